@@ -1,0 +1,1 @@
+"""Loaders that bring CBS open data and partner registrations into the Kindkaart DuckDB store."""

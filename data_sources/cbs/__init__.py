@@ -1,0 +1,1 @@
+"""CBS open data: reading StatLine/OData tables and storing them in the Kindkaart store."""

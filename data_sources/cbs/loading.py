@@ -1,0 +1,237 @@
+"""Store CBS tables (kerncijfers wijken en buurten, bevolking naar leeftijd) with provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from data_sources import store
+from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
+from data_sources.errors import InputRefused
+
+# Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
+KERNCIJFERS_TABLES: dict[int, str] = {
+    2024: "85984NED",
+    2023: "85618NED",
+    2022: "85318NED",
+    2021: "85039NED",
+    2020: "84799NED",
+    2019: "84583NED",
+}
+POPULATION_BY_AGE_TABLE = "03759ned"
+
+
+def kerncijfers_year(table: CbsTable) -> int:
+    """The reference year of a kerncijfers table, from its Period or its title."""
+    for text in (table.period, table.title):
+        match = re.search(r"(19|20)\d{2}", text or "")
+        if match:
+            return int(match.group(0))
+    by_id = {v.upper(): k for k, v in KERNCIJFERS_TABLES.items()}
+    if table.table_id.upper() in by_id:
+        return by_id[table.table_id.upper()]
+    raise InputRefused(f"Tabel {table.table_id}: het jaar van de tabel is onbekend.")
+
+
+def kerncijfers_frames(
+    table: CbsTable, gemeenten: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Regions and long-form values of a kerncijfers table, padding stripped, secrets as null.
+
+    regions: year, region_code, region_level, region_name, gemeente_code, wijk_code
+    values:  year, region_code, region_level, stem, value
+    """
+    year = kerncijfers_year(table)
+    keys = table.topic_keys()
+    code_key = keys.get("Codering")
+    name_key = keys.get("Gemeentenaam")
+    geo_key = next(iter(table.dimension_keys()), "WijkenEnBuurten")
+    geo_titles = table.dimensions.get(geo_key, {})
+    numeric = {k: s for k, s in table.numeric_topics().items() if s != "ID"}
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+
+    region_rows, value_rows = [], []
+    for record in table.records:
+        dim_value = clean(record.get(geo_key, ""))
+        code = clean(record.get(code_key)) if code_key else None
+        code = code or dim_value
+        level = region_level(code)
+        if level is None:
+            continue
+        gemeente = "GM" + code[2:6]
+        if wanted and gemeente not in wanted:
+            continue
+        name = geo_titles.get(dim_value)
+        if name is None and dim_value and dim_value != code:
+            name = dim_value  # get_data replaced the code by its title
+        if name is None and level == "gemeente" and name_key:
+            name = clean(record.get(name_key))
+        wijk = "WK" + code[2:8] if level in {"wijk", "buurt"} else None
+        region_rows.append((year, code, level, name, gemeente, wijk))
+        for key, topic_stem in numeric.items():
+            if key in record:
+                value_rows.append((year, code, level, topic_stem, to_number(record[key])))
+    regions = pd.DataFrame(
+        region_rows,
+        columns=["year", "region_code", "region_level", "region_name", "gemeente_code", "wijk_code"],
+    ).drop_duplicates(["year", "region_code"])
+    values = pd.DataFrame(value_rows, columns=["year", "region_code", "region_level", "stem", "value"])
+    return regions, values
+
+
+def store_kerncijfers(
+    con: duckdb.DuckDBPyConnection,
+    table: CbsTable,
+    *,
+    gemeenten: Iterable[str] | None = None,
+    source: str = "cbs",
+    file_name: str | None = None,
+    file_hash: str | None = None,
+    retrieved_at: datetime | None = None,
+) -> list[int]:
+    """Store a kerncijfers table per gemeente (one load each), replacing earlier loads of the
+    same gemeente and year. Call inside a transaction. Returns the new load ids."""
+    regions, values = kerncijfers_frames(table, gemeenten)
+    if regions.empty:
+        raise InputRefused(f"Tabel {table.table_id}: geen gemeente, wijk of buurt gevonden.")
+    year = int(regions["year"].iloc[0])
+    load_ids = []
+    for gemeente, gemeente_regions in regions.groupby("gemeente_code"):
+        gemeente_values = values[values["region_code"].isin(gemeente_regions["region_code"])]
+        load_id = store.new_load(
+            con, source=source, dataset="kerncijfers", table_id=table.table_id,
+            gemeente_code=gemeente, year=year, period=str(year), file_name=file_name,
+            file_hash=file_hash, retrieved_at=retrieved_at, row_count=len(gemeente_values),
+            note=table.title,
+        )
+        _replace_regions(con, gemeente_regions.assign(load_id=load_id), gemeente, year)
+        con.execute(
+            "delete from raw_cbs__kerncijfers where year = ? and region_code in "
+            "(select region_code from regions where gemeente_code = ? and year = ?)",
+            [year, gemeente, year],
+        )
+        frame = gemeente_values.assign(table_id=table.table_id, load_id=load_id)
+        con.register("_kerncijfers_frame", frame)
+        con.execute(
+            "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem, value,"
+            " load_id) select table_id, year, region_code, region_level, stem, value, load_id"
+            " from _kerncijfers_frame"
+        )
+        con.unregister("_kerncijfers_frame")
+        store.supersede(con, keep_load_id=load_id, dataset="kerncijfers", gemeente_code=gemeente,
+                        year=year)
+        load_ids.append(load_id)
+    return load_ids
+
+
+def _replace_regions(con, frame: pd.DataFrame, gemeente: str, year: int) -> None:
+    con.execute("delete from regions where gemeente_code = ? and year = ?", [gemeente, year])
+    con.register("_regions_frame", frame)
+    con.execute(
+        "insert into regions (year, region_code, region_level, region_name, gemeente_code,"
+        " wijk_code, load_id) select year, region_code, region_level, region_name, gemeente_code,"
+        " wijk_code, load_id from _regions_frame"
+    )
+    con.unregister("_regions_frame")
+
+
+_AGE_TITLE = re.compile(r"^(\d+) jaar$")
+
+
+def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> pd.DataFrame:
+    """Single years of age per gemeente and year from 03759ned (totals over sex and marital status).
+
+    Returns columns year, gemeente_code, age, persons (ages 0-12 only, the ones Kindkaart uses).
+    """
+    keys = table.topic_keys()
+    value_key = keys.get("BevolkingOp1Januari") or next(iter(table.numeric_topics()), None)
+    if value_key is None:
+        raise InputRefused(f"Tabel {table.table_id}: kolom BevolkingOp1Januari ontbreekt.")
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+
+    def title(dimension: str, value: object) -> str:
+        value = clean(value) or ""
+        return table.dimensions.get(dimension, {}).get(value, value)
+
+    rows = []
+    for record in table.records:
+        sex = title("Geslacht", record.get("Geslacht", "Totaal"))
+        if "Geslacht" in record and not sex.lower().startswith("totaal"):
+            continue
+        status = title("BurgerlijkeStaat", record.get("BurgerlijkeStaat", "Totaal"))
+        if "BurgerlijkeStaat" in record and not status.lower().startswith("totaal"):
+            continue
+        age_match = _AGE_TITLE.match(title("Leeftijd", record.get("Leeftijd")))
+        if not age_match or int(age_match.group(1)) > 12:
+            continue
+        region = clean(record.get("RegioS", ""))
+        if not region.startswith("GM"):
+            region = _region_code_from_title(table, region)
+            if region is None:
+                continue
+        if wanted and region not in wanted:
+            continue
+        year_match = re.match(r"(\d{4})", clean(record.get("Perioden", "")))
+        if not year_match:
+            continue
+        rows.append((int(year_match.group(1)), region, int(age_match.group(1)),
+                     to_number(record.get(value_key))))
+    return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
+
+
+def _region_code_from_title(table: CbsTable, title: str) -> str | None:
+    for key, region_title in table.dimensions.get("RegioS", {}).items():
+        if region_title == title and key.startswith("GM"):
+            return key
+    return None
+
+
+def store_population_by_age(
+    con: duckdb.DuckDBPyConnection,
+    table: CbsTable,
+    *,
+    gemeenten: Iterable[str] | None = None,
+    source: str = "cbs",
+    file_name: str | None = None,
+    file_hash: str | None = None,
+    retrieved_at: datetime | None = None,
+) -> list[int]:
+    """Store single years of age per gemeente (03759ned), one load per gemeente, replacing
+    earlier loads of that gemeente. Call inside a transaction."""
+    frame = population_by_age_frame(table, gemeenten)
+    if frame.empty:
+        raise InputRefused(f"Tabel {table.table_id}: geen leeftijden 0-12 per gemeente gevonden.")
+    load_ids = []
+    for gemeente, rows in frame.groupby("gemeente_code"):
+        years = sorted(rows["year"].unique())
+        load_id = store.new_load(
+            con, source=source, dataset="bevolking-leeftijd", table_id=table.table_id,
+            gemeente_code=gemeente, period=f"{years[0]}-{years[-1]}", file_name=file_name,
+            file_hash=file_hash, retrieved_at=retrieved_at, row_count=len(rows), note=table.title,
+        )
+        con.execute(
+            "delete from raw_cbs__population_by_age where gemeente_code = ? and year in "
+            "(select unnest(?::integer[]))",
+            [gemeente, [int(y) for y in years]],
+        )
+        con.register("_population_frame", rows.assign(table_id=table.table_id, load_id=load_id))
+        con.execute(
+            "insert into raw_cbs__population_by_age (table_id, year, gemeente_code, age, persons,"
+            " load_id) select table_id, year, gemeente_code, age, persons, load_id"
+            " from _population_frame"
+        )
+        con.unregister("_population_frame")
+        # An earlier load stays active while some of its years are still stored.
+        con.execute(
+            "update loads set status = 'superseded', status_changed_at = current_timestamp"
+            " where dataset = 'bevolking-leeftijd' and gemeente_code = ? and status = 'active'"
+            " and load_id <> ? and load_id not in"
+            " (select distinct load_id from raw_cbs__population_by_age)",
+            [gemeente, load_id],
+        )
+        load_ids.append(load_id)
+    return load_ids

@@ -1,0 +1,130 @@
+"""Read CBS OData v3 tables as `cbsodata` saves them (one JSON file per OData entity set)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data_sources.errors import InputRefused
+
+_SUFFIX = re.compile(r"_\d+$")
+NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
+REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def stem(key: str) -> str:
+    """A CBS column key without its numeric suffix: 'k_0Tot15Jaar_8' -> 'k_0Tot15Jaar'."""
+    return _SUFFIX.sub("", key)
+
+
+def clean(value: object) -> object:
+    """Strip CBS padding from strings; other values pass unchanged."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def to_number(value: object) -> float | None:
+    """A CBS cell as a float; secret ('.'), unknown ('-', '') and missing give None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "")
+    if text in {"", ".", "-", "x", "?"}:
+        return None
+    try:
+        return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+    except ValueError:
+        return None
+
+
+def region_level(code: str) -> str | None:
+    """'gemeente', 'wijk' or 'buurt' from a CBS region code, None for other codes (NL00, PV..)."""
+    return REGION_LEVELS.get(code[:2]) if code else None
+
+
+@dataclass
+class CbsTable:
+    """One CBS table: its metadata, its topics and its rows (padding still in place)."""
+
+    table_id: str
+    title: str
+    period: str
+    modified: str | None
+    data_properties: list[dict]
+    records: list[dict]
+    dimensions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def topic_keys(self) -> dict[str, str]:
+        """Map of stem -> full key for every Topic (numeric and string)."""
+        return {
+            stem(p["Key"]): p["Key"]
+            for p in self.data_properties
+            if p.get("Type") == "Topic" and p.get("Key")
+        }
+
+    def numeric_topics(self) -> dict[str, str]:
+        """Map of full key -> stem for the numeric topics."""
+        return {
+            p["Key"]: stem(p["Key"])
+            for p in self.data_properties
+            if p.get("Type") == "Topic" and p.get("Datatype") in NUMERIC_TYPES
+        }
+
+    def dimension_keys(self) -> list[str]:
+        """Keys of the table's dimensions (GeoDetail, Dimension, TimeDimension)."""
+        return [
+            p["Key"]
+            for p in self.data_properties
+            if p.get("Type") in {"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"}
+        ]
+
+
+def _read_json(path: Path) -> object:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON ({exc}).") from None
+    # A raw HTTP response wraps the rows in an envelope; cbsodata saves the bare list.
+    if isinstance(data, dict) and "value" in data:
+        return data["value"]
+    return data
+
+
+def read_table_dir(directory: str | Path) -> CbsTable:
+    """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`."""
+    directory = Path(directory)
+    infos_path = directory / "TableInfos.json"
+    props_path = directory / "DataProperties.json"
+    if not infos_path.exists() or not props_path.exists():
+        raise InputRefused(
+            f"Map {directory}: TableInfos.json en DataProperties.json ontbreken; "
+            "dit is geen CBS-tabel zoals cbsodata die opslaat."
+        )
+    infos = _read_json(infos_path)
+    info = infos[0] if isinstance(infos, list) and infos else infos
+    props = _read_json(props_path)
+    data_file = next(
+        (directory / name for name in ("TypedDataSet.json", "UntypedDataSet.json")
+         if (directory / name).exists()),
+        None,
+    )
+    if data_file is None:
+        raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.")
+    records = _read_json(data_file)
+    table = CbsTable(
+        table_id=clean(info.get("Identifier", directory.name)),
+        title=clean(info.get("Title", "")),
+        period=clean(info.get("Period", "")),
+        modified=info.get("Modified"),
+        data_properties=props,
+        records=records,
+    )
+    for key in table.dimension_keys():
+        path = directory / f"{key}.json"
+        if path.exists():
+            table.dimensions[key] = {
+                clean(item["Key"]): clean(item.get("Title", item["Key"])) for item in _read_json(path)
+            }
+    return table

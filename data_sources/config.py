@@ -1,0 +1,37 @@
+"""Paths and settings shared by loaders, transforms and pages (environment overrides)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "kindkaart.duckdb"
+
+SAMPLE_GEMEENTE_CODE = "GM9999"
+SAMPLE_GEMEENTE_NAME = "Voorbeeldstad"
+
+AGE_GROUPS: dict[str, tuple[int, int]] = {
+    # label: (first age, last age) inclusive, as in the handreiking
+    "0-2": (0, 1),
+    "2-4": (2, 3),
+    "4-12": (4, 11),
+}
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The DuckDB file to use: an explicit path, else $KINDKAART_DB, else data/kindkaart.duckdb."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("KINDKAART_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def min_count() -> int:
+    """Smallest count of children shown as is; smaller counts are suppressed ($KINDKAART_MIN_COUNT)."""
+    try:
+        value = int(os.environ.get("KINDKAART_MIN_COUNT", "5"))
+    except ValueError:
+        value = 5
+    return max(value, 1)

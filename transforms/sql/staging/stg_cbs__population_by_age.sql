@@ -1,0 +1,9 @@
+-- One row per gemeente, year and single age (0-12) from CBS 03759ned.
+select
+    p.table_id,
+    p.year,
+    p.gemeente_code,
+    p.age,
+    p.persons as persons_count,
+    p.load_id
+from raw_cbs__population_by_age as p
