@@ -119,7 +119,7 @@ def outline(members: set[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def polygon(ring_ids: list[tuple[int, int]], vertices) -> dict:
     ring = [vertices[v] for v in ring_ids]
-    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))
     if area < 0:  # RFC 7946: exterior rings counterclockwise
         ring.reverse()
     return {"type": "Polygon", "coordinates": [[list(p) for p in ring + ring[:1]]]}
@@ -238,7 +238,7 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
                       "Decimals": 1 if datatype == "Double" else 0, "Default": "Impossible",
                       "PresentationType": "Absolute"})
     young = {}
-    for y, code, age, children in population:
+    for y, code, _age, children in population:
         if y == year:
             young[code] = young.get(code, 0) + children
     # Ages 13 and 14 are not in the register extract; add them at the rate of ages 10-12.
@@ -250,6 +250,7 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
 
     def values(code, level, name, inhab, k015, wijk_profile):
         vulnerable = wijk_profile == "kwetsbaar"
+        rural = wijk_profile == "landelijk"
         jz_pct = rng.uniform(11, 15) if vulnerable else rng.uniform(6, 10)
         record = {
             keys["Gemeentenaam"]: pad(GEMEENTE_NAME, 40),
@@ -261,9 +262,9 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
             keys["LeerlingenPo"]: round(k015 * 0.55, 0) if k015 is not None else None,
             keys["JongerenMetJeugdzorgInNatura"]: None,
             keys["PercentageJongerenMetJeugdzorg"]: round(jz_pct, 1),
-            keys["AfstandTotKinderdagverblijf"]: round(rng.uniform(0.3, 2.5 if wijk_profile == "landelijk" else 1.0), 1),
-            keys["AfstandTotSchool"]: round(rng.uniform(0.4, 3.0 if wijk_profile == "landelijk" else 1.1), 1),
-            keys["MateVanStedelijkheid"]: 5 if wijk_profile == "landelijk" else 3,
+            keys["AfstandTotKinderdagverblijf"]: round(rng.uniform(0.3, 2.5 if rural else 1.0), 1),
+            keys["AfstandTotSchool"]: round(rng.uniform(0.4, 3.0 if rural else 1.1), 1),
+            keys["MateVanStedelijkheid"]: 5 if rural else 3,
         }
         if k015 is not None and level != "buurt":
             record[keys["JongerenMetJeugdzorgInNatura"]] = random_round5(
