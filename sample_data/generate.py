@@ -368,24 +368,27 @@ def write_json(path: Path, data) -> None:
                     encoding="utf-8")
 
 
-def run_optional(module_name: str) -> None:
+def run_optional(module_name: str, out: Path) -> None:
+    """Run sample_data/<module_name>.py's main(out) when that generator exists."""
     path = HERE / f"{module_name}.py"
     if path.exists():
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.main()
+        module.main(out)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write the whole sample gemeente into `out` (default: this folder)."""
+    out = Path(out)
     rng = random.Random(SEED)
     wijk_codes, buurten, wijk_features, buurt_features, gemeente_feature = build_geography(rng)
-    write_json(HERE / "geo" / "wijken.geojson", feature_collection(wijk_features))
-    write_json(HERE / "geo" / "buurten.geojson", feature_collection(buurt_features))
-    write_json(HERE / "geo" / "gemeente.geojson", feature_collection([gemeente_feature]))
+    write_json(out / "geo" / "wijken.geojson", feature_collection(wijk_features))
+    write_json(out / "geo" / "buurten.geojson", feature_collection(buurt_features))
+    write_json(out / "geo" / "gemeente.geojson", feature_collection([gemeente_feature]))
 
     population, inhabitants, profile_of = build_population(rng, wijk_codes, buurten)
-    with (HERE / "population_by_buurt_age.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "population_by_buurt_age.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["year", "buurt_code", "age", "children"])
         writer.writerows(population)
@@ -394,11 +397,11 @@ def main() -> None:
         table = kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants,
                                   profile_of)
         for name, content in table.items():
-            write_json(HERE / "cbs" / KERNCIJFERS_TABLES[year] / f"{name}.json", content)
+            write_json(out / "cbs" / KERNCIJFERS_TABLES[year] / f"{name}.json", content)
     for name, content in population_by_age_table(population).items():
-        write_json(HERE / "cbs" / "03759ned" / f"{name}.json", content)
+        write_json(out / "cbs" / "03759ned" / f"{name}.json", content)
 
-    postcode_file = HERE / "postcodes" / f"pc6hnr{YEARS[-1]}0801_gwb.csv"
+    postcode_file = out / "postcodes" / f"pc6hnr{YEARS[-1]}0801_gwb.csv"
     postcode_file.parent.mkdir(parents=True, exist_ok=True)
     with postcode_file.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=";")
@@ -407,12 +410,12 @@ def main() -> None:
         writer.writerows(postcode_rows(rng, wijk_codes, buurten))
 
     sys.path.insert(0, str(HERE.parent))
-    run_optional("generate_registrations")
-    run_optional("generate_lrk")
-    print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {HERE}: "
+    run_optional("generate_registrations", out)
+    run_optional("generate_lrk", out)
+    print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {out}: "
           f"{len(wijk_features)} wijken, {len(buurt_features)} buurten, {len(YEARS)} jaren.")
 
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
