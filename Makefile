@@ -47,5 +47,10 @@ browser:
 screenshot: setup-dev browser
 	KINDKAART_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/test_browser.py -q
 
+# Speed at national scale (a few minutes; never part of `make test`): prints a table and
+# writes benchmarks/results/latest.md.
+benchmark: setup-dev browser
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,1 @@
+"""National-scale benchmark of Kindkaart (see run.py)."""

@@ -1,0 +1,582 @@
+"""Kindkaart at national scale: generate, load, measure, print a table and write results/latest.md.
+
+`python -m benchmarks.run` (or `make benchmark`). Each measurement is the median of several runs
+and is divided by a floor measured in the same run on the same machine. A measurement whose part
+of the product is not there yet is skipped with the reason, never faked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import generate_national  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
+CACHE = ROOT / "benchmarks" / ".cache"
+MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload")
+UPLOAD_ROWS = 20_000
+PACKAGES = ("streamlit", "duckdb", "pandas", "pyarrow", "pydeck", "plotly", "python-calamine",
+            "openpyxl", "playwright")
+
+
+class Skip(Exception):
+    """A measurement that cannot run yet; the message says why (in the table)."""
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    measurement: str
+    case: str
+    value: float | None
+    unit: str
+    floor: float | None = None
+    floor_name: str = ""
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.floor:
+            return None
+        return self.value / self.floor
+
+
+@dataclass
+class Context:
+    """What the measurements share: the national database, its summary and the settings."""
+
+    db_path: Path
+    summary: generate_national.Summary | None
+    repeats: int
+    work_dir: Path
+    load_seconds: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def median_seconds(action: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> float:
+    """Median wall time of `action` over `repeats` runs (setup runs untimed before each)."""
+    times = []
+    for _ in range(repeats):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- the national database -------------------------------------------------------------------
+
+def _source_hash(gemeenten: int) -> str:
+    """Changes when the generator or any loader changes: the cached database is then rebuilt."""
+    digest = hashlib.sha256(f"{gemeenten}-{generate_national.SEED}".encode())
+    paths = [ROOT / "benchmarks" / "generate_national.py", ROOT / "sample_data" / "generate.py"]
+    paths += sorted((ROOT / "data_sources").rglob("*.py")) + sorted((ROOT / "data_sources").rglob("*.sql"))
+    paths += sorted((ROOT / "sample_data").rglob("*.json"))
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def national_database(work_dir: Path, gemeenten: int, fresh: bool,
+                      use_cache: bool = True) -> tuple[Path, generate_national.Summary, float | None]:
+    """A database with the sample gemeente and `gemeenten` synthetic ones, loaded through the real
+    loaders. Reused from benchmarks/.cache when the generator and loaders are unchanged (the
+    national load itself takes minutes); returns (path of a private copy, summary, load seconds
+    or None when cached)."""
+    from data_sources import sample, store
+
+    data_dir = work_dir / "national_data"
+    cached = CACHE / f"national-{gemeenten}-{_source_hash(gemeenten)}.duckdb"
+    target = work_dir / "kindkaart.duckdb"
+    if use_cache and cached.exists() and not fresh:
+        summary = generate_national.Summary(
+            gemeenten=gemeenten, wijken=0, buurten=0, years=[], largest_gemeente="GM0001",
+            largest_gemeente_wijken=0, folder=data_dir)
+        shutil.copy(cached, target)
+        _fill_summary(target, summary)
+        return target, summary, None
+    summary = generate_national.generate(data_dir, gemeenten)
+    start = time.perf_counter()
+    con = store.connect(target)
+    try:
+        sample.load_sample(con)
+        generate_national.load_national(con, data_dir)
+    finally:
+        con.close()
+    seconds = time.perf_counter() - start
+    if not use_cache:
+        return target, summary, seconds
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for old in CACHE.glob(f"national-{gemeenten}-*.duckdb"):
+        old.unlink()
+    shutil.copy(target, cached)
+    return target, summary, seconds
+
+
+def _fill_summary(path: Path, summary: generate_national.Summary) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        wijken, buurten = con.execute(
+            "select count(*) filter (where region_level = 'wijk'),"
+            " count(*) filter (where region_level = 'buurt') from regions"
+            " where year = (select max(year) from regions) and gemeente_code <> 'GM9999'"
+        ).fetchone()
+        years = [r[0] for r in con.execute("select distinct year from regions order by 1").fetchall()]
+        largest = con.execute(
+            "select count(*) from regions where region_level = 'wijk' and gemeente_code = ?"
+            " and year = (select max(year) from regions)", [summary.largest_gemeente]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    summary.wijken, summary.buurten, summary.years = wijken, buurten, years
+    summary.largest_gemeente_wijken = largest
+
+
+# --- 4. transforms ---------------------------------------------------------------------------
+
+def measure_transforms(ctx: Context) -> list[Row]:
+    """Rebuilding every view and mart for the whole country, against reading every raw table once."""
+    import transforms
+    from data_sources import store
+
+    path = ctx.work_dir / "transforms.duckdb"
+    shutil.copy(ctx.db_path, path)
+    con = store.connect(path)
+    try:
+        raw_tables = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main'"
+            " and (table_name like 'raw_%' or table_name in ('regions', 'loads'))").fetchall()]
+
+        def read_everything() -> None:
+            for table in raw_tables:
+                con.execute(f"create or replace temp table _floor as select * from {table}")
+
+        seconds = median_seconds(lambda: transforms.build(con), ctx.repeats)
+        floor = median_seconds(read_everything, ctx.repeats)
+        models = len(transforms.all_models())
+    finally:
+        con.close()
+    return [Row("Transformaties", f"alle marts, heel Nederland ({models} modellen)", seconds, "s",
+                floor, "ruwe tabellen één keer lezen", "< 2 s", seconds < 2)]
+
+
+# --- 2. interaction and 5. payload (server side, Streamlit AppTest) --------------------------
+
+@contextlib.contextmanager
+def app_database(ctx: Context, name: str):
+    """Point the app at a private copy of the national database for an in-process AppTest."""
+    path = ctx.work_dir / f"{name}.duckdb"
+    shutil.copy(ctx.db_path, path)
+    old = os.environ.get("KINDKAART_DB")
+    os.environ["KINDKAART_DB"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("KINDKAART_DB", None)
+        else:
+            os.environ["KINDKAART_DB"] = old
+
+
+def _app_test(script: Path):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(script), default_timeout=600)
+
+
+def _check(at, what: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{what}: {at.exception[0].message}")
+
+
+def _selectbox(at, key: str):
+    # After a page switch AppTest lists the sidebar's widgets under at.sidebar only.
+    for tree in (at, at.sidebar):
+        try:
+            return tree.selectbox(key=key)
+        except KeyError:
+            continue
+    raise KeyError(key)
+
+
+def _choose(at, key: str, value) -> None:
+    try:
+        _selectbox(at, key).set_value(value)
+    except KeyError:
+        # The sidebar's persistent selectboxes keep their value in a key of their own
+        # ('_year_choice' -> 'year'); setting it is what their on_change does.
+        at.session_state[key.removeprefix("_").removesuffix("_choice")] = value
+
+
+def _years(ctx: Context, gemeente_code: str) -> list[int]:
+    import duckdb
+
+    con = duckdb.connect(str(ctx.db_path), read_only=True)
+    try:
+        return [r[0] for r in con.execute(
+            "select distinct year from population_by_wijk_age where gemeente_code = ? order by 1 desc",
+            [gemeente_code]).fetchall()]
+    finally:
+        con.close()
+
+
+def _gemeenten(ctx: Context) -> list[str]:
+    import duckdb
+
+    con = duckdb.connect(str(ctx.db_path), read_only=True)
+    try:
+        return [r[0] for r in con.execute(
+            "select distinct gemeente_code from population_by_wijk_age order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def _kaart(ctx: Context):
+    at = _app_test(ROOT / "app.py")
+    at.run()
+    _check(at, "start")
+    at.switch_page("pages/kaart.py")
+    at.run()
+    _check(at, "Kaart")
+    return at
+
+
+def measure_interaction(ctx: Context) -> list[Row]:
+    """Server time from a changed gemeente, year or indicator to the redrawn Kaart page, for the
+    sample gemeente, the largest gemeente and the national wijk view; cold (page caches emptied
+    before every change, as for a view nobody asked for yet) and warm (asked before)."""
+    import streamlit as st
+
+    rows = []
+    floor = _minimal_rerun_seconds(ctx)
+    with app_database(ctx, "interaction"):
+        at = _kaart(ctx)
+        indicators = _selectbox(at, "_indicator_choice").options
+        gemeenten = _gemeenten(ctx)
+        national = _has_key(at, "_gebied_choice")
+        largest = ctx.summary.largest_gemeente if ctx.summary else gemeenten[0]
+        other = next(g for g in gemeenten if g not in {"GM9999", largest} and g)
+        scopes = [("Voorbeeldstad (GM9999)", "GM9999", False, "< 300 ms", 0.3),
+                  (f"grootste gemeente ({largest}, {ctx.summary.largest_gemeente_wijken} wijken)",
+                   largest, False, "< 300 ms", 0.3)]
+        scopes.append(("Nederland, alle wijken", "GM9999", True, "< 1,5 s", 1.5))
+        for label, gemeente, national_view, target, limit in scopes:
+            if national_view and not national:
+                rows.append(Row("Interactie", label, None, "ms", note="overgeslagen: geen landelijke weergave"))
+                continue
+            _set_scope(at, gemeente, national_view)
+            years = _years(ctx, gemeente)
+            turn = {"jaar": 0, "indicator": 0}
+
+            def change_year(years=years, turn=turn):
+                turn["jaar"] += 1
+                _choose(at, "_year_choice", years[turn["jaar"] % len(years)])
+
+            def change_indicator(turn=turn):
+                turn["indicator"] += 1
+                _choose(at, "_indicator_choice", indicators[turn["indicator"] % len(indicators)])
+
+            actions = [("jaar", change_year), ("indicator", change_indicator)]
+            if not national_view:
+                def change_gemeente(gemeente=gemeente):
+                    _choose(at, "_gemeente_code_choice", other)
+                    at.run()
+                    _choose(at, "_gemeente_code_choice", gemeente)
+                actions.insert(0, ("gemeente", change_gemeente))
+            for action_name, action in actions:
+                cold = _timed_changes(at, action, ctx.repeats, clear=st.cache_data.clear)
+                warm = _timed_changes(at, action, ctx.repeats, clear=None)
+                rows.append(Row("Interactie", f"{label}: {action_name} (koud)", cold * 1000, "ms",
+                                floor * 1000, "minimale app opnieuw", target, cold < limit,
+                                note=f"warm {warm * 1000:.0f} ms"))
+    return rows
+
+
+def _has_key(at, key: str) -> bool:
+    try:
+        _selectbox(at, key)
+    except KeyError:
+        return False
+    return True
+
+
+def _set_scope(at, gemeente: str, national_view: bool) -> None:
+    _choose(at, "_gemeente_code_choice", gemeente)
+    at.run()
+    if _has_key(at, "_gebied_choice"):
+        _choose(at, "_gebied_choice", "nederland" if national_view else "gemeente")
+        at.run()
+    _check(at, f"{gemeente} {'landelijk' if national_view else ''}")
+
+
+def _timed_changes(at, action, repeats: int, clear) -> float:
+    times = []
+    for _ in range(repeats):
+        if clear:
+            clear()
+        action()
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        _check(at, "interactie")
+    return statistics.median(times)
+
+
+def _minimal_rerun_seconds(ctx: Context) -> float:
+    at = _app_test(ROOT / "benchmarks" / "minimal_app.py")
+    at.run()
+    return median_seconds(at.run, max(3, ctx.repeats))
+
+
+def measure_payload(ctx: Context) -> list[Row]:
+    """Bytes the browser receives for the national wijk map (the deck spec and its tooltip),
+    against the wijk geometries as stored."""
+    import duckdb
+
+    with app_database(ctx, "payload"):
+        at = _kaart(ctx)
+        if not _has_key(at, "_gebied_choice"):
+            raise Skip("geen landelijke weergave (minder dan twee gemeenten geladen)")
+        _choose(at, "_gebied_choice", "nederland")
+        at.run()
+        _check(at, "landelijke kaart")
+        year = int(at.session_state["year"])
+        charts = at.get("deck_gl_json_chart")
+        if not charts:
+            raise RuntimeError("de landelijke kaart werd niet getekend")
+        proto = charts[0].proto
+        payload = len(proto.json.encode()) + len(proto.tooltip.encode())
+        con = duckdb.connect(str(ctx.db_path), read_only=True)  # the app holds `path` open
+        try:
+            stored, wijken = con.execute(
+                "select sum(strlen(geometry_json)), count(*) from geometries"
+                " where region_level = 'wijk' and year = ?", [year]).fetchone()
+        finally:
+            con.close()
+    return [Row("Kaartgegevens", f"landelijke wijkkaart ({wijken} wijken, {year})", payload / 1e6,
+                "MB", stored / 1e6, "opgeslagen wijkgrenzen", "< 5 MB", payload < 5e6)]
+
+
+# --- 3. upload -------------------------------------------------------------------------------
+
+def measure_upload(ctx: Context) -> list[Row]:
+    """Validating and importing a 20,000-row partner workbook, against reading its cells with
+    python-calamine."""
+    if importlib.util.find_spec("data_sources.registrations") is None:
+        raise Skip("de import van partnerbestanden (data_sources.registrations) is er nog niet")
+    upload = importlib.import_module("benchmarks.upload")
+    return upload.measure(ctx, UPLOAD_ROWS, Row, median_seconds)
+
+
+# --- 1. first render (real `streamlit run` and headless Chromium) ----------------------------
+
+def measure_first_render(ctx: Context) -> list[Row]:
+    """From `streamlit run` to the first chart (Overzicht) and to the map (Kaart) drawn in
+    headless Chromium, against the same for a minimal app with one plotly chart."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import browser
+    except ImportError as exc:
+        raise Skip(f"browserhulp niet beschikbaar: {exc}") from None
+    if not os.access(browser.CHROMIUM, os.X_OK):
+        raise Skip(f"{browser.CHROMIUM} ontbreekt (make browser)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        raise Skip("playwright ontbreekt (requirements-dev.txt)") from None
+
+    plot = ".js-plotly-plot .main-svg"
+    canvas = "[data-testid='stDeckGlJsonChart'] canvas"
+
+    def wait_chart(page) -> None:
+        page.wait_for_selector(plot, timeout=120_000)
+
+    def wait_map(page) -> None:
+        page.wait_for_function(
+            "(s) => { const c = document.querySelector(s); if (!c || c.width < 100) return false;"
+            " const copy = document.createElement('canvas'); copy.width = c.width; copy.height = c.height;"
+            " const ctx = copy.getContext('2d'); ctx.drawImage(c, 0, 0);"
+            " const d = ctx.getImageData(0, 0, copy.width, copy.height).data; const first = d.slice(0, 4).join();"
+            " for (let i = 0; i < d.length; i += 4 * 97) { if (d.slice(i, i + 4).join() !== first) return true; }"
+            " return false; }", arg=canvas, timeout=120_000, polling=50)
+
+    def one(page, script: Path | None, path: str, wait) -> float:
+        db = ctx.work_dir / "render.duckdb"
+        shutil.copy(ctx.db_path, db)
+        start = time.perf_counter()
+        with browser.streamlit_server(db, script=script, timeout=120) as url:
+            page.goto(url + path, wait_until="commit")
+            wait(page)
+            seconds = time.perf_counter() - start
+            if page.locator("[data-testid='stException']").count():
+                raise RuntimeError(f"uitzondering op {path}")
+        return seconds
+
+    cases = [("eerste grafiek (Overzicht, Voorbeeldstad)", "/?gemeente=GM9999", wait_chart),
+             ("kaart (Kaart, Voorbeeldstad)", "/kaart?gemeente=GM9999", wait_map)]
+    rows = []
+    with browser.chromium_page() as page:
+        one(page, ROOT / "benchmarks" / "minimal_app.py", "/", wait_chart)  # warm the OS caches
+        floor = statistics.median(one(page, ROOT / "benchmarks" / "minimal_app.py", "/", wait_chart)
+                                  for _ in range(ctx.repeats))
+        for label, path, wait in cases:
+            seconds = statistics.median(one(page, ROOT / "app.py", path, wait) for _ in range(ctx.repeats))
+            rows.append(Row("Eerste weergave", label, seconds, "s", floor, "minimale app (één grafiek)",
+                            "≤ 1,3 × vloer", seconds <= 1.3 * floor))
+    return rows
+
+
+# --- report ----------------------------------------------------------------------------------
+
+RUNNERS = {
+    "first_render": measure_first_render,
+    "interaction": measure_interaction,
+    "upload": measure_upload,
+    "transforms": measure_transforms,
+    "payload": measure_payload,
+}
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    digits = 0 if unit == "ms" else 2
+    return f"{value:,.{digits}f} {unit}".replace(",", " ")
+
+
+def table(rows: list[Row]) -> str:
+    """The results as a markdown table."""
+    lines = ["| meting | geval | waarde | vloer | verhouding | doel | gehaald | opmerking |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        floor = f"{_format(r.floor, r.unit)} ({r.floor_name})" if r.floor is not None else "–"
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "–"
+        ok = "–" if r.ok is None else ("ja" if r.ok else "**nee**")
+        lines.append(f"| {r.measurement} | {r.case} | {_format(r.value, r.unit)} | {floor} | {ratio} "
+                     f"| {r.target} | {ok} | {r.note} |")
+    return "\n".join(lines)
+
+
+def machine() -> list[str]:
+    """The machine the benchmark ran on: cores, memory, CPU model, Python and package versions."""
+    cpu = platform.processor() or "onbekend"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "onbekend"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GB"
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} ontbreekt")
+    return [f"- CPU: {cpu}, {os.cpu_count()} kernen; geheugen {memory}",
+            f"- {platform.system()} {platform.release()}; Python {platform.python_version()}",
+            f"- pakketten: {', '.join(versions)}"]
+
+
+def report(ctx: Context, rows: list[Row], skipped: list[tuple[str, str]], started: datetime) -> str:
+    """The markdown results file."""
+    s = ctx.summary
+    data = (f"{s.gemeenten} synthetische gemeenten, {s.wijken} wijken, {s.buurten} buurten met "
+            f"geometrie, jaren {s.years[0]}-{s.years[-1]}, plus Voorbeeldstad" if s and s.years else "")
+    load = (f"geladen via de echte laders in {ctx.load_seconds:.0f} s" if ctx.load_seconds is not None
+            else "database uit benchmarks/.cache (zelfde generator en laders)")
+    lines = [
+        "# Snelheidsmeting Kindkaart", "",
+        f"Gedraaid op {started:%Y-%m-%d %H:%M} UTC met `make benchmark` "
+        f"(mediaan van {ctx.repeats} herhalingen per meting).", "",
+        f"Gegevens: {data}; {load}.", "",
+        "## Machine", "", *machine(), "",
+        "## Resultaten", "", table(rows), "",
+    ]
+    if skipped:
+        lines += ["## Overgeslagen", ""] + [f"- {name}: {reason}" for name, reason in skipped] + [""]
+    lines += ["Interactie is servertijd (Streamlit AppTest, de pagina Kaart); 'koud' betekent dat de "
+              "paginacaches vóór elke wijziging zijn geleegd, 'warm' dat dezelfde keuze al eens "
+              "gevraagd was.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns 0 (also when targets are missed: the table says so)."""
+    parser = argparse.ArgumentParser(description="Snelheidsmeting van Kindkaart op landelijke schaal.")
+    parser.add_argument("--gemeenten", type=int, default=generate_national.GEMEENTEN,
+                        help="aantal synthetische gemeenten (standaard 342)")
+    parser.add_argument("--repeats", type=int, default=5, help="herhalingen per meting (mediaan)")
+    parser.add_argument("--only", default=",".join(MEASUREMENTS),
+                        help=f"komma-gescheiden selectie uit {', '.join(MEASUREMENTS)}")
+    parser.add_argument("--fresh", action="store_true", help="database opnieuw genereren en laden")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="benchmarks/.cache niet lezen of schrijven (voor de rooktest)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="resultatenbestand (markdown)")
+    args = parser.parse_args(argv)
+    chosen = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = set(chosen) - set(MEASUREMENTS)
+    if unknown:
+        parser.error(f"onbekende meting(en): {', '.join(sorted(unknown))}")
+
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="kindkaart-bench-") as tmp:
+        work_dir = Path(tmp)
+        print(f"Landelijke gegevens voorbereiden ({args.gemeenten} gemeenten)…", flush=True)
+        db_path, summary, load_seconds = national_database(work_dir, args.gemeenten, args.fresh,
+                                                           use_cache=not args.no_cache)
+        ctx = Context(db_path=db_path, summary=summary, repeats=args.repeats, work_dir=work_dir,
+                      load_seconds=load_seconds)
+        rows: list[Row] = []
+        skipped: list[tuple[str, str]] = []
+        for name in chosen:
+            print(f"Meting: {name}…", flush=True)
+            try:
+                rows.extend(RUNNERS[name](ctx))
+            except Skip as reason:
+                print(f"  overgeslagen: {reason}")
+                skipped.append((name, str(reason)))
+            except Exception as error:  # a broken measurement is reported, the others still run
+                print(f"  FOUT: {type(error).__name__}: {error}")
+                rows.append(Row(name, "fout", None, "", note=f"{type(error).__name__}: {error}"[:200]))
+        text = report(ctx, rows, skipped, started)
+    print()
+    print(table(rows))
+    for name, reason in skipped:
+        print(f"overgeslagen: {name}: {reason}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"\nResultaten geschreven naar {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
