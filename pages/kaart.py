@@ -1,27 +1,41 @@
-"""Kaart: a choropleth of the wijken, coloured by a chosen indicator."""
+"""Kaart: a choropleth of the wijken of a gemeente (or of the whole country), by a chosen indicator."""
 
 import streamlit as st
 
-from ui.indicators import INDICATORS
-from ui.maps import choropleth, legend_markdown, wijk_geometries
-from ui.state import current, gemeente_name, persistent_selectbox
+from ui.indicators import INDICATORS, national_values
+from ui.maps import choropleth, legend_markdown, prepared_shapes
+from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
+
+NATIONAL = "nederland"
+NATIONAL_LABEL = "Nederland (alle gemeenten)"
 
 gemeente_code, year = current()
 if gemeente_code is None:
     st.info("Laad eerst gegevens: zie de pagina Databronnen.")
     st.stop()
 
-st.title(f"Kaart {gemeente_name(gemeente_code)} {year}")
+# The national view of all wijken exists once more than one gemeente is loaded.
+scopes = ["gemeente", NATIONAL] if len(gemeenten()) > 1 else ["gemeente"]
+wanted_scope = st.session_state.get("gebied") or st.query_params.get("gebied")
+st.session_state.gebied = wanted_scope if wanted_scope in scopes else "gemeente"
+national = st.session_state.gebied == NATIONAL
+st.title(f"Kaart {NATIONAL_LABEL if national else gemeente_name(gemeente_code)} {year}")
+
 keys = list(INDICATORS)
 wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
 st.session_state.indicator = wanted if wanted in keys else keys[0]
-key = persistent_selectbox(st, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
+left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)
+key = persistent_selectbox(left, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
+if right is not None:
+    persistent_selectbox(right, "Gebied", scopes, "gebied",
+                         format_func=lambda s: NATIONAL_LABEL if s == NATIONAL else gemeente_name(gemeente_code))
+    st.query_params["gebied"] = st.session_state.gebied
 st.query_params["indicator"] = key
 indicator = INDICATORS[key]
 
-values = indicator.load(gemeente_code, year)
-geometries = wijk_geometries(gemeente_code, year)
-deck, breaks = choropleth(values, geometries, indicator.label)
+values = national_values(indicator, year) if national else indicator.load(gemeente_code, year)
+shapes = prepared_shapes(None if national else gemeente_code, year)
+deck, breaks = choropleth(values, shapes, indicator.label)
 if deck is None:
     st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
 else:

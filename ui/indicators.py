@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.population import TOTAL_LABEL, indicator_frame
+from ui.population import TOTAL_LABEL, indicator_frame, national_indicator_frame
 
 
 @dataclass(frozen=True)
@@ -21,22 +21,47 @@ class Indicator:
     kind: str  # 'waargenomen' | 'schatting' | 'model'
     load: Callable[[str, int], pd.DataFrame]
     note: str = ""
+    # Optional: every wijk of the country for a year in one go (the national map); without it
+    # national_values() asks `load` gemeente by gemeente.
+    load_national: Callable[[int], pd.DataFrame] | None = None
 
 
 def _children(column: str) -> Callable[[str, int], pd.DataFrame]:
     return lambda gemeente_code, year: indicator_frame(gemeente_code, year, column)
 
 
+def _children_national(column: str) -> Callable[[int], pd.DataFrame]:
+    return lambda year: national_indicator_frame(year, column)
+
+
 INDICATORS: dict[str, Indicator] = {
     "kinderen_0_2": Indicator("kinderen_0_2", "Kinderen 0-2 jaar", "kinderen", "bevolking",
-                              _children("0-2")),
+                              _children("0-2"),
+                              load_national=_children_national("0-2")),
     "kinderen_2_4": Indicator("kinderen_2_4", "Kinderen 2-4 jaar (peuters)", "kinderen",
-                              "bevolking", _children("2-4")),
+                              "bevolking", _children("2-4"),
+                              load_national=_children_national("2-4")),
     "kinderen_4_12": Indicator("kinderen_4_12", "Kinderen 4-12 jaar (bso-leeftijd)", "kinderen",
-                               "bevolking", _children("4-12")),
+                               "bevolking", _children("4-12"),
+                              load_national=_children_national("4-12")),
     "kinderen_0_12": Indicator("kinderen_0_12", "Kinderen 0-12 jaar", "kinderen", "bevolking",
-                               _children(TOTAL_LABEL)),
+                               _children(TOTAL_LABEL),
+                              load_national=_children_national(TOTAL_LABEL)),
 }
+
+
+def national_values(indicator: Indicator, year: int) -> pd.DataFrame:
+    """The indicator for every wijk of every loaded gemeente (each gemeente protected on its own,
+    exactly as on its own map, so that two views never reveal more than one)."""
+    if indicator.load_national is not None:
+        return indicator.load_national(year)
+    from ui.state import gemeenten
+
+    frames = [indicator.load(code, year) for code in gemeenten()]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def register(indicator: Indicator) -> None:

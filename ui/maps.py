@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
+import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
+from data_sources.config import db_path
 from transforms.privacy import format_number, hidden_label
 from ui import theme
-from ui.data import query
+from ui.data import data_version, query
 
 
-def wijk_geometries(gemeente_code: str, year: int) -> pd.DataFrame:
-    """wijk_code, geometry_json of the wijken of a gemeente, from the nearest year at or before
-    `year` (else the first year after) for which geometries are loaded."""
+def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
+    """wijk_code, geometry_json of the wijken of a gemeente (None: of every gemeente), from the
+    nearest year at or before `year` (else the first year after) for which geometries are loaded."""
+    pattern = "WK%" if gemeente_code is None else f"WK{gemeente_code[2:6]}%"
     return query(
         """
         with candidates as (
             select year from geometries
-            where region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'
+            where region_level = 'wijk' and region_code like ?
             group by year
         ),
         chosen as (
@@ -27,80 +34,163 @@ def wijk_geometries(gemeente_code: str, year: int) -> pd.DataFrame:
         )
         select g.region_code as wijk_code, g.geometry_json
         from geometries as g, chosen
-        where g.year = chosen.year and g.region_level = 'wijk'
-          and g.region_code like 'WK' || substr(?, 3, 4) || '%'
+        where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like ?
         order by g.region_code
         """,
-        [gemeente_code, year, gemeente_code],
+        [pattern, year, pattern],
     )
 
 
-def _bounds(geometries: list[dict]) -> tuple[float, float, float, float]:
-    xs, ys = [], []
+# Douglas-Peucker tolerance as a share of the map's extent: about one screen pixel of a full map.
+SIMPLIFY_SHARE = 1 / 2500
+FEATURES_PLACEHOLDER = "__kindkaart_features__"
 
-    def walk(coords):
-        if coords and isinstance(coords[0], (int, float)):
-            xs.append(coords[0])
-            ys.append(coords[1])
+
+@dataclass(frozen=True)
+class PreparedShapes:
+    """Wijk polygons ready to send: compact GeoJSON geometry text per wijk and the bounds."""
+
+    geometry_text: dict[str, str]
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+
+
+def _simplify_ring(ring: np.ndarray, tolerance: float) -> np.ndarray:
+    """Douglas-Peucker on a closed ring (first point == last); keeps at least a triangle."""
+    if len(ring) <= 5:
+        return ring
+    keep = np.zeros(len(ring), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(ring) - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        start, end = ring[first], ring[last]
+        segment = end - start
+        points = ring[first + 1:last] - start
+        length = math.hypot(*segment)
+        if length == 0:
+            distances = np.hypot(points[:, 0], points[:, 1])
         else:
-            for item in coords:
-                walk(item)
+            distances = np.abs(segment[0] * points[:, 1] - segment[1] * points[:, 0]) / length
+        index = int(np.argmax(distances))
+        if distances[index] > tolerance:
+            middle = first + 1 + index
+            keep[middle] = True
+            stack.append((first, middle))
+            stack.append((middle, last))
+    if keep.sum() < 4:  # a ring needs three corners: keep the farthest points instead
+        keep[np.linspace(0, len(ring) - 1, 4).round().astype(int)] = True
+    return ring[keep]
 
-    for geometry in geometries:
-        walk(geometry["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
 
-def view_state(geometries: list[dict]) -> pdk.ViewState:
-    """A view that fits the polygons (zoom from the larger extent)."""
-    import math
+def _prepare(geometry_json: list[str]) -> tuple[list[dict], tuple[float, float, float, float]]:
+    parsed = [json.loads(text) for text in geometry_json]
+    west = south = math.inf
+    east = north = -math.inf
+    for geometry in parsed:
+        for polygon in _polygons(geometry):
+            outer = np.asarray(polygon[0], dtype=float)
+            west, south = min(west, outer[:, 0].min()), min(south, outer[:, 1].min())
+            east, north = max(east, outer[:, 0].max()), max(north, outer[:, 1].max())
+    return parsed, (west, south, east, north)
 
-    west, south, east, north = _bounds(geometries)
+
+def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
+    """Simplify and serialise wijk polygons (wijk_code, geometry_json) for a map of their extent."""
+    if frame.empty:
+        return PreparedShapes({}, (0.0, 0.0, 0.0, 0.0))
+    parsed, bounds = _prepare(list(frame["geometry_json"]))
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1e-4)
+    tolerance = extent * SIMPLIFY_SHARE
+    # Coordinates rounded to about a tenth of the tolerance: invisible, and fewer bytes.
+    decimals = max(3, min(6, math.ceil(-math.log10(tolerance)) + 1))
+    texts = {}
+    for wijk_code, geometry in zip(frame["wijk_code"], parsed, strict=True):
+        polygons = []
+        for polygon in _polygons(geometry):
+            rings = [_simplify_ring(np.asarray(ring, dtype=float), tolerance).round(decimals)
+                     for ring in polygon]
+            polygons.append([ring.tolist() for ring in rings if len(ring) >= 4])
+        shape = {"type": "MultiPolygon", "coordinates": polygons}
+        texts[wijk_code] = json.dumps(shape, separators=(",", ":"))
+    return PreparedShapes(texts, bounds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _prepared_shapes(gemeente_code: str | None, year: int, version: str, database: str) -> PreparedShapes:
+    return shapes_from_frame(wijk_geometries(gemeente_code, year))
+
+
+def prepared_shapes(gemeente_code: str | None, year: int) -> PreparedShapes:
+    """The wijk polygons of a gemeente (None: the country) simplified for the map's scale and
+    serialised once per data version; every rerun reuses them."""
+    return _prepared_shapes(gemeente_code, year, data_version(), str(db_path()))
+
+
+def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
+    """A view that fits the bounds (zoom from the larger extent)."""
+    west, south, east, north = bounds
     extent = max(east - west, (north - south) * 1.6, 1e-4)
     zoom = max(5.0, min(15.0, math.log2(400 / extent)))
     return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom)
 
 
-def choropleth(values: pd.DataFrame, geometries: pd.DataFrame, label: str,
+class _PreparedDeck(pdk.Deck):
+    """A Deck whose layer data are already-serialised GeoJSON features, sent as compact JSON
+    (pydeck itself indents every coordinate on its own line)."""
+
+    def __init__(self, features_json: str, **kwargs):
+        super().__init__(**kwargs)
+        self._features_json = features_json
+
+    def to_json(self) -> str:
+        spec = json.dumps(self, default=default_serialize, separators=(",", ":"))
+        return spec.replace(f'"{FEATURES_PLACEHOLDER}"', self._features_json, 1)
+
+
+def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, label: str,
                decimals: int = 0) -> tuple[pdk.Deck | None, list[float]]:
-    """A pydeck map of wijken coloured by `values` (wijk_code, wijk_name, value, hidden).
+    """A pydeck map of wijken coloured by `values` (wijk_code, wijk_name, value, hidden), over
+    prepared_shapes() (or a wijk_geometries() frame, prepared on the spot).
     Returns the deck (None without geometries) and the class breaks for a legend."""
-    merged = geometries.merge(values, on="wijk_code", how="left")
-    if merged.empty:
+    if isinstance(shapes, pd.DataFrame):
+        shapes = shapes_from_frame(shapes)
+    if not shapes.geometry_text:
         return None, []
     breaks = theme.class_breaks(list(values["value"]))
-    features, shapes = [], []
-    for row in merged.itertuples(index=False):
-        geometry = json.loads(row.geometry_json)
-        shapes.append(geometry)
-        hidden = bool(row.hidden) if isinstance(row.hidden, bool) else False
-        value = row.value if not hidden else float("nan")
+    by_wijk = {row.wijk_code: row for row in values.itertuples(index=False)}
+    features = []
+    for wijk_code, geometry_text in shapes.geometry_text.items():
+        row = by_wijk.get(wijk_code)
+        hidden = row is not None and isinstance(row.hidden, (bool, np.bool_)) and bool(row.hidden)
+        value = float("nan") if row is None or hidden else row.value
         text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
-        features.append({
-            "type": "Feature",
-            "geometry": geometry,
-            "properties": {
-                "wijk_name": row.wijk_name if isinstance(row.wijk_name, str) else row.wijk_code,
-                "wijk_code": row.wijk_code,
-                "value_text": text,
-                "fill": theme.sequential_colour(value, breaks),
-            },
-        })
+        name = row.wijk_name if row is not None and isinstance(row.wijk_name, str) else wijk_code
+        properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
+                      "fill": theme.sequential_colour(value, breaks)}
+        features.append('{"type":"Feature","geometry":' + geometry_text + ',"properties":'
+                        + json.dumps(properties, separators=(",", ":"), ensure_ascii=False) + "}")
     layer = pdk.Layer(
         "GeoJsonLayer",
-        data={"type": "FeatureCollection", "features": features},
+        data={"type": "FeatureCollection", "features": FEATURES_PLACEHOLDER},
         id="wijken",
         pickable=True,
         stroked=True,
         filled=True,
         get_fill_color="properties.fill",
         get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1.5,
+        line_width_min_pixels=1.5 if len(features) < 500 else 0.5,
         auto_highlight=True,
     )
-    deck = pdk.Deck(
+    deck = _PreparedDeck(
+        "[" + ",".join(features) + "]",
         layers=[layer],
-        initial_view_state=view_state(shapes),
+        initial_view_state=view_state(shapes.bounds),
         map_style=None,
         tooltip={"html": f"<b>{{wijk_name}}</b><br/>{label}: {{value_text}}",
                  "style": {"fontSize": "16px"}},

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
-from data_sources.config import AGE_GROUPS
+from data_sources.config import AGE_GROUPS, db_path
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_counts
-from ui.data import query
+from ui.data import data_version, query
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
 
@@ -50,6 +51,55 @@ def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
+    long = query(
+        """
+        select gemeente_code, wijk_code, wijk_name, age_group, children, is_estimate
+        from population_by_wijk_age
+        where year = ?
+        order by gemeente_code, wijk_code
+        """,
+        [year],
+    )
+    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group
+    wide = (
+        long.pivot_table(index=["gemeente_code", "wijk_code", "wijk_name"], columns="age_group",
+                         values="children", aggfunc="sum")
+        .reindex(columns=AGE_GROUP_LABELS)
+        .fillna(0.0)
+        .reset_index()
+    )
+    wide.columns.name = None
+    estimates = long.groupby("gemeente_code")["is_estimate"].any()
+    columns = [*AGE_GROUP_LABELS, TOTAL_LABEL]
+    parts = []
+    # Each gemeente is protected on its own, exactly as children_by_wijk does for its own page:
+    # protecting the country as one table would hide other cells and so reveal the gemeente's.
+    for gemeente_code, rows in wide.groupby("gemeente_code", sort=False):
+        table = protect_counts(rows.drop(columns="gemeente_code").reset_index(drop=True),
+                               AGE_GROUP_LABELS, estimate=bool(estimates[gemeente_code]))
+        body = table.values["wijk_code"].notna()
+        part = table.values.loc[body, ["wijk_code", "wijk_name", *columns]]
+        hidden = table.hidden.loc[body, columns].add_prefix("hidden:")
+        parts.append(pd.concat([part, hidden], axis=1))
+    if not parts:
+        return pd.DataFrame(columns=["wijk_code", "wijk_name", *columns,
+                                     *(f"hidden:{c}" for c in columns)])
+    return pd.concat(parts, ignore_index=True)
+
+
+def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
+    """indicator_frame for every wijk of every gemeente (each gemeente protected as on its own)."""
+    frame = _national_children(year, data_version(), str(db_path()))
+    return pd.DataFrame({
+        "wijk_code": frame["wijk_code"],
+        "wijk_name": frame["wijk_name"],
+        "value": frame[column],
+        "hidden": frame[f"hidden:{column}"].astype(bool),
+    })
+
+
 SOURCE_NOTES = {
     "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn "
            "afgeschermd.",
@@ -65,4 +115,4 @@ def source_note(source: str) -> str:
     return " ".join(SOURCE_NOTES.get(part.strip(), part) for part in source.split(","))
 
 
-__all__ = ["TOTAL_LABEL", "children_by_wijk", "indicator_frame", "source_note"]
+__all__ = ["TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame", "source_note"]

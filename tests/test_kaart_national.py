@@ -1,0 +1,93 @@
+"""The national wijk map: offered once several gemeenten are loaded, protected per gemeente."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run_page
+
+from benchmarks import generate_national
+from data_sources import sample, store
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory) -> Path:
+    """Voorbeeldstad plus three synthetic gemeenten, loaded through the real loaders."""
+    folder = tmp_path_factory.mktemp("national")
+    generate_national.generate(folder / "data", gemeenten=3)
+    path = folder / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        sample.load_sample(con)
+        generate_national.load_national(con, folder / "data")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def national_app_db(national_db, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(national_db, path)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
+def _deck_json(at) -> str:
+    charts = at.get("deck_gl_json_chart")
+    assert charts, "geen kaart getekend"
+    return charts[0].proto.json
+
+
+def test_national_choice_draws_every_wijk(national_app_db):
+    import duckdb
+
+    at = run_page("kaart")
+    assert not at.exception
+    gebied = at.selectbox(key="_gebied_choice")
+    assert gebied.options == ["Voorbeeldstad", "Nederland (alle gemeenten)"]
+    gemeente_features = _deck_json(at).count('"type":"Feature"')
+    gebied.set_value("nederland")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Kaart Nederland (alle gemeenten) 2024"
+    con = duckdb.connect(str(national_app_db), read_only=True)
+    wijken = con.execute("select count(distinct wijk_code) from population_by_wijk_age"
+                         " where year = 2024").fetchone()[0]
+    con.close()
+    assert _deck_json(at).count('"type":"Feature"') == wijken > gemeente_features
+    assert at.query_params["gebied"] == ["nederland"]
+
+
+def test_national_view_offered_only_with_several_gemeenten(app_db):
+    at = run_page("kaart")
+    assert not at.exception
+    assert "_gebied_choice" not in [s.key for s in at.selectbox]
+
+
+def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db):
+    from ui.indicators import INDICATORS, national_values
+    from ui.state import gemeenten
+
+    for indicator in INDICATORS.values():
+        national = national_values(indicator, 2024)
+        one_by_one = pd.concat([indicator.load(code, 2024) for code in gemeenten()],
+                               ignore_index=True)
+        merged = national.merge(one_by_one, on="wijk_code", suffixes=("", "_own"), validate="1:1")
+        assert len(merged) == len(national) == len(one_by_one)
+        assert (merged["hidden"] == merged["hidden_own"]).all()
+        pd.testing.assert_series_equal(merged["value"], merged["value_own"], check_names=False)
+
+
+def test_simplified_map_keeps_every_wijk_and_fewer_points(national_app_db):
+    from ui.maps import shapes_from_frame, wijk_geometries
+
+    frame = wijk_geometries(None, 2024)
+    shapes = shapes_from_frame(frame)
+    assert list(shapes.geometry_text) == list(frame["wijk_code"])
+    assert sum(map(len, shapes.geometry_text.values())) < frame["geometry_json"].str.len().sum() / 2
+    west, south, east, north = shapes.bounds
+    assert west < east and south < north
