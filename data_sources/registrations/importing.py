@@ -68,13 +68,12 @@ def check_period(period: str) -> tuple[str, int]:
 
 
 @contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """A transaction, or a part of the caller's when one is already open (e.g. the sample load)."""
-    try:
-        con.execute("begin transaction")
-    except duckdb.TransactionException:
+def _transaction(con: duckdb.DuckDBPyConnection, own: bool) -> Iterator[None]:
+    """Our own transaction, or (own=False) a part of the caller's open one (the sample load)."""
+    if not own:
         yield
         return
+    con.execute("begin transaction")
     try:
         yield
     except BaseException:
@@ -93,12 +92,15 @@ def import_workbook(
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
     build: bool = True,
+    own_transaction: bool = True,
 ) -> int:
     """Validate and store a workbook in one transaction; returns the active load_id.
     Raises InputRefused with every Dutch message when the file or the arguments are refused;
-    the database is then unchanged. See import_workbook_detailed for what happened."""
+    the database is then unchanged. Inside a transaction the caller opened, pass
+    own_transaction=False (and build=False). See import_workbook_detailed for what happened."""
     return import_workbook_detailed(
-        con, data, soort, organisation, period, file_name, loaded_by, gemeente_code, build
+        con, data, soort, organisation, period, file_name, loaded_by, gemeente_code, build,
+        own_transaction,
     ).load_id
 
 
@@ -112,6 +114,7 @@ def import_workbook_detailed(
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
     build: bool = True,
+    own_transaction: bool = True,
 ) -> ImportResult:
     """Like import_workbook, returning an ImportResult (identical file, superseded uploads)."""
     rtype = registration_type(soort)
@@ -133,7 +136,7 @@ def import_workbook_detailed(
     if same:
         return ImportResult(same[0], "identical", validation=result)
     frame = result.aggregates_df
-    with _transaction(con):
+    with _transaction(con, own_transaction):
         load_id = store.new_load(
             con, source=source, dataset=rtype.key, table_id=rtype.key,
             gemeente_code=result.gemeente_code, organisation=organisation, period=period,

@@ -65,13 +65,14 @@ def write_template(
             ("Verplicht. " if column.required else "Optioneel. ") + column.help, "Kindkaart")
         data.column_dimensions[letter].width = max(14, min(40, len(column.label) + 6))
         area = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
-        for r in range(2, TEMPLATE_ROWS + 2):
-            target = data.cell(row=r, column=c)
-            target.protection = Protection(locked=False)
-            if column.kind in ("choice", "location", "text"):
-                target.number_format = "@"  # keeps '2-4' and '1234 AB' as typed
-            elif column.kind == "date":
-                target.number_format = "DD-MM-YYYY"
+        # Whole-column style (as Excel stores 'format column'): unlocked below the locked header.
+        dimension = data.column_dimensions[letter]
+        dimension.protection = Protection(locked=False)
+        if column.kind in ("choice", "location", "text"):
+            dimension.number_format = "@"  # keeps '2-4' and '1234 AB' as typed
+        elif column.kind == "date":
+            dimension.number_format = "DD-MM-YYYY"
+        cell.protection = Protection(locked=True)
         validation = _validation(column, lists, index, list_column)
         if validation is not None:
             if validation.type == "list" and validation.formula1.startswith(quote_sheetname(

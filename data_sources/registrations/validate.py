@@ -143,7 +143,7 @@ def validate_workbook(
     except InputRefused as refused:
         result.messages = [Message(text) for text in refused.messages]
         return result
-    meta = _read_meta(sheets)
+    meta = read_meta(sheets)
     result.meta = meta
     sheet = _data_sheet(sheets, result)
     if sheet is None:
@@ -180,7 +180,8 @@ def validate_workbook(
     return result
 
 
-def _read_meta(sheets: list[Sheet]) -> dict[str, Any]:
+def read_meta(sheets: list[Sheet]) -> dict[str, Any]:
+    """The filled-in fields of the sheet 'Organisatie' (organisatie, periode, peildatum, ...)."""
     for sheet in sheets:
         if normalise(sheet.name) != normalise(META_SHEET):
             continue
