@@ -17,6 +17,7 @@ PAGES = {
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
+        st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon="📤"),
     ],
 }
 

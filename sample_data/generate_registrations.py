@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import openpyxl  # noqa: E402
+from openpyxl.styles import Protection  # noqa: E402
 
 from data_sources import store  # noqa: E402
 from data_sources.registrations.template import write_template  # noqa: E402
@@ -236,7 +237,7 @@ def fill_workbook(template: bytes, rows: list[list], meta: dict[str, str]) -> by
             cell = data.cell(row=r, column=c, value=value)
             # as typed in Excel: the cell takes its column's style (unlocked, text format)
             column = data.column_dimensions[cell.column_letter]
-            cell.protection = column.protection.copy()
+            cell.protection = Protection(locked=False)
             cell.number_format = column.number_format
     sheet = workbook["Organisatie"]
     for r in range(2, sheet.max_row + 1):

@@ -110,6 +110,16 @@ def sniff(data: bytes, file_name: str = "") -> None:
             raise InputRefused(
                 f"{shown} pakt verdacht groot uit (mogelijk een 'zip-bom') en wordt niet gelezen."
             )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                head = part.read(4096).upper()
+            # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise InputRefused(
+                    f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
+                    "niet gelezen."
+                )
     if total > MAX_UNCOMPRESSED_BYTES:
         raise InputRefused(
             f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan een "
@@ -143,7 +153,11 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
             formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
             values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
-        if "Forbidden" in type(exc).__name__ or "Entities" in type(exc).__name__:
+        chain, cause = [], exc
+        while cause is not None and len(chain) < 10:
+            chain.append(type(cause).__name__)
+            cause = cause.__cause__ or cause.__context__
+        if any("Forbidden" in name for name in chain):
             raise InputRefused(
                 f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
                 "gelezen."

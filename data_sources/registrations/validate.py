@@ -36,6 +36,7 @@ _PERSONAL_HEADERS = {
     "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
     "email": "e-mailadressen",
 }
+_EMPTY_KEY = "\u2205"  # stands in for an empty breakdown while grouping (groupby drops None)
 _TOTAL_WORDS = ("totaal", "total", "eindtotaal", "generaal totaal", "som", "subtotaal")
 
 
@@ -111,8 +112,10 @@ class _Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.dropped = 0
+        self.failed_cells: set[tuple[int | None, int | None]] = set()
 
     def add(self, message: Message) -> None:
+        self.failed_cells.add((message.row, message.column))
         if len(self.messages) >= MAX_MESSAGES:
             self.dropped += 1
             return
@@ -494,7 +497,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
 
 
 def _cell_failed(out: _Collector, row: int, column: int) -> bool:
-    return any(m.row == row and m.column == column for m in out.messages)
+    return (row, column) in out.failed_cells
 
 
 def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
@@ -550,7 +553,7 @@ def aggregate(rtype: RegistrationType, rows: list[dict[str, Any]],
     means = [c.name for c in rtype.stored_columns if c.combine == "mean"]
     if frame.empty:
         return frame
-    filled = frame[keys].astype(object).where(frame[keys].notna(), "\x00")
+    filled = frame[keys].astype(object).where(frame[keys].notna(), _EMPTY_KEY)
     frame = frame.assign(**{k: filled[k] for k in keys})
     weight = frame["children_count"].fillna(0) if "children_count" in frame else 1
     for name in means:
@@ -564,7 +567,8 @@ def aggregate(rtype: RegistrationType, rows: list[dict[str, Any]],
             total_weight > 0)).round(2)
     result = result.reset_index()
     for k in keys:
-        result[k] = result[k].where(result[k] != "\x00", None)
+        column = result[k].astype(object)
+        result[k] = column.where(column != _EMPTY_KEY, None)
     for column in rtype.stored_columns:
         if column.sql_type == "integer":
             result[column.name] = result[column.name].astype("Int64")
