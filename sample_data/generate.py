@@ -119,7 +119,7 @@ def outline(members: set[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def polygon(ring_ids: list[tuple[int, int]], vertices) -> dict:
     ring = [vertices[v] for v in ring_ids]
-    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))
     if area < 0:  # RFC 7946: exterior rings counterclockwise
         ring.reverse()
     return {"type": "Polygon", "coordinates": [[list(p) for p in ring + ring[:1]]]}
@@ -238,7 +238,7 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
                       "Decimals": 1 if datatype == "Double" else 0, "Default": "Impossible",
                       "PresentationType": "Absolute"})
     young = {}
-    for y, code, age, children in population:
+    for y, code, _age, children in population:
         if y == year:
             young[code] = young.get(code, 0) + children
     # Ages 13 and 14 are not in the register extract; add them at the rate of ages 10-12.
@@ -250,6 +250,7 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
 
     def values(code, level, name, inhab, k015, wijk_profile):
         vulnerable = wijk_profile == "kwetsbaar"
+        rural = wijk_profile == "landelijk"
         jz_pct = rng.uniform(11, 15) if vulnerable else rng.uniform(6, 10)
         record = {
             keys["Gemeentenaam"]: pad(GEMEENTE_NAME, 40),
@@ -261,9 +262,9 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
             keys["LeerlingenPo"]: round(k015 * 0.55, 0) if k015 is not None else None,
             keys["JongerenMetJeugdzorgInNatura"]: None,
             keys["PercentageJongerenMetJeugdzorg"]: round(jz_pct, 1),
-            keys["AfstandTotKinderdagverblijf"]: round(rng.uniform(0.3, 2.5 if wijk_profile == "landelijk" else 1.0), 1),
-            keys["AfstandTotSchool"]: round(rng.uniform(0.4, 3.0 if wijk_profile == "landelijk" else 1.1), 1),
-            keys["MateVanStedelijkheid"]: 5 if wijk_profile == "landelijk" else 3,
+            keys["AfstandTotKinderdagverblijf"]: round(rng.uniform(0.3, 2.5 if rural else 1.0), 1),
+            keys["AfstandTotSchool"]: round(rng.uniform(0.4, 3.0 if rural else 1.1), 1),
+            keys["MateVanStedelijkheid"]: 5 if rural else 3,
         }
         if k015 is not None and level != "buurt":
             record[keys["JongerenMetJeugdzorgInNatura"]] = random_round5(
@@ -367,24 +368,27 @@ def write_json(path: Path, data) -> None:
                     encoding="utf-8")
 
 
-def run_optional(module_name: str) -> None:
+def run_optional(module_name: str, out: Path) -> None:
+    """Run sample_data/<module_name>.py's main(out) when that generator exists."""
     path = HERE / f"{module_name}.py"
     if path.exists():
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.main()
+        module.main(out)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write the whole sample gemeente into `out` (default: this folder)."""
+    out = Path(out)
     rng = random.Random(SEED)
     wijk_codes, buurten, wijk_features, buurt_features, gemeente_feature = build_geography(rng)
-    write_json(HERE / "geo" / "wijken.geojson", feature_collection(wijk_features))
-    write_json(HERE / "geo" / "buurten.geojson", feature_collection(buurt_features))
-    write_json(HERE / "geo" / "gemeente.geojson", feature_collection([gemeente_feature]))
+    write_json(out / "geo" / "wijken.geojson", feature_collection(wijk_features))
+    write_json(out / "geo" / "buurten.geojson", feature_collection(buurt_features))
+    write_json(out / "geo" / "gemeente.geojson", feature_collection([gemeente_feature]))
 
     population, inhabitants, profile_of = build_population(rng, wijk_codes, buurten)
-    with (HERE / "population_by_buurt_age.csv").open("w", newline="", encoding="utf-8") as f:
+    with (out / "population_by_buurt_age.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["year", "buurt_code", "age", "children"])
         writer.writerows(population)
@@ -393,11 +397,11 @@ def main() -> None:
         table = kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants,
                                   profile_of)
         for name, content in table.items():
-            write_json(HERE / "cbs" / KERNCIJFERS_TABLES[year] / f"{name}.json", content)
+            write_json(out / "cbs" / KERNCIJFERS_TABLES[year] / f"{name}.json", content)
     for name, content in population_by_age_table(population).items():
-        write_json(HERE / "cbs" / "03759ned" / f"{name}.json", content)
+        write_json(out / "cbs" / "03759ned" / f"{name}.json", content)
 
-    postcode_file = HERE / "postcodes" / f"pc6hnr{YEARS[-1]}0801_gwb.csv"
+    postcode_file = out / "postcodes" / f"pc6hnr{YEARS[-1]}0801_gwb.csv"
     postcode_file.parent.mkdir(parents=True, exist_ok=True)
     with postcode_file.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=";")
@@ -406,12 +410,12 @@ def main() -> None:
         writer.writerows(postcode_rows(rng, wijk_codes, buurten))
 
     sys.path.insert(0, str(HERE.parent))
-    run_optional("generate_registrations")
-    run_optional("generate_lrk")
-    print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {HERE}: "
+    run_optional("generate_registrations", out)
+    run_optional("generate_lrk", out)
+    print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {out}: "
           f"{len(wijk_features)} wijken, {len(buurt_features)} buurten, {len(YEARS)} jaren.")
 
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
