@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -37,9 +38,9 @@ STREETS = ["Dorpsstraat", "Kerkweg", "Molenlaan", "Havenkade", "Schoolstraat", "
            "Vlietlaan", "Bloemstraat", "Zuiderweg", "Horstlaan"]
 
 
-def postcodes_by_wijk() -> dict[str, list[str]]:
+def postcodes_by_wijk(out: Path) -> dict[str, list[str]]:
     """PC6 codes per wijk code from the sample's CBS postcode-huisnummer file."""
-    path = sorted((HERE / "postcodes").glob("pc6hnr*_gwb.csv"))[-1]
+    path = sorted((out / "postcodes").glob("pc6hnr*_gwb.csv"))[-1]
     found: dict[str, set[str]] = {}
     with path.open(encoding="utf-8") as f:
         reader = csv.reader(f, delimiter=";")
@@ -49,17 +50,17 @@ def postcodes_by_wijk() -> dict[str, list[str]]:
     return {wijk: sorted(codes) for wijk, codes in found.items()}
 
 
-def wijk_names() -> dict[str, str]:
-    data = json.loads((HERE / "geo" / "wijken.geojson").read_text(encoding="utf-8"))
+def wijk_names(out: Path) -> dict[str, str]:
+    data = json.loads((out / "geo" / "wijken.geojson").read_text(encoding="utf-8"))
     return {f["properties"]["statcode"]: f["properties"]["statnaam"] for f in data["features"]}
 
 
-def locations(rng: random.Random) -> list[dict]:
+def locations(rng: random.Random, out: Path) -> list[dict]:
     """Every location that ever exists in the sample, with the dates it opened and closed."""
-    pcs = postcodes_by_wijk()
+    pcs = postcodes_by_wijk(out)
     result = []
     number = 0
-    for wijk_code, name in sorted(wijk_names().items()):
+    for wijk_code, name in sorted(wijk_names(out).items()):
         kdv, bso, gob = LOCATIONS_PER_WIJK.get(name, (1, 1, 1))
         for kind, count in (("KDV", kdv), ("BSO", bso), ("GOB", gob)):
             for i in range(count):
@@ -115,17 +116,18 @@ def export_rows(all_locations: list[dict], year: int) -> list[list]:
     return rows
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write the exports into out/lrk/, reading out/postcodes/ and out/geo/."""
     rng = random.Random(SEED)
-    all_locations = locations(rng)
-    out = HERE / "lrk"
-    out.mkdir(parents=True, exist_ok=True)
+    all_locations = locations(rng, Path(out))
+    target = Path(out) / "lrk"
+    target.mkdir(parents=True, exist_ok=True)
     for year in YEARS:
-        with (out / f"lrk_export_GM9999_{year}.csv").open("w", newline="", encoding="utf-8") as f:
+        with (target / f"lrk_export_GM9999_{year}.csv").open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, delimiter=";")
             writer.writerow(COLUMNS)
             writer.writerows(export_rows(all_locations, year))
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
