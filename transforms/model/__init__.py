@@ -120,7 +120,7 @@ def _sql_literal(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "null"
     if isinstance(value, (int, float)):
-        return repr(float(value))
+        return f"{float(value)!r}::double"
     return "'" + str(value).replace("'", "''") + "'"
 
 
