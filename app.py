@@ -14,6 +14,9 @@ PAGES = {
     "Analyse": [
         st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon="📊", default=True),
         st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon="🗺️"),
+        st.Page(HERE / "pages" / "continuum.py", title="Continuüm", icon="🧩"),
+        st.Page(HERE / "pages" / "tekorten.py", title="Tekorten", icon="📉"),
+        st.Page(HERE / "pages" / "trends.py", title="Trends", icon="📈"),
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
