@@ -8,18 +8,18 @@ from ui.state import sidebar
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Kindkaart", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Kindkaart", page_icon=":material/map:", layout="wide")
 
 PAGES = {
     "Analyse": [
-        st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon="📊", default=True),
-        st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon="🗺️"),
-        st.Page(HERE / "pages" / "continuum.py", title="Continuüm", icon="🧩"),
-        st.Page(HERE / "pages" / "tekorten.py", title="Tekorten", icon="📉"),
-        st.Page(HERE / "pages" / "trends.py", title="Trends", icon="📈"),
+        st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon=":material/bar_chart:", default=True),
+        st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon=":material/map:"),
+        st.Page(HERE / "pages" / "continuum.py", title="Continuüm", icon=":material/stacked_bar_chart:"),
+        st.Page(HERE / "pages" / "tekorten.py", title="Tekorten", icon=":material/trending_down:"),
+        st.Page(HERE / "pages" / "trends.py", title="Trends", icon=":material/show_chart:"),
     ],
     "Gegevens": [
-        st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
+        st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
     ],
 }
 

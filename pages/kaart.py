@@ -5,7 +5,7 @@ import streamlit as st
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from ui.indicators import INDICATORS
 from ui.maps import choropleth, legend_markdown, wijk_geometries
-from ui.state import current, gemeente_name
+from ui.state import current, gemeente_name, persistent_selectbox
 
 gemeente_code, year = current()
 if gemeente_code is None:
@@ -14,10 +14,9 @@ if gemeente_code is None:
 
 st.title(f"Kaart {gemeente_name(gemeente_code)} {year}")
 keys = list(INDICATORS)
-wanted = st.query_params.get("indicator")
-if "indicator" not in st.session_state:
-    st.session_state.indicator = wanted if wanted in keys else keys[0]
-key = st.selectbox("Indicator", keys, key="indicator", format_func=lambda k: INDICATORS[k].label)
+wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
+st.session_state.indicator = wanted if wanted in keys else keys[0]
+key = persistent_selectbox(st, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
 st.query_params["indicator"] = key
 indicator = INDICATORS[key]
 
@@ -42,7 +41,7 @@ wijken = dict(zip(values["wijk_code"], values["wijk_name"], strict=True)) if not
 options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
 if st.session_state.get("profiel_wijk") not in options:
     st.session_state.profiel_wijk = ""
-chosen = st.selectbox("Wijkprofiel (of klik op een wijk)", options, key="profiel_wijk",
-                      format_func=lambda c: "kies een wijk" if not c else str(wijken.get(c, c)))
+chosen = persistent_selectbox(st, "Wijkprofiel (of klik op een wijk)", options, "profiel_wijk",
+                              format_func=lambda c: "kies een wijk" if not c else str(wijken.get(c, c)))
 if chosen:
     ui.wijkprofiel.wijk_profile(gemeente_code, year, chosen)
