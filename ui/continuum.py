@@ -119,10 +119,7 @@ def _reset() -> None:
 def parameter_expander(expanded: bool = False) -> None:
     """The parameters with their sources, editable per session with sliders, and resettable."""
     stored = _stored()
-    title = "Aannames van het model en hun bronnen"
-    if parameters_changed():
-        title += " (aangepast in deze sessie)"
-    with st.expander(title, expanded=expanded):
+    with st.expander("Aannames van het model en hun bronnen", expanded=expanded):
         st.write("Elke aanname is een parameter met een middenwaarde, een bandbreedte (laag-hoog) "
                  "en een bron. Wijzig ze hier voor deze sessie; de gedeelde tabellen blijven de "
                  "standaardwaarden gebruiken.")
@@ -152,6 +149,9 @@ def parameter_expander(expanded: bool = False) -> None:
                               f"{format_number(new_mid * scale, 1)}{unit}.")
             stored[row.name] = (new_low, new_mid, new_high)
         st.session_state[PARAMS_KEY] = stored
+    if parameters_changed():
+        st.info("Let op: de aannames zijn in deze sessie aangepast; de getallen wijken af van de "
+                "standaard. Terugzetten kan in het blok 'Aannames van het model en hun bronnen'.")
 
 
 def parameter_table() -> pd.DataFrame:
