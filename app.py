@@ -1,0 +1,26 @@
+"""Kindkaart: the Streamlit entry point; a router over pages/ with the shared sidebar."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.state import sidebar
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="Kindkaart", page_icon="🗺️", layout="wide")
+
+PAGES = {
+    "Analyse": [
+        st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon="📊", default=True),
+        st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon="🗺️"),
+    ],
+    "Gegevens": [
+        st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+st.sidebar.title("Kindkaart")
+sidebar()
+navigation.run()

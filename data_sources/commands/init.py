@@ -1,0 +1,41 @@
+"""`init`: create the database (schema and marts), optionally filled with the sample gemeente."""
+
+from __future__ import annotations
+
+import transforms
+from data_sources import sample, store
+from data_sources.config import db_path
+
+NAME = "init"
+HELP = "Maak de database aan (schema en tabellen); met --sample gevuld met Voorbeeldstad."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--sample", action="store_true",
+                        help="vul de database met de voorbeeldgemeente uit sample_data/")
+    parser.add_argument("--force", action="store_true",
+                        help="met --sample: bouw opnieuw, ook als de database al bestaat")
+    parser.add_argument("--if-missing", action="store_true",
+                        help="met --sample: doe niets als de database al bestaat")
+
+
+def run(args) -> int:
+    target = db_path(args.db)
+    if args.sample:
+        if target.exists() and not (args.force or args.if_missing):
+            print(f"De database {target} bestaat al. Gebruik --force om hem opnieuw te bouwen "
+                  "uit de voorbeeldgegevens (alle geladen gegevens gaan dan verloren).")
+            return 1
+        existed = target.exists()
+        sample.build_sample_database(target, force=args.force)
+        print(f"Database {target} {'bestond al' if existed and not args.force else 'gebouwd'}"
+              " met de voorbeeldgemeente Voorbeeldstad (GM9999).")
+        return 0
+    con = store.connect(target)
+    try:
+        transforms.build(con)
+        version = store.schema_version(con)
+    finally:
+        con.close()
+    print(f"Database {target} is klaar (schemaversie {version}).")
+    return 0

@@ -1,0 +1,94 @@
+"""Build a Kindkaart store from the bundled sample gemeente (sample_data/), through the real loaders."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+import transforms
+from data_sources import geo, postcodes, store
+from data_sources.cbs import loading
+from data_sources.cbs.odata import read_table_dir
+from data_sources.config import SAMPLE_DIR
+
+# Loaders of other parts (partner registrations, LRK) that take (con, sample_dir); each is
+# "module:function" and runs when its module exists.
+EXTRA_SAMPLE_LOADERS = [
+    "data_sources.registrations.sample:import_sample_workbooks",
+    "data_sources.lrk:import_sample_lrk",
+]
+
+
+def _extra_loaders() -> list[Callable[[duckdb.DuckDBPyConnection, Path], object]]:
+    loaders = []
+    for spec in EXTRA_SAMPLE_LOADERS:
+        module_name, function = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        loaders.append(getattr(module, function))
+    return loaders
+
+
+def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
+    """Load every sample source into `con` in one transaction and build the marts.
+    Returns counts of what was loaded."""
+    counts = {"kerncijfers": 0, "bevolking-leeftijd": 0, "geometrie": 0, "postcodes": 0}
+    with store.transaction(con):
+        years = []
+        for table_dir in sorted((sample_dir / "cbs").iterdir()):
+            table = read_table_dir(table_dir)
+            file_hash = store.file_sha256((table_dir / "TypedDataSet.json").read_bytes())
+            if table.table_id.lower() == loading.POPULATION_BY_AGE_TABLE:
+                loading.store_population_by_age(con, table, source="sample", file_hash=file_hash,
+                                                 file_name=f"{table_dir.name}/")
+                counts["bevolking-leeftijd"] += 1
+            else:
+                loading.store_kerncijfers(con, table, source="sample", file_hash=file_hash,
+                                          file_name=f"{table_dir.name}/")
+                years.append(loading.kerncijfers_year(table))
+                counts["kerncijfers"] += 1
+        for level_file in ("gemeente", "wijken", "buurten"):
+            path = sample_dir / "geo" / f"{level_file}.geojson"
+            frame = geo.read_geojson(path)
+            for year in years:
+                geo.store_geometries(con, frame, year=year, source="sample", file_name=path.name,
+                                     file_hash=store.file_sha256(path))
+                counts["geometrie"] += 1
+        for path in sorted((sample_dir / "postcodes").glob("*.csv")):
+            year, frame = postcodes.read_postcode_file(path)
+            postcodes.store_postcodes(con, frame, year=year or max(years), source="sample",
+                                      file_name=path.name, file_hash=store.file_sha256(path))
+            counts["postcodes"] += 1
+        for loader in _extra_loaders():
+            loader(con, sample_dir)
+        transforms.build(con)
+    return counts
+
+
+def build_sample_database(path: str | Path | None = None, *, force: bool = False) -> Path:
+    """Create the database file from sample_data/ if it is missing (or always with force)."""
+    from data_sources.config import db_path
+
+    target = db_path(path)
+    if target.exists() and not force:
+        return target
+    if target.exists():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".building")
+    if partial.exists():
+        partial.unlink()
+    con = store.connect(partial)
+    try:
+        load_sample(con)
+    finally:
+        con.close()
+    partial.rename(target)
+    return target

@@ -1,0 +1,40 @@
+"""Databronnen: which datasets are loaded, from where, for which period."""
+
+import streamlit as st
+
+from ui.data import query
+from ui.state import current
+
+gemeente_code, _ = current()
+st.title("Databronnen")
+st.write("Welke gegevens Kindkaart gebruikt, waar ze vandaan komen en voor welke periode.")
+
+SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
+                 "partner": "Partner", "lrk": "LRK"}
+loads = query(
+    """
+    select source, dataset, table_id, coalesce(organisation, '') as organisation,
+           coalesce(period, '') as period, coalesce(file_name, '') as file_name, row_count,
+           loaded_at, retrieved_at, status
+    from loads
+    where gemeente_code = ? or gemeente_code is null
+    order by loaded_at desc, load_id desc
+    """,
+    [gemeente_code],
+)
+active = loads[loads["status"] == "active"]
+st.metric("Actieve gegevenssets", len(active))
+shown = active.assign(source=active["source"].map(lambda s: SOURCE_LABELS.get(s, s))).rename(
+    columns={
+        "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort",
+        "organisation": "Organisatie", "period": "Periode", "file_name": "Bestand",
+        "row_count": "Rijen", "loaded_at": "Geladen op", "retrieved_at": "Opgehaald op",
+    }
+).drop(columns="status")
+st.dataframe(shown, hide_index=True, width="stretch")
+with st.expander("Eerdere versies (vervangen)"):
+    old = loads[loads["status"] != "active"]
+    if old.empty:
+        st.write("Geen eerdere versies.")
+    else:
+        st.dataframe(old, hide_index=True, width="stretch")

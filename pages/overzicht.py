@@ -1,0 +1,62 @@
+"""Overzicht: children per age group per wijk, for the chosen gemeente and year."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from ui import theme
+from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
+from ui.state import current, gemeente_name
+
+gemeente_code, year = current()
+if gemeente_code is None:
+    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.stop()
+
+st.title(f"Overzicht {gemeente_name(gemeente_code)} {year}")
+table, is_estimate, source = children_by_wijk(gemeente_code, year)
+total_index = table.values.index[-1]
+
+columns = st.columns(4)
+for column, label in zip(columns, [*AGE_GROUP_LABELS, TOTAL_LABEL], strict=True):
+    hidden = bool(table.hidden.loc[total_index, label])
+    value = hidden_label() if hidden else format_number(table.values.loc[total_index, label])
+    title = "Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar"
+    column.metric(title, value)
+st.caption(source_note(source))
+
+wijken = table.values.iloc[:-1]
+wijk_hidden = table.hidden.iloc[:-1]
+figure = go.Figure()
+for age_group in AGE_GROUP_LABELS:
+    figure.add_bar(
+        name=f"{age_group} jaar",
+        x=wijken["wijk_name"],
+        y=wijken[age_group],
+        marker_color=theme.AGE_GROUP_COLOURS[age_group],
+        text=[hidden_label() if h else "" for h in wijk_hidden[age_group]],
+        textposition="outside",
+        hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>",
+    )
+figure.update_layout(
+    barmode="group",
+    title=f"Kinderen per wijk en leeftijdsgroep ({'schatting' if is_estimate else 'telling'})",
+    xaxis_title=None,
+    yaxis_title="aantal kinderen",
+    legend_title_text="Leeftijd",
+    font={"size": 16},
+    separators=",.",
+    height=480,
+    margin={"t": 60, "b": 40},
+)
+st.plotly_chart(figure, width="stretch", key="overzicht_chart")
+
+st.subheader("Per wijk")
+shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
+shown = shown.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS})
+st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(
+    f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label()}'; "
+    "waar nodig is ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een "
+    "totaal kan worden teruggerekend. Bij een kleine wijk: kijk naar de hele gemeente."
+)

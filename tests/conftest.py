@@ -1,0 +1,60 @@
+"""Shared fixtures: fresh in-memory stores, a sample database built once, app databases per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from data_sources import sample, store
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_DATA = ROOT.parent / "shared" / "real_data"
+
+
+@pytest.fixture
+def con():
+    """A fresh, migrated in-memory store."""
+    connection = store.connect(":memory:")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The sample gemeente built once per test session through the real loaders (read it only)."""
+    path = tmp_path_factory.mktemp("sample") / "kindkaart.duckdb"
+    sample.build_sample_database(path)
+    return path
+
+
+@pytest.fixture
+def app_db(sample_db, tmp_path, monkeypatch) -> Path:
+    """A private copy of the sample database that the app (KINDKAART_DB) reads and writes."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def sample_con(sample_db):
+    """A read-only connection to the shared sample database."""
+    import duckdb
+
+    connection = duckdb.connect(str(sample_db), read_only=True)
+    yield connection
+    connection.close()
+
+
+def run_page(page: str | None = None, timeout: int = 60):
+    """Run app.py in AppTest (optionally switching to pages/<page>.py) and return it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at

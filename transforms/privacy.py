@@ -1,0 +1,193 @@
+"""Small-number suppression: one mechanism for every count of children on screen or in an export.
+
+Rules (after CBS and the lessons in DESIGN.md):
+- an observed count from 1 up to the threshold (default 5, $KINDKAART_MIN_COUNT) is hidden and
+  shown as "< 5"; 0 is shown;
+- totals are part of the table: within every line (a row with its row total, a column with its
+  column total, the total row with the grand total) a hidden cell never stands alone, so that it
+  cannot be recovered by subtraction; the next smallest visible non-zero cell of that line is
+  hidden as well, until every line is safe (secondary suppression);
+- a change between two periods is shown only when both periods are visible;
+- model estimates are not counts of real children: they are rounded, not hidden.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data_sources.config import min_count
+
+TOTAL_LABEL = "Totaal"
+
+
+def hidden_label(threshold: int | None = None) -> str:
+    """The text shown instead of a hidden count, e.g. '< 5'."""
+    return f"< {threshold or min_count()}"
+
+
+def is_small(value: float, threshold: int | None = None) -> bool:
+    """True for an observed count that must be hidden on its own (1 .. threshold-1)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return 0 < value < (threshold or min_count())
+
+
+@dataclass
+class SuppressedTable:
+    """A table of counts with its hidden cells; `values` keeps numbers for charts (NaN if hidden)."""
+
+    values: pd.DataFrame
+    hidden: pd.DataFrame
+    threshold: int
+    value_columns: list[str]
+
+    def display(self, decimals: int = 0) -> pd.DataFrame:
+        """The table as text: counts formatted Dutch-style, hidden cells as '< 5'."""
+        label = hidden_label(self.threshold)
+        shown = self.values.copy().astype(object)
+        for column in self.value_columns:
+            shown[column] = [
+                label if hide else format_number(value, decimals)
+                for value, hide in zip(self.values[column], self.hidden[column], strict=True)
+            ]
+        return shown
+
+    @property
+    def hidden_count(self) -> int:
+        return int(self.hidden.to_numpy().sum())
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """A number with a Dutch thousands separator ('1.234') and decimal comma; '' when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def suppress_table(
+    frame: pd.DataFrame,
+    value_columns: list[str],
+    *,
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+    total_label: str = TOTAL_LABEL,
+) -> SuppressedTable:
+    """Hide small counts in `frame[value_columns]` and protect them against subtraction.
+
+    With `row_totals` a column `total_label` is added (sum per row); with `column_totals` a row
+    labelled `total_label` is added (sum per column; in the first non-value column). Totals are
+    protected like every other cell. Rows keep their order; other columns pass unchanged.
+    """
+    threshold = threshold or min_count()
+    labels = [c for c in frame.columns if c not in value_columns]
+    counts = frame[value_columns].astype(float).to_numpy(copy=True)
+    counts = np.nan_to_num(counts, nan=0.0)
+    n_rows, n_cols = counts.shape
+    if row_totals:
+        counts = np.column_stack([counts, counts.sum(axis=1)])
+    if column_totals:
+        counts = np.vstack([counts, counts.sum(axis=0)])
+    hidden = (counts > 0) & (counts < threshold)
+    lines = _lines(n_rows, n_cols, row_totals, column_totals)
+    _secondary(counts, hidden, lines)
+
+    columns = [*value_columns, *([total_label] if row_totals else [])]
+    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
+    hidden_frame = pd.DataFrame(hidden, columns=columns)
+    body = frame[labels].reset_index(drop=True)
+    if column_totals:
+        total_row = {c: (total_label if i == 0 else None) for i, c in enumerate(labels)}
+        body = pd.concat([body, pd.DataFrame([total_row])], ignore_index=True)
+    values = pd.concat([body, values], axis=1)
+    hidden_frame = pd.concat([body.assign(**{c: False for c in labels})[labels], hidden_frame],
+                             axis=1)
+    return SuppressedTable(values=values, hidden=hidden_frame, threshold=threshold,
+                           value_columns=columns)
+
+
+def _lines(n_rows: int, n_cols: int, row_totals: bool, column_totals: bool) -> list[list[tuple]]:
+    """Each line: the cells whose sum is shown in the same table (cells plus their total)."""
+    lines = []
+    if row_totals:
+        rows = range(n_rows + (1 if column_totals else 0))
+        lines += [[(r, c) for c in range(n_cols + 1)] for r in rows]
+    if column_totals:
+        cols = range(n_cols + (1 if row_totals else 0))
+        lines += [[(r, c) for r in range(n_rows + 1)] for c in cols]
+    return lines
+
+
+def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[list[tuple]]) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden_cells = [cell for cell in line if hidden[cell]]
+            if len(hidden_cells) != 1:
+                continue
+            candidates = [cell for cell in line if not hidden[cell] and counts[cell] > 0]
+            if not candidates:
+                continue
+            # Hide the smallest visible cell; the line's total only when nothing else is left.
+            total_cell = line[-1]
+            inner = [cell for cell in candidates if cell != total_cell]
+            choice = min(inner or candidates, key=lambda cell: counts[cell])
+            hidden[choice] = True
+            changed = True
+
+
+def suppress_series(values: pd.Series, threshold: int | None = None) -> tuple[pd.Series, pd.Series]:
+    """Hide small counts in a list without a shown total (e.g. a ranked table): returns
+    (values with NaN where hidden, hidden mask). Use suppress_table when a total is shown."""
+    threshold = threshold or min_count()
+    hidden = values.apply(lambda v: is_small(v, threshold))
+    return values.where(~hidden), hidden
+
+
+def change_between(before: float, after: float, before_hidden: bool, after_hidden: bool) -> float:
+    """The change between two periods, or NaN when either period is hidden."""
+    if before_hidden or after_hidden:
+        return float("nan")
+    return after - before
+
+
+def round_estimate(value: float) -> float:
+    """A model estimate rounded for display: whole numbers below 100, else to fives."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    return float(round(value)) if abs(value) < 100 else float(5 * round(value / 5))
+
+
+def protect_counts(
+    frame: pd.DataFrame,
+    value_columns: list[str],
+    *,
+    estimate: bool,
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> SuppressedTable:
+    """The one entry point for a table of children per area: observed counts are suppressed
+    (suppress_table); model estimates are rounded (round_estimate) and never hidden."""
+    if not estimate:
+        return suppress_table(frame, value_columns, threshold=threshold, row_totals=row_totals,
+                              column_totals=column_totals)
+    rounded = frame.copy()
+    for column in value_columns:
+        rounded[column] = rounded[column].astype(float).map(round_estimate)
+    table = suppress_table(rounded, value_columns, threshold=1, row_totals=row_totals,
+                           column_totals=column_totals)
+    if row_totals:
+        table.values[TOTAL_LABEL] = table.values[TOTAL_LABEL].map(round_estimate)
+    if column_totals:
+        last = table.values.index[-1]
+        for column in value_columns:
+            table.values.loc[last, column] = round_estimate(table.values.loc[last, column])
+    table.threshold = threshold or min_count()
+    return table

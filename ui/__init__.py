@@ -1,0 +1,1 @@
+"""Shared Streamlit helpers for the pages: data access, sidebar state, indicators, charts."""

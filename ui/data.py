@@ -1,0 +1,47 @@
+"""Cached access to the DuckDB store for pages: one connection per process, a cursor per query."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from data_sources import sample, store
+from data_sources.config import db_path
+
+
+@st.cache_resource(show_spinner="Database openen…")
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    # A missing database is built from the bundled sample gemeente, so the app always starts.
+    sample.build_sample_database(path)
+    return store.connect(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The shared connection (read-write: uploads and CBS loads write through it)."""
+    return _connection(str(db_path()))
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the shared connection; one per call, since connections are not thread-safe."""
+    return connection().cursor()
+
+
+def data_version() -> str:
+    """Changes whenever data are loaded; part of every cached query's key."""
+    return store.data_version(cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(sql: str, params: tuple, version: str, database: str) -> pd.DataFrame:
+    return cursor().execute(sql, list(params)).df()
+
+
+def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
+    """Run a select with bound parameters; cached until the data change."""
+    return _cached_query(sql, tuple(params), data_version(), str(db_path()))
+
+
+def clear_caches() -> None:
+    """Forget cached query results (after a load in this process the version changes anyway)."""
+    _cached_query.clear()
