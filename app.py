@@ -17,6 +17,7 @@ PAGES = {
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
+        st.Page(HERE / "pages" / "gemeente_laden.py", title="Gemeente laden", icon="⬇️"),
     ],
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_sources import store
+from data_sources import geo, store
 from data_sources.cbs import fetch, pdok
 from data_sources.cbs.http import HttpClient, NotFound, Progress, no_progress
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES, store_jeugdzorg
@@ -119,8 +119,7 @@ class CbsLoader:
         all could be loaded; partial problems become warnings in the report."""
         report = LoadReport()
         self.stale: list[str] = []
-        key = "_".join(gemeenten) if gemeenten and len(gemeenten) <= 5 else (
-            "alle" if not gemeenten else f"{len(gemeenten)}-gemeenten-{abs(hash(tuple(gemeenten)))}")
+        key = _cache_key(gemeenten)
         steps = len(years) * 4
         done = 0
         failures: list[str] = []
@@ -180,7 +179,8 @@ class CbsLoader:
 
     def _warn_missing(self, report, table_id, year, directory, load_ids) -> None:
         stems = fetch.topic_stems(directory)
-        wanted = ["k_0Tot15Jaar", "HuishoudensMetKinderen", "JongerenMetJeugdzorgInNatura",
+        wanted = ["k_0Tot15Jaar", "HuishoudensMetKinderen", "LeerlingenPo",
+                  "JongerenMetJeugdzorgInNatura",
                   "PercentageJongerenMetJeugdzorg", "AfstandTotKinderdagverblijf",
                   "AfstandTotSchool", "MateVanStedelijkheid"]
         missing = [s for s in wanted if s not in stems]
@@ -241,7 +241,7 @@ class CbsLoader:
                                    f"{_text(exc)}")
 
     def _load_geometries(self, report, gemeenten, year) -> None:
-        ids: list[int] = []
+        features: list[dict] = []
         retrieved = None
         cached_all = True
         try:
@@ -255,13 +255,12 @@ class CbsLoader:
                     refresh=self.refresh and not self.offline, progress=self.progress,
                 )
                 cached_all = cached_all and cached
-                features = pdok.features_of(collection, gemeenten)
-                with store.transaction(self.con):
-                    ids += store_geometries(self.con, features, year=year, level=level,
-                                            retrieved_at=retrieved)
+                features += pdok.features_of(collection, gemeenten)
         except SourceUnavailable as exc:
-            report.warnings.append(f"Grenzen {year} niet (volledig) geladen; de kaart blijft "
-                                   f"leeg waar ze ontbreken. {_text(exc)}")
+            report.warnings.append(f"Grenzen {year} niet geladen; de kaart blijft leeg waar ze "
+                                   f"ontbreken. {_text(exc)}")
+            return
+        ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
         if ids:
             report.loaded.append(LoadedTable("pdok-gebiedsindelingen", "geometrie", year,
                                              retrieved, cached_all, ids))
@@ -272,39 +271,32 @@ def store_geometries(
     features: list[dict],
     *,
     year: int,
-    level: str,
     retrieved_at: datetime | None = None,
-    source: str = "pdok",
-    file_name: str | None = None,
 ) -> list[int]:
-    """Store PDOK polygons, one load per gemeente, replacing that gemeente's polygons of the
-    same year and level. Call inside a transaction."""
-    by_gemeente: dict[str, list[dict]] = {}
-    for feature in features:
-        code = feature["properties"]["statcode"].strip()
-        by_gemeente.setdefault("GM" + code[2:6], []).append(feature)
+    """Store PDOK polygons of every level in one transaction, one load per gemeente, replacing
+    that gemeente's earlier PDOK load of the same year. Returns the load ids."""
+    frame = geo.features_frame({"type": "FeatureCollection", "features": features})
+    if frame.empty:
+        return []
+    frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
     load_ids = []
-    for gemeente, items in sorted(by_gemeente.items()):
-        load_id = store.new_load(
-            con, source=source, dataset=f"geometrie-{level}", table_id=pdok.LAYERS[level],
-            gemeente_code=gemeente, year=year, period=str(year), retrieved_at=retrieved_at,
-            row_count=len(items), file_name=file_name,
-        )
-        codes = [f["properties"]["statcode"].strip() for f in items]
-        con.execute(
-            "delete from geometries where year = ? and region_code in (select unnest(?::varchar[]))",
-            [year, codes],
-        )
-        con.executemany(
-            "insert into geometries (year, region_code, region_level, geometry_json, load_id)"
-            " values (?, ?, ?, ?, ?)",
-            [[year, code, level, json.dumps(f["geometry"], separators=(",", ":")), load_id]
-             for code, f in zip(codes, items, strict=True)],
-        )
-        store.supersede(con, keep_load_id=load_id, dataset=f"geometrie-{level}",
-                        gemeente_code=gemeente, year=year)
-        load_ids.append(load_id)
+    with store.transaction(con):
+        for gemeente, rows in frame.groupby("gemeente_code"):
+            load_id = geo.store_geometries(con, rows.drop(columns="gemeente_code"), year=year,
+                                           source="pdok", retrieved_at=retrieved_at)
+            store.supersede(con, keep_load_id=load_id, source="pdok", dataset="geometrie",
+                            gemeente_code=gemeente, year=year)
+            load_ids.append(load_id)
     return load_ids
+
+
+def _cache_key(gemeenten: list[str] | None) -> str:
+    if not gemeenten:
+        return "alle"
+    if len(gemeenten) <= 5:
+        return "_".join(gemeenten)
+    digest = hashlib.sha256(",".join(gemeenten).encode()).hexdigest()[:12]
+    return f"{len(gemeenten)}-gemeenten-{digest}"
 
 
 def _text(exc: Exception) -> str:
