@@ -40,9 +40,10 @@ chosen = st.selectbox(
     "Gemeente", codes, index=codes.index(wanted) if wanted in codes else None,
     format_func=label, placeholder="Kies een gemeente (typ een naam of code)",
     help="✓ = al geladen. Namen die ontbreken haalt u op met de knop hieronder.",
+    key="laden_gemeente",
 )
 all_years = sorted(KERNCIJFERS_TABLES, reverse=True)
-years = st.multiselect("Jaren", all_years, default=all_years[:1],
+years = st.multiselect("Jaren", all_years, default=all_years[:1], key="laden_jaren",
                        help="Per jaar een CBS-tabel Kerncijfers wijken en buurten.")
 
 left, middle, right = st.columns(3)

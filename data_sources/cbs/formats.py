@@ -91,7 +91,8 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
     if suffix in {".csv", ".txt"}:
         text = _read_text(path)
         header = _split_header(text)
-        if any(h.strip().lower() in KWB_CODE_COLUMNS for h in header):
+        short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
+        if any(h.strip().lower() in short_names for h in header):
             return _read_kwb(_read_csv_frame(text, path), path, year)
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
@@ -243,7 +244,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     first = text.splitlines()[0]
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(first))
     keys = [_header_key(h) for h in header]
-    if "Codering" not in {stem(k) for k in keys} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
+    if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
     rows = []

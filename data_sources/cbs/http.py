@@ -31,7 +31,7 @@ class HttpClient:
 
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
-    retries: int = 3
+    retries: int = 2
     backoff: float = 1.0
     session: requests.Session = field(default_factory=requests.Session)
     sleep: Callable[[float], None] = time.sleep

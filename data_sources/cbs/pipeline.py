@@ -100,11 +100,15 @@ class CbsLoader:
                 "zonder netwerk gewerkt."
             )
         try:
+            if self.cbs_down:
+                # CBS already failed in this run: do not wait for every table's retries again.
+                raise SourceUnavailable(self.cbs_down)
             meta = fetch.fetch_table(self.client, self.endpoints, table_id, directory, **fetch_args)
             return directory, meta, False
         except NotFound:
             raise
-        except SourceUnavailable:
+        except SourceUnavailable as exc:
+            self.cbs_down = self.cbs_down or str(exc)
             if meta:
                 self.stale.append(
                     f"CBS was niet bereikbaar; voor tabel {table_id} is de opgeslagen kopie van "
@@ -119,6 +123,7 @@ class CbsLoader:
         all could be loaded; partial problems become warnings in the report."""
         report = LoadReport()
         self.stale: list[str] = []
+        self.cbs_down: str | None = None
         key = _cache_key(gemeenten)
         steps = len(years) * 4
         done = 0
