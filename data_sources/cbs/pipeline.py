@@ -278,21 +278,38 @@ def store_geometries(
     year: int,
     retrieved_at: datetime | None = None,
 ) -> list[int]:
-    """Store PDOK polygons of every level in one transaction, one load per gemeente, replacing
-    that gemeente's earlier PDOK load of the same year. Returns the load ids."""
+    """Store PDOK polygons of every level in one transaction, one load per gemeente (as
+    data_sources.geo.store_geometries records it), replacing the same regions of that year and
+    superseding the gemeente's earlier PDOK load. Returns the load ids."""
     frame = geo.features_frame({"type": "FeatureCollection", "features": features})
     if frame.empty:
         return []
     frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
-    load_ids = []
     with store.transaction(con):
-        for gemeente, rows in frame.groupby("gemeente_code"):
-            load_id = geo.store_geometries(con, rows.drop(columns="gemeente_code"), year=year,
-                                           source="pdok", retrieved_at=retrieved_at)
-            store.supersede(con, keep_load_id=load_id, source="pdok", dataset="geometrie",
-                            gemeente_code=gemeente, year=year)
-            load_ids.append(load_id)
-    return load_ids
+        # Bulk statements: a national layer has 342 gemeenten and 17,000 polygons.
+        load_ids = {
+            gemeente: store.new_load(con, source="pdok", dataset="geometrie", year=year,
+                                     period=str(year), gemeente_code=gemeente,
+                                     retrieved_at=retrieved_at, row_count=len(rows))
+            for gemeente, rows in frame.groupby("gemeente_code")
+        }
+        frame["load_id"] = frame["gemeente_code"].map(load_ids)
+        frame["year"] = year
+        con.register("_pdok_frame", frame)
+        con.execute("delete from geometries where year = ? and region_code in"
+                    " (select region_code from _pdok_frame)", [year])
+        con.execute("insert into geometries (year, region_code, region_level, geometry_json,"
+                    " load_id) select year, region_code, region_level, geometry_json, load_id"
+                    " from _pdok_frame")
+        con.unregister("_pdok_frame")
+        con.execute(
+            "update loads set status = 'superseded', status_changed_at = current_timestamp"
+            " where status = 'active' and source = 'pdok' and dataset = 'geometrie' and year = ?"
+            " and gemeente_code in (select unnest(?::varchar[]))"
+            " and load_id not in (select unnest(?::integer[]))",
+            [year, list(load_ids), list(load_ids.values())],
+        )
+    return list(load_ids.values())
 
 
 def _cache_key(gemeenten: list[str] | None) -> str:
