@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import io
 import os
 import platform
 import shutil
@@ -26,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# AppTest outside a server warns on every cache call; the table is what matters here.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -418,13 +421,19 @@ def measure_first_render(ctx: Context) -> list[Row]:
         page.wait_for_selector(plot, timeout=120_000)
 
     def wait_map(page) -> None:
-        page.wait_for_function(
-            "(s) => { const c = document.querySelector(s); if (!c || c.width < 100) return false;"
-            " const copy = document.createElement('canvas'); copy.width = c.width; copy.height = c.height;"
-            " const ctx = copy.getContext('2d'); ctx.drawImage(c, 0, 0);"
-            " const d = ctx.getImageData(0, 0, copy.width, copy.height).data; const first = d.slice(0, 4).join();"
-            " for (let i = 0; i < d.length; i += 4 * 97) { if (d.slice(i, i + 4).join() !== first) return true; }"
-            " return false; }", arg=canvas, timeout=120_000, polling=50)
+        # A WebGL canvas cannot be read back reliably; a screenshot of it shows what is drawn.
+        from PIL import Image
+
+        page.wait_for_selector(canvas, timeout=120_000)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with contextlib.suppress(Exception):
+                shot = page.locator(canvas).first.screenshot(timeout=5_000)
+                colours = Image.open(io.BytesIO(shot)).convert("RGB").getcolors(maxcolors=64)
+                if colours is None or len(colours) > 4:  # polygons in several fill colours
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("de kaart werd niet getekend")
 
     def one(page, script: Path | None, path: str, wait) -> float:
         db = ctx.work_dir / "render.duckdb"

@@ -12,7 +12,7 @@ SOORT = "vve-indicaties"
 
 def workbook(con, soort: str, gemeente_code: str, rows: int) -> bytes:
     """The real template of `soort`, filled with `rows` valid rows over the gemeente's wijken."""
-    import openpyxl
+    import openpyxl  # noqa: I001  (data_sources.registrations may be absent: then unsorted)
 
     from data_sources.registrations import template
     from data_sources.registrations.schemas import registration_type
@@ -68,7 +68,7 @@ def read_cells(data: bytes) -> int:
 def measure(ctx, rows: int, Row, median_seconds) -> list:  # noqa: N803  (Row is a class)
     """Median of validating and importing the workbook into a fresh copy of the national store,
     without and with rebuilding the marts, against reading its cells."""
-    from data_sources import store
+    from data_sources import store  # noqa: I001
     from data_sources.registrations.importing import import_workbook
     from data_sources.registrations.reading import MAX_ROWS
 
