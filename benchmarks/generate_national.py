@@ -249,17 +249,21 @@ def generate(out: str | Path, gemeenten: int = GEMEENTEN, seed: int = SEED) -> S
 
 
 def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[str, int]:
-    """Load a generated folder through the real loaders (CBS tables, geometries) in one
-    transaction, then build the marts. Returns the number of loads per dataset."""
+    """Load a generated folder through the real loaders: the CBS tables with
+    data_sources.cbs.loading (one transaction), the polygons of every level with the PDOK path
+    (data_sources.cbs.pipeline.store_geometries, one load per gemeente), then build the marts.
+    Returns the number of loads per dataset."""
+    import json
+
     import transforms
-    from data_sources import geo, store
-    from data_sources.cbs import loading
+    from data_sources import store
+    from data_sources.cbs import loading, pipeline
     from data_sources.cbs.odata import read_table_dir
 
     folder = Path(folder)
     counts = {"kerncijfers": 0, "bevolking-leeftijd": 0, "geometrie": 0}
+    years = []
     with store.transaction(con):
-        years = []
         for table_dir in sorted((folder / "cbs").iterdir()):
             table = read_table_dir(table_dir)
             file_hash = store.file_sha256(table_dir / "TypedDataSet.json")
@@ -270,16 +274,14 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
                 counts["kerncijfers"] += len(loading.store_kerncijfers(
                     con, table, file_hash=file_hash, file_name=f"{table_dir.name}/"))
                 years.append(loading.kerncijfers_year(table))
-        for file_stem in ("gemeente", "wijken", "buurten"):
-            path = folder / "geo" / f"{file_stem}.geojson"
-            frame = geo.read_geojson(path)
-            file_hash = store.file_sha256(path)
-            for year in years:
-                geo.store_geometries(con, frame, year=year, source="pdok", file_name=path.name,
-                                     file_hash=file_hash)
-                counts["geometrie"] += 1
-        if build_marts:
-            transforms.build(con)
+    features = []
+    for file_stem in ("gemeente", "wijken", "buurten"):
+        path = folder / "geo" / f"{file_stem}.geojson"
+        features += json.loads(path.read_text(encoding="utf-8"))["features"]
+    for year in years:
+        counts["geometrie"] += len(pipeline.store_geometries(con, features, year=year))
+    if build_marts:
+        transforms.build(con)
     return counts
 
 

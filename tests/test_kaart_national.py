@@ -42,7 +42,7 @@ def _deck_json(at) -> str:
     return charts[0].proto.json
 
 
-def test_national_choice_draws_every_wijk(national_app_db):
+def test_national_choice_draws_every_wijk(national_db, national_app_db):
     import duckdb
 
     at = run_page("kaart")
@@ -53,13 +53,13 @@ def test_national_choice_draws_every_wijk(national_app_db):
     gebied.set_value("nederland")
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Kaart Nederland (alle gemeenten) 2024"
-    con = duckdb.connect(str(national_app_db), read_only=True)
+    assert "Kaart Nederland (alle gemeenten) 2024" in [t.value for t in at.title]
+    con = duckdb.connect(str(national_db), read_only=True)  # the app holds its copy open
     wijken = con.execute("select count(distinct wijk_code) from population_by_wijk_age"
                          " where year = 2024").fetchone()[0]
     con.close()
     assert _deck_json(at).count('"type":"Feature"') == wijken > gemeente_features
-    assert at.query_params["gebied"] == ["nederland"]
+    assert at.query_params["gebied"] == "nederland"
 
 
 def test_national_view_offered_only_with_several_gemeenten(app_db):
@@ -76,10 +76,12 @@ def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db)
         national = national_values(indicator, 2024)
         one_by_one = pd.concat([indicator.load(code, 2024) for code in gemeenten()],
                                ignore_index=True)
+        one_by_one = one_by_one[one_by_one["wijk_code"].astype(str).str.startswith("WK")]
         merged = national.merge(one_by_one, on="wijk_code", suffixes=("", "_own"), validate="1:1")
         assert len(merged) == len(national) == len(one_by_one)
         assert (merged["hidden"] == merged["hidden_own"]).all()
-        pd.testing.assert_series_equal(merged["value"], merged["value_own"], check_names=False)
+        pd.testing.assert_series_equal(merged["value"].astype(float), merged["value_own"].astype(float),
+                                       check_names=False)
 
 
 def test_simplified_map_keeps_every_wijk_and_fewer_points(national_app_db):

@@ -58,7 +58,8 @@ def national_values(indicator: Indicator, year: int) -> pd.DataFrame:
     from ui.state import gemeenten
 
     frames = [indicator.load(code, year) for code in gemeenten()]
-    frames = [f for f in frames if not f.empty]
+    # Only wijk rows: some indicators add a gemeente total row.
+    frames = [f[f["wijk_code"].astype(str).str.startswith("WK")] for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
     return pd.concat(frames, ignore_index=True)

@@ -42,7 +42,9 @@ def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bo
 def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
     """One column of the protected table per wijk: wijk_code, wijk_name, value, hidden."""
     table, _, _ = children_by_wijk(gemeente_code, year)
-    rows = table.values["wijk_code"].notna()
+    # Every row but the gemeente total (which carries TOTAL_LABEL in wijk_code): a total among
+    # the wijken would stretch the map's colour classes.
+    rows = table.values["wijk_code"].notna() & (table.values["wijk_code"] != TOTAL_LABEL)
     return pd.DataFrame({
         "wijk_code": table.values.loc[rows, "wijk_code"],
         "wijk_name": table.values.loc[rows, "wijk_name"],
@@ -79,7 +81,7 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     for gemeente_code, rows in wide.groupby("gemeente_code", sort=False):
         table = protect_counts(rows.drop(columns="gemeente_code").reset_index(drop=True),
                                AGE_GROUP_LABELS, estimate=bool(estimates[gemeente_code]))
-        body = table.values["wijk_code"].notna()
+        body = table.values["wijk_code"].notna() & (table.values["wijk_code"] != TOTAL_LABEL)
         part = table.values.loc[body, ["wijk_code", "wijk_name", *columns]]
         hidden = table.hidden.loc[body, columns].add_prefix("hidden:")
         parts.append(pd.concat([part, hidden], axis=1))
