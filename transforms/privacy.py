@@ -86,16 +86,9 @@ def suppress_table(
     """
     threshold = threshold or min_count()
     labels = [c for c in frame.columns if c not in value_columns]
-    counts = frame[value_columns].astype(float).to_numpy(copy=True)
-    counts = np.nan_to_num(counts, nan=0.0)
-    n_rows, n_cols = counts.shape
-    if row_totals:
-        counts = np.column_stack([counts, counts.sum(axis=1)])
-    if column_totals:
-        counts = np.vstack([counts, counts.sum(axis=0)])
-    hidden = (counts > 0) & (counts < threshold)
-    lines = _lines(n_rows, n_cols, row_totals, column_totals)
-    _secondary(counts, hidden, lines)
+    counts, hidden = suppress_array(frame[value_columns].astype(float).to_numpy(copy=True),
+                                    threshold=threshold, row_totals=row_totals,
+                                    column_totals=column_totals)
 
     columns = [*value_columns, *([total_label] if row_totals else [])]
     values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
@@ -109,6 +102,28 @@ def suppress_table(
                              axis=1)
     return SuppressedTable(values=values, hidden=hidden_frame, threshold=threshold,
                            value_columns=columns)
+
+
+def suppress_array(
+    counts: np.ndarray,
+    *,
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numeric core of suppress_table, for callers that protect many small tables at once
+    (the national map: one table per gemeente). Returns (counts with the total column and row
+    appended as asked, hidden mask of the same shape); NaN counts count as 0."""
+    threshold = threshold or min_count()
+    counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
+    n_rows, n_cols = counts.shape
+    if row_totals:
+        counts = np.column_stack([counts, counts.sum(axis=1)])
+    if column_totals:
+        counts = np.vstack([counts, counts.sum(axis=0)])
+    hidden = (counts > 0) & (counts < threshold)
+    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals))
+    return counts, hidden
 
 
 def _lines(n_rows: int, n_cols: int, row_totals: bool, column_totals: bool) -> list[list[tuple]]:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data_sources.config import AGE_GROUPS, db_path
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_counts
+from transforms.privacy import (
+    TOTAL_LABEL,
+    SuppressedTable,
+    protect_counts,
+    round_estimate,
+    suppress_array,
+)
 from ui.data import data_version, query
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
@@ -75,20 +82,29 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     wide.columns.name = None
     estimates = long.groupby("gemeente_code")["is_estimate"].any()
     columns = [*AGE_GROUP_LABELS, TOTAL_LABEL]
-    parts = []
-    # Each gemeente is protected on its own, exactly as children_by_wijk does for its own page:
-    # protecting the country as one table would hide other cells and so reveal the gemeente's.
-    for gemeente_code, rows in wide.groupby("gemeente_code", sort=False):
-        table = protect_counts(rows.drop(columns="gemeente_code").reset_index(drop=True),
-                               AGE_GROUP_LABELS, estimate=bool(estimates[gemeente_code]))
-        body = table.values["wijk_code"].notna() & (table.values["wijk_code"] != TOTAL_LABEL)
-        part = table.values.loc[body, ["wijk_code", "wijk_name", *columns]]
-        hidden = table.hidden.loc[body, columns].add_prefix("hidden:")
-        parts.append(pd.concat([part, hidden], axis=1))
-    if not parts:
-        return pd.DataFrame(columns=["wijk_code", "wijk_name", *columns,
-                                     *(f"hidden:{c}" for c in columns)])
-    return pd.concat(parts, ignore_index=True)
+    counts = wide[AGE_GROUP_LABELS].to_numpy(dtype=float)
+    gemeente_codes = wide["gemeente_code"].to_numpy()
+    # Each gemeente is protected on its own, exactly as children_by_wijk does for its own page
+    # (protect_counts -> suppress_table -> suppress_array): protecting the country as one table
+    # would hide other cells and so reveal the gemeente's. Rows are sorted by gemeente.
+    starts = np.flatnonzero(np.r_[True, gemeente_codes[1:] != gemeente_codes[:-1]])
+    ends = np.r_[starts[1:], len(wide)]
+    values = np.empty((len(wide), len(columns)))
+    hidden = np.zeros((len(wide), len(columns)), dtype=bool)
+    for start, end in zip(starts, ends, strict=True):
+        estimate = bool(estimates[gemeente_codes[start]])
+        # Estimates are rounded, not hidden (protect_counts: threshold 1, then round_estimate).
+        with_totals, mask = suppress_array(counts[start:end], threshold=1 if estimate else None)
+        body, body_hidden = with_totals[:-1], mask[:-1]  # the last row is the gemeente total
+        shown = np.where(body_hidden, np.nan, body)
+        if estimate:
+            shown = np.vectorize(round_estimate, otypes=[float])(shown)
+        values[start:end], hidden[start:end] = shown, body_hidden
+    frame = wide[["wijk_code", "wijk_name"]].reset_index(drop=True)
+    for i, column in enumerate(columns):
+        frame[column] = values[:, i]
+        frame[f"hidden:{column}"] = hidden[:, i]
+    return frame
 
 
 def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
