@@ -15,30 +15,42 @@ from pydeck.bindings.json_tools import default_serialize
 from data_sources.config import db_path
 from transforms.privacy import format_number, hidden_label
 from ui import theme
-from ui.data import data_version, query
+from ui.data import cursor, query
+
+_CHOSEN_GEOMETRIES = """
+    with candidates as (
+        select year from geometries
+        where region_level = 'wijk' and region_code like $1
+        group by year
+    ),
+    chosen as (
+        select coalesce(max(year) filter (where year <= $2), min(year)) as year from candidates
+    )
+    select g.region_code as wijk_code, g.geometry_json
+    from geometries as g, chosen
+    where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like $1
+"""
+
+
+def _pattern(gemeente_code: str | None) -> str:
+    return "WK%" if gemeente_code is None else f"WK{gemeente_code[2:6]}%"
 
 
 def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
     """wijk_code, geometry_json of the wijken of a gemeente (None: of every gemeente), from the
     nearest year at or before `year` (else the first year after) for which geometries are loaded."""
-    pattern = "WK%" if gemeente_code is None else f"WK{gemeente_code[2:6]}%"
-    return query(
-        """
-        with candidates as (
-            select year from geometries
-            where region_level = 'wijk' and region_code like ?
-            group by year
-        ),
-        chosen as (
-            select coalesce(max(year) filter (where year <= ?), min(year)) as year from candidates
-        )
-        select g.region_code as wijk_code, g.geometry_json
-        from geometries as g, chosen
-        where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like ?
-        order by g.region_code
-        """,
-        [pattern, year, pattern],
+    return query(_CHOSEN_GEOMETRIES + "order by g.region_code",
+                 [_pattern(gemeente_code), year])
+
+
+def _geometry_fingerprint(gemeente_code: str | None, year: int) -> str:
+    # The same polygons in another year (boundaries rarely change) are prepared only once.
+    frame = query(
+        "select md5(coalesce(string_agg(wijk_code || md5(geometry_json), ',' order by wijk_code), ''))"
+        f" as fingerprint from ({_CHOSEN_GEOMETRIES})",
+        [_pattern(gemeente_code), year],
     )
+    return str(frame["fingerprint"].iloc[0])
 
 
 # Douglas-Peucker tolerance as a share of the map's extent: about one screen pixel of a full map.
@@ -122,14 +134,20 @@ def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _prepared_shapes(gemeente_code: str | None, year: int, version: str, database: str) -> PreparedShapes:
-    return shapes_from_frame(wijk_geometries(gemeente_code, year))
+def _prepared_shapes(gemeente_code: str | None, fingerprint: str, database: str,
+                     _year: int) -> PreparedShapes:
+    # Read directly, not through the query cache: megabytes of polygon text would be copied
+    # into (and out of) st.cache_data for nothing.
+    frame = cursor().execute(_CHOSEN_GEOMETRIES + "order by g.region_code",
+                             [_pattern(gemeente_code), _year]).df()
+    return shapes_from_frame(frame)
 
 
 def prepared_shapes(gemeente_code: str | None, year: int) -> PreparedShapes:
     """The wijk polygons of a gemeente (None: the country) simplified for the map's scale and
-    serialised once per data version; every rerun reuses them."""
-    return _prepared_shapes(gemeente_code, year, data_version(), str(db_path()))
+    serialised once per distinct set of polygons; every rerun reuses them."""
+    return _prepared_shapes(gemeente_code, _geometry_fingerprint(gemeente_code, year),
+                            str(db_path()), year)
 
 
 def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
