@@ -96,14 +96,16 @@ def test_gap_is_demand_minus_places_and_places_add_up(sample_con):
         from gap_by_wijk_niveau
     """).fetchone()[0]
     assert off < 1e-9
-    # every LRK place of 2024 in a wijk ends up in exactly one gap row
-    lrk, allocated = sample_con.execute("""
+    # every place of 2024 (LRK and partner groups) ends up in exactly one gap row
+    supplied, lrk, allocated = sample_con.execute("""
         select
+            (select sum(places) from supply_by_wijk where year = 2024),
             (select sum(places) from stg_lrk__locations
              where year = 2024 and wijk_code is not null and provision_type <> 'VGO'),
             (select sum(places) from gap_by_wijk_niveau where year = 2024)
     """).fetchone()
-    assert allocated == pytest.approx(lrk)
+    assert allocated == pytest.approx(supplied)
+    assert supplied >= lrk > 0
 
 
 def test_session_evaluation_keeps_invariants(sample_con):

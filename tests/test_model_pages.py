@@ -70,14 +70,18 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db, sample_db):
     low, high = toddlers["children"].sum() * 0.01, toddlers["children"].sum() * 0.05
     assert (f"**Gemeente Voorbeeldstad:** naar schatting {_range(low, high)} peuters op "
             "niveau 3") in text
-    # the sample has no plus-group registrations in this branch: the largest wijk leads
-    biggest = toddlers.sort_values("children", ascending=False).iloc[0]
-    expected = (f"In {biggest.wijk_name} zijn naar schatting "
-                f"{_range(biggest.children * 0.01, biggest.children * 0.05)} peuters op niveau 3;"
-                " er zijn 0 plekken in plusgroepen.")
+    # the wijk with the largest gap leads, as in the shared mart (default parameters)
+    con = duckdb.connect(str(sample_db), read_only=True)
+    top = con.execute("""
+        select wijk_name, demand_low, demand_high, places from gap_by_wijk_niveau
+        where year = 2024 and niveau = 3 and age_group = '2-4'
+        order by gap_mid desc, wijk_name limit 1""").fetchone()
+    con.close()
+    expected = (f"- In {top[0]} zijn naar schatting {_range(top[1], top[2])} peuters op niveau 3;"
+                f" er zijn {format_number(round_estimate(top[3]))} plekken in plusgroepen.")
     assert expected in text
     ranked = at.dataframe[0].value
-    assert ranked["Wijk"].iloc[0] == biggest.wijk_name
+    assert ranked["Wijk"].iloc[0] == top[0]
     assert list(ranked["Rang"]) == list(range(1, 11))
 
 
