@@ -21,13 +21,14 @@ st.write(
     "*Op weg naar inclusieve kinderopvang*. Alle getallen op deze pagina zijn **schattingen van "
     "het model**, geen tellingen; ze zijn afgerond."
 )
-st.table(pd.DataFrame({
-    "Niveau": [1, 2, 3, 4],
+st.dataframe(pd.DataFrame({
+    "Niveau": ["1", "2", "3", "4"],
     "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
+    "Aandeel (handreiking)": ["ca. 80-90%", "ca. 10-20%", "ca. 1-5%", "ca. 1-2%"],
     "Waar": ["reguliere groep", "reguliere groep, versterkte professionals",
              "reguliere opvang met specialistische inzet of plusgroep",
              "KDC, MKD, DJK, MOC (geïndiceerde zorg)"],
-}).set_index("Niveau"))
+}), hide_index=True, width="stretch")
 
 perspective, denominator = continuum.choice_controls()
 continuum.parameter_expander()
@@ -109,10 +110,10 @@ table = protect_counts(wide, ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"], e
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                         TOTAL_LABEL: "Totaal"})
 shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
 st.caption(
     f"Schatting (model): {model.PERSPECTIVES[perspective].lower()}; vraag over "
-    f"{model.DENOMINATORS[denominator].lower()}. Getallen onder 100 afgerond op hele kinderen, "
+    f"{continuum.DENOMINATOR_PHRASES[denominator]}. Getallen onder 100 afgerond op hele kinderen, "
     "daarboven op vijftallen."
 )
 

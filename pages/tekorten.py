@@ -62,10 +62,16 @@ st.markdown(
 )
 sentences = [continuum.gap_sentence(r) for r in ranked.head(5).itertuples(index=False)]
 st.markdown("\n".join(f"- {s}" for s in sentences))
-if (ranked["plusgroups_needed_mid"] > 0).any():
-    groups = int(ranked["plusgroups_needed_mid"].sum())
-    st.markdown(f"Bij de middenschatting zijn er in totaal **{groups} plusgroepen** nodig "
-                "(per wijk afgerond naar boven; groepsgrootte uit de aannames).")
+shortage = ranked["gap_mid"].clip(lower=0).sum()
+if provision == "plusgroep" and round_estimate(shortage) > 0:
+    parameters = continuum.session_parameters().set_index("name")["value"]
+    size = parameters["plusgroup_size_bso" if age_group == "4-12" else "plusgroup_size_0_4"]
+    st.markdown(
+        f"Bij de middenschatting komen de wijken met een tekort samen "
+        f"**{format_number(round_estimate(shortage))} plekken** tekort: ongeveer "
+        f"**{format_number(-(-round_estimate(shortage) // size))} plusgroepen** van "
+        f"{format_number(size)} kinderen (wijken kunnen een groep delen)."
+    )
 
 # Ranked chart of the gap with low-high error bars
 figure = go.Figure()
@@ -113,7 +119,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 st.caption(
     "Verwacht en tekort: schatting van het model, afgerond. Plekken: waargenomen (LRK, partners); "
     "plekken die meer leeftijdsgroepen of niveaus bedienen zijn naar rato verdeeld. "
-    f"{model.PERSPECTIVES[perspective]}; vraag over {model.DENOMINATORS[denominator].lower()}."
+    f"{model.PERSPECTIVES[perspective]}; vraag over {continuum.DENOMINATOR_PHRASES[denominator]}."
 )
 
 # Observed evidence of the gap: waiting lists (suppressed counts)

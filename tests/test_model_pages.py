@@ -37,7 +37,8 @@ def test_continuum_shows_gemeente_total_per_niveau(app_db, sample_db):
     captions = [c.value for c in at.caption]
     assert _range(total * shares.loc["share_niveau_3", "low"],
                   total * shares.loc["share_niveau_3", "high"]) + " kinderen" in captions
-    table = at.dataframe[0].value
+    assert list(at.dataframe[0].value["Niveau"]) == ["1", "2", "3", "4"]
+    table = at.dataframe[1].value
     assert len(table) == 11  # ten wijken and the gemeente
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
     assert len(at.get("plotly_chart")) >= 2  # stacked bars and trend
@@ -128,3 +129,12 @@ def test_signal_counts_are_protected_with_their_total():
     assert shown.loc[0, "hidden"] and pd.isna(shown.loc[0, "rate_per_100"])
     assert shown["rate_per_100"].isna().sum() == 2
     assert shown["gemeente_count"].iloc[0] == 72
+
+
+def test_estimate_ranges_read_well():
+    from ui.continuum import estimate_text
+
+    assert estimate_text(11.6, 20.2) == "12-20"
+    assert estimate_text(-9.2, -2.6) == "-9 tot -3"
+    assert estimate_text(4.6, 5.4) == "5"
+    assert estimate_text(96, 131) == "96-130"  # above 100 rounded to fives
