@@ -113,6 +113,10 @@ def test_trends_page_draws_model_indicator(app_db):
     assert not at.exception, at.exception
     chart = at.get("plotly_chart")[0]
     assert "Kindplaatsen" in chart.proto.spec
+    import json
+
+    names = {trace["name"] for trace in json.loads(chart.proto.spec)["data"]}
+    assert "Bloemhof" in names and len(names) == 10  # the wijken, no total or empty name
 
 
 def test_signal_counts_are_protected_with_their_total():
