@@ -20,6 +20,8 @@ PAGES = {
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
+        st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),
+        st.Page(HERE / "pages" / "gemeente_laden.py", title="Gemeente laden", icon=":material/download:"),
     ],
 }
 
