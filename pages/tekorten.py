@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.privacy import format_number, hidden_label, round_estimate
+from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
 from ui import continuum, theme
 from ui.data import query
 from ui.state import current, gemeente_name
@@ -157,19 +157,30 @@ if not vso.empty and age_group == "4-12":
     st.subheader("BSO voor leerlingen van (v)so en sbo")
     st.write("Scholen voor (voortgezet) speciaal onderwijs hoeven geen BSO te regelen; daardoor "
              "ontbreekt BSO voor deze leerlingen vaak.")
-    need = vso[["wijk_code", "pupils_count"]].merge(
-        rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left").assign(
-        wijk_name=lambda f: f["wijk_name"].fillna(f["wijk_code"]))
-    protected = continuum.protected_signal(need.rename(columns={"pupils_count": "children_count"})
-                                           .assign(rate_per_100=0.0, ratio_to_gemeente=0.0))
-    vso = vso.reset_index(drop=True)
-    st.dataframe(pd.DataFrame({
-        "Wijk": protected["wijk_name"],
-        "Leerlingen (waargenomen)": [hidden_label() if h else format_number(v) for v, h in
-                                     zip(protected["children_count"], protected["hidden"],
-                                         strict=True)],
-        "BSO nodig (schatting, laag-hoog)": [
-            "" if h else continuum.estimate_text(lo, hi) for lo, hi, h in
-            zip(vso["bso_need_modelled_low"], vso["bso_need_modelled_high"], protected["hidden"],
-                strict=True)],
-    }), hide_index=True, width="stretch")
+    vso = vso.merge(rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left")
+    vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
+    vso = vso.sort_values("wijk_name").reset_index(drop=True)
+    delivered = vso["bso_needed_observed_count"].notna().any()
+    counts = ["pupils_count", *(["bso_needed_observed_count"] if delivered else [])]
+    # pupils and their observed BSO need are protected together, with the gemeente total row
+    table = protect_counts(vso[["wijk_name", *counts]].fillna({c: 0 for c in counts}), counts,
+                           estimate=False, row_totals=False, column_totals=True)
+    shown = table.display()
+    pupils_hidden = table.hidden["pupils_count"].iloc[:-1].to_numpy()
+    modelled = [
+        "" if hidden else continuum.estimate_text(lo, hi) for lo, hi, hidden in
+        zip(vso["bso_need_modelled_low"], vso["bso_need_modelled_high"], pupils_hidden,
+            strict=True)
+    ]
+    total = vso[["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
+    total_hidden = bool(table.hidden["pupils_count"].iloc[-1])
+    modelled.append("" if total_hidden else continuum.estimate_text(total.iloc[0], total.iloc[1]))
+    result = pd.DataFrame({"Wijk": [*vso["wijk_name"], f"Gemeente {name}"],
+                           "Leerlingen (waargenomen)": shown["pupils_count"]})
+    if delivered:
+        result["BSO nodig volgens partner (waargenomen)"] = shown["bso_needed_observed_count"]
+    result["BSO nodig (schatting, laag-hoog)"] = modelled
+    st.dataframe(result, hide_index=True, width="stretch")
+    st.caption("Schatting: leerlingen × het aandeel (v)so-leerlingen dat BSO nodig heeft (zie de "
+               f"aannames). Waargenomen aantallen van 1 tot {continuum.min_count()} zijn getoond "
+               f"als '{hidden_label()}'.")

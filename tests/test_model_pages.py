@@ -142,3 +142,24 @@ def test_estimate_ranges_read_well():
     assert estimate_text(-9.2, -2.6) == "-9 tot -3"
     assert estimate_text(4.6, 5.4) == "5"
     assert estimate_text(96, 131) == "96-130"  # above 100 rounded to fives
+
+
+def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    pupils = con.execute("select wijk_code, pupils_count from vso_bso_by_wijk"
+                         " where year = 2024").df()
+    con.close()
+    if pupils.empty:
+        pytest.skip("no (v)so registrations in this sample")
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    assert any(s.value == "BSO voor leerlingen van (v)so en sbo" for s in at.subheader)
+    table = at.dataframe[-1].value
+    assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
+    shown = table["Leerlingen (waargenomen)"]
+    small = int(pupils["pupils_count"].between(1, 4).sum())
+    assert (shown == "< 5").sum() >= small
+    assert (shown == "< 5").sum() != 1
+    hidden_rows = table[shown == "< 5"]
+    assert (hidden_rows["BSO nodig (schatting, laag-hoog)"] == "").all()
