@@ -105,6 +105,8 @@ def test_kaart_model_indicator_and_wijk_profile(app_db):
     assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
     text = "\n".join(m.value for m in at.markdown)
     assert "In Bloemhof zijn naar schatting" in text
+    years = at.dataframe[-1].value
+    assert {"Soort", "2022", "2023", "2024"} <= set(years.columns)  # places over the LRK years
 
 
 def test_trends_page_draws_model_indicator(app_db):
