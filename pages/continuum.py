@@ -5,7 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.privacy import TOTAL_LABEL, format_number, protect_counts, round_estimate
+from transforms.privacy import (
+    TOTAL_LABEL,
+    format_number,
+    hidden_label,
+    protect_counts,
+    round_estimate,
+)
 from ui import continuum, theme
 from ui.state import current, gemeente_name
 
@@ -145,6 +151,25 @@ if this_year["signal_index"].notna().any():
     })
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
+    with st.expander("De signalen per wijk (waargenomen, per 100 kinderen)"):
+        signals = continuum.signals(gemeente_code, year)
+        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+            protected = continuum.protected_signal(part)
+            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+            gemeente_rate = protected["gemeente_rate_per_100"].iloc[0]
+            st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: "
+                        f"{format_number(gemeente_rate, 1)} per 100 kinderen")
+            st.dataframe(pd.DataFrame({
+                "Wijk": protected["wijk_name"],
+                "Kinderen": [hidden_label() if h else format_number(v) for v, h in
+                             zip(protected["children_count"], protected["hidden"], strict=True)],
+                "Per 100 kinderen": ["" if h else format_number(v, 1) for v, h in
+                                     zip(protected["rate_per_100"], protected["hidden"],
+                                         strict=True)],
+                "Telt mee in de schatting": ["ja" if u else "nee"
+                                             for u in protected["used_in_index"]],
+            }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "
             "met lokale signalen is gelijk aan de middenschatting van het model.")

@@ -165,3 +165,18 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     assert (shown == "< 5").sum() != 1
     hidden_rows = table[shown == "< 5"]
     assert (hidden_rows["BSO nodig (schatting, laag-hoog)"] == "").all()
+
+
+def test_continuum_shows_signals_beside_the_gemeente(app_db, sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    vve = con.execute("select any_value(gemeente_rate_per_100) from signals_by_wijk"
+                      " where year = 2024 and signal_type = 'vve_indicaties'").fetchone()[0]
+    con.close()
+    if vve is None:
+        pytest.skip("no vve-indicaties in this sample")
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"**Vve-indicaties** (2-4 jaar); gemeente: {format_number(vve, 1)} per 100" in text
+    tables = [d.value for d in at.dataframe if "Per 100 kinderen" in d.value.columns]
+    assert tables and all(len(t) == 10 for t in tables)
