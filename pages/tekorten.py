@@ -47,6 +47,11 @@ if provision in ("plusgroep", "kdc_mkd") and rows["provision_places"].sum() == 0
     st.info(f"Geen partner heeft plekken in {continuum.PROVISION_LABELS[provision]} geregistreerd "
             "(registratie groepsgrootte): die plekken staan op 0.")
 
+if niveau <= 2 and denominator == "alle_kinderen":
+    st.info("Let op: met alle kinderen als noemer telt ook mee wie geen kinderopvang gebruikt. "
+            "Voor niveau 1 en 2 (reguliere plekken) geeft 'Kinderen in de kinderopvang' een "
+            "eerlijker beeld.")
+
 ranked = rows.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
 
 # The handreiking's first question, answered for the gemeente and per wijk
