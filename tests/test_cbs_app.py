@@ -67,12 +67,14 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     at.run(timeout=60)
     assert not at.exception
     assert at.session_state["gemeente_code"] == "GM0344"
+    assert at.title[0].value == "Kaart Utrecht 2024"  # the button switched to the map
 
     # On the next start Utrecht is in the sidebar's choice, and the Kaart page draws it.
     home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     home.query_params["gemeente"] = "GM0344"
     home.run()
-    assert "Utrecht (GM0344)" in home.selectbox(key="gemeente_code").options
+    sidebar_choice = next(s for s in home.selectbox if s.label == "Gemeente")
+    assert "Utrecht (GM0344)" in sidebar_choice.options
     assert home.title[0].value == "Overzicht Utrecht 2024"
     home.switch_page("pages/kaart.py")
     home.run()
