@@ -277,6 +277,8 @@ def store_geometries(
     *,
     year: int,
     retrieved_at: datetime | None = None,
+    file_name: str | None = None,
+    file_hash: str | None = None,
 ) -> list[int]:
     """Store PDOK polygons of every level in one transaction, one load per gemeente (as
     data_sources.geo.store_geometries records it), replacing the same regions of that year and
@@ -290,7 +292,8 @@ def store_geometries(
         load_ids = {
             gemeente: store.new_load(con, source="pdok", dataset="geometrie", year=year,
                                      period=str(year), gemeente_code=gemeente,
-                                     retrieved_at=retrieved_at, row_count=len(rows))
+                                     retrieved_at=retrieved_at, row_count=len(rows),
+                                     file_name=file_name, file_hash=file_hash)
             for gemeente, rows in frame.groupby("gemeente_code")
         }
         frame["load_id"] = frame["gemeente_code"].map(load_ids)
