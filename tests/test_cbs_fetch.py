@@ -193,3 +193,28 @@ def test_load_cbs_command(server, tmp_path, monkeypatch, capsys):
     assert cli.main(["load-cbs", "--gemeente", "Utrecht", "--db", str(db)]) == 1
     assert "Onbekende gemeentecode" in capsys.readouterr().out
     assert cli.main(["load-cbs", "--db", str(db)]) == 1
+
+
+def test_whole_country_is_stored_per_gemeente(server, tmp_path):
+    con = store.connect(":memory:")
+    report = CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                       endpoints=server.endpoints()).run(None, [2024])
+    kerncijfers = next(t for t in report.loaded if t.table_id == "85984NED")
+    assert len(kerncijfers.load_ids) == 2
+    assert "$filter" not in server.paths("/feed/85984NED/TypedDataSet")[0][1]
+    ages_filter = server.paths("/feed/03759ned/TypedDataSet")[0][1]["$filter"]
+    assert "startswith(RegioS,'GM')" in ages_filter and "Perioden eq '2024JJ00'" in ages_filter
+    assert con.execute("select distinct gemeente_code from population_by_wijk_age order by 1"
+                       ).fetchall() == [("GM0344",), ("GM0345",)]
+    assert (tmp_path / "cbs/85984NED/alle/TypedDataSet.json").exists()
+
+
+def test_gemeente_names_are_fetched_and_cached(server, tmp_path):
+    from data_sources.cbs import gemeenten
+
+    names = gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    assert names == {"GM0344": "Utrecht", "GM0345": "Veenendaal"}
+    choices = gemeenten.choices(tmp_path, loaded={"GM9999": "Voorbeeldstad"})
+    assert choices["GM0344"] == "Utrecht" and choices["GM9999"] == "Voorbeeldstad"
+    assert len(choices) == 343
+    assert list(choices)[:2] == ["GM0358", "GM0141"]  # Aalsmeer, Almelo: sorted by name
