@@ -99,44 +99,59 @@ def store_kerncijfers(
     if regions.empty:
         raise InputRefused(f"Tabel {table.table_id}: geen gemeente, wijk of buurt gevonden.")
     year = int(regions["year"].iloc[0])
-    load_ids = []
-    for gemeente, gemeente_regions in regions.groupby("gemeente_code"):
-        gemeente_values = values[values["region_code"].isin(gemeente_regions["region_code"])]
-        load_id = store.new_load(
+    gemeente_of = dict(zip(regions["region_code"], regions["gemeente_code"], strict=True))
+    values = values.assign(gemeente_code=values["region_code"].map(gemeente_of))
+    value_counts = values.groupby("gemeente_code").size()
+    # One load per gemeente, but bulk statements: a national table has 342 gemeenten and
+    # 17,000 regions, and per-gemeente statements would take minutes.
+    load_ids = {
+        gemeente: store.new_load(
             con, source=source, dataset="kerncijfers", table_id=table.table_id,
             gemeente_code=gemeente, year=year, period=str(year), file_name=file_name,
-            file_hash=file_hash, retrieved_at=retrieved_at, row_count=len(gemeente_values),
-            note=table.title,
+            file_hash=file_hash, retrieved_at=retrieved_at,
+            row_count=int(value_counts.get(gemeente, 0)), note=table.title,
         )
-        _replace_regions(con, gemeente_regions.assign(load_id=load_id), gemeente, year)
-        con.execute(
-            "delete from raw_cbs__kerncijfers where year = ? and region_code in "
-            "(select region_code from regions where gemeente_code = ? and year = ?)",
-            [year, gemeente, year],
-        )
-        frame = gemeente_values.assign(table_id=table.table_id, load_id=load_id)
-        con.register("_kerncijfers_frame", frame)
-        con.execute(
-            "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem, value,"
-            " load_id) select table_id, year, region_code, region_level, stem, value, load_id"
-            " from _kerncijfers_frame"
-        )
-        con.unregister("_kerncijfers_frame")
-        store.supersede(con, keep_load_id=load_id, dataset="kerncijfers", gemeente_code=gemeente,
-                        year=year)
-        load_ids.append(load_id)
-    return load_ids
-
-
-def _replace_regions(con, frame: pd.DataFrame, gemeente: str, year: int) -> None:
-    con.execute("delete from regions where gemeente_code = ? and year = ?", [gemeente, year])
-    con.register("_regions_frame", frame)
+        for gemeente in sorted(regions["gemeente_code"].unique())
+    }
+    regions = regions.assign(load_id=regions["gemeente_code"].map(load_ids))
+    values = values.assign(table_id=table.table_id,
+                           load_id=values["gemeente_code"].map(load_ids))
+    con.register("_kerncijfers_regions", regions)
+    con.register("_kerncijfers_frame", values)
+    # Values of the gemeenten's regions of this year, old and new, go first; then the regions.
+    con.execute(
+        "delete from raw_cbs__kerncijfers where year = ? and (region_code in"
+        " (select region_code from regions where year = ? and gemeente_code in"
+        "  (select gemeente_code from _kerncijfers_regions))"
+        " or region_code in (select region_code from _kerncijfers_regions))",
+        [year, year],
+    )
+    con.execute(
+        "delete from regions where year = ? and (gemeente_code in"
+        " (select gemeente_code from _kerncijfers_regions)"
+        " or region_code in (select region_code from _kerncijfers_regions))",
+        [year],
+    )
     con.execute(
         "insert into regions (year, region_code, region_level, region_name, gemeente_code,"
         " wijk_code, load_id) select year, region_code, region_level, region_name, gemeente_code,"
-        " wijk_code, load_id from _regions_frame"
+        " wijk_code, load_id from _kerncijfers_regions"
     )
-    con.unregister("_regions_frame")
+    con.execute(
+        "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem,"
+        " value, load_id) select table_id, year, region_code, region_level, stem, value, load_id"
+        " from _kerncijfers_frame"
+    )
+    con.unregister("_kerncijfers_regions")
+    con.unregister("_kerncijfers_frame")
+    con.execute(
+        "update loads set status = 'superseded', status_changed_at = current_timestamp"
+        " where status = 'active' and dataset = 'kerncijfers' and year = ?"
+        " and gemeente_code in (select unnest(?::varchar[]))"
+        " and load_id not in (select unnest(?::integer[]))",
+        [year, list(load_ids), list(load_ids.values())],
+    )
+    return list(load_ids.values())
 
 
 _AGE_TITLE = re.compile(r"^(\d+) jaar$")
