@@ -37,6 +37,32 @@ def kerncijfers_year(table: CbsTable) -> int:
     raise InputRefused(f"Tabel {table.table_id}: het jaar van de tabel is onbekend.")
 
 
+def new_loads_per_gemeente(
+    con: duckdb.DuckDBPyConnection, row_counts: dict[str, int], **provenance
+) -> dict[str, int]:
+    """One `loads` row per gemeente with the same provenance (source, dataset, table_id, year,
+    period, file_name, file_hash, retrieved_at, note), in one statement; gemeente -> load_id."""
+    columns = ["source", "dataset", "table_id", "year", "period", "file_name", "file_hash",
+               "retrieved_at", "note"]
+    unknown = set(provenance) - set(columns)
+    if unknown:
+        raise ValueError(f"unknown load columns {sorted(unknown)}")
+    frame = pd.DataFrame({"gemeente_code": list(row_counts),
+                          "row_count": list(row_counts.values())})
+    for column in columns:
+        frame[column] = provenance.get(column)
+    frame["retrieved_at"] = pd.to_datetime(frame["retrieved_at"])
+    frame["year"] = frame["year"].astype("Int64")
+    con.register("_new_loads", frame)
+    rows = con.execute(
+        f"insert into loads (gemeente_code, row_count, {', '.join(columns)})"
+        f" select gemeente_code, row_count, {', '.join(columns)} from _new_loads"
+        " returning gemeente_code, load_id"
+    ).fetchall()
+    con.unregister("_new_loads")
+    return dict(rows)
+
+
 def kerncijfers_frames(
     table: CbsTable, gemeenten: Iterable[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -104,15 +130,12 @@ def store_kerncijfers(
     value_counts = values.groupby("gemeente_code").size()
     # One load per gemeente, but bulk statements: a national table has 342 gemeenten and
     # 17,000 regions, and per-gemeente statements would take minutes.
-    load_ids = {
-        gemeente: store.new_load(
-            con, source=source, dataset="kerncijfers", table_id=table.table_id,
-            gemeente_code=gemeente, year=year, period=str(year), file_name=file_name,
-            file_hash=file_hash, retrieved_at=retrieved_at,
-            row_count=int(value_counts.get(gemeente, 0)), note=table.title,
-        )
-        for gemeente in sorted(regions["gemeente_code"].unique())
-    }
+    load_ids = new_loads_per_gemeente(
+        con, {g: int(value_counts.get(g, 0)) for g in sorted(regions["gemeente_code"].unique())},
+        source=source, dataset="kerncijfers", table_id=table.table_id, year=year,
+        period=str(year), file_name=file_name, file_hash=file_hash, retrieved_at=retrieved_at,
+        note=table.title,
+    )
     regions = regions.assign(load_id=regions["gemeente_code"].map(load_ids))
     values = values.assign(table_id=table.table_id,
                            load_id=values["gemeente_code"].map(load_ids))

@@ -19,6 +19,7 @@ from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES, store_jeugdzorg
 from data_sources.cbs.loading import (
     KERNCIJFERS_TABLES,
     POPULATION_BY_AGE_TABLE,
+    new_loads_per_gemeente,
     store_kerncijfers,
     store_population_by_age,
 )
@@ -289,13 +290,11 @@ def store_geometries(
     frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
     with store.transaction(con):
         # Bulk statements: a national layer has 342 gemeenten and 17,000 polygons.
-        load_ids = {
-            gemeente: store.new_load(con, source="pdok", dataset="geometrie", year=year,
-                                     period=str(year), gemeente_code=gemeente,
-                                     retrieved_at=retrieved_at, row_count=len(rows),
-                                     file_name=file_name, file_hash=file_hash)
-            for gemeente, rows in frame.groupby("gemeente_code")
-        }
+        load_ids = new_loads_per_gemeente(
+            con, frame.groupby("gemeente_code").size().astype(int).to_dict(), source="pdok",
+            dataset="geometrie", year=year, period=str(year), retrieved_at=retrieved_at,
+            file_name=file_name, file_hash=file_hash,
+        )
         frame["load_id"] = frame["gemeente_code"].map(load_ids)
         frame["year"] = year
         con.register("_pdok_frame", frame)
