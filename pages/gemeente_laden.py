@@ -64,11 +64,13 @@ if (load_clicked or refresh_clicked) and chosen:
     st.query_params["laden"] = chosen
     bar = st.progress(0.0, text="Starten…")
 
+    last = {"fraction": 0.0}
+
     def show_progress(fraction, message):
-        if fraction is None:
-            bar.progress(0.5, text=message)
-        else:
-            bar.progress(max(0.0, min(fraction, 1.0)), text=message)
+        # None: a step within the current one (a page of boundaries); keep the bar where it is.
+        if fraction is not None:
+            last["fraction"] = max(0.0, min(fraction, 1.0))
+        bar.progress(last["fraction"], text=message)
 
     try:
         loader = CbsLoader(cursor(), cache_dir=CACHE_DIR, progress=show_progress,

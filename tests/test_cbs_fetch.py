@@ -158,6 +158,9 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     assert (tmp_path / "cache/cbs/85984NED/GM0344/TypedDataSet.json").exists()
     jeugd = con.execute("select count(distinct stem) from stg_cbs__jeugdzorg").fetchone()[0]
     assert jeugd == 4
+    # The Jeugdmonitor's region dimension is read from its DataProperties before filtering.
+    jeugd_filter = server.paths("/feed/85685NED/TypedDataSet")[0][1]["$filter"]
+    assert "startswith(WijkenEnBuurten,'GM0344')" in jeugd_filter
 
     # The next start without network: everything comes from the cache.
     server.always_fail["/"] = 503

@@ -72,6 +72,11 @@ def _pages(client: HttpClient, url: str, params: dict | None) -> list[dict]:
     return rows
 
 
+def metadata(client: HttpClient, endpoints: Endpoints, table_id: str, entity: str) -> list[dict]:
+    """One OData v3 metadata entity set of a table (TableInfos, DataProperties, a dimension)."""
+    return _pages(client, f"{endpoints.cbs_v3}/{table_id}/{entity}", {"$format": "json"})
+
+
 def _write(directory: Path, name: str, rows: object) -> None:
     (directory / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
