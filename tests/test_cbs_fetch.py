@@ -221,3 +221,20 @@ def test_gemeente_names_are_fetched_and_cached(server, tmp_path):
     assert choices["GM0344"] == "Utrecht" and choices["GM9999"] == "Voorbeeldstad"
     assert len(choices) == 343
     assert list(choices)[:2] == ["GM0358", "GM0141"]  # Aalsmeer, Almelo: sorted by name
+
+
+def test_a_table_cbs_does_not_have(server, tmp_path):
+    from data_sources.cbs.http import NotFound
+
+    with pytest.raises(NotFound) as caught:
+        fetch.fetch_table(fast_client(), server.endpoints(), "99999NED", tmp_path / "x")
+    assert str(caught.value) == "CBS kent tabel 99999NED niet (OData v3 en v4)."
+    assert not (tmp_path / "x").exists()
+    # A year whose tables are missing is reported, not fatal, when other years load.
+    con = store.connect(":memory:")
+    report = CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                       endpoints=server.endpoints()).run(["GM0344"], [2021, 2024])
+    assert any("85039NED" in w for w in report.warnings)
+    assert any(w.startswith("Jeugdmonitor per wijk 2021 (85075NED) niet geladen") for w in
+               report.warnings)
+    assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
