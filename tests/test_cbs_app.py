@@ -59,7 +59,8 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
     assert not at.error
     dates = at.dataframe[0].value
-    assert {"85984NED", "03759ned", "wijk_gegeneraliseerd"} & set(dates["Tabel"])
+    assert {"85984NED", "03759ned", "cbs-gebiedsindelingen"} <= set(dates["Tabel"])
+    assert "Utrecht (GM0344) is geladen" in at.success[0].value
     assert dates["Gegevensdatum (opgehaald)"].notna().all()
 
     # The page offers a way to the map that selects the gemeente.

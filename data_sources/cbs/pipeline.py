@@ -312,7 +312,8 @@ def store_geometries(
         # Bulk statements: a national layer has 342 gemeenten and 17,000 polygons.
         load_ids = new_loads_per_gemeente(
             con, frame.groupby("gemeente_code").size().astype(int).to_dict(), source="pdok",
-            dataset="geometrie", year=year, period=str(year), retrieved_at=retrieved_at,
+            dataset="geometrie", table_id="cbs-gebiedsindelingen", year=year, period=str(year),
+            retrieved_at=retrieved_at,
             file_name=file_name, file_hash=file_hash,
         )
         frame["load_id"] = frame["gemeente_code"].map(load_ids)
