@@ -238,3 +238,14 @@ def test_a_table_cbs_does_not_have(server, tmp_path):
     assert any(w.startswith("Jeugdmonitor per wijk 2021 (85075NED) niet geladen") for w in
                report.warnings)
     assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
+
+
+def test_load_cbs_offline_without_a_cached_copy(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    code = cli.main(["load-cbs", "--gemeente", "GM0344", "--offline", "--db", str(db),
+                     "--cache", str(tmp_path / "leeg")])
+    assert code == 1
+    assert "staat niet in de opgeslagen kopie en er wordt zonder netwerk gewerkt" in \
+        capsys.readouterr().out
+    assert cli.main(["load-cbs", "--alle", "--gemeente", "GM0344", "--db", str(db)]) == 1
+    assert "Kies --gemeente of --alle, niet allebei." in capsys.readouterr().out
