@@ -8,16 +8,16 @@ from ui.state import sidebar
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Kindkaart", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Kindkaart", page_icon=":material/map:", layout="wide")
 
 PAGES = {
     "Analyse": [
-        st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon="📊", default=True),
-        st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon="🗺️"),
+        st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon=":material/bar_chart:", default=True),
+        st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon=":material/map:"),
     ],
     "Gegevens": [
-        st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon="🗂️"),
-        st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon="📤"),
+        st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
+        st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),
     ],
 }
 

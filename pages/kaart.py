@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.indicators import INDICATORS
 from ui.maps import choropleth, legend_markdown, wijk_geometries
-from ui.state import current, gemeente_name
+from ui.state import current, gemeente_name, persistent_selectbox
 
 gemeente_code, year = current()
 if gemeente_code is None:
@@ -13,10 +13,9 @@ if gemeente_code is None:
 
 st.title(f"Kaart {gemeente_name(gemeente_code)} {year}")
 keys = list(INDICATORS)
-wanted = st.query_params.get("indicator")
-if "indicator" not in st.session_state:
-    st.session_state.indicator = wanted if wanted in keys else keys[0]
-key = st.selectbox("Indicator", keys, key="indicator", format_func=lambda k: INDICATORS[k].label)
+wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
+st.session_state.indicator = wanted if wanted in keys else keys[0]
+key = persistent_selectbox(st, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
 st.query_params["indicator"] = key
 indicator = INDICATORS[key]
 

@@ -178,16 +178,10 @@ def protect_counts(
     if not estimate:
         return suppress_table(frame, value_columns, threshold=threshold, row_totals=row_totals,
                               column_totals=column_totals)
-    rounded = frame.copy()
-    for column in value_columns:
-        rounded[column] = rounded[column].astype(float).map(round_estimate)
-    table = suppress_table(rounded, value_columns, threshold=1, row_totals=row_totals,
+    # Totals come from the unrounded estimates; every cell is rounded only for display.
+    table = suppress_table(frame, value_columns, threshold=1, row_totals=row_totals,
                            column_totals=column_totals)
-    if row_totals:
-        table.values[TOTAL_LABEL] = table.values[TOTAL_LABEL].map(round_estimate)
-    if column_totals:
-        last = table.values.index[-1]
-        for column in value_columns:
-            table.values.loc[last, column] = round_estimate(table.values.loc[last, column])
+    for column in table.value_columns:
+        table.values[column] = table.values[column].map(round_estimate)
     table.threshold = threshold or min_count()
     return table

@@ -57,7 +57,7 @@ def view_state(geometries: list[dict]) -> pdk.ViewState:
 
     west, south, east, north = _bounds(geometries)
     extent = max(east - west, (north - south) * 1.6, 1e-4)
-    zoom = max(5.0, min(15.0, math.log2(360 / extent) - 0.6))
+    zoom = max(5.0, min(15.0, math.log2(400 / extent)))
     return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom)
 
 

@@ -36,6 +36,19 @@ def _choose(options: list, wanted, fallback):
     return wanted if wanted in options else fallback
 
 
+def _remember(permanent: str, widget: str) -> None:
+    st.session_state[permanent] = st.session_state[widget]
+
+
+def persistent_selectbox(container, label: str, options: list, permanent: str, **kwargs):
+    """A selectbox whose value lives in a session-state key of its own: widget state is dropped
+    when the page changes, the permanent key is not."""
+    widget = f"_{permanent}_choice"
+    st.session_state[widget] = st.session_state[permanent]
+    return container.selectbox(label, options, key=widget, on_change=_remember,
+                               args=(permanent, widget), **kwargs)
+
+
 def sidebar() -> tuple[str | None, int | None]:
     """Draw the gemeente and jaar choice; returns (gemeente_code, year) and keeps the URL in step."""
     available = gemeenten()
@@ -44,12 +57,10 @@ def sidebar() -> tuple[str | None, int | None]:
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
-    if "gemeente_code" not in st.session_state:
-        st.session_state.gemeente_code = _choose(codes, st.query_params.get("gemeente"), default)
-    if st.session_state.gemeente_code not in codes:
-        st.session_state.gemeente_code = default
-    gemeente_code = st.sidebar.selectbox(
-        "Gemeente", codes, key="gemeente_code",
+    wanted = st.session_state.get("gemeente_code") or st.query_params.get("gemeente")
+    st.session_state.gemeente_code = _choose(codes, wanted, default)
+    gemeente_code = persistent_selectbox(
+        st.sidebar, "Gemeente", codes, "gemeente_code",
         format_func=lambda code: f"{available[code]} ({code})",
     )
     year_options = years(gemeente_code)
@@ -57,7 +68,7 @@ def sidebar() -> tuple[str | None, int | None]:
     if wanted_year is None and st.query_params.get("jaar", "").isdigit():
         wanted_year = int(st.query_params["jaar"])
     st.session_state.year = _choose(year_options, wanted_year, year_options[0])
-    year = st.sidebar.selectbox("Jaar", year_options, key="year")
+    year = persistent_selectbox(st.sidebar, "Jaar", year_options, "year")
     st.query_params["gemeente"] = gemeente_code
     st.query_params["jaar"] = str(year)
     return gemeente_code, year

@@ -1,0 +1,110 @@
+"""Helpers for browser tests: a real `streamlit run` server and Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    # deck.gl needs WebGL: software rendering in a headless machine
+    "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+]
+
+
+def require_chromium() -> None:
+    """Skip (or fail under CI=true) when Debian's chromium or Playwright is missing."""
+    problem = None
+    if not os.access(CHROMIUM, os.X_OK):
+        problem = f"{CHROMIUM} ontbreekt (installeer het Debian-pakket chromium; `make browser`)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "het Python-pakket playwright ontbreekt (requirements-dev.txt)"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browsertest kan niet draaien: {problem}")
+        pytest.skip(f"browsertest overgeslagen: {problem}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db_path: Path, script: Path | None = None, timeout: float = 60):
+    """Run `streamlit run` on a free localhost port with KINDKAART_DB=db_path; yields the URL."""
+    port = free_port()
+    env = {**os.environ, "KINDKAART_DB": str(db_path)}
+    log = open(db_path.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError((db_path.parent / f"streamlit-{port}.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000):
+    """A Playwright page in Debian's headless Chromium (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            yield page
+        finally:
+            browser.close()
+
+
+def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
+    """Screenshot into $KINDKAART_SCREENSHOT_DIR (e.g. docs/ for the README) or the test's tmp dir."""
+    target_dir = Path(os.environ.get("KINDKAART_SCREENSHOT_DIR") or tmp_dir)
+    if not target_dir.is_absolute():
+        target_dir = ROOT / target_dir
+    target_dir.mkdir(parents=True, exist_ok=True)
+    path = target_dir / name
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+__all__ = ["chromium_page", "require_chromium", "save_screenshot", "shutil", "streamlit_server"]

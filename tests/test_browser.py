@@ -1,0 +1,48 @@
+"""In real headless Chromium: the app starts, the map and a chart render."""
+
+import pytest
+from browser import chromium_page, require_chromium, save_screenshot, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+
+def _canvas_has_pixels(page, selector):
+    """True when the canvas under `selector` has drawn something other than one flat colour."""
+    return page.evaluate(
+        """(selector) => {
+            const canvas = document.querySelector(selector);
+            if (!canvas || canvas.width === 0) return false;
+            const copy = document.createElement('canvas');
+            copy.width = canvas.width; copy.height = canvas.height;
+            const ctx = copy.getContext('2d');
+            ctx.drawImage(canvas, 0, 0);
+            const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+            const first = data.slice(0, 4).join();
+            for (let i = 0; i < data.length; i += 4 * 97) {
+                if (data.slice(i, i + 4).join() !== first) return true;
+            }
+            return false;
+        }""",
+        selector,
+    )
+
+
+def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        assert page.locator(".js-plotly-plot .bars path").count() >= 10
+        assert page.get_by_text("Overzicht Voorbeeldstad").first.is_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+        save_screenshot(page, "screenshot-overzicht.png", tmp_path)
+
+        page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+        page.wait_for_function(
+            "() => { const c = document.querySelector(\"[data-testid='stDeckGlJsonChart'] canvas\");"
+            " return c && c.width > 100 && c.height > 100; }", timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert _canvas_has_pixels(page, "[data-testid='stDeckGlJsonChart'] canvas")
+        assert page.locator("[data-testid='stException']").count() == 0
+        save_screenshot(page, "screenshot.png", tmp_path)

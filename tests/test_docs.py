@@ -1,0 +1,55 @@
+"""README and code stay honest: every page, CLI command, setting and make target is documented."""
+
+import re
+from pathlib import Path
+
+from data_sources.cli import command_modules
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title):
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M)
+    assert match, f"README has no section '{title}'"
+    return match.group(1)
+
+
+def test_every_cli_command_is_documented():
+    section = _section("Opdrachtregel")
+    for module in command_modules():
+        assert f"`{module.NAME}" in section, f"command {module.NAME} missing from README"
+
+
+def test_every_page_is_documented():
+    titles = re.findall(r"st\.Page\([^)]*title=\"([^\"]+)\"", (ROOT / "app.py").read_text(encoding="utf-8"))
+    section = _section("Pagina's")
+    for title in titles:
+        assert f"| {title} |" in section, f"page {title} missing from README"
+
+
+def test_two_commands_exist_in_makefile_and_ci_calls_the_test_command():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in re.findall(r"`make (\w+)`", README):
+        assert re.search(rf"^{target}:", makefile, re.M), f"make {target} is documented but missing"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_settings_are_documented():
+    section = _section("Configuratie")
+    code = "\n".join(p.read_text() for p in ROOT.glob("*/*.py"))
+    for name in set(re.findall(r'environ(?:\.get)?\(\s*"(KINDKAART_\w+)"', code)):
+        assert f"`{name}`" in section, f"setting {name} missing from README"
+
+
+def test_pinned_requirements_are_explained():
+    section = _section("Afhankelijkheden")
+    for line in (ROOT / "requirements.txt").read_text().splitlines() + (
+            ROOT / "requirements-dev.txt").read_text().splitlines():
+        if "==" in line:
+            name = line.split("==")[0].strip()
+            assert name in section, f"{name} is pinned but not explained in README"
+
+
+def test_screenshot_exists():
+    assert (ROOT / "docs" / "screenshot.png").stat().st_size > 10_000

@@ -1,0 +1,100 @@
+"""Every page runs in AppTest without an exception and shows the right figures."""
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_page
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_FILES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_app_lists_every_page_file():
+    app = (ROOT / "app.py").read_text()
+    listed = set(re.findall(r'"pages" / "(\w+)\.py"', app))
+    assert listed == set(PAGE_FILES)
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_page_runs_without_exception(app_db, page):
+    at = run_page(page)
+    assert not at.exception, at.exception
+    assert at.title, f"{page} shows no title"
+
+
+def _expected_totals(db, year):
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(con.execute(
+        "select age_group, sum(children) from population_by_wijk_age"
+        " where gemeente_code = 'GM9999' and year = ? group by age_group", [year]).fetchall())
+    con.close()
+    return rows
+
+
+def test_overzicht_shows_gemeente_totals_per_age_group(app_db, sample_db):
+    at = run_page()
+    assert "Voorbeeldstad" in at.title[0].value
+    year = at.session_state["year"]
+    assert year == 2024
+    expected = _expected_totals(sample_db, year)
+    metrics = {m.label: m.value for m in at.metric}
+    for group, value in expected.items():
+        shown = int(metrics[f"Kinderen {group} jaar"].replace(".", ""))
+        assert abs(shown - value) <= 5  # estimates are rounded to fives above 100
+    table = at.dataframe[0].value
+    assert len(table) == 11  # ten wijken and the gemeente total
+    assert "Bloemhof" in set(table["Wijk"])
+    assert at.caption[0].value.startswith("Schatting")
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_year_from_url_and_sidebar_change(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["jaar"] = "2021"
+    at.run()
+    assert at.session_state["year"] == 2021
+    assert "2021" in at.title[0].value
+    at.sidebar.selectbox(key="_year_choice").set_value(2023).run()
+    assert "2023" in at.title[0].value
+
+
+def test_kaart_draws_every_wijk_with_tooltip(app_db):
+    at = run_page("kaart")
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layer = deck["layers"][0]
+    features = layer["data"]["features"]
+    assert len(features) == 10
+    names = {f["properties"]["wijk_name"] for f in features}
+    assert {"Centrum", "Bloemhof", "Buitengebied"} <= names
+    assert all(f["properties"]["value_text"] for f in features)
+    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
+    assert "{wijk_name}" in tooltip["html"] and "{value_text}" in tooltip["html"]
+
+
+def test_kaart_indicator_choice_changes_values(app_db):
+    at = run_page("kaart")
+    before = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    at.selectbox(key="_indicator_choice").set_value("kinderen_4_12").run()
+    after = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert [f["properties"]["value_text"] for f in before] != [f["properties"]["value_text"] for f in after]
+
+
+def test_databronnen_lists_loaded_tables(app_db):
+    at = run_page("databronnen")
+    table = at.dataframe[0].value
+    assert {"85984NED", "03759ned"} <= set(table["Tabel of soort"].dropna())
+    assert "Voorbeeldgegevens" in set(table["Bron"])
+
+
+def test_choice_of_year_survives_page_changes(app_db):
+    at = run_page()
+    at.sidebar.selectbox(key="_year_choice").set_value(2021).run()
+    at.switch_page("pages/kaart.py").run()
+    assert "2021" in at.title[0].value
+    at.run()
+    assert "2021" in at.title[0].value

@@ -1,0 +1,74 @@
+"""The store: migrations, transactions, provenance and data versions on real DuckDB."""
+
+import duckdb
+import pytest
+
+from data_sources import store
+
+
+def test_migrations_apply_once_and_record_versions(tmp_path):
+    path = tmp_path / "k.duckdb"
+    first = store.connect(path)
+    versions = [v for v, _ in store.migration_files()]
+    assert store.schema_version(first) == max(versions)
+    first.close()
+    again = store.connect(path)
+    assert store.migrate(again) == []
+    assert again.execute("select count(*) from schema_migrations").fetchone()[0] == len(versions)
+
+
+def test_transaction_rolls_back_everything_on_error(con):
+    with pytest.raises(RuntimeError):
+        with store.transaction(con):
+            store.new_load(con, source="partner", dataset="vve-indicaties", row_count=3)
+            raise RuntimeError("boom")
+    assert con.execute("select count(*) from loads").fetchone()[0] == 0
+
+
+def test_supersede_keeps_history_and_changes_data_version(con):
+    first = store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM0001", year=2024)
+    before = store.data_version(con)
+    second = store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM0001", year=2024)
+    other = store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM0002", year=2024)
+    assert store.supersede(con, keep_load_id=second, dataset="kerncijfers", gemeente_code="GM0001",
+                           year=2024) == 1
+    statuses = dict(con.execute("select load_id, status from loads").fetchall())
+    assert statuses == {first: "superseded", second: "active", other: "active"}
+    assert store.data_version(con) != before
+
+
+def test_supersede_refuses_unknown_keys(con):
+    with pytest.raises(ValueError):
+        store.supersede(con, keep_load_id=1, **{"1=1; drop table loads; --": "x"})
+
+
+def test_read_only_connect_to_missing_file_is_refused_in_dutch(tmp_path):
+    from data_sources.errors import InputRefused
+
+    with pytest.raises(InputRefused, match="bestaat nog niet"):
+        store.connect(tmp_path / "nope.duckdb", read_only=True)
+
+
+def test_file_hash_is_sha256(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"kindkaart")
+    assert store.file_sha256(path) == store.file_sha256(b"kindkaart")
+    assert len(store.file_sha256(path)) == 64
+
+
+def test_raw_tables_carry_load_id(con):
+    raw_tables = [
+        name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where table_name like 'raw_%'").fetchall()
+    ]
+    assert raw_tables
+    for name in raw_tables:
+        columns = [c[0] for c in con.execute(f"describe {name}").fetchall()]
+        assert "load_id" in columns, name
+
+
+def test_connect_memory_is_isolated():
+    a, b = store.connect(":memory:"), store.connect(":memory:")
+    store.new_load(a, source="cbs", dataset="x")
+    assert b.execute("select count(*) from loads").fetchone()[0] == 0
+    assert isinstance(a, duckdb.DuckDBPyConnection)

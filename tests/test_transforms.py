@@ -1,0 +1,118 @@
+"""Transforms: build order and the population mart on inline rows, invariants on the sample."""
+
+import pytest
+
+import transforms
+from transforms import Model, build_order
+
+
+def test_build_order_follows_references():
+    models = [
+        Model("mart_b", "marts", "select * from int_a"),
+        Model("int_a", "intermediate", "select * from stg_x -- not mart_b"),
+        Model("stg_x", "staging", "select 1 as one"),
+    ]
+    assert [m.name for m in build_order(models)] == ["stg_x", "int_a", "mart_b"]
+
+
+def test_build_order_rejects_cycles():
+    with pytest.raises(ValueError, match="circular"):
+        build_order([Model("a", "staging", "select * from b"), Model("b", "staging", "select * from a")])
+
+
+def test_marts_are_tables_and_staging_are_views(con):
+    transforms.build(con)
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+    assert "population_by_wijk_age" in tables
+    assert "stg_cbs__kerncijfers" in views
+
+
+def _region(con, code, level, name, load_id=1, year=2024):
+    wijk = "WK" + code[2:8] if level != "gemeente" else None
+    con.execute("insert into regions values (?, ?, ?, ?, ?, ?, ?)",
+                [year, code, level, name, "GM" + code[2:6], wijk, load_id])
+
+
+def test_estimate_spreads_gemeente_ages_by_wijk_share_of_young(con):
+    con.execute("insert into loads (load_id, source, dataset) values (1, 'cbs', 'kerncijfers')")
+    _region(con, "GM0001", "gemeente", "Testdorp")
+    _region(con, "WK000101", "wijk", "Noord")
+    _region(con, "WK000102", "wijk", "Zuid")
+    con.execute("""insert into raw_cbs__kerncijfers values
+        ('T', 2024, 'WK000101', 'wijk', 'k_0Tot15Jaar', 300, 1),
+        ('T', 2024, 'WK000102', 'wijk', 'k_0Tot15Jaar', 100, 1)""")
+    con.execute("""insert into raw_cbs__population_by_age values
+        ('03759ned', 2024, 'GM0001', 0, 40, 1), ('03759ned', 2024, 'GM0001', 1, 40, 1),
+        ('03759ned', 2024, 'GM0001', 2, 20, 1), ('03759ned', 2024, 'GM0001', 12, 99, 1)""")
+    transforms.build(con)
+    rows = con.execute("""select wijk_code, wijk_name, age_group, children, population_source
+                          from population_by_wijk_age order by wijk_code, age_group""").fetchall()
+    assert rows == [
+        ("WK000101", "Noord", "0-2", 60.0, "cbs-schatting"),
+        ("WK000101", "Noord", "2-4", 15.0, "cbs-schatting"),
+        ("WK000102", "Zuid", "0-2", 20.0, "cbs-schatting"),
+        ("WK000102", "Zuid", "2-4", 5.0, "cbs-schatting"),
+    ]
+
+
+def test_brp_replaces_estimate_for_its_wijk_only(con):
+    con.execute("insert into loads (load_id, source, dataset) values (1, 'cbs', 'kerncijfers')")
+    con.execute("insert into loads (load_id, source, dataset) values (2, 'brp', 'bevolking')")
+    _region(con, "WK000101", "wijk", "Noord")
+    _region(con, "WK000102", "wijk", "Zuid")
+    _region(con, "BU00010101", "buurt", "Noord-Oost")
+    con.execute("""insert into raw_cbs__kerncijfers values
+        ('T', 2024, 'WK000101', 'wijk', 'k_0Tot15Jaar', 50, 1),
+        ('T', 2024, 'WK000102', 'wijk', 'k_0Tot15Jaar', 50, 1)""")
+    con.execute("insert into raw_cbs__population_by_age values ('03759ned', 2024, 'GM0001', 3, 10, 1)")
+    con.execute("""insert into raw_brp__population values
+        (2024, 'BU00010101', 3, 7, 2), (2024, 'BU00010101', 11, 4, 2), (2024, 'WK000101', 2, 1, 2)""")
+    transforms.build(con)
+    rows = con.execute("""select wijk_code, age_group, children, population_source, is_estimate
+                          from population_by_wijk_age order by wijk_code, age_group""").fetchall()
+    assert rows == [
+        ("WK000101", "2-4", 8.0, "brp", False),
+        ("WK000101", "4-12", 4.0, "brp", False),
+        ("WK000102", "2-4", 5.0, "cbs-schatting", True),
+    ]
+
+
+def test_superseded_brp_upload_is_not_counted(con):
+    con.execute("insert into loads (load_id, source, dataset, status) values (2, 'brp', 'bevolking', 'superseded')")
+    con.execute("insert into raw_brp__population values (2024, 'WK000101', 2, 9, 2)")
+    transforms.build(con)
+    assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] == 0
+
+
+def test_sample_mart_keys_unique_and_not_null(sample_con):
+    dupes = sample_con.execute("""
+        select count(*) from (select gemeente_code, wijk_code, year, age_group, count(*) n
+        from population_by_wijk_age group by all having n > 1)""").fetchone()[0]
+    nulls = sample_con.execute("""select count(*) from population_by_wijk_age
+        where gemeente_code is null or wijk_code is null or year is null or age_group is null
+           or children is null""").fetchone()[0]
+    assert dupes == 0 and nulls == 0
+    groups = {r[0] for r in sample_con.execute("select distinct age_group from population_by_wijk_age").fetchall()}
+    assert groups == {"0-2", "2-4", "4-12"}
+
+
+def test_sample_wijk_totals_sum_to_gemeente_totals(sample_con):
+    # The estimate spreads the gemeente's own count: wijken add up to the gemeente exactly.
+    rows = sample_con.execute("""
+        with wijken as (
+            select year, age_group, sum(children) as wijk_sum from population_by_wijk_age group by all),
+        gemeente as (
+            select year, case when age <= 1 then '0-2' when age <= 3 then '2-4' else '4-12' end as age_group,
+                   sum(persons) as gemeente_total
+            from raw_cbs__population_by_age where age <= 11 group by all)
+        select w.year, w.age_group, w.wijk_sum, g.gemeente_total
+        from wijken w join gemeente g using (year, age_group)""").fetchall()
+    assert len(rows) == 15
+    for year, group, wijk_sum, gemeente_total in rows:
+        assert wijk_sum == pytest.approx(gemeente_total), (year, group)
+
+
+def test_documented_mart_columns_exist(sample_con):
+    columns = {c[0] for c in sample_con.execute("describe population_by_wijk_age").fetchall()}
+    assert {"gemeente_code", "wijk_code", "wijk_name", "year", "age_group", "children"} <= columns
