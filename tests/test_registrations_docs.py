@@ -30,3 +30,15 @@ def test_readme_names_every_registration_type():
     section = readme.split("## Gegevens aanleveren (partners)")[1].split("\n## ")[0]
     for key in REGISTRATION_TYPES:
         assert f"`{key}`" in section
+
+
+def test_model_stand_ins_match_the_generated_views():
+    # transforms.model keeps a copy of the contract for builds without this package: keep in step
+    from transforms.model import PARTNER_COMMON, PARTNER_VIEWS
+
+    for rtype in REGISTRATION_TYPES.values():
+        if rtype.target != "partner":
+            continue
+        expected = view_columns(rtype)
+        assert list(PARTNER_COMMON.items()) + list(PARTNER_VIEWS[rtype.view_name].items()) == (
+            expected), rtype.view_name
