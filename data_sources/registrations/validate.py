@@ -505,7 +505,8 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
     kind = column.kind
     if kind == "location":
         place = index.resolve(raw)
-        if place.notice:
+        if place.notice and not any(n.text == place.notice for n in result.notices):
+            # once per postcode: per-child files repeat the same PC4 many times
             result.notices.append(Message(place.notice, sheet.name, r, c, header))
         return place
     if kind == "count":
