@@ -237,3 +237,23 @@ def test_sample_workbooks_import(con):
     for rtype in REGISTRATION_TYPES.values():
         if rtype.target == "partner":
             assert con.execute(f"select count(*) from {rtype.view_name}").fetchone()[0] > 0
+
+
+def test_sample_workbooks_are_generated_deterministically_and_up_to_date(tmp_path):
+    import importlib.util
+    import shutil
+
+    sample_dir = Path(__file__).resolve().parent.parent / "sample_data"
+    for part in ("geo", "postcodes"):
+        shutil.copytree(sample_dir / part, tmp_path / part)
+    shutil.copy(sample_dir / "population_by_buurt_age.csv", tmp_path)
+    spec = importlib.util.spec_from_file_location(
+        "generate_registrations", sample_dir / "generate_registrations.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.main(tmp_path)
+    written = sorted(p.name for p in (tmp_path / "registrations").glob("*.xlsx"))
+    assert written == sorted(f"{key}.xlsx" for key in REGISTRATION_TYPES)
+    for name in written:
+        assert (tmp_path / "registrations" / name).read_bytes() == (
+            sample_dir / "registrations" / name).read_bytes(), f"regenerate {name}"
