@@ -86,7 +86,7 @@ def _location(label: str = "wijk", required: bool = True) -> Column:
         "CBS-wijkcode (WK999901), wijknaam, buurtcode (BU99990101) of postcode (1234 AB of 1234). "
         "Bij een postcode bepaalt Kindkaart de wijk en buurt.",
         "location", required=required,
-        aliases=("wijk", "wijkcode", "wijknaam", "locatie", "postcode", "buurt", "buurtcode",
+        aliases=("wijk", "wijkcode", "wijknaam", "postcode", "buurt", "buurtcode",
                  "woonwijk", "wijk of postcode", "pc4", "pc6"),
     )
 
