@@ -1,5 +1,6 @@
 """Databronnen: which datasets are loaded, from where, for which period."""
 
+import pandas as pd
 import streamlit as st
 
 from data_sources.registrations.status import delivery_status
@@ -21,7 +22,14 @@ handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
 })
 owed = handreiking[handreiking["Ontbreekt"] != "niets"]
 st.metric("Rijen compleet", f"{len(handreiking) - len(owed)} van {len(handreiking)}")
-st.dataframe(handreiking, hide_index=True, width="stretch")
+# what is missing first: the regisseur reads this table to see which partners still owe data
+handreiking["Laatst geleverd"] = handreiking["Laatst geleverd"].map(
+    lambda moment: "" if moment is None or pd.isna(moment) else f"{moment:%d-%m-%Y %H:%M}")
+st.dataframe(
+    handreiking[["Rij", "Gegevens", "Ontbreekt", "Geleverd door", "Periode", "Wijken",
+                 "Laatst geleverd", "Soort"]],
+    hide_index=True, width="stretch",
+)
 
 st.subheader("Alle geladen gegevens")
 
