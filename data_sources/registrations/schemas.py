@@ -32,7 +32,7 @@ class Column:
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # other headers partners use for the same column
     # How per-child rows or rows at the same place combine on import: 'key' (a breakdown),
-    # 'sum' (counts), 'mean' (weighted by children_count), 'first' (text describing the key).
+    # 'sum' (counts), 'mean' (weighted by children_count), 'input' (read, used, never stored).
     combine: str = "key"
     sql_type: str = "varchar"
 

@@ -104,10 +104,6 @@ class ValidationResult:
         )
 
 
-class _TooMany(Exception):
-    pass
-
-
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
