@@ -32,6 +32,8 @@ def workbook(con, soort: str, gemeente_code: str, rows: int) -> bytes:
                 value = next(wijken)
             elif column.kind == "choice":
                 value = next(choices[column.name])
+            elif column.kind == "count" and rtype.per_child and not column.required:
+                value = None  # one row per child, as partners that register per child deliver
             elif column.kind == "count":
                 value = 1 + r % 3
             elif column.kind == "number":
@@ -100,7 +102,7 @@ def measure(ctx, rows: int, Row, median_seconds) -> list:  # noqa: N803  (Row is
         if "con" in state:
             state["con"].close()
     floor = median_seconds(lambda: read_cells(data), ctx.repeats)
-    label = f"{SOORT}, {rows:,} rijen, {len(data) / 1e6:.1f} MB".replace(",", ".")
+    label = f"{SOORT}, {rows:,} rijen, {len(data) / 1e6:.1f} MB".replace(",", " ")
     return [Row("Upload", f"{label}: controleren en opslaan", seconds, "s", floor,
                 "cellen lezen (python-calamine)", "≤ 3 × vloer", seconds <= 3 * floor,
                 note=f"met marts herbouwen {with_build:.2f} s")]
