@@ -102,7 +102,7 @@ def measure(ctx, rows: int, Row, median_seconds) -> list:  # noqa: N803  (Row is
         if "con" in state:
             state["con"].close()
     floor = median_seconds(lambda: read_cells(data), ctx.repeats)
-    label = f"{SOORT}, {rows:,} rijen, {len(data) / 1e6:.1f} MB".replace(",", " ")
+    label = f"{SOORT}, {rows:_} rijen, {len(data) / 1e6:.1f} MB".replace("_", ".")
     return [Row("Upload", f"{label}: controleren en opslaan", seconds, "s", floor,
                 "cellen lezen (python-calamine)", "≤ 3 × vloer", seconds <= 3 * floor,
                 note=f"met marts herbouwen {with_build:.2f} s")]
