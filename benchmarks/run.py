@@ -543,7 +543,7 @@ def report(ctx: Context, rows: list[Row], skipped: list[tuple[str, str]], starte
             else "database uit benchmarks/.cache (zelfde generator en laders)")
     lines = [
         "# Snelheidsmeting Kindkaart", "",
-        f"Gedraaid op {started:%Y-%m-%d %H:%M} UTC met `make benchmark` "
+        f"Gedraaid op {started:%Y-%m-%d %H:%M} UTC met `python -m benchmarks.run` (`make benchmark`) "
         f"(mediaan van {ctx.repeats} herhalingen per meting).", "",
         f"Gegevens: {data}; {load}.", "",
         "## Machine", "", *machine(), "",
