@@ -14,6 +14,7 @@ PAGES = {
     "Analyse": [
         st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon=":material/bar_chart:", default=True),
         st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon=":material/map:"),
+        st.Page(HERE / "pages" / "presentatie.py", title="Presentatie", icon=":material/slideshow:"),
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
