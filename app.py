@@ -14,10 +14,15 @@ PAGES = {
     "Analyse": [
         st.Page(HERE / "pages" / "overzicht.py", title="Overzicht", icon=":material/bar_chart:", default=True),
         st.Page(HERE / "pages" / "kaart.py", title="Kaart", icon=":material/map:"),
+        st.Page(HERE / "pages" / "continuum.py", title="Continuüm", icon=":material/stacked_bar_chart:"),
+        st.Page(HERE / "pages" / "tekorten.py", title="Tekorten", icon=":material/trending_down:"),
+        st.Page(HERE / "pages" / "trends.py", title="Trends", icon=":material/show_chart:"),
         st.Page(HERE / "pages" / "presentatie.py", title="Presentatie", icon=":material/slideshow:"),
     ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
+        st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),
+        st.Page(HERE / "pages" / "gemeente_laden.py", title="Gemeente laden", icon=":material/download:"),
     ],
 }
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from ui.indicators import INDICATORS
 from ui.maps import choropleth, legend_markdown, wijk_geometries
 from ui.state import current, gemeente_name, persistent_selectbox
@@ -25,7 +26,22 @@ deck, breaks = choropleth(values, geometries, indicator.label)
 if deck is None:
     st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
 else:
-    st.pydeck_chart(deck, height=560, key="wijkkaart")
+    event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
+                            selection_mode="single-object")
     st.markdown(legend_markdown(breaks), unsafe_allow_html=True)
+    clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
+    if clicked:
+        st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
 if indicator.note:
     st.caption(indicator.note)
+
+# Wijk profile: a click on the map or a choice here
+wijken = dict(zip(values["wijk_code"], values["wijk_name"], strict=True)) if not values.empty \
+    else dict(zip(geometries["wijk_code"], geometries["wijk_code"], strict=True))
+options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
+if st.session_state.get("profiel_wijk") not in options:
+    st.session_state.profiel_wijk = ""
+chosen = persistent_selectbox(st, "Wijkprofiel (of klik op een wijk)", options, "profiel_wijk",
+                              format_func=lambda c: "kies een wijk" if not c else str(wijken.get(c, c)))
+if chosen:
+    ui.wijkprofiel.wijk_profile(gemeente_code, year, chosen)

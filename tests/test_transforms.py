@@ -98,18 +98,27 @@ def test_sample_mart_keys_unique_and_not_null(sample_con):
 
 
 def test_sample_wijk_totals_sum_to_gemeente_totals(sample_con):
-    # The estimate spreads the gemeente's own count: wijken add up to the gemeente exactly.
+    # Wijken add up to the gemeente total of the source they come from: the register (BRP) where
+    # the gemeente delivered it, else the CBS count per gemeente that the estimate spreads.
     rows = sample_con.execute("""
         with wijken as (
-            select year, age_group, sum(children) as wijk_sum from population_by_wijk_age group by all),
+            select year, age_group, sum(children) as wijk_sum, min(population_source) as source
+            from population_by_wijk_age group by all),
+        by_age as (
+            select year, age, sum(children_count) as children, 'brp' as source
+            from stg_brp__population group by all
+            union all
+            select year, age, sum(persons_count), 'cbs-schatting' from stg_cbs__population_by_age group by all),
         gemeente as (
-            select year, case when age <= 1 then '0-2' when age <= 3 then '2-4' else '4-12' end as age_group,
-                   sum(persons) as gemeente_total
-            from raw_cbs__population_by_age where age <= 11 group by all)
-        select w.year, w.age_group, w.wijk_sum, g.gemeente_total
-        from wijken w join gemeente g using (year, age_group)""").fetchall()
+            select year, source,
+                   case when age <= 1 then '0-2' when age <= 3 then '2-4' else '4-12' end as age_group,
+                   sum(children) as gemeente_total
+            from by_age where age <= 11 group by all)
+        select w.year, w.age_group, w.source, w.wijk_sum, g.gemeente_total
+        from wijken w join gemeente g using (year, age_group, source)""").fetchall()
     assert len(rows) == 15
-    for year, group, wijk_sum, gemeente_total in rows:
+    assert {source for _, _, source, _, _ in rows} == {"brp", "cbs-schatting"}
+    for year, group, _source, wijk_sum, gemeente_total in rows:
         assert wijk_sum == pytest.approx(gemeente_total), (year, group)
 
 

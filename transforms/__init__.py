@@ -103,3 +103,7 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
         con.execute(f"create or replace {kind} {model.name} as {body}")
         built.append(model.name)
     return built
+
+
+# The continuum model registers its generated models (parameters, settings, partner stand-ins).
+from transforms import model as _model  # noqa: E402, F401

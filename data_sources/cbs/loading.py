@@ -160,13 +160,13 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
     rows = []
     for record in table.records:
         sex = title("Geslacht", record.get("Geslacht", "Totaal"))
-        if "Geslacht" in record and not sex.lower().startswith("totaal"):
+        if "Geslacht" in record and not _is_total(sex):
             continue
         status = title("BurgerlijkeStaat", record.get("BurgerlijkeStaat", "Totaal"))
-        if "BurgerlijkeStaat" in record and not status.lower().startswith("totaal"):
+        if "BurgerlijkeStaat" in record and not _is_total(status):
             continue
-        age_match = _AGE_TITLE.match(title("Leeftijd", record.get("Leeftijd")))
-        if not age_match or int(age_match.group(1)) > 12:
+        age = _age(title("Leeftijd", record.get("Leeftijd")))
+        if age is None or age > 12:
             continue
         region = clean(record.get("RegioS", ""))
         if not region.startswith("GM"):
@@ -178,9 +178,31 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         year_match = re.match(r"(\d{4})", clean(record.get("Perioden", "")))
         if not year_match:
             continue
-        rows.append((int(year_match.group(1)), region, int(age_match.group(1)),
+        rows.append((int(year_match.group(1)), region, age,
                      to_number(record.get(value_key))))
     return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
+
+
+def _is_total(title_or_code: str) -> bool:
+    # Titles start with "Totaal"; without the dimension file the code is a total code (T001038).
+    return title_or_code.lower().startswith("totaal") or title_or_code.startswith("T00")
+
+
+# 03759ned Leeftijd codes, for when the dimension file with titles is missing:
+# 10010 = 0 jaar, 10100 = 1 jaar, ..., 10000 + 100 * n = n jaar (10000 itself is the total).
+_AGE_CODE = re.compile(r"^1(\d{2})00$")
+
+
+def _age(title_or_code: str) -> int | None:
+    match = _AGE_TITLE.match(title_or_code)
+    if match:
+        return int(match.group(1))
+    if title_or_code == "10010":
+        return 0
+    match = _AGE_CODE.match(title_or_code)
+    if match and title_or_code != "10000":
+        return int(match.group(1))
+    return None
 
 
 def _region_code_from_title(table: CbsTable, title: str) -> str | None:

@@ -1,0 +1,361 @@
+"""Read CBS files an analyst downloads by hand: StatLine CSV, kwb spreadsheet, OData JSON, cbsodata dir."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
+from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
+from data_sources.cbs.odata import CbsTable, clean, read_table_dir, stem, to_number
+from data_sources.errors import InputRefused
+
+# Short names of the kwb-<year> download -> stems of the OData topics (CBS "Toelichting
+# variabelen kwb-2024": same definitions, matched by title; jeugdzorg and wmo by definition).
+KWB_STEMS: dict[str, str] = {
+    "a_inw": "AantalInwoners", "a_man": "Mannen", "a_vrouw": "Vrouwen",
+    "a_00_14": "k_0Tot15Jaar", "a_15_24": "k_15Tot25Jaar", "a_25_44": "k_25Tot45Jaar",
+    "a_45_64": "k_45Tot65Jaar", "a_65_oo": "k_65JaarOfOuder",
+    "a_ongeh": "Ongehuwd", "a_gehuwd": "Gehuwd", "a_gesch": "Gescheiden", "a_verwed": "Verweduwd",
+    "a_geb": "GeboorteTotaal", "p_geb": "GeboorteRelatief", "a_ste": "SterfteTotaal",
+    "p_ste": "SterfteRelatief", "a_hh": "HuishoudensTotaal", "a_1p_hh": "Eenpersoonshuishoudens",
+    "a_hh_z_k": "HuishoudensZonderKinderen", "a_hh_m_k": "HuishoudensMetKinderen",
+    "g_hhgro": "GemiddeldeHuishoudensgrootte", "bev_dich": "Bevolkingsdichtheid",
+    "a_woning": "Woningvoorraad", "g_wozbag": "GemiddeldeWOZWaardeVanWoningen",
+    "p_1gezw": "PercentageEengezinswoning", "p_mgezw": "PercentageMeergezinswoning",
+    "p_koopw": "Koopwoningen", "p_huurw": "HuurwoningenTotaal",
+    "p_wcorpw": "InBezitWoningcorporatie", "p_ov_hw": "InBezitOverigeVerhuurders",
+    "g_ele": "GemiddeldeElektriciteitsleveringTotaal", "g_gas": "GemiddeldAardgasverbruikTotaal",
+    "p_stadsv": "PercentageWoningenMetStadsverwarming", "p_arb_pp": "Nettoarbeidsparticipatie",
+    "p_arb_wn": "PercentageWerknemers", "p_arb_zs": "PercentageZelfstandigen",
+    "a_inkont": "AantalInkomensontvangers", "g_ink_po": "GemiddeldInkomenPerInkomensontvanger",
+    "g_ink_pi": "GemiddeldInkomenPerInwoner", "p_ink_li": "k_40PersonenMetLaagsteInkomen",
+    "p_ink_hi": "k_20PersonenMetHoogsteInkomen", "g_hh_sti": "GemGestandaardiseerdInkomenVanHuish",
+    "p_hh_li": "k_40HuishoudensMetLaagsteInkomen", "p_hh_hi": "k_20HuishoudensMetHoogsteInkomen",
+    "p_hh_lkk": "HuishoudensMetEenLaagInkomen", "p_hh_osm": "HuishOnderOfRondSociaalMinimum",
+    "p_hh_110": "HuishoudensTot110VanSociaalMinimum",
+    "p_hh_120": "HuishoudensTot120VanSociaalMinimum",
+    "m_hh_ver": "MediaanVermogenVanParticuliereHuish",
+    "a_soz_wb": "PersonenPerSoortUitkeringBijstand", "a_soz_ao": "PersonenPerSoortUitkeringAO",
+    "a_soz_ww": "PersonenPerSoortUitkeringWW", "a_soz_ow": "PersonenPerSoortUitkeringAOW",
+    "a_jz_tn": "JongerenMetJeugdzorgInNatura", "p_jz_tn": "PercentageJongerenMetJeugdzorg",
+    "a_wmo_t": "WmoClienten", "p_wmo_t": "WmoClientenRelatief",
+    "a_bedv": "BedrijfsvestigingenTotaal", "a_pau": "PersonenautoSTotaal",
+    "g_pau_hh": "PersonenautoSPerHuishouden", "a_m2w": "Motorfietsen",
+    "g_afs_hp": "AfstandTotHuisartsenpraktijk", "g_afs_gs": "AfstandTotGroteSupermarkt",
+    "g_afs_kv": "AfstandTotKinderdagverblijf", "g_afs_sc": "AfstandTotSchool",
+    "g_3km_sc": "ScholenBinnen3Km", "a_opp_ha": "OppervlakteTotaal", "a_lan_ha": "OppervlakteLand",
+    "a_wat_ha": "OppervlakteWater", "pst_dekp": "Dekkingspercentage",
+    "ste_mvs": "MateVanStedelijkheid", "ste_oad": "Omgevingsadressendichtheid",
+}
+KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
+KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs",
+                    "ind_wbi", "pst_mvp", "wk_code", "bu_code", "gm_code"}
+KWB_LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}
+DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",
+                  "Perioden": "TimeDimension", "Geslacht": "Dimension", "Leeftijd": "Dimension",
+                  "BurgerlijkeStaat": "Dimension"}
+REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden), het kwb-<jaar> bestand (.xlsx of .csv), "
+             "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
+
+
+@dataclass
+class CbsFile:
+    """A CBS file read into the common CbsTable shape, with what kind of table it is."""
+
+    kind: str  # kerncijfers | bevolking-leeftijd | jeugdzorg-wijk
+    table: CbsTable
+    description: str
+
+
+def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
+    """Read any supported CBS download; refuses unknown files with a Dutch message."""
+    path = Path(path)
+    if not path.exists():
+        raise InputRefused(f"Bestand {path} bestaat niet.")
+    if path.is_dir():
+        table = read_table_dir(path)
+        return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _read_json_response(path, year)
+    if suffix in {".xlsx", ".xls", ".xlsm"}:
+        return _read_kwb(_read_spreadsheet(path), path, year)
+    if suffix in {".csv", ".txt"}:
+        text = _read_text(path)
+        header = _split_header(text)
+        short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
+        if any(h.strip().lower() in short_names for h in header):
+            return _read_kwb(_read_csv_frame(text, path), path, year)
+        return _read_statline_csv(text, header, path, year)
+    raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
+                       f"kan niet worden gelezen. {SUPPORTED}")
+
+
+def classify(table: CbsTable) -> str:
+    """kerncijfers, bevolking-leeftijd or jeugdzorg-wijk, by table id or by its columns."""
+    table_id = table.table_id.upper()
+    if table_id in {t.upper() for t in KERNCIJFERS_TABLES.values()} or table_id.startswith("KWB"):
+        return "kerncijfers"
+    if table_id == POPULATION_BY_AGE_TABLE.upper():
+        return "bevolking-leeftijd"
+    if table_id in {t.upper() for t in JEUGDMONITOR_TABLES.values()}:
+        return "jeugdzorg-wijk"
+    stems = set(table.topic_keys())
+    dims = set(table.dimension_keys())
+    if "Leeftijd" in dims and "RegioS" in dims:
+        return "bevolking-leeftijd"
+    if "k_0Tot15Jaar" in stems or "AantalInwoners" in stems:
+        return "kerncijfers"
+    if any("jeugd" in s.lower() for s in stems) and dims & {"WijkenEnBuurten", "RegioS"}:
+        return "jeugdzorg-wijk"
+    raise InputRefused(
+        f"Tabel {table.table_id}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
+        "buurten, 03759ned bevolking naar leeftijd of Jeugdmonitor per wijk)."
+    )
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputRefused(f"Bestand {path.name}: de tekens zijn niet te lezen (geen UTF-8).")
+
+
+def _delimiter(first_line: str) -> str:
+    return max([";", ",", "\t"], key=first_line.count)
+
+
+def _split_header(text: str) -> list[str]:
+    first = text.splitlines()[0] if text.strip() else ""
+    return next(csv.reader([first], delimiter=_delimiter(first)), [])
+
+
+def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
+    if year:
+        return year
+    match = re.search(r"(?:kwb|jaar|_|-|^)((?:19|20)\d{2})(?!\d)", path.stem.lower())
+    if match:
+        return int(match.group(1))
+    by_id = {v.upper(): k for k, v in {**KERNCIJFERS_TABLES, **JEUGDMONITOR_TABLES}.items()}
+    if table_id and table_id.upper() in by_id:
+        return by_id[table_id.upper()]
+    raise InputRefused(f"Bestand {path.name}: het jaar is niet af te leiden uit de naam; "
+                       "geef het op met --jaar.")
+
+
+# ---------------------------------------------------------------------------- kwb spreadsheet
+
+def _read_spreadsheet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_excel(path, dtype=str, engine="calamine")
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
+        raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen ({exc}).") from None
+
+
+def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
+    first = text.splitlines()[0]
+    try:
+        return pd.read_csv(io.StringIO(text), sep=_delimiter(first), dtype=str,
+                           keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen ({exc}).") from None
+
+
+def _read_kwb(frame: pd.DataFrame, path: Path, year: int | None) -> CbsFile:
+    """The kwb-<year> download: one row per gemeente, wijk and buurt, short column names."""
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    code_column = next((c for c in KWB_CODE_COLUMNS if c in frame.columns), None)
+    if code_column is None:
+        raise InputRefused(f"Bestand {path.name}: kolom gwb_code_10 (of gwb_code) ontbreekt.")
+    year = _year_from(path, year)
+    mapped = {c: KWB_STEMS[c] for c in frame.columns if c in KWB_STEMS}
+    if not mapped:
+        raise InputRefused(f"Bestand {path.name}: geen bekende kwb-kolommen (zoals a_inw, "
+                           "a_00_14) gevonden.")
+    props = [{"Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},
+             {"Type": "Topic", "Key": "Gemeentenaam_1", "Datatype": "String"},
+             {"Type": "Topic", "Key": "Codering_3", "Datatype": "String"}]
+    props += [{"Type": "Topic", "Key": s, "Title": c, "Datatype": "Double"}
+              for c, s in mapped.items()]
+    sheet_row_offset = 2  # header is row 1 in Excel and in a CSV
+    records, names, problems = [], {}, []
+    for index, row in enumerate(frame.to_dict("records")):
+        row_number = index + sheet_row_offset
+        code = _kwb_code(row, code_column)
+        if not code:
+            continue
+        if not REGION_CODE.match(code):
+            problems.append(f"Bestand {path.name}, rij {row_number}, kolom {code_column}: "
+                            f"'{code}' is geen CBS-regiocode (GM0344, WK034401 of BU03440101).")
+            continue
+        record = {"WijkenEnBuurten": code, "Codering_3": code,
+                  "Gemeentenaam_1": clean(row.get("gm_naam"))}
+        for column, topic in mapped.items():
+            value = row.get(column)
+            number = to_number(value)
+            if number is None and _not_blank_or_secret(value):
+                problems.append(f"Bestand {path.name}, rij {row_number}, kolom {column}: "
+                                f"'{value}' is geen getal.")
+            record[topic] = number
+        records.append(record)
+        names[code] = clean(row.get("regio")) or code
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise InputRefused(problems)
+    table = CbsTable(table_id=f"kwb-{year}", title=f"Kerncijfers wijken en buurten {year} (kwb)",
+                     period=str(year), modified=None, data_properties=props, records=records,
+                     dimensions={"WijkenEnBuurten": names})
+    return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet")
+
+
+def _kwb_code(row: dict, code_column: str) -> str:
+    code = (clean(row.get(code_column)) or "").upper()
+    if code and code[:2].isdigit():
+        # Older kwb files give codes without prefix; the level comes from `recs`.
+        prefix = KWB_LEVEL_PREFIX.get((clean(row.get("recs")) or "").lower(), "")
+        width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
+        code = prefix + code.zfill(width)
+    return code
+
+
+def _not_blank_or_secret(value: object) -> bool:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return str(value).strip() not in {"", ".", "-", "x", "?", "nan"}
+
+
+# --------------------------------------------------------------------------- StatLine CSV
+
+def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
+    """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
+    (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
+    first = text.splitlines()[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(first))
+    keys = [_header_key(h) for h in header]
+    if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
+        raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
+                           f"WijkenEnBuurten of RegioS). {SUPPORTED}")
+    rows = []
+    for raw in reader:
+        rows.append({key: raw.get(h) for h, key in zip(header, keys, strict=True) if key})
+    props = []
+    for key in keys:
+        if not key:
+            continue
+        if key in DIMENSION_KEYS:
+            props.append({"Type": DIMENSION_KEYS[key], "Key": key})
+        elif stem(key) in {"Codering", "Gemeentenaam", "SoortRegio", "ID"}:
+            props.append({"Type": "Topic", "Key": key, "Datatype": "String"})
+        else:
+            props.append({"Type": "Topic", "Key": key, "Datatype": "Double"})
+    table_id = _table_id_from_name(path)
+    if "Leeftijd" in keys:
+        table_id = table_id or POPULATION_BY_AGE_TABLE
+        period = ""
+    else:
+        period = str(_year_from(path, year, table_id))
+    names = {}
+    if "WijkenEnBuurten" in keys:
+        # A title export puts names in 'Wijken en buurten' and the code in 'Codering'.
+        code_key = next((k for k in keys if stem(k) == "Codering"), None)
+        for row in rows:
+            name = clean(row.get("WijkenEnBuurten"))
+            code = clean(row.get(code_key)) if code_key else None
+            if code and name and name != code:
+                names[name] = name
+    table = CbsTable(table_id=table_id or f"statline-{period}", title=f"StatLine-export {path.name}",
+                     period=period, modified=None, data_properties=props, records=rows,
+                     dimensions={"WijkenEnBuurten": names} if names else {})
+    return CbsFile(classify(table), table, "StatLine-CSV")
+
+
+# Titles of a StatLine export with titles as column headers -> keys.
+TITLE_KEYS = {
+    "wijken en buurten": "WijkenEnBuurten", "regio's": "RegioS", "perioden": "Perioden",
+    "geslacht": "Geslacht", "leeftijd": "Leeftijd", "burgerlijke staat": "BurgerlijkeStaat",
+    "gemeentenaam": "Gemeentenaam", "soort regio": "SoortRegio", "codering": "Codering",
+    "aantal inwoners": "AantalInwoners", "0 tot 15 jaar": "k_0Tot15Jaar",
+    "huishoudens met kinderen": "HuishoudensMetKinderen", "huishoudens totaal": "HuishoudensTotaal",
+    "leerlingen po": "LeerlingenPo",
+    "jongeren met jeugdzorg in natura": "JongerenMetJeugdzorgInNatura",
+    "percentage jongeren met jeugdzorg": "PercentageJongerenMetJeugdzorg",
+    "afstand tot kinderdagverblijf": "AfstandTotKinderdagverblijf",
+    "afstand tot school": "AfstandTotSchool", "mate van stedelijkheid": "MateVanStedelijkheid",
+    "bevolking op 1 januari": "BevolkingOp1Januari",
+}
+
+
+def _header_key(header: str) -> str | None:
+    header = header.strip().strip('"').strip()
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
+        return header
+    title = re.sub(r"\s*\([^)]*\)\s*$", "", header).split("/")[-1].strip().lower()
+    return TITLE_KEYS.get(title)
+
+
+def _table_id_from_name(path: Path) -> str | None:
+    match = re.search(r"(\d{5}(?:NED|ned|ENG|eng))", path.name)
+    return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------- OData JSON
+
+def _read_json_response(path: Path, year: int | None) -> CbsFile:
+    """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
+    try:
+        data = json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputRefused(f"Bestand {path.name}: geen geldige JSON ({exc.msg}, regel "
+                           f"{exc.lineno}).") from None
+    table_id = None
+    if isinstance(data, dict):
+        match = re.search(r"/odata/([0-9A-Za-z]+)/", str(data.get("odata.metadata", "")),
+                          re.IGNORECASE)
+        table_id = match.group(1) if match else None
+        data = data.get("value")
+    if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
+        raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
+    table_id = table_id or _table_id_from_name(path)
+    sibling = path.parent / "DataProperties.json"
+    if sibling.exists():
+        props = json.loads(_read_text(sibling))
+        props = props.get("value", props) if isinstance(props, dict) else props
+    else:
+        props = _guess_properties(data)
+    keys = {p.get("Key") for p in props}
+    if not ({"WijkenEnBuurten", "RegioS"} & keys or any(stem(k or "") == "Codering" for k in keys)):
+        raise InputRefused(f"Bestand {path.name}: geen regiocodes (WijkenEnBuurten, RegioS of "
+                           f"Codering) in de rijen. {SUPPORTED}")
+    period = ""
+    if "Perioden" not in keys:
+        period = str(_year_from(path, year, table_id))
+    table = CbsTable(table_id=table_id or f"odata-{period}", title=f"OData-antwoord {path.name}",
+                     period=period, modified=None, data_properties=props, records=data)
+    return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+
+
+def _guess_properties(records: list[dict]) -> list[dict]:
+    props = []
+    for key in records[0]:
+        if key == "ID":
+            continue
+        if key in DIMENSION_KEYS:
+            props.append({"Type": DIMENSION_KEYS[key], "Key": key})
+            continue
+        values = [r.get(key) for r in records[:200]]
+        textual = any(isinstance(v, str) and to_number(v) is None and v.strip() not in {".", ""}
+                      for v in values)
+        props.append({"Type": "Topic", "Key": key, "Datatype": "String" if textual else "Double"})
+    return props

@@ -1,0 +1,65 @@
+"""The list of gemeenten to choose from: bundled codes, names from CBS and from loaded data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from data_sources.cbs.fetch import Endpoints
+from data_sources.cbs.http import HttpClient
+from data_sources.cbs.loading import KERNCIJFERS_TABLES
+
+# The 342 gemeenten of 2024 (codes from the CBS/PDOK 2024 indeling). Only a few names are
+# bundled: the rest come from CBS (fetch_names) or from a loaded table, and until then the
+# code is shown.
+BUNDLED_LIST = Path(__file__).with_name("gemeenten_2024.csv")
+BUNDLED_YEAR = 2024
+
+
+def bundled() -> dict[str, str]:
+    """code -> name ('' when the name is not bundled) of the gemeenten of 2024."""
+    with BUNDLED_LIST.open(encoding="utf-8") as handle:
+        return {row["gemeente_code"]: row["gemeente_naam"]
+                for row in csv.DictReader(handle, delimiter=";")}
+
+
+def _names_path(cache_dir: Path, year: int) -> Path:
+    return Path(cache_dir) / "cbs" / f"gemeentenamen_{year}.json"
+
+
+def cached_names(cache_dir: Path, year: int = BUNDLED_YEAR) -> dict[str, str]:
+    """Names fetched earlier from CBS (empty when never fetched)."""
+    path = _names_path(cache_dir, year)
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["names"]
+
+
+def fetch_names(client: HttpClient, endpoints: Endpoints, cache_dir: Path,
+                year: int = BUNDLED_YEAR) -> dict[str, str]:
+    """Fetch the gemeente names of a year from the kerncijfers' region dimension and cache them."""
+    table_id = KERNCIJFERS_TABLES[year]
+    url = f"{endpoints.cbs_v3}/{table_id}/WijkenEnBuurten"
+    body = client.get_json(url, {"$filter": "startswith(Key,'GM')", "$format": "json"})
+    rows = body.get("value", []) if isinstance(body, dict) else body
+    names = {str(r["Key"]).strip(): str(r.get("Title", "")).strip() for r in rows
+             if str(r.get("Key", "")).strip().startswith("GM")}
+    path = _names_path(cache_dir, year)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "table_id": table_id,
+        "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "names": names,
+    }, ensure_ascii=False), encoding="utf-8")
+    return names
+
+
+def choices(cache_dir: Path, loaded: dict[str, str] | None = None) -> dict[str, str]:
+    """Every gemeente that can be chosen, code -> label name: the bundled 2024 list, names from
+    CBS where fetched, names of loaded gemeenten (also those of other years) on top."""
+    names = bundled()
+    names.update({k: v for k, v in cached_names(cache_dir).items() if v})
+    names.update({k: v for k, v in (loaded or {}).items() if v})
+    return dict(sorted(names.items(), key=lambda item: ((item[1] or "~").lower(), item[0])))

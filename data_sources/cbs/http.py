@@ -1,0 +1,86 @@
+"""HTTP for CBS and PDOK: explicit timeouts, retries with backoff, progress, Dutch errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+
+from data_sources.errors import SourceUnavailable
+
+# progress(fraction between 0 and 1 or None when unknown, Dutch message)
+Progress = Callable[[float | None, str], None]
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+def no_progress(fraction: float | None, message: str) -> None:
+    """A progress callback that ignores everything."""
+
+
+class NotFound(SourceUnavailable):
+    """The source answered, but the table or layer does not exist there (HTTP 404/400)."""
+
+
+@dataclass
+class HttpClient:
+    """A small requests wrapper: every call has a timeout, failed calls are retried with
+    exponential backoff, and a source that stays unreachable raises SourceUnavailable."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    retries: int = 2
+    backoff: float = 1.0
+    session: requests.Session = field(default_factory=requests.Session)
+    sleep: Callable[[float], None] = time.sleep
+
+    def get(self, url: str, params: dict | None = None, *, source: str = "CBS") -> requests.Response:
+        """GET with retries; raises SourceUnavailable (Dutch) when all attempts fail."""
+        last_problem = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self.session.get(
+                    url, params=params, timeout=(self.connect_timeout, self.read_timeout),
+                    headers={"Accept": "application/json"},
+                )
+            except requests.Timeout:
+                last_problem = "geen antwoord binnen de wachttijd"
+                continue
+            except requests.ConnectionError:
+                last_problem = "geen verbinding"
+                continue
+            if response.status_code in RETRY_STATUS:
+                last_problem = f"foutcode {response.status_code} van de server"
+                continue
+            if response.status_code in {400, 404}:
+                raise NotFound(
+                    f"{source} kent dit niet (foutcode {response.status_code}): {response.url}"
+                )
+            if response.status_code >= 400:
+                last_problem = f"foutcode {response.status_code} van de server"
+                break
+            return response
+        raise SourceUnavailable(unreachable_message(source, url, last_problem))
+
+    def get_json(self, url: str, params: dict | None = None, *, source: str = "CBS") -> object:
+        """GET and decode JSON; a body that is not JSON counts as the source being unavailable."""
+        response = self.get(url, params, source=source)
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceUnavailable(
+                unreachable_message(source, url, "het antwoord is geen geldige JSON")
+            ) from None
+
+
+def unreachable_message(source: str, url: str, problem: str) -> str:
+    """The Dutch sentence shown when CBS or PDOK cannot be reached."""
+    return (
+        f"{source} is op dit moment niet bereikbaar ({problem}; {url}). "
+        "Eerder geladen gegevens blijven gewoon beschikbaar. Probeer het later opnieuw, of laad "
+        "een handmatig gedownload bestand met 'python -m data_sources import-cbs BESTAND'."
+    )

@@ -1,0 +1,339 @@
+"""Load everything Kindkaart takes from CBS and PDOK for one, several or all gemeenten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from data_sources import geo, store
+from data_sources.cbs import fetch, pdok
+from data_sources.cbs.http import HttpClient, NotFound, Progress, no_progress
+from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES, store_jeugdzorg
+from data_sources.cbs.loading import (
+    KERNCIJFERS_TABLES,
+    POPULATION_BY_AGE_TABLE,
+    store_kerncijfers,
+    store_population_by_age,
+)
+from data_sources.cbs.odata import read_table_dir
+from data_sources.config import PROJECT_ROOT, db_path
+from data_sources.errors import InputRefused, SourceUnavailable
+
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+# 03759ned: both sexes (T001038), every marital status (T001019); the measure in the v4 API.
+POPULATION_TOTALS = "Geslacht eq 'T001038' and BurgerlijkeStaat eq 'T001019'"
+POPULATION_V4_MEASURE = "M000352"
+
+
+def default_cache_dir(database: str | os.PathLike | None = None) -> Path:
+    """Where raw CBS/PDOK responses are kept: $KINDKAART_CBS_CACHE, else next to the database."""
+    if os.environ.get("KINDKAART_CBS_CACHE"):
+        return Path(os.environ["KINDKAART_CBS_CACHE"])
+    if str(database) == ":memory:":
+        return PROJECT_ROOT / "data" / "cbs_cache"
+    return db_path(database).parent / "cbs_cache"
+
+
+def check_gemeenten(codes: Iterable[str]) -> list[str]:
+    """Upper-cased gemeente codes; refuses anything that is not GM + 4 digits (Dutch message)."""
+    checked, wrong = [], []
+    for code in codes:
+        code = code.strip().upper()
+        if re.fullmatch(r"\d{4}", code):
+            code = "GM" + code
+        (checked if GEMEENTE_CODE.match(code) else wrong).append(code)
+    if wrong:
+        raise InputRefused(f"Onbekende gemeentecode(s): {', '.join(wrong)}. "
+                           "Gebruik GM gevolgd door vier cijfers, bijvoorbeeld GM0344.")
+    return sorted(set(checked))
+
+
+@dataclass
+class LoadedTable:
+    """One table stored by a run: what, for which year, and how old the data are."""
+
+    table_id: str
+    dataset: str
+    year: int
+    retrieved_at: datetime | None
+    from_cache: bool
+    load_ids: list[int]
+
+
+@dataclass
+class LoadReport:
+    """What a run stored and what it could not (Dutch warnings)."""
+
+    loaded: list[LoadedTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CbsLoader:
+    """Fetches (or takes from the cache) and stores CBS and PDOK data for gemeenten and years."""
+
+    con: duckdb.DuckDBPyConnection
+    cache_dir: Path
+    client: HttpClient = field(default_factory=HttpClient)
+    endpoints: fetch.Endpoints = field(default_factory=fetch.Endpoints.from_environment)
+    progress: Progress = no_progress
+    refresh: bool = False
+    offline: bool = False
+
+    def _cached_table(self, table_id: str, key: str, **fetch_args) -> tuple[Path, dict, bool]:
+        """A table directory from the cache or freshly fetched; falls back to an older cached
+        copy when the source is down (a warning is added by the caller)."""
+        directory = Path(self.cache_dir) / "cbs" / table_id / key
+        meta = fetch.cached_meta(directory)
+        if meta and (self.offline or not self.refresh):
+            return directory, meta, True
+        if self.offline:
+            raise SourceUnavailable(
+                f"CBS-tabel {table_id} ({key}) staat niet in de opgeslagen kopie en er wordt "
+                "zonder netwerk gewerkt."
+            )
+        try:
+            if self.cbs_down:
+                # CBS already failed in this run: do not wait for every table's retries again.
+                raise SourceUnavailable(self.cbs_down)
+            meta = fetch.fetch_table(self.client, self.endpoints, table_id, directory, **fetch_args)
+            return directory, meta, False
+        except NotFound:
+            raise
+        except SourceUnavailable as exc:
+            self.cbs_down = self.cbs_down or str(exc)
+            if meta:
+                self.stale.append(
+                    f"CBS was niet bereikbaar; voor tabel {table_id} is de opgeslagen kopie van "
+                    f"{meta['retrieved_at'][:10]} gebruikt."
+                )
+                return directory, meta, True
+            raise
+
+    def run(self, gemeenten: list[str] | None, years: list[int]) -> LoadReport:
+        """Load kerncijfers, ages (03759ned), Jeugdmonitor and geometries for every year.
+        gemeenten None means the whole country. Raises SourceUnavailable only when nothing at
+        all could be loaded; partial problems become warnings in the report."""
+        report = LoadReport()
+        self.stale: list[str] = []
+        self.cbs_down: str | None = None
+        key = _cache_key(gemeenten)
+        steps = len(years) * 4
+        done = 0
+        failures: list[str] = []
+
+        def step(message: str) -> None:
+            nonlocal done
+            self.progress(min(done / steps, 1.0), message)
+            done += 1
+
+        for year in sorted(years):
+            table_id = KERNCIJFERS_TABLES.get(year)
+            if table_id is None:
+                report.warnings.append(f"Voor {year} is geen tabel Kerncijfers wijken en buurten "
+                                       "bekend; dat jaar is overgeslagen.")
+                done += 4
+                continue
+            step(f"Kerncijfers wijken en buurten {year} ({table_id}) ophalen")
+            try:
+                directory, meta, cached = self._cached_table(
+                    table_id, key,
+                    data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
+                    dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
+                )
+                table = read_table_dir(directory)
+                with store.transaction(self.con):
+                    ids = store_kerncijfers(self.con, table, gemeenten=gemeenten,
+                                            retrieved_at=fetch.retrieved_at(meta))
+                report.loaded.append(LoadedTable(table_id, "kerncijfers", year,
+                                                 fetch.retrieved_at(meta), cached, ids))
+                self._warn_missing(report, table_id, year, directory, ids)
+            except (SourceUnavailable, InputRefused) as exc:
+                failures.append(_text(exc))
+                report.warnings.append(_text(exc))
+
+            step(f"Bevolking naar leeftijd {year} ({POPULATION_BY_AGE_TABLE}) ophalen")
+            self._load_population(report, failures, gemeenten, year, key)
+
+            jeugd_table = JEUGDMONITOR_TABLES.get(year)
+            step(f"Jeugdmonitor per wijk {year} ophalen" if jeugd_table else
+                 f"Geen Jeugdmonitor-tabel per wijk voor {year}")
+            if jeugd_table:
+                self._load_jeugdmonitor(report, gemeenten, year, jeugd_table, key)
+
+            step(f"Wijk- en buurtgrenzen {year} (PDOK) ophalen")
+            self._load_geometries(report, gemeenten, year)
+
+        report.warnings.extend(self.stale)
+        if report.loaded:
+            from transforms import build  # transforms import data_sources, not the other way round
+
+            self.progress(1.0, "Modellen bijwerken")
+            build(self.con)
+        elif failures:
+            raise SourceUnavailable(failures[0])
+        self.progress(1.0, "Klaar")
+        return report
+
+    def _warn_missing(self, report, table_id, year, directory, load_ids) -> None:
+        stems = fetch.topic_stems(directory)
+        wanted = ["k_0Tot15Jaar", "HuishoudensMetKinderen", "LeerlingenPo",
+                  "JongerenMetJeugdzorgInNatura",
+                  "PercentageJongerenMetJeugdzorg", "AfstandTotKinderdagverblijf",
+                  "AfstandTotSchool", "MateVanStedelijkheid"]
+        missing = [s for s in wanted if s not in stems]
+        if missing:
+            report.warnings.append(f"Tabel {table_id} ({year}) heeft geen kolom(men) "
+                                   f"{', '.join(missing)}; die cijfers ontbreken voor {year}.")
+        if not load_ids:
+            report.warnings.append(f"Tabel {table_id} ({year}) bevat geen gegevens voor deze "
+                                   "gemeente(n).")
+
+    def _load_population(self, report, failures, gemeenten, year, key) -> None:
+        period = f"{year}JJ00"
+        if gemeenten:
+            regions = " or ".join(f"startswith(RegioS,'{g}')" for g in gemeenten)
+            regions_v4 = " or ".join(f"RegioS eq '{g}'" for g in gemeenten)
+            region_dim = " or ".join(f"startswith(Key,'{g}')" for g in gemeenten)
+        else:
+            regions = regions_v4 = "startswith(RegioS,'GM')"
+            region_dim = "startswith(Key,'GM')"
+        try:
+            directory, meta, cached = self._cached_table(
+                POPULATION_BY_AGE_TABLE, f"{key}_{year}",
+                data_filter=f"{POPULATION_TOTALS} and Perioden eq '{period}' and ({regions})",
+                v4_data_filter=(f"Measure eq '{POPULATION_V4_MEASURE}' and {POPULATION_TOTALS}"
+                                f" and Perioden eq '{period}' and ({regions_v4})"),
+                dimension_filters={"RegioS": region_dim, "Perioden": f"Key eq '{period}'"},
+            )
+            table = read_table_dir(directory)
+            with store.transaction(self.con):
+                ids = store_population_by_age(self.con, table, gemeenten=gemeenten,
+                                              retrieved_at=fetch.retrieved_at(meta))
+            report.loaded.append(LoadedTable(POPULATION_BY_AGE_TABLE, "bevolking-leeftijd", year,
+                                             fetch.retrieved_at(meta), cached, ids))
+        except InputRefused:
+            report.warnings.append(
+                f"CBS heeft (nog) geen leeftijden per gemeente voor {year} (tabel "
+                f"{POPULATION_BY_AGE_TABLE}); de verdeling naar 0-2, 2-4 en 4-12 jaar ontbreekt "
+                f"voor {year}.")
+        except SourceUnavailable as exc:
+            failures.append(_text(exc))
+            report.warnings.append(_text(exc))
+
+    def _load_jeugdmonitor(self, report, gemeenten, year, table_id, key) -> None:
+        try:
+            directory, meta, cached = self._cached_table(
+                table_id, key,
+                data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
+                dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
+            )
+            table = read_table_dir(directory)
+            with store.transaction(self.con):
+                ids = store_jeugdzorg(self.con, table, gemeenten=gemeenten,
+                                      retrieved_at=fetch.retrieved_at(meta))
+            report.loaded.append(LoadedTable(table_id, "jeugdzorg-wijk", year,
+                                             fetch.retrieved_at(meta), cached, ids))
+        except (SourceUnavailable, InputRefused) as exc:
+            report.warnings.append(f"Jeugdmonitor per wijk {year} ({table_id}) niet geladen: "
+                                   f"{_text(exc)}")
+
+    def _load_geometries(self, report, gemeenten, year) -> None:
+        features: list[dict] = []
+        retrieved = None
+        cached_all = True
+        try:
+            for level in ("gemeente", "wijk", "buurt"):
+                if self.offline:
+                    path = Path(self.cache_dir) / "pdok" / f"{level}_{year}.geojson"
+                    if not path.exists():
+                        raise SourceUnavailable(f"Geen opgeslagen {level}grenzen voor {year}.")
+                collection, retrieved, cached = pdok.fetch_layer_cached(
+                    self.client, self.endpoints, self.cache_dir, year, level,
+                    refresh=self.refresh and not self.offline, progress=self.progress,
+                )
+                cached_all = cached_all and cached
+                features += pdok.features_of(collection, gemeenten)
+        except SourceUnavailable as exc:
+            report.warnings.append(f"Grenzen {year} niet geladen; de kaart blijft leeg waar ze "
+                                   f"ontbreken. {_text(exc)}")
+            return
+        ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
+        if ids:
+            report.loaded.append(LoadedTable("pdok-gebiedsindelingen", "geometrie", year,
+                                             retrieved, cached_all, ids))
+
+
+def store_geometries(
+    con: duckdb.DuckDBPyConnection,
+    features: list[dict],
+    *,
+    year: int,
+    retrieved_at: datetime | None = None,
+) -> list[int]:
+    """Store PDOK polygons of every level in one transaction, one load per gemeente (as
+    data_sources.geo.store_geometries records it), replacing the same regions of that year and
+    superseding the gemeente's earlier PDOK load. Returns the load ids."""
+    frame = geo.features_frame({"type": "FeatureCollection", "features": features})
+    if frame.empty:
+        return []
+    frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
+    with store.transaction(con):
+        # Bulk statements: a national layer has 342 gemeenten and 17,000 polygons.
+        load_ids = {
+            gemeente: store.new_load(con, source="pdok", dataset="geometrie", year=year,
+                                     period=str(year), gemeente_code=gemeente,
+                                     retrieved_at=retrieved_at, row_count=len(rows))
+            for gemeente, rows in frame.groupby("gemeente_code")
+        }
+        frame["load_id"] = frame["gemeente_code"].map(load_ids)
+        frame["year"] = year
+        con.register("_pdok_frame", frame)
+        con.execute("delete from geometries where year = ? and region_code in"
+                    " (select region_code from _pdok_frame)", [year])
+        con.execute("insert into geometries (year, region_code, region_level, geometry_json,"
+                    " load_id) select year, region_code, region_level, geometry_json, load_id"
+                    " from _pdok_frame")
+        con.unregister("_pdok_frame")
+        con.execute(
+            "update loads set status = 'superseded', status_changed_at = current_timestamp"
+            " where status = 'active' and source = 'pdok' and dataset = 'geometrie' and year = ?"
+            " and gemeente_code in (select unnest(?::varchar[]))"
+            " and load_id not in (select unnest(?::integer[]))",
+            [year, list(load_ids), list(load_ids.values())],
+        )
+    return list(load_ids.values())
+
+
+def _cache_key(gemeenten: list[str] | None) -> str:
+    if not gemeenten:
+        return "alle"
+    if len(gemeenten) <= 5:
+        return "_".join(gemeenten)
+    digest = hashlib.sha256(",".join(gemeenten).encode()).hexdigest()[:12]
+    return f"{len(gemeenten)}-gemeenten-{digest}"
+
+
+def _text(exc: Exception) -> str:
+    if isinstance(exc, InputRefused):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def data_dates(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[tuple]:
+    """Per table and year the active CBS/PDOK loads of a gemeente: (source, dataset, table_id,
+    year, retrieved_at, loaded_at), newest year first."""
+    return con.execute(
+        "select source, dataset, table_id, coalesce(year, try_cast(split_part(period, '-', 2)"
+        " as integer)) as year, max(retrieved_at), max(loaded_at) from loads"
+        " where gemeente_code = ? and status = 'active' and source in ('cbs', 'pdok')"
+        " group by all order by year desc nulls last, dataset",
+        [gemeente_code],
+    ).fetchall()

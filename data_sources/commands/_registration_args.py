@@ -1,0 +1,35 @@
+"""Arguments and helpers shared by the registration commands (not a command itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_sources.errors import InputRefused
+from data_sources.registrations.schemas import REGISTRATION_TYPES
+
+
+def add_soort(parser, positional: bool = False) -> None:
+    """The registration type, as an argument checked against the schemas (wrong value: exit 2)."""
+    kwargs = dict(choices=list(REGISTRATION_TYPES), metavar="SOORT",
+                  help="soort registratie: " + ", ".join(REGISTRATION_TYPES))
+    if positional:
+        parser.add_argument("soort", **kwargs)
+    else:
+        parser.add_argument("--soort", required=True, **kwargs)
+
+
+def add_gemeente(parser) -> None:
+    """The gemeente a file is for, when the database holds more than one."""
+    parser.add_argument("--gemeente", metavar="CODE",
+                        help="gemeentecode of -naam (nodig als er meer gemeenten geladen zijn)")
+
+
+def read_file(path: str) -> tuple[bytes, str]:
+    """The bytes and name of an uploaded file; a Dutch refusal when it cannot be read."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputRefused(f"Het bestand '{path}' bestaat niet.")
+    try:
+        return file.read_bytes(), file.name
+    except OSError as exc:
+        raise InputRefused(f"Het bestand '{path}' kan niet worden gelezen: {exc.strerror}.") from None

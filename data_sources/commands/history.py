@@ -1,0 +1,34 @@
+"""`history`: list every upload of partner registrations, with its status."""
+
+from __future__ import annotations
+
+from data_sources import store
+from data_sources.registrations.history import uploads
+from data_sources.registrations.schemas import REGISTRATION_TYPES
+
+NAME = "history"
+HELP = "Toon alle aangeleverde versies van registraties (wie, wanneer, bestand, status)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--soort", choices=list(REGISTRATION_TYPES), metavar="SOORT",
+                        help="alleen deze soort")
+    parser.add_argument("--organisatie", metavar="NAAM", help="alleen deze organisatie")
+
+
+def run(args) -> int:
+    con = store.connect(args.db, read_only=True)
+    try:
+        frame = uploads(con, args.soort, args.organisatie)
+    finally:
+        con.close()
+    if frame.empty:
+        print("Er zijn nog geen registraties aangeleverd.")
+        return 0
+    print("upload  status     soort                    organisatie               periode"
+          "               rijen  geladen op        bestand  (hash)")
+    for r in frame.itertuples():
+        print(f"{r.load_id:>6}  {r.status_nl:<9}  {r.soort:<23}  {str(r.organisation)[:24]:<24}  "
+              f"{str(r.period)[:20]:<20}  {r.row_count:>5}  {r.loaded_at:%Y-%m-%d %H:%M}  "
+              f"{r.file_name}  ({str(r.file_hash)[:12]})")
+    return 0

@@ -1,0 +1,34 @@
+"""`import-lrk`: load a Landelijk Register Kinderopvang export (locations and kindplaatsen)."""
+
+from __future__ import annotations
+
+import transforms
+from data_sources import lrk, store
+from data_sources.errors import InputRefused
+
+NAME = "import-lrk"
+HELP = "Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("bestand", help="LRK-export (.csv of .xlsx)")
+    parser.add_argument("--jaar", type=int,
+                        help="jaar van de export (standaard: het jaar in de bestandsnaam)")
+
+
+def run(args) -> int:
+    con = store.connect(args.db)
+    try:
+        result = lrk.import_lrk_file(con, args.bestand, year=args.jaar)
+        transforms.build(con)
+    except FileNotFoundError:
+        raise InputRefused(f"Bestand {args.bestand} bestaat niet.") from None
+    finally:
+        con.close()
+    print(f"LRK {result.year}: {result.locations} locaties met samen {result.places} kindplaatsen "
+          "geladen.")
+    if result.unmapped_postcodes:
+        print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
+              f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "
+              "niet mee per wijk.")
+    return 0

@@ -1,0 +1,57 @@
+"""`load-cbs`: fetch CBS kerncijfers, ages, Jeugdmonitor and PDOK boundaries for gemeenten."""
+
+from __future__ import annotations
+
+import sys
+
+from data_sources import store
+from data_sources.cbs.loading import KERNCIJFERS_TABLES
+from data_sources.cbs.pipeline import CbsLoader, check_gemeenten, default_cache_dir
+from data_sources.errors import InputRefused
+
+NAME = "load-cbs"
+HELP = "CBS-cijfers en wijkgrenzen ophalen voor een of meer gemeenten (of alle) en bewaren"
+
+
+def add_arguments(parser) -> None:
+    """--gemeente (repeatable) or --alle, --jaar (repeatable), --vernieuw, --offline."""
+    parser.add_argument("--gemeente", action="append", default=[], metavar="GMxxxx",
+                        help="gemeentecode, bijvoorbeeld GM0344 (mag vaker)")
+    parser.add_argument("--alle", action="store_true", help="alle gemeenten van Nederland")
+    parser.add_argument("--jaar", action="append", type=int, default=[], metavar="JAAR",
+                        help=f"jaar (mag vaker; standaard {max(KERNCIJFERS_TABLES)})")
+    parser.add_argument("--vernieuw", action="store_true",
+                        help="opnieuw ophalen, ook als er al een opgeslagen kopie is")
+    parser.add_argument("--offline", action="store_true",
+                        help="alleen de opgeslagen kopie gebruiken, geen netwerk")
+    parser.add_argument("--cache", metavar="MAP", help="map voor de opgeslagen kopieen")
+
+
+def _print_progress(fraction: float | None, message: str) -> None:
+    percent = f"{fraction * 100:3.0f}%" if fraction is not None else "   "
+    print(f"[{percent}] {message}", file=sys.stderr, flush=True)
+
+
+def run(args) -> int:
+    """Load, print what was stored with its data date, and any warnings."""
+    if args.alle and args.gemeente:
+        raise InputRefused("Kies --gemeente of --alle, niet allebei.")
+    if not args.alle and not args.gemeente:
+        raise InputRefused("Geef een gemeente op met --gemeente GM0344, of gebruik --alle.")
+    gemeenten = None if args.alle else check_gemeenten(args.gemeente)
+    years = sorted(set(args.jaar)) or [max(KERNCIJFERS_TABLES)]
+    con = store.connect(args.db)
+    try:
+        loader = CbsLoader(con, cache_dir=args.cache or default_cache_dir(args.db),
+                           progress=_print_progress, refresh=args.vernieuw, offline=args.offline)
+        report = loader.run(gemeenten, years)
+    finally:
+        con.close()
+    for table in report.loaded:
+        date = table.retrieved_at.strftime("%Y-%m-%d %H:%M") if table.retrieved_at else "onbekend"
+        origin = "opgeslagen kopie" if table.from_cache else "opgehaald"
+        print(f"{table.table_id} {table.year}: {len(table.load_ids)} gemeente(n), "
+              f"gegevens van {date} ({origin})")
+    for warning in report.warnings:
+        print(f"Let op: {warning}")
+    return 0

@@ -1,0 +1,38 @@
+"""`template`: write the Excel template of a registration type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_sources import store
+from data_sources.commands._registration_args import add_gemeente, add_soort
+from data_sources.config import db_path
+from data_sources.errors import InputRefused
+from data_sources.registrations.template import write_template
+
+NAME = "template"
+HELP = "Schrijf het Excel-sjabloon van een soort registratie (met de wijken van de gemeente)."
+
+
+def add_arguments(parser) -> None:
+    add_soort(parser, positional=True)
+    parser.add_argument("-o", "--output", required=True, metavar="BESTAND.xlsx",
+                        help="waar het sjabloon komt")
+    add_gemeente(parser)
+
+
+def run(args) -> int:
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise InputRefused("Het sjabloon is een Excel-werkmap: geef een bestandsnaam op .xlsx.")
+    con = None
+    if db_path(args.db).exists():
+        con = store.connect(args.db, read_only=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_template(args.soort, output, con, args.gemeente)
+    finally:
+        if con is not None:
+            con.close()
+    print(f"Sjabloon {args.soort} geschreven naar {output}.")
+    return 0

@@ -1,0 +1,237 @@
+"""Landelijk Register Kinderopvang (LRK) export: locations and places, mapped to wijk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_sources import store
+from data_sources.errors import InputRefused
+
+PROVISION_TYPES = {
+    "KDV": "kinderdagverblijf (dagopvang, ook peuteropvang)",
+    "BSO": "buitenschoolse opvang",
+    "GOB": "gastouderopvang (voorziening bij een gastouder)",
+    "VGO": "gastouderbureau (heeft geen kindplaatsen)",
+}
+# Column names in LRK exports vary a little between the website export and open-data copies;
+# each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "lrk_id": ("lrkid", "lrknummer", "registratienummer", "lrkregistratienummer"),
+    "provision_type": ("typeoko", "type", "soortopvang", "typeopvang"),
+    "location_name": ("actuelenaamoko", "naam", "naamopvanglocatie", "naamoko"),
+    "places": ("aantalkindplaatsen", "kindplaatsen", "aantalkindplaatsenoko"),
+    "street_address": ("opvanglocatieadres", "adres"),
+    "postcode": ("opvanglocatiepostcode", "postcode"),
+    "woonplaats": ("opvanglocatiewoonplaats", "woonplaats", "plaats"),
+    "registration_status": ("status", "statusoko", "registratiestatus"),
+    "registered_on": ("inschrijfdatum", "datuminschrijving"),
+    "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),
+}
+REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
+_PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+@dataclass(frozen=True)
+class LrkImport:
+    """What an import stored: the load, the number of locations, and those without a wijk."""
+
+    load_id: int
+    year: int
+    locations: int
+    places: int
+    unmapped_postcodes: list[str]
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s_\-.]", "", str(name)).lower()
+
+
+def read_lrk_export(path: str | Path) -> pd.DataFrame:
+    """Read an LRK export (CSV with ';' or ',' or an .xlsx sheet) into one row per location with
+    the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
+    messages naming row and column; contact columns of the export are not kept."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raw = pd.read_excel(path, dtype=str, engine="calamine")
+        else:
+            raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export ({exc}).") from None
+    by_normalised = {_normalise(c): c for c in raw.columns}
+    columns = {}
+    for field, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in by_normalised:
+                columns[field] = by_normalised[alias]
+                break
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        expected = ", ".join(COLUMN_ALIASES[f][0] for f in missing)
+        raise InputRefused(
+            f"Bestand {path.name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
+            "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."
+        )
+    frame = pd.DataFrame({
+        field: raw[columns[field]].astype("string").str.strip() if field in columns else pd.NA
+        for field in COLUMN_ALIASES
+    })
+    frame["row_number"] = range(2, len(frame) + 2)  # row 1 is the header
+    frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
+    if frame.empty:
+        raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
+    frame["provision_type"] = frame["provision_type"].str.upper()
+    frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
+
+    errors = []
+    for row in frame.itertuples(index=False):
+        where = f"Bestand {path.name}, rij {row.row_number}"
+        if pd.isna(row.lrk_id) or not row.lrk_id:
+            errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
+        if row.provision_type not in PROVISION_TYPES:
+            errors.append(
+                f"{where}, kolom {columns['provision_type']}: '{row.provision_type}' is geen "
+                f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
+            )
+        places = row.places
+        if row.provision_type != "VGO":
+            if pd.isna(places) or not str(places).isdigit():
+                errors.append(
+                    f"{where}, kolom {columns['places']}: '{'' if pd.isna(places) else places}' is "
+                    "geen aantal kindplaatsen (een heel getal van 0 of meer)."
+                )
+        postcode = "" if pd.isna(row.postcode) else row.postcode
+        if row.provision_type != "VGO" and not _PC6.match(postcode):
+            errors.append(
+                f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
+                "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
+            )
+    if errors:
+        shown = errors[:20]
+        if len(errors) > 20:
+            shown.append(f"... en nog {len(errors) - 20} fouten. Er is niets opgeslagen.")
+        else:
+            shown.append("Er is niets opgeslagen.")
+        raise InputRefused(shown)
+    duplicated = frame[frame["lrk_id"].duplicated(keep=False)]
+    if not duplicated.empty:
+        rows = ", ".join(str(r) for r in duplicated["row_number"].head(10))
+        raise InputRefused(
+            f"Bestand {path.name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
+            f"in het bestand (rijen {rows}). Er is niets opgeslagen."
+        )
+    frame["places"] = pd.to_numeric(frame["places"], errors="coerce").astype("Int64")
+    for field in ("registered_on", "deregistered_on"):
+        frame[field] = pd.to_datetime(frame[field], errors="coerce", dayfirst=True).dt.date
+    return frame.reset_index(drop=True)
+
+
+def year_from_file_name(path: str | Path) -> int | None:
+    """The year in an export's file name (lrk_export_2024.csv -> 2024), if there is exactly one."""
+    years = set(_YEAR_IN_NAME.findall(Path(path).stem))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def store_lrk(
+    con: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    *,
+    year: int,
+    source: str = "lrk",
+    file_name: str | None = None,
+    file_hash: str | None = None,
+) -> LrkImport:
+    """Map each location's postcode to buurt and wijk (postcodes of the nearest year) and store the
+    export as one load, superseding an earlier LRK load of the same gemeente and year.
+    Call inside a transaction."""
+    con.register("_lrk_frame", frame)
+    try:
+        mapped = con.execute(
+            """
+            with pc as (
+                select pc6, buurt_code, wijk_code, gemeente_code,
+                       row_number() over (
+                           partition by pc6 order by abs(year - ?), year desc
+                       ) as pick
+                from postcodes
+            )
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code
+            from _lrk_frame as f
+            left join pc on pc.pc6 = f.postcode and pc.pick = 1
+            order by f.row_number
+            """,
+            [year],
+        ).df()
+    finally:
+        con.unregister("_lrk_frame")
+    gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
+    unmapped = sorted(
+        mapped.loc[mapped["wijk_code"].isna() & (mapped["provision_type"] != "VGO"), "postcode"]
+        .dropna().unique()
+    )
+    if not gemeenten:
+        raise InputRefused(
+            "Geen enkele postcode uit de LRK-export komt voor in de postcodetabel. Laad eerst de "
+            "postcodes van de gemeente (CBS postcode-huisnummerbestand). Er is niets opgeslagen."
+        )
+    gemeente_code = gemeenten[0] if len(gemeenten) == 1 else None
+    load_id = store.new_load(
+        con, source=source, dataset="lrk-locaties", table_id="LRK", year=year, period=str(year),
+        gemeente_code=gemeente_code, file_name=file_name, file_hash=file_hash,
+        row_count=len(mapped),
+        note=f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else None,
+    )
+    mapped = mapped.assign(year=year, load_id=load_id)
+    con.register("_lrk_mapped", mapped)
+    try:
+        con.execute(
+            """
+            insert into raw_lrk__locations (year, lrk_id, provision_type, location_name, places,
+                street_address, postcode, woonplaats, gemeente_code, wijk_code, buurt_code,
+                registration_status, registered_on, deregistered_on, row_number, load_id)
+            select year, lrk_id, provision_type, location_name, places, street_address, postcode,
+                woonplaats, gemeente_code, wijk_code, buurt_code, registration_status,
+                registered_on, deregistered_on, row_number, load_id
+            from _lrk_mapped
+            """
+        )
+    finally:
+        con.unregister("_lrk_mapped")
+    store.supersede(con, keep_load_id=load_id, source=source, dataset="lrk-locaties",
+                    gemeente_code=gemeente_code, year=year)
+    places = int(mapped["places"].fillna(0).sum())
+    return LrkImport(load_id, year, len(mapped), places, unmapped)
+
+
+def import_lrk_file(
+    con: duckdb.DuckDBPyConnection, path: str | Path, *, year: int | None = None,
+    source: str = "lrk",
+) -> LrkImport:
+    """Read, map and store one LRK export in a single transaction (nothing stored on refusal)."""
+    path = Path(path)
+    year = year or year_from_file_name(path)
+    if year is None:
+        raise InputRefused(
+            f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
+            "bestandsnaam."
+        )
+    frame = read_lrk_export(path)
+    with store.transaction(con):
+        return store_lrk(con, frame, year=year, source=source, file_name=path.name,
+                         file_hash=store.file_sha256(path))
+
+
+def import_sample_lrk(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[LrkImport]:
+    """Load every sample LRK export (sample_data/lrk/*.csv); runs inside the sample transaction."""
+    done = []
+    for path in sorted((sample_dir / "lrk").glob("*.csv")):
+        year = year_from_file_name(path)
+        done.append(store_lrk(con, read_lrk_export(path), year=year, source="sample",
+                              file_name=path.name, file_hash=store.file_sha256(path)))
+    return done

@@ -1,0 +1,69 @@
+"""Upload history of partner registrations: list every version and restore an earlier one."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+import transforms
+from data_sources import store
+from data_sources.errors import InputRefused
+from data_sources.registrations.schemas import REGISTRATION_TYPES
+
+_STATUS_NL = {"active": "actief", "superseded": "vervangen", "removed": "verwijderd"}
+
+
+def uploads(
+    con: duckdb.DuckDBPyConnection,
+    soort: str | None = None,
+    organisation: str | None = None,
+    gemeente_code: str | None = None,
+) -> pd.DataFrame:
+    """Every upload of a registration (newest first): who, when, file, hash, rows, status."""
+    where = ["source in ('partner', 'brp')", "dataset in (select unnest(?))"]
+    params: list[object] = [list(REGISTRATION_TYPES)]
+    for column, value in (("dataset", soort), ("organisation", organisation),
+                          ("gemeente_code", gemeente_code)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    frame = con.execute(
+        "select load_id, dataset as soort, organisation, period, gemeente_code, file_name,"
+        " file_hash, row_count, loaded_at, loaded_by, status, status_changed_at"
+        f" from loads where {' and '.join(where)} order by loaded_at desc, load_id desc",
+        params,
+    ).df()
+    frame["status_nl"] = frame["status"].map(_STATUS_NL).fillna(frame["status"])
+    return frame
+
+
+def restore(con: duckdb.DuckDBPyConnection, load_id: int, build: bool = True) -> list[int]:
+    """Make an earlier upload the active one again (the current one becomes superseded).
+    Returns the load_ids it replaced; raises InputRefused for unknown or non-upload ids."""
+    row = con.execute(
+        "select source, dataset, gemeente_code, organisation, period, status from loads"
+        " where load_id = ?",
+        [int(load_id)],
+    ).fetchone()
+    if row is None or row[0] not in ("partner", "brp") or row[1] not in REGISTRATION_TYPES:
+        raise InputRefused(f"Upload {load_id} bestaat niet of is geen aangeleverde registratie.")
+    source, dataset, gemeente_code, organisation, period, status = row
+    if status == "active":
+        raise InputRefused(f"Upload {load_id} is al de actieve versie; er is niets hersteld.")
+    with store.transaction(con):
+        con.execute(
+            "update loads set status = 'active', status_changed_at = current_timestamp"
+            " where load_id = ?",
+            [int(load_id)],
+        )
+        replaced = con.execute(
+            "select load_id from loads where status = 'active' and load_id <> ? and source = ?"
+            " and dataset = ? and gemeente_code is not distinct from ? and organisation = ?"
+            " and period = ?",
+            [int(load_id), source, dataset, gemeente_code, organisation, period],
+        ).fetchall()
+        store.supersede(con, keep_load_id=int(load_id), source=source, dataset=dataset,
+                        gemeente_code=gemeente_code, organisation=organisation, period=period)
+    if build:
+        transforms.build(con)
+    return sorted(r[0] for r in replaced)

@@ -1,0 +1,228 @@
+"""Store a validated registration in one transaction; a re-upload supersedes the earlier one."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+import transforms
+from data_sources import store
+from data_sources.errors import InputRefused
+from data_sources.registrations import values as v
+from data_sources.registrations.locations import normalise
+from data_sources.registrations.schemas import RegistrationType, registration_type
+from data_sources.registrations.validate import ValidationResult, validate_workbook
+
+MAX_ORGANISATION_LENGTH = 100
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the active load, whether it was new, and what it replaced."""
+
+    load_id: int
+    status: str                      # 'imported' | 'identical'
+    superseded: list[int] = field(default_factory=list)
+    row_count: int = 0
+    validation: ValidationResult | None = None
+
+    def summary(self) -> str:
+        """One Dutch line for the user."""
+        if self.status == "identical":
+            return (f"Dit bestand is al aangeleverd (upload {self.load_id}); er is niets "
+                    "gewijzigd.")
+        replaced = (f"; vervangt upload {', '.join(map(str, self.superseded))}"
+                    if self.superseded else "")
+        return f"Opgeslagen als upload {self.load_id}: {self.row_count} rijen{replaced}."
+
+
+def source_of(rtype: RegistrationType) -> str:
+    """The loads.source of uploads of this type."""
+    return "brp" if rtype.target == "brp" else "partner"
+
+
+def check_organisation(organisation: str) -> str:
+    """The organisation name, trimmed; raises InputRefused when empty or too long."""
+    name = " ".join(str(organisation or "").split())
+    if not name:
+        raise InputRefused("Geef de naam van de organisatie op die de gegevens aanlevert.")
+    if len(name) > MAX_ORGANISATION_LENGTH:
+        raise InputRefused(
+            f"De naam van de organisatie is langer dan {MAX_ORGANISATION_LENGTH} tekens.")
+    return name
+
+
+def check_period(period: str) -> tuple[str, int]:
+    """(cleaned period, reference year); raises InputRefused with the accepted forms."""
+    try:
+        text, year, _end = v.parse_period(period)
+    except v.BadValue as bad:
+        raise InputRefused(f"Periode: {bad}.") from None
+    return text, year
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection, own: bool) -> Iterator[None]:
+    """Our own transaction, or (own=False) a part of the caller's open one (the sample load)."""
+    if not own:
+        yield
+        return
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def import_workbook(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    soort: str,
+    organisation: str,
+    period: str,
+    file_name: str,
+    loaded_by: str | None = None,
+    gemeente_code: str | None = None,
+    build: bool = True,
+    own_transaction: bool = True,
+) -> int:
+    """Validate and store a workbook in one transaction; returns the active load_id.
+    Raises InputRefused with every Dutch message when the file or the arguments are refused;
+    the database is then unchanged. Inside a transaction the caller opened, pass
+    own_transaction=False (and build=False). See import_workbook_detailed for what happened."""
+    return import_workbook_detailed(
+        con, data, soort, organisation, period, file_name, loaded_by, gemeente_code, build,
+        own_transaction,
+    ).load_id
+
+
+def import_workbook_detailed(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    soort: str,
+    organisation: str,
+    period: str,
+    file_name: str,
+    loaded_by: str | None = None,
+    gemeente_code: str | None = None,
+    build: bool = True,
+    own_transaction: bool = True,
+) -> ImportResult:
+    """Like import_workbook, returning an ImportResult (identical file, superseded uploads)."""
+    rtype = registration_type(soort)
+    organisation = check_organisation(organisation)
+    period, year = check_period(period)
+    result = validate_workbook(data, soort, con, file_name, gemeente_code, period)
+    if not result.ok:
+        raise InputRefused(result.message_texts())
+    _check_meta(result, organisation, period)
+    file_hash = store.file_sha256(data)
+    source = source_of(rtype)
+    key = dict(source=source, dataset=rtype.key, gemeente_code=result.gemeente_code,
+               organisation=organisation, period=period)
+    same = con.execute(
+        "select load_id from loads where status = 'active' and file_hash = ? and source = ?"
+        " and dataset = ? and gemeente_code = ? and organisation = ? and period = ?",
+        [file_hash, *key.values()],
+    ).fetchone()
+    if same:
+        return ImportResult(same[0], "identical", validation=result)
+    frame = result.aggregates_df
+    with _transaction(con, own_transaction):
+        load_id = store.new_load(
+            con, source=source, dataset=rtype.key, table_id=rtype.key,
+            gemeente_code=result.gemeente_code, organisation=organisation, period=period,
+            year=year, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+            row_count=len(frame), note=_note(result),
+        )
+        if rtype.target == "brp":
+            _insert_brp(con, frame, year, load_id)
+        else:
+            _insert_partner(con, rtype, frame, load_id)
+        before = {r[0] for r in con.execute(
+            "select load_id from loads where status = 'active'").fetchall()}
+        store.supersede(con, keep_load_id=load_id, **key)
+        after = {r[0] for r in con.execute(
+            "select load_id from loads where status = 'active'").fetchall()}
+    if build:
+        transforms.build(con)
+    return ImportResult(load_id, "imported", sorted(before - after), len(frame), result)
+
+
+def _check_meta(result: ValidationResult, organisation: str, period: str) -> None:
+    """A template filled in for another organisation or period is refused, never stored under the
+    wrong name: two organisations must never overwrite each other."""
+    problems = []
+    named = result.meta.get("organisatie")
+    if named and normalise(str(named)) != normalise(organisation):
+        problems.append(
+            f"Blad 'Organisatie': het bestand is ingevuld voor '{v.show(named)}', maar wordt "
+            f"aangeleverd als '{organisation}'. Kies de juiste organisatie of pas het blad aan.")
+    given = result.meta.get("periode")
+    if given not in (None, ""):
+        try:
+            cleaned = v.parse_period(str(v.show(given)))[0]
+        except v.BadValue:
+            cleaned = str(given)
+        if cleaned != period:
+            problems.append(
+                f"Blad 'Organisatie': het bestand is ingevuld voor periode '{v.show(given)}', "
+                f"maar wordt aangeleverd voor '{period}'.")
+    if problems:
+        raise InputRefused(problems)
+
+
+def _note(result: ValidationResult) -> str | None:
+    parts = [f"{k}: {v.show(result.meta[k])}" for k in ("definitie", "bron", "toelichting")
+             if result.meta.get(k)]
+    return "; ".join(parts)[:1000] or None
+
+
+def _json_value(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _insert_partner(con: duckdb.DuckDBPyConnection, rtype: RegistrationType,
+                    frame: pd.DataFrame, load_id: int) -> None:
+    names = [c.name for c in rtype.stored_columns]
+    rows = []
+    for number, record in enumerate(frame.to_dict("records"), start=1):
+        payload = json.dumps({n: _json_value(record[n]) for n in names}, ensure_ascii=False)
+        rows.append([load_id, rtype.key, number, record["gemeente_code"], record["wijk_code"],
+                     _json_value(record["buurt_code"]), payload])
+    if rows:
+        con.executemany(
+            "insert into raw_partner__registration_rows (load_id, registration_type, row_number,"
+            " gemeente_code, wijk_code, buurt_code, payload) values (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _insert_brp(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
+                load_id: int) -> None:
+    # A postcode or buurt gives a buurt code; a wijk only its wijk code (stg_brp reads both).
+    rows = [
+        [year, _json_value(r["buurt_code"]) or r["wijk_code"], int(r["age"]),
+         int(r["children_count"]), load_id]
+        for r in frame.to_dict("records")
+    ]
+    if rows:
+        con.executemany(
+            "insert into raw_brp__population (year, region_code, age, children, load_id)"
+            " values (?, ?, ?, ?, ?)",
+            rows,
+        )

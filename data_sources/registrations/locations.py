@@ -1,0 +1,154 @@
+"""Map a partner's location (wijk code or name, buurt code, PC6, PC4) to wijk and buurt."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import duckdb
+
+from data_sources.errors import InputRefused
+
+_PC6 = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
+_PC4 = re.compile(r"^[1-9][0-9]{3}$")
+_WIJK_CODE = re.compile(r"^WK\s*([0-9]{6})$", re.IGNORECASE)
+_BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """Lowercase, without accents, punctuation as single spaces: 'Zuid-Éind ' -> 'zuid eind'."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z0-9/]+", " ", plain).split())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A mapped location: always a wijk, a buurt when the input was precise enough."""
+
+    wijk_code: str
+    buurt_code: str | None = None
+    notice: str | None = None
+
+
+class UnknownLocation(ValueError):
+    """The location could not be mapped; the message is Dutch and may quote the input."""
+
+
+class LocationIndex:
+    """The wijken, buurten and postcodes of one gemeente, for mapping partner locations."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, gemeente_code: str):
+        self.gemeente_code = gemeente_code
+        name = con.execute(
+            "select arg_max(region_name, year) from regions where region_code = ?",
+            [gemeente_code],
+        ).fetchone()[0]
+        self.gemeente_name = name or gemeente_code
+        regions = con.execute(
+            "select region_code, region_level, region_name, wijk_code, year from regions"
+            " where gemeente_code = ? and region_level in ('wijk', 'buurt') order by year",
+            [gemeente_code],
+        ).fetchall()
+        if not regions:
+            raise InputRefused(
+                f"Van gemeente {self.gemeente_name} zijn nog geen wijken geladen; laad eerst de "
+                "CBS-gegevens of de voorbeeldgemeente."
+            )
+        self.wijken: dict[str, str] = {}      # code -> latest name
+        self.buurten: dict[str, str] = {}     # buurt code -> wijk code
+        names: dict[str, set[str]] = {}
+        buurt_names: dict[str, set[str]] = {}
+        for code, level, region_name, wijk_code, _year in regions:
+            if level == "wijk":
+                self.wijken[code] = region_name or code
+                if region_name:
+                    names.setdefault(normalise(region_name), set()).add(code)
+            else:
+                self.buurten[code] = wijk_code or "WK" + code[2:8]
+                if region_name:
+                    buurt_names.setdefault(normalise(region_name), set()).add(code)
+        self._wijk_by_name = names
+        self._buurt_by_name = buurt_names
+        latest = con.execute(
+            "select max(year) from postcodes where gemeente_code = ?", [gemeente_code]
+        ).fetchone()[0]
+        self.pc6: dict[str, tuple[str, str]] = {}
+        if latest is not None:
+            for pc6, buurt, wijk in con.execute(
+                "select distinct pc6, buurt_code, wijk_code from postcodes"
+                " where gemeente_code = ? and year = ?",
+                [gemeente_code, latest],
+            ).fetchall():
+                self.pc6[pc6.replace(" ", "").upper()] = (_code("WK", wijk), _code("BU", buurt))
+        self._pc4: dict[str, Counter] = {}
+        for pc6, (wijk, buurt) in self.pc6.items():
+            self._pc4.setdefault(pc6[:4], Counter())[(wijk, buurt)] += 1
+
+    def wijk_choices(self) -> list[str]:
+        """Wijk names for a dropdown, sorted, with the code when two wijken share a name."""
+        return sorted(self.wijken.values(), key=normalise)
+
+    def resolve(self, raw: object) -> Place:
+        """The wijk (and buurt) a location refers to; raises UnknownLocation (Dutch message)."""
+        text = " ".join(str(raw).split())
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        where = f"van {self.gemeente_name}"
+        match = _WIJK_CODE.match(text)
+        if match:
+            code = "WK" + match.group(1)
+            if code in self.wijken:
+                return Place(code)
+            raise UnknownLocation(f"'{text}' is geen wijkcode {where}")
+        match = _BUURT_CODE.match(text)
+        if match:
+            code = "BU" + match.group(1)
+            if code in self.buurten:
+                return Place(self.buurten[code], code)
+            raise UnknownLocation(f"'{text}' is geen buurtcode {where}")
+        match = _PC6.match(text)
+        if match:
+            pc6 = (match.group(1) + match.group(2)).upper()
+            if pc6 in self.pc6:
+                wijk, buurt = self.pc6[pc6]
+                return Place(wijk, buurt)
+            raise UnknownLocation(f"postcode '{text}' ligt niet in {self.gemeente_name}")
+        if _PC4.match(text):
+            counts = self._pc4.get(text)
+            if not counts:
+                raise UnknownLocation(f"postcode '{text}' ligt niet in {self.gemeente_name}")
+            wijken = Counter()
+            for (wijk, _buurt), n in counts.items():
+                wijken[wijk] += n
+            wijk = wijken.most_common(1)[0][0]
+            buurten = {b for (w, b) in counts if w == wijk}
+            buurt = next(iter(buurten)) if len(counts) == 1 else None
+            notice = None
+            if len(wijken) > 1:
+                notice = (
+                    f"postcode {text} ligt in {len(wijken)} wijken; toegewezen aan "
+                    f"{self.wijken.get(wijk, wijk)}, waar de meeste postcodes liggen. "
+                    "Gebruik een zescijferige postcode (1234 AB) voor een precieze wijk."
+                )
+            return Place(wijk, buurt, notice)
+        key = normalise(text)
+        codes = self._wijk_by_name.get(key)
+        if codes and len(codes) == 1:
+            return Place(next(iter(codes)))
+        buurten = self._buurt_by_name.get(key)
+        if not codes and buurten and len(buurten) == 1:
+            buurt = next(iter(buurten))
+            return Place(self.buurten[buurt], buurt)
+        if codes:
+            raise UnknownLocation(
+                f"'{text}' is de naam van meer wijken {where}; gebruik de wijkcode"
+            )
+        raise UnknownLocation(f"'{text}' is geen wijk {where}")
+
+
+def _code(prefix: str, code: str) -> str:
+    code = str(code).strip()
+    return code if code.upper().startswith(prefix) else prefix + code

@@ -1,0 +1,194 @@
+"""Safe reading of uploaded workbooks: file sniffing, size and zip-bomb limits, cached values."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from data_sources.errors import InputRefused
+
+MAX_FILE_BYTES = 5 * 1024 * 1024          # a real registration is a few hundred kB at most
+MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024  # sum of the unpacked XML parts
+MAX_COMPRESSION_RATIO = 150                # a part that unpacks more than this is a zip bomb
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+
+
+@dataclass
+class Sheet:
+    """The cells of one worksheet: values (cached results for formulas) by 1-based row/column."""
+
+    name: str
+    rows: list[list[Any]]
+    formula_without_value: set[tuple[int, int]] = field(default_factory=set)
+    # merged ranges as (first row, first column, last row, last column, "A1:B2")
+    merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+
+    @property
+    def max_row(self) -> int:
+        return len(self.rows)
+
+    def value(self, row: int, column: int) -> Any:
+        """The value at a 1-based row and column (None when empty or outside the sheet)."""
+        if 1 <= row <= len(self.rows):
+            cells = self.rows[row - 1]
+            if 1 <= column <= len(cells):
+                return cells[column - 1]
+        return None
+
+    def is_empty(self) -> bool:
+        return not any(_filled(v) for row in self.rows for v in row)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def sniff(data: bytes, file_name: str = "") -> None:
+    """Refuse, with a Dutch message, anything that is not a modern Excel workbook of sane size."""
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    if not data:
+        raise InputRefused(f"{shown} is leeg (0 bytes).")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputRefused(
+            f"{shown} is {len(data) / 1024 / 1024:.1f} MB; een registratie mag hoogstens "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB zijn. Lever alleen het blad met de gegevens aan "
+            "(bij heel veel kinderen: tel per wijk op in plaats van één rij per kind)."
+        )
+    if data.startswith(_OLE2_MAGIC):
+        if _ENCRYPTED_MARKER in data:
+            raise InputRefused(
+                f"{shown} is met een wachtwoord beveiligd. Kindkaart kan het niet openen: sla het "
+                "op zonder wachtwoord (Bestand > Info > Werkmap beveiligen) en lever het opnieuw "
+                "aan."
+            )
+        raise InputRefused(
+            f"{shown} is een oud Excel-bestand (.xls, Excel 97-2003). Open het in Excel en kies "
+            "Opslaan als > Excel-werkmap (.xlsx)."
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        if _looks_like_text(data):
+            raise InputRefused(
+                f"{shown} is geen Excel-werkmap maar een tekstbestand (bijvoorbeeld CSV met een "
+                "andere extensie). Open het in Excel en sla het op als Excel-werkmap (.xlsx), of "
+                "gebruik het sjabloon."
+            )
+        raise InputRefused(
+            f"{shown} is geen Excel-werkmap (.xlsx). Gebruik het sjabloon van Kindkaart."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputRefused(
+            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
+            ".xlsx."
+        ) from None
+    names = {info.filename for info in infos}
+    if "mimetype" in names and "xl/workbook.xml" not in names:
+        raise InputRefused(
+            f"{shown} is een OpenDocument-bestand (.ods). Sla het op als Excel-werkmap (.xlsx)."
+        )
+    if "xl/workbook.xml" not in names:
+        raise InputRefused(
+            f"{shown} is geen Excel-werkmap (het is een ander soort zip- of Office-bestand). "
+            "Gebruik het sjabloon van Kindkaart."
+        )
+    if len(infos) > 500:
+        raise InputRefused(f"{shown} bevat ongewoon veel onderdelen en wordt niet gelezen.")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
+            raise InputRefused(
+                f"{shown} pakt verdacht groot uit (mogelijk een 'zip-bom') en wordt niet gelezen."
+            )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                head = part.read(4096).upper()
+            # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise InputRefused(
+                    f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
+                    "niet gelezen."
+                )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise InputRefused(
+            f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan een "
+            "registratie kan zijn en wordt niet gelezen."
+        )
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
+    """Every worksheet of an uploaded .xlsx, with cached formula values; raises InputRefused."""
+    sniff(data, file_name)
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
+        chain, cause = [], exc
+        while cause is not None and len(chain) < 10:
+            chain.append(type(cause).__name__)
+            cause = cause.__cause__ or cause.__context__
+        if any("Forbidden" in name for name in chain):
+            raise InputRefused(
+                f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
+                "gelezen."
+            ) from None
+        raise InputRefused(
+            f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
+            "Open het in Excel en sla het opnieuw op als .xlsx."
+        ) from None
+    sheets = []
+    for ws_values in values.worksheets:
+        ws_formulas = formulas[ws_values.title]
+        if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
+            raise InputRefused(
+                f"Blad '{ws_values.title}' heeft {ws_values.max_row} rijen en "
+                f"{ws_values.max_column} kolommen; Kindkaart leest hoogstens {MAX_ROWS} rijen en "
+                f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
+            )
+        rows = [list(r) for r in ws_values.iter_rows(values_only=True)]
+        missing = set()
+        for row in ws_formulas.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (isinstance(cell.value, str)
+                                             and cell.value.startswith("=")):
+                    r, c = cell.row, cell.column
+                    inside = r <= len(rows) and c <= len(rows[r - 1])
+                    cached = rows[r - 1][c - 1] if inside else None
+                    if cached is None:
+                        missing.add((r, c))
+        merged = [
+            (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
+            for m in ws_values.merged_cells.ranges
+        ]
+        sheets.append(Sheet(ws_values.title, rows, missing, merged))
+    return sheets

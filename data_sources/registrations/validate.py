@@ -1,0 +1,575 @@
+"""Validate an uploaded registration workbook: Dutch messages per cell, and the aggregates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from data_sources.errors import InputRefused
+from data_sources.registrations import values as v
+from data_sources.registrations.locations import LocationIndex, UnknownLocation, normalise
+from data_sources.registrations.reading import Sheet, read_workbook
+from data_sources.registrations.schemas import Column, RegistrationType, registration_type
+
+DATA_SHEET = "Gegevens"
+META_SHEET = "Organisatie"
+INSTRUCTIONS_SHEET = "Toelichting"
+LISTS_SHEET = "Lijsten"
+HEADER_SEARCH_ROWS = 30
+MAX_MESSAGES = 200
+
+# Headers that announce personal data; such columns are refused whatever they hold.
+_PERSONAL_HEADERS = {
+    "bsn": "burgerservicenummers", "burgerservicenummer": "burgerservicenummers",
+    "sofinummer": "burgerservicenummers", "bsn kind": "burgerservicenummers",
+    "naam": "namen", "namen": "namen", "voornaam": "namen", "achternaam": "namen",
+    "roepnaam": "namen", "naam kind": "namen", "volledige naam": "namen", "name": "namen",
+    "voorletters": "namen", "tussenvoegsel": "namen",
+    "geboortedatum": "geboortedatums", "geb datum": "geboortedatums", "geboren": "geboortedatums",
+    "geboortedag": "geboortedatums", "date of birth": "geboortedatums", "dob": "geboortedatums",
+    "adres": "adressen", "straat": "adressen", "huisnummer": "adressen", "straatnaam": "adressen",
+    "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
+    "email": "e-mailadressen",
+}
+_EMPTY_KEY = "\u2205"  # stands in for an empty breakdown while grouping (groupby drops None)
+_TOTAL_WORDS = ("totaal", "total", "eindtotaal", "generaal totaal", "som", "subtotaal")
+
+
+@dataclass
+class Message:
+    """One problem (or notice), with the place in the workbook as Excel shows it."""
+
+    text: str
+    sheet: str | None = None
+    row: int | None = None
+    column: int | None = None
+    header: str | None = None
+
+    def __str__(self) -> str:
+        place = []
+        if self.sheet:
+            place.append(f"Blad '{self.sheet}'")
+        if self.row:
+            place.append(f"rij {self.row}")
+        if self.column:
+            letter = get_column_letter(self.column)
+            place.append(f"kolom {letter} ({self.header})" if self.header else f"kolom {letter}")
+        return (", ".join(place) + ": " if place else "") + self.text
+
+    def as_dict(self) -> dict[str, Any]:
+        """The message as a table row for the upload page."""
+        return {
+            "blad": self.sheet or "",
+            "rij": self.row or None,
+            "kolom": get_column_letter(self.column) if self.column else "",
+            "kolomnaam": self.header or "",
+            "melding": self.text,
+        }
+
+
+@dataclass
+class ValidationResult:
+    """What validation found: problems (messages), notices, and the aggregates to be stored."""
+
+    soort: str
+    messages: list[Message] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
+    aggregates_df: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rows_read: int = 0
+    gemeente_code: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.messages
+
+    @property
+    def aggregates(self) -> pd.DataFrame:
+        return self.aggregates_df
+
+    def message_texts(self) -> list[str]:
+        """Every problem as one Dutch line."""
+        return [str(m) for m in self.messages]
+
+    def messages_frame(self) -> pd.DataFrame:
+        """Problems as a table (blad, rij, kolom, kolomnaam, melding)."""
+        return pd.DataFrame(
+            [m.as_dict() for m in self.messages],
+            columns=["blad", "rij", "kolom", "kolomnaam", "melding"],
+        )
+
+
+class _TooMany(Exception):
+    pass
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.dropped = 0
+        self.failed_cells: set[tuple[int | None, int | None]] = set()
+
+    def add(self, message: Message) -> None:
+        self.failed_cells.add((message.row, message.column))
+        if len(self.messages) >= MAX_MESSAGES:
+            self.dropped += 1
+            return
+        self.messages.append(message)
+
+    def final(self) -> list[Message]:
+        if self.dropped:
+            return [*self.messages, Message(
+                f"... en nog {self.dropped} meldingen. Verbeter eerst de meldingen hierboven.")]
+        return self.messages
+
+
+def validate_workbook(
+    data: bytes,
+    soort: str,
+    con: duckdb.DuckDBPyConnection,
+    file_name: str = "",
+    gemeente_code: str | None = None,
+    period: str | None = None,
+) -> ValidationResult:
+    """Check an uploaded workbook against the schema of `soort`; never raises for bad input.
+    Returns messages (refusals), notices and, when valid, the aggregated rows that would be stored.
+    Personal data is reported by column only: its values are never echoed."""
+    rtype = registration_type(soort)
+    result = ValidationResult(soort)
+    try:
+        sheets = read_workbook(data, file_name)
+    except InputRefused as refused:
+        result.messages = [Message(text) for text in refused.messages]
+        return result
+    meta = read_meta(sheets)
+    result.meta = meta
+    sheet = _data_sheet(sheets, result)
+    if sheet is None:
+        return result
+    header_row, mapping, unknown = _find_header(sheet, rtype, result)
+    if header_row is None:
+        return result
+    personal = _personal_data(sheet, rtype, header_row, mapping, unknown)
+    if personal:
+        result.messages = personal
+        return result
+    try:
+        gemeente = _gemeente(con, gemeente_code, meta)
+        index = LocationIndex(con, gemeente)
+    except InputRefused as refused:
+        result.messages = [Message(text) for text in refused.messages]
+        return result
+    result.gemeente_code = gemeente
+    reference = _reference_date(period or meta.get("periode"), meta, result)
+    collector = _Collector()
+    _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
+    _check_merged(sheet, header_row, collector)
+    if collector.messages:
+        result.messages = collector.final()
+        return result
+    rows = _parse_rows(sheet, rtype, header_row, mapping, index, reference, collector, result)
+    if not rows and not collector.messages:
+        collector.add(Message(
+            f"bevat onder de kopregel (rij {header_row}) geen gegevens.", sheet.name))
+    result.messages = collector.final()
+    result.rows_read = len(rows)
+    if result.ok:
+        result.aggregates_df = aggregate(rtype, rows, gemeente)
+    return result
+
+
+def read_meta(sheets: list[Sheet]) -> dict[str, Any]:
+    """The filled-in fields of the sheet 'Organisatie' (organisatie, periode, peildatum, ...)."""
+    for sheet in sheets:
+        if normalise(sheet.name) != normalise(META_SHEET):
+            continue
+        meta = {}
+        for row in sheet.rows[:30]:
+            if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+                key = normalise(row[0]).rstrip(":")
+                if key in ("organisatie", "periode", "gemeente", "peildatum", "definitie",
+                           "contactpersoon", "toelichting", "bron"):
+                    meta[key] = row[1].strip() if isinstance(row[1], str) else row[1]
+        return meta
+    return {}
+
+
+def _data_sheet(sheets: list[Sheet], result: ValidationResult) -> Sheet | None:
+    for sheet in sheets:
+        if normalise(sheet.name) == normalise(DATA_SHEET):
+            if sheet.is_empty():
+                result.messages.append(Message(
+                    "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
+                return None
+            return sheet
+    skip = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
+    candidates = [s for s in sheets if normalise(s.name) not in skip and not s.is_empty()]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        result.messages.append(Message(
+            "De werkmap bevat geen gegevens: alle bladen zijn leeg. Vul het blad "
+            f"'{DATA_SHEET}' van het sjabloon."))
+    else:
+        names = ", ".join(f"'{s.name}'" for s in candidates)
+        result.messages.append(Message(
+            f"De werkmap heeft meer bladen met gegevens ({names}) en geen blad '{DATA_SHEET}'. "
+            f"Zet de gegevens in één blad met de naam '{DATA_SHEET}'."))
+    return None
+
+
+def _header_key(text: object) -> str:
+    return normalise(str(text)).replace("/", " ")
+
+
+def _column_keys(rtype: RegistrationType) -> dict[str, Column]:
+    keys = {}
+    for column in rtype.columns:
+        for name in (column.label, column.name.replace("_", " "), *column.aliases):
+            keys.setdefault(_header_key(name), column)
+    # A label wins over another column's alias (e.g. 'locatie kinderopvang' vs 'locatie').
+    for column in rtype.columns:
+        keys[_header_key(column.label)] = column
+    return keys
+
+
+def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult):
+    keys = _column_keys(rtype)
+    best_row, best_hits = None, 0
+    for r in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
+        hits = {keys[_header_key(c)].name for c in sheet.rows[r - 1]
+                if isinstance(c, str) and _header_key(c) in keys}
+        if len(hits) > best_hits:
+            best_row, best_hits = r, len(hits)
+    needed = min(2, len(rtype.columns))
+    if best_row is None or best_hits < needed:
+        labels = ", ".join(f"'{c.label}'" for c in rtype.columns)
+        result.messages.append(Message(
+            f"geen kopregel gevonden in de eerste {HEADER_SEARCH_ROWS} rijen. Verwachte kolommen "
+            f"voor {rtype.key}: {labels}. Gebruik het sjabloon van deze soort.", sheet.name))
+        return None, {}, {}
+    mapping: dict[int, Column] = {}
+    unknown: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for c, cell in enumerate(sheet.rows[best_row - 1], start=1):
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        key = _header_key(cell)
+        column = keys.get(key)
+        if column is None:
+            unknown[c] = str(cell).strip()
+        elif column.name in seen:
+            result.messages.append(Message(
+                f"de kolom '{column.label}' staat twee keer in de kopregel (ook kolom "
+                f"{get_column_letter(seen[column.name])}). Verwijder een van beide.",
+                sheet.name, best_row, c, str(cell).strip()))
+        else:
+            seen[column.name] = c
+            mapping[c] = column
+    if result.messages:
+        return None, {}, {}
+    if best_row > 1:
+        result.notices.append(Message(
+            f"de kopregel staat op rij {best_row}; de rijen daarboven zijn overgeslagen.",
+            sheet.name))
+    return best_row, mapping, unknown
+
+
+def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                   mapping: dict[int, Column], unknown: dict[int, str]) -> list[Message]:
+    """Columns that hold personal data. Values are counted, never quoted."""
+    found = []
+    width = max((len(r) for r in sheet.rows), default=0)
+    for c in range(1, width + 1):
+        header = mapping[c].label if c in mapping else unknown.get(c)
+        shown_header = _shown_header(sheet, header_row, c)
+        kind = _PERSONAL_HEADERS.get(_header_key(header)) if header and c in unknown else None
+        bsn = dates = 0
+        column = mapping.get(c)
+        for r in range(header_row + 1, sheet.max_row + 1):
+            value = sheet.value(r, c)
+            if value is None:
+                continue
+            if v.looks_like_bsn(value):
+                bsn += 1
+            elif column is None or column.kind != "date":
+                if isinstance(value, (dt.date, dt.datetime)) or v.looks_like_date_text(value):
+                    if column is not None and column.kind == "choice" and _date_is_choice(
+                            value, column):
+                        continue
+                    dates += 1
+        reasons = []
+        if kind:
+            reasons.append(f"de kolomnaam wijst op {kind}")
+        if bsn:
+            reasons.append(f"{bsn} cel(len) met een getal dat een burgerservicenummer kan zijn "
+                           "(9 cijfers die de elfproef doorstaan)")
+        if dates:
+            reasons.append(f"{dates} cel(len) met een volledige datum (mogelijk een "
+                           "geboortedatum)")
+        if reasons:
+            found.append(Message(
+                "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
+                "burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze kolom "
+                "(of de cellen) en lever het bestand opnieuw aan; er is niets opgeslagen.",
+                sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
+                    shown_header, c)))
+    return found
+
+
+def header_or_letter(header: str | None, column: int) -> str:
+    """The header to name a column by, without echoing a personal value that sits in the header."""
+    if header and not v.looks_like_bsn(header) and not v.looks_like_date_text(header):
+        return header
+    return get_column_letter(column)
+
+
+def _shown_header(sheet: Sheet, header_row: int, column: int) -> str | None:
+    value = sheet.value(header_row, column)
+    if value is None:
+        return None
+    return header_or_letter(str(value).strip(), column)
+
+
+def _date_is_choice(value: object, column: Column) -> bool:
+    if not isinstance(value, dt.datetime):
+        return False
+    try:
+        v.parse_choice(value, column.choices)
+    except v.BadValue:
+        return False
+    return True
+
+
+def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                   mapping: dict[int, Column], unknown: dict[int, str], out: _Collector) -> None:
+    present = {col.name for col in mapping.values()}
+    for c, header in unknown.items():
+        has_data = any(sheet.value(r, c) is not None and str(sheet.value(r, c)).strip()
+                       for r in range(header_row + 1, sheet.max_row + 1))
+        if has_data:
+            out.add(Message(
+                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
+                "van: " + ", ".join(f"'{col.label}'" for col in rtype.columns
+                                    if col.name not in present)
+                + " of verwijder hem." if len(present) < len(rtype.columns) else
+                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.",
+                sheet.name, header_row, c, header))
+    for column in rtype.columns:
+        if column.required and column.name not in present:
+            out.add(Message(
+                f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
+                f"{header_row}). {column.help}", sheet.name))
+
+
+def _check_merged(sheet: Sheet, header_row: int, out: _Collector) -> None:
+    for r1, c1, r2, _c2, ref in sheet.merged:
+        if r2 >= header_row:
+            out.add(Message(
+                f"de cellen {ref} zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke "
+                "cel apart in.", sheet.name, r1, c1))
+
+
+def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
+    gemeenten = con.execute(
+        "select region_code, arg_max(region_name, year) from regions"
+        " where region_level = 'gemeente' group by region_code order by region_code"
+    ).fetchall()
+    wanted = explicit or meta.get("gemeente")
+    if wanted:
+        key = normalise(str(wanted))
+        for code, name in gemeenten:
+            if normalise(code) == key or (name and normalise(name) == key):
+                return code
+        raise InputRefused(f"Gemeente '{wanted}' is niet geladen in Kindkaart.")
+    if len(gemeenten) == 1:
+        return gemeenten[0][0]
+    if not gemeenten:
+        raise InputRefused("Er is nog geen gemeente geladen in Kindkaart.")
+    raise InputRefused(
+        "Er zijn meer gemeenten geladen; geef aan voor welke gemeente dit bestand is "
+        "(in het blad 'Organisatie' of met --gemeente)."
+    )
+
+
+def _reference_date(period: Any, meta: dict, result: ValidationResult) -> dt.date:
+    if meta.get("peildatum") not in (None, ""):
+        try:
+            return v.parse_date(meta["peildatum"])
+        except v.BadValue as bad:
+            result.messages.append(Message(f"peildatum: {bad}", META_SHEET))
+    if period:
+        try:
+            return v.parse_period(str(period))[2]
+        except v.BadValue:
+            pass
+    return dt.date.today()
+
+
+def _is_total_row(cells: list[Any]) -> bool:
+    for value in cells:
+        if isinstance(value, str):
+            key = normalise(value)
+            if key in _TOTAL_WORDS or key.startswith(("totaal ", "total ")):
+                return True
+    return False
+
+
+def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                mapping: dict[int, Column], index: LocationIndex, reference: dt.date,
+                out: _Collector, result: ValidationResult) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    keys_seen: dict[tuple, int] = {}
+    by_name = {col.name: c for c, col in mapping.items()}
+    for r in range(header_row + 1, sheet.max_row + 1):
+        cells = [sheet.value(r, c) for c in mapping]
+        if not any(x is not None and str(x).strip() for x in cells) and not any(
+                (r, c) in sheet.formula_without_value for c in mapping):
+            continue
+        if _is_total_row(cells):
+            out.add(Message(
+                "dit lijkt een totaalrij. Verwijder totaal- en subtotaalrijen: Kindkaart telt zelf "
+                "op.", sheet.name, r))
+            continue
+        row: dict[str, Any] = {"_row": r}
+        ok = True
+        for c, column in mapping.items():
+            header = _shown_header(sheet, header_row, c)
+            if (r, c) in sheet.formula_without_value:
+                out.add(Message(
+                    "formule zonder berekende waarde. Open het bestand in Excel, laat het "
+                    "herberekenen en sla het op, of vul de waarde zelf in.", sheet.name, r, c,
+                    header))
+                ok = False
+                continue
+            raw = sheet.value(r, c)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                row[column.name] = None
+                continue
+            if column.kind == "location":
+                row["_location_raw"] = raw
+            try:
+                row[column.name] = _parse_cell(raw, column, index, reference, result, sheet, r, c,
+                                               header)
+            except (v.BadValue, UnknownLocation) as bad:
+                out.add(Message(str(bad), sheet.name, r, c, header))
+                ok = False
+        for column in rtype.columns:
+            if column.required and row.get(column.name) is None and column.name in by_name \
+                    and not _cell_failed(out, r, by_name[column.name]):
+                c = by_name[column.name]
+                out.add(Message(f"is leeg; vul {column.label} in.", sheet.name, r, c,
+                                _shown_header(sheet, header_row, c)))
+                ok = False
+        if not ok:
+            continue
+        explicit = row.get("children_count") is not None
+        if not explicit and rtype.per_child and "children_count" in {c.name for c in rtype.columns}:
+            row["children_count"] = 1
+        if row.get("registration_date") is not None and row.get("waiting_weeks") is None:
+            days = (reference - row["registration_date"]).days
+            if days < 0:
+                c = by_name["registration_date"]
+                out.add(Message(
+                    f"de datum van aanmelding ligt na de peildatum {reference:%d-%m-%Y}.",
+                    sheet.name, r, c, _shown_header(sheet, header_row, c)))
+                continue
+            row["waiting_weeks"] = days / 7
+        if explicit:
+            key = tuple(
+                normalise(str(row.get("_location_raw")))
+                if col.kind == "location" else row.get(col.name)
+                for col in rtype.columns if col.combine == "key"
+            )
+            if key in keys_seen:
+                out.add(Message(
+                    f"herhaalt rij {keys_seen[key]}: dezelfde plaats en indeling staan twee keer "
+                    "in het bestand. Tel ze op in één rij of verwijder er één.", sheet.name, r))
+                continue
+            keys_seen[key] = r
+        rows.append(row)
+    return rows
+
+
+def _cell_failed(out: _Collector, row: int, column: int) -> bool:
+    return (row, column) in out.failed_cells
+
+
+def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
+                result: ValidationResult, sheet: Sheet, r: int, c: int, header: str | None) -> Any:
+    kind = column.kind
+    if kind == "location":
+        place = index.resolve(raw)
+        if place.notice:
+            result.notices.append(Message(place.notice, sheet.name, r, c, header))
+        return place
+    if kind == "count":
+        return v.parse_count(raw)
+    if kind == "number":
+        return v.parse_amount(raw)
+    if kind == "age":
+        age = v.parse_count(raw)
+        if age > 12:
+            raise v.BadValue(f"'{v.show(raw)}' ligt buiten 0 tot en met 12 jaar")
+        return age
+    if kind == "choice":
+        return v.parse_choice(raw, column.choices)
+    if kind == "date":
+        date = v.parse_date(raw)
+        if date > reference:
+            raise v.BadValue(f"'{v.show(raw)}' ligt na de peildatum {reference:%d-%m-%Y}")
+        return date
+    text = v.show(raw)
+    if len(text) > 200:
+        raise v.BadValue("tekst is langer dan 200 tekens")
+    return text
+
+
+def aggregate(rtype: RegistrationType, rows: list[dict[str, Any]],
+              gemeente_code: str) -> pd.DataFrame:
+    """Sum per-child and repeated-place rows into one row per place and breakdown."""
+    records = []
+    for row in rows:
+        place = row.get("location")
+        record = {
+            "gemeente_code": gemeente_code,
+            "wijk_code": place.wijk_code if place else None,
+            "buurt_code": place.buurt_code if place else None,
+        }
+        for column in rtype.stored_columns:
+            record[column.name] = row.get(column.name)
+        records.append(record)
+    stored = [c.name for c in rtype.stored_columns]
+    frame = pd.DataFrame.from_records(records, columns=["gemeente_code", "wijk_code",
+                                                       "buurt_code", *stored])
+    keys = ["gemeente_code", "wijk_code", "buurt_code"] + [
+        c.name for c in rtype.stored_columns if c.combine == "key"]
+    sums = [c.name for c in rtype.stored_columns if c.combine == "sum"]
+    means = [c.name for c in rtype.stored_columns if c.combine == "mean"]
+    if frame.empty:
+        return frame
+    filled = frame[keys].astype(object).where(frame[keys].notna(), _EMPTY_KEY)
+    frame = frame.assign(**{k: filled[k] for k in keys})
+    weight = frame["children_count"].fillna(0) if "children_count" in frame else 1
+    for name in means:
+        frame[f"_w_{name}"] = frame[name] * weight
+        frame[f"_n_{name}"] = frame[name].notna() * weight
+    grouped = frame.groupby(keys, sort=True, dropna=False)
+    result = grouped[sums].sum(min_count=1) if sums else grouped.size().to_frame("_size")[[]]
+    for name in means:
+        total_weight = grouped[f"_n_{name}"].sum()
+        result[name] = (grouped[f"_w_{name}"].sum(min_count=1) / total_weight.where(
+            total_weight > 0)).round(2)
+    result = result.reset_index()
+    for k in keys:
+        column = result[k].astype(object)
+        result[k] = column.where(column != _EMPTY_KEY, None)
+    for column in rtype.stored_columns:
+        if column.sql_type == "integer":
+            result[column.name] = result[column.name].astype("Int64")
+    return result[["gemeente_code", "wijk_code", "buurt_code", *stored]]

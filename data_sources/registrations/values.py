@@ -1,0 +1,195 @@
+"""Parsing cell values as partners type them: Dutch numbers, dates in several formats, periods."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from data_sources.registrations.locations import normalise
+
+_NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
+_EN_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_MONTHS = {
+    name: i for i, names in enumerate(
+        [(), ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"),
+         ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
+         ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"),
+         ("december", "dec")]
+    ) for name in names
+}
+
+
+class BadValue(ValueError):
+    """A cell value that cannot be used; the message is Dutch and may quote the value."""
+
+
+def show(value: object) -> str:
+    """A cell value as a partner would recognise it in a message."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d-%m-%Y")
+    return str(value).strip()
+
+
+def parse_number(value: object) -> float:
+    """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue."""
+    if isinstance(value, bool):
+        raise BadValue(f"'{value}' is geen getal")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise BadValue(f"'{show(value)}' is een datum, geen getal")
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if _NL_THOUSANDS.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _NL_DECIMAL.match(text):
+        text = text.replace(",", ".")
+    elif _EN_THOUSANDS.match(text):
+        text = text.replace(",", "")
+    elif not _PLAIN.match(text):
+        raise BadValue(f"'{show(value)}' is geen getal")
+    return float(text)
+
+
+def parse_count(value: object) -> int:
+    """A whole number of 0 or more (counts of children, places, professionals)."""
+    number = parse_number(value)
+    if number < 0:
+        raise BadValue(f"'{show(value)}' is negatief; een aantal is 0 of meer")
+    if not float(number).is_integer():
+        raise BadValue(f"'{show(value)}' is geen heel getal; een aantal kan geen breuk zijn")
+    return int(number)
+
+
+def parse_amount(value: object) -> float:
+    """A decimal number of 0 or more (hours, weeks)."""
+    number = parse_number(value)
+    if number < 0:
+        raise BadValue(f"'{show(value)}' is negatief")
+    return number
+
+
+def parse_date(value: object) -> dt.date:
+    """A date: Excel date or serial, 31-12-2024, 31/12/2024, 2024-12-31, 31 december 2024."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel serial date (1954-2119)
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        raise BadValue(f"'{show(value)}' is geen datum")
+    text = " ".join(str(value).strip().lower().split())
+    for pattern, order in (
+        (r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$", "dmy"),
+        (r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$", "ymd"),
+        (r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2})$", "dmy2"),
+    ):
+        match = re.match(pattern, text)
+        if match:
+            a, b, c = (int(g) for g in match.groups())
+            day, month, year = {"dmy": (a, b, c), "ymd": (c, b, a), "dmy2": (a, b, 2000 + c)}[order]
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise BadValue(f"'{show(value)}' is geen bestaande datum") from None
+    match = re.match(r"^(\d{1,2}) ([a-z]+)\.? (\d{4})$", text)
+    if match and match.group(2) in _MONTHS:
+        try:
+            return dt.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+        except ValueError:
+            raise BadValue(f"'{show(value)}' is geen bestaande datum") from None
+    raise BadValue(
+        f"'{show(value)}' is geen datum; schrijf bijvoorbeeld 31-12-2024 of gebruik een Excel-datum"
+    )
+
+
+def looks_like_date_text(value: object) -> bool:
+    """True for text that reads as a full date (a possible birth date)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_date(value)
+    except BadValue:
+        return False
+    return True
+
+
+def parse_choice(value: object, choices: tuple[str, ...]) -> str:
+    """One of `choices`, matched without regard to case, accents, spaces or punctuation."""
+    if isinstance(value, dt.datetime):
+        # Excel turns '2-4' typed in a general cell into 2 April; take it back.
+        value = f"{value.day}-{value.month}"
+    elif isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    key = _choice_key(value)
+    for choice in choices:
+        if _choice_key(choice) == key:
+            return choice
+    raise BadValue(f"'{show(value)}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
+
+
+def _choice_key(value: object) -> str:
+    return normalise(str(value)).replace("/", " ").replace(" ", "")
+
+
+def parse_period(period: str) -> tuple[str, int, dt.date]:
+    """A reporting period ('2024', '2024-Q3', '2024-09', 'schooljaar 2024-2025') ->
+    (cleaned period, reference year, last day). Raises BadValue."""
+    text = " ".join(str(period or "").split())
+    low = text.lower()
+    match = re.match(r"^(\d{4})$", low)
+    if match:
+        year = int(match.group(1))
+        end = dt.date(year, 12, 31)
+    elif match := re.match(r"^(\d{4})[- ]?q([1-4])$", low):
+        year, quarter = int(match.group(1)), int(match.group(2))
+        month = quarter * 3
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        text = f"{year}-Q{quarter}"
+    elif match := re.match(r"^(\d{4})-(\d{2})$", low):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise BadValue(f"'{text}' is geen geldige periode")
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    elif match := re.match(r"^(?:schooljaar )?(\d{4})[-/](\d{4})$", low):
+        year, second = int(match.group(1)), int(match.group(2))
+        if second != year + 1:
+            raise BadValue(f"'{text}' is geen schooljaar (tweede jaar moet het jaar erna zijn)")
+        end = dt.date(second, 7, 31)
+        text = f"schooljaar {year}-{second}"
+    else:
+        raise BadValue(
+            f"'{text}' is geen periode; schrijf bijvoorbeeld 2024, 2024-Q3, 2024-09 of "
+            "schooljaar 2024-2025"
+        )
+    if not 2000 <= year <= 2100:
+        raise BadValue(f"'{text}' ligt niet tussen 2000 en 2100")
+    return text, year, end
+
+
+def elfproef(digits: str) -> bool:
+    """True when nine digits pass the BSN eleven test (the last digit weighs -1)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    total -= int(digits[8])
+    return total % 11 == 0
+
+
+def looks_like_bsn(value: object) -> bool:
+    """True for a possible BSN: 8 or 9 digits (lost leading zero) passing the elfproef."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        if not value.is_integer():
+            return False
+        value = int(value)
+    text = str(value).strip().replace(".", "").replace(" ", "")
+    if not text.isdigit() or len(text) not in (8, 9):
+        return False
+    return elfproef(text.zfill(9))

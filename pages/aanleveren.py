@@ -1,0 +1,143 @@
+"""Aanleveren: partners download a template, upload a registration, check it, confirm, see history."""
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from data_sources.errors import InputRefused
+from data_sources.registrations.history import restore, uploads
+from data_sources.registrations.importing import check_organisation, check_period, import_workbook_detailed
+from data_sources.registrations.schemas import REGISTRATION_TYPES
+from data_sources.registrations.template import write_template
+from data_sources.registrations.validate import validate_workbook
+from transforms.privacy import hidden_label, suppress_table
+from ui.data import clear_caches, cursor
+from ui.state import current, gemeente_name
+
+gemeente_code, year = current()
+st.title("Gegevens aanleveren")
+if gemeente_code is None:
+    st.info("Laad eerst een gemeente: zie de pagina Databronnen.")
+    st.stop()
+st.write(
+    f"Partners leveren hier hun registratie voor {gemeente_name(gemeente_code)} aan: download "
+    "het sjabloon, vul het in en upload het. U ziet meteen wat er eventueel verbeterd moet "
+    "worden; er wordt pas iets opgeslagen als u bevestigt."
+)
+
+if "aanleveren_done" in st.session_state:
+    st.success(st.session_state.pop("aanleveren_done"))
+
+left, middle, right = st.columns([2, 2, 1])
+soort = left.selectbox(
+    "Soort registratie", list(REGISTRATION_TYPES), key="aanleveren_soort",
+    format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
+)
+organisation = middle.text_input("Organisatie", key="aanleveren_organisatie",
+                                 placeholder="bijvoorbeeld GGD Voorbeeldregio (JGZ)")
+period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
+                          help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
+rtype = REGISTRATION_TYPES[soort]
+st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def template_bytes(soort: str, gemeente_code: str, version: str) -> bytes:
+    buffer = io.BytesIO()
+    write_template(soort, buffer, cursor(), gemeente_code)
+    return buffer.getvalue()
+
+
+st.download_button(
+    "Sjabloon downloaden (.xlsx)",
+    template_bytes(soort, gemeente_code, "1"),
+    file_name=f"kindkaart-sjabloon-{soort}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+upload = st.file_uploader("Ingevuld bestand uploaden", key=f"aanleveren_bestand_{soort}")
+if upload is not None:
+    data = upload.getvalue()
+    result = validate_workbook(data, soort, cursor(), upload.name, gemeente_code,
+                               period or None)
+    for notice in result.notices:
+        st.info(str(notice))
+    if not result.ok:
+        st.error(f"{upload.name} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
+                 "opgeslagen. Verbeter het bestand en upload het opnieuw.")
+        st.dataframe(result.messages_frame(), hide_index=True, width="stretch")
+    else:
+        frame = result.aggregates_df
+        counts = [c.name for c in rtype.stored_columns if c.kind == "count"]
+        st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
+                   f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
+        preview = suppress_table(frame.drop(columns=["gemeente_code"]), counts, row_totals=False)
+        shown = preview.display()
+        hidden_rows = preview.hidden[counts].any(axis=1) if counts else pd.Series(dtype=bool)
+        for column in rtype.stored_columns:
+            if column.combine == "mean":  # an average over few children would reveal them
+                shown[column.name] = [
+                    "" if hide or pd.isna(value) else f"{value:.1f}".replace(".", ",")
+                    for value, hide in zip(preview.values[column.name], hidden_rows, strict=False)
+                ]
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(f"Aantallen kleiner dan de drempel staan als '{hidden_label()}'; opgeslagen "
+                   "worden de echte aantallen, getoond worden ze nergens.")
+        problems = []
+        for check, value in ((check_organisation, organisation), (check_period, period)):
+            try:
+                check(value)
+            except InputRefused as refused:
+                problems.extend(refused.messages)
+        for problem in problems:
+            st.warning(problem)
+        if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
+            try:
+                outcome = import_workbook_detailed(
+                    cursor(), data, soort, organisation, period, upload.name,
+                    loaded_by=organisation, gemeente_code=gemeente_code,
+                )
+            except InputRefused as refused:
+                for message in refused.messages:
+                    st.error(message)
+            else:
+                clear_caches()
+                st.session_state["aanleveren_done"] = outcome.summary()
+                st.rerun()
+
+st.header("Geschiedenis")
+history = uploads(cursor(), gemeente_code=gemeente_code)
+if history.empty:
+    st.write("Nog geen aanleveringen voor deze gemeente.")
+else:
+    st.dataframe(
+        history.assign(file_hash=history["file_hash"].str[:12]).rename(columns={
+            "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
+            "period": "Periode", "file_name": "Bestand", "file_hash": "Hash",
+            "row_count": "Rijen", "loaded_at": "Geladen op", "loaded_by": "Door",
+            "status_nl": "Status",
+        })[["Upload", "Status", "Soort", "Organisatie", "Periode", "Bestand", "Hash", "Rijen",
+            "Geladen op", "Door"]],
+        hide_index=True, width="stretch",
+    )
+    earlier = history[history["status"] == "superseded"]
+    if not earlier.empty:
+        labels = {
+            int(r.load_id): f"Upload {r.load_id}: {r.soort}, {r.organisation}, {r.period} "
+                            f"({r.loaded_at:%d-%m-%Y %H:%M})"
+            for r in earlier.itertuples()
+        }
+        chosen = st.selectbox("Eerdere versie terugzetten", list(labels),
+                              format_func=labels.get, key="aanleveren_herstel")
+        if st.button("Terugzetten"):
+            try:
+                replaced = restore(cursor(), chosen)
+            except InputRefused as refused:
+                st.error(" ".join(refused.messages))
+            else:
+                clear_caches()
+                extra = f" (vervangt upload {', '.join(map(str, replaced))})" if replaced else ""
+                st.session_state["aanleveren_done"] = (
+                    f"Upload {chosen} is weer de actieve versie{extra}.")
+                st.rerun()

@@ -1,0 +1,174 @@
+"""Continuüm: expected children per niveau of support and wijk (model), with its assumptions."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from transforms import model
+from transforms.privacy import TOTAL_LABEL, format_number, protect_counts, round_estimate
+from ui import continuum, theme
+from ui.state import current, gemeente_name
+
+gemeente_code, year = current()
+if gemeente_code is None:
+    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.stop()
+
+st.title(f"Continuüm van ondersteuning {gemeente_name(gemeente_code)} {year}")
+st.write(
+    "Hoeveel kinderen hebben naar verwachting welke ondersteuning nodig? Het model vermenigvuldigt "
+    "het aantal kinderen per wijk en leeftijdsgroep met het aandeel per niveau uit de handreiking "
+    "*Op weg naar inclusieve kinderopvang*. Alle getallen op deze pagina zijn **schattingen van "
+    "het model**, geen tellingen; ze zijn afgerond."
+)
+st.table(pd.DataFrame({
+    "Niveau": [1, 2, 3, 4],
+    "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
+    "Waar": ["reguliere groep", "reguliere groep, versterkte professionals",
+             "reguliere opvang met specialistische inzet of plusgroep",
+             "KDC, MKD, DJK, MOC (geïndiceerde zorg)"],
+}).set_index("Niveau"))
+
+perspective, denominator = continuum.choice_controls()
+continuum.parameter_expander()
+
+demand = continuum.demand(gemeente_code)
+this_year = demand[demand["year"] == year]
+if this_year.empty:
+    st.warning("Voor dit jaar zijn geen bevolkingscijfers per wijk geladen.")
+    st.stop()
+
+age_options = ["alle", "0-2", "2-4", "4-12"]
+age_group = st.radio(
+    "Leeftijdsgroep", age_options, horizontal=True, key="continuum_age",
+    format_func=lambda a: "Alle (0-12 jaar)" if a == "alle" else f"{a} jaar",
+)
+selected = this_year if age_group == "alle" else this_year[this_year["age_group"] == age_group]
+per_wijk = (
+    selected.groupby(["wijk_code", "wijk_name", "niveau"], as_index=False)
+    [["children_low", "children_mid", "children_high", "children_signal_adjusted"]].sum()
+)
+
+# Gemeente total per niveau
+st.subheader("Gemeente totaal")
+totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
+columns = st.columns(4)
+for column, niveau in zip(columns, [1, 2, 3, 4], strict=True):
+    row = totals.loc[niveau]
+    column.metric(
+        f"Niveau {niveau}",
+        format_number(round_estimate(row.children_mid)),
+        help=f"Bandbreedte {continuum.estimate_text(row.children_low, row.children_high)} "
+             "kinderen (schatting).",
+    )
+    column.caption(f"{continuum.estimate_text(row.children_low, row.children_high)} kinderen")
+
+# Stacked bar per wijk with low-high error bars
+show_niveau_1 = st.checkbox("Toon ook niveau 1 (de grote meerderheid)", value=False,
+                            key="continuum_niveau_1")
+niveaus = [1, 2, 3, 4] if show_niveau_1 else [2, 3, 4]
+order = (per_wijk[per_wijk["niveau"].isin(niveaus)].groupby("wijk_name")["children_mid"].sum()
+         .sort_values(ascending=False).index.tolist())
+figure = go.Figure()
+for niveau in niveaus:
+    rows = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(order)
+    figure.add_bar(
+        name=f"Niveau {niveau}",
+        x=order,
+        y=rows["children_mid"],
+        marker_color=theme.NIVEAU_COLOURS[niveau],
+        error_y={"type": "data", "symmetric": False,
+                 "array": rows["children_high"] - rows["children_mid"],
+                 "arrayminus": rows["children_mid"] - rows["children_low"],
+                 "color": "#333333", "thickness": 1.5},
+        customdata=list(zip(rows["children_low"].round(), rows["children_high"].round(),
+                            strict=True)),
+        hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f} (%{customdata[0]:,.0f}-"
+                      "%{customdata[1]:,.0f})<extra>schatting</extra>",
+    )
+figure.update_layout(
+    barmode="stack",
+    title="Verwachte kinderen per niveau en wijk (schatting; strepen: laag-hoog)",
+    yaxis_title="kinderen (schatting)",
+    xaxis_title=None,
+    legend_title_text="Niveau",
+    font={"size": 16},
+    separators=",.",
+    height=500,
+    margin={"t": 60, "b": 40},
+)
+st.plotly_chart(figure, width="stretch", key="continuum_chart")
+
+# Table: wijk x niveau (mid), rounded estimates with a gemeente total
+st.subheader("Per wijk (middenschatting, afgerond)")
+wide = (per_wijk.pivot_table(index=["wijk_code", "wijk_name"], columns="niveau",
+                             values="children_mid", aggfunc="sum")
+        .reindex(columns=[1, 2, 3, 4]).fillna(0.0).reset_index())
+wide.columns = ["wijk_code", "wijk_name", "Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]
+table = protect_counts(wide, ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"], estimate=True)
+shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
+                                        TOTAL_LABEL: "Totaal"})
+shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
+st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(
+    f"Schatting (model): {model.PERSPECTIVES[perspective].lower()}; vraag over "
+    f"{model.DENOMINATORS[denominator].lower()}. Getallen onder 100 afgerond op hele kinderen, "
+    "daarboven op vijftallen."
+)
+
+# Signal-adjusted estimate for niveau 3 and 4
+st.subheader("Schatting met lokale signalen (niveau 3 en 4)")
+st.markdown(continuum.SIGNAL_METHOD_NL.format(min=continuum.min_count()))
+adjusted = per_wijk[per_wijk["niveau"] >= 3]
+if this_year["signal_index"].notna().any():
+    signal_rows = this_year[this_year["niveau"] >= 3]
+    if age_group != "alle":
+        signal_rows = signal_rows[signal_rows["age_group"] == age_group]
+    used = (signal_rows.groupby("wijk_name")["signal_types"]
+            .agg(lambda s: ", ".join(sorted({t for v in s.dropna() for t in v.split(", ")}))))
+    view = adjusted.pivot_table(index="wijk_name", columns="niveau",
+                                values=["children_low", "children_high",
+                                        "children_signal_adjusted"], aggfunc="sum")
+    result = pd.DataFrame({
+        "Wijk": view.index,
+        **{f"Niveau {n}: model (laag-hoog)": [
+            continuum.estimate_text(lo, hi) for lo, hi in
+            zip(view[("children_low", n)], view[("children_high", n)], strict=True)]
+           for n in (3, 4)},
+        **{f"Niveau {n}: met signalen": [format_number(round_estimate(v))
+                                         for v in view[("children_signal_adjusted", n)]]
+           for n in (3, 4)},
+        "Gebruikte signalen": [", ".join(continuum.SIGNAL_LABELS.get(t, t)
+                                         for t in used.get(w, "").split(", ") if t) or "geen"
+                               for w in view.index],
+    })
+    st.dataframe(result, hide_index=True, width="stretch")
+    st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
+else:
+    st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "
+            "met lokale signalen is gelijk aan de middenschatting van het model.")
+
+# Trend over the years: gemeente total per niveau
+st.subheader("Trend")
+selected_all = demand if age_group == "alle" else demand[demand["age_group"] == age_group]
+trend = selected_all.groupby(["year", "niveau"], as_index=False)[
+    ["children_low", "children_mid", "children_high"]].sum()
+trend_figure = go.Figure()
+for niveau in (2, 3, 4):
+    rows = trend[trend["niveau"] == niveau]
+    trend_figure.add_scatter(
+        x=rows["year"], y=rows["children_mid"], name=f"Niveau {niveau}", mode="lines+markers",
+        line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3},
+        error_y={"type": "data", "symmetric": False,
+                 "array": rows["children_high"] - rows["children_mid"],
+                 "arrayminus": rows["children_mid"] - rows["children_low"]},
+    )
+trend_figure.update_layout(
+    title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting)",
+    yaxis_title="kinderen (schatting)", xaxis={"dtick": 1}, font={"size": 16},
+    separators=",.", height=420,
+)
+st.plotly_chart(trend_figure, width="stretch", key="continuum_trend")
+
+with st.expander("Overzicht van de gebruikte aannames"):
+    st.dataframe(continuum.parameter_table(), hide_index=True, width="stretch")

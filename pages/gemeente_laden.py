@@ -1,0 +1,116 @@
+"""Gemeente laden: fetch any gemeente's CBS figures and boundaries, see their dates, refresh."""
+
+import streamlit as st
+
+from data_sources.cbs import gemeenten as gemeente_list
+from data_sources.cbs.fetch import Endpoints
+from data_sources.cbs.http import HttpClient
+from data_sources.cbs.loading import KERNCIJFERS_TABLES
+from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
+from data_sources.config import db_path
+from data_sources.errors import InputRefused, SourceUnavailable
+from ui.data import clear_caches, cursor, query
+from ui.population import source_note
+
+st.title("Gemeente laden")
+st.write(
+    "Haal de CBS-cijfers en de wijk- en buurtgrenzen van een gemeente op. Alles wordt bewaard, "
+    "zodat de gemeente daarna ook zonder internet beschikbaar is. Zonder internet kunt u een "
+    "handmatig gedownload CBS-bestand inlezen met `python -m data_sources import-cbs BESTAND`."
+)
+
+CACHE_DIR = default_cache_dir(db_path())
+loaded_names = query(
+    "select gemeente_code, arg_max(region_name, year) as name from regions"
+    " where region_level = 'gemeente' group by gemeente_code"
+)
+loaded = dict(zip(loaded_names["gemeente_code"], loaded_names["name"], strict=True))
+options = gemeente_list.choices(CACHE_DIR, loaded)
+
+
+def label(code: str) -> str:
+    name = options.get(code) or ""
+    marker = " ✓" if code in loaded else ""
+    return f"{name} ({code}){marker}" if name else f"{code}{marker}"
+
+
+codes = list(options)
+wanted = st.query_params.get("laden")
+chosen = st.selectbox(
+    "Gemeente", codes, index=codes.index(wanted) if wanted in codes else None,
+    format_func=label, placeholder="Kies een gemeente (typ een naam of code)",
+    help="✓ = al geladen. Namen die ontbreken haalt u op met de knop hieronder.",
+    key="laden_gemeente",
+)
+all_years = sorted(KERNCIJFERS_TABLES, reverse=True)
+years = st.multiselect("Jaren", all_years, default=all_years[:1], key="laden_jaren",
+                       help="Per jaar een CBS-tabel Kerncijfers wijken en buurten.")
+
+left, middle, right = st.columns(3)
+load_clicked = left.button("Laden", type="primary", disabled=chosen is None or not years)
+refresh_clicked = middle.button(
+    "Vernieuwen bij CBS", disabled=chosen is None or not years,
+    help="Opnieuw ophalen, ook als er al een opgeslagen kopie is.",
+)
+if right.button("Gemeentenamen ophalen bij CBS"):
+    try:
+        fetched = gemeente_list.fetch_names(HttpClient(), Endpoints.from_environment(), CACHE_DIR)
+        st.success(f"{len(fetched)} gemeentenamen opgehaald.")
+        st.rerun()
+    except SourceUnavailable as exc:
+        st.error(str(exc))
+
+if (load_clicked or refresh_clicked) and chosen:
+    st.query_params["laden"] = chosen
+    bar = st.progress(0.0, text="Starten…")
+
+    def show_progress(fraction, message):
+        if fraction is None:
+            bar.progress(0.5, text=message)
+        else:
+            bar.progress(max(0.0, min(fraction, 1.0)), text=message)
+
+    try:
+        loader = CbsLoader(cursor(), cache_dir=CACHE_DIR, progress=show_progress,
+                           refresh=refresh_clicked)
+        report = loader.run([chosen], sorted(years))
+    except (SourceUnavailable, InputRefused) as exc:
+        bar.empty()
+        messages = exc.messages if isinstance(exc, InputRefused) else [str(exc)]
+        for message in messages:
+            st.error(message)
+    else:
+        clear_caches()
+        bar.progress(1.0, text="Klaar")
+        st.success(f"{label(chosen).rstrip(' ✓')} is geladen: {len(report.loaded)} tabellen.")
+        for warning in report.warnings:
+            st.warning(warning)
+
+if chosen:
+    st.subheader("Geladen gegevens")
+    dates = data_dates(cursor(), chosen)
+    if not dates:
+        st.info("Voor deze gemeente is nog niets geladen.")
+    else:
+        st.dataframe(
+            [{"Bron": source.upper(), "Gegevens": dataset, "Tabel": table_id, "Jaar": year,
+              "Gegevensdatum (opgehaald)": retrieved, "Geladen op": loaded_at}
+             for source, dataset, table_id, year, retrieved, loaded_at in dates],
+            hide_index=True, width="stretch",
+        )
+        if chosen in query("select distinct gemeente_code from population_by_wijk_age")[
+                "gemeente_code"].tolist():
+
+            def show_on_map(code=chosen):
+                st.session_state.gemeente_code = code
+
+            if st.button("Bekijk op de kaart", on_click=show_on_map):
+                st.switch_page("pages/kaart.py")
+
+st.subheader("Wat is geschat")
+st.info(source_note("cbs-schatting"))
+st.caption(
+    "CBS publiceert per wijk alleen de groep 0 tot 15 jaar, afgerond op vijftallen; losse "
+    "leeftijden alleen per gemeente. Levert de gemeente eigen BRP-cijfers aan, dan vervangen die "
+    "de schatting voor de wijken en jaren waarvoor ze er zijn."
+)

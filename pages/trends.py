@@ -1,0 +1,55 @@
+"""Trends: every indicator of the map registry per wijk over the years available."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
+from transforms.privacy import hidden_label
+from ui import theme
+from ui.indicators import INDICATORS
+from ui.state import current, gemeente_name, years
+
+gemeente_code, year = current()
+if gemeente_code is None:
+    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.stop()
+
+st.title(f"Trends {gemeente_name(gemeente_code)}")
+keys = list(INDICATORS)
+key = st.selectbox("Indicator", keys, key="trend_indicator",
+                   format_func=lambda k: INDICATORS[k].label)
+indicator = INDICATORS[key]
+available = sorted(years(gemeente_code))
+
+frames = []
+for each in available:
+    frame = indicator.load(gemeente_code, each)
+    if not frame.empty:
+        frames.append(frame.assign(year=each))
+if not frames:
+    st.info("Voor deze indicator zijn in geen enkel jaar gegevens.")
+    st.stop()
+
+figure = go.Figure()
+hidden_points = 0
+for index, (_, part) in enumerate(pd.concat(frames).groupby("wijk_code", sort=True)):
+    part = part.sort_values("year")
+    hidden = part["hidden"].astype(bool)
+    hidden_points += int(hidden.sum())
+    figure.add_scatter(
+        x=part["year"], y=part["value"].where(~hidden), name=str(part["wijk_name"].iloc[0]),
+        mode="lines+markers", connectgaps=False,
+        line={"color": theme.CATEGORICAL[index % len(theme.CATEGORICAL)], "width": 2.5},
+    )
+figure.update_layout(
+    title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
+    font={"size": 16}, separators=",.", height=520, legend_title_text="Wijk",
+)
+st.plotly_chart(figure, width="stretch", key="trend_chart")
+kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
+        "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
+st.caption(f"Soort cijfer: {kind}. {indicator.note}")
+if hidden_points:
+    st.caption(f"{hidden_points} punt(en) afgeschermd ({hidden_label()}): daar is de lijn "
+               "onderbroken, zodat ook de verandering niet te zien is.")

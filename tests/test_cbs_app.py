@@ -1,0 +1,93 @@
+"""The Gemeente laden page: choose any gemeente, load it from (recorded) CBS, see it on the map."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_page
+from streamlit.testing.v1 import AppTest
+
+from data_sources.cbs.gemeenten import bundled
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+_spec = importlib.util.spec_from_file_location("cbs_fixture_server", FIXTURES / "server.py")
+_server_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_server_module)
+
+
+@pytest.fixture
+def recorded_cbs(monkeypatch):
+    """CBS and PDOK answered by a local server with the recorded responses."""
+    with _server_module.CbsServer() as server:
+        endpoints = server.endpoints()
+        monkeypatch.setenv("KINDKAART_CBS_V3_URL", endpoints.cbs_v3)
+        monkeypatch.setenv("KINDKAART_CBS_V3_FEED_URL", endpoints.cbs_v3_feed)
+        monkeypatch.setenv("KINDKAART_CBS_V4_URL", endpoints.cbs_v4)
+        monkeypatch.setenv("KINDKAART_PDOK_WFS_URL", endpoints.pdok_wfs)
+        yield server
+
+
+def _page_text(at) -> str:
+    return " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.caption, *at.title,
+                                            *at.success, *at.warning, *at.error])
+
+
+def test_page_offers_every_gemeente_and_explains_the_estimate(app_db):
+    at = run_page("gemeente_laden")
+    assert not at.exception
+    labels = at.selectbox(key="laden_gemeente").options
+    codes = {re.search(r"GM\d{4}", label).group(0) for label in labels}
+    assert set(bundled()) <= codes and len(bundled()) == 342
+    assert "Voorbeeldstad (GM9999) ✓" in labels  # the loaded sample gemeente
+    assert "Aalsmeer (GM0358)" in labels
+    text = _page_text(at)
+    assert "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS" in text
+    assert "0 tot 15 jaar" in text
+
+
+def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
+    at = run_page("gemeente_laden")
+    at.selectbox(key="laden_gemeente").set_value("GM0344")
+    at.multiselect(key="laden_jaren").set_value([2024])
+    at.run()
+    next(b for b in at.button if b.label == "Laden").click()
+    at.run(timeout=120)
+    assert not at.exception
+    assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
+    assert not at.error
+    dates = at.dataframe[0].value
+    assert {"85984NED", "03759ned", "wijk_gegeneraliseerd"} & set(dates["Tabel"])
+    assert dates["Gegevensdatum (opgehaald)"].notna().all()
+
+    # The page offers a way to the map that selects the gemeente.
+    next(b for b in at.button if b.label == "Bekijk op de kaart").click()
+    at.run(timeout=60)
+    assert not at.exception
+    assert at.session_state["gemeente_code"] == "GM0344"
+
+    # On the next start Utrecht is in the sidebar's choice, and the Kaart page draws it.
+    home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    home.query_params["gemeente"] = "GM0344"
+    home.run()
+    assert "Utrecht (GM0344)" in home.selectbox(key="gemeente_code").options
+    assert home.title[0].value == "Overzicht Utrecht 2024"
+    home.switch_page("pages/kaart.py")
+    home.run()
+    assert not home.exception
+    assert home.title[0].value == "Kaart Utrecht 2024"
+    assert not any("nog geen wijkgrenzen" in str(w.value) for w in home.warning)
+    assert home.get("deck_gl_json_chart"), "the map is drawn"
+
+
+def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs):
+    recorded_cbs.always_fail["/"] = 503
+    at = run_page("gemeente_laden")
+    at.selectbox(key="laden_gemeente").set_value("GM0345")
+    at.run()
+    next(b for b in at.button if b.label == "Laden").click()
+    at.run(timeout=120)
+    assert not at.exception
+    assert any("niet bereikbaar" in str(e.value) for e in at.error)

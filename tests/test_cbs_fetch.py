@@ -1,0 +1,195 @@
+"""Fetching from CBS and PDOK against a real local HTTP server serving recorded responses."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from data_sources import cli, store
+from data_sources.cbs import fetch, pdok
+from data_sources.cbs.http import HttpClient
+from data_sources.cbs.odata import read_table_dir
+from data_sources.cbs.pipeline import CbsLoader
+from data_sources.errors import SourceUnavailable
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+_spec = importlib.util.spec_from_file_location("cbs_fixture_server", FIXTURES / "server.py")
+_server_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_server_module)
+CbsServer = _server_module.CbsServer
+
+
+def fast_client(**overrides) -> HttpClient:
+    settings = {"connect_timeout": 1.0, "read_timeout": 1.0, "retries": 2, "backoff": 0.0}
+    return HttpClient(**{**settings, **overrides})
+
+
+@pytest.fixture
+def server():
+    with CbsServer(delay=2.5) as running:
+        yield running
+
+
+def test_v3_table_is_fetched_with_filter_and_paging(server, tmp_path):
+    directory = tmp_path / "85984NED"
+    meta = fetch.fetch_table(
+        fast_client(), server.endpoints(), "85984NED", directory,
+        data_filter=fetch.region_filter("WijkenEnBuurten", ["GM0344"]),
+    )
+    assert meta["api"] == "v3"
+    table = read_table_dir(directory)
+    recorded = json.loads((FIXTURES / "odata_v3/85984NED/TypedDataSet.json").read_text())
+    assert len(table.records) == len(recorded)  # all pages were followed
+    data_requests = server.paths("/feed/85984NED/TypedDataSet")
+    assert len(data_requests) == -(-len(recorded) // _server_module.PAGE_SIZE)
+    assert "startswith(WijkenEnBuurten,'GM0344')" in data_requests[0][1]["$filter"]
+    assert "startswith(WijkenEnBuurten,'BU0344')" in data_requests[0][1]["$filter"]
+    assert fetch.cached_meta(directory)["retrieved_at"] == meta["retrieved_at"]
+
+
+def test_server_errors_are_retried(server, tmp_path):
+    server.failures["/v3/85984NED/TableInfos"] = [500, 503]
+    meta = fetch.fetch_table(fast_client(retries=2), server.endpoints(), "85984NED",
+                             tmp_path / "t")
+    assert meta["api"] == "v3"
+    assert len(server.paths("/v3/85984NED/TableInfos")) == 3
+
+
+def test_v3_down_falls_back_to_v4(server, tmp_path):
+    server.always_fail["/v3/03759ned"] = 500
+    directory = tmp_path / "03759ned"
+    meta = fetch.fetch_table(fast_client(), server.endpoints(), "03759ned", directory)
+    assert meta["api"] == "v4"
+    table = read_table_dir(directory)
+    assert "BevolkingOp1Januari" in table.topic_keys()
+    from data_sources.cbs.loading import population_by_age_frame
+
+    frame = population_by_age_frame(table, ["GM0344"])
+    assert sorted(frame["age"].unique()) == list(range(13))
+    assert set(frame["year"]) == {2023, 2024}
+
+
+def test_timeout_gives_dutch_message_and_keeps_old_cache(server, tmp_path):
+    directory = tmp_path / "85984NED"
+    fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    before = (directory / "TypedDataSet.json").read_text()
+    server.failures["/v3/85984NED/TableInfos"] = [0, 0, 0]
+    server.failures["/v4/85984NED"] = [0, 0, 0]
+    with pytest.raises(SourceUnavailable) as caught:
+        fetch.fetch_table(fast_client(read_timeout=0.5), server.endpoints(), "85984NED", directory)
+    assert "niet bereikbaar" in str(caught.value)
+    assert "geen antwoord binnen de wachttijd" in str(caught.value)
+    assert (directory / "TypedDataSet.json").read_text() == before
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_cbs_gives_dutch_message(tmp_path):
+    base = f"http://127.0.0.1:{_closed_port()}"
+    endpoints = fetch.Endpoints(cbs_v3=base, cbs_v3_feed=base, cbs_v4=base,
+                                pdok_wfs=base + "/{year}")
+    con = store.connect(":memory:")
+    loader = CbsLoader(con, cache_dir=tmp_path, client=fast_client(), endpoints=endpoints)
+    with pytest.raises(SourceUnavailable) as caught:
+        loader.run(["GM0344"], [2024])
+    message = str(caught.value)
+    assert message.startswith("CBS is op dit moment niet bereikbaar (geen verbinding")
+    assert "import-cbs" in message
+    assert con.execute("select count(*) from loads").fetchone()[0] == 0
+
+
+def test_pdok_layer_is_paged_and_simplified(server):
+    collection = pdok.fetch_layer(fast_client(), server.endpoints(), 2024, "wijk", page_size=2)
+    recorded = json.loads((FIXTURES / "pdok/wijk_gegeneraliseerd.json").read_text())
+    assert len(collection["features"]) == len(recorded["features"])
+    wfs = server.paths("/wfs/2024")
+    assert [q["startIndex"] for _, q in wfs] == ["0", "2", "4"][: len(wfs)]
+    assert all(q["srsName"] == "EPSG:4326" and q["typeNames"] == "wijk_gegeneraliseerd"
+               for _, q in wfs)
+    first = collection["features"][0]
+    original = recorded["features"][0]["geometry"]["coordinates"][0]
+    simplified = first["geometry"]["coordinates"][0]
+    # Straight sides keep only their corners.
+    assert len(simplified) == 5 < len(original)
+    assert first["properties"] == {"statcode": "WK034401", "statnaam": "Binnenstad"}
+
+
+def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp_path):
+    con = store.connect(tmp_path / "k.duckdb")
+    progress = []
+    loader = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
+                       endpoints=server.endpoints(),
+                       progress=lambda f, m: progress.append((f, m)))
+    report = loader.run(["GM0344"], [2023, 2024])
+    loaded = {(t.table_id, t.year) for t in report.loaded}
+    assert {("85984NED", 2024), ("85618NED", 2023), ("03759ned", 2024), ("03759ned", 2023),
+            ("85685NED", 2023), ("pdok-gebiedsindelingen", 2024)} <= loaded
+    assert any("LeerlingenPo" in w and "2023" in w for w in report.warnings)  # missing column
+    assert progress[-1] == (1.0, "Klaar")
+    assert all(f is None or 0 <= f <= 1 for f, _ in progress)
+
+    rows = con.execute(
+        "select wijk_code, age_group, children from population_by_wijk_age"
+        " where gemeente_code = 'GM0344' and year = 2024 order by all"
+    ).fetchall()
+    assert {r[0] for r in rows} == {"WK034401", "WK034402", "WK034403"}
+    assert con.execute("select count(*) from regions where gemeente_code = 'GM0345'"
+                       ).fetchone()[0] == 0  # only the chosen gemeente
+    drift = con.execute(
+        "select year, value from raw_cbs__kerncijfers where region_code = 'WK034402'"
+        " and stem = 'JongerenMetJeugdzorgInNatura' order by year").fetchall()
+    assert drift == [(2023, 640.0), (2024, 640.0)]  # _91 and _98 resolve to the same stem
+    geometries = con.execute(
+        "select region_level, count(*) from geometries where year = 2024 group by all"
+    ).fetchall()
+    assert dict(geometries) == {"gemeente": 1, "wijk": 3, "buurt": 4}
+    provenance = con.execute(
+        "select table_id, year, retrieved_at is not null from loads where status = 'active'"
+        " and dataset = 'kerncijfers' order by year").fetchall()
+    assert provenance == [("85618NED", 2023, True), ("85984NED", 2024, True)]
+    assert (tmp_path / "cache/cbs/85984NED/GM0344/TypedDataSet.json").exists()
+    jeugd = con.execute("select count(distinct stem) from stg_cbs__jeugdzorg").fetchone()[0]
+    assert jeugd == 4
+
+    # The next start without network: everything comes from the cache.
+    server.always_fail["/"] = 503
+    before = len(server.requests)
+    offline = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
+                        endpoints=server.endpoints(), offline=True)
+    again = offline.run(["GM0344"], [2024])
+    assert all(t.from_cache for t in again.loaded)
+    assert len(server.requests) == before
+    # A refresh while CBS is down keeps the stored data and says which copy was used.
+    stale = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(retries=0),
+                      endpoints=server.endpoints(), refresh=True)
+    report = stale.run(["GM0344"], [2024])
+    assert any("opgeslagen kopie van" in w for w in report.warnings)
+    assert con.execute("select count(*) from population_by_wijk_age where gemeente_code ="
+                       " 'GM0344' and year = 2024").fetchone()[0] == 9
+    con.close()
+
+
+def test_load_cbs_command(server, tmp_path, monkeypatch, capsys):
+    endpoints = server.endpoints()
+    monkeypatch.setenv("KINDKAART_CBS_V3_URL", endpoints.cbs_v3)
+    monkeypatch.setenv("KINDKAART_CBS_V3_FEED_URL", endpoints.cbs_v3_feed)
+    monkeypatch.setenv("KINDKAART_CBS_V4_URL", endpoints.cbs_v4)
+    monkeypatch.setenv("KINDKAART_PDOK_WFS_URL", endpoints.pdok_wfs)
+    db = tmp_path / "k.duckdb"
+    code = cli.main(["load-cbs", "--gemeente", "GM0344", "--jaar", "2024", "--db", str(db),
+                     "--cache", str(tmp_path / "cache")])
+    out = capsys.readouterr()
+    assert code == 0
+    assert "85984NED 2024: 1 gemeente(n)" in out.out
+    assert "Kerncijfers wijken en buurten 2024" in out.err  # progress
+    assert cli.main(["load-cbs", "--gemeente", "Utrecht", "--db", str(db)]) == 1
+    assert "Onbekende gemeentecode" in capsys.readouterr().out
+    assert cli.main(["load-cbs", "--db", str(db)]) == 1

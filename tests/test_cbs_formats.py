@@ -1,0 +1,236 @@
+"""Reading every CBS download format: padding, secret values, suffix drift, missing columns."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from data_sources import cli
+from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.loading import kerncijfers_frames, population_by_age_frame
+from data_sources.cbs.odata import read_table_dir
+from data_sources.commands.import_cbs import import_file
+from data_sources.errors import InputRefused
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+
+
+def values_of(cbs_file, region: str) -> dict:
+    _, values = kerncijfers_frames(cbs_file.table)
+    rows = values[values["region_code"] == region]
+    return {stem: None if pd.isna(value) else value
+            for stem, value in zip(rows["stem"], rows["value"], strict=True)}
+
+
+@pytest.mark.parametrize("source", [
+    "odata_v3/85984NED", "untyped_85984NED", "statline_85984NED.csv",
+    "odata_85984NED_TypedDataSet.json", "kerncijfers_2024_bare.json",
+])
+def test_every_odata_shape_gives_the_same_values(source):
+    cbs_file = read_cbs_file(FIXTURES / source)
+    assert cbs_file.kind == "kerncijfers"
+    wijk = values_of(cbs_file, "WK034402")
+    assert wijk["k_0Tot15Jaar"] == 6010
+    assert wijk["JongerenMetJeugdzorgInNatura"] == 640
+    assert wijk["PercentageJongerenMetJeugdzorg"] == pytest.approx(11.9)
+    secret = values_of(cbs_file, "BU03440101")
+    assert secret["JongerenMetJeugdzorgInNatura"] is None  # '.' / null = secret
+    assert secret["k_0Tot15Jaar"] == 185
+
+
+def test_padding_is_stripped_and_names_come_from_the_dimension():
+    regions, _ = kerncijfers_frames(read_table_dir(FIXTURES / "odata_v3/85984NED"))
+    wijk = regions[regions["region_code"] == "WK034401"].iloc[0]
+    assert (wijk["region_name"], wijk["gemeente_code"], wijk["wijk_code"]) == (
+        "Binnenstad", "GM0344", "WK034401")
+    assert "NL00" not in set(regions["region_code"])
+    assert regions["region_code"].str.len().max() == 10
+    assert not regions["region_name"].str.endswith(" ").any()
+
+
+def test_suffix_drift_resolves_to_the_same_stems():
+    table_2023 = read_table_dir(FIXTURES / "odata_v3/85618NED")
+    table_2024 = read_table_dir(FIXTURES / "odata_v3/85984NED")
+    assert table_2023.topic_keys()["JongerenMetJeugdzorgInNatura"] == \
+        "JongerenMetJeugdzorgInNatura_91"
+    assert table_2024.topic_keys()["JongerenMetJeugdzorgInNatura"] == \
+        "JongerenMetJeugdzorgInNatura_98"
+    _, values_2023 = kerncijfers_frames(table_2023)
+    assert set(values_2023["year"]) == {2023}
+    assert "JongerenMetJeugdzorgInNatura" in set(values_2023["stem"])
+    # A column the 2023 table lacks is simply absent, not an error.
+    assert "LeerlingenPo" not in set(values_2023["stem"])
+
+
+def test_statline_csv_with_titles_as_headers():
+    cbs_file = read_cbs_file(FIXTURES / "statline_titels_kwb_2024.csv")
+    regions, values = kerncijfers_frames(cbs_file.table)
+    assert set(regions["year"]) == {2024}
+    names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
+    assert names["WK034403"] == "Leidsche Rijn"
+    wijk = values[values["region_code"] == "WK034403"]
+    assert dict(zip(wijk["stem"], wijk["value"], strict=True)) == {
+        "AantalInwoners": 61500, "k_0Tot15Jaar": 14990, "JongerenMetJeugdzorgInNatura": 1250}
+
+
+def test_kwb_csv_maps_short_names_and_decimal_commas():
+    cbs_file = read_cbs_file(FIXTURES / "kwb-2024.csv")
+    assert cbs_file.table.table_id == "kwb-2024"
+    wijk = values_of(cbs_file, "WK034401")
+    assert wijk == {"AantalInwoners": 21045, "k_0Tot15Jaar": 1205,
+                    "HuishoudensMetKinderen": 1010, "JongerenMetJeugdzorgInNatura": 95,
+                    "PercentageJongerenMetJeugdzorg": 8.2, "AfstandTotKinderdagverblijf": 0.3,
+                    "AfstandTotSchool": 0.6, "MateVanStedelijkheid": 1}
+    assert values_of(cbs_file, "BU03440101")["JongerenMetJeugdzorgInNatura"] is None
+
+
+def _kwb_rows() -> list[list[str]]:
+    with (FIXTURES / "kwb-2024.csv").open(encoding="utf-8") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def test_kwb_xlsx_with_numbers_and_secret_cells(tmp_path):
+    rows = _kwb_rows()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        # Excel holds numbers as numbers; secret cells stay '.'
+        sheet.append([float(v.replace(",", ".")) if v.replace(",", "").isdigit() and i >= 7
+                      else v for i, v in enumerate(row)])
+    path = tmp_path / "kwb-2024.xlsx"
+    workbook.save(path)
+    cbs_file = read_cbs_file(path)
+    assert values_of(cbs_file, "WK034402")["k_0Tot15Jaar"] == 6010
+    assert values_of(cbs_file, "WK034402")["AfstandTotKinderdagverblijf"] == 0.4
+    assert values_of(cbs_file, "BU03440101")["PercentageJongerenMetJeugdzorg"] is None
+
+
+def test_kwb_without_code_column_is_refused(tmp_path):
+    rows = _kwb_rows()
+    path = tmp_path / "kwb-2024.csv"
+    path.write_text("\n".join(";".join(r[2:5] + r[6:]) for r in rows), encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(path)
+    assert refused.value.messages == [
+        "Bestand kwb-2024.csv: kolom gwb_code_10 (of gwb_code) ontbreekt."]
+
+
+def test_kwb_bad_cells_name_row_and_column(tmp_path):
+    rows = _kwb_rows()
+    rows[3][8] = "veel"  # a_00_14 of WK034401, spreadsheet row 4
+    rows[4][0] = "XX12"
+    path = tmp_path / "kwb-2024.csv"
+    path.write_text("\n".join(";".join(r) for r in rows), encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(path)
+    assert refused.value.messages == [
+        "Bestand kwb-2024.csv, rij 4, kolom a_00_14: 'veel' is geen getal.",
+        "Bestand kwb-2024.csv, rij 5, kolom gwb_code_10: 'XX12' is geen CBS-regiocode "
+        "(GM0344, WK034401 of BU03440101).",
+    ]
+
+
+def test_kwb_without_year_in_name_needs_jaar(tmp_path):
+    path = tmp_path / "wijkcijfers.csv"
+    shutil.copy(FIXTURES / "kwb-2024.csv", path)
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(path)
+    assert "geef het op met --jaar" in refused.value.messages[0]
+    assert read_cbs_file(path, year=2022).table.period == "2022"
+
+
+def test_population_by_age_without_dimension_files(tmp_path):
+    # Only codes (T001038, 10010, 10100, ...) when the dimension files were not saved.
+    directory = tmp_path / "03759ned"
+    shutil.copytree(FIXTURES / "odata_v3/03759ned", directory)
+    for name in ("Leeftijd", "Geslacht", "BurgerlijkeStaat", "RegioS"):
+        (directory / f"{name}.json").unlink()
+    frame = population_by_age_frame(read_table_dir(directory), ["GM0344"])
+    with_titles = population_by_age_frame(read_table_dir(FIXTURES / "odata_v3/03759ned"),
+                                          ["GM0344"])
+    assert frame.sort_values(["year", "age"]).values.tolist() == \
+        with_titles.sort_values(["year", "age"]).values.tolist()
+    assert sorted(frame["age"].unique()) == list(range(13))  # totals and 0-5 group left out
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("notities.txt", "hallo wereld\n", "geen kolom met regiocodes"),
+    ("leeg.json", "{}", "geen lijst met CBS-rijen"),
+    ("kapot.json", "{niet json", "geen geldige JSON"),
+    ("foto.png", "x", "dit bestandstype (.png) kan niet worden gelezen"),
+])
+def test_unknown_files_are_refused(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(path)
+    assert expected in " ".join(refused.value.messages)
+
+
+def test_import_cbs_command_refuses_unknown_file_with_exit_1(tmp_path, capsys):
+    path = tmp_path / "iets.json"
+    path.write_text(json.dumps([{"a": 1}]), encoding="utf-8")
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 1
+    assert "iets.json: geen regiocodes" in capsys.readouterr().out
+    from data_sources import store
+
+    con = store.connect(db)
+    assert con.execute("select count(*) from loads").fetchone()[0] == 0
+
+
+def test_import_one_gemeente_of_a_national_file(con):
+    kind, load_ids = import_file(con, FIXTURES / "kwb-2024.csv", gemeenten=["GM0345"])
+    assert kind == "kerncijfers" and len(load_ids) == 1
+    assert con.execute("select distinct gemeente_code from regions").fetchall() == [("GM0345",)]
+    retrieved = con.execute("select retrieved_at, file_name, file_hash is not null from loads"
+                            ).fetchone()
+    assert retrieved[0] is not None and retrieved[1:] == ("kwb-2024.csv", True)
+
+
+def test_years_before_and_after_a_boundary_change(con):
+    import_file(con, FIXTURES / "kwb-2021.csv")
+    import_file(con, FIXTURES / "kwb-2024.csv")
+    regions = con.execute(
+        "select year, region_code, gemeente_code from regions where region_name = 'Oudedorp'"
+        " order by year").fetchall()
+    assert regions == [(2021, "WK999801", "GM9998"), (2024, "WK034404", "GM0344")]
+    gemeenten = con.execute("select year, count(*) from regions where region_level = 'gemeente'"
+                            " group by year order by year").fetchall()
+    assert gemeenten == [(2021, 3), (2024, 2)]
+    # Re-importing 2024 replaces 2024 only; 2021 stays.
+    import_file(con, FIXTURES / "kwb-2024.csv")
+    assert con.execute("select count(*) from loads where status = 'active' and year = 2021"
+                       ).fetchone()[0] == 3
+
+
+def test_jeugdmonitor_directory_is_stored_long(con):
+    kind, _ = import_file(con, FIXTURES / "odata_v3/85685NED", gemeenten=["GM0344"])
+    assert kind == "jeugdzorg-wijk"
+    rows = con.execute(
+        "select stem, value from stg_cbs__jeugdzorg where region_code = 'WK034403'"
+        " and year = 2023 order by stem").fetchall()
+    assert rows == [("Jeugdbescherming", 88.0), ("JeugdhulpMetVerblijf", 62.0),
+                    ("JeugdhulpZonderVerblijf", 1000.0), ("JongerenMetJeugdzorg", 1250.0)]
+
+
+def test_estimate_after_import_of_kerncijfers_and_ages(con):
+    import_file(con, FIXTURES / "statline_85984NED.csv")
+    import_file(con, FIXTURES / "odata_v3/03759ned")
+    rows = con.execute(
+        "select wijk_code, sum(children), min(population_source) from population_by_wijk_age"
+        " where gemeente_code = 'GM0344' and year = 2024 group by wijk_code order by wijk_code"
+    ).fetchall()
+    ages_0_11 = 1420 + 1455 + 1470 + 1490 + 1525 + 1510 + 1490 + 1485 + 1450 + 1440 + 1430 + 1415
+    assert sum(r[1] for r in rows) == pytest.approx(ages_0_11)
+    young = {"WK034401": 1205, "WK034402": 6010, "WK034403": 14990}
+    for wijk, children, source in rows:
+        assert source == "cbs-schatting"
+        assert children == pytest.approx(ages_0_11 * young[wijk] / sum(young.values()))

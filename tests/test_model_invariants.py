@@ -1,0 +1,120 @@
+"""Invariants of the model marts on the sample gemeente, and of session evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms import model
+
+GRAINS = {
+    "demand_by_wijk_niveau": ["gemeente_code", "wijk_code", "year", "age_group", "niveau"],
+    "gap_by_wijk_niveau": ["gemeente_code", "wijk_code", "year", "age_group", "niveau"],
+    "supply_by_wijk": ["gemeente_code", "wijk_code", "year", "provision_type"],
+    "signals_by_wijk": ["gemeente_code", "wijk_code", "year", "signal_type", "age_group"],
+    "vso_bso_by_wijk": ["gemeente_code", "wijk_code", "year"],
+}
+DOCUMENTED_COLUMNS = {
+    "demand_by_wijk_niveau": ["children_low", "children_mid", "children_high", "perspective",
+                              "denominator", "provision_type", "children_signal_adjusted",
+                              "figure_kind"],
+    "supply_by_wijk": ["places", "provision_group", "figure_kind"],
+    "gap_by_wijk_niveau": ["demand_low", "demand_mid", "demand_high", "places", "gap_low",
+                           "gap_mid", "gap_high", "supply_year", "figure_kind"],
+    "signals_by_wijk": ["children_count", "rate_per_100", "gemeente_rate_per_100",
+                        "ratio_to_gemeente", "figure_kind"],
+}
+
+
+@pytest.mark.parametrize("mart", list(GRAINS))
+def test_keys_unique_and_not_null(sample_con, mart):
+    keys = GRAINS[mart]
+    nulls = " or ".join(f"{k} is null" for k in keys)
+    assert sample_con.execute(f"select count(*) from {mart} where {nulls}").fetchone()[0] == 0
+    duplicates = sample_con.execute(
+        f"select count(*) from (select {', '.join(keys)} from {mart} group by all"
+        " having count(*) > 1)"
+    ).fetchone()[0]
+    assert duplicates == 0
+
+
+@pytest.mark.parametrize("mart", list(DOCUMENTED_COLUMNS))
+def test_documented_columns_exist(sample_con, mart):
+    columns = {r[0] for r in sample_con.execute(f"describe {mart}").fetchall()}
+    assert set(DOCUMENTED_COLUMNS[mart]) <= columns
+
+
+def test_sample_has_demand_and_supply_for_every_wijk(sample_con):
+    wijken = sample_con.execute(
+        "select count(distinct wijk_code) from population_by_wijk_age").fetchone()[0]
+    assert wijken == 10
+    assert sample_con.execute(
+        "select count(distinct wijk_code) from demand_by_wijk_niveau").fetchone()[0] == wijken
+    assert sample_con.execute(
+        "select count(distinct wijk_code) from supply_by_wijk where year = 2024").fetchone()[0] == 10
+
+
+def test_low_mid_high_ordered_and_shares_exact(sample_con):
+    bad = sample_con.execute("""
+        select count(*) from demand_by_wijk_niveau
+        where not (children_low <= children_mid and children_mid <= children_high)
+           or abs(children_mid - base_children_mid * share_mid) > 1e-9
+           or abs(children_low - base_children_low * share_low) > 1e-9
+           or abs(children_high - base_children_high * share_high) > 1e-9
+           or not (children_low <= children_signal_adjusted
+                   and children_signal_adjusted <= children_high)
+    """).fetchone()[0]
+    assert bad == 0
+    shares = sample_con.execute("""
+        select niveau, min(share_mid), max(share_mid) from demand_by_wijk_niveau group by niveau
+        order by niveau""").fetchall()
+    defaults = model.default_parameters().set_index("name")["value"]
+    assert [(n, lo, hi) for n, lo, hi in shares] == [
+        (n, defaults[f"share_niveau_{n}"], defaults[f"share_niveau_{n}"]) for n in range(1, 5)
+    ]
+
+
+def test_age_groups_sum_to_the_wijk_total(sample_con):
+    # per wijk, year and niveau: demand over the age groups = the wijk's children x the share
+    off = sample_con.execute("""
+        with demand as (
+            select wijk_code, year, niveau, sum(children_mid) as demand_mid, any_value(share_mid) as share
+            from demand_by_wijk_niveau group by all
+        ),
+        population as (
+            select wijk_code, year, sum(children) as children from population_by_wijk_age group by all
+        )
+        select max(abs(d.demand_mid - p.children * d.share))
+        from demand as d join population as p using (wijk_code, year)
+    """).fetchone()[0]
+    assert off < 1e-6
+
+
+def test_gap_is_demand_minus_places_and_places_add_up(sample_con):
+    off = sample_con.execute("""
+        select max(abs(gap_low - (demand_low - places)) + abs(gap_mid - (demand_mid - places))
+                   + abs(gap_high - (demand_high - places)))
+        from gap_by_wijk_niveau
+    """).fetchone()[0]
+    assert off < 1e-9
+    # every LRK place of 2024 in a wijk ends up in exactly one gap row
+    lrk, allocated = sample_con.execute("""
+        select
+            (select sum(places) from stg_lrk__locations
+             where year = 2024 and wijk_code is not null and provision_type <> 'VGO'),
+            (select sum(places) from gap_by_wijk_niveau where year = 2024)
+    """).fetchone()
+    assert allocated == pytest.approx(lrk)
+
+
+def test_session_evaluation_keeps_invariants(sample_con):
+    parameters = model.default_parameters()
+    parameters.loc[parameters["name"] == "share_niveau_3", ["low", "value", "high"]] = [
+        0.02, 0.04, 0.05]
+    gap = model.gap(sample_con, parameters, "inclusief", "in_opvang", gemeente_code="GM9999")
+    assert set(gap["perspective"]) == {"inclusief"}
+    assert (gap["demand_low"] <= gap["demand_mid"]).all()
+    assert (gap["demand_mid"] <= gap["demand_high"]).all()
+    assert set(gap.loc[gap.niveau == 3, "provision_type"]) == {"regulier"}
+    demand = model.demand(sample_con, parameters, gemeente_code="GM9999")
+    niveau_3 = demand[demand.niveau == 3]
+    assert (niveau_3["children_mid"] - niveau_3["population_children"] * 0.04).abs().max() < 1e-9

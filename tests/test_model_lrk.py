@@ -1,0 +1,116 @@
+"""LRK export loader: reading, postcode -> wijk mapping, refusals, the import-lrk command."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data_sources import cli, lrk, store
+from data_sources.errors import InputRefused
+
+HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;opvanglocatie_adres;"
+          "opvanglocatie_postcode;opvanglocatie_woonplaats;status;inschrijfdatum;uitschrijfdatum;"
+          "contact_emailadres\n")
+
+
+@pytest.fixture
+def postcode_con(con):
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    frame = pd.DataFrame({
+        "year": 2024, "pc6": ["1234AB", "1234AC"], "buurt_code": ["BU00010101", "BU00010201"],
+        "wijk_code": ["WK000101", "WK000102"], "gemeente_code": "GM0001", "load_id": load_id,
+    })
+    con.register("_pc", frame)
+    con.execute("insert into postcodes select year, pc6, buurt_code, wijk_code, gemeente_code,"
+                " load_id from _pc")
+    con.unregister("_pc")
+    return con
+
+
+def write(tmp_path, body: str, name: str = "lrk_export_2024.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_import_maps_postcodes_to_wijken_and_drops_contact_columns(postcode_con, tmp_path):
+    path = write(tmp_path,
+                 "111;KDV;De Boomhut;48;Dorpsstraat 1;1234 ab;Oord;Ingeschreven;01-01-2015;;a@b.nl\n"
+                 "222;BSO;Het Klimrek;60;Kerkweg 2;1234AC;Oord;Ingeschreven;01-01-2019;;\n"
+                 "333;GOB;Gastouder;6;Laan 3;9999ZZ;Elders;Ingeschreven;01-01-2020;;\n"
+                 "444;VGO;Bureau;;Laan 4;1234AB;Oord;Ingeschreven;01-01-2012;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.year, result.locations, result.places) == (2024, 4, 114)
+    assert result.unmapped_postcodes == ["9999ZZ"]
+    stored = postcode_con.execute(
+        "select lrk_id, provision_type, places, postcode, wijk_code, registered_on::varchar"
+        " from raw_lrk__locations order by lrk_id").fetchall()
+    assert stored == [
+        ("111", "KDV", 48, "1234AB", "WK000101", "2015-01-01"),
+        ("222", "BSO", 60, "1234AC", "WK000102", "2019-01-01"),
+        ("333", "GOB", 6, "9999ZZ", None, "2020-01-01"),
+        ("444", "VGO", None, "1234AB", "WK000101", "2012-01-01"),
+    ]
+    columns = {r[0] for r in postcode_con.execute("describe raw_lrk__locations").fetchall()}
+    assert not any("contact" in c or "email" in c for c in columns)
+
+
+def test_reimport_supersedes_the_earlier_export(postcode_con, tmp_path):
+    lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;;;;\n"))
+    second = lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;64;x;1234AB;O;;;;\n"))
+    statuses = postcode_con.execute(
+        "select load_id = ?, status from loads where dataset = 'lrk-locaties' order by load_id",
+        [second.load_id]).fetchall()
+    assert statuses == [(False, "superseded"), (True, "active")]
+
+
+def test_bad_rows_are_refused_naming_row_and_column_and_nothing_is_stored(postcode_con, tmp_path):
+    path = write(tmp_path,
+                 "111;KDV;A;48;x;1234AB;O;;;;\n"
+                 "222;KDX;B;10;x;1234AB;O;;;;\n"
+                 "333;BSO;C;veel;x;1234AB;O;;;;\n"
+                 "444;BSO;D;20;x;12345;O;;;;\n")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    messages = refused.value.messages
+    assert any("rij 3" in m and "type_oko" in m and "KDX" in m for m in messages)
+    assert any("rij 4" in m and "aantal_kindplaatsen" in m and "veel" in m for m in messages)
+    assert any("rij 5" in m and "opvanglocatie_postcode" in m for m in messages)
+    assert messages[-1] == "Er is niets opgeslagen."
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone()[0] == 0
+    assert postcode_con.execute("select count(*) from loads where source = 'lrk'").fetchone()[0] == 0
+
+
+def test_missing_columns_and_missing_year_are_explained(tmp_path, con):
+    path = tmp_path / "export.csv"
+    path.write_text("naam;plaats\nA;B\n", encoding="utf-8")
+    with pytest.raises(InputRefused, match="jaar"):
+        lrk.import_lrk_file(con, path)
+    with pytest.raises(InputRefused, match="lrk_id, type_oko, aantal_kindplaatsen"):
+        lrk.import_lrk_file(con, path, year=2024)
+
+
+def test_cli_import_lrk(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?)",
+                [load_id])
+    con.close()
+    good = write(tmp_path, "111;BSO;A;40;x;1234AB;O;;;;\n")
+    assert cli.main(["import-lrk", str(good), "--db", str(db)]) == 0
+    assert "1 locaties met samen 40 kindplaatsen" in capsys.readouterr().out
+    bad = write(tmp_path, "111;BSO;A;-3;x;1234AB;O;;;;\n", name="lrk_2024_fout.csv")
+    assert cli.main(["import-lrk", str(bad), "--db", str(db)]) == 1
+    assert "rij 2, kolom aantal_kindplaatsen" in capsys.readouterr().out
+    con = store.connect(db)
+    assert con.execute("select sum(places) from supply_by_wijk").fetchone()[0] == 40
+    con.close()
+
+
+def test_sample_exports_load_for_every_wijk(sample_con):
+    got = sample_con.execute("""
+        select year, count(*), count(wijk_code) from raw_lrk__locations group by year order by year
+    """).fetchall()
+    assert [y for y, _, _ in got] == [2022, 2023, 2024]
+    assert all(total == mapped for _, total, mapped in got)

@@ -1,0 +1,126 @@
+"""AppTest of the model pages (Continuüm, Tekorten, Trends, Kaart profile) on the sample gemeente."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import run_page
+
+from transforms import model
+from transforms.privacy import format_number, round_estimate
+
+
+def _population(db, year=2024, age_group=None) -> pd.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    frame = con.execute(
+        "select wijk_name, age_group, children from population_by_wijk_age"
+        " where gemeente_code = 'GM9999' and year = ?", [year]).df()
+    con.close()
+    return frame if age_group is None else frame[frame["age_group"] == age_group]
+
+
+def _range(low: float, high: float) -> str:
+    lo, hi = round_estimate(low), round_estimate(high)
+    return format_number(lo) if lo == hi else f"{format_number(lo)}-{format_number(hi)}"
+
+
+def test_continuum_shows_gemeente_total_per_niveau(app_db, sample_db):
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    total = _population(sample_db)["children"].sum()
+    shares = model.default_parameters().set_index("name")
+    metrics = {m.label: m.value for m in at.metric}
+    for niveau in (1, 2, 3, 4):
+        share = shares.loc[f"share_niveau_{niveau}"]
+        assert metrics[f"Niveau {niveau}"] == format_number(round_estimate(total * share.value))
+    captions = [c.value for c in at.caption]
+    assert _range(total * shares.loc["share_niveau_3", "low"],
+                  total * shares.loc["share_niveau_3", "high"]) + " kinderen" in captions
+    table = at.dataframe[0].value
+    assert len(table) == 11  # ten wijken and the gemeente
+    assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
+    assert len(at.get("plotly_chart")) >= 2  # stacked bars and trend
+
+
+def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db, sample_db):
+    at = run_page("continuum")
+    total = _population(sample_db)["children"].sum()
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Niveau 3"] == format_number(round_estimate(total * 0.04))
+    assert any("in deze sessie aangepast" in i.value for i in at.info)
+    # the shared mart keeps the default
+    con = duckdb.connect(str(app_db))  # the app's own connection config
+    shared = con.execute("select sum(children_mid) from demand_by_wijk_niveau"
+                         " where year = 2024 and niveau = 3").fetchone()[0]
+    con.close()
+    assert shared == pytest.approx(total * 0.03)
+    at.button(key="w_param_reset").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Niveau 3"] == format_number(round_estimate(total * 0.03))
+
+
+def test_tekorten_answers_in_sentences_from_the_data(app_db, sample_db):
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    toddlers = _population(sample_db, age_group="2-4")
+    text = "\n".join(m.value for m in at.markdown)
+    low, high = toddlers["children"].sum() * 0.01, toddlers["children"].sum() * 0.05
+    assert (f"**Gemeente Voorbeeldstad:** naar schatting {_range(low, high)} peuters op "
+            "niveau 3") in text
+    # the sample has no plus-group registrations in this branch: the largest wijk leads
+    biggest = toddlers.sort_values("children", ascending=False).iloc[0]
+    expected = (f"In {biggest.wijk_name} zijn naar schatting "
+                f"{_range(biggest.children * 0.01, biggest.children * 0.05)} peuters op niveau 3;"
+                " er zijn 0 plekken in plusgroepen.")
+    assert expected in text
+    ranked = at.dataframe[0].value
+    assert ranked["Wijk"].iloc[0] == biggest.wijk_name
+    assert list(ranked["Rang"]) == list(range(1, 11))
+
+
+def test_tekorten_inclusive_perspective_compares_with_regular_places(app_db):
+    at = run_page("tekorten")
+    at.radio(key="w_perspective").set_value("inclusief").run()
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "plekken in de reguliere opvang" in text
+    assert at.query_params["perspectief"] == ["inclusief"] or \
+        at.query_params["perspectief"] == "inclusief"
+
+
+def test_kaart_model_indicator_and_wijk_profile(app_db):
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
+    assert not at.exception, at.exception
+    assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "In Bloemhof zijn naar schatting" in text
+
+
+def test_trends_page_draws_model_indicator(app_db):
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()
+    assert not at.exception, at.exception
+    chart = at.get("plotly_chart")[0]
+    assert "Kindplaatsen" in chart.proto.spec
+
+
+def test_signal_counts_are_protected_with_their_total():
+    from ui.continuum import protected_signal
+
+    frame = pd.DataFrame({
+        "wijk_code": ["WK1", "WK2", "WK3"], "wijk_name": ["A", "B", "C"],
+        "children_count": [2, 30, 40], "rate_per_100": [1.0, 10.0, 12.0],
+        "ratio_to_gemeente": [0.1, 1.0, 1.2],
+    })
+    shown = protected_signal(frame)
+    # the small cell is hidden, and a second cell too, so total - visible does not give it away
+    assert shown["hidden"].sum() == 2
+    assert shown.loc[0, "hidden"] and pd.isna(shown.loc[0, "rate_per_100"])
+    assert shown["rate_per_100"].isna().sum() == 2
+    assert shown["gemeente_count"].iloc[0] == 72

@@ -1,0 +1,343 @@
+"""Validation of partner workbooks: every hostile case gets a Dutch message and nothing is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+
+from data_sources.registrations import values  # noqa: E402
+from data_sources.registrations.reading import MAX_FILE_BYTES  # noqa: E402
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+
+VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+VALID_BSN = "111222333"  # passes the elfproef; a test number, not a person's
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    return con
+
+
+def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same xlsx with some parts replaced (or added)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, replace.pop(info.filename, source.read(info.filename)))
+        for name, content in replace.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def vve(rows, **kwargs) -> bytes:
+    return plain_workbook([VVE_HEADER, *rows], **kwargs)
+
+
+def merged(workbook):
+    workbook.active.merge_cells("A2:A3")
+
+
+def formula_no_value(workbook):
+    workbook.active["D2"] = "=2*6"
+
+
+def two_sheets(workbook):
+    other = workbook.create_sheet("Blad2")
+    other.append(["x"])
+    workbook.active.title = "Blad1"
+
+
+def billion_laughs() -> bytes:
+    entities = "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">' + entities + ']>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return rezip(vve([["Centrum", "2-4", "SES", 5]]), {"xl/worksheets/sheet1.xml": xml.encode()})
+
+
+def zip_bomb() -> bytes:
+    return rezip(vve([["Centrum", "2-4", "SES", 5]]),
+                 {"xl/media/bomb.bin": b"\0" * (60 * 1024 * 1024)})
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+
+REFUSED_FILES = {
+    "empty file": (b"", "leeg (0 bytes)"),
+    "random bytes": (bytes(range(256)) * 4, "geen Excel-werkmap"),
+    "renamed csv": (b"wijk;criterium;aantal\nCentrum;SES;5\n", "tekstbestand"),
+    "old xls": (OLE2 + b"Workbook".decode().encode("utf-16-le") + b"\0" * 512, ".xls"),
+    "password protected": (OLE2 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512,
+                           "wachtwoord"),
+    "corrupt (truncated)": (vve([["Centrum", "2-4", "SES", 5]])[:900], "beschadigd"),
+    "word document": (rezip(plain_workbook([["x"]]), {})  # a zip without xl/workbook.xml
+                      .replace(b"xl/workbook.xml", b"xl/workbooq.xml"), "geen Excel-werkmap"),
+    "far too large": (vve([["Centrum", "2-4", "SES", 5]]) + b"\0" * MAX_FILE_BYTES, "hoogstens"),
+    "zip bomb": (zip_bomb(), "zip-bom"),
+    "xml bomb": (billion_laughs(), "XML"),
+    "empty workbook": (plain_workbook([]), "leeg"),
+    "header only": (vve([]), "geen gegevens"),
+    "no recognisable header": (plain_workbook([["a", "b"], [1, 2]]), "geen kopregel"),
+    "two data sheets, none called Gegevens": (
+        plain_workbook([VVE_HEADER], sheet_name="Blad1", extra=two_sheets), "meer bladen"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_FILES))
+def test_hostile_files_are_refused_with_a_dutch_message(gem, name):
+    data, expected = REFUSED_FILES[name]
+    result = validate_workbook(data, "vve-indicaties", gem, "bestand.xlsx")
+    assert not result.ok
+    assert any(expected in text for text in result.message_texts()), result.message_texts()
+    assert result.aggregates_df.empty
+
+
+REFUSED_CONTENT = {
+    "missing column": (
+        plain_workbook([["wijk", "leeftijdsgroep", "aantal kinderen"], ["Centrum", "2-4", 5]]),
+        None, "Blad 'Gegevens': de verplichte kolom 'criterium' ontbreekt in de kopregel (rij 1)"),
+    "renamed column": (
+        plain_workbook([["wijk", "leeftijdsgroep", "reden vve", "aantal kinderen"],
+                        ["Centrum", "2-4", "SES", 5]]), None,
+        "Blad 'Gegevens', rij 1, kolom C (reden vve): 'reden vve' is geen kolom van het sjabloon"),
+    "extra column with data": (
+        plain_workbook([[*VVE_HEADER, "opmerking"], ["Centrum", "2-4", "SES", 5, "klopt"]]), None,
+        "kolom E (opmerking): 'opmerking' is geen kolom van het sjabloon vve-indicaties"),
+    "merged cells": (vve([["Centrum", "2-4", "SES", 5], [None, "2-4", "SES", 6]],
+                         extra=merged), None, "de cellen A2:A3 zijn samengevoegd"),
+    "formula without cached value": (
+        vve([["Centrum", "2-4", "SES", None]], extra=formula_no_value), None,
+        "Blad 'Gegevens', rij 2, kolom D (aantal kinderen): formule zonder berekende waarde"),
+    "negative count": (vve([["Centrum", "2-4", "SES", -3]]), None,
+                       "rij 2, kolom D (aantal kinderen): '-3' is negatief"),
+    "fractional count": (vve([["Centrum", "2-4", "SES", "2,5"]]), None,
+                         "'2,5' is geen heel getal"),
+    "text in a count": (vve([["Centrum", "2-4", "SES", "veel"]]), None, "'veel' is geen getal"),
+    "unknown wijk": (
+        vve([["Centrum", "2-4", "SES", 5], ["Noordeinde", "2-4", "SES", 5]]), None,
+        "Blad 'Gegevens', rij 3, kolom A (wijk): 'Noordeinde' is geen wijk van Voorbeeldstad"),
+    "unknown wijk code": (vve([["WK123456", "2-4", "SES", 5]]), None,
+                          "'WK123456' is geen wijkcode van Voorbeeldstad"),
+    "postcode elsewhere": (vve([["1234 AB", "2-4", "SES", 5]]), None,
+                           "postcode '1234 AB' ligt niet in Voorbeeldstad"),
+    "value not allowed": (vve([["Centrum", "2-4", "armoede", 5]]), None,
+                          "'armoede' is geen toegestane waarde; kies uit: taal/spraak"),
+    "required value empty": (vve([["Centrum", None, "SES", 5]]), None,
+                             "kolom B (leeftijdsgroep): is leeg"),
+    "duplicated key": (
+        vve([["Centrum", "2-4", "SES", 5], ["centrum", "2-4", "ses", 7]]), None,
+        "Blad 'Gegevens', rij 3: herhaalt rij 2"),
+    "totals row": (vve([["Centrum", "2-4", "SES", 5], ["Totaal", None, None, 5]]), None,
+                   "Blad 'Gegevens', rij 3: dit lijkt een totaalrij"),
+    "same column twice": (plain_workbook([[*VVE_HEADER, "aantal"], ["Centrum", "2-4", "SES", 5, 5]]),
+                          None, "staat twee keer in de kopregel"),
+    "future registration date": (
+        None, ("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", None, None,
+                                    "01-01-2030"]]), "ligt na de peildatum"),
+    "impossible date": (
+        None, ("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", None, None,
+                                    "31-02-2024"]]), "geen bestaande datum"),
+    "age out of range": (None, ("bevolking", [["BU99990101", 15, 3]]), "buiten 0 tot en met 12"),
+    "missing group size": (
+        None, ("groepsgrootte", [["Locatie A", "Centrum", "groep 1", "regulier", "0-2", None, 10,
+                                  2]]), "kolom F (kindplaatsen): is leeg"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_CONTENT))
+def test_bad_content_is_refused_naming_sheet_row_and_column(gem, name):
+    data, templated, expected = REFUSED_CONTENT[name]
+    soort = "vve-indicaties"
+    if templated:
+        soort, rows = templated
+        data = filled_template(soort, rows)
+    result = validate_workbook(data, soort, gem, "bestand.xlsx", period="2024")
+    assert not result.ok
+    assert any(expected in text for text in result.message_texts()), result.message_texts()
+
+
+def rows_of(result, columns):
+    frame = result.aggregates_df
+    rows = [tuple(None if x is None or x != x else x for x in row)
+            for row in frame[columns].itertuples(index=False)]
+    return sorted(rows, key=repr)
+
+
+def test_template_round_trip_with_names_codes_and_postcodes(gem):
+    data = filled_template("vve-indicaties", [
+        ["Centrum", "2-4", "SES", 12],
+        ["zuid eind", "2-4", "taal/spraak", "7"],       # accents and case ignored, number as text
+        ["WK999909", "2-4", "Taal/Spraak", 30],
+        ["9909 aa", "2-4", "sociaal-emotioneel", None],  # per child, postcode -> buurt
+        ["9909AA", "2-4", "sociaal-emotioneel", None],
+        ["BU99990901", "2-4", "SES", "1.234"],           # Dutch thousands separator
+    ])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["wijk_code", "buurt_code", "criterion", "children_count"]) == sorted([
+        ("WK999901", None, "SES", 12),
+        ("WK999903", None, "taal/spraak", 7),
+        ("WK999909", None, "taal/spraak", 30),
+        ("WK999909", "BU99990901", "sociaal-emotioneel", 2),
+        ("WK999909", "BU99990901", "SES", 1234),
+    ], key=repr)
+
+
+def test_header_lower_down_reordered_and_empty_extra_columns_are_accepted(gem):
+    data = plain_workbook([
+        ["Registratie vve-indicaties 2024"],
+        [],
+        ["aantal kinderen", "criterium", "opmerking", "wijk", "leeftijdsgroep"],
+        [5, "SES", None, "Centrum", "2-4"],
+        [None, None, None, None, None],
+        [8, "SES", None, "Oude Haven", "2-4"],
+    ])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert any("rij 3" in str(n) for n in result.notices)
+    assert rows_of(result, ["wijk_code", "children_count"]) == [("WK999901", 5), ("WK999902", 8)]
+
+
+def test_pc4_in_two_wijken_goes_to_the_larger_with_a_notice(gem):
+    result = validate_workbook(vve([["9901", "2-4", "SES", 9]]), "vve-indicaties", gem, "v.xlsx")
+    assert result.ok
+    assert rows_of(result, ["wijk_code", "children_count"]) == [("WK999901", 9)]
+    assert any("ligt in 2 wijken" in str(n) for n in result.notices)
+
+
+def test_excel_date_for_age_group_is_taken_back(gem):
+    # Excel turns '2-4' typed in a general cell into 2 April
+    result = validate_workbook(vve([["Centrum", dt.datetime(2024, 4, 2), "SES", 5]]),
+                               "vve-indicaties", gem, "v.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["age_group"]) == [("2-4",)]
+
+
+def test_formula_with_cached_value_uses_the_value(gem):
+    data = vve([["Centrum", "2-4", "SES", None]], extra=formula_no_value)
+    part = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part).replace(
+        b"<f>2*6</f><v />", b"<f>2*6</f><v>12</v>")
+    result = validate_workbook(rezip(data, {part: xml}), "vve-indicaties", gem, "v.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["children_count"]) == [(12,)]
+
+
+@pytest.mark.parametrize("date", [
+    dt.datetime(2024, 10, 2), "02-10-2024", "2-10-2024", "2024-10-02", "02/10/2024",
+    "2 oktober 2024", 45567,
+])
+def test_dates_in_several_formats_give_the_same_waiting_time(gem, date):
+    data = filled_template("wachtlijst-zorg", [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", None, None, date],
+        ["Centrum", "Zorg BV", "behandeling", "2-4", None, None, "2024-12-25"],
+    ], meta={"peildatum": "31-12-2024"})
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "w.xlsx")
+    assert result.ok, result.message_texts()
+    # 90 and 6 days -> mean 48 days = 6.86 weeks, over 2 children
+    assert rows_of(result, ["children_count", "waiting_weeks"]) == [(2, 6.86)]
+
+
+def test_dutch_decimals_in_amounts(gem):
+    data = filled_template("wachtlijst-zorg", [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", 4, "6,5", None],
+        ["Oude Haven", "Zorg BV", "behandeling", "2-4", 2, "1.234,5", None],
+    ])
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "w.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["wijk_code", "waiting_weeks"]) == [("WK999901", 6.5),
+                                                               ("WK999902", 1234.5)]
+
+
+PERSONAL = {
+    "bsn column": ([[*VVE_HEADER, "bsn"], ["Centrum", "2-4", "SES", 1, VALID_BSN]],
+                   "burgerservicenummer"),
+    "bsn hidden in the wijk column": (
+        [VVE_HEADER, [VALID_BSN, "2-4", "SES", 1]], "burgerservicenummer"),
+    "bsn as number without leading zero": (
+        [[*VVE_HEADER, "kenmerk"], ["Centrum", "2-4", "SES", 1, int("012345672")]],
+        "burgerservicenummer"),
+    "names": ([[*VVE_HEADER, "naam kind"], ["Centrum", "2-4", "SES", 1, "Sanne de Vries"]],
+              "namen"),
+    "birth dates": ([[*VVE_HEADER, "geboortedatum"],
+                     ["Centrum", "2-4", "SES", 1, dt.datetime(2021, 5, 17)]], "geboortedatum"),
+    "birth dates as text in an unnamed column": (
+        [[*VVE_HEADER, "x"], ["Centrum", "2-4", "SES", 1, "17-05-2021"]], "geboortedatum"),
+}
+SECRETS = (VALID_BSN, "12345672", "Sanne", "17-05-2021", "2021-05-17")
+
+
+@pytest.mark.parametrize("name", list(PERSONAL))
+def test_personal_data_is_refused_and_never_echoed(gem, name):
+    rows, expected = PERSONAL[name]
+    result = validate_workbook(plain_workbook(rows), "vve-indicaties", gem, "vve.xlsx")
+    assert not result.ok
+    texts = result.message_texts()
+    assert any("persoonsgegevens geweigerd" in t and expected in t for t in texts), texts
+    assert not any(secret in t for t in texts for secret in SECRETS), texts
+    assert result.aggregates_df.empty
+
+
+def test_elfproef():
+    assert values.elfproef("111222333")
+    assert not values.elfproef("111222334")
+    assert values.looks_like_bsn(12345672)       # 012345672 with its leading zero lost
+    assert not values.looks_like_bsn(12)
+    assert not values.looks_like_bsn("9901AA")
+
+
+def test_message_count_is_capped(gem):
+    rows = [["Nergens", "2-4", "SES", 1]] * 300
+    result = validate_workbook(vve(rows), "vve-indicaties", gem, "vve.xlsx")
+    assert len(result.messages) == 201
+    assert "en nog 100 meldingen" in result.message_texts()[-1]
+
+
+@pytest.mark.parametrize("period, expected", [
+    ("2024", ("2024", 2024, dt.date(2024, 12, 31))),
+    ("2024-q3", ("2024-Q3", 2024, dt.date(2024, 9, 30))),
+    ("2024-02", ("2024-02", 2024, dt.date(2024, 2, 29))),
+    ("Schooljaar 2024-2025", ("schooljaar 2024-2025", 2024, dt.date(2025, 7, 31))),
+])
+def test_periods(period, expected):
+    assert values.parse_period(period) == expected
+
+
+@pytest.mark.parametrize("period", ["", "vorig jaar", "2024-13", "2024-2026", "1899"])
+def test_bad_periods(period):
+    with pytest.raises(values.BadValue):
+        values.parse_period(period)
+
+
+def test_template_has_protected_header_dropdowns_and_instructions(gem):
+    data = filled_template("vve-indicaties", [], con=gem)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames[:3] == ["Toelichting", "Gegevens", "Organisatie"]
+    sheet = workbook["Gegevens"]
+    assert [c.value for c in sheet[1]] == VVE_HEADER
+    assert sheet.freeze_panes == "A2"
+    assert sheet.protection.sheet and sheet["A1"].protection.locked
+    assert not sheet.column_dimensions["A"].protection.locked
+    kinds = {str(dv.sqref)[0]: dv.type
+             for dv in sheet.data_validations.dataValidation}
+    assert kinds == {"A": "list", "B": "list", "C": "list", "D": "whole"}
+    lists = workbook["Lijsten"]
+    assert lists.sheet_state == "hidden"
+    listed = {c.value for col in lists.iter_cols() for c in col}
+    assert {"Centrum", "Zuid-Éind", "taal/spraak", "SES"} <= listed
+    assert workbook["Organisatie"]["B4"].value == "Voorbeeldstad"

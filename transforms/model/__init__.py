@@ -1,0 +1,268 @@
+"""The continuum model: parameters as data, and the demand/gap marts evaluated per session."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import importlib.util
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+import transforms
+from transforms import MODEL_PROVIDERS, Model
+
+PARAMETERS_CSV = Path(__file__).resolve().parent.parent / "parameters.csv"
+PARAMETER_COLUMNS = ("name", "value", "low", "high", "unit", "label_nl", "source")
+
+PERSPECTIVES = {
+    "passend": "Passende opvang: niveau 3 in aparte plusgroepen",
+    "inclusief": "Inclusieve opvang: niveau 1-3 in reguliere groepen, niveau 4 als alternatief",
+}
+DENOMINATORS = {
+    "alle_kinderen": "Alle kinderen van de leeftijdsgroep (CBS/BRP)",
+    "in_opvang": "Kinderen in de kinderopvang (deelname per leeftijdsgroep)",
+}
+DEFAULT_PERSPECTIVE = "passend"
+DEFAULT_DENOMINATOR = "alle_kinderen"
+NIVEAU_NAMES = {
+    1: "regulier: stevige basisondersteuning",
+    2: "basisondersteuning met een plus",
+    3: "gespecialiseerde ondersteuning",
+    4: "geen opvang maar behandeling",
+}
+PARAMETER_MODEL = "stg_model__parameters"
+SETTINGS_MODEL = "stg_model__settings"
+
+# Column contract of the partner staging views (registrations, issue 4). Used only for stand-in
+# empty views when the registrations code is absent, so the model builds without partner data.
+PARTNER_COMMON = {
+    "load_id": "integer", "organisation": "varchar", "period": "varchar", "year": "integer",
+    "gemeente_code": "varchar", "wijk_code": "varchar", "buurt_code": "varchar",
+}
+PARTNER_VIEWS: dict[str, dict[str, str]] = {
+    "stg_partner__extra_ondersteuning": {
+        "location_name": "varchar", "age_group": "varchar", "support_need": "varchar",
+        "niveau": "varchar", "children_count": "integer"},
+    "stg_partner__kinderopvang_bezetting": {
+        "location_name": "varchar", "care_type": "varchar", "age_group": "varchar",
+        "children_count": "integer", "places": "integer"},
+    "stg_partner__vve_indicaties": {
+        "age_group": "varchar", "criterion": "varchar", "children_count": "integer"},
+    "stg_partner__speciaal_onderwijs": {
+        "school": "varchar", "cluster": "varchar", "referral_reason": "varchar",
+        "enrolment_status": "varchar", "age_group": "varchar", "children_count": "integer",
+        "bso_needed_count": "integer"},
+    "stg_partner__wachtlijst_so": {
+        "school": "varchar", "cluster": "varchar", "referral_reason": "varchar",
+        "children_count": "integer", "waiting_weeks": "double"},
+    "stg_partner__ondersteuningstrajecten": {
+        "provider": "varchar", "support_type": "varchar", "age_group": "varchar",
+        "children_count": "integer", "trajectories_count": "integer", "support_hours": "double"},
+    "stg_partner__jeugdhulp": {
+        "provider": "varchar", "youth_care_type": "varchar", "age_group": "varchar",
+        "children_count": "integer"},
+    "stg_partner__wachtlijst_zorg": {
+        "provider": "varchar", "request_kind": "varchar", "age_group": "varchar",
+        "children_count": "integer", "waiting_weeks": "double"},
+    "stg_partner__groepsgrootte": {
+        "location_name": "varchar", "group_name": "varchar", "group_kind": "varchar",
+        "age_group": "varchar", "places": "integer", "children_count": "integer",
+        "professionals_count": "integer"},
+}
+
+
+def default_parameters() -> pd.DataFrame:
+    """The model parameters as shipped in transforms/parameters.csv (value, range, unit, source)."""
+    with PARAMETERS_CSV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    frame = pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+    for column in ("value", "low", "high"):
+        frame[column] = frame[column].astype(float)
+    return validate_parameters(frame)
+
+
+def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
+    """Check a parameter table (names known, low <= value <= high, shares within 0-1); returns a
+    clean copy with the default unit, label and source filled in. Raises ValueError in Dutch."""
+    missing = {"name", "value", "low", "high"} - set(parameters.columns)
+    if missing:
+        raise ValueError(f"Parameters missen kolom(men): {', '.join(sorted(missing))}.")
+    frame = parameters.copy()
+    problems = []
+    if frame["name"].duplicated().any():
+        problems.append("Een parameter staat er meer dan eens in.")
+    for row in frame.itertuples(index=False):
+        try:
+            low, value, high = float(row.low), float(row.value), float(row.high)
+        except (TypeError, ValueError):
+            problems.append(f"Parameter {row.name}: waarde en bandbreedte moeten getallen zijn.")
+            continue
+        if not low <= value <= high:
+            problems.append(
+                f"Parameter {row.name}: de waarde {value:g} ligt niet tussen {low:g} en {high:g}."
+            )
+        if str(getattr(row, "unit", "")) == "aandeel" and not (0 <= low and high <= 1):
+            problems.append(f"Parameter {row.name}: een aandeel ligt tussen 0 en 1.")
+    if problems:
+        raise ValueError(" ".join(problems))
+    for column in ("value", "low", "high"):
+        frame[column] = frame[column].astype(float)
+    for column in PARAMETER_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame[list(PARAMETER_COLUMNS)].reset_index(drop=True)
+
+
+def _sql_literal(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "null"
+    if isinstance(value, (int, float)):
+        return f"{float(value)!r}::double"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _parameter_models() -> list[Model]:
+    """stg_model__parameters (the defaults from parameters.csv) and stg_model__settings."""
+    from data_sources.config import min_count
+
+    rows = ",\n    ".join(
+        "(" + ", ".join(_sql_literal(v) for v in row) + ")"
+        for row in default_parameters().itertuples(index=False)
+    )
+    parameters_sql = (
+        "-- One row per model parameter: the defaults from transforms/parameters.csv.\n"
+        f"select * from (values\n    {rows}\n) as t ({', '.join(PARAMETER_COLUMNS)})"
+    )
+    settings_sql = (
+        "-- The model's choices for the shared marts: perspective, denominator, smallest count.\n"
+        f"select '{DEFAULT_PERSPECTIVE}' as perspective, '{DEFAULT_DENOMINATOR}' as denominator,"
+        f" {int(min_count())} as min_count"
+    )
+    return [Model(PARAMETER_MODEL, "staging", parameters_sql),
+            Model(SETTINGS_MODEL, "staging", settings_sql)]
+
+
+def _partner_stand_ins() -> list[Model]:
+    """Empty partner staging views for every contract view no other provider makes."""
+    if importlib.util.find_spec("data_sources.registrations") is not None:
+        importlib.import_module("data_sources.registrations")
+    provided = set()
+    for provider in list(MODEL_PROVIDERS):
+        if provider is not _partner_stand_ins:
+            provided.update(m.name for m in provider())
+    models = []
+    for name, own_columns in PARTNER_VIEWS.items():
+        if name in provided:
+            continue
+        columns = {**PARTNER_COMMON, **own_columns}
+        select = ", ".join(f"null::{kind} as {column}" for column, kind in columns.items())
+        models.append(Model(
+            name, "staging",
+            f"-- Stand-in: no partner registrations of this type in this build.\n"
+            f"select {select} where false",
+        ))
+    return models
+
+
+for _provider in (_parameter_models, _partner_stand_ins):
+    if _provider not in MODEL_PROVIDERS:
+        MODEL_PROVIDERS.append(_provider)
+
+
+def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model]:
+    """The models between the roots and the target (target included), in build order."""
+    ordered = transforms.build_order(models)
+    by_name = {m.name: m for m in ordered}
+    if target not in by_name:
+        raise ValueError(f"unknown model {target}")
+    depends = {}
+    for model in ordered:
+        sql = re.sub(r"--[^\n]*", "", model.sql)
+        depends[model.name] = {
+            other for other in by_name
+            if other != model.name and re.search(rf"\b{re.escape(other)}\b", sql)
+        }
+    affected = set(roots)
+    for model in ordered:
+        if depends[model.name] & affected:
+            affected.add(model.name)
+    needed = {target}
+    for model in reversed(ordered):
+        if model.name in needed:
+            needed |= depends[model.name] & affected
+    return [m for m in ordered if m.name in needed and m.name in affected and m.name not in roots]
+
+
+def evaluated_sql(target: str) -> str:
+    """One query that evaluates `target` from the session relations `session_model_parameters`
+    and `session_model_settings`: every model in between is inlined as a CTE of its own SQL text,
+    shadowing the shared view or table of the same name (one copy of the SQL)."""
+    chain = _downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target)
+    ctes = [
+        f"{PARAMETER_MODEL} as (select * from session_model_parameters)",
+        f"{SETTINGS_MODEL} as (select * from session_model_settings)",
+    ]
+    for model in chain:
+        body = model.sql.strip().rstrip(";")
+        ctes.append(f"{model.name} as (\n{body}\n)")
+    return "with " + ",\n".join(ctes) + f"\nselect * from {target}"
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    target: str,
+    parameters: pd.DataFrame | None = None,
+    perspective: str = DEFAULT_PERSPECTIVE,
+    denominator: str = DEFAULT_DENOMINATOR,
+    *,
+    gemeente_code: str | None = None,
+) -> pd.DataFrame:
+    """Evaluate a model mart with session parameters and choices (defaults when None), without
+    touching the shared tables; optionally only one gemeente."""
+    from data_sources.config import min_count
+
+    if perspective not in PERSPECTIVES:
+        raise ValueError(f"Onbekend perspectief: {perspective}.")
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"Onbekende noemer: {denominator}.")
+    parameters = default_parameters() if parameters is None else validate_parameters(parameters)
+    settings = pd.DataFrame(
+        {"perspective": [perspective], "denominator": [denominator], "min_count": [min_count()]}
+    )
+    cursor = con.cursor()
+    try:
+        cursor.register("session_model_parameters", parameters)
+        cursor.register("session_model_settings", settings)
+        sql = f"select * from ({evaluated_sql(target)}) where (? is null or gemeente_code = ?)"
+        return cursor.execute(sql, [gemeente_code, gemeente_code]).df()
+    finally:
+        cursor.close()
+
+
+def demand(
+    con: duckdb.DuckDBPyConnection,
+    parameters: pd.DataFrame | None = None,
+    perspective: str = DEFAULT_PERSPECTIVE,
+    denominator: str = DEFAULT_DENOMINATOR,
+    *,
+    gemeente_code: str | None = None,
+) -> pd.DataFrame:
+    """demand_by_wijk_niveau computed with these parameters, perspective and denominator."""
+    return evaluate(con, "demand_by_wijk_niveau", parameters, perspective, denominator,
+                    gemeente_code=gemeente_code)
+
+
+def gap(
+    con: duckdb.DuckDBPyConnection,
+    parameters: pd.DataFrame | None = None,
+    perspective: str = DEFAULT_PERSPECTIVE,
+    denominator: str = DEFAULT_DENOMINATOR,
+    *,
+    gemeente_code: str | None = None,
+) -> pd.DataFrame:
+    """gap_by_wijk_niveau computed with these parameters, perspective and denominator."""
+    return evaluate(con, "gap_by_wijk_niveau", parameters, perspective, denominator,
+                    gemeente_code=gemeente_code)

@@ -1,0 +1,105 @@
+-- One row per gemeente, wijk, year, signal type and age group that a partner delivered: observed
+-- children per 100 children of the age group, beside the gemeente's rate.
+-- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings (min_count).
+with counts as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        signal_type,
+        age_group,
+        sum(children_count) as children_count,
+        sum(waiting_weeks * children_count) filter (where waiting_weeks is not null)
+            / nullif(sum(children_count) filter (where waiting_weeks is not null), 0)
+            as waiting_weeks
+    from int_signals__partner_counts
+    group by all
+),
+
+delivered as (
+    select distinct gemeente_code, year, signal_type, age_group from counts
+),
+
+population as (
+    select gemeente_code, wijk_code, wijk_name, year, age_group, children
+    from population_by_wijk_age
+    union all
+    select gemeente_code, wijk_code, any_value(wijk_name), year, 'alle', sum(children)
+    from population_by_wijk_age
+    group by gemeente_code, wijk_code, year
+),
+
+-- every wijk of a gemeente for each delivered type: a wijk without rows has 0 children
+grid as (
+    select
+        d.gemeente_code,
+        p.wijk_code,
+        p.wijk_name,
+        d.year,
+        d.signal_type,
+        d.age_group,
+        p.children as population_children
+    from delivered as d
+    inner join population as p
+        on p.gemeente_code = d.gemeente_code and p.year = d.year and p.age_group = d.age_group
+),
+
+wijk_rows as (
+    select g.*, coalesce(c.children_count, 0) as children_count, c.waiting_weeks
+    from grid as g
+    left join counts as c
+        on c.gemeente_code = g.gemeente_code and c.wijk_code = g.wijk_code and c.year = g.year
+        and c.signal_type = g.signal_type and c.age_group = g.age_group
+),
+
+-- the gemeente total includes rows a partner could not place in a wijk
+gemeente_counts as (
+    select gemeente_code, year, signal_type, age_group, sum(children_count) as children_count
+    from counts
+    group by all
+),
+
+gemeente_population as (
+    select gemeente_code, year, age_group, sum(children) as children
+    from population
+    group by all
+),
+
+rates as (
+    select
+        w.gemeente_code,
+        w.wijk_code,
+        w.wijk_name,
+        w.year,
+        w.signal_type,
+        w.age_group,
+        w.children_count,
+        w.waiting_weeks,
+        w.population_children,
+        100 * w.children_count / nullif(w.population_children, 0) as rate_per_100,
+        gc.children_count as gemeente_children_count,
+        gp.children as gemeente_population_children,
+        100 * gc.children_count / nullif(gp.children, 0) as gemeente_rate_per_100
+    from wijk_rows as w
+    inner join gemeente_counts as gc using (gemeente_code, year, signal_type, age_group)
+    inner join gemeente_population as gp using (gemeente_code, year, age_group)
+),
+
+final as (
+    select
+        r.*,
+        r.rate_per_100 / nullif(r.gemeente_rate_per_100, 0) as ratio_to_gemeente,
+        case
+            when r.signal_type like 'wachtlijst%' then 'wachtlijst'
+            else 'vraag'
+        end as evidence_kind,
+        -- waiting lists measure the gap, not the need; small counts are too uncertain (and
+        -- could identify children through the adjusted estimate)
+        r.signal_type not like 'wachtlijst%'
+            and r.children_count >= (select min_count from stg_model__settings)
+            and r.gemeente_rate_per_100 > 0 as used_in_index,
+        'waargenomen' as figure_kind
+    from rates as r
+)
+
+select * from final

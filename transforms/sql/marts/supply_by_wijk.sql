@@ -1,0 +1,42 @@
+-- One row per gemeente, wijk, year and provision type: places (observed, not modelled).
+-- Source: int_supply__places_by_wijk_span (LRK export; partner registrations for plus-groups, KDC/MKD).
+with summed as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        provision_type,
+        any_value(provision_group) as provision_group,
+        string_agg(distinct age_span, ', ' order by age_span) as age_spans,
+        string_agg(distinct places_source, ', ' order by places_source) as places_source,
+        sum(places) as places,
+        sum(locations_count) as locations_count
+    from int_supply__places_by_wijk_span
+    group by gemeente_code, wijk_code, year, provision_type
+),
+
+wijk_names as (
+    select region_code as wijk_code, arg_max(region_name, year) as wijk_name
+    from stg_regions
+    where region_level = 'wijk'
+    group by region_code
+),
+
+final as (
+    select
+        s.gemeente_code,
+        s.wijk_code,
+        coalesce(n.wijk_name, s.wijk_code) as wijk_name,
+        s.year,
+        s.provision_type,
+        s.provision_group,
+        s.age_spans,
+        s.places,
+        s.locations_count,
+        s.places_source,
+        'waargenomen' as figure_kind
+    from summed as s
+    left join wijk_names as n using (wijk_code)
+)
+
+select * from final

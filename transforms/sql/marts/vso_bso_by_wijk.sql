@@ -1,0 +1,36 @@
+-- One row per gemeente, wijk and year with (v)so/sbo pupils: observed pupils, observed BSO need
+-- where the partner delivered it, and the modelled BSO need (pupils x share needing BSO).
+-- Source: stg_partner__speciaal_onderwijs, stg_model__parameters.
+with pupils as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        sum(children_count) as pupils_count,
+        sum(bso_needed_count) as bso_needed_observed_count
+    from stg_partner__speciaal_onderwijs
+    where wijk_code is not null and children_count is not null
+    group by all
+),
+
+share as (
+    select low, value as mid, high
+    from stg_model__parameters
+    where name = 'vso_share_needing_bso'
+),
+
+final as (
+    select
+        p.gemeente_code,
+        p.wijk_code,
+        p.year,
+        p.pupils_count,
+        p.bso_needed_observed_count,
+        p.pupils_count * s.low as bso_need_modelled_low,
+        p.pupils_count * s.mid as bso_need_modelled_mid,
+        p.pupils_count * s.high as bso_need_modelled_high
+    from pupils as p
+    cross join share as s
+)
+
+select * from final

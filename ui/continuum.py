@@ -1,0 +1,268 @@
+"""Model state for pages: session parameters (sliders), perspective, denominator, cached results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
+from transforms import model
+from transforms.privacy import format_number, protect_counts, round_estimate
+from ui.data import cursor, data_version, query
+
+PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
+CHOICE_KEY = "model_choices"
+AGE_NOUNS = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters (2-4 jaar)",
+             "4-12": "kinderen van 4-12 jaar"}
+AGE_NOUNS_SHORT = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters",
+                   "4-12": "kinderen van 4-12 jaar"}
+PROVISION_LABELS = {
+    "regulier": "reguliere opvang",
+    "plusgroep": "plusgroepen",
+    "kdc_mkd": "KDC/MKD en vergelijkbare behandelplekken",
+}
+SUPPLY_LABELS = {
+    "dagopvang": "Dagopvang (KDV)", "bso": "Buitenschoolse opvang (BSO)",
+    "gastouderopvang": "Gastouderopvang", "plusgroep": "Plusgroep", "kdc_mkd": "KDC/MKD e.d.",
+}
+SIGNAL_LABELS = {
+    "vve_indicaties": "vve-indicaties", "jeugdhulp": "jeugdhulp-indicaties",
+    "speciaal_onderwijs": "leerlingen (v)so/sbo", "extra_ondersteuning": "extra ondersteuning",
+    "ondersteuningstrajecten": "ondersteuningstrajecten", "wachtlijst_so": "wachtlijst (v)so",
+    "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
+}
+PERCENT_UNITS = {"aandeel"}
+SIGNAL_METHOD_NL = (
+    "**Hoe de schatting met lokale signalen werkt.** Het model gaat uit van dezelfde aandelen voor "
+    "elke wijk. Waar partners gegevens leverden (vve-indicaties, jeugdhulp, leerlingen in het "
+    "(voortgezet) speciaal onderwijs, extra ondersteuning of ondersteuningstrajecten), kijken we "
+    "per wijk hoeveel kinderen dat zijn per 100 kinderen van de leeftijdsgroep, en vergelijken dat "
+    "met de hele gemeente. Heeft een wijk bijvoorbeeld 1,5 keer zoveel signalen per 100 kinderen "
+    "als de gemeente, dan wordt de middenschatting voor niveau 3 en 4 met 1,5 vermenigvuldigd. "
+    "Bij meer soorten signalen nemen we het gemiddelde van die verhoudingen (afgerond op één "
+    "decimaal). De uitkomst blijft altijd binnen de bandbreedte (laag-hoog) van het model. "
+    "Signalen van minder dan {min} kinderen in een wijk tellen niet mee: te onzeker, en ze "
+    "zouden kinderen herkenbaar kunnen maken. Wachtlijsten tellen niet mee in de schatting: zij "
+    "laten het tekort zien, niet de vraag. Dezelfde kinderen kunnen in meer bronnen voorkomen; "
+    "daarom tellen we signalen nooit bij elkaar op."
+)
+
+
+def _defaults() -> pd.DataFrame:
+    return model.default_parameters()
+
+
+def _stored() -> dict[str, tuple[float, float, float]]:
+    if PARAMS_KEY not in st.session_state:
+        st.session_state[PARAMS_KEY] = {
+            r.name: (r.low, r.value, r.high) for r in _defaults().itertuples(index=False)
+        }
+    return st.session_state[PARAMS_KEY]
+
+
+def session_parameters() -> pd.DataFrame:
+    """The parameters of this session: the defaults with the user's slider values."""
+    frame = _defaults()
+    stored = _stored()
+    for index, row in frame.iterrows():
+        if row["name"] in stored:
+            low, value, high = stored[row["name"]]
+            frame.loc[index, ["low", "value", "high"]] = [low, min(max(value, low), high), high]
+    return frame
+
+
+def parameters_changed() -> bool:
+    """True when the session's parameters differ from the defaults."""
+    defaults = _defaults().set_index("name")[["low", "value", "high"]]
+    current = session_parameters().set_index("name")[["low", "value", "high"]]
+    return not defaults.equals(current)
+
+
+def choices() -> tuple[str, str]:
+    """(perspective, denominator) of this session; from the URL on first use."""
+    if CHOICE_KEY not in st.session_state:
+        perspective = st.query_params.get("perspectief", model.DEFAULT_PERSPECTIVE)
+        denominator = st.query_params.get("noemer", model.DEFAULT_DENOMINATOR)
+        st.session_state[CHOICE_KEY] = (
+            perspective if perspective in model.PERSPECTIVES else model.DEFAULT_PERSPECTIVE,
+            denominator if denominator in model.DENOMINATORS else model.DEFAULT_DENOMINATOR,
+        )
+    return st.session_state[CHOICE_KEY]
+
+
+def choice_controls() -> tuple[str, str]:
+    """Radios for perspective and denominator (shared by the model pages, kept in the URL)."""
+    perspective, denominator = choices()
+    left, right = st.columns(2)
+    perspective = left.radio(
+        "Perspectief", list(model.PERSPECTIVES), index=list(model.PERSPECTIVES).index(perspective),
+        format_func=model.PERSPECTIVES.get, key="w_perspective",
+    )
+    denominator = right.radio(
+        "Vraag berekend over", list(model.DENOMINATORS),
+        index=list(model.DENOMINATORS).index(denominator), format_func=model.DENOMINATORS.get,
+        key="w_denominator",
+    )
+    st.session_state[CHOICE_KEY] = (perspective, denominator)
+    st.query_params["perspectief"] = perspective
+    st.query_params["noemer"] = denominator
+    return perspective, denominator
+
+
+def _reset() -> None:
+    st.session_state.pop(PARAMS_KEY, None)
+    for key in list(st.session_state):
+        if str(key).startswith("w_param_"):
+            del st.session_state[key]
+
+
+def parameter_expander(expanded: bool = False) -> None:
+    """The parameters with their sources, editable per session with sliders, and resettable."""
+    stored = _stored()
+    with st.expander("Aannames van het model en hun bronnen", expanded=expanded):
+        st.write("Elke aanname is een parameter met een middenwaarde, een bandbreedte (laag-hoog) "
+                 "en een bron. Wijzig ze hier voor deze sessie; de gedeelde tabellen blijven de "
+                 "standaardwaarden gebruiken.")
+        st.button("Terug naar de standaardwaarden", on_click=_reset, key="w_param_reset")
+        for row in _defaults().itertuples(index=False):
+            low, value, high = stored[row.name]
+            percent = row.unit in PERCENT_UNITS
+            scale = 100.0 if percent else 1.0
+            unit = "%" if percent else f" {row.unit}"
+            st.markdown(f"**{row.label_nl}**  \n<small>Bron: {row.source}</small>",
+                        unsafe_allow_html=True)
+            left, right = st.columns(2)
+            top = 100.0 if percent else max(30.0, high * 2)
+            step = 0.5 if percent else 1.0
+            band = left.slider(
+                f"Bandbreedte ({unit.strip()})", 0.0, top, (low * scale, high * scale), step=step,
+                key=f"w_param_{row.name}_band",
+            )
+            mid = right.slider(
+                f"Middenwaarde ({unit.strip()})", 0.0, top, value * scale, step=step,
+                key=f"w_param_{row.name}_mid",
+            )
+            new_low, new_high = band[0] / scale, band[1] / scale
+            new_mid = min(max(mid / scale, new_low), new_high)
+            if not band[0] <= mid <= band[1]:
+                right.caption(f"De middenwaarde ligt buiten de bandbreedte; gebruikt wordt "
+                              f"{format_number(new_mid * scale, 1)}{unit}.")
+            stored[row.name] = (new_low, new_mid, new_high)
+        st.session_state[PARAMS_KEY] = stored
+    if parameters_changed():
+        st.info("Let op: de aannames zijn in deze sessie aangepast; de getallen wijken af van de "
+                "standaard. Terugzetten kan in het blok 'Aannames van het model en hun bronnen'.")
+
+
+def parameter_table() -> pd.DataFrame:
+    """The session parameters as a readable Dutch table (value, range, unit, source)."""
+    frame = session_parameters()
+
+    def show(value, unit):
+        return (f"{format_number(value * 100, 1)}%" if unit in PERCENT_UNITS
+                else format_number(value, 0))
+
+    return pd.DataFrame({
+        "Parameter": frame["label_nl"],
+        "Laag": [show(v, u) for v, u in zip(frame["low"], frame["unit"], strict=True)],
+        "Midden": [show(v, u) for v, u in zip(frame["value"], frame["unit"], strict=True)],
+        "Hoog": [show(v, u) for v, u in zip(frame["high"], frame["unit"], strict=True)],
+        "Bron": frame["source"],
+    })
+
+
+@st.cache_data(show_spinner="Model doorrekenen…", max_entries=64)
+def _evaluate(target: str, parameters: tuple, perspective: str, denominator: str,
+              gemeente_code: str, version: str) -> pd.DataFrame:
+    frame = pd.DataFrame(list(parameters), columns=list(model.PARAMETER_COLUMNS))
+    return model.evaluate(cursor(), target, frame, perspective, denominator,
+                          gemeente_code=gemeente_code)
+
+
+def _key() -> tuple:
+    return tuple(tuple(r) for r in session_parameters().itertuples(index=False))
+
+
+def demand(gemeente_code: str) -> pd.DataFrame:
+    """demand_by_wijk_niveau for the gemeente with this session's parameters and choices."""
+    perspective, denominator = choices()
+    return _evaluate("demand_by_wijk_niveau", _key(), perspective, denominator, gemeente_code,
+                     data_version())
+
+
+def gap(gemeente_code: str) -> pd.DataFrame:
+    """gap_by_wijk_niveau for the gemeente with this session's parameters and choices."""
+    perspective, denominator = choices()
+    return _evaluate("gap_by_wijk_niveau", _key(), perspective, denominator, gemeente_code,
+                     data_version())
+
+
+def supply(gemeente_code: str, year: int) -> pd.DataFrame:
+    """Places per wijk and provision type (observed; the export nearest before `year`)."""
+    return query(
+        """
+        with chosen as (
+            select coalesce(max(year) filter (where year <= ?), min(year)) as year
+            from supply_by_wijk where gemeente_code = ?
+        )
+        select s.* from supply_by_wijk as s, chosen
+        where s.gemeente_code = ? and s.year = chosen.year
+        order by s.wijk_code, s.provision_type
+        """,
+        [year, gemeente_code, gemeente_code],
+    )
+
+
+def signals(gemeente_code: str, year: int) -> pd.DataFrame:
+    """Observed partner signals per wijk for a year (counts not yet protected)."""
+    return query(
+        "select * from signals_by_wijk where gemeente_code = ? and year = ?"
+        " order by signal_type, age_group, wijk_code",
+        [gemeente_code, year],
+    )
+
+
+def protected_signal(frame: pd.DataFrame) -> pd.DataFrame:
+    """One signal type and age group per wijk, with counts suppressed (wijk list plus gemeente
+    total protected together) and the rate hidden wherever the count is hidden."""
+    base = frame[["wijk_code", "wijk_name", "children_count"]].reset_index(drop=True)
+    table = protect_counts(base, ["children_count"], estimate=False, row_totals=False,
+                           column_totals=True)
+    wijken = table.values.iloc[:-1].reset_index(drop=True)
+    hidden = table.hidden["children_count"].iloc[:-1].reset_index(drop=True)
+    out = frame.reset_index(drop=True).copy()
+    out["children_count"] = wijken["children_count"]
+    out["hidden"] = hidden
+    out.loc[hidden, ["rate_per_100", "ratio_to_gemeente"]] = float("nan")
+    out["gemeente_count"] = table.values["children_count"].iloc[-1]
+    out["gemeente_hidden"] = bool(table.hidden["children_count"].iloc[-1])
+    return out
+
+
+def estimate_text(low: float, high: float) -> str:
+    """A modelled range in words: '12-20' (rounded; one number when both round the same)."""
+    lo, hi = round_estimate(low), round_estimate(high)
+    if lo == hi:
+        return format_number(lo)
+    return f"{format_number(lo)}-{format_number(hi)}"
+
+
+def gap_sentence(row) -> str:
+    """The handreiking's question answered for one wijk, niveau and age group, in a sentence."""
+    noun = AGE_NOUNS_SHORT.get(row.age_group, f"kinderen van {row.age_group} jaar")
+    places = round_estimate(row.places)
+    provision = PROVISION_LABELS.get(row.provision_type, row.provision_type)
+    if row.provision_type == "regulier":
+        where = f"{format_number(places)} plekken in de {provision} (naar rato gedeeld met de " \
+                "andere niveaus die daar opgevangen worden)"
+    else:
+        where = f"{format_number(places)} plekken in {provision}"
+    sentence = (f"In {row.wijk_name} zijn naar schatting {estimate_text(row.demand_low, row.demand_high)} "
+                f"{noun} op niveau {row.niveau}; er zijn {where}.")
+    if row.demand_low > row.places:
+        sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} plekken."
+    elif row.demand_high <= row.places:
+        sentence += " Er zijn genoeg plekken, ook bij de hoge schatting."
+    else:
+        sentence += " Of er een tekort is, hangt af van de aannames (binnen de bandbreedte)."
+    return sentence

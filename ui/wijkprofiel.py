@@ -1,0 +1,188 @@
+"""Model indicators for the map registry, and the wijk profile (all figures of one wijk)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from transforms.privacy import format_number, hidden_label, round_estimate
+from ui import continuum, theme
+from ui.indicators import Indicator, register
+from ui.population import children_by_wijk
+
+EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
+
+
+def _demand(niveau: int, column: str = "children_mid"):
+    def load(gemeente_code: str, year: int) -> pd.DataFrame:
+        frame = continuum.demand(gemeente_code)
+        rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
+        out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
+        return out.rename(columns={column: "value"}).assign(
+            value=lambda f: f["value"].map(round_estimate), hidden=False)
+    return load
+
+
+def _gap(niveau: int):
+    def load(gemeente_code: str, year: int) -> pd.DataFrame:
+        frame = continuum.gap(gemeente_code)
+        rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
+        out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)["gap_mid"].sum()
+        return out.rename(columns={"gap_mid": "value"}).assign(
+            value=lambda f: f["value"].map(round_estimate), hidden=False)
+    return load
+
+
+def _signal(signal_types: tuple[str, ...], rate: bool):
+    def load(gemeente_code: str, year: int) -> pd.DataFrame:
+        frame = continuum.signals(gemeente_code, year)
+        frame = frame[frame["signal_type"].isin(signal_types)]
+        if frame.empty:
+            return EMPTY.copy()
+        # the same child can be in several lists: one type per indicator, summed over age groups
+        summed = frame.groupby(["wijk_code", "wijk_name"], as_index=False).agg(
+            children_count=("children_count", "sum"),
+            population_children=("population_children", "max"),
+        )
+        summed["rate_per_100"] = 100 * summed["children_count"] / summed["population_children"]
+        summed["ratio_to_gemeente"] = float("nan")
+        protected = continuum.protected_signal(summed)
+        value = protected["rate_per_100"] if rate else protected["children_count"]
+        return pd.DataFrame({"wijk_code": protected["wijk_code"],
+                             "wijk_name": protected["wijk_name"],
+                             "value": value.round(1) if rate else value,
+                             "hidden": protected["hidden"]})
+    return load
+
+
+def _places(gemeente_code: str, year: int) -> pd.DataFrame:
+    frame = continuum.supply(gemeente_code, year)
+    out = frame.groupby(["wijk_code", "wijk_name"], as_index=False)["places"].sum()
+    return out.rename(columns={"places": "value"}).assign(hidden=False)
+
+
+MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
+              "Continuüm.")
+for indicator in (
+    Indicator("verwacht_niveau_3", "Verwachte kinderen op niveau 3 (schatting)", "kinderen",
+              "model", _demand(3), MODEL_NOTE),
+    Indicator("verwacht_niveau_4", "Verwachte kinderen op niveau 4 (schatting)", "kinderen",
+              "model", _demand(4), MODEL_NOTE),
+    Indicator("tekort_niveau_3", "Tekort aan plekken niveau 3 (schatting min plekken)", "plekken",
+              "model", _gap(3), MODEL_NOTE + " Plekken uit LRK en partnerregistraties."),
+    Indicator("tekort_niveau_4", "Tekort aan plekken niveau 4 (schatting min plekken)", "plekken",
+              "model", _gap(4), MODEL_NOTE + " Plekken uit LRK en partnerregistraties."),
+    Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
+              "waargenomen", _signal(("vve_indicaties",), rate=True),
+              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
+              "afgeschermd."),
+    Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
+              _signal(("speciaal_onderwijs",), rate=False),
+              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd."),
+    Indicator("wachtlijst_zorg", "Wachtlijst zorg en ondersteuning (waargenomen)", "kinderen",
+              "waargenomen", _signal(("wachtlijst_zorg",), rate=False),
+              "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd."),
+    Indicator("wachtlijst_so", "Wachtlijst (v)so (waargenomen)", "kinderen", "waargenomen",
+              _signal(("wachtlijst_so",), rate=False),
+              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd."),
+    Indicator("kindplaatsen", "Kindplaatsen (LRK en partners, waargenomen)", "plekken",
+              "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
+              "partnerregistraties (plusgroepen, KDC/MKD)."),
+):
+    register(indicator)
+
+
+def _show(value: float, hidden: bool) -> str:
+    return hidden_label() if hidden else format_number(value)
+
+
+def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
+    """Every figure of one wijk beside the gemeente, and the trend over the years."""
+    demand = continuum.demand(gemeente_code)
+    wijk_name = demand.loc[demand["wijk_code"] == wijk_code, "wijk_name"]
+    title = wijk_name.iloc[0] if not wijk_name.empty else wijk_code
+    st.subheader(f"Wijkprofiel {title}")
+
+    table, is_estimate, _ = children_by_wijk(gemeente_code, year)
+    values, hidden = table.values, table.hidden
+    row = values.index[values["wijk_code"] == wijk_code]
+    total = values.index[-1]
+    if len(row):
+        st.markdown("**Kinderen** (" + ("schatting" if is_estimate else "telling") + ")")
+        st.dataframe(pd.DataFrame({
+            "Leeftijd": ["0-2 jaar", "2-4 jaar", "4-12 jaar"],
+            title: [_show(values.loc[row[0], g], hidden.loc[row[0], g])
+                    for g in ("0-2", "2-4", "4-12")],
+            "Gemeente": [_show(values.loc[total, g], hidden.loc[total, g])
+                         for g in ("0-2", "2-4", "4-12")],
+        }), hide_index=True)
+
+    this_year = demand[demand["year"] == year]
+    wijk = this_year[this_year["wijk_code"] == wijk_code].groupby("niveau")[
+        ["children_low", "children_mid", "children_high", "population_children"]].sum()
+    gemeente = this_year.groupby("niveau")[["children_mid"]].sum()
+    if not wijk.empty:
+        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden)")
+        st.dataframe(pd.DataFrame({
+            "Niveau": wijk.index,
+            f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
+                                     zip(wijk["children_low"], wijk["children_high"],
+                                         strict=True)],
+            "Gemeente (midden)": [format_number(round_estimate(v))
+                                  for v in gemeente.loc[wijk.index, "children_mid"]],
+        }), hide_index=True)
+
+    supply = continuum.supply(gemeente_code, year)
+    supply = supply[supply["wijk_code"] == wijk_code]
+    st.markdown("**Plekken** (waargenomen)")
+    if supply.empty:
+        st.write("Geen plekken bekend in deze wijk.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in supply["provision_type"]],
+            "Plekken": [format_number(v) for v in supply["places"]],
+            "Locaties": [format_number(v) for v in supply["locations_count"]],
+            "Bron": supply["places_source"].str.upper(),
+        }), hide_index=True)
+
+    gap = continuum.gap(gemeente_code)
+    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code) & (gap["niveau"] >= 3)]
+    if not gap.empty:
+        st.markdown("**Vraag en plekken, niveau 3 en 4**")
+        st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
+                              for r in gap.sort_values(["niveau", "age_group"])
+                              .itertuples(index=False)))
+
+    signals = continuum.signals(gemeente_code, year)
+    if not signals.empty:
+        st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
+        lines = []
+        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+            protected = continuum.protected_signal(part)
+            mine = protected[protected["wijk_code"] == wijk_code]
+            if mine.empty:
+                continue
+            item = mine.iloc[0]
+            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+            rate = ("afgeschermd" if item["hidden"]
+                    else f"{format_number(item['rate_per_100'], 1)} per 100")
+            lines.append(f"- {label} ({group_text}): {rate}; gemeente "
+                         f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
+        st.markdown("\n".join(lines) if lines else "Geen signalen voor deze wijk.")
+
+    # Trend: modelled niveau 3 and 4 over the years, with the places of plus-groups and KDC/MKD
+    trend = demand[(demand["wijk_code"] == wijk_code) & (demand["niveau"] >= 3)].groupby(
+        ["year", "niveau"], as_index=False)["children_mid"].sum()
+    if trend["year"].nunique() > 1:
+        figure = go.Figure()
+        for niveau in (3, 4):
+            rows = trend[trend["niveau"] == niveau]
+            figure.add_scatter(x=rows["year"], y=rows["children_mid"].map(round_estimate),
+                               name=f"Niveau {niveau} (schatting)", mode="lines+markers",
+                               line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
+        figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4",
+                             xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
+                             font={"size": 16}, separators=",.", height=360)
+        st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
