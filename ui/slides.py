@@ -72,22 +72,22 @@ def has_table(name: str) -> bool:
 
 def big_layout(figure: go.Figure, **layout) -> go.Figure:
     """Large type, high contrast, no clutter: readable from the back of a room."""
-    figure.update_layout(
-        template="plotly_white",
-        font={"size": FONT_SIZE, "color": "#000000"},
-        separators=",.",
-        height=CHART_HEIGHT,
-        margin={"t": 20, "b": 40, "l": 20, "r": 20},
-        legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": -0.12},
-        hoverlabel={"font": {"size": FONT_SIZE}},
-        **layout,
-    )
+    settings = {
+        "template": "plotly_white",
+        "font": {"size": FONT_SIZE, "color": "#000000"},
+        "separators": ",.",
+        "height": CHART_HEIGHT,
+        "margin": {"t": 20, "b": 40, "l": 20, "r": 20},
+        "legend": {"font": {"size": FONT_SIZE}, "orientation": "h", "y": -0.12},
+        "hoverlabel": {"font": {"size": FONT_SIZE}},
+    }
+    figure.update_layout(**{**settings, **layout})
     return figure
 
 
 def show_chart(figure: go.Figure, key: str, name: str) -> None:
     """A chart on a slide; the modebar's camera saves it as PNG."""
-    st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name))
+    st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
 
 
 # --- the slides ---------------------------------------------------------------------------
@@ -108,8 +108,16 @@ def _key_figures(context: SlideContext) -> None:
     st.caption(source_note(source))
 
 
+def _model_indicators() -> None:
+    try:  # the model part registers its indicators (gap, demand, signals) on import
+        import ui.wijkprofiel  # noqa: F401
+    except ImportError:
+        pass
+
+
 def map_indicator(context: SlideContext) -> str:
     """The indicator of the map slide: the one in the URL, else a gap indicator, else children 0-12."""
+    _model_indicators()
     if context.indicator in INDICATORS:
         return context.indicator
     for key in INDICATORS:
@@ -230,9 +238,70 @@ def _has_wijk(context: SlideContext) -> bool:
     return bool(frame["n"].iloc[0])
 
 
+def _model_ready(context: SlideContext) -> bool:
+    return has_table("gap_by_wijk_niveau") and has_table("demand_by_wijk_niveau")
+
+
+def _continuum(context: SlideContext) -> None:
+    from transforms.privacy import round_estimate
+    from ui import continuum
+
+    demand = continuum.demand(context.gemeente_code)
+    rows = demand[(demand["year"] == context.year) & (demand["niveau"] > 1)]
+    # rows: one per wijk, age group and niveau -> one per wijk and niveau (0-12 jaar)
+    per_wijk = rows.groupby(["wijk_name", "niveau"], as_index=False)[["children_low", "children_mid",
+                                                                      "children_high"]].sum()
+    order = (per_wijk[per_wijk["niveau"] == 3].sort_values("children_mid")["wijk_name"].tolist())
+    figure = go.Figure()
+    for niveau in (2, 3, 4):
+        part = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(order)
+        mid = part["children_mid"].map(round_estimate)
+        figure.add_bar(
+            y=order, x=mid, orientation="h", name=f"niveau {niveau}",
+            marker_color=theme.NIVEAU_COLOURS[niveau], text=[format_number(v) for v in mid],
+            textposition="outside", cliponaxis=False,
+            customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
+                                strict=True)),
+            hovertemplate="%{y}: %{x:,.0f} (%{customdata[0]:,.0f}-%{customdata[1]:,.0f})<extra>%{fullData.name}"
+                          "</extra>",
+        )
+    big_layout(figure, barmode="group", xaxis={"visible": False}, yaxis={"title": None},
+               legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.06, "traceorder": "normal"})
+    perspective, _ = continuum.choices()
+    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden; "
+                f"perspectief {perspective})</p>", unsafe_allow_html=True)
+    show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
+
+
+def _gap(context: SlideContext) -> None:
+    from transforms.privacy import round_estimate
+    from ui import continuum
+
+    gap = continuum.gap(context.gemeente_code)
+    rows = gap[(gap["year"] == context.year) & (gap["niveau"] == 3)]
+    per_wijk = rows.groupby("wijk_name", as_index=False)[["gap_low", "gap_mid", "gap_high", "places"]].sum()
+    per_wijk = per_wijk.sort_values("gap_mid")
+    mid = per_wijk["gap_mid"].map(round_estimate)
+    figure = go.Figure(go.Bar(
+        y=per_wijk["wijk_name"], x=mid, orientation="h",
+        marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1] for g in mid],
+        text=[format_number(v) for v in mid], textposition="outside", cliponaxis=False,
+        error_x={"type": "data", "symmetric": False, "array": per_wijk["gap_high"] - per_wijk["gap_mid"],
+                 "arrayminus": per_wijk["gap_mid"] - per_wijk["gap_low"], "thickness": 3, "color": "#000"},
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    big_layout(figure, xaxis={"title": "tekort aan plekken (midden; streep: laag-hoog)", "zeroline": True,
+                              "zerolinewidth": 3, "zerolinecolor": "#000"}, yaxis={"title": None})
+    st.markdown("<p class='kk-big'>Tekort aan plekken op niveau 3 per wijk: verwachte kinderen min plekken "
+                "(schatting; oranjerood = tekort, blauw = ruimte over)</p>", unsafe_allow_html=True)
+    show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
+
+
 register(Slide("kerncijfers", "Kerncijfers", _key_figures))
 register(Slide("kaart", "Kaart", _map))
 register(Slide("per_wijk", "Kinderen per wijk", _per_wijk))
+register(Slide("continuum", "Continuüm per wijk", _continuum, _model_ready))
+register(Slide("tekort", "Tekort per wijk", _gap, _model_ready))
 register(Slide("levering", "Aanlevering van gegevens", _deliveries))
 register(Slide("trend", "Ontwikkeling", _trend, _has_years))
 register(Slide("wijk", "Wijk in beeld", _wijk, _has_wijk))
