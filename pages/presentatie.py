@@ -6,11 +6,8 @@ from transforms import exports, report
 from ui.data import cursor
 from ui.downloads import XLSX_MIME, file_stem
 from ui.router import ensure_router
-from ui.slides import SlideContext, available_slides
+from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
-
-# Often enough that a partner's upload shows up while people are still talking about it.
-REFRESH_SECONDS = 15
 
 ensure_router()
 gemeente_code, year = current()

@@ -18,6 +18,8 @@ from ui.indicators import INDICATORS
 from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
 
 FONT_SIZE = 24
+# The presentation reruns this often: a partner's upload shows while people are still talking about it.
+REFRESH_SECONDS = 15
 CHART_HEIGHT = 600
 
 

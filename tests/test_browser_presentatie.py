@@ -1,0 +1,69 @@
+"""In real headless Chromium: a shared Presentatie URL opens the right slide, keys step, refresh never flickers."""
+
+import re
+import time
+
+import pytest
+from browser import chromium_page, require_chromium, save_screenshot, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+TITLE = "[data-testid='stMain'] h1"
+COUNTER = ".kk-counter"
+
+
+def _state(page):
+    """The slide title, the counter and the lowest opacity of any element on the page right now."""
+    return page.evaluate(
+        """() => {
+            const title = document.querySelector("[data-testid='stMain'] h1");
+            const counter = document.querySelector('.kk-counter');
+            let lowest = 1;
+            for (const el of document.querySelectorAll("[data-testid='stElementContainer']")) {
+                lowest = Math.min(lowest, parseFloat(getComputedStyle(el).opacity));
+            }
+            return [title ? title.innerText : null, counter ? counter.innerText : null, lowest];
+        }"""
+    )
+
+
+def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_path):
+    require_chromium()
+    from ui.slides import REFRESH_SECONDS
+
+    with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
+        frames = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(time.monotonic())))
+        # The very first visit of a fresh server is the shared link itself.
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2023&dia=3", wait_until="domcontentloaded")
+        page.wait_for_selector(COUNTER, timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .bars path", timeout=60_000)
+        title, counter, _ = _state(page)
+        assert title == "Kinderen per wijk"
+        assert re.match(r"Dia 3 van \d+ · Voorbeeldstad 2023", counter), counter
+        assert page.locator(".js-plotly-plot .bars path").count() == 10
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+        save_screenshot(page, "presentatie.png", tmp_path)
+
+        page.locator(TITLE).click()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.kk-counter').innerText.startsWith('Dia 4 ')",
+                               timeout=30_000)
+        page.wait_for_function("() => location.search.includes('dia=4')", timeout=10_000)
+        assert "gemeente=GM9999" in page.url and "jaar=2023" in page.url
+        page.wait_for_timeout(1500)
+
+        # Through at least one automatic refresh: the same slide, always fully visible.
+        title_before = _state(page)[0]
+        started = time.monotonic()
+        samples = []
+        while time.monotonic() - started < REFRESH_SECONDS + 4:
+            samples.append(_state(page))
+            page.wait_for_timeout(150)
+        refreshed = [t for t in frames if t > started]
+        assert refreshed, "the fragment did not refresh"
+        assert {s[0] for s in samples} == {title_before}
+        assert {s[1].split(" ·")[0] for s in samples} == {"Dia 4 van " + samples[0][1].split(" van ")[1].split(" ")[0]}
+        assert min(s[2] for s in samples) == 1
+        assert "dia=4" in page.url
