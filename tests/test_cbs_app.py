@@ -72,7 +72,7 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     home.query_params["gemeente"] = "GM0344"
     home.run()
-    assert "Utrecht (GM0344)" in home.selectbox(key="gemeente_code").options
+    assert "Utrecht (GM0344)" in home.selectbox(key="_gemeente_code_choice").options
     assert home.title[0].value == "Overzicht Utrecht 2024"
     home.switch_page("pages/kaart.py")
     home.run()
