@@ -25,7 +25,6 @@ def chart_config(name: str, scale: int = 2) -> dict:
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": file_stem(name), "scale": scale},
-        "locale": "nl",
     }
 
 
@@ -38,10 +37,11 @@ def _as_frame(table: pd.DataFrame | SuppressedTable) -> pd.DataFrame:
 
 
 def table_downloads(frame: pd.DataFrame | SuppressedTable, name: str, notes: list[str] | None = None,
-                    key: str | None = None) -> None:
+                    key: str | None = None, columns: dict[str, str] | None = None) -> None:
     """Two buttons: the table as Excel (with an explanation sheet) and as CSV. Pass what the
-    screen shows (a SuppressedTable or an already protected frame): downloads never show more."""
-    shown = _as_frame(frame)
+    screen shows (a SuppressedTable or an already protected frame): downloads never show more.
+    `columns` renames columns for the file (as the screen does)."""
+    shown = _as_frame(frame).rename(columns=columns or {})
     stem = file_stem(name)
     key = key or stem
     left, right = st.columns([1, 1, 4])[:2]
