@@ -36,6 +36,7 @@ st.markdown(
     .kk-table table { font-size: 1.35rem; border-collapse: collapse; width: 100%; color: #000; }
     .kk-table th, .kk-table td { border: 1px solid #777; padding: .3rem .6rem; text-align: left; }
     .kk-table td.num { text-align: right; }
+    .st-key-kk_clicker { display: none !important; }
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
     </style>
     """,
@@ -88,6 +89,10 @@ def presentation() -> None:
     following.button("Volgende", icon=":material/arrow_forward:", key="dia_volgende", on_click=_step,
                      args=(1, keys), shortcut="Right", width="stretch")
     leave.page_link("pages/overzicht.py", label="Sluiten", icon=":material/close:")
+    # Presentation clickers send PageDown/PageUp: the same steps on invisible buttons.
+    with st.container(key="kk_clicker"):
+        st.button("Volgende dia", key="dia_pagedown", on_click=_step, args=(1, keys), shortcut="PageDown")
+        st.button("Vorige dia", key="dia_pageup", on_click=_step, args=(-1, keys), shortcut="PageUp")
     st.title(slide.title)
     slide.draw(slide_context)
     st.query_params["dia"] = str(index + 1)

@@ -68,6 +68,13 @@ def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_
         assert min(s[2] for s in samples) == 1
         assert "dia=4" in page.url
 
+        # a presentation clicker sends PageUp / PageDown
+        page.keyboard.press("PageUp")
+        page.wait_for_function("() => document.querySelector('.kk-counter').innerText.startsWith('Dia 3 ')",
+                               timeout=30_000)
+        assert _state(page)[0] == "Kinderen per wijk"
+        assert not page.get_by_role("button", name="Vorige dia").is_visible()
+
 
 def test_report_and_workbook_download_from_the_page(app_db, tmp_path):
     require_chromium()
