@@ -57,6 +57,8 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept."""
     path = Path(path)
+    if not path.is_file():
+        raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raw = pd.read_excel(path, dtype=str, engine="calamine")

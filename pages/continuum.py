@@ -5,7 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.privacy import TOTAL_LABEL, format_number, protect_counts, round_estimate
+from transforms.privacy import (
+    TOTAL_LABEL,
+    format_number,
+    hidden_label,
+    protect_counts,
+    round_estimate,
+)
 from ui import continuum, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
@@ -22,13 +28,14 @@ st.write(
     "*Op weg naar inclusieve kinderopvang*. Alle getallen op deze pagina zijn **schattingen van "
     "het model**, geen tellingen; ze zijn afgerond."
 )
-st.table(pd.DataFrame({
-    "Niveau": [1, 2, 3, 4],
+st.dataframe(pd.DataFrame({
+    "Niveau": ["1", "2", "3", "4"],
     "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
+    "Aandeel (handreiking)": ["ca. 80-90%", "ca. 10-20%", "ca. 1-5%", "ca. 1-2%"],
     "Waar": ["reguliere groep", "reguliere groep, versterkte professionals",
              "reguliere opvang met specialistische inzet of plusgroep",
              "KDC, MKD, DJK, MOC (geïndiceerde zorg)"],
-}).set_index("Niveau"))
+}), hide_index=True, width="stretch")
 
 perspective, denominator = continuum.choice_controls()
 continuum.parameter_expander()
@@ -111,11 +118,11 @@ table = protect_counts(wide, ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"], e
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                         TOTAL_LABEL: "Totaal"})
 shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
 table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 st.caption(
     f"Schatting (model): {model.PERSPECTIVES[perspective].lower()}; vraag over "
-    f"{model.DENOMINATORS[denominator].lower()}. Getallen onder 100 afgerond op hele kinderen, "
+    f"{continuum.DENOMINATOR_PHRASES[denominator]}. Getallen onder 100 afgerond op hele kinderen, "
     "daarboven op vijftallen."
 )
 
@@ -147,6 +154,25 @@ if this_year["signal_index"].notna().any():
     })
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
+    with st.expander("De signalen per wijk (waargenomen, per 100 kinderen)"):
+        signals = continuum.signals(gemeente_code, year)
+        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+            protected = continuum.protected_signal(part)
+            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+            gemeente_rate = protected["gemeente_rate_per_100"].iloc[0]
+            st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: "
+                        f"{format_number(gemeente_rate, 1)} per 100 kinderen")
+            st.dataframe(pd.DataFrame({
+                "Wijk": protected["wijk_name"],
+                "Kinderen": [hidden_label() if h else format_number(v) for v, h in
+                             zip(protected["children_count"], protected["hidden"], strict=True)],
+                "Per 100 kinderen": ["" if h else format_number(v, 1) for v, h in
+                                     zip(protected["rate_per_100"], protected["hidden"],
+                                         strict=True)],
+                "Telt mee in de schatting": ["ja" if u else "nee"
+                                             for u in protected["used_in_index"]],
+            }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "
             "met lokale signalen is gelijk aan de middenschatting van het model.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
+from ui.data import query
 from ui.indicators import INDICATORS
 from ui.maps import choropleth, legend_markdown, wijk_geometries
 from ui.state import current, gemeente_name, persistent_selectbox
@@ -36,8 +37,10 @@ if indicator.note:
     st.caption(indicator.note)
 
 # Wijk profile: a click on the map or a choice here
-wijken = dict(zip(values["wijk_code"], values["wijk_name"], strict=True)) if not values.empty \
-    else dict(zip(geometries["wijk_code"], geometries["wijk_code"], strict=True))
+names = query("select wijk_code, any_value(wijk_name) as wijk_name from population_by_wijk_age"
+              " where gemeente_code = ? group by wijk_code", [gemeente_code])
+names = dict(zip(names["wijk_code"], names["wijk_name"], strict=True))
+wijken = {code: str(names.get(code, code)) for code in geometries["wijk_code"]}
 options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
 if st.session_state.get("profiel_wijk") not in options:
     st.session_state.profiel_wijk = ""

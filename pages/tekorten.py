@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.privacy import format_number, hidden_label, round_estimate
+from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
 from ui import continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -48,6 +48,11 @@ if provision in ("plusgroep", "kdc_mkd") and rows["provision_places"].sum() == 0
     st.info(f"Geen partner heeft plekken in {continuum.PROVISION_LABELS[provision]} geregistreerd "
             "(registratie groepsgrootte): die plekken staan op 0.")
 
+if niveau <= 2 and denominator == "alle_kinderen":
+    st.info("Let op: met alle kinderen als noemer telt ook mee wie geen kinderopvang gebruikt. "
+            "Voor niveau 1 en 2 (reguliere plekken) geeft 'Kinderen in de kinderopvang' een "
+            "eerlijker beeld.")
+
 ranked = rows.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
 
 # The handreiking's first question, answered for the gemeente and per wijk
@@ -63,10 +68,16 @@ st.markdown(
 )
 sentences = [continuum.gap_sentence(r) for r in ranked.head(5).itertuples(index=False)]
 st.markdown("\n".join(f"- {s}" for s in sentences))
-if (ranked["plusgroups_needed_mid"] > 0).any():
-    groups = int(ranked["plusgroups_needed_mid"].sum())
-    st.markdown(f"Bij de middenschatting zijn er in totaal **{groups} plusgroepen** nodig "
-                "(per wijk afgerond naar boven; groepsgrootte uit de aannames).")
+shortage = ranked["gap_mid"].clip(lower=0).sum()
+if provision == "plusgroep" and round_estimate(shortage) > 0:
+    parameters = continuum.session_parameters().set_index("name")["value"]
+    size = parameters["plusgroup_size_bso" if age_group == "4-12" else "plusgroup_size_0_4"]
+    st.markdown(
+        f"Bij de middenschatting komen de wijken met een tekort samen "
+        f"**{format_number(round_estimate(shortage))} plekken** tekort: ongeveer "
+        f"**{format_number(-(-round_estimate(shortage) // size))} plusgroepen** van "
+        f"{format_number(size)} kinderen (wijken kunnen een groep delen)."
+    )
 
 # Ranked chart of the gap with low-high error bars
 figure = go.Figure()
@@ -116,7 +127,7 @@ table_downloads(table, f"Tekorten {name} {year} niveau {niveau} {age_group}")
 st.caption(
     "Verwacht en tekort: schatting van het model, afgerond. Plekken: waargenomen (LRK, partners); "
     "plekken die meer leeftijdsgroepen of niveaus bedienen zijn naar rato verdeeld. "
-    f"{model.PERSPECTIVES[perspective]}; vraag over {model.DENOMINATORS[denominator].lower()}."
+    f"{model.PERSPECTIVES[perspective]}; vraag over {continuum.DENOMINATOR_PHRASES[denominator]}."
 )
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
@@ -154,19 +165,30 @@ if not vso.empty and age_group == "4-12":
     st.subheader("BSO voor leerlingen van (v)so en sbo")
     st.write("Scholen voor (voortgezet) speciaal onderwijs hoeven geen BSO te regelen; daardoor "
              "ontbreekt BSO voor deze leerlingen vaak.")
-    need = vso[["wijk_code", "pupils_count"]].merge(
-        rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left").assign(
-        wijk_name=lambda f: f["wijk_name"].fillna(f["wijk_code"]))
-    protected = continuum.protected_signal(need.rename(columns={"pupils_count": "children_count"})
-                                           .assign(rate_per_100=0.0, ratio_to_gemeente=0.0))
-    vso = vso.reset_index(drop=True)
-    st.dataframe(pd.DataFrame({
-        "Wijk": protected["wijk_name"],
-        "Leerlingen (waargenomen)": [hidden_label() if h else format_number(v) for v, h in
-                                     zip(protected["children_count"], protected["hidden"],
-                                         strict=True)],
-        "BSO nodig (schatting, laag-hoog)": [
-            "" if h else continuum.estimate_text(lo, hi) for lo, hi, h in
-            zip(vso["bso_need_modelled_low"], vso["bso_need_modelled_high"], protected["hidden"],
-                strict=True)],
-    }), hide_index=True, width="stretch")
+    vso = vso.merge(rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left")
+    vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
+    vso = vso.sort_values("wijk_name").reset_index(drop=True)
+    delivered = vso["bso_needed_observed_count"].notna().any()
+    counts = ["pupils_count", *(["bso_needed_observed_count"] if delivered else [])]
+    # pupils and their observed BSO need are protected together, with the gemeente total row
+    table = protect_counts(vso[["wijk_name", *counts]].fillna({c: 0 for c in counts}), counts,
+                           estimate=False, row_totals=False, column_totals=True)
+    shown = table.display()
+    pupils_hidden = table.hidden["pupils_count"].iloc[:-1].to_numpy()
+    modelled = [
+        "" if hidden else continuum.estimate_text(lo, hi) for lo, hi, hidden in
+        zip(vso["bso_need_modelled_low"], vso["bso_need_modelled_high"], pupils_hidden,
+            strict=True)
+    ]
+    total = vso[["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
+    total_hidden = bool(table.hidden["pupils_count"].iloc[-1])
+    modelled.append("" if total_hidden else continuum.estimate_text(total.iloc[0], total.iloc[1]))
+    result = pd.DataFrame({"Wijk": [*vso["wijk_name"], f"Gemeente {name}"],
+                           "Leerlingen (waargenomen)": shown["pupils_count"]})
+    if delivered:
+        result["BSO nodig volgens partner (waargenomen)"] = shown["bso_needed_observed_count"]
+    result["BSO nodig (schatting, laag-hoog)"] = modelled
+    st.dataframe(result, hide_index=True, width="stretch")
+    st.caption("Schatting: leerlingen × het aandeel (v)so-leerlingen dat BSO nodig heeft (zie de "
+               f"aannames). Waargenomen aantallen van 1 tot {continuum.min_count()} zijn getoond "
+               f"als '{hidden_label()}'.")

@@ -32,16 +32,21 @@ if not frames:
     st.info("Voor deze indicator zijn in geen enkel jaar gegevens.")
     st.stop()
 
+# yellow is unreadable on white on a projector; repeat colours with a dashed line instead
+palette = [c for c in theme.CATEGORICAL if c != "#F0E442"]
+combined = pd.concat(frames)
+combined = combined[combined["wijk_code"].astype(str).str.startswith("WK")]  # wijken only
 figure = go.Figure()
 hidden_points = 0
-for index, (_, part) in enumerate(pd.concat(frames).groupby("wijk_code", sort=True)):
+for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     part = part.sort_values("year")
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
     figure.add_scatter(
         x=part["year"], y=part["value"].where(~hidden), name=str(part["wijk_name"].iloc[0]),
         mode="lines+markers", connectgaps=False,
-        line={"color": theme.CATEGORICAL[index % len(theme.CATEGORICAL)], "width": 2.5},
+        line={"color": palette[index % len(palette)], "width": 2.5,
+              "dash": "solid" if index < len(palette) else "dash"},
     )
 figure.update_layout(
     title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,

@@ -96,14 +96,16 @@ def test_gap_is_demand_minus_places_and_places_add_up(sample_con):
         from gap_by_wijk_niveau
     """).fetchone()[0]
     assert off < 1e-9
-    # every LRK place of 2024 in a wijk ends up in exactly one gap row
-    lrk, allocated = sample_con.execute("""
+    # every place of 2024 (LRK and partner groups) ends up in exactly one gap row
+    supplied, lrk, allocated = sample_con.execute("""
         select
+            (select sum(places) from supply_by_wijk where year = 2024),
             (select sum(places) from stg_lrk__locations
              where year = 2024 and wijk_code is not null and provision_type <> 'VGO'),
             (select sum(places) from gap_by_wijk_niveau where year = 2024)
     """).fetchone()
-    assert allocated == pytest.approx(lrk)
+    assert allocated == pytest.approx(supplied)
+    assert supplied >= lrk > 0
 
 
 def test_session_evaluation_keeps_invariants(sample_con):
@@ -118,3 +120,22 @@ def test_session_evaluation_keeps_invariants(sample_con):
     demand = model.demand(sample_con, parameters, gemeente_code="GM9999")
     niveau_3 = demand[demand.niveau == 3]
     assert (niveau_3["children_mid"] - niveau_3["population_children"] * 0.04).abs().max() < 1e-9
+
+
+def test_no_shown_signal_count_leaves_a_hidden_one_derivable(sample_con):
+    from data_sources.config import min_count
+    from ui.continuum import protected_signal
+
+    signals = sample_con.execute("select * from signals_by_wijk").df()
+    if signals.empty:
+        pytest.skip("no partner signals in this sample")
+    checked = 0
+    for _, part in signals.groupby(["signal_type", "year", "age_group"]):
+        shown = protected_signal(part)
+        small = part["children_count"].between(1, min_count() - 1).to_numpy()
+        assert shown["hidden"].to_numpy()[small].all()  # primary suppression
+        hidden = int(shown["hidden"].sum()) + int(shown["gemeente_hidden"].iloc[0])
+        assert hidden != 1  # one hidden cell beside a shown total could be subtracted back
+        assert shown.loc[shown["hidden"], "rate_per_100"].isna().all()
+        checked += 1
+    assert checked > 0

@@ -114,3 +114,20 @@ def test_sample_exports_load_for_every_wijk(sample_con):
     """).fetchall()
     assert [y for y, _, _ in got] == [2022, 2023, 2024]
     assert all(total == mapped for _, total, mapped in got)
+
+
+def test_xlsx_export_and_missing_file(postcode_con, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["LRK nummer", "Type OKO", "Aantal kindplaatsen", "Opvanglocatie postcode"])
+    sheet.append(["555", "bso", 44, "1234 AC"])
+    path = tmp_path / "lrk_2023.xlsx"
+    book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.year, result.places) == (2023, 44)
+    assert postcode_con.execute("select provision_type, wijk_code from raw_lrk__locations"
+                                ).fetchall() == [("BSO", "WK000102")]
+    with pytest.raises(InputRefused, match="bestaat niet"):
+        lrk.import_lrk_file(postcode_con, tmp_path / "lrk_2024.csv")

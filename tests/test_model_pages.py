@@ -37,7 +37,8 @@ def test_continuum_shows_gemeente_total_per_niveau(app_db, sample_db):
     captions = [c.value for c in at.caption]
     assert _range(total * shares.loc["share_niveau_3", "low"],
                   total * shares.loc["share_niveau_3", "high"]) + " kinderen" in captions
-    table = at.dataframe[0].value
+    assert list(at.dataframe[0].value["Niveau"]) == ["1", "2", "3", "4"]
+    table = at.dataframe[1].value
     assert len(table) == 11  # ten wijken and the gemeente
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
     assert len(at.get("plotly_chart")) >= 2  # stacked bars and trend
@@ -70,14 +71,18 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db, sample_db):
     low, high = toddlers["children"].sum() * 0.01, toddlers["children"].sum() * 0.05
     assert (f"**Gemeente Voorbeeldstad:** naar schatting {_range(low, high)} peuters op "
             "niveau 3") in text
-    # the sample has no plus-group registrations in this branch: the largest wijk leads
-    biggest = toddlers.sort_values("children", ascending=False).iloc[0]
-    expected = (f"In {biggest.wijk_name} zijn naar schatting "
-                f"{_range(biggest.children * 0.01, biggest.children * 0.05)} peuters op niveau 3;"
-                " er zijn 0 plekken in plusgroepen.")
+    # the wijk with the largest gap leads, as in the shared mart (default parameters)
+    con = duckdb.connect(str(sample_db), read_only=True)
+    top = con.execute("""
+        select wijk_name, demand_low, demand_high, places from gap_by_wijk_niveau
+        where year = 2024 and niveau = 3 and age_group = '2-4'
+        order by gap_mid desc, wijk_name limit 1""").fetchone()
+    con.close()
+    expected = (f"- In {top[0]} zijn naar schatting {_range(top[1], top[2])} peuters op niveau 3;"
+                f" er zijn {format_number(round_estimate(top[3]))} plekken in plusgroepen.")
     assert expected in text
     ranked = at.dataframe[0].value
-    assert ranked["Wijk"].iloc[0] == biggest.wijk_name
+    assert ranked["Wijk"].iloc[0] == top[0]
     assert list(ranked["Rang"]) == list(range(1, 11))
 
 
@@ -100,6 +105,8 @@ def test_kaart_model_indicator_and_wijk_profile(app_db):
     assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
     text = "\n".join(m.value for m in at.markdown)
     assert "In Bloemhof zijn naar schatting" in text
+    years = at.dataframe[-1].value
+    assert {"Soort", "2022", "2023", "2024"} <= set(years.columns)  # places over the LRK years
 
 
 def test_trends_page_draws_model_indicator(app_db):
@@ -108,6 +115,10 @@ def test_trends_page_draws_model_indicator(app_db):
     assert not at.exception, at.exception
     chart = at.get("plotly_chart")[0]
     assert "Kindplaatsen" in chart.proto.spec
+    import json
+
+    names = {trace["name"] for trace in json.loads(chart.proto.spec)["data"]}
+    assert "Bloemhof" in names and len(names) == 10  # the wijken, no total or empty name
 
 
 def test_signal_counts_are_protected_with_their_total():
@@ -124,3 +135,48 @@ def test_signal_counts_are_protected_with_their_total():
     assert shown.loc[0, "hidden"] and pd.isna(shown.loc[0, "rate_per_100"])
     assert shown["rate_per_100"].isna().sum() == 2
     assert shown["gemeente_count"].iloc[0] == 72
+
+
+def test_estimate_ranges_read_well():
+    from ui.continuum import estimate_text
+
+    assert estimate_text(11.6, 20.2) == "12-20"
+    assert estimate_text(-9.2, -2.6) == "-9 tot -3"
+    assert estimate_text(4.6, 5.4) == "5"
+    assert estimate_text(96, 131) == "96-130"  # above 100 rounded to fives
+
+
+def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    pupils = con.execute("select wijk_code, pupils_count from vso_bso_by_wijk"
+                         " where year = 2024").df()
+    con.close()
+    if pupils.empty:
+        pytest.skip("no (v)so registrations in this sample")
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    assert any(s.value == "BSO voor leerlingen van (v)so en sbo" for s in at.subheader)
+    table = at.dataframe[-1].value
+    assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
+    shown = table["Leerlingen (waargenomen)"]
+    small = int(pupils["pupils_count"].between(1, 4).sum())
+    assert (shown == "< 5").sum() >= small
+    assert (shown == "< 5").sum() != 1
+    hidden_rows = table[shown == "< 5"]
+    assert (hidden_rows["BSO nodig (schatting, laag-hoog)"] == "").all()
+
+
+def test_continuum_shows_signals_beside_the_gemeente(app_db, sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    vve = con.execute("select any_value(gemeente_rate_per_100) from signals_by_wijk"
+                      " where year = 2024 and signal_type = 'vve_indicaties'").fetchone()[0]
+    con.close()
+    if vve is None:
+        pytest.skip("no vve-indicaties in this sample")
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"**Vve-indicaties** (2-4 jaar); gemeente: {format_number(vve, 1)} per 100" in text
+    tables = [d.value for d in at.dataframe if "Per 100 kinderen" in d.value.columns]
+    assert tables and all(len(t) == 10 for t in tables)

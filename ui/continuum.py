@@ -32,6 +32,10 @@ SIGNAL_LABELS = {
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
 }
 PERCENT_UNITS = {"aandeel"}
+DENOMINATOR_PHRASES = {
+    "alle_kinderen": "alle kinderen van de leeftijdsgroep (CBS/BRP)",
+    "in_opvang": "de kinderen in de kinderopvang (deelname per leeftijdsgroep)",
+}
 SIGNAL_METHOD_NL = (
     "**Hoe de schatting met lokale signalen werkt.** Het model gaat uit van dezelfde aandelen voor "
     "elke wijk. Waar partners gegevens leverden (vve-indicaties, jeugdhulp, leerlingen in het "
@@ -244,6 +248,8 @@ def estimate_text(low: float, high: float) -> str:
     lo, hi = round_estimate(low), round_estimate(high)
     if lo == hi:
         return format_number(lo)
+    if lo < 0:  # '-9 tot -3' reads better than '-9--3'
+        return f"{format_number(lo)} tot {format_number(hi)}"
     return f"{format_number(lo)}-{format_number(hi)}"
 
 

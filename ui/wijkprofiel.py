@@ -8,6 +8,7 @@ import streamlit as st
 
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import continuum, theme
+from ui.data import query
 from ui.indicators import Indicator, register
 from ui.population import children_by_wijk
 
@@ -186,3 +187,18 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
                              font={"size": 16}, separators=",.", height=360)
         st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
+
+    places = query(
+        "select year, provision_type, places from supply_by_wijk"
+        " where gemeente_code = ? and wijk_code = ? order by year",
+        [gemeente_code, wijk_code],
+    )
+    if places["year"].nunique() > 1:
+        # long: one row per year and type -> wide: a row per type, a column per year
+        wide = places.pivot_table(index="provision_type", columns="year", values="places",
+                                  aggfunc="sum").fillna(0)
+        st.markdown("**Plekken per jaar** (waargenomen)")
+        st.dataframe(pd.DataFrame({
+            "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in wide.index],
+            **{str(year): [format_number(v) for v in wide[year]] for year in wide.columns},
+        }), hide_index=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import transforms
 from data_sources import lrk, store
-from data_sources.errors import InputRefused
 
 NAME = "import-lrk"
 HELP = "Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen)."
@@ -21,8 +20,6 @@ def run(args) -> int:
     try:
         result = lrk.import_lrk_file(con, args.bestand, year=args.jaar)
         transforms.build(con)
-    except FileNotFoundError:
-        raise InputRefused(f"Bestand {args.bestand} bestaat niet.") from None
     finally:
         con.close()
     print(f"LRK {result.year}: {result.locations} locaties met samen {result.places} kindplaatsen "

@@ -125,10 +125,11 @@ final as (
         a.children_mid - a.places as gap_mid,
         a.children_high - a.places as gap_high,
         a.children_signal_adjusted - a.places as gap_signal_adjusted,
+        -- whole children short (a shortage below one half child needs no group)
         case
-            when a.provision_type = 'plusgroep' and a.children_mid > a.places
+            when a.provision_type = 'plusgroep' and round(a.children_mid - a.places) >= 1
                 then ceil(
-                    (a.children_mid - a.places)
+                    round(a.children_mid - a.places)
                     / case when a.age_group = '4-12' then g.size_bso else g.size_0_4 end
                 )
             else 0
