@@ -273,6 +273,32 @@ register(ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _rou
     ["Tekort = geschatte vraag min beschikbare plaatsen (positief: te weinig plaatsen). Schattingen, "
      "afgerond; plaatsen komen uit het LRK en van partners."],
     ("demand_", "gap_")), requires=("gap_by_wijk_niveau",)))
+
+DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
+                    "geleverd_door": "Geleverd door", "periode": "Periode", "wijken": "Wijken",
+                    "laatst_geleverd": "Laatst geleverd",
+                    "ontbreekt": "Ontbreekt"}
+
+
+def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame | None:
+    """Per row of the handreiking's data table: who delivered, what is missing (None when the
+    registrations part is not installed)."""
+    try:
+        from data_sources.registrations.status import delivery_status as status
+    except ImportError:
+        return None
+    return status(con, gemeente_code, year).rename(columns=DELIVERY_COLUMNS)
+
+
+def _delivery_sheet(con, gemeente_code, year):
+    frame = delivery_status(con, gemeente_code, year)
+    if frame is None:
+        return None
+    return Sheet("Aanlevering", frame, [f"Welke gegevens uit de tabel van de handreiking zijn aangeleverd, door wie, "
+                                        f"en wat ontbreekt nog (voor {year})."])
+
+
+register(ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",), counts_children=False))
 register(ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",), counts_children=False))
 
 

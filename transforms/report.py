@@ -369,11 +369,25 @@ def _sources(context: Context) -> str | None:
     return html_table(frame) + f"<p class='note'>{_esc(exports.suppression_note(min_count()))}</p>"
 
 
+def _deliveries(context: Context) -> str | None:
+    frame = exports.delivery_status(context.con, context.gemeente_code, context.year)
+    if frame is None or frame.empty:
+        return None
+    frame = frame.drop(columns=[c for c in ("Soort",) if c in frame.columns])
+    if "Laatst geleverd" in frame.columns:
+        frame["Laatst geleverd"] = frame["Laatst geleverd"].map(
+            lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else "")
+    if "Rij handreiking" in frame.columns:
+        frame["Rij handreiking"] = frame["Rij handreiking"].astype(str)
+    return html_table(frame)
+
+
 register(Section("kerncijfers", "Kerncijfers", _key_figures))
 register(Section("kaart", "Kaart", _map))
 register(Section("per_wijk", "Kinderen per wijk", _per_wijk))
 register(Section("tekort", "Vraag, aanbod en tekort per niveau", _gap, requires=("gap_by_wijk_niveau",)))
 register(Section("trend", "Ontwikkeling over de jaren", _trend))
+register(Section("aanlevering", "Aanlevering van gegevens", _deliveries, scope=("gemeente",)))
 register(Section("aannames", "Aannames van het model", _assumptions, requires=("stg_model__parameters",)))
 register(Section("bronnen", "Bronnen en afscherming", _sources))
 

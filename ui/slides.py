@@ -189,11 +189,8 @@ def _has_years(context: SlideContext) -> bool:
 
 
 def _delivery_status(context: SlideContext) -> pd.DataFrame | None:
-    try:  # the registrations part brings the status of the handreiking's ten deliveries
-        from data_sources.registrations.status import delivery_status
-    except ImportError:
-        return None
-    return delivery_status(cursor(), context.gemeente_code, context.year)
+    # the registrations part brings the status of the handreiking's ten deliveries
+    return exports.delivery_status(cursor(), context.gemeente_code, context.year)
 
 
 def _deliveries(context: SlideContext) -> None:
@@ -206,10 +203,10 @@ def _deliveries(context: SlideContext) -> None:
                     f"{report._esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
     status = _delivery_status(context)
     if status is not None and not status.empty:
-        frame = status.rename(columns={"rij": "#", "gegevens": "Gegevens", "geleverd_door": "Geleverd door",
-                                       "periode": "Periode", "wijken": "Wijken", "ontbreekt": "Ontbreekt"})
+        frame = status.rename(columns={"Rij handreiking": "#"})
         frame = frame[[c for c in ["#", "Gegevens", "Geleverd door", "Periode", "Wijken", "Ontbreekt"]
                        if c in frame.columns]]
+        frame["#"] = frame["#"].astype(str)
     else:
         grouped = loads.assign(
             Bron=loads["source"].map(lambda s: exports.SOURCE_LABELS.get(s, s)),
