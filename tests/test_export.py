@@ -225,3 +225,15 @@ def test_report_sections_are_a_registry(app_db):
     finally:
         report.SECTIONS.pop("test_note", None)
         con.close()
+
+
+def test_workbook_and_report_carry_the_delivery_status(app_db, tmp_path):
+    pytest.importorskip("data_sources.registrations.status", reason="the registrations part is not merged yet")
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+        header, rows = _sheet_rows(workbook, "Aanlevering")
+        assert "Ontbreekt" in header and len(rows) == 10  # the ten rows of the handreiking's table
+        assert 'id="aanlevering"' in report.gemeente_report(con, "GM9999", 2024)
+    finally:
+        con.close()
