@@ -33,8 +33,8 @@ st.markdown(
                color: #000; min-width: 14rem; }
     .kk-value { font-size: 4.5rem; font-weight: 700; line-height: 1.1; }
     .kk-legend, .kk-legend p { font-size: 1.4rem !important; color: #000; }
-    .kk-table table { font-size: 1.35rem; border-collapse: collapse; width: 100%; color: #000; }
-    .kk-table th, .kk-table td { border: 1px solid #777; padding: .3rem .6rem; text-align: left; }
+    .kk-table table { font-size: 1.15rem; border-collapse: collapse; width: 100%; color: #000; }
+    .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }
     .kk-table td.num { text-align: right; }
     .st-key-kk_clicker { display: none !important; }
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
