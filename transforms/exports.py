@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_sources.config import AGE_GROUPS
+from data_sources.config import AGE_GROUPS, min_count
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, protect_counts, round_estimate
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
@@ -199,13 +199,7 @@ def _children_over_years(con, gemeente_code, year):
     kind = "schattingen" if is_estimate else "tellingen"
     return Sheet("Kinderen per jaar", frame,
                  [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({kind}); elk jaar zoals "
-                  "het in zijn eigen tabel per wijk staat.", suppression_note(int(_threshold()))])
-
-
-def _threshold() -> int:
-    from data_sources.config import min_count
-
-    return min_count()
+                  "het in zijn eigen tabel per wijk staat.", suppression_note(min_count())])
 
 
 SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
