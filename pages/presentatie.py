@@ -5,11 +5,9 @@ import streamlit as st
 from transforms import exports, report
 from ui.data import cursor
 from ui.downloads import XLSX_MIME, file_stem
-from ui.router import ensure_router
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
 
-ensure_router()
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Presentatie")

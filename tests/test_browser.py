@@ -46,3 +46,15 @@ def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
         assert _canvas_has_pixels(page, "[data-testid='stDeckGlJsonChart'] canvas")
         assert page.locator("[data-testid='stException']").count() == 0
         save_screenshot(page, "screenshot.png", tmp_path)
+
+
+def test_deep_link_as_first_request_shows_the_page_with_sidebar(app_db):
+    # Streamlit runs pages/<name>.py without app.py when a deep link is a fresh server's first
+    # request; ui.router sends it back through app.py (sidebar, navigation, URL state).
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2022", wait_until="domcontentloaded")
+        page.get_by_text("Kaart Voorbeeldstad 2022").wait_for(timeout=60_000)
+        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+        assert page.get_by_text("Laad eerst gegevens").count() == 0
+        assert page.locator("[data-testid='stSidebar']").get_by_text("Gemeente").count() >= 1

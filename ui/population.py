@@ -41,7 +41,7 @@ def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bo
 def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
     """One column of the protected table per wijk: wijk_code, wijk_name, value, hidden."""
     table, _, _ = children_by_wijk(gemeente_code, year)
-    rows = table.values["wijk_code"].notna()
+    rows = table.values.index[:-1]  # the last row is the gemeente total
     return pd.DataFrame({
         "wijk_code": table.values.loc[rows, "wijk_code"],
         "wijk_name": table.values.loc[rows, "wijk_name"],
