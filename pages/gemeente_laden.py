@@ -20,6 +20,12 @@ st.write(
 )
 
 CACHE_DIR = default_cache_dir(db_path())
+DATASET_LABELS = {
+    "kerncijfers": "Kerncijfers wijken en buurten",
+    "bevolking-leeftijd": "Bevolking naar leeftijd (gemeente)",
+    "jeugdzorg-wijk": "Jeugdmonitor per wijk",
+    "geometrie": "Wijk- en buurtgrenzen",
+}
 loaded_names = query(
     "select gemeente_code, arg_max(region_name, year) as name from regions"
     " where region_level = 'gemeente' group by gemeente_code"
@@ -64,11 +70,13 @@ if (load_clicked or refresh_clicked) and chosen:
     st.query_params["laden"] = chosen
     bar = st.progress(0.0, text="Starten…")
 
+    last = {"fraction": 0.0}
+
     def show_progress(fraction, message):
-        if fraction is None:
-            bar.progress(0.5, text=message)
-        else:
-            bar.progress(max(0.0, min(fraction, 1.0)), text=message)
+        # None: a step within the current one (a page of boundaries); keep the bar where it is.
+        if fraction is not None:
+            last["fraction"] = max(0.0, min(fraction, 1.0))
+        bar.progress(last["fraction"], text=message)
 
     try:
         loader = CbsLoader(cursor(), cache_dir=CACHE_DIR, progress=show_progress,
@@ -82,7 +90,12 @@ if (load_clicked or refresh_clicked) and chosen:
     else:
         clear_caches()
         bar.progress(1.0, text="Klaar")
-        st.success(f"{label(chosen).rstrip(' ✓')} is geladen: {len(report.loaded)} tabellen.")
+        name = cursor().execute(
+            "select region_name from regions where region_code = ? order by year desc limit 1",
+            [chosen],
+        ).fetchone()
+        shown = f"{name[0]} ({chosen})" if name and name[0] else chosen
+        st.success(f"{shown} is geladen: {len(report.loaded)} tabellen.")
         for warning in report.warnings:
             st.warning(warning)
 
@@ -93,7 +106,8 @@ if chosen:
         st.info("Voor deze gemeente is nog niets geladen.")
     else:
         st.dataframe(
-            [{"Bron": source.upper(), "Gegevens": dataset, "Tabel": table_id, "Jaar": year,
+            [{"Bron": source.upper(), "Gegevens": DATASET_LABELS.get(dataset, dataset),
+              "Tabel": table_id, "Jaar": year,
               "Gegevensdatum (opgehaald)": retrieved, "Geladen op": loaded_at}
              for source, dataset, table_id, year, retrieved, loaded_at in dates],
             hide_index=True, width="stretch",

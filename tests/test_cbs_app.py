@@ -59,7 +59,8 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
     assert not at.error
     dates = at.dataframe[0].value
-    assert {"85984NED", "03759ned", "wijk_gegeneraliseerd"} & set(dates["Tabel"])
+    assert {"85984NED", "03759ned", "cbs-gebiedsindelingen"} <= set(dates["Tabel"])
+    assert "Utrecht (GM0344) is geladen" in at.success[0].value
     assert dates["Gegevensdatum (opgehaald)"].notna().all()
 
     # The page offers a way to the map that selects the gemeente.
@@ -67,12 +68,14 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     at.run(timeout=60)
     assert not at.exception
     assert at.session_state["gemeente_code"] == "GM0344"
+    assert at.title[0].value == "Kaart Utrecht 2024"  # the button switched to the map
 
     # On the next start Utrecht is in the sidebar's choice, and the Kaart page draws it.
     home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     home.query_params["gemeente"] = "GM0344"
     home.run()
-    assert "Utrecht (GM0344)" in home.selectbox(key="_gemeente_code_choice").options
+    sidebar_choice = next(s for s in home.selectbox if s.label == "Gemeente")
+    assert "Utrecht (GM0344)" in sidebar_choice.options
     assert home.title[0].value == "Overzicht Utrecht 2024"
     home.switch_page("pages/kaart.py")
     home.run()

@@ -158,6 +158,9 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     assert (tmp_path / "cache/cbs/85984NED/GM0344/TypedDataSet.json").exists()
     jeugd = con.execute("select count(distinct stem) from stg_cbs__jeugdzorg").fetchone()[0]
     assert jeugd == 4
+    # The Jeugdmonitor's region dimension is read from its DataProperties before filtering.
+    jeugd_filter = server.paths("/feed/85685NED/TypedDataSet")[0][1]["$filter"]
+    assert "startswith(WijkenEnBuurten,'GM0344')" in jeugd_filter
 
     # The next start without network: everything comes from the cache.
     server.always_fail["/"] = 503
@@ -193,3 +196,56 @@ def test_load_cbs_command(server, tmp_path, monkeypatch, capsys):
     assert cli.main(["load-cbs", "--gemeente", "Utrecht", "--db", str(db)]) == 1
     assert "Onbekende gemeentecode" in capsys.readouterr().out
     assert cli.main(["load-cbs", "--db", str(db)]) == 1
+
+
+def test_whole_country_is_stored_per_gemeente(server, tmp_path):
+    con = store.connect(":memory:")
+    report = CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                       endpoints=server.endpoints()).run(None, [2024])
+    kerncijfers = next(t for t in report.loaded if t.table_id == "85984NED")
+    assert len(kerncijfers.load_ids) == 2
+    assert "$filter" not in server.paths("/feed/85984NED/TypedDataSet")[0][1]
+    ages_filter = server.paths("/feed/03759ned/TypedDataSet")[0][1]["$filter"]
+    assert "startswith(RegioS,'GM')" in ages_filter and "Perioden eq '2024JJ00'" in ages_filter
+    assert con.execute("select distinct gemeente_code from population_by_wijk_age order by 1"
+                       ).fetchall() == [("GM0344",), ("GM0345",)]
+    assert (tmp_path / "cbs/85984NED/alle/TypedDataSet.json").exists()
+
+
+def test_gemeente_names_are_fetched_and_cached(server, tmp_path):
+    from data_sources.cbs import gemeenten
+
+    names = gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    assert names == {"GM0344": "Utrecht", "GM0345": "Veenendaal"}
+    choices = gemeenten.choices(tmp_path, loaded={"GM9999": "Voorbeeldstad"})
+    assert choices["GM0344"] == "Utrecht" and choices["GM9999"] == "Voorbeeldstad"
+    assert len(choices) == 343
+    assert list(choices)[:2] == ["GM0358", "GM0141"]  # Aalsmeer, Almelo: sorted by name
+
+
+def test_a_table_cbs_does_not_have(server, tmp_path):
+    from data_sources.cbs.http import NotFound
+
+    with pytest.raises(NotFound) as caught:
+        fetch.fetch_table(fast_client(), server.endpoints(), "99999NED", tmp_path / "x")
+    assert str(caught.value) == "CBS kent tabel 99999NED niet (OData v3 en v4)."
+    assert not (tmp_path / "x").exists()
+    # A year whose tables are missing is reported, not fatal, when other years load.
+    con = store.connect(":memory:")
+    report = CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                       endpoints=server.endpoints()).run(["GM0344"], [2021, 2024])
+    assert any("85039NED" in w for w in report.warnings)
+    assert any(w.startswith("Jeugdmonitor per wijk 2021 (85075NED) niet geladen") for w in
+               report.warnings)
+    assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
+
+
+def test_load_cbs_offline_without_a_cached_copy(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    code = cli.main(["load-cbs", "--gemeente", "GM0344", "--offline", "--db", str(db),
+                     "--cache", str(tmp_path / "leeg")])
+    assert code == 1
+    assert "staat niet in de opgeslagen kopie en er wordt zonder netwerk gewerkt" in \
+        capsys.readouterr().out
+    assert cli.main(["load-cbs", "--alle", "--gemeente", "GM0344", "--db", str(db)]) == 1
+    assert "Kies --gemeente of --alle, niet allebei." in capsys.readouterr().out

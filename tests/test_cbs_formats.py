@@ -234,3 +234,37 @@ def test_estimate_after_import_of_kerncijfers_and_ages(con):
     for wijk, children, source in rows:
         assert source == "cbs-schatting"
         assert children == pytest.approx(ages_0_11 * young[wijk] / sum(young.values()))
+
+
+def test_import_boundaries_from_geojson(con, tmp_path):
+    path = tmp_path / "wijken_2024.geojson"
+    shutil.copy(FIXTURES / "pdok/wijk_gegeneraliseerd.json", path)
+    kind, load_ids = import_file(con, path, gemeenten=["GM0344"])
+    assert kind == "geometrie" and len(load_ids) == 1
+    stored = con.execute("select region_code from geometries where year = 2024 order by 1"
+                         ).fetchall()
+    assert stored == [("WK034401",), ("WK034402",), ("WK034403",)]
+    assert con.execute("select source, file_name from loads").fetchone() == (
+        "pdok", "wijken_2024.geojson")
+
+
+def test_import_postcode_file(con, tmp_path):
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text("PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
+                    "3511AA;1;03440101;034401;0344\n3511AA;2;03440101;034401;0344\n"
+                    "3511AB;1;03440102;034401;0344\n3901AA;1;03450101;034501;0345\n",
+                    encoding="utf-8")
+    kind, _ = import_file(con, path, gemeenten=["GM0344"])
+    assert kind == "postcodes"
+    assert con.execute("select year, pc6, buurt_code, wijk_code, gemeente_code from postcodes"
+                       " order by pc6").fetchall() == [
+        (2024, "3511AA", "BU03440101", "WK034401", "GM0344"),
+        (2024, "3511AB", "BU03440102", "WK034401", "GM0344")]
+
+
+def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(FIXTURES / "kwb-2024.csv"), "--gemeente", "GM0344",
+                     "--db", str(db)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "kwb-2024.csv: kerncijfers (kwb-2024, 2024) ingelezen voor 1 gemeente(n), 72 rijen.")

@@ -72,6 +72,11 @@ def _pages(client: HttpClient, url: str, params: dict | None) -> list[dict]:
     return rows
 
 
+def metadata(client: HttpClient, endpoints: Endpoints, table_id: str, entity: str) -> list[dict]:
+    """One OData v3 metadata entity set of a table (TableInfos, DataProperties, a dimension)."""
+    return _pages(client, f"{endpoints.cbs_v3}/{table_id}/{entity}", {"$format": "json"})
+
+
 def _write(directory: Path, name: str, rows: object) -> None:
     (directory / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
@@ -198,7 +203,7 @@ def fetch_table(
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    problems = []
+    problems: list[SourceUnavailable] = []
     api = None
     for name, fetcher, flt in (("v3", fetch_table_v3, data_filter),
                                ("v4", fetch_table_v4, v4_data_filter or data_filter)):
@@ -208,12 +213,14 @@ def fetch_table(
             api = name
             break
         except SourceUnavailable as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if api is None:
         shutil.rmtree(partial, ignore_errors=True)
-        if all(isinstance(p, str) and "kent dit niet" in p for p in problems):
-            raise NotFound(problems[0])
-        raise SourceUnavailable(problems[-1] if problems else f"CBS-tabel {table_id} niet opgehaald.")
+        if all(isinstance(p, NotFound) for p in problems):
+            raise NotFound(f"CBS kent tabel {table_id} niet (OData v3 en v4).")
+        # The v3 problem says most (v4 is the fallback); a v3 'not found' defers to v4's.
+        first = next(p for p in problems if not isinstance(p, NotFound))
+        raise SourceUnavailable(str(first))
     meta = {
         "table_id": table_id, "api": api, "filter": data_filter,
         "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),

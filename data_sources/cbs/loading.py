@@ -37,6 +37,32 @@ def kerncijfers_year(table: CbsTable) -> int:
     raise InputRefused(f"Tabel {table.table_id}: het jaar van de tabel is onbekend.")
 
 
+def new_loads_per_gemeente(
+    con: duckdb.DuckDBPyConnection, row_counts: dict[str, int], **provenance
+) -> dict[str, int]:
+    """One `loads` row per gemeente with the same provenance (source, dataset, table_id, year,
+    period, file_name, file_hash, retrieved_at, note), in one statement; gemeente -> load_id."""
+    columns = ["source", "dataset", "table_id", "year", "period", "file_name", "file_hash",
+               "retrieved_at", "note"]
+    unknown = set(provenance) - set(columns)
+    if unknown:
+        raise ValueError(f"unknown load columns {sorted(unknown)}")
+    frame = pd.DataFrame({"gemeente_code": list(row_counts),
+                          "row_count": list(row_counts.values())})
+    for column in columns:
+        frame[column] = provenance.get(column)
+    frame["retrieved_at"] = pd.to_datetime(frame["retrieved_at"])
+    frame["year"] = frame["year"].astype("Int64")
+    con.register("_new_loads", frame)
+    rows = con.execute(
+        f"insert into loads (gemeente_code, row_count, {', '.join(columns)})"
+        f" select gemeente_code, row_count, {', '.join(columns)} from _new_loads"
+        " returning gemeente_code, load_id"
+    ).fetchall()
+    con.unregister("_new_loads")
+    return dict(rows)
+
+
 def kerncijfers_frames(
     table: CbsTable, gemeenten: Iterable[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,44 +125,56 @@ def store_kerncijfers(
     if regions.empty:
         raise InputRefused(f"Tabel {table.table_id}: geen gemeente, wijk of buurt gevonden.")
     year = int(regions["year"].iloc[0])
-    load_ids = []
-    for gemeente, gemeente_regions in regions.groupby("gemeente_code"):
-        gemeente_values = values[values["region_code"].isin(gemeente_regions["region_code"])]
-        load_id = store.new_load(
-            con, source=source, dataset="kerncijfers", table_id=table.table_id,
-            gemeente_code=gemeente, year=year, period=str(year), file_name=file_name,
-            file_hash=file_hash, retrieved_at=retrieved_at, row_count=len(gemeente_values),
-            note=table.title,
-        )
-        _replace_regions(con, gemeente_regions.assign(load_id=load_id), gemeente, year)
-        con.execute(
-            "delete from raw_cbs__kerncijfers where year = ? and region_code in "
-            "(select region_code from regions where gemeente_code = ? and year = ?)",
-            [year, gemeente, year],
-        )
-        frame = gemeente_values.assign(table_id=table.table_id, load_id=load_id)
-        con.register("_kerncijfers_frame", frame)
-        con.execute(
-            "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem, value,"
-            " load_id) select table_id, year, region_code, region_level, stem, value, load_id"
-            " from _kerncijfers_frame"
-        )
-        con.unregister("_kerncijfers_frame")
-        store.supersede(con, keep_load_id=load_id, dataset="kerncijfers", gemeente_code=gemeente,
-                        year=year)
-        load_ids.append(load_id)
-    return load_ids
-
-
-def _replace_regions(con, frame: pd.DataFrame, gemeente: str, year: int) -> None:
-    con.execute("delete from regions where gemeente_code = ? and year = ?", [gemeente, year])
-    con.register("_regions_frame", frame)
+    gemeente_of = dict(zip(regions["region_code"], regions["gemeente_code"], strict=True))
+    values = values.assign(gemeente_code=values["region_code"].map(gemeente_of))
+    value_counts = values.groupby("gemeente_code").size()
+    # One load per gemeente, but bulk statements: a national table has 342 gemeenten and
+    # 17,000 regions, and per-gemeente statements would take minutes.
+    load_ids = new_loads_per_gemeente(
+        con, {g: int(value_counts.get(g, 0)) for g in sorted(regions["gemeente_code"].unique())},
+        source=source, dataset="kerncijfers", table_id=table.table_id, year=year,
+        period=str(year), file_name=file_name, file_hash=file_hash, retrieved_at=retrieved_at,
+        note=table.title,
+    )
+    regions = regions.assign(load_id=regions["gemeente_code"].map(load_ids))
+    values = values.assign(table_id=table.table_id,
+                           load_id=values["gemeente_code"].map(load_ids))
+    con.register("_kerncijfers_regions", regions)
+    con.register("_kerncijfers_frame", values)
+    # Values of the gemeenten's regions of this year, old and new, go first; then the regions.
+    con.execute(
+        "delete from raw_cbs__kerncijfers where year = ? and (region_code in"
+        " (select region_code from regions where year = ? and gemeente_code in"
+        "  (select gemeente_code from _kerncijfers_regions))"
+        " or region_code in (select region_code from _kerncijfers_regions))",
+        [year, year],
+    )
+    con.execute(
+        "delete from regions where year = ? and (gemeente_code in"
+        " (select gemeente_code from _kerncijfers_regions)"
+        " or region_code in (select region_code from _kerncijfers_regions))",
+        [year],
+    )
     con.execute(
         "insert into regions (year, region_code, region_level, region_name, gemeente_code,"
         " wijk_code, load_id) select year, region_code, region_level, region_name, gemeente_code,"
-        " wijk_code, load_id from _regions_frame"
+        " wijk_code, load_id from _kerncijfers_regions"
     )
-    con.unregister("_regions_frame")
+    con.execute(
+        "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem,"
+        " value, load_id) select table_id, year, region_code, region_level, stem, value, load_id"
+        " from _kerncijfers_frame"
+    )
+    con.unregister("_kerncijfers_regions")
+    con.unregister("_kerncijfers_frame")
+    con.execute(
+        "update loads set status = 'superseded', status_changed_at = current_timestamp"
+        " where status = 'active' and dataset = 'kerncijfers' and year = ?"
+        " and gemeente_code in (select unnest(?::varchar[]))"
+        " and load_id not in (select unnest(?::integer[]))",
+        [year, list(load_ids), list(load_ids.values())],
+    )
+    return list(load_ids.values())
 
 
 _AGE_TITLE = re.compile(r"^(\d+) jaar$")

@@ -38,8 +38,9 @@ def fetch_layer(
     start = 0
     while True:
         body = client.get_json(url, {
+            # outputFormat=json as PDOK documents it; typeNames without namespace prefix.
             "service": "WFS", "version": "2.0.0", "request": "GetFeature",
-            "typeNames": LAYERS[level], "outputFormat": "application/json",
+            "typeNames": LAYERS[level], "outputFormat": "json",
             "srsName": "EPSG:4326", "count": page_size, "startIndex": start,
         }, source="PDOK")
         page = body.get("features", []) if isinstance(body, dict) else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES, store_jeugdzorg
 from data_sources.cbs.loading import (
     KERNCIJFERS_TABLES,
     POPULATION_BY_AGE_TABLE,
+    new_loads_per_gemeente,
     store_kerncijfers,
     store_population_by_age,
 )
@@ -230,10 +232,11 @@ class CbsLoader:
 
     def _load_jeugdmonitor(self, report, gemeenten, year, table_id, key) -> None:
         try:
+            geo_key = self._geo_key(table_id, key)
             directory, meta, cached = self._cached_table(
                 table_id, key,
-                data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
-                dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
+                data_filter=fetch.region_filter(geo_key, gemeenten),
+                dimension_filters={geo_key: fetch.region_filter("Key", gemeenten)},
             )
             table = read_table_dir(directory)
             with store.transaction(self.con):
@@ -244,6 +247,22 @@ class CbsLoader:
         except (SourceUnavailable, InputRefused) as exc:
             report.warnings.append(f"Jeugdmonitor per wijk {year} ({table_id}) niet geladen: "
                                    f"{_text(exc)}")
+
+    def _geo_key(self, table_id: str, key: str) -> str:
+        """The region dimension of a table whose layout is not fixed (Jeugdmonitor): read from
+        its DataProperties before filtering on it; WijkenEnBuurten when that cannot be read."""
+        cached = Path(self.cache_dir) / "cbs" / table_id / key / "DataProperties.json"
+        try:
+            if cached.exists() and not self.refresh:
+                props = json.loads(cached.read_text(encoding="utf-8"))
+            elif self.offline or self.cbs_down:
+                return "WijkenEnBuurten"
+            else:
+                props = fetch.metadata(self.client, self.endpoints, table_id, "DataProperties")
+        except SourceUnavailable:
+            return "WijkenEnBuurten"
+        return next((p["Key"] for p in props if p.get("Type") in {"GeoDetail", "GeoDimension"}),
+                    "WijkenEnBuurten")
 
     def _load_geometries(self, report, gemeenten, year) -> None:
         features: list[dict] = []
@@ -257,7 +276,9 @@ class CbsLoader:
                         raise SourceUnavailable(f"Geen opgeslagen {level}grenzen voor {year}.")
                 collection, retrieved, cached = pdok.fetch_layer_cached(
                     self.client, self.endpoints, self.cache_dir, year, level,
-                    refresh=self.refresh and not self.offline, progress=self.progress,
+                    refresh=self.refresh and not self.offline,
+                    # pages within one layer: a message, the overall fraction stays
+                    progress=lambda _fraction, message: self.progress(None, message),
                 )
                 cached_all = cached_all and cached
                 features += pdok.features_of(collection, gemeenten)
@@ -277,6 +298,8 @@ def store_geometries(
     *,
     year: int,
     retrieved_at: datetime | None = None,
+    file_name: str | None = None,
+    file_hash: str | None = None,
 ) -> list[int]:
     """Store PDOK polygons of every level in one transaction, one load per gemeente (as
     data_sources.geo.store_geometries records it), replacing the same regions of that year and
@@ -287,12 +310,12 @@ def store_geometries(
     frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
     with store.transaction(con):
         # Bulk statements: a national layer has 342 gemeenten and 17,000 polygons.
-        load_ids = {
-            gemeente: store.new_load(con, source="pdok", dataset="geometrie", year=year,
-                                     period=str(year), gemeente_code=gemeente,
-                                     retrieved_at=retrieved_at, row_count=len(rows))
-            for gemeente, rows in frame.groupby("gemeente_code")
-        }
+        load_ids = new_loads_per_gemeente(
+            con, frame.groupby("gemeente_code").size().astype(int).to_dict(), source="pdok",
+            dataset="geometrie", table_id="cbs-gebiedsindelingen", year=year, period=str(year),
+            retrieved_at=retrieved_at,
+            file_name=file_name, file_hash=file_hash,
+        )
         frame["load_id"] = frame["gemeente_code"].map(load_ids)
         frame["year"] = year
         con.register("_pdok_frame", frame)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from pathlib import Path
 
-from data_sources import store
+from data_sources import geo, postcodes, store
+from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import store_kerncijfers, store_population_by_age
-from data_sources.cbs.pipeline import check_gemeenten
+from data_sources.cbs.pipeline import check_gemeenten, store_geometries
 from data_sources.errors import InputRefused
 
 NAME = "import-cbs"
-HELP = "Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON)"
+HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
+        "GeoJSON-grenzen, postcodebestand)")
 
 STORERS = {
     "kerncijfers": store_kerncijfers,
@@ -31,13 +35,71 @@ def add_arguments(parser) -> None:
                         help="het jaar van de cijfers, als het niet uit de bestandsnaam blijkt")
 
 
+def _is_geojson(path: Path) -> bool:
+    if path.suffix.lower() == ".geojson":
+        return True
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        return '"FeatureCollection"' in handle.read(4096)
+
+
+def _is_postcode_file(path: Path) -> bool:
+    if path.suffix.lower() not in {".csv", ".txt"} or not path.is_file():
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        return handle.readline().strip().upper().startswith("PC6")
+
+
+def _import_geojson(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+    if not year:
+        match = re.search(r"(19|20)\d{2}", path.name)
+        if not match:
+            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
+                               "leiden uit de naam; geef het op met --jaar.")
+        year = int(match.group(0))
+    frame = geo.read_geojson(path)
+    if frame.empty:
+        raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
+                           "(eigenschap statcode) gevonden.")
+    features = [{"type": "Feature", "properties": {"statcode": row.region_code},
+                 "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
+    features = pdok.features_of({"features": features}, gemeenten)
+    if not features:
+        raise InputRefused(f"Bestand {path.name}: geen vlakken van de gekozen gemeente(n).")
+    retrieved = datetime.fromtimestamp(path.stat().st_mtime)
+    return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
+                                         file_name=path.name, file_hash=store.file_sha256(path))
+
+
+def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+    file_year, frame = postcodes.read_postcode_file(path)
+    year = year or file_year
+    if not year:
+        raise InputRefused(f"Bestand {path.name}: het jaar is onbekend; geef het op met --jaar.")
+    with store.transaction(con):
+        load_id = postcodes.store_postcodes(con, frame, year=year, gemeenten=gemeenten,
+                                            file_name=path.name,
+                                            file_hash=store.file_sha256(path))
+    return "postcodes", [load_id]
+
+
 def import_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
                 year: int | None = None) -> tuple[str, list[int]]:
     """Read and store one CBS file in one transaction, then rebuild the models.
-    Returns (kind, load ids). Nothing is stored when the file is refused."""
+    Returns (kind, load ids). Nothing is stored when the file is refused. Besides CBS tables
+    this takes GeoJSON boundaries (statcode) and the CBS postcode-huisnummer file."""
     from transforms import build
 
     path = Path(path)
+    if _is_geojson(path):
+        kind, load_ids = _import_geojson(con, path, gemeenten, year)
+        build(con)
+        return kind, load_ids
+    if _is_postcode_file(path):
+        kind, load_ids = _import_postcodes(con, path, gemeenten, year)
+        build(con)
+        return kind, load_ids
     cbs_file = read_cbs_file(path, year=year)
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
@@ -65,6 +127,7 @@ def run(args) -> int:
         ).fetchone()
     finally:
         con.close()
-    print(f"{Path(args.bestand).name}: {kind} ({rows[2]}{', ' + str(rows[3]) if rows[3] else ''})"
-          f" ingelezen voor {rows[0]} gemeente(n), {int(rows[1] or 0)} waarden.")
+    source = ", ".join(str(part) for part in rows[2:] if part)
+    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n), "
+          f"{int(rows[1] or 0)} rijen.")
     return 0
