@@ -27,6 +27,19 @@ def _state(page):
     )
 
 
+def _wait_for_slide(page, number: int, not_title: str) -> None:
+    """Wait until slide `number` is fully drawn: counter, a new title and no element left stale."""
+    page.wait_for_function(
+        """([number, oldTitle]) => {
+            const counter = document.querySelector('.kk-counter');
+            const title = document.querySelector("[data-testid='stMain'] h1");
+            return counter && counter.innerText.startsWith('Dia ' + number + ' ')
+                && title && title.innerText !== oldTitle
+                && document.querySelectorAll('[data-stale="true"]').length === 0;
+        }""",
+        arg=[number, not_title], timeout=30_000)
+
+
 def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_path):
     require_chromium()
     from ui.slides import REFRESH_SECONDS
@@ -48,8 +61,7 @@ def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_
 
         page.locator(TITLE).click()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => document.querySelector('.kk-counter').innerText.startsWith('Dia 4 ')",
-                               timeout=30_000)
+        _wait_for_slide(page, 4, "Kinderen per wijk")
         page.wait_for_function("() => location.search.includes('dia=4')", timeout=10_000)
         assert "gemeente=GM9999" in page.url and "jaar=2023" in page.url
         page.wait_for_timeout(1500)
@@ -70,8 +82,7 @@ def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_
 
         # a presentation clicker sends PageUp / PageDown
         page.keyboard.press("PageUp")
-        page.wait_for_function("() => document.querySelector('.kk-counter').innerText.startsWith('Dia 3 ')",
-                               timeout=30_000)
+        _wait_for_slide(page, 3, title_before)
         assert _state(page)[0] == "Kinderen per wijk"
         assert not page.get_by_role("button", name="Vorige dia").is_visible()
 
