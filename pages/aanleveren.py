@@ -49,6 +49,36 @@ def template_bytes(soort: str, gemeente_code: str, version: str) -> bytes:
     return buffer.getvalue()
 
 
+def preview_table(frame: pd.DataFrame, rtype, gemeente_code: str) -> pd.DataFrame:
+    """The aggregates as they will be stored, with Dutch headers and names, small counts hidden."""
+    names = dict(cursor().execute(
+        "select region_code, arg_max(region_name, year) from regions where gemeente_code = ?"
+        " group by region_code", [gemeente_code]).fetchall())
+    labels = {c.name: c.label for c in rtype.stored_columns}
+    shown = pd.DataFrame({
+        "wijk": frame["wijk_code"].map(lambda code: names.get(code, code)),
+        "buurt": frame["buurt_code"].map(lambda code: names.get(code, code) if code else ""),
+    })
+    for column in rtype.stored_columns:
+        shown[labels[column.name]] = frame[column.name].astype(object).where(
+            frame[column.name].notna(), None)
+    counts = [labels[c.name] for c in rtype.stored_columns if c.kind == "count"]
+    preview = suppress_table(shown, counts, row_totals=False)
+    table = preview.display()
+    hidden_rows = preview.hidden[counts].any(axis=1) if counts else None
+    for column in rtype.stored_columns:
+        label = labels[column.name]
+        if column.combine == "mean":  # an average over few children would reveal them
+            table[label] = [
+                "" if (hidden_rows is not None and hide) or pd.isna(value)
+                else f"{value:.1f}".replace(".", ",")
+                for value, hide in zip(preview.values[label],
+                                       hidden_rows if hidden_rows is not None
+                                       else [False] * len(table), strict=True)
+            ]
+    return table.astype(object).where(table.notna(), "")
+
+
 st.download_button(
     "Sjabloon downloaden (.xlsx)",
     template_bytes(soort, gemeente_code, "1"),
@@ -69,21 +99,12 @@ if upload is not None:
         st.dataframe(result.messages_frame(), hide_index=True, width="stretch")
     else:
         frame = result.aggregates_df
-        counts = [c.name for c in rtype.stored_columns if c.kind == "count"]
         st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
                    f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
-        preview = suppress_table(frame.drop(columns=["gemeente_code"]), counts, row_totals=False)
-        shown = preview.display()
-        hidden_rows = preview.hidden[counts].any(axis=1) if counts else pd.Series(dtype=bool)
-        for column in rtype.stored_columns:
-            if column.combine == "mean":  # an average over few children would reveal them
-                shown[column.name] = [
-                    "" if hide or pd.isna(value) else f"{value:.1f}".replace(".", ",")
-                    for value, hide in zip(preview.values[column.name], hidden_rows, strict=False)
-                ]
-        st.dataframe(shown, hide_index=True, width="stretch")
-        st.caption(f"Aantallen kleiner dan de drempel staan als '{hidden_label()}'; opgeslagen "
-                   "worden de echte aantallen, getoond worden ze nergens.")
+        st.dataframe(preview_table(frame, rtype, gemeente_code), hide_index=True, width="stretch")
+        st.caption(f"Kleine aantallen staan als '{hidden_label()}' (en zo nodig een tweede, zodat "
+                   "ze niet uit het totaal volgen). Opgeslagen worden de echte aantallen; elke "
+                   "weergave in Kindkaart schermt kleine aantallen op dezelfde manier af.")
         problems = []
         for check, value in ((check_organisation, organisation), (check_period, period)):
             try:

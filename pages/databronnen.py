@@ -1,13 +1,37 @@
 """Databronnen: which datasets are loaded, from where, for which period."""
 
+import pandas as pd
 import streamlit as st
 
-from ui.data import query
+from data_sources.registrations.status import delivery_status
+from ui.data import cursor, query
 from ui.state import current
 
-gemeente_code, _ = current()
+gemeente_code, year = current()
 st.title("Databronnen")
 st.write("Welke gegevens Kindkaart gebruikt, waar ze vandaan komen en voor welke periode.")
+
+st.subheader("Gegevens uit de handreiking")
+st.caption("De tien rijen uit de tabel van de handreiking (Informatie verzamelen): wie ze "
+           "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. "
+           "Aanleveren kan op de pagina Aanleveren.")
+handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
+    "rij": "Rij", "gegevens": "Gegevens", "soort": "Soort", "geleverd_door": "Geleverd door",
+    "periode": "Periode", "wijken": "Wijken", "laatst_geleverd": "Laatst geleverd",
+    "ontbreekt": "Ontbreekt",
+})
+owed = handreiking[handreiking["Ontbreekt"] != "niets"]
+st.metric("Rijen compleet", f"{len(handreiking) - len(owed)} van {len(handreiking)}")
+# what is missing first: the regisseur reads this table to see which partners still owe data
+handreiking["Laatst geleverd"] = handreiking["Laatst geleverd"].map(
+    lambda moment: "" if moment is None or pd.isna(moment) else f"{moment:%d-%m-%Y %H:%M}")
+st.dataframe(
+    handreiking[["Rij", "Gegevens", "Ontbreekt", "Geleverd door", "Periode", "Wijken",
+                 "Laatst geleverd", "Soort"]],
+    hide_index=True, width="stretch",
+)
+
+st.subheader("Alle geladen gegevens")
 
 SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
                  "partner": "Partner", "lrk": "LRK"}

@@ -7,6 +7,7 @@ import pytest
 
 import transforms
 from data_sources import store
+from data_sources.registrations.schemas import REGISTRATION_TYPES, view_columns
 from transforms import Model, model
 
 POPULATION = pd.DataFrame(
@@ -24,7 +25,8 @@ POPULATION = pd.DataFrame(
 
 def partner_rows(view: str, rows: list[dict]) -> pd.DataFrame:
     """A partner staging view's rows with every contract column (missing ones null)."""
-    columns = {**model.PARTNER_COMMON, **model.PARTNER_VIEWS[view]}
+    rtype = next(t for t in REGISTRATION_TYPES.values() if t.view_name == view)
+    columns = dict(view_columns(rtype))
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.astype({c: ("Int64" if t == "integer" else "float64" if t == "double" else "object")
                          for c, t in columns.items()})

@@ -90,7 +90,7 @@ def test_kaart_indicator_choice_changes_values(app_db):
 
 def test_databronnen_lists_loaded_tables(app_db):
     at = run_page("databronnen")
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value  # [0] is the handreiking's table
     assert {"85984NED", "03759ned"} <= set(table["Tabel of soort"].dropna())
     assert "Voorbeeldgegevens" in set(table["Bron"])
 

@@ -274,6 +274,10 @@ PERSONAL = {
         "burgerservicenummer"),
     "names": ([[*VVE_HEADER, "naam kind"], ["Centrum", "2-4", "SES", 1, "Sanne de Vries"]],
               "namen"),
+    "names of pupils": ([[*VVE_HEADER, "Naam leerling"], ["Centrum", "2-4", "SES", 1, "Sanne"]],
+                        "namen"),
+    "bsn under another header": ([[*VVE_HEADER, "BSN-nummer"], ["Centrum", "2-4", "SES", 1, None]],
+                                 "burgerservicenummers"),
     "birth dates": ([[*VVE_HEADER, "geboortedatum"],
                      ["Centrum", "2-4", "SES", 1, dt.datetime(2021, 5, 17)]], "geboortedatum"),
     "birth dates as text in an unnamed column": (

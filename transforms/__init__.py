@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ class Model:
 
 
 # Functions that return generated models (e.g. one staging view per registration schema).
-# Modules that generate SQL add themselves here; see data_sources.registrations.
+# The modules below add theirs when imported; all_models() imports them, so that every build
+# has every model whichever module the caller happened to import first.
 MODEL_PROVIDERS: list[Callable[[], list[Model]]] = []
+PROVIDER_MODULES = ("data_sources.registrations", "transforms.model")
 
 
 def file_models() -> list[Model]:
@@ -43,6 +46,8 @@ def file_models() -> list[Model]:
 
 def all_models() -> list[Model]:
     """Every model, from files and from the registered providers; names are unique."""
+    for module in PROVIDER_MODULES:
+        importlib.import_module(module)
     models = file_models()
     for provider in MODEL_PROVIDERS:
         models.extend(provider())
@@ -103,7 +108,3 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
         con.execute(f"create or replace {kind} {model.name} as {body}")
         built.append(model.name)
     return built
-
-
-# The continuum model registers its generated models (parameters, settings, partner stand-ins).
-from transforms import model as _model  # noqa: E402, F401

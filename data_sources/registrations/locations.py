@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 
@@ -17,11 +18,16 @@ _WIJK_CODE = re.compile(r"^WK\s*([0-9]{6})$", re.IGNORECASE)
 _BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
 
 
-def normalise(text: str) -> str:
-    """Lowercase, without accents, punctuation as single spaces: 'Zuid-Éind ' -> 'zuid eind'."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return " ".join(re.sub(r"[^a-z0-9/]+", " ", plain).split())
+
+
+def normalise(text: str) -> str:
+    """Lowercase, without accents, punctuation as single spaces: 'Zuid-Éind ' -> 'zuid eind'."""
+    return _normalise(str(text))
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,19 @@ class LocationIndex:
 
     def resolve(self, raw: object) -> Place:
         """The wijk (and buurt) a location refers to; raises UnknownLocation (Dutch message)."""
+        key = (type(raw).__name__, str(raw))
+        cache = self.__dict__.setdefault("_resolved", {})
+        if key not in cache:
+            try:
+                cache[key] = self._resolve(raw)
+            except UnknownLocation as unknown:
+                cache[key] = unknown
+        found = cache[key]
+        if isinstance(found, UnknownLocation):
+            raise UnknownLocation(str(found))
+        return found
+
+    def _resolve(self, raw: object) -> Place:
         text = " ".join(str(raw).split())
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))

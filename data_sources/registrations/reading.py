@@ -150,8 +150,10 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
             values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            # A second read shows which cells are formulas; most files have none.
+            formulas = (openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+                        if _has_formulas(data) else None)
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
         chain, cause = [], exc
         while cause is not None and len(chain) < 10:
@@ -168,7 +170,7 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
         ) from None
     sheets = []
     for ws_values in values.worksheets:
-        ws_formulas = formulas[ws_values.title]
+        ws_formulas = formulas[ws_values.title] if formulas is not None else None
         if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
             raise InputRefused(
                 f"Blad '{ws_values.title}' heeft {ws_values.max_row} rijen en "
@@ -177,7 +179,7 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
             )
         rows = [list(r) for r in ws_values.iter_rows(values_only=True)]
         missing = set()
-        for row in ws_formulas.iter_rows():
+        for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
             for cell in row:
                 if cell.data_type == "f" or (isinstance(cell.value, str)
                                              and cell.value.startswith("=")):
@@ -192,3 +194,13 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
         ]
         sheets.append(Sheet(ws_values.title, rows, missing, merged))
     return sheets
+
+
+def _has_formulas(data: bytes) -> bool:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            content = archive.read(info)
+            if b"<f>" in content or b"<f " in content or b":f>" in content or b":f " in content:
+                return True
+    return False

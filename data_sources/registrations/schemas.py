@@ -32,7 +32,7 @@ class Column:
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # other headers partners use for the same column
     # How per-child rows or rows at the same place combine on import: 'key' (a breakdown),
-    # 'sum' (counts), 'mean' (weighted by children_count), 'first' (text describing the key).
+    # 'sum' (counts), 'mean' (weighted by children_count), 'input' (read, used, never stored).
     combine: str = "key"
     sql_type: str = "varchar"
 
@@ -86,7 +86,7 @@ def _location(label: str = "wijk", required: bool = True) -> Column:
         "CBS-wijkcode (WK999901), wijknaam, buurtcode (BU99990101) of postcode (1234 AB of 1234). "
         "Bij een postcode bepaalt Kindkaart de wijk en buurt.",
         "location", required=required,
-        aliases=("wijk", "wijkcode", "wijknaam", "locatie", "postcode", "buurt", "buurtcode",
+        aliases=("wijk", "wijkcode", "wijknaam", "postcode", "buurt", "buurtcode",
                  "woonwijk", "wijk of postcode", "pc4", "pc6"),
     )
 

@@ -104,10 +104,6 @@ class ValidationResult:
         )
 
 
-class _TooMany(Exception):
-    pass
-
-
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
@@ -288,7 +284,7 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
     for c in range(1, width + 1):
         header = mapping[c].label if c in mapping else unknown.get(c)
         shown_header = _shown_header(sheet, header_row, c)
-        kind = _PERSONAL_HEADERS.get(_header_key(header)) if header and c in unknown else None
+        kind = _personal_header(header) if header and c in unknown else None
         bsn = dates = 0
         column = mapping.get(c)
         for r in range(header_row + 1, sheet.max_row + 1):
@@ -320,6 +316,23 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
                     shown_header, c)))
     return found
+
+
+def _personal_header(header: str) -> str | None:
+    """What kind of personal data a column header announces ('bsn kind', 'Geboortedatum', ...)."""
+    key = _header_key(header)
+    if key in _PERSONAL_HEADERS:
+        return _PERSONAL_HEADERS[key]
+    words = key.split()
+    for prefix, kind in (("bsn", "burgerservicenummers"), ("burgerservice", "burgerservicenummers"),
+                         ("geboorte", "geboortedatums"), ("voornaam", "namen"),
+                         ("achternaam", "namen"), ("roepnaam", "namen")):
+        if words and words[0].startswith(prefix):
+            return kind
+    if words and words[0] == "naam" and len(words) > 1 and words[1] in (
+            "kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader"):
+        return "namen"
+    return None
 
 
 def header_or_letter(header: str | None, column: int) -> str:
@@ -505,7 +518,8 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
     kind = column.kind
     if kind == "location":
         place = index.resolve(raw)
-        if place.notice:
+        if place.notice and not any(n.text == place.notice for n in result.notices):
+            # once per postcode: per-child files repeat the same PC4 many times
             result.notices.append(Message(place.notice, sheet.name, r, c, header))
         return place
     if kind == "count":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 from data_sources.registrations.locations import normalise
 
@@ -110,7 +111,9 @@ def parse_date(value: object) -> dt.date:
 
 def looks_like_date_text(value: object) -> bool:
     """True for text that reads as a full date (a possible birth date)."""
-    if not isinstance(value, str):
+    # cheap test first: a full date has digits and is short (most cells are neither)
+    if not isinstance(value, str) or not 6 <= len(value) <= 24 or not any(
+            ch.isdigit() for ch in value):
         return False
     try:
         parse_date(value)
@@ -133,8 +136,13 @@ def parse_choice(value: object, choices: tuple[str, ...]) -> str:
     raise BadValue(f"'{show(value)}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
 
 
+@lru_cache(maxsize=4096)
+def _choice_key_text(text: str) -> str:
+    return normalise(text).replace("/", " ").replace(" ", "")
+
+
 def _choice_key(value: object) -> str:
-    return normalise(str(value)).replace("/", " ").replace(" ", "")
+    return _choice_key_text(str(value))
 
 
 def parse_period(period: str) -> tuple[str, int, dt.date]:

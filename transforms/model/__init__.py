@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import re
 from pathlib import Path
 
@@ -36,42 +34,6 @@ NIVEAU_NAMES = {
 PARAMETER_MODEL = "stg_model__parameters"
 SETTINGS_MODEL = "stg_model__settings"
 
-# Column contract of the partner staging views (registrations, issue 4). Used only for stand-in
-# empty views when the registrations code is absent, so the model builds without partner data.
-PARTNER_COMMON = {
-    "load_id": "integer", "organisation": "varchar", "period": "varchar", "year": "integer",
-    "gemeente_code": "varchar", "wijk_code": "varchar", "buurt_code": "varchar",
-}
-PARTNER_VIEWS: dict[str, dict[str, str]] = {
-    "stg_partner__extra_ondersteuning": {
-        "location_name": "varchar", "age_group": "varchar", "support_need": "varchar",
-        "niveau": "varchar", "children_count": "integer"},
-    "stg_partner__kinderopvang_bezetting": {
-        "location_name": "varchar", "care_type": "varchar", "age_group": "varchar",
-        "children_count": "integer", "places": "integer"},
-    "stg_partner__vve_indicaties": {
-        "age_group": "varchar", "criterion": "varchar", "children_count": "integer"},
-    "stg_partner__speciaal_onderwijs": {
-        "school": "varchar", "cluster": "varchar", "referral_reason": "varchar",
-        "enrolment_status": "varchar", "age_group": "varchar", "children_count": "integer",
-        "bso_needed_count": "integer"},
-    "stg_partner__wachtlijst_so": {
-        "school": "varchar", "cluster": "varchar", "referral_reason": "varchar",
-        "children_count": "integer", "waiting_weeks": "double"},
-    "stg_partner__ondersteuningstrajecten": {
-        "provider": "varchar", "support_type": "varchar", "age_group": "varchar",
-        "children_count": "integer", "trajectories_count": "integer", "support_hours": "double"},
-    "stg_partner__jeugdhulp": {
-        "provider": "varchar", "youth_care_type": "varchar", "age_group": "varchar",
-        "children_count": "integer"},
-    "stg_partner__wachtlijst_zorg": {
-        "provider": "varchar", "request_kind": "varchar", "age_group": "varchar",
-        "children_count": "integer", "waiting_weeks": "double"},
-    "stg_partner__groepsgrootte": {
-        "location_name": "varchar", "group_name": "varchar", "group_kind": "varchar",
-        "age_group": "varchar", "places": "integer", "children_count": "integer",
-        "professionals_count": "integer"},
-}
 
 
 def default_parameters() -> pd.DataFrame:
@@ -145,29 +107,7 @@ def _parameter_models() -> list[Model]:
             Model(SETTINGS_MODEL, "staging", settings_sql)]
 
 
-def _partner_stand_ins() -> list[Model]:
-    """Empty partner staging views for every contract view no other provider makes."""
-    if importlib.util.find_spec("data_sources.registrations") is not None:
-        importlib.import_module("data_sources.registrations")
-    provided = set()
-    for provider in list(MODEL_PROVIDERS):
-        if provider is not _partner_stand_ins:
-            provided.update(m.name for m in provider())
-    models = []
-    for name, own_columns in PARTNER_VIEWS.items():
-        if name in provided:
-            continue
-        columns = {**PARTNER_COMMON, **own_columns}
-        select = ", ".join(f"null::{kind} as {column}" for column, kind in columns.items())
-        models.append(Model(
-            name, "staging",
-            f"-- Stand-in: no partner registrations of this type in this build.\n"
-            f"select {select} where false",
-        ))
-    return models
-
-
-for _provider in (_parameter_models, _partner_stand_ins):
+for _provider in (_parameter_models,):
     if _provider not in MODEL_PROVIDERS:
         MODEL_PROVIDERS.append(_provider)
 

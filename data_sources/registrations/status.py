@@ -1,0 +1,87 @@
+"""Which rows of the handreiking's data table a gemeente has, from whom, and what is missing."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from data_sources.registrations.schemas import REGISTRATION_TYPES
+
+MAX_NAMED_WIJKEN = 5
+STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "periode", "wijken",
+                  "laatst_geleverd", "ontbreekt"]
+
+
+def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                    year: int | None = None) -> pd.DataFrame:
+    """One row per row of the handreiking's table (1-10): who delivered it (active uploads), for
+    which periods, how many of the gemeente's wijken it covers, when, and what is still missing
+    (nothing delivered, nothing for `year`, or wijken without rows)."""
+    wijken = dict(con.execute(
+        "select region_code, arg_max(region_name, year) from regions"
+        " where gemeente_code = ? and region_level = 'wijk' group by region_code",
+        [gemeente_code],
+    ).fetchall())
+    rows = []
+    for rtype in sorted(REGISTRATION_TYPES.values(), key=lambda t: t.handreiking_row):
+        loads = con.execute(
+            "select load_id, organisation, period, year, loaded_at from loads"
+            " where status = 'active' and dataset = ? and gemeente_code = ?"
+            " and source in ('partner', 'brp') order by loaded_at",
+            [rtype.key, gemeente_code],
+        ).fetchall()
+        covered = _covered_wijken(con, rtype.target, [r[0] for r in loads])
+        row = {
+            "rij": rtype.handreiking_row,
+            "gegevens": rtype.label,
+            "soort": rtype.key,
+            "geleverd_door": ", ".join(sorted({r[1] for r in loads if r[1]})),
+            "periode": ", ".join(sorted({r[2] for r in loads if r[2]})),
+            "wijken": f"{len(covered & set(wijken))} van {len(wijken)}" if loads else "",
+            "laatst_geleverd": max((r[4] for r in loads), default=None),
+        }
+        missing = []
+        if not loads:
+            missing.append("nog niet aangeleverd")
+        else:
+            if year is not None and not any(r[3] == year for r in loads):
+                missing.append(f"niets voor {year}")
+            absent = sorted(set(wijken) - covered, key=lambda code: wijken[code] or code)
+            if absent:
+                names = [wijken[code] or code for code in absent[:MAX_NAMED_WIJKEN]]
+                more = len(absent) - len(names)
+                missing.append(
+                    f"geen rijen voor {len(absent)} wijk{'en' if len(absent) > 1 else ''}: "
+                    + ", ".join(names) + (f" en {more} meer" if more else ""))
+        if rtype.target == "brp":
+            cbs = con.execute(
+                "select count(*) from loads where status = 'active' and gemeente_code = ?"
+                " and dataset = 'bevolking-leeftijd'", [gemeente_code]).fetchone()[0]
+            if cbs:
+                row["geleverd_door"] = ", ".join(filter(None, ["CBS", row["geleverd_door"]]))
+                if not loads:
+                    missing = ["geen BRP-uittreksel: de CBS-schatting wordt gebruikt"]
+                elif year is not None and f"niets voor {year}" in missing:
+                    missing[missing.index(f"niets voor {year}")] = (
+                        f"geen BRP-uittreksel voor {year}: de CBS-schatting wordt gebruikt")
+        row["ontbreekt"] = "; ".join(missing) or "niets"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def _covered_wijken(con: duckdb.DuckDBPyConnection, target: str, load_ids: list[int]) -> set[str]:
+    if not load_ids:
+        return set()
+    if target == "brp":
+        found = con.execute(
+            "select distinct case when region_code like 'BU%' then 'WK' || substr(region_code, 3, 6)"
+            " else region_code end from raw_brp__population where load_id in (select unnest(?))",
+            [load_ids],
+        ).fetchall()
+    else:
+        found = con.execute(
+            "select distinct wijk_code from raw_partner__registration_rows"
+            " where load_id in (select unnest(?))",
+            [load_ids],
+        ).fetchall()
+    return {r[0] for r in found}

@@ -1,0 +1,96 @@
+"""The Aanleveren page in AppTest: template, a rejected upload, a confirmed upload, restore."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import run_page  # noqa: E402
+from support import filled_template  # noqa: E402
+
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def loads_of(db: Path, dataset: str) -> list[tuple]:
+    # same configuration as the app's connection in this process (read-write), else DuckDB refuses
+    con = duckdb.connect(str(db))
+    try:
+        return con.execute(
+            "select load_id, organisation, status from loads where dataset = ? order by 1",
+            [dataset]).fetchall()
+    finally:
+        con.close()
+
+
+def upload(at, soort: str, name: str, data: bytes):
+    at.selectbox(key="aanleveren_soort").set_value(soort)
+    at.run()
+    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, MIME))
+    at.run()
+    return at
+
+
+def test_page_offers_every_template(app_db):
+    at = run_page("aanleveren")
+    assert not at.exception
+    assert at.title[0].value == "Gegevens aanleveren"
+    assert len(at.selectbox(key="aanleveren_soort").options) == 10
+    assert any("Sjabloon" in str(b.label) for b in at.get("download_button"))
+    history = at.dataframe[-1].value
+    assert set(history["Soort"]) >= {"vve-indicaties", "bevolking"}
+
+
+def test_rejected_file_shows_messages_and_stores_nothing(app_db):
+    before = loads_of(app_db, "jeugdhulp")
+    data = filled_template("jeugdhulp", [["Noordeinde", None, "ambulant", "4-12", 5],
+                                         ["Bloemhof", None, "ambulant", "4-12", "2,5"]])
+    at = upload(run_page("aanleveren"), "jeugdhulp", "jeugdhulp.xlsx", data)
+    assert not at.exception
+    assert "niet in orde (2 melding(en))" in at.error[0].value
+    messages = at.dataframe[0].value
+    assert list(messages["rij"]) == [2, 3]
+    assert list(messages["kolom"]) == ["A", "E"]
+    assert "'Noordeinde' is geen wijk van Voorbeeldstad" in messages["melding"].iloc[0]
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert loads_of(app_db, "jeugdhulp") == before
+
+
+def test_personal_data_is_refused_without_echo(app_db):
+    data = filled_template("vve-indicaties", [["111222333", "2-4", "SES", 5]])
+    at = upload(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    shown = " ".join(at.dataframe[0].value["melding"])
+    assert "persoonsgegevens geweigerd" in shown and "111222333" not in shown
+
+
+def test_valid_file_preview_confirm_and_restore(app_db):
+    before = loads_of(app_db, "vve-indicaties")
+    organisation = before[0][1]
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12],
+                                              ["Bloemhof", "2-4", "SES", 2]])
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value(organisation)
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    upload(at, "vve-indicaties", "vve-nieuw.xlsx", data)
+    assert not at.exception
+    preview = at.dataframe[0].value
+    # 2 children are hidden, and 12 too, or it would follow from the total
+    assert list(preview["aantal kinderen"]) == ["< 5", "< 5", "14"]
+    assert list(preview["wijk"]) == ["Centrum", "Bloemhof", "Totaal"]
+    confirm = [b for b in at.button if b.label == "Bevestigen en opslaan"][0]
+    confirm.click()
+    at.run()
+    assert not at.exception
+    assert "Opgeslagen als upload" in at.success[0].value
+    after = loads_of(app_db, "vve-indicaties")
+    assert len(after) == len(before) + 1
+    assert [s for _, _, s in after] == ["superseded", "active"]
+
+    at.selectbox(key="aanleveren_herstel").set_value(before[0][0])
+    [b for b in at.button if b.label == "Terugzetten"][0].click()
+    at.run()
+    assert not at.exception
+    assert f"Upload {before[0][0]} is weer de actieve versie" in at.success[0].value
+    assert [s for _, _, s in loads_of(app_db, "vve-indicaties")] == ["active", "superseded"]

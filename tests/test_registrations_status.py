@@ -1,0 +1,43 @@
+"""The handreiking table on Databronnen: who delivered each row, for which wijken, what is missing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import run_page  # noqa: E402
+from support import filled_template, small_gemeente  # noqa: E402
+
+from data_sources.registrations.importing import import_workbook  # noqa: E402
+from data_sources.registrations.status import delivery_status  # noqa: E402
+
+
+def test_status_names_deliverers_coverage_and_gaps(con):
+    small_gemeente(con)
+    import_workbook(con, filled_template("vve-indicaties", [
+        ["Centrum", "2-4", "SES", 4], ["Bloemhof", "2-4", "SES", 9]]),
+        "vve-indicaties", "GGD", "2024", "vve.xlsx", build=False)
+    import_workbook(con, filled_template("vve-indicaties", [["Oude Haven", "2-4", "SES", 3]]),
+                    "vve-indicaties", "JGZ Noord", "2024", "vve2.xlsx", build=False)
+    import_workbook(con, filled_template("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 3]]),
+                    "jeugdhulp", "Gemeente", "2023", "jh.xlsx", build=False)
+    status = delivery_status(con, "GM9999", 2024).set_index("soort")
+    assert list(status["rij"]) == list(range(1, 11))
+    vve = status.loc["vve-indicaties"]
+    assert (vve["geleverd_door"], vve["periode"], vve["wijken"]) == ("GGD, JGZ Noord", "2024",
+                                                                     "3 van 4")
+    assert vve["ontbreekt"] == "geen rijen voor 1 wijk: Zuid-Éind"
+    assert status.loc["jeugdhulp", "ontbreekt"] == (
+        "niets voor 2024; geen rijen voor 3 wijken: Bloemhof, Oude Haven, Zuid-Éind")
+    assert status.loc["groepsgrootte", "ontbreekt"] == "nog niet aangeleverd"
+    assert status.loc["groepsgrootte", "wijken"] == ""
+
+
+def test_databronnen_page_shows_the_handreiking_table(app_db):
+    at = run_page("databronnen")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Rij"]) == list(range(1, 11))
+    assert table.set_index("Soort").loc["vve-indicaties", "Geleverd door"] == (
+        "GGD Voorbeeldregio (JGZ)")
