@@ -13,6 +13,7 @@ from transforms.privacy import (
     round_estimate,
 )
 from ui import continuum, theme
+from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -104,7 +105,8 @@ figure.update_layout(
     height=500,
     margin={"t": 60, "b": 40},
 )
-st.plotly_chart(figure, width="stretch", key="continuum_chart")
+st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
+chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 
 # Table: wijk x niveau (mid), rounded estimates with a gemeente total
 st.subheader("Per wijk (middenschatting, afgerond)")
@@ -117,6 +119,7 @@ shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "W
                                         TOTAL_LABEL: "Totaal"})
 shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
 st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
+table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 st.caption(
     f"Schatting (model): {model.PERSPECTIVES[perspective].lower()}; vraag over "
     f"{continuum.DENOMINATOR_PHRASES[denominator]}. Getallen onder 100 afgerond op hele kinderen, "
@@ -194,7 +197,8 @@ trend_figure.update_layout(
     yaxis_title="kinderen (schatting)", xaxis={"dtick": 1}, font={"size": 16},
     separators=",.", height=420,
 )
-st.plotly_chart(trend_figure, width="stretch", key="continuum_trend")
+st.plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))
+chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
 
 with st.expander("Overzicht van de gebruikte aannames"):
     st.dataframe(continuum.parameter_table(), hide_index=True, width="stretch")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import theme
+from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
 from ui.state import current, gemeente_name
 
@@ -49,12 +50,15 @@ figure.update_layout(
     height=480,
     margin={"t": 60, "b": 40},
 )
-st.plotly_chart(figure, width="stretch", key="overzicht_chart")
+chart_name = f"Kinderen per wijk {gemeente_name(gemeente_code)} {year}"
+st.plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_config(chart_name))
+chart_downloads(figure, chart_name)
 
 st.subheader("Per wijk")
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
 shown = shown.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS})
 st.dataframe(shown, hide_index=True, width="stretch")
+table_downloads(table, chart_name, [source_note(source)], columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
 st.caption(
     f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label()}'; "
     "waar nodig is ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een "

@@ -8,6 +8,7 @@ from transforms import model
 from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
 from ui import continuum, theme
 from ui.data import query
+from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -103,7 +104,8 @@ figure.update_layout(
     margin={"t": 60, "l": 10},
     showlegend=False,
 )
-st.plotly_chart(figure, width="stretch", key="tekorten_chart")
+st.plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
+chart_downloads(figure, f"Tekorten {name} {year}")
 
 # Ranked table
 table = pd.DataFrame({
@@ -121,6 +123,7 @@ table = pd.DataFrame({
 if provision == "plusgroep":
     table["Plusgroepen nodig"] = ranked["plusgroups_needed_mid"].astype(int).to_numpy()
 st.dataframe(table, hide_index=True, width="stretch")
+table_downloads(table, f"Tekorten {name} {year} niveau {niveau} {age_group}")
 st.caption(
     "Verwacht en tekort: schatting van het model, afgerond. Plekken: waargenomen (LRK, partners); "
     "plekken die meer leeftijdsgroepen of niveaus bedienen zijn naar rato verdeeld. "

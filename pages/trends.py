@@ -7,6 +7,7 @@ import streamlit as st
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from transforms.privacy import hidden_label
 from ui import theme
+from ui.downloads import chart_config, chart_downloads
 from ui.indicators import INDICATORS
 from ui.state import current, gemeente_name, years
 
@@ -51,7 +52,8 @@ figure.update_layout(
     title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
     font={"size": 16}, separators=",.", height=520, legend_title_text="Wijk",
 )
-st.plotly_chart(figure, width="stretch", key="trend_chart")
+st.plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
+chart_downloads(figure, f"Trend {indicator.label}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
 st.caption(f"Soort cijfer: {kind}. {indicator.note}")

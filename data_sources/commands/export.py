@@ -1,0 +1,74 @@
+"""`export`: write the workbook (.xlsx), a table (.csv) or the report/factsheet (.html) of a gemeente."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_sources import store
+from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
+from data_sources.errors import InputRefused
+
+NAME = "export"
+HELP = ("Schrijf de tabellen van een gemeente en jaar naar Excel (.xlsx) of CSV (.csv), of het "
+        "gemeenterapport / een wijkfactsheet (.html), met dezelfde afscherming als op het scherm.")
+SUFFIXES = (".xlsx", ".csv", ".html", ".htm")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("-o", "--output", required=True, metavar="BESTAND",
+                        help="doelbestand; de extensie kiest de vorm: .xlsx, .csv of .html")
+    parser.add_argument("--gemeente", metavar="GMxxxx",
+                        help=f"gemeentecode (standaard de enige geladen gemeente, of {SAMPLE_GEMEENTE_CODE})")
+    parser.add_argument("--jaar", type=int, metavar="JAAR", help="jaar (standaard het nieuwste)")
+    parser.add_argument("--wijk", metavar="WKxxxxxx", help="met .html: de factsheet van deze wijk")
+
+
+def _choose_gemeente(con, wanted: str | None) -> str:
+    codes = [c for (c,) in con.execute(
+        "select distinct gemeente_code from population_by_wijk_age order by gemeente_code").fetchall()]
+    if not codes:
+        raise InputRefused(["Er zijn nog geen bevolkingsgegevens geladen; er valt niets te exporteren. "
+                            "Begin met `python -m data_sources init --sample`."])
+    if wanted is None:
+        return SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
+    wanted = wanted.strip().upper()
+    if wanted not in codes:
+        raise InputRefused([f"Gemeente {wanted} is niet geladen. Geladen: {', '.join(codes)}."])
+    return wanted
+
+
+def run(args) -> int:
+    from transforms import exports
+
+    output = Path(args.output)
+    if output.suffix.lower() not in SUFFIXES:
+        raise InputRefused([f"Onbekende bestandsvorm '{output.suffix or '(geen extensie)'}' in {output}: "
+                            "kies .xlsx, .csv of .html."])
+    if args.wijk and output.suffix.lower() not in (".html", ".htm"):
+        raise InputRefused(["--wijk hoort bij een factsheet: kies een .html-bestand."])
+    database = db_path(args.db)
+    if not database.exists():
+        raise InputRefused([f"De database {database} bestaat niet. Maak hem met "
+                            "`python -m data_sources init --sample`."])
+    if not output.parent.exists():
+        raise InputRefused([f"De map {output.parent} bestaat niet."])
+    con = store.connect(database, read_only=True)
+    try:
+        gemeente_code = _choose_gemeente(con, args.gemeente)
+        years = exports.years(con, gemeente_code)
+        year = args.jaar if args.jaar is not None else years[-1]
+        if year not in years:
+            raise InputRefused([f"Voor {gemeente_code} zijn geen gegevens over {year}. "
+                                f"Beschikbaar: {', '.join(map(str, years))}."])
+        wijk_code = None
+        if args.wijk:
+            wijk_code = args.wijk.strip().upper()
+            known = exports.wijken(con, gemeente_code, year)
+            if wijk_code not in known:
+                raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
+                                    f"Bekend: {', '.join(known)}."])
+        exports.write_export(con, output, gemeente_code, year, wijk_code)
+    finally:
+        con.close()
+    print(f"Geschreven: {output} ({gemeente_code}, {year}).")
+    return 0

@@ -1,0 +1,131 @@
+"""Presentatie: slides for the LEA meeting on a projector, refreshing by themselves as data arrive."""
+
+import streamlit as st
+
+from transforms import exports, report
+from ui.data import cursor
+from ui.downloads import XLSX_MIME, file_stem
+from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
+from ui.state import current, gemeente_name, persistent_selectbox
+
+gemeente_code, year = current()
+if gemeente_code is None:
+    st.title("Presentatie")
+    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.stop()
+
+# Minimal chrome: no sidebar, no header; large type. Scoped to this page (the element goes away
+# with the page). Stale elements keep full opacity so that a refresh never flickers.
+st.markdown(
+    """
+    <style>
+    section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+    [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+    [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 1rem; max-width: 100%; }
+    [data-stale="true"], [data-stale="true"] * { opacity: 1 !important; transition: none !important; }
+    h1 { font-size: 3rem !important; color: #000; }
+    .kk-big, [data-testid='stMarkdownContainer'] p.kk-big { font-size: 2rem !important; font-weight: 600;
+              color: #000; margin: 0 0 .5rem 0; line-height: 1.25; }
+    .kk-cards { display: flex; gap: 2rem; flex-wrap: wrap; margin: 2rem 0; }
+    .kk-card { border: 4px solid #0072B2; border-radius: 12px; padding: 1.5rem 2.5rem; font-size: 1.8rem;
+               color: #000; min-width: 14rem; }
+    .kk-value { font-size: 4.5rem; font-weight: 700; line-height: 1.1; }
+    .kk-legend, .kk-legend p { font-size: 1.4rem !important; color: #000; }
+    .kk-table table { font-size: 1.15rem; border-collapse: collapse; width: 100%; color: #000; }
+    .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }
+    .kk-table td.num { text-align: right; }
+    .st-key-kk_clicker { display: none !important; }
+    .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
+    </style>
+    """,
+    unsafe_allow_html=True,
+)
+
+# Shared choices from the URL: indicator (as on the Kaart page) and wijk.
+if "indicator" not in st.session_state and st.query_params.get("indicator"):
+    st.session_state.indicator = st.query_params["indicator"]
+wijk_names = exports.wijken(cursor(), gemeente_code, year)
+wanted_wijk = st.session_state.get("wijk") or st.query_params.get("wijk", "")
+st.session_state.wijk = wanted_wijk if wanted_wijk in wijk_names else ""
+
+
+def context() -> SlideContext:
+    """The choices every slide draws for."""
+    return SlideContext(gemeente_code, gemeente_name(gemeente_code), year,
+                        st.session_state.get("indicator"), st.session_state.wijk or None)
+
+
+def _slide_from_url(keys: list[str]) -> str | None:
+    wanted = st.query_params.get("dia", "")
+    if wanted.isdigit() and 1 <= int(wanted) <= len(keys):
+        return keys[int(wanted) - 1]
+    return wanted if wanted in keys else None
+
+
+def _step(step: int, keys: list[str]) -> None:
+    index = keys.index(st.session_state.slide) if st.session_state.slide in keys else 0
+    st.session_state.slide = keys[(index + step) % len(keys)]
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def presentation() -> None:
+    """The current slide with its controls; reruns on its own to pick up new data. The slide lives
+    in session state by key, so a refresh (or a slide that appears) never moves the room elsewhere."""
+    slide_context = context()
+    slides = available_slides(slide_context)
+    keys = [slide.key for slide in slides]
+    if st.session_state.get("slide") not in keys:
+        st.session_state.slide = _slide_from_url(keys) or keys[0]
+    index = keys.index(st.session_state.slide)
+    slide = slides[index]
+
+    previous, counter, following, leave = st.columns([2, 5, 2, 2], vertical_alignment="center")
+    previous.button("Vorige", icon=":material/arrow_back:", key="dia_vorige", on_click=_step, args=(-1, keys),
+                    shortcut="Left", width="stretch")
+    counter.markdown(f"<div class='kk-counter'>Dia {index + 1} van {len(slides)} · "
+                     f"{report._esc(slide_context.gemeente_name)} {year}</div>", unsafe_allow_html=True)
+    following.button("Volgende", icon=":material/arrow_forward:", key="dia_volgende", on_click=_step,
+                     args=(1, keys), shortcut="Right", width="stretch")
+    leave.page_link("pages/overzicht.py", label="Sluiten", icon=":material/close:")
+    # Presentation clickers send PageDown/PageUp: the same steps on invisible buttons.
+    with st.container(key="kk_clicker"):
+        st.button("Volgende dia", key="dia_pagedown", on_click=_step, args=(1, keys), shortcut="PageDown")
+        st.button("Vorige dia", key="dia_pageup", on_click=_step, args=(-1, keys), shortcut="PageUp")
+    st.title(slide.title)
+    slide.draw(slide_context)
+    st.query_params["dia"] = str(index + 1)
+
+
+presentation()
+
+# gemeente and jaar are kept in the URL by the shared sidebar (ui.state); wijk and indicator here.
+if st.session_state.wijk:
+    st.query_params["wijk"] = st.session_state.wijk
+elif "wijk" in st.query_params:
+    del st.query_params["wijk"]
+if st.session_state.get("indicator"):
+    st.query_params["indicator"] = st.session_state.indicator
+
+with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkboek"):
+    st.write("Het gemeenterapport en de wijkfactsheet zijn HTML-pagina's die u in de browser opent en "
+             "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. Overal gelden dezelfde "
+             "afscherming van kleine aantallen als op het scherm.")
+    stem = file_stem(f"kindkaart {gemeente_name(gemeente_code)} {year}")
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Gemeenterapport (HTML)", data=lambda: report.gemeente_report(cursor(), gemeente_code, year),
+        file_name=f"{stem}-rapport.html", mime="text/html", icon=":material/description:", on_click="ignore",
+        key="download_rapport")
+    columns[1].download_button(
+        "Werkboek (Excel)", data=lambda: exports.export_workbook(cursor(), gemeente_code, year),
+        file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table:", on_click="ignore",
+        key="download_werkboek")
+    codes = ["", *wijk_names]
+    wijk = persistent_selectbox(st, "Wijk (voor de factsheet en de dia 'Wijk in beeld')", codes, "wijk",
+                                format_func=lambda code: wijk_names.get(code, "(kies een wijk)"))
+    if wijk:
+        st.download_button(
+            f"Wijkfactsheet {wijk_names[wijk]} (HTML)",
+            data=lambda: report.wijk_factsheet(cursor(), gemeente_code, year, wijk),
+            file_name=f"{file_stem(f'factsheet {wijk_names[wijk]} {year}')}.html", mime="text/html",
+            icon=":material/description:", on_click="ignore", key="download_factsheet")

@@ -1,0 +1,115 @@
+"""In real headless Chromium: a shared Presentatie URL opens the right slide, keys step, refresh never flickers."""
+
+import re
+import time
+
+import pytest
+from browser import chromium_page, require_chromium, save_screenshot, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+TITLE = "[data-testid='stMain'] h1"
+COUNTER = ".kk-counter"
+
+
+def _state(page):
+    """The slide title, the counter and the lowest opacity of any element on the page right now."""
+    return page.evaluate(
+        """() => {
+            const title = document.querySelector("[data-testid='stMain'] h1");
+            const counter = document.querySelector('.kk-counter');
+            let lowest = 1;
+            for (const el of document.querySelectorAll("[data-testid='stElementContainer']")) {
+                lowest = Math.min(lowest, parseFloat(getComputedStyle(el).opacity));
+            }
+            return [title ? title.innerText : null, counter ? counter.innerText : null, lowest];
+        }"""
+    )
+
+
+def _wait_for_slide(page, number: int, not_title: str) -> None:
+    """Wait until slide `number` is fully drawn: counter, a new title and no element left stale."""
+    page.wait_for_function(
+        """([number, oldTitle]) => {
+            const counter = document.querySelector('.kk-counter');
+            const title = document.querySelector("[data-testid='stMain'] h1");
+            return counter && counter.innerText.startsWith('Dia ' + number + ' ')
+                && title && title.innerText !== oldTitle
+                && document.querySelectorAll('[data-stale="true"]').length === 0;
+        }""",
+        arg=[number, not_title], timeout=30_000)
+
+
+def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_path):
+    require_chromium()
+    from ui.slides import REFRESH_SECONDS
+
+    with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
+        frames = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(time.monotonic())))
+        # The very first visit of a fresh server is the shared link itself.
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2023&dia=3", wait_until="domcontentloaded")
+        page.wait_for_selector(COUNTER, timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .bars path", timeout=60_000)
+        title, counter, _ = _state(page)
+        assert title == "Kinderen per wijk"
+        assert re.match(r"Dia 3 van \d+ · Voorbeeldstad 2023", counter), counter
+        assert page.locator(".js-plotly-plot .bars path").count() == 10
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+        save_screenshot(page, "presentatie.png", tmp_path)
+
+        page.locator(TITLE).click()
+        page.keyboard.press("ArrowRight")
+        _wait_for_slide(page, 4, "Kinderen per wijk")
+        page.wait_for_function("() => location.search.includes('dia=4')", timeout=10_000)
+        assert "gemeente=GM9999" in page.url and "jaar=2023" in page.url
+        page.wait_for_timeout(1500)
+
+        # Through at least one automatic refresh: the same slide, always fully visible.
+        title_before = _state(page)[0]
+        started = time.monotonic()
+        samples = []
+        while time.monotonic() - started < REFRESH_SECONDS + 4:
+            samples.append(_state(page))
+            page.wait_for_timeout(150)
+        refreshed = [t for t in frames if t > started]
+        assert refreshed, "the fragment did not refresh"
+        assert {s[0] for s in samples} == {title_before}
+        assert {s[1].split(" ·")[0] for s in samples} == {"Dia 4 van " + samples[0][1].split(" van ")[1].split(" ")[0]}
+        assert min(s[2] for s in samples) == 1
+        assert "dia=4" in page.url
+
+        # a presentation clicker sends PageUp / PageDown
+        page.keyboard.press("PageUp")
+        _wait_for_slide(page, 3, title_before)
+        assert _state(page)[0] == "Kinderen per wijk"
+        assert not page.get_by_role("button", name="Vorige dia").is_visible()
+
+
+def test_report_and_workbook_download_from_the_page(app_db, tmp_path):
+    require_chromium()
+    import openpyxl
+
+    with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&wijk=WK999905", wait_until="domcontentloaded")
+        page.wait_for_selector(COUNTER, timeout=60_000)
+        page.get_by_text("Downloads voor de Planvorming").click()
+        with page.expect_download(timeout=60_000) as report:
+            page.get_by_role("button", name="Gemeenterapport (HTML)").click()
+        html_path = tmp_path / report.value.suggested_filename
+        report.value.save_as(html_path)
+        assert html_path.name == "kindkaart-voorbeeldstad-2024-rapport.html"
+        assert "Kindkaart Voorbeeldstad 2024" in html_path.read_text(encoding="utf-8")
+        with page.expect_download(timeout=60_000) as factsheet:
+            page.get_by_role("button", name="Wijkfactsheet De Horst (HTML)").click()
+        sheet_path = tmp_path / factsheet.value.suggested_filename
+        factsheet.value.save_as(sheet_path)
+        assert "Wijkfactsheet De Horst" in sheet_path.read_text(encoding="utf-8")
+        with page.expect_download(timeout=60_000) as workbook:
+            page.get_by_role("button", name="Werkboek (Excel)").click()
+        xlsx_path = tmp_path / workbook.value.suggested_filename
+        workbook.value.save_as(xlsx_path)
+        assert "Kinderen per wijk" in openpyxl.load_workbook(xlsx_path).sheetnames
+        # the slide shows the wijk's own slide as well
+        assert page.get_by_text("Dia 1 van").is_visible()

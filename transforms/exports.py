@@ -1,0 +1,452 @@
+"""Exportable tables (a registry) and safe writers for Excel, CSV; the same suppression as the screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_sources.config import AGE_GROUPS, min_count
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, protect_counts, round_estimate
+
+AGE_GROUP_LABELS = list(AGE_GROUPS)
+# A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+POPULATION_SOURCE_NOTES = {
+    "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
+    "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
+                     "is over de wijken verdeeld naar het aandeel van elke wijk in de kinderen van 0 tot 15 "
+                     "jaar (CBS Kerncijfers wijken en buurten). Afgerond; geen telling.",
+}
+
+
+@dataclass
+class Sheet:
+    """One exported table: `frame` holds numbers, or text where a count is hidden ('< 5')."""
+
+    title: str
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """An entry of the export registry: `build(con, gemeente_code, year)` returns a Sheet, or None
+    when there is nothing to show. `requires` names tables that must exist (marts of other parts)."""
+
+    key: str
+    title: str
+    build: Callable[[duckdb.DuckDBPyConnection, str, int], Sheet | None]
+    requires: tuple[str, ...] = ()
+    counts_children: bool = True
+
+
+EXPORT_TABLES: dict[str, ExportTable] = {}
+
+
+def register(table: ExportTable) -> ExportTable:
+    """Add an exportable table (other modules may call this at import)."""
+    EXPORT_TABLES[table.key] = table
+    return table
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the tables and views in the store."""
+    rows = con.execute("select table_name from information_schema.tables").fetchall()
+    return {name for (name,) in rows}
+
+
+def available_tables(con: duckdb.DuckDBPyConnection) -> list[ExportTable]:
+    """The registered tables whose required marts exist in this store, in registry order."""
+    present = existing_tables(con)
+    return [t for t in EXPORT_TABLES.values() if set(t.requires) <= present]
+
+
+# --- population: the same protection as ui.population (screen) ------------------------------
+
+POPULATION_SQL = """
+    select wijk_code, wijk_name, age_group, children, is_estimate, population_source
+    from population_by_wijk_age
+    where gemeente_code = ? and year = ?
+    order by wijk_code
+"""
+
+
+def protect_population(long: pd.DataFrame) -> tuple[SuppressedTable, bool, str]:
+    """Rows of population_by_wijk_age (one gemeente and year) -> the protected wijk x age group
+    table with totals, as the screen shows it. Returns (table, is_estimate, source)."""
+    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group
+    wide = (
+        long.pivot_table(index=["wijk_code", "wijk_name"], columns="age_group", values="children",
+                         aggfunc="sum")
+        .reindex(columns=AGE_GROUP_LABELS)
+        .fillna(0.0)
+        .reset_index()
+    )
+    wide.columns.name = None
+    is_estimate = bool(long["is_estimate"].any()) if not long.empty else False
+    sources = sorted(set(long["population_source"])) if not long.empty else []
+    return protect_counts(wide, AGE_GROUP_LABELS, estimate=is_estimate), is_estimate, ", ".join(sources)
+
+
+def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
+                   ) -> tuple[SuppressedTable, bool, str]:
+    """The protected wijk x age group table of a gemeente and year."""
+    return protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).df())
+
+
+def source_note(source: str) -> str:
+    """A Dutch sentence on where the population figures come from."""
+    return " ".join(POPULATION_SOURCE_NOTES.get(part.strip(), part) for part in source.split(",") if part)
+
+
+def suppression_note(threshold: int) -> str:
+    """The rule, in Dutch, for every export."""
+    return (f"Aantallen van 1 tot {threshold} kinderen staan er als '{hidden_label(threshold)}'; waar nodig is "
+            "ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een totaal kan worden "
+            "teruggerekend. Schattingen zijn afgerond.")
+
+
+def shown_frame(table: SuppressedTable) -> pd.DataFrame:
+    """Numbers where visible, the hidden label where hidden (for export: numbers stay numbers)."""
+    label = hidden_label(table.threshold)
+    shown = table.values.copy().astype(object)
+    for column in table.value_columns:
+        shown[column] = [label if hide else value
+                         for value, hide in zip(table.values[column], table.hidden[column], strict=True)]
+    return shown
+
+
+def years(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[int]:
+    """Years with population figures for a gemeente, oldest first."""
+    rows = con.execute("select distinct year from population_by_wijk_age where gemeente_code = ? order by year",
+                       [gemeente_code]).fetchall()
+    return [int(y) for (y,) in rows]
+
+
+def wijk_rows_over_years(con: duckdb.DuckDBPyConnection, gemeente_code: str, wijk_code: str | None
+                         ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Per year the row of one wijk (or the gemeente total, wijk_code None) taken from that year's
+    protected table, so that no year shows a cell another view hides. Returns (values, hidden,
+    is_estimate), indexed by year, columns the age groups and the total."""
+    value_rows, hidden_rows, estimate = [], [], False
+    for year in years(con, gemeente_code):
+        table, is_estimate, _ = children_table(con, gemeente_code, year)
+        estimate = estimate or is_estimate
+        if wijk_code is None:
+            index = table.values.index[-1]
+        else:
+            matches = table.values.index[table.values["wijk_code"] == wijk_code]
+            if len(matches) == 0:
+                continue
+            index = matches[0]
+        columns = table.value_columns
+        value_rows.append(pd.Series(table.values.loc[index, columns].astype(float).to_numpy(), index=columns,
+                                    name=year))
+        hidden_rows.append(pd.Series(table.hidden.loc[index, columns].astype(bool).to_numpy(), index=columns,
+                                     name=year))
+    if not value_rows:
+        empty = pd.DataFrame(columns=[*AGE_GROUP_LABELS, TOTAL_LABEL])
+        return empty, empty, estimate
+    return pd.DataFrame(value_rows), pd.DataFrame(hidden_rows), estimate
+
+
+def wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dict[str, str]:
+    """wijk_code -> wijk_name of a gemeente and year (from the population mart)."""
+    rows = con.execute(
+        "select distinct wijk_code, wijk_name from population_by_wijk_age"
+        " where gemeente_code = ? and year = ? order by wijk_code", [gemeente_code, year]).fetchall()
+    return dict(rows)
+
+
+def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
+    """The name of a gemeente from regions, or its code."""
+    row = con.execute("select max(region_name) from regions where region_code = ? and region_level = 'gemeente'",
+                      [gemeente_code]).fetchone()
+    return row[0] if row and row[0] else gemeente_code
+
+
+# --- the registry -------------------------------------------------------------------------
+
+def _children_per_wijk(con, gemeente_code, year):
+    table, is_estimate, source = children_table(con, gemeente_code, year)
+    if table.values.empty:
+        return None
+    frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
+                                               **{g: f"{g} jaar" for g in AGE_GROUP_LABELS}})
+    kind = "schatting" if is_estimate else "telling"
+    return Sheet("Kinderen per wijk", frame,
+                 [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
+                  suppression_note(table.threshold)])
+
+
+def _children_over_years(con, gemeente_code, year):
+    values, hidden, is_estimate = wijk_rows_over_years(con, gemeente_code, None)
+    if values.empty:
+        return None
+    label = hidden_label()
+    frame = values.astype(object).where(~hidden, label)
+    frame.insert(0, "Jaar", [int(y) for y in values.index])
+    frame = frame.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS}).reset_index(drop=True)
+    kind = "schattingen" if is_estimate else "tellingen"
+    return Sheet("Kinderen per jaar", frame,
+                 [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({kind}); elk jaar zoals "
+                  "het in zijn eigen tabel per wijk staat.", suppression_note(min_count())])
+
+
+SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
+                 "partner": "Partner", "lrk": "LRK"}
+
+
+def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:
+    """Active loads of a gemeente (and national ones): what was delivered, by whom, when."""
+    return con.execute(
+        """
+        select source, dataset, table_id, organisation, period, file_name, row_count, loaded_at
+        from loads
+        where status = 'active' and (gemeente_code = ? or gemeente_code is null)
+        order by loaded_at desc, load_id desc
+        """,
+        [gemeente_code],
+    ).df()
+
+
+def _data_sources(con, gemeente_code, year):
+    loads = deliveries(con, gemeente_code)
+    frame = loads.assign(source=loads["source"].map(lambda s: SOURCE_LABELS.get(s, s))).rename(columns={
+        "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort", "organisation": "Organisatie",
+        "period": "Periode", "file_name": "Bestand", "row_count": "Rijen", "loaded_at": "Geladen op"})
+    return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst."])
+
+
+def _rounded_mart(sql: str, title: str, notes: list[str], estimate_prefixes: tuple[str, ...]):
+    def build(con, gemeente_code, year):
+        frame = con.execute(sql, [gemeente_code, year]).df()
+        if frame.empty:
+            return None
+        for column in frame.columns:
+            if column.startswith(estimate_prefixes):
+                frame[column] = frame[column].map(round_estimate)
+        return Sheet(title, frame, notes)
+    return build
+
+
+register(ExportTable("kinderen_per_wijk", "Kinderen per wijk", _children_per_wijk,
+                     requires=("population_by_wijk_age",)))
+register(ExportTable("kinderen_per_jaar", "Kinderen per jaar", _children_over_years,
+                     requires=("population_by_wijk_age",)))
+register(ExportTable("vraag_per_wijk_niveau", "Vraag per wijk en niveau", _rounded_mart(
+    """
+    select wijk_code, wijk_name, age_group, niveau, niveau_name, perspective, denominator,
+           children_low, children_mid, children_high
+    from demand_by_wijk_niveau
+    where gemeente_code = ? and year = ?
+    order by wijk_code, age_group, niveau
+    """,
+    "Vraag per wijk en niveau",
+    ["Modeluitkomst: geschat aantal kinderen per niveau van het continuüm (laag, midden, hoog), met de "
+     "standaardaannames van het model. Schattingen, afgerond; geen tellingen."],
+    ("children_",)), requires=("demand_by_wijk_niveau",)))
+register(ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _rounded_mart(
+    """
+    select wijk_code, wijk_name, age_group, niveau, niveau_name, provision_type, perspective,
+           demand_mid, places, gap_low, gap_mid, gap_high
+    from gap_by_wijk_niveau
+    where gemeente_code = ? and year = ?
+    order by wijk_code, age_group, niveau
+    """,
+    "Tekort per wijk en niveau",
+    ["Tekort = geschatte vraag min beschikbare plaatsen (positief: te weinig plaatsen). Schattingen, "
+     "afgerond; plaatsen komen uit het LRK en van partners."],
+    ("demand_", "gap_")), requires=("gap_by_wijk_niveau",)))
+
+DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
+                    "geleverd_door": "Geleverd door", "periode": "Periode", "wijken": "Wijken",
+                    "laatst_geleverd": "Laatst geleverd",
+                    "ontbreekt": "Ontbreekt"}
+
+
+def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame | None:
+    """Per row of the handreiking's data table: who delivered, what is missing (None when the
+    registrations part is not installed)."""
+    try:
+        from data_sources.registrations.status import delivery_status as status
+    except ImportError:
+        return None
+    return status(con, gemeente_code, year).rename(columns=DELIVERY_COLUMNS)
+
+
+def _delivery_sheet(con, gemeente_code, year):
+    frame = delivery_status(con, gemeente_code, year)
+    if frame is None:
+        return None
+    return Sheet("Aanlevering", frame, [f"Welke gegevens uit de tabel van de handreiking zijn aangeleverd, door wie, "
+                                        f"en wat ontbreekt nog (voor {year})."])
+
+
+register(ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",), counts_children=False))
+register(ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",), counts_children=False))
+
+
+def build_sheets(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                 keys: list[str] | None = None) -> list[Sheet]:
+    """Every available registered table (or those in `keys`) for a gemeente and year."""
+    sheets = []
+    for table in available_tables(con):
+        if keys is not None and table.key not in keys:
+            continue
+        try:
+            sheet = table.build(con, gemeente_code, year)
+        except duckdb.Error:
+            # A mart of another part whose columns changed: leave the sheet out, keep the rest.
+            continue
+        if sheet is not None:
+            sheets.append(sheet)
+    return sheets
+
+
+# --- writers ------------------------------------------------------------------------------
+
+def is_formula_like(value: object) -> bool:
+    """True for text that a spreadsheet would run as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _cell_value(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    return value
+
+
+def _safe_sheet_title(title: str, used: set[str]) -> str:
+    cleaned = "".join("-" if ch in '[]:*?/\\' else ch for ch in title).strip("'")[:31] or "Blad"
+    candidate, number = cleaned, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate, number = cleaned[:31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _write_value(cell, value: object) -> None:
+    value = _cell_value(value)
+    cell.value = value
+    if isinstance(value, str):
+        # Never a formula: text stays text, even when it starts with '=' (openpyxl would make it 'f').
+        cell.data_type = "s"
+
+
+def workbook_bytes(sheets: list[Sheet], *, title: str = "", context: list[str] | None = None) -> bytes:
+    """An .xlsx workbook: an explanation sheet, then one sheet per table. Text is never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    about = workbook.active
+    used: set[str] = set()
+    about.title = _safe_sheet_title("Toelichting", used)
+    lines = [title or "Kindkaart", *(context or []),
+             f"Gemaakt op {datetime.now():%d-%m-%Y %H:%M} met Kindkaart.", ""]
+    for sheet in sheets:
+        lines += [sheet.title, *sheet.notes, ""]
+    for row, line in enumerate(lines, start=1):
+        _write_value(about.cell(row=row, column=1), line)
+    about.cell(row=1, column=1).font = Font(bold=True, size=14)
+    about.column_dimensions["A"].width = 120
+
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(_safe_sheet_title(sheet.title, used))
+        for column, name in enumerate(sheet.frame.columns, start=1):
+            _write_value(worksheet.cell(row=1, column=column), str(name))
+            worksheet.cell(row=1, column=column).font = Font(bold=True)
+            width = max([len(str(name))] + [len(str(v)) for v in sheet.frame[name].head(200)])
+            worksheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+        for row, record in enumerate(sheet.frame.itertuples(index=False), start=2):
+            for column, value in enumerate(record, start=1):
+                _write_value(worksheet.cell(row=row, column=column), value)
+        worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV for Dutch Excel (';' separator, decimal comma); text that looks like a formula gets a
+    leading apostrophe so that a spreadsheet shows it as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_csv_value(name) for name in frame.columns])
+    for record in frame.itertuples(index=False):
+        writer.writerow([_csv_value(value) for value in record])
+    return buffer.getvalue()
+
+
+def _csv_value(value: object) -> str:
+    value = _cell_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else f"{value:.6g}"
+        return text.replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    return "'" + text if is_formula_like(text) else text
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """csv_text as UTF-8 with a byte order mark, so that Excel reads the accents right."""
+    return csv_text(frame).encode("utf-8-sig")
+
+
+def export_workbook(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> bytes:
+    """The workbook the page and the `export` command write: every available table."""
+    name = gemeente_name(con, gemeente_code)
+    return workbook_bytes(build_sheets(con, gemeente_code, year),
+                          title=f"Kindkaart {name} ({gemeente_code}) {year}",
+                          context=[f"Gemeente: {name} ({gemeente_code}); jaar: {year}."])
+
+
+def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str, year: int,
+                 wijk_code: str | None = None) -> Path:
+    """Write the export that the file extension asks for: .xlsx (workbook), .csv (children per wijk),
+    .html (gemeente report, or the wijk factsheet with `wijk_code`)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        path.write_bytes(export_workbook(con, gemeente_code, year))
+    elif suffix == ".csv":
+        sheets = build_sheets(con, gemeente_code, year, keys=["kinderen_per_wijk"])
+        path.write_bytes(csv_bytes(sheets[0].frame if sheets else pd.DataFrame()))
+    elif suffix in (".html", ".htm"):
+        from transforms import report
+
+        html = (report.wijk_factsheet(con, gemeente_code, year, wijk_code) if wijk_code
+                else report.gemeente_report(con, gemeente_code, year))
+        path.write_text(html, encoding="utf-8")
+    else:
+        raise ValueError(suffix)
+    return path

@@ -1,0 +1,446 @@
+"""Gemeente report and wijk factsheet as self-contained HTML (inline SVG) that prints well to PDF."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from data_sources.config import min_count
+from transforms import exports
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+
+# The same colour-blind-safe palettes as ui/theme.py (transforms never imports ui/).
+AGE_GROUP_COLOURS = {"0-2": "#56B4E9", "2-4": "#0072B2", "4-12": "#E69F00", TOTAL_LABEL: "#000000"}
+SEQUENTIAL = ["#fde725", "#a0da39", "#4ac16d", "#1fa187", "#277f8e", "#365c8d", "#46327e", "#440154"]
+HIDDEN_FILL = "#bebebe"
+HIGHLIGHT = "#D55E00"
+
+
+@dataclass
+class Context:
+    """What every section gets: the store, the gemeente, the year and (for a factsheet) the wijk."""
+
+    con: duckdb.DuckDBPyConnection
+    gemeente_code: str
+    year: int
+    wijk_code: str | None = None
+
+    @property
+    def gemeente_name(self) -> str:
+        return exports.gemeente_name(self.con, self.gemeente_code)
+
+    @property
+    def wijk_name(self) -> str:
+        return exports.wijken(self.con, self.gemeente_code, self.year).get(self.wijk_code or "", self.wijk_code or "")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a report: `build(context)` returns HTML, or None to leave the section out.
+    `scope` says where it appears: 'gemeente' (report), 'wijk' (factsheet) or both."""
+
+    key: str
+    title: str
+    build: Callable[[Context], str | None]
+    scope: tuple[str, ...] = ("gemeente", "wijk")
+    requires: tuple[str, ...] = ()
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register(section: Section) -> Section:
+    """Add a report section (other modules may call this at import)."""
+    SECTIONS[section.key] = section
+    return section
+
+
+# --- SVG pieces ---------------------------------------------------------------------------
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def class_breaks(values: list[float], classes: int = 5) -> list[float]:
+    """Upper bounds of equal-count classes over the visible values."""
+    visible = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not visible:
+        return []
+    classes = max(1, min(classes, len(set(visible))))
+    return [visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)] for i in range(classes)]
+
+
+def class_colour(value: float, breaks: list[float]) -> str:
+    """The viridis colour of a value's class; grey when hidden or missing."""
+    if value is None or math.isnan(value) or not breaks:
+        return HIDDEN_FILL
+    palette = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1))] for i in range(len(breaks))]
+    for bound, colour in zip(breaks, palette, strict=True):
+        if value <= bound:
+            return colour
+    return palette[-1]
+
+
+def _rings(geometry: dict) -> list[list]:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
+    """A choropleth as inline SVG. shapes: dicts with geometry (GeoJSON), name, value, hidden,
+    highlight. Coordinates are WGS84, drawn with a local equirectangular projection."""
+    rings = [(shape, _rings(shape["geometry"])) for shape in shapes]
+    points = [pt for _, shape_rings in rings for ring in shape_rings for pt in ring]
+    if not points:
+        return ""
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    aspect = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = max((east - west) * aspect, 1e-9), max(north - south, 1e-9)
+    scale = min((width - 20) / span_x, (height - 20) / span_y)
+
+    def xy(pt):
+        return (10 + (pt[0] - west) * aspect * scale, 10 + (north - pt[1]) * scale)
+
+    breaks = class_breaks([s["value"] for s in shapes if not s.get("hidden")])
+    paths = []
+    # The highlighted wijk last, so that its outline lies on top of its neighbours.
+    for shape, shape_rings in sorted(rings, key=lambda item: bool(item[0].get("highlight"))):
+        d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring)) + " Z" for ring in shape_rings)
+        value = float("nan") if shape.get("hidden") else shape["value"]
+        fill = class_colour(value, breaks)
+        stroke, stroke_width = (HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
+        text = hidden_label() if shape.get("hidden") else format_number(value)
+        paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
+                     f'fill-rule="evenodd"><title>{_esc(shape["name"])}: {_esc(text)}</title></path>')
+    # Labels at the centre of each shape's bounding box of its largest ring.
+    labels = []
+    for shape, shape_rings in rings:
+        if not shape_rings:
+            continue
+        ring = max(shape_rings, key=len)
+        xs, ys = zip(*map(xy, ring), strict=True)
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        labels.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" font-size="12" '
+                      f'paint-order="stroke" stroke="#fff" stroke-width="3">{_esc(shape["name"])}</text>')
+    legend = _legend(breaks)
+    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+            f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(labels)}'
+            f'</svg><figcaption>{_esc(title)}</figcaption>{legend}</figure>')
+
+
+def _legend(breaks: list[float]) -> str:
+    items, lower = [], None
+    for bound in breaks:
+        text = f"tot {format_number(bound)}" if lower is None else f"{format_number(lower)} – {format_number(bound)}"
+        items.append(f'<span class="swatch" style="background:{class_colour(bound, breaks)}"></span>{_esc(text)}')
+        lower = bound
+    items.append(f'<span class="swatch" style="background:{HIDDEN_FILL}"></span>afgeschermd ({hidden_label()})')
+    return f'<p class="legend">{" ".join(items)}</p>'
+
+
+def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str, colour: str = "#0072B2",
+             highlight: str | None = None, width: int = 640) -> str:
+    """Horizontal bars with the value at the end; hidden values show the hidden label."""
+    row, left, right = 26, 170, 70
+    height = row * len(labels) + 20
+    visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
+    top = max(visible + [1.0])
+    parts = []
+    for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
+        y = 10 + i * row
+        bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
+        fill = HIGHLIGHT if highlight is not None and label == highlight else colour
+        text = hidden_label() if hide else format_number(value)
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{_esc(label)}</text>'
+                     f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
+                     f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{_esc(text)}</text>')
+    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{_esc(title)}</figcaption>'
+            '</figure>')
+
+
+def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]], title: str,
+              width: int = 640, height: int = 300) -> str:
+    """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out."""
+    left, right, top_pad, bottom = 60, 90, 15, 35
+    all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
+                  if not h and not math.isnan(v)]
+    if not years or not all_values:
+        return ""
+    top = max(all_values) * 1.1 or 1.0
+    span = max(len(years) - 1, 1)
+
+    def x(i):
+        return left + (width - left - right) * i / span
+
+    def y(v):
+        return top_pad + (height - top_pad - bottom) * (1 - v / top)
+
+    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#444"/>']
+    for tick in (top / 1.1 / 2, top / 1.1):
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12">'
+                     f'{_esc(format_number(tick))}</text>')
+    end_labels = []
+    for i, year in enumerate(years):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
+    for name, (values, hidden) in series.items():
+        colour = AGE_GROUP_COLOURS.get(name, "#0072B2")
+        points = [(x(i), y(v)) for i, (v, h) in enumerate(zip(values, hidden, strict=True))
+                  if not h and not math.isnan(v)]
+        if not points:
+            continue
+        parts.append('<polyline fill="none" stroke-width="3" stroke="{}" points="{}"/>'.format(
+            colour, " ".join(f"{px:.1f},{py:.1f}" for px, py in points)))
+        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>' for px, py in points]
+        end_labels.append([points[-1][1] + 5, name, colour, points[-1][0] + 8])
+    # End labels pushed apart so that lines close together stay readable.
+    end_labels.sort()
+    for i in range(1, len(end_labels)):
+        end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + 15)
+    for label_y, name, colour, label_x in end_labels:
+        label = name if name == TOTAL_LABEL else f"{name} jaar"
+        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="13" fill="{colour}">{_esc(label)}</text>')
+    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{_esc(title)}</figcaption>'
+            '</figure>')
+
+
+def html_table(frame: pd.DataFrame, decimals: int = 0) -> str:
+    """A table of text and numbers (Dutch number format); text is escaped."""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for value in record:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{_esc(format_number(value, decimals))}</td>')
+            elif value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+                cells.append("<td></td>")
+            else:
+                cells.append(f"<td>{_esc(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+# --- sections -----------------------------------------------------------------------------
+
+def _key_figures(context: Context) -> str | None:
+    table, is_estimate, source = exports.children_table(context.con, context.gemeente_code, context.year)
+    if table.values.empty:
+        return None
+    if context.wijk_code:
+        matches = table.values.index[table.values["wijk_code"] == context.wijk_code]
+        if len(matches) == 0:
+            return None
+        index = matches[0]
+    else:
+        index = table.values.index[-1]
+    cards = []
+    for column in table.value_columns:
+        hide = bool(table.hidden.loc[index, column])
+        value = hidden_label(table.threshold) if hide else format_number(table.values.loc[index, column])
+        label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
+        cards.append(f'<div class="card"><div class="value">{_esc(value)}</div><div>{_esc(label)}</div></div>')
+    return (f'<div class="cards">{"".join(cards)}</div>'
+            f"<p class='note'>{_esc(exports.source_note(source))}</p>")
+
+
+def _map(context: Context) -> str | None:
+    geometries = context.con.execute(
+        """
+        with candidates as (
+            select distinct year from geometries
+            where region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'
+        ),
+        chosen as (select coalesce(max(year) filter (where year <= ?), min(year)) as year from candidates)
+        select g.region_code as wijk_code, g.geometry_json
+        from geometries as g, chosen
+        where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like 'WK' || substr(?, 3, 4) || '%'
+        order by g.region_code
+        """,
+        [context.gemeente_code, context.year, context.gemeente_code],
+    ).df()
+    if geometries.empty:
+        return None
+    table, _, _ = exports.children_table(context.con, context.gemeente_code, context.year)
+    rows = table.values[table.values["wijk_code"].notna()]
+    values = dict(zip(rows["wijk_code"], rows[TOTAL_LABEL], strict=True))
+    hidden = dict(zip(rows["wijk_code"], table.hidden.loc[rows.index, TOTAL_LABEL], strict=True))
+    names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
+    shapes = [{"geometry": json.loads(g.geometry_json), "name": names.get(g.wijk_code, g.wijk_code),
+               "value": float(values.get(g.wijk_code, float("nan"))), "hidden": bool(hidden.get(g.wijk_code, False)),
+               "highlight": g.wijk_code == context.wijk_code}
+              for g in geometries.itertuples(index=False)]
+    title = f"Kinderen 0-12 jaar per wijk, {context.year}"
+    if context.wijk_code:
+        title += f" (omrand: {context.wijk_name})"
+    return svg_map(shapes, title)
+
+
+def _per_wijk(context: Context) -> str | None:
+    table, _, _ = exports.children_table(context.con, context.gemeente_code, context.year)
+    rows = table.values.iloc[:-1]
+    if rows.empty:
+        return None
+    chart = svg_bars(list(rows["wijk_name"]), list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
+                     f"Kinderen 0-12 jaar per wijk, {context.year}",
+                     highlight=context.wijk_name if context.wijk_code else None)
+    if context.wijk_code:
+        return chart
+    frame = exports.shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
+    return chart + html_table(frame) + f"<p class='note'>{_esc(exports.suppression_note(table.threshold))}</p>"
+
+
+def _trend(context: Context) -> str | None:
+    values, hidden, is_estimate = exports.wijk_rows_over_years(context.con, context.gemeente_code, context.wijk_code)
+    if values.empty:
+        return None
+    years = [int(y) for y in values.index]
+    series = {column: (list(values[column].astype(float)), list(hidden[column])) for column in values.columns
+              if column != TOTAL_LABEL}
+    where = context.wijk_name if context.wijk_code else context.gemeente_name
+    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {years[0]}-{years[-1]}")
+    frame = values.astype(object).where(~hidden, hidden_label())
+    frame.insert(0, "Jaar", [str(y) for y in years])
+    kind = "schattingen" if is_estimate else "tellingen"
+    return chart + html_table(frame.reset_index(drop=True)) + (
+        f"<p class='note'>{_esc(kind.capitalize())}; elk jaar zoals in de tabel per wijk van dat jaar.</p>")
+
+
+def _model_rows(context: Context, sql: str) -> pd.DataFrame:
+    where_wijk = " and wijk_code = ?" if context.wijk_code else ""
+    params = [context.gemeente_code, context.year] + ([context.wijk_code] if context.wijk_code else [])
+    return context.con.execute(sql.format(where_wijk=where_wijk), params).df()
+
+
+def _gap(context: Context) -> str | None:
+    frame = _model_rows(context, """
+        select niveau, any_value(niveau_name) as niveau_name,
+               sum(demand_mid) as demand_mid, sum(places) as places, sum(gap_mid) as gap_mid
+        from gap_by_wijk_niveau
+        where gemeente_code = ? and year = ?{where_wijk}
+        group by niveau order by niveau
+    """)
+    if frame.empty:
+        return None
+    from transforms.privacy import round_estimate
+
+    for column in ("demand_mid", "gap_mid"):
+        frame[column] = frame[column].map(round_estimate)
+    frame = frame.rename(columns={"niveau": "Niveau", "niveau_name": "Omschrijving", "demand_mid": "Vraag (midden)",
+                                  "places": "Plaatsen", "gap_mid": "Tekort (midden)"})
+    return html_table(frame) + ("<p class='note'>Modeluitkomst met de standaardaannames: geschatte vraag min "
+                                "beschikbare plaatsen, opgeteld over de leeftijdsgroepen. Afgerond.</p>")
+
+
+def _assumptions(context: Context) -> str | None:
+    if "stg_model__parameters" not in exports.existing_tables(context.con):
+        return None
+    frame = context.con.execute("select * from stg_model__parameters").df()
+    wanted = [c for c in ("label_nl", "low", "value", "high", "unit", "source") if c in frame.columns]
+    if frame.empty or not wanted:
+        return None
+    frame = frame[wanted].rename(columns={"label_nl": "Aanname", "low": "Laag", "value": "Midden", "high": "Hoog",
+                                          "unit": "Eenheid", "source": "Bron"})
+    body = html_table(frame, decimals=3)
+    return body + "<p class='note'>De standaardwaarden van het model; op de pagina's kunt u ze aanpassen.</p>"
+
+
+def _sources(context: Context) -> str | None:
+    loads = exports.deliveries(context.con, context.gemeente_code)
+    frame = pd.DataFrame({
+        "Bron": loads["source"].map(lambda s: exports.SOURCE_LABELS.get(s, s)),
+        "Gegevens": loads["dataset"], "Tabel of soort": loads["table_id"], "Organisatie": loads["organisation"],
+        "Periode": loads["period"], "Geladen op": loads["loaded_at"].map(
+            lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else ""),
+    })
+    return html_table(frame) + f"<p class='note'>{_esc(exports.suppression_note(min_count()))}</p>"
+
+
+def _deliveries(context: Context) -> str | None:
+    frame = exports.delivery_status(context.con, context.gemeente_code, context.year)
+    if frame is None or frame.empty:
+        return None
+    frame = frame.drop(columns=[c for c in ("Soort",) if c in frame.columns])
+    if "Laatst geleverd" in frame.columns:
+        frame["Laatst geleverd"] = frame["Laatst geleverd"].map(
+            lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else "")
+    if "Rij handreiking" in frame.columns:
+        frame["Rij handreiking"] = frame["Rij handreiking"].astype(str)
+    return html_table(frame)
+
+
+register(Section("kerncijfers", "Kerncijfers", _key_figures))
+register(Section("kaart", "Kaart", _map))
+register(Section("per_wijk", "Kinderen per wijk", _per_wijk))
+register(Section("tekort", "Vraag, aanbod en tekort per niveau", _gap, requires=("gap_by_wijk_niveau",)))
+register(Section("trend", "Ontwikkeling over de jaren", _trend))
+register(Section("aanlevering", "Aanlevering van gegevens", _deliveries, scope=("gemeente",)))
+register(Section("aannames", "Aannames van het model", _assumptions, requires=("stg_model__parameters",)))
+register(Section("bronnen", "Bronnen en afscherming", _sources))
+
+
+# --- documents ----------------------------------------------------------------------------
+
+STYLE = """
+@page { size: A4; margin: 15mm; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #111; max-width: 180mm;
+       margin: 0 auto; padding: 1em; line-height: 1.4; }
+h1 { font-size: 22pt; margin-bottom: 0; } h2 { font-size: 15pt; border-bottom: 2px solid #0072B2; }
+.subtitle { color: #333; margin-top: .2em; }
+section { break-inside: avoid; page-break-inside: avoid; margin-bottom: 1.2em; }
+figure { margin: .5em 0; break-inside: avoid; } figcaption { font-size: 10pt; color: #333; }
+svg text { font-family: inherit; fill: #111; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: .5em 0; }
+th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; } td.num { text-align: right; }
+thead { display: table-header-group; } tr { break-inside: avoid; }
+.cards { display: flex; gap: 1em; flex-wrap: wrap; }
+.card { border: 2px solid #0072B2; border-radius: 6px; padding: .5em 1em; min-width: 8em; }
+.card .value { font-size: 20pt; font-weight: bold; }
+.note { font-size: 9.5pt; color: #333; }
+.legend { font-size: 10pt; } .swatch { display: inline-block; width: 1em; height: 1em;
+  vertical-align: middle; margin: 0 .3em 0 .8em; border: 1px solid #888; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+"""
+
+
+def _document(context: Context, scope: str, heading: str) -> str:
+    present = exports.existing_tables(context.con)
+    parts = []
+    for section in SECTIONS.values():
+        if scope not in section.scope or not set(section.requires) <= present:
+            continue
+        try:
+            body = section.build(context)
+        except duckdb.Error:
+            body = None  # a mart of another part changed shape: leave the section out
+        if body:
+            parts.append(f'<section id="{_esc(section.key)}"><h2>{_esc(section.title)}</h2>{body}</section>')
+    made = f"Gemaakt op {datetime.now():%d-%m-%Y %H:%M} met Kindkaart. Afdrukken als PDF: Ctrl+P / Cmd+P."
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{_esc(heading)}</title>'
+            f'<style>{STYLE}</style></head><body><h1>{_esc(heading)}</h1>'
+            f'<p class="subtitle">{_esc(made)}</p>{"".join(parts)}</body></html>')
+
+
+def gemeente_report(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+    """The gemeente report: every section with scope 'gemeente', as one HTML page."""
+    context = Context(con, gemeente_code, year)
+    return _document(context, "gemeente", f"Kindkaart {context.gemeente_name} {year}")
+
+
+def wijk_factsheet(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, wijk_code: str) -> str:
+    """The factsheet of one wijk: every section with scope 'wijk', as one HTML page."""
+    context = Context(con, gemeente_code, year, wijk_code)
+    return _document(context, "wijk", f"Wijkfactsheet {context.wijk_name} ({context.gemeente_name}) {year}")

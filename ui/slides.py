@@ -1,0 +1,306 @@
+"""Slides for the LEA meeting: a registry, one entry per slide, each drawing one large chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from transforms import exports, report
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from ui import theme
+from ui.data import cursor, data_version, query
+from ui.downloads import chart_config
+from ui.indicators import INDICATORS
+from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
+
+FONT_SIZE = 24
+# The presentation reruns this often: a partner's upload shows while people are still talking about it.
+REFRESH_SECONDS = 15
+CHART_HEIGHT = 600
+
+
+@dataclass
+class SlideContext:
+    """What a slide draws for: gemeente, year and the shared choices from the URL."""
+
+    gemeente_code: str
+    gemeente_name: str
+    year: int
+    indicator: str | None = None
+    wijk_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide: `draw(context)` puts one chart (or a few big numbers) on the page; `available`
+    says whether it has something to show (e.g. only once a mart or a delivery exists)."""
+
+    key: str
+    title: str
+    draw: Callable[[SlideContext], None]
+    available: Callable[[SlideContext], bool] = lambda context: True
+
+
+SLIDES: dict[str, Slide] = {}
+
+
+def register(slide: Slide, after: str | None = None) -> Slide:
+    """Add a slide (at the end, or after the slide with key `after`)."""
+    if after is None or after not in SLIDES:
+        SLIDES[slide.key] = slide
+        return slide
+    items = [(k, v) for k, v in SLIDES.items() if k != slide.key]
+    position = [k for k, _ in items].index(after) + 1
+    items.insert(position, (slide.key, slide))
+    SLIDES.clear()
+    SLIDES.update(items)
+    return slide
+
+
+def available_slides(context: SlideContext) -> list[Slide]:
+    """The slides that have something to show for this gemeente and year, in order."""
+    return [slide for slide in SLIDES.values() if slide.available(context)]
+
+
+def has_table(name: str) -> bool:
+    """True when the store has this table or view (e.g. a mart another part adds)."""
+    frame = query("select count(*) as n from information_schema.tables where table_name = ?", [name])
+    return bool(frame["n"].iloc[0])
+
+
+def big_layout(figure: go.Figure, **layout) -> go.Figure:
+    """Large type, high contrast, no clutter: readable from the back of a room."""
+    settings = {
+        "template": "plotly_white",
+        "font": {"size": FONT_SIZE, "color": "#000000"},
+        "separators": ",.",
+        "height": CHART_HEIGHT,
+        "margin": {"t": 20, "b": 40, "l": 20, "r": 20},
+        "legend": {"font": {"size": FONT_SIZE}, "orientation": "h", "y": -0.12},
+        "hoverlabel": {"font": {"size": FONT_SIZE}},
+    }
+    figure.update_layout(**{**settings, **layout})
+    return figure
+
+
+def show_chart(figure: go.Figure, key: str, name: str) -> None:
+    """A chart on a slide; the modebar's camera saves it as PNG."""
+    st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
+
+
+# --- the slides ---------------------------------------------------------------------------
+
+def _key_figures(context: SlideContext) -> None:
+    table, is_estimate, source = children_by_wijk(context.gemeente_code, context.year)
+    total = table.values.index[-1]
+    cards = []
+    for column in [*AGE_GROUP_LABELS, TOTAL_LABEL]:
+        hide = bool(table.hidden.loc[total, column])
+        value = hidden_label() if hide else format_number(table.values.loc[total, column])
+        label = "kinderen 0-12 jaar" if column == TOTAL_LABEL else f"kinderen {column} jaar"
+        cards.append(f"<div class='kk-card'><div class='kk-value'>{value}</div><div>{label}</div></div>")
+    st.markdown(f"<div class='kk-cards'>{''.join(cards)}</div>", unsafe_allow_html=True)
+    wijken = len(table.values) - 1
+    st.markdown(f"<p class='kk-big'>in {wijken} wijken van {context.gemeente_name}, {context.year}</p>",
+                unsafe_allow_html=True)
+    st.caption(source_note(source))
+
+
+def _model_indicators() -> None:
+    try:  # the model part registers its indicators (gap, demand, signals) on import
+        import ui.wijkprofiel  # noqa: F401
+    except ImportError:
+        pass
+
+
+def map_indicator(context: SlideContext) -> str:
+    """The indicator of the map slide: the one in the URL, else a gap indicator, else children 0-12."""
+    _model_indicators()
+    if context.indicator in INDICATORS:
+        return context.indicator
+    for key in INDICATORS:
+        if "tekort" in key:
+            return key
+    return "kinderen_0_12" if "kinderen_0_12" in INDICATORS else next(iter(INDICATORS))
+
+
+def _map(context: SlideContext) -> None:
+    from ui.maps import choropleth, legend_markdown, wijk_geometries
+
+    indicator = INDICATORS[map_indicator(context)]
+    values = indicator.load(context.gemeente_code, context.year)
+    deck, breaks = choropleth(values, wijk_geometries(context.gemeente_code, context.year), indicator.label)
+    st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
+    if deck is None:
+        st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
+        return
+    st.pydeck_chart(deck, height=CHART_HEIGHT - 60, key="dia_kaart")
+    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks)}</div>", unsafe_allow_html=True)
+
+
+def _per_wijk(context: SlideContext) -> None:
+    table, is_estimate, _ = children_by_wijk(context.gemeente_code, context.year)
+    rows = table.values.iloc[:-1].assign(hidden=table.hidden.iloc[:-1][TOTAL_LABEL].to_numpy())
+    rows = rows.sort_values(TOTAL_LABEL, na_position="first")
+    figure = go.Figure(go.Bar(
+        x=rows[TOTAL_LABEL], y=rows["wijk_name"], orientation="h", marker_color=theme.CATEGORICAL[0],
+        text=[hidden_label() if h else format_number(v) for v, h in zip(rows[TOTAL_LABEL], rows["hidden"],
+                                                                        strict=True)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    big_layout(figure, xaxis={"visible": False}, yaxis={"title": None})
+    kind = "schatting" if is_estimate else "telling"
+    st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>", unsafe_allow_html=True)
+    show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rows_over_years(gemeente_code: str, wijk_code: str | None, version: str):
+    return exports.wijk_rows_over_years(cursor(), gemeente_code, wijk_code)
+
+
+def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for group in AGE_GROUP_LABELS:
+        shown = values[group].where(~hidden[group])
+        figure.add_scatter(x=[str(y) for y in values.index], y=shown, name=f"{group} jaar", mode="lines+markers",
+                           line={"width": 5, "color": theme.AGE_GROUP_COLOURS[group]}, marker={"size": 14},
+                           hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>")
+    return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"}, xaxis={"title": None})
+
+
+def _trend(context: SlideContext) -> None:
+    values, hidden, is_estimate = _rows_over_years(context.gemeente_code, None, data_version())
+    kind = "schattingen" if is_estimate else "tellingen"
+    st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {context.gemeente_name}, "
+                f"{values.index.min()}-{values.index.max()} ({kind})</p>", unsafe_allow_html=True)
+    show_chart(_trend_figure(values, hidden), "dia_trend", f"trend {context.gemeente_name}")
+
+
+def _has_years(context: SlideContext) -> bool:
+    frame = query("select count(distinct year) as n from population_by_wijk_age where gemeente_code = ?",
+                  [context.gemeente_code])
+    return int(frame["n"].iloc[0]) > 1
+
+
+def _delivery_status(context: SlideContext) -> pd.DataFrame | None:
+    # the registrations part brings the status of the handreiking's ten deliveries
+    return exports.delivery_status(cursor(), context.gemeente_code, context.year)
+
+
+def _deliveries(context: SlideContext) -> None:
+    loads = exports.deliveries(cursor(), context.gemeente_code)
+    if not loads.empty:
+        newest = loads.iloc[0]
+        who = newest["organisation"] if isinstance(newest["organisation"], str) and newest["organisation"] else \
+            exports.SOURCE_LABELS.get(newest["source"], newest["source"])
+        st.markdown(f"<p class='kk-big'>Laatste levering: {report._esc(newest['dataset'])} van "
+                    f"{report._esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
+    status = _delivery_status(context)
+    if status is not None and not status.empty:
+        frame = status.rename(columns={"Rij handreiking": "#"})
+        frame = frame[[c for c in ["#", "Gegevens", "Geleverd door", "Periode", "Wijken", "Ontbreekt"]
+                       if c in frame.columns]]
+        frame["#"] = frame["#"].astype(str)
+    else:
+        grouped = loads.assign(
+            Bron=loads["source"].map(lambda s: exports.SOURCE_LABELS.get(s, s)),
+            Organisatie=loads["organisation"].fillna(""),
+        ).groupby(["Bron", "Organisatie", "dataset"], as_index=False).agg(
+            Perioden=("period", lambda p: ", ".join(sorted({str(x) for x in p if isinstance(x, str)}))),
+            Laatst=("loaded_at", "max"))
+        grouped["Laatst"] = grouped["Laatst"].map(lambda t: f"{t:%d-%m-%Y %H:%M}")
+        frame = grouped.rename(columns={"dataset": "Gegevens", "Laatst": "Laatst geleverd"})
+    st.markdown(f"<div class='kk-table'>{report.html_table(frame)}</div>", unsafe_allow_html=True)
+
+
+def _wijk(context: SlideContext) -> None:
+    table, is_estimate, _ = children_by_wijk(context.gemeente_code, context.year)
+    values, hidden, _ = _rows_over_years(context.gemeente_code, context.wijk_code, data_version())
+    names = dict(zip(table.values["wijk_code"], table.values["wijk_name"], strict=True))
+    kind = "schattingen" if is_estimate else "tellingen"
+    st.markdown(f"<p class='kk-big'>Wijk {names.get(context.wijk_code, context.wijk_code)}: kinderen per "
+                f"leeftijdsgroep ({kind})</p>", unsafe_allow_html=True)
+    show_chart(_trend_figure(values, hidden), "dia_wijk", f"wijk {context.wijk_code}")
+
+
+def _has_wijk(context: SlideContext) -> bool:
+    if not context.wijk_code:
+        return False
+    frame = query("select count(*) as n from population_by_wijk_age where gemeente_code = ? and wijk_code = ?",
+                  [context.gemeente_code, context.wijk_code])
+    return bool(frame["n"].iloc[0])
+
+
+def _model_ready(context: SlideContext) -> bool:
+    return has_table("gap_by_wijk_niveau") and has_table("demand_by_wijk_niveau")
+
+
+def _continuum(context: SlideContext) -> None:
+    from transforms.privacy import round_estimate
+    from ui import continuum
+
+    demand = continuum.demand(context.gemeente_code)
+    rows = demand[(demand["year"] == context.year) & (demand["niveau"] > 1)]
+    # rows: one per wijk, age group and niveau -> one per wijk and niveau (0-12 jaar)
+    per_wijk = rows.groupby(["wijk_name", "niveau"], as_index=False)[["children_low", "children_mid",
+                                                                      "children_high"]].sum()
+    order = (per_wijk[per_wijk["niveau"] == 3].sort_values("children_mid")["wijk_name"].tolist())
+    figure = go.Figure()
+    for niveau in (2, 3, 4):
+        part = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(order)
+        mid = part["children_mid"].map(round_estimate)
+        figure.add_bar(
+            y=order, x=mid, orientation="h", name=f"niveau {niveau}",
+            marker_color=theme.NIVEAU_COLOURS[niveau], text=[format_number(v) for v in mid],
+            textposition="outside", cliponaxis=False,
+            customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
+                                strict=True)),
+            hovertemplate="%{y}: %{x:,.0f} (%{customdata[0]:,.0f}-%{customdata[1]:,.0f})<extra>%{fullData.name}"
+                          "</extra>",
+        )
+    big_layout(figure, barmode="group", xaxis={"visible": False}, yaxis={"title": None},
+               legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.06, "traceorder": "normal"})
+    perspective, _ = continuum.choices()
+    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden; "
+                f"perspectief {perspective})</p>", unsafe_allow_html=True)
+    show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
+
+
+def _gap(context: SlideContext) -> None:
+    from transforms.privacy import round_estimate
+    from ui import continuum
+
+    gap = continuum.gap(context.gemeente_code)
+    rows = gap[(gap["year"] == context.year) & (gap["niveau"] == 3)]
+    per_wijk = rows.groupby("wijk_name", as_index=False)[["gap_low", "gap_mid", "gap_high", "places"]].sum()
+    per_wijk = per_wijk.sort_values("gap_mid")
+    mid = per_wijk["gap_mid"].map(round_estimate)
+    figure = go.Figure(go.Bar(
+        y=per_wijk["wijk_name"], x=mid, orientation="h",
+        marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1] for g in mid],
+        text=[format_number(v) for v in mid], textposition="outside", cliponaxis=False,
+        error_x={"type": "data", "symmetric": False, "array": per_wijk["gap_high"] - per_wijk["gap_mid"],
+                 "arrayminus": per_wijk["gap_mid"] - per_wijk["gap_low"], "thickness": 3, "color": "#000"},
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    big_layout(figure, xaxis={"title": "tekort aan plekken (midden; streep: laag-hoog)", "zeroline": True,
+                              "zerolinewidth": 3, "zerolinecolor": "#000"}, yaxis={"title": None})
+    st.markdown("<p class='kk-big'>Tekort aan plekken op niveau 3 per wijk: verwachte kinderen min plekken "
+                "(schatting; oranjerood = tekort, blauw = ruimte over)</p>", unsafe_allow_html=True)
+    show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
+
+
+register(Slide("kerncijfers", "Kerncijfers", _key_figures))
+register(Slide("kaart", "Kaart", _map))
+register(Slide("per_wijk", "Kinderen per wijk", _per_wijk))
+register(Slide("continuum", "Continuüm per wijk", _continuum, _model_ready))
+register(Slide("tekort", "Tekort per wijk", _gap, _model_ready))
+register(Slide("levering", "Aanlevering van gegevens", _deliveries))
+register(Slide("trend", "Ontwikkeling", _trend, _has_years))
+register(Slide("wijk", "Wijk in beeld", _wijk, _has_wijk))
