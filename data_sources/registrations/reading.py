@@ -177,7 +177,7 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
                 f"{ws_values.max_column} kolommen; Kindkaart leest hoogstens {MAX_ROWS} rijen en "
                 f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
             )
-        rows = [list(r) for r in ws_values.iter_rows(values_only=True)]
+        rows = _cell_values(ws_values)
         missing = set()
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
             for cell in row:
@@ -194,6 +194,24 @@ def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
         ]
         sheets.append(Sheet(ws_values.title, rows, missing, merged))
     return sheets
+
+
+def _cell_values(ws: Any) -> list[list[Any]]:
+    """The values of rows 1..max_row and columns 1..max_column, exactly as
+    `iter_rows(values_only=True)` gives them, without creating a cell object for every empty
+    cell (a large sheet has tens of thousands). Falls back to iter_rows when openpyxl's internals
+    are not what this expects."""
+    cells = getattr(ws, "_cells", None)
+    current = getattr(ws, "_current_row", None)
+    if not isinstance(cells, dict) or not isinstance(current, int):
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    if current == 0:  # iter_rows yields nothing for a sheet without rows
+        return []
+    width = ws.max_column
+    rows = [[None] * width for _ in range(ws.max_row)]
+    for (r, c), cell in cells.items():
+        rows[r - 1][c - 1] = cell.value
+    return rows
 
 
 def _has_formulas(data: bytes) -> bool:

@@ -287,8 +287,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         kind = _personal_header(header) if header and c in unknown else None
         bsn = dates = 0
         column = mapping.get(c)
-        for r in range(header_row + 1, sheet.max_row + 1):
-            value = sheet.value(r, c)
+        for cells in sheet.rows[header_row:]:
+            value = cells[c - 1] if c <= len(cells) else None
             if value is None:
                 continue
             if v.looks_like_bsn(value):
@@ -439,10 +439,17 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     rows: list[dict[str, Any]] = []
     keys_seen: dict[tuple, int] = {}
     by_name = {col.name: c for c, col in mapping.items()}
+    # per column, once: the header as messages show it (the same for every row)
+    shown = {c: _shown_header(sheet, header_row, c) for c in mapping}
+    columns = list(mapping.items())
+    has_count = "children_count" in {c.name for c in rtype.columns}
+    missing = sheet.formula_without_value
     for r in range(header_row + 1, sheet.max_row + 1):
-        cells = [sheet.value(r, c) for c in mapping]
-        if not any(x is not None and str(x).strip() for x in cells) and not any(
-                (r, c) in sheet.formula_without_value for c in mapping):
+        line = sheet.rows[r - 1]
+        width = len(line)
+        cells = [line[c - 1] if c <= width else None for c in mapping]
+        if not any(x is not None and str(x).strip() for x in cells) and not (missing and any(
+                (r, c) in missing for c in mapping)):
             continue
         if _is_total_row(cells):
             out.add(Message(
@@ -451,16 +458,15 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
             continue
         row: dict[str, Any] = {"_row": r}
         ok = True
-        for c, column in mapping.items():
-            header = _shown_header(sheet, header_row, c)
-            if (r, c) in sheet.formula_without_value:
+        for (c, column), raw in zip(columns, cells, strict=True):
+            header = shown[c]
+            if missing and (r, c) in missing:
                 out.add(Message(
                     "formule zonder berekende waarde. Open het bestand in Excel, laat het "
                     "herberekenen en sla het op, of vul de waarde zelf in.", sheet.name, r, c,
                     header))
                 ok = False
                 continue
-            raw = sheet.value(r, c)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 row[column.name] = None
                 continue
@@ -477,12 +483,12 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     and not _cell_failed(out, r, by_name[column.name]):
                 c = by_name[column.name]
                 out.add(Message(f"is leeg; vul {column.label} in.", sheet.name, r, c,
-                                _shown_header(sheet, header_row, c)))
+                                shown[c]))
                 ok = False
         if not ok:
             continue
         explicit = row.get("children_count") is not None
-        if not explicit and rtype.per_child and "children_count" in {c.name for c in rtype.columns}:
+        if not explicit and rtype.per_child and has_count:
             row["children_count"] = 1
         if row.get("registration_date") is not None and row.get("waiting_weeks") is None:
             days = (reference - row["registration_date"]).days
@@ -490,7 +496,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 c = by_name["registration_date"]
                 out.add(Message(
                     f"de datum van aanmelding ligt na de peildatum {reference:%d-%m-%Y}.",
-                    sheet.name, r, c, _shown_header(sheet, header_row, c)))
+                    sheet.name, r, c, shown[c]))
                 continue
             row["waiting_weeks"] = days / 7
         if explicit:

@@ -111,9 +111,12 @@ def parse_date(value: object) -> dt.date:
 
 def looks_like_date_text(value: object) -> bool:
     """True for text that reads as a full date (a possible birth date)."""
-    # cheap test first: a full date has digits and is short (most cells are neither)
-    if not isinstance(value, str) or not 6 <= len(value) <= 24 or not any(
-            ch.isdigit() for ch in value):
+    # cheap test first: a full date is short and its text starts with a digit (every form that
+    # parse_date reads does), so most cells are rejected without parsing
+    if not isinstance(value, str) or not 6 <= len(value) <= 24:
+        return False
+    first = value.lstrip()[:1]
+    if not first.isdigit():
         return False
     try:
         parse_date(value)
