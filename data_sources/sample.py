@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 import transforms
-from data_sources import geo, postcodes, store
+from data_sources import geo, lrk, postcodes, store
 from data_sources.cbs import loading
 from data_sources.cbs.odata import read_table_dir
 from data_sources.config import SAMPLE_DIR
-
-# Loaders of other parts (partner registrations, LRK) that take (con, sample_dir); each is
-# "module:function" and runs when its module exists.
-EXTRA_SAMPLE_LOADERS = [
-    "data_sources.registrations.sample:import_sample_workbooks",
-    "data_sources.lrk:import_sample_lrk",
-]
-
-
-def _extra_loaders() -> list[Callable[[duckdb.DuckDBPyConnection, Path], object]]:
-    loaders = []
-    for spec in EXTRA_SAMPLE_LOADERS:
-        module_name, function = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        loaders.append(getattr(module, function))
-    return loaders
+from data_sources.registrations.sample import import_sample_workbooks
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
@@ -66,8 +44,8 @@ def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -
             postcodes.store_postcodes(con, frame, year=year or max(years), source="sample",
                                       file_name=path.name, file_hash=store.file_sha256(path))
             counts["postcodes"] += 1
-        for loader in _extra_loaders():
-            loader(con, sample_dir)
+        import_sample_workbooks(con, sample_dir)
+        lrk.import_sample_lrk(con, sample_dir)
         transforms.build(con)
     return counts
 

@@ -5,8 +5,7 @@ Run `python sample_data/generate.py` (or `make sample`). Writes, next to this fi
   cbs/<TABLEID>/*.json                           kerncijfers per year and 03759ned, as cbsodata saves them
   postcodes/pc6hnr<year>_gwb.csv                 CBS postcode-huisnummer file (PC6 -> buurt, wijk)
   population_by_buurt_age.csv                    the register (BRP) truth: children per buurt and age
-and then every partner workbook (generate_registrations.py) and the LRK export (generate_lrk.py)
-when those modules are present.
+and then every partner workbook (generate_registrations.py) and the LRK export (generate_lrk.py).
 """
 
 from __future__ import annotations
@@ -368,14 +367,13 @@ def write_json(path: Path, data) -> None:
                     encoding="utf-8")
 
 
-def run_optional(module_name: str, out: Path) -> None:
-    """Run sample_data/<module_name>.py's main(out) when that generator exists."""
+def run_generator(module_name: str, out: Path) -> None:
+    """Run sample_data/<module_name>.py's main(out): it reads what this script wrote."""
     path = HERE / f"{module_name}.py"
-    if path.exists():
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.main(out)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(out)
 
 
 def main(out: Path = HERE) -> None:
@@ -410,8 +408,8 @@ def main(out: Path = HERE) -> None:
         writer.writerows(postcode_rows(rng, wijk_codes, buurten))
 
     sys.path.insert(0, str(HERE.parent))
-    run_optional("generate_registrations", out)
-    run_optional("generate_lrk", out)
+    run_generator("generate_registrations", out)
+    run_generator("generate_lrk", out)
     print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {out}: "
           f"{len(wijk_features)} wijken, {len(buurt_features)} buurten, {len(YEARS)} jaren.")
 

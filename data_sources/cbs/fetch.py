@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data_sources.cbs.http import HttpClient, NotFound
-from data_sources.cbs.odata import stem
+from data_sources.cbs.odata import DIMENSION_TYPES, stem
 from data_sources.errors import SourceUnavailable
 
 META_FILE = "_fetch.json"
@@ -104,7 +104,7 @@ def fetch_table_v3(
     _write(directory, "TypedDataSet", data)
     dimension_filters = dimension_filters or {}
     for prop in props:
-        if prop.get("Type") in {"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"}:
+        if prop.get("Type") in DIMENSION_TYPES:
             key = prop["Key"]
             dim_params = {"$format": "json"}
             if dimension_filters.get(key):

@@ -10,6 +10,7 @@ from pathlib import Path
 from data_sources.errors import InputRefused
 
 _SUFFIX = re.compile(r"_\d+$")
+DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
 REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -77,7 +78,7 @@ class CbsTable:
         return [
             p["Key"]
             for p in self.data_properties
-            if p.get("Type") in {"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"}
+            if p.get("Type") in DIMENSION_TYPES
         ]
 
 
