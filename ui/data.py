@@ -6,13 +6,16 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from data_sources import sample, store
+from data_sources import store
 from data_sources.config import db_path
 
 
 @st.cache_resource(show_spinner="Database openen…")
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # A missing database is built from the bundled sample gemeente, so the app always starts.
+    # Imported here: the loaders behind it are not needed when the database exists.
+    from data_sources import sample
+
     sample.build_sample_database(path)
     return store.connect(path)
 
