@@ -29,13 +29,18 @@ def sample_db(tmp_path_factory) -> Path:
     return path
 
 
+def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of `source` that the app (KINDKAART_DB) reads and writes."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(source, path)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
 @pytest.fixture
 def app_db(sample_db, tmp_path, monkeypatch) -> Path:
     """A private copy of the sample database that the app (KINDKAART_DB) reads and writes."""
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(sample_db, path)
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    return path
+    return app_copy(sample_db, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_page
+from conftest import app_copy, run_page
 
 from benchmarks import generate_national
 from data_sources import sample, store
@@ -30,10 +29,7 @@ def national_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def national_app_db(national_db, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(national_db, path)
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    return path
+    return app_copy(national_db, tmp_path, monkeypatch)
 
 
 def _deck_json(at) -> str:
