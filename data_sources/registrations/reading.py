@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -141,9 +143,143 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def read_workbook(data: bytes, file_name: str = "") -> list[Sheet]:
-    """Every worksheet of an uploaded .xlsx, with cached formula values; raises InputRefused."""
+def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[Sheet]:
+    """Every worksheet of an uploaded .xlsx, with cached formula values; raises InputRefused.
+
+    Plain workbooks (no formulas, error cells or escaped characters; within the size limits) are
+    read with python-calamine, about fifteen times faster than openpyxl; everything else, and
+    anything calamine cannot read, goes through openpyxl, which also words the refusals. Both give
+    the same cells (tests/test_registrations_reading.py compares them on odd files)."""
     sniff(data, file_name)
+    if fast and _plain_workbook(data):
+        sheets = _read_with_calamine(data)
+        if sheets is not None:
+            return sheets
+    return _read_with_openpyxl(data, file_name)
+
+
+# What makes a workbook need openpyxl, in its cells or shared strings: formulas (their cached
+# values, and the cells without one), error cells (#N/A: calamine reads them as empty), _xHHHH_
+# escapes and phonetic runs (read differently), namespace prefixes (the checks below would miss
+# prefixed cells). Substring tests first: a regular expression over megabytes is too slow here.
+_PREFIXED = (b":f>", b":f ", b":c ", b":c>", b":row", b":si>", b":t>", b":t ", b":is>")
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+
+
+def _plain_workbook(data: bytes) -> bool:
+    """True when every worksheet and the shared strings are plain enough for calamine, and every
+    sheet lies within MAX_ROWS x MAX_COLUMNS (calamine holds a sheet as one dense block, so the
+    bounds are checked on the XML before it reads anything)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for info in archive.infolist():
+        name = info.filename
+        worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+        if not worksheet and name != "xl/sharedStrings.xml":
+            continue
+        xml = archive.read(info)
+        if worksheet:
+            # only the cells count: data validations outside them may hold formulas (<xm:f>)
+            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+            xml = xml[begin:end] if 0 <= begin < end else b""
+        if b"<rPh" in xml or worksheet and (
+                b"<f>" in xml or b"<f " in xml or b't="e"' in xml or b"t='e'" in xml):
+            return False
+        if b":" in xml and any(prefixed in xml for prefixed in _PREFIXED):
+            return False
+        if b"_x" in xml and _ESCAPE.search(xml):
+            return False
+        if worksheet and not _within_limits(xml):
+            return False
+    return True
+
+
+def _within_limits(xml: bytes) -> bool:
+    """Whether every cell has its address first (as Excel writes it) and lies within the limits."""
+    if xml.count(b'<c r="') != xml.count(b"<c"):
+        return False
+    return _BEYOND_LIMITS.search(xml) is None
+
+
+def _greater_than(limit: str, digits: str) -> str:
+    """A pattern for a whole string of `digits` (an alphabet in order, no leading zero) that
+    counts more than `limit`: longer, or as long and larger at the first place it differs."""
+    first, last = digits[0], digits[-1]
+    if first == "0":
+        first = digits[1]
+    alternatives = [f"[{first}-{last}][{digits[0]}-{last}]{{{len(limit)},}}"]
+    for i, char in enumerate(limit):
+        if char != last:
+            higher = digits[digits.index(char) + 1]
+            rest = f"[{digits[0]}-{last}]{{{len(limit) - i - 1}}}"
+            alternatives.append(f"{limit[:i]}[{higher}-{last}]{rest}")
+    return "|".join(alternatives)
+
+
+def _beyond_limits() -> re.Pattern[bytes]:
+    from openpyxl.utils import get_column_letter
+
+    columns = _greater_than(get_column_letter(MAX_COLUMNS), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    rows = _greater_than(str(MAX_ROWS), "0123456789")
+    # a column past the limit, a row past the limit, or a row number with a leading zero
+    return re.compile(f'<c r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0))'.encode())
+
+
+_BEYOND_LIMITS = _beyond_limits()
+
+
+def _read_with_calamine(data: bytes) -> list[Sheet] | None:
+    """The worksheets read with python-calamine, with values as openpyxl gives them; None when
+    calamine cannot read the file (openpyxl then reads it or words the refusal)."""
+    try:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # chart sheets hold no cells (openpyxl leaves them out too)
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = [[_as_openpyxl(value) for value in row]
+                    for row in sheet.to_python(skip_empty_area=False)]
+            merged = [
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1, _range_name(r1, c1, r2, c2))
+                for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()
+            ]
+            sheets.append(Sheet(meta.name, _trim(rows), set(), merged))
+        return sheets
+    except BaseException as exc:  # calamine raises its own errors and, from Rust, panics
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        return None
+
+
+def _as_openpyxl(value: Any) -> Any:
+    """A calamine value as openpyxl reads it: empty cells None, whole numbers int (Excel writes
+    them without a decimal point), dates at midnight as datetime."""
+    kind = value.__class__
+    if kind is str:
+        return value or None
+    if kind is float:
+        return int(value) if value.is_integer() and -1e15 < value < 1e15 else value
+    if kind is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Without the empty rows at the end (calamine gives a cell for an empty string)."""
+    while rows and all(value is None for value in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _range_name(r1: int, c1: int, r2: int, c2: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+
+
+def _read_with_openpyxl(data: bytes, file_name: str) -> list[Sheet]:
     shown = f"'{file_name}'" if file_name else "Het bestand"
     import openpyxl
 

@@ -1,0 +1,333 @@
+"""The fast workbook reader (python-calamine) gives the same cells as openpyxl, or steps aside.
+
+Uploads are read with calamine when a workbook is plain enough, and with openpyxl otherwise. These
+tests write workbooks the way Excel-like writers do (xlsxwriter: shared strings, styles, custom
+date formats; openpyxl: inline strings; hand-made XML: rich text) and check that both readers give
+the same cells, that odd files go through openpyxl, and that validation says the same either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+
+from data_sources.registrations import reading  # noqa: E402
+from data_sources.registrations.reading import read_workbook  # noqa: E402
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+
+
+def comparable(sheets) -> list[tuple]:
+    """Sheets as (name, rows, merged, formulas) with blank text as empty and without the empty
+    rows and columns at the end: the readers differ there and validation treats them alike."""
+    out = []
+    for sheet in sheets:
+        rows = [[None if isinstance(v, str) and not v.strip() else v for v in row]
+                for row in sheet.rows]
+        rows = [row[:max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
+                for row in rows]
+        while rows and not rows[-1]:
+            rows.pop()
+        typed = [[(type(v).__name__, v) for v in row] for row in rows]
+        out.append((sheet.name, typed, sheet.merged, sorted(sheet.formula_without_value)))
+    return out
+
+
+def both_readers(data: bytes) -> tuple[list, list]:
+    return (comparable(read_workbook(data, "x.xlsx", fast=True)),
+            comparable(read_workbook(data, "x.xlsx", fast=False)))
+
+
+def xlsxwriter_book(fill, **options) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **options})
+    fill(book)
+    book.close()
+    return buffer.getvalue()
+
+
+def excel_like(book) -> None:
+    """Shared strings, number formats, dates, merged title, a hidden sheet: as Excel saves."""
+    sheet = book.add_worksheet("Gegevens")
+    bold = book.add_format({"bold": True})
+    dates = {
+        "d-m-jjjj": book.add_format({"num_format": "d-m-yyyy"}),
+        "lang": book.add_format({"num_format": "[$-413]d mmmm yyyy;@"}),
+        "iso": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "tijd": book.add_format({"num_format": "hh:mm:ss"}),
+        "duur": book.add_format({"num_format": "[h]:mm"}),
+    }
+    numbers = {
+        "procent": book.add_format({"num_format": "0.0%"}),
+        "tekst in formaat": book.add_format({"num_format": '"dag "0'}),
+        "duizendtallen": book.add_format({"num_format": "#,##0.00"}),
+    }
+    sheet.merge_range("A1:D1", "Registratie vve-indicaties", bold)
+    sheet.write_row(2, 0, [*VVE_HEADER, "opmerking"], bold)
+    rows = [
+        ["Centrum", "2-4", "SES", 5, "  spaties rondom  "],
+        ["Oude Haven", "0-2", "taal/spraak", 0, "Zuid-Éind, ünïcode €"],
+        ["WK999903", "4-12", "sociaal-emotioneel", 12345678901, "regel\nnieuwe regel"],
+        ["9901 AB", "2-4", "SES", 2.5, ""],
+        ["Bloemhof", "2-4", "SES", -0.0, " "],
+        ["Centrum", "0-2", "SES", 1e20, "tekst"],
+        ["Centrum", "0-2", "SES", 111222333, True],
+        ["Centrum", "0-2", "SES", 0.1 + 0.2, False],
+    ]
+    for r, row in enumerate(rows, start=3):
+        sheet.write_row(r, 0, row)
+    r = len(rows) + 3
+    moment = dt.datetime(2024, 3, 1, 0, 0)
+    for c, (_name, style) in enumerate(dates.items()):
+        sheet.write_datetime(r, c, moment + dt.timedelta(hours=13 * c), style)
+    sheet.write_datetime(r + 1, 0, dt.datetime(1899, 12, 31, 12, 30), dates["tijd"])
+    sheet.write_number(r + 1, 1, 1.25, dates["duur"])
+    for c, (_name, style) in enumerate(numbers.items()):
+        sheet.write_number(r + 2, c, 45000.5, style)
+    sheet.write_rich_string(r + 3, 0, "rijke ", bold, "tekst", " hier")
+    sheet.write_blank(r + 4, 5, None, bold)  # a formatted empty cell far to the right
+    hidden = book.add_worksheet("Lijsten")
+    hidden.write_column(0, 0, ["0-2", "2-4", "4-12"])
+    hidden.hide()
+    info = book.add_worksheet("Organisatie")
+    info.write_row(0, 0, ["veld", "waarde"])
+    info.write_row(1, 0, ["organisatie", "GGD Voorbeeld"])
+    info.write_row(2, 0, ["periode", 2024])
+    info.write_datetime(3, 1, dt.datetime(2024, 12, 31), dates["d-m-jjjj"])
+    info.write_string(3, 0, "peildatum")
+
+
+def dates_1904(book) -> None:
+    sheet = book.add_worksheet("Gegevens")
+    style = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["wijk", "datum"])
+    sheet.write_row(1, 0, ["Centrum"])
+    sheet.write_datetime(1, 1, dt.datetime(2021, 5, 17), style)
+
+
+def with_chart_sheet(book) -> None:
+    sheet = book.add_worksheet("Gegevens")
+    sheet.write_row(0, 0, VVE_HEADER)
+    sheet.write_row(1, 0, ["Centrum", "2-4", "SES", 5])
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=Gegevens!$D$2:$D$2"})
+    book.add_chartsheet("Grafiek").set_chart(chart)
+
+
+def openpyxl_book() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Gegevens"
+    sheet.append(VVE_HEADER)
+    sheet.append(["Centrum", "2-4", "SES", 5])
+    sheet.append(["Centrum", dt.datetime(2024, 4, 2), "SES", 1.0])
+    sheet["F9"] = dt.time(8, 30)
+    sheet["G12"] = dt.timedelta(hours=30)
+    sheet.merge_cells("A20:C21")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
+    return out.getvalue()
+
+
+def with_sheet_data(data: bytes, sheet_data: str, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """The workbook with the cells of one sheet replaced by hand-written XML."""
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    start, end = xml.index("<sheetData"), xml.index("</sheetData>") + len("</sheetData>")
+    return rezip(data, {part: (xml[:start] + sheet_data + xml[end:]).encode()})
+
+
+def hand_made_rich_text() -> bytes:
+    """Shared strings as Excel writes them after editing: runs, preserved spaces, an empty one."""
+    base = xlsxwriter_book(lambda book: book.add_worksheet("Gegevens").write(0, 0, "x"))
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" '
+        'uniqueCount="4"><si><t>wijk</t></si><si><r><rPr><b/></rPr><t>Zuid</t></r>'
+        '<r><t xml:space="preserve">-Éind </t></r></si><si><t xml:space="preserve"> 2-4</t></si>'
+        "<si><t/></si></sst>")
+    cells = ('<sheetData><row r="1" spans="1:2"><c r="A1" s="0" t="s"><v>0</v></c></row>'
+             '<row r="3" spans="1:3"><c r="A3" t="s"><v>1</v></c><c r="B3" t="s"><v>2</v></c>'
+             '<c r="C3" t="s"><v>3</v></c><c r="D3" t="n"><v>7</v></c><c r="E3" t="b"><v>1</v>'
+             '</c><c r="F3"><v>2.50</v></c><c r="G3" s="0"/></row></sheetData>')
+    return rezip(with_sheet_data(base, cells), {"xl/sharedStrings.xml": shared.encode()})
+
+
+SAMPLE_WORKBOOKS = sorted((ROOT / "sample_data" / "registrations").glob("*.xlsx"))
+SAME_CELLS = {
+    "xlsxwriter, as Excel saves": lambda: xlsxwriter_book(excel_like),
+    "xlsxwriter, 1904 dates": lambda: xlsxwriter_book(dates_1904, date_1904=True),
+    "xlsxwriter, chart sheet": lambda: xlsxwriter_book(with_chart_sheet),
+    "openpyxl, inline strings": openpyxl_book,
+    "hand-made rich text": hand_made_rich_text,
+    "filled template": lambda: filled_template(
+        "wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", None, None, "01-01-2024"],
+                            ["9901AB", None, "behandeling", "0-2", 3, 12.5, None]]),
+    **{f"sample {path.name}": (lambda path=path: path.read_bytes()) for path in SAMPLE_WORKBOOKS},
+}
+
+
+@pytest.mark.parametrize("name", list(SAME_CELLS))
+def test_calamine_reads_the_same_cells_as_openpyxl(name):
+    data = SAME_CELLS[name]()
+    assert reading._plain_workbook(data), "this workbook should take the fast path"
+    fast, slow = both_readers(data)
+    assert fast == slow
+
+
+def test_the_comparison_sees_a_difference():
+    """The comparison above is not blind: calamine read without the conversions differs."""
+    data = xlsxwriter_book(excel_like)
+    raw = reading._as_openpyxl
+    try:
+        reading._as_openpyxl = lambda value: value
+        fast = comparable(read_workbook(data, fast=True))
+    finally:
+        reading._as_openpyxl = raw
+    assert fast != comparable(read_workbook(data, fast=False))
+
+
+def test_sample_workbooks_are_there():
+    assert len(SAMPLE_WORKBOOKS) >= 9
+
+
+def error_cells() -> bytes:
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wijk</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>aantal kinderen</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Centrum</t></is></c><c r="B2" t="e">'
+        "<v>#N/A</v></c></row></sheetData>"))
+
+
+def escaped_text() -> bytes:
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wijk_x000D_</t></is></c></row>'
+        "</sheetData>"))
+
+
+def cell_without_address() -> bytes:
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData><row r="1"><c t="inlineStr"><is><t>wijk</t></is></c><c r="B1" t="n"><v>1</v>'
+        "</c></row></sheetData>"))
+
+
+def far_away_cell(ref: str) -> bytes:
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        f'<sheetData><row r="1"><c r="A1" t="n"><v>1</v></c></row><row r="2"><c r="{ref}" t="n">'
+        "<v>1</v></c></row></sheetData>"))
+
+
+def prefixed_cells() -> bytes:
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<x:row r="1"><x:c r="A1" t="n"><x:v>1</x:v></x:c></x:row></sheetData>'))
+
+
+def formula_with_value() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(VVE_HEADER)
+    book.active["D2"] = "=2*6"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xml = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml")
+    cached = xml.replace(b"<f>2*6</f><v></v>", b"<f>2*6</f><v>12</v>").replace(
+        b"<f>2*6</f><v />", b"<f>2*6</f><v>12</v>")
+    return rezip(buffer.getvalue(), {"xl/worksheets/sheet1.xml": cached})
+
+
+NEEDS_OPENPYXL = {
+    "formula": formula_with_value,
+    "error cell": error_cells,
+    "escaped character": escaped_text,
+    "cell without address": cell_without_address,
+    "prefixed cells": prefixed_cells,
+    "row past the limit": lambda: far_away_cell(f"A{reading.MAX_ROWS + 1}"),
+    "row with leading zeros": lambda: far_away_cell("A0000099999"),
+    "column past the limit": lambda: far_away_cell("BI2"),
+    "last cell of Excel": lambda: far_away_cell("XFD1048576"),
+}
+
+
+@pytest.mark.parametrize("name", list(NEEDS_OPENPYXL))
+def test_odd_workbooks_go_through_openpyxl(name):
+    data = NEEDS_OPENPYXL[name]()
+    assert not reading._plain_workbook(data)
+
+
+def test_cells_within_the_limits_stay_on_the_fast_path():
+    assert reading._plain_workbook(far_away_cell(f"BH{reading.MAX_ROWS}"))
+
+
+def test_a_sheet_past_the_limits_is_refused_without_calamine_reading_it():
+    # calamine would hold this sheet as one block of 17 billion cells
+    with pytest.raises(reading.InputRefused, match="hoogstens 20000 rijen"):
+        read_workbook(far_away_cell("XFD1048576"), "groot.xlsx")
+
+
+def test_cached_formula_values_and_error_cells_are_read():
+    sheets = read_workbook(formula_with_value())
+    assert sheets[0].value(2, 4) == 12
+    assert read_workbook(error_cells())[0].value(2, 2) == "#N/A"
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    return con
+
+
+def validation_cases() -> dict[str, tuple[bytes, str]]:
+    import test_registrations_validation as cases
+
+    out = {}
+    for name, (data, templated, _expected) in cases.REFUSED_CONTENT.items():
+        soort = "vve-indicaties"
+        if templated:
+            soort, rows = templated
+            data = filled_template(soort, rows)
+        out[f"refused: {name}"] = (data, soort)
+    for name, (rows, _expected) in cases.PERSONAL.items():
+        out[f"personal: {name}"] = (plain_workbook(rows), "vve-indicaties")
+    for path in SAMPLE_WORKBOOKS:
+        out[f"sample: {path.name}"] = (path.read_bytes(), path.stem.split("_")[0])
+    out["error cell in a count"] = (error_cells(), "vve-indicaties")
+    return out
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+VALIDATION_CASES = validation_cases()
+
+
+@pytest.mark.parametrize("name", list(VALIDATION_CASES))
+def test_validation_says_the_same_with_either_reader(gem, name, monkeypatch):
+    data, soort = VALIDATION_CASES[name]
+
+    def outcome():
+        result = validate_workbook(data, soort, gem, "bestand.xlsx", period="2024")
+        frame = result.aggregates_df.astype(object)
+        return (result.message_texts(), [str(n) for n in result.notices],
+                frame.where(frame.notna(), None).to_dict("records"))
+
+    fast = outcome()
+    monkeypatch.setattr(reading, "_plain_workbook", lambda data: False)
+    assert fast == outcome()
