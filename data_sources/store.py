@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from data_sources.config import db_path
 from data_sources.errors import InputRefused
@@ -144,6 +145,23 @@ def new_load(
 def set_row_count(con: duckdb.DuckDBPyConnection, load_id: int, row_count: int) -> None:
     """Store the number of rows a load brought once they are inserted."""
     con.execute("update loads set row_count = ? where load_id = ?", [row_count, load_id])
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 columns: list[str] | None = None) -> int:
+    """Insert the rows of `frame` into `table` in one statement (named columns, by default all of
+    the frame's); far faster than executemany, which DuckDB runs row by row. Returns the count."""
+    names = list(frame.columns) if columns is None else columns
+    if frame.empty:
+        return 0
+    view = f"_insert_{table}"
+    listed = ", ".join(names)
+    con.register(view, frame)
+    try:
+        con.execute(f"insert into {table} ({listed}) select {listed} from {view}")
+    finally:
+        con.unregister(view)
+    return len(frame)
 
 
 def supersede(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: object) -> int:

@@ -345,3 +345,56 @@ def test_template_has_protected_header_dropdowns_and_instructions(gem):
     listed = {c.value for col in lists.iter_cols() for c in col}
     assert {"Centrum", "Zuid-Éind", "taal/spraak", "SES"} <= listed
     assert workbook["Organisatie"]["B4"].value == "Voorbeeldstad"
+
+
+def test_repeated_rows_of_a_per_child_file_each_count(gem):
+    """Rows with the same cells are checked once but each one counts, and a problem in a repeated
+    row is reported at every row, in the order of the sheet."""
+    pool = [["Centrum", "2-4", "SES", None], ["9909AA", "0-2", "taal/spraak", None],
+            ["Oude Haven", "2-4", "SES", None]]
+    rows = [pool[i % 3] for i in range(300)]
+    result = validate_workbook(vve(rows), "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.rows_read == 300
+    assert rows_of(result, ["wijk_code", "buurt_code", "criterion", "children_count"]) == sorted([
+        ("WK999901", None, "SES", 100),
+        ("WK999909", "BU99990901", "taal/spraak", 100),
+        ("WK999902", None, "SES", 100),
+    ], key=repr)
+    bad = ["Centrum", "2-4", "armoede", None]
+    rows[9], rows[199], rows[49] = bad, bad, ["Noordeinde", "2-4", "SES", None]
+    texts = validate_workbook(vve(rows), "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert [t.split(":")[0] for t in texts] == [
+        "Blad 'Gegevens', rij 11, kolom C (criterium)",
+        "Blad 'Gegevens', rij 51, kolom A (wijk)",
+        "Blad 'Gegevens', rij 201, kolom C (criterium)",
+    ]
+
+
+def test_repeated_rows_with_counts_are_duplicates_of_the_first(gem):
+    rows = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 1],
+            ["centrum", "2-4", "ses", 5], ["Centrum", "2-4", "SES", 5]]
+    texts = validate_workbook(vve(rows), "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert texts == [
+        f"Blad 'Gegevens', rij {r}: herhaalt rij 2: dezelfde plaats en indeling staan twee keer in"
+        " het bestand. Tel ze op in één rij of verwijder er één." for r in (4, 5)]
+
+
+def test_waiting_time_of_repeated_children_is_weighted_by_each(gem):
+    rows = [["Centrum", "Zorg BV", "behandeling", "2-4", None, 10, None]] * 3 + [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", None, 2, None]]
+    result = validate_workbook(filled_template("wachtlijst-zorg", rows), "wachtlijst-zorg", gem,
+                               "w.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["children_count", "waiting_weeks"]) == [(4, 8.0)]
+
+
+def test_the_cycle_collector_runs_again_after_validation(gem):
+    import gc
+
+    assert gc.isenabled()
+    validate_workbook(vve([["Centrum", "2-4", "SES", 5]]), "vve-indicaties", gem, "v.xlsx")
+    assert gc.isenabled()
+    with pytest.raises(Exception, match="Onbekende soort"):
+        validate_workbook(vve([]), "geen-soort", gem, "v.xlsx")
+    assert gc.isenabled()

@@ -72,3 +72,17 @@ def test_connect_memory_is_isolated():
     store.new_load(a, source="cbs", dataset="x")
     assert b.execute("select count(*) from loads").fetchone()[0] == 0
     assert isinstance(a, duckdb.DuckDBPyConnection)
+
+
+def test_insert_frame_inserts_named_columns_in_one_statement(con):
+    import pandas as pd
+
+    con.execute("insert into loads (load_id, source, dataset) values (7, 'test', 'x')")
+    frame = pd.DataFrame({"year": [2024, 2024], "region_code": ["BU1", "WK1"], "age": [0, 12],
+                          "children": [3, 4], "load_id": 7, "unused": ["a", "b"]})
+    count = store.insert_frame(con, "raw_brp__population", frame,
+                               ["year", "region_code", "age", "children", "load_id"])
+    assert count == 2
+    assert con.execute("select region_code, age, children from raw_brp__population order by 1"
+                       ).fetchall() == [("BU1", 0, 3), ("WK1", 12, 4)]
+    assert store.insert_frame(con, "raw_brp__population", frame.iloc[:0]) == 0

@@ -199,30 +199,28 @@ def _json_value(value: object) -> object:
 def _insert_partner(con: duckdb.DuckDBPyConnection, rtype: RegistrationType,
                     frame: pd.DataFrame, load_id: int) -> None:
     names = [c.name for c in rtype.stored_columns]
-    rows = []
-    for number, record in enumerate(frame.to_dict("records"), start=1):
-        payload = json.dumps({n: _json_value(record[n]) for n in names}, ensure_ascii=False)
-        rows.append([load_id, rtype.key, number, record["gemeente_code"], record["wijk_code"],
-                     _json_value(record["buurt_code"]), payload])
-    if rows:
-        con.executemany(
-            "insert into raw_partner__registration_rows (load_id, registration_type, row_number,"
-            " gemeente_code, wijk_code, buurt_code, payload) values (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    records = frame.to_dict("records")
+    payloads = [json.dumps({n: _json_value(record[n]) for n in names}, ensure_ascii=False)
+                for record in records]
+    store.insert_frame(con, "raw_partner__registration_rows", pd.DataFrame({
+        "load_id": load_id,
+        "registration_type": rtype.key,
+        "row_number": range(1, len(records) + 1),
+        "gemeente_code": [r["gemeente_code"] for r in records],
+        "wijk_code": [r["wijk_code"] for r in records],
+        "buurt_code": pd.Series([_json_value(r["buurt_code"]) for r in records], dtype=object),
+        "payload": payloads,
+    }))
 
 
 def _insert_brp(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
                 load_id: int) -> None:
     # A postcode or buurt gives a buurt code; a wijk only its wijk code (stg_brp reads both).
-    rows = [
-        [year, _json_value(r["buurt_code"]) or r["wijk_code"], int(r["age"]),
-         int(r["children_count"]), load_id]
-        for r in frame.to_dict("records")
-    ]
-    if rows:
-        con.executemany(
-            "insert into raw_brp__population (year, region_code, age, children, load_id)"
-            " values (?, ?, ?, ?, ?)",
-            rows,
-        )
+    records = frame.to_dict("records")
+    store.insert_frame(con, "raw_brp__population", pd.DataFrame({
+        "year": year,
+        "region_code": [_json_value(r["buurt_code"]) or r["wijk_code"] for r in records],
+        "age": [int(r["age"]) for r in records],
+        "children": [int(r["children_count"]) for r in records],
+        "load_id": load_id,
+    }))
