@@ -4,14 +4,18 @@ Writes, deterministically, into a folder of the same shape as sample_data/:
   geo/{gemeente,wijken,buurten}.geojson   WGS84 polygons, densified edges like real boundaries
   cbs/<TABLEID>/*.json                    kerncijfers wijken en buurten per year, as cbsodata saves them
   cbs/03759ned/*.json                     population by single age per gemeente, five years
+  registrations/<GM>/<type>.xlsx          every registration type for every wijk, per gemeente:
+                                          the real templates filled as partners deliver them
 and `load_national(con, folder)` loads it through the real loaders (data_sources.geo,
-data_sources.cbs.loading), exactly as CBS and PDOK files are loaded. The file writers and table
-layouts come from sample_data/generate.py.
+data_sources.cbs.loading, the partner import with its validation), exactly as CBS and PDOK files
+and partner uploads are loaded. The file writers and table layouts come from
+sample_data/generate.py and sample_data/generate_registrations.py.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import math
 import random
 import sys
@@ -33,10 +37,10 @@ BUURT_POINTS_PER_SIDE = 12
 BBOX = (3.40, 50.75, 7.20, 53.55)  # west, south, east, north: the Netherlands, roughly
 
 
-def _sample_generator():
-    """sample_data/generate.py as a module (its table layouts and writers)."""
-    path = ROOT / "sample_data" / "generate.py"
-    spec = importlib.util.spec_from_file_location("kindkaart_sample_generate", path)
+def _sample_generator(name: str = "generate"):
+    """sample_data/<name>.py as a module (its table layouts, writers and row makers)."""
+    path = ROOT / "sample_data" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"kindkaart_sample_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -222,6 +226,47 @@ def _population_by_age(sample, areas, population) -> dict:
     return table
 
 
+def _registrations(out: Path, areas, population, seed: int) -> None:
+    """One workbook per registration type and gemeente, with rows for every wijk, made by the
+    sample's row maker (per child where partners register per child). The synthetic country has
+    no postcode table, so where the sample gives a postcode these give the wijk code."""
+    from data_sources.registrations.template import write_template
+
+    maker = _sample_generator("generate_registrations")
+    year = maker.YEAR
+    templates = {}
+    for soort in maker.DELIVERIES:
+        buffer = io.BytesIO()
+        write_template(soort, buffer)
+        templates[soort] = buffer.getvalue()
+    rng = random.Random(seed + 1)
+    gemeenten = [(code, name) for level, code, name, _, _ in areas if level == "gemeente"]
+    for gemeente, gemeente_name in gemeenten:
+        wijken = {code: name for level, code, name, gm, _ in areas
+                  if level == "wijk" and gm == gemeente}
+        buurten = sorted(code for level, code, _, gm, _ in areas
+                         if level == "buurt" and gm == gemeente)
+        by_buurt = {(buurt, age): n for buurt in buurten
+                    for age, n in enumerate(population[buurt][year])}
+        by_wijk: dict[tuple[str, int], int] = {}
+        for (buurt, age), n in by_buurt.items():
+            key = ("WK" + buurt[2:8], age)
+            by_wijk[key] = by_wijk.get(key, 0) + n
+        places = {wijk: [wijk] for wijk in wijken}
+        folder = out / gemeente
+        folder.mkdir(parents=True, exist_ok=True)
+        for soort, (organisation, period, definition) in maker.DELIVERIES.items():
+            rows = maker.rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, places)
+            organisation = organisation.replace("Voorbeeldstad", gemeente_name).replace(
+                "Voorbeeldregio", gemeente_name)
+            meta = {"organisatie": organisation, "periode": period, "gemeente": gemeente,
+                    "definitie": definition}
+            if soort in maker.PEILDATUM:
+                meta["peildatum"] = maker.PEILDATUM[soort]
+            (folder / f"{soort}.xlsx").write_bytes(
+                maker.fill_workbook(templates[soort], rows, meta))
+
+
 def generate(out: str | Path, gemeenten: int = GEMEENTEN, seed: int = SEED) -> Summary:
     """Write the synthetic national data into `out`; returns what was written."""
     out = Path(out)
@@ -242,6 +287,7 @@ def generate(out: str | Path, gemeenten: int = GEMEENTEN, seed: int = SEED) -> S
             sample.write_json(out / "cbs" / sample.KERNCIJFERS_TABLES[year] / f"{name}.json", content)
     for name, content in _population_by_age(sample, areas, population).items():
         sample.write_json(out / "cbs" / "03759ned" / f"{name}.json", content)
+    _registrations(out / "registrations", areas, population, seed)
     level_counts = {level: sum(1 for a in areas if a[0] == level) for level in files}
     return Summary(gemeenten=level_counts["gemeente"], wijken=level_counts["wijk"],
                    buurten=level_counts["buurt"], years=list(sample.YEARS),
@@ -259,6 +305,7 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
     from data_sources import store
     from data_sources.cbs import loading, pipeline
     from data_sources.cbs.odata import read_table_dir
+    from data_sources.registrations.sample import import_sample_workbooks
 
     folder = Path(folder)
     counts = {"kerncijfers": 0, "bevolking-leeftijd": 0, "geometrie": 0}
@@ -280,6 +327,10 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
         features += json.loads(path.read_text(encoding="utf-8"))["features"]
     for year in years:
         counts["geometrie"] += len(pipeline.store_geometries(con, features, year=year))
+    counts["registraties"] = 0
+    with store.transaction(con):
+        for gemeente_dir in sorted((folder / "registrations").glob("GM*")):
+            counts["registraties"] += len(import_sample_workbooks(con, gemeente_dir, build=False))
     if build_marts:
         transforms.build(con)
     return counts
