@@ -280,8 +280,9 @@ def measure_interaction(ctx: Context) -> list[Row]:
     floor = _minimal_rerun_seconds(ctx)
     with app_database(ctx, "interaction"):
         at = _kaart(ctx)
-        # The children per age group: in every build, and with a national loader.
+        # The children per age group, and the model's estimates, gaps, partner signals and places
         indicators = [k for k in _indicator_keys() if k.startswith("kinderen_")]
+        model_indicators = [k for k in _indicator_keys() if not k.startswith("kinderen_")]
         gemeenten = _gemeenten(ctx)
         national = _has_key(at, "_gebied_choice")
         largest = ctx.summary.largest_gemeente if ctx.summary else gemeenten[0]
@@ -296,7 +297,7 @@ def measure_interaction(ctx: Context) -> list[Row]:
                 continue
             _set_scope(at, gemeente, national_view)
             years = _years(ctx, gemeente)
-            turn = {"jaar": 0, "indicator": 0}
+            turn = {"jaar": 0, "indicator": 0, "model": 0}
 
             def change_year(years=years, turn=turn):
                 turn["jaar"] += 1
@@ -306,7 +307,14 @@ def measure_interaction(ctx: Context) -> list[Row]:
                 turn["indicator"] += 1
                 _choose(at, "_indicator_choice", indicators[turn["indicator"] % len(indicators)])
 
+            def change_model_indicator(turn=turn):
+                turn["model"] += 1
+                _choose(at, "_indicator_choice",
+                        model_indicators[turn["model"] % len(model_indicators)])
+
             actions = [("jaar", change_year), ("indicator", change_indicator)]
+            if model_indicators:
+                actions.append(("modelindicator", change_model_indicator))
             if not national_view:
                 def change_gemeente(gemeente=gemeente):
                     _choose(at, "_gemeente_code_choice", other)
@@ -315,7 +323,7 @@ def measure_interaction(ctx: Context) -> list[Row]:
                 actions.insert(0, ("gemeente", change_gemeente))
             for action_name, action in actions:
                 cold = _timed_changes(at, action, ctx.repeats, clear=st.cache_data.clear)
-                turn.update(jaar=0, indicator=0)  # the same changes again, now asked before
+                turn.update(jaar=0, indicator=0, model=0)  # the same changes again, now asked before
                 warm = _timed_changes(at, action, ctx.repeats, clear=None)
                 rows.append(Row("Interactie", f"{label}: {action_name} (koud)", cold * 1000, "ms",
                                 floor * 1000, "minimale app opnieuw", target, cold < limit,

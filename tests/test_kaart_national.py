@@ -64,11 +64,16 @@ def test_national_view_offered_only_with_several_gemeenten(app_db):
     assert "_gebied_choice" not in [s.key for s in at.selectbox]
 
 
-def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db):
+def _national_equals_one_by_one(model_only: bool = False) -> list[str]:
+    import ui.wijkprofiel  # noqa: F401  (registers the model and signal indicators)
     from ui.indicators import INDICATORS, national_values
     from ui.state import gemeenten
 
+    checked = []
     for indicator in INDICATORS.values():
+        if model_only and indicator.kind != "model":
+            continue
+        assert indicator.load_national is not None, f"{indicator.key} has no national loader"
         national = national_values(indicator, 2024)
         one_by_one = pd.concat([indicator.load(code, 2024) for code in gemeenten()],
                                ignore_index=True)
@@ -78,6 +83,32 @@ def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db)
         assert (merged["hidden"] == merged["hidden_own"]).all()
         pd.testing.assert_series_equal(merged["value"].astype(float), merged["value_own"].astype(float),
                                        check_names=False)
+        checked.append(indicator.key)
+    return checked
+
+
+def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db):
+    checked = _national_equals_one_by_one()
+    assert {"kinderen_0_12", "tekort_niveau_3", "vve_per_100", "kindplaatsen"} <= set(checked)
+
+
+def test_national_model_values_follow_the_session_parameters(national_app_db):
+    import streamlit as st
+
+    from ui import continuum
+
+    before = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3)
+    stored = dict(continuum._stored())
+    name, (low, value, high) = next(
+        (n, v) for n, v in stored.items() if n.startswith("share_niveau_3"))
+    st.session_state[continuum.PARAMS_KEY] = {**stored, name: (low, high, high)}
+    try:
+        assert continuum.parameters_changed()
+        assert _national_equals_one_by_one(model_only=True)
+        after = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3)
+        assert after["value"].sum() > before["value"].sum()
+    finally:
+        st.session_state[continuum.PARAMS_KEY] = stored
 
 
 def test_simplified_map_keeps_every_wijk_and_fewer_points(national_app_db):

@@ -177,7 +177,7 @@ def parameter_table() -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Model doorrekenen…", max_entries=64)
 def _evaluate(target: str, parameters: tuple, perspective: str, denominator: str,
-              gemeente_code: str, version: str) -> pd.DataFrame:
+              gemeente_code: str | None, version: str) -> pd.DataFrame:
     frame = pd.DataFrame(list(parameters), columns=list(model.PARAMETER_COLUMNS))
     return model.evaluate(cursor(), target, frame, perspective, denominator,
                           gemeente_code=gemeente_code)
@@ -199,6 +199,50 @@ def gap(gemeente_code: str) -> pd.DataFrame:
     perspective, denominator = choices()
     return _evaluate("gap_by_wijk_niveau", _key(), perspective, denominator, gemeente_code,
                      data_version())
+
+
+def national_per_wijk(target: str, column: str, year: int, niveau: int) -> pd.DataFrame:
+    """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
+    wijk_name, value. With the default parameters and choices the built mart answers in one
+    query; with this session's own the model is evaluated for the whole country once (cached for
+    every year and niveau)."""
+    perspective, denominator = choices()
+    default = (perspective, denominator) == (model.DEFAULT_PERSPECTIVE,
+                                             model.DEFAULT_DENOMINATOR)
+    if default and not parameters_changed():
+        return query(
+            f"select wijk_code, wijk_name, sum({column}) as value from {target}"
+            " where year = ? and niveau = ? group by all order by wijk_code",
+            [year, niveau],
+        )
+    frame = _evaluate(target, _key(), perspective, denominator, None, data_version())
+    rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
+    out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
+    return out.rename(columns={column: "value"})
+
+
+def national_supply(year: int) -> pd.DataFrame:
+    """supply() for every gemeente: each gemeente's export nearest before `year`."""
+    return query(
+        """
+        with chosen as (
+            select gemeente_code, coalesce(max(year) filter (where year <= ?), min(year)) as year
+            from supply_by_wijk group by gemeente_code
+        )
+        select s.* from supply_by_wijk as s join chosen using (gemeente_code, year)
+        order by s.gemeente_code, s.wijk_code, s.provision_type
+        """,
+        [year],
+    )
+
+
+def national_signals(year: int) -> pd.DataFrame:
+    """signals() for every gemeente."""
+    return query(
+        "select * from signals_by_wijk where year = ? order by gemeente_code, signal_type,"
+        " age_group, wijk_code",
+        [year],
+    )
 
 
 def supply(gemeente_code: str, year: int) -> pd.DataFrame:

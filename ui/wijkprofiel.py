@@ -15,14 +15,25 @@ from ui.population import children_by_wijk
 EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
 
 
+def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
+    # Sums of the same figures in another order differ in the last bits; rounded to six decimals
+    # first, the gemeente map and the national map show the same estimate for a wijk.
+    return frame.assign(value=lambda f: f["value"].astype(float).round(6).map(round_estimate),
+                        hidden=False)
+
+
 def _demand(niveau: int, column: str = "children_mid"):
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
         frame = continuum.demand(gemeente_code)
         rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
         out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
-        return out.rename(columns={column: "value"}).assign(
-            value=lambda f: f["value"].map(round_estimate), hidden=False)
+        return _estimate(out.rename(columns={column: "value"}))
     return load
+
+
+def _demand_national(niveau: int, column: str = "children_mid"):
+    return lambda year: _estimate(continuum.national_per_wijk(
+        "demand_by_wijk_niveau", column, year, niveau))
 
 
 def _gap(niveau: int):
@@ -30,66 +41,97 @@ def _gap(niveau: int):
         frame = continuum.gap(gemeente_code)
         rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
         out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)["gap_mid"].sum()
-        return out.rename(columns={"gap_mid": "value"}).assign(
-            value=lambda f: f["value"].map(round_estimate), hidden=False)
+        return _estimate(out.rename(columns={"gap_mid": "value"}))
     return load
+
+
+def _gap_national(niveau: int):
+    return lambda year: _estimate(continuum.national_per_wijk(
+        "gap_by_wijk_niveau", "gap_mid", year, niveau))
+
+
+def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
+                      rate: bool) -> pd.DataFrame:
+    """One gemeente's signals of these types per wijk, protected as on its own map."""
+    frame = frame[frame["signal_type"].isin(signal_types)]
+    if frame.empty:
+        return EMPTY.copy()
+    # the same child can be in several lists: one type per indicator, summed over age groups
+    summed = frame.groupby(["wijk_code", "wijk_name"], as_index=False).agg(
+        children_count=("children_count", "sum"),
+        population_children=("population_children", "max"),
+    )
+    summed["rate_per_100"] = 100 * summed["children_count"] / summed["population_children"]
+    summed["ratio_to_gemeente"] = float("nan")
+    protected = continuum.protected_signal(summed)
+    value = protected["rate_per_100"] if rate else protected["children_count"]
+    return pd.DataFrame({"wijk_code": protected["wijk_code"],
+                         "wijk_name": protected["wijk_name"],
+                         "value": value.round(1) if rate else value,
+                         "hidden": protected["hidden"]})
 
 
 def _signal(signal_types: tuple[str, ...], rate: bool):
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        frame = continuum.signals(gemeente_code, year)
-        frame = frame[frame["signal_type"].isin(signal_types)]
-        if frame.empty:
-            return EMPTY.copy()
-        # the same child can be in several lists: one type per indicator, summed over age groups
-        summed = frame.groupby(["wijk_code", "wijk_name"], as_index=False).agg(
-            children_count=("children_count", "sum"),
-            population_children=("population_children", "max"),
-        )
-        summed["rate_per_100"] = 100 * summed["children_count"] / summed["population_children"]
-        summed["ratio_to_gemeente"] = float("nan")
-        protected = continuum.protected_signal(summed)
-        value = protected["rate_per_100"] if rate else protected["children_count"]
-        return pd.DataFrame({"wijk_code": protected["wijk_code"],
-                             "wijk_name": protected["wijk_name"],
-                             "value": value.round(1) if rate else value,
-                             "hidden": protected["hidden"]})
+        return _protected_signal(continuum.signals(gemeente_code, year), signal_types, rate)
     return load
 
 
-def _places(gemeente_code: str, year: int) -> pd.DataFrame:
-    frame = continuum.supply(gemeente_code, year)
+def _signal_national(signal_types: tuple[str, ...], rate: bool):
+    def load(year: int) -> pd.DataFrame:
+        # each gemeente protected on its own: two views must never reveal more than one
+        frames = [_protected_signal(frame, signal_types, rate) for _, frame in
+                  continuum.national_signals(year).groupby("gemeente_code", sort=True)]
+        frames = [frame for frame in frames if not frame.empty]
+        return pd.concat(frames, ignore_index=True) if frames else EMPTY.copy()
+    return load
+
+
+def _places_per_wijk(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.groupby(["wijk_code", "wijk_name"], as_index=False)["places"].sum()
     return out.rename(columns={"places": "value"}).assign(hidden=False)
+
+
+def _places(gemeente_code: str, year: int) -> pd.DataFrame:
+    return _places_per_wijk(continuum.supply(gemeente_code, year))
+
+
+def _places_national(year: int) -> pd.DataFrame:
+    return _places_per_wijk(continuum.national_supply(year))
 
 
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
 for indicator in (
     Indicator("verwacht_niveau_3", "Verwachte kinderen op niveau 3 (schatting)", "kinderen",
-              "model", _demand(3), MODEL_NOTE),
+              "model", _demand(3), MODEL_NOTE, _demand_national(3)),
     Indicator("verwacht_niveau_4", "Verwachte kinderen op niveau 4 (schatting)", "kinderen",
-              "model", _demand(4), MODEL_NOTE),
+              "model", _demand(4), MODEL_NOTE, _demand_national(4)),
     Indicator("tekort_niveau_3", "Tekort aan plekken niveau 3 (schatting min plekken)", "plekken",
-              "model", _gap(3), MODEL_NOTE + " Plekken uit LRK en partnerregistraties."),
+              "model", _gap(3), MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
+              _gap_national(3)),
     Indicator("tekort_niveau_4", "Tekort aan plekken niveau 4 (schatting min plekken)", "plekken",
-              "model", _gap(4), MODEL_NOTE + " Plekken uit LRK en partnerregistraties."),
+              "model", _gap(4), MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
+              _gap_national(4)),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
-              "afgeschermd."),
+              "afgeschermd.", _signal_national(("vve_indicaties",), rate=True)),
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
               _signal(("speciaal_onderwijs",), rate=False),
-              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd."),
+              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
+              _signal_national(("speciaal_onderwijs",), rate=False)),
     Indicator("wachtlijst_zorg", "Wachtlijst zorg en ondersteuning (waargenomen)", "kinderen",
               "waargenomen", _signal(("wachtlijst_zorg",), rate=False),
-              "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd."),
+              "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd.",
+              _signal_national(("wachtlijst_zorg",), rate=False)),
     Indicator("wachtlijst_so", "Wachtlijst (v)so (waargenomen)", "kinderen", "waargenomen",
               _signal(("wachtlijst_so",), rate=False),
-              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd."),
+              "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
+              _signal_national(("wachtlijst_so",), rate=False)),
     Indicator("kindplaatsen", "Kindplaatsen (LRK en partners, waargenomen)", "plekken",
               "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
-              "partnerregistraties (plusgroepen, KDC/MKD)."),
+              "partnerregistraties (plusgroepen, KDC/MKD).", _places_national),
 ):
     register(indicator)
 
