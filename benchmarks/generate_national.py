@@ -257,6 +257,8 @@ def _registrations(out: Path, areas, population, seed: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for soort, (organisation, period, definition) in maker.DELIVERIES.items():
             rows = maker.rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, places)
+            if not rows:
+                continue  # nothing to report (a small gemeente without waiting children)
             organisation = organisation.replace("Voorbeeldstad", gemeente_name).replace(
                 "Voorbeeldregio", gemeente_name)
             meta = {"organisatie": organisation, "periode": period, "gemeente": gemeente,
