@@ -101,10 +101,12 @@ def test_session_parameters_and_denominator_in_opvang(inline_con):
         where wijk_code = 'WK000101' and age_group = '2-4' and niveau = 3""") == [(6.0,)]
 
 
-def test_mart_equals_session_evaluation_with_default_parameters(inline_con):
-    mart = inline_con.execute("select * from demand_by_wijk_niveau").df()
-    session = model.demand(inline_con)
-    keys = ["wijk_code", "age_group", "niveau"]
+@pytest.mark.parametrize("target", ["demand_by_wijk_niveau", "gap_by_wijk_niveau"])
+def test_mart_equals_session_evaluation_with_default_parameters(inline_con, target):
+    # the pages read the mart while a session keeps the defaults (ui/continuum.py)
+    mart = inline_con.execute(f"select * from {target}").df()
+    session = model.evaluate(inline_con, target)
+    keys = ["wijk_code", "age_group", "niveau", "provision_type"]
     pd.testing.assert_frame_equal(
         mart.sort_values(keys).reset_index(drop=True)[session.columns],
         session.sort_values(keys).reset_index(drop=True),

@@ -187,18 +187,30 @@ def _key() -> tuple:
     return tuple(tuple(r) for r in session_parameters().itertuples(index=False))
 
 
+def _model_mart(target: str, gemeente_code: str) -> pd.DataFrame:
+    """`target` for the gemeente: from the built mart while the session keeps the defaults (the
+    mart is the model evaluated with them; tests/test_model_marts.py), else evaluated with the
+    session's parameters and choices."""
+    perspective, denominator = choices()
+    if _defaults_in_use(perspective, denominator):
+        return query(f"select * from {target} where gemeente_code = ?"
+                     " order by wijk_code, year, age_group, niveau", [gemeente_code])
+    return _evaluate(target, _key(), perspective, denominator, gemeente_code, data_version())
+
+
+def _defaults_in_use(perspective: str, denominator: str) -> bool:
+    return ((perspective, denominator) == (model.DEFAULT_PERSPECTIVE, model.DEFAULT_DENOMINATOR)
+            and not parameters_changed())
+
+
 def demand(gemeente_code: str) -> pd.DataFrame:
     """demand_by_wijk_niveau for the gemeente with this session's parameters and choices."""
-    perspective, denominator = choices()
-    return _evaluate("demand_by_wijk_niveau", _key(), perspective, denominator, gemeente_code,
-                     data_version())
+    return _model_mart("demand_by_wijk_niveau", gemeente_code)
 
 
 def gap(gemeente_code: str) -> pd.DataFrame:
     """gap_by_wijk_niveau for the gemeente with this session's parameters and choices."""
-    perspective, denominator = choices()
-    return _evaluate("gap_by_wijk_niveau", _key(), perspective, denominator, gemeente_code,
-                     data_version())
+    return _model_mart("gap_by_wijk_niveau", gemeente_code)
 
 
 def national_per_wijk(target: str, column: str, year: int, niveau: int) -> pd.DataFrame:
@@ -207,9 +219,7 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int) -> pd.Da
     query; with this session's own the model is evaluated for the whole country once (cached for
     every year and niveau)."""
     perspective, denominator = choices()
-    default = (perspective, denominator) == (model.DEFAULT_PERSPECTIVE,
-                                             model.DEFAULT_DENOMINATOR)
-    if default and not parameters_changed():
+    if _defaults_in_use(perspective, denominator):
         return query(
             f"select wijk_code, wijk_name, sum({column}) as value from {target}"
             " where year = ? and niveau = ? group by all order by wijk_code",
