@@ -170,6 +170,7 @@ def measure_transforms(ctx: Context) -> list[Row]:
 
     path = ctx.work_dir / "transforms.duckdb"
     shutil.copy(ctx.db_path, path)
+    os.sync()  # the copy's unwritten pages are not the rebuild's to write (each commit fsyncs)
     con = store.connect(path)
     try:
         raw_tables = [r[0] for r in con.execute(
