@@ -239,8 +239,9 @@ def _read_with_calamine(data: bytes) -> list[Sheet] | None:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart sheets hold no cells (openpyxl leaves them out too)
             sheet = book.get_sheet_by_name(meta.name)
-            rows = [[_as_openpyxl(value) for value in row]
-                    for row in sheet.to_python(skip_empty_area=False)]
+            text = str  # most cells are text: only the others go through _as_openpyxl
+            rows = [[value if value.__class__ is text and value else _as_openpyxl(value)
+                     for value in row] for row in sheet.to_python(skip_empty_area=False)]
             merged = [
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1, _range_name(r1, c1, r2, c2))
                 for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()
