@@ -19,7 +19,7 @@ import pytest
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+from support import filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
 
 from data_sources.registrations import reading  # noqa: E402
 from data_sources.registrations.reading import read_workbook  # noqa: E402
@@ -139,15 +139,6 @@ def openpyxl_book() -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
-    return out.getvalue()
 
 
 def with_sheet_data(data: bytes, sheet_data: str, part: str = "xl/worksheets/sheet1.xml") -> bytes:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+from support import filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
 
 from data_sources.registrations import values  # noqa: E402
 from data_sources.registrations.reading import MAX_FILE_BYTES  # noqa: E402
@@ -26,18 +26,6 @@ VALID_BSN = "111222333"  # passes the elfproef; a test number, not a person's
 def gem(con):
     small_gemeente(con)
     return con
-
-
-def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
-    """The same xlsx with some parts replaced (or added)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, replace.pop(info.filename, source.read(info.filename)))
-        for name, content in replace.items():
-            target.writestr(name, content)
-    return out.getvalue()
 
 
 def vve(rows, **kwargs) -> bytes:
