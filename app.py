@@ -4,8 +4,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.state import sidebar
-
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="Kindkaart", page_icon=":material/map:", layout="wide")
@@ -28,5 +26,10 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 st.sidebar.title("Kindkaart")
+
+# Imported once the navigation is on its way: ui.state brings pandas and DuckDB, most of a second
+# on a fresh server, which the browser spends drawing the navigation instead of waiting for it.
+from ui.state import sidebar  # noqa: E402
+
 sidebar()
 navigation.run()
