@@ -6,7 +6,10 @@ import streamlit as st
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Kindkaart", page_icon=":material/map:", layout="wide")
+# The icon is a file of our own: a material icon as page icon is fetched from Google's font servers
+# on every visit (no third party sees who opens Kindkaart, and it works offline).
+st.set_page_config(page_title="Kindkaart", page_icon=str(HERE / "ui" / "static" / "favicon.png"),
+                   layout="wide")
 
 PAGES = {
     "Analyse": [

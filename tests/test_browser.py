@@ -58,3 +58,22 @@ def test_deep_link_as_first_request_shows_the_page_with_sidebar(app_db):
         page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
         assert page.get_by_text("Laad eerst gegevens").count() == 0
         assert page.locator("[data-testid='stSidebar']").get_by_text("Gemeente").count() >= 1
+
+
+def test_the_app_asks_no_other_server_anything(app_db):
+    """Who opens Kindkaart is nobody else's business, and the app must work offline: every
+    request of the browser goes to the Kindkaart server itself (the page icon too)."""
+    from urllib.parse import urlparse
+
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        hosts = set()
+        page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+        page.wait_for_timeout(1500)
+        icon = page.evaluate("() => document.querySelector(\"link[rel*='icon']\")?.href || ''")
+    assert urlparse(icon).hostname == urlparse(url).hostname, icon
+    assert hosts <= {urlparse(url).hostname, None}, hosts

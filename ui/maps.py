@@ -1,9 +1,10 @@
-"""Choropleth maps of wijken with pydeck (no map token needed: map_style=None)."""
+"""Choropleth maps of wijken with pydeck, on a plain background of our own (no map tiles)."""
 
 from __future__ import annotations
 
 import json
 import math
+import urllib.parse
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,17 @@ def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
     return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom)
 
 
+# A map style of one background layer, inline as a data: URL. Without a style Streamlit draws
+# CARTO's basemap, fetched from basemaps.cartocdn.com on every view: a third party would see who
+# looks at the map, and the map would stay grey offline. The wijken carry names (tooltip) and shapes.
+PLAIN_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps({
+    "version": 8,
+    "sources": {},
+    "layers": [{"id": "achtergrond", "type": "background",
+                "paint": {"background-color": "#f2f2f0"}}],
+}, separators=(",", ":")))
+
+
 class _PreparedDeck(pdk.Deck):
     """A Deck whose layer data are already-serialised GeoJSON features, sent as compact JSON
     (pydeck itself indents every coordinate on its own line)."""
@@ -209,7 +221,7 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         "[" + ",".join(features) + "]",
         layers=[layer],
         initial_view_state=view_state(shapes.bounds),
-        map_style=None,
+        map_style=PLAIN_BACKGROUND,
         tooltip={"html": f"<b>{{wijk_name}}</b><br/>{label}: {{value_text}}",
                  "style": {"fontSize": "16px"}},
     )
