@@ -53,9 +53,11 @@ class LocationIndex:
             [gemeente_code],
         ).fetchone()[0]
         self.gemeente_name = name or gemeente_code
+        # each name a region had, once, in the order of the last year it had it
         regions = con.execute(
-            "select region_code, region_level, region_name, wijk_code, year from regions"
-            " where gemeente_code = ? and region_level in ('wijk', 'buurt') order by year",
+            "select region_code, region_level, region_name, wijk_code, max(year) as year"
+            " from regions where gemeente_code = ? and region_level in ('wijk', 'buurt')"
+            " group by all order by year, region_code",
             [gemeente_code],
         ).fetchall()
         if not regions:

@@ -420,11 +420,18 @@ def _check_merged(sheet: Sheet, header_row: int, out: _Collector) -> None:
 
 
 def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
+    wanted = explicit or meta.get("gemeente")
+    if wanted:
+        # a code, as the app and the command line pass it: one row to look up
+        direct = con.execute(
+            "select region_code from regions where region_level = 'gemeente' and region_code = ?"
+            " limit 1", [str(wanted).strip().upper()]).fetchone()
+        if direct:
+            return direct[0]
     gemeenten = con.execute(
         "select region_code, arg_max(region_name, year) from regions"
         " where region_level = 'gemeente' group by region_code order by region_code"
     ).fetchall()
-    wanted = explicit or meta.get("gemeente")
     if wanted:
         key = normalise(str(wanted))
         for code, name in gemeenten:
