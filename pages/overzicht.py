@@ -18,12 +18,13 @@ st.title(f"Overzicht {gemeente_name(gemeente_code)} {year}")
 table, is_estimate, source = children_by_wijk(gemeente_code, year)
 total_index = table.values.index[-1]
 
-columns = st.columns(4)
-for column, label in zip(columns, [*AGE_GROUP_LABELS, TOTAL_LABEL], strict=True):
+figures = []
+for label in [*AGE_GROUP_LABELS, TOTAL_LABEL]:
     hidden = bool(table.hidden.loc[total_index, label])
     value = hidden_label() if hidden else format_number(table.values.loc[total_index, label])
-    title = "Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar"
-    column.metric(title, value)
+    figures.append(("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar",
+                    value))
+theme.key_figures(figures)
 st.caption(source_note(source))
 
 wijken = table.values.iloc[:-1]

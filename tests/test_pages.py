@@ -34,13 +34,23 @@ def _expected_totals(db, year):
     return rows
 
 
+def _key_figures(at) -> dict[str, str]:
+    """The key figures (ui.theme.key_figures) of a page: label -> value as shown."""
+    import html
+    import re
+
+    block = next(m.value for m in at.markdown if "<dl" in m.value)
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", block)
+    return {html.unescape(label): html.unescape(value) for label, value in pairs}
+
+
 def test_overzicht_shows_gemeente_totals_per_age_group(app_db, sample_db):
     at = run_page()
     assert "Voorbeeldstad" in at.title[0].value
     year = at.session_state["year"]
     assert year == 2024
     expected = _expected_totals(sample_db, year)
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = _key_figures(at)
     for group, value in expected.items():
         # the sample's register (BRP) is loaded: exact counts, large enough to be shown
         assert metrics[f"Kinderen {group} jaar"] == f"{int(value):,}".replace(",", ".")
@@ -102,3 +112,18 @@ def test_choice_of_year_survives_page_changes(app_db):
     assert "2021" in at.title[0].value
     at.run()
     assert "2021" in at.title[0].value
+
+
+def test_key_figures_escape_their_text():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from ui import theme
+
+        theme.key_figures([("<b>Kinderen</b>", "< 5"), ("Totaal", "1.234")])
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    block = at.markdown[0].value
+    assert "<b>" not in block and "&lt;b&gt;Kinderen&lt;/b&gt;" in block
+    assert _key_figures(at) == {"<b>Kinderen</b>": "< 5", "Totaal": "1.234"}

@@ -41,3 +41,21 @@ def sequential_colour(value: float, breaks: list[float]) -> list[int]:
         if value <= bound:
             return hex_to_rgb(colour)
     return hex_to_rgb(palette[-1])
+
+
+def key_figures(figures: list[tuple[str, str]]) -> None:
+    """Key figures in a row of large numbers with their labels, as one element (a row of
+    st.metric columns is several components per figure and slows the first page in the browser).
+    Labels and values are escaped; the structure is a description list for screen readers."""
+    import html
+
+    import streamlit as st
+
+    items = "".join(
+        f"<div style='flex:1 1 10rem'><dt style='font-size:0.95rem;color:#31333F'>"
+        f"{html.escape(label)}</dt><dd style='margin:0;font-size:2.25rem;line-height:1.3'>"
+        f"{html.escape(value)}</dd></div>"
+        for label, value in figures
+    )
+    st.markdown(f"<dl style='display:flex;flex-wrap:wrap;gap:1rem;margin:0.5rem 0'>{items}</dl>",
+                unsafe_allow_html=True)
