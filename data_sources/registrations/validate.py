@@ -554,7 +554,7 @@ class _RowChecker:
     def __init__(self, sheet: Sheet, rtype: RegistrationType, mapping: dict[int, Column],
                  shown: dict[int, str | None], index: LocationIndex, reference: dt.date,
                  result: ValidationResult) -> None:
-        self.sheet, self.rtype, self.index = sheet, rtype, index
+        self.sheet, self.index = sheet, index
         self.reference, self.result = reference, result
         self.plan = [(c, column, shown[c], column.kind == "location")
                      for c, column in mapping.items()]
