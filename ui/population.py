@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from data_sources.config import AGE_GROUPS, db_path
+from transforms.exports import POPULATION_SQL, protect_population
 from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
-    protect_counts,
     round_estimate,
     suppress_array,
 )
@@ -21,29 +21,9 @@ AGE_GROUP_LABELS = list(AGE_GROUPS)
 
 def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bool, str]:
     """Wijk x age group table with wijk totals and a gemeente total row, after suppression
-    (observed counts) or rounding (estimates). Returns (table, is_estimate, source)."""
-    long = query(
-        """
-        select wijk_code, wijk_name, age_group, children, is_estimate, population_source
-        from population_by_wijk_age
-        where gemeente_code = ? and year = ?
-        order by wijk_code
-        """,
-        [gemeente_code, year],
-    )
-    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group
-    wide = (
-        long.pivot_table(index=["wijk_code", "wijk_name"], columns="age_group",
-                         values="children", aggfunc="sum")
-        .reindex(columns=AGE_GROUP_LABELS)
-        .fillna(0.0)
-        .reset_index()
-    )
-    wide.columns.name = None
-    is_estimate = bool(long["is_estimate"].any()) if not long.empty else False
-    sources = sorted(set(long["population_source"])) if not long.empty else []
-    table = protect_counts(wide, AGE_GROUP_LABELS, estimate=is_estimate)
-    return table, is_estimate, ", ".join(sources)
+    (observed counts) or rounding (estimates). Returns (table, is_estimate, source). The same
+    query and protection as the exports (transforms.exports), cached for the pages."""
+    return protect_population(query(POPULATION_SQL, [gemeente_code, year]))
 
 
 def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
