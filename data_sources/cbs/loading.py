@@ -167,13 +167,7 @@ def store_kerncijfers(
     )
     con.unregister("_kerncijfers_regions")
     con.unregister("_kerncijfers_frame")
-    con.execute(
-        "update loads set status = 'superseded', status_changed_at = current_timestamp"
-        " where status = 'active' and dataset = 'kerncijfers' and year = ?"
-        " and gemeente_code in (select unnest(?::varchar[]))"
-        " and load_id not in (select unnest(?::integer[]))",
-        [year, list(load_ids), list(load_ids.values())],
-    )
+    store.supersede_per_gemeente(con, load_ids, dataset="kerncijfers", year=year)
     return list(load_ids.values())
 
 

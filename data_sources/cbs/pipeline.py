@@ -325,13 +325,8 @@ def store_geometries(
                     " load_id) select year, region_code, region_level, geometry_json, load_id"
                     " from _pdok_frame")
         con.unregister("_pdok_frame")
-        con.execute(
-            "update loads set status = 'superseded', status_changed_at = current_timestamp"
-            " where status = 'active' and source = 'pdok' and dataset = 'geometrie' and year = ?"
-            " and gemeente_code in (select unnest(?::varchar[]))"
-            " and load_id not in (select unnest(?::integer[]))",
-            [year, list(load_ids), list(load_ids.values())],
-        )
+        store.supersede_per_gemeente(con, load_ids, source="pdok", dataset="geometrie",
+                                     year=year)
     return list(load_ids.values())
 
 
