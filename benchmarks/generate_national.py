@@ -151,18 +151,7 @@ def build(gemeenten: int = GEMEENTEN, seed: int = SEED):
 
 def _kerncijfers(sample, year, rng, areas, population, inhabitants) -> dict:
     """One national kerncijfers table in cbsodata's saved layout (topics of the sample tables)."""
-    drift = 2024 - year
-    props = [{"odata.type": "Cbs.OData.GeoDetail", "ID": 0, "Position": 0, "ParentID": None,
-              "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten",
-              "Description": "", "MapYear": year}]
-    keys = {}
-    for i, (stem, suffix, datatype, title, unit) in enumerate(sample.KWB_TOPICS, start=1):
-        keys[stem] = f"{stem}_{suffix if suffix <= 3 else suffix - drift}"
-        props.append({"odata.type": "Cbs.OData.Topic", "ID": i, "Position": i, "ParentID": None,
-                      "Type": "Topic", "Key": keys[stem], "Title": title, "Description": None,
-                      "Datatype": datatype, "Unit": unit,
-                      "Decimals": 1 if datatype == "Double" else 0, "Default": "Impossible",
-                      "PresentationType": "Absolute"})
+    props, keys = sample.kerncijfers_properties(year)
     # Sums per area: a buurt's own, a wijk's over its buurten, a gemeente's over its wijken.
     young, inhab = {}, {}
     for code, by_year in population.items():

@@ -220,8 +220,8 @@ KWB_TOPICS = [
 ]
 
 
-def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, profile_of):
-    """The kerncijfers table of one year in cbsodata's saved layout."""
+def kerncijfers_properties(year: int) -> tuple[list[dict], dict[str, str]]:
+    """DataProperties of the kerncijfers table of `year` and the column key of each topic stem."""
     # Column suffixes drift between years, as in the real tables (e.g. _91 vs _98).
     drift = 2024 - year
     props = [{"odata.type": "Cbs.OData.GeoDetail", "ID": 0, "Position": 0, "ParentID": None,
@@ -236,6 +236,12 @@ def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, p
                       "Datatype": datatype, "Unit": unit,
                       "Decimals": 1 if datatype == "Double" else 0, "Default": "Impossible",
                       "PresentationType": "Absolute"})
+    return props, keys
+
+
+def kerncijfers_table(year, rng, wijk_codes, buurten, population, inhabitants, profile_of):
+    """The kerncijfers table of one year in cbsodata's saved layout."""
+    props, keys = kerncijfers_properties(year)
     young = {}
     for y, code, _age, children in population:
         if y == year:
