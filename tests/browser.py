@@ -47,8 +47,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_path: Path, script: Path | None = None, timeout: float = 60):
-    """Run `streamlit run` on a free localhost port with KINDKAART_DB=db_path; yields the URL."""
+def streamlit_server(db_path: Path, script: Path | None = None, timeout: float = 60,
+                     poll_seconds: float = 0.2):
+    """Run `streamlit run` on a free localhost port with KINDKAART_DB=db_path; yields the URL
+    once the server answers its health check (asked every `poll_seconds`)."""
     port = free_port()
     env = {**os.environ, "KINDKAART_DB": str(db_path)}
     log = open(db_path.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115
@@ -71,7 +73,7 @@ def streamlit_server(db_path: Path, script: Path | None = None, timeout: float =
             if process.poll() is not None or time.monotonic() > deadline:
                 log.flush()
                 raise RuntimeError((db_path.parent / f"streamlit-{port}.log").read_text()[-3000:])
-            time.sleep(0.2)
+            time.sleep(poll_seconds)
         yield url
     finally:
         process.terminate()
