@@ -58,7 +58,11 @@ chart_downloads(figure, chart_name)
 st.subheader("Per wijk")
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
 shown = shown.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS})
-st.dataframe(shown, hide_index=True, width="stretch")
+# A plain HTML table, not the interactive grid: a summary of ten to a hundred rows reads better
+# on a projector, prints, and is a real table for screen readers; the grid's code alone took the
+# browser longer than the chart on the first page (benchmarks/run.py, first render).
+st.table(shown, hide_index=True, border="horizontal",
+         alt=f"Kinderen per wijk en leeftijdsgroep in {gemeente_name(gemeente_code)}, {year}")
 table_downloads(table, chart_name, [source_note(source)], columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
 st.caption(
     f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label()}'; "

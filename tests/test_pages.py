@@ -54,7 +54,7 @@ def test_overzicht_shows_gemeente_totals_per_age_group(app_db, sample_db):
     for group, value in expected.items():
         # the sample's register (BRP) is loaded: exact counts, large enough to be shown
         assert metrics[f"Kinderen {group} jaar"] == f"{int(value):,}".replace(",", ".")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) == 11  # ten wijken and the gemeente total
     assert "Bloemhof" in set(table["Wijk"])
     assert at.caption[0].value.startswith("Bron: basisregistratie personen")
