@@ -1,18 +1,19 @@
 """Aanleveren: partners download a template, upload a registration, check it, confirm, see history."""
 
+import hashlib
 import io
 
 import pandas as pd
 import streamlit as st
 
 from data_sources.errors import InputRefused
+from data_sources.registrations import validate
 from data_sources.registrations.history import restore, uploads
 from data_sources.registrations.importing import check_organisation, check_period, import_workbook_detailed
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
-from data_sources.registrations.validate import validate_workbook
 from transforms.privacy import hidden_label, suppress_table
-from ui.data import clear_caches, cursor
+from ui.data import clear_caches, cursor, data_version
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -86,11 +87,25 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
+def checked(data: bytes, file_name: str):
+    """The validation of this upload, made once: typing an organisation or clicking reruns the
+    page, and a 20,000-row workbook takes a noticeable moment to check. Kept in this session
+    only (one result), and checked again when the file, type, gemeente, period or data change."""
+    key = (hashlib.sha256(data).hexdigest(), file_name, soort, gemeente_code, period, data_version())
+    kept = st.session_state.get("aanleveren_controle")
+    if kept is None or kept[0] != key:
+        kept = key, validate.validate_workbook(data, soort, cursor(), file_name, gemeente_code,
+                                               period or None)
+        st.session_state["aanleveren_controle"] = kept
+    return kept[1]
+
+
 upload = st.file_uploader("Ingevuld bestand uploaden", key=f"aanleveren_bestand_{soort}")
-if upload is not None:
+if upload is None:
+    st.session_state.pop("aanleveren_controle", None)
+else:
     data = upload.getvalue()
-    result = validate_workbook(data, soort, cursor(), upload.name, gemeente_code,
-                               period or None)
+    result = checked(data, upload.name)
     for notice in result.notices:
         st.info(str(notice))
     if not result.ok:

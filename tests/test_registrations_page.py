@@ -94,3 +94,32 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     assert not at.exception
     assert f"Upload {before[0][0]} is weer de actieve versie" in at.success[0].value
     assert [s for _, _, s in loads_of(app_db, "vve-indicaties")] == ["active", "superseded"]
+
+
+def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
+    from data_sources.registrations import validate
+
+    checked = []
+    real = validate.validate_workbook
+
+    def counting(data, soort, con, file_name, gemeente_code, period):
+        checked.append((file_name, period))
+        return real(data, soort, con, file_name, gemeente_code, period)
+
+    monkeypatch.setattr(validate, "validate_workbook", counting)
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    at = upload(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    assert len(checked) == 1 and "in orde" in at.success[0].value
+    at.text_input(key="aanleveren_organisatie").set_value("GGD Voorbeeldregio (JGZ)")
+    at.run()
+    at.run()
+    assert len(checked) == 1 and "in orde" in at.success[0].value
+    # the period is part of the check (a file may name another period): checked again
+    at.text_input(key="aanleveren_periode").set_value("2023")
+    at.run()
+    assert checked == [("vve.xlsx", "2024"), ("vve.xlsx", "2023")]
+    # a corrected file under the same name is a new file
+    at.file_uploader(key="aanleveren_bestand_vve-indicaties").set_value(
+        ("vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 13]]), MIME))
+    at.run()
+    assert len(checked) == 3
