@@ -105,6 +105,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` is inside an explicit transaction (begin ... commit). Outside one, DuckDB
+    gives every statement a transaction of its own, so two statements see different ids."""
+    first = con.execute("select current_transaction_id()").fetchone()[0]
+    return con.execute("select current_transaction_id()").fetchone()[0] == first
+
+
 def file_sha256(data: bytes | str | Path) -> str:
     """SHA-256 of a file's bytes (a path) or of bytes, as hex."""
     if isinstance(data, (str, Path)):

@@ -86,3 +86,10 @@ def test_insert_frame_inserts_named_columns_in_one_statement(con):
     assert con.execute("select region_code, age, children from raw_brp__population order by 1"
                        ).fetchall() == [("BU1", 0, 3), ("WK1", 12, 4)]
     assert store.insert_frame(con, "raw_brp__population", frame.iloc[:0]) == 0
+
+
+def test_in_transaction_tells_an_open_transaction_from_autocommit(con):
+    assert not store.in_transaction(con)
+    with store.transaction(con):
+        assert store.in_transaction(con)
+    assert not store.in_transaction(con)

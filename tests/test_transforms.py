@@ -125,3 +125,31 @@ def test_sample_wijk_totals_sum_to_gemeente_totals(sample_con):
 def test_documented_mart_columns_exist(sample_con):
     columns = {c[0] for c in sample_con.execute("describe population_by_wijk_age").fetchall()}
     assert {"gemeente_code", "wijk_code", "wijk_name", "year", "age_group", "children"} <= columns
+
+
+def test_a_failing_build_leaves_the_previous_marts_as_they_were(sample_db, tmp_path):
+    import shutil
+
+    from data_sources import store
+
+    shutil.copy(sample_db, tmp_path / "copy.duckdb")
+    con = store.connect(tmp_path / "copy.duckdb")
+    totals = "select count(*), sum(children) from population_by_wijk_age"
+    before = con.execute(totals).fetchone()
+    assert before[0] > 0
+    con.execute("delete from raw_brp__population")  # the next build would change the mart
+    models = transforms.all_models()
+    broken = Model("zz_broken_mart", "marts", "select * from population_by_wijk_age, no_such_table")
+    with pytest.raises(Exception, match="no_such_table"):
+        transforms.build(con, [*models, broken])
+    assert con.execute(totals).fetchone() == before
+    assert not con.execute("select 1 from duckdb_tables() where table_name = 'zz_broken_mart'").fetchall()
+    # inside the caller's own transaction the build is part of it
+    con.begin()
+    transforms.build(con, models)
+    assert con.execute(totals).fetchone() != before
+    con.rollback()
+    assert con.execute(totals).fetchone() == before
+    transforms.build(con, models)
+    assert con.execute(totals).fetchone() != before
+    con.close()

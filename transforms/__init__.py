@@ -93,18 +93,35 @@ def _strip_comments(sql: str) -> str:
 
 
 def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> list[str]:
-    """(Re)create every staging and intermediate view and every mart table; returns the names built."""
+    """(Re)create every staging and intermediate view and every mart table; returns the names built.
+
+    All in one transaction: a page reading meanwhile sees the old marts or the new ones, never a
+    mix, and a build that fails leaves the previous marts as they were. Called inside the
+    caller's own transaction, the build is part of that one."""
+    ordered = build_order(models if models is not None else all_models())
+    from data_sources.store import in_transaction
+
+    own_transaction = not in_transaction(con)
+    if own_transaction:
+        con.begin()
     built = []
-    for model in build_order(models if models is not None else all_models()):
-        body = model.sql.strip().rstrip(";")
-        kind = model.materialization
-        existing = con.execute(
-            "select 'table' from duckdb_tables() where table_name = ? and schema_name = 'main'"
-            " union all select 'view' from duckdb_views() where view_name = ? and schema_name = 'main'",
-            [model.name, model.name],
-        ).fetchone()
-        if existing and existing[0] != kind:
-            con.execute(f"drop {existing[0]} {model.name}")
-        con.execute(f"create or replace {kind} {model.name} as {body}")
-        built.append(model.name)
+    try:
+        for model in ordered:
+            body = model.sql.strip().rstrip(";")
+            kind = model.materialization
+            existing = con.execute(
+                "select 'table' from duckdb_tables() where table_name = ? and schema_name = 'main'"
+                " union all select 'view' from duckdb_views() where view_name = ? and schema_name = 'main'",
+                [model.name, model.name],
+            ).fetchone()
+            if existing and existing[0] != kind:
+                con.execute(f"drop {existing[0]} {model.name}")
+            con.execute(f"create or replace {kind} {model.name} as {body}")
+            built.append(model.name)
+    except BaseException:
+        if own_transaction:
+            con.rollback()
+        raise
+    if own_transaction:
+        con.commit()
     return built
