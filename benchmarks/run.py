@@ -457,6 +457,7 @@ def measure_first_render(ctx: Context) -> list[Row]:
         waits for after its navigation)."""
         db = ctx.work_dir / "render.duckdb"
         shutil.copy(ctx.db_path, db)
+        os.sync()  # the copy's dirty pages are written now, not during the measurement
         start = time.perf_counter()
         # The health check is asked every 10 ms, so that its wait does not blur the ratio.
         with browser.streamlit_server(db, script=script, timeout=120, poll_seconds=0.01) as url:
