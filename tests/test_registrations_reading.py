@@ -175,6 +175,9 @@ SAME_CELLS = {
         "wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", None, None, "01-01-2024"],
                             ["9901AB", None, "behandeling", "0-2", 3, 12.5, None]]),
     **{f"sample {path.name}": (lambda path=path: path.read_bytes()) for path in SAMPLE_WORKBOOKS},
+    "formula with cached value": lambda: formula_with_value(),
+    "formulas as Excel saves them": lambda: xlsxwriter_book(formulas_as_excel_saves_them),
+    "shared formula": lambda: shared_formula(),
 }
 
 
@@ -234,20 +237,59 @@ def prefixed_cells() -> bytes:
         '<x:row r="1"><x:c r="A1" t="n"><x:v>1</x:v></x:c></x:row></sheetData>'))
 
 
-def formula_with_value() -> bytes:
+def formula_without_value() -> bytes:
+    """As openpyxl (and scripts) save a formula: no cached value, Excel never computed it."""
     book = openpyxl.Workbook()
     book.active.append(VVE_HEADER)
+    book.active["A2"] = "Centrum"
     book.active["D2"] = "=2*6"
     buffer = io.BytesIO()
     book.save(buffer)
-    xml = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml")
+    return buffer.getvalue()
+
+
+def formula_with_value() -> bytes:
+    data = formula_without_value()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     cached = xml.replace(b"<f>2*6</f><v></v>", b"<f>2*6</f><v>12</v>").replace(
         b"<f>2*6</f><v />", b"<f>2*6</f><v>12</v>")
-    return rezip(buffer.getvalue(), {"xl/worksheets/sheet1.xml": cached})
+    assert cached != xml
+    return rezip(data, {"xl/worksheets/sheet1.xml": cached})
+
+
+def formulas_as_excel_saves_them(book) -> None:
+    """Formulas with their computed values, of every type, and a shared formula down a column."""
+    sheet = book.add_worksheet("Gegevens")
+    sheet.write_row(0, 0, [*VVE_HEADER, "som", "tekst", "waar", "datum"])
+    date = book.add_format({"num_format": "d-m-yyyy"})
+    for r in range(1, 6):
+        sheet.write_row(r, 0, ["Centrum", "2-4", "SES", r])
+        sheet.write_formula(r, 4, f"=D{r + 1}*2", None, r * 2)
+        sheet.write_formula(r, 5, f'=A{r + 1}&"-"&B{r + 1}', None, "Centrum-2-4")
+        sheet.write_formula(r, 6, f"=D{r + 1}>2", None, r > 2)
+        sheet.write_formula(r, 7, "=DATE(2024,3,1)", date, 45352)
+    sheet.write_formula(6, 3, "=SUM(D2:D6)", None, 15)
+
+
+def shared_formula() -> bytes:
+    """A shared formula as Excel writes one filled down: the first cell has the text, the others
+    <f t="shared" si="0"/>, each with its cached value."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Centrum</t></is></c><c r="D{r}"><v>{r}</v></c>'
+        + (f'<c r="E{r}"><f t="shared" ref="E2:E4" si="0">D2*2</f><v>{2 * r}</v></c>' if r == 2
+           else f'<c r="E{r}"><f t="shared" si="0"/><v>{2 * r}</v></c>')
+        + "</row>" for r in range(2, 5))
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wijk</t></is></c></row>'
+        f"{rows}</sheetData>"))
 
 
 NEEDS_OPENPYXL = {
-    "formula": formula_with_value,
+    "formula without cached value": formula_without_value,
+    "shared formula without cached value": lambda: with_sheet_data(
+        plain_workbook([VVE_HEADER]),
+        '<sheetData><row r="1"><c r="E1"><f t="shared" ref="E1:E2" si="0">1+1</f><v>2</v></c>'
+        '</row><row r="2"><c r="E2"><f t="shared" si="0"/></c></row></sheetData>'),
     "error cell": error_cells,
     "escaped character": escaped_text,
     "cell without address": cell_without_address,
@@ -277,8 +319,18 @@ def test_a_sheet_past_the_limits_is_refused_without_calamine_reading_it():
 
 def test_cached_formula_values_and_error_cells_are_read():
     sheets = read_workbook(formula_with_value())
-    assert sheets[0].value(2, 4) == 12
+    assert sheets[0].value(2, 4) == 12 and not sheets[0].formula_without_value
     assert read_workbook(error_cells())[0].value(2, 2) == "#N/A"
+    excel = read_workbook(xlsxwriter_book(formulas_as_excel_saves_them))[0]
+    assert [excel.value(3, c) for c in range(5, 9)] == [4, "Centrum-2-4", False,
+                                                         dt.datetime(2024, 3, 1)]
+    assert excel.value(7, 4) == 15
+
+
+def test_a_formula_without_value_is_named_by_either_reader():
+    for fast in (True, False):
+        sheet = read_workbook(formula_without_value(), "x.xlsx", fast=fast)[0]
+        assert sheet.formula_without_value == {(2, 4)}
 
 
 @pytest.fixture

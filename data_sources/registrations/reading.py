@@ -158,13 +158,18 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[S
     return _read_with_openpyxl(data, file_name)
 
 
-# What makes a workbook need openpyxl, in its cells or shared strings: formulas (their cached
-# values, and the cells without one), error cells (#N/A: calamine reads them as empty), _xHHHH_
-# escapes and phonetic runs (read differently), namespace prefixes (the checks below would miss
-# prefixed cells). Substring tests, each behind a test for one character that is absent from most
-# files (one byte is found at memory speed): a regular expression over megabytes is too slow here.
+# What makes a workbook need openpyxl, in its cells or shared strings: a formula without a cached
+# value (calamine reads it as an empty cell; the refusal names it), error cells (#N/A: calamine
+# reads them as empty), _xHHHH_ escapes and phonetic runs (read differently), namespace prefixes
+# (the checks below would miss prefixed cells). Substring tests, each behind a test for one
+# character that is absent from most files (one byte is found at memory speed): a regular
+# expression over megabytes is too slow here, except over a sheet that has formulas.
 _PREFIXED = (b":f>", b":f ", b":c ", b":c>", b":row", b":si>", b":t>", b":t ", b":is>")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+# A formula starts with <f> or <f ...> (a shared one may be <f t="shared" si="0"/>); one whose
+# cached value Excel saved is followed at once by a <v> that is not empty.
+_FORMULA = re.compile(rb"<f[ >/]")
+_FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
 
 
 def _plain_workbook(data: bytes) -> bool:
@@ -182,8 +187,12 @@ def _plain_workbook(data: bytes) -> bool:
             # only the cells count: data validations outside them may hold formulas (<xm:f>)
             begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
             xml = xml[begin:end] if 0 <= begin < end else b""
-            # <f: a formula (or, rarely, <family> in inline rich text: then openpyxl reads it)
-            if b"<f" in xml or b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
+            # formulas: the fast path when every one has its cached value (as Excel saves them);
+            # <f may also be <family> in inline rich text: the counts differ, openpyxl reads it
+            if b"<f" in xml and (len(_FORMULA.findall(xml))
+                                 != len(_FORMULA_WITH_VALUE.findall(xml))):
+                return False
+            if b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
                 return False
             if _BEYOND_LIMITS.search(xml):
                 return False
