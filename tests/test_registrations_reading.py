@@ -178,6 +178,7 @@ SAME_CELLS = {
     "formula with cached value": lambda: formula_with_value(),
     "formulas as Excel saves them": lambda: xlsxwriter_book(formulas_as_excel_saves_them),
     "shared formula": lambda: shared_formula(),
+    "text formulas computed to empty": lambda: empty_text_formulas(),
 }
 
 
@@ -284,6 +285,19 @@ def shared_formula() -> bytes:
         f"{rows}</sheetData>"))
 
 
+def empty_text_formulas() -> bytes:
+    """=ALS(...;"";...) computed to "" as Excel saves it (t="str", an empty <v/>), beside a text
+    formula with a value and a shared one filled down."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Centrum</t></is></c><c r="D{r}"><v>{r}</v></c>'
+        + (f'<c r="E{r}" s="0" t="str"><f t="shared" ref="E2:E4" si="0">IF(D2&gt;3,"x","")</f><v></v></c>'
+           if r == 2 else f'<c r="E{r}" t="str"><f t="shared" si="0"/><v/></c>')
+        + f'<c r="F{r}" t="str"><f>"wijk "&amp;D{r}</f><v>wijk {r}</v></c></row>' for r in range(2, 5))
+    return with_sheet_data(plain_workbook([VVE_HEADER]), (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wijk</t></is></c></row>'
+        f"{rows}</sheetData>"))
+
+
 NEEDS_OPENPYXL = {
     "formula without cached value": formula_without_value,
     "shared formula without cached value": lambda: with_sheet_data(
@@ -325,6 +339,16 @@ def test_cached_formula_values_and_error_cells_are_read():
     assert [excel.value(3, c) for c in range(5, 9)] == [4, "Centrum-2-4", False,
                                                          dt.datetime(2024, 3, 1)]
     assert excel.value(7, 4) == 15
+
+
+def test_a_text_formula_excel_computed_to_empty_is_an_empty_cell():
+    # openpyxl's data_only view gives None for it, as for a formula never computed: it used to be
+    # refused as "formule zonder berekende waarde"
+    for fast in (True, False):
+        sheet = read_workbook(empty_text_formulas(), "x.xlsx", fast=fast)[0]
+        assert not sheet.formula_without_value
+        assert [sheet.value(r, 5) for r in (2, 3, 4)] == [None, None, None]
+        assert sheet.value(3, 6) == "wijk 3"
 
 
 def test_a_formula_without_value_is_named_by_either_reader():

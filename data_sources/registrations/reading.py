@@ -167,9 +167,12 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[S
 _PREFIXED = (b":f>", b":f ", b":c ", b":c>", b":row", b":si>", b":t>", b":t ", b":is>")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 # A formula starts with <f> or <f ...> (a shared one may be <f t="shared" si="0"/>); one whose
-# cached value Excel saved is followed at once by a <v> that is not empty.
+# cached value Excel saved is followed at once by a <v> that is not empty. A text formula that
+# Excel computed to "" (=ALS(A2="";"";...)) is saved as <c ... t="str"><f>...</f><v/></c>: an
+# empty cell, not a formula without a value.
 _FORMULA = re.compile(rb"<f[ >/]")
 _FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
+_EMPTY_TEXT_FORMULA = re.compile(rb't="str"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v */>|<v></v>)?</c>')
 
 
 def _plain_workbook(data: bytes) -> bool:
@@ -189,8 +192,8 @@ def _plain_workbook(data: bytes) -> bool:
             xml = xml[begin:end] if 0 <= begin < end else b""
             # formulas: the fast path when every one has its cached value (as Excel saves them);
             # <f may also be <family> in inline rich text: the counts differ, openpyxl reads it
-            if b"<f" in xml and (len(_FORMULA.findall(xml))
-                                 != len(_FORMULA_WITH_VALUE.findall(xml))):
+            if b"<f" in xml and len(_FORMULA.findall(xml)) != (
+                    len(_FORMULA_WITH_VALUE.findall(xml)) + len(_EMPTY_TEXT_FORMULA.findall(xml))):
                 return False
             if b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
                 return False
@@ -330,7 +333,8 @@ def _read_with_openpyxl(data: bytes, file_name: str) -> list[Sheet]:
                     r, c = cell.row, cell.column
                     inside = r <= len(rows) and c <= len(rows[r - 1])
                     cached = rows[r - 1][c - 1] if inside else None
-                    if cached is None:
+                    # a text formula computed to "" (Excel: t="str", empty <v/>) is an empty cell
+                    if cached is None and ws_values.cell(r, c).data_type != "str":
                         missing.add((r, c))
         merged = [
             (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
