@@ -87,6 +87,7 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
+
 def checked(data: bytes, file_name: str):
     """The validation of this upload, made once: typing an organisation or clicking reruns the
     page, and a 20,000-row workbook takes a noticeable moment to check. Kept in this session
