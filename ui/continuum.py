@@ -225,7 +225,13 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int) -> pd.Da
             " where year = ? and niveau = ? group by all order by wijk_code",
             [year, niveau],
         )
-    frame = _evaluate(target, _key(), perspective, denominator, None, data_version())
+    return per_wijk(_evaluate(target, _key(), perspective, denominator, None, data_version()),
+                    column, year, niveau)
+
+
+def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int) -> pd.DataFrame:
+    """`column` of a model frame summed per wijk over the age groups, for one year and niveau:
+    wijk_code, wijk_name, value."""
     rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
     out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
     return out.rename(columns={column: "value"})

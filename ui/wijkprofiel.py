@@ -22,32 +22,17 @@ def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
                         hidden=False)
 
 
-def _demand(niveau: int, column: str = "children_mid"):
+def _model_loaders(target: str, column: str, niveau: int):
+    """The map loaders of one model column at one niveau: per gemeente, and for the country."""
+    frame_of = {"demand_by_wijk_niveau": continuum.demand, "gap_by_wijk_niveau": continuum.gap}[target]
+
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        frame = continuum.demand(gemeente_code)
-        rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
-        out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
-        return _estimate(out.rename(columns={column: "value"}))
-    return load
+        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau))
 
+    def load_national(year: int) -> pd.DataFrame:
+        return _estimate(continuum.national_per_wijk(target, column, year, niveau))
 
-def _demand_national(niveau: int, column: str = "children_mid"):
-    return lambda year: _estimate(continuum.national_per_wijk(
-        "demand_by_wijk_niveau", column, year, niveau))
-
-
-def _gap(niveau: int):
-    def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        frame = continuum.gap(gemeente_code)
-        rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
-        out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)["gap_mid"].sum()
-        return _estimate(out.rename(columns={"gap_mid": "value"}))
-    return load
-
-
-def _gap_national(niveau: int):
-    return lambda year: _estimate(continuum.national_per_wijk(
-        "gap_by_wijk_niveau", "gap_mid", year, niveau))
+    return load, load_national
 
 
 def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
@@ -100,19 +85,21 @@ def _places_national(year: int) -> pd.DataFrame:
     return _places_per_wijk(continuum.national_supply(year))
 
 
+DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n) for n in (3, 4))
+GAP_3, GAP_4 = (_model_loaders("gap_by_wijk_niveau", "gap_mid", n) for n in (3, 4))
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
 for indicator in (
     Indicator("verwacht_niveau_3", "Verwachte kinderen op niveau 3 (schatting)", "kinderen",
-              "model", _demand(3), MODEL_NOTE, _demand_national(3)),
+              "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
     Indicator("verwacht_niveau_4", "Verwachte kinderen op niveau 4 (schatting)", "kinderen",
-              "model", _demand(4), MODEL_NOTE, _demand_national(4)),
+              "model", DEMAND_4[0], MODEL_NOTE, DEMAND_4[1]),
     Indicator("tekort_niveau_3", "Tekort aan plekken niveau 3 (schatting min plekken)", "plekken",
-              "model", _gap(3), MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              _gap_national(3)),
+              "model", GAP_3[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
+              GAP_3[1]),
     Indicator("tekort_niveau_4", "Tekort aan plekken niveau 4 (schatting min plekken)", "plekken",
-              "model", _gap(4), MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              _gap_national(4)),
+              "model", GAP_4[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
+              GAP_4[1]),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
