@@ -30,8 +30,8 @@ PAGES = {
 navigation = st.navigation(PAGES)
 st.sidebar.title("Kindkaart")
 
-# Imported once the navigation is on its way: ui.state brings pandas and DuckDB, most of a second
-# on a fresh server, which the browser spends drawing the navigation instead of waiting for it.
+# Imported once the navigation is on its way: ui.state brings DuckDB (and numpy), a few tenths of a
+# second on a fresh server, which the browser spends drawing the navigation instead of waiting.
 from ui.state import sidebar  # noqa: E402
 
 sidebar()

@@ -1,12 +1,16 @@
-"""Overzicht: children per age group per wijk, for the chosen gemeente and year."""
+"""Overzicht: children per age group per wijk, for the chosen gemeente and year.
+
+The first page people see draws from plain arrays (ui.population.population_table), without
+pandas: on a two-core machine importing it delayed the chart by most of a second.
+"""
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
+from ui.population import AGE_GROUP_LABELS, population_table, source_note
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -15,34 +19,29 @@ if gemeente_code is None:
     st.stop()
 
 st.title(f"Overzicht {gemeente_name(gemeente_code)} {year}")
-table, is_estimate, source = children_by_wijk(gemeente_code, year)
-total_index = table.values.index[-1]
+table = population_table(gemeente_code, year)
+total_row = len(table.wijk_codes)  # the gemeente total comes after the wijken
 
-figures = []
-for label in [*AGE_GROUP_LABELS, TOTAL_LABEL]:
-    hidden = bool(table.hidden.loc[total_index, label])
-    value = hidden_label() if hidden else format_number(table.values.loc[total_index, label])
-    figures.append(("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar",
-                    value))
-theme.key_figures(figures)
-st.caption(source_note(source))
+theme.key_figures([
+    ("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar", table.text(total_row, column))
+    for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
+])
+st.caption(source_note(table.source))
 
-wijken = table.values.iloc[:-1]
-wijk_hidden = table.hidden.iloc[:-1]
 figure = go.Figure()
-for age_group in AGE_GROUP_LABELS:
+for column, age_group in enumerate(AGE_GROUP_LABELS):
     figure.add_bar(
         name=f"{age_group} jaar",
-        x=wijken["wijk_name"],
-        y=wijken[age_group],
+        x=list(table.wijk_names),
+        y=table.values[:total_row, column].tolist(),
         marker_color=theme.AGE_GROUP_COLOURS[age_group],
-        text=[hidden_label() if h else "" for h in wijk_hidden[age_group]],
+        text=[hidden_label(table.threshold) if hidden else "" for hidden in table.hidden[:total_row, column]],
         textposition="outside",
         hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>",
     )
 figure.update_layout(
     barmode="group",
-    title=f"Kinderen per wijk en leeftijdsgroep ({'schatting' if is_estimate else 'telling'})",
+    title=f"Kinderen per wijk en leeftijdsgroep ({'schatting' if table.is_estimate else 'telling'})",
     xaxis_title=None,
     yaxis_title="aantal kinderen",
     legend_title_text="Leeftijd",
@@ -56,16 +55,22 @@ st.plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_con
 chart_downloads(figure, chart_name)
 
 st.subheader("Per wijk")
-shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
-shown = shown.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS})
+headers = {"wijk_code": "Wijkcode", "wijk_name": "Wijk", **{group: f"{group} jaar" for group in AGE_GROUP_LABELS}}
 # A plain HTML table, not the interactive grid: a summary of ten to a hundred rows reads better
 # on a projector, prints, and is a real table for screen readers; the grid's code alone took the
 # browser longer than the chart on the first page (benchmarks/run.py, first render).
-st.table(shown, hide_index=True, border="horizontal",
-         alt=f"Kinderen per wijk en leeftijdsgroep in {gemeente_name(gemeente_code)}, {year}")
-table_downloads(table, chart_name, [source_note(source)], columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
+theme.html_table(
+    [*headers.values(), TOTAL_LABEL],
+    [[code, name, *[table.text(row, column) for column in range(len(AGE_GROUP_LABELS) + 1)]]
+     for row, (code, name) in enumerate([*zip(table.wijk_codes, table.wijk_names, strict=True),
+                                         (TOTAL_LABEL, "")])],
+    caption=f"Kinderen per wijk en leeftijdsgroep in {gemeente_name(gemeente_code)}, {year}",
+    numeric_from=2,
+    total_last=True,
+)
+table_downloads(table.suppressed_table, chart_name, [source_note(table.source)], columns=headers)
 st.caption(
-    f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label()}'; "
+    f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label(table.threshold)}'; "
     "waar nodig is ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een "
     "totaal kan worden teruggerekend. Bij een kleine wijk: kijk naar de hele gemeente."
 )

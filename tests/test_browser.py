@@ -48,6 +48,53 @@ def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
         save_screenshot(page, "screenshot.png", tmp_path)
 
 
+def _figure(text: str):
+    """A cell as shown ('1.234', '< 5', '') or as written to CSV ('1234', '< 5') -> int or text."""
+    plain = text.replace(".", "")
+    return int(plain) if plain.isdigit() else text
+
+
+def test_overzicht_table_and_downloads_made_on_click_hold_the_same_figures(app_db, tmp_path):
+    # The table is plain HTML and the Excel and CSV files are only made when a button is
+    # clicked (the first page draws without pandas): both must show exactly the table.
+    import csv
+
+    from openpyxl import load_workbook
+
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        table = page.locator("table").filter(has_text="Bloemhof")
+        table.wait_for(timeout=60_000)
+        assert "Kinderen per wijk en leeftijdsgroep in Voorbeeldstad" in table.locator("caption").inner_text()
+        header = table.locator("thead th").all_inner_texts()
+        shown = [[_figure(cell) for cell in row.locator("td").all_inner_texts()]
+                 for row in table.locator("tbody tr, tfoot tr").all()]
+        assert header == ["Wijkcode", "Wijk", "0-2 jaar", "2-4 jaar", "4-12 jaar", "Totaal"]
+        assert len(shown) == 11 and shown[-1][0] == "Totaal"
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="CSV").click()
+        assert download.value.suggested_filename == "kinderen-per-wijk-voorbeeldstad-2024.csv"
+        lines = list(csv.reader(open(download.value.path(), encoding="utf-8-sig"), delimiter=";"))
+        assert lines[0] == header
+        assert [[_figure(cell) for cell in line] for line in lines[1:]] == shown
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Excel").click()
+        assert download.value.suggested_filename == "kinderen-per-wijk-voorbeeldstad-2024.xlsx"
+        download.value.save_as(tmp_path / "overzicht.xlsx")
+        workbook = load_workbook(tmp_path / "overzicht.xlsx", read_only=True)
+        sheets = [[["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+                  for sheet in workbook.worksheets]
+        cells = next(rows for rows in sheets if header in rows)  # the first sheet explains
+        start = cells.index(header)
+        body = [[_figure(v) if isinstance(v, str) else int(v) for v in row[:len(header)]]
+                for row in cells[start + 1:start + 1 + len(shown)]]
+        assert body == shown
+        assert page.locator("[data-testid='stException']").count() == 0
+
+
 def test_deep_link_as_first_request_shows_the_page_with_sidebar(app_db):
     # Streamlit runs pages/<name>.py without app.py when a deep link is a fresh server's first
     # request; ui.router sends it back through app.py (sidebar, navigation, URL state).

@@ -13,19 +13,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_sources.config import AGE_GROUPS, min_count
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, protect_counts, round_estimate
+from data_sources.config import min_count
+from transforms.population import AGE_GROUP_LABELS, POPULATION_SQL, protect_population, source_note
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, round_estimate
 
-AGE_GROUP_LABELS = list(AGE_GROUPS)
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-POPULATION_SOURCE_NOTES = {
-    "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
-    "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
-                     "is over de wijken verdeeld naar het aandeel van elke wijk in de kinderen van 0 tot 15 "
-                     "jaar (CBS Kerncijfers wijken en buurten). Afgerond; geen telling.",
-}
 
 
 @dataclass
@@ -70,42 +64,13 @@ def available_tables(con: duckdb.DuckDBPyConnection) -> list[ExportTable]:
     return [t for t in EXPORT_TABLES.values() if set(t.requires) <= present]
 
 
-# --- population: the same protection as ui.population (screen) ------------------------------
-
-POPULATION_SQL = """
-    select wijk_code, wijk_name, age_group, children, is_estimate, population_source
-    from population_by_wijk_age
-    where gemeente_code = ? and year = ?
-    order by wijk_code
-"""
-
-
-def protect_population(long: pd.DataFrame) -> tuple[SuppressedTable, bool, str]:
-    """Rows of population_by_wijk_age (one gemeente and year) -> the protected wijk x age group
-    table with totals, as the screen shows it. Returns (table, is_estimate, source)."""
-    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group
-    wide = (
-        long.pivot_table(index=["wijk_code", "wijk_name"], columns="age_group", values="children",
-                         aggfunc="sum")
-        .reindex(columns=AGE_GROUP_LABELS)
-        .fillna(0.0)
-        .reset_index()
-    )
-    wide.columns.name = None
-    is_estimate = bool(long["is_estimate"].any()) if not long.empty else False
-    sources = sorted(set(long["population_source"])) if not long.empty else []
-    return protect_counts(wide, AGE_GROUP_LABELS, estimate=is_estimate), is_estimate, ", ".join(sources)
-
+# --- population: the same protection as the screen (transforms.population) ------------------
 
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
-    """The protected wijk x age group table of a gemeente and year."""
-    return protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).df())
-
-
-def source_note(source: str) -> str:
-    """A Dutch sentence on where the population figures come from."""
-    return " ".join(POPULATION_SOURCE_NOTES.get(part.strip(), part) for part in source.split(",") if part)
+    """The protected wijk x age group table of a gemeente and year: (table, is_estimate, source)."""
+    table = protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall())
+    return table.suppressed_table(), table.is_estimate, table.source
 
 
 def suppression_note(threshold: int) -> str:

@@ -9,17 +9,24 @@ Rules (after CBS and the lessons in DESIGN.md):
   hidden as well, until every line is safe (secondary suppression);
 - a change between two periods is shown only when both periods are visible;
 - model estimates are not counts of real children: they are rounded, not hidden.
+
+The protection itself works on numpy arrays (protect_array); the pandas wrappers import pandas
+when they are called, so a page that draws from plain arrays (Overzicht) never loads it.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from data_sources.config import min_count
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOTAL_LABEL = "Totaal"
 
@@ -61,9 +68,20 @@ class SuppressedTable:
         return int(self.hidden.to_numpy().sum())
 
 
+def is_missing(value: object) -> bool:
+    """None, NaN, or pandas' NA and NaT (looked for only once pandas is loaded: nothing else
+    makes them)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and pandas.api.types.is_scalar(value) and bool(pandas.isna(value))
+
+
 def format_number(value: float, decimals: int = 0) -> str:
     """A number with a Dutch thousands separator ('1.234') and decimal comma; '' when missing."""
-    if value is None or pd.isna(value):
+    if is_missing(value):
         return ""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
@@ -84,24 +102,8 @@ def suppress_table(
     labelled `total_label` is added (sum per column; in the first non-value column). Totals are
     protected like every other cell. Rows keep their order; other columns pass unchanged.
     """
-    threshold = threshold or min_count()
-    labels = [c for c in frame.columns if c not in value_columns]
-    counts, hidden = suppress_array(frame[value_columns].astype(float).to_numpy(copy=True),
-                                    threshold=threshold, row_totals=row_totals,
-                                    column_totals=column_totals)
-
-    columns = [*value_columns, *([total_label] if row_totals else [])]
-    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
-    hidden_frame = pd.DataFrame(hidden, columns=columns)
-    body = frame[labels].reset_index(drop=True)
-    if column_totals:
-        total_row = {c: (total_label if i == 0 else None) for i, c in enumerate(labels)}
-        body = pd.concat([body, pd.DataFrame([total_row])], ignore_index=True)
-    values = pd.concat([body, values], axis=1)
-    hidden_frame = pd.concat([body.assign(**{c: False for c in labels})[labels], hidden_frame],
-                             axis=1)
-    return SuppressedTable(values=values, hidden=hidden_frame, threshold=threshold,
-                           value_columns=columns)
+    return protect_counts(frame, value_columns, estimate=False, threshold=threshold,
+                          row_totals=row_totals, column_totals=column_totals, total_label=total_label)
 
 
 def suppress_array(
@@ -179,6 +181,26 @@ def round_estimate(value: float) -> float:
     return float(round(value)) if abs(value) < 100 else float(5 * round(value / 5))
 
 
+def protect_array(
+    counts: np.ndarray,
+    *,
+    estimate: bool,
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
+    asked. Observed counts are suppressed (suppress_array) and are NaN where hidden. Model
+    estimates are rounded (round_estimate), and hidden only below one child; their totals come
+    from the unrounded estimates."""
+    counts, hidden = suppress_array(counts, threshold=1 if estimate else threshold,
+                                    row_totals=row_totals, column_totals=column_totals)
+    values = np.where(hidden, np.nan, counts)
+    if estimate:
+        values = np.vectorize(round_estimate, otypes=[float])(values)
+    return values, hidden
+
+
 def protect_counts(
     frame: pd.DataFrame,
     value_columns: list[str],
@@ -187,16 +209,24 @@ def protect_counts(
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    total_label: str = TOTAL_LABEL,
 ) -> SuppressedTable:
-    """The one entry point for a table of children per area: observed counts are suppressed
-    (suppress_table); model estimates are rounded (round_estimate) and never hidden."""
-    if not estimate:
-        return suppress_table(frame, value_columns, threshold=threshold, row_totals=row_totals,
-                              column_totals=column_totals)
-    # Totals come from the unrounded estimates; every cell is rounded only for display.
-    table = suppress_table(frame, value_columns, threshold=1, row_totals=row_totals,
-                           column_totals=column_totals)
-    for column in table.value_columns:
-        table.values[column] = table.values[column].map(round_estimate)
-    table.threshold = threshold or min_count()
-    return table
+    """The one entry point for a table of children per area: observed counts are suppressed,
+    model estimates rounded (protect_array); labels, totals and order as in suppress_table."""
+    import pandas as pd
+
+    threshold = threshold or min_count()
+    labels = [c for c in frame.columns if c not in value_columns]
+    values, hidden = protect_array(frame[value_columns].astype(float).to_numpy(copy=True),
+                                   estimate=estimate, threshold=threshold, row_totals=row_totals,
+                                   column_totals=column_totals)
+    columns = [*value_columns, *([total_label] if row_totals else [])]
+    body = frame[labels].reset_index(drop=True)
+    if column_totals:
+        total_row = {c: (total_label if i == 0 else None) for i, c in enumerate(labels)}
+        body = pd.concat([body, pd.DataFrame([total_row])], ignore_index=True)
+    value_frame = pd.concat([body, pd.DataFrame(values, columns=columns)], axis=1)
+    hidden_frame = pd.concat([body.assign(**{c: False for c in labels})[labels],
+                              pd.DataFrame(hidden, columns=columns)], axis=1)
+    return SuppressedTable(values=value_frame, hidden=hidden_frame, threshold=threshold,
+                           value_columns=columns)

@@ -1,15 +1,22 @@
-"""Cached access to the DuckDB store for pages: one connection per process, a cursor per query."""
+"""Cached access to the DuckDB store for pages: one connection per process, a cursor per query.
+
+`query` gives a pandas frame, `rows` plain tuples: pandas is loaded only by pages that ask for
+frames (DuckDB's `.df()` imports it), so the first page draws without it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from data_sources import store
 from data_sources.config import db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @st.cache_resource(show_spinner="Database openen…")
@@ -40,13 +47,20 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(sql: str, params: tuple, version: str, database: str) -> pd.DataFrame:
-    return cursor().execute(sql, list(params)).df()
+def _cached_query(sql: str, params: tuple, version: str, database: str, as_rows: bool
+                  ) -> pd.DataFrame | list[tuple]:
+    result = cursor().execute(sql, list(params))
+    return result.fetchall() if as_rows else result.df()
 
 
 def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
     """Run a select with bound parameters; cached until the data change."""
-    return _cached_query(sql, tuple(params), data_version(), str(db_path()))
+    return _cached_query(sql, tuple(params), data_version(), str(db_path()), False)
+
+
+def rows(sql: str, params: tuple | list = ()) -> list[tuple]:
+    """As query, as a list of tuples (without pandas)."""
+    return _cached_query(sql, tuple(params), data_version(), str(db_path()), True)
 
 
 def clear_caches() -> None:

@@ -1,15 +1,22 @@
-"""Download buttons for pages: tables as Excel and CSV, charts as interactive HTML (PNG via the modebar)."""
+"""Download buttons for pages: tables as Excel and CSV, charts as interactive HTML (PNG via the modebar).
+
+Files are made when a button is clicked. Until then nothing here needs pandas or the Excel
+writer, so a page with download buttons draws without loading them.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.exports import Sheet, csv_bytes, workbook_bytes
 from transforms.privacy import SuppressedTable
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,23 +43,36 @@ def _as_frame(table: pd.DataFrame | SuppressedTable) -> pd.DataFrame:
     return table
 
 
-def table_downloads(frame: pd.DataFrame | SuppressedTable, name: str, notes: list[str] | None = None,
-                    key: str | None = None, columns: dict[str, str] | None = None) -> None:
+def table_downloads(frame: pd.DataFrame | SuppressedTable | Callable[[], pd.DataFrame | SuppressedTable],
+                    name: str, notes: list[str] | None = None, key: str | None = None,
+                    columns: dict[str, str] | None = None) -> None:
     """Two buttons: the table as Excel (with an explanation sheet) and as CSV. Pass what the
-    screen shows (a SuppressedTable or an already protected frame): downloads never show more.
-    `columns` renames columns for the file (as the screen does)."""
-    shown = _as_frame(frame).rename(columns=columns or {})
+    screen shows (a SuppressedTable or an already protected frame, or a function that makes one
+    when a file is asked for): downloads never show more. `columns` renames columns for the
+    file (as the screen does)."""
+    def shown() -> pd.DataFrame:
+        return _as_frame(frame() if callable(frame) else frame).rename(columns=columns or {})
+
+    def excel() -> bytes:
+        from transforms.exports import Sheet, workbook_bytes
+
+        return workbook_bytes([Sheet(name, shown(), list(notes or []))], title=name)
+
+    def csv() -> bytes:
+        from transforms.exports import csv_bytes
+
+        return csv_bytes(shown())
+
     stem = file_stem(name)
     key = key or stem
     left, right = st.columns([1, 1, 4])[:2]
     left.download_button(
-        "Excel", data=lambda: workbook_bytes([Sheet(name, shown, list(notes or []))], title=name),
-        file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:", key=f"{key}_xlsx",
-        on_click="ignore",
+        "Excel", data=excel, file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+        key=f"{key}_xlsx", on_click="ignore",
     )
     right.download_button(
-        "CSV", data=lambda: csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
-        icon=":material/download:", key=f"{key}_csv", on_click="ignore",
+        "CSV", data=csv, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
+        key=f"{key}_csv", on_click="ignore",
     )
 
 

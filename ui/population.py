@@ -1,40 +1,55 @@
-"""Children per wijk and age group for a gemeente and year, protected once for every view."""
+"""Children per wijk and age group for a gemeente and year, protected once for every view.
+
+population_table needs no pandas (Overzicht draws from it); the frames for the other pages and
+the national map import pandas when they are asked for.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from data_sources.config import AGE_GROUPS, db_path
-from transforms.exports import POPULATION_SQL, protect_population
-from transforms.privacy import (
-    TOTAL_LABEL,
-    SuppressedTable,
-    round_estimate,
-    suppress_array,
+from data_sources.config import db_path
+from transforms.population import (
+    AGE_GROUP_LABELS,
+    COLUMNS,
+    POPULATION_SQL,
+    PopulationTable,
+    protect_population,
+    source_note,
 )
-from ui.data import data_version, query
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_array
+from ui.data import data_version, query, rows
 
-AGE_GROUP_LABELS = list(AGE_GROUPS)
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def population_table(gemeente_code: str, year: int) -> PopulationTable:
+    """The protected wijk x age group table of a gemeente and year, with wijk totals and the
+    gemeente total as last row: the same query and protection as the exports."""
+    return protect_population(rows(POPULATION_SQL, [gemeente_code, year]))
 
 
 def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bool, str]:
-    """Wijk x age group table with wijk totals and a gemeente total row, after suppression
-    (observed counts) or rounding (estimates). Returns (table, is_estimate, source). The same
-    query and protection as the exports (transforms.exports), cached for the pages."""
-    return protect_population(query(POPULATION_SQL, [gemeente_code, year]))
+    """population_table as pandas frames: (table, is_estimate, source)."""
+    table = population_table(gemeente_code, year)
+    return table.suppressed_table(), table.is_estimate, table.source
 
 
 def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
     """One column of the protected table per wijk: wijk_code, wijk_name, value, hidden."""
+    import pandas as pd
+
     table, _, _ = children_by_wijk(gemeente_code, year)
-    rows = table.values.index[:-1]  # the last row is the gemeente total
+    wijken = table.values.index[:-1]  # the last row is the gemeente total
     return pd.DataFrame({
-        "wijk_code": table.values.loc[rows, "wijk_code"],
-        "wijk_name": table.values.loc[rows, "wijk_name"],
-        "value": table.values.loc[rows, column],
-        "hidden": table.hidden.loc[rows, column],
+        "wijk_code": table.values.loc[wijken, "wijk_code"],
+        "wijk_name": table.values.loc[wijken, "wijk_name"],
+        "value": table.values.loc[wijken, column],
+        "hidden": table.hidden.loc[wijken, column],
     }).reset_index(drop=True)
 
 
@@ -59,27 +74,21 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     )
     wide.columns.name = None
     estimates = long.groupby("gemeente_code")["is_estimate"].any()
-    columns = [*AGE_GROUP_LABELS, TOTAL_LABEL]
     counts = wide[AGE_GROUP_LABELS].to_numpy(dtype=float)
     gemeente_codes = wide["gemeente_code"].to_numpy()
-    # Each gemeente is protected on its own, exactly as children_by_wijk does for its own page
-    # (protect_counts -> suppress_table -> suppress_array): protecting the country as one table
-    # would hide other cells and so reveal the gemeente's. Rows are sorted by gemeente.
+    # Each gemeente is protected on its own, exactly as population_table does for its own page
+    # (protect_array): protecting the country as one table would hide other cells and so reveal
+    # the gemeente's. Rows are sorted by gemeente.
     starts = np.flatnonzero(np.r_[True, gemeente_codes[1:] != gemeente_codes[:-1]])
     ends = np.r_[starts[1:], len(wide)]
-    values = np.empty((len(wide), len(columns)))
-    hidden = np.zeros((len(wide), len(columns)), dtype=bool)
+    values = np.empty((len(wide), len(COLUMNS)))
+    hidden = np.zeros((len(wide), len(COLUMNS)), dtype=bool)
     for start, end in zip(starts, ends, strict=True):
-        estimate = bool(estimates[gemeente_codes[start]])
-        # Estimates are rounded, not hidden (protect_counts: threshold 1, then round_estimate).
-        with_totals, mask = suppress_array(counts[start:end], threshold=1 if estimate else None)
-        body, body_hidden = with_totals[:-1], mask[:-1]  # the last row is the gemeente total
-        shown = np.where(body_hidden, np.nan, body)
-        if estimate:
-            shown = np.vectorize(round_estimate, otypes=[float])(shown)
-        values[start:end], hidden[start:end] = shown, body_hidden
+        shown, mask = protect_array(counts[start:end], estimate=bool(estimates[gemeente_codes[start]]))
+        # the last row is the gemeente total
+        values[start:end], hidden[start:end] = shown[:-1], mask[:-1]
     frame = wide[["wijk_code", "wijk_name"]].reset_index(drop=True)
-    for i, column in enumerate(columns):
+    for i, column in enumerate(COLUMNS):
         frame[column] = values[:, i]
         frame[f"hidden:{column}"] = hidden[:, i]
     return frame
@@ -87,6 +96,8 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
 
 def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
     """indicator_frame for every wijk of every gemeente (each gemeente protected as on its own)."""
+    import pandas as pd
+
     frame = _national_children(year, data_version(), str(db_path()))
     return pd.DataFrame({
         "wijk_code": frame["wijk_code"],
@@ -96,19 +107,5 @@ def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
     })
 
 
-SOURCE_NOTES = {
-    "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn "
-           "afgeschermd.",
-    "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, "
-                     "tabel 03759ned) is over de wijken verdeeld naar het aandeel van elke wijk "
-                     "in de kinderen van 0 tot 15 jaar (CBS Kerncijfers wijken en buurten). "
-                     "Afgerond; geen telling.",
-}
-
-
-def source_note(source: str) -> str:
-    """A Dutch sentence on where the population figures come from and how they were made."""
-    return " ".join(SOURCE_NOTES.get(part.strip(), part) for part in source.split(","))
-
-
-__all__ = ["TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame", "source_note"]
+__all__ = ["AGE_GROUP_LABELS", "TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame",
+           "population_table", "source_note"]

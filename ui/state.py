@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
-from ui.data import query
+from ui.data import rows
 
 
 def gemeenten() -> dict[str, str]:
     """Loaded gemeenten with population figures: code -> name (sorted by name)."""
-    frame = query(
+    found = rows(
         """
         select p.gemeente_code, coalesce(max(r.region_name), p.gemeente_code) as gemeente_name
         from (select distinct gemeente_code from population_by_wijk_age) as p
@@ -20,16 +20,16 @@ def gemeenten() -> dict[str, str]:
         order by gemeente_name
         """
     )
-    return dict(zip(frame["gemeente_code"], frame["gemeente_name"], strict=True))
+    return dict(found)
 
 
 def years(gemeente_code: str) -> list[int]:
     """Years with population figures for a gemeente, newest first."""
-    frame = query(
+    found = rows(
         "select distinct year from population_by_wijk_age where gemeente_code = ? order by year desc",
         [gemeente_code],
     )
-    return [int(y) for y in frame["year"]]
+    return [int(year) for (year,) in found]
 
 
 def _choose(options: list, wanted, fallback):

@@ -1,0 +1,103 @@
+"""Children per wijk and age group for one gemeente and year, protected once for every view.
+
+The pages, the exports and the report all show this table, and all of them get it from
+`protect_population`. It works on the rows DuckDB returns and on numpy, without pandas, so the
+first page a person opens (Overzicht) draws its key figures, chart and table without loading
+pandas: most of a second of the first render on a two-core machine (benchmarks/run.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from data_sources.config import AGE_GROUPS, min_count
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, format_number, hidden_label, protect_array
+
+AGE_GROUP_LABELS = list(AGE_GROUPS)
+COLUMNS = [*AGE_GROUP_LABELS, TOTAL_LABEL]
+
+# The rows protect_population expects, in this order.
+POPULATION_SQL = """
+    select wijk_code, wijk_name, age_group, children, is_estimate, population_source
+    from population_by_wijk_age
+    where gemeente_code = ? and year = ?
+    order by wijk_code
+"""
+
+SOURCE_NOTES = {
+    "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
+    "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
+                     "is over de wijken verdeeld naar het aandeel van elke wijk in de kinderen van 0 tot 15 "
+                     "jaar (CBS Kerncijfers wijken en buurten). Afgerond; geen telling.",
+}
+
+
+def source_note(source: str) -> str:
+    """A Dutch sentence on where the population figures come from and how they were made."""
+    return " ".join(SOURCE_NOTES.get(part.strip(), part.strip()) for part in source.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class PopulationTable:
+    """The protected wijk x age group table. Rows are the wijken (sorted by code, then name) and,
+    last, the gemeente total; columns are COLUMNS (the age groups, then the wijk total).
+    `values` is NaN where a count is hidden; estimates are rounded."""
+
+    wijk_codes: tuple[str, ...]
+    wijk_names: tuple[str, ...]
+    values: np.ndarray
+    hidden: np.ndarray
+    threshold: int
+    is_estimate: bool
+    source: str
+
+    def text(self, row: int, column: int) -> str:
+        """One cell as the screen shows it: '1.234', or '< 5' when hidden."""
+        if self.hidden[row, column]:
+            return hidden_label(self.threshold)
+        return format_number(self.values[row, column])
+
+    def suppressed_table(self) -> SuppressedTable:
+        """The same table as pandas frames with wijk_code and wijk_name columns and a total row
+        labelled 'Totaal' (as suppress_table makes it), for exports and the other pages."""
+        import pandas as pd
+
+        labels = pd.DataFrame({"wijk_code": [*self.wijk_codes, TOTAL_LABEL],
+                               "wijk_name": [*self.wijk_names, None]}, dtype=object)
+        values = pd.concat([labels, pd.DataFrame(self.values, columns=COLUMNS)], axis=1)
+        hidden = pd.concat([labels.assign(wijk_code=False, wijk_name=False),
+                            pd.DataFrame(self.hidden, columns=COLUMNS)], axis=1)
+        return SuppressedTable(values=values, hidden=hidden, threshold=self.threshold,
+                               value_columns=list(COLUMNS))
+
+
+def protect_population(rows: Iterable[tuple]) -> PopulationTable:
+    """Rows of POPULATION_SQL (one gemeente and year) -> the protected table with totals.
+    Counts of the same wijk and age group are added up; other age groups are left out; a
+    missing count counts as 0. Observed counts are suppressed, estimates rounded (protect_array)."""
+    wijken: dict[tuple[str, str], dict[str, float]] = {}
+    estimate = False
+    sources: set[str] = set()
+    for wijk_code, wijk_name, age_group, children, is_estimate, source in rows:
+        per_group = wijken.setdefault((wijk_code, wijk_name), {})
+        if age_group in AGE_GROUPS:
+            per_group[age_group] = per_group.get(age_group, 0.0) + float(children or 0)
+        estimate = estimate or bool(is_estimate)
+        if source:
+            sources.add(source)
+    order = sorted(wijken)
+    counts = np.array([[wijken[key].get(group, 0.0) for group in AGE_GROUP_LABELS] for key in order],
+                      dtype=float).reshape(len(order), len(AGE_GROUP_LABELS))
+    values, hidden = protect_array(counts, estimate=estimate)
+    return PopulationTable(
+        wijk_codes=tuple(code for code, _ in order),
+        wijk_names=tuple(name for _, name in order),
+        values=values,
+        hidden=hidden,
+        threshold=min_count(),
+        is_estimate=estimate,
+        source=", ".join(sorted(sources)),
+    )
