@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from data_sources.store import in_transaction
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -98,8 +100,6 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
     All in one transaction: a page reading meanwhile sees the old marts or the new ones, never a
     mix, and a build that fails leaves the previous marts as they were. Called inside the
     caller's own transaction, the build is part of that one."""
-    from data_sources.store import in_transaction  # the store brings pandas: only when building
-
     ordered = build_order(models if models is not None else all_models())
     own_transaction = not in_transaction(con)
     if own_transaction:
