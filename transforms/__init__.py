@@ -14,6 +14,7 @@ from data_sources.store import in_transaction
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 LAYERS = ("staging", "intermediate", "marts")
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ class Model:
 
     @property
     def materialization(self) -> str:
+        """'table' for marts, 'view' for staging and intermediate models, unless the SQL says
+        otherwise in a line of its own: `-- materialized: view` (a mart that is a view on another
+        mart) or `-- materialized: table`."""
+        declared = _MATERIALIZED.search(self.sql)
+        if declared:
+            return declared.group(1)
         return "table" if self.layer == "marts" else "view"
 
 
