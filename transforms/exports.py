@@ -21,7 +21,6 @@ from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, round
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-
 @dataclass
 class Sheet:
     """One exported table: `frame` holds numbers, or text where a count is hidden ('< 5')."""

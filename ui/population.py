@@ -43,14 +43,14 @@ def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
     """One column of the protected table per wijk: wijk_code, wijk_name, value, hidden."""
     import pandas as pd
 
-    table, _, _ = children_by_wijk(gemeente_code, year)
-    wijken = table.values.index[:-1]  # the last row is the gemeente total
+    table = population_table(gemeente_code, year)
+    wijken, index = len(table.wijk_codes), COLUMNS.index(column)  # the last row is the gemeente total
     return pd.DataFrame({
-        "wijk_code": table.values.loc[wijken, "wijk_code"],
-        "wijk_name": table.values.loc[wijken, "wijk_name"],
-        "value": table.values.loc[wijken, column],
-        "hidden": table.hidden.loc[wijken, column],
-    }).reset_index(drop=True)
+        "wijk_code": pd.Series(table.wijk_codes, dtype=object),
+        "wijk_name": pd.Series(table.wijk_names, dtype=object),
+        "value": table.values[:wijken, index],
+        "hidden": table.hidden[:wijken, index],
+    })
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
