@@ -64,7 +64,9 @@ def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
         except (TypeError, ValueError):
             problems.append(f"Parameter {row.name}: waarde en bandbreedte moeten getallen zijn.")
             continue
-        if not low <= value <= high:
+        # niveau 1's value is the remainder after niveau 2-4 (the model computes it); only its
+        # range is the handreiking's
+        if not low <= value <= high and row.name != "share_niveau_1":
             problems.append(
                 f"Parameter {row.name}: de waarde {value:g} ligt niet tussen {low:g} en {high:g}."
             )
