@@ -231,11 +231,11 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
     wijk_name, value. With the default parameters the built mart answers in one query; with this
     session's own the model is evaluated for the whole country once (cached)."""
     if not parameters_changed():
+        where_component = "" if component is None else " and component = ?"
         return query(
             f"select wijk_code, wijk_name, sum({column}) as value from {target}"
-            " where year = ? and niveau = ? and (? is null or component = ?)"
-            " group by all order by wijk_code",
-            [year, niveau, component, component],
+            f" where year = ? and niveau = ?{where_component} group by all order by wijk_code",
+            [year, niveau, *([] if component is None else [component])],
         )
     return per_wijk(_evaluate(target, _key(), None, data_version()), column, year, niveau,
                     component)
