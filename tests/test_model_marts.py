@@ -338,15 +338,15 @@ def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
 
 def test_vso_bso_need_observed_beside_modelled(con):
     so = partner_rows("stg_partner__speciaal_onderwijs", [
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "4",
-         "children_count": 10, "bso_needed_count": 3},
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "sbo",
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "so",
+         "cluster": "4", "children_count": 10, "bso_needed_count": 3},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "sbo",
          "children_count": 10, "bso_needed_count": None},
         # thuiszitters are no pupils, vso pupils are past BSO age: neither is in the BSO gap
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "4",
-         "enrolment_status": "thuiszitter", "children_count": 4},
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "vso",
-         "children_count": 12},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "so",
+         "cluster": "4", "enrolment_status": "thuiszitter", "children_count": 4},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "vso",
+         "cluster": "3", "children_count": 12},
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION, "stg_partner__speciaal_onderwijs": so})
     assert rows(con, """select wijk_code, pupils_count, bso_needed_observed_count,
@@ -363,3 +363,22 @@ def test_model_builds_without_partner_data(con):
     # groups, and the separate group for 2-4 and 4-12
     assert rows(con, "select count(*) from gap_by_wijk_niveau") == [(34,)]
     assert rows(con, "select count(*) from gap_by_wijk_niveau where supply_year is null") == [(34,)]
+
+
+def test_migration_keeps_old_speciaal_onderwijs_uploads_in_the_new_shape(con):
+    from data_sources.store import MIGRATIONS_DIR
+
+    load_id = store.new_load(con, source="partner", dataset="speciaal-onderwijs", year=2024,
+                             gemeente_code="GM0001")
+    old = ['{"cluster": "sbo", "children_count": 7}', '{"cluster": "vso", "children_count": 3}',
+           '{"cluster": "4", "children_count": 5}']
+    for number, payload in enumerate(old, start=1):
+        con.execute("insert into raw_partner__registration_rows (load_id, registration_type,"
+                    " row_number, gemeente_code, wijk_code, payload)"
+                    " values (?, 'speciaal-onderwijs', ?, 'GM0001', 'WK000101', ?)",
+                    [load_id, number, payload])
+    con.execute((MIGRATIONS_DIR / "0055_so_school_type.sql").read_text(encoding="utf-8"))
+    got = sorted(rows(con, """select json_extract_string(payload, '$.school_type'),
+        json_extract_string(payload, '$.cluster'), json_extract_string(payload, '$.children_count')
+        from raw_partner__registration_rows"""), key=str)
+    assert got == [("sbo", None, "7"), ("so", "4", "5"), ("vso", None, "3")]

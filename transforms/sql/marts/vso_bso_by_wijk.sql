@@ -14,7 +14,7 @@ with pupils as (
     where wijk_code is not null and children_count is not null
         and coalesce(enrolment_status, 'ingeschreven') = 'ingeschreven'
         and coalesce(age_group, '4-12') = '4-12'
-        and coalesce(cluster, '') <> 'vso'
+        and coalesce(school_type, '') <> 'vso'
     group by all
 ),
 
