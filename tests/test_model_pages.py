@@ -115,6 +115,10 @@ def test_trends_page_draws_model_indicator(app_db):
 
     names = {trace["name"] for trace in json.loads(chart.proto.spec)["data"]}
     assert "Bloemhof" in names and len(names) == 10  # the wijken, no total or empty name
+    assert any(c.value.startswith("Waargenomen trend") for c in at.caption)
+    at.selectbox(key="trend_indicator").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("Alleen bevolkingseffect") for c in at.caption)
 
 
 def test_signal_counts_are_protected_with_their_total():
