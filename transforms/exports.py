@@ -341,7 +341,8 @@ register(ExportTable("aparte_groepen", "Aparte groepen (passend)", _groups_sheet
                      requires=("groups_by_gemeente",)))
 
 DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
-                    "geleverd_door": "Geleverd door", "periode": "Periode", "wijken": "Wijken",
+                    "geleverd_door": "Geleverd door", "organisaties": "Organisaties",
+                    "periode": "Periode", "wijken": "Wijken",
                     "laatst_geleverd": "Laatst geleverd",
                     "ontbreekt": "Ontbreekt"}
 
