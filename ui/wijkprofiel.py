@@ -22,15 +22,17 @@ def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
                         hidden=False)
 
 
-def _model_loaders(target: str, column: str, niveau: int):
-    """The map loaders of one model column at one niveau: per gemeente, and for the country."""
+def _model_loaders(target: str, column: str, niveau: int, component: str | None = None):
+    """The map loaders of one model column at one niveau (and one component of the gap): per
+    gemeente, and for the country."""
     frame_of = {"demand_by_wijk_niveau": continuum.demand, "gap_by_wijk_niveau": continuum.gap}[target]
 
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau))
+        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau,
+                                            component))
 
     def load_national(year: int) -> pd.DataFrame:
-        return _estimate(continuum.national_per_wijk(target, column, year, niveau))
+        return _estimate(continuum.national_per_wijk(target, column, year, niveau, component))
 
     return load, load_national
 
@@ -38,7 +40,8 @@ def _model_loaders(target: str, column: str, niveau: int):
 def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
                       rate: bool) -> pd.DataFrame:
     """One gemeente's signals of these types per wijk, protected as on its own map."""
-    frame = frame[frame["signal_type"].isin(signal_types)]
+    # a type (vve_indicaties) or one kind of it (so_ingeschreven: pupils, not thuiszitters)
+    frame = frame[frame["signal_type"].isin(signal_types) | frame["signal_kind"].isin(signal_types)]
     if frame.empty:
         return EMPTY.copy()
     # the same child can be in several lists: one type per indicator, summed over age groups
@@ -86,28 +89,42 @@ def _places_national(year: int) -> pd.DataFrame:
 
 
 DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n) for n in (3, 4))
-GAP_3, GAP_4 = (_model_loaders("gap_by_wijk_niveau", "gap_mid", n) for n in (3, 4))
+GAP_REGULAR = _model_loaders("gap_by_wijk_niveau", "gap_mid", 1, "reguliere_plekken")
+GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep")
+GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens")
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
 for indicator in (
-    Indicator("verwacht_niveau_3", "Verwachte kinderen op niveau 3 (schatting)", "kinderen",
-              "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
-    Indicator("verwacht_niveau_4", "Verwachte kinderen op niveau 4 (schatting)", "kinderen",
-              "model", DEMAND_4[0], MODEL_NOTE, DEMAND_4[1]),
-    Indicator("tekort_niveau_3", "Tekort aan plekken niveau 3 (schatting min plekken)", "plekken",
-              "model", GAP_3[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              GAP_3[1]),
-    Indicator("tekort_niveau_4", "Tekort aan plekken niveau 4 (schatting min plekken)", "plekken",
-              "model", GAP_4[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              GAP_4[1]),
+    Indicator("tekort_reguliere_plekken",
+              "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven",
+              "plekken", "model", GAP_REGULAR[0],
+              MODEL_NOTE + " Kinderen die opvang gebruiken of zoeken ÷ kinderen per plek, min de "
+              "plekken in het LRK.", GAP_REGULAR[1]),
+    Indicator("verwacht_niveau_3",
+              "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
+              "opvang)", "kinderen", "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
+    Indicator("verwacht_niveau_4",
+              "Verwachte kinderen op niveau 4 (schatting; noemer: alle kinderen)", "kinderen",
+              "model", DEMAND_4[0], MODEL_NOTE + " Niveau 4 is regionaal: de plekken staan per "
+              "gemeente op de pagina Tekorten.", DEMAND_4[1]),
+    Indicator("tekort_niveau_3_passend",
+              "Tekort plekken in aparte groepen, niveau 3 (perspectief passend)", "plekken",
+              "model", GAP_SEPARATE[0], MODEL_NOTE + " Plekken in plusgroepen van partners; "
+              "groepen nodig staan per gemeente op de pagina Tekorten.", GAP_SEPARATE[1]),
+    Indicator("boven_opnamegrens_niveau_3",
+              "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief)",
+              "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
+              "per reguliere groep.", GAP_CAP[1]),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
-              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
-              "afgeschermd.", _signal_national(("vve_indicaties",), rate=True)),
+              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
+              "voorschoolse educatie is voor 2,5 tot 4 jaar, handreiking r. 77); alle criteria, "
+              "ook SES; kleine aantallen afgeschermd.",
+              _signal_national(("vve_indicaties",), rate=True)),
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
-              _signal(("speciaal_onderwijs",), rate=False),
+              _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
-              _signal_national(("speciaal_onderwijs",), rate=False)),
+              _signal_national(("so_ingeschreven",), rate=False)),
     Indicator("wachtlijst_zorg", "Wachtlijst zorg en ondersteuning (waargenomen)", "kinderen",
               "waargenomen", _signal(("wachtlijst_zorg",), rate=False),
               "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd.",
@@ -116,8 +133,8 @@ for indicator in (
               _signal(("wachtlijst_so",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
               _signal_national(("wachtlijst_so",), rate=False)),
-    Indicator("kindplaatsen", "Kindplaatsen (LRK en partners, waargenomen)", "plekken",
-              "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
+    Indicator("kindplaatsen", "Kindplaatsen, gelijktijdig (LRK en partners, waargenomen)",
+              "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
               "partnerregistraties (plusgroepen, KDC/MKD).", _places_national),
 ):
     register(indicator)
@@ -153,7 +170,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         ["children_low", "children_mid", "children_high", "population_children"]].sum()
     gemeente = this_year.groupby("niveau")[["children_mid"]].sum()
     if not wijk.empty:
-        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden)")
+        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden; noemer "
+                    "niveau 1-3: kinderen in of op zoek naar opvang, niveau 4: alle kinderen)")
         st.dataframe(pd.DataFrame({
             "Niveau": wijk.index,
             f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
@@ -165,36 +183,38 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
 
     supply = continuum.supply(gemeente_code, year)
     supply = supply[supply["wijk_code"] == wijk_code]
-    st.markdown("**Plekken** (waargenomen)")
+    st.markdown("**Plekken** (gelijktijdig: een plek dient vaak meer kinderen; waargenomen)")
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in supply["provision_type"]],
-            "Plekken": [format_number(v) for v in supply["places"]],
+            "Plekken (gelijktijdig)": [format_number(v) for v in supply["places"]],
             "Locaties": [format_number(v) for v in supply["locations_count"]],
             "Bron": supply["places_source"].str.upper(),
         }), hide_index=True)
 
     gap = continuum.gap(gemeente_code)
-    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code) & (gap["niveau"] >= 3)]
+    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code)
+              & gap["component"].isin(["reguliere_plekken", "aparte_groep", "opnamegrens"])]
     if not gap.empty:
-        st.markdown("**Vraag en plekken, niveau 3 en 4**")
+        st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
+                    "elkaar; niveau 4 is regionaal, zie Tekorten)")
         st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
-                              for r in gap.sort_values(["niveau", "age_group"])
+                              for r in gap.sort_values(["niveau", "age_group", "perspective"])
                               .itertuples(index=False)))
 
     signals = continuum.signals(gemeente_code, year)
     if not signals.empty:
         st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
         lines = []
-        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+        for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
             protected = continuum.protected_signal(part)
             mine = protected[protected["wijk_code"] == wijk_code]
             if mine.empty:
                 continue
             item = mine.iloc[0]
-            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
             rate = ("afgeschermd" if item["hidden"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")
@@ -212,7 +232,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             figure.add_scatter(x=rows["year"], y=rows["children_mid"].map(round_estimate),
                                name=f"Niveau {niveau} (schatting)", mode="lines+markers",
                                line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
-        figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4",
+        figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4 "
+                                   "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
                              font={"size": 16}, separators=",.", height=360)
         st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
@@ -226,7 +247,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         # long: one row per year and type -> wide: a row per type, a column per year
         wide = places.pivot_table(index="provision_type", columns="year", values="places",
                                   aggfunc="sum").fillna(0)
-        st.markdown("**Plekken per jaar** (waargenomen)")
+        st.markdown("**Plekken per jaar** (gelijktijdig, waargenomen)")
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in wide.index],
             **{str(year): [format_number(v) for v in wide[year]] for year in wide.columns},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import functools
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,22 +16,31 @@ from transforms.dag import Model, build_order, references
 PARAMETERS_CSV = Path(__file__).resolve().parent.parent / "parameters.csv"
 PARAMETER_COLUMNS = ("name", "value", "low", "high", "unit", "label_nl", "source")
 
+# The handreiking takes no side (000:L167): both perspectives are computed and shown side by side.
 PERSPECTIVES = {
-    "passend": "Passende opvang: niveau 3 in aparte plusgroepen",
-    "inclusief": "Inclusieve opvang: niveau 1-3 in reguliere groepen, niveau 4 als alternatief",
+    "passend": "Passend: een deel van niveau 3 in een aparte groep, de rest in de reguliere groep "
+               "met specialistische inzet (000:L137-141, L165)",
+    "inclusief": "Inclusief: heel niveau 3 in reguliere groepen met specialistische inzet, tot de "
+                 "opnamegrens; bestaande plusgroepen als aparte groepen (000:L163)",
 }
-DENOMINATORS = {
-    "alle_kinderen": "Alle kinderen van de leeftijdsgroep (CBS/BRP)",
-    "in_opvang": "Kinderen in de kinderopvang (deelname per leeftijdsgroep)",
+# One noemer rule: niveau 4 over all children, niveau 1-3 over the children in childcare.
+NOEMERS = {
+    "alle_kinderen": "alle kinderen van de leeftijdsgroep (CBS/BRP)",
+    "in_opvang": "de kinderen die kinderopvang gebruiken of zoeken (kinderen × deelname)",
 }
-DEFAULT_PERSPECTIVE = "passend"
-DEFAULT_DENOMINATOR = "alle_kinderen"
 NIVEAU_NAMES = {
     1: "regulier: stevige basisondersteuning",
     2: "basisondersteuning met een plus",
     3: "gespecialiseerde ondersteuning",
     4: "geen opvang maar behandeling",
 }
+# Signal kinds that adjust the estimate unless a session chooses others: real support signals.
+# SES-based vve, pleegzorg, jeugdbescherming, verblijf, (v)so pupils and trajecten say little
+# about a child's support need in childcare; CBS jeugdzorg is the fallback where partners gave none.
+DEFAULT_SIGNAL_KINDS = (
+    "vve_taal_spraak", "vve_sociaal_emotioneel", "jeugdhulp_ambulant", "jeugdhulp_dagbehandeling",
+    "extra_ondersteuning_niveau_3", "extra_ondersteuning_niveau_4", "cbs_jeugdzorg",
+)
 PARAMETER_MODEL = "stg_model__parameters"
 SETTINGS_MODEL = "stg_model__settings"
 
@@ -61,12 +72,20 @@ def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
         except (TypeError, ValueError):
             problems.append(f"Parameter {row.name}: waarde en bandbreedte moeten getallen zijn.")
             continue
-        if not low <= value <= high:
+        # niveau 1's value is the remainder after niveau 2-4 (the model computes it); only its
+        # range is the handreiking's
+        if not low <= value <= high and row.name != "share_niveau_1":
             problems.append(
                 f"Parameter {row.name}: de waarde {value:g} ligt niet tussen {low:g} en {high:g}."
             )
         if str(getattr(row, "unit", "")) == "aandeel" and not (0 <= low and high <= 1):
             problems.append(f"Parameter {row.name}: een aandeel ligt tussen 0 en 1.")
+    shares = frame.set_index("name")["value"]
+    if all(f"share_niveau_{n}" in shares for n in (2, 3, 4)):
+        # niveau 1 is the remainder: niveau 2-4 together can be at most all children
+        taken = sum(float(shares[f"share_niveau_{n}"]) for n in (2, 3, 4))
+        if taken > 1:
+            problems.append("De aandelen van niveau 2, 3 en 4 samen zijn meer dan 100%.")
     if problems:
         raise ValueError(" ".join(problems))
     for column in ("value", "low", "high"):
@@ -98,9 +117,10 @@ def parameter_models() -> list[Model]:
         f"select * from (values\n    {rows}\n) as t ({', '.join(PARAMETER_COLUMNS)})"
     )
     settings_sql = (
-        "-- The model's choices for the shared marts: perspective, denominator, smallest count.\n"
-        f"select '{DEFAULT_PERSPECTIVE}' as perspective, '{DEFAULT_DENOMINATOR}' as denominator,"
-        f" {int(min_count())} as min_count"
+        "-- The model's settings for the shared marts: the smallest count, the signal kinds that\n"
+        "-- adjust the estimate.\n"
+        f"select {int(min_count())} as min_count,"
+        f" '{','.join(DEFAULT_SIGNAL_KINDS)}' as signal_kinds"
     )
     return [Model(PARAMETER_MODEL, "staging", parameters_sql),
             Model(SETTINGS_MODEL, "staging", settings_sql)]
@@ -123,15 +143,27 @@ def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model
     return [m for m in ordered if m.name in needed and m.name in affected and m.name not in roots]
 
 
-def evaluated_sql(target: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _chain(target: str) -> tuple[Model, ...]:
+    # the model files do not change while the process runs; working out the chain is the slow
+    # part of a session evaluation on a small gemeente
+    return tuple(_downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target))
+
+
+def evaluated_sql(target: str, gemeente_inputs: dict[str, str] | None = None) -> str:
     """One query that evaluates `target` from the session relations `session_model_parameters`
     and `session_model_settings`: every model in between is inlined as a CTE of its own SQL text,
-    shadowing the shared view or table of the same name (one copy of the SQL)."""
-    chain = _downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target)
+    shadowing the shared view or table of the same name (one copy of the SQL). `gemeente_inputs`
+    (name -> gemeente code) shadows shared inputs of the chain with their rows of one gemeente,
+    so that a gemeente's evaluation does not compute the whole country first."""
+    chain = _chain(target)
     ctes = [
         f"{PARAMETER_MODEL} as (select * from session_model_parameters)",
         f"{SETTINGS_MODEL} as (select * from session_model_settings)",
     ]
+    for name, code in (gemeente_inputs or {}).items():
+        # schema-qualified, so the CTE reads the shared relation and not itself
+        ctes.append(f"{name} as (select * from main.{name} where gemeente_code = '{code}')")
     for model in chain:
         body = model.sql.strip().rstrip(";")
         ctes.append(f"{model.name} as (\n{body}\n)")
@@ -142,54 +174,50 @@ def evaluate(
     con: duckdb.DuckDBPyConnection,
     target: str,
     parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
     *,
     gemeente_code: str | None = None,
+    signal_kinds: tuple[str, ...] = DEFAULT_SIGNAL_KINDS,
 ) -> pd.DataFrame:
-    """Evaluate a model mart with session parameters and choices (defaults when None), without
-    touching the shared tables; optionally only one gemeente."""
+    """Evaluate a model mart with session parameters (defaults when None) and signal kinds,
+    without touching the shared tables; optionally only one gemeente."""
     from data_sources.config import min_count
 
-    if perspective not in PERSPECTIVES:
-        raise ValueError(f"Onbekend perspectief: {perspective}.")
-    if denominator not in DENOMINATORS:
-        raise ValueError(f"Onbekende noemer: {denominator}.")
     parameters = default_parameters() if parameters is None else validate_parameters(parameters)
-    settings = pd.DataFrame(
-        {"perspective": [perspective], "denominator": [denominator], "min_count": [min_count()]}
-    )
+    settings = pd.DataFrame({"min_count": [min_count()], "signal_kinds": [",".join(signal_kinds)]})
     cursor = con.cursor()
     try:
         cursor.register("session_model_parameters", parameters)
         cursor.register("session_model_settings", settings)
-        sql = f"select * from ({evaluated_sql(target)}) where (? is null or gemeente_code = ?)"
+        inputs = _gemeente_inputs(cursor, target, gemeente_code)
+        sql = (f"select * from ({evaluated_sql(target, inputs)})"
+               " where (? is null or gemeente_code = ?)")
         return cursor.execute(sql, [gemeente_code, gemeente_code]).df()
     finally:
         cursor.close()
 
 
-def demand(
-    con: duckdb.DuckDBPyConnection,
-    parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
-    *,
-    gemeente_code: str | None = None,
-) -> pd.DataFrame:
-    """demand_by_wijk_niveau computed with these parameters, perspective and denominator."""
-    return evaluate(con, "demand_by_wijk_niveau", parameters, perspective, denominator,
-                    gemeente_code=gemeente_code)
+def _gemeente_inputs(con: duckdb.DuckDBPyConnection, target: str,
+                     gemeente_code: str | None) -> dict[str, str]:
+    """The shared relations the chain to `target` reads that have a gemeente_code column (each
+    gemeente's model depends on its own rows only), mapped to the gemeente code."""
+    if gemeente_code is None or not re.fullmatch(r"GM\d{4}", gemeente_code):
+        return {}
+    chain = {m.name for m in _chain(target)}
+    texts = " ".join(re.sub(r"--[^\n]*", "", m.sql) for m in _chain(target))
+    with_gemeente = {r[0] for r in con.execute(
+        "select table_name from information_schema.columns where column_name = 'gemeente_code'"
+        " and table_schema = 'main'").fetchall()}
+    return {name: gemeente_code for name in sorted(with_gemeente - chain)
+            if re.search(rf"\b{re.escape(name)}\b", texts)}
 
 
-def gap(
-    con: duckdb.DuckDBPyConnection,
-    parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
-    *,
-    gemeente_code: str | None = None,
-) -> pd.DataFrame:
-    """gap_by_wijk_niveau computed with these parameters, perspective and denominator."""
-    return evaluate(con, "gap_by_wijk_niveau", parameters, perspective, denominator,
-                    gemeente_code=gemeente_code)
+def demand(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,
+           gemeente_code: str | None = None) -> pd.DataFrame:
+    """demand_by_wijk_niveau computed with these parameters."""
+    return evaluate(con, "demand_by_wijk_niveau", parameters, gemeente_code=gemeente_code)
+
+
+def gap(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,
+        gemeente_code: str | None = None) -> pd.DataFrame:
+    """gap_by_wijk_niveau (both perspectives) computed with these parameters."""
+    return evaluate(con, "gap_by_wijk_niveau", parameters, gemeente_code=gemeente_code)
