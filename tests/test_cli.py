@@ -99,10 +99,11 @@ def test_argparse_speaks_dutch_only_while_the_cli_parses(capsys):
 
 def test_locked_database_gives_dutch_message(tmp_path):
     db = tmp_path / "locked.duckdb"
+    # another process holds the database until its stdin closes
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True)
+         f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('ok', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
         result = run_cli("init", "--db", str(db))
@@ -110,4 +111,6 @@ def test_locked_database_gives_dutch_message(tmp_path):
         assert "in gebruik" in result.stdout
         assert "Traceback" not in result.stdout + result.stderr
     finally:
-        holder.kill()
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()
