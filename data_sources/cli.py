@@ -14,7 +14,7 @@ from data_sources.errors import InputRefused, SourceUnavailable
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # argparse's own texts, keyed by the message ids it passes to gettext (as in Python 3.11). An id
-# a later Python adds stays English, and tests/test_cli.py then fails on it.
+# a later Python adds stays English; tests/test_cli.py checks the common ones in a real run.
 ARGPARSE_DUTCH = {
     "usage: ": "gebruik: ",
     "positional arguments": "argumenten",
