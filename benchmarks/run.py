@@ -91,8 +91,6 @@ def median_seconds(action: Callable[[], object], repeats: int, setup: Callable[[
     return statistics.median(times)
 
 
-# --- the national database -------------------------------------------------------------------
-
 def _source_hash(gemeenten: int) -> str:
     """Changes when the generator or any loader changes: the cached database is then rebuilt."""
     digest = hashlib.sha256(f"{gemeenten}-{generate_national.SEED}".encode())
@@ -161,8 +159,6 @@ def _fill_summary(path: Path, summary: generate_national.Summary) -> None:
     summary.largest_gemeente_wijken = largest
 
 
-# --- 4. transforms ---------------------------------------------------------------------------
-
 def measure_transforms(ctx: Context) -> list[Row]:
     """Rebuilding every view and mart for the whole country, against reading every raw table once."""
     import transforms
@@ -189,8 +185,6 @@ def measure_transforms(ctx: Context) -> list[Row]:
     return [Row("Transformaties", f"alle marts, heel Nederland ({models} modellen)", seconds, "s",
                 floor, "ruwe tabellen één keer lezen", "< 2 s", seconds < 2)]
 
-
-# --- 2. interaction and 5. payload (server side, Streamlit AppTest) --------------------------
 
 @contextlib.contextmanager
 def app_database(ctx: Context, name: str):
@@ -403,8 +397,6 @@ def measure_payload(ctx: Context) -> list[Row]:
                 "MB", stored / 1e6, "opgeslagen wijkgrenzen", "< 5 MB", payload < 5e6)]
 
 
-# --- 3. upload -------------------------------------------------------------------------------
-
 def measure_upload(ctx: Context) -> list[Row]:
     """Validating and importing a 20,000-row partner workbook, against reading its cells with
     python-calamine."""
@@ -413,8 +405,6 @@ def measure_upload(ctx: Context) -> list[Row]:
     upload = importlib.import_module("benchmarks.upload")
     return upload.measure(ctx, UPLOAD_ROWS, Row, median_seconds)
 
-
-# --- 1. first render (real `streamlit run` and headless Chromium) ----------------------------
 
 def measure_first_render(ctx: Context) -> list[Row]:
     """From `streamlit run` to the first chart (Overzicht) and to the map (Kaart) drawn in
@@ -497,8 +487,6 @@ def measure_first_render(ctx: Context) -> list[Row]:
                 "minimale app (één grafiek)", "–", None,
                 note=f"kaart {kaart - chart:.2f} s na de grafiek")]
 
-
-# --- report ----------------------------------------------------------------------------------
 
 RUNNERS = {
     "first_render": measure_first_render,

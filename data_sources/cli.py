@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
@@ -12,9 +13,70 @@ from data_sources.errors import InputRefused, SourceUnavailable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
+# argparse's own texts, keyed by the message ids it passes to gettext (as in Python 3.11). An id
+# a later Python adds stays English; tests/test_cli.py checks the common ones in a real run.
+ARGPARSE_DUTCH = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "the following arguments are required: %s": "deze argumenten ontbreken: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ongeldige keuze: %(value)r (kies uit %(choices)s)",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
+    "expected one argument": "verwacht één waarde",
+    "expected at most one argument": "verwacht hoogstens één waarde",
+    "expected at least one argument": "verwacht minstens één waarde",
+    "expected %s argument": "verwacht %s waarde",
+    "expected %s arguments": "verwacht %s waarden",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "dubbelzinnige optie: %(option)s kan %(matches)s zijn",
+    "one of the arguments %s is required": "een van de argumenten %s is verplicht",
+    "not allowed with argument %s": "niet toegestaan samen met argument %s",
+    "ignored explicit argument %r": "overbodige waarde %r",
+    "unexpected option string: %s": "onverwachte optie: %s",
+}
+
+
+@contextlib.contextmanager
+def _argparse_in_dutch():
+    # argparse looks each text up through its module's `_` and `ngettext` at the moment it needs
+    # it, and Python ships no Dutch catalogue; swapping the two only while our parser works
+    # leaves every other argparse user in the process (pytest, streamlit) in English.
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda message: ARGPARSE_DUTCH.get(message, message)
+    argparse.ngettext = lambda singular, plural, n: ARGPARSE_DUTCH.get(
+        singular if n == 1 else plural, singular if n == 1 else plural)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
 
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse with Dutch usage errors (exit code 2)."""
+    """argparse speaking Dutch: usage, help, group titles and errors (exit code 2)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        with _argparse_in_dutch():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with _argparse_in_dutch():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _argparse_in_dutch():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_in_dutch():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _argparse_in_dutch():
+            return super().format_help()
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
         self.print_usage(sys.stderr)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused
+from data_sources.text import compact
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, ook peuteropvang)",
@@ -48,10 +49,6 @@ class LrkImport:
     unmapped_postcodes: list[str]
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[\s_\-.]", "", str(name)).lower()
-
-
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
     """Read an LRK export (CSV with ';' or ',' or an .xlsx sheet) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
@@ -66,7 +63,7 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
             raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export ({exc}).") from None
-    by_normalised = {_normalise(c): c for c in raw.columns}
+    by_normalised = {compact(c): c for c in raw.columns}
     columns = {}
     for field, aliases in COLUMN_ALIASES.items():
         for alias in aliases:

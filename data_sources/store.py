@@ -157,11 +157,6 @@ def new_load(
     ).fetchone()[0]
 
 
-def set_row_count(con: duckdb.DuckDBPyConnection, load_id: int, row_count: int) -> None:
-    """Store the number of rows a load brought once they are inserted."""
-    con.execute("update loads set row_count = ? where load_id = ?", [row_count, load_id])
-
-
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
                  columns: list[str] | None = None) -> int:
     """Insert the rows of `frame` into `table` in one statement (named columns, by default all of

@@ -51,7 +51,6 @@ class ExportTable:
     title: str
     build: Callable[[duckdb.DuckDBPyConnection, str, int], Sheet | None]
     requires: tuple[str, ...] = ()
-    counts_children: bool = True
 
 
 EXPORT_TABLES: dict[str, ExportTable] = {}
@@ -75,11 +74,10 @@ def available_tables(con: duckdb.DuckDBPyConnection) -> list[ExportTable]:
     return [t for t in EXPORT_TABLES.values() if set(t.requires) <= present]
 
 
-# --- population: the same protection as the screen (transforms.population) ------------------
-
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
-    """The protected wijk x age group table of a gemeente and year: (table, is_estimate, source)."""
+    """The protected wijk x age group table of a gemeente and year, with the same protection as on
+    screen (transforms.population): (table, is_estimate, source)."""
     table = protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall())
     return table.suppressed_table(), table.is_estimate, table.source
 
@@ -149,8 +147,6 @@ def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
                       [gemeente_code]).fetchone()
     return row[0] if row and row[0] else gemeente_code
 
-
-# --- the registry -------------------------------------------------------------------------
 
 def _children_per_wijk(con, gemeente_code, year):
     table, is_estimate, source = children_table(con, gemeente_code, year)
@@ -363,8 +359,8 @@ def _delivery_sheet(con, gemeente_code, year):
                                         f"en wat ontbreekt nog (voor {year})."])
 
 
-register(ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",), counts_children=False))
-register(ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",), counts_children=False))
+register(ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",)))
+register(ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",)))
 
 
 def build_sheets(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
@@ -379,8 +375,6 @@ def build_sheets(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
             sheets.append(sheet)
     return sheets
 
-
-# --- writers ------------------------------------------------------------------------------
 
 def is_formula_like(value: object) -> bool:
     """True for text that a spreadsheet would run as a formula."""

@@ -62,8 +62,6 @@ def register(section: Section) -> Section:
     return section
 
 
-# --- SVG pieces ---------------------------------------------------------------------------
-
 def class_breaks(values: list[float], classes: int = 5) -> list[float]:
     """Upper bounds of equal-count classes over the visible values."""
     visible = sorted(v for v in values if v is not None and not math.isnan(v))
@@ -212,8 +210,6 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
             '</figure>')
 
-
-# --- sections -----------------------------------------------------------------------------
 
 def _key_figures(context: Context) -> str | None:
     table, is_estimate, source = exports.children_table(context.con, context.gemeente_code, context.year)
@@ -402,8 +398,6 @@ register(Section("aanlevering", "Aanlevering van gegevens", _deliveries, scope=(
 register(Section("aannames", "Aannames van het model", _assumptions, requires=("stg_model__parameters",)))
 register(Section("bronnen", "Bronnen en afscherming", _sources))
 
-
-# --- documents ----------------------------------------------------------------------------
 
 STYLE = """
 @page { size: A4; margin: 15mm; }

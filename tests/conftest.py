@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,13 @@ def run_page(page: str | None = None, timeout: int = 60):
         at.switch_page(f"pages/{page}.py")
         at.run()
     return at
+
+
+def documented_mart_grains() -> dict[str, list[str]]:
+    """The marts and their key columns as docs/architecture.md's mart table states them:
+    `| `mart` | gemeente_code, wijk_code, year, age_group ('0-2', ...) | source |`."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = re.search(r"^\| mart \| grain \| source \|\n\|[-|]+\|\n((?:\|.*\n)+)", text, re.M)
+    assert table, "docs/architecture.md has no table '| mart | grain | source |'"
+    return {name: [key.strip() for key in re.sub(r"\([^)]*\)", "", grain).split(",")]
+            for name, grain in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table.group(1), re.M)}

@@ -6,25 +6,43 @@ from browser import chromium_page, require_chromium, save_screenshot, streamlit_
 pytestmark = pytest.mark.browser
 
 
-def _canvas_has_pixels(page, selector):
-    """True when the canvas under `selector` has drawn something other than one flat colour."""
-    return page.evaluate(
-        """(selector) => {
-            const canvas = document.querySelector(selector);
-            if (!canvas || canvas.width === 0) return false;
-            const copy = document.createElement('canvas');
-            copy.width = canvas.width; copy.height = canvas.height;
-            const ctx = copy.getContext('2d');
-            ctx.drawImage(canvas, 0, 0);
-            const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-            const first = data.slice(0, 4).join();
-            for (let i = 0; i < data.length; i += 4 * 97) {
-                if (data.slice(i, i + 4).join() !== first) return true;
-            }
-            return false;
-        }""",
-        selector,
-    )
+# True when the canvas under the selector has drawn something other than one flat colour.
+CANVAS_HAS_PIXELS = """(selector) => {
+    const canvas = document.querySelector(selector);
+    if (!canvas || canvas.width <= 100 || canvas.height <= 100) return false;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width; copy.height = canvas.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+    const first = data.slice(0, 4).join();
+    for (let i = 0; i < data.length; i += 4 * 97) {
+        if (data.slice(i, i + 4).join() !== first) return true;
+    }
+    return false;
+}"""
+MAP_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
+
+
+def wait_for_map_drawn(page) -> None:
+    """Wait until deck.gl has drawn the wijken on the map's canvas (a timeout fails the test)."""
+    # every 100 ms, not every animation frame: each check copies the whole canvas
+    page.wait_for_function(CANVAS_HAS_PIXELS, arg=MAP_CANVAS, polling=100, timeout=30_000)
+
+
+def wait_until_no_requests(page, quiet_ms: int = 500, timeout_s: float = 30) -> None:
+    """Wait until the page has made no request for `quiet_ms`."""
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            page.wait_for_event("request", timeout=quiet_ms)
+        except PlaywrightTimeout:
+            return
+    raise AssertionError(f"the page kept making requests for {timeout_s} s")
 
 
 def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
@@ -38,12 +56,8 @@ def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
         save_screenshot(page, "screenshot-overzicht.png", tmp_path)
 
         page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
-        page.wait_for_function(
-            "() => { const c = document.querySelector(\"[data-testid='stDeckGlJsonChart'] canvas\");"
-            " return c && c.width > 100 && c.height > 100; }", timeout=30_000)
-        page.wait_for_timeout(1500)
-        assert _canvas_has_pixels(page, "[data-testid='stDeckGlJsonChart'] canvas")
+        page.wait_for_selector(MAP_CANVAS, timeout=60_000)
+        wait_for_map_drawn(page)
         assert page.locator("[data-testid='stException']").count() == 0
         save_screenshot(page, "screenshot.png", tmp_path)
 
@@ -102,7 +116,7 @@ def test_deep_link_as_first_request_shows_the_page_with_sidebar(app_db):
     with streamlit_server(app_db) as url, chromium_page() as page:
         page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2022", wait_until="domcontentloaded")
         page.get_by_text("Kaart Voorbeeldstad 2022").wait_for(timeout=60_000)
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+        page.wait_for_selector(MAP_CANVAS, timeout=60_000)
         assert page.get_by_text("Laad eerst gegevens").count() == 0
         assert page.locator("[data-testid='stSidebar']").get_by_text("Gemeente").count() >= 1
 
@@ -119,8 +133,9 @@ def test_the_app_asks_no_other_server_anything(app_db):
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
         page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
-        page.wait_for_timeout(1500)
+        page.wait_for_selector(MAP_CANVAS, timeout=60_000)
+        wait_for_map_drawn(page)
+        wait_until_no_requests(page)  # late ones too (the page icon)
         icon = page.evaluate("() => document.querySelector(\"link[rel*='icon']\")?.href || ''")
     assert urlparse(icon).hostname == urlparse(url).hostname, icon
     assert hosts <= {urlparse(url).hostname, None}, hosts

@@ -85,7 +85,10 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     assert home.get("deck_gl_json_chart"), "the map is drawn"
 
 
-def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs):
+def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs, monkeypatch):
+    from data_sources.cbs import http
+
+    monkeypatch.setattr(http, "RETRY_BACKOFF_SECONDS", 0.0)  # retried as always, without waiting
     recorded_cbs.always_fail["/"] = 503
     at = run_page("gemeente_laden")
     at.selectbox(key="laden_gemeente").set_value("GM0345")

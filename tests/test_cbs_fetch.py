@@ -30,7 +30,7 @@ def fast_client(**overrides) -> HttpClient:
 
 @pytest.fixture
 def server():
-    with CbsServer(delay=2.5) as running:
+    with CbsServer() as running:
         yield running
 
 
@@ -80,7 +80,7 @@ def test_timeout_gives_dutch_message_and_keeps_old_cache(server, tmp_path):
     server.failures["/v3/85984NED/TableInfos"] = [0, 0, 0]
     server.failures["/v4/85984NED"] = [0, 0, 0]
     with pytest.raises(SourceUnavailable) as caught:
-        fetch.fetch_table(fast_client(read_timeout=0.5), server.endpoints(), "85984NED", directory)
+        fetch.fetch_table(fast_client(read_timeout=0.1), server.endpoints(), "85984NED", directory)
     assert "niet bereikbaar" in str(caught.value)
     assert "geen antwoord binnen de wachttijd" in str(caught.value)
     assert (directory / "TypedDataSet.json").read_text() == before

@@ -1,5 +1,6 @@
 """The command line: exit codes, Dutch messages, --help for every command, init --sample."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,27 +39,71 @@ def test_init_without_sample_creates_empty_schema(tmp_path, monkeypatch):
     assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] == 0
 
 
-def test_wrong_usage_exits_2_without_traceback():
-    result = run_cli("init", "--no-such-option")
+ENGLISH = ("usage:", "error:", "the following arguments are required", "invalid choice",
+           "unrecognized arguments", "invalid int value", "show this help message and exit",
+           "positional arguments", "options:")
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["validate", "x.xlsx"], "Fout in de opdracht: deze argumenten ontbreken: --soort"),
+    (["template", "--soort", "onbekend", "-o", "x.xlsx"],
+     "Fout in de opdracht: argument --soort: ongeldige keuze: 'onbekend' (kies uit"
+     " 'extra-ondersteuning', 'kinderopvang-bezetting', 'vve-indicaties', 'speciaal-onderwijs',"
+     " 'wachtlijst-so', 'ondersteuningstrajecten', 'jeugdhulp', 'wachtlijst-zorg',"
+     " 'groepsgrootte', 'bevolking')"),
+    (["restore", "drie"], "Fout in de opdracht: argument UPLOAD_ID: ongeldige waarde: 'drie'"),
+    (["init", "--no-such-option"], "Fout in de opdracht: onbekende argumenten: --no-such-option"),
+    (["no-such-command"], "Fout in de opdracht: argument OPDRACHT: ongeldige keuze:"
+                          " 'no-such-command' (kies uit 'export', 'history', 'import',"
+                          " 'import-cbs', 'import-lrk', 'init', 'load-cbs', 'restore',"
+                          " 'template', 'validate')"),
+])
+def test_wrong_usage_exits_2_with_dutch_usage_and_error(args, error):
+    result = run_cli(*args)
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert "Fout in de opdracht" in result.stderr
-    assert run_cli("no-such-command").returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("gebruik: python -m data_sources ")
+    assert result.stderr.splitlines()[-1] == error
+    assert not [text for text in ENGLISH if text in result.stderr]
 
 
 @pytest.mark.parametrize("module", command_modules(), ids=lambda m: m.NAME)
-def test_every_command_has_help_with_db_option(module):
+def test_every_command_has_dutch_help_with_db_option(module):
     result = run_cli(module.NAME, "--help")
     assert result.returncode == 0
+    assert result.stdout.startswith(f"gebruik: python -m data_sources {module.NAME} [-h] [--db PAD]")
     assert "--db" in result.stdout
+    assert not [text for text in ENGLISH if text in result.stdout]
+
+
+def test_help_names_arguments_and_options_in_dutch():
+    result = run_cli("validate", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("gebruik: python -m data_sources validate [-h] [--db PAD]"
+                                    " --soort SOORT")
+    assert "\nargumenten:\n  BESTAND " in result.stdout
+    assert re.search(r"\nopties:\n  -h, --help +toon deze hulp en stop\n", result.stdout)
+    assert not [text for text in ENGLISH if text in result.stdout]
+
+
+def test_argparse_speaks_dutch_only_while_the_cli_parses(capsys):
+    import argparse
+
+    with pytest.raises(SystemExit):
+        main(["restore", "drie"])
+    assert "ongeldige waarde: 'drie'" in capsys.readouterr().err
+    # other argparse users in the same process (pytest, streamlit) keep their own language
+    assert argparse._("usage: ") == "usage: "
+    assert argparse.ArgumentParser(prog="p").format_usage() == "usage: p [-h]\n"
 
 
 def test_locked_database_gives_dutch_message(tmp_path):
     db = tmp_path / "locked.duckdb"
+    # another process holds the database until its stdin closes
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True)
+         f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('ok', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
         result = run_cli("init", "--db", str(db))
@@ -66,4 +111,6 @@ def test_locked_database_gives_dutch_message(tmp_path):
         assert "in gebruik" in result.stdout
         assert "Traceback" not in result.stdout + result.stderr
     finally:
-        holder.kill()
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()

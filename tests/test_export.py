@@ -25,11 +25,11 @@ def _load_brp_with_small_counts(path):
         "select region_code from regions where region_level = 'wijk' and gemeente_code = 'GM9999'"
         " and year = ? order by 1", [SMALL_YEAR]).fetchall()]
     load_id = store.new_load(con, source="brp", dataset="bevolking", gemeente_code="GM9999", year=SMALL_YEAR,
-                             period=str(SMALL_YEAR), organisation="Gemeente Voorbeeldstad")
+                             period=str(SMALL_YEAR), organisation="Gemeente Voorbeeldstad",
+                             row_count=len(wijken) * 12)
     rows = [(SMALL_YEAR, wijk, age, (1 if age < 2 else 2 if age < 4 else 6) if wijk == SMALL_WIJK else 10,
              load_id) for wijk in wijken for age in range(12)]
     con.executemany("insert into raw_brp__population values (?, ?, ?, ?, ?)", rows)
-    store.set_row_count(con, load_id, len(rows))
     transforms.build(con)
     con.close()
     return len(wijken)

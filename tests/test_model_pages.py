@@ -7,22 +7,6 @@ import pandas as pd
 import pytest
 from conftest import run_page
 
-from transforms.privacy import format_number, round_estimate
-
-
-def _population(db, year=2024, age_group=None) -> pd.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    frame = con.execute(
-        "select wijk_name, age_group, children from population_by_wijk_age"
-        " where gemeente_code = 'GM9999' and year = ?", [year]).df()
-    con.close()
-    return frame if age_group is None else frame[frame["age_group"] == age_group]
-
-
-def _range(low: float, high: float) -> str:
-    lo, hi = round_estimate(low), round_estimate(high)
-    return format_number(lo) if lo == hi else f"{format_number(lo)}-{format_number(hi)}"
-
 
 def test_continuum_niveaus_add_up_to_the_children(app_db):
     at = run_page("continuum")
@@ -157,8 +141,7 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     pupils = con.execute("select wijk_code, pupils_count from vso_bso_by_wijk"
                          " where year = 2024").df()
     con.close()
-    if pupils.empty:
-        pytest.skip("no (v)so registrations in this sample")
+    assert len(pupils) == 10  # every wijk of the sample has (v)so pupils, one of them only 1
     at = run_page("tekorten")
     at.selectbox(key="tekorten_age").set_value("4-12").run()
     assert not at.exception, at.exception

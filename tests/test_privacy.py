@@ -1,6 +1,5 @@
 """Small-number suppression: primary, secondary and rounding, with derivability checks."""
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -8,11 +7,9 @@ import pytest
 
 from transforms.privacy import (
     TOTAL_LABEL,
-    change_between,
     format_number,
     protect_counts,
     round_estimate,
-    suppress_series,
     suppress_table,
 )
 
@@ -81,14 +78,6 @@ def test_estimates_are_rounded_not_hidden():
     assert table.values.loc[0, "a"] == 2
     assert table.values.loc[0, "b"] == 130
     assert round_estimate(132.6) == 135
-
-
-def test_series_and_change_over_time():
-    values, hidden = suppress_series(pd.Series([0, 3, 8]))
-    assert list(hidden) == [False, True, False]
-    assert math.isnan(values[1])
-    assert math.isnan(change_between(3, 8, True, False))
-    assert change_between(6, 8, False, False) == 2
 
 
 def test_dutch_number_format():

@@ -45,7 +45,7 @@ def write(tmp_path, name, data: bytes) -> str:
 
 def test_template_then_validate_then_import_then_history_and_restore(db, tmp_path, capsys):
     template = tmp_path / "sjabloon.xlsx"
-    assert main(["template", "vve-indicaties", "-o", str(template), "--db", str(db)]) == 0
+    assert main(["template", "--soort", "vve-indicaties", "-o", str(template), "--db", str(db)]) == 0
     assert openpyxl.load_workbook(template)["Gegevens"]["A1"].value == "wijk"
 
     good = write(tmp_path, "vve.xlsx", filled_template(
@@ -97,7 +97,8 @@ def test_invalid_file_exits_1_with_messages_and_stores_nothing(db, tmp_path, cap
     ["validate", "x.xlsx"],                                         # --soort missing
     ["validate", "x.xlsx", "--soort", "onbekend"],
     ["import", "x.xlsx", "--soort", "vve-indicaties"],              # organisation, period
-    ["template", "-o", "x.xlsx"],
+    ["template", "-o", "x.xlsx"],                                   # --soort missing
+    ["template", "vve-indicaties", "-o", "x.xlsx"],                 # --soort, as everywhere
     ["restore", "drie"],
 ])
 def test_wrong_usage_exits_2(argv, db, capsys):

@@ -29,6 +29,8 @@ def _tables_and_views(con):
 def test_marts_are_tables_and_staging_are_views(con):
     transforms.build(con)
     tables, views = _tables_and_views(con)
+    for m in transforms.all_models():
+        assert m.name in (tables if m.materialization == "table" else views), m.name
     assert {"population_by_wijk_age", "continuum_by_wijk_niveau", "signals_by_wijk"} <= tables
     assert "stg_cbs__kerncijfers" in views
     # demand and gap are stored once, in continuum_by_wijk_niveau; the marts are views on it

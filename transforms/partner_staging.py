@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from data_sources.registrations.schemas import REGISTRATION_TYPES, RegistrationType
-from transforms.dag import Model
+from transforms.dag import SQL_DIR, Model
+
+GENERATED_PATH = SQL_DIR / "staging" / "generated" / "partner_staging.sql"
+REGENERATE = f"python -m transforms.partner_staging > {GENERATED_PATH.relative_to(SQL_DIR.parent.parent)}"
 
 
 def staging_sql(rtype: RegistrationType) -> str:
@@ -47,3 +50,19 @@ def staging_models() -> list[Model]:
         for t in REGISTRATION_TYPES.values()
         if t.target == "partner"
     ]
+
+
+def render() -> str:
+    """Every generated view as the SQL that transforms.build runs, for the committed copy in
+    transforms/sql/staging/generated/ (so that each model can be found as SQL text)."""
+    header = (
+        f"-- Generated from data_sources/registrations/schemas.py by `{REGENERATE}`.\n"
+        "-- transforms.build makes these views from the generator, not from this file;\n"
+        "-- tests/test_partner_staging.py keeps the two equal.\n"
+    )
+    views = [f"create or replace view {m.name} as\n{m.sql.strip()};\n" for m in staging_models()]
+    return "\n".join([header, *views])
+
+
+if __name__ == "__main__":
+    print(render(), end="")

@@ -159,21 +159,6 @@ def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[list[tuple]])
             changed = True
 
 
-def suppress_series(values: pd.Series, threshold: int | None = None) -> tuple[pd.Series, pd.Series]:
-    """Hide small counts in a list without a shown total (e.g. a ranked table): returns
-    (values with NaN where hidden, hidden mask). Use suppress_table when a total is shown."""
-    threshold = threshold or min_count()
-    hidden = values.apply(lambda v: is_small(v, threshold))
-    return values.where(~hidden), hidden
-
-
-def change_between(before: float, after: float, before_hidden: bool, after_hidden: bool) -> float:
-    """The change between two periods, or NaN when either period is hidden."""
-    if before_hidden or after_hidden:
-        return float("nan")
-    return after - before
-
-
 def round_estimate(value: float) -> float:
     """A model estimate rounded for display: whole numbers below 100, else to fives."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

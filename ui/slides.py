@@ -93,8 +93,6 @@ def show_chart(figure: go.Figure, key: str, name: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
 
 
-# --- the slides ---------------------------------------------------------------------------
-
 def _key_figures(context: SlideContext) -> None:
     table, is_estimate, source = children_by_wijk(context.gemeente_code, context.year)
     total = table.values.index[-1]

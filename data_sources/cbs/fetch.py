@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from data_sources.cbs.columns import key_for_title
 from data_sources.cbs.http import HttpClient, NotFound
 from data_sources.cbs.odata import DIMENSION_TYPES, stem
 from data_sources.errors import SourceUnavailable
@@ -112,23 +113,6 @@ def fetch_table_v3(
             _write(directory, key, _pages(client, f"{base}/{key}", dim_params))
 
 
-# v4 measures are identified by codes (M000352); the v3 stems we rely on, by their title.
-V4_TITLE_STEMS = {
-    "bevolking op 1 januari": "BevolkingOp1Januari",
-    "aantal inwoners": "AantalInwoners",
-    "0 tot 15 jaar": "k_0Tot15Jaar",
-    "huishoudens met kinderen": "HuishoudensMetKinderen",
-    "huishoudens totaal": "HuishoudensTotaal",
-    "leerlingen po": "LeerlingenPo",
-    "leerlingen basisonderwijs": "LeerlingenPo",
-    "jongeren met jeugdzorg in natura": "JongerenMetJeugdzorgInNatura",
-    "percentage jongeren met jeugdzorg": "PercentageJongerenMetJeugdzorg",
-    "afstand tot kinderdagverblijf": "AfstandTotKinderdagverblijf",
-    "afstand tot school": "AfstandTotSchool",
-    "mate van stedelijkheid": "MateVanStedelijkheid",
-}
-
-
 def fetch_table_v4(
     client: HttpClient,
     endpoints: Endpoints,
@@ -161,7 +145,7 @@ def fetch_table_v4(
         })
     for measure in measures:
         title = str(measure.get("Title", "")).strip()
-        key = V4_TITLE_STEMS.get(title.lower(), measure["Identifier"])
+        key = key_for_title(title) or measure["Identifier"]
         measure_keys[measure["Identifier"]] = key
         props.append({"Type": "Topic", "Key": key, "Title": title, "Datatype": "Double",
                       "Unit": measure.get("Unit")})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_sources.cbs.columns import key_for_title
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.odata import CbsTable, clean, read_table_dir, stem, to_number
@@ -281,28 +282,11 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     return CbsFile(classify(table), table, "StatLine-CSV")
 
 
-# Titles of a StatLine export with titles as column headers -> keys.
-TITLE_KEYS = {
-    "wijken en buurten": "WijkenEnBuurten", "regio's": "RegioS", "perioden": "Perioden",
-    "geslacht": "Geslacht", "leeftijd": "Leeftijd", "burgerlijke staat": "BurgerlijkeStaat",
-    "gemeentenaam": "Gemeentenaam", "soort regio": "SoortRegio", "codering": "Codering",
-    "aantal inwoners": "AantalInwoners", "0 tot 15 jaar": "k_0Tot15Jaar",
-    "huishoudens met kinderen": "HuishoudensMetKinderen", "huishoudens totaal": "HuishoudensTotaal",
-    "leerlingen po": "LeerlingenPo",
-    "jongeren met jeugdzorg in natura": "JongerenMetJeugdzorgInNatura",
-    "percentage jongeren met jeugdzorg": "PercentageJongerenMetJeugdzorg",
-    "afstand tot kinderdagverblijf": "AfstandTotKinderdagverblijf",
-    "afstand tot school": "AfstandTotSchool", "mate van stedelijkheid": "MateVanStedelijkheid",
-    "bevolking op 1 januari": "BevolkingOp1Januari",
-}
-
-
 def _header_key(header: str) -> str | None:
     header = header.strip().strip('"').strip()
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
         return header
-    title = re.sub(r"\s*\([^)]*\)\s*$", "", header).split("/")[-1].strip().lower()
-    return TITLE_KEYS.get(title)
+    return key_for_title(re.sub(r"\s*\([^)]*\)\s*$", "", header).split("/")[-1])
 
 
 def _table_id_from_name(path: Path) -> str | None:

@@ -14,6 +14,9 @@ from data_sources.errors import SourceUnavailable
 Progress = Callable[[float | None, str], None]
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
+# Seconds before the first retry, doubling after that; read when a client is made, so that a test
+# of a page (which makes its own clients) can set it to 0 instead of waiting.
+RETRY_BACKOFF_SECONDS = 1.0
 
 
 def no_progress(fraction: float | None, message: str) -> None:
@@ -32,7 +35,7 @@ class HttpClient:
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
     retries: int = 2
-    backoff: float = 1.0
+    backoff: float = field(default_factory=lambda: RETRY_BACKOFF_SECONDS)
     session: requests.Session = field(default_factory=requests.Session)
     sleep: Callable[[float], None] = time.sleep
 

@@ -15,6 +15,7 @@ import duckdb
 
 from data_sources import geo, store
 from data_sources.cbs import fetch, pdok
+from data_sources.cbs.columns import KERNCIJFERS_STEMS
 from data_sources.cbs.http import HttpClient, NotFound, Progress, no_progress
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES, store_jeugdzorg
 from data_sources.cbs.loading import (
@@ -180,11 +181,7 @@ class CbsLoader:
 
     def _warn_missing(self, report, table_id, year, directory, load_ids) -> None:
         stems = fetch.topic_stems(directory)
-        wanted = ["k_0Tot15Jaar", "HuishoudensMetKinderen", "LeerlingenPo",
-                  "JongerenMetJeugdzorgInNatura",
-                  "PercentageJongerenMetJeugdzorg", "AfstandTotKinderdagverblijf",
-                  "AfstandTotSchool", "MateVanStedelijkheid"]
-        missing = [s for s in wanted if s not in stems]
+        missing = [s for s in KERNCIJFERS_STEMS if s not in stems]
         if missing:
             report.warnings.append(f"Tabel {table_id} ({year}) heeft geen kolom(men) "
                                    f"{', '.join(missing)}; die cijfers ontbreken voor {year}.")

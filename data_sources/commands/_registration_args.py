@@ -8,14 +8,11 @@ from data_sources.errors import InputRefused
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 
-def add_soort(parser, positional: bool = False) -> None:
-    """The registration type, as an argument checked against the schemas (wrong value: exit 2)."""
-    kwargs = dict(choices=list(REGISTRATION_TYPES), metavar="SOORT",
-                  help="soort registratie: " + ", ".join(REGISTRATION_TYPES))
-    if positional:
-        parser.add_argument("soort", **kwargs)
-    else:
-        parser.add_argument("--soort", required=True, **kwargs)
+def add_soort(parser) -> None:
+    """The registration type, `--soort` as in every command, checked against the schemas (wrong
+    value: exit 2)."""
+    parser.add_argument("--soort", required=True, choices=list(REGISTRATION_TYPES), metavar="SOORT",
+                        help="soort registratie: " + ", ".join(REGISTRATION_TYPES))
 
 
 def add_gemeente(parser) -> None:

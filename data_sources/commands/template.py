@@ -15,7 +15,7 @@ HELP = "Schrijf het Excel-sjabloon van een soort registratie (met de wijken van 
 
 
 def add_arguments(parser) -> None:
-    add_soort(parser, positional=True)
+    add_soort(parser)
     parser.add_argument("-o", "--output", required=True, metavar="BESTAND.xlsx",
                         help="waar het sjabloon komt")
     add_gemeente(parser)

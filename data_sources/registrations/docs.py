@@ -22,7 +22,7 @@ def render() -> str:
         "<!-- Gegenereerd uit data_sources/registrations/schemas.py met "
         "`python -m data_sources.registrations.docs`; niet met de hand bewerken. -->",
         "",
-        "Elke soort heeft een Excel-sjabloon (`python -m data_sources template SOORT -o "
+        "Elke soort heeft een Excel-sjabloon (`python -m data_sources template --soort SOORT -o "
         "BESTAND.xlsx` of de pagina Aanleveren). Een plaats mag een CBS-wijkcode, een wijknaam "
         "(hoofdletters en accenten maken niet uit), een buurtcode of een postcode (PC6 of PC4) "
         "zijn. Waar 'één rij per kind' mag, laat u 'aantal kinderen' leeg; Kindkaart telt op en "

@@ -12,9 +12,9 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
-from data_sources.registrations.locations import normalise
 from data_sources.registrations.schemas import RegistrationType, registration_type
 from data_sources.registrations.validate import ValidationResult, validate_workbook
+from data_sources.text import normalise
 
 MAX_ORGANISATION_LENGTH = 100
 

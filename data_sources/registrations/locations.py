@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 import duckdb
 
 from data_sources.errors import InputRefused
+from data_sources.text import normalise
 
 _PC6 = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 _PC4 = re.compile(r"^[1-9][0-9]{3}$")
 _WIJK_CODE = re.compile(r"^WK\s*([0-9]{6})$", re.IGNORECASE)
 _BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=65536)
-def _normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return " ".join(re.sub(r"[^a-z0-9/]+", " ", plain).split())
-
-
-def normalise(text: str) -> str:
-    """Lowercase, without accents, punctuation as single spaces: 'Zuid-Éind ' -> 'zuid eind'."""
-    return _normalise(str(text))
 
 
 @dataclass(frozen=True)

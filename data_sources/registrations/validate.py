@@ -17,9 +17,10 @@ from openpyxl.utils import get_column_letter
 
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
-from data_sources.registrations.locations import LocationIndex, UnknownLocation, normalise
+from data_sources.registrations.locations import LocationIndex, UnknownLocation
 from data_sources.registrations.reading import Sheet, read_workbook
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
+from data_sources.text import normalise
 
 DATA_SHEET = "Gegevens"
 META_SHEET = "Organisatie"

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from data_sources.registrations.locations import normalise
+from data_sources.text import compact
 
 _NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
@@ -141,7 +141,7 @@ def parse_choice(value: object, choices: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=4096)
 def _choice_key_text(text: str) -> str:
-    return normalise(text).replace("/", " ").replace(" ", "")
+    return compact(text).replace("/", "")
 
 
 def _choice_key(value: object) -> str:

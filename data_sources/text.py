@@ -1,0 +1,26 @@
+"""How names and headers from files are compared: one rule for every reader."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=65536)
+def _normalised(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z0-9/]+", " ", plain).split())
+
+
+def normalise(text: object) -> str:
+    """Lowercase, without accents, punctuation as single spaces, the slash kept:
+    'Zuid-Éind ' -> 'zuid eind', 'Taal/spraak' -> 'taal/spraak'."""
+    return _normalised(str(text))
+
+
+def compact(text: object) -> str:
+    """normalise() without the spaces, for headers spelled with or without separators:
+    'Opvanglocatie_Postcode' and 'opvanglocatie postcode' -> 'opvanglocatiepostcode'."""
+    return normalise(text).replace(" ", "")
