@@ -12,7 +12,7 @@ from transforms.privacy import (
     protect_counts,
     round_estimate,
 )
-from ui import continuum, theme
+from ui import a11y, continuum, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
 
@@ -58,7 +58,7 @@ per_wijk = (
 )
 
 # Gemeente total per niveau
-st.subheader("Gemeente totaal")
+st.header("Gemeente totaal")
 totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
 columns = st.columns(4)
 for column, niveau in zip(columns, [1, 2, 3, 4], strict=True):
@@ -107,9 +107,16 @@ figure.update_layout(
 )
 st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
 chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
+a11y.summary([
+    a11y.ranking_sentence(
+        [(wijk, mid, format_number(round_estimate(mid))) for wijk, mid in
+         per_wijk[per_wijk["niveau"] == niveau][["wijk_name", "children_mid"]].itertuples(index=False)],
+        noun=f"kinderen op niveau {niveau} (schatting)")
+    for niveau in niveaus
+] + ["De tabel Per wijk hieronder geeft de middenschatting van elke wijk en elk niveau."])
 
 # Table: wijk x niveau (mid), rounded estimates with a gemeente total
-st.subheader("Per wijk (middenschatting, afgerond)")
+st.header("Per wijk (middenschatting, afgerond)")
 wide = (per_wijk.pivot_table(index=["wijk_code", "wijk_name"], columns="niveau",
                              values="children_mid", aggfunc="sum")
         .reindex(columns=[1, 2, 3, 4]).fillna(0.0).reset_index())
@@ -127,7 +134,7 @@ st.caption(
 )
 
 # Signal-adjusted estimate for niveau 3 and 4
-st.subheader("Schatting met lokale signalen (niveau 3 en 4)")
+st.header("Schatting met lokale signalen (niveau 3 en 4)")
 st.markdown(continuum.SIGNAL_METHOD_NL.format(min=continuum.min_count()))
 adjusted = per_wijk[per_wijk["niveau"] >= 3]
 if this_year["signal_index"].notna().any():
@@ -178,7 +185,7 @@ else:
             "met lokale signalen is gelijk aan de middenschatting van het model.")
 
 # Trend over the years: gemeente total per niveau
-st.subheader("Trend")
+st.header("Trend")
 selected_all = demand if age_group == "alle" else demand[demand["age_group"] == age_group]
 trend = selected_all.groupby(["year", "niveau"], as_index=False)[
     ["children_low", "children_mid", "children_high"]].sum()
@@ -199,6 +206,14 @@ trend_figure.update_layout(
 )
 st.plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
+a11y.data_table(
+    ["Jaar", *(f"Niveau {n}: midden (laag-hoog)" for n in (2, 3, 4))],
+    [[str(each), *(f"{format_number(round_estimate(r.children_mid))} "
+                   f"({continuum.estimate_text(r.children_low, r.children_high)})"
+                   for r in trend[trend["year"] == each].sort_values("niveau").itertuples()
+                   if r.niveau in (2, 3, 4))]
+     for each in sorted(trend["year"].unique())],
+    f"Verwachte kinderen per niveau in {gemeente_name(gemeente_code)}, per jaar (schatting)")
 
 with st.expander("Overzicht van de gebruikte aannames"):
     st.dataframe(continuum.parameter_table(), hide_index=True, width="stretch")

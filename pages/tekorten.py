@@ -6,7 +6,7 @@ import streamlit as st
 
 from transforms import model
 from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
-from ui import continuum, theme
+from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
@@ -56,7 +56,7 @@ if niveau <= 2 and denominator == "alle_kinderen":
 ranked = rows.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
 
 # The handreiking's first question, answered for the gemeente and per wijk
-st.subheader("Wat zeggen de cijfers?")
+st.header("Wat zeggen de cijfers?")
 total = ranked[["demand_low", "demand_mid", "demand_high", "places"]].sum()
 noun = continuum.AGE_NOUNS_SHORT[age_group]
 places_total = round_estimate(total.places)
@@ -106,6 +106,12 @@ figure.update_layout(
 )
 st.plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
 chart_downloads(figure, f"Tekorten {name} {year}")
+a11y.summary([
+    a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
+                           ranked[["wijk_name", "gap_mid"]].itertuples(index=False)],
+                          subject=f"Tekort aan plekken op niveau {niveau} (schatting, midden)"),
+    "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
+])
 
 # Ranked table
 table = pd.DataFrame({
@@ -131,7 +137,7 @@ st.caption(
 )
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
-st.subheader("Wachtlijsten (waargenomen)")
+st.header("Wachtlijsten (waargenomen)")
 signals = continuum.signals(gemeente_code, year)
 waiting = signals[signals["evidence_kind"] == "wachtlijst"]
 if waiting.empty:
@@ -162,7 +168,7 @@ else:
 vso = query("select * from vso_bso_by_wijk where gemeente_code = ? and year = ?",
             [gemeente_code, year])
 if not vso.empty and age_group == "4-12":
-    st.subheader("BSO voor leerlingen van (v)so en sbo")
+    st.header("BSO voor leerlingen van (v)so en sbo")
     st.write("Scholen voor (voortgezet) speciaal onderwijs hoeven geen BSO te regelen; daardoor "
              "ontbreekt BSO voor deze leerlingen vaak.")
     vso = vso.merge(rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left")

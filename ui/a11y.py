@@ -1,0 +1,125 @@
+"""Accessibility helpers: page language and navigation semantics, text alternatives for charts and maps."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import streamlit as st
+
+# Streamlit serves one index.html with lang="en" and offers no setting for it, and its sidebar
+# navigation with sections nests <li> in a <div> inside the <ul> (axe: `list`, `listitem`).
+# This script sets the language and gives the navigation valid list semantics without moving
+# any element: the <ul> becomes a plain container, each section <div> a list named after its
+# header. It runs again whenever Streamlit redraws the page.
+_REPAIR_SCRIPT = """
+<script>
+(() => {
+  if (window.__kindkaartA11y) return;
+  window.__kindkaartA11y = true;
+  const repair = () => {
+    if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
+    const list = document.querySelector("[data-testid='stSidebarNavItems']");
+    if (!list || ![...list.children].some((child) => child.tagName === "DIV")) return;
+    if (list.getAttribute("role") !== "none") list.setAttribute("role", "none");
+    for (const section of list.children) {
+      if (section.tagName !== "DIV" || section.getAttribute("role") === "list") continue;
+      const header = section.querySelector(":scope > header");
+      section.setAttribute("role", "list");
+      if (header) {
+        section.setAttribute("aria-label", header.innerText.trim());
+        header.setAttribute("aria-hidden", "true");
+      }
+    }
+  };
+  repair();
+  new MutationObserver(repair).observe(document.body, {childList: true, subtree: true});
+})();
+</script>
+"""
+
+
+def repair_page() -> None:
+    """Dutch page language and valid navigation lists (see _REPAIR_SCRIPT); call once per run."""
+    st.sidebar.html(_REPAIR_SCRIPT, unsafe_allow_javascript=True)
+
+
+def _visible(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: str | None = None,
+                     subject: str | None = None) -> str:
+    """One sentence naming the wijk with the highest and the lowest value, e.g. "Nieuwland heeft
+    de meeste peuters: 460; Bloemhof de minste: 120." (with `noun`) or "Tekort niveau 3: het hoogst
+    in Nieuwland (40), het laagst in Bloemhof (-5)." (with `subject`). `items` are (name, value,
+    shown text) with value None where the page hides it: hidden cells are never ranked, only
+    counted, and the texts are the page's own protected ones."""
+    shown = sorted(((name, value, text) for name, value, text in items if _visible(value)),
+                   key=lambda item: (-item[1], item[0]))
+    hidden = len(items) - len(shown)
+    if not shown:
+        sentence = f"Geen zichtbare waarden{f' voor {subject}' if subject else ''}."
+    else:
+        (top, _, top_text), (low, _, low_text) = shown[0], shown[-1]
+        if noun:
+            sentence = f"{top} heeft de meeste {noun}: {top_text}"
+            sentence += f"; {low} de minste: {low_text}." if len(shown) > 1 else "."
+        else:
+            sentence = f"{subject}: het hoogst in {top} ({top_text})"
+            sentence += f", het laagst in {low} ({low_text})." if len(shown) > 1 else "."
+    if hidden:
+        sentence += (f" Afgeschermd of zonder gegevens: {hidden} "
+                     f"{'wijk' if hidden == 1 else 'wijken'}.")
+    return sentence
+
+
+def summary(sentences: Sequence[str]) -> None:
+    """A chart's or map's text alternative: what it shows, in sentences on the page itself
+    (read by a screen reader in order, printed, and readable on a projector)."""
+    text = " ".join(html.escape(sentence) for sentence in sentences if sentence)
+    st.markdown(f"<p class='kk-summary'>{text}</p>", unsafe_allow_html=True)
+
+
+def data_table(columns: list[str], rows: list[list[str]], caption: str, *,
+               label: str = "Cijfers als tabel", numeric_from: int = 1) -> None:
+    """The figures behind a chart or map as a plain table in an expander: reachable with the
+    keyboard (Tab, Enter), so that hovering is never the only way to learn a wijk's value.
+    Cells are the texts the chart shows (already protected)."""
+    from ui import theme
+
+    with st.expander(label):
+        theme.html_table(columns, rows, caption, numeric_from=numeric_from)
+
+
+# A national map has thousands of wijken: its table lists the highest ones (the map of one
+# gemeente lists every wijk).
+MAX_TABLE_ROWS = 100
+
+
+def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
+    """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
+    map's values as a table (the tooltip's texts: protected, '< 5' where hidden).
+    `values` is the map's frame: wijk_name, value, hidden."""
+    import numpy as np
+
+    from transforms.privacy import format_number, hidden_label
+
+    items = []
+    for row in values.itertuples(index=False):
+        # as on the map: only a true boolean hides (a missing flag is a wijk without data)
+        hidden = isinstance(row.hidden, bool | np.bool_) and bool(row.hidden)
+        value = None if hidden or not _visible(row.value) else float(row.value)
+        text = hidden_label() if hidden else (format_number(row.value, decimals) or "geen gegevens")
+        items.append((str(row.wijk_name), value, text))
+    summary([ranking_sentence(items, subject=f"{label} ({place})")])
+    if len(items) > MAX_TABLE_ROWS:
+        items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)
+        items = items[:MAX_TABLE_ROWS]
+        caption = f"{label} in de {MAX_TABLE_ROWS} wijken met de hoogste waarde ({place})"
+    else:
+        items = sorted(items, key=lambda item: item[0])
+        caption = f"{label} per wijk ({place})"
+    data_table(["Wijk", label], [[name, text] for name, _, text in items], caption,
+               label="De kaart als tabel")
