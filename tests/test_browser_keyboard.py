@@ -174,3 +174,34 @@ def test_presentation_with_the_keyboard_alone(app_db):
         page.keyboard.press("Enter")
         page.get_by_role("heading", level=1, name="Overzicht Voorbeeldstad 2024").wait_for(timeout=60_000)
         assert "presentatie" not in page.url
+
+
+def test_every_focus_stop_on_the_kaart_shows_the_focus(app_db):
+    # The Kaart has the most kinds of controls: navigation, selects, the map canvas and its
+    # toolbar, the expander with the map as a table.
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+        settle(page)
+        page.add_style_tag(content=STILL)
+        last = page.get_by_role("combobox", name="Wijkprofiel (of klik op een wijk)")
+        unseen, stops = [], 0
+        while not has_focus(last):
+            page.keyboard.press("Tab")
+            stops += 1
+            assert stops < 60, "the Wijkprofiel field is not reachable with Tab"
+            box = page.evaluate("() => { const r = document.activeElement.getBoundingClientRect();"
+                                " return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
+            clip = {"x": max(box["x"] - 6, 0), "y": max(box["y"] - 6, 0), "width": box["width"] + 12,
+                    "height": box["height"] + 12}
+            focused = page.screenshot(clip=clip)
+            name = page.evaluate("() => { const a = document.activeElement; return a.tagName + ' '"
+                                 " + (a.getAttribute('aria-label') || a.innerText).slice(0, 40); }")
+            # measure only: take the focus away for one picture, then give it back
+            page.evaluate("() => { window.__focused = document.activeElement; window.__focused.blur(); }")
+            if page.screenshot(clip=clip) == focused:
+                unseen.append(name)
+            page.evaluate("() => window.__focused.focus()")
+        assert stops > 15
+        assert not unseen, f"no visible focus on: {unseen}"

@@ -40,8 +40,24 @@ _REPAIR_SCRIPT = """
 """
 
 
+# The map (deck.gl's canvas and its container) and the toolbar Streamlit puts above it take the
+# focus without showing it (WCAG 2.4.7): an outline in the theme's blue, inside the element so
+# that no neighbour hides it; the map's toolbar stays transparent (it appears on mouse hover only)
+# even while one of its buttons has the focus.
+_FOCUS_STYLE = """
+<style>
+[data-testid='stDeckGlJsonChart'] :focus-visible, [data-testid='stElementToolbar'] button:focus-visible {
+  outline: 3px solid #0072B2 !important; outline-offset: -3px;
+}
+[data-testid='stElementToolbar']:focus-within { opacity: 1 !important; }
+</style>
+"""
+
+
 def repair_page() -> None:
-    """Dutch page language and valid navigation lists (see _REPAIR_SCRIPT); call once per run."""
+    """Dutch page language, valid navigation lists (see _REPAIR_SCRIPT) and visible focus on the
+    map; call once per run."""
+    st.html(_FOCUS_STYLE)  # style only: Streamlit puts it where it takes no space
     st.sidebar.html(_REPAIR_SCRIPT, unsafe_allow_javascript=True)
 
 
