@@ -33,6 +33,7 @@ def settle(page) -> None:
         """() => !document.querySelector("[data-testid='stStatusWidget']")
             && document.querySelectorAll("[data-stale='true']").length === 0
             && document.documentElement.lang === 'nl'
+            && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']")
             && [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
                    .every((chart) => chart.querySelector('.main-svg'))""",
         timeout=60_000)
