@@ -102,7 +102,7 @@ def test_kaart_model_indicator_and_wijk_profile(app_db):
     assert not at.exception, at.exception
     at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
     assert not at.exception, at.exception
-    assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
+    assert any(s.value == "Wijkprofiel Bloemhof" for s in at.header)
     text = "\n".join(m.value for m in at.markdown)
     assert "In Bloemhof zijn naar schatting" in text
     years = at.dataframe[-1].value
@@ -156,7 +156,7 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     at = run_page("tekorten")
     at.selectbox(key="tekorten_age").set_value("4-12").run()
     assert not at.exception, at.exception
-    assert any(s.value == "BSO voor leerlingen van (v)so en sbo" for s in at.subheader)
+    assert any(s.value == "BSO voor leerlingen van (v)so en sbo" for s in at.header)
     table = at.dataframe[-1].value
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
     shown = table["Leerlingen (waargenomen)"]
