@@ -79,6 +79,8 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             settle(page)
             open_expanders(page)
             assert page.evaluate("document.documentElement.lang") == "nl"
+            # Streamlit's own English texts are marked as English (WCAG 3.1.2)
+            assert page.locator("[data-testid='stSkipToContent']").get_attribute("lang") == "en"
             assert page.locator("[data-testid='stException']").count() == 0
             found = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
             if found:

@@ -2,6 +2,7 @@
 control showing where the focus is."""
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,11 @@ def test_upload_with_the_keyboard_alone(app_db, tmp_path):
 
 def test_presentation_with_the_keyboard_alone(app_db):
     require_chromium()
+    from ui.slides import REFRESH_SECONDS
+
     with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
+        sockets = []
+        page.on("websocket", lambda socket: sockets.append(socket))
         page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
         page.wait_for_selector(".kk-counter", timeout=60_000)
         settle(page)
@@ -167,6 +172,15 @@ def test_presentation_with_the_keyboard_alone(app_db):
                                timeout=30_000)
         settle(page)
         assert page.locator("[data-testid='stMain'] h1").inner_text() == "Kaart"
+
+        # the slide refreshes itself (a message from the server a while after the last key):
+        # the focus stays where it was
+        quiet_from = time.monotonic() + 1
+        with sockets[0].expect_event("framereceived", predicate=lambda _: time.monotonic() > quiet_from,
+                                     timeout=(REFRESH_SECONDS + 15) * 1000):
+            pass
+        settle(page)
+        assert has_focus(previous)
 
         leave = page.get_by_role("link", name="Sluiten")
         tab_to(page, leave)

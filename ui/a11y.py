@@ -10,16 +10,28 @@ import streamlit as st
 
 # Streamlit serves one index.html with lang="en" and offers no setting for it, and its sidebar
 # navigation with sections nests <li> in a <div> inside the <ul> (axe: `list`, `listitem`).
-# This script sets the language and gives the navigation valid list semantics without moving
-# any element: the <ul> becomes a plain container, each section <div> a list named after its
-# header. It runs again whenever Streamlit redraws the page.
+# This script sets the language (Dutch, and English on Streamlit's own English texts, so that a
+# screen reader pronounces each right) and gives the navigation valid list semantics without
+# moving any element: the <ul> becomes a plain container, each section <div> a list named after
+# its header. It runs again whenever Streamlit redraws the page.
 _REPAIR_SCRIPT = """
 <script>
 (() => {
   if (window.__kindkaartA11y) return;
   window.__kindkaartA11y = true;
+  // Streamlit's own texts and labels, which are English and have no setting (WCAG 3.1.2)
+  const ENGLISH = [
+    "[data-testid='stSkipToContent']", "[data-testid='stMainMenuButton']",
+    "[data-testid='stSidebarHeader'] button", "[data-testid='stExpandSidebarButton']",
+    "[data-testid='stElementToolbar']", "[data-testid='stFileUploaderDropzone'] button",
+    "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stFileChip']",
+    "[data-has-shortcut='true'] kbd", "a[aria-label='Link to heading']", ".modebar",
+  ].join(", ");
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
+    for (const part of document.querySelectorAll(ENGLISH)) {
+      if (part.lang !== "en") part.lang = "en";
+    }
     const list = document.querySelector("[data-testid='stSidebarNavItems']");
     if (!list || ![...list.children].some((child) => child.tagName === "DIV")) return;
     if (list.getAttribute("role") !== "none") list.setAttribute("role", "none");
