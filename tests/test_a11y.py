@@ -77,3 +77,23 @@ def test_trends_continuum_tekorten_and_slides_have_text_alternatives(app_db):
     assert "heeft de meeste kinderen op niveau 3 (schatting)" in _summaries(continuum)[0]
     assert any("Verwachte kinderen per niveau in Voorbeeldstad, per jaar" in t for t in _tables(continuum))
     assert _summaries(run_page("tekorten"))[0].startswith("Tekort aan plekken op niveau 3 (schatting, midden): ")
+
+
+def test_a_national_map_table_lists_the_highest_wijken():
+    from streamlit.testing.v1 import AppTest
+
+    def page():  # AppTest runs the function's body as a script: it imports what it uses
+        import pandas as pd
+
+        from ui import a11y
+
+        a11y.map_alternative(pd.DataFrame({"wijk_name": [f"Wijk {i:03d}" for i in range(250)],
+                                           "value": [float(i) for i in range(250)],
+                                           "hidden": [False] * 250}), "Kinderen", "Nederland")
+
+    at = AppTest.from_function(page).run()
+    assert _summaries(at) == ["Kinderen (Nederland): het hoogst in Wijk 249 (249), het laagst in Wijk 000 (0)."]
+    (table,) = _tables(at)
+    assert "in de 100 wijken met de hoogste waarde (Nederland)" in table
+    names = re.findall(r"<td[^>]*>(Wijk \d+)</td>", table)
+    assert names[0] == "Wijk 249" and names[-1] == "Wijk 150" and len(names) == 100
