@@ -97,3 +97,14 @@ def test_a_national_map_table_lists_the_highest_wijken():
     assert "in de 100 wijken met de hoogste waarde (Nederland)" in table
     names = re.findall(r"<td[^>]*>(Wijk \d+)</td>", table)
     assert names[0] == "Wijk 249" and names[-1] == "Wijk 150" and len(names) == 100
+
+
+def test_the_accessibility_statement_covers_every_page_and_names_existing_tests():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    statement = (root / "docs" / "toegankelijkheid.md").read_text(encoding="utf-8")
+    for title in re.findall(r"st\.Page\([^)]*title=\"([^\"]+)\"", (root / "app.py").read_text(encoding="utf-8")):
+        assert title in statement, f"page {title} missing from docs/toegankelijkheid.md"
+    for path in set(re.findall(r"`((?:tests|ui)/[\w/]+\.py)`", statement)):
+        assert (root / path).exists(), path
