@@ -99,6 +99,8 @@ def test_kaart_with_a_wijk_profile_and_every_slide_pass_axe(app_db):
         settle(page)
         open_expanders(page)
         report["kaart, wijkprofiel"] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+        map_label = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart"
+        assert page.get_by_role("region", name=map_label).count() == 1
 
         page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&wijk=WK999903", wait_until="domcontentloaded")
         page.wait_for_selector(".kk-counter", timeout=60_000)

@@ -27,10 +27,15 @@ _REPAIR_SCRIPT = """
     "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stFileChip']",
     "[data-has-shortcut='true'] kbd", "a[aria-label='Link to heading']", ".modebar",
   ].join(", ");
+  const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
     for (const part of document.querySelectorAll(ENGLISH)) {
       if (part.lang !== "en") part.lang = "en";
+    }
+    // the map's canvas takes the focus as "Map": say in Dutch where its figures are
+    for (const map of document.querySelectorAll("[data-testid='stDeckGlJsonChart'] canvas[role='region']")) {
+      if (map.getAttribute("aria-label") !== MAP_LABEL) map.setAttribute("aria-label", MAP_LABEL);
     }
     const list = document.querySelector("[data-testid='stSidebarNavItems']");
     if (!list || ![...list.children].some((child) => child.tagName === "DIV")) return;
