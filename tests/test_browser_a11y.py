@@ -79,6 +79,9 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             assert page.evaluate("document.documentElement.lang") == "nl"
             # Streamlit's own English texts are marked as English (WCAG 3.1.2)
             assert page.locator("[data-testid='stSkipToContent']").get_attribute("lang") == "en"
+            # every chart is one named image for a screen reader, not a heap of SVG labels
+            assert page.locator(".js-plotly-plot svg[role='img'][aria-label^='Grafiek']").count() == \
+                page.locator(".js-plotly-plot").count()
             assert page.locator("[data-testid='stException']").count() == 0
             found = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
             if found:

@@ -28,10 +28,24 @@ _REPAIR_SCRIPT = """
     "[data-has-shortcut='true'] kbd", "a[aria-label='Link to heading']", ".modebar",
   ].join(", ");
   const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
+  const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
     for (const part of document.querySelectorAll(ENGLISH)) {
       if (part.lang !== "en") part.lang = "en";
+    }
+    // a plotly chart is several SVG layers of ticks and labels: one image for a screen reader,
+    // named by its title, pointing to the sentences and the table that say what it shows
+    for (const plot of document.querySelectorAll(".js-plotly-plot")) {
+      const [chart, ...layers] = plot.querySelectorAll("svg.main-svg");
+      if (!chart) continue;
+      const title = plot.querySelector(".gtitle")?.textContent.trim();
+      const label = (title ? `Grafiek: ${title}.` : "Grafiek.") + CHART_NOTE;
+      if (chart.getAttribute("aria-label") !== label) {
+        chart.setAttribute("role", "img");
+        chart.setAttribute("aria-label", label);
+      }
+      for (const layer of layers) if (!layer.hasAttribute("aria-hidden")) layer.setAttribute("aria-hidden", "true");
     }
     // the map's canvas takes the focus as "Map": say in Dutch where its figures are
     for (const map of document.querySelectorAll("[data-testid='stDeckGlJsonChart'] canvas[role='region']")) {
