@@ -13,7 +13,8 @@ import streamlit as st
 # This script sets the language (Dutch, and English on Streamlit's own English texts, so that a
 # screen reader pronounces each right) and gives the navigation valid list semantics without
 # moving any element: the <ul> becomes a plain container, each section <div> a list named after
-# its header. It runs again whenever Streamlit redraws the page.
+# its header. It also names charts and the map for a screen reader. It runs again whenever
+# Streamlit redraws the page.
 _REPAIR_SCRIPT = """
 <script>
 (() => {
@@ -65,7 +66,13 @@ _REPAIR_SCRIPT = """
     }
   };
   repair();
-  new MutationObserver(repair).observe(document.body, {childList: true, subtree: true});
+  // once per frame at most: hovering a chart alone changes the page many times a second
+  let pending = false;
+  new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; repair(); });
+  }).observe(document.body, {childList: true, subtree: true});
 })();
 </script>
 """
@@ -86,8 +93,8 @@ _FOCUS_STYLE = """
 
 
 def repair_page() -> None:
-    """Dutch page language, valid navigation lists (see _REPAIR_SCRIPT) and visible focus on the
-    map; call once per run."""
+    """Dutch page language, valid navigation lists, named charts and map (see _REPAIR_SCRIPT)
+    and visible focus on the map; call once per run."""
     st.html(_FOCUS_STYLE)  # style only: Streamlit puts it where it takes no space
     st.sidebar.html(_REPAIR_SCRIPT, unsafe_allow_javascript=True)
 
