@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from accessibility import axe_violations, settle
 from browser import chromium_page, require_chromium, streamlit_server
-from test_browser_a11y import axe_violations, settle
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
