@@ -29,7 +29,13 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-st.sidebar.title("Kindkaart")
+# The app's name, not a heading: each page's own title is its one first-level heading.
+st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
+                    unsafe_allow_html=True)
+
+from ui.a11y import repair_page  # noqa: E402  (Streamlit only: as light as the navigation)
+
+repair_page()
 
 # Imported once the navigation is on its way: ui.state brings DuckDB (and numpy), a few tenths of a
 # second on a fresh server, which the browser spends drawing the navigation instead of waiting.

@@ -14,6 +14,7 @@ from data_sources.registrations.importing import check_organisation, check_perio
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_label, suppress_table
+from ui import theme
 from ui.data import clear_caches, cursor, data_version
 from ui.state import current, gemeente_name
 
@@ -113,7 +114,13 @@ else:
     if not result.ok:
         st.error(f"{upload.name} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
                  "opgeslagen. Verbeter het bestand en upload het opnieuw.")
-        st.dataframe(result.messages_frame(), hide_index=True, width="stretch")
+        # A plain table, not the data grid: a screen reader reads it as a table right after the
+        # alert, with no grid navigation to learn (there are at most 200 messages).
+        columns = ["blad", "rij", "kolom", "kolomnaam", "melding"]
+        theme.html_table([c.capitalize() for c in columns],
+                         [["" if m[c] is None else str(m[c]) for c in columns]
+                          for m in (message.as_dict() for message in result.messages)],
+                         caption=f"Meldingen bij {upload.name}", numeric_from=len(columns))
     else:
         frame = result.aggregates_df
         st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "

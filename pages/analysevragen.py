@@ -119,7 +119,7 @@ section = None
 for question in analysis.QUESTIONS:
     if question.section != section:
         section = question.section
-        st.subheader(section)
+        st.header(section)
     status = stored.get(question.key, ("open", "", ""))
     label = f"{question.text} (r. {question.line})"
     with st.expander(label, expanded=question.answer is not None):

@@ -12,7 +12,7 @@ from transforms.privacy import (
     protect_counts,
     round_estimate,
 )
-from ui import continuum, theme
+from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
@@ -72,7 +72,7 @@ children = (selected[selected["niveau"] == 1].groupby(["wijk_code", "wijk_name"]
             ["population_children"].sum())
 
 # Gemeente total per niveau; with the children outside childcare they add up to all children
-st.subheader("Gemeente totaal")
+st.header("Gemeente totaal")
 totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
 all_children = children["population_children"].sum()
 outside = all_children - totals["children_mid"].sum()
@@ -136,9 +136,16 @@ figure.update_layout(
 )
 st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
 chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
+a11y.summary([
+    a11y.ranking_sentence(
+        [(wijk, mid, format_number(round_estimate(mid))) for wijk, mid in
+         per_wijk[per_wijk["niveau"] == niveau][["wijk_name", "children_mid"]].itertuples(index=False)],
+        noun=f"kinderen op niveau {niveau} (schatting)")
+    for niveau in niveaus
+] + ["De tabel Per wijk hieronder geeft de middenschatting van elke wijk en elk niveau."])
 
 # Table: wijk x niveau (mid), rounded estimates; the row total is the wijk's children
-st.subheader("Per wijk (middenschatting, afgerond)")
+st.header("Per wijk (middenschatting, afgerond)")
 wide = (per_wijk.pivot_table(index=["wijk_code", "wijk_name"], columns="niveau",
                              values="children_mid", aggfunc="sum")
         .reindex(columns=[1, 2, 3, 4]).fillna(0.0).reset_index())
@@ -163,7 +170,7 @@ st.caption(
 # Row 2 of the handreiking's table: what childcare organisations registered themselves
 observed = analysis.niveau_observed(cursor(), gemeente_code, year)
 if observed is not None:
-    st.subheader("Waargenomen naast het model: extra ondersteuning (rij 2)")
+    st.header("Waargenomen naast het model: extra ondersteuning (rij 2)")
     st.write("Kinderen die kinderopvangorganisaties zelf registreerden met een extra "
              "ondersteuningsbehoefte, naar het niveau dat zij gaven. Dit telt alleen de "
              "organisaties die leverden (zie Databronnen); het model schat voor alle kinderen die "
@@ -179,7 +186,7 @@ if observed is not None:
         f"afgeschermd ('{hidden_label()}').")
 
 # Signal-adjusted estimate for niveau 3 and 4
-st.subheader("Schatting met lokale signalen (niveau 3 en 4)")
+st.header("Schatting met lokale signalen (niveau 3 en 4)")
 st.markdown(continuum.SIGNAL_METHOD_NL.format(min=continuum.min_count()))
 signals = continuum.signals(gemeente_code, year)
 continuum.signal_kind_control(sorted(set(signals["signal_kind"])) if not signals.empty else [])
@@ -240,7 +247,7 @@ else:
             "met lokale signalen is gelijk aan de middenschatting van het model.")
 
 # Trend over the years: gemeente total per niveau
-st.subheader("Trend")
+st.header("Trend")
 selected_all = demand if age_group == "alle" else demand[demand["age_group"] == age_group]
 trend = selected_all.groupby(["year", "niveau"], as_index=False)[
     ["children_low", "children_mid", "children_high"]].sum()
@@ -265,6 +272,14 @@ st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandel
            "volgt het aantal kinderen. Een waargenomen verandering in de vraag staat bij de "
            "signalen van partners (pagina Trends).")
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
+a11y.data_table(
+    ["Jaar", *(f"Niveau {n}: midden (laag-hoog)" for n in (2, 3, 4))],
+    [[str(each), *(f"{format_number(round_estimate(r.children_mid))} "
+                   f"({continuum.estimate_text(r.children_low, r.children_high)})"
+                   for r in trend[trend["year"] == each].sort_values("niveau").itertuples()
+                   if r.niveau in (2, 3, 4))]
+     for each in sorted(trend["year"].unique())],
+    f"Verwachte kinderen per niveau in {gemeente_name(gemeente_code)}, per jaar (schatting)")
 
 with st.expander("Overzicht van de gebruikte aannames"):
     st.dataframe(continuum.parameter_table(), hide_index=True, width="stretch")

@@ -11,7 +11,7 @@ gemeente_code, year = current()
 st.title("Databronnen")
 st.write("Welke gegevens Kindkaart gebruikt, waar ze vandaan komen en voor welke periode.")
 
-st.subheader("Gegevens uit de handreiking")
+st.header("Gegevens uit de handreiking")
 st.caption("De tien rijen uit de tabel van de handreiking (Informatie verzamelen): wie ze "
            "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. Bij de rijen "
            "van de kinderopvang staat hoeveel locaties in de levering voorkomen naast het aantal "
@@ -34,7 +34,7 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-st.subheader("Alle geladen gegevens")
+st.header("Alle geladen gegevens")
 
 SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
                  "partner": "Partner", "lrk": "LRK"}

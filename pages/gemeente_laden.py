@@ -101,7 +101,7 @@ if (load_clicked or refresh_clicked) and chosen:
             st.warning(warning)
 
 if chosen:
-    st.subheader("Geladen gegevens")
+    st.header("Geladen gegevens")
     dates = data_dates(cursor(), chosen)
     if not dates:
         st.info("Voor deze gemeente is nog niets geladen.")
@@ -122,7 +122,7 @@ if chosen:
             if st.button("Bekijk op de kaart", on_click=show_on_map):
                 st.switch_page("pages/kaart.py")
 
-st.subheader("Wat is geschat")
+st.header("Wat is geschat")
 st.info(source_note("cbs-schatting"))
 st.caption(
     "CBS publiceert per wijk alleen de groep 0 tot 15 jaar, afgerond op vijftallen; losse "

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
+from ui import a11y
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
 from ui.maps import choropleth, legend_markdown, prepared_shapes
@@ -44,6 +45,7 @@ else:
     event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
                             selection_mode="single-object")
     st.markdown(legend_markdown(breaks), unsafe_allow_html=True)
+    a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code))
     clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
     if clicked:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")

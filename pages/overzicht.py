@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.privacy import TOTAL_LABEL, hidden_label
-from ui import theme
+from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, population_table, source_note
 from ui.state import current, gemeente_name
@@ -53,8 +53,15 @@ figure.update_layout(
 chart_name = f"Kinderen per wijk {gemeente_name(gemeente_code)} {year}"
 st.plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_config(chart_name))
 chart_downloads(figure, chart_name)
+a11y.summary([
+    a11y.ranking_sentence(
+        [(name, None if table.hidden[row, column] else table.values[row, column], table.text(row, column))
+         for row, name in enumerate(table.wijk_names)],
+        noun=f"kinderen van {age_group} jaar")
+    for column, age_group in enumerate(AGE_GROUP_LABELS)
+] + ["Alle getallen van de grafiek staan in de tabel Per wijk hieronder."])
 
-st.subheader("Per wijk")
+st.header("Per wijk")
 headers = {"wijk_code": "Wijkcode", "wijk_name": "Wijk", **{group: f"{group} jaar" for group in AGE_GROUP_LABELS}}
 # A plain HTML table, not the interactive grid: a summary of ten to a hundred rows reads better
 # on a projector, prints, and is a real table for screen readers; the grid's code alone took the

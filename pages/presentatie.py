@@ -37,6 +37,7 @@ st.markdown(
     .kk-table td.num { text-align: right; }
     .st-key-kk_clicker { display: none !important; }
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
+    .kk-summary, [data-testid='stMarkdownContainer'] p.kk-summary { font-size: 1.4rem !important; color: #000; }
     </style>
     """,
     unsafe_allow_html=True,

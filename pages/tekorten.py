@@ -6,7 +6,7 @@ import streamlit as st
 
 from transforms import model
 from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
-from ui import continuum, theme
+from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
@@ -78,7 +78,7 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
 
 
 # 1. Regular places, once, for every child who uses or seeks childcare
-st.subheader("Reguliere plekken (niveau 1-3, beide perspectieven)")
+st.header("Reguliere plekken (niveau 1-3, beide perspectieven)")
 regular = component("reguliere_plekken")
 source = regular["children_per_place_source"].dropna()
 st.markdown(gemeente_sentence(regular, "gebruiken of zoeken reguliere opvang", "plekken"))
@@ -110,6 +110,12 @@ figure.update_layout(
 )
 st.plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
 chart_downloads(figure, f"Tekorten {name} {year}")
+a11y.summary([
+    a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
+                           regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
+                          subject="Tekort aan reguliere plekken (schatting, midden)"),
+    "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
+])
 regular_table = pd.DataFrame({
     "Wijk": regular["wijk_name"],
     "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
@@ -129,7 +135,7 @@ st.caption(
 )
 
 # 2. Niveau 2: support to the professionals
-st.subheader("Niveau 2: ondersteuning van professionals (beide perspectieven)")
+st.header("Niveau 2: ondersteuning van professionals (beide perspectieven)")
 support = component("ondersteuning_professionals")
 st.markdown(gemeente_sentence(support, "op niveau 2", "kinderen"))
 if support["supply"].notna().any():
@@ -145,7 +151,7 @@ if support["supply"].notna().any():
                "niveau 2: schatting.")
 
 # 3. Niveau 3: both perspectives side by side
-st.subheader("Niveau 3: passend en inclusief naast elkaar")
+st.header("Niveau 3: passend en inclusief naast elkaar")
 left, right = st.columns(2)
 with left:
     st.markdown("**Passend** — " + model.PERSPECTIVES["passend"].split(": ", 1)[1])
@@ -195,7 +201,7 @@ st.caption(
 )
 
 # 4. Niveau 4: regional
-st.subheader("Niveau 4: behandeling (regionaal, hele gemeente)")
+st.header("Niveau 4: behandeling (regionaal, hele gemeente)")
 niveau_4 = continuum.niveau4(gemeente_code)
 niveau_4 = niveau_4[(niveau_4["year"] == year)]
 if not niveau_4.empty:
@@ -220,7 +226,7 @@ if not niveau_4.empty:
                "dagbehandeling: waargenomen (rij 8), kleine aantallen afgeschermd.")
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
-st.subheader("Wachtlijsten (waargenomen)")
+st.header("Wachtlijsten (waargenomen)")
 signals = continuum.signals(gemeente_code, year)
 waiting = signals[signals["evidence_kind"] == "wachtlijst"]
 if waiting.empty:
@@ -251,7 +257,7 @@ else:
 vso = query("select * from vso_bso_by_wijk where gemeente_code = ? and year = ?",
             [gemeente_code, year])
 if not vso.empty and age_group == "4-12":
-    st.subheader("BSO voor leerlingen van so en sbo (4-12 jaar)")
+    st.header("BSO voor leerlingen van so en sbo (4-12 jaar)")
     st.write("Scholen voor speciaal (basis)onderwijs hoeven geen BSO te regelen; daardoor "
              "ontbreekt BSO voor deze leerlingen vaak. Alleen ingeschreven leerlingen van 4-12 "
              "jaar: vso-leerlingen (vanaf 12) vallen buiten de BSO, thuiszitters en niet-bereikte "

@@ -5,8 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
-from transforms.privacy import hidden_label
-from ui import theme
+from transforms.privacy import format_number, hidden_label
+from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import INDICATORS
 from ui.state import current, gemeente_name, years
@@ -54,6 +54,26 @@ figure.update_layout(
 )
 st.plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
 chart_downloads(figure, f"Trend {indicator.label}")
+
+# The chart's text alternative: the latest year ranked, and every point as a table (wijk x year).
+decimals = 1 if indicator.unit == "per 100" else 0
+shown_years = sorted(combined["year"].unique())
+
+
+def point_text(value, hidden) -> str:
+    return hidden_label() if hidden else format_number(value, decimals)
+
+
+latest = combined[combined["year"] == shown_years[-1]]
+a11y.summary([a11y.ranking_sentence(
+    [(str(r.wijk_name), None if r.hidden else r.value, point_text(r.value, r.hidden))
+     for r in latest.itertuples(index=False)],
+    subject=f"{indicator.label} in {shown_years[-1]}")])
+points = {(r.wijk_code, r.year): point_text(r.value, bool(r.hidden)) for r in combined.itertuples(index=False)}
+names = combined.groupby("wijk_code", sort=True)["wijk_name"].first()
+a11y.data_table(["Wijk", *map(str, shown_years)],
+                [[str(name), *(points.get((code, y), "") for y in shown_years)] for code, name in names.items()],
+                f"{indicator.label} per wijk en jaar, {gemeente_name(gemeente_code)}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
 st.caption(f"Soort cijfer: {kind}. {indicator.note}")

@@ -26,7 +26,7 @@ def test_continuum_niveaus_add_up_to_the_children(app_db):
     assert any("Alleen bevolkingseffect" in c for c in captions)
     # row 2 of the handreiking's table beside the model, protected
     assert "Waargenomen naast het model: extra ondersteuning (rij 2)" in [
-        s.value for s in at.subheader]
+        s.value for s in at.header]
     observed = next(d.value for d in at.dataframe if "Niveau (partner)" in d.value.columns)
     assert list(observed["Niveau (partner)"]) == ["niveau 2", "niveau 3", "niveau onbekend",
                                                   "Totaal"]
@@ -88,7 +88,7 @@ def test_kaart_model_indicator_and_wijk_profile(app_db):
     assert not at.exception, at.exception
     at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
     assert not at.exception, at.exception
-    assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
+    assert any(s.value == "Wijkprofiel Bloemhof" for s in at.header)
     text = "\n".join(m.value for m in at.markdown)
     assert "In Bloemhof gebruiken of zoeken naar schatting" in text
     years = at.dataframe[-1].value
@@ -145,7 +145,7 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     at = run_page("tekorten")
     at.selectbox(key="tekorten_age").set_value("4-12").run()
     assert not at.exception, at.exception
-    assert any(s.value == "BSO voor leerlingen van so en sbo (4-12 jaar)" for s in at.subheader)
+    assert any(s.value == "BSO voor leerlingen van so en sbo (4-12 jaar)" for s in at.header)
     table = at.dataframe[-1].value
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
     shown = table["Leerlingen (waargenomen)"]

@@ -12,7 +12,7 @@ import streamlit as st
 from outputs import exports, report
 from outputs.html import esc
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
-from ui import theme
+from ui import a11y, theme
 from ui.data import cursor, data_version, query
 from ui.downloads import chart_config
 from ui.indicators import INDICATORS
@@ -136,6 +136,7 @@ def _map(context: SlideContext) -> None:
         return
     st.pydeck_chart(deck, height=CHART_HEIGHT - 60, key="dia_kaart")
     st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks)}</div>", unsafe_allow_html=True)
+    a11y.map_alternative(values, indicator.label, context.gemeente_name)
 
 
 def _per_wijk(context: SlideContext) -> None:
@@ -153,6 +154,11 @@ def _per_wijk(context: SlideContext) -> None:
     kind = "schatting" if is_estimate else "telling"
     st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
+    items = [(name, None if h else v, text) for name, v, h, text in
+             zip(rows["wijk_name"], rows[TOTAL_LABEL], rows["hidden"], figure.data[0].text, strict=True)]
+    a11y.summary([a11y.ranking_sentence(items, noun="kinderen van 0-12 jaar")])
+    a11y.data_table(["Wijk", "Kinderen 0-12 jaar"], [[name, text] for name, _, text in reversed(items)],
+                    f"Kinderen van 0-12 jaar per wijk in {context.gemeente_name}, {context.year} ({kind})")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -170,12 +176,21 @@ def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame) -> go.Figure:
     return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"}, xaxis={"title": None})
 
 
+def _trend_table(values: pd.DataFrame, hidden: pd.DataFrame, caption: str) -> None:
+    """The trend chart's figures as a table (a year per row), hidden cells as on the chart."""
+    a11y.data_table(["Jaar", *(f"{group} jaar" for group in AGE_GROUP_LABELS)],
+                    [[str(year), *(hidden_label() if hidden.loc[year, group] else format_number(values.loc[year, group])
+                                   for group in AGE_GROUP_LABELS)] for year in values.index],
+                    caption)
+
+
 def _trend(context: SlideContext) -> None:
     values, hidden, is_estimate = _rows_over_years(context.gemeente_code, None, data_version())
     kind = "schattingen" if is_estimate else "tellingen"
     st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {context.gemeente_name}, "
                 f"{values.index.min()}-{values.index.max()} ({kind})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden), "dia_trend", f"trend {context.gemeente_name}")
+    _trend_table(values, hidden, f"Kinderen per leeftijdsgroep in {context.gemeente_name} per jaar ({kind})")
 
 
 def _has_years(context: SlideContext) -> bool:
@@ -223,6 +238,8 @@ def _wijk(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>Wijk {names.get(context.wijk_code, context.wijk_code)}: kinderen per "
                 f"leeftijdsgroep ({kind})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden), "dia_wijk", f"wijk {context.wijk_code}")
+    _trend_table(values, hidden, f"Kinderen per leeftijdsgroep in wijk "
+                                 f"{names.get(context.wijk_code, context.wijk_code)} per jaar ({kind})")
 
 
 def _has_wijk(context: SlideContext) -> bool:
@@ -266,6 +283,14 @@ def _continuum(context: SlideContext) -> None:
                 "niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; geldt voor beide "
                 "perspectieven)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
+    mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
+            .map(round_estimate) for niveau in (2, 3, 4)}
+    a11y.summary([a11y.ranking_sentence([(wijk, v, format_number(v)) for wijk, v in mids[3].items()],
+                                        noun="kinderen op niveau 3 (schatting)")])
+    a11y.data_table(["Wijk", "Niveau 2", "Niveau 3", "Niveau 4"],
+                    [[wijk, *(format_number(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
+                    f"Verwachte kinderen van 0-12 jaar per niveau en wijk, {context.gemeente_name} "
+                    f"{context.year} (schatting, midden)")
 
 
 def _gap(context: SlideContext) -> None:
@@ -300,6 +325,18 @@ def _gap(context: SlideContext) -> None:
                 "waargenomen; oranjerood = tekort, blauw = ruimte over; noemer: kinderen in of op zoek naar "
                 "opvang)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
+    sentences, table = [], {}
+    for key, title in panels:
+        part = per_component[key]
+        items = [(wijk, round_estimate(v), format_number(round_estimate(v)))
+                 for wijk, v in zip(part["wijk_name"], part["gap_mid"], strict=True)]
+        sentences.append(a11y.ranking_sentence(items, subject=f"{title} (schatting, midden)"))
+        table[key] = {wijk: continuum.estimate_text(lo, hi) for wijk, lo, hi in
+                      zip(part["wijk_name"], part["gap_low"], part["gap_high"], strict=True)}
+    a11y.summary(sentences)
+    a11y.data_table(["Wijk", *(title for _, title in panels)],
+                    [[wijk, *(table[key].get(wijk, "") for key, _ in panels)] for wijk in order],
+                    f"Niveau 3 per wijk, {context.gemeente_name} {context.year} (schatting, laag-hoog)")
     groups = continuum.groups(context.gemeente_code)
     groups = groups[groups["year"] == context.year]
     if not groups.empty:

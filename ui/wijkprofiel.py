@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.privacy import format_number, hidden_label, round_estimate
-from ui import continuum, theme
+from ui import a11y, continuum, theme
 from ui.data import query
 from ui.indicators import Indicator, register
 from ui.population import children_by_wijk
@@ -149,7 +149,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     demand = continuum.demand(gemeente_code)
     wijk_name = demand.loc[demand["wijk_code"] == wijk_code, "wijk_name"]
     title = wijk_name.iloc[0] if not wijk_name.empty else wijk_code
-    st.subheader(f"Wijkprofiel {title}")
+    st.header(f"Wijkprofiel {title}")
 
     table, is_estimate, _ = children_by_wijk(gemeente_code, year)
     values, hidden = table.values, table.hidden
@@ -237,6 +237,12 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
                              font={"size": 16}, separators=",.", height=360)
         st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
+        a11y.data_table(
+            ["Jaar", "Niveau 3 (schatting)", "Niveau 4 (schatting)"],
+            [[str(each), *(format_number(round_estimate(v)) for v in
+                           trend[trend["year"] == each].set_index("niveau")["children_mid"].reindex([3, 4]))]
+             for each in sorted(trend["year"].unique())],
+            f"Verwachte kinderen op niveau 3 en 4 in {title}, per jaar (schatting)")
 
     places = query(
         "select year, provision_type, places from supply_by_wijk"

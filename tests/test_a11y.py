@@ -1,0 +1,110 @@
+"""Text alternatives (ui.a11y) say what a chart shows, from the protected figures only; the pages show them."""
+
+import math
+import re
+
+from conftest import run_page
+
+from ui import a11y
+
+
+def test_ranking_names_highest_and_lowest_with_the_shown_texts():
+    items = [("Bloemhof", 120.0, "120"), ("Nieuwland", 460.0, "460"), ("Centrum", 300.0, "300")]
+    assert a11y.ranking_sentence(items, noun="peuters") == \
+        "Nieuwland heeft de meeste peuters: 460; Bloemhof de minste: 120."
+    assert a11y.ranking_sentence(items, subject="Tekort niveau 3") == \
+        "Tekort niveau 3: het hoogst in Nieuwland (460), het laagst in Bloemhof (120)."
+
+
+def test_ranking_never_ranks_a_hidden_value():
+    # The hidden wijk's true value (3) is the lowest: naming it "de minste" would reveal it.
+    items = [("Nieuwland", 460.0, "460"), ("Buitengebied", None, "< 5"), ("Centrum", math.nan, ""),
+             ("Bloemhof", 120.0, "120")]
+    sentence = a11y.ranking_sentence(items, noun="peuters")
+    assert sentence == ("Nieuwland heeft de meeste peuters: 460; Bloemhof de minste: 120. "
+                        "Afgeschermd of zonder gegevens: 2 wijken.")
+    assert "Buitengebied" not in sentence
+    assert a11y.ranking_sentence([("Buitengebied", None, "< 5")], subject="Vve") == \
+        "Geen zichtbare waarden voor Vve. Afgeschermd of zonder gegevens: 1 wijk."
+
+
+def _summaries(at) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m.value) for m in at.markdown if "kk-summary" in m.value]
+
+
+def _tables(at) -> list[str]:
+    return [m.value for m in at.markdown if "<table" in m.value]
+
+
+def test_overzicht_says_what_its_chart_shows(app_db):
+    at = run_page()
+    (summary,) = _summaries(at)
+    assert summary.startswith("Nieuwland heeft de meeste kinderen van 0-2 jaar: ")
+    assert "kinderen van 2-4 jaar" in summary and "kinderen van 4-12 jaar" in summary
+
+
+def test_kaart_map_has_a_summary_and_every_wijk_in_a_table(app_db):
+    at = run_page("kaart")
+    (summary,) = _summaries(at)
+    assert summary.startswith("Kinderen 0-2 jaar (Voorbeeldstad): het hoogst in ")
+    (table,) = _tables(at)
+    assert table.count("<tr>") == 11  # header and ten wijken
+    assert at.expander[0].label == "De kaart als tabel"
+
+
+def test_hidden_cells_show_as_hidden_in_the_map_table():
+    from streamlit.testing.v1 import AppTest
+
+    def page():  # AppTest runs the function's body as a script: it imports what it uses
+        import numpy as np
+        import pandas as pd
+
+        from ui import a11y
+
+        a11y.map_alternative(pd.DataFrame({"wijk_name": ["A", "B", "C"], "value": [12.0, np.nan, np.nan],
+                                           "hidden": [False, True, None]}), "Kinderen", "Test")
+
+    at = AppTest.from_function(page).run()
+    (summary,) = _summaries(at)
+    assert summary == "Kinderen (Test): het hoogst in A (12). Afgeschermd of zonder gegevens: 2 wijken."
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", _tables(at)[0])
+    assert cells == ["A", "12", "B", "&lt; 5", "C", "geen gegevens"]
+
+
+def test_trends_continuum_tekorten_and_slides_have_text_alternatives(app_db):
+    assert _summaries(run_page("trends"))[0].startswith("Kinderen 0-2 jaar in 2024: het hoogst in ")
+    continuum = run_page("continuum")
+    assert "heeft de meeste kinderen op niveau 3 (schatting)" in _summaries(continuum)[0]
+    assert any("Verwachte kinderen per niveau in Voorbeeldstad, per jaar" in t for t in _tables(continuum))
+    assert _summaries(run_page("tekorten"))[0].startswith("Tekort aan reguliere plekken (schatting, midden): ")
+
+
+def test_a_national_map_table_lists_the_highest_wijken():
+    from streamlit.testing.v1 import AppTest
+
+    def page():  # AppTest runs the function's body as a script: it imports what it uses
+        import pandas as pd
+
+        from ui import a11y
+
+        a11y.map_alternative(pd.DataFrame({"wijk_name": [f"Wijk {i:03d}" for i in range(250)],
+                                           "value": [float(i) for i in range(250)],
+                                           "hidden": [False] * 250}), "Kinderen", "Nederland")
+
+    at = AppTest.from_function(page).run()
+    assert _summaries(at) == ["Kinderen (Nederland): het hoogst in Wijk 249 (249), het laagst in Wijk 000 (0)."]
+    (table,) = _tables(at)
+    assert "in de 100 wijken met de hoogste waarde (Nederland)" in table
+    names = re.findall(r"<td[^>]*>(Wijk \d+)</td>", table)
+    assert names[0] == "Wijk 249" and names[-1] == "Wijk 150" and len(names) == 100
+
+
+def test_the_accessibility_statement_covers_every_page_and_names_existing_tests():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    statement = (root / "docs" / "toegankelijkheid.md").read_text(encoding="utf-8")
+    for title in re.findall(r"st\.Page\([^)]*title=\"([^\"]+)\"", (root / "app.py").read_text(encoding="utf-8")):
+        assert title in statement, f"page {title} missing from docs/toegankelijkheid.md"
+    for path in set(re.findall(r"`((?:tests|ui)/[\w/]+\.py)`", statement)):
+        assert (root / path).exists(), path

@@ -1,0 +1,179 @@
+"""Accessibility helpers: page language and navigation semantics, text alternatives for charts and maps."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import streamlit as st
+
+# Streamlit serves one index.html with lang="en" and offers no setting for it, and its sidebar
+# navigation with sections nests <li> in a <div> inside the <ul> (axe: `list`, `listitem`).
+# This script sets the language (Dutch, and English on Streamlit's own English texts, so that a
+# screen reader pronounces each right) and gives the navigation valid list semantics without
+# moving any element: the <ul> becomes a plain container, each section <div> a list named after
+# its header. It also names charts and the map for a screen reader. It runs again whenever
+# Streamlit redraws the page.
+_REPAIR_SCRIPT = """
+<script>
+(() => {
+  if (window.__kindkaartA11y) return;
+  window.__kindkaartA11y = true;
+  // Streamlit's own texts and labels, which are English and have no setting (WCAG 3.1.2)
+  const ENGLISH = [
+    "[data-testid='stSkipToContent']", "[data-testid='stMainMenuButton']",
+    "[data-testid='stSidebarHeader'] button", "[data-testid='stExpandSidebarButton']",
+    "[data-testid='stElementToolbar']", "[data-testid='stFileUploaderDropzone'] button",
+    "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stFileChip']",
+    "[data-has-shortcut='true'] kbd", "a[aria-label='Link to heading']", ".modebar",
+  ].join(", ");
+  const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
+  const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
+  const repair = () => {
+    if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
+    for (const part of document.querySelectorAll(ENGLISH)) {
+      if (part.lang !== "en") part.lang = "en";
+    }
+    // a plotly chart is several SVG layers of ticks and labels: one image for a screen reader,
+    // named by its title, pointing to the sentences and the table that say what it shows
+    for (const plot of document.querySelectorAll(".js-plotly-plot")) {
+      const [chart, ...layers] = plot.querySelectorAll("svg.main-svg");
+      if (!chart) continue;
+      const title = plot.querySelector(".gtitle")?.textContent.trim();
+      const label = (title ? `Grafiek: ${title}.` : "Grafiek.") + CHART_NOTE;
+      if (chart.getAttribute("aria-label") !== label) {
+        chart.setAttribute("role", "img");
+        chart.setAttribute("aria-label", label);
+      }
+      for (const layer of layers) if (!layer.hasAttribute("aria-hidden")) layer.setAttribute("aria-hidden", "true");
+    }
+    // the map's canvas takes the focus as "Map": say in Dutch where its figures are
+    for (const map of document.querySelectorAll("[data-testid='stDeckGlJsonChart'] canvas[role='region']")) {
+      if (map.getAttribute("aria-label") !== MAP_LABEL) map.setAttribute("aria-label", MAP_LABEL);
+    }
+    const list = document.querySelector("[data-testid='stSidebarNavItems']");
+    if (!list || ![...list.children].some((child) => child.tagName === "DIV")) return;
+    if (list.getAttribute("role") !== "none") list.setAttribute("role", "none");
+    for (const section of list.children) {
+      if (section.tagName !== "DIV" || section.getAttribute("role") === "list") continue;
+      const header = section.querySelector(":scope > header");
+      section.setAttribute("role", "list");
+      if (header) {
+        section.setAttribute("aria-label", header.innerText.trim());
+        header.setAttribute("aria-hidden", "true");
+      }
+    }
+  };
+  repair();
+  // once per frame at most: hovering a chart alone changes the page many times a second
+  let pending = false;
+  new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; repair(); });
+  }).observe(document.body, {childList: true, subtree: true});
+})();
+</script>
+"""
+
+
+# The map (deck.gl's canvas and its container) and the toolbar Streamlit puts above it take the
+# focus without showing it (WCAG 2.4.7): an outline in the theme's blue, inside the element so
+# that no neighbour hides it; the map's toolbar stays transparent (it appears on mouse hover only)
+# even while one of its buttons has the focus.
+_FOCUS_STYLE = """
+<style>
+[data-testid='stDeckGlJsonChart'] :focus-visible, [data-testid='stElementToolbar'] button:focus-visible {
+  outline: 3px solid #0072B2 !important; outline-offset: -3px;
+}
+[data-testid='stElementToolbar']:focus-within { opacity: 1 !important; }
+</style>
+"""
+
+
+def repair_page() -> None:
+    """Dutch page language, valid navigation lists, named charts and map (see _REPAIR_SCRIPT)
+    and visible focus on the map; call once per run."""
+    st.html(_FOCUS_STYLE)  # style only: Streamlit puts it where it takes no space
+    st.sidebar.html(_REPAIR_SCRIPT, unsafe_allow_javascript=True)
+
+
+def _visible(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: str | None = None,
+                     subject: str | None = None) -> str:
+    """One sentence naming the wijk with the highest and the lowest value, e.g. "Nieuwland heeft
+    de meeste peuters: 460; Bloemhof de minste: 120." (with `noun`) or "Tekort niveau 3: het hoogst
+    in Nieuwland (40), het laagst in Bloemhof (-5)." (with `subject`). `items` are (name, value,
+    shown text) with value None where the page hides it: hidden cells are never ranked, only
+    counted, and the texts are the page's own protected ones."""
+    shown = sorted(((name, value, text) for name, value, text in items if _visible(value)),
+                   key=lambda item: (-item[1], item[0]))
+    hidden = len(items) - len(shown)
+    if not shown:
+        sentence = f"Geen zichtbare waarden{f' voor {subject}' if subject else ''}."
+    else:
+        (top, _, top_text), (low, _, low_text) = shown[0], shown[-1]
+        if noun:
+            sentence = f"{top} heeft de meeste {noun}: {top_text}"
+            sentence += f"; {low} de minste: {low_text}." if len(shown) > 1 else "."
+        else:
+            sentence = f"{subject}: het hoogst in {top} ({top_text})"
+            sentence += f", het laagst in {low} ({low_text})." if len(shown) > 1 else "."
+    if hidden:
+        sentence += (f" Afgeschermd of zonder gegevens: {hidden} "
+                     f"{'wijk' if hidden == 1 else 'wijken'}.")
+    return sentence
+
+
+def summary(sentences: Sequence[str]) -> None:
+    """A chart's or map's text alternative: what it shows, in sentences on the page itself
+    (read by a screen reader in order, printed, and readable on a projector)."""
+    text = " ".join(html.escape(sentence) for sentence in sentences if sentence)
+    st.markdown(f"<p class='kk-summary'>{text}</p>", unsafe_allow_html=True)
+
+
+def data_table(columns: list[str], rows: list[list[str]], caption: str, *,
+               label: str = "Cijfers als tabel", numeric_from: int = 1) -> None:
+    """The figures behind a chart or map as a plain table in an expander: reachable with the
+    keyboard (Tab, Enter), so that hovering is never the only way to learn a wijk's value.
+    Cells are the texts the chart shows (already protected)."""
+    from ui import theme
+
+    with st.expander(label):
+        theme.html_table(columns, rows, caption, numeric_from=numeric_from)
+
+
+# A national map has thousands of wijken: its table lists the highest ones (the map of one
+# gemeente lists every wijk).
+MAX_TABLE_ROWS = 100
+
+
+def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
+    """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
+    map's values as a table (the tooltip's texts: protected, '< 5' where hidden).
+    `values` is the map's frame: wijk_name, value, hidden."""
+    import numpy as np
+
+    from transforms.privacy import format_number, hidden_label
+
+    items = []
+    for row in values.itertuples(index=False):
+        # as on the map: only a true boolean hides (a missing flag is a wijk without data)
+        hidden = isinstance(row.hidden, bool | np.bool_) and bool(row.hidden)
+        value = None if hidden or not _visible(row.value) else float(row.value)
+        text = hidden_label() if hidden else (format_number(row.value, decimals) or "geen gegevens")
+        items.append((str(row.wijk_name), value, text))
+    summary([ranking_sentence(items, subject=f"{label} ({place})")])
+    if len(items) > MAX_TABLE_ROWS:
+        items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)
+        items = items[:MAX_TABLE_ROWS]
+        caption = f"{label} in de {MAX_TABLE_ROWS} wijken met de hoogste waarde ({place})"
+    else:
+        items = sorted(items, key=lambda item: item[0])
+        caption = f"{label} per wijk ({place})"
+    data_table(["Wijk", label], [[name, text] for name, _, text in items], caption,
+               label="De kaart als tabel")
