@@ -48,7 +48,7 @@ def test_support_by_type_and_age_is_protected_with_its_totals(con):
 def test_page_answers_from_the_data_and_keeps_a_note(app_db):
     at = run_page("analysevragen")
     assert not at.exception, at.exception
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "Algemeen", "Ouders en kinderen", "De kinderopvang", "De inzet van ondersteuning",
         "Financiën"]
     tables = [d.value for d in at.dataframe]
