@@ -6,6 +6,7 @@ import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
 from ui.maps import choropleth, legend_markdown, prepared_shapes
+from ui.population import NOTHING_LOADED, population_missing
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
@@ -13,7 +14,7 @@ NATIONAL_LABEL = "Nederland (alle gemeenten)"
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 # The national view of all wijken exists once more than one gemeente is loaded.
@@ -49,14 +50,17 @@ else:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
 if indicator.note:
     st.caption(indicator.note)
+if not national and values.empty:
+    st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
 
 # Wijk profile: a click on the map or a choice here
 if national:
     names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
 else:
-    names = query("select wijk_code, any_value(wijk_name) as wijk_name from population_by_wijk_age"
-                  " where gemeente_code = ? group by wijk_code", [gemeente_code])
-    names = dict(zip(names["wijk_code"], names["wijk_name"], strict=True))
+    # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
+    names = query("select region_code, arg_max(region_name, year) as wijk_name from stg_regions"
+                  " where gemeente_code = ? and region_level = 'wijk' group by region_code", [gemeente_code])
+    names = dict(zip(names["region_code"], names["wijk_name"], strict=True))
 wijken = {code: str(names.get(code, code)) for code in shapes.geometry_text}
 options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
 if st.session_state.get("profiel_wijk") not in options:

@@ -9,11 +9,12 @@ from transforms.privacy import hidden_label
 from ui import theme
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import INDICATORS
+from ui.population import NOTHING_LOADED
 from ui.state import current, gemeente_name, years
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 st.title(f"Trends {gemeente_name(gemeente_code)}")

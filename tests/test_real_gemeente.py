@@ -1,0 +1,133 @@
+"""A gemeente loaded only from the real kwb download: population by route, unknown wijken, pages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_page
+from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
+
+from data_sources import store
+from data_sources.commands.import_cbs import import_file
+
+KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}
+
+
+@pytest.fixture
+def kwb_con(con, tmp_path):
+    """A store with nothing but kwb-2024.xlsx of Zwolle imported."""
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    return con
+
+
+def test_kwb_alone_spreads_each_wijk_evenly_over_the_ages(kwb_con):
+    rows = kwb_con.execute(
+        "select wijk_code, wijk_name, age_group, children, population_source, is_estimate"
+        " from population_by_wijk_age where gemeente_code = 'GM0193' and year = 2024"
+        " order by wijk_code, age_group"
+    ).fetchall()
+    assert {r[0] for r in rows} == set(KNOWN)  # the secret wijk is not estimated
+    for wijk, name, age_group, children, source, is_estimate in rows:
+        years_in_group = {"0-2": 2, "2-4": 2, "4-12": 8}[age_group]
+        assert children == pytest.approx(KNOWN[wijk] * years_in_group / 15)
+        assert (source, is_estimate) == ("kwb-gelijk-verdeeld", True)
+        assert name.startswith("Wijk ")
+
+
+def test_a_secret_wijk_is_unknown_not_spread(kwb_con):
+    assert kwb_con.execute("select gemeente_code, wijk_code, wijk_name, year, reason"
+                           " from population_unknown_by_wijk").fetchall() == [
+        ("GM0193", "WK019352", "Wijk 52 Soestweteringlanden", 2024, "k_0Tot15Jaar geheim")]
+
+
+def test_the_gemeente_profile_replaces_the_even_spread_and_keeps_secret_wijken_out(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    # 03759ned of Zwolle: 100 children of every age 0-14 (made-up), as cbsodata saves it
+    with store.transaction(con):
+        load = store.new_load(con, source="cbs", dataset="bevolking-leeftijd", table_id="03759ned",
+                              gemeente_code="GM0193", period="2024-2024")
+        con.executemany("insert into raw_cbs__population_by_age values ('03759ned', 2024, 'GM0193', ?, 100, ?)",
+                        [[age, load] for age in range(13)])
+    from transforms import build
+
+    build(con)
+    rows = dict(con.execute(
+        "select wijk_code, sum(children) from population_by_wijk_age"
+        " where population_source = 'cbs-schatting' group by wijk_code").fetchall())
+    gemeente_young = sum(KNOWN.values()) + 10
+    for wijk, young in KNOWN.items():
+        # share of the gemeente's own total: the secret wijk's 10 children are not spread
+        assert rows[wijk] == pytest.approx(1200 * young / gemeente_young)
+    assert con.execute("select count(*) from population_by_wijk_age"
+                       " where population_source = 'kwb-gelijk-verdeeld'").fetchone() == (0,)
+
+
+def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    gemeente = at.sidebar.selectbox[0]
+    assert gemeente.options == ["Zwolle (GM0193)"]
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.warning, *at.title])
+    assert "Overzicht Zwolle 2024" in text
+    assert "gelijk verdeeld over de leeftijden 0 tot en met 14" in text
+    assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in text
+    assert "kwb, gelijk verdeeld" in text and "onbekend (CBS geheim)" in text
+    for page in ["kaart", "continuum", "tekorten", "trends", "presentatie", "databronnen"]:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, page
+        shown = " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.warning, *at.title])
+        assert "Laad eerst gegevens" not in shown, page
+        assert "Er zijn nog geen gegevens geladen" not in shown, page
+
+
+def test_a_year_without_wijk_figures_says_what_is_missing(tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].options == ["Zwolle (GM0193)"]
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Voor Zwolle in 2023 zijn alleen gemeentecijfers geladen, geen wijken" in warnings
+    assert "kwb-2023.xlsx" in warnings and "Gemeente laden" in warnings
+
+
+def test_an_unknown_gemeente_in_the_link_gets_a_message(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["gemeente"] = "GM0363"
+    at.run()
+    assert not at.exception
+    assert any("Gemeente GM0363 uit de link is niet geladen; u ziet nu Voorbeeldstad" in str(w.value)
+               for w in at.warning)
+
+
+def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    rows = con.execute(
+        "select kwb_column, gemeente_value, wijken_sum, difference, wijken_unknown_count"
+        " from kerncijfers_reconciliation where kwb_column in ('a_inw', 'a_00_14') order by 1"
+    ).fetchall()
+    con.close()
+    assert rows == [("a_00_14", 7660, 7650, 10, 1), ("a_inw", 41390, 41390, 0, 0)]
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("databronnen")
+    assert not at.exception
+    assert at.metric[1].value == "1"  # the kwb load of Zwolle (plus the handreiking metric first)
+    table = at.dataframe[-1].value
+    verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
+    assert verdicts["a_inw"] == "binnen afronding"
+    assert verdicts["a_00_14"] == "1 wijk(en) geheim"
