@@ -101,9 +101,8 @@ def test_a_year_without_wijk_figures_says_what_is_missing(tmp_path, monkeypatch)
 
 
 def test_an_unknown_gemeente_in_the_link_gets_a_message(app_db):
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["gemeente"] = "GM0363"
@@ -131,3 +130,41 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == "binnen afronding"
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
+
+
+def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
+    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
+    at = run_page("gemeente_laden")
+    at.file_uploader(key="laden_bestand").set_value(
+        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception
+    assert at.success, [e.value for e in [*at.error, *at.warning, *at.info]]
+    assert "kwb-2024.xlsx is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))" in at.success[0].value
+    assert _zwolle_loads(app_db) == 1
+
+
+def test_gemeente_laden_refuses_a_bad_file_and_stores_nothing(app_db, tmp_path):
+    rows = kwb_rows()
+    rows[3][10] = "veel"
+    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows).read_bytes()
+    at = run_page("gemeente_laden")
+    at.file_uploader(key="laden_bestand").set_value(
+        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception
+    errors = [str(e.value) for e in at.error]
+    assert errors == ["kwb-2024.xlsx is niet ingelezen; er is niets opgeslagen.",
+                      "Bestand kwb-2024.xlsx, rij 5, kolom a_00_14: 'veel' is geen getal."]
+    assert _zwolle_loads(app_db) == 0
+
+
+def _zwolle_loads(path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:  # the app in this process holds it read-write
+        return connection.execute("select count(*) from loads where gemeente_code = 'GM0193'").fetchone()[0]
