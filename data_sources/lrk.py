@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +14,14 @@ from data_sources import store
 from data_sources.errors import InputRefused
 
 PROVISION_TYPES = {
-    "KDV": "kinderdagverblijf (dagopvang, ook peuteropvang)",
+    "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
     "BSO": "buitenschoolse opvang",
-    "GOB": "gastouderopvang (voorziening bij een gastouder)",
-    "VGO": "gastouderbureau (heeft geen kindplaatsen)",
+    "VGO": "voorziening voor gastouderopvang (het huis van de gastouder, met kindplaatsen)",
+    "GOB": "gastouderbureau (heeft geen kindplaatsen)",
+    "PSZ": "peuterspeelzaal (oudere exports; telt als peuteropvang)",
 }
+# Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
+WITHOUT_PLACES = {"GOB"}
 # Column names in LRK exports vary a little between the website export and open-data copies;
 # each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -52,6 +56,15 @@ def _normalise(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", str(name)).lower()
 
 
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Exports saved on Windows (Excel) are cp1252: 'Kinderopvang Café', 'Ede’s'.
+        return raw.decode("cp1252", errors="strict")
+
+
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
     """Read an LRK export (CSV with ';' or ',' or an .xlsx sheet) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
@@ -63,7 +76,11 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raw = pd.read_excel(path, dtype=str, engine="calamine")
         else:
-            raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+            text = _decode(path)
+            first = text.split("\n", 1)[0]
+            # The register writes ';'; copies saved from Excel or open-data portals often ','.
+            raw = pd.read_csv(io.StringIO(text), sep=";" if first.count(";") >= first.count(",") else ",",
+                              dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export ({exc}).") from None
     by_normalised = {_normalise(c): c for c in raw.columns}
@@ -102,14 +119,14 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
         places = row.places
-        if row.provision_type != "VGO":
+        if row.provision_type not in WITHOUT_PLACES:
             if pd.isna(places) or not str(places).isdigit():
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{'' if pd.isna(places) else places}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
         postcode = "" if pd.isna(row.postcode) else row.postcode
-        if row.provision_type != "VGO" and not _PC6.match(postcode):
+        if row.provision_type not in WITHOUT_PLACES and not _PC6.match(postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
@@ -174,7 +191,7 @@ def store_lrk(
         con.unregister("_lrk_frame")
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     unmapped = sorted(
-        mapped.loc[mapped["wijk_code"].isna() & (mapped["provision_type"] != "VGO"), "postcode"]
+        mapped.loc[mapped["wijk_code"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES), "postcode"]
         .dropna().unique()
     )
     if not gemeenten:

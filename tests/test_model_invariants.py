@@ -101,7 +101,7 @@ def test_gap_is_demand_minus_places_and_places_add_up(sample_con):
         select
             (select sum(places) from supply_by_wijk where year = 2024),
             (select sum(places) from stg_lrk__locations
-             where year = 2024 and wijk_code is not null and provision_type <> 'VGO'),
+             where year = 2024 and wijk_code is not null and provision_type <> 'GOB'),
             (select sum(places) from gap_by_wijk_niveau where year = 2024)
     """).fetchone()
     assert allocated == pytest.approx(supplied)

@@ -134,9 +134,10 @@ def test_supply_from_lrk_and_partner_groups(con):
     add_lrk(con, [
         ("1", "KDV", 48, "WK000101", "Ingeschreven"),
         ("2", "BSO", 60, "WK000101", "Ingeschreven"),
-        ("3", "GOB", 6, "WK000102", "Ingeschreven"),
+        ("3", "VGO", 6, "WK000102", "Ingeschreven"),  # a gastouder's home: places
         ("4", "KDV", 32, "WK000102", "Uitgeschreven"),
-        ("5", "VGO", None, "WK000102", "Ingeschreven"),
+        ("5", "GOB", None, "WK000102", "Ingeschreven"),  # a gastouderbureau: no places
+        ("6", "PSZ", 16, "WK000102", "Ingeschreven"),  # older exports: peuteropvang
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION,
                        "stg_partner__groepsgrootte": groups})
@@ -146,6 +147,7 @@ def test_supply_from_lrk_and_partner_groups(con):
         ("WK000101", "dagopvang", "regulier", 48.0, "lrk"),
         ("WK000101", "kdc_mkd", "kdc_mkd", 12.0, "partner"),
         ("WK000101", "plusgroep", "plusgroep", 9.0, "partner"),
+        ("WK000102", "dagopvang", "regulier", 16.0, "lrk"),
         ("WK000102", "gastouderopvang", "regulier", 6.0, "lrk"),
     ]
 
