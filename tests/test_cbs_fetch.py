@@ -220,7 +220,8 @@ def test_gemeente_names_are_fetched_and_cached(server, tmp_path):
     choices = gemeenten.choices(tmp_path, loaded={"GM9999": "Voorbeeldstad"})
     assert choices["GM0344"] == "Utrecht" and choices["GM9999"] == "Voorbeeldstad"
     assert len(choices) == 343
-    assert list(choices)[:2] == ["GM0358", "GM0141"]  # Aalsmeer, Almelo: sorted by name
+    assert list(choices)[:2] == ["GM1680", "GM0358"]  # Aa en Hunze, Aalsmeer: sorted by name
+    assert list(choices).index("GM0518") < list(choices).index("GM0014")  # 's-Gravenhage under G
 
 
 def test_a_table_cbs_does_not_have(server, tmp_path):

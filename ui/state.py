@@ -31,7 +31,13 @@ def gemeenten() -> dict[str, str]:
         order by gemeente_name
         """
     )
-    return dict(found)
+    # A gemeente loaded without region names (OData without dimension files) is named from the
+    # bundled list of 2024, not shown as a bare code.
+    from data_sources.gemeentenamen import bundled_names
+
+    names = bundled_names()
+    named = [(code, names.get(code) or name if name == code else name) for code, name in found]
+    return dict(sorted(named, key=lambda item: item[1].lower()))
 
 
 def years(gemeente_code: str) -> list[int]:

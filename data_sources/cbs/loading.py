@@ -12,6 +12,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
 from data_sources.errors import InputRefused
+from data_sources.gemeentenamen import gemeente_code_for
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
 KERNCIJFERS_TABLES: dict[int, str] = {
@@ -190,6 +191,7 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         return table.dimensions.get(dimension, {}).get(value, value)
 
     rows = []
+    unresolved: set[str] = set()
     for record in table.records:
         sex = title("Geslacht", record.get("Geslacht", "Totaal"))
         if "Geslacht" in record and not _is_total(sex):
@@ -200,10 +202,15 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         age = _age(title("Leeftijd", record.get("Leeftijd")))
         if age is None or age > 12:
             continue
-        region = clean(record.get("RegioS", ""))
-        if not region.startswith("GM"):
-            region = _region_code_from_title(table, region)
+        region_title = clean(record.get("RegioS", ""))
+        region = region_title if region_title.startswith("GM") else _region_code_from_title(table, region_title)
+        if region is None:
+            # A StatLine CSV with titles names regions ("Zwolle (gemeente)"): the bundled list
+            # of gemeenten gives the code; provinces and Nederland are not gemeenten.
+            region = gemeente_code_for(region_title)
             if region is None:
+                if region_title and not _NOT_A_GEMEENTE.search(region_title):
+                    unresolved.add(region_title)
                 continue
         if wanted and region not in wanted:
             continue
@@ -212,7 +219,16 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
             continue
         rows.append((int(year_match.group(1)), region, age,
                      to_number(record.get(value_key))))
+    if not rows and unresolved:
+        names = ", ".join(sorted(unresolved)[:5])
+        raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
+                           "lijst van 2024 (data_sources/gemeenten_2024.csv); download de tabel "
+                           "met regiocodes (GM0193) of met de gemeentenamen van 2024.")
     return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
+
+
+# Regions of 03759ned that are not gemeenten: Nederland, landsdelen, provinces, COROP areas.
+_NOT_A_GEMEENTE = re.compile(r"^nederland$|\((PV|LD|CR)\)$", re.IGNORECASE)
 
 
 def _is_total(title_or_code: str) -> bool:
