@@ -208,6 +208,33 @@ def supersede_per_gemeente(con: duckdb.DuckDBPyConnection, load_ids: dict[str, i
     )
 
 
+# Raw tables whose rows carry the load that stored them (supersede_emptied checks them).
+LOAD_TABLES = ("raw_cbs__kerncijfers", "geometries", "raw_cbs__population_by_age")
+
+
+def supersede_emptied(con: duckdb.DuckDBPyConnection, load_ids: dict[str, int], table: str,
+                      **same: object) -> None:
+    """Supersede the earlier active loads of those gemeenten (with the same keys) that no longer
+    hold a row in `table`: a load is replaced where its rows were replaced, and stays active while
+    rows of it remain (gemeente outlines do not replace wijk boundaries, a gemeente-only file does
+    not replace the wijken of an earlier one)."""
+    if table not in LOAD_TABLES:
+        raise ValueError(f"unknown load table {table}")
+    allowed = {"source", "dataset", "table_id", "year"}
+    unknown = set(same) - allowed
+    if unknown:
+        raise ValueError(f"cannot supersede by {sorted(unknown)}")
+    where = "".join(f" and {key} is not distinct from ?" for key in same)
+    con.execute(
+        "update loads set status = 'superseded', status_changed_at = current_timestamp"
+        f" where status = 'active'{where}"
+        " and gemeente_code in (select unnest(?::varchar[]))"
+        " and load_id not in (select unnest(?::integer[]))"
+        f" and load_id not in (select distinct load_id from {table} where load_id is not null)",
+        [*same.values(), list(load_ids), list(load_ids.values())],
+    )
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A token that changes whenever data are loaded, superseded or rebuilt (for page caches)."""
     row = con.execute(

@@ -8,6 +8,7 @@ from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
 from data_sources import store
 from data_sources.commands.import_cbs import import_file
+from data_sources.errors import WouldEmptyValues
 
 KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}
 
@@ -168,3 +169,67 @@ def _zwolle_loads(path) -> int:
 
     with duckdb.connect(str(path)) as connection:  # the app in this process holds it read-write
         return connection.execute("select count(*) from loads where gemeente_code = 'GM0193'").fetchone()[0]
+
+
+def _emptier_kwb(tmp_path):
+    """The same kwb-2024 as an early release: a_jz_tn and p_jz_tn '.' where they were filled."""
+    return write_kwb_xlsx(tmp_path / "kwb-2024-voorlopig.xlsx", kwb_rows(secret_jeugdzorg=True))
+
+
+def test_a_file_that_empties_values_is_refused_unless_replaced(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)))
+    before = con.execute("select count(value) from raw_cbs__kerncijfers").fetchone()
+    with pytest.raises(WouldEmptyValues) as refused:
+        import_file(con, _emptier_kwb(tmp_path))
+    assert refused.value.messages == [
+        "Bestand kwb-2024-voorlopig.xlsx: dit zou waarden van 2024 leegmaken die kwb-2024.xlsx wel "
+        "had, in de kolommen a_jz_tn (JongerenMetJeugdzorgInNatura), p_jz_tn "
+        "(PercentageJongerenMetJeugdzorg) (tot 9 gebieden). Er is niets opgeslagen. Is dit bewust "
+        "(bijvoorbeeld een gecorrigeerde CBS-versie)? Lees het bestand dan opnieuw in met --vervang, "
+        "of bevestig het vervangen op de pagina Gemeente laden."]
+    assert con.execute("select count(value) from raw_cbs__kerncijfers").fetchone() == before
+    assert con.execute("select count(*) from loads where status = 'active'").fetchone() == (1,)
+    import_file(con, _emptier_kwb(tmp_path), replace=True)
+    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+        ("kwb-2024.xlsx", "superseded"), ("kwb-2024-voorlopig.xlsx", "active")]
+
+
+def test_a_gemeente_only_file_keeps_the_wijken_of_an_earlier_load(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    gemeente_only = [row for row in kwb_rows() if row[4] in ("Land", "Gemeente")]
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024-gemeente.xlsx", gemeente_only))
+    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+        ("kwb-2024.xlsx", "active"), ("kwb-2024-gemeente.xlsx", "active")]
+    assert con.execute("select count(distinct wijk_code) from population_by_wijk_age").fetchone() == (3,)
+
+
+def test_cli_vervang_flag(tmp_path, capsys):
+    from data_sources import cli
+
+    db = str(tmp_path / "k.duckdb")
+    first = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False))
+    assert cli.main(["import-cbs", str(first), "--db", db]) == 0
+    assert cli.main(["import-cbs", str(_emptier_kwb(tmp_path)), "--db", db]) == 1
+    assert "a_jz_tn (JongerenMetJeugdzorgInNatura)" in capsys.readouterr().out
+    assert cli.main(["import-cbs", str(_emptier_kwb(tmp_path)), "--db", db, "--vervang"]) == 0
+
+
+def test_gemeente_laden_asks_before_emptying_values(app_db, tmp_path):
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = run_page("gemeente_laden")
+    full = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)).read_bytes()
+    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", full, mime))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes(), mime))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception
+    assert any("a_jz_tn (JongerenMetJeugdzorgInNatura)" in str(w.value) for w in at.warning)
+    at.checkbox(key="laden_bestand_vervang").check()
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert "kwb-2024.xlsx is ingelezen" in at.success[0].value
