@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school indicators)
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from ui.data import query
 from ui.indicators import INDICATORS, national_values

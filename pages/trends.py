@@ -4,6 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school indicators)
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from transforms.privacy import hidden_label
 from ui import theme
