@@ -6,7 +6,7 @@ import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school in
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
-from ui.maps import choropleth, legend_markdown, prepared_shapes
+from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.population import NOTHING_LOADED, population_missing
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
@@ -51,6 +51,8 @@ else:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
 if indicator.note:
     st.caption(indicator.note)
+if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
+    st.caption(other_year)
 if not national and values.empty:
     st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
 

@@ -141,7 +141,7 @@ def test_nabijheid_and_kwb_make_the_map_indicators(con, tmp_path):
         ("WK019352", "afstand_kinderdagverblijf", 0.6, "kwb")]
     # both loads stay active: a Nabijheid table does not replace the kerncijfers
     assert con.execute("select dataset, status from loads order by load_id").fetchall() == [
-        ("kerncijfers", "active"), ("nabijheid", "active")]
+        ("kerncijfers", "active"), ("geometrie", "active"), ("nabijheid", "active")]
     assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] > 0
 
 

@@ -10,6 +10,7 @@ from data_sources import store
 from data_sources.commands.import_cbs import import_file
 from data_sources.errors import WouldEmptyValues
 
+KWB_LOADS = "select file_name, status from loads where dataset = 'kerncijfers' order by load_id"
 KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}
 
 
@@ -126,7 +127,7 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     monkeypatch.setenv("KINDKAART_DB", str(path))
     at = run_page("databronnen")
     assert not at.exception
-    assert at.metric[1].value == "1"  # the kwb load of Zwolle (plus the handreiking metric first)
+    assert at.metric[1].value == "2"  # kwb and the bundled boundaries (the handreiking metric first)
     table = at.dataframe[-1].value
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == "binnen afronding"
@@ -168,7 +169,8 @@ def _zwolle_loads(path) -> int:
     import duckdb
 
     with duckdb.connect(str(path)) as connection:  # the app in this process holds it read-write
-        return connection.execute("select count(*) from loads where gemeente_code = 'GM0193'").fetchone()[0]
+        return connection.execute("select count(*) from loads where gemeente_code = 'GM0193'"
+                                  " and dataset = 'kerncijfers'").fetchone()[0]
 
 
 def _emptier_kwb(tmp_path):
@@ -188,9 +190,10 @@ def test_a_file_that_empties_values_is_refused_unless_replaced(con, tmp_path):
         "(bijvoorbeeld een gecorrigeerde CBS-versie)? Lees het bestand dan opnieuw in met --vervang, "
         "of bevestig het vervangen op de pagina Gemeente laden."]
     assert con.execute("select count(value) from raw_cbs__kerncijfers").fetchone() == before
-    assert con.execute("select count(*) from loads where status = 'active'").fetchone() == (1,)
+    assert con.execute("select count(*) from loads where status = 'active' and dataset = 'kerncijfers'"
+                       ).fetchone() == (1,)
     import_file(con, _emptier_kwb(tmp_path), replace=True)
-    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+    assert con.execute(KWB_LOADS).fetchall() == [
         ("kwb-2024.xlsx", "superseded"), ("kwb-2024-voorlopig.xlsx", "active")]
 
 
@@ -198,7 +201,7 @@ def test_a_gemeente_only_file_keeps_the_wijken_of_an_earlier_load(con, tmp_path)
     import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     gemeente_only = [row for row in kwb_rows() if row[4] in ("Land", "Gemeente")]
     import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024-gemeente.xlsx", gemeente_only))
-    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+    assert con.execute(KWB_LOADS).fetchall() == [
         ("kwb-2024.xlsx", "active"), ("kwb-2024-gemeente.xlsx", "active")]
     assert con.execute("select count(distinct wijk_code) from population_by_wijk_age").fetchone() == (3,)
 
@@ -233,3 +236,33 @@ def test_gemeente_laden_asks_before_emptying_values(app_db, tmp_path):
     next(b for b in at.button if b.label == "Bestand inlezen").click()
     at.run()
     assert "kwb-2024.xlsx is ingelezen" in at.success[0].value
+
+
+def test_a_gemeente_from_files_draws_its_map_offline(tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    stored = con.execute("select region_level, count(*) from geometries group by 1 order by 1").fetchall()
+    source = con.execute("select source, file_name, year from loads where dataset = 'geometrie'").fetchall()
+    con.close()
+    assert stored == [("gemeente", 1), ("wijk", 16)]  # Zwolle has 16 wijken in 2024
+    assert source == [("pdok", "meegeleverd: wijk_2024.geojson.gz (CBS/PDOK, CC BY 4.0)", 2024)]
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("kaart")
+    assert not at.exception
+    assert not [w for w in at.warning if "wijkgrenzen" in str(w.value)]
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    wijken = [*ZWOLLE_WIJKEN, ("WK019399", "Wijk 99 Verdwenen", 100, 20)]
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("kaart")
+    assert not at.exception
+    notes = " ".join(str(c.value) for c in [*at.caption, *at.info, *at.warning])
+    assert "wijkgrenzen van 2024" in notes
+    assert "Wijk 99 Verdwenen (WK019399)" in notes

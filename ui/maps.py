@@ -44,6 +44,34 @@ def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
                  [_pattern(gemeente_code), year])
 
 
+def boundary_year_note(gemeente_code: str, year: int) -> str:
+    """A Dutch note when the map of `year` draws another year's boundaries (the nearest loaded,
+    e.g. the bundled 2024 ones), naming the wijken whose codes that year does not have; else ''."""
+    [(boundary_year,)] = query(
+        "select max(year) from (" + _CHOSEN_GEOMETRIES.replace(
+            "select g.region_code as wijk_code, g.geometry_json", "select chosen.year") + ")",
+        [_pattern(gemeente_code), year],
+    ).itertuples(index=False)
+    if boundary_year is None or int(boundary_year) == year:
+        return ""
+    missing = query(
+        """
+        select r.region_code, r.region_name from stg_regions as r
+        where r.year = ? and r.gemeente_code = ? and r.region_level = 'wijk'
+          and r.region_code not in (select region_code from geometries
+                                    where year = ? and region_level = 'wijk')
+        order by r.region_code
+        """,
+        [year, gemeente_code, int(boundary_year)],
+    )
+    note = (f"Deze kaart gebruikt de wijkgrenzen van {int(boundary_year)}: voor {year} zijn geen "
+            "grenzen geladen.")
+    if not missing.empty:
+        names = ", ".join(f"{name} ({code})" for code, name in missing.itertuples(index=False))
+        note += f" Niet op de kaart, omdat hun wijkcode in {int(boundary_year)} niet bestaat: {names}."
+    return note
+
+
 def _geometry_fingerprint(gemeente_code: str | None, year: int) -> str:
     # The same polygons in another year (boundaries rarely change) are prepared only once.
     frame = query(

@@ -48,7 +48,9 @@ def years(gemeente_code: str) -> list[int]:
             select year from population_by_wijk_age where gemeente_code = ?
             union select year from regions where gemeente_code = ?
             union select year from loads
+            -- boundaries alone (the bundled 2024 ones) make no year to choose
             where gemeente_code = ? and status = 'active' and year is not null
+              and dataset <> 'geometrie'
         )
         where year is not null
         order by year desc

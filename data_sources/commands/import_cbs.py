@@ -15,6 +15,7 @@ from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import store_kerncijfers, store_population_by_age
 from data_sources.cbs.pipeline import check_gemeenten, store_geometries
 from data_sources.errors import InputRefused
+from data_sources.offline_boundaries import store_bundled_boundaries
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
@@ -120,6 +121,11 @@ def import_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
+    # A gemeente from files draws its map without network: the bundled 2024 boundaries.
+    loaded = [row[0] for row in con.execute(
+        "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
+        [load_ids]).fetchall()]
+    store_bundled_boundaries(con, loaded)
     build(con)
     return cbs_file.kind, load_ids
 
