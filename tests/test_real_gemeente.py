@@ -266,3 +266,26 @@ def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypa
     notes = " ".join(str(c.value) for c in [*at.caption, *at.info, *at.warning])
     assert "wijkgrenzen van 2024" in notes
     assert "Wijk 99 Verdwenen (WK019399)" in notes
+
+
+def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_on(tmp_path, monkeypatch):
+    import json
+    import urllib.parse
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("kaart")
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    names = next(layer for layer in spec["layers"] if layer["id"] == "wijknamen")
+    # every wijk of the bundled boundaries, named from the kwb (or the boundaries), without "Wijk 10"
+    assert {row["name"] for row in names["data"]} >= {"Binnenstad", "Diezerpoort", "Stadshagen"}
+    assert names["getSize"] == 15 and names["outlineWidth"] == 4
+    assert "pdok" not in spec["mapStyle"]
+    at.toggle(key="kaart_achtergrond").set_value(True)
+    at.run()
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert ("https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+            in urllib.parse.unquote(spec["mapStyle"]))
