@@ -16,6 +16,7 @@ from data_sources.gemeentenamen import gemeente_code_for
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
 KERNCIJFERS_TABLES: dict[int, str] = {
+    2025: "86165NED",
     2024: "85984NED",
     2023: "85618NED",
     2022: "85318NED",
