@@ -30,6 +30,18 @@ def bundled_features(gemeenten: Iterable[str]) -> list[dict]:
     return [f for f in _features() if str(f["properties"].get("statcode", ""))[2:6] in numbers]
 
 
+@cache
+def bundled_region_names() -> dict[str, str]:
+    """code -> name of the 2024 wijken (from the bundled boundaries) and gemeenten (bundled list):
+    names for regions loaded without them (an OData table without its dimension file)."""
+    from data_sources.gemeentenamen import bundled_names
+
+    names = {str(f["properties"]["statcode"]): str(f["properties"]["name"]) for f in _features()
+             if f["properties"].get("name")}
+    names.update(bundled_names())
+    return names
+
+
 def gemeenten_without_boundaries(con: duckdb.DuckDBPyConnection, gemeenten: Iterable[str]) -> list[str]:
     """Those gemeenten that have no wijk boundaries of any year yet."""
     wanted = sorted({g for g in gemeenten if g and g.startswith("GM")})

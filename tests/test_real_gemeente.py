@@ -289,3 +289,19 @@ def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert ("https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
             in urllib.parse.unquote(spec["mapStyle"]))
+
+
+def test_regions_without_names_take_the_bundled_ones():
+    from data_sources.cbs.loading import kerncijfers_frames
+    from data_sources.cbs.odata import CbsTable
+
+    table = CbsTable(
+        table_id="85984NED", title="Kerncijfers wijken en buurten 2024", period="2024", modified=None,
+        data_properties=[{"Type": "GeoDetail", "Key": "WijkenEnBuurten"},
+                         {"Type": "Topic", "Key": "AantalInwoners_5", "Datatype": "Long"}],
+        records=[{"WijkenEnBuurten": "GM0193    ", "AantalInwoners_5": 133141},
+                 {"WijkenEnBuurten": "WK019310  ", "AantalInwoners_5": 7115}],
+    )
+    regions, _ = kerncijfers_frames(table)
+    assert dict(zip(regions["region_code"], regions["region_name"], strict=True)) == {
+        "GM0193": "Zwolle", "WK019310": "Wijk 10 Binnenstad"}

@@ -13,6 +13,7 @@ from data_sources import store
 from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import gemeente_code_for
+from data_sources.offline_boundaries import bundled_region_names
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
 KERNCIJFERS_TABLES: dict[int, str] = {
@@ -98,6 +99,10 @@ def kerncijfers_frames(
             name = dim_value  # get_data replaced the code by its title
         if name is None and level == "gemeente" and name_key:
             name = clean(record.get(name_key))
+        if not name:
+            # Without a dimension file the codes come bare: the bundled 2024 names (wijken from
+            # the boundaries, gemeenten from the list) are better than a code on every page.
+            name = bundled_region_names().get(code)
         wijk = "WK" + code[2:8] if level in {"wijk", "buurt"} else None
         region_rows.append((year, code, level, name, gemeente, wijk))
         for key, topic_stem in numeric.items():
