@@ -17,8 +17,7 @@ with measures (stem, kwb_column, measure_label) as (
         ('Woningvoorraad', 'a_woning', 'Woningvoorraad'),
         ('GeboorteTotaal', 'a_geb', 'Geboorte totaal'),
         ('JongerenMetJeugdzorgInNatura', 'a_jz_tn', 'Jongeren met jeugdzorg in natura'),
-        ('WmoClienten', 'a_wmo_t', 'Wmo-cliënten'),
-        ('OppervlakteTotaal', 'a_opp_ha', 'Oppervlakte totaal (ha)')
+        ('WmoClienten', 'a_wmo_t', 'Wmo-cliënten')
 ),
 
 wijk_values as (
