@@ -173,6 +173,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
 
 st.subheader("Wat is geschat")
 st.info(source_note("cbs-schatting"))
+st.info(source_note("kwb-gelijk-verdeeld"))
 st.caption(
     "CBS publiceert per wijk alleen de groep 0 tot 15 jaar, afgerond op vijftallen; losse "
     "leeftijden alleen per gemeente. Levert de gemeente eigen BRP-cijfers aan, dan vervangen die "

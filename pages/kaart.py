@@ -8,7 +8,7 @@ from data_sources.config import background_map
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
-from ui.population import NOTHING_LOADED, population_missing
+from ui.population import NOTHING_LOADED, population_missing, population_table
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
@@ -74,6 +74,8 @@ if not national and deck is not None and (other_year := boundary_year_note(gemee
     st.caption(other_year)
 if not national and values.empty:
     st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
+    st.caption(unknown)
 
 # Wijk profile: a click on the map or a choice here
 wijken = {code: str(region_names.get(code, code)) for code in shapes.geometry_text}

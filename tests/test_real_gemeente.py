@@ -252,6 +252,7 @@ def test_a_gemeente_from_files_draws_its_map_offline(tmp_path, monkeypatch):
     assert not at.exception
     assert not [w for w in at.warning if "wijkgrenzen" in str(w.value)]
     assert len(at.get("deck_gl_json_chart")) == 1
+    assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden" in str(c.value) for c in at.caption)
 
 
 def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypatch):
