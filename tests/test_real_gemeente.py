@@ -306,3 +306,14 @@ def test_regions_without_names_take_the_bundled_ones():
     regions, _ = kerncijfers_frames(table)
     assert dict(zip(regions["region_code"], regions["region_name"], strict=True)) == {
         "GM0193": "Zwolle", "WK019310": "Wijk 10 Binnenstad"}
+
+
+def test_a_kwb_workbook_opening_with_an_explanation_sheet(con, tmp_path):
+    import openpyxl
+
+    path = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Toelichting", 0).append(["Kerncijfers wijken en buurten 2024, bron: CBS"])
+    book.save(path)
+    kind, load_ids = import_file(con, path)
+    assert (kind, len(load_ids)) == ("kerncijfers", 1)

@@ -163,9 +163,14 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
 
 def _read_spreadsheet(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, dtype=str, engine="calamine")
+        sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen ({exc}).") from None
+    # The data sheet is the one with the region codes; a workbook may open with an explanation.
+    for frame in sheets.values():
+        if {str(c).strip().lower() for c in frame.columns} & set(KWB_CODE_COLUMNS):
+            return frame
+    return next(iter(sheets.values()), pd.DataFrame())
 
 
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
