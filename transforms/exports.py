@@ -14,7 +14,13 @@ import duckdb
 import pandas as pd
 
 from data_sources.config import min_count
-from transforms.population import AGE_GROUP_LABELS, POPULATION_SQL, protect_population, source_note
+from transforms.population import (
+    AGE_GROUP_LABELS,
+    POPULATION_SQL,
+    UNKNOWN_SQL,
+    protect_population,
+    source_note,
+)
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, round_estimate
 
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
@@ -147,9 +153,11 @@ def _children_per_wijk(con, gemeente_code, year):
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                                **{g: f"{g} jaar" for g in AGE_GROUP_LABELS}})
     kind = "schatting" if is_estimate else "telling"
+    # Wijken whose children CBS keeps secret are not in the table: the sheet says which.
+    unknown = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
-                  suppression_note(table.threshold)])
+                  *([unknown] if unknown else []), suppression_note(table.threshold)])
 
 
 def _children_over_years(con, gemeente_code, year):
