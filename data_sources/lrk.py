@@ -22,6 +22,8 @@ PROVISION_TYPES = {
 }
 # Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
 WITHOUT_PLACES = {"GOB"}
+# Types whose address the public register may leave out (the gastouder's home).
+ADDRESS_MAY_BE_EMPTY = {"VGO"}
 # Column names in LRK exports vary a little between the website export and open-data copies;
 # each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -50,6 +52,8 @@ class LrkImport:
     locations: int
     places: int
     unmapped_postcodes: list[str]
+    # Gastouder homes published without an address: their places count, but in no wijk.
+    without_address: int = 0
 
 
 def _normalise(name: str) -> str:
@@ -126,7 +130,9 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
         postcode = "" if pd.isna(row.postcode) else row.postcode
-        if row.provision_type not in WITHOUT_PLACES and not _PC6.match(postcode):
+        # A gastouder's home may be published without its address: kept, but in no wijk.
+        may_be_empty = row.provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
+        if not _PC6.match(postcode) and not (may_be_empty and not postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
@@ -194,6 +200,7 @@ def store_lrk(
         mapped.loc[mapped["wijk_code"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES), "postcode"]
         .dropna().unique()
     )
+    without_address = int((mapped["postcode"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES)).sum())
     if not gemeenten:
         raise InputRefused(
             "Geen enkele postcode uit de LRK-export komt voor in de postcodetabel. Laad eerst de "
@@ -204,7 +211,9 @@ def store_lrk(
         con, source=source, dataset="lrk-locaties", table_id="LRK", year=year, period=str(year),
         gemeente_code=gemeente_code, file_name=file_name, file_hash=file_hash,
         row_count=len(mapped),
-        note=f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else None,
+        note="; ".join(part for part in (
+            f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
+            f"{without_address} gastouder(s) zonder adres" if without_address else "") if part) or None,
     )
     mapped = mapped.assign(year=year, load_id=load_id)
     con.register("_lrk_mapped", mapped)
@@ -225,7 +234,7 @@ def store_lrk(
     store.supersede(con, keep_load_id=load_id, source=source, dataset="lrk-locaties",
                     gemeente_code=gemeente_code, year=year)
     places = int(mapped["places"].fillna(0).sum())
-    return LrkImport(load_id, year, len(mapped), places, unmapped)
+    return LrkImport(load_id, year, len(mapped), places, unmapped, without_address)
 
 
 def import_lrk_file(

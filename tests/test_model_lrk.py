@@ -196,3 +196,14 @@ def test_sample_exports_are_in_the_real_layout():
     for path in sorted((Path(__file__).parent.parent / "sample_data" / "lrk").glob("*.csv")):
         first = path.read_bytes().decode("cp1252").splitlines()[0]
         assert first.split(";") == REAL_HEADER, path.name
+
+
+def test_a_gastouder_without_an_address_is_kept_and_counted(postcode_con, tmp_path):
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;;;;\n"
+                           "222;VGO;Gastouder;5;;;Oord;Ingeschreven;01-01-2020;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.without_address) == (2, 53, 1)
+    assert postcode_con.execute("select note from loads where dataset = 'lrk-locaties'").fetchone() == (
+        "1 gastouder(s) zonder adres",)
+    with pytest.raises(InputRefused, match="kolom opvanglocatie_postcode: '12' is geen postcode"):
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "333;VGO;G;5;x;12;O;;;;\n"))
