@@ -207,3 +207,19 @@ def test_a_gastouder_without_an_address_is_kept_and_counted(postcode_con, tmp_pa
         "1 gastouder(s) zonder adres",)
     with pytest.raises(InputRefused, match="kolom opvanglocatie_postcode: '12' is geen postcode"):
         lrk.import_lrk_file(postcode_con, write(tmp_path, "333;VGO;G;5;x;12;O;;;;\n"))
+
+
+def test_loads_stored_with_the_old_gastouder_types_are_swapped(con):
+    from pathlib import Path
+
+    migration = Path(__file__).parent.parent / "data_sources" / "migrations" / "0035_lrk_gastouder_types.sql"
+    old = store.new_load(con, source="sample", dataset="lrk-locaties", year=2023)
+    new = store.new_load(con, source="lrk", dataset="lrk-locaties", year=2024)
+    con.executemany(
+        "insert into raw_lrk__locations (year, lrk_id, provision_type, places, row_number, load_id)"
+        " values (?, ?, ?, ?, ?, ?)",
+        [[2023, "1", "GOB", 5, 2, old], [2023, "2", "VGO", None, 3, old], [2023, "3", "KDV", 48, 4, old],
+         [2024, "4", "VGO", 6, 2, new], [2024, "5", "GOB", None, 3, new]])
+    con.execute(migration.read_text(encoding="utf-8"))
+    assert con.execute("select lrk_id, provision_type from raw_lrk__locations order by lrk_id").fetchall() == [
+        ("1", "VGO"), ("2", "GOB"), ("3", "KDV"), ("4", "VGO"), ("5", "GOB")]
