@@ -10,6 +10,7 @@ run: setup db
 
 test: setup-dev browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2
 
 setup: $(VENV)/.runtime-installed
@@ -38,6 +39,7 @@ sample: setup
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Debian's Chromium for the browser tests (installed when missing and we are root).
 browser:

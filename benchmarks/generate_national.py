@@ -321,7 +321,7 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
     counts["registraties"] = 0
     with store.transaction(con):
         for gemeente_dir in sorted((folder / "registrations").glob("GM*")):
-            counts["registraties"] += len(import_sample_workbooks(con, gemeente_dir, build=False))
+            counts["registraties"] += len(import_sample_workbooks(con, gemeente_dir))
     if build_marts:
         transforms.build(con)
     return counts

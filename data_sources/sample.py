@@ -6,7 +6,6 @@ from pathlib import Path
 
 import duckdb
 
-import transforms
 from data_sources import geo, lrk, postcodes, store
 from data_sources.cbs import loading
 from data_sources.cbs.odata import read_table_dir
@@ -15,8 +14,8 @@ from data_sources.registrations.sample import import_sample_workbooks
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
-    """Load every sample source into `con` in one transaction and build the marts.
-    Returns counts of what was loaded."""
+    """Load every sample source into `con` in one transaction (or the caller's); the caller builds
+    the marts (data_sources.jobs.load_sample). Returns counts of what was loaded."""
     counts = {"kerncijfers": 0, "bevolking-leeftijd": 0, "geometrie": 0, "postcodes": 0}
     with store.transaction(con):
         years = []
@@ -46,27 +45,4 @@ def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -
             counts["postcodes"] += 1
         import_sample_workbooks(con, sample_dir)
         lrk.import_sample_lrk(con, sample_dir)
-        transforms.build(con)
     return counts
-
-
-def build_sample_database(path: str | Path | None = None, *, force: bool = False) -> Path:
-    """Create the database file from sample_data/ if it is missing (or always with force)."""
-    from data_sources.config import db_path
-
-    target = db_path(path)
-    if target.exists() and not force:
-        return target
-    if target.exists():
-        target.unlink()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".building")
-    if partial.exists():
-        partial.unlink()
-    con = store.connect(partial)
-    try:
-        load_sample(con)
-    finally:
-        con.close()
-    partial.rename(target)
-    return target

@@ -98,7 +98,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Run a block in one transaction: everything is stored, or nothing."""
+    """Run a block in one transaction: everything is stored, or nothing. Inside a transaction the
+    caller opened, the block is part of that one (the caller commits or rolls back)."""
+    if in_transaction(con):
+        yield con
+        return
     con.execute("begin transaction")
     try:
         yield con
@@ -111,8 +115,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether `con` is inside an explicit transaction (begin ... commit). Outside one, DuckDB
     gives every statement a transaction of its own, so two statements see different ids."""
-    first = con.execute("select current_transaction_id()").fetchone()[0]
-    return con.execute("select current_transaction_id()").fetchone()[0] == first
+    # fetchall, not fetchone: an unfinished result would block the next register() call.
+    first = con.execute("select current_transaction_id()").fetchall()[0][0]
+    return con.execute("select current_transaction_id()").fetchall()[0][0] == first
 
 
 def file_sha256(data: bytes | str | Path) -> str:

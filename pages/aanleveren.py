@@ -6,10 +6,11 @@ import io
 import pandas as pd
 import streamlit as st
 
+from data_sources import jobs
 from data_sources.errors import InputRefused
 from data_sources.registrations import validate
-from data_sources.registrations.history import restore, uploads
-from data_sources.registrations.importing import check_organisation, check_period, import_workbook_detailed
+from data_sources.registrations.history import uploads
+from data_sources.registrations.importing import check_organisation, check_period
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_label, suppress_table
@@ -131,7 +132,7 @@ else:
             st.warning(problem)
         if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
             try:
-                outcome = import_workbook_detailed(
+                outcome = jobs.import_registration(
                     cursor(), data, soort, organisation, period, upload.name,
                     loaded_by=organisation, gemeente_code=gemeente_code,
                 )
@@ -169,7 +170,7 @@ else:
                               format_func=labels.get, key="aanleveren_herstel")
         if st.button("Terugzetten"):
             try:
-                replaced = restore(cursor(), chosen)
+                replaced = jobs.restore_upload(cursor(), chosen)
             except InputRefused as refused:
                 st.error(" ".join(refused.messages))
             else:

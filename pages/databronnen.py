@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from data_sources.registrations.status import delivery_status
+from transforms.deliveries import delivery_status
 from ui.data import cursor, query
 from ui.state import current
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_sources import jobs
 from data_sources.cbs import gemeenten as gemeente_list
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.http import HttpClient
@@ -84,7 +85,7 @@ if (load_clicked or refresh_clicked) and chosen:
     try:
         loader = CbsLoader(cursor(), cache_dir=CACHE_DIR, progress=show_progress,
                            refresh=refresh_clicked)
-        report = loader.run([chosen], sorted(years))
+        report = jobs.load_cbs(loader, [chosen], sorted(years))
     except (SourceUnavailable, InputRefused) as exc:
         bar.empty()
         messages = exc.messages if isinstance(exc, InputRefused) else [str(exc)]

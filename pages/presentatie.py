@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from transforms import exports, report
+from outputs import exports, report
+from outputs.html import esc
 from ui.data import cursor
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import NOTHING_LOADED
@@ -84,7 +85,7 @@ def presentation() -> None:
     previous.button("Vorige", icon=":material/arrow_back:", key="dia_vorige", on_click=_step, args=(-1, keys),
                     shortcut="Left", width="stretch")
     counter.markdown(f"<div class='kk-counter'>Dia {index + 1} van {len(slides)} · "
-                     f"{report._esc(slide_context.gemeente_name)} {year}</div>", unsafe_allow_html=True)
+                     f"{esc(slide_context.gemeente_name)} {year}</div>", unsafe_allow_html=True)
     following.button("Volgende", icon=":material/arrow_forward:", key="dia_volgende", on_click=_step,
                      args=(1, keys), shortcut="Right", width="stretch")
     leave.page_link("pages/overzicht.py", label="Sluiten", icon=":material/close:")

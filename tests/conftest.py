@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data_sources import sample, store
+from data_sources import jobs, store
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = ROOT.parent / "shared" / "real_data"
@@ -25,7 +25,7 @@ def con():
 def sample_db(tmp_path_factory) -> Path:
     """The sample gemeente built once per test session through the real loaders (read it only)."""
     path = tmp_path_factory.mktemp("sample") / "kindkaart.duckdb"
-    sample.build_sample_database(path)
+    jobs.build_sample_database(path)
     return path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data_sources import cli, store
+from data_sources import cli, jobs, store
 from data_sources.cbs import fetch, pdok
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.odata import read_table_dir
@@ -131,7 +131,7 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     loader = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
                        endpoints=server.endpoints(),
                        progress=lambda f, m: progress.append((f, m)))
-    report = loader.run(["GM0344"], [2023, 2024])
+    report = jobs.load_cbs(loader, ["GM0344"], [2023, 2024])
     loaded = {(t.table_id, t.year) for t in report.loaded}
     assert {("85984NED", 2024), ("85618NED", 2023), ("03759ned", 2024), ("03759ned", 2023),
             ("85685NED", 2023), ("pdok-gebiedsindelingen", 2024)} <= loaded
@@ -203,8 +203,8 @@ def test_load_cbs_command(server, tmp_path, monkeypatch, capsys):
 
 def test_whole_country_is_stored_per_gemeente(server, tmp_path):
     con = store.connect(":memory:")
-    report = CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
-                       endpoints=server.endpoints()).run(None, [2024])
+    report = jobs.load_cbs(CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                                     endpoints=server.endpoints()), None, [2024])
     kerncijfers = next(t for t in report.loaded if t.table_id == "85984NED")
     assert len(kerncijfers.load_ids) == 2
     assert "$filter" not in server.paths("/feed/85984NED/TypedDataSet")[0][1]

@@ -11,7 +11,7 @@ import pytest
 import transforms
 from data_sources import store
 from data_sources.cli import main
-from transforms import exports, report
+from outputs import exports, report
 
 SMALL_WIJK = "WK999907"  # Buitengebied, the smallest wijk of the sample
 SMALL_YEAR = 2022
@@ -228,7 +228,6 @@ def test_report_sections_are_a_registry(app_db):
 
 
 def test_workbook_and_report_carry_the_delivery_status(app_db, tmp_path):
-    pytest.importorskip("data_sources.registrations.status", reason="the registrations part is not merged yet")
     con = duckdb.connect(str(app_db), read_only=True)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))

@@ -149,7 +149,6 @@ def test_slide_registry_adds_a_slide(app_db):
 
 
 def test_delivery_slide_shows_what_is_missing_per_handreiking_row(app_db):
-    pytest.importorskip("data_sources.registrations.status", reason="the registrations part is not merged yet")
     at = _open({"dia": "levering"})
     page_text = "".join(m.value for m in at.markdown)
     assert "<th>Ontbreekt</th>" in page_text and "<th>Geleverd door</th>" in page_text

@@ -320,7 +320,7 @@ def test_a_kwb_workbook_opening_with_an_explanation_sheet(con, tmp_path):
 
 
 def test_the_export_names_the_unknown_wijken(kwb_con):
-    from transforms.exports import build_sheets
+    from outputs.exports import build_sheets
 
     [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["kinderen_per_wijk"])
     assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in note

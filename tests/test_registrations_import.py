@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template, small_gemeente, table_content  # noqa: E402
 
 import transforms  # noqa: E402
+from data_sources import jobs  # noqa: E402
 from data_sources.errors import InputRefused  # noqa: E402
 from data_sources.registrations import history  # noqa: E402
 from data_sources.registrations.importing import (  # noqa: E402
@@ -125,8 +126,8 @@ def test_round_trip_template_to_staging_view(gem, soort):
 def test_bevolking_lands_in_the_brp_table_and_the_population_mart(gem):
     rows = [["BU99990101", 0, 10], ["BU99990101", 1, 12], ["WK999909", 2, 20],
             ["9909AA", 3, None], ["9909 AA", 3, None]]            # per child, by postcode
-    load_id = import_workbook(gem, filled_template("bevolking", rows), "bevolking",
-                              "Gemeente Voorbeeldstad", "2024", "brp.xlsx")
+    load_id = jobs.import_registration(gem, filled_template("bevolking", rows), "bevolking",
+                                       "Gemeente Voorbeeldstad", "2024", "brp.xlsx").load_id
     assert gem.execute(
         "select region_code, age, children from raw_brp__population where load_id = ?"
         " order by 1, 2", [load_id]).fetchall() == [
@@ -208,16 +209,13 @@ def test_failure_while_storing_rolls_everything_back(gem):
     # The rows cannot be inserted (their table is away) after the load row was written.
     gem.execute("alter table raw_partner__registration_rows rename to raw_hidden")
     with pytest.raises(Exception):  # noqa: B017 - any database error
-        import_workbook(gem, vve_file(3), "vve-indicaties", "GGD", "2024", "v.xlsx",
-                        build=False)
+        import_workbook(gem, vve_file(3), "vve-indicaties", "GGD", "2024", "v.xlsx")
     gem.execute("alter table raw_hidden rename to raw_partner__registration_rows")
     assert table_content(gem) == before
 
 
 def test_sample_workbooks_import(con):
-    from data_sources import sample
-
-    sample.load_sample(con)
+    jobs.load_sample(con)
     loads = con.execute(
         "select dataset, organisation, period, status from loads"
         " where source in ('partner', 'brp') order by dataset").fetchall()

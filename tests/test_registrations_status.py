@@ -10,18 +10,18 @@ from conftest import run_page  # noqa: E402
 from support import filled_template, small_gemeente  # noqa: E402
 
 from data_sources.registrations.importing import import_workbook  # noqa: E402
-from data_sources.registrations.status import delivery_status  # noqa: E402
+from transforms.deliveries import delivery_status  # noqa: E402
 
 
 def test_status_names_deliverers_coverage_and_gaps(con):
     small_gemeente(con)
     import_workbook(con, filled_template("vve-indicaties", [
         ["Centrum", "2-4", "SES", 4], ["Bloemhof", "2-4", "SES", 9]]),
-        "vve-indicaties", "GGD", "2024", "vve.xlsx", build=False)
+        "vve-indicaties", "GGD", "2024", "vve.xlsx")
     import_workbook(con, filled_template("vve-indicaties", [["Oude Haven", "2-4", "SES", 3]]),
-                    "vve-indicaties", "JGZ Noord", "2024", "vve2.xlsx", build=False)
+                    "vve-indicaties", "JGZ Noord", "2024", "vve2.xlsx")
     import_workbook(con, filled_template("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 3]]),
-                    "jeugdhulp", "Gemeente", "2023", "jh.xlsx", build=False)
+                    "jeugdhulp", "Gemeente", "2023", "jh.xlsx")
     status = delivery_status(con, "GM9999", 2024).set_index("soort")
     assert list(status["rij"]) == list(range(1, 11))
     vve = status.loc["vve-indicaties"]

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # half a second), and none of them is needed to draw Overzicht from an existing database.
 NOT_FOR_OVERZICHT = [
     "data_sources.sample", "data_sources.registrations", "data_sources.cbs", "data_sources.geo",
-    "openpyxl", "python_calamine", "pydeck", "plotly.express", "transforms.report",
-    "transforms.exports", "pandas", "pyarrow",
+    "openpyxl", "python_calamine", "pydeck", "plotly.express", "outputs.report",
+    "outputs.exports", "pandas", "pyarrow",
 ]
 
 RUN_DEFAULT_PAGE = """

@@ -25,9 +25,9 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # The loaders behind it (openpyxl, the CBS readers) take a third of a second to import: only
     # when the database is missing.
     if not Path(path).exists():
-        from data_sources import sample
+        from data_sources import jobs
 
-        sample.build_sample_database(path)
+        jobs.build_sample_database(path)
     return store.connect(path)
 
 

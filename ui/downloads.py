@@ -37,7 +37,7 @@ def chart_config(name: str, scale: int = 2) -> dict:
 
 def _as_frame(table: pd.DataFrame | SuppressedTable) -> pd.DataFrame:
     if isinstance(table, SuppressedTable):
-        from transforms.exports import shown_frame
+        from outputs.exports import shown_frame
 
         return shown_frame(table)
     return table
@@ -54,12 +54,12 @@ def table_downloads(frame: pd.DataFrame | SuppressedTable | Callable[[], pd.Data
         return _as_frame(frame() if callable(frame) else frame).rename(columns=columns or {})
 
     def excel() -> bytes:
-        from transforms.exports import Sheet, workbook_bytes
+        from outputs.exports import Sheet, workbook_bytes
 
         return workbook_bytes([Sheet(name, shown(), list(notes or []))], title=name)
 
     def csv() -> bytes:
-        from transforms.exports import csv_bytes
+        from outputs.exports import csv_bytes
 
         return csv_bytes(shown())
 

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms import exports, report
+from outputs import exports, report
+from outputs.html import esc
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import theme
 from ui.data import cursor, data_version, query
@@ -111,10 +112,7 @@ def _key_figures(context: SlideContext) -> None:
 
 
 def _model_indicators() -> None:
-    try:  # the model part registers its indicators (gap, demand, signals) on import
-        import ui.wijkprofiel  # noqa: F401
-    except ImportError:
-        pass
+    import ui.wijkprofiel  # noqa: F401  (registers the model indicators: gap, demand, signals)
 
 
 def map_indicator(context: SlideContext) -> str:
@@ -199,8 +197,8 @@ def _deliveries(context: SlideContext) -> None:
         newest = loads.iloc[0]
         who = newest["organisation"] if isinstance(newest["organisation"], str) and newest["organisation"] else \
             exports.SOURCE_LABELS.get(newest["source"], newest["source"])
-        st.markdown(f"<p class='kk-big'>Laatste levering: {report._esc(newest['dataset'])} van "
-                    f"{report._esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
+        st.markdown(f"<p class='kk-big'>Laatste levering: {esc(newest['dataset'])} van "
+                    f"{esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
     status = _delivery_status(context)
     if status is not None and not status.empty:
         frame = status.rename(columns={"Rij handreiking": "#"})

@@ -174,14 +174,8 @@ class CbsLoader:
             self._load_geometries(report, gemeenten, year)
 
         report.warnings.extend(self.stale)
-        if report.loaded:
-            from transforms import build  # transforms import data_sources, not the other way round
-
-            self.progress(1.0, "Modellen bijwerken")
-            build(self.con)
-        elif failures:
+        if not report.loaded and failures:
             raise SourceUnavailable(failures[0])
-        self.progress(1.0, "Klaar")
         return report
 
     def _warn_missing(self, report, table_id, year, directory, load_ids) -> None:

@@ -38,7 +38,7 @@ def _choose_gemeente(con, wanted: str | None) -> str:
 
 
 def run(args) -> int:
-    from transforms import exports
+    from outputs import exports, files
 
     output = Path(args.output)
     if output.suffix.lower() not in SUFFIXES:
@@ -67,7 +67,7 @@ def run(args) -> int:
             if wijk_code not in known:
                 raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
                                     f"Bekend: {', '.join(known)}."])
-        exports.write_export(con, output, gemeente_code, year, wijk_code)
+        files.write_export(con, output, gemeente_code, year, wijk_code)
     finally:
         con.close()
     print(f"Geschreven: {output} ({gemeente_code}, {year}).")

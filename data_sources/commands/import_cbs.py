@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+import transforms
 from data_sources import geo, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file
@@ -94,21 +95,29 @@ def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]
 
 def import_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
                 year: int | None = None, replace: bool = False) -> tuple[str, list[int]]:
-    """Read and store one CBS file in one transaction, then rebuild the models.
+    """Read and store one CBS file and rebuild the models, in one transaction.
     Returns (kind, load ids). Nothing is stored when the file is refused; a table that would
     empty values an earlier load had is refused (WouldEmptyValues) unless `replace`. Besides CBS
-    tables this takes GeoJSON boundaries (statcode) and the CBS postcode-huisnummer file."""
-    from transforms import build
-
+    tables this takes GeoJSON boundaries (statcode) and the CBS postcode-huisnummer file; a
+    gemeente from files without boundaries gets the bundled 2024 ones."""
     path = Path(path)
+    with store.transaction(con):
+        kind, load_ids = _store_file(con, path, gemeenten, year, replace)
+        if kind != "geometrie":
+            # A gemeente from files draws its map without network: the bundled 2024 boundaries.
+            loaded = [row[0] for row in con.execute(
+                "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
+                [load_ids]).fetchall()]
+            store_bundled_boundaries(con, loaded)
+        transforms.build(con)
+    return kind, load_ids
+
+
+def _store_file(con, path: Path, gemeenten, year, replace: bool = False) -> tuple[str, list[int]]:
     if _is_geojson(path):
-        kind, load_ids = _import_geojson(con, path, gemeenten, year)
-        build(con)
-        return kind, load_ids
+        return _import_geojson(con, path, gemeenten, year)
     if _is_postcode_file(path):
-        kind, load_ids = _import_postcodes(con, path, gemeenten, year)
-        build(con)
-        return kind, load_ids
+        return _import_postcodes(con, path, gemeenten, year)
     cbs_file = read_cbs_file(path, year=year)
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
@@ -121,12 +130,6 @@ def import_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
-    # A gemeente from files draws its map without network: the bundled 2024 boundaries.
-    loaded = [row[0] for row in con.execute(
-        "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
-        [load_ids]).fetchall()]
-    store_bundled_boundaries(con, loaded)
-    build(con)
     return cbs_file.kind, load_ids
 
 

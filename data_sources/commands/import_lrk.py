@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import transforms
-from data_sources import lrk, store
+from data_sources import jobs, store
 
 NAME = "import-lrk"
 HELP = "Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen)."
@@ -18,8 +17,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     con = store.connect(args.db)
     try:
-        result = lrk.import_lrk_file(con, args.bestand, year=args.jaar)
-        transforms.build(con)
+        result = jobs.import_lrk(con, args.bestand, year=args.jaar)
     finally:
         con.close()
     print(f"LRK {result.year}: {result.locations} locaties met samen {result.places} kindplaatsen "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import transforms
-from data_sources import sample, store
+from data_sources import jobs, store
 from data_sources.config import db_path
 
 NAME = "init"
@@ -27,7 +27,7 @@ def run(args) -> int:
                   "uit de voorbeeldgegevens (alle geladen gegevens gaan dan verloren).")
             return 1
         existed = target.exists()
-        sample.build_sample_database(target, force=args.force)
+        jobs.build_sample_database(target, force=args.force)
         print(f"Database {target} {'bestond al' if existed and not args.force else 'gebouwd'}"
               " met de voorbeeldgemeente Voorbeeldstad (GM9999).")
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from data_sources import store
+from data_sources import jobs, store
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, check_gemeenten, default_cache_dir
 from data_sources.errors import InputRefused
@@ -44,7 +44,7 @@ def run(args) -> int:
     try:
         loader = CbsLoader(con, cache_dir=args.cache or default_cache_dir(args.db),
                            progress=_print_progress, refresh=args.vernieuw, offline=args.offline)
-        report = loader.run(gemeenten, years)
+        report = jobs.load_cbs(loader, gemeenten, years)
     finally:
         con.close()
     for table in report.loaded:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-import transforms
 from data_sources import store
 from data_sources.errors import InputRefused
 from data_sources.registrations.schemas import REGISTRATION_TYPES
@@ -37,8 +36,9 @@ def uploads(
     return frame
 
 
-def restore(con: duckdb.DuckDBPyConnection, load_id: int, build: bool = True) -> list[int]:
-    """Make an earlier upload the active one again (the current one becomes superseded).
+def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
+    """Make an earlier upload the active one again (the current one becomes superseded); the
+    caller rebuilds the marts in the same transaction (data_sources.jobs.restore_upload).
     Returns the load_ids it replaced; raises InputRefused for unknown or non-upload ids."""
     row = con.execute(
         "select source, dataset, gemeente_code, organisation, period, status from loads"
@@ -64,6 +64,4 @@ def restore(con: duckdb.DuckDBPyConnection, load_id: int, build: bool = True) ->
         ).fetchall()
         store.supersede(con, keep_load_id=int(load_id), source=source, dataset=dataset,
                         gemeente_code=gemeente_code, organisation=organisation, period=period)
-    if build:
-        transforms.build(con)
     return sorted(r[0] for r in replaced)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
-import transforms
 from data_sources import store
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
@@ -67,21 +64,6 @@ def check_period(period: str) -> tuple[str, int]:
     return text, year
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection, own: bool) -> Iterator[None]:
-    """Our own transaction, or (own=False) a part of the caller's open one (the sample load)."""
-    if not own:
-        yield
-        return
-    con.execute("begin transaction")
-    try:
-        yield
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
-
-
 def import_workbook(
     con: duckdb.DuckDBPyConnection,
     data: bytes,
@@ -91,16 +73,13 @@ def import_workbook(
     file_name: str,
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
-    build: bool = True,
-    own_transaction: bool = True,
 ) -> int:
-    """Validate and store a workbook in one transaction; returns the active load_id.
-    Raises InputRefused with every Dutch message when the file or the arguments are refused;
-    the database is then unchanged. Inside a transaction the caller opened, pass
-    own_transaction=False (and build=False). See import_workbook_detailed for what happened."""
+    """Validate and store a workbook in one transaction (or as part of the caller's); returns the
+    active load_id. Raises InputRefused with every Dutch message when the file or the arguments
+    are refused; the database is then unchanged. The marts are not rebuilt here: the caller
+    (data_sources.jobs) does that in the same transaction. See import_workbook_detailed."""
     return import_workbook_detailed(
-        con, data, soort, organisation, period, file_name, loaded_by, gemeente_code, build,
-        own_transaction,
+        con, data, soort, organisation, period, file_name, loaded_by, gemeente_code,
     ).load_id
 
 
@@ -113,8 +92,6 @@ def import_workbook_detailed(
     file_name: str,
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
-    build: bool = True,
-    own_transaction: bool = True,
 ) -> ImportResult:
     """Like import_workbook, returning an ImportResult (identical file, superseded uploads)."""
     rtype = registration_type(soort)
@@ -136,7 +113,7 @@ def import_workbook_detailed(
     if same:
         return ImportResult(same[0], "identical", validation=result)
     frame = result.aggregates_df
-    with _transaction(con, own_transaction):
+    with store.transaction(con):
         load_id = store.new_load(
             con, source=source, dataset=rtype.key, table_id=rtype.key,
             gemeente_code=result.gemeente_code, organisation=organisation, period=period,
@@ -152,8 +129,6 @@ def import_workbook_detailed(
         store.supersede(con, keep_load_id=load_id, **key)
         after = {r[0] for r in con.execute(
             "select load_id from loads where status = 'active'").fetchall()}
-    if build:
-        transforms.build(con)
     return ImportResult(load_id, "imported", sorted(before - after), len(frame), result)
 
 

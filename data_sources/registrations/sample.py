@@ -6,22 +6,17 @@ from pathlib import Path
 
 import duckdb
 
-import transforms
 from data_sources.registrations.importing import import_workbook
 from data_sources.registrations.reading import read_workbook
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.validate import read_meta
 
 
-def import_sample_workbooks(
-    con: duckdb.DuckDBPyConnection, directory: str | Path, build: bool = True,
-    own_transaction: bool = False,
-) -> list[int]:
+def import_sample_workbooks(con: duckdb.DuckDBPyConnection, directory: str | Path) -> list[int]:
     """Import every `<type>.xlsx` found in `directory` (or its `registrations/` folder), with the
-    organisation and period named in each workbook's sheet 'Organisatie'. By default it runs
-    inside the caller's open transaction (as data_sources.sample does); pass
-    own_transaction=True to give each workbook its own. Returns the load_ids; raises
-    InputRefused if a workbook is refused."""
+    organisation and period named in each workbook's sheet 'Organisatie', each in its own
+    transaction or all in the caller's. Returns the load_ids; raises InputRefused if a workbook
+    is refused. The caller builds the marts."""
     folder = Path(directory)
     if (folder / "registrations").is_dir():
         folder = folder / "registrations"
@@ -34,9 +29,6 @@ def import_sample_workbooks(
         meta = read_meta(read_workbook(data, path.name))
         load_ids.append(import_workbook(
             con, data, soort, str(meta["organisatie"]), str(meta["periode"]), path.name,
-            loaded_by="voorbeeldgegevens", build=False,
-            own_transaction=own_transaction,
+            loaded_by="voorbeeldgegevens",
         ))
-    if build and load_ids:
-        transforms.build(con)
     return load_ids

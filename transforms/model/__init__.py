@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 import transforms
-from transforms import MODEL_PROVIDERS, Model
+from transforms.dag import Model, build_order, references
 
 PARAMETERS_CSV = Path(__file__).resolve().parent.parent / "parameters.csv"
 PARAMETER_COLUMNS = ("name", "value", "low", "high", "unit", "label_nl", "source")
@@ -86,7 +85,7 @@ def _sql_literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _parameter_models() -> list[Model]:
+def parameter_models() -> list[Model]:
     """stg_model__parameters (the defaults from parameters.csv) and stg_model__settings."""
     from data_sources.config import min_count
 
@@ -107,24 +106,12 @@ def _parameter_models() -> list[Model]:
             Model(SETTINGS_MODEL, "staging", settings_sql)]
 
 
-for _provider in (_parameter_models,):
-    if _provider not in MODEL_PROVIDERS:
-        MODEL_PROVIDERS.append(_provider)
-
-
 def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model]:
     """The models between the roots and the target (target included), in build order."""
-    ordered = transforms.build_order(models)
-    by_name = {m.name: m for m in ordered}
-    if target not in by_name:
+    ordered = build_order(models)
+    if target not in {m.name for m in ordered}:
         raise ValueError(f"unknown model {target}")
-    depends = {}
-    for model in ordered:
-        sql = re.sub(r"--[^\n]*", "", model.sql)
-        depends[model.name] = {
-            other for other in by_name
-            if other != model.name and re.search(rf"\b{re.escape(other)}\b", sql)
-        }
+    depends = references(ordered)
     affected = set(roots)
     for model in ordered:
         if depends[model.name] & affected:

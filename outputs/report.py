@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Callable
@@ -13,7 +12,8 @@ import duckdb
 import pandas as pd
 
 from data_sources.config import min_count
-from transforms import exports
+from outputs import exports
+from outputs.html import esc, html_table
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 
 # The same colour-blind-safe palettes as ui/theme.py (transforms never imports ui/).
@@ -63,10 +63,6 @@ def register(section: Section) -> Section:
 
 
 # --- SVG pieces ---------------------------------------------------------------------------
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
 
 def class_breaks(values: list[float], classes: int = 5) -> list[float]:
     """Upper bounds of equal-count classes over the visible values."""
@@ -122,7 +118,7 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
         stroke, stroke_width = (HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
         text = hidden_label() if shape.get("hidden") else format_number(value)
         paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
-                     f'fill-rule="evenodd"><title>{_esc(shape["name"])}: {_esc(text)}</title></path>')
+                     f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
     # Labels at the centre of each shape's bounding box of its largest ring.
     labels = []
     for shape, shape_rings in rings:
@@ -132,18 +128,18 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
         xs, ys = zip(*map(xy, ring), strict=True)
         cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
         labels.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" font-size="12" '
-                      f'paint-order="stroke" stroke="#fff" stroke-width="3">{_esc(shape["name"])}</text>')
+                      f'paint-order="stroke" stroke="#fff" stroke-width="3">{esc(shape["name"])}</text>')
     legend = _legend(breaks)
     return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(labels)}'
-            f'</svg><figcaption>{_esc(title)}</figcaption>{legend}</figure>')
+            f'aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(labels)}'
+            f'</svg><figcaption>{esc(title)}</figcaption>{legend}</figure>')
 
 
 def _legend(breaks: list[float]) -> str:
     items, lower = [], None
     for bound in breaks:
         text = f"tot {format_number(bound)}" if lower is None else f"{format_number(lower)} – {format_number(bound)}"
-        items.append(f'<span class="swatch" style="background:{class_colour(bound, breaks)}"></span>{_esc(text)}')
+        items.append(f'<span class="swatch" style="background:{class_colour(bound, breaks)}"></span>{esc(text)}')
         lower = bound
     items.append(f'<span class="swatch" style="background:{HIDDEN_FILL}"></span>afgeschermd ({hidden_label()})')
     return f'<p class="legend">{" ".join(items)}</p>'
@@ -162,11 +158,11 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
         fill = HIGHLIGHT if highlight is not None and label == highlight else colour
         text = hidden_label() if hide else format_number(value)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{_esc(label)}</text>'
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{esc(label)}</text>'
                      f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
-                     f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{_esc(text)}</text>')
-    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_esc(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{_esc(title)}</figcaption>'
+                     f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{esc(text)}</text>')
+    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
             '</figure>')
 
 
@@ -191,7 +187,7 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     for tick in (top / 1.1 / 2, top / 1.1):
         parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" stroke="#ddd"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12">'
-                     f'{_esc(format_number(tick))}</text>')
+                     f'{esc(format_number(tick))}</text>')
     end_labels = []
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
@@ -211,27 +207,10 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
         end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + 15)
     for label_y, name, colour, label_x in end_labels:
         label = name if name == TOTAL_LABEL else f"{name} jaar"
-        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="13" fill="{colour}">{_esc(label)}</text>')
-    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{_esc(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{_esc(title)}</figcaption>'
+        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="13" fill="{colour}">{esc(label)}</text>')
+    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
             '</figure>')
-
-
-def html_table(frame: pd.DataFrame, decimals: int = 0) -> str:
-    """A table of text and numbers (Dutch number format); text is escaped."""
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for value in record:
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(f'<td class="num">{_esc(format_number(value, decimals))}</td>')
-            elif value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-                cells.append("<td></td>")
-            else:
-                cells.append(f"<td>{_esc(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -252,9 +231,9 @@ def _key_figures(context: Context) -> str | None:
         hide = bool(table.hidden.loc[index, column])
         value = hidden_label(table.threshold) if hide else format_number(table.values.loc[index, column])
         label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
-        cards.append(f'<div class="card"><div class="value">{_esc(value)}</div><div>{_esc(label)}</div></div>')
+        cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div>{esc(label)}</div></div>')
     return (f'<div class="cards">{"".join(cards)}</div>'
-            f"<p class='note'>{_esc(exports.source_note(source))}</p>")
+            f"<p class='note'>{esc(exports.source_note(source))}</p>")
 
 
 def _map(context: Context) -> str | None:
@@ -300,7 +279,7 @@ def _per_wijk(context: Context) -> str | None:
     if context.wijk_code:
         return chart
     frame = exports.shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
-    return chart + html_table(frame) + f"<p class='note'>{_esc(exports.suppression_note(table.threshold))}</p>"
+    return chart + html_table(frame) + f"<p class='note'>{esc(exports.suppression_note(table.threshold))}</p>"
 
 
 def _trend(context: Context) -> str | None:
@@ -316,7 +295,7 @@ def _trend(context: Context) -> str | None:
     frame.insert(0, "Jaar", [str(y) for y in years])
     kind = "schattingen" if is_estimate else "tellingen"
     return chart + html_table(frame.reset_index(drop=True)) + (
-        f"<p class='note'>{_esc(kind.capitalize())}; elk jaar zoals in de tabel per wijk van dat jaar.</p>")
+        f"<p class='note'>{esc(kind.capitalize())}; elk jaar zoals in de tabel per wijk van dat jaar.</p>")
 
 
 def _model_rows(context: Context, sql: str) -> pd.DataFrame:
@@ -366,12 +345,12 @@ def _sources(context: Context) -> str | None:
         "Periode": loads["period"], "Geladen op": loads["loaded_at"].map(
             lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else ""),
     })
-    return html_table(frame) + f"<p class='note'>{_esc(exports.suppression_note(min_count()))}</p>"
+    return html_table(frame) + f"<p class='note'>{esc(exports.suppression_note(min_count()))}</p>"
 
 
 def _deliveries(context: Context) -> str | None:
     frame = exports.delivery_status(context.con, context.gemeente_code, context.year)
-    if frame is None or frame.empty:
+    if frame.empty:
         return None
     frame = frame.drop(columns=[c for c in ("Soort",) if c in frame.columns])
     if "Laatst geleverd" in frame.columns:
@@ -422,16 +401,13 @@ def _document(context: Context, scope: str, heading: str) -> str:
     for section in SECTIONS.values():
         if scope not in section.scope or not set(section.requires) <= present:
             continue
-        try:
-            body = section.build(context)
-        except duckdb.Error:
-            body = None  # a mart of another part changed shape: leave the section out
+        body = section.build(context)
         if body:
-            parts.append(f'<section id="{_esc(section.key)}"><h2>{_esc(section.title)}</h2>{body}</section>')
+            parts.append(f'<section id="{esc(section.key)}"><h2>{esc(section.title)}</h2>{body}</section>')
     made = f"Gemaakt op {datetime.now():%d-%m-%Y %H:%M} met Kindkaart. Afdrukken als PDF: Ctrl+P / Cmd+P."
-    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{_esc(heading)}</title>'
-            f'<style>{STYLE}</style></head><body><h1>{_esc(heading)}</h1>'
-            f'<p class="subtitle">{_esc(made)}</p>{"".join(parts)}</body></html>')
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{esc(heading)}</title>'
+            f'<style>{STYLE}</style></head><body><h1>{esc(heading)}</h1>'
+            f'<p class="subtitle">{esc(made)}</p>{"".join(parts)}</body></html>')
 
 
 def gemeente_report(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:

@@ -8,12 +8,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from data_sources.config import min_count
+from transforms import deliveries as deliveries_model
 from transforms.population import (
     AGE_GROUP_LABELS,
     POPULATION_SQL,
@@ -246,20 +246,13 @@ DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "
                     "ontbreekt": "Ontbreekt"}
 
 
-def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame | None:
-    """Per row of the handreiking's data table: who delivered, what is missing (None when the
-    registrations part is not installed)."""
-    try:
-        from data_sources.registrations.status import delivery_status as status
-    except ImportError:
-        return None
-    return status(con, gemeente_code, year).rename(columns=DELIVERY_COLUMNS)
+def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
+    """Per row of the handreiking's data table: who delivered, what is missing (Dutch headers)."""
+    return deliveries_model.delivery_status(con, gemeente_code, year).rename(columns=DELIVERY_COLUMNS)
 
 
 def _delivery_sheet(con, gemeente_code, year):
     frame = delivery_status(con, gemeente_code, year)
-    if frame is None:
-        return None
     return Sheet("Aanlevering", frame, [f"Welke gegevens uit de tabel van de handreiking zijn aangeleverd, door wie, "
                                         f"en wat ontbreekt nog (voor {year})."])
 
@@ -275,11 +268,7 @@ def build_sheets(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
     for table in available_tables(con):
         if keys is not None and table.key not in keys:
             continue
-        try:
-            sheet = table.build(con, gemeente_code, year)
-        except duckdb.Error:
-            # A mart of another part whose columns changed: leave the sheet out, keep the rest.
-            continue
+        sheet = table.build(con, gemeente_code, year)
         if sheet is not None:
             sheets.append(sheet)
     return sheets
@@ -401,24 +390,3 @@ def export_workbook(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: in
     return workbook_bytes(build_sheets(con, gemeente_code, year),
                           title=f"Kindkaart {name} ({gemeente_code}) {year}",
                           context=[f"Gemeente: {name} ({gemeente_code}); jaar: {year}."])
-
-
-def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str, year: int,
-                 wijk_code: str | None = None) -> Path:
-    """Write the export that the file extension asks for: .xlsx (workbook), .csv (children per wijk),
-    .html (gemeente report, or the wijk factsheet with `wijk_code`)."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        path.write_bytes(export_workbook(con, gemeente_code, year))
-    elif suffix == ".csv":
-        sheets = build_sheets(con, gemeente_code, year, keys=["kinderen_per_wijk"])
-        path.write_bytes(csv_bytes(sheets[0].frame if sheets else pd.DataFrame()))
-    elif suffix in (".html", ".htm"):
-        from transforms import report
-
-        html = (report.wijk_factsheet(con, gemeente_code, year, wijk_code) if wijk_code
-                else report.gemeente_report(con, gemeente_code, year))
-        path.write_text(html, encoding="utf-8")
-    else:
-        raise ValueError(suffix)
-    return path

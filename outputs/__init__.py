@@ -1,0 +1,1 @@
+"""Outputs: exported workbooks and CSV, the HTML report and wijk factsheet, and their HTML/SVG helpers."""

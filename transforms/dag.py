@@ -1,0 +1,77 @@
+"""The model graph: SQL models from files, what each refers to, and the order to build them in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+LAYERS = ("staging", "intermediate", "marts")
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Model:
+    """One SQL model: a `select` whose result becomes a view (staging, intermediate) or a table (marts)."""
+
+    name: str
+    layer: str
+    sql: str
+    path: Path | None = None
+
+    @property
+    def materialization(self) -> str:
+        """'table' for marts, 'view' for staging and intermediate models, unless the SQL says
+        otherwise in a line of its own: `-- materialized: view` (a mart that is a view on another
+        mart) or `-- materialized: table`."""
+        declared = _MATERIALIZED.search(self.sql)
+        if declared:
+            return declared.group(1)
+        return "table" if self.layer == "marts" else "view"
+
+
+def file_models() -> list[Model]:
+    """The models written as .sql files under transforms/sql/<layer>/."""
+    models = []
+    for layer in LAYERS:
+        for path in sorted((SQL_DIR / layer).glob("*.sql")):
+            models.append(Model(path.stem, layer, path.read_text(encoding="utf-8"), path))
+    return models
+
+
+def references(models: list[Model]) -> dict[str, set[str]]:
+    """For each model, the names of the other models its SQL refers to (comments left out)."""
+    names = [m.name for m in models]
+    return {
+        m.name: {other for other in names
+                 if other != m.name and re.search(rf"\b{re.escape(other)}\b", _strip_comments(m.sql))}
+        for m in models
+    }
+
+
+def build_order(models: list[Model]) -> list[Model]:
+    """Models sorted so that each comes after the models its SQL refers to."""
+    by_name = {m.name: m for m in models}
+    deps = references(models)
+    ordered: list[Model] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ValueError(f"circular model references: {' -> '.join((*trail, name))}")
+        state[name] = 1
+        for dep in sorted(deps[name]):
+            visit(dep, (*trail, name))
+        state[name] = 2
+        ordered.append(by_name[name])
+
+    for model in models:
+        visit(model.name, ())
+    return ordered
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
