@@ -195,24 +195,6 @@ def supersede(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: obje
     return len(marked)
 
 
-def supersede_per_gemeente(con: duckdb.DuckDBPyConnection, load_ids: dict[str, int],
-                           **same: object) -> None:
-    """supersede() for a load of many gemeenten at once: `load_ids` maps each gemeente to its new
-    load; the earlier active loads of those gemeenten with the same keys are marked superseded."""
-    allowed = {"source", "dataset", "table_id", "year"}
-    unknown = set(same) - allowed
-    if unknown:
-        raise ValueError(f"cannot supersede by {sorted(unknown)}")
-    where = "".join(f" and {key} is not distinct from ?" for key in same)
-    con.execute(
-        "update loads set status = 'superseded', status_changed_at = current_timestamp"
-        f" where status = 'active'{where}"
-        " and gemeente_code in (select unnest(?::varchar[]))"
-        " and load_id not in (select unnest(?::integer[]))",
-        [*same.values(), list(load_ids), list(load_ids.values())],
-    )
-
-
 # Raw tables whose rows carry the load that stored them (supersede_emptied checks them).
 LOAD_TABLES = ("raw_cbs__kerncijfers", "geometries", "raw_cbs__population_by_age")
 
