@@ -35,3 +35,9 @@ def min_count() -> int:
     except ValueError:
         value = 5
     return max(value, 1)
+
+
+def background_map() -> bool:
+    """Whether the map draws PDOK's BRT-Achtergrondkaart (grijs) under the wijken by default:
+    $KINDKAART_ACHTERGRONDKAART=brt-grijs. Off unless asked: the tiles come from PDOK's servers."""
+    return os.environ.get("KINDKAART_ACHTERGRONDKAART", "").strip().lower() in {"brt-grijs", "1", "ja"}

@@ -13,3 +13,7 @@ class InputRefused(Exception):
 
 class SourceUnavailable(Exception):
     """A remote source (CBS, PDOK) could not be reached; the message is Dutch."""
+
+
+class WouldEmptyValues(InputRefused):
+    """A file that would empty values an earlier load had; the caller may ask to replace anyway."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,16 @@ from data_sources.errors import InputRefused
 from data_sources.text import compact
 
 PROVISION_TYPES = {
-    "KDV": "kinderdagverblijf (dagopvang, ook peuteropvang)",
+    "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
     "BSO": "buitenschoolse opvang",
-    "GOB": "gastouderopvang (voorziening bij een gastouder)",
-    "VGO": "gastouderbureau (heeft geen kindplaatsen)",
+    "VGO": "voorziening voor gastouderopvang (het huis van de gastouder, met kindplaatsen)",
+    "GOB": "gastouderbureau (heeft geen kindplaatsen)",
+    "PSZ": "peuterspeelzaal (oudere exports; telt als peuteropvang)",
 }
+# Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
+WITHOUT_PLACES = {"GOB"}
+# Types whose address the public register may leave out (the gastouder's home).
+ADDRESS_MAY_BE_EMPTY = {"VGO"}
 # Column names in LRK exports vary a little between the website export and open-data copies;
 # each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -47,6 +53,17 @@ class LrkImport:
     locations: int
     places: int
     unmapped_postcodes: list[str]
+    # Gastouder homes published without an address: their places count, but in no wijk.
+    without_address: int = 0
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Exports saved on Windows (Excel) are cp1252: 'Kinderopvang Café', 'Ede’s'.
+        return raw.decode("cp1252", errors="strict")
 
 
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
@@ -60,7 +77,11 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raw = pd.read_excel(path, dtype=str, engine="calamine")
         else:
-            raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+            text = _decode(path)
+            first = text.split("\n", 1)[0]
+            # The register writes ';'; copies saved from Excel or open-data portals often ','.
+            raw = pd.read_csv(io.StringIO(text), sep=";" if first.count(";") >= first.count(",") else ",",
+                              dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export ({exc}).") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -99,14 +120,16 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
         places = row.places
-        if row.provision_type != "VGO":
+        if row.provision_type not in WITHOUT_PLACES:
             if pd.isna(places) or not str(places).isdigit():
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{'' if pd.isna(places) else places}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
         postcode = "" if pd.isna(row.postcode) else row.postcode
-        if row.provision_type != "VGO" and not _PC6.match(postcode):
+        # A gastouder's home may be published without its address: kept, but in no wijk.
+        may_be_empty = row.provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
+        if not _PC6.match(postcode) and not (may_be_empty and not postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
@@ -171,9 +194,10 @@ def store_lrk(
         con.unregister("_lrk_frame")
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     unmapped = sorted(
-        mapped.loc[mapped["wijk_code"].isna() & (mapped["provision_type"] != "VGO"), "postcode"]
+        mapped.loc[mapped["wijk_code"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES), "postcode"]
         .dropna().unique()
     )
+    without_address = int((mapped["postcode"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES)).sum())
     if not gemeenten:
         raise InputRefused(
             "Geen enkele postcode uit de LRK-export komt voor in de postcodetabel. Laad eerst de "
@@ -184,7 +208,9 @@ def store_lrk(
         con, source=source, dataset="lrk-locaties", table_id="LRK", year=year, period=str(year),
         gemeente_code=gemeente_code, file_name=file_name, file_hash=file_hash,
         row_count=len(mapped),
-        note=f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else None,
+        note="; ".join(part for part in (
+            f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
+            f"{without_address} gastouder(s) zonder adres" if without_address else "") if part) or None,
     )
     mapped = mapped.assign(year=year, load_id=load_id)
     con.register("_lrk_mapped", mapped)
@@ -205,7 +231,7 @@ def store_lrk(
     store.supersede(con, keep_load_id=load_id, source=source, dataset="lrk-locaties",
                     gemeente_code=gemeente_code, year=year)
     places = int(mapped["places"].fillna(0).sum())
-    return LrkImport(load_id, year, len(mapped), places, unmapped)
+    return LrkImport(load_id, year, len(mapped), places, unmapped, without_address)
 
 
 def import_lrk_file(

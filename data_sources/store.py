@@ -190,10 +190,18 @@ def supersede(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: obje
     return len(marked)
 
 
-def supersede_per_gemeente(con: duckdb.DuckDBPyConnection, load_ids: dict[str, int],
-                           **same: object) -> None:
-    """supersede() for a load of many gemeenten at once: `load_ids` maps each gemeente to its new
-    load; the earlier active loads of those gemeenten with the same keys are marked superseded."""
+# Raw tables whose rows carry the load that stored them (supersede_emptied checks them).
+LOAD_TABLES = ("raw_cbs__kerncijfers", "geometries", "raw_cbs__population_by_age")
+
+
+def supersede_emptied(con: duckdb.DuckDBPyConnection, load_ids: dict[str, int], table: str,
+                      **same: object) -> None:
+    """Supersede the earlier active loads of those gemeenten (with the same keys) that no longer
+    hold a row in `table`: a load is replaced where its rows were replaced, and stays active while
+    rows of it remain (gemeente outlines do not replace wijk boundaries, a gemeente-only file does
+    not replace the wijken of an earlier one)."""
+    if table not in LOAD_TABLES:
+        raise ValueError(f"unknown load table {table}")
     allowed = {"source", "dataset", "table_id", "year"}
     unknown = set(same) - allowed
     if unknown:
@@ -203,7 +211,8 @@ def supersede_per_gemeente(con: duckdb.DuckDBPyConnection, load_ids: dict[str, i
         "update loads set status = 'superseded', status_changed_at = current_timestamp"
         f" where status = 'active'{where}"
         " and gemeente_code in (select unnest(?::varchar[]))"
-        " and load_id not in (select unnest(?::integer[]))",
+        " and load_id not in (select unnest(?::integer[]))"
+        f" and load_id not in (select distinct load_id from {table} where load_id is not null)",
         [*same.values(), list(load_ids), list(load_ids.values())],
     )
 

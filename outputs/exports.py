@@ -18,6 +18,7 @@ from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
     POPULATION_SQL,
+    UNKNOWN_SQL,
     protect_population,
     source_note,
 )
@@ -155,9 +156,11 @@ def _children_per_wijk(con, gemeente_code, year):
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                                **AGE_GROUP_CONTENTS})
     kind = "schatting" if is_estimate else "telling"
+    # Wijken whose children CBS keeps secret are not in the table: the sheet says which.
+    unknown = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
-                  suppression_note(table.threshold)])
+                  *([unknown] if unknown else []), suppression_note(table.threshold)])
 
 
 def _children_over_years(con, gemeente_code, year):

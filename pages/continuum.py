@@ -15,11 +15,12 @@ from transforms.privacy import (
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
+from ui.population import NOTHING_LOADED, population_missing
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 st.title(f"Continuüm van ondersteuning {gemeente_name(gemeente_code)} {year}")
@@ -46,7 +47,7 @@ continuum.parameter_expander()
 demand = continuum.demand(gemeente_code)
 this_year = demand[demand["year"] == year]
 if this_year.empty:
-    st.warning("Voor dit jaar zijn geen bevolkingscijfers per wijk geladen.")
+    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
     st.stop()
 
 age_options = ["alle", "0-2", "2-4", "4-12"]

@@ -65,3 +65,41 @@ with st.expander("Eerdere versies (vervangen)"):
         st.write("Geen eerdere versies.")
     else:
         st.dataframe(old, hide_index=True, width="stretch")
+
+st.subheader("Controle: wijken opgeteld tegen de gemeente")
+reconciliation = query(
+    """
+    select measure_label, kwb_column, gemeente_value, wijken_sum, difference, wijken_count,
+           wijken_unknown_count, within_rounding
+    from kerncijfers_reconciliation
+    where gemeente_code = ? and year = ?
+    order by measure_label
+    """,
+    [gemeente_code, year],
+)
+if reconciliation.empty:
+    st.info(f"Voor {year} zijn geen CBS Kerncijfers wijken en buurten met wijkcijfers geladen: er "
+            "valt niets op te tellen. Laad kwb-<jaar>.xlsx op de pagina Gemeente laden.")
+else:
+    st.caption(
+        "Per CBS-maat de som van de wijken naast het cijfer van de gemeente zelf (CBS Kerncijfers "
+        "wijken en buurten). CBS rondt aantallen per wijk af op vijftallen en houdt kleine aantallen "
+        "geheim ('.'); een verschil tot 5 per wijk is afronding, een geheime wijk ontbreekt in de som. "
+        "Het gemeentecijfer kan ook groter zijn dan de som, bijvoorbeeld door inwoners zonder vast adres."
+    )
+
+    def verdict(row) -> str:
+        if pd.isna(row["gemeente_value"]):
+            return "gemeentecijfer ontbreekt"
+        if row["wijken_unknown_count"]:
+            return f"{int(row['wijken_unknown_count'])} wijk(en) geheim"
+        return "binnen afronding" if row["within_rounding"] else "groter verschil dan afronding"
+
+    st.dataframe(
+        reconciliation.assign(Beoordeling=reconciliation.apply(verdict, axis=1)).rename(columns={
+            "measure_label": "Maat", "kwb_column": "kwb-kolom", "gemeente_value": "Gemeente",
+            "wijken_sum": "Som van de wijken", "difference": "Verschil", "wijken_count": "Wijken",
+            "wijken_unknown_count": "Wijken geheim",
+        }).drop(columns="within_rounding"),
+        hide_index=True, width="stretch",
+    )

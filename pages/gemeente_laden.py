@@ -1,5 +1,7 @@
 """Gemeente laden: fetch any gemeente's CBS figures and boundaries, see their dates, refresh."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from data_sources import jobs
@@ -26,6 +28,7 @@ DATASET_LABELS = {
     "bevolking-leeftijd": "Bevolking naar leeftijd (gemeente)",
     "jeugdzorg-wijk": "Jeugdmonitor per wijk",
     "geometrie": "Wijk- en buurtgrenzen",
+    "postcodes": "Postcodes",
 }
 loaded_names = query(
     "select gemeente_code, arg_max(region_name, year) as name from regions"
@@ -122,8 +125,56 @@ if chosen:
             if st.button("Bekijk op de kaart", on_click=show_on_map):
                 st.switch_page("pages/kaart.py")
 
+st.header("CBS-bestand inlezen")
+st.write(
+    "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
+    "cbs.nl, *Kerncijfers wijken en buurten*), een StatLine-CSV (03759ned, Nabijheid voorzieningen), "
+    "een OData-antwoord (.json) of wijkgrenzen (.geojson). Het jaar komt uit de bestandsnaam "
+    "(kwb-2024.xlsx) of uit het vak Jaar."
+)
+file_left, file_right = st.columns([3, 1])
+cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
+                                     type=["xlsx", "csv", "txt", "json", "geojson"])
+file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
+                                    max_value=2030, value=None, step=1, key="laden_bestand_jaar")
+replace_confirmed = False
+refused_file, refused_messages = st.session_state.get("laden_bestand_leegmaken", (None, []))
+if cbs_upload is not None and refused_file == cbs_upload.file_id:
+    # The previous click was refused because this file empties values an earlier load had.
+    for message in refused_messages:
+        st.warning(message)
+    replace_confirmed = st.checkbox("Ja, vervang de eerdere cijfers, ook waar dit bestand ze leeg "
+                                    "laat", key="laden_bestand_vervang")
+if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop"):
+    import tempfile
+
+    from data_sources.commands.import_cbs import import_file
+    from data_sources.errors import WouldEmptyValues
+
+    # The readers take a path: the name carries the year and the kind (kwb-2024.xlsx).
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(cbs_upload.name).name
+        path.write_bytes(cbs_upload.getvalue())
+        try:
+            kind, load_ids = import_file(cursor(), path, year=int(file_year) if file_year else None,
+                                         replace=replace_confirmed)
+        except InputRefused as refused:
+            if isinstance(refused, WouldEmptyValues):
+                # Shown with a confirmation box above the button on the next run.
+                st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
+                st.rerun()
+            st.error(f"{cbs_upload.name} is niet ingelezen; er is niets opgeslagen.")
+            for message in refused.messages:
+                st.error(message)
+        else:
+            st.session_state.pop("laden_bestand_leegmaken", None)
+            clear_caches()
+            st.success(f"{cbs_upload.name} is ingelezen ({DATASET_LABELS.get(kind, kind)}, "
+                       f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
+
 st.header("Wat is geschat")
 st.info(source_note("cbs-schatting"))
+st.info(source_note("kwb-gelijk-verdeeld"))
 st.caption(
     "CBS publiceert per wijk alleen de groep 0 tot 15 jaar, afgerond op vijftallen; losse "
     "leeftijden alleen per gemeente. Levert de gemeente eigen BRP-cijfers aan, dan vervangen die "

@@ -2,11 +2,14 @@
 
 import streamlit as st
 
+import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school indicators)
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
+from data_sources.config import background_map
 from ui import a11y
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
-from ui.maps import choropleth, legend_markdown, prepared_shapes
+from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
+from ui.population import NOTHING_LOADED, population_missing, population_table
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
@@ -14,7 +17,7 @@ NATIONAL_LABEL = "Nederland (alle gemeenten)"
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 # The national view of all wijken exists once more than one gemeente is loaded.
@@ -36,9 +39,27 @@ if right is not None:
 st.query_params["indicator"] = key
 indicator = INDICATORS[key]
 
+with st.expander("Kaartinstellingen"):
+    show_names = st.toggle("Wijknamen op de kaart", value=True, key="kaart_wijknamen")
+    background = st.toggle("Achtergrondkaart van PDOK (BRT-Achtergrondkaart grijs)",
+                           value=background_map(), key="kaart_achtergrond")
+    st.caption("Standaard uit: met de achtergrondkaart haalt uw browser kaarttegels op bij PDOK "
+               "(service.pdok.nl), die dan ziet welk gebied u bekijkt; zonder internet blijft de "
+               "achtergrond leeg. Standaard aan zetten kan met KINDKAART_ACHTERGRONDKAART=brt-grijs. "
+               "Achtergrond: © Kadaster, CC BY 4.0.")
+
 values = national_values(indicator, year) if national else indicator.load(gemeente_code, year)
 shapes = prepared_shapes(None if national else gemeente_code, year)
-deck, breaks = choropleth(values, shapes, indicator.label)
+if national:
+    region_names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
+else:
+    # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
+    region_names = query("select region_code, arg_max(region_name, year) as wijk_name from stg_regions"
+                         " where gemeente_code = ? and region_level = 'wijk' group by region_code",
+                         [gemeente_code])
+    region_names = dict(zip(region_names["region_code"], region_names["wijk_name"], strict=True))
+deck, breaks = choropleth(values, shapes, indicator.label, background=background, labels=show_names,
+                          names=region_names)
 if deck is None:
     st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
 else:
@@ -51,15 +72,15 @@ else:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
 if indicator.note:
     st.caption(indicator.note)
+if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
+    st.caption(other_year)
+if not national and values.empty:
+    st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
+    st.caption(unknown)
 
 # Wijk profile: a click on the map or a choice here
-if national:
-    names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
-else:
-    names = query("select wijk_code, any_value(wijk_name) as wijk_name from population_by_wijk_age"
-                  " where gemeente_code = ? group by wijk_code", [gemeente_code])
-    names = dict(zip(names["wijk_code"], names["wijk_name"], strict=True))
-wijken = {code: str(names.get(code, code)) for code in shapes.geometry_text}
+wijken = {code: str(region_names.get(code, code)) for code in shapes.geometry_text}
 options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
 if st.session_state.get("profiel_wijk") not in options:
     st.session_state.profiel_wijk = ""

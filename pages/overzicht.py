@@ -10,23 +10,28 @@ import streamlit as st
 from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import AGE_GROUP_LABELS, population_table, source_note
+from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 st.title(f"Overzicht {gemeente_name(gemeente_code)} {year}")
 table = population_table(gemeente_code, year)
 total_row = len(table.wijk_codes)  # the gemeente total comes after the wijken
+if not total_row:
+    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    st.stop()
 
 theme.key_figures([
     ("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar", table.text(total_row, column))
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
 st.caption(source_note(table.source))
+if table.unknown_wijken:
+    st.warning(table.unknown_note())
 
 figure = go.Figure()
 for column, age_group in enumerate(AGE_GROUP_LABELS):
@@ -63,14 +68,18 @@ a11y.summary([
 
 st.header("Per wijk")
 headers = {"wijk_code": "Wijkcode", "wijk_name": "Wijk", **{group: f"{group} jaar" for group in AGE_GROUP_LABELS}}
+columns = len(AGE_GROUP_LABELS) + 1
+# Each wijk says which route made its figures; wijken CBS keeps secret are listed as unknown.
+wijk_rows = [[code, name, *[table.text(row, column) for column in range(columns)], table.source_label(row)]
+             for row, (code, name) in enumerate(zip(table.wijk_codes, table.wijk_names, strict=True))]
+wijk_rows += [[code, name, *["onbekend"] * columns, "onbekend (CBS geheim)"] for code, name in table.unknown_wijken]
+wijk_rows.sort(key=lambda row: row[0])
 # A plain HTML table, not the interactive grid: a summary of ten to a hundred rows reads better
 # on a projector, prints, and is a real table for screen readers; the grid's code alone took the
 # browser longer than the chart on the first page (benchmarks/run.py, first render).
 theme.html_table(
-    [*headers.values(), TOTAL_LABEL],
-    [[code, name, *[table.text(row, column) for column in range(len(AGE_GROUP_LABELS) + 1)]]
-     for row, (code, name) in enumerate([*zip(table.wijk_codes, table.wijk_names, strict=True),
-                                         (TOTAL_LABEL, "")])],
+    [*headers.values(), TOTAL_LABEL, "Bron"],
+    [*wijk_rows, [TOTAL_LABEL, "", *[table.text(total_row, column) for column in range(columns)], ""]],
     caption=f"Kinderen per wijk en leeftijdsgroep in {gemeente_name(gemeente_code)}, {year}",
     numeric_from=2,
     total_last=True,

@@ -6,13 +6,14 @@ from outputs import exports, report
 from outputs.html import esc
 from ui.data import cursor
 from ui.downloads import XLSX_MIME, file_stem
+from ui.population import NOTHING_LOADED
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
 
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Presentatie")
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 # Minimal chrome: no sidebar, no header; large type. Scoped to this page (the element goes away

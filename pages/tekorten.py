@@ -9,11 +9,12 @@ from transforms.privacy import format_number, hidden_label, protect_counts, roun
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
+from ui.population import NOTHING_LOADED, population_missing
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 name = gemeente_name(gemeente_code)
@@ -36,7 +37,7 @@ noun = continuum.AGE_NOUNS_SHORT[age_group]
 gap = continuum.gap(gemeente_code)
 rows = gap[(gap["year"] == year) & (gap["age_group"] == age_group)]
 if rows.empty:
-    st.warning("Voor dit jaar zijn geen bevolkingscijfers per wijk geladen.")
+    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
     st.stop()
 if rows["supply_year"].isna().all():
     st.warning("Er is geen export van het Landelijk Register Kinderopvang geladen: alle plekken "

@@ -2,6 +2,9 @@
 
 Run by generate.py after the geography and postcodes exist (or on its own: python
 sample_data/generate_lrk.py). Locations lie on the sample's own postcodes, so each maps to a wijk.
+The layout is the register's own export: ';'-separated, cp1252 (as saved on Windows), the real
+header (lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;...;lrk_url), types KDV,
+BSO, VGO (the gastouder's home, with places) and GOB (the gastouderbureau, without places).
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20252
 YEARS = [2022, 2023, 2024]
+# The register's export header (issue 14); the houder and contact columns are left empty here,
+# and Kindkaart's reader keeps none of them.
 COLUMNS = [
-    "lrk_id", "type_oko", "actuele_naam_oko", "aantal_kindplaatsen", "opvanglocatie_adres",
-    "opvanglocatie_postcode", "opvanglocatie_woonplaats", "cbs_code", "verantwoordelijke_gemeente",
-    "status", "inschrijfdatum", "uitschrijfdatum",
+    "lrk_id", "type_oko", "actuele_naam_oko", "aantal_kindplaatsen", "vve", "status",
+    "inschrijfdatum", "uitschrijfdatum", "opvanglocatie_adres", "opvanglocatie_postcode",
+    "opvanglocatie_woonplaats", "verantwoordelijke_gemeente", "naam_houder", "kvk_nummer_houder",
+    "rechtsvorm_houder", "houder_adres", "houder_postcode", "houder_woonplaats", "contact_telefoon",
+    "contact_emailadres", "contact_website", "lrk_url",
 ]
-# Locations per wijk profile: (KDV, BSO, GOB). Bloemhof (kwetsbaar) and the Buitengebied have few.
+ENCODING = "cp1252"
+# Locations per wijk profile: (KDV, BSO, VGO = gastouders). Bloemhof (kwetsbaar) and the Buitengebied have few.
 LOCATIONS_PER_WIJK = {
     "Centrum": (3, 2, 2), "Oude Haven": (1, 1, 1), "Molenwijk": (2, 2, 2),
     "Nieuwland": (3, 3, 3), "De Horst": (2, 2, 1), "Kerkebuurt": (1, 1, 1),
@@ -30,9 +38,9 @@ LOCATIONS_PER_WIJK = {
 }
 NAMES = {
     "KDV": ["Kinderdagverblijf De Boomhut", "Kindcentrum Zonnestraal", "KDV Het Vlindernest",
-            "Peuterspeelzaal Ukkepuk", "KDV De Kleine Wereld", "Kindcentrum De Regenboog"],
+            "Peuterspeelzaal Ukkepuk", "KDV De Kleine Wereld", "Kindcentrum Café Crème"],
     "BSO": ["BSO De Speelwerf", "BSO Avonturijn", "BSO Het Klimrek", "BSO De Uitvliegers"],
-    "GOB": ["Gastouder"],
+    "VGO": ["Gastouder"],
 }
 STREETS = ["Dorpsstraat", "Kerkweg", "Molenlaan", "Havenkade", "Schoolstraat", "Parkweg",
            "Vlietlaan", "Bloemstraat", "Zuiderweg", "Horstlaan"]
@@ -61,8 +69,8 @@ def locations(rng: random.Random, out: Path) -> list[dict]:
     result = []
     number = 0
     for wijk_code, name in sorted(wijk_names(out).items()):
-        kdv, bso, gob = LOCATIONS_PER_WIJK.get(name, (1, 1, 1))
-        for kind, count in (("KDV", kdv), ("BSO", bso), ("GOB", gob)):
+        kdv, bso, vgo = LOCATIONS_PER_WIJK.get(name, (1, 1, 1))
+        for kind, count in (("KDV", kdv), ("BSO", bso), ("VGO", vgo)):
             for i in range(count):
                 number += 1
                 if kind == "KDV":
@@ -89,7 +97,7 @@ def locations(rng: random.Random, out: Path) -> list[dict]:
                 })
     number += 1
     result.append({
-        "lrk_id": f"{rng.randint(100000000, 999999999)}", "type_oko": "VGO",
+        "lrk_id": f"{rng.randint(100000000, 999999999)}", "type_oko": "GOB",
         "actuele_naam_oko": "Gastouderbureau Voorbeeldstad", "aantal_kindplaatsen": "",
         "opvanglocatie_adres": "Dorpsstraat 1", "opvanglocatie_postcode": pcs[min(pcs)][0],
         "opened": date(2012, 1, 1), "closed": None,
@@ -109,9 +117,11 @@ def export_rows(all_locations: list[dict], year: int) -> list[list]:
         pc = loc["opvanglocatie_postcode"]
         rows.append([
             loc["lrk_id"], loc["type_oko"], loc["actuele_naam_oko"], loc["aantal_kindplaatsen"],
-            loc["opvanglocatie_adres"], f"{pc[:4]} {pc[4:]}", "Voorbeeldstad", "9999",
-            "Voorbeeldstad", "Uitgeschreven" if closed else "Ingeschreven",
+            "J" if loc["type_oko"] == "KDV" else "N",
+            "Uitgeschreven" if closed else "Ingeschreven",
             loc["opened"].strftime("%d-%m-%Y"), closed.strftime("%d-%m-%Y") if closed else "",
+            loc["opvanglocatie_adres"], f"{pc[:4]} {pc[4:]}", "Voorbeeldstad", "Voorbeeldstad",
+            *[""] * 10,
         ])
     return rows
 
@@ -123,7 +133,7 @@ def main(out: Path = HERE) -> None:
     target = Path(out) / "lrk"
     target.mkdir(parents=True, exist_ok=True)
     for year in YEARS:
-        with (target / f"lrk_export_GM9999_{year}.csv").open("w", newline="", encoding="utf-8") as f:
+        with (target / f"lrk_export_GM9999_{year}.csv").open("w", newline="", encoding=ENCODING) as f:
             writer = csv.writer(f, delimiter=";")
             writer.writerow(COLUMNS)
             writer.writerows(export_rows(all_locations, year))

@@ -49,7 +49,7 @@ def test_kaart_map_has_a_summary_and_every_wijk_in_a_table(app_db):
     assert summary.startswith("Kinderen 0-2 jaar (Voorbeeldstad): het hoogst in ")
     (table,) = _tables(at)
     assert table.count("<tr>") == 11  # header and ten wijken
-    assert at.expander[0].label == "De kaart als tabel"
+    assert "De kaart als tabel" in [e.label for e in at.expander]
 
 
 def test_hidden_cells_show_as_hidden_in_the_map_table():

@@ -113,7 +113,10 @@ def test_pdok_layer_is_paged_and_simplified(server):
     wfs = server.paths("/wfs/2024")
     assert [q["startIndex"] for _, q in wfs] == ["0", "2", "4"][: len(wfs)]
     assert all(q["srsName"] == "EPSG:4326" and q["typeNames"] == "wijk_gegeneraliseerd"
-               for _, q in wfs)
+               and q["sortBy"] == "statcode ASC" for _, q in wfs)
+    # The recorded server orders every other page differently unless asked to sort: each wijk once.
+    assert sorted(f["properties"]["statcode"] for f in collection["features"]) == sorted(
+        f["properties"]["statcode"] for f in recorded["features"])
     first = collection["features"][0]
     original = recorded["features"][0]["geometry"]["coordinates"][0]
     simplified = first["geometry"]["coordinates"][0]
@@ -220,7 +223,8 @@ def test_gemeente_names_are_fetched_and_cached(server, tmp_path):
     choices = gemeenten.choices(tmp_path, loaded={"GM9999": "Voorbeeldstad"})
     assert choices["GM0344"] == "Utrecht" and choices["GM9999"] == "Voorbeeldstad"
     assert len(choices) == 343
-    assert list(choices)[:2] == ["GM0358", "GM0141"]  # Aalsmeer, Almelo: sorted by name
+    assert list(choices)[:2] == ["GM1680", "GM0358"]  # Aa en Hunze, Aalsmeer: sorted by name
+    assert list(choices).index("GM0518") < list(choices).index("GM0014")  # 's-Gravenhage under G
 
 
 def test_a_table_cbs_does_not_have(server, tmp_path):
@@ -249,3 +253,22 @@ def test_load_cbs_offline_without_a_cached_copy(tmp_path, capsys):
         capsys.readouterr().out
     assert cli.main(["load-cbs", "--alle", "--gemeente", "GM0344", "--db", str(db)]) == 1
     assert "Kies --gemeente of --alle, niet allebei." in capsys.readouterr().out
+
+
+def test_a_dimension_longer_than_the_v3_row_cap_is_fetched_in_pages(server, tmp_path, monkeypatch):
+    recorded = json.loads((FIXTURES / "odata_v3/85984NED/WijkenEnBuurten.json").read_text())
+    assert len(recorded) > 2
+    server.metadata_cap = 2  # as CBS answers at most 10,000 rows, here 2
+    monkeypatch.setattr(fetch, "V3_ROW_CAP", 2)
+    fetch.fetch_table_v3(fast_client(), server.endpoints(), "85984NED", tmp_path)
+    stored = json.loads((tmp_path / "WijkenEnBuurten.json").read_text())
+    assert [r["Key"] for r in stored] == [r["Key"] for r in recorded]
+    skips = [q["$skip"] for path, q in server.paths("/v3/85984NED/WijkenEnBuurten")]
+    assert skips == [str(n) for n in range(0, len(recorded) + 1, 2)]
+
+
+def test_the_v4_base_is_the_documented_one_and_kwb_2025_is_known():
+    from data_sources.cbs.loading import KERNCIJFERS_TABLES
+
+    assert fetch.Endpoints().cbs_v4 == "https://datasets.cbs.nl/odata/v1/CBS"
+    assert KERNCIJFERS_TABLES[2025] == "86165NED"

@@ -268,3 +268,24 @@ def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
                      "--db", str(db)]) == 0
     assert capsys.readouterr().out.strip() == (
         "kwb-2024.csv: kerncijfers (kwb-2024, 2024) ingelezen voor 1 gemeente(n), 72 rijen.")
+
+
+def test_gemeente_outlines_do_not_replace_wijk_boundaries(con, tmp_path):
+    wijken = tmp_path / "wijken_2024.geojson"
+    shutil.copy(FIXTURES / "pdok/wijk_gegeneraliseerd.json", wijken)
+    import_file(con, wijken, gemeenten=["GM0344"])
+    outline = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"statcode": "GM0344"},
+        "geometry": {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.2, 52.0], [5.2, 52.2],
+                                                          [5.0, 52.0]]]}}]}
+    gemeente = tmp_path / "gemeenten_2024.geojson"
+    gemeente.write_text(json.dumps(outline), encoding="utf-8")
+    import_file(con, gemeente, gemeenten=["GM0344"])
+    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+        ("wijken_2024.geojson", "active"), ("gemeenten_2024.geojson", "active")]
+    assert con.execute("select count(*) from geometries where region_level = 'wijk'").fetchone() == (3,)
+    # the wijk layer again replaces the wijk layer
+    import_file(con, wijken, gemeenten=["GM0344"])
+    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+        ("wijken_2024.geojson", "superseded"), ("gemeenten_2024.geojson", "active"),
+        ("wijken_2024.geojson", "active")]

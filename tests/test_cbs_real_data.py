@@ -82,3 +82,65 @@ def test_raw_odata_envelope_of_an_unknown_table_is_refused_in_dutch():
     with pytest.raises(InputRefused) as refused:
         read_cbs_file(REAL_DATA / "odata_raw_sample" / "84489NED_TypedDataSet_excerpt.json")
     assert "84489NED" in refused.value.messages[0] or "regiocodes" in refused.value.messages[0]
+
+
+# Three gemeenten of different sizes: one wijk, sixteen, a hundred and ten.
+THREE_SIZES = {"GM0088": "Schiermonnikoog", "GM0193": "Zwolle", "GM0363": "Amsterdam"}
+
+
+def _real_kwb_workbook(path):
+    """kwb-2024.xlsx in CBS's layout holding the real 2024 values of three gemeenten and their
+    wijken (inwoners, mannen, vrouwen, woningvoorraad; no ages in this extract) and real names."""
+    import openpyxl
+
+    values = json.loads((KWB / "stripped_filtered_data_2024.json").read_text(encoding="utf-8"))
+    names = {f["properties"]["statcode"]: f["properties"]["name"]
+             for f in _features("wijk_2024_wgs84_cartomap.geojson")}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi",
+                  "a_inw", "a_man", "a_vrouw", "a_woning"])
+    for code, row in values.items():
+        gemeente = "GM" + code[2:6]
+        if gemeente not in THREE_SIZES:
+            continue
+        level = "Gemeente" if code.startswith("GM") else "Wijk"
+        short = code[2:].lstrip("0") if code[2:].isdigit() else code[2:]
+        sheet.append([code, short, names.get(code, THREE_SIZES[gemeente]),
+                      THREE_SIZES[gemeente], level, code, 1, row["AantalInwoners_5"], row["Mannen_6"],
+                      row["Vrouwen_7"], row["Woningvoorraad_35"]])
+    book.save(path)
+    return path
+
+
+def test_real_figures_of_three_gemeenten_reconcile_within_cbs_rounding(tmp_path, monkeypatch):
+    from conftest import run_page
+
+    from data_sources.commands.import_cbs import import_file
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    import_file(con, _real_kwb_workbook(tmp_path / "kwb-2024.xlsx"))
+    rows = con.execute(
+        "select gemeente_code, kwb_column, wijken_count, difference, within_rounding"
+        " from kerncijfers_reconciliation order by 1, 2").fetchall()
+    maps = dict(con.execute("select 'GM' || substr(region_code, 3, 4), count(*) from geometries"
+                            " where region_level = 'wijk' group by 1").fetchall())
+    con.close()
+    assert {(g, c) for g, c, *_ in rows} == {(g, c) for g in THREE_SIZES
+                                              for c in ("a_inw", "a_man", "a_vrouw", "a_woning")}
+    assert all(within for *_, within in rows), rows  # CBS rounds wijken to fives: < 5 per wijk
+    assert {g: n for g, _, n, *_ in rows} == {"GM0088": 1, "GM0193": 16, "GM0363": 110}
+    assert maps == {"GM0088": 1, "GM0193": 16, "GM0363": 110}  # the bundled boundaries, offline
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert at.sidebar.selectbox[0].options == ["Amsterdam (GM0363)", "Schiermonnikoog (GM0088)",
+                                               "Zwolle (GM0193)"]
+    # no ages in this file: the page says what is missing and where to load it
+    assert any("kolom a_00_14" in str(w.value) and "Gemeente laden" in str(w.value) for w in at.warning)
+    at.switch_page("pages/kaart.py")
+    at.run()
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    labels = {row["name"] for layer in spec["layers"] if layer["id"] == "wijknamen" for row in layer["data"]}
+    assert len(labels) == 110 and {"Grachtengordel-West", "Staatsliedenbuurt", "IJburg-West"} <= labels

@@ -37,8 +37,8 @@ def test_import_maps_postcodes_to_wijken_and_drops_contact_columns(postcode_con,
     path = write(tmp_path,
                  "111;KDV;De Boomhut;48;Dorpsstraat 1;1234 ab;Oord;Ingeschreven;01-01-2015;;a@b.nl\n"
                  "222;BSO;Het Klimrek;60;Kerkweg 2;1234AC;Oord;Ingeschreven;01-01-2019;;\n"
-                 "333;GOB;Gastouder;6;Laan 3;9999ZZ;Elders;Ingeschreven;01-01-2020;;\n"
-                 "444;VGO;Bureau;;Laan 4;1234AB;Oord;Ingeschreven;01-01-2012;;\n")
+                 "333;VGO;Gastouder;6;Laan 3;9999ZZ;Elders;Ingeschreven;01-01-2020;;\n"
+                 "444;GOB;Bureau;;Laan 4;1234AB;Oord;Ingeschreven;01-01-2012;;\n")
     result = lrk.import_lrk_file(postcode_con, path)
     assert (result.year, result.locations, result.places) == (2024, 4, 114)
     assert result.unmapped_postcodes == ["9999ZZ"]
@@ -48,8 +48,8 @@ def test_import_maps_postcodes_to_wijken_and_drops_contact_columns(postcode_con,
     assert stored == [
         ("111", "KDV", 48, "1234AB", "WK000101", "2015-01-01"),
         ("222", "BSO", 60, "1234AC", "WK000102", "2019-01-01"),
-        ("333", "GOB", 6, "9999ZZ", None, "2020-01-01"),
-        ("444", "VGO", None, "1234AB", "WK000101", "2012-01-01"),
+        ("333", "VGO", 6, "9999ZZ", None, "2020-01-01"),
+        ("444", "GOB", None, "1234AB", "WK000101", "2012-01-01"),
     ]
     columns = {r[0] for r in postcode_con.execute("describe raw_lrk__locations").fetchall()}
     assert not any("contact" in c or "email" in c for c in columns)
@@ -131,3 +131,95 @@ def test_xlsx_export_and_missing_file(postcode_con, tmp_path):
                                 ).fetchall() == [("BSO", "WK000102")]
     with pytest.raises(InputRefused, match="bestaat niet"):
         lrk.import_lrk_file(postcode_con, tmp_path / "lrk_2024.csv")
+
+
+# The register's own export header (issue 14), houder and contact columns included.
+REAL_HEADER = [
+    "lrk_id", "type_oko", "actuele_naam_oko", "aantal_kindplaatsen", "vve", "status",
+    "inschrijfdatum", "uitschrijfdatum", "opvanglocatie_adres", "opvanglocatie_postcode",
+    "opvanglocatie_woonplaats", "verantwoordelijke_gemeente", "naam_houder", "kvk_nummer_houder",
+    "rechtsvorm_houder", "houder_adres", "houder_postcode", "houder_woonplaats", "contact_telefoon",
+    "contact_emailadres", "contact_website", "lrk_url",
+]
+REAL_ROWS = [
+    ["111", "KDV", "Kindcentrum Café Crème", "48", "J", "Ingeschreven", "01-05-2018", "",
+     "Dorpsstraat 1", "1234 AB", "Oord", "Oord", "Kinderopvang BV", "12345678", "Besloten Vennootschap",
+     "Dorpsstraat 1", "1234AB", "Oord", "", "info@example.nl", "", ""],
+    ["222", "VGO", "Gastouder", "4", "N", "Ingeschreven", "01-01-2020", "", "Laan 3", "1234AC",
+     "Oord", "Oord", "", "", "", "", "", "", "", "", "", ""],
+    ["333", "GOB", "Gastouderbureau Oord", "", "N", "Ingeschreven", "01-01-2012", "", "Postbus 9",
+     "", "Oord", "Oord", "Bureau BV", "87654321", "", "", "", "", "", "", "", ""],
+    ["444", "PSZ", "Peuterspeelzaal Ukkie", "14", "J", "Ingeschreven", "01-01-2010", "", "Kerkweg 2",
+     "1234AC", "Oord", "Oord", "", "", "", "", "", "", "", "", "", ""],
+]
+
+
+@pytest.mark.parametrize(("encoding", "separator"), [("cp1252", ";"), ("utf-8", ";"), ("utf-8-sig", ",")])
+def test_real_export_layout_in_every_encoding_and_separator(postcode_con, tmp_path, encoding, separator):
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=separator, lineterminator="\r\n").writerows([REAL_HEADER, *REAL_ROWS])
+    path = tmp_path / "LRK_export_2024.csv"
+    path.write_bytes(text.getvalue().encode(encoding))
+    result = lrk.import_lrk_file(postcode_con, path)
+    # every place counts: KDV 48, the gastouder's 4, the peuterspeelzaal's 14; the bureau has none
+    assert (result.locations, result.places, result.unmapped_postcodes) == (4, 66, [])
+    stored = postcode_con.execute(
+        "select lrk_id, provision_type, location_name, places, wijk_code from raw_lrk__locations"
+        " order by lrk_id").fetchall()
+    assert stored == [("111", "KDV", "Kindcentrum Café Crème", 48, "WK000101"),
+                      ("222", "VGO", "Gastouder", 4, "WK000102"),
+                      ("333", "GOB", "Gastouderbureau Oord", None, None),
+                      ("444", "PSZ", "Peuterspeelzaal Ukkie", 14, "WK000102")]
+    from transforms import build
+
+    build(postcode_con)
+    assert postcode_con.execute(
+        "select provision_type, sum(places) from int_supply__places_by_wijk_span group by 1 order by 1"
+    ).fetchall() == [("dagopvang", 62), ("gastouderopvang", 4)]
+
+
+def test_a_gastouder_home_without_places_is_refused(postcode_con, tmp_path):
+    path = write(tmp_path, "222;VGO;Gastouder;;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0] == (
+        "Bestand lrk_export_2024.csv, rij 2, kolom aantal_kindplaatsen: '' is geen aantal "
+        "kindplaatsen (een heel getal van 0 of meer).")
+
+
+def test_sample_exports_are_in_the_real_layout():
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent.parent / "sample_data" / "lrk").glob("*.csv")):
+        first = path.read_bytes().decode("cp1252").splitlines()[0]
+        assert first.split(";") == REAL_HEADER, path.name
+
+
+def test_a_gastouder_without_an_address_is_kept_and_counted(postcode_con, tmp_path):
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;;;;\n"
+                           "222;VGO;Gastouder;5;;;Oord;Ingeschreven;01-01-2020;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.without_address) == (2, 53, 1)
+    assert postcode_con.execute("select note from loads where dataset = 'lrk-locaties'").fetchone() == (
+        "1 gastouder(s) zonder adres",)
+    with pytest.raises(InputRefused, match="kolom opvanglocatie_postcode: '12' is geen postcode"):
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "333;VGO;G;5;x;12;O;;;;\n"))
+
+
+def test_loads_stored_with_the_old_gastouder_types_are_swapped(con):
+    from pathlib import Path
+
+    migration = Path(__file__).parent.parent / "data_sources" / "migrations" / "0035_lrk_gastouder_types.sql"
+    old = store.new_load(con, source="sample", dataset="lrk-locaties", year=2023)
+    new = store.new_load(con, source="lrk", dataset="lrk-locaties", year=2024)
+    con.executemany(
+        "insert into raw_lrk__locations (year, lrk_id, provision_type, places, row_number, load_id)"
+        " values (?, ?, ?, ?, ?, ?)",
+        [[2023, "1", "GOB", 5, 2, old], [2023, "2", "VGO", None, 3, old], [2023, "3", "KDV", 48, 4, old],
+         [2024, "4", "VGO", 6, 2, new], [2024, "5", "GOB", None, 3, new]])
+    con.execute(migration.read_text(encoding="utf-8"))
+    assert con.execute("select lrk_id, provision_type from raw_lrk__locations order by lrk_id").fetchall() == [
+        ("1", "VGO"), ("2", "GOB"), ("3", "KDV"), ("4", "VGO"), ("5", "GOB")]

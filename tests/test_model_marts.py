@@ -164,9 +164,10 @@ def test_supply_counts_vgo_places_and_never_a_gastouderbureau(con):
     add_lrk(con, [
         ("1", "KDV", 48, "WK000101", "Ingeschreven"),
         ("2", "BSO", 60, "WK000101", "Ingeschreven"),
-        ("3", "VGO", 6, "WK000102", "Ingeschreven"),
-        ("4", "GOB", 30, "WK000102", "Ingeschreven"),
+        ("3", "VGO", 6, "WK000102", "Ingeschreven"),  # a gastouder's home: places
+        ("4", "GOB", 30, "WK000102", "Ingeschreven"),  # a gastouderbureau: never places
         ("5", "KDV", 32, "WK000102", "Uitgeschreven"),
+        ("6", "PSZ", 16, "WK000102", "Ingeschreven"),  # older exports: peuteropvang
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION,
                        "stg_partner__groepsgrootte": groups})
@@ -176,7 +177,8 @@ def test_supply_counts_vgo_places_and_never_a_gastouderbureau(con):
         ("WK000101", "dagopvang", "regulier", 48.0, "lrk"),
         ("WK000101", "kdc_mkd", "kdc_mkd", 12.0, "partner"),
         ("WK000101", "plusgroep", "plusgroep", 9.0, "partner"),
-        # the gastouder's home (VGO) has 6 places; the bureau (GOB) none
+        # the PSZ counts as dagopvang; the gastouder's home (VGO) has 6 places, the bureau (GOB) none
+        ("WK000102", "dagopvang", "regulier", 16.0, "lrk"),
         ("WK000102", "gastouderopvang", "regulier", 6.0, "lrk"),
     ]
     gap = {(r[0], r[1], r[2], r[3]): r[4:] for r in rows(con, """

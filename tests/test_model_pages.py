@@ -57,8 +57,8 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db):
     assert not at.exception, at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert ("**Gemeente Voorbeeldstad:** naar schatting 1.100-1.445 peuters gebruiken of zoeken "
-            "reguliere opvang, 1.220-1.595 plekken (gelijktijdig) nodig; er zijn 480 plekken. "
-            "Saldo over de wijken: 735-1.115 plekken tekort") in text
+            "reguliere opvang, 1.200-1.570 plekken (gelijktijdig) nodig; er zijn 495 plekken. "
+            "Saldo over de wijken: 705-1.075 plekken tekort") in text
     # the wijk with the largest gap of regular places leads
     assert "- In Nieuwland gebruiken of zoeken naar schatting 295-385 peuters" in text
     regular = at.dataframe[0].value

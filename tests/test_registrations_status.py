@@ -57,4 +57,4 @@ def test_databronnen_page_shows_the_handreiking_table(app_db):
         "GGD Voorbeeldregio (JGZ)")
     # a childcare delivery names how much of the gemeente's LRK it covers
     assert table.set_index("Soort").loc["kinderopvang-bezetting", "Organisaties"] == (
-        "1 (10 locaties; het LRK telt er 35)")
+        "1 (10 locaties; het LRK telt er 50)")

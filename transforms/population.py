@@ -31,12 +31,36 @@ POPULATION_SQL = """
     order by wijk_code
 """
 
+# Wijken of the same gemeente and year whose children cannot be estimated (CBS keeps their 0-15
+# year olds secret): shown as unknown, never spread over the other wijken unsaid.
+UNKNOWN_SQL = """
+    select wijk_code, wijk_name, reason
+    from population_unknown_by_wijk
+    where gemeente_code = ? and year = ?
+    order by wijk_code
+"""
+
 SOURCE_NOTES = {
     "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
     "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
                      "is over de wijken verdeeld naar het aandeel van elke wijk in de kinderen van 0 tot 15 "
                      "jaar (CBS Kerncijfers wijken en buurten). Afgerond; geen telling.",
+    "kwb-gelijk-verdeeld": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
+                           "buurten, kolom a_00_14) zijn gelijk verdeeld over de leeftijden 0 tot en met 14 "
+                           "jaar (elk 1/15), omdat de leeftijdsopbouw van de gemeente (CBS-tabel 03759ned) "
+                           "voor dit jaar niet is geladen. Laad 03759ned op de pagina Gemeente laden of met "
+                           "`python -m data_sources import-cbs 03759ned.csv` voor een betere verdeling. "
+                           "Afgerond; geen telling.",
 }
+
+# Short names of the routes, for a column per wijk.
+SOURCE_LABELS = {
+    "brp": "BRP (telling)",
+    "cbs-schatting": "CBS 03759ned × kwb",
+    "kwb-gelijk-verdeeld": "kwb, gelijk verdeeld",
+    "onbekend": "onbekend (CBS geheim)",
+}
+UNKNOWN_TEXT = "onbekend"
 
 
 def source_note(source: str) -> str:
@@ -57,12 +81,29 @@ class PopulationTable:
     threshold: int
     is_estimate: bool
     source: str
+    wijk_sources: tuple[str, ...] = ()
+    unknown_wijken: tuple[tuple[str, str], ...] = ()
 
     def text(self, row: int, column: int) -> str:
         """One cell as the screen shows it: '1.234', or '< 5' when hidden."""
         if self.hidden[row, column]:
             return hidden_label(self.threshold)
         return format_number(self.values[row, column])
+
+    def source_label(self, row: int) -> str:
+        """The route that made a wijk's figures, in words ('BRP (telling)', ...)."""
+        source = self.wijk_sources[row] if row < len(self.wijk_sources) else ""
+        return ", ".join(SOURCE_LABELS.get(part, part) for part in source.split(",") if part)
+
+    def unknown_note(self) -> str:
+        """A Dutch sentence naming the wijken without figures, or '' when there are none."""
+        if not self.unknown_wijken:
+            return ""
+        names = ", ".join(f"{name} ({code})" for code, name in self.unknown_wijken)
+        return (f"Aantal kinderen onbekend voor {names}: CBS houdt het aantal kinderen van 0 tot 15 "
+                "jaar van deze wijk(en) geheim ('.' in de kerncijfers). Hun kinderen zijn niet over "
+                "de andere wijken verdeeld, dus het gemeentetotaal hierboven telt ze niet mee. "
+                "Lever BRP-cijfers aan (pagina Aanleveren, soort bevolking) om ze te tellen.")
 
     def suppressed_table(self) -> SuppressedTable:
         """The same table as pandas frames with wijk_code and wijk_name columns and a total row
@@ -78,11 +119,13 @@ class PopulationTable:
                                value_columns=list(COLUMNS))
 
 
-def protect_population(rows: Iterable[tuple]) -> PopulationTable:
+def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> PopulationTable:
     """Rows of POPULATION_SQL (one gemeente and year) -> the protected table with totals.
     Counts of the same wijk and age group are added up; other age groups are left out; a
-    missing count counts as 0. Observed counts are suppressed, estimates rounded (protect_array)."""
+    missing count counts as 0. Observed counts are suppressed, estimates rounded (protect_array).
+    `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals)."""
     wijken: dict[tuple[str, str], dict[str, float]] = {}
+    per_wijk_sources: dict[tuple[str, str], set[str]] = {}
     estimate = False
     sources: set[str] = set()
     for wijk_code, wijk_name, age_group, children, is_estimate, source in rows:
@@ -92,6 +135,7 @@ def protect_population(rows: Iterable[tuple]) -> PopulationTable:
         estimate = estimate or bool(is_estimate)
         if source:
             sources.add(source)
+            per_wijk_sources.setdefault((wijk_code, wijk_name), set()).add(source)
     order = sorted(wijken)
     counts = np.array([[wijken[key].get(group, 0.0) for group in AGE_GROUP_LABELS] for key in order],
                       dtype=float).reshape(len(order), len(AGE_GROUP_LABELS))
@@ -104,4 +148,7 @@ def protect_population(rows: Iterable[tuple]) -> PopulationTable:
         threshold=min_count(),
         is_estimate=estimate,
         source=", ".join(sorted(sources)),
+        wijk_sources=tuple(",".join(sorted(per_wijk_sources.get(key, ()))) for key in order),
+        unknown_wijken=tuple((code, name or code) for code, name, *_ in unknown
+                             if code not in {known for known, _ in order}),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,34 @@ def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
                  [_pattern(gemeente_code), year])
 
 
+def boundary_year_note(gemeente_code: str, year: int) -> str:
+    """A Dutch note when the map of `year` draws another year's boundaries (the nearest loaded,
+    e.g. the bundled 2024 ones), naming the wijken whose codes that year does not have; else ''."""
+    [(boundary_year,)] = query(
+        "select max(year) from (" + _CHOSEN_GEOMETRIES.replace(
+            "select g.region_code as wijk_code, g.geometry_json", "select chosen.year") + ")",
+        [_pattern(gemeente_code), year],
+    ).itertuples(index=False)
+    if boundary_year is None or int(boundary_year) == year:
+        return ""
+    missing = query(
+        """
+        select r.region_code, r.region_name from stg_regions as r
+        where r.year = ? and r.gemeente_code = ? and r.region_level = 'wijk'
+          and r.region_code not in (select region_code from geometries
+                                    where year = ? and region_level = 'wijk')
+        order by r.region_code
+        """,
+        [year, gemeente_code, int(boundary_year)],
+    )
+    note = (f"Deze kaart gebruikt de wijkgrenzen van {int(boundary_year)}: voor {year} zijn geen "
+            "grenzen geladen.")
+    if not missing.empty:
+        names = ", ".join(f"{name} ({code})" for code, name in missing.itertuples(index=False))
+        note += f" Niet op de kaart, omdat hun wijkcode in {int(boundary_year)} niet bestaat: {names}."
+    return note
+
+
 def _geometry_fingerprint(gemeente_code: str | None, year: int) -> str:
     # The same polygons in another year (boundaries rarely change) are prepared only once.
     frame = query(
@@ -65,6 +94,8 @@ class PreparedShapes:
 
     geometry_text: dict[str, str]
     bounds: tuple[float, float, float, float]  # west, south, east, north
+    # Where each wijk's name goes: the centroid of its largest polygon (lon, lat).
+    label_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _simplify_ring(ring: np.ndarray, tolerance: float) -> np.ndarray:
@@ -113,6 +144,24 @@ def _prepare(geometry_json: list[str]) -> tuple[list[dict], tuple[float, float, 
     return parsed, (west, south, east, north)
 
 
+def _label_point(geometry: dict) -> tuple[float, float]:
+    """The area centroid of the largest outer ring (shoelace formula); its mean for a sliver."""
+    best, best_area = None, -1.0
+    for polygon in _polygons(geometry):
+        ring = np.asarray(polygon[0], dtype=float)
+        x, y = ring[:, 0], ring[:, 1]
+        cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+        area = cross.sum() / 2
+        if abs(area) > best_area:
+            best_area = abs(area)
+            if abs(area) < 1e-12:
+                best = (float(x.mean()), float(y.mean()))
+            else:
+                best = (float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+                        float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)))
+    return best or (0.0, 0.0)
+
+
 def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
     """Simplify and serialise wijk polygons (wijk_code, geometry_json) for a map of their extent."""
     if frame.empty:
@@ -131,7 +180,8 @@ def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
             polygons.append([ring.tolist() for ring in rings if len(ring) >= 4])
         shape = {"type": "MultiPolygon", "coordinates": polygons}
         texts[wijk_code] = json.dumps(shape, separators=(",", ":"))
-    return PreparedShapes(texts, bounds)
+    labels = {code: _label_point(geometry) for code, geometry in zip(frame["wijk_code"], parsed, strict=True)}
+    return PreparedShapes(texts, bounds, labels)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -170,6 +220,22 @@ PLAIN_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps({
 }, separators=(",", ":")))
 
 
+# PDOK's BRT-Achtergrondkaart in grey (Kadaster, CC BY 4.0), as raster tiles in Web Mercator; only
+# when switched on (Kaartinstellingen, or $KINDKAART_ACHTERGRONDKAART=brt-grijs): the tiles come
+# from PDOK's servers, which then see who looks at which area.
+BRT_GRIJS_TILES = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+BRT_GRIJS_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps({
+    "version": 8,
+    "sources": {"brt": {"type": "raster", "tiles": [BRT_GRIJS_TILES], "tileSize": 256,
+                        "minzoom": 6, "maxzoom": 19,
+                        "attribution": "Achtergrond: BRT-Achtergrondkaart © Kadaster (PDOK), CC BY 4.0"}},
+    "layers": [{"id": "achtergrond", "type": "background", "paint": {"background-color": "#f2f2f0"}},
+               {"id": "brt-grijs", "type": "raster", "source": "brt"}],
+}, separators=(",", ":")))
+# Names on the map up to this many wijken (a gemeente); the national map would be a blur of text.
+MAX_LABELS = 150
+
+
 class _PreparedDeck(pdk.Deck):
     """A Deck whose layer data are already-serialised GeoJSON features, sent as compact JSON
     (pydeck itself indents every coordinate on its own line)."""
@@ -184,9 +250,12 @@ class _PreparedDeck(pdk.Deck):
 
 
 def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, label: str,
-               decimals: int = 0) -> tuple[pdk.Deck | None, list[float]]:
+               decimals: int = 0, *, background: bool = False, labels: bool = True,
+               names: dict[str, str] | None = None) -> tuple[pdk.Deck | None, list[float]]:
     """A pydeck map of wijken coloured by `values` (wijk_code, wijk_name, value, hidden), over
-    prepared_shapes() (or a wijk_geometries() frame, prepared on the spot).
+    prepared_shapes() (or a wijk_geometries() frame, prepared on the spot), with the wijk names
+    on it (up to MAX_LABELS wijken; `names` for wijken without a value) and, when `background`,
+    PDOK's grey BRT-Achtergrondkaart under it.
     Returns the deck (None without geometries) and the class breaks for a legend."""
     if isinstance(shapes, pd.DataFrame):
         shapes = shapes_from_frame(shapes)
@@ -200,7 +269,8 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         hidden = row is not None and isinstance(row.hidden, (bool, np.bool_)) and bool(row.hidden)
         value = float("nan") if row is None or hidden else row.value
         text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
-        name = row.wijk_name if row is not None and isinstance(row.wijk_name, str) else wijk_code
+        name = (row.wijk_name if row is not None and isinstance(row.wijk_name, str)
+                else (names or {}).get(wijk_code, wijk_code))
         properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
                       "fill": theme.sequential_colour(value, breaks)}
         features.append('{"type":"Feature","geometry":' + geometry_text + ',"properties":'
@@ -216,16 +286,43 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         get_line_color=[255, 255, 255, 255],
         line_width_min_pixels=1.5 if len(features) < 500 else 0.5,
         auto_highlight=True,
+        # the grey background shows through a little, enough to recognise roads and water
+        opacity=0.8 if background else 1.0,
     )
+    layers = [layer]
+    if labels and 0 < len(shapes.label_points) <= MAX_LABELS:
+        layers.append(_name_layer(shapes, values, names))
     deck = _PreparedDeck(
         "[" + ",".join(features) + "]",
-        layers=[layer],
+        layers=layers,
         initial_view_state=view_state(shapes.bounds),
-        map_style=PLAIN_BACKGROUND,
+        map_style=BRT_GRIJS_BACKGROUND if background else PLAIN_BACKGROUND,
         tooltip={"html": f"<b>{{wijk_name}}</b><br/>{label}: {{value_text}}",
                  "style": {"fontSize": "16px"}},
     )
     return deck, breaks
+
+
+def _short_name(name: str) -> str:
+    # CBS names wijken "Wijk 10 Binnenstad": the number is noise on a map.
+    return re.sub(r"^Wijk \d+\s+", "", name)
+
+
+def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, str] | None) -> pdk.Layer:
+    """Wijk names at their centroids: dark, bold, with a white halo, legible on a projector."""
+    known = dict(names or {})
+    known.update({row.wijk_code: row.wijk_name for row in values.itertuples(index=False)
+                  if isinstance(row.wijk_name, str)})
+    data = [{"position": [round(lon, 5), round(lat, 5)], "name": _short_name(known.get(code, code))}
+            for code, (lon, lat) in shapes.label_points.items()]
+    return pdk.Layer(
+        "TextLayer", data=data, id="wijknamen", pickable=False,
+        get_position="position", get_text="name", get_size=15, size_units="pixels",
+        get_color=[20, 20, 20, 255], get_text_anchor='"middle"', get_alignment_baseline='"center"',
+        font_family='"Helvetica Neue", Arial, sans-serif', font_weight=700,
+        character_set="auto", font_settings={"sdf": True}, outline_width=4,
+        outline_color=[255, 255, 255, 230],
+    )
 
 
 def legend_markdown(breaks: list[float], decimals: int = 0) -> str:

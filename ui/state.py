@@ -9,27 +9,61 @@ from ui.data import rows
 
 
 def gemeenten() -> dict[str, str]:
-    """Loaded gemeenten with population figures: code -> name (sorted by name)."""
+    """Gemeenten with any loaded data (active loads, regions, population): code -> name, sorted
+    by name. A gemeente loaded from kerncijfers alone is here too; its pages say what is missing."""
     found = rows(
         """
-        select p.gemeente_code, coalesce(max(r.region_name), p.gemeente_code) as gemeente_name
-        from (select distinct gemeente_code from population_by_wijk_age) as p
+        with loaded as (
+            select gemeente_code from population_by_wijk_age
+            union
+            select gemeente_code from loads
+            where status = 'active' and regexp_matches(gemeente_code, '^GM[0-9]{4}$')
+            union
+            select gemeente_code from regions where gemeente_code is not null
+        )
+        select l.gemeente_code,
+               coalesce(arg_max(r.region_name, r.year), l.gemeente_code) as gemeente_name
+        from loaded as l
         left join regions as r
-            on r.region_code = p.gemeente_code and r.region_level = 'gemeente'
-        group by p.gemeente_code
+            on r.region_code = l.gemeente_code and r.region_level = 'gemeente'
+            and r.region_name is not null and r.region_name <> r.region_code
+        group by l.gemeente_code
         order by gemeente_name
         """
     )
-    return dict(found)
+    # A gemeente loaded without region names (OData without dimension files) is named from the
+    # bundled list of 2024, not shown as a bare code.
+    from data_sources.gemeentenamen import bundled_names
+
+    names = bundled_names()
+    named = [(code, names.get(code) or name if name == code else name) for code, name in found]
+    return dict(sorted(named, key=lambda item: item[1].lower()))
 
 
 def years(gemeente_code: str) -> list[int]:
-    """Years with population figures for a gemeente, newest first."""
+    """Years with any data for a gemeente (population, kerncijfers, loads of a year), newest first."""
     found = rows(
-        "select distinct year from population_by_wijk_age where gemeente_code = ? order by year desc",
-        [gemeente_code],
+        """
+        select distinct year from (
+            select year from population_by_wijk_age where gemeente_code = ?
+            union select year from regions where gemeente_code = ?
+            union select year from loads
+            -- boundaries alone (the bundled 2024 ones) make no year to choose
+            where gemeente_code = ? and status = 'active' and year is not null
+              and dataset <> 'geometrie'
+        )
+        where year is not null
+        order by year desc
+        """,
+        [gemeente_code, gemeente_code, gemeente_code],
     )
     return [int(year) for (year,) in found]
+
+
+def _current_year_fallback() -> int:
+    # A gemeente with loads of no particular year (03759ned alone): the newest year of any data.
+    [(year,)] = rows("select coalesce(max(year), year(current_date)) from loads where year is not null")
+    return int(year)
 
 
 def _choose(options: list, wanted, fallback):
@@ -57,13 +91,19 @@ def sidebar() -> tuple[str | None, int | None]:
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
-    wanted = st.session_state.get("gemeente_code") or st.query_params.get("gemeente")
+    from_url = st.query_params.get("gemeente")
+    wanted = st.session_state.get("gemeente_code") or from_url
+    if wanted and wanted not in codes and wanted == from_url:
+        # A shared link to a gemeente this installation has not loaded: say so, do not silently
+        # show another gemeente as if it were the one asked for.
+        st.warning(f"Gemeente {wanted} uit de link is niet geladen; u ziet nu "
+                   f"{available[default]}. Laad {wanted} op de pagina Gemeente laden.")
     st.session_state.gemeente_code = _choose(codes, wanted, default)
     gemeente_code = persistent_selectbox(
         st.sidebar, "Gemeente", codes, "gemeente_code",
         format_func=lambda code: f"{available[code]} ({code})",
     )
-    year_options = years(gemeente_code)
+    year_options = years(gemeente_code) or [_current_year_fallback()]
     wanted_year = st.session_state.get("year")
     if wanted_year is None and st.query_params.get("jaar", "").isdigit():
         wanted_year = int(st.query_params["jaar"])

@@ -25,7 +25,8 @@ class Endpoints:
 
     cbs_v3: str = "https://opendata.cbs.nl/ODataApi/odata"
     cbs_v3_feed: str = "https://opendata.cbs.nl/ODataFeed/odata"
-    cbs_v4: str = "https://odata4.cbs.nl/CBS"
+    # The v4 base CBS documents now (datasets.cbs.nl); odata4.cbs.nl was the beta host.
+    cbs_v4: str = "https://datasets.cbs.nl/odata/v1/CBS"
     pdok_wfs: str = "https://service.pdok.nl/cbs/gebiedsindelingen/{year}/wfs/v1_0"
 
     @classmethod
@@ -73,6 +74,22 @@ def _pages(client: HttpClient, url: str, params: dict | None) -> list[dict]:
     return rows
 
 
+# The v3 API answers at most 10,000 rows per request, without a next link: the WijkenEnBuurten
+# dimension of all of Nederland (some 17,000 regions) needs $top/$skip pages.
+V3_ROW_CAP = 10_000
+
+
+def _capped_pages(client: HttpClient, url: str, params: dict | None) -> list[dict]:
+    """All rows of a v3 metadata or dimension entity set, in $skip pages of V3_ROW_CAP (and
+    following a next link where CBS gives one)."""
+    rows: list[dict] = []
+    while True:
+        page = _pages(client, url, {**(params or {}), "$top": V3_ROW_CAP, "$skip": len(rows)})
+        rows.extend(page)
+        if len(page) < V3_ROW_CAP:
+            return rows
+
+
 def metadata(client: HttpClient, endpoints: Endpoints, table_id: str, entity: str) -> list[dict]:
     """One OData v3 metadata entity set of a table (TableInfos, DataProperties, a dimension)."""
     return _pages(client, f"{endpoints.cbs_v3}/{table_id}/{entity}", {"$format": "json"})
@@ -110,7 +127,7 @@ def fetch_table_v3(
             dim_params = {"$format": "json"}
             if dimension_filters.get(key):
                 dim_params["$filter"] = dimension_filters[key]
-            _write(directory, key, _pages(client, f"{base}/{key}", dim_params))
+            _write(directory, key, _capped_pages(client, f"{base}/{key}", dim_params))
 
 
 def fetch_table_v4(

@@ -14,6 +14,7 @@ import pandas as pd
 from data_sources.cbs.columns import key_for_title
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
+from data_sources.cbs.nabijheid import NABIJHEID_STEMS, stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused
 
@@ -63,7 +64,8 @@ DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",
                   "Perioden": "TimeDimension", "Geslacht": "Dimension", "Leeftijd": "Dimension",
                   "BurgerlijkeStaat": "Dimension"}
 REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
-SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden), het kwb-<jaar> bestand (.xlsx of .csv), "
+SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
+             "voorzieningen), het kwb-<jaar> bestand (.xlsx of .csv), "
              "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
 
 
@@ -71,7 +73,7 @@ SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden), het kwb-<jaar> bestand 
 class CbsFile:
     """A CBS file read into the common CbsTable shape, with what kind of table it is."""
 
-    kind: str  # kerncijfers | bevolking-leeftijd | jeugdzorg-wijk
+    kind: str  # kerncijfers | bevolking-leeftijd | jeugdzorg-wijk | nabijheid
     table: CbsTable
     description: str
 
@@ -83,6 +85,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
         table = read_table_dir(path)
+        table = _nabijheid_or_same(table)
         return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -101,7 +104,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
 
 
 def classify(table: CbsTable) -> str:
-    """kerncijfers, bevolking-leeftijd or jeugdzorg-wijk, by table id or by its columns."""
+    """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns."""
     table_id = table.table_id.upper()
     if table_id in {t.upper() for t in KERNCIJFERS_TABLES.values()} or table_id.startswith("KWB"):
         return "kerncijfers"
@@ -115,11 +118,13 @@ def classify(table: CbsTable) -> str:
         return "bevolking-leeftijd"
     if "k_0Tot15Jaar" in stems or "AantalInwoners" in stems:
         return "kerncijfers"
+    if stems & NABIJHEID_STEMS:
+        return "nabijheid"
     if any("jeugd" in s.lower() for s in stems) and dims & {"WijkenEnBuurten", "RegioS"}:
         return "jeugdzorg-wijk"
     raise InputRefused(
         f"Tabel {table.table_id}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
-        "buurten, 03759ned bevolking naar leeftijd of Jeugdmonitor per wijk)."
+        "buurten, 03759ned bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk)."
     )
 
 
@@ -159,9 +164,14 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
 
 def _read_spreadsheet(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, dtype=str, engine="calamine")
+        sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen ({exc}).") from None
+    # The data sheet is the one with the region codes; a workbook may open with an explanation.
+    for frame in sheets.values():
+        if {str(c).strip().lower() for c in frame.columns} & set(KWB_CODE_COLUMNS):
+            return frame
+    return next(iter(sheets.values()), pd.DataFrame())
 
 
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
@@ -244,7 +254,9 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
     first = text.splitlines()[0]
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(first))
-    keys = [_header_key(h) for h in header]
+    last_titles = [_last_title(h) for h in header]
+    repeated = {t for t in last_titles if last_titles.count(t) > 1}
+    keys = [_header_key(h, repeated) for h in header]
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
@@ -282,11 +294,23 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     return CbsFile(classify(table), table, "StatLine-CSV")
 
 
-def _header_key(header: str) -> str | None:
+def _last_title(header: str) -> str:
+    return re.sub(r"\s*\([^)]*\)\s*$", "", header.strip().strip('"').strip()).split("/")[-1].strip().lower()
+
+
+def _header_key(header: str, repeated: set[str] = frozenset()) -> str | None:
     header = header.strip().strip('"').strip()
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
         return header
-    return key_for_title(re.sub(r"\s*\([^)]*\)\s*$", "", header).split("/")[-1])
+    # Titles repeat under different groups (Nabijheid: "Afstand tot school" four times): the
+    # whole path decides, and a repeated last title never stands for all of them.
+    nabijheid = stem_for_path(header.split("/"))
+    if nabijheid:
+        return nabijheid
+    title = _last_title(header)
+    if title in repeated:
+        return None
+    return key_for_title(title)
 
 
 def _table_id_from_name(path: Path) -> str | None:
@@ -327,7 +351,16 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
         period = str(_year_from(path, year, table_id))
     table = CbsTable(table_id=table_id or f"odata-{period}", title=f"OData-antwoord {path.name}",
                      period=period, modified=None, data_properties=props, records=data)
+    table = _nabijheid_or_same(table)
     return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+
+
+def _nabijheid_or_same(table: CbsTable) -> CbsTable:
+    # A table without the kerncijfers' population but with Nabijheid topics (by their groups).
+    stems = set(table.topic_keys())
+    if "AantalInwoners" in stems or "k_0Tot15Jaar" in stems:
+        return table
+    return with_nabijheid_stems(table) or table
 
 
 def _guess_properties(records: list[dict]) -> list[dict]:

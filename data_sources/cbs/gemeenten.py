@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
+from data_sources.gemeentenamen import bundled_names
 
-# The 342 gemeenten of 2024 (codes from the CBS/PDOK 2024 indeling). Only a few names are
-# bundled: the rest come from CBS (fetch_names) or from a loaded table, and until then the
-# code is shown.
-BUNDLED_LIST = Path(__file__).with_name("gemeenten_2024.csv")
+# The 342 gemeenten of 2024 with their names (data_sources.gemeentenamen); names fetched from CBS
+# (fetch_names) or from a loaded table come on top.
 BUNDLED_YEAR = 2024
 
 
 def bundled() -> dict[str, str]:
-    """code -> name ('' when the name is not bundled) of the gemeenten of 2024."""
-    with BUNDLED_LIST.open(encoding="utf-8") as handle:
-        return {row["gemeente_code"]: row["gemeente_naam"]
-                for row in csv.DictReader(handle, delimiter=";")}
+    """code -> name of the gemeenten of 2024."""
+    return dict(bundled_names())
 
 
 def _names_path(cache_dir: Path, year: int) -> Path:
@@ -62,4 +59,9 @@ def choices(cache_dir: Path, loaded: dict[str, str] | None = None) -> dict[str, 
     names = bundled()
     names.update({k: v for k, v in cached_names(cache_dir).items() if v})
     names.update({k: v for k, v in (loaded or {}).items() if v})
-    return dict(sorted(names.items(), key=lambda item: ((item[1] or "~").lower(), item[0])))
+    return dict(sorted(names.items(), key=lambda item: (_sort_name(item[1]), item[0])))
+
+
+def _sort_name(name: str) -> str:
+    # 's-Gravenhage and 's-Hertogenbosch are looked for under G and H; no name sorts last.
+    return re.sub(r"^'(s|t)[- ]", "", name).lower() if name else "~"

@@ -11,10 +11,13 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, WouldEmptyValues
+from data_sources.gemeentenamen import gemeente_code_for
+from data_sources.offline_boundaries import bundled_region_names
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
 KERNCIJFERS_TABLES: dict[int, str] = {
+    2025: "86165NED",
     2024: "85984NED",
     2023: "85618NED",
     2022: "85318NED",
@@ -96,6 +99,10 @@ def kerncijfers_frames(
             name = dim_value  # get_data replaced the code by its title
         if name is None and level == "gemeente" and name_key:
             name = clean(record.get(name_key))
+        if not name:
+            # Without a dimension file the codes come bare: the bundled 2024 names (wijken from
+            # the boundaries, gemeenten from the list) are better than a code on every page.
+            name = bundled_region_names().get(code)
         wijk = "WK" + code[2:8] if level in {"wijk", "buurt"} else None
         region_rows.append((year, code, level, name, gemeente, wijk))
         for key, topic_stem in numeric.items():
@@ -118,48 +125,95 @@ def store_kerncijfers(
     file_name: str | None = None,
     file_hash: str | None = None,
     retrieved_at: datetime | None = None,
+    dataset: str = "kerncijfers",
+    replace: bool = False,
 ) -> list[int]:
-    """Store a kerncijfers table per gemeente (one load each), replacing earlier loads of the
-    same gemeente and year. Call inside a transaction. Returns the new load ids."""
+    """Store a table of values per region (kerncijfers, or `dataset` nabijheid) per gemeente, one
+    load each. It replaces the values of the same dataset, year, gemeenten and region levels;
+    other datasets and levels stay. A table that would empty values an earlier load had is
+    refused (WouldEmptyValues, naming the columns) unless `replace`. Call inside a transaction.
+    Returns the new load ids."""
     regions, values = kerncijfers_frames(table, gemeenten)
     if regions.empty:
         raise InputRefused(f"Tabel {table.table_id}: geen gemeente, wijk of buurt gevonden.")
     year = int(regions["year"].iloc[0])
     gemeente_of = dict(zip(regions["region_code"], regions["gemeente_code"], strict=True))
     values = values.assign(gemeente_code=values["region_code"].map(gemeente_of))
+    con.register("_kerncijfers_regions", regions)
+    con.register("_kerncijfers_frame", values)
+    # The values this table replaces: the same dataset and year, the regions it has and the other
+    # regions of its gemeenten at the levels it has (a wijk gone after a boundary change).
+    replaced = """
+        select k.region_code, k.stem, k.value, k.load_id
+        from raw_cbs__kerncijfers as k
+        inner join loads as l on l.load_id = k.load_id and l.dataset = ?
+        where k.year = ? and (k.region_code in (select region_code from _kerncijfers_regions)
+            or k.region_code in (select r.region_code from regions as r
+                                 where r.year = ? and r.gemeente_code in
+                                     (select gemeente_code from _kerncijfers_regions)
+                                   and r.region_level in
+                                     (select distinct region_level from _kerncijfers_regions)))
+    """
+    if not replace:
+        emptied = con.execute(
+            f"select old.stem, count(distinct old.region_code), any_value(l.file_name),"
+            f" any_value(l.table_id) from ({replaced}) as old"
+            " inner join loads as l using (load_id)"
+            " left join _kerncijfers_frame as new"
+            "   on new.region_code = old.region_code and new.stem = old.stem"
+            " where old.value is not null and new.value is null"
+            " group by old.stem order by old.stem",
+            [dataset, year, year],
+        ).fetchall()
+        if emptied:
+            con.unregister("_kerncijfers_regions")
+            con.unregister("_kerncijfers_frame")
+            raise WouldEmptyValues(_emptied_message(table, emptied, year, file_name))
     value_counts = values.groupby("gemeente_code").size()
     # One load per gemeente, but bulk statements: a national table has 342 gemeenten and
     # 17,000 regions, and per-gemeente statements would take minutes.
     load_ids = new_loads_per_gemeente(
         con, {g: int(value_counts.get(g, 0)) for g in sorted(regions["gemeente_code"].unique())},
-        source=source, dataset="kerncijfers", table_id=table.table_id, year=year,
+        source=source, dataset=dataset, table_id=table.table_id, year=year,
         period=str(year), file_name=file_name, file_hash=file_hash, retrieved_at=retrieved_at,
         note=table.title,
     )
     regions = regions.assign(load_id=regions["gemeente_code"].map(load_ids))
     values = values.assign(table_id=table.table_id,
                            load_id=values["gemeente_code"].map(load_ids))
+    con.unregister("_kerncijfers_regions")
+    con.unregister("_kerncijfers_frame")
     con.register("_kerncijfers_regions", regions)
     con.register("_kerncijfers_frame", values)
-    # Values of the gemeenten's regions of this year, old and new, go first; then the regions.
     con.execute(
-        "delete from raw_cbs__kerncijfers where year = ? and (region_code in"
-        " (select region_code from regions where year = ? and gemeente_code in"
-        "  (select gemeente_code from _kerncijfers_regions))"
-        " or region_code in (select region_code from _kerncijfers_regions))",
-        [year, year],
+        "delete from raw_cbs__kerncijfers where (region_code, stem, load_id) in"
+        f" (select region_code, stem, load_id from ({replaced}))",
+        [dataset, year, year],
     )
-    con.execute(
-        "delete from regions where year = ? and (gemeente_code in"
-        " (select gemeente_code from _kerncijfers_regions)"
-        " or region_code in (select region_code from _kerncijfers_regions))",
-        [year],
-    )
+    # Regions: the kerncijfers define a year's regions (a wijk gone after a boundary change goes);
+    # other tables only add theirs. A name already known is kept when the table has none.
+    old_names = con.execute(
+        "select region_code, region_name from regions where year = ? and region_code in"
+        " (select region_code from _kerncijfers_regions)", [year]).fetchall()
+    if dataset == "kerncijfers":
+        con.execute(
+            "delete from regions where year = ? and region_code not in"
+            " (select region_code from _kerncijfers_regions) and gemeente_code in"
+            " (select gemeente_code from _kerncijfers_regions) and region_level in"
+            " (select distinct region_level from _kerncijfers_regions)",
+            [year],
+        )
+    con.execute("delete from regions where year = ? and region_code in"
+                " (select region_code from _kerncijfers_regions)", [year])
+    con.register("_old_region_names", pd.DataFrame(old_names, columns=["region_code", "old_name"],
+                                                   dtype=object))
     con.execute(
         "insert into regions (year, region_code, region_level, region_name, gemeente_code,"
-        " wijk_code, load_id) select year, region_code, region_level, region_name, gemeente_code,"
-        " wijk_code, load_id from _kerncijfers_regions"
+        " wijk_code, load_id) select r.year, r.region_code, r.region_level,"
+        " coalesce(r.region_name, o.old_name), r.gemeente_code, r.wijk_code, r.load_id"
+        " from _kerncijfers_regions as r left join _old_region_names as o using (region_code)"
     )
+    con.unregister("_old_region_names")
     con.execute(
         "insert into raw_cbs__kerncijfers (table_id, year, region_code, region_level, stem,"
         " value, load_id) select table_id, year, region_code, region_level, stem, value, load_id"
@@ -167,8 +221,23 @@ def store_kerncijfers(
     )
     con.unregister("_kerncijfers_regions")
     con.unregister("_kerncijfers_frame")
-    store.supersede_per_gemeente(con, load_ids, dataset="kerncijfers", year=year)
+    store.supersede_emptied(con, load_ids, "raw_cbs__kerncijfers", dataset=dataset, year=year)
     return list(load_ids.values())
+
+
+def _emptied_message(table: CbsTable, emptied: list[tuple], year: int, file_name: str | None) -> str:
+    from data_sources.cbs.formats import KWB_STEMS
+
+    kwb_names = {stem: short for short, stem in KWB_STEMS.items()}
+    columns = ", ".join(f"{kwb_names[stem]} ({stem})" if stem in kwb_names else stem
+                        for stem, *_ in emptied)
+    regions = max(count for _, count, *_ in emptied)
+    earlier = next((f or t for _, _, f, t in emptied if f or t), "een eerdere lading")
+    return (f"Bestand {file_name or table.table_id}: dit zou waarden van {year} leegmaken die "
+            f"{earlier} wel had, in de kolommen {columns} (tot {regions} gebieden). Er is niets "
+            "opgeslagen. Is dit bewust (bijvoorbeeld een gecorrigeerde CBS-versie)? Lees het "
+            "bestand dan opnieuw in met --vervang, of bevestig het vervangen op de pagina "
+            "Gemeente laden.")
 
 
 _AGE_TITLE = re.compile(r"^(\d+) jaar$")
@@ -190,6 +259,7 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         return table.dimensions.get(dimension, {}).get(value, value)
 
     rows = []
+    unresolved: set[str] = set()
     for record in table.records:
         sex = title("Geslacht", record.get("Geslacht", "Totaal"))
         if "Geslacht" in record and not _is_total(sex):
@@ -200,10 +270,15 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         age = _age(title("Leeftijd", record.get("Leeftijd")))
         if age is None or age > 12:
             continue
-        region = clean(record.get("RegioS", ""))
-        if not region.startswith("GM"):
-            region = _region_code_from_title(table, region)
+        region_title = clean(record.get("RegioS", ""))
+        region = region_title if region_title.startswith("GM") else _region_code_from_title(table, region_title)
+        if region is None:
+            # A StatLine CSV with titles names regions ("Zwolle (gemeente)"): the bundled list
+            # of gemeenten gives the code; provinces and Nederland are not gemeenten.
+            region = gemeente_code_for(region_title)
             if region is None:
+                if region_title and not _NOT_A_GEMEENTE.search(region_title):
+                    unresolved.add(region_title)
                 continue
         if wanted and region not in wanted:
             continue
@@ -212,7 +287,16 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
             continue
         rows.append((int(year_match.group(1)), region, age,
                      to_number(record.get(value_key))))
+    if not rows and unresolved:
+        names = ", ".join(sorted(unresolved)[:5])
+        raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
+                           "lijst van 2024 (data_sources/gemeenten_2024.csv); download de tabel "
+                           "met regiocodes (GM0193) of met de gemeentenamen van 2024.")
     return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
+
+
+# Regions of 03759ned that are not gemeenten: Nederland, landsdelen, provinces, COROP areas.
+_NOT_A_GEMEENTE = re.compile(r"^nederland$|\((PV|LD|CR)\)$", re.IGNORECASE)
 
 
 def _is_total(title_or_code: str) -> bool:

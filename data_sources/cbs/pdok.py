@@ -35,6 +35,7 @@ def fetch_layer(
     properties statcode and statnaam only."""
     url = endpoints.pdok_wfs.format(year=year)
     features: list[dict] = []
+    seen: set[str] = set()
     start = 0
     while True:
         body = client.get_json(url, {
@@ -42,13 +43,17 @@ def fetch_layer(
             "service": "WFS", "version": "2.0.0", "request": "GetFeature",
             "typeNames": LAYERS[level], "outputFormat": "json",
             "srsName": "EPSG:4326", "count": page_size, "startIndex": start,
+            # Paging needs a stable order: without a sort the server may return a feature on two
+            # pages and skip another (WFS 2.0 / FES 2.0 sortBy).
+            "sortBy": "statcode ASC",
         }, source="PDOK")
         page = body.get("features", []) if isinstance(body, dict) else []
         for feature in page:
             props = feature.get("properties") or {}
             code = str(props.get("statcode", "")).strip()
-            if not code or feature.get("geometry") is None:
+            if not code or feature.get("geometry") is None or code in seen:
                 continue
+            seen.add(code)
             features.append({
                 "type": "Feature",
                 "properties": {"statcode": code, "statnaam": str(props.get("statnaam") or

@@ -316,8 +316,9 @@ def store_geometries(
                     " load_id) select year, region_code, region_level, geometry_json, load_id"
                     " from _pdok_frame")
         con.unregister("_pdok_frame")
-        store.supersede_per_gemeente(con, load_ids, source="pdok", dataset="geometrie",
-                                     year=year)
+        # Gemeente outlines replace gemeente outlines, not the wijk boundaries of the same year.
+        store.supersede_emptied(con, load_ids, "geometries", source="pdok", dataset="geometrie",
+                                year=year)
     return list(load_ids.values())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import transforms
@@ -15,6 +16,7 @@ from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import store_kerncijfers, store_population_by_age
 from data_sources.cbs.pipeline import check_gemeenten, store_geometries
 from data_sources.errors import InputRefused
+from data_sources.offline_boundaries import store_bundled_boundaries
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
@@ -22,9 +24,12 @@ HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/cs
 
 STORERS = {
     "kerncijfers": store_kerncijfers,
+    "nabijheid": partial(store_kerncijfers, dataset="nabijheid"),
     "bevolking-leeftijd": store_population_by_age,
     "jeugdzorg-wijk": store_jeugdzorg,
 }
+# Kinds whose values a later file can empty: refused unless the user asks to replace.
+REPLACEABLE = {"kerncijfers", "nabijheid"}
 
 
 def add_arguments(parser) -> None:
@@ -34,6 +39,9 @@ def add_arguments(parser) -> None:
                         help="alleen deze gemeente(n) inlezen (standaard: alles in het bestand)")
     parser.add_argument("--jaar", type=int, metavar="JAAR",
                         help="het jaar van de cijfers, als het niet uit de bestandsnaam blijkt")
+    parser.add_argument("--vervang", action="store_true",
+                        help="ook vervangen als het bestand waarden leegmaakt die een eerdere "
+                             "lading wel had (standaard geweigerd)")
 
 
 def _is_geojson(path: Path) -> bool:
@@ -86,18 +94,26 @@ def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]
 
 
 def import_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
-                year: int | None = None) -> tuple[str, list[int]]:
+                year: int | None = None, replace: bool = False) -> tuple[str, list[int]]:
     """Read and store one CBS file and rebuild the models, in one transaction.
-    Returns (kind, load ids). Nothing is stored when the file is refused. Besides CBS tables
-    this takes GeoJSON boundaries (statcode) and the CBS postcode-huisnummer file."""
+    Returns (kind, load ids). Nothing is stored when the file is refused; a table that would
+    empty values an earlier load had is refused (WouldEmptyValues) unless `replace`. Besides CBS
+    tables this takes GeoJSON boundaries (statcode) and the CBS postcode-huisnummer file; a
+    gemeente from files without boundaries gets the bundled 2024 ones."""
     path = Path(path)
     with store.transaction(con):
-        kind, load_ids = _store_file(con, path, gemeenten, year)
+        kind, load_ids = _store_file(con, path, gemeenten, year, replace)
+        if kind != "geometrie":
+            # A gemeente from files draws its map without network: the bundled 2024 boundaries.
+            loaded = [row[0] for row in con.execute(
+                "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
+                [load_ids]).fetchall()]
+            store_bundled_boundaries(con, loaded)
         transforms.build(con)
     return kind, load_ids
 
 
-def _store_file(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+def _store_file(con, path: Path, gemeenten, year, replace: bool = False) -> tuple[str, list[int]]:
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year)
     if _is_postcode_file(path):
@@ -106,10 +122,11 @@ def _store_file(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
+    options = {"replace": replace} if cbs_file.kind in REPLACEABLE else {}
     with store.transaction(con):
         load_ids = STORERS[cbs_file.kind](
             con, cbs_file.table, gemeenten=gemeenten, file_name=path.name, file_hash=file_hash,
-            retrieved_at=retrieved,
+            retrieved_at=retrieved, **options,
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
@@ -121,7 +138,8 @@ def run(args) -> int:
     gemeenten = check_gemeenten(args.gemeente) if args.gemeente else None
     con = store.connect(args.db)
     try:
-        kind, load_ids = import_file(con, args.bestand, gemeenten=gemeenten, year=args.jaar)
+        kind, load_ids = import_file(con, args.bestand, gemeenten=gemeenten, year=args.jaar,
+                                     replace=args.vervang)
         rows = con.execute(
             "select count(distinct gemeente_code), sum(row_count), min(table_id), min(year)"
             " from loads where load_id in (select unnest(?::integer[]))", [load_ids],

@@ -26,4 +26,7 @@ def run(args) -> int:
         print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
               f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "
               "niet mee per wijk.")
+    if result.without_address:
+        print(f"Let op: {result.without_address} gastouder(s) zonder adres in de export; hun "
+              "kindplaatsen tellen niet mee per wijk.")
     return 0

@@ -7,20 +7,24 @@ with lrk as (
         gemeente_code,
         wijk_code,
         year,
+        -- LRK types: VGO is the gastouder's home (with places), GOB the gastouderbureau (none);
+        -- PSZ (peuterspeelzaal, older exports) is peuteropvang, a dagopvang for 2-4 year olds.
         case provision_type
             when 'KDV' then 'dagopvang'
+            when 'PSZ' then 'dagopvang'
             when 'BSO' then 'bso'
             when 'VGO' then 'gastouderopvang'
         end as provision_type,
         case provision_type
             when 'KDV' then '0-4'
+            when 'PSZ' then '2-4'
             when 'BSO' then '4-12'
             when 'VGO' then '0-12'
         end as age_span,
         places,
         'lrk' as places_source
     from stg_lrk__locations
-    where provision_type in ('KDV', 'BSO', 'VGO') and wijk_code is not null
+    where provision_type in ('KDV', 'PSZ', 'BSO', 'VGO') and wijk_code is not null
 ),
 
 partner as (

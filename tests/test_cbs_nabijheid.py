@@ -1,0 +1,165 @@
+"""CBS Nabijheid voorzieningen as StatLine CSV and as OData: repeated titles kept apart, map indicators."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REAL_DATA
+from kwb_files import write_kwb_xlsx
+
+from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.loading import kerncijfers_frames
+from data_sources.cbs.nabijheid import NABIJHEID_STEMS
+from data_sources.commands.import_cbs import import_file
+
+REAL_HEADER = REAL_DATA / "statline_nabijheid_voorzieningen_2023_header.csv"
+
+# Columns in the layout of the real StatLine download (hierarchical titles, units in brackets):
+# the region columns, the measures Kindkaart uses, and titles repeated under other groups.
+HEADER = [
+    "Wijken en buurten", "Regioaanduiding/Gemeentenaam (naam)",
+    "Regioaanduiding/Soort regio (omschrijving)", "Regioaanduiding/Codering (code)",
+    "Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)",
+    "Kinderopvang/Kinderdagverblijf/Aantal kinderdagverblijven/Binnen 1 km (aantal)",
+    "Kinderopvang/Kinderdagverblijf/Aantal kinderdagverblijven/Binnen 3 km (aantal)",
+    "Kinderopvang/Buitenschoolse opvang/Afstand tot buitenschoolse opvang (km)",
+    "Kinderopvang/Buitenschoolse opvang/Aantal buitenschoolse opvang/Binnen 1 km (aantal)",
+    "Kinderopvang/Buitenschoolse opvang/Aantal buitenschoolse opvang/Binnen 3 km (aantal)",
+    "Onderwijs/Basisonderwijs/Afstand tot school (km)",
+    "Onderwijs/Basisonderwijs/Aantal scholen/Binnen 1 km (aantal)",
+    "Onderwijs/Basisonderwijs/Aantal scholen/Binnen 3 km (aantal)",
+    "Onderwijs/Voortgezet onderwijs/Voortgezet onderwijs totaal/Afstand tot school (km)",
+    "Onderwijs/Voortgezet onderwijs/Vmbo/Afstand tot school (km)",
+    "Onderwijs/Voortgezet onderwijs/Havo/vwo/Afstand tot school (km)",
+    "Onderwijs/Voortgezet onderwijs/Vmbo/Aantal scholen/Binnen 3  km (aantal)",
+]
+
+
+def padded(value, width=8) -> str:
+    return str(value).rjust(width)
+
+
+def rows() -> list[list[str]]:
+    """Nederland, Zwolle and two wijken (made-up values, '.' where CBS has none)."""
+    def row(name, gemeente, kind, code, base):
+        return [name, gemeente.ljust(40), kind.ljust(10), code.ljust(10),
+                *[padded(f"{base + i / 10:.1f}") for i in range(9)],
+                padded("2.5"), padded("3.5"), padded("4.5"), padded(".")]
+    return [row("Nederland", "Nederland", "Land", "NL00", 0.7),
+            row("Zwolle", "Zwolle", "Gemeente", "GM0193", 0.5),
+            row("Wijk 10 Binnenstad", "Zwolle", "Wijk", "WK019310", 0.3),
+            row("Wijk 22 Stadshagen", "Zwolle", "Wijk", "WK019322", 0.6)]
+
+
+def write_statline(tmp_path: Path) -> Path:
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows([HEADER, *rows()])
+    path = tmp_path / "Nabijheid_voorzieningen__afstand_locatie__wijk-_en_buurtcijfers_2023_03122026_080000.csv"
+    path.write_text(text.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+def test_statline_csv_keeps_repeated_titles_apart(tmp_path):
+    cbs_file = read_cbs_file(write_statline(tmp_path))
+    assert cbs_file.kind == "nabijheid"
+    regions, values = kerncijfers_frames(cbs_file.table)
+    assert set(regions["year"]) == {2023}
+    assert dict(zip(regions["region_code"], regions["region_name"], strict=True))["WK019322"] == \
+        "Wijk 22 Stadshagen"
+    wijk = values[values["region_code"] == "WK019310"]
+    got = dict(zip(wijk["stem"], wijk["value"], strict=True))
+    # the primary school distance, not one of the three secondary school columns of the same title
+    assert got["NabijheidAfstandBasisschool"] == pytest.approx(0.9)
+    assert got["NabijheidAfstandKinderdagverblijf"] == pytest.approx(0.3)
+    assert got["NabijheidBsoBinnen3Km"] == pytest.approx(0.8)
+    assert set(got) == set(NABIJHEID_STEMS)
+
+
+@pytest.mark.skipif(not REAL_HEADER.exists(), reason="../shared/real_data is niet aanwezig")
+def test_the_real_statline_header_maps_every_measure_once():
+    from data_sources.cbs.formats import _header_key, _last_title
+
+    with REAL_HEADER.open(encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=";"))
+    last_titles = [_last_title(h) for h in header]
+    repeated = {t for t in last_titles if last_titles.count(t) > 1}
+    keys = [_header_key(h, repeated) for h in header]
+    found = [k for k in keys if k in NABIJHEID_STEMS]
+    assert sorted(found) == sorted(NABIJHEID_STEMS)  # each exactly once
+    assert "Codering_" not in keys and any(k == "Codering" for k in keys)
+    assert keys.count("AfstandTotSchool") == 0  # the repeated title never collapses
+
+
+def test_odata_directory_with_topic_groups(tmp_path):
+    # cbsodata layout: DataProperties with TopicGroups (ParentID), TypedDataSet with keys.
+    directory = tmp_path / "86134NED"
+    directory.mkdir()
+    props = [
+        {"ID": 0, "ParentID": None, "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},
+        {"ID": 1, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Regioaanduiding"},
+        {"ID": 2, "ParentID": 1, "Type": "Topic", "Key": "Codering_3", "Title": "Codering", "Datatype": "String"},
+        {"ID": 10, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Onderwijs"},
+        {"ID": 11, "ParentID": 10, "Type": "TopicGroup", "Key": "", "Title": "Basisonderwijs"},
+        {"ID": 12, "ParentID": 11, "Type": "Topic", "Key": "AfstandTotSchool_60", "Title": "Afstand tot school",
+         "Datatype": "Double", "Unit": "km"},
+        {"ID": 13, "ParentID": 10, "Type": "TopicGroup", "Key": "", "Title": "Voortgezet onderwijs"},
+        {"ID": 14, "ParentID": 13, "Type": "Topic", "Key": "AfstandTotSchool_64", "Title": "Afstand tot school",
+         "Datatype": "Double", "Unit": "km"},
+        {"ID": 20, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Kinderopvang"},
+        {"ID": 21, "ParentID": 20, "Type": "TopicGroup", "Key": "", "Title": "Kinderdagverblijf"},
+        {"ID": 22, "ParentID": 21, "Type": "Topic", "Key": "AfstandTotKinderdagverblijf_52",
+         "Title": "Afstand tot kinderdagverblijf", "Datatype": "Double", "Unit": "km"},
+    ]
+    records = [{"ID": 1, "WijkenEnBuurten": "WK019310  ", "Codering_3": "WK019310  ",
+                "AfstandTotSchool_60": 0.4, "AfstandTotSchool_64": 2.1, "AfstandTotKinderdagverblijf_52": 0.3}]
+    (directory / "DataProperties.json").write_text(json.dumps(props), encoding="utf-8")
+    (directory / "TypedDataSet.json").write_text(json.dumps(records), encoding="utf-8")
+    (directory / "TableInfos.json").write_text(json.dumps([{
+        "Identifier": "86134NED", "Title": "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers 2024",
+        "Period": "2024", "Modified": "2025-06-30T02:00:00"}]), encoding="utf-8")
+    cbs_file = read_cbs_file(directory)
+    assert cbs_file.kind == "nabijheid"
+    _, values = kerncijfers_frames(cbs_file.table)
+    assert dict(zip(values["stem"], values["value"], strict=True)) == {
+        "NabijheidAfstandBasisschool": 0.4, "NabijheidAfstandKinderdagverblijf": 0.3}
+
+
+def test_nabijheid_and_kwb_make_the_map_indicators(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx"))
+    kind, _ = import_file(con, write_statline(tmp_path))
+    assert kind == "nabijheid"
+    rows = con.execute("select wijk_code, measure, value, value_source from nabijheid_by_wijk"
+                       " where measure in ('afstand_kinderdagverblijf', 'bso_1km') order by 1, 2").fetchall()
+    assert [(w, m, round(v, 1), s) for w, m, v, s in rows] == [
+        ("WK019310", "afstand_kinderdagverblijf", 0.3, "nabijheid"), ("WK019310", "bso_1km", 0.7, "nabijheid"),
+        ("WK019311", "afstand_kinderdagverblijf", 0.6, "kwb"),  # not in the Nabijheid file: the kwb's
+        ("WK019322", "afstand_kinderdagverblijf", 0.6, "nabijheid"), ("WK019322", "bso_1km", 1.0, "nabijheid"),
+        ("WK019352", "afstand_kinderdagverblijf", 0.6, "kwb")]
+    # both loads stay active: a Nabijheid table does not replace the kerncijfers
+    assert con.execute("select dataset, status from loads order by load_id").fetchall() == [
+        ("kerncijfers", "active"), ("geometrie", "active"), ("nabijheid", "active")]
+    assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] > 0
+
+
+def test_kaart_offers_the_nabijheid_indicators(tmp_path, monkeypatch):
+    from conftest import run_page
+
+    from data_sources import store
+
+    path = tmp_path / "kindkaart.duckdb"
+    connection = store.connect(path)
+    import_file(connection, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx"))
+    import_file(connection, write_statline(tmp_path))
+    connection.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("kaart")
+    indicator = at.selectbox(key="_indicator_choice")
+    assert "Afstand tot buitenschoolse opvang (km)" in indicator.options
+    indicator.set_value("nabijheid_afstand_bso")
+    at.run()
+    assert not at.exception
+    assert any("Bron: CBS Nabijheid voorzieningen" in str(c.value) for c in at.caption)

@@ -1,0 +1,88 @@
+"""03759ned downloaded as a StatLine CSV: titles or keys, regions by name, ages as '0 jaar'."""
+
+from __future__ import annotations
+
+import pytest
+from kwb_files import write_kwb_xlsx
+
+from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.loading import population_by_age_frame
+from data_sources.commands.import_cbs import import_file
+from data_sources.errors import InputRefused
+from data_sources.gemeentenamen import bundled_names, gemeente_code_for
+
+# The StatLine download "CSV" of 03759ned with titles: UTF-8 with BOM, ';', every value quoted.
+TITLE_HEADER = ('"Geslacht";"Leeftijd";"Burgerlijke staat";"Regio\'s";"Perioden";'
+                '"Bevolking op 1 januari (aantal)";"Gemiddelde bevolking (aantal)"')
+KEY_HEADER = ('"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";'
+              '"BevolkingOp1Januari_1";"GemiddeldeBevolking_2"')
+
+
+def title_rows(region: str, year: str = "2024") -> list[str]:
+    rows = []
+    for age in range(15):
+        rows.append(f'"Totaal mannen en vrouwen";"{age} jaar";"Totaal burgerlijke staat";"{region}";'
+                    f'"{year}";"{1000 + age}";"{1001 + age}"')
+        rows.append(f'"Mannen";"{age} jaar";"Totaal burgerlijke staat";"{region}";"{year}";"500";"500"')
+    rows.append(f'"Totaal mannen en vrouwen";"Totaal leeftijd";"Totaal burgerlijke staat";"{region}";'
+                f'"{year}";"133141";"133000"')
+    return rows
+
+
+def write(tmp_path, header: str, rows: list[str], name: str) -> object:
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def test_the_bundled_list_names_all_342_gemeenten():
+    names = bundled_names()
+    assert len(names) == 342 and all(names.values())
+    assert names["GM0193"] == "Zwolle" and names["GM1992"] == "Voorne aan Zee"
+
+
+@pytest.mark.parametrize(("title", "code"), [
+    ("Zwolle (gemeente)", "GM0193"), ("Zwolle", "GM0193"), ("Utrecht (gemeente)", "GM0344"),
+    ("Utrecht (PV)", None), ("Nederland", None), ("'s-Gravenhage (gemeente)", "GM0518"),
+    ("Bergen (NH.)", "GM0373"), ("Súdwest-Fryslân", "GM1900"), ("GM0014", "GM0014"),
+    ("Atlantis (gemeente)", None),
+])
+def test_region_titles_resolve_to_codes(title, code):
+    assert gemeente_code_for(title) == code
+
+
+def test_statline_csv_with_titles_and_region_names(tmp_path):
+    rows = title_rows("Zwolle (gemeente)") + title_rows("Overijssel (PV)") + title_rows("Nederland")
+    path = write(tmp_path, TITLE_HEADER, rows,
+                 "Bevolking__geslacht__leeftijd_en_burgerlijke_staat__1_januari_03122026.csv")
+    cbs_file = read_cbs_file(path)
+    assert cbs_file.kind == "bevolking-leeftijd"
+    frame = population_by_age_frame(cbs_file.table)
+    assert set(frame["gemeente_code"]) == {"GM0193"}
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+    assert set(frame["year"]) == {2024}
+
+
+def test_statline_csv_with_keys(tmp_path):
+    rows = [f'"{i}";"T001038";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";"GM0193  ";'
+            f'"2024JJ00";"{1000 + age}";"."' for i, age in enumerate(range(15))]
+    frame = population_by_age_frame(read_cbs_file(write(tmp_path, KEY_HEADER, rows, "03759ned.csv")).table)
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+
+
+def test_unknown_region_names_are_refused_by_name(con, tmp_path):
+    path = write(tmp_path, TITLE_HEADER, title_rows("Atlantis (gemeente)"), "03759ned.csv")
+    with pytest.raises(InputRefused, match="Atlantis \\(gemeente\\) zijn geen gemeenten"):
+        import_file(con, path)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_kwb_and_a_statline_age_table_make_the_03759ned_estimate(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    import_file(con, write(tmp_path, TITLE_HEADER, title_rows("Zwolle (gemeente)"), "03759ned.csv"))
+    sources = con.execute("select distinct population_source from population_by_wijk_age").fetchall()
+    assert sources == [("cbs-schatting",)]
+    total = con.execute("select sum(children) from population_by_wijk_age").fetchone()[0]
+    ages_0_11 = sum(1000 + age for age in range(12))
+    # the secret wijk's share (10 of 7660) is not spread over the others
+    assert total == pytest.approx(ages_0_11 * 7650 / 7660)

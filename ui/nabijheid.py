@@ -1,0 +1,57 @@
+"""Map indicators of nearby childcare and schools per wijk (CBS Nabijheid voorzieningen, kwb)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from ui.data import query
+from ui.indicators import Indicator, register
+
+NOTE = ("Bron: CBS Nabijheid voorzieningen (gemiddelde over de inwoners van de wijk, over de weg); "
+        "waar die tabel niet is geladen de kolom uit de kerncijfers wijken en buurten (kwb). "
+        "Laad Nabijheid voorzieningen als StatLine-CSV op de pagina Gemeente laden.")
+
+MEASURES = {
+    "afstand_kinderdagverblijf": ("Afstand tot kinderdagverblijf (km)", "km"),
+    "kinderdagverblijven_1km": ("Kinderdagverblijven binnen 1 km (gemiddeld)", "aantal"),
+    "kinderdagverblijven_3km": ("Kinderdagverblijven binnen 3 km (gemiddeld)", "aantal"),
+    "afstand_bso": ("Afstand tot buitenschoolse opvang (km)", "km"),
+    "bso_1km": ("Bso-locaties binnen 1 km (gemiddeld)", "aantal"),
+    "bso_3km": ("Bso-locaties binnen 3 km (gemiddeld)", "aantal"),
+    "afstand_basisschool": ("Afstand tot basisschool (km)", "km"),
+    "basisscholen_1km": ("Basisscholen binnen 1 km (gemiddeld)", "aantal"),
+    "basisscholen_3km": ("Basisscholen binnen 3 km (gemiddeld)", "aantal"),
+}
+
+
+_SQL = """
+    select n.wijk_code, coalesce(r.wijk_name, n.wijk_code) as wijk_name, n.value
+    from nabijheid_by_wijk as n
+    left join (select region_code, arg_max(region_name, year) as wijk_name
+               from stg_regions group by region_code) as r on r.region_code = n.wijk_code
+    where n.year = ? and n.measure = ? {gemeente}
+    order by n.wijk_code
+"""
+
+
+def nearby(measure: str) -> Callable[[str, int], pd.DataFrame]:
+    """load(gemeente_code, year) for one measure: wijk_code, wijk_name, value, hidden. These are
+    averages over all inhabitants, not counts of children: nothing to suppress."""
+
+    def load(gemeente_code: str, year: int) -> pd.DataFrame:
+        frame = query(_SQL.format(gemeente="and n.gemeente_code = ?"), [year, measure, gemeente_code])
+        return frame.assign(hidden=False)
+
+    return load
+
+
+def nearby_national(measure: str) -> Callable[[int], pd.DataFrame]:
+    """The same measure for every wijk of the country (the national map)."""
+    return lambda year: query(_SQL.format(gemeente=""), [year, measure]).assign(hidden=False)
+
+
+for _key, (_label, _unit) in MEASURES.items():
+    register(Indicator(f"nabijheid_{_key}", _label, _unit, "waargenomen", nearby(_key), note=NOTE,
+                       load_national=nearby_national(_key)))
