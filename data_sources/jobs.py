@@ -14,6 +14,7 @@ import duckdb
 
 import transforms
 from data_sources import lrk, sample, store
+from data_sources.cbs import files as cbs_files
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
 from data_sources.config import SAMPLE_DIR, db_path
 from data_sources.registrations.history import restore
@@ -54,6 +55,18 @@ def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | Non
         result = lrk.import_lrk_file(con, path, year=year)
         transforms.build(con)
     return result
+
+
+def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
+                    gemeenten: list[str] | None = None, year: int | None = None,
+                    replace: bool = False) -> tuple[str, list[int]]:
+    """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file) and rebuild the marts,
+    in one transaction. Returns (kind, load ids); raises InputRefused when refused."""
+    with store.transaction(con):
+        kind, load_ids = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
+                                              replace=replace)
+        transforms.build(con)
+    return kind, load_ids
 
 
 def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int]) -> LoadReport:

@@ -148,7 +148,6 @@ if cbs_upload is not None and refused_file == cbs_upload.file_id:
 if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop"):
     import tempfile
 
-    from data_sources.commands.import_cbs import import_file
     from data_sources.errors import WouldEmptyValues
 
     # The readers take a path: the name carries the year and the kind (kwb-2024.xlsx).
@@ -156,7 +155,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
         path = Path(folder) / Path(cbs_upload.name).name
         path.write_bytes(cbs_upload.getvalue())
         try:
-            kind, load_ids = import_file(cursor(), path, year=int(file_year) if file_year else None,
+            kind, load_ids = jobs.import_cbs_file(cursor(), path, year=int(file_year) if file_year else None,
                                          replace=replace_confirmed)
         except InputRefused as refused:
             if isinstance(refused, WouldEmptyValues):

@@ -15,8 +15,8 @@ from data_sources import cli
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.loading import kerncijfers_frames, population_by_age_frame
 from data_sources.cbs.odata import read_table_dir
-from data_sources.commands.import_cbs import import_file
 from data_sources.errors import InputRefused
+from data_sources.jobs import import_cbs_file as import_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 

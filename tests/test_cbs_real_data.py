@@ -116,7 +116,7 @@ def _real_kwb_workbook(path):
 def test_real_figures_of_three_gemeenten_reconcile_within_cbs_rounding(tmp_path, monkeypatch):
     from conftest import run_page
 
-    from data_sources.commands.import_cbs import import_file
+    from data_sources.jobs import import_cbs_file as import_file
 
     path = tmp_path / "kindkaart.duckdb"
     con = store.connect(path)

@@ -7,9 +7,9 @@ from kwb_files import write_kwb_xlsx
 
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.loading import population_by_age_frame
-from data_sources.commands.import_cbs import import_file
 from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
+from data_sources.jobs import import_cbs_file as import_file
 
 # The StatLine download "CSV" of 03759ned with titles: UTF-8 with BOM, ';', every value quoted.
 TITLE_HEADER = ('"Geslacht";"Leeftijd";"Burgerlijke staat";"Regio\'s";"Perioden";'

@@ -7,8 +7,8 @@ from conftest import run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
 from data_sources import store
-from data_sources.commands.import_cbs import import_file
 from data_sources.errors import WouldEmptyValues
+from data_sources.jobs import import_cbs_file as import_file
 
 KWB_LOADS = "select file_name, status from loads where dataset = 'kerncijfers' order by load_id"
 KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}

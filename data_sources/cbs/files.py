@@ -1,0 +1,116 @@
+"""Hand-downloaded CBS files (StatLine CSV, kwb, OData JSON, cbsodata map, GeoJSON, postcodes) into raw tables."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from data_sources import geo, postcodes, store
+from data_sources.cbs import pdok
+from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.jeugdzorg import store_jeugdzorg
+from data_sources.cbs.loading import store_kerncijfers, store_population_by_age
+from data_sources.cbs.pipeline import store_geometries
+from data_sources.errors import InputRefused
+from data_sources.offline_boundaries import store_bundled_boundaries
+
+STORERS = {
+    "kerncijfers": store_kerncijfers,
+    "nabijheid": partial(store_kerncijfers, dataset="nabijheid"),
+    "bevolking-leeftijd": store_population_by_age,
+    "jeugdzorg-wijk": store_jeugdzorg,
+}
+# Kinds whose values a later file can empty: refused unless the user asks to replace.
+REPLACEABLE = {"kerncijfers", "nabijheid"}
+
+
+def _is_geojson(path: Path) -> bool:
+    if path.suffix.lower() == ".geojson":
+        return True
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        return '"FeatureCollection"' in handle.read(4096)
+
+
+def _is_postcode_file(path: Path) -> bool:
+    if path.suffix.lower() not in {".csv", ".txt"} or not path.is_file():
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        return handle.readline().strip().upper().startswith("PC6")
+
+
+def _import_geojson(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+    if not year:
+        match = re.search(r"(19|20)\d{2}", path.name)
+        if not match:
+            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
+                               "leiden uit de naam; geef het op met --jaar.")
+        year = int(match.group(0))
+    frame = geo.read_geojson(path)
+    if frame.empty:
+        raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
+                           "(eigenschap statcode) gevonden.")
+    features = [{"type": "Feature", "properties": {"statcode": row.region_code},
+                 "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
+    features = pdok.features_of({"features": features}, gemeenten)
+    if not features:
+        raise InputRefused(f"Bestand {path.name}: geen vlakken van de gekozen gemeente(n).")
+    retrieved = datetime.fromtimestamp(path.stat().st_mtime)
+    return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
+                                         file_name=path.name, file_hash=store.file_sha256(path))
+
+
+def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+    file_year, frame = postcodes.read_postcode_file(path)
+    year = year or file_year
+    if not year:
+        raise InputRefused(f"Bestand {path.name}: het jaar is onbekend; geef het op met --jaar.")
+    with store.transaction(con):
+        load_id = postcodes.store_postcodes(con, frame, year=year, gemeenten=gemeenten,
+                                            file_name=path.name,
+                                            file_hash=store.file_sha256(path))
+    return "postcodes", [load_id]
+
+
+def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
+               year: int | None = None, replace: bool = False) -> tuple[str, list[int]]:
+    """Read and store one hand-downloaded file in one transaction (or the caller's); the caller
+    builds the marts (data_sources.jobs.import_cbs_file). Returns (kind, load ids). Nothing is
+    stored when the file is refused; a table that would empty values an earlier load had is
+    refused (WouldEmptyValues) unless `replace`. Besides CBS tables this takes GeoJSON
+    boundaries (statcode) and the CBS postcode-huisnummer file; a gemeente from files without
+    boundaries gets the bundled 2024 ones."""
+    path = Path(path)
+    with store.transaction(con):
+        kind, load_ids = _store_one(con, path, gemeenten, year, replace)
+        if kind != "geometrie":
+            # A gemeente from files draws its map without network: the bundled 2024 boundaries.
+            loaded = [row[0] for row in con.execute(
+                "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
+                [load_ids]).fetchall()]
+            store_bundled_boundaries(con, loaded)
+    return kind, load_ids
+
+
+def _store_one(con, path: Path, gemeenten, year, replace: bool) -> tuple[str, list[int]]:
+    if _is_geojson(path):
+        return _import_geojson(con, path, gemeenten, year)
+    if _is_postcode_file(path):
+        return _import_postcodes(con, path, gemeenten, year)
+    cbs_file = read_cbs_file(path, year=year)
+    file_hash = store.file_sha256(path) if path.is_file() else None
+    # The analyst downloaded the file by hand: its modification time is the retrieval date.
+    retrieved = datetime.fromtimestamp(path.stat().st_mtime)
+    options = {"replace": replace} if cbs_file.kind in REPLACEABLE else {}
+    with store.transaction(con):
+        load_ids = STORERS[cbs_file.kind](
+            con, cbs_file.table, gemeenten=gemeenten, file_name=path.name, file_hash=file_hash,
+            retrieved_at=retrieved, **options,
+        )
+        if not load_ids:
+            raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
+    return cbs_file.kind, load_ids
