@@ -14,6 +14,7 @@ import pandas as pd
 
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
+from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
@@ -177,8 +178,6 @@ def _children_over_years(con, gemeente_code, year):
                   "het in zijn eigen tabel per wijk staat.", suppression_note(min_count())])
 
 
-SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
-                 "partner": "Partner", "lrk": "LRK"}
 
 
 def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:
@@ -196,7 +195,7 @@ def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFra
 
 def _data_sources(con, gemeente_code, year):
     loads = deliveries(con, gemeente_code)
-    frame = loads.assign(source=loads["source"].map(lambda s: SOURCE_LABELS.get(s, s))).rename(columns={
+    frame = loads.assign(source=loads["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s))).rename(columns={
         "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort", "organisation": "Organisatie",
         "period": "Periode", "file_name": "Bestand", "row_count": "Rijen", "loaded_at": "Geladen op"})
     return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst."])
@@ -206,13 +205,6 @@ MODEL_AGE_LABELS = AGE_GROUP_CONTENTS
 NOEMER_LABELS = {"in_opvang": "kinderen die opvang gebruiken of zoeken",
                  "alle_kinderen": "alle kinderen"}
 PERSPECTIVE_LABELS = {"beide": "beide", "passend": "passend", "inclusief": "inclusief"}
-COMPONENT_LABELS = {
-    "reguliere_plekken": "reguliere plekken voor niveau 1-3",
-    "ondersteuning_professionals": "coaching van professionals (rij 7)",
-    "aparte_groep": "aparte groep (plusgroep)",
-    "specialistische_inzet": "specialistische inzet in de groep (rij 7)",
-    "opnamegrens": "opnamegrens reguliere groepen",
-}
 
 
 def _ranges(frame: pd.DataFrame, prefix: str) -> list[str]:
@@ -263,7 +255,7 @@ def _gap_sheet(con, gemeente_code, year):
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau": frame["niveau"],
         "Perspectief": frame["perspective"].map(PERSPECTIVE_LABELS),
-        "Onderdeel": frame["component"].map(COMPONENT_LABELS),
+        "Onderdeel": frame["component"].map(COMPONENT_SHORT_LABELS),
         "Kinderen, schatting (laag-hoog)": _ranges(frame, "demand"),
         "Kinderen per plek": [round(v, 2) if pd.notna(v) else "" for v in
                               frame["children_per_place"]],

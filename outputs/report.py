@@ -12,15 +12,13 @@ import duckdb
 import pandas as pd
 
 from data_sources.config import min_count
-from outputs import exports
+from outputs import exports, palette
 from outputs.html import esc, html_table
+from transforms import labels
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 
-# The same colour-blind-safe palettes as ui/theme.py (transforms never imports ui/).
-AGE_GROUP_COLOURS = {"0-2": "#56B4E9", "2-4": "#0072B2", "4-12": "#E69F00", TOTAL_LABEL: "#000000"}
-SEQUENTIAL = ["#fde725", "#a0da39", "#4ac16d", "#1fa187", "#277f8e", "#365c8d", "#46327e", "#440154"]
-HIDDEN_FILL = "#bebebe"
-HIGHLIGHT = "#D55E00"
+# The screen's palettes (outputs.palette), with black for the total line.
+AGE_GROUP_COLOURS = {**palette.AGE_GROUP_COLOURS, TOTAL_LABEL: "#000000"}
 
 
 @dataclass
@@ -62,26 +60,6 @@ def register(section: Section) -> Section:
     return section
 
 
-def class_breaks(values: list[float], classes: int = 5) -> list[float]:
-    """Upper bounds of equal-count classes over the visible values."""
-    visible = sorted(v for v in values if v is not None and not math.isnan(v))
-    if not visible:
-        return []
-    classes = max(1, min(classes, len(set(visible))))
-    return [visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)] for i in range(classes)]
-
-
-def class_colour(value: float, breaks: list[float]) -> str:
-    """The viridis colour of a value's class; grey when hidden or missing."""
-    if value is None or math.isnan(value) or not breaks:
-        return HIDDEN_FILL
-    palette = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1))] for i in range(len(breaks))]
-    for bound, colour in zip(breaks, palette, strict=True):
-        if value <= bound:
-            return colour
-    return palette[-1]
-
-
 def _rings(geometry: dict) -> list[list]:
     if geometry["type"] == "Polygon":
         return list(geometry["coordinates"])
@@ -106,14 +84,14 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
     def xy(pt):
         return (10 + (pt[0] - west) * aspect * scale, 10 + (north - pt[1]) * scale)
 
-    breaks = class_breaks([s["value"] for s in shapes if not s.get("hidden")])
+    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
     paths = []
     # The highlighted wijk last, so that its outline lies on top of its neighbours.
     for shape, shape_rings in sorted(rings, key=lambda item: bool(item[0].get("highlight"))):
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring)) + " Z" for ring in shape_rings)
         value = float("nan") if shape.get("hidden") else shape["value"]
-        fill = class_colour(value, breaks)
-        stroke, stroke_width = (HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
+        fill = palette.class_colour(value, breaks)
+        stroke, stroke_width = (palette.HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
         text = hidden_label() if shape.get("hidden") else format_number(value)
         paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
@@ -137,9 +115,10 @@ def _legend(breaks: list[float]) -> str:
     items, lower = [], None
     for bound in breaks:
         text = f"tot {format_number(bound)}" if lower is None else f"{format_number(lower)} – {format_number(bound)}"
-        items.append(f'<span class="swatch" style="background:{class_colour(bound, breaks)}"></span>{esc(text)}')
+        swatch = palette.class_colour(bound, breaks)
+        items.append(f'<span class="swatch" style="background:{swatch}"></span>{esc(text)}')
         lower = bound
-    items.append(f'<span class="swatch" style="background:{HIDDEN_FILL}"></span>afgeschermd ({hidden_label()})')
+    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>afgeschermd ({hidden_label()})')
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
@@ -154,7 +133,7 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        fill = HIGHLIGHT if highlight is not None and label == highlight else colour
+        fill = palette.HIGHLIGHT if highlight is not None and label == highlight else colour
         text = hidden_label() if hide else format_number(value)
         parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{esc(label)}</text>'
                      f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
@@ -323,7 +302,7 @@ def _gap(context: Context) -> str | None:
     table = pd.DataFrame({
         "Niveau": frame["niveau"].astype(str),
         "Perspectief": frame["perspective"],
-        "Onderdeel": frame["component"].map(exports.COMPONENT_LABELS),
+        "Onderdeel": frame["component"].map(labels.COMPONENT_SHORT_LABELS),
         "Kinderen (schatting)": ranged("demand"),
         "Nodig (schatting)": ranged("need"),
         "Aanbod (waargenomen)": ["niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
@@ -368,7 +347,7 @@ def _assumptions(context: Context) -> str | None:
 def _sources(context: Context) -> str | None:
     loads = exports.deliveries(context.con, context.gemeente_code)
     frame = pd.DataFrame({
-        "Bron": loads["source"].map(lambda s: exports.SOURCE_LABELS.get(s, s)),
+        "Bron": loads["source"].map(lambda s: labels.LOAD_SOURCE_LABELS.get(s, s)),
         "Gegevens": loads["dataset"], "Tabel of soort": loads["table_id"], "Organisatie": loads["organisation"],
         "Periode": loads["period"], "Geladen op": loads["loaded_at"].map(
             lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else ""),

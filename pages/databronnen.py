@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from transforms.deliveries import delivery_status
+from transforms.labels import LOAD_SOURCE_LABELS
 from ui.data import cursor, query
 from ui.state import current
 
@@ -36,8 +37,6 @@ st.dataframe(
 
 st.header("Alle geladen gegevens")
 
-SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
-                 "partner": "Partner", "lrk": "LRK"}
 loads = query(
     """
     select source, dataset, table_id, coalesce(organisation, '') as organisation,
@@ -51,7 +50,7 @@ loads = query(
 )
 active = loads[loads["status"] == "active"]
 st.metric("Actieve gegevenssets", len(active))
-shown = active.assign(source=active["source"].map(lambda s: SOURCE_LABELS.get(s, s))).rename(
+shown = active.assign(source=active["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s))).rename(
     columns={
         "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort",
         "organisation": "Organisatie", "period": "Periode", "file_name": "Bestand",

@@ -12,6 +12,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from transforms.labels import CBS_DATASET_LABELS
 from ui.data import clear_caches, cursor, query
 from ui.population import source_note
 
@@ -23,13 +24,6 @@ st.write(
 )
 
 CACHE_DIR = default_cache_dir(db_path())
-DATASET_LABELS = {
-    "kerncijfers": "Kerncijfers wijken en buurten",
-    "bevolking-leeftijd": "Bevolking naar leeftijd (gemeente)",
-    "jeugdzorg-wijk": "Jeugdmonitor per wijk",
-    "geometrie": "Wijk- en buurtgrenzen",
-    "postcodes": "Postcodes",
-}
 loaded_names = query(
     "select gemeente_code, arg_max(region_name, year) as name from regions"
     " where region_level = 'gemeente' group by gemeente_code"
@@ -110,7 +104,7 @@ if chosen:
         st.info("Voor deze gemeente is nog niets geladen.")
     else:
         st.dataframe(
-            [{"Bron": source.upper(), "Gegevens": DATASET_LABELS.get(dataset, dataset),
+            [{"Bron": source.upper(), "Gegevens": CBS_DATASET_LABELS.get(dataset, dataset),
               "Tabel": table_id, "Jaar": year,
               "Gegevensdatum (opgehaald)": retrieved, "Geladen op": loaded_at}
              for source, dataset, table_id, year, retrieved, loaded_at in dates],
@@ -168,7 +162,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
             clear_caches()
-            st.success(f"{cbs_upload.name} is ingelezen ({DATASET_LABELS.get(kind, kind)}, "
+            st.success(f"{cbs_upload.name} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
                        f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
 
 st.header("Wat is geschat")

@@ -20,14 +20,6 @@ PROVISION_LABELS = {
     "plusgroep": "plusgroepen",
     "kdc_mkd": "KDC/MKD en vergelijkbare behandelplekken",
 }
-# What each row of gap_by_wijk_niveau compares, in words (the component and its supply).
-COMPONENT_LABELS = {
-    "reguliere_plekken": "reguliere plekken (gelijktijdig) voor niveau 1-3",
-    "ondersteuning_professionals": "niveau 2: kinderen bereikt met coaching van professionals",
-    "aparte_groep": "niveau 3 in een aparte groep: plekken (gelijktijdig) in plusgroepen",
-    "specialistische_inzet": "niveau 3 in de reguliere groep: kinderen met specialistische inzet",
-    "opnamegrens": "niveau 3 in reguliere groepen: opnamegrens (kinderen per groep)",
-}
 PERSPECTIVE_SHORT = {"passend": "passend", "inclusief": "inclusief", "beide": "beide perspectieven"}
 CPP_SOURCES = {"kinderopvang-bezetting": "rij 3 (kinderopvang-bezetting)",
                "groepsgrootte": "rij 10 (groepsgrootte)", "parameter": "aanname"}

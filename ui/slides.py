@@ -11,6 +11,7 @@ import streamlit as st
 
 from outputs import exports, report
 from outputs.html import esc
+from transforms.labels import LOAD_SOURCE_LABELS
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, theme
 from ui.data import cursor, data_version, query
@@ -209,7 +210,7 @@ def _deliveries(context: SlideContext) -> None:
     if not loads.empty:
         newest = loads.iloc[0]
         who = newest["organisation"] if isinstance(newest["organisation"], str) and newest["organisation"] else \
-            exports.SOURCE_LABELS.get(newest["source"], newest["source"])
+            LOAD_SOURCE_LABELS.get(newest["source"], newest["source"])
         st.markdown(f"<p class='kk-big'>Laatste levering: {esc(newest['dataset'])} van "
                     f"{esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
     status = _delivery_status(context)
@@ -220,7 +221,7 @@ def _deliveries(context: SlideContext) -> None:
         frame["#"] = frame["#"].astype(str)
     else:
         grouped = loads.assign(
-            Bron=loads["source"].map(lambda s: exports.SOURCE_LABELS.get(s, s)),
+            Bron=loads["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s)),
             Organisatie=loads["organisation"].fillna(""),
         ).groupby(["Bron", "Organisatie", "dataset"], as_index=False).agg(
             Perioden=("period", lambda p: ", ".join(sorted({str(x) for x in p if isinstance(x, str)}))),

@@ -3,17 +3,15 @@ and plain tables drawn as single light elements."""
 
 from __future__ import annotations
 
-import math
-
-# Okabe-Ito: distinguishable with every common form of colour blindness.
-CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-               "#000000"]
-AGE_GROUP_COLOURS = {"0-2": "#56B4E9", "2-4": "#0072B2", "4-12": "#E69F00"}
-NIVEAU_COLOURS = {1: "#56B4E9", 2: "#009E73", 3: "#E69F00", 4: "#D55E00"}
-HIDDEN_COLOUR = [190, 190, 190, 200]
-# viridis, light to dark reversed so that more is darker on a light background
-SEQUENTIAL = ["#fde725", "#a0da39", "#4ac16d", "#1fa187", "#277f8e", "#365c8d", "#46327e",
-              "#440154"]
+from outputs.palette import (  # noqa: F401  (the pages take their colours from ui.theme)
+    AGE_GROUP_COLOURS,
+    CATEGORICAL,
+    HIDDEN_FILL,
+    NIVEAU_COLOURS,
+    SEQUENTIAL,
+    class_breaks,
+    class_colour,
+)
 
 
 def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
@@ -22,26 +20,13 @@ def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
     return [int(colour[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def class_breaks(values: list[float], classes: int = 5) -> list[float]:
-    """Upper bounds of equal-count classes over the visible values (at least one class)."""
-    visible = sorted(v for v in values if v is not None and not math.isnan(v))
-    if not visible:
-        return []
-    classes = max(1, min(classes, len(set(visible))))
-    return [visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
-            for i in range(classes)]
+HIDDEN_COLOUR = hex_to_rgb(HIDDEN_FILL, alpha=200)
 
 
 def sequential_colour(value: float, breaks: list[float]) -> list[int]:
-    """The fill colour of a value in its class; grey for a hidden or missing value."""
-    if value is None or math.isnan(value) or not breaks:
-        return HIDDEN_COLOUR
-    palette = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1))]
-               for i in range(len(breaks))]
-    for bound, colour in zip(breaks, palette, strict=True):
-        if value <= bound:
-            return hex_to_rgb(colour)
-    return hex_to_rgb(palette[-1])
+    """The fill colour of a value in its class, for pydeck; grey for a hidden or missing value."""
+    colour = class_colour(value, breaks)
+    return HIDDEN_COLOUR if colour == HIDDEN_FILL else hex_to_rgb(colour)
 
 
 def key_figures(figures: list[tuple[str, str]]) -> None:

@@ -1,0 +1,38 @@
+"""Colours and class breaks, one home for the screen, the slides and the printed report."""
+
+from __future__ import annotations
+
+import math
+
+# Okabe-Ito: distinguishable with every common form of colour blindness.
+CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+               "#000000"]
+AGE_GROUP_COLOURS = {"0-2": "#56B4E9", "2-4": "#0072B2", "4-12": "#E69F00"}
+NIVEAU_COLOURS = {1: "#56B4E9", 2: "#009E73", 3: "#E69F00", 4: "#D55E00"}
+# viridis, light to dark reversed so that more is darker on a light background
+SEQUENTIAL = ["#fde725", "#a0da39", "#4ac16d", "#1fa187", "#277f8e", "#365c8d", "#46327e",
+              "#440154"]
+HIDDEN_FILL = "#bebebe"
+HIGHLIGHT = "#D55E00"
+
+
+def class_breaks(values: list[float], classes: int = 5) -> list[float]:
+    """Upper bounds of equal-count classes over the visible values (at least one class)."""
+    visible = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not visible:
+        return []
+    classes = max(1, min(classes, len(set(visible))))
+    return [visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
+            for i in range(classes)]
+
+
+def class_colour(value: float | None, breaks: list[float]) -> str:
+    """The viridis colour of a value's class; HIDDEN_FILL for a hidden or missing value."""
+    if value is None or math.isnan(value) or not breaks:
+        return HIDDEN_FILL
+    palette = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1))]
+               for i in range(len(breaks))]
+    for bound, colour in zip(breaks, palette, strict=True):
+        if value <= bound:
+            return colour
+    return palette[-1]

@@ -1,0 +1,34 @@
+"""Dutch labels for the codes in the store and the marts: one home for every page, export and slide."""
+
+from __future__ import annotations
+
+# loads.source
+LOAD_SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
+                      "partner": "Partner", "lrk": "LRK"}
+
+# loads.dataset of CBS and PDOK loads
+CBS_DATASET_LABELS = {
+    "kerncijfers": "Kerncijfers wijken en buurten",
+    "nabijheid": "Nabijheid voorzieningen",
+    "bevolking-leeftijd": "Bevolking naar leeftijd (gemeente)",
+    "jeugdzorg-wijk": "Jeugdmonitor per wijk",
+    "geometrie": "Wijk- en buurtgrenzen",
+    "postcodes": "Postcodes",
+}
+
+# gap_by_wijk_niveau.component: what a row compares, in words (pages and slides) ...
+COMPONENT_LABELS = {
+    "reguliere_plekken": "reguliere plekken (gelijktijdig) voor niveau 1-3",
+    "ondersteuning_professionals": "niveau 2: kinderen bereikt met coaching van professionals",
+    "aparte_groep": "niveau 3 in een aparte groep: plekken (gelijktijdig) in plusgroepen",
+    "specialistische_inzet": "niveau 3 in de reguliere groep: kinderen met specialistische inzet",
+    "opnamegrens": "niveau 3 in reguliere groepen: opnamegrens (kinderen per groep)",
+}
+# ... and as a short column value (the workbook)
+COMPONENT_SHORT_LABELS = {
+    "reguliere_plekken": "reguliere plekken voor niveau 1-3",
+    "ondersteuning_professionals": "coaching van professionals (rij 7)",
+    "aparte_groep": "aparte groep (plusgroep)",
+    "specialistische_inzet": "specialistische inzet in de groep (rij 7)",
+    "opnamegrens": "opnamegrens reguliere groepen",
+}
