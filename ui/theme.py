@@ -47,38 +47,17 @@ def key_figures(figures: list[tuple[str, str]]) -> None:
                 unsafe_allow_html=True)
 
 
-_VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
-                    "white-space:nowrap")
-
-
 def html_table(columns: list[str], rows: list[list[str]], caption: str, *, numeric_from: int = 0,
                total_last: bool = False) -> None:
-    """A plain table as one element: header cells with their scope, numbers right-aligned (the
-    columns from `numeric_from` on), horizontal rules only, and a caption for screen readers
-    (hidden on screen: the page's heading says it). With `total_last` the last row is the total,
-    in bold in the table's foot. Cells are escaped. (st.table converts its data with pandas; the
-    first page draws without it.)"""
-    import html
-
+    """A plain table as one element (outputs.html.table): numbers right-aligned (the columns from
+    `numeric_from` on), horizontal rules only, a caption for screen readers. With `total_last` the
+    last row is the total, in bold in the table's foot. (st.table converts its data with pandas;
+    the first page draws without it.)"""
     import streamlit as st
 
-    def cells(row: list[str], tag: str) -> str:
-        scope = " scope='col'" if tag == "th" else ""
-        return "".join(
-            f"<{tag}{scope} style='text-align:{'right' if i >= numeric_from else 'left'};"
-            f"padding:0.4rem 0.75rem;border:none;border-bottom:1px solid #d0d0d6'>"
-            f"{html.escape(str(value))}</{tag}>"
-            for i, value in enumerate(row)
-        )
+    from outputs.html import table
 
-    body, foot = (rows[:-1], rows[-1:]) if total_last else (rows, [])
-    head = f"<thead><tr>{cells(columns, 'th')}</tr></thead>"
-    body_html = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in body)
-    foot_html = "".join(f"<tr style='font-weight:600'>{cells(row, 'td')}</tr>" for row in foot)
-    foot_html = f"<tfoot>{foot_html}</tfoot>" if foot_html else ""
-    st.markdown(
-        f"<table style='border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums'>"
-        f"<caption style='{_VISUALLY_HIDDEN}'>{html.escape(caption)}</caption>{head}"
-        f"<tbody>{body_html}</tbody>{foot_html}</table>",
-        unsafe_allow_html=True,
-    )
+    header = [(name, i >= numeric_from) for i, name in enumerate(columns)]
+    cells = [[(str(value), i >= numeric_from) for i, value in enumerate(row)] for row in rows]
+    st.markdown(table(header, cells, caption=caption, total_last=total_last, inline_style=True),
+                unsafe_allow_html=True)
