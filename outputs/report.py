@@ -16,6 +16,7 @@ from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from transforms.years import WIJK_GEOMETRIES_SQL
 
 # The screen's palettes (outputs.palette), with black for the total line.
 AGE_GROUP_COLOURS = {**palette.AGE_GROUP_COLOURS, TOTAL_LABEL: "#000000"}
@@ -213,18 +214,8 @@ def _key_figures(context: Context) -> str | None:
 
 def _map(context: Context) -> str | None:
     geometries = context.con.execute(
-        """
-        with candidates as (
-            select distinct year from geometries
-            where region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'
-        ),
-        chosen as (select coalesce(max(year) filter (where year <= ?), min(year)) as year from candidates)
-        select g.region_code as wijk_code, g.geometry_json
-        from geometries as g, chosen
-        where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like 'WK' || substr(?, 3, 4) || '%'
-        order by g.region_code
-        """,
-        [context.gemeente_code, context.year, context.gemeente_code],
+        WIJK_GEOMETRIES_SQL + " order by g.region_code",
+        [f"WK{context.gemeente_code[2:6]}%", context.year],
     ).df()
     if geometries.empty:
         return None

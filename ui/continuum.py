@@ -8,6 +8,7 @@ import streamlit as st
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
 from transforms.privacy import estimate_range, format_number, protect_counts, round_estimate
+from transforms.years import nearest_year
 from ui.data import cursor, data_version, query
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
@@ -300,9 +301,9 @@ def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
 def national_supply(year: int) -> pd.DataFrame:
     """supply() for every gemeente: each gemeente's export nearest before `year`."""
     return query(
-        """
+        f"""
         with chosen as (
-            select gemeente_code, coalesce(max(year) filter (where year <= ?), min(year)) as year
+            select gemeente_code, {nearest_year()} as year
             from supply_by_wijk group by gemeente_code
         )
         select s.* from supply_by_wijk as s join chosen using (gemeente_code, year)
@@ -324,9 +325,9 @@ def national_signals(year: int) -> pd.DataFrame:
 def supply(gemeente_code: str, year: int) -> pd.DataFrame:
     """Places per wijk and provision type (observed; the export nearest before `year`)."""
     return query(
-        """
+        f"""
         with chosen as (
-            select coalesce(max(year) filter (where year <= ?), min(year)) as year
+            select {nearest_year()} as year
             from supply_by_wijk where gemeente_code = ?
         )
         select s.* from supply_by_wijk as s, chosen

@@ -16,22 +16,11 @@ from pydeck.bindings.json_tools import default_serialize
 
 from data_sources.config import db_path
 from transforms.privacy import format_number, hidden_label
+from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
 from ui.data import cursor, query
 
-_CHOSEN_GEOMETRIES = """
-    with candidates as (
-        select year from geometries
-        where region_level = 'wijk' and region_code like $1
-        group by year
-    ),
-    chosen as (
-        select coalesce(max(year) filter (where year <= $2), min(year)) as year from candidates
-    )
-    select g.region_code as wijk_code, g.geometry_json
-    from geometries as g, chosen
-    where g.year = chosen.year and g.region_level = 'wijk' and g.region_code like $1
-"""
+_CHOSEN_GEOMETRIES = WIJK_GEOMETRIES_SQL
 
 
 def _pattern(gemeente_code: str | None) -> str:
