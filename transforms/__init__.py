@@ -11,14 +11,13 @@ __all__ = ["Model", "all_models", "build", "build_order", "file_models"]
 
 
 def all_models() -> list[Model]:
-    """Every model: the .sql files, the partner staging views generated from the registration
-    schemas, and the model parameters; names are unique."""
-    # Imported here, not at the top: transforms.model itself calls all_models(), and pages that
-    # only read marts (the first page) import transforms without needing the generators.
-    from transforms.model import parameter_models
+    """Every model: the .sql files and the partner staging views generated from the registration
+    schemas (transforms/partner_staging.py); names are unique."""
+    # Imported here, not at the top: pages that only read marts (the first page) import
+    # transforms without needing the generator.
     from transforms.partner_staging import staging_models
 
-    models = [*file_models(), *staging_models(), *parameter_models()]
+    models = [*file_models(), *staging_models()]
     names = [m.name for m in models]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -38,6 +37,10 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
         con.begin()
     built = []
     try:
+        # transforms.model imports pandas: only when building, never for a page that reads marts
+        from transforms.model import write_seeds
+
+        write_seeds(con)
         for model in ordered:
             body = model.sql.strip().rstrip(";")
             kind = model.materialization

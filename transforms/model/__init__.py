@@ -96,34 +96,27 @@ def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
     return frame[list(PARAMETER_COLUMNS)].reset_index(drop=True)
 
 
-def _sql_literal(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "null"
-    if isinstance(value, (int, float)):
-        return f"{float(value)!r}::double"
-    return "'" + str(value).replace("'", "''") + "'"
+PARAMETER_SEED = "seed_model__parameters"
+SETTINGS_SEED = "seed_model__settings"
 
 
-def parameter_models() -> list[Model]:
-    """stg_model__parameters (the defaults from parameters.csv) and stg_model__settings."""
+def write_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    """The model's inputs that live in files and settings, written as tables before every build
+    (as dbt's seeds): the parameters of transforms/parameters.csv, and the settings of the
+    shared marts (smallest count, the signal kinds that adjust the estimate). The SQL models
+    stg_model__parameters and stg_model__settings read them."""
     from data_sources.config import min_count
 
-    rows = ",\n    ".join(
-        "(" + ", ".join(_sql_literal(v) for v in row) + ")"
-        for row in default_parameters().itertuples(index=False)
-    )
-    parameters_sql = (
-        "-- One row per model parameter: the defaults from transforms/parameters.csv.\n"
-        f"select * from (values\n    {rows}\n) as t ({', '.join(PARAMETER_COLUMNS)})"
-    )
-    settings_sql = (
-        "-- The model's settings for the shared marts: the smallest count, the signal kinds that\n"
-        "-- adjust the estimate.\n"
-        f"select {int(min_count())} as min_count,"
-        f" '{','.join(DEFAULT_SIGNAL_KINDS)}' as signal_kinds"
-    )
-    return [Model(PARAMETER_MODEL, "staging", parameters_sql),
-            Model(SETTINGS_MODEL, "staging", settings_sql)]
+    parameters = default_parameters()
+    settings = pd.DataFrame({"min_count": [int(min_count())],
+                             "signal_kinds": [",".join(DEFAULT_SIGNAL_KINDS)]})
+    for name, frame in ((PARAMETER_SEED, parameters), (SETTINGS_SEED, settings)):
+        relation = f"_{name}_frame"
+        con.register(relation, frame)
+        try:
+            con.execute(f"create or replace table {name} as select * from {relation}")
+        finally:
+            con.unregister(relation)
 
 
 def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model]:
