@@ -2,7 +2,7 @@
 -- One row per gemeente, wijk, year, age group and niveau (1-4) of the continuum: modelled children
 -- (low/mid/high) over the niveau's noemer and a signal-adjusted estimate for niveau 3 and 4.
 -- The mids of the four niveaus never add up to more than the children (niveau 1 is the rest).
--- A view on continuum_by_wijk_niveau. Source: continuum_by_wijk_niveau (int_continuum__demand).
+-- A view on continuum_by_wijk_niveau. Source: continuum_by_wijk_niveau.
 with final as (
     select
         gemeente_code,

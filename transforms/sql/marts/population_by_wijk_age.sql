@@ -1,6 +1,135 @@
 -- One row per gemeente, wijk, year and age group (0-2, 2-4, 4-12 = ages 0-1, 2-3, 4-11).
--- Source: int_population_by_wijk_age (BRP where delivered, else CBS estimate), stg_regions.
-with grouped as (
+-- Per wijk and year the register (BRP) where the gemeente delivered it, else a CBS estimate:
+-- the wijk's share of the gemeente's 0-15 year olds (kerncijfers k_0Tot15Jaar, kwb a_00_14)
+-- times an age profile. Route cbs-schatting: the gemeente's own children per age (03759ned, same
+-- year). Route kwb-gelijk-verdeeld, when the gemeente has no 03759ned for that year: the wijk's
+-- 0-15 year olds spread evenly over the ages 0-14 (no national age profile is shipped: its real
+-- figures were not at hand). Buurten of the BRP map to their wijk.
+-- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions.
+with mapped as (
+    select
+        b.year,
+        b.age,
+        b.children_count,
+        coalesce(r.gemeente_code, 'GM' || substr(b.region_code, 3, 4)) as gemeente_code,
+        case
+            when b.region_code like 'BU%' then 'WK' || substr(b.region_code, 3, 6)
+            else b.region_code
+        end as wijk_code
+    from stg_brp__population as b
+    left join (select distinct region_code, gemeente_code from stg_regions) as r
+        on r.region_code = b.region_code
+),
+
+brp_by_age as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        age,
+        sum(children_count)::double as children,
+        'brp' as population_source
+    from mapped
+    group by all
+),
+
+wijk_young as (
+    select k.year, r.gemeente_code, k.region_code as wijk_code, k.value as young_count
+    from stg_cbs__kerncijfers as k
+    inner join stg_regions as r on r.year = k.year and r.region_code = k.region_code
+    where k.region_level = 'wijk' and k.stem = 'k_0Tot15Jaar'
+),
+
+gemeente_young as (
+    select year, region_code as gemeente_code, value as young_count
+    from stg_cbs__kerncijfers
+    where region_level = 'gemeente' and stem = 'k_0Tot15Jaar' and value is not null
+),
+
+wijk_totals as (
+    select
+        year,
+        gemeente_code,
+        sum(young_count) as known_young_count,
+        count(*) filter (where young_count is null) as secret_wijken
+    from wijk_young
+    group by all
+),
+
+wijk_share as (
+    -- With a secret wijk the share is of the gemeente's own total, so that its children are not
+    -- spread over the other wijken (they stay unknown, see population_unknown_by_wijk).
+    select
+        w.year,
+        w.gemeente_code,
+        w.wijk_code,
+        w.young_count,
+        w.young_count / nullif(
+            case
+                when t.secret_wijken > 0 and g.young_count >= t.known_young_count then g.young_count
+                else t.known_young_count
+            end, 0
+        ) as young_share
+    from wijk_young as w
+    inner join wijk_totals as t using (year, gemeente_code)
+    left join gemeente_young as g using (year, gemeente_code)
+    where w.young_count is not null
+),
+
+by_gemeente_profile as (
+    select
+        s.gemeente_code,
+        s.wijk_code,
+        p.year,
+        p.age,
+        p.persons_count * s.young_share as children,
+        'cbs-schatting' as population_source
+    from stg_cbs__population_by_age as p
+    inner join wijk_share as s on s.gemeente_code = p.gemeente_code and s.year = p.year
+    where s.young_share is not null and p.persons_count is not null
+),
+
+gemeente_years_with_profile as (
+    select distinct gemeente_code, year from by_gemeente_profile
+),
+
+evenly_spread as (
+    select
+        s.gemeente_code,
+        s.wijk_code,
+        s.year,
+        ages.age,
+        s.young_count / 15.0 as children,
+        'kwb-gelijk-verdeeld' as population_source
+    from wijk_share as s
+    cross join (select unnest(range(0, 15)) as age) as ages
+    anti join gemeente_years_with_profile as p
+        on p.gemeente_code = s.gemeente_code and p.year = s.year
+),
+
+estimated_by_age as (
+    select * from by_gemeente_profile
+    union all by name
+    select * from evenly_spread
+),
+
+brp_wijk_years as (
+    select distinct wijk_code, year from brp_by_age
+),
+
+estimate_without_brp as (
+    select e.*
+    from estimated_by_age as e
+    anti join brp_wijk_years as b on b.wijk_code = e.wijk_code and b.year = e.year
+),
+
+by_age as (
+    select * from brp_by_age
+    union all by name
+    select * from estimate_without_brp
+),
+
+grouped as (
     select
         gemeente_code,
         wijk_code,
@@ -12,7 +141,7 @@ with grouped as (
         end as age_group,
         sum(children) as children,
         min(population_source) as population_source
-    from int_population_by_wijk_age
+    from by_age
     where age between 0 and 11
     group by all
 ),

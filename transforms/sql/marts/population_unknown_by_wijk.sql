@@ -1,6 +1,6 @@
 -- One row per gemeente, wijk and year whose children cannot be estimated: CBS keeps the wijk's
 -- 0-15 year olds secret ('.') and the gemeente delivered no BRP figures for it.
--- Source: stg_cbs__kerncijfers (k_0Tot15Jaar), stg_regions, int_population_brp_by_wijk_age.
+-- Source: stg_cbs__kerncijfers (k_0Tot15Jaar), stg_regions, population_by_wijk_age (BRP rows).
 with secret as (
     select k.year, r.gemeente_code, k.region_code as wijk_code, r.region_name as wijk_name
     from stg_cbs__kerncijfers as k
@@ -9,7 +9,7 @@ with secret as (
 ),
 
 brp_wijk_years as (
-    select distinct wijk_code, year from int_population_brp_by_wijk_age
+    select distinct wijk_code, year from population_by_wijk_age where population_source = 'brp'
 ),
 
 final as (
