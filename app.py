@@ -24,14 +24,23 @@ PAGES = {
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
         st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),
         st.Page(HERE / "pages" / "gemeente_laden.py", title="Gemeente laden", icon=":material/download:"),
+        st.Page(HERE / "pages" / "beheer.py", title="Beheer", icon=":material/admin_panel_settings:"),
     ],
 }
 
-navigation = st.navigation(PAGES)
-st.sidebar.title("Kindkaart")
+# Who is signed in decides which pages exist for this session (ui.auth): before any login only
+# the login page, so that no other page can be reached by its URL either.
+from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
 
-# Imported once the navigation is on its way: ui.state brings DuckDB (and numpy), a few tenths of a
-# second on a fresh server, which the browser spends drawing the navigation instead of waiting.
+account = current_account()
+if account is None:
+    st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
+    st.stop()
+
+navigation = st.navigation(visible_pages(PAGES, account))
+st.sidebar.title("Kindkaart")
+account_box(account)
+
 from ui.state import sidebar  # noqa: E402
 
 sidebar()

@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 
 import transforms
-from data_sources import lrk, sample, store
+from data_sources import accounts, lrk, sample, store
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
 from data_sources.config import SAMPLE_DIR, db_path
+from data_sources.errors import InputRefused
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 
@@ -29,40 +30,64 @@ def import_registration(
     file_name: str,
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
+    actor: str = "opdrachtregel",
 ) -> ImportResult:
-    """Validate and store a partner workbook and rebuild the marts, in one transaction. Raises
-    InputRefused (Dutch messages) when refused; the database is then unchanged."""
+    """Validate and store a partner workbook, rebuild the marts and write the audit log, in one
+    transaction. Raises InputRefused (Dutch messages) when refused; the database is then unchanged."""
     with store.transaction(con):
         result = import_workbook_detailed(con, data, soort, organisation, period, file_name,
                                           loaded_by, gemeente_code)
         if result.status == "imported":
             transforms.build(con)
+            replaced = (f"; vervangt upload {', '.join(map(str, result.superseded))}"
+                        if result.superseded else "")
+            accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
+                           f"upload {result.load_id}: {soort}, {organisation}, {period}, "
+                           f"{file_name}{replaced}")
     return result
 
 
-def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
-    """Make an earlier upload active again and rebuild the marts, in one transaction."""
+def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation: str | None = None,
+                   actor: str = "opdrachtregel") -> list[int]:
+    """Make an earlier upload active again, rebuild the marts and write the audit log, in one
+    transaction. With `organisation` (a partner) only an upload of that organisation."""
     with store.transaction(con):
+        if organisation is not None:
+            owner = con.execute("select organisation from loads where load_id = ?",
+                                [int(load_id)]).fetchone()
+            if owner is None or owner[0] != organisation:
+                raise InputRefused(f"Upload {load_id} bestaat niet of is niet van uw organisatie.")
         replaced = restore(con, load_id)
         transforms.build(con)
+        accounts.audit(con, actor, "terugzetten",
+                       f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"
+                                               if replaced else ""))
     return replaced
 
 
-def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None) -> lrk.LrkImport:
-    """Store an LRK export and rebuild the marts, in one transaction."""
+def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,
+               actor: str = "opdrachtregel") -> lrk.LrkImport:
+    """Store an LRK export and rebuild the marts, in one transaction (with the audit line)."""
     with store.transaction(con):
         result = lrk.import_lrk_file(con, path, year=year)
         transforms.build(con)
+        accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}")
     return result
 
 
-def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int]) -> LoadReport:
+def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int],
+             actor: str = "opdrachtregel") -> LoadReport:
     """Fetch and store CBS and PDOK tables (each in its own transaction, so that a later failure
-    keeps what arrived), then rebuild the marts when anything was loaded."""
-    report = loader.run(gemeenten, list(years))
+    keeps what arrived), then rebuild the marts when anything was loaded (with the audit line)."""
+    years = list(years)
+    report = loader.run(gemeenten, years)
     if report.loaded:
         loader.progress(1.0, "Modellen bijwerken")
-        transforms.build(loader.con)
+        with store.transaction(loader.con):
+            transforms.build(loader.con)
+            accounts.audit(loader.con, actor, "cbs-lading",
+                           f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
+                           f"jaren {', '.join(map(str, years)) or 'standaard'}")
     loader.progress(1.0, "Klaar")
     return report
 

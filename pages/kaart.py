@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
+from ui.auth import indicator_allowed
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
 from ui.maps import choropleth, legend_markdown, prepared_shapes
@@ -23,7 +24,7 @@ st.session_state.gebied = wanted_scope if wanted_scope in scopes else "gemeente"
 national = st.session_state.gebied == NATIONAL
 st.title(f"Kaart {NATIONAL_LABEL if national else gemeente_name(gemeente_code)} {year}")
 
-keys = list(INDICATORS)
+keys = [key for key in INDICATORS if indicator_allowed(key)]  # partners: what the gemeente released
 wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
 st.session_state.indicator = wanted if wanted in keys else keys[0]
 left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
+from ui.auth import allowed_gemeenten, guard_page
 from ui.data import rows
 
 
@@ -20,7 +21,7 @@ def gemeenten() -> dict[str, str]:
         order by gemeente_name
         """
     )
-    return dict(found)
+    return allowed_gemeenten(dict(found))
 
 
 def years(gemeente_code: str) -> list[int]:
@@ -75,7 +76,9 @@ def sidebar() -> tuple[str | None, int | None]:
 
 
 def current() -> tuple[str | None, int | None]:
-    """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs)."""
+    """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs). Every
+    page asks this first, so it is also where a page stops for a session that may not open it."""
+    guard_page()
     return st.session_state.get("gemeente_code"), st.session_state.get("year")
 
 

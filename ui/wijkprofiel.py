@@ -8,6 +8,7 @@ import streamlit as st
 
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import continuum, theme
+from ui.auth import signal_allowed
 from ui.data import query
 from ui.indicators import Indicator, register
 from ui.population import children_by_wijk
@@ -189,6 +190,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
         lines = []
         for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+            if not signal_allowed(signal_type):  # partners: only what the gemeente released
+                continue
             protected = continuum.protected_signal(part)
             mine = protected[protected["wijk_code"] == wijk_code]
             if mine.empty:
