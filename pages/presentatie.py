@@ -4,6 +4,7 @@ import streamlit as st
 
 from outputs import exports, report
 from outputs.html import esc
+from ui.auth import audited
 from ui.data import cursor
 from ui.downloads import XLSX_MIME, file_stem
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
@@ -114,11 +115,13 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
     stem = file_stem(f"kindkaart {gemeente_name(gemeente_code)} {year}")
     columns = st.columns(3)
     columns[0].download_button(
-        "Gemeenterapport (HTML)", data=lambda: report.gemeente_report(cursor(), gemeente_code, year),
+        "Gemeenterapport (HTML)", data=audited(f"{stem}-rapport.html",
+                                                 lambda: report.gemeente_report(cursor(), gemeente_code, year)),
         file_name=f"{stem}-rapport.html", mime="text/html", icon=":material/description:", on_click="ignore",
         key="download_rapport")
     columns[1].download_button(
-        "Werkboek (Excel)", data=lambda: exports.export_workbook(cursor(), gemeente_code, year),
+        "Werkboek (Excel)", data=audited(f"{stem}.xlsx",
+                                           lambda: exports.export_workbook(cursor(), gemeente_code, year)),
         file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table:", on_click="ignore",
         key="download_werkboek")
     codes = ["", *wijk_names]
@@ -127,6 +130,6 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
     if wijk:
         st.download_button(
             f"Wijkfactsheet {wijk_names[wijk]} (HTML)",
-            data=lambda: report.wijk_factsheet(cursor(), gemeente_code, year, wijk),
+            data=audited(f"factsheet {wijk}", lambda: report.wijk_factsheet(cursor(), gemeente_code, year, wijk)),
             file_name=f"{file_stem(f'factsheet {wijk_names[wijk]} {year}')}.html", mime="text/html",
             icon=":material/description:", on_click="ignore", key="download_factsheet")

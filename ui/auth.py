@@ -88,6 +88,15 @@ def record(action: str, detail: str = "", account: Account | None = None) -> Non
         accounts.audit(con, who.login, action, detail)
 
 
+def audited(detail: str, make):
+    """A download's data function that records the export in the audit log when it runs (a
+    download button calls it on click)."""
+    def run():
+        record("export", detail)
+        return make()
+    return run
+
+
 def actor() -> str:
     """The login that the audit log names for what this session does."""
     return (st.session_state.get(SESSION_KEY) or DEMO).login

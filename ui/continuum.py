@@ -8,6 +8,7 @@ import streamlit as st
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
 from transforms.privacy import format_number, protect_counts, round_estimate
+from ui.auth import record
 from ui.data import cursor, data_version, query
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
@@ -114,15 +115,21 @@ def choice_controls() -> tuple[str, str]:
 
 
 def _reset() -> None:
+    record("parameter", "terug naar de standaardwaarden")
     st.session_state.pop(PARAMS_KEY, None)
     for key in list(st.session_state):
         if str(key).startswith("w_param_"):
             del st.session_state[key]
 
 
+def _triple(values: tuple) -> str:
+    return "/".join(f"{value:.4g}" for value in values)
+
+
 def parameter_expander(expanded: bool = False) -> None:
     """The parameters with their sources, editable per session with sliders, and resettable."""
     stored = _stored()
+    before = dict(stored)
     with st.expander("Aannames van het model en hun bronnen", expanded=expanded):
         st.write("Elke aanname is een parameter met een middenwaarde, een bandbreedte (laag-hoog) "
                  "en een bron. Wijzig ze hier voor deze sessie; de gedeelde tabellen blijven de "
@@ -153,6 +160,10 @@ def parameter_expander(expanded: bool = False) -> None:
                               f"{format_number(new_mid * scale, 1)}{unit}.")
             stored[row.name] = (new_low, new_mid, new_high)
         st.session_state[PARAMS_KEY] = stored
+    changed = [f"{name} {_triple(before[name])} -> {_triple(stored[name])}"
+               for name in stored if stored[name] != before[name]]
+    if changed:
+        record("parameter", "; ".join(changed))
     if parameters_changed():
         st.info("Let op: de aannames zijn in deze sessie aangepast; de getallen wijken af van de "
                 "standaard. Terugzetten kan in het blok 'Aannames van het model en hun bronnen'.")
