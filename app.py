@@ -29,19 +29,33 @@ PAGES = {
 }
 
 # Who is signed in decides which pages exist for this session (ui.auth): before any login only
-# the login page, so that no other page can be reached by its URL either.
+# the login page, so that no other page can be reached by its URL either. That needs the database
+# before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
+from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
+from ui.data import release  # noqa: E402
 
-account = current_account()
-if account is None:
-    st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
-    st.stop()
+try:
+    try:
+        account = current_account()
+    except DatabaseRefused as refused:
+        # a Dutch sentence, never a traceback or a server path
+        st.title("Kindkaart")
+        for message in refused.messages:
+            st.error(message)
+        st.stop()
+    if account is None:
+        st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
+        st.stop()
 
-navigation = st.navigation(visible_pages(PAGES, account))
-st.sidebar.title("Kindkaart")
-account_box(account)
+    navigation = st.navigation(visible_pages(PAGES, account))
+    st.sidebar.title("Kindkaart")
+    account_box(account)
 
-from ui.state import sidebar  # noqa: E402
+    from ui.state import sidebar
 
-sidebar()
-navigation.run()
+    sidebar()
+    navigation.run()
+finally:
+    # the database is held only during a run, so that the command line can use it in between
+    release()

@@ -5,7 +5,7 @@ import streamlit as st
 from outputs import exports, report
 from outputs.html import esc
 from ui.auth import audited
-from ui.data import cursor
+from ui.data import cursor, releasing
 from ui.downloads import XLSX_MIME, file_stem
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
@@ -70,6 +70,7 @@ def _step(step: int, keys: list[str]) -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@releasing  # its own reruns every few seconds do not run app.py, which closes the connection
 def presentation() -> None:
     """The current slide with its controls; reruns on its own to pick up new data. The slide lives
     in session state by key, so a refresh (or a slide that appears) never moves the room elsewhere."""

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import add_account, run_page  # noqa: E402
 from support import filled_template  # noqa: E402
 
+from data_sources import store  # noqa: E402
 from data_sources.accounts import Account  # noqa: E402
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +30,7 @@ def pages_of(at) -> set[str]:
 
 def fetch(db: Path, sql: str, params=()) -> list[tuple]:
     # read-write, as the app's connection in this process, else DuckDB refuses the second open
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), config=store.CONNECT_CONFIG)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
-from ui.data import cursor
+from ui.data import cursor, releasing
 
 SESSION_KEY = "kindkaart_account"
 DEMO = Account("demo", "demo", None)
@@ -91,6 +91,7 @@ def record(action: str, detail: str = "", account: Account | None = None) -> Non
 def audited(detail: str, make):
     """A download's data function that records the export in the audit log when it runs (a
     download button calls it on click)."""
+    @releasing  # a download is made outside the script run
     def run():
         record("export", detail)
         return make()

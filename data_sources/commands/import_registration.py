@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     data, name = read_file(args.file)
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
         result = jobs.import_registration(
             con, data, args.soort, args.organisatie, args.periode, name,

@@ -14,7 +14,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
         replaced = jobs.restore_upload(con, args.upload_id)
     finally:

@@ -50,7 +50,7 @@ def run(args) -> int:
     password = _password_from_stdin() if getattr(args, "wachtwoord_stdin", False) else None
     if password is not None:
         accounts.check_password(password)
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
         if args.actie == "list":
             found = accounts.list_accounts(con)
