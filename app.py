@@ -31,7 +31,9 @@ PAGES = {
 # Who is signed in decides which pages exist for this session (ui.auth): before any login only
 # the login page, so that no other page can be reached by its URL either. That needs the database
 # before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
-from data_sources.store import DatabaseRefused  # noqa: E402
+import duckdb  # noqa: E402
+
+from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
 from ui.data import release  # noqa: E402
 
@@ -56,6 +58,12 @@ try:
 
     sidebar()
     navigation.run()
+except duckdb.Error as error:
+    # a block that fails DuckDB's checksum shows only when a page reads it (checking every block
+    # on every click would cost seconds): a Dutch sentence instead of a traceback
+    if not is_damage(error):
+        raise
+    st.error(DAMAGED_MESSAGE)
 finally:
     # the database is held only during a run, so that the command line can use it in between
     release()

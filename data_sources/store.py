@@ -34,6 +34,15 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _DUCKDB_MAGIC = b"DUCK"
 
 
+DAMAGED_MESSAGE = ("De database is beschadigd: een deel van de gegevens is niet te lezen. Er is niets "
+                   "in geschreven; zet een reservekopie terug ('restore-backup').")
+
+
+def is_damage(error: Exception) -> bool:
+    """Whether a DuckDB error says the file is damaged (a block failed its checksum)."""
+    return isinstance(error, duckdb.Error) and "corrupt database file" in str(error).lower()
+
+
 class DatabaseRefused(InputRefused):
     """A database file Kindkaart does not open or write (foreign, newer, damaged, unreadable,
     missing, in use). The messages name no server path (they are shown in the app); `path` is
@@ -72,6 +81,9 @@ def _check_file(target: Path, *, read_only: bool, create: bool) -> None:
     if target.is_dir():
         raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
     if not target.exists():
+        if any(parent.exists() and not parent.is_dir() for parent in target.parents):
+            raise DatabaseRefused("Het opgegeven databasepad is onbruikbaar: een deel ervan is een "
+                                  "bestand, geen map.", target)
         if read_only or not create:
             raise DatabaseRefused("De database bestaat nog niet. Controleer het pad (KINDKAART_DB of "
                                   "--db) of maak hem eerst met 'init'.", target)
@@ -99,7 +111,7 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(target), read_only=read_only, config=CONNECT_CONFIG)
         except duckdb.Error as exc:
-            in_use = "lock" in str(exc).lower()
+            in_use = "could not set lock" in str(exc).lower()
             if in_use and time.monotonic() < deadline:
                 time.sleep(delay)  # the other process has no event to await: poll, backing off
                 delay = min(delay * 2, 0.5)
@@ -127,9 +139,7 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None) -> None:
                                   "tabellen). Er is niets in geschreven.", target)
         applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
     except duckdb.Error:
-        raise DatabaseRefused("De database is beschadigd: haar tabellen zijn niet te lezen. Er is niets "
-                              "in geschreven; zet zo nodig een reservekopie terug ('restore-backup').",
-                              target) from None
+        raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
     known = {version for version, _ in migration_files()}
     unknown = sorted(applied - known)
     if unknown:
