@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
-from transforms.privacy import format_number, protect_counts, round_estimate
+from transforms.privacy import format_number, protect_contributions, round_estimate
 from ui.auth import record
 from ui.data import cursor, data_version, query
 
@@ -297,21 +298,83 @@ def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     )
 
 
-def protected_signal(frame: pd.DataFrame) -> pd.DataFrame:
-    """One signal type and age group per wijk, with counts suppressed (wijk list plus gemeente
-    total protected together) and the rate hidden wherever the count is hidden."""
-    base = frame[["wijk_code", "wijk_name", "children_count"]].reset_index(drop=True)
-    table = protect_counts(base, ["children_count"], estimate=False, row_totals=False,
-                           column_totals=True)
-    wijken = table.values.iloc[:-1].reset_index(drop=True)
-    hidden = table.hidden["children_count"].iloc[:-1].reset_index(drop=True)
+def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
+    """Each organisation's children per signal type, age group and wijk (for the contributor rule
+    of transforms.privacy.protect_contributions); every gemeente when gemeente_code is None."""
+    where = "year = ?" + ("" if gemeente_code is None else " and gemeente_code = ?")
+    return query(
+        "select gemeente_code, signal_type, age_group, wijk_code, organisation,"
+        " sum(children_count) as children_count from int_signals__partner_counts"
+        f" where {where} and wijk_code is not null group by all",
+        [year] if gemeente_code is None else [year, gemeente_code],
+    )
+
+
+def _joint_table(whole: pd.DataFrame, contributions_frame: pd.DataFrame | None):
+    """One signal type of one gemeente and year as ONE protected table: wijken x age groups with
+    the wijk totals (the map), the gemeente per age group and the grand total. Every view of
+    these counts takes its figures from here, so no view's margin gives away another's cell."""
+    wijken = list(dict.fromkeys(whole["wijk_code"]))
+    ages = sorted(whole["age_group"].unique()) if "age_group" in whole else [None]
+    row_of = {code: i for i, code in enumerate(wijken)}
+    col_of = {age: j for j, age in enumerate(ages)}
+    if contributions_frame is None or contributions_frame.empty:
+        parts = np.zeros((1, len(wijken), len(ages)))
+        for row in whole.itertuples(index=False):
+            parts[0, row_of[row.wijk_code], col_of[getattr(row, "age_group", None)]] += row.children_count
+    else:
+        mine = contributions_frame
+        if "signal_type" in whole:
+            mine = mine[mine["signal_type"] == whole["signal_type"].iloc[0]]
+        mine = mine[mine["wijk_code"].isin(row_of) & mine["age_group"].isin(col_of)]
+        organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"]))}
+        parts = np.zeros((max(len(organisations), 1), len(wijken), len(ages)))
+        for row in mine.itertuples(index=False):
+            parts[organisations[row.organisation], row_of[row.wijk_code], col_of[row.age_group]] += \
+                row.children_count
+    counts, hidden = protect_contributions(parts)
+    return row_of, col_of, counts, hidden
+
+
+def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
+                     contributions_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One signal type and age group per wijk, protected as part of the whole signal type
+    (`whole`: every age group of it, for this gemeente and year; default `frame`) with each
+    organisation's share (`contributions_frame`, from contributions(); without it every cell
+    counts as one organisation's). The rate is hidden wherever the count is, and the gemeente
+    rate wherever the gemeente total is."""
+    whole = frame if whole is None else whole
+    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
+    column = col_of[frame["age_group"].iloc[0] if "age_group" in frame else None]
+    rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
-    out["children_count"] = wijken["children_count"]
-    out["hidden"] = hidden
-    out.loc[hidden, ["rate_per_100", "ratio_to_gemeente"]] = float("nan")
-    out["gemeente_count"] = table.values["children_count"].iloc[-1]
-    out["gemeente_hidden"] = bool(table.hidden["children_count"].iloc[-1])
+    out["hidden"] = hidden[rows, column]
+    out["children_count"] = np.where(out["hidden"], np.nan, counts[rows, column])
+    for name in ("rate_per_100", "ratio_to_gemeente"):
+        if name in out:
+            out.loc[out["hidden"], name] = float("nan")
+    out["gemeente_count"] = counts[-1, column]
+    out["gemeente_hidden"] = bool(hidden[-1, column])
+    if "gemeente_rate_per_100" in out and "gemeente_population_children" in out:
+        # from the protected total (wijk rows), never from a hidden one
+        out["gemeente_rate_per_100"] = (float("nan") if out["gemeente_hidden"].iloc[0] else
+                                        100 * counts[-1, column] / out["gemeente_population_children"])
     return out
+
+
+def protected_signal_totals(whole: pd.DataFrame,
+                            contributions_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One signal type per wijk summed over its age groups (the map): the wijk totals of the same
+    protected table as protected_signal. Columns wijk_code, wijk_name, children_count (NaN where
+    hidden), population_children, rate_per_100, hidden."""
+    row_of, _, counts, hidden = _joint_table(whole, contributions_frame)
+    per_wijk = whole.groupby(["wijk_code", "wijk_name"], as_index=False, sort=False).agg(
+        population_children=("population_children", "max"))
+    rows = [row_of[code] for code in per_wijk["wijk_code"]]
+    per_wijk["hidden"] = hidden[rows, -1]
+    per_wijk["children_count"] = np.where(per_wijk["hidden"], np.nan, counts[rows, -1])
+    per_wijk["rate_per_100"] = 100 * per_wijk["children_count"] / per_wijk["population_children"]
+    return per_wijk
 
 
 def estimate_text(low: float, high: float) -> str:
