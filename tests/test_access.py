@@ -188,3 +188,11 @@ def test_beheer_shows_the_audit_log_and_exports_it(app_db):
     assert ("ggd", "upload") in set(zip(log["Wie"], log["Wat"], strict=True))
     csv = at.get("download_button")[0].proto
     assert csv.label == "Logboek (CSV)"
+
+
+def test_cli_actions_are_logged_as_the_command_line(app_db, tmp_path):
+    from data_sources.cli import main
+
+    assert main(["export", "-o", str(tmp_path / "kinderen.csv"), "--db", str(app_db)]) == 0
+    log = fetch(app_db, "select actor, action, detail from audit_log where action = 'export'")
+    assert log == [("opdrachtregel", "export", "kinderen.csv (GM9999, 2024)")]
