@@ -38,7 +38,7 @@ from data_sources.accounts import Account  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
 CACHE = ROOT / "benchmarks" / ".cache"
-MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload")
+MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload", "concurrency")
 UPLOAD_ROWS = 20_000
 PACKAGES = ("streamlit", "duckdb", "pandas", "pyarrow", "pydeck", "plotly", "python-calamine",
             "openpyxl", "playwright")
@@ -515,6 +515,17 @@ def measure_first_render(ctx: Context) -> list[Row]:
                 note=f"kaart {kaart - chart:.2f} s na de grafiek")]
 
 
+def measure_concurrency(ctx: Context) -> list[Row]:
+    """Five browser sessions at once (an LEA view and four partners uploading) against one alone."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browser
+
+    if not os.access(browser.CHROMIUM, os.X_OK):
+        raise Skip(f"{browser.CHROMIUM} ontbreekt (make browser)")
+    concurrency = importlib.import_module("benchmarks.concurrency")
+    return concurrency.measure(ctx, Row)
+
+
 # --- report ----------------------------------------------------------------------------------
 
 RUNNERS = {
@@ -523,6 +534,7 @@ RUNNERS = {
     "upload": measure_upload,
     "transforms": measure_transforms,
     "payload": measure_payload,
+    "concurrency": measure_concurrency,
 }
 
 
