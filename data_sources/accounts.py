@@ -19,6 +19,10 @@ ROLES = {
 }
 AUDIENCES = {"partner": "partners", "lea": "de LEA-weergave"}
 MIN_PASSWORD_LENGTH = 12
+# After this many failed logins of one login name, it waits LOCKOUT_MINUTES: guessing passwords
+# through the form takes for ever, and the real user is told why.
+MAX_FAILURES = 5
+LOCKOUT_MINUTES = 15
 _LOGIN = re.compile(r"^[A-Za-z0-9._@+-]{2,100}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when a login does not exist, so that an unknown login takes as long as a
@@ -76,6 +80,14 @@ def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> A
     except (VerificationError, InvalidHashError):
         return None
     return Account(row[0], row[1], row[2]) if row and row[3] else None
+
+
+def recent_failures(con: duckdb.DuckDBPyConnection, login: str) -> int:
+    """Failed logins for this login name in the last LOCKOUT_MINUTES (from the audit log)."""
+    return con.execute(
+        "select count(*) from audit_log where action = 'inloggen mislukt' and lower(actor) = lower(?)"
+        f" and happened_at > current_timestamp - interval {LOCKOUT_MINUTES} minute",
+        [login or ""]).fetchone()[0]
 
 
 def oidc_account(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:

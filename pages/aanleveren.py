@@ -34,8 +34,11 @@ if "aanleveren_done" in st.session_state:
     st.success(st.session_state.pop("aanleveren_done"))
 
 left, middle, right = st.columns([2, 2, 1])
+# The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
+soorten = [key for key, rtype in REGISTRATION_TYPES.items()
+           if account.role != "partner" or rtype.target == "partner"]
 soort = left.selectbox(
-    "Soort registratie", list(REGISTRATION_TYPES), key="aanleveren_soort",
+    "Soort registratie", soorten, key="aanleveren_soort",
     format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
 )
 # The organisation comes from the account: a partner delivers for its own organisation only.

@@ -127,6 +127,9 @@ def test_a_partner_uploads_as_its_own_organisation_and_sees_only_its_own_history
     assert not [t for t in at.text_input if t.key == "aanleveren_organisatie"]
     assert at.text_input(key="aanleveren_eigen_organisatie").disabled
     assert "Nog geen aanleveringen" in text_of(at)  # the other organisations' uploads are not shown
+    # the gemeente's population register is not a partner's to replace
+    assert "bevolking" not in at.selectbox(key="aanleveren_soort").options
+    assert len(at.selectbox(key="aanleveren_soort").options) == 9
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
     at.text_input(key="aanleveren_periode").set_value("2024")
     _upload(at, "vve-indicaties", "vve.xlsx", data)
@@ -196,3 +199,20 @@ def test_cli_actions_are_logged_as_the_command_line(app_db, tmp_path):
     assert main(["export", "-o", str(tmp_path / "kinderen.csv"), "--db", str(app_db)]) == 0
     log = fetch(app_db, "select actor, action, detail from audit_log where action = 'export'")
     assert log == [("opdrachtregel", "export", "kinderen.csv (GM9999, 2024)")]
+
+
+def test_guessing_passwords_is_stopped_after_five_failures(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    for attempt in range(6):
+        at.text_input(key="login_naam").set_value("ggd")
+        at.text_input(key="login_wachtwoord").set_value(f"geraden {attempt}")
+        at.button[0].click()
+        at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    # now even the right password waits
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]

@@ -209,6 +209,10 @@ def login_page() -> None:
         password = st.text_input("Wachtwoord", type="password", key="login_wachtwoord")
         submitted = st.form_submit_button("Inloggen", type="primary")
     if submitted:
+        if accounts.recent_failures(cursor(), login[:100]) >= accounts.MAX_FAILURES:
+            st.error(f"Te veel mislukte pogingen voor deze login. Probeer het over "
+                     f"{accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
+            return
         account = accounts.verify_login(cursor(), login, password)
         if account is None:
             record("inloggen mislukt", f"login '{login[:100]}'", Account(login[:100] or "?", "?"))
