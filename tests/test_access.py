@@ -216,3 +216,20 @@ def test_guessing_passwords_is_stopped_after_five_failures(app_db):
     at.run()
     assert "Te veel mislukte pogingen" in at.error[0].value
     assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
+
+
+def test_with_an_identity_provider_the_login_page_offers_its_button(app_db):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    add_account(app_db, "anna@gemeente.nl", "analist")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "alleen-voor-deze-test", "client_id": "kindkaart",
+                          "client_secret": "alleen-voor-deze-test",
+                          "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
+    assert [b.label for b in at.button] == ["Inloggen"]
+    assert not at.text_input  # no password form: the identity provider signs people in

@@ -48,6 +48,11 @@ def oidc_configured() -> bool:
         return False
 
 
+def _idp_signed_in() -> bool:
+    # st.user has no is_logged_in before the identity provider answered (and in AppTest)
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
 def demo_mode() -> bool:
     """No account exists yet: the app shows the sample gemeente to anyone, labelled as a demo.
     Asked of the database on every run (not cached): one `users add` ends demo mode at once."""
@@ -60,7 +65,7 @@ def current_account() -> Account | None:
     if demo_mode():
         return DEMO
     kept = st.session_state.get(SESSION_KEY)
-    if kept is None and oidc_configured() and st.user.is_logged_in:
+    if kept is None and oidc_configured() and _idp_signed_in():
         kept = accounts.oidc_account(cursor(), str(st.user.get("email", "")))
         if kept is None:
             return None
@@ -198,7 +203,7 @@ def login_page() -> None:
         st.write("Log in met het account van uw organisatie.")
         if st.button("Inloggen", type="primary"):
             st.login()
-        if st.user.is_logged_in:
+        if _idp_signed_in():
             st.error("Uw account heeft (nog) geen toegang tot Kindkaart. Vraag de beheerder van uw "
                      "gemeente om een account.")
             if st.button("Uitloggen"):
@@ -227,7 +232,7 @@ def sign_out() -> None:
     account = st.session_state.pop(SESSION_KEY, None)
     if account is not None:
         record("uitloggen", "", account)
-    if oidc_configured() and st.user.is_logged_in:
+    if oidc_configured() and _idp_signed_in():
         st.logout()
 
 
