@@ -138,3 +138,41 @@ def test_two_browsers_upload_at_once_and_the_cli_works_while_the_app_runs(app_db
         navigation = room.locator("[data-testid='stSidebarNav']")
         assert navigation.count() == 0 or "Aanleveren" not in navigation.inner_text()
         assert room.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.browser
+def test_a_scheduled_load_cbs_refreshes_a_running_app_and_holds_the_database_only_to_store(
+        app_db, tmp_path):
+    import importlib.util
+    import os
+    import time
+
+    require_chromium()
+    spec = importlib.util.spec_from_file_location(
+        "cbs_fixture_server", Path(__file__).parent / "fixtures" / "cbs" / "server.py")
+    recorded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recorded)
+    with recorded.CbsServer(delay=4) as cbs, streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
+        cbs.failures["/feed/85984NED"] = [0]  # CBS answers the first table after 4 seconds
+        endpoints = cbs.endpoints()
+        env = {**os.environ, "KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+               "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+               "KINDKAART_CBS_V4_URL": endpoints.cbs_v4, "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "data_sources", "load-cbs", "--gemeente", "GM0344", "--jaar", "2024",
+             "--db", str(app_db), "--cache", str(tmp_path / "cache")],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(path.startswith("/feed/85984NED") for path, _ in cbs.requests):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)  # the request arrives in another process: nothing to await here
+        # while CBS keeps it waiting, the database is free: the app (or anyone) opens it at once
+        store.connect(app_db, wait=0).close()
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, out + err
+        assert "85984NED 2024: 1 gemeente(n), gegevens van" in out and "(opgehaald)" in out
+        assert page.locator("[data-testid='stException']").count() == 0
