@@ -25,21 +25,51 @@ PAGES = {
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
         st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),
         st.Page(HERE / "pages" / "gemeente_laden.py", title="Gemeente laden", icon=":material/download:"),
+        st.Page(HERE / "pages" / "beheer.py", title="Beheer", icon=":material/admin_panel_settings:"),
     ],
 }
 
-navigation = st.navigation(PAGES)
-# The app's name, not a heading: each page's own title is its one first-level heading.
-st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
-                    unsafe_allow_html=True)
+# Who is signed in decides which pages exist for this session (ui.auth): before any login only
+# the login page, so that no other page can be reached by its URL either. That needs the database
+# before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
+import duckdb  # noqa: E402
 
-from ui.a11y import repair_page  # noqa: E402  (Streamlit only: as light as the navigation)
+from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage  # noqa: E402
+from ui.a11y import repair_page  # noqa: E402
+from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
+from ui.data import release  # noqa: E402
 
-repair_page()
+try:
+    # Dutch page language, valid navigation lists, named charts (WCAG): every page, login included
+    repair_page()
+    try:
+        account = current_account()
+    except DatabaseRefused as refused:
+        # a Dutch sentence, never a traceback or a server path
+        st.title("Kindkaart")
+        for message in refused.messages:
+            st.error(message)
+        st.stop()
+    if account is None:
+        st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
+        st.stop()
 
-# Imported once the navigation is on its way: ui.state brings DuckDB (and numpy), a few tenths of a
-# second on a fresh server, which the browser spends drawing the navigation instead of waiting.
-from ui.state import sidebar  # noqa: E402
+    navigation = st.navigation(visible_pages(PAGES, account))
+    # The app's name, not a heading: each page's own title is its one first-level heading.
+    st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
+                        unsafe_allow_html=True)
+    account_box(account)
 
-sidebar()
-navigation.run()
+    from ui.state import sidebar
+
+    sidebar()
+    navigation.run()
+except duckdb.Error as error:
+    # a block that fails DuckDB's checksum shows only when a page reads it (checking every block
+    # on every click would cost seconds): a Dutch sentence instead of a traceback
+    if not is_damage(error):
+        raise
+    st.error(DAMAGED_MESSAGE)
+finally:
+    # the database is held only during a run, so that the command line can use it in between
+    release()

@@ -16,6 +16,7 @@ import importlib.util
 import io
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import sys
@@ -33,10 +34,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import generate_national  # noqa: E402
+from data_sources.accounts import Account  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
 CACHE = ROOT / "benchmarks" / ".cache"
-MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload")
+MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload", "concurrency")
 UPLOAD_ROWS = 20_000
 PACKAGES = ("streamlit", "duckdb", "pandas", "pyarrow", "pydeck", "plotly", "python-calamine",
             "openpyxl", "playwright")
@@ -186,11 +188,24 @@ def measure_transforms(ctx: Context) -> list[Row]:
                 floor, "ruwe tabellen één keer lezen", "< 2 s", seconds < 2)]
 
 
+BENCHMARK_ACCOUNT = Account("benchmark", "analist", None)
+
+
 @contextlib.contextmanager
 def app_database(ctx: Context, name: str):
     """Point the app at a private copy of the national database for an in-process AppTest."""
     path = ctx.work_dir / f"{name}.duckdb"
     shutil.copy(ctx.db_path, path)
+    # Signed in as an analist (_app_test): without any account the app shows only the sample
+    # gemeente (demo mode), and the benchmark needs every gemeente and the national map.
+    from data_sources import accounts, store
+
+    con = store.connect(path)
+    try:
+        accounts.add_account(con, BENCHMARK_ACCOUNT.login, BENCHMARK_ACCOUNT.role,
+                             secrets.token_urlsafe(24))
+    finally:
+        con.close()
     old = os.environ.get("KINDKAART_DB")
     os.environ["KINDKAART_DB"] = str(path)
     try:
@@ -205,7 +220,9 @@ def app_database(ctx: Context, name: str):
 def _app_test(script: Path):
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(script), default_timeout=600)
+    at = AppTest.from_file(str(script), default_timeout=600)
+    at.session_state["kindkaart_account"] = BENCHMARK_ACCOUNT
+    return at
 
 
 def _check(at, what: str) -> None:
@@ -488,12 +505,24 @@ def measure_first_render(ctx: Context) -> list[Row]:
                 note=f"kaart {kaart - chart:.2f} s na de grafiek")]
 
 
+def measure_concurrency(ctx: Context) -> list[Row]:
+    """Five browser sessions at once (an LEA view and four partners uploading) against one alone."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browser
+
+    if not os.access(browser.CHROMIUM, os.X_OK):
+        raise Skip(f"{browser.CHROMIUM} ontbreekt (make browser)")
+    concurrency = importlib.import_module("benchmarks.concurrency")
+    return concurrency.measure(ctx, Row)
+
+
 RUNNERS = {
     "first_render": measure_first_render,
     "interaction": measure_interaction,
     "upload": measure_upload,
     "transforms": measure_transforms,
     "payload": measure_payload,
+    "concurrency": measure_concurrency,
 }
 
 

@@ -12,7 +12,8 @@ from itertools import cycle
 SOORT = "vve-indicaties"
 
 
-def workbook(con, soort: str, gemeente_code: str, rows: int) -> bytes:
+def workbook(con, soort: str, gemeente_code: str, rows: int,
+             organisation: str = "GGD Benchmark (JGZ)") -> bytes:
     """The real template of `soort`, filled with `rows` valid rows over the gemeente's wijken."""
     import openpyxl  # noqa: I001  (data_sources.registrations may be absent: then unsorted)
 
@@ -51,7 +52,7 @@ def workbook(con, soort: str, gemeente_code: str, rows: int) -> bytes:
     for row in meta.iter_rows(min_row=2):
         field = row[0].value
         if field == "organisatie":
-            row[1].value = "GGD Benchmark (JGZ)"
+            row[1].value = organisation
         elif field == "periode":
             row[1].value = "2024"
         elif field == "definitie":

@@ -10,6 +10,7 @@ import sys
 
 import data_sources.commands as commands_package
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.store import DatabaseRefused
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -119,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         result = args.run(args)
+    except DatabaseRefused as refused:
+        # the command line may name the file (the app never does)
+        for message in refused.messages:
+            print(message)
+        if refused.path is not None:
+            print(f"Database: {refused.path}")
+        return EXIT_REFUSED
     except InputRefused as refused:
         for message in refused.messages:
             print(message)

@@ -7,18 +7,44 @@ includes an upload exactly when the upload is active (killed halfway, nothing of
 from __future__ import annotations
 
 import os
+import random
+import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
 import transforms
-from data_sources import lrk, sample, store
+from data_sources import accounts, lrk, sample, store
 from data_sources.cbs import files as cbs_files
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
 from data_sources.config import SAMPLE_DIR, db_path
+from data_sources.errors import InputRefused
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
+
+CONFLICT_ATTEMPTS = 5
+BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw gegevens zijn niet "
+                "opgeslagen. Probeer het opnieuw.")
+
+
+def retrying(con: duckdb.DuckDBPyConnection, work):
+    """Run `work()` (one transaction on `con`) again when DuckDB refuses its commit because another
+    session changed the same tables at the same time ("Catalog write-write conflict"): the loser's
+    transaction is rolled back whole, so running it again is safe. After CONFLICT_ATTEMPTS a Dutch
+    InputRefused. Inside a caller's transaction the caller decides (no retry here)."""
+    if store.in_transaction(con):
+        return work()
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return work()
+        except duckdb.TransactionException:
+            if attempt == CONFLICT_ATTEMPTS - 1:
+                raise InputRefused(BUSY_MESSAGE) from None
+            # the other transaction has no event to await; back off with a little jitter
+            time.sleep(0.05 * 2 ** attempt * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def import_registration(
@@ -30,52 +56,94 @@ def import_registration(
     file_name: str,
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
+    actor: str = "opdrachtregel",
 ) -> ImportResult:
-    """Validate and store a partner workbook and rebuild the marts, in one transaction. Raises
-    InputRefused (Dutch messages) when refused; the database is then unchanged."""
-    with store.transaction(con):
-        result = import_workbook_detailed(con, data, soort, organisation, period, file_name,
-                                          loaded_by, gemeente_code)
-        if result.status == "imported":
+    """Validate and store a partner workbook, rebuild the marts and write the audit log, in one
+    transaction. Raises InputRefused (Dutch messages) when refused; the database is then unchanged.
+    A conflict with a simultaneous upload is retried (retrying)."""
+    def work() -> ImportResult:
+        with store.transaction(con):
+            result = import_workbook_detailed(con, data, soort, organisation, period, file_name,
+                                              loaded_by, gemeente_code)
+            if result.status == "imported":
+                transforms.build(con)
+                replaced = (f"; vervangt upload {', '.join(map(str, result.superseded))}"
+                            if result.superseded else "")
+                accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
+                               f"upload {result.load_id}: {soort}, {organisation}, {period}, "
+                               f"{file_name}{replaced}")
+        return result
+
+    return retrying(con, work)
+
+
+def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation: str | None = None,
+                   actor: str = "opdrachtregel") -> list[int]:
+    """Make an earlier upload active again, rebuild the marts and write the audit log, in one
+    transaction. With `organisation` (a partner) only an upload of that organisation."""
+    def work() -> list[int]:
+        with store.transaction(con):
+            if organisation is not None:
+                owner = con.execute("select organisation from loads where load_id = ?",
+                                    [int(load_id)]).fetchone()
+                if owner is None or owner[0] != organisation:
+                    raise InputRefused(f"Upload {load_id} bestaat niet of is niet van uw organisatie.")
+            replaced = restore(con, load_id)
             transforms.build(con)
-    return result
+            accounts.audit(con, actor, "terugzetten",
+                           f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"
+                                                   if replaced else ""))
+        return replaced
+
+    return retrying(con, work)
 
 
-def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
-    """Make an earlier upload active again and rebuild the marts, in one transaction."""
-    with store.transaction(con):
-        replaced = restore(con, load_id)
-        transforms.build(con)
-    return replaced
+def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,
+               actor: str = "opdrachtregel") -> lrk.LrkImport:
+    """Store an LRK export and rebuild the marts, in one transaction (with the audit line)."""
+    def work() -> lrk.LrkImport:
+        with store.transaction(con):
+            result = lrk.import_lrk_file(con, path, year=year)
+            transforms.build(con)
+            accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}")
+        return result
 
-
-def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None) -> lrk.LrkImport:
-    """Store an LRK export and rebuild the marts, in one transaction."""
-    with store.transaction(con):
-        result = lrk.import_lrk_file(con, path, year=year)
-        transforms.build(con)
-    return result
+    return retrying(con, work)
 
 
 def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
                     gemeenten: list[str] | None = None, year: int | None = None,
-                    replace: bool = False) -> tuple[str, list[int]]:
-    """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file) and rebuild the marts,
-    in one transaction. Returns (kind, load ids); raises InputRefused when refused."""
-    with store.transaction(con):
-        kind, load_ids = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
-                                              replace=replace)
-        transforms.build(con)
-    return kind, load_ids
+                    replace: bool = False, actor: str = "opdrachtregel") -> tuple[str, list[int]]:
+    """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file), rebuild the marts and
+    write the audit line, in one transaction. Returns (kind, load ids); raises InputRefused when
+    refused (nothing stored)."""
+    def work() -> tuple[str, list[int]]:
+        with store.transaction(con):
+            kind, load_ids = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
+                                                  replace=replace)
+            transforms.build(con)
+            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {kind}")
+        return kind, load_ids
+
+    return retrying(con, work)
 
 
-def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int]) -> LoadReport:
+def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int],
+             actor: str = "opdrachtregel") -> LoadReport:
     """Fetch and store CBS and PDOK tables (each in its own transaction, so that a later failure
-    keeps what arrived), then rebuild the marts when anything was loaded."""
-    report = loader.run(gemeenten, list(years))
+    keeps what arrived), then rebuild the marts when anything was loaded (with the audit line)."""
+    years = list(years)
+    report = loader.run(gemeenten, years)
     if report.loaded:
         loader.progress(1.0, "Modellen bijwerken")
-        transforms.build(loader.con)
+        def build() -> None:
+            with store.transaction(loader.con):
+                transforms.build(loader.con)
+                accounts.audit(loader.con, actor, "cbs-lading",
+                               f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
+                               f"jaren {', '.join(map(str, years)) or 'standaard'}")
+
+        retrying(loader.con, build)
     loader.progress(1.0, "Klaar")
     return report
 
@@ -91,7 +159,7 @@ def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -
 def build_sample_database(path: str | Path | None = None, *, force: bool = False) -> Path:
     """Create the database file from sample_data/ if it is missing (or always with force). The new
     database is built beside the old one and takes its place only when complete: killed halfway,
-    the old database is still there."""
+    the old database is still there. With force, the old database is backed up first."""
     target = db_path(path)
     if target.exists() and not force:
         return target
@@ -105,6 +173,37 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
         con.execute("checkpoint")
     finally:
         con.close()
+    if target.exists():
+        backup_existing(target, "voor-force")
     target.with_name(target.name + ".wal").unlink(missing_ok=True)
     os.replace(partial, target)
     return target
+
+
+def backup_existing(target: Path, label: str) -> Path:
+    """Back up a database file before it is replaced: through a connection (checkpointed, so
+    complete) when it is a Kindkaart database, else the bytes as they are."""
+    try:
+        con = store.connect(target, create=False)
+    except store.DatabaseRefused:
+        return store.backup(None, target, label)
+    try:
+        return store.backup(con, target, label)
+    finally:
+        con.close()
+
+
+def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> tuple[Path, Path | None]:
+    """Put a backup in the database's place (checked first: a Kindkaart database this code can
+    read); the current database is backed up before. Returns (database, backup of the old one)."""
+    source = Path(backup_file)
+    target = db_path(path)
+    store.connect(source, read_only=True).close()  # DatabaseRefused for anything else
+    if source.resolve() == target.resolve():
+        raise InputRefused("De reservekopie is de database zelf.")
+    old = backup_existing(target, "voor-terugzetten") if target.exists() else None
+    partial = target.with_name(target.name + ".terugzetten")
+    shutil.copyfile(source, partial)
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    os.replace(partial, target)
+    return target, old

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
+import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,29 +26,126 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create/migrate) the Kindkaart database; ':memory:' gives a fresh in-memory store."""
+# Never fetch or load code from the internet because of a file's contents (a SQLite file made
+# DuckDB try to download its sqlite extension): extensions are neither installed nor autoloaded.
+CONNECT_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+LOCK_WAIT_SECONDS = 10.0
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DUCKDB_MAGIC = b"DUCK"
+
+
+DAMAGED_MESSAGE = ("De database is beschadigd: een deel van de gegevens is niet te lezen. Er is niets "
+                   "in geschreven; zet een reservekopie terug ('restore-backup').")
+
+
+def is_damage(error: Exception) -> bool:
+    """Whether a DuckDB error says the file is damaged (a block failed its checksum)."""
+    return isinstance(error, duckdb.Error) and "corrupt database file" in str(error).lower()
+
+
+class DatabaseRefused(InputRefused):
+    """A database file Kindkaart does not open or write (foreign, newer, damaged, unreadable,
+    missing, in use). The messages name no server path (they are shown in the app); `path` is
+    for the command line."""
+
+    def __init__(self, messages: str | list[str], path: Path | None = None):
+        super().__init__(messages)
+        self.path = path
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False, create: bool = True,
+            wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the Kindkaart database, checked first; ':memory:' gives a fresh in-memory store.
+
+    A missing file is created (and migrated) only with `create` (never read-only). A file that
+    is not a DuckDB database, a DuckDB file with other tables, a newer schema, a damaged or
+    unreadable file raise DatabaseRefused and are never written to. Before pending migrations
+    run on a database with data, a backup is made (backup()). When another process holds the
+    database, the open is retried for `wait` seconds (the app holds it only during a click)."""
     target = ":memory:" if str(path) == ":memory:" else db_path(path)
     if target != ":memory:":
+        _check_file(target, read_only=read_only, create=create)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if read_only and not target.exists():
-            raise InputRefused(f"De database {target} bestaat nog niet: voer eerst 'init' uit.")
+    con = _open(target, read_only, wait)
     try:
-        con = duckdb.connect(str(target), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise InputRefused(
-            f"De database {target} kan niet worden geopend: {_lock_hint(exc)}"
-        ) from None
-    if not read_only:
-        migrate(con)
+        check_schema(con, target)
+        if not read_only:
+            migrate(con, backup_of=None if target == ":memory:" else target)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def _lock_hint(exc: Exception) -> str:
-    text = str(exc)
-    if "lock" in text.lower():
-        return "hij is in gebruik door een ander programma (bijvoorbeeld de draaiende app)."
-    return text
+def _check_file(target: Path, *, read_only: bool, create: bool) -> None:
+    if target.is_dir():
+        raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
+    if not target.exists():
+        if any(parent.exists() and not parent.is_dir() for parent in target.parents):
+            raise DatabaseRefused("Het opgegeven databasepad is onbruikbaar: een deel ervan is een "
+                                  "bestand, geen map.", target)
+        if read_only or not create:
+            raise DatabaseRefused("De database bestaat nog niet. Controleer het pad (KINDKAART_DB of "
+                                  "--db) of maak hem eerst met 'init'.", target)
+        return
+    try:
+        with open(target, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        raise DatabaseRefused("De database kan niet worden gelezen (geen toegang).", target) from None
+    if head.startswith(_SQLITE_MAGIC):
+        raise DatabaseRefused("Dit is een SQLite-bestand, geen Kindkaart-database (DuckDB). Er is "
+                              "niets in geschreven.", target)
+    if len(head) < 12 or head[8:12] != _DUCKDB_MAGIC:
+        raise DatabaseRefused("Dit bestand is geen DuckDB-database, of het is beschadigd. Er is niets "
+                              "in geschreven; zet zo nodig een reservekopie terug ('restore-backup').",
+                              target)
+    if not read_only and not os.access(target, os.W_OK):
+        raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten).", target)
+
+
+def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(target), read_only=read_only, config=CONNECT_CONFIG)
+        except duckdb.Error as exc:
+            in_use = "could not set lock" in str(exc).lower()
+            if in_use and time.monotonic() < deadline:
+                time.sleep(delay)  # the other process has no event to await: poll, backing off
+                delay = min(delay * 2, 0.5)
+                continue
+            if in_use:
+                raise DatabaseRefused(
+                    "De database is in gebruik door een ander programma (bijvoorbeeld een opdracht "
+                    "die gegevens laadt). Probeer het over een minuut opnieuw.", target) from None
+            raise DatabaseRefused(
+                "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met een "
+                "nieuwere versie van DuckDB. Er is niets in geschreven.", target) from None
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, target=None) -> None:
+    """Refuse (DatabaseRefused) a DuckDB file with tables but no Kindkaart schema, and a schema
+    newer than this code knows; neither is written to. An empty file is a new database."""
+    try:
+        tables = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables"
+            " where table_catalog = current_database() and table_schema = 'main'").fetchall()}
+        if not tables:
+            return
+        if "schema_migrations" not in tables:
+            raise DatabaseRefused("Dit DuckDB-bestand is geen Kindkaart-database (het bevat andere "
+                                  "tabellen). Er is niets in geschreven.", target)
+        applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
+    except duckdb.Error:
+        raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
+    known = {version for version, _ in migration_files()}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise DatabaseRefused(
+            f"De database heeft een nieuwere schemaversie ({max(applied)}) dan deze versie van "
+            f"Kindkaart kent ({max(known)}): werk Kindkaart bij. Er is niets in geschreven.", target)
 
 
 def migration_files() -> list[tuple[int, Path]]:
@@ -60,18 +161,27 @@ def migration_files() -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration not yet applied, each in its own transaction; returns their names."""
+def migrate(con: duckdb.DuckDBPyConnection, backup_of: Path | None = None) -> list[str]:
+    """Apply every migration not yet applied, each in its own transaction; returns their names.
+    Nothing is written when none is pending (the app opens the database on every click). With
+    `backup_of` (the file of `con`), a database with data is backed up first."""
+    exists = con.execute("select count(*) from information_schema.tables where table_catalog ="
+                         " current_database() and table_schema = 'main'"
+                         " and table_name = 'schema_migrations'").fetchone()[0]
+    applied = ({row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+               if exists else set())
+    pending = [(version, path) for version, path in migration_files() if version not in applied]
+    if not pending:
+        return []
+    if applied and backup_of is not None:
+        backup(con, backup_of, f"voor-migratie-{pending[0][0]:04d}")
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer primary key, name varchar not null,"
         " applied_at timestamp not null default current_timestamp)"
     )
-    applied = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     done = []
-    for version, path in migration_files():
-        if version in applied:
-            continue
+    for version, path in pending:
         with transaction(con):
             if path.suffix == ".sql":
                 con.execute(path.read_text(encoding="utf-8"))
@@ -89,6 +199,29 @@ def _run_python_migration(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.migrate(con)
+
+
+def backup_dir(database: Path) -> Path:
+    """Where backups of a database go: a folder 'backups' beside it."""
+    return Path(database).parent / "backups"
+
+
+def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: str = "handmatig",
+           target: str | Path | None = None) -> Path:
+    """Copy the database file (after a checkpoint through `con`, so the copy is complete) to
+    `target` or backups/<name>-<time>-<label>.duckdb beside it; returns the copy's path."""
+    database = Path(database)
+    if con is not None:
+        con.execute("checkpoint")
+    if target is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".kopie")
+    shutil.copyfile(database, partial)
+    os.replace(partial, target)
+    return target
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -15,9 +15,11 @@ from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_label, suppress_table
 from ui import theme
+from ui.auth import DEMO, actor, guard_page
 from ui.data import clear_caches, cursor, data_version
 from ui.state import current, gemeente_name
 
+account = guard_page()
 gemeente_code, year = current()
 st.title("Gegevens aanleveren")
 if gemeente_code is None:
@@ -33,12 +35,31 @@ if "aanleveren_done" in st.session_state:
     st.success(st.session_state.pop("aanleveren_done"))
 
 left, middle, right = st.columns([2, 2, 1])
+# The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
+soorten = [key for key, rtype in REGISTRATION_TYPES.items()
+           if account.role != "partner" or rtype.target == "partner"]
 soort = left.selectbox(
-    "Soort registratie", list(REGISTRATION_TYPES), key="aanleveren_soort",
+    "Soort registratie", soorten, key="aanleveren_soort",
     format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
 )
-organisation = middle.text_input("Organisatie", key="aanleveren_organisatie",
-                                 placeholder="bijvoorbeeld GGD Voorbeeldregio (JGZ)")
+# The organisation comes from the account: a partner delivers for its own organisation only.
+# The beheerder chooses among the known organisations; only the demo (fictional data) types one.
+if account is DEMO:
+    organisation = middle.text_input("Organisatie (demo)", key="aanleveren_organisatie",
+                                     placeholder="bijvoorbeeld GGD Voorbeeldregio (JGZ)")
+elif account.role == "partner":
+    organisation = account.organisation
+    middle.text_input("Organisatie", value=organisation, disabled=True,
+                      key="aanleveren_eigen_organisatie")
+else:
+    known = sorted({name for (name,) in cursor().execute(
+        "select organisation from accounts where organisation is not null union"
+        " select organisation from loads where source in ('partner', 'brp')"
+        " and organisation is not null").fetchall()})
+    organisation = middle.selectbox("Organisatie", known, index=known.index(account.organisation)
+                                    if account.organisation in known else None,
+                                    key="aanleveren_organisatie_keuze",
+                                    placeholder="kies een organisatie")
 period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
                           help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
 rtype = REGISTRATION_TYPES[soort]
@@ -141,7 +162,7 @@ else:
             try:
                 outcome = jobs.import_registration(
                     cursor(), data, soort, organisation, period, upload.name,
-                    loaded_by=organisation, gemeente_code=gemeente_code,
+                    loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(),
                 )
             except InputRefused as refused:
                 for message in refused.messages:
@@ -152,7 +173,10 @@ else:
                 st.rerun()
 
 st.header("Geschiedenis")
-history = uploads(cursor(), gemeente_code=gemeente_code)
+own = account.organisation if account.role == "partner" else None
+history = uploads(cursor(), organisation=own, gemeente_code=gemeente_code)
+if own is not None:
+    st.caption(f"Alleen de aanleveringen van {own}.")
 if history.empty:
     st.write("Nog geen aanleveringen voor deze gemeente.")
 else:
@@ -177,7 +201,7 @@ else:
                               format_func=labels.get, key="aanleveren_herstel")
         if st.button("Terugzetten"):
             try:
-                replaced = jobs.restore_upload(cursor(), chosen)
+                replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
             except InputRefused as refused:
                 st.error(" ".join(refused.messages))
             else:

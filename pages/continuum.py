@@ -226,13 +226,16 @@ if this_year["signal_index"].notna().any():
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
     with st.expander("De signalen per wijk (waargenomen, per 100 kinderen)"):
+        shares = continuum.contributions(gemeente_code, year)
         for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
-            protected = continuum.protected_signal(part)
+            protected = continuum.protected_signal(
+                part, signals[signals["signal_type"] == part["signal_type"].iloc[0]], shares)
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
-            gemeente_rate = protected["gemeente_rate_per_100"].iloc[0]
-            st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: "
-                        f"{format_number(gemeente_rate, 1)} per 100 kinderen")
+            gemeente_rate = ("afgeschermd" if protected["gemeente_hidden"].iloc[0] else
+                             f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} per 100 "
+                             "kinderen")
+            st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({
                 "Wijk": protected["wijk_name"],
                 "Kinderen": [hidden_label() if h else format_number(v) for v, h in
@@ -240,8 +243,6 @@ if this_year["signal_index"].notna().any():
                 "Per 100 kinderen": ["" if h else format_number(v, 1) for v, h in
                                      zip(protected["rate_per_100"], protected["hidden"],
                                          strict=True)],
-                "Telt mee in de schatting": ["ja" if u else "nee"
-                                             for u in protected["used_in_index"]],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

@@ -13,9 +13,11 @@ from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
 from transforms.labels import CBS_DATASET_LABELS
+from ui.auth import actor, guard_page
 from ui.data import clear_caches, cursor, query
 from ui.population import source_note
 
+guard_page()
 st.title("Gemeente laden")
 st.write(
     "Haal de CBS-cijfers en de wijk- en buurtgrenzen van een gemeente op. Alles wordt bewaard, "
@@ -79,7 +81,7 @@ if (load_clicked or refresh_clicked) and chosen:
     try:
         loader = CbsLoader(cursor(), cache_dir=CACHE_DIR, progress=show_progress,
                            refresh=refresh_clicked)
-        report = jobs.load_cbs(loader, [chosen], sorted(years))
+        report = jobs.load_cbs(loader, [chosen], sorted(years), actor=actor())
     except (SourceUnavailable, InputRefused) as exc:
         bar.empty()
         messages = exc.messages if isinstance(exc, InputRefused) else [str(exc)]

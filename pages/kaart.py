@@ -6,6 +6,7 @@ import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school in
 import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from data_sources.config import background_map
 from ui import a11y
+from ui.auth import indicator_allowed
 from ui.data import query
 from ui.indicators import INDICATORS, national_values
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
@@ -27,7 +28,7 @@ st.session_state.gebied = wanted_scope if wanted_scope in scopes else "gemeente"
 national = st.session_state.gebied == NATIONAL
 st.title(f"Kaart {NATIONAL_LABEL if national else gemeente_name(gemeente_code)} {year}")
 
-keys = list(INDICATORS)
+keys = [key for key in INDICATORS if indicator_allowed(key)]  # partners: what the gemeente released
 wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
 st.session_state.indicator = wanted if wanted in keys else keys[0]
 left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)

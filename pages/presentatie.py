@@ -4,7 +4,8 @@ import streamlit as st
 
 from outputs import exports, report
 from outputs.html import esc
-from ui.data import cursor
+from ui.auth import audited
+from ui.data import cursor, releasing
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import NOTHING_LOADED
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
@@ -71,6 +72,7 @@ def _step(step: int, keys: list[str]) -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@releasing  # its own reruns every few seconds do not run app.py, which closes the connection
 def presentation() -> None:
     """The current slide with its controls; reruns on its own to pick up new data. The slide lives
     in session state by key, so a refresh (or a slide that appears) never moves the room elsewhere."""
@@ -116,11 +118,13 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
     stem = file_stem(f"kindkaart {gemeente_name(gemeente_code)} {year}")
     columns = st.columns(3)
     columns[0].download_button(
-        "Gemeenterapport (HTML)", data=lambda: report.gemeente_report(cursor(), gemeente_code, year),
+        "Gemeenterapport (HTML)", data=audited(f"{stem}-rapport.html",
+                                                 lambda: report.gemeente_report(cursor(), gemeente_code, year)),
         file_name=f"{stem}-rapport.html", mime="text/html", icon=":material/description:", on_click="ignore",
         key="download_rapport")
     columns[1].download_button(
-        "Werkboek (Excel)", data=lambda: exports.export_workbook(cursor(), gemeente_code, year),
+        "Werkboek (Excel)", data=audited(f"{stem}.xlsx",
+                                           lambda: exports.export_workbook(cursor(), gemeente_code, year)),
         file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table:", on_click="ignore",
         key="download_werkboek")
     codes = ["", *wijk_names]
@@ -129,6 +133,6 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
     if wijk:
         st.download_button(
             f"Wijkfactsheet {wijk_names[wijk]} (HTML)",
-            data=lambda: report.wijk_factsheet(cursor(), gemeente_code, year, wijk),
+            data=audited(f"factsheet {wijk}", lambda: report.wijk_factsheet(cursor(), gemeente_code, year, wijk)),
             file_name=f"{file_stem(f'factsheet {wijk_names[wijk]} {year}')}.html", mime="text/html",
             icon=":material/description:", on_click="ignore", key="download_factsheet")

@@ -234,8 +234,10 @@ if waiting.empty:
     st.info("Er zijn voor dit jaar geen wachtlijsten geleverd (registraties wachtlijst-so en "
             "wachtlijst-zorg).")
 else:
+    shares = continuum.contributions(gemeente_code, year)
     for (signal_type, group), part in waiting.groupby(["signal_type", "age_group"]):
-        protected = continuum.protected_signal(part)
+        protected = continuum.protected_signal(part, waiting[waiting["signal_type"] == signal_type],
+                                               shares)
         label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
         group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
         st.markdown(f"**{label.capitalize()}** ({group_text}), gemeente: "

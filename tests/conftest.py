@@ -54,11 +54,54 @@ def sample_con(sample_db):
     connection.close()
 
 
-def run_page(page: str | None = None, timeout: int = 60):
-    """Run app.py in AppTest (optionally switching to pages/<page>.py) and return it."""
+def add_account(db: Path, login: str, role: str, organisation: str | None = None,
+                password: str = "correct paard batterij") -> None:
+    """Create an account in the database at `db` (ends its demo mode)."""
+    from data_sources import accounts
+
+    connection = store.connect(db)
+    try:
+        accounts.add_account(connection, login, role, password, organisation)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def analist(app_db):
+    """An analist account in the app's database (no more demo mode), for run_page(account=...)."""
+    from data_sources.accounts import Account
+
+    add_account(app_db, "analist", "analist")
+    return Account("analist", "analist", None)
+
+
+def run_page_as_analist(page: str | None = None, timeout: int = 60):
+    """run_page signed in as an analist of the database in $KINDKAART_DB: a real gemeente is shown
+    only after a login (without accounts Kindkaart is a demo of the sample gemeente)."""
+    import os
+
+    from data_sources import accounts
+    from data_sources.accounts import Account
+
+    db = Path(os.environ["KINDKAART_DB"])
+    connection = store.connect(db)
+    try:
+        if not accounts.has_accounts(connection):
+            accounts.add_account(connection, "analist", "analist", "correct paard batterij", None)
+    finally:
+        connection.close()
+    return run_page(page, timeout, account=Account("analist", "analist", None))
+
+
+def run_page(page: str | None = None, timeout: int = 60, account=None):
+    """Run app.py in AppTest (optionally switching to pages/<page>.py) and return it. With
+    `account` (data_sources.accounts.Account) the session is signed in as that account, as the
+    login form leaves it."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if account is not None:
+        at.session_state["kindkaart_account"] = account
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py")

@@ -17,8 +17,7 @@ PAGES = {
     "presentatie": "Kerncijfers",
     "databronnen": "Databronnen",
     "aanleveren": "Gegevens aanleveren",
-    "gemeente_laden": "Gemeente laden",
-}
+}  # Gemeente laden and Beheer need an account: test_login_page_and_beheer_pass_axe
 
 
 def test_axe_finds_a_violation_it_should(tmp_path):
@@ -83,3 +82,30 @@ def test_kaart_with_a_wijk_profile_and_every_slide_pass_axe(app_db):
             page.get_by_role("button", name="Volgende").click()
     report = {where: found for where, found in report.items() if found}
     assert not report, "\n".join(f"{where}: {line}" for where, lines in report.items() for line in lines)
+
+
+def test_login_page_gemeente_laden_and_beheer_pass_axe(app_db):
+    # With an account the app asks for a login first; the beheerder's own page comes after it.
+    from conftest import add_account
+
+    require_chromium()
+    add_account(app_db, "beheer", "beheerder", password="correct paard batterij")
+    report = {}
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_label("Login").wait_for(timeout=60_000)
+        settle(page)
+        assert page.evaluate("document.documentElement.lang") == "nl"
+        report["inloggen"] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+        page.get_by_label("Login").fill("beheer")
+        page.get_by_label("Wachtwoord").fill("correct paard batterij")
+        page.get_by_role("button", name="Inloggen").click()
+        # the session lives in this tab: through the navigation, not a new URL (a new login)
+        for link, heading in (("Gemeente laden", "Gemeente laden"), ("Beheer", "Beheer")):
+            page.get_by_role("link", name=link).click()
+            page.get_by_role("heading", level=1, name=heading).wait_for(timeout=60_000)
+            settle(page)
+            open_expanders(page)
+            report[link] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+    report = {name: lines for name, lines in report.items() if lines}
+    assert not report, "\n".join(f"{page}: {line}" for page, lines in report.items() for line in lines)

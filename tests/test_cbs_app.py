@@ -35,8 +35,8 @@ def _page_text(at) -> str:
                                             *at.success, *at.warning, *at.error])
 
 
-def test_page_offers_every_gemeente_and_explains_the_estimate(app_db):
-    at = run_page("gemeente_laden")
+def test_page_offers_every_gemeente_and_explains_the_estimate(app_db, analist):
+    at = run_page("gemeente_laden", account=analist)
     assert not at.exception
     labels = at.selectbox(key="laden_gemeente").options
     codes = {re.search(r"GM\d{4}", label).group(0) for label in labels}
@@ -48,8 +48,8 @@ def test_page_offers_every_gemeente_and_explains_the_estimate(app_db):
     assert "0 tot 15 jaar" in text
 
 
-def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
-    at = run_page("gemeente_laden")
+def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs, analist):
+    at = run_page("gemeente_laden", account=analist)
     at.selectbox(key="laden_gemeente").set_value("GM0344")
     at.multiselect(key="laden_jaren").set_value([2024])
     at.run()
@@ -73,6 +73,7 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     # On the next start Utrecht is in the sidebar's choice, and the Kaart page draws it.
     home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     home.query_params["gemeente"] = "GM0344"
+    home.session_state["kindkaart_account"] = analist
     home.run()
     sidebar_choice = next(s for s in home.selectbox if s.label == "Gemeente")
     assert "Utrecht (GM0344)" in sidebar_choice.options
@@ -85,12 +86,12 @@ def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs):
     assert home.get("deck_gl_json_chart"), "the map is drawn"
 
 
-def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs, monkeypatch):
+def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs, analist, monkeypatch):
     from data_sources.cbs import http
 
     monkeypatch.setattr(http, "RETRY_BACKOFF_SECONDS", 0.0)  # retried as always, without waiting
     recorded_cbs.always_fail["/"] = 503
-    at = run_page("gemeente_laden")
+    at = run_page("gemeente_laden", account=analist)
     at.selectbox(key="laden_gemeente").set_value("GM0345")
     at.run()
     next(b for b in at.button if b.label == "Laden").click()

@@ -146,7 +146,7 @@ def test_nabijheid_and_kwb_make_the_map_indicators(con, tmp_path):
 
 
 def test_kaart_offers_the_nabijheid_indicators(tmp_path, monkeypatch):
-    from conftest import run_page
+    from conftest import run_page_as_analist as run_page
 
     from data_sources import store
 

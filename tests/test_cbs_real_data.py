@@ -114,7 +114,7 @@ def _real_kwb_workbook(path):
 
 
 def test_real_figures_of_three_gemeenten_reconcile_within_cbs_rounding(tmp_path, monkeypatch):
-    from conftest import run_page
+    from conftest import run_page_as_analist as run_page
 
     from data_sources.jobs import import_cbs_file as import_file
 

@@ -54,9 +54,9 @@ ENGLISH = ("usage:", "error:", "the following arguments are required", "invalid 
     (["restore", "drie"], "Fout in de opdracht: argument UPLOAD_ID: ongeldige waarde: 'drie'"),
     (["init", "--no-such-option"], "Fout in de opdracht: onbekende argumenten: --no-such-option"),
     (["no-such-command"], "Fout in de opdracht: argument OPDRACHT: ongeldige keuze:"
-                          " 'no-such-command' (kies uit 'export', 'history', 'import',"
+                          " 'no-such-command' (kies uit 'backup', 'export', 'history', 'import',"
                           " 'import-cbs', 'import-lrk', 'init', 'load-cbs', 'restore',"
-                          " 'template', 'validate')"),
+                          " 'restore-backup', 'template', 'users', 'validate')"),
 ])
 def test_wrong_usage_exits_2_with_dutch_usage_and_error(args, error):
     result = run_cli(*args)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import app_copy, run_page
+from conftest import add_account, app_copy, run_page
 
 from benchmarks import generate_national
 from data_sources import sample, store
+from data_sources.accounts import Account
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +33,23 @@ def national_app_db(national_db, tmp_path, monkeypatch) -> Path:
     return app_copy(national_db, tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def analist_national(national_app_db):
+    """Signed in as an analist: without accounts (demo mode) only Voorbeeldstad is shown."""
+    add_account(national_app_db, "analist", "analist")
+    return Account("analist", "analist", None)
+
+
 def _deck_json(at) -> str:
     charts = at.get("deck_gl_json_chart")
     assert charts, "geen kaart getekend"
     return charts[0].proto.json
 
 
-def test_national_choice_draws_every_wijk(national_db, national_app_db):
+def test_national_choice_draws_every_wijk(national_db, analist_national):
     import duckdb
 
-    at = run_page("kaart")
+    at = run_page("kaart", account=analist_national)
     assert not at.exception
     gebied = at.selectbox(key="_gebied_choice")
     assert gebied.options == ["Voorbeeldstad", "Nederland (alle gemeenten)"]
@@ -87,12 +95,12 @@ def _national_equals_one_by_one(model_only: bool = False) -> list[str]:
     return checked
 
 
-def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db):
+def test_national_values_are_each_gemeente_protected_on_its_own(analist_national):
     checked = _national_equals_one_by_one()
     assert {"kinderen_0_12", "tekort_reguliere_plekken", "vve_per_100", "kindplaatsen"} <= set(checked)
 
 
-def test_national_model_values_follow_the_session_parameters(national_app_db):
+def test_national_model_values_follow_the_session_parameters(analist_national):
     import streamlit as st
 
     from ui import continuum

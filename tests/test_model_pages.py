@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from conftest import run_page
 
+from data_sources import store
+
 
 def test_continuum_niveaus_add_up_to_the_children(app_db):
     at = run_page("continuum")
@@ -42,7 +44,7 @@ def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):
     assert metrics["Niveau 1"] == "3.340"
     assert any("in deze sessie aangepast" in i.value for i in at.info)
     # the shared mart keeps the default
-    con = duckdb.connect(str(app_db))  # the app's own connection config
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)  # the app's own connection config
     shared = con.execute("select sum(children_mid) from demand_by_wijk_niveau"
                          " where year = 2024 and niveau = 3").fetchone()[0]
     con.close()

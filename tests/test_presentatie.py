@@ -151,5 +151,5 @@ def test_slide_registry_adds_a_slide(app_db):
 def test_delivery_slide_shows_what_is_missing_per_handreiking_row(app_db):
     at = _open({"dia": "levering"})
     page_text = "".join(m.value for m in at.markdown)
-    assert "<th>Ontbreekt</th>" in page_text and "<th>Geleverd door</th>" in page_text
+    assert "<th scope='col'>Ontbreekt</th>" in page_text and "<th scope='col'>Geleverd door</th>" in page_text
     assert "Kinderen met een vve-indicatie" in page_text

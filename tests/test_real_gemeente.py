@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_page
+from conftest import run_page_as_analist as run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
 from data_sources import store

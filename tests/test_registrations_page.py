@@ -11,12 +11,14 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import run_page  # noqa: E402
 from support import filled_template  # noqa: E402
 
+from data_sources import store  # noqa: E402
+
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def loads_of(db: Path, dataset: str) -> list[tuple]:
     # same configuration as the app's connection in this process (read-write), else DuckDB refuses
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), config=store.CONNECT_CONFIG)
     try:
         return con.execute(
             "select load_id, organisation, status from loads where dataset = ? order by 1",

@@ -36,12 +36,27 @@ def test_default_page_does_not_import_loaders_exports_map_or_pandas(app_db):
     assert imported == []
 
 
-def test_missing_database_is_built_from_the_sample_on_first_visit(tmp_path, monkeypatch):
+def test_missing_default_database_is_built_from_the_sample_on_first_visit(tmp_path, monkeypatch):
     from conftest import run_page
 
+    from data_sources import config
+
     path = tmp_path / "nieuw" / "kindkaart.duckdb"
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    monkeypatch.delenv("KINDKAART_DB", raising=False)
+    monkeypatch.setattr(config, "DEFAULT_DB_PATH", path)  # `make run` on a new machine
     at = run_page()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Overzicht Voorbeeldstad")
     assert path.exists()
+
+
+def test_a_mistyped_database_path_is_an_error_not_the_sample(tmp_path, monkeypatch):
+    from conftest import run_page
+
+    path = tmp_path / "typo" / "kindkaart.duckdb"
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    assert "De database bestaat nog niet" in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value  # no server paths
+    assert not path.exists() and not path.parent.exists()

@@ -8,7 +8,14 @@ Rules (after CBS and the lessons in DESIGN.md):
   cannot be recovered by subtraction; the next smallest visible non-zero cell of that line is
   hidden as well, until every line is safe (secondary suppression);
 - a change between two periods is shown only when both periods are visible;
-- model estimates are not counts of real children: they are rounded, not hidden.
+- model estimates are not counts of real children: they are rounded, not hidden;
+- partner data (protect_contributions): a count made of several organisations' rows is hidden
+  when what remains after removing the largest organisation's share is from 1 up to the
+  threshold, so that no organisation learns another's small count by subtracting its own;
+- margins are protected jointly: a table and all its totals are one protection (every view of
+  the same counts, e.g. a wijk total on the map and the age groups elsewhere, takes its figures
+  from that one protected table), and a rate is hidden wherever its count is;
+- nothing tells a primary from a secondary hidden cell: both show the same "< 5".
 
 The protection itself works on numpy arrays (protect_array); the pandas wrappers import pandas
 when they are called, so a page that draws from plain arrays (Overzicht) never loads it.
@@ -124,6 +131,35 @@ def suppress_array(
     if column_totals:
         counts = np.vstack([counts, counts.sum(axis=0)])
     hidden = (counts > 0) & (counts < threshold)
+    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals))
+    return counts, hidden
+
+
+def protect_contributions(
+    contributions: np.ndarray,
+    *,
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """suppress_array for counts made of several organisations' deliveries: `contributions` is
+    organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
+    first: a count from 1 to threshold-1, and (contributor rule) a count whose remainder after its
+    largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
+    nothing of another to learn). Then secondary suppression over the table with its totals.
+    Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
+    threshold = threshold or min_count()
+    parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
+    if parts.ndim == 2:
+        parts = parts[np.newaxis]
+    _, n_rows, n_cols = parts.shape
+    if row_totals:
+        parts = np.concatenate([parts, parts.sum(axis=2, keepdims=True)], axis=2)
+    if column_totals:
+        parts = np.concatenate([parts, parts.sum(axis=1, keepdims=True)], axis=1)
+    counts = parts.sum(axis=0)
+    remainder = counts - parts.max(axis=0, initial=0.0)
+    hidden = ((counts > 0) & (counts < threshold)) | ((remainder > 0) & (remainder < threshold))
     _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals))
     return counts, hidden
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
-from transforms.privacy import estimate_range, format_number, protect_counts, round_estimate
+from transforms.privacy import (
+    estimate_range,
+    format_number,
+    protect_contributions,
+    round_estimate,
+)
 from transforms.years import nearest_year
+from ui.auth import record
 from ui.data import cursor, data_version, query
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
@@ -147,15 +154,21 @@ def signal_kind_control(present: list[str]) -> tuple[str, ...]:
 
 
 def _reset() -> None:
+    record("parameter", "terug naar de standaardwaarden")
     st.session_state.pop(PARAMS_KEY, None)
     for key in list(st.session_state):
         if str(key).startswith("w_param_"):
             del st.session_state[key]
 
 
+def _triple(values: tuple) -> str:
+    return "/".join(f"{value:.4g}" for value in values)
+
+
 def parameter_expander(expanded: bool = False) -> None:
     """The parameters with their sources, editable per session with sliders, and resettable."""
     stored = _stored()
+    before = dict(stored)
     with st.expander("Aannames van het model en hun bronnen", expanded=expanded):
         st.write("Elke aanname is een parameter met een middenwaarde, een bandbreedte (laag-hoog) "
                  "en een bron. Wijzig ze hier voor deze sessie; de gedeelde tabellen blijven de "
@@ -193,6 +206,10 @@ def parameter_expander(expanded: bool = False) -> None:
                               f"{format_number(new_mid * scale, 1)}{unit}.")
             stored[row.name] = (new_low, new_mid, new_high)
         st.session_state[PARAMS_KEY] = stored
+    changed = [f"{name} {_triple(before[name])} -> {_triple(stored[name])}"
+               for name in stored if stored[name] != before[name]]
+    if changed:
+        record("parameter", "; ".join(changed))
     if parameters_changed():
         st.info("Let op: de aannames zijn in deze sessie aangepast; de getallen wijken af van de "
                 "standaard. Terugzetten kan in het blok 'Aannames van het model en hun bronnen'.")
@@ -347,21 +364,100 @@ def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     )
 
 
-def protected_signal(frame: pd.DataFrame) -> pd.DataFrame:
-    """One signal type and age group per wijk, with counts suppressed (wijk list plus gemeente
-    total protected together) and the rate hidden wherever the count is hidden."""
-    base = frame[["wijk_code", "wijk_name", "children_count"]].reset_index(drop=True)
-    table = protect_counts(base, ["children_count"], estimate=False, row_totals=False,
-                           column_totals=True)
-    wijken = table.values.iloc[:-1].reset_index(drop=True)
-    hidden = table.hidden["children_count"].iloc[:-1].reset_index(drop=True)
+def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
+    """Each organisation's children per signal type and kind, age group and wijk (for the
+    contributor rule of transforms.privacy.protect_contributions); every gemeente when
+    gemeente_code is None."""
+    where = "year = ?" + ("" if gemeente_code is None else " and gemeente_code = ?")
+    return query(
+        "select gemeente_code, signal_type, signal_kind, age_group, wijk_code, organisation,"
+        " sum(children_count) as children_count from int_signals__partner_counts"
+        f" where {where} and wijk_code is not null group by all",
+        [year] if gemeente_code is None else [year, gemeente_code],
+    )
+
+
+def _column(row) -> tuple:
+    # a column of the joint table: the signal's kind (vve criterion, jeugdhulp type, ...) and age
+    return (getattr(row, "signal_kind", None), getattr(row, "age_group", None))
+
+
+def _joint_table(whole: pd.DataFrame, contributions_frame: pd.DataFrame | None):
+    """One signal type of one gemeente and year as ONE protected table: wijken x (kind, age group)
+    with the wijk totals (the map), the gemeente per kind and age group and the grand total. Every
+    view of these counts takes its figures from here, so no view's margin gives away another's
+    cell, and with each organisation's share (contributor rule) no partner learns another's
+    small count by subtracting its own."""
+    wijken = list(dict.fromkeys(whole["wijk_code"]))
+    columns = sorted({_column(row) for row in whole.itertuples(index=False)}, key=repr)
+    row_of = {code: i for i, code in enumerate(wijken)}
+    col_of = {key: j for j, key in enumerate(columns)}
+    if contributions_frame is None or contributions_frame.empty:
+        parts = np.zeros((1, len(wijken), len(columns)))
+        for row in whole.itertuples(index=False):
+            parts[0, row_of[row.wijk_code], col_of[_column(row)]] += row.children_count
+    else:
+        mine = contributions_frame[contributions_frame["signal_type"] == whole["signal_type"].iloc[0]]
+        mine = mine[mine["wijk_code"].isin(row_of)]
+        keys = [_column(row) for row in mine.itertuples(index=False)]
+        mine = mine[[key in col_of for key in keys]]
+        organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"]))}
+        parts = np.zeros((max(len(organisations), 1), len(wijken), len(columns)))
+        for row in mine.itertuples(index=False):
+            parts[organisations[row.organisation], row_of[row.wijk_code], col_of[_column(row)]] += \
+                row.children_count
+    counts, hidden = protect_contributions(parts)
+    return row_of, col_of, counts, hidden
+
+
+def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
+                     contributions_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One signal kind and age group per wijk, protected as part of the whole signal type
+    (`whole`: every kind and age group of it, for this gemeente and year; default `frame`) with
+    each organisation's share (`contributions_frame`, from contributions(); without it every cell
+    counts as one organisation's). The rate is hidden wherever the count is, and the gemeente
+    rate wherever the gemeente total is."""
+    whole = frame if whole is None else whole
+    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
+    column = col_of[_column(next(frame.itertuples(index=False)))]
+    rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
-    out["children_count"] = wijken["children_count"]
-    out["hidden"] = hidden
-    out.loc[hidden, ["rate_per_100", "ratio_to_gemeente"]] = float("nan")
-    out["gemeente_count"] = table.values["children_count"].iloc[-1]
-    out["gemeente_hidden"] = bool(table.hidden["children_count"].iloc[-1])
+    out["hidden"] = hidden[rows, column]
+    out["children_count"] = np.where(out["hidden"], np.nan, counts[rows, column])
+    for name in ("rate_per_100", "ratio_to_gemeente"):
+        if name in out:
+            out.loc[out["hidden"], name] = float("nan")
+    out["gemeente_count"] = counts[-1, column]
+    out["gemeente_hidden"] = bool(hidden[-1, column])
+    if "gemeente_rate_per_100" in out and "gemeente_population_children" in out:
+        # from the protected total (wijk rows), never from a hidden one
+        out["gemeente_rate_per_100"] = (float("nan") if out["gemeente_hidden"].iloc[0] else
+                                        100 * counts[-1, column] / out["gemeente_population_children"])
     return out
+
+
+def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFrame | None = None,
+                            kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One signal type per wijk summed over its kinds and age groups (the map): the wijk totals of
+    the same protected table as protected_signal. With `kinds` only those kinds (so_ingeschreven:
+    pupils, not thuiszitters), summed from the table's cells and hidden where any of them is.
+    Columns wijk_code, wijk_name, children_count (NaN where hidden), population_children,
+    rate_per_100, hidden."""
+    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
+    # population of the age groups the signal covers ('alle' where no age group is given)
+    per_wijk = whole.groupby(["wijk_code", "wijk_name"], as_index=False, sort=False).agg(
+        population_children=("population_children", "max"))
+    rows = [row_of[code] for code in per_wijk["wijk_code"]]
+    if kinds is None:
+        per_wijk["hidden"] = hidden[rows, -1]
+        per_wijk["children_count"] = np.where(per_wijk["hidden"], np.nan, counts[rows, -1])
+    else:
+        chosen = [j for (kind, _), j in col_of.items() if kind in kinds]
+        per_wijk["hidden"] = hidden[np.ix_(rows, chosen)].any(axis=1) if chosen else False
+        total = counts[np.ix_(rows, chosen)].sum(axis=1) if chosen else 0.0
+        per_wijk["children_count"] = np.where(per_wijk["hidden"], np.nan, total)
+    per_wijk["rate_per_100"] = 100 * per_wijk["children_count"] / per_wijk["population_children"]
+    return per_wijk
 
 
 def estimate_text(low: float, high: float) -> str:

@@ -1,4 +1,4 @@
-"""Cached access to the DuckDB store for pages: one connection per process, a cursor per query.
+"""Access to the DuckDB store for pages: a connection per script run, a cursor per query, cached results.
 
 `query` gives a pandas frame, `rows` plain tuples: pandas is loaded only by pages that ask for
 frames (DuckDB's `.df()` imports it), so the first page draws without it.
@@ -6,38 +6,73 @@ frames (DuckDB's `.df()` imports it), so the first page draws without it.
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import streamlit as st
 
-from data_sources import store
+from data_sources import config, store
 from data_sources.config import db_path
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-@st.cache_resource(show_spinner="Database openen…")
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    # A missing database is built from the bundled sample gemeente, so the app always starts.
-    # The loaders behind it (openpyxl, the CBS readers) take a third of a second to import: only
-    # when the database is missing.
-    if not Path(path).exists():
-        from data_sources import jobs
+# One connection per script run (a thread), closed when the run ends (app.py, the presentation's
+# fragment and the downloads call release()). DuckDB lets one process at a time open a file:
+# between clicks the app holds nothing, so `python -m data_sources` works while the app runs (an
+# open costs ~25 ms; a connection for the process's lifetime refused every command).
+_local = threading.local()
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    # A missing database at the default place is built from the bundled sample gemeente (demo
+    # mode: `make run` on a new machine). Anywhere else (KINDKAART_DB) a missing file is an error:
+    # a mistyped path must not show the fictional Voorbeeldstad as if it were the real data.
+    if not path.exists() and path == config.DEFAULT_DB_PATH:
+        from data_sources import jobs  # the loaders take a third of a second to import
 
         jobs.build_sample_database(path)
-    return store.connect(path)
+    return store.connect(path, create=False)
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The shared connection (read-write: uploads and CBS loads write through it)."""
-    return _connection(str(db_path()))
+    """This run's connection (read-write: uploads and CBS loads write through it); raises
+    store.DatabaseRefused (a Dutch message without paths) when the database cannot be used."""
+    path = db_path()
+    con = getattr(_local, "con", None)
+    if con is None or getattr(_local, "path", None) != path:
+        release()
+        con = _open(path)
+        _local.con, _local.path = con, path
+    return con
+
+
+def release() -> None:
+    """Close this thread's connection, if any: the end of a script run."""
+    con = getattr(_local, "con", None)
+    _local.con = None
+    if con is not None:
+        con.close()
+
+
+def releasing(function):
+    """Decorate a function that runs outside app.py's run (a fragment's own reruns, a download's
+    data) so that it closes its connection when it ends."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            release()
+    return run
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the shared connection; one per call, since connections are not thread-safe."""
+    """A fresh cursor on this run's connection; one per call (cursors are not shared)."""
     return connection().cursor()
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from transforms.privacy import SuppressedTable
+from ui.auth import audited
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,11 +68,12 @@ def table_downloads(frame: pd.DataFrame | SuppressedTable | Callable[[], pd.Data
     key = key or stem
     left, right = st.columns([1, 1, 4])[:2]
     left.download_button(
-        "Excel", data=excel, file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+        "Excel", data=audited(f"{stem}.xlsx", excel), file_name=f"{stem}.xlsx", mime=XLSX_MIME,
+        icon=":material/download:",
         key=f"{key}_xlsx", on_click="ignore",
     )
     right.download_button(
-        "CSV", data=csv, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
+        "CSV", data=audited(f"{stem}.csv", csv), file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
         key=f"{key}_csv", on_click="ignore",
     )
 
@@ -86,7 +88,8 @@ def chart_downloads(figure: go.Figure, name: str, key: str | None = None) -> Non
     """A button for the interactive HTML of a chart; PNG comes from the camera in the chart's modebar."""
     stem = file_stem(name)
     st.download_button(
-        "Interactieve grafiek (HTML)", data=lambda: chart_html(figure, name), file_name=f"{stem}.html",
+        "Interactieve grafiek (HTML)", data=audited(f"{stem}.html", lambda: chart_html(figure, name)),
+        file_name=f"{stem}.html",
         mime="text/html", icon=":material/download:", key=f"{key or stem}_html", on_click="ignore",
         help="Een PNG-afbeelding bewaart u met het fototoestel rechtsboven in de grafiek.",
     )

@@ -14,6 +14,7 @@ from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, theme
+from ui.auth import indicator_allowed
 from ui.data import cursor, data_version, query
 from ui.downloads import chart_config
 from ui.indicators import INDICATORS
@@ -117,7 +118,7 @@ def _model_indicators() -> None:
 def map_indicator(context: SlideContext) -> str:
     """The indicator of the map slide: the one in the URL, else a gap indicator, else children 0-12."""
     _model_indicators()
-    if context.indicator in INDICATORS:
+    if context.indicator in INDICATORS and indicator_allowed(context.indicator):
         return context.indicator
     for key in INDICATORS:
         if "tekort" in key:

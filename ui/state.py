@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
+from ui.auth import allowed_gemeenten, guard_page
 from ui.data import rows
 
 
@@ -37,7 +38,7 @@ def gemeenten() -> dict[str, str]:
 
     names = bundled_names()
     named = [(code, names.get(code) or name if name == code else name) for code, name in found]
-    return dict(sorted(named, key=lambda item: item[1].lower()))
+    return allowed_gemeenten(dict(sorted(named, key=lambda item: item[1].lower())))
 
 
 def years(gemeente_code: str) -> list[int]:
@@ -115,7 +116,9 @@ def sidebar() -> tuple[str | None, int | None]:
 
 
 def current() -> tuple[str | None, int | None]:
-    """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs)."""
+    """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs). Every
+    page asks this first, so it is also where a page stops for a session that may not open it."""
+    guard_page()
     return st.session_state.get("gemeente_code"), st.session_state.get("year")
 
 

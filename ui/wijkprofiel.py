@@ -8,6 +8,7 @@ import streamlit as st
 
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import a11y, continuum, theme
+from ui.auth import signal_allowed
 from ui.data import query
 from ui.indicators import Indicator, register
 from ui.population import children_by_wijk
@@ -37,21 +38,18 @@ def _model_loaders(target: str, column: str, niveau: int, component: str | None 
     return load, load_national
 
 
-def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
-                      rate: bool) -> pd.DataFrame:
-    """One gemeente's signals of these types per wijk, protected as on its own map."""
-    # a type (vve_indicaties) or one kind of it (so_ingeschreven: pupils, not thuiszitters)
-    frame = frame[frame["signal_type"].isin(signal_types) | frame["signal_kind"].isin(signal_types)]
+def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...], rate: bool,
+                      contributions: pd.DataFrame | None) -> pd.DataFrame:
+    """One gemeente's signal per wijk (summed over kinds and age groups; or only some kinds, such
+    as so_ingeschreven: pupils, not thuiszitters), the wijk totals of the signal type's one
+    protected table (continuum.protected_signal_totals), as on its own map."""
+    kinds = tuple(t for t in signal_types if t in set(frame["signal_kind"]))
+    types = set(signal_types) | set(frame.loc[frame["signal_kind"].isin(kinds), "signal_type"])
+    frame = frame[frame["signal_type"].isin(types)]
     if frame.empty:
         return EMPTY.copy()
-    # the same child can be in several lists: one type per indicator, summed over age groups
-    summed = frame.groupby(["wijk_code", "wijk_name"], as_index=False).agg(
-        children_count=("children_count", "sum"),
-        population_children=("population_children", "max"),
-    )
-    summed["rate_per_100"] = 100 * summed["children_count"] / summed["population_children"]
-    summed["ratio_to_gemeente"] = float("nan")
-    protected = continuum.protected_signal(summed)
+    # the same child can be in several lists: one type per indicator
+    protected = continuum.protected_signal_totals(frame, contributions, kinds or None)
     value = protected["rate_per_100"] if rate else protected["children_count"]
     return pd.DataFrame({"wijk_code": protected["wijk_code"],
                          "wijk_name": protected["wijk_name"],
@@ -61,14 +59,16 @@ def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
 
 def _signal(signal_types: tuple[str, ...], rate: bool):
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        return _protected_signal(continuum.signals(gemeente_code, year), signal_types, rate)
+        return _protected_signal(continuum.signals(gemeente_code, year), signal_types, rate,
+                                 continuum.contributions(gemeente_code, year))
     return load
 
 
 def _signal_national(signal_types: tuple[str, ...], rate: bool):
     def load(year: int) -> pd.DataFrame:
         # each gemeente protected on its own: two views must never reveal more than one
-        frames = [_protected_signal(frame, signal_types, rate) for _, frame in
+        shares = dict(tuple(continuum.contributions(None, year).groupby("gemeente_code")))
+        frames = [_protected_signal(frame, signal_types, rate, shares.get(code)) for code, frame in
                   continuum.national_signals(year).groupby("gemeente_code", sort=True)]
         frames = [frame for frame in frames if not frame.empty]
         return pd.concat(frames, ignore_index=True) if frames else EMPTY.copy()
@@ -208,8 +208,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     if not signals.empty:
         st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
         lines = []
+        shares = continuum.contributions(gemeente_code, year)
         for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
-            protected = continuum.protected_signal(part)
+            signal_type = part["signal_type"].iloc[0]
+            if not signal_allowed(signal_type):  # partners: only what the gemeente released
+                continue
+            protected = continuum.protected_signal(
+                part, signals[signals["signal_type"] == signal_type], shares)
             mine = protected[protected["wijk_code"] == wijk_code]
             if mine.empty:
                 continue
@@ -218,8 +223,9 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
             rate = ("afgeschermd" if item["hidden"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")
-            lines.append(f"- {label} ({group_text}): {rate}; gemeente "
-                         f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
+            gemeente = ("afgeschermd" if item["gemeente_hidden"]
+                        else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
+            lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")
         st.markdown("\n".join(lines) if lines else "Geen signalen voor deze wijk.")
 
     # Trend: modelled niveau 3 and 4 over the years, with the places of plus-groups and KDC/MKD

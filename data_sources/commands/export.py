@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_sources import store
+from data_sources import accounts, store
 from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused
 
@@ -68,6 +68,14 @@ def run(args) -> int:
                 raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
                                     f"Bekend: {', '.join(known)}."])
         files.write_export(con, output, gemeente_code, year, wijk_code)
+    finally:
+        con.close()
+    # read-only above (works beside another reader); the audit line is one short write after
+    con = store.connect(database, create=False)
+    try:
+        with store.transaction(con):
+            accounts.audit(con, "opdrachtregel", "export",
+                           f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})")
     finally:
         con.close()
     print(f"Geschreven: {output} ({gemeente_code}, {year}).")

@@ -15,7 +15,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
         result = jobs.import_lrk(con, args.bestand, year=args.jaar)
     finally:

@@ -1,10 +1,9 @@
-"""`import`: store a registration workbook in one transaction (nothing stored when refused)."""
+"""`import`: store a registration workbook and rebuild the marts in one transaction (nothing stored when refused)."""
 
 from __future__ import annotations
 
-from data_sources import store
+from data_sources import jobs, store
 from data_sources.commands._registration_args import add_gemeente, add_soort, read_file
-from data_sources.registrations.importing import import_workbook_detailed
 
 NAME = "import"
 HELP = "Sla een aangeleverd Excel-bestand op; een nieuwe versie vervangt de vorige."
@@ -23,9 +22,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     data, name = read_file(args.file)
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
-        result = import_workbook_detailed(
+        result = jobs.import_registration(
             con, data, args.soort, args.organisatie, args.periode, name,
             loaded_by=args.door, gemeente_code=args.gemeente,
         )

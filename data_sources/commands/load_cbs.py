@@ -40,18 +40,31 @@ def run(args) -> int:
         raise InputRefused("Geef een gemeente op met --gemeente GM0344, of gebruik --alle.")
     gemeenten = None if args.alle else check_gemeenten(args.gemeente)
     years = sorted(set(args.jaar)) or [max(KERNCIJFERS_TABLES)]
+    cache = args.cache or default_cache_dir(args.db)
+    fetched = None
+    if not args.offline:
+        # Fetch first into the offline copy (through a scratch store in memory), so that the
+        # database is held only while storing, not while CBS and PDOK answer: a running app (or
+        # a scheduled refresh at night) waits seconds instead of minutes.
+        scratch = store.connect(":memory:")
+        try:
+            fetched = CbsLoader(scratch, cache_dir=cache, progress=_print_progress,
+                                refresh=args.vernieuw).run(gemeenten, years)
+        finally:
+            scratch.close()
     con = store.connect(args.db)
     try:
-        loader = CbsLoader(con, cache_dir=args.cache or default_cache_dir(args.db),
-                           progress=_print_progress, refresh=args.vernieuw, offline=args.offline)
+        loader = CbsLoader(con, cache_dir=cache, progress=_print_progress, offline=True)
         report = jobs.load_cbs(loader, gemeenten, years)
     finally:
         con.close()
+    downloaded = {(t.table_id, t.year) for t in fetched.loaded if not t.from_cache} if fetched else set()
     for table in report.loaded:
         date = table.retrieved_at.strftime("%Y-%m-%d %H:%M") if table.retrieved_at else "onbekend"
-        origin = "opgeslagen kopie" if table.from_cache else "opgehaald"
+        origin = "opgehaald" if (table.table_id, table.year) in downloaded else "opgeslagen kopie"
         print(f"{table.table_id} {table.year}: {len(table.load_ids)} gemeente(n), "
               f"gegevens van {date} ({origin})")
-    for warning in report.warnings:
+    # the fetching pass knows why a table is missing (the storing pass only that it is not cached)
+    for warning in (fetched or report).warnings:
         print(f"Let op: {warning}")
     return 0

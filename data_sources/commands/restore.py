@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from data_sources import store
-from data_sources.registrations.history import restore
+from data_sources import jobs, store
 
 NAME = "restore"
 HELP = "Zet een eerdere versie van een registratie terug (zie 'history' voor het nummer)."
@@ -15,9 +14,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     try:
-        replaced = restore(con, args.upload_id)
+        replaced = jobs.restore_upload(con, args.upload_id)
     finally:
         con.close()
     extra = f"; vervangt upload {', '.join(map(str, replaced))}" if replaced else ""

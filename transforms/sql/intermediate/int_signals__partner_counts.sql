@@ -1,7 +1,7 @@
 -- Registrations that signal a need for support, in one long shape: one row per delivered row with
 -- its signal type (the registration), signal kind (the breakdown that says what the signal is:
--- vve criterion, jeugdhulp type, enrolment status, niveau), age group (the type's usual age group
--- when not given) and count. CBS jeugdzorg per wijk (kerncijfers, count of young people with
+-- vve criterion, jeugdhulp type, enrolment status, niveau), organisation (for the contributor
+-- rule of transforms.privacy), age group (the type's usual age group when not given) and count. CBS jeugdzorg per wijk (kerncijfers, count of young people with
 -- jeugdzorg in natura) is the fallback kind where it is loaded.
 -- Source: stg_partner__* (rows 2, 4, 5, 6, 7, 8, 9 of the handreiking's table), stg_cbs__kerncijfers.
 with unioned as (
@@ -13,6 +13,7 @@ with unioned as (
             when 'SES' then 'ses'
             else 'onbekend'
         end as signal_kind,
+        organisation,
         gemeente_code,
         wijk_code,
         year,
@@ -21,32 +22,32 @@ with unioned as (
         null::double as waiting_weeks
     from stg_partner__vve_indicaties
     union all
-    select 'jeugdhulp', 'jeugdhulp_' || coalesce(youth_care_type, 'onbekend'), gemeente_code,
+    select 'jeugdhulp', 'jeugdhulp_' || coalesce(youth_care_type, 'onbekend'), organisation, gemeente_code,
         wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__jeugdhulp
     union all
     -- pupils, thuiszitters and niet-bereik are different signals (a thuiszitter is no pupil)
     select 'speciaal_onderwijs', 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_'),
-        gemeente_code, wijk_code, year, coalesce(age_group, '4-12'), children_count, null
+        organisation, gemeente_code, wijk_code, year, coalesce(age_group, '4-12'), children_count, null
     from stg_partner__speciaal_onderwijs
     union all
     select 'extra_ondersteuning', 'extra_ondersteuning_niveau_' || coalesce(niveau, 'onbekend'),
-        gemeente_code, wijk_code, year, coalesce(age_group, 'alle'), children_count, null
+        organisation, gemeente_code, wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__extra_ondersteuning
     union all
-    select 'ondersteuningstrajecten', 'ondersteuningstrajecten', gemeente_code, wijk_code, year,
+    select 'ondersteuningstrajecten', 'ondersteuningstrajecten', organisation, gemeente_code, wijk_code, year,
         coalesce(age_group, 'alle'), children_count, null
     from stg_partner__ondersteuningstrajecten
     union all
-    select 'wachtlijst_so', 'wachtlijst_so', gemeente_code, wijk_code, year, '4-12',
+    select 'wachtlijst_so', 'wachtlijst_so', organisation, gemeente_code, wijk_code, year, '4-12',
         children_count, waiting_weeks
     from stg_partner__wachtlijst_so
     union all
-    select 'wachtlijst_zorg', 'wachtlijst_zorg', gemeente_code, wijk_code, year,
+    select 'wachtlijst_zorg', 'wachtlijst_zorg', organisation, gemeente_code, wijk_code, year,
         coalesce(age_group, 'alle'), children_count, waiting_weeks
     from stg_partner__wachtlijst_zorg
     union all
-    select 'cbs_jeugdzorg', 'cbs_jeugdzorg', r.gemeente_code, k.region_code, k.year, 'alle',
+    select 'cbs_jeugdzorg', 'cbs_jeugdzorg', 'CBS', r.gemeente_code, k.region_code, k.year, 'alle',
         k.value::integer, null
     from stg_cbs__kerncijfers as k
     inner join (

@@ -1,0 +1,150 @@
+"""Concurrency benchmark: an LEA view and four partners uploading at once, against each alone."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import secrets
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTNERS = 4
+GEMEENTE = "GM9999"
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+async def _settled(page) -> None:
+    await page.wait_for_function(
+        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+
+
+async def _sign_in(page, url: str, login: str, password: str, landed: str) -> None:
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.get_by_label("Login").fill(login)
+    await page.get_by_label("Wachtwoord").fill(password)
+    await page.get_by_role("button", name="Inloggen").click()
+    await page.get_by_text(landed).first.wait_for(timeout=120_000)
+    await _settled(page)
+
+
+async def _partner(page, url: str, login: str, password: str, files: list[Path]) -> list[float]:
+    """Seconds from 'Bevestigen en opslaan' to the answer, for each file in turn."""
+    await _sign_in(page, url, login, password, "Gegevens aanleveren")
+    await page.get_by_label("Soort registratie").click()
+    await page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
+    await page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=120_000)
+    await _settled(page)
+    times = []
+    for file in files:
+        await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(file)
+        confirm = page.get_by_role("button", name="Bevestigen en opslaan")
+        await confirm.wait_for(timeout=120_000)
+        await _settled(page)
+        start = time.perf_counter()
+        await confirm.click()
+        # the success line, or an error ("Probeer het opnieuw" when a simultaneous upload won)
+        answer = page.get_by_text("Opgeslagen als upload").or_(
+            page.locator("[data-testid='stAlertContentError']"))
+        await answer.first.wait_for(timeout=120_000)
+        times.append(time.perf_counter() - start)
+        refused = page.locator("[data-testid='stAlertContentError']")
+        if await refused.count() and "Probeer het opnieuw" not in await refused.first.inner_text():
+            raise RuntimeError(f"upload van {login} geweigerd: {await refused.first.inner_text()}")
+        if await page.locator("[data-testid='stException']").count():
+            raise RuntimeError(f"uitzondering bij {login}")
+    return times
+
+
+async def _room(page, url: str, login: str, password: str, steps: int) -> list[float]:
+    """Seconds from 'Volgende' to the next slide drawn, `steps` times."""
+    await _sign_in(page, url, login, password, "Dia 1 van")
+    times = []
+    for _ in range(steps):
+        counter = await page.locator(".kk-counter").first.inner_text()
+        number, total = map(int, re.search(r"Dia (\d+) van (\d+)", counter).groups())
+        wanted = number % total + 1
+        start = time.perf_counter()
+        await page.get_by_role("button", name="Volgende").first.click()
+        await page.get_by_text(re.compile(rf"Dia {wanted} van {total}")).first.wait_for(timeout=120_000)
+        await _settled(page)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def _sessions(browser_module, url: str, accounts: dict, files: dict, steps: int,
+                    who: list[str]) -> dict[str, list[float]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=browser_module.CHROMIUM,
+                                                   args=browser_module.CHROMIUM_ARGS, headless=True)
+        try:
+            jobs = {}
+            for login in who:
+                page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+                page.set_default_timeout(120_000)  # five sessions starting at once on two cores
+                role, password = accounts[login]
+                jobs[login] = (_room(page, url, login, password, steps) if role == "lea" else
+                               _partner(page, url, login, password, files[login]))
+            results = await asyncio.gather(*jobs.values())
+            return dict(zip(jobs, results, strict=True))
+        finally:
+            await browser.close()
+
+
+def measure(ctx, row_class) -> list:
+    """p95 of an LEA slide step and of a partner's confirmed upload with five sessions at once,
+    against the same with one session alone."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browser
+
+    from benchmarks.upload import workbook
+    from data_sources import accounts as account_store
+    from data_sources import store
+
+    db = ctx.work_dir / "concurrency.duckdb"
+    shutil.copy(ctx.db_path, db)
+    accounts = {"zaal": ("lea", secrets.token_urlsafe(16))}
+    accounts.update({f"partner{n}": ("partner", secrets.token_urlsafe(16)) for n in range(1, PARTNERS + 1)})
+    steps = max(ctx.repeats, 3)
+    files: dict[str, list[Path]] = {}
+    con = store.connect(db)
+    try:
+        for login, (role, password) in accounts.items():
+            organisation = f"Partner {login[-1]}" if role == "partner" else None
+            account_store.add_account(con, login, role, password, organisation)
+            if role == "partner":
+                files[login] = []
+                for n in range(steps * 2):  # a different file for every upload (alone and together)
+                    path = ctx.work_dir / f"{login}-{n}.xlsx"
+                    path.write_bytes(workbook(con, "vve-indicaties", GEMEENTE, 40 + n, organisation))
+                    files[login].append(path)
+    finally:
+        con.close()
+    partners = [login for login, (role, _) in accounts.items() if role == "partner"]
+    with browser.streamlit_server(db, timeout=120) as url:
+        alone_room = asyncio.run(_sessions(browser, url, accounts, files, steps, ["zaal"]))["zaal"]
+        first = {partners[0]: files[partners[0]][:steps]}
+        alone_upload = asyncio.run(_sessions(browser, url, accounts, first, steps,
+                                             [partners[0]]))[partners[0]]
+        later = {login: files[login][steps:] for login in partners}
+        together = asyncio.run(_sessions(browser, url, accounts, later, steps, ["zaal", *partners]))
+    room, uploads = together["zaal"], [t for login in partners for t in together[login]]
+    return [
+        row_class("Gelijktijdig", "LEA-weergave: volgende dia, met vier partners die uploaden (p95)",
+                  p95(room), "s", p95(alone_room), "dezelfde stap alleen (p95)", "–", None,
+                  note=f"{len(room)} stappen"),
+        row_class("Gelijktijdig", "partner: upload bevestigen, vijf sessies tegelijk (p95)",
+                  p95(uploads), "s", p95(alone_upload), "dezelfde upload alleen (p95)", "–", None,
+                  note=f"{len(uploads)} uploads van 40-{40 + 2 * steps} rijen"),
+    ]

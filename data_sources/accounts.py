@@ -1,0 +1,146 @@
+"""Local accounts (argon2-hashed passwords), the audit log and the indicators released per audience."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from data_sources.errors import InputRefused
+
+ROLES = {
+    "beheerder": "beheerder (accounts, organisaties, alles)",
+    "analist": "analist (alle cijfers, aannames, scenario's, exports)",
+    "partner": "partner (eigen aanleveringen en de vrijgegeven cijfers)",
+    "lea": "LEA-weergave (alleen de presentatie)",
+}
+AUDIENCES = {"partner": "partners", "lea": "de LEA-weergave"}
+MIN_PASSWORD_LENGTH = 12
+# After this many failed logins of one login name, it waits LOCKOUT_MINUTES: guessing passwords
+# through the form takes for ever, and the real user is told why.
+MAX_FAILURES = 5
+LOCKOUT_MINUTES = 15
+_LOGIN = re.compile(r"^[A-Za-z0-9._@+-]{2,100}$")
+_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when a login does not exist, so that an unknown login takes as long as a
+# wrong password (no way to tell which logins exist from the time an answer takes).
+_DUMMY_HASH = _HASHER.hash("kindkaart-geen-account")
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is signed in: login, role and (for partners) organisation."""
+
+    login: str
+    role: str
+    organisation: str | None = None
+
+
+def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any account exists (active or not): then every page requires a login."""
+    return con.execute("select count(*) from accounts").fetchone()[0] > 0
+
+
+def check_password(password: str) -> str:
+    """The password if it is long enough; InputRefused otherwise (no default or short passwords)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputRefused(f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.")
+    return password
+
+
+def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password: str | None,
+                organisation: str | None = None) -> Account:
+    """Create an account; a partner needs an organisation. `password` None: an OIDC account."""
+    if not _LOGIN.match(login or ""):
+        raise InputRefused("Een login bestaat uit 2 tot 100 letters, cijfers of . _ @ + -.")
+    if role not in ROLES:
+        raise InputRefused(f"Onbekende rol '{role}'; kies uit {', '.join(ROLES)}.")
+    organisation = " ".join(str(organisation or "").split()) or None
+    if role == "partner" and not organisation:
+        raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
+    password_hash = _HASHER.hash(check_password(password)) if password is not None else None
+    if con.execute("select count(*) from accounts where lower(login) = lower(?)", [login]).fetchone()[0]:
+        raise InputRefused(f"Het account '{login}' bestaat al.")
+    con.execute("insert into accounts (login, role, organisation, password_hash) values (?, ?, ?, ?)",
+                [login, role, organisation, password_hash])
+    return Account(login, role, organisation)
+
+
+def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account | None:
+    """The account when login and password match an active account, else None."""
+    row = con.execute(
+        "select login, role, organisation, password_hash from accounts"
+        " where lower(login) = lower(?) and active", [login or ""]).fetchone()
+    stored = row[3] if row and row[3] else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    return Account(row[0], row[1], row[2]) if row and row[3] else None
+
+
+def recent_failures(con: duckdb.DuckDBPyConnection, login: str) -> int:
+    """Failed logins for this login name in the last LOCKOUT_MINUTES (from the audit log)."""
+    return con.execute(
+        "select count(*) from audit_log where action = 'inloggen mislukt' and lower(actor) = lower(?)"
+        f" and happened_at > current_timestamp - interval {LOCKOUT_MINUTES} minute",
+        [login or ""]).fetchone()[0]
+
+
+def oidc_account(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:
+    """The active account of a user signed in through the identity provider (login = e-mail)."""
+    row = con.execute("select login, role, organisation from accounts"
+                      " where lower(login) = lower(?) and active", [email or ""]).fetchone()
+    return Account(*row) if row else None
+
+
+def list_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(login, role, organisation, active, created_at, kind) per account, by login."""
+    return con.execute(
+        "select login, role, organisation, active, created_at,"
+        " case when password_hash is null then 'oidc' else 'wachtwoord' end"
+        " from accounts order by login").fetchall()
+
+
+def disable_account(con: duckdb.DuckDBPyConnection, login: str) -> None:
+    """Disable an account (kept for the audit log); InputRefused when it does not exist."""
+    changed = con.execute(
+        "update accounts set active = false, disabled_at = current_timestamp"
+        " where lower(login) = lower(?) and active returning login", [login]).fetchall()
+    if not changed:
+        raise InputRefused(f"Er is geen actief account '{login}'.")
+
+
+def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str = "") -> None:
+    """Record who did what (in the caller's transaction, so it is stored exactly with the deed)."""
+    con.execute("insert into audit_log (actor, action, detail) values (?, ?, ?)",
+                [actor, action, detail])
+
+
+def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[tuple]:
+    """(event_id, happened_at, actor, action, detail), newest first."""
+    sql = "select event_id, happened_at, actor, action, detail from audit_log order by event_id desc"
+    return con.execute(sql + (" limit ?" if limit else ""), [limit] if limit else []).fetchall()
+
+
+def released(con: duckdb.DuckDBPyConnection, audience: str) -> set[str]:
+    """Keys of the partner-based indicators released to this audience ('partner' or 'lea')."""
+    return {key for (key,) in con.execute(
+        "select indicator_key from indicator_releases where audience = ?", [audience]).fetchall()}
+
+
+def set_released(con: duckdb.DuckDBPyConnection, indicator_key: str, audience: str, release: bool,
+                 actor: str) -> None:
+    """Release an indicator to an audience, or withdraw it; recorded in the audit log."""
+    if audience not in AUDIENCES:
+        raise InputRefused(f"Onbekende doelgroep '{audience}'.")
+    con.execute("delete from indicator_releases where indicator_key = ? and audience = ?",
+                [indicator_key, audience])
+    if release:
+        con.execute("insert into indicator_releases (indicator_key, audience, released_by)"
+                    " values (?, ?, ?)", [indicator_key, audience, actor])
+    audit(con, actor, "vrijgave" if release else "vrijgave ingetrokken",
+          f"{indicator_key} voor {AUDIENCES[audience]}")

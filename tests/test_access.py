@@ -1,0 +1,235 @@
+"""Who may see and do what: demo mode, login, pages per role, partner uploads, releases, audit log."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import add_account, run_page  # noqa: E402
+from support import filled_template  # noqa: E402
+
+from data_sources import store  # noqa: E402
+from data_sources.accounts import Account  # noqa: E402
+
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GGD = "GGD Voorbeeldregio (JGZ)"
+PASSWORD = "correct paard batterij"
+ALL_PAGES = {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen", "presentatie", "databronnen",
+             "aanleveren", "gemeente_laden", "beheer"}
+
+
+def pages_of(at) -> set[str]:
+    """The pages the navigation offers this session (file stems)."""
+    return {Path(str(info["script_path"])).stem for info in at._registered_pages.values()
+            if info.get("script_path")}
+
+
+def fetch(db: Path, sql: str, params=()) -> list[tuple]:
+    # read-write, as the app's connection in this process, else DuckDB refuses the second open
+    con = duckdb.connect(str(db), config=store.CONNECT_CONFIG)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def text_of(at) -> str:
+    return " ".join(str(e.value) for e in [*at.title, *at.markdown, *at.caption, *at.info,
+                                            *at.warning, *at.error, *at.success])
+
+
+def test_demo_mode_shows_only_the_sample_gemeente_and_says_so(app_db):
+    # a second gemeente in the database (real figures, say) must not appear without a login
+    fetch(app_db, "insert into population_by_wijk_age by name (select * replace"
+                  " ('GM0344' as gemeente_code, 'WK0344' || right(wijk_code, 2) as wijk_code)"
+                  " from population_by_wijk_age where gemeente_code = 'GM9999')")
+    at = run_page()
+    assert not at.exception
+    assert "Demomodus" in at.sidebar.warning[0].value
+    assert at.selectbox(key="_gemeente_code_choice").options == ["Voorbeeldstad (GM9999)"]
+    assert pages_of(at) == ALL_PAGES - {"gemeente_laden", "beheer"}
+
+
+def test_once_an_account_exists_every_page_asks_for_a_login(app_db):
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
+    assert pages_of(at) == set()  # the login page is a function; no page file is reachable
+    with pytest.raises(ValueError):
+        at.switch_page("pages/overzicht.py")
+
+
+def test_login_with_a_wrong_then_the_right_password_is_logged(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value("fout wachtwoord!")
+    at.button[0].click()
+    at.run()
+    assert "klopt niet" in at.error[0].value
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Gegevens aanleveren"  # a partner starts where it delivers
+    assert "Ingelogd als **ggd** (partner, GGD Voorbeeldregio (JGZ))" in at.sidebar.caption[0].value
+    log = fetch(app_db, "select actor, action from audit_log order by event_id")
+    assert log[-2:] == [("ggd", "inloggen mislukt"), ("ggd", "inloggen")]
+
+
+@pytest.mark.parametrize("role, organisation, expected", [
+    ("beheerder", None, ALL_PAGES),
+    ("analist", None, ALL_PAGES - {"aanleveren", "beheer"}),
+    ("partner", GGD, {"overzicht", "kaart", "aanleveren"}),
+    ("lea", None, {"presentatie", "overzicht"}),
+])
+def test_pages_per_role(app_db, role, organisation, expected):
+    add_account(app_db, role, role, organisation)
+    at = run_page(account=Account(role, role, organisation))
+    assert not at.exception
+    assert pages_of(at) == expected
+    for page in ALL_PAGES - expected:
+        with pytest.raises(ValueError):
+            at.switch_page(f"pages/{page}.py")
+
+
+def test_a_disabled_account_is_signed_out_on_its_next_click(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page(account=Account("ggd", "partner", GGD))
+    assert at.title[0].value == "Gegevens aanleveren"
+    fetch(app_db, "update accounts set active = false where login = 'ggd'")
+    at.run()
+    titles = [t.value for t in at.title]
+    # AppTest reruns the page file itself, which stops on its own (ui.auth.guard_page)
+    assert "Gegevens aanleveren" not in titles
+    assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value
+
+
+def _upload(at, soort: str, name: str, data: bytes):
+    at.selectbox(key="aanleveren_soort").set_value(soort)
+    at.run()
+    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, MIME))
+    at.run()
+    return at
+
+
+def test_a_partner_uploads_as_its_own_organisation_and_sees_only_its_own_history(app_db):
+    add_account(app_db, "kdv", "partner", "Kinderopvang Zonnetje")
+    account = Account("kdv", "partner", "Kinderopvang Zonnetje")
+    at = run_page(account=account)
+    assert not at.exception
+    # no field to type another organisation's name
+    assert not [t for t in at.text_input if t.key == "aanleveren_organisatie"]
+    assert at.text_input(key="aanleveren_eigen_organisatie").disabled
+    assert "Nog geen aanleveringen" in text_of(at)  # the other organisations' uploads are not shown
+    # the gemeente's population register is not a partner's to replace
+    assert "bevolking" not in at.selectbox(key="aanleveren_soort").options
+    assert len(at.selectbox(key="aanleveren_soort").options) == 9
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    _upload(at, "vve-indicaties", "vve.xlsx", data)
+    [button for button in at.button if button.label == "Bevestigen en opslaan"][0].click()
+    at.run()
+    assert not at.exception
+    stored = fetch(app_db, "select organisation, loaded_by, status from loads"
+                           " where file_name = 'vve.xlsx'")
+    assert stored == [("Kinderopvang Zonnetje", "kdv", "active")]
+    history = at.dataframe[-1].value
+    assert set(history["Organisatie"]) == {"Kinderopvang Zonnetje"}
+    log = fetch(app_db, "select actor, action, detail from audit_log where action = 'upload'")
+    assert log[0][0] == "kdv" and "vve-indicaties, Kinderopvang Zonnetje, 2024" in log[0][2]
+
+
+def test_a_partner_cannot_restore_another_organisations_upload(app_db):
+    from data_sources import jobs, store
+    from data_sources.errors import InputRefused
+
+    superseded = fetch(app_db, "select load_id from loads where source = 'partner' limit 1")[0][0]
+    con = store.connect(app_db)
+    try:
+        with pytest.raises(InputRefused, match="niet van uw organisatie"):
+            jobs.restore_upload(con, superseded, organisation="Kinderopvang Zonnetje", actor="kdv")
+    finally:
+        con.close()
+
+
+def test_partner_indicators_appear_for_partners_once_released(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    add_account(app_db, "beheer", "beheerder")
+    partner = Account("ggd", "partner", GGD)
+    at = run_page("kaart", account=partner)
+    assert not at.exception
+    before = at.selectbox(key="_indicator_choice").options
+    assert not [label for label in before if "Vve" in label or "Wachtlijst" in label]
+
+    admin = run_page("beheer", account=Account("beheer", "beheerder"))
+    assert not admin.exception
+    admin.multiselect(key="vrijgave_partner").select("vve_per_100")
+    admin.run()
+    assert not admin.exception
+    assert fetch(app_db, "select indicator_key, audience, released_by from indicator_releases") == [
+        ("vve_per_100", "partner", "beheer")]
+
+    at = run_page("kaart", account=partner)
+    after = at.selectbox(key="_indicator_choice").options
+    assert "Vve-indicaties per 100 kinderen (waargenomen)" in after
+    assert not [label for label in after if "Wachtlijst" in label]
+
+
+def test_beheer_shows_the_audit_log_and_exports_it(app_db):
+    add_account(app_db, "beheer", "beheerder")
+    fetch(app_db, "insert into audit_log (actor, action, detail) values"
+                  " ('ggd', 'upload', '=HYPERLINK(\"x\")')")
+    at = run_page("beheer", account=Account("beheer", "beheerder"))
+    assert not at.exception
+    log = at.dataframe[0].value
+    assert ("ggd", "upload") in set(zip(log["Wie"], log["Wat"], strict=True))
+    csv = at.get("download_button")[0].proto
+    assert csv.label == "Logboek (CSV)"
+
+
+def test_cli_actions_are_logged_as_the_command_line(app_db, tmp_path):
+    from data_sources.cli import main
+
+    assert main(["export", "-o", str(tmp_path / "kinderen.csv"), "--db", str(app_db)]) == 0
+    log = fetch(app_db, "select actor, action, detail from audit_log where action = 'export'")
+    assert log == [("opdrachtregel", "export", "kinderen.csv (GM9999, 2024)")]
+
+
+def test_guessing_passwords_is_stopped_after_five_failures(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    for attempt in range(6):
+        at.text_input(key="login_naam").set_value("ggd")
+        at.text_input(key="login_wachtwoord").set_value(f"geraden {attempt}")
+        at.button[0].click()
+        at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    # now even the right password waits
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
+
+
+def test_with_an_identity_provider_the_login_page_offers_its_button(app_db):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    add_account(app_db, "anna@gemeente.nl", "analist")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "alleen-voor-deze-test", "client_id": "kindkaart",
+                          "client_secret": "alleen-voor-deze-test",
+                          "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
+    assert [b.label for b in at.button] == ["Inloggen"]
+    assert not at.text_input  # no password form: the identity provider signs people in

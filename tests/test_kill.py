@@ -1,0 +1,123 @@
+"""Killed with kill -9 at random moments, an import or `init --sample --force` leaves the old state or the new."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from data_sources import store
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template  # noqa: E402
+
+CHILDREN = 1000  # far above any sample count, so the upload's share of a figure is unmistakable
+KILLS = 8
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "data_sources", *args]
+
+
+def _timed(command: list[str]) -> float:
+    start = time.monotonic()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    return time.monotonic() - start
+
+
+def _kill_after(command: list[str], seconds: float) -> int | None:
+    """Start the command, kill -9 it after `seconds` (unless it finished first); its return code."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        return process.wait()
+
+
+def _state(path: Path) -> tuple[bool, int]:
+    """(is the upload active, vve-indicaties of 2-4 year olds in Centrum in the mart)."""
+    con = store.connect(path)
+    try:
+        active = con.execute("select count(*) from loads where organisation = 'Kill BV'"
+                             " and status = 'active'").fetchone()[0] == 1
+        count = con.execute(
+            "select coalesce(sum(children_count), 0) from signals_by_wijk s join regions r"
+            " on r.region_code = s.wijk_code and r.year = s.year"
+            " where s.signal_type = 'vve_indicaties' and s.age_group = '2-4' and s.year = 2024"
+            " and r.region_name = 'Centrum'").fetchone()[0]
+    finally:
+        con.close()
+    return active, int(count)
+
+
+def test_a_killed_import_is_in_the_figures_exactly_when_it_is_active(tmp_path, sample_db):
+    workbook = tmp_path / "vve.xlsx"
+    workbook.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", CHILDREN]]))
+    path = tmp_path / "kindkaart.duckdb"
+    command = _command("import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                       "Kill BV", "--periode", "2024", "--db", str(path))
+    shutil.copy(sample_db, path)
+    before = _state(path)
+    assert before[0] is False
+    duration = _timed(command)
+    assert _state(path) == (True, before[1] + CHILDREN)
+
+    chance = random.Random(16)
+    outcomes = []
+    for _ in range(KILLS):
+        shutil.copy(sample_db, path)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        _kill_after(command, chance.uniform(0, duration))
+        active, count = _state(path)
+        assert count == before[1] + (CHILDREN if active else 0), "figures and upload status disagree"
+        outcomes.append(active)
+        # and the import can always be completed afterwards
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+        assert _state(path) == (True, before[1] + CHILDREN)
+    assert False in outcomes  # some kills landed before the commit (the test tried something)
+
+
+def test_a_killed_init_force_leaves_the_old_database_or_the_new(tmp_path, sample_db):
+    path = tmp_path / "kindkaart.duckdb"
+    command = _command("init", "--sample", "--force", "--db", str(path))
+    shutil.copy(sample_db, path)
+    duration = _timed(command)
+    chance = random.Random(16)
+    kept_old = 0
+    for _ in range(5):
+        shutil.copy(sample_db, path)
+        con = store.connect(path)
+        con.execute("insert into audit_log (actor, action) values ('test', 'oude database')")
+        con.close()
+        _kill_after(command, chance.uniform(0, duration))
+        con = store.connect(path)  # opens: neither missing nor damaged
+        try:
+            old = con.execute("select count(*) from audit_log where action = 'oude database'"
+                              ).fetchone()[0]
+            children = con.execute("select count(*) from population_by_wijk_age").fetchone()[0]
+        finally:
+            con.close()
+        assert children > 0
+        kept_old += old
+    assert kept_old >= 1  # some kills came before the swap
+
+
+@pytest.mark.parametrize("leftover", [".building", ".building.wal"])
+def test_a_leftover_of_a_killed_build_does_not_disturb_the_next(tmp_path, leftover):
+    path = tmp_path / "kindkaart.duckdb"
+    path.with_name(path.name + leftover).write_bytes(b"half")
+    subprocess.run(_command("init", "--sample", "--db", str(path)), cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    con = store.connect(path, read_only=True)
+    try:
+        assert con.execute("select count(*) from loads").fetchone()[0] > 0
+    finally:
+        con.close()

@@ -1,0 +1,249 @@
+"""Who is signed in, what each role may see, the login page, demo mode and the audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from data_sources import accounts, store
+from data_sources.accounts import Account
+from data_sources.config import SAMPLE_GEMEENTE_CODE
+from ui.data import cursor, releasing
+
+SESSION_KEY = "kindkaart_account"
+DEMO = Account("demo", "demo", None)
+
+# Pages per role, by file stem. A page not named here (a new one) is for beheerder, analist and
+# demo only, so that nothing new is shown to partners or the room before someone decides so.
+ROLE_PAGES: dict[str, set[str] | None] = {
+    "beheerder": None,  # everything
+    "analist": {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen",
+                "presentatie", "databronnen", "gemeente_laden"},
+    "partner": {"overzicht", "kaart", "aanleveren"},
+    "lea": {"presentatie", "overzicht"},  # Sluiten on the presentation goes to Overzicht
+    "demo": {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen",
+             "presentatie", "databronnen", "aanleveren"},
+}
+OPEN_TO_NEW_PAGES = {"beheerder", "analist", "demo"}
+ROLE_DEFAULT_PAGE = {"lea": "presentatie", "partner": "aanleveren"}
+# Indicators computed from partner registrations: partners and the LEA view see them only once
+# the gemeente released them (page Beheer).
+PARTNER_INDICATORS = {
+    "vve_per_100": "Vve-indicaties per 100 kinderen",
+    "vso_leerlingen": "Leerlingen (v)so/sbo",
+    "wachtlijst_zorg": "Wachtlijst zorg en ondersteuning",
+    "wachtlijst_so": "Wachtlijst (v)so",
+}
+SIGNAL_INDICATORS = {"vve_indicaties": "vve_per_100", "speciaal_onderwijs": "vso_leerlingen",
+                     "wachtlijst_zorg": "wachtlijst_zorg", "wachtlijst_so": "wachtlijst_so"}
+
+
+def oidc_configured() -> bool:
+    """Whether an identity provider is configured ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return False
+
+
+def _idp_signed_in() -> bool:
+    # st.user has no is_logged_in before the identity provider answered (and in AppTest)
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
+def demo_mode() -> bool:
+    """No account exists yet: the app shows the sample gemeente to anyone, labelled as a demo.
+    Asked of the database on every run (not cached): one `users add` ends demo mode at once."""
+    return not accounts.has_accounts(cursor())
+
+
+def current_account() -> Account | None:
+    """The signed-in account (DEMO in demo mode), or None when a login is needed. A disabled or
+    changed account is signed out on its next click."""
+    if demo_mode():
+        return DEMO
+    kept = st.session_state.get(SESSION_KEY)
+    if kept is None and oidc_configured() and _idp_signed_in():
+        kept = accounts.oidc_account(cursor(), str(st.user.get("email", "")))
+        if kept is None:
+            return None
+        _sign_in(kept, "inloggen (identiteitsprovider)")
+    if kept is None:
+        return None
+    fresh = cursor().execute("select role, organisation from accounts where login = ? and active",
+                             [kept.login]).fetchone()
+    if fresh is None or tuple(fresh) != (kept.role, kept.organisation):
+        st.session_state.pop(SESSION_KEY, None)
+        return None
+    return kept
+
+
+def _sign_in(account: Account, how: str) -> None:
+    st.session_state[SESSION_KEY] = account
+    record(how, f"rol {account.role}", account)
+
+
+def record(action: str, detail: str = "", account: Account | None = None) -> None:
+    """Add a line to the audit log as the signed-in account (one short write of its own)."""
+    who = account or st.session_state.get(SESSION_KEY) or DEMO
+    con = cursor()
+    with store.transaction(con):
+        accounts.audit(con, who.login, action, detail)
+
+
+def audited(detail: str, make):
+    """A download's data function that records the export in the audit log when it runs (a
+    download button calls it on click)."""
+    @releasing  # a download is made outside the script run
+    def run():
+        record("export", detail)
+        return make()
+    return run
+
+
+def actor() -> str:
+    """The login that the audit log names for what this session does."""
+    return (st.session_state.get(SESSION_KEY) or DEMO).login
+
+
+def may_see(account: Account, page_stem: str) -> bool:
+    """Whether the account's role may open the page (file stem, e.g. 'aanleveren')."""
+    allowed = ROLE_PAGES.get(account.role, set())
+    if allowed is None:
+        return True
+    known = set().union(*(p for p in ROLE_PAGES.values() if p is not None)) | {"beheer"}
+    return page_stem in allowed or (page_stem not in known and account.role in OPEN_TO_NEW_PAGES)
+
+
+def guard_page() -> Account:
+    """The signed-in account, or stop the page with a Dutch message: without a login, or on a page
+    this role may not open. app.py only offers the allowed pages, but Streamlit can run a page file
+    on its own (a deep link before app.py ever ran, AppTest reruns), so the page checks as well."""
+    account = current_account()
+    if account is None:
+        st.info("Log eerst in: open de startpagina van Kindkaart.")
+        st.stop()
+    stem = _running_page_stem()
+    if stem and stem != "app" and not may_see(account, stem):
+        st.error("U heeft geen toegang tot deze pagina.")
+        st.stop()
+    return account
+
+
+def _running_page_stem() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    path = info.get("script_path")
+    return Path(str(path)).stem if path else None
+
+
+def visible_pages(pages: dict[str, list], account: Account) -> dict[str, list]:
+    """The navigation of app.py with only the pages this account may open; a role's own start
+    page becomes the default."""
+    shown: dict[str, list] = {}
+    default_stem = ROLE_DEFAULT_PAGE.get(account.role)
+    for section, items in pages.items():
+        kept = []
+        for page in items:
+            stem = _stem(page)
+            if may_see(account, stem):
+                if default_stem and stem == default_stem:
+                    page._default = True  # st.Page has no public setter; pages are made anew on every run
+                elif default_stem:
+                    page._default = False
+                kept.append(page)
+        if kept:
+            shown[section] = kept
+    return shown
+
+
+def _stem(page) -> str:
+    return str(getattr(page, "_page", "")).replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def allowed_gemeenten(found: dict[str, str]) -> dict[str, str]:
+    """In demo mode only the sample gemeente: real figures are never shown without a login."""
+    if demo_mode():
+        return {code: name for code, name in found.items() if code == SAMPLE_GEMEENTE_CODE}
+    return found
+
+
+def released_indicators(account: Account) -> set[str] | None:
+    """Partner-based indicators this account may see: None = all (gemeente roles and demo)."""
+    if account.role in ("partner", "lea"):
+        return accounts.released(cursor(), account.role)
+    return None
+
+
+def indicator_allowed(key: str, account: Account | None = None) -> bool:
+    """Whether an indicator may be shown to the signed-in account."""
+    account = account or current_account() or DEMO
+    allowed = released_indicators(account)
+    return allowed is None or key not in PARTNER_INDICATORS or key in allowed
+
+
+def signal_allowed(signal_type: str) -> bool:
+    """Whether a partner signal (signals_by_wijk.signal_type) may be shown to this account: only
+    through a released indicator for partners and the LEA view."""
+    key = SIGNAL_INDICATORS.get(signal_type)
+    account = current_account() or DEMO
+    return released_indicators(account) is None or (key is not None and indicator_allowed(key, account))
+
+
+def login_page() -> None:
+    """The only page before signing in: the identity provider's button, or a login form."""
+    st.title("Inloggen bij Kindkaart")
+    if oidc_configured():
+        st.write("Log in met het account van uw organisatie.")
+        if st.button("Inloggen", type="primary"):
+            st.login()
+        if _idp_signed_in():
+            st.error("Uw account heeft (nog) geen toegang tot Kindkaart. Vraag de beheerder van uw "
+                     "gemeente om een account.")
+            if st.button("Uitloggen"):
+                st.logout()
+        return
+    with st.form("inloggen"):
+        login = st.text_input("Login", key="login_naam")
+        password = st.text_input("Wachtwoord", type="password", key="login_wachtwoord")
+        submitted = st.form_submit_button("Inloggen", type="primary")
+    if submitted:
+        if accounts.recent_failures(cursor(), login[:100]) >= accounts.MAX_FAILURES:
+            st.error(f"Te veel mislukte pogingen voor deze login. Probeer het over "
+                     f"{accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
+            return
+        account = accounts.verify_login(cursor(), login, password)
+        if account is None:
+            record("inloggen mislukt", f"login '{login[:100]}'", Account(login[:100] or "?", "?"))
+            st.error("Login of wachtwoord klopt niet (of het account is uitgeschakeld).")
+        else:
+            _sign_in(account, "inloggen")
+            st.rerun()
+
+
+def sign_out() -> None:
+    """Forget the signed-in account (and sign out at the identity provider)."""
+    account = st.session_state.pop(SESSION_KEY, None)
+    if account is not None:
+        record("uitloggen", "", account)
+    if oidc_configured() and _idp_signed_in():
+        st.logout()
+
+
+def account_box(account: Account) -> None:
+    """The sidebar's line on who is signed in (or the demo label) and the sign-out button."""
+    if account is DEMO:
+        st.sidebar.warning(
+            "**Demomodus** — er zijn nog geen accounts. Iedereen die deze app bereikt, ziet de "
+            "fictieve voorbeeldgemeente en kan alles. Echte gegevens vragen om accounts: "
+            "`python -m data_sources users add LOGIN --rol beheerder --wachtwoord-stdin`.")
+        return
+    organisation = f", {account.organisation}" if account.organisation else ""
+    st.sidebar.caption(f"Ingelogd als **{account.login}** ({account.role}{organisation})")
+    st.sidebar.button("Uitloggen", on_click=sign_out, key="uitloggen")
