@@ -15,7 +15,13 @@ import pandas as pd
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
 from transforms.population import AGE_GROUP_LABELS, POPULATION_SQL, protect_population, source_note
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, hidden_label, round_estimate
+from transforms.privacy import (
+    TOTAL_LABEL,
+    SuppressedTable,
+    estimate_range,
+    hidden_label,
+    round_estimate,
+)
 
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -191,46 +197,148 @@ def _data_sources(con, gemeente_code, year):
     return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst."])
 
 
-def _rounded_mart(sql: str, title: str, notes: list[str], estimate_prefixes: tuple[str, ...]):
-    def build(con, gemeente_code, year):
-        frame = con.execute(sql, [gemeente_code, year]).df()
-        if frame.empty:
-            return None
-        for column in frame.columns:
-            if column.startswith(estimate_prefixes):
-                frame[column] = frame[column].map(round_estimate)
-        return Sheet(title, frame, notes)
-    return build
+MODEL_AGE_LABELS = {"0-2": "0-2 jaar (baby's en dreumesen)", "2-4": "2-4 jaar (peuters)",
+                    "4-12": "4-12 jaar (basisschoolleeftijd, BSO)"}
+NOEMER_LABELS = {"in_opvang": "kinderen die opvang gebruiken of zoeken",
+                 "alle_kinderen": "alle kinderen"}
+PERSPECTIVE_LABELS = {"beide": "beide", "passend": "passend", "inclusief": "inclusief"}
+COMPONENT_LABELS = {
+    "reguliere_plekken": "reguliere plekken voor niveau 1-3",
+    "ondersteuning_professionals": "coaching van professionals (rij 7)",
+    "aparte_groep": "aparte groep (plusgroep)",
+    "specialistische_inzet": "specialistische inzet in de groep (rij 7)",
+    "opnamegrens": "opnamegrens reguliere groepen",
+}
+
+
+def _ranges(frame: pd.DataFrame, prefix: str) -> list[str]:
+    return [estimate_range(lo, hi) if pd.notna(lo) else "niet geleverd"
+            for lo, hi in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
+
+
+def _rounded(values: pd.Series) -> list:
+    return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
+
+
+def _demand_sheet(con, gemeente_code, year):
+    frame = con.execute("""
+        select wijk_code, wijk_name, age_group, niveau, niveau_name, noemer, children_low,
+               children_mid, children_high
+        from demand_by_wijk_niveau where gemeente_code = ? and year = ?
+        order by wijk_code, age_group, niveau""", [gemeente_code, year]).df()
+    if frame.empty:
+        return None
+    out = pd.DataFrame({
+        "Wijkcode": frame["wijk_code"], "Wijk": frame["wijk_name"],
+        "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
+        "Niveau": frame["niveau"], "Omschrijving": frame["niveau_name"],
+        "Noemer": frame["noemer"].map(NOEMER_LABELS),
+        "Kinderen, schatting (laag-hoog)": _ranges(frame, "children"),
+        "Kinderen, schatting midden (afgerond)": _rounded(frame["children_mid"]),
+    })
+    return Sheet("Vraag per wijk en niveau", out, [
+        "Modeluitkomst met de standaardaannames: geschat aantal kinderen per niveau van het "
+        "continuüm. Niveau 1-3 over de kinderen die kinderopvang gebruiken of zoeken, niveau 4 over "
+        "alle kinderen; niveau 1 is de rest, dus de niveaus tellen nooit op tot meer dan de "
+        "kinderen. Schattingen, afgerond (onder 100 op hele kinderen, daarboven op vijftallen); "
+        "geen tellingen. Geldt voor beide perspectieven."])
+
+
+def _gap_sheet(con, gemeente_code, year):
+    frame = con.execute("""
+        select wijk_code, wijk_name, age_group, niveau, perspective, component, demand_low,
+               demand_high, children_per_place, need_low, need_high, supply, supply_unit,
+               gap_low, gap_mid, gap_high
+        from gap_by_wijk_niveau where gemeente_code = ? and year = ?
+        order by wijk_code, age_group, niveau, perspective, component""",
+        [gemeente_code, year]).df()
+    if frame.empty:
+        return None
+    out = pd.DataFrame({
+        "Wijkcode": frame["wijk_code"], "Wijk": frame["wijk_name"],
+        "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
+        "Niveau": frame["niveau"],
+        "Perspectief": frame["perspective"].map(PERSPECTIVE_LABELS),
+        "Onderdeel": frame["component"].map(COMPONENT_LABELS),
+        "Kinderen, schatting (laag-hoog)": _ranges(frame, "demand"),
+        "Kinderen per plek": [round(v, 2) if pd.notna(v) else "" for v in
+                              frame["children_per_place"]],
+        "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
+        "Aanbod, waargenomen (afgerond)": _rounded(frame["supply"]),
+        "Eenheid": frame["supply_unit"],
+        "Tekort (laag-hoog)": _ranges(frame, "gap"),
+        "Tekort midden (afgerond)": _rounded(frame["gap_mid"]),
+    })
+    return Sheet("Tekort per wijk en niveau", out, [
+        "Tekort = nodig min aanbod, in de eenheid van het aanbod: plekken (gelijktijdig; kinderen ÷ "
+        "kinderen per plek) of kinderen. Positief: te weinig. Niveau 1 is de balans van de reguliere "
+        "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
+        "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7). "
+        "Schattingen afgerond."])
+
+
+def _niveau4_sheet(con, gemeente_code, year):
+    frame = con.execute("""
+        select age_group, demand_low, demand_high, places, children_per_place, gap_low, gap_high,
+               dagbehandeling_count
+        from niveau4_by_gemeente where gemeente_code = ? and year = ? order by age_group""",
+        [gemeente_code, year]).df()
+    if frame.empty:
+        return None
+    threshold = min_count()
+    out = pd.DataFrame({
+        "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
+        "Niveau 4, schatting over alle kinderen (laag-hoog)": _ranges(frame, "demand"),
+        "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
+        "Kinderen per plek": [round(v, 2) for v in frame["children_per_place"]],
+        "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
+        "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
+            "niet geleverd" if pd.isna(v) else hidden_label(threshold) if 0 < v < threshold
+            else int(v) for v in frame["dagbehandeling_count"]],
+    })
+    return Sheet("Niveau 4 (regionaal)", out, [
+        "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "
+        "meer wijken. " + suppression_note(threshold)])
+
+
+def _groups_sheet(con, gemeente_code, year):
+    frame = con.execute("""
+        select age_group, group_size, places_needed_low, places_needed_high, places,
+               shortage_places_low, shortage_places_high, groups_needed_low, groups_needed_mid,
+               groups_needed_high
+        from groups_by_gemeente where gemeente_code = ? and year = ? order by age_group""",
+        [gemeente_code, year]).df()
+    if frame.empty:
+        return None
+    out = pd.DataFrame({
+        "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
+        "Plekken per groep": frame["group_size"].astype(int),
+        "Plekken nodig in aparte groepen (laag-hoog)": _ranges(frame, "places_needed"),
+        "Plekken in plusgroepen (waargenomen)": _rounded(frame["places"]),
+        "Tekort in plekken (laag-hoog)": _ranges(frame, "shortage_places"),
+        "Groepen nodig, midden": frame["groups_needed_mid"],
+        "Groepen nodig (laag-hoog)": [f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in
+                                      zip(frame["groups_needed_low"], frame["groups_needed_high"],
+                                          strict=True)],
+    })
+    return Sheet("Aparte groepen (passend)", out, [
+        "Perspectief passend: aparte groepen voor de gemeente als geheel (wijken delen een groep), "
+        "in hele groepen; een tekort van minder dan één groep vraagt geen groep. Geen aparte groepen "
+        "voor 0-2 jaar."])
 
 
 register(ExportTable("kinderen_per_wijk", "Kinderen per wijk", _children_per_wijk,
                      requires=("population_by_wijk_age",)))
 register(ExportTable("kinderen_per_jaar", "Kinderen per jaar", _children_over_years,
                      requires=("population_by_wijk_age",)))
-register(ExportTable("vraag_per_wijk_niveau", "Vraag per wijk en niveau", _rounded_mart(
-    """
-    select wijk_code, wijk_name, age_group, niveau, niveau_name, perspective, denominator,
-           children_low, children_mid, children_high
-    from demand_by_wijk_niveau
-    where gemeente_code = ? and year = ?
-    order by wijk_code, age_group, niveau
-    """,
-    "Vraag per wijk en niveau",
-    ["Modeluitkomst: geschat aantal kinderen per niveau van het continuüm (laag, midden, hoog), met de "
-     "standaardaannames van het model. Schattingen, afgerond; geen tellingen."],
-    ("children_",)), requires=("demand_by_wijk_niveau",)))
-register(ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _rounded_mart(
-    """
-    select wijk_code, wijk_name, age_group, niveau, niveau_name, provision_type, perspective,
-           demand_mid, places, gap_low, gap_mid, gap_high
-    from gap_by_wijk_niveau
-    where gemeente_code = ? and year = ?
-    order by wijk_code, age_group, niveau
-    """,
-    "Tekort per wijk en niveau",
-    ["Tekort = geschatte vraag min beschikbare plaatsen (positief: te weinig plaatsen). Schattingen, "
-     "afgerond; plaatsen komen uit het LRK en van partners."],
-    ("demand_", "gap_")), requires=("gap_by_wijk_niveau",)))
+register(ExportTable("vraag_per_wijk_niveau", "Vraag per wijk en niveau", _demand_sheet,
+                     requires=("demand_by_wijk_niveau",)))
+register(ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _gap_sheet,
+                     requires=("gap_by_wijk_niveau",)))
+register(ExportTable("niveau_4", "Niveau 4 (regionaal)", _niveau4_sheet,
+                     requires=("niveau4_by_gemeente",)))
+register(ExportTable("aparte_groepen", "Aparte groepen (passend)", _groups_sheet,
+                     requires=("groups_by_gemeente",)))
 
 DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
                     "geleverd_door": "Geleverd door", "periode": "Periode", "wijken": "Wijken",

@@ -306,22 +306,54 @@ def _model_rows(context: Context, sql: str) -> pd.DataFrame:
 
 def _gap(context: Context) -> str | None:
     frame = _model_rows(context, """
-        select niveau, any_value(niveau_name) as niveau_name,
-               sum(demand_mid) as demand_mid, sum(places) as places, sum(gap_mid) as gap_mid
+        select niveau, perspective, component, any_value(supply_unit) as supply_unit,
+               sum(demand_low) as demand_low, sum(demand_high) as demand_high,
+               sum(need_low) as need_low, sum(need_high) as need_high, sum(supply) as supply,
+               sum(gap_low) as gap_low, sum(gap_high) as gap_high
         from gap_by_wijk_niveau
         where gemeente_code = ? and year = ?{where_wijk}
-        group by niveau order by niveau
+            and component in ('reguliere_plekken', 'ondersteuning_professionals', 'aparte_groep',
+                              'opnamegrens')
+        group by all order by niveau, perspective desc, component
     """)
     if frame.empty:
         return None
-    from transforms.privacy import round_estimate
+    from transforms.privacy import estimate_range, format_number, round_estimate
 
-    for column in ("demand_mid", "gap_mid"):
-        frame[column] = frame[column].map(round_estimate)
-    frame = frame.rename(columns={"niveau": "Niveau", "niveau_name": "Omschrijving", "demand_mid": "Vraag (midden)",
-                                  "places": "Plaatsen", "gap_mid": "Tekort (midden)"})
-    return html_table(frame) + ("<p class='note'>Modeluitkomst met de standaardaannames: geschatte vraag min "
-                                "beschikbare plaatsen, opgeteld over de leeftijdsgroepen. Afgerond.</p>")
+    def ranged(prefix: str) -> list[str]:
+        return [estimate_range(lo, hi) if pd.notna(lo) else "niet geleverd"
+                for lo, hi in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
+
+    table = pd.DataFrame({
+        "Niveau": frame["niveau"].astype(str),
+        "Perspectief": frame["perspective"],
+        "Onderdeel": frame["component"].map(exports.COMPONENT_LABELS),
+        "Kinderen (schatting)": ranged("demand"),
+        "Nodig (schatting)": ranged("need"),
+        "Aanbod (waargenomen)": ["niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
+                                 for v in frame["supply"]],
+        "Eenheid": frame["supply_unit"],
+        "Tekort": ranged("gap"),
+    })
+    body = html_table(table) + (
+        "<p class='note'>Modeluitkomst met de standaardaannames, opgeteld over de leeftijdsgroepen en "
+        "afgerond: nodig min aanbod, in de eenheid van het aanbod (plekken zijn gelijktijdig: kinderen "
+        "÷ kinderen per plek). Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
+        "en inclusief staan naast elkaar; de handreiking kiest geen perspectief.</p>")
+    if context.wijk_code:
+        return body
+    niveau_4 = context.con.execute("""
+        select sum(demand_low) as demand_low, sum(demand_high) as demand_high,
+               sum(places) as places, sum(gap_low) as gap_low, sum(gap_high) as gap_high
+        from niveau4_by_gemeente where gemeente_code = ? and year = ?""",
+        [context.gemeente_code, context.year]).df()
+    if not niveau_4.empty and pd.notna(niveau_4["demand_low"].iloc[0]):
+        row = niveau_4.iloc[0]
+        body += (f"<p>Niveau 4 (regionaal, alle kinderen): naar schatting "
+                 f"{_esc(estimate_range(row.demand_low, row.demand_high))} kinderen; "
+                 f"{_esc(format_number(round_estimate(row.places)))} plekken KDC/MKD; tekort "
+                 f"{_esc(estimate_range(row.gap_low, row.gap_high))} plekken.</p>")
+    return body
 
 
 def _assumptions(context: Context) -> str | None:

@@ -24,20 +24,22 @@ if gemeente_code is None:
 st.title(f"Continuüm van ondersteuning {gemeente_name(gemeente_code)} {year}")
 st.write(
     "Hoeveel kinderen hebben naar verwachting welke ondersteuning nodig? Het model vermenigvuldigt "
-    "het aantal kinderen per wijk en leeftijdsgroep met het aandeel per niveau uit de handreiking "
-    "*Op weg naar inclusieve kinderopvang*. Alle getallen op deze pagina zijn **schattingen van "
-    "het model**, geen tellingen; ze zijn afgerond."
+    "per wijk en leeftijdsgroep het aantal kinderen met het aandeel per niveau uit de handreiking "
+    "*Op weg naar inclusieve kinderopvang* (regels 192-212). Alle getallen op deze pagina zijn "
+    "**schattingen van het model**, geen tellingen; ze zijn afgerond."
 )
 st.dataframe(pd.DataFrame({
     "Niveau": ["1", "2", "3", "4"],
     "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
-    "Aandeel (handreiking)": ["ca. 80-90%", "ca. 10-20%", "ca. 1-5%", "ca. 1-2%"],
-    "Waar": ["reguliere groep", "reguliere groep, versterkte professionals",
-             "reguliere opvang met specialistische inzet of plusgroep",
-             "KDC, MKD, DJK, MOC (geïndiceerde zorg)"],
+    "Aandeel (handreiking)": ["de rest: 80,5% (ca. 80-90%, r. 194)", "ca. 10-20% (r. 200)",
+                              "ca. 1-5% (r. 204)", "ca. 1-2% (r. 210)"],
+    "Noemer": ["kinderen in of op zoek naar opvang"] * 3 + ["alle kinderen"],
+    "Aanbod (eigen eenheid)": [
+        "reguliere plekken (gelijktijdig)", "coaching van professionals (trajecten, uren)",
+        "specialistische inzet in de groep, of plekken in een aparte groep",
+        "KDC, MKD, DJK, MOC (geïndiceerde zorg; regionaal)"],
 }), hide_index=True, width="stretch")
-
-perspective, denominator = continuum.choice_controls()
+st.markdown(continuum.NOEMER_RULE_NL)
 continuum.parameter_expander()
 
 demand = continuum.demand(gemeente_code)
@@ -51,17 +53,30 @@ age_group = st.radio(
     "Leeftijdsgroep", age_options, horizontal=True, key="continuum_age",
     format_func=lambda a: "Alle (0-12 jaar)" if a == "alle" else f"{a} jaar",
 )
+st.caption(
+    "Leeftijd: de handreiking geeft één aandeel per niveau voor alle kinderen, niet per leeftijd. "
+    "Kindkaart gebruikt dat aandeel voor 0-2, 2-4 en 4-12 jaar (een aanname), tenzij een aandeel "
+    "per leeftijdsgroep is ingesteld (parameter share_niveau_N_0_2 enzovoort). Peuters: 2 tot 4 "
+    "jaar; voorschoolse educatie is voor 2,5 tot 4 jaar (handreiking r. 77)."
+    + (" In deze gegevens is een aandeel per leeftijdsgroep ingesteld."
+       if this_year["share_per_age"].any() else "")
+)
 selected = this_year if age_group == "alle" else this_year[this_year["age_group"] == age_group]
 per_wijk = (
     selected.groupby(["wijk_code", "wijk_name", "niveau"], as_index=False)
     [["children_low", "children_mid", "children_high", "children_signal_adjusted"]].sum()
 )
+# one row per wijk and age group carries the children: summed once per wijk, not per niveau
+children = (selected[selected["niveau"] == 1].groupby(["wijk_code", "wijk_name"], as_index=False)
+            ["population_children"].sum())
 
-# Gemeente total per niveau
+# Gemeente total per niveau; with the children outside childcare they add up to all children
 st.subheader("Gemeente totaal")
 totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
-columns = st.columns(4)
-for column, niveau in zip(columns, [1, 2, 3, 4], strict=True):
+all_children = children["population_children"].sum()
+outside = all_children - totals["children_mid"].sum()
+columns = st.columns(5)
+for column, niveau in zip(columns, [1, 2, 3, 4], strict=False):
     row = totals.loc[niveau]
     column.metric(
         f"Niveau {niveau}",
@@ -69,12 +84,23 @@ for column, niveau in zip(columns, [1, 2, 3, 4], strict=True):
         help=f"Bandbreedte {continuum.estimate_text(row.children_low, row.children_high)} "
              "kinderen (schatting).",
     )
-    column.caption(f"{continuum.estimate_text(row.children_low, row.children_high)} kinderen")
+    column.caption(f"{continuum.estimate_text(row.children_low, row.children_high)} kinderen; "
+                   + ("alle kinderen" if niveau == 4 else "van wie opvang gebruikt of zoekt"))
+columns[4].metric("Geen kinderopvang", format_number(round_estimate(outside)),
+                  help="Kinderen die geen kinderopvang gebruiken of zoeken en niet op niveau 4 "
+                       "zijn (de rest van alle kinderen).")
+columns[4].caption("rest van alle kinderen")
+st.caption(
+    f"Niveau 1 tot en met 4 en 'geen kinderopvang' zijn samen alle "
+    f"{format_number(round_estimate(all_children))} kinderen (middenschatting); geen niveau wordt "
+    "dubbel geteld. Bandbreedtes per niveau zijn los: de lage (of hoge) waarden tellen niet op "
+    "tot een geheel."
+)
 
-# Stacked bar per wijk with low-high error bars
-show_niveau_1 = st.checkbox("Toon ook niveau 1 (de grote meerderheid)", value=False,
-                            key="continuum_niveau_1")
-niveaus = [1, 2, 3, 4] if show_niveau_1 else [2, 3, 4]
+# Stacked bar per wijk: the stack never exceeds the wijk's children
+show_all = st.checkbox("Toon ook niveau 1 en de kinderen zonder opvang (de stapel is dan alle "
+                       "kinderen)", value=False, key="continuum_niveau_1")
+niveaus = [1, 2, 3, 4] if show_all else [2, 3, 4]
 order = (per_wijk[per_wijk["niveau"].isin(niveaus)].groupby("wijk_name")["children_mid"].sum()
          .sort_values(ascending=False).index.tolist())
 figure = go.Figure()
@@ -85,18 +111,20 @@ for niveau in niveaus:
         x=order,
         y=rows["children_mid"],
         marker_color=theme.NIVEAU_COLOURS[niveau],
-        error_y={"type": "data", "symmetric": False,
-                 "array": rows["children_high"] - rows["children_mid"],
-                 "arrayminus": rows["children_mid"] - rows["children_low"],
-                 "color": "#333333", "thickness": 1.5},
         customdata=list(zip(rows["children_low"].round(), rows["children_high"].round(),
                             strict=True)),
         hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f} (%{customdata[0]:,.0f}-"
                       "%{customdata[1]:,.0f})<extra>schatting</extra>",
     )
+if show_all:
+    mids = per_wijk.groupby("wijk_name")["children_mid"].sum()
+    rest = children.set_index("wijk_name")["population_children"] - mids
+    figure.add_bar(name="Geen kinderopvang", x=order, y=rest.reindex(order),
+                   marker_color="#DDDDDD",
+                   hovertemplate="%{x}<br>geen kinderopvang: %{y:,.0f}<extra>schatting</extra>")
 figure.update_layout(
     barmode="stack",
-    title="Verwachte kinderen per niveau en wijk (schatting; strepen: laag-hoog)",
+    title="Verwachte kinderen per niveau en wijk (schatting, midden)",
     yaxis_title="kinderen (schatting)",
     xaxis_title=None,
     legend_title_text="Niveau",
@@ -108,22 +136,27 @@ figure.update_layout(
 st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
 chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 
-# Table: wijk x niveau (mid), rounded estimates with a gemeente total
+# Table: wijk x niveau (mid), rounded estimates; the row total is the wijk's children
 st.subheader("Per wijk (middenschatting, afgerond)")
 wide = (per_wijk.pivot_table(index=["wijk_code", "wijk_name"], columns="niveau",
                              values="children_mid", aggfunc="sum")
         .reindex(columns=[1, 2, 3, 4]).fillna(0.0).reset_index())
 wide.columns = ["wijk_code", "wijk_name", "Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]
-table = protect_counts(wide, ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"], estimate=True)
+wide = wide.merge(children, on=["wijk_code", "wijk_name"], how="left")
+wide["Geen kinderopvang"] = wide.pop("population_children") - wide[
+    ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]].sum(axis=1)
+value_columns = ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4", "Geen kinderopvang"]
+table = protect_counts(wide, value_columns, estimate=True)
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
-                                        TOTAL_LABEL: "Totaal"})
+                                        TOTAL_LABEL: "Alle kinderen"})
 shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
 st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
 table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 st.caption(
-    f"Schatting (model): {model.PERSPECTIVES[perspective].lower()}; vraag over "
-    f"{continuum.DENOMINATOR_PHRASES[denominator]}. Getallen onder 100 afgerond op hele kinderen, "
-    "daarboven op vijftallen."
+    "Schatting (model), geen perspectief nodig: de vraag per niveau is in beide perspectieven "
+    "gelijk. Noemer: niveau 1-3 de kinderen die kinderopvang gebruiken of zoeken, niveau 4 alle "
+    "kinderen. 'Alle kinderen' is de som van de rij. Getallen onder 100 afgerond op hele "
+    "kinderen, daarboven op vijftallen."
 )
 
 # Signal-adjusted estimate for niveau 3 and 4
@@ -193,11 +226,15 @@ for niveau in (2, 3, 4):
                  "arrayminus": rows["children_mid"] - rows["children_low"]},
     )
 trend_figure.update_layout(
-    title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting)",
+    title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting; alleen "
+          "bevolkingseffect)",
     yaxis_title="kinderen (schatting)", xaxis={"dtick": 1}, font={"size": 16},
     separators=",.", height=420,
 )
 st.plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))
+st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandelen, dus deze lijn "
+           "volgt het aantal kinderen. Een waargenomen verandering in de vraag staat bij de "
+           "signalen van partners (pagina Trends).")
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
 
 with st.expander("Overzicht van de gebruikte aannames"):

@@ -19,21 +19,22 @@ if gemeente_code is None:
 name = gemeente_name(gemeente_code)
 st.title(f"Tekorten {name} {year}")
 st.write(
-    "De vraag uit het model (**schatting**) naast de plekken die er zijn (**waargenomen**: het "
-    "Landelijk Register Kinderopvang en partnerregistraties van plusgroepen en KDC/MKD). "
-    "Tekort = verwachte kinderen min plekken; een negatief tekort is ruimte over."
+    "De vraag uit het model (**schatting**) naast het aanbod dat er is (**waargenomen**), in de "
+    "eenheid van elk niveau: reguliere plekken (gelijktijdig) voor niveau 1-3, ondersteuning van "
+    "professionals voor niveau 2, specialistische inzet of een aparte groep voor niveau 3, "
+    "behandelplekken voor niveau 4 (regionaal). Tekort = nodig min aanwezig; negatief is ruimte "
+    "over. De handreiking kiest geen perspectief (r. 167): *passend* en *inclusief* staan naast "
+    "elkaar."
 )
-perspective, denominator = continuum.choice_controls()
+st.markdown(continuum.NOEMER_RULE_NL)
 continuum.parameter_expander()
 
-left, right = st.columns(2)
-niveau = left.selectbox("Niveau", [3, 4, 2, 1], key="tekorten_niveau",
-                        format_func=lambda n: f"Niveau {n}: {model.NIVEAU_NAMES[n]}")
-age_group = right.selectbox("Leeftijdsgroep", ["2-4", "0-2", "4-12"], key="tekorten_age",
-                            format_func=lambda a: continuum.AGE_NOUNS[a])
+age_group = st.selectbox("Leeftijdsgroep", ["2-4", "0-2", "4-12"], key="tekorten_age",
+                         format_func=lambda a: continuum.AGE_NOUNS[a])
+noun = continuum.AGE_NOUNS_SHORT[age_group]
 
 gap = continuum.gap(gemeente_code)
-rows = gap[(gap["year"] == year) & (gap["niveau"] == niveau) & (gap["age_group"] == age_group)]
+rows = gap[(gap["year"] == year) & (gap["age_group"] == age_group)]
 if rows.empty:
     st.warning("Voor dit jaar zijn geen bevolkingscijfers per wijk geladen.")
     st.stop()
@@ -43,92 +44,178 @@ if rows["supply_year"].isna().all():
 elif int(rows["supply_year"].iloc[0]) != year:
     st.info(f"Plekken uit de LRK-export van {int(rows['supply_year'].iloc[0])}: de dichtstbijzijnde "
             f"export bij {year}.")
-provision = rows["provision_type"].iloc[0]
-if provision in ("plusgroep", "kdc_mkd") and rows["provision_places"].sum() == 0:
-    st.info(f"Geen partner heeft plekken in {continuum.PROVISION_LABELS[provision]} geregistreerd "
-            "(registratie groepsgrootte): die plekken staan op 0.")
 
-if niveau <= 2 and denominator == "alle_kinderen":
-    st.info("Let op: met alle kinderen als noemer telt ook mee wie geen kinderopvang gebruikt. "
-            "Voor niveau 1 en 2 (reguliere plekken) geeft 'Kinderen in de kinderopvang' een "
-            "eerlijker beeld.")
 
-ranked = rows.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
+def component(key: str, perspective: str | None = None) -> pd.DataFrame:
+    part = rows[rows["component"] == key]
+    if perspective is not None:
+        part = part[part["perspective"] == perspective]
+    return part.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
 
-# The handreiking's first question, answered for the gemeente and per wijk
-st.subheader("Wat zeggen de cijfers?")
-total = ranked[["demand_low", "demand_mid", "demand_high", "places"]].sum()
-noun = continuum.AGE_NOUNS_SHORT[age_group]
-places_total = round_estimate(total.places)
-st.markdown(
-    f"**Gemeente {name}:** naar schatting {continuum.estimate_text(total.demand_low, total.demand_high)}"
-    f" {noun} op niveau {niveau} (midden {format_number(round_estimate(total.demand_mid))}); er zijn "
-    f"{format_number(places_total)} plekken in {continuum.PROVISION_LABELS[provision]}"
-    + (" (naar rato toegedeeld aan dit niveau)." if provision == "regulier" else ".")
-)
-sentences = [continuum.gap_sentence(r) for r in ranked.head(5).itertuples(index=False)]
-st.markdown("\n".join(f"- {s}" for s in sentences))
-shortage = ranked["gap_mid"].clip(lower=0).sum()
-if provision == "plusgroep" and round_estimate(shortage) > 0:
-    parameters = continuum.session_parameters().set_index("name")["value"]
-    size = parameters["plusgroup_size_bso" if age_group == "4-12" else "plusgroup_size_0_4"]
-    st.markdown(
-        f"Bij de middenschatting komen de wijken met een tekort samen "
-        f"**{format_number(round_estimate(shortage))} plekken** tekort: ongeveer "
-        f"**{format_number(-(-round_estimate(shortage) // size))} plusgroepen** van "
-        f"{format_number(size)} kinderen (wijken kunnen een groep delen)."
-    )
 
-# Ranked chart of the gap with low-high error bars
+def range_column(frame: pd.DataFrame, prefix: str) -> list[str]:
+    return [continuum.estimate_text(lo, hi) for lo, hi in
+            zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
+
+
+def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
+    total = frame[["demand_low", "demand_high", "need_low", "need_high", "supply",
+                   "gap_low", "gap_high"]].sum(min_count=1)
+    text = (f"**Gemeente {name}:** naar schatting "
+            f"{continuum.estimate_text(total.demand_low, total.demand_high)} {noun} {what}")
+    if unit == "plekken":
+        text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
+                 f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(total.supply))} "
+                 "plekken.")
+    elif pd.isna(total.supply):
+        return text + "; het aanbod is niet geleverd (rij 7 van de handreiking)."
+    else:
+        text += f"; aanwezig: {format_number(round_estimate(total.supply))} {unit}."
+    return text + f" Saldo over de wijken: {continuum.estimate_text(total.gap_low, total.gap_high)} " \
+        f"{unit} tekort (negatief: ruimte over)."
+
+
+# 1. Regular places, once, for every child who uses or seeks childcare
+st.subheader("Reguliere plekken (niveau 1-3, beide perspectieven)")
+regular = component("reguliere_plekken")
+source = regular["children_per_place_source"].dropna()
+st.markdown(gemeente_sentence(regular, "gebruiken of zoeken reguliere opvang", "plekken"))
+st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
+                      for r in regular.head(3).itertuples(index=False)))
 figure = go.Figure()
 figure.add_bar(
-    y=ranked["wijk_name"],
-    x=ranked["gap_mid"],
+    y=regular["wijk_name"],
+    x=regular["gap_mid"],
     orientation="h",
     marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1]
-                  for g in ranked["gap_mid"]],
+                  for g in regular["gap_mid"]],
     error_x={"type": "data", "symmetric": False,
-             "array": ranked["gap_high"] - ranked["gap_mid"],
-             "arrayminus": ranked["gap_mid"] - ranked["gap_low"],
+             "array": regular["gap_high"] - regular["gap_mid"],
+             "arrayminus": regular["gap_mid"] - regular["gap_low"],
              "color": "#333333", "thickness": 1.5},
-    hovertemplate="%{y}: tekort %{x:,.0f}<extra>schatting min plekken</extra>",
+    hovertemplate="%{y}: tekort %{x:,.0f} plekken<extra>schatting min plekken</extra>",
     name="Tekort",
 )
 figure.update_layout(
-    title=f"Tekort aan plekken per wijk, niveau {niveau}, {continuum.AGE_NOUNS[age_group]}",
-    xaxis_title="tekort (verwachte kinderen min plekken; strepen: laag-hoog)",
+    title=f"Tekort aan reguliere plekken (gelijktijdig) per wijk, {continuum.AGE_NOUNS[age_group]}",
+    xaxis_title="tekort in plekken (nodig min aanwezig; strepen: laag-hoog)",
     yaxis={"autorange": "reversed"},
     font={"size": 16},
     separators=",.",
-    height=120 + 42 * len(ranked),
+    height=120 + 42 * len(regular),
     margin={"t": 60, "l": 10},
     showlegend=False,
 )
 st.plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
 chart_downloads(figure, f"Tekorten {name} {year}")
-
-# Ranked table
-table = pd.DataFrame({
-    "Rang": range(1, len(ranked) + 1),
-    "Wijk": ranked["wijk_name"],
-    "Verwacht (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
-                             zip(ranked["demand_low"], ranked["demand_high"], strict=True)],
-    "Verwacht met signalen": [format_number(round_estimate(v))
-                              for v in ranked["demand_signal_adjusted"]],
-    "Plekken": [format_number(round_estimate(v)) for v in ranked["places"]],
-    "Tekort (midden)": [format_number(round_estimate(v)) for v in ranked["gap_mid"]],
-    "Tekort (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
-                           zip(ranked["gap_low"], ranked["gap_high"], strict=True)],
+regular_table = pd.DataFrame({
+    "Wijk": regular["wijk_name"],
+    "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
+    "Kinderen per plek": [format_number(v, 2) for v in regular["children_per_place"]],
+    "Plekken nodig, gelijktijdig (laag-hoog)": range_column(regular, "need"),
+    "Plekken, gelijktijdig (LRK)": [format_number(round_estimate(v)) for v in regular["supply"]],
+    "Tekort in plekken (laag-hoog)": range_column(regular, "gap"),
 })
-if provision == "plusgroep":
-    table["Plusgroepen nodig"] = ranked["plusgroups_needed_mid"].astype(int).to_numpy()
-st.dataframe(table, hide_index=True, width="stretch")
-table_downloads(table, f"Tekorten {name} {year} niveau {niveau} {age_group}")
+st.dataframe(regular_table, hide_index=True, width="stretch")
+table_downloads(regular_table, f"Reguliere plekken {name} {year} {age_group}")
 st.caption(
-    "Verwacht en tekort: schatting van het model, afgerond. Plekken: waargenomen (LRK, partners); "
-    "plekken die meer leeftijdsgroepen of niveaus bedienen zijn naar rato verdeeld. "
-    f"{model.PERSPECTIVES[perspective]}; vraag over {continuum.DENOMINATOR_PHRASES[denominator]}."
+    "Kinderen: schatting (model; noemer: kinderen die opvang gebruiken of zoeken, zonder niveau 4 "
+    "en zonder wie in een bestaande plusgroep zit). Kinderen per plek: "
+    + ", ".join(sorted({continuum.CPP_SOURCES.get(t.strip(), t) for v in source
+                        for t in str(v).split(",")}))
+    + ". Plekken: waargenomen (LRK); plekken voor meer leeftijdsgroepen naar rato verdeeld."
 )
+
+# 2. Niveau 2: support to the professionals
+st.subheader("Niveau 2: ondersteuning van professionals (beide perspectieven)")
+support = component("ondersteuning_professionals")
+st.markdown(gemeente_sentence(support, "op niveau 2", "kinderen"))
+if support["supply"].notna().any():
+    st.dataframe(pd.DataFrame({
+        "Wijk": support["wijk_name"],
+        "Niveau 2 (laag-hoog)": range_column(support, "demand"),
+        "Kinderen bereikt met coaching (rij 7)": [format_number(v) for v in support["supply"]],
+        "Trajecten": [format_number(v) if pd.notna(v) else "" for v in support["trajectories_count"]],
+        "Uren": [format_number(v) if pd.notna(v) else "" for v in support["support_hours"]],
+        "Tekort in kinderen (laag-hoog)": range_column(support, "gap"),
+    }), hide_index=True, width="stretch")
+    st.caption("Bereikt, trajecten en uren: waargenomen (zorgaanbieders, soort 'coaching pm'ers'); "
+               "niveau 2: schatting.")
+
+# 3. Niveau 3: both perspectives side by side
+st.subheader("Niveau 3: passend en inclusief naast elkaar")
+left, right = st.columns(2)
+with left:
+    st.markdown("**Passend** — " + model.PERSPECTIVES["passend"].split(": ", 1)[1])
+    separate = component("aparte_groep", "passend")
+    if separate.empty:
+        st.write("Voor 0-2 jaar geen aparte groepen: niveau 3 is voor baby's een aanbod in het "
+                 "reguliere kinderdagverblijf (handreiking r. 204-206).")
+    else:
+        st.markdown(gemeente_sentence(separate, "van niveau 3 in een aparte groep", "plekken"))
+        groups = continuum.groups(gemeente_code)
+        group = groups[(groups["year"] == year) & (groups["age_group"] == age_group)]
+        if not group.empty:
+            g = group.iloc[0]
+            st.markdown(
+                f"Aparte groepen nodig in de gemeente (wijken delen een groep): "
+                f"**{format_number(g.groups_needed_mid)}** bij de middenschatting "
+                f"({format_number(g.groups_needed_low)}-{format_number(g.groups_needed_high)}) van "
+                f"{format_number(g.group_size)} plekken; een tekort van minder dan één groep "
+                "vraagt geen groep.")
+        st.dataframe(pd.DataFrame({
+            "Wijk": separate["wijk_name"],
+            "Kinderen (laag-hoog)": range_column(separate, "demand"),
+            "Plekken nodig (laag-hoog)": range_column(separate, "need"),
+            "Plekken plusgroep": [format_number(round_estimate(v)) for v in separate["supply"]],
+            "Tekort plekken (laag-hoog)": range_column(separate, "gap"),
+        }), hide_index=True, width="stretch")
+    inzet = component("specialistische_inzet", "passend")
+    st.markdown(gemeente_sentence(inzet, "van niveau 3 in de reguliere groep", "kinderen"))
+with right:
+    st.markdown("**Inclusief** — " + model.PERSPECTIVES["inclusief"].split(": ", 1)[1])
+    cap = component("opnamegrens", "inclusief")
+    st.markdown(gemeente_sentence(cap, "op niveau 3, allemaal in reguliere groepen", "kinderen"))
+    st.dataframe(pd.DataFrame({
+        "Wijk": cap["wijk_name"],
+        "Niveau 3 (laag-hoog)": range_column(cap, "demand"),
+        "Opnamegrens reguliere groepen": [format_number(round_estimate(v)) for v in cap["supply"]],
+        "Boven de grens (laag-hoog)": range_column(cap, "gap"),
+        "Bestaande aparte groepen (plekken)": [format_number(round_estimate(v))
+                                                for v in cap["separate_group_places"]],
+    }), hide_index=True, width="stretch")
+    inzet = component("specialistische_inzet", "inclusief")
+    st.markdown(gemeente_sentence(inzet, "op niveau 3 met specialistische inzet", "kinderen"))
+st.caption(
+    "Schatting (model) min waargenomen. Passend: 'deel van niveau 3 in een aparte groep' is een "
+    "parameter (0-100%); inclusief: de opnamegrens is kinderen van niveau 3 per reguliere groep "
+    "(plekken ÷ groepsgrootte). Aparte groepen zijn moeilijk af te schalen (handreiking r. 157)."
+)
+
+# 4. Niveau 4: regional
+st.subheader("Niveau 4: behandeling (regionaal, hele gemeente)")
+niveau_4 = continuum.niveau4(gemeente_code)
+niveau_4 = niveau_4[(niveau_4["year"] == year)]
+if not niveau_4.empty:
+    from ui.continuum import min_count
+
+    def observed(value) -> str:
+        if pd.isna(value):
+            return "niet geleverd"
+        return hidden_label() if 0 < value < min_count() else format_number(value)
+
+    st.dataframe(pd.DataFrame({
+        "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
+        "Niveau 4, alle kinderen (laag-hoog)": range_column(niveau_4, "demand"),
+        "Plekken KDC/MKD (gelijktijdig)": [format_number(round_estimate(v))
+                                           for v in niveau_4["places"]],
+        "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
+        "Jeugdhulp dagbehandeling (waargenomen)": [observed(v)
+                                                   for v in niveau_4["dagbehandeling_count"]],
+    }), hide_index=True, width="stretch")
+    st.caption("Een KDC of MKD bedient meer wijken: niveau 4 staat per gemeente, niet per wijk. "
+               "Niveau 4: schatting over alle kinderen; plekken: partners (rij 10); "
+               "dagbehandeling: waargenomen (rij 8), kleine aantallen afgeschermd.")
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
 st.subheader("Wachtlijsten (waargenomen)")
@@ -165,7 +252,7 @@ if not vso.empty and age_group == "4-12":
     st.subheader("BSO voor leerlingen van (v)so en sbo")
     st.write("Scholen voor (voortgezet) speciaal onderwijs hoeven geen BSO te regelen; daardoor "
              "ontbreekt BSO voor deze leerlingen vaak.")
-    vso = vso.merge(rows[["wijk_code", "wijk_name"]], on="wijk_code", how="left")
+    vso = vso.merge(rows[["wijk_code", "wijk_name"]].drop_duplicates(), on="wijk_code", how="left")
     vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
     vso = vso.sort_values("wijk_name").reset_index(drop=True)
     delivered = vso["bso_needed_observed_count"].notna().any()

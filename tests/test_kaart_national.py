@@ -89,7 +89,7 @@ def _national_equals_one_by_one(model_only: bool = False) -> list[str]:
 
 def test_national_values_are_each_gemeente_protected_on_its_own(national_app_db):
     checked = _national_equals_one_by_one()
-    assert {"kinderen_0_12", "tekort_niveau_3", "vve_per_100", "kindplaatsen"} <= set(checked)
+    assert {"kinderen_0_12", "tekort_reguliere_plekken", "vve_per_100", "kindplaatsen"} <= set(checked)
 
 
 def test_national_model_values_follow_the_session_parameters(national_app_db):
@@ -97,7 +97,7 @@ def test_national_model_values_follow_the_session_parameters(national_app_db):
 
     from ui import continuum
 
-    before = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3)
+    before = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3, "aparte_groep")
     stored = dict(continuum._stored())
     name, (low, value, high) = next(
         (n, v) for n, v in stored.items() if n.startswith("share_niveau_3"))
@@ -105,7 +105,7 @@ def test_national_model_values_follow_the_session_parameters(national_app_db):
     try:
         assert continuum.parameters_changed()
         assert _national_equals_one_by_one(model_only=True)
-        after = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3)
+        after = continuum.national_per_wijk("gap_by_wijk_niveau", "gap_mid", 2024, 3, "aparte_groep")
         assert after["value"].sum() > before["value"].sum()
     finally:
         st.session_state[continuum.PARAMS_KEY] = stored

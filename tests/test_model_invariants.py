@@ -8,18 +8,23 @@ from transforms import model
 
 GRAINS = {
     "demand_by_wijk_niveau": ["gemeente_code", "wijk_code", "year", "age_group", "niveau"],
-    "gap_by_wijk_niveau": ["gemeente_code", "wijk_code", "year", "age_group", "niveau"],
+    "gap_by_wijk_niveau": ["gemeente_code", "wijk_code", "year", "age_group", "niveau",
+                           "perspective", "component"],
+    "groups_by_gemeente": ["gemeente_code", "year", "age_group"],
+    "niveau4_by_gemeente": ["gemeente_code", "year", "age_group"],
     "supply_by_wijk": ["gemeente_code", "wijk_code", "year", "provision_type"],
     "signals_by_wijk": ["gemeente_code", "wijk_code", "year", "signal_type", "age_group"],
     "vso_bso_by_wijk": ["gemeente_code", "wijk_code", "year"],
 }
 DOCUMENTED_COLUMNS = {
-    "demand_by_wijk_niveau": ["children_low", "children_mid", "children_high", "perspective",
-                              "denominator", "provision_type", "children_signal_adjusted",
-                              "figure_kind"],
+    "demand_by_wijk_niveau": ["children_low", "children_mid", "children_high", "noemer",
+                              "base_children_mid", "children_signal_adjusted", "figure_kind"],
     "supply_by_wijk": ["places", "provision_group", "figure_kind"],
-    "gap_by_wijk_niveau": ["demand_low", "demand_mid", "demand_high", "places", "gap_low",
+    "gap_by_wijk_niveau": ["perspective", "component", "demand_low", "demand_mid", "demand_high",
+                           "supply_unit", "supply", "children_per_place", "need_mid", "gap_low",
                            "gap_mid", "gap_high", "supply_year", "figure_kind"],
+    "groups_by_gemeente": ["shortage_places_mid", "groups_needed_mid", "group_size"],
+    "niveau4_by_gemeente": ["demand_mid", "places", "gap_mid", "dagbehandeling_count"],
     "signals_by_wijk": ["children_count", "rate_per_100", "gemeente_rate_per_100",
                         "ratio_to_gemeente", "figure_kind"],
 }
@@ -65,61 +70,67 @@ def test_low_mid_high_ordered_and_shares_exact(sample_con):
     """).fetchone()[0]
     assert bad == 0
     shares = sample_con.execute("""
-        select niveau, min(share_mid), max(share_mid) from demand_by_wijk_niveau group by niveau
-        order by niveau""").fetchall()
-    defaults = model.default_parameters().set_index("name")["value"]
-    assert [(n, lo, hi) for n, lo, hi in shares] == [
-        (n, defaults[f"share_niveau_{n}"], defaults[f"share_niveau_{n}"]) for n in range(1, 5)
-    ]
+        select niveau, round(min(share_mid), 9), round(max(share_mid), 9)
+        from demand_by_wijk_niveau group by niveau order by niveau""").fetchall()
+    assert shares == [(1, 0.805, 0.805), (2, 0.15, 0.15), (3, 0.03, 0.03), (4, 0.015, 0.015)]
 
 
-def test_age_groups_sum_to_the_wijk_total(sample_con):
-    # per wijk, year and niveau: demand over the age groups = the wijk's children x the share
-    off = sample_con.execute("""
-        with demand as (
-            select wijk_code, year, niveau, sum(children_mid) as demand_mid, any_value(share_mid) as share
+def test_the_niveaus_partition_the_children_everywhere(sample_con):
+    # per wijk, year and age group the mids of niveau 1-4 never exceed the children; niveau 1-3
+    # are the children in childcare less niveau 4's share, niveau 4 a share of all children
+    worst = sample_con.execute("""
+        select max(sum_mid - population), max(abs(in_childcare - base * (1 - share_4)))
+        from (
+            select wijk_code, year, age_group, sum(children_mid) as sum_mid,
+                   any_value(population_children) as population,
+                   sum(children_mid) filter (where niveau <= 3) as in_childcare,
+                   any_value(base_children_mid) filter (where niveau = 1) as base,
+                   any_value(share_mid) filter (where niveau = 4) as share_4
             from demand_by_wijk_niveau group by all
-        ),
-        population as (
-            select wijk_code, year, sum(children) as children from population_by_wijk_age group by all
         )
-        select max(abs(d.demand_mid - p.children * d.share))
-        from demand as d join population as p using (wijk_code, year)
-    """).fetchone()[0]
-    assert off < 1e-6
+    """).fetchone()
+    assert worst[0] < 0
+    assert worst[1] < 1e-9
 
 
-def test_gap_is_demand_minus_places_and_places_add_up(sample_con):
+def test_gap_is_need_minus_supply_and_places_add_up(sample_con):
     off = sample_con.execute("""
-        select max(abs(gap_low - (demand_low - places)) + abs(gap_mid - (demand_mid - places))
-                   + abs(gap_high - (demand_high - places)))
+        select max(abs(gap_low - (need_low - supply)) + abs(gap_mid - (need_mid - supply))
+                   + abs(gap_high - (need_high - supply)))
         from gap_by_wijk_niveau
     """).fetchone()[0]
     assert off < 1e-9
-    # every place of 2024 (LRK and partner groups) ends up in exactly one gap row
-    supplied, lrk, allocated = sample_con.execute("""
+    # every regular place of 2024 is in the regular-place balance once, every plus-group place
+    # in the separate-group rows once
+    regular, balance, plus, separate = sample_con.execute("""
         select
-            (select sum(places) from supply_by_wijk where year = 2024),
-            (select sum(places) from stg_lrk__locations
-             where year = 2024 and wijk_code is not null and provision_type <> 'VGO'),
-            (select sum(places) from gap_by_wijk_niveau where year = 2024)
+            (select sum(places) from supply_by_wijk where year = 2024
+             and provision_group = 'regulier'),
+            (select sum(supply) from gap_by_wijk_niveau where year = 2024
+             and component = 'reguliere_plekken'),
+            (select sum(places) from supply_by_wijk where year = 2024
+             and provision_type = 'plusgroep'),
+            (select sum(supply) from gap_by_wijk_niveau where year = 2024
+             and component = 'aparte_groep')
     """).fetchone()
-    assert allocated == pytest.approx(supplied)
-    assert supplied >= lrk > 0
+    assert balance == pytest.approx(regular)
+    assert separate == pytest.approx(plus)
+    assert regular > 0 and plus > 0
 
 
 def test_session_evaluation_keeps_invariants(sample_con):
     parameters = model.default_parameters()
     parameters.loc[parameters["name"] == "share_niveau_3", ["low", "value", "high"]] = [
         0.02, 0.04, 0.05]
-    gap = model.gap(sample_con, parameters, "inclusief", "in_opvang", gemeente_code="GM9999")
-    assert set(gap["perspective"]) == {"inclusief"}
+    gap = model.gap(sample_con, parameters, gemeente_code="GM9999")
+    assert set(gap["perspective"]) == {"beide", "passend", "inclusief"}
     assert (gap["demand_low"] <= gap["demand_mid"]).all()
     assert (gap["demand_mid"] <= gap["demand_high"]).all()
-    assert set(gap.loc[gap.niveau == 3, "provision_type"]) == {"regulier"}
     demand = model.demand(sample_con, parameters, gemeente_code="GM9999")
     niveau_3 = demand[demand.niveau == 3]
-    assert (niveau_3["children_mid"] - niveau_3["population_children"] * 0.04).abs().max() < 1e-9
+    assert (niveau_3["children_mid"] - niveau_3["base_children_mid"] * 0.04).abs().max() < 1e-9
+    niveau_1 = demand[demand.niveau == 1]
+    assert (niveau_1["share_mid"] - (1 - 0.15 - 0.04 - 0.015)).abs().max() < 1e-9
 
 
 def test_no_shown_signal_count_leaves_a_hidden_one_derivable(sample_con):

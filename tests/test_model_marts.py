@@ -68,37 +68,64 @@ def inline_con(con):
     return con
 
 
-def test_demand_applies_niveau_shares_to_the_age_group(inline_con):
+def test_demand_partitions_the_children_with_niveau_1_as_the_remainder(inline_con):
     got = rows(inline_con, """
-        select wijk_code, age_group, niveau, provision_type, round(children_low, 6),
+        select niveau, noemer, round(base_children_mid, 6), round(children_low, 6),
                round(children_mid, 6), round(children_high, 6)
         from demand_by_wijk_niveau where wijk_code = 'WK000101' and age_group = '2-4'
         order by niveau""")
+    # 200 toddlers; 75 % (65-85 %) use or seek childcare: 150 (130-170) is the noemer of 1-3
     assert got == [
-        ("WK000101", "2-4", 1, "regulier", 160.0, 170.0, 180.0),
-        ("WK000101", "2-4", 2, "regulier", 20.0, 30.0, 40.0),
-        ("WK000101", "2-4", 3, "plusgroep", 2.0, 6.0, 10.0),
-        ("WK000101", "2-4", 4, "kdc_mkd", 2.0, 3.0, 4.0),
+        (1, "in_opvang", 150.0, 104.0, 120.75, 153.0),  # 1 - 15 % - 3 % - 1.5 % = 80.5 %
+        (2, "in_opvang", 150.0, 13.0, 22.5, 34.0),
+        (3, "in_opvang", 150.0, 1.3, 4.5, 8.5),
+        (4, "alle_kinderen", 200.0, 2.0, 3.0, 4.0),
     ]
-    assert rows(inline_con, "select distinct perspective, denominator, figure_kind"
-                            " from demand_by_wijk_niveau") == [("passend", "alle_kinderen", "model")]
+    assert rows(inline_con, "select distinct figure_kind from demand_by_wijk_niveau") == [("model",)]
 
 
-def test_session_parameters_and_denominator_in_opvang(inline_con):
+def test_the_niveaus_never_add_up_to_more_than_the_children(inline_con):
+    got = rows(inline_con, """
+        select wijk_code, age_group, round(sum(children_mid), 6), any_value(population_children)
+        from demand_by_wijk_niveau group by all order by all""")
+    assert got == [
+        # 0-2: 55 of 100 in childcare x 98.5 % + 1.5 % of 100
+        ("WK000101", "0-2", 55.675, 100.0),
+        ("WK000101", "2-4", 150.75, 200.0),
+        ("WK000101", "4-12", 310.5, 1000.0),
+        ("WK000102", "0-2", 27.8375, 50.0),
+        ("WK000102", "2-4", 30.15, 40.0),
+        ("WK000102", "4-12", 93.15, 300.0),
+    ]
+
+
+def test_niveau_4_is_over_all_children_whatever_the_participation(inline_con):
     parameters = model.default_parameters()
     row = parameters["name"] == "participation_2_4"
     parameters.loc[row, ["low", "value", "high"]] = [0.5, 0.6, 0.7]
-    result = model.demand(inline_con, parameters, "inclusief", "in_opvang")
-    niveau_3 = result[(result.wijk_code == "WK000101") & (result.age_group == "2-4")
-                      & (result.niveau == 3)].iloc[0]
-    # 200 children x participation (0.5 / 0.6 / 0.7) x share niveau 3 (0.01 / 0.03 / 0.05)
-    assert niveau_3.children_low == pytest.approx(1.0)
-    assert niveau_3.children_mid == pytest.approx(3.6)
-    assert niveau_3.children_high == pytest.approx(7.0)
-    assert niveau_3.provision_type == "regulier"  # inclusive: niveau 3 in regular groups
+    result = model.demand(inline_con, parameters)
+    toddlers = result[(result.wijk_code == "WK000101") & (result.age_group == "2-4")]
+    by_niveau = toddlers.set_index("niveau")
+    # niveau 3: 200 x 0.6 x 3 % = 3.6; niveau 4 stays 200 x 1.5 % = 3
+    assert by_niveau.loc[3, "children_mid"] == pytest.approx(3.6)
+    assert by_niveau.loc[4, "children_mid"] == pytest.approx(3.0)
+    assert by_niveau.loc[4, "noemer"] == "alle_kinderen"
     # the shared mart keeps the defaults
     assert rows(inline_con, """select round(children_mid, 6) from demand_by_wijk_niveau
-        where wijk_code = 'WK000101' and age_group = '2-4' and niveau = 3""") == [(6.0,)]
+        where wijk_code = 'WK000101' and age_group = '2-4' and niveau = 3""") == [(4.5,)]
+
+
+def test_an_age_group_can_have_its_own_share(inline_con):
+    parameters = pd.concat([model.default_parameters(), pd.DataFrame([{
+        "name": "share_niveau_4_0_2", "value": 0.01, "low": 0.005, "high": 0.015,
+        "unit": "aandeel", "label_nl": "Niveau 4, 0-2 jaar", "source": "test"}])])
+    result = model.demand(inline_con, parameters)
+    noord = result[result.wijk_code == "WK000101"].set_index(["age_group", "niveau"])
+    assert noord.loc[("0-2", 4), "children_mid"] == pytest.approx(1.0)
+    assert bool(noord.loc[("0-2", 4), "share_per_age"]) is True
+    # niveau 1 of 0-2 is the remainder 1 - 15 % - 3 % - 1 % = 81 % of 55 children in childcare
+    assert noord.loc[("0-2", 1), "children_mid"] == pytest.approx(44.55)
+    assert noord.loc[("2-4", 4), "children_mid"] == pytest.approx(3.0)
 
 
 @pytest.mark.parametrize("target", ["demand_by_wijk_niveau", "gap_by_wijk_niveau"])
@@ -106,7 +133,8 @@ def test_mart_equals_session_evaluation_with_default_parameters(inline_con, targ
     # the pages read the mart while a session keeps the defaults (ui/continuum.py)
     mart = inline_con.execute(f"select * from {target}").df()
     session = model.evaluate(inline_con, target)
-    keys = ["wijk_code", "age_group", "niveau", "provision_type"]
+    keys = [k for k in ("wijk_code", "age_group", "niveau", "perspective", "component")
+            if k in mart.columns]
     pd.testing.assert_frame_equal(
         mart.sort_values(keys).reset_index(drop=True)[session.columns],
         session.sort_values(keys).reset_index(drop=True),
@@ -118,11 +146,13 @@ def test_parameters_out_of_range_are_refused():
     parameters.loc[parameters["name"] == "share_niveau_3", "value"] = 0.2
     with pytest.raises(ValueError, match="share_niveau_3"):
         model.validate_parameters(parameters)
-    with pytest.raises(ValueError, match="perspectief"):
-        model.demand(None, None, "alles")
+    too_much = model.default_parameters()
+    too_much.loc[too_much["name"] == "share_niveau_2", ["value", "high"]] = [0.99, 0.99]
+    with pytest.raises(ValueError, match="meer dan 100%"):
+        model.validate_parameters(too_much)
 
 
-def test_supply_from_lrk_and_partner_groups(con):
+def test_supply_counts_vgo_places_and_never_a_gastouderbureau(con):
     groups = partner_rows("stg_partner__groepsgrootte", [
         {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "group_kind": "plusgroep",
          "age_group": "2-4", "places": 9},
@@ -134,9 +164,9 @@ def test_supply_from_lrk_and_partner_groups(con):
     add_lrk(con, [
         ("1", "KDV", 48, "WK000101", "Ingeschreven"),
         ("2", "BSO", 60, "WK000101", "Ingeschreven"),
-        ("3", "GOB", 6, "WK000102", "Ingeschreven"),
-        ("4", "KDV", 32, "WK000102", "Uitgeschreven"),
-        ("5", "VGO", None, "WK000102", "Ingeschreven"),
+        ("3", "VGO", 6, "WK000102", "Ingeschreven"),
+        ("4", "GOB", 30, "WK000102", "Ingeschreven"),
+        ("5", "KDV", 32, "WK000102", "Uitgeschreven"),
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION,
                        "stg_partner__groepsgrootte": groups})
@@ -146,33 +176,82 @@ def test_supply_from_lrk_and_partner_groups(con):
         ("WK000101", "dagopvang", "regulier", 48.0, "lrk"),
         ("WK000101", "kdc_mkd", "kdc_mkd", 12.0, "partner"),
         ("WK000101", "plusgroep", "plusgroep", 9.0, "partner"),
+        # the gastouder's home (VGO) has 6 places; the bureau (GOB) none
         ("WK000102", "gastouderopvang", "regulier", 6.0, "lrk"),
     ]
-
-    gap = {(r[0], r[1], r[2]): r[3:] for r in rows(con, """
-        select wijk_code, age_group, niveau, round(demand_mid, 6), round(places, 6),
-               round(gap_mid, 6), plusgroups_needed_mid, supply_year
+    gap = {(r[0], r[1], r[2], r[3]): r[4:] for r in rows(con, """
+        select wijk_code, age_group, perspective, component, supply_unit, round(demand_mid, 6),
+               round(children_per_place, 6), round(need_mid, 6), round(supply, 6),
+               round(gap_mid, 6), supply_year
         from gap_by_wijk_niveau""")}
-    # plus-group places serve niveau 3 of the toddlers: 6 expected, 9 places
-    assert gap["WK000101", "2-4", 3] == (6.0, 9.0, -3.0, 0, 2024)
-    # 12 KDC places for 0-4 split 100:200 over 0-2 and 2-4 -> 8 for the toddlers
-    assert gap["WK000101", "2-4", 4] == (3.0, 8.0, -5.0, 0, 2024)
-    assert gap["WK000101", "0-2", 4] == (1.5, 4.0, -2.5, 0, 2024)
-    # 48 KDV places x 200/300 = 32 for toddlers, shared by niveau 1 and 2 as 170:30
-    assert gap["WK000101", "2-4", 1] == (170.0, 27.2, 142.8, 0, 2024)
-    assert gap["WK000101", "2-4", 2] == (30.0, 4.8, 25.2, 0, 2024)
-    # no plus-group in Zuid: 1.2 toddlers on niveau 3 -> one plus-group of 9
-    assert gap["WK000102", "2-4", 3] == (1.2, 0.0, 1.2, 1, 2024)
-    # a gastouder's 6 places for 0-12 are shared by the children of every age group
-    assert gap["WK000102", "4-12", 1][1] == pytest.approx(round(6 * 300 / 390 * 255 / 300, 6))
+    # niveau 1-3 in childcare 150 x 98.5 % = 147.75, less 4.5 niveau-3 toddlers the plus-group
+    # serves; 48 KDV places for 0-4 shared 100:200 -> 32 for toddlers, 1.5 children per place
+    assert gap["WK000101", "2-4", "beide", "reguliere_plekken"] == (
+        "plekken (gelijktijdig)", 143.25, 1.5, 95.5, 32.0, 63.5, 2024)
+    # passend: half of niveau 3 (2.25) in a separate group at 1.7 children per place, 9 places
+    assert gap["WK000101", "2-4", "passend", "aparte_groep"] == (
+        "plekken (gelijktijdig)", 2.25, 1.7, round(2.25 / 1.7, 6), 9.0, round(2.25 / 1.7 - 9, 6),
+        2024)
+    # inclusief: all 4.5 in regular groups, 2 per group of 16 places: 32 places take 4 children
+    assert gap["WK000101", "2-4", "inclusief", "opnamegrens"] == (
+        "kinderen", 4.5, None, 4.5, 4.0, 0.5, 2024)
+    # no support delivered (row 7): the supply is unknown, not 0
+    assert gap["WK000101", "2-4", "inclusief", "specialistische_inzet"][4:6] == (None, None)
+    # no plus-groups for 0-2: niveau 3 of babies is in the regular group
+    assert ("WK000101", "0-2", "passend", "aparte_groep") not in gap
+    assert gap["WK000101", "0-2", "passend", "specialistische_inzet"][1] == 1.65
+    # the gastouder's 6 places for 0-12 are shared by the children of every age group
+    assert gap["WK000102", "4-12", "beide", "reguliere_plekken"][4] == round(6 * 300 / 390, 6)
+
+    niveau_4 = rows(con, """select age_group, round(demand_mid, 6), places, children_per_place,
+        round(gap_mid, 6), dagbehandeling_count from niveau4_by_gemeente order by age_group""")
+    # regional: 12 KDC places for 0-4 shared 100:200 in Noord; no jeugdhulp delivered
+    assert niveau_4 == [("0-2", 2.25, 4.0, 1.0, -1.75, None), ("2-4", 3.6, 8.0, 1.0, -4.4, None),
+                        ("4-12", 19.5, 0.0, 1.0, 19.5, None)]
+
+
+def test_children_per_place_from_row_3_where_delivered(con):
+    bezetting = partner_rows("stg_partner__kinderopvang_bezetting", [
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "care_type": "bso",
+         "age_group": "4-12", "children_count": 90, "places": 50},
+    ])
+    add_lrk(con, [("2", "BSO", 60, "WK000101", "Ingeschreven")])
+    build_inline(con, {"population_by_wijk_age": POPULATION,
+                       "stg_partner__kinderopvang_bezetting": bezetting})
+    assert rows(con, """select provision_type, children_per_place, children_per_place_source
+        from int_supply__children_per_place where provision_type in ('bso', 'dagopvang')
+        order by 1""") == [("bso", 1.8, "kinderopvang-bezetting"), ("dagopvang", 1.5, "parameter")]
+    assert rows(con, """select round(need_mid, 6), supply from gap_by_wijk_niveau
+        where wijk_code = 'WK000101' and age_group = '4-12' and component = 'reguliere_plekken'
+        """) == [(round(300 * 0.985 / 1.8, 6), 60.0)]
+
+
+def test_groups_per_gemeente_never_a_group_for_less_than_one_group(inline_con):
+    # 4-12: 9 and 2.7 children on niveau 3, half in a separate group: 2.6 and 0.8 places short in
+    # the two wijken, 3.4 in the gemeente: less than one BSO-plus group of 14, so no group
+    assert rows(inline_con, """select age_group, round(shortage_places_mid, 6), groups_needed_mid
+        from groups_by_gemeente order by age_group""") == [
+        ("2-4", round((4.5 + 0.9) * 0.5 / 1.7, 6), 0),
+        ("4-12", round((9 + 2.7) * 0.5 / 1.7, 6), 0),
+    ]
+    parameters = model.default_parameters().set_index("name")
+    parameters.loc["share_niveau_3_separate", ["low", "value", "high"]] = [0.0, 1.0, 1.0]
+    parameters.loc["share_niveau_3", "value"] = 0.05
+    parameters.loc["plusgroup_size_bso", ["low", "value"]] = [8.0, 8.0]
+    groups = model.evaluate(inline_con, "groups_by_gemeente", parameters.reset_index())
+    bso = groups[groups.age_group == "4-12"].iloc[0]
+    # 15 + 4.5 children in separate groups: 8.8 + 2.6 = 11.5 places short in the gemeente, one
+    # whole group of 8 (rounding up per wijk would have made 2 + 1 = 3 groups)
+    assert bso.shortage_places_mid == pytest.approx(19.5 / 1.7)
+    assert bso.groups_needed_mid == 1
 
 
 def test_gap_uses_the_latest_earlier_supply_year(con):
     add_lrk(con, [("1", "BSO", 40, "WK000101", "Ingeschreven")], year=2022)
     add_lrk(con, [("1", "BSO", 80, "WK000101", "Ingeschreven")], year=2025)
     build_inline(con, {"population_by_wijk_age": POPULATION})
-    got = rows(con, """select supply_year, round(sum(places), 6) from gap_by_wijk_niveau
-        where wijk_code = 'WK000101' and age_group = '4-12' group by supply_year""")
+    got = rows(con, """select supply_year, round(supply, 6) from gap_by_wijk_niveau
+        where wijk_code = 'WK000101' and age_group = '4-12' and component = 'reguliere_plekken'""")
     assert got == [(2022, 40.0)]
 
 
@@ -206,11 +285,11 @@ def test_signals_rates_and_signal_adjusted_estimate(con):
         select wijk_code, niveau, signal_index, signal_types, round(children_signal_adjusted, 6)
         from demand_by_wijk_niveau where age_group = '2-4'""")}
     # Noord: mean of vve ratio 20/17.5 = 1.143 and jeugdhulp ratio 7.69/6.21 = 1.238 -> 1.2
-    assert adjusted["WK000101", 3] == (1.2, "jeugdhulp, vve_indicaties", 7.2)
-    # Zuid: jeugdhulp ratio 0.206 -> 0.2; 1.2 x 0.2 = 0.24 is below the low estimate 0.4
-    assert adjusted["WK000102", 3] == (0.2, "jeugdhulp", 0.4)
+    assert adjusted["WK000101", 3] == (1.2, "jeugdhulp, vve_indicaties", 5.4)
+    # Zuid: jeugdhulp ratio 0.206 -> 0.2; 0.9 x 0.2 = 0.18 is below the low estimate 0.26
+    assert adjusted["WK000102", 3] == (0.2, "jeugdhulp", 0.26)
     # niveau 1 and 2 are never adjusted
-    assert adjusted["WK000101", 1] == (None, None, 170.0)
+    assert adjusted["WK000101", 1] == (None, None, 120.75)
 
 
 def test_vso_bso_need_observed_beside_modelled(con):
@@ -231,5 +310,7 @@ def test_vso_bso_need_observed_beside_modelled(con):
 def test_model_builds_without_partner_data(con):
     build_inline(con, {"population_by_wijk_age": POPULATION})
     assert rows(con, "select count(*) from signals_by_wijk") == [(0,)]
-    assert rows(con, "select count(*) from gap_by_wijk_niveau") == [(24,)]
-    assert rows(con, "select count(*) from gap_by_wijk_niveau where supply_year is null") == [(24,)]
+    # per wijk: niveau 1, 2, 3 passend (in the group), 3 inclusief (cap, inzet) for three age
+    # groups, and the separate group for 2-4 and 4-12
+    assert rows(con, "select count(*) from gap_by_wijk_niveau") == [(34,)]
+    assert rows(con, "select count(*) from gap_by_wijk_niveau where supply_year is null") == [(34,)]

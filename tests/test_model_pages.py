@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from conftest import run_page
 
-from transforms import model
 from transforms.privacy import format_number, round_estimate
 
 
@@ -25,86 +24,83 @@ def _range(low: float, high: float) -> str:
     return format_number(lo) if lo == hi else f"{format_number(lo)}-{format_number(hi)}"
 
 
-def test_continuum_shows_gemeente_total_per_niveau(app_db, sample_db):
+def test_continuum_niveaus_add_up_to_the_children(app_db):
     at = run_page("continuum")
     assert not at.exception, at.exception
-    total = _population(sample_db)["children"].sum()
-    shares = model.default_parameters().set_index("name")
     metrics = {m.label: m.value for m in at.metric}
-    for niveau in (1, 2, 3, 4):
-        share = shares.loc[f"share_niveau_{niveau}"]
-        assert metrics[f"Niveau {niveau}"] == format_number(round_estimate(total * share.value))
+    # Voorbeeldstad 2024: 9,990 children, 4,203.5 of them in or seeking childcare (mid)
+    assert metrics == {"Niveau 1": "3.385", "Niveau 2": "630", "Niveau 3": "125",
+                       "Niveau 4": "150", "Geen kinderopvang": "5.700"}
     captions = [c.value for c in at.caption]
-    assert _range(total * shares.loc["share_niveau_3", "low"],
-                  total * shares.loc["share_niveau_3", "high"]) + " kinderen" in captions
+    assert "35-245 kinderen; van wie opvang gebruikt of zoekt" in captions  # niveau 3 range
     assert list(at.dataframe[0].value["Niveau"]) == ["1", "2", "3", "4"]
     table = at.dataframe[1].value
     assert len(table) == 11  # ten wijken and the gemeente
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
+    assert table["Alle kinderen"].iloc[-1] == "9.990"  # never more than the children
     assert len(at.get("plotly_chart")) >= 2  # stacked bars and trend
+    assert any("Alleen bevolkingseffect" in c for c in captions)
 
 
-def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db, sample_db):
+def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):
     at = run_page("continuum")
-    total = _population(sample_db)["children"].sum()
     at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Niveau 3"] == format_number(round_estimate(total * 0.04))
+    # 4,203.5 x 4 % = 168; niveau 1 is the remainder 79.5 %: 3,342
+    assert metrics["Niveau 3"] == "170"
+    assert metrics["Niveau 1"] == "3.340"
     assert any("in deze sessie aangepast" in i.value for i in at.info)
     # the shared mart keeps the default
     con = duckdb.connect(str(app_db))  # the app's own connection config
     shared = con.execute("select sum(children_mid) from demand_by_wijk_niveau"
                          " where year = 2024 and niveau = 3").fetchone()[0]
     con.close()
-    assert shared == pytest.approx(total * 0.03)
+    assert shared == pytest.approx(126.105)
     at.button(key="w_param_reset").click().run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Niveau 3"] == format_number(round_estimate(total * 0.03))
+    assert metrics["Niveau 3"] == "125"
 
 
-def test_tekorten_answers_in_sentences_from_the_data(app_db, sample_db):
+def test_tekorten_answers_in_sentences_from_the_data(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception
-    toddlers = _population(sample_db, age_group="2-4")
     text = "\n".join(m.value for m in at.markdown)
-    low, high = toddlers["children"].sum() * 0.01, toddlers["children"].sum() * 0.05
-    assert (f"**Gemeente Voorbeeldstad:** naar schatting {_range(low, high)} peuters op "
-            "niveau 3") in text
-    # the wijk with the largest gap leads, as in the shared mart (default parameters)
-    con = duckdb.connect(str(sample_db), read_only=True)
-    top = con.execute("""
-        select wijk_name, demand_low, demand_high, places from gap_by_wijk_niveau
-        where year = 2024 and niveau = 3 and age_group = '2-4'
-        order by gap_mid desc, wijk_name limit 1""").fetchone()
-    con.close()
-    expected = (f"- In {top[0]} zijn naar schatting {_range(top[1], top[2])} peuters op niveau 3;"
-                f" er zijn {format_number(round_estimate(top[3]))} plekken in plusgroepen.")
-    assert expected in text
-    ranked = at.dataframe[0].value
-    assert ranked["Wijk"].iloc[0] == top[0]
-    assert list(ranked["Rang"]) == list(range(1, 11))
+    assert ("**Gemeente Voorbeeldstad:** naar schatting 1.100-1.445 peuters gebruiken of zoeken "
+            "reguliere opvang, 1.220-1.595 plekken (gelijktijdig) nodig; er zijn 480 plekken. "
+            "Saldo over de wijken: 735-1.115 plekken tekort") in text
+    # the wijk with the largest gap of regular places leads
+    assert "- In Nieuwland gebruiken of zoeken naar schatting 295-385 peuters" in text
+    regular = at.dataframe[0].value
+    assert list(regular["Wijk"].iloc[:2]) == ["Nieuwland", "Zuiderpark"]
+    assert "Plekken, gelijktijdig (LRK)" in regular.columns
 
 
-def test_tekorten_inclusive_perspective_compares_with_regular_places(app_db):
+def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     at = run_page("tekorten")
-    at.radio(key="w_perspective").set_value("inclusief").run()
     assert not at.exception, at.exception
     text = "\n".join(m.value for m in at.markdown)
-    assert "plekken in de reguliere opvang" in text
-    assert at.query_params["perspectief"] == ["inclusief"] or \
-        at.query_params["perspectief"] == "inclusief"
+    assert "**Passend**" in text and "**Inclusief**" in text
+    assert ("Aparte groepen nodig in de gemeente (wijken delen een groep): **0** bij de "
+            "middenschatting (0-1) van 10 plekken") in text
+    assert "peuters op niveau 3, allemaal in reguliere groepen" in text
+    at.selectbox(key="tekorten_age").set_value("0-2").run()
+    assert not at.exception, at.exception
+    assert any("Voor 0-2 jaar geen aparte groepen" in m.value for m in at.markdown)
+    niveau_4 = next(d.value for d in at.dataframe
+                    if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
+    assert list(niveau_4["Leeftijd"]) == ["0-2 jaar", "2-4 jaar", "4-12 jaar"]
 
 
 def test_kaart_model_indicator_and_wijk_profile(app_db):
     at = run_page("kaart")
-    at.selectbox(key="_indicator_choice").set_value("verwacht_niveau_3").run()
+    at.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
     assert not at.exception, at.exception
     at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
     assert not at.exception, at.exception
     assert any(s.value == "Wijkprofiel Bloemhof" for s in at.subheader)
     text = "\n".join(m.value for m in at.markdown)
-    assert "In Bloemhof zijn naar schatting" in text
+    assert "In Bloemhof gebruiken of zoeken naar schatting" in text
     years = at.dataframe[-1].value
     assert {"Soort", "2022", "2023", "2024"} <= set(years.columns)  # places over the LRK years
 

@@ -230,3 +230,13 @@ def protect_counts(
                               pd.DataFrame(hidden, columns=columns)], axis=1)
     return SuppressedTable(values=value_frame, hidden=hidden_frame, threshold=threshold,
                            value_columns=columns)
+
+
+def estimate_range(low: float, high: float) -> str:
+    """A modelled range in words: '12-20' (rounded; one number when both round the same)."""
+    lo, hi = round_estimate(low), round_estimate(high)
+    if lo == hi:
+        return format_number(lo)
+    if lo < 0:  # '-9 tot -3' reads better than '-9--3'
+        return f"{format_number(lo)} tot {format_number(hi)}"
+    return f"{format_number(lo)}-{format_number(hi)}"

@@ -1,4 +1,4 @@
-"""Model state for pages: session parameters (sliders), perspective, denominator, cached results."""
+"""Model state for pages: session parameters (sliders), cached results, sentences per figure."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
-from transforms.privacy import format_number, protect_counts, round_estimate
+from transforms.privacy import estimate_range, format_number, protect_counts, round_estimate
 from ui.data import cursor, data_version, query
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
-CHOICE_KEY = "model_choices"
 AGE_NOUNS = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters (2-4 jaar)",
              "4-12": "kinderen van 4-12 jaar"}
 AGE_NOUNS_SHORT = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters",
@@ -21,6 +20,17 @@ PROVISION_LABELS = {
     "plusgroep": "plusgroepen",
     "kdc_mkd": "KDC/MKD en vergelijkbare behandelplekken",
 }
+# What each row of gap_by_wijk_niveau compares, in words (the component and its supply).
+COMPONENT_LABELS = {
+    "reguliere_plekken": "reguliere plekken (gelijktijdig) voor niveau 1-3",
+    "ondersteuning_professionals": "niveau 2: kinderen bereikt met coaching van professionals",
+    "aparte_groep": "niveau 3 in een aparte groep: plekken (gelijktijdig) in plusgroepen",
+    "specialistische_inzet": "niveau 3 in de reguliere groep: kinderen met specialistische inzet",
+    "opnamegrens": "niveau 3 in reguliere groepen: opnamegrens (kinderen per groep)",
+}
+PERSPECTIVE_SHORT = {"passend": "passend", "inclusief": "inclusief", "beide": "beide perspectieven"}
+CPP_SOURCES = {"kinderopvang-bezetting": "rij 3 (kinderopvang-bezetting)",
+               "groepsgrootte": "rij 10 (groepsgrootte)", "parameter": "aanname"}
 SUPPLY_LABELS = {
     "dagopvang": "Dagopvang (KDV)", "bso": "Buitenschoolse opvang (BSO)",
     "gastouderopvang": "Gastouderopvang", "plusgroep": "Plusgroep", "kdc_mkd": "KDC/MKD e.d.",
@@ -32,10 +42,12 @@ SIGNAL_LABELS = {
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
 }
 PERCENT_UNITS = {"aandeel"}
-DENOMINATOR_PHRASES = {
-    "alle_kinderen": "alle kinderen van de leeftijdsgroep (CBS/BRP)",
-    "in_opvang": "de kinderen in de kinderopvang (deelname per leeftijdsgroep)",
-}
+NOEMER_PHRASES = model.NOEMERS
+NOEMER_RULE_NL = (
+    "Noemer: niveau 4 telt over alle kinderen van de leeftijdsgroep (behandeling staat los van "
+    "opvang); niveau 1-3 over de kinderen die kinderopvang gebruiken of zoeken (kinderen × "
+    "deelname). Niveau 1 is de rest: de niveaus tellen nooit op tot meer dan het aantal kinderen."
+)
 SIGNAL_METHOD_NL = (
     "**Hoe de schatting met lokale signalen werkt.** Het model gaat uit van dezelfde aandelen voor "
     "elke wijk. Waar partners gegevens leverden (vve-indicaties, jeugdhulp, leerlingen in het "
@@ -72,6 +84,17 @@ def session_parameters() -> pd.DataFrame:
         if row["name"] in stored:
             low, value, high = stored[row["name"]]
             frame.loc[index, ["low", "value", "high"]] = [low, min(max(value, low), high), high]
+    return _with_remainder(frame)
+
+
+REMAINDER = "share_niveau_1"
+
+
+def _with_remainder(frame: pd.DataFrame) -> pd.DataFrame:
+    # niveau 1 is the rest after niveau 2-4 (the model computes it the same way); shown as such
+    values = frame.set_index("name")["value"]
+    frame.loc[frame["name"] == REMAINDER, "value"] = 1 - sum(
+        float(values[f"share_niveau_{n}"]) for n in (2, 3, 4))
     return frame
 
 
@@ -79,38 +102,8 @@ def parameters_changed() -> bool:
     """True when the session's parameters differ from the defaults."""
     defaults = _defaults().set_index("name")[["low", "value", "high"]]
     current = session_parameters().set_index("name")[["low", "value", "high"]]
-    return not defaults.equals(current)
-
-
-def choices() -> tuple[str, str]:
-    """(perspective, denominator) of this session; from the URL on first use."""
-    if CHOICE_KEY not in st.session_state:
-        perspective = st.query_params.get("perspectief", model.DEFAULT_PERSPECTIVE)
-        denominator = st.query_params.get("noemer", model.DEFAULT_DENOMINATOR)
-        st.session_state[CHOICE_KEY] = (
-            perspective if perspective in model.PERSPECTIVES else model.DEFAULT_PERSPECTIVE,
-            denominator if denominator in model.DENOMINATORS else model.DEFAULT_DENOMINATOR,
-        )
-    return st.session_state[CHOICE_KEY]
-
-
-def choice_controls() -> tuple[str, str]:
-    """Radios for perspective and denominator (shared by the model pages, kept in the URL)."""
-    perspective, denominator = choices()
-    left, right = st.columns(2)
-    perspective = left.radio(
-        "Perspectief", list(model.PERSPECTIVES), index=list(model.PERSPECTIVES).index(perspective),
-        format_func=model.PERSPECTIVES.get, key="w_perspective",
-    )
-    denominator = right.radio(
-        "Vraag berekend over", list(model.DENOMINATORS),
-        index=list(model.DENOMINATORS).index(denominator), format_func=model.DENOMINATORS.get,
-        key="w_denominator",
-    )
-    st.session_state[CHOICE_KEY] = (perspective, denominator)
-    st.query_params["perspectief"] = perspective
-    st.query_params["noemer"] = denominator
-    return perspective, denominator
+    # the remainder is recomputed from the other shares: equal up to rounding is unchanged
+    return not ((defaults - current.loc[defaults.index]).abs() < 1e-9).all().all()
 
 
 def _reset() -> None:
@@ -136,12 +129,19 @@ def parameter_expander(expanded: bool = False) -> None:
             st.markdown(f"**{row.label_nl}**  \n<small>Bron: {row.source}</small>",
                         unsafe_allow_html=True)
             left, right = st.columns(2)
-            top = 100.0 if percent else max(30.0, high * 2)
-            step = 0.5 if percent else 1.0
+            small = not percent and high <= 5
+            top = 100.0 if percent else (max(3.0, high * 2) if small else max(30.0, high * 2))
+            step = 0.5 if percent else (0.1 if small else 1.0)
             band = left.slider(
                 f"Bandbreedte ({unit.strip()})", 0.0, top, (low * scale, high * scale), step=step,
                 key=f"w_param_{row.name}_band",
             )
+            if row.name == REMAINDER:
+                rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
+                right.caption(f"Middenwaarde: de rest na niveau 2-4, nu "
+                              f"{format_number(rest * 100, 1)}% (niet apart in te stellen).")
+                stored[row.name] = (band[0] / scale, rest, band[1] / scale)
+                continue
             mid = right.slider(
                 f"Middenwaarde ({unit.strip()})", 0.0, top, value * scale, step=step,
                 key=f"w_param_{row.name}_mid",
@@ -164,75 +164,90 @@ def parameter_table() -> pd.DataFrame:
 
     def show(value, unit):
         return (f"{format_number(value * 100, 1)}%" if unit in PERCENT_UNITS
-                else format_number(value, 0))
+                else format_number(value, 0 if float(value).is_integer() else 1))
 
     return pd.DataFrame({
         "Parameter": frame["label_nl"],
         "Laag": [show(v, u) for v, u in zip(frame["low"], frame["unit"], strict=True)],
         "Midden": [show(v, u) for v, u in zip(frame["value"], frame["unit"], strict=True)],
         "Hoog": [show(v, u) for v, u in zip(frame["high"], frame["unit"], strict=True)],
+        "Eenheid": ["%" if u in PERCENT_UNITS else u for u in frame["unit"]],
         "Bron": frame["source"],
     })
 
 
 @st.cache_data(show_spinner="Model doorrekenen…", max_entries=64)
-def _evaluate(target: str, parameters: tuple, perspective: str, denominator: str,
-              gemeente_code: str | None, version: str) -> pd.DataFrame:
+def _evaluate(target: str, parameters: tuple, gemeente_code: str | None,
+              version: str) -> pd.DataFrame:
     frame = pd.DataFrame(list(parameters), columns=list(model.PARAMETER_COLUMNS))
-    return model.evaluate(cursor(), target, frame, perspective, denominator,
-                          gemeente_code=gemeente_code)
+    return model.evaluate(cursor(), target, frame, gemeente_code=gemeente_code)
 
 
 def _key() -> tuple:
     return tuple(tuple(r) for r in session_parameters().itertuples(index=False))
 
 
+ORDER = {
+    "demand_by_wijk_niveau": "wijk_code, year, age_group, niveau",
+    "gap_by_wijk_niveau": "wijk_code, year, age_group, niveau, perspective, component",
+    "groups_by_gemeente": "year, age_group",
+    "niveau4_by_gemeente": "year, age_group",
+}
+
+
 def _model_mart(target: str, gemeente_code: str) -> pd.DataFrame:
     """`target` for the gemeente: from the built mart while the session keeps the defaults (the
     mart is the model evaluated with them; tests/test_model_marts.py), else evaluated with the
-    session's parameters and choices."""
-    perspective, denominator = choices()
-    if _defaults_in_use(perspective, denominator):
-        return query(f"select * from {target} where gemeente_code = ?"
-                     " order by wijk_code, year, age_group, niveau", [gemeente_code])
-    return _evaluate(target, _key(), perspective, denominator, gemeente_code, data_version())
-
-
-def _defaults_in_use(perspective: str, denominator: str) -> bool:
-    return ((perspective, denominator) == (model.DEFAULT_PERSPECTIVE, model.DEFAULT_DENOMINATOR)
-            and not parameters_changed())
+    session's parameters."""
+    if not parameters_changed():
+        return query(f"select * from {target} where gemeente_code = ? order by {ORDER[target]}",
+                     [gemeente_code])
+    return _evaluate(target, _key(), gemeente_code, data_version())
 
 
 def demand(gemeente_code: str) -> pd.DataFrame:
-    """demand_by_wijk_niveau for the gemeente with this session's parameters and choices."""
+    """demand_by_wijk_niveau for the gemeente with this session's parameters."""
     return _model_mart("demand_by_wijk_niveau", gemeente_code)
 
 
 def gap(gemeente_code: str) -> pd.DataFrame:
-    """gap_by_wijk_niveau for the gemeente with this session's parameters and choices."""
+    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters."""
     return _model_mart("gap_by_wijk_niveau", gemeente_code)
 
 
-def national_per_wijk(target: str, column: str, year: int, niveau: int) -> pd.DataFrame:
+def groups(gemeente_code: str) -> pd.DataFrame:
+    """groups_by_gemeente: plus-groups needed (passend), per gemeente, year and age group."""
+    return _model_mart("groups_by_gemeente", gemeente_code)
+
+
+def niveau4(gemeente_code: str) -> pd.DataFrame:
+    """niveau4_by_gemeente: niveau 4 against KDC/MKD places, regional, per year and age group."""
+    return _model_mart("niveau4_by_gemeente", gemeente_code)
+
+
+def national_per_wijk(target: str, column: str, year: int, niveau: int,
+                      component: str | None = None) -> pd.DataFrame:
     """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
-    wijk_name, value. With the default parameters and choices the built mart answers in one
-    query; with this session's own the model is evaluated for the whole country once (cached for
-    every year and niveau)."""
-    perspective, denominator = choices()
-    if _defaults_in_use(perspective, denominator):
+    wijk_name, value. With the default parameters the built mart answers in one query; with this
+    session's own the model is evaluated for the whole country once (cached)."""
+    if not parameters_changed():
+        where_component = "" if component is None else " and component = ?"
         return query(
             f"select wijk_code, wijk_name, sum({column}) as value from {target}"
-            " where year = ? and niveau = ? group by all order by wijk_code",
-            [year, niveau],
+            f" where year = ? and niveau = ?{where_component} group by all order by wijk_code",
+            [year, niveau, *([] if component is None else [component])],
         )
-    return per_wijk(_evaluate(target, _key(), perspective, denominator, None, data_version()),
-                    column, year, niveau)
+    return per_wijk(_evaluate(target, _key(), None, data_version()), column, year, niveau,
+                    component)
 
 
-def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int) -> pd.DataFrame:
-    """`column` of a model frame summed per wijk over the age groups, for one year and niveau:
-    wijk_code, wijk_name, value."""
+def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
+             component: str | None = None) -> pd.DataFrame:
+    """`column` of a model frame summed per wijk over the age groups, for one year and niveau
+    (and one component of the gap): wijk_code, wijk_name, value."""
     rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
+    if component is not None:
+        rows = rows[rows["component"] == component]
     out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
     return out.rename(columns={column: "value"})
 
@@ -304,31 +319,51 @@ def protected_signal(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def estimate_text(low: float, high: float) -> str:
-    """A modelled range in words: '12-20' (rounded; one number when both round the same)."""
-    lo, hi = round_estimate(low), round_estimate(high)
-    if lo == hi:
-        return format_number(lo)
-    if lo < 0:  # '-9 tot -3' reads better than '-9--3'
-        return f"{format_number(lo)} tot {format_number(hi)}"
-    return f"{format_number(lo)}-{format_number(hi)}"
+    """A modelled range in words: '12-20' (transforms.privacy.estimate_range)."""
+    return estimate_range(low, high)
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{format_number(round_estimate(value))} {unit}"
 
 
 def gap_sentence(row) -> str:
-    """The handreiking's question answered for one wijk, niveau and age group, in a sentence."""
+    """One row of gap_by_wijk_niveau in a sentence a controller can check: what is modelled, over
+    which noemer and perspective, the supply in its own unit, and the balance."""
     noun = AGE_NOUNS_SHORT.get(row.age_group, f"kinderen van {row.age_group} jaar")
-    places = round_estimate(row.places)
-    provision = PROVISION_LABELS.get(row.provision_type, row.provision_type)
-    if row.provision_type == "regulier":
-        where = f"{format_number(places)} plekken in de {provision} (naar rato gedeeld met de " \
-                "andere niveaus die daar opgevangen worden)"
+    perspective = "" if row.perspective == "beide" else f" (perspectief {row.perspective})"
+    children = estimate_text(row.demand_low, row.demand_high)
+    if row.component == "reguliere_plekken":
+        sentence = (f"In {row.wijk_name} gebruiken of zoeken naar schatting {children} {noun} "
+                    "reguliere opvang (niveau 1-3, zonder wie in een bestaande plusgroep zit); bij "
+                    f"{format_number(row.children_per_place, 2)} kinderen per plek zijn dat "
+                    f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). Er zijn "
+                    f"{_amount(row.supply, 'plekken')}.")
+    elif row.component == "aparte_groep":
+        sentence = (f"In {row.wijk_name} horen naar schatting {children} {noun} van niveau 3 in een "
+                    f"aparte groep{perspective}: {estimate_text(row.need_low, row.need_high)} "
+                    f"plekken (gelijktijdig); er zijn {_amount(row.supply, 'plekken')} in "
+                    "plusgroepen.")
+    elif row.component == "opnamegrens":
+        sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
+                    f"in reguliere groepen{perspective}; de reguliere groepen kunnen er samen "
+                    f"{_amount(row.supply, 'opnemen')} (opnamegrens).")
     else:
-        where = f"{format_number(places)} plekken in {provision}"
-    sentence = (f"In {row.wijk_name} zijn naar schatting {estimate_text(row.demand_low, row.demand_high)} "
-                f"{noun} op niveau {row.niveau}; er zijn {where}.")
-    if row.demand_low > row.places:
-        sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} plekken."
-    elif row.demand_high <= row.places:
-        sentence += " Er zijn genoeg plekken, ook bij de hoge schatting."
+        niveau = "niveau 2" if row.niveau == 2 else "niveau 3 in de reguliere groep"
+        if pd.isna(row.supply):
+            return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
+                    f"{perspective}; hoeveel ondersteuning er is, is niet geleverd (rij 7).")
+        sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
+                    f"{perspective}; partners bereikten er {_amount(row.supply, 'kinderen')} "
+                    "(rij 7, waargenomen).")
+    if pd.isna(row.gap_low):
+        return sentence
+    unit = "plekken" if row.children_per_place == row.children_per_place and \
+        row.children_per_place is not None else "kinderen"
+    if row.gap_low > 0:
+        sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} {unit}."
+    elif row.gap_high <= 0:
+        sentence += " Genoeg, ook bij de hoge schatting."
     else:
         sentence += " Of er een tekort is, hangt af van de aannames (binnen de bandbreedte)."
     return sentence

@@ -264,34 +264,52 @@ def _continuum(context: SlideContext) -> None:
         )
     big_layout(figure, barmode="group", xaxis={"visible": False}, yaxis={"title": None},
                legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.06, "traceorder": "normal"})
-    perspective, _ = continuum.choices()
     st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden; "
-                f"perspectief {perspective})</p>", unsafe_allow_html=True)
+                "niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; geldt voor beide "
+                "perspectieven)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
 
 
 def _gap(context: SlideContext) -> None:
+    from plotly.subplots import make_subplots
+
     from transforms.privacy import round_estimate
     from ui import continuum
 
     gap = continuum.gap(context.gemeente_code)
     rows = gap[(gap["year"] == context.year) & (gap["niveau"] == 3)]
-    per_wijk = rows.groupby("wijk_name", as_index=False)[["gap_low", "gap_mid", "gap_high", "places"]].sum()
-    per_wijk = per_wijk.sort_values("gap_mid")
-    mid = per_wijk["gap_mid"].map(round_estimate)
-    figure = go.Figure(go.Bar(
-        y=per_wijk["wijk_name"], x=mid, orientation="h",
-        marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1] for g in mid],
-        text=[format_number(v) for v in mid], textposition="outside", cliponaxis=False,
-        error_x={"type": "data", "symmetric": False, "array": per_wijk["gap_high"] - per_wijk["gap_mid"],
-                 "arrayminus": per_wijk["gap_mid"] - per_wijk["gap_low"], "thickness": 3, "color": "#000"},
-        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-    ))
-    big_layout(figure, xaxis={"title": "tekort aan plekken (midden; streep: laag-hoog)", "zeroline": True,
-                              "zerolinewidth": 3, "zerolinecolor": "#000"}, yaxis={"title": None})
-    st.markdown("<p class='kk-big'>Tekort aan plekken op niveau 3 per wijk: verwachte kinderen min plekken "
-                "(schatting; oranjerood = tekort, blauw = ruimte over)</p>", unsafe_allow_html=True)
+    panels = (("aparte_groep", "Passend: tekort plekken in aparte groepen"),
+              ("opnamegrens", "Inclusief: kinderen boven de opnamegrens"))
+    per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[
+        ["gap_low", "gap_mid", "gap_high"]].sum() for key, _ in panels}
+    order = sorted(set(rows["wijk_name"]))
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.12,
+                           subplot_titles=[title for _, title in panels])
+    for column, (key, _) in enumerate(panels, start=1):
+        part = per_component[key].set_index("wijk_name").reindex(order).fillna(0.0)
+        mid = part["gap_mid"].map(round_estimate)
+        figure.add_trace(go.Bar(
+            y=order, x=mid, orientation="h", showlegend=False,
+            marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1] for g in mid],
+            text=[format_number(v) for v in mid], textposition="outside", cliponaxis=False,
+            error_x={"type": "data", "symmetric": False, "array": part["gap_high"] - part["gap_mid"],
+                     "arrayminus": part["gap_mid"] - part["gap_low"], "thickness": 3, "color": "#000"},
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        ), row=1, col=column)
+    big_layout(figure, yaxis={"title": None, "autorange": "reversed"})
+    figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
+    st.markdown("<p class='kk-big'>Niveau 3 per wijk, beide perspectieven naast elkaar (schatting min "
+                "waargenomen; oranjerood = tekort, blauw = ruimte over; noemer: kinderen in of op zoek naar "
+                "opvang)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
+    groups = continuum.groups(context.gemeente_code)
+    groups = groups[groups["year"] == context.year]
+    if not groups.empty:
+        needed = ", ".join(f"{format_number(g.groups_needed_mid)} voor {g.age_group} jaar"
+                           for g in groups.itertuples(index=False))
+        st.markdown(f"<p class='kk-big'>Passend: aparte groepen nodig in de gemeente (midden): {needed}. "
+                    "Inclusief: geen aparte groepen; wie boven de opnamegrens uitkomt vraagt meer "
+                    "specialistische inzet of meer groepen.</p>", unsafe_allow_html=True)
 
 
 register(Slide("kerncijfers", "Kerncijfers", _key_figures))

@@ -22,15 +22,17 @@ def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
                         hidden=False)
 
 
-def _model_loaders(target: str, column: str, niveau: int):
-    """The map loaders of one model column at one niveau: per gemeente, and for the country."""
+def _model_loaders(target: str, column: str, niveau: int, component: str | None = None):
+    """The map loaders of one model column at one niveau (and one component of the gap): per
+    gemeente, and for the country."""
     frame_of = {"demand_by_wijk_niveau": continuum.demand, "gap_by_wijk_niveau": continuum.gap}[target]
 
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau))
+        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau,
+                                            component))
 
     def load_national(year: int) -> pd.DataFrame:
-        return _estimate(continuum.national_per_wijk(target, column, year, niveau))
+        return _estimate(continuum.national_per_wijk(target, column, year, niveau, component))
 
     return load, load_national
 
@@ -86,20 +88,32 @@ def _places_national(year: int) -> pd.DataFrame:
 
 
 DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n) for n in (3, 4))
-GAP_3, GAP_4 = (_model_loaders("gap_by_wijk_niveau", "gap_mid", n) for n in (3, 4))
+GAP_REGULAR = _model_loaders("gap_by_wijk_niveau", "gap_mid", 1, "reguliere_plekken")
+GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep")
+GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens")
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
 for indicator in (
-    Indicator("verwacht_niveau_3", "Verwachte kinderen op niveau 3 (schatting)", "kinderen",
-              "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
-    Indicator("verwacht_niveau_4", "Verwachte kinderen op niveau 4 (schatting)", "kinderen",
-              "model", DEMAND_4[0], MODEL_NOTE, DEMAND_4[1]),
-    Indicator("tekort_niveau_3", "Tekort aan plekken niveau 3 (schatting min plekken)", "plekken",
-              "model", GAP_3[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              GAP_3[1]),
-    Indicator("tekort_niveau_4", "Tekort aan plekken niveau 4 (schatting min plekken)", "plekken",
-              "model", GAP_4[0], MODEL_NOTE + " Plekken uit LRK en partnerregistraties.",
-              GAP_4[1]),
+    Indicator("tekort_reguliere_plekken",
+              "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven",
+              "plekken", "model", GAP_REGULAR[0],
+              MODEL_NOTE + " Kinderen die opvang gebruiken of zoeken ÷ kinderen per plek, min de "
+              "plekken in het LRK.", GAP_REGULAR[1]),
+    Indicator("verwacht_niveau_3",
+              "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
+              "opvang)", "kinderen", "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
+    Indicator("verwacht_niveau_4",
+              "Verwachte kinderen op niveau 4 (schatting; noemer: alle kinderen)", "kinderen",
+              "model", DEMAND_4[0], MODEL_NOTE + " Niveau 4 is regionaal: de plekken staan per "
+              "gemeente op de pagina Tekorten.", DEMAND_4[1]),
+    Indicator("tekort_niveau_3_passend",
+              "Tekort plekken in aparte groepen, niveau 3 (perspectief passend)", "plekken",
+              "model", GAP_SEPARATE[0], MODEL_NOTE + " Plekken in plusgroepen van partners; "
+              "groepen nodig staan per gemeente op de pagina Tekorten.", GAP_SEPARATE[1]),
+    Indicator("boven_opnamegrens_niveau_3",
+              "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief)",
+              "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
+              "per reguliere groep.", GAP_CAP[1]),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
@@ -153,7 +167,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         ["children_low", "children_mid", "children_high", "population_children"]].sum()
     gemeente = this_year.groupby("niveau")[["children_mid"]].sum()
     if not wijk.empty:
-        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden)")
+        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden; noemer "
+                    "niveau 1-3: kinderen in of op zoek naar opvang, niveau 4: alle kinderen)")
         st.dataframe(pd.DataFrame({
             "Niveau": wijk.index,
             f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
@@ -177,11 +192,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         }), hide_index=True)
 
     gap = continuum.gap(gemeente_code)
-    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code) & (gap["niveau"] >= 3)]
+    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code)
+              & gap["component"].isin(["reguliere_plekken", "aparte_groep", "opnamegrens"])]
     if not gap.empty:
-        st.markdown("**Vraag en plekken, niveau 3 en 4**")
+        st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
+                    "elkaar; niveau 4 is regionaal, zie Tekorten)")
         st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
-                              for r in gap.sort_values(["niveau", "age_group"])
+                              for r in gap.sort_values(["niveau", "age_group", "perspective"])
                               .itertuples(index=False)))
 
     signals = continuum.signals(gemeente_code, year)
@@ -212,7 +229,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             figure.add_scatter(x=rows["year"], y=rows["children_mid"].map(round_estimate),
                                name=f"Niveau {niveau} (schatting)", mode="lines+markers",
                                line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
-        figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4",
+        figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4 "
+                                   "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
                              font={"size": 16}, separators=",.", height=360)
         st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")

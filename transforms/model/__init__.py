@@ -14,16 +14,18 @@ from transforms.dag import Model, build_order, references
 PARAMETERS_CSV = Path(__file__).resolve().parent.parent / "parameters.csv"
 PARAMETER_COLUMNS = ("name", "value", "low", "high", "unit", "label_nl", "source")
 
+# The handreiking takes no side (000:L167): both perspectives are computed and shown side by side.
 PERSPECTIVES = {
-    "passend": "Passende opvang: niveau 3 in aparte plusgroepen",
-    "inclusief": "Inclusieve opvang: niveau 1-3 in reguliere groepen, niveau 4 als alternatief",
+    "passend": "Passend: een deel van niveau 3 in een aparte groep, de rest in de reguliere groep "
+               "met specialistische inzet (000:L137-141, L165)",
+    "inclusief": "Inclusief: heel niveau 3 in reguliere groepen met specialistische inzet, tot de "
+                 "opnamegrens; bestaande plusgroepen als aparte groepen (000:L163)",
 }
-DENOMINATORS = {
-    "alle_kinderen": "Alle kinderen van de leeftijdsgroep (CBS/BRP)",
-    "in_opvang": "Kinderen in de kinderopvang (deelname per leeftijdsgroep)",
+# One noemer rule: niveau 4 over all children, niveau 1-3 over the children in childcare.
+NOEMERS = {
+    "alle_kinderen": "alle kinderen van de leeftijdsgroep (CBS/BRP)",
+    "in_opvang": "de kinderen die kinderopvang gebruiken of zoeken (kinderen × deelname)",
 }
-DEFAULT_PERSPECTIVE = "passend"
-DEFAULT_DENOMINATOR = "alle_kinderen"
 NIVEAU_NAMES = {
     1: "regulier: stevige basisondersteuning",
     2: "basisondersteuning met een plus",
@@ -61,12 +63,20 @@ def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
         except (TypeError, ValueError):
             problems.append(f"Parameter {row.name}: waarde en bandbreedte moeten getallen zijn.")
             continue
-        if not low <= value <= high:
+        # niveau 1's value is the remainder after niveau 2-4 (the model computes it); only its
+        # range is the handreiking's
+        if not low <= value <= high and row.name != "share_niveau_1":
             problems.append(
                 f"Parameter {row.name}: de waarde {value:g} ligt niet tussen {low:g} en {high:g}."
             )
         if str(getattr(row, "unit", "")) == "aandeel" and not (0 <= low and high <= 1):
             problems.append(f"Parameter {row.name}: een aandeel ligt tussen 0 en 1.")
+    shares = frame.set_index("name")["value"]
+    if all(f"share_niveau_{n}" in shares for n in (2, 3, 4)):
+        # niveau 1 is the remainder: niveau 2-4 together can be at most all children
+        taken = sum(float(shares[f"share_niveau_{n}"]) for n in (2, 3, 4))
+        if taken > 1:
+            problems.append("De aandelen van niveau 2, 3 en 4 samen zijn meer dan 100%.")
     if problems:
         raise ValueError(" ".join(problems))
     for column in ("value", "low", "high"):
@@ -98,9 +108,8 @@ def parameter_models() -> list[Model]:
         f"select * from (values\n    {rows}\n) as t ({', '.join(PARAMETER_COLUMNS)})"
     )
     settings_sql = (
-        "-- The model's choices for the shared marts: perspective, denominator, smallest count.\n"
-        f"select '{DEFAULT_PERSPECTIVE}' as perspective, '{DEFAULT_DENOMINATOR}' as denominator,"
-        f" {int(min_count())} as min_count"
+        "-- The model's settings for the shared marts: the smallest count.\n"
+        f"select {int(min_count())} as min_count"
     )
     return [Model(PARAMETER_MODEL, "staging", parameters_sql),
             Model(SETTINGS_MODEL, "staging", settings_sql)]
@@ -142,23 +151,15 @@ def evaluate(
     con: duckdb.DuckDBPyConnection,
     target: str,
     parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
     *,
     gemeente_code: str | None = None,
 ) -> pd.DataFrame:
-    """Evaluate a model mart with session parameters and choices (defaults when None), without
-    touching the shared tables; optionally only one gemeente."""
+    """Evaluate a model mart with session parameters (defaults when None), without touching the
+    shared tables; optionally only one gemeente."""
     from data_sources.config import min_count
 
-    if perspective not in PERSPECTIVES:
-        raise ValueError(f"Onbekend perspectief: {perspective}.")
-    if denominator not in DENOMINATORS:
-        raise ValueError(f"Onbekende noemer: {denominator}.")
     parameters = default_parameters() if parameters is None else validate_parameters(parameters)
-    settings = pd.DataFrame(
-        {"perspective": [perspective], "denominator": [denominator], "min_count": [min_count()]}
-    )
+    settings = pd.DataFrame({"min_count": [min_count()]})
     cursor = con.cursor()
     try:
         cursor.register("session_model_parameters", parameters)
@@ -169,27 +170,13 @@ def evaluate(
         cursor.close()
 
 
-def demand(
-    con: duckdb.DuckDBPyConnection,
-    parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
-    *,
-    gemeente_code: str | None = None,
-) -> pd.DataFrame:
-    """demand_by_wijk_niveau computed with these parameters, perspective and denominator."""
-    return evaluate(con, "demand_by_wijk_niveau", parameters, perspective, denominator,
-                    gemeente_code=gemeente_code)
+def demand(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,
+           gemeente_code: str | None = None) -> pd.DataFrame:
+    """demand_by_wijk_niveau computed with these parameters."""
+    return evaluate(con, "demand_by_wijk_niveau", parameters, gemeente_code=gemeente_code)
 
 
-def gap(
-    con: duckdb.DuckDBPyConnection,
-    parameters: pd.DataFrame | None = None,
-    perspective: str = DEFAULT_PERSPECTIVE,
-    denominator: str = DEFAULT_DENOMINATOR,
-    *,
-    gemeente_code: str | None = None,
-) -> pd.DataFrame:
-    """gap_by_wijk_niveau computed with these parameters, perspective and denominator."""
-    return evaluate(con, "gap_by_wijk_niveau", parameters, perspective, denominator,
-                    gemeente_code=gemeente_code)
+def gap(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,
+        gemeente_code: str | None = None) -> pd.DataFrame:
+    """gap_by_wijk_niveau (both perspectives) computed with these parameters."""
+    return evaluate(con, "gap_by_wijk_niveau", parameters, gemeente_code=gemeente_code)

@@ -1,12 +1,10 @@
 -- One row per gemeente, wijk, year, age group and niveau (1-4) of the continuum: modelled demand
--- (children low/mid/high) and a signal-adjusted estimate for niveau 3 and 4. Stored with the
--- places and gap in continuum_by_wijk_niveau; read as demand_by_wijk_niveau.
--- Source: population_by_wijk_age, stg_model__parameters, stg_model__settings, signals_by_wijk.
-with settings as (
-    select perspective, denominator from stg_model__settings
-),
-
-niveaus as (
+-- (children low/mid/high) over the niveau's own noemer, and a signal-adjusted estimate for
+-- niveau 3 and 4. The niveaus partition the children: niveau 4 is a share of all children
+-- (000:L208-212), niveau 1-3 are shares of the children who use or seek childcare, niveau 1 the
+-- remainder (1 minus the mids of niveau 2-4), so the mids never add up to more than the children.
+-- Source: population_by_wijk_age, stg_model__parameters, signals_by_wijk.
+with niveaus as (
     select *
     from (
         values
@@ -17,15 +15,41 @@ niveaus as (
     ) as t (niveau, niveau_name)
 ),
 
-shares as (
+age_groups as (
+    select * from (values ('0-2'), ('2-4'), ('4-12')) as t (age_group)
+),
+
+-- an age group's own share (share_niveau_3_0_2) where the parameters have one, else the niveau's
+shares_2_4 as (
     select
         n.niveau,
-        n.niveau_name,
-        p.low as share_low,
-        p.value as share_mid,
-        p.high as share_high
+        a.age_group,
+        coalesce(own.low, general.low) as share_low,
+        coalesce(own.value, general.value) as share_mid,
+        coalesce(own.high, general.high) as share_high,
+        own.name is not null as share_per_age
     from niveaus as n
-    inner join stg_model__parameters as p on p.name = 'share_niveau_' || n.niveau
+    cross join age_groups as a
+    inner join stg_model__parameters as general on general.name = 'share_niveau_' || n.niveau
+    left join stg_model__parameters as own
+        on own.name = 'share_niveau_' || n.niveau || '_' || replace(a.age_group, '-', '_')
+    where n.niveau >= 2
+),
+
+-- niveau 1 is the remainder; its range stays the handreiking's 80-90 % (000:L194)
+shares as (
+    select * from shares_2_4
+    union all
+    select
+        1 as niveau,
+        s.age_group,
+        any_value(p.low) as share_low,
+        1 - sum(s.share_mid) as share_mid,
+        any_value(p.high) as share_high,
+        bool_or(s.share_per_age) as share_per_age
+    from shares_2_4 as s
+    cross join (select low, high from stg_model__parameters where name = 'share_niveau_1') as p
+    group by s.age_group
 ),
 
 participation as (
@@ -38,7 +62,6 @@ participation as (
     where starts_with(name, 'participation_')
 ),
 
--- the denominator: all children of the age group, or those in childcare (participation)
 base as (
     select
         pop.gemeente_code,
@@ -48,16 +71,10 @@ base as (
         pop.age_group,
         pop.children as population_children,
         pop.population_source,
-        s.perspective,
-        s.denominator,
-        case when s.denominator = 'in_opvang' then pop.children * pa.low else pop.children end
-            as base_children_low,
-        case when s.denominator = 'in_opvang' then pop.children * pa.mid else pop.children end
-            as base_children_mid,
-        case when s.denominator = 'in_opvang' then pop.children * pa.high else pop.children end
-            as base_children_high
+        pa.low as participation_low,
+        pa.mid as participation_mid,
+        pa.high as participation_high
     from population_by_wijk_age as pop
-    cross join settings as s
     left join participation as pa using (age_group)
 ),
 
@@ -96,38 +113,43 @@ modelled as (
         b.year,
         b.age_group,
         sh.niveau,
-        sh.niveau_name,
-        case
-            when sh.niveau = 4 then 'kdc_mkd'
-            when sh.niveau = 3 and b.perspective = 'passend' then 'plusgroep'
-            else 'regulier'
-        end as provision_type,
-        b.perspective,
-        b.denominator,
+        n.niveau_name,
+        case when sh.niveau = 4 then 'alle_kinderen' else 'in_opvang' end as noemer,
         b.population_children,
         b.population_source,
-        b.base_children_low,
-        b.base_children_mid,
-        b.base_children_high,
+        case when sh.niveau = 4 then b.population_children
+            else b.population_children * b.participation_low end as base_children_low,
+        case when sh.niveau = 4 then b.population_children
+            else b.population_children * b.participation_mid end as base_children_mid,
+        case when sh.niveau = 4 then b.population_children
+            else b.population_children * b.participation_high end as base_children_high,
         sh.share_low,
         sh.share_mid,
         sh.share_high,
-        b.base_children_low * sh.share_low as children_low,
-        b.base_children_mid * sh.share_mid as children_mid,
-        b.base_children_high * sh.share_high as children_high
+        sh.share_per_age
     from base as b
-    cross join shares as sh
+    inner join shares as sh using (age_group)
+    inner join niveaus as n on n.niveau = sh.niveau
 ),
 
 final as (
     select
         m.*,
+        m.base_children_low * m.share_low as children_low,
+        m.base_children_mid * m.share_mid as children_mid,
+        m.base_children_high * m.share_high as children_high,
         case when m.niveau >= 3 then si.signal_index end as signal_index,
         case when m.niveau >= 3 then si.signal_types end as signal_types,
         case
             when m.niveau >= 3 and si.signal_index is not null
-                then greatest(m.children_low, least(m.children_high, m.children_mid * si.signal_index))
-            else m.children_mid
+                then greatest(
+                    m.base_children_low * m.share_low,
+                    least(
+                        m.base_children_high * m.share_high,
+                        m.base_children_mid * m.share_mid * si.signal_index
+                    )
+                )
+            else m.base_children_mid * m.share_mid
         end as children_signal_adjusted
     from modelled as m
     left join signal_index as si using (gemeente_code, wijk_code, year, age_group)

@@ -1,5 +1,7 @@
 -- Places per wijk, year, provision type and the age span they serve: LRK locations (regular
 -- childcare) plus partner-registered groups the LRK does not show (plus-groups, KDC/MKD and alike).
+-- A gastouder's home (VGO, voorziening voor gastouderopvang) has places; a gastouderbureau (GOB)
+-- has none of its own (its gastouders are the VGOs), so a GOB row never adds places.
 with lrk as (
     select
         gemeente_code,
@@ -8,17 +10,17 @@ with lrk as (
         case provision_type
             when 'KDV' then 'dagopvang'
             when 'BSO' then 'bso'
-            when 'GOB' then 'gastouderopvang'
+            when 'VGO' then 'gastouderopvang'
         end as provision_type,
         case provision_type
             when 'KDV' then '0-4'
             when 'BSO' then '4-12'
-            when 'GOB' then '0-12'
+            when 'VGO' then '0-12'
         end as age_span,
         places,
         'lrk' as places_source
     from stg_lrk__locations
-    where provision_type in ('KDV', 'BSO', 'GOB') and wijk_code is not null
+    where provision_type in ('KDV', 'BSO', 'VGO') and wijk_code is not null
 ),
 
 partner as (

@@ -1,0 +1,84 @@
+-- One row per gemeente, year (of the population) and provision type: how many children one place
+-- (a simultaneous slot) serves. Observed where partners delivered children and places (row 3
+-- kinderopvang-bezetting for regular childcare; row 10 groepsgrootte for plus-groups and
+-- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
+-- Source: stg_partner__kinderopvang_bezetting, stg_partner__groepsgrootte, population_by_wijk_age,
+-- stg_model__parameters.
+with delivered as (
+    select
+        gemeente_code,
+        year,
+        case when care_type = 'peuteropvang' then 'dagopvang' else care_type end as provision_type,
+        'kinderopvang-bezetting' as children_per_place_source,
+        children_count,
+        places
+    from stg_partner__kinderopvang_bezetting
+    where places > 0 and children_count is not null
+    union all
+    select
+        gemeente_code,
+        year,
+        case
+            when group_kind in ('plusgroep', 'bso-plus') then 'plusgroep' else 'kdc_mkd'
+        end as provision_type,
+        'groepsgrootte' as children_per_place_source,
+        children_count,
+        places
+    from stg_partner__groepsgrootte
+    where group_kind in ('plusgroep', 'bso-plus', 'kdc', 'mkd', 'djk', 'moc')
+        and places > 0 and children_count is not null
+),
+
+observed as (
+    select
+        gemeente_code,
+        year as observed_year,
+        provision_type,
+        any_value(children_per_place_source) as children_per_place_source,
+        sum(children_count) / sum(places) as children_per_place
+    from delivered
+    group by all
+),
+
+population_years as (
+    select distinct gemeente_code, year from population_by_wijk_age
+),
+
+provision_types as (
+    select
+        replace(name, 'children_per_place_', '') as provision_type,
+        value as parameter_value
+    from stg_model__parameters
+    where starts_with(name, 'children_per_place_')
+),
+
+-- the same year, else the latest earlier delivery (as for the LRK places)
+matched as (
+    select
+        y.gemeente_code,
+        y.year,
+        t.provision_type,
+        t.parameter_value,
+        max(o.observed_year) filter (where o.observed_year <= y.year) as observed_year
+    from population_years as y
+    cross join provision_types as t
+    left join observed as o
+        on o.gemeente_code = y.gemeente_code and o.provision_type = t.provision_type
+    group by all
+),
+
+final as (
+    select
+        m.gemeente_code,
+        m.year,
+        m.provision_type,
+        coalesce(o.children_per_place, m.parameter_value) as children_per_place,
+        coalesce(o.children_per_place_source, 'parameter') as children_per_place_source,
+        m.observed_year
+    from matched as m
+    left join observed as o
+        on o.gemeente_code = m.gemeente_code and o.provision_type = m.provision_type
+        and o.observed_year = m.observed_year
+)
+
+select * from final

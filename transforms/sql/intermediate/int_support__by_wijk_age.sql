@@ -1,0 +1,41 @@
+-- One row per gemeente, wijk, year, age group and niveau (2, 3 or 4) of the support partners
+-- delivered (row 7 ondersteuningstrajecten): children reached, trajecten and hours. Coaching of
+-- professionals is niveau 2 (000:L200: versterking van de professionals rond het kind);
+-- specialist inzet in or beside the group is niveau 3 (000:L204-206); behandeling is niveau 4.
+-- Source: stg_partner__ondersteuningstrajecten.
+with typed as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        age_group,
+        case
+            when support_type = 'coaching pm''ers' then 2
+            when support_type in (
+                'ondersteuning in de groep', 'ambulante begeleiding', 'logopedie', 'fysiotherapie'
+            ) then 3
+            when support_type = 'behandeling' then 4
+        end as niveau,
+        children_count,
+        trajectories_count,
+        support_hours
+    from stg_partner__ondersteuningstrajecten
+    where wijk_code is not null and age_group is not null
+),
+
+final as (
+    select
+        gemeente_code,
+        wijk_code,
+        year,
+        age_group,
+        niveau,
+        sum(children_count) as support_children,
+        sum(trajectories_count) as trajectories_count,
+        sum(support_hours) as support_hours
+    from typed
+    where niveau is not null
+    group by all
+)
+
+select * from final
