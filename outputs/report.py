@@ -350,9 +350,9 @@ def _gap(context: Context) -> str | None:
     if not niveau_4.empty and pd.notna(niveau_4["demand_low"].iloc[0]):
         row = niveau_4.iloc[0]
         body += (f"<p>Niveau 4 (regionaal, alle kinderen): naar schatting "
-                 f"{_esc(estimate_range(row.demand_low, row.demand_high))} kinderen; "
-                 f"{_esc(format_number(round_estimate(row.places)))} plekken KDC/MKD; tekort "
-                 f"{_esc(estimate_range(row.gap_low, row.gap_high))} plekken.</p>")
+                 f"{esc(estimate_range(row.demand_low, row.demand_high))} kinderen; "
+                 f"{esc(format_number(round_estimate(row.places)))} plekken KDC/MKD; tekort "
+                 f"{esc(estimate_range(row.gap_low, row.gap_high))} plekken.</p>")
     return body
 
 
