@@ -18,6 +18,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.privacy import format_number
+
 PLAN_PARAMETERS_CSV = Path(__file__).resolve().parent / "plan_parameters.csv"
 MODEL_AGE_GROUPS = ("0-2", "2-4", "4-12")
 PERSPECTIVES = {
@@ -603,7 +605,7 @@ def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
     if s.perspective == "passend":
         risks.append((RISKS["afschalen"],
                       f"Dit scenario zet {new_separate:g} nieuwe aparte groep(en) op, naast "
-                      f"{t['plekken_apart'] - _new_separate_places(plan):.0f} bestaande plekken. Eenmaal "
+                      f"{format_number(t['plekken_apart'] - _new_separate_places(plan))} bestaande plekken. Eenmaal "
                       "opgerichte aparte groepen zijn lastig weer af te schalen: dat kan de beweging naar "
                       "inclusie in de weg staan."))
         risks.append((RISKS["apart_onderwijs"],
@@ -611,7 +613,7 @@ def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
                       "onderwijs, terwijl het onderwijs in 2035 inclusief moet zijn."))
     else:
         risks.append((RISKS["afschalen"],
-                      f"Geen nieuwe aparte groepen; de {t['plekken_apart']:.0f} bestaande plekken in "
+                      f"Geen nieuwe aparte groepen; de {format_number(t['plekken_apart'])} bestaande plekken in "
                       "aparte groepen blijven zichtbaar. Afbouwen vraagt een eigen plan."))
         risks.append((RISKS["apart_onderwijs"],
                       "Opvang en onderwijs bewegen samen: sluit de stappen aan op de ontwikkeling naar "
@@ -621,12 +623,12 @@ def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
                   "groter worden dan de schatting (te weinig plekken, zwaardere groepen). Leg in- en "
                   "exclusiecriteria vast en evalueer regelmatig."))
     risks.append((RISKS["personeelskrapte"],
-                  f"Het scenario vraagt ongeveer {t['fte']:.1f} fte. Door de personeelskrapte is "
+                  f"Het scenario vraagt ongeveer {format_number(t['fte'], 1)} fte. Door de personeelskrapte is "
                   "dat niet vanzelfsprekend te vinden; kijk ook naar bouwstenen zonder extra fte."))
     if plan.warnings:
         risks.append((RISKS["opnamegrens"], " ".join(plan.warnings)))
     if t["fte_specialist"]:
-        risks.append((RISKS["bkr"], f"{t['fte_specialist']:.1f} fte specialisten of zorgmedewerkers "
+        risks.append((RISKS["bkr"], f"{format_number(t['fte_specialist'], 1)} fte specialisten of zorgmedewerkers "
                       "telt niet mee in de beroepskracht-kindratio: reken ze niet als pedagogisch "
                       "medewerker."))
     models = {FINANCING_MODELS[m] for m in s.financing.values() if m in FINANCING_MODELS}
