@@ -18,6 +18,7 @@ PAGES = {
         st.Page(HERE / "pages" / "continuum.py", title="Continuüm", icon=":material/stacked_bar_chart:"),
         st.Page(HERE / "pages" / "tekorten.py", title="Tekorten", icon=":material/trending_down:"),
         st.Page(HERE / "pages" / "trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page(HERE / "pages" / "analysevragen.py", title="Analysevragen", icon=":material/quiz:"),
         st.Page(HERE / "pages" / "presentatie.py", title="Presentatie", icon=":material/slideshow:"),
     ],
     "Planvorming": [

@@ -162,6 +162,15 @@ st.caption(
 # Signal-adjusted estimate for niveau 3 and 4
 st.subheader("Schatting met lokale signalen (niveau 3 en 4)")
 st.markdown(continuum.SIGNAL_METHOD_NL.format(min=continuum.min_count()))
+signals = continuum.signals(gemeente_code, year)
+continuum.signal_kind_control(sorted(set(signals["signal_kind"])) if not signals.empty else [])
+demand = continuum.demand(gemeente_code)
+this_year = demand[demand["year"] == year]
+selected = this_year if age_group == "alle" else this_year[this_year["age_group"] == age_group]
+per_wijk = (
+    selected.groupby(["wijk_code", "wijk_name", "niveau"], as_index=False)
+    [["children_low", "children_mid", "children_high", "children_signal_adjusted"]].sum()
+)
 adjusted = per_wijk[per_wijk["niveau"] >= 3]
 if this_year["signal_index"].notna().any():
     signal_rows = this_year[this_year["niveau"] >= 3]
@@ -172,6 +181,8 @@ if this_year["signal_index"].notna().any():
     view = adjusted.pivot_table(index="wijk_name", columns="niveau",
                                 values=["children_low", "children_high",
                                         "children_signal_adjusted"], aggfunc="sum")
+    # ranked by the adjusted estimate of niveau 3: where signals exist, they order the wijken
+    view = view.sort_values(("children_signal_adjusted", 3), ascending=False)
     result = pd.DataFrame({
         "Wijk": view.index,
         **{f"Niveau {n}: model (laag-hoog)": [
@@ -181,17 +192,16 @@ if this_year["signal_index"].notna().any():
         **{f"Niveau {n}: met signalen": [format_number(round_estimate(v))
                                          for v in view[("children_signal_adjusted", n)]]
            for n in (3, 4)},
-        "Gebruikte signalen": [", ".join(continuum.SIGNAL_LABELS.get(t, t)
+        "Gebruikte signalen": [", ".join(continuum.SIGNAL_KIND_LABELS.get(t, t)
                                          for t in used.get(w, "").split(", ") if t) or "geen"
                                for w in view.index],
     })
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
     with st.expander("De signalen per wijk (waargenomen, per 100 kinderen)"):
-        signals = continuum.signals(gemeente_code, year)
-        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+        for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
             protected = continuum.protected_signal(part)
-            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
             gemeente_rate = protected["gemeente_rate_per_100"].iloc[0]
             st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: "

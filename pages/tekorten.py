@@ -50,7 +50,9 @@ def component(key: str, perspective: str | None = None) -> pd.DataFrame:
     part = rows[rows["component"] == key]
     if perspective is not None:
         part = part[part["perspective"] == perspective]
-    return part.sort_values(["gap_mid", "wijk_name"], ascending=[False, True])
+    # niveau 3 is ranked by the signal-adjusted estimate (the model where no signals exist)
+    order = "gap_signal_adjusted" if (part["niveau"] == 3).all() else "gap_mid"
+    return part.sort_values([order, "wijk_name"], ascending=[False, True])
 
 
 def range_column(frame: pd.DataFrame, prefix: str) -> list[str]:

@@ -57,6 +57,16 @@ chart_downloads(figure, f"Trend {indicator.label}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
 st.caption(f"Soort cijfer: {kind}. {indicator.note}")
+if indicator.kind == "model":
+    # the model uses the same shares every year: its line only follows the children (and, for a
+    # gap, the places); an observed change in need shows in the partners' own series
+    st.caption("Alleen bevolkingseffect: het model rekent elk jaar met dezelfde aandelen, dus de "
+               "lijn volgt het aantal kinderen (en bij een tekort ook de plekken). Een waargenomen "
+               "verandering staat in de reeksen van partners (vve-indicaties, leerlingen, "
+               "wachtlijsten).")
+elif indicator.kind == "waargenomen":
+    st.caption("Waargenomen trend: de tellingen van partners of registers per jaar, zoals "
+               "geleverd; een jaar zonder levering heeft geen punt.")
 if hidden_points:
     st.caption(f"{hidden_points} punt(en) afgeschermd ({hidden_label()}): daar is de lijn "
                "onderbroken, zodat ook de verandering niet te zien is.")

@@ -147,10 +147,11 @@ def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6):
             for cluster, share in clusters.items():
                 n = round(pupils * share)
                 if n:
-                    rows.append([name, schools[cluster], cluster, reasons[cluster],
+                    school_type, number = ("sbo", None) if cluster == "sbo" else ("so", cluster)
+                    rows.append([name, schools[cluster], school_type, number, reasons[cluster],
                                  "ingeschreven", "4-12", n, round(n * 0.4)])
             if rng.random() < 0.5 or wijk in DEPRIVED:
-                rows.append([name, None, "4", "gedrag", "thuiszitter", "4-12",
+                rows.append([name, None, "so", "4", "gedrag", "thuiszitter", "4-12",
                              rng.randint(1, 3), None])
     elif soort == "wachtlijst-so":
         # one row per waiting child with its registration date
@@ -159,7 +160,8 @@ def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6):
             for _ in range(rng.randint(0, 2) + (3 if wijk in DEPRIVED else 0)):
                 cluster = rng.choice(["4", "4", "3", "sbo"])
                 registered = peildatum - dt.timedelta(days=rng.randint(14, 180))
-                rows.append([rng.choice(pc6[wijk]), None, cluster,
+                school_type, number = ("sbo", None) if cluster == "sbo" else ("so", cluster)
+                rows.append([rng.choice(pc6[wijk]), None, school_type, number,
                              {"4": "gedrag", "3": "verstandelijk", "sbo": "leren"}[cluster],
                              None, None, registered.strftime("%d-%m-%Y")])
     elif soort == "ondersteuningstrajecten":

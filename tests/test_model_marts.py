@@ -255,49 +255,98 @@ def test_gap_uses_the_latest_earlier_supply_year(con):
     assert got == [(2022, 40.0)]
 
 
-def test_signals_rates_and_signal_adjusted_estimate(con):
+def test_signals_rates_kinds_and_signal_adjusted_estimate(con):
     vve = partner_rows("stg_partner__vve_indicaties", [
         {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "age_group": "2-4",
          "criterion": "taal/spraak", "children_count": 40},
         {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000102", "age_group": "2-4",
-         "criterion": "SES", "children_count": 2},
+         "criterion": "SES", "children_count": 30},
     ])
     jeugdhulp = partner_rows("stg_partner__jeugdhulp", [
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "children_count": 100},
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000102", "children_count": 5},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101",
+         "youth_care_type": "ambulant", "children_count": 100},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000102",
+         "youth_care_type": "ambulant", "children_count": 5},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000102",
+         "youth_care_type": "pleegzorg", "children_count": 20},
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION,
                        "stg_partner__vve_indicaties": vve, "stg_partner__jeugdhulp": jeugdhulp})
     got = rows(con, """
-        select wijk_code, signal_type, age_group, children_count, round(rate_per_100, 4),
+        select wijk_code, signal_kind, age_group, children_count, round(rate_per_100, 4),
                round(gemeente_rate_per_100, 4), used_in_index, figure_kind
-        from signals_by_wijk order by signal_type, wijk_code""")
+        from signals_by_wijk order by signal_kind, wijk_code""")
     assert got == [
-        ("WK000101", "jeugdhulp", "alle", 100, round(100 * 100 / 1300, 4),
+        ("WK000101", "jeugdhulp_ambulant", "alle", 100, round(100 * 100 / 1300, 4),
          round(100 * 105 / 1690, 4), True, "waargenomen"),
-        ("WK000102", "jeugdhulp", "alle", 5, round(100 * 5 / 390, 4),
+        ("WK000102", "jeugdhulp_ambulant", "alle", 5, round(100 * 5 / 390, 4),
          round(100 * 105 / 1690, 4), True, "waargenomen"),
-        ("WK000101", "vve_indicaties", "2-4", 40, 20.0, 17.5, True, "waargenomen"),
-        # 2 children: below the smallest count, so not used to adjust the estimate
-        ("WK000102", "vve_indicaties", "2-4", 2, 5.0, 17.5, False, "waargenomen"),
+        # pleegzorg and SES-based vve are no support need in childcare: not used by default
+        ("WK000101", "jeugdhulp_pleegzorg", "alle", 0, 0.0, round(100 * 20 / 1690, 4), False,
+         "waargenomen"),
+        ("WK000102", "jeugdhulp_pleegzorg", "alle", 20, round(100 * 20 / 390, 4),
+         round(100 * 20 / 1690, 4), False, "waargenomen"),
+        ("WK000101", "vve_ses", "2-4", 0, 0.0, 12.5, False, "waargenomen"),
+        ("WK000102", "vve_ses", "2-4", 30, 75.0, 12.5, False, "waargenomen"),
+        ("WK000101", "vve_taal_spraak", "2-4", 40, 20.0, round(100 * 40 / 240, 4), True,
+         "waargenomen"),
+        # no children: below the smallest count, so not used to adjust the estimate
+        ("WK000102", "vve_taal_spraak", "2-4", 0, 0.0, round(100 * 40 / 240, 4), False,
+         "waargenomen"),
     ]
     adjusted = {(r[0], r[1]): r[2:] for r in rows(con, """
         select wijk_code, niveau, signal_index, signal_types, round(children_signal_adjusted, 6)
         from demand_by_wijk_niveau where age_group = '2-4'""")}
-    # Noord: mean of vve ratio 20/17.5 = 1.143 and jeugdhulp ratio 7.69/6.21 = 1.238 -> 1.2
-    assert adjusted["WK000101", 3] == (1.2, "jeugdhulp, vve_indicaties", 5.4)
+    # Noord: mean of vve ratio 20/16.67 = 1.2 and jeugdhulp ratio 7.69/6.21 = 1.238 -> 1.2
+    assert adjusted["WK000101", 3] == (1.2, "jeugdhulp_ambulant, vve_taal_spraak", 5.4)
     # Zuid: jeugdhulp ratio 0.206 -> 0.2; 0.9 x 0.2 = 0.18 is below the low estimate 0.26
-    assert adjusted["WK000102", 3] == (0.2, "jeugdhulp", 0.26)
+    assert adjusted["WK000102", 3] == (0.2, "jeugdhulp_ambulant", 0.26)
     # niveau 1 and 2 are never adjusted
     assert adjusted["WK000101", 1] == (None, None, 120.75)
+    # a session may choose other kinds: with SES-based vve only, Zuid's 75 per 100 counts
+    chosen = model.evaluate(con, "demand_by_wijk_niveau", signal_kinds=("vve_ses",))
+    zuid = chosen[(chosen.wijk_code == "WK000102") & (chosen.age_group == "2-4")
+                  & (chosen.niveau == 3)].iloc[0]
+    assert zuid.signal_index == 6.0 and zuid.signal_types == "vve_ses"
+
+
+def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
+    kerncijfers = pd.DataFrame(
+        [("85984NED", 2024, "WK000101", "wijk", "JongerenMetJeugdzorgInNatura", 60.0, 1),
+         ("85984NED", 2024, "WK000102", "wijk", "JongerenMetJeugdzorgInNatura", 10.0, 1)],
+        columns=["table_id", "year", "region_code", "region_level", "stem", "value", "load_id"])
+    regions = pd.DataFrame(
+        [(2024, "WK000101", "wijk", "Noord", "GM0001", "WK000101", 1),
+         (2024, "WK000102", "wijk", "Zuid", "GM0001", "WK000102", 1)],
+        columns=["year", "region_code", "region_level", "region_name", "gemeente_code",
+                 "wijk_code", "load_id"])
+    frames = {"population_by_wijk_age": POPULATION, "stg_cbs__kerncijfers": kerncijfers,
+              "stg_regions": regions}
+    build_inline(con, frames)
+    assert rows(con, """select wijk_code, signal_index from demand_by_wijk_niveau
+        where niveau = 3 and age_group = '2-4' order by wijk_code""") == [
+        # 60 of 1,300 and 10 of 390 against 70 of 1,690: ratios 1.11 and 0.62
+        ("WK000101", 1.1), ("WK000102", 0.6)]
+    jeugdhulp = partner_rows("stg_partner__jeugdhulp", [
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101",
+         "youth_care_type": "dagbehandeling", "children_count": 10},
+    ])
+    build_inline(con, {**frames, "stg_partner__jeugdhulp": jeugdhulp})
+    assert rows(con, """select signal_kind, bool_or(used_in_index) from signals_by_wijk
+        group by all order by 1""") == [("cbs_jeugdzorg", False), ("jeugdhulp_dagbehandeling", True)]
 
 
 def test_vso_bso_need_observed_beside_modelled(con):
     so = partner_rows("stg_partner__speciaal_onderwijs", [
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "4",
-         "children_count": 10, "bso_needed_count": 3},
-        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "cluster": "sbo",
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "so",
+         "cluster": "4", "children_count": 10, "bso_needed_count": 3},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "sbo",
          "children_count": 10, "bso_needed_count": None},
+        # thuiszitters are no pupils, vso pupils are past BSO age: neither is in the BSO gap
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "so",
+         "cluster": "4", "enrolment_status": "thuiszitter", "children_count": 4},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "school_type": "vso",
+         "cluster": "3", "children_count": 12},
     ])
     build_inline(con, {"population_by_wijk_age": POPULATION, "stg_partner__speciaal_onderwijs": so})
     assert rows(con, """select wijk_code, pupils_count, bso_needed_observed_count,
@@ -314,3 +363,22 @@ def test_model_builds_without_partner_data(con):
     # groups, and the separate group for 2-4 and 4-12
     assert rows(con, "select count(*) from gap_by_wijk_niveau") == [(34,)]
     assert rows(con, "select count(*) from gap_by_wijk_niveau where supply_year is null") == [(34,)]
+
+
+def test_migration_keeps_old_speciaal_onderwijs_uploads_in_the_new_shape(con):
+    from data_sources.store import MIGRATIONS_DIR
+
+    load_id = store.new_load(con, source="partner", dataset="speciaal-onderwijs", year=2024,
+                             gemeente_code="GM0001")
+    old = ['{"cluster": "sbo", "children_count": 7}', '{"cluster": "vso", "children_count": 3}',
+           '{"cluster": "4", "children_count": 5}']
+    for number, payload in enumerate(old, start=1):
+        con.execute("insert into raw_partner__registration_rows (load_id, registration_type,"
+                    " row_number, gemeente_code, wijk_code, payload)"
+                    " values (?, 'speciaal-onderwijs', ?, 'GM0001', 'WK000101', ?)",
+                    [load_id, number, payload])
+    con.execute((MIGRATIONS_DIR / "0055_so_school_type.sql").read_text(encoding="utf-8"))
+    got = sorted(rows(con, """select json_extract_string(payload, '$.school_type'),
+        json_extract_string(payload, '$.cluster'), json_extract_string(payload, '$.children_count')
+        from raw_partner__registration_rows"""), key=str)
+    assert got == [("sbo", None, "7"), ("so", "4", "5"), ("vso", None, "3")]

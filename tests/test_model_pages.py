@@ -115,6 +115,10 @@ def test_trends_page_draws_model_indicator(app_db):
 
     names = {trace["name"] for trace in json.loads(chart.proto.spec)["data"]}
     assert "Bloemhof" in names and len(names) == 10  # the wijken, no total or empty name
+    assert any(c.value.startswith("Waargenomen trend") for c in at.caption)
+    at.selectbox(key="trend_indicator").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("Alleen bevolkingseffect") for c in at.caption)
 
 
 def test_signal_counts_are_protected_with_their_total():
@@ -163,16 +167,20 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     assert (hidden_rows["BSO nodig (schatting, laag-hoog)"] == "").all()
 
 
-def test_continuum_shows_signals_beside_the_gemeente(app_db, sample_db):
-    con = duckdb.connect(str(sample_db), read_only=True)
-    vve = con.execute("select any_value(gemeente_rate_per_100) from signals_by_wijk"
-                      " where year = 2024 and signal_type = 'vve_indicaties'").fetchone()[0]
-    con.close()
-    if vve is None:
-        pytest.skip("no vve-indicaties in this sample")
+def test_continuum_shows_signals_beside_the_gemeente(app_db):
     at = run_page("continuum")
     assert not at.exception, at.exception
     text = "\n".join(m.value for m in at.markdown)
-    assert f"**Vve-indicaties** (2-4 jaar); gemeente: {format_number(vve, 1)} per 100" in text
+    # 106 toddlers with a vve-indicatie for taal/spraak among 1,735 toddlers
+    assert "**Vve-indicatie: taal/spraak** (2-4 jaar); gemeente: 6,1 per 100" in text
     tables = [d.value for d in at.dataframe if "Per 100 kinderen" in d.value.columns]
     assert tables and all(len(t) == 10 for t in tables)
+    # SES-based vve does not adjust the estimate by default; choosing it does
+    chosen = at.multiselect(key="w_signal_kinds")
+    assert "vve_ses" not in chosen.value and "vve_taal_spraak" in chosen.value
+    used = next(d.value for d in at.dataframe if "Gebruikte signalen" in d.value.columns)
+    assert not used["Gebruikte signalen"].str.contains("SES").any()
+    chosen.set_value(["vve_ses"]).run()
+    assert not at.exception, at.exception
+    used = next(d.value for d in at.dataframe if "Gebruikte signalen" in d.value.columns)
+    assert set(used["Gebruikte signalen"]) <= {"vve-indicatie: SES (sociaaleconomisch)", "geen"}

@@ -53,19 +53,19 @@ ROUND_TRIPS = {
          ("WK999909", "2-4", "taal/spraak", 25)],
     ),
     "speciaal-onderwijs": (
-        [["Bloemhof", "SO De Wissel", 4, "gedrag", "ingeschreven", "4-12", 9, 4],
-         ["Bloemhof", None, "sbo", None, "thuiszitter", None, 2, None]],
-        ["wijk_code", "school", "cluster", "referral_reason", "enrolment_status", "age_group",
-         "children_count", "bso_needed_count"],
-        [("WK999909", "SO De Wissel", "4", "gedrag", "ingeschreven", "4-12", 9, 4),
-         ("WK999909", None, "sbo", None, "thuiszitter", None, 2, None)],
+        [["Bloemhof", "SO De Wissel", "so", 4, "gedrag", "ingeschreven", "4-12", 9, 4],
+         ["Bloemhof", None, "sbo", None, None, "thuiszitter", None, 2, None]],
+        ["wijk_code", "school", "school_type", "cluster", "referral_reason", "enrolment_status",
+         "age_group", "children_count", "bso_needed_count"],
+        [("WK999909", "SO De Wissel", "so", "4", "gedrag", "ingeschreven", "4-12", 9, 4),
+         ("WK999909", None, "sbo", None, None, "thuiszitter", None, 2, None)],
     ),
     "wachtlijst-so": (
-        [["Centrum", None, "4", "gedrag", 3, "10", None],
-         ["9909AA", None, "3", None, None, None, "03-12-2024"],   # per child: 4 weeks
-         ["9909AA", None, "3", None, None, None, "19-11-2024"]],  # 6 weeks
-        ["wijk_code", "buurt_code", "cluster", "children_count", "waiting_weeks"],
-        [("WK999901", None, "4", 3, 10.0), ("WK999909", "BU99990901", "3", 2, 5.0)],
+        [["Centrum", None, "so", "4", "gedrag", 3, "10", None],
+         ["9909AA", None, "so", "3", None, None, None, "03-12-2024"],   # per child: 4 weeks
+         ["9909AA", None, "so", "3", None, None, None, "19-11-2024"]],  # 6 weeks
+        ["wijk_code", "buurt_code", "school_type", "cluster", "children_count", "waiting_weeks"],
+        [("WK999901", None, "so", "4", 3, 10.0), ("WK999909", "BU99990901", "so", "3", 2, 5.0)],
     ),
     "ondersteuningstrajecten": (
         [["Centrum", "De Linde", "logopedie", "2-4", 5, 7, "120,5"]],

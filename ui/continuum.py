@@ -35,11 +35,36 @@ SUPPLY_LABELS = {
     "dagopvang": "Dagopvang (KDV)", "bso": "Buitenschoolse opvang (BSO)",
     "gastouderopvang": "Gastouderopvang", "plusgroep": "Plusgroep", "kdc_mkd": "KDC/MKD e.d.",
 }
+SIGNAL_KINDS_KEY = "model_signal_kinds"
+SIGNAL_KIND_LABELS = {
+    "vve_taal_spraak": "vve-indicatie: taal/spraak",
+    "vve_sociaal_emotioneel": "vve-indicatie: sociaal-emotioneel",
+    "vve_ses": "vve-indicatie: SES (sociaaleconomisch)",
+    "vve_onbekend": "vve-indicatie: criterium onbekend",
+    "jeugdhulp_ambulant": "jeugdhulp: ambulant",
+    "jeugdhulp_dagbehandeling": "jeugdhulp: dagbehandeling",
+    "jeugdhulp_verblijf": "jeugdhulp: verblijf",
+    "jeugdhulp_pleegzorg": "jeugdhulp: pleegzorg",
+    "jeugdhulp_jeugdbescherming": "jeugdhulp: jeugdbescherming",
+    "jeugdhulp_overig": "jeugdhulp: overig",
+    "jeugdhulp_onbekend": "jeugdhulp: soort onbekend",
+    "extra_ondersteuning_niveau_2": "extra ondersteuning (rij 2): niveau 2",
+    "extra_ondersteuning_niveau_3": "extra ondersteuning (rij 2): niveau 3",
+    "extra_ondersteuning_niveau_4": "extra ondersteuning (rij 2): niveau 4",
+    "extra_ondersteuning_niveau_onbekend": "extra ondersteuning (rij 2): niveau onbekend",
+    "so_ingeschreven": "leerlingen s(b)o/vso",
+    "so_thuiszitter": "thuiszitters",
+    "so_niet_bereik": "niet bereikt (geen onderwijs)",
+    "ondersteuningstrajecten": "ondersteuningstrajecten (aanbod)",
+    "wachtlijst_so": "wachtlijst (v)so",
+    "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
+    "cbs_jeugdzorg": "CBS: jongeren met jeugdzorg (terugval)",
+}
 SIGNAL_LABELS = {
     "vve_indicaties": "vve-indicaties", "jeugdhulp": "jeugdhulp-indicaties",
     "speciaal_onderwijs": "leerlingen (v)so/sbo", "extra_ondersteuning": "extra ondersteuning",
     "ondersteuningstrajecten": "ondersteuningstrajecten", "wachtlijst_so": "wachtlijst (v)so",
-    "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
+    "wachtlijst_zorg": "wachtlijst zorg/ondersteuning", "cbs_jeugdzorg": "CBS jeugdzorg",
 }
 PERCENT_UNITS = {"aandeel"}
 NOEMER_PHRASES = model.NOEMERS
@@ -104,6 +129,28 @@ def parameters_changed() -> bool:
     current = session_parameters().set_index("name")[["low", "value", "high"]]
     # the remainder is recomputed from the other shares: equal up to rounding is unchanged
     return not ((defaults - current.loc[defaults.index]).abs() < 1e-9).all().all()
+
+
+def signal_kinds() -> tuple[str, ...]:
+    """The signal kinds that adjust the estimate in this session (default: real support signals)."""
+    return tuple(st.session_state.get(SIGNAL_KINDS_KEY, model.DEFAULT_SIGNAL_KINDS))
+
+
+def signal_kind_control(present: list[str]) -> tuple[str, ...]:
+    """A multiselect of the signal kinds that adjust the estimate, defaulting to the valid ones."""
+    options = sorted(set(present) | set(model.DEFAULT_SIGNAL_KINDS),
+                     key=lambda k: SIGNAL_KIND_LABELS.get(k, k))
+    chosen = st.multiselect(
+        "Signalen die de schatting bijstellen", options, default=list(signal_kinds()),
+        format_func=lambda k: SIGNAL_KIND_LABELS.get(k, k), key="w_signal_kinds",
+        help="Standaard alleen signalen van een ondersteuningsbehoefte: vve taal/spraak en "
+             "sociaal-emotioneel, jeugdhulp ambulant en dagbehandeling, extra ondersteuning "
+             "niveau 3 en 4, en CBS-jeugdzorg waar partners niets leverden. Vve op SES, "
+             "pleegzorg, jeugdbescherming en wachtlijsten zeggen weinig over ondersteuning in "
+             "de opvang.",
+    )
+    st.session_state[SIGNAL_KINDS_KEY] = tuple(chosen)
+    return tuple(chosen)
 
 
 def _reset() -> None:
@@ -177,10 +224,16 @@ def parameter_table() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Model doorrekenen…", max_entries=64)
-def _evaluate(target: str, parameters: tuple, gemeente_code: str | None,
+def _evaluate(target: str, parameters: tuple, kinds: tuple, gemeente_code: str | None,
               version: str) -> pd.DataFrame:
     frame = pd.DataFrame(list(parameters), columns=list(model.PARAMETER_COLUMNS))
-    return model.evaluate(cursor(), target, frame, gemeente_code=gemeente_code)
+    return model.evaluate(cursor(), target, frame, gemeente_code=gemeente_code,
+                          signal_kinds=kinds)
+
+
+def _defaults_in_use() -> bool:
+    return (not parameters_changed()
+            and set(signal_kinds()) == set(model.DEFAULT_SIGNAL_KINDS))
 
 
 def _key() -> tuple:
@@ -199,10 +252,10 @@ def _model_mart(target: str, gemeente_code: str) -> pd.DataFrame:
     """`target` for the gemeente: from the built mart while the session keeps the defaults (the
     mart is the model evaluated with them; tests/test_model_marts.py), else evaluated with the
     session's parameters."""
-    if not parameters_changed():
+    if _defaults_in_use():
         return query(f"select * from {target} where gemeente_code = ? order by {ORDER[target]}",
                      [gemeente_code])
-    return _evaluate(target, _key(), gemeente_code, data_version())
+    return _evaluate(target, _key(), signal_kinds(), gemeente_code, data_version())
 
 
 def demand(gemeente_code: str) -> pd.DataFrame:
@@ -230,15 +283,15 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
     """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
     wijk_name, value. With the default parameters the built mart answers in one query; with this
     session's own the model is evaluated for the whole country once (cached)."""
-    if not parameters_changed():
+    if _defaults_in_use():
         where_component = "" if component is None else " and component = ?"
         return query(
             f"select wijk_code, wijk_name, sum({column}) as value from {target}"
             f" where year = ? and niveau = ?{where_component} group by all order by wijk_code",
             [year, niveau, *([] if component is None else [component])],
         )
-    return per_wijk(_evaluate(target, _key(), None, data_version()), column, year, niveau,
-                    component)
+    return per_wijk(_evaluate(target, _key(), signal_kinds(), None, data_version()), column,
+                    year, niveau, component)
 
 
 def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
@@ -296,7 +349,7 @@ def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     """Observed partner signals per wijk for a year (counts not yet protected)."""
     return query(
         "select * from signals_by_wijk where gemeente_code = ? and year = ?"
-        " order by signal_type, age_group, wijk_code",
+        " order by signal_type, signal_kind, age_group, wijk_code",
         [gemeente_code, year],
     )
 

@@ -40,7 +40,8 @@ def _model_loaders(target: str, column: str, niveau: int, component: str | None 
 def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...],
                       rate: bool) -> pd.DataFrame:
     """One gemeente's signals of these types per wijk, protected as on its own map."""
-    frame = frame[frame["signal_type"].isin(signal_types)]
+    # a type (vve_indicaties) or one kind of it (so_ingeschreven: pupils, not thuiszitters)
+    frame = frame[frame["signal_type"].isin(signal_types) | frame["signal_kind"].isin(signal_types)]
     if frame.empty:
         return EMPTY.copy()
     # the same child can be in several lists: one type per indicator, summed over age groups
@@ -119,9 +120,9 @@ for indicator in (
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
               "afgeschermd.", _signal_national(("vve_indicaties",), rate=True)),
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
-              _signal(("speciaal_onderwijs",), rate=False),
+              _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
-              _signal_national(("speciaal_onderwijs",), rate=False)),
+              _signal_national(("so_ingeschreven",), rate=False)),
     Indicator("wachtlijst_zorg", "Wachtlijst zorg en ondersteuning (waargenomen)", "kinderen",
               "waargenomen", _signal(("wachtlijst_zorg",), rate=False),
               "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd.",
@@ -205,13 +206,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     if not signals.empty:
         st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
         lines = []
-        for (signal_type, group), part in signals.groupby(["signal_type", "age_group"]):
+        for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
             protected = continuum.protected_signal(part)
             mine = protected[protected["wijk_code"] == wijk_code]
             if mine.empty:
                 continue
             item = mine.iloc[0]
-            label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
+            label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
             rate = ("afgeschermd" if item["hidden"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")

@@ -12,7 +12,10 @@ KINDS = ("location", "choice", "count", "number", "text", "age", "date")
 
 AGE_GROUPS = ("0-2", "2-4", "4-12")
 VVE_CRITERIA = ("taal/spraak", "sociaal-emotioneel", "SES")
-SO_CLUSTERS = ("1", "2", "3", "4", "sbo", "vso")
+# Onderwijssoort and cluster are two breakdowns: sbo has no cluster, so and vso have one (1-4).
+# Uploads before migration 0055 kept 'sbo'/'vso' in cluster; the migration moved them.
+SO_SCHOOL_TYPES = ("sbo", "so", "vso")
+SO_CLUSTERS = ("1", "2", "3", "4")
 GROUP_KINDS = ("regulier", "plusgroep", "kdc", "mkd", "djk", "moc", "bso-plus", "overig")
 REFERRAL_REASONS = (
     "gedrag", "leren", "taal/spraak", "lichamelijk", "verstandelijk", "langdurig ziek",
@@ -78,6 +81,15 @@ class RegistrationType:
     def key_columns(self) -> tuple[Column, ...]:
         """Breakdown columns: rows with the same place and the same keys are one aggregate."""
         return tuple(c for c in self.columns if c.combine == "key" and c.kind != "location")
+
+
+def _school_type() -> Column:
+    return Column(
+        "school_type", "onderwijssoort",
+        "sbo (speciaal basisonderwijs), so (speciaal onderwijs, 4-12 jaar) of vso (voortgezet "
+        "speciaal onderwijs, vanaf 12 jaar).", "choice", choices=SO_SCHOOL_TYPES,
+        aliases=("soort onderwijs", "schoolsoort", "schooltype"),
+    )
 
 
 def _location(label: str = "wijk", required: bool = True) -> Column:
@@ -214,10 +226,11 @@ REGISTRATION_TYPES: dict[str, RegistrationType] = {
             (
                 _location("wijk (woonadres)"),
                 _school(),
+                _school_type(),
                 Column("cluster", "cluster",
                        "Cluster 1 (visueel), 2 (auditief/taal), 3 (lichamelijk/verstandelijk/"
-                       "langdurig ziek), 4 (gedrag/psychiatrisch), sbo of vso.", "choice",
-                       choices=SO_CLUSTERS, aliases=("onderwijssoort",)),
+                       "langdurig ziek) of 4 (gedrag/psychiatrisch); leeg bij sbo.", "choice",
+                       required=False, choices=SO_CLUSTERS),
                 Column("referral_reason", "reden verwijzing", "Reden van verwijzing.", "choice",
                        required=False, choices=REFERRAL_REASONS,
                        aliases=("reden", "reden van verwijzing", "verwijsreden")),
@@ -241,8 +254,9 @@ REGISTRATION_TYPES: dict[str, RegistrationType] = {
             (
                 _location("wijk (woonadres)"),
                 _school(),
-                Column("cluster", "cluster", "Cluster 1-4, sbo of vso.", "choice",
-                       choices=SO_CLUSTERS, aliases=("onderwijssoort",)),
+                _school_type(),
+                Column("cluster", "cluster", "Cluster 1-4 (so en vso); leeg bij sbo.", "choice",
+                       required=False, choices=SO_CLUSTERS),
                 Column("referral_reason", "reden verwijzing", "Reden van verwijzing.", "choice",
                        required=False, choices=REFERRAL_REASONS,
                        aliases=("reden", "reden van verwijzing", "verwijsreden")),

@@ -32,6 +32,13 @@ NIVEAU_NAMES = {
     3: "gespecialiseerde ondersteuning",
     4: "geen opvang maar behandeling",
 }
+# Signal kinds that adjust the estimate unless a session chooses others: real support signals.
+# SES-based vve, pleegzorg, jeugdbescherming, verblijf, (v)so pupils and trajecten say little
+# about a child's support need in childcare; CBS jeugdzorg is the fallback where partners gave none.
+DEFAULT_SIGNAL_KINDS = (
+    "vve_taal_spraak", "vve_sociaal_emotioneel", "jeugdhulp_ambulant", "jeugdhulp_dagbehandeling",
+    "extra_ondersteuning_niveau_3", "extra_ondersteuning_niveau_4", "cbs_jeugdzorg",
+)
 PARAMETER_MODEL = "stg_model__parameters"
 SETTINGS_MODEL = "stg_model__settings"
 
@@ -108,8 +115,10 @@ def parameter_models() -> list[Model]:
         f"select * from (values\n    {rows}\n) as t ({', '.join(PARAMETER_COLUMNS)})"
     )
     settings_sql = (
-        "-- The model's settings for the shared marts: the smallest count.\n"
-        f"select {int(min_count())} as min_count"
+        "-- The model's settings for the shared marts: the smallest count, the signal kinds that\n"
+        "-- adjust the estimate.\n"
+        f"select {int(min_count())} as min_count,"
+        f" '{','.join(DEFAULT_SIGNAL_KINDS)}' as signal_kinds"
     )
     return [Model(PARAMETER_MODEL, "staging", parameters_sql),
             Model(SETTINGS_MODEL, "staging", settings_sql)]
@@ -153,13 +162,14 @@ def evaluate(
     parameters: pd.DataFrame | None = None,
     *,
     gemeente_code: str | None = None,
+    signal_kinds: tuple[str, ...] = DEFAULT_SIGNAL_KINDS,
 ) -> pd.DataFrame:
-    """Evaluate a model mart with session parameters (defaults when None), without touching the
-    shared tables; optionally only one gemeente."""
+    """Evaluate a model mart with session parameters (defaults when None) and signal kinds,
+    without touching the shared tables; optionally only one gemeente."""
     from data_sources.config import min_count
 
     parameters = default_parameters() if parameters is None else validate_parameters(parameters)
-    settings = pd.DataFrame({"min_count": [min_count()]})
+    settings = pd.DataFrame({"min_count": [min_count()], "signal_kinds": [",".join(signal_kinds)]})
     cursor = con.cursor()
     try:
         cursor.register("session_model_parameters", parameters)

@@ -83,7 +83,7 @@ signal_rows as (
         gemeente_code,
         wijk_code,
         year,
-        signal_type,
+        signal_kind,
         ratio_to_gemeente,
         unnest(
             case when age_group = 'alle' then ['0-2', '2-4', '4-12'] else [age_group] end
@@ -100,7 +100,7 @@ signal_index as (
         year,
         age_group,
         round(avg(ratio_to_gemeente), 1) as signal_index,
-        string_agg(distinct signal_type, ', ' order by signal_type) as signal_types
+        string_agg(distinct signal_kind, ', ' order by signal_kind) as signal_types
     from signal_rows
     group by all
 ),

@@ -1,32 +1,59 @@
--- Partner registrations that signal a need for support, in one long shape: one row per delivered
--- row with its signal type, age group (the type's usual age group when not given) and count.
+-- Registrations that signal a need for support, in one long shape: one row per delivered row with
+-- its signal type (the registration), signal kind (the breakdown that says what the signal is:
+-- vve criterion, jeugdhulp type, enrolment status, niveau), age group (the type's usual age group
+-- when not given) and count. CBS jeugdzorg per wijk (kerncijfers, count of young people with
+-- jeugdzorg in natura) is the fallback kind where it is loaded.
+-- Source: stg_partner__* (rows 2, 4, 5, 6, 7, 8, 9 of the handreiking's table), stg_cbs__kerncijfers.
 with unioned as (
-    select 'vve_indicaties' as signal_type, gemeente_code, wijk_code, year,
-        coalesce(age_group, '2-4') as age_group, children_count, null::double as waiting_weeks
+    select
+        'vve_indicaties' as signal_type,
+        'vve_' || case criterion
+            when 'taal/spraak' then 'taal_spraak'
+            when 'sociaal-emotioneel' then 'sociaal_emotioneel'
+            when 'SES' then 'ses'
+            else 'onbekend'
+        end as signal_kind,
+        gemeente_code,
+        wijk_code,
+        year,
+        coalesce(age_group, '2-4') as age_group,
+        children_count,
+        null::double as waiting_weeks
     from stg_partner__vve_indicaties
     union all
-    select 'jeugdhulp', gemeente_code, wijk_code, year, coalesce(age_group, 'alle'),
-        children_count, null
+    select 'jeugdhulp', 'jeugdhulp_' || coalesce(youth_care_type, 'onbekend'), gemeente_code,
+        wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__jeugdhulp
     union all
-    select 'speciaal_onderwijs', gemeente_code, wijk_code, year, coalesce(age_group, '4-12'),
-        children_count, null
+    -- pupils, thuiszitters and niet-bereik are different signals (a thuiszitter is no pupil)
+    select 'speciaal_onderwijs', 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_'),
+        gemeente_code, wijk_code, year, coalesce(age_group, '4-12'), children_count, null
     from stg_partner__speciaal_onderwijs
     union all
-    select 'extra_ondersteuning', gemeente_code, wijk_code, year, coalesce(age_group, 'alle'),
-        children_count, null
+    select 'extra_ondersteuning', 'extra_ondersteuning_niveau_' || coalesce(niveau, 'onbekend'),
+        gemeente_code, wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__extra_ondersteuning
     union all
-    select 'ondersteuningstrajecten', gemeente_code, wijk_code, year, coalesce(age_group, 'alle'),
-        children_count, null
+    select 'ondersteuningstrajecten', 'ondersteuningstrajecten', gemeente_code, wijk_code, year,
+        coalesce(age_group, 'alle'), children_count, null
     from stg_partner__ondersteuningstrajecten
     union all
-    select 'wachtlijst_so', gemeente_code, wijk_code, year, '4-12', children_count, waiting_weeks
+    select 'wachtlijst_so', 'wachtlijst_so', gemeente_code, wijk_code, year, '4-12',
+        children_count, waiting_weeks
     from stg_partner__wachtlijst_so
     union all
-    select 'wachtlijst_zorg', gemeente_code, wijk_code, year, coalesce(age_group, 'alle'),
-        children_count, waiting_weeks
+    select 'wachtlijst_zorg', 'wachtlijst_zorg', gemeente_code, wijk_code, year,
+        coalesce(age_group, 'alle'), children_count, waiting_weeks
     from stg_partner__wachtlijst_zorg
+    union all
+    select 'cbs_jeugdzorg', 'cbs_jeugdzorg', r.gemeente_code, k.region_code, k.year, 'alle',
+        k.value::integer, null
+    from stg_cbs__kerncijfers as k
+    inner join (
+        select distinct year, region_code, gemeente_code from stg_regions where region_level = 'wijk'
+    ) as r on r.region_code = k.region_code and r.year = k.year
+    where k.stem = 'JongerenMetJeugdzorgInNatura' and k.region_level = 'wijk'
+        and k.value is not null
 ),
 
 final as (

@@ -1,3 +1,4 @@
+-- materialized: table
 -- One row per gemeente, wijk, year (of the population), age group and provision type: the places
 -- of the LRK export (and partner groups) nearest before the year, with places that serve several
 -- age groups shared in proportion to the children of each group, and the children one place

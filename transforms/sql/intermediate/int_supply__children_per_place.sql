@@ -1,3 +1,4 @@
+-- materialized: table
 -- One row per gemeente, year (of the population) and provision type: how many children one place
 -- (a simultaneous slot) serves. Observed where partners delivered children and places (row 3
 -- kinderopvang-bezetting for regular childcare; row 10 groepsgrootte for plus-groups and

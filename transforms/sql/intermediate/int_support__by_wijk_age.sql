@@ -1,5 +1,8 @@
--- One row per gemeente, wijk, year, age group and niveau (2, 3 or 4) of the support partners
--- delivered (row 7 ondersteuningstrajecten): children reached, trajecten and hours. Coaching of
+-- materialized: table
+-- One row per gemeente, wijk, year, age group and niveau (2, 3 or 4; null for other kinds) of the
+-- support partners delivered (row 7 ondersteuningstrajecten): children reached, trajecten and
+-- hours. Every delivery has a row (wijk or niveau may be null), so it also tells where row 7 was
+-- delivered at all. Stored: the staging view parses JSON, too slow to repeat per page view. Coaching of
 -- professionals is niveau 2 (000:L200: versterking van de professionals rond het kind);
 -- specialist inzet in or beside the group is niveau 3 (000:L204-206); behandeling is niveau 4.
 -- Source: stg_partner__ondersteuningstrajecten.
@@ -20,7 +23,6 @@ with typed as (
         trajectories_count,
         support_hours
     from stg_partner__ondersteuningstrajecten
-    where wijk_code is not null and age_group is not null
 ),
 
 final as (
@@ -34,7 +36,6 @@ final as (
         sum(trajectories_count) as trajectories_count,
         sum(support_hours) as support_hours
     from typed
-    where niveau is not null
     group by all
 )
 

@@ -83,7 +83,7 @@ children_per_place as (
 
 -- support is a delivered count: null where no partner delivered row 7 for the gemeente and year
 support_delivered as (
-    select distinct gemeente_code, year from stg_partner__ondersteuningstrajecten
+    select distinct gemeente_code, year from int_support__by_wijk_age
 ),
 
 support as (
@@ -140,115 +140,85 @@ joined as (
     left join support as su using (gemeente_code, wijk_code, year, age_group)
 ),
 
+-- the rows each wijk and age group gets; one cross join (not a union of six selects on the
+-- joined rows) keeps a filter on the gemeente pushed down into the sources
+component_rows as (
+    select *
+    from (
+        values
+            (1, 'beide', 'reguliere_plekken'),
+            (2, 'beide', 'ondersteuning_professionals'),
+            (3, 'passend', 'aparte_groep'),
+            (3, 'passend', 'specialistische_inzet'),
+            (3, 'inclusief', 'opnamegrens'),
+            (3, 'inclusief', 'specialistische_inzet')
+    ) as t (niveau, perspective, component)
+),
+
 components as (
-    -- niveau 1: the regular-place balance, in simultaneous places
     select
-        *,
-        1 as niveau,
-        'beide' as perspective,
-        'reguliere_plekken' as component,
-        in_childcare_low - in_plus_groups as demand_low,
-        in_childcare_mid - in_plus_groups as demand_mid,
-        in_childcare_high - in_plus_groups as demand_high,
-        in_childcare_mid - in_plus_groups as demand_signal_adjusted,
-        'plekken (gelijktijdig)' as supply_unit,
-        regular_places as supply,
-        regular_cpp as children_per_place,
-        regular_cpp_source as children_per_place_source,
-        null::double as trajectories_count,
-        null::double as support_hours
-    from joined
-    union all
-    -- niveau 2: support to the professionals around the child (row 7, coaching)
-    select
-        *,
-        2,
-        'beide',
-        'ondersteuning_professionals',
-        n2_low,
-        n2_mid,
-        n2_high,
-        n2_mid,
-        'kinderen',
-        case when support_delivered then n2_support end,
-        null,
-        null,
-        n2_trajectories,
-        n2_hours
-    from joined
-    union all
-    -- niveau 3, passend: the separate-group share in plus-groups (none for 0-2)
-    select
-        *,
-        3,
-        'passend',
-        'aparte_groep',
-        n3_low * separate_share,
-        n3_mid * separate_share,
-        n3_high * separate_share,
-        n3_adjusted * separate_share,
-        'plekken (gelijktijdig)',
-        plus_places,
-        cpp_plus,
-        plus_cpp_source,
-        null,
-        null
-    from joined
-    where age_group <> '0-2'
-    union all
-    -- niveau 3, passend: the rest integrated in the regular group with specialist inzet
-    select
-        *,
-        3,
-        'passend',
-        'specialistische_inzet',
-        n3_low * (1 - separate_share),
-        n3_mid * (1 - separate_share),
-        n3_high * (1 - separate_share),
-        n3_adjusted * (1 - separate_share),
-        'kinderen',
-        case when support_delivered then n3_support end,
-        null,
-        null,
-        n3_trajectories,
-        n3_hours
-    from joined
-    union all
-    -- niveau 3, inclusief: every niveau 3 child in a regular group, up to the absorption cap
-    select
-        *,
-        3,
-        'inclusief',
-        'opnamegrens',
-        n3_low,
-        n3_mid,
-        n3_high,
-        n3_adjusted,
-        'kinderen',
-        regular_places * absorption_per_place,
-        null,
-        null,
-        null,
-        null
-    from joined
-    union all
-    -- niveau 3, inclusief: with specialist inzet
-    select
-        *,
-        3,
-        'inclusief',
-        'specialistische_inzet',
-        n3_low,
-        n3_mid,
-        n3_high,
-        n3_adjusted,
-        'kinderen',
-        case when support_delivered then n3_support end,
-        null,
-        null,
-        n3_trajectories,
-        n3_hours
-    from joined
+        j.*,
+        r.niveau,
+        r.perspective,
+        r.component,
+        -- niveau 1: the regular-place balance; niveau 2: support to the professionals (row 7,
+        -- coaching); niveau 3 passend: the separate-group share in plus-groups (none for 0-2)
+        -- and the rest in the regular group with specialist inzet; niveau 3 inclusief: all of
+        -- niveau 3 in regular groups, up to the absorption cap, with specialist inzet
+        case r.component
+            when 'reguliere_plekken' then j.in_childcare_low - j.in_plus_groups
+            when 'ondersteuning_professionals' then j.n2_low
+            when 'aparte_groep' then j.n3_low * j.separate_share
+            else j.n3_low * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
+        end as demand_low,
+        case r.component
+            when 'reguliere_plekken' then j.in_childcare_mid - j.in_plus_groups
+            when 'ondersteuning_professionals' then j.n2_mid
+            when 'aparte_groep' then j.n3_mid * j.separate_share
+            else j.n3_mid * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
+        end as demand_mid,
+        case r.component
+            when 'reguliere_plekken' then j.in_childcare_high - j.in_plus_groups
+            when 'ondersteuning_professionals' then j.n2_high
+            when 'aparte_groep' then j.n3_high * j.separate_share
+            else j.n3_high * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
+        end as demand_high,
+        case r.component
+            when 'reguliere_plekken' then j.in_childcare_mid - j.in_plus_groups
+            when 'ondersteuning_professionals' then j.n2_mid
+            when 'aparte_groep' then j.n3_adjusted * j.separate_share
+            else j.n3_adjusted
+                * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
+        end as demand_signal_adjusted,
+        case when r.component in ('reguliere_plekken', 'aparte_groep')
+            then 'plekken (gelijktijdig)' else 'kinderen' end as supply_unit,
+        case r.component
+            when 'reguliere_plekken' then j.regular_places
+            when 'aparte_groep' then j.plus_places
+            when 'opnamegrens' then j.regular_places * j.absorption_per_place
+            when 'ondersteuning_professionals'
+                then case when j.support_delivered then j.n2_support end
+            else case when j.support_delivered then j.n3_support end
+        end as supply,
+        case r.component
+            when 'reguliere_plekken' then j.regular_cpp
+            when 'aparte_groep' then j.cpp_plus
+        end as children_per_place,
+        case r.component
+            when 'reguliere_plekken' then j.regular_cpp_source
+            when 'aparte_groep' then j.plus_cpp_source
+        end as children_per_place_source,
+        case r.component
+            when 'ondersteuning_professionals' then j.n2_trajectories
+            when 'specialistische_inzet' then j.n3_trajectories
+        end as trajectories_count,
+        case r.component
+            when 'ondersteuning_professionals' then j.n2_hours
+            when 'specialistische_inzet' then j.n3_hours
+        end as support_hours
+    from joined as j
+    cross join component_rows as r
+    where not (r.component = 'aparte_groep' and j.age_group = '0-2')
 ),
 
 measured as (

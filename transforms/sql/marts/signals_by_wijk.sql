@@ -1,12 +1,17 @@
--- One row per gemeente, wijk, year, signal type and age group that a partner delivered: observed
--- children per 100 children of the age group, beside the gemeente's rate.
--- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings (min_count).
+-- One row per gemeente, wijk, year, signal type, signal kind and age group that a partner (or the
+-- CBS) delivered: observed children per 100 children of the age group, beside the gemeente's rate,
+-- and whether the kind adjusts the estimate (used_in_index): only the kinds chosen in the
+-- settings (by default real support signals: vve taal/spraak and sociaal-emotioneel, jeugdhulp
+-- ambulant and dagbehandeling, extra ondersteuning niveau 3 and 4; not SES-based vve, pleegzorg,
+-- jeugdbescherming or waiting lists), CBS jeugdzorg only where no chosen partner kind exists.
+-- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings.
 with counts as (
     select
         gemeente_code,
         wijk_code,
         year,
         signal_type,
+        signal_kind,
         age_group,
         sum(children_count) as children_count,
         sum(waiting_weeks * children_count) filter (where waiting_weeks is not null)
@@ -17,7 +22,7 @@ with counts as (
 ),
 
 delivered as (
-    select distinct gemeente_code, year, signal_type, age_group from counts
+    select distinct gemeente_code, year, signal_type, signal_kind, age_group from counts
 ),
 
 population as (
@@ -37,6 +42,7 @@ grid as (
         p.wijk_name,
         d.year,
         d.signal_type,
+        d.signal_kind,
         d.age_group,
         p.children as population_children
     from delivered as d
@@ -49,12 +55,12 @@ wijk_rows as (
     from grid as g
     left join counts as c
         on c.gemeente_code = g.gemeente_code and c.wijk_code = g.wijk_code and c.year = g.year
-        and c.signal_type = g.signal_type and c.age_group = g.age_group
+        and c.signal_kind = g.signal_kind and c.age_group = g.age_group
 ),
 
 -- the gemeente total includes rows a partner could not place in a wijk
 gemeente_counts as (
-    select gemeente_code, year, signal_type, age_group, sum(children_count) as children_count
+    select gemeente_code, year, signal_kind, age_group, sum(children_count) as children_count
     from counts
     group by all
 ),
@@ -72,6 +78,7 @@ rates as (
         w.wijk_name,
         w.year,
         w.signal_type,
+        w.signal_kind,
         w.age_group,
         w.children_count,
         w.waiting_weeks,
@@ -81,8 +88,19 @@ rates as (
         gp.children as gemeente_population_children,
         100 * gc.children_count / nullif(gp.children, 0) as gemeente_rate_per_100
     from wijk_rows as w
-    inner join gemeente_counts as gc using (gemeente_code, year, signal_type, age_group)
+    inner join gemeente_counts as gc using (gemeente_code, year, signal_kind, age_group)
     inner join gemeente_population as gp using (gemeente_code, year, age_group)
+),
+
+chosen as (
+    select unnest(string_split(signal_kinds, ',')) as signal_kind from stg_model__settings
+),
+
+-- gemeenten and years with a chosen partner signal: there the CBS fallback is not used
+partner_chosen as (
+    select distinct gemeente_code, year
+    from counts
+    where signal_kind in (select signal_kind from chosen) and signal_kind <> 'cbs_jeugdzorg'
 ),
 
 final as (
@@ -96,6 +114,14 @@ final as (
         -- waiting lists measure the gap, not the need; small counts are too uncertain (and
         -- could identify children through the adjusted estimate)
         r.signal_type not like 'wachtlijst%'
+            and r.signal_kind in (select signal_kind from chosen)
+            and (
+                r.signal_kind <> 'cbs_jeugdzorg'
+                or not exists (
+                    select 1 from partner_chosen as pc
+                    where pc.gemeente_code = r.gemeente_code and pc.year = r.year
+                )
+            )
             and r.children_count >= (select min_count from stg_model__settings)
             and r.gemeente_rate_per_100 > 0 as used_in_index,
         'waargenomen' as figure_kind

@@ -1,5 +1,7 @@
--- One row per gemeente, wijk and year with (v)so/sbo pupils: observed pupils, observed BSO need
--- where the partner delivered it, and the modelled BSO need (pupils x share needing BSO).
+-- One row per gemeente, wijk and year with so/sbo pupils of BSO age: observed pupils, observed BSO
+-- need where the partner delivered it, and the modelled BSO need (pupils x share needing BSO).
+-- Only enrolled pupils of 4-12 in sbo or so: vso pupils (12+) are past BSO age, and thuiszitters
+-- and niet-bereik are no pupils (they are signals of their own in signals_by_wijk).
 -- Source: stg_partner__speciaal_onderwijs, stg_model__parameters.
 with pupils as (
     select
@@ -10,6 +12,9 @@ with pupils as (
         sum(bso_needed_count) as bso_needed_observed_count
     from stg_partner__speciaal_onderwijs
     where wijk_code is not null and children_count is not null
+        and coalesce(enrolment_status, 'ingeschreven') = 'ingeschreven'
+        and coalesce(age_group, '4-12') = '4-12'
+        and coalesce(school_type, '') <> 'vso'
     group by all
 ),
 

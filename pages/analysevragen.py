@@ -1,0 +1,140 @@
+"""Analysevragen: the handreiking's analysis questions, answered from the data where possible."""
+
+import pandas as pd
+import streamlit as st
+
+from data_sources.analysis_notes import STATUSES, notes, save_note
+from data_sources.config import min_count
+from transforms import analysis
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from ui.data import clear_caches, cursor
+from ui.state import current, gemeente_name
+
+gemeente_code, year = current()
+if gemeente_code is None:
+    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.stop()
+
+name = gemeente_name(gemeente_code)
+st.title(f"Analysevragen {name} {year}")
+st.write(
+    "De vragen uit de stap *Analyse* van de handreiking (regels 559-600). Waar Kindkaart een "
+    "antwoord uit de gegevens kan geven, staat het erbij met een link naar de pagina. De andere "
+    "vragen kunnen alleen mensen beantwoorden: houd per vraag een status en een notitie bij voor "
+    "het LEA-overleg. Tellingen van partners zijn afgeschermd: aantallen van 1 tot "
+    f"{min_count()} staan er als '{hidden_label()}'."
+)
+
+PAGE_TITLES = {"pages/tekorten.py": "Tekorten", "pages/continuum.py": "Continuüm"}
+SUPPORT_COLUMNS = {"support_type": "Soort ondersteuning", "youth_care_type": "Soort jeugdhulp",
+                   "soort": "Onderwijssoort en cluster", "niveau": "Niveau (partner)",
+                   TOTAL_LABEL: "Totaal"}
+
+
+def show_table(table, caption: str) -> None:
+    if table is None:
+        st.caption("Niet geleverd voor dit jaar.")
+        return
+    shown = table.display().rename(columns=SUPPORT_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(caption)
+
+
+def answer(key: str) -> None:
+    con = cursor()
+    if key == "niveau_observed":
+        st.markdown("Vraag en plekken per wijk, niveau en perspectief staan op Tekorten. Naast het "
+                    "model: de kinderen die kinderopvangorganisaties zelf met extra ondersteuning "
+                    "registreerden (rij 2), naar het niveau dat zij gaven.")
+        show_table(analysis.niveau_observed(con, gemeente_code, year),
+                   "Waargenomen (rij 2); alleen de organisaties die leverden.")
+    elif key == "waiting":
+        frame = analysis.waiting(con, gemeente_code, year)
+        if frame.empty:
+            st.caption("Geen wachtlijsten geleverd voor dit jaar.")
+            return
+        threshold = min_count()
+        st.dataframe(pd.DataFrame({
+            "Wachtlijst": frame["list"], "Soort": frame["kind"],
+            "Kinderen": [hidden_label() if 0 < n < threshold else format_number(n)
+                         for n in frame["children"]],
+            "Gemiddelde wachttijd (weken)": [
+                "" if (0 < n < threshold) or pd.isna(w) else format_number(w, 1)
+                for n, w in zip(frame["children"], frame["weeks"], strict=True)],
+        }), hide_index=True, width="stretch")
+        st.caption("Waargenomen (rijen 6 en 9); kleine aantallen en hun wachttijd afgeschermd.")
+    elif key == "group_sizes":
+        frame = analysis.group_sizes(con, gemeente_code, year)
+        if frame.empty:
+            st.caption("Geen groepsgroottes geleverd (rij 10), of minder dan drie groepen per soort.")
+        else:
+            st.dataframe(pd.DataFrame({
+                "Soort groep": frame["group_kind"], "Groepen": frame["groups"],
+                "Plekken per groep (gemiddeld)": [format_number(v, 1)
+                                                  for v in frame["places_per_group"]],
+                "Kinderen per groep (gemiddeld)": [format_number(v, 1)
+                                                   for v in frame["children_per_group"]],
+                "Kinderen per professional": [format_number(v, 1) if pd.notna(v) else ""
+                                              for v in frame["children_per_professional"]],
+            }), hide_index=True, width="stretch")
+            st.caption("Waargenomen (rij 10): gemiddelden over de groepen van de organisaties die "
+                       "leverden. Het model rekent met een opnamegrens per reguliere groep "
+                       "(perspectief inclusief, zie Tekorten).")
+    elif key == "participation":
+        frame = analysis.participation(con, gemeente_code, year)
+        if frame.empty:
+            st.caption("Geen kinderopvang-bezetting geleverd (rij 3).")
+            return
+        st.dataframe(pd.DataFrame({
+            "Soort opvang": frame["care_type"], "Leeftijd": frame["age_group"],
+            "Organisaties": frame["organisations"],
+            "Kinderen per plek": [format_number(v, 2) if pd.notna(v) else ""
+                                  for v in frame["children_per_place"]],
+            "Deel van alle kinderen (ten minste)": [
+                f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
+                for v in frame["share_of_children"]],
+        }), hide_index=True, width="stretch")
+        st.caption("Waargenomen (rij 3): kinderen ÷ plekken van de organisaties die leverden; het "
+                   "model gebruikt deze kinderen per plek. Het deel van alle kinderen is een "
+                   "ondergrens zolang niet elke organisatie leverde.")
+    elif key == "support_by_age":
+        show_table(analysis.support_by_type_and_age(con, gemeente_code, year),
+                   "Waargenomen (rij 7): kinderen met ondersteuning per soort en leeftijd.")
+        hours = analysis.hours_by_type(con, gemeente_code, year)
+        if not hours.empty:
+            st.dataframe(pd.DataFrame({
+                "Soort ondersteuning": hours["support_type"],
+                "Trajecten": [format_number(v) if pd.notna(v) else "" for v in hours["trajectories"]],
+                "Uren": [format_number(v) if pd.notna(v) else "" for v in hours["hours"]],
+            }), hide_index=True, width="stretch")
+        show_table(analysis.jeugdhulp_by_type_and_age(con, gemeente_code, year),
+                   "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd.")
+        show_table(analysis.so_by_type_and_status(con, gemeente_code, year),
+                   "Waargenomen (rij 5): leerlingen per onderwijssoort en cluster, met "
+                   "thuiszitters en niet-bereik apart.")
+
+
+stored = notes(cursor(), gemeente_code)
+section = None
+for question in analysis.QUESTIONS:
+    if question.section != section:
+        section = question.section
+        st.subheader(section)
+    status = stored.get(question.key, ("open", "", ""))
+    label = f"{question.text} (r. {question.line})"
+    with st.expander(label, expanded=question.answer is not None):
+        if question.answer is not None:
+            answer(question.answer)
+            if question.page:
+                st.page_link(question.page, label=f"Naar {PAGE_TITLES[question.page]}",
+                             icon=":material/arrow_forward:")
+        with st.form(f"vraag_{question.key}"):
+            chosen = st.selectbox("Status", STATUSES, index=STATUSES.index(status[0]),
+                                  key=f"status_{question.key}")
+            note = st.text_area("Notitie voor het LEA", value=status[1], key=f"note_{question.key}")
+            if st.form_submit_button("Opslaan"):
+                save_note(cursor(), gemeente_code, question.key, chosen, note)
+                clear_caches()
+                st.rerun()
+        if status[2]:
+            st.caption(f"Status '{status[0]}', laatst bijgewerkt {status[2]}.")

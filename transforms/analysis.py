@@ -1,0 +1,209 @@
+"""The handreiking's analysis questions (000:L559-600) and the answers the data can give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from transforms.privacy import SuppressedTable, protect_counts
+
+
+@dataclass(frozen=True)
+class Question:
+    """One analysis question: its section and line in the handreiking, and where the data answer
+    it (`page`: the page that shows the answer; `answer`: the key of a table below), or None when
+    only people can answer it (status and note are stored per gemeente)."""
+
+    key: str
+    section: str
+    line: int
+    text: str
+    page: str | None = None
+    answer: str | None = None
+
+
+QUESTIONS = (
+    Question("vraag_en_plekken", "Algemeen", 561,
+             "Hoeveel vraag is er naar aanpassingen in het aanbod ten opzichte van het beschikbare "
+             "aantal locaties en plekken?", "pages/tekorten.py", "niveau_observed"),
+    Question("wachttijden", "Algemeen", 562,
+             "Wat is nodig om te voorkomen dat kinderen tussen wal en schip vallen door lange "
+             "wachttijden of complexe procedures?", "pages/tekorten.py", "waiting"),
+    Question("ouders_toegankelijkheid", "Ouders en kinderen", 566,
+             "Hoe ervaren ouders met kinderen met extra ondersteuningsbehoeften de "
+             "toegankelijkheid en kwaliteit van de kinderopvang?"),
+    Question("ouders_activiteiten", "Ouders en kinderen", 567,
+             "Welke activiteiten en aanpassingen dragen bij aan een positieve opvangervaring voor "
+             "kinderen met extra ondersteuningsbehoeften?"),
+    Question("ouders_drempels", "Ouders en kinderen", 568,
+             "Welke drempels ervaren ouders bij het vinden en regelen van passende opvang?"),
+    Question("ouders_nodig", "Ouders en kinderen", 569,
+             "Wat zouden ouders nodig hebben om zich beter ondersteund te voelen in de opvang van "
+             "hun kind?"),
+    Question("ouders_zonder", "Ouders en kinderen", 570,
+             "Hoe kijken ouders met kinderen zonder extra ondersteuningsbehoeften naar het "
+             "vraagstuk van inclusieve kinderopvang?"),
+    Question("opvang_capaciteit", "De kinderopvang", 574,
+             "Hoeveel extra ondersteuning kan een reguliere opvanglocatie op dit moment bieden "
+             "zonder overbelasting?", "pages/tekorten.py", "group_sizes"),
+    Question("opvang_randvoorwaarden", "De kinderopvang", 575,
+             "Wat zijn de randvoorwaarden (zoals personele bezetting, expertise, fysieke ruimte) om "
+             "inclusieve opvang goed vorm te geven?", None, "participation"),
+    Question("professionals_bekwaamheid", "De kinderopvang", 577,
+             "Hoe ervaren pedagogisch professionals hun handelingsbekwaamheid bij het werken met "
+             "kinderen met extra ondersteuningsbehoeften?"),
+    Question("professionals_training", "De kinderopvang", 578,
+             "Welke extra kennis of training hebben zij nodig om inclusieve kinderopvang goed vorm "
+             "te geven?"),
+    Question("professionals_motivatie", "De kinderopvang", 579,
+             "Wat motiveert of belemmert professionals om te werken in een inclusieve "
+             "opvangomgeving?"),
+    Question("opvang_flexibel", "De kinderopvang", 580,
+             "Zijn er mogelijkheden om de opvang flexibeler te maken voor kinderen met extra "
+             "ondersteuningsbehoeften?"),
+    Question("samenwerking", "De inzet van ondersteuning", 584,
+             "Hoe verloopt de samenwerking tussen kinderopvangorganisaties en andere instanties? Is "
+             "er sprake van een doorgaande ondersteuningsstructuur?"),
+    Question("ondersteuning_per_leeftijd", "De inzet van ondersteuning", 585,
+             "Welke ondersteuning wordt het meest ingezet voor kinderen in de leeftijd 0-4 en "
+             "kinderen in de leeftijd 4-12?", "pages/continuum.py", "support_by_age"),
+    Question("afspraken_laagdrempelig", "De inzet van ondersteuning", 586,
+             "Welke afspraken zijn er nodig om ondersteuning en zorg laagdrempeliger te maken?"),
+    Question("expertise_verbeteren", "De inzet van ondersteuning", 587,
+             "Hoe kunnen opvangorganisaties hun expertise en werkwijze verbeteren om beter aan te "
+             "sluiten bij de ondersteuningsbehoeften?"),
+    Question("financiering", "Financiën", 593,
+             "Welke financieringsmogelijkheden zijn er voor inclusieve kinderopvang, en hoe worden "
+             "deze momenteel benut?"),
+    Question("financieringsknelpunten", "Financiën", 594,
+             "Zijn er financieringsknelpunten die inclusieve opvang belemmeren?"),
+    Question("beleid_praktijk", "Financiën", 595,
+             "Hoe kan het beleid van de gemeente beter aansluiten bij de praktijk van "
+             "opvangorganisaties en de behoeften van gezinnen?"),
+    Question("beleidsterreinen", "Financiën", 596,
+             "Welke beleidsterreinen sluiten hierop aan en moeten betrokken worden?"),
+)
+AGE_LABELS = {"0-2": "0-2 jaar", "2-4": "2-4 jaar", "4-12": "4-12 jaar", None: "onbekend"}
+
+
+def _crosstab(frame: pd.DataFrame, row: str, column: str, order: list[str]) -> SuppressedTable | None:
+    # long counts -> wide: one row per `row` value, one column per `column` value, protected with
+    # row and column totals so that no hidden cell can be derived
+    if frame.empty:
+        return None
+    frame = frame.fillna({row: "onbekend", column: "onbekend"})
+    wide = frame.pivot_table(index=row, columns=column, values="children_count", aggfunc="sum",
+                             fill_value=0)
+    columns = [c for c in order if c in wide.columns] + [c for c in wide.columns if c not in order]
+    wide = wide[columns].reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    return protect_counts(wide, [str(c) for c in columns], estimate=False)
+
+
+def support_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                            year: int) -> SuppressedTable | None:
+    """Row 7: children with each kind of support per age group (L585), protected."""
+    frame = con.execute(
+        "select support_type, age_group, children_count from stg_partner__ondersteuningstrajecten"
+        " where gemeente_code = ? and year = ? and children_count is not null",
+        [gemeente_code, year]).df()
+    return _crosstab(frame, "support_type", "age_group", ["0-2", "2-4", "4-12"])
+
+
+def hours_by_type(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
+    """Row 7: trajecten and hours per kind of support (no children counts, so not suppressed)."""
+    return con.execute(
+        "select support_type, sum(trajectories_count) as trajectories, sum(support_hours) as hours"
+        " from stg_partner__ondersteuningstrajecten where gemeente_code = ? and year = ?"
+        " group by all order by support_type", [gemeente_code, year]).df()
+
+
+def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                          year: int) -> SuppressedTable | None:
+    """Row 5: pupils per onderwijssoort and cluster by status (ingeschreven, thuiszitter,
+    niet-bereik), protected."""
+    frame = con.execute(
+        "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
+        " coalesce(enrolment_status, 'ingeschreven') as status, children_count"
+        " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
+        " and children_count is not null", [gemeente_code, year]).df()
+    return _crosstab(frame, "soort", "status", ["ingeschreven", "thuiszitter", "niet-bereik"])
+
+
+def jeugdhulp_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                              year: int) -> SuppressedTable | None:
+    """Row 8: children with jeugdhulp per type and age group, protected."""
+    frame = con.execute(
+        "select youth_care_type, age_group, children_count from stg_partner__jeugdhulp"
+        " where gemeente_code = ? and year = ? and children_count is not null",
+        [gemeente_code, year]).df()
+    return _crosstab(frame, "youth_care_type", "age_group", ["0-2", "2-4", "4-12"])
+
+
+def niveau_observed(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                    year: int) -> SuppressedTable | None:
+    """Row 2: children with an extra support need per niveau the partner gave and age group."""
+    frame = con.execute(
+        "select 'niveau ' || coalesce(niveau, 'onbekend') as niveau, age_group, children_count"
+        " from stg_partner__extra_ondersteuning where gemeente_code = ? and year = ?"
+        " and children_count is not null", [gemeente_code, year]).df()
+    return _crosstab(frame, "niveau", "age_group", ["0-2", "2-4", "4-12"])
+
+
+def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
+    """Row 10, its own question: groups per kind with the mean places and children per group and
+    the children per professional (means over groups; no single group's count is shown)."""
+    return con.execute(
+        """
+        select group_kind, count(*) as groups,
+               sum(places) / count(*) as places_per_group,
+               sum(children_count) / count(*) as children_per_group,
+               sum(children_count) / nullif(sum(professionals_count), 0)
+                   as children_per_professional
+        from stg_partner__groepsgrootte
+        where gemeente_code = ? and year = ?
+        group by all having count(*) >= 3 order by group_kind
+        """, [gemeente_code, year]).df()
+
+
+def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
+    """Row 3: children in childcare per care type and age group as the delivering organisations
+    reported them, their places and children per place, and the share of all children of the age
+    group (a lower bound where not every organisation delivered)."""
+    return con.execute(
+        """
+        with delivered as (
+            select care_type, age_group, sum(children_count) as children, sum(places) as places,
+                   count(distinct organisation) as organisations
+            from stg_partner__kinderopvang_bezetting
+            where gemeente_code = ? and year = ?
+            group by all
+        ),
+        population as (
+            select age_group, sum(children) as population
+            from population_by_wijk_age where gemeente_code = ? and year = ?
+            group by all
+        )
+        select d.*, d.children / nullif(d.places, 0) as children_per_place,
+               d.children / nullif(p.population, 0) as share_of_children
+        from delivered as d left join population as p using (age_group)
+        order by care_type, age_group
+        """, [gemeente_code, year, gemeente_code, year]).df()
+
+
+def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
+    """Rows 6 and 9: children waiting and their mean waiting time per list and kind of request."""
+    return con.execute(
+        """
+        select 'wachtlijst (v)so' as list, coalesce(school_type, 'onbekend') as kind,
+               sum(children_count) as children,
+               sum(waiting_weeks * children_count) / nullif(sum(children_count), 0) as weeks
+        from stg_partner__wachtlijst_so where gemeente_code = ? and year = ? group by all
+        union all
+        select 'wachtlijst zorg', coalesce(request_kind, 'onbekend'), sum(children_count),
+               sum(waiting_weeks * children_count) / nullif(sum(children_count), 0)
+        from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ? group by all
+        order by 1, 2
+        """, [gemeente_code, year, gemeente_code, year]).df()
