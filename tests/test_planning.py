@@ -233,3 +233,15 @@ def test_copy_and_tariffs_need_owner_and_date(sample_rw):
     plan = scenarios.compute(sample_rw, copy)
     places = sum(r.places for r in plan.rows)
     assert math.isclose(plan.totals()["kosten"], places * 10.0)
+
+
+def test_every_plan_parameter_vocabulary_and_risk_is_documented():
+    from pathlib import Path
+
+    from transforms.planning import BUILDING_BLOCKS, FINANCING_MODELS, RISKS, STREAMS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "planvorming.md").read_text(encoding="utf-8")
+    for name, parameter in default_parameters().items():
+        assert f"| `{name}` |" in doc and parameter.source in doc, name
+    for key in [*BUILDING_BLOCKS, *FINANCING_MODELS, *RISKS, *STREAMS]:
+        assert f"| `{key}` |" in doc, key
