@@ -49,6 +49,7 @@ FIGURES = (
     Figure("kinderen_niveau3_apart", "waarvan in aparte groepen", "children"),
     Figure("plusgroepen_nieuw", "Nieuwe peuterplusgroepen", "groups"),
     Figure("bso_plus_nieuw", "Nieuwe BSO-plusgroepen", "groups"),
+    Figure("aparte_groepen_nieuw", "Nieuwe aparte groepen samen", "groups"),
     Figure("plekken_apart", "Plekken in aparte groepen (gelijktijdig)", "groups"),
     Figure("groepen_extra_inzet", "Reguliere groepen met extra inzet", "groups"),
     Figure("reguliere_groepen_nieuw", "Extra reguliere groepen (opnamegrens, minder kinderen)", "groups"),
@@ -64,6 +65,7 @@ FIGURES = (
 )
 CHART_FIGURES = ("plusgroepen_nieuw", "bso_plus_nieuw", "groepen_extra_inzet", "fte", "m2_nieuw",
                  "kosten")
+SLIDE_FIGURES = ("aparte_groepen_nieuw", "groepen_extra_inzet", "fte", "m2_nieuw")
 
 
 def shown(value: float, kind: str) -> str:
@@ -128,19 +130,18 @@ def comparison_long(plans: list[Plan]) -> pd.DataFrame:
 
 
 def comparison_frame(plans: list[Plan]) -> pd.DataFrame:
-    """Side by side: one row per catchment and figure, one column per scenario (text)."""
+    """Side by side: one row per figure, one column per catchment and scenario (text), the
+    gemeente last; with one plan the columns are its catchments."""
     long = comparison_long(plans)
-    names = [p.scenario.name for p in plans]
     labels = list(dict.fromkeys(f.label for p in plans for f in figures(p)))
-    rows = []
+    columns: dict[str, list[str]] = {"Grootheid": labels}
     for catchment in catchment_order(plans):
-        for label in labels:
-            part = long[(long["catchment"] == catchment) & (long["label"] == label)]
-            texts = dict(zip(part["scenario"], part["text"], strict=True))
-            rows.append({"Verzorgingsgebied": catchment, "Grootheid": label,
-                         **{name: texts.get(name, "—") for name in names}})
-    header = {p.scenario.name: _column_name(p) for p in plans}
-    return pd.DataFrame(rows).rename(columns=header)
+        for plan in plans:
+            part = long[(long["catchment"] == catchment) & (long["scenario"] == plan.scenario.name)]
+            texts = dict(zip(part["label"], part["text"], strict=True))
+            header = catchment if len(plans) == 1 else f"{catchment} · {_column_name(plan)}"
+            columns[header] = [texts.get(label, "—") for label in labels]
+    return pd.DataFrame(columns)
 
 
 def _column_name(plan: Plan) -> str:

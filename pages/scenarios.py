@@ -87,8 +87,9 @@ if available:
             scenarios.mark_computed(cursor(), ui_scenarios.compute(scenario))
             st.rerun()
     if plans:
-        st.dataframe(plan_output.comparison_frame(plans), hide_index=True, width="stretch",
-                     key="scenarios_table")
+        comparison = plan_output.comparison_frame(plans)
+        st.dataframe(comparison, hide_index=True, width="stretch", key="scenarios_table",
+                     height=35 * (len(comparison) + 1) + 3)
         figure = ui_scenarios.comparison_chart(plans)
         st.plotly_chart(figure, width="stretch", key="scenarios_chart",
                         config=chart_config(f"scenario's {name}"))

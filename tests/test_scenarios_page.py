@@ -32,12 +32,13 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
     at = _open("scenarios")
     assert at.title[0].value == "Scenario's Voorbeeldstad"
     assert at.multiselect(key="scenarios_compare").value == [1, 2]
-    table = at.dataframe[0].value
-    assert list(table.columns[2:]) == ["Voorbeeld passend (passend)", "Voorbeeld inclusief (inclusief)"]
-    gemeente = table[table["Verzorgingsgebied"] == "Gemeente"].set_index("Grootheid")
-    assert gemeente.loc["Nieuwe BSO-plusgroepen"].tolist()[-2:] == ["1", "0"]
-    assert gemeente.loc["Fte totaal"].tolist()[-2:] == ["20,3", "25,0"]
-    assert set(table["Verzorgingsgebied"]) == {"Noord en Midden", "Zuid", "Gemeente"}
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert list(table.columns) == [f"{area} · {scenario}" for area in ("Noord en Midden", "Zuid", "Gemeente")
+                                   for scenario in ("Voorbeeld passend (passend)",
+                                                    "Voorbeeld inclusief (inclusief)")]
+    assert table.loc["Nieuwe BSO-plusgroepen"].tolist() == ["1", "0", "0", "0", "1", "0"]
+    assert table.loc["Fte totaal"].tolist()[-2:] == ["20,3", "25,0"]
+    assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["120", "70"]
     text = _text(at)
     assert "000:L157" in text and "000:L1644" in text and "000:L159" in text and "000:L893" in text
     assert "Voorbeeld passend (passend): 0 nieuwe peuterplusgroepen, 1 nieuwe BSO-plusgroepen" in text

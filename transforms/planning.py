@@ -362,6 +362,7 @@ class Plan:
             "kosten": sum(c.cost for c in costs),
         }
         result["fte"] = result["fte_pm"] + result["fte_hbo"] + result["fte_specialist"]
+        result["aparte_groepen_nieuw"] = result["plusgroepen_nieuw"] + result["bso_plus_nieuw"]
         for payer in PAYERS:
             result[f"kosten_{payer}"] = sum(c.cost for c in costs if c.payer == payer)
         return result

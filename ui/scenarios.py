@@ -53,10 +53,11 @@ def selected_ids(available: list[Scenario]) -> list[int]:
     return chosen or ids[:MAX_COMPARED]
 
 
-def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14) -> go.Figure:
+def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
+                     keys: tuple[str, ...] = plan_output.CHART_FIGURES) -> go.Figure:
     """Groups, FTE, m² (and costs when tariffs exist) per catchment, one bar per scenario."""
     long = plan_output.comparison_long(plans)
-    keys = [k for k in plan_output.CHART_FIGURES if k in set(long["key"])]
+    keys = [k for k in keys if k in set(long["key"])]
     labels = {f.key: f.label for f in plan_output.FIGURES}
     figure = make_subplots(rows=1, cols=len(keys), subplot_titles=[labels[k] for k in keys],
                            horizontal_spacing=0.06)
@@ -66,7 +67,7 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14) 
         for column, key in enumerate(keys, start=1):
             part = long[(long["scenario"] == name) & (long["key"] == key)]
             figure.add_trace(go.Bar(
-                x=part["catchment"], y=part["value"], name=name, legendgroup=name,
+                x=[_wrapped(c) for c in part["catchment"]], y=part["value"], name=name, legendgroup=name,
                 showlegend=column == 1, marker_color=colour, text=part["text"],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="%{x}: %{text}<extra>" + esc(name) + "</extra>"), row=1, col=column)
@@ -77,6 +78,14 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14) 
     figure.update_annotations(font_size=font_size)
     figure.update_yaxes(rangemode="tozero", showticklabels=False)
     return figure
+
+
+def _wrapped(name: str, width: int = 10) -> str:
+    # long catchment names on two lines under the bars
+    if len(name) <= width or " " not in name:
+        return name
+    middle = min((i for i, ch in enumerate(name) if ch == " "), key=lambda i: abs(i - len(name) / 2))
+    return name[:middle] + "<br>" + name[middle + 1:]
 
 
 def comparison_sentences(plans: list[Plan]) -> list[str]:
@@ -112,9 +121,10 @@ def _comparison_slide(context: SlideContext) -> None:
     st.markdown("<p class='kk-big'>Wat is er nodig? Groepen, fte en m² per verzorgingsgebied, de "
                 "scenario's naast elkaar (schatting uit het continuümmodel, afgerond)</p>",
                 unsafe_allow_html=True)
-    figure = comparison_chart(plans, height=560, font_size=FONT_SIZE - 4)
-    big_layout(figure, legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": -0.15},
-               margin={"t": 70, "b": 40, "l": 20, "r": 20}, font={"size": FONT_SIZE - 4, "color": "#000"})
+    figure = comparison_chart(plans, font_size=FONT_SIZE - 4, keys=plan_output.SLIDE_FIGURES)
+    big_layout(figure, legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.14, "x": 0},
+               margin={"t": 110, "b": 40, "l": 20, "r": 20}, font={"size": FONT_SIZE - 4, "color": "#000"})
+    figure.update_xaxes(tickangle=0)
     show_chart(figure, "dia_scenarios", f"scenario's {context.gemeente_name}")
     for sentence in comparison_sentences(plans):
         st.markdown(f"<p class='kk-big' style='font-size:1.5rem !important'>{esc(sentence)}</p>",
