@@ -60,7 +60,7 @@ by_id = {s.scenario_id: s for s in available}
 
 
 def label(scenario: Scenario) -> str:
-    return f"{scenario.scenario_id}. {scenario.name} ({scenario.perspective})"
+    return f"{scenario.scenario_id}. {scenario.name} ({scenario.perspective}, gegevens {scenario.year})"
 
 
 # 1. Compare -------------------------------------------------------------------------------
@@ -97,7 +97,9 @@ if available:
         st.caption("Groepen per verzorgingsgebied, nooit per wijk naar boven afgerond: een tekort van "
                    "minder dan één groep vraagt geen nieuwe groep, die kinderen krijgen extra inzet in "
                    "de reguliere groep. Geen plusgroepen voor 0-2 jaar. Fte = personen op de groep × "
-                   "openingsuren ÷ uren per fte; m² = 3,5 m² binnenspeelruimte per nieuwe plek (r. 1733).")
+                   "openingsuren ÷ uren per fte (aparte groepen: alle groepen in het plan, ook bestaande; "
+                   "reguliere groepen: alleen de extra inzet); m² = 3,5 m² binnenspeelruimte per nieuwe "
+                   "plek (r. 1733).")
         if not any(plan_output.has_costs(p) for p in plans):
             st.info("Nog geen kosten: voer onder *Tarieven* bedragen in (per financieringsstroom en "
                     "eenheid, met eigenaar en datum). Kindkaart vult zelf geen bedragen in.")

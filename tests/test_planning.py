@@ -245,3 +245,13 @@ def test_every_plan_parameter_vocabulary_and_risk_is_documented():
         assert f"| `{name}` |" in doc and parameter.source in doc, name
     for key in [*BUILDING_BLOCKS, *FINANCING_MODELS, *RISKS, *STREAMS]:
         assert f"| `{key}` |" in doc, key
+
+
+def test_tariffs_are_replaced_as_a_table_and_refused_whole(sample_rw):
+    good = Tariff("jeugdwet", "fte_specialist", 1.0, "Team jeugd", "2025-02-01", "regulier_extra")
+    scenarios.replace_tariffs(sample_rw, "GM9999", [good])
+    assert [(t.stream, t.owner, str(t.tariff_date)) for t in scenarios.list_tariffs(sample_rw, "GM9999")] \
+        == [("jeugdwet", "Team jeugd", "2025-02-01")]
+    with pytest.raises(ValueError, match="Tarief 2: .*datum"):
+        scenarios.replace_tariffs(sample_rw, "GM9999", [good, Tariff("kot", "plek", 1.0, "X", None)])
+    assert len(scenarios.list_tariffs(sample_rw, "GM9999")) == 1  # nothing stored from a refused table
