@@ -14,7 +14,13 @@ import pandas as pd
 
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
-from transforms.population import AGE_GROUP_LABELS, POPULATION_SQL, protect_population, source_note
+from transforms.population import (
+    AGE_GROUP_CONTENTS,
+    AGE_GROUP_LABELS,
+    POPULATION_SQL,
+    protect_population,
+    source_note,
+)
 from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
@@ -151,7 +157,7 @@ def _children_per_wijk(con, gemeente_code, year):
     if table.values.empty:
         return None
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
-                                               **{g: f"{g} jaar" for g in AGE_GROUP_LABELS}})
+                                               **AGE_GROUP_CONTENTS})
     kind = "schatting" if is_estimate else "telling"
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
@@ -165,7 +171,7 @@ def _children_over_years(con, gemeente_code, year):
     label = hidden_label()
     frame = values.astype(object).where(~hidden, label)
     frame.insert(0, "Jaar", [int(y) for y in values.index])
-    frame = frame.rename(columns={g: f"{g} jaar" for g in AGE_GROUP_LABELS}).reset_index(drop=True)
+    frame = frame.rename(columns=AGE_GROUP_CONTENTS).reset_index(drop=True)
     kind = "schattingen" if is_estimate else "tellingen"
     return Sheet("Kinderen per jaar", frame,
                  [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({kind}); elk jaar zoals "
@@ -197,8 +203,7 @@ def _data_sources(con, gemeente_code, year):
     return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst."])
 
 
-MODEL_AGE_LABELS = {"0-2": "0-2 jaar (baby's en dreumesen)", "2-4": "2-4 jaar (peuters)",
-                    "4-12": "4-12 jaar (basisschoolleeftijd, BSO)"}
+MODEL_AGE_LABELS = AGE_GROUP_CONTENTS
 NOEMER_LABELS = {"in_opvang": "kinderen die opvang gebruiken of zoeken",
                  "alle_kinderen": "alle kinderen"}
 PERSPECTIVE_LABELS = {"beide": "beide", "passend": "passend", "inclusief": "inclusief"}
@@ -341,7 +346,8 @@ register(ExportTable("aparte_groepen", "Aparte groepen (passend)", _groups_sheet
                      requires=("groups_by_gemeente",)))
 
 DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
-                    "geleverd_door": "Geleverd door", "periode": "Periode", "wijken": "Wijken",
+                    "geleverd_door": "Geleverd door", "organisaties": "Organisaties",
+                    "periode": "Periode", "wijken": "Wijken",
                     "laatst_geleverd": "Laatst geleverd",
                     "ontbreekt": "Ontbreekt"}
 

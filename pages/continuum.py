@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms import model
+from transforms import analysis, model
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -13,6 +13,7 @@ from transforms.privacy import (
     round_estimate,
 )
 from ui import continuum, theme
+from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.state import current, gemeente_name
 
@@ -158,6 +159,24 @@ st.caption(
     "kinderen. 'Alle kinderen' is de som van de rij. Getallen onder 100 afgerond op hele "
     "kinderen, daarboven op vijftallen."
 )
+
+# Row 2 of the handreiking's table: what childcare organisations registered themselves
+observed = analysis.niveau_observed(cursor(), gemeente_code, year)
+if observed is not None:
+    st.subheader("Waargenomen naast het model: extra ondersteuning (rij 2)")
+    st.write("Kinderen die kinderopvangorganisaties zelf registreerden met een extra "
+             "ondersteuningsbehoefte, naar het niveau dat zij gaven. Dit telt alleen de "
+             "organisaties die leverden (zie Databronnen); het model schat voor alle kinderen die "
+             "opvang gebruiken of zoeken.")
+    shown_observed = observed.display().rename(columns={"niveau": "Niveau (partner)",
+                                                        TOTAL_LABEL: "Totaal"})
+    st.dataframe(shown_observed, hide_index=True, width="stretch")
+    model_rows = this_year[this_year["niveau"].between(2, 4)].groupby("niveau")[
+        ["children_low", "children_high"]].sum()
+    st.caption("Model voor de hele gemeente (alle leeftijden): " + "; ".join(
+        f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
+        for n, r in model_rows.iterrows()) + ". Waargenomen: telling, kleine aantallen "
+        f"afgeschermd ('{hidden_label()}').")
 
 # Signal-adjusted estimate for niveau 3 and 4
 st.subheader("Schatting met lokale signalen (niveau 3 en 4)")

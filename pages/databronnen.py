@@ -13,11 +13,14 @@ st.write("Welke gegevens Kindkaart gebruikt, waar ze vandaan komen en voor welke
 
 st.subheader("Gegevens uit de handreiking")
 st.caption("De tien rijen uit de tabel van de handreiking (Informatie verzamelen): wie ze "
-           "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. "
+           "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. Bij de rijen "
+           "van de kinderopvang staat hoeveel locaties in de levering voorkomen naast het aantal "
+           "in het LRK: een gedeeltelijke levering is niet de hele gemeente. '0 gemeld' is een "
+           "wijk met alleen nullen; een wijk zonder rijen is niet geleverd. "
            "Aanleveren kan op de pagina Aanleveren.")
 handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
     "rij": "Rij", "gegevens": "Gegevens", "soort": "Soort", "geleverd_door": "Geleverd door",
-    "periode": "Periode", "wijken": "Wijken", "laatst_geleverd": "Laatst geleverd",
+    "organisaties": "Organisaties", "periode": "Periode", "wijken": "Wijken", "laatst_geleverd": "Laatst geleverd",
     "ontbreekt": "Ontbreekt",
 })
 owed = handreiking[handreiking["Ontbreekt"] != "niets"]
@@ -26,8 +29,8 @@ st.metric("Rijen compleet", f"{len(handreiking) - len(owed)} van {len(handreikin
 handreiking["Laatst geleverd"] = handreiking["Laatst geleverd"].map(
     lambda moment: "" if moment is None or pd.isna(moment) else f"{moment:%d-%m-%Y %H:%M}")
 st.dataframe(
-    handreiking[["Rij", "Gegevens", "Ontbreekt", "Geleverd door", "Periode", "Wijken",
-                 "Laatst geleverd", "Soort"]],
+    handreiking[["Rij", "Gegevens", "Ontbreekt", "Geleverd door", "Organisaties", "Periode",
+                 "Wijken", "Laatst geleverd", "Soort"]],
     hide_index=True, width="stretch",
 )
 

@@ -74,7 +74,8 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
     workbook = openpyxl.load_workbook(target)
     assert "Toelichting" in workbook.sheetnames
     header, rows = _sheet_rows(workbook, "Kinderen per wijk")
-    assert header == ("Wijkcode", "Wijk", "0-2 jaar", "2-4 jaar", "4-12 jaar", "Totaal")
+    assert header == ("Wijkcode", "Wijk", "0-2 jaar (0 en 1 jaar)", "2-4 jaar (2 en 3 jaar, peuters)",
+                      "4-12 jaar (4 tot en met 11 jaar)", "Totaal")
     assert len(rows) == 11
     for row in rows:
         for value in row[2:]:
@@ -236,3 +237,29 @@ def test_workbook_and_report_carry_the_delivery_status(app_db, tmp_path):
         assert 'id="aanlevering"' in report.gemeente_report(con, "GM9999", 2024)
     finally:
         con.close()
+
+
+def test_model_sheets_have_dutch_headers_with_units_rounded_values_and_ranges(app_db):
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    header, rows = _sheet_rows(workbook, "Vraag per wijk en niveau")
+    assert header == ("Wijkcode", "Wijk", "Leeftijdsgroep", "Niveau", "Omschrijving", "Noemer",
+                      "Kinderen, schatting (laag-hoog)", "Kinderen, schatting midden (afgerond)")
+    first = dict(zip(header, rows[0], strict=True))
+    assert first["Leeftijdsgroep"] == "0-2 jaar (0 en 1 jaar)"
+    assert first["Noemer"] == "kinderen die opvang gebruiken of zoeken"
+    assert isinstance(first["Kinderen, schatting (laag-hoog)"], str)
+    mids = [r[7] for r in rows]
+    assert all(float(v).is_integer() for v in mids)  # no 40.17090170808138
+    assert {r[5] for r in rows if r[3] == 4} == {"alle kinderen"}
+    header, rows = _sheet_rows(workbook, "Tekort per wijk en niveau")
+    assert {"Perspectief", "Onderdeel", "Eenheid", "Tekort (laag-hoog)",
+            "Aanbod, waargenomen (afgerond)"} <= set(header)
+    perspectives = {r[header.index("Perspectief")] for r in rows}
+    assert perspectives == {"beide", "passend", "inclusief"}
+    assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen"}
+    assert "Niveau 4 (regionaal)" in workbook.sheetnames
+    assert "Aparte groepen (passend)" in workbook.sheetnames

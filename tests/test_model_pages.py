@@ -40,6 +40,12 @@ def test_continuum_niveaus_add_up_to_the_children(app_db):
     assert table["Alle kinderen"].iloc[-1] == "9.990"  # never more than the children
     assert len(at.get("plotly_chart")) >= 2  # stacked bars and trend
     assert any("Alleen bevolkingseffect" in c for c in captions)
+    # row 2 of the handreiking's table beside the model, protected
+    assert "Waargenomen naast het model: extra ondersteuning (rij 2)" in [
+        s.value for s in at.subheader]
+    observed = next(d.value for d in at.dataframe if "Niveau (partner)" in d.value.columns)
+    assert list(observed["Niveau (partner)"]) == ["niveau 2", "niveau 3", "niveau onbekend",
+                                                  "Totaal"]
 
 
 def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):

@@ -32,6 +32,20 @@ def test_status_names_deliverers_coverage_and_gaps(con):
         "niets voor 2024; geen rijen voor 3 wijken: Bloemhof, Oude Haven, Zuid-Éind")
     assert status.loc["groepsgrootte", "ontbreekt"] == "nog niet aangeleverd"
     assert status.loc["groepsgrootte", "wijken"] == ""
+    assert (vve["organisaties"], status.loc["groepsgrootte", "organisaties"]) == ("2", "0")
+
+
+def test_status_tells_zero_reported_from_not_delivered(con):
+    small_gemeente(con)
+    import_workbook(con, filled_template("wachtlijst-zorg", [
+        ["Centrum", None, "kdc/mkd", "0-2", 0, None, None],
+        ["Bloemhof", None, "kdc/mkd", "0-2", 6, 12, None]]),
+        "wachtlijst-zorg", "De Linde", "2024", "wl.xlsx", build=False)
+    status = delivery_status(con, "GM9999", 2024).set_index("soort")
+    # Centrum reported 0 waiting; Oude Haven and Zuid-Éind did not deliver at all
+    assert status.loc["wachtlijst-zorg", "wijken"] == "2 van 4 (1 met 0 gemeld)"
+    assert status.loc["wachtlijst-zorg", "ontbreekt"] == (
+        "geen rijen voor 2 wijken: Oude Haven, Zuid-Éind")
 
 
 def test_databronnen_page_shows_the_handreiking_table(app_db):
@@ -41,3 +55,6 @@ def test_databronnen_page_shows_the_handreiking_table(app_db):
     assert list(table["Rij"]) == list(range(1, 11))
     assert table.set_index("Soort").loc["vve-indicaties", "Geleverd door"] == (
         "GGD Voorbeeldregio (JGZ)")
+    # a childcare delivery names how much of the gemeente's LRK it covers
+    assert table.set_index("Soort").loc["kinderopvang-bezetting", "Organisaties"] == (
+        "1 (10 locaties; het LRK telt er 35)")

@@ -8,8 +8,8 @@ import pandas as pd
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 MAX_NAMED_WIJKEN = 5
-STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "periode", "wijken",
-                  "laatst_geleverd", "ontbreekt"]
+STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
+                  "wijken", "laatst_geleverd", "ontbreekt"]
 
 
 def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
@@ -31,13 +31,21 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
             [rtype.key, gemeente_code],
         ).fetchall()
         covered = _covered_wijken(con, rtype.target, [r[0] for r in loads])
+        zero = _zero_wijken(con, rtype.target, [r[0] for r in loads]) & covered
+        organisations = {r[1] for r in loads if r[1]}
+        shown_wijken = f"{len(covered & set(wijken))} van {len(wijken)}" if loads else ""
+        if zero:
+            # a wijk with rows that all say 0 is '0 gemeld', not 'niet geleverd'
+            shown_wijken += f" ({len(zero & set(wijken))} met 0 gemeld)"
         row = {
             "rij": rtype.handreiking_row,
             "gegevens": rtype.label,
             "soort": rtype.key,
-            "geleverd_door": ", ".join(sorted({r[1] for r in loads if r[1]})),
+            "geleverd_door": ", ".join(sorted(organisations)),
+            "organisaties": _organisations(con, rtype, loads, gemeente_code, year,
+                                           len(organisations)),
             "periode": ", ".join(sorted({r[2] for r in loads if r[2]})),
-            "wijken": f"{len(covered & set(wijken))} van {len(wijken)}" if loads else "",
+            "wijken": shown_wijken,
             "laatst_geleverd": max((r[4] for r in loads), default=None),
         }
         missing = []
@@ -85,3 +93,43 @@ def _covered_wijken(con: duckdb.DuckDBPyConnection, target: str, load_ids: list[
             [load_ids],
         ).fetchall()
     return {r[0] for r in found}
+
+
+def _zero_wijken(con: duckdb.DuckDBPyConnection, target: str, load_ids: list[int]) -> set[str]:
+    if not load_ids or target == "brp":
+        return set()
+    found = con.execute(
+        "select wijk_code from raw_partner__registration_rows where load_id in (select unnest(?))"
+        " group by wijk_code having max(coalesce(try_cast(json_extract_string(payload,"
+        " '$.children_count') as integer), 0)) = 0",
+        [load_ids],
+    ).fetchall()
+    return {r[0] for r in found}
+
+
+def _organisations(con: duckdb.DuckDBPyConnection, rtype, loads: list, gemeente_code: str,
+                   year: int | None, delivered: int) -> str:
+    """How many organisations delivered; for the childcare rows (with a location column) also how
+    many of the gemeente's LRK locations appear in the delivery, so that a partial delivery is
+    not read as the whole gemeente."""
+    if not loads:
+        return "0"
+    text = str(delivered)
+    if "location_name" not in {c.name for c in rtype.columns} or rtype.target != "partner":
+        return text
+    lrk = con.execute(
+        "with chosen as (select coalesce(max(year) filter (where year <= ?), max(year)) as year"
+        " from raw_lrk__locations where gemeente_code = ?)"
+        " select count(distinct lrk_id) from raw_lrk__locations as l, chosen"
+        " where l.gemeente_code = ? and l.year = chosen.year"
+        " and l.provision_type in ('KDV', 'BSO', 'VGO')",
+        [year if year is not None else 9999, gemeente_code, gemeente_code],
+    ).fetchone()[0]
+    if not lrk:
+        return text
+    locations = con.execute(
+        "select count(distinct json_extract_string(payload, '$.location_name'))"
+        " from raw_partner__registration_rows where load_id in (select unnest(?))",
+        [[r[0] for r in loads]],
+    ).fetchone()[0]
+    return f"{text} ({locations} locaties; het LRK telt er {lrk})"

@@ -17,6 +17,10 @@ from data_sources.config import AGE_GROUPS, min_count
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, format_number, hidden_label, protect_array
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
+# What each age group holds (population_by_wijk_age: 0-2 is ages 0 and 1, 4-12 is 4 to 11), for
+# headers and labels that must say it
+AGE_GROUP_CONTENTS = {"0-2": "0-2 jaar (0 en 1 jaar)", "2-4": "2-4 jaar (2 en 3 jaar, peuters)",
+                      "4-12": "4-12 jaar (4 tot en met 11 jaar)"}
 COLUMNS = [*AGE_GROUP_LABELS, TOTAL_LABEL]
 
 # The rows protect_population expects, in this order.
