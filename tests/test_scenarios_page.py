@@ -93,3 +93,17 @@ def test_the_comparison_is_on_the_slides(app_db):
     assert "Voorbeeld inclusief (inclusief)" in _text(at)
     at = _open("presentatie", {"dia": "scenario_risicos"})
     assert "000:L1644" in _text(at)
+
+
+def test_costs_appear_once_a_tariff_is_entered(app_db):
+    from transforms.planning import Tariff
+
+    con = store.connect(app_db)
+    scenarios.add_tariff(con, "GM9999", Tariff("gemeentefonds", "fte_pm", 1000.0, "Team onderwijs",
+                                               "2025-03-01", "regulier_extra"))
+    con.close()
+    at = _open("scenarios")
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert "Kosten per jaar (€, uit ingevoerde tarieven)" in table.index
+    assert "waarvan gemeente (€)" in table.index
+    assert not any("voer onder *Tarieven*" in i.body for i in at.info)

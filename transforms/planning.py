@@ -447,7 +447,7 @@ def resolve_catchments(scenario: Scenario, wijken: list[WijkInput]) -> dict[str,
     return {name: members for name, members in resolved.items() if members}
 
 
-def _ceil_children(children: float) -> int:
+def _whole_children(children: float) -> int:
     # whole children per catchment: an expected 0,4 child needs no group of its own
     return int(math.floor(children + 0.5))
 
@@ -533,7 +533,7 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
             # niveau 3 in the regular group (heterogeen, 000:L711-714), up to the absorption cap
             integrated = max(n3 - in_plus, 0.0)
             cap = values["absorption_cap_per_group"]
-            extra_groups = math.ceil(_ceil_children(integrated) / cap) if integrated else 0
+            extra_groups = math.ceil(_whole_children(integrated) / cap) if integrated else 0
             row = PlanRow(catchment, "regulier_extra", age_group, children=integrated,
                           groups=extra_groups)
             hours = values["hours_regular_group_bso" if bso else "hours_regular_group_0_4"] / fte_hours
