@@ -611,7 +611,9 @@ def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
                       "inclusie in de weg staan."))
         risks.append((RISKS["apart_onderwijs"],
                       "Veel aparte voorzieningen in de opvang kunnen zorgen voor instroom naar apart "
-                      "onderwijs, terwijl het onderwijs in 2035 inclusief moet zijn."))
+                      "onderwijs, terwijl het onderwijs in 2035 inclusief moet zijn"
+                      + (": met een horizon van 5-10 jaar loopt dit plan tot na 2035." if s.horizon == "5-10"
+                         else ".")))
     else:
         risks.append((RISKS["afschalen"],
                       f"Geen nieuwe aparte groepen; de {format_number(t['plekken_apart'])} bestaande plekken in "
