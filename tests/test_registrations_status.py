@@ -40,7 +40,7 @@ def test_status_tells_zero_reported_from_not_delivered(con):
     import_workbook(con, filled_template("wachtlijst-zorg", [
         ["Centrum", None, "kdc/mkd", "0-2", 0, None, None],
         ["Bloemhof", None, "kdc/mkd", "0-2", 6, 12, None]]),
-        "wachtlijst-zorg", "De Linde", "2024", "wl.xlsx", build=False)
+        "wachtlijst-zorg", "De Linde", "2024", "wl.xlsx")
     status = delivery_status(con, "GM9999", 2024).set_index("soort")
     # Centrum reported 0 waiting; Oude Haven and Zuid-Éind did not deliver at all
     assert status.loc["wachtlijst-zorg", "wijken"] == "2 van 4 (1 met 0 gemeld)"
