@@ -180,20 +180,25 @@ def _when(value) -> str:
     return f"{value:%d-%m-%Y %H:%M}" if isinstance(value, datetime) else (str(value) if value else "")
 
 
+SHORT_GROUP_TYPES = {"regulier_extra": "regulier + extra inzet", "plusgroep": "peuterplusgroep",
+                     "bso_plus": "BSO-plusgroep", "coaching_niveau2": "niveau 2: coaching"}
+ONE_DECIMAL = ("Groepen in het plan", "Fte pm", "Fte hbo", "Fte specialist")
+
+
 def rows_frame(plan: Plan) -> pd.DataFrame:
     """Per catchment, group type and age group: children, groups, places, FTE, m² (rounded)."""
     records = []
     for r in plan.rows:
         records.append({
-            "Verzorgingsgebied": r.catchment, "Groepstype": GROUP_TYPES[r.group_type],
-            "Leeftijdsgroep": f"{r.age_group} jaar",
+            "Verzorgingsgebied": r.catchment, "Groepstype": SHORT_GROUP_TYPES[r.group_type],
+            "Leeftijd": r.age_group,
             "Kinderen (schatting)": shown(r.children, "children"),
             "Groepen in het plan": rounded(r.groups, "groups"),
             "waarvan nieuw": r.groups_new,
-            "Plekken (gelijktijdig)": rounded(r.places, "groups"),
+            "Plekken (gelijktijdig)": round(r.places),
             "Fte pm": rounded(r.fte_pm, "fte"), "Fte hbo": rounded(r.fte_hbo, "fte"),
             "Fte specialist": rounded(r.fte_specialist, "fte"),
-            "Nieuwe m²": rounded(r.m2_new, "m2"),
+            "Nieuwe m²": int(rounded(r.m2_new, "m2")),
         })
     return pd.DataFrame(records)
 
@@ -218,8 +223,11 @@ def costs_frame(plan: Plan) -> pd.DataFrame:
 
 
 def payers_frame(plan: Plan) -> pd.DataFrame:
-    """Who pays what, per catchment and for the gemeente (€ per year, rounded)."""
+    """Who pays what, per catchment and for the gemeente (€ per year, rounded); empty without
+    tariffs (no zeros that look like a free plan)."""
     records = []
+    if not has_costs(plan):
+        return pd.DataFrame()
     for catchment in catchment_order([plan]):
         totals = plan.totals(None if catchment == GEMEENTE_LABEL else catchment)
         records.append({"Verzorgingsgebied": catchment,
@@ -303,6 +311,10 @@ def plan_workbook(plan: Plan, gemeente_name: str, tariffs=(), inputs=(), status:
                                    ESTIMATE_NOTE])
 
 
+# A plan is mostly wide tables: print it in landscape.
+LANDSCAPE = "@page { size: A4 landscape; margin: 12mm; } body { max-width: 270mm; }"
+
+
 def plan_html(plan: Plan, gemeente_name: str, tariffs=(), inputs=(), status: str = "") -> str:
     """A printable plan (HTML; print to PDF from the browser) with every assumption and its source."""
     s = plan.scenario
@@ -315,13 +327,27 @@ def plan_html(plan: Plan, gemeente_name: str, tariffs=(), inputs=(), status: str
         if sheet.frame.empty:
             body = "<p class='note'>Geen.</p>"
         else:
-            body = html_table(sheet.frame, decimals=1 if sheet.title in ("Per verzorgingsgebied",
-                                                                         "Aannames") else 0)
+            body = html_table(_as_text(sheet.frame))
         notes = "".join(f"<p class='note'>{esc(n)}</p>" for n in sheet.notes)
         parts.append(f"<section><h2>{esc(sheet.title)}</h2>{body}{notes}</section>")
     parts.append(f"<p class='note'>Gemaakt op {datetime.now():%d-%m-%Y %H:%M} met Kindkaart.</p>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Plan {esc(s.name)}</title>"
-            f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
+            f"<style>{STYLE}{LANDSCAPE}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    # numbers in Dutch notation: whole where whole, one decimal for FTE and part groups, two for
+    # parameter values and tariffs
+    def text(value, column):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            return value
+        if column in ONE_DECIMAL:
+            return format_number(value, 1)
+        if float(value).is_integer():
+            return format_number(value)
+        return format_number(value, 2)
+
+    return pd.DataFrame({c: [text(v, c) for v in frame[c]] for c in frame.columns})
 
 
 def summary_lines(plan: Plan, status: str = "") -> list[str]:
