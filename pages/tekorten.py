@@ -251,9 +251,11 @@ else:
 vso = query("select * from vso_bso_by_wijk where gemeente_code = ? and year = ?",
             [gemeente_code, year])
 if not vso.empty and age_group == "4-12":
-    st.subheader("BSO voor leerlingen van (v)so en sbo")
-    st.write("Scholen voor (voortgezet) speciaal onderwijs hoeven geen BSO te regelen; daardoor "
-             "ontbreekt BSO voor deze leerlingen vaak.")
+    st.subheader("BSO voor leerlingen van so en sbo (4-12 jaar)")
+    st.write("Scholen voor speciaal (basis)onderwijs hoeven geen BSO te regelen; daardoor "
+             "ontbreekt BSO voor deze leerlingen vaak. Alleen ingeschreven leerlingen van 4-12 "
+             "jaar: vso-leerlingen (vanaf 12) vallen buiten de BSO, thuiszitters en niet-bereikte "
+             "kinderen zijn geen leerlingen (zie Analysevragen).")
     vso = vso.merge(rows[["wijk_code", "wijk_name"]].drop_duplicates(), on="wijk_code", how="left")
     vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
     vso = vso.sort_values("wijk_name").reset_index(drop=True)
@@ -278,6 +280,6 @@ if not vso.empty and age_group == "4-12":
         result["BSO nodig volgens partner (waargenomen)"] = shown["bso_needed_observed_count"]
     result["BSO nodig (schatting, laag-hoog)"] = modelled
     st.dataframe(result, hide_index=True, width="stretch")
-    st.caption("Schatting: leerlingen × het aandeel (v)so-leerlingen dat BSO nodig heeft (zie de "
+    st.caption("Schatting: leerlingen × het aandeel so- en sbo-leerlingen dat BSO nodig heeft (zie de "
                f"aannames). Waargenomen aantallen van 1 tot {continuum.min_count()} zijn getoond "
                f"als '{hidden_label()}'.")

@@ -151,3 +151,20 @@ def test_no_shown_signal_count_leaves_a_hidden_one_derivable(sample_con):
         assert shown.loc[shown["hidden"], "rate_per_100"].isna().all()
         checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("target", ["demand_by_wijk_niveau", "gap_by_wijk_niveau",
+                                    "groups_by_gemeente", "niveau4_by_gemeente"])
+def test_session_evaluation_of_one_gemeente_equals_the_mart(sample_con, target):
+    # a gemeente's evaluation reads only its own rows of the shared inputs; with the defaults it
+    # must give the mart's rows exactly
+    import pandas as pd
+
+    mart = sample_con.execute(f"select * from {target} where gemeente_code = 'GM9999'").df()
+    session = model.evaluate(sample_con, target, gemeente_code="GM9999")
+    assert model._gemeente_inputs(sample_con, target, "GM9999")  # the filtered path is taken
+    keys = [k for k in ("wijk_code", "year", "age_group", "niveau", "perspective", "component")
+            if k in mart.columns]
+    pd.testing.assert_frame_equal(
+        mart.sort_values(keys).reset_index(drop=True)[session.columns],
+        session.sort_values(keys).reset_index(drop=True), check_dtype=False)

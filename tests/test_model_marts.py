@@ -382,3 +382,41 @@ def test_migration_keeps_old_speciaal_onderwijs_uploads_in_the_new_shape(con):
         json_extract_string(payload, '$.cluster'), json_extract_string(payload, '$.children_count')
         from raw_partner__registration_rows"""), key=str)
     assert got == [("sbo", None, "7"), ("so", "4", "5"), ("vso", None, "3")]
+
+
+def test_support_in_its_own_unit_and_not_delivered_is_not_zero(con):
+    support = partner_rows("stg_partner__ondersteuningstrajecten", [
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "age_group": "2-4",
+         "support_type": "coaching pm'ers", "children_count": 10, "trajectories_count": 4,
+         "support_hours": 80.0},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "age_group": "2-4",
+         "support_type": "ondersteuning in de groep", "children_count": 3},
+    ])
+    build_inline(con, {"population_by_wijk_age": POPULATION,
+                       "stg_partner__ondersteuningstrajecten": support})
+    got = rows(con, """select wijk_code, age_group, perspective, component, supply,
+        trajectories_count, support_hours, round(gap_mid, 6) from gap_by_wijk_niveau
+        where niveau = 2 or component = 'specialistische_inzet' order by all""")
+    assert got == [
+        # no row 7 for 0-2 or 4-12: unknown, not 0
+        ("WK000101", "0-2", "beide", "ondersteuning_professionals", None, None, None, None),
+        ("WK000101", "0-2", "inclusief", "specialistische_inzet", None, None, None, None),
+        ("WK000101", "0-2", "passend", "specialistische_inzet", None, None, None, None),
+        # 22.5 toddlers on niveau 2, 10 reached with coaching (4 trajecten, 80 hours)
+        ("WK000101", "2-4", "beide", "ondersteuning_professionals", 10.0, 4, 80.0, 12.5),
+        ("WK000101", "2-4", "inclusief", "specialistische_inzet", 3.0, None, None, 1.5),
+        ("WK000101", "2-4", "passend", "specialistische_inzet", 3.0, None, None, -0.75),
+        ("WK000101", "4-12", "beide", "ondersteuning_professionals", None, None, None, None),
+        ("WK000101", "4-12", "inclusief", "specialistische_inzet", None, None, None, None),
+        ("WK000101", "4-12", "passend", "specialistische_inzet", None, None, None, None),
+        ("WK000102", "0-2", "beide", "ondersteuning_professionals", None, None, None, None),
+        ("WK000102", "0-2", "inclusief", "specialistische_inzet", None, None, None, None),
+        ("WK000102", "0-2", "passend", "specialistische_inzet", None, None, None, None),
+        # delivered for toddlers, nothing in Zuid: 0 reported
+        ("WK000102", "2-4", "beide", "ondersteuning_professionals", 0.0, None, None, 4.5),
+        ("WK000102", "2-4", "inclusief", "specialistische_inzet", 0.0, None, None, 0.9),
+        ("WK000102", "2-4", "passend", "specialistische_inzet", 0.0, None, None, 0.45),
+        ("WK000102", "4-12", "beide", "ondersteuning_professionals", None, None, None, None),
+        ("WK000102", "4-12", "inclusief", "specialistische_inzet", None, None, None, None),
+        ("WK000102", "4-12", "passend", "specialistische_inzet", None, None, None, None),
+    ]

@@ -162,7 +162,7 @@ def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
     at = run_page("tekorten")
     at.selectbox(key="tekorten_age").set_value("4-12").run()
     assert not at.exception, at.exception
-    assert any(s.value == "BSO voor leerlingen van (v)so en sbo" for s in at.subheader)
+    assert any(s.value == "BSO voor leerlingen van so en sbo (4-12 jaar)" for s in at.subheader)
     table = at.dataframe[-1].value
     assert table["Wijk"].iloc[-1] == "Gemeente Voorbeeldstad"
     shown = table["Leerlingen (waargenomen)"]

@@ -131,8 +131,8 @@ for indicator in (
               _signal(("wachtlijst_so",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
               _signal_national(("wachtlijst_so",), rate=False)),
-    Indicator("kindplaatsen", "Kindplaatsen (LRK en partners, waargenomen)", "plekken",
-              "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
+    Indicator("kindplaatsen", "Kindplaatsen, gelijktijdig (LRK en partners, waargenomen)",
+              "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
               "partnerregistraties (plusgroepen, KDC/MKD).", _places_national),
 ):
     register(indicator)
@@ -181,13 +181,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
 
     supply = continuum.supply(gemeente_code, year)
     supply = supply[supply["wijk_code"] == wijk_code]
-    st.markdown("**Plekken** (waargenomen)")
+    st.markdown("**Plekken** (gelijktijdig: een plek dient vaak meer kinderen; waargenomen)")
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in supply["provision_type"]],
-            "Plekken": [format_number(v) for v in supply["places"]],
+            "Plekken (gelijktijdig)": [format_number(v) for v in supply["places"]],
             "Locaties": [format_number(v) for v in supply["locations_count"]],
             "Bron": supply["places_source"].str.upper(),
         }), hide_index=True)
@@ -245,7 +245,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         # long: one row per year and type -> wide: a row per type, a column per year
         wide = places.pivot_table(index="provision_type", columns="year", values="places",
                                   aggfunc="sum").fillna(0)
-        st.markdown("**Plekken per jaar** (waargenomen)")
+        st.markdown("**Plekken per jaar** (gelijktijdig, waargenomen)")
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in wide.index],
             **{str(year): [format_number(v) for v in wide[year]] for year in wide.columns},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import functools
+import re
 from pathlib import Path
 
 import duckdb
@@ -141,15 +143,27 @@ def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model
     return [m for m in ordered if m.name in needed and m.name in affected and m.name not in roots]
 
 
-def evaluated_sql(target: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _chain(target: str) -> tuple[Model, ...]:
+    # the model files do not change while the process runs; working out the chain is the slow
+    # part of a session evaluation on a small gemeente
+    return tuple(_downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target))
+
+
+def evaluated_sql(target: str, gemeente_inputs: dict[str, str] | None = None) -> str:
     """One query that evaluates `target` from the session relations `session_model_parameters`
     and `session_model_settings`: every model in between is inlined as a CTE of its own SQL text,
-    shadowing the shared view or table of the same name (one copy of the SQL)."""
-    chain = _downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target)
+    shadowing the shared view or table of the same name (one copy of the SQL). `gemeente_inputs`
+    (name -> gemeente code) shadows shared inputs of the chain with their rows of one gemeente,
+    so that a gemeente's evaluation does not compute the whole country first."""
+    chain = _chain(target)
     ctes = [
         f"{PARAMETER_MODEL} as (select * from session_model_parameters)",
         f"{SETTINGS_MODEL} as (select * from session_model_settings)",
     ]
+    for name, code in (gemeente_inputs or {}).items():
+        # schema-qualified, so the CTE reads the shared relation and not itself
+        ctes.append(f"{name} as (select * from main.{name} where gemeente_code = '{code}')")
     for model in chain:
         body = model.sql.strip().rstrip(";")
         ctes.append(f"{model.name} as (\n{body}\n)")
@@ -174,10 +188,27 @@ def evaluate(
     try:
         cursor.register("session_model_parameters", parameters)
         cursor.register("session_model_settings", settings)
-        sql = f"select * from ({evaluated_sql(target)}) where (? is null or gemeente_code = ?)"
+        inputs = _gemeente_inputs(cursor, target, gemeente_code)
+        sql = (f"select * from ({evaluated_sql(target, inputs)})"
+               " where (? is null or gemeente_code = ?)")
         return cursor.execute(sql, [gemeente_code, gemeente_code]).df()
     finally:
         cursor.close()
+
+
+def _gemeente_inputs(con: duckdb.DuckDBPyConnection, target: str,
+                     gemeente_code: str | None) -> dict[str, str]:
+    """The shared relations the chain to `target` reads that have a gemeente_code column (each
+    gemeente's model depends on its own rows only), mapped to the gemeente code."""
+    if gemeente_code is None or not re.fullmatch(r"GM\d{4}", gemeente_code):
+        return {}
+    chain = {m.name for m in _chain(target)}
+    texts = " ".join(re.sub(r"--[^\n]*", "", m.sql) for m in _chain(target))
+    with_gemeente = {r[0] for r in con.execute(
+        "select table_name from information_schema.columns where column_name = 'gemeente_code'"
+        " and table_schema = 'main'").fetchall()}
+    return {name: gemeente_code for name in sorted(with_gemeente - chain)
+            if re.search(rf"\b{re.escape(name)}\b", texts)}
 
 
 def demand(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,

@@ -81,9 +81,14 @@ children_per_place as (
     group by all
 ),
 
--- support is a delivered count: null where no partner delivered row 7 for the gemeente and year
+-- support is a delivered count: null where no partner delivered row 7 for the gemeente, year
+-- and age group
 support_delivered as (
-    select distinct gemeente_code, year from int_support__by_wijk_age
+    select distinct gemeente_code, year, a.age_group
+    from int_support__by_wijk_age as s
+    -- a row without an age group counts for every age group
+    cross join (values ('0-2'), ('2-4'), ('4-12')) as a (age_group)
+    where s.age_group is null or s.age_group = a.age_group
 ),
 
 support as (
@@ -136,7 +141,7 @@ joined as (
     left join supply as s using (gemeente_code, wijk_code, year, age_group)
     left join supply_years as y using (gemeente_code, year)
     left join children_per_place as c using (gemeente_code, year)
-    left join support_delivered as sd using (gemeente_code, year)
+    left join support_delivered as sd using (gemeente_code, year, age_group)
     left join support as su using (gemeente_code, wijk_code, year, age_group)
 ),
 
