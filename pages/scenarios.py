@@ -100,6 +100,11 @@ if available:
                    "openingsuren ÷ uren per fte (aparte groepen: alle groepen in het plan, ook bestaande; "
                    "reguliere groepen: alleen de extra inzet); m² = 3,5 m² binnenspeelruimte per nieuwe "
                    "plek (r. 1733).")
+        for plan in plans:
+            if plan_output.has_costs(plan) and plan.missing_tariffs:
+                with st.expander(f"{plan.scenario.name}: {len(plan.missing_tariffs)} hoeveelheden zonder "
+                                 "tarief (niet in de kosten)"):
+                    st.dataframe(plan_output.missing_tariffs_frame(plan), hide_index=True, width="stretch")
         if not any(plan_output.has_costs(p) for p in plans):
             st.info("Nog geen kosten: voer onder *Tarieven* bedragen in (per financieringsstroom en "
                     "eenheid, met eigenaar en datum). Kindkaart vult zelf geen bedragen in.")
@@ -251,6 +256,13 @@ st.write("Bedragen in euro per eenheid en financieringsstroom (handreiking r. 91
          "gemeente of een partner ze opgeeft: elk tarief heeft een eigenaar en een datum. Een tarief "
          "telt voor een groepstype als de gekozen financiering die stroom bevat. Kindkaart vult zelf "
          "geen bedragen in.")
+with st.expander("Stromen, eenheden en financieringsmodellen"):
+    st.dataframe(pd.DataFrame([{"Stroom": k, "Omschrijving": v.label, "Betaler": v.payer, "Bron": v.source}
+                               for k, v in STREAMS.items()]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{"Eenheid": k, "Omschrijving": v} for k, v in UNITS.items()]),
+                 hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{"Financiering": m.label, "Stromen": ", ".join(m.streams), "Bron": m.source}
+                               for m in FINANCING_MODELS.values()]), hide_index=True, width="stretch")
 stored_tariffs = scenarios.list_tariffs(cursor(), gemeente_code)
 tariff_table = st.data_editor(
     pd.DataFrame([{"Stroom": t.stream, "Eenheid": t.unit, "Groepstype": t.group_type or "",
