@@ -117,8 +117,10 @@ for indicator in (
               "per reguliere groep.", GAP_CAP[1]),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
-              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep; kleine aantallen "
-              "afgeschermd.", _signal_national(("vve_indicaties",), rate=True)),
+              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
+              "voorschoolse educatie is voor 2,5 tot 4 jaar, handreiking r. 77); alle criteria, "
+              "ook SES; kleine aantallen afgeschermd.",
+              _signal_national(("vve_indicaties",), rate=True)),
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
               _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
