@@ -21,6 +21,9 @@ PAGES = {
         st.Page(HERE / "pages" / "analysevragen.py", title="Analysevragen", icon=":material/quiz:"),
         st.Page(HERE / "pages" / "presentatie.py", title="Presentatie", icon=":material/slideshow:"),
     ],
+    "Planvorming": [
+        st.Page(HERE / "pages" / "scenarios.py", title="Scenario's", icon=":material/compare:"),
+    ],
     "Gegevens": [
         st.Page(HERE / "pages" / "databronnen.py", title="Databronnen", icon=":material/database:"),
         st.Page(HERE / "pages" / "aanleveren.py", title="Aanleveren", icon=":material/upload_file:"),

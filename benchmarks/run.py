@@ -38,7 +38,7 @@ from data_sources.accounts import Account  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
 CACHE = ROOT / "benchmarks" / ".cache"
-MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload", "concurrency")
+MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload", "scenario", "concurrency")
 UPLOAD_ROWS = 20_000
 PACKAGES = ("streamlit", "duckdb", "pandas", "pyarrow", "pydeck", "plotly", "python-calamine",
             "openpyxl", "playwright")
@@ -505,6 +505,58 @@ def measure_first_render(ctx: Context) -> list[Row]:
                 note=f"kaart {kaart - chart:.2f} s na de grafiek")]
 
 
+def scenario_timings(con, gemeente_code: str, year: int, repeats: int) -> dict[str, float]:
+    """Seconds for a scenario of one gemeente: recomputed after a change of its choices (the page
+    keeps the model's figures per data version, so this is the arithmetic, the tariffs and the
+    stale check), computed from the gap mart, and the floor (one trivial query)."""
+    from transforms import scenarios
+    from transforms.planning import Scenario
+
+    inputs = scenarios.plan_inputs(con, gemeente_code, year)
+    codes = [w.wijk_code for w in inputs]
+    unique = list(dict.fromkeys(codes))
+    # catchments of about five neighbouring wijken (by code), the way an LEA groups them
+    catchments = {f"gebied {i // 5 + 1}": unique[i:i + 5] for i in range(0, len(unique), 5)}
+    shares = iter([0.25, 0.5, 0.75] * (repeats + 2))
+    scenario = Scenario(name="benchmark", gemeente_code=gemeente_code, year=year, catchments=catchments,
+                        building_blocks=["plusgroepen", "extra_medewerker", "coaching_advies",
+                                         "specialist_op_groep", "minder_kinderen"])
+
+    def recompute() -> None:
+        scenario.separate_share = next(shares)  # the change
+        plan = scenarios.compute(con, scenario, inputs)
+        scenarios.status(con, scenario)
+        plan.totals()
+
+    def from_marts() -> None:
+        scenarios.compute(con, scenario).totals()
+
+    return {"recompute": median_seconds(recompute, repeats), "cold": median_seconds(from_marts, repeats),
+            "floor": median_seconds(lambda: con.execute("select count(*) from scenarios").fetchall(),
+                                    repeats), "wijken": len(unique), "catchments": len(catchments)}
+
+
+def measure_scenario(ctx: Context) -> list[Row]:
+    """Server time to recompute a scenario after a change, for the gemeente with the most wijken."""
+    from data_sources import store
+
+    con = store.connect(ctx.db_path)
+    try:
+        found = con.execute(
+            "select gemeente_code, max(year), count(distinct wijk_code) as wijken from population_by_wijk_age"
+            " group by gemeente_code order by wijken desc, gemeente_code limit 1").fetchone()
+        if found is None:
+            raise Skip("geen gemeente geladen")
+        gemeente_code, year, _ = found
+        timings = scenario_timings(con, gemeente_code, int(year), ctx.repeats)
+    finally:
+        con.close()
+    case = f"{gemeente_code} ({timings['wijken']} wijken, {timings['catchments']} verzorgingsgebieden)"
+    return [Row("Scenario", f"opnieuw berekenen na een wijziging, {case}", timings["recompute"] * 1000, "ms",
+                timings["floor"] * 1000, "één triviale query", "< 300 ms", timings["recompute"] < 0.3),
+            Row("Scenario", f"eerste berekening uit de tekortmart, {case}", timings["cold"] * 1000, "ms",
+                timings["floor"] * 1000, "één triviale query", "< 300 ms", timings["cold"] < 0.3)]
+
 def measure_concurrency(ctx: Context) -> list[Row]:
     """Five browser sessions at once (an LEA view and four partners uploading) against one alone."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -522,6 +574,7 @@ RUNNERS = {
     "upload": measure_upload,
     "transforms": measure_transforms,
     "payload": measure_payload,
+    "scenario": measure_scenario,
     "concurrency": measure_concurrency,
 }
 

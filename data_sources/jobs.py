@@ -19,7 +19,7 @@ import transforms
 from data_sources import accounts, lrk, sample, store
 from data_sources.cbs import files as cbs_files
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
-from data_sources.config import SAMPLE_DIR, db_path
+from data_sources.config import SAMPLE_DIR, SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
@@ -149,11 +149,24 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
-    """Load the sample gemeente and build the marts, in one transaction."""
+    """Load the sample gemeente, build the marts and add its two example scenarios (one per
+    perspective), in one transaction."""
     with store.transaction(con):
         counts = sample.load_sample(con, sample_dir)
         transforms.build(con)
+        seed_sample_scenarios(con)
     return counts
+
+
+def seed_sample_scenarios(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The sample gemeente's example scenarios for its latest year (none when it has scenarios)."""
+    from transforms import scenarios
+
+    year = con.execute("select max(year) from population_by_wijk_age where gemeente_code = ?",
+                       [SAMPLE_GEMEENTE_CODE]).fetchone()[0]
+    if year is None:
+        return []
+    return scenarios.seed_examples(con, SAMPLE_GEMEENTE_CODE, int(year))
 
 
 def build_sample_database(path: str | Path | None = None, *, force: bool = False) -> Path:

@@ -18,8 +18,8 @@ from data_sources.accounts import Account  # noqa: E402
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GGD = "GGD Voorbeeldregio (JGZ)"
 PASSWORD = "correct paard batterij"
-ALL_PAGES = {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen", "presentatie", "databronnen",
-             "aanleveren", "gemeente_laden", "beheer"}
+ALL_PAGES = {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen", "scenarios",
+             "presentatie", "databronnen", "aanleveren", "gemeente_laden", "beheer"}
 
 
 def pages_of(at) -> set[str]:

@@ -14,6 +14,7 @@ PAGES = {
     "tekorten": "Tekorten Voorbeeldstad 2024",
     "trends": "Trends Voorbeeldstad",
     "analysevragen": "Analysevragen Voorbeeldstad 2024",
+    "scenarios": "Scenario's Voorbeeldstad",
     "presentatie": "Kerncijfers",
     "databronnen": "Databronnen",
     "aanleveren": "Gegevens aanleveren",

@@ -56,7 +56,7 @@ ENGLISH = ("usage:", "error:", "the following arguments are required", "invalid 
     (["no-such-command"], "Fout in de opdracht: argument OPDRACHT: ongeldige keuze:"
                           " 'no-such-command' (kies uit 'backup', 'export', 'history', 'import',"
                           " 'import-cbs', 'import-lrk', 'init', 'load-cbs', 'restore',"
-                          " 'restore-backup', 'template', 'users', 'validate')"),
+                          " 'restore-backup', 'scenario', 'template', 'users', 'validate')"),
 ])
 def test_wrong_usage_exits_2_with_dutch_usage_and_error(args, error):
     result = run_cli(*args)

@@ -20,11 +20,11 @@ DEMO = Account("demo", "demo", None)
 ROLE_PAGES: dict[str, set[str] | None] = {
     "beheerder": None,  # everything
     "analist": {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen",
-                "presentatie", "databronnen", "gemeente_laden"},
+                "scenarios", "presentatie", "databronnen", "gemeente_laden"},
     "partner": {"overzicht", "kaart", "aanleveren"},
     "lea": {"presentatie", "overzicht"},  # Sluiten on the presentation goes to Overzicht
     "demo": {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen",
-             "presentatie", "databronnen", "aanleveren"},
+             "scenarios", "presentatie", "databronnen", "aanleveren"},
 }
 OPEN_TO_NEW_PAGES = {"beheerder", "analist", "demo"}
 ROLE_DEFAULT_PAGE = {"lea": "presentatie", "partner": "aanleveren"}

@@ -1,0 +1,105 @@
+"""`scenario`: list, show and export the Planvorming scenarios (plan as .xlsx or .html)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from data_sources import store
+from data_sources.config import db_path
+from data_sources.errors import InputRefused
+
+NAME = "scenario"
+HELP = ("Scenario's voor de Planvorming: 'list' toont ze (één per regel, id eerst), 'show ID' de "
+        "kerncijfers per verzorgingsgebied, 'export ID -o BESTAND' het plan als Excel (.xlsx) of "
+        "afdrukbare pagina (.html).")
+SUFFIXES = (".xlsx", ".html", ".htm")
+
+
+def add_arguments(parser) -> None:
+    actions = parser.add_subparsers(dest="actie", metavar="ACTIE", required=True)
+    listing = actions.add_parser("list", help="toon alle scenario's, één per regel, id eerst",
+                                 description="Toon alle scenario's, één per regel, id eerst.")
+    listing.add_argument("--gemeente", metavar="GMxxxx", help="alleen de scenario's van deze gemeente")
+    show = actions.add_parser("show", help="toon de keuzes en kerncijfers van één scenario",
+                              description="Toon de keuzes en kerncijfers van één scenario.")
+    show.add_argument("id", type=int, metavar="ID", help="het id uit 'scenario list'")
+    export = actions.add_parser("export", help="schrijf het plan van één scenario naar .xlsx of .html",
+                                description="Schrijf het plan van één scenario naar Excel (.xlsx) of "
+                                            "een afdrukbare pagina (.html), met alle aannames en bronnen.")
+    export.add_argument("id", type=int, metavar="ID", help="het id uit 'scenario list'")
+    export.add_argument("-o", "--output", required=True, metavar="BESTAND",
+                        help="doelbestand; de extensie kiest de vorm: .xlsx of .html")
+    for action in (listing, show, export):
+        # --db also after the action (`scenario list --db PAD`), without hiding one given before it
+        action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
+                            help="DuckDB-bestand (standaard: $KINDKAART_DB, anders data/kindkaart.duckdb)")
+
+
+def _open(args):
+    database = db_path(args.db)
+    if not database.exists():
+        raise InputRefused([f"De database {database} bestaat niet. Maak hem met "
+                            "`python -m data_sources init --sample`."])
+    con = store.connect(database, read_only=True)
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'scenarios'").fetchone()[0]:
+        con.close()
+        raise InputRefused([f"De database {database} kent nog geen scenario's: open hem eenmaal met de "
+                            "app of een opdracht die schrijft (bijvoorbeeld `init`), dan wordt hij "
+                            "bijgewerkt."])
+    return con
+
+
+def _scenario(con, scenario_id: int):
+    from transforms import scenarios
+
+    found = scenarios.load_scenario(con, scenario_id)
+    if found is None:
+        known = ", ".join(str(s.scenario_id) for s in scenarios.list_scenarios(con)) or "geen"
+        raise InputRefused([f"Scenario {scenario_id} bestaat niet. Bekend: {known}."])
+    return found
+
+
+def run(args) -> int:
+    from outputs import exports, plan
+    from transforms import scenarios
+
+    if args.actie == "export":
+        output = Path(args.output)
+        if output.suffix.lower() not in SUFFIXES:
+            raise InputRefused([f"Onbekende bestandsvorm '{output.suffix or '(geen extensie)'}' in "
+                                f"{output}: kies .xlsx of .html."])
+        if not output.parent.exists():
+            raise InputRefused([f"De map {output.parent} bestaat niet."])
+    con = _open(args)
+    try:
+        if args.actie == "list":
+            found = scenarios.list_scenarios(con, args.gemeente.strip().upper() if args.gemeente else None)
+            if not found:
+                print("Er zijn nog geen scenario's.")
+                return 0
+            fingerprints = {}
+            for s in found:
+                fingerprint = fingerprints.setdefault(
+                    s.gemeente_code, scenarios.input_fingerprint(con, s.gemeente_code))
+                print(f"{s.scenario_id}\t{s.name}\t{s.gemeente_code}\t{s.year}\t{s.perspective}\t"
+                      f"{s.horizon} jaar\t{scenarios.status(con, s, fingerprint)}")
+            return 0
+        scenario = _scenario(con, args.id)
+        computed = scenarios.compute(con, scenario)
+        status = scenarios.status(con, scenario)
+        if args.actie == "show":
+            for line in plan.summary_lines(computed, status):
+                print(line)
+            return 0
+        name = exports.gemeente_name(con, scenario.gemeente_code)
+        tariffs = scenarios.list_tariffs(con, scenario.gemeente_code)
+        inputs = scenarios.plan_inputs(con, scenario.gemeente_code, scenario.year)
+        if output.suffix.lower() == ".xlsx":
+            output.write_bytes(plan.plan_workbook(computed, name, tariffs, inputs, status))
+        else:
+            output.write_text(plan.plan_html(computed, name, tariffs, inputs, status), encoding="utf-8")
+    finally:
+        con.close()
+    print(f"Geschreven: {output} (scenario {scenario.scenario_id}: {scenario.name}).")
+    return 0

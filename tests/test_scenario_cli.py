@@ -1,0 +1,44 @@
+"""`python -m data_sources scenario`: list (id first), show, export to .xlsx and .html."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from data_sources.cli import main
+
+
+def test_list_gives_one_scenario_a_line_id_first(sample_db, capsys):
+    assert main(["scenario", "list", "--db", str(sample_db)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["1", "2"]
+    assert "Voorbeeld passend" in lines[0] and lines[0].endswith("actueel")
+    assert "inclusief" in lines[1]
+
+
+def test_show_gives_figures_per_catchment_and_the_risks(sample_db, capsys):
+    assert main(["scenario", "show", "1", "--db", str(sample_db)]) == 0
+    out = capsys.readouterr().out
+    assert "Noord en Midden:" in out and "Zuid:" in out and "Gemeente:" in out
+    assert "Nieuwe BSO-plusgroepen: 1" in out and "Fte totaal: 20,3" in out
+    assert "000:L157" in out and "000:L1644" in out and "000:L893" in out
+    assert "geen tarieven" in out
+
+
+def test_export_writes_workbook_and_printable_plan_with_sources(sample_db, tmp_path, capsys):
+    xlsx, html = tmp_path / "plan.xlsx", tmp_path / "plan.html"
+    assert main(["scenario", "export", "2", "-o", str(xlsx), "--db", str(sample_db)]) == 0
+    assert main(["scenario", "export", "2", "-o", str(html), "--db", str(sample_db)]) == 0
+    workbook = openpyxl.load_workbook(xlsx)
+    assert {"Scenario", "Kerncijfers", "Per verzorgingsgebied", "Aannames", "Risico's", "Tarieven",
+            "Wijken"} <= set(workbook.sheetnames)
+    sources = [row[6] for row in workbook["Aannames"].iter_rows(min_row=2, values_only=True)]
+    assert all(sources) and any("000:L1733" in s for s in sources)
+    text = html.read_text(encoding="utf-8")
+    assert "Voorbeeld inclusief" in text and "3,5 m²" in text and "Schatting" in text
+
+
+def test_unknown_id_and_wrong_suffix_are_refused(sample_db, tmp_path, capsys):
+    assert main(["scenario", "show", "99", "--db", str(sample_db)]) == 1
+    assert "bestaat niet" in capsys.readouterr().out
+    assert main(["scenario", "export", "1", "-o", str(tmp_path / "plan.pdf"), "--db", str(sample_db)]) == 1
+    assert "kies .xlsx of .html" in capsys.readouterr().out

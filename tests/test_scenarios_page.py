@@ -1,0 +1,109 @@
+"""The Scenario's page in AppTest: compare the examples, build and copy a scenario, the slides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from data_sources import store
+from transforms import scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _open(page: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
+    at = _open("scenarios")
+    assert at.title[0].value == "Scenario's Voorbeeldstad"
+    assert at.multiselect(key="scenarios_compare").value == [1, 2]
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert list(table.columns) == [f"{area} · {scenario}" for area in ("Noord en Midden", "Zuid", "Gemeente")
+                                   for scenario in ("Voorbeeld passend (passend)",
+                                                    "Voorbeeld inclusief (inclusief)")]
+    assert table.loc["Nieuwe BSO-plusgroepen"].tolist() == ["1", "0", "0", "0", "1", "0"]
+    assert table.loc["Fte totaal"].tolist()[-2:] == ["20,3", "25,0"]
+    assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["120", "70"]
+    text = _text(at)
+    assert "000:L157" in text and "000:L1644" in text and "000:L159" in text and "000:L893" in text
+    assert "Voorbeeld passend (passend): 0 nieuwe peuterplusgroepen, 1 nieuwe BSO-plusgroepen" in text
+    assert any("voer onder *Tarieven*" in i.body for i in at.info)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {trace["name"] for trace in chart["data"]} == {"Voorbeeld passend", "Voorbeeld inclusief"}
+    assert at.query_params["scenarios"] == "1,2"
+
+
+def test_build_a_scenario_and_copy_it(app_db):
+    at = _open("scenarios")
+    at.text_input(key="scenario_name_0").input("Inclusief met coaching")
+    at.radio(key="scenario_perspective_0").set_value("inclusief")
+    at.multiselect(key="scenario_blocks_0").set_value(["coaching_advies"])
+    at.button[[b.label for b in at.button].index("Opslaan en berekenen")].click().run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db)
+    try:
+        new = scenarios.list_scenarios(con, "GM9999")[-1]
+        assert (new.name, new.perspective, new.building_blocks) == ("Inclusief met coaching", "inclusief",
+                                                                    ["coaching_advies"])
+        assert new.separate_share == 0 and new.created_by == "analist"
+        assert scenarios.status(con, new) == scenarios.CURRENT_LABEL
+    finally:
+        con.close()
+    # the new scenario is compared beside the examples, and can be copied
+    assert at.multiselect(key="scenarios_compare").value == [1, 2, new.scenario_id]
+    at.button(key=f"scenario_copy_{new.scenario_id}").click().run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db)
+    try:
+        assert scenarios.list_scenarios(con, "GM9999")[-1].name == "Inclusief met coaching (kopie)"
+    finally:
+        con.close()
+
+
+def test_a_changed_input_shows_the_scenario_as_stale(app_db):
+    con = store.connect(app_db)
+    store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM9999", year=2025)
+    con.close()
+    at = _open("scenarios")
+    assert any("op oude gegevens" in w.body for w in at.warning)
+    at.button(key="scenario_recompute_1").click().run()
+    assert not any("Voorbeeld passend** staat" in w.body for w in at.warning)
+
+
+def test_the_comparison_is_on_the_slides(app_db):
+    at = _open("presentatie", {"dia": "scenarios"})
+    assert at.main.title[-1].value == "Scenario's naast elkaar"
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["font"]["size"] >= 20
+    assert "Voorbeeld inclusief (inclusief)" in _text(at)
+    at = _open("presentatie", {"dia": "scenario_risicos"})
+    assert "000:L1644" in _text(at)
+
+
+def test_costs_appear_once_a_tariff_is_entered(app_db):
+    from transforms.planning import Tariff
+
+    con = store.connect(app_db)
+    scenarios.add_tariff(con, "GM9999", Tariff("gemeentefonds", "fte_pm", 1000.0, "Team onderwijs",
+                                               "2025-03-01", "regulier_extra"))
+    con.close()
+    at = _open("scenarios")
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert "Kosten per jaar (€, uit ingevoerde tarieven)" in table.index
+    assert "waarvan gemeente (€)" in table.index
+    assert not any("voer onder *Tarieven*" in i.body for i in at.info)
