@@ -37,8 +37,8 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
                                    for scenario in ("Voorbeeld passend (passend)",
                                                     "Voorbeeld inclusief (inclusief)")]
     assert table.loc["Nieuwe BSO-plusgroepen"].tolist() == ["1", "0", "0", "0", "1", "0"]
-    assert table.loc["Fte totaal"].tolist()[-2:] == ["20,3", "25,0"]
-    assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["120", "70"]
+    assert table.loc["Fte totaal"].tolist()[-2:] == ["19,5", "24,2"]
+    assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["50", "0"]
     text = _text(at)
     assert "000:L157" in text and "000:L1644" in text and "000:L159" in text and "000:L893" in text
     assert "Voorbeeld passend (passend): 0 nieuwe peuterplusgroepen, 1 nieuwe BSO-plusgroepen" in text
