@@ -344,7 +344,7 @@ def measure_interaction(ctx: Context) -> list[Row]:
 
 
 def _indicator_keys() -> list[str]:
-    from ui.indicators import INDICATORS
+    from ui.map_indicators import INDICATORS
 
     return list(INDICATORS)
 

@@ -46,7 +46,7 @@ class Sheet:
 
 @dataclass(frozen=True)
 class ExportTable:
-    """An entry of the export registry: `build(con, gemeente_code, year)` returns a Sheet, or None
+    """An exportable table: `build(con, gemeente_code, year)` returns a Sheet, or None
     when there is nothing to show. `requires` names tables that must exist (marts of other parts)."""
 
     key: str
@@ -55,25 +55,17 @@ class ExportTable:
     requires: tuple[str, ...] = ()
 
 
-EXPORT_TABLES: dict[str, ExportTable] = {}
-
-
-def register(table: ExportTable) -> ExportTable:
-    """Add an exportable table (other modules may call this at import)."""
-    EXPORT_TABLES[table.key] = table
-    return table
-
-
 def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Names of the tables and views in the store."""
     rows = con.execute("select table_name from information_schema.tables").fetchall()
     return {name for (name,) in rows}
 
 
-def available_tables(con: duckdb.DuckDBPyConnection) -> list[ExportTable]:
-    """The registered tables whose required marts exist in this store, in registry order."""
+def available_tables(con: duckdb.DuckDBPyConnection,
+                     tables: list[ExportTable] | None = None) -> list[ExportTable]:
+    """The tables (default EXPORT_TABLES) whose required marts exist in this store, in order."""
     present = existing_tables(con)
-    return [t for t in EXPORT_TABLES.values() if set(t.requires) <= present]
+    return [t for t in (EXPORT_TABLES if tables is None else tables) if set(t.requires) <= present]
 
 
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
@@ -176,8 +168,6 @@ def _children_over_years(con, gemeente_code, year):
     return Sheet("Kinderen per jaar", frame,
                  [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({kind}); elk jaar zoals "
                   "het in zijn eigen tabel per wijk staat.", suppression_note(min_count())])
-
-
 
 
 def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:
@@ -323,19 +313,6 @@ def _groups_sheet(con, gemeente_code, year):
         "voor 0-2 jaar."])
 
 
-register(ExportTable("kinderen_per_wijk", "Kinderen per wijk", _children_per_wijk,
-                     requires=("population_by_wijk_age",)))
-register(ExportTable("kinderen_per_jaar", "Kinderen per jaar", _children_over_years,
-                     requires=("population_by_wijk_age",)))
-register(ExportTable("vraag_per_wijk_niveau", "Vraag per wijk en niveau", _demand_sheet,
-                     requires=("demand_by_wijk_niveau",)))
-register(ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _gap_sheet,
-                     requires=("gap_by_wijk_niveau",)))
-register(ExportTable("niveau_4", "Niveau 4 (regionaal)", _niveau4_sheet,
-                     requires=("niveau4_by_gemeente",)))
-register(ExportTable("aparte_groepen", "Aparte groepen (passend)", _groups_sheet,
-                     requires=("groups_by_gemeente",)))
-
 DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",
                     "geleverd_door": "Geleverd door", "organisaties": "Organisaties",
                     "periode": "Periode", "wijken": "Wijken",
@@ -354,15 +331,30 @@ def _delivery_sheet(con, gemeente_code, year):
                                         f"en wat ontbreekt nog (voor {year})."])
 
 
-register(ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",)))
-register(ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",)))
+# Every exportable table, in the workbook's order.
+EXPORT_TABLES = [
+    ExportTable("kinderen_per_wijk", "Kinderen per wijk", _children_per_wijk,
+                requires=("population_by_wijk_age",)),
+    ExportTable("kinderen_per_jaar", "Kinderen per jaar", _children_over_years,
+                requires=("population_by_wijk_age",)),
+    ExportTable("vraag_per_wijk_niveau", "Vraag per wijk en niveau", _demand_sheet,
+                requires=("demand_by_wijk_niveau",)),
+    ExportTable("tekort_per_wijk_niveau", "Tekort per wijk en niveau", _gap_sheet,
+                requires=("gap_by_wijk_niveau",)),
+    ExportTable("niveau_4", "Niveau 4 (regionaal)", _niveau4_sheet,
+                requires=("niveau4_by_gemeente",)),
+    ExportTable("aparte_groepen", "Aparte groepen (passend)", _groups_sheet,
+                requires=("groups_by_gemeente",)),
+    ExportTable("aanlevering", "Aanlevering", _delivery_sheet, requires=("loads",)),
+    ExportTable("databronnen", "Databronnen", _data_sources, requires=("loads",)),
+]
 
 
 def build_sheets(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
-                 keys: list[str] | None = None) -> list[Sheet]:
-    """Every available registered table (or those in `keys`) for a gemeente and year."""
+                 keys: list[str] | None = None, tables: list[ExportTable] | None = None) -> list[Sheet]:
+    """Every available table (or those in `keys`) for a gemeente and year."""
     sheets = []
-    for table in available_tables(con):
+    for table in available_tables(con, tables):
         if keys is not None and table.key not in keys:
             continue
         sheet = table.build(con, gemeente_code, year)
@@ -479,9 +471,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return csv_text(frame).encode("utf-8-sig")
 
 
-def export_workbook(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> bytes:
-    """The workbook the page and the `export` command write: every available table."""
+def export_workbook(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                    tables: list[ExportTable] | None = None) -> bytes:
+    """The workbook the page and the `export` command write: every available table (default
+    EXPORT_TABLES)."""
     name = gemeente_name(con, gemeente_code)
-    return workbook_bytes(build_sheets(con, gemeente_code, year),
+    return workbook_bytes(build_sheets(con, gemeente_code, year, tables=tables),
                           title=f"Kindkaart {name} ({gemeente_code}) {year}",
                           context=[f"Gemeente: {name} ({gemeente_code}); jaar: {year}."])

@@ -52,15 +52,6 @@ class Section:
     requires: tuple[str, ...] = ()
 
 
-SECTIONS: dict[str, Section] = {}
-
-
-def register(section: Section) -> Section:
-    """Add a report section (other modules may call this at import)."""
-    SECTIONS[section.key] = section
-    return section
-
-
 def _rings(geometry: dict) -> list[list]:
     if geometry["type"] == "Polygon":
         return list(geometry["coordinates"])
@@ -359,14 +350,19 @@ def _deliveries(context: Context) -> str | None:
     return html_table(frame)
 
 
-register(Section("kerncijfers", "Kerncijfers", _key_figures))
-register(Section("kaart", "Kaart", _map))
-register(Section("per_wijk", "Kinderen per wijk", _per_wijk))
-register(Section("tekort", "Vraag, aanbod en tekort per niveau", _gap, requires=("gap_by_wijk_niveau",)))
-register(Section("trend", "Ontwikkeling over de jaren", _trend))
-register(Section("aanlevering", "Aanlevering van gegevens", _deliveries, scope=("gemeente",)))
-register(Section("aannames", "Aannames van het model", _assumptions, requires=("stg_model__parameters",)))
-register(Section("bronnen", "Bronnen en afscherming", _sources))
+
+
+# Every section, in the document's order.
+SECTIONS = [
+    Section("kerncijfers", "Kerncijfers", _key_figures),
+    Section("kaart", "Kaart", _map),
+    Section("per_wijk", "Kinderen per wijk", _per_wijk),
+    Section("tekort", "Vraag, aanbod en tekort per niveau", _gap, requires=("gap_by_wijk_niveau",)),
+    Section("trend", "Ontwikkeling over de jaren", _trend),
+    Section("aanlevering", "Aanlevering van gegevens", _deliveries, scope=("gemeente",)),
+    Section("aannames", "Aannames van het model", _assumptions, requires=("stg_model__parameters",)),
+    Section("bronnen", "Bronnen en afscherming", _sources),
+]
 
 
 STYLE = """
@@ -391,10 +387,11 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 """
 
 
-def _document(context: Context, scope: str, heading: str) -> str:
+def _document(context: Context, scope: str, heading: str,
+              sections: list[Section] | None = None) -> str:
     present = exports.existing_tables(context.con)
     parts = []
-    for section in SECTIONS.values():
+    for section in SECTIONS if sections is None else sections:
         if scope not in section.scope or not set(section.requires) <= present:
             continue
         body = section.build(context)
@@ -406,13 +403,16 @@ def _document(context: Context, scope: str, heading: str) -> str:
             f'<p class="subtitle">{esc(made)}</p>{"".join(parts)}</body></html>')
 
 
-def gemeente_report(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+def gemeente_report(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                    sections: list[Section] | None = None) -> str:
     """The gemeente report: every section with scope 'gemeente', as one HTML page."""
     context = Context(con, gemeente_code, year)
-    return _document(context, "gemeente", f"Kindkaart {context.gemeente_name} {year}")
+    return _document(context, "gemeente", f"Kindkaart {context.gemeente_name} {year}", sections)
 
 
-def wijk_factsheet(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, wijk_code: str) -> str:
+def wijk_factsheet(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, wijk_code: str,
+                   sections: list[Section] | None = None) -> str:
     """The factsheet of one wijk: every section with scope 'wijk', as one HTML page."""
     context = Context(con, gemeente_code, year, wijk_code)
-    return _document(context, "wijk", f"Wijkfactsheet {context.wijk_name} ({context.gemeente_name}) {year}")
+    return _document(context, "wijk", f"Wijkfactsheet {context.wijk_name} ({context.gemeente_name}) {year}",
+                     sections)

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school indicators)
-import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from data_sources.config import background_map
-from ui import a11y
+from ui import a11y, wijkprofiel
 from ui.auth import indicator_allowed
 from ui.data import query
-from ui.indicators import INDICATORS, national_values
+from ui.indicators import national_values
+from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.population import NOTHING_LOADED, population_missing, population_table
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
@@ -89,4 +88,4 @@ chosen = persistent_selectbox(st, "Wijkprofiel (of klik op een wijk)", options, 
                               format_func=lambda c: "kies een wijk" if not c else str(wijken.get(c, c)))
 if chosen:
     # In the national view a wijk belongs to its own gemeente (codes WKggggww).
-    ui.wijkprofiel.wijk_profile("GM" + chosen[2:6] if national else gemeente_code, year, chosen)
+    wijkprofiel.wijk_profile("GM" + chosen[2:6] if national else gemeente_code, year, chosen)

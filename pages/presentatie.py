@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import ui.scenarios  # noqa: F401  (registers the scenario slides)
 from outputs import exports, report
 from outputs.html import esc
 from ui.auth import audited

@@ -4,12 +4,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-import ui.nabijheid  # noqa: F401  (registers the nearby childcare and school indicators)
-import ui.wijkprofiel  # noqa: F401  (registers the model indicators)
 from transforms.privacy import format_number, hidden_label
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads
-from ui.indicators import INDICATORS
+from ui.map_indicators import INDICATORS
 from ui.population import NOTHING_LOADED
 from ui.state import current, gemeente_name, years
 

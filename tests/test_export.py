@@ -198,33 +198,34 @@ def test_export_refuses_bad_requests_in_dutch(app_db, tmp_path, capsys):
     assert not list(tmp_path.glob("x.*"))
 
 
-def test_registry_adds_a_sheet_and_skips_missing_marts(app_db):
+def test_a_table_list_adds_a_sheet_and_skips_missing_marts(app_db):
     con = duckdb.connect(str(app_db), read_only=True)
     try:
-        exports.register(exports.ExportTable("test_extra", "Extra", lambda c, g, y: exports.Sheet(
-            "Extra", c.execute("select ? as gemeente, ? as jaar", [g, y]).df())))
-        exports.register(exports.ExportTable("test_missing", "Ontbreekt", lambda c, g, y: None,
-                                             requires=("no_such_mart",)))
-        keys = [t.key for t in exports.available_tables(con)]
+        tables = [*exports.EXPORT_TABLES,
+                  exports.ExportTable("test_extra", "Extra", lambda c, g, y: exports.Sheet(
+                      "Extra", c.execute("select ? as gemeente, ? as jaar", [g, y]).df())),
+                  exports.ExportTable("test_missing", "Ontbreekt", lambda c, g, y: None,
+                                      requires=("no_such_mart",))]
+        keys = [t.key for t in exports.available_tables(con, tables)]
         assert "test_extra" in keys and "test_missing" not in keys
-        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024, tables)))
         assert workbook["Extra"]["A2"].value == "GM9999" and workbook["Extra"]["B2"].value == 2024
+        assert [t.key for t in exports.EXPORT_TABLES] == [
+            "kinderen_per_wijk", "kinderen_per_jaar", "vraag_per_wijk_niveau", "tekort_per_wijk_niveau",
+            "niveau_4", "aparte_groepen", "aanlevering", "databronnen"]
     finally:
-        exports.EXPORT_TABLES.pop("test_extra", None)
-        exports.EXPORT_TABLES.pop("test_missing", None)
         con.close()
 
 
-def test_report_sections_are_a_registry(app_db):
+def test_report_sections_are_a_list(app_db):
     con = duckdb.connect(str(app_db), read_only=True)
     try:
-        report.register(report.Section("test_note", "Testsectie", lambda context: "<p>extra &amp; meer</p>",
-                                       scope=("gemeente",)))
-        html = report.gemeente_report(con, "GM9999", 2024)
+        sections = [*report.SECTIONS, report.Section(
+            "test_note", "Testsectie", lambda context: "<p>extra &amp; meer</p>", scope=("gemeente",))]
+        html = report.gemeente_report(con, "GM9999", 2024, sections)
         assert '<section id="test_note"><h2>Testsectie</h2>' in html
-        assert "test_note" not in report.wijk_factsheet(con, "GM9999", 2024, SMALL_WIJK)
+        assert "test_note" not in report.wijk_factsheet(con, "GM9999", 2024, SMALL_WIJK, sections)
     finally:
-        report.SECTIONS.pop("test_note", None)
         con.close()
 
 

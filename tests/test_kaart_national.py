@@ -73,8 +73,8 @@ def test_national_view_offered_only_with_several_gemeenten(app_db):
 
 
 def _national_equals_one_by_one(model_only: bool = False) -> list[str]:
-    import ui.wijkprofiel  # noqa: F401  (registers the model and signal indicators)
-    from ui.indicators import INDICATORS, national_values
+    from ui.indicators import national_values
+    from ui.map_indicators import INDICATORS
     from ui.state import gemeenten
 
     checked = []

@@ -31,9 +31,9 @@ def _counter(at: AppTest) -> str:
 
 
 def _slide_keys() -> list[str]:
-    from ui.slides import SLIDES
+    from ui.slides import all_slides
 
-    return list(SLIDES)
+    return [slide.key for slide in all_slides()]
 
 
 def test_slides_step_forward_and_back_with_number_and_url(app_db):
@@ -135,17 +135,9 @@ def test_organisation_names_are_escaped_on_the_delivery_slide(app_db):
     assert "<img src=x" not in page_text and "&lt;img src=x" in page_text
 
 
-def test_slide_registry_adds_a_slide(app_db):
-    import streamlit as st
-
-    from ui import slides
-
-    slides.register(slides.Slide("test_dia", "Testdia", lambda context: st.write("testinhoud")), after="kerncijfers")
-    try:
-        at = _open({"dia": "2"})
-        assert _slide_title(at) == "Testdia"
-    finally:
-        slides.SLIDES.pop("test_dia", None)
+def test_the_slides_are_one_list_in_order():
+    assert _slide_keys() == ["kerncijfers", "kaart", "per_wijk", "continuum", "tekort", "scenarios",
+                             "scenario_risicos", "levering", "trend", "wijk"]
 
 
 def test_delivery_slide_shows_what_is_missing_per_handreiking_row(app_db):

@@ -34,7 +34,8 @@ def _children_national(column: str) -> Callable[[int], pd.DataFrame]:
     return lambda year: national_indicator_frame(year, column)
 
 
-INDICATORS: dict[str, Indicator] = {
+# Children per age group (the map's first indicators); ui.map_indicators adds the others.
+POPULATION_INDICATORS: dict[str, Indicator] = {
     "kinderen_0_2": Indicator("kinderen_0_2", "Kinderen 0-2 jaar", "kinderen", "bevolking",
                               _children("0-2"),
                               load_national=_children_national("0-2")),
@@ -64,7 +65,3 @@ def national_values(indicator: Indicator, year: int) -> pd.DataFrame:
         return pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
     return pd.concat(frames, ignore_index=True)
 
-
-def register(indicator: Indicator) -> None:
-    """Add an indicator (other modules call this at import)."""
-    INDICATORS[indicator.key] = indicator

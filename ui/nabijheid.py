@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from ui.data import query
-from ui.indicators import Indicator, register
+from ui.indicators import Indicator
 
 NOTE = ("Bron: CBS Nabijheid voorzieningen (gemiddelde over de inwoners van de wijk, over de weg); "
         "waar die tabel niet is geladen de kolom uit de kerncijfers wijken en buurten (kwb). "
@@ -52,6 +52,9 @@ def nearby_national(measure: str) -> Callable[[int], pd.DataFrame]:
     return lambda year: query(_SQL.format(gemeente=""), [year, measure]).assign(hidden=False)
 
 
-for _key, (_label, _unit) in MEASURES.items():
-    register(Indicator(f"nabijheid_{_key}", _label, _unit, "waargenomen", nearby(_key), note=NOTE,
-                       load_national=nearby_national(_key)))
+# The map indicators of Nabijheid voorzieningen (ui.map_indicators lists every indicator).
+NABIJHEID_INDICATORS = [
+    Indicator(f"nabijheid_{key}", label, unit, "waargenomen", nearby(key), note=NOTE,
+              load_national=nearby_national(key))
+    for key, (label, unit) in MEASURES.items()
+]

@@ -1,6 +1,6 @@
 """Scenario's for the Planvorming in the app: cached inputs, the comparison chart and the LEA slides.
 
-Importing this module registers the slides 'Scenario's naast elkaar' and 'Risico's per scenario'.
+Its slides 'Scenario's naast elkaar' and 'Risico's per scenario' are in SLIDES (ui.slides.all_slides).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from transforms import scenarios
 from transforms.planning import Plan, Scenario, WijkInput
 from ui import theme
 from ui.data import cursor, data_version
-from ui.slides import FONT_SIZE, Slide, SlideContext, big_layout, register, show_chart
+from ui.slides import FONT_SIZE, Slide, SlideContext, big_layout, show_chart
 
 SELECTED_KEY = "scenarios_selected"  # session state and URL (?scenarios=1,2): the compared ids
 MAX_COMPARED = 3
@@ -142,5 +142,8 @@ def _risk_slide(context: SlideContext) -> None:
                         f"<ul style='font-size:1.4rem;color:#000'>{items}</ul>", unsafe_allow_html=True)
 
 
-register(Slide("scenarios", "Scenario's naast elkaar", _comparison_slide, _has_scenarios), after="tekort")
-register(Slide("scenario_risicos", "Risico's per scenario", _risk_slide, _has_scenarios), after="scenarios")
+# The scenario slides; ui.slides.all_slides() puts them after the gap.
+SLIDES = [
+    Slide("scenarios", "Scenario's naast elkaar", _comparison_slide, _has_scenarios),
+    Slide("scenario_risicos", "Risico's per scenario", _risk_slide, _has_scenarios),
+]

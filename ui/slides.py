@@ -17,7 +17,7 @@ from ui import a11y, theme
 from ui.auth import indicator_allowed
 from ui.data import cursor, data_version, query
 from ui.downloads import chart_config
-from ui.indicators import INDICATORS
+from ui.map_indicators import INDICATORS
 from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
 
 FONT_SIZE = 24
@@ -48,25 +48,19 @@ class Slide:
     available: Callable[[SlideContext], bool] = lambda context: True
 
 
-SLIDES: dict[str, Slide] = {}
+def all_slides() -> list[Slide]:
+    """Every slide, in the order the room sees them: the analysis, then the scenarios of the
+    Planvorming after the gap, then deliveries, trend and one wijk."""
+    # ui.scenarios draws its slides with this module's helpers: imported here, not at the top
+    from ui import scenarios
 
-
-def register(slide: Slide, after: str | None = None) -> Slide:
-    """Add a slide (at the end, or after the slide with key `after`)."""
-    if after is None or after not in SLIDES:
-        SLIDES[slide.key] = slide
-        return slide
-    items = [(k, v) for k, v in SLIDES.items() if k != slide.key]
-    position = [k for k, _ in items].index(after) + 1
-    items.insert(position, (slide.key, slide))
-    SLIDES.clear()
-    SLIDES.update(items)
-    return slide
+    gap = [slide.key for slide in CORE_SLIDES].index("tekort") + 1
+    return [*CORE_SLIDES[:gap], *scenarios.SLIDES, *CORE_SLIDES[gap:]]
 
 
 def available_slides(context: SlideContext) -> list[Slide]:
     """The slides that have something to show for this gemeente and year, in order."""
-    return [slide for slide in SLIDES.values() if slide.available(context)]
+    return [slide for slide in all_slides() if slide.available(context)]
 
 
 def has_table(name: str) -> bool:
@@ -111,13 +105,8 @@ def _key_figures(context: SlideContext) -> None:
     st.caption(source_note(source))
 
 
-def _model_indicators() -> None:
-    import ui.wijkprofiel  # noqa: F401  (registers the model indicators: gap, demand, signals)
-
-
 def map_indicator(context: SlideContext) -> str:
     """The indicator of the map slide: the one in the URL, else a gap indicator, else children 0-12."""
-    _model_indicators()
     if context.indicator in INDICATORS and indicator_allowed(context.indicator):
         return context.indicator
     for key in INDICATORS:
@@ -349,11 +338,14 @@ def _gap(context: SlideContext) -> None:
                     "specialistische inzet of meer groepen.</p>", unsafe_allow_html=True)
 
 
-register(Slide("kerncijfers", "Kerncijfers", _key_figures))
-register(Slide("kaart", "Kaart", _map))
-register(Slide("per_wijk", "Kinderen per wijk", _per_wijk))
-register(Slide("continuum", "Continuüm per wijk", _continuum, _model_ready))
-register(Slide("tekort", "Tekort per wijk", _gap, _model_ready))
-register(Slide("levering", "Aanlevering van gegevens", _deliveries))
-register(Slide("trend", "Ontwikkeling", _trend, _has_years))
-register(Slide("wijk", "Wijk in beeld", _wijk, _has_wijk))
+# The analysis slides; all_slides() adds the scenario slides after the gap.
+CORE_SLIDES = [
+    Slide("kerncijfers", "Kerncijfers", _key_figures),
+    Slide("kaart", "Kaart", _map),
+    Slide("per_wijk", "Kinderen per wijk", _per_wijk),
+    Slide("continuum", "Continuüm per wijk", _continuum, _model_ready),
+    Slide("tekort", "Tekort per wijk", _gap, _model_ready),
+    Slide("levering", "Aanlevering van gegevens", _deliveries),
+    Slide("trend", "Ontwikkeling", _trend, _has_years),
+    Slide("wijk", "Wijk in beeld", _wijk, _has_wijk),
+]

@@ -10,7 +10,7 @@ from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import a11y, continuum, theme
 from ui.auth import signal_allowed
 from ui.data import query
-from ui.indicators import Indicator, register
+from ui.indicators import Indicator
 from ui.population import children_by_wijk
 
 EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
@@ -94,7 +94,8 @@ GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep"
 GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens")
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
-for indicator in (
+# The model's and the partners' map indicators (ui.map_indicators lists every indicator).
+MODEL_INDICATORS = [
     Indicator("tekort_reguliere_plekken",
               "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven",
               "plekken", "model", GAP_REGULAR[0],
@@ -136,8 +137,7 @@ for indicator in (
     Indicator("kindplaatsen", "Kindplaatsen, gelijktijdig (LRK en partners, waargenomen)",
               "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
               "partnerregistraties (plusgroepen, KDC/MKD).", _places_national),
-):
-    register(indicator)
+]
 
 
 def _show(value: float, hidden: bool) -> str:
