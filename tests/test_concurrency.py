@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from browser import chromium_page, require_chromium, streamlit_server
 from conftest import ROOT, add_account
+from playwright.sync_api import expect
 
 from data_sources import jobs, store
 from data_sources.errors import InputRefused
@@ -103,7 +104,9 @@ def test_two_browsers_upload_at_once_and_the_cli_works_while_the_app_runs(app_db
             navigation = page.locator("[data-testid='stSidebarNav']").inner_text()
             assert "Aanleveren" in navigation and "Kaart" in navigation
             assert "Beheer" not in navigation and "Gemeente laden" not in navigation
-            assert page.get_by_label("Organisatie", exact=True).input_value() == organisations[login]
+            # the field is filled from the account when the page has drawn: awaited, not read at once
+            expect(page.get_by_label("Organisatie", exact=True)).to_have_value(organisations[login],
+                                                                                timeout=30_000)
             page.get_by_label("Soort registratie").click()
             page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
             page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=30_000)
