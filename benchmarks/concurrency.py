@@ -57,9 +57,12 @@ async def _partner(page, url: str, login: str, password: str, files: list[Path])
             page.locator("[data-testid='stAlertContentError']"))
         await answer.first.wait_for(timeout=120_000)
         times.append(time.perf_counter() - start)
-        refused = page.locator("[data-testid='stAlertContentError']")
-        if await refused.count() and "Probeer het opnieuw" not in await refused.first.inner_text():
-            raise RuntimeError(f"upload van {login} geweigerd: {await refused.first.inner_text()}")
+        # read every error at once: a rerun may remove one between counting and reading it
+        refused = [text for text in
+                   await page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+                   if "Probeer het opnieuw" not in text]
+        if refused:
+            raise RuntimeError(f"upload van {login} geweigerd: {refused[0]}")
         if await page.locator("[data-testid='stException']").count():
             raise RuntimeError(f"uitzondering bij {login}")
     return times
