@@ -40,14 +40,16 @@ def file_models() -> list[Model]:
     return models
 
 
+def referred_names(sql: str, names) -> set[str]:
+    """The names (tables, views, models) that `sql` refers to, comments left out."""
+    text = _strip_comments(sql)
+    return {name for name in names if re.search(rf"\b{re.escape(name)}\b", text)}
+
+
 def references(models: list[Model]) -> dict[str, set[str]]:
     """For each model, the names of the other models its SQL refers to (comments left out)."""
     names = [m.name for m in models]
-    return {
-        m.name: {other for other in names
-                 if other != m.name and re.search(rf"\b{re.escape(other)}\b", _strip_comments(m.sql))}
-        for m in models
-    }
+    return {m.name: referred_names(m.sql, names) - {m.name} for m in models}
 
 
 def build_order(models: list[Model]) -> list[Model]:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 import transforms
-from transforms.dag import Model, build_order, references
+from transforms.dag import Model, build_order, references, referred_names
 
 PARAMETERS_CSV = Path(__file__).resolve().parent.parent / "parameters.csv"
 PARAMETER_COLUMNS = ("name", "value", "low", "high", "unit", "label_nl", "source")
@@ -196,12 +196,11 @@ def _gemeente_inputs(con: duckdb.DuckDBPyConnection, target: str,
     if gemeente_code is None or not re.fullmatch(r"GM\d{4}", gemeente_code):
         return {}
     chain = {m.name for m in _chain(target)}
-    texts = " ".join(re.sub(r"--[^\n]*", "", m.sql) for m in _chain(target))
     with_gemeente = {r[0] for r in con.execute(
         "select table_name from information_schema.columns where column_name = 'gemeente_code'"
         " and table_schema = 'main'").fetchall()}
-    return {name: gemeente_code for name in sorted(with_gemeente - chain)
-            if re.search(rf"\b{re.escape(name)}\b", texts)}
+    read = set().union(*(referred_names(m.sql, with_gemeente - chain) for m in _chain(target)))
+    return {name: gemeente_code for name in sorted(read)}
 
 
 def demand(con: duckdb.DuckDBPyConnection, parameters: pd.DataFrame | None = None, *,
