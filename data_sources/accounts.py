@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import duckdb
 from argon2 import PasswordHasher
@@ -25,9 +26,15 @@ MAX_FAILURES = 5
 LOCKOUT_MINUTES = 15
 _LOGIN = re.compile(r"^[A-Za-z0-9._@+-]{2,100}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when a login does not exist, so that an unknown login takes as long as a
-# wrong password (no way to tell which logins exist from the time an answer takes).
-_DUMMY_HASH = _HASHER.hash("kindkaart-geen-account")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when a login does not exist, so that an unknown login takes as long as a
+    wrong password (no way to tell which logins exist from the time an answer takes). Made at the
+    first login attempt, not on import: hashing costs a few tenths of a second, which every fresh
+    server would otherwise spend before its first page."""
+    return _HASHER.hash("kindkaart-geen-account")
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> A
     row = con.execute(
         "select login, role, organisation, password_hash from accounts"
         " where lower(login) = lower(?) and active", [login or ""]).fetchone()
-    stored = row[3] if row and row[3] else _DUMMY_HASH
+    stored = row[3] if row and row[3] else _dummy_hash()
     try:
         _HASHER.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
