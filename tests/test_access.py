@@ -82,6 +82,20 @@ def test_login_with_a_wrong_then_the_right_password_is_logged(app_db):
     assert log[-2:] == [("ggd", "inloggen mislukt"), ("ggd", "inloggen")]
 
 
+def test_an_unknown_login_gets_the_same_answer_as_a_wrong_password(app_db):
+    # the unknown login is checked against a dummy hash (made at this first attempt), so that
+    # neither the answer nor its time tells which logins exist
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("bestaat-niet")
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "klopt niet" in at.error[0].value
+    assert at.title[0].value == "Inloggen bij Kindkaart"
+
+
 @pytest.mark.parametrize("role, organisation, expected", [
     ("beheerder", None, ALL_PAGES),
     ("analist", None, ALL_PAGES - {"aanleveren", "beheer"}),
