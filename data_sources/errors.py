@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class InputRefused(Exception):
     """Input that Kindkaart refuses; `messages` are Dutch sentences fit to show a user."""
@@ -17,3 +19,28 @@ class SourceUnavailable(Exception):
 
 class WouldEmptyValues(InputRefused):
     """A file that would empty values an earlier load had; the caller may ask to replace anyway."""
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def unreadable(exc: BaseException) -> str:
+    """Why a file could not be read, in Dutch and without the library's own (English) words:
+    the row with the bad bytes, the row with too many fields, the place where JSON breaks."""
+    kind = type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError):
+        row = exc.object[:exc.start].count(b"\n") + 1
+        return (f"rij {row} bevat tekens die niet te lezen zijn (het bestand is geen UTF-8 en geen "
+                "Windows-1252); sla het op als 'CSV UTF-8'")
+    if kind == "JSONDecodeError":
+        return f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})"
+    if kind == "EmptyDataError":
+        return "het bestand is leeg"
+    fields = _FIELDS.search(str(exc))
+    if fields:
+        expected, row, seen = fields.groups()
+        return (f"rij {row} heeft {seen} velden waar de kopregel er {expected} heeft (een "
+                "scheidingsteken te veel in een waarde?)")
+    if isinstance(exc, OSError):
+        return "het bestand kan niet worden gelezen (geen toegang of niet meer aanwezig)"
+    return "het bestand is beschadigd of heeft een onverwachte opbouw"

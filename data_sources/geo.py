@@ -11,7 +11,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.odata import region_level
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable
 
 CODE_PROPERTIES = ("statcode", "wijkcode", "buurtcode", "gemeentecode", "code")
 NAME_PROPERTIES = ("statnaam", "name", "wijknaam", "buurtnaam", "gemeentenaam", "naam")
@@ -53,7 +53,7 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     try:
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON ({exc}).") from None
+        raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc)}.") from None
     return features_frame(collection, decimals)
 
 

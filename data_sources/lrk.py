@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable
 from data_sources.text import compact
 
 PROVISION_TYPES = {
@@ -40,6 +40,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),
 }
 REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
+# The names of the required columns as the register's export writes them, for messages.
+HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
+                "postcode": "opvanglocatie_postcode"}
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
@@ -83,7 +86,7 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
             raw = pd.read_csv(io.StringIO(text), sep=";" if first.count(";") >= first.count(",") else ",",
                               dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
-        raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export ({exc}).") from None
+        raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
     columns = {}
     for field, aliases in COLUMN_ALIASES.items():
@@ -93,7 +96,7 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
                 break
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
-        expected = ", ".join(COLUMN_ALIASES[f][0] for f in missing)
+        expected = ", ".join(HEADER_NAMES[f] for f in missing)
         raise InputRefused(
             f"Bestand {path.name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
             "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."

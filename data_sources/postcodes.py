@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable
 
 _COLUMN = re.compile(r"^(buurt|wijk|gemeente)(?:code)?_?(\d{4})?$", re.IGNORECASE)
 
@@ -23,7 +23,7 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
     try:
         raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputRefused(f"Bestand {path.name}: niet leesbaar als postcodebestand ({exc}).") from None
+        raise InputRefused(f"Bestand {path.name}: niet leesbaar als postcodebestand: {unreadable(exc)}.") from None
     columns, year = {}, None
     for column in raw.columns:
         name = column.strip()

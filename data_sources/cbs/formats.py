@@ -16,7 +16,7 @@ from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import NABIJHEID_STEMS, stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import CbsTable, clean, read_table_dir, stem, to_number
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable
 
 # Short names of the kwb-<year> download -> stems of the OData topics (CBS "Toelichting
 # variabelen kwb-2024": same definitions, matched by title; jeugdzorg and wmo by definition).
@@ -130,12 +130,16 @@ def classify(table: CbsTable) -> str:
 
 def _read_text(path: Path) -> str:
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputRefused(f"Bestand {path.name}: de tekens zijn niet te lezen (geen UTF-8).")
+    if not raw.strip():
+        raise InputRefused(f"Bestand {path.name}: het bestand is leeg.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")  # saved by Excel on Windows
+    except UnicodeDecodeError as exc:
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}.") from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -166,7 +170,7 @@ def _read_spreadsheet(path: Path) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
-        raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen ({exc}).") from None
+        raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen: {unreadable(exc)}.") from None
     # The data sheet is the one with the region codes; a workbook may open with an explanation.
     for frame in sheets.values():
         if {str(c).strip().lower() for c in frame.columns} & set(KWB_CODE_COLUMNS):
@@ -180,7 +184,7 @@ def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
         return pd.read_csv(io.StringIO(text), sep=_delimiter(first), dtype=str,
                            keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen ({exc}).") from None
+        raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
 
 
 def _read_kwb(frame: pd.DataFrame, path: Path, year: int | None) -> CbsFile:
@@ -282,7 +286,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     names = {}
     if "WijkenEnBuurten" in keys:
         # A title export puts names in 'Wijken en buurten' and the code in 'Codering'.
-        code_key = next((k for k in keys if stem(k) == "Codering"), None)
+        code_key = next((k for k in keys if k and stem(k) == "Codering"), None)
         for row in rows:
             name = clean(row.get("WijkenEnBuurten"))
             code = clean(row.get(code_key)) if code_key else None

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable
 
 _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
@@ -86,7 +86,7 @@ def _read_json(path: Path) -> object:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON ({exc}).") from None
+        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON: {unreadable(exc)}.") from None
     # A raw HTTP response wraps the rows in an envelope; cbsodata saves the bare list.
     if isinstance(data, dict) and "value" in data:
         return data["value"]

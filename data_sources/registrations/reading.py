@@ -7,6 +7,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,8 +115,14 @@ def sniff(data: bytes, file_name: str = "") -> None:
             )
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as part:
-                head = part.read(4096).upper()
+            try:
+                with archive.open(info) as part:
+                    head = part.read(4096).upper()
+            except _DAMAGED_ZIP:
+                raise InputRefused(
+                    f"{shown} is beschadigd (onderdeel {info.filename} is niet uit te pakken) en "
+                    "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
+                ) from None
             # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise InputRefused(
@@ -143,6 +150,10 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
+# What reading a damaged zip member raises (a bad header, a broken deflate stream, cut short).
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
 def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[Sheet]:
     """Every worksheet of an uploaded .xlsx, with cached formula values; raises InputRefused.
 
@@ -151,7 +162,11 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[S
     anything calamine cannot read, goes through openpyxl, which also words the refusals. Both give
     the same cells (tests/test_registrations_reading.py compares them on odd files)."""
     sniff(data, file_name)
-    if fast and _plain_workbook(data):
+    try:
+        plain = fast and _plain_workbook(data)
+    except _DAMAGED_ZIP:
+        plain = False  # a damaged part: openpyxl reads what it can or words the refusal
+    if plain:
         sheets = _read_with_calamine(data)
         if sheets is not None:
             return sheets

@@ -1,0 +1,142 @@
+"""Damaged and odd files get a Dutch refusal that names where they break, without the reading
+library's own English words, and nothing from them is stored."""
+
+import io
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from data_sources import jobs, store
+from data_sources.errors import InputRefused
+
+sys.path.insert(0, str(Path(__file__).parent))
+import kwb_files  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+VVE = ROOT / "sample_data" / "registrations" / "vve-indicaties.xlsx"
+# Words of Python, pandas, calamine and zipfile that must never reach a user.
+ENGLISH = ("codec", "Error", "error", "Expected", "columns to parse", "Cannot", "invalid", "magic")
+
+
+@pytest.fixture
+def db(sample_db, tmp_path):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    connection = store.connect(path)
+    yield connection
+    connection.close()
+
+
+def active_loads(con):
+    return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+
+
+def refused(con, call) -> str:
+    before = active_loads(con)
+    with pytest.raises(InputRefused) as caught:
+        call()
+    assert active_loads(con) == before  # nothing stored, nothing lost
+    text = " ".join(caught.value.messages)
+    assert not any(word in text for word in ENGLISH), text
+    return text
+
+
+def broken_member(data: bytes, member: str) -> bytes:
+    """The workbook with one zip member's compressed bytes cut short (its header intact)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+    raw = bytearray(out.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start:start + info.compress_size] = bytes(reversed(raw[start:start + info.compress_size]))
+    return bytes(raw)
+
+
+def test_a_workbook_with_a_damaged_part_is_refused_in_dutch(db):
+    data = broken_member(VVE.read_bytes(), "docProps/app.xml")
+    text = refused(db, lambda: jobs.import_registration(
+        db, data, "vve-indicaties", "GGD Voorbeeldregio (JGZ)", "2024", "vve.xlsx",
+        gemeente_code="GM9999"))
+    assert text == ("'vve.xlsx' is beschadigd (onderdeel docProps/app.xml is niet uit te pakken) en "
+                    "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx.")
+
+
+def test_a_workbook_whose_data_sheet_is_damaged_is_refused_in_dutch(db):
+    data = VVE.read_bytes()
+    sheets = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist()
+              if n.startswith("xl/worksheets/sheet")]
+    largest = max(sheets, key=lambda n: zipfile.ZipFile(io.BytesIO(data)).getinfo(n).file_size)
+    text = refused(db, lambda: jobs.import_registration(
+        db, broken_member(data, largest), "vve-indicaties", "GGD Voorbeeldregio (JGZ)", "2024",
+        "vve.xlsx", gemeente_code="GM9999"))
+    assert "'vve.xlsx' is beschadigd" in text
+
+
+def test_an_lrk_export_with_unreadable_bytes_names_the_row(db, tmp_path):
+    lines = LRK.read_bytes().split(b"\n")
+    lines[4] = lines[4].replace(b"BSO De Speelwerf", b"BSO De \x81Speelwerf")  # undefined in cp1252
+    path = tmp_path / "lrk_export_GM9999_2024.csv"
+    path.write_bytes(b"\n".join(lines))
+    text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
+    assert text == ("Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: rij 5 bevat "
+                    "tekens die niet te lezen zijn (het bestand is geen UTF-8 en geen Windows-1252); "
+                    "sla het op als 'CSV UTF-8'.")
+
+
+def test_an_lrk_export_with_a_field_too_many_names_the_row(db, tmp_path):
+    lines = LRK.read_bytes().split(b"\n")
+    lines[9] = lines[9].replace(b";", b";Kindcentrum; ", 1)  # a name with its separator
+    path = tmp_path / "lrk_export_GM9999_2024.csv"
+    path.write_bytes(b"\n".join(lines))
+    text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
+    assert text == ("Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: rij 10 heeft "
+                    "23 velden waar de kopregel er 22 heeft (een scheidingsteken te veel in een "
+                    "waarde?).")
+
+
+def test_an_lrk_export_without_its_columns_names_them_as_the_register_does(db, tmp_path):
+    path = tmp_path / "lrk_export_GM9999_2024.csv"
+    path.write_text("naam;adres\nKDV De Boom;Kerkweg 1\n", encoding="utf-8")
+    text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
+    assert text.startswith("Bestand lrk_export_GM9999_2024.csv: de kolom(men) lrk_id, type_oko, "
+                           "aantal_kindplaatsen, opvanglocatie_postcode ontbreken.")
+
+
+def test_an_empty_lrk_export_says_so(db, tmp_path):
+    path = tmp_path / "lrk_export_GM9999_2024.csv"
+    path.write_bytes(b"\n\n")
+    text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
+    assert text == "Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: het bestand is leeg."
+
+
+def test_an_empty_cbs_csv_says_so(db, tmp_path):
+    path = tmp_path / "kwb-2024.csv"
+    path.write_bytes(b"  \n")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == \
+        "Bestand kwb-2024.csv: het bestand is leeg."
+
+
+def test_a_statline_csv_with_an_unnamed_column_is_read(db, tmp_path):
+    # a column title that maps to no key (here: empty) is left out, not a crash
+    path = tmp_path / "statline_85984NED.csv"
+    source = (ROOT / "tests" / "fixtures" / "cbs" / "statline_85984NED.csv").read_text(encoding="utf-8")
+    header, rest = source.split("\n", 1)
+    path.write_text(header + ';""\n' + "\n".join(line + ";" for line in rest.splitlines()) + "\n",
+                    encoding="utf-8")
+    kind, _loads = jobs.import_cbs_file(db, path)
+    assert kind == "kerncijfers"
+
+
+def test_a_damaged_kwb_workbook_is_refused_in_dutch(db, tmp_path):
+    path = kwb_files.write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    path.write_bytes(path.read_bytes()[:2000])
+    text = refused(db, lambda: jobs.import_cbs_file(db, path))
+    assert text == ("Bestand kwb-2024.xlsx: het werkblad is niet te lezen: het bestand is beschadigd "
+                    "of heeft een onverwachte opbouw.")
