@@ -24,14 +24,16 @@ class WouldEmptyValues(InputRefused):
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def unreadable(exc: BaseException) -> str:
+def unreadable(exc: BaseException, line: str = "rij") -> str:
     """Why a file could not be read, in Dutch and without the library's own (English) words:
-    the row with the bad bytes, the row with too many fields, the place where JSON breaks."""
+    the row with the bad bytes, the row with too many fields, the place where JSON breaks.
+    `line` names a line of the file: 'rij' in a table (CSV), 'regel' in JSON."""
     kind = type(exc).__name__
     if isinstance(exc, UnicodeDecodeError):
         row = exc.object[:exc.start].count(b"\n") + 1
-        return (f"rij {row} bevat tekens die niet te lezen zijn (het bestand is geen UTF-8 en geen "
-                "Windows-1252); sla het op als 'CSV UTF-8'")
+        advice = "sla het op als 'CSV UTF-8'" if line == "rij" else "sla het op in UTF-8"
+        return (f"{line} {row} bevat tekens die niet te lezen zijn (het bestand is geen UTF-8 en "
+                f"geen Windows-1252); {advice}")
     if kind == "JSONDecodeError":
         return f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})"
     if kind == "EmptyDataError":

@@ -53,7 +53,7 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     try:
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc)}.") from None
+        raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
     return features_frame(collection, decimals)
 
 

@@ -140,3 +140,20 @@ def test_a_damaged_kwb_workbook_is_refused_in_dutch(db, tmp_path):
     text = refused(db, lambda: jobs.import_cbs_file(db, path))
     assert text == ("Bestand kwb-2024.xlsx: het werkblad is niet te lezen: het bestand is beschadigd "
                     "of heeft een onverwachte opbouw.")
+
+
+def test_a_broken_odata_response_names_the_place(db, tmp_path):
+    path = tmp_path / "odata_85984NED_TypedDataSet.json"
+    source = (ROOT / "tests" / "fixtures" / "cbs" / "odata_85984NED_TypedDataSet.json").read_text(
+        encoding="utf-8")
+    path.write_text(source[:400], encoding="utf-8")  # cut off mid-way, as a broken download is
+    text = refused(db, lambda: jobs.import_cbs_file(db, path))
+    assert text.startswith("Bestand odata_85984NED_TypedDataSet.json: geen geldige JSON (regel ")
+
+
+def test_a_geojson_with_unreadable_bytes_names_the_line(db, tmp_path):
+    path = tmp_path / "wijk_2024.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection",\n"features": [\x81]}')
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand wijk_2024.geojson: geen leesbare GeoJSON: regel 2 bevat tekens die niet te lezen "
+        "zijn (het bestand is geen UTF-8 en geen Windows-1252); sla het op in UTF-8.")

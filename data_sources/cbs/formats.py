@@ -128,7 +128,7 @@ def classify(table: CbsTable) -> str:
     )
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, line: str = "rij") -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputRefused(f"Bestand {path.name}: het bestand is leeg.")
@@ -139,7 +139,7 @@ def _read_text(path: Path) -> str:
     try:
         return raw.decode("cp1252")  # saved by Excel on Windows
     except UnicodeDecodeError as exc:
-        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}.") from None
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -327,10 +327,9 @@ def _table_id_from_name(path: Path) -> str | None:
 def _read_json_response(path: Path, year: int | None) -> CbsFile:
     """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
     try:
-        data = json.loads(_read_text(path))
+        data = json.loads(_read_text(path, "regel"))
     except json.JSONDecodeError as exc:
-        raise InputRefused(f"Bestand {path.name}: geen geldige JSON ({exc.msg}, regel "
-                           f"{exc.lineno}).") from None
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}.") from None
     table_id = None
     if isinstance(data, dict):
         match = re.search(r"/odata/([0-9A-Za-z]+)/", str(data.get("odata.metadata", "")),

@@ -86,7 +86,7 @@ def _read_json(path: Path) -> object:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON: {unreadable(exc)}.") from None
+        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON: {unreadable(exc, 'regel')}.") from None
     # A raw HTTP response wraps the rows in an envelope; cbsodata saves the bare list.
     if isinstance(data, dict) and "value" in data:
         return data["value"]
