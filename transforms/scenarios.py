@@ -97,6 +97,12 @@ def list_scenarios(con: duckdb.DuckDBPyConnection, gemeente_code: str | None = N
     return [_from_row(row) for row in found]
 
 
+def count_scenarios(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> int:
+    """How many scenarios the gemeente has stored."""
+    return con.execute("select count(*) from scenarios where gemeente_code = ?",
+                       [gemeente_code]).fetchone()[0]
+
+
 def load_scenario(con: duckdb.DuckDBPyConnection, scenario_id: int) -> Scenario | None:
     """One stored scenario, or None."""
     row = con.execute(f"select {', '.join(_COLUMNS)} from scenarios where scenario_id = ?",

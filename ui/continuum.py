@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -89,8 +91,14 @@ SIGNAL_METHOD_NL = (
 )
 
 
-def _defaults() -> pd.DataFrame:
+@functools.cache
+def _shipped() -> pd.DataFrame:
     return model.default_parameters()
+
+
+def _defaults() -> pd.DataFrame:
+    """The shipped parameters (transforms/parameters.csv), read once per process; a copy."""
+    return _shipped().copy()
 
 
 def _stored() -> dict[str, tuple[float, float, float]]:
@@ -103,12 +111,24 @@ def _stored() -> dict[str, tuple[float, float, float]]:
 
 def session_parameters() -> pd.DataFrame:
     """The parameters of this session: the defaults with the user's slider values."""
+    return _parameters_with(_stored_items()).copy()
+
+
+def _stored_items() -> tuple:
+    return tuple(sorted(_stored().items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _parameters_with(stored_items: tuple) -> pd.DataFrame:
+    """The defaults with these (name, (low, value, high)) values, each value kept within its
+    band; niveau 1 the rest. Cached: every slide and page asks for it, a slider changes it."""
+    stored = dict(stored_items)
     frame = _defaults()
-    stored = _stored()
-    for index, row in frame.iterrows():
-        if row["name"] in stored:
-            low, value, high = stored[row["name"]]
-            frame.loc[index, ["low", "value", "high"]] = [low, min(max(value, low), high), high]
+    triples = [stored.get(name, (low, value, high)) for name, low, value, high
+               in zip(frame["name"], frame["low"], frame["value"], frame["high"], strict=True)]
+    frame["low"] = [low for low, _value, _high in triples]
+    frame["value"] = [min(max(value, low), high) for low, value, high in triples]
+    frame["high"] = [high for _low, _value, high in triples]
     return _with_remainder(frame)
 
 
@@ -125,8 +145,13 @@ def _with_remainder(frame: pd.DataFrame) -> pd.DataFrame:
 
 def parameters_changed() -> bool:
     """True when the session's parameters differ from the defaults."""
+    return _differs_from_defaults(_stored_items())
+
+
+@functools.lru_cache(maxsize=64)
+def _differs_from_defaults(stored_items: tuple) -> bool:
     defaults = _defaults().set_index("name")[["low", "value", "high"]]
-    current = session_parameters().set_index("name")[["low", "value", "high"]]
+    current = _parameters_with(stored_items).set_index("name")[["low", "value", "high"]]
     # the remainder is recomputed from the other shares: equal up to rounding is unchanged
     return not ((defaults - current.loc[defaults.index]).abs() < 1e-9).all().all()
 
@@ -247,7 +272,7 @@ def _defaults_in_use() -> bool:
 
 
 def _key() -> tuple:
-    return tuple(tuple(r) for r in session_parameters().itertuples(index=False))
+    return tuple(tuple(r) for r in _parameters_with(_stored_items()).itertuples(index=False))
 
 
 ORDER = {

@@ -71,13 +71,13 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
                 showlegend=column == 1, marker_color=colour, text=part["text"],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="%{x}: %{text}<extra>" + esc(name) + "</extra>"), row=1, col=column)
-    figure.update_layout(barmode="group", height=height, separators=",.", template="plotly_white",
+    figure.update_layout(barmode="group", height=height, separators=",.",
                          font={"size": font_size, "color": "#000000"},
                          legend={"orientation": "h", "y": -0.18},
                          margin={"t": 60, "b": 40, "l": 10, "r": 10})
     figure.update_annotations(font_size=font_size)
     figure.update_yaxes(rangemode="tozero", showticklabels=False)
-    return figure
+    return theme.white_background(figure)
 
 
 def _wrapped(name: str, width: int = 10) -> str:
@@ -113,7 +113,8 @@ def _slide_plans(context: SlideContext) -> list[Plan]:
 
 
 def _has_scenarios(context: SlideContext) -> bool:
-    return bool(scenarios.list_scenarios(cursor(), context.gemeente_code))
+    # asked on every step of the slides: a count, read fresh (scenarios change on their own page)
+    return scenarios.count_scenarios(cursor(), context.gemeente_code) > 0
 
 
 def _comparison_slide(context: SlideContext) -> None:

@@ -15,7 +15,7 @@ from transforms.labels import LOAD_SOURCE_LABELS
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, theme
 from ui.auth import indicator_allowed
-from ui.data import cursor, data_version, query
+from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
 from ui.map_indicators import INDICATORS
 from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
@@ -65,14 +65,12 @@ def available_slides(context: SlideContext) -> list[Slide]:
 
 def has_table(name: str) -> bool:
     """True when the store has this table or view (e.g. a mart another part adds)."""
-    frame = query("select count(*) as n from information_schema.tables where table_name = ?", [name])
-    return bool(frame["n"].iloc[0])
+    return (name,) in rows("select table_name from information_schema.tables")
 
 
 def big_layout(figure: go.Figure, **layout) -> go.Figure:
     """Large type, high contrast, no clutter: readable from the back of a room."""
     settings = {
-        "template": "plotly_white",
         "font": {"size": FONT_SIZE, "color": "#000000"},
         "separators": ",.",
         "height": CHART_HEIGHT,
@@ -81,7 +79,7 @@ def big_layout(figure: go.Figure, **layout) -> go.Figure:
         "hoverlabel": {"font": {"size": FONT_SIZE}},
     }
     figure.update_layout(**{**settings, **layout})
-    return figure
+    return theme.white_background(figure)
 
 
 def show_chart(figure: go.Figure, key: str, name: str) -> None:
@@ -192,7 +190,13 @@ def _has_years(context: SlideContext) -> bool:
 
 def _delivery_status(context: SlideContext) -> pd.DataFrame | None:
     # the registrations part brings the status of the handreiking's ten deliveries
-    return exports.delivery_status(cursor(), context.gemeente_code, context.year)
+    return _cached_delivery_status(context.gemeente_code, context.year, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_delivery_status(gemeente_code: str, year: int, version: str) -> pd.DataFrame:
+    # some forty small queries: once per data version, not on every step of the slides
+    return exports.delivery_status(cursor(), gemeente_code, year)
 
 
 def _deliveries(context: SlideContext) -> None:

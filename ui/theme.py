@@ -3,6 +3,8 @@ and plain tables drawn as single light elements."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from outputs.palette import (  # noqa: F401  (the pages take their colours from ui.theme)
     AGE_GROUP_COLOURS,
     CATEGORICAL,
@@ -12,6 +14,12 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     class_breaks,
     class_colour,
 )
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# plotly_white's grid, axis and zero lines
+WHITE_GRID = "#EBF0F8"
 
 
 def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
@@ -61,3 +69,13 @@ def html_table(columns: list[str], rows: list[list[str]], caption: str, *, numer
     cells = [[(str(value), i >= numeric_from) for i, value in enumerate(row)] for row in rows]
     st.markdown(table(header, cells, caption=caption, total_last=total_last, inline_style=True),
                 unsafe_allow_html=True)
+
+
+def white_background(figure: go.Figure) -> go.Figure:
+    """The look of plotly's 'plotly_white' template, set property by property on the axes that
+    exist: naming the template makes plotly copy and validate all of it, 10-30 ms per chart."""
+    figure.update_layout(plot_bgcolor="white", paper_bgcolor="white")
+    lines = {"gridcolor": WHITE_GRID, "linecolor": WHITE_GRID, "zerolinecolor": WHITE_GRID}
+    figure.update_xaxes(**lines)
+    figure.update_yaxes(**lines)
+    return figure
