@@ -63,6 +63,18 @@ def test_statline_csv_with_titles_and_region_names(tmp_path):
     assert set(frame["year"]) == {2024}
 
 
+def test_statline_csv_with_a_title_above_and_the_source_below(tmp_path):
+    # the lines StatLine may put around the table: read as the table alone, nothing refused or added
+    rows = ['"Bevolking; geslacht, leeftijd, burgerlijke staat en regio, 1 januari"', TITLE_HEADER,
+            *title_rows("Zwolle (gemeente)"), "", '"Bron: CBS"']
+    path = tmp_path / "03759ned.csv"
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8-sig")
+    cbs_file = read_cbs_file(path)
+    assert len(cbs_file.table.records) == 31
+    frame = population_by_age_frame(cbs_file.table)
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+
+
 def test_statline_csv_with_keys(tmp_path):
     rows = [f'"{i}";"T001038";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";"GM0193  ";'
             f'"2024JJ00";"{1000 + age}";"."' for i, age in enumerate(range(15))]

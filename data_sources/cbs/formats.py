@@ -93,7 +93,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
     if suffix in {".xlsx", ".xls", ".xlsm"}:
         return _read_kwb(_read_spreadsheet(path), path, year)
     if suffix in {".csv", ".txt"}:
-        text = _read_text(path)
+        text = _table_part(_read_text(path))
         header = _split_header(text)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
@@ -144,6 +144,23 @@ def _read_text(path: Path, line: str = "rij") -> str:
 
 def _delimiter(first_line: str) -> str:
     return max([";", ",", "\t"], key=first_line.count)
+
+
+def _table_part(text: str) -> str:
+    """The table without the lines StatLine may put around it: a title above the header, and an
+    empty line, 'Bron: CBS' or a copyright line below the data (lines with fewer fields than the
+    header; the header is the first line as wide as the widest of the first ten)."""
+    lines = text.splitlines()
+    head = lines[:10]
+    delimiter = max([";", ",", "\t"], key=lambda d: max(line.count(d) for line in head))
+    widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
+    if len(widths) != len(lines):  # a quoted value over several lines: leave the text as it is
+        return text
+    width = max(widths[:10])
+    start, end = widths.index(width), len(lines)
+    while end > start and widths[end - 1] < width:
+        end -= 1
+    return text if (start, end) == (0, len(lines)) else "\n".join(lines[start:end]) + "\n"
 
 
 def _split_header(text: str) -> list[str]:
