@@ -107,13 +107,13 @@ def occupancy(wanted, registered, wijk: str):
     children per place, but the organisation's places of a type never exceed the places the LRK
     registers in the wijk: where they would, its locations are full (places scaled down to the
     register, children = places × children per place), and without registered places it has no
-    location there."""
+    location there. Without a register (None) places are not capped."""
     places = {(care, group): round(n / per_place) for care, group, n, per_place in wanted}
     full = set()
     for lrk_type in ("KDV", "BSO"):
         keys = [(care, group) for care, group, _n, _p in wanted if LRK_TYPE[care] == lrk_type]
         total = sum(places[key] for key in keys)
-        limit = registered.get((wijk, lrk_type), 0)
+        limit = total if registered is None else registered.get((wijk, lrk_type), 0)
         if total > limit:
             # the register's places shared in proportion, whole places (largest remainders)
             full.update(keys)
@@ -145,8 +145,10 @@ def template_store(wijken: dict[str, str]):
     return con
 
 
-def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6, registered):
-    """The data rows of one workbook, in template column order."""
+def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6, registered=None):
+    """The data rows of one workbook, in template column order. `registered`: LRK places per
+    (wijk, type) that row 3 stays within; None where there is no LRK export (the benchmark's
+    synthetic country)."""
     rows = []
     factor = {w: (2.0 if w in DEPRIVED else 1.0) for w in wijken}
     if soort == "bevolking":
