@@ -5,7 +5,8 @@ Run `python sample_data/generate.py` (or `make sample`). Writes, next to this fi
   cbs/<TABLEID>/*.json                           kerncijfers per year and 03759ned, as cbsodata saves them
   postcodes/pc6hnr<year>_gwb.csv                 CBS postcode-huisnummer file (PC6 -> buurt, wijk)
   population_by_buurt_age.csv                    the register (BRP) truth: children per buurt and age
-and then every partner workbook (generate_registrations.py) and the LRK export (generate_lrk.py).
+and then the LRK export (generate_lrk.py) and every partner workbook (generate_registrations.py),
+which reads the LRK export.
 """
 
 from __future__ import annotations
@@ -414,8 +415,8 @@ def main(out: Path = HERE) -> None:
         writer.writerows(postcode_rows(rng, wijk_codes, buurten))
 
     sys.path.insert(0, str(HERE.parent))
-    run_generator("generate_registrations", out)
     run_generator("generate_lrk", out)
+    run_generator("generate_registrations", out)
     print(f"Voorbeeldgemeente {GEMEENTE_NAME} ({GEMEENTE_CODE}) geschreven in {out}: "
           f"{len(wijk_features)} wijken, {len(buurt_features)} buurten, {len(YEARS)} jaren.")
 

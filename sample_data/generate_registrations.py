@@ -1,10 +1,11 @@
 """Write one filled partner workbook per registration type for Voorbeeldstad, deterministically.
 
-Run by generate.py as main(out_dir), after it wrote population_by_buurt_age.csv, geo/ and
-postcodes/. The workbooks are the real templates (data_sources.registrations.template), filled
-in the way partners deliver them: wijk names, codes, postcodes, and one row per child where a
-partner keeps records per child. Numbers follow the sample population of 2024; Bloemhof
-(WK999909, deprived) has more vve-indicaties, jeugdhulp and extra support.
+Run by generate.py as main(out_dir), after it wrote population_by_buurt_age.csv, geo/,
+postcodes/ and lrk/ (row 3's places stay within the places the LRK registers in a wijk). The
+workbooks are the real templates (data_sources.registrations.template), filled in the way partners
+deliver them: wijk names, codes, postcodes, and one row per child where a partner keeps records
+per child. Numbers follow the sample population of 2024; Bloemhof (WK999909, deprived) has more
+vve-indicaties, jeugdhulp and extra support.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ DELIVERIES = {
     "groepsgrootte": ("Kinderopvang Zonnestraal", "2024", "Groepen op 1 oktober 2024"),
 }
 PEILDATUM = {"wachtlijst-so": "01-10-2024", "wachtlijst-zorg": "31-12-2024"}
+# Row 3: children per place (a kindplaats is a simultaneous slot; children come part time), drawn
+# per wijk from a range per care type. A Kindkaart assumption, see README.md.
+CHILDREN_PER_PLACE = {"dagopvang": (1.4, 1.8), "peuteropvang": (1.6, 2.0), "bso": (1.6, 2.2)}
+LRK_TYPE = {"dagopvang": "KDV", "peuteropvang": "KDV", "bso": "BSO"}
 
 
 def read_inputs(out: Path):
@@ -85,6 +90,46 @@ def read_inputs(out: Path):
     return wijken, sorted(buurten), by_buurt, by_wijk, pc6
 
 
+def registered_places(out: Path, pc6) -> dict[tuple[str, str], int]:
+    """Places per wijk and LRK type (KDV, BSO) registered in the sample's LRK export of YEAR."""
+    wijk_of = {postcode: wijk for wijk, postcodes in pc6.items() for postcode in postcodes}
+    places: dict[tuple[str, str], int] = defaultdict(int)
+    with (out / "lrk" / f"lrk_export_GM9999_{YEAR}.csv").open(encoding="cp1252") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            if row["status"] == "Ingeschreven" and row["aantal_kindplaatsen"]:
+                wijk = wijk_of[row["opvanglocatie_postcode"]]
+                places[(wijk, row["type_oko"])] += int(row["aantal_kindplaatsen"])
+    return places
+
+
+def occupancy(wanted, registered, wijk: str):
+    """Row 3 of one wijk: (care type, age group, children, places). Places are children ÷
+    children per place, but the organisation's places of a type never exceed the places the LRK
+    registers in the wijk: where they would, its locations are full (places scaled down to the
+    register, children = places × children per place), and without registered places it has no
+    location there. Without a register (None) places are not capped."""
+    places = {(care, group): round(n / per_place) for care, group, n, per_place in wanted}
+    full = set()
+    for lrk_type in ("KDV", "BSO"):
+        keys = [(care, group) for care, group, _n, _p in wanted if LRK_TYPE[care] == lrk_type]
+        total = sum(places[key] for key in keys)
+        limit = total if registered is None else registered.get((wijk, lrk_type), 0)
+        if total > limit:
+            # the register's places shared in proportion, whole places (largest remainders)
+            full.update(keys)
+            shares = {key: places[key] * limit / total for key in keys}
+            for key in keys:
+                places[key] = int(shares[key])
+            leftover = limit - sum(places[key] for key in keys)
+            for key in sorted(keys, key=lambda k: places[k] - shares[k])[:leftover]:
+                places[key] += 1
+    return [
+        (care, group, round(places[(care, group)] * per_place) if (care, group) in full else n,
+         places[(care, group)])
+        for care, group, n, per_place in wanted if places[(care, group)]
+    ]
+
+
 def children(by_wijk, wijk: str, ages: range) -> int:
     return sum(by_wijk.get((wijk, a), 0) for a in ages)
 
@@ -100,8 +145,10 @@ def template_store(wijken: dict[str, str]):
     return con
 
 
-def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6):
-    """The data rows of one workbook, in template column order."""
+def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6, registered=None):
+    """The data rows of one workbook, in template column order. `registered`: LRK places per
+    (wijk, type) that row 3 stays within; None where there is no LRK export (the benchmark's
+    synthetic country)."""
     rows = []
     factor = {w: (2.0 if w in DEPRIVED else 1.0) for w in wijken}
     if soort == "bevolking":
@@ -129,13 +176,15 @@ def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6):
                                  None])
     elif soort == "kinderopvang-bezetting":
         for wijk, name in wijken.items():
+            wanted = []  # (care type, age group, children, children per place)
             for care, group, ages, share in (
                 ("dagopvang", "0-2", range(0, 2), 0.5), ("dagopvang", "2-4", range(2, 4), 0.35),
                 ("peuteropvang", "2-4", range(2, 4), 0.25), ("bso", "4-12", range(4, 12), 0.25),
             ):
-                n = round(children(by_wijk, wijk, ages) * share)
-                rows.append([wijk, f"Zonnestraal {name}", care, group, n,
-                             int(n * rng.uniform(1.0, 1.2))])
+                wanted.append((care, group, round(children(by_wijk, wijk, ages) * share),
+                               rng.uniform(*CHILDREN_PER_PLACE[care])))
+            for care, group, n, places in occupancy(wanted, registered, wijk):
+                rows.append([wijk, f"Zonnestraal {name}", care, group, n, places])
     elif soort == "speciaal-onderwijs":
         clusters = {"sbo": 0.45, "4": 0.25, "3": 0.15, "2": 0.12, "1": 0.03}
         reasons = {"sbo": "leren", "4": "gedrag", "3": "verstandelijk", "2": "taal/spraak",
@@ -255,6 +304,7 @@ def main(out: Path = HERE) -> None:
     """Write sample_data/registrations/<type>.xlsx for every registration type."""
     out = Path(out)
     wijken, buurten, by_buurt, by_wijk, pc6 = read_inputs(out)
+    registered = registered_places(out, pc6)
     con = template_store(wijken)
     target = out / "registrations"
     target.mkdir(parents=True, exist_ok=True)
@@ -262,7 +312,7 @@ def main(out: Path = HERE) -> None:
     for soort, (organisation, period, definition) in DELIVERIES.items():
         buffer = io.BytesIO()
         write_template(soort, buffer, con)
-        rows = rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6)
+        rows = rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6, registered)
         meta = {"organisatie": organisation, "periode": period, "gemeente": "Voorbeeldstad",
                 "definitie": definition}
         if soort in PEILDATUM:

@@ -58,11 +58,16 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception
     text = "\n".join(m.value for m in at.markdown)
+    # row 3 of the sample: 1,316 children in 798 places of dag- and peuteropvang (1.65 per
+    # place); with the VGO places at 1.5 per place, 670-880 places for 1,100-1,445 peuters
     assert ("**Gemeente Voorbeeldstad:** naar schatting 1.100-1.445 peuters gebruiken of zoeken "
-            "reguliere opvang, 1.200-1.570 plekken (gelijktijdig) nodig; er zijn 495 plekken. "
-            "Saldo over de wijken: 705-1.075 plekken tekort") in text
+            "reguliere opvang, 670-880 plekken (gelijktijdig) nodig; er zijn 495 plekken. "
+            "Saldo over de wijken: 175-385 plekken tekort") in text
     # the wijk with the largest gap of regular places leads
-    assert "- In Nieuwland gebruiken of zoeken naar schatting 295-385 peuters" in text
+    assert ("- In Nieuwland gebruiken of zoeken naar schatting 295-385 peuters reguliere opvang "
+            "(niveau 1-3, zonder wie in een bestaande plusgroep zit); bij 1,64 kinderen per plek "
+            "zijn dat 180-235 plekken (gelijktijdig). Er zijn 67 plekken. Tekort: 110-165 "
+            "plekken.") in text
     regular = at.dataframe[0].value
     assert list(regular["Wijk"].iloc[:2]) == ["Nieuwland", "Zuiderpark"]
     assert "Plekken, gelijktijdig (LRK)" in regular.columns

@@ -87,3 +87,60 @@ def test_sample_database_holds_every_source(sample_con):
         "select count(distinct year) from population_by_wijk_age").fetchone()[0] >= 5
     assert sample_con.execute(
         "select count(*) from postcodes where gemeente_code = 'GM9999'").fetchone()[0] > 100
+
+
+def _row_3():
+    """The sample's row 3 (kinderopvang-bezetting) as (wijk, care type, children, places)."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(SAMPLE / "registrations" / "kinderopvang-bezetting.xlsx")
+    return [(wijk, care, children, places) for wijk, _location, care, _age, children, places
+            in workbook["Gegevens"].iter_rows(min_row=2, values_only=True) if wijk]
+
+
+def test_row_3_serves_more_children_than_places():
+    # a kindplaats is simultaneous and children come part time: per care type within the range
+    # sample_data/README.md gives
+    ranges = {"dagopvang": (1.4, 1.8), "peuteropvang": (1.6, 2.0), "bso": (1.6, 2.2)}
+    rows = _row_3()
+    for wijk, care, children, places in rows:
+        low, high = ranges[care]
+        assert low <= children / places <= high, (wijk, care, children, places)
+    totals = Counter()
+    for _wijk, care, children, places in rows:
+        kind = "bso" if care == "bso" else "dagopvang"
+        totals[kind, "children"] += children
+        totals[kind, "places"] += places
+    assert dict(totals) == {("dagopvang", "children"): 1316, ("dagopvang", "places"): 798,
+                            ("bso", "children"): 1188, ("bso", "places"): 598}
+
+
+def test_row_3_places_stay_within_the_registered_places_of_the_wijk():
+    wijk_of = {}
+    with (SAMPLE / "postcodes" / "pc6hnr20240801_gwb.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            wijk_of[f"{row['PC6'][:4]} {row['PC6'][4:]}"] = "WK" + row["Wijk2024"].zfill(6)
+    registered = Counter()
+    with (SAMPLE / "lrk" / "lrk_export_GM9999_2024.csv").open(encoding="cp1252") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            if row["status"] == "Ingeschreven" and row["aantal_kindplaatsen"]:
+                registered[wijk_of[row["opvanglocatie_postcode"]], row["type_oko"]] += int(
+                    row["aantal_kindplaatsen"])
+    organisation = Counter()
+    for wijk, care, _children, places in _row_3():
+        organisation[wijk, "BSO" if care == "bso" else "KDV"] += places
+    assert all(places <= registered[key] for key, places in organisation.items()), [
+        (key, places, registered[key]) for key, places in organisation.items()
+        if places > registered[key]]
+    # where the organisation's places would exceed the register, its locations are full
+    assert organisation["WK999904", "KDV"] == registered["WK999904", "KDV"] == 128
+    assert ("WK999907", "KDV") not in organisation  # Buitengebied has no KDV in the register
+
+
+def test_sample_children_per_place_come_from_row_3(sample_con):
+    assert sample_con.execute("""
+        select provision_type, round(children_per_place, 4), children_per_place_source
+        from int_supply__children_per_place
+        where gemeente_code = 'GM9999' and year = 2024 and provision_type in ('dagopvang', 'bso')
+        order by 1""").fetchall() == [("bso", round(1188 / 598, 4), "kinderopvang-bezetting"),
+                                      ("dagopvang", round(1316 / 798, 4), "kinderopvang-bezetting")]
