@@ -20,6 +20,17 @@ def test_build_order_rejects_cycles():
         build_order([Model("a", "staging", "select * from b"), Model("b", "staging", "select * from a")])
 
 
+def test_the_year_rules_are_macros_of_the_build(con):
+    # years 2020 and 2023 loaded: which one stands in for each wanted year
+    transforms.build(con)
+    rows = con.execute(
+        "select wanted, latest_year_at_or_before(year, wanted), nearest_year(year, wanted)"
+        " from (values (2020), (2023)) as c (year), (values (2019), (2020), (2022), (2024)) as w (wanted)"
+        " group by wanted order by wanted"
+    ).fetchall()
+    assert rows == [(2019, None, 2020), (2020, 2020, 2020), (2022, 2020, 2020), (2024, 2023, 2023)]
+
+
 def _tables_and_views(con):
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
