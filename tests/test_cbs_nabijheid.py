@@ -11,9 +11,9 @@ import pytest
 from conftest import REAL_DATA
 from kwb_files import write_kwb_xlsx
 
+from data_sources.cbs.columns import NABIJHEID_STEMS
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.loading import kerncijfers_frames
-from data_sources.cbs.nabijheid import NABIJHEID_STEMS
 from data_sources.jobs import import_cbs_file as import_file
 
 REAL_HEADER = REAL_DATA / "statline_nabijheid_voorzieningen_2023_header.csv"
