@@ -124,8 +124,6 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
                        "geef het op met --jaar.")
 
 
-# ---------------------------------------------------------------------------- kwb spreadsheet
-
 def _read_spreadsheet(path: Path) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
@@ -211,8 +209,6 @@ def _not_blank_or_secret(value: object) -> bool:
     return str(value).strip() not in {"", ".", "-", "x", "?", "nan"}
 
 
-# --------------------------------------------------------------------------- StatLine CSV
-
 def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
     (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
@@ -281,8 +277,6 @@ def _table_id_from_name(path: Path) -> str | None:
     match = re.search(r"(\d{5}(?:NED|ned|ENG|eng))", path.name)
     return match.group(1) if match else None
 
-
-# --------------------------------------------------------------------------- OData JSON
 
 def _read_json_response(path: Path, year: int | None) -> CbsFile:
     """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
