@@ -88,6 +88,20 @@ def _region(con, code, level, name, load_id=1, year=2024):
                 [year, code, level, name, "GM" + code[2:6], wijk, load_id])
 
 
+def test_a_region_is_named_by_its_latest_known_name_else_its_code(con):
+    con.execute("insert into loads (load_id, source, dataset) values (1, 'cbs', 'kerncijfers')")
+    _region(con, "WK000101", "wijk", "Oud-Noord", year=2023)
+    _region(con, "WK000101", "wijk", "Noord", year=2024)
+    _region(con, "WK000101", "wijk", None, year=2025)
+    _region(con, "WK000102", "wijk", None, year=2024)
+    transforms.build(con)
+    assert con.execute("select * from stg_region_names order by region_code").fetchall() == [
+        ("WK000101", "wijk", "GM0001", "Noord"), ("WK000102", "wijk", "GM0001", "WK000102")]
+    assert con.execute("select year, region_code, region_name from stg_regions order by all").fetchall() == [
+        (2023, "WK000101", "Oud-Noord"), (2024, "WK000101", "Noord"), (2024, "WK000102", "WK000102"),
+        (2025, "WK000101", "Noord")]
+
+
 def test_estimate_spreads_gemeente_ages_by_wijk_share_of_young(con):
     con.execute("insert into loads (load_id, source, dataset) values (1, 'cbs', 'kerncijfers')")
     _region(con, "GM0001", "gemeente", "Testdorp")
