@@ -109,6 +109,18 @@ def run_page(page: str | None = None, timeout: int = 60, account=None):
     return at
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload_registration(at, soort: str, name: str, data: bytes):
+    """On the Aanleveren page in `at`: choose the registration type and upload the workbook."""
+    at.selectbox(key="aanleveren_soort").set_value(soort)
+    at.run()
+    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, XLSX_MIME))
+    at.run()
+    return at
+
+
 def documented_mart_grains() -> dict[str, list[str]]:
     """The marts and their key columns as docs/architecture.md's mart table states them:
     `| `mart` | gemeente_code, wijk_code, year, age_group ('0-2', ...) | source |`."""

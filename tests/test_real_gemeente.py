@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import XLSX_MIME
 from conftest import run_page_as_analist as run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
@@ -134,14 +135,18 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
 
 
-def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
-    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
-    at = run_page("gemeente_laden")
-    at.file_uploader(key="laden_bestand").set_value(
-        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+def read_in(at, name: str, data: bytes):
+    """On the Gemeente laden page in `at`: upload a CBS file and press 'Bestand inlezen'."""
+    at.file_uploader(key="laden_bestand").set_value((name, data, XLSX_MIME))
     at.run()
     next(b for b in at.button if b.label == "Bestand inlezen").click()
     at.run()
+
+
+def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
+    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
+    at = run_page("gemeente_laden")
+    read_in(at, "kwb-2024.xlsx", data)
     assert not at.exception
     assert at.success, [e.value for e in [*at.error, *at.warning, *at.info]]
     assert "kwb-2024.xlsx is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))" in at.success[0].value
@@ -153,11 +158,7 @@ def test_gemeente_laden_refuses_a_bad_file_and_stores_nothing(app_db, tmp_path):
     rows[3][10] = "veel"
     data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows).read_bytes()
     at = run_page("gemeente_laden")
-    at.file_uploader(key="laden_bestand").set_value(
-        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
+    read_in(at, "kwb-2024.xlsx", data)
     assert not at.exception
     errors = [str(e.value) for e in at.error]
     assert errors == ["kwb-2024.xlsx is niet ingelezen; er is niets opgeslagen.",
@@ -218,16 +219,10 @@ def test_cli_vervang_flag(tmp_path, capsys):
 
 
 def test_gemeente_laden_asks_before_emptying_values(app_db, tmp_path):
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     at = run_page("gemeente_laden")
     full = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)).read_bytes()
-    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", full, mime))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
-    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes(), mime))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    read_in(at, "kwb-2024.xlsx", full)
+    read_in(at, "kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes())
     at.run()
     assert not at.exception
     assert any("a_jz_tn (JongerenMetJeugdzorgInNatura)" in str(w.value) for w in at.warning)
