@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import XLSX_MIME
+from conftest import XLSX_MIME, app_db_with_files
 from conftest import run_page_as_analist as run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
@@ -65,11 +65,7 @@ def test_the_gemeente_profile_replaces_the_even_spread_and_keeps_secret_wijken_o
 
 
 def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page()
     assert not at.exception
     gemeente = at.sidebar.selectbox[0]
@@ -89,12 +85,8 @@ def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
 
 
 def test_a_year_without_wijk_figures_says_what_is_missing(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
     rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
     at = run_page()
     assert not at.exception
     assert at.sidebar.selectbox[0].options == ["Zwolle (GM0193)"]
@@ -251,12 +243,8 @@ def test_a_gemeente_from_files_draws_its_map_offline(tmp_path, monkeypatch):
 
 
 def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
     wijken = [*ZWOLLE_WIJKEN, ("WK019399", "Wijk 99 Verdwenen", 100, 20)]
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
     at = run_page("kaart")
     assert not at.exception
     notes = " ".join(str(c.value) for c in [*at.caption, *at.info, *at.warning])
@@ -268,11 +256,7 @@ def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_
     import json
     import urllib.parse
 
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page("kaart")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     names = next(layer for layer in spec["layers"] if layer["id"] == "wijknamen")
