@@ -54,9 +54,8 @@ if national:
     region_names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
 else:
     # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
-    region_names = query("select region_code, arg_max(region_name, year) as wijk_name from stg_regions"
-                         " where gemeente_code = ? and region_level = 'wijk' group by region_code",
-                         [gemeente_code])
+    region_names = query("select region_code, region_name as wijk_name from stg_region_names"
+                         " where gemeente_code = ? and region_level = 'wijk'", [gemeente_code])
     region_names = dict(zip(region_names["region_code"], region_names["wijk_name"], strict=True))
 deck, breaks = choropleth(values, shapes, indicator.label, background=background, labels=show_names,
                           names=region_names)

@@ -38,6 +38,19 @@ def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
+def app_db_with_files(tmp_path: Path, monkeypatch, *files: Path) -> Path:
+    """An app database (KINDKAART_DB) with nothing but these CBS files imported."""
+    path = tmp_path / "kindkaart.duckdb"
+    connection = store.connect(path)
+    try:
+        for file in files:
+            jobs.import_cbs_file(connection, file)
+    finally:
+        connection.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
 @pytest.fixture
 def app_db(sample_db, tmp_path, monkeypatch) -> Path:
     """A private copy of the sample database that the app (KINDKAART_DB) reads and writes."""
@@ -106,6 +119,18 @@ def run_page(page: str | None = None, timeout: int = 60, account=None):
     if page:
         at.switch_page(f"pages/{page}.py")
         at.run()
+    return at
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload_registration(at, soort: str, name: str, data: bytes):
+    """On the Aanleveren page in `at`: choose the registration type and upload the workbook."""
+    at.selectbox(key="aanleveren_soort").set_value(soort)
+    at.run()
+    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, XLSX_MIME))
+    at.run()
     return at
 
 

@@ -9,13 +9,12 @@ import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from conftest import add_account, run_page  # noqa: E402
+from conftest import add_account, run_page, upload_registration  # noqa: E402
 from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
 from data_sources.accounts import Account  # noqa: E402
 
-MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GGD = "GGD Voorbeeldregio (JGZ)"
 PASSWORD = "correct paard batterij"
 ALL_PAGES = {"overzicht", "kaart", "continuum", "tekorten", "trends", "analysevragen", "scenarios",
@@ -124,13 +123,6 @@ def test_a_disabled_account_is_signed_out_on_its_next_click(app_db):
     assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value
 
 
-def _upload(at, soort: str, name: str, data: bytes):
-    at.selectbox(key="aanleveren_soort").set_value(soort)
-    at.run()
-    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, MIME))
-    at.run()
-    return at
-
 
 def test_a_partner_uploads_as_its_own_organisation_and_sees_only_its_own_history(app_db):
     add_account(app_db, "kdv", "partner", "Kinderopvang Zonnetje")
@@ -146,7 +138,7 @@ def test_a_partner_uploads_as_its_own_organisation_and_sees_only_its_own_history
     assert len(at.selectbox(key="aanleveren_soort").options) == 9
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
     at.text_input(key="aanleveren_periode").set_value("2024")
-    _upload(at, "vve-indicaties", "vve.xlsx", data)
+    upload_registration(at, "vve-indicaties", "vve.xlsx", data)
     [button for button in at.button if button.label == "Bevestigen en opslaan"][0].click()
     at.run()
     assert not at.exception

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REAL_DATA
+from conftest import REAL_DATA, app_db_with_files
 from kwb_files import write_kwb_xlsx
 
+from data_sources.cbs.columns import NABIJHEID_STEMS
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.loading import kerncijfers_frames
-from data_sources.cbs.nabijheid import NABIJHEID_STEMS
 from data_sources.jobs import import_cbs_file as import_file
 
 REAL_HEADER = REAL_DATA / "statline_nabijheid_voorzieningen_2023_header.csv"
@@ -148,14 +148,8 @@ def test_nabijheid_and_kwb_make_the_map_indicators(con, tmp_path):
 def test_kaart_offers_the_nabijheid_indicators(tmp_path, monkeypatch):
     from conftest import run_page_as_analist as run_page
 
-    from data_sources import store
-
-    path = tmp_path / "kindkaart.duckdb"
-    connection = store.connect(path)
-    import_file(connection, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx"))
-    import_file(connection, write_statline(tmp_path))
-    connection.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx"),
+                      write_statline(tmp_path))
     at = run_page("kaart")
     indicator = at.selectbox(key="_indicator_choice")
     assert "Afstand tot buitenschoolse opvang (km)" in indicator.options

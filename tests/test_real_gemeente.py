@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import XLSX_MIME, app_db_with_files
 from conftest import run_page_as_analist as run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
@@ -64,11 +65,7 @@ def test_the_gemeente_profile_replaces_the_even_spread_and_keeps_secret_wijken_o
 
 
 def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page()
     assert not at.exception
     gemeente = at.sidebar.selectbox[0]
@@ -88,12 +85,8 @@ def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
 
 
 def test_a_year_without_wijk_figures_says_what_is_missing(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
     rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
     at = run_page()
     assert not at.exception
     assert at.sidebar.selectbox[0].options == ["Zwolle (GM0193)"]
@@ -134,14 +127,18 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
 
 
-def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
-    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
-    at = run_page("gemeente_laden")
-    at.file_uploader(key="laden_bestand").set_value(
-        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+def read_in(at, name: str, data: bytes):
+    """On the Gemeente laden page in `at`: upload a CBS file and press 'Bestand inlezen'."""
+    at.file_uploader(key="laden_bestand").set_value((name, data, XLSX_MIME))
     at.run()
     next(b for b in at.button if b.label == "Bestand inlezen").click()
     at.run()
+
+
+def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
+    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
+    at = run_page("gemeente_laden")
+    read_in(at, "kwb-2024.xlsx", data)
     assert not at.exception
     assert at.success, [e.value for e in [*at.error, *at.warning, *at.info]]
     assert "kwb-2024.xlsx is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))" in at.success[0].value
@@ -153,11 +150,7 @@ def test_gemeente_laden_refuses_a_bad_file_and_stores_nothing(app_db, tmp_path):
     rows[3][10] = "veel"
     data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows).read_bytes()
     at = run_page("gemeente_laden")
-    at.file_uploader(key="laden_bestand").set_value(
-        ("kwb-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
+    read_in(at, "kwb-2024.xlsx", data)
     assert not at.exception
     errors = [str(e.value) for e in at.error]
     assert errors == ["kwb-2024.xlsx is niet ingelezen; er is niets opgeslagen.",
@@ -218,16 +211,10 @@ def test_cli_vervang_flag(tmp_path, capsys):
 
 
 def test_gemeente_laden_asks_before_emptying_values(app_db, tmp_path):
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     at = run_page("gemeente_laden")
     full = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)).read_bytes()
-    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", full, mime))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
-    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes(), mime))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    read_in(at, "kwb-2024.xlsx", full)
+    read_in(at, "kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes())
     at.run()
     assert not at.exception
     assert any("a_jz_tn (JongerenMetJeugdzorgInNatura)" in str(w.value) for w in at.warning)
@@ -256,12 +243,8 @@ def test_a_gemeente_from_files_draws_its_map_offline(tmp_path, monkeypatch):
 
 
 def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
     wijken = [*ZWOLLE_WIJKEN, ("WK019399", "Wijk 99 Verdwenen", 100, 20)]
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
     at = run_page("kaart")
     assert not at.exception
     notes = " ".join(str(c.value) for c in [*at.caption, *at.info, *at.warning])
@@ -273,11 +256,7 @@ def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_
     import json
     import urllib.parse
 
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    con.close()
-    monkeypatch.setenv("KINDKAART_DB", str(path))
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page("kaart")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     names = next(layer for layer in spec["layers"] if layer["id"] == "wijknamen")

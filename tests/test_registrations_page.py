@@ -8,12 +8,10 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from conftest import run_page  # noqa: E402
+from conftest import XLSX_MIME, run_page, upload_registration  # noqa: E402
 from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
-
-MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def loads_of(db: Path, dataset: str) -> list[tuple]:
@@ -26,13 +24,6 @@ def loads_of(db: Path, dataset: str) -> list[tuple]:
     finally:
         con.close()
 
-
-def upload(at, soort: str, name: str, data: bytes):
-    at.selectbox(key="aanleveren_soort").set_value(soort)
-    at.run()
-    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, MIME))
-    at.run()
-    return at
 
 
 def messages_of(at) -> list[dict[str, str]]:
@@ -63,7 +54,7 @@ def test_rejected_file_shows_messages_and_stores_nothing(app_db):
     before = loads_of(app_db, "jeugdhulp")
     data = filled_template("jeugdhulp", [["Noordeinde", None, "ambulant", "4-12", 5],
                                          ["Bloemhof", None, "ambulant", "4-12", "2,5"]])
-    at = upload(run_page("aanleveren"), "jeugdhulp", "jeugdhulp.xlsx", data)
+    at = upload_registration(run_page("aanleveren"), "jeugdhulp", "jeugdhulp.xlsx", data)
     assert not at.exception
     assert "niet in orde (2 melding(en))" in at.error[0].value
     messages = messages_of(at)
@@ -76,7 +67,7 @@ def test_rejected_file_shows_messages_and_stores_nothing(app_db):
 
 def test_personal_data_is_refused_without_echo(app_db):
     data = filled_template("vve-indicaties", [["111222333", "2-4", "SES", 5]])
-    at = upload(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
     shown = " ".join(m["melding"] for m in messages_of(at))
     assert "persoonsgegevens geweigerd" in shown and "111222333" not in shown
 
@@ -89,7 +80,7 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at = run_page("aanleveren")
     at.text_input(key="aanleveren_organisatie").set_value(organisation)
     at.text_input(key="aanleveren_periode").set_value("2024")
-    upload(at, "vve-indicaties", "vve-nieuw.xlsx", data)
+    upload_registration(at, "vve-indicaties", "vve-nieuw.xlsx", data)
     assert not at.exception
     preview = at.dataframe[0].value
     # 2 children are hidden, and 12 too, or it would follow from the total
@@ -124,7 +115,7 @@ def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
 
     monkeypatch.setattr(validate, "validate_workbook", counting)
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
-    at = upload(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
     assert len(checked) == 1 and "in orde" in at.success[0].value
     at.text_input(key="aanleveren_organisatie").set_value("GGD Voorbeeldregio (JGZ)")
     at.run()
@@ -136,6 +127,6 @@ def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
     assert checked == [("vve.xlsx", "2024"), ("vve.xlsx", "2023")]
     # a corrected file under the same name is a new file
     at.file_uploader(key="aanleveren_bestand_vve-indicaties").set_value(
-        ("vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 13]]), MIME))
+        ("vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 13]]), XLSX_MIME))
     at.run()
     assert len(checked) == 3

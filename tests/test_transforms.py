@@ -20,6 +20,17 @@ def test_build_order_rejects_cycles():
         build_order([Model("a", "staging", "select * from b"), Model("b", "staging", "select * from a")])
 
 
+def test_the_year_rules_are_macros_of_the_build(con):
+    # years 2020 and 2023 loaded: which one stands in for each wanted year
+    transforms.build(con)
+    rows = con.execute(
+        "select wanted, latest_year_at_or_before(year, wanted), nearest_year(year, wanted)"
+        " from (values (2020), (2023)) as c (year), (values (2019), (2020), (2022), (2024)) as w (wanted)"
+        " group by wanted order by wanted"
+    ).fetchall()
+    assert rows == [(2019, None, 2020), (2020, 2020, 2020), (2022, 2020, 2020), (2024, 2023, 2023)]
+
+
 def _tables_and_views(con):
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
@@ -75,6 +86,20 @@ def _region(con, code, level, name, load_id=1, year=2024):
     wijk = "WK" + code[2:8] if level != "gemeente" else None
     con.execute("insert into regions values (?, ?, ?, ?, ?, ?, ?)",
                 [year, code, level, name, "GM" + code[2:6], wijk, load_id])
+
+
+def test_a_region_is_named_by_its_latest_known_name_else_its_code(con):
+    con.execute("insert into loads (load_id, source, dataset) values (1, 'cbs', 'kerncijfers')")
+    _region(con, "WK000101", "wijk", "Oud-Noord", year=2023)
+    _region(con, "WK000101", "wijk", "Noord", year=2024)
+    _region(con, "WK000101", "wijk", None, year=2025)
+    _region(con, "WK000102", "wijk", None, year=2024)
+    transforms.build(con)
+    assert con.execute("select * from stg_region_names order by region_code").fetchall() == [
+        ("WK000101", "wijk", "GM0001", "Noord"), ("WK000102", "wijk", "GM0001", "WK000102")]
+    assert con.execute("select year, region_code, region_name from stg_regions order by all").fetchall() == [
+        (2023, "WK000101", "Oud-Noord"), (2024, "WK000101", "Noord"), (2024, "WK000102", "WK000102"),
+        (2025, "WK000101", "Noord")]
 
 
 def test_estimate_spreads_gemeente_ages_by_wijk_share_of_young(con):

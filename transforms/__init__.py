@@ -5,7 +5,11 @@ from __future__ import annotations
 import duckdb
 
 from data_sources.store import in_transaction
-from transforms.dag import Model, build_order, file_models
+from transforms.dag import SQL_DIR, Model, build_order, file_models
+
+# The macros the models and the Python-built queries share (the year rules), created before the
+# models and kept in the database, so that a page's query on the marts can use them too.
+MACROS_PATH = SQL_DIR / "macros.sql"
 
 __all__ = ["Model", "all_models", "build", "build_order", "file_models"]
 
@@ -26,7 +30,8 @@ def all_models() -> list[Model]:
 
 
 def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> list[str]:
-    """(Re)create every staging and intermediate view and every mart table; returns the names built.
+    """(Re)create the macros of sql/macros.sql, every staging and intermediate view and every mart
+    table; returns the names of the models built.
 
     All in one transaction: a page reading meanwhile sees the old marts or the new ones, never a
     mix, and a build that fails leaves the previous marts as they were. Called inside the
@@ -41,6 +46,7 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
         from transforms.model import write_seeds
 
         write_seeds(con)
+        con.execute(MACROS_PATH.read_text(encoding="utf-8"))
         for model in ordered:
             body = model.sql.strip().rstrip(";")
             kind = model.materialization

@@ -6,7 +6,6 @@ import duckdb
 import pandas as pd
 
 from data_sources.registrations.schemas import REGISTRATION_TYPES
-from transforms.years import nearest_year
 
 MAX_NAMED_WIJKEN = 5
 STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
@@ -119,7 +118,7 @@ def _organisations(con: duckdb.DuckDBPyConnection, rtype, loads: list, gemeente_
     if "location_name" not in {c.name for c in rtype.columns} or rtype.target != "partner":
         return text
     lrk = con.execute(
-        f"with chosen as (select {nearest_year()} as year"
+        "with chosen as (select nearest_year(year, ?) as year"
         " from raw_lrk__locations where gemeente_code = ?)"
         " select count(distinct lrk_id) from raw_lrk__locations as l, chosen"
         " where l.gemeente_code = ? and l.year = chosen.year"

@@ -16,7 +16,6 @@ from transforms.privacy import (
     protect_contributions,
     round_estimate,
 )
-from transforms.years import nearest_year
 from ui.auth import record
 from ui.data import cursor, data_version, query
 
@@ -343,9 +342,9 @@ def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
 def national_supply(year: int) -> pd.DataFrame:
     """supply() for every gemeente: each gemeente's export nearest before `year`."""
     return query(
-        f"""
+        """
         with chosen as (
-            select gemeente_code, {nearest_year()} as year
+            select gemeente_code, nearest_year(year, ?) as year
             from supply_by_wijk group by gemeente_code
         )
         select s.* from supply_by_wijk as s join chosen using (gemeente_code, year)
@@ -367,9 +366,9 @@ def national_signals(year: int) -> pd.DataFrame:
 def supply(gemeente_code: str, year: int) -> pd.DataFrame:
     """Places per wijk and provision type (observed; the export nearest before `year`)."""
     return query(
-        f"""
+        """
         with chosen as (
-            select {nearest_year()} as year
+            select nearest_year(year, ?) as year
             from supply_by_wijk where gemeente_code = ?
         )
         select s.* from supply_by_wijk as s, chosen

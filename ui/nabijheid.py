@@ -27,10 +27,9 @@ MEASURES = {
 
 
 _SQL = """
-    select n.wijk_code, coalesce(r.wijk_name, n.wijk_code) as wijk_name, n.value
+    select n.wijk_code, coalesce(r.region_name, n.wijk_code) as wijk_name, n.value
     from nabijheid_by_wijk as n
-    left join (select region_code, arg_max(region_name, year) as wijk_name
-               from stg_regions group by region_code) as r on r.region_code = n.wijk_code
+    left join stg_region_names as r on r.region_code = n.wijk_code
     where n.year = ? and n.measure = ? {gemeente}
     order by n.wijk_code
 """

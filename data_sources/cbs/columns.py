@@ -1,4 +1,4 @@
-"""The CBS columns Kindkaart reads, by OData stem, and the titles other formats name them by."""
+"""The CBS columns Kindkaart reads, by OData stem, and the titles and short names other formats use."""
 
 from __future__ import annotations
 
@@ -28,6 +28,72 @@ TITLE_KEYS = {
     "afstand tot school": "AfstandTotSchool", "mate van stedelijkheid": "MateVanStedelijkheid",
 }
 _BY_TITLE = {normalise(title): key for title, key in TITLE_KEYS.items()}
+
+# Short names of the kwb-<year> download -> stems of the OData topics (CBS "Toelichting
+# variabelen kwb-2024": same definitions, matched by title; jeugdzorg and wmo by definition).
+KWB_STEMS: dict[str, str] = {
+    "a_inw": "AantalInwoners", "a_man": "Mannen", "a_vrouw": "Vrouwen",
+    "a_00_14": "k_0Tot15Jaar", "a_15_24": "k_15Tot25Jaar", "a_25_44": "k_25Tot45Jaar",
+    "a_45_64": "k_45Tot65Jaar", "a_65_oo": "k_65JaarOfOuder",
+    "a_ongeh": "Ongehuwd", "a_gehuwd": "Gehuwd", "a_gesch": "Gescheiden", "a_verwed": "Verweduwd",
+    "a_geb": "GeboorteTotaal", "p_geb": "GeboorteRelatief", "a_ste": "SterfteTotaal",
+    "p_ste": "SterfteRelatief", "a_hh": "HuishoudensTotaal", "a_1p_hh": "Eenpersoonshuishoudens",
+    "a_hh_z_k": "HuishoudensZonderKinderen", "a_hh_m_k": "HuishoudensMetKinderen",
+    "g_hhgro": "GemiddeldeHuishoudensgrootte", "bev_dich": "Bevolkingsdichtheid",
+    "a_woning": "Woningvoorraad", "g_wozbag": "GemiddeldeWOZWaardeVanWoningen",
+    "p_1gezw": "PercentageEengezinswoning", "p_mgezw": "PercentageMeergezinswoning",
+    "p_koopw": "Koopwoningen", "p_huurw": "HuurwoningenTotaal",
+    "p_wcorpw": "InBezitWoningcorporatie", "p_ov_hw": "InBezitOverigeVerhuurders",
+    "g_ele": "GemiddeldeElektriciteitsleveringTotaal", "g_gas": "GemiddeldAardgasverbruikTotaal",
+    "p_stadsv": "PercentageWoningenMetStadsverwarming", "p_arb_pp": "Nettoarbeidsparticipatie",
+    "p_arb_wn": "PercentageWerknemers", "p_arb_zs": "PercentageZelfstandigen",
+    "a_inkont": "AantalInkomensontvangers", "g_ink_po": "GemiddeldInkomenPerInkomensontvanger",
+    "g_ink_pi": "GemiddeldInkomenPerInwoner", "p_ink_li": "k_40PersonenMetLaagsteInkomen",
+    "p_ink_hi": "k_20PersonenMetHoogsteInkomen", "g_hh_sti": "GemGestandaardiseerdInkomenVanHuish",
+    "p_hh_li": "k_40HuishoudensMetLaagsteInkomen", "p_hh_hi": "k_20HuishoudensMetHoogsteInkomen",
+    "p_hh_lkk": "HuishoudensMetEenLaagInkomen", "p_hh_osm": "HuishOnderOfRondSociaalMinimum",
+    "p_hh_110": "HuishoudensTot110VanSociaalMinimum",
+    "p_hh_120": "HuishoudensTot120VanSociaalMinimum",
+    "m_hh_ver": "MediaanVermogenVanParticuliereHuish",
+    "a_soz_wb": "PersonenPerSoortUitkeringBijstand", "a_soz_ao": "PersonenPerSoortUitkeringAO",
+    "a_soz_ww": "PersonenPerSoortUitkeringWW", "a_soz_ow": "PersonenPerSoortUitkeringAOW",
+    "a_jz_tn": "JongerenMetJeugdzorgInNatura", "p_jz_tn": "PercentageJongerenMetJeugdzorg",
+    "a_wmo_t": "WmoClienten", "p_wmo_t": "WmoClientenRelatief",
+    "a_bedv": "BedrijfsvestigingenTotaal", "a_pau": "PersonenautoSTotaal",
+    "g_pau_hh": "PersonenautoSPerHuishouden", "a_m2w": "Motorfietsen",
+    "g_afs_hp": "AfstandTotHuisartsenpraktijk", "g_afs_gs": "AfstandTotGroteSupermarkt",
+    "g_afs_kv": "AfstandTotKinderdagverblijf", "g_afs_sc": "AfstandTotSchool",
+    "g_3km_sc": "ScholenBinnen3Km", "a_opp_ha": "OppervlakteTotaal", "a_lan_ha": "OppervlakteLand",
+    "a_wat_ha": "OppervlakteWater", "pst_dekp": "Dekkingspercentage",
+    "ste_mvs": "MateVanStedelijkheid", "ste_oad": "Omgevingsadressendichtheid",
+}
+# the kwb's region code column (gwb_code in older files), and its columns of codes and names
+KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
+KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs",
+                    "ind_wbi", "pst_mvp", "wk_code", "bu_code", "gm_code"}
+
+# Dimension keys of the CBS tables -> their type in DataProperties, for formats without it
+DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",
+                  "Perioden": "TimeDimension", "Geslacht": "Dimension", "Leeftijd": "Dimension",
+                  "BurgerlijkeStaat": "Dimension"}
+
+# The measures Kindkaart uses, matched on the end of their title path in the StatLine CSV header
+# ("Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)") or in the OData topic
+# groups. The same last title occurs under several groups ("Afstand tot school" under
+# Basisonderwijs, Voortgezet onderwijs totaal, Vmbo, Havo/vwo), so the group decides.
+# Stems start with Nabijheid: the kwb has its own AfstandTotKinderdagverblijf and AfstandTotSchool.
+NABIJHEID_PATHS: dict[tuple[str, ...], str] = {
+    ("kinderdagverblijf", "afstand tot kinderdagverblijf"): "NabijheidAfstandKinderdagverblijf",
+    ("aantal kinderdagverblijven", "binnen 1 km"): "NabijheidKinderdagverblijvenBinnen1Km",
+    ("aantal kinderdagverblijven", "binnen 3 km"): "NabijheidKinderdagverblijvenBinnen3Km",
+    ("buitenschoolse opvang", "afstand tot buitenschoolse opvang"): "NabijheidAfstandBso",
+    ("aantal buitenschoolse opvang", "binnen 1 km"): "NabijheidBsoBinnen1Km",
+    ("aantal buitenschoolse opvang", "binnen 3 km"): "NabijheidBsoBinnen3Km",
+    ("basisonderwijs", "afstand tot school"): "NabijheidAfstandBasisschool",
+    ("basisonderwijs", "aantal scholen", "binnen 1 km"): "NabijheidBasisscholenBinnen1Km",
+    ("basisonderwijs", "aantal scholen", "binnen 3 km"): "NabijheidBasisscholenBinnen3Km",
+}
+NABIJHEID_STEMS = frozenset(NABIJHEID_PATHS.values())
 
 
 def key_for_title(title: str) -> str | None:

@@ -11,58 +11,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.cbs.columns import key_for_title
+from data_sources.cbs.columns import (
+    DIMENSION_KEYS,
+    KWB_CODE_COLUMNS,
+    KWB_STEMS,
+    KWB_TEXT_COLUMNS,
+    NABIJHEID_STEMS,
+    key_for_title,
+)
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
-from data_sources.cbs.nabijheid import NABIJHEID_STEMS, stem_for_path, with_nabijheid_stems
-from data_sources.cbs.odata import CbsTable, clean, read_table_dir, stem, to_number
+from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
+from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
 
-# Short names of the kwb-<year> download -> stems of the OData topics (CBS "Toelichting
-# variabelen kwb-2024": same definitions, matched by title; jeugdzorg and wmo by definition).
-KWB_STEMS: dict[str, str] = {
-    "a_inw": "AantalInwoners", "a_man": "Mannen", "a_vrouw": "Vrouwen",
-    "a_00_14": "k_0Tot15Jaar", "a_15_24": "k_15Tot25Jaar", "a_25_44": "k_25Tot45Jaar",
-    "a_45_64": "k_45Tot65Jaar", "a_65_oo": "k_65JaarOfOuder",
-    "a_ongeh": "Ongehuwd", "a_gehuwd": "Gehuwd", "a_gesch": "Gescheiden", "a_verwed": "Verweduwd",
-    "a_geb": "GeboorteTotaal", "p_geb": "GeboorteRelatief", "a_ste": "SterfteTotaal",
-    "p_ste": "SterfteRelatief", "a_hh": "HuishoudensTotaal", "a_1p_hh": "Eenpersoonshuishoudens",
-    "a_hh_z_k": "HuishoudensZonderKinderen", "a_hh_m_k": "HuishoudensMetKinderen",
-    "g_hhgro": "GemiddeldeHuishoudensgrootte", "bev_dich": "Bevolkingsdichtheid",
-    "a_woning": "Woningvoorraad", "g_wozbag": "GemiddeldeWOZWaardeVanWoningen",
-    "p_1gezw": "PercentageEengezinswoning", "p_mgezw": "PercentageMeergezinswoning",
-    "p_koopw": "Koopwoningen", "p_huurw": "HuurwoningenTotaal",
-    "p_wcorpw": "InBezitWoningcorporatie", "p_ov_hw": "InBezitOverigeVerhuurders",
-    "g_ele": "GemiddeldeElektriciteitsleveringTotaal", "g_gas": "GemiddeldAardgasverbruikTotaal",
-    "p_stadsv": "PercentageWoningenMetStadsverwarming", "p_arb_pp": "Nettoarbeidsparticipatie",
-    "p_arb_wn": "PercentageWerknemers", "p_arb_zs": "PercentageZelfstandigen",
-    "a_inkont": "AantalInkomensontvangers", "g_ink_po": "GemiddeldInkomenPerInkomensontvanger",
-    "g_ink_pi": "GemiddeldInkomenPerInwoner", "p_ink_li": "k_40PersonenMetLaagsteInkomen",
-    "p_ink_hi": "k_20PersonenMetHoogsteInkomen", "g_hh_sti": "GemGestandaardiseerdInkomenVanHuish",
-    "p_hh_li": "k_40HuishoudensMetLaagsteInkomen", "p_hh_hi": "k_20HuishoudensMetHoogsteInkomen",
-    "p_hh_lkk": "HuishoudensMetEenLaagInkomen", "p_hh_osm": "HuishOnderOfRondSociaalMinimum",
-    "p_hh_110": "HuishoudensTot110VanSociaalMinimum",
-    "p_hh_120": "HuishoudensTot120VanSociaalMinimum",
-    "m_hh_ver": "MediaanVermogenVanParticuliereHuish",
-    "a_soz_wb": "PersonenPerSoortUitkeringBijstand", "a_soz_ao": "PersonenPerSoortUitkeringAO",
-    "a_soz_ww": "PersonenPerSoortUitkeringWW", "a_soz_ow": "PersonenPerSoortUitkeringAOW",
-    "a_jz_tn": "JongerenMetJeugdzorgInNatura", "p_jz_tn": "PercentageJongerenMetJeugdzorg",
-    "a_wmo_t": "WmoClienten", "p_wmo_t": "WmoClientenRelatief",
-    "a_bedv": "BedrijfsvestigingenTotaal", "a_pau": "PersonenautoSTotaal",
-    "g_pau_hh": "PersonenautoSPerHuishouden", "a_m2w": "Motorfietsen",
-    "g_afs_hp": "AfstandTotHuisartsenpraktijk", "g_afs_gs": "AfstandTotGroteSupermarkt",
-    "g_afs_kv": "AfstandTotKinderdagverblijf", "g_afs_sc": "AfstandTotSchool",
-    "g_3km_sc": "ScholenBinnen3Km", "a_opp_ha": "OppervlakteTotaal", "a_lan_ha": "OppervlakteLand",
-    "a_wat_ha": "OppervlakteWater", "pst_dekp": "Dekkingspercentage",
-    "ste_mvs": "MateVanStedelijkheid", "ste_oad": "Omgevingsadressendichtheid",
-}
-KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
-KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs",
-                    "ind_wbi", "pst_mvp", "wk_code", "bu_code", "gm_code"}
-KWB_LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}
-DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",
-                  "Perioden": "TimeDimension", "Geslacht": "Dimension", "Leeftijd": "Dimension",
-                  "BurgerlijkeStaat": "Dimension"}
+# the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
+KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
 REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
              "voorzieningen), het kwb-<jaar> bestand (.xlsx of .csv), "
@@ -181,8 +145,6 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
                        "geef het op met --jaar.")
 
 
-# ---------------------------------------------------------------------------- kwb spreadsheet
-
 def _read_spreadsheet(path: Path) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
@@ -268,8 +230,6 @@ def _not_blank_or_secret(value: object) -> bool:
     return str(value).strip() not in {"", ".", "-", "x", "?", "nan"}
 
 
-# --------------------------------------------------------------------------- StatLine CSV
-
 def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
     (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
@@ -338,8 +298,6 @@ def _table_id_from_name(path: Path) -> str | None:
     match = re.search(r"(\d{5}(?:NED|ned|ENG|eng))", path.name)
     return match.group(1) if match else None
 
-
-# --------------------------------------------------------------------------- OData JSON
 
 def _read_json_response(path: Path, year: int | None) -> CbsFile:
     """A saved OData response (envelope with odata.metadata and value, or the bare list)."""

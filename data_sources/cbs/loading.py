@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
+from data_sources.cbs.columns import KWB_STEMS
 from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import gemeente_code_for
@@ -226,8 +227,6 @@ def store_kerncijfers(
 
 
 def _emptied_message(table: CbsTable, emptied: list[tuple], year: int, file_name: str | None) -> str:
-    from data_sources.cbs.formats import KWB_STEMS
-
     kwb_names = {stem: short for short, stem in KWB_STEMS.items()}
     columns = ", ".join(f"{kwb_names[stem]} ({stem})" if stem in kwb_names else stem
                         for stem, *_ in emptied)

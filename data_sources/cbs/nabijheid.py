@@ -5,25 +5,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from data_sources.cbs.columns import NABIJHEID_PATHS
 from data_sources.cbs.odata import CbsTable, stem
-
-# The measures Kindkaart uses, matched on the end of their title path in the StatLine CSV header
-# ("Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)") or in the OData topic
-# groups. The same last title occurs under several groups ("Afstand tot school" under
-# Basisonderwijs, Voortgezet onderwijs totaal, Vmbo, Havo/vwo), so the group decides.
-# Stems start with Nabijheid: the kwb has its own AfstandTotKinderdagverblijf and AfstandTotSchool.
-NABIJHEID_PATHS: dict[tuple[str, ...], str] = {
-    ("kinderdagverblijf", "afstand tot kinderdagverblijf"): "NabijheidAfstandKinderdagverblijf",
-    ("aantal kinderdagverblijven", "binnen 1 km"): "NabijheidKinderdagverblijvenBinnen1Km",
-    ("aantal kinderdagverblijven", "binnen 3 km"): "NabijheidKinderdagverblijvenBinnen3Km",
-    ("buitenschoolse opvang", "afstand tot buitenschoolse opvang"): "NabijheidAfstandBso",
-    ("aantal buitenschoolse opvang", "binnen 1 km"): "NabijheidBsoBinnen1Km",
-    ("aantal buitenschoolse opvang", "binnen 3 km"): "NabijheidBsoBinnen3Km",
-    ("basisonderwijs", "afstand tot school"): "NabijheidAfstandBasisschool",
-    ("basisonderwijs", "aantal scholen", "binnen 1 km"): "NabijheidBasisscholenBinnen1Km",
-    ("basisonderwijs", "aantal scholen", "binnen 3 km"): "NabijheidBasisscholenBinnen3Km",
-}
-NABIJHEID_STEMS = frozenset(NABIJHEID_PATHS.values())
 
 
 def normalise_path(parts: list[str]) -> tuple[str, ...]:

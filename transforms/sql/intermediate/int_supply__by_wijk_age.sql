@@ -13,9 +13,7 @@ year_map as (
     select
         d.gemeente_code,
         d.year,
-        coalesce(
-            max(s.supply_year) filter (where s.supply_year <= d.year), min(s.supply_year)
-        ) as supply_year
+        nearest_year(s.supply_year, d.year) as supply_year
     from (select distinct gemeente_code, year from population_by_wijk_age) as d
     left join supply_years as s using (gemeente_code)
     group by all

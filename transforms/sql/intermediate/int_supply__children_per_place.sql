@@ -53,14 +53,14 @@ provision_types as (
     where starts_with(name, 'children_per_place_')
 ),
 
--- the same year, else the latest earlier delivery (as for the LRK places)
+-- the same year, else the latest earlier delivery (never a later one: then the parameter)
 matched as (
     select
         y.gemeente_code,
         y.year,
         t.provision_type,
         t.parameter_value,
-        max(o.observed_year) filter (where o.observed_year <= y.year) as observed_year
+        latest_year_at_or_before(o.observed_year, y.year) as observed_year
     from population_years as y
     cross join provision_types as t
     left join observed as o

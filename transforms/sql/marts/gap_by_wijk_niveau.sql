@@ -166,35 +166,25 @@ components as (
         r.niveau,
         r.perspective,
         r.component,
+        -- the part of niveau 3 a component counts: passend puts the separate-group share in
+        -- plus-groups (none for 0-2) and the rest in the regular group with specialist inzet;
+        -- inclusief puts all of niveau 3 in regular groups, up to the absorption cap, with
+        -- specialist inzet
+        case
+            when r.component = 'aparte_groep' then j.separate_share
+            when r.perspective = 'passend' then 1 - j.separate_share
+            else 1
+        end as niveau3_part,
         -- niveau 1: the regular-place balance; niveau 2: support to the professionals (row 7,
-        -- coaching); niveau 3 passend: the separate-group share in plus-groups (none for 0-2)
-        -- and the rest in the regular group with specialist inzet; niveau 3 inclusief: all of
-        -- niveau 3 in regular groups, up to the absorption cap, with specialist inzet
-        case r.component
-            when 'reguliere_plekken' then j.in_childcare_low - j.in_plus_groups
-            when 'ondersteuning_professionals' then j.n2_low
-            when 'aparte_groep' then j.n3_low * j.separate_share
-            else j.n3_low * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
-        end as demand_low,
-        case r.component
-            when 'reguliere_plekken' then j.in_childcare_mid - j.in_plus_groups
-            when 'ondersteuning_professionals' then j.n2_mid
-            when 'aparte_groep' then j.n3_mid * j.separate_share
-            else j.n3_mid * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
-        end as demand_mid,
-        case r.component
-            when 'reguliere_plekken' then j.in_childcare_high - j.in_plus_groups
-            when 'ondersteuning_professionals' then j.n2_high
-            when 'aparte_groep' then j.n3_high * j.separate_share
-            else j.n3_high * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
-        end as demand_high,
-        case r.component
-            when 'reguliere_plekken' then j.in_childcare_mid - j.in_plus_groups
-            when 'ondersteuning_professionals' then j.n2_mid
-            when 'aparte_groep' then j.n3_adjusted * j.separate_share
-            else j.n3_adjusted
-                * case when r.perspective = 'passend' then 1 - j.separate_share else 1 end
-        end as demand_signal_adjusted,
+        -- coaching); niveau 3: its part
+        case r.niveau when 1 then j.in_childcare_low - j.in_plus_groups when 2 then j.n2_low
+            else j.n3_low * niveau3_part end as demand_low,
+        case r.niveau when 1 then j.in_childcare_mid - j.in_plus_groups when 2 then j.n2_mid
+            else j.n3_mid * niveau3_part end as demand_mid,
+        case r.niveau when 1 then j.in_childcare_high - j.in_plus_groups when 2 then j.n2_high
+            else j.n3_high * niveau3_part end as demand_high,
+        case r.niveau when 1 then j.in_childcare_mid - j.in_plus_groups when 2 then j.n2_mid
+            else j.n3_adjusted * niveau3_part end as demand_signal_adjusted,
         case when r.component in ('reguliere_plekken', 'aparte_groep')
             then 'plekken (gelijktijdig)' else 'kinderen' end as supply_unit,
         case r.component
@@ -251,15 +241,11 @@ measured as (
         c.children_per_place,
         c.children_per_place_source,
         -- what the children need in the supply's unit: places (children / children per place)
-        -- or children
-        case when c.children_per_place is null then c.demand_low
-            else c.demand_low / c.children_per_place end as need_low,
-        case when c.children_per_place is null then c.demand_mid
-            else c.demand_mid / c.children_per_place end as need_mid,
-        case when c.children_per_place is null then c.demand_high
-            else c.demand_high / c.children_per_place end as need_high,
-        case when c.children_per_place is null then c.demand_signal_adjusted
-            else c.demand_signal_adjusted / c.children_per_place end as need_signal_adjusted,
+        -- or, without children per place, children
+        c.demand_low / coalesce(c.children_per_place, 1) as need_low,
+        c.demand_mid / coalesce(c.children_per_place, 1) as need_mid,
+        c.demand_high / coalesce(c.children_per_place, 1) as need_high,
+        c.demand_signal_adjusted / coalesce(c.children_per_place, 1) as need_signal_adjusted,
         c.in_plus_groups,
         c.plus_places as separate_group_places,
         c.trajectories_count,

@@ -5,7 +5,7 @@
 -- year). Route kwb-gelijk-verdeeld, when the gemeente has no 03759ned for that year: the wijk's
 -- 0-15 year olds spread evenly over the ages 0-14 (no national age profile is shipped: its real
 -- figures were not at hand). Buurten of the BRP map to their wijk.
--- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions.
+-- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions, stg_region_names.
 with mapped as (
     select
         b.year,
@@ -146,25 +146,18 @@ grouped as (
     group by all
 ),
 
-wijk_names as (
-    select region_code as wijk_code, arg_max(region_name, year) as wijk_name
-    from stg_regions
-    where region_level = 'wijk'
-    group by region_code
-),
-
 final as (
     select
         g.gemeente_code,
         g.wijk_code,
-        coalesce(n.wijk_name, g.wijk_code) as wijk_name,
+        coalesce(n.region_name, g.wijk_code) as wijk_name,
         g.year,
         g.age_group,
         g.children,
         g.population_source,
         g.population_source <> 'brp' as is_estimate
     from grouped as g
-    left join wijk_names as n using (wijk_code)
+    left join stg_region_names as n on n.region_code = g.wijk_code
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- One row per gemeente, wijk, year and provision type: places (observed, not modelled).
--- Source: int_supply__places_by_wijk_span (LRK export; partner registrations for plus-groups, KDC/MKD).
+-- Source: int_supply__places_by_wijk_span (LRK export; partner registrations for plus-groups, KDC/MKD),
+-- stg_region_names.
 with summed as (
     select
         gemeente_code,
@@ -15,18 +16,11 @@ with summed as (
     group by gemeente_code, wijk_code, year, provision_type
 ),
 
-wijk_names as (
-    select region_code as wijk_code, arg_max(region_name, year) as wijk_name
-    from stg_regions
-    where region_level = 'wijk'
-    group by region_code
-),
-
 final as (
     select
         s.gemeente_code,
         s.wijk_code,
-        coalesce(n.wijk_name, s.wijk_code) as wijk_name,
+        coalesce(n.region_name, s.wijk_code) as wijk_name,
         s.year,
         s.provision_type,
         s.provision_group,
@@ -36,7 +30,7 @@ final as (
         s.places_source,
         'waargenomen' as figure_kind
     from summed as s
-    left join wijk_names as n using (wijk_code)
+    left join stg_region_names as n on n.region_code = s.wijk_code
 )
 
 select * from final
