@@ -8,12 +8,14 @@ import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
 from transforms import model
-from transforms.privacy import (
-    estimate_range,
-    format_number,
-    protect_contributions,
-    round_estimate,
+from transforms.partner_tables import (
+    CONTRIBUTIONS_SQL,
+    SIGNALS_SQL,
+    column_key,
+    joint_table,
+    protect_support,
 )
+from transforms.privacy import estimate_range, format_number, round_estimate
 from transforms.years import nearest_year
 from ui.auth import record
 from ui.data import cursor, data_version, query
@@ -55,7 +57,10 @@ SIGNAL_KIND_LABELS = {
     "so_ingeschreven": "leerlingen s(b)o/vso",
     "so_thuiszitter": "thuiszitters",
     "so_niet_bereik": "niet bereikt (geen onderwijs)",
-    "ondersteuningstrajecten": "ondersteuningstrajecten (aanbod)",
+    "ondersteuningstrajecten_niveau_2": "ondersteuningstrajecten (aanbod): coaching, niveau 2",
+    "ondersteuningstrajecten_niveau_3": "ondersteuningstrajecten (aanbod): specialistisch, niveau 3",
+    "ondersteuningstrajecten_niveau_4": "ondersteuningstrajecten (aanbod): behandeling, niveau 4",
+    "ondersteuningstrajecten_niveau_overig": "ondersteuningstrajecten (aanbod): overig",
     "wachtlijst_so": "wachtlijst (v)so",
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
     "cbs_jeugdzorg": "CBS: jongeren met jeugdzorg (terugval)",
@@ -274,8 +279,18 @@ def demand(gemeente_code: str) -> pd.DataFrame:
 
 
 def gap(gemeente_code: str) -> pd.DataFrame:
-    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters."""
+    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters.
+    Its row 7 support is not yet protected: pages show protected_gap."""
     return _model_mart("gap_by_wijk_niveau", gemeente_code)
+
+
+def protected_gap(gemeente_code: str, year: int) -> pd.DataFrame:
+    """gap() for one year with the children reached by row 7 support (and their trajecten, hours
+    and gap) protected as cells of the one table of the signal 'ondersteuningstrajecten'
+    (transforms.partner_tables.protect_support): every page shows the gap from here."""
+    frame = gap(gemeente_code)
+    return protect_support(frame[frame["year"] == year], signals(gemeente_code, year),
+                           contributions(gemeente_code, year))
 
 
 def groups(gemeente_code: str) -> pd.DataFrame:
@@ -357,11 +372,7 @@ def supply(gemeente_code: str, year: int) -> pd.DataFrame:
 
 def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     """Observed partner signals per wijk for a year (counts not yet protected)."""
-    return query(
-        "select * from signals_by_wijk where gemeente_code = ? and year = ?"
-        " order by signal_type, signal_kind, age_group, wijk_code",
-        [gemeente_code, year],
-    )
+    return query(SIGNALS_SQL, [gemeente_code, year])
 
 
 def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
@@ -369,45 +380,8 @@ def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
     contributor rule of transforms.privacy.protect_contributions); every gemeente when
     gemeente_code is None."""
     where = "year = ?" + ("" if gemeente_code is None else " and gemeente_code = ?")
-    return query(
-        "select gemeente_code, signal_type, signal_kind, age_group, wijk_code, organisation,"
-        " sum(children_count) as children_count from int_signals__partner_counts"
-        f" where {where} and wijk_code is not null group by all",
-        [year] if gemeente_code is None else [year, gemeente_code],
-    )
-
-
-def _column(row) -> tuple:
-    # a column of the joint table: the signal's kind (vve criterion, jeugdhulp type, ...) and age
-    return (getattr(row, "signal_kind", None), getattr(row, "age_group", None))
-
-
-def _joint_table(whole: pd.DataFrame, contributions_frame: pd.DataFrame | None):
-    """One signal type of one gemeente and year as ONE protected table: wijken x (kind, age group)
-    with the wijk totals (the map), the gemeente per kind and age group and the grand total. Every
-    view of these counts takes its figures from here, so no view's margin gives away another's
-    cell, and with each organisation's share (contributor rule) no partner learns another's
-    small count by subtracting its own."""
-    wijken = list(dict.fromkeys(whole["wijk_code"]))
-    columns = sorted({_column(row) for row in whole.itertuples(index=False)}, key=repr)
-    row_of = {code: i for i, code in enumerate(wijken)}
-    col_of = {key: j for j, key in enumerate(columns)}
-    if contributions_frame is None or contributions_frame.empty:
-        parts = np.zeros((1, len(wijken), len(columns)))
-        for row in whole.itertuples(index=False):
-            parts[0, row_of[row.wijk_code], col_of[_column(row)]] += row.children_count
-    else:
-        mine = contributions_frame[contributions_frame["signal_type"] == whole["signal_type"].iloc[0]]
-        mine = mine[mine["wijk_code"].isin(row_of)]
-        keys = [_column(row) for row in mine.itertuples(index=False)]
-        mine = mine[[key in col_of for key in keys]]
-        organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"]))}
-        parts = np.zeros((max(len(organisations), 1), len(wijken), len(columns)))
-        for row in mine.itertuples(index=False):
-            parts[organisations[row.organisation], row_of[row.wijk_code], col_of[_column(row)]] += \
-                row.children_count
-    counts, hidden = protect_contributions(parts)
-    return row_of, col_of, counts, hidden
+    return query(CONTRIBUTIONS_SQL.format(where=where),
+                 [year] if gemeente_code is None else [year, gemeente_code])
 
 
 def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
@@ -418,8 +392,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     counts as one organisation's). The rate is hidden wherever the count is, and the gemeente
     rate wherever the gemeente total is."""
     whole = frame if whole is None else whole
-    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
-    column = col_of[_column(next(frame.itertuples(index=False)))]
+    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
+    column = col_of[column_key(next(frame.itertuples(index=False)))]
     rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
     out["hidden"] = hidden[rows, column]
@@ -443,7 +417,7 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     pupils, not thuiszitters), summed from the table's cells and hidden where any of them is.
     Columns wijk_code, wijk_name, children_count (NaN where hidden), population_children,
     rate_per_100, hidden."""
-    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
+    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
     # population of the age groups the signal covers ('alle' where no age group is given)
     per_wijk = whole.groupby(["wijk_code", "wijk_name"], as_index=False, sort=False).agg(
         population_children=("population_children", "max"))
