@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from transforms.partner_tables import CONTRIBUTIONS_SQL, SIGNALS_SQL, SUPPORT_TYPE, joint_table
 from transforms.privacy import SuppressedTable, protect_counts
 
 
@@ -102,22 +104,38 @@ def _crosstab(frame: pd.DataFrame, row: str, column: str, order: list[str]) -> S
     return protect_counts(wide, [str(c) for c in columns], estimate=False)
 
 
-def support_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
-                            year: int) -> SuppressedTable | None:
-    """Row 7: children with each kind of support per age group (L585), protected."""
-    frame = con.execute(
-        "select support_type, age_group, children_count from stg_partner__ondersteuningstrajecten"
-        " where gemeente_code = ? and year = ? and children_count is not null",
-        [gemeente_code, year]).df()
-    return _crosstab(frame, "support_type", "age_group", ["0-2", "2-4", "4-12"])
-
-
-def hours_by_type(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Row 7: trajecten and hours per kind of support (no children counts, so not suppressed)."""
-    return con.execute(
-        "select support_type, sum(trajectories_count) as trajectories, sum(support_hours) as hours"
-        " from stg_partner__ondersteuningstrajecten where gemeente_code = ? and year = ?"
-        " group by all order by support_type", [gemeente_code, year]).df()
+def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                              year: int) -> pd.DataFrame | None:
+    """Row 7 (L585): children reached per kind of support (its niveau) and age group in the
+    gemeente, with their trajecten and hours; the gemeente cells of the one protected table of the
+    signal 'ondersteuningstrajecten' (transforms.partner_tables), so that they agree with Tekorten
+    and the map and no partner learns another's small count. Trajecten and hours are hidden with
+    their children. Rows without a wijk are not in that table. None when nothing was delivered.
+    Columns signal_kind, age_group, children_count, trajectories_count, support_hours (NaN where
+    hidden), hidden."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    whole = signals[signals["signal_type"] == SUPPORT_TYPE]
+    if whole.empty:
+        return None
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    _, col_of, counts, hidden = joint_table(whole, contributions)
+    effort = con.execute(
+        f"""select '{SUPPORT_TYPE}_niveau_' || coalesce(niveau::varchar, 'overig') as signal_kind,
+               coalesce(age_group, 'alle') as age_group,
+               sum(trajectories_count) as trajectories_count, sum(support_hours) as support_hours
+        from int_support__by_wijk_age
+        where gemeente_code = ? and year = ? and wijk_code is not null group by all""",
+        [gemeente_code, year]).df().set_index(["signal_kind", "age_group"])
+    rows = []
+    for (kind, age_group), column in sorted(col_of.items()):
+        hide = bool(hidden[-1, column])
+        trajectories, hours = (effort.loc[(kind, age_group)] if (kind, age_group) in effort.index
+                               else (np.nan, np.nan))
+        rows.append((kind, age_group, np.nan if hide else counts[-1, column],
+                     np.nan if hide else trajectories, np.nan if hide else hours, hide))
+    return pd.DataFrame(rows, columns=["signal_kind", "age_group", "children_count",
+                                       "trajectories_count", "support_hours", "hidden"])
 
 
 def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
