@@ -15,7 +15,7 @@ import pandas as pd
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
 from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS
-from transforms.partner_tables import protected_gap
+from transforms.partner_tables import protected_gap, provisions_hidden
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
@@ -247,8 +247,9 @@ def _gap_sheet(con, gemeente_code, year):
         "Perspectief": frame["perspective"].map(PERSPECTIVE_LABELS),
         "Onderdeel": frame["component"].map(COMPONENT_SHORT_LABELS),
         "Kinderen, schatting (laag-hoog)": _ranges(frame, "demand"),
-        "Kinderen per plek": [round(v, 2) if pd.notna(v) else "" for v in
-                              frame["children_per_place"]],
+        "Kinderen per plek": _hidden_where([round(v, 2) if pd.notna(v) else "" for v in
+                                            frame["children_per_place"]],
+                                           frame["children_per_place_hidden"]),
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
         "Aanbod, waargenomen (afgerond)": _hidden_where(_rounded(frame["supply"]), hidden,
                                                         hidden_label()),
@@ -274,11 +275,13 @@ def _niveau4_sheet(con, gemeente_code, year):
     if frame.empty:
         return None
     threshold = min_count()
+    hidden = provisions_hidden(con, gemeente_code, year)
     out = pd.DataFrame({
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau 4, schatting over alle kinderen (laag-hoog)": _ranges(frame, "demand"),
         "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
-        "Kinderen per plek": [round(v, 2) for v in frame["children_per_place"]],
+        "Kinderen per plek": ["afgeschermd" if "kdc_mkd" in hidden else round(v, 2)
+                              for v in frame["children_per_place"]],
         "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
         "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
             "niet geleverd" if pd.isna(v) else hidden_label(threshold) if 0 < v < threshold

@@ -73,10 +73,14 @@ def answer(key: str) -> None:
                 "Soort groep": frame["group_kind"], "Groepen": frame["groups"],
                 "Plekken per groep (gemiddeld)": [format_number(v, 1)
                                                   for v in frame["places_per_group"]],
-                "Kinderen per groep (gemiddeld)": [format_number(v, 1)
-                                                   for v in frame["children_per_group"]],
-                "Kinderen per professional": [format_number(v, 1) if pd.notna(v) else ""
-                                              for v in frame["children_per_professional"]],
+                "Kinderen per groep (gemiddeld)": [
+                    "afgeschermd" if hide else format_number(v, 1)
+                    for v, hide in zip(frame["children_per_group"], frame["children_hidden"],
+                                       strict=True)],
+                "Kinderen per professional": [
+                    "afgeschermd" if hide else format_number(v, 1) if pd.notna(v) else ""
+                    for v, hide in zip(frame["children_per_professional"],
+                                       frame["children_hidden"], strict=True)],
             }), hide_index=True, width="stretch")
             st.caption("Waargenomen (rij 10): gemiddelden over de groepen van de organisaties die "
                        "leverden. Het model rekent met een opnamegrens per reguliere groep "
@@ -89,11 +93,12 @@ def answer(key: str) -> None:
         st.dataframe(pd.DataFrame({
             "Soort opvang": frame["care_type"], "Leeftijd": frame["age_group"],
             "Organisaties": frame["organisations"],
-            "Kinderen per plek": [format_number(v, 2) if pd.notna(v) else ""
-                                  for v in frame["children_per_place"]],
+            "Kinderen per plek": [
+                "afgeschermd" if hide else format_number(v, 2) if pd.notna(v) else ""
+                for v, hide in zip(frame["children_per_place"], frame["hidden"], strict=True)],
             "Deel van alle kinderen (ten minste)": [
-                f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
-                for v in frame["share_of_children"]],
+                "afgeschermd" if hide else f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
+                for v, hide in zip(frame["share_of_children"], frame["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
         st.caption("Waargenomen (rij 3): kinderen ÷ plekken van de organisaties die leverden; het "
                    "model gebruikt deze kinderen per plek. Het deel van alle kinderen is een "

@@ -143,7 +143,8 @@ a11y.summary([
 regular_table = pd.DataFrame({
     "Wijk": regular["wijk_name"],
     "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
-    "Kinderen per plek": [format_number(v, 2) for v in regular["children_per_place"]],
+    "Kinderen per plek": [continuum.children_per_place_text(r)
+                          for r in regular.itertuples(index=False)],
     "Plekken nodig, gelijktijdig (laag-hoog)": range_column(regular, "need"),
     "Plekken, gelijktijdig (LRK)": [format_number(round_estimate(v)) for v in regular["supply"]],
     "Tekort in plekken (laag-hoog)": range_column(regular, "gap"),

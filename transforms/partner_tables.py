@@ -25,6 +25,12 @@ CONTRIBUTIONS_SQL = ("select gemeente_code, signal_type, signal_kind, age_group,
 # niveau; the gap's support components are its cells of niveau 2 and 3.
 SUPPORT_TYPE = "ondersteuningstrajecten"
 SUPPORT_NIVEAUS = {"ondersteuning_professionals": 2, "specialistische_inzet": 3}
+# The children behind an observed children-per-place figure (rows 3 and 10), per organisation.
+CHILDREN_BY_ORGANISATION_SQL = ("select * from int_supply__children_by_organisation"
+                                " where gemeente_code = ?")
+CHILDREN_PER_PLACE_SQL = ("select * from int_supply__children_per_place"
+                          " where gemeente_code = ? and year = ?")
+REGULAR_PROVISIONS = ("dagopvang", "bso", "gastouderopvang")
 # What follows from the children reached and is hidden with them.
 SUPPORT_FOLLOWERS = ("supply", "trajectories_count", "support_hours", "gap_low", "gap_mid",
                      "gap_high", "gap_signal_adjusted")
@@ -128,13 +134,55 @@ def gemeente_rows(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.
     return out
 
 
+def hidden_provisions(children_per_place: pd.DataFrame, by_organisation: pd.DataFrame) -> set[str]:
+    """Provision types whose observed children per place is hidden: children ÷ places is a rate
+    of a count of children (places are public in the LRK), so it is hidden where that count (the
+    deliveries of its observed year, per organisation: `by_organisation`, rows of
+    CHILDREN_BY_ORGANISATION_SQL) is under the threshold or fails the contributor rule. A
+    parameter is no count and never hidden."""
+    hidden = set()
+    for row in children_per_place.itertuples(index=False):
+        if row.children_per_place_source == "parameter" or pd.isna(row.observed_year):
+            continue
+        parts = by_organisation.loc[(by_organisation["provision_type"] == row.provision_type)
+                                    & (by_organisation["year"] == row.observed_year),
+                                    "children_count"].to_numpy(dtype=float)
+        _, mask = protect_contributions(parts.reshape(-1, 1, 1), row_totals=False,
+                                        column_totals=False)
+        if mask[0, 0]:
+            hidden.add(row.provision_type)
+    return hidden
+
+
+def protect_gap(gap: pd.DataFrame, signals: pd.DataFrame, contributions: pd.DataFrame | None,
+                hidden_types: set[str]) -> pd.DataFrame:
+    """Rows of gap_by_wijk_niveau of one gemeente and year as every page and export shows them:
+    the row 7 support protected (protect_support), and the children per place hidden
+    (`children_per_place_hidden`, NaN) where an observed figure behind it is (hidden_provisions):
+    the regular places' mix where any regular provision's is, the plus-groups' where theirs is.
+    Places, needs and gaps in places are estimates and pass, rounded where shown."""
+    out = protect_support(gap, signals, contributions)
+    regular = bool(hidden_types & set(REGULAR_PROVISIONS))
+    out["children_per_place_hidden"] = (
+        ((out["component"] == "reguliere_plekken") & regular)
+        | ((out["component"] == "aparte_groep") & ("plusgroep" in hidden_types)))
+    out.loc[out["children_per_place_hidden"], "children_per_place"] = np.nan
+    return out
+
+
 def protected_gap(con, gemeente_code: str, year: int) -> pd.DataFrame:
-    """gap_by_wijk_niveau (the built mart: the default parameters) of one gemeente and year with
-    the row 7 support protected (protect_support), for the exports and the report."""
+    """gap_by_wijk_niveau (the built mart: the default parameters) of one gemeente and year,
+    protected as on the pages (protect_gap), for the exports and the report."""
     gap = con.execute("select * from gap_by_wijk_niveau where gemeente_code = ? and year = ?"
                       " order by wijk_code, age_group, niveau, perspective, component",
                       [gemeente_code, year]).df()
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return protect_support(gap, signals, contributions)
+    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year))
+
+
+def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
+    """hidden_provisions of one gemeente and year, read through `con`."""
+    return hidden_provisions(con.execute(CHILDREN_PER_PLACE_SQL, [gemeente_code, year]).df(),
+                             con.execute(CHILDREN_BY_ORGANISATION_SQL, [gemeente_code]).df())

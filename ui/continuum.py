@@ -7,15 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
-from transforms import model
+from transforms import model, partner_tables
 from transforms.partner_tables import (
+    CHILDREN_BY_ORGANISATION_SQL,
+    CHILDREN_PER_PLACE_SQL,
     CONTRIBUTIONS_SQL,
     SIGNALS_SQL,
     column_key,
     joint_table,
-    protect_support,
+    protect_gap,
 )
-from transforms.privacy import estimate_range, format_number, round_estimate
+from transforms.privacy import estimate_range, format_number, hidden_label, round_estimate
 from transforms.years import nearest_year
 from ui.auth import record
 from ui.data import cursor, data_version, query
@@ -285,12 +287,20 @@ def gap(gemeente_code: str) -> pd.DataFrame:
 
 
 def protected_gap(gemeente_code: str, year: int) -> pd.DataFrame:
-    """gap() for one year with the children reached by row 7 support (and their trajecten, hours
-    and gap) protected as cells of the one table of the signal 'ondersteuningstrajecten'
-    (transforms.partner_tables.protect_support): every page shows the gap from here."""
+    """gap() for one year as every page shows it (transforms.partner_tables.protect_gap): the
+    children reached by row 7 support (and their trajecten, hours and gap) as cells of the one
+    table of the signal 'ondersteuningstrajecten', and children per place hidden where the
+    children behind it are."""
     frame = gap(gemeente_code)
-    return protect_support(frame[frame["year"] == year], signals(gemeente_code, year),
-                           contributions(gemeente_code, year))
+    return protect_gap(frame[frame["year"] == year], signals(gemeente_code, year),
+                       contributions(gemeente_code, year), hidden_provisions(gemeente_code, year))
+
+
+def hidden_provisions(gemeente_code: str, year: int) -> set[str]:
+    """Provision types whose observed children per place is hidden
+    (transforms.partner_tables.hidden_provisions)."""
+    return partner_tables.hidden_provisions(query(CHILDREN_PER_PLACE_SQL, [gemeente_code, year]),
+                                            query(CHILDREN_BY_ORGANISATION_SQL, [gemeente_code]))
 
 
 def groups(gemeente_code: str) -> pd.DataFrame:
@@ -443,6 +453,13 @@ def _amount(value: float, unit: str) -> str:
     return f"{format_number(round_estimate(value))} {unit}"
 
 
+def children_per_place_text(row) -> str:
+    """Children per place of a gap row, '1,23', or 'afgeschermd' where the count behind it is."""
+    if getattr(row, "children_per_place_hidden", False):
+        return "afgeschermd"
+    return format_number(row.children_per_place, 2)
+
+
 def gap_sentence(row) -> str:
     """One row of gap_by_wijk_niveau in a sentence a controller can check: what is modelled, over
     which noemer and perspective, the supply in its own unit, and the balance."""
@@ -452,7 +469,8 @@ def gap_sentence(row) -> str:
     if row.component == "reguliere_plekken":
         sentence = (f"In {row.wijk_name} gebruiken of zoeken naar schatting {children} {noun} "
                     "reguliere opvang (niveau 1-3, zonder wie in een bestaande plusgroep zit); bij "
-                    f"{format_number(row.children_per_place, 2)} kinderen per plek zijn dat "
+                    f"{children_per_place_text(row).replace('afgeschermd', 'een afgeschermd aantal')}"
+                    " kinderen per plek zijn dat "
                     f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). Er zijn "
                     f"{_amount(row.supply, 'plekken')}.")
     elif row.component == "aparte_groep":
@@ -469,13 +487,16 @@ def gap_sentence(row) -> str:
         if pd.isna(row.supply):
             return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
                     f"{perspective}; hoeveel ondersteuning er is, is niet geleverd (rij 7).")
+        if getattr(row, "supply_hidden", False):
+            return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
+                    f"{perspective}; hoeveel kinderen partners er bereikten, is afgeschermd "
+                    f"({hidden_label()}, rij 7), en dus ook het tekort.")
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
-                    f"{perspective}; partners bereikten er {_amount(row.supply, 'kinderen')} "
+                    f"{perspective}; partners bereikten er {format_number(row.supply)} kinderen "
                     "(rij 7, waargenomen).")
     if pd.isna(row.gap_low):
         return sentence
-    unit = "plekken" if row.children_per_place == row.children_per_place and \
-        row.children_per_place is not None else "kinderen"
+    unit = "plekken" if row.supply_unit.startswith("plekken") else "kinderen"
     if row.gap_low > 0:
         sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} {unit}."
     elif row.gap_high <= 0:
