@@ -78,7 +78,7 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
     elif pd.isna(supply):
         return text + "; het aanbod is niet geleverd (rij 7 van de handreiking)."
     else:
-        text += f"; aanwezig: {format_number(supply)} {unit}."
+        text += f"; aanwezig: {format_number(round_estimate(supply))} {unit}."
     balance = continuum.estimate_text(total.need_low - supply, total.need_high - supply)
     return text + f" Saldo over de wijken: {balance} {unit} tekort (negatief: ruimte over)."
 
