@@ -301,3 +301,34 @@ def test_children_per_place_hides_a_small_organisation(app_db, analist):
     table = next(d.value for d in at.dataframe if "Kinderen per plek" in d.value.columns)
     assert set(table["Kinderen per plek"]) == {"afgeschermd"}
     assert any("bij een afgeschermd aantal kinderen per plek" in m.value for m in at.markdown)
+
+
+def test_the_upload_preview_shows_a_partner_its_own_rows_only(app_db):
+    from conftest import add_account
+
+    from data_sources.accounts import Account
+
+    add_account(app_db, "pad", "partner", "Padding Zorg")
+    at = run_page("aanleveren", account=Account("pad", "partner", "Padding Zorg"))
+    rows = [["Centrum", None, kind, "2-4", PADDING, PADDING, 100.0] for kind in SUPPORT_PADDING]
+    at.selectbox(key="aanleveren_soort").set_value("ondersteuningstrajecten").run()
+    at.file_uploader(key="aanleveren_bestand_ondersteuningstrajecten").set_value(
+        ("padding.xlsx", filled_template("ondersteuningstrajecten", rows),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+    assert not at.exception, at.exception
+    # its own two rows and their total, not the wijk's total with the Zorggroep's 2 + 2 toddlers
+    (preview,) = [d.value for d in at.dataframe]
+    assert preview[["wijk", "soort ondersteuning", "aantal kinderen", "aantal trajecten"]].to_dict(
+        "records") == [
+        {"wijk": "Centrum", "soort ondersteuning": "coaching pm'ers", "aantal kinderen": "10",
+         "aantal trajecten": "10"},
+        {"wijk": "Centrum", "soort ondersteuning": "logopedie", "aantal kinderen": "10",
+         "aantal trajecten": "10"},
+        {"wijk": "Totaal", "soort ondersteuning": "", "aantal kinderen": "20",
+         "aantal trajecten": "20"}]
+    [b for b in at.button if b.label == "Bevestigen en opslaan"][0].click().run()
+    assert not at.exception, at.exception
+    assert re.fullmatch(r"Opgeslagen als upload \d+: 2 rijen\.", at.success[0].value)
+    # after the upload: only its own history, no figure of the gemeente
+    history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
+    assert set(history["Organisatie"]) == {"Padding Zorg"}
