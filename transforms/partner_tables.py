@@ -93,16 +93,20 @@ def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
     if whole.empty:
         return out
     row_of, col_of, counts, hidden = joint_table(whole, contributions)
-    for index, row in enumerate(out.itertuples(index=False)):
-        niveau = SUPPORT_NIVEAUS.get(row.component)
-        column = col_of.get((support_kind(niveau), row.age_group)) if niveau else None
-        if column is None:  # not support, or none of this niveau and age group delivered
-            continue
-        out.loc[index, ["gemeente_supply", "gemeente_supply_hidden"]] = [counts[-1, column],
-                                                                         bool(hidden[-1, column])]
-        if row.wijk_code in row_of and hidden[row_of[row.wijk_code], column]:
-            out.loc[index, "supply_hidden"] = True
-            out.loc[index, list(SUPPORT_FOLLOWERS)] = np.nan
+    columns = np.array([col_of.get((support_kind(SUPPORT_NIVEAUS[component]), age_group), -1)
+                        if component in SUPPORT_NIVEAUS else -1
+                        for component, age_group in zip(out["component"], out["age_group"],
+                                                        strict=True)], dtype=int)
+    rows = np.array([row_of.get(code, -1) for code in out["wijk_code"]], dtype=int)
+    # rows of other components, or of a niveau and age group none delivered, have no cell
+    cell = columns >= 0
+    out.loc[cell, "gemeente_supply"] = counts[-1, columns[cell]]
+    out.loc[cell, "gemeente_supply_hidden"] = hidden[-1, columns[cell]]
+    in_table = cell & (rows >= 0)
+    supply_hidden = np.zeros(len(out), dtype=bool)
+    supply_hidden[in_table] = hidden[rows[in_table], columns[in_table]]
+    out["supply_hidden"] = supply_hidden
+    out.loc[supply_hidden, list(SUPPORT_FOLLOWERS)] = np.nan
     return out
 
 

@@ -291,6 +291,13 @@ def protected_gap(gemeente_code: str, year: int) -> pd.DataFrame:
     children reached by row 7 support (and their trajecten, hours and gap) as cells of the one
     table of the signal 'ondersteuningstrajecten', and children per place hidden where the
     children behind it are."""
+    return _protected_gap(gemeente_code, year, _key(), signal_kinds(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _protected_gap(gemeente_code: str, year: int, parameters: tuple, kinds: tuple,
+                   version: str) -> pd.DataFrame:
+    # the session's parameters and signal kinds and the data version are the cache key
     frame = gap(gemeente_code)
     return protect_gap(frame[frame["year"] == year], signals(gemeente_code, year),
                        contributions(gemeente_code, year), hidden_provisions(gemeente_code, year))
