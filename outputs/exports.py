@@ -15,7 +15,7 @@ import pandas as pd
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
 from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS
-from transforms.partner_tables import protected_gap, provisions_hidden
+from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
@@ -207,6 +207,13 @@ def _rounded(values: pd.Series) -> list:
     return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
 
 
+def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
+    """A protected count (count, hidden) as exported; none delivered for it is 0."""
+    if cell is None:
+        return 0
+    return hidden_label(threshold) if cell[1] else int(cell[0])
+
+
 def _hidden_where(values: list, hidden: pd.Series, label: str = "afgeschermd") -> list:
     return [label if hide else value for value, hide in zip(values, hidden, strict=True)]
 
@@ -276,6 +283,7 @@ def _niveau4_sheet(con, gemeente_code, year):
         return None
     threshold = min_count()
     hidden = provisions_hidden(con, gemeente_code, year)
+    cells = dagbehandeling(con, gemeente_code, year)
     out = pd.DataFrame({
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau 4, schatting over alle kinderen (laag-hoog)": _ranges(frame, "demand"),
@@ -284,8 +292,8 @@ def _niveau4_sheet(con, gemeente_code, year):
                               for v in frame["children_per_place"]],
         "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
         "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
-            "niet geleverd" if pd.isna(v) else hidden_label(threshold) if 0 < v < threshold
-            else int(v) for v in frame["dagbehandeling_count"]],
+            "niet geleverd" if pd.isna(v) else _protected_cell(cells.get(age), threshold)
+            for v, age in zip(frame["dagbehandeling_count"], frame["age_group"], strict=True)],
     })
     return Sheet("Niveau 4 (regionaal)", out, [
         "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "

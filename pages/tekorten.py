@@ -228,12 +228,14 @@ st.header("Niveau 4: behandeling (regionaal, hele gemeente)")
 niveau_4 = continuum.niveau4(gemeente_code)
 niveau_4 = niveau_4[(niveau_4["year"] == year)]
 if not niveau_4.empty:
-    from ui.continuum import min_count
+    # the protected gemeente cells of jeugdhulp dagbehandeling, as on Continuüm and the Kaart
+    cells = continuum.gemeente_cells("jeugdhulp", "jeugdhulp_dagbehandeling", gemeente_code, year)
 
-    def observed(value) -> str:
+    def observed(value, age: str) -> str:
         if pd.isna(value):
             return "niet geleverd"
-        return hidden_label() if 0 < value < min_count() else format_number(value)
+        count, hidden = cells.get(age, (0.0, False))
+        return hidden_label() if hidden else format_number(count)
 
     st.dataframe(pd.DataFrame({
         "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
@@ -241,8 +243,9 @@ if not niveau_4.empty:
         "Plekken KDC/MKD (gelijktijdig)": [format_number(round_estimate(v))
                                            for v in niveau_4["places"]],
         "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
-        "Jeugdhulp dagbehandeling (waargenomen)": [observed(v)
-                                                   for v in niveau_4["dagbehandeling_count"]],
+        "Jeugdhulp dagbehandeling (waargenomen)": [
+            observed(v, age) for v, age in zip(niveau_4["dagbehandeling_count"],
+                                               niveau_4["age_group"], strict=True)],
     }), hide_index=True, width="stretch")
     st.caption("Een KDC of MKD bedient meer wijken: niveau 4 staat per gemeente, niet per wijk. "
                "Niveau 4: schatting over alle kinderen; plekken: partners (rij 10); "

@@ -332,3 +332,29 @@ def test_the_upload_preview_shows_a_partner_its_own_rows_only(app_db):
     # after the upload: only its own history, no figure of the gemeente
     history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
     assert set(history["Organisatie"]) == {"Padding Zorg"}
+
+
+def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist):
+    # 3 babies in dagbehandeling in the sample; a partner pads every wijk with 10 and subtracts
+    con = store.connect(app_db)
+    try:
+        wijken = [code for (code,) in con.execute(
+            "select distinct wijk_code from population_by_wijk_age where gemeente_code = 'GM9999'"
+            " order by 1").fetchall()]
+        jobs.import_registration(
+            con, filled_template("jeugdhulp", [[w, None, "dagbehandeling", "0-2", PADDING]
+                                               for w in wijken]),
+            "jeugdhulp", "Padding BV", "2024", "padding.xlsx")
+        from outputs import exports
+
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
+    finally:
+        con.close()
+    _clear()
+    column = "Jeugdhulp dagbehandeling, kinderen (waargenomen)"
+    assert list(sheet[column]) == ["< 5", 10, 88]  # 0-2 (103 - 100 = 3), 2-4, 4-12
+    at = run_page("tekorten", account=analist)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe
+                 if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
+    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["< 5", "10", "88"]

@@ -190,3 +190,25 @@ def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
     """hidden_provisions of one gemeente and year, read through `con`."""
     return hidden_provisions(con.execute(CHILDREN_PER_PLACE_SQL, [gemeente_code, year]).df(),
                              con.execute(CHILDREN_BY_ORGANISATION_SQL, [gemeente_code]).df())
+
+
+def gemeente_cells(signals: pd.DataFrame, contributions: pd.DataFrame | None, signal_type: str,
+                   signal_kind: str) -> dict[str, tuple[float, bool]]:
+    """The protected gemeente totals of one signal kind per age group, from its type's joint
+    table (the same cells as the gemeente figures on the signal pages): age group -> (count,
+    hidden)."""
+    whole = signals[signals["signal_type"] == signal_type]
+    if whole.empty:
+        return {}
+    _, col_of, counts, hidden = joint_table(whole, contributions)
+    return {age_group: (float(counts[-1, column]), bool(hidden[-1, column]))
+            for (kind, age_group), column in col_of.items() if kind == signal_kind}
+
+
+def dagbehandeling(con, gemeente_code: str, year: int) -> dict[str, tuple[float, bool]]:
+    """Children with jeugdhulp dagbehandeling (row 8) per age group in the gemeente, protected
+    (gemeente_cells), for niveau 4 in the exports."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling")

@@ -303,6 +303,15 @@ def _protected_gap(gemeente_code: str, year: int, parameters: tuple, kinds: tupl
                        contributions(gemeente_code, year), hidden_provisions(gemeente_code, year))
 
 
+def gemeente_cells(signal_type: str, signal_kind: str, gemeente_code: str,
+                   year: int) -> dict[str, tuple[float, bool]]:
+    """The protected gemeente totals of a signal kind per age group
+    (transforms.partner_tables.gemeente_cells)."""
+    return partner_tables.gemeente_cells(signals(gemeente_code, year),
+                                         contributions(gemeente_code, year), signal_type,
+                                         signal_kind)
+
+
 def hidden_provisions(gemeente_code: str, year: int) -> set[str]:
     """Provision types whose observed children per place is hidden
     (transforms.partner_tables.hidden_provisions)."""
