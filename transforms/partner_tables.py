@@ -1,4 +1,4 @@
-"""Partner counts as one protected table per signal type, and the row 7 support of the gap from it.
+"""Partner counts as one protected table per signal type; the gap's supply figures protected from it.
 
 Every view of a partner count (signal pages, the map, Tekorten, the workbook, the report) takes
 its figures from joint_table, so that no margin on one page gives away a cell of another, and
