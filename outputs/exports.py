@@ -15,6 +15,7 @@ import pandas as pd
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
 from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS
+from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
@@ -206,6 +207,17 @@ def _rounded(values: pd.Series) -> list:
     return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
 
 
+def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
+    """A protected count (count, hidden) as exported; none delivered for it is 0."""
+    if cell is None:
+        return 0
+    return hidden_label(threshold) if cell[1] else int(cell[0])
+
+
+def _hidden_where(values: list, hidden: pd.Series, label: str = "afgeschermd") -> list:
+    return [label if hide else value for value, hide in zip(values, hidden, strict=True)]
+
+
 def _demand_sheet(con, gemeente_code, year):
     frame = con.execute("""
         select wijk_code, wijk_name, age_group, niveau, niveau_name, noemer, children_low,
@@ -231,15 +243,10 @@ def _demand_sheet(con, gemeente_code, year):
 
 
 def _gap_sheet(con, gemeente_code, year):
-    frame = con.execute("""
-        select wijk_code, wijk_name, age_group, niveau, perspective, component, demand_low,
-               demand_high, children_per_place, need_low, need_high, supply, supply_unit,
-               gap_low, gap_mid, gap_high
-        from gap_by_wijk_niveau where gemeente_code = ? and year = ?
-        order by wijk_code, age_group, niveau, perspective, component""",
-        [gemeente_code, year]).df()
+    frame = protected_gap(con, gemeente_code, year)
     if frame.empty:
         return None
+    hidden = frame["supply_hidden"]
     out = pd.DataFrame({
         "Wijkcode": frame["wijk_code"], "Wijk": frame["wijk_name"],
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
@@ -247,20 +254,23 @@ def _gap_sheet(con, gemeente_code, year):
         "Perspectief": frame["perspective"].map(PERSPECTIVE_LABELS),
         "Onderdeel": frame["component"].map(COMPONENT_SHORT_LABELS),
         "Kinderen, schatting (laag-hoog)": _ranges(frame, "demand"),
-        "Kinderen per plek": [round(v, 2) if pd.notna(v) else "" for v in
-                              frame["children_per_place"]],
+        "Kinderen per plek": _hidden_where([round(v, 2) if pd.notna(v) else "" for v in
+                                            frame["children_per_place"]],
+                                           frame["children_per_place_hidden"]),
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
-        "Aanbod, waargenomen (afgerond)": _rounded(frame["supply"]),
+        "Aanbod, waargenomen (afgerond)": _hidden_where(_rounded(frame["supply"]), hidden,
+                                                        hidden_label()),
         "Eenheid": frame["supply_unit"],
-        "Tekort (laag-hoog)": _ranges(frame, "gap"),
-        "Tekort midden (afgerond)": _rounded(frame["gap_mid"]),
+        "Tekort (laag-hoog)": _hidden_where(_ranges(frame, "gap"), hidden),
+        "Tekort midden (afgerond)": _hidden_where(_rounded(frame["gap_mid"]), hidden),
     })
     return Sheet("Tekort per wijk en niveau", out, [
         "Tekort = nodig min aanbod, in de eenheid van het aanbod: plekken (gelijktijdig; kinderen ÷ "
         "kinderen per plek) of kinderen. Positief: te weinig. Niveau 1 is de balans van de reguliere "
         "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
         "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7). "
-        "Schattingen afgerond."])
+        "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
+        "is ook het tekort afgeschermd. " + suppression_note(min_count())])
 
 
 def _niveau4_sheet(con, gemeente_code, year):
@@ -272,15 +282,18 @@ def _niveau4_sheet(con, gemeente_code, year):
     if frame.empty:
         return None
     threshold = min_count()
+    hidden = provisions_hidden(con, gemeente_code, year)
+    cells = dagbehandeling(con, gemeente_code, year)
     out = pd.DataFrame({
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau 4, schatting over alle kinderen (laag-hoog)": _ranges(frame, "demand"),
         "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
-        "Kinderen per plek": [round(v, 2) for v in frame["children_per_place"]],
+        "Kinderen per plek": ["afgeschermd" if "kdc_mkd" in hidden else round(v, 2)
+                              for v in frame["children_per_place"]],
         "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
         "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
-            "niet geleverd" if pd.isna(v) else hidden_label(threshold) if 0 < v < threshold
-            else int(v) for v in frame["dagbehandeling_count"]],
+            "niet geleverd" if pd.isna(v) else _protected_cell(cells.get(age), threshold)
+            for v, age in zip(frame["dagbehandeling_count"], frame["age_group"], strict=True)],
     })
     return Sheet("Niveau 4 (regionaal)", out, [
         "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "

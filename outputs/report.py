@@ -15,6 +15,7 @@ from data_sources.config import min_count
 from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
+from transforms.partner_tables import gemeente_rows, protected_gap, summed
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
 
@@ -255,31 +256,32 @@ def _trend(context: Context) -> str | None:
         f"<p class='note'>{esc(kind.capitalize())}; elk jaar zoals in de tabel per wijk van dat jaar.</p>")
 
 
-def _model_rows(context: Context, sql: str) -> pd.DataFrame:
-    where_wijk = " and wijk_code = ?" if context.wijk_code else ""
-    params = [context.gemeente_code, context.year] + ([context.wijk_code] if context.wijk_code else [])
-    return context.con.execute(sql.format(where_wijk=where_wijk), params).df()
-
-
 def _gap(context: Context) -> str | None:
-    frame = _model_rows(context, """
-        select niveau, perspective, component, any_value(supply_unit) as supply_unit,
-               sum(demand_low) as demand_low, sum(demand_high) as demand_high,
-               sum(need_low) as need_low, sum(need_high) as need_high, sum(supply) as supply,
-               sum(gap_low) as gap_low, sum(gap_high) as gap_high
-        from gap_by_wijk_niveau
-        where gemeente_code = ? and year = ?{where_wijk}
-            and component in ('reguliere_plekken', 'ondersteuning_professionals', 'aparte_groep',
-                              'opnamegrens')
-        group by all order by niveau, perspective desc, component
-    """)
-    if frame.empty:
+    rows = protected_gap(context.con, context.gemeente_code, context.year)
+    rows = rows[rows["component"].isin(['reguliere_plekken', 'ondersteuning_professionals',
+                                        'aparte_groep', 'opnamegrens'])]
+    if context.wijk_code:
+        rows = rows[rows["wijk_code"] == context.wijk_code]
+    if rows.empty:
         return None
-    from transforms.privacy import estimate_range, format_number, round_estimate
+    from transforms.privacy import estimate_range, round_estimate
+
+    # one row per wijk (or the gemeente's protected totals) and age group -> one per component
+    by = ["niveau", "perspective", "component", "supply_unit"]
+    sums = ["demand_low", "demand_high", "need_low", "need_high", "supply"]
+    if not context.wijk_code:
+        rows = gemeente_rows(rows, [*by, "age_group"], sums)
+    rows = rows.assign(gap_low=rows["need_low"] - rows["supply"],
+                       gap_high=rows["need_high"] - rows["supply"])
+    frame = summed(rows, by, [*sums, "gap_low", "gap_high"])
+    frame = frame.sort_values(["niveau", "perspective", "component"], ascending=[True, False, True])
 
     def ranged(prefix: str) -> list[str]:
-        return [estimate_range(lo, hi) if pd.notna(lo) else "niet geleverd"
-                for lo, hi in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
+        # the gap follows from the support (row 7): hidden with it
+        hidden = frame["supply_hidden"] if prefix == "gap" else [False] * len(frame)
+        return ["afgeschermd" if hide else estimate_range(lo, hi) if pd.notna(lo) else "niet geleverd"
+                for lo, hi, hide in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], hidden,
+                                        strict=True)]
 
     table = pd.DataFrame({
         "Niveau": frame["niveau"].astype(str),
@@ -287,8 +289,9 @@ def _gap(context: Context) -> str | None:
         "Onderdeel": frame["component"].map(labels.COMPONENT_SHORT_LABELS),
         "Kinderen (schatting)": ranged("demand"),
         "Nodig (schatting)": ranged("need"),
-        "Aanbod (waargenomen)": ["niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
-                                 for v in frame["supply"]],
+        "Aanbod (waargenomen)": [hidden_label() if hide else "niet geleverd" if pd.isna(v)
+                                 else format_number(round_estimate(v))
+                                 for v, hide in zip(frame["supply"], frame["supply_hidden"], strict=True)],
         "Eenheid": frame["supply_unit"],
         "Tekort": ranged("gap"),
     })

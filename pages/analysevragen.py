@@ -7,6 +7,7 @@ from data_sources.analysis_notes import STATUSES, notes, save_note
 from data_sources.config import min_count
 from transforms import analysis
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import clear_caches, cursor
 from ui.state import current, gemeente_name
 
@@ -72,10 +73,14 @@ def answer(key: str) -> None:
                 "Soort groep": frame["group_kind"], "Groepen": frame["groups"],
                 "Plekken per groep (gemiddeld)": [format_number(v, 1)
                                                   for v in frame["places_per_group"]],
-                "Kinderen per groep (gemiddeld)": [format_number(v, 1)
-                                                   for v in frame["children_per_group"]],
-                "Kinderen per professional": [format_number(v, 1) if pd.notna(v) else ""
-                                              for v in frame["children_per_professional"]],
+                "Kinderen per groep (gemiddeld)": [
+                    "afgeschermd" if hide else format_number(v, 1)
+                    for v, hide in zip(frame["children_per_group"], frame["children_hidden"],
+                                       strict=True)],
+                "Kinderen per professional": [
+                    "afgeschermd" if hide else format_number(v, 1) if pd.notna(v) else ""
+                    for v, hide in zip(frame["children_per_professional"],
+                                       frame["children_hidden"], strict=True)],
             }), hide_index=True, width="stretch")
             st.caption("Waargenomen (rij 10): gemiddelden over de groepen van de organisaties die "
                        "leverden. Het model rekent met een opnamegrens per reguliere groep "
@@ -88,25 +93,40 @@ def answer(key: str) -> None:
         st.dataframe(pd.DataFrame({
             "Soort opvang": frame["care_type"], "Leeftijd": frame["age_group"],
             "Organisaties": frame["organisations"],
-            "Kinderen per plek": [format_number(v, 2) if pd.notna(v) else ""
-                                  for v in frame["children_per_place"]],
+            "Kinderen per plek": [
+                "afgeschermd" if hide else format_number(v, 2) if pd.notna(v) else ""
+                for v, hide in zip(frame["children_per_place"], frame["hidden"], strict=True)],
             "Deel van alle kinderen (ten minste)": [
-                f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
-                for v in frame["share_of_children"]],
+                "afgeschermd" if hide else f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
+                for v, hide in zip(frame["share_of_children"], frame["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
         st.caption("Waargenomen (rij 3): kinderen ÷ plekken van de organisaties die leverden; het "
                    "model gebruikt deze kinderen per plek. Het deel van alle kinderen is een "
                    "ondergrens zolang niet elke organisatie leverde.")
     elif key == "support_by_age":
-        show_table(analysis.support_by_type_and_age(con, gemeente_code, year),
-                   "Waargenomen (rij 7): kinderen met ondersteuning per soort en leeftijd.")
-        hours = analysis.hours_by_type(con, gemeente_code, year)
-        if not hours.empty:
+        support = analysis.support_by_niveau_and_age(con, gemeente_code, year)
+        if support is None:
+            st.caption("Geen ondersteuningstrajecten geleverd voor dit jaar (rij 7).")
+        else:
+            hidden = support["hidden"]
+
+            def shown(values, label: str = hidden_label()) -> list[str]:
+                return [label if hide else "" if pd.isna(v) else format_number(v)
+                        for v, hide in zip(values, hidden, strict=True)]
+
             st.dataframe(pd.DataFrame({
-                "Soort ondersteuning": hours["support_type"],
-                "Trajecten": [format_number(v) if pd.notna(v) else "" for v in hours["trajectories"]],
-                "Uren": [format_number(v) if pd.notna(v) else "" for v in hours["hours"]],
+                "Soort ondersteuning": [SIGNAL_KIND_LABELS.get(k, k).split(": ", 1)[-1]
+                                        for k in support["signal_kind"]],
+                "Leeftijd": [a if a == "alle" else f"{a} jaar" for a in support["age_group"]],
+                "Kinderen": shown(support["children_count"]),
+                "Trajecten": shown(support["trajectories_count"]),
+                "Uren": shown(support["support_hours"], "afgeschermd"),
             }), hide_index=True, width="stretch")
+            st.caption("Waargenomen (rij 7), in de gemeente: coaching van pedagogisch medewerkers "
+                       "(niveau 2); ondersteuning in of naast de groep, ambulante begeleiding, "
+                       "logopedie en fysiotherapie (niveau 3); behandeling (niveau 4). Dezelfde "
+                       "afgeschermde cijfers als op Tekorten en de Kaart; trajecten en uren zijn "
+                       "afgeschermd waar de kinderen het zijn.")
         show_table(analysis.jeugdhulp_by_type_and_age(con, gemeente_code, year),
                    "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd.")
         show_table(analysis.so_by_type_and_status(con, gemeente_code, year),

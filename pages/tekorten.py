@@ -34,8 +34,8 @@ age_group = st.selectbox("Leeftijdsgroep", ["2-4", "0-2", "4-12"], key="tekorten
                          format_func=lambda a: continuum.AGE_NOUNS[a])
 noun = continuum.AGE_NOUNS_SHORT[age_group]
 
-gap = continuum.gap(gemeente_code)
-rows = gap[(gap["year"] == year) & (gap["age_group"] == age_group)]
+gap = continuum.protected_gap(gemeente_code, year)
+rows = gap[gap["age_group"] == age_group]
 if rows.empty:
     st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
     st.stop()
@@ -62,20 +62,43 @@ def range_column(frame: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
-    total = frame[["demand_low", "demand_high", "need_low", "need_high", "supply",
-                   "gap_low", "gap_high"]].sum(min_count=1)
+    total = frame[["demand_low", "demand_high", "need_low", "need_high", "supply"]].sum(min_count=1)
     text = (f"**Gemeente {name}:** naar schatting "
             f"{continuum.estimate_text(total.demand_low, total.demand_high)} {noun} {what}")
+    supply = total.supply
+    if frame["gemeente_supply"].notna().any():
+        # row 7 support: the protected gemeente total, never the sum of the wijken shown
+        if frame["gemeente_supply_hidden"].iloc[0]:
+            return text + f"; aanwezig: {hidden_label()} {unit} (afgeschermd, dus ook het saldo)."
+        supply = frame["gemeente_supply"].iloc[0]
     if unit == "plekken":
         text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
-                 f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(total.supply))} "
+                 f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(supply))} "
                  "plekken.")
-    elif pd.isna(total.supply):
+    elif pd.isna(supply):
         return text + "; het aanbod is niet geleverd (rij 7 van de handreiking)."
     else:
-        text += f"; aanwezig: {format_number(round_estimate(total.supply))} {unit}."
-    return text + f" Saldo over de wijken: {continuum.estimate_text(total.gap_low, total.gap_high)} " \
-        f"{unit} tekort (negatief: ruimte over)."
+        text += f"; aanwezig: {format_number(round_estimate(supply))} {unit}."
+    balance = continuum.estimate_text(total.need_low - supply, total.need_high - supply)
+    return text + f" Saldo over de wijken: {balance} {unit} tekort (negatief: ruimte over)."
+
+
+def support_columns(frame: pd.DataFrame, reached: str) -> dict[str, list[str]]:
+    """Children reached, trajecten, hours and gap of row 7 support, hidden as one cell."""
+    hidden = frame["supply_hidden"].tolist()
+
+    def shown(values, decimals: int = 0, label: str = hidden_label()) -> list[str]:
+        return [label if hide else "" if pd.isna(v) else format_number(v, decimals)
+                for v, hide in zip(values, hidden, strict=True)]
+
+    return {
+        reached: shown(frame["supply"]),
+        "Trajecten": shown(frame["trajectories_count"]),
+        "Uren": shown(frame["support_hours"], label="afgeschermd"),
+        "Tekort in kinderen (laag-hoog)": [
+            "afgeschermd" if hide else text
+            for text, hide in zip(range_column(frame, "gap"), hidden, strict=True)],
+    }
 
 
 # 1. Regular places, once, for every child who uses or seeks childcare
@@ -120,7 +143,8 @@ a11y.summary([
 regular_table = pd.DataFrame({
     "Wijk": regular["wijk_name"],
     "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
-    "Kinderen per plek": [format_number(v, 2) for v in regular["children_per_place"]],
+    "Kinderen per plek": [continuum.children_per_place_text(r)
+                          for r in regular.itertuples(index=False)],
     "Plekken nodig, gelijktijdig (laag-hoog)": range_column(regular, "need"),
     "Plekken, gelijktijdig (LRK)": [format_number(round_estimate(v)) for v in regular["supply"]],
     "Tekort in plekken (laag-hoog)": range_column(regular, "gap"),
@@ -139,17 +163,15 @@ st.caption(
 st.header("Niveau 2: ondersteuning van professionals (beide perspectieven)")
 support = component("ondersteuning_professionals")
 st.markdown(gemeente_sentence(support, "op niveau 2", "kinderen"))
-if support["supply"].notna().any():
+if (support["supply"].notna() | support["supply_hidden"]).any():
     st.dataframe(pd.DataFrame({
         "Wijk": support["wijk_name"],
         "Niveau 2 (laag-hoog)": range_column(support, "demand"),
-        "Kinderen bereikt met coaching (rij 7)": [format_number(v) for v in support["supply"]],
-        "Trajecten": [format_number(v) if pd.notna(v) else "" for v in support["trajectories_count"]],
-        "Uren": [format_number(v) if pd.notna(v) else "" for v in support["support_hours"]],
-        "Tekort in kinderen (laag-hoog)": range_column(support, "gap"),
+        **support_columns(support, "Kinderen bereikt met coaching (rij 7)"),
     }), hide_index=True, width="stretch")
     st.caption("Bereikt, trajecten en uren: waargenomen (zorgaanbieders, soort 'coaching pm'ers'); "
-               "niveau 2: schatting.")
+               "niveau 2: schatting. Waar het aantal bereikte kinderen is afgeschermd, zijn ook "
+               "trajecten, uren en tekort afgeschermd.")
 
 # 3. Niveau 3: both perspectives side by side
 st.header("Niveau 3: passend en inclusief naast elkaar")
@@ -206,12 +228,14 @@ st.header("Niveau 4: behandeling (regionaal, hele gemeente)")
 niveau_4 = continuum.niveau4(gemeente_code)
 niveau_4 = niveau_4[(niveau_4["year"] == year)]
 if not niveau_4.empty:
-    from ui.continuum import min_count
+    # the protected gemeente cells of jeugdhulp dagbehandeling, as on Continuüm and the Kaart
+    cells = continuum.gemeente_cells("jeugdhulp", "jeugdhulp_dagbehandeling", gemeente_code, year)
 
-    def observed(value) -> str:
+    def observed(value, age: str) -> str:
         if pd.isna(value):
             return "niet geleverd"
-        return hidden_label() if 0 < value < min_count() else format_number(value)
+        count, hidden = cells.get(age, (0.0, False))
+        return hidden_label() if hidden else format_number(count)
 
     st.dataframe(pd.DataFrame({
         "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
@@ -219,8 +243,9 @@ if not niveau_4.empty:
         "Plekken KDC/MKD (gelijktijdig)": [format_number(round_estimate(v))
                                            for v in niveau_4["places"]],
         "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
-        "Jeugdhulp dagbehandeling (waargenomen)": [observed(v)
-                                                   for v in niveau_4["dagbehandeling_count"]],
+        "Jeugdhulp dagbehandeling (waargenomen)": [
+            observed(v, age) for v, age in zip(niveau_4["dagbehandeling_count"],
+                                               niveau_4["age_group"], strict=True)],
     }), hide_index=True, width="stretch")
     st.caption("Een KDC of MKD bedient meer wijken: niveau 4 staat per gemeente, niet per wijk. "
                "Niveau 4: schatting over alle kinderen; plekken: partners (rij 10); "

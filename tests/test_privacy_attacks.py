@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +138,223 @@ def test_no_marker_tells_primary_from_secondary(app_db, analist):
     labels = {value for frame in at.dataframe for column in frame.value.columns
               for value in frame.value[column].astype(str) if value.startswith("<")}
     assert labels <= {f"< {min_count()}"}  # one label for every hidden cell
+
+
+SUPPORT_PADDING = {"coaching pm'ers": 2, "logopedie": 3}  # support type -> its niveau
+
+
+def _support_seen(app_db, wijk_names):
+    """Every figure of children reached by row 7 support that a page or export shows, after the
+    padding upload: (where, niveau) -> (value, trajecten) for each wijk ('WK...') and for the
+    gemeente ('GM9999'), each from the view it is shown in; None where it is hidden. Wijk totals
+    over the niveaus come from the Kaart (protected_signal_totals)."""
+    from outputs import exports, report
+    from transforms import analysis
+    from ui import continuum
+
+    seen = {}
+    # Tekorten and the wijk sentences: the protected gap; its gemeente sentence: gemeente_supply
+    gap = continuum.protected_gap("GM9999", 2024)
+    support = gap[gap["component"].isin(["ondersteuning_professionals", "specialistische_inzet"])
+                  & (gap["age_group"] == "2-4") & (gap["perspective"] != "inclusief")]
+    for row in support.itertuples(index=False):
+        value = None if row.supply_hidden else (row.supply, row.trajectories_count)
+        seen["tekorten", row.wijk_code, row.niveau] = value
+        seen["tekorten", "GM9999", row.niveau] = (
+            None if row.gemeente_supply_hidden else (row.gemeente_supply, None))
+    # Analysevragen: the gemeente per niveau
+    con = store.connect(app_db)
+    for row in analysis.support_by_niveau_and_age(con, "GM9999", 2024).itertuples(index=False):
+        niveau = int(row.signal_kind[-1])
+        seen["analysevragen", "GM9999", niveau] = (
+            None if row.hidden else (row.children_count, row.trajectories_count))
+    # the workbook's gap sheet, the gemeente report and every wijk factsheet
+    sheet = exports.build_sheets(con, "GM9999", 2024, ["tekort_per_wijk_niveau"])[0].frame
+    labels = {"coaching van professionals (rij 7)": 2}
+    for row in sheet.itertuples(index=False):
+        niveau = labels.get(row.Onderdeel)
+        if niveau and row.Leeftijdsgroep.startswith("2-4"):
+            value = row[sheet.columns.get_loc("Aanbod, waargenomen (afgerond)")]
+            seen["werkboek", row.Wijkcode, niveau] = None if value == "< 5" else (value, None)
+    for wijk_code in [None, *wijk_names]:
+        html = report._gap(report.Context(con, "GM9999", 2024, wijk_code))
+        rows = [[unescape(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
+                for row in re.findall(r"<tr>(.*?)</tr>", html)]
+        row = dict(zip(rows[0], next(r for r in rows if "coaching van professionals (rij 7)" in r),
+                       strict=True))
+        value = row["Aanbod (waargenomen)"]
+        seen["rapport", wijk_code or "GM9999", 2] = (
+            None if value == "< 5" else (float(value.replace(".", "")), None))
+    con.close()
+    # the Kaart (wijk totals over the niveaus) and Continuüm (per niveau) from the signal's table
+    signals = continuum.signals("GM9999", 2024)
+    whole = signals[signals["signal_type"] == "ondersteuningstrajecten"]
+    shares = continuum.contributions("GM9999", 2024)
+    for row in continuum.protected_signal_totals(whole, shares).itertuples(index=False):
+        seen["kaart", row.wijk_code, "2+3"] = None if row.hidden else (row.children_count, None)
+    for kind, part in whole.groupby("signal_kind"):
+        for row in continuum.protected_signal(part, whole, shares).itertuples(index=False):
+            seen["continuum", row.wijk_code, int(kind[-1])] = (
+                None if row.hidden else (row.children_count, None))
+    return seen
+
+
+def test_a_padding_upload_of_support_reveals_no_small_count_of_another(app_db, analist):
+    con = store.connect(app_db)
+    try:
+        original = {(wijk, niveau): count for wijk, niveau, count in con.execute(
+            "select wijk_code, niveau, sum(support_children) from int_support__by_wijk_age"
+            " where gemeente_code = 'GM9999' and year = 2024 and age_group = '2-4'"
+            " and niveau in (2, 3) group by all").fetchall()}
+        wijk_names = dict(con.execute(
+            "select distinct wijk_code, wijk_name from population_by_wijk_age"
+            " where gemeente_code = 'GM9999' order by wijk_code").fetchall())
+        # A zorgaanbieder pads every wijk with 10 toddlers (10 trajecten) per niveau
+        rows = [[wijk, None, kind, "2-4", PADDING, PADDING, 100.0]
+                for wijk in wijk_names for kind in SUPPORT_PADDING]
+        jobs.import_registration(con, filled_template("ondersteuningstrajecten", rows),
+                                 "ondersteuningstrajecten", "Padding Zorg", "2024", "padding.xlsx")
+    finally:
+        con.close()
+    small = {key: count for key, count in original.items() if 0 < count < min_count()}
+    assert len(small) == 9  # the sample's small counts of children reached (6 coaching, 3 niveau 3)
+    _clear()
+    seen = _support_seen(app_db, list(wijk_names))
+    recovered = {}
+    for (view, where, niveau), value in seen.items():
+        if value is None:
+            continue
+        wijken = len(wijk_names) if where == "GM9999" else 1
+        niveaus = 2 if niveau == "2+3" else 1
+        for figure in value:
+            if figure is None:
+                continue
+            rest = figure - PADDING * wijken * niveaus
+            assert rest == 0 or rest >= min_count(), (view, where, niveau, figure)
+            if where != "GM9999" and niveau != "2+3":
+                recovered[where, niveau] = rest
+    for key, count in small.items():
+        assert key not in recovered, f"{key}: {count} recovered as {recovered.get(key)}"
+    # a visible total never stands above a single hidden cell: per niveau over the wijken
+    # (Tekorten's gemeente sentence) and per wijk over the niveaus (the Kaart)
+    for niveau in (2, 3):
+        if seen["tekorten", "GM9999", niveau] is not None:
+            assert sum(seen["tekorten", w, niveau] is None for w in wijk_names) != 1
+    for wijk in wijk_names:
+        if seen["kaart", wijk, "2+3"] is not None:
+            assert sum(seen["tekorten", wijk, n] is None for n in (2, 3)) != 1
+    # every view hides the same cells
+    for view in ("werkboek", "continuum"):
+        assert {k[1:] for k, v in seen.items() if k[0] == view and v is None} <= \
+            {k[1:] for k, v in seen.items() if k[0] == "tekorten" and v is None}
+    # what the analist sees on Tekorten: only what is safe to subtract from
+    at = run_page("tekorten", account=analist)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe
+                 if "Kinderen bereikt met coaching (rij 7)" in d.value.columns)
+    shown = dict(zip(table["Wijk"], zip(table["Kinderen bereikt met coaching (rij 7)"],
+                                        table["Trajecten"], table["Uren"], strict=True),
+                     strict=True))
+    hidden = ("< 5", "< 5", "afgeschermd")
+    assert shown == {
+        # padded by 10: the rest (6, 8, 9, 0 children) is no small count of another
+        "Nieuwland": ("16", "18", "318"), "Zuiderpark": ("18", "18", "388"),
+        "Bloemhof": ("19", "21", "286"), "Buitengebied": ("10", "10", "100"),
+        # 10 plus 1 or 2 of the Zorggroep, and a second cell of every line
+        "Centrum": hidden, "De Horst": hidden, "Kerkebuurt": hidden, "Molenwijk": hidden,
+        "Oude Haven": hidden, "Vlietzoom": hidden}
+    sentences = [m.value for m in at.markdown if m.value.startswith("**Gemeente")]
+    assert [s for s in sentences if "peuters op niveau 2" in s or "specialistische inzet" in s] == [
+        "**Gemeente Voorbeeldstad:** naar schatting 115-295 peuters op niveau 2; aanwezig: 130 "
+        "kinderen. Saldo over de wijken: -18 tot 165 kinderen tekort (negatief: ruimte over).",
+        "**Gemeente Voorbeeldstad:** naar schatting 11-74 peuters op niveau 3 met specialistische "
+        "inzet; aanwezig: 190 kinderen. Saldo over de wijken: -180 tot -115 kinderen tekort "
+        "(negatief: ruimte over)."]
+
+
+def test_children_per_place_hides_a_small_organisation(app_db, analist):
+    # A second kinderopvang delivers 3 children in BSO beside the sample's 1.638: the gemeente's
+    # children per BSO place would give those 3 away to the first (with the public LRK places)
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(
+            con, filled_template("kinderopvang-bezetting",
+                                 [["WK999904", "BSO De Kleine", "bso", "4-12", 3, 4]]),
+            "kinderopvang-bezetting", "BSO De Kleine", "2024", "klein.xlsx")
+        from outputs import exports
+        from transforms import analysis
+
+        participation = analysis.participation(con, "GM9999", 2024)
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["tekort_per_wijk_niveau"])[0].frame
+    finally:
+        con.close()
+    _clear()
+    assert participation[["care_type", "age_group", "children", "hidden"]].fillna(-1).to_records(
+        index=False).tolist() == [("bso", "4-12", -1.0, True), ("dagopvang", "0-2", 848.0, False),
+                                  ("dagopvang", "2-4", 607.0, False),
+                                  ("peuteropvang", "2-4", 434.0, False)]
+    regular = sheet[sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3"]
+    assert set(regular["Kinderen per plek"]) == {"afgeschermd"}
+    at = run_page("tekorten", account=analist)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Kinderen per plek" in d.value.columns)
+    assert set(table["Kinderen per plek"]) == {"afgeschermd"}
+    assert any("bij een afgeschermd aantal kinderen per plek" in m.value for m in at.markdown)
+
+
+def test_the_upload_preview_shows_a_partner_its_own_rows_only(app_db):
+    from conftest import add_account
+
+    from data_sources.accounts import Account
+
+    add_account(app_db, "pad", "partner", "Padding Zorg")
+    at = run_page("aanleveren", account=Account("pad", "partner", "Padding Zorg"))
+    rows = [["Centrum", None, kind, "2-4", PADDING, PADDING, 100.0] for kind in SUPPORT_PADDING]
+    at.selectbox(key="aanleveren_soort").set_value("ondersteuningstrajecten").run()
+    at.file_uploader(key="aanleveren_bestand_ondersteuningstrajecten").set_value(
+        ("padding.xlsx", filled_template("ondersteuningstrajecten", rows),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+    assert not at.exception, at.exception
+    # its own two rows and their total, not the wijk's total with the Zorggroep's 2 + 2 toddlers
+    (preview,) = [d.value for d in at.dataframe]
+    assert preview[["wijk", "soort ondersteuning", "aantal kinderen", "aantal trajecten"]].to_dict(
+        "records") == [
+        {"wijk": "Centrum", "soort ondersteuning": "coaching pm'ers", "aantal kinderen": "10",
+         "aantal trajecten": "10"},
+        {"wijk": "Centrum", "soort ondersteuning": "logopedie", "aantal kinderen": "10",
+         "aantal trajecten": "10"},
+        {"wijk": "Totaal", "soort ondersteuning": "", "aantal kinderen": "20",
+         "aantal trajecten": "20"}]
+    [b for b in at.button if b.label == "Bevestigen en opslaan"][0].click().run()
+    assert not at.exception, at.exception
+    assert re.fullmatch(r"Opgeslagen als upload \d+: 2 rijen\.", at.success[0].value)
+    # after the upload: only its own history, no figure of the gemeente
+    history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
+    assert set(history["Organisatie"]) == {"Padding Zorg"}
+
+
+def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist):
+    # 3 babies in dagbehandeling in the sample; a partner pads every wijk with 10 and subtracts
+    con = store.connect(app_db)
+    try:
+        wijken = [code for (code,) in con.execute(
+            "select distinct wijk_code from population_by_wijk_age where gemeente_code = 'GM9999'"
+            " order by 1").fetchall()]
+        jobs.import_registration(
+            con, filled_template("jeugdhulp", [[w, None, "dagbehandeling", "0-2", PADDING]
+                                               for w in wijken]),
+            "jeugdhulp", "Padding BV", "2024", "padding.xlsx")
+        from outputs import exports
+
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
+    finally:
+        con.close()
+    _clear()
+    column = "Jeugdhulp dagbehandeling, kinderen (waargenomen)"
+    assert list(sheet[column]) == ["< 5", 10, 88]  # 0-2 (103 - 100 = 3), 2-4, 4-12
+    at = run_page("tekorten", account=analist)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe
+                 if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
+    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["< 5", "10", "88"]

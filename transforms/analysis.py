@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from transforms.privacy import SuppressedTable, protect_counts
+from transforms.partner_tables import CONTRIBUTIONS_SQL, SIGNALS_SQL, SUPPORT_TYPE, joint_table
+from transforms.privacy import SuppressedTable, protect_contributions, protect_counts
 
 
 @dataclass(frozen=True)
@@ -102,22 +104,38 @@ def _crosstab(frame: pd.DataFrame, row: str, column: str, order: list[str]) -> S
     return protect_counts(wide, [str(c) for c in columns], estimate=False)
 
 
-def support_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
-                            year: int) -> SuppressedTable | None:
-    """Row 7: children with each kind of support per age group (L585), protected."""
-    frame = con.execute(
-        "select support_type, age_group, children_count from stg_partner__ondersteuningstrajecten"
-        " where gemeente_code = ? and year = ? and children_count is not null",
-        [gemeente_code, year]).df()
-    return _crosstab(frame, "support_type", "age_group", ["0-2", "2-4", "4-12"])
-
-
-def hours_by_type(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Row 7: trajecten and hours per kind of support (no children counts, so not suppressed)."""
-    return con.execute(
-        "select support_type, sum(trajectories_count) as trajectories, sum(support_hours) as hours"
-        " from stg_partner__ondersteuningstrajecten where gemeente_code = ? and year = ?"
-        " group by all order by support_type", [gemeente_code, year]).df()
+def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
+                              year: int) -> pd.DataFrame | None:
+    """Row 7 (L585): children reached per kind of support (its niveau) and age group in the
+    gemeente, with their trajecten and hours; the gemeente cells of the one protected table of the
+    signal 'ondersteuningstrajecten' (transforms.partner_tables), so that they agree with Tekorten
+    and the map and no partner learns another's small count. Trajecten and hours are hidden with
+    their children. Rows without a wijk are not in that table. None when nothing was delivered.
+    Columns signal_kind, age_group, children_count, trajectories_count, support_hours (NaN where
+    hidden), hidden."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    whole = signals[signals["signal_type"] == SUPPORT_TYPE]
+    if whole.empty:
+        return None
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    _, col_of, counts, hidden = joint_table(whole, contributions)
+    effort = con.execute(
+        f"""select '{SUPPORT_TYPE}_niveau_' || coalesce(niveau::varchar, 'overig') as signal_kind,
+               coalesce(age_group, 'alle') as age_group,
+               sum(trajectories_count) as trajectories_count, sum(support_hours) as support_hours
+        from int_support__by_wijk_age
+        where gemeente_code = ? and year = ? and wijk_code is not null group by all""",
+        [gemeente_code, year]).df().set_index(["signal_kind", "age_group"])
+    rows = []
+    for (kind, age_group), column in sorted(col_of.items()):
+        hide = bool(hidden[-1, column])
+        trajectories, hours = (effort.loc[(kind, age_group)] if (kind, age_group) in effort.index
+                               else (np.nan, np.nan))
+        rows.append((kind, age_group, np.nan if hide else counts[-1, column],
+                     np.nan if hide else trajectories, np.nan if hide else hours, hide))
+    return pd.DataFrame(rows, columns=["signal_kind", "age_group", "children_count",
+                                       "trajectories_count", "support_hours", "hidden"])
 
 
 def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
@@ -154,29 +172,50 @@ def niveau_observed(con: duckdb.DuckDBPyConnection, gemeente_code: str,
 
 def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
     """Row 10, its own question: groups per kind with the mean places and children per group and
-    the children per professional (means over groups; no single group's count is shown)."""
-    return con.execute(
+    the children per professional (means over groups; no single group's count is shown). A mean
+    times the groups is the kind's children: both children figures are hidden (NaN,
+    `children_hidden`) where that count fails the threshold or the contributor rule."""
+    frame = con.execute(
         """
-        select group_kind, count(*) as groups,
-               sum(places) / count(*) as places_per_group,
-               sum(children_count) / count(*) as children_per_group,
-               sum(children_count) / nullif(sum(professionals_count), 0)
-                   as children_per_professional
-        from stg_partner__groepsgrootte
-        where gemeente_code = ? and year = ?
-        group by all having count(*) >= 3 order by group_kind
+        with per_organisation as (
+            select group_kind, organisation, count(*) as groups, sum(places) as places,
+                   sum(children_count) as children, sum(professionals_count) as professionals
+            from stg_partner__groepsgrootte
+            where gemeente_code = ? and year = ?
+            group by all
+        )
+        select group_kind, sum(groups) as groups,
+               sum(places) / sum(groups) as places_per_group,
+               sum(children) / sum(groups) as children_per_group,
+               sum(children) / nullif(sum(professionals), 0) as children_per_professional,
+               list(coalesce(children, 0)) as children_per_organisation
+        from per_organisation
+        group by all having sum(groups) >= 3 order by group_kind
         """, [gemeente_code, year]).df()
+    frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
+    frame.loc[frame["children_hidden"], ["children_per_group", "children_per_professional"]] = np.nan
+    return frame.drop(columns="children_per_organisation")
+
+
+def _hidden_total(parts) -> bool:
+    # one count made of several organisations' shares: threshold and contributor rule
+    _, hidden = protect_contributions(np.asarray(parts, dtype=float).reshape(-1, 1, 1),
+                                      row_totals=False, column_totals=False)
+    return bool(hidden[0, 0])
 
 
 def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
     """Row 3: children in childcare per care type and age group as the delivering organisations
     reported them, their places and children per place, and the share of all children of the age
-    group (a lower bound where not every organisation delivered)."""
-    return con.execute(
+    group (a lower bound where not every organisation delivered). Children are a count: the care
+    type x age group table with its totals is protected with each organisation's share
+    (transforms.privacy.protect_contributions), and where a cell is hidden (`hidden`) so are its
+    children per place and share (NaN), which give it away with the places or the population."""
+    frame = con.execute(
         """
         with delivered as (
-            select care_type, age_group, sum(children_count) as children, sum(places) as places,
-                   count(distinct organisation) as organisations
+            select care_type, age_group, organisation, sum(children_count) as children,
+                   sum(places) as places
             from stg_partner__kinderopvang_bezetting
             where gemeente_code = ? and year = ?
             group by all
@@ -186,11 +225,32 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
             from population_by_wijk_age where gemeente_code = ? and year = ?
             group by all
         )
-        select d.*, d.children / nullif(d.places, 0) as children_per_place,
-               d.children / nullif(p.population, 0) as share_of_children
+        select d.*, p.population
         from delivered as d left join population as p using (age_group)
-        order by care_type, age_group
+        order by care_type, age_group, organisation
         """, [gemeente_code, year, gemeente_code, year]).df()
+    columns = ["care_type", "age_group", "organisations", "children", "places",
+               "children_per_place", "share_of_children", "hidden"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.fillna({"care_type": "onbekend", "age_group": "onbekend"})
+    care_types = list(dict.fromkeys(frame["care_type"]))
+    age_groups = list(dict.fromkeys(frame["age_group"]))
+    organisations = list(dict.fromkeys(frame["organisation"]))
+    parts = np.zeros((len(organisations), len(care_types), len(age_groups)))
+    for row in frame.itertuples(index=False):
+        parts[organisations.index(row.organisation), care_types.index(row.care_type),
+              age_groups.index(row.age_group)] += 0 if pd.isna(row.children) else row.children
+    _, hidden = protect_contributions(parts)
+    out = frame.groupby(["care_type", "age_group"], as_index=False, sort=True).agg(
+        organisations=("organisation", "nunique"), children=("children", "sum"),
+        places=("places", "sum"), population=("population", "first"))
+    out["hidden"] = [bool(hidden[care_types.index(c), age_groups.index(a)])
+                     for c, a in zip(out["care_type"], out["age_group"], strict=True)]
+    out["children_per_place"] = out["children"] / out["places"].where(out["places"] > 0)
+    out["share_of_children"] = out["children"] / out["population"].where(out["population"] > 0)
+    out.loc[out["hidden"], ["children", "children_per_place", "share_of_children"]] = np.nan
+    return out[columns]
 
 
 def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:

@@ -9,13 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
-from transforms import model
-from transforms.privacy import (
-    estimate_range,
-    format_number,
-    protect_contributions,
-    round_estimate,
+from transforms import model, partner_tables
+from transforms.partner_tables import (
+    CHILDREN_BY_ORGANISATION_SQL,
+    CHILDREN_PER_PLACE_SQL,
+    CONTRIBUTIONS_SQL,
+    SIGNALS_SQL,
+    column_key,
+    joint_table,
+    protect_gap,
 )
+from transforms.privacy import estimate_range, format_number, hidden_label, round_estimate
 from ui.auth import record
 from ui.data import cursor, data_version, query
 
@@ -56,7 +60,10 @@ SIGNAL_KIND_LABELS = {
     "so_ingeschreven": "leerlingen s(b)o/vso",
     "so_thuiszitter": "thuiszitters",
     "so_niet_bereik": "niet bereikt (geen onderwijs)",
-    "ondersteuningstrajecten": "ondersteuningstrajecten (aanbod)",
+    "ondersteuningstrajecten_niveau_2": "ondersteuningstrajecten (aanbod): coaching, niveau 2",
+    "ondersteuningstrajecten_niveau_3": "ondersteuningstrajecten (aanbod): specialistisch, niveau 3",
+    "ondersteuningstrajecten_niveau_4": "ondersteuningstrajecten (aanbod): behandeling, niveau 4",
+    "ondersteuningstrajecten_niveau_overig": "ondersteuningstrajecten (aanbod): overig",
     "wachtlijst_so": "wachtlijst (v)so",
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
     "cbs_jeugdzorg": "CBS: jongeren met jeugdzorg (terugval)",
@@ -298,8 +305,42 @@ def demand(gemeente_code: str) -> pd.DataFrame:
 
 
 def gap(gemeente_code: str) -> pd.DataFrame:
-    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters."""
+    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters.
+    Its row 7 support is not yet protected: pages show protected_gap."""
     return _model_mart("gap_by_wijk_niveau", gemeente_code)
+
+
+def protected_gap(gemeente_code: str, year: int) -> pd.DataFrame:
+    """gap() for one year as every page shows it (transforms.partner_tables.protect_gap): the
+    children reached by row 7 support (and their trajecten, hours and gap) as cells of the one
+    table of the signal 'ondersteuningstrajecten', and children per place hidden where the
+    children behind it are."""
+    return _protected_gap(gemeente_code, year, _key(), signal_kinds(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _protected_gap(gemeente_code: str, year: int, parameters: tuple, kinds: tuple,
+                   version: str) -> pd.DataFrame:
+    # the session's parameters and signal kinds and the data version are the cache key
+    frame = gap(gemeente_code)
+    return protect_gap(frame[frame["year"] == year], signals(gemeente_code, year),
+                       contributions(gemeente_code, year), hidden_provisions(gemeente_code, year))
+
+
+def gemeente_cells(signal_type: str, signal_kind: str, gemeente_code: str,
+                   year: int) -> dict[str, tuple[float, bool]]:
+    """The protected gemeente totals of a signal kind per age group
+    (transforms.partner_tables.gemeente_cells)."""
+    return partner_tables.gemeente_cells(signals(gemeente_code, year),
+                                         contributions(gemeente_code, year), signal_type,
+                                         signal_kind)
+
+
+def hidden_provisions(gemeente_code: str, year: int) -> set[str]:
+    """Provision types whose observed children per place is hidden
+    (transforms.partner_tables.hidden_provisions)."""
+    return partner_tables.hidden_provisions(query(CHILDREN_PER_PLACE_SQL, [gemeente_code, year]),
+                                            query(CHILDREN_BY_ORGANISATION_SQL, [gemeente_code]))
 
 
 def groups(gemeente_code: str) -> pd.DataFrame:
@@ -381,11 +422,7 @@ def supply(gemeente_code: str, year: int) -> pd.DataFrame:
 
 def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     """Observed partner signals per wijk for a year (counts not yet protected)."""
-    return query(
-        "select * from signals_by_wijk where gemeente_code = ? and year = ?"
-        " order by signal_type, signal_kind, age_group, wijk_code",
-        [gemeente_code, year],
-    )
+    return query(SIGNALS_SQL, [gemeente_code, year])
 
 
 def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
@@ -393,45 +430,8 @@ def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
     contributor rule of transforms.privacy.protect_contributions); every gemeente when
     gemeente_code is None."""
     where = "year = ?" + ("" if gemeente_code is None else " and gemeente_code = ?")
-    return query(
-        "select gemeente_code, signal_type, signal_kind, age_group, wijk_code, organisation,"
-        " sum(children_count) as children_count from int_signals__partner_counts"
-        f" where {where} and wijk_code is not null group by all",
-        [year] if gemeente_code is None else [year, gemeente_code],
-    )
-
-
-def _column(row) -> tuple:
-    # a column of the joint table: the signal's kind (vve criterion, jeugdhulp type, ...) and age
-    return (getattr(row, "signal_kind", None), getattr(row, "age_group", None))
-
-
-def _joint_table(whole: pd.DataFrame, contributions_frame: pd.DataFrame | None):
-    """One signal type of one gemeente and year as ONE protected table: wijken x (kind, age group)
-    with the wijk totals (the map), the gemeente per kind and age group and the grand total. Every
-    view of these counts takes its figures from here, so no view's margin gives away another's
-    cell, and with each organisation's share (contributor rule) no partner learns another's
-    small count by subtracting its own."""
-    wijken = list(dict.fromkeys(whole["wijk_code"]))
-    columns = sorted({_column(row) for row in whole.itertuples(index=False)}, key=repr)
-    row_of = {code: i for i, code in enumerate(wijken)}
-    col_of = {key: j for j, key in enumerate(columns)}
-    if contributions_frame is None or contributions_frame.empty:
-        parts = np.zeros((1, len(wijken), len(columns)))
-        for row in whole.itertuples(index=False):
-            parts[0, row_of[row.wijk_code], col_of[_column(row)]] += row.children_count
-    else:
-        mine = contributions_frame[contributions_frame["signal_type"] == whole["signal_type"].iloc[0]]
-        mine = mine[mine["wijk_code"].isin(row_of)]
-        keys = [_column(row) for row in mine.itertuples(index=False)]
-        mine = mine[[key in col_of for key in keys]]
-        organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"]))}
-        parts = np.zeros((max(len(organisations), 1), len(wijken), len(columns)))
-        for row in mine.itertuples(index=False):
-            parts[organisations[row.organisation], row_of[row.wijk_code], col_of[_column(row)]] += \
-                row.children_count
-    counts, hidden = protect_contributions(parts)
-    return row_of, col_of, counts, hidden
+    return query(CONTRIBUTIONS_SQL.format(where=where),
+                 [year] if gemeente_code is None else [year, gemeente_code])
 
 
 def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
@@ -442,8 +442,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     counts as one organisation's). The rate is hidden wherever the count is, and the gemeente
     rate wherever the gemeente total is."""
     whole = frame if whole is None else whole
-    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
-    column = col_of[_column(next(frame.itertuples(index=False)))]
+    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
+    column = col_of[column_key(next(frame.itertuples(index=False)))]
     rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
     out["hidden"] = hidden[rows, column]
@@ -467,7 +467,7 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     pupils, not thuiszitters), summed from the table's cells and hidden where any of them is.
     Columns wijk_code, wijk_name, children_count (NaN where hidden), population_children,
     rate_per_100, hidden."""
-    row_of, col_of, counts, hidden = _joint_table(whole, contributions_frame)
+    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
     # population of the age groups the signal covers ('alle' where no age group is given)
     per_wijk = whole.groupby(["wijk_code", "wijk_name"], as_index=False, sort=False).agg(
         population_children=("population_children", "max"))
@@ -493,6 +493,13 @@ def _amount(value: float, unit: str) -> str:
     return f"{format_number(round_estimate(value))} {unit}"
 
 
+def children_per_place_text(row) -> str:
+    """Children per place of a gap row, '1,23', or 'afgeschermd' where the count behind it is."""
+    if getattr(row, "children_per_place_hidden", False):
+        return "afgeschermd"
+    return format_number(row.children_per_place, 2)
+
+
 def gap_sentence(row) -> str:
     """One row of gap_by_wijk_niveau in a sentence a controller can check: what is modelled, over
     which noemer and perspective, the supply in its own unit, and the balance."""
@@ -502,7 +509,8 @@ def gap_sentence(row) -> str:
     if row.component == "reguliere_plekken":
         sentence = (f"In {row.wijk_name} gebruiken of zoeken naar schatting {children} {noun} "
                     "reguliere opvang (niveau 1-3, zonder wie in een bestaande plusgroep zit); bij "
-                    f"{format_number(row.children_per_place, 2)} kinderen per plek zijn dat "
+                    f"{children_per_place_text(row).replace('afgeschermd', 'een afgeschermd aantal')}"
+                    " kinderen per plek zijn dat "
                     f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). Er zijn "
                     f"{_amount(row.supply, 'plekken')}.")
     elif row.component == "aparte_groep":
@@ -519,13 +527,16 @@ def gap_sentence(row) -> str:
         if pd.isna(row.supply):
             return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
                     f"{perspective}; hoeveel ondersteuning er is, is niet geleverd (rij 7).")
+        if getattr(row, "supply_hidden", False):
+            return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
+                    f"{perspective}; hoeveel kinderen partners er bereikten, is afgeschermd "
+                    f"({hidden_label()}, rij 7), en dus ook het tekort.")
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
-                    f"{perspective}; partners bereikten er {_amount(row.supply, 'kinderen')} "
+                    f"{perspective}; partners bereikten er {format_number(row.supply)} kinderen "
                     "(rij 7, waargenomen).")
     if pd.isna(row.gap_low):
         return sentence
-    unit = "plekken" if row.children_per_place == row.children_per_place and \
-        row.children_per_place is not None else "kinderen"
+    unit = "plekken" if row.supply_unit.startswith("plekken") else "kinderen"
     if row.gap_low > 0:
         sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} {unit}."
     elif row.gap_high <= 0:

@@ -294,8 +294,8 @@ def _gap(context: SlideContext) -> None:
     from transforms.privacy import round_estimate
     from ui import continuum
 
-    gap = continuum.gap(context.gemeente_code)
-    rows = gap[(gap["year"] == context.year) & (gap["niveau"] == 3)]
+    gap = continuum.protected_gap(context.gemeente_code, context.year)
+    rows = gap[gap["niveau"] == 3]
     panels = (("aparte_groep", "Passend: tekort plekken in aparte groepen"),
               ("opnamegrens", "Inclusief: kinderen boven de opnamegrens"))
     per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[

@@ -194,8 +194,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             "Bron": supply["places_source"].str.upper(),
         }), hide_index=True)
 
-    gap = continuum.gap(gemeente_code)
-    gap = gap[(gap["year"] == year) & (gap["wijk_code"] == wijk_code)
+    gap = continuum.protected_gap(gemeente_code, year)
+    gap = gap[(gap["wijk_code"] == wijk_code)
               & gap["component"].isin(["reguliere_plekken", "aparte_groep", "opnamegrens"])]
     if not gap.empty:
         st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "

@@ -3,7 +3,8 @@
 -- vve criterion, jeugdhulp type, enrolment status, niveau), organisation (for the contributor
 -- rule of transforms.privacy), age group (the type's usual age group when not given) and count. CBS jeugdzorg per wijk (kerncijfers, count of young people with
 -- jeugdzorg in natura) is the fallback kind where it is loaded.
--- Source: stg_partner__* (rows 2, 4, 5, 6, 7, 8, 9 of the handreiking's table), stg_cbs__kerncijfers.
+-- Source: stg_partner__* (rows 2, 4, 5, 6, 8, 9 of the handreiking's table), int_support__by_wijk_age
+-- (row 7), stg_cbs__kerncijfers.
 with unioned as (
     select
         'vve_indicaties' as signal_type,
@@ -35,9 +36,11 @@ with unioned as (
         organisation, gemeente_code, wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__extra_ondersteuning
     union all
-    select 'ondersteuningstrajecten', 'ondersteuningstrajecten', organisation, gemeente_code, wijk_code, year,
-        coalesce(age_group, 'alle'), children_count, null
-    from stg_partner__ondersteuningstrajecten
+    -- per niveau of the support (the rule of int_support__by_wijk_age), so that the supply of
+    -- niveau 2 and 3 on Tekorten is a cell of the same protected table as this signal
+    select 'ondersteuningstrajecten', 'ondersteuningstrajecten_niveau_' || coalesce(niveau::varchar, 'overig'),
+        organisation, gemeente_code, wijk_code, year, coalesce(age_group, 'alle'), support_children, null
+    from int_support__by_wijk_age
     union all
     select 'wachtlijst_so', 'wachtlijst_so', organisation, gemeente_code, wijk_code, year, '4-12',
         children_count, waiting_weeks

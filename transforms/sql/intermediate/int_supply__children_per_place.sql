@@ -3,41 +3,16 @@
 -- (a simultaneous slot) serves. Observed where partners delivered children and places (row 3
 -- kinderopvang-bezetting for regular childcare; row 10 groepsgrootte for plus-groups and
 -- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
--- Source: stg_partner__kinderopvang_bezetting, stg_partner__groepsgrootte, population_by_wijk_age,
+-- Source: int_supply__children_by_organisation (rows 3 and 10), population_by_wijk_age,
 -- stg_model__parameters.
-with delivered as (
-    select
-        gemeente_code,
-        year,
-        case when care_type = 'peuteropvang' then 'dagopvang' else care_type end as provision_type,
-        'kinderopvang-bezetting' as children_per_place_source,
-        children_count,
-        places
-    from stg_partner__kinderopvang_bezetting
-    where places > 0 and children_count is not null
-    union all
-    select
-        gemeente_code,
-        year,
-        case
-            when group_kind in ('plusgroep', 'bso-plus') then 'plusgroep' else 'kdc_mkd'
-        end as provision_type,
-        'groepsgrootte' as children_per_place_source,
-        children_count,
-        places
-    from stg_partner__groepsgrootte
-    where group_kind in ('plusgroep', 'bso-plus', 'kdc', 'mkd', 'djk', 'moc')
-        and places > 0 and children_count is not null
-),
-
-observed as (
+with observed as (
     select
         gemeente_code,
         year as observed_year,
         provision_type,
         any_value(children_per_place_source) as children_per_place_source,
         sum(children_count) / sum(places) as children_per_place
-    from delivered
+    from int_supply__children_by_organisation
     group by all
 ),
 

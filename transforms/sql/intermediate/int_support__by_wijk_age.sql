@@ -1,7 +1,10 @@
 -- materialized: table
--- One row per gemeente, wijk, year, age group and niveau (2, 3 or 4; null for other kinds) of the
--- support partners delivered (row 7 ondersteuningstrajecten): children reached, trajecten and
--- hours. Every delivery has a row (wijk or niveau may be null), so it also tells where row 7 was
+-- One row per gemeente, wijk, year, age group, niveau (2, 3 or 4; null for other kinds) and
+-- organisation of the support partners delivered (row 7 ondersteuningstrajecten): children
+-- reached, trajecten and hours. The organisation is kept for the contributor rule
+-- (transforms.privacy.protect_contributions): these children are also the signal
+-- 'ondersteuningstrajecten' per niveau (int_signals__partner_counts), one protected table for
+-- every view of them. Every delivery has a row (wijk or niveau may be null), so it also tells where row 7 was
 -- delivered at all. Stored: the staging view parses JSON, too slow to repeat per page view. Coaching of
 -- professionals is niveau 2 (000:L200: versterking van de professionals rond het kind);
 -- specialist inzet in or beside the group is niveau 3 (000:L204-206); behandeling is niveau 4.
@@ -12,6 +15,7 @@ with typed as (
         wijk_code,
         year,
         age_group,
+        organisation,
         case
             when support_type = 'coaching pm''ers' then 2
             when support_type in (
@@ -32,6 +36,7 @@ final as (
         year,
         age_group,
         niveau,
+        organisation,
         sum(children_count) as support_children,
         sum(trajectories_count) as trajectories_count,
         sum(support_hours) as support_hours

@@ -1,0 +1,214 @@
+"""Partner counts as one protected table per signal type; the gap's supply figures protected from it.
+
+Every view of a partner count (signal pages, the map, Tekorten, the workbook, the report) takes
+its figures from joint_table, so that no margin on one page gives away a cell of another, and
+the contributor rule (transforms.privacy.protect_contributions) keeps a partner from learning
+another's small count by subtracting its own padded delivery.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from transforms.privacy import protect_contributions
+
+SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
+               " order by signal_type, signal_kind, age_group, wijk_code")
+# Each organisation's children per signal type and kind, age group and wijk; {where} is
+# "year = ?" or "year = ? and gemeente_code = ?".
+CONTRIBUTIONS_SQL = ("select gemeente_code, signal_type, signal_kind, age_group, wijk_code, organisation,"
+                     " sum(children_count) as children_count from int_signals__partner_counts"
+                     " where {where} and wijk_code is not null group by all")
+
+# Row 7 (ondersteuningstrajecten) is the signal type 'ondersteuningstrajecten' with one kind per
+# niveau; the gap's support components are its cells of niveau 2 and 3.
+SUPPORT_TYPE = "ondersteuningstrajecten"
+SUPPORT_NIVEAUS = {"ondersteuning_professionals": 2, "specialistische_inzet": 3}
+# The children behind an observed children-per-place figure (rows 3 and 10), per organisation.
+CHILDREN_BY_ORGANISATION_SQL = ("select * from int_supply__children_by_organisation"
+                                " where gemeente_code = ?")
+CHILDREN_PER_PLACE_SQL = ("select * from int_supply__children_per_place"
+                          " where gemeente_code = ? and year = ?")
+REGULAR_PROVISIONS = ("dagopvang", "bso", "gastouderopvang")
+# What follows from the children reached and is hidden with them.
+SUPPORT_FOLLOWERS = ("supply", "trajectories_count", "support_hours", "gap_low", "gap_mid",
+                     "gap_high", "gap_signal_adjusted")
+
+
+def support_kind(niveau: int) -> str:
+    """The signal kind of row 7 support of a niveau."""
+    return f"{SUPPORT_TYPE}_niveau_{niveau}"
+
+
+def column_key(row) -> tuple:
+    """The column of a row in joint_table: its signal kind and age group."""
+    # kind: vve criterion, jeugdhulp type, so status, niveau of row 2 or row 7
+    return (getattr(row, "signal_kind", None), getattr(row, "age_group", None))
+
+
+def joint_table(whole: pd.DataFrame, contributions: pd.DataFrame | None):
+    """One signal type of one gemeente and year (`whole`: its rows of signals_by_wijk) as ONE
+    protected table: wijken x (kind, age group) with the wijk totals (the map), the gemeente per
+    kind and age group and the grand total. With each organisation's share (`contributions`, rows
+    of CONTRIBUTIONS_SQL; without them every cell counts as one organisation's) the contributor
+    rule applies. Returns (row_of wijk_code, col_of (kind, age group), counts, hidden); the last
+    row and column are the totals."""
+    wijken = list(dict.fromkeys(whole["wijk_code"]))
+    columns = sorted({column_key(row) for row in whole.itertuples(index=False)}, key=repr)
+    row_of = {code: i for i, code in enumerate(wijken)}
+    col_of = {key: j for j, key in enumerate(columns)}
+    if contributions is None or contributions.empty:
+        parts = np.zeros((1, len(wijken), len(columns)))
+        for row in whole.itertuples(index=False):
+            parts[0, row_of[row.wijk_code], col_of[column_key(row)]] += row.children_count
+    else:
+        mine = contributions[contributions["signal_type"] == whole["signal_type"].iloc[0]]
+        mine = mine[mine["wijk_code"].isin(row_of)]
+        keys = [column_key(row) for row in mine.itertuples(index=False)]
+        mine = mine[[key in col_of for key in keys]]
+        organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"]))}
+        parts = np.zeros((max(len(organisations), 1), len(wijken), len(columns)))
+        for row in mine.itertuples(index=False):
+            parts[organisations[row.organisation], row_of[row.wijk_code], col_of[column_key(row)]] += \
+                row.children_count
+    counts, hidden = protect_contributions(parts)
+    return row_of, col_of, counts, hidden
+
+
+def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
+                    contributions: pd.DataFrame | None) -> pd.DataFrame:
+    """Rows of gap_by_wijk_niveau of one gemeente and year with the row 7 support protected: the
+    children reached on niveau 2 and 3 (`supply` of ondersteuning_professionals and
+    specialistische_inzet) are cells of the signal type's joint table (`signals`: signals_by_wijk
+    of that gemeente and year). Where a cell is hidden, its supply and all that follows from it
+    (trajecten, hours, the gap) are NaN and `supply_hidden` is True; `gemeente_supply` and
+    `gemeente_supply_hidden` are the protected gemeente total of the niveau and age group.
+    Places are no count of children and pass unchanged."""
+    out = gap.reset_index(drop=True).copy()
+    out["supply_hidden"] = False
+    out["gemeente_supply"] = np.nan
+    out["gemeente_supply_hidden"] = False
+    whole = signals[signals["signal_type"] == SUPPORT_TYPE]
+    if whole.empty:
+        return out
+    row_of, col_of, counts, hidden = joint_table(whole, contributions)
+    columns = np.array([col_of.get((support_kind(SUPPORT_NIVEAUS[component]), age_group), -1)
+                        if component in SUPPORT_NIVEAUS else -1
+                        for component, age_group in zip(out["component"], out["age_group"],
+                                                        strict=True)], dtype=int)
+    rows = np.array([row_of.get(code, -1) for code in out["wijk_code"]], dtype=int)
+    # rows of other components, or of a niveau and age group none delivered, have no cell
+    cell = columns >= 0
+    out.loc[cell, "gemeente_supply"] = counts[-1, columns[cell]]
+    out.loc[cell, "gemeente_supply_hidden"] = hidden[-1, columns[cell]]
+    in_table = cell & (rows >= 0)
+    supply_hidden = np.zeros(len(out), dtype=bool)
+    supply_hidden[in_table] = hidden[rows[in_table], columns[in_table]]
+    out["supply_hidden"] = supply_hidden
+    out.loc[supply_hidden, list(SUPPORT_FOLLOWERS)] = np.nan
+    return out
+
+
+def summed(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """`columns` of protected gap rows summed per `by`: a sum is hidden (NaN, supply_hidden) where
+    any of its rows is, so a subtotal never gives a hidden cell away."""
+    grouped = frame.groupby(by, as_index=False, sort=False)
+    out = grouped[columns].sum(min_count=1)
+    out["supply_hidden"] = grouped["supply_hidden"].any()["supply_hidden"].to_numpy()
+    followers = [c for c in columns if c in SUPPORT_FOLLOWERS]
+    out.loc[out["supply_hidden"], followers] = np.nan
+    return out
+
+
+def gemeente_rows(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """Protected gap rows of all wijken summed per `by` (which holds component and age group):
+    the row 7 support from the joint table's protected gemeente total (hidden where it is), other
+    supply summed; `columns` are summed too, and the gap is need - supply again."""
+    grouped = frame.groupby(by, as_index=False, sort=False)
+    out = grouped[columns].sum(min_count=1)
+    firsts = grouped[["gemeente_supply", "gemeente_supply_hidden"]].first()
+    protected = firsts["gemeente_supply"].notna().to_numpy()
+    out["supply"] = np.where(protected, firsts["gemeente_supply"], grouped["supply"].sum(min_count=1)["supply"])
+    out["supply_hidden"] = protected & firsts["gemeente_supply_hidden"].astype(bool).to_numpy()
+    for level in ("low", "mid", "high"):
+        if f"need_{level}" in out:
+            out[f"gap_{level}"] = out[f"need_{level}"] - out["supply"]
+    out.loc[out["supply_hidden"], [c for c in out.columns if c in SUPPORT_FOLLOWERS]] = np.nan
+    return out
+
+
+def hidden_provisions(children_per_place: pd.DataFrame, by_organisation: pd.DataFrame) -> set[str]:
+    """Provision types whose observed children per place is hidden: children ÷ places is a rate
+    of a count of children (places are public in the LRK), so it is hidden where that count (the
+    deliveries of its observed year, per organisation: `by_organisation`, rows of
+    CHILDREN_BY_ORGANISATION_SQL) is under the threshold or fails the contributor rule. A
+    parameter is no count and never hidden."""
+    hidden = set()
+    for row in children_per_place.itertuples(index=False):
+        if row.children_per_place_source == "parameter" or pd.isna(row.observed_year):
+            continue
+        parts = by_organisation.loc[(by_organisation["provision_type"] == row.provision_type)
+                                    & (by_organisation["year"] == row.observed_year),
+                                    "children_count"].to_numpy(dtype=float)
+        _, mask = protect_contributions(parts.reshape(-1, 1, 1), row_totals=False,
+                                        column_totals=False)
+        if mask[0, 0]:
+            hidden.add(row.provision_type)
+    return hidden
+
+
+def protect_gap(gap: pd.DataFrame, signals: pd.DataFrame, contributions: pd.DataFrame | None,
+                hidden_types: set[str]) -> pd.DataFrame:
+    """Rows of gap_by_wijk_niveau of one gemeente and year as every page and export shows them:
+    the row 7 support protected (protect_support), and the children per place hidden
+    (`children_per_place_hidden`, NaN) where an observed figure behind it is (hidden_provisions):
+    the regular places' mix where any regular provision's is, the plus-groups' where theirs is.
+    Places, needs and gaps in places are estimates and pass, rounded where shown."""
+    out = protect_support(gap, signals, contributions)
+    regular = bool(hidden_types & set(REGULAR_PROVISIONS))
+    out["children_per_place_hidden"] = (
+        ((out["component"] == "reguliere_plekken") & regular)
+        | ((out["component"] == "aparte_groep") & ("plusgroep" in hidden_types)))
+    out.loc[out["children_per_place_hidden"], "children_per_place"] = np.nan
+    return out
+
+
+def protected_gap(con, gemeente_code: str, year: int) -> pd.DataFrame:
+    """gap_by_wijk_niveau (the built mart: the default parameters) of one gemeente and year,
+    protected as on the pages (protect_gap), for the exports and the report."""
+    gap = con.execute("select * from gap_by_wijk_niveau where gemeente_code = ? and year = ?"
+                      " order by wijk_code, age_group, niveau, perspective, component",
+                      [gemeente_code, year]).df()
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year))
+
+
+def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
+    """hidden_provisions of one gemeente and year, read through `con`."""
+    return hidden_provisions(con.execute(CHILDREN_PER_PLACE_SQL, [gemeente_code, year]).df(),
+                             con.execute(CHILDREN_BY_ORGANISATION_SQL, [gemeente_code]).df())
+
+
+def gemeente_cells(signals: pd.DataFrame, contributions: pd.DataFrame | None, signal_type: str,
+                   signal_kind: str) -> dict[str, tuple[float, bool]]:
+    """The protected gemeente totals of one signal kind per age group, from its type's joint
+    table (the same cells as the gemeente figures on the signal pages): age group -> (count,
+    hidden)."""
+    whole = signals[signals["signal_type"] == signal_type]
+    if whole.empty:
+        return {}
+    _, col_of, counts, hidden = joint_table(whole, contributions)
+    return {age_group: (float(counts[-1, column]), bool(hidden[-1, column]))
+            for (kind, age_group), column in col_of.items() if kind == signal_kind}
+
+
+def dagbehandeling(con, gemeente_code: str, year: int) -> dict[str, tuple[float, bool]]:
+    """Children with jeugdhulp dagbehandeling (row 8) per age group in the gemeente, protected
+    (gemeente_cells), for niveau 4 in the exports."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling")
