@@ -273,7 +273,7 @@ def test_a_padding_upload_of_support_reveals_no_small_count_of_another(app_db, a
 
 
 def test_children_per_place_hides_a_small_organisation(app_db, analist):
-    # A second kinderopvang delivers 3 children in BSO beside the sample's 1.638: the gemeente's
+    # A second kinderopvang delivers 3 children in BSO beside the sample's 1.188: the gemeente's
     # children per BSO place would give those 3 away to the first (with the public LRK places)
     con = store.connect(app_db)
     try:
@@ -290,9 +290,9 @@ def test_children_per_place_hides_a_small_organisation(app_db, analist):
         con.close()
     _clear()
     assert participation[["care_type", "age_group", "children", "hidden"]].fillna(-1).to_records(
-        index=False).tolist() == [("bso", "4-12", -1.0, True), ("dagopvang", "0-2", 848.0, False),
-                                  ("dagopvang", "2-4", 607.0, False),
-                                  ("peuteropvang", "2-4", 434.0, False)]
+        index=False).tolist() == [("bso", "4-12", -1.0, True), ("dagopvang", "0-2", 589.0, False),
+                                  ("dagopvang", "2-4", 424.0, False),
+                                  ("peuteropvang", "2-4", 303.0, False)]
     regular = sheet[sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3"]
     assert set(regular["Kinderen per plek"]) == {"afgeschermd"}
     at = run_page("tekorten", account=analist)
