@@ -1,9 +1,12 @@
+-- materialized: table
 -- Registrations that signal a need for support, in one long shape: one row per delivered row with
 -- its signal type (the registration), signal kind (the breakdown that says what the signal is:
 -- vve criterion, jeugdhulp type, enrolment status, niveau), organisation (for the contributor
 -- rule of transforms.privacy), age group (the type's usual age group when not given) and count. CBS jeugdzorg per wijk (kerncijfers, count of young people with
 -- jeugdzorg in natura) is the fallback kind where it is loaded.
 -- Source: stg_partner__* (rows 2, 4, 5, 6, 7, 8, 9 of the handreiking's table), stg_cbs__kerncijfers.
+-- Stored: the staging views parse JSON, and signals_by_wijk reads these rows several times.
+-- rebuild: per gemeente
 with unioned as (
     select
         'vve_indicaties' as signal_type,

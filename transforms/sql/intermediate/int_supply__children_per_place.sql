@@ -5,6 +5,7 @@
 -- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
 -- Source: stg_partner__kinderopvang_bezetting, stg_partner__groepsgrootte, population_by_wijk_age,
 -- stg_model__parameters.
+-- rebuild: per gemeente
 with delivered as (
     select
         gemeente_code,
