@@ -6,12 +6,14 @@ import math
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import transforms
 from benchmarks import generate_national
 from benchmarks.upload import workbook
 from data_sources import jobs, sample, store
+from data_sources.registrations.importing import import_workbook
 from transforms import Model
 
 ORGANISATION = "GGD Proef (JGZ)"
@@ -211,3 +213,33 @@ def test_a_table_with_other_columns_makes_a_full_build(db):
     built = transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__speciaal_onderwijs"])
     assert len(built) == len(transforms.all_models())
     assert "bso_need_modelled_high" in {r[0] for r in db.execute("describe vso_bso_by_wijk").fetchall()}
+
+
+def _upload_uncommitted(cursor, con, gemeente: str, organisation: str) -> None:
+    data = workbook(con, "vve-indicaties", gemeente, 20, organisation=organisation)
+    cursor.begin()
+    import_workbook(cursor, data, "vve-indicaties", organisation, "2024", "vve.xlsx",
+                    gemeente_code=gemeente)
+    transforms.build(cursor, gemeente_code=gemeente, changed=["stg_partner__vve_indicaties"])
+
+
+def test_uploads_for_two_gemeenten_at_once_both_land(db):
+    first, second = db.cursor(), db.cursor()
+    _upload_uncommitted(first, db, "GM0001", "GGD Een (JGZ)")
+    _upload_uncommitted(second, db, "GM0002", "GGD Twee (JGZ)")
+    second.commit()
+    first.commit()
+    assert db.execute("select gemeente_code from loads where status = 'active'"
+                      " and organisation in ('GGD Een (JGZ)', 'GGD Twee (JGZ)')"
+                      " order by 1").fetchall() == [("GM0001",), ("GM0002",)]
+    _assert_as_full_build(db)
+
+
+def test_uploads_for_one_gemeente_at_once_conflict_so_the_job_runs_again(db):
+    # jobs.retrying runs the losing upload again: it deleted the same rows of the marts
+    first, second = db.cursor(), db.cursor()
+    _upload_uncommitted(first, db, "GM0001", "GGD Een (JGZ)")
+    with pytest.raises(duckdb.TransactionException):
+        _upload_uncommitted(second, db, "GM0001", "GGD Twee (JGZ)")
+    second.rollback()
+    first.commit()
