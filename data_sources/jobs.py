@@ -23,6 +23,8 @@ from data_sources.config import SAMPLE_DIR, SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
+from data_sources.registrations.schemas import registration_type
+from transforms.partner_staging import staging_view
 
 CONFLICT_ATTEMPTS = 5
 BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw gegevens zijn niet "
@@ -58,15 +60,16 @@ def import_registration(
     gemeente_code: str | None = None,
     actor: str = "opdrachtregel",
 ) -> ImportResult:
-    """Validate and store a partner workbook, rebuild the marts and write the audit log, in one
-    transaction. Raises InputRefused (Dutch messages) when refused; the database is then unchanged.
-    A conflict with a simultaneous upload is retried (retrying)."""
+    """Validate and store a partner workbook, rebuild the marts (the upload's gemeente only,
+    transforms.build) and write the audit log, in one transaction. Raises InputRefused (Dutch
+    messages) when refused; the database is then unchanged. A conflict with a simultaneous
+    upload is retried (retrying)."""
     def work() -> ImportResult:
         with store.transaction(con):
             result = import_workbook_detailed(con, data, soort, organisation, period, file_name,
                                               loaded_by, gemeente_code)
             if result.status == "imported":
-                transforms.build(con)
+                _rebuild_for_upload(con, result.load_id)
                 replaced = (f"; vervangt upload {', '.join(map(str, result.superseded))}"
                             if result.superseded else "")
                 accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
@@ -79,8 +82,9 @@ def import_registration(
 
 def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation: str | None = None,
                    actor: str = "opdrachtregel") -> list[int]:
-    """Make an earlier upload active again, rebuild the marts and write the audit log, in one
-    transaction. With `organisation` (a partner) only an upload of that organisation."""
+    """Make an earlier upload active again, rebuild the marts (its gemeente only) and write the
+    audit log, in one transaction. With `organisation` (a partner) only an upload of that
+    organisation."""
     def work() -> list[int]:
         with store.transaction(con):
             if organisation is not None:
@@ -89,13 +93,23 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
                 if owner is None or owner[0] != organisation:
                     raise InputRefused(f"Upload {load_id} bestaat niet of is niet van uw organisatie.")
             replaced = restore(con, load_id)
-            transforms.build(con)
+            _rebuild_for_upload(con, load_id)
             accounts.audit(con, actor, "terugzetten",
                            f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"
                                                    if replaced else ""))
         return replaced
 
     return retrying(con, work)
+
+
+def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    # An upload holds rows of its own gemeente only (validation places every row in it), and
+    # what it replaces has the same gemeente and type: only that gemeente's rows of the marts
+    # that read the type's staging view change.
+    gemeente_code, dataset = con.execute(
+        "select gemeente_code, dataset from loads where load_id = ?", [int(load_id)]).fetchone()
+    transforms.build(con, gemeente_code=gemeente_code,
+                     changed=[staging_view(registration_type(dataset))])
 
 
 def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,

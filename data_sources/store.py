@@ -111,7 +111,10 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(target), read_only=read_only, config=CONNECT_CONFIG)
         except duckdb.Error as exc:
-            in_use = "could not set lock" in str(exc).lower()
+            message = str(exc).lower()
+            # another process holds the lock, or in this process the last connection to the file
+            # is closing (DuckDB shuts the database down) while another thread opens it
+            in_use = "could not set lock" in message or "unique file handle conflict" in message
             if in_use and time.monotonic() < deadline:
                 time.sleep(delay)  # the other process has no event to await: poll, backing off
                 delay = min(delay * 2, 0.5)

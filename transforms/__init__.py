@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 import duckdb
 
 from data_sources.store import in_transaction
-from transforms.dag import SQL_DIR, Model, build_order, file_models
+from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
+__all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
+           "fingerprint", "rebuilt_per_gemeente"]
+
+# one row: the fingerprint of the models and seeds of the last full build
+BUILD_STATE = "build_state"
 # The macros the models and the Python-built queries share (the year rules), created before the
 # models and kept in the database, so that a page's query on the marts can use them too.
 MACROS_PATH = SQL_DIR / "macros.sql"
-
-__all__ = ["Model", "all_models", "build", "build_order", "file_models"]
 
 
 def all_models() -> list[Model]:
@@ -29,36 +35,31 @@ def all_models() -> list[Model]:
     return models
 
 
-def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> list[str]:
+def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None, *,
+          gemeente_code: str | None = None, changed: Iterable[str] | None = None) -> list[str]:
     """(Re)create the macros of sql/macros.sql, every staging and intermediate view and every mart
     table; returns the names of the models built.
 
     All in one transaction: a page reading meanwhile sees the old marts or the new ones, never a
     mix, and a build that fails leaves the previous marts as they were. Called inside the
-    caller's own transaction, the build is part of that one."""
+    caller's own transaction, the build is part of that one.
+
+    With `gemeente_code` (new data of that gemeente only: an upload or a restore) only that
+    gemeente's rows of the stored models are computed again, and with `changed` (the models
+    whose rows changed, such as the staging view of the uploaded registration) only the stored
+    models that read them, directly or through others. That holds when the database was last
+    fully built from these same models and seeds and every such table has the model's columns
+    (see rebuilt_per_gemeente); otherwise the full build."""
     ordered = build_order(models if models is not None else all_models())
     own_transaction = not in_transaction(con)
     if own_transaction:
         con.begin()
-    built = []
     try:
-        # transforms.model imports pandas: only when building, never for a page that reads marts
-        from transforms.model import write_seeds
-
-        write_seeds(con)
-        con.execute(MACROS_PATH.read_text(encoding="utf-8"))
-        for model in ordered:
-            body = model.sql.strip().rstrip(";")
-            kind = model.materialization
-            existing = con.execute(
-                "select 'table' from duckdb_tables() where table_name = ? and schema_name = 'main'"
-                " union all select 'view' from duckdb_views() where view_name = ? and schema_name = 'main'",
-                [model.name, model.name],
-            ).fetchone()
-            if existing and existing[0] != kind:
-                con.execute(f"drop {existing[0]} {model.name}")
-            con.execute(f"create or replace {kind} {model.name} as {body}")
-            built.append(model.name)
+        built = None
+        if gemeente_code is not None:
+            built = _rebuild_gemeente(con, ordered, gemeente_code, changed)
+        if built is None:
+            built = _build_all(con, ordered)
     except BaseException:
         if own_transaction:
             con.rollback()
@@ -66,3 +67,107 @@ def build(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> 
     if own_transaction:
         con.commit()
     return built
+
+
+def rebuilt_per_gemeente(models: list[Model]) -> dict[str, bool]:
+    """For each stored model (a table), whether new data of one gemeente rebuilds only that
+    gemeente's rows: declared `-- rebuild: per gemeente` and reading no model that is rebuilt
+    whole (a national figure read by a gemeente's rows makes them depend on other gemeenten)."""
+    ordered = build_order(models)
+    by_name = {m.name: m for m in ordered}
+    depends = references(ordered)
+    whole: set[str] = set()
+    for model in ordered:
+        declared = model.materialization == "table" and model.rebuild != "per gemeente"
+        if declared or depends[model.name] & whole:
+            whole.add(model.name)
+    return {name: name not in whole for name, m in by_name.items() if m.materialization == "table"}
+
+
+def fingerprint(models: list[Model]) -> str:
+    """What a full build makes, as a hash: the macros, every model (name, view or table, SQL) in
+    build order and the seeds. Equal fingerprints mean that the views and seeds need not be made again."""
+    from transforms.model import seed_frames
+
+    digest = hashlib.sha256(MACROS_PATH.read_bytes())
+    for model in build_order(models):
+        digest.update(f"{model.name}\0{model.materialization}\0{model.sql}\0".encode())
+    for name, frame in seed_frames().items():
+        digest.update(f"{name}\0{frame.to_csv(index=False)}\0".encode())
+    return digest.hexdigest()
+
+
+def _build_all(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> list[str]:
+    # transforms.model imports pandas: only when building, never for a page that reads marts
+    from transforms.model import write_seeds
+
+    write_seeds(con)
+    con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    built = []
+    for model in ordered:
+        body = model.sql.strip().rstrip(";")
+        kind = model.materialization
+        existing = con.execute(
+            "select 'table' from duckdb_tables() where table_name = ? and schema_name = 'main'"
+            " union all select 'view' from duckdb_views() where view_name = ? and schema_name = 'main'",
+            [model.name, model.name],
+        ).fetchone()
+        if existing and existing[0] != kind:
+            con.execute(f"drop {existing[0]} {model.name}")
+        con.execute(f"create or replace {kind} {model.name} as {body}")
+        built.append(model.name)
+    con.execute(f"create or replace table {BUILD_STATE} as"
+                " select ? as fingerprint, current_timestamp::timestamp as built_at", [fingerprint(ordered)])
+    return built
+
+
+def _rebuild_gemeente(con: duckdb.DuckDBPyConnection, ordered: list[Model], gemeente_code: str,
+                      changed: Iterable[str] | None) -> list[str] | None:
+    """Delete and insert the gemeente's rows of each stored model that reads a changed model (in
+    build order; a model rebuilt whole is made again); None when only the full build is right."""
+    depends = references(ordered)
+    if changed is None:
+        affected = set(depends)
+    else:
+        affected = set(changed)
+        if affected - set(depends):
+            raise ValueError(f"unknown models: {sorted(affected - set(depends))}")
+        for model in ordered:
+            if depends[model.name] & affected:
+                affected.add(model.name)
+    if not con.execute("select 1 from duckdb_tables() where table_name = ? and schema_name = 'main'",
+                       [BUILD_STATE]).fetchall():
+        return None
+    built_from = con.execute(f"select fingerprint from {BUILD_STATE}").fetchall()
+    if built_from != [(fingerprint(ordered),)]:
+        return None
+    per_gemeente = rebuilt_per_gemeente(ordered)
+    stored = [m for m in ordered if m.materialization == "table" and m.name in affected]
+    for model in stored:
+        if per_gemeente[model.name] and not _same_columns(con, model):
+            return None
+    built = []
+    for model in stored:
+        body = model.sql.strip().rstrip(";")
+        if per_gemeente[model.name]:
+            con.execute(f"delete from {model.name} where gemeente_code = ?", [gemeente_code])
+            # the filter reaches the sources (the models are written so that it can: no
+            # correlated subqueries or anti joins across gemeenten), so this reads one gemeente
+            con.execute(f"insert into {model.name} select * from ({body}) where gemeente_code = ?",
+                        [gemeente_code])
+        else:
+            con.execute(f"create or replace table {model.name} as {body}")
+        built.append(model.name)
+    return built
+
+
+def _same_columns(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
+    stored = con.execute(
+        "select column_name, data_type from duckdb_columns()"
+        " where table_name = ? and schema_name = 'main' order by column_index",
+        [model.name],
+    ).fetchall()
+    body = model.sql.strip().rstrip(";")
+    described = con.execute(f"describe select * from ({body})").fetchall()
+    wanted = [(row[0], row[1]) for row in described]
+    return bool(stored) and stored == wanted and any(name == "gemeente_code" for name, _ in wanted)

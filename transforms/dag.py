@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 LAYERS = ("staging", "intermediate", "marts")
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
+_REBUILD = re.compile(r"^--\s*rebuild:\s*(per gemeente|whole)\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,16 @@ class Model:
             return declared.group(1)
         return "table" if self.layer == "marts" else "view"
 
+    @property
+    def rebuild(self) -> str | None:
+        """How a stored model follows new data of one gemeente (an upload), as its SQL declares
+        in a line of its own: `-- rebuild: per gemeente` (a gemeente's rows read only that
+        gemeente's rows, through every view before it: that gemeente's rows are computed again)
+        or `-- rebuild: whole` (its rows read other gemeenten, such as a national figure: the
+        table is made again). None when undeclared: made again, as 'whole'."""
+        declared = _REBUILD.search(self.sql)
+        return declared.group(1) if declared else None
+
 
 def file_models() -> list[Model]:
     """The models written as .sql files under transforms/sql/<layer>/."""
@@ -42,8 +54,17 @@ def file_models() -> list[Model]:
 
 def referred_names(sql: str, names) -> set[str]:
     """The names (tables, views, models) that `sql` refers to, comments left out."""
-    text = _strip_comments(sql)
-    return {name for name in names if re.search(rf"\b{re.escape(name)}\b", text)}
+    return set(_names_pattern(frozenset(names)).findall(_strip_comments(sql)))
+
+
+@functools.lru_cache(maxsize=32)
+def _names_pattern(names: frozenset[str]) -> re.Pattern:
+    # one pass over the SQL for all names (the build asks this of every model); longest first,
+    # so that of two names where one starts with the other the whole word is found
+    if not names:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b({alternatives})\b")
 
 
 def references(models: list[Model]) -> dict[str, set[str]]:

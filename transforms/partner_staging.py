@@ -43,6 +43,12 @@ select * from final
 """
 
 
+def staging_view(rtype: RegistrationType) -> str:
+    """The staging model that shows the rows of an upload of this type: its generated view, or
+    stg_brp__population for the BRP."""
+    return rtype.view_name if rtype.target == "partner" else "stg_brp__population"
+
+
 def staging_models() -> list[Model]:
     """One staging view per partner registration type, for transforms.build."""
     return [

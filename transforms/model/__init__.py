@@ -100,17 +100,21 @@ PARAMETER_SEED = "seed_model__parameters"
 SETTINGS_SEED = "seed_model__settings"
 
 
+def seed_frames() -> dict[str, pd.DataFrame]:
+    """The seed tables write_seeds writes, by name: the parameters and the settings."""
+    from data_sources.config import min_count
+
+    settings = pd.DataFrame({"min_count": [int(min_count())],
+                             "signal_kinds": [",".join(DEFAULT_SIGNAL_KINDS)]})
+    return {PARAMETER_SEED: default_parameters(), SETTINGS_SEED: settings}
+
+
 def write_seeds(con: duckdb.DuckDBPyConnection) -> None:
     """The model's inputs that live in files and settings, written as tables before every build
     (as dbt's seeds): the parameters of transforms/parameters.csv, and the settings of the
     shared marts (smallest count, the signal kinds that adjust the estimate). The SQL models
     stg_model__parameters and stg_model__settings read them."""
-    from data_sources.config import min_count
-
-    parameters = default_parameters()
-    settings = pd.DataFrame({"min_count": [int(min_count())],
-                             "signal_kinds": [",".join(DEFAULT_SIGNAL_KINDS)]})
-    for name, frame in ((PARAMETER_SEED, parameters), (SETTINGS_SEED, settings)):
+    for name, frame in seed_frames().items():
         relation = f"_{name}_frame"
         con.register(relation, frame)
         try:

@@ -1,3 +1,4 @@
+-- materialized: table
 -- Registrations that signal a need for support, in one long shape: one row per delivered row with
 -- its signal type (the registration), signal kind (the breakdown that says what the signal is:
 -- vve criterion, jeugdhulp type, enrolment status, niveau), organisation (for the contributor
@@ -5,6 +6,8 @@
 -- jeugdzorg in natura) is the fallback kind where it is loaded.
 -- Source: stg_partner__* (rows 2, 4, 5, 6, 8, 9 of the handreiking's table), int_support__by_wijk_age
 -- (row 7), stg_cbs__kerncijfers.
+-- Stored: the staging views parse JSON, and signals_by_wijk reads these rows several times.
+-- rebuild: per gemeente
 with unioned as (
     select
         'vve_indicaties' as signal_type,

@@ -4,6 +4,7 @@
 -- age groups shared in proportion to the children of each group, and the children one place
 -- serves. Source: int_supply__places_by_wijk_span, int_supply__children_per_place,
 -- population_by_wijk_age.
+-- rebuild: per gemeente
 with supply_years as (
     select distinct gemeente_code, year as supply_year from int_supply__places_by_wijk_span
 ),

@@ -5,6 +5,7 @@
 -- contributor rule of transforms.privacy (the children behind a children-per-place figure are a
 -- count of children). Stored: the staging views parse JSON, too slow to repeat per page view.
 -- Source: stg_partner__kinderopvang_bezetting, stg_partner__groepsgrootte.
+-- rebuild: per gemeente
 with delivered as (
     select
         gemeente_code,

@@ -5,6 +5,7 @@
 -- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
 -- Source: int_supply__children_by_organisation (rows 3 and 10), population_by_wijk_age,
 -- stg_model__parameters.
+-- rebuild: per gemeente
 with observed as (
     select
         gemeente_code,
@@ -28,33 +29,25 @@ provision_types as (
     where starts_with(name, 'children_per_place_')
 ),
 
--- the same year, else the latest earlier delivery (never a later one: then the parameter)
-matched as (
+-- the same year, else the latest earlier delivery (as for the LRK places); observed is read
+-- once, so that a filter on the gemeente reaches the partner rows (a CTE read twice is
+-- materialised first, for every gemeente)
+final as (
     select
         y.gemeente_code,
         y.year,
         t.provision_type,
-        t.parameter_value,
-        latest_year_at_or_before(o.observed_year, y.year) as observed_year
+        coalesce(arg_max(o.children_per_place, o.observed_year), any_value(t.parameter_value))
+            as children_per_place,
+        coalesce(arg_max(o.children_per_place_source, o.observed_year), 'parameter')
+            as children_per_place_source,
+        max(o.observed_year) as observed_year
     from population_years as y
     cross join provision_types as t
     left join observed as o
         on o.gemeente_code = y.gemeente_code and o.provision_type = t.provision_type
-    group by all
-),
-
-final as (
-    select
-        m.gemeente_code,
-        m.year,
-        m.provision_type,
-        coalesce(o.children_per_place, m.parameter_value) as children_per_place,
-        coalesce(o.children_per_place_source, 'parameter') as children_per_place_source,
-        m.observed_year
-    from matched as m
-    left join observed as o
-        on o.gemeente_code = m.gemeente_code and o.provision_type = m.provision_type
-        and o.observed_year = m.observed_year
+        and o.observed_year <= y.year
+    group by y.gemeente_code, y.year, t.provision_type
 )
 
 select * from final

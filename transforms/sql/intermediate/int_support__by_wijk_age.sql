@@ -9,6 +9,7 @@
 -- professionals is niveau 2 (000:L200: versterking van de professionals rond het kind);
 -- specialist inzet in or beside the group is niveau 3 (000:L204-206); behandeling is niveau 4.
 -- Source: stg_partner__ondersteuningstrajecten.
+-- rebuild: per gemeente
 with typed as (
     select
         gemeente_code,

@@ -5,6 +5,7 @@
 -- remainder (1 minus the mids of niveau 2-4), so the mids never add up to more than the children.
 -- Stored once; demand_by_wijk_niveau is a view on it and gap_by_wijk_niveau compares it with
 -- supply. Source: population_by_wijk_age, stg_model__parameters, signals_by_wijk.
+-- rebuild: per gemeente
 with niveaus as (
     select *
     from (

@@ -72,9 +72,10 @@ children_per_place as (
         any_value(children_per_place) filter (where provision_type = 'dagopvang') as cpp_0_4,
         any_value(children_per_place) filter (where provision_type = 'bso') as cpp_bso,
         any_value(children_per_place) filter (where provision_type = 'plusgroep') as cpp_plus,
-        string_agg(distinct children_per_place_source, ', ') filter (
-            where provision_type in ('dagopvang', 'bso', 'gastouderopvang')
-        ) as regular_cpp_source,
+        string_agg(
+            distinct children_per_place_source, ', ' order by children_per_place_source
+        ) filter (where provision_type in ('dagopvang', 'bso', 'gastouderopvang'))
+            as regular_cpp_source,
         any_value(children_per_place_source) filter (where provision_type = 'plusgroep')
             as plus_cpp_source
     from int_supply__children_per_place

@@ -2,6 +2,7 @@
 -- gemeente's own figure against the sum of its wijken. CBS rounds wijk counts to fives and keeps
 -- small ones secret, so a difference up to 5 per wijk is rounding, and a secret wijk is missing
 -- from the sum. Source: stg_cbs__kerncijfers, stg_regions.
+-- rebuild: per gemeente
 with measures (stem, kwb_column, measure_label) as (
     values
         ('AantalInwoners', 'a_inw', 'Aantal inwoners'),

@@ -1,6 +1,7 @@
 -- One row per gemeente, wijk, year and measure of nearby childcare and schools (distance in km,
 -- average number within 1 or 3 km). Source: stg_cbs__kerncijfers, from CBS Nabijheid
 -- voorzieningen where loaded (dataset nabijheid), else the kwb's own column where it has one.
+-- rebuild: per gemeente
 with measures (measure, nabijheid_stem, kwb_stem) as (
     values
         ('afstand_kinderdagverblijf', 'NabijheidAfstandKinderdagverblijf', 'AfstandTotKinderdagverblijf'),

@@ -6,6 +6,7 @@
 -- 0-15 year olds spread evenly over the ages 0-14 (no national age profile is shipped: its real
 -- figures were not at hand). Buurten of the BRP map to their wijk.
 -- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions, stg_region_names.
+-- rebuild: per gemeente
 with mapped as (
     select
         b.year,
@@ -89,10 +90,6 @@ by_gemeente_profile as (
     where s.young_share is not null and p.persons_count is not null
 ),
 
-gemeente_years_with_profile as (
-    select distinct gemeente_code, year from by_gemeente_profile
-),
-
 evenly_spread as (
     select
         s.gemeente_code,
@@ -103,30 +100,31 @@ evenly_spread as (
         'kwb-gelijk-verdeeld' as population_source
     from wijk_share as s
     cross join (select unnest(range(0, 15)) as age) as ages
-    anti join gemeente_years_with_profile as p
-        on p.gemeente_code = s.gemeente_code and p.year = s.year
 ),
 
+-- the evenly spread estimate only for a gemeente and year without its own profile, and an
+-- estimate only for a wijk and year without BRP. Windows over the gemeente, not anti joins: a
+-- filter on the gemeente (the rebuild of one gemeente) then reaches every source.
 estimated_by_age as (
-    select * from by_gemeente_profile
-    union all by name
-    select * from evenly_spread
-),
-
-brp_wijk_years as (
-    select distinct wijk_code, year from brp_by_age
-),
-
-estimate_without_brp as (
-    select e.*
-    from estimated_by_age as e
-    anti join brp_wijk_years as b on b.wijk_code = e.wijk_code and b.year = e.year
+    select *
+    from (
+        select * from by_gemeente_profile
+        union all by name
+        select * from evenly_spread
+    )
+    qualify population_source = 'cbs-schatting'
+        or not bool_or(population_source = 'cbs-schatting') over (partition by gemeente_code, year)
 ),
 
 by_age as (
-    select * from brp_by_age
-    union all by name
-    select * from estimate_without_brp
+    select *
+    from (
+        select * from brp_by_age
+        union all by name
+        select * from estimated_by_age
+    )
+    qualify population_source = 'brp'
+        or not bool_or(population_source = 'brp') over (partition by gemeente_code, wijk_code, year)
 ),
 
 grouped as (

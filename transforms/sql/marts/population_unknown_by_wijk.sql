@@ -1,6 +1,7 @@
 -- One row per gemeente, wijk and year whose children cannot be estimated: CBS keeps the wijk's
 -- 0-15 year olds secret ('.') and the gemeente delivered no BRP figures for it.
 -- Source: stg_cbs__kerncijfers (k_0Tot15Jaar), stg_regions, population_by_wijk_age (BRP rows).
+-- rebuild: per gemeente
 with secret as (
     select k.year, r.gemeente_code, k.region_code as wijk_code, r.region_name as wijk_name
     from stg_cbs__kerncijfers as k

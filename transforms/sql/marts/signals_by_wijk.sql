@@ -5,6 +5,7 @@
 -- ambulant and dagbehandeling, extra ondersteuning niveau 3 and 4; not SES-based vve, pleegzorg,
 -- jeugdbescherming or waiting lists), CBS jeugdzorg only where no chosen partner kind exists.
 -- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings.
+-- rebuild: per gemeente
 with counts as (
     select
         gemeente_code,
@@ -115,17 +116,13 @@ final as (
         -- could identify children through the adjusted estimate)
         r.signal_type not like 'wachtlijst%'
             and r.signal_kind in (select signal_kind from chosen)
-            and (
-                r.signal_kind <> 'cbs_jeugdzorg'
-                or not exists (
-                    select 1 from partner_chosen as pc
-                    where pc.gemeente_code = r.gemeente_code and pc.year = r.year
-                )
-            )
+            and (r.signal_kind <> 'cbs_jeugdzorg' or pc.gemeente_code is null)
             and r.children_count >= (select min_count from stg_model__settings)
             and r.gemeente_rate_per_100 > 0 as used_in_index,
         'waargenomen' as figure_kind
     from rates as r
+    -- a join, not a correlated `not exists`: a filter on the gemeente then reaches every source
+    left join partner_chosen as pc using (gemeente_code, year)
 )
 
 select * from final

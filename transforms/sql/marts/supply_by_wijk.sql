@@ -1,6 +1,7 @@
 -- One row per gemeente, wijk, year and provision type: places (observed, not modelled).
 -- Source: int_supply__places_by_wijk_span (LRK export; partner registrations for plus-groups, KDC/MKD),
 -- stg_region_names.
+-- rebuild: per gemeente
 with summed as (
     select
         gemeente_code,

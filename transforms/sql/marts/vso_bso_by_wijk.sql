@@ -3,6 +3,7 @@
 -- Only enrolled pupils of 4-12 in sbo or so: vso pupils (12+) are past BSO age, and thuiszitters
 -- and niet-bereik are no pupils (they are signals of their own in signals_by_wijk).
 -- Source: stg_partner__speciaal_onderwijs, stg_model__parameters.
+-- rebuild: per gemeente
 with pupils as (
     select
         gemeente_code,

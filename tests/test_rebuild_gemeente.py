@@ -1,0 +1,249 @@
+"""An upload rebuilds only its gemeente's rows of the stored models, and the marts equal a full build."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import transforms
+from benchmarks import generate_national
+from benchmarks.upload import workbook
+from data_sources import jobs, sample, store
+from data_sources.registrations.importing import import_workbook
+from transforms import Model
+
+ORGANISATION = "GGD Proef (JGZ)"
+
+
+@pytest.fixture(scope="module")
+def three_gemeenten_db(tmp_path_factory) -> Path:
+    """Voorbeeldstad plus two synthetic gemeenten (GM0001, GM0002) with every registration type,
+    loaded through the real loaders and fully built."""
+    folder = tmp_path_factory.mktemp("rebuild")
+    generate_national.generate(folder / "data", gemeenten=2)
+    path = folder / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        sample.load_sample(con)
+        generate_national.load_national(con, folder / "data")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def db(three_gemeenten_db, tmp_path):
+    """A private connection to a copy of the three gemeenten."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(three_gemeenten_db, path)
+    con = store.connect(path)
+    yield con
+    con.close()
+
+
+def _contents(con, models: list[Model]) -> dict[str, list[tuple]]:
+    """Every stored model and every mart, all rows sorted: by the columns that are no doubles
+    first (the keys), so that a last bit of a double never changes the order."""
+    contents = {}
+    for model in models:
+        if model.materialization == "table" or model.layer == "marts":
+            columns = con.execute(f"describe {model.name}").fetchall()
+            order = [f'"{c[0]}"' for c in columns if c[1] != "DOUBLE"]
+            order += [f'"{c[0]}"' for c in columns if c[1] == "DOUBLE"]
+            contents[model.name] = con.execute(
+                f"select * from {model.name} order by {', '.join(order)}").fetchall()
+    return contents
+
+
+def _same(rows: list[tuple], others: list[tuple]) -> bool:
+    # doubles within 1e-9 of each other: a sum's last bits depend on the order DuckDB adds in
+    def same_value(a, b) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+        return a == b
+
+    return len(rows) == len(others) and all(
+        len(row) == len(other) and all(map(same_value, row, other))
+        for row, other in zip(rows, others, strict=True))
+
+
+def _assert_as_full_build(con, models: list[Model] | None = None) -> None:
+    models = models if models is not None else transforms.all_models()
+    rebuilt = _contents(con, models)
+    con.begin()
+    transforms.build(con, models)
+    full = _contents(con, models)
+    con.rollback()
+    assert [name for name in rebuilt if not _same(rebuilt[name], full[name])] == []
+
+
+def _built_at(con):
+    return con.execute(f"select built_at from {transforms.BUILD_STATE}").fetchone()[0]
+
+
+def _vve_signals(con, gemeente: str) -> int:
+    return con.execute("select sum(children_count) from signals_by_wijk where gemeente_code = ?"
+                       " and signal_type = 'vve_indicaties'", [gemeente]).fetchone()[0]
+
+
+def _upload(con, soort: str, gemeente: str, rows: int, organisation: str = ORGANISATION):
+    data = workbook(con, soort, gemeente, rows, organisation=organisation)
+    return jobs.import_registration(con, data, soort, organisation, "2024", f"{soort}.xlsx",
+                                    gemeente_code=gemeente)
+
+
+def test_the_rebuild_is_declared_in_a_line_of_its_own():
+    assert Model("m", "marts", "-- rebuild: per gemeente\nselect 1").rebuild == "per gemeente"
+    assert Model("m", "marts", "-- rebuild: whole (a national figure)\nselect 1").rebuild == "whole"
+    assert Model("m", "marts", "select 1 -- rebuild: whole").rebuild is None
+    assert Model("m", "marts", "select 1").rebuild is None
+
+
+def test_every_stored_model_declares_how_an_upload_rebuilds_it():
+    undeclared = [m.name for m in transforms.all_models()
+                  if m.materialization == "table" and m.rebuild is None]
+    assert undeclared == [], ("declare `-- rebuild: per gemeente` (a gemeente's rows read only "
+                              "that gemeente's rows) or `-- rebuild: whole` in the model's SQL")
+
+
+def test_a_model_rebuilt_per_gemeente_has_a_gemeente_code(sample_con):
+    per_gemeente = transforms.rebuilt_per_gemeente(transforms.all_models())
+    without = [name for name, yes in per_gemeente.items() if yes and not sample_con.execute(
+        "select 1 from duckdb_columns() where table_name = ? and column_name = 'gemeente_code'",
+        [name]).fetchone()]
+    assert without == []
+
+
+def test_a_model_that_reads_a_whole_model_is_rebuilt_whole():
+    models = [
+        Model("per_wijk", "marts", "-- rebuild: per gemeente\nselect 'GM1' as gemeente_code"),
+        Model("national", "marts", "-- rebuild: whole\nselect count(*) as n from per_wijk"),
+        Model("compared", "marts", "-- rebuild: per gemeente\n"
+                                   "select p.gemeente_code, n.n from per_wijk as p, national as n"),
+        Model("undeclared", "marts", "select gemeente_code from per_wijk"),
+        Model("a_view", "staging", "select 1 as one"),
+    ]
+    assert transforms.rebuilt_per_gemeente(models) == {
+        "per_wijk": True, "national": False, "compared": False, "undeclared": False}
+
+
+def test_upload_replacement_and_restore_rebuild_one_gemeente_as_a_full_build_would(db):
+    built_at = _built_at(db)
+    before = _vve_signals(db, "GM0001"), _vve_signals(db, "GM0002"), _vve_signals(db, "GM9999")
+
+    first = _upload(db, "vve-indicaties", "GM0001", 40)
+    assert first.status == "imported" and first.superseded == []
+    after = _vve_signals(db, "GM0001"), _vve_signals(db, "GM0002"), _vve_signals(db, "GM9999")
+    assert after[0] > before[0] and after[1:] == before[1:]
+    _assert_as_full_build(db)
+
+    second = _upload(db, "vve-indicaties", "GM0001", 7)
+    assert second.superseded == [first.load_id]
+    _assert_as_full_build(db)
+
+    assert jobs.restore_upload(db, first.load_id) == [second.load_id]
+    _assert_as_full_build(db)
+    # the per-gemeente path, not the full build, did all three
+    assert _built_at(db) == built_at
+
+
+def test_a_brp_upload_rebuilds_the_population_and_what_follows_from_it(db):
+    built_at = _built_at(db)
+    population = db.execute("select sum(children) from population_by_wijk_age"
+                            " where gemeente_code = 'GM0002' and year = 2024").fetchone()[0]
+    result = _upload(db, "bevolking", "GM0002", 30, organisation="Gemeente Proef")
+    assert result.status == "imported"
+    assert db.execute("select sum(children) from population_by_wijk_age"
+                      " where gemeente_code = 'GM0002' and year = 2024").fetchone()[0] != population
+    _assert_as_full_build(db)
+    assert _built_at(db) == built_at
+
+
+def test_an_upload_of_the_sample_gemeente_beside_others(db):
+    built_at = _built_at(db)
+    _upload(db, "ondersteuningstrajecten", "GM9999", 25)
+    _upload(db, "kinderopvang-bezetting", "GM9999", 12)
+    _assert_as_full_build(db)
+    assert _built_at(db) == built_at
+
+
+def test_only_the_models_that_read_the_changed_view_are_rebuilt(db):
+    db.begin()
+    built = transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve_indicaties"])
+    db.rollback()
+    assert built == ["int_signals__partner_counts", "signals_by_wijk", "continuum_by_wijk_niveau"]
+    with pytest.raises(ValueError, match="stg_partner__vve"):
+        transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve"])
+
+
+def test_a_model_rebuilt_whole_follows_the_upload_too(db):
+    national = Model("population_by_year", "marts",
+                     "-- rebuild: whole\nselect year, sum(children) as children"
+                     " from population_by_wijk_age group by year")
+    models = [*transforms.all_models(), national]
+    transforms.build(db, models)
+    with store.transaction(db):
+        db.execute("update loads set status = 'superseded' where source = 'brp'"
+                   " and gemeente_code = 'GM0002'")
+        built = transforms.build(db, models, gemeente_code="GM0002",
+                                 changed=["stg_brp__population"])
+    assert built == ["population_by_wijk_age", "int_supply__children_per_place",
+                     "int_supply__by_wijk_age", "signals_by_wijk", "continuum_by_wijk_niveau",
+                     "population_unknown_by_wijk", "population_by_year"]
+    _assert_as_full_build(db, models)
+
+
+def test_other_models_or_seeds_than_the_last_full_build_make_a_full_build(db, monkeypatch):
+    models = transforms.all_models()
+    monkeypatch.setenv("KINDKAART_MIN_COUNT", "3")
+    db.begin()
+    assert len(transforms.build(db, gemeente_code="GM0001")) == len(models)
+    assert db.execute("select min_count from seed_model__settings").fetchone()[0] == 3
+    db.rollback()
+    monkeypatch.delenv("KINDKAART_MIN_COUNT")
+    changed = [Model(m.name, m.layer, m.sql.replace("select * from final", "select * from final"
+                                                     " where true"), m.path) for m in models]
+    db.begin()
+    assert len(transforms.build(db, changed, gemeente_code="GM0001")) == len(models)
+    db.rollback()
+
+
+def test_a_table_with_other_columns_makes_a_full_build(db):
+    db.execute("alter table vso_bso_by_wijk drop column bso_need_modelled_high")
+    built = transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__speciaal_onderwijs"])
+    assert len(built) == len(transforms.all_models())
+    assert "bso_need_modelled_high" in {r[0] for r in db.execute("describe vso_bso_by_wijk").fetchall()}
+
+
+def _upload_uncommitted(cursor, con, gemeente: str, organisation: str) -> None:
+    data = workbook(con, "vve-indicaties", gemeente, 20, organisation=organisation)
+    cursor.begin()
+    import_workbook(cursor, data, "vve-indicaties", organisation, "2024", "vve.xlsx",
+                    gemeente_code=gemeente)
+    transforms.build(cursor, gemeente_code=gemeente, changed=["stg_partner__vve_indicaties"])
+
+
+def test_uploads_for_two_gemeenten_at_once_both_land(db):
+    first, second = db.cursor(), db.cursor()
+    _upload_uncommitted(first, db, "GM0001", "GGD Een (JGZ)")
+    _upload_uncommitted(second, db, "GM0002", "GGD Twee (JGZ)")
+    second.commit()
+    first.commit()
+    assert db.execute("select gemeente_code from loads where status = 'active'"
+                      " and organisation in ('GGD Een (JGZ)', 'GGD Twee (JGZ)')"
+                      " order by 1").fetchall() == [("GM0001",), ("GM0002",)]
+    _assert_as_full_build(db)
+
+
+def test_uploads_for_one_gemeente_at_once_conflict_so_the_job_runs_again(db):
+    # jobs.retrying runs the losing upload again: it deleted the same rows of the marts
+    first, second = db.cursor(), db.cursor()
+    _upload_uncommitted(first, db, "GM0001", "GGD Een (JGZ)")
+    with pytest.raises(duckdb.TransactionException):
+        _upload_uncommitted(second, db, "GM0001", "GGD Twee (JGZ)")
+    second.rollback()
+    first.commit()
