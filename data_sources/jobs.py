@@ -49,6 +49,26 @@ def retrying(con: duckdb.DuckDBPyConnection, work):
     raise AssertionError("unreachable")
 
 
+def ensure_current_models(con: duckdb.DuckDBPyConnection, actor: str = "kindkaart") -> bool:
+    """Rebuild every model when the database was built by another version of Kindkaart's models,
+    macros or seeds (transforms.up_to_date): after an upgrade no page or export reads marts made by
+    older rules, or misses a macro or view they need. One transaction, with an audit line; True
+    when it rebuilt."""
+    if transforms.up_to_date(con):
+        return False
+
+    def work() -> bool:
+        with store.transaction(con):
+            if transforms.up_to_date(con):  # another session rebuilt meanwhile
+                return False
+            transforms.build(con)
+            accounts.audit(con, actor, "modellen bijgewerkt",
+                           "alle tabellen opnieuw berekend met de regels van deze versie")
+        return True
+
+    return retrying(con, work)
+
+
 def import_registration(
     con: duckdb.DuckDBPyConnection,
     data: bytes,

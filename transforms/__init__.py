@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
+from pathlib import Path
 
 import duckdb
 
@@ -11,13 +13,16 @@ from data_sources.store import in_transaction
 from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
 __all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
-           "fingerprint", "rebuilt_per_gemeente"]
+           "fingerprint", "rebuilt_per_gemeente", "up_to_date"]
 
 # one row: the fingerprint of the models and seeds of the last full build
 BUILD_STATE = "build_state"
 # The macros the models and the Python-built queries share (the year rules), created before the
 # models and kept in the database, so that a page's query on the marts can use them too.
 MACROS_PATH = SQL_DIR / "macros.sql"
+# What transforms.model.write_seeds makes its tables from (besides the smallest count shown)
+SEED_SOURCES = (Path(__file__).resolve().parent / "parameters.csv",
+                Path(__file__).resolve().parent / "model" / "__init__.py")
 
 
 def all_models() -> list[Model]:
@@ -86,15 +91,38 @@ def rebuilt_per_gemeente(models: list[Model]) -> dict[str, bool]:
 
 def fingerprint(models: list[Model]) -> str:
     """What a full build makes, as a hash: the macros, every model (name, view or table, SQL) in
-    build order and the seeds. Equal fingerprints mean that the views and seeds need not be made again."""
-    from transforms.model import seed_frames
+    build order and what the seeds are made from (transforms/parameters.csv, the code of
+    transforms.model, the smallest count shown). Equal fingerprints mean that the views and seeds
+    need not be made again. Without pandas: every page asks for it (up_to_date)."""
+    from data_sources.config import min_count
 
+    return hashlib.sha256(f"{_code_digest(tuple(models))}\0{min_count()}".encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _code_digest(models: tuple[Model, ...]) -> str:
     digest = hashlib.sha256(MACROS_PATH.read_bytes())
-    for model in build_order(models):
+    for model in build_order(list(models)):
         digest.update(f"{model.name}\0{model.materialization}\0{model.sql}\0".encode())
-    for name, frame in seed_frames().items():
-        digest.update(f"{name}\0{frame.to_csv(index=False)}\0".encode())
+    for source in SEED_SOURCES:
+        digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+@functools.cache
+def _all_models_once() -> tuple[Model, ...]:
+    return tuple(all_models())
+
+
+def up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database's models were last fully built by this code, macros and seeds
+    (build_state). False for a database made by another version of Kindkaart (an upgrade), or
+    before build_state existed: its marts follow older rules."""
+    if not con.execute("select 1 from duckdb_tables() where table_name = ? and schema_name = 'main'",
+                       [BUILD_STATE]).fetchall():
+        return False
+    return con.execute(f"select fingerprint from {BUILD_STATE}").fetchall() == [
+        (fingerprint(list(_all_models_once())),)]
 
 
 def _build_all(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> list[str]:

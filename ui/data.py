@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import streamlit as st
 
+import transforms
 from data_sources import config, store
 from data_sources.config import db_path
 
@@ -36,7 +37,16 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
         from data_sources import jobs  # the loaders take a third of a second to import
 
         jobs.build_sample_database(path)
-    return store.connect(path, create=False)
+    con = store.connect(path, create=False)
+    try:
+        if not transforms.up_to_date(con):  # one query; the loaders only when it is stale
+            from data_sources import jobs
+
+            jobs.ensure_current_models(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:
