@@ -171,10 +171,13 @@ def niveau_observed(con: duckdb.DuckDBPyConnection, gemeente_code: str,
 
 
 def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Row 10, its own question: groups per kind with the mean places and children per group and
-    the children per professional (means over groups; no single group's count is shown). A mean
-    times the groups is the kind's children: both children figures are hidden (NaN,
-    `children_hidden`) where that count fails the threshold or the contributor rule."""
+    """Row 10, its own question: groups per kind with the mean places (the group size: places are
+    simultaneous) and placed children per group, and the places per professional (professionals
+    are on the group at the same time, so places, not placed children, compare with them: the
+    children per professional of a full group). Means over groups; no single group's count is
+    shown. The mean placed children times the groups is the kind's children: that figure is
+    hidden (NaN, `children_hidden`) where the count fails the threshold or the contributor rule;
+    places are public (LRK), so the places per professional is not."""
     frame = con.execute(
         """
         with per_organisation as (
@@ -187,13 +190,13 @@ def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
         select group_kind, sum(groups) as groups,
                sum(places) / sum(groups) as places_per_group,
                sum(children) / sum(groups) as children_per_group,
-               sum(children) / nullif(sum(professionals), 0) as children_per_professional,
+               sum(places) / nullif(sum(professionals), 0) as places_per_professional,
                list(coalesce(children, 0)) as children_per_organisation
         from per_organisation
         group by all having sum(groups) >= 3 order by group_kind
         """, [gemeente_code, year]).df()
     frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
-    frame.loc[frame["children_hidden"], ["children_per_group", "children_per_professional"]] = np.nan
+    frame.loc[frame["children_hidden"], "children_per_group"] = np.nan
     return frame.drop(columns="children_per_organisation")
 
 
