@@ -73,18 +73,20 @@ def answer(key: str) -> None:
                 "Soort groep": frame["group_kind"], "Groepen": frame["groups"],
                 "Plekken per groep (gemiddeld)": [format_number(v, 1)
                                                   for v in frame["places_per_group"]],
-                "Kinderen per groep (gemiddeld)": [
+                "Geplaatste kinderen per groep (gemiddeld)": [
                     "afgeschermd" if hide else format_number(v, 1)
                     for v, hide in zip(frame["children_per_group"], frame["children_hidden"],
                                        strict=True)],
-                "Kinderen per professional": [
-                    "afgeschermd" if hide else format_number(v, 1) if pd.notna(v) else ""
-                    for v, hide in zip(frame["children_per_professional"],
-                                       frame["children_hidden"], strict=True)],
+                "Kinderen per professional bij een volle groep": [
+                    format_number(v, 1) if pd.notna(v) else ""
+                    for v in frame["places_per_professional"]],
             }), hide_index=True, width="stretch")
             st.caption("Waargenomen (rij 10): gemiddelden over de groepen van de organisaties die "
-                       "leverden. Het model rekent met een opnamegrens per reguliere groep "
-                       "(perspectief inclusief, zie Tekorten).")
+                       "leverden. Plekken zijn gelijktijdig en de professionals staan tegelijk op "
+                       "de groep: kinderen per professional is plekken ÷ professionals (een volle "
+                       "groep). Geplaatste kinderen komen deeltijds, dus meer dan de plekken. Het "
+                       "model rekent met een opnamegrens per reguliere groep (perspectief "
+                       "inclusief, zie Tekorten).")
     elif key == "participation":
         frame = analysis.participation(con, gemeente_code, year)
         if frame.empty:

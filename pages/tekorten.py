@@ -292,23 +292,27 @@ if not vso.empty and age_group == "4-12":
              "kinderen zijn geen leerlingen (zie Analysevragen).")
     vso = vso.merge(rows[["wijk_code", "wijk_name"]].drop_duplicates(), on="wijk_code", how="left")
     vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
-    vso = vso.sort_values("wijk_name").reset_index(drop=True)
+    vso = vso.sort_values(["wijk_name", "organisation"]).reset_index(drop=True)
     delivered = vso["bso_needed_observed_count"].notna().any()
     counts = ["pupils_count", *(["bso_needed_observed_count"] if delivered else [])]
-    # pupils and their observed BSO need are protected together, with the gemeente total row
-    table = protect_counts(vso[["wijk_name", *counts]].fillna({c: 0 for c in counts}), counts,
-                           estimate=False, row_totals=False, column_totals=True)
+    # pupils and their observed BSO need are protected together, with the gemeente total row and
+    # the contributor rule (one row per wijk and organisation: a school subtracting its own
+    # pupils learns no other school's small count)
+    table = protect_counts(vso[["wijk_name", "organisation", *counts]], counts, estimate=False,
+                           row_totals=False, column_totals=True, contributor="organisation")
     shown = table.display()
     pupils_hidden = table.hidden["pupils_count"].iloc[:-1].to_numpy()
+    per_wijk = vso.groupby("wijk_name", sort=False)[
+        ["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
     modelled = [
         "" if hidden else continuum.estimate_text(lo, hi) for lo, hi, hidden in
-        zip(vso["bso_need_modelled_low"], vso["bso_need_modelled_high"], pupils_hidden,
+        zip(per_wijk["bso_need_modelled_low"], per_wijk["bso_need_modelled_high"], pupils_hidden,
             strict=True)
     ]
-    total = vso[["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
+    total = per_wijk.sum()
     total_hidden = bool(table.hidden["pupils_count"].iloc[-1])
     modelled.append("" if total_hidden else continuum.estimate_text(total.iloc[0], total.iloc[1]))
-    result = pd.DataFrame({"Wijk": [*vso["wijk_name"], f"Gemeente {name}"],
+    result = pd.DataFrame({"Wijk": [*per_wijk.index, f"Gemeente {name}"],
                            "Leerlingen (waargenomen)": shown["pupils_count"]})
     if delivered:
         result["BSO nodig volgens partner (waargenomen)"] = shown["bso_needed_observed_count"]

@@ -59,6 +59,13 @@ PEILDATUM = {"wachtlijst-so": "01-10-2024", "wachtlijst-zorg": "31-12-2024"}
 # Row 3: children per place (a kindplaats is a simultaneous slot; children come part time), drawn
 # per wijk from a range per care type. A Kindkaart assumption, see README.md.
 CHILDREN_PER_PLACE = {"dagopvang": (1.4, 1.8), "peuteropvang": (1.6, 2.0), "bso": (1.6, 2.2)}
+# Row 10: children placed in a group per place, per kind of group and age group (a group's places
+# are simultaneous, its children come part time). Regular groups as row 3; a peuterplusgroep
+# with three dagdelen a week (001:L407) about 1,5-1,7; KDC/MKD mostly several days a week, the
+# range of the parameter children_per_place_kdc_mkd (1-1,5). Kindkaart assumptions.
+GROUP_CHILDREN_PER_PLACE = {("regulier", "0-2"): (1.4, 1.8), ("regulier", "2-4"): (1.4, 1.8),
+                            ("regulier", "4-12"): (1.6, 2.2), ("plusgroep", "2-4"): (1.5, 1.7),
+                            ("kdc", "2-4"): (1.0, 1.4), ("mkd", "2-4"): (1.0, 1.4)}
 LRK_TYPE = {"dagopvang": "KDV", "peuteropvang": "KDV", "bso": "BSO"}
 
 
@@ -253,13 +260,13 @@ def rows_for(soort, rng, wijken, buurten, by_buurt, by_wijk, pc6, registered=Non
                 for g, (kind, group, places, staff) in enumerate(
                         [("regulier", "0-2", 12, 3), ("regulier", "2-4", 16, 2),
                          ("regulier", "4-12", 20, 2)], start=1):
-                    filled = min(places, round(places * rng.uniform(0.7, 1.0)))
-                    rows.append([location, postcode, f"groep {g}", kind, group, places, filled,
+                    placed = round(places * rng.uniform(*GROUP_CHILDREN_PER_PLACE[(kind, group)]))
+                    rows.append([location, postcode, f"groep {g}", kind, group, places, placed,
                                  staff])
                 if i == 0 and wijk in special:
                     kind, places = special[wijk]
-                    rows.append([location, postcode, f"{kind} 1", kind, "2-4", places,
-                                 places - rng.randint(0, 2), 2])
+                    placed = round(places * rng.uniform(*GROUP_CHILDREN_PER_PLACE[(kind, "2-4")]))
+                    rows.append([location, postcode, f"{kind} 1", kind, "2-4", places, placed, 2])
     return rows
 
 

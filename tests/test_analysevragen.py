@@ -74,3 +74,12 @@ def test_page_answers_from_the_data_and_keeps_a_note(app_db):
     con.close()
     assert stored == [("in bespreking", "IKK-budget, bespreken in juni")]
     assert pd.Series([c.value for c in at.caption]).str.contains("Status 'in bespreking'").any()
+
+
+def test_group_sizes_compare_professionals_with_places_not_with_placed_children(sample_con):
+    # the sample's row 10: 54 regular groups, 864 places, 1.506 placed children, 126 professionals
+    # on the groups at the same time; kdc, mkd and plusgroep have fewer than three groups each
+    frame = analysis.group_sizes(sample_con, "GM9999", 2024)
+    assert frame[["group_kind", "groups", "places_per_group", "children_per_group",
+                  "places_per_professional", "children_hidden"]].round(2).to_records(
+        index=False).tolist() == [("regulier", 54, 16.0, 27.89, 6.86, False)]

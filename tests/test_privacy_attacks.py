@@ -358,3 +358,36 @@ def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist)
     table = next(d.value for d in at.dataframe
                  if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
     assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["< 5", "10", "88"]
+
+
+def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db, analist):
+    # A second school pads every wijk with 10 enrolled so pupils of 4-12 and reads the Tekorten
+    # table of so/sbo pupils and BSO back; the Buitengebied's one pupil of the
+    # Samenwerkingsverband would be 11 - 10 without the contributor rule.
+    wijken = ["Bloemhof", "Buitengebied", "Centrum", "De Horst", "Kerkebuurt", "Molenwijk",
+              "Nieuwland", "Oude Haven", "Vlietzoom", "Zuiderpark"]
+    rows = [[wijk, "SO Padding", "so", "4", "gedrag", "ingeschreven", "4-12", PADDING, None]
+            for wijk in wijken]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", rows),
+                                  "speciaal-onderwijs", "SO Padding", "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    at = run_page("tekorten", account=analist)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+    shown = dict(zip(table["Wijk"], table["Leerlingen (waargenomen)"], strict=True))
+    hidden = f"< {min_count()}"
+    # the sample's pupils plus 10: shown where the sample's own part is 0 or at least 5
+    assert shown == {"Bloemhof": "39", "Buitengebied": hidden, "Centrum": "23", "De Horst": "24",
+                     "Kerkebuurt": "15", "Molenwijk": "21", "Nieuwland": "52", "Oude Haven": "15",
+                     "Vlietzoom": "18", "Zuiderpark": "50", "Gemeente Voorbeeldstad": hidden}
+    for wijk, text in shown.items():
+        if text != hidden:
+            assert int(text) - PADDING == 0 or int(text) - PADDING >= min_count(), wijk
+    # nor from the total: a shown total never leaves exactly one hidden wijk
+    hidden_wijken = [w for w, text in shown.items() if text == hidden and w.startswith("Gemeente") is False]
+    assert shown["Gemeente Voorbeeldstad"] == hidden or len(hidden_wijken) != 1

@@ -91,17 +91,19 @@ AGE_LABELS = {"0-2": "0-2 jaar", "2-4": "2-4 jaar", "4-12": "4-12 jaar", None: "
 
 
 def _crosstab(frame: pd.DataFrame, row: str, column: str, order: list[str]) -> SuppressedTable | None:
-    # long counts -> wide: one row per `row` value, one column per `column` value, protected with
-    # row and column totals so that no hidden cell can be derived
+    # long counts per organisation -> wide: one row per `row` value, one column per `column`
+    # value, protected with row and column totals so that no hidden cell can be derived, and with
+    # the contributor rule (a partner subtracting its own rows learns no other's small count)
     if frame.empty:
         return None
-    frame = frame.fillna({row: "onbekend", column: "onbekend"})
-    wide = frame.pivot_table(index=row, columns=column, values="children_count", aggfunc="sum",
-                             fill_value=0)
+    frame = frame.fillna({row: "onbekend", column: "onbekend", "organisation": ""})
+    wide = frame.pivot_table(index=[row, "organisation"], columns=column, values="children_count",
+                             aggfunc="sum", fill_value=0)
     columns = [c for c in order if c in wide.columns] + [c for c in wide.columns if c not in order]
-    wide = wide[columns].reset_index()
+    wide = wide[columns].reset_index().sort_values(row, kind="stable")
     wide.columns = [str(c) for c in wide.columns]
-    return protect_counts(wide, [str(c) for c in columns], estimate=False)
+    return protect_counts(wide, [str(c) for c in columns], estimate=False,
+                          contributor="organisation")
 
 
 def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
@@ -144,7 +146,7 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
     niet-bereik), protected."""
     frame = con.execute(
         "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
-        " coalesce(enrolment_status, 'ingeschreven') as status, children_count"
+        " coalesce(enrolment_status, 'ingeschreven') as status, organisation, children_count"
         " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
         " and children_count is not null", [gemeente_code, year]).df()
     return _crosstab(frame, "soort", "status", ["ingeschreven", "thuiszitter", "niet-bereik"])
@@ -154,7 +156,7 @@ def jeugdhulp_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str
                               year: int) -> SuppressedTable | None:
     """Row 8: children with jeugdhulp per type and age group, protected."""
     frame = con.execute(
-        "select youth_care_type, age_group, children_count from stg_partner__jeugdhulp"
+        "select youth_care_type, age_group, organisation, children_count from stg_partner__jeugdhulp"
         " where gemeente_code = ? and year = ? and children_count is not null",
         [gemeente_code, year]).df()
     return _crosstab(frame, "youth_care_type", "age_group", ["0-2", "2-4", "4-12"])
@@ -164,17 +166,21 @@ def niveau_observed(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                     year: int) -> SuppressedTable | None:
     """Row 2: children with an extra support need per niveau the partner gave and age group."""
     frame = con.execute(
-        "select 'niveau ' || coalesce(niveau, 'onbekend') as niveau, age_group, children_count"
+        "select 'niveau ' || coalesce(niveau, 'onbekend') as niveau, age_group, organisation,"
+        " children_count"
         " from stg_partner__extra_ondersteuning where gemeente_code = ? and year = ?"
         " and children_count is not null", [gemeente_code, year]).df()
     return _crosstab(frame, "niveau", "age_group", ["0-2", "2-4", "4-12"])
 
 
 def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Row 10, its own question: groups per kind with the mean places and children per group and
-    the children per professional (means over groups; no single group's count is shown). A mean
-    times the groups is the kind's children: both children figures are hidden (NaN,
-    `children_hidden`) where that count fails the threshold or the contributor rule."""
+    """Row 10, its own question: groups per kind with the mean places (the group size: places are
+    simultaneous) and placed children per group, and the places per professional (professionals
+    are on the group at the same time, so places, not placed children, compare with them: the
+    children per professional of a full group). Means over groups; no single group's count is
+    shown. The mean placed children times the groups is the kind's children: that figure is
+    hidden (NaN, `children_hidden`) where the count fails the threshold or the contributor rule;
+    places are public (LRK), so the places per professional is not."""
     frame = con.execute(
         """
         with per_organisation as (
@@ -187,13 +193,13 @@ def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
         select group_kind, sum(groups) as groups,
                sum(places) / sum(groups) as places_per_group,
                sum(children) / sum(groups) as children_per_group,
-               sum(children) / nullif(sum(professionals), 0) as children_per_professional,
+               sum(places) / nullif(sum(professionals), 0) as places_per_professional,
                list(coalesce(children, 0)) as children_per_organisation
         from per_organisation
         group by all having sum(groups) >= 3 order by group_kind
         """, [gemeente_code, year]).df()
     frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
-    frame.loc[frame["children_hidden"], ["children_per_group", "children_per_professional"]] = np.nan
+    frame.loc[frame["children_hidden"], "children_per_group"] = np.nan
     return frame.drop(columns="children_per_organisation")
 
 

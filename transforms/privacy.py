@@ -231,18 +231,40 @@ def protect_counts(
     row_totals: bool = True,
     column_totals: bool = True,
     total_label: str = TOTAL_LABEL,
+    contributor: str | None = None,
 ) -> SuppressedTable:
     """The one entry point for a table of children per area: observed counts are suppressed,
-    model estimates rounded (protect_array); labels, totals and order as in suppress_table."""
+    model estimates rounded (protect_array); labels, totals and order as in suppress_table.
+
+    With `contributor` (the column naming each row's organisation) `frame` has one row per area
+    and organisation: the counts are summed per area, in the order the areas first appear, and
+    protected with the contributor rule as well (protect_contributions), so that a partner
+    cannot learn another's small count by subtracting its own."""
     import pandas as pd
 
     threshold = threshold or min_count()
-    labels = [c for c in frame.columns if c not in value_columns]
-    values, hidden = protect_array(frame[value_columns].astype(float).to_numpy(copy=True),
-                                   estimate=estimate, threshold=threshold, row_totals=row_totals,
-                                   column_totals=column_totals)
+    if contributor is None:
+        labels = [c for c in frame.columns if c not in value_columns]
+        body = frame[labels].reset_index(drop=True)
+        values, hidden = protect_array(frame[value_columns].astype(float).to_numpy(copy=True),
+                                       estimate=estimate, threshold=threshold,
+                                       row_totals=row_totals, column_totals=column_totals)
+    else:
+        if estimate:
+            raise ValueError("the contributor rule is for observed counts")
+        labels = [c for c in frame.columns if c not in value_columns and c != contributor]
+        body = frame[labels].drop_duplicates().reset_index(drop=True)
+        areas = pd.MultiIndex.from_frame(body)
+        frame = frame.fillna({contributor: "", **{c: 0 for c in value_columns}})
+        parts = np.stack([
+            part.groupby(labels, sort=False)[value_columns].sum()
+            .set_axis(pd.MultiIndex.from_frame(part.groupby(labels, sort=False)[labels].first()))
+            .reindex(areas, fill_value=0).to_numpy(dtype=float)
+            for _, part in frame.groupby(contributor, sort=True)])
+        counts, hidden = protect_contributions(parts, threshold=threshold, row_totals=row_totals,
+                                               column_totals=column_totals)
+        values = np.where(hidden, np.nan, counts)
     columns = [*value_columns, *([total_label] if row_totals else [])]
-    body = frame[labels].reset_index(drop=True)
     if column_totals:
         total_row = {c: (total_label if i == 0 else None) for i, c in enumerate(labels)}
         body = pd.concat([body, pd.DataFrame([total_row])], ignore_index=True)

@@ -1,5 +1,7 @@
--- One row per gemeente, wijk and year with so/sbo pupils of BSO age: observed pupils, observed BSO
--- need where the partner delivered it, and the modelled BSO need (pupils x share needing BSO).
+-- One row per gemeente, wijk, year and organisation with so/sbo pupils of BSO age: observed pupils,
+-- observed BSO need where the partner delivered it, and the modelled BSO need (pupils x share
+-- needing BSO). Per organisation for the contributor rule of transforms.privacy: the page sums
+-- the organisations of a wijk.
 -- Only enrolled pupils of 4-12 in sbo or so: vso pupils (12+) are past BSO age, and thuiszitters
 -- and niet-bereik are no pupils (they are signals of their own in signals_by_wijk).
 -- Source: stg_partner__speciaal_onderwijs, stg_model__parameters.
@@ -9,6 +11,7 @@ with pupils as (
         gemeente_code,
         wijk_code,
         year,
+        organisation,
         sum(children_count) as pupils_count,
         sum(bso_needed_count) as bso_needed_observed_count
     from stg_partner__speciaal_onderwijs
@@ -30,6 +33,7 @@ final as (
         p.gemeente_code,
         p.wijk_code,
         p.year,
+        p.organisation,
         p.pupils_count,
         p.bso_needed_observed_count,
         p.pupils_count * s.low as bso_need_modelled_low,
