@@ -35,7 +35,7 @@ def test_a_database_of_an_older_version_is_rebuilt_when_the_app_opens_it(app_db)
     con = store.connect(app_db)
     try:
         built = con.execute("select round(sum(children), 6) from population_by_wijk_age").fetchall()
-        con.execute(f"update {transforms.BUILD_STATE} set fingerprint = 'een oudere versie'")
+        con.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'een oudere versie'")
         con.execute("drop macro nearest_year")
         con.execute("update population_by_wijk_age set children = children + 1000")
         assert not transforms.up_to_date(con)

@@ -13,7 +13,7 @@ from data_sources.store import in_transaction
 from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
 __all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
-           "fingerprint", "rebuilt_per_gemeente", "up_to_date"]
+           "code_fingerprint", "fingerprint", "rebuilt_per_gemeente", "up_to_date"]
 
 # one row: the fingerprint of the models and seeds of the last full build
 BUILD_STATE = "build_state"
@@ -91,38 +91,47 @@ def rebuilt_per_gemeente(models: list[Model]) -> dict[str, bool]:
 
 def fingerprint(models: list[Model]) -> str:
     """What a full build makes, as a hash: the macros, every model (name, view or table, SQL) in
-    build order and what the seeds are made from (transforms/parameters.csv, the code of
-    transforms.model, the smallest count shown). Equal fingerprints mean that the views and seeds
-    need not be made again. Without pandas: every page asks for it (up_to_date)."""
+    build order and the seeds. Equal fingerprints mean that the views and seeds need not be made again."""
+    from transforms.model import seed_frames
+
+    digest = hashlib.sha256(MACROS_PATH.read_bytes())
+    for model in build_order(models):
+        digest.update(f"{model.name}\0{model.materialization}\0{model.sql}\0".encode())
+    for name, frame in seed_frames().items():
+        digest.update(f"{name}\0{frame.to_csv(index=False)}\0".encode())
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """What this version of Kindkaart builds from, as a hash of files: every .sql file under
+    transforms/sql (the macros, the models, and the generated partner staging as committed, which
+    tests/test_partner_staging.py keeps equal to its generator), what the seeds are made from
+    (transforms/parameters.csv, transforms/model/__init__.py) and the smallest count shown.
+    Needs neither pandas nor the loaders: every page run compares it (up_to_date)."""
     from data_sources.config import min_count
 
-    return hashlib.sha256(f"{_code_digest(tuple(models))}\0{min_count()}".encode()).hexdigest()
+    return hashlib.sha256(f"{_source_digest()}\0{min_count()}".encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=8)
-def _code_digest(models: tuple[Model, ...]) -> str:
-    digest = hashlib.sha256(MACROS_PATH.read_bytes())
-    for model in build_order(list(models)):
-        digest.update(f"{model.name}\0{model.materialization}\0{model.sql}\0".encode())
+@functools.cache
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        digest.update(f"{path.relative_to(SQL_DIR).as_posix()}\0".encode() + path.read_bytes())
     for source in SEED_SOURCES:
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
-@functools.cache
-def _all_models_once() -> tuple[Model, ...]:
-    return tuple(all_models())
-
-
 def up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database's models were last fully built by this code, macros and seeds
-    (build_state). False for a database made by another version of Kindkaart (an upgrade), or
-    before build_state existed: its marts follow older rules."""
-    if not con.execute("select 1 from duckdb_tables() where table_name = ? and schema_name = 'main'",
-                       [BUILD_STATE]).fetchall():
+    """Whether the database's models were last fully built by this version's files
+    (build_state.code_fingerprint). False for a database made by another version of Kindkaart
+    (an upgrade), or before build_state had the column: its marts follow older rules."""
+    try:
+        stored = con.execute(f"select code_fingerprint from {BUILD_STATE}").fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # none, or without the column
         return False
-    return con.execute(f"select fingerprint from {BUILD_STATE}").fetchall() == [
-        (fingerprint(list(_all_models_once())),)]
+    return stored == [(code_fingerprint(),)]
 
 
 def _build_all(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> list[str]:
@@ -144,8 +153,9 @@ def _build_all(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> list[str
             con.execute(f"drop {existing[0]} {model.name}")
         con.execute(f"create or replace {kind} {model.name} as {body}")
         built.append(model.name)
-    con.execute(f"create or replace table {BUILD_STATE} as"
-                " select ? as fingerprint, current_timestamp::timestamp as built_at", [fingerprint(ordered)])
+    con.execute(f"create or replace table {BUILD_STATE} as select ? as fingerprint,"
+                " ? as code_fingerprint, current_timestamp::timestamp as built_at",
+                [fingerprint(ordered), code_fingerprint()])
     return built
 
 
