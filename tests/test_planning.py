@@ -175,11 +175,16 @@ def test_sample_has_one_example_per_perspective_with_literal_figures(sample_rw):
     assert [s.perspective for s in stored] == ["passend", "inclusief"]
     passend, inclusief = (scenarios.compute(sample_rw, s) for s in stored)
     t = passend.totals()
-    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 1, 49)
-    assert round(t["fte"], 1) == 19.5 and round(t["m2_nieuw"]) == 49
+    # row 10: 1,65 children per plus-group place, so 19,5 peuters apart need 11,8 of the 20 places
+    # there are, and the 29,5 children of 4-12 apart 17,9 places over two catchments: below a
+    # BSO-plus group of 14 in each, so they get extra inzet in regular groups
+    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 56)
+    assert round(t["fte"], 1) == 19.9 and round(t["m2_nieuw"]) == 0
     t = inclusief.totals()
-    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 55)
-    assert round(t["fte"], 1) == 24.2 and round(t["m2_nieuw"]) == 0
+    # the existing plusgroepen hold 20 x 1,65 = 33 children apart
+    assert t["kinderen_niveau3_apart"] == 33.0
+    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 49)
+    assert round(t["fte"], 1) == 20.5 and round(t["m2_nieuw"]) == 0
     assert all(scenarios.status(sample_rw, s) == scenarios.CURRENT_LABEL for s in stored)
 
 

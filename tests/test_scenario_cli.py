@@ -19,7 +19,7 @@ def test_show_gives_figures_per_catchment_and_the_risks(sample_db, capsys):
     assert main(["scenario", "show", "1", "--db", str(sample_db)]) == 0
     out = capsys.readouterr().out
     assert "Noord en Midden:" in out and "Zuid:" in out and "Gemeente:" in out
-    assert "Nieuwe BSO-plusgroepen: 1" in out and "Fte totaal: 19,5" in out
+    assert "Nieuwe BSO-plusgroepen: 0" in out and "Fte totaal: 19,9" in out
     assert "000:L157" in out and "000:L1644" in out and "000:L893" in out
     assert "geen tarieven" in out
 
