@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
-from ui.data import cursor, releasing
+from ui.data import cursor, forget, per_run, releasing
 
 SESSION_KEY = "kindkaart_account"
 DEMO = Account("demo", "demo", None)
@@ -61,7 +61,12 @@ def demo_mode() -> bool:
 
 def current_account() -> Account | None:
     """The signed-in account (DEMO in demo mode), or None when a login is needed. A disabled or
-    changed account is signed out on its next click."""
+    changed account is signed out on its next click. Asked of the database once per run (pages
+    ask it a score of times per click)."""
+    return per_run(SESSION_KEY, _current_account)
+
+
+def _current_account() -> Account | None:
     if demo_mode():
         return DEMO
     kept = st.session_state.get(SESSION_KEY)
@@ -82,6 +87,7 @@ def current_account() -> Account | None:
 
 def _sign_in(account: Account, how: str) -> None:
     st.session_state[SESSION_KEY] = account
+    forget(SESSION_KEY)
     record(how, f"rol {account.role}", account)
 
 
@@ -230,6 +236,7 @@ def login_page() -> None:
 def sign_out() -> None:
     """Forget the signed-in account (and sign out at the identity provider)."""
     account = st.session_state.pop(SESSION_KEY, None)
+    forget(SESSION_KEY)
     if account is not None:
         record("uitloggen", "", account)
     if oidc_configured() and _idp_signed_in():

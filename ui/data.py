@@ -61,8 +61,22 @@ def connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def per_run(key: str, compute):
+    """compute() once per script run: kept until release() ends the run (or forget(key))."""
+    memo = _local.__dict__.setdefault("memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget(key: str) -> None:
+    """Drop what per_run keeps under `key` (its answer changed within this run)."""
+    _local.__dict__.get("memo", {}).pop(key, None)
+
+
 def release() -> None:
-    """Close this thread's connection, if any: the end of a script run."""
+    """Close this thread's connection, if any, and forget what per_run kept: the end of a run."""
+    _local.memo = {}
     con = getattr(_local, "con", None)
     _local.con = None
     if con is not None:
