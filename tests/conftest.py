@@ -30,6 +30,23 @@ def sample_db(tmp_path_factory) -> Path:
     return path
 
 
+def sample_and_synthetic(folder: Path, gemeenten: int) -> Path:
+    """A database of Voorbeeldstad plus `gemeenten` synthetic gemeenten (GM0001, ...) with every
+    registration type (benchmarks/generate_national.py), loaded through the real loaders."""
+    from benchmarks import generate_national
+    from data_sources import sample
+
+    generate_national.generate(folder / "data", gemeenten=gemeenten)
+    path = folder / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        sample.load_sample(con)
+        generate_national.load_national(con, folder / "data")
+    finally:
+        con.close()
+    return path
+
+
 def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:
     """A private copy of `source` that the app (KINDKAART_DB) reads and writes."""
     path = tmp_path / "kindkaart.duckdb"

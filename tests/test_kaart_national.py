@@ -6,26 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import add_account, app_copy, run_page
+from conftest import add_account, app_copy, run_page, sample_and_synthetic
 
-from benchmarks import generate_national
-from data_sources import sample, store
 from data_sources.accounts import Account
 
 
 @pytest.fixture(scope="module")
 def national_db(tmp_path_factory) -> Path:
     """Voorbeeldstad plus three synthetic gemeenten, loaded through the real loaders."""
-    folder = tmp_path_factory.mktemp("national")
-    generate_national.generate(folder / "data", gemeenten=3)
-    path = folder / "kindkaart.duckdb"
-    con = store.connect(path)
-    try:
-        sample.load_sample(con)
-        generate_national.load_national(con, folder / "data")
-    finally:
-        con.close()
-    return path
+    return sample_and_synthetic(tmp_path_factory.mktemp("national"), 3)
 
 
 @pytest.fixture

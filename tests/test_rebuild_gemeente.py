@@ -8,11 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import sample_and_synthetic
 
 import transforms
-from benchmarks import generate_national
 from benchmarks.upload import workbook
-from data_sources import jobs, sample, store
+from data_sources import jobs, store
 from data_sources.registrations.importing import import_workbook
 from transforms import Model
 
@@ -23,16 +23,7 @@ ORGANISATION = "GGD Proef (JGZ)"
 def three_gemeenten_db(tmp_path_factory) -> Path:
     """Voorbeeldstad plus two synthetic gemeenten (GM0001, GM0002) with every registration type,
     loaded through the real loaders and fully built."""
-    folder = tmp_path_factory.mktemp("rebuild")
-    generate_national.generate(folder / "data", gemeenten=2)
-    path = folder / "kindkaart.duckdb"
-    con = store.connect(path)
-    try:
-        sample.load_sample(con)
-        generate_national.load_national(con, folder / "data")
-    finally:
-        con.close()
-    return path
+    return sample_and_synthetic(tmp_path_factory.mktemp("rebuild"), 2)
 
 
 @pytest.fixture
