@@ -79,11 +79,18 @@ def test_a_workbook_whose_data_sheet_is_damaged_is_refused_in_dutch(db):
     assert "'vve.xlsx' is beschadigd" in text
 
 
-def test_an_lrk_export_with_unreadable_bytes_names_the_row(db, tmp_path):
+def lrk_with_line(tmp_path, index: int, old: bytes, new: bytes):
+    """The sample's LRK export with the first `old` of line `index` (0 = the header) replaced."""
     lines = LRK.read_bytes().split(b"\n")
-    lines[4] = lines[4].replace(b"BSO De Speelwerf", b"BSO De \x81Speelwerf")  # undefined in cp1252
+    lines[index] = lines[index].replace(old, new, 1)
     path = tmp_path / "lrk_export_GM9999_2024.csv"
     path.write_bytes(b"\n".join(lines))
+    return path
+
+
+def test_an_lrk_export_with_unreadable_bytes_names_the_row(db, tmp_path):
+    # 0x81 is undefined in cp1252
+    path = lrk_with_line(tmp_path, 4, b"BSO De Speelwerf", b"BSO De \x81Speelwerf")
     text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
     assert text == ("Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: rij 5 bevat "
                     "tekens die niet te lezen zijn (het bestand is geen UTF-8 en geen Windows-1252); "
@@ -91,10 +98,7 @@ def test_an_lrk_export_with_unreadable_bytes_names_the_row(db, tmp_path):
 
 
 def test_an_lrk_export_with_a_field_too_many_names_the_row(db, tmp_path):
-    lines = LRK.read_bytes().split(b"\n")
-    lines[9] = lines[9].replace(b";", b";Kindcentrum; ", 1)  # a name with its separator
-    path = tmp_path / "lrk_export_GM9999_2024.csv"
-    path.write_bytes(b"\n".join(lines))
+    path = lrk_with_line(tmp_path, 9, b";", b";Kindcentrum; ")  # a name with its separator
     text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
     assert text == ("Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: rij 10 heeft "
                     "23 velden waar de kopregel er 22 heeft (een scheidingsteken te veel in een "

@@ -116,7 +116,7 @@ def _table_part(text: str) -> str:
     header; the header is the first line as wide as the widest of the first ten)."""
     lines = text.splitlines()
     head = lines[:10]
-    delimiter = max([";", ",", "\t"], key=lambda d: max(line.count(d) for line in head))
+    delimiter = _delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
     widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
     if len(widths) != len(lines):  # a quoted value over several lines: leave the text as it is
         return text
