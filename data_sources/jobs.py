@@ -232,6 +232,8 @@ def backup_existing(target: Path, label: str) -> Path:
     complete) when it is a Kindkaart database, else the bytes as they are."""
     try:
         con = store.connect(target, create=False)
+    except store.DatabaseInUse:
+        raise  # never replace a database a running app or load is writing to
     except store.DatabaseRefused:
         return store.backup(None, target, label)
     try:

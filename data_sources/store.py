@@ -53,6 +53,10 @@ class DatabaseRefused(InputRefused):
         self.path = path
 
 
+class DatabaseInUse(DatabaseRefused):
+    """Another process holds the database (the app during and shortly after a click, a load)."""
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False, create: bool = True,
             wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open the Kindkaart database, checked first; ':memory:' gives a fresh in-memory store.
@@ -120,7 +124,7 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                 delay = min(delay * 2, 0.5)
                 continue
             if in_use:
-                raise DatabaseRefused(
+                raise DatabaseInUse(
                     "De database is in gebruik door een ander programma (bijvoorbeeld een opdracht "
                     "die gegevens laadt). Probeer het over een minuut opnieuw.", target) from None
             raise DatabaseRefused(

@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = ROOT.parent / "shared" / "real_data"
 
 
+@pytest.fixture(autouse=True)
+def app_closes_the_database_after_each_run(monkeypatch):
+    """AppTest runs the app in this process, where tests also open its database with connections
+    of their own (DuckDB refuses a second configuration for an open file): in-process runs close
+    the database when they end. Apps in a server process (the browser tests) keep it open for
+    ui.data.IDLE_SECONDS, as in production; tests/test_shared_instance.py covers that in-process."""
+    from ui import data
+
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0)
+
+
 @pytest.fixture
 def con():
     """A fresh, migrated in-memory store."""

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from data_sources import jobs, store
 from data_sources.errors import InputRefused
+from ui.data import IDLE_SECONDS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
@@ -171,8 +172,10 @@ def test_a_scheduled_load_cbs_refreshes_a_running_app_and_holds_the_database_onl
         while not any(path.startswith("/feed/85984NED") for path, _ in cbs.requests):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)  # the request arrives in another process: nothing to await here
-        # while CBS keeps it waiting, the database is free: the app (or anyone) opens it at once
-        store.connect(app_db, wait=0).close()
+        # while CBS keeps it waiting, the database is free: anyone opens it as soon as the app has
+        # been idle for a moment (it keeps the file open a short while after a click)
+        store.connect(app_db, wait=IDLE_SECONDS + 1).close()
+        assert process.poll() is None  # the load still waits for CBS
         page.reload(wait_until="domcontentloaded")
         page.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
         out, err = process.communicate(timeout=300)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,38 @@ if TYPE_CHECKING:
 
 
 # One connection per script run (a thread), closed when the run ends (app.py, the presentation's
-# fragment and the downloads call release()). DuckDB lets one process at a time open a file:
-# between clicks the app holds nothing, so `python -m data_sources` works while the app runs (an
-# open costs ~25 ms; a connection for the process's lifetime refused every command).
+# fragment and the downloads call release()). The runs of the process share one database instance,
+# kept open until no run has used it for IDLE_SECONDS: consecutive clicks and simultaneous sessions
+# reuse its catalog and buffer cache (opening a national database costs 40-60 ms, and closing it
+# after a write checkpoints), while `python -m data_sources` gets the file within seconds of the
+# app falling idle (DuckDB lets one process at a time open a file; the command waits up to
+# store.LOCK_WAIT_SECONDS for it).
+IDLE_SECONDS = 2.0
 _local = threading.local()
+_lock = threading.RLock()  # a lease may end in the garbage collector, inside a locked section
+_shared: dict[Path, _Shared] = {}
+
+
+class _Shared:
+    """The process's open database instance for one path, and how many runs use it now."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.con = _open(path)
+        self.identity = _identity(path)
+        self.users = 0
+        self.replaced = False  # the file on disk is another one now: close when the last run ends
+        self.idle_since = 0  # which release() last left it unused (a newer one supersedes a timer)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    # A database put in place by `init --force` or `restore-backup` is a new file: never go on
+    # reading the old one through an instance that was open before.
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
@@ -49,16 +78,79 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _acquire(path: Path) -> tuple[_Shared, duckdb.DuckDBPyConnection]:
+    with _lock:
+        shared = _shared.get(path)
+        if shared is not None and shared.identity != _identity(path):
+            if shared.users:
+                # runs still read the old file (DuckDB would hand out the same instance for the
+                # path anyway); the first run after the last of them opens the new one
+                shared.replaced = True
+            else:
+                del _shared[path]
+                shared.con.close()
+                shared = None
+        if shared is None:
+            shared = _shared[path] = _Shared(path)
+        shared.users += 1
+        try:
+            return shared, shared.con.cursor()
+        except BaseException:
+            shared.users -= 1
+            raise
+
+
+def _let_go(shared: _Shared) -> None:
+    with _lock:
+        shared.users -= 1
+        if shared.users:
+            return
+        if shared.replaced or IDLE_SECONDS <= 0:
+            del _shared[shared.path]
+            shared.con.close()
+            return
+        shared.idle_since += 1
+        timer = threading.Timer(IDLE_SECONDS, _close_if_idle, (shared, shared.idle_since))
+        timer.daemon = True
+        timer.start()
+
+
+def _close_if_idle(shared: _Shared, idle_since: int) -> None:
+    with _lock:
+        if shared.users == 0 and shared.idle_since == idle_since and _shared.get(shared.path) is shared:
+            del _shared[shared.path]
+            shared.con.close()
+
+
+def close_idle() -> None:
+    """Close every database instance no run uses now (tests; the command line gets the file)."""
+    with _lock:
+        for path, shared in list(_shared.items()):
+            if shared.users == 0:
+                del _shared[path]
+                shared.con.close()
+
+
+class _Lease:
+    """A run's use of the shared instance. It ends with release(), or when its thread ends without
+    one (AppTest runs a page file without app.py; a thread may die): then its finalizer gives the
+    instance back, so that a forgotten release never keeps the database from the command line."""
+
+    def __init__(self, shared: _Shared, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.end = weakref.finalize(self, _let_go, shared)
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """This run's connection (read-write: uploads and CBS loads write through it); raises
     store.DatabaseRefused (a Dutch message without paths) when the database cannot be used."""
     path = db_path()
-    con = getattr(_local, "con", None)
-    if con is None or getattr(_local, "path", None) != path:
+    lease = getattr(_local, "lease", None)
+    if lease is None or getattr(_local, "path", None) != path:
         release()
-        con = _open(path)
-        _local.con, _local.path = con, path
-    return con
+        lease = _local.lease = _Lease(*_acquire(path))
+        _local.path = path
+    return lease.con
 
 
 def per_run(key: str, compute):
@@ -77,10 +169,13 @@ def forget(key: str) -> None:
 def release() -> None:
     """Close this thread's connection, if any, and forget what per_run kept: the end of a run."""
     _local.memo = {}
-    con = getattr(_local, "con", None)
-    _local.con = None
-    if con is not None:
-        con.close()
+    lease = getattr(_local, "lease", None)
+    _local.lease = None
+    if lease is not None:
+        try:
+            lease.con.close()
+        finally:
+            lease.end()
 
 
 def releasing(function):

@@ -1,0 +1,118 @@
+"""The app's runs share one open database and let go of it when idle (ui.data)."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+from conftest import ROOT
+
+from data_sources import store
+from ui import data
+
+
+def _in_a_run(work=lambda con: None, release: bool = True):
+    """Do `work` with a run's connection in a thread of its own, as a script run does."""
+    result = {}
+
+    def run():
+        try:
+            con = data.connection()
+            result["instance"] = data._shared[data._local.path]
+            result["value"] = work(con)
+        finally:
+            if release:
+                data.release()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result
+
+
+def _cli_can_open(path) -> bool:
+    """Whether another process gets the database at once (DuckDB: one process at a time)."""
+    code = f"from data_sources import store; store.connect({str(path)!r}, wait=0).close()"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def timers(monkeypatch):
+    """Events set when an idle timer has fired, and when one has closed its instance."""
+    fired, closed = threading.Event(), threading.Event()
+    close = data._close_if_idle
+
+    def closing(shared, idle_since):
+        close(shared, idle_since)
+        if data._shared.get(shared.path) is not shared:
+            closed.set()
+        fired.set()
+
+    monkeypatch.setattr(data, "_close_if_idle", closing)
+    yield fired, closed
+    data.close_idle()
+
+
+def test_consecutive_runs_reuse_the_open_database_and_let_go_when_idle(app_db, monkeypatch, timers):
+    closed = timers[1]
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0.5)
+    first = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+    second = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+    assert second["instance"] is first["instance"]  # no second open, no second schema check
+    assert first["value"] == second["value"] > 0
+    assert not _cli_can_open(app_db)  # held for a moment after the click
+    assert closed.wait(10)
+    assert app_db not in data._shared
+    assert _cli_can_open(app_db)  # ... and then free for the command line
+
+
+def test_a_run_within_the_idle_time_keeps_the_database_open(app_db, monkeypatch, timers):
+    fired, closed = timers
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0.3)
+    first = _in_a_run()
+    holder = threading.Event()
+    go_on = threading.Event()
+
+    def long_run(con):
+        holder.set()
+        go_on.wait(10)
+
+    thread = threading.Thread(target=_in_a_run, args=(long_run,))
+    thread.start()
+    holder.wait(10)
+    assert fired.wait(10)  # the first run's timer fires while the second run still reads
+    assert not closed.is_set()
+    assert data._shared[app_db] is first["instance"] and first["instance"].users == 1
+    go_on.set()
+    thread.join()
+
+
+def test_a_thread_that_ends_without_release_gives_the_database_back(app_db, monkeypatch):
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0)
+    result = _in_a_run(release=False)  # AppTest runs a page file without app.py's release()
+    gc.collect()
+    assert result["instance"].users == 0
+    assert app_db not in data._shared
+    assert _cli_can_open(app_db)
+
+
+def test_a_database_replaced_on_disk_is_opened_anew(app_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "IDLE_SECONDS", 60)
+    count = "select count(*) from loads"
+    before = _in_a_run(lambda con: con.execute(count).fetchone()[0])
+    # another database put in its place while the app keeps the old one open (the command line's
+    # `restore-backup` waits for the app to let go; an outside copy does not)
+    other = tmp_path / "other.duckdb"
+    shutil.copy(app_db, other)
+    con = store.connect(other)
+    con.execute("delete from loads where load_id = (select max(load_id) from loads)")
+    con.close()
+    other.replace(app_db)
+    after = _in_a_run(lambda con: con.execute(count).fetchone()[0])
+    assert after["instance"] is not before["instance"]
+    assert after["value"] == before["value"] - 1
+    data.close_idle()
