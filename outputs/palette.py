@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 
 # Okabe-Ito: distinguishable with every common form of colour blindness.
@@ -27,12 +29,16 @@ def class_breaks(values: list[float], classes: int = 5) -> list[float]:
 
 
 def class_colour(value: float | None, breaks: list[float]) -> str:
-    """The viridis colour of a value's class; HIDDEN_FILL for a hidden or missing value."""
+    """The viridis colour of a value's class (the first upper bound at or above it; the top class
+    above the last); HIDDEN_FILL for a hidden or missing value."""
     if value is None or math.isnan(value) or not breaks:
         return HIDDEN_FILL
-    palette = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1))]
-               for i in range(len(breaks))]
-    for bound, colour in zip(breaks, palette, strict=True):
-        if value <= bound:
-            return colour
-    return palette[-1]
+    palette = _palette(len(breaks))
+    return palette[min(bisect.bisect_left(breaks, value), len(palette) - 1)]
+
+
+@functools.lru_cache(maxsize=16)
+def _palette(classes: int) -> tuple[str, ...]:
+    # spread over the whole scale, light to dark (a national map colours thousands of wijken)
+    return tuple(SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(classes - 1, 1))]
+                 for i in range(classes))

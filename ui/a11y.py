@@ -161,12 +161,13 @@ def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
     from transforms.privacy import format_number, hidden_label
 
     items = []
-    for row in values.itertuples(index=False):
+    for name, shown, flag in zip(values["wijk_name"].tolist(), values["value"].tolist(),
+                                 values["hidden"].tolist(), strict=True):
         # as on the map: only a true boolean hides (a missing flag is a wijk without data)
-        hidden = isinstance(row.hidden, bool | np.bool_) and bool(row.hidden)
-        value = None if hidden or not _visible(row.value) else float(row.value)
-        text = hidden_label() if hidden else (format_number(row.value, decimals) or "geen gegevens")
-        items.append((str(row.wijk_name), value, text))
+        hidden = isinstance(flag, bool | np.bool_) and bool(flag)
+        value = None if hidden or not _visible(shown) else float(shown)
+        text = hidden_label() if hidden else (format_number(shown, decimals) or "geen gegevens")
+        items.append((str(name), value, text))
     summary([ranking_sentence(items, subject=f"{label} ({place})")])
     if len(items) > MAX_TABLE_ROWS:
         items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)

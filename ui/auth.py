@@ -55,8 +55,9 @@ def _idp_signed_in() -> bool:
 
 def demo_mode() -> bool:
     """No account exists yet: the app shows the sample gemeente to anyone, labelled as a demo.
-    Asked of the database on every run (not cached): one `users add` ends demo mode at once."""
-    return not accounts.has_accounts(cursor())
+    Asked of the database once per run (never cached across runs): one `users add` ends demo mode
+    at the next click."""
+    return per_run("demo_mode", lambda: not accounts.has_accounts(cursor()))
 
 
 def current_account() -> Account | None:

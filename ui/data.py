@@ -196,8 +196,9 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 def data_version() -> str:
-    """Changes whenever data are loaded; part of every cached query's key."""
-    return store.data_version(cursor())
+    """Changes whenever data are loaded; part of every cached query's key. Asked once per run
+    (pages ask it a dozen times per click); a load within the run calls clear_caches()."""
+    return per_run("data_version", lambda: store.data_version(cursor()))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -218,5 +219,8 @@ def rows(sql: str, params: tuple | list = ()) -> list[tuple]:
 
 
 def clear_caches() -> None:
-    """Forget cached query results (after a load in this process the version changes anyway)."""
+    """Forget cached query results and this run's data version and gemeenten (after a load; in
+    another run the version changes anyway)."""
     _cached_query.clear()
+    for key in ("data_version", "gemeenten"):
+        forget(key)

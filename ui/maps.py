@@ -250,15 +250,18 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         shapes = shapes_from_frame(shapes)
     if not shapes.geometry_text:
         return None, []
-    breaks = theme.class_breaks(list(values["value"]))
-    by_wijk = {row.wijk_code: row for row in values.itertuples(index=False)}
+    breaks = theme.class_breaks(values["value"].tolist())
+    # plain lists, not itertuples: a national map has thousands of wijken
+    by_wijk = {code: (name, value, hidden) for code, name, value, hidden in zip(
+        values["wijk_code"].tolist(), values["wijk_name"].tolist(), values["value"].tolist(),
+        values["hidden"].tolist(), strict=True)}
     features = []
     for wijk_code, geometry_text in shapes.geometry_text.items():
         row = by_wijk.get(wijk_code)
-        hidden = row is not None and isinstance(row.hidden, (bool, np.bool_)) and bool(row.hidden)
-        value = float("nan") if row is None or hidden else row.value
+        hidden = row is not None and isinstance(row[2], (bool, np.bool_)) and bool(row[2])
+        value = float("nan") if row is None or hidden or row[1] is None else row[1]
         text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
-        name = (row.wijk_name if row is not None and isinstance(row.wijk_name, str)
+        name = (row[0] if row is not None and isinstance(row[0], str)
                 else (names or {}).get(wijk_code, wijk_code))
         properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
                       "fill": theme.sequential_colour(value, breaks)}
@@ -300,8 +303,9 @@ def _short_name(name: str) -> str:
 def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, str] | None) -> pdk.Layer:
     """Wijk names at their centroids: dark, bold, with a white halo, legible on a projector."""
     known = dict(names or {})
-    known.update({row.wijk_code: row.wijk_name for row in values.itertuples(index=False)
-                  if isinstance(row.wijk_name, str)})
+    known.update({code: name for code, name in zip(values["wijk_code"].tolist(),
+                                                    values["wijk_name"].tolist(), strict=True)
+                  if isinstance(name, str)})
     data = [{"position": [round(lon, 5), round(lat, 5)], "name": _short_name(known.get(code, code))}
             for code, (lon, lat) in shapes.label_points.items()]
     return pdk.Layer(

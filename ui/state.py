@@ -6,12 +6,17 @@ import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from ui.auth import allowed_gemeenten, guard_page
-from ui.data import rows
+from ui.data import per_run, rows
 
 
 def gemeenten() -> dict[str, str]:
     """Gemeenten with any loaded data (active loads, regions, population): code -> name, sorted
-    by name. A gemeente loaded from kerncijfers alone is here too; its pages say what is missing."""
+    by name. A gemeente loaded from kerncijfers alone is here too; its pages say what is missing.
+    Worked out once per run (the sidebar and the page ask it about ten times per click)."""
+    return dict(per_run("gemeenten", _gemeenten))
+
+
+def _gemeenten() -> dict[str, str]:
     found = rows(
         """
         with loaded as (

@@ -3,6 +3,7 @@ and plain tables drawn as single light elements."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from outputs.palette import (  # noqa: F401  (the pages take their colours from ui.theme)
@@ -24,17 +25,19 @@ WHITE_GRID = "#EBF0F8"
 
 def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
     """'#0072B2' -> [0, 114, 178, alpha] for pydeck."""
+    return list(_rgb(colour, alpha))
+
+
+@functools.lru_cache(maxsize=64)
+def _rgb(colour: str, alpha: int) -> tuple[int, ...]:
     colour = colour.lstrip("#")
-    return [int(colour[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
-
-
-HIDDEN_COLOUR = hex_to_rgb(HIDDEN_FILL, alpha=200)
+    return (*(int(colour[i:i + 2], 16) for i in (0, 2, 4)), alpha)
 
 
 def sequential_colour(value: float, breaks: list[float]) -> list[int]:
     """The fill colour of a value in its class, for pydeck; grey for a hidden or missing value."""
     colour = class_colour(value, breaks)
-    return HIDDEN_COLOUR if colour == HIDDEN_FILL else hex_to_rgb(colour)
+    return hex_to_rgb(colour, alpha=200 if colour == HIDDEN_FILL else 220)
 
 
 def key_figures(figures: list[tuple[str, str]]) -> None:
