@@ -47,6 +47,8 @@ async def _partner(page, url: str, login: str, password: str, files: list[Path])
     times = []
     for file in files:
         await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(file)
+        # this file's check, not an earlier page's button
+        await page.get_by_text(f"{file.name} is in orde").first.wait_for(timeout=120_000)
         confirm = page.get_by_role("button", name="Bevestigen en opslaan")
         await confirm.wait_for(timeout=120_000)
         await _settled(page)
@@ -57,6 +59,7 @@ async def _partner(page, url: str, login: str, password: str, files: list[Path])
             page.locator("[data-testid='stAlertContentError']"))
         await answer.first.wait_for(timeout=120_000)
         times.append(time.perf_counter() - start)
+        await _settled(page)  # the page with an empty uploader, before the next file goes in
         # read every error at once: a rerun may remove one between counting and reading it
         refused = [text for text in
                    await page.locator("[data-testid='stAlertContentError']").all_inner_texts()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,23 +30,34 @@ from transforms.partner_staging import staging_view
 CONFLICT_ATTEMPTS = 5
 BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw gegevens zijn niet "
                 "opgeslagen. Probeer het opnieuw.")
+# One process at a time opens the database read-write (DuckDB), so every writer is in this
+# process: its jobs take turns here instead of failing each other's commits ("Catalog write-write
+# conflict" when two uploads rebuild the same marts). A job waits at most this long for its turn.
+WRITE_TURN_SECONDS = 120.0
+_write_turn = threading.Lock()
 
 
 def retrying(con: duckdb.DuckDBPyConnection, work):
-    """Run `work()` (one transaction on `con`) again when DuckDB refuses its commit because another
-    session changed the same tables at the same time ("Catalog write-write conflict"): the loser's
-    transaction is rolled back whole, so running it again is safe. After CONFLICT_ATTEMPTS a Dutch
-    InputRefused. Inside a caller's transaction the caller decides (no retry here)."""
+    """Run `work()` (one transaction on `con`) when no other job of this process is writing
+    (jobs take turns), and again when DuckDB still refuses its commit because another session
+    changed the same tables at the same time: the loser's transaction is rolled back whole, so
+    running it again is safe. After CONFLICT_ATTEMPTS, or WRITE_TURN_SECONDS without a turn, a
+    Dutch InputRefused. Inside a caller's transaction the caller decides (no turn, no retry)."""
     if store.in_transaction(con):
         return work()
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            return work()
-        except duckdb.TransactionException:
-            if attempt == CONFLICT_ATTEMPTS - 1:
-                raise InputRefused(BUSY_MESSAGE) from None
-            # the other transaction has no event to await; back off with a little jitter
-            time.sleep(0.05 * 2 ** attempt * (1 + random.random()))
+    if not _write_turn.acquire(timeout=WRITE_TURN_SECONDS):
+        raise InputRefused(BUSY_MESSAGE)
+    try:
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return work()
+            except duckdb.TransactionException:
+                if attempt == CONFLICT_ATTEMPTS - 1:
+                    raise InputRefused(BUSY_MESSAGE) from None
+                # a write outside the jobs (an audit line, a note) has no event to await
+                time.sleep(0.05 * 2 ** attempt * (1 + random.random()))
+    finally:
+        _write_turn.release()
     raise AssertionError("unreachable")
 
 

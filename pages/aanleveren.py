@@ -124,7 +124,10 @@ def checked(data: bytes, file_name: str):
     return kept[1]
 
 
-upload = st.file_uploader("Ingevuld bestand uploaden", key=f"aanleveren_bestand_{soort}")
+# After a save the uploader starts empty (a key of its own per saved file): the saved file's
+# "Bevestigen en opslaan" must not stay on the page to be clicked a second time.
+upload = st.file_uploader("Ingevuld bestand uploaden",
+                          key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
 if upload is None:
     st.session_state.pop("aanleveren_controle", None)
 else:
@@ -170,6 +173,7 @@ else:
             else:
                 clear_caches()
                 st.session_state["aanleveren_done"] = outcome.summary()
+                st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
                 st.rerun()
 
 st.header("Geschiedenis")

@@ -157,9 +157,15 @@ def upload_registration(at, soort: str, name: str, data: bytes):
     """On the Aanleveren page in `at`: choose the registration type and upload the workbook."""
     at.selectbox(key="aanleveren_soort").set_value(soort)
     at.run()
-    at.file_uploader(key=f"aanleveren_bestand_{soort}").set_value((name, data, XLSX_MIME))
+    uploader(at, soort).set_value((name, data, XLSX_MIME))
     at.run()
     return at
+
+
+def uploader(at, soort: str):
+    """The Aanleveren page's file uploader for `soort` (its key changes after every save)."""
+    return next(widget for widget in at.file_uploader
+                if widget.key.startswith(f"aanleveren_bestand_{soort}_"))
 
 
 def documented_mart_grains() -> dict[str, list[str]]:

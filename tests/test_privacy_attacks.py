@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_page
+from conftest import run_page, uploader
 
 from data_sources import jobs, store
 from data_sources.config import min_count
@@ -312,7 +312,7 @@ def test_the_upload_preview_shows_a_partner_its_own_rows_only(app_db):
     at = run_page("aanleveren", account=Account("pad", "partner", "Padding Zorg"))
     rows = [["Centrum", None, kind, "2-4", PADDING, PADDING, 100.0] for kind in SUPPORT_PADDING]
     at.selectbox(key="aanleveren_soort").set_value("ondersteuningstrajecten").run()
-    at.file_uploader(key="aanleveren_bestand_ondersteuningstrajecten").set_value(
+    uploader(at, "ondersteuningstrajecten").set_value(
         ("padding.xlsx", filled_template("ondersteuningstrajecten", rows),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
     assert not at.exception, at.exception

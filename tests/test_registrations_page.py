@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from conftest import XLSX_MIME, run_page, upload_registration  # noqa: E402
+from conftest import XLSX_MIME, run_page, upload_registration, uploader  # noqa: E402
 from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
@@ -91,6 +91,9 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at.run()
     assert not at.exception
     assert "Opgeslagen als upload" in at.success[0].value
+    # the saved file is gone from the page: nothing to confirm a second time
+    assert uploader(at, "vve-indicaties").value is None
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
     after = loads_of(app_db, "vve-indicaties")
     assert len(after) == len(before) + 1
     assert [s for _, _, s in after] == ["superseded", "active"]
@@ -126,7 +129,7 @@ def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
     at.run()
     assert checked == [("vve.xlsx", "2024"), ("vve.xlsx", "2023")]
     # a corrected file under the same name is a new file
-    at.file_uploader(key="aanleveren_bestand_vve-indicaties").set_value(
+    uploader(at, "vve-indicaties").set_value(
         ("vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 13]]), XLSX_MIME))
     at.run()
     assert len(checked) == 3
