@@ -54,7 +54,13 @@ def file_models() -> list[Model]:
 
 def referred_names(sql: str, names) -> set[str]:
     """The names (tables, views, models) that `sql` refers to, comments left out."""
-    return set(_names_pattern(frozenset(names)).findall(_strip_comments(sql)))
+    return set(_referred_names(sql, frozenset(names)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _referred_names(sql: str, names: frozenset[str]) -> frozenset[str]:
+    # every upload's rebuild orders the same models again: the answer for the same SQL is kept
+    return frozenset(_names_pattern(names).findall(_strip_comments(sql)))
 
 
 @functools.lru_cache(maxsize=32)
