@@ -29,6 +29,7 @@ from transforms.privacy import (
     SuppressedTable,
     estimate_range,
     hidden_label,
+    hidden_rule,
     round_estimate,
 )
 
@@ -38,7 +39,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass
 class Sheet:
-    """One exported table: `frame` holds numbers, or text where a count is hidden ('< 5')."""
+    """One exported table: `frame` holds numbers, or text where a count is hidden ('afgeschermd')."""
 
     title: str
     frame: pd.DataFrame
@@ -79,14 +80,12 @@ def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
 
 def suppression_note(threshold: int) -> str:
     """The rule, in Dutch, for every export."""
-    return (f"Aantallen van 1 tot {threshold} kinderen staan er als '{hidden_label(threshold)}'; waar nodig is "
-            "ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een totaal kan worden "
-            "teruggerekend. Schattingen zijn afgerond.")
+    return f"{hidden_rule(threshold)} Schattingen zijn afgerond."
 
 
 def shown_frame(table: SuppressedTable) -> pd.DataFrame:
     """Numbers where visible, the hidden label where hidden (for export: numbers stay numbers)."""
-    label = hidden_label(table.threshold)
+    label = hidden_label()
     shown = table.values.copy().astype(object)
     for column in table.value_columns:
         shown[column] = [label if hide else value
@@ -211,7 +210,7 @@ def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
     """A protected count (count, hidden) as exported; none delivered for it is 0."""
     if cell is None:
         return 0
-    return hidden_label(threshold) if cell[1] else int(cell[0])
+    return hidden_label() if cell[1] else int(cell[0])
 
 
 def _hidden_where(values: list, hidden: pd.Series, label: str = "afgeschermd") -> list:

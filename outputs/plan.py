@@ -26,7 +26,7 @@ from transforms.planning import (
     UNITS,
     Plan,
 )
-from transforms.privacy import format_number, hidden_label, round_estimate
+from transforms.privacy import format_number, round_estimate
 
 ESTIMATE_NOTE = (
     "Schatting: uitgerekend uit het continuümmodel (verwachte kinderen per niveau uit CBS/BRP-"
@@ -74,7 +74,7 @@ def shown(value: float, kind: str) -> str:
     if value is None or value != value:
         return ""
     if kind == "children":
-        return hidden_label(1) if 0 < value < 1 else format_number(round_estimate(value))
+        return "< 1" if 0 < value < 1 else format_number(round_estimate(value))
     if kind == "fte":
         return format_number(value, 1)
     if kind == "m2":

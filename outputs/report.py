@@ -197,7 +197,7 @@ def _key_figures(context: Context) -> str | None:
     cards = []
     for column in table.value_columns:
         hide = bool(table.hidden.loc[index, column])
-        value = hidden_label(table.threshold) if hide else format_number(table.values.loc[index, column])
+        value = hidden_label() if hide else format_number(table.values.loc[index, column])
         label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
         cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div>{esc(label)}</div></div>')
     return (f'<div class="cards">{"".join(cards)}</div>'

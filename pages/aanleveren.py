@@ -13,7 +13,7 @@ from data_sources.registrations.history import uploads
 from data_sources.registrations.importing import check_organisation, check_period
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
-from transforms.privacy import hidden_label, suppress_table
+from transforms.privacy import hidden_rule, suppress_table
 from ui import theme
 from ui.auth import DEMO, actor, guard_page
 from ui.data import clear_caches, cursor, data_version
@@ -150,9 +150,8 @@ else:
         st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
                    f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
         st.dataframe(preview_table(frame, rtype, gemeente_code), hide_index=True, width="stretch")
-        st.caption(f"Kleine aantallen staan als '{hidden_label()}' (en zo nodig een tweede, zodat "
-                   "ze niet uit het totaal volgen). Opgeslagen worden de echte aantallen; elke "
-                   "weergave in Kindkaart schermt kleine aantallen op dezelfde manier af.")
+        st.caption(f"{hidden_rule()} Opgeslagen worden de echte aantallen; elke weergave in "
+                   "Kindkaart schermt kleine aantallen op dezelfde manier af.")
         problems = []
         for check, value in ((check_organisation, organisation), (check_period, period)):
             try:

@@ -6,7 +6,7 @@ import streamlit as st
 from data_sources.analysis_notes import STATUSES, notes, save_note
 from data_sources.config import min_count
 from transforms import analysis
-from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import clear_caches, cursor
 from ui.state import current, gemeente_name
@@ -22,8 +22,7 @@ st.write(
     "De vragen uit de stap *Analyse* van de handreiking (regels 559-600). Waar Kindkaart een "
     "antwoord uit de gegevens kan geven, staat het erbij met een link naar de pagina. De andere "
     "vragen kunnen alleen mensen beantwoorden: houd per vraag een status en een notitie bij voor "
-    "het LEA-overleg. Tellingen van partners zijn afgeschermd: aantallen van 1 tot "
-    f"{min_count()} staan er als '{hidden_label()}'."
+    "het LEA-overleg. Tellingen van partners zijn afgeschermd. " + hidden_rule(min_count())
 )
 
 PAGE_TITLES = {"pages/tekorten.py": "Tekorten", "pages/continuum.py": "Continuüm"}

@@ -184,7 +184,7 @@ if observed is not None:
     st.caption("Model voor de hele gemeente (alle leeftijden): " + "; ".join(
         f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
         for n, r in model_rows.iterrows()) + ". Waargenomen: telling, kleine aantallen "
-        f"afgeschermd ('{hidden_label()}').")
+        "afgeschermd.")
 
 # Signal-adjusted estimate for niveau 3 and 4
 st.header("Schatting met lokale signalen (niveau 3 en 4)")

@@ -7,7 +7,7 @@ pandas: on a two-core machine importing it delayed the chart by most of a second
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.privacy import TOTAL_LABEL, hidden_label
+from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
@@ -40,7 +40,7 @@ for column, age_group in enumerate(AGE_GROUP_LABELS):
         x=list(table.wijk_names),
         y=table.values[:total_row, column].tolist(),
         marker_color=theme.AGE_GROUP_COLOURS[age_group],
-        text=[hidden_label(table.threshold) if hidden else "" for hidden in table.hidden[:total_row, column]],
+        text=[hidden_label() if hidden else "" for hidden in table.hidden[:total_row, column]],
         textposition="outside",
         hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>",
     )
@@ -86,7 +86,5 @@ theme.html_table(
 )
 table_downloads(table.suppressed_table, chart_name, [source_note(table.source)], columns=headers)
 st.caption(
-    f"Aantallen van 1 tot {table.threshold} kinderen worden getoond als '{hidden_label(table.threshold)}'; "
-    "waar nodig is ook een tweede cel afgeschermd, zodat een verborgen aantal niet uit een "
-    "totaal kan worden teruggerekend. Bij een kleine wijk: kijk naar de hele gemeente."
+    f"{hidden_rule(table.threshold)} Bij een kleine wijk: kijk naar de hele gemeente."
 )

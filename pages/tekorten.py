@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.privacy import format_number, hidden_label, protect_counts, round_estimate
+from transforms.privacy import format_number, hidden_label, hidden_rule, protect_counts, round_estimate
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -69,7 +69,7 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
     if frame["gemeente_supply"].notna().any():
         # row 7 support: the protected gemeente total, never the sum of the wijken shown
         if frame["gemeente_supply_hidden"].iloc[0]:
-            return text + f"; aanwezig: {hidden_label()} {unit} (afgeschermd, dus ook het saldo)."
+            return text + f"; aanwezig: afgeschermd aantal {unit} (dus ook het saldo)."
         supply = frame["gemeente_supply"].iloc[0]
     if unit == "plekken":
         text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
@@ -278,8 +278,7 @@ else:
                 "" if h or pd.isna(w) else format_number(w, 1)
                 for w, h in zip(protected["waiting_weeks"], protected["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
-    st.caption(f"Waargenomen aantallen van partners; aantallen van 1 tot {continuum.min_count()} "
-               f"zijn getoond als '{hidden_label()}'.")
+    st.caption(f"Waargenomen aantallen van partners. {hidden_rule(continuum.min_count())}")
 
 # (v)so pupils and BSO: a gap of its own
 vso = query("select * from vso_bso_by_wijk where gemeente_code = ? and year = ?",
@@ -319,5 +318,4 @@ if not vso.empty and age_group == "4-12":
     result["BSO nodig (schatting, laag-hoog)"] = modelled
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting: leerlingen × het aandeel so- en sbo-leerlingen dat BSO nodig heeft (zie de "
-               f"aannames). Waargenomen aantallen van 1 tot {continuum.min_count()} zijn getoond "
-               f"als '{hidden_label()}'.")
+               "aannames). Waargenomen aantallen: " + hidden_rule(continuum.min_count()))

@@ -88,5 +88,5 @@ elif indicator.kind == "waargenomen":
     st.caption("Waargenomen trend: de tellingen van partners of registers per jaar, zoals "
                "geleverd; een jaar zonder levering heeft geen punt.")
 if hidden_points:
-    st.caption(f"{hidden_points} punt(en) afgeschermd ({hidden_label()}): daar is de lijn "
+    st.caption(f"{hidden_points} punt(en) afgeschermd: daar is de lijn "
                "onderbroken, zodat ook de verandering niet te zien is.")

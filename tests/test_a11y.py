@@ -18,13 +18,13 @@ def test_ranking_names_highest_and_lowest_with_the_shown_texts():
 
 def test_ranking_never_ranks_a_hidden_value():
     # The hidden wijk's true value (3) is the lowest: naming it "de minste" would reveal it.
-    items = [("Nieuwland", 460.0, "460"), ("Buitengebied", None, "< 5"), ("Centrum", math.nan, ""),
+    items = [("Nieuwland", 460.0, "460"), ("Buitengebied", None, "afgeschermd"), ("Centrum", math.nan, ""),
              ("Bloemhof", 120.0, "120")]
     sentence = a11y.ranking_sentence(items, noun="peuters")
     assert sentence == ("Nieuwland heeft de meeste peuters: 460; Bloemhof de minste: 120. "
                         "Afgeschermd of zonder gegevens: 2 wijken.")
     assert "Buitengebied" not in sentence
-    assert a11y.ranking_sentence([("Buitengebied", None, "< 5")], subject="Vve") == \
+    assert a11y.ranking_sentence([("Buitengebied", None, "afgeschermd")], subject="Vve") == \
         "Geen zichtbare waarden voor Vve. Afgeschermd of zonder gegevens: 1 wijk."
 
 
@@ -68,7 +68,7 @@ def test_hidden_cells_show_as_hidden_in_the_map_table():
     (summary,) = _summaries(at)
     assert summary == "Kinderen (Test): het hoogst in A (12). Afgeschermd of zonder gegevens: 2 wijken."
     cells = re.findall(r"<td[^>]*>(.*?)</td>", _tables(at)[0])
-    assert cells == ["A", "12", "B", "&lt; 5", "C", "geen gegevens"]
+    assert cells == ["A", "12", "B", "afgeschermd", "C", "geen gegevens"]
 
 
 def test_trends_continuum_tekorten_and_slides_have_text_alternatives(app_db):

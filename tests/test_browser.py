@@ -63,7 +63,7 @@ def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
 
 
 def _figure(text: str):
-    """A cell as shown ('1.234', '< 5', '') or as written to CSV ('1234', '< 5') -> int or text."""
+    """A cell as shown ('1.234', 'afgeschermd', '') or as written to CSV ('1234', 'afgeschermd') -> int or text."""
     plain = text.replace(".", "")
     return int(plain) if plain.isdigit() else text
 

@@ -81,9 +81,9 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
         for value in row[2:]:
             assert not (isinstance(value, (int, float)) and 0 < value < 5), row
     small = next(row for row in rows if row[0] == SMALL_WIJK)
-    assert small[2] == "< 5" and small[3] == "< 5"
+    assert small[2] == "afgeschermd" and small[3] == "afgeschermd"
     # secondary suppression: in each column of a hidden cell another cell is hidden as well
-    hidden_cells = sum(1 for row in rows for value in row[2:] if value == "< 5")
+    hidden_cells = sum(1 for row in rows for value in row[2:] if value == "afgeschermd")
     assert hidden_cells >= 4
 
     # the screen's table (ui.population) hides exactly the same cells
@@ -94,7 +94,7 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
     shown = screen.display()
     for row, (_, screen_row) in zip(rows, shown.iterrows(), strict=True):
         for value, column in zip(row[2:], screen.value_columns, strict=True):
-            assert (value == "< 5") == (screen_row[column] == "< 5")
+            assert (value == "afgeschermd") == (screen_row[column] == "afgeschermd")
 
     # every year over time shows a cell only when that year's own table shows it
     header, years = _sheet_rows(workbook, "Kinderen per jaar")
@@ -130,13 +130,13 @@ def test_csv_quotes_formula_like_text_and_keeps_numbers():
     import pandas as pd
 
     frame = pd.DataFrame({"Organisatie": [*HOSTILE, "Gewoon"], "Aantal": [-3.0, 12.0, 1234.5, None, 7.0],
-                          "Verborgen": ["< 5", 8, 0, 10, 11]})
+                          "Verborgen": ["afgeschermd", 8, 0, 10, 11]})
     text = exports.csv_text(frame)
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["Organisatie", "Aantal", "Verborgen"]
     assert [r[0] for r in rows[1:]] == ["'" + h for h in HOSTILE] + ["Gewoon"]
     assert [r[1] for r in rows[1:]] == ["-3", "12", "1234,5", "", "7"]  # numbers are not text
-    assert rows[1][2] == "< 5"
+    assert rows[1][2] == "afgeschermd"
     assert exports.csv_bytes(frame).startswith(b"\xef\xbb\xbf")
 
 
@@ -146,10 +146,10 @@ def test_csv_export_of_children_per_wijk(small_db, tmp_path):
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0][:2] == ["Wijkcode", "Wijk"]
     small = next(r for r in rows if r[0] == SMALL_WIJK)
-    assert small[2:4] == ["< 5", "< 5"]
+    assert small[2:4] == ["afgeschermd", "afgeschermd"]
     for row in rows[1:]:
         for value in row[2:]:
-            assert value == "< 5" or value == "0" or float(value.replace(",", ".")) >= 5
+            assert value == "afgeschermd" or value == "0" or float(value.replace(",", ".")) >= 5
 
 
 def test_gemeente_report_and_wijk_factsheet(small_db, tmp_path):
@@ -160,7 +160,7 @@ def test_gemeente_report_and_wijk_factsheet(small_db, tmp_path):
     for section in ("kerncijfers", "kaart", "per_wijk", "trend", "bronnen"):
         assert f'id="{section}"' in html
     assert html.count("<path ") == 10  # one shape per wijk, drawn offline as SVG
-    assert "&lt; 5" in html
+    assert "afgeschermd" in html
     assert "@page" in html  # print layout
 
     sheet_path = tmp_path / "factsheet.html"

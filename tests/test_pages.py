@@ -108,7 +108,7 @@ def test_overzicht_shows_gemeente_totals_per_age_group(app_db, sample_db):
     assert at.caption[0].value.startswith("Bron: basisregistratie personen")
     # a hidden cell never stands alone in its row (small wijken such as Buitengebied)
     for row in table:
-        hidden = [row[c] == "< 5" for c in ["0-2 jaar", "2-4 jaar", "4-12 jaar", "Totaal"]]
+        hidden = [row[c] == "afgeschermd" for c in ["0-2 jaar", "2-4 jaar", "4-12 jaar", "Totaal"]]
         assert sum(hidden) != 1, row
     assert len(at.get("plotly_chart")) == 1
 
@@ -168,10 +168,10 @@ def test_key_figures_escape_their_text():
     def page():
         from ui import theme
 
-        theme.key_figures([("<b>Kinderen</b>", "< 5"), ("Totaal", "1.234")])
+        theme.key_figures([("<b>Kinderen</b>", "afgeschermd"), ("Totaal", "1.234")])
 
     at = AppTest.from_function(page).run()
     assert not at.exception
     block = at.markdown[0].value
     assert "<b>" not in block and "&lt;b&gt;Kinderen&lt;/b&gt;" in block
-    assert _key_figures(at) == {"<b>Kinderen</b>": "< 5", "Totaal": "1.234"}
+    assert _key_figures(at) == {"<b>Kinderen</b>": "afgeschermd", "Totaal": "1.234"}

@@ -92,7 +92,7 @@ def test_hidden_cells_are_nan_and_shown_as_the_label():
             ("WK02", "B", "2-4", 60, False, "brp"), ("WK02", "B", "4-12", 300, False, "brp")]
     table = _assert_same(rows)
     assert table.hidden[0, 0] and np.isnan(table.values[0, 0])
-    assert table.text(0, 0) == "< 5"
+    assert table.text(0, 0) == "afgeschermd"
     assert table.hidden[0].sum() >= 2 and table.hidden[:, 0].sum() >= 2  # never alone in a line
     assert table.text(1, 2) == "300"
     assert table.text(2, 3) == "653"  # gemeente total, all wijken and ages

@@ -137,7 +137,7 @@ def test_no_marker_tells_primary_from_secondary(app_db, analist):
     assert "Telt mee in de schatting" not in columns
     labels = {value for frame in at.dataframe for column in frame.value.columns
               for value in frame.value[column].astype(str) if value.startswith("<")}
-    assert labels <= {f"< {min_count()}"}  # one label for every hidden cell
+    assert labels <= {"afgeschermd"}  # one label for every hidden cell
 
 
 SUPPORT_PADDING = {"coaching pm'ers": 2, "logopedie": 3}  # support type -> its niveau
@@ -175,7 +175,7 @@ def _support_seen(app_db, wijk_names):
         niveau = labels.get(row.Onderdeel)
         if niveau and row.Leeftijdsgroep.startswith("2-4"):
             value = row[sheet.columns.get_loc("Aanbod, waargenomen (afgerond)")]
-            seen["werkboek", row.Wijkcode, niveau] = None if value == "< 5" else (value, None)
+            seen["werkboek", row.Wijkcode, niveau] = None if value == "afgeschermd" else (value, None)
     for wijk_code in [None, *wijk_names]:
         html = report._gap(report.Context(con, "GM9999", 2024, wijk_code))
         rows = [[unescape(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
@@ -184,7 +184,7 @@ def _support_seen(app_db, wijk_names):
                        strict=True))
         value = row["Aanbod (waargenomen)"]
         seen["rapport", wijk_code or "GM9999", 2] = (
-            None if value == "< 5" else (float(value.replace(".", "")), None))
+            None if value == "afgeschermd" else (float(value.replace(".", "")), None))
     con.close()
     # the Kaart (wijk totals over the niveaus) and Continuüm (per niveau) from the signal's table
     signals = continuum.signals("GM9999", 2024)
@@ -255,7 +255,7 @@ def test_a_padding_upload_of_support_reveals_no_small_count_of_another(app_db, a
     shown = dict(zip(table["Wijk"], zip(table["Kinderen bereikt met coaching (rij 7)"],
                                         table["Trajecten"], table["Uren"], strict=True),
                      strict=True))
-    hidden = ("< 5", "< 5", "afgeschermd")
+    hidden = ("afgeschermd", "afgeschermd", "afgeschermd")
     assert shown == {
         # padded by 10: the rest (6, 8, 9, 0 children) is no small count of another
         "Nieuwland": ("16", "18", "318"), "Zuiderpark": ("18", "18", "388"),
@@ -352,12 +352,12 @@ def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist)
         con.close()
     _clear()
     column = "Jeugdhulp dagbehandeling, kinderen (waargenomen)"
-    assert list(sheet[column]) == ["< 5", 10, 88]  # 0-2 (103 - 100 = 3), 2-4, 4-12
+    assert list(sheet[column]) == ["afgeschermd", 10, 88]  # 0-2 (103 - 100 = 3), 2-4, 4-12
     at = run_page("tekorten", account=analist)
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe
                  if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
-    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["< 5", "10", "88"]
+    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["afgeschermd", "10", "88"]
 
 
 def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db, analist):
@@ -380,7 +380,7 @@ def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db,
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
     shown = dict(zip(table["Wijk"], table["Leerlingen (waargenomen)"], strict=True))
-    hidden = f"< {min_count()}"
+    hidden = "afgeschermd"
     # the sample's pupils plus 10: shown where the sample's own part is 0 or at least 5
     # (the Buitengebied by the contributor rule; the Kerkebuurt, the smallest other cell, with it:
     # the total then gives only their sum)

@@ -84,7 +84,7 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     assert not at.exception
     preview = at.dataframe[0].value
     # 2 children are hidden, and 12 too, or it would follow from the total
-    assert list(preview["aantal kinderen"]) == ["< 5", "< 5", "14"]
+    assert list(preview["aantal kinderen"]) == ["afgeschermd", "afgeschermd", "14"]
     assert list(preview["wijk"]) == ["Centrum", "Bloemhof", "Totaal"]
     confirm = [b for b in at.button if b.label == "Bevestigen en opslaan"][0]
     confirm.click()

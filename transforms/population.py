@@ -85,9 +85,9 @@ class PopulationTable:
     unknown_wijken: tuple[tuple[str, str], ...] = ()
 
     def text(self, row: int, column: int) -> str:
-        """One cell as the screen shows it: '1.234', or '< 5' when hidden."""
+        """One cell as the screen shows it: '1.234', or 'afgeschermd' when hidden."""
         if self.hidden[row, column]:
-            return hidden_label(self.threshold)
+            return hidden_label()
         return format_number(self.values[row, column])
 
     def source_label(self, row: int) -> str:

@@ -2,7 +2,7 @@
 
 Rules (after CBS and the lessons in DESIGN.md):
 - an observed count from 1 up to the threshold (default 5, $KINDKAART_MIN_COUNT) is hidden and
-  shown as "< 5"; 0 is shown;
+  shown as "afgeschermd"; 0 is shown;
 - totals are part of the table: within every line (a row with its row total, a column with its
   column total, the total row with the grand total) a hidden cell never stands alone, so that it
   cannot be recovered by subtraction; the next smallest visible non-zero cell of that line is
@@ -15,7 +15,8 @@ Rules (after CBS and the lessons in DESIGN.md):
 - margins are protected jointly: a table and all its totals are one protection (every view of
   the same counts, e.g. a wijk total on the map and the age groups elsewhere, takes its figures
   from that one protected table), and a rate is hidden wherever its count is;
-- nothing tells a primary from a secondary hidden cell: both show the same "< 5".
+- nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
+  "< 5", which would be untrue of a secondary cell).
 
 The protection itself works on numpy arrays (protect_array); the pandas wrappers import pandas
 when they are called, so a page that draws from plain arrays (Overzicht) never loads it.
@@ -38,9 +39,22 @@ if TYPE_CHECKING:
 TOTAL_LABEL = "Totaal"
 
 
-def hidden_label(threshold: int | None = None) -> str:
-    """The text shown instead of a hidden count, e.g. '< 5'."""
-    return f"< {threshold or min_count()}"
+# One label for every hidden cell: a small count and a second cell hidden so that the first
+# cannot be recovered from a total look the same (nothing tells them apart), and "< 5" would be
+# untrue of the second, which may be any size.
+HIDDEN_LABEL = "afgeschermd"
+
+
+def hidden_label() -> str:
+    """The text shown instead of a hidden count."""
+    return HIDDEN_LABEL
+
+
+def hidden_rule(threshold: int | None = None) -> str:
+    """The rule as one Dutch sentence, for captions and exports."""
+    return (f"Aantallen van 1 tot {threshold or min_count()} kinderen staan als '{HIDDEN_LABEL}', en "
+            "waar nodig ook een tweede cel, zodat een verborgen aantal niet uit een totaal kan "
+            "worden teruggerekend.")
 
 
 def is_small(value: float, threshold: int | None = None) -> bool:
@@ -60,8 +74,8 @@ class SuppressedTable:
     value_columns: list[str]
 
     def display(self, decimals: int = 0) -> pd.DataFrame:
-        """The table as text: counts formatted Dutch-style, hidden cells as '< 5'."""
-        label = hidden_label(self.threshold)
+        """The table as text: counts formatted Dutch-style, hidden cells as 'afgeschermd'."""
+        label = hidden_label()
         shown = self.values.copy().astype(object)
         for column in self.value_columns:
             shown[column] = [

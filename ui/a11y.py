@@ -154,7 +154,7 @@ MAX_TABLE_ROWS = 100
 
 def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
     """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
-    map's values as a table (the tooltip's texts: protected, '< 5' where hidden).
+    map's values as a table (the tooltip's texts: protected, 'afgeschermd' where hidden).
     `values` is the map's frame: wijk_name, value, hidden."""
     import numpy as np
 

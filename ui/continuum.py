@@ -19,7 +19,7 @@ from transforms.partner_tables import (
     joint_table,
     protect_gap,
 )
-from transforms.privacy import estimate_range, format_number, hidden_label, round_estimate
+from transforms.privacy import estimate_range, format_number, round_estimate
 from ui.auth import record
 from ui.data import cursor, data_version, query
 
@@ -530,7 +530,7 @@ def gap_sentence(row) -> str:
         if getattr(row, "supply_hidden", False):
             return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
                     f"{perspective}; hoeveel kinderen partners er bereikten, is afgeschermd "
-                    f"({hidden_label()}, rij 7), en dus ook het tekort.")
+                    "(rij 7), en dus ook het tekort.")
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
                     f"{perspective}; partners bereikten er {format_number(row.supply)} kinderen "
                     "(rij 7, waargenomen).")
