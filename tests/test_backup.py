@@ -77,3 +77,35 @@ def test_restore_backup_refuses_what_is_not_a_kindkaart_database(tmp_path, sampl
     assert main(["restore-backup", str(bad), "--db", str(path)]) == 1
     assert "geen" in capsys.readouterr().out
     assert _loads(path) > 0
+
+
+def test_restore_backup_refuses_a_database_another_process_holds(tmp_path, sample_db, capsys,
+                                                                  monkeypatch):
+    import functools
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from data_sources import jobs
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    copy = tmp_path / "kopie.duckdb"
+    shutil.copy(sample_db, copy)
+    # another process (a running app between clicks keeps it open for a moment) holds the file
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from data_sources import store; "
+         f"con = store.connect({str(path)!r}); print('open', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        monkeypatch.setattr(jobs.store, "connect", functools.partial(store.connect, wait=0.2))
+        assert main(["restore-backup", str(copy), "--db", str(path)]) == 1
+        assert "in gebruik" in capsys.readouterr().out
+        assert not list((tmp_path / "backups").glob("*-voor-terugzetten.duckdb"))
+    finally:
+        holder.communicate("", timeout=30)
+    assert _loads(path) > 0  # the file the other process had open is still the one in place
+    with open(path, "rb") as handle:
+        assert handle.read(12)[8:12] == b"DUCK"
