@@ -22,6 +22,22 @@ CANVAS_HAS_PIXELS = """(selector) => {
     return false;
 }"""
 MAP_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
+# The share of the map's pixels in the names' colour (20, 20, 20): a few percent for names, all of
+# it when deck.gl draws each letter a map wide (an unquoted size unit once did).
+NAME_COLOUR_SHARE = """(selector) => {
+    const canvas = document.querySelector(selector);
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width; copy.height = canvas.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+    let dark = 0, all = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) {
+        all++;
+        if (data[i + 3] > 200 && data[i] < 40 && data[i + 1] < 40 && data[i + 2] < 40) dark++;
+    }
+    return dark / all;
+}"""
 
 
 def wait_for_map_drawn(page) -> None:
@@ -55,9 +71,17 @@ def test_overzicht_chart_and_kaart_map_render(app_db, tmp_path):
         assert page.locator("[data-testid='stException']").count() == 0
         save_screenshot(page, "screenshot-overzicht.png", tmp_path)
 
+        deck_messages = []
+        page.on("console", lambda message: deck_messages.append(message.text)
+                if "deck" in message.text.lower() else None)
         page.goto(f"{url}/kaart?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
         page.wait_for_selector(MAP_CANVAS, timeout=60_000)
         wait_for_map_drawn(page)
+        # the wijk names are drawn (deck.gl refused the layer when a literal was left unquoted)
+        page.wait_for_function(f"() => ({NAME_COLOUR_SHARE})({MAP_CANVAS!r}) > 0.002",
+                               polling=200, timeout=30_000)
+        assert page.evaluate(f"({NAME_COLOUR_SHARE})({MAP_CANVAS!r})") < 0.2
+        assert not [m for m in deck_messages if "initialization" in m or "error" in m.lower()], deck_messages
         assert page.locator("[data-testid='stException']").count() == 0
         save_screenshot(page, "screenshot.png", tmp_path)
 

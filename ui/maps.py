@@ -310,10 +310,12 @@ def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, s
             for code, (lon, lat) in shapes.label_points.items()]
     return pdk.Layer(
         "TextLayer", data=data, id="wijknamen", pickable=False,
-        get_position="position", get_text="name", get_size=15, size_units="pixels",
+        get_position="position", get_text="name", get_size=15, size_units='"pixels"',
         get_color=[20, 20, 20, 255], get_text_anchor='"middle"', get_alignment_baseline='"center"',
-        font_family='"Helvetica Neue", Arial, sans-serif', font_weight=700,
-        character_set="auto", font_settings={"sdf": True}, outline_width=4,
+        # pydeck reads a bare string as an accessor expression: literals are quoted (a bare "auto"
+        # became a function, and deck.gl refused the whole layer: no names on the map)
+        font_family='"Arial, Helvetica, sans-serif"', font_weight=700,
+        character_set='"auto"', font_settings={"sdf": True}, outline_width=4,
         outline_color=[255, 255, 255, 230],
     )
 
