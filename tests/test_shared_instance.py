@@ -116,3 +116,18 @@ def test_a_database_replaced_on_disk_is_opened_anew(app_db, tmp_path, monkeypatc
     assert after["instance"] is not before["instance"]
     assert after["value"] == before["value"] - 1
     data.close_idle()
+
+
+def test_a_load_within_a_run_is_seen_by_the_rest_of_that_run(app_db, monkeypatch):
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0)
+
+    def work(con):
+        before = data.data_version()
+        con.execute("update loads set status_changed_at = now() + interval 1 day"
+                    " where load_id = (select max(load_id) from loads)")
+        kept = data.data_version()  # asked once per run ...
+        data.clear_caches()  # ... until a load in the run says the data changed
+        return before, kept, data.data_version()
+
+    before, kept, after = _in_a_run(work)["value"]
+    assert kept == before and after != before

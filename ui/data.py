@@ -219,8 +219,7 @@ def rows(sql: str, params: tuple | list = ()) -> list[tuple]:
 
 
 def clear_caches() -> None:
-    """Forget cached query results and this run's data version and gemeenten (after a load; in
-    another run the version changes anyway)."""
+    """Forget cached query results and everything per_run kept in this run (after a load: the
+    data version, the gemeenten; in another run the version changes anyway)."""
     _cached_query.clear()
-    for key in ("data_version", "gemeenten"):
-        forget(key)
+    _local.memo = {}
