@@ -313,7 +313,7 @@ def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, s
         get_position="position", get_text="name", get_size=15, size_units='"pixels"',
         get_color=[20, 20, 20, 255], get_text_anchor='"middle"', get_alignment_baseline='"center"',
         # pydeck reads a bare string as an accessor expression: literals are quoted (a bare "auto"
-        # became a function, and deck.gl refused the whole layer: no names on the map)
+        # made deck.gl refuse the layer; a bare "pixels" drew every letter a map wide)
         font_family='"Arial, Helvetica, sans-serif"', font_weight=700,
         character_set='"auto"', font_settings={"sdf": True}, outline_width=4,
         outline_color=[255, 255, 255, 230],
