@@ -14,8 +14,8 @@ from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
 from data_sources.errors import InputRefused
 
 # Jeugdmonitor: jongeren met jeugdzorg naar vorm, per wijk. 85075NED is CBS's "Jongeren met
-# jeugdzorg en jeugdzorgtrajecten in natura; wijken, 2021" (cbs.nl/nl-nl/cijfers/detail/85075NED);
-# 85685NED (2023) could not be checked against the catalogue here: a table CBS lacks is a warning.
+# jeugdzorg en jeugdzorgtrajecten in natura; wijken, 2021" (cbs.nl/nl-nl/cijfers/detail/85075NED),
+# 85685NED the same for 2023 (cbs.nl/nl-nl/cijfers/detail/85685NED). A table CBS lacks is a warning.
 JEUGDMONITOR_TABLES: dict[int, str] = {2023: "85685NED", 2021: "85075NED"}
 GEO_TYPES = {"GeoDetail", "GeoDimension"}
 
