@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -56,6 +57,18 @@ def sample_and_synthetic(folder: Path, gemeenten: int) -> Path:
     finally:
         con.close()
     return path
+
+
+@contextlib.contextmanager
+def private_connection(source: Path, tmp_path: Path):
+    """A connection to a private copy of the database `source` (closed afterwards)."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(source, path)
+    connection = store.connect(path)
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:

@@ -2,14 +2,14 @@
 library's own English words, and nothing from them is stored."""
 
 import io
-import shutil
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import private_connection
 
-from data_sources import jobs, store
+from data_sources import jobs
 from data_sources.errors import InputRefused
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -24,11 +24,8 @@ ENGLISH = ("codec", "Error", "error", "Expected", "columns to parse", "Cannot", 
 
 @pytest.fixture
 def db(sample_db, tmp_path):
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(sample_db, path)
-    connection = store.connect(path)
-    yield connection
-    connection.close()
+    with private_connection(sample_db, tmp_path) as connection:
+        yield connection
 
 
 def active_loads(con):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import sample_and_synthetic
+from conftest import private_connection, sample_and_synthetic
 
 import transforms
 from benchmarks.upload import workbook
@@ -29,11 +28,8 @@ def three_gemeenten_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def db(three_gemeenten_db, tmp_path):
     """A private connection to a copy of the three gemeenten."""
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(three_gemeenten_db, path)
-    con = store.connect(path)
-    yield con
-    con.close()
+    with private_connection(three_gemeenten_db, tmp_path) as con:
+        yield con
 
 
 def _contents(con, models: list[Model]) -> dict[str, list[tuple]]:
