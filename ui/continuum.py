@@ -15,7 +15,10 @@ from transforms.partner_tables import (
     CHILDREN_PER_PLACE_SQL,
     CONTRIBUTIONS_SQL,
     SIGNALS_SQL,
+    Rows,
+    as_rows,
     column_key,
+    joint_rows,
     joint_table,
     protect_gap,
 )
@@ -465,23 +468,32 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     """One signal type per wijk summed over its kinds and age groups (the map): the wijk totals of
     the same protected table as protected_signal. With `kinds` only those kinds (so_ingeschreven:
     pupils, not thuiszitters), summed from the table's cells and hidden where any of them is.
-    Columns wijk_code, wijk_name, children_count (NaN where hidden), population_children,
-    rate_per_100, hidden."""
-    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
+    Columns wijk_code, wijk_name, population_children, hidden, children_count (NaN where hidden),
+    rate_per_100."""
+    shares = (None if contributions_frame is None or contributions_frame.empty
+              else as_rows(contributions_frame))
+    return pd.DataFrame(signal_totals(as_rows(whole), shares, kinds))
+
+
+def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | None) -> Rows:
+    """protected_signal_totals on rows as arrays (transforms.partner_tables.as_rows)."""
+    row_of, col_of, counts, hidden = joint_rows(whole, shares)
+    codes = whole["wijk_code"].tolist()
+    names = dict(zip(reversed(codes), reversed(whole["wijk_name"].tolist()), strict=True))
     # population of the age groups the signal covers ('alle' where no age group is given)
-    per_wijk = whole.groupby(["wijk_code", "wijk_name"], as_index=False, sort=False).agg(
-        population_children=("population_children", "max"))
-    rows = [row_of[code] for code in per_wijk["wijk_code"]]
+    population = np.full(len(row_of), np.nan)
+    np.fmax.at(population, [row_of[code] for code in codes], whole["population_children"].astype(float))
     if kinds is None:
-        per_wijk["hidden"] = hidden[rows, -1]
-        per_wijk["children_count"] = np.where(per_wijk["hidden"], np.nan, counts[rows, -1])
+        hide, total = hidden[:-1, -1], counts[:-1, -1]
     else:
         chosen = [j for (kind, _), j in col_of.items() if kind in kinds]
-        per_wijk["hidden"] = hidden[np.ix_(rows, chosen)].any(axis=1) if chosen else False
-        total = counts[np.ix_(rows, chosen)].sum(axis=1) if chosen else 0.0
-        per_wijk["children_count"] = np.where(per_wijk["hidden"], np.nan, total)
-    per_wijk["rate_per_100"] = 100 * per_wijk["children_count"] / per_wijk["population_children"]
-    return per_wijk
+        hide = hidden[:-1, chosen].any(axis=1)
+        total = counts[:-1, chosen].sum(axis=1)
+    children = np.where(hide, np.nan, total)
+    return {"wijk_code": np.array(list(row_of), dtype=object),
+            "wijk_name": np.array([names[code] for code in row_of], dtype=object),
+            "population_children": population, "hidden": hide, "children_count": children,
+            "rate_per_100": 100 * children / population}
 
 
 def estimate_text(low: float, high: float) -> str:

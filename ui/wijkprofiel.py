@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import a11y, continuum, theme
 from ui.auth import signal_allowed
-from ui.data import query
+from ui.data import data_version, db_path, query
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
 
@@ -38,40 +40,59 @@ def _model_loaders(target: str, column: str, niveau: int, component: str | None 
     return load, load_national
 
 
-def _protected_signal(frame: pd.DataFrame, signal_types: tuple[str, ...], rate: bool,
-                      contributions: pd.DataFrame | None) -> pd.DataFrame:
+def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
+                      shares: Rows | None) -> Rows | None:
     """One gemeente's signal per wijk (summed over kinds and age groups; or only some kinds, such
     as so_ingeschreven: pupils, not thuiszitters), the wijk totals of the signal type's one
-    protected table (continuum.protected_signal_totals), as on its own map."""
-    kinds = tuple(t for t in signal_types if t in set(frame["signal_kind"]))
-    types = set(signal_types) | set(frame.loc[frame["signal_kind"].isin(kinds), "signal_type"])
-    frame = frame[frame["signal_type"].isin(types)]
-    if frame.empty:
-        return EMPTY.copy()
+    protected table (continuum.signal_totals), as on its own map; None without such rows.
+    `rows`: its rows of signals_by_wijk, `shares` of CONTRIBUTIONS_SQL (as_rows)."""
+    signal_kinds = rows["signal_kind"].tolist()
+    kinds = tuple(t for t in signal_types if t in set(signal_kinds))
     # the same child can be in several lists: one type per indicator
-    protected = continuum.protected_signal_totals(frame, contributions, kinds or None)
+    types = set(signal_types) | {signal_type for signal_type, kind
+                                 in zip(rows["signal_type"].tolist(), signal_kinds, strict=True)
+                                 if kind in kinds}
+    keep = np.isin(rows["signal_type"], list(types))
+    if not keep.any():
+        return None
+    protected = continuum.signal_totals(take_rows(rows, keep), shares, kinds or None)
     value = protected["rate_per_100"] if rate else protected["children_count"]
-    return pd.DataFrame({"wijk_code": protected["wijk_code"],
-                         "wijk_name": protected["wijk_name"],
-                         "value": value.round(1) if rate else value,
-                         "hidden": protected["hidden"]})
+    return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
+            "value": np.round(value, 1) if rate else value, "hidden": protected["hidden"]}
+
+
+def _frame(parts: list[Rows | None]) -> pd.DataFrame:
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return EMPTY.copy()
+    return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in EMPTY})
 
 
 def _signal(signal_types: tuple[str, ...], rate: bool):
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        return _protected_signal(continuum.signals(gemeente_code, year), signal_types, rate,
-                                 continuum.contributions(gemeente_code, year))
+        shares = continuum.contributions(gemeente_code, year)
+        return _frame([_protected_signal(as_rows(continuum.signals(gemeente_code, year)),
+                                         signal_types, rate,
+                                         None if shares.empty else as_rows(shares))])
     return load
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _national_signal(signal_types: tuple[str, ...], rate: bool, year: int, version: str,
+                     database: str) -> pd.DataFrame:
+    # each gemeente protected on its own: two views must never reveal more than one
+    rows = as_rows(continuum.national_signals(year))
+    shares = as_rows(continuum.contributions(None, year))
+    share_index = group_index(shares["gemeente_code"])
+    return _frame([_protected_signal(take_rows(rows, index), signal_types, rate,
+                                     take_rows(shares, share_index[code])
+                                     if code in share_index else None)
+                   for code, index in sorted(group_index(rows["gemeente_code"]).items())])
 
 
 def _signal_national(signal_types: tuple[str, ...], rate: bool):
     def load(year: int) -> pd.DataFrame:
-        # each gemeente protected on its own: two views must never reveal more than one
-        shares = dict(tuple(continuum.contributions(None, year).groupby("gemeente_code")))
-        frames = [_protected_signal(frame, signal_types, rate, shares.get(code)) for code, frame in
-                  continuum.national_signals(year).groupby("gemeente_code", sort=True)]
-        frames = [frame for frame in frames if not frame.empty]
-        return pd.concat(frames, ignore_index=True) if frames else EMPTY.copy()
+        return _national_signal(signal_types, rate, year, data_version(), str(db_path()))
     return load
 
 
