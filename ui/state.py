@@ -53,6 +53,8 @@ def years(gemeente_code: str) -> list[int]:
         select distinct year from (
             select year from population_by_wijk_age where gemeente_code = ?
             union select year from regions where gemeente_code = ?
+            -- 03759ned alone: its loads carry a period, its rows the years
+            union select year from stg_cbs__population_by_age where gemeente_code = ?
             union select year from loads
             -- boundaries alone (the bundled 2024 ones) make no year to choose
             where gemeente_code = ? and status = 'active' and year is not null
@@ -61,7 +63,7 @@ def years(gemeente_code: str) -> list[int]:
         where year is not null
         order by year desc
         """,
-        [gemeente_code, gemeente_code, gemeente_code],
+        [gemeente_code] * 4,
     )
     return [int(year) for (year,) in found]
 

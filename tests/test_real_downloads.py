@@ -1,0 +1,62 @@
+"""Real StatLine downloads, byte for byte (tests/fixtures/cbs/downloads): 03759ned and the
+Kerncijfers wijken en buurten 2019 of 's-Gravenhage, and 03759ned of Amsterdam alone."""
+
+from __future__ import annotations
+
+from conftest import ROOT, app_db_with_files
+from conftest import run_page_as_analist as run_page
+
+from data_sources.jobs import import_cbs_file as import_file
+
+DOWNLOADS = ROOT / "tests" / "fixtures" / "cbs" / "downloads"
+AGES_DEN_HAAG = "03759ned_UntypedDataSet_GM0518_2019.csv"
+AGES_AMSTERDAM = "03759ned_UntypedDataSet_GM0363_2021.csv"
+KWB_DEN_HAAG = "84583NED_UntypedDataSet_GM0518.csv"
+# 's-Gravenhage on 1 January 2019, ages 0-12, as in the file (Totaal mannen en vrouwen, T001038)
+DEN_HAAG_2019 = [6226, 6396, 6374, 6210, 6354, 6164, 6275, 6306, 6324, 6178, 6136, 5925, 5998]
+
+
+def test_03759ned_with_keys_gives_the_persons_per_age(con):
+    import_file(con, DOWNLOADS / AGES_DEN_HAAG)
+    import_file(con, DOWNLOADS / AGES_AMSTERDAM)
+    rows = con.execute("select gemeente_code, year, list(persons order by age)"
+                       " from raw_cbs__population_by_age group by all order by 1").fetchall()
+    assert rows == [
+        ("GM0363", 2021, [9898, 9322, 8721, 8440, 8181, 8030, 7925, 7744, 7756, 7884, 8164, 8015,
+                          7903]),
+        ("GM0518", 2019, DEN_HAAG_2019),
+    ]
+
+
+def test_kwb_2019_with_keys_and_03759ned_make_every_wijk_with_its_name(con):
+    import_file(con, DOWNLOADS / KWB_DEN_HAAG)
+    import_file(con, DOWNLOADS / AGES_DEN_HAAG)
+    wijken = con.execute(
+        "select count(distinct wijk_code), sum(children), min(population_source),"
+        " max(population_source) from population_by_wijk_age"
+        " where gemeente_code = 'GM0518' and year = 2019").fetchone()
+    # no secret wijk: the shares of a_00_14 add up to one, the children to the gemeente's 0-11
+    assert wijken[0] == 44
+    assert round(wijken[1]) == sum(DEN_HAAG_2019[:12]) == 74868
+    assert wijken[2:] == ("cbs-schatting", "cbs-schatting")
+    # Laakkwartier: 7.305 of the wijken's 92.515 children under 15, times 6.226 + 6.396 aged 0-1
+    laak = con.execute("select wijk_name, round(children, 1) from population_by_wijk_age"
+                       " where wijk_code = 'WK051838' and age_group = '0-2'").fetchone()
+    assert laak == ("Wijk 38 Laakkwartier en Spoorwijk", 996.6)
+    reconciled = dict(con.execute(
+        "select kwb_column, (gemeente_value, wijken_sum, within_rounding)"
+        " from kerncijfers_reconciliation where gemeente_code = 'GM0518'").fetchall())
+    assert reconciled["a_00_14"] == (92532, 92515, True)
+    assert reconciled["a_inw"] == (537833, 537680, True)
+
+
+def test_a_gemeente_with_only_03759ned_offers_its_year_and_says_what_is_missing(tmp_path,
+                                                                              monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, DOWNLOADS / AGES_AMSTERDAM)
+    at = run_page()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].options == ["Amsterdam (GM0363)"]
+    assert at.sidebar.selectbox[1].options == ["2021"]
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Voor Amsterdam in 2021 ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk" in warnings
+    assert "kwb-2021.xlsx" in warnings
