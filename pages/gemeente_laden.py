@@ -169,6 +169,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
 
 st.header("Wat is geschat")
 st.info(source_note("cbs-schatting"))
+st.info(source_note("cbs-landelijk-profiel"))
 st.info(source_note("kwb-gelijk-verdeeld"))
 st.caption(
     "CBS publiceert per wijk alleen de groep 0 tot 15 jaar, afgerond op vijftallen; losse "

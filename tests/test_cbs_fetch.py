@@ -69,7 +69,7 @@ def test_v3_down_falls_back_to_v4(server, tmp_path):
     from data_sources.cbs.loading import population_by_age_frame
 
     frame = population_by_age_frame(table, ["GM0344"])
-    assert sorted(frame["age"].unique()) == list(range(13))
+    assert sorted(frame["age"].unique()) == list(range(14))  # the recorded response has ages 0-13
     assert set(frame["year"]) == {2023, 2024}
 
 

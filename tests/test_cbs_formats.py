@@ -157,7 +157,7 @@ def test_population_by_age_without_dimension_files(tmp_path):
                                           ["GM0344"])
     assert frame.sort_values(["year", "age"]).values.tolist() == \
         with_titles.sort_values(["year", "age"]).values.tolist()
-    assert sorted(frame["age"].unique()) == list(range(13))  # totals and 0-5 group left out
+    assert sorted(frame["age"].unique()) == list(range(14))  # totals and 0-5 group left out
 
 
 @pytest.mark.parametrize("name, content, expected", [

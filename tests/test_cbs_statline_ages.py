@@ -58,8 +58,10 @@ def test_statline_csv_with_titles_and_region_names(tmp_path):
     cbs_file = read_cbs_file(path)
     assert cbs_file.kind == "bevolking-leeftijd"
     frame = population_by_age_frame(cbs_file.table)
-    assert set(frame["gemeente_code"]) == {"GM0193"}
-    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+    # the province is no gemeente; Nederland is the national profile
+    assert set(frame["gemeente_code"]) == {"GM0193", "NL01"}
+    zwolle = frame[frame["gemeente_code"] == "GM0193"]
+    assert zwolle.sort_values("age")["persons"].tolist() == [1000 + age for age in range(15)]
     assert set(frame["year"]) == {2024}
 
 
@@ -72,14 +74,14 @@ def test_statline_csv_with_a_title_above_and_the_source_below(tmp_path):
     cbs_file = read_cbs_file(path)
     assert len(cbs_file.table.records) == 31
     frame = population_by_age_frame(cbs_file.table)
-    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(15)]
 
 
 def test_statline_csv_with_keys(tmp_path):
     rows = [f'"{i}";"T001038";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";"GM0193  ";'
             f'"2024JJ00";"{1000 + age}";"."' for i, age in enumerate(range(15))]
     frame = population_by_age_frame(read_cbs_file(write(tmp_path, KEY_HEADER, rows, "03759ned.csv")).table)
-    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(13)]
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(15)]
 
 
 def test_unknown_region_names_are_refused_by_name(con, tmp_path):
@@ -98,3 +100,27 @@ def test_kwb_and_a_statline_age_table_make_the_03759ned_estimate(con, tmp_path):
     ages_0_11 = sum(1000 + age for age in range(12))
     # the secret wijk's share (10 of 7660) is not spread over the others
     assert total == pytest.approx(ages_0_11 * 7650 / 7660)
+
+
+def test_without_its_own_ages_a_gemeente_takes_the_national_profile(con, tmp_path):
+    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    # Nederland: 1000 + age persons at each age 0-14 (and a row of men, and the total, skipped)
+    import_file(con, write(tmp_path, TITLE_HEADER, title_rows("Nederland"), "03759ned.csv"))
+    stored = con.execute("select gemeente_code, count(*) from raw_cbs__population_by_age"
+                         " group by all").fetchall()
+    assert stored == [("NL01", 15)]
+    rows = con.execute("select wijk_code, population_source, sum(children)"
+                       " from population_by_wijk_age group by all order by 1").fetchall()
+    # Stadshagen: its 6000 children under 15 spread as Nederland's ages; 0-11 of 0-14
+    share_0_11 = sum(1000 + age for age in range(12)) / sum(1000 + age for age in range(15))
+    assert [(code, source) for code, source, _ in rows] == [
+        ("WK019310", "cbs-landelijk-profiel"), ("WK019311", "cbs-landelijk-profiel"),
+        ("WK019322", "cbs-landelijk-profiel")]
+    assert rows[2][2] == pytest.approx(6000 * share_0_11)
+    babies = con.execute("select children from population_by_wijk_age"
+                         " where wijk_code = 'WK019322' and age_group = '0-2'").fetchone()[0]
+    assert babies == pytest.approx(6000 * (1000 + 1001) / sum(1000 + age for age in range(15)))
+    # the gemeente's own ages go first
+    import_file(con, write(tmp_path, TITLE_HEADER, title_rows("Zwolle (gemeente)"), "zwolle.csv"))
+    assert con.execute("select distinct population_source from population_by_wijk_age").fetchall() \
+        == [("cbs-schatting",)]

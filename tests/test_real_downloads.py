@@ -12,8 +12,9 @@ DOWNLOADS = ROOT / "tests" / "fixtures" / "cbs" / "downloads"
 AGES_DEN_HAAG = "03759ned_UntypedDataSet_GM0518_2019.csv"
 AGES_AMSTERDAM = "03759ned_UntypedDataSet_GM0363_2021.csv"
 KWB_DEN_HAAG = "84583NED_UntypedDataSet_GM0518.csv"
-# 's-Gravenhage on 1 January 2019, ages 0-12, as in the file (Totaal mannen en vrouwen, T001038)
-DEN_HAAG_2019 = [6226, 6396, 6374, 6210, 6354, 6164, 6275, 6306, 6324, 6178, 6136, 5925, 5998]
+# 's-Gravenhage on 1 January 2019, ages 0-14, as in the file (Totaal mannen en vrouwen, T001038)
+DEN_HAAG_2019 = [6226, 6396, 6374, 6210, 6354, 6164, 6275, 6306, 6324, 6178, 6136, 5925, 5998,
+                 5814, 5852]
 
 
 def test_03759ned_with_keys_gives_the_persons_per_age(con):
@@ -23,7 +24,7 @@ def test_03759ned_with_keys_gives_the_persons_per_age(con):
                        " from raw_cbs__population_by_age group by all order by 1").fetchall()
     assert rows == [
         ("GM0363", 2021, [9898, 9322, 8721, 8440, 8181, 8030, 7925, 7744, 7756, 7884, 8164, 8015,
-                          7903]),
+                          7903, 7604, 7479]),
         ("GM0518", 2019, DEN_HAAG_2019),
     ]
 

@@ -45,10 +45,16 @@ SOURCE_NOTES = {
     "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
                      "is over de wijken verdeeld naar het aandeel van elke wijk in de kinderen van 0 tot 15 "
                      "jaar (CBS Kerncijfers wijken en buurten). Afgerond; geen telling.",
+    "cbs-landelijk-profiel": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
+                             "buurten, kolom a_00_14) zijn over de leeftijden 0 tot en met 14 verdeeld "
+                             "zoals in heel Nederland (CBS, tabel 03759ned, regio Nederland, zelfde jaar), "
+                             "omdat de leeftijdsopbouw van de gemeente zelf voor dit jaar niet is geladen. "
+                             "Afgerond; geen telling.",
     "kwb-gelijk-verdeeld": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                            "buurten, kolom a_00_14) zijn gelijk verdeeld over de leeftijden 0 tot en met 14 "
                            "jaar (elk 1/15), omdat de leeftijdsopbouw van de gemeente (CBS-tabel 03759ned) "
-                           "voor dit jaar niet is geladen. Laad 03759ned op de pagina Gemeente laden of met "
+                           "voor dit jaar niet is geladen, en ook die van Nederland niet. Laad 03759ned "
+                           "(de gemeente, of Nederland) op de pagina Gemeente laden of met "
                            "`python -m data_sources import-cbs 03759ned.csv` voor een betere verdeling. "
                            "Afgerond; geen telling.",
 }
@@ -57,6 +63,7 @@ SOURCE_NOTES = {
 SOURCE_LABELS = {
     "brp": "BRP (telling)",
     "cbs-schatting": "CBS 03759ned × kwb",
+    "cbs-landelijk-profiel": "kwb × landelijk profiel (03759ned)",
     "kwb-gelijk-verdeeld": "kwb, gelijk verdeeld",
     "onbekend": "onbekend (CBS geheim)",
 }

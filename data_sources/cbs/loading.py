@@ -242,10 +242,16 @@ def _emptied_message(table: CbsTable, emptied: list[tuple], year: int, file_name
 _AGE_TITLE = re.compile(r"^(\d+) jaar$")
 
 
+# 03759ned's region code of Nederland: its ages are the national age profile.
+NATIONAL_CODE = "NL01"
+
+
 def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> pd.DataFrame:
     """Single years of age per gemeente and year from 03759ned (totals over sex and marital status).
 
-    Returns columns year, gemeente_code, age, persons (ages 0-12 only, the ones Kindkaart uses).
+    Returns columns year, gemeente_code, age, persons: ages 0-14 (the ages of kwb's a_00_14), per
+    gemeente and for Nederland (NATIONAL_CODE, the age profile of gemeenten without their own;
+    kept whatever `gemeenten` asks).
     """
     keys = table.topic_keys()
     value_key = keys.get("BevolkingOp1Januari") or next(iter(table.numeric_topics()), None)
@@ -267,10 +273,13 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         if "BurgerlijkeStaat" in record and not _is_total(status):
             continue
         age = _age(title("Leeftijd", record.get("Leeftijd")))
-        if age is None or age > 12:
+        if age is None or age > 14:
             continue
         region_title = clean(record.get("RegioS", ""))
-        region = region_title if region_title.startswith("GM") else _region_code_from_title(table, region_title)
+        if region_title == NATIONAL_CODE or region_title.lower() == "nederland":
+            region_title = NATIONAL_CODE
+        region = (region_title if region_title.startswith("GM") or region_title == NATIONAL_CODE
+                  else _region_code_from_title(table, region_title))
         if region is None:
             # A StatLine CSV with titles names regions ("Zwolle (gemeente)"): the bundled list
             # of gemeenten gives the code; provinces and Nederland are not gemeenten.
@@ -279,7 +288,7 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
                 if region_title and not _NOT_A_GEMEENTE.search(region_title):
                     unresolved.add(region_title)
                 continue
-        if wanted and region not in wanted:
+        if wanted and region not in wanted and region != NATIONAL_CODE:
             continue
         year_match = re.match(r"(\d{4})", clean(record.get("Perioden", "")))
         if not year_match:
@@ -294,8 +303,9 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
     return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
 
 
-# Regions of 03759ned that are not gemeenten: Nederland, landsdelen, provinces, COROP areas.
-_NOT_A_GEMEENTE = re.compile(r"^nederland$|\((PV|LD|CR)\)$", re.IGNORECASE)
+# Regions of 03759ned that are not gemeenten: landsdelen, provinces, COROP areas (Nederland is
+# NATIONAL_CODE).
+_NOT_A_GEMEENTE = re.compile(r"\((PV|LD|CR)\)$", re.IGNORECASE)
 
 
 def _is_total(title_or_code: str) -> bool:
@@ -341,7 +351,8 @@ def store_population_by_age(
     earlier loads of that gemeente. Call inside a transaction."""
     frame = population_by_age_frame(table, gemeenten)
     if frame.empty:
-        raise InputRefused(f"Tabel {table.table_id}: geen leeftijden 0-12 per gemeente gevonden.")
+        raise InputRefused(f"Tabel {table.table_id}: geen leeftijden 0-14 per gemeente of voor "
+                           "Nederland gevonden.")
     load_ids = []
     for gemeente, rows in frame.groupby("gemeente_code"):
         years = sorted(rows["year"].unique())

@@ -1,10 +1,12 @@
 -- One row per gemeente, wijk, year and age group (0-2, 2-4, 4-12 = ages 0-1, 2-3, 4-11).
 -- Per wijk and year the register (BRP) where the gemeente delivered it, else a CBS estimate:
 -- the wijk's share of the gemeente's 0-15 year olds (kerncijfers k_0Tot15Jaar, kwb a_00_14)
--- times an age profile. Route cbs-schatting: the gemeente's own children per age (03759ned, same
--- year). Route kwb-gelijk-verdeeld, when the gemeente has no 03759ned for that year: the wijk's
--- 0-15 year olds spread evenly over the ages 0-14 (no national age profile is shipped: its real
--- figures were not at hand). Buurten of the BRP map to their wijk.
+-- times an age profile, the first route that has one for the gemeente and year:
+-- 1. cbs-schatting: the gemeente's own children per age (03759ned, same year);
+-- 2. cbs-landelijk-profiel: the wijk's 0-15 year olds spread as Nederland's ages 0-14 (03759ned
+--    region NL01, same year, when loaded; none is shipped: its real figures were not at hand);
+-- 3. kwb-gelijk-verdeeld: the wijk's 0-15 year olds spread evenly over the ages 0-14.
+-- Buurten of the BRP map to their wijk.
 -- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions, stg_region_names.
 -- rebuild: per gemeente
 with mapped as (
@@ -90,6 +92,26 @@ by_gemeente_profile as (
     where s.young_share is not null and p.persons_count is not null
 ),
 
+national_profile as (
+    -- Nederland's ages 0-14 as shares of its 0-15 year olds, for a year with all fifteen ages
+    select year, age, persons_count / sum(persons_count) over (partition by year) as age_share
+    from stg_cbs__population_by_age
+    where gemeente_code = 'NL01' and age between 0 and 14 and persons_count is not null
+    qualify count(*) over (partition by year) = 15
+),
+
+by_national_profile as (
+    select
+        s.gemeente_code,
+        s.wijk_code,
+        s.year,
+        p.age,
+        s.young_count * p.age_share as children,
+        'cbs-landelijk-profiel' as population_source
+    from wijk_share as s
+    inner join national_profile as p using (year)
+),
+
 evenly_spread as (
     select
         s.gemeente_code,
@@ -102,18 +124,19 @@ evenly_spread as (
     cross join (select unnest(range(0, 15)) as age) as ages
 ),
 
--- the evenly spread estimate only for a gemeente and year without its own profile, and an
--- estimate only for a wijk and year without BRP. Windows over the gemeente, not anti joins: a
--- filter on the gemeente (the rebuild of one gemeente) then reaches every source.
+-- per gemeente and year the first route with a profile, and an estimate only for a wijk and year
+-- without BRP. Windows over the gemeente, not anti joins: a filter on the gemeente (the rebuild
+-- of one gemeente) then reaches every source.
 estimated_by_age as (
-    select *
+    select * exclude (route)
     from (
-        select * from by_gemeente_profile
+        select *, 1 as route from by_gemeente_profile
         union all by name
-        select * from evenly_spread
+        select *, 2 as route from by_national_profile
+        union all by name
+        select *, 3 as route from evenly_spread
     )
-    qualify population_source = 'cbs-schatting'
-        or not bool_or(population_source = 'cbs-schatting') over (partition by gemeente_code, year)
+    qualify route = min(route) over (partition by gemeente_code, year)
 ),
 
 by_age as (

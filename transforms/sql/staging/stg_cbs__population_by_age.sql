@@ -1,4 +1,4 @@
--- One row per gemeente, year and single age (0-12) from CBS 03759ned.
+-- One row per gemeente (and NL01, Nederland), year and single age (0-14) from CBS 03759ned.
 select
     p.table_id,
     p.year,
