@@ -39,11 +39,14 @@ st.header("Alle geladen gegevens")
 
 loads = query(
     """
-    select source, dataset, table_id, coalesce(organisation, '') as organisation,
+    select source,
+           -- 03759ned of Nederland: the age profile of every gemeente without its own
+           dataset || case when gemeente_code = 'NL01' then ' (Nederland)' else '' end as dataset,
+           table_id, coalesce(organisation, '') as organisation,
            coalesce(period, '') as period, coalesce(file_name, '') as file_name, row_count,
            loaded_at, retrieved_at, status
     from loads
-    where gemeente_code = ? or gemeente_code is null
+    where gemeente_code = ? or gemeente_code is null or gemeente_code = 'NL01'
     order by loaded_at desc, load_id desc
     """,
     [gemeente_code],

@@ -124,3 +124,21 @@ def test_without_its_own_ages_a_gemeente_takes_the_national_profile(con, tmp_pat
     import_file(con, write(tmp_path, TITLE_HEADER, title_rows("Zwolle (gemeente)"), "zwolle.csv"))
     assert con.execute("select distinct population_source from population_by_wijk_age").fetchall() \
         == [("cbs-schatting",)]
+
+
+def test_the_pages_name_the_national_profile(tmp_path, monkeypatch):
+    from conftest import app_db_with_files
+    from conftest import run_page_as_analist as run_page
+
+    national = write(tmp_path, TITLE_HEADER, title_rows("Nederland"), "03759ned.csv")
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"), national)
+    at = run_page()
+    assert not at.exception
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning])
+    assert "kwb × landelijk profiel (03759ned)" in text
+    assert "verdeeld zoals in heel Nederland (CBS, tabel 03759ned, regio Nederland" in text
+    at.switch_page("pages/databronnen.py")
+    at.run()
+    datasets = [value for frame in at.dataframe if "Gegevens" in frame.value
+                for value in frame.value["Gegevens"]]
+    assert "bevolking-leeftijd (Nederland)" in datasets
