@@ -292,25 +292,28 @@ ORDER = {
 }
 
 
-def _model_mart(target: str, gemeente_code: str) -> pd.DataFrame:
-    """`target` for the gemeente: from the built mart while the session keeps the defaults (the
-    mart is the model evaluated with them; tests/test_model_marts.py), else evaluated with the
-    session's parameters."""
+def _model_mart(target: str, gemeente_code: str, year: int | None = None) -> pd.DataFrame:
+    """`target` for the gemeente (every year, or only `year`): from the built mart while the
+    session keeps the defaults (the mart is the model evaluated with them;
+    tests/test_model_marts.py), else evaluated with the session's parameters."""
     if _defaults_in_use():
-        return query(f"select * from {target} where gemeente_code = ? order by {ORDER[target]}",
-                     [gemeente_code])
-    return _evaluate(target, _key(), signal_kinds(), gemeente_code, data_version())
+        one_year = "" if year is None else " and year = ?"
+        return query(f"select * from {target} where gemeente_code = ?{one_year}"
+                     f" order by {ORDER[target]}", [gemeente_code, *([] if year is None else [year])])
+    frame = _evaluate(target, _key(), signal_kinds(), gemeente_code, data_version())
+    return frame if year is None else frame[frame["year"] == year].reset_index(drop=True)
 
 
-def demand(gemeente_code: str) -> pd.DataFrame:
-    """demand_by_wijk_niveau for the gemeente with this session's parameters."""
-    return _model_mart("demand_by_wijk_niveau", gemeente_code)
+def demand(gemeente_code: str, year: int | None = None) -> pd.DataFrame:
+    """demand_by_wijk_niveau for the gemeente (every year, or `year`) with this session's
+    parameters."""
+    return _model_mart("demand_by_wijk_niveau", gemeente_code, year)
 
 
-def gap(gemeente_code: str) -> pd.DataFrame:
-    """gap_by_wijk_niveau (both perspectives) for the gemeente with this session's parameters.
-    Its row 7 support is not yet protected: pages show protected_gap."""
-    return _model_mart("gap_by_wijk_niveau", gemeente_code)
+def gap(gemeente_code: str, year: int | None = None) -> pd.DataFrame:
+    """gap_by_wijk_niveau (both perspectives) for the gemeente (every year, or `year`) with this
+    session's parameters. Its row 7 support is not yet protected: pages show protected_gap."""
+    return _model_mart("gap_by_wijk_niveau", gemeente_code, year)
 
 
 def protected_gap(gemeente_code: str, year: int) -> pd.DataFrame:

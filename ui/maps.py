@@ -63,9 +63,11 @@ def boundary_year_note(gemeente_code: str, year: int) -> str:
 
 
 def _geometry_fingerprint(gemeente_code: str | None, year: int) -> str:
-    # The same polygons in another year (boundaries rarely change) are prepared only once.
+    # The same polygons in another year (boundaries rarely change) are prepared only once. DuckDB's
+    # 64-bit hash, summed: a key for this process's cache, 10 ms for every wijk of the country
+    # where md5 took 35 ms.
     frame = query(
-        "select md5(coalesce(string_agg(wijk_code || md5(geometry_json), ',' order by wijk_code), ''))"
+        "select count(*) || '-' || coalesce(sum(hash(wijk_code, geometry_json)::hugeint), 0)"
         f" as fingerprint from ({_CHOSEN_GEOMETRIES})",
         [_pattern(gemeente_code), year],
     )

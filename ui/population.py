@@ -22,7 +22,7 @@ from transforms.population import (
     source_note,
 )
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_array
-from ui.data import data_version, query, rows
+from ui.data import data_version, per_run, query, rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 def population_table(gemeente_code: str, year: int) -> PopulationTable:
     """The protected wijk x age group table of a gemeente and year, with wijk totals and the
-    gemeente total as last row: the same query and protection as the exports."""
-    return protect_population(rows(POPULATION_SQL, [gemeente_code, year]),
-                              rows(UNKNOWN_SQL, [gemeente_code, year]))
+    gemeente total as last row: the same query and protection as the exports. Made once per run
+    (the Kaart asks it for the map and again for the note on unknown wijken)."""
+    return per_run(f"population_table {gemeente_code} {year}", lambda: protect_population(
+        rows(POPULATION_SQL, [gemeente_code, year]), rows(UNKNOWN_SQL, [gemeente_code, year])))
 
 
 NOTHING_LOADED = (

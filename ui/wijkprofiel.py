@@ -31,7 +31,7 @@ def _model_loaders(target: str, column: str, niveau: int, component: str | None 
     frame_of = {"demand_by_wijk_niveau": continuum.demand, "gap_by_wijk_niveau": continuum.gap}[target]
 
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        return _estimate(continuum.per_wijk(frame_of(gemeente_code), column, year, niveau,
+        return _estimate(continuum.per_wijk(frame_of(gemeente_code, year), column, year, niveau,
                                             component))
 
     def load_national(year: int) -> pd.DataFrame:
