@@ -74,7 +74,12 @@ if indicator.note:
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:
-    st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    if indicator.missing and population_table(gemeente_code, year).wijk_codes:
+        # the children are there; this observed figure is not
+        st.info(f"{indicator.label}: voor {gemeente_name(gemeente_code)} in {year} zijn geen "
+                f"gegevens geladen. {indicator.missing.format(gemeente=gemeente_code, year=year)}")
+    else:
+        st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
 elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
     st.caption(unknown)
 

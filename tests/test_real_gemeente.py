@@ -305,3 +305,21 @@ def test_the_export_names_the_unknown_wijken(kwb_con):
     assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in note
                for note in sheet.notes)
     assert "WK019352" not in set(sheet.frame["Wijkcode"])
+
+
+def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, monkeypatch):
+    # Zwolle from kwb alone: children, but no LRK export and no partner upload
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page("kaart")
+    for key, expected in [
+        ("kindplaatsen", "`python -m data_sources import-lrk LRK-export.csv --jaar 2024`"),
+        ("vve_per_100", "registratie vve-indicaties, die de JGZ aanlevert op de pagina **Aanleveren**"),
+        ("nabijheid_bso_1km", "`python -m data_sources import-cbs BESTAND.csv --gemeente GM0193`"),
+    ]:
+        at.selectbox(key="_indicator_choice").set_value(key)
+        at.run()
+        assert not at.exception
+        info = " ".join(str(i.value) for i in at.info)
+        assert "voor Zwolle in 2024 zijn geen gegevens geladen" in info, key
+        assert expected in info, key
+        assert "ontbreekt het aantal kinderen" not in info, key

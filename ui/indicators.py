@@ -24,6 +24,10 @@ class Indicator:
     # Optional: every wijk of the country for a year in one go (the national map); without it
     # national_values() asks `load` gemeente by gemeente.
     load_national: Callable[[int], pd.DataFrame] | None = None
+    # For an observed figure: where it comes from and where to load it (a Dutch sentence), said
+    # when a gemeente and year have none ({gemeente} and {year} are filled in). Without it an empty
+    # map means the population is missing.
+    missing: str = ""
 
 
 def _children(column: str) -> Callable[[str, int], pd.DataFrame]:

@@ -54,6 +54,9 @@ def nearby_national(measure: str) -> Callable[[int], pd.DataFrame]:
 # The map indicators of Nabijheid voorzieningen (ui.map_indicators lists every indicator).
 NABIJHEID_INDICATORS = [
     Indicator(f"nabijheid_{key}", label, unit, "waargenomen", nearby(key), note=NOTE,
-              load_national=nearby_national(key))
+              load_national=nearby_national(key),
+              missing="Dit cijfer komt uit de CBS-tabel Nabijheid voorzieningen (per wijk); lees "
+                      "de StatLine-CSV in op de pagina **Gemeente laden** of met `python -m "
+                      "data_sources import-cbs BESTAND.csv --gemeente {gemeente}`.")
     for key, (label, unit) in MEASURES.items()
 ]

@@ -68,6 +68,11 @@ def _frame(parts: list[Rows | None]) -> pd.DataFrame:
     return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in EMPTY})
 
 
+def _upload_hint(soort: str, who: str) -> str:
+    return (f"Dit cijfer komt uit de registratie {soort}, die {who} aanlevert op de pagina "
+            "**Aanleveren**.")
+
+
 def _signal(signal_types: tuple[str, ...], rate: bool):
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
         shares = continuum.contributions(gemeente_code, year)
@@ -142,22 +147,29 @@ MODEL_INDICATORS = [
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
               "voorschoolse educatie is voor 2,5 tot 4 jaar, handreiking r. 77); alle criteria, "
               "ook SES; kleine aantallen afgeschermd.",
-              _signal_national(("vve_indicaties",), rate=True)),
+              _signal_national(("vve_indicaties",), rate=True),
+              missing=_upload_hint("vve-indicaties", "de JGZ")),
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
               _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
-              _signal_national(("so_ingeschreven",), rate=False)),
+              _signal_national(("so_ingeschreven",), rate=False),
+              missing=_upload_hint("speciaal-onderwijs", "het samenwerkingsverband")),
     Indicator("wachtlijst_zorg", "Wachtlijst zorg en ondersteuning (waargenomen)", "kinderen",
               "waargenomen", _signal(("wachtlijst_zorg",), rate=False),
               "Waargenomen (zorgaanbieders); kleine aantallen afgeschermd.",
-              _signal_national(("wachtlijst_zorg",), rate=False)),
+              _signal_national(("wachtlijst_zorg",), rate=False),
+              missing=_upload_hint("wachtlijst-zorg", "zorgaanbieders")),
     Indicator("wachtlijst_so", "Wachtlijst (v)so (waargenomen)", "kinderen", "waargenomen",
               _signal(("wachtlijst_so",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
-              _signal_national(("wachtlijst_so",), rate=False)),
+              _signal_national(("wachtlijst_so",), rate=False),
+              missing=_upload_hint("wachtlijst-so", "het samenwerkingsverband")),
     Indicator("kindplaatsen", "Kindplaatsen, gelijktijdig (LRK en partners, waargenomen)",
               "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
-              "partnerregistraties (plusgroepen, KDC/MKD).", _places_national),
+              "partnerregistraties (plusgroepen, KDC/MKD).", _places_national,
+              missing="Kindplaatsen komen uit een export van het Landelijk Register Kinderopvang "
+                      "(`python -m data_sources import-lrk LRK-export.csv --jaar {year}`) en uit de "
+                      "registraties plusgroepen en KDC/MKD op de pagina **Aanleveren**."),
 ]
 
 
