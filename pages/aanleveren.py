@@ -119,9 +119,18 @@ def checked(data: bytes, file_name: str):
     kept = st.session_state.get("aanleveren_controle")
     if kept is None or kept[0] != key:
         kept = key, validate.validate_workbook(data, soort, cursor(), file_name, gemeente_code,
-                                               period or None)
+                                               period or None), {}
         st.session_state["aanleveren_controle"] = kept
     return kept[1]
+
+
+def checked_preview(result) -> pd.DataFrame:
+    """preview_table of the checked upload, made once with its check (every click on the page
+    reruns it; with partners uploading at once that was a third of each rerun)."""
+    kept = st.session_state["aanleveren_controle"][2]
+    if "preview" not in kept:
+        kept["preview"] = preview_table(result.aggregates_df, rtype, gemeente_code)
+    return kept["preview"]
 
 
 # After a save the uploader starts empty (a key of its own per saved file): the saved file's
@@ -149,7 +158,7 @@ else:
         frame = result.aggregates_df
         st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
                    f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
-        st.dataframe(preview_table(frame, rtype, gemeente_code), hide_index=True, width="stretch")
+        st.dataframe(checked_preview(result), hide_index=True, width="stretch")
         st.caption(f"{hidden_rule()} Opgeslagen worden de echte aantallen; elke weergave in "
                    "Kindkaart schermt kleine aantallen op dezelfde manier af.")
         problems = []
