@@ -3,9 +3,14 @@ Kerncijfers wijken en buurten 2019 of 's-Gravenhage, and 03759ned of Amsterdam a
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from conftest import ROOT, app_db_with_files
 from conftest import run_page_as_analist as run_page
 
+from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.jobs import import_cbs_file as import_file
 
 DOWNLOADS = ROOT / "tests" / "fixtures" / "cbs" / "downloads"
@@ -61,3 +66,12 @@ def test_a_gemeente_with_only_03759ned_offers_its_year_and_says_what_is_missing(
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "Voor Amsterdam in 2021 ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk" in warnings
     assert "kwb-2021.xlsx" in warnings
+
+
+@pytest.mark.parametrize(("year", "table_id"), sorted(KERNCIJFERS_TABLES.items()))
+def test_a_statline_download_takes_its_year_from_the_table_id(tmp_path, year, table_id):
+    # StatLine names a download after its table: 85039NED_UntypedDataSet_03122026_120000.csv
+    path = tmp_path / f"{table_id}_UntypedDataSet_03122026_120000.csv"
+    shutil.copy(DOWNLOADS / KWB_DEN_HAAG, path)
+    cbs_file = read_cbs_file(path)
+    assert (cbs_file.kind, cbs_file.table.period) == ("kerncijfers", str(year))

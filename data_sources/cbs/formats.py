@@ -138,7 +138,10 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
     match = re.search(r"(?:kwb|jaar|_|-|^)((?:19|20)\d{2})(?!\d)", path.stem.lower())
     if match:
         return int(match.group(1))
-    by_id = {v.upper(): k for k, v in {**KERNCIJFERS_TABLES, **JEUGDMONITOR_TABLES}.items()}
+    # both lists are keyed by year: merged as dicts, the Jeugdmonitor's 2021 and 2023 would hide
+    # kwb 85039NED and 85618NED
+    by_id = {table.upper(): table_year for tables in (KERNCIJFERS_TABLES, JEUGDMONITOR_TABLES)
+             for table_year, table in tables.items()}
     if table_id and table_id.upper() in by_id:
         return by_id[table_id.upper()]
     raise InputRefused(f"Bestand {path.name}: het jaar is niet af te leiden uit de naam; "
