@@ -5,6 +5,7 @@ import streamlit as st
 
 from transforms.deliveries import delivery_status
 from transforms.labels import LOAD_SOURCE_LABELS
+from transforms.privacy import format_number
 from ui.data import cursor, query
 from ui.state import current
 
@@ -85,9 +86,11 @@ if reconciliation.empty:
 else:
     st.caption(
         "Per CBS-maat de som van de wijken naast het cijfer van de gemeente zelf (CBS Kerncijfers "
-        "wijken en buurten). CBS rondt aantallen per wijk af op vijftallen en houdt kleine aantallen "
-        "geheim ('.'); een verschil tot 5 per wijk is afronding, een geheime wijk ontbreekt in de som. "
-        "Het gemeentecijfer kan ook groter zijn dan de som, bijvoorbeeld door inwoners zonder vast adres."
+        "wijken en buurten). CBS rondt aantallen per wijk aselect af op vijftallen en houdt kleine "
+        "aantallen geheim ('.'); een verschil tot 5 per wijk is afronding, een geheime wijk ontbreekt "
+        "in de som. Inwoners van wie CBS wel de gemeente kent maar niet de plek waar ze verblijven, "
+        "tellen alleen mee in het gemeentecijfer (toelichting van CBS bij de kerncijfers): daardoor "
+        "kan de gemeente hoger zijn dan de som van haar wijken."
     )
 
     def verdict(row) -> str:
@@ -95,7 +98,13 @@ else:
             return "gemeentecijfer ontbreekt"
         if row["wijken_unknown_count"]:
             return f"{int(row['wijken_unknown_count'])} wijk(en) geheim"
-        return "binnen afronding" if row["within_rounding"] else "groter verschil dan afronding"
+        if row["within_rounding"]:
+            return "binnen afronding"
+        if row["difference"] > 0:
+            share = format_number(100 * row["difference"] / row["gemeente_value"], 1)
+            return (f"gemeente {format_number(row['difference'])} hoger ({share} %): inwoners "
+                    "zonder bekende wijk tellen alleen in de gemeente")
+        return "som van de wijken hoger dan de gemeente: meer dan afronding"
 
     st.dataframe(
         reconciliation.assign(Beoordeling=reconciliation.apply(verdict, axis=1)).rename(columns={

@@ -323,3 +323,16 @@ def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, 
         assert "voor Zwolle in 2024 zijn geen gegevens geladen" in info, key
         assert expected in info, key
         assert "ontbreekt het aantal kinderen" not in info, key
+
+
+def test_a_gemeente_above_its_wijken_is_explained_by_inhabitants_without_a_wijk(tmp_path, monkeypatch):
+    # CBS counts inhabitants whose whereabouts in the gemeente are unknown in the gemeente only
+    rows = kwb_rows()
+    rows[1][7] += 300  # a_inw of the gemeente: 41.690 against 41.390 in its wijken
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows))
+    at = run_page("databronnen")
+    assert not at.exception
+    table = at.dataframe[-1].value
+    verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
+    assert verdicts["a_inw"] == ("gemeente 300 hoger (0,7 %): inwoners zonder bekende wijk tellen "
+                                 "alleen in de gemeente")
