@@ -252,6 +252,19 @@ def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypa
     assert "Wijk 99 Verdwenen (WK019399)" in notes
 
 
+def test_a_gemeente_that_renumbered_every_wijk_gets_one_sentence_not_a_list(tmp_path, monkeypatch):
+    # as Amsterdam: its wijk codes of 2019 (WK036300-) are none of 2024's
+    wijken = [("WK019390", "Wijk 90 Oud", 4000, 600), ("WK019391", "Wijk 91 Oud", 5000, 700)]
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2019.xlsx", kwb_rows(wijken=wijken)))
+    at = run_page("kaart")
+    assert not at.exception
+    notes = " ".join(str(c.value) for c in at.caption)
+    assert ("Geen van de 2 wijkcodes van 2019 bestaat in 2024 (de wijken zijn sindsdien opnieuw "
+            "ingedeeld), dus de kaart blijft leeg. Laad de grenzen van 2019 op de pagina "
+            "**Gemeente laden**") in notes
+    assert "WK019390" not in notes
+
+
 def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_on(tmp_path, monkeypatch):
     import json
     import urllib.parse

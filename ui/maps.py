@@ -44,20 +44,29 @@ def boundary_year_note(gemeente_code: str, year: int) -> str:
     ).itertuples(index=False)
     if boundary_year is None or int(boundary_year) == year:
         return ""
-    missing = query(
+    wijken = query(
         """
-        select r.region_code, r.region_name from stg_regions as r
+        select r.region_code, r.region_name,
+               r.region_code in (select region_code from geometries
+                                 where year = ? and region_level = 'wijk') as drawn
+        from stg_regions as r
         where r.year = ? and r.gemeente_code = ? and r.region_level = 'wijk'
-          and r.region_code not in (select region_code from geometries
-                                    where year = ? and region_level = 'wijk')
         order by r.region_code
         """,
-        [year, gemeente_code, int(boundary_year)],
+        [int(boundary_year), year, gemeente_code],
     )
+    missing = wijken[~wijken["drawn"].astype(bool)]
     note = (f"Deze kaart gebruikt de wijkgrenzen van {int(boundary_year)}: voor {year} zijn geen "
             "grenzen geladen.")
-    if not missing.empty:
-        names = ", ".join(f"{name} ({code})" for code, name in missing.itertuples(index=False))
+    if len(missing) and len(missing) == len(wijken):
+        # the gemeente renumbered its wijken since: a list of every code would say nothing more
+        note += (f" Geen van de {len(wijken)} wijkcodes van {year} bestaat in {int(boundary_year)} "
+                 "(de wijken zijn sindsdien opnieuw ingedeeld), dus de kaart blijft leeg. Laad de "
+                 f"grenzen van {year} op de pagina **Gemeente laden** (van CBS en PDOK, met internet); "
+                 "de cijfers staan in de tabel onder de kaart.")
+    elif len(missing):
+        names = ", ".join(code if name in (None, code) else f"{name} ({code})"
+                          for code, name, _ in missing.itertuples(index=False))
         note += f" Niet op de kaart, omdat hun wijkcode in {int(boundary_year)} niet bestaat: {names}."
     return note
 
