@@ -30,6 +30,13 @@ theme.key_figures([
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
 st.caption(source_note(table.source))
+unnamed = sum(name == code for code, name in zip(table.wijk_codes, table.wijk_names, strict=True))
+if unnamed:
+    # a StatLine CSV "met codes" carries no names, and wijk codes that the bundled 2024 list
+    # does not know get none from it
+    st.caption(f"Voor {unnamed} van de {total_row} wijken is geen naam geladen; ze staan hier met "
+               f"hun CBS-code. Het kwb-bestand van {year} (kwb-{year}.xlsx) of de StatLine-CSV "
+               "'met titels' geeft de namen: lees het in op de pagina **Gemeente laden**.")
 if table.unknown_wijken:
     st.warning(table.unknown_note())
 

@@ -265,6 +265,17 @@ def test_a_gemeente_that_renumbered_every_wijk_gets_one_sentence_not_a_list(tmp_
     assert "WK019390" not in notes
 
 
+def test_wijken_without_a_name_are_counted_and_the_page_says_where_names_come_from(tmp_path, monkeypatch):
+    # a StatLine CSV "met codes" of a year whose codes the bundled 2024 names do not have
+    wijken = [("WK019390", "WK019390", 4000, 600), ("WK019322", "Wijk 22 Stadshagen", 5000, 700)]
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2019.xlsx", kwb_rows(wijken=wijken)))
+    at = run_page()
+    assert not at.exception
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert ("Voor 1 van de 2 wijken is geen naam geladen; ze staan hier met hun CBS-code. Het "
+            "kwb-bestand van 2019 (kwb-2019.xlsx) of de StatLine-CSV 'met titels' geeft de namen") in captions
+
+
 def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_on(tmp_path, monkeypatch):
     import json
     import urllib.parse
