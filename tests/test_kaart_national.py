@@ -117,3 +117,20 @@ def test_simplified_map_keeps_every_wijk_and_fewer_points(national_app_db):
     assert sum(map(len, shapes.geometry_text.values())) < frame["geometry_json"].str.len().sum() / 2
     west, south, east, north = shapes.bounds
     assert west < east and south < north
+
+
+def test_positions_per_gemeente_of_some_rows_and_of_none():
+    import numpy as np
+
+    from transforms.partner_tables import group_index
+
+    found = group_index(np.array(["GM0002", "GM0001", "GM0002"], dtype=object))
+    assert {code: index.tolist() for code, index in found.items()} == {"GM0001": [1], "GM0002": [0, 2]}
+    assert group_index(np.array([], dtype=object)) == {}
+
+
+def test_a_national_signal_map_of_a_year_without_signals_is_empty(analist_national):
+    from ui.map_indicators import INDICATORS
+
+    frame = INDICATORS["vve_per_100"].load_national(1999)
+    assert frame.empty and list(frame.columns) == ["wijk_code", "wijk_name", "value", "hidden"]

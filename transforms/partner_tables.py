@@ -64,6 +64,8 @@ def take_rows(rows: Rows, index) -> Rows:
 
 def group_index(values: np.ndarray) -> dict:
     """Positions of each distinct value (e.g. per gemeente_code), in order."""
+    if len(values) == 0:
+        return {}
     uniques, inverse = np.unique(values, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     return dict(zip(uniques.tolist(), np.split(order, np.cumsum(np.bincount(inverse))[:-1]),
