@@ -401,13 +401,26 @@ def national_supply(year: int) -> pd.DataFrame:
     )
 
 
-def national_signals(year: int) -> pd.DataFrame:
-    """signals() for every gemeente."""
+# The signal types of a national map: those named, and those of the kinds named (so_ingeschreven
+# is a kind of speciaal_onderwijs); ? = year, ? = the names.
+_TYPES_OF = ("signal_type in (select distinct signal_type from signals_by_wijk where year = ?"
+             " and (signal_type in (select unnest(?::varchar[]))"
+             " or signal_kind in (select unnest(?::varchar[]))))")
+
+
+def national_signals(year: int, signal_types: tuple[str, ...]) -> pd.DataFrame:
+    """signals() for every gemeente, of the signal types (or kinds) named."""
     return query(
-        "select * from signals_by_wijk where year = ? order by gemeente_code, signal_type,"
-        " age_group, wijk_code",
-        [year],
+        f"select * from signals_by_wijk where year = ? and {_TYPES_OF}"
+        " order by gemeente_code, signal_type, age_group, wijk_code",
+        [year, year, list(signal_types), list(signal_types)],
     )
+
+
+def national_contributions(year: int, signal_types: tuple[str, ...]) -> pd.DataFrame:
+    """contributions() for every gemeente, of the signal types (or kinds) named."""
+    return query(CONTRIBUTIONS_SQL.format(where=f"year = ? and {_TYPES_OF}"),
+                 [year, year, list(signal_types), list(signal_types)])
 
 
 def supply(gemeente_code: str, year: int) -> pd.DataFrame:
@@ -431,13 +444,11 @@ def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     return query(SIGNALS_SQL, [gemeente_code, year])
 
 
-def contributions(gemeente_code: str | None, year: int) -> pd.DataFrame:
+def contributions(gemeente_code: str, year: int) -> pd.DataFrame:
     """Each organisation's children per signal type and kind, age group and wijk (for the
-    contributor rule of transforms.privacy.protect_contributions); every gemeente when
-    gemeente_code is None."""
-    where = "year = ?" + ("" if gemeente_code is None else " and gemeente_code = ?")
-    return query(CONTRIBUTIONS_SQL.format(where=where),
-                 [year] if gemeente_code is None else [year, gemeente_code])
+    contributor rule of transforms.privacy.protect_contributions)."""
+    return query(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                 [year, gemeente_code])
 
 
 def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,

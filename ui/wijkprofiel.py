@@ -86,8 +86,9 @@ def _signal(signal_types: tuple[str, ...], rate: bool):
 def _national_signal(signal_types: tuple[str, ...], rate: bool, year: int, version: str,
                      database: str) -> pd.DataFrame:
     # each gemeente protected on its own: two views must never reveal more than one
-    rows = as_rows(continuum.national_signals(year))
-    shares = as_rows(continuum.contributions(None, year))
+    # only the rows of the signal types it shows (other years and types cost a query's worth)
+    rows = as_rows(continuum.national_signals(year, signal_types))
+    shares = as_rows(continuum.national_contributions(year, signal_types))
     share_index = group_index(shares["gemeente_code"])
     return _frame([_protected_signal(take_rows(rows, index), signal_types, rate,
                                      take_rows(shares, share_index[code])
