@@ -41,12 +41,6 @@ def support_kind(niveau: int) -> str:
     return f"{SUPPORT_TYPE}_niveau_{niveau}"
 
 
-def column_key(row) -> tuple:
-    """The column of a row in joint_table: its signal kind and age group."""
-    # kind: vve criterion, jeugdhulp type, so status, niveau of row 2 or row 7
-    return (getattr(row, "signal_kind", None), getattr(row, "age_group", None))
-
-
 # A frame's columns as arrays: one gemeente's share of a national frame is then cheap to take
 # (take_rows), where every pandas operation costs a fraction of a millisecond, 343 times over.
 Rows = dict[str, np.ndarray]
@@ -73,7 +67,8 @@ def group_index(values: np.ndarray) -> dict:
 
 
 def column_keys(rows: Rows | pd.DataFrame) -> list[tuple]:
-    """column_key of every row, in order."""
+    """The column in joint_table of every row, in order: its signal kind (vve criterion, jeugdhulp
+    type, so status, niveau of row 2 or row 7) and age group."""
     missing = [None] * len(rows["wijk_code"])
     kinds = rows["signal_kind"].tolist() if "signal_kind" in rows else missing
     ages = rows["age_group"].tolist() if "age_group" in rows else missing

@@ -17,7 +17,7 @@ from transforms.partner_tables import (
     SIGNALS_SQL,
     Rows,
     as_rows,
-    column_key,
+    column_keys,
     joint_rows,
     joint_table,
     protect_gap,
@@ -460,7 +460,7 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     rate wherever the gemeente total is."""
     whole = frame if whole is None else whole
     row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
-    column = col_of[column_key(next(frame.itertuples(index=False)))]
+    column = col_of[column_keys(frame.iloc[:1])[0]]
     rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
     out["hidden"] = hidden[rows, column]
