@@ -102,7 +102,8 @@ else:
             return "binnen afronding"
         if row["difference"] > 0:
             share = format_number(100 * row["difference"] / row["gemeente_value"], 1)
-            return (f"gemeente {format_number(row['difference'])} hoger ({share} %): inwoners "
+            who = "huishoudens" if str(row["kwb_column"]).startswith("a_hh") else "inwoners"
+            return (f"gemeente {format_number(row['difference'])} hoger ({share} %): {who} "
                     "zonder bekende wijk tellen alleen in de gemeente")
         return "som van de wijken hoger dan de gemeente: meer dan afronding"
 

@@ -353,6 +353,7 @@ def test_a_gemeente_above_its_wijken_is_explained_by_inhabitants_without_a_wijk(
     # CBS counts inhabitants whose whereabouts in the gemeente are unknown in the gemeente only
     rows = kwb_rows()
     rows[1][7] += 300  # a_inw of the gemeente: 41.690 against 41.390 in its wijken
+    rows[1][15] += 200  # a_hh: households likewise
     app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows))
     at = run_page("databronnen")
     assert not at.exception
@@ -360,3 +361,5 @@ def test_a_gemeente_above_its_wijken_is_explained_by_inhabitants_without_a_wijk(
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == ("gemeente 300 hoger (0,7 %): inwoners zonder bekende wijk tellen "
                                  "alleen in de gemeente")
+    assert verdicts["a_hh"].endswith("hoger (1,0 %): huishoudens zonder bekende wijk tellen alleen "
+                                     "in de gemeente")
