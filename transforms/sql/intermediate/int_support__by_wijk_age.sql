@@ -26,7 +26,8 @@ with typed as (
         end as niveau,
         children_count,
         trajectories_count,
-        support_hours
+        -- exact decimal sums: a double sum depends on the order DuckDB's threads add in
+        support_hours::decimal(18, 3) as support_hours
     from stg_partner__ondersteuningstrajecten
 ),
 
