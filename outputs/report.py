@@ -61,9 +61,13 @@ def _rings(geometry: dict) -> list[list]:
     return []
 
 
-def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
-    """A choropleth as inline SVG. shapes: dicts with geometry (GeoJSON), name, value, hidden,
-    highlight. Coordinates are WGS84, drawn with a local equirectangular projection."""
+def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: int = 640, height: int = 480,
+                  font_size: int = 12, show_names: bool = True) -> str:
+    """A choropleth as an inline <svg>, coloured by `breaks` (outputs.palette). shapes: dicts with
+    geometry (GeoJSON), name, value, hidden, and optionally highlight, text (the value as shown;
+    default the number) and label_point (lon, lat; default the centre of the largest ring's box).
+    Coordinates are WGS84, drawn with a local equirectangular projection. The wijk names are on
+    the map when `show_names`, without the CBS prefix "Wijk 10" (transforms.labels.short_wijk_name)."""
     rings = [(shape, _rings(shape["geometry"])) for shape in shapes]
     points = [pt for _, shape_rings in rings for ring in shape_rings for pt in ring]
     if not points:
@@ -73,11 +77,13 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
     aspect = math.cos(math.radians((south + north) / 2))
     span_x, span_y = max((east - west) * aspect, 1e-9), max(north - south, 1e-9)
     scale = min((width - 20) / span_x, (height - 20) / span_y)
+    # centred in the box, so that a tall gemeente does not hug the left edge
+    left = (width - span_x * scale) / 2
+    top = (height - span_y * scale) / 2
 
     def xy(pt):
-        return (10 + (pt[0] - west) * aspect * scale, 10 + (north - pt[1]) * scale)
+        return (left + (pt[0] - west) * aspect * scale, top + (north - pt[1]) * scale)
 
-    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
     paths = []
     # The highlighted wijk last, so that its outline lies on top of its neighbours.
     for shape, shape_rings in sorted(rings, key=lambda item: bool(item[0].get("highlight"))):
@@ -85,23 +91,34 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
         value = float("nan") if shape.get("hidden") else shape["value"]
         fill = palette.class_colour(value, breaks)
         stroke, stroke_width = (palette.HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
-        text = hidden_label() if shape.get("hidden") else format_number(value)
+        text = shape.get("text") or (hidden_label() if shape.get("hidden") else format_number(value))
         paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
-    # Labels at the centre of each shape's bounding box of its largest ring.
-    labels = []
-    for shape, shape_rings in rings:
+    names = []
+    for shape, shape_rings in rings if show_names else []:
         if not shape_rings:
             continue
-        ring = max(shape_rings, key=len)
-        xs, ys = zip(*map(xy, ring), strict=True)
-        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-        labels.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" font-size="12" '
-                      f'paint-order="stroke" stroke="#fff" stroke-width="3">{esc(shape["name"])}</text>')
-    legend = _legend(breaks)
-    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(labels)}'
-            f'</svg><figcaption>{esc(title)}</figcaption>{legend}</figure>')
+        if shape.get("label_point"):
+            cx, cy = xy(shape["label_point"])
+        else:
+            ring = max(shape_rings, key=len)
+            xs, ys = zip(*map(xy, ring), strict=True)
+            cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        names.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" dominant-baseline="central" '
+                     f'font-size="{font_size}" font-weight="700" fill="#141414" paint-order="stroke" '
+                     f'stroke="#fff" stroke-width="{max(3, font_size // 4)}">'
+                     f'{esc(labels.short_wijk_name(shape["name"]))}</text>')
+    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')
+
+
+def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
+    """The report's choropleth: the map with its caption and legend, classes over the visible values."""
+    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
+    image = svg_map_image(shapes, title, breaks, width, height)
+    if not image:
+        return ""
+    return f"<figure>{image}<figcaption>{esc(title)}</figcaption>{_legend(breaks)}</figure>"
 
 
 def _legend(breaks: list[float]) -> str:

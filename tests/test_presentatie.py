@@ -62,7 +62,12 @@ def test_each_slide_shows_one_chart_or_the_key_figures(app_db):
     at = _open({"dia": "kerncijfers"})
     assert "kk-card" in "".join(m.value for m in at.markdown)
     at = _open({"dia": "kaart"})
-    assert len(at.get("deck_gl_json_chart")) == 1
+    # a static SVG map with every wijk name on it, no WebGL deck
+    assert len(at.get("deck_gl_json_chart")) == 0
+    maps = [m.value for m in at.markdown if m.value.startswith("<div class='kk-map'>")]
+    assert len(maps) == 1
+    assert maps[0].count("<path ") == 10
+    assert ">Nieuwland</text>" in maps[0] and ">Centrum</text>" in maps[0]
     at = _open({"dia": "per_wijk"})
     charts = at.get("plotly_chart")
     assert len(charts) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # loads.source
 LOAD_SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
                       "partner": "Partner", "lrk": "LRK"}
@@ -32,3 +34,9 @@ COMPONENT_SHORT_LABELS = {
     "specialistische_inzet": "specialistische inzet in de groep (rij 7)",
     "opnamegrens": "opnamegrens reguliere groepen",
 }
+
+
+def short_wijk_name(name: str) -> str:
+    """A wijk's name as written on a map: CBS names wijken "Wijk 10 Binnenstad", and the number is
+    noise there."""
+    return re.sub(r"^Wijk \d+\s+", "", name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -15,6 +14,8 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from data_sources.config import db_path
+from outputs.report import svg_map_image
+from transforms.labels import short_wijk_name
 from transforms.privacy import format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
@@ -249,6 +250,43 @@ class _PreparedDeck(pdk.Deck):
         return spec.replace(f'"{FEATURES_PLACEHOLDER}"', self._features_json, 1)
 
 
+def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
+                 names: dict[str, str] | None) -> list[tuple[str, str, float, str]]:
+    """Per wijk on the map: code, name, value (NaN when hidden or missing) and the value as
+    shown ("afgeschermd", "geen gegevens" or the number); one rule for the deck and the SVG map."""
+    # plain lists, not itertuples: a national map has thousands of wijken
+    by_wijk = {code: (name, value, hidden) for code, name, value, hidden in zip(
+        values["wijk_code"].tolist(), values["wijk_name"].tolist(), values["value"].tolist(),
+        values["hidden"].tolist(), strict=True)}
+    rows = []
+    for wijk_code in shapes.geometry_text:
+        row = by_wijk.get(wijk_code)
+        hidden = row is not None and isinstance(row[2], (bool, np.bool_)) and bool(row[2])
+        value = float("nan") if row is None or hidden or row[1] is None else row[1]
+        text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
+        name = (row[0] if row is not None and isinstance(row[0], str)
+                else (names or {}).get(wijk_code, wijk_code))
+        rows.append((wijk_code, name, value, text))
+    return rows
+
+
+def svg_choropleth(values: pd.DataFrame, shapes: PreparedShapes, label: str, decimals: int = 0,
+                   names: dict[str, str] | None = None, highlight: str | None = None,
+                   ) -> tuple[str, list[float]]:
+    """The same map as `choropleth`, as a static SVG image (outputs.report.svg_map_image, the
+    map of the gemeenterapport): for the projector, where nobody hovers, it needs no WebGL and
+    draws at once. Wijk names on it up to MAX_LABELS wijken; `highlight` outlines one wijk.
+    Returns the SVG ("" without geometries) and the class breaks for a legend."""
+    breaks = theme.class_breaks(values["value"].tolist())
+    shapes_svg = [{"geometry": json.loads(shapes.geometry_text[code]), "name": name, "value": value,
+                   "hidden": False, "text": text, "highlight": code == highlight,
+                   "label_point": shapes.label_points.get(code)}
+                  for code, name, value, text in _wijk_values(shapes, values, decimals, names)]
+    svg = svg_map_image(shapes_svg, label, breaks, width=1000, height=560, font_size=20,
+                        show_names=len(shapes_svg) <= MAX_LABELS)
+    return svg, breaks
+
+
 def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, label: str,
                decimals: int = 0, *, background: bool = False, labels: bool = True,
                names: dict[str, str] | None = None) -> tuple[pdk.Deck | None, list[float]]:
@@ -262,21 +300,11 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
     if not shapes.geometry_text:
         return None, []
     breaks = theme.class_breaks(values["value"].tolist())
-    # plain lists, not itertuples: a national map has thousands of wijken
-    by_wijk = {code: (name, value, hidden) for code, name, value, hidden in zip(
-        values["wijk_code"].tolist(), values["wijk_name"].tolist(), values["value"].tolist(),
-        values["hidden"].tolist(), strict=True)}
     features = []
-    for wijk_code, geometry_text in shapes.geometry_text.items():
-        row = by_wijk.get(wijk_code)
-        hidden = row is not None and isinstance(row[2], (bool, np.bool_)) and bool(row[2])
-        value = float("nan") if row is None or hidden or row[1] is None else row[1]
-        text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
-        name = (row[0] if row is not None and isinstance(row[0], str)
-                else (names or {}).get(wijk_code, wijk_code))
+    for wijk_code, name, value, text in _wijk_values(shapes, values, decimals, names):
         properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
                       "fill": theme.sequential_colour(value, breaks)}
-        features.append('{"type":"Feature","geometry":' + geometry_text + ',"properties":'
+        features.append('{"type":"Feature","geometry":' + shapes.geometry_text[wijk_code] + ',"properties":'
                         + json.dumps(properties, separators=(",", ":"), ensure_ascii=False) + "}")
     layer = pdk.Layer(
         "GeoJsonLayer",
@@ -306,18 +334,13 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
     return deck, breaks
 
 
-def _short_name(name: str) -> str:
-    # CBS names wijken "Wijk 10 Binnenstad": the number is noise on a map.
-    return re.sub(r"^Wijk \d+\s+", "", name)
-
-
 def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, str] | None) -> pdk.Layer:
     """Wijk names at their centroids: dark, bold, with a white halo, legible on a projector."""
     known = dict(names or {})
     known.update({code: name for code, name in zip(values["wijk_code"].tolist(),
                                                     values["wijk_name"].tolist(), strict=True)
                   if isinstance(name, str)})
-    data = [{"position": [round(lon, 5), round(lat, 5)], "name": _short_name(known.get(code, code))}
+    data = [{"position": [round(lon, 5), round(lat, 5)], "name": short_wijk_name(known.get(code, code))}
             for code, (lon, lat) in shapes.label_points.items()]
     return pdk.Layer(
         "TextLayer", data=data, id="wijknamen", pickable=False,

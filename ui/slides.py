@@ -114,16 +114,20 @@ def map_indicator(context: SlideContext) -> str:
 
 
 def _map(context: SlideContext) -> None:
-    from ui.maps import choropleth, legend_markdown, wijk_geometries
+    """The map of the Kaart page as a static SVG with the wijk names on it: on a projector
+    nobody hovers, and it needs no WebGL (a meeting-room laptop or a shared screen often has
+    none, and drawing deck.gl in software took seconds)."""
+    from ui.maps import legend_markdown, prepared_shapes, svg_choropleth
 
     indicator = INDICATORS[map_indicator(context)]
     values = indicator.load(context.gemeente_code, context.year)
-    deck, breaks = choropleth(values, wijk_geometries(context.gemeente_code, context.year), indicator.label)
+    svg, breaks = svg_choropleth(values, prepared_shapes(context.gemeente_code, context.year),
+                                 indicator.label, highlight=context.wijk_code)
     st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
-    if deck is None:
+    if not svg:
         st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
         return
-    st.pydeck_chart(deck, height=CHART_HEIGHT - 60, key="dia_kaart")
+    st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
     st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks)}</div>", unsafe_allow_html=True)
     a11y.map_alternative(values, indicator.label, context.gemeente_name)
 

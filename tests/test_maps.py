@@ -1,0 +1,65 @@
+"""The map as the projector shows it (SVG) and as the Kaart page shows it (deck.gl) agree."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from ui import theme
+from ui.maps import choropleth, shapes_from_frame, svg_choropleth
+
+
+def _square(x: float) -> str:
+    ring = [[x, 52.0], [x + 0.01, 52.0], [x + 0.01, 52.01], [x, 52.01], [x, 52.0]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+SHAPES = shapes_from_frame(pd.DataFrame({
+    "wijk_code": ["WK999901", "WK999902", "WK999903", "WK999904"],
+    "geometry_json": [_square(5.0), _square(5.01), _square(5.02), _square(5.03)],
+}))
+VALUES = pd.DataFrame({
+    "wijk_code": ["WK999901", "WK999902", "WK999903"],
+    "wijk_name": ["Wijk 01 Centrum", "Wijk 02 Noord", "Wijk 03 Haven"],
+    "value": [120.0, float("nan"), 40.0],
+    "hidden": [False, True, False],
+})
+
+
+def _svg_wijken(svg: str) -> dict[str, str]:
+    """Title text -> fill colour of every wijk in the SVG."""
+    return {title: fill for fill, title in re.findall(r'<path d="[^"]*" fill="([^"]+)"[^>]*><title>([^<]+)</title>',
+                                                       svg)}
+
+
+def test_svg_map_shows_what_the_deck_shows():
+    svg, breaks = svg_choropleth(VALUES, SHAPES, "Kinderen 0-12 jaar", names={"WK999904": "Zuid"})
+    deck, deck_breaks = choropleth(VALUES, SHAPES, "Kinderen 0-12 jaar", names={"WK999904": "Zuid"})
+    assert breaks == deck_breaks == [40.0, 120.0]
+    assert _svg_wijken(svg) == {
+        "Wijk 01 Centrum: 120": "#440154",  # light to dark: the most is darkest
+        "Wijk 02 Noord: afgeschermd": "#bebebe",
+        "Wijk 03 Haven: 40": "#fde725",
+        "Zuid: geen gegevens": "#bebebe",
+    }
+    features = json.loads(deck.to_json())["layers"][0]["data"]["features"]
+    deck_fills = {f["properties"]["wijk_name"]: f["properties"]["fill"][:3] for f in features}
+    for title, fill in _svg_wijken(svg).items():
+        assert deck_fills[title.split(":")[0]] == theme.hex_to_rgb(fill)[:3]
+    # the names on the map, without the CBS prefix "Wijk 01"
+    assert re.findall(r">([^<>]+)</text>", svg) == ["Centrum", "Noord", "Haven", "Zuid"]
+    assert 'role="img" aria-label="Kinderen 0-12 jaar"' in svg
+
+
+def test_svg_map_outlines_the_chosen_wijk_last():
+    svg, _ = svg_choropleth(VALUES, SHAPES, "Kinderen 0-12 jaar", highlight="WK999903")
+    paths = re.findall(r"<path [^>]*>", svg)
+    assert 'stroke="#D55E00" stroke-width="4"' in paths[-1]
+    assert sum("#D55E00" in path for path in paths) == 1
+
+
+def test_svg_map_without_geometries_is_empty():
+    assert svg_choropleth(VALUES, shapes_from_frame(pd.DataFrame(columns=["wijk_code", "geometry_json"])),
+                          "Kinderen 0-12 jaar") == ("", [40.0, 120.0])
