@@ -61,3 +61,17 @@ def write_kwb_xlsx(path: Path, rows: list[list] | None = None) -> Path:
         sheet.append(row)
     workbook.save(path)
     return path
+
+
+def write_kwb_xls(path: Path, rows: list[list] | None = None) -> Path:
+    """The same workbook in the older Excel 97-2003 format (.xls) in which CBS published
+    kwb-2013.xls to kwb-2020.xls: numbers as numbers, '.' as text."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet(path.stem.replace("-", "_"))
+    for r, row in enumerate([KWB_COLUMNS, *(rows if rows is not None else kwb_rows())]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    workbook.save(str(path))
+    return path

@@ -363,3 +363,22 @@ def test_a_gemeente_above_its_wijken_is_explained_by_inhabitants_without_a_wijk(
                                  "alleen in de gemeente")
     assert verdicts["a_hh"].endswith("hoger (1,0 %): huishoudens zonder bekende wijk tellen alleen "
                                      "in de gemeente")
+
+
+def test_the_older_xls_download_loads_as_the_xlsx(con, tmp_path):
+    """CBS published kwb-2013 to kwb-2020 as Excel 97-2003 workbooks (.xls): the same rows as the
+    .xlsx of the later years."""
+    from kwb_files import write_kwb_xls
+
+    from data_sources.cbs.formats import read_cbs_file
+
+    old = read_cbs_file(write_kwb_xls(tmp_path / "kwb-2020.xls"))
+    new = read_cbs_file(write_kwb_xlsx(tmp_path / "kwb-2020.xlsx"))
+    assert (old.kind, old.table.period) == (new.kind, new.table.period) == ("kerncijfers", "2020")
+    assert old.table.records == new.table.records
+    assert old.table.dimensions == new.table.dimensions
+    import_file(con, tmp_path / "kwb-2020.xls")
+    assert con.execute("select wijk_code, sum(children) from population_by_wijk_age"
+                       " where gemeente_code = 'GM0193' and year = 2020 group by wijk_code"
+                       " order by wijk_code").fetchall() == [
+        (code, pytest.approx(young * 12 / 15)) for code, young in sorted(KNOWN.items())]
