@@ -11,6 +11,7 @@ from data_sources.errors import InputRefused
 from data_sources.registrations import validate
 from data_sources.registrations.history import uploads
 from data_sources.registrations.importing import check_organisation, check_period
+from data_sources.registrations.reading import MAX_FILE_BYTES
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_rule, suppress_table
@@ -135,7 +136,7 @@ def checked_preview(result) -> pd.DataFrame:
 
 # After a save the uploader starts empty (a key of its own per saved file): the saved file's
 # "Bevestigen en opslaan" must not stay on the page to be clicked a second time.
-upload = st.file_uploader("Ingevuld bestand uploaden",
+upload = st.file_uploader("Ingevuld bestand uploaden", max_upload_size=MAX_FILE_BYTES // 2**20,
                           key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
 if upload is None:
     st.session_state.pop("aanleveren_controle", None)

@@ -7,6 +7,7 @@ import streamlit as st
 from data_sources import jobs
 from data_sources.cbs import gemeenten as gemeente_list
 from data_sources.cbs.fetch import Endpoints
+from data_sources.cbs.formats import MAX_FILE_MEGABYTES
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
@@ -124,13 +125,15 @@ if chosen:
 st.header("CBS-bestand inlezen")
 st.write(
     "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
-    "cbs.nl, *Kerncijfers wijken en buurten*), een StatLine-CSV (03759ned, Nabijheid voorzieningen), "
+    "cbs.nl, *Kerncijfers wijken en buurten*; tot en met 2020 kwb-2020.xls), een StatLine-CSV "
+    "(03759ned, Nabijheid voorzieningen), "
     "een OData-antwoord (.json) of wijkgrenzen (.geojson). Het jaar komt uit de bestandsnaam "
     "(kwb-2024.xlsx) of uit het vak Jaar."
 )
 file_left, file_right = st.columns([3, 1])
 cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
-                                     type=["xlsx", "csv", "txt", "json", "geojson"])
+                                     type=["xlsx", "xls", "csv", "txt", "json", "geojson"],
+                                     max_upload_size=MAX_FILE_MEGABYTES)
 file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
                                     max_value=2030, value=None, step=1, key="laden_bestand_jaar")
 replace_confirmed = False

@@ -28,8 +28,11 @@ from data_sources.errors import InputRefused, unreadable
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
 REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+# The largest CBS download the page Gemeente laden takes (MB): a national kwb of 2013-2020 as .xls
+# is some 25 MB, a national kwb .xlsx some 10 MB. .streamlit/config.toml allows this much.
+MAX_FILE_MEGABYTES = 100
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
-             "voorzieningen), het kwb-<jaar> bestand (.xlsx of .csv), "
+             "voorzieningen), het kwb-<jaar> bestand (.xlsx, .xls of .csv), "
              "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
 
 
