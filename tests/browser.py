@@ -98,6 +98,14 @@ def chromium_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
+def settled(page, timeout: float = 60_000) -> None:
+    """Wait until the rerun is drawn: Streamlit marks elements of the previous run stale. A click
+    while the page still reruns can be lost with the element it hit."""
+    page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+                           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=timeout)
+
+
 def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
     """Screenshot into $KINDKAART_SCREENSHOT_DIR (e.g. docs/ for the README) or the test's tmp dir."""
     target_dir = Path(os.environ.get("KINDKAART_SCREENSHOT_DIR") or tmp_dir)

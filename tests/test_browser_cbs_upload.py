@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import chromium_page, require_chromium, streamlit_server
+from browser import chromium_page, require_chromium, settled, streamlit_server
 from conftest import add_account
 from kwb_files import KWB_COLUMNS, kwb_rows
 
@@ -54,7 +54,9 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
         page.locator("[data-testid='stSidebarNav']").get_by_text("Gemeente laden").click()
         page.get_by_text("CBS-bestand inlezen").first.wait_for(timeout=60_000)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(big)
-        page.get_by_role("button", name="Bestand inlezen").click(timeout=60_000)
+        page.get_by_role("button", name="Bestand inlezen").wait_for(timeout=60_000)
+        settled(page)
+        page.get_by_role("button", name="Bestand inlezen").click()
         page.get_by_text("kwb-2019.xls is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))"
                          ).first.wait_for(timeout=120_000)
         assert page.locator("[data-testid='stException']").count() == 0

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import chromium_page, require_chromium, streamlit_server
+from browser import chromium_page, require_chromium, settled, streamlit_server
 from conftest import ROOT, add_account
 from playwright.sync_api import expect
 
@@ -73,13 +73,6 @@ def _sign_in(page, url: str, login: str, start_page: str = "Gegevens aanleveren"
     page.get_by_text(start_page).first.wait_for(timeout=60_000)
 
 
-def _settled(page) -> None:
-    """Wait until the rerun is drawn: Streamlit marks elements of the previous run stale."""
-    page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-                           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=60_000)
-
-
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "data_sources", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
@@ -111,9 +104,13 @@ def test_two_browsers_upload_at_once_and_the_cli_works_while_the_app_runs(app_db
             page.get_by_label("Soort registratie").click()
             page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
             page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=30_000)
-            _settled(page)  # the uploader of the new type is drawn, the old one gone
+            settled(page)  # the uploader of the new type is drawn, the old one gone
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files[login])
             page.get_by_role("button", name="Bevestigen en opslaan").wait_for(timeout=60_000)
+        for page in pages.values():
+            # a click while the page still reruns (the check of the file) can be lost with the
+            # button it hit: as a user, click what has been drawn
+            settled(page)
         for page in pages.values():  # two clicks without waiting in between
             page.get_by_role("button", name="Bevestigen en opslaan").click(no_wait_after=True)
         for login, page in pages.items():
