@@ -67,7 +67,8 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
     geometry (GeoJSON), name, value, hidden, and optionally highlight, text (the value as shown;
     default the number) and label_point (lon, lat; default the centre of the largest ring's box).
     Coordinates are WGS84, drawn with a local equirectangular projection. The wijk names are on
-    the map when `show_names`, without the CBS prefix "Wijk 10" (transforms.labels.short_wijk_name)."""
+    the map when `show_names` (those that fit, _name_labels), without the CBS prefix "Wijk 10"
+    (transforms.labels.short_wijk_name)."""
     rings = [(shape, _rings(shape["geometry"])) for shape in shapes]
     points = [pt for _, shape_rings in rings for ring in shape_rings for pt in ring]
     if not points:
@@ -94,22 +95,42 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
         text = shape.get("text") or (hidden_label() if shape.get("hidden") else format_number(value))
         paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
-    names = []
-    for shape, shape_rings in rings if show_names else []:
+    names = _name_labels(rings, xy, font_size) if show_names else []
+    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')
+
+
+def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> list[str]:
+    """The wijk names that can be read: the largest wijken first, each name only where it does not
+    cover a name already placed and is not much wider than its wijk (a big city has a hundred
+    wijken; every name on the map would be a blur). The others are in the map's table and in the
+    tooltip of their area."""
+    candidates = []
+    for shape, shape_rings in rings:
         if not shape_rings:
             continue
+        ring = max(shape_rings, key=len)
+        xs, ys = zip(*map(xy, ring), strict=True)
+        width, height = max(xs) - min(xs), max(ys) - min(ys)
         if shape.get("label_point"):
             cx, cy = xy(shape["label_point"])
         else:
-            ring = max(shape_rings, key=len)
-            xs, ys = zip(*map(xy, ring), strict=True)
             cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-        names.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" dominant-baseline="central" '
+        candidates.append((width * height, cx, cy, width, labels.short_wijk_name(shape["name"])))
+    placed: list[tuple[float, float, float, float]] = []
+    texts = []
+    for _, cx, cy, width, name in sorted(candidates, key=lambda c: -c[0]):
+        half = 0.3 * font_size * len(name)  # bold sans serif: about 0.6 em per letter
+        if 2 * half > 1.6 * width:
+            continue
+        box = (cx - half - 2, cy - 0.6 * font_size, cx + half + 2, cy + 0.6 * font_size)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        texts.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" dominant-baseline="central" '
                      f'font-size="{font_size}" font-weight="700" fill="#141414" paint-order="stroke" '
-                     f'stroke="#fff" stroke-width="{max(3, font_size // 4)}">'
-                     f'{esc(labels.short_wijk_name(shape["name"]))}</text>')
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')
+                     f'stroke="#fff" stroke-width="{max(3, font_size // 4)}">{esc(name)}</text>')
+    return texts
 
 
 def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
