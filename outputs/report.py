@@ -100,11 +100,30 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
             f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')
 
 
+def readable_labels(candidates: list[tuple[float, float, float, float, str]], font_size: float) -> list[int]:
+    """Which names a map can show so that each can be read: candidates are (area, x, y, width,
+    name) in screen units (x, y the name's centre, width that of its wijk). The largest wijken
+    first; a name is left off when it would cover a name already placed or be much wider than its
+    wijk (a big city has a hundred wijken: every name on the map would be a blur). The indices of
+    the names kept; the others are in the map's table and its tooltips. One rule for the SVG maps
+    and the Kaart page."""
+    placed: list[tuple[float, float, float, float]] = []
+    kept = []
+    for index in sorted(range(len(candidates)), key=lambda i: -candidates[i][0]):
+        _, x, y, width, name = candidates[index]
+        half = 0.3 * font_size * len(name)  # bold sans serif: about 0.6 em per letter
+        if 2 * half > 1.6 * width:
+            continue
+        box = (x - half - 2, y - 0.6 * font_size, x + half + 2, y + 0.6 * font_size)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        kept.append(index)
+    return kept
+
+
 def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> list[str]:
-    """The wijk names that can be read: the largest wijken first, each name only where it does not
-    cover a name already placed and is not much wider than its wijk (a big city has a hundred
-    wijken; every name on the map would be a blur). The others are in the map's table and in the
-    tooltip of their area."""
+    """<text> elements for the names readable_labels keeps, without the CBS prefix "Wijk 10"."""
     candidates = []
     for shape, shape_rings in rings:
         if not shape_rings:
@@ -117,21 +136,13 @@ def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> li
         else:
             cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
         candidates.append((width * height, cx, cy, width, labels.short_wijk_name(shape["name"])))
-    placed: list[tuple[float, float, float, float]] = []
     texts = []
-    for _, cx, cy, width, name in sorted(candidates, key=lambda c: -c[0]):
-        half = 0.3 * font_size * len(name)  # bold sans serif: about 0.6 em per letter
-        if 2 * half > 1.6 * width:
-            continue
-        box = (cx - half - 2, cy - 0.6 * font_size, cx + half + 2, cy + 0.6 * font_size)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-            continue
-        placed.append(box)
+    for index in readable_labels(candidates, font_size):
+        _, cx, cy, _, name = candidates[index]
         texts.append(f'<text x="{cx:.0f}" y="{cy:.0f}" text-anchor="middle" dominant-baseline="central" '
                      f'font-size="{font_size}" font-weight="700" fill="#141414" paint-order="stroke" '
                      f'stroke="#fff" stroke-width="{max(3, font_size // 4)}">{esc(name)}</text>')
     return texts
-
 
 def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
     """The report's choropleth: the map with its caption and legend, classes over the visible values."""

@@ -142,5 +142,10 @@ def test_real_figures_of_three_gemeenten_reconcile_within_cbs_rounding(tmp_path,
     at.run()
     assert not at.exception
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    wijken = next(layer for layer in spec["layers"] if layer["id"] == "wijken")
+    assert len(wijken["data"]["features"]) == 110  # every wijk drawn
     labels = {row["name"] for layer in spec["layers"] if layer["id"] == "wijknamen" for row in layer["data"]}
-    assert len(labels) == 110 and {"Grachtengordel-West", "Staatsliedenbuurt", "IJburg-West"} <= labels
+    # 110 names would be a blur: the names that can be read at the first view, the largest wijken
+    # first; the small ones of the centre are in their tooltips and the table
+    assert {"Havens-West", "Waterland", "Middenmeer", "Zuidas"} <= labels and len(labels) < 20
+    assert "Grachtengordel-West" not in labels

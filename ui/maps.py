@@ -14,7 +14,7 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from data_sources.config import db_path
-from outputs.report import svg_map_image
+from outputs.report import readable_labels, svg_map_image
 from transforms.labels import short_wijk_name
 from transforms.privacy import format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
@@ -95,8 +95,10 @@ class PreparedShapes:
 
     geometry_text: dict[str, str]
     bounds: tuple[float, float, float, float]  # west, south, east, north
-    # Where each wijk's name goes: the centroid of its largest polygon (lon, lat).
+    # Where each wijk's name goes: the centroid of its largest polygon (lon, lat) ...
     label_points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # ... and that polygon's extent (west, south, east, north), for whether the name fits
+    label_extents: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def _simplify_ring(ring: np.ndarray, tolerance: float) -> np.ndarray:
@@ -145,6 +147,12 @@ def _prepare(geometry_json: list[str]) -> tuple[list[dict], tuple[float, float, 
     return parsed, (west, south, east, north)
 
 
+def _largest_extent(geometry: dict) -> tuple[float, float, float, float]:
+    """west, south, east, north of the outer ring with the most points (the wijk's main part)."""
+    ring = np.asarray(max((polygon[0] for polygon in _polygons(geometry)), key=len), dtype=float)
+    return (float(ring[:, 0].min()), float(ring[:, 1].min()), float(ring[:, 0].max()), float(ring[:, 1].max()))
+
+
 def _label_point(geometry: dict) -> tuple[float, float]:
     """The area centroid of the largest outer ring (shoelace formula); its mean for a sliver."""
     best, best_area = None, -1.0
@@ -181,8 +189,10 @@ def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
             polygons.append([ring.tolist() for ring in rings if len(ring) >= 4])
         shape = {"type": "MultiPolygon", "coordinates": polygons}
         texts[wijk_code] = json.dumps(shape, separators=(",", ":"))
-    labels = {code: _label_point(geometry) for code, geometry in zip(frame["wijk_code"], parsed, strict=True)}
-    return PreparedShapes(texts, bounds, labels)
+    codes = list(frame["wijk_code"])
+    labels = {code: _label_point(geometry) for code, geometry in zip(codes, parsed, strict=True)}
+    extents = {code: _largest_extent(geometry) for code, geometry in zip(codes, parsed, strict=True)}
+    return PreparedShapes(texts, bounds, labels, extents)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -235,6 +245,8 @@ BRT_GRIJS_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps(
 }, separators=(",", ":")))
 # Names on the map up to this many wijken (a gemeente); the national map would be a blur of text.
 MAX_LABELS = 150
+# The wijk names on the Kaart page, in pixels
+NAME_SIZE = 15
 
 
 class _PreparedDeck(pdk.Deck):
@@ -340,11 +352,25 @@ def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, s
     known.update({code: name for code, name in zip(values["wijk_code"].tolist(),
                                                     values["wijk_name"].tolist(), strict=True)
                   if isinstance(name, str)})
-    data = [{"position": [round(lon, 5), round(lat, 5)], "name": short_wijk_name(known.get(code, code))}
-            for code, (lon, lat) in shapes.label_points.items()]
+    names_at = [(code, point, short_wijk_name(known.get(code, code)))
+                 for code, point in shapes.label_points.items()]
+    # only the names that can be read at the first view (outputs.report.readable_labels), in
+    # pixels of deck.gl's Web Mercator at that zoom (the world is 512 px wide at zoom 0)
+    scale = 512 * 2 ** view_state(shapes.bounds).zoom / 360
+
+    def pixels(lon: float, lat: float) -> tuple[float, float]:
+        return lon * scale, -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * scale
+
+    candidates = []
+    for code, (lon, lat), name in names_at:
+        west, south, east, north = shapes.label_extents.get(code, (lon, lat, lon, lat))
+        (left, bottom), (right, top) = pixels(west, south), pixels(east, north)
+        candidates.append(((right - left) * (bottom - top), *pixels(lon, lat), right - left, name))
+    data = [{"position": [round(names_at[i][1][0], 5), round(names_at[i][1][1], 5)], "name": names_at[i][2]}
+            for i in sorted(readable_labels(candidates, NAME_SIZE))]
     return pdk.Layer(
         "TextLayer", data=data, id="wijknamen", pickable=False,
-        get_position="position", get_text="name", get_size=15, size_units='"pixels"',
+        get_position="position", get_text="name", get_size=NAME_SIZE, size_units='"pixels"',
         get_color=[20, 20, 20, 255], get_text_anchor='"middle"', get_alignment_baseline='"center"',
         # pydeck reads a bare string as an accessor expression: literals are quoted (a bare "auto"
         # made deck.gl refuse the layer; a bare "pixels" drew every letter a map wide)
