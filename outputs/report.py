@@ -144,6 +144,7 @@ def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> li
                      f'stroke="#fff" stroke-width="{max(3, font_size // 4)}">{esc(name)}</text>')
     return texts
 
+
 def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
     """The report's choropleth: the map with its caption and legend, classes over the visible values."""
     breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
