@@ -98,6 +98,16 @@ def chromium_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
+def sign_in(page, url: str, login: str, password: str, landed: str) -> None:
+    """Log in on the app's login page as `login` and wait for the text `landed` of the page the
+    role starts on."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_text(landed).first.wait_for(timeout=60_000)
+
+
 def settled(page, timeout: float = 60_000) -> None:
     """Wait until the rerun is drawn: Streamlit marks elements of the previous run stale. A click
     while the page still reruns can be lost with the element it hit."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import chromium_page, require_chromium, settled, streamlit_server
+from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import add_account
 from kwb_files import KWB_COLUMNS, kwb_rows
 
@@ -35,14 +35,6 @@ def _large_kwb_xls(path: Path) -> Path:
     return path
 
 
-def _sign_in(page, url: str, login: str, landed: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.get_by_label("Login").fill(login)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_text(landed).first.wait_for(timeout=60_000)
-
-
 @pytest.mark.browser
 def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
     require_chromium()
@@ -50,7 +42,7 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
     add_account(app_db, "ggd", "partner", "GGD Voorbeeldregio (JGZ)", PASSWORD)
     big = _large_kwb_xls(tmp_path / "kwb-2019.xls")
     with streamlit_server(app_db) as url, chromium_page() as page:
-        _sign_in(page, url, "analist", "Overzicht")
+        sign_in(page, url, "analist", PASSWORD, "Overzicht")
         page.locator("[data-testid='stSidebarNav']").get_by_text("Gemeente laden").click()
         page.get_by_text("CBS-bestand inlezen").first.wait_for(timeout=60_000)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(big)
@@ -63,7 +55,7 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
 
         # a partner's workbook stays at 5 MB: the same file is refused before it is sent
         partner = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
-        _sign_in(partner, url, "ggd", "Gegevens aanleveren")
+        sign_in(partner, url, "ggd", PASSWORD, "Gegevens aanleveren")
         partner.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(big)
         partner.get_by_text("5.0MB").first.wait_for(timeout=60_000)
         assert partner.get_by_text("Bevestigen en opslaan").count() == 0

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import chromium_page, require_chromium, settled, streamlit_server
+from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import ROOT, add_account
 from playwright.sync_api import expect
 
@@ -66,11 +66,7 @@ def test_sessions_uploading_at_once_take_turns_and_all_land(app_db, monkeypatch)
 
 
 def _sign_in(page, url: str, login: str, start_page: str = "Gegevens aanleveren") -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.get_by_label("Login").fill(login)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_text(start_page).first.wait_for(timeout=60_000)
+    sign_in(page, url, login, PASSWORD, start_page)
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
