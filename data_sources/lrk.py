@@ -69,21 +69,33 @@ def _decode(path: Path) -> str:
         return raw.decode("cp1252", errors="strict")
 
 
+# A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _separator(header: str) -> str:
+    """The register writes ';'; copies saved from Excel or open-data portals use ',' or a tab
+    (Excel's "Tekst (tab is scheidingsteken)"): the one the header line has most of."""
+    return max((";", ",", "\t"), key=header.count)
+
+
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
-    """Read an LRK export (CSV with ';' or ',' or an .xlsx sheet) into one row per location with
+    """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=str, engine="calamine")
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            try:
+                raw = pd.read_excel(path, dtype=str, engine="calamine")
+            except Exception as exc:  # noqa: BLE001 - calamine's own errors (a damaged workbook)
+                # are no subclass of anything the CSV route raises: one Dutch message for all
+                raise ValueError(str(exc)) from exc
         else:
             text = _decode(path)
-            first = text.split("\n", 1)[0]
-            # The register writes ';'; copies saved from Excel or open-data portals often ','.
-            raw = pd.read_csv(io.StringIO(text), sep=";" if first.count(";") >= first.count(",") else ",",
+            raw = pd.read_csv(io.StringIO(text), sep=_separator(text.split("\n", 1)[0]),
                               dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None

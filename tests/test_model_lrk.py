@@ -223,3 +223,40 @@ def test_loads_stored_with_the_old_gastouder_types_are_swapped(con):
     con.execute(migration.read_text(encoding="utf-8"))
     assert con.execute("select lrk_id, provision_type from raw_lrk__locations order by lrk_id").fetchall() == [
         ("1", "VGO"), ("2", "GOB"), ("3", "KDV"), ("4", "VGO"), ("5", "GOB")]
+
+
+def test_a_copy_saved_as_tab_separated_text_or_as_xls_loads_as_the_export(postcode_con, tmp_path):
+    """Excel's "Tekst (tab is scheidingsteken)" and "Excel 97-2003" are how an LRK export often
+    comes back after someone opened it: the same four locations and 66 places."""
+    import xlwt
+
+    text = "\r\n".join("\t".join(row) for row in [REAL_HEADER, *REAL_ROWS])
+    tab = tmp_path / "LRK_export_2024.txt"
+    tab.write_bytes(text.encode("cp1252"))
+    result = lrk.import_lrk_file(postcode_con, tab)
+    assert (result.locations, result.places, result.unmapped_postcodes) == (4, 66, [])
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("LRK")
+    for r, row in enumerate([REAL_HEADER, *REAL_ROWS]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, int(value) if r and c == 3 and value else value)
+    xls = tmp_path / "LRK_export_2023.xls"
+    book.save(str(xls))
+    result = lrk.import_lrk_file(postcode_con, xls)
+    assert (result.year, result.locations, result.places) == (2023, 4, 66)
+    assert postcode_con.execute(
+        "select lrk_id, provision_type, places from raw_lrk__locations where year = 2023 order by lrk_id"
+    ).fetchall() == [("111", "KDV", 48), ("222", "VGO", 4), ("333", "GOB", None), ("444", "PSZ", 14)]
+
+
+@pytest.mark.parametrize("name", ["lrk_2024.xlsx", "lrk_2024.xls", "lrk_2024.ods"])
+def test_a_damaged_workbook_is_refused_in_dutch(postcode_con, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04 this zip stops here")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        f"Bestand {name}: niet leesbaar als LRK-export: het bestand is beschadigd of heeft een "
+        "onverwachte opbouw."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
