@@ -155,7 +155,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
         path.write_bytes(cbs_upload.getvalue())
         try:
             kind, load_ids = jobs.import_cbs_file(cursor(), path, year=int(file_year) if file_year else None,
-                                         replace=replace_confirmed)
+                                                  replace=replace_confirmed, actor=actor())
         except InputRefused as refused:
             if isinstance(refused, WouldEmptyValues):
                 # Shown with a confirmation box above the button on the next run.
@@ -163,12 +163,52 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
                 st.rerun()
             st.error(f"{cbs_upload.name} is niet ingelezen; er is niets opgeslagen.")
             for message in refused.messages:
-                st.error(message)
+                st.error(message.replace("--jaar", "het vak Jaar"))
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
             clear_caches()
             st.success(f"{cbs_upload.name} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
                        f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
+
+st.header("LRK-export inlezen")
+st.write(
+    "De export van het Landelijk Register Kinderopvang: de kindplaatsen per locatie (KDV, BSO, VGO; "
+    "een gastouderbureau, GOB, heeft er geen). Zoals het register hem geeft (CSV met `;`) of "
+    "opnieuw opgeslagen in Excel (CSV met `,` of tabs, .xlsx, .xls). Elke locatie komt via haar "
+    "postcode in een wijk: lees daarvoor eerst het CBS-postcodebestand in (hierboven, "
+    "pc6hnr…_gwb.csv). Een nieuwe export van hetzelfde jaar vervangt de vorige."
+)
+lrk_left, lrk_right = st.columns([3, 1])
+lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", "txt", "xlsx", "xls", "ods"],
+                                    max_upload_size=MAX_FILE_MEGABYTES)
+lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam staat)", min_value=2010,
+                                  max_value=2030, value=None, step=1, key="laden_lrk_jaar")
+if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop"):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(lrk_upload.name).name
+        path.write_bytes(lrk_upload.getvalue())
+        try:
+            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor())
+        except InputRefused as refused:
+            st.error(f"{lrk_upload.name} is niet ingelezen; er is niets opgeslagen.")
+            for message in refused.messages:
+                st.error(message.replace("--jaar", "het vak Jaar"))
+        else:
+            clear_caches()
+            st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} locaties met samen "
+                       f"{imported.places} kindplaatsen, jaar {imported.year}.")
+            unmapped = imported.unmapped_postcodes
+            if unmapped:
+                more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""
+                st.warning(f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
+                           f"({', '.join(unmapped[:10])}{more}): die locaties tellen niet mee per "
+                           "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
+                           "export opnieuw.")
+            if imported.without_address:
+                st.info(f"{imported.without_address} gastouder(s) zonder adres in de export: hun "
+                        "kindplaatsen tellen niet mee per wijk.")
 
 st.header("Wat is geschat")
 st.info(source_note("cbs-schatting"))

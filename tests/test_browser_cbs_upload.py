@@ -1,5 +1,6 @@
 """Uploading a national CBS download in the browser: the page Gemeente laden takes the large .xls
-of the older years; the partner uploader keeps its own 5 MB limit."""
+of the older years; the partner uploader keeps its own 5 MB limit. The same page reads an LRK
+export."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
         sign_in(page, url, "analist", PASSWORD, "Overzicht")
         page.locator("[data-testid='stSidebarNav']").get_by_text("Gemeente laden").click()
         page.get_by_text("CBS-bestand inlezen").first.wait_for(timeout=60_000)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(big)
+        page.locator(".st-key-laden_bestand [data-testid='stFileUploaderDropzoneInput']").set_input_files(big)
         page.get_by_role("button", name="Bestand inlezen").wait_for(timeout=60_000)
         settled(page)
         page.get_by_role("button", name="Bestand inlezen").click()
@@ -64,5 +65,62 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
     try:
         assert con.execute("select file_name, period from loads where dataset = 'kerncijfers'"
                            " and gemeente_code = 'GM0193'").fetchall() == [("kwb-2019.xls", "2019")]
+        # the audit log names who loaded it, not "opdrachtregel"
+        assert con.execute("select actor, detail from audit_log where action = 'cbs-lading'"
+                           ).fetchall() == [("analist", "kwb-2019.xls: kerncijfers")]
+    finally:
+        con.close()
+
+
+LRK_HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;inschrijfdatum;"
+              "uitschrijfdatum;opvanglocatie_adres;opvanglocatie_postcode;opvanglocatie_woonplaats;"
+              "verantwoordelijke_gemeente;naam_houder;kvk_nummer_houder;lrk_url")
+
+
+@pytest.mark.browser
+def test_an_lrk_export_is_read_on_gemeente_laden(app_db, tmp_path):
+    """The register's export as downloaded (';', Windows-1252, no year in its name): the year comes
+    from the box; a postcode the postcode table lacks is named; the audit log names the analist."""
+    require_chromium()
+    add_account(app_db, "analist", "analist", None, PASSWORD)
+    export = tmp_path / "export_opendata_lrk.csv"
+    export.write_bytes("\r\n".join([
+        LRK_HEADER,
+        "901;KDV;Kinderdagverblijf De Zeeëgel;40;J;Ingeschreven;01-03-2021;;Dorpsstraat 1;9901 AA;"
+        "Voorbeeldstad;Voorbeeldstad;Zeeëgel BV;12345678;",
+        "902;BSO;BSO Buiten;22;N;Ingeschreven;01-08-2022;;Laan 5;1011 AB;Elders;Elders;;;",
+        "903;GOB;Gastouderbureau Oost;;N;Ingeschreven;01-01-2015;;Postbus 1;;Voorbeeldstad;"
+        "Voorbeeldstad;;;",
+    ]).encode("cp1252"))
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        sign_in(page, url, "analist", PASSWORD, "Overzicht")
+        page.locator("[data-testid='stSidebarNav']").get_by_text("Gemeente laden").click()
+        page.get_by_text("LRK-export inlezen").first.wait_for(timeout=60_000)
+        page.locator(".st-key-laden_lrk [data-testid='stFileUploaderDropzoneInput']").set_input_files(export)
+        button = page.get_by_role("button", name="LRK-export inlezen")
+        button.wait_for(timeout=60_000)
+        settled(page)
+        button.click()  # without a year: refused, and the page says where to give it
+        page.get_by_text("geef het jaar van de export op (het vak Jaar)").first.wait_for(timeout=60_000)
+        settled(page)
+        page.get_by_label("Jaar van de export (als het niet in de naam staat)").fill("2025")
+        page.get_by_label("Jaar van de export (als het niet in de naam staat)").press("Enter")
+        settled(page)
+        button.click()
+        page.get_by_text("export_opendata_lrk.csv is ingelezen: 3 locaties met samen 62 kindplaatsen, "
+                         "jaar 2025.").first.wait_for(timeout=120_000)
+        page.get_by_text("1 postcode(s) staan niet in de postcodetabel (1011AB)").first.wait_for(timeout=10_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert con.execute(
+            "select lrk_id, provision_type, location_name, places, wijk_code from raw_lrk__locations"
+            " where year = 2025 order by lrk_id").fetchall() == [
+            ("901", "KDV", "Kinderdagverblijf De Zeeëgel", 40, "WK999901"),
+            ("902", "BSO", "BSO Buiten", 22, None),
+            ("903", "GOB", "Gastouderbureau Oost", None, None)]
+        assert con.execute("select actor, detail from audit_log where action = 'lrk-lading'"
+                           ).fetchall() == [("analist", "export_opendata_lrk.csv")]
     finally:
         con.close()
