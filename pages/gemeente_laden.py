@@ -127,12 +127,13 @@ st.write(
     "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
     "cbs.nl, *Kerncijfers wijken en buurten*; tot en met 2020 kwb-2020.xls), een StatLine-CSV "
     "(03759ned, Nabijheid voorzieningen), "
-    "een OData-antwoord (.json) of wijkgrenzen (.geojson). Het jaar komt uit de bestandsnaam "
+    "een OData-antwoord (.json), wijkgrenzen (.geojson) of het postcodebestand (de zip "
+    "pc6hnr…_gwb.zip van cbs.nl, of de csv eruit). Het jaar komt uit de bestandsnaam "
     "(kwb-2024.xlsx) of uit het vak Jaar."
 )
 file_left, file_right = st.columns([3, 1])
 cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
-                                     type=["xlsx", "xls", "csv", "txt", "json", "geojson"],
+                                     type=["xlsx", "xls", "csv", "txt", "json", "geojson", "zip"],
                                      max_upload_size=MAX_FILE_MEGABYTES)
 file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
                                     max_value=2030, value=None, step=1, key="laden_bestand_jaar")
@@ -176,7 +177,7 @@ st.write(
     "een gastouderbureau, GOB, heeft er geen). Zoals het register hem geeft (CSV met `;`) of "
     "opnieuw opgeslagen in Excel (CSV met `,` of tabs, .xlsx, .xls). Elke locatie komt via haar "
     "postcode in een wijk: lees daarvoor eerst het CBS-postcodebestand in (hierboven, "
-    "pc6hnr…_gwb.csv). Een nieuwe export van hetzelfde jaar vervangt de vorige."
+    "pc6hnr…_gwb.zip). Een nieuwe export van hetzelfde jaar vervangt de vorige."
 )
 lrk_left, lrk_right = st.columns([3, 1])
 lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", "txt", "xlsx", "xls", "ods"],

@@ -289,3 +289,48 @@ def test_gemeente_outlines_do_not_replace_wijk_boundaries(con, tmp_path):
     assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
         ("wijken_2024.geojson", "superseded"), ("gemeenten_2024.geojson", "active"),
         ("wijken_2024.geojson", "active")]
+
+
+def _postcode_zip(path, members: dict[str, str]):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_the_postcode_zip_as_cbs_publishes_it_is_read(con, tmp_path):
+    """CBS's download is a zip: the postcode file beside lists of names. It is read as the CSV
+    in it; the most addresses decide a PC6's buurt, and codes get their prefix and zeros."""
+    path = _postcode_zip(tmp_path / "pc6hnr20240801_gwb.zip", {
+        "pc6hnr20240801_gwb.csv": "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
+                                  "3511AA;1;3440101;34401;344\n3511AA;2;03440102;034401;0344\n"
+                                  "3511AA;3;03440102;034401;0344\n3901AA;1;03450101;034501;0345\n",
+        "gem2024.csv": "GM2024;GM_NAAM\n0344;Utrecht\n",
+        "wijk2024.csv": "WK2024;WK_NAAM\n034401;Binnenstad\n",
+    })
+    kind, _ = import_file(con, path, gemeenten=["GM0344"])
+    assert kind == "postcodes"
+    assert con.execute("select year, pc6, buurt_code, wijk_code, gemeente_code from postcodes").fetchall() == [
+        (2024, "3511AA", "BU03440102", "WK034401", "GM0344")]
+    assert con.execute("select file_name from loads where dataset = 'postcodes'").fetchone() == (
+        "pc6hnr20240801_gwb.zip",)
+
+
+def test_a_zip_without_a_postcode_file_or_damaged_is_refused_in_dutch(con, tmp_path):
+    two = _postcode_zip(tmp_path / "postcodes.zip", {"pc6_a.csv": "PC6\n", "pc6_b.csv": "PC6\n"})
+    with pytest.raises(InputRefused, match="meer dan één postcodebestand"):
+        import_file(con, two)
+    damaged = tmp_path / "pc6hnr20240801_gwb.zip"
+    damaged.write_bytes(_postcode_zip(tmp_path / "whole.zip", {
+        "pc6hnr20240801_gwb.csv": "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n" * 2000,
+    }).read_bytes()[:400])
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, damaged)
+    assert refused.value.messages[0].startswith(
+        "Bestand pc6hnr20240801_gwb.zip: de zip is beschadigd en kan niet worden gelezen")
+    other = _postcode_zip(tmp_path / "kaarten.zip", {"wijken.geojson": "{}"})
+    with pytest.raises(InputRefused, match=r"dit bestandstype \(\.zip\) kan niet worden gelezen"):
+        import_file(con, other)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

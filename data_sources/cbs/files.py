@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -37,6 +38,14 @@ def _is_geojson(path: Path) -> bool:
 
 
 def _is_postcode_file(path: Path) -> bool:
+    if path.suffix.lower() == ".zip" and path.is_file():
+        # CBS publishes the postcode file zipped (pc6hnr20240801_gwb.csv with lists of names)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return any(Path(name).name.lower().startswith("pc6") for name in archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            # a damaged download of it: the postcode reader says so in its own words
+            return path.name.lower().startswith("pc6")
     if path.suffix.lower() not in {".csv", ".txt"} or not path.is_file():
         return False
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
