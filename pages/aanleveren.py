@@ -32,8 +32,9 @@ st.write(
     "worden; er wordt pas iets opgeslagen als u bevestigt."
 )
 
-if "aanleveren_done" in st.session_state:
-    st.success(st.session_state.pop("aanleveren_done"))
+# What the last save or restore did: shown until a new file goes in (not only in the one run after
+# the save, which a reconnecting browser or a second rerun would lose), drawn here once known.
+done_notice = st.empty()
 
 left, middle, right = st.columns([2, 2, 1])
 # The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
@@ -140,7 +141,10 @@ upload = st.file_uploader("Ingevuld bestand uploaden", max_upload_size=MAX_FILE_
                           key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
 if upload is None:
     st.session_state.pop("aanleveren_controle", None)
+    if "aanleveren_done" in st.session_state:
+        done_notice.success(st.session_state["aanleveren_done"])
 else:
+    st.session_state.pop("aanleveren_done", None)
     data = upload.getvalue()
     result = checked(data, upload.name)
     for notice in result.notices:

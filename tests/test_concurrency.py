@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import ROOT, add_account
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from data_sources import jobs, store
@@ -111,7 +112,12 @@ def test_two_browsers_upload_at_once_and_the_cli_works_while_the_app_runs(app_db
             page.get_by_role("button", name="Bevestigen en opslaan").click(no_wait_after=True)
         for login, page in pages.items():
             done = page.get_by_text("Opgeslagen als upload").or_(page.get_by_text("Probeer het opnieuw"))
-            done.first.wait_for(timeout=60_000)
+            try:
+                done.first.wait_for(timeout=60_000)
+            except PlaywrightTimeout:
+                # what the partner saw instead (a CI failure once could not be told apart from a lost click)
+                raise AssertionError(f"{login}: geen antwoord op de upload; de pagina toont:\n"
+                                     f"{page.locator('body').inner_text()[:3000]}") from None
             assert page.locator("[data-testid='stException']").count() == 0
             landed = page.get_by_text("Opgeslagen als upload").count() > 0
             assert _active(app_db, organisations[login]) == int(landed)

@@ -97,6 +97,17 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     after = loads_of(app_db, "vve-indicaties")
     assert len(after) == len(before) + 1
     assert [s for _, _, s in after] == ["superseded", "active"]
+    # the confirmation stays through another rerun (a reconnecting browser reruns the page) ...
+    at.run()
+    assert [m.value for m in at.success] == [at.success[0].value]
+    assert at.success[0].value.startswith("Opgeslagen als upload")
+    # ... until the next file goes in
+    uploader(at, "vve-indicaties").set_value(("vve-later.xlsx", data, XLSX_MIME))
+    at.run()
+    assert [m.value for m in at.success if "Opgeslagen" in m.value] == []
+    assert "vve-later.xlsx is in orde" in at.success[0].value
+    uploader(at, "vve-indicaties").set_value(None)
+    at.run()
 
     at.selectbox(key="aanleveren_herstel").set_value(before[0][0])
     [b for b in at.button if b.label == "Terugzetten"][0].click()
