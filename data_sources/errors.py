@@ -22,6 +22,9 @@ class WouldEmptyValues(InputRefused):
 
 
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+# DuckDB's CSV reader: "CSV Error on Line: 2 ... Expected Number of Columns: 5 Found: 6"
+_DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_DUCKDB_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def unreadable(exc: BaseException, line: str = "rij") -> str:
@@ -43,6 +46,17 @@ def unreadable(exc: BaseException, line: str = "rij") -> str:
         expected, row, seen = fields.groups()
         return (f"rij {row} heeft {seen} velden waar de kopregel er {expected} heeft (een "
                 "scheidingsteken te veel in een waarde?)")
+    line_error = _DUCKDB_LINE.search(str(exc))
+    if line_error:
+        row = line_error.group(1)
+        columns = _DUCKDB_COLUMNS.search(str(exc))
+        if columns:
+            expected, seen = columns.groups()
+            return (f"rij {row} heeft {seen} velden waar de kopregel er {expected} heeft (een "
+                    "scheidingsteken te veel of te weinig?)")
+        if "unterminated quote" in str(exc):
+            return f"rij {row} heeft een aanhalingsteken (\") dat niet wordt gesloten"
+        return f"rij {row} is niet te lezen"
     if isinstance(exc, OSError):
         return "het bestand kan niet worden gelezen (geen toegang of niet meer aanwezig)"
     return "het bestand is beschadigd of heeft een onverwachte opbouw"

@@ -54,8 +54,9 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
             "PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>."
         )
     column = {key: f"c{index}" for key, index in columns.items()}
-    con = duckdb.connect()
+    con = duckdb.connect(config=store.CONNECT_CONFIG)
     try:
+        con.execute("set enable_progress_bar = false")  # a terminal running import-cbs shows no bar
         frame = con.execute(
             f"""
             with rows as (
@@ -63,7 +64,8 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
                        'BU' || lpad(trim({column['buurt']}), 8, '0') as buurt_code,
                        'WK' || lpad(trim({column['wijk']}), 6, '0') as wijk_code,
                        'GM' || lpad(trim({column['gemeente']}), 4, '0') as gemeente_code
-                from read_csv(?, delim = ?, header = false, skip = 1, all_varchar = true,
+                from read_csv(?, delim = ?, quote = '"', escape = '"', header = false, skip = 1,
+                              auto_detect = false,
                               columns = {{{', '.join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))}}})
                 where nullif(trim({column['pc6']}), '') is not null
                   and nullif(trim({column['buurt']}), '') is not null
@@ -135,7 +137,8 @@ def store_postcodes(
     if gemeenten:
         frame = frame[frame["gemeente_code"].isin({g.upper() for g in gemeenten})]
     if frame.empty:
-        raise InputRefused("Geen postcodes gevonden voor deze gemeente(n).")
+        raise InputRefused("Geen postcodes gevonden" + (" voor deze gemeente(n)." if gemeenten else
+                                                        " in het bestand."))
     load_id = store.new_load(
         con, source=source, dataset="postcodes", year=year, period=str(year),
         gemeente_code=frame["gemeente_code"].iloc[0] if frame["gemeente_code"].nunique() == 1 else None,

@@ -334,3 +334,23 @@ def test_a_zip_without_a_postcode_file_or_damaged_is_refused_in_dutch(con, tmp_p
     with pytest.raises(InputRefused, match=r"dit bestandstype \(\.zip\) kan niet worden gelezen"):
         import_file(con, other)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("rows", "said"), [
+    ("3511AA;1;03440101;034401;0344;extra\n",
+     "rij 2 heeft 6 velden waar de kopregel er 5 heeft (een scheidingsteken te veel of te weinig?)"),
+    ("3511AA;1;03440101;034401;0344\n3511AB;1\n",
+     "rij 3 heeft 2 velden waar de kopregel er 5 heeft (een scheidingsteken te veel of te weinig?)"),
+    ('"3511AA;1;03440101;034401;0344\n', 'rij 2 heeft een aanhalingsteken (") dat niet wordt gesloten'),
+])
+def test_a_broken_postcode_file_is_refused_naming_the_row(con, tmp_path, rows, said):
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text("PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n" + rows, encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [
+        f"Bestand pc6hnr20240801_gwb.csv: niet leesbaar als postcodebestand: {said}."]
+    path.write_text("PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n", encoding="utf-8")
+    with pytest.raises(InputRefused, match="Geen postcodes gevonden in het bestand"):
+        import_file(con, path)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
