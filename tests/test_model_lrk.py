@@ -260,3 +260,33 @@ def test_a_damaged_workbook_is_refused_in_dutch(postcode_con, tmp_path, name):
         f"Bestand {name}: niet leesbaar als LRK-export: het bestand is beschadigd of heeft een "
         "onverwachte opbouw."]
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_a_national_export_and_a_gemeente_export_never_count_a_location_twice(postcode_con, tmp_path):
+    """A national export holds every gemeente (its load has none of its own) and stays active
+    beside a later export of one gemeente: per gemeente and year the newest export counts."""
+    from transforms import build
+
+    postcode_con.execute("insert into postcodes select year, '9999ZZ', 'BU00020101', 'WK000201', 'GM0002',"
+                         " load_id from postcodes limit 1")
+
+    def places() -> list[tuple]:
+        build(postcode_con)
+        return postcode_con.execute(
+            "select gemeente_code, count(*), sum(places) from stg_lrk__locations where year = 2024"
+            " group by 1 order by 1 nulls last").fetchall()
+
+    national = write(tmp_path, "111;KDV;A;48;Dorpsstraat 1;1234AB;Oord;Ingeschreven;01-05-2018;;\n"
+                               "222;BSO;B;20;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n"
+                               "333;KDV;Elders;30;Weg 1;9999ZZ;Elders;Ingeschreven;01-01-2020;;\n",
+                     name="lrk_nl_2024.csv")
+    lrk.import_lrk_file(postcode_con, national)
+    assert places() == [("GM0001", 2, 68), ("GM0002", 1, 30)]
+    # a newer export of the gemeente alone: its locations replace the national ones there
+    own = write(tmp_path, "111;KDV;A;52;Dorpsstraat 1;1234AB;Oord;Ingeschreven;01-05-2018;;\n",
+                name="lrk_gm0001_2024.csv")
+    lrk.import_lrk_file(postcode_con, own)
+    assert places() == [("GM0001", 1, 52), ("GM0002", 1, 30)]
+    # and a newer national export replaces both for the gemeente
+    lrk.import_lrk_file(postcode_con, national)
+    assert places() == [("GM0001", 2, 68), ("GM0002", 1, 30)]

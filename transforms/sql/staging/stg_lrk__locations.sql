@@ -1,6 +1,16 @@
 -- One row per LRK location and export year, active loads only; registered locations with places.
+-- Per gemeente and year the newest export that has locations there counts: a national export and
+-- a later export of one gemeente (or the other way round) are both active, as each still holds
+-- the only copy of other gemeenten, but a gemeente's locations are never counted twice.
 with active as (
     select load_id from loads where status = 'active'
+),
+
+newest as (
+    select l.year, l.gemeente_code, max(l.load_id) as load_id
+    from raw_lrk__locations as l
+    inner join active using (load_id)
+    group by l.year, l.gemeente_code
 )
 
 select
@@ -18,6 +28,7 @@ select
     l.deregistered_on,
     l.load_id
 from raw_lrk__locations as l
-inner join active using (load_id)
+inner join newest as n
+    on n.year = l.year and n.gemeente_code is not distinct from l.gemeente_code and n.load_id = l.load_id
 where coalesce(lower(l.registration_status), 'ingeschreven') = 'ingeschreven'
     and l.deregistered_on is null
