@@ -12,7 +12,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import compact
+from data_sources.text import compact, delimiter
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -73,12 +73,6 @@ def _decode(path: Path) -> str:
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-def _separator(header: str) -> str:
-    """The register writes ';'; copies saved from Excel or open-data portals use ',' or a tab
-    (Excel's "Tekst (tab is scheidingsteken)"): the one the header line has most of."""
-    return max((";", ",", "\t"), key=header.count)
-
-
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
@@ -95,7 +89,7 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
                 raise ValueError(str(exc)) from exc
         else:
             text = _decode(path)
-            raw = pd.read_csv(io.StringIO(text), sep=_separator(text.split("\n", 1)[0]),
+            raw = pd.read_csv(io.StringIO(text), sep=delimiter(text.split("\n", 1)[0]),
                               dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None

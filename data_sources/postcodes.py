@@ -15,6 +15,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
+from data_sources.text import delimiter
 
 # The national file unpacks to some 250 MB; ten times that is no postcode file.
 MAX_UNPACKED_BYTES = 2_500_000_000
@@ -37,7 +38,7 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
             header = handle.readline().rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als postcodebestand: {unreadable(exc)}.") from None
-    separator = max((";", ",", "\t"), key=header.count)
+    separator = delimiter(header)
     names = [name.strip().strip('"') for name in header.split(separator)]
     columns, year = {}, None
     for index, name in enumerate(names):

@@ -24,3 +24,9 @@ def compact(text: object) -> str:
     """normalise() without the spaces, for headers spelled with or without separators:
     'Opvanglocatie_Postcode' and 'opvanglocatie postcode' -> 'opvanglocatiepostcode'."""
     return normalise(text).replace(" ", "")
+
+
+def delimiter(header: str) -> str:
+    """The separator of a CSV file, from its header line: ';' (StatLine, the LRK register, CBS's
+    postcode file), ',' or a tab (copies saved again in Excel), whichever the line has most of."""
+    return max((";", ",", "\t"), key=header.count)

@@ -24,6 +24,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
+from data_sources.text import delimiter
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
@@ -109,18 +110,14 @@ def _read_text(path: Path, line: str = "rij") -> str:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
 
-def _delimiter(first_line: str) -> str:
-    return max([";", ",", "\t"], key=first_line.count)
-
-
 def _table_part(text: str) -> str:
     """The table without the lines StatLine may put around it: a title above the header, and an
     empty line, 'Bron: CBS' or a copyright line below the data (lines with fewer fields than the
     header; the header is the first line as wide as the widest of the first ten)."""
     lines = text.splitlines()
     head = lines[:10]
-    delimiter = _delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
-    widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
+    separator = delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
+    widths = [len(fields) for fields in csv.reader(lines, delimiter=separator)]
     if len(widths) != len(lines):  # a quoted value over several lines: leave the text as it is
         return text
     width = max(widths[:10])
@@ -132,7 +129,7 @@ def _table_part(text: str) -> str:
 
 def _split_header(text: str) -> list[str]:
     first = text.splitlines()[0] if text.strip() else ""
-    return next(csv.reader([first], delimiter=_delimiter(first)), [])
+    return next(csv.reader([first], delimiter=delimiter(first)), [])
 
 
 def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
@@ -166,7 +163,7 @@ def _read_spreadsheet(path: Path) -> pd.DataFrame:
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
     first = text.splitlines()[0]
     try:
-        return pd.read_csv(io.StringIO(text), sep=_delimiter(first), dtype=str,
+        return pd.read_csv(io.StringIO(text), sep=delimiter(first), dtype=str,
                            keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
@@ -240,7 +237,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
     (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
     first = text.splitlines()[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(first))
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
     last_titles = [_last_title(h) for h in header]
     repeated = {t for t in last_titles if last_titles.count(t) > 1}
     keys = [_header_key(h, repeated) for h in header]
