@@ -1,5 +1,9 @@
-"""Gemeente laden: fetch any gemeente's CBS figures and boundaries, see their dates, refresh."""
+"""Gemeente laden: fetch any gemeente's CBS figures and boundaries, see their dates, refresh; read a
+downloaded CBS file or an LRK export."""
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -122,6 +126,23 @@ if chosen:
             if st.button("Bekijk op de kaart", on_click=show_on_map):
                 st.switch_page("pages/kaart.py")
 
+@contextlib.contextmanager
+def as_file(upload) -> Iterator[Path]:
+    """The uploaded file as a path in a temporary folder, under its own name: the readers take a
+    path, and the name carries the year and the kind (kwb-2024.xlsx, lrk_export_2024.csv)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        yield path
+
+
+def show_refusal(upload, refused: InputRefused) -> None:
+    """Why a file was not read; the command line's --jaar is this page's box Jaar."""
+    st.error(f"{upload.name} is niet ingelezen; er is niets opgeslagen.")
+    for message in refused.messages:
+        st.error(message.replace("--jaar", "het vak Jaar"))
+
+
 st.header("CBS-bestand inlezen")
 st.write(
     "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
@@ -146,14 +167,9 @@ if cbs_upload is not None and refused_file == cbs_upload.file_id:
     replace_confirmed = st.checkbox("Ja, vervang de eerdere cijfers, ook waar dit bestand ze leeg "
                                     "laat", key="laden_bestand_vervang")
 if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop"):
-    import tempfile
-
     from data_sources.errors import WouldEmptyValues
 
-    # The readers take a path: the name carries the year and the kind (kwb-2024.xlsx).
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(cbs_upload.name).name
-        path.write_bytes(cbs_upload.getvalue())
+    with as_file(cbs_upload) as path:
         try:
             kind, load_ids = jobs.import_cbs_file(cursor(), path, year=int(file_year) if file_year else None,
                                                   replace=replace_confirmed, actor=actor())
@@ -162,9 +178,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
                 # Shown with a confirmation box above the button on the next run.
                 st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
                 st.rerun()
-            st.error(f"{cbs_upload.name} is niet ingelezen; er is niets opgeslagen.")
-            for message in refused.messages:
-                st.error(message.replace("--jaar", "het vak Jaar"))
+            show_refusal(cbs_upload, refused)
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
             clear_caches()
@@ -185,17 +199,11 @@ lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", 
 lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam staat)", min_value=2010,
                                   max_value=2030, value=None, step=1, key="laden_lrk_jaar")
 if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop"):
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(lrk_upload.name).name
-        path.write_bytes(lrk_upload.getvalue())
+    with as_file(lrk_upload) as path:
         try:
             imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor())
         except InputRefused as refused:
-            st.error(f"{lrk_upload.name} is niet ingelezen; er is niets opgeslagen.")
-            for message in refused.messages:
-                st.error(message.replace("--jaar", "het vak Jaar"))
+            show_refusal(lrk_upload, refused)
         else:
             clear_caches()
             st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} locaties met samen "
