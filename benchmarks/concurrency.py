@@ -12,6 +12,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+import browser  # noqa: E402  (tests/browser.py: Debian's Chromium, its flags, when a rerun is drawn)
+
+SETTLED = browser.SETTLED
 PARTNERS = 4
 GEMEENTE = "GM9999"
 # Enough steps for a 95th percentile that is not simply the slowest one (of five, as before):
@@ -26,11 +30,6 @@ def p95(values: list[float]) -> float:
     """The 95th percentile (nearest rank)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-# Streamlit has drawn the last rerun: no element marked stale, no "running" status widget.
-SETTLED = ("document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
 # Resolves once `holds()` is true, tested now and on every DOM change, in the next animation frame.
@@ -182,9 +181,6 @@ async def _sessions(browser_module, url: str, accounts: dict, files: dict,
 def measure(ctx, row_class) -> list:
     """p95 of an LEA slide step and of a partner's confirmed upload with five sessions at once,
     against the same with one session alone."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import browser
-
     from benchmarks.upload import workbook
     from data_sources import accounts as account_store
     from data_sources import store

@@ -108,12 +108,16 @@ def sign_in(page, url: str, login: str, password: str, landed: str) -> None:
     page.get_by_text(landed).first.wait_for(timeout=60_000)
 
 
+# Streamlit has drawn the last rerun: no element marked stale, no "running" status widget (a
+# JavaScript expression; the concurrency benchmark waits for it too).
+SETTLED = ("document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
 def settled(page, timeout: float = 60_000) -> None:
     """Wait until the rerun is drawn: Streamlit marks elements of the previous run stale. A click
     while the page still reruns can be lost with the element it hit."""
-    page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-                           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=timeout)
+    page.wait_for_function(f"() => {SETTLED}", timeout=timeout)
 
 
 def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
