@@ -58,6 +58,8 @@ class LrkImport:
     unmapped_postcodes: list[str]
     # Gastouder homes published without an address: their places count, but in no wijk.
     without_address: int = 0
+    # Locations in the export that are no longer registered: stored, never counted.
+    deregistered: int = 0
 
 
 def _decode(path: Path) -> str:
@@ -118,11 +120,17 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
     frame["provision_type"] = frame["provision_type"].str.upper()
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
+    # Only registered locations count (stg_lrk__locations): a deregistered one in a national export
+    # may have lost its places or postcode, and must not refuse the file. Its type, places and
+    # postcode are kept where valid, else left empty; it is stored, never counted.
+    frame["counts"] = counts(frame["registration_status"])
     errors = []
     for row in frame.itertuples(index=False):
         where = f"Bestand {path.name}, rij {row.row_number}"
         if pd.isna(row.lrk_id) or not row.lrk_id:
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
+        if not row.counts:
+            continue
         if row.provision_type not in PROVISION_TYPES:
             errors.append(
                 f"{where}, kolom {columns['provision_type']}: '{row.provision_type}' is geen "
@@ -157,10 +165,18 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
             f"Bestand {path.name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
             f"in het bestand (rijen {rows}). Er is niets opgeslagen."
         )
-    frame["places"] = pd.to_numeric(frame["places"], errors="coerce").astype("Int64")
+    frame["places"] = pd.to_numeric(frame["places"].where(frame["places"].str.isdigit()),
+                                    errors="coerce").astype("Int64")
+    frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
     for field in ("registered_on", "deregistered_on"):
         frame[field] = pd.to_datetime(frame[field], errors="coerce", dayfirst=True).dt.date
     return frame.reset_index(drop=True)
+
+
+def counts(status: pd.Series) -> pd.Series:
+    """Whether each location counts: registered ('Ingeschreven') or without a status column
+    value, as stg_lrk__locations decides."""
+    return status.isna() | (status.str.strip().str.lower().isin(["", "ingeschreven"]))
 
 
 def year_from_file_name(path: str | Path) -> int | None:
@@ -202,11 +218,11 @@ def store_lrk(
     finally:
         con.unregister("_lrk_frame")
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
-    unmapped = sorted(
-        mapped.loc[mapped["wijk_code"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES), "postcode"]
-        .dropna().unique()
-    )
-    without_address = int((mapped["postcode"].isna() & ~mapped["provision_type"].isin(WITHOUT_PLACES)).sum())
+    # what the user is told about is what counts: registered locations with places of their own
+    registered = counts(mapped["registration_status"])
+    counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
+    unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    without_address = int((mapped["postcode"].isna() & counted).sum())
     if not gemeenten:
         raise InputRefused(
             "Geen enkele postcode uit de LRK-export komt voor in de postcodetabel. Laad eerst de "
@@ -219,6 +235,8 @@ def store_lrk(
         row_count=len(mapped),
         note="; ".join(part for part in (
             f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
+            f"{int((~registered).sum())} uitgeschreven locatie(s), niet meegeteld"
+            if not registered.all() else "",
             f"{without_address} gastouder(s) zonder adres" if without_address else "") if part) or None,
     )
     mapped = mapped.assign(year=year, load_id=load_id)
@@ -239,8 +257,9 @@ def store_lrk(
         con.unregister("_lrk_mapped")
     store.supersede(con, keep_load_id=load_id, source=source, dataset="lrk-locaties",
                     gemeente_code=gemeente_code, year=year)
-    places = int(mapped["places"].fillna(0).sum())
-    return LrkImport(load_id, year, len(mapped), places, unmapped, without_address)
+    places = int(mapped.loc[counted, "places"].fillna(0).sum())
+    return LrkImport(load_id, year, int(registered.sum()), places, unmapped, without_address,
+                     deregistered=int((~registered).sum()))
 
 
 def import_lrk_file(

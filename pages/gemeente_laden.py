@@ -206,8 +206,11 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
             show_refusal(lrk_upload, refused)
         else:
             clear_caches()
-            st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} locaties met samen "
-                       f"{imported.places} kindplaatsen, jaar {imported.year}.")
+            st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} ingeschreven locaties "
+                       f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
+            if imported.deregistered:
+                st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
+                        "maar tellen niet mee.")
             unmapped = imported.unmapped_postcodes
             if unmapped:
                 more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""

@@ -91,6 +91,9 @@ def test_an_lrk_export_is_read_on_gemeente_laden(app_db, tmp_path):
         "902;BSO;BSO Buiten;22;N;Ingeschreven;01-08-2022;;Laan 5;1011 AB;Elders;Elders;;;",
         "903;GOB;Gastouderbureau Oost;;N;Ingeschreven;01-01-2015;;Postbus 1;;Voorbeeldstad;"
         "Voorbeeldstad;;;",
+        # deregistered, its places and postcode gone: stored, not counted, no refusal
+        "904;KDV;Het Oude Nest;;N;Uitgeschreven;01-01-2010;31-12-2020;Weg 9;;Voorbeeldstad;"
+        "Voorbeeldstad;;;",
     ]).encode("cp1252"))
     with streamlit_server(app_db) as url, chromium_page() as page:
         sign_in(page, url, "analist", PASSWORD, "Overzicht")
@@ -107,8 +110,10 @@ def test_an_lrk_export_is_read_on_gemeente_laden(app_db, tmp_path):
         page.get_by_label("Jaar van de export (als het niet in de naam staat)").press("Enter")
         settled(page)
         button.click()
-        page.get_by_text("export_opendata_lrk.csv is ingelezen: 3 locaties met samen 62 kindplaatsen, "
-                         "jaar 2025.").first.wait_for(timeout=120_000)
+        page.get_by_text("export_opendata_lrk.csv is ingelezen: 3 ingeschreven locaties met samen 62 "
+                         "kindplaatsen, jaar 2025.").first.wait_for(timeout=120_000)
+        page.get_by_text("1 uitgeschreven locatie(s) in de export zijn bewaard maar tellen niet "
+                         "mee.").first.wait_for(timeout=10_000)
         page.get_by_text("1 postcode(s) staan niet in de postcodetabel (1011AB)").first.wait_for(timeout=10_000)
         assert page.locator("[data-testid='stException']").count() == 0
 
@@ -119,7 +124,8 @@ def test_an_lrk_export_is_read_on_gemeente_laden(app_db, tmp_path):
             " where year = 2025 order by lrk_id").fetchall() == [
             ("901", "KDV", "Kinderdagverblijf De Zeeëgel", 40, "WK999901"),
             ("902", "BSO", "BSO Buiten", 22, None),
-            ("903", "GOB", "Gastouderbureau Oost", None, None)]
+            ("903", "GOB", "Gastouderbureau Oost", None, None),
+            ("904", "KDV", "Het Oude Nest", None, None)]
         assert con.execute("select actor, detail from audit_log where action = 'lrk-lading'"
                            ).fetchall() == [("analist", "export_opendata_lrk.csv")]
     finally:

@@ -99,7 +99,7 @@ def test_cli_import_lrk(tmp_path, capsys):
     con.close()
     good = write(tmp_path, "111;BSO;A;40;x;1234AB;O;;;;\n")
     assert cli.main(["import-lrk", str(good), "--db", str(db)]) == 0
-    assert "1 locaties met samen 40 kindplaatsen" in capsys.readouterr().out
+    assert "1 ingeschreven locaties met samen 40 kindplaatsen" in capsys.readouterr().out
     bad = write(tmp_path, "111;BSO;A;-3;x;1234AB;O;;;;\n", name="lrk_2024_fout.csv")
     assert cli.main(["import-lrk", str(bad), "--db", str(db)]) == 1
     assert "rij 2, kolom aantal_kindplaatsen" in capsys.readouterr().out
@@ -196,6 +196,36 @@ def test_sample_exports_are_in_the_real_layout():
     for path in sorted((Path(__file__).parent.parent / "sample_data" / "lrk").glob("*.csv")):
         first = path.read_bytes().decode("cp1252").splitlines()[0]
         assert first.split(";") == REAL_HEADER, path.name
+
+
+def test_deregistered_locations_without_places_or_postcode_are_stored_but_never_counted(
+        postcode_con, tmp_path):
+    # A national export also lists locations that left the register; theirs may have lost the
+    # places, the postcode or carry an old type. They must not refuse the file, nor count.
+    path = write(tmp_path,
+                 "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-01-2015;;\n"
+                 "222;KDV;Oud;;x;;O;Uitgeschreven;01-01-2001;31-12-2019;\n"
+                 "333;BSO;Weg;20;x;1234 ac;O;Uitgeschreven;01-01-2005;01-07-2023;\n"
+                 "444;XYZ;Vreemd;n.v.t.;x;12;O;uitgeschreven;;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.deregistered, result.unmapped_postcodes,
+            result.without_address) == (1, 48, 3, [], 0)
+    assert postcode_con.execute(
+        "select lrk_id, provision_type, places, postcode, wijk_code from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [
+        ("111", "KDV", 48, "1234AB", "WK000101"), ("222", "KDV", None, None, None),
+        ("333", "BSO", 20, "1234AC", "WK000102"), ("444", "XYZ", None, None, None)]
+    assert postcode_con.execute("select note from loads where dataset = 'lrk-locaties'").fetchone() == (
+        "3 uitgeschreven locatie(s), niet meegeteld",)
+    from transforms import build
+
+    build(postcode_con)
+    assert postcode_con.execute(
+        "select provision_type, sum(places) from int_supply__places_by_wijk_span group by 1"
+    ).fetchall() == [("dagopvang", 48)]
+    # a registered location is still held to the rules
+    with pytest.raises(InputRefused, match="rij 2, kolom aantal_kindplaatsen"):
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "555;KDV;B;;x;1234AB;O;Ingeschreven;;;\n"))
 
 
 def test_a_gastouder_without_an_address_is_kept_and_counted(postcode_con, tmp_path):

@@ -20,8 +20,11 @@ def run(args) -> int:
         result = jobs.import_lrk(con, args.bestand, year=args.jaar)
     finally:
         con.close()
-    print(f"LRK {result.year}: {result.locations} locaties met samen {result.places} kindplaatsen "
-          "geladen.")
+    print(f"LRK {result.year}: {result.locations} ingeschreven locaties met samen {result.places} "
+          "kindplaatsen geladen.")
+    if result.deregistered:
+        print(f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
+              "niet mee.")
     if result.unmapped_postcodes:
         print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
               f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "

@@ -30,5 +30,5 @@ select
 from raw_lrk__locations as l
 inner join newest as n
     on n.year = l.year and n.gemeente_code is not distinct from l.gemeente_code and n.load_id = l.load_id
-where coalesce(lower(l.registration_status), 'ingeschreven') = 'ingeschreven'
+where coalesce(nullif(lower(trim(l.registration_status)), ''), 'ingeschreven') = 'ingeschreven'
     and l.deregistered_on is null
