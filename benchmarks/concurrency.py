@@ -60,6 +60,76 @@ async def _settled(page) -> None:
     await _until(page, SETTLED)
 
 
+class Wire:
+    """The websocket frames of one page with the browser's own timestamps (CDP, taken in the
+    network layer): how long the server took to answer, without the browser's drawing. On this
+    machine the five browsers take more processor time than the server, so the time on the wire
+    shows how much of a slow step is the server's."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, dict]] = []
+        self.received: list[tuple[float, dict]] = []
+
+    @classmethod
+    async def attach(cls, page) -> Wire:
+        wire = cls()
+        cdp = await page.context.new_cdp_session(page)
+        cdp.on("Network.webSocketFrameSent", lambda e: wire.sent.append((e["timestamp"], e["response"])))
+        cdp.on("Network.webSocketFrameReceived",
+               lambda e: wire.received.append((e["timestamp"], e["response"])))
+        await cdp.send("Network.enable")
+        return wire
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.sent), len(self.received)
+
+    async def answer(self, mark: tuple[int, int], done) -> float:
+        """Seconds from the first rerun request sent after `mark` to the first frame received
+        after it for which `done(payload, forward_msg, state)` holds (the browser may pass the
+        frame on a moment after the page has drawn it: asked again for up to 10 s)."""
+        for _ in range(200):
+            found = self._answer(mark, done)
+            if found is not None:
+                return found
+            await asyncio.sleep(0.05)
+        raise RuntimeError("geen antwoord van de server op de websocket gezien")
+
+    def _answer(self, mark: tuple[int, int], done) -> float | None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        start = next((stamp for stamp, frame in self.sent[mark[0]:]
+                      if BackMsg.FromString(_payload(frame)).WhichOneof("type") == "rerun_script"), None)
+        if start is None:
+            return None
+        state: dict = {}
+        for stamp, frame in self.received[mark[1]:]:
+            payload = _payload(frame)
+            if stamp >= start and done(payload, ForwardMsg.FromString(payload), state):
+                return stamp - start
+        return None
+
+
+def _payload(frame: dict) -> bytes:
+    """A websocket frame's bytes (CDP gives binary frames, opcode 2, in base64)."""
+    import base64
+
+    data = frame["payloadData"]
+    return base64.b64decode(data) if frame.get("opcode") == 2 else data.encode()
+
+
+def _saved(payload: bytes, message, state: dict) -> bool:
+    return b"Opgeslagen als upload" in payload
+
+
+def _slide_drawn(counter: bytes):
+    """Done when the run that draws the slide with this counter ('Dia 3 van') has finished."""
+    def done(payload: bytes, message, state: dict) -> bool:
+        state["seen"] = state.get("seen") or counter in payload
+        return bool(state["seen"]) and message.WhichOneof("type") == "script_finished"
+    return done
+
+
 async def _sign_in(page, url: str, login: str, password: str, landed: str) -> None:
     await page.goto(url, wait_until="domcontentloaded")
     await page.get_by_label("Login").fill(login)
@@ -70,16 +140,17 @@ async def _sign_in(page, url: str, login: str, password: str, landed: str) -> No
 
 
 async def _partner(page, url: str, login: str, password: str, files: list[Path],
-                   started: asyncio.Event) -> list[float]:
+                   started: asyncio.Event) -> tuple[list[float], list[float]]:
     """Seconds from 'Bevestigen en opslaan' to the answer, for each file in turn (after
-    `started`: the room's first timed step)."""
+    `started`: the room's first timed step), in the page and on the wire."""
     await _sign_in(page, url, login, password, "Gegevens aanleveren")
     await page.get_by_label("Soort registratie").click()
     await page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
     await page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=120_000)
     await _settled(page)
     await started.wait()
-    times = []
+    wire = await Wire.attach(page)
+    times, on_wire = [], []
     for file in files:
         await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(file)
         # this file's check, not an earlier page's button
@@ -87,13 +158,14 @@ async def _partner(page, url: str, login: str, password: str, files: list[Path],
         confirm = page.get_by_role("button", name="Bevestigen en opslaan")
         await confirm.wait_for(timeout=120_000)
         await _settled(page)
-        start = time.perf_counter()
+        start, mark = time.perf_counter(), wire.mark()
         await confirm.click()
         # the success line, or an error ("Probeer het opnieuw" when a simultaneous upload won)
         await _until(page, "[...document.querySelectorAll('[data-testid=\"stAlertContentSuccess\"]')]"
                            ".some(e => e.textContent.includes('Opgeslagen als upload'))"
                            " || !!document.querySelector('[data-testid=\"stAlertContentError\"]')")
         times.append(time.perf_counter() - start)
+        on_wire.append(await wire.answer(mark, _saved))
         await _settled(page)  # the page with an empty uploader, before the next file goes in
         # read every error at once: a rerun may remove one between counting and reading it
         refused = [text for text in
@@ -103,24 +175,29 @@ async def _partner(page, url: str, login: str, password: str, files: list[Path],
             raise RuntimeError(f"upload van {login} geweigerd: {refused[0]}")
         if await page.locator("[data-testid='stException']").count():
             raise RuntimeError(f"uitzondering bij {login}")
-    return times
+    return times, on_wire
 
 
 async def _room(page, url: str, login: str, password: str, started: asyncio.Event,
-                uploading: asyncio.Event | None) -> list[float]:
-    """Seconds from 'Volgende' to the next slide drawn, after one untimed round through the
-    slides (the browser fetches each chart library once, on its first slide: a cost of the first
-    view, not of a step; measured in 'Eerste weergave'). Alone ROOM_STEPS steps; with partners
-    (`uploading` set while any of them is still busy) every step that starts while they upload."""
+                uploading: asyncio.Event | None) -> tuple[list[float], list[float]]:
+    """Seconds from 'Volgende' to the next slide drawn (in the page and on the wire), after one
+    untimed round through the slides (the browser fetches each chart library once, on its first
+    slide: a cost of the first view, not of a step; measured in 'Eerste weergave'). Alone
+    ROOM_STEPS steps; with partners (`uploading` set while any of them is still busy) every step
+    that starts while they upload."""
     await _sign_in(page, url, login, password, "Dia 1 van")
     total = int(re.search(r"van (\d+)", await page.locator(".kk-counter").first.inner_text()).group(1))
     for _ in range(total):
         await _next_slide(page)
     started.set()
-    times = []
+    wire = await Wire.attach(page)
+    times, on_wire = [], []
     while (len(times) < ROOM_STEPS) if uploading is None else uploading.is_set():
+        mark = wire.mark()
         times.append(await _next_slide(page))
-    return times
+        counter = re.search(r"Dia \d+ van", await page.locator(".kk-counter").first.inner_text())
+        on_wire.append(await wire.answer(mark, _slide_drawn(counter.group(0).encode())))
+    return times, on_wire
 
 
 async def _next_slide(page) -> float:
@@ -138,7 +215,7 @@ async def _next_slide(page) -> float:
 
 
 async def _sessions(browser_module, url: str, accounts: dict, files: dict,
-                    who: list[str]) -> dict[str, list[float]]:
+                    who: list[str]) -> dict[str, tuple[list[float], list[float]]]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -211,7 +288,10 @@ def measure(ctx, row_class) -> list:
                                              [partners[0]]))[partners[0]]
         later = {login: files[login][UPLOADS_ALONE:] for login in partners}
         together = asyncio.run(_sessions(browser, url, accounts, later, ["zaal", *partners]))
-    room, uploads = together["zaal"], [t for login in partners for t in together[login]]
+    (room, room_wire), (alone_room, alone_room_wire) = together["zaal"], alone_room
+    uploads = [t for login in partners for t in together[login][0]]
+    uploads_wire = [t for login in partners for t in together[login][1]]
+    alone_upload, alone_upload_wire = alone_upload
     # Readers never wait long: the room's step at most twice as slow while partners upload.
     # Writers take turns (one write transaction at a time): four uploads at once may each wait
     # for the other three, never longer than that.
@@ -225,4 +305,12 @@ def measure(ctx, row_class) -> list:
                   f"≤ {PARTNERS} × alleen", p95(uploads) <= PARTNERS * p95(alone_upload),
                   note=f"{len(uploads)} uploads samen, {len(alone_upload)} alleen, van "
                        f"40-{39 + UPLOADS_ALONE + UPLOADS_TOGETHER} rijen"),
+        # The same steps as the server answered them (no target: the browsers' share of the
+        # machine is the difference with the rows above).
+        row_class("Gelijktijdig", "LEA-weergave: antwoord van de server op de websocket (p95)",
+                  p95(room_wire), "s", p95(alone_room_wire), "hetzelfde alleen (p95)",
+                  note="van het verzoek tot het einde van de rerun, zonder het tekenen in de browser"),
+        row_class("Gelijktijdig", "partner: antwoord van de server op bevestigen, op de websocket (p95)",
+                  p95(uploads_wire), "s", p95(alone_upload_wire), "hetzelfde alleen (p95)",
+                  note="tot het bericht 'Opgeslagen als upload'"),
     ]
