@@ -16,8 +16,8 @@ from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_rule, suppress_table
 from ui import theme
-from ui.auth import DEMO, actor, guard_page
-from ui.data import clear_caches, cursor, data_version
+from ui.auth import DEMO, actor, current_account, guard_page
+from ui.data import clear_caches, cursor, data_version, releasing
 from ui.state import current, gemeente_name
 
 account = guard_page()
@@ -31,41 +31,6 @@ st.write(
     "het sjabloon, vul het in en upload het. U ziet meteen wat er eventueel verbeterd moet "
     "worden; er wordt pas iets opgeslagen als u bevestigt."
 )
-
-# What the last save or restore did: shown until a new file goes in (not only in the one run after
-# the save, which a reconnecting browser or a second rerun would lose), drawn here once known.
-done_notice = st.empty()
-
-left, middle, right = st.columns([2, 2, 1])
-# The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
-soorten = [key for key, rtype in REGISTRATION_TYPES.items()
-           if account.role != "partner" or rtype.target == "partner"]
-soort = left.selectbox(
-    "Soort registratie", soorten, key="aanleveren_soort",
-    format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
-)
-# The organisation comes from the account: a partner delivers for its own organisation only.
-# The beheerder chooses among the known organisations; only the demo (fictional data) types one.
-if account is DEMO:
-    organisation = middle.text_input("Organisatie (demo)", key="aanleveren_organisatie",
-                                     placeholder="bijvoorbeeld GGD Voorbeeldregio (JGZ)")
-elif account.role == "partner":
-    organisation = account.organisation
-    middle.text_input("Organisatie", value=organisation, disabled=True,
-                      key="aanleveren_eigen_organisatie")
-else:
-    known = sorted({name for (name,) in cursor().execute(
-        "select organisation from accounts where organisation is not null union"
-        " select organisation from loads where source in ('partner', 'brp')"
-        " and organisation is not null").fetchall()})
-    organisation = middle.selectbox("Organisatie", known, index=known.index(account.organisation)
-                                    if account.organisation in known else None,
-                                    key="aanleveren_organisatie_keuze",
-                                    placeholder="kies een organisatie")
-period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
-                          help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
-rtype = REGISTRATION_TYPES[soort]
-st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -105,15 +70,7 @@ def preview_table(frame: pd.DataFrame, rtype, gemeente_code: str) -> pd.DataFram
     return table.astype(object).where(table.notna(), "")
 
 
-st.download_button(
-    "Sjabloon downloaden (.xlsx)",
-    template_bytes(soort, gemeente_code, "1"),
-    file_name=f"kindkaart-sjabloon-{soort}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-
-
-def checked(data: bytes, file_name: str):
+def checked(data: bytes, file_name: str, soort: str, period: str):
     """The validation of this upload, made once: typing an organisation or clicking reruns the
     page, and a 20,000-row workbook takes a noticeable moment to check. Kept in this session
     only (one result), and checked again when the file, type, gemeente, period or data change."""
@@ -126,7 +83,7 @@ def checked(data: bytes, file_name: str):
     return kept[1]
 
 
-def checked_preview(result) -> pd.DataFrame:
+def checked_preview(result, rtype) -> pd.DataFrame:
     """preview_table of the checked upload, made once with its check (every click on the page
     reruns it; with partners uploading at once that was a third of each rerun)."""
     kept = st.session_state["aanleveren_controle"][2]
@@ -135,18 +92,86 @@ def checked_preview(result) -> pd.DataFrame:
     return kept["preview"]
 
 
-# After a save the uploader starts empty (a key of its own per saved file): the saved file's
-# "Bevestigen en opslaan" must not stay on the page to be clicked a second time.
-upload = st.file_uploader("Ingevuld bestand uploaden", max_upload_size=MAX_FILE_BYTES // 2**20,
-                          key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
-if upload is None:
-    st.session_state.pop("aanleveren_controle", None)
-    if "aanleveren_done" in st.session_state:
-        done_notice.success(st.session_state["aanleveren_done"])
-else:
-    st.session_state.pop("aanleveren_done", None)
+def organisation_field(middle) -> str | None:
+    """The organisation comes from the account: a partner delivers for its own organisation
+    only. The beheerder chooses among the known organisations; only the demo (fictional data)
+    types one."""
+    if account is DEMO:
+        return middle.text_input("Organisatie (demo)", key="aanleveren_organisatie",
+                                 placeholder="bijvoorbeeld GGD Voorbeeldregio (JGZ)")
+    if account.role == "partner":
+        middle.text_input("Organisatie", value=account.organisation, disabled=True,
+                          key="aanleveren_eigen_organisatie")
+        return account.organisation
+    known = sorted({name for (name,) in cursor().execute(
+        "select organisation from accounts where organisation is not null union"
+        " select organisation from loads where source in ('partner', 'brp')"
+        " and organisation is not null").fetchall()})
+    return middle.selectbox("Organisatie", known, index=known.index(account.organisation)
+                            if account.organisation in known else None,
+                            key="aanleveren_organisatie_keuze", placeholder="kies een organisatie")
+
+
+def saved(notice: str) -> None:
+    """After a save or restore: the notice stays until a new file goes in, and the uploader
+    starts empty (a key of its own per saved file), so that the saved file's 'Bevestigen en
+    opslaan' is not on the page to be clicked a second time. Only this part of the page runs
+    again (the rest does not change with an upload), unless the click came in a run of the whole
+    page (Streamlit merges a click with a pending full rerun)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    clear_caches()
+    st.session_state["aanleveren_done"] = notice
+    st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
+    ctx = get_script_run_ctx()
+    st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
+
+
+@st.fragment
+@releasing  # its own reruns do not run app.py, which closes the connection
+def delivery() -> None:
+    """Choosing, checking, saving and restoring: a part of the page that reruns on its own (an
+    upload is three clicks; the title, the menu and the sidebar stay as they are)."""
+    if current_account() != account:  # signed out, disabled or changed since the page ran
+        st.rerun()
+    # What the last save or restore did: shown until a new file goes in (not only in the one run
+    # after the save, which a reconnecting browser or a second rerun would lose).
+    done_notice = st.empty()
+    left, middle, right = st.columns([2, 2, 1])
+    # The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
+    soorten = [key for key, rtype in REGISTRATION_TYPES.items()
+               if account.role != "partner" or rtype.target == "partner"]
+    soort = left.selectbox(
+        "Soort registratie", soorten, key="aanleveren_soort",
+        format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
+    )
+    organisation = organisation_field(middle)
+    period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
+                              help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
+    rtype = REGISTRATION_TYPES[soort]
+    st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
+    st.download_button(
+        "Sjabloon downloaden (.xlsx)",
+        template_bytes(soort, gemeente_code, "1"),
+        file_name=f"kindkaart-sjabloon-{soort}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    upload = st.file_uploader("Ingevuld bestand uploaden", max_upload_size=MAX_FILE_BYTES // 2**20,
+                              key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
+    if upload is None:
+        st.session_state.pop("aanleveren_controle", None)
+        if "aanleveren_done" in st.session_state:
+            done_notice.success(st.session_state["aanleveren_done"])
+    else:
+        st.session_state.pop("aanleveren_done", None)
+        check_upload(upload, soort, organisation, period, rtype)
+    history_section()
+
+
+def check_upload(upload, soort: str, organisation: str | None, period: str, rtype) -> None:
+    """The check of an uploaded file, its preview and the button that saves it."""
     data = upload.getvalue()
-    result = checked(data, upload.name)
+    result = checked(data, upload.name, soort, period)
     for notice in result.notices:
         st.info(str(notice))
     if not result.ok:
@@ -159,44 +184,44 @@ else:
                          [["" if m[c] is None else str(m[c]) for c in columns]
                           for m in (message.as_dict() for message in result.messages)],
                          caption=f"Meldingen bij {upload.name}", numeric_from=len(columns))
-    else:
-        frame = result.aggregates_df
-        st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
-                   f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
-        st.dataframe(checked_preview(result), hide_index=True, width="stretch")
-        st.caption(f"{hidden_rule()} Opgeslagen worden de echte aantallen; elke weergave in "
-                   "Kindkaart schermt kleine aantallen op dezelfde manier af.")
-        problems = []
-        for check, value in ((check_organisation, organisation), (check_period, period)):
-            try:
-                check(value)
-            except InputRefused as refused:
-                problems.extend(refused.messages)
-        for problem in problems:
-            st.warning(problem)
-        if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
-            try:
-                outcome = jobs.import_registration(
-                    cursor(), data, soort, organisation, period, upload.name,
-                    loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(),
-                )
-            except InputRefused as refused:
-                for message in refused.messages:
-                    st.error(message)
-            else:
-                clear_caches()
-                st.session_state["aanleveren_done"] = outcome.summary()
-                st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
-                st.rerun()
+        return
+    frame = result.aggregates_df
+    st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
+               f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
+    st.dataframe(checked_preview(result, rtype), hide_index=True, width="stretch")
+    st.caption(f"{hidden_rule()} Opgeslagen worden de echte aantallen; elke weergave in "
+               "Kindkaart schermt kleine aantallen op dezelfde manier af.")
+    problems = []
+    for check, value in ((check_organisation, organisation), (check_period, period)):
+        try:
+            check(value)
+        except InputRefused as refused:
+            problems.extend(refused.messages)
+    for problem in problems:
+        st.warning(problem)
+    if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
+        try:
+            outcome = jobs.import_registration(
+                cursor(), data, soort, organisation, period, upload.name,
+                loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(),
+            )
+        except InputRefused as refused:
+            for message in refused.messages:
+                st.error(message)
+        else:
+            saved(outcome.summary())
 
-st.header("Geschiedenis")
-own = account.organisation if account.role == "partner" else None
-history = uploads(cursor(), organisation=own, gemeente_code=gemeente_code)
-if own is not None:
-    st.caption(f"Alleen de aanleveringen van {own}.")
-if history.empty:
-    st.write("Nog geen aanleveringen voor deze gemeente.")
-else:
+
+def history_section() -> None:
+    """Every delivery for this gemeente (a partner: its own), and restoring an earlier one."""
+    st.header("Geschiedenis")
+    own = account.organisation if account.role == "partner" else None
+    history = uploads(cursor(), organisation=own, gemeente_code=gemeente_code)
+    if own is not None:
+        st.caption(f"Alleen de aanleveringen van {own}.")
+    if history.empty:
+        st.write("Nog geen aanleveringen voor deze gemeente.")
+        return
     st.dataframe(
         history.assign(file_hash=history["file_hash"].str[:12]).rename(columns={
             "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
@@ -208,22 +233,23 @@ else:
         hide_index=True, width="stretch",
     )
     earlier = history[history["status"] == "superseded"]
-    if not earlier.empty:
-        labels = {
-            int(r.load_id): f"Upload {r.load_id}: {r.soort}, {r.organisation}, {r.period} "
-                            f"({r.loaded_at:%d-%m-%Y %H:%M})"
-            for r in earlier.itertuples()
-        }
-        chosen = st.selectbox("Eerdere versie terugzetten", list(labels),
-                              format_func=labels.get, key="aanleveren_herstel")
-        if st.button("Terugzetten"):
-            try:
-                replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
-            except InputRefused as refused:
-                st.error(" ".join(refused.messages))
-            else:
-                clear_caches()
-                extra = f" (vervangt upload {', '.join(map(str, replaced))})" if replaced else ""
-                st.session_state["aanleveren_done"] = (
-                    f"Upload {chosen} is weer de actieve versie{extra}.")
-                st.rerun()
+    if earlier.empty:
+        return
+    labels = {
+        int(r.load_id): f"Upload {r.load_id}: {r.soort}, {r.organisation}, {r.period} "
+                        f"({r.loaded_at:%d-%m-%Y %H:%M})"
+        for r in earlier.itertuples()
+    }
+    chosen = st.selectbox("Eerdere versie terugzetten", list(labels),
+                          format_func=labels.get, key="aanleveren_herstel")
+    if st.button("Terugzetten"):
+        try:
+            replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
+        except InputRefused as refused:
+            st.error(" ".join(refused.messages))
+        else:
+            extra = f" (vervangt upload {', '.join(map(str, replaced))})" if replaced else ""
+            saved(f"Upload {chosen} is weer de actieve versie{extra}.")
+
+
+delivery()
