@@ -1,0 +1,59 @@
+"""Access in the browser where it differs from AppTest: a part of a page that reruns on its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
+from conftest import ROOT, add_account
+
+from data_sources import store
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template  # noqa: E402
+
+PASSWORD = "correct paard batterij"
+GGD = "GGD Voorbeeldregio (JGZ)"
+
+
+@pytest.mark.browser
+def test_an_account_disabled_while_its_upload_page_is_open_cannot_save(app_db, tmp_path):
+    # Aanleveren's upload part reruns on its own, without app.py (pages/aanleveren.py, delivery):
+    # it must ask for the account itself, or a disabled partner could still save.
+    require_chromium()
+    add_account(app_db, "ggd", "partner", GGD, PASSWORD)
+    before = _loads(app_db)
+    upload = tmp_path / "vve.xlsx"
+    upload.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 20]]))
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        sign_in(page, url, "ggd", PASSWORD, "Gegevens aanleveren")
+        page.get_by_label("Soort registratie").click()
+        page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
+        page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=30_000)
+        settled(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(upload)
+        confirm = page.get_by_role("button", name="Bevestigen en opslaan")
+        confirm.wait_for(timeout=60_000)
+        settled(page)
+        disabled = subprocess.run([sys.executable, "-m", "data_sources", "users", "disable", "ggd",
+                                   "--db", str(app_db)], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=120)
+        assert disabled.returncode == 0, disabled.stdout + disabled.stderr
+        confirm.click()
+        page.get_by_text("Inloggen bij Kindkaart").or_(page.get_by_text("Log eerst in")).first.wait_for(
+            timeout=60_000)
+        assert page.get_by_text("Opgeslagen als upload").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+    assert _loads(app_db) == before
+
+
+def _loads(db: Path) -> int:
+    """The GGD's loads (the sample gemeente has some of its own)."""
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute("select count(*) from loads where organisation = ?", [GGD]).fetchone()[0]
+    finally:
+        con.close()
