@@ -41,8 +41,19 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             settle(page)
             open_expanders(page)
             assert page.evaluate("document.documentElement.lang") == "nl"
-            # Streamlit's own English texts are marked as English (WCAG 3.1.2)
-            assert page.locator("[data-testid='stSkipToContent']").get_attribute("lang") == "en"
+            # Streamlit's own texts: the ones a user meets put into Dutch (ui.a11y), the rest
+            # marked as English (WCAG 3.1.2)
+            skip = page.locator("[data-testid='stSkipToContent']")
+            assert (skip.inner_text(), skip.get_attribute("lang")) == ("Naar de inhoud", "nl")
+            assert page.get_by_label("Zijbalk inklappen").count() + page.get_by_label(
+                "Zijbalk uitklappen").count() == 1
+            english = page.evaluate("""() => [...document.querySelectorAll('[aria-label]')]
+                .map(e => e.getAttribute('aria-label'))
+                .filter(l => /^(Open|Main menu|Search|Fullscreen|Link to heading)$|^(Remove|Help for) /.test(l))""")
+            assert not english, english
+            for uploader in page.locator("[data-testid='stFileUploaderDropzone']").all():
+                assert uploader.locator("button").first.text_content().endswith("Bestand kiezen")
+                assert "MB per bestand" in uploader.text_content()
             # every chart is one named image for a screen reader, not a heap of SVG labels
             assert page.locator(".js-plotly-plot svg[role='img'][aria-label^='Grafiek']").count() == \
                 page.locator(".js-plotly-plot").count()

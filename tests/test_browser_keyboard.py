@@ -94,7 +94,7 @@ def test_upload_with_the_keyboard_alone(app_db, tmp_path):
         assert download.value.suggested_filename == "kindkaart-sjabloon-vve-indicaties.xlsx"
 
         # upload a file with a mistake: Enter on the upload button opens the file chooser
-        browse = page.locator("[data-testid='stFileUploader']").get_by_role("button", name="Upload", exact=True)
+        browse = page.locator("[data-testid='stFileUploader']").get_by_role("button", name="Bestand kiezen", exact=True)
         tab_to(page, browse)
         assert_focus_visible(page, browse)
         with page.expect_file_chooser() as chooser:
@@ -115,12 +115,12 @@ def test_upload_with_the_keyboard_alone(app_db, tmp_path):
         assert axe_violations(page) == []
 
         # remove it and upload the corrected file
-        remove = page.get_by_role("button", name="Remove vve-fout.xlsx")
+        remove = page.get_by_role("button", name="vve-fout.xlsx verwijderen")
         tab_to(page, remove, backwards=True)
         page.keyboard.press("Enter")
         alert.wait_for(state="detached", timeout=60_000)
         settle(page)
-        browse = page.locator("[data-testid='stFileUploader']").get_by_role("button", name="Upload", exact=True)
+        browse = page.locator("[data-testid='stFileUploader']").get_by_role("button", name="Bestand kiezen", exact=True)
         tab_to(page, browse, backwards=True)
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Enter")

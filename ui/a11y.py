@@ -20,18 +20,62 @@ _REPAIR_SCRIPT = """
 (() => {
   if (window.__kindkaartA11y) return;
   window.__kindkaartA11y = true;
-  // Streamlit's own texts and labels, which are English and have no setting (WCAG 3.1.2)
-  const ENGLISH = [
-    "[data-testid='stSkipToContent']", "[data-testid='stMainMenuButton']",
-    "[data-testid='stSidebarHeader'] button", "[data-testid='stExpandSidebarButton']",
-    "[data-testid='stElementToolbar']", "[data-testid='stFileUploaderDropzone'] button",
-    "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stFileChip']",
-    "[data-has-shortcut='true'] kbd", "a[aria-label='Link to heading']", ".modebar",
+  // Streamlit's own texts and labels are English and have no setting. The ones a user meets most
+  // are put into Dutch here (labels a screen reader reads, the uploader's button and limit, the
+  // skip link); what is left is marked as English (WCAG 3.1.2), so that it is pronounced right.
+  const LABELS = new Map([
+    ["Sidebar", "Zijbalk"], ["Collapse sidebar", "Zijbalk inklappen"],
+    ["Expand sidebar", "Zijbalk uitklappen"], ["App pages", "Pagina's"], ["Open", "Openen"],
+    ["Main menu", "Hoofdmenu"], ["Link to heading", "Link naar deze kop"],
+    ["file upload", "bestand uploaden"], ["Add files", "Nog een bestand kiezen"],
+    ["Show/hide columns", "Kolommen tonen of verbergen"], ["Download as CSV", "Downloaden als CSV"],
+    ["Search", "Zoeken"], ["Fullscreen", "Volledig scherm"], ["Close fullscreen", "Volledig scherm sluiten"],
+    ["Clear all", "Alles wissen"], ["Clear value", "Keuze wissen"], ["Close", "Sluiten"],
+  ]);
+  const LABEL_PATTERNS = [[/^Remove (.+)$/, "$1 verwijderen"], [/^Help for (.+)$/, "Uitleg bij $1"]];
+  const TEXTS = new Map([
+    ["Skip to main content", "Naar de inhoud"], ["Upload", "Bestand kiezen"],
+    ["Browse files", "Bestand kiezen"], ["Drag and drop file here", "Sleep een bestand hierheen"],
+    ["Drag and drop files here", "Sleep bestanden hierheen"],
+  ]);
+  const TEXT_PATTERNS = [[/^(?:Limit )?(\\d+)\\s*MB per file(.*)$/, "hoogstens $1 MB per bestand$2"]];
+  const TRANSLATED = [
+    "[data-testid='stSkipToContent']", "[data-testid='stFileUploaderDropzone'] button",
+    "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stElementToolbar']",
+    "a[aria-label='Link to heading']", "[data-testid='stSidebarHeader'] button",
+    "[data-testid='stExpandSidebarButton']", "[data-testid='stMainMenuButton']",
   ].join(", ");
+  const ENGLISH = [
+    "[data-testid='stFileChip']", "[data-has-shortcut='true'] kbd", ".modebar",
+  ].join(", ");
+  const dutch = (text, exact, patterns) => {
+    if (exact.has(text)) return exact.get(text);
+    for (const [pattern, replacement] of patterns) if (pattern.test(text)) return text.replace(pattern, replacement);
+    return null;
+  };
+  const translate = () => {
+    for (const element of document.querySelectorAll("[aria-label]")) {
+      const label = dutch(element.getAttribute("aria-label"), LABELS, LABEL_PATTERNS);
+      if (label !== null) element.setAttribute("aria-label", label);
+    }
+    for (const part of document.querySelectorAll(TRANSLATED)) {
+      const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = dutch(node.nodeValue.trim(), TEXTS, TEXT_PATTERNS);
+        if (text !== null) node.nodeValue = text;
+      }
+      if (part.lang !== "nl") part.lang = "nl";
+    }
+    // a Dutch button inside an English file chip (its name and size)
+    for (const remove of document.querySelectorAll("[data-testid='stFileChip'] button")) {
+      if (remove.lang !== "nl") remove.lang = "nl";
+    }
+  };
   const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
   const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
+    translate();
     for (const part of document.querySelectorAll(ENGLISH)) {
       if (part.lang !== "en") part.lang = "en";
     }
@@ -72,7 +116,8 @@ _REPAIR_SCRIPT = """
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => { pending = false; repair(); });
-  }).observe(document.body, {childList: true, subtree: true});
+  }).observe(document.body, {childList: true, subtree: true, characterData: true,
+                             attributes: true, attributeFilter: ["aria-label"]});
 })();
 </script>
 """
