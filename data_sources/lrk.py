@@ -220,6 +220,7 @@ def store_lrk(
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     # what the user is told about is what counts: registered locations with places of their own
     registered = counts(mapped["registration_status"])
+    deregistered = int((~registered).sum())
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
     without_address = int((mapped["postcode"].isna() & counted).sum())
@@ -235,8 +236,7 @@ def store_lrk(
         row_count=len(mapped),
         note="; ".join(part for part in (
             f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
-            f"{int((~registered).sum())} uitgeschreven locatie(s), niet meegeteld"
-            if not registered.all() else "",
+            f"{deregistered} uitgeschreven locatie(s), niet meegeteld" if deregistered else "",
             f"{without_address} gastouder(s) zonder adres" if without_address else "") if part) or None,
     )
     mapped = mapped.assign(year=year, load_id=load_id)
@@ -259,7 +259,7 @@ def store_lrk(
                     gemeente_code=gemeente_code, year=year)
     places = int(mapped.loc[counted, "places"].fillna(0).sum())
     return LrkImport(load_id, year, int(registered.sum()), places, unmapped, without_address,
-                     deregistered=int((~registered).sum()))
+                     deregistered=deregistered)
 
 
 def import_lrk_file(
