@@ -189,9 +189,8 @@ def _rebuild_gemeente(con: duckdb.DuckDBPyConnection, ordered: list[Model], geme
         return None
     per_gemeente = rebuilt_per_gemeente(ordered)
     stored = [m for m in ordered if m.materialization == "table" and m.name in affected]
-    for model in stored:
-        if per_gemeente[model.name] and not _same_columns(con, model):
-            return None
+    if not _columns_match(con, [m for m in stored if per_gemeente[m.name]], built_from[0][0]):
+        return None
     built = []
     for model in stored:
         body = model.sql.strip().rstrip(";")
@@ -205,6 +204,31 @@ def _rebuild_gemeente(con: duckdb.DuckDBPyConnection, ordered: list[Model], geme
             con.execute(f"create or replace table {model.name} as {body}")
         built.append(model.name)
     return built
+
+
+# (schema signature, build fingerprint) -> the models whose stored columns were found equal to
+# their SQL's: the answer cannot change while both stay the same, and every upload asks it
+_MATCHED: dict[tuple[str, str], set[str]] = {}
+
+
+def _columns_match(con: duckdb.DuckDBPyConnection, models: list[Model], built_from: str) -> bool:
+    """Whether every model's stored table has the columns its SQL makes (_same_columns). What a
+    model's SQL makes follows from that SQL, the macros and the seeds (all in the fingerprint
+    the database was built from) and the columns of the tables and views it reads: once checked,
+    the answer holds while the columns of every table and view stay as they are."""
+    signature = con.execute(
+        "select md5(string_agg(table_name || '.' || column_name || ':' || data_type, ','"
+        " order by table_name, column_index)) from duckdb_columns() where schema_name = 'main'"
+    ).fetchone()[0]
+    matched = _MATCHED.setdefault((signature, built_from), set())
+    for model in models:
+        if model.name not in matched:
+            if not _same_columns(con, model):
+                return False
+            matched.add(model.name)
+    if len(_MATCHED) > 64:  # schema changes are rare: forget the oldest
+        del _MATCHED[next(iter(_MATCHED))]
+    return True
 
 
 def _same_columns(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
