@@ -75,3 +75,28 @@ def write_kwb_xls(path: Path, rows: list[list] | None = None) -> Path:
             sheet.write(r, c, value)
     workbook.save(str(path))
     return path
+
+
+def excel_number(value, decimal: str = ",", thousands: str | None = ".") -> str:
+    """A number as Excel writes it into a CSV with the number format 'with thousands separator':
+    17942942 -> '17.942.942', 0.6 -> '0,6' (Dutch), or '17,942,942' and '0.6' (English)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return str(value)
+    if float(value).is_integer():
+        text = f"{int(value):,}" if thousands else str(int(value))
+        return text.replace(",", thousands or "")
+    return str(value).replace(".", decimal)
+
+
+def write_kwb_csv(path: Path, rows: list[list] | None = None, *, separator: str = ";",
+                  decimal: str = ",", thousands: str | None = ".") -> Path:
+    """The kwb rows saved from Excel as CSV: Dutch Excel writes ';', '2,1' and '133.141', English
+    Excel ',', '2.1' and "133,141" (quoted, as the value holds the separator)."""
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=separator, lineterminator="\r\n")
+        writer.writerow(KWB_COLUMNS)
+        for row in rows if rows is not None else kwb_rows():
+            writer.writerow([excel_number(v, decimal, thousands) for v in row])
+    return path

@@ -20,6 +20,13 @@ from data_sources.cbs.columns import (
     key_for_title,
 )
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
+from data_sources.cbs.kwb_values import (
+    CellRefused,
+    check_value,
+    file_decimal_mark,
+    parts_larger_than_whole,
+    read_number,
+)
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
@@ -65,7 +72,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
         header = _split_header(text)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
-            return _read_kwb(_read_csv_frame(text, path), path, year)
+            return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year)
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
@@ -148,16 +155,45 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
                        "geef het op met --jaar.")
 
 
-def _read_spreadsheet(path: Path) -> pd.DataFrame:
+@dataclass
+class _Sheet:
+    """The rows of a kwb table and where they are: `first_row` is the spreadsheet row of the first
+    data row (2 when the header is row 1), `place` names the sheet in messages when there are more."""
+
+    frame: pd.DataFrame
+    first_row: int = 2
+    place: str = ""
+
+
+def _read_spreadsheet(path: Path) -> _Sheet:
     try:
-        sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None)
+        sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None, header=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen: {unreadable(exc)}.") from None
-    # The data sheet is the one with the region codes; a workbook may open with an explanation.
-    for frame in sheets.values():
-        if {str(c).strip().lower() for c in frame.columns} & set(KWB_CODE_COLUMNS):
-            return frame
-    return next(iter(sheets.values()), pd.DataFrame())
+    # The data sheet is the one whose header (row 1, or below a title) has the region codes and
+    # the most kwb columns; a workbook may open with an explanation sheet.
+    found = []
+    for name, cells in sheets.items():
+        for row in range(min(10, len(cells))):
+            header = [str(c).strip().lower() for c in cells.iloc[row]]
+            if set(header) & set(KWB_CODE_COLUMNS):
+                found.append((len(set(header) & set(KWB_STEMS)), name, row))
+                break
+    if not found:
+        return _Sheet(_with_header(next(iter(sheets.values()), pd.DataFrame()), 0))
+    _, name, row = max(found, key=lambda item: item[0])
+    return _Sheet(_with_header(sheets[name], row), first_row=row + 2,
+                  place=f", werkblad {name}" if len(sheets) > 1 else "")
+
+
+def _with_header(cells: pd.DataFrame, row: int) -> pd.DataFrame:
+    if cells.empty:
+        return cells
+    frame = cells.iloc[row + 1:].reset_index(drop=True)
+    # an empty header cell gets the name pandas gives it ('Unnamed: 7'), so names stay unique
+    frame.columns = [f"Unnamed: {i}" if pd.isna(c) else str(c)
+                     for i, c in enumerate(cells.iloc[row])]
+    return frame
 
 
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
@@ -169,9 +205,9 @@ def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
         raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
 
 
-def _read_kwb(frame: pd.DataFrame, path: Path, year: int | None) -> CbsFile:
+def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
     """The kwb-<year> download: one row per gemeente, wijk and buurt, short column names."""
-    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    frame = sheet.frame.rename(columns=lambda c: str(c).strip().lower())
     code_column = next((c for c in KWB_CODE_COLUMNS if c in frame.columns), None)
     if code_column is None:
         raise InputRefused(f"Bestand {path.name}: kolom gwb_code_10 (of gwb_code) ontbreekt.")
@@ -185,28 +221,38 @@ def _read_kwb(frame: pd.DataFrame, path: Path, year: int | None) -> CbsFile:
              {"Type": "Topic", "Key": "Codering_3", "Datatype": "String"}]
     props += [{"Type": "Topic", "Key": s, "Title": c, "Datatype": "Double"}
               for c, s in mapped.items()]
-    sheet_row_offset = 2  # header is row 1 in Excel and in a CSV
+    rows = list(_numbered(frame, sheet.first_row))
+    # Saved from Excel, counts may have thousands separators ('133.141' where decimals are '2,1',
+    # '133,141' where they are '2.1'): the file's own decimals say which mark is which.
+    decimal_mark = file_decimal_mark(row.get(c) for _, row in rows for c in mapped)
     records, names, problems = [], {}, []
-    for index, row in enumerate(frame.to_dict("records")):
-        row_number = index + sheet_row_offset
+    for row_number, row in rows:
         code = _kwb_code(row, code_column)
         if not code:
             continue
+        where = f"Bestand {path.name}{sheet.place}, rij {row_number}, kolom"
         if not REGION_CODE.match(code):
-            problems.append(f"Bestand {path.name}, rij {row_number}, kolom {code_column}: "
+            problems.append(f"{where} {code_column}: "
                             f"'{code}' is geen CBS-regiocode (GM0344, WK034401 of BU03440101).")
             continue
         record = {"WijkenEnBuurten": code, "Codering_3": code,
-                  "Gemeentenaam_1": clean(row.get("gm_naam"))}
+                  "Gemeentenaam_1": _cell(row.get("gm_naam"))}
+        numbers = {}
         for column, topic in mapped.items():
             value = row.get(column)
-            number = to_number(value)
-            if number is None and _not_blank_or_secret(value):
-                problems.append(f"Bestand {path.name}, rij {row_number}, kolom {column}: "
-                                f"'{value}' is geen getal.")
-            record[topic] = number
+            try:
+                number = read_number(value, decimal_mark)
+                if number is not None:
+                    check_value(column, value, number)
+            except CellRefused as refused:
+                problems.append(f"{where} {column}: {refused}.")
+                number = None
+            numbers[column] = record[topic] = number
+        for part, whole in parts_larger_than_whole(numbers):
+            problems.append(f"{where} {part}: {_cell(row.get(part))} is meer dan {whole} "
+                            f"({_cell(row.get(whole))}) in dezelfde rij; dat kan niet.")
         records.append(record)
-        names[code] = clean(row.get("regio")) or code
+        names[code] = _cell(row.get("regio")) or code
         if len(problems) >= 20:
             break
     if problems:
@@ -217,20 +263,29 @@ def _read_kwb(frame: pd.DataFrame, path: Path, year: int | None) -> CbsFile:
     return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet")
 
 
+def _numbered(frame: pd.DataFrame, first_row: int):
+    # (spreadsheet row, row) for the rows with any content; empty rows (deleted in Excel, or
+    # below the data) are skipped, as csv skips empty lines.
+    for index, row in enumerate(frame.to_dict("records")):
+        if any(_cell(v) for v in row.values()):
+            yield index + first_row, row
+
+
+def _cell(value: object) -> str | None:
+    # A cell as stripped text; None for an empty cell (NaN from the spreadsheet reader).
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value).strip() or None
+
+
 def _kwb_code(row: dict, code_column: str) -> str:
-    code = (clean(row.get(code_column)) or "").upper()
+    code = (_cell(row.get(code_column)) or "").upper()
     if code and code[:2].isdigit():
         # Older kwb files give codes without prefix; the level comes from `recs`.
-        prefix = KWB_LEVEL_PREFIX.get((clean(row.get("recs")) or "").lower(), "")
+        prefix = KWB_LEVEL_PREFIX.get((_cell(row.get("recs")) or "").lower(), "")
         width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
         code = prefix + code.zfill(width)
     return code
-
-
-def _not_blank_or_secret(value: object) -> bool:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return False
-    return str(value).strip() not in {"", ".", "-", "x", "?", "nan"}
 
 
 def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
