@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,38 +14,140 @@ from data_sources import store
 from data_sources.cbs.odata import region_level
 from data_sources.errors import InputRefused, unreadable
 
-CODE_PROPERTIES = ("statcode", "wijkcode", "buurtcode", "gemeentecode", "code")
+# Property names of a region's code: PDOK's statcode, and the CBS wijk- en buurtkaart's
+# gemeentecode, wijkcode and buurtcode (a buurt carries its wijk's and gemeente's codes too).
+CODE_PROPERTIES = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "code")
 NAME_PROPERTIES = ("statnaam", "name", "wijknaam", "buurtnaam", "gemeentenaam", "naam")
+_SPECIFIC = {"buurt": 0, "wijk": 1, "gemeente": 2}
+# RD New (EPSG:28992) covers the Netherlands within these metres; WGS84 is accepted around it.
+RD_BOUNDS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
+WGS84_BOUNDS = (2.0, 50.0, 8.0, 54.5)
+# RD -> WGS84 after Schreutelkamp and Strang van Hees (about a metre within the Netherlands):
+# (p, q, coefficient) for the terms dX^p dY^q, dX and dY in units of 100 km from Amersfoort.
+_RD_ORIGIN = (155_000.0, 463_000.0)
+_WGS84_ORIGIN = (52.15517440, 5.38720621)
+_LATITUDE_TERMS = ((0, 1, 3235.65389), (2, 0, -32.58297), (0, 2, -0.24750), (2, 1, -0.84978),
+                   (0, 3, -0.06550), (2, 2, -0.01709), (1, 0, -0.00738), (4, 0, 0.00530),
+                   (2, 3, -0.00039), (4, 1, 0.00033), (1, 1, -0.00012))
+_LONGITUDE_TERMS = ((1, 0, 5260.52916), (1, 1, 105.94684), (1, 2, 2.45656), (3, 0, -0.81885),
+                    (1, 3, 0.05594), (3, 1, -0.05607), (0, 1, 0.01199), (3, 2, -0.00256),
+                    (1, 4, 0.00128), (0, 2, 0.00022), (2, 0, -0.00022), (5, 0, 0.00026))
 
 
-def round_coordinates(geometry: dict, decimals: int = 5) -> dict:
-    """A copy of a GeoJSON geometry with coordinates rounded (5 decimals is about 1 m)."""
+def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """RD New (EPSG:28992) metres to WGS84 (longitude, latitude), accurate to about a metre."""
+    dx, dy = (x - _RD_ORIGIN[0]) * 1e-5, (y - _RD_ORIGIN[1]) * 1e-5
+    latitude = _WGS84_ORIGIN[0] + sum(k * dx ** p * dy ** q for p, q, k in _LATITUDE_TERMS) / 3600
+    longitude = _WGS84_ORIGIN[1] + sum(k * dx ** p * dy ** q for p, q, k in _LONGITUDE_TERMS) / 3600
+    return longitude, latitude
+
+
+def round_coordinates(geometry: dict, decimals: int = 5, convert=None) -> dict:
+    """A copy of a GeoJSON geometry with coordinates rounded (5 decimals is about 1 m), after
+    `convert(x, y) -> (x, y)` when given."""
 
     def walk(value):
-        if isinstance(value, (int, float)):
-            return round(float(value), decimals)
+        if value and isinstance(value[0], (int, float)):
+            point = convert(*value[:2]) if convert else value[:2]
+            return [round(float(c), decimals) for c in point]
         return [walk(item) for item in value]
 
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
-def features_frame(collection: dict, decimals: int = 5) -> pd.DataFrame:
-    """region_code, region_level, region_name, geometry_json for every polygon feature."""
+def _points(value):
+    if value and isinstance(value[0], (int, float)):
+        yield value
+    else:
+        for item in value:
+            yield from _points(item)
+
+
+def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> str:
+    """'wgs84' or 'rd', from the file's crs member or, without one, from where its points lie."""
+    crs = collection.get("crs")
+    name = str(((crs or {}).get("properties") or {}).get("name") or "") if isinstance(crs, dict) else ""
+    xs, ys = [], []
+    for geometry in polygons:
+        for point in _points(geometry.get("coordinates") or []):
+            xs.append(point[0])
+            ys.append(point[1])
+    if not xs:
+        return "wgs84"
+
+    def within(bounds):
+        return (bounds[0] <= min(xs) and max(xs) <= bounds[2]
+                and bounds[1] <= min(ys) and max(ys) <= bounds[3])
+
+    declared = ("rd" if "28992" in name else "wgs84" if re.search(r"4326|CRS84", name) else
+                None if not name else "other")
+    if declared == "other":
+        raise InputRefused(f"{prefix}de coördinaten zijn in {name}; Kindkaart leest WGS84 "
+                           "(EPSG:4326) en RD New (EPSG:28992). Exporteer de kaart als WGS84.")
+    if declared in {None, "rd"} and within(RD_BOUNDS):
+        return "rd"
+    if declared in {None, "wgs84"} and within(WGS84_BOUNDS):
+        return "wgs84"
+    if within((WGS84_BOUNDS[1], WGS84_BOUNDS[0], WGS84_BOUNDS[3], WGS84_BOUNDS[2])):
+        raise InputRefused(f"{prefix}de coördinaten staan als (breedte, lengte); GeoJSON heeft "
+                           "(lengte, breedte). Exporteer de kaart opnieuw als WGS84.")
+    said = {"rd": "RD New (EPSG:28992)", "wgs84": "WGS84"}.get(declared or "", "WGS84 of RD New")
+    raise InputRefused(f"{prefix}de coördinaten (x van {min(xs):g} tot {max(xs):g}, y van "
+                       f"{min(ys):g} tot {max(ys):g}) liggen niet in Nederland als {said}. "
+                       "Exporteer de kaart als WGS84 (EPSG:4326) of RD New (EPSG:28992).")
+
+
+def _code_of(props: dict) -> str | None:
+    # The most specific code: a buurt of the wijk- en buurtkaart also carries wijkcode and
+    # gemeentecode, and is a buurt.
+    codes = [str(props[k]).strip() for k in CODE_PROPERTIES if props.get(k)]
+    regional = [c for c in codes if region_level(c)]
+    if not regional:
+        return codes[0] if codes else None
+    return min(regional, key=lambda c: _SPECIFIC[region_level(c)])
+
+
+def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None) -> pd.DataFrame:
+    """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
+    (a file in RD New is converted). Parts of one region (features with the same code and the
+    same properties) become one MultiPolygon; the same code with different properties is refused."""
+    prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
-        raise InputRefused("Dit is geen GeoJSON FeatureCollection.")
-    rows = []
-    for feature in collection.get("features", []):
-        props = {k.lower(): v for k, v in (feature.get("properties") or {}).items()}
-        code = next((str(props[k]).strip() for k in CODE_PROPERTIES if props.get(k)), None)
-        geometry = feature.get("geometry") or {}
+        raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
+    regions: dict[str, dict] = {}
+    clashes: list[str] = []
+    for feature in collection.get("features") or []:
+        original = (feature or {}).get("properties") or {}
+        props = {k.lower(): v for k, v in original.items()}
+        code = _code_of(props)
+        geometry = (feature or {}).get("geometry") or {}
         if not code or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
             continue
         level = region_level(code)
         if level is None:
             continue
+        parts = ([geometry.get("coordinates")] if geometry["type"] == "Polygon"
+                 else list(geometry.get("coordinates") or []))
+        if code in regions:
+            if regions[code]["props"] != original:
+                clashes.append(code)
+            regions[code]["parts"] += parts
+            continue
         name = next((str(props[k]).strip() for k in NAME_PROPERTIES if props.get(k)), None)
-        rows.append((code, level, name, json.dumps(round_coordinates(geometry, decimals),
-                                                   separators=(",", ":"))))
+        regions[code] = {"level": level, "name": name, "props": original, "parts": parts}
+    if clashes:
+        shown = ", ".join(sorted(set(clashes))[:5])
+        raise InputRefused(f"{prefix}de code(s) {shown} staan meer dan eens in het bestand, met "
+                           "andere eigenschappen (twee gebieden met dezelfde code?). Er is niets "
+                           "opgeslagen; laat elke code één keer voorkomen.")
+    geometries = {code: ({"type": "Polygon", "coordinates": r["parts"][0]} if len(r["parts"]) == 1
+                         else {"type": "MultiPolygon", "coordinates": r["parts"]})
+                  for code, r in regions.items()}
+    system = _coordinate_system(collection, list(geometries.values()), prefix)
+    convert = rd_to_wgs84 if system == "rd" else None
+    rows = [(code, r["level"], r["name"],
+             json.dumps(round_coordinates(geometries[code], decimals, convert), separators=(",", ":")))
+            for code, r in regions.items()]
     return pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
 
 
@@ -54,7 +157,7 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
-    return features_frame(collection, decimals)
+    return features_frame(collection, decimals, Path(path).name)
 
 
 def store_geometries(

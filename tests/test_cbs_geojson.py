@@ -1,0 +1,170 @@
+"""GeoJSON boundaries as users export them: RD New from QGIS/GDAL, the wijk- en buurtkaart's buurten
+(buurtcode beside wijkcode), regions in several parts, and coordinates Kindkaart cannot place."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from data_sources.errors import InputRefused
+from data_sources.geo import rd_to_wgs84, read_geojson
+from data_sources.jobs import import_cbs_file as import_file
+from data_sources.offline_boundaries import bundled_features
+
+# The published forward approximation (Schreutelkamp and Strang van Hees), to write RD files
+# as QGIS does from the real 2024 boundaries: (p, q, coefficient) for dphi^p dlam^q.
+_X_TERMS = ((0, 1, 190094.945), (1, 1, -11832.228), (2, 1, -114.221), (0, 3, -32.391),
+            (1, 0, -0.705), (3, 1, -2.340), (1, 3, -0.608), (0, 2, -0.008), (2, 3, 0.148))
+_Y_TERMS = ((1, 0, 309056.544), (0, 2, 3638.893), (2, 0, 73.077), (1, 2, -157.984),
+            (3, 0, 59.788), (0, 1, 0.433), (2, 2, -6.439), (1, 1, -0.032), (0, 4, 0.092),
+            (1, 4, -0.054))
+RD_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
+
+
+def wgs84_to_rd(lon: float, lat: float) -> list[float]:
+    dphi, dlam = 0.36 * (lat - 52.15517440), 0.36 * (lon - 5.38720621)
+    return [round(155000 + sum(k * dphi ** p * dlam ** q for p, q, k in _X_TERMS), 3),
+            round(463000 + sum(k * dphi ** p * dlam ** q for p, q, k in _Y_TERMS), 3)]
+
+
+def walk(coordinates, convert):
+    if isinstance(coordinates[0], (int, float)):
+        return convert(*coordinates)
+    return [walk(item, convert) for item in coordinates]
+
+
+def zwolle_wijken() -> list[dict]:
+    """The real 2024 wijken of Zwolle (the bundled boundaries, WGS84)."""
+    return [f for f in bundled_features(["GM0193"]) if f["properties"]["statcode"].startswith("WK")]
+
+
+def kaart_feature(properties: dict, geometry: dict) -> dict:
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+def write(path, features, **members):
+    path.write_text(json.dumps({"type": "FeatureCollection", **members, "features": features}),
+                    encoding="utf-8")
+    return path
+
+
+def buurten_of(wijk: dict, how_many: int = 2) -> list[dict]:
+    """Buurten as the wijk- en buurtkaart has them: buurtcode, buurtnaam, wijkcode, gemeentecode;
+    here strips of the wijk's bounding box, from west to east."""
+    points = [p for ring in wijk["geometry"]["coordinates"] for p in ring]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    code = wijk["properties"]["statcode"]
+    step = (east - west) / how_many
+    return [kaart_feature(
+        {"buurtcode": f"BU{code[2:]}{n:02d}", "buurtnaam": f"Buurt {n} van {code}",
+         "wijkcode": code, "gemeentecode": "GM0193", "gemeentenaam": "Zwolle", "jaar": 2024},
+        {"type": "Polygon", "coordinates": [[[west + n * step, south], [west + (n + 1) * step, south],
+                                             [west + (n + 1) * step, north], [west + n * step, north],
+                                             [west + n * step, south]]]})
+        for n in range(how_many)]
+
+
+def geometries(con, level: str) -> dict:
+    return dict(con.execute("select region_code, geometry_json from geometries"
+                            " where region_level = ? order by 1", [level]).fetchall())
+
+
+def test_rd_to_wgs84_at_known_points():
+    # Amersfoort, the origin of RD, and the Martinitoren in Groningen (RD 233883.131, 582065.167)
+    assert rd_to_wgs84(155000, 463000) == pytest.approx((5.38720621, 52.15517440), abs=1e-8)
+    assert rd_to_wgs84(233883.131, 582065.167) == pytest.approx((6.56820053, 53.21938317), abs=1e-7)
+    lon, lat = 6.0952, 52.5126  # Zwolle, there and back: within a few decimetres (1e-5 deg is ~1 m)
+    assert rd_to_wgs84(*wgs84_to_rd(lon, lat)) == pytest.approx((lon, lat), abs=5e-6)
+
+
+def test_a_wijkenkaart_in_rd_is_stored_in_wgs84(con, tmp_path):
+    wijken = zwolle_wijken()
+    rd = [kaart_feature({"wijkcode": w["properties"]["statcode"], "wijknaam": "x",
+                         "gemeentecode": "GM0193", "gemeentenaam": "Zwolle"},
+                        {"type": "Polygon", "coordinates": walk(w["geometry"]["coordinates"], wgs84_to_rd)})
+             for w in wijken]
+    path = write(tmp_path / "wijken_2023_rd.geojson", rd, crs=RD_CRS)
+    import_file(con, path, gemeenten=["GM0193"])
+    stored = con.execute("select region_code, geometry_json from geometries where year = 2023"
+                         " order by 1").fetchall()
+    assert [code for code, _ in stored] == sorted(w["properties"]["statcode"] for w in wijken)
+    original = {w["properties"]["statcode"]: w["geometry"]["coordinates"] for w in wijken}
+    for code, geometry in stored:
+        got = json.loads(geometry)["coordinates"]
+        assert [c for ring in got for p in ring for c in p] == pytest.approx(
+            [c for ring in original[code] for p in ring for c in p], abs=2e-5)
+
+
+@pytest.mark.parametrize(("members", "coordinates", "said"), [
+    ({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}},
+     [[[678000, 6890000], [679000, 6890000], [679000, 6891000], [678000, 6890000]]],
+     "de coördinaten zijn in urn:ogc:def:crs:EPSG::3857; Kindkaart leest WGS84 (EPSG:4326) en "
+     "RD New (EPSG:28992). Exporteer de kaart als WGS84."),
+    ({}, [[[678000, 6890000], [679000, 6890000], [679000, 6891000], [678000, 6890000]]],
+     "de coördinaten (x van 678000 tot 679000, y van 6.89e+06 tot 6.891e+06) liggen niet in "
+     "Nederland als WGS84 of RD New. Exporteer de kaart als WGS84 (EPSG:4326) of RD New "
+     "(EPSG:28992)."),
+    ({"crs": RD_CRS}, [[[6.09, 52.51], [6.1, 52.51], [6.1, 52.52], [6.09, 52.51]]],
+     "de coördinaten (x van 6.09 tot 6.1, y van 52.51 tot 52.52) liggen niet in Nederland als "
+     "RD New (EPSG:28992). Exporteer de kaart als WGS84 (EPSG:4326) of RD New (EPSG:28992)."),
+    ({}, [[[52.51, 6.09], [52.51, 6.1], [52.52, 6.1], [52.51, 6.09]]],
+     "de coördinaten staan als (breedte, lengte); GeoJSON heeft (lengte, breedte). Exporteer de "
+     "kaart opnieuw als WGS84."),
+])
+def test_coordinates_that_are_neither_wgs84_nor_rd_are_refused(con, tmp_path, members,
+                                                                coordinates, said):
+    import_file(con, write(tmp_path / "wijken_2024.geojson", zwolle_wijken()), gemeenten=["GM0193"])
+    before = geometries(con, "wijk")
+    path = write(tmp_path / "wijken_2023.geojson", [kaart_feature(
+        {"wijkcode": "WK019310"}, {"type": "Polygon", "coordinates": coordinates})], **members)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages == [f"Bestand wijken_2023.geojson: {said}"]
+    assert geometries(con, "wijk") == before
+    assert con.execute("select count(*) from loads where file_name = 'wijken_2023.geojson'"
+                       ).fetchone() == (0,)
+
+
+def test_buurten_are_stored_as_buurten_and_leave_the_wijken(con, tmp_path):
+    wijken = zwolle_wijken()
+    import_file(con, write(tmp_path / "wijken_2024.geojson", wijken), gemeenten=["GM0193"])
+    before = geometries(con, "wijk")
+    buurten = [b for w in wijken for b in buurten_of(w)]
+    path = write(tmp_path / "buurten_2024.geojson", buurten)
+    import_file(con, path, gemeenten=["GM0193"])
+    assert geometries(con, "wijk") == before
+    stored = geometries(con, "buurt")
+    assert sorted(stored) == sorted(b["properties"]["buurtcode"] for b in buurten)
+    assert len(stored) == 2 * len(wijken)
+    assert con.execute("select file_name, status from loads order by load_id").fetchall() == [
+        ("wijken_2024.geojson", "active"), ("buurten_2024.geojson", "active")]
+
+
+def test_parts_of_one_region_are_merged(tmp_path):
+    # QGIS "multipart to singleparts": each part a feature with the same properties
+    wijk = zwolle_wijken()[0]
+    parts = [dict(b, properties=wijk["properties"] | {"naam": "Binnenstad"})
+             for b in buurten_of(wijk, 3)]
+    frame = read_geojson(write(tmp_path / "wijken_2024.geojson", parts))
+    assert frame["region_code"].tolist() == [wijk["properties"]["statcode"]]
+    geometry = json.loads(frame["geometry_json"].iloc[0])
+    assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 3
+
+
+def test_one_code_for_two_different_regions_is_refused(con, tmp_path):
+    wijken = zwolle_wijken()
+    import_file(con, write(tmp_path / "wijken_2024.geojson", wijken), gemeenten=["GM0193"])
+    before = geometries(con, "wijk")
+    buurten = [b for w in wijken for b in buurten_of(w)]
+    buurten[1]["properties"]["buurtcode"] = buurten[0]["properties"]["buurtcode"]
+    path = write(tmp_path / "buurten_2024.geojson", buurten)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    code = buurten[0]["properties"]["buurtcode"]
+    assert refused.value.messages == [
+        f"Bestand buurten_2024.geojson: de code(s) {code} staan meer dan eens in het bestand, met "
+        "andere eigenschappen (twee gebieden met dezelfde code?). Er is niets opgeslagen; laat "
+        "elke code één keer voorkomen."]
+    assert geometries(con, "wijk") == before and geometries(con, "buurt") == {}
