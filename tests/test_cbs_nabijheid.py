@@ -157,3 +157,98 @@ def test_kaart_offers_the_nabijheid_indicators(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("Bron: CBS Nabijheid voorzieningen" in str(c.value) for c in at.caption)
+
+
+# The kwb's own StatLine table (85984NED "met titels") has columns under "Nabijheid voorzieningen"
+# too: they are the kwb's columns, the same as in the kwb-<year> download.
+KWB_TITLE_COLUMNS = [
+    ("Bevolking/Aantal inwoners (aantal)", "a_inw"),
+    ("Bevolking/Leeftijdsgroepen/0 tot 15 jaar (aantal)", "a_00_14"),
+    ("Bevolking/Particuliere huishoudens/Huishoudens met kinderen (aantal)", "a_hh_m_k"),
+    ("Zorg/Jongeren met jeugdzorg in natura (aantal)", "a_jz_tn"),
+    ("Zorg/Percentage jongeren met jeugdzorg (%)", "p_jz_tn"),
+    ("Nabijheid voorzieningen/Afstand tot kinderdagverblijf (km)", "g_afs_kv"),
+    ("Nabijheid voorzieningen/Basisonderwijs/Afstand tot school (km)", "g_afs_sc"),
+    ("Nabijheid voorzieningen/Basisonderwijs/Scholen binnen 3 km (aantal)", "g_3km_sc"),
+]
+KWB_TITLE_ROWS = [  # code, name, recs, values in the order above
+    ("GM0193", "Zwolle", "Gemeente", [133141, 22052, 20287, 2427, "11.3", "0.6", "0.7", "12.4"]),
+    ("WK019310", "Wijk 10 Binnenstad", "Wijk", [4225, 565, 645, 55, "9.8", "0.3", "0.4", "14.0"]),
+    ("WK019311", "Wijk 11 Diezerpoort", "Wijk", [10970, 1925, 1730, ".", ".", "0.4", "0.7", "11.1"]),
+]
+
+
+def write_kwb_titles(tmp_path: Path) -> Path:
+    header = ["Wijken en buurten", "Regioaanduiding/Gemeentenaam (naam)",
+              "Regioaanduiding/Soort regio (omschrijving)", "Regioaanduiding/Codering (code)",
+              *[title for title, _ in KWB_TITLE_COLUMNS]]
+    lines = [[name, "Zwolle".ljust(40), recs.ljust(10), code.ljust(10), *[padded(v, 10) for v in values]]
+             for code, name, recs, values in KWB_TITLE_ROWS]
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows([header, *lines])
+    path = tmp_path / "Kerncijfers_wijken_en_buurten_2023_04122025_101010.csv"
+    path.write_text(text.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+def write_kwb_short_names(tmp_path: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["gwb_code_10", "regio", "gm_naam", "recs", *[short for _, short in KWB_TITLE_COLUMNS]])
+    for code, name, recs, values in KWB_TITLE_ROWS:
+        sheet.append([code, name, "Zwolle", recs,
+                      *[v if v == "." else float(v) for v in values]])
+    path = tmp_path / "kwb-2023.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_the_kwb_with_titles_stores_what_the_kwb_download_stores(tmp_path):
+    from_titles = read_cbs_file(write_kwb_titles(tmp_path))
+    from_xlsx = read_cbs_file(write_kwb_short_names(tmp_path))
+    assert from_titles.kind == from_xlsx.kind == "kerncijfers"
+    _, titles = kerncijfers_frames(from_titles.table)
+    _, xlsx = kerncijfers_frames(from_xlsx.table)
+
+    def values(frame):
+        return {(r, s): (None if v != v else v) for r, s, v in
+                zip(frame["region_code"], frame["stem"], frame["value"], strict=True)}
+
+    assert values(titles) == values(xlsx)
+    assert values(titles)[("WK019310", "AfstandTotSchool")] == pytest.approx(0.4)
+    assert values(titles)[("WK019310", "ScholenBinnen3Km")] == pytest.approx(14.0)
+    assert not set(titles["stem"]) & NABIJHEID_STEMS
+
+
+def test_the_kwb_school_distance_does_not_tie_with_the_nabijheid_file(con, tmp_path):
+    import_file(con, write_statline(tmp_path), gemeenten=["GM0193"])
+    import_file(con, write_kwb_titles(tmp_path), gemeenten=["GM0193"])
+    rows = con.execute("select wijk_code, value, value_source from nabijheid_by_wijk"
+                       " where measure = 'afstand_basisschool' order by 1").fetchall()
+    # the Nabijheid file has Binnenstad (0.9); Diezerpoort only the kwb has (0.7), labelled kwb
+    assert [(w, round(v, 1), s) for w, v, s in rows if w in {"WK019310", "WK019311"}] == [
+        ("WK019310", 0.9, "nabijheid"), ("WK019311", 0.7, "kwb")]
+
+
+@pytest.mark.skipif(not (REAL_DATA / "kwb2024_odata_85984NED").exists(),
+                    reason="../shared/real_data is niet aanwezig")
+def test_every_kwb_title_of_85984ned_gives_the_stem_of_its_short_name():
+    from data_sources.cbs.columns import KWB_STEMS
+    from data_sources.cbs.formats import _header_key
+
+    props = json.loads((REAL_DATA / "kwb2024_odata_85984NED" / "DataProperties.json").read_text(
+        encoding="utf-8"))
+    by_id = {p["ID"]: p for p in props}
+
+    def path(prop):
+        parts, parent = [prop["Title"]], prop.get("ParentID")
+        while parent is not None:
+            parts.insert(0, by_id[parent]["Title"])
+            parent = by_id[parent].get("ParentID")
+        return "/".join(parts) + (f" ({prop['Unit']})" if prop.get("Unit") else "")
+
+    stems = {p["Key"].rsplit("_", 1)[0]: path(p) for p in props if p["Type"] == "Topic"}
+    for stem in KWB_STEMS.values():
+        assert _header_key(stems[stem], kwb=True) == stem, stems[stem]

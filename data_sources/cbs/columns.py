@@ -67,6 +67,68 @@ KWB_STEMS: dict[str, str] = {
     "a_wat_ha": "OppervlakteWater", "pst_dekp": "Dekkingspercentage",
     "ste_mvs": "MateVanStedelijkheid", "ste_oad": "Omgevingsadressendichtheid",
 }
+# The titles of those columns in the StatLine table of the kwb (85984NED's DataProperties, the same
+# words in every year): a kwb CSV "met titels" gives the same stems as the kwb-<year> download.
+# Matched on the last title of the path: the kwb's "Nabijheid voorzieningen/Basisonderwijs/Afstand
+# tot school" is its own AfstandTotSchool, not the Nabijheid table's measure.
+KWB_TITLES: dict[str, str] = {
+    "Aantal inwoners": "AantalInwoners", "Mannen": "Mannen", "Vrouwen": "Vrouwen",
+    "0 tot 15 jaar": "k_0Tot15Jaar", "15 tot 25 jaar": "k_15Tot25Jaar",
+    "25 tot 45 jaar": "k_25Tot45Jaar", "45 tot 65 jaar": "k_45Tot65Jaar",
+    "65 jaar of ouder": "k_65JaarOfOuder", "Ongehuwd": "Ongehuwd", "Gehuwd": "Gehuwd",
+    "Gescheiden": "Gescheiden", "Verweduwd": "Verweduwd", "Geboorte totaal": "GeboorteTotaal",
+    "Geboorte relatief": "GeboorteRelatief", "Sterfte totaal": "SterfteTotaal",
+    "Sterfte relatief": "SterfteRelatief", "Huishoudens totaal": "HuishoudensTotaal",
+    "Eenpersoonshuishoudens": "Eenpersoonshuishoudens",
+    "Huishoudens zonder kinderen": "HuishoudensZonderKinderen",
+    "Huishoudens met kinderen": "HuishoudensMetKinderen",
+    "Gemiddelde huishoudensgrootte": "GemiddeldeHuishoudensgrootte",
+    "Bevolkingsdichtheid": "Bevolkingsdichtheid", "Woningvoorraad": "Woningvoorraad",
+    "Gemiddelde WOZ-waarde van woningen": "GemiddeldeWOZWaardeVanWoningen",
+    "Percentage eengezinswoning": "PercentageEengezinswoning",
+    "Percentage meergezinswoning": "PercentageMeergezinswoning", "Koopwoningen": "Koopwoningen",
+    "Huurwoningen totaal": "HuurwoningenTotaal",
+    "In bezit woningcorporatie": "InBezitWoningcorporatie",
+    "In bezit overige verhuurders": "InBezitOverigeVerhuurders",
+    "Gemiddelde elektriciteitslevering totaal": "GemiddeldeElektriciteitsleveringTotaal",
+    "Gemiddeld aardgasverbruik totaal": "GemiddeldAardgasverbruikTotaal",
+    "Percentage woningen met stadsverwarming": "PercentageWoningenMetStadsverwarming",
+    "Nettoarbeidsparticipatie": "Nettoarbeidsparticipatie",
+    "Percentage werknemers": "PercentageWerknemers",
+    "Percentage zelfstandigen": "PercentageZelfstandigen",
+    "Aantal inkomensontvangers": "AantalInkomensontvangers",
+    "Gemiddeld inkomen per inkomensontvanger": "GemiddeldInkomenPerInkomensontvanger",
+    "Gemiddeld inkomen per inwoner": "GemiddeldInkomenPerInwoner",
+    "40% personen met laagste inkomen": "k_40PersonenMetLaagsteInkomen",
+    "20% personen met hoogste inkomen": "k_20PersonenMetHoogsteInkomen",
+    "Gem. gestandaardiseerd inkomen van huish": "GemGestandaardiseerdInkomenVanHuish",
+    "40% huishoudens met laagste inkomen": "k_40HuishoudensMetLaagsteInkomen",
+    "20% huishoudens met hoogste inkomen": "k_20HuishoudensMetHoogsteInkomen",
+    "Huishoudens met een laag inkomen": "HuishoudensMetEenLaagInkomen",
+    "Huish. onder of rond sociaal minimum": "HuishOnderOfRondSociaalMinimum",
+    "Huishoudens tot 110% van sociaal minimum": "HuishoudensTot110VanSociaalMinimum",
+    "Huishoudens tot 120% van sociaal minimum": "HuishoudensTot120VanSociaalMinimum",
+    "Mediaan vermogen van particuliere huish.": "MediaanVermogenVanParticuliereHuish",
+    "Personen per soort uitkering; Bijstand": "PersonenPerSoortUitkeringBijstand",
+    "Personen per soort uitkering; AO": "PersonenPerSoortUitkeringAO",
+    "Personen per soort uitkering; WW": "PersonenPerSoortUitkeringWW",
+    "Personen per soort uitkering; AOW": "PersonenPerSoortUitkeringAOW",
+    "Jongeren met jeugdzorg in natura": "JongerenMetJeugdzorgInNatura",
+    "Percentage jongeren met jeugdzorg": "PercentageJongerenMetJeugdzorg",
+    "Wmo-cliënten": "WmoClienten", "Wmo-cliënten relatief": "WmoClientenRelatief",
+    "Bedrijfsvestigingen totaal": "BedrijfsvestigingenTotaal",
+    "Personenauto's totaal": "PersonenautoSTotaal",
+    "Personenauto's per huishouden": "PersonenautoSPerHuishouden", "Motorfietsen": "Motorfietsen",
+    "Afstand tot huisartsenpraktijk": "AfstandTotHuisartsenpraktijk",
+    "Afstand tot grote supermarkt": "AfstandTotGroteSupermarkt",
+    "Afstand tot kinderdagverblijf": "AfstandTotKinderdagverblijf",
+    "Afstand tot school": "AfstandTotSchool", "Scholen binnen 3 km": "ScholenBinnen3Km",
+    "Oppervlakte totaal": "OppervlakteTotaal", "Oppervlakte land": "OppervlakteLand",
+    "Oppervlakte water": "OppervlakteWater", "Dekkingspercentage": "Dekkingspercentage",
+    "Mate van stedelijkheid": "MateVanStedelijkheid",
+    "Omgevingsadressendichtheid": "Omgevingsadressendichtheid",
+}
+_BY_KWB_TITLE = {normalise(title): key for title, key in KWB_TITLES.items()}
 # the kwb's region code column (gwb_code in older files), and its columns of codes and names
 KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs",
@@ -100,3 +162,8 @@ def key_for_title(title: str) -> str | None:
     """The key of a column named by its title (case, accents and punctuation do not matter), or
     None for a title Kindkaart does not read."""
     return _BY_TITLE.get(normalise(title))
+
+
+def kwb_key_for_title(title: str) -> str | None:
+    """The stem of a kerncijfers (kwb) column named by its last title, or None."""
+    return _BY_KWB_TITLE.get(normalise(title)) or key_for_title(title)

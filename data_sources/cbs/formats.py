@@ -18,6 +18,7 @@ from data_sources.cbs.columns import (
     KWB_TEXT_COLUMNS,
     NABIJHEID_STEMS,
     key_for_title,
+    kwb_key_for_title,
 )
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.kwb_values import (
@@ -295,7 +296,11 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
     last_titles = [_last_title(h) for h in header]
     repeated = {t for t in last_titles if last_titles.count(t) > 1}
-    keys = [_header_key(h, repeated) for h in header]
+    # The kwb's own table has Nabijheid-like titles (Nabijheid voorzieningen/Basisonderwijs/
+    # Afstand tot school): read as the kwb's columns, as in the kwb-<year> download.
+    kwb = (str(_table_id_from_name(path) or "").upper() in {t.upper() for t in KERNCIJFERS_TABLES.values()}
+           or {"aantal inwoners", "0 tot 15 jaar"} & set(last_titles))
+    keys = [_header_key(h, repeated, kwb=bool(kwb)) for h in header]
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
@@ -337,19 +342,19 @@ def _last_title(header: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", header.strip().strip('"').strip()).split("/")[-1].strip().lower()
 
 
-def _header_key(header: str, repeated: set[str] = frozenset()) -> str | None:
+def _header_key(header: str, repeated: set[str] = frozenset(), *, kwb: bool = False) -> str | None:
     header = header.strip().strip('"').strip()
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
         return header
     # Titles repeat under different groups (Nabijheid: "Afstand tot school" four times): the
     # whole path decides, and a repeated last title never stands for all of them.
-    nabijheid = stem_for_path(header.split("/"))
+    nabijheid = None if kwb else stem_for_path(header.split("/"))
     if nabijheid:
         return nabijheid
     title = _last_title(header)
     if title in repeated:
         return None
-    return key_for_title(title)
+    return kwb_key_for_title(title) if kwb else key_for_title(title)
 
 
 def _table_id_from_name(path: Path) -> str | None:
