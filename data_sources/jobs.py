@@ -159,17 +159,17 @@ def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | Non
 
 def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
                     gemeenten: list[str] | None = None, year: int | None = None,
-                    replace: bool = False, actor: str = "opdrachtregel") -> tuple[str, list[int]]:
+                    replace: bool = False, actor: str = "opdrachtregel") -> cbs_files.StoredFile:
     """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file), rebuild the marts and
-    write the audit line, in one transaction. Returns (kind, load ids); raises InputRefused when
-    refused (nothing stored)."""
-    def work() -> tuple[str, list[int]]:
+    write the audit line, in one transaction. Returns (kind, load ids, notes on what the file held
+    but was not stored); raises InputRefused when refused (nothing stored)."""
+    def work() -> cbs_files.StoredFile:
         with store.transaction(con):
-            kind, load_ids = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
-                                                  replace=replace)
+            stored = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
+                                          replace=replace)
             transforms.build(con)
-            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {kind}")
-        return kind, load_ids
+            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}")
+        return stored
 
     return retrying(con, work)
 

@@ -171,8 +171,9 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
 
     with as_file(cbs_upload) as path:
         try:
-            kind, load_ids = jobs.import_cbs_file(cursor(), path, year=int(file_year) if file_year else None,
-                                                  replace=replace_confirmed, actor=actor())
+            kind, load_ids, notes = jobs.import_cbs_file(
+                cursor(), path, year=int(file_year) if file_year else None,
+                replace=replace_confirmed, actor=actor())
         except InputRefused as refused:
             if isinstance(refused, WouldEmptyValues):
                 # Shown with a confirmation box above the button on the next run.
@@ -184,6 +185,8 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
             clear_caches()
             st.success(f"{cbs_upload.name} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
                        f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
+            for note in notes:
+                st.warning(note)
 
 st.header("LRK-export inlezen")
 st.write(

@@ -187,7 +187,7 @@ def test_import_cbs_command_refuses_unknown_file_with_exit_1(tmp_path, capsys):
 
 
 def test_import_one_gemeente_of_a_national_file(con):
-    kind, load_ids = import_file(con, FIXTURES / "kwb-2024.csv", gemeenten=["GM0345"])
+    kind, load_ids, _notes = import_file(con, FIXTURES / "kwb-2024.csv", gemeenten=["GM0345"])
     assert kind == "kerncijfers" and len(load_ids) == 1
     assert con.execute("select distinct gemeente_code from regions").fetchall() == [("GM0345",)]
     retrieved = con.execute("select retrieved_at, file_name, file_hash is not null from loads"
@@ -212,7 +212,7 @@ def test_years_before_and_after_a_boundary_change(con):
 
 
 def test_jeugdmonitor_directory_is_stored_long(con):
-    kind, _ = import_file(con, FIXTURES / "odata_v3/85685NED", gemeenten=["GM0344"])
+    kind, _, _notes = import_file(con, FIXTURES / "odata_v3/85685NED", gemeenten=["GM0344"])
     assert kind == "jeugdzorg-wijk"
     rows = con.execute(
         "select stem, value from stg_cbs__jeugdzorg where region_code = 'WK034403'"
@@ -239,7 +239,7 @@ def test_estimate_after_import_of_kerncijfers_and_ages(con):
 def test_import_boundaries_from_geojson(con, tmp_path):
     path = tmp_path / "wijken_2024.geojson"
     shutil.copy(FIXTURES / "pdok/wijk_gegeneraliseerd.json", path)
-    kind, load_ids = import_file(con, path, gemeenten=["GM0344"])
+    kind, load_ids, _notes = import_file(con, path, gemeenten=["GM0344"])
     assert kind == "geometrie" and len(load_ids) == 1
     stored = con.execute("select region_code from geometries where year = 2024 order by 1"
                          ).fetchall()
@@ -254,7 +254,7 @@ def test_import_postcode_file(con, tmp_path):
                     "3511AA;1;03440101;034401;0344\n3511AA;2;03440101;034401;0344\n"
                     "3511AB;1;03440102;034401;0344\n3901AA;1;03450101;034501;0345\n",
                     encoding="utf-8")
-    kind, _ = import_file(con, path, gemeenten=["GM0344"])
+    kind, _, _notes = import_file(con, path, gemeenten=["GM0344"])
     assert kind == "postcodes"
     assert con.execute("select year, pc6, buurt_code, wijk_code, gemeente_code from postcodes"
                        " order by pc6").fetchall() == [
@@ -310,7 +310,7 @@ def test_the_postcode_zip_as_cbs_publishes_it_is_read(con, tmp_path):
         "gem2024.csv": "GM2024;GM_NAAM\n0344;Utrecht\n",
         "wijk2024.csv": "WK2024;WK_NAAM\n034401;Binnenstad\n",
     })
-    kind, _ = import_file(con, path, gemeenten=["GM0344"])
+    kind, _, _notes = import_file(con, path, gemeenten=["GM0344"])
     assert kind == "postcodes"
     assert con.execute("select year, pc6, buurt_code, wijk_code, gemeente_code from postcodes").fetchall() == [
         (2024, "3511AA", "BU03440102", "WK034401", "GM0344")]
@@ -354,3 +354,24 @@ def test_a_broken_postcode_file_is_refused_naming_the_row(con, tmp_path, rows, s
     with pytest.raises(InputRefused, match="Geen postcodes gevonden in het bestand"):
         import_file(con, path)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("kwb-2024.csv", "GM0363 staat niet in het bestand (wel: GM0344 Utrecht, GM0345 Veenendaal)."),
+    ("statline_85984NED.csv", "GM0363 staat niet in het bestand (wel: GM0344 Utrecht, GM0345 Veenendaal)."),
+])
+def test_a_gemeente_not_in_a_kerncijfers_file_is_named(con, name, said):
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, FIXTURES / name, gemeenten=["GM0363"])
+    assert refused.value.messages == [f"Bestand {name}: {said}"]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_boundaries_of_a_gemeente_not_in_the_file_are_refused_by_name(con, tmp_path):
+    path = tmp_path / "wijken_2024.geojson"
+    shutil.copy(FIXTURES / "pdok/wijk_gegeneraliseerd.json", path)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages == [
+        "Bestand wijken_2024.geojson: GM0193 staat niet in het bestand (wel: GM0344 Utrecht, "
+        "GM0345 Veenendaal)."]

@@ -130,7 +130,7 @@ def test_odata_directory_with_topic_groups(tmp_path):
 
 def test_nabijheid_and_kwb_make_the_map_indicators(con, tmp_path):
     import_file(con, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx"))
-    kind, _ = import_file(con, write_statline(tmp_path))
+    kind, _, _notes = import_file(con, write_statline(tmp_path))
     assert kind == "nabijheid"
     rows = con.execute("select wijk_code, measure, value, value_source from nabijheid_by_wijk"
                        " where measure in ('afstand_kinderdagverblijf', 'bso_1km') order by 1, 2").fetchall()

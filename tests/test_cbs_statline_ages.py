@@ -142,3 +142,43 @@ def test_the_pages_name_the_national_profile(tmp_path, monkeypatch):
     datasets = [value for frame in at.dataframe if "Gegevens" in frame.value
                 for value in frame.value["Gegevens"]]
     assert "bevolking-leeftijd (Nederland)" in datasets
+
+
+def test_names_that_are_no_gemeente_of_2024_are_named_not_dropped(con, tmp_path, capsys):
+    from data_sources import cli
+
+    rows = (title_rows("Nederland") + title_rows("Zwolle (gemeente)") + title_rows("Groningen (PV)")
+            + title_rows("Heerhugowaard") + title_rows("Hengelo (O.)"))
+    path = write(tmp_path, TITLE_HEADER, rows,
+                 "Bevolking__geslacht__leeftijd__burgerlijke_staat_en_regio__1_januari_gemengd.csv")
+    kind, _, notes = import_file(con, path)
+    assert kind == "bevolking-leeftijd"
+    assert notes == [
+        "Niet opgeslagen: Heerhugowaard (1 regio) is geen gemeente van de lijst van 2024 "
+        "(data_sources/gemeenten_2024.csv), bijvoorbeeld na een samenvoeging. Download de tabel "
+        "met regiocodes (GM0193) om ze te bewaren."]
+    assert con.execute("select distinct gemeente_code from raw_cbs__population_by_age order by 1"
+                       ).fetchall() == [("GM0164",), ("GM0193",), ("NL01",)]
+    # the command line says it too
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == f"Let op: {notes[0]}"
+
+
+def test_a_gemeente_asked_for_but_not_in_the_file_is_refused(con, tmp_path, capsys):
+    from data_sources import cli
+
+    import_file(con, write(tmp_path, TITLE_HEADER, title_rows("Zwolle (gemeente)"), "eerder.csv"))
+    before = con.execute("select * from raw_cbs__population_by_age order by all").fetchall()
+    path = write(tmp_path, TITLE_HEADER, title_rows("Zwolle (gemeente)") + title_rows("Nederland"),
+                 "Bevolking__geslacht__leeftijd__burgerlijke_staat_en_regio__1_januari_zwolle.csv")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0363"])
+    assert refused.value.messages == [
+        f"Bestand {path.name}: GM0363 staat niet in het bestand (wel: GM0193 Zwolle)."]
+    assert con.execute("select * from raw_cbs__population_by_age order by all").fetchall() == before
+    assert con.execute("select count(*) from loads where file_name = ?", [path.name]).fetchone() == (0,)
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--gemeente", "GM0363", "--db", str(db)]) == 1
+    assert "GM0363 staat niet in het bestand (wel: GM0193 Zwolle)." in capsys.readouterr().out

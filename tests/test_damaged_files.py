@@ -131,7 +131,7 @@ def test_a_statline_csv_with_an_unnamed_column_is_read(db, tmp_path):
     header, rest = source.split("\n", 1)
     path.write_text(header + ';""\n' + "\n".join(line + ";" for line in rest.splitlines()) + "\n",
                     encoding="utf-8")
-    kind, _loads = jobs.import_cbs_file(db, path)
+    kind, _loads, _notes = jobs.import_cbs_file(db, path)
     assert kind == "kerncijfers"
 
 

@@ -320,7 +320,7 @@ def test_a_kwb_workbook_opening_with_an_explanation_sheet(con, tmp_path):
     book = openpyxl.load_workbook(path)
     book.create_sheet("Toelichting", 0).append(["Kerncijfers wijken en buurten 2024, bron: CBS"])
     book.save(path)
-    kind, load_ids = import_file(con, path)
+    kind, load_ids, _notes = import_file(con, path)
     assert (kind, len(load_ids)) == ("kerncijfers", 1)
 
 

@@ -8,12 +8,20 @@ import zipfile
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from data_sources import geo, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
-from data_sources.cbs.loading import store_kerncijfers, store_population_by_age
+from data_sources.cbs.loading import (
+    absent_gemeenten,
+    gemeenten_in_table,
+    population_by_age_frame,
+    population_by_age_notes,
+    store_kerncijfers,
+    store_population_by_age,
+)
 from data_sources.cbs.pipeline import store_geometries
 from data_sources.errors import InputRefused
 from data_sources.offline_boundaries import store_bundled_boundaries
@@ -26,6 +34,15 @@ STORERS = {
 }
 # Kinds whose values a later file can empty: refused unless the user asks to replace.
 REPLACEABLE = {"kerncijfers", "nabijheid"}
+
+
+class StoredFile(NamedTuple):
+    """What store_file stored: the kind of file, the new load ids, and Dutch notes on what the
+    file held but was not stored (to show beside the success message)."""
+
+    kind: str
+    load_ids: list[int]
+    notes: list[str]
 
 
 def _is_geojson(path: Path) -> bool:
@@ -65,9 +82,11 @@ def _import_geojson(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
                            "(eigenschap statcode) gevonden.")
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
+    if gemeenten:
+        absent = absent_gemeenten(gemeenten, ("GM" + frame["region_code"].str[2:6]).unique())
+        if absent:
+            raise InputRefused(f"Bestand {path.name}: {absent}")
     features = pdok.features_of({"features": features}, gemeenten)
-    if not features:
-        raise InputRefused(f"Bestand {path.name}: geen vlakken van de gekozen gemeente(n).")
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
@@ -86,31 +105,41 @@ def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]
 
 
 def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
-               year: int | None = None, replace: bool = False) -> tuple[str, list[int]]:
+               year: int | None = None, replace: bool = False) -> StoredFile:
     """Read and store one hand-downloaded file in one transaction (or the caller's); the caller
-    builds the marts (data_sources.jobs.import_cbs_file). Returns (kind, load ids). Nothing is
-    stored when the file is refused; a table that would empty values an earlier load had is
+    builds the marts (data_sources.jobs.import_cbs_file). Returns the kind, the load ids and
+    notes on what was left out (StoredFile). Nothing is stored when the file is refused (also
+    when it does not hold a gemeente asked for); a table that would empty values an earlier load had is
     refused (WouldEmptyValues) unless `replace`. Besides CBS tables this takes GeoJSON
     boundaries (statcode) and the CBS postcode-huisnummer file; a gemeente from files without
     boundaries gets the bundled 2024 ones."""
     path = Path(path)
+    notes: list[str] = []
     with store.transaction(con):
-        kind, load_ids = _store_one(con, path, gemeenten, year, replace)
+        kind, load_ids = _store_one(con, path, gemeenten, year, replace, notes)
         if kind != "geometrie":
             # A gemeente from files draws its map without network: the bundled 2024 boundaries.
             loaded = [row[0] for row in con.execute(
                 "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))",
                 [load_ids]).fetchall()]
             store_bundled_boundaries(con, loaded)
-    return kind, load_ids
+    return StoredFile(kind, load_ids, notes)
 
 
-def _store_one(con, path: Path, gemeenten, year, replace: bool) -> tuple[str, list[int]]:
+def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]) -> tuple[str, list[int]]:
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year)
     cbs_file = read_cbs_file(path, year=year)
+    if gemeenten:
+        present = (set(population_by_age_frame(cbs_file.table)["gemeente_code"])
+                   if cbs_file.kind == "bevolking-leeftijd" else gemeenten_in_table(cbs_file.table))
+        absent = absent_gemeenten(gemeenten, present)
+        if absent:
+            raise InputRefused(f"Bestand {path.name}: {absent}")
+    if cbs_file.kind == "bevolking-leeftijd":
+        notes += population_by_age_notes(cbs_file.table)
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)

@@ -13,7 +13,7 @@ from data_sources import store
 from data_sources.cbs.columns import KWB_STEMS
 from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
 from data_sources.errors import InputRefused, WouldEmptyValues
-from data_sources.gemeentenamen import gemeente_code_for
+from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
@@ -115,6 +115,35 @@ def kerncijfers_frames(
     ).drop_duplicates(["year", "region_code"])
     values = pd.DataFrame(value_rows, columns=["year", "region_code", "region_level", "stem", "value"])
     return regions, values
+
+
+def gemeenten_in_table(table: CbsTable) -> set[str]:
+    """The gemeente codes of the regions of a table of values per region (kerncijfers, Nabijheid,
+    Jeugdmonitor), from the region codes of its rows."""
+    code_key = table.topic_keys().get("Codering")
+    geo_key = next(iter(table.dimension_keys()), "WijkenEnBuurten")
+    found = set()
+    for record in table.records:
+        code = (clean(record.get(code_key)) if code_key else None) or clean(record.get(geo_key, ""))
+        if isinstance(code, str) and region_level(code):
+            found.add("GM" + code[2:6])
+    return found
+
+
+def absent_gemeenten(wanted: Iterable[str], present: Iterable[str]) -> str | None:
+    """'GM0363 staat niet in het bestand (wel: GM0193 Zwolle)' for the wanted gemeenten a file
+    does not hold, None when it holds them all."""
+    present = sorted(set(present) - {NATIONAL_CODE})
+    missing = sorted({g.strip().upper() for g in wanted} - set(present))
+    if not missing:
+        return None
+    names = bundled_names()
+    shown = ", ".join(f"{code} {names.get(code, '')}".strip() for code in present[:5])
+    more = f" en nog {len(present) - 5}" if len(present) > 5 else ""
+    holds = f"wel: {shown}{more}" if present else "het bestand heeft geen gemeente"
+    subject = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " en " + missing[-1]
+    verb = "staat" if len(missing) == 1 else "staan"
+    return f"{subject} {verb} niet in het bestand ({holds})."
 
 
 def store_kerncijfers(
@@ -251,8 +280,30 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
 
     Returns columns year, gemeente_code, age, persons: ages 0-14 (the ages of kwb's a_00_14), per
     gemeente and for Nederland (NATIONAL_CODE, the age profile of gemeenten without their own;
-    kept whatever `gemeenten` asks).
+    kept whatever `gemeenten` asks). Region names that are no gemeente of 2024 are left out
+    (population_by_age_notes says which); a table with only such names is refused.
     """
+    return _population_by_age(table, gemeenten)[0]
+
+
+def population_by_age_notes(table: CbsTable) -> list[str]:
+    """Dutch notes on what population_by_age_frame leaves out: region names that are not
+    gemeenten of the bundled 2024 list (Heerhugowaard, merged in 2022)."""
+    unresolved = _population_by_age(table, None)[1]
+    if not unresolved:
+        return []
+    names = ", ".join(sorted(unresolved))
+    return [f"Niet opgeslagen: {names} ({_count(len(unresolved), 'regio', 'regio')}) "
+            f"{'is geen gemeente' if len(unresolved) == 1 else 'zijn geen gemeenten'} van de "
+            "lijst van 2024 (data_sources/gemeenten_2024.csv), bijvoorbeeld na een "
+            "samenvoeging. Download de tabel met regiocodes (GM0193) om ze te bewaren."]
+
+
+def _count(number: int, one: str, more: str) -> str:
+    return f"{number} {one if number == 1 else more}"
+
+
+def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tuple[pd.DataFrame, set[str]]:
     keys = table.topic_keys()
     value_key = keys.get("BevolkingOp1Januari") or next(iter(table.numeric_topics()), None)
     if value_key is None:
@@ -300,7 +351,7 @@ def population_by_age_frame(table: CbsTable, gemeenten: Iterable[str] | None = N
         raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
                            "lijst van 2024 (data_sources/gemeenten_2024.csv); download de tabel "
                            "met regiocodes (GM0193) of met de gemeentenamen van 2024.")
-    return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"])
+    return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"]), unresolved
 
 
 # Regions of 03759ned that are not gemeenten: landsdelen, provinces, COROP areas (Nederland is

@@ -29,8 +29,8 @@ def run(args) -> int:
     gemeenten = check_gemeenten(args.gemeente) if args.gemeente else None
     con = store.connect(args.db)
     try:
-        kind, load_ids = jobs.import_cbs_file(con, args.bestand, gemeenten=gemeenten, year=args.jaar,
-                                     replace=args.vervang)
+        kind, load_ids, notes = jobs.import_cbs_file(con, args.bestand, gemeenten=gemeenten,
+                                                     year=args.jaar, replace=args.vervang)
         rows = con.execute(
             "select count(distinct gemeente_code), sum(row_count), min(table_id), min(year)"
             " from loads where load_id in (select unnest(?::integer[]))", [load_ids],
@@ -40,4 +40,6 @@ def run(args) -> int:
     source = ", ".join(str(part) for part in rows[2:] if part)
     print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n), "
           f"{int(rows[1] or 0)} rijen.")
+    for note in notes:
+        print(f"Let op: {note}")
     return 0
