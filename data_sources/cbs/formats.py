@@ -251,7 +251,8 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
             numbers[column] = record[topic] = number
         for part, whole in parts_larger_than_whole(numbers):
             problems.append(f"{where} {part}: {_cell(row.get(part))} is meer dan {whole} "
-                            f"({_cell(row.get(whole))}) in dezelfde rij; dat kan niet.")
+                            f"({_cell(row.get(whole))}) in dezelfde rij, meer dan CBS' afronding "
+                            "kan verklaren; dat kan niet.")
         records.append(record)
         names[code] = _cell(row.get("regio")) or code
         if len(problems) >= 20:
