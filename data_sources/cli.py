@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -112,7 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage)."""
+    """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
+    that stops early (`history | head`) ends the command quietly, whichever command it is."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Python ignores SIGPIPE, so a closed pipe is an exception at the next write, and again
+        # when the interpreter flushes stdout at exit: send the rest to /dev/null instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_REFUSED
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

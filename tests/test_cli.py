@@ -114,3 +114,16 @@ def test_locked_database_gives_dutch_message(tmp_path):
         holder.stdin.close()
         holder.wait(timeout=30)
         holder.stdout.close()
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`python -m data_sources history | head`: the pipe is closed before the command writes.
+    (argparse's own --help already ignores a closed pipe.)"""
+    db = tmp_path / "k.duckdb"
+    assert main(["init", "--db", str(db)]) == 0
+    process = subprocess.Popen([sys.executable, "-m", "data_sources", "history", "--db", str(db)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # as head does after its lines; the command has not written yet
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) in (0, 1)
+    assert stderr == "", stderr
