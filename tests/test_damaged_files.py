@@ -158,3 +158,28 @@ def test_a_geojson_with_unreadable_bytes_names_the_line(db, tmp_path):
     assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
         "Bestand wijk_2024.geojson: geen leesbare GeoJSON: regel 2 bevat tekens die niet te lezen "
         "zijn (het bestand is geen UTF-8 en geen Windows-1252); sla het op in UTF-8.")
+
+
+def vve_sample_with(change) -> bytes:
+    import openpyxl
+
+    book = openpyxl.load_workbook(VVE)
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def huge_count(book):
+    book["Gegevens"]["D2"] = 1e20  # an OverflowError traceback before
+
+
+@pytest.mark.parametrize("change, expected", [
+    (huge_count, "Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '100000000000000000000' is "
+                 "geen aannemelijk aantal"),
+])
+def test_an_odd_sample_workbook_is_refused_in_dutch_and_stores_nothing(db, change, expected):
+    text = refused(db, lambda: jobs.import_registration(
+        db, vve_sample_with(change), "vve-indicaties", "GGD Voorbeeldregio (JGZ)", "2024",
+        "vve.xlsx", gemeente_code="GM9999"))
+    assert expected in text, text

@@ -194,6 +194,7 @@ def test_identical_file_twice_is_recognised(gem):
                      meta={"organisatie": "Andere GGD"}), "GGD", "2024", "ingevuld voor"),
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"periode": "2023"}), "GGD", "2024", "periode '2023'"),
+    (vve_file(10**20), "GGD", "2024", "geen aannemelijk aantal"),
 ])
 def test_refused_import_leaves_the_database_unchanged(gem, data, organisation, period, expected):
     import_workbook(gem, vve_file(10), "vve-indicaties", "GGD", "2024", "v1.xlsx")

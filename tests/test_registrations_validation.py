@@ -386,3 +386,21 @@ def test_the_cycle_collector_runs_again_after_validation(gem):
     with pytest.raises(Exception, match="Onbekende soort"):
         validate_workbook(vve([]), "geen-soort", gem, "v.xlsx")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("count, shown", [
+    (10**20, "100000000000000000000"), ("99999999999999999999", "99999999999999999999"),
+    (9007199254740993, "9007199254740992"), (1_000_001, "1000001"),  # Excel keeps a float
+])
+def test_an_implausible_count_is_refused_naming_the_cell(gem, count, shown):
+    result = validate_workbook(vve([["Centrum", "2-4", "SES", count]]), "vve-indicaties", gem,
+                               "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{shown}' is geen aannemelijk "
+        "aantal; Kindkaart neemt hoogstens 1.000.000 per cel aan"]
+
+
+def test_a_million_is_still_a_count(gem):
+    result = validate_workbook(vve([["Centrum", "2-4", "SES", 1_000_000]]), "vve-indicaties", gem,
+                               "vve.xlsx")
+    assert result.ok, result.message_texts()

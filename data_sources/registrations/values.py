@@ -23,6 +23,11 @@ _MONTHS = {
 }
 
 
+# No cell counts more: a gemeente has at most some hundred thousand children, and a bound far
+# below 2**53 keeps every sum exact (a float holds whole numbers exactly up to there).
+MAX_COUNT = 1_000_000
+
+
 class BadValue(ValueError):
     """A cell value that cannot be used; the message is Dutch and may quote the value."""
 
@@ -61,6 +66,11 @@ def parse_count(value: object) -> int:
     number = parse_number(value)
     if number < 0:
         raise BadValue(f"'{show(value)}' is negatief; een aantal is 0 of meer")
+    if number > MAX_COUNT:
+        bound = f"{MAX_COUNT:,}".replace(",", ".")
+        raise BadValue(
+            f"'{show(value)}' is geen aannemelijk aantal; Kindkaart neemt hoogstens {bound} per "
+            "cel aan")
     if not float(number).is_integer():
         raise BadValue(f"'{show(value)}' is geen heel getal; een aantal kan geen breuk zijn")
     return int(number)
