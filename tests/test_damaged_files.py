@@ -174,9 +174,17 @@ def huge_count(book):
     book["Gegevens"]["D2"] = 1e20  # an OverflowError traceback before
 
 
+def hidden_data_sheet_with_visible_copy(book):
+    copy = book.copy_worksheet(book["Gegevens"])
+    copy.title = "Gegevens (2)"
+    book["Gegevens"].sheet_state = "hidden"
+    book.active = book.sheetnames.index("Gegevens (2)")
+
+
 @pytest.mark.parametrize("change, expected", [
     (huge_count, "Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '100000000000000000000' is "
                  "geen aannemelijk aantal"),
+    (hidden_data_sheet_with_visible_copy, "Blad 'Gegevens': is verborgen."),
 ])
 def test_an_odd_sample_workbook_is_refused_in_dutch_and_stores_nothing(db, change, expected):
     text = refused(db, lambda: jobs.import_registration(

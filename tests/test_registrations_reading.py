@@ -396,5 +396,63 @@ def test_validation_says_the_same_with_either_reader(gem, name, monkeypatch):
                 frame.where(frame.notna(), None).to_dict("records"))
 
     fast = outcome()
-    monkeypatch.setattr(reading, "_plain_workbook", lambda data: False)
+    monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None: False)
     assert fast == outcome()
+
+
+def many_sheets(count: int, far: str = f"BH{reading.MAX_ROWS}"):
+    def add(book):
+        for i in range(count):
+            sheet = book.create_sheet(f"Blad{i}")
+            sheet["A1"], sheet[far] = "x", 1
+    return add
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_only_the_data_and_organisation_sheets_are_read_whole(gem, monkeypatch, fast):
+    """Each sheet within the limits, but together 30 dense blocks of 20,000 x 60 cells (150 of
+    them took 2 GB): only 'Gegevens' and 'Organisatie' are read, the others only by their head."""
+    import data_sources.registrations.validate as validate
+
+    read = []
+
+    def recording(*args, **kwargs):
+        sheets = read_workbook(*args, **kwargs)
+        read.extend(sheet.name for sheet in sheets)
+        return sheets
+
+    monkeypatch.setattr(validate, "read_workbook", recording)
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None: False)
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    many_sheets(30)(book)
+    many_sheets(1, "XFD1048576")(book)  # past the limits, but never read
+    out = io.BytesIO()
+    book.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "v.xlsx")
+    assert result.ok, result.message_texts()
+    assert sorted(read) == ["Gegevens", "Organisatie"]
+
+
+def test_the_survey_reads_every_sheet_by_its_head_only():
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]], extra=many_sheets(3))
+    entries = reading.survey_workbook(data, "v.xlsx", head_rows=5)
+    assert [(e.name, e.state, len(e.head)) for e in entries] == [
+        ("Gegevens", "visible", 2), ("Blad0", "visible", 5), ("Blad1", "visible", 5),
+        ("Blad2", "visible", 5)]
+    assert entries[1].head[0] == ("x",) + (None,) * (reading.MAX_COLUMNS - 1)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_hidden_rows_and_columns_are_read_from_either_reader(fast):
+    def hide(book):
+        sheet = book["Gegevens"]
+        sheet.row_dimensions[3].hidden = True
+        sheet.column_dimensions.group("B", "C", hidden=True)
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6]],
+                          extra=hide)
+    entries = reading.survey_workbook(data)
+    sheet = read_workbook(data, fast=fast, only=entries)[0]
+    assert (sheet.hidden_rows, sheet.hidden_columns) == ({3}, {2, 3})

@@ -388,6 +388,22 @@ def test_the_cycle_collector_runs_again_after_validation(gem):
     assert gc.isenabled()
 
 
+def test_a_sheet_with_personal_data_headers_refuses_the_file(gem):
+    def children(workbook):
+        sheet = workbook.create_sheet("Kinderen")
+        sheet.append(["Naam", "BSN", "Geboortedatum", "opmerking"])
+        sheet.append(["Sanne de Vries", VALID_BSN, dt.datetime(2021, 5, 17), "x"])
+
+    result = validate_workbook(vve([["Centrum", "2-4", "SES", 5]], extra=children),
+                               "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert [t.split(":")[0] for t in texts] == [
+        "Blad 'Kinderen', rij 1, kolom A (Naam)", "Blad 'Kinderen', rij 1, kolom B (BSN)",
+        "Blad 'Kinderen', rij 1, kolom C (Geboortedatum)"]
+    assert all("persoonsgegevens geweigerd" in t for t in texts)
+    assert not any(secret in t for t in texts for secret in SECRETS), texts
+
+
 @pytest.mark.parametrize("count, shown", [
     (10**20, "100000000000000000000"), ("99999999999999999999", "99999999999999999999"),
     (9007199254740993, "9007199254740992"), (1_000_001, "1000001"),  # Excel keeps a float
@@ -404,3 +420,47 @@ def test_a_million_is_still_a_count(gem):
     result = validate_workbook(vve([["Centrum", "2-4", "SES", 1_000_000]]), "vve-indicaties", gem,
                                "vve.xlsx")
     assert result.ok, result.message_texts()
+
+
+def hidden_data_sheet_and_visible_copy(workbook):
+    copy = workbook.copy_worksheet(workbook["Gegevens"])
+    copy.title = "Gegevens (2)"
+    copy["D2"] = 50
+    workbook["Gegevens"].sheet_state = "hidden"
+    workbook.active = 1
+
+
+def hidden_row(workbook):
+    workbook["Gegevens"].row_dimensions[3].hidden = True
+
+
+def hidden_count_column(workbook):
+    workbook["Gegevens"].column_dimensions["D"].hidden = True
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (hidden_data_sheet_and_visible_copy, [
+        "Blad 'Gegevens': is verborgen. Kindkaart leest alleen dit blad, maar u ziet het niet in "
+        "Excel.",
+        "De werkmap heeft naast het blad 'Gegevens' ook 'Gegevens (2)' met gegevens. Kindkaart "
+        "leest alleen 'Gegevens'."]),
+    (hidden_row, ["Blad 'Gegevens': rij 3 is verborgen (ook een filter verbergt rijen). Kindkaart "
+                  "telt alle rijen, ook verborgen rijen."]),
+    (hidden_count_column, ["Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, "
+                           "maar telt mee."]),
+])
+def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
+    data = vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]], extra=extra)
+    texts = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert len(texts) == len(expected), texts
+    assert all(t.startswith(e) for t, e in zip(texts, expected, strict=True)), texts
+
+
+def test_hidden_empty_rows_and_a_hidden_lists_sheet_are_fine(gem):
+    def hidden_empty_row(workbook):
+        workbook["Gegevens"].row_dimensions[9].hidden = True
+
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])  # Lijsten is hidden
+    assert validate_workbook(data, "vve-indicaties", gem, "v.xlsx").ok
+    data = vve([["Centrum", "2-4", "SES", 5]], extra=hidden_empty_row)
+    assert validate_workbook(data, "vve-indicaties", gem, "v.xlsx").ok

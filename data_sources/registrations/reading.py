@@ -8,6 +8,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,9 @@ class Sheet:
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)
     # merged ranges as (first row, first column, last row, last column, "A1:B2")
     merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    # rows and columns that Excel hides (a filter hides rows too); filled for surveyed sheets
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
     @property
     def max_row(self) -> int:
@@ -47,6 +51,25 @@ class Sheet:
 
     def is_empty(self) -> bool:
         return not any(_filled(v) for row in self.rows for v in row)
+
+
+@dataclass
+class SheetEntry:
+    """A worksheet as the workbook lists it: name, state ('visible', 'hidden', 'veryHidden'), its
+    part in the zip, and its first rows (read without loading the rest of the sheet)."""
+
+    name: str
+    state: str
+    part: str
+    head: list[tuple[Any, ...]]
+
+    @property
+    def visible(self) -> bool:
+        return self.state == "visible"
+
+    def has_content(self) -> bool:
+        """True when the first rows hold a value."""
+        return any(_filled(v) for row in self.head for v in row)
 
 
 def _filled(value: Any) -> bool:
@@ -154,23 +177,91 @@ def _looks_like_text(data: bytes) -> bool:
 _DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
-def read_workbook(data: bytes, file_name: str = "", fast: bool = True) -> list[Sheet]:
-    """Every worksheet of an uploaded .xlsx, with cached formula values; raises InputRefused.
+def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> list[SheetEntry]:
+    """Every worksheet of an uploaded .xlsx with its state and first `head_rows` rows (at most
+    MAX_COLUMNS wide); raises InputRefused. Streams each sheet and stops after its head, so a
+    workbook of hundreds of sheets costs little: only the sheets chosen from this survey are then
+    read whole (read_workbook)."""
+    sniff(data, file_name)
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                entries = [
+                    SheetEntry(ws.title, ws.sheet_state or "visible",
+                               str(ws._worksheet_path).lstrip("/"),
+                               list(ws.iter_rows(min_row=1, max_row=head_rows,
+                                                 max_col=MAX_COLUMNS, values_only=True)))
+                    for ws in book.worksheets
+                ]
+            finally:
+                book.close()
+    except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
+        raise _unreadable(exc, shown) from None
+    return entries
+
+
+def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
+                  only: Sequence[SheetEntry] | None = None) -> list[Sheet]:
+    """The worksheets of an uploaded .xlsx (every one, or `only` those surveyed entries, with
+    their hidden rows and columns), with cached formula values; raises InputRefused.
 
     Plain workbooks (no formulas, error cells or escaped characters; within the size limits) are
     read with python-calamine, about fifteen times faster than openpyxl; everything else, and
     anything calamine cannot read, goes through openpyxl, which also words the refusals. Both give
     the same cells (tests/test_registrations_reading.py compares them on odd files)."""
     sniff(data, file_name)
+    names = None if only is None else {entry.name for entry in only}
+    parts = None if only is None else {entry.part for entry in only}
     try:
-        plain = fast and _plain_workbook(data)
+        plain = fast and _plain_workbook(data, parts)
     except _DAMAGED_ZIP:
         plain = False  # a damaged part: openpyxl reads what it can or words the refusal
-    if plain:
-        sheets = _read_with_calamine(data)
-        if sheets is not None:
-            return sheets
-    return _read_with_openpyxl(data, file_name)
+    sheets = _read_with_calamine(data, names) if plain else None
+    if sheets is None:
+        sheets = _read_with_openpyxl(data, file_name, names)
+    for entry in only or ():
+        for sheet in sheets:
+            if sheet.name == entry.name:
+                sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(data, entry.part)
+    return sheets
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""\b(r|min|max|hidden)\s*=\s*["']([^"']*)["']""")
+
+
+def _hidden_rows_and_columns(data: bytes, part: str) -> tuple[set[int], set[int]]:
+    """The rows and columns a sheet hides (hidden="1"; an Excel filter hides rows the same way)."""
+    try:
+        xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    except (KeyError, *_DAMAGED_ZIP):
+        return set(), set()
+    if b"hidden" not in xml:
+        return set(), set()
+    rows: set[int] = set()
+    columns: set[int] = set()
+    for tag, found in ((_ROW_TAG, rows), (_COL_TAG, columns)):
+        for match in tag.finditer(xml):
+            if b"hidden" not in match.group(1):
+                continue
+            attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+            if attributes.get(b"hidden", b"").strip().lower() not in (b"1", b"true"):
+                continue
+            try:
+                if tag is _ROW_TAG:
+                    found.add(int(attributes[b"r"]))
+                else:
+                    first, last = int(attributes[b"min"]), int(attributes[b"max"])
+                    found.update(range(first, min(last, MAX_COLUMNS) + 1))
+            except (KeyError, ValueError):
+                continue
+    return rows, columns
 
 
 # What makes a workbook need openpyxl, in its cells or shared strings: a formula without a cached
@@ -190,14 +281,16 @@ _FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
 _EMPTY_TEXT_FORMULA = re.compile(rb't="str"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v */>|<v></v>)?</c>')
 
 
-def _plain_workbook(data: bytes) -> bool:
-    """True when every worksheet and the shared strings are plain enough for calamine, and every
-    sheet lies within MAX_ROWS x MAX_COLUMNS (calamine holds a sheet as one dense block, so the
-    bounds are checked on the XML before it reads anything)."""
+def _plain_workbook(data: bytes, parts: set[str] | None = None) -> bool:
+    """True when every worksheet (or those in `parts`) and the shared strings are plain enough
+    for calamine, and every such sheet lies within MAX_ROWS x MAX_COLUMNS (calamine holds a sheet
+    as one dense block, so the bounds are checked on the XML before it reads anything)."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     for info in archive.infolist():
         name = info.filename
         worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+        if worksheet and parts is not None and name not in parts:
+            continue
         if not worksheet and name != "xl/sharedStrings.xml":
             continue
         xml = archive.read(info)
@@ -252,9 +345,10 @@ def _beyond_limits() -> re.Pattern[bytes]:
 _BEYOND_LIMITS = _beyond_limits()
 
 
-def _read_with_calamine(data: bytes) -> list[Sheet] | None:
-    """The worksheets read with python-calamine, with values as openpyxl gives them; None when
-    calamine cannot read the file (openpyxl then reads it or words the refusal)."""
+def _read_with_calamine(data: bytes, names: set[str] | None = None) -> list[Sheet] | None:
+    """The worksheets (all, or those in `names`) read with python-calamine, with values as
+    openpyxl gives them; None when calamine cannot read the file (openpyxl then reads it or words
+    the refusal)."""
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
 
@@ -263,6 +357,8 @@ def _read_with_calamine(data: bytes) -> list[Sheet] | None:
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart sheets hold no cells (openpyxl leaves them out too)
+            if names is not None and meta.name not in names:
+                continue  # never loaded: calamine holds each sheet it reads as one dense block
             sheet = book.get_sheet_by_name(meta.name)
             text = str  # most cells are text: only the others go through _as_openpyxl
             rows = [[value if value.__class__ is text and value else _as_openpyxl(value)
@@ -305,7 +401,26 @@ def _range_name(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
 
 
-def _read_with_openpyxl(data: bytes, file_name: str) -> list[Sheet]:
+def _unreadable(exc: BaseException, shown: str) -> InputRefused:
+    """The Dutch refusal for a workbook openpyxl cannot read, naming none of its internals."""
+    chain: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:
+        chain.append(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    if any("Forbidden" in name for name in chain):
+        return InputRefused(
+            f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
+            "gelezen."
+        )
+    return InputRefused(
+        f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
+        "Open het in Excel en sla het opnieuw op als .xlsx."
+    )
+
+
+def _read_with_openpyxl(data: bytes, file_name: str,
+                        names: set[str] | None = None) -> list[Sheet]:
     shown = f"'{file_name}'" if file_name else "Het bestand"
     import openpyxl
 
@@ -317,21 +432,11 @@ def _read_with_openpyxl(data: bytes, file_name: str) -> list[Sheet]:
             formulas = (openpyxl.load_workbook(io.BytesIO(data), data_only=False)
                         if _has_formulas(data) else None)
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
-        chain, cause = [], exc
-        while cause is not None and len(chain) < 10:
-            chain.append(type(cause).__name__)
-            cause = cause.__cause__ or cause.__context__
-        if any("Forbidden" in name for name in chain):
-            raise InputRefused(
-                f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
-                "gelezen."
-            ) from None
-        raise InputRefused(
-            f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
-            "Open het in Excel en sla het opnieuw op als .xlsx."
-        ) from None
+        raise _unreadable(exc, shown) from None
     sheets = []
     for ws_values in values.worksheets:
+        if names is not None and ws_values.title not in names:
+            continue  # only the chosen sheets are made dense
         ws_formulas = formulas[ws_values.title] if formulas is not None else None
         if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
             raise InputRefused(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.locations import LocationIndex, UnknownLocation
-from data_sources.registrations.reading import Sheet, read_workbook
+from data_sources.registrations.reading import Sheet, SheetEntry, read_workbook, survey_workbook
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
 from data_sources.text import normalise
 
@@ -42,6 +43,9 @@ _PERSONAL_HEADERS = {
     "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
     "email": "e-mailadressen",
 }
+_PERSONAL_REFUSED = (
+    "Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder "
+    "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
 _EMPTY_KEY = "\u2205"  # stands in for an empty breakdown while grouping (groupby drops None)
 _TOTAL_WORDS = ("totaal", "total", "eindtotaal", "generaal totaal", "som", "subtotaal")
 
@@ -164,14 +168,27 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     rtype = registration_type(soort)
     result = ValidationResult(soort)
     try:
-        sheets = read_workbook(data, file_name)
+        # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
+        # through its first rows (a workbook of hundreds of sheets must not take the memory).
+        entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
+        chosen = _data_sheet(entries, result)
+        if chosen is None:
+            return result
+        result.messages = _sheet_problems(entries, chosen)
+        if result.messages:
+            return result
+        meta_entry = _meta_entry(entries)
+        sheets = read_workbook(data, file_name,
+                               only=[chosen] if meta_entry is None else [chosen, meta_entry])
     except InputRefused as refused:
         result.messages = [Message(text) for text in refused.messages]
         return result
     meta = read_meta(sheets)
     result.meta = meta
-    sheet = _data_sheet(sheets, result)
-    if sheet is None:
+    sheet = next(s for s in sheets if s.name == chosen.name)
+    if sheet.is_empty():
+        result.messages.append(Message(
+            "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
     if header_row is None:
@@ -191,6 +208,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     collector = _Collector()
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
     _check_merged(sheet, header_row, collector)
+    _check_hidden(sheet, header_row, mapping, collector)
     if collector.messages:
         result.messages = collector.final()
         return result
@@ -205,32 +223,41 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     return result
 
 
+def _meta_fields(sheet: Sheet) -> dict[str, tuple[int, Any]]:
+    """The filled-in fields of an Organisatie sheet, each with its row."""
+    fields = {}
+    for r, row in enumerate(sheet.rows[:30], start=1):
+        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+            key = normalise(row[0]).rstrip(":")
+            if key in ("organisatie", "periode", "gemeente", "peildatum", "definitie",
+                       "contactpersoon", "toelichting", "bron"):
+                fields[key] = (r, row[1].strip() if isinstance(row[1], str) else row[1])
+    return fields
+
+
+def _is_meta_sheet(name: str) -> bool:
+    return normalise(name) == normalise(META_SHEET)
+
+
 def read_meta(sheets: list[Sheet]) -> dict[str, Any]:
     """The filled-in fields of the sheet 'Organisatie' (organisatie, periode, peildatum, ...)."""
     for sheet in sheets:
-        if normalise(sheet.name) != normalise(META_SHEET):
-            continue
-        meta = {}
-        for row in sheet.rows[:30]:
-            if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
-                key = normalise(row[0]).rstrip(":")
-                if key in ("organisatie", "periode", "gemeente", "peildatum", "definitie",
-                           "contactpersoon", "toelichting", "bron"):
-                    meta[key] = row[1].strip() if isinstance(row[1], str) else row[1]
-        return meta
+        if _is_meta_sheet(sheet.name):
+            return {key: value for key, (_r, value) in _meta_fields(sheet).items()}
     return {}
 
 
-def _data_sheet(sheets: list[Sheet], result: ValidationResult) -> Sheet | None:
-    for sheet in sheets:
-        if normalise(sheet.name) == normalise(DATA_SHEET):
-            if sheet.is_empty():
-                result.messages.append(Message(
-                    "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
-                return None
-            return sheet
+def _meta_entry(entries: list[SheetEntry]) -> SheetEntry | None:
+    return next((e for e in entries if _is_meta_sheet(e.name)), None)
+
+
+def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEntry | None:
+    for entry in entries:
+        if normalise(entry.name) == normalise(DATA_SHEET):
+            return entry
     skip = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
-    candidates = [s for s in sheets if normalise(s.name) not in skip and not s.is_empty()]
+    # a data sheet has its header in the first rows, so the survey's head shows whether it is one
+    candidates = [e for e in entries if normalise(e.name) not in skip and e.has_content()]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -238,11 +265,49 @@ def _data_sheet(sheets: list[Sheet], result: ValidationResult) -> Sheet | None:
             "De werkmap bevat geen gegevens: alle bladen zijn leeg. Vul het blad "
             f"'{DATA_SHEET}' van het sjabloon."))
     else:
-        names = ", ".join(f"'{s.name}'" for s in candidates)
+        names = ", ".join(f"'{e.name}'" for e in candidates)
         result.messages.append(Message(
             f"De werkmap heeft meer bladen met gegevens ({names}) en geen blad '{DATA_SHEET}'. "
             f"Zet de gegevens in één blad met de naam '{DATA_SHEET}'."))
     return None
+
+
+_COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
+
+
+def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Message]:
+    """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
+    what a partner sees must be what is counted, and no sheet may hold personal data."""
+    problems = []
+    if not chosen.visible:
+        problems.append(Message(
+            "is verborgen. Kindkaart leest alleen dit blad, maar u ziet het niet in Excel. Maak "
+            "het zichtbaar (klik met de rechtermuisknop op een bladtab > Zichtbaar maken), "
+            "controleer de gegevens en lever het bestand opnieuw aan.", chosen.name))
+    copies = [e for e in entries if e is not chosen and e.visible and e.has_content()
+              and _COPY_OF_DATA_SHEET.match(normalise(e.name))]
+    if copies:
+        names = ", ".join(f"'{e.name}'" for e in copies)
+        problems.append(Message(
+            f"De werkmap heeft naast het blad '{chosen.name}' ook {names} met gegevens. "
+            f"Kindkaart leest alleen '{chosen.name}'. Zet de juiste gegevens in dat blad, "
+            "verwijder de kopie en lever het bestand opnieuw aan."))
+    for entry in entries:
+        if entry is chosen:
+            continue  # its columns are checked with their values (_personal_data)
+        reported = set()
+        for r, row in enumerate(entry.head, start=1):
+            for c, cell in enumerate(row, start=1):
+                if c in reported or not isinstance(cell, str) or len(cell) > 40:
+                    continue
+                kind = _personal_header(cell)
+                if kind:
+                    reported.add(c)
+                    problems.append(Message(
+                        f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
+                        "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
+                        + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
+    return problems
 
 
 def _header_key(text: object) -> str:
@@ -418,6 +483,35 @@ def _check_merged(sheet: Sheet, header_row: int, out: _Collector) -> None:
             out.add(Message(
                 f"de cellen {ref} zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke "
                 "cel apart in.", sheet.name, r1, c1))
+
+
+def _row_list(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:10]))
+    return shown + (f" en nog {len(rows) - 10}" if len(rows) > 10 else "")
+
+
+def _check_hidden(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+                  out: _Collector) -> None:
+    """Hidden or filtered rows, and hidden columns of the template, would be counted unseen."""
+    rows = sorted(r for r in sheet.hidden_rows if header_row < r <= sheet.max_row
+                  and any(_has_value(x) for x in sheet.rows[r - 1]))
+    if rows:
+        word = "rij" if len(rows) == 1 else "rijen"
+        out.add(Message(
+            f"{word} {_row_list(rows)} {'is' if len(rows) == 1 else 'zijn'} verborgen (ook een "
+            "filter verbergt rijen). Kindkaart telt alle rijen, ook verborgen rijen. Maak ze "
+            "zichtbaar (Start > Sorteren en filteren > Wissen, of rechtsklik > Zichtbaar maken), "
+            "verwijder wat niet meetelt en lever het bestand opnieuw aan.", sheet.name))
+    for c in sorted(sheet.hidden_columns & set(mapping)):
+        if any(_has_value(sheet.value(r, c)) for r in range(header_row + 1, sheet.max_row + 1)):
+            out.add(Message(
+                "deze kolom is verborgen, maar telt mee. Maak hem zichtbaar (rechtsklik > "
+                "Zichtbaar maken), controleer hem en lever het bestand opnieuw aan.",
+                sheet.name, None, c, _shown_header(sheet, header_row, c)))
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
