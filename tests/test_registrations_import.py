@@ -195,6 +195,9 @@ def test_identical_file_twice_is_recognised(gem):
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"periode": "2023"}), "GGD", "2024", "periode '2023'"),
     (vve_file(10**20), "GGD", "2024", "geen aannemelijk aantal"),
+    (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
+                     meta={"definitie": "zonder Jan (BSN 111222333)"}), "GGD", "2024",
+     "persoonsgegevens geweigerd"),
 ])
 def test_refused_import_leaves_the_database_unchanged(gem, data, organisation, period, expected):
     import_workbook(gem, vve_file(10), "vve-indicaties", "GGD", "2024", "v1.xlsx")
@@ -202,6 +205,23 @@ def test_refused_import_leaves_the_database_unchanged(gem, data, organisation, p
     with pytest.raises(InputRefused) as refused:
         import_workbook(gem, data, "vve-indicaties", organisation, period, "x.xlsx")
     assert any(expected in m for m in refused.value.messages), refused.value.messages
+    assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("soort, data, expected", [
+    ("jeugdhulp", filled_template("jeugdhulp", [["Centrum", "BSN 111222333", "ambulant", "0-2", 1]]),
+     "persoonsgegevens geweigerd"),
+])
+def test_refused_upload_for_a_given_gemeente_leaves_the_database_unchanged(gem, soort, data,
+                                                                           expected):
+    """As the app uploads: always for a given gemeente."""
+    import_workbook(gem, vve_file(10), "vve-indicaties", "GGD", "2024", "v1.xlsx",
+                    gemeente_code="GM9999")
+    before = table_content(gem)
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, soort, "GGD", "2024", "x.xlsx", gemeente_code="GM9999")
+    assert any(expected in m for m in refused.value.messages), refused.value.messages
+    assert "111222333" not in " ".join(refused.value.messages)
     assert table_content(gem) == before
 
 

@@ -388,6 +388,76 @@ def test_the_cycle_collector_runs_again_after_validation(gem):
     assert gc.isenabled()
 
 
+def jeugdhulp(provider, meta=None) -> bytes:
+    return filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]], meta=meta)
+
+
+PERSONAL_IN_TEXT = {
+    "bsn inside text": ("BSN 111222333", "burgerservicenummer"),
+    "bsn in groups": ("kind 1112.22.333", "burgerservicenummer"),
+    "name with age": ("Jan de Vries (8 jr)", "leeftijd van een kind"),
+    "birth word": ("geb. 12-03-2019", "geboortedatum"),
+    "geboren": ("Sanne, geboren in maart", "geboortedatum"),
+    "date inside text": ("Jan 12-03-2019", "datum"),
+    "iso date inside text": ("aangemeld 2019-03-12", "datum"),
+    "date with month name": ("sinds 3 maart 2019", "datum"),
+}
+
+
+@pytest.mark.parametrize("name", list(PERSONAL_IN_TEXT))
+def test_personal_data_inside_a_text_cell_is_refused_naming_the_cell(gem, name):
+    text, expected = PERSONAL_IN_TEXT[name]
+    result = validate_workbook(jeugdhulp(text), "jeugdhulp", gem, "j.xlsx", period="2024")
+    texts = result.message_texts()
+    assert texts and all(t.startswith("Blad 'Gegevens', rij 2, kolom B (aanbieder): "
+                                      "persoonsgegevens geweigerd") for t in texts), texts
+    assert any(expected in t for t in texts), texts
+    assert not any(part in t for t in texts for part in (text, "111222333", "12-03-2019")), texts
+    assert result.aggregates_df.empty
+
+
+@pytest.mark.parametrize("text", [
+    "Stichting Jeugdzorg De Vries", "Zorg BV (KvK 12345678)", "LRK 123456789012", "Centrum-Zuid",
+    "Peutergroep 2-4 jaar", "BSO 4-12 jaar", "Team 2024", "Team 2024-Q1", "schooljaar 2024-2025",
+    "Gebouw 3", "tel. 06-12345678",
+])
+def test_legitimate_text_is_not_taken_for_personal_data(gem, text):
+    result = validate_workbook(jeugdhulp(text), "jeugdhulp", gem, "j.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["provider"].tolist() == [text]
+
+
+def with_meta_rows(data: bytes, rows: dict) -> bytes:
+    """The workbook with extra rows (gegeven, waarde) at the end of its Organisatie sheet."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    for key, value in rows.items():
+        workbook["Organisatie"].append([key, value])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_personal_data_in_the_organisation_notes_is_refused_naming_the_field(gem):
+    data = with_meta_rows(
+        jeugdhulp("Zorg BV", meta={"definitie": "Telling excl. Jan (BSN 111222333), zie mail"}),
+        {"toelichting": "Sanne Bakker, Dorpsstraat 4, geboren 01-02-2020, is verhuisd"})
+    texts = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts()
+    assert [t.split(":")[0] for t in texts] == ["Blad 'Organisatie', rij 6, kolom B (definitie)",
+                                                "Blad 'Organisatie', rij 8, kolom B (toelichting)"]
+    assert "burgerservicenummer" in texts[0] and "geboortedatum" in texts[1]
+    assert not any(s in t for t in texts for s in ("111222333", "Sanne", "01-02-2020")), texts
+
+
+@pytest.mark.parametrize("definition", [
+    "Wachtenden op 31-12-2024", "BRP-uittreksel, peildatum 1 januari 2024",
+    "Telling tussen 01-01-2024 en 31-12-2024", "Doelgroepdefinitie vve (2023)",
+])
+def test_a_counting_date_in_the_definition_is_accepted(gem, definition):
+    result = validate_workbook(jeugdhulp("Zorg BV", meta={"definitie": definition}), "jeugdhulp",
+                               gem, "j.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+
+
 def test_a_sheet_with_personal_data_headers_refuses_the_file(gem):
     def children(workbook):
         sheet = workbook.create_sheet("Kinderen")

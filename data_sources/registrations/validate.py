@@ -43,6 +43,8 @@ _PERSONAL_HEADERS = {
     "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
     "email": "e-mailadressen",
 }
+# The Organisatie fields copied into the load's note (importing._note): stored, so checked.
+NOTE_FIELDS = ("definitie", "bron", "toelichting")
 _PERSONAL_REFUSED = (
     "Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder "
     "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
@@ -190,6 +192,9 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages.append(Message(
             "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
+    result.messages = _personal_in_meta(sheets)
+    if result.messages:
+        return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
     if header_row is None:
         return result
@@ -249,6 +254,22 @@ def read_meta(sheets: list[Sheet]) -> dict[str, Any]:
 
 def _meta_entry(entries: list[SheetEntry]) -> SheetEntry | None:
     return next((e for e in entries if _is_meta_sheet(e.name)), None)
+
+
+def _personal_in_meta(sheets: list[Sheet]) -> list[Message]:
+    """Personal data in the Organisatie fields that are copied into the load's note."""
+    found = []
+    for sheet in sheets:
+        if not _is_meta_sheet(sheet.name):
+            continue
+        for key, (r, value) in _meta_fields(sheet).items():
+            kind = (v.personal_in_text(value, reference_dates=True) if key in NOTE_FIELDS
+                    else None)
+            if kind:
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: het veld '{key}' bevat mogelijk {kind}. "
+                    + _PERSONAL_REFUSED, sheet.name, r, 2, key))
+    return found
 
 
 def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEntry | None:
@@ -726,6 +747,13 @@ def _outcome(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
 def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
                 result: ValidationResult, sheet: Sheet, r: int, c: int, header: str | None) -> Any:
     kind = column.kind
+    if isinstance(raw, str):
+        # text is stored (aanbieder, locatie) or quoted back (an unknown wijk): a BSN, birth date
+        # or child's age inside it is refused without quoting it
+        found = v.personal_in_text(raw, dates=kind != "date")
+        if found:
+            raise v.BadValue(f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. "
+                             + _PERSONAL_REFUSED)
     if kind == "location":
         place = index.resolve(raw)
         if place.notice and not any(n.text == place.notice for n in result.notices):

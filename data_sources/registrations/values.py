@@ -214,3 +214,77 @@ def looks_like_bsn(value: object) -> bool:
     if not text.isdigit() or len(text) not in (8, 9):
         return False
     return elfproef(text.zfill(9))
+
+
+# Personal data inside free text. A BSN: nine digits (optionally in groups, '1234.56.789'), not
+# part of a longer number, passing the elfproef; an 8-digit KvK or 12-digit LRK number never
+# matches. A date: day-month-year or year-month-day with - / or . (a period such as 2024, 2024-Q1,
+# 2024-09 or 2024-2025 is no date), or a day and a month name and a year. Birth words: 'geb.',
+# 'geboren', 'geboortedatum'. A child's age after a name: '(8 jr)', '(3 jaar)', '8 jaar oud'.
+_BSN_IN_TEXT = re.compile(r"(?<![0-9.,])([0-9](?:[ .]?[0-9]){8})(?![0-9]|[.,][0-9])", re.ASCII)
+_DMY_IN_TEXT = re.compile(
+    r"(?<![0-9])([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})(?![0-9])", re.ASCII)
+_YMD_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])",
+                          re.ASCII)
+_MONTH_DATE_IN_TEXT = re.compile(
+    r"(?<![0-9])([0-9]{1,2})\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?\s+([0-9]{4})(?![0-9])", re.IGNORECASE)
+_BIRTH_WORDS = re.compile(r"\b(?:geb\.|geb\s*:|geb\s+[0-9]|geboren\b|geboortedatum|geboortedag)",
+                          re.IGNORECASE)
+_AGE_OF_A_PERSON = re.compile(
+    r"\(\s*[0-9]{1,2}\s*(?:jr|jaar|j|mnd|maanden)\.?\s*\)"
+    r"|(?<![-–0-9])\b[0-9]{1,2}\s*(?:jr|jaar)\.?\s+oud\b", re.IGNORECASE)
+
+
+# In a definition or note a counting date is normal ('Wachtenden op 31-12-2024', 'peildatum 1
+# januari 2024'): there, a date right after one of these words is taken as a reference date.
+_REFERENCE_WORD = re.compile(
+    r"\b(?:op|per|peildatum|peilmoment|vanaf|van|tot|t/m|tot en met|sinds|tussen|en|na|voor|"
+    r"datum|stand)\s*:?\s*$", re.IGNORECASE)
+
+
+def _is_date(day: int, month: int, year: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _dates_in(text: str):
+    for match in _DMY_IN_TEXT.finditer(text):
+        year = match.group(4)
+        yield match, (int(match.group(1)), int(match.group(3)),
+                      int(year) if len(year) == 4 else 2000 + int(year))
+    for match in _YMD_IN_TEXT.finditer(text):
+        yield match, (int(match.group(4)), int(match.group(3)), int(match.group(1)))
+    for match in _MONTH_DATE_IN_TEXT.finditer(text):
+        month = _MONTHS.get(match.group(2).lower())
+        if month:
+            yield match, (int(match.group(1)), month, int(match.group(3)))
+
+
+def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False) -> str | None:
+    """What personal data free text seems to hold ('een burgerservicenummer', 'een
+    geboortedatum', 'de leeftijd van een kind'), or None. `dates=False` for a date column, where
+    a date is the value itself; `reference_dates=True` for a definition or note, where a date
+    after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. Never returns the
+    text."""
+    if not isinstance(text, str) or not any(ch.isdigit() for ch in text) and "geb" not in (
+            text.lower()):
+        return None
+    for match in _BSN_IN_TEXT.finditer(text):
+        if elfproef(re.sub(r"[ .]", "", match.group(1))):
+            return "een burgerservicenummer"
+    if _BIRTH_WORDS.search(text):
+        return "een geboortedatum"
+    if dates:
+        for match, (day, month, year) in _dates_in(text):
+            if not _is_date(day, month, year):
+                continue
+            if reference_dates and _REFERENCE_WORD.search(text, 0, match.start()):
+                continue
+            return "een datum (mogelijk een geboortedatum)"
+    if _AGE_OF_A_PERSON.search(text):
+        return "de leeftijd van een kind"
+    return None
