@@ -209,6 +209,8 @@ def test_refused_import_leaves_the_database_unchanged(gem, data, organisation, p
 
 
 @pytest.mark.parametrize("soort, data, expected", [
+    ("vve-indicaties", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
+                                       meta={"gemeente": "Zwolle"}), "gemeente 'Zwolle'"),
     ("jeugdhulp", filled_template("jeugdhulp", [["Centrum", "BSN 111222333", "ambulant", "0-2", 1]]),
      "persoonsgegevens geweigerd"),
 ])

@@ -534,3 +534,18 @@ def test_hidden_empty_rows_and_a_hidden_lists_sheet_are_fine(gem):
     assert validate_workbook(data, "vve-indicaties", gem, "v.xlsx").ok
     data = vve([["Centrum", "2-4", "SES", 5]], extra=hidden_empty_row)
     assert validate_workbook(data, "vve-indicaties", gem, "v.xlsx").ok
+
+
+@pytest.mark.parametrize("named, ok", [
+    ("Voorbeeldstad", True), ("GM9999", True), ("voorbeeldstad ", True), (None, True),
+    ("Zwolle", False), ("GM0193", False),
+])
+def test_the_gemeente_of_the_organisation_sheet_must_be_the_one_uploaded_for(gem, named, ok):
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"gemeente": named} if named else None)
+    result = validate_workbook(data, "vve-indicaties", gem, "v.xlsx", gemeente_code="GM9999")
+    assert result.ok == ok, result.message_texts()
+    if not ok:
+        assert result.message_texts() == [
+            f"Blad 'Organisatie': het bestand is ingevuld voor gemeente '{named}', maar wordt "
+            "aangeleverd voor Voorbeeldstad. Kies de juiste gemeente of pas het blad aan."]

@@ -535,25 +535,45 @@ def _has_value(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def _find_gemeente(con: duckdb.DuckDBPyConnection, wanted: object) -> str | None:
+    """The code of a loaded gemeente given by code or by name (any year's), or None."""
+    # a code, as the app and the command line pass it: one row to look up
+    direct = con.execute(
+        "select region_code from regions where region_level = 'gemeente' and region_code = ?"
+        " limit 1", [str(wanted).strip().upper()]).fetchone()
+    if direct:
+        return direct[0]
+    key = normalise(str(wanted))
+    for code, name in con.execute(
+            "select distinct region_code, region_name from regions"
+            " where region_level = 'gemeente' order by region_code").fetchall():
+        if normalise(code) == key or (name and normalise(name) == key):
+            return code
+    return None
+
+
 def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
-    wanted = explicit or meta.get("gemeente")
+    named = meta.get("gemeente")
+    named = None if named is None or not str(named).strip() else named
+    wanted = explicit or named
     if wanted:
-        # a code, as the app and the command line pass it: one row to look up
-        direct = con.execute(
-            "select region_code from regions where region_level = 'gemeente' and region_code = ?"
-            " limit 1", [str(wanted).strip().upper()]).fetchone()
-        if direct:
-            return direct[0]
+        code = _find_gemeente(con, wanted)
+        if code is None:
+            raise InputRefused(f"Gemeente '{wanted}' is niet geladen in Kindkaart.")
+        if explicit and named is not None and _find_gemeente(con, named) != code:
+            # as for organisation and period (importing._check_meta): never store a file filled
+            # in for one gemeente under another
+            name = con.execute(
+                "select arg_max(region_name, year) from regions where region_level = 'gemeente'"
+                " and region_code = ?", [code]).fetchone()[0]
+            raise InputRefused(
+                f"Blad 'Organisatie': het bestand is ingevuld voor gemeente '{v.show(named)}', "
+                f"maar wordt aangeleverd voor {name or code}. Kies de juiste gemeente of pas het "
+                "blad aan.")
+        return code
     gemeenten = con.execute(
-        "select region_code, arg_max(region_name, year) from regions"
-        " where region_level = 'gemeente' group by region_code order by region_code"
-    ).fetchall()
-    if wanted:
-        key = normalise(str(wanted))
-        for code, name in gemeenten:
-            if normalise(code) == key or (name and normalise(name) == key):
-                return code
-        raise InputRefused(f"Gemeente '{wanted}' is niet geladen in Kindkaart.")
+        "select region_code from regions where region_level = 'gemeente'"
+        " group by region_code order by region_code").fetchall()
     if len(gemeenten) == 1:
         return gemeenten[0][0]
     if not gemeenten:
