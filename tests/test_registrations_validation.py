@@ -270,6 +270,11 @@ PERSONAL = {
                      ["Centrum", "2-4", "SES", 1, dt.datetime(2021, 5, 17)]], "geboortedatum"),
     "birth dates as text in an unnamed column": (
         [[*VVE_HEADER, "x"], ["Centrum", "2-4", "SES", 1, "17-05-2021"]], "geboortedatum"),
+    "bsn inside text in a column without a header": (
+        [VVE_HEADER, ["Centrum", "2-4", "SES", 1, f"kind {VALID_BSN}"]], "burgerservicenummer"),
+    "birth date inside text in another column": (
+        [[*VVE_HEADER, "opmerking"], ["Centrum", "2-4", "SES", 1, "Sanne, geb. 17-05-2021"]],
+        "geboortedatum"),
 }
 SECRETS = (VALID_BSN, "12345672", "Sanne", "17-05-2021", "2021-05-17")
 

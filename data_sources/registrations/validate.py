@@ -397,7 +397,7 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         header = mapping[c].label if c in mapping else unknown.get(c)
         shown_header = _shown_header(sheet, header_row, c)
         kind = _personal_header(header) if header and c in unknown else None
-        bsn = dates = 0
+        bsn = dates = in_text = 0
         column = mapping.get(c)
         # each distinct value is judged once (a per-child file repeats the same few values); equal
         # values of other types (1, 1.0, True) are judged alike, so they may share a count
@@ -412,6 +412,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                             value, column):
                         continue
                     dates += count
+                elif column is None and isinstance(value, str) and v.personal_in_text(value):
+                    in_text += count  # template columns: named per cell (_parse_cell)
         reasons = []
         if kind:
             reasons.append(f"de kolomnaam wijst op {kind}")
@@ -421,6 +423,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         if dates:
             reasons.append(f"{dates} cel(len) met een volledige datum (mogelijk een "
                            "geboortedatum)")
+        if in_text:
+            reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
+                           "geboortedatum of leeftijd van een kind lijkt te staan")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
