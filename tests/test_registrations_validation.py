@@ -468,6 +468,7 @@ def test_a_sheet_with_personal_data_headers_refuses_the_file(gem):
         sheet = workbook.create_sheet("Kinderen")
         sheet.append(["Naam", "BSN", "Geboortedatum", "opmerking"])
         sheet.append(["Sanne de Vries", VALID_BSN, dt.datetime(2021, 5, 17), "x"])
+        sheet.sheet_state = "veryHidden"  # not even listed by Excel's Unhide
 
     result = validate_workbook(vve([["Centrum", "2-4", "SES", 5]], extra=children),
                                "vve-indicaties", gem, "vve.xlsx")
