@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
     that stops early (`history | head`) ends the command quietly, whichever command it is."""
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
+        return code
     except BrokenPipeError:
         # Python ignores SIGPIPE, so a closed pipe is an exception at the next write, and again
         # when the interpreter flushes stdout at exit: send the rest to /dev/null instead.
