@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
+from data_sources.registrations import reading
 from data_sources.text import compact, delimiter
 
 PROVISION_TYPES = {
@@ -73,6 +75,108 @@ def _decode(path: Path) -> str:
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# A national export has about 70,000 locations in some 25 columns. calamine holds a sheet as one
+# dense block as large as its farthest cell sets (a cell at XFD1048576 asks for 549 GB and aborts
+# the process), so a workbook is checked on its XML before it is read.
+MAX_WORKBOOK_ROWS = 250_000
+MAX_WORKBOOK_COLUMNS = 60
+MAX_WORKBOOK_BYTES = 60 * 1024 * 1024
+MAX_WORKBOOK_UNPACKED_BYTES = 800 * 1024 * 1024
+_CELLS_BEYOND = reading.cells_beyond(MAX_WORKBOOK_ROWS, MAX_WORKBOOK_COLUMNS)
+_DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _too_large(path: Path, rows: object, columns: object) -> InputRefused:
+    return InputRefused(
+        f"Bestand {path.name}: het werkblad loopt tot rij {rows} en kolom {columns}; een "
+        f"LRK-export heeft hoogstens {f'{MAX_WORKBOOK_ROWS:_}'.replace('_', '.')} rijen en "
+        f"{MAX_WORKBOOK_COLUMNS} kolommen. Kindkaart leest het niet: verwijder de cellen buiten "
+        "de tabel (of sla de export op als CSV). Er is niets opgeslagen."
+    )
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse, before calamine reads it, a workbook whose sheets reach beyond what an LRK export
+    can be (MAX_WORKBOOK_ROWS x MAX_WORKBOOK_COLUMNS), and a zip or XML bomb (the checks of the
+    partner uploads, reading.check_zip, with the larger size of a national export). An .xls has
+    at most 65,536 x 256 cells by its format: it is left to calamine."""
+    size = path.stat().st_size
+    if size > MAX_WORKBOOK_BYTES:
+        raise InputRefused(
+            f"Bestand {path.name} is {size / 1024 / 1024:.0f} MB; een LRK-export als werkmap is "
+            f"hoogstens {MAX_WORKBOOK_BYTES // 1024 // 1024} MB. Er is niets opgeslagen."
+        )
+    data = path.read_bytes()
+    if not data.startswith(b"PK\x03\x04"):
+        return  # .xls (or no workbook at all): calamine refuses what it cannot read
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # damaged: calamine's refusal is worded below
+    archive = reading.check_zip(data, f"Bestand {path.name}", kind="een LRK-export",
+                                max_uncompressed=MAX_WORKBOOK_UNPACKED_BYTES)
+    try:
+        _check_sheets(path, archive)
+    except (*reading.DAMAGED_ZIP, SyntaxError):  # ElementTree's ParseError is a SyntaxError
+        raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: het bestand is "
+                           "beschadigd of heeft een onverwachte opbouw.") from None
+
+
+def _check_sheets(path: Path, archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            xml = archive.read(info)
+            dimension = _DIMENSION.search(xml[:4096])
+            if dimension and (len(dimension[1]) > 3 or int(dimension[2]) > MAX_WORKBOOK_ROWS
+                              or _column_number(dimension[1].decode()) > MAX_WORKBOOK_COLUMNS):
+                raise _too_large(path, int(dimension[2]), dimension[1].decode())
+            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            cells = _CELLS_BEYOND.search(sheet_data)
+            if cells:
+                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', sheet_data[cells.start():cells.start() + 40])
+                raise _too_large(path, where[2].decode() if where else "?",
+                                 where[1].decode() if where else "?")
+        elif name == "content.xml":
+            _check_ods(path, archive.open(info))
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _check_ods(path: Path, content) -> None:
+    """The farthest filled cell of every sheet in an .ods: LibreOffice writes runs of equal rows
+    and cells once, with a repeat count (the empty rest of a sheet is one such run)."""
+    import xml.etree.ElementTree as ElementTree
+
+    row, filled_rows, filled_columns = 0, 0, 0
+    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_ODS}table":
+                row = 0
+            continue
+        if tag == f"{_ODS}table-row":
+            repeat = int(element.get(f"{_ODS}number-rows-repeated", "1"))
+            column, last_filled = 0, 0
+            for cell in element:
+                span = int(cell.get(f"{_ODS}number-columns-repeated", "1"))
+                column += span
+                if len(cell) or any(key.endswith("value-type") for key in cell.keys()):
+                    last_filled = column
+            if last_filled:
+                filled_rows = max(filled_rows, row + repeat)
+                filled_columns = max(filled_columns, last_filled)
+            row += repeat
+            element.clear()
+            if filled_rows > MAX_WORKBOOK_ROWS or filled_columns > MAX_WORKBOOK_COLUMNS:
+                raise _too_large(path, filled_rows, filled_columns)
 
 
 def read_lrk_export(path: str | Path) -> pd.DataFrame:
@@ -84,6 +188,7 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
         raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
+            check_workbook(path)
             try:
                 raw = pd.read_excel(path, dtype=str, engine="calamine")
             except Exception as exc:  # noqa: BLE001 - calamine's own errors (a damaged workbook)

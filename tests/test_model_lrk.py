@@ -320,3 +320,99 @@ def test_a_national_export_and_a_gemeente_export_never_count_a_location_twice(po
     # and a newer national export replaces both for the gemeente
     lrk.import_lrk_file(postcode_con, national)
     assert places() == [("GM0001", 2, 68), ("GM0002", 1, 30)]
+
+
+def _workbook_with_a_far_cell(path, row: int, column: int) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["lrk_id", "type_oko", "aantal_kindplaatsen", "opvanglocatie_postcode"])
+    sheet.append(["555", "BSO", 44, "1234 AC"])
+    sheet.cell(row=row, column=column, value=1)
+    book.save(path)
+
+
+@pytest.mark.parametrize(("row", "column", "where"), [(2, 61, "rij 2 en kolom BI"),
+                                                       (250_001, 1, "rij 250001 en kolom D")])
+def test_a_workbook_reaching_beyond_an_export_is_refused_before_it_is_read(
+        postcode_con, tmp_path, row, column, where):
+    """calamine holds a sheet as one block as large as its farthest cell sets: such a workbook is
+    refused on its XML, and what was stored before stays."""
+    lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;;;;\n"))
+    path = tmp_path / "lrk_2024.xlsx"
+    _workbook_with_a_far_cell(path, row, column)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        f"Bestand lrk_2024.xlsx: het werkblad loopt tot {where}; een LRK-export heeft hoogstens "
+        "250.000 rijen en 60 kolommen. Kindkaart leest het niet: verwijder de cellen buiten de "
+        "tabel (of sla de export op als CSV). Er is niets opgeslagen."]
+    assert postcode_con.execute(
+        "select count(*), sum(places) from raw_lrk__locations").fetchone() == (1, 48)
+    assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'"
+                                ).fetchone() == (1,)
+
+
+def test_a_cell_at_the_last_excel_address_is_refused_not_an_abort(tmp_path):
+    """A 9 kB workbook with one cell at XFD1048576 made calamine ask for 549 GB: the process
+    aborted (no exception to catch; in the app it took the server down). Run as a process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "lrk_2024.xlsx"
+    _workbook_with_a_far_cell(path, 1_048_576, 16_384)
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "import-lrk", str(path), "--db", str(db)],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert "loopt tot rij 1048576 en kolom XFD" in done.stdout
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+    '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path='
+    '"/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry'
+    ' manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+
+
+def test_an_ods_with_a_far_repeated_cell_is_refused(postcode_con, tmp_path):
+    """An .ods writes runs of equal rows and cells once with a repeat count; a filled run of
+    100,000 rows of 100 cells is 10 million cells to calamine. The empty rest of a sheet, which
+    LibreOffice writes as one long run, is no reason to refuse."""
+    import zipfile
+
+    def ods(name: str, run: str) -> object:
+        table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+        cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+        header = "".join(cell.format(h) for h in ("lrk_id", "type_oko", "aantal_kindplaatsen",
+                                                  "opvanglocatie_postcode"))
+        first = "".join(cell.format(v) for v in ("555", "BSO", "44", "1234 AC"))
+        content = (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office='
+            f'"urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="{table}" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            '<office:body><office:spreadsheet><table:table table:name="LRK">'
+            f"<table:table-row>{header}</table:table-row><table:table-row>{first}</table:table-row>"
+            f"{run}</table:table></office:spreadsheet></office:body></office:document-content>")
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr("META-INF/manifest.xml", MANIFEST)
+            archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        return path
+
+    empty_rest = ('<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+                  'table:number-columns-repeated="1024"/></table:table-row>')
+    result = lrk.import_lrk_file(postcode_con, ods("lrk_2023.ods", empty_rest))
+    assert (result.locations, result.places) == (1, 44)
+    filled = ('<table:table-row table:number-rows-repeated="100000"><table:table-cell '
+              'table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
+              "</table:table-cell></table:table-row>")
+    with pytest.raises(InputRefused, match="loopt tot rij 100002 en kolom 100;"):
+        lrk.import_lrk_file(postcode_con, ods("lrk_2024.ods", filled))
+    assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'"
+                                ).fetchone() == (1,)

@@ -108,15 +108,8 @@ def sniff(data: bytes, file_name: str = "") -> None:
         raise InputRefused(
             f"{shown} is geen Excel-werkmap (.xlsx). Gebruik het sjabloon van Kindkaart."
         )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputRefused(
-            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
-            ".xlsx."
-        ) from None
-    names = {info.filename for info in infos}
+    archive = check_zip(data, shown)
+    names = set(archive.namelist())
     if "mimetype" in names and "xl/workbook.xml" not in names:
         raise InputRefused(
             f"{shown} is een OpenDocument-bestand (.ods). Sla het op als Excel-werkmap (.xlsx)."
@@ -126,6 +119,22 @@ def sniff(data: bytes, file_name: str = "") -> None:
             f"{shown} is geen Excel-werkmap (het is een ander soort zip- of Office-bestand). "
             "Gebruik het sjabloon van Kindkaart."
         )
+
+
+def check_zip(data: bytes, shown: str, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+              kind: str = "een registratie") -> zipfile.ZipFile:
+    """The zip archive of a workbook (.xlsx or .ods), opened after the checks that need no
+    unpacking of its cells: damage, the number of parts, zip bombs (a part that unpacks far more
+    than it is packed), XML bombs (a DTD in any XML part) and the total unpacked size. Refuses
+    with a Dutch message naming the file as `shown` and what it should be as `kind`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputRefused(
+            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
+            ".xlsx."
+        ) from None
     if len(infos) > 500:
         raise InputRefused(f"{shown} bevat ongewoon veel onderdelen en wordt niet gelezen.")
     total = 0
@@ -141,7 +150,7 @@ def sniff(data: bytes, file_name: str = "") -> None:
             try:
                 with archive.open(info) as part:
                     head = part.read(4096).upper()
-            except _DAMAGED_ZIP:
+            except DAMAGED_ZIP:
                 raise InputRefused(
                     f"{shown} is beschadigd (onderdeel {info.filename} is niet uit te pakken) en "
                     "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
@@ -152,11 +161,12 @@ def sniff(data: bytes, file_name: str = "") -> None:
                     f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
                     "niet gelezen."
                 )
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if total > max_uncompressed:
         raise InputRefused(
-            f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan een "
-            "registratie kan zijn en wordt niet gelezen."
+            f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan "
+            f"{kind} kan zijn en wordt niet gelezen."
         )
+    return archive
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -174,7 +184,7 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 # What reading a damaged zip member raises (a bad header, a broken deflate stream, cut short).
-_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
 def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> list[SheetEntry]:
@@ -219,7 +229,7 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
     parts = None if only is None else {entry.part for entry in only}
     try:
         plain = fast and _plain_workbook(data, parts)
-    except _DAMAGED_ZIP:
+    except DAMAGED_ZIP:
         plain = False  # a damaged part: openpyxl reads what it can or words the refusal
     sheets = _read_with_calamine(data, names) if plain else None
     if sheets is None:
@@ -240,7 +250,7 @@ def _hidden_rows_and_columns(data: bytes, part: str) -> tuple[set[int], set[int]
     """The rows and columns a sheet hides (hidden="1"; an Excel filter hides rows the same way)."""
     try:
         xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
-    except (KeyError, *_DAMAGED_ZIP):
+    except (KeyError, *DAMAGED_ZIP):
         return set(), set()
     if b"hidden" not in xml:
         return set(), set()
@@ -331,18 +341,21 @@ def _greater_than(limit: str, digits: str) -> str:
     return "|".join(alternatives)
 
 
-def _beyond_limits() -> re.Pattern[bytes]:
+def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
+    whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
+    of the size its farthest cell sets, so such a cell is refused before anything is read."""
     from openpyxl.utils import get_column_letter
 
-    columns = _greater_than(get_column_letter(MAX_COLUMNS), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    rows = _greater_than(str(MAX_ROWS), "0123456789")
+    columns = _greater_than(get_column_letter(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    rows = _greater_than(str(max_rows), "0123456789")
     # a cell without its address first (Excel writes r first), a column past the limit, a row
     # past the limit, or a row number with a leading zero
     return re.compile(
         f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
 
 
-_BEYOND_LIMITS = _beyond_limits()
+_BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)
 
 
 def _read_with_calamine(data: bytes, names: set[str] | None = None) -> list[Sheet] | None:
