@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import re
 import zipfile
@@ -46,6 +48,15 @@ REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
 HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
                 "postcode": "opvanglocatie_postcode"}
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+# The register writes 'Ingeschreven' and 'Uitgeschreven'; an empty status (or none) counts. Any
+# other value is refused by name: counting it either way could be wrong.
+REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
+DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijfdatum"}
+# Dates as the register writes them (dd-mm-jjjj), as Excel and LibreOffice save a date cell or
+# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them.
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
@@ -62,6 +73,8 @@ class LrkImport:
     without_address: int = 0
     # Locations in the export that are no longer registered: stored, never counted.
     deregistered: int = 0
+    # What else the user is told (dates left empty on deregistered locations).
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def _decode(path: Path) -> str:
@@ -179,7 +192,19 @@ def _check_ods(path: Path, content) -> None:
                 raise _too_large(path, filled_rows, filled_columns)
 
 
-def read_lrk_export(path: str | Path) -> pd.DataFrame:
+def _workbook_text(value: object) -> object:
+    """A workbook cell as the CSV export would have it: a date cell as ISO text, a whole number
+    without '.0', empty as NA."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return pd.NA
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept."""
@@ -190,7 +215,8 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
         if path.suffix.lower() in EXCEL_SUFFIXES:
             check_workbook(path)
             try:
-                raw = pd.read_excel(path, dtype=str, engine="calamine")
+                # values as typed (a date cell is a date, not text to guess a day order from)
+                raw = pd.read_excel(path, dtype=object, engine="calamine").map(_workbook_text)
             except Exception as exc:  # noqa: BLE001 - calamine's own errors (a damaged workbook)
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
@@ -225,11 +251,19 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
     frame["provision_type"] = frame["provision_type"].str.upper()
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
-    # Only registered locations count (stg_lrk__locations): a deregistered one in a national export
-    # may have lost its places or postcode, and must not refuse the file. Its type, places and
-    # postcode are kept where valid, else left empty; it is stored, never counted.
-    frame["counts"] = counts(frame["registration_status"])
-    errors = []
+    errors = _unknown_statuses(frame, path.name, columns)
+    notes = []
+    if not errors:
+        registered = counts(frame["registration_status"])
+        slash_order = _slash_order(frame)
+        for date_field in DATE_FIELDS:
+            frame[date_field] = _dates(frame, date_field, registered, slash_order, path.name,
+                                       columns, errors, notes)
+    # Only counted locations (counts()) are held to the rules: a deregistered one in a national
+    # export may have lost its places or postcode, and must not refuse the file. Its type, places
+    # and postcode are kept where valid, else left empty; it is stored, never counted.
+    frame["counts"] = counts(frame["registration_status"],
+                             frame["deregistered_on"] if not errors else None, year)
     for row in frame.itertuples(index=False):
         where = f"Bestand {path.name}, rij {row.row_number}"
         if pd.isna(row.lrk_id) or not row.lrk_id:
@@ -273,15 +307,101 @@ def read_lrk_export(path: str | Path) -> pd.DataFrame:
     frame["places"] = pd.to_numeric(frame["places"].where(frame["places"].str.isdigit()),
                                     errors="coerce").astype("Int64")
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
-    for field in ("registered_on", "deregistered_on"):
-        frame[field] = pd.to_datetime(frame[field], errors="coerce", dayfirst=True).dt.date
-    return frame.reset_index(drop=True)
+    frame = frame.drop(columns="counts").reset_index(drop=True)
+    frame.attrs["notes"] = notes
+    return frame
 
 
-def counts(status: pd.Series) -> pd.Series:
-    """Whether each location counts: registered ('Ingeschreven') or without a status column
-    value, as stg_lrk__locations decides."""
-    return status.isna() | (status.str.strip().str.lower().isin(["", "ingeschreven"]))
+def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
+    status = frame["registration_status"].str.strip().str.lower()
+    unknown = frame[status.notna() & ~status.isin(["", REGISTERED, DEREGISTERED])]
+    if unknown.empty:
+        return []
+    found = []
+    for value, rows in unknown.groupby("registration_status", sort=False)["row_number"]:
+        shown = ", ".join(str(r) for r in rows.head(5)) + (" ..." if len(rows) > 5 else "")
+        found.append(f"'{value}' (rij {shown})")
+    return [f"Bestand {file_name}, kolom {columns['registration_status']}: onbekende status "
+            f"{', '.join(found)}. Kindkaart kent Ingeschreven (telt mee) en Uitgeschreven (telt "
+            "niet mee); pas de status aan of laad de export zoals het register hem geeft."]
+
+
+def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_order: str | None,
+           file_name: str, columns: dict, errors: list[str], notes: list[str]) -> pd.Series:
+    """The dates of one column, read by their form: dd-mm-jjjj (the register), jjjj-mm-dd (a date
+    cell, ISO text), or with slashes in the order the file's own dates show (an English Excel
+    writes m/d/jjjj). A date that cannot be read refuses the file, except on a location that no
+    longer counts: there it is left empty, with a note."""
+    if date_field not in columns:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    column = columns[date_field]
+    texts = frame[date_field]
+    parsed, unreadable_rows = [], []
+    for text, counted, row_number in zip(texts, registered, frame["row_number"], strict=True):
+        if pd.isna(text) or not text:
+            parsed.append(None)
+            continue
+        date = _date(text, slash_order)
+        if date is None and counted:
+            if slash_order is None and _SLASH_DATE.match(text):
+                why = ("de volgorde van dag en maand is niet uit het bestand af te leiden; sla de "
+                       "export op met datums als dd-mm-jjjj")
+            else:
+                why = "verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018"
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
+                          f"datum ({why}).")
+        elif date is None:
+            unreadable_rows.append(row_number)
+        parsed.append(date)
+    if unreadable_rows:
+        notes.append(f"kolom {column}: {len(unreadable_rows)} onleesbare datum(s) bij uitgeschreven "
+                     f"locaties leeg gelaten (rij {', '.join(map(str, unreadable_rows[:5]))}"
+                     f"{' ...' if len(unreadable_rows) > 5 else ''})")
+    return pd.Series(parsed, index=frame.index, dtype=object)
+
+
+def _slash_order(frame: pd.DataFrame) -> str | None:
+    """'dm' or 'md' for the file's dates with slashes: the order in which a part above 12 sits;
+    None when no date tells (or they contradict each other)."""
+    day_first = month_first = False
+    for date_field in DATE_FIELDS:
+        for text in frame[date_field].dropna():
+            match = _SLASH_DATE.match(text)
+            if match:
+                day_first |= int(match[1]) > 12
+                month_first |= int(match[2]) > 12
+    if day_first == month_first:
+        return None
+    return "dm" if day_first else "md"
+
+
+def _date(text: str, slash_order: str | None) -> dt.date | None:
+    if match := _DUTCH_DATE.match(text):
+        day, month, year = match.groups()
+    elif match := _ISO_DATE.match(text):
+        year, month, day = match.groups()
+    elif (match := _SLASH_DATE.match(text)) and slash_order:
+        first, second, year = match.groups()
+        day, month = (first, second) if slash_order == "dm" else (second, first)
+    else:
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def counts(status: pd.Series, deregistered_on: pd.Series | None = None,
+           year: int | None = None) -> pd.Series:
+    """Whether each location counts in the export's year: registered ('Ingeschreven', or an empty
+    status) and not deregistered by the end of that year (no uitschrijfdatum, or one after it: a
+    planned deregistration in 2025 leaves the location in 2024). stg_lrk__locations counts by the
+    same rule (tests/test_model_lrk.py compares the two)."""
+    registered = status.isna() | status.str.strip().str.lower().isin(["", REGISTERED])
+    if deregistered_on is not None and year is not None:
+        dates = pd.to_datetime(deregistered_on)
+        registered &= dates.isna() | (dates > pd.Timestamp(year, 12, 31))
+    return registered.astype(bool)
 
 
 def year_from_file_name(path: str | Path) -> int | None:
@@ -324,7 +444,7 @@ def store_lrk(
         con.unregister("_lrk_frame")
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     # what the user is told about is what counts: registered locations with places of their own
-    registered = counts(mapped["registration_status"])
+    registered = counts(mapped["registration_status"], mapped["deregistered_on"], year)
     deregistered = int((~registered).sum())
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
@@ -342,7 +462,8 @@ def store_lrk(
         note="; ".join(part for part in (
             f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
             f"{deregistered} uitgeschreven locatie(s), niet meegeteld" if deregistered else "",
-            f"{without_address} gastouder(s) zonder adres" if without_address else "") if part) or None,
+            f"{without_address} gastouder(s) zonder adres" if without_address else "",
+            *frame.attrs.get("notes", [])) if part) or None,
     )
     mapped = mapped.assign(year=year, load_id=load_id)
     con.register("_lrk_mapped", mapped)
@@ -364,7 +485,7 @@ def store_lrk(
                     gemeente_code=gemeente_code, year=year)
     places = int(mapped.loc[counted, "places"].fillna(0).sum())
     return LrkImport(load_id, year, int(registered.sum()), places, unmapped, without_address,
-                     deregistered=deregistered)
+                     deregistered=deregistered, notes=list(frame.attrs.get("notes", [])))
 
 
 def import_lrk_file(
@@ -379,7 +500,7 @@ def import_lrk_file(
             f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
             "bestandsnaam."
         )
-    frame = read_lrk_export(path)
+    frame = read_lrk_export(path, year)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
                          file_hash=store.file_sha256(path))
@@ -390,6 +511,6 @@ def import_sample_lrk(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[
     done = []
     for path in sorted((sample_dir / "lrk").glob("*.csv")):
         year = year_from_file_name(path)
-        done.append(store_lrk(con, read_lrk_export(path), year=year, source="sample",
+        done.append(store_lrk(con, read_lrk_export(path, year), year=year, source="sample",
                               file_name=path.name, file_hash=store.file_sha256(path)))
     return done

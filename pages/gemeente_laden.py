@@ -213,7 +213,10 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
                        f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
             if imported.deregistered:
                 st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
-                        "maar tellen niet mee.")
+                        "maar tellen niet mee (status Uitgeschreven, of een uitschrijfdatum in "
+                        f"{imported.year} of eerder).")
+            for note in imported.notes:
+                st.info(f"Let op: {note}.")
             unmapped = imported.unmapped_postcodes
             if unmapped:
                 more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""

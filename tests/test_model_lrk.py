@@ -416,3 +416,138 @@ def test_an_ods_with_a_far_repeated_cell_is_refused(postcode_con, tmp_path):
         lrk.import_lrk_file(postcode_con, ods("lrk_2024.ods", filled))
     assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'"
                                 ).fetchone() == (1,)
+
+
+def _resaved_rows() -> list[list]:
+    """REAL_ROWS with a deregistered location whose day is above 12 (30-06-2023)."""
+    return [*REAL_ROWS, ["555", "BSO", "Weg", "20", "N", "Uitgeschreven", "15-03-2019", "30-06-2023",
+                         "Kerkweg 9", "1234AC", "Oord", "Oord", *[""] * 10]]
+
+
+def _iso(dutch: str) -> str:
+    day, month, year = dutch.split("-")
+    return f"{year}-{month}-{day}"
+
+
+def _stored_dates(con) -> list[tuple]:
+    return con.execute("select lrk_id, registered_on::varchar, deregistered_on::varchar"
+                       " from raw_lrk__locations order by lrk_id").fetchall()
+
+
+EXPECTED_DATES = [("111", "2018-05-01", None), ("222", "2020-01-01", None), ("333", "2012-01-01", None),
+                  ("444", "2010-01-01", None), ("555", "2019-03-15", "2023-06-30")]
+
+
+@pytest.mark.parametrize("form", ["xlsx", "xls", "iso-csv", "us-csv"])
+def test_dates_of_a_resaved_export_are_read_as_dates_in_their_own_order(postcode_con, tmp_path, form):
+    """Excel saves a date cell as a date and writes ISO or (in English) m/d/jjjj text: 01-05-2018
+    stayed 1 May, not 5 January, and 30-06-2023 was not left empty. Without a pandas warning."""
+    import csv
+    import datetime as dt
+    import io
+    import warnings
+
+    rows = _resaved_rows()
+    if form in ("xlsx", "xls"):
+        def typed(c: int, value: str) -> object:
+            if c in (6, 7) and value:
+                return dt.datetime.strptime(value, "%d-%m-%Y")
+            return int(value) if c == 3 and value else value
+        path = tmp_path / f"LRK_export_2024.{form}"
+        if form == "xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook()
+            for row in [REAL_HEADER, *[[typed(c, v) for c, v in enumerate(r)] for r in rows]]:
+                book.active.append(row)
+            book.save(path)
+        else:
+            import xlwt
+
+            book = xlwt.Workbook()
+            sheet = book.add_sheet("LRK")
+            date_style = xlwt.easyxf(num_format_str="DD-MM-YYYY")
+            for r, row in enumerate([REAL_HEADER, *rows]):
+                for c, value in enumerate(row):
+                    value = typed(c, value) if r else value
+                    if isinstance(value, dt.datetime):
+                        sheet.write(r, c, value, date_style)
+                    else:
+                        sheet.write(r, c, value)
+            book.save(str(path))
+    else:
+        def text(dutch: str) -> str:
+            if not dutch:
+                return ""
+            day, month, year = dutch.split("-")
+            return _iso(dutch) if form == "iso-csv" else f"{int(month)}/{int(day)}/{year}"
+        out = io.StringIO()
+        csv.writer(out, delimiter="," if form == "us-csv" else ";").writerows(
+            [REAL_HEADER, *[[text(v) if c in (6, 7) else v for c, v in enumerate(r)] for r in rows]])
+        path = tmp_path / "LRK_export_2024.csv"
+        path.write_text(out.getvalue(), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.deregistered) == (4, 66, 1)
+    assert _stored_dates(postcode_con) == EXPECTED_DATES
+
+
+def test_a_date_that_cannot_be_read_is_refused_or_on_a_deregistered_location_left_empty(
+        postcode_con, tmp_path):
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;31-02-2019;;\n"
+                                                          "222;KDV;B;8;x;1234AB;O;Ingeschreven;2019-05-01;mei 2020;\n"))
+    assert refused.value.messages == [
+        "Bestand lrk_export_2024.csv, rij 2, kolom inschrijfdatum: '31-02-2019' is geen datum "
+        "(verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018).",
+        "Bestand lrk_export_2024.csv, rij 3, kolom uitschrijfdatum: 'mei 2020' is geen datum "
+        "(verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018).",
+        "Er is niets opgeslagen."]
+    # slashes whose order no date in the file shows (no part above 12) are not guessed
+    with pytest.raises(InputRefused, match=r"rij 2, kolom inschrijfdatum: '5/1/2018' is geen datum "
+                                           r"\(de volgorde van dag en maand"):
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;5/1/2018;;\n"))
+    assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'").fetchone() == (0,)
+    result = lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n"
+                                                               "222;KDV;B;8;x;1234AB;O;Uitgeschreven;??;00-00-0000;\n"))
+    assert (result.locations, result.deregistered) == (1, 1)
+    assert result.notes == [
+        "kolom inschrijfdatum: 1 onleesbare datum(s) bij uitgeschreven locaties leeg gelaten (rij 3)",
+        "kolom uitschrijfdatum: 1 onleesbare datum(s) bij uitgeschreven locaties leeg gelaten (rij 3)"]
+    assert _stored_dates(postcode_con) == [("111", "2018-05-01", None), ("222", None, None)]
+
+
+def test_the_message_and_the_figures_count_a_planned_deregistration_alike(postcode_con, tmp_path):
+    """'Ingeschreven' with an uitschrijfdatum after the export's year counts in that year (the
+    location was registered all of it); one in or before the year does not. The import's message
+    and stg_lrk__locations agree."""
+    from transforms import build
+
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;31-12-2025;\n"
+                           "222;BSO;B;20;x;1234AC;O;Ingeschreven;01-05-2018;30-06-2024;\n"
+                           "333;BSO;C;10;x;1234AC;O;Ingeschreven;01-05-2018;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    build(postcode_con)
+    counted = postcode_con.execute(
+        "select count(*), sum(places), list(lrk_id order by lrk_id) from stg_lrk__locations").fetchone()
+    assert (result.locations, result.places, result.deregistered) == (2, 58, 1)
+    assert counted == (2, 58, ["111", "333"])
+
+
+def test_unknown_status_values_are_refused_by_name_and_row(postcode_con, tmp_path):
+    """'Actief' or 'Geregistreerd' were counted as uitgeschreven in the message and silently left
+    out of the figures."""
+    lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;;;\n"))
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Actief;;;\n"
+                           "222;BSO;B;20;x;1234AC;O;uitgeschreven;;;\n"
+                           "333;BSO;C;20;x;1234AC;O;Geregistreerd;;;\n"
+                           "444;BSO;D;20;x;1234AC;O;Actief;;;\n")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        "Bestand lrk_export_2024.csv, kolom status: onbekende status 'Actief' (rij 2, 5), "
+        "'Geregistreerd' (rij 4). Kindkaart kent Ingeschreven (telt mee) en Uitgeschreven (telt "
+        "niet mee); pas de status aan of laad de export zoals het register hem geeft.",
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), sum(places) from raw_lrk__locations").fetchone() == (1, 48)

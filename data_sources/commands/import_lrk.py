@@ -24,7 +24,7 @@ def run(args) -> int:
           "kindplaatsen geladen.")
     if result.deregistered:
         print(f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
-              "niet mee.")
+              f"niet mee (status Uitgeschreven, of een uitschrijfdatum in {result.year} of eerder).")
     if result.unmapped_postcodes:
         print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
               f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "
@@ -32,4 +32,6 @@ def run(args) -> int:
     if result.without_address:
         print(f"Let op: {result.without_address} gastouder(s) zonder adres in de export; hun "
               "kindplaatsen tellen niet mee per wijk.")
+    for note in result.notes:
+        print(f"Let op: {note}.")
     return 0

@@ -30,5 +30,7 @@ select
 from raw_lrk__locations as l
 inner join newest as n
     on n.year = l.year and n.gemeente_code is not distinct from l.gemeente_code and n.load_id = l.load_id
+-- counted as data_sources.lrk.counts() counts for the import's message: registered (or no status)
+-- and not deregistered by the end of the export's year (a planned uitschrijfdatum after it counts)
 where coalesce(nullif(lower(trim(l.registration_status)), ''), 'ingeschreven') = 'ingeschreven'
-    and l.deregistered_on is null
+    and (l.deregistered_on is null or l.deregistered_on > make_date(l.year, 12, 31))
