@@ -16,7 +16,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
 from data_sources.registrations import reading
-from data_sources.text import compact, delimiter
+from data_sources.text import compact, delimiter, normalise
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -42,6 +42,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "registration_status": ("status", "statusoko", "registratiestatus"),
     "registered_on": ("inschrijfdatum", "datuminschrijving"),
     "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),
+    # the gemeente whose register the location is in (the register's search 'per gemeente')
+    "responsible_gemeente": ("verantwoordelijkegemeente", "gemeente"),
 }
 REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
 # The names of the required columns as the register's export writes them, for messages.
@@ -75,6 +77,60 @@ class LrkImport:
     deregistered: int = 0
     # What else the user is told (dates left empty on deregistered locations).
     notes: list[str] = dataclasses.field(default_factory=list)
+    # The gemeenten this export counts for, and per gemeente the earlier export it replaces there.
+    covered: list[str] = dataclasses.field(default_factory=list)
+    replaced: list[Replacement] = dataclasses.field(default_factory=list)
+    # Gemeenten in the export whose earlier export stays (this one holds too few of its locations).
+    kept: list[Replacement] = dataclasses.field(default_factory=list)
+    # Counted locations whose postcode lies in another gemeente than their register gemeente.
+    elsewhere: int = 0
+    gemeente_names: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def coverage_lines(self) -> list[str]:
+        """What this export replaces, in Dutch, for the command line and the page."""
+        lines = [f"Deze export telt voor {self._gemeenten(self.covered)}."] if self.covered else []
+        by_load: dict[int, list[Replacement]] = {}
+        for replacement in self.replaced:
+            by_load.setdefault(replacement.load_id, []).append(replacement)
+        for load_id, replacements in sorted(by_load.items()):
+            lines.append(f"Vervangt de export van lading {load_id} ({replacements[0].file_name}) voor "
+                         f"{self._gemeenten([r.gemeente_code for r in replacements])}.")
+        lines += [_kept_line(kept, self.name(kept.gemeente_code)) for kept in self.kept]
+        if self.elsewhere:
+            lines.append(f"{self.elsewhere} locatie(s) liggen volgens hun postcode in een andere "
+                         "gemeente dan hun verantwoordelijke gemeente: ze tellen mee in de wijk van "
+                         "hun postcode.")
+        return lines
+
+    def name(self, gemeente_code: str) -> str:
+        named = self.gemeente_names.get(gemeente_code)
+        return f"{named} ({gemeente_code})" if named else gemeente_code
+
+    def _gemeenten(self, codes: list[str]) -> str:
+        if len(codes) == 1:
+            return f"gemeente {self.name(codes[0])}"
+        shown = ", ".join(self.name(code) for code in codes[:5])
+        more = f" en nog {len(codes) - 5}" if len(codes) > 5 else ""
+        return f"{len(codes)} gemeenten ({shown}{more})"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """An earlier export that counted for a gemeente: replaced there by a new one, or kept."""
+
+    gemeente_code: str
+    load_id: int
+    file_name: str | None
+    earlier_locations: int = 0   # counted locations of the earlier export in the gemeente
+    held: int = 0                # of those, how many the new export holds
+    in_export: int = 0           # the new export's locations in the gemeente
+
+
+def _kept_line(kept: Replacement, gemeente: str) -> str:
+    return (f"Vervangt niets voor gemeente {gemeente}: daar blijft de export van lading "
+            f"{kept.load_id} ({kept.file_name}) gelden, want deze export heeft maar {kept.held} van "
+            f"de {kept.earlier_locations} locaties die daar nu tellen. De {kept.in_export} "
+            "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
 def _decode(path: Path) -> str:
@@ -420,8 +476,9 @@ def store_lrk(
     file_hash: str | None = None,
 ) -> LrkImport:
     """Map each location's postcode to buurt and wijk (postcodes of the nearest year) and store the
-    export as one load, superseding an earlier LRK load of the same gemeente and year.
-    Call inside a transaction."""
+    export as one load. It counts, and replaces an earlier export of the year, only for the
+    gemeenten it covers (see _register_gemeenten and _coverage); an earlier export that no longer
+    counts anywhere is superseded. Call inside a transaction."""
     con.register("_lrk_frame", frame)
     try:
         mapped = con.execute(
@@ -443,23 +500,47 @@ def store_lrk(
     finally:
         con.unregister("_lrk_frame")
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
-    # what the user is told about is what counts: registered locations with places of their own
-    registered = counts(mapped["registration_status"], mapped["deregistered_on"], year)
-    deregistered = int((~registered).sum())
-    counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
-    unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
-    without_address = int((mapped["postcode"].isna() & counted).sum())
     if not gemeenten:
         raise InputRefused(
             "Geen enkele postcode uit de LRK-export komt voor in de postcodetabel. Laad eerst de "
             "postcodes van de gemeente (CBS postcode-huisnummerbestand). Er is niets opgeslagen."
         )
-    gemeente_code = gemeenten[0] if len(gemeenten) == 1 else None
+    names = _gemeente_names(con)
+    mapped["register_gemeente_code"] = _register_gemeenten(mapped, names)
+    for code, name in mapped.dropna(subset=["register_gemeente_code", "responsible_gemeente"]).groupby(
+            "register_gemeente_code")["responsible_gemeente"].first().items():
+        names.setdefault(code, name)
+    replaced, kept = _coverage(con, mapped, year)
+    mapped["covers_register"] = ~mapped["register_gemeente_code"].isin(
+        [k.gemeente_code for k in kept])
+    covered = sorted(mapped.loc[mapped["covers_register"], "register_gemeente_code"].dropna().unique())
+    if not mapped["covers_register"].any():
+        raise InputRefused([_kept_line(k, f"{names[k.gemeente_code]} ({k.gemeente_code})"
+                                       if k.gemeente_code in names else k.gemeente_code)
+                            for k in kept] + ["Er is niets opgeslagen."])
+    # what the user is told about is what counts: registered locations with places of their own,
+    # in a gemeente this export covers
+    registered = counts(mapped["registration_status"], mapped["deregistered_on"], year)
+    deregistered = int((~registered).sum())
+    registered &= mapped["covers_register"]
+    counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
+    unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    without_address = int((mapped["postcode"].isna() & counted).sum())
+    elsewhere = int((counted & mapped["gemeente_code"].notna()
+                     & (mapped["gemeente_code"] != mapped["register_gemeente_code"])).sum())
+    replaces = {}
+    for replacement in replaced:
+        replaces.setdefault(replacement.load_id, []).append(replacement.gemeente_code)
     load_id = store.new_load(
         con, source=source, dataset="lrk-locaties", table_id="LRK", year=year, period=str(year),
-        gemeente_code=gemeente_code, file_name=file_name, file_hash=file_hash,
-        row_count=len(mapped),
+        gemeente_code=covered[0] if len(covered) == 1 else None, file_name=file_name,
+        file_hash=file_hash, row_count=len(mapped),
         note="; ".join(part for part in (
+            "" if len(covered) == 1 else f"telt voor {', '.join(covered)}" if len(covered) <= 5
+            else f"telt voor {len(covered)} gemeenten",
+            *(f"vervangt lading {earlier} voor {', '.join(codes) if len(codes) <= 5 else f'{len(codes)} gemeenten'}"
+              for earlier, codes in replaces.items()),
+            *(f"lading {k.load_id} blijft voor {k.gemeente_code}" for k in kept),
             f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
             f"{deregistered} uitgeschreven locatie(s), niet meegeteld" if deregistered else "",
             f"{without_address} gastouder(s) zonder adres" if without_address else "",
@@ -472,20 +553,115 @@ def store_lrk(
             """
             insert into raw_lrk__locations (year, lrk_id, provision_type, location_name, places,
                 street_address, postcode, woonplaats, gemeente_code, wijk_code, buurt_code,
-                registration_status, registered_on, deregistered_on, row_number, load_id)
+                registration_status, registered_on, deregistered_on, row_number, load_id,
+                register_gemeente_code, covers_register)
             select year, lrk_id, provision_type, location_name, places, street_address, postcode,
                 woonplaats, gemeente_code, wijk_code, buurt_code, registration_status,
-                registered_on, deregistered_on, row_number, load_id
+                registered_on, deregistered_on, row_number, load_id, register_gemeente_code,
+                covers_register
             from _lrk_mapped
             """
         )
     finally:
         con.unregister("_lrk_mapped")
-    store.supersede(con, keep_load_id=load_id, source=source, dataset="lrk-locaties",
-                    gemeente_code=gemeente_code, year=year)
+    _supersede_replaced(con, year)
     places = int(mapped.loc[counted, "places"].fillna(0).sum())
     return LrkImport(load_id, year, int(registered.sum()), places, unmapped, without_address,
-                     deregistered=deregistered, notes=list(frame.attrs.get("notes", [])))
+                     deregistered=deregistered, notes=list(frame.attrs.get("notes", [])),
+                     covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
+                     gemeente_names={code: names[code] for code in
+                                     {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _gemeente_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Gemeente code -> name, from the regions loaded (the newest year's name)."""
+    return dict(con.execute(
+        "select region_code, arg_max(region_name, year) from regions"
+        " where region_level = 'gemeente' and region_name is not null group by region_code"
+    ).fetchall())
+
+
+def _register_gemeenten(mapped: pd.DataFrame, names: dict[str, str]) -> pd.Series:
+    """Each location's register gemeente: its verantwoordelijke_gemeente, as a code ('GM0193'),
+    by name among the gemeenten loaded, or else the gemeente where most (more than half) of the
+    locations with that name lie by postcode; without that value, the gemeente of its postcode."""
+    by_name = {normalise(name): code for code, name in names.items()}
+    responsible = mapped["responsible_gemeente"]
+    given = responsible.notna() & (responsible.fillna("").str.strip() != "")
+    resolved: dict[str, str | None] = {}
+    for name, rows in mapped[given].groupby("responsible_gemeente"):
+        code = name.strip().upper()
+        if not re.fullmatch(r"GM[0-9]{4}", code):
+            code = by_name.get(normalise(name))
+        if code is None:
+            lying = rows["gemeente_code"].value_counts()
+            if len(lying) and lying.iloc[0] * 2 > len(rows):
+                code = lying.index[0]
+        resolved[name] = code
+    return responsible.map(resolved).where(given, mapped["gemeente_code"]).astype(object)
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame,
+              year: int) -> tuple[list[Replacement], list[Replacement]]:
+    """Per register gemeente of the export, the earlier export that counts there now: replaced
+    when most of this export's locations are of that gemeente (a newer export of the gemeente,
+    in which locations may have closed) or when it holds more than half of the locations that
+    count there now (a newer export of the country); kept otherwise (an export of another gemeente
+    with a location or two of this one: they must not hide its register)."""
+    codes = sorted(mapped["register_gemeente_code"].dropna().unique())
+    if not codes:
+        return [], []
+    earlier = con.execute(
+        """
+        with newest as (
+            select l.register_gemeente_code as gemeente_code, max(l.load_id) as load_id
+            from raw_lrk__locations as l
+            inner join loads as d using (load_id)
+            where d.status = 'active' and l.year = ? and l.covers_register
+                and l.register_gemeente_code in (select unnest(?::varchar[]))
+            group by 1
+        )
+        select n.gemeente_code, n.load_id, d.file_name, l.lrk_id, l.registration_status,
+               l.deregistered_on
+        from newest as n
+        inner join raw_lrk__locations as l
+            on l.load_id = n.load_id and l.register_gemeente_code = n.gemeente_code
+            and l.covers_register
+        inner join loads as d on d.load_id = n.load_id
+        """,
+        [year, codes],
+    ).df()
+    in_export = set(mapped["lrk_id"])
+    replaced, kept = [], []
+    for (code, load_id, file_name), rows in earlier.groupby(
+            ["gemeente_code", "load_id", "file_name"], dropna=False):
+        counting = rows[counts(rows["registration_status"], rows["deregistered_on"], year).to_numpy()]
+        held = int(counting["lrk_id"].isin(in_export).sum())
+        replacement = Replacement(code, int(load_id), None if pd.isna(file_name) else file_name,
+                                  len(counting), held,
+                                  int((mapped["register_gemeente_code"] == code).sum()))
+        main = replacement.in_export * 2 > len(mapped)
+        (replaced if main or held * 2 > len(counting) or counting.empty else kept).append(replacement)
+    return replaced, kept
+
+
+def _supersede_replaced(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    # an LRK export of the year that counts for no gemeente any more is superseded (the locations
+    # without any gemeente, neither by name nor by postcode, count from the newest export as before)
+    con.execute(
+        """
+        update loads set status = 'superseded', status_changed_at = current_timestamp
+        where status = 'active' and dataset = 'lrk-locaties' and year = ?
+            and load_id not in (
+                select max(l.load_id)
+                from raw_lrk__locations as l
+                inner join loads as d using (load_id)
+                where d.status = 'active' and l.year = ? and l.covers_register
+                group by l.register_gemeente_code
+            )
+        """,
+        [year, year],
+    )
 
 
 def import_lrk_file(

@@ -194,7 +194,11 @@ st.write(
     "een gastouderbureau, GOB, heeft er geen). Zoals het register hem geeft (CSV met `;`) of "
     "opnieuw opgeslagen in Excel (CSV met `,` of tabs, .xlsx, .xls). Elke locatie komt via haar "
     "postcode in een wijk: lees daarvoor eerst het CBS-postcodebestand in (hierboven, "
-    "pc6hnr…_gwb.zip). Een nieuwe export van hetzelfde jaar vervangt de vorige."
+    "pc6hnr…_gwb.zip). Een nieuwe export van hetzelfde jaar vervangt de vorige alleen voor de "
+    "gemeenten die hij dekt: die van zijn kolom verantwoordelijke_gemeente (zonder die kolom: van "
+    "de postcodes), waar de meeste locaties van de export onder vallen of waarvan hij meer dan de "
+    "helft van de geldende locaties heeft. Een paar locaties van een buurgemeente vervangen haar "
+    "cijfers niet. Na het inlezen staat hier wat de export vervangt."
 )
 lrk_left, lrk_right = st.columns([3, 1])
 lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", "txt", "xlsx", "xls", "ods"],
@@ -211,6 +215,8 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
             clear_caches()
             st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} ingeschreven locaties "
                        f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
+            for line in imported.coverage_lines():
+                (st.warning if line.startswith("Vervangt niets") else st.info)(line)
             if imported.deregistered:
                 st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
                         "maar tellen niet mee (status Uitgeschreven, of een uitschrijfdatum in "

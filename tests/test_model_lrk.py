@@ -292,34 +292,134 @@ def test_a_damaged_workbook_is_refused_in_dutch(postcode_con, tmp_path, name):
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
 
 
-def test_a_national_export_and_a_gemeente_export_never_count_a_location_twice(postcode_con, tmp_path):
-    """A national export holds every gemeente (its load has none of its own) and stays active
-    beside a later export of one gemeente: per gemeente and year the newest export counts."""
+def _gemeente_export(tmp_path, name: str, rows: list[tuple]) -> object:
+    """An export in the register's layout: (lrk_id, type, places, postcode, verantwoordelijke
+    gemeente) per location, or without that column when every gemeente is None."""
+    with_gemeente = any(row[4] is not None for row in rows)
+    header = "lrk_id;type_oko;aantal_kindplaatsen;opvanglocatie_postcode;status"
+    lines = [header + (";verantwoordelijke_gemeente" if with_gemeente else "")]
+    for lrk_id, kind, places, postcode, gemeente in rows:
+        lines.append(f"{lrk_id};{kind};{places};{postcode};Ingeschreven"
+                     + (f";{gemeente}" if with_gemeente else ""))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def two_gemeenten(postcode_con):
+    """GM0001 Oord (1234AB, 1234AC) and GM0002 Elders (9999ZZ, 9999ZY), with their names."""
+    postcode_con.execute("insert into postcodes select p.year, t.code, 'BU00020101', 'WK000201', 'GM0002',"
+                         " p.load_id from (select * from postcodes limit 1) as p,"
+                         " (values ('9999ZZ'), ('9999ZY')) as t(code)")
+    postcode_con.execute("insert into regions (year, region_code, region_level, region_name, gemeente_code,"
+                         " load_id) values (2024, 'GM0001', 'gemeente', 'Oord', 'GM0001', 1),"
+                         " (2024, 'GM0002', 'gemeente', 'Elders', 'GM0002', 1)")
+    return postcode_con
+
+
+def _per_gemeente(con) -> list[tuple]:
     from transforms import build
 
-    postcode_con.execute("insert into postcodes select year, '9999ZZ', 'BU00020101', 'WK000201', 'GM0002',"
-                         " load_id from postcodes limit 1")
+    build(con)
+    return con.execute(
+        "select gemeente_code, count(*), sum(places) from stg_lrk__locations where year = 2024"
+        " group by 1 order by 1 nulls last").fetchall()
 
-    def places() -> list[tuple]:
-        build(postcode_con)
-        return postcode_con.execute(
-            "select gemeente_code, count(*), sum(places) from stg_lrk__locations where year = 2024"
-            " group by 1 order by 1 nulls last").fetchall()
 
-    national = write(tmp_path, "111;KDV;A;48;Dorpsstraat 1;1234AB;Oord;Ingeschreven;01-05-2018;;\n"
-                               "222;BSO;B;20;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n"
-                               "333;KDV;Elders;30;Weg 1;9999ZZ;Elders;Ingeschreven;01-01-2020;;\n",
-                     name="lrk_nl_2024.csv")
-    lrk.import_lrk_file(postcode_con, national)
-    assert places() == [("GM0001", 2, 68), ("GM0002", 1, 30)]
-    # a newer export of the gemeente alone: its locations replace the national ones there
-    own = write(tmp_path, "111;KDV;A;52;Dorpsstraat 1;1234AB;Oord;Ingeschreven;01-05-2018;;\n",
-                name="lrk_gm0001_2024.csv")
-    lrk.import_lrk_file(postcode_con, own)
-    assert places() == [("GM0001", 1, 52), ("GM0002", 1, 30)]
+NATIONAL = [(111, "KDV", 48, "1234AB", "Oord"), (222, "BSO", 20, "1234AC", "Oord"),
+            (333, "KDV", 30, "9999ZZ", "Elders"), (334, "BSO", 25, "9999ZY", "Elders")]
+
+
+def test_a_national_export_and_a_gemeente_export_never_count_a_location_twice(two_gemeenten, tmp_path):
+    """A national export holds every gemeente (its load has none of its own) and stays active
+    beside a later export of one gemeente: per gemeente and year the newest export that covers it
+    counts, and the import says what it replaces."""
+    con = two_gemeenten
+    first = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_nl_2024.csv", NATIONAL))
+    assert (first.covered, first.replaced) == (["GM0001", "GM0002"], [])
+    assert _per_gemeente(con) == [("GM0001", 2, 68), ("GM0002", 2, 55)]
+    # a newer export of the gemeente alone (the register's search per gemeente), in which a
+    # location has closed: its locations replace the national ones there, and only there
+    own = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_oord_2024.csv",
+                                                    [(111, "KDV", 52, "1234AB", "Oord")]))
+    assert _per_gemeente(con) == [("GM0001", 1, 52), ("GM0002", 2, 55)]
+    assert own.coverage_lines() == [
+        "Deze export telt voor gemeente Oord (GM0001).",
+        f"Vervangt de export van lading {first.load_id} (lrk_nl_2024.csv) voor gemeente Oord (GM0001)."]
     # and a newer national export replaces both for the gemeente
-    lrk.import_lrk_file(postcode_con, national)
-    assert places() == [("GM0001", 2, 68), ("GM0002", 1, 30)]
+    again = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_nl2_2024.csv", NATIONAL))
+    assert _per_gemeente(con) == [("GM0001", 2, 68), ("GM0002", 2, 55)]
+    assert again.coverage_lines()[1:] == [
+        f"Vervangt de export van lading {first.load_id} (lrk_nl_2024.csv) voor gemeente Elders (GM0002).",
+        f"Vervangt de export van lading {own.load_id} (lrk_oord_2024.csv) voor gemeente Oord (GM0001)."]
+    assert con.execute("select load_id, status from loads where dataset = 'lrk-locaties' order by 1"
+                       ).fetchall() == [(first.load_id, "superseded"), (own.load_id, "superseded"),
+                                        (again.load_id, "active")]
+
+
+def test_an_export_with_a_location_across_the_border_leaves_the_neighbours_register(
+        two_gemeenten, tmp_path, capsys):
+    """Elders' own export lists a location whose postcode lies in Oord: it counts there, in the
+    wijk of its postcode, and Oord's register stays (it hid all of Oord's locations)."""
+    con = two_gemeenten
+    lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_nl_2024.csv", NATIONAL))
+    elders = [(333, "KDV", 30, "9999ZZ", "Elders"), (334, "BSO", 25, "9999ZY", "Elders"),
+              (335, "BSO", 12, "1234AC", "Elders")]
+    result = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_elders_2024.csv", elders))
+    assert result.covered == ["GM0002"]
+    assert result.elsewhere == 1
+    assert _per_gemeente(con) == [("GM0001", 3, 80), ("GM0002", 2, 55)]
+    # and an export of Oord that carries one location of Elders (verantwoordelijke gemeente
+    # Elders) does not replace Elders' register: it holds one of its three locations
+    oord = [(111, "KDV", 48, "1234AB", "Oord"), (222, "BSO", 20, "1234AC", "Oord"),
+            (333, "KDV", 31, "9999ZZ", "Elders")]
+    result = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_oord_2024.csv", oord))
+    assert (result.covered, result.locations, result.places) == (["GM0001"], 2, 68)
+    assert _per_gemeente(con) == [("GM0001", 3, 80), ("GM0002", 2, 55)]
+    assert result.coverage_lines()[-1] == (
+        "Vervangt niets voor gemeente Elders (GM0002): daar blijft de export van lading "
+        f"{result.load_id - 1} (lrk_elders_2024.csv) gelden, want deze export heeft maar 1 van de 3 "
+        "locaties die daar nu tellen. De 1 locatie(s) van die gemeente in deze export tellen niet mee.")
+
+
+def test_an_export_without_the_gemeente_column_replaces_a_register_it_mostly_holds(
+        two_gemeenten, tmp_path):
+    """Without verantwoordelijke_gemeente a location's gemeente is that of its postcode; one
+    location of a neighbour does not replace the neighbour's register, and an export that
+    replaces nothing is refused."""
+    con = two_gemeenten
+    plain = [(a, b, c, d, None) for a, b, c, d, _ in NATIONAL]
+    lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_nl_2024.csv", plain))
+    # a file with one location of each: neither gemeente's register is replaced
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_x_2024.csv",
+                                                  [(111, "KDV", 50, "1234AB", None),
+                                                   (333, "KDV", 31, "9999ZZ", None)]))
+    assert [m.split(":")[0] for m in refused.value.messages] == [
+        "Vervangt niets voor gemeente Oord (GM0001)", "Vervangt niets voor gemeente Elders (GM0002)",
+        "Er is niets opgeslagen."]
+    # Oord's locations and one of Elders: Oord's register is replaced, Elders' stays
+    newer = plain[:3] + [(336, "KDV", 10, "1234AB", None)]
+    result = lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_nl2_2024.csv", newer))
+    assert (result.covered, [k.gemeente_code for k in result.kept]) == (["GM0001"], ["GM0002"])
+    assert _per_gemeente(con) == [("GM0001", 3, 78), ("GM0002", 2, 55)]
+
+
+def test_import_lrk_says_what_it_replaces(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?)",
+                [load_id])
+    con.close()
+    first = _gemeente_export(tmp_path, "lrk_a_2024.csv", [(111, "KDV", 48, "1234AB", "Oord")])
+    assert cli.main(["import-lrk", str(first), "--db", str(db)]) == 0
+    assert "Deze export telt voor gemeente Oord (GM0001)." in capsys.readouterr().out
+    second = _gemeente_export(tmp_path, "lrk_b_2024.csv", [(111, "KDV", 50, "1234AB", "Oord")])
+    assert cli.main(["import-lrk", str(second), "--db", str(db)]) == 0
+    assert ("Vervangt de export van lading 2 (lrk_a_2024.csv) voor gemeente Oord (GM0001)."
+            in capsys.readouterr().out)
 
 
 def _workbook_with_a_far_cell(path, row: int, column: int) -> None:

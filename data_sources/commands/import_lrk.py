@@ -5,7 +5,8 @@ from __future__ import annotations
 from data_sources import jobs, store
 
 NAME = "import-lrk"
-HELP = "Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen)."
+HELP = ("Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen); hij "
+        "vervangt een eerdere export van hetzelfde jaar alleen voor de gemeenten die hij dekt.")
 
 
 def add_arguments(parser) -> None:
@@ -22,6 +23,8 @@ def run(args) -> int:
         con.close()
     print(f"LRK {result.year}: {result.locations} ingeschreven locaties met samen {result.places} "
           "kindplaatsen geladen.")
+    for line in result.coverage_lines():
+        print(line)
     if result.deregistered:
         print(f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
               f"niet mee (status Uitgeschreven, of een uitschrijfdatum in {result.year} of eerder).")

@@ -1,16 +1,20 @@
 -- One row per LRK location and export year, active loads only; registered locations with places.
--- Per gemeente and year the newest export that has locations there counts: a national export and
--- a later export of one gemeente (or the other way round) are both active, as each still holds
--- the only copy of other gemeenten, but a gemeente's locations are never counted twice.
+-- Per register gemeente (the location's verantwoordelijke gemeente) and year the newest export
+-- that covers that gemeente counts: a national export and a later export of one gemeente (or the
+-- other way round) are both active, as each still holds the only copy of other gemeenten, but a
+-- gemeente's locations are never counted twice. An export does not cover a gemeente of which it
+-- holds only a few locations (data_sources.lrk._coverage): its rows there have covers_register
+-- false. Locations without any gemeente (no name, postcode not found) count from the newest export.
 with active as (
     select load_id from loads where status = 'active'
 ),
 
 newest as (
-    select l.year, l.gemeente_code, max(l.load_id) as load_id
+    select l.year, l.register_gemeente_code, max(l.load_id) as load_id
     from raw_lrk__locations as l
     inner join active using (load_id)
-    group by l.year, l.gemeente_code
+    where l.covers_register
+    group by l.year, l.register_gemeente_code
 )
 
 select
@@ -29,7 +33,8 @@ select
     l.load_id
 from raw_lrk__locations as l
 inner join newest as n
-    on n.year = l.year and n.gemeente_code is not distinct from l.gemeente_code and n.load_id = l.load_id
+    on n.year = l.year and n.register_gemeente_code is not distinct from l.register_gemeente_code
+    and n.load_id = l.load_id and l.covers_register
 -- counted as data_sources.lrk.counts() counts for the import's message: registered (or no status)
 -- and not deregistered by the end of the export's year (a planned uitschrijfdatum after it counts)
 where coalesce(nullif(lower(trim(l.registration_status)), ''), 'ingeschreven') = 'ingeschreven'
