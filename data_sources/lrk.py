@@ -169,7 +169,7 @@ def check_workbook(path: Path) -> None:
     """Refuse, before calamine reads it, a workbook whose sheets reach beyond what an LRK export
     can be (MAX_WORKBOOK_ROWS x MAX_WORKBOOK_COLUMNS), and a zip or XML bomb (the checks of the
     partner uploads, reading.check_zip, with the larger size of a national export). An .xls has
-    at most 65,536 x 256 cells by its format: it is left to calamine."""
+    at most 65,536 x 256 cells by its format, still 1.6 GB to read: its cells are checked too."""
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         raise InputRefused(
@@ -177,8 +177,13 @@ def check_workbook(path: Path) -> None:
             f"hoogstens {MAX_WORKBOOK_BYTES // 1024 // 1024} MB. Er is niets opgeslagen."
         )
     data = path.read_bytes()
+    if data.startswith(_OLE2_MAGIC):
+        farthest = _xls_farthest_cell(data)
+        if farthest and (farthest[0] > MAX_WORKBOOK_ROWS or farthest[1] > MAX_WORKBOOK_COLUMNS):
+            raise _too_large(path, farthest[0], _column_letters(farthest[1]))
+        return
     if not data.startswith(b"PK\x03\x04"):
-        return  # .xls (or no workbook at all): calamine refuses what it cannot read
+        return  # no workbook at all: calamine refuses what it cannot read
     try:
         zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -210,6 +215,105 @@ def _check_sheets(path: Path, archive: zipfile.ZipFile) -> None:
                                  where[1].decode() if where else "?")
         elif name == "content.xml":
             _check_ods(path, archive.open(info))
+
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# BIFF8 records that hold one cell (row and column first), several (MULRK, MULBLANK: the last
+# column at the end) or a sheet's used range (DIMENSIONS).
+_XLS_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
+_XLS_CELL_RUNS = {0x00BD, 0x00BE}
+_XLS_DIMENSIONS = 0x0200
+
+
+def _xls_farthest_cell(data: bytes) -> tuple[int, int] | None:
+    """The (row, column), 1-based, that the cells of an .xls reach, from its BIFF records; None
+    when the compound file cannot be followed (calamine then words the refusal)."""
+    import struct
+
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+        if stream is None:
+            return None
+        rows = columns = 0
+        position = 0
+        while position + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, position)
+            body = position + 4
+            if kind in _XLS_CELLS and length >= 4:
+                row, column = struct.unpack_from("<HH", stream, body)
+            elif kind in _XLS_CELL_RUNS and length >= 6:
+                row = struct.unpack_from("<H", stream, body)[0]
+                column = struct.unpack_from("<H", stream, body + length - 2)[0]
+            elif kind == _XLS_DIMENSIONS and length >= 14:
+                last_row, last_column = struct.unpack_from("<IxxH", stream, body + 4)
+                row, column = max(last_row - 1, 0), max(last_column - 1, 0)
+            else:
+                position = body + length
+                continue
+            rows, columns = max(rows, row + 1), max(columns, column + 1)
+            position = body + length
+        return rows, columns
+    except (struct.error, IndexError, ValueError):
+        return None
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A stream of an OLE2 compound file (the container of an .xls), by name."""
+    import struct
+
+    end_of_chain = 0xFFFFFFFE
+    sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 32)[0]
+    sector_count = len(data) // sector_size
+
+    def sector(number: int) -> bytes:
+        return data[(number + 1) * sector_size:(number + 2) * sector_size]
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    following, guard = struct.unpack_from("<I", data, 68)[0], 0
+    while following < sector_count and guard < sector_count:
+        entries = struct.unpack(f"<{sector_size // 4}I", sector(following))
+        difat += entries[:-1]
+        following, guard = entries[-1], guard + 1
+    fat = []
+    for number in difat:
+        if number < sector_count:
+            fat += struct.unpack(f"<{sector_size // 4}I", sector(number))
+
+    def chain(first: int, table: list[int]) -> list[int]:
+        numbers = []
+        while first != end_of_chain and first < len(table) and len(numbers) <= len(table):
+            numbers.append(first)
+            first = table[first]
+        return numbers
+
+    directory = b"".join(sector(n) for n in chain(struct.unpack_from("<I", data, 48)[0], fat))
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    for entry in entries:
+        name_length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(name_length - 2, 0)].decode("utf-16-le", errors="replace")
+        if name not in names:
+            continue
+        first, size = struct.unpack_from("<II", entry, 116)
+        if size >= struct.unpack_from("<I", data, 56)[0]:
+            return b"".join(sector(n) for n in chain(first, fat))[:size]
+        # a small stream lies in the mini stream, which the root entry holds
+        mini_fat = []
+        for n in chain(struct.unpack_from("<I", data, 60)[0], fat):
+            mini_fat += struct.unpack(f"<{sector_size // 4}I", sector(n))
+        root = b"".join(sector(n) for n in chain(struct.unpack_from("<I", entries[0], 116)[0], fat))
+        return b"".join(root[n * mini_size:(n + 1) * mini_size] for n in chain(first, mini_fat))[:size]
+    return None
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _column_number(letters: str) -> int:

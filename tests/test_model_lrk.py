@@ -651,3 +651,25 @@ def test_unknown_status_values_are_refused_by_name_and_row(postcode_con, tmp_pat
         "niet mee); pas de status aan of laad de export zoals het register hem geeft.",
         "Er is niets opgeslagen."]
     assert postcode_con.execute("select count(*), sum(places) from raw_lrk__locations").fetchone() == (1, 48)
+
+
+@pytest.mark.parametrize(("row", "column", "where"), [(65_535, 255, "rij 65536 en kolom IV"),
+                                                       (1, 60, "rij 2 en kolom BI")])
+def test_an_xls_reaching_beyond_an_export_is_refused_before_it_is_read(postcode_con, tmp_path, row,
+                                                                        column, where):
+    """An .xls holds at most 65,536 x 256 cells, but a 5 kB file with a cell at IV65536 took
+    calamine 12 s and 1.6 GB: its BIFF records are checked first."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("LRK")
+    for c, name in enumerate(["lrk_id", "type_oko", "aantal_kindplaatsen", "opvanglocatie_postcode"]):
+        sheet.write(0, c, name)
+    for c, value in enumerate(["555", "BSO", 44, "1234 AC"]):
+        sheet.write(1, c, value)
+    sheet.write(row, column, 1)
+    path = tmp_path / "lrk_2024.xls"
+    book.save(str(path))
+    with pytest.raises(InputRefused, match=f"het werkblad loopt tot {where};"):
+        lrk.import_lrk_file(postcode_con, path)
+    assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'").fetchone() == (0,)
