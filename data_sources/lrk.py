@@ -103,8 +103,7 @@ class LrkImport:
         return lines
 
     def name(self, gemeente_code: str) -> str:
-        named = self.gemeente_names.get(gemeente_code)
-        return f"{named} ({gemeente_code})" if named else gemeente_code
+        return _gemeente_label(gemeente_code, self.gemeente_names)
 
     def _gemeenten(self, codes: list[str]) -> str:
         if len(codes) == 1:
@@ -124,6 +123,11 @@ class Replacement:
     earlier_locations: int = 0   # counted locations of the earlier export in the gemeente
     held: int = 0                # of those, how many the new export holds
     in_export: int = 0           # the new export's locations in the gemeente
+
+
+def _gemeente_label(gemeente_code: str, names: dict[str, str]) -> str:
+    named = names.get(gemeente_code)
+    return f"{named} ({gemeente_code})" if named else gemeente_code
 
 
 def _kept_line(kept: Replacement, gemeente: str) -> str:
@@ -367,7 +371,9 @@ def _workbook_text(value: object) -> object:
 def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
-    messages naming row and column; contact columns of the export are not kept."""
+    messages naming row and column; contact columns of the export are not kept. With `year`, a
+    location deregistered by the end of it is not held to the rules (it never counts). What was
+    left empty on such a location is said in frame.attrs["notes"]."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -611,17 +617,18 @@ def store_lrk(
         )
     names = _gemeente_names(con)
     mapped["register_gemeente_code"] = _register_gemeenten(mapped, names)
+    # a gemeente not (yet) in the regions table is named as the export names it
     for code, name in mapped.dropna(subset=["register_gemeente_code", "responsible_gemeente"]).groupby(
             "register_gemeente_code")["responsible_gemeente"].first().items():
-        names.setdefault(code, name)
+        if name.strip().upper() != code:
+            names.setdefault(code, name.strip())
     replaced, kept = _coverage(con, mapped, year)
     mapped["covers_register"] = ~mapped["register_gemeente_code"].isin(
         [k.gemeente_code for k in kept])
     covered = sorted(mapped.loc[mapped["covers_register"], "register_gemeente_code"].dropna().unique())
     if not mapped["covers_register"].any():
-        raise InputRefused([_kept_line(k, f"{names[k.gemeente_code]} ({k.gemeente_code})"
-                                       if k.gemeente_code in names else k.gemeente_code)
-                            for k in kept] + ["Er is niets opgeslagen."])
+        raise InputRefused([_kept_line(k, _gemeente_label(k.gemeente_code, names)) for k in kept]
+                           + ["Er is niets opgeslagen."])
     # what the user is told about is what counts: registered locations with places of their own,
     # in a gemeente this export covers
     registered = counts(mapped["registration_status"], mapped["deregistered_on"], year)

@@ -673,3 +673,42 @@ def test_an_xls_reaching_beyond_an_export_is_refused_before_it_is_read(postcode_
     with pytest.raises(InputRefused, match=f"het werkblad loopt tot {where};"):
         lrk.import_lrk_file(postcode_con, path)
     assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'").fetchone() == (0,)
+
+
+def _compound_file_with_a_small_stream(name: str, stream: bytes) -> bytes:
+    """An OLE2 compound file (512-byte sectors) whose one stream is smaller than 4096 bytes and
+    so lies in the mini stream: FAT in sector 0, directory in 1, mini FAT in 2, mini stream after."""
+    import struct
+
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    mini = stream + b"\0" * (-len(stream) % 64)
+    mini_sectors = len(mini) // 64
+    data_sectors = -(-len(mini) // 512)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 2, 1, end, 0)
+              + struct.pack("<109I", 0, *[free] * 108))
+    fat = [fat_sector, end, end] + [3 + i + 1 for i in range(data_sectors - 1)] + [end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat) + struct.pack("<I", free) * (128 - len(fat))
+
+    def entry(entry_name: str, kind: int, start: int, size: int) -> bytes:
+        encoded = (entry_name + "\0").encode("utf-16-le")
+        return (encoded + b"\0" * (64 - len(encoded)) + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", free, free, free) + b"\0" * 36 + struct.pack("<III", start, size, 0))
+
+    directory = entry("Root Entry", 5, 3, len(mini)) + entry(name, 2, 0, len(stream)) + b"\0" * 256
+    mini_fat = [i + 1 for i in range(mini_sectors - 1)] + [end]
+    mini_fat_bytes = struct.pack(f"<{len(mini_fat)}I", *mini_fat) + struct.pack("<I", free) * (128 - len(mini_fat))
+    return header + fat_bytes + directory + mini_fat_bytes + mini + b"\0" * (data_sectors * 512 - len(mini))
+
+
+def test_an_xls_whose_workbook_lies_in_the_mini_stream_is_checked_too(postcode_con, tmp_path):
+    import struct
+
+    # BIFF NUMBER records: A1 and the last cell of the format, IV65536
+    cells = b"".join(struct.pack("<HHHHHd", 0x0203, 14, row, column, 0, 1.0)
+                     for row, column in ((0, 0), (65_535, 255)))
+    path = tmp_path / "lrk_2024.xls"
+    path.write_bytes(_compound_file_with_a_small_stream("Workbook", cells))
+    with pytest.raises(InputRefused, match="het werkblad loopt tot rij 65536 en kolom IV;"):
+        lrk.import_lrk_file(postcode_con, path)
