@@ -212,11 +212,17 @@ def _check_sheets(path: Path, archive: zipfile.ZipFile) -> None:
                 raise _too_large(path, int(dimension[2]), dimension[1].decode())
             begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
             sheet_data = xml[begin:end] if 0 <= begin < end else xml
-            cells = _CELLS_BEYOND.search(sheet_data)
-            if cells:
-                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', sheet_data[cells.start():cells.start() + 40])
-                raise _too_large(path, where[2].decode() if where else "?",
-                                 where[1].decode() if where else "?")
+            for cells in _CELLS_BEYOND.finditer(sheet_data):
+                tag = sheet_data[cells.start():cells.start() + 40]
+                if not tag.startswith((b"<c ", b"<c>")):
+                    continue  # another tag that starts with c (<color> in rich text)
+                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
+                if where is None:  # calamine would place it after the cell before
+                    raise InputRefused(
+                        f"Bestand {path.name}: het werkblad heeft cellen zonder adres voorop "
+                        "(r=\"A1\"); Kindkaart leest het niet: sla de export opnieuw op in Excel of "
+                        "als CSV. Er is niets opgeslagen.")
+                raise _too_large(path, where[2].decode(), where[1].decode())
         elif name == "content.xml":
             _check_ods(path, archive.open(info))
 

@@ -712,3 +712,23 @@ def test_an_xls_whose_workbook_lies_in_the_mini_stream_is_checked_too(postcode_c
     path.write_bytes(_compound_file_with_a_small_stream("Workbook", cells))
     with pytest.raises(InputRefused, match="het werkblad loopt tot rij 65536 en kolom IV;"):
         lrk.import_lrk_file(postcode_con, path)
+
+
+def test_rich_text_in_a_cell_is_no_reason_to_refuse_a_workbook(postcode_con, tmp_path):
+    """The cell-limit pattern also meets <color> of an inline rich-text run; only cells count."""
+    import zipfile
+
+    path = tmp_path / "lrk_2024.xlsx"
+    _workbook_with_a_far_cell(path, 2, 5)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        b'<c r="E2" t="n"><v>1</v></c>',
+        b'<c r="E2" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/></rPr><t>nota bene</t></r></is></c>')
+    assert b"<color" in parts[sheet]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (1, 44)
