@@ -219,8 +219,8 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
                 (st.warning if line.startswith("Vervangt niets") else st.info)(line)
             if imported.deregistered:
                 st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
-                        "maar tellen niet mee (status Uitgeschreven, of een uitschrijfdatum in "
-                        f"{imported.year} of eerder).")
+                        "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
+                        f"uitschrijfdatum in {imported.year} of eerder.")
             for note in imported.notes:
                 st.info(f"Let op: {note}.")
             unmapped = imported.unmapped_postcodes

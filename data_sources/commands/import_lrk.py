@@ -27,7 +27,8 @@ def run(args) -> int:
         print(line)
     if result.deregistered:
         print(f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
-              f"niet mee (status Uitgeschreven, of een uitschrijfdatum in {result.year} of eerder).")
+              "niet mee. Dat zijn locaties met de status Uitgeschreven of een uitschrijfdatum in "
+              f"{result.year} of eerder.")
     if result.unmapped_postcodes:
         print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
               f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "
