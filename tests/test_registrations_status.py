@@ -55,6 +55,7 @@ def test_databronnen_page_shows_the_handreiking_table(app_db):
     assert list(table["Rij"]) == list(range(1, 11))
     assert table.set_index("Soort").loc["vve-indicaties", "Geleverd door"] == (
         "GGD Voorbeeldregio (JGZ)")
-    # a childcare delivery names how much of the gemeente's LRK it covers
+    # a childcare delivery names how much of the gemeente's LRK it covers: the 46 registered
+    # locations with places the supply counts (17 KDV, 15 BSO, 14 VGO), not the 4 deregistered ones
     assert table.set_index("Soort").loc["kinderopvang-bezetting", "Organisaties"] == (
-        "1 (10 locaties; het LRK telt er 50)")
+        "1 (10 locaties; het LRK telt er 46)")

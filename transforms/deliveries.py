@@ -117,10 +117,12 @@ def _organisations(con: duckdb.DuckDBPyConnection, rtype, loads: list, gemeente_
     text = str(delivered)
     if "location_name" not in {c.name for c in rtype.columns} or rtype.target != "partner":
         return text
+    # the locations the supply counts (stg_lrk__locations: the export that counts for the
+    # gemeente, registered ones only), not every stored export and status
     lrk = con.execute(
         "with chosen as (select nearest_year(year, ?) as year"
-        " from raw_lrk__locations where gemeente_code = ?)"
-        " select count(distinct lrk_id) from raw_lrk__locations as l, chosen"
+        " from stg_lrk__locations where gemeente_code = ?)"
+        " select count(distinct lrk_id) from stg_lrk__locations as l, chosen"
         " where l.gemeente_code = ? and l.year = chosen.year"
         " and l.provision_type in ('KDV', 'BSO', 'VGO')",
         [year if year is not None else 9999, gemeente_code, gemeente_code],
