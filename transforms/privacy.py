@@ -3,18 +3,34 @@
 Rules (after CBS and the lessons in DESIGN.md):
 - an observed count from 1 up to the threshold (default 5, $KINDKAART_MIN_COUNT) is hidden and
   shown as "afgeschermd"; 0 is shown;
-- totals are part of the table: within every line (a row with its row total, a column with its
-  column total, the total row with the grand total) a hidden cell never stands alone, so that it
-  cannot be recovered by subtraction; the next smallest visible non-zero cell of that line is
-  hidden as well, until every line is safe (secondary suppression);
+- totals are part of the table: a line is the cells along one dimension with their published
+  total (a row with its row total, a column with its column total, the total row with the
+  grand total; in a table of more dimensions, e.g. wijk x kind x age with all its margins, the
+  cells along any one dimension at every position of the others, margins included). Secondary
+  suppression hides further cells (the smallest visible non-zero cell of the line; its total
+  only when nothing else is left) until every line is safe:
+  - a hidden cell never stands alone in a line, so that it cannot be recovered by subtraction;
+  - since 0 is shown, every hidden cell is at least 1: in a line whose total is visible, the k
+    hidden cells must add up to at least k + threshold - 1, so that the line's bound on each
+    (its sum minus one for each other hidden cell) reaches the threshold and says no more than
+    "hidden" (k hidden cells that add up to k would all be 1);
+  - lines bound each other (a margin is at least as many as its hidden non-zero cells, and that
+    bound enters the next line): in a table with all its margins (protect_cube) what all lines
+    together say of every hidden cell (bounds_from_margins: the bounds an attacker gets by
+    interval propagation) must leave it an interval at least as wide as the hidden range
+    1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not be
+    told apart from 1 (unsafe_bounds); further cells are hidden until it does;
 - a change between two periods is shown only when both periods are visible;
 - model estimates are not counts of real children: they are rounded, not hidden;
 - partner data (protect_contributions): a count made of several organisations' rows is hidden
   when what remains after removing the largest organisation's share is from 1 up to the
   threshold, so that no organisation learns another's small count by subtracting its own;
-- margins are protected jointly: a table and all its totals are one protection (every view of
-  the same counts, e.g. a wijk total on the map and the age groups elsewhere, takes its figures
-  from that one protected table), and a rate is hidden wherever its count is;
+- margins are protected jointly: a table and all its totals are one protection (protect_cube).
+  Every view of the same counts takes its cells and margins from that one protected table,
+  hidden where it is hidden: the partner signals of a type are ONE table wijk x kind x age
+  with every margin (transforms.partner_tables.joint_cube), from which the signal pages, the
+  map, Tekorten, Analysevragen and the exports all read. A rate is hidden wherever its count
+  is, and is only ever computed from a visible cell of that protection;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
@@ -137,16 +153,9 @@ def suppress_array(
     """The numeric core of suppress_table, for callers that protect many small tables at once
     (the national map: one table per gemeente). Returns (counts with the total column and row
     appended as asked, hidden mask of the same shape); NaN counts count as 0."""
-    threshold = threshold or min_count()
     counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
-    n_rows, n_cols = counts.shape
-    if row_totals:
-        counts = np.column_stack([counts, counts.sum(axis=1)])
-    if column_totals:
-        counts = np.vstack([counts, counts.sum(axis=0)])
-    hidden = (counts > 0) & (counts < threshold)
-    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals))
-    return counts, hidden
+    return protect_contributions(counts, threshold=threshold, row_totals=row_totals,
+                                 column_totals=column_totals)
 
 
 def protect_contributions(
@@ -162,51 +171,210 @@ def protect_contributions(
     largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
     nothing of another to learn). Then secondary suppression over the table with its totals.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
-    threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
         parts = parts[np.newaxis]
+    if row_totals and column_totals:
+        return protect_cube(parts, threshold=threshold)
+    threshold = threshold or min_count()
     _, n_rows, n_cols = parts.shape
     if row_totals:
         parts = np.concatenate([parts, parts.sum(axis=2, keepdims=True)], axis=2)
     if column_totals:
         parts = np.concatenate([parts, parts.sum(axis=1, keepdims=True)], axis=1)
-    counts = parts.sum(axis=0)
-    remainder = counts - parts.max(axis=0, initial=0.0)
-    hidden = ((counts > 0) & (counts < threshold)) | ((remainder > 0) & (remainder < threshold))
-    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals))
+    counts, hidden = _primary(parts, threshold)
+    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals), threshold)
     return counts, hidden
 
 
-def _lines(n_rows: int, n_cols: int, row_totals: bool, column_totals: bool) -> list[list[tuple]]:
-    """Each line: the cells whose sum is shown in the same table (cells plus their total)."""
+def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
+    `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
+    last index), so the result of shape (n1+1, ..., nd+1) holds the cells, the 2-D margins (wijk
+    x kind, wijk x age, kind x age), the 1-D margins (per wijk, per kind, per age) and the grand
+    total. Primary suppression with the contributor rule as protect_contributions; secondary over
+    every line of the table: the cells along one axis with their total, for every position
+    (totals included) of the other axes. Returns (counts, hidden) of that shape."""
+    threshold = threshold or min_count()
+    parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
+    for axis in range(1, parts.ndim):
+        parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
+    counts, hidden = _primary(parts, threshold)
+    lines = _cube_lines(counts.shape)
+    _secondary(counts, hidden, lines, threshold)
+    if threshold <= 1:
+        return counts, hidden
+    # Lines bound each other (a margin is at least as many as its hidden non-zero cells, and
+    # that bound enters the next line): hide more until what all lines together say about
+    # every hidden cell is no narrower than 'hidden' (bounds_from_margins, unsafe_bounds).
+    for _ in range(counts.size):
+        low, high = bounds_from_margins(counts, hidden)
+        unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
+        if not unsafe.any() or not _widen(counts, hidden, unsafe):
+            break
+        _secondary(counts, hidden, lines, threshold)
+    return counts, hidden
+
+
+def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 100
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """What an attacker learns of every cell of a protected table with all its margins (as from
+    protect_cube: a total at the last index of every axis) from the visible cells and the rule
+    that 0 is shown: each line's cells add up to its total and every hidden cell is at least 1.
+    Interval propagation over all lines until nothing changes. Returns (low, high) arrays; a
+    visible cell has low == high == its count."""
+    low = np.where(hidden, 1.0, counts)
+    high = np.where(hidden, np.inf, counts)
+    for _ in range(iterations):
+        before_low, before_high = low.copy(), high.copy()
+        for axis in range(counts.ndim):
+            n = counts.shape[axis] - 1
+            inner = [slice(None)] * counts.ndim
+            inner[axis] = slice(0, n)
+            inner = tuple(inner)
+            total = [slice(None)] * counts.ndim
+            total[axis] = slice(n, n + 1)
+            total = tuple(total)
+            cell_low, cell_high = low[inner], high[inner]
+            sum_low = cell_low.sum(axis=axis, keepdims=True)
+            unbounded = np.isinf(cell_high)
+            finite_high = np.where(unbounded, 0.0, cell_high)
+            finite_sum = finite_high.sum(axis=axis, keepdims=True)
+            n_unbounded = unbounded.sum(axis=axis, keepdims=True)
+            low[total] = np.maximum(low[total], sum_low)
+            high[total] = np.minimum(high[total], np.where(n_unbounded > 0, np.inf, finite_sum))
+            # the other cells of the line: their lows, and their highs (unbounded if any is)
+            others_low = sum_low - cell_low
+            others_high = np.where(n_unbounded - unbounded > 0, np.inf, finite_sum - finite_high)
+            high[inner] = np.minimum(cell_high, high[total] - others_low)
+            low[inner] = np.maximum(cell_low, low[total] - others_high)
+        if (low == before_low).all() and (high == before_high).all():
+            break
+    return low, high
+
+
+def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high: np.ndarray,
+                  threshold: int) -> np.ndarray:
+    """The hidden cells that the bounds (bounds_from_margins) narrow below 'hidden': an interval
+    narrower than the whole hidden range 1..threshold-1 (so a small count is never pinned, nor
+    told apart from its neighbours), an upper bound below threshold-1, and, for a small cell
+    of the table itself (no margin, which may add up several hidden cells), a lower bound above
+    1."""
+    inner = np.ones(counts.shape, dtype=bool)
+    for axis in range(counts.ndim):
+        edge = [slice(None)] * counts.ndim
+        edge[axis] = -1
+        inner[tuple(edge)] = False
+    small = (counts > 0) & (counts < threshold)
+    return hidden & ((high - low < threshold - 2) | (high < threshold - 1)
+                     | (inner & small & (low > 1)))
+
+
+def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray) -> bool:
+    """Hide one more cell for each unsafe cell: the smallest visible non-zero cell in the lines
+    through it (a cell of the table before a margin). False when no line has one left."""
+    changed = 0
+    for cell in zip(*np.nonzero(unsafe), strict=True):
+        best = None
+        for axis in range(counts.ndim):
+            line = list(cell)
+            line[axis] = slice(None)
+            line_counts, line_hidden = counts[tuple(line)], hidden[tuple(line)]
+            candidates = ~line_hidden & (line_counts > 0)
+            inner = candidates.copy()
+            inner[-1] = False
+            pool = np.flatnonzero(inner if inner.any() else candidates)
+            if pool.size == 0:
+                continue
+            position = pool[np.argmin(line_counts[pool])]
+            key = (position == len(line_counts) - 1, line_counts[position])
+            if best is None or key < best[0]:
+                target = list(cell)
+                target[axis] = position
+                best = (key, tuple(target))
+        if best is not None and not hidden[best[1]]:
+            hidden[best[1]] = True
+            changed += 1
+    return changed > 0
+
+
+def _primary(parts: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    # the counts (summed over organisations) and their primary hidden cells: small counts, and
+    # counts whose remainder after the largest organisation's share is small (contributor rule)
+    counts = parts.sum(axis=0)
+    remainder = counts - parts.max(axis=0, initial=0.0)
+    hidden = ((counts > 0) & (counts < threshold)) | ((remainder > 0) & (remainder < threshold))
+    return counts, hidden
+
+
+def _cube_lines(shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Every line of a table with a total at the last index of every axis, as flat indices (its
+    total last): along each axis, at every position of the other axes."""
+    index = np.arange(int(np.prod(shape))).reshape(shape)
     lines = []
-    if row_totals:
-        rows = range(n_rows + (1 if column_totals else 0))
-        lines += [[(r, c) for c in range(n_cols + 1)] for r in rows]
-    if column_totals:
-        cols = range(n_cols + (1 if row_totals else 0))
-        lines += [[(r, c) for r in range(n_rows + 1)] for c in cols]
+    for axis in range(len(shape)):
+        lines += list(np.moveaxis(index, axis, -1).reshape(-1, shape[axis]))
     return lines
 
 
-def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[list[tuple]]) -> None:
+def _lines(n_rows: int, n_cols: int, row_totals: bool, column_totals: bool) -> list[np.ndarray]:
+    """Each line: the cells whose sum is shown in the same table (cells plus their total), as
+    flat indices of the table with its totals."""
+    width = n_cols + (1 if row_totals else 0)
+    lines = []
+    if row_totals:
+        rows = range(n_rows + (1 if column_totals else 0))
+        lines += [np.array([r * width + c for c in range(n_cols + 1)]) for r in rows]
+    if column_totals:
+        cols = range(n_cols + (1 if row_totals else 0))
+        lines += [np.array([r * width + c for r in range(n_rows + 1)]) for c in cols]
+    return lines
+
+
+def _unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> bool:
+    """Whether one line (its cells, the total last) gives a hidden cell away: a hidden cell
+    alone in it (recovered by subtraction), or, with the total visible, hidden cells that sum to
+    less than their number + threshold - 1. Zeros are shown, so every hidden cell is at least
+    1; the line then bounds each at its sum minus one for each other hidden cell, and that bound
+    must reach the threshold (else k hidden cells that sum to k are all 1)."""
+    n_hidden = int(hidden.sum())
+    if n_hidden == 0:
+        return False
+    if n_hidden == 1:
+        return True
+    if hidden[-1] or threshold <= 1:
+        return False
+    return counts[hidden].sum() < n_hidden + threshold - 1
+
+
+def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray],
+               threshold: int) -> None:
+    """Secondary suppression in place: hide further cells until no line is _unsafe; in an unsafe
+    line the smallest visible non-zero cell, the line's total only when nothing else is left.
+    A threshold of 1 (model estimates) asks only that no hidden cell stands alone."""
+    flat_counts = counts.reshape(-1)
+    flat_hidden = hidden.reshape(-1).copy()
     changed = True
     while changed:
         changed = False
         for line in lines:
-            hidden_cells = [cell for cell in line if hidden[cell]]
-            if len(hidden_cells) != 1:
+            line_hidden = flat_hidden[line]
+            if not line_hidden.any():
                 continue
-            candidates = [cell for cell in line if not hidden[cell] and counts[cell] > 0]
-            if not candidates:
-                continue
-            # Hide the smallest visible cell; the line's total only when nothing else is left.
-            total_cell = line[-1]
-            inner = [cell for cell in candidates if cell != total_cell]
-            choice = min(inner or candidates, key=lambda cell: counts[cell])
-            hidden[choice] = True
-            changed = True
+            line_counts = flat_counts[line]
+            while _unsafe(line_counts, line_hidden, threshold):
+                candidates = ~line_hidden & (line_counts > 0)
+                inner = candidates.copy()
+                inner[-1] = False
+                pool = np.flatnonzero(inner if inner.any() else candidates)
+                if pool.size == 0:
+                    break
+                choice = pool[np.argmin(line_counts[pool])]
+                line_hidden[choice] = True
+                flat_hidden[line[choice]] = True
+                changed = True
+    hidden[...] = flat_hidden.reshape(hidden.shape)
 
 
 def round_estimate(value: float) -> float:
