@@ -7,10 +7,14 @@ import pytest
 
 from transforms.privacy import (
     TOTAL_LABEL,
+    bounds_from_margins,
     format_number,
     protect_counts,
+    protect_cube,
     round_estimate,
+    suppress_array,
     suppress_table,
+    unsafe_bounds,
 )
 
 
@@ -84,3 +88,110 @@ def test_dutch_number_format():
     assert format_number(1234567) == "1.234.567"
     assert format_number(12.5, 1) == "12,5"
     assert format_number(float("nan")) == ""
+
+
+# --- the line rule: zeros are shown, so a hidden cell is at least 1 ---------------------------
+
+def _line_bounds_are_wide(counts, hidden, threshold=5):
+    """In every row and column with a visible total, each hidden cell's bound from that line
+    (its sum minus one for each other hidden cell) reaches the threshold."""
+    for cells, mask in [*zip(counts, hidden, strict=True), *zip(counts.T, hidden.T, strict=True)]:
+        if mask[-1] or not mask.any():
+            continue
+        k = int(mask[:-1].sum())
+        assert cells[:-1][mask[:-1]].sum() - (k - 1) >= threshold, (cells, mask)
+
+
+def test_k_ones_in_a_line_with_a_visible_total_get_more_hidden():
+    # three wijken with 1 child each and a visible total of 3: each hidden 1 was recovered as 1
+    # ('k hidden cells that add up to k'); a larger cell of the line is hidden with them
+    counts, hidden = suppress_array(np.array([[1, 1, 1, 40], [20, 30, 25, 50]]), threshold=5)
+    assert hidden[0, :3].all()
+    assert hidden[0, 3] or hidden[0, 4]
+    _line_bounds_are_wide(counts, hidden)
+
+
+def test_two_hidden_cells_that_sum_to_little_get_a_third():
+    # 2 and 2 hidden in a row whose total is visible: each is at most 3, below the threshold's
+    # range, so the smallest visible cell (7) is hidden as well
+    counts, hidden = suppress_array(np.array([[2, 2, 7, 90], [2, 2, 30, 60]]), threshold=5)
+    assert hidden[0, 2] or hidden[0, 4]
+    _line_bounds_are_wide(counts, hidden)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_tables_leave_no_narrow_line(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.choice([0, 1, 1, 2, 3, 4, 6, 9, 15, 40], size=(rng.integers(2, 9), 4))
+    full, hidden = suppress_array(counts, threshold=5)
+    _line_bounds_are_wide(full, hidden)
+
+
+# --- one table with all its margins (protect_cube) ---------------------------------------------
+
+def test_cube_has_every_margin():
+    rng = np.random.default_rng(1)
+    cells = rng.integers(0, 30, size=(4, 3, 2)).astype(float)
+    counts, hidden = protect_cube(cells[np.newaxis])
+    assert counts.shape == (5, 4, 3)
+    assert counts[:-1, :-1, :-1].tolist() == cells.tolist()
+    assert counts[-1, :-1, :-1].tolist() == cells.sum(axis=0).tolist()  # gemeente x kind x age
+    assert counts[:-1, -1, :-1].tolist() == cells.sum(axis=1).tolist()  # wijk x age
+    assert counts[:-1, :-1, -1].tolist() == cells.sum(axis=2).tolist()  # wijk x kind
+    assert counts[-1, -1, :-1].tolist() == cells.sum(axis=(0, 1)).tolist()  # per age
+    assert counts[-1, :-1, -1].tolist() == cells.sum(axis=(0, 2)).tolist()  # per kind
+    assert counts[:-1, -1, -1].tolist() == cells.sum(axis=(1, 2)).tolist()  # per wijk
+    assert counts[-1, -1, -1] == cells.sum()
+
+
+def _every_line(array):
+    for axis in range(array.ndim):
+        yield from np.moveaxis(array, axis, -1).reshape(-1, array.shape[axis])
+
+
+def test_cube_margins_are_protected_with_the_cells():
+    # the review's case: three wijken with one child each for a kind at 0-2, whose kind x age
+    # margin (3) is also a cell of the kind's row over the age groups and of the age's column
+    # over the kinds; a second 2-D protection of the kind x age table chose other cells
+    cells = np.zeros((4, 3, 3))
+    cells[:3, 0, 0] = 1  # kind 0, age 0: 1 in each of three wijken
+    cells[:, 0, 1] = [3, 3, 2, 2]
+    cells[:, 0, 2] = [20, 25, 22, 21]
+    cells[:, 1, :] = [[6, 10, 30], [5, 8, 26], [7, 9, 31], [6, 12, 28]]
+    cells[:, 2, :] = [[9, 11, 40], [8, 13, 35], [10, 7, 33], [12, 10, 30]]
+    counts, hidden = protect_cube(cells[np.newaxis], threshold=5)
+    assert hidden[:3, 0, 0].all() and hidden[-1, 0, 0]
+    for line_counts, line_hidden in zip(_every_line(counts), _every_line(hidden), strict=True):
+        assert line_hidden.sum() != 1
+        if line_hidden.any() and not line_hidden[-1]:
+            k = int(line_hidden.sum())
+            assert line_counts[line_hidden].sum() >= k + 5 - 1
+    low, high = bounds_from_margins(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+    # no hidden cell is pinned, and each small one may still be anything from 1 to 4
+    small = hidden & (counts < 5)
+    assert (high[hidden] > low[hidden]).all()
+    assert (high[small] >= 4).all()
+
+
+def test_bounds_from_margins_pins_what_an_attacker_pins():
+    # the attacker's interval propagation itself: three hidden ones under a visible 3 are pinned
+    counts = np.array([[1.0, 1.0, 1.0, 40.0, 43.0], [20.0, 30.0, 25.0, 50.0, 125.0],
+                       [21.0, 31.0, 26.0, 90.0, 168.0]])
+    hidden = (counts > 0) & (counts < 5)
+    low, high = bounds_from_margins(counts, hidden)
+    assert (low[0, :3] == 1).all() and (high[0, :3] == 1).all()
+    assert unsafe_bounds(counts, hidden, low, high, 5)[0, :3].all()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_cubes_leave_no_hidden_cell_narrowed(seed):
+    rng = np.random.default_rng(seed)
+    shape = (rng.integers(1, 3), rng.integers(2, 7), rng.integers(2, 5), rng.integers(2, 4))
+    parts = rng.choice([0, 0, 1, 1, 2, 3, 5, 8, 20], size=shape).astype(float)
+    counts, hidden = protect_cube(parts, threshold=5)
+    assert (hidden[(counts > 0) & (counts < 5)]).all()
+    low, high = bounds_from_margins(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+    small = hidden & (counts < 5)
+    assert (high[small] >= 4).all() and (high[hidden] > low[hidden]).all()
