@@ -8,8 +8,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from transforms.partner_tables import CONTRIBUTIONS_SQL, SIGNALS_SQL, SUPPORT_TYPE, joint_table
-from transforms.privacy import SuppressedTable, protect_contributions, protect_counts
+from data_sources.config import min_count
+from transforms.partner_tables import (
+    CONTRIBUTIONS_SQL,
+    SIGNALS_SQL,
+    SUPPORT_TYPE,
+    joint_cube,
+    joint_table,
+)
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_contributions, protect_counts
 
 
 @dataclass(frozen=True)
@@ -154,23 +161,43 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
 
 def jeugdhulp_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                               year: int) -> SuppressedTable | None:
-    """Row 8: children with jeugdhulp per type and age group, protected."""
-    frame = con.execute(
-        "select youth_care_type, age_group, organisation, children_count from stg_partner__jeugdhulp"
-        " where gemeente_code = ? and year = ? and children_count is not null",
-        [gemeente_code, year]).df()
-    return _crosstab(frame, "youth_care_type", "age_group", ["0-2", "2-4", "4-12"])
+    """Row 8: children with jeugdhulp per type and age group with their totals: the gemeente cells
+    and margins of the one protected table of the signal 'jeugdhulp' (signal_table)."""
+    return signal_table(con, gemeente_code, year, "jeugdhulp", "youth_care_type",
+                        lambda kind: kind.removeprefix("jeugdhulp_"))
 
 
 def niveau_observed(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                     year: int) -> SuppressedTable | None:
-    """Row 2: children with an extra support need per niveau the partner gave and age group."""
-    frame = con.execute(
-        "select 'niveau ' || coalesce(niveau, 'onbekend') as niveau, age_group, organisation,"
-        " children_count"
-        " from stg_partner__extra_ondersteuning where gemeente_code = ? and year = ?"
-        " and children_count is not null", [gemeente_code, year]).df()
-    return _crosstab(frame, "niveau", "age_group", ["0-2", "2-4", "4-12"])
+    """Row 2: children with an extra support need per niveau the partner gave and age group, with
+    their totals: from the one protected table of the signal 'extra_ondersteuning'."""
+    return signal_table(con, gemeente_code, year, "extra_ondersteuning", "niveau",
+                        lambda kind: "niveau " + kind.removeprefix("extra_ondersteuning_niveau_"))
+
+
+def signal_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, signal_type: str,
+                 row: str, label) -> SuppressedTable | None:
+    """The gemeente's kind x age table of a signal type with its totals per kind, per age group
+    and in all: the gemeente slice of the type's one protected table wijk x kind x age with all
+    its margins (transforms.partner_tables.joint_cube), so that it hides exactly what the signal
+    pages, Tekorten, the map and the exports hide. Rows without a wijk are not in that table.
+    `row` names the label column, `label` turns a signal kind into its label. None when nothing
+    was delivered."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    whole = signals[signals["signal_type"] == signal_type]
+    if whole.empty:
+        return None
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    cube = joint_cube(whole, contributions)
+    counts, hidden = cube.gemeente_table()
+    columns = ["onbekend" if age is None else str(age) for age in cube.ages] + [TOTAL_LABEL]
+    labels = [label(kind) for kind in cube.kinds] + [TOTAL_LABEL]
+    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
+    values.insert(0, row, labels)
+    mask = pd.DataFrame(hidden, columns=columns)
+    mask.insert(0, row, False)
+    return SuppressedTable(values=values, hidden=mask, threshold=min_count(), value_columns=columns)
 
 
 def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:

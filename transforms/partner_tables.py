@@ -1,17 +1,21 @@
 """Partner counts as one protected table per signal type; the gap's supply figures protected from it.
 
-Every view of a partner count (signal pages, the map, Tekorten, the workbook, the report) takes
-its figures from joint_table, so that no margin on one page gives away a cell of another, and
+Every view of a partner count (signal pages, the map, Tekorten, Analysevragen, the workbook, the
+report, the slides) takes its figures from one protected table per signal type, wijk x kind x
+age with all its margins (joint_cube; joint_table is its 2-D view), so that no margin on one
+page gives away a cell of another, and
 the contributor rule (transforms.privacy.protect_contributions) keeps a partner from learning
 another's small count by subtracting its own padded delivery.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from transforms.privacy import protect_contributions
+from transforms.privacy import protect_contributions, protect_cube
 
 SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
                " order by signal_type, signal_kind, age_group, wijk_code")
@@ -75,43 +79,88 @@ def column_keys(rows: Rows | pd.DataFrame) -> list[tuple]:
     return list(zip(kinds, ages, strict=True))
 
 
+@dataclass(frozen=True)
+class JointCube:
+    """One signal type of one gemeente and year protected as ONE table wijk x kind x age with all
+    its margins (transforms.privacy.protect_cube): `counts` and `hidden` have the shape (wijken+1,
+    kinds+1, ages+1), the last index of each axis its total. So counts[w, k, a] is a cell,
+    counts[-1, k, a] the gemeente per kind and age, counts[w, -1, -1] the wijk total (the map),
+    counts[-1, k, -1] the gemeente per kind, counts[-1, -1, a] per age, and counts[-1, -1, -1]
+    the grand total. Every view of these counts reads them here, hidden where they are hidden."""
+
+    row_of: dict
+    kinds: list
+    ages: list
+    counts: np.ndarray
+    hidden: np.ndarray
+
+    def gemeente_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The gemeente's kind x age table with its margins (the last row and column): counts,
+        hidden."""
+        return self.counts[-1], self.hidden[-1]
+
+
 def joint_table(whole: pd.DataFrame, contributions: pd.DataFrame | None):
     """One signal type of one gemeente and year (`whole`: its rows of signals_by_wijk) as ONE
     protected table: wijken x (kind, age group) with the wijk totals (the map), the gemeente per
-    kind and age group and the grand total. With each organisation's share (`contributions`, rows
-    of CONTRIBUTIONS_SQL; without them every cell counts as one organisation's) the contributor
-    rule applies. Returns (row_of wijk_code, col_of (kind, age group), counts, hidden); the last
-    row and column are the totals."""
+    kind and age group and the grand total, as a 2-D view of joint_cube (so protected jointly
+    with the per-kind and per-age margins as well). With each organisation's share
+    (`contributions`, rows of CONTRIBUTIONS_SQL; without them every cell counts as one
+    organisation's) the contributor rule applies. Returns (row_of wijk_code, col_of (kind, age
+    group), counts, hidden); the last row and column are the totals."""
     shares = None if contributions is None or contributions.empty else as_rows(contributions)
     return joint_rows(as_rows(whole), shares)
 
 
+def joint_cube(whole: pd.DataFrame, contributions: pd.DataFrame | None) -> JointCube:
+    """joint_table as the whole protected table wijk x kind x age with all margins (JointCube)."""
+    shares = None if contributions is None or contributions.empty else as_rows(contributions)
+    return cube_rows(as_rows(whole), shares)
+
+
 def joint_rows(whole: Rows, shares: Rows | None):
     """joint_table on rows as arrays (as_rows); `shares` None where no contributions are known."""
+    cube = cube_rows(whole, shares)
+    keys = sorted(set(column_keys(whole)), key=repr)
+    col_of = {key: j for j, key in enumerate(keys)}
+    kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+    age_of = {age: a for a, age in enumerate(cube.ages)}
+    kinds = [kind_of[kind] for kind, _ in keys] + [-1]
+    ages = [age_of[age] for _, age in keys] + [-1]
+    return cube.row_of, col_of, cube.counts[:, kinds, ages], cube.hidden[:, kinds, ages]
+
+
+def cube_rows(whole: Rows, shares: Rows | None) -> JointCube:
+    """joint_cube on rows as arrays (as_rows)."""
     wijken = list(dict.fromkeys(whole["wijk_code"].tolist()))
     keys = column_keys(whole)
     row_of = {code: i for i, code in enumerate(wijken)}
-    col_of = {key: j for j, key in enumerate(sorted(set(keys), key=repr))}
+    kinds = sorted({kind for kind, _ in keys}, key=repr)
+    ages = sorted({age for _, age in keys}, key=repr)
+    kind_of = {kind: k for k, kind in enumerate(kinds)}
+    age_of = {age: a for a, age in enumerate(ages)}
     if shares is None:
-        parts = np.zeros((1, len(wijken), len(col_of)))
+        parts = np.zeros((1, len(wijken), len(kinds), len(ages)))
         cells = ([0] * len(keys), [row_of[code] for code in whole["wijk_code"].tolist()],
-                 [col_of[key] for key in keys])
+                 [kind_of[kind] for kind, _ in keys], [age_of[age] for _, age in keys])
         np.add.at(parts, cells, whole["children_count"].astype(float))
     else:
         signal_type = whole["signal_type"][0]
-        keep = np.array([kind == signal_type and code in row_of and key in col_of
+        known = set(keys)
+        keep = np.array([kind == signal_type and code in row_of and key in known
                          for kind, code, key in zip(shares["signal_type"].tolist(),
                                                     shares["wijk_code"].tolist(),
                                                     column_keys(shares), strict=True)], dtype=bool)
         mine = take_rows(shares, keep)
         organisations = {name: k for k, name in enumerate(dict.fromkeys(mine["organisation"].tolist()))}
-        parts = np.zeros((max(len(organisations), 1), len(wijken), len(col_of)))
+        parts = np.zeros((max(len(organisations), 1), len(wijken), len(kinds), len(ages)))
+        mine_keys = column_keys(mine)
         cells = ([organisations[name] for name in mine["organisation"].tolist()],
                  [row_of[code] for code in mine["wijk_code"].tolist()],
-                 [col_of[key] for key in column_keys(mine)])
+                 [kind_of[kind] for kind, _ in mine_keys], [age_of[age] for _, age in mine_keys])
         np.add.at(parts, cells, mine["children_count"].astype(float))
-    counts, hidden = protect_contributions(parts)
-    return row_of, col_of, counts, hidden
+    counts, hidden = protect_cube(parts)
+    return JointCube(row_of, kinds, ages, counts, hidden)
 
 
 def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
