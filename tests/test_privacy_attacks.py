@@ -14,7 +14,7 @@ from conftest import run_page, uploader
 
 from data_sources import jobs, store
 from data_sources.config import min_count
-from transforms.privacy import protect_contributions
+from transforms.privacy import format_number, protect_contributions
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
@@ -346,18 +346,23 @@ def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist)
                                                for w in wijken]),
             "jeugdhulp", "Padding BV", "2024", "padding.xlsx")
         from outputs import exports
+        from transforms import analysis
 
         sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
+        row8 = analysis.jeugdhulp_by_type_and_age(con, "GM9999", 2024).display()
     finally:
         con.close()
     _clear()
     column = "Jeugdhulp dagbehandeling, kinderen (waargenomen)"
-    assert list(sheet[column]) == ["afgeschermd", 10, 88]  # 0-2 (103 - 100 = 3), 2-4, 4-12
+    assert sheet[column].iloc[0] == "afgeschermd"  # 0-2: 103 - 100 = 3
+    # the same cells as Analysevragen's row 8 (one protection): 0-2, 2-4, 4-12
+    shown = row8.set_index("youth_care_type").loc["dagbehandeling", ["0-2", "2-4", "4-12"]]
+    assert [str(v) for v in sheet[column]] == list(shown)
     at = run_page("tekorten", account=analist)
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe
                  if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
-    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == ["afgeschermd", "10", "88"]
+    assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == list(shown)
 
 
 def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db, analist):
@@ -393,3 +398,106 @@ def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db,
     # nor from the total: a shown total never leaves exactly one hidden wijk
     hidden_wijken = [w for w, text in shown.items() if text == hidden and w.startswith("Gemeente") is False]
     assert shown["Gemeente Voorbeeldstad"] == hidden or len(hidden_wijken) != 1
+
+
+# --- the review of small-count privacy (recovery 1 and 2): everything shown, solved together ---
+
+def _number(text):
+    return None if text == "afgeschermd" else float(str(text).replace(".", "").replace(",", "."))
+
+
+def _propagate(variables, equations):
+    """Interval propagation, as the reviewer's attacker: `variables` name -> [low, high];
+    `equations` (terms, constant): sum of coef * variable == constant. Narrows in place."""
+    for _ in range(200):
+        changed = False
+        for terms, constant in equations:
+            for name, coef in terms:
+                rest_low = sum(c * (variables[u][0] if c > 0 else variables[u][1])
+                               for u, c in terms if u != name)
+                rest_high = sum(c * (variables[u][1] if c > 0 else variables[u][0])
+                                for u, c in terms if u != name)
+                low, high = (constant - rest_high) / coef, (constant - rest_low) / coef
+                if coef < 0:
+                    low, high = high, low
+                new = [max(variables[name][0], low), min(variables[name][1], high)]
+                if new != variables[name]:
+                    variables[name], changed = new, True
+        if not changed:
+            return
+
+
+def test_the_reviewers_recovery_of_jeugdhulp_for_babies_fails(app_db, analist):
+    """Recovery 1 of the review: Analysevragen's row 8 (kind x age with totals), Niveau 4
+    dagbehandeling (Tekorten, workbook), Continuüm's wijk cells and gemeente rates, and the rule
+    that 0 is shown. Every view must show the same protected gemeente cells, and all of them
+    together must pin no hidden cell nor narrow a small one below 1..threshold-1."""
+    threshold = min_count()
+    at = run_page("analysevragen", account=analist)
+    assert not at.exception, at.exception
+    row8 = next(d.value for d in at.dataframe if "Soort jeugdhulp" in d.value.columns)
+    ages = ["0-2", "2-4", "4-12"]
+    kinds = [k for k in row8["Soort jeugdhulp"] if k != "Totaal"]
+    con = store.connect(app_db)
+    try:
+        from outputs import exports
+
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
+    finally:
+        con.close()
+    signals, per_age, _ = _views()
+    variables, equations, gemeente, hidden = {}, [], {}, set()
+
+    def cell(name, text):
+        value = _number(text)
+        if value is None:
+            hidden.add(name)
+            variables.setdefault(name, [1.0, float("inf")])  # zeros are shown: hidden is >= 1
+        else:
+            variables[name] = [value, value]
+
+    # (a) Analysevragen row 8 with its totals
+    table = row8.set_index("Soort jeugdhulp")
+    for kind in [*kinds, "Totaal"]:
+        for age in [*ages, "Totaal"]:
+            cell(("G", kind, age), table.loc[kind, age])
+            gemeente[kind, age] = table.loc[kind, age]
+    for kind in [*kinds, "Totaal"]:
+        equations.append(([(("G", kind, a), 1) for a in ages] + [(("G", kind, "Totaal"), -1)], 0))
+    for age in [*ages, "Totaal"]:
+        equations.append(([(("G", k, age), 1) for k in kinds] + [(("G", "Totaal", age), -1)], 0))
+    # (b) Niveau 4 (workbook and Tekorten): the same cells, hidden where row 8 hides them
+    for age, text in zip(ages, sheet["Jeugdhulp dagbehandeling, kinderen (waargenomen)"], strict=True):
+        assert str(text) == str(gemeente["dagbehandeling", age]), age
+    # (c) Continuüm: wijk cells per kind and age, and the gemeente rate per 100 children
+    for (signal_type, kind, age), shown in per_age.items():
+        if signal_type != "jeugdhulp":
+            continue
+        label = kind.removeprefix("jeugdhulp_")
+        first = shown.iloc[0]
+        gemeente_text = "afgeschermd" if first["gemeente_hidden"] else format_number(first["gemeente_count"])
+        assert gemeente_text == gemeente[label, age], (label, age)  # one protection
+        if first["gemeente_hidden"]:
+            assert np.isnan(first["gemeente_rate_per_100"])  # (2) no rate of a hidden cell
+        terms = [(("G", label, age), -1)]
+        for row in shown.itertuples(index=False):
+            name = ("W", row.wijk_name, label, age)
+            cell(name, "afgeschermd" if row.hidden else format_number(row.children_count))
+            if row.hidden:
+                assert np.isnan(row.rate_per_100)
+            terms.append((name, 1))
+        equations.append((terms, 0))
+    _propagate(variables, equations)
+    truth = signals[signals["signal_type"] == "jeugdhulp"].set_index(
+        ["wijk_name", "signal_kind", "age_group"])["children_count"]
+    assert len(hidden) > 10, "the sample has hidden jeugdhulp cells"
+    for name in sorted(hidden):
+        low, high = variables[name]
+        assert high > low, f"{name} pinned at {low}"
+        if name[0] == "W":
+            value = truth[name[1], "jeugdhulp_" + name[2], name[3]]
+            if 0 < value < threshold:
+                assert low <= 1 and high >= threshold - 1, (name, low, high)
+        assert high - low >= threshold - 2, (name, low, high)
+    # the review's own arithmetic: dagbehandeling 0-2 = Totaal - 4-12 - 2-4 needs a hidden cell
+    assert any(_number(gemeente["dagbehandeling", a]) is None for a in ["2-4", "4-12", "Totaal"])
