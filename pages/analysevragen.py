@@ -47,7 +47,8 @@ def answer(key: str) -> None:
                     "model: de kinderen die kinderopvangorganisaties zelf met extra ondersteuning "
                     "registreerden (rij 2), naar het niveau dat zij gaven.")
         show_table(analysis.niveau_observed(con, gemeente_code, year),
-                   "Waargenomen (rij 2); alleen de organisaties die leverden.")
+                   "Waargenomen (rij 2); alleen de organisaties die leverden, kinderen met een "
+                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm.")
     elif key == "waiting":
         frame = analysis.waiting(con, gemeente_code, year)
         if frame.empty:
@@ -129,7 +130,8 @@ def answer(key: str) -> None:
                        "afgeschermde cijfers als op Tekorten en de Kaart; trajecten en uren zijn "
                        "afgeschermd waar de kinderen het zijn.")
         show_table(analysis.jeugdhulp_by_type_and_age(con, gemeente_code, year),
-                   "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd.")
+                   "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd, met een "
+                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm, Tekorten en de Kaart.")
         show_table(analysis.so_by_type_and_status(con, gemeente_code, year),
                    "Waargenomen (rij 5): leerlingen per onderwijssoort en cluster, met "
                    "thuiszitters en niet-bereik apart.")
