@@ -201,9 +201,8 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
     for axis in range(1, parts.ndim):
         parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
     counts, hidden = _primary(parts, threshold)
-    lines = _cube_lines(counts.shape)
-    _secondary(counts, hidden, lines, threshold)
-    if threshold <= 1:
+    _secondary_cube(counts, hidden, threshold)
+    if threshold <= 1 or not hidden.any():
         return counts, hidden
     # Lines bound each other (a margin is at least as many as its hidden non-zero cells, and
     # that bound enters the next line): hide more until what all lines together say about
@@ -213,7 +212,7 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
         if not unsafe.any() or not _widen(counts, hidden, unsafe):
             break
-        _secondary(counts, hidden, lines, threshold)
+        _secondary_cube(counts, hidden, threshold)
     return counts, hidden
 
 
@@ -281,13 +280,9 @@ def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray) -> bool:
             line = list(cell)
             line[axis] = slice(None)
             line_counts, line_hidden = counts[tuple(line)], hidden[tuple(line)]
-            candidates = ~line_hidden & (line_counts > 0)
-            inner = candidates.copy()
-            inner[-1] = False
-            pool = np.flatnonzero(inner if inner.any() else candidates)
-            if pool.size == 0:
+            position = _next_cell(line_counts, line_hidden)
+            if position is None:
                 continue
-            position = pool[np.argmin(line_counts[pool])]
             key = (position == len(line_counts) - 1, line_counts[position])
             if best is None or key < best[0]:
                 target = list(cell)
@@ -308,14 +303,39 @@ def _primary(parts: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]
     return counts, hidden
 
 
-def _cube_lines(shape: tuple[int, ...]) -> list[np.ndarray]:
-    """Every line of a table with a total at the last index of every axis, as flat indices (its
-    total last): along each axis, at every position of the other axes."""
-    index = np.arange(int(np.prod(shape))).reshape(shape)
-    lines = []
-    for axis in range(len(shape)):
-        lines += list(np.moveaxis(index, axis, -1).reshape(-1, shape[axis]))
-    return lines
+def _secondary_cube(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
+    """_secondary over every line of a table with a total at the last index of every axis (along
+    each axis, at every position of the others), in place. The lines are checked all at once
+    per axis; only unsafe ones are walked."""
+    changed = True
+    while changed:
+        changed = False
+        for axis in range(counts.ndim):
+            line_counts = np.moveaxis(counts, axis, -1)
+            line_hidden = np.moveaxis(hidden, axis, -1)  # a view: hiding here hides in `hidden`
+            n_hidden = line_hidden.sum(axis=-1)
+            unsafe = n_hidden == 1
+            if threshold > 1:
+                hidden_sum = np.where(line_hidden, line_counts, 0.0).sum(axis=-1)
+                unsafe |= ((n_hidden > 1) & ~line_hidden[..., -1]
+                           & (hidden_sum < n_hidden + threshold - 1))
+            for position in zip(*np.nonzero(unsafe), strict=True):
+                cells, mask = line_counts[position], line_hidden[position]
+                while _unsafe(cells, mask, threshold):
+                    choice = _next_cell(cells, mask)
+                    if choice is None:
+                        break
+                    mask[choice] = True
+                    changed = True
+
+
+def _next_cell(cells: np.ndarray, mask: np.ndarray) -> int | None:
+    # the smallest visible non-zero cell of a line; its total (last) only when nothing else is left
+    candidates = ~mask & (cells > 0)
+    inner = candidates.copy()
+    inner[-1] = False
+    pool = np.flatnonzero(inner if inner.any() else candidates)
+    return None if pool.size == 0 else int(pool[np.argmin(cells[pool])])
 
 
 def _lines(n_rows: int, n_cols: int, row_totals: bool, column_totals: bool) -> list[np.ndarray]:
@@ -364,13 +384,9 @@ def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray],
                 continue
             line_counts = flat_counts[line]
             while _unsafe(line_counts, line_hidden, threshold):
-                candidates = ~line_hidden & (line_counts > 0)
-                inner = candidates.copy()
-                inner[-1] = False
-                pool = np.flatnonzero(inner if inner.any() else candidates)
-                if pool.size == 0:
+                choice = _next_cell(line_counts, line_hidden)
+                if choice is None:
                     break
-                choice = pool[np.argmin(line_counts[pool])]
                 line_hidden[choice] = True
                 flat_hidden[line[choice]] = True
                 changed = True
