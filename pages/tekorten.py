@@ -293,28 +293,52 @@ if not vso.empty and age_group == "4-12":
     vso["wijk_name"] = vso["wijk_name"].fillna(vso["wijk_code"])
     vso = vso.sort_values(["wijk_name", "organisation"]).reset_index(drop=True)
     delivered = vso["bso_needed_observed_count"].notna().any()
-    counts = ["pupils_count", *(["bso_needed_observed_count"] if delivered else [])]
-    # pupils and their observed BSO need are protected together, with the gemeente total row and
-    # the contributor rule (one row per wijk and organisation: a school subtracting its own
-    # pupils learns no other school's small count)
-    table = protect_counts(vso[["wijk_name", "organisation", *counts]], counts, estimate=False,
-                           row_totals=False, column_totals=True, contributor="organisation")
-    shown = table.display()
-    pupils_hidden = table.hidden["pupils_count"].iloc[:-1].to_numpy()
-    per_wijk = vso.groupby("wijk_name", sort=False)[
-        ["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
+    per_wijk = vso.groupby(["wijk_code", "wijk_name"], sort=False)[
+        ["bso_need_modelled_low", "bso_need_modelled_high"]].sum().reset_index()
+    # the pupils are the cells so_ingeschreven 4-12 of the one protected table of the signal
+    # speciaal_onderwijs (the same figures as Continuüm and the Kaart, hidden where it hides
+    # them; with the contributor rule); a wijk not in it is hidden
+    signals = continuum.signals(gemeente_code, year)
+    so = signals[signals["signal_type"] == "speciaal_onderwijs"]
+    part = so[(so["signal_kind"] == "so_ingeschreven") & (so["age_group"] == "4-12")]
+    if part.empty:
+        pupils = pd.DataFrame(columns=["hidden", "children_count"])
+        total_hidden, total_pupils = True, float("nan")
+    else:
+        protected = continuum.protected_signal(part, so, continuum.contributions(gemeente_code, year))
+        pupils = protected.set_index("wijk_code")[["hidden", "children_count"]]
+        total_hidden = bool(protected["gemeente_hidden"].iloc[0])
+        total_pupils = float(protected["gemeente_count"].iloc[0])
+    pupils = pupils.reindex(per_wijk["wijk_code"])
+    pupils_hidden = pupils["hidden"].fillna(True).astype(bool).to_numpy()
+    pupils_shown = [hidden_label() if hide else format_number(value)
+                    for value, hide in zip(pupils["children_count"], pupils_hidden, strict=True)]
+    pupils_shown.append(hidden_label() if total_hidden else format_number(total_pupils))
     modelled = [
         "" if hidden else continuum.estimate_text(lo, hi) for lo, hi, hidden in
         zip(per_wijk["bso_need_modelled_low"], per_wijk["bso_need_modelled_high"], pupils_hidden,
             strict=True)
     ]
-    total = per_wijk.sum()
-    total_hidden = bool(table.hidden["pupils_count"].iloc[-1])
+    total = per_wijk[["bso_need_modelled_low", "bso_need_modelled_high"]].sum()
     modelled.append("" if total_hidden else continuum.estimate_text(total.iloc[0], total.iloc[1]))
-    result = pd.DataFrame({"Wijk": [*per_wijk.index, f"Gemeente {name}"],
-                           "Leerlingen (waargenomen)": shown["pupils_count"]})
+    result = pd.DataFrame({"Wijk": [*per_wijk["wijk_name"], f"Gemeente {name}"],
+                           "Leerlingen (waargenomen)": pupils_shown})
     if delivered:
-        result["BSO nodig volgens partner (waargenomen)"] = shown["bso_needed_observed_count"]
+        # the observed BSO need is a count of its own: protected with its gemeente total row and
+        # the contributor rule (one row per wijk and organisation: a school subtracting its own
+        # pupils learns no other school's small count), hidden where the pupils are
+        need = protect_counts(vso[["wijk_name", "organisation", "bso_needed_observed_count"]],
+                              ["bso_needed_observed_count"], estimate=False, row_totals=False,
+                              column_totals=True, contributor="organisation")
+        shown_need = need.display()["bso_needed_observed_count"].tolist()
+        need_hidden = need.hidden["bso_needed_observed_count"].to_numpy(dtype=bool)
+        extra = pupils_hidden & ~need_hidden[:-1]
+        # a cell hidden with its pupils would stand alone against the need's gemeente total:
+        # that total is then hidden as well
+        hide_need = [*(need_hidden[:-1] | pupils_hidden), bool(need_hidden[-1] or total_hidden
+                                                                or extra.any())]
+        result["BSO nodig volgens partner (waargenomen)"] = [
+            hidden_label() if hide else text for text, hide in zip(shown_need, hide_need, strict=True)]
     result["BSO nodig (schatting, laag-hoog)"] = modelled
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting: leerlingen × het aandeel so- en sbo-leerlingen dat BSO nodig heeft (zie de "
