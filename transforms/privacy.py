@@ -69,8 +69,8 @@ def hidden_label() -> str:
 def hidden_rule(threshold: int | None = None) -> str:
     """The rule as one Dutch sentence, for captions and exports."""
     return (f"Aantallen van 1 tot {threshold or min_count()} kinderen staan als '{HIDDEN_LABEL}', en "
-            "waar nodig ook een tweede cel, zodat een verborgen aantal niet uit een totaal kan "
-            "worden teruggerekend.")
+            "waar nodig ook andere cellen, zodat een verborgen aantal niet uit de totalen kan "
+            "worden teruggerekend of afgebakend.")
 
 
 def is_small(value: float, threshold: int | None = None) -> bool:
