@@ -54,16 +54,17 @@ def answer(key: str) -> None:
         if frame.empty:
             st.caption("Geen wachtlijsten geleverd voor dit jaar.")
             return
-        threshold = min_count()
         st.dataframe(pd.DataFrame({
             "Wachtlijst": frame["list"], "Soort": frame["kind"],
-            "Kinderen": [hidden_label() if 0 < n < threshold else format_number(n)
-                         for n in frame["children"]],
+            "Kinderen": [hidden_label() if hide else format_number(n)
+                         for n, hide in zip(frame["children"], frame["hidden"], strict=True)],
             "Gemiddelde wachttijd (weken)": [
-                "" if (0 < n < threshold) or pd.isna(w) else format_number(w, 1)
-                for n, w in zip(frame["children"], frame["weeks"], strict=True)],
+                "" if hide or pd.isna(w) else format_number(w, 1)
+                for hide, w in zip(frame["hidden"], frame["weeks"], strict=True)],
         }), hide_index=True, width="stretch")
-        st.caption("Waargenomen (rijen 6 en 9); kleine aantallen en hun wachttijd afgeschermd.")
+        st.caption("Waargenomen (rijen 6 en 9); kleine aantallen en hun wachttijd afgeschermd, en "
+                   "waar nodig meer, zodat niets terug te rekenen is uit het gemeentetotaal van "
+                   "de wachtlijst op Tekorten.")
     elif key == "group_sizes":
         frame = analysis.group_sizes(con, gemeente_code, year)
         if frame.empty:

@@ -506,3 +506,32 @@ def test_the_reviewers_recovery_of_jeugdhulp_for_babies_fails(app_db, analist):
         assert high - low >= threshold - 2, (name, low, high)
     # the review's own arithmetic: dagbehandeling 0-2 = Totaal - 4-12 - 2-4 needs a hidden cell
     assert any(_number(gemeente["dagbehandeling", a]) is None for a in ["2-4", "4-12", "Totaal"])
+
+
+def test_waiting_lists_by_kind_cannot_be_subtracted_from_the_tekorten_total(app_db):
+    # Analysevragen splits the (v)so waiting list by school type (sbo 4, so 5 in the sample);
+    # Tekorten shows the list's gemeente total from its own protected table. Hiding only the 4
+    # left it as that total minus the 5.
+    from transforms import analysis
+
+    con = store.connect(app_db)
+    try:
+        frame = analysis.waiting(con, "GM9999", 2024)
+    finally:
+        con.close()
+    _, per_age, _ = _views()
+    threshold = min_count()
+    for name, signal_kind in [("wachtlijst (v)so", "wachtlijst_so"),
+                              ("wachtlijst zorg", "wachtlijst_zorg")]:
+        rows = frame[frame["list"] == name]
+        assert rows.loc[(rows["children"] > 0) & (rows["children"] < threshold), "hidden"].all()
+        hidden = rows[rows["hidden"]]
+        if hidden.empty:
+            continue
+        # as if every gemeente total were shown: never one hidden kind, never k hidden kinds
+        # that the total bounds below the threshold
+        assert len(hidden) >= 2 or (hidden["children"] == 0).any()
+        assert hidden["children"].sum() - (len(hidden) - 1) >= threshold
+        assert any(key[1] == signal_kind for key in per_age)
+    assert frame.loc[frame["kind"] == "sbo", "hidden"].all()
+    assert frame.loc[frame["kind"] == "so", "hidden"].all()

@@ -287,8 +287,12 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
 
 
 def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Rows 6 and 9: children waiting and their mean waiting time per list and kind of request."""
-    return con.execute(
+    """Rows 6 and 9: children waiting and their mean waiting time per list and kind of request.
+    The kinds of a list add up to the list's gemeente total, which the signal pages (Tekorten)
+    show from the signal's own protected table: so the kinds are protected as a line with a
+    visible total (`hidden`; transforms.privacy), and where no choice of cells makes that line
+    safe, every kind of the list is hidden."""
+    frame = con.execute(
         """
         select 'wachtlijst (v)so' as list, coalesce(school_type, 'onbekend') as kind,
                sum(children_count) as children,
@@ -300,3 +304,10 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ? group by all
         order by 1, 2
         """, [gemeente_code, year, gemeente_code, year]).df()
+    frame["hidden"] = False
+    for _, rows in frame.groupby("list", sort=False):
+        children = rows["children"].fillna(0).to_numpy(dtype=float)
+        _, hidden = protect_contributions(children.reshape(1, 1, -1), column_totals=False)
+        kinds = hidden[0, :-1] if not hidden[0, -1] else np.ones(len(children), dtype=bool)
+        frame.loc[rows.index, "hidden"] = kinds
+    return frame
