@@ -535,3 +535,37 @@ def test_waiting_lists_by_kind_cannot_be_subtracted_from_the_tekorten_total(app_
         assert any(key[1] == signal_kind for key in per_age)
     assert frame.loc[frame["kind"] == "sbo", "hidden"].all()
     assert frame.loc[frame["kind"] == "so", "hidden"].all()
+
+
+def test_no_signal_table_pins_a_hidden_cell_even_with_every_margin_shown(app_db):
+    """The review's latent finding: each signal type's table solved by positivity. Worst case,
+    every visible cell and margin of the one protected table wijk x kind x age is on some page;
+    the attacker's own propagation (not the app's audit) narrows no hidden cell below 'hidden'."""
+    from transforms.partner_tables import joint_cube
+    from ui import continuum
+
+    threshold = min_count()
+    signals = continuum.signals("GM9999", 2024)
+    shares = continuum.contributions("GM9999", 2024)
+    narrowed, checked = [], 0
+    for signal_type, whole in signals.groupby("signal_type"):
+        cube = joint_cube(whole, shares)
+        counts, hidden = cube.counts, cube.hidden
+        variables = {cell: ([1.0, float("inf")] if hidden[cell] else [counts[cell]] * 2)
+                     for cell in np.ndindex(counts.shape)}
+        equations = []
+        for axis in range(counts.ndim):
+            for cell in np.ndindex(counts.shape):
+                if cell[axis] != counts.shape[axis] - 1:
+                    continue  # one equation per line: from its total
+                line = [(cell[:axis] + (i,) + cell[axis + 1:], 1)
+                        for i in range(counts.shape[axis] - 1)]
+                equations.append(([*line, (cell, -1)], 0))
+        _propagate(variables, equations)
+        for cell in zip(*np.nonzero(hidden), strict=True):
+            low, high = variables[cell]
+            checked += 1
+            if high <= low or high - low < threshold - 2 or high < threshold - 1:
+                narrowed.append((signal_type, cell, counts[cell], low, high))
+    assert checked > 100
+    assert not narrowed, narrowed[:5]
