@@ -216,7 +216,7 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
     return counts, hidden
 
 
-def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 100
+def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000
                         ) -> tuple[np.ndarray, np.ndarray]:
     """What an attacker learns of every cell of a protected table with all its margins (as from
     protect_cube: a total at the last index of every axis) from the visible cells and the rule
