@@ -195,3 +195,14 @@ def test_random_cubes_leave_no_hidden_cell_narrowed(seed):
     assert not unsafe_bounds(counts, hidden, low, high, 5).any()
     small = hidden & (counts < 5)
     assert (high[small] >= 4).all() and (high[hidden] > low[hidden]).all()
+
+
+def test_the_line_rule_holds_for_a_table_with_column_totals_only():
+    # one column with its gemeente total (Tekorten's BSO need): two ones and a visible total
+    # pinned both at 1; the smallest other cell is hidden with them
+    counts, hidden = suppress_array(np.array([[1], [1], [30], [12]]), threshold=5,
+                                    row_totals=False)
+    assert hidden[:2, 0].all() and hidden[3, 0]
+    assert not hidden[-1, 0] and not hidden[2, 0]
+    k = int(hidden[:-1, 0].sum())
+    assert counts[:-1, 0][hidden[:-1, 0]].sum() - (k - 1) >= 5
