@@ -18,7 +18,7 @@ from transforms.partner_tables import (
     Rows,
     as_rows,
     column_keys,
-    joint_rows,
+    cube_rows,
     joint_table,
     protect_gap,
 )
@@ -481,7 +481,8 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
                             kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One signal type per wijk summed over its kinds and age groups (the map): the wijk totals of
     the same protected table as protected_signal. With `kinds` only those kinds (so_ingeschreven:
-    pupils, not thuiszitters), summed from the table's cells and hidden where any of them is.
+    pupils, not thuiszitters): one kind is the table's margin per wijk and kind, hidden where it
+    is; several are the sum of those margins, hidden where any of them is.
     Columns wijk_code, wijk_name, population_children, hidden, children_count (NaN where hidden),
     rate_per_100."""
     shares = (None if contributions_frame is None or contributions_frame.empty
@@ -491,18 +492,23 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
 
 def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | None) -> Rows:
     """protected_signal_totals on rows as arrays (transforms.partner_tables.as_rows)."""
-    row_of, col_of, counts, hidden = joint_rows(whole, shares)
+    cube = cube_rows(whole, shares)
+    row_of = cube.row_of
     codes = whole["wijk_code"].tolist()
     names = dict(zip(reversed(codes), reversed(whole["wijk_name"].tolist()), strict=True))
     # population of the age groups the signal covers ('alle' where no age group is given)
     population = np.full(len(row_of), np.nan)
     np.fmax.at(population, [row_of[code] for code in codes], whole["population_children"].astype(float))
-    if kinds is None:
-        hide, total = hidden[:-1, -1], counts[:-1, -1]
+    chosen = [k for k, kind in enumerate(cube.kinds) if kinds is None or kind in kinds]
+    if kinds is None or len(chosen) == 1:
+        # a margin of the protected table: the wijk total, or the wijk's total of one kind
+        kind = -1 if kinds is None else chosen[0]
+        hide, total = cube.hidden[:-1, kind, -1], cube.counts[:-1, kind, -1]
     else:
-        chosen = [j for (kind, _), j in col_of.items() if kind in kinds]
-        hide = hidden[:-1, chosen].any(axis=1)
-        total = counts[:-1, chosen].sum(axis=1)
+        # several kinds but not all: no margin of the table, so the sum of its wijk-by-kind
+        # margins, hidden where any of them is
+        hide = cube.hidden[:-1, chosen, -1].any(axis=1)
+        total = cube.counts[:-1, chosen, -1].sum(axis=1)
     children = np.where(hide, np.nan, total)
     return {"wijk_code": np.array(list(row_of), dtype=object),
             "wijk_name": np.array([names[code] for code in row_of], dtype=object),
