@@ -432,17 +432,27 @@ def _propagate(variables, equations):
             return
 
 
-def test_the_reviewers_recovery_of_jeugdhulp_for_babies_fails(app_db, analist):
-    """Recovery 1 of the review: Analysevragen's row 8 (kind x age with totals), Niveau 4
-    dagbehandeling (Tekorten, workbook), Continuüm's wijk cells and gemeente rates, and the rule
-    that 0 is shown. Every view must show the same protected gemeente cells, and all of them
-    together must pin no hidden cell nor narrow a small one below 1..threshold-1."""
+@pytest.mark.parametrize(("signal_type", "header", "prefix"), [
+    ("jeugdhulp", "Soort jeugdhulp", "jeugdhulp_"),  # row 8: recovery 1 and 2 of the review
+    ("extra_ondersteuning", "Niveau (partner)", "extra_ondersteuning_niveau_"),  # row 2: finding 3
+])
+def test_the_reviewers_recovery_from_every_view_fails(app_db, analist, signal_type, header,
+                                                      prefix):
+    """Recovery 1 of the review: Analysevragen's row 8 (kind x age with totals; row 2 likewise),
+    Niveau 4 dagbehandeling (Tekorten, workbook), Continuüm's wijk cells and gemeente rates, and
+    the rule that 0 is shown. Every view must show the same protected gemeente cells, and all of
+    them together must pin no hidden cell nor narrow a small one below 1..threshold-1."""
     threshold = min_count()
     at = run_page("analysevragen", account=analist)
     assert not at.exception, at.exception
-    row8 = next(d.value for d in at.dataframe if "Soort jeugdhulp" in d.value.columns)
-    ages = ["0-2", "2-4", "4-12"]
-    kinds = [k for k in row8["Soort jeugdhulp"] if k != "Totaal"]
+    crosstab = next(d.value for d in at.dataframe if header in d.value.columns)
+    ages = [c for c in crosstab.columns if c not in (header, "Totaal")]
+    kinds = [k for k in crosstab[header] if k != "Totaal"]
+
+    def label_of(kind):
+        rest = kind.removeprefix(prefix)
+        return rest if signal_type == "jeugdhulp" else f"niveau {rest}"
+
     con = store.connect(app_db)
     try:
         from outputs import exports
@@ -461,8 +471,8 @@ def test_the_reviewers_recovery_of_jeugdhulp_for_babies_fails(app_db, analist):
         else:
             variables[name] = [value, value]
 
-    # (a) Analysevragen row 8 with its totals
-    table = row8.set_index("Soort jeugdhulp")
+    # (a) Analysevragen's kind x age table with its totals
+    table = crosstab.set_index(header)
     for kind in [*kinds, "Totaal"]:
         for age in [*ages, "Totaal"]:
             cell(("G", kind, age), table.loc[kind, age])
@@ -472,40 +482,42 @@ def test_the_reviewers_recovery_of_jeugdhulp_for_babies_fails(app_db, analist):
     for age in [*ages, "Totaal"]:
         equations.append(([(("G", k, age), 1) for k in kinds] + [(("G", "Totaal", age), -1)], 0))
     # (b) Niveau 4 (workbook and Tekorten): the same cells, hidden where row 8 hides them
-    for age, text in zip(ages, sheet["Jeugdhulp dagbehandeling, kinderen (waargenomen)"], strict=True):
-        assert str(text) == str(gemeente["dagbehandeling", age]), age
+    if signal_type == "jeugdhulp":
+        column = sheet["Jeugdhulp dagbehandeling, kinderen (waargenomen)"]
+        for age, text in zip(ages, column, strict=True):
+            assert str(text) == str(gemeente["dagbehandeling", age]), age
     # (c) Continuüm: wijk cells per kind and age, and the gemeente rate per 100 children
-    for (signal_type, kind, age), shown in per_age.items():
-        if signal_type != "jeugdhulp":
+    for (this_type, kind, age), shown in per_age.items():
+        if this_type != signal_type:
             continue
-        label = kind.removeprefix("jeugdhulp_")
+        label = label_of(kind)
         first = shown.iloc[0]
-        gemeente_text = "afgeschermd" if first["gemeente_hidden"] else format_number(first["gemeente_count"])
+        gemeente_text = ("afgeschermd" if first["gemeente_hidden"]
+                         else format_number(first["gemeente_count"]))
         assert gemeente_text == gemeente[label, age], (label, age)  # one protection
         if first["gemeente_hidden"]:
             assert np.isnan(first["gemeente_rate_per_100"])  # (2) no rate of a hidden cell
         terms = [(("G", label, age), -1)]
         for row in shown.itertuples(index=False):
-            name = ("W", row.wijk_name, label, age)
+            name = ("W", row.wijk_name, kind, age)
             cell(name, "afgeschermd" if row.hidden else format_number(row.children_count))
             if row.hidden:
                 assert np.isnan(row.rate_per_100)
             terms.append((name, 1))
         equations.append((terms, 0))
     _propagate(variables, equations)
-    truth = signals[signals["signal_type"] == "jeugdhulp"].set_index(
+    truth = signals[signals["signal_type"] == signal_type].set_index(
         ["wijk_name", "signal_kind", "age_group"])["children_count"]
-    assert len(hidden) > 10, "the sample has hidden jeugdhulp cells"
+    assert len(hidden) > 10, "the sample has hidden cells of this signal"
     for name in sorted(hidden):
         low, high = variables[name]
         assert high > low, f"{name} pinned at {low}"
-        if name[0] == "W":
-            value = truth[name[1], "jeugdhulp_" + name[2], name[3]]
-            if 0 < value < threshold:
-                assert low <= 1 and high >= threshold - 1, (name, low, high)
+        if name[0] == "W" and 0 < truth[name[1], name[2], name[3]] < threshold:
+            assert low <= 1 and high >= threshold - 1, (name, low, high)
         assert high - low >= threshold - 2, (name, low, high)
-    # the review's own arithmetic: dagbehandeling 0-2 = Totaal - 4-12 - 2-4 needs a hidden cell
-    assert any(_number(gemeente["dagbehandeling", a]) is None for a in ["2-4", "4-12", "Totaal"])
+    if signal_type == "jeugdhulp":
+        # the review's own arithmetic: dagbehandeling 0-2 = Totaal - 4-12 - 2-4 needs a hidden
+        assert any(_number(gemeente["dagbehandeling", a]) is None for a in ["2-4", "4-12", "Totaal"])
 
 
 def test_waiting_lists_by_kind_cannot_be_subtracted_from_the_tekorten_total(app_db):
