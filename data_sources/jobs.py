@@ -51,7 +51,9 @@ def retrying(con: duckdb.DuckDBPyConnection, work):
         for attempt in range(CONFLICT_ATTEMPTS):
             try:
                 return work()
-            except duckdb.TransactionException:
+            except duckdb.TransactionException as exc:
+                if not is_conflict(exc):
+                    raise  # e.g. a transaction aborted by an earlier error: running it again fails again
                 if attempt == CONFLICT_ATTEMPTS - 1:
                     raise InputRefused(BUSY_MESSAGE) from None
                 # a write outside the jobs (an audit line, a note) has no event to await
@@ -59,6 +61,13 @@ def retrying(con: duckdb.DuckDBPyConnection, work):
     finally:
         _write_turn.release()
     raise AssertionError("unreachable")
+
+
+def is_conflict(error: Exception) -> bool:
+    """Whether DuckDB refused a transaction because another session changed the same rows or
+    catalog entries at the same time ("write-write conflict", "Conflict on update"): only then is
+    running it again worth it."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
 
 def ensure_current_models(con: duckdb.DuckDBPyConnection, actor: str = "kindkaart") -> bool:

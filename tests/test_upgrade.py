@@ -4,6 +4,7 @@ when the app opens it, so that no page shows marts made by older rules or misses
 from __future__ import annotations
 
 import duckdb
+import pytest
 from conftest import run_page
 
 import transforms
@@ -62,3 +63,50 @@ def test_another_smallest_count_is_another_build(app_db, monkeypatch):
         assert not transforms.up_to_date(con)
     finally:
         con.close()
+
+
+def test_a_database_migrated_but_never_built_is_built_when_the_app_opens_it(tmp_path, monkeypatch):
+    # what an `init` killed between its migrations and its build leaves, or a refused import-cbs
+    # on a new path: the schema, no build_state
+    path = tmp_path / "kindkaart.duckdb"
+    store.connect(path).close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception, at.exception
+    assert fetch(path, "select actor, action from audit_log where action = 'modellen bijgewerkt'") == [
+        ("kindkaart", "modellen bijgewerkt")]
+    con = store.connect(path, read_only=True)
+    try:
+        assert transforms.up_to_date(con)
+    finally:
+        con.close()
+
+
+def test_a_build_state_from_before_the_code_fingerprint_is_rebuilt_when_the_app_opens_it(app_db):
+    con = store.connect(app_db)
+    try:
+        con.execute(f"create or replace table {transforms.BUILD_STATE} as"
+                    f" select fingerprint, built_at from {transforms.BUILD_STATE}")
+        con.begin()
+        assert not transforms.up_to_date(con)
+        assert con.execute("select 1").fetchall() == [(1,)]  # the transaction is still usable
+        con.rollback()
+    finally:
+        con.close()
+    at = run_page("kaart")
+    assert not at.exception, at.exception
+    assert fetch(app_db, "select count(*) from audit_log where action = 'modellen bijgewerkt'") == [(1,)]
+
+
+def test_only_a_real_conflict_is_tried_again(con):
+    from data_sources import jobs
+
+    calls = []
+
+    def aborted():
+        calls.append(1)
+        raise duckdb.TransactionException("TransactionContext Error: Current transaction is aborted")
+
+    with pytest.raises(duckdb.TransactionException):
+        jobs.retrying(con, aborted)
+    assert calls == [1]

@@ -135,10 +135,15 @@ def up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database's models were last fully built by this version's files
     (build_state.code_fingerprint). False for a database made by another version of Kindkaart
     (an upgrade), or before build_state had the column: its marts follow older rules."""
-    try:
-        stored = con.execute(f"select code_fingerprint from {BUILD_STATE}").fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):  # none, or without the column
+    # Look before reading: a failed statement (no build_state, or one without the column) would
+    # abort the caller's transaction, and the rebuild that follows in it would fail.
+    has_column = con.execute(
+        "select count(*) from duckdb_columns() where database_name = current_database()"
+        " and schema_name = 'main' and table_name = ? and column_name = 'code_fingerprint'",
+        [BUILD_STATE]).fetchall()[0][0]
+    if not has_column:
         return False
+    stored = con.execute(f"select code_fingerprint from {BUILD_STATE}").fetchall()
     return stored == [(code_fingerprint(),)]
 
 
