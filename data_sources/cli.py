@@ -9,9 +9,12 @@ import os
 import pkgutil
 import sys
 
+import duckdb
+
 import data_sources.commands as commands_package
+from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
-from data_sources.store import DatabaseRefused
+from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -149,6 +152,14 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_REFUSED
     except SourceUnavailable as unavailable:
         print(str(unavailable))
+        return EXIT_REFUSED
+    except duckdb.Error as error:
+        # a damaged block shows only where a command reads it (the checks on open read the
+        # catalog, not every block): the Dutch sentence instead of DuckDB's English traceback
+        if not is_damage(error):
+            raise
+        print(DAMAGED_MESSAGE)
+        print(f"Database: {db_path(args.db)}")
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("Afgebroken.")

@@ -38,9 +38,21 @@ DAMAGED_MESSAGE = ("De database is beschadigd: een deel van de gegevens is niet 
                    "in geschreven; zet een reservekopie terug ('restore-backup').")
 
 
+# What DuckDB says when a file's blocks cannot be read as written: a block failed its checksum,
+# the file ends before a block it lists (cut off), or what was read is not what was written.
+_DAMAGE_WORDS = ("corrupt database file", "could not read enough bytes", "failed to deserialize",
+                 "checksum")
+# A DuckDB file starts with three header blocks of 4 KiB; the data blocks follow.
+_HEADER_BYTES = 3 * 4096
+
+
 def is_damage(error: Exception) -> bool:
-    """Whether a DuckDB error says the file is damaged (a block failed its checksum)."""
-    return isinstance(error, duckdb.Error) and "corrupt database file" in str(error).lower()
+    """Whether a DuckDB error says the file is damaged (a block failed its checksum, the file is
+    cut off, a block does not read back as what was written)."""
+    if isinstance(error, duckdb.SerializationException):
+        return True
+    return isinstance(error, duckdb.Error) and any(word in str(error).lower()
+                                                   for word in _DAMAGE_WORDS)
 
 
 class DatabaseRefused(InputRefused):
@@ -72,7 +84,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
         target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target, read_only, wait)
     try:
-        check_schema(con, target)
+        if target != ":memory:":
+            check_complete(con, target)
+        check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
     except BaseException:
@@ -132,18 +146,46 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                 "nieuwere versie van DuckDB. Er is niets in geschreven.", target) from None
 
 
-def check_schema(con: duckdb.DuckDBPyConnection, target=None) -> None:
-    """Refuse (DatabaseRefused) a DuckDB file with tables but no Kindkaart schema, and a schema
-    newer than this code knows; neither is written to. An empty file is a new database."""
+def check_complete(con: duckdb.DuckDBPyConnection, target=None) -> None:
+    """Refuse (DatabaseRefused) a database file shorter than the blocks its header lists (a copy
+    cut off, a full disk): DuckDB opens it, and fails only where a page reads a missing block.
+    Costs one catalog query (well under a millisecond), so every open can afford it."""
     try:
-        tables = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables"
-            " where table_catalog = current_database() and table_schema = 'main'").fetchall()}
-        if not tables:
+        total_blocks, block_size = con.execute(
+            "select total_blocks, block_size from pragma_database_size()"
+            " where database_name = current_database()").fetchall()[0]
+        size = Path(target).stat().st_size
+    except (duckdb.Error, OSError, IndexError):
+        raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
+    if size < _HEADER_BYTES + total_blocks * block_size:
+        raise DatabaseRefused(DAMAGED_MESSAGE, target)
+
+
+# schema_migrations as migrate() makes it: how a Kindkaart database is recognised
+_MIGRATIONS_SHAPE = [("version", "INTEGER"), ("name", "VARCHAR"), ("applied_at", "TIMESTAMP")]
+FOREIGN_MESSAGE = ("Dit DuckDB-bestand is geen Kindkaart-database (het bevat andere gegevens). Er is "
+                   "niets in geschreven.")
+EMPTY_MESSAGE = ("Dit DuckDB-bestand is leeg: er staat nog geen Kindkaart-database in. Maak hem met "
+                 "'init'. Er is niets in geschreven.")
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bool = True) -> None:
+    """Refuse (DatabaseRefused) a DuckDB file that is not recognisably Kindkaart's (no
+    schema_migrations of its shape in main, whatever else it holds: tables in any schema, views,
+    sequences, macros, types), and a schema newer than this code knows; neither is written to. A
+    DuckDB file that holds nothing at all is a new database where `new_allowed` (a command that
+    may create one), else refused too."""
+    try:
+        shape = con.execute(
+            "select column_name, data_type from duckdb_columns()"
+            " where database_name = current_database() and schema_name = 'main'"
+            " and table_name = 'schema_migrations' order by column_index").fetchall()
+        if shape != _MIGRATIONS_SHAPE:
+            if shape or _holds_anything(con):
+                raise DatabaseRefused(FOREIGN_MESSAGE, target)
+            if not new_allowed:
+                raise DatabaseRefused(EMPTY_MESSAGE, target)
             return
-        if "schema_migrations" not in tables:
-            raise DatabaseRefused("Dit DuckDB-bestand is geen Kindkaart-database (het bevat andere "
-                                  "tabellen). Er is niets in geschreven.", target)
         applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
     except duckdb.Error:
         raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
@@ -153,6 +195,20 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None) -> None:
         raise DatabaseRefused(
             f"De database heeft een nieuwere schemaversie ({max(applied)}) dan deze versie van "
             f"Kindkaart kent ({max(known)}): werk Kindkaart bij. Er is niets in geschreven.", target)
+
+
+def _holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "select (select count(*) from duckdb_tables() where database_name = current_database())"
+        " + (select count(*) from duckdb_views() where database_name = current_database()"
+        "    and not internal)"
+        " + (select count(*) from duckdb_sequences() where database_name = current_database())"
+        " + (select count(*) from duckdb_functions() where database_name = current_database()"
+        "    and not internal)"
+        " + (select count(*) from duckdb_types() where database_name = current_database()"
+        "    and not internal)"
+        " + (select count(*) from duckdb_schemas() where database_name = current_database()"
+        "    and not internal)").fetchall()[0][0] > 0
 
 
 def migration_files() -> list[tuple[int, Path]]:

@@ -51,7 +51,35 @@ def _truncated(path: Path, sample_db: Path) -> None:
     os.truncate(path, path.stat().st_size // 3)
 
 
+def _cut_off(path: Path, sample_db: Path) -> None:
+    # the last tenth missing (a copy interrupted, a full disk): the catalog still reads
+    shutil.copy(sample_db, path)
+    os.truncate(path, path.stat().st_size * 9 // 10)
+
+
+def _other_schema(path: Path) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create schema winkel; create table winkel.orders (id int, amount double);"
+                " insert into winkel.orders values (1, 2.5)")
+    con.close()
+
+
+def _duckdb_with(path: Path, sql: str) -> None:
+    con = duckdb.connect(str(path))
+    con.execute(sql)
+    con.close()
+
+
 HOSTILE = {
+    "cut off": (_cut_off, "beschadigd"),
+    "foreign schema": (lambda path, _: _other_schema(path), "geen Kindkaart-database"),
+    "foreign sequence": (lambda path, _: _duckdb_with(path, "create sequence volgnummer"),
+                         "geen Kindkaart-database"),
+    "foreign macro": (lambda path, _: _duckdb_with(path, "create macro twee() as 2"),
+                      "geen Kindkaart-database"),
+    "foreign schema_migrations": (
+        lambda path, _: _duckdb_with(path, "create table schema_migrations (version varchar)"),
+        "geen Kindkaart-database"),
     "sqlite": (lambda path, _: _sqlite(path), "SQLite-bestand"),
     "foreign duckdb": (lambda path, _: _foreign_duckdb(path), "geen Kindkaart-database"),
     "newer schema": (_newer_schema, "nieuwere schemaversie"),
@@ -103,7 +131,9 @@ def test_app_shows_the_message_without_traceback_or_path(hostile, monkeypatch):
 def test_cli_refuses_with_exit_1_and_no_traceback(hostile, capsys):
     path, expected = hostile
     before = _fingerprint(path.parent)
-    for command in (["history"], ["import-lrk", "x.csv"], ["users", "list"], ["backup"]):
+    export = path.parent.parent / "export.xlsx"
+    for command in (["history"], ["import-lrk", "x.csv"], ["users", "list"], ["backup"], ["init"],
+                    ["export", "-o", str(export)], ["restore-backup", str(path)]):
         assert main([*command, "--db", str(path)]) == 1  # an exception would fail the test
         assert expected in capsys.readouterr().out
     assert _fingerprint(path.parent) == before
@@ -157,3 +187,45 @@ def test_extensions_are_never_loaded_or_installed(con):
         "select name, value from duckdb_settings() where name in"
         " ('autoload_known_extensions', 'autoinstall_known_extensions')").fetchall())
     assert settings == {"autoload_known_extensions": "false", "autoinstall_known_extensions": "false"}
+
+
+def _empty_duckdb(path: Path) -> None:
+    duckdb.connect(str(path)).close()
+
+
+def test_an_empty_duckdb_file_is_new_only_for_a_command_that_may_create_one(tmp_path, capsys,
+                                                                             monkeypatch):
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    _empty_duckdb(path)
+    before = _fingerprint(path.parent)
+    for command in (["history"], ["backup"], ["import-lrk", "x.csv"], ["users", "list"],
+                    ["restore-backup", str(path)]):
+        assert main([*command, "--db", str(path)]) == 1
+        assert "is leeg" in capsys.readouterr().out
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    assert "is leeg" in at.error[0].value
+    assert _fingerprint(path.parent) == before
+    assert main(["init", "--db", str(path)]) == 0
+    con = store.connect(path, read_only=True)
+    try:
+        assert con.execute("select count(*) from build_state").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_a_command_that_reads_a_damaged_block_says_so_in_dutch(tmp_path, sample_db, capsys):
+    # the last tenth zeroed: the catalog and schema_migrations read, some marts do not
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size * 9 // 10)
+        handle.write(bytes(size - size * 9 // 10))
+    before = _fingerprint(tmp_path)
+    assert main(["export", "-o", str(tmp_path / "x.xlsx"), "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert store.DAMAGED_MESSAGE in out and "Error" not in out
+    assert _fingerprint(tmp_path) == before
