@@ -6,6 +6,7 @@ includes an upload exactly when the upload is active (killed halfway, nothing of
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import shutil
@@ -226,54 +227,133 @@ def seed_sample_scenarios(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def build_sample_database(path: str | Path | None = None, *, force: bool = False) -> Path:
     """Create the database file from sample_data/ if it is missing (or always with force). The new
-    database is built beside the old one and takes its place only when complete: killed halfway,
-    the old database is still there. With force, the old database is backed up first."""
+    database is built beside the old one (in a file of this process's own) and takes its place
+    only when complete: killed halfway, the old database is still there. With force, the old
+    database is backed up first, and no other process can write to it between its backup and the
+    swap (put_in_place). A path that cannot be replaced gives DatabaseRefused before any work."""
     target = db_path(path)
     if target.exists() and not force:
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".building")
-    for leftover in (partial, partial.with_name(partial.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    con = store.connect(partial)
+    _check_replaceable(target)
+    partial = _scratch_file(target, ".building")
     try:
-        load_sample(con)
-        con.execute("checkpoint")
+        con = store.connect(partial)
+        try:
+            load_sample(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        put_in_place(partial, target, "voor-force")
+    except OSError as error:
+        raise _not_replaced(target, error) from None
     finally:
-        con.close()
-    if target.exists():
-        backup_existing(target, "voor-force")
-    target.with_name(target.name + ".wal").unlink(missing_ok=True)
-    os.replace(partial, target)
+        _remove_with_wal(partial)
     return target
 
 
-def backup_existing(target: Path, label: str) -> Path:
-    """Back up a database file before it is replaced: through a connection (checkpointed, so
-    complete) when it is a Kindkaart database, else the bytes as they are."""
+def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> tuple[Path, Path | None]:
+    """Put a backup in the database's place; returns (database, backup of the old one).
+
+    The backup must be a complete Kindkaart database that reads back (store.verify_database, on
+    the copy that will be put in place; the transactions of a .wal beside it are written into
+    that copy first). The current database is backed up before, and no other process can write
+    to it between that backup and the swap (put_in_place)."""
+    source = Path(backup_file)
+    target = db_path(path)
+    if source.exists() and target.exists() and source.resolve() == target.resolve():
+        raise InputRefused("De reservekopie is de database zelf.")
+    try:
+        store.connect(source, read_only=True, create=False).close()  # not ours, empty, newer
+    except store.DatabaseRefused as refused:
+        if refused.messages == [store.DAMAGED_MESSAGE]:
+            raise _backup_damaged(source) from None
+        raise
+    _check_replaceable(target)
+    partial = _scratch_file(target, ".terugzetten")
+    try:
+        shutil.copyfile(source, partial)
+        wal = source.with_name(source.name + ".wal")
+        if wal.exists():  # its last writer was killed after a commit: the WAL holds that commit
+            shutil.copyfile(wal, partial.with_name(partial.name + ".wal"))
+            store.absorb_wal(partial)
+        try:
+            store.verify_database(partial)
+        except store.DatabaseRefused as refused:
+            raise _backup_damaged(source) from refused
+        old = put_in_place(partial, target, "voor-terugzetten")
+    except OSError as error:
+        raise _not_replaced(target, error) from None
+    finally:
+        _remove_with_wal(partial)
+    return target, old
+
+
+def _backup_damaged(source: Path) -> store.DatabaseRefused:
+    return store.DatabaseRefused("De reservekopie is beschadigd of onvolledig: niet alles erin is te "
+                                 "lezen. Hij is niet teruggezet; de database is ongewijzigd.", source)
+
+
+def put_in_place(new: Path, target: Path, label: str) -> Path | None:
+    """Replace the database at `target` by the file `new`, after backing it up (store.backup);
+    returns the backup (None when there was no database). The old database stays open here
+    from before its backup until after the swap: DuckDB's lock keeps every other process (a
+    click in the app) from writing to it in between, where its change would be in neither file.
+    A damaged or foreign file is kept as it is, with a .wal beside it moved along (never deleted:
+    it may be another program's)."""
+    if not target.exists():
+        os.replace(new, target)
+        return None
     try:
         con = store.connect(target, create=False)
     except store.DatabaseInUse:
         raise  # never replace a database a running app or load is writing to
     except store.DatabaseRefused:
-        return store.backup(None, target, label)
+        con = None
     try:
-        return store.backup(con, target, label)
+        old = store.backup(con, target, label, verify=con is not None)
+        wal = target.with_name(target.name + ".wal")
+        if con is None and wal.exists():
+            os.replace(wal, old.with_name(old.name + ".wal"))
+        os.replace(new, target)
     finally:
-        con.close()
+        if con is not None:
+            con.close()  # checkpointed by the backup: nothing is written to the old file
+    return old
 
 
-def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> tuple[Path, Path | None]:
-    """Put a backup in the database's place (checked first: a Kindkaart database this code can
-    read); the current database is backed up before. Returns (database, backup of the old one)."""
-    source = Path(backup_file)
-    target = db_path(path)
-    store.connect(source, read_only=True).close()  # DatabaseRefused for anything else
-    if source.resolve() == target.resolve():
-        raise InputRefused("De reservekopie is de database zelf.")
-    old = backup_existing(target, "voor-terugzetten") if target.exists() else None
-    partial = target.with_name(target.name + ".terugzetten")
-    shutil.copyfile(source, partial)
-    target.with_name(target.name + ".wal").unlink(missing_ok=True)
-    os.replace(partial, target)
-    return target, old
+_SCRATCH_ENDINGS = (".building", ".terugzetten")
+
+
+def _scratch_file(target: Path, ending: str) -> Path:
+    # a file of this process only (two `init --force` at once must not share one), after removing
+    # what killed runs of either command left
+    for kind in _SCRATCH_ENDINGS:
+        store.remove_leftovers(target.parent, kind, stem=target.name)
+    return target.with_name(f"{target.name}.{os.getpid()}{ending}")
+
+
+def _remove_with_wal(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _check_replaceable(target: Path) -> None:
+    if target.is_dir():
+        raise store.DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand. Er "
+                                    "is niets veranderd.", target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _not_replaced(target, error) from None
+    # os.access also answers for an immutable file and a read-only mount, where root may not write
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise store.DatabaseRefused("De database is alleen te lezen (geen schrijfrechten) en kan niet "
+                                    "worden vervangen. Er is niets veranderd.", target)
+
+
+def _not_replaced(target: Path, error: OSError) -> store.DatabaseRefused:
+    reason = ("geen schrijfrechten" if isinstance(error, PermissionError) or error.errno == errno.EROFS
+              else "de schijf is vol" if error.errno == errno.ENOSPC
+              else "het bestand kon niet worden geschreven")
+    return store.DatabaseRefused(f"De database kon niet worden vervangen ({reason}). De oude "
+                                 "database is ongewijzigd.", target)

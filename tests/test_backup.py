@@ -109,3 +109,143 @@ def test_restore_backup_refuses_a_database_another_process_holds(tmp_path, sampl
     assert _loads(path) > 0  # the file the other process had open is still the one in place
     with open(path, "rb") as handle:
         assert handle.read(12)[8:12] == b"DUCK"
+
+
+def _restore_refused(tmp_path, sample_db, bad, capsys, expected: str) -> None:
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    before = _loads(path)
+    assert main(["restore-backup", str(bad), "--db", str(path)]) == 1
+    assert expected in capsys.readouterr().out
+    assert _loads(path) == before
+    assert not (tmp_path / "backups").exists()  # refused before anything was done
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["kindkaart.duckdb", bad.name])
+
+
+def test_restore_backup_refuses_the_cut_off_copy_a_killed_backup_leaves(tmp_path, sample_db, capsys):
+    bad = tmp_path / "kindkaart-20260101-handmatig.duckdb.kopie"
+    data = sample_db.read_bytes()
+    bad.write_bytes(data[:len(data) * 9 // 10])
+    _restore_refused(tmp_path, sample_db, bad, capsys, "beschadigd of onvolledig")
+
+
+def test_restore_backup_refuses_a_backup_with_an_unreadable_block(tmp_path, sample_db, capsys):
+    # the size is right and the catalog reads: only reading every table finds it
+    bad = tmp_path / "kopie.duckdb"
+    shutil.copy(sample_db, bad)
+    size = bad.stat().st_size
+    with open(bad, "r+b") as handle:
+        handle.seek(size * 9 // 10)
+        handle.write(bytes(size - size * 9 // 10))
+    _restore_refused(tmp_path, sample_db, bad, capsys, "beschadigd of onvolledig")
+
+
+def test_backup_refuses_to_report_a_copy_that_does_not_read_back(tmp_path, sample_db, capsys):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size * 9 // 10)
+        handle.write(bytes(size - size * 9 // 10))
+    assert main(["backup", "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "beschadigd" in out and "Reservekopie gemaakt" not in out
+    assert list((tmp_path / "backups").iterdir()) == []  # no copy, no .kopie
+
+
+def test_a_leftover_of_a_killed_backup_is_removed_by_the_next(tmp_path, sample_db):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    (tmp_path / "backups").mkdir()
+    leftover = tmp_path / "backups" / "kindkaart-20260101-120000-000000-handmatig.duckdb.kopie"
+    leftover.write_bytes(b"half")
+    assert main(["backup", "--db", str(path)]) == 0
+    assert not leftover.exists()
+    assert [p.suffix for p in (tmp_path / "backups").iterdir()] == [".duckdb"]
+
+
+def test_restore_backup_keeps_the_transactions_in_a_wal_beside_the_backup(tmp_path, sample_db):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    copy = tmp_path / "kopie.duckdb"
+    shutil.copy(sample_db, copy)
+    # its last writer was killed after a commit: the commit is in kopie.duckdb.wal only
+    subprocess.run([sys.executable, "-c", "import duckdb, os, signal; "
+                    f"c = duckdb.connect({str(copy)!r}); "
+                    "c.execute(\"insert into audit_log (actor, action) values ('wal', 'alleen in de wal')\"); "
+                    "os.kill(os.getpid(), signal.SIGKILL)"], cwd=ROOT)
+    assert copy.with_name(copy.name + ".wal").exists()
+    assert main(["restore-backup", str(copy), "--db", str(path)]) == 0
+    assert not path.with_name(path.name + ".wal").exists()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit_log where actor = 'wal'").fetchone()[0] == 1
+    finally:
+        con.close()
+    assert signal  # (imported for the child's command)
+
+
+@pytest.mark.parametrize("command", ["restore-backup", "init --force"])
+def test_no_other_process_writes_to_the_old_database_between_its_backup_and_the_swap(
+        tmp_path, sample_db, monkeypatch, command):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from data_sources import jobs
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    copy = tmp_path / "kopie.duckdb"
+    shutil.copy(sample_db, copy)
+    clicks = []
+    real_backup = store.backup
+
+    def backup_then_click(*args, **kwargs):
+        made = real_backup(*args, **kwargs)
+        # a click in the app right after the backup: it must wait, not write to the old file
+        clicks.append(subprocess.run(
+            [sys.executable, "-c", "from data_sources import store; "
+             f"con = store.connect({str(path)!r}, wait=0.2); "
+             "con.execute(\"insert into audit_log (actor, action) values ('app', 'upload')\"); "
+             "print('saved')"], cwd=ROOT, capture_output=True, text=True))
+        return made
+
+    monkeypatch.setattr(jobs.store, "backup", backup_then_click)
+    if command == "restore-backup":
+        assert main(["restore-backup", str(copy), "--db", str(path)]) == 0
+    else:
+        assert main(["init", "--sample", "--force", "--db", str(path)]) == 0
+    assert len(clicks) == 1
+    assert "saved" not in clicks[0].stdout and "DatabaseInUse" in clicks[0].stderr
+
+
+def test_the_database_stays_locked_after_the_backup_before_a_migration(tmp_path, sample_db):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    # as a database from before the access migration (see above): backed up, then migrated
+    con.execute("drop table accounts; drop table audit_log; drop sequence audit_log_id;"
+                " drop table indicator_releases; delete from schema_migrations where version = 50")
+    con.close()
+    con = store.connect(path)
+    try:
+        assert list((tmp_path / "backups").glob("*-voor-migratie-0050.duckdb"))
+        other = subprocess.run(
+            [sys.executable, "-c", f"from data_sources import store; store.connect({str(path)!r}, wait=0.2)"],
+            cwd=ROOT, capture_output=True, text=True)
+        assert "DatabaseInUse" in other.stderr  # copying the file did not end this process's lock
+    finally:
+        con.close()

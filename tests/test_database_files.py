@@ -133,7 +133,7 @@ def test_cli_refuses_with_exit_1_and_no_traceback(hostile, capsys):
     before = _fingerprint(path.parent)
     export = path.parent.parent / "export.xlsx"
     for command in (["history"], ["import-lrk", "x.csv"], ["users", "list"], ["backup"], ["init"],
-                    ["export", "-o", str(export)], ["restore-backup", str(path)]):
+                    ["export", "-o", str(export)]):
         assert main([*command, "--db", str(path)]) == 1  # an exception would fail the test
         assert expected in capsys.readouterr().out
     assert _fingerprint(path.parent) == before
@@ -147,6 +147,30 @@ def test_cli_names_the_file_in_a_subprocess_without_traceback(tmp_path):
     assert result.returncode == 1
     assert "SQLite-bestand" in result.stdout and f"Database: {path}" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_restore_backup_puts_none_of_them_in_place(hostile, tmp_path, sample_db, capsys):
+    path, expected = hostile
+    live = tmp_path / "live" / "kindkaart.duckdb"
+    live.parent.mkdir()
+    shutil.copy(sample_db, live)
+    before, live_before = _fingerprint(path.parent), _fingerprint(live.parent)
+    assert main(["restore-backup", str(path), "--db", str(live)]) == 1
+    assert expected in capsys.readouterr().out
+    assert _fingerprint(path.parent) == before
+    assert _fingerprint(live.parent) == live_before  # no backup made, nothing left behind
+
+
+def test_restore_backup_refuses_an_empty_duckdb_file(tmp_path, sample_db, capsys):
+    empty = tmp_path / "leeg.duckdb"
+    _empty_duckdb(empty)
+    live = tmp_path / "live" / "kindkaart.duckdb"
+    live.parent.mkdir()
+    shutil.copy(sample_db, live)
+    live_before = _fingerprint(live.parent)
+    assert main(["restore-backup", str(empty), "--db", str(live)]) == 1
+    assert "is leeg" in capsys.readouterr().out
+    assert _fingerprint(live.parent) == live_before
 
 
 @pytest.mark.parametrize("make", ["directory", "parent is a file"])
@@ -199,8 +223,7 @@ def test_an_empty_duckdb_file_is_new_only_for_a_command_that_may_create_one(tmp_
     path.parent.mkdir()
     _empty_duckdb(path)
     before = _fingerprint(path.parent)
-    for command in (["history"], ["backup"], ["import-lrk", "x.csv"], ["users", "list"],
-                    ["restore-backup", str(path)]):
+    for command in (["history"], ["backup"], ["import-lrk", "x.csv"], ["users", "list"]):
         assert main([*command, "--db", str(path)]) == 1
         assert "is leeg" in capsys.readouterr().out
     monkeypatch.setenv("KINDKAART_DB", str(path))

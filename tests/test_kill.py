@@ -110,10 +110,18 @@ def test_a_killed_init_force_leaves_the_old_database_or_the_new(tmp_path, sample
     assert kept_old >= 1  # some kills came before the swap
 
 
-@pytest.mark.parametrize("leftover", [".building", ".building.wal"])
+def _dead_pid() -> int:
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                             capture_output=True, text=True, check=True)
+    return int(process.stdout)
+
+
+@pytest.mark.parametrize("leftover", [".building", ".building.wal", "{pid}.building",
+                                      "{pid}.building.wal", "{pid}.terugzetten"])
 def test_a_leftover_of_a_killed_build_does_not_disturb_the_next(tmp_path, leftover):
     path = tmp_path / "kindkaart.duckdb"
-    path.with_name(path.name + leftover).write_bytes(b"half")
+    (tmp_path / "backups").mkdir()  # where init leaves nothing else
+    path.with_name(path.name + leftover.format(pid=f".{_dead_pid()}")).write_bytes(b"half")
     subprocess.run(_command("init", "--sample", "--db", str(path)), cwd=ROOT, check=True,
                    capture_output=True, timeout=300)
     con = store.connect(path, read_only=True)
@@ -121,3 +129,50 @@ def test_a_leftover_of_a_killed_build_does_not_disturb_the_next(tmp_path, leftov
         assert con.execute("select count(*) from loads").fetchone()[0] > 0
     finally:
         con.close()
+    if leftover != ".building":  # (the old name is the new database's own before the swap)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "kindkaart.duckdb"]
+
+
+def test_two_init_force_at_once_both_finish(tmp_path, sample_db):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    command = _command("init", "--sample", "--force", "--db", str(path))
+    runs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)]
+    deadline = time.monotonic() + 60
+    while not any("building" in p.name for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # the second starts while the first is building
+    runs.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True))
+    outcomes = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in outcomes] == [0, 0], outcomes
+    assert not any("Traceback" in err for _, _, err in outcomes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "kindkaart.duckdb"]
+    assert len(list((tmp_path / "backups").iterdir())) == 2
+    assert _state(path)[1] > 0
+
+
+def _immutable(path: Path) -> bool:
+    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("kind", ["directory", "immutable file"])
+def test_init_force_refuses_a_path_it_cannot_replace_in_dutch(tmp_path, sample_db, kind, capsys):
+    from data_sources.cli import main
+
+    path = tmp_path / "kindkaart.duckdb"
+    if kind == "directory":
+        path.mkdir()
+        expected = "is een map"
+    else:
+        shutil.copy(sample_db, path)
+        if not _immutable(path):
+            pytest.skip("chattr +i is not available here")
+        expected = "alleen te lezen"
+    try:
+        assert main(["init", "--sample", "--force", "--db", str(path)]) == 1
+        assert expected in capsys.readouterr().out
+        assert [p.name for p in tmp_path.iterdir()] == ["kindkaart.duckdb"]  # no build, no backup
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
