@@ -54,6 +54,27 @@ def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):
     assert metrics["Niveau 3"] == "125"
 
 
+@pytest.mark.parametrize("page", ["tekorten", "continuum"])
+def test_viewing_a_page_writes_nothing_to_the_audit_log(app_db, page):
+    for _session in range(2):
+        at = run_page(page)
+        assert not at.exception, at.exception
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit_log where action = 'parameter'"
+                           ).fetchone()[0] == 0
+    finally:
+        con.close()
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()  # a real change is recorded
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        assert [d for (d,) in con.execute("select detail from audit_log where action = 'parameter'"
+                                          ).fetchall()] == [
+            "share_niveau_3 0.01/0.03/0.05 -> 0.01/0.04/0.05"]
+    finally:
+        con.close()
+
+
 def test_tekorten_answers_in_sentences_from_the_data(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception

@@ -195,6 +195,10 @@ def _reset() -> None:
             del st.session_state[key]
 
 
+def _same(values: tuple, others: tuple) -> bool:
+    return all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(values, others, strict=True))
+
+
 def _triple(values: tuple) -> str:
     return "/".join(f"{value:.4g}" for value in values)
 
@@ -240,8 +244,10 @@ def parameter_expander(expanded: bool = False) -> None:
                               f"{format_number(new_mid * scale, 1)}{unit}.")
             stored[row.name] = (new_low, new_mid, new_high)
         st.session_state[PARAMS_KEY] = stored
+    # the sliders give back value × scale ÷ scale and the remainder is recomputed: equal up to
+    # rounding is unchanged (a page view writes no audit line)
     changed = [f"{name} {_triple(before[name])} -> {_triple(stored[name])}"
-               for name in stored if stored[name] != before[name]]
+               for name in stored if not _same(stored[name], before[name])]
     if changed:
         record("parameter", "; ".join(changed))
     if parameters_changed():
