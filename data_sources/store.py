@@ -143,9 +143,16 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                 raise DatabaseInUse(
                     "De database is in gebruik door een ander programma (bijvoorbeeld een opdracht "
                     "die gegevens laadt). Probeer het over een minuut opnieuw.", target) from None
+            if target != ":memory:" and target.with_name(target.name + ".wal").exists():
+                # most often a .wal of another copy of the database beside this one
+                raise DatabaseRefused(
+                    "De database kan niet worden geopend samen met het .wal-bestand ernaast: dat is "
+                    "beschadigd of hoort bij een ander bestand. Er is niets in geschreven; haal het "
+                    ".wal-bestand weg (bewaar het) of zet een reservekopie terug ('restore-backup').",
+                    target) from None
             raise DatabaseRefused(
                 "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met een "
-                "nieuwere versie van DuckDB. Er is niets in geschreven.", target) from None
+                "andere versie van DuckDB. Er is niets in geschreven.", target) from None
 
 
 def check_complete(con: duckdb.DuckDBPyConnection, target=None) -> None:

@@ -252,3 +252,25 @@ def test_a_command_that_reads_a_damaged_block_says_so_in_dutch(tmp_path, sample_
     out = capsys.readouterr().out
     assert store.DAMAGED_MESSAGE in out and "Error" not in out
     assert _fingerprint(tmp_path) == before
+
+
+def test_a_wal_of_another_file_beside_the_database_is_named_as_the_cause(tmp_path, sample_db):
+    # a .wal left by a killed writer of another copy of the database
+    other = tmp_path / "ander.duckdb"
+    shutil.copy(sample_db, other)
+    subprocess.run([sys.executable, "-c", "import duckdb, os, signal; "
+                    f"c = duckdb.connect({str(other)!r}); c.execute('create table extra as select 1 as i'); "
+                    "os.kill(os.getpid(), signal.SIGKILL)"], cwd=ROOT)
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("create table extra as select 'x' as j")
+    con.close()
+    shutil.copy(other.with_name(other.name + ".wal"), path.with_name(path.name + ".wal"))
+    before = _fingerprint(tmp_path)
+    for read_only in (True, False):
+        with pytest.raises(store.DatabaseRefused) as refused:
+            store.connect(path, read_only=read_only)
+        assert ".wal-bestand ernaast" in refused.value.messages[0]
+        assert "nieuwere versie" not in refused.value.messages[0]
+    assert _fingerprint(tmp_path) == before
