@@ -6,7 +6,6 @@ includes an upload exactly when the upload is active (killed halfway, nothing of
 
 from __future__ import annotations
 
-import errno
 import os
 import random
 import shutil
@@ -352,8 +351,5 @@ def _check_replaceable(target: Path) -> None:
 
 
 def _not_replaced(target: Path, error: OSError) -> store.DatabaseRefused:
-    reason = ("geen schrijfrechten" if isinstance(error, PermissionError) or error.errno == errno.EROFS
-              else "de schijf is vol" if error.errno == errno.ENOSPC
-              else "het bestand kon niet worden geschreven")
-    return store.DatabaseRefused(f"De database kon niet worden vervangen ({reason}). De oude "
-                                 "database is ongewijzigd.", target)
+    return store.DatabaseRefused(f"De database kon niet worden vervangen ({store.os_reason(error)}). "
+                                 "De oude database is ongewijzigd.", target)

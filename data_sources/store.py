@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import os
@@ -46,6 +47,15 @@ _DAMAGE_WORDS = ("corrupt database file", "could not read enough bytes", "failed
                  "checksum")
 # A DuckDB file starts with three header blocks of 4 KiB; the data blocks follow.
 _HEADER_BYTES = 3 * 4096
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be written, in Dutch (for a message; no path)."""
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        return "geen schrijfrechten"
+    if error.errno == errno.ENOSPC:
+        return "de schijf is vol"
+    return "het bestand kon niet worden geschreven"
 
 
 def is_damage(error: Exception) -> bool:

@@ -249,3 +249,19 @@ def test_the_database_stays_locked_after_the_backup_before_a_migration(tmp_path,
         assert "DatabaseInUse" in other.stderr  # copying the file did not end this process's lock
     finally:
         con.close()
+
+
+def test_a_read_only_database_can_be_backed_up(tmp_path, sample_db, capsys):
+    import subprocess
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        copy = tmp_path / "kopie.duckdb"
+        assert main(["backup", "-o", str(copy), "--db", str(path)]) == 0
+        assert f"Reservekopie gemaakt: {copy}" in capsys.readouterr().out
+        assert _loads(copy) == _loads(path)
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)

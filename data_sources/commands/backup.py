@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from data_sources import store
 from data_sources.config import db_path
 
@@ -16,10 +18,29 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     database = db_path(args.db)
-    con = store.connect(database, create=False)
     try:
-        copy = store.backup(con, database, "handmatig", args.uitvoer)
-    finally:
-        con.close()
+        if database.is_file() and not os.access(database, os.W_OK):
+            copy = _backup_read_only(database, args.uitvoer)
+        else:
+            con = store.connect(database, create=False)
+            try:
+                copy = store.backup(con, database, "handmatig", args.uitvoer)
+            finally:
+                con.close()
+    except OSError as error:
+        raise store.DatabaseRefused(f"De reservekopie kon niet worden geschreven "
+                                    f"({store.os_reason(error)}). De database is ongewijzigd.",
+                                    database) from None
     print(f"Reservekopie gemaakt: {copy}")
     return 0
+
+
+def _backup_read_only(database, target):
+    # Nothing to checkpoint through (a read-only file or mount), so nothing may wait in a .wal
+    # beside it: then the file alone is complete. The copy is read back as any other.
+    store.connect(database, read_only=True).close()  # the checks on open
+    if database.with_name(database.name + ".wal").exists():
+        raise store.DatabaseRefused("De database is alleen te lezen en er staat een .wal-bestand naast "
+                                    "met wijzigingen die nog niet in het bestand zelf staan: een kopie "
+                                    "zou die missen. Open hem eerst met schrijfrechten.", database)
+    return store.backup(None, database, "handmatig", target)
