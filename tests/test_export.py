@@ -264,3 +264,18 @@ def test_model_sheets_have_dutch_headers_with_units_rounded_values_and_ranges(ap
     assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen"}
     assert "Niveau 4 (regionaal)" in workbook.sheetnames
     assert "Aparte groepen (passend)" in workbook.sheetnames
+
+
+def test_export_of_a_read_only_database_succeeds_without_an_audit_line(app_db, tmp_path, capsys):
+    import subprocess
+
+
+    if subprocess.run(["chattr", "+i", str(app_db)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    output = tmp_path / "export.csv"
+    try:
+        assert main(["export", "-o", str(output), "--db", str(app_db)]) == 0
+    finally:
+        subprocess.run(["chattr", "-i", str(app_db)], capture_output=True)
+    assert "niet in het logboek" in capsys.readouterr().out
+    assert output.stat().st_size > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from data_sources import accounts, store
@@ -70,6 +71,11 @@ def run(args) -> int:
         files.write_export(con, output, gemeente_code, year, wijk_code)
     finally:
         con.close()
+    if not os.access(database, os.W_OK):
+        # a read-only database (a mount, permissions) takes no audit line; the export is written
+        print(f"Geschreven: {output} ({gemeente_code}, {year}). De database is alleen te lezen: deze "
+              "export staat niet in het logboek.")
+        return 0
     # read-only above (works beside another reader); the audit line is one short write after
     con = store.connect(database, create=False)
     try:
