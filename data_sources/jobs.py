@@ -259,7 +259,9 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> t
     to it between that backup and the swap (put_in_place)."""
     source = Path(backup_file)
     target = db_path(path)
-    if source.exists() and target.exists() and source.resolve() == target.resolve():
+    if not source.is_file():
+        raise InputRefused(f"De reservekopie {source} bestaat niet (of is een map).")
+    if target.exists() and source.resolve() == target.resolve():
         raise InputRefused("De reservekopie is de database zelf.")
     try:
         store.connect(source, read_only=True, create=False).close()  # not ours, empty, newer

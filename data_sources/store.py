@@ -195,10 +195,9 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bo
     DuckDB file that holds nothing at all is a new database where `new_allowed` (a command that
     may create one), else refused too."""
     try:
-        shape = con.execute(
-            "select column_name, data_type from duckdb_columns()"
-            " where database_name = current_database() and schema_name = 'main'"
-            " and table_name = 'schema_migrations' order by column_index").fetchall()
+        shape = ([(column[0], str(column[1])) for column in con.execute(
+                     "select * from main.schema_migrations limit 0").description]
+                 if has_table(con, "schema_migrations") else [])
         if shape != _MIGRATIONS_SHAPE:
             if shape or _holds_anything(con):
                 raise DatabaseRefused(FOREIGN_MESSAGE, target)
@@ -214,6 +213,13 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bo
         raise DatabaseRefused(
             f"De database heeft een nieuwere schemaversie ({max(applied)}) dan deze versie van "
             f"Kindkaart kent ({max(known)}): werk Kindkaart bij. Er is niets in geschreven.", target)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database of `con` has the table `name` in schema main (asked of the catalog: a
+    failed select would abort the caller's transaction)."""
+    return con.execute("select count(*) from duckdb_tables() where database_name = current_database()"
+                       " and schema_name = 'main' and table_name = ?", [name]).fetchall()[0][0] > 0
 
 
 def _holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
@@ -247,11 +253,8 @@ def migrate(con: duckdb.DuckDBPyConnection, backup_of: Path | None = None) -> li
     """Apply every migration not yet applied, each in its own transaction; returns their names.
     Nothing is written when none is pending (the app opens the database on every click). With
     `backup_of` (the file of `con`), a database with data is backed up first."""
-    exists = con.execute("select count(*) from information_schema.tables where table_catalog ="
-                         " current_database() and table_schema = 'main'"
-                         " and table_name = 'schema_migrations'").fetchone()[0]
     applied = ({row[0] for row in con.execute("select version from schema_migrations").fetchall()}
-               if exists else set())
+               if has_table(con, "schema_migrations") else set())
     pending = [(version, path) for version, path in migration_files() if version not in applied]
     if not pending:
         return []
@@ -303,7 +306,9 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
         target = backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target.parent, ".kopie")
+    # what killed backups left: in backups/ those of this database, elsewhere only this name's
+    in_backups = target.parent == backup_dir(database)
+    remove_leftovers(target.parent, ".kopie", stem=f"{database.stem}-" if in_backups else target.name)
     partial = target.with_name(f"{target.name}.{os.getpid()}.kopie")
     try:
         if con is not None:

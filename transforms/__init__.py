@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_sources.store import in_transaction
+from data_sources.store import has_table, in_transaction
 from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
 __all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
@@ -137,11 +137,10 @@ def up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
     (an upgrade), or before build_state had the column: its marts follow older rules."""
     # Look before reading: a failed statement (no build_state, or one without the column) would
     # abort the caller's transaction, and the rebuild that follows in it would fail.
-    has_column = con.execute(
-        "select count(*) from duckdb_columns() where database_name = current_database()"
-        " and schema_name = 'main' and table_name = ? and column_name = 'code_fingerprint'",
-        [BUILD_STATE]).fetchall()[0][0]
-    if not has_column:
+    if not has_table(con, BUILD_STATE):
+        return False
+    columns = [column[0] for column in con.execute(f"select * from {BUILD_STATE} limit 0").description]
+    if "code_fingerprint" not in columns:
         return False
     stored = con.execute(f"select code_fingerprint from {BUILD_STATE}").fetchall()
     return stored == [(code_fingerprint(),)]
