@@ -10,7 +10,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -91,13 +93,15 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
     run on a database with data, a backup is made (backup()). When another process holds the
     database, the open is retried for `wait` seconds (the app holds it only during a click)."""
     target = ":memory:" if str(path) == ":memory:" else db_path(path)
+    shared = target != ":memory:" and _open_here(target)
     if target != ":memory:":
-        _check_file(target, read_only=read_only, create=create)
+        _check_file(target, read_only=read_only, create=create, read_head=not shared)
         target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target, read_only, wait)
     try:
-        if target != ":memory:":
+        if target != ":memory:" and not shared:
             check_complete(con, target)
+            _remember(target, con)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
@@ -107,7 +111,27 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
     return con
 
 
-def _check_file(target: Path, *, read_only: bool, create: bool) -> None:
+# The connections this process opened, per file. While one lives, DuckDB gives a new connect the
+# same open database instance, so two checks were done when that instance was opened and must not
+# be done again: reading the file's first bytes (closing any descriptor of the file in this
+# process ends DuckDB's lock on it: POSIX record locks belong to the process and the file) and
+# comparing its size with its blocks (the instance may count blocks another connection is still
+# writing).
+_opened: dict[str, weakref.WeakSet] = {}
+_opened_lock = threading.Lock()
+
+
+def _open_here(target: Path) -> bool:
+    with _opened_lock:
+        return bool(_opened.get(str(target.resolve())))
+
+
+def _remember(target: Path, con: duckdb.DuckDBPyConnection) -> None:
+    with _opened_lock:
+        _opened.setdefault(str(target.resolve()), weakref.WeakSet()).add(con)
+
+
+def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool = True) -> None:
     if target.is_dir():
         raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
     if not target.exists():
@@ -118,11 +142,14 @@ def _check_file(target: Path, *, read_only: bool, create: bool) -> None:
             raise DatabaseRefused("De database bestaat nog niet. Controleer het pad (KINDKAART_DB of "
                                   "--db) of maak hem eerst met 'init'.", target)
         return
-    try:
-        with open(target, "rb") as handle:
-            head = handle.read(16)
-    except OSError:
-        raise DatabaseRefused("De database kan niet worden gelezen (geen toegang).", target) from None
+    if not read_head:
+        head = b"\0" * 8 + _DUCKDB_MAGIC  # open in this process, as a DuckDB database
+    else:
+        try:
+            with open(target, "rb") as handle:
+                head = handle.read(16)
+        except OSError:
+            raise DatabaseRefused("De database kan niet worden gelezen (geen toegang).", target) from None
     if head.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused("Dit is een SQLite-bestand, geen Kindkaart-database (DuckDB). Er is "
                               "niets in geschreven.", target)
@@ -166,17 +193,19 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
 
 
 def check_complete(con: duckdb.DuckDBPyConnection, target=None) -> None:
-    """Refuse (DatabaseRefused) a database file shorter than the blocks its header lists (a copy
-    cut off, a full disk): DuckDB opens it, and fails only where a page reads a missing block.
-    Costs one catalog query (well under a millisecond), so every open can afford it."""
+    """Refuse (DatabaseRefused) a database file shorter than the blocks in use need (a copy cut
+    off, a full disk): DuckDB opens it, and fails only where a page reads a missing block. Free
+    blocks at the end may be cut off by DuckDB itself, so only the used ones count: a cut shorter
+    than the free blocks goes unnoticed here (verify_database reads everything). Costs one catalog
+    query (well under a millisecond), so every open can afford it."""
     try:
-        total_blocks, block_size = con.execute(
-            "select total_blocks, block_size from pragma_database_size()"
+        used_blocks, block_size = con.execute(
+            "select used_blocks, block_size from pragma_database_size()"
             " where database_name = current_database()").fetchall()[0]
         size = Path(target).stat().st_size
     except (duckdb.Error, OSError, IndexError):
         raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
-    if size < _HEADER_BYTES + total_blocks * block_size:
+    if size < _HEADER_BYTES + used_blocks * block_size:
         raise DatabaseRefused(DAMAGED_MESSAGE, target)
 
 

@@ -93,3 +93,26 @@ def test_in_transaction_tells_an_open_transaction_from_autocommit(con):
     with store.transaction(con):
         assert store.in_transaction(con)
     assert not store.in_transaction(con)
+
+
+def test_a_second_connection_in_the_process_keeps_the_database_locked(tmp_path, sample_db):
+    # closing any descriptor of the file in this process would end DuckDB's lock on it, so the
+    # second open must not read the file's first bytes again
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    first = store.connect(path)
+    second = store.connect(path)
+    try:
+        other = subprocess.run(
+            [sys.executable, "-c", f"from data_sources import store; store.connect({str(path)!r}, wait=0.2)"],
+            cwd=ROOT, capture_output=True, text=True)
+        assert "DatabaseInUse" in other.stderr
+    finally:
+        second.close()
+        first.close()
