@@ -48,10 +48,16 @@ try:
     try:
         account = current_account()
     except DatabaseRefused as refused:
-        # a Dutch sentence, never a traceback or a server path
-        st.title("Kindkaart")
-        for message in refused.messages:
-            st.error(message)
+        # a Dutch sentence, never a traceback or a server path; as the only page, so that the
+        # address of another page (/tekorten) does not run that page without this file around it
+        messages = refused.messages
+
+        def refused_page() -> None:
+            st.title("Kindkaart")
+            for message in messages:
+                st.error(message)
+
+        st.navigation([st.Page(refused_page, title="Kindkaart", icon=":material/error:")]).run()
         st.stop()
     if account is None:
         st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()

@@ -128,6 +128,17 @@ def test_app_shows_the_message_without_traceback_or_path(hostile, monkeypatch):
     assert _fingerprint(path.parent) == before
 
 
+def test_no_other_page_runs_beside_the_message(hostile, monkeypatch):
+    # Without st.navigation Streamlit would serve pages/ by their addresses (/tekorten), each
+    # running without app.py around it: an uncaught exception with a traceback
+    path, expected = hostile
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert expected in at.error[0].value
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/tekorten.py")
+
+
 def test_cli_refuses_with_exit_1_and_no_traceback(hostile, capsys):
     path, expected = hostile
     before = _fingerprint(path.parent)
