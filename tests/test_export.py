@@ -279,3 +279,17 @@ def test_export_of_a_read_only_database_succeeds_without_an_audit_line(app_db, t
         subprocess.run(["chattr", "-i", str(app_db)], capture_output=True)
     assert "niet in het logboek" in capsys.readouterr().out
     assert output.stat().st_size > 0
+
+
+def test_export_of_a_database_that_was_never_built_builds_it_first(tmp_path, capsys):
+    # a killed `init` between its migrations and its build
+    path = tmp_path / "kindkaart.duckdb"
+    store.connect(path).close()
+    output = tmp_path / "export.xlsx"
+    assert main(["export", "-o", str(output), "--db", str(path)]) == 1
+    assert "nog geen bevolkingsgegevens" in capsys.readouterr().out  # a Dutch answer, no traceback
+    con = store.connect(path, read_only=True)
+    try:
+        assert transforms.up_to_date(con)
+    finally:
+        con.close()

@@ -38,6 +38,31 @@ def _choose_gemeente(con, wanted: str | None) -> str:
     return wanted
 
 
+def _ensure_current_models(database) -> None:
+    # As the app does on opening: never export marts made by other rules, or none at all (a
+    # database migrated but never built). The rebuild is a write, so only when it is needed.
+    import transforms
+
+    con = store.connect(database, read_only=True)
+    try:
+        current = transforms.up_to_date(con)
+    finally:
+        con.close()
+    if current:
+        return
+    if not os.access(database, os.W_OK):
+        raise InputRefused(["De tabellen van deze database zijn niet gebouwd met deze versie van "
+                            "Kindkaart, en de database is alleen te lezen. Open hem eerst met "
+                            "schrijfrechten (`python -m data_sources init`)."])
+    from data_sources import jobs
+
+    con = store.connect(database, create=False)
+    try:
+        jobs.ensure_current_models(con, "opdrachtregel")
+    finally:
+        con.close()
+
+
 def run(args) -> int:
     from outputs import exports, files
 
@@ -53,6 +78,7 @@ def run(args) -> int:
                             "`python -m data_sources init --sample`."])
     if not output.parent.exists():
         raise InputRefused([f"De map {output.parent} bestaat niet."])
+    _ensure_current_models(database)
     con = store.connect(database, read_only=True)
     try:
         gemeente_code = _choose_gemeente(con, args.gemeente)
