@@ -87,11 +87,13 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
             wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open the Kindkaart database, checked first; ':memory:' gives a fresh in-memory store.
 
-    A missing file is created (and migrated) only with `create` (never read-only). A file that
-    is not a DuckDB database, a DuckDB file with other tables, a newer schema, a damaged or
-    unreadable file raise DatabaseRefused and are never written to. Before pending migrations
-    run on a database with data, a backup is made (backup()). When another process holds the
-    database, the open is retried for `wait` seconds (the app holds it only during a click)."""
+    A missing file, or a DuckDB file that holds nothing, is created (and migrated) only with
+    `create` (never read-only). A file that is not a DuckDB database, a DuckDB file that is not
+    recognisably Kindkaart's (check_schema), a newer schema, a file shorter than its blocks
+    (check_complete), a damaged or unreadable file raise DatabaseRefused and are never written
+    to. Before pending migrations run on a database with data, a backup is made (backup()).
+    When another process holds the database, the open is retried for `wait` seconds (the app
+    holds it only during a click)."""
     target = ":memory:" if str(path) == ":memory:" else db_path(path)
     shared = target != ":memory:" and _open_here(target)
     if target != ":memory:":
