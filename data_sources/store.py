@@ -119,18 +119,33 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
 # process ends DuckDB's lock on it: POSIX record locks belong to the process and the file) and
 # comparing its size with its blocks (the instance may count blocks another connection is still
 # writing).
-_opened: dict[str, weakref.WeakSet] = {}
+# Keyed by the file itself (path, device, inode): a file put in place of it is another file.
+_opened: dict[tuple[str, int, int], weakref.WeakSet] = {}
 _opened_lock = threading.Lock()
 
 
+def _file_key(target: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = target.stat()
+    except OSError:
+        return None
+    return str(target.resolve()), stat.st_dev, stat.st_ino
+
+
 def _open_here(target: Path) -> bool:
+    key = _file_key(target)
     with _opened_lock:
-        return bool(_opened.get(str(target.resolve())))
+        return key is not None and bool(_opened.get(key))
 
 
 def _remember(target: Path, con: duckdb.DuckDBPyConnection) -> None:
+    key = _file_key(target)
+    if key is None:
+        return
     with _opened_lock:
-        _opened.setdefault(str(target.resolve()), weakref.WeakSet()).add(con)
+        for stale in [k for k, cons in _opened.items() if not cons]:
+            del _opened[stale]
+        _opened.setdefault(key, weakref.WeakSet()).add(con)
 
 
 def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool = True) -> None:

@@ -116,3 +116,21 @@ def test_a_second_connection_in_the_process_keeps_the_database_locked(tmp_path, 
     finally:
         second.close()
         first.close()
+
+
+def test_a_file_put_in_place_of_one_opened_before_is_checked_again(tmp_path, sample_db):
+    import os
+    import shutil
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    earlier = store.connect(path)
+    earlier.close()  # closed, but the object lives on
+    cut = tmp_path / "afgekapt.duckdb"
+    data = sample_db.read_bytes()
+    cut.write_bytes(data[:len(data) * 9 // 10])
+    os.replace(cut, path)
+    with pytest.raises(store.DatabaseRefused) as refused:
+        store.connect(path)
+    assert refused.value.messages == [store.DAMAGED_MESSAGE]
+    assert earlier is not None
