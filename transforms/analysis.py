@@ -122,13 +122,10 @@ def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str
     their children. Rows without a wijk are not in that table. None when nothing was delivered.
     Columns signal_kind, age_group, children_count, trajectories_count, support_hours (NaN where
     hidden), hidden."""
-    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
-    whole = signals[signals["signal_type"] == SUPPORT_TYPE]
-    if whole.empty:
+    delivered = _signal_rows(con, gemeente_code, year, SUPPORT_TYPE)
+    if delivered is None:
         return None
-    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
-                                [year, gemeente_code]).df()
-    _, col_of, counts, hidden = joint_table(whole, contributions)
+    _, col_of, counts, hidden = joint_table(*delivered)
     effort = con.execute(
         f"""select '{SUPPORT_TYPE}_niveau_' || coalesce(niveau::varchar, 'overig') as signal_kind,
                coalesce(age_group, 'alle') as age_group,
@@ -183,13 +180,10 @@ def signal_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, 
     pages, Tekorten, the map and the exports hide. Rows without a wijk are not in that table.
     `row` names the label column, `label` turns a signal kind into its label. None when nothing
     was delivered."""
-    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
-    whole = signals[signals["signal_type"] == signal_type]
-    if whole.empty:
+    delivered = _signal_rows(con, gemeente_code, year, signal_type)
+    if delivered is None:
         return None
-    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
-                                [year, gemeente_code]).df()
-    cube = joint_cube(whole, contributions)
+    cube = joint_cube(*delivered)
     counts, hidden = cube.gemeente_table()
     columns = ["onbekend" if age is None else str(age) for age in cube.ages] + [TOTAL_LABEL]
     labels = [label(kind) for kind in cube.kinds] + [TOTAL_LABEL]
@@ -311,3 +305,16 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         kinds = hidden[0, :-1] if not hidden[0, -1] else np.ones(len(children), dtype=bool)
         frame.loc[rows.index, "hidden"] = kinds
     return frame
+
+
+def _signal_rows(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                 signal_type: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """A signal type's rows of signals_by_wijk for the gemeente and year, and each organisation's
+    share of them (what joint_table and joint_cube protect); None when nothing was delivered."""
+    signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
+    whole = signals[signals["signal_type"] == signal_type]
+    if whole.empty:
+        return None
+    contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                                [year, gemeente_code]).df()
+    return whole, contributions
