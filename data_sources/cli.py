@@ -137,8 +137,10 @@ def _main(argv: list[str] | None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
+    database = db_path(args.db) if hasattr(args, "db") else None
+    new_database = database is not None and not database.exists()
     try:
-        result = args.run(args)
+        result = _run_keeping_no_new_database(args, database if new_database else None)
     except DatabaseRefused as refused:
         # the command line may name the file (the app never does)
         for message in refused.messages:
@@ -165,3 +167,16 @@ def _main(argv: list[str] | None) -> int:
         print("Afgebroken.")
         return EXIT_REFUSED
     return EXIT_OK if result is None else int(result)
+
+
+def _run_keeping_no_new_database(args, new_database):
+    """args.run(args); when it fails and made the database file `new_database` (a path that did
+    not exist before), remove that file again: a refused import on a new path leaves nothing
+    behind, not an empty database the app would then take for a gemeente's."""
+    try:
+        return args.run(args)
+    except BaseException:
+        if new_database is not None:
+            for leftover in (new_database, new_database.with_name(new_database.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise

@@ -127,3 +127,18 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) in (0, 1)
     assert stderr == "", stderr
+
+
+def test_a_refused_command_on_a_new_path_leaves_no_database(tmp_path, capsys):
+    # a refused import on a path that had no database leaves none behind (an empty, unbuilt
+    # database would otherwise stand there, for the app to take as the gemeente's)
+    bad = tmp_path / "kwb-2024.csv"
+    bad.write_text("iets;anders\n1;2\n", encoding="utf-8")
+    db = tmp_path / "nieuw.duckdb"
+    assert main(["import-cbs", str(bad), "--db", str(db)]) == 1
+    assert capsys.readouterr().out  # the Dutch refusal
+    assert not db.exists() and not Path(f"{db}.wal").exists()
+    # a database that was there before stays, refused or not
+    assert main(["init", "--db", str(db)]) == 0
+    assert main(["import-cbs", str(bad), "--db", str(db)]) == 1
+    assert db.exists()
