@@ -206,3 +206,16 @@ def test_the_line_rule_holds_for_a_table_with_column_totals_only():
     assert not hidden[-1, 0] and not hidden[2, 0]
     k = int(hidden[:-1, 0].sum())
     assert counts[:-1, 0][hidden[:-1, 0]].sum() - (k - 1) >= 5
+
+
+def test_a_padding_organisation_sees_the_others_table_hidden_as_before():
+    # An organisation knows its own share: padding every cell with 100 and subtracting would show
+    # it the others' table. It must see that table hidden at least as before its upload, never a
+    # second pattern to combine with the first (the second privacy review pinned 12 wijk cells so).
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        others = rng.integers(0, 12, size=(6, 4, 3)).astype(float)
+        others[rng.random(others.shape) < 0.3] = 0
+        _, before = protect_cube(others[np.newaxis])
+        _, after = protect_cube(np.stack([others, np.full(others.shape, 100.0)]))
+        assert not (before & ~after).any()

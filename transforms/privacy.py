@@ -201,19 +201,40 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
     for axis in range(1, parts.ndim):
         parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
     counts, hidden = _primary(parts, threshold)
+    _protect_lines(counts, hidden, threshold)
+    if threshold > 1 and len(parts) > 1:
+        # An organisation knows its own share of every cell: what it sees is the table of the
+        # others (counts minus its share), with the same margins. Each such table is protected
+        # as if it were published alone, and every cell hidden in any of them is hidden. Hiding
+        # more only takes knowledge away, so each organisation's view stays as safe as its own
+        # protection; and an organisation that pads every cell (a new, largest contributor)
+        # sees the others' table hidden as it was before its upload, not a second pattern to
+        # combine with the first.
+        for share in parts:
+            if not share.any():
+                continue
+            others = counts - share
+            seen = (others > 0) & (others < threshold)
+            _protect_lines(others, seen, threshold)
+            hidden |= seen
+        _secondary_cube(counts, hidden, threshold)
+    return counts, hidden
+
+
+def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
+    """Secondary suppression over every line of a table with all its margins (_secondary_cube),
+    then the bounds audit, in place: hide more until what all lines together say about every
+    hidden cell is no narrower than 'hidden'. Lines bound each other (a margin is at least as
+    many as its hidden non-zero cells, and that bound enters the next line)."""
     _secondary_cube(counts, hidden, threshold)
     if threshold <= 1 or not hidden.any():
-        return counts, hidden
-    # Lines bound each other (a margin is at least as many as its hidden non-zero cells, and
-    # that bound enters the next line): hide more until what all lines together say about
-    # every hidden cell is no narrower than 'hidden' (bounds_from_margins, unsafe_bounds).
+        return
     for _ in range(counts.size):
         low, high = bounds_from_margins(counts, hidden)
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
         if not unsafe.any() or not _widen(counts, hidden, unsafe):
             break
         _secondary_cube(counts, hidden, threshold)
-    return counts, hidden
 
 
 def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000
