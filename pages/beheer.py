@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_sources import accounts, store
-from ui.auth import PARTNER_INDICATORS, actor, guard_page, record
+from ui.auth import PARTNER_INDICATORS, actor, audited, guard_page
 from ui.data import cursor
 
 account = guard_page()
@@ -53,10 +53,9 @@ def _log_csv() -> bytes:
 
     from outputs.exports import csv_bytes
 
-    record("export", "logboek (csv)")
     # csv_bytes writes text that looks like a formula (a typed login) as text
     return csv_bytes(pd.DataFrame(rows, columns=["Nummer", "Tijdstip", "Wie", "Wat", "Details"]))
 
 
-st.download_button("Logboek (CSV)", data=_log_csv, file_name="kindkaart-logboek.csv",
+st.download_button("Logboek (CSV)", data=audited("logboek (csv)", _log_csv), file_name="kindkaart-logboek.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore")

@@ -4,13 +4,14 @@ import streamlit as st
 
 from outputs import exports, report
 from outputs.html import esc
-from ui.auth import audited
+from ui.auth import audited, current_account
 from ui.data import cursor, releasing
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import NOTHING_LOADED
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
 
+account = current_account()
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Presentatie")
@@ -77,6 +78,8 @@ def _step(step: int, keys: list[str]) -> None:
 def presentation() -> None:
     """The current slide with its controls; reruns on its own to pick up new data. The slide lives
     in session state by key, so a refresh (or a slide that appears) never moves the room elsewhere."""
+    if current_account() != account:  # signed out, disabled or changed since the page ran
+        st.rerun()  # the whole app: app.py shows the login page
     slide_context = context()
     slides = available_slides(slide_context)
     keys = [slide.key for slide in slides]

@@ -24,6 +24,7 @@ from transforms.planning import (
     default_separate_share,
 )
 from ui import scenarios as ui_scenarios
+from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
 from ui.state import current, gemeente_name
@@ -45,7 +46,7 @@ st.write(
 )
 st.caption(plan_output.ESTIMATE_NOTE + " Bedragen komen alleen uit tarieven die u zelf invoert, met "
            "eigenaar en datum.")
-USER = st.session_state.get("username") or "analist"
+USER = actor()  # the signed-in login, named as the maker of a scenario and in the audit log
 
 available = ui_scenarios.stored(gemeente_code)
 if not available:
@@ -126,13 +127,13 @@ if available:
             left, right = st.columns(2)
             left.download_button(
                 f"{scenario.name}: werkboek (Excel)", key=f"plan_xlsx_{scenario.scenario_id}",
-                data=lambda p=plan, t=tariffs, i=inputs, s=state: plan_output.plan_workbook(
-                    p, gemeente_label, t, i, s),
+                data=audited(f"{stem}.xlsx", lambda p=plan, t=tariffs, i=inputs, s=state:
+                             plan_output.plan_workbook(p, gemeente_label, t, i, s)),
                 file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table:", on_click="ignore")
             right.download_button(
                 f"{scenario.name}: afdrukbaar plan (HTML)", key=f"plan_html_{scenario.scenario_id}",
-                data=lambda p=plan, t=tariffs, i=inputs, s=state: plan_output.plan_html(
-                    p, gemeente_label, t, i, s),
+                data=audited(f"{stem}.html", lambda p=plan, t=tariffs, i=inputs, s=state:
+                             plan_output.plan_html(p, gemeente_label, t, i, s)),
                 file_name=f"{stem}.html", mime="text/html", icon=":material/description:",
                 on_click="ignore")
         st.page_link("pages/presentatie.py", label="Naar de dia's voor het LEA-overleg",
@@ -154,10 +155,12 @@ if editing_id != NEW:
     left, middle, right = st.columns(3)
     if left.button("Kopiëren", key=f"scenario_copy_{suffix}", icon=":material/content_copy:"):
         new_id = scenarios.copy_scenario(cursor(), editing_id, f"{base.name} (kopie)", USER)
+        record("scenario", f"scenario {editing_id} gekopieerd als {new_id}")
         st.session_state._scenario_edit_next = new_id
         st.rerun()
     if middle.button("Verwijderen", key=f"scenario_delete_{suffix}", icon=":material/delete:"):
         scenarios.delete_scenario(cursor(), editing_id)
+        record("scenario", f"scenario {editing_id} ({base.name}) verwijderd")
         st.session_state._scenario_edit_next = NEW
         st.session_state._scenarios_compare_reset = True
         st.rerun()
@@ -242,6 +245,7 @@ if submitted:
     except ValueError as problem:
         st.error(str(problem))
     else:
+        record("scenario", f"scenario {saved_id} ({edited.name}) opgeslagen")
         scenarios.mark_computed(cursor(), ui_scenarios.compute(edited))
         st.session_state._scenario_edit_next = saved_id
         compared = st.session_state.get(ui_scenarios.SELECTED_KEY) or []
@@ -291,6 +295,7 @@ if st.button("Tarieven opslaan", key="scenario_tariffs_save"):
     except ValueError as problem:
         st.error(str(problem))
     else:
+        record("tarieven", f"{len(entered)} tarieven opgeslagen voor {gemeente_code}")
         clear_caches()
         st.success(f"{len(entered)} tarieven opgeslagen.")
         st.rerun()

@@ -239,3 +239,32 @@ def test_with_an_identity_provider_the_login_page_offers_its_button(app_db):
     assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
     assert [b.label for b in at.button] == ["Inloggen"]
     assert not at.text_input  # no password form: the identity provider signs people in
+
+
+def test_a_download_is_logged_as_its_account_and_refused_once_that_account_is_disabled(
+        app_db, analist, monkeypatch):
+    # A download's data is made on click, outside the page's run, where the session's login is
+    # not at hand: the export was logged as 'demo'. It is now logged as the account that drew the
+    # page, and an account disabled since gets no data.
+    import ui.auth as auth
+    from ui.data import close_idle
+
+    monkeypatch.setattr(auth, "current_account", lambda: analist)
+    download = auth.audited("kinderen.xlsx", lambda: b"de gegevens")
+    assert download() == b"de gegevens"
+    close_idle()
+    con = store.connect(app_db)
+    try:
+        assert con.execute("select actor, action, detail from audit_log order by event_id desc limit 1"
+                           ).fetchone() == ("analist", "export", "kinderen.xlsx")
+        con.execute("update accounts set active = false where login = 'analist'")
+        exports = con.execute("select count(*) from audit_log where action = 'export'").fetchone()
+    finally:
+        con.close()
+    assert download() == auth.DOWNLOAD_REFUSED.encode()
+    close_idle()
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert con.execute("select count(*) from audit_log where action = 'export'").fetchone() == exports
+    finally:
+        con.close()

@@ -57,3 +57,24 @@ def _loads(db: Path) -> int:
         return con.execute("select count(*) from loads where organisation = ?", [GGD]).fetchone()[0]
     finally:
         con.close()
+
+
+@pytest.mark.browser
+def test_an_lea_disabled_while_the_presentation_is_open_is_signed_out(app_db):
+    # The presentation's slides rerun on their own, without app.py (pages/presentatie.py): they
+    # must ask for the account themselves. Before, a disabled LEA stepped on and, with no account,
+    # was shown what the demo may see: partner indicators the gemeente never released.
+    require_chromium()
+    add_account(app_db, "zaal", "lea", None, PASSWORD)
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/?indicator=vve_per_100&dia=2", wait_until="domcontentloaded")
+        sign_in(page, url, "zaal", PASSWORD, "Dia 1 van")
+        settled(page)
+        disabled = subprocess.run([sys.executable, "-m", "data_sources", "users", "disable", "zaal",
+                                   "--db", str(app_db)], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=120)
+        assert disabled.returncode == 0, disabled.stdout + disabled.stderr
+        page.get_by_role("button", name="Volgende").first.click()
+        page.get_by_text("Inloggen bij Kindkaart").first.wait_for(timeout=60_000)
+        assert page.get_by_text("Vve-indicaties per 100").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0

@@ -61,7 +61,7 @@ def test_build_a_scenario_and_copy_it(app_db):
         new = scenarios.list_scenarios(con, "GM9999")[-1]
         assert (new.name, new.perspective, new.building_blocks) == ("Inclusief met coaching", "inclusief",
                                                                     ["coaching_advies"])
-        assert new.separate_share == 0 and new.created_by == "analist"
+        assert new.separate_share == 0 and new.created_by == "demo"  # the signed-in login (demo mode)
         assert scenarios.status(con, new) == scenarios.CURRENT_LABEL
     finally:
         con.close()
@@ -71,7 +71,13 @@ def test_build_a_scenario_and_copy_it(app_db):
     assert not at.exception, at.exception
     con = store.connect(app_db)
     try:
-        assert scenarios.list_scenarios(con, "GM9999")[-1].name == "Inclusief met coaching (kopie)"
+        copy = scenarios.list_scenarios(con, "GM9999")[-1]
+        assert copy.name == "Inclusief met coaching (kopie)"
+        # saving and copying are in the audit log, in the name of the signed-in login
+        assert con.execute("select actor, detail from audit_log where action = 'scenario'"
+                           " order by event_id").fetchall() == [
+            ("demo", f"scenario {new.scenario_id} (Inclusief met coaching) opgeslagen"),
+            ("demo", f"scenario {new.scenario_id} gekopieerd als {copy.scenario_id}")]
     finally:
         con.close()
 

@@ -78,12 +78,22 @@ def _current_account() -> Account | None:
         _sign_in(kept, "inloggen (identiteitsprovider)")
     if kept is None:
         return None
-    fresh = cursor().execute("select role, organisation from accounts where login = ? and active",
-                             [kept.login]).fetchone()
-    if fresh is None or tuple(fresh) != (kept.role, kept.organisation):
+    if not _still_active(kept):
         st.session_state.pop(SESSION_KEY, None)
         return None
     return kept
+
+
+def _still_active(account: Account | None) -> bool:
+    """Whether `account` may still act: active with the same role and organisation (DEMO: while
+    no account exists). Asked of the database, not of the session."""
+    if account is None:
+        return False
+    if account is DEMO:
+        return not accounts.has_accounts(cursor())
+    fresh = cursor().execute("select role, organisation from accounts where login = ? and active",
+                             [account.login]).fetchone()
+    return fresh is not None and tuple(fresh) == (account.role, account.organisation)
 
 
 def _sign_in(account: Account, how: str) -> None:
@@ -100,12 +110,24 @@ def record(action: str, detail: str = "", account: Account | None = None) -> Non
         accounts.audit(con, who.login, action, detail)
 
 
+# What a download holds instead of the data when its account was signed out or disabled since
+# the page was drawn.
+DOWNLOAD_REFUSED = ("Uw account is afgemeld of uitgeschakeld sinds deze pagina werd getoond; er is "
+                    "niets gedownload. Log opnieuw in.\n")
+
+
 def audited(detail: str, make):
-    """A download's data function that records the export in the audit log when it runs (a
-    download button calls it on click)."""
+    """A download's data function that records the export in the audit log, in the name of the
+    account that drew the page, when it runs (a download button calls it on click, outside the
+    page's run, where the session's login is not at hand). An account disabled or changed since
+    then gets DOWNLOAD_REFUSED instead of the data."""
+    account = current_account()
+
     @releasing  # a download is made outside the script run
     def run():
-        record("export", detail)
+        if not _still_active(account):
+            return DOWNLOAD_REFUSED.encode()
+        record("export", detail, account)
         return make()
     return run
 
@@ -190,7 +212,9 @@ def released_indicators(account: Account) -> set[str] | None:
 
 def indicator_allowed(key: str, account: Account | None = None) -> bool:
     """Whether an indicator may be shown to the signed-in account."""
-    account = account or current_account() or DEMO
+    account = account or current_account()
+    if account is None:  # signed out or disabled: no partner indicator at all, never DEMO's
+        return key not in PARTNER_INDICATORS
     allowed = released_indicators(account)
     return allowed is None or key not in PARTNER_INDICATORS or key in allowed
 
@@ -199,7 +223,9 @@ def signal_allowed(signal_type: str) -> bool:
     """Whether a partner signal (signals_by_wijk.signal_type) may be shown to this account: only
     through a released indicator for partners and the LEA view."""
     key = SIGNAL_INDICATORS.get(signal_type)
-    account = current_account() or DEMO
+    account = current_account()
+    if account is None:  # signed out or disabled: no partner signal at all, never DEMO's
+        return False
     return released_indicators(account) is None or (key is not None and indicator_allowed(key, account))
 
 
