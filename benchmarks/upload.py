@@ -13,7 +13,7 @@ SOORT = "vve-indicaties"
 
 
 def workbook(con, soort: str, gemeente_code: str, rows: int,
-             organisation: str = "GGD Benchmark (JGZ)") -> bytes:
+             organisation: str = "GGD Benchmark (JGZ)", period: str = "2024") -> bytes:
     """The real template of `soort`, filled with `rows` valid rows over the gemeente's wijken."""
     import openpyxl  # noqa: I001  (data_sources.registrations may be absent: then unsorted)
 
@@ -54,7 +54,7 @@ def workbook(con, soort: str, gemeente_code: str, rows: int,
         if field == "organisatie":
             row[1].value = organisation
         elif field == "periode":
-            row[1].value = "2024"
+            row[1].value = period
         elif field == "definitie":
             row[1].value = "Synthetische registratie voor de snelheidsmeting"
     out = io.BytesIO()

@@ -215,6 +215,34 @@ def test_a_column_changed_after_an_upload_still_makes_a_full_build(db):
     assert len(transforms.build(db, gemeente_code="GM0001", changed=changed)) == len(transforms.all_models())
 
 
+def test_two_periods_of_one_organisation_in_a_year_count_once(db):
+    # An organisation that delivers '2024-Q1' and later '2024-Q3' (or '2024' beside a quarter)
+    # is counted with its latest period only: added up, its children counted twice (and, as one
+    # organisation, its cells escaped the contributor rule: second privacy review).
+    def counted():
+        return db.execute("select count(distinct load_id), sum(children_count)"
+                          " from stg_partner__vve_indicaties where gemeente_code = 'GM0001'"
+                          " and organisation = ?", [ORGANISATION]).fetchone()
+
+    def upload(rows: int, period: str):
+        data = workbook(db, "vve-indicaties", "GM0001", rows, organisation=ORGANISATION,
+                        period=period)
+        return jobs.import_registration(db, data, "vve-indicaties", ORGANISATION, period,
+                                        f"vve-{period}.xlsx", gemeente_code="GM0001")
+
+    q3 = upload(7, "2024-Q3")
+    alone = counted()
+    q1 = upload(40, "2024-Q1")  # uploaded later, but an earlier period
+    assert q1.superseded == [] and counted() == alone
+    whole_year = upload(12, "2024")  # the year ends on 31 December: after Q3
+    assert counted()[0] == 1 and counted() != alone
+    assert {r[0] for r in db.execute("select load_id from loads where status = 'active'"
+                                     " and organisation = ? and gemeente_code = 'GM0001'",
+                                     [ORGANISATION]).fetchall()} >= {q3.load_id, q1.load_id,
+                                                                     whole_year.load_id}
+    _assert_as_full_build(db)
+
+
 def _upload_uncommitted(cursor, con, gemeente: str, organisation: str) -> None:
     data = workbook(con, "vve-indicaties", gemeente, 20, organisation=organisation)
     cursor.begin()

@@ -12,3 +12,16 @@ create or replace macro latest_year_at_or_before(candidate, wanted) as
 -- and the page says so.
 create or replace macro nearest_year(candidate, wanted) as
     coalesce(latest_year_at_or_before(candidate, wanted), min(candidate));
+
+-- The last day of a partner's reporting period as data_sources.registrations.values.parse_period
+-- stores it ('2024', '2024-Q3', '2024-09', 'schooljaar 2024-2025'); null for anything else.
+create or replace macro period_end(period) as
+    case
+        when regexp_full_match(period, '\d{4}') then make_date(period::integer, 12, 31)
+        when regexp_full_match(period, '\d{4}-Q[1-4]')
+            then last_day(make_date(left(period, 4)::integer, right(period, 1)::integer * 3, 1))
+        when regexp_full_match(period, '\d{4}-\d{2}')
+            then last_day(make_date(left(period, 4)::integer, right(period, 2)::integer, 1))
+        when regexp_full_match(period, 'schooljaar \d{4}-\d{4}')
+            then make_date(right(period, 4)::integer, 7, 31)
+    end;
