@@ -396,7 +396,7 @@ def test_validation_says_the_same_with_either_reader(gem, name, monkeypatch):
                 frame.where(frame.notna(), None).to_dict("records"))
 
     fast = outcome()
-    monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None: False)
+    monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None, read_parts=None: False)
     assert fast == outcome()
 
 
@@ -423,7 +423,7 @@ def test_only_the_data_and_organisation_sheets_are_read_whole(gem, monkeypatch, 
 
     monkeypatch.setattr(validate, "read_workbook", recording)
     if not fast:
-        monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None: False)
+        monkeypatch.setattr(reading, "_plain_workbook", lambda data, parts=None, read_parts=None: False)
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
     book = openpyxl.load_workbook(io.BytesIO(data))
     many_sheets(30)(book)

@@ -227,8 +227,9 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
     sniff(data, file_name)
     names = None if only is None else {entry.name for entry in only}
     parts = None if only is None else {entry.part for entry in only}
+    read_parts: dict[str, bytes] = {}  # the sheets' XML as _plain_workbook unpacked it, once
     try:
-        plain = fast and _plain_workbook(data, parts)
+        plain = fast and _plain_workbook(data, parts, read_parts)
     except DAMAGED_ZIP:
         plain = False  # a damaged part: openpyxl reads what it can or words the refusal
     sheets = _read_with_calamine(data, names) if plain else None
@@ -237,7 +238,8 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
     for entry in only or ():
         for sheet in sheets:
             if sheet.name == entry.name:
-                sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(data, entry.part)
+                sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
+                    data, entry.part, read_parts.get(entry.part))
     return sheets
 
 
@@ -246,12 +248,15 @@ _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""\b(r|min|max|hidden)\s*=\s*["']([^"']*)["']""")
 
 
-def _hidden_rows_and_columns(data: bytes, part: str) -> tuple[set[int], set[int]]:
-    """The rows and columns a sheet hides (hidden="1"; an Excel filter hides rows the same way)."""
-    try:
-        xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
-    except (KeyError, *DAMAGED_ZIP):
-        return set(), set()
+def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
+                             ) -> tuple[set[int], set[int]]:
+    """The rows and columns a sheet hides (hidden="1"; an Excel filter hides rows the same way);
+    `xml`: the sheet's part when it was unpacked already."""
+    if xml is None:
+        try:
+            xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+        except (KeyError, *DAMAGED_ZIP):
+            return set(), set()
     if b"hidden" not in xml:
         return set(), set()
     rows: set[int] = set()
@@ -291,7 +296,8 @@ _FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
 _EMPTY_TEXT_FORMULA = re.compile(rb't="str"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v */>|<v></v>)?</c>')
 
 
-def _plain_workbook(data: bytes, parts: set[str] | None = None) -> bool:
+def _plain_workbook(data: bytes, parts: set[str] | None = None,
+                    read_parts: dict[str, bytes] | None = None) -> bool:
     """True when every worksheet (or those in `parts`) and the shared strings are plain enough
     for calamine, and every such sheet lies within MAX_ROWS x MAX_COLUMNS (calamine holds a sheet
     as one dense block, so the bounds are checked on the XML before it reads anything)."""
@@ -304,6 +310,8 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None) -> bool:
         if not worksheet and name != "xl/sharedStrings.xml":
             continue
         xml = archive.read(info)
+        if worksheet and read_parts is not None:
+            read_parts[name] = xml
         if worksheet:
             # only the cells count: data validations outside them may hold formulas (<xm:f>)
             begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
