@@ -33,6 +33,7 @@ def test_axe_finds_a_violation_it_should(tmp_path):
 
 def test_every_page_passes_axe_wcag_21_aa(app_db):
     require_chromium()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     report = {}
     with streamlit_server(app_db) as url, chromium_page() as page:
         for path, title in PAGES.items():
@@ -54,7 +55,14 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             for uploader in page.locator("[data-testid='stFileUploaderDropzone']").all():
                 assert uploader.locator("button").first.text_content().endswith("Bestand kiezen")
                 assert "MB per bestand" in uploader.text_content()
-            # every chart is one named image for a screen reader, not a heap of SVG labels
+            # every chart is one named image for a screen reader, not a heap of SVG labels (named
+            # by ui.a11y's script once plotly has drawn it: a chart drawn last may need a moment)
+            named = ("document.querySelectorAll(\".js-plotly-plot svg[role='img'][aria-label^='Grafiek']\")"
+                     ".length === document.querySelectorAll('.js-plotly-plot').length")
+            try:
+                page.wait_for_function(named, timeout=10_000)
+            except PlaywrightTimeout:
+                pass  # the assertion below says what is missing
             assert page.locator(".js-plotly-plot svg[role='img'][aria-label^='Grafiek']").count() == \
                 page.locator(".js-plotly-plot").count()
             assert page.locator("[data-testid='stException']").count() == 0
