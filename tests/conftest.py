@@ -189,3 +189,12 @@ def documented_mart_grains() -> dict[str, list[str]]:
     assert table, "docs/architecture.md has no table '| mart | grain | source |'"
     return {name: [key.strip() for key in re.sub(r"\([^)]*\)", "", grain).split(",")]
             for name, grain in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table.group(1), re.M)}
+
+
+def zero_last_tenth(path: Path) -> None:
+    """Overwrite the last tenth of a database file with zeros: the size and the catalog stay,
+    some tables' blocks no longer read (a damaged copy that only a full read finds)."""
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size * 9 // 10)
+        handle.write(bytes(size - size * 9 // 10))

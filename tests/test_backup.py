@@ -6,6 +6,7 @@ import shutil
 
 import duckdb
 import pytest
+from conftest import zero_last_tenth
 
 from data_sources import store
 from data_sources.cli import main
@@ -19,14 +20,20 @@ def _loads(path) -> int:
         con.close()
 
 
-def test_a_pending_migration_is_preceded_by_a_backup(tmp_path, sample_db):
+def _before_the_access_migration(tmp_path, sample_db):
+    """A copy of the sample database as it was before the access migration: what 0050 made
+    dropped, and forgotten that it was applied."""
     path = tmp_path / "kindkaart.duckdb"
     shutil.copy(sample_db, path)
-    # as a database from before the access migration: drop what 0050 made, forget it was applied
     con = duckdb.connect(str(path))
     con.execute("drop table accounts; drop table audit_log; drop sequence audit_log_id;"
                 " drop table indicator_releases; delete from schema_migrations where version = 50")
     con.close()
+    return path
+
+
+def test_a_pending_migration_is_preceded_by_a_backup(tmp_path, sample_db):
+    path = _before_the_access_migration(tmp_path, sample_db)
     store.connect(path).close()
     backups = list((tmp_path / "backups").iterdir())
     assert [b.name.endswith("-voor-migratie-0050.duckdb") for b in backups] == [True]
@@ -133,20 +140,14 @@ def test_restore_backup_refuses_a_backup_with_an_unreadable_block(tmp_path, samp
     # the size is right and the catalog reads: only reading every table finds it
     bad = tmp_path / "kopie.duckdb"
     shutil.copy(sample_db, bad)
-    size = bad.stat().st_size
-    with open(bad, "r+b") as handle:
-        handle.seek(size * 9 // 10)
-        handle.write(bytes(size - size * 9 // 10))
+    zero_last_tenth(bad)
     _restore_refused(tmp_path, sample_db, bad, capsys, "beschadigd of onvolledig")
 
 
 def test_backup_refuses_to_report_a_copy_that_does_not_read_back(tmp_path, sample_db, capsys):
     path = tmp_path / "kindkaart.duckdb"
     shutil.copy(sample_db, path)
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
-        handle.seek(size * 9 // 10)
-        handle.write(bytes(size - size * 9 // 10))
+    zero_last_tenth(path)
     assert main(["backup", "--db", str(path)]) == 1
     out = capsys.readouterr().out
     assert "beschadigd" in out and "Reservekopie gemaakt" not in out
@@ -233,13 +234,7 @@ def test_the_database_stays_locked_after_the_backup_before_a_migration(tmp_path,
 
     from conftest import ROOT
 
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(sample_db, path)
-    con = duckdb.connect(str(path))
-    # as a database from before the access migration (see above): backed up, then migrated
-    con.execute("drop table accounts; drop table audit_log; drop sequence audit_log_id;"
-                " drop table indicator_releases; delete from schema_migrations where version = 50")
-    con.close()
+    path = _before_the_access_migration(tmp_path, sample_db)  # backed up, then migrated
     con = store.connect(path)
     try:
         assert list((tmp_path / "backups").glob("*-voor-migratie-0050.duckdb"))

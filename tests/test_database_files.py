@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, run_page
+from conftest import ROOT, run_page, zero_last_tenth
 
 from data_sources import store
 from data_sources.cli import main
@@ -254,10 +254,7 @@ def test_a_command_that_reads_a_damaged_block_says_so_in_dutch(tmp_path, sample_
     # the last tenth zeroed: the catalog and schema_migrations read, some marts do not
     path = tmp_path / "kindkaart.duckdb"
     shutil.copy(sample_db, path)
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
-        handle.seek(size * 9 // 10)
-        handle.write(bytes(size - size * 9 // 10))
+    zero_last_tenth(path)
     before = _fingerprint(tmp_path)
     assert main(["export", "-o", str(tmp_path / "x.xlsx"), "--db", str(path)]) == 1
     out = capsys.readouterr().out
