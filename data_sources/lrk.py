@@ -44,6 +44,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),
     # the gemeente whose register the location is in (the register's search 'per gemeente')
     "responsible_gemeente": ("verantwoordelijkegemeente", "gemeente"),
+    # the open-data export also has that gemeente's CBS code, without 'GM' ('0518')
+    "responsible_gemeente_code": ("cbscode", "gemeentecode", "cbsgemeentecode"),
 }
 REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
 # The names of the required columns as the register's export writes them, for messages.
@@ -711,11 +713,31 @@ def _register_gemeenten(mapped: pd.DataFrame, names: dict[str, str]) -> pd.Serie
         if not re.fullmatch(r"GM[0-9]{4}", code):
             code = by_name.get(normalise(name))
         if code is None:
+            stated = _stated_code(rows["responsible_gemeente_code"])
             lying = rows["gemeente_code"].value_counts()
-            if len(lying) and lying.iloc[0] * 2 > len(rows):
+            if stated is not None:
+                code = stated
+            elif len(lying) and lying.iloc[0] * 2 > len(rows):
                 code = lying.index[0]
         resolved[name] = code
-    return responsible.map(resolved).where(given, mapped["gemeente_code"]).astype(object)
+    by_code = mapped["responsible_gemeente_code"].map(_code_of)
+    return (responsible.map(resolved).where(given, by_code.fillna(mapped["gemeente_code"]))
+            .astype(object))
+
+
+def _code_of(value: object) -> str | None:
+    """'0518', '518', 'GM0518' as the open-data export's cbs_code gives a gemeente: 'GM0518'."""
+    if value is None or pd.isna(value):
+        return None
+    match = re.fullmatch(r"(?:GM)?([0-9]{1,4})", str(value).strip().upper())
+    return f"GM{int(match.group(1)):04d}" if match and int(match.group(1)) > 0 else None
+
+
+def _stated_code(values: pd.Series) -> str | None:
+    """The one gemeente code the rows of one verantwoordelijke_gemeente state, or None (no code,
+    or codes that disagree)."""
+    codes = set(values.map(_code_of).dropna())
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame,

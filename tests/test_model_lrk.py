@@ -732,3 +732,52 @@ def test_rich_text_in_a_cell_is_no_reason_to_refuse_a_workbook(postcode_con, tmp
             archive.writestr(name, content)
     result = lrk.import_lrk_file(postcode_con, path)
     assert (result.locations, result.places) == (1, 44)
+
+
+# The layout of the register's open-data download (landelijkregisterkinderopvang.nl, 2025): a
+# column opc and 've' for vve, the BAG id, the CBS code of the verantwoordelijke gemeente without
+# 'GM', and no uitschrijfdatum (only registered locations are in it).
+OPEN_DATA_HEADER = (
+    "lrk_id;type_oko;opc;actuele_naam_oko;aantal_kindplaatsen;ve;status;inschrijfdatum;"
+    "opvanglocatie_adres;opvanglocatie_postcode;opvanglocatie_woonplaats;bag_id;naam_houder;"
+    "kvk_nummer_houder;vestigingsnummer_houder;rechtsvorm_houder;start_geschillencommissie;"
+    "einde_geschillencommissie;houder_adres;houder_postcode;houder_woonplaats;houder_buitenland;"
+    "correspondentie_adres;correspondentie_postcode;correspondentie_woonplaats;"
+    "correspondentie_buitenland;contact_persoon;contact_telefoon;contact_emailadres;"
+    "contact_website;cbs_code;verantwoordelijke_gemeente;gastouderbureau_1;gastouderbureau_2;lrk_url"
+)
+
+
+def _open_data_export(tmp_path, rows, gemeente: str, cbs_code: str):
+    lines = [OPEN_DATA_HEADER]
+    for lrk_id, kind, places, postcode in rows:
+        fields = dict.fromkeys(OPEN_DATA_HEADER.split(";"), "")
+        fields.update(lrk_id=str(lrk_id), type_oko=kind, opc="Nee", actuele_naam_oko=f"Locatie {lrk_id}",
+                      aantal_kindplaatsen=str(places), ve="Nee", status="Ingeschreven",
+                      inschrijfdatum="01-01-2020", opvanglocatie_postcode=postcode,
+                      bag_id="0518010000492877", contact_telefoon="''", cbs_code=cbs_code,
+                      verantwoordelijke_gemeente=gemeente,
+                      lrk_url=f"https://www.landelijkregisterkinderopvang.nl/pp/#/inzien/oko/gegevens/{lrk_id}")
+        lines.append(";".join(fields.values()))
+    path = tmp_path / "LRK_open_data_2024.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def test_the_open_data_layout_loads_and_its_cbs_code_names_the_register_gemeente(two_gemeenten, tmp_path):
+    """A register gemeente named otherwise than CBS names it, with its locations on both sides of
+    the border (no majority by postcode), is known by the export's cbs_code."""
+    rows = [(111, "KDV", 48, "1234AB"), (222, "BSO", 20, "1234AC"),
+            (333, "KDV", 30, "9999ZZ"), (334, "VGO", 4, "9999ZY")]
+    result = lrk.import_lrk_file(two_gemeenten, _open_data_export(tmp_path, rows, "Oord (Gld)", "0001"))
+    assert (result.locations, result.places, result.covered) == (4, 102, ["GM0001"])
+    assert two_gemeenten.execute(
+        "select distinct register_gemeente_code from raw_lrk__locations").fetchall() == [("GM0001",)]
+    assert _per_gemeente(two_gemeenten) == [("GM0001", 2, 68), ("GM0002", 2, 34)]
+
+
+@pytest.mark.parametrize(("stated", "expected"), [("0518", "GM0518"), ("518", "GM0518"),
+                                                  ("GM0518", "GM0518"), ("", None), ("0", None),
+                                                  ("05180", None), ("Den Haag", None)])
+def test_a_cbs_code_is_read_as_a_gemeente_code_only_when_it_is_one(stated, expected):
+    assert lrk._code_of(stated) == expected
