@@ -283,12 +283,16 @@ def _niveau4_sheet(con, gemeente_code, year):
     threshold = min_count()
     hidden = provisions_hidden(con, gemeente_code, year)
     cells = dagbehandeling(con, gemeente_code, year)
+    # children ÷ children per place = places needed: the conversion between the two units
+    frame["need_low"] = frame["demand_low"] / frame["children_per_place"]
+    frame["need_high"] = frame["demand_high"] / frame["children_per_place"]
     out = pd.DataFrame({
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau 4, schatting over alle kinderen (laag-hoog)": _ranges(frame, "demand"),
-        "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
         "Kinderen per plek": ["afgeschermd" if "kdc_mkd" in hidden else round(v, 2)
                               for v in frame["children_per_place"]],
+        "Plekken nodig, gelijktijdig (laag-hoog)": _ranges(frame, "need"),
+        "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
         "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
         "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
             "niet geleverd" if pd.isna(v) else _protected_cell(cells.get(age), threshold)
@@ -296,7 +300,8 @@ def _niveau4_sheet(con, gemeente_code, year):
     })
     return Sheet("Niveau 4 (regionaal)", out, [
         "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "
-        "meer wijken. " + suppression_note(threshold)])
+        "meer wijken. Plekken nodig = kinderen ÷ kinderen per plek; tekort = plekken nodig min "
+        "plekken KDC/MKD. " + suppression_note(threshold)])
 
 
 def _groups_sheet(con, gemeente_code, year):

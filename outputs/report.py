@@ -15,7 +15,7 @@ from data_sources.config import min_count
 from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
-from transforms.partner_tables import gemeente_rows, protected_gap, summed
+from transforms.partner_tables import gemeente_rows, protected_gap
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
 
@@ -316,15 +316,17 @@ def _gap(context: Context) -> str | None:
         return None
     from transforms.privacy import estimate_range, round_estimate
 
-    # one row per wijk (or the gemeente's protected totals) and age group -> one per component
-    by = ["niveau", "perspective", "component", "supply_unit"]
+    # one row per component and age group, never summed over the age groups: a spare BSO place
+    # cannot take a baby, and support delivered (row 7) for peuters says nothing of the others
+    by = ["niveau", "perspective", "component", "supply_unit", "age_group"]
     sums = ["demand_low", "demand_high", "need_low", "need_high", "supply"]
     if not context.wijk_code:
-        rows = gemeente_rows(rows, [*by, "age_group"], sums)
-    rows = rows.assign(gap_low=rows["need_low"] - rows["supply"],
-                       gap_high=rows["need_high"] - rows["supply"])
-    frame = summed(rows, by, [*sums, "gap_low", "gap_high"])
-    frame = frame.sort_values(["niveau", "perspective", "component"], ascending=[True, False, True])
+        # the wijken of the gemeente per age group: the balance over the wijken, as on Tekorten
+        rows = gemeente_rows(rows, by, sums)
+    frame = rows.assign(gap_low=rows["need_low"] - rows["supply"],
+                        gap_high=rows["need_high"] - rows["supply"])
+    frame = frame.sort_values(["niveau", "perspective", "component", "age_group"],
+                              ascending=[True, False, True, True])
 
     def ranged(prefix: str) -> list[str]:
         # the gap follows from the support (row 7): hidden with it
@@ -333,37 +335,66 @@ def _gap(context: Context) -> str | None:
                 for lo, hi, hide in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], hidden,
                                         strict=True)]
 
+    gap_header = "Tekort (saldo over de wijken)" if not context.wijk_code else "Tekort"
     table = pd.DataFrame({
         "Niveau": frame["niveau"].astype(str),
         "Perspectief": frame["perspective"],
         "Onderdeel": frame["component"].map(labels.COMPONENT_SHORT_LABELS),
+        "Leeftijd": [f"{a} jaar" for a in frame["age_group"]],
         "Kinderen (schatting)": ranged("demand"),
         "Nodig (schatting)": ranged("need"),
         "Aanbod (waargenomen)": [hidden_label() if hide else "niet geleverd" if pd.isna(v)
                                  else format_number(round_estimate(v))
                                  for v, hide in zip(frame["supply"], frame["supply_hidden"], strict=True)],
         "Eenheid": frame["supply_unit"],
-        "Tekort": ranged("gap"),
+        gap_header: ranged("gap"),
     })
+    where = ("" if context.wijk_code else
+             " Voor de gemeente is het tekort het saldo over de wijken van die leeftijdsgroep.")
     body = html_table(table) + (
-        "<p class='note'>Modeluitkomst met de standaardaannames, opgeteld over de leeftijdsgroepen en "
-        "afgerond: nodig min aanbod, in de eenheid van het aanbod (plekken zijn gelijktijdig: kinderen "
-        "÷ kinderen per plek). Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
+        "<p class='note'>Modeluitkomst met de standaardaannames, per leeftijdsgroep en afgerond: "
+        "nodig min aanbod, in de eenheid van het aanbod (plekken zijn gelijktijdig: kinderen ÷ "
+        "kinderen per plek). Leeftijdsgroepen worden niet opgeteld: ruimte over in de ene "
+        "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past geen baby), "
+        "en waar ondersteuning (rij 7) voor een leeftijdsgroep niet is geleverd staat 'niet "
+        f"geleverd'.{where} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
         "en inclusief staan naast elkaar; de handreiking kiest geen perspectief.</p>")
     if context.wijk_code:
         return body
+    return body + (_niveau_4(context) or "")
+
+
+def _niveau_4(context: Context) -> str | None:
+    """Niveau 4 per age group (regional): children, children per place and places needed, so
+    that children and places are never compared without the conversion (row 10)."""
+    from transforms.partner_tables import provisions_hidden
+    from transforms.privacy import estimate_range, round_estimate
+
     niveau_4 = context.con.execute("""
-        select sum(demand_low) as demand_low, sum(demand_high) as demand_high,
-               sum(places) as places, sum(gap_low) as gap_low, sum(gap_high) as gap_high
-        from niveau4_by_gemeente where gemeente_code = ? and year = ?""",
+        select age_group, demand_low, demand_high, children_per_place, places, gap_low, gap_high
+        from niveau4_by_gemeente where gemeente_code = ? and year = ? order by age_group""",
         [context.gemeente_code, context.year]).df()
-    if not niveau_4.empty and pd.notna(niveau_4["demand_low"].iloc[0]):
-        row = niveau_4.iloc[0]
-        body += (f"<p>Niveau 4 (regionaal, alle kinderen): naar schatting "
-                 f"{esc(estimate_range(row.demand_low, row.demand_high))} kinderen; "
-                 f"{esc(format_number(round_estimate(row.places)))} plekken KDC/MKD; tekort "
-                 f"{esc(estimate_range(row.gap_low, row.gap_high))} plekken.</p>")
-    return body
+    if niveau_4.empty or niveau_4["demand_low"].isna().all():
+        return None
+    # children per place of row 10 is a rate of a count of children: hidden where that count is
+    cpp_hidden = "kdc_mkd" in provisions_hidden(context.con, context.gemeente_code, context.year)
+    table = pd.DataFrame({
+        "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
+        "Niveau 4, alle kinderen (schatting)": [estimate_range(lo, hi) for lo, hi in
+                                                zip(niveau_4["demand_low"], niveau_4["demand_high"],
+                                                    strict=True)],
+        "Kinderen per plek": ["afgeschermd" if cpp_hidden else format_number(v, 2)
+                              for v in niveau_4["children_per_place"]],
+        "Plekken nodig (schatting)": [estimate_range(lo / c, hi / c) if pd.notna(c) else "" for lo, hi, c in
+                                      zip(niveau_4["demand_low"], niveau_4["demand_high"],
+                                          niveau_4["children_per_place"], strict=True)],
+        "Plekken KDC/MKD": [format_number(round_estimate(v)) for v in niveau_4["places"]],
+        "Tekort plekken": [estimate_range(lo, hi) for lo, hi in
+                           zip(niveau_4["gap_low"], niveau_4["gap_high"], strict=True)],
+    })
+    return ("<p>Niveau 4 (regionaal, alle kinderen), per leeftijdsgroep: kinderen ÷ kinderen per "
+            "plek = plekken nodig (gelijktijdig); tekort = plekken nodig min plekken KDC/MKD.</p>"
+            + html_table(table))
 
 
 def _assumptions(context: Context) -> str | None:

@@ -61,7 +61,9 @@ def range_column(frame: pd.DataFrame, prefix: str) -> list[str]:
             zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
 
 
-def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
+def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool = False) -> str:
+    """The gemeente's figures of one component; `capacity`: the supply is how many children the
+    regular groups can take (opnamegrens), not children present."""
     total = frame[["demand_low", "demand_high", "need_low", "need_high", "supply"]].sum(min_count=1)
     text = (f"**Gemeente {name}:** naar schatting "
             f"{continuum.estimate_text(total.demand_low, total.demand_high)} {noun} {what}")
@@ -77,6 +79,9 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str) -> str:
                  "plekken.")
     elif pd.isna(supply):
         return text + "; het aanbod is niet geleverd (rij 7 van de handreiking)."
+    elif capacity:
+        text += (f"; de reguliere groepen kunnen er samen {format_number(round_estimate(supply))} "
+                 "opnemen (opnamegrens: een capaciteit, geen aanwezige kinderen).")
     else:
         text += f"; aanwezig: {format_number(round_estimate(supply))} {unit}."
     balance = continuum.estimate_text(total.need_low - supply, total.need_high - supply)
@@ -206,7 +211,8 @@ with left:
 with right:
     st.markdown("**Inclusief** — " + model.PERSPECTIVES["inclusief"].split(": ", 1)[1])
     cap = component("opnamegrens", "inclusief")
-    st.markdown(gemeente_sentence(cap, "op niveau 3, allemaal in reguliere groepen", "kinderen"))
+    st.markdown(gemeente_sentence(cap, "op niveau 3, allemaal in reguliere groepen", "kinderen",
+                                  capacity=True))
     st.dataframe(pd.DataFrame({
         "Wijk": cap["wijk_name"],
         "Niveau 3 (laag-hoog)": range_column(cap, "demand"),
@@ -237,9 +243,16 @@ if not niveau_4.empty:
         count, hidden = cells.get(age, (0.0, False))
         return hidden_label() if hidden else format_number(count)
 
+    # children and places in one table: the conversion (children per place, row 10) beside them
+    cpp_hidden = "kdc_mkd" in continuum.hidden_provisions(gemeente_code, year)
+    niveau_4 = niveau_4.assign(need_low=niveau_4["demand_low"] / niveau_4["children_per_place"],
+                               need_high=niveau_4["demand_high"] / niveau_4["children_per_place"])
     st.dataframe(pd.DataFrame({
         "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
         "Niveau 4, alle kinderen (laag-hoog)": range_column(niveau_4, "demand"),
+        "Kinderen per plek": ["afgeschermd" if cpp_hidden else format_number(v, 2)
+                              for v in niveau_4["children_per_place"]],
+        "Plekken nodig, gelijktijdig (laag-hoog)": range_column(niveau_4, "need"),
         "Plekken KDC/MKD (gelijktijdig)": [format_number(round_estimate(v))
                                            for v in niveau_4["places"]],
         "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
@@ -248,7 +261,9 @@ if not niveau_4.empty:
                                                niveau_4["age_group"], strict=True)],
     }), hide_index=True, width="stretch")
     st.caption("Een KDC of MKD bedient meer wijken: niveau 4 staat per gemeente, niet per wijk. "
-               "Niveau 4: schatting over alle kinderen; plekken: partners (rij 10); "
+               "Niveau 4: schatting over alle kinderen; plekken nodig = kinderen ÷ kinderen per "
+               "plek (rij 10, anders een aanname); tekort = plekken nodig min plekken KDC/MKD; "
+               "plekken: partners (rij 10); "
                "dagbehandeling: waargenomen (rij 8), kleine aantallen afgeschermd.")
 
 # Observed evidence of the gap: waiting lists (suppressed counts)

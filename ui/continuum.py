@@ -366,28 +366,34 @@ def niveau4(gemeente_code: str) -> pd.DataFrame:
 
 
 def national_per_wijk(target: str, column: str, year: int, niveau: int,
-                      component: str | None = None) -> pd.DataFrame:
+                      component: str | None = None, shortages_only: bool = False) -> pd.DataFrame:
     """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
-    wijk_name, value. With the default parameters the built mart answers in one query; with this
-    session's own the model is evaluated for the whole country once (cached)."""
+    wijk_name, value (as per_wijk). With the default parameters the built mart answers in one
+    query; with this session's own the model is evaluated for the whole country once (cached)."""
     if _defaults_in_use():
         where_component = "" if component is None else " and component = ?"
+        summed_column = f"greatest({column}, 0)" if shortages_only else column
         return query(
-            f"select wijk_code, wijk_name, sum({column}) as value from {target}"
+            f"select wijk_code, wijk_name, sum({summed_column}) as value from {target}"
             f" where year = ? and niveau = ?{where_component} group by all order by wijk_code",
             [year, niveau, *([] if component is None else [component])],
         )
     return per_wijk(_evaluate(target, _key(), signal_kinds(), None, data_version()), column,
-                    year, niveau, component)
+                    year, niveau, component, shortages_only)
 
 
 def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
-             component: str | None = None) -> pd.DataFrame:
+             component: str | None = None, shortages_only: bool = False) -> pd.DataFrame:
     """`column` of a model frame summed per wijk over the age groups, for one year and niveau
-    (and one component of the gap): wijk_code, wijk_name, value."""
+    (and one component of the gap): wijk_code, wijk_name, value. With `shortages_only` (a gap)
+    each age group counts only with its shortage, never with its room: a spare BSO place cannot
+    take a baby, so room in one age group never cancels a shortage in another (the sum of the
+    per-age shortages, 0 where every age group has room)."""
     rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
     if component is not None:
         rows = rows[rows["component"] == component]
+    if shortages_only:
+        rows = rows.assign(**{column: rows[column].clip(lower=0)})
     out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
     return out.rename(columns={column: "value"})
 

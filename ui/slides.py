@@ -300,6 +300,9 @@ def _gap(context: SlideContext) -> None:
 
     gap = continuum.protected_gap(context.gemeente_code, context.year)
     rows = gap[gap["niveau"] == 3]
+    # per wijk the sum of the shortages per age group: room for 4-12 never cancels a peuter's
+    # shortage (as the Kaart, continuum.per_wijk)
+    rows = rows.assign(**{c: rows[c].clip(lower=0) for c in ("gap_low", "gap_mid", "gap_high")})
     panels = (("aparte_groep", "Passend: tekort plekken in aparte groepen"),
               ("opnamegrens", "Inclusief: kinderen boven de opnamegrens"))
     per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[
@@ -321,8 +324,9 @@ def _gap(context: SlideContext) -> None:
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
     st.markdown("<p class='kk-big'>Niveau 3 per wijk, beide perspectieven naast elkaar (schatting min "
-                "waargenomen; oranjerood = tekort, blauw = ruimte over; noemer: kinderen in of op zoek naar "
-                "opvang)</p>", unsafe_allow_html=True)
+                "waargenomen; per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de ene "
+                "leeftijdsgroep telt niet mee voor een andere; oranjerood = tekort, blauw = geen tekort; "
+                "noemer: kinderen in of op zoek naar opvang)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
     sentences, table = [], {}
     for key, title in panels:

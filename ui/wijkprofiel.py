@@ -25,17 +25,20 @@ def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
                         hidden=False)
 
 
-def _model_loaders(target: str, column: str, niveau: int, component: str | None = None):
+def _model_loaders(target: str, column: str, niveau: int, component: str | None = None,
+                   shortages_only: bool = False):
     """The map loaders of one model column at one niveau (and one component of the gap): per
-    gemeente, and for the country."""
+    gemeente, and for the country. `shortages_only`: a gap as the sum of the shortages per age
+    group (continuum.per_wijk)."""
     frame_of = {"demand_by_wijk_niveau": continuum.demand, "gap_by_wijk_niveau": continuum.gap}[target]
 
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
         return _estimate(continuum.per_wijk(frame_of(gemeente_code, year), column, year, niveau,
-                                            component))
+                                            component, shortages_only))
 
     def load_national(year: int) -> pd.DataFrame:
-        return _estimate(continuum.national_per_wijk(target, column, year, niveau, component))
+        return _estimate(continuum.national_per_wijk(target, column, year, niveau, component,
+                                                     shortages_only))
 
     return load, load_national
 
@@ -116,18 +119,25 @@ def _places_national(year: int) -> pd.DataFrame:
 
 
 DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n) for n in (3, 4))
-GAP_REGULAR = _model_loaders("gap_by_wijk_niveau", "gap_mid", 1, "reguliere_plekken")
-GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep")
-GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens")
+# A gap per wijk is the sum of the shortages per age group: room in one age group never cancels a
+# shortage in another (a spare BSO place cannot take a baby); per age group on Tekorten.
+GAP_REGULAR = _model_loaders("gap_by_wijk_niveau", "gap_mid", 1, "reguliere_plekken", True)
+GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep", True)
+GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens", True)
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
+SHORTAGE_NOTE = (" Opgeteld zijn alleen de tekorten per leeftijdsgroep: ruimte over in de ene "
+                 "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past "
+                 "geen baby); 0 is geen tekort in een leeftijdsgroep. Per leeftijdsgroep, met de "
+                 "ruimte over, op de pagina Tekorten.")
 # The model's and the partners' map indicators (ui.map_indicators lists every indicator).
 MODEL_INDICATORS = [
     Indicator("tekort_reguliere_plekken",
-              "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven",
+              "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven: som van "
+              "de tekorten per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "plekken", "model", GAP_REGULAR[0],
-              MODEL_NOTE + " Kinderen die opvang gebruiken of zoeken ÷ kinderen per plek, min de "
-              "plekken in het LRK.", GAP_REGULAR[1]),
+              MODEL_NOTE + " Per leeftijdsgroep: kinderen die opvang gebruiken of zoeken ÷ "
+              "kinderen per plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1]),
     Indicator("verwacht_niveau_3",
               "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
               "opvang)", "kinderen", "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
@@ -136,13 +146,16 @@ MODEL_INDICATORS = [
               "model", DEMAND_4[0], MODEL_NOTE + " Niveau 4 is regionaal: de plekken staan per "
               "gemeente op de pagina Tekorten.", DEMAND_4[1]),
     Indicator("tekort_niveau_3_passend",
-              "Tekort plekken in aparte groepen, niveau 3 (perspectief passend)", "plekken",
+              "Tekort plekken in aparte groepen, niveau 3 (perspectief passend): som van de "
+              "tekorten van 2-4 en 4-12 jaar", "plekken",
               "model", GAP_SEPARATE[0], MODEL_NOTE + " Plekken in plusgroepen van partners; "
-              "groepen nodig staan per gemeente op de pagina Tekorten.", GAP_SEPARATE[1]),
+              "groepen nodig staan per gemeente op de pagina Tekorten; 0-2 jaar krijgt geen "
+              "aparte groep." + SHORTAGE_NOTE, GAP_SEPARATE[1]),
     Indicator("boven_opnamegrens_niveau_3",
-              "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief)",
+              "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief): som "
+              "per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
-              "per reguliere groep.", GAP_CAP[1]),
+              "per reguliere groep." + SHORTAGE_NOTE, GAP_CAP[1]),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "

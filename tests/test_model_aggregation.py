@@ -1,0 +1,147 @@
+"""Gaps are never netted across age groups (a spare BSO place cannot take a baby), rows add up,
+and children and places are never compared without the children per place: on the Kaart, the
+slides, Tekorten, the report, the factsheet and the workbook, on the sample gemeente."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+from conftest import ROOT, run_page
+
+from outputs.report import gemeente_report, wijk_factsheet
+from transforms.privacy import round_estimate
+
+
+def _gap_rows(con, component: str, wijk_name: str) -> dict[str, tuple[float, float, float]]:
+    rows = con.execute(
+        "select age_group, gap_low, gap_mid, gap_high from gap_by_wijk_niveau where year = 2024"
+        " and component = ? and wijk_name = ? order by age_group", [component, wijk_name]).fetchall()
+    return {age: (low, mid, high) for age, low, mid, high in rows}
+
+
+def _map_table(at, label_part: str) -> dict[str, str]:
+    """The Kaart's or a slide's map as a table (ui.a11y.map_alternative): wijk -> text shown."""
+    block = next(m.value for m in at.markdown if "<caption" in m.value and label_part in m.value)
+    cells = re.findall(r"<tr>(.*?)</tr>", block, flags=re.S)
+    rows = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S) for row in cells]
+    return {row[0]: row[1] for row in rows if len(row) == 2}
+
+
+def test_sample_has_room_for_4_12_beside_a_toddler_shortage(sample_con):
+    # the situation the rule is about (Buitengebied has no KDV): shortages for 0-2 and 2-4,
+    # 38 spare BSO places
+    gaps = _gap_rows(sample_con, "reguliere_plekken", "Buitengebied")
+    assert gaps["0-2"][1] > 0 and gaps["2-4"][1] > 0
+    assert gaps["4-12"][1] < -30
+    assert sum(mid for _, mid, _ in gaps.values()) < 0  # netted: room (-33), hiding the shortage
+
+
+@pytest.mark.parametrize("indicator, component, label_part", [
+    ("tekort_reguliere_plekken", "reguliere_plekken", "som van de tekorten per leeftijdsgroep"),
+    ("tekort_niveau_3_passend", "aparte_groep", "som van de tekorten van 2-4 en 4-12 jaar"),
+    ("boven_opnamegrens_niveau_3", "opnamegrens", "som per leeftijdsgroep"),
+])
+def test_kaart_gap_is_the_sum_of_the_shortages_per_age_group(app_db, indicator, component,
+                                                              label_part):
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value(indicator).run()
+    assert not at.exception, at.exception
+    shown = _map_table(at, label_part)
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        wijken = [w for (w,) in con.execute("select distinct wijk_name from gap_by_wijk_niveau"
+                                            " where year = 2024").fetchall()]
+        expected = {w: round_estimate(sum(max(mid, 0.0) for _, mid, _ in
+                                          _gap_rows(con, component, w).values())) for w in wijken}
+    finally:
+        con.close()
+    assert {w: float(shown[w].replace(".", "")) for w in wijken} == expected
+    assert all(not text.startswith("-") for text in shown.values())
+    if component == "reguliere_plekken":
+        # Buitengebied: 2 (0-2) + 3 (2-4) places short; before: -33 ("ruimte over")
+        assert shown["Buitengebied"] == "5"
+        assert shown["Oude Haven"] == "4"  # the peuters' 4.4; before: -29
+
+
+def test_map_slide_shows_the_same_shortages(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["dia"] = "kaart"
+    at.run()
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    # the map slide shows the first gap indicator: the regular places
+    shown = _map_table(at, "som van de tekorten per leeftijdsgroep")
+    assert shown["Buitengebied"] == "5"
+
+
+def _cells(html: str, section: str) -> list[list[str]]:
+    part = html[html.index(f'id="{section}"'):]
+    part = part[:part.index("</section>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+            for r in rows]
+
+
+def test_report_shows_each_age_group_and_its_rows_add_up(sample_con):
+    rows = _cells(gemeente_report(sample_con, "GM9999", 2024), "tekort")
+    header = rows[0]
+    assert header[3] == "Leeftijd" and header[-1] == "Tekort (saldo over de wijken)"
+    by_key = {(r[0], r[2], r[3]): r for r in rows[1:] if len(r) == len(header)}
+    regular = [r for key, r in by_key.items() if key[1].startswith("reguliere plekken")]
+    assert [r[3] for r in regular] == ["0-2 jaar", "2-4 jaar", "4-12 jaar"]
+    # niveau 2: support (row 7) was delivered only for 2-4; before one row said kinderen 355-975,
+    # aanbod 31, tekort 82-265
+    coaching = {r[3]: r for r in by_key.values() if r[2].startswith("coaching")}
+    assert coaching["2-4 jaar"][4:7] == ["115-295", "115-295", "31"]
+    assert coaching["2-4 jaar"][-1] == "82-265"  # 113 - 31 .. 296 - 31: adds up
+    for age in ("0-2 jaar", "4-12 jaar"):
+        assert coaching[age][6] == "niet geleverd" and coaching[age][-1] == "niet geleverd"
+
+
+def test_factsheet_shows_the_peuter_shortage_as_tekorten_does(sample_con):
+    wijk_code = sample_con.execute("select wijk_code from gap_by_wijk_niveau"
+                                   " where wijk_name = 'Oude Haven' limit 1").fetchone()[0]
+    rows = _cells(wijk_factsheet(sample_con, "GM9999", 2024, wijk_code), "tekort")
+    regular = {r[3]: r[-1] for r in rows[1:] if r[2].startswith("reguliere plekken")}
+    # before: one row 'Tekort -40 tot -18' for all ages
+    assert regular == {"0-2 jaar": "-4 tot 1", "2-4 jaar": "1-7", "4-12 jaar": "-37 tot -26"}
+
+
+def test_report_niveau_4_shows_children_per_place_and_places_needed(sample_con):
+    html = gemeente_report(sample_con, "GM9999", 2024)
+    rows = _cells(html, "tekort")
+    start = next(i for i, r in enumerate(rows) if "Kinderen per plek" in r)
+    header, body = rows[start], rows[start + 1:start + 4]
+    assert header == ["Leeftijd", "Niveau 4, alle kinderen (schatting)", "Kinderen per plek",
+                      "Plekken nodig (schatting)", "Plekken KDC/MKD", "Tekort plekken"]
+    # 0-2: 17-34 children ÷ 1,19 per place = 14-29 places; none: 14-29 short
+    assert body[0] == ["0-2 jaar", "17-34", "1,19", "14-29", "0", "14-29"]
+
+
+def test_tekorten_niveau_4_and_inclusief_say_what_their_figures_are(app_db):
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    niveau_4 = next(d.value for d in at.dataframe if "Plekken KDC/MKD (gelijktijdig)" in d.value.columns)
+    assert list(niveau_4.columns[:4]) == ["Leeftijd", "Niveau 4, alle kinderen (laag-hoog)",
+                                          "Kinderen per plek", "Plekken nodig, gelijktijdig (laag-hoog)"]
+    first = niveau_4.iloc[0]
+    assert (first["Niveau 4, alle kinderen (laag-hoog)"], first["Kinderen per plek"],
+            first["Plekken nodig, gelijktijdig (laag-hoog)"]) == ("17-34", "1,19", "14-29")
+    text = "\n".join(m.value for m in at.markdown)
+    inclusief = next(line for line in text.splitlines() if "allemaal in reguliere groepen" in line
+                     and line.startswith("**Gemeente"))
+    assert "aanwezig:" not in inclusief
+    assert "kunnen er samen 62 opnemen (opnamegrens: een capaciteit" in inclusief
+
+
+def test_workbook_niveau_4_has_places_needed(sample_con):
+    from outputs.exports import build_sheets
+
+    sheet = build_sheets(sample_con, "GM9999", 2024, keys=["niveau_4"])[0]
+    row = sheet.frame.iloc[0]
+    assert row["Plekken nodig, gelijktijdig (laag-hoog)"] == "14-29"
