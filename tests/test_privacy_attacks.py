@@ -180,8 +180,9 @@ def _support_seen(app_db, wijk_names):
         html = report._gap(report.Context(con, "GM9999", 2024, wijk_code))
         rows = [[unescape(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
                 for row in re.findall(r"<tr>(.*?)</tr>", html)]
-        row = dict(zip(rows[0], next(r for r in rows if "coaching van professionals (rij 7)" in r),
-                       strict=True))
+        # the report has a row per age group: support was delivered for 2-4
+        row = dict(zip(rows[0], next(r for r in rows if "coaching van professionals (rij 7)" in r
+                                     and "2-4 jaar" in r), strict=True))
         value = row["Aanbod (waargenomen)"]
         seen["rapport", wijk_code or "GM9999", 2] = (
             None if value == "afgeschermd" else (float(value.replace(".", "")), None))
