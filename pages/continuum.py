@@ -225,24 +225,26 @@ if this_year["signal_index"].notna().any():
     })
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting met signalen: model, bijgesteld met waargenomen partnergegevens.")
-    with st.expander("De signalen per wijk (waargenomen, per 100 kinderen)"):
+    with st.expander("De signalen per wijk (waargenomen, per 100 kinderen; CBS-jeugdzorg per 100 "
+                     "jongeren tot 23 jaar)"):
         shares = continuum.contributions(gemeente_code, year)
         for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
             protected = continuum.protected_signal(
                 part, signals[signals["signal_type"] == part["signal_type"].iloc[0]], shares)
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
-            group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+            # CBS jeugdzorg counts young people up to 23, per 100 of them (CBS's own percentage)
+            who, group_text = continuum.signal_population(signal_kind, group)
+            per = "per 100 " + (group_text if who != "Kinderen" else "kinderen")
             gemeente_rate = ("afgeschermd" if protected["gemeente_hidden"].iloc[0] else
-                             f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} per 100 "
-                             "kinderen")
+                             f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} {per}")
             st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({
                 "Wijk": protected["wijk_name"],
-                "Kinderen": [hidden_label() if h else format_number(v) for v, h in
-                             zip(protected["children_count"], protected["hidden"], strict=True)],
-                "Per 100 kinderen": ["" if h else format_number(v, 1) for v, h in
-                                     zip(protected["rate_per_100"], protected["hidden"],
-                                         strict=True)],
+                who: [hidden_label() if h else format_number(v) for v, h in
+                      zip(protected["children_count"], protected["hidden"], strict=True)],
+                per.capitalize(): ["" if h else format_number(v, 1) for v, h in
+                                   zip(protected["rate_per_100"], protected["hidden"],
+                                       strict=True)],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

@@ -145,3 +145,39 @@ def test_workbook_niveau_4_has_places_needed(sample_con):
     sheet = build_sheets(sample_con, "GM9999", 2024, keys=["niveau_4"])[0]
     row = sheet.frame.iloc[0]
     assert row["Plekken nodig, gelijktijdig (laag-hoog)"] == "14-29"
+
+
+def test_cbs_jeugdzorg_is_per_100_young_people_up_to_23(sample_con):
+    # a_jz_tn counts young people up to 23 years: its rate is CBS's own percentage (p_jz_tn),
+    # never per 100 children 0-12 (before: Centrum 115 / 815 children = 14,1)
+    rows = sample_con.execute("""
+        select s.wijk_name, s.children_count, s.population_children, s.rate_per_100, k.value,
+               s.ratio_to_gemeente, s.gemeente_rate_per_100, s.gemeente_population_children
+        from signals_by_wijk as s
+        inner join stg_cbs__kerncijfers as k
+            on k.region_code = s.wijk_code and k.year = s.year
+            and k.stem = 'PercentageJongerenMetJeugdzorg'
+        where s.signal_type = 'cbs_jeugdzorg' and s.year = 2024 order by s.wijk_name""").fetchall()
+    assert len(rows) == 10
+    young = 0.0
+    for wijk, count, population, rate, percentage, ratio, gemeente_rate, _ in rows:
+        assert rate == pytest.approx(percentage), wijk
+        assert population == pytest.approx(100 * count / percentage)  # young people up to 23
+        assert ratio == pytest.approx(rate / gemeente_rate)  # like with like
+        young += population
+    centrum = next(r for r in rows if r[0] == "Centrum")
+    assert centrum[3] == pytest.approx(8.6)
+    # the gemeente: its young people are those of its wijken (the rate the pages recompute)
+    assert rows[0][7] == pytest.approx(young)
+    assert rows[0][6] == pytest.approx(100 * sum(r[1] for r in rows) / young)
+
+
+def test_continuum_labels_cbs_jeugdzorg_as_young_people(app_db):
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    line = next(line for line in text.splitlines() if "jongeren met jeugdzorg (terugval)" in line)
+    assert "(jongeren tot 23 jaar); gemeente: 8,0 per 100 jongeren tot 23 jaar" in line
+    table = next(d.value for d in at.dataframe if "Per 100 jongeren tot 23 jaar" in d.value.columns)
+    assert list(table.columns) == ["Wijk", "Jongeren", "Per 100 jongeren tot 23 jaar"]
+    assert table.set_index("Wijk").loc["Centrum", "Per 100 jongeren tot 23 jaar"] == "8,6"

@@ -71,6 +71,20 @@ SIGNAL_KIND_LABELS = {
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning",
     "cbs_jeugdzorg": "CBS: jongeren met jeugdzorg (terugval)",
 }
+# Whom a signal counts and its rate is per 100 of, where that is not the children of its age group:
+# CBS jeugdzorg (a_jz_tn) counts young people up to 23 years (signals_by_wijk uses CBS's own
+# percentage p_jz_tn).
+SIGNAL_POPULATION = {"cbs_jeugdzorg": ("Jongeren", "jongeren tot 23 jaar")}
+
+
+def signal_population(signal_kind: str, age_group: str) -> tuple[str, str]:
+    """(column header, group in words) of a signal kind: ('Kinderen', '2-4 jaar') or, for CBS
+    jeugdzorg, ('Jongeren', 'jongeren tot 23 jaar')."""
+    if signal_kind in SIGNAL_POPULATION:
+        return SIGNAL_POPULATION[signal_kind]
+    return "Kinderen", "alle leeftijden" if age_group == "alle" else f"{age_group} jaar"
+
+
 SIGNAL_LABELS = {
     "vve_indicaties": "vve-indicaties", "jeugdhulp": "jeugdhulp-indicaties",
     "speciaal_onderwijs": "leerlingen (v)so/sbo", "extra_ondersteuning": "extra ondersteuning",
@@ -91,6 +105,8 @@ SIGNAL_METHOD_NL = (
     "per wijk hoeveel kinderen dat zijn per 100 kinderen van de leeftijdsgroep, en vergelijken dat "
     "met de hele gemeente. Heeft een wijk bijvoorbeeld 1,5 keer zoveel signalen per 100 kinderen "
     "als de gemeente, dan wordt de middenschatting voor niveau 3 en 4 met 1,5 vermenigvuldigd. "
+    "De CBS-jeugdzorg per wijk (terugval) telt jongeren tot 23 jaar: daar vergelijken we het "
+    "percentage van het CBS (jongeren met jeugdzorg per 100 jongeren tot 23 jaar). "
     "Bij meer soorten signalen nemen we het gemiddelde van die verhoudingen (afgerond op één "
     "decimaal). De uitkomst blijft altijd binnen de bandbreedte (laag-hoog) van het model. "
     "Signalen van minder dan {min} kinderen in een wijk tellen niet mee: te onzeker, en ze "

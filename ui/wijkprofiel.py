@@ -267,7 +267,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                 continue
             item = mine.iloc[0]
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
-            group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+            _, group_text = continuum.signal_population(signal_kind, group)
             rate = ("afgeschermd" if item["hidden"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")
             gemeente = ("afgeschermd" if item["gemeente_hidden"]

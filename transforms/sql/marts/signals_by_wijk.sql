@@ -4,7 +4,8 @@
 -- settings (by default real support signals: vve taal/spraak and sociaal-emotioneel, jeugdhulp
 -- ambulant and dagbehandeling, extra ondersteuning niveau 3 and 4; not SES-based vve, pleegzorg,
 -- jeugdbescherming or waiting lists), CBS jeugdzorg only where no chosen partner kind exists.
--- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings.
+-- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings,
+-- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
 -- rebuild: per gemeente
 with counts as (
     select
@@ -72,6 +73,25 @@ gemeente_population as (
     group by all
 ),
 
+-- CBS jeugdzorg (a_jz_tn) counts young people up to 23 years, not children 0-12: its rate is
+-- CBS's own percentage of them (p_jz_tn), and its population the young people that percentage
+-- implies (count / percentage), so that wijk and gemeente compare like with like
+cbs_young as (
+    select w.gemeente_code, w.wijk_code, w.year,
+        100 * w.children_count / nullif(k.value, 0) as young_people
+    from wijk_rows as w
+    inner join stg_cbs__kerncijfers as k
+        on k.region_code = w.wijk_code and k.year = w.year
+        and k.stem = 'PercentageJongerenMetJeugdzorg' and k.region_level = 'wijk'
+    where w.signal_type = 'cbs_jeugdzorg'
+),
+
+cbs_young_gemeente as (
+    select gemeente_code, year, sum(young_people) as young_people
+    from cbs_young
+    group by all
+),
+
 rates as (
     select
         w.gemeente_code,
@@ -83,14 +103,20 @@ rates as (
         w.age_group,
         w.children_count,
         w.waiting_weeks,
-        w.population_children,
-        100 * w.children_count / nullif(w.population_children, 0) as rate_per_100,
+        case when w.signal_type = 'cbs_jeugdzorg' then cy.young_people
+            else w.population_children end as population_children,
+        100 * w.children_count / nullif(case when w.signal_type = 'cbs_jeugdzorg'
+            then cy.young_people else w.population_children end, 0) as rate_per_100,
         gc.children_count as gemeente_children_count,
-        gp.children as gemeente_population_children,
-        100 * gc.children_count / nullif(gp.children, 0) as gemeente_rate_per_100
+        case when w.signal_type = 'cbs_jeugdzorg' then cg.young_people
+            else gp.children end as gemeente_population_children,
+        100 * gc.children_count / nullif(case when w.signal_type = 'cbs_jeugdzorg'
+            then cg.young_people else gp.children end, 0) as gemeente_rate_per_100
     from wijk_rows as w
     inner join gemeente_counts as gc using (gemeente_code, year, signal_kind, age_group)
     inner join gemeente_population as gp using (gemeente_code, year, age_group)
+    left join cbs_young as cy using (gemeente_code, wijk_code, year)
+    left join cbs_young_gemeente as cg using (gemeente_code, year)
 ),
 
 chosen as (
