@@ -95,6 +95,27 @@ def test_inclusief_adds_no_separate_group_and_warns_above_the_absorption_cap():
     assert plan.warnings and "opnamegrens" in {risk.key for risk, _ in plan.risks}
 
 
+def test_both_perspectives_start_from_the_children_in_plus_groups_today():
+    # WK01 has a plus group of 10 places at 1,65 children per place (16,5 children) but only 6
+    # niveau-3 peuters: today it serves 6 (in_plus_groups); WK02 has 30 and no group
+    wijken = [WijkInput("WK01", "wijk WK01", "2-4", 3.0, 6.0, 9.0, regular_places=160.0,
+                        plus_places=10.0, plus_children_per_place=1.65, in_plus_groups=6.0),
+              wijk("WK02", "2-4", 30)]
+    inclusief = compute_plan(scenario(perspective="inclusief", separate_share=0.5), wijken)
+    # the existing group as it is: its 6 children, not the 16,5 it could take
+    assert row(inclusief, "plusgroep", "2-4").children == pytest.approx(6)
+    assert row(inclusief, "regulier_extra", "2-4").children == pytest.approx(30)
+    passend = compute_plan(scenario(perspective="passend", separate_share=0.5), wijken)
+    # half of 36 apart, at most the 16,5 the group can take (no new group below one group)
+    assert row(passend, "plusgroep", "2-4").children == pytest.approx(16.5)
+    # a share below today's keeps today's children apart: never fewer than inclusief
+    few = compute_plan(scenario(perspective="passend", separate_share=0.1), wijken)
+    assert row(few, "plusgroep", "2-4").children == pytest.approx(6)
+    # the low estimate: at most the wijk's niveau 3 (3 of the 6 today)
+    low = compute_plan(scenario(perspective="inclusief", estimate="laag"), wijken)
+    assert row(low, "plusgroep", "2-4").children == pytest.approx(3)
+
+
 def test_estimate_choice_and_parameter_change():
     wijken = [wijk("WK01", "4-12", 40)]  # low 20, mid 40, high 60
     high = compute_plan(scenario(estimate="hoog", separate_share=1.0), wijken)
@@ -180,11 +201,14 @@ def test_sample_has_one_example_per_perspective_with_literal_figures(sample_rw):
     # BSO-plus group of 14 in each, so they get extra inzet in regular groups
     assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 56)
     assert round(t["fte"], 1) == 19.9 and round(t["m2_nieuw"]) == 0
+    assert t["kinderen_niveau3_apart"] == pytest.approx(19.52, abs=0.01)
     t = inclusief.totals()
-    # the existing plusgroepen hold 20 x 1,65 = 33 children apart
-    assert t["kinderen_niveau3_apart"] == 33.0
-    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 49)
-    assert round(t["fte"], 1) == 20.5 and round(t["m2_nieuw"]) == 0
+    # the existing plusgroepen as they are: the 8,75 niveau-3 peuters they serve today (Tekorten's
+    # in_plus_groups; before: 20 x 1,65 = 33, more apart than passend), so more regular groups
+    # with extra inzet than passend (60 against 56; before 49)
+    assert t["kinderen_niveau3_apart"] == pytest.approx(8.75, abs=0.01)
+    assert (t["plusgroepen_nieuw"], t["bso_plus_nieuw"], t["groepen_extra_inzet"]) == (0, 0, 60)
+    assert round(t["fte"], 1) == 27.2 and round(t["m2_nieuw"]) == 0
     assert all(scenarios.status(sample_rw, s) == scenarios.CURRENT_LABEL for s in stored)
 
 

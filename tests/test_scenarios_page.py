@@ -38,7 +38,12 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
                                                     "Voorbeeld inclusief (inclusief)")]
     # no catchment reaches a BSO-plus group (tests/test_planning.py)
     assert table.loc["Nieuwe BSO-plusgroepen"].tolist() == ["0", "0", "0", "0", "0", "0"]
-    assert table.loc["Fte totaal"].tolist()[-2:] == ["19,9", "20,5"]
+    assert table.loc["Fte totaal"].tolist()[-2:] == ["19,9", "27,2"]
+    # inclusief keeps the existing groups as they are: fewer children apart than passend, more
+    # regular groups with extra inzet (before: 33 against 20, and 49 against 56)
+    apart = next(label for label in table.index if "waarvan in aparte groepen" in label)
+    assert table.loc[apart].tolist()[-2:] == ["20", "9"]
+    assert table.loc["Reguliere groepen met extra inzet"].tolist()[-2:] == ["56", "60"]
     assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["0", "0"]
     text = _text(at)
     assert "000:L157" in text and "000:L1644" in text and "000:L159" in text and "000:L893" in text

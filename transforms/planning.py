@@ -237,6 +237,19 @@ class WijkInput:
     regular_places: float = 0.0
     plus_places: float = 0.0
     plus_children_per_place: float | None = None
+    # niveau-3 children the existing plus groups of this wijk serve today (gap_by_wijk_niveau
+    # in_plus_groups: least(niveau 3 mid, plus-group capacity)); None: that rule on these figures
+    in_plus_groups: float | None = None
+
+    def served_today(self, variant: str, default_cpp: float) -> float:
+        """The niveau-3 children in this wijk's existing plus groups today, at most the niveau 3
+        of the estimate `variant` (low, mid, high); `default_cpp`: children per plus-group place
+        where the wijk has no figure of its own."""
+        today = self.in_plus_groups
+        if today is None:
+            cpp = self.plus_children_per_place or default_cpp
+            today = min(self.niveau3_mid, self.plus_places * cpp)
+        return min(today, getattr(self, f"niveau3_{variant}"))
 
 
 @dataclass(frozen=True)
@@ -511,8 +524,14 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
                 new_groups = (math.floor(max(needed - existing_places, 0) / plus_size)
                               if passend and "plusgroepen" in blocks else 0)
                 places = existing_places + new_groups * plus_size
-                # inclusief: the existing separate groups still serve children today (000:L163)
-                in_plus = min(separate if passend else n3, places * plus_cpp)
+                # Both perspectives start from today: the existing plus groups serve the niveau-3
+                # children they serve today (in_plus_groups of the gap mart, per wijk). Inclusief
+                # keeps the existing groups as they are (000:L163) and adds none; passend puts its
+                # share apart, never fewer than today, at most what the groups can take.
+                today = sum(w.served_today(variant, values["children_per_place_plusgroep"])
+                            for w in members)
+                in_plus = (min(max(separate, today), places * plus_cpp, n3) if passend
+                           else today)
                 if places or new_groups:
                     groups = places / plus_size
                     professionals = values[f"plus_professionals_{suffix}"]
@@ -659,7 +678,8 @@ def input_rows(records: list[dict]) -> list[WijkInput]:
                     "niveau2_high", "regular_places", "plus_places"):
             value = values.get(key)
             values[key] = 0.0 if value is None or value != value else float(value)
-        cpp = values.get("plus_children_per_place")
-        values["plus_children_per_place"] = None if cpp is None or cpp != cpp else float(cpp)
+        for key in ("plus_children_per_place", "in_plus_groups"):
+            value = values.get(key)
+            values[key] = None if value is None or value != value else float(value)
         rows.append(WijkInput(**values))
     return rows

@@ -40,7 +40,8 @@ select
     any_value(supply) filter (where component = 'reguliere_plekken') as regular_places,
     any_value(separate_group_places) as plus_places,
     any_value(children_per_place) filter (where component = 'aparte_groep')
-        as plus_children_per_place
+        as plus_children_per_place,
+    any_value(in_plus_groups) filter (where component = 'opnamegrens') as in_plus_groups
 from gap_by_wijk_niveau
 where gemeente_code = ? and year = ?
 group by wijk_code, age_group
