@@ -313,21 +313,36 @@ def test_signals_rates_kinds_and_signal_adjusted_estimate(con):
 
 
 def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
-    kerncijfers = pd.DataFrame(
-        [("85984NED", 2024, "WK000101", "wijk", "JongerenMetJeugdzorgInNatura", 60.0, 1),
-         ("85984NED", 2024, "WK000102", "wijk", "JongerenMetJeugdzorgInNatura", 10.0, 1)],
-        columns=["table_id", "year", "region_code", "region_level", "stem", "value", "load_id"])
+    columns = ["table_id", "year", "region_code", "region_level", "stem", "value", "load_id"]
+    counts = [("85984NED", 2024, "WK000101", "wijk", "JongerenMetJeugdzorgInNatura", 60.0, 1),
+              ("85984NED", 2024, "WK000102", "wijk", "JongerenMetJeugdzorgInNatura", 10.0, 1)]
     regions = pd.DataFrame(
         [(2024, "WK000101", "wijk", "Noord", "GM0001", "WK000101", 1),
          (2024, "WK000102", "wijk", "Zuid", "GM0001", "WK000102", 1)],
         columns=["year", "region_code", "region_level", "region_name", "gemeente_code",
                  "wijk_code", "load_id"])
+    # the count is of young people up to 23 (a_jz_tn): without CBS's percentage (p_jz_tn) there
+    # is no population to compare it with (children 0-12 are not), so no adjustment
+    build_inline(con, {"population_by_wijk_age": POPULATION, "stg_regions": regions,
+                       "stg_cbs__kerncijfers": pd.DataFrame(counts, columns=columns)})
+    assert rows(con, """select wijk_code, signal_index from demand_by_wijk_niveau
+        where niveau = 3 and age_group = '2-4' order by wijk_code""") == [
+        ("WK000101", None), ("WK000102", None)]
+    kerncijfers = pd.DataFrame(counts + [
+        ("85984NED", 2024, "WK000101", "wijk", "PercentageJongerenMetJeugdzorg", 5.0, 1),
+        ("85984NED", 2024, "WK000102", "wijk", "PercentageJongerenMetJeugdzorg", 2.5, 1)],
+        columns=columns)
     frames = {"population_by_wijk_age": POPULATION, "stg_cbs__kerncijfers": kerncijfers,
               "stg_regions": regions}
     build_inline(con, frames)
+    assert rows(con, """select wijk_code, rate_per_100, population_children,
+        gemeente_rate_per_100 from signals_by_wijk order by wijk_code""") == [
+        # 60 at 5 % are 1,200 young people, 10 at 2,5 % 400: the gemeente 70 of 1,600
+        ("WK000101", 5.0, 1200.0, 4.375), ("WK000102", 2.5, 400.0, 4.375)]
     assert rows(con, """select wijk_code, signal_index from demand_by_wijk_niveau
         where niveau = 3 and age_group = '2-4' order by wijk_code""") == [
-        # 60 of 1,300 and 10 of 390 against 70 of 1,690: ratios 1.11 and 0.62
+        # ratios 5 / 4,375 = 1.14 and 2,5 / 4,375 = 0.57 (per 100 children 0-12 they were
+        # 60 of 1,300 and 10 of 390 against 70 of 1,690: 1.11 and 0.62)
         ("WK000101", 1.1), ("WK000102", 0.6)]
     jeugdhulp = partner_rows("stg_partner__jeugdhulp", [
         {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101",
