@@ -9,6 +9,7 @@ from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
     hidden_label,
+    model_estimate_text,
     protect_counts,
     round_estimate,
 )
@@ -139,7 +140,7 @@ st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_con
 chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 a11y.summary([
     a11y.ranking_sentence(
-        [(wijk, mid, format_number(round_estimate(mid))) for wijk, mid in
+        [(wijk, mid, model_estimate_text(mid)) for wijk, mid in
          per_wijk[per_wijk["niveau"] == niveau][["wijk_name", "children_mid"]].itertuples(index=False)],
         noun=f"kinderen op niveau {niveau} (schatting)")
     for niveau in niveaus
@@ -155,7 +156,8 @@ wide = wide.merge(children, on=["wijk_code", "wijk_name"], how="left")
 wide["Geen kinderopvang"] = wide.pop("population_children") - wide[
     ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]].sum(axis=1)
 value_columns = ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4", "Geen kinderopvang"]
-table = protect_counts(wide, value_columns, estimate=True)
+# pure model estimates, no count of children behind them: rounded, '<1' below one, never hidden
+table = protect_counts(wide, value_columns, estimate=True, model=True)
 shown = table.display().rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                         TOTAL_LABEL: "Alle kinderen"})
 shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
@@ -165,7 +167,8 @@ st.caption(
     "Schatting (model), geen perspectief nodig: de vraag per niveau is in beide perspectieven "
     "gelijk. Noemer: niveau 1-3 de kinderen die kinderopvang gebruiken of zoeken, niveau 4 alle "
     "kinderen. 'Alle kinderen' is de som van de rij. Getallen onder 100 afgerond op hele "
-    "kinderen, daarboven op vijftallen."
+    "kinderen, daarboven op vijftallen; tussen 0 en 1 staat '<1'. Een modelschatting is geen "
+    "telling van kinderen en wordt niet afgeschermd."
 )
 
 # Row 2 of the handreiking's table: what childcare organisations registered themselves

@@ -181,3 +181,37 @@ def test_continuum_labels_cbs_jeugdzorg_as_young_people(app_db):
     table = next(d.value for d in at.dataframe if "Per 100 jongeren tot 23 jaar" in d.value.columns)
     assert list(table.columns) == ["Wijk", "Jongeren", "Per 100 jongeren tot 23 jaar"]
     assert table.set_index("Wijk").loc["Centrum", "Per 100 jongeren tot 23 jaar"] == "8,6"
+
+
+def test_continuum_shows_model_estimates_below_one_as_less_than_one(app_db):
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    wide = next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns).set_index("Wijk")
+    # before: Oude Haven and Buitengebied niveau 3 and 4 'afgeschermd' (Buitengebied niveau 3 is
+    # 0,9: hidden below one, then secondary suppression), while the Kaart shows Oude Haven 4
+    assert "afgeschermd" not in wide.to_numpy()
+    assert wide.loc["Oude Haven", ["Niveau 3", "Niveau 4"]].tolist() == ["4", "5"]
+    assert wide.loc["Buitengebied", ["Niveau 3", "Niveau 4"]].tolist() == ["<1", "1"]
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Buitengebied de minste: &lt;1" in text or "Buitengebied de minste: <1" in text
+
+
+def test_only_pure_model_estimates_are_never_hidden():
+    import numpy as np
+
+    from transforms.privacy import protect_array, protect_counts
+
+    counts = np.array([[0.4, 3.0], [12.0, 0.0]])
+    # a pure model estimate: nothing hidden, 0,4 kept for '<1', totals from unrounded values
+    values, hidden = protect_array(counts, estimate=True, model=True)
+    assert not hidden.any()
+    assert values.tolist() == [[0.4, 3.0, 3.0], [12.0, 0.0, 12.0], [12.0, 3.0, 15.0]]
+    # an estimate derived from counts (a population estimate) stays protected: 0,4 hidden and,
+    # so that it cannot be recovered from its totals, a second cell of its row and column
+    values, hidden = protect_array(counts, estimate=True)
+    assert hidden[0, 0] and hidden.sum() > 1
+    import pandas as pd
+
+    frame = pd.DataFrame({"wijk": ["A", "B"], "n3": [0.4, 12.0], "n4": [3.0, 0.0]})
+    shown = protect_counts(frame, ["n3", "n4"], estimate=True, model=True).display()
+    assert shown["n3"].tolist() == ["<1", "12", "12"]

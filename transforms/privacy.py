@@ -21,7 +21,10 @@ Rules (after CBS and the lessons in DESIGN.md):
     1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not be
     told apart from 1 (unsafe_bounds); further cells are hidden until it does;
 - a change between two periods is shown only when both periods are visible;
-- model estimates are not counts of real children: they are rounded, not hidden;
+- model estimates are not counts of real children: they are rounded, not hidden (between 0 and
+  1 shown as "<1", never secondarily suppressed; protect_array with model=True); an estimate
+  derived from counts (a population estimate) is hidden below one child, with secondary
+  suppression;
 - partner data (protect_contributions): a count made of several organisations' rows is hidden
   when what remains after removing the largest organisation's share is from 1 up to the
   threshold, so that no organisation learns another's small count by subtracting its own;
@@ -88,14 +91,17 @@ class SuppressedTable:
     hidden: pd.DataFrame
     threshold: int
     value_columns: list[str]
+    # pure model estimates (protect_array with model=True): between 0 and 1 shown as '<1'
+    model: bool = False
 
     def display(self, decimals: int = 0) -> pd.DataFrame:
         """The table as text: counts formatted Dutch-style, hidden cells as 'afgeschermd'."""
         label = hidden_label()
         shown = self.values.copy().astype(object)
+        text = model_estimate_text if self.model else (lambda v: format_number(v, decimals))
         for column in self.value_columns:
             shown[column] = [
-                label if hide else format_number(value, decimals)
+                label if hide else text(value)
                 for value, hide in zip(self.values[column], self.hidden[column], strict=True)
             ]
         return shown
@@ -421,6 +427,19 @@ def round_estimate(value: float) -> float:
     return float(round(value)) if abs(value) < 100 else float(5 * round(value / 5))
 
 
+BELOW_ONE = "<1"
+
+
+def model_estimate_text(value: float) -> str:
+    """A pure model estimate as shown: rounded (round_estimate), '<1' between 0 and 1 (a model
+    figure, not a count of children: never hidden)."""
+    if is_missing(value):
+        return ""
+    if 0 < value < 1:
+        return BELOW_ONE
+    return format_number(round_estimate(value))
+
+
 def protect_array(
     counts: np.ndarray,
     *,
@@ -428,11 +447,25 @@ def protect_array(
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    model: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
-    asked. Observed counts are suppressed (suppress_array) and are NaN where hidden. Model
-    estimates are rounded (round_estimate), and hidden only below one child; their totals come
-    from the unrounded estimates."""
+    asked. Observed counts are suppressed (suppress_array) and are NaN where hidden. Estimates
+    derived from counts (a population estimate) are rounded (round_estimate), and hidden only
+    below one child, with secondary suppression; their totals come from the unrounded estimates.
+    Pure model estimates (`model`, the continuum model's expected children: no count of
+    children behind them) are never hidden: rounded, kept unrounded between 0 and 1 so that
+    they can be shown as '<1' (model_estimate_text)."""
+    if model:
+        if not estimate:
+            raise ValueError("a model estimate is an estimate")
+        values = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
+        if row_totals:
+            values = np.column_stack([values, values.sum(axis=1)])
+        if column_totals:
+            values = np.vstack([values, values.sum(axis=0)])
+        rounded = np.vectorize(round_estimate, otypes=[float])(values)
+        return np.where((values > 0) & (values < 1), values, rounded), np.zeros(values.shape, bool)
     counts, hidden = suppress_array(counts, threshold=1 if estimate else threshold,
                                     row_totals=row_totals, column_totals=column_totals)
     values = np.where(hidden, np.nan, counts)
@@ -451,6 +484,7 @@ def protect_counts(
     column_totals: bool = True,
     total_label: str = TOTAL_LABEL,
     contributor: str | None = None,
+    model: bool = False,
 ) -> SuppressedTable:
     """The one entry point for a table of children per area: observed counts are suppressed,
     model estimates rounded (protect_array); labels, totals and order as in suppress_table.
@@ -467,7 +501,8 @@ def protect_counts(
         body = frame[labels].reset_index(drop=True)
         values, hidden = protect_array(frame[value_columns].astype(float).to_numpy(copy=True),
                                        estimate=estimate, threshold=threshold,
-                                       row_totals=row_totals, column_totals=column_totals)
+                                       row_totals=row_totals, column_totals=column_totals,
+                                       model=model)
     else:
         if estimate:
             raise ValueError("the contributor rule is for observed counts")
@@ -491,7 +526,7 @@ def protect_counts(
     hidden_frame = pd.concat([body.assign(**{c: False for c in labels})[labels],
                               pd.DataFrame(hidden, columns=columns)], axis=1)
     return SuppressedTable(values=value_frame, hidden=hidden_frame, threshold=threshold,
-                           value_columns=columns)
+                           value_columns=columns, model=model)
 
 
 def estimate_range(low: float, high: float) -> str:
