@@ -201,3 +201,18 @@ def test_continuum_shows_signals_beside_the_gemeente(app_db):
     assert not at.exception, at.exception
     used = next(d.value for d in at.dataframe if "Gebruikte signalen" in d.value.columns)
     assert set(used["Gebruikte signalen"]) <= {"vve-indicatie: SES (sociaaleconomisch)", "geen"}
+
+
+def test_wijkprofiel_says_one_place_and_no_demand_no_places(app_db):
+    at = run_page("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999907").run()  # Buitengebied
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    # Buitengebied has 1 place for 0-2 and for 2-4 year olds (before: "Er zijn 1 plekken")
+    assert "Er is 1 plek." in text and "Er zijn 1 plekken" not in text
+    # no niveau-3 children and no room for them: before, "hangt af van de aannames"
+    sentences = [line for line in text.splitlines() if "In Buitengebied zijn naar schatting 0 " in line]
+    assert len(sentences) == 2, text
+    for sentence in sentences:
+        assert "samen geen opnemen" in sentence and "hangt af van de aannames" not in sentence
+        assert sentence.endswith("ook geen ruimte om ze op te nemen: geen tekort.")

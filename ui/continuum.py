@@ -549,8 +549,12 @@ def estimate_text(low: float, high: float) -> str:
     return estimate_range(low, high)
 
 
-def _amount(value: float, unit: str) -> str:
-    return f"{format_number(round_estimate(value))} {unit}"
+def _places(value: float) -> str:
+    """'er zijn 31 plekken', 'er is 1 plek', 'er zijn geen plekken' (a count of places, rounded)."""
+    shown = round_estimate(value)
+    if shown == 1:
+        return "er is 1 plek"
+    return "er zijn geen plekken" if shown == 0 else f"er zijn {format_number(shown)} plekken"
 
 
 def children_per_place_text(row) -> str:
@@ -571,17 +575,17 @@ def gap_sentence(row) -> str:
                     "reguliere opvang (niveau 1-3, zonder wie in een bestaande plusgroep zit); bij "
                     f"{children_per_place_text(row).replace('afgeschermd', 'een afgeschermd aantal')}"
                     " kinderen per plek zijn dat "
-                    f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). Er zijn "
-                    f"{_amount(row.supply, 'plekken')}.")
+                    f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). "
+                    f"{_places(row.supply).capitalize()}.")
     elif row.component == "aparte_groep":
         sentence = (f"In {row.wijk_name} horen naar schatting {children} {noun} van niveau 3 in een "
                     f"aparte groep{perspective}: {estimate_text(row.need_low, row.need_high)} "
-                    f"plekken (gelijktijdig); er zijn {_amount(row.supply, 'plekken')} in "
-                    "plusgroepen.")
+                    f"plekken (gelijktijdig); {_places(row.supply)} in plusgroepen.")
     elif row.component == "opnamegrens":
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
                     f"in reguliere groepen{perspective}; de reguliere groepen kunnen er samen "
-                    f"{_amount(row.supply, 'opnemen')} (opnamegrens).")
+                    f"{'geen' if round_estimate(row.supply) == 0 else format_number(round_estimate(row.supply))} "
+                    "opnemen (opnamegrens).")
     else:
         niveau = "niveau 2" if row.niveau == 2 else "niveau 3 in de reguliere groep"
         if pd.isna(row.supply):
@@ -596,6 +600,12 @@ def gap_sentence(row) -> str:
                     "(rij 7, waargenomen).")
     if pd.isna(row.gap_low):
         return sentence
+    if (row.component in ("reguliere_plekken", "aparte_groep", "opnamegrens")
+            and round_estimate(row.demand_high) == 0 and round_estimate(row.supply) == 0):
+        # nothing asked and nothing there: no question of assumptions
+        return sentence + (" Er zijn dus geen kinderen op niveau 3 en ook geen ruimte om ze op te nemen: "
+                           "geen tekort." if row.component == "opnamegrens"
+                           else " Er is dus geen vraag en er zijn geen plekken: geen tekort.")
     unit = "plekken" if row.supply_unit.startswith("plekken") else "kinderen"
     if row.gap_low > 0:
         sentence += f" Tekort: {estimate_text(row.gap_low, row.gap_high)} {unit}."
