@@ -21,8 +21,12 @@ from transforms.population import (
     AGE_GROUP_LABELS,
     POPULATION_SQL,
     UNKNOWN_SQL,
+    population_missing_text,
     protect_population,
+    source_break_note,
+    source_kind,
     source_note,
+    sources_label,
 )
 from transforms.privacy import (
     TOTAL_LABEL,
@@ -78,6 +82,15 @@ def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
     return table.suppressed_table(), table.is_estimate, table.source
 
 
+def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+    """What is missing to count or estimate the children of a gemeente and year and where to load
+    it, as the pages say it (transforms.population.population_missing_text), in plain text for a
+    file or a terminal."""
+    text = population_missing_text(lambda sql, params: con.execute(sql, params).fetchall(), gemeente_code,
+                                   year, gemeente_name(con, gemeente_code))
+    return text.replace("**", "")
+
+
 def suppression_note(threshold: int) -> str:
     """The rule, in Dutch, for every export."""
     return f"{hidden_rule(threshold)} Schattingen zijn afgerond."
@@ -101,14 +114,15 @@ def years(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[int]:
 
 
 def wijk_rows_over_years(con: duckdb.DuckDBPyConnection, gemeente_code: str, wijk_code: str | None
-                         ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+                         ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str]]:
     """Per year the row of one wijk (or the gemeente total, wijk_code None) taken from that year's
     protected table, so that no year shows a cell another view hides. Returns (values, hidden,
-    is_estimate), indexed by year, columns the age groups and the total."""
-    value_rows, hidden_rows, estimate = [], [], False
+    sources), values and hidden indexed by year, columns the age groups and the total; sources:
+    year -> the route of that year's figures (PopulationTable.source: 'brp', 'cbs-schatting', ...),
+    for transforms.population.sources_by_year_text."""
+    value_rows, hidden_rows, sources = [], [], {}
     for year in years(con, gemeente_code):
-        table, is_estimate, _ = children_table(con, gemeente_code, year)
-        estimate = estimate or is_estimate
+        table, _, source = children_table(con, gemeente_code, year)
         if wijk_code is None:
             index = table.values.index[-1]
         else:
@@ -116,6 +130,7 @@ def wijk_rows_over_years(con: duckdb.DuckDBPyConnection, gemeente_code: str, wij
             if len(matches) == 0:
                 continue
             index = matches[0]
+        sources[int(year)] = source
         columns = table.value_columns
         value_rows.append(pd.Series(table.values.loc[index, columns].astype(float).to_numpy(), index=columns,
                                     name=year))
@@ -123,8 +138,8 @@ def wijk_rows_over_years(con: duckdb.DuckDBPyConnection, gemeente_code: str, wij
                                      name=year))
     if not value_rows:
         empty = pd.DataFrame(columns=[*AGE_GROUP_LABELS, TOTAL_LABEL])
-        return empty, empty, estimate
-    return pd.DataFrame(value_rows), pd.DataFrame(hidden_rows), estimate
+        return empty, empty, sources
+    return pd.DataFrame(value_rows), pd.DataFrame(hidden_rows), sources
 
 
 def wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dict[str, str]:
@@ -157,17 +172,20 @@ def _children_per_wijk(con, gemeente_code, year):
 
 
 def _children_over_years(con, gemeente_code, year):
-    values, hidden, is_estimate = wijk_rows_over_years(con, gemeente_code, None)
+    values, hidden, sources = wijk_rows_over_years(con, gemeente_code, None)
     if values.empty:
         return None
     label = hidden_label()
     frame = values.astype(object).where(~hidden, label)
     frame.insert(0, "Jaar", [int(y) for y in values.index])
+    frame.insert(1, "Bron", [source_kind(sources.get(int(y), "")) for y in values.index])
     frame = frame.rename(columns=AGE_GROUP_CONTENTS).reset_index(drop=True)
-    kind = "schattingen" if is_estimate else "tellingen"
-    return Sheet("Kinderen per jaar", frame,
-                 [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({kind}); elk jaar zoals "
-                  "het in zijn eigen tabel per wijk staat.", suppression_note(min_count())])
+    notes = [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({sources_label(sources)}); elk jaar "
+             "zoals het in zijn eigen tabel per wijk staat. De kolom Bron zegt per jaar of het een telling "
+             "of een schatting is.", suppression_note(min_count())]
+    if note := source_break_note(sources):
+        notes.insert(1, note)
+    return Sheet("Kinderen per jaar", frame, notes)
 
 
 def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
 from transforms.partner_tables import gemeente_rows, protected_gap
+from transforms.population import source_break_note, source_kind, sources_by_year_text
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
 
@@ -235,8 +236,8 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
 
 def _key_figures(context: Context) -> str | None:
     table, is_estimate, source = exports.children_table(context.con, context.gemeente_code, context.year)
-    if table.values.empty:
-        return None
+    if len(table.values) <= 1:  # only the total row: no children per wijk, not 0 children
+        return f"<p>{esc(exports.population_missing(context.con, context.gemeente_code, context.year))}</p>"
     if context.wijk_code:
         matches = table.values.index[table.values["wijk_code"] == context.wijk_code]
         if len(matches) == 0:
@@ -259,9 +260,9 @@ def _map(context: Context) -> str | None:
         WIJK_GEOMETRIES_SQL + " order by g.region_code",
         [f"WK{context.gemeente_code[2:6]}%", context.year],
     ).df()
-    if geometries.empty:
-        return None
     table, _, _ = exports.children_table(context.con, context.gemeente_code, context.year)
+    if geometries.empty or len(table.values) <= 1:  # no map of children without children (Kerncijfers says why)
+        return None
     rows = table.values[table.values["wijk_code"].notna()]
     values = dict(zip(rows["wijk_code"], rows[TOTAL_LABEL], strict=True))
     hidden = dict(zip(rows["wijk_code"], table.hidden.loc[rows.index, TOTAL_LABEL], strict=True))
@@ -291,7 +292,7 @@ def _per_wijk(context: Context) -> str | None:
 
 
 def _trend(context: Context) -> str | None:
-    values, hidden, is_estimate = exports.wijk_rows_over_years(context.con, context.gemeente_code, context.wijk_code)
+    values, hidden, sources = exports.wijk_rows_over_years(context.con, context.gemeente_code, context.wijk_code)
     if values.empty:
         return None
     years = [int(y) for y in values.index]
@@ -301,9 +302,11 @@ def _trend(context: Context) -> str | None:
     chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {years[0]}-{years[-1]}")
     frame = values.astype(object).where(~hidden, hidden_label())
     frame.insert(0, "Jaar", [str(y) for y in years])
-    kind = "schattingen" if is_estimate else "tellingen"
+    frame.insert(1, "Bron", [source_kind(sources.get(y, "")) for y in years])
+    note = source_break_note(sources)
     return chart + html_table(frame.reset_index(drop=True)) + (
-        f"<p class='note'>{esc(kind.capitalize())}; elk jaar zoals in de tabel per wijk van dat jaar.</p>")
+        f"<p class='note'>Bron per jaar: {esc(sources_by_year_text(sources))}; elk jaar zoals in de tabel "
+        f"per wijk van dat jaar.{' ' + esc(note) if note else ''}</p>")
 
 
 def _gap(context: Context) -> str | None:

@@ -5,11 +5,11 @@ import streamlit as st
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
 from ui.auth import indicator_allowed
-from ui.data import query
-from ui.indicators import national_values
+from ui.indicators import missing_message, national_values, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
-from ui.population import NOTHING_LOADED, population_missing, population_table
+from ui.maps import region_names as wijk_region_names
+from ui.population import NOTHING_LOADED, population_table
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
@@ -54,32 +54,31 @@ if national:
     region_names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
 else:
     # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
-    region_names = query("select region_code, region_name as wijk_name from stg_region_names"
-                         " where gemeente_code = ? and region_level = 'wijk'", [gemeente_code])
-    region_names = dict(zip(region_names["region_code"], region_names["wijk_name"], strict=True))
-deck, breaks = choropleth(values, shapes, indicator.label, background=background, labels=show_names,
-                          names=region_names)
+    region_names = wijk_region_names(gemeente_code)
+deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,
+                          labels=show_names, names=region_names)
 if deck is None:
     st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
 else:
     event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
                             selection_mode="single-object")
-    st.markdown(legend_markdown(breaks), unsafe_allow_html=True)
-    a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code))
+    st.markdown(legend_markdown(breaks, indicator.decimals), unsafe_allow_html=True)
+    a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
+                         decimals=indicator.decimals)
     clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
     if clicked:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
 if indicator.note:
     st.caption(indicator.note)
+if national and indicator.kind == "bevolking":
+    st.caption("Per gemeente een telling (BRP) of een schatting uit CBS-cijfers; welke, staat op de "
+               "kaart van de gemeente zelf.")
+elif not national and (route := population_route_note(indicator, gemeente_code, year)):
+    st.caption(route)
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:
-    if indicator.missing and population_table(gemeente_code, year).wijk_codes:
-        # the children are there; this observed figure is not
-        st.info(f"{indicator.label}: voor {gemeente_name(gemeente_code)} in {year} zijn geen "
-                f"gegevens geladen. {indicator.missing.format(gemeente=gemeente_code, year=year)}")
-    else:
-        st.info(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    st.info(missing_message(indicator, gemeente_code, year, gemeente_name(gemeente_code)))
 elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
     st.caption(unknown)
 

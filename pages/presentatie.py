@@ -7,7 +7,7 @@ from outputs.html import esc
 from ui.auth import audited, current_account
 from ui.data import cursor, releasing
 from ui.downloads import XLSX_MIME, file_stem
-from ui.population import NOTHING_LOADED
+from ui.population import NOTHING_LOADED, population_missing
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
 
@@ -132,8 +132,14 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
         file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table:", on_click="ignore",
         key="download_werkboek")
     codes = ["", *wijk_names]
-    wijk = persistent_selectbox(st, "Wijk (voor de factsheet en de dia 'Wijk in beeld')", codes, "wijk",
-                                format_func=lambda code: wijk_names.get(code, "(kies een wijk)"))
+    if not wijk_names:
+        # no children per wijk: an empty picker would look like a fault; say what is missing
+        st.info("Een wijkfactsheet en de dia 'Wijk in beeld' volgen zodra er kinderen per wijk zijn. "
+                + population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+        wijk = ""
+    else:
+        wijk = persistent_selectbox(st, "Wijk (voor de factsheet en de dia 'Wijk in beeld')", codes, "wijk",
+                                    format_func=lambda code: wijk_names.get(code, "(kies een wijk)"))
     if wijk:
         st.download_button(
             f"Wijkfactsheet {wijk_names[wijk]} (HTML)",

@@ -4,11 +4,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.population import source_break_note, source_kind, sources_by_year_text
 from transforms.privacy import format_number, hidden_label
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads
+from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
-from ui.population import NOTHING_LOADED
+from ui.population import NOTHING_LOADED, population_table
 from ui.state import current, gemeente_name, years
 
 gemeente_code, year = current()
@@ -29,25 +31,33 @@ for each in available:
     if not frame.empty:
         frames.append(frame.assign(year=each))
 if not frames:
-    st.info("Voor deze indicator zijn in geen enkel jaar gegevens.")
+    # say what is missing and where to load it, as the Kaart does (for the chosen year)
+    st.info(missing_message(indicator, gemeente_code, year, gemeente_name(gemeente_code)))
     st.stop()
 
 # yellow is unreadable on white on a projector; repeat colours with a dashed line instead
 palette = [c for c in theme.CATEGORICAL if c != "#F0E442"]
 combined = pd.concat(frames)
 combined = combined[combined["wijk_code"].astype(str).str.startswith("WK")]  # wijken only
+# Figures made from the children carry the route of each year's children: where it changes (CBS
+# estimates, then a BRP count) the line breaks and the marker changes, so that a change of source
+# is not read as a trend.
+sources = ({int(each): population_table(gemeente_code, int(each)).source for each in combined["year"].unique()}
+           if indicator.needs_population else {})
+decimals = indicator.decimals
 figure = go.Figure()
 hidden_points = 0
 for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     part = part.sort_values("year")
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
-    figure.add_scatter(
-        x=part["year"], y=part["value"].where(~hidden), name=str(part["wijk_name"].iloc[0]),
-        mode="lines+markers", connectgaps=False,
-        line={"color": palette[index % len(palette)], "width": 2.5,
-              "dash": "solid" if index < len(palette) else "dash"},
-    )
+    theme.add_sourced_line(
+        figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
+        name=str(part["wijk_name"].iloc[0]), colour=palette[index % len(palette)], width=2.5, marker_size=10,
+        dash="solid" if index < len(palette) else "dash",
+        hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}" + (" (%{customdata})" if sources else "")
+                      + "<extra>%{fullData.name}</extra>")
+theme.mark_source_breaks(figure, sources)
 figure.update_layout(
     title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
     font={"size": 16}, separators=",.", height=520, legend_title_text="Wijk",
@@ -56,7 +66,6 @@ st.plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(
 chart_downloads(figure, f"Trend {indicator.label}")
 
 # The chart's text alternative: the latest year ranked, and every point as a table (wijk x year).
-decimals = 1 if indicator.unit == "per 100" else 0
 shown_years = sorted(combined["year"].unique())
 
 
@@ -71,12 +80,21 @@ a11y.summary([a11y.ranking_sentence(
     subject=f"{indicator.label} in {shown_years[-1]}")])
 points = {(r.wijk_code, r.year): point_text(r.value, bool(r.hidden)) for r in combined.itertuples(index=False)}
 names = combined.groupby("wijk_code", sort=True)["wijk_name"].first()
-a11y.data_table(["Wijk", *map(str, shown_years)],
+year_headers = [f"{y} ({source_kind(sources[int(y)]).split(' ')[0]})" if sources.get(int(y)) else str(y)
+                for y in shown_years]
+a11y.data_table(["Wijk", *year_headers],
                 [[str(name), *(points.get((code, y), "") for y in shown_years)] for code, name in names.items()],
                 f"{indicator.label} per wijk en jaar, {gemeente_name(gemeente_code)}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
-st.caption(f"Soort cijfer: {kind}. {indicator.note}")
+if sources:
+    # the route of every year, not one word for all of them
+    per_year = sources_by_year_text(sources)
+    kind += (f", per jaar: {per_year}" if indicator.kind == "bevolking"
+             else f", elk jaar over de kinderen van dat jaar: {per_year}")
+st.caption(f"Soort cijfer: {kind}. {indicator.note}".strip())
+if note := source_break_note(sources):
+    st.warning(note)
 if indicator.kind == "model":
     # the model uses the same shares every year: its line only follows the children (and, for a
     # gap, the places); an observed change in need shows in the partners' own series

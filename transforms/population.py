@@ -8,7 +8,7 @@ pandas: most of a second of the first render on a two-core machine (benchmarks/r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,123 @@ UNKNOWN_TEXT = "onbekend"
 def source_note(source: str) -> str:
     """A Dutch sentence on where the population figures come from and how they were made."""
     return " ".join(SOURCE_NOTES.get(part.strip(), part.strip()) for part in source.split(",") if part.strip())
+
+
+# What a route makes, in a few words: 'telling (BRP)', 'schatting (CBS 03759ned × kwb)'.
+SOURCE_KINDS = {
+    "brp": "telling (BRP)",
+    "cbs-schatting": "schatting (CBS 03759ned × kwb)",
+    "cbs-landelijk-profiel": "schatting (kwb × landelijk profiel 03759ned)",
+    "kwb-gelijk-verdeeld": "schatting (kwb, gelijk verdeeld over de leeftijden)",
+}
+
+
+def source_kind(source: str) -> str:
+    """The routes of one year's figures in a few words ('telling (BRP)', 'schatting (CBS 03759ned
+    × kwb)'; several routes joined with 'en'); '' when there are none."""
+    parts = [part.strip() for part in source.split(",") if part.strip()]
+    return " en ".join(SOURCE_KINDS.get(part, part) for part in parts)
+
+
+def sources_by_year_text(sources: dict[int, str], short: bool = False) -> str:
+    """The route of every year, consecutive years with the same route together:
+    '2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)'; `short`: '2020-2023
+    schatting, 2024 telling' (for a title). `sources`: year -> the source of that year's table
+    (PopulationTable.source)."""
+    runs: list[list] = []  # [first year, last year, kind]
+    for year in sorted(sources):
+        kind = source_kind(sources[year]) or "bron onbekend"
+        kind = kind.split(" (")[0] if short else kind
+        if runs and runs[-1][2] == kind and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year, kind])
+    return ", ".join(f"{first}{'' if first == last else f'-{last}'} {kind}" for first, last, kind in runs)
+
+
+def source_breaks(sources: dict[int, str]) -> list[int]:
+    """The years whose route differs from the year before (the first year of each new route)."""
+    years = sorted(sources)
+    return [year for before, year in zip(years, years[1:], strict=False)
+            if source_kind(sources[before]) != source_kind(sources[year])]
+
+
+def source_break_note(sources: dict[int, str]) -> str:
+    """A Dutch sentence warning that a change of route is no trend, or '' when every year has the
+    same route."""
+    breaks = source_breaks(sources)
+    if not breaks:
+        return ""
+    years = sorted(sources)
+    changes = []
+    for year in breaks:
+        before = years[years.index(year) - 1]
+        old, new = source_kind(sources[before]), source_kind(sources[year])
+        if old.split(" (")[0] != new.split(" (")[0]:  # 'schatting' -> 'telling' says it
+            old, new = old.split(" (")[0], new.split(" (")[0]
+        changes.append(f"tussen {before} en {year} van {old} naar {new}")
+    return (f"Let op: de bron wisselt {' en '.join(changes)}. Het verschil tussen die jaren komt ook "
+            "door de andere manier van tellen of schatten; het is niet alleen een ontwikkeling van het "
+            "aantal kinderen.")
+
+
+def sources_label(sources: dict[int, str]) -> str:
+    """A short label for a title over years: 'schattingen', 'tellingen' or, with both, the kind
+    of every year ('2020-2023 schatting, 2024 telling')."""
+    kinds = {source_kind(source).split(" ")[0] for source in sources.values() if source}
+    if kinds == {"schatting"}:
+        return "schattingen"
+    if kinds == {"telling"}:
+        return "tellingen"
+    return sources_by_year_text(sources, short=True)
+
+
+# What population_missing_text counts: the kwb column a_00_14 (stem k_0Tot15Jaar) of the gemeente
+# and its wijken in a year, and the years it is loaded for.
+_MISSING_SQL = """
+    select
+        count(*) filter (where k.region_level = 'wijk'),
+        count(k.value) filter (where k.region_level = 'wijk'),
+        count(*) filter (where k.region_level = 'gemeente'),
+        (select string_agg(distinct year::varchar, ', ' order by year::varchar)
+         from stg_cbs__kerncijfers
+         where stem = 'k_0Tot15Jaar' and region_level = 'wijk'
+           and region_code like 'WK' || substr(?, 3, 4) || '%'),
+        -- other kwb columns of its wijken that year: a file without the ages was loaded
+        (select count(*) from stg_cbs__kerncijfers
+         where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%')
+    from stg_cbs__kerncijfers as k
+    where k.stem = 'k_0Tot15Jaar' and k.year = ?
+      and (k.region_code = ? or k.region_code like 'WK' || substr(?, 3, 4) || '%')
+"""
+
+
+def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_code: str, year: int,
+                            name: str | None = None) -> str:
+    """What is missing to count or estimate the children of a gemeente and year, and where to
+    load it (Dutch), for every page, slide and command that has no children to show instead of
+    a generic 'load data first'. `rows(sql, params)` runs a query (a page's cached ui.data.rows,
+    or a connection's execute().fetchall())."""
+    name = name or gemeente_code
+    [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns)] = rows(
+        _MISSING_SQL, [gemeente_code, year, gemeente_code, year, gemeente_code, gemeente_code])
+    command = f"`python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}`"
+    where = (f"Laad het op de pagina **Gemeente laden** (onderdeel CBS-bestand inlezen, of van CBS) of met {command}; "
+             "of lever de BRP-telling aan op de pagina **Aanleveren** (soort bevolking).")
+    if wijk_rows and not wijk_values:
+        return (f"Voor {name} in {year} houdt CBS het aantal kinderen van 0 tot 15 jaar van alle "
+                f"{wijk_rows} wijken geheim ('.' in kolom a_00_14): er is geen schatting per wijk te "
+                "maken. Lever de BRP-telling per wijk aan op de pagina **Aanleveren** (soort bevolking).")
+    other_years = f" (wel geladen voor {kwb_years})" if kwb_years else ""
+    if gemeente_rows and not wijk_rows:
+        return (f"Voor {name} in {year} zijn alleen gemeentecijfers geladen, geen wijken: er "
+                "ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
+                f"buurten {year}, bestand kwb-{year}.xlsx, kolom a_00_14){other_years}. {where}")
+    loaded = (f" Het geladen kwb-bestand van {year} heeft per wijk wel andere kolommen, maar niet a_00_14."
+              if other_columns and not wijk_rows else "")
+    return (f"Voor {name} in {year} ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
+            f"Kerncijfers wijken en buurten {year}, bestand kwb-{year}.xlsx van cbs.nl, kolom "
+            f"a_00_14){other_years}.{loaded} {where}")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.population import TOTAL_LABEL, indicator_frame, national_indicator_frame
+from transforms.population import source_kind
+from ui.population import (
+    TOTAL_LABEL,
+    indicator_frame,
+    national_indicator_frame,
+    population_missing,
+    population_table,
+    source_note,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,41 @@ class Indicator:
     # when a gemeente and year have none ({gemeente} and {year} are filled in). Without it an empty
     # map means the population is missing.
     missing: str = ""
+
+    @property
+    def decimals(self) -> int:
+        """Decimals to show: one for distances (km), averages ('gemiddeld') and rates per 100
+        (0,5 km is not '0', 2,3 kinderdagverblijven not '2'); none for counts and estimates."""
+        return 1 if self.unit in ("km", "per 100") or "gemiddeld" in self.label else 0
+
+    @property
+    def needs_population(self) -> bool:
+        """True when the figure is made from the children per wijk (the population itself, or the
+        model's estimates over it): without them it is missing, not zero."""
+        return self.kind in ("bevolking", "model")
+
+
+def missing_message(indicator: Indicator, gemeente_code: str, year: int, name: str) -> str:
+    """What a page or slide says when `indicator` has no figures for a gemeente and year: the
+    observed figure's own source and where to load it when the children are there, else what is
+    missing to count or estimate the children (population_missing)."""
+    if indicator.missing and population_table(gemeente_code, year).wijk_codes:
+        return (f"{indicator.label}: voor {name} in {year} zijn geen gegevens geladen. "
+                f"{indicator.missing.format(gemeente=gemeente_code, year=year)}")
+    return population_missing(gemeente_code, year, name)
+
+
+def population_route_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
+    """For a figure made from the children: whether that year's children are counted or estimated,
+    and how (source_note); '' for other figures or without children."""
+    if not indicator.needs_population:
+        return ""
+    source = population_table(gemeente_code, year).source
+    if not source:
+        return ""
+    if indicator.kind == "bevolking":
+        return f"Kinderen in {year}: {source_kind(source)}. {source_note(source)}"
+    return f"Het model rekent met de kinderen van {year}: {source_kind(source)}."
 
 
 def _children(column: str) -> Callable[[str, int], pd.DataFrame]:

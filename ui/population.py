@@ -18,6 +18,7 @@ from transforms.population import (
     POPULATION_SQL,
     UNKNOWN_SQL,
     PopulationTable,
+    population_missing_text,
     protect_population,
     source_note,
 )
@@ -45,38 +46,7 @@ NOTHING_LOADED = (
 def population_missing(gemeente_code: str, year: int, name: str | None = None) -> str:
     """What is missing to count or estimate the children of a gemeente and year, and where to
     load it (Dutch); the pages say this instead of a generic 'load data first'."""
-    name = name or gemeente_code
-    [(wijk_rows, wijk_values, gemeente_rows, kwb_years)] = rows(
-        """
-        select
-            count(*) filter (where k.region_level = 'wijk'),
-            count(k.value) filter (where k.region_level = 'wijk'),
-            count(*) filter (where k.region_level = 'gemeente'),
-            (select string_agg(distinct year::varchar, ', ' order by year::varchar)
-             from stg_cbs__kerncijfers
-             where stem = 'k_0Tot15Jaar' and region_level = 'wijk'
-               and region_code like 'WK' || substr(?, 3, 4) || '%')
-        from stg_cbs__kerncijfers as k
-        where k.stem = 'k_0Tot15Jaar' and k.year = ?
-          and (k.region_code = ? or k.region_code like 'WK' || substr(?, 3, 4) || '%')
-        """,
-        [gemeente_code, year, gemeente_code, gemeente_code],
-    )
-    command = f"`python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}`"
-    where = (f"Laad het op de pagina **Gemeente laden** (onderdeel CBS-bestand inlezen, of van CBS) of met {command}; "
-             "of lever de BRP-telling aan op de pagina **Aanleveren** (soort bevolking).")
-    if wijk_rows and not wijk_values:
-        return (f"Voor {name} in {year} houdt CBS het aantal kinderen van 0 tot 15 jaar van alle "
-                f"{wijk_rows} wijken geheim ('.' in kolom a_00_14): er is geen schatting per wijk te "
-                "maken. Lever de BRP-telling per wijk aan op de pagina **Aanleveren** (soort bevolking).")
-    other_years = f" (wel geladen voor {kwb_years})" if kwb_years else ""
-    if gemeente_rows and not wijk_rows:
-        return (f"Voor {name} in {year} zijn alleen gemeentecijfers geladen, geen wijken: er "
-                "ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
-                f"buurten {year}, bestand kwb-{year}.xlsx, kolom a_00_14){other_years}. {where}")
-    return (f"Voor {name} in {year} ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
-            f"Kerncijfers wijken en buurten {year}, bestand kwb-{year}.xlsx van cbs.nl, kolom "
-            f"a_00_14){other_years}. {where}")
+    return population_missing_text(rows, gemeente_code, year, name)
 
 
 def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bool, str]:

@@ -12,13 +12,15 @@ import streamlit as st
 from outputs import exports, report
 from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS
+from transforms.population import source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, theme
 from ui.auth import indicator_allowed
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
+from ui.indicators import missing_message, population_route_note
 from ui.map_indicators import INDICATORS
-from ui.population import AGE_GROUP_LABELS, children_by_wijk, source_note
+from ui.population import AGE_GROUP_LABELS, children_by_wijk, population_missing, population_table, source_note
 
 FONT_SIZE = 24
 # The presentation reruns this often: a partner's upload shows while people are still talking about it.
@@ -87,7 +89,18 @@ def show_chart(figure: go.Figure, key: str, name: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
 
 
+def _children_missing(context: SlideContext) -> bool:
+    """True when the gemeente has no children for this year; the slide then says what is missing
+    and where to load it (as Overzicht, Kaart, Continuüm and Tekorten do), never a 0 for unknown."""
+    if population_table(context.gemeente_code, context.year).wijk_codes:
+        return False
+    st.warning(population_missing(context.gemeente_code, context.year, context.gemeente_name))
+    return True
+
+
 def _key_figures(context: SlideContext) -> None:
+    if _children_missing(context):
+        return
     table, is_estimate, source = children_by_wijk(context.gemeente_code, context.year)
     total = table.values.index[-1]
     cards = []
@@ -98,9 +111,15 @@ def _key_figures(context: SlideContext) -> None:
         cards.append(f"<div class='kk-card'><div class='kk-value'>{value}</div><div>{label}</div></div>")
     st.markdown(f"<div class='kk-cards'>{''.join(cards)}</div>", unsafe_allow_html=True)
     wijken = len(table.values) - 1
-    st.markdown(f"<p class='kk-big'>in {wijken} wijken van {context.gemeente_name}, {context.year}</p>",
-                unsafe_allow_html=True)
+    unknown = population_table(context.gemeente_code, context.year).unknown_note()
+    # wijken whose children CBS keeps secret are not in the total: 'in 3 van de 4 wijken'
+    secret = len(population_table(context.gemeente_code, context.year).unknown_wijken)
+    where = f"{wijken} van de {wijken + secret} wijken" if secret else f"{wijken} wijken"
+    st.markdown(f"<p class='kk-big'>in {where} van {esc(context.gemeente_name)}, {context.year}: "
+                f"{esc(source_kind(source))}</p>", unsafe_allow_html=True)
     st.caption(source_note(source))
+    if unknown:
+        st.caption(unknown)
 
 
 def map_indicator(context: SlideContext) -> str:
@@ -117,22 +136,32 @@ def _map(context: SlideContext) -> None:
     """The map of the Kaart page as a static SVG with the wijk names on it: on a projector
     nobody hovers, and it needs no WebGL (a meeting-room laptop or a shared screen often has
     none, and drawing deck.gl in software took seconds)."""
-    from ui.maps import legend_markdown, prepared_shapes, svg_choropleth
+    from ui.maps import legend_markdown, prepared_shapes, region_names, svg_choropleth
 
     indicator = INDICATORS[map_indicator(context)]
     values = indicator.load(context.gemeente_code, context.year)
+    # the names the Kaart page uses: a wijk without figures is named too, not labelled by its code
     svg, breaks = svg_choropleth(values, prepared_shapes(context.gemeente_code, context.year),
-                                 indicator.label, highlight=context.wijk_code)
+                                 indicator.label, decimals=indicator.decimals,
+                                 names=region_names(context.gemeente_code), highlight=context.wijk_code)
     st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
+    if values.empty:
+        st.warning(missing_message(indicator, context.gemeente_code, context.year, context.gemeente_name))
     if not svg:
         st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
         return
     st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
-    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks)}</div>", unsafe_allow_html=True)
-    a11y.map_alternative(values, indicator.label, context.gemeente_name)
+    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals)}</div>",
+                unsafe_allow_html=True)
+    if route := population_route_note(indicator, context.gemeente_code, context.year):
+        st.caption(route)
+    if not values.empty:
+        a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals)
 
 
 def _per_wijk(context: SlideContext) -> None:
+    if _children_missing(context):
+        return
     table, is_estimate, _ = children_by_wijk(context.gemeente_code, context.year)
     rows = table.values.iloc[:-1].assign(hidden=table.hidden.iloc[:-1][TOTAL_LABEL].to_numpy())
     rows = rows.sort_values(TOTAL_LABEL, na_position="first")
@@ -159,31 +188,46 @@ def _rows_over_years(gemeente_code: str, wijk_code: str | None, version: str):
     return exports.wijk_rows_over_years(cursor(), gemeente_code, wijk_code)
 
 
-def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame) -> go.Figure:
+def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, str]) -> go.Figure:
+    """A line per age group over the years; where the source changes (estimates, then a BRP
+    count) the line breaks and the marker changes (theme.add_sourced_line): no trend is drawn
+    across a change of source."""
     figure = go.Figure()
     for group in AGE_GROUP_LABELS:
-        shown = values[group].where(~hidden[group])
-        figure.add_scatter(x=[str(y) for y in values.index], y=shown, name=f"{group} jaar", mode="lines+markers",
-                           line={"width": 5, "color": theme.AGE_GROUP_COLOURS[group]}, marker={"size": 14},
-                           hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>")
-    return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"}, xaxis={"title": None})
+        theme.add_sourced_line(figure, [int(y) for y in values.index], values[group].where(~hidden[group]).tolist(),
+                               sources, name=f"{group} jaar", colour=theme.AGE_GROUP_COLOURS[group], width=5,
+                               marker_size=14, hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>")
+    theme.mark_source_breaks(figure, sources, font_size=FONT_SIZE - 4)
+    return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"},
+                      xaxis={"title": None, "dtick": 1})
 
 
-def _trend_table(values: pd.DataFrame, hidden: pd.DataFrame, caption: str) -> None:
-    """The trend chart's figures as a table (a year per row), hidden cells as on the chart."""
-    a11y.data_table(["Jaar", *(f"{group} jaar" for group in AGE_GROUP_LABELS)],
-                    [[str(year), *(hidden_label() if hidden.loc[year, group] else format_number(values.loc[year, group])
-                                   for group in AGE_GROUP_LABELS)] for year in values.index],
+def _trend_table(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, str], caption: str) -> None:
+    """The trend chart's figures as a table (a year per row, with its source), hidden cells as on
+    the chart."""
+    a11y.data_table(["Jaar", "Bron", *(f"{group} jaar" for group in AGE_GROUP_LABELS)],
+                    [[str(year), source_kind(sources.get(int(year), "")),
+                      *(hidden_label() if hidden.loc[year, group] else format_number(values.loc[year, group])
+                        for group in AGE_GROUP_LABELS)] for year in values.index],
                     caption)
 
 
+def _sources_caption(sources: dict[int, str]) -> None:
+    """The source of every year, and a warning where it changes (no trend across it)."""
+    st.caption(f"Bron per jaar: {sources_by_year_text(sources)}.")
+    if note := source_break_note(sources):
+        st.markdown(f"<p class='kk-summary'>{esc(note)}</p>", unsafe_allow_html=True)
+
+
 def _trend(context: SlideContext) -> None:
-    values, hidden, is_estimate = _rows_over_years(context.gemeente_code, None, data_version())
-    kind = "schattingen" if is_estimate else "tellingen"
+    values, hidden, sources = _rows_over_years(context.gemeente_code, None, data_version())
+    kind = sources_label(sources)
     st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {context.gemeente_name}, "
-                f"{values.index.min()}-{values.index.max()} ({kind})</p>", unsafe_allow_html=True)
-    show_chart(_trend_figure(values, hidden), "dia_trend", f"trend {context.gemeente_name}")
-    _trend_table(values, hidden, f"Kinderen per leeftijdsgroep in {context.gemeente_name} per jaar ({kind})")
+                f"{values.index.min()}-{values.index.max()} ({esc(kind)})</p>", unsafe_allow_html=True)
+    show_chart(_trend_figure(values, hidden, sources), "dia_trend", f"trend {context.gemeente_name}")
+    _sources_caption(sources)
+    _trend_table(values, hidden, sources,
+                 f"Kinderen per leeftijdsgroep in {context.gemeente_name} per jaar ({kind})")
 
 
 def _has_years(context: SlideContext) -> bool:
@@ -230,15 +274,16 @@ def _deliveries(context: SlideContext) -> None:
 
 
 def _wijk(context: SlideContext) -> None:
-    table, is_estimate, _ = children_by_wijk(context.gemeente_code, context.year)
-    values, hidden, _ = _rows_over_years(context.gemeente_code, context.wijk_code, data_version())
+    table, _, _ = children_by_wijk(context.gemeente_code, context.year)
+    values, hidden, sources = _rows_over_years(context.gemeente_code, context.wijk_code, data_version())
     names = dict(zip(table.values["wijk_code"], table.values["wijk_name"], strict=True))
-    kind = "schattingen" if is_estimate else "tellingen"
+    kind = sources_label(sources)
     st.markdown(f"<p class='kk-big'>Wijk {names.get(context.wijk_code, context.wijk_code)}: kinderen per "
-                f"leeftijdsgroep ({kind})</p>", unsafe_allow_html=True)
-    show_chart(_trend_figure(values, hidden), "dia_wijk", f"wijk {context.wijk_code}")
-    _trend_table(values, hidden, f"Kinderen per leeftijdsgroep in wijk "
-                                 f"{names.get(context.wijk_code, context.wijk_code)} per jaar ({kind})")
+                f"leeftijdsgroep ({esc(kind)})</p>", unsafe_allow_html=True)
+    show_chart(_trend_figure(values, hidden, sources), "dia_wijk", f"wijk {context.wijk_code}")
+    _sources_caption(sources)
+    _trend_table(values, hidden, sources, f"Kinderen per leeftijdsgroep in wijk "
+                                          f"{names.get(context.wijk_code, context.wijk_code)} per jaar ({kind})")
 
 
 def _has_wijk(context: SlideContext) -> bool:
@@ -257,6 +302,8 @@ def _continuum(context: SlideContext) -> None:
     from transforms.privacy import round_estimate
     from ui import continuum
 
+    if _children_missing(context):
+        return
     demand = continuum.demand(context.gemeente_code)
     rows = demand[(demand["year"] == context.year) & (demand["niveau"] > 1)]
     # rows: one per wijk, age group and niveau -> one per wijk and niveau (0-12 jaar)
@@ -298,6 +345,8 @@ def _gap(context: SlideContext) -> None:
     from transforms.privacy import round_estimate
     from ui import continuum
 
+    if _children_missing(context):
+        return
     gap = continuum.protected_gap(context.gemeente_code, context.year)
     rows = gap[gap["niveau"] == 3]
     # per wijk the sum of the shortages per age group: room for 4-12 never cancels a peuter's

@@ -82,3 +82,64 @@ def white_background(figure: go.Figure) -> go.Figure:
     figure.update_xaxes(**lines)
     figure.update_yaxes(**lines)
     return figure
+
+
+# Markers of the population's routes on a line over the years: an estimate open, a count filled,
+# so that the kind of figure shows without colour (the line's colour is the series').
+SOURCE_MARKERS = {"schatting": "circle-open", "telling": "circle"}
+
+
+def _route(source: str) -> str:
+    from transforms.population import source_kind
+
+    return source_kind(source).split(" ")[0]
+
+
+def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], sources: dict[int, str], *,
+                     name: str, colour: str, width: float, marker_size: int, hovertemplate: str,
+                     dash: str = "solid") -> None:
+    """One series over the years, broken where the route of the figures changes (sources: year ->
+    PopulationTable.source): a trace per run of years with the same route, not joined, with an
+    open marker for estimates and a filled one for counts (SOURCE_MARKERS). One legend entry per
+    series. `hovertemplate` may use %{customdata} (the route in words)."""
+    from transforms.population import source_kind
+
+    runs: list[list[int]] = []
+    for index, year in enumerate(years):
+        if runs and source_kind(sources.get(years[index - 1], "")) == source_kind(sources.get(year, "")):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for number, run in enumerate(runs):
+        route = _route(sources.get(years[run[0]], ""))
+        figure.add_scatter(
+            x=[years[i] for i in run], y=[values[i] for i in run], name=name, legendgroup=name,
+            showlegend=number == 0, mode="lines+markers", connectgaps=False,
+            line={"width": width, "color": colour, "dash": dash},
+            marker={"size": marker_size, "symbol": SOURCE_MARKERS.get(route, "circle"),
+                    "line": {"width": max(2, marker_size // 5), "color": colour}},
+            customdata=[source_kind(sources.get(years[i], "")) or "bron onbekend" for i in run],
+            hovertemplate=hovertemplate)
+
+
+def mark_source_breaks(figure: go.Figure, sources: dict[int, str], font_size: int = 14) -> None:
+    """Where the route changes between two years: a dashed vertical line with 'bron wisselt:
+    schatting → telling', and legend entries for the open and filled markers."""
+    from transforms.population import source_breaks
+
+    breaks = source_breaks(sources)
+    if not breaks:
+        return
+    years = sorted(sources)
+    for year in breaks:
+        before, after = _route(sources[years[years.index(year) - 1]]), _route(sources[year])
+        text = f"bron wisselt: {before} → {after}" if before != after else f"andere {after}"
+        figure.add_vline(x=year - 0.5, line={"dash": "dash", "color": "#000000", "width": 2},
+                         annotation={"text": text, "font": {"size": font_size},
+                                     "bgcolor": "#ffffff"},
+                         annotation_position="top")
+    for route in sorted({_route(sources[year]) for year in years}, reverse=True):
+        figure.add_scatter(x=[None], y=[None], mode="markers", name=route, legendgroup=f"bron {route}",
+                           marker={"size": 12, "symbol": SOURCE_MARKERS.get(route, "circle"), "color": "#000000",
+                                   "line": {"width": 2, "color": "#000000"}},
+                           hoverinfo="skip")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,18 +25,51 @@ def add_arguments(parser) -> None:
     parser.add_argument("--wijk", metavar="WKxxxxxx", help="met .html: de factsheet van deze wijk")
 
 
-def _choose_gemeente(con, wanted: str | None) -> str:
+def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
+    from outputs import exports
+
     codes = [c for (c,) in con.execute(
         "select distinct gemeente_code from population_by_wijk_age order by gemeente_code").fetchall()]
-    if not codes:
-        raise InputRefused(["Er zijn nog geen bevolkingsgegevens geladen; er valt niets te exporteren. "
-                            "Begin met `python -m data_sources init --sample`."])
-    if wanted is None:
+    wanted = wanted.strip().upper() if wanted is not None else None
+    if wanted is None and codes:
         return SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
-    wanted = wanted.strip().upper()
-    if wanted not in codes:
-        raise InputRefused([f"Gemeente {wanted} is niet geladen. Geladen: {', '.join(codes)}."])
-    return wanted
+    if wanted in codes:
+        return wanted
+    # No children for the gemeente asked for (or for any): a gemeente loaded from CBS without the
+    # ages (kwb column a_00_14) is told what is missing and where to load it, as on its pages.
+    loaded = [c for (c,) in con.execute(_LOADED_SQL).fetchall()]
+    asked = [wanted] if wanted is not None else loaded
+    if asked and set(asked) <= set(loaded):
+        raise InputRefused([exports.population_missing(con, code, year or _newest_year(con, code))
+                            + " Er valt voor deze gemeente nog niets te exporteren." for code in asked])
+    if wanted is not None:
+        raise InputRefused([f"Gemeente {wanted} is niet geladen. Geladen: {', '.join(loaded) or 'geen'}."])
+    raise InputRefused(["Er zijn nog geen gegevens geladen; er valt niets te exporteren. Laad een gemeente "
+                        "met `python -m data_sources import-cbs kwb-2024.xlsx` (CBS Kerncijfers wijken en "
+                        "buurten) of op de pagina Gemeente laden; `python -m data_sources init --sample` "
+                        "maakt de voorbeeldgemeente."])
+
+
+# Gemeenten with any loaded data, as the app's sidebar lists them (ui.state): population, active
+# loads of a gemeente, regions.
+_LOADED_SQL = """
+    select gemeente_code from population_by_wijk_age
+    union
+    select gemeente_code from loads
+    where status = 'active' and regexp_matches(gemeente_code, '^GM[0-9]{4}$')
+    union
+    select gemeente_code from regions where gemeente_code is not null
+    order by gemeente_code
+"""
+
+
+def _newest_year(con, gemeente_code: str) -> int:
+    # the newest year of the gemeente's regions (kwb) or loads, as the app's year choice
+    [(year,)] = con.execute(
+        "select max(year) from (select year from regions where gemeente_code = ?"
+        " union select year from loads where gemeente_code = ? and status = 'active')",
+        [gemeente_code, gemeente_code]).fetchall()
+    return int(year) if year is not None else datetime.date.today().year
 
 
 def _ensure_current_models(database) -> None:
@@ -81,12 +115,12 @@ def run(args) -> int:
     _ensure_current_models(database)
     con = store.connect(database, read_only=True)
     try:
-        gemeente_code = _choose_gemeente(con, args.gemeente)
+        gemeente_code = _choose_gemeente(con, args.gemeente, args.jaar)
         years = exports.years(con, gemeente_code)
         year = args.jaar if args.jaar is not None else years[-1]
         if year not in years:
-            raise InputRefused([f"Voor {gemeente_code} zijn geen gegevens over {year}. "
-                                f"Beschikbaar: {', '.join(map(str, years))}."])
+            raise InputRefused([f"{exports.population_missing(con, gemeente_code, year)} Met kinderen per wijk "
+                                f"geladen: {', '.join(map(str, years))}."])
         wijk_code = None
         if args.wijk:
             wijk_code = args.wijk.strip().upper()

@@ -1,0 +1,214 @@
+"""What the figures say about themselves: a gemeente without children per wijk is told what is
+missing (never 0 children in 0 wijken), the population says per year whether it is counted or
+estimated (and a change of source is not drawn as a trend), and distances keep their decimal."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from conftest import app_db_with_files
+from kwb_files import KWB_COLUMNS, kwb_rows
+from streamlit.testing.v1 import AppTest
+
+from data_sources.cli import main
+from outputs import exports, report
+from transforms.population import source_break_note, sources_by_year_text, sources_label
+
+ROOT = Path(__file__).resolve().parent.parent
+# The real kwb-2024 files of CBS hold the wijken of a gemeente without their ages (no a_00_14).
+AGE_COLUMNS = {"a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo"}
+MISSING = "kolom a_00_14"
+SAMPLE_SOURCES = {2020: "cbs-schatting", 2021: "cbs-schatting", 2022: "cbs-schatting", 2023: "cbs-schatting",
+                  2024: "brp"}
+
+
+def _kwb_without_ages(path: Path) -> Path:
+    """kwb-2024.xlsx of four wijken of Zwolle in CBS's layout, without the age columns."""
+    keep = [i for i, name in enumerate(KWB_COLUMNS) if name not in AGE_COLUMNS]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "kwb_2024"
+    sheet.append([KWB_COLUMNS[i] for i in keep])
+    for row in kwb_rows():
+        sheet.append([row[i] for i in keep])
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def ageless_db(tmp_path, monkeypatch) -> Path:
+    """An app database with nothing but Zwolle's kwb-2024 without ages, and an analist account."""
+    from conftest import add_account
+
+    path = app_db_with_files(tmp_path, monkeypatch, _kwb_without_ages(tmp_path / "kwb-2024.xlsx"))
+    add_account(path, "analist", "analist")
+    return path
+
+
+def _open(page: str, params: dict[str, str], analist: bool = False) -> AppTest:
+    from data_sources.accounts import Account
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if analist:
+        at.session_state["kindkaart_account"] = Account("analist", "analist", None)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.warning, *at.info, *at.title])
+
+
+# --- a gemeente without children per wijk ----------------------------------------------------
+
+@pytest.mark.parametrize("dia", ["kerncijfers", "kaart", "per_wijk", "continuum", "tekort"])
+def test_every_slide_that_needs_children_says_what_is_missing(ageless_db, dia):
+    at = _open("presentatie", {"gemeente": "GM0193", "dia": dia}, analist=True)
+    text = _text(at)
+    assert at.main.title[-1].value != "Kerncijfers" or dia == "kerncijfers"  # the slide asked for
+    warnings = [w.value for w in at.warning]
+    assert any(MISSING in w and "Gemeente laden" in w and "Zwolle" in w for w in warnings), warnings
+    # before: '0 kinderen 0-2 jaar ... in 0 wijken van Zwolle', '(telling)', 'Geen zichtbare waarden.'
+    assert "kk-value'>0<" not in text and "in 0 wijken" not in text
+    assert "(telling)" not in text and "Geen zichtbare waarden" not in text
+
+
+def test_the_map_slide_names_the_wijken_as_the_kaart_does(ageless_db):
+    at = _open("presentatie", {"gemeente": "GM0193", "dia": "kaart"}, analist=True)
+    svg = next(m.value for m in at.markdown if "<svg" in m.value)
+    assert "Wijk 10 Binnenstad: geen gegevens" in svg  # before: 'WK019310: geen gegevens'
+    assert "WK019310" not in svg
+
+
+def test_the_factsheet_picker_says_why_it_is_empty(ageless_db):
+    at = _open("presentatie", {"gemeente": "GM0193"}, analist=True)
+    assert not [s for s in at.selectbox if s.key == "_wijk_choice"]  # before: an empty picker
+    assert any("wijkfactsheet" in i.value and MISSING in i.value for i in at.info)
+
+
+def test_trends_says_what_is_missing(ageless_db):
+    at = _open("trends", {"gemeente": "GM0193"}, analist=True)
+    infos = [i.value for i in at.info]
+    assert any(MISSING in i and "Zwolle" in i for i in infos), infos
+    assert not any("in geen enkel jaar gegevens" in i for i in infos)
+
+
+def test_export_names_the_missing_column_not_the_sample(ageless_db, tmp_path, capsys):
+    assert main(["export", "-o", str(tmp_path / "z.xlsx"), "--gemeente", "GM0193", "--db", str(ageless_db)]) == 1
+    out = capsys.readouterr().out
+    assert "Voor Zwolle in 2024 ontbreekt" in out and MISSING in out and "import-cbs kwb-2024.xlsx" in out
+    assert "wel andere kolommen, maar niet a_00_14" in out  # the kwb file loaded lacks the ages
+    assert "init --sample" not in out and "**" not in out
+    # without --gemeente: the one gemeente loaded
+    assert main(["export", "-o", str(tmp_path / "z.xlsx"), "--db", str(ageless_db)]) == 1
+    assert "Voor Zwolle in 2024 ontbreekt" in capsys.readouterr().out
+    assert not list(tmp_path.glob("z.*"))
+
+
+def test_the_report_of_a_gemeente_without_children_shows_no_zeros(ageless_db):
+    con = duckdb.connect(str(ageless_db), read_only=True)
+    try:
+        html = report.gemeente_report(con, "GM0193", 2024)
+    finally:
+        con.close()
+    kerncijfers = html.split('<section id="kerncijfers">')[1].split("</section>")[0]
+    assert MISSING in kerncijfers and 'class="value">0<' not in kerncijfers
+    assert '<section id="kaart">' not in html  # no map of unknown children
+
+
+# --- counted or estimated, per year ----------------------------------------------------------
+
+def test_sources_per_year_in_words():
+    assert sources_by_year_text(SAMPLE_SOURCES) == "2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)"
+    assert sources_label(SAMPLE_SOURCES) == "2020-2023 schatting, 2024 telling"
+    assert sources_label({2020: "brp", 2021: "brp"}) == "tellingen"
+    assert "tussen 2023 en 2024 van schatting naar telling" in source_break_note(SAMPLE_SOURCES)
+    assert source_break_note({2022: "cbs-schatting", 2023: "cbs-schatting"}) == ""
+
+
+@pytest.mark.parametrize("year, kind", [("2023", "schatting (CBS 03759ned × kwb)"), ("2024", "telling (BRP)")])
+def test_kaart_says_whether_the_children_are_counted_or_estimated(app_db, year, kind):
+    at = _open("kaart", {"jaar": year, "indicator": "kinderen_0_2"})
+    assert any(f"Kinderen in {year}: {kind}." in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_trends_breaks_the_line_where_the_source_changes(app_db):
+    at = _open("trends", {})
+    assert at.selectbox(key="trend_indicator").value == "kinderen_0_2"
+    captions = " ".join(c.value for c in at.caption)
+    assert "per jaar: 2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)" in captions
+    assert any("tussen 2023 en 2024 van schatting naar telling" in w.value for w in at.warning)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    oude_haven = [t for t in chart["data"] if t.get("name") == "Oude Haven"]
+    # the estimates 2020-2023 and the count 2024 are two pieces, never one line from 55 to 42
+    assert [t["x"] for t in oude_haven] == [[2020, 2021, 2022, 2023], [2024]]
+    assert [t["marker"]["symbol"] for t in oude_haven] == ["circle-open", "circle"]
+    assert any(shape.get("x0") == 2023.5 for shape in chart["layout"]["shapes"])
+    table = next(m.value for m in at.markdown if "per wijk en jaar" in m.value)
+    assert "2023 (schatting)" in table and "2024 (telling)" in table
+
+
+def test_the_trend_slide_says_which_years_are_estimates(app_db):
+    at = _open("presentatie", {"gemeente": "GM9999", "dia": "trend"})
+    text = _text(at)
+    assert "2020-2024 (2020-2023 schatting, 2024 telling)" in text
+    assert "(schattingen)" not in text  # before: 2024's BRP count called an estimate
+    assert "Bron per jaar: 2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)." in text
+    table = next(m.value for m in at.markdown if "Kinderen per leeftijdsgroep in Voorbeeldstad per jaar" in m.value)
+    assert re.search(r"2024</t[hd]>\s*<td[^>]*>telling \(BRP\)", table), table
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["x"] for t in chart["data"] if t.get("name") == "0-2 jaar"] == [[2020, 2021, 2022, 2023], [2024]]
+
+
+def test_workbook_and_report_say_the_source_of_every_year(app_db):
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+        html = report.gemeente_report(con, "GM9999", 2024)
+        factsheet = report.wijk_factsheet(con, "GM9999", 2024, "WK999902")
+    finally:
+        con.close()
+    rows = list(workbook["Kinderen per jaar"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "Jaar")
+    by_year = {r[0]: r[header.index("Bron")] for r in rows[rows.index(header) + 1:] if isinstance(r[0], int)}
+    assert by_year == {2020: "schatting (CBS 03759ned × kwb)", 2021: "schatting (CBS 03759ned × kwb)",
+                       2022: "schatting (CBS 03759ned × kwb)", 2023: "schatting (CBS 03759ned × kwb)",
+                       2024: "telling (BRP)"}
+    about = [r[0] for r in workbook["Toelichting"].iter_rows(values_only=True) if r[0]]
+    notes = " ".join(about[about.index("Kinderen per jaar") + 1:])  # the sheet's notes, on the first sheet
+    notes = notes.split("Vraag per wijk en niveau")[0]
+    assert "per jaar en leeftijdsgroep (2020-2023 schatting, 2024 telling)" in notes
+    assert "(schattingen)" not in notes and "van schatting naar telling" in notes
+    for page in (html, factsheet):
+        trend = page.split('<section id="trend">')[1].split("</section>")[0]
+        assert "Bron per jaar: 2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)" in trend
+        assert "Schattingen;" not in trend
+
+
+# --- decimals ----------------------------------------------------------------------------------
+
+def test_distances_keep_one_decimal_on_the_kaart_the_slide_and_trends(app_db):
+    at = _open("kaart", {"indicator": "nabijheid_afstand_kinderdagverblijf"})
+    table = next(m.value for m in at.markdown if "Afstand tot kinderdagverblijf (km) per wijk" in m.value)
+    assert re.search(r"Nieuwland</t[hd]>\s*<td[^>]*>0,5<", table), table  # before: 0
+    features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert {f["properties"]["wijk_name"]: f["properties"]["value_text"] for f in features}["Nieuwland"] == "0,5"
+    at = _open("presentatie", {"gemeente": "GM9999", "dia": "kaart",
+                               "indicator": "nabijheid_afstand_kinderdagverblijf"})
+    svg = next(m.value for m in at.markdown if "<svg" in m.value)
+    assert "Nieuwland: 0,5<" in svg
+    at = _open("trends", {})
+    at.selectbox(key="trend_indicator").set_value("nabijheid_afstand_kinderdagverblijf").run()
+    table = next(m.value for m in at.markdown if "per wijk en jaar" in m.value)
+    assert re.search(r"Nieuwland</t[hd]>(\s*<td[^>]*>[^<]*</td>)*\s*<td[^>]*>0,5<", table), table
