@@ -162,7 +162,7 @@ def _legend(breaks: list[float]) -> str:
         swatch = palette.class_colour(bound, breaks)
         items.append(f'<span class="swatch" style="background:{swatch}"></span>{esc(text)}')
         lower = bound
-    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>afgeschermd ({hidden_label()})')
+    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>{hidden_label()}')
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
