@@ -39,6 +39,9 @@ def unreadable(exc: BaseException, line: str = "rij") -> str:
                 f"geen Windows-1252); {advice}")
     if kind == "JSONDecodeError":
         return f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return ("de JSON is te diep genest (lijsten of objecten honderden lagen in elkaar; een "
+                "CBS- of GeoJSON-bestand heeft er hooguit enkele)")
     if kind == "EmptyDataError":
         return "het bestand is leeg"
     fields = _FIELDS.search(str(exc))

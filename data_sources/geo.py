@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.cbs.odata import region_level
 from data_sources.errors import InputRefused, unreadable
+from data_sources.text import without_controls
 
 # Property names of a region's code: PDOK's statcode, and the CBS wijk- en buurtkaart's
 # gemeentecode, wijkcode and buurtcode (a buurt carries its wijk's and gemeente's codes too).
@@ -43,24 +45,96 @@ def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
 
 
 def round_coordinates(geometry: dict, decimals: int = 5, convert=None) -> dict:
-    """A copy of a GeoJSON geometry with coordinates rounded (5 decimals is about 1 m), after
-    `convert(x, y) -> (x, y)` when given."""
+    """A copy of a valid GeoJSON Polygon or MultiPolygon (polygon_problem) with coordinates
+    rounded (5 decimals is about 1 m), after `convert(x, y) -> (x, y)` when given, and every ring
+    closed (its first position again at the end, where it was missing)."""
 
-    def walk(value):
-        if value and isinstance(value[0], (int, float)):
-            point = convert(*value[:2]) if convert else value[:2]
-            return [round(float(c), decimals) for c in point]
-        return [walk(item) for item in value]
+    def position(point) -> list[float]:
+        x, y = convert(point[0], point[1]) if convert else (point[0], point[1])
+        return [round(float(x), decimals), round(float(y), decimals)]
 
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+    def ring(points) -> list[list[float]]:
+        rounded = [position(point) for point in points]
+        if not _closed(points):
+            rounded.append(rounded[0])
+        return rounded
+
+    rounded = [[ring(r) for r in polygon] for polygon in _polygons_of(geometry)]
+    return {"type": geometry["type"],
+            "coordinates": rounded[0] if geometry["type"] == "Polygon" else rounded}
 
 
-def _points(value):
-    if value and isinstance(value[0], (int, float)):
-        yield value
-    else:
-        for item in value:
-            yield from _points(item)
+def _polygons_of(geometry: dict) -> list:
+    coordinates = geometry["coordinates"]
+    return [coordinates] if geometry["type"] == "Polygon" else list(coordinates)
+
+
+def _closed(ring) -> bool:
+    return list(ring[0][:2]) == list(ring[-1][:2])
+
+
+def _points(geometry: dict):
+    for polygon in _polygons_of(geometry):
+        for ring in polygon:
+            yield from ring
+
+
+# A coordinate of WGS84 or RD New is far below this; a larger whole number would overflow a float.
+_LARGEST_COORDINATE = 1e12
+
+
+def _what(value: object) -> str:
+    kinds = {str: "tekst", bool: "waar/onwaar", dict: "een object", list: "een lijst",
+             type(None): "leeg (null)"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _position_problem(position: object) -> str | None:
+    # A loop without recursion or numpy: numpy would take "6.0" and true for numbers.
+    if not isinstance(position, (list, tuple)):
+        return f"een positie is {_what(position)} in plaats van een lijst van twee getallen"
+    if not 2 <= len(position) <= 3:
+        return (f"een positie heeft {len(position)} waarde(n) in plaats van twee getallen "
+                "(lengte en breedte, of x en y)")
+    for value in position:
+        kind = type(value)
+        if kind is float:
+            if not math.isfinite(value):
+                return "een coördinaat is geen eindig getal (NaN of oneindig)"
+        elif kind is int:
+            if abs(value) > _LARGEST_COORDINATE:
+                return f"een coördinaat ({value}) is te groot"
+        else:
+            return f"een coördinaat is {_what(value)} in plaats van een getal"
+    return None
+
+
+def polygon_problem(geometry: dict) -> str | None:
+    """Why a Polygon or MultiPolygon cannot be stored, in Dutch (None when it can): every polygon
+    has at least one ring, every ring at least four positions counting the closing one (a ring
+    whose last position is not its first is closed by round_coordinates, as GIS programs do),
+    every position two (or three) finite numbers."""
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if not isinstance(coordinates, (list, tuple)):
+        return f"de coördinaten zijn {_what(coordinates)} in plaats van een lijst"
+    if kind == "MultiPolygon" and not coordinates:
+        return "de MultiPolygon heeft geen vlakken (coordinates is leeg)"
+    for polygon in [coordinates] if kind == "Polygon" else coordinates:
+        if not isinstance(polygon, (list, tuple)):
+            return f"een vlak is {_what(polygon)} in plaats van een lijst van ringen"
+        if not polygon:
+            return "een vlak heeft geen ring (coordinates is leeg)"
+        for ring in polygon:
+            if not isinstance(ring, (list, tuple)):
+                return f"een ring is {_what(ring)} in plaats van een lijst van posities"
+            for position in ring:
+                problem = _position_problem(position)
+                if problem:
+                    return problem
+            if len(ring) + (0 if ring and _closed(ring) else 1) < 4:
+                return (f"een ring heeft {len(ring)} positie(s); een vlak heeft er minstens "
+                        "vier nodig (drie hoeken en de eerste nog eens aan het eind)")
+    return None
 
 
 def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> str:
@@ -69,7 +143,7 @@ def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> s
     name = str(((crs or {}).get("properties") or {}).get("name") or "") if isinstance(crs, dict) else ""
     xs, ys = [], []
     for geometry in polygons:
-        for point in _points(geometry.get("coordinates") or []):
+        for point in _points(geometry):
             xs.append(point[0])
             ys.append(point[1])
     if not xs:
@@ -110,31 +184,61 @@ def _code_of(props: dict) -> str | None:
 def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None) -> pd.DataFrame:
     """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
     (a file in RD New is converted). Parts of one region (features with the same code and the
-    same properties) become one MultiPolygon; the same code with different properties is refused."""
+    same properties) become one MultiPolygon; the same code with different properties is refused,
+    and so is the whole file when a feature is not an object or a polygon cannot be drawn
+    (polygon_problem), naming the feature's code. Rings left open are closed; which regions had
+    one is in frame.attrs["closed"]."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
+    features = collection.get("features") or []
+    if not isinstance(features, list):
+        raise InputRefused(f"{prefix}'features' is {_what(features)} in plaats van een lijst "
+                           "van gebieden. Er is niets opgeslagen.")
     regions: dict[str, dict] = {}
     clashes: list[str] = []
-    for feature in collection.get("features") or []:
-        original = (feature or {}).get("properties") or {}
-        props = {k.lower(): v for k, v in original.items()}
+    problems: list[str] = []
+    for number, feature in enumerate(features, start=1):
+        if len(problems) >= 10:
+            break
+        where = f"{prefix}feature {number}"
+        if feature is None:
+            continue
+        if not isinstance(feature, dict):
+            problems.append(f"{where} is {_what(feature)} in plaats van een GeoJSON-Feature.")
+            continue
+        original = feature.get("properties") or {}
+        if not isinstance(original, dict):
+            problems.append(f"{where}: 'properties' is {_what(original)} in plaats van een "
+                            "object (met statcode en statnaam).")
+            continue
+        props = {str(k).lower(): v for k, v in original.items()}
         code = _code_of(props)
-        geometry = (feature or {}).get("geometry") or {}
+        geometry = feature.get("geometry") or {}
+        if not isinstance(geometry, dict):
+            problems.append(f"{where}{f' ({code})' if code else ''}: 'geometry' is "
+                            f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
+            continue
         if not code or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
             continue
         level = region_level(code)
         if level is None:
             continue
-        parts = ([geometry.get("coordinates")] if geometry["type"] == "Polygon"
-                 else list(geometry.get("coordinates") or []))
+        problem = polygon_problem(geometry)
+        if problem:
+            problems.append(f"{prefix}de grens van {code} (feature {number}): {problem}.")
+            continue
+        parts = _polygons_of(geometry)
         if code in regions:
             if regions[code]["props"] != original:
                 clashes.append(code)
             regions[code]["parts"] += parts
             continue
-        name = next((str(props[k]).strip() for k in NAME_PROPERTIES if props.get(k)), None)
+        name = next((without_controls(str(props[k])).strip() for k in NAME_PROPERTIES if props.get(k)), None)
         regions[code] = {"level": level, "name": name, "props": original, "parts": parts}
+    if problems:
+        raise InputRefused([*problems[:10], "Er is niets opgeslagen; herstel de grenzen in het "
+                            "GIS-programma en exporteer ze opnieuw als GeoJSON."])
     if clashes:
         shown = ", ".join(sorted(set(clashes))[:5])
         raise InputRefused(f"{prefix}de code(s) {shown} staan meer dan eens in het bestand, met "
@@ -148,14 +252,19 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     rows = [(code, r["level"], r["name"],
              json.dumps(round_coordinates(geometries[code], decimals, convert), separators=(",", ":")))
             for code, r in regions.items()]
-    return pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
+    frame = pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
+    frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
+                                   if not all(_closed(ring) for polygon in _polygons_of(geometry)
+                                              for ring in polygon))
+    return frame
 
 
 def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names)."""
     try:
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
     return features_frame(collection, decimals, Path(path).name)
 

@@ -30,3 +30,13 @@ def delimiter(header: str) -> str:
     """The separator of a CSV file, from its header line: ';' (StatLine, the LRK register, CBS's
     postcode file), ',' or a tab (copies saved again in Excel), whichever the line has most of."""
     return max((";", ",", "\t"), key=header.count)
+
+
+# C0 control characters but tab, line feed and carriage return: a NUL from a file would end up in
+# the tables, the pages and the HTML report.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_controls(text: str) -> str:
+    """Text from a file without control characters (NUL, ESC, ...) other than tab and line breaks."""
+    return _CONTROLS.sub("", text)

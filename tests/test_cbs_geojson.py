@@ -168,3 +168,91 @@ def test_one_code_for_two_different_regions_is_refused(con, tmp_path):
         "andere eigenschappen (twee gebieden met dezelfde code?). Er is niets opgeslagen; laat "
         "elke code één keer voorkomen."]
     assert geometries(con, "wijk") == before and geometries(con, "buurt") == {}
+
+
+SQUARE = [[6.09, 52.51], [6.1, 52.51], [6.1, 52.52], [6.09, 52.52], [6.09, 52.51]]
+
+
+@pytest.mark.parametrize(("features", "said"), [
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": [[]]})],
+     "de grens van WK019310 (feature 1): een ring heeft 0 positie(s); een vlak heeft er minstens "
+     "vier nodig (drie hoeken en de eerste nog eens aan het eind)."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": []})],
+     "de grens van WK019310 (feature 1): een vlak heeft geen ring (coordinates is leeg)."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "MultiPolygon", "coordinates": []})],
+     "de grens van WK019310 (feature 1): de MultiPolygon heeft geen vlakken (coordinates is leeg)."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "MultiPolygon", "coordinates": [[SQUARE], []]})],
+     "de grens van WK019310 (feature 1): een vlak heeft geen ring (coordinates is leeg)."),
+    ([kaart_feature({"statcode": "WK019310"},
+                    {"type": "Polygon", "coordinates": [[[6.09, 52.51], [6.1, 52.51], [6.09, 52.51]]]})],
+     "de grens van WK019310 (feature 1): een ring heeft 3 positie(s); een vlak heeft er minstens "
+     "vier nodig (drie hoeken en de eerste nog eens aan het eind)."),
+    ([kaart_feature({"statcode": "WK019310"},
+                    {"type": "Polygon", "coordinates": [SQUARE[:2] + [[float("nan"), 52.52]] + SQUARE[3:]]})],
+     "de grens van WK019310 (feature 1): een coördinaat is geen eindig getal (NaN of oneindig)."),
+    ([kaart_feature({"statcode": "WK019310"},
+                    {"type": "Polygon", "coordinates": [[[True, False], [True, True], [False, True], [True, False]]]})],
+     "de grens van WK019310 (feature 1): een coördinaat is waar/onwaar in plaats van een getal."),
+    ([kaart_feature({"statcode": "WK019310"},
+                    {"type": "Polygon", "coordinates": [[[str(c) for c in p] for p in SQUARE]]})],
+     "de grens van WK019310 (feature 1): een coördinaat is tekst in plaats van een getal."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": [[None, *SQUARE]]})],
+     "de grens van WK019310 (feature 1): een positie is leeg (null) in plaats van een lijst van "
+     "twee getallen."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": [[[6.09]]]})],
+     "de grens van WK019310 (feature 1): een positie heeft 1 waarde(n) in plaats van twee getallen "
+     "(lengte en breedte, of x en y)."),
+    ([kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": {"a": 1}})],
+     "de grens van WK019310 (feature 1): de coördinaten zijn een object in plaats van een lijst."),
+    (["hallo", kaart_feature({"statcode": "WK019310"}, {"type": "Polygon", "coordinates": [SQUARE]})],
+     "feature 1 is tekst in plaats van een GeoJSON-Feature."),
+    ([kaart_feature([1, 2], {"type": "Polygon", "coordinates": [SQUARE]})],
+     "feature 1: 'properties' is een lijst in plaats van een object (met statcode en statnaam)."),
+    ([{"type": "Feature", "properties": {"statcode": "WK019310"}, "geometry": "POLYGON"}],
+     "feature 1 (WK019310): 'geometry' is tekst in plaats van een GeoJSON-geometrie."),
+])
+def test_a_boundary_that_cannot_be_drawn_is_refused_and_keeps_the_old_one(con, tmp_path, features, said):
+    # before: an empty ring replaced Centrum's boundary and the Kaart page showed an IndexError;
+    # the other shapes gave tracebacks (AttributeError, KeyError, RecursionError, TypeError)
+    import_file(con, write(tmp_path / "wijken_2024.geojson", zwolle_wijken()), gemeenten=["GM0193"])
+    before = geometries(con, "wijk")
+    path = write(tmp_path / "wijken_2024_kapot.geojson", features)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [
+        f"Bestand wijken_2024_kapot.geojson: {said}",
+        "Er is niets opgeslagen; herstel de grenzen in het GIS-programma en exporteer ze opnieuw "
+        "als GeoJSON."]
+    assert geometries(con, "wijk") == before
+    assert all("NaN" not in text for text in before.values())
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('{"type": "FeatureCollection", "features": {"a": 1}}',
+     "'features' is een object in plaats van een lijst van gebieden. Er is niets opgeslagen."),
+    ('{"type": "FeatureCollection", "features": [' + "[" * 5000 + "]" * 5000 + "]}",
+     "geen leesbare GeoJSON: de JSON is te diep genest (lijsten of objecten honderden lagen in "
+     "elkaar; een CBS- of GeoJSON-bestand heeft er hooguit enkele)."),
+])
+def test_a_collection_of_the_wrong_shape_is_refused_in_dutch(con, tmp_path, text, said):
+    path = tmp_path / "wijken_2024.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [f"Bestand wijken_2024.geojson: {said}"]
+
+
+def test_a_ring_left_open_is_closed_and_said(con, tmp_path):
+    wijken = zwolle_wijken()
+    opened = [kaart_feature(w["properties"], {"type": "Polygon", "coordinates": [
+        ring[:-1] if w is wijken[0] and i == 0 else ring
+        for i, ring in enumerate(w["geometry"]["coordinates"])]}) for w in wijken]
+    code = wijken[0]["properties"]["statcode"]
+    assert opened[0]["geometry"]["coordinates"][0][0] != opened[0]["geometry"]["coordinates"][0][-1]
+    stored = import_file(con, write(tmp_path / "wijken_2024.geojson", opened), gemeenten=["GM0193"])
+    assert stored.notes == [
+        f"De grens van {code} was niet gesloten (de laatste positie van een ring was niet de "
+        "eerste); Kindkaart heeft hem gesloten, zoals GIS-programma's doen. Controleer die grens "
+        "op de kaart."]
+    ring = json.loads(geometries(con, "wijk")[code])["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == len(wijken[0]["geometry"]["coordinates"][0])

@@ -69,7 +69,7 @@ def _is_postcode_file(path: Path) -> bool:
         return handle.readline().strip().upper().startswith("PC6")
 
 
-def _import_geojson(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+def _import_geojson(con, path: Path, gemeenten, year, notes: list[str]) -> tuple[str, list[int]]:
     if not year:
         match = re.search(r"(19|20)\d{2}", path.name)
         if not match:
@@ -87,6 +87,13 @@ def _import_geojson(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
         if absent:
             raise InputRefused(f"Bestand {path.name}: {absent}")
     features = pdok.features_of({"features": features}, gemeenten)
+    closed = [code for code in frame.attrs["closed"]
+              if any(f["properties"]["statcode"] == code for f in features)]
+    if closed:
+        more = f" en nog {len(closed) - 10}" if len(closed) > 10 else ""
+        notes.append(f"De grens van {', '.join(closed[:10])}{more} was niet gesloten (de laatste "
+                     "positie van een ring was niet de eerste); Kindkaart heeft hem gesloten, "
+                     "zoals GIS-programma's doen. Controleer die grens op de kaart.")
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
@@ -128,7 +135,7 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
 
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]) -> tuple[str, list[int]]:
     if _is_geojson(path):
-        return _import_geojson(con, path, gemeenten, year)
+        return _import_geojson(con, path, gemeenten, year, notes)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year)
     cbs_file = read_cbs_file(path, year=year)
