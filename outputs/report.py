@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from data_sources.config import min_count
@@ -52,6 +53,37 @@ class Section:
     build: Callable[[Context], str | None]
     scope: tuple[str, ...] = ("gemeente", "wijk")
     requires: tuple[str, ...] = ()
+
+
+def drawable_geometry(geometry_json: str) -> dict | None:
+    """A stored wijk geometry (GeoJSON text) as a dict when the maps can draw it: a Polygon or
+    MultiPolygon whose every polygon has a ring and every ring at least four finite positions.
+    None otherwise: a database from before the intake checked polygons may hold an empty ring
+    (IndexError on the Kaart page) or the text NaN (not JSON). One rule for every map."""
+    try:
+        geometry = json.loads(geometry_json)
+        polygons = ([geometry["coordinates"]] if geometry["type"] == "Polygon"
+                    else geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [])
+        if not polygons or not all(polygons):
+            return None
+        for polygon in polygons:
+            for ring in polygon:
+                points = np.asarray(ring, dtype=float)
+                if (points.ndim != 2 or points.shape[0] < 4 or points.shape[1] not in (2, 3)
+                        or not np.isfinite(points).all()):
+                    return None
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None
+    return geometry
+
+
+def unreadable_boundaries_note(codes: list[str], names: dict[str, str] | None = None) -> str:
+    """The Dutch note for wijken left off a map because their stored boundary cannot be drawn."""
+    shown = ", ".join(code if (names or {}).get(code) in (None, code) else f"{names[code]} ({code})"
+                      for code in codes[:10])
+    more = f" en nog {len(codes) - 10}" if len(codes) > 10 else ""
+    return (f"Niet op de kaart: {shown}{more}. De opgeslagen wijkgrens is beschadigd of leeg; "
+            "lees de grenzen opnieuw in op de pagina Gemeente laden.")
 
 
 def _rings(geometry: dict) -> list[list]:
@@ -267,14 +299,17 @@ def _map(context: Context) -> str | None:
     values = dict(zip(rows["wijk_code"], rows[TOTAL_LABEL], strict=True))
     hidden = dict(zip(rows["wijk_code"], table.hidden.loc[rows.index, TOTAL_LABEL], strict=True))
     names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
-    shapes = [{"geometry": json.loads(g.geometry_json), "name": names.get(g.wijk_code, g.wijk_code),
-               "value": float(values.get(g.wijk_code, float("nan"))), "hidden": bool(hidden.get(g.wijk_code, False)),
-               "highlight": g.wijk_code == context.wijk_code}
-              for g in geometries.itertuples(index=False)]
+    drawn = {g.wijk_code: drawable_geometry(g.geometry_json) for g in geometries.itertuples(index=False)}
+    shapes = [{"geometry": geometry, "name": names.get(code, code),
+               "value": float(values.get(code, float("nan"))), "hidden": bool(hidden.get(code, False)),
+               "highlight": code == context.wijk_code}
+              for code, geometry in drawn.items() if geometry is not None]
     title = f"Kinderen 0-12 jaar per wijk, {context.year}"
     if context.wijk_code:
         title += f" (omrand: {context.wijk_name})"
-    return svg_map(shapes, title)
+    left_out = [code for code, geometry in drawn.items() if geometry is None]
+    note = (f"<p class='note'>{esc(unreadable_boundaries_note(left_out, names))}</p>" if left_out else "")
+    return (svg_map(shapes, title) if shapes else "") + note or None
 
 
 def _per_wijk(context: Context) -> str | None:

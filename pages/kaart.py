@@ -57,8 +57,10 @@ else:
     region_names = wijk_region_names(gemeente_code)
 deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,
                           labels=show_names, names=region_names)
-if deck is None:
+if deck is None and not shapes.left_out:
     st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
+elif deck is None:
+    st.warning(shapes.left_out_note(region_names))
 else:
     event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
                             selection_mode="single-object")
@@ -68,6 +70,8 @@ else:
     clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
     if clicked:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
+if deck is not None and shapes.left_out:
+    st.warning(shapes.left_out_note(region_names))
 if indicator.note:
     st.caption(indicator.note)
 if national and indicator.kind == "bevolking":

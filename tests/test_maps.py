@@ -84,3 +84,51 @@ def test_svg_map_names_only_what_can_be_read():
     assert re.findall(r">([^<>]+)</text>", svg) == ["Groot"]
     # every wijk is still drawn, with its name in the tooltip of its area
     assert sorted(re.findall(r"<title>([^<:]+):", svg)) == ["Groot", "Klein", "Smalle wijk met een lange naam"]
+
+
+# Stored by a Kindkaart from before the intake checked polygons: an empty ring (the Kaart page
+# showed "IndexError: too many indices for array" to everyone), no ring, and the text NaN.
+DAMAGED = {"WK999901": '{"type":"Polygon","coordinates":[[]]}',
+           "WK999902": '{"type":"Polygon","coordinates":[]}',
+           "WK999903": _square(5.02).replace("52.01", "NaN", 1)}
+
+
+def test_a_stored_boundary_that_cannot_be_drawn_is_left_off_with_a_note():
+    frame = pd.DataFrame({"wijk_code": [*DAMAGED, "WK999904"],
+                          "geometry_json": [*DAMAGED.values(), _square(5.03)]})
+    shapes = shapes_from_frame(frame)
+    assert list(shapes.geometry_text) == ["WK999904"]
+    assert shapes.left_out == ("WK999901", "WK999902", "WK999903")
+    assert shapes.left_out_note({"WK999901": "Centrum"}) == (
+        "Niet op de kaart: Centrum (WK999901), WK999902, WK999903. De opgeslagen wijkgrens is "
+        "beschadigd of leeg; lees de grenzen opnieuw in op de pagina Gemeente laden.")
+    deck, _ = choropleth(VALUES, shapes, "Kinderen")
+    assert [f["properties"]["wijk_code"] for f in json.loads(deck.to_json())["layers"][0]["data"]["features"]
+            ] == ["WK999904"]
+    nothing = shapes_from_frame(frame.iloc[:3])
+    assert nothing.geometry_text == {} and choropleth(VALUES, nothing, "Kinderen") == (None, [])
+
+
+def test_kaart_and_report_leave_out_a_damaged_boundary(app_db):
+    from conftest import run_page
+
+    from data_sources import store
+    from outputs.report import gemeente_report
+
+    con = store.connect(app_db)
+    try:
+        [(year,)] = con.execute("select max(year) from geometries where region_code = 'WK999901'"
+                                ).fetchall()
+        con.execute("update geometries set geometry_json = ? where region_code = 'WK999901'",
+                    [DAMAGED["WK999901"]])
+        report = gemeente_report(con, "GM9999", int(year))
+    finally:
+        con.close()
+    assert "Niet op de kaart: Centrum (WK999901). De opgeslagen wijkgrens" in report
+    at = run_page("kaart")
+    assert not at.exception
+    features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert len(features) == 9 and "WK999901" not in {f["properties"]["wijk_code"] for f in features}
+    assert [w.value for w in at.warning if "Niet op de kaart" in w.value] == [
+        "Niet op de kaart: Centrum (WK999901). De opgeslagen wijkgrens is beschadigd of leeg; lees "
+        "de grenzen opnieuw in op de pagina Gemeente laden."]

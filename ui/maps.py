@@ -14,7 +14,12 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from data_sources.config import db_path
-from outputs.report import readable_labels, svg_map_image
+from outputs.report import (
+    drawable_geometry,
+    readable_labels,
+    svg_map_image,
+    unreadable_boundaries_note,
+)
 from transforms.labels import short_wijk_name
 from transforms.privacy import format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
@@ -108,6 +113,12 @@ class PreparedShapes:
     label_points: dict[str, tuple[float, float]] = field(default_factory=dict)
     # ... and that polygon's extent (west, south, east, north), for whether the name fits
     label_extents: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    # wijken left off the map: their stored boundary cannot be drawn (drawable_geometry)
+    left_out: tuple[str, ...] = ()
+
+    def left_out_note(self, names: dict[str, str] | None = None) -> str:
+        """A Dutch note naming the wijken left off the map; '' when none were."""
+        return unreadable_boundaries_note(list(self.left_out), names) if self.left_out else ""
 
 
 def _simplify_ring(ring: np.ndarray, tolerance: float) -> np.ndarray:
@@ -144,8 +155,7 @@ def _polygons(geometry: dict) -> list:
     return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
 
-def _prepare(geometry_json: list[str]) -> tuple[list[dict], tuple[float, float, float, float]]:
-    parsed = [json.loads(text) for text in geometry_json]
+def _prepare(parsed: list[dict]) -> tuple[list[dict], tuple[float, float, float, float]]:
     west = south = math.inf
     east = north = -math.inf
     for geometry in parsed:
@@ -182,9 +192,13 @@ def _label_point(geometry: dict) -> tuple[float, float]:
 
 def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
     """Simplify and serialise wijk polygons (wijk_code, geometry_json) for a map of their extent."""
+    drawn = [drawable_geometry(text) for text in frame["geometry_json"]]
+    left_out = tuple(code for code, geometry in zip(frame["wijk_code"], drawn, strict=True)
+                     if geometry is None)
+    frame = frame[[geometry is not None for geometry in drawn]]
     if frame.empty:
-        return PreparedShapes({}, (0.0, 0.0, 0.0, 0.0))
-    parsed, bounds = _prepare(list(frame["geometry_json"]))
+        return PreparedShapes({}, (0.0, 0.0, 0.0, 0.0), left_out=left_out)
+    parsed, bounds = _prepare([geometry for geometry in drawn if geometry is not None])
     extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1e-4)
     tolerance = extent * SIMPLIFY_SHARE
     # Coordinates rounded to about a tenth of the tolerance: invisible, and fewer bytes.
@@ -201,7 +215,7 @@ def shapes_from_frame(frame: pd.DataFrame) -> PreparedShapes:
     codes = list(frame["wijk_code"])
     labels = {code: _label_point(geometry) for code, geometry in zip(codes, parsed, strict=True)}
     extents = {code: _largest_extent(geometry) for code, geometry in zip(codes, parsed, strict=True)}
-    return PreparedShapes(texts, bounds, labels, extents)
+    return PreparedShapes(texts, bounds, labels, extents, left_out)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
