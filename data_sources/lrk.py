@@ -16,7 +16,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
 from data_sources.registrations import reading
-from data_sources.text import compact, delimiter, normalise
+from data_sources.text import CONTROL_CHARACTERS, compact, delimiter, normalise
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -414,8 +414,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
             f"Bestand {path.name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
             "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."
         )
+    # a NUL in a location's name ended up in the tables and the HTML report
     frame = pd.DataFrame({
-        field: raw[columns[field]].astype("string").str.strip() if field in columns else pd.NA
+        field: (raw[columns[field]].astype("string").str.replace(CONTROL_CHARACTERS, "", regex=True)
+                .str.strip()) if field in columns else pd.NA
         for field in COLUMN_ALIASES
     })
     frame["row_number"] = range(2, len(frame) + 2)  # row 1 is the header

@@ -34,9 +34,11 @@ def delimiter(header: str) -> str:
 
 # C0 control characters but tab, line feed and carriage return: a NUL from a file would end up in
 # the tables, the pages and the HTML report.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_CONTROLS = re.compile(CONTROL_CHARACTERS)
 
 
 def without_controls(text: str) -> str:
-    """Text from a file without control characters (NUL, ESC, ...) other than tab and line breaks."""
+    """Text from a file without control characters (NUL, ESC, ...) other than tab and line breaks
+    (CONTROL_CHARACTERS, also for pandas' str.replace)."""
     return _CONTROLS.sub("", text)

@@ -2,6 +2,7 @@
 library's own English words, and nothing from them is stored."""
 
 import io
+import json
 import sys
 import zipfile
 from pathlib import Path
@@ -191,3 +192,112 @@ def test_an_odd_sample_workbook_is_refused_in_dutch_and_stores_nothing(db, chang
         db, vve_sample_with(change), "vve-indicaties", "GGD Voorbeeldregio (JGZ)", "2024",
         "vve.xlsx", gemeente_code="GM9999"))
     assert expected in text, text
+
+
+def kwb_csv(path: Path, rows: list[list] | None = None, lines: list[str] | None = None) -> Path:
+    """kwb-<year>.csv as CBS publishes it (';', a header of short names), or these lines."""
+    if lines is None:
+        lines = [";".join(kwb_files.KWB_COLUMNS),
+                 *(";".join(map(str, row)) for row in rows or kwb_files.kwb_rows())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_kwb_csv_with_a_quote_left_open_names_the_row(db, tmp_path):
+    # before: a quote left open in a file of ~1 MB made the rest one value, and csv's
+    # "field larger than field limit" a traceback; in a small file a message without the row
+    lines = [";".join(kwb_files.KWB_COLUMNS)]
+    for i in range(8000):
+        code = f"BU0193{i:04d}"
+        lines.append(";".join([code, code[2:], f"Buurt {i}", "Zwolle", "Buurt", code, "1", "1000",
+                               "500", "500", "150", "100", "300", "250", "200", "450", "120", "430",
+                               "15", "10", "0,8", "0,6"]))
+    lines[3] = lines[3].replace("Buurt 2", '"Buurt 2', 1)
+    said = ('Bestand kwb-2024.csv: in rij 4 wordt een aanhalingsteken (") niet gesloten, zodat de '
+            "regels erna één waarde zouden worden. Er is niets opgeslagen; herstel die rij of "
+            "download het bestand opnieuw.")
+    path = kwb_csv(tmp_path / "kwb-2024.csv", lines=lines)
+    assert path.stat().st_size > 900_000
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == said
+    path = kwb_csv(tmp_path / "kwb-2024.csv", lines=lines[:12])
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == said
+
+
+def test_a_cbs_csv_with_a_value_longer_than_csv_reads_names_the_row(db, tmp_path):
+    rows = kwb_files.kwb_rows()
+    rows[2][2] = "x" * 200_000
+    path = kwb_csv(tmp_path / "kwb-2024.csv", rows)
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand kwb-2024.csv: rij 4 heeft een waarde van meer dan 131.072 tekens; zo'n waarde "
+        "heeft geen CBS-tabel. Er is niets opgeslagen.")
+    path = tmp_path / "statline_85984NED_2024.csv"
+    path.write_text('"Wijken en buurten";"Codering (code)";"Aantal inwoners (aantal)"\n'
+                    '"Zwolle";"GM0193";"130000"\n"' + "y" * 200_000 + '";"WK019310";"7115"\n',
+                    encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand statline_85984NED_2024.csv: rij 3 heeft een waarde van meer dan 131.072 tekens; "
+        "zo'n waarde heeft geen CBS-tabel. Er is niets opgeslagen.")
+
+
+def odata_rows() -> list[dict]:
+    source = ROOT / "tests" / "fixtures" / "cbs" / "odata_85984NED_TypedDataSet.json"
+    return json.loads(source.read_text(encoding="utf-8"))["value"]
+
+
+METADATA = "https://opendata.cbs.nl/ODataApi/odata/85984NED/$metadata#Cbs.OData.WebAPI.TypedDataSet"
+
+
+@pytest.mark.parametrize("member", ["odata.nextLink", "@odata.nextLink"])
+def test_the_first_page_of_an_odata_response_is_refused(db, tmp_path, member):
+    # before: 24 of 49 records were stored as the whole table ("ingelezen ... 216 rijen")
+    rows = odata_rows()
+    path = tmp_path / "85984NED_page1.json"
+    path.write_text(json.dumps({"odata.metadata": METADATA, "value": rows[:4],
+                                member: "https://opendata.cbs.nl/ODataApi/odata/85984NED/"
+                                        "TypedDataSet?$skip=4"}), encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand 85984NED_page1.json: dit is pagina 1 van een groter OData-antwoord (er staat een "
+        "odata.nextLink in naar de volgende rijen); download de volledige tabel (of gebruik "
+        "load-cbs). Er is niets opgeslagen.")
+
+
+def test_an_odata_value_that_is_an_object_or_a_list_is_refused_naming_record_and_key(db, tmp_path):
+    # before: stored as empty (NULL), without a word
+    rows = odata_rows()
+    rows[2]["AantalInwoners_5"] = {"a": [1]}
+    rows[5]["k_0Tot15Jaar_8"] = [100]
+    path = tmp_path / "85984NED_2024.json"
+    path.write_text(json.dumps({"odata.metadata": METADATA, "value": rows}), encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand 85984NED_2024.json: rij 3 van 'value', sleutel AantalInwoners_5: een object waar "
+        "een getal of tekst hoort. Bestand 85984NED_2024.json: rij 6 van 'value', sleutel "
+        "k_0Tot15Jaar_8: een lijst waar een getal of tekst hoort. Er is niets opgeslagen.")
+
+
+def test_json_nested_deeper_than_python_reads_is_refused_in_dutch(db, tmp_path):
+    path = tmp_path / "85984NED_2024.json"
+    path.write_text('{"value": ' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand 85984NED_2024.json: de JSON is te diep genest (lijsten of objecten honderden "
+        "lagen in elkaar; een CBS- of GeoJSON-bestand heeft er hooguit enkele).")
+
+
+def test_control_characters_in_kwb_names_are_not_stored(db, tmp_path):
+    # before: a NUL in a kwb region name reached regions (and the HTML report)
+    rows = kwb_files.kwb_rows()
+    rows[2][2] = "Wijk 10 Binnen\x00stad\x1b"
+    jobs.import_cbs_file(db, kwb_csv(tmp_path / "kwb-2024.csv", rows))
+    assert db.execute("select distinct region_name from regions where region_code = 'WK019310'"
+                      ).fetchall() == [("Wijk 10 Binnenstad",)]
+
+
+def test_control_characters_in_lrk_names_are_not_stored(db, tmp_path):
+    raw = LRK.read_bytes().decode("cp1252")
+    name = raw.splitlines()[3].split(";")[2]
+    path = tmp_path / "lrk_export_GM9999_2024.csv"
+    path.write_bytes(raw.replace(name, name[:3] + "\x00\x07" + name[3:], 1).encode("cp1252"))
+    jobs.import_lrk(db, path, year=2024)
+    assert db.execute("select count(*) from raw_lrk__locations where location_name = ?",
+                      [name]).fetchone()[0] >= 1
+    assert db.execute("select count(*) from raw_lrk__locations where regexp_matches("
+                      "location_name, '[\\x00-\\x08]')").fetchone() == (0,)

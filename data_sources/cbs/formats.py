@@ -32,7 +32,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import delimiter
+from data_sources.text import delimiter, without_controls
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
@@ -69,8 +69,8 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
     if suffix in {".xlsx", ".xls", ".xlsm"}:
         return _read_kwb(_read_spreadsheet(path), path, year)
     if suffix in {".csv", ".txt"}:
-        text = _table_part(_read_text(path))
-        header = _split_header(text)
+        text = _table_part(without_controls(_read_text(path)), path)
+        header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
             return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year)
@@ -118,16 +118,14 @@ def _read_text(path: Path, line: str = "rij") -> str:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
 
-def _table_part(text: str) -> str:
+def _table_part(text: str, path: Path) -> str:
     """The table without the lines StatLine may put around it: a title above the header, and an
     empty line, 'Bron: CBS' or a copyright line below the data (lines with fewer fields than the
     header; the header is the first line as wide as the widest of the first ten)."""
     lines = text.splitlines()
     head = lines[:10]
     separator = delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
-    widths = [len(fields) for fields in csv.reader(lines, delimiter=separator)]
-    if len(widths) != len(lines):  # a quoted value over several lines: leave the text as it is
-        return text
+    widths = [len(fields) for fields in _csv_fields(lines, separator, path)]
     width = max(widths[:10])
     start, end = widths.index(width), len(lines)
     while end > start and widths[end - 1] < width:
@@ -135,9 +133,37 @@ def _table_part(text: str) -> str:
     return text if (start, end) == (0, len(lines)) else "\n".join(lines[start:end]) + "\n"
 
 
-def _split_header(text: str) -> list[str]:
+def _csv_fields(lines: list[str], separator: str, path: Path):
+    """The fields of each line (of the file: row 1 is its first line). A quote left open
+    and a value longer than csv's limit (131,072 characters) are refused naming the row: no CBS
+    table has a value over several lines or that long (an open quote made the rest of the file one
+    value, and csv's own error a traceback)."""
+    reader = csv.reader(lines, delimiter=separator)
+    done = 0  # lines read, each one record
+    try:
+        for fields in reader:
+            if reader.line_num > done + 1:
+                raise InputRefused(_open_quote(path, done + 1))
+            done = reader.line_num
+            yield fields
+    except csv.Error:
+        if reader.line_num > done + 1:
+            raise InputRefused(_open_quote(path, done + 1)) from None
+        limit = f"{csv.field_size_limit():_}".replace("_", ".")
+        raise InputRefused(f"Bestand {path.name}: rij {done + 1} heeft een waarde van meer dan "
+                           f"{limit} tekens; zo'n waarde heeft geen CBS-tabel. Er is niets "
+                           "opgeslagen.") from None
+
+
+def _open_quote(path: Path, row: int) -> str:
+    return (f"Bestand {path.name}: in rij {row} wordt een aanhalingsteken (\") niet gesloten, zodat "
+            "de regels erna één waarde zouden worden. Er is niets opgeslagen; herstel die rij of "
+            "download het bestand opnieuw.")
+
+
+def _split_header(text: str, path: Path) -> list[str]:
     first = text.splitlines()[0] if text.strip() else ""
-    return next(csv.reader([first], delimiter=delimiter(first)), [])
+    return next(_csv_fields([first], delimiter(first), path), [])
 
 
 def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
@@ -277,7 +303,7 @@ def _cell(value: object) -> str | None:
     # A cell as stripped text; None for an empty cell (NaN from the spreadsheet reader).
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    return str(value).strip() or None
+    return without_controls(str(value)).strip() or None
 
 
 def _kwb_code(row: dict, code_column: str) -> str:
@@ -293,8 +319,9 @@ def _kwb_code(row: dict, code_column: str) -> str:
 def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
     (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
-    first = text.splitlines()[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
+    lines = text.splitlines()
+    records = _csv_fields(lines, delimiter(lines[0]), path)
+    fieldnames = next(records)
     last_titles = [_last_title(h) for h in header]
     repeated = {t for t in last_titles if last_titles.count(t) > 1}
     # The kwb's own table has Nabijheid-like titles (Nabijheid voorzieningen/Basisonderwijs/
@@ -306,7 +333,10 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
     rows = []
-    for raw in reader:
+    for fields in records:
+        if not fields:
+            continue  # an empty line, as csv.DictReader skips it
+        raw = dict(zip(fieldnames, fields, strict=False))
         rows.append({key: raw.get(h) for h, key in zip(header, keys, strict=True) if key})
     props = []
     for key in keys:
@@ -367,21 +397,33 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
     """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
     try:
         data = json.loads(_read_text(path, "regel"))
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}.") from None
     table_id = None
     if isinstance(data, dict):
+        if data.get("odata.nextLink") or data.get("@odata.nextLink"):
+            raise InputRefused(f"Bestand {path.name}: dit is pagina 1 van een groter OData-antwoord "
+                               "(er staat een odata.nextLink in naar de volgende rijen); download "
+                               "de volledige tabel (of gebruik load-cbs). Er is niets opgeslagen.")
         match = re.search(r"/odata/([0-9A-Za-z]+)/", str(data.get("odata.metadata", "")),
                           re.IGNORECASE)
         table_id = match.group(1) if match else None
         data = data.get("value")
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
+    data = _plain_records(data, path)
     table_id = table_id or _table_id_from_name(path)
     sibling = path.parent / "DataProperties.json"
     if sibling.exists():
-        props = json.loads(_read_text(sibling))
+        try:
+            props = json.loads(_read_text(sibling, "regel"))
+        except (ValueError, RecursionError) as exc:
+            raise InputRefused(f"Bestand {sibling.name}: {unreadable(exc)}.") from None
         props = props.get("value", props) if isinstance(props, dict) else props
+        if not isinstance(props, list) or not all(isinstance(p, dict) for p in props):
+            raise InputRefused(f"Bestand {sibling.name}: geen lijst met kolombeschrijvingen "
+                               "(DataProperties) van CBS.")
     else:
         props = _guess_properties(data)
     keys = {p.get("Key") for p in props}
@@ -395,6 +437,25 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
                      period=period, modified=None, data_properties=props, records=data)
     table = _nabijheid_or_same(table)
     return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+
+
+def _plain_records(records: list[dict], path: Path) -> list[dict]:
+    """The records with their text free of control characters; a value that is an object or a
+    list (stored as empty before) is refused naming the record and key."""
+    problems = []
+    for number, record in enumerate(records, start=1):
+        for key, value in record.items():
+            if isinstance(value, (dict, list)):
+                kind = "een object" if isinstance(value, dict) else "een lijst"
+                problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
+                                f"{kind} waar een getal of tekst hoort.")
+            elif isinstance(value, str):
+                record[key] = without_controls(value)
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise InputRefused([*problems, "Er is niets opgeslagen."])
+    return records
 
 
 def _nabijheid_or_same(table: CbsTable) -> CbsTable:
