@@ -140,7 +140,8 @@ def polygon_problem(geometry: dict) -> str | None:
 def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> str:
     """'wgs84' or 'rd', from the file's crs member or, without one, from where its points lie."""
     crs = collection.get("crs")
-    name = str(((crs or {}).get("properties") or {}).get("name") or "") if isinstance(crs, dict) else ""
+    members = crs.get("properties") if isinstance(crs, dict) else None
+    name = str(members.get("name") or "") if isinstance(members, dict) else ""
     xs, ys = [], []
     for geometry in polygons:
         for point in _points(geometry):

@@ -6,13 +6,16 @@ includes an upload exactly when the upload is active (killed halfway, nothing of
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import random
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -35,6 +38,7 @@ BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw ge
 # conflict" when two uploads rebuild the same marts). A job waits at most this long for its turn.
 WRITE_TURN_SECONDS = 120.0
 _write_turn = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 def retrying(con: duckdb.DuckDBPyConnection, work):
@@ -155,7 +159,8 @@ def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
 
 def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,
                actor: str = "opdrachtregel") -> lrk.LrkImport:
-    """Store an LRK export and rebuild the marts, in one transaction (with the audit line)."""
+    """Store an LRK export and rebuild the marts, in one transaction (with the audit line). An
+    error the readers did not foresee is a Dutch refusal too (refused_unforeseen)."""
     def work() -> lrk.LrkImport:
         with store.transaction(con):
             result = lrk.import_lrk_file(con, path, year=year)
@@ -163,7 +168,33 @@ def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | Non
             accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}")
         return result
 
-    return retrying(con, work)
+    with refused_unforeseen(path):
+        return retrying(con, work)
+
+
+@contextlib.contextmanager
+def refused_unforeseen(path: str | Path) -> Iterator[None]:
+    """Turn an error the file readers did not foresee (a shape of file nobody thought of) into a
+    Dutch InputRefused naming the file, with the traceback in the server's log only: a page shows
+    no traceback or server path, and the transaction was rolled back, so nothing is stored. A
+    refusal, a database that is damaged or in use and Ctrl-C pass unchanged."""
+    try:
+        yield
+    except InputRefused:
+        raise
+    except duckdb.Error as error:
+        if store.is_damage(error):
+            raise
+        _refuse_unforeseen(path, error)
+    except Exception as error:  # noqa: BLE001 - the safety net under every reader's own checks
+        _refuse_unforeseen(path, error)
+
+
+def _refuse_unforeseen(path: str | Path, error: Exception) -> NoReturn:
+    _log.error("Onverwachte fout bij het inlezen van %s", Path(path).name, exc_info=error)
+    raise InputRefused(f"Bestand {Path(path).name} is niet te lezen; er is niets opgeslagen. Het "
+                       "bestand heeft een opbouw die Kindkaart niet kent (de beheerder vindt de "
+                       f"details in het logboek van de server: {type(error).__name__}).") from None
 
 
 def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
@@ -180,7 +211,8 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
             accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}")
         return stored
 
-    return retrying(con, work)
+    with refused_unforeseen(path):
+        return retrying(con, work)
 
 
 def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int],

@@ -2,6 +2,7 @@
 downloaded CBS file or an LRK export."""
 
 import contextlib
+import logging
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,6 +144,13 @@ def show_refusal(upload, refused: InputRefused) -> None:
         st.error(message.replace("--jaar", "het vak Jaar"))
 
 
+def show_unforeseen(upload, error: Exception) -> None:
+    """An error nobody foresaw (the jobs turn the readers' own into refusals): a Dutch sentence
+    on the page, the traceback only in the server's log."""
+    logging.getLogger(__name__).error("Onverwachte fout bij %s", upload.name, exc_info=error)
+    st.error(f"{upload.name} is niet te lezen; er is niets opgeslagen.")
+
+
 st.header("CBS-bestand inlezen")
 st.write(
     "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
@@ -180,6 +188,8 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
                 st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
                 st.rerun()
             show_refusal(cbs_upload, refused)
+        except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
+            show_unforeseen(cbs_upload, error)
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
             clear_caches()
@@ -211,6 +221,8 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
             imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor())
         except InputRefused as refused:
             show_refusal(lrk_upload, refused)
+        except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
+            show_unforeseen(lrk_upload, error)
         else:
             clear_caches()
             st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} ingeschreven locaties "

@@ -256,3 +256,64 @@ def test_a_ring_left_open_is_closed_and_said(con, tmp_path):
         "op de kaart."]
     ring = json.loads(geometries(con, "wijk")[code])["coordinates"][0]
     assert ring[0] == ring[-1] and len(ring) == len(wijken[0]["geometry"]["coordinates"][0])
+
+
+def _read_in(at, name: str, data: bytes) -> None:
+    at.file_uploader(key="laden_bestand").set_value((name, data, "application/geo+json"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+
+
+def test_gemeente_laden_refuses_an_empty_ring_and_the_kaart_still_draws_centrum(app_db):
+    # before: "ingelezen", Centrum's boundary replaced, and an IndexError on the Kaart page
+    from conftest import run_page_as_analist
+
+    data = json.dumps({"type": "FeatureCollection", "features": [kaart_feature(
+        {"statcode": "WK999901", "statnaam": "Centrum"},
+        {"type": "Polygon", "coordinates": [[]]})]}).encode()
+    at = run_page_as_analist("gemeente_laden")
+    _read_in(at, "wijken_2024_empty_ring.geojson", data)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "wijken_2024_empty_ring.geojson is niet ingelezen; er is niets opgeslagen.",
+        "Bestand wijken_2024_empty_ring.geojson: de grens van WK999901 (feature 1): een ring heeft "
+        "0 positie(s); een vlak heeft er minstens vier nodig (drie hoeken en de eerste nog eens "
+        "aan het eind).",
+        "Er is niets opgeslagen; herstel de grenzen in het GIS-programma en exporteer ze opnieuw "
+        "als GeoJSON."]
+    at.switch_page("pages/kaart.py").run()
+    assert not at.exception
+    features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert "WK999901" in {f["properties"]["wijk_code"] for f in features}
+
+
+def test_an_error_nobody_foresaw_is_a_dutch_refusal_with_the_traceback_only_in_the_log(
+        app_db, con, tmp_path, monkeypatch, caplog):
+    # The readers refuse every file shape we know of in their own words; this net is for the
+    # next one. No real file reaches it any more, so a reader is made to fail as one would.
+    from conftest import run_page_as_analist
+
+    from data_sources import geo
+
+    def unforeseen(path, decimals=5):
+        raise KeyError("coordinates")
+
+    monkeypatch.setattr(geo, "read_geojson", unforeseen)
+    path = write(tmp_path / "wijken_2024.geojson", zwolle_wijken())
+    said = ("Bestand wijken_2024.geojson is niet te lezen; er is niets opgeslagen. Het bestand "
+            "heeft een opbouw die Kindkaart niet kent (de beheerder vindt de details in het "
+            "logboek van de server: KeyError).")
+    with caplog.at_level("ERROR"), pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [said]
+    assert "Onverwachte fout bij het inlezen van wijken_2024.geojson" in caplog.text
+    assert "Traceback" in caplog.text and "KeyError: 'coordinates'" in caplog.text
+    assert con.execute("select count(*) from loads where file_name = 'wijken_2024.geojson'"
+                       ).fetchone() == (0,)
+
+    at = run_page_as_analist("gemeente_laden")
+    _read_in(at, "wijken_2024.geojson", path.read_bytes())
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "wijken_2024.geojson is niet ingelezen; er is niets opgeslagen.", said]
