@@ -242,6 +242,13 @@ def test_a_collection_of_the_wrong_shape_is_refused_in_dutch(con, tmp_path, text
     assert refused.value.messages == [f"Bestand wijken_2024.geojson: {said}"]
 
 
+def test_a_crs_whose_properties_are_no_object_counts_as_none(con, tmp_path):
+    # before: AttributeError ('list' object has no attribute 'get')
+    path = write(tmp_path / "wijken_2024.geojson", zwolle_wijken(), crs={"type": "name", "properties": [1]})
+    import_file(con, path, gemeenten=["GM0193"])
+    assert len(geometries(con, "wijk")) == len(zwolle_wijken())
+
+
 def test_a_ring_left_open_is_closed_and_said(con, tmp_path):
     wijken = zwolle_wijken()
     opened = [kaart_feature(w["properties"], {"type": "Polygon", "coordinates": [
