@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -115,9 +116,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _MessageOnly(logging.Formatter):
+    """Log lines on the command line without a traceback: the Dutch refusal already says what
+    went wrong. With KINDKAART_DEBUG=1 the traceback is printed too (for the beheerder)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if os.environ.get("KINDKAART_DEBUG") != "1":
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
+def _log_messages_only() -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # a caller (a test, an embedding program) that set up logging decides
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_MessageOnly("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
     that stops early (`history | head`) ends the command quietly, whichever command it is."""
+    _log_messages_only()
     try:
         code = _main(argv)
         sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit

@@ -324,3 +324,30 @@ def test_an_error_nobody_foresaw_is_a_dutch_refusal_with_the_traceback_only_in_t
     assert not at.exception
     assert [e.value for e in at.error] == [
         "wijken_2024.geojson is niet ingelezen; er is niets opgeslagen.", said]
+
+
+def test_on_the_command_line_an_unforeseen_error_is_the_dutch_refusal_without_a_traceback(tmp_path):
+    """The net's log line goes to stderr as one line; its traceback only with KINDKAART_DEBUG=1."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = write(tmp_path / "wijken_2024.geojson", zwolle_wijken())
+    script = ("import sys\nfrom data_sources import geo, cli\n"
+              "def unforeseen(path, decimals=5):\n    raise KeyError('coordinates')\n"
+              "geo.read_geojson = unforeseen\n"
+              f"sys.exit(cli.main(['import-cbs', {str(path)!r}, '--db', {str(tmp_path / 'k.duckdb')!r}]))\n")
+    root = Path(__file__).resolve().parent.parent
+
+    def run(debug: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "KINDKAART_DEBUG": debug, "PYTHONPATH": str(root)}
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                              cwd=root, timeout=120)
+
+    quiet = run("0")
+    assert quiet.returncode == 1
+    assert "niet te lezen; er is niets opgeslagen" in quiet.stdout
+    assert quiet.stderr.strip() == "Onverwachte fout bij het inlezen van wijken_2024.geojson"
+    loud = run("1")
+    assert "Traceback" in loud.stderr and "KeyError: 'coordinates'" in loud.stderr
