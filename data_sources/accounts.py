@@ -121,6 +121,19 @@ def disable_account(con: duckdb.DuckDBPyConnection, login: str) -> None:
         raise InputRefused(f"Er is geen actief account '{login}'.")
 
 
+def enable_account(con: duckdb.DuckDBPyConnection, login: str) -> None:
+    """Enable a disabled account again (same role, organisation and password); InputRefused when
+    there is no disabled account of that login."""
+    changed = con.execute(
+        "update accounts set active = true, disabled_at = null"
+        " where lower(login) = lower(?) and not active returning login", [login]).fetchall()
+    if not changed:
+        known = con.execute("select count(*) from accounts where lower(login) = lower(?)",
+                            [login]).fetchone()[0]
+        raise InputRefused(f"Het account '{login}' is niet uitgeschakeld." if known
+                           else f"Er is geen account '{login}'.")
+
+
 def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str = "") -> None:
     """Record who did what (in the caller's transaction, so it is stored exactly with the deed)."""
     con.execute("insert into audit_log (actor, action, detail) values (?, ?, ?)",

@@ -31,9 +31,9 @@ for audience, label in accounts.AUDIENCES.items():
 
 st.header("Accounts")
 # st.write, not st.caption: inline code in a caption is drawn below the contrast WCAG asks
-st.write("Accounts maakt u aan en schakelt u uit op de opdrachtregel: "
+st.write("Accounts maakt u aan en schakelt u uit (en weer in) op de opdrachtregel: "
          "`python -m data_sources users add LOGIN --rol ROL [--organisatie ORG] --wachtwoord-stdin`, "
-         "`users list`, `users disable LOGIN`.")
+         "`users list`, `users disable LOGIN`, `users enable LOGIN`.")
 st.table([{"Login": login, "Rol": role, "Organisatie": organisation or "",
            "Status": "actief" if active else "uitgeschakeld", "Inloggen": kind,
            "Aangemaakt": f"{created:%d-%m-%Y}"}

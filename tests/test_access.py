@@ -268,3 +268,30 @@ def test_a_download_is_logged_as_its_account_and_refused_once_that_account_is_di
         assert con.execute("select count(*) from audit_log where action = 'export'").fetchone() == exports
     finally:
         con.close()
+
+
+def test_a_disabled_account_is_enabled_again_on_the_command_line_and_logged(app_db, capsys):
+    from data_sources import accounts
+    from data_sources.cli import main
+
+    add_account(app_db, "ggd", "partner", GGD)
+    assert main(["users", "disable", "ggd", "--db", str(app_db)]) == 0
+    assert main(["users", "enable", "GGD", "--db", str(app_db)]) == 0  # any letter case
+    assert "ggd is weer ingeschakeld" in capsys.readouterr().out.lower()
+    con = store.connect(app_db)
+    try:
+        # the same role, organisation and password as before
+        assert accounts.verify_login(con, "ggd", PASSWORD) == Account("ggd", "partner", GGD)
+        assert con.execute("select disabled_at from accounts where login = 'ggd'").fetchone() == (None,)
+    finally:
+        con.close()
+    log = fetch(app_db, "select actor, action, detail from audit_log where action like 'account %'"
+                        " order by event_id")
+    assert log[-2:] == [("opdrachtregel", "account uitgeschakeld", "ggd"),
+                        ("opdrachtregel", "account ingeschakeld", "GGD")]
+    # an active account or an unknown login: a Dutch answer, nothing logged
+    assert main(["users", "enable", "ggd", "--db", str(app_db)]) != 0
+    assert main(["users", "enable", "niemand", "--db", str(app_db)]) != 0
+    said = capsys.readouterr().out
+    assert "Het account 'ggd' is niet uitgeschakeld." in said and "Er is geen account 'niemand'." in said
+    assert len(fetch(app_db, "select * from audit_log where action = 'account ingeschakeld'")) == 1

@@ -1,4 +1,4 @@
-"""`users`: add, list and disable the accounts that may sign in to the app."""
+"""`users`: add, list, disable and enable the accounts that may sign in to the app."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from data_sources import accounts, store
 from data_sources.errors import InputRefused
 
 NAME = "users"
-HELP = "Beheer de accounts: toevoegen (add), tonen (list) en uitschakelen (disable)."
+HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disable) en weer "
+        "inschakelen (enable).")
 
 
 def add_arguments(parser) -> None:
@@ -32,7 +33,11 @@ def add_arguments(parser) -> None:
     disable = actions.add_parser("disable", help="een account uitschakelen",
                                  description="Een account uitschakelen (blijft in het logboek).")
     disable.add_argument("login", metavar="LOGIN")
-    for action in (add, listing, disable):
+    enable = actions.add_parser("enable", help="een uitgeschakeld account weer inschakelen",
+                                description="Een uitgeschakeld account weer inschakelen (zelfde rol, "
+                                            "organisatie en wachtwoord; komt in het logboek).")
+    enable.add_argument("login", metavar="LOGIN")
+    for action in (add, listing, disable, enable):
         # --db also after the action (users add X --db PAD); SUPPRESS keeps the outer value
         action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
                             help="DuckDB-bestand (standaard: $KINDKAART_DB, anders data/kindkaart.duckdb)")
@@ -67,6 +72,9 @@ def run(args) -> int:
                 accounts.audit(con, "opdrachtregel", "account toegevoegd",
                                f"{account.login} ({account.role}"
                                f"{', ' + account.organisation if account.organisation else ''})")
+            elif args.actie == "enable":
+                accounts.enable_account(con, args.login)
+                accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login)
             else:
                 accounts.disable_account(con, args.login)
                 accounts.audit(con, "opdrachtregel", "account uitgeschakeld", args.login)
@@ -74,6 +82,8 @@ def run(args) -> int:
         con.close()
     if args.actie == "add":
         print(f"Account {args.login} ({args.rol}) toegevoegd. Vanaf nu vraagt elke pagina om in te loggen.")
+    elif args.actie == "enable":
+        print(f"Account {args.login} is weer ingeschakeld.")
     else:
         print(f"Account {args.login} is uitgeschakeld.")
     return 0
