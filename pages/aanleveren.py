@@ -18,6 +18,7 @@ from transforms.privacy import hidden_rule, suppress_table
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page
 from ui.data import clear_caches, cursor, data_version, releasing
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 account = guard_page()
@@ -173,9 +174,9 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
     data = upload.getvalue()
     result = checked(data, upload.name, soort, period)
     for notice in result.notices:
-        st.info(str(notice))
+        st.info(plain(notice))
     if not result.ok:
-        st.error(f"{upload.name} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
+        st.error(f"{plain(upload.name)} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
                  "opgeslagen. Verbeter het bestand en upload het opnieuw.")
         # A plain table, not the data grid: a screen reader reads it as a table right after the
         # alert, with no grid navigation to learn (there are at most 200 messages).
@@ -186,7 +187,7 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
                          caption=f"Meldingen bij {upload.name}", numeric_from=len(columns))
         return
     frame = result.aggregates_df
-    st.success(f"{upload.name} is in orde: {result.rows_read} rijen gelezen, "
+    st.success(f"{plain(upload.name)} is in orde: {result.rows_read} rijen gelezen, "
                f"{len(frame)} rijen om op te slaan. Controleer het voorbeeld en bevestig.")
     st.dataframe(checked_preview(result, rtype), hide_index=True, width="stretch")
     st.caption(f"{hidden_rule()} Opgeslagen worden de echte aantallen; elke weergave in "
@@ -198,7 +199,7 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
         except InputRefused as refused:
             problems.extend(refused.messages)
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
         try:
             outcome = jobs.import_registration(
@@ -207,7 +208,7 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             )
         except InputRefused as refused:
             for message in refused.messages:
-                st.error(message)
+                st.error(plain(message))
         else:
             saved(outcome.summary())
 
@@ -218,7 +219,7 @@ def history_section() -> None:
     own = account.organisation if account.role == "partner" else None
     history = uploads(cursor(), organisation=own, gemeente_code=gemeente_code)
     if own is not None:
-        st.caption(f"Alleen de aanleveringen van {own}.")
+        st.caption(f"Alleen de aanleveringen van {plain(own)}.")
     if history.empty:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return
@@ -246,7 +247,7 @@ def history_section() -> None:
         try:
             replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
         except InputRefused as refused:
-            st.error(" ".join(refused.messages))
+            st.error(plain(" ".join(refused.messages)))
         else:
             extra = f" (vervangt upload {', '.join(map(str, replaced))})" if replaced else ""
             saved(f"Upload {chosen} is weer de actieve versie{extra}.")

@@ -9,6 +9,7 @@ from transforms import analysis
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import clear_caches, cursor
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -17,7 +18,7 @@ if gemeente_code is None:
     st.stop()
 
 name = gemeente_name(gemeente_code)
-st.title(f"Analysevragen {name} {year}")
+st.title(f"Analysevragen {plain(name)} {year}")
 st.write(
     "De vragen uit de stap *Analyse* van de handreiking (regels 559-600). Waar Kindkaart een "
     "antwoord uit de gegevens kan geven, staat het erbij met een link naar de pagina. De andere "
@@ -161,4 +162,4 @@ for question in analysis.QUESTIONS:
                 clear_caches()
                 st.rerun()
         if status[2]:
-            st.caption(f"Status '{status[0]}', laatst bijgewerkt {status[2]}.")
+            st.caption(f"Status '{plain(status[0])}', laatst bijgewerkt {plain(status[2])}.")

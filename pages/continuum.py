@@ -17,6 +17,7 @@ from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import NOTHING_LOADED, population_missing
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -24,7 +25,7 @@ if gemeente_code is None:
     st.info(NOTHING_LOADED)
     st.stop()
 
-st.title(f"Continuüm van ondersteuning {gemeente_name(gemeente_code)} {year}")
+st.title(f"Continuüm van ondersteuning {plain(gemeente_name(gemeente_code))} {year}")
 st.write(
     "Hoeveel kinderen hebben naar verwachting welke ondersteuning nodig? Het model vermenigvuldigt "
     "per wijk en leeftijdsgroep het aantal kinderen met het aandeel per niveau uit de handreiking "

@@ -22,6 +22,7 @@ from transforms.labels import CBS_DATASET_LABELS
 from ui.auth import actor, guard_page
 from ui.data import clear_caches, cursor, query
 from ui.population import source_note
+from ui.safe import plain
 
 guard_page()
 st.title("Gemeente laden")
@@ -70,7 +71,7 @@ if right.button("Gemeentenamen ophalen bij CBS"):
         st.success(f"{len(fetched)} gemeentenamen opgehaald.")
         st.rerun()
     except SourceUnavailable as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
 
 if (load_clicked or refresh_clicked) and chosen:
     st.query_params["laden"] = chosen
@@ -92,7 +93,7 @@ if (load_clicked or refresh_clicked) and chosen:
         bar.empty()
         messages = exc.messages if isinstance(exc, InputRefused) else [str(exc)]
         for message in messages:
-            st.error(message)
+            st.error(plain(message))
     else:
         clear_caches()
         bar.progress(1.0, text="Klaar")
@@ -100,10 +101,10 @@ if (load_clicked or refresh_clicked) and chosen:
             "select region_name from regions where region_code = ? order by year desc limit 1",
             [chosen],
         ).fetchone()
-        shown = f"{name[0]} ({chosen})" if name and name[0] else chosen
+        shown = plain(f"{name[0]} ({chosen})" if name and name[0] else chosen)
         st.success(f"{shown} is geladen: {len(report.loaded)} tabellen.")
         for warning in report.warnings:
-            st.warning(warning)
+            st.warning(plain(warning))
 
 if chosen:
     st.header("Geladen gegevens")
@@ -139,9 +140,9 @@ def as_file(upload) -> Iterator[Path]:
 
 def show_refusal(upload, refused: InputRefused) -> None:
     """Why a file was not read; the command line's --jaar is this page's box Jaar."""
-    st.error(f"{upload.name} is niet ingelezen; er is niets opgeslagen.")
+    st.error(f"{plain(upload.name)} is niet ingelezen; er is niets opgeslagen.")
     for message in refused.messages:
-        st.error(message.replace("--jaar", "het vak Jaar"))
+        st.error(plain(message.replace("--jaar", "het vak Jaar")))
 
 
 def show_unforeseen(upload, error: Exception) -> None:
@@ -171,7 +172,7 @@ refused_file, refused_messages = st.session_state.get("laden_bestand_leegmaken",
 if cbs_upload is not None and refused_file == cbs_upload.file_id:
     # The previous click was refused because this file empties values an earlier load had.
     for message in refused_messages:
-        st.warning(message)
+        st.warning(plain(message))
     replace_confirmed = st.checkbox("Ja, vervang de eerdere cijfers, ook waar dit bestand ze leeg "
                                     "laat", key="laden_bestand_vervang")
 if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop"):
@@ -193,10 +194,10 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
             clear_caches()
-            st.success(f"{cbs_upload.name} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
+            st.success(f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
                        f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
             for note in notes:
-                st.warning(note)
+                st.warning(plain(note))
 
 st.header("LRK-export inlezen")
 st.write(
@@ -225,21 +226,21 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
             show_unforeseen(lrk_upload, error)
         else:
             clear_caches()
-            st.success(f"{lrk_upload.name} is ingelezen: {imported.locations} ingeschreven locaties "
+            st.success(f"{plain(lrk_upload.name)} is ingelezen: {imported.locations} ingeschreven locaties "
                        f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
             for line in imported.coverage_lines():
-                (st.warning if line.startswith("Vervangt niets") else st.info)(line)
+                (st.warning if line.startswith("Vervangt niets") else st.info)(plain(line))
             if imported.deregistered:
                 st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
                         "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
                         f"uitschrijfdatum in {imported.year} of eerder.")
             for note in imported.notes:
-                st.info(f"Let op: {note}.")
+                st.info(f"Let op: {plain(note)}.")
             unmapped = imported.unmapped_postcodes
             if unmapped:
                 more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""
                 st.warning(f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
-                           f"({', '.join(unmapped[:10])}{more}): die locaties tellen niet mee per "
+                           f"({plain(', '.join(unmapped[:10]))}{more}): die locaties tellen niet mee per "
                            "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
                            "export opnieuw.")
             if imported.without_address:

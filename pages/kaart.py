@@ -10,6 +10,7 @@ from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import NOTHING_LOADED, population_table
+from ui.safe import plain
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
@@ -25,7 +26,7 @@ scopes = ["gemeente", NATIONAL] if len(gemeenten()) > 1 else ["gemeente"]
 wanted_scope = st.session_state.get("gebied") or st.query_params.get("gebied")
 st.session_state.gebied = wanted_scope if wanted_scope in scopes else "gemeente"
 national = st.session_state.gebied == NATIONAL
-st.title(f"Kaart {NATIONAL_LABEL if national else gemeente_name(gemeente_code)} {year}")
+st.title(f"Kaart {NATIONAL_LABEL if national else plain(gemeente_name(gemeente_code))} {year}")
 
 keys = [key for key in INDICATORS if indicator_allowed(key)]  # partners: what the gemeente released
 wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
@@ -82,7 +83,7 @@ elif not national and (route := population_route_note(indicator, gemeente_code, 
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:
-    st.info(missing_message(indicator, gemeente_code, year, gemeente_name(gemeente_code)))
+    st.info(missing_message(indicator, gemeente_code, year, plain(gemeente_name(gemeente_code))))
 elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
     st.caption(unknown)
 

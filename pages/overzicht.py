@@ -11,6 +11,7 @@ from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -18,7 +19,7 @@ if gemeente_code is None:
     st.info(NOTHING_LOADED)
     st.stop()
 
-st.title(f"Overzicht {gemeente_name(gemeente_code)} {year}")
+st.title(f"Overzicht {plain(gemeente_name(gemeente_code))} {year}")
 table = population_table(gemeente_code, year)
 total_row = len(table.wijk_codes)  # the gemeente total comes after the wijken
 if not total_row:

@@ -27,6 +27,7 @@ from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -36,7 +37,7 @@ if gemeente_code is None:
     st.stop()
 
 name = gemeente_name(gemeente_code)
-st.title(f"Scenario's {name}")
+st.title(f"Scenario's {plain(name)}")
 st.write(
     "Van het tekort naar een plan (*Planvorming*, handreiking r. 602-1760): wat vraagt een keuze aan "
     "groepen, professionals, ruimte en geld? Een scenario is een bewaarde set keuzes: perspectief, "
@@ -81,7 +82,7 @@ if available:
         if state == scenarios.CURRENT_LABEL:
             continue
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.warning(f"**{scenario.name}** staat {state}: sinds de laatste berekening zijn gegevens "
+        left.warning(f"**{plain(scenario.name)}** staat {state}: sinds de laatste berekening zijn gegevens "
                      "veranderd (een nieuwe levering, een nieuw CBS-jaar of andere aannames). De cijfers "
                      "hieronder zijn al opnieuw berekend; bevestig ze om het scenario bij te werken.")
         if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}"):
@@ -94,7 +95,7 @@ if available:
         figure = ui_scenarios.comparison_chart(plans)
         st.plotly_chart(figure, width="stretch", key="scenarios_chart",
                         config=chart_config(f"scenario's {name}"))
-        st.markdown(" ".join(ui_scenarios.comparison_sentences(plans)))
+        st.markdown(" ".join(ui_scenarios.comparison_sentences(plans, name=plain)))
         st.caption("Groepen per verzorgingsgebied, nooit per wijk naar boven afgerond: een tekort van "
                    "minder dan één groep vraagt geen nieuwe groep, die kinderen krijgen extra inzet in "
                    "de reguliere groep. Geen plusgroepen voor 0-2 jaar. Fte = personen op de groep × "
@@ -103,7 +104,7 @@ if available:
                    "plek (r. 1733).")
         for plan in plans:
             if plan_output.has_costs(plan) and plan.missing_tariffs:
-                with st.expander(f"{plan.scenario.name}: {len(plan.missing_tariffs)} hoeveelheden zonder "
+                with st.expander(f"{plain(plan.scenario.name)}: {len(plan.missing_tariffs)} hoeveelheden zonder "
                                  "tarief (niet in de kosten)"):
                     st.dataframe(plan_output.missing_tariffs_frame(plan), hide_index=True, width="stretch")
         if not any(plan_output.has_costs(p) for p in plans):
@@ -112,7 +113,7 @@ if available:
 
         st.subheader("Risico's naast elk scenario")
         for column, plan in zip(st.columns(len(plans)), plans, strict=True):
-            column.markdown(f"**{plan.scenario.name}**")
+            column.markdown(f"**{plain(plan.scenario.name)}**")
             for risk, text in plan.risks:
                 column.markdown(f"- **{risk.title}** ({risk.source}): {text}")
 
@@ -164,7 +165,7 @@ if editing_id != NEW:
         st.session_state._scenario_edit_next = NEW
         st.session_state._scenarios_compare_reset = True
         st.rerun()
-    right.caption(f"Gemaakt door {base.created_by or 'onbekend'} op {plan_output._when(base.created_at)}; "
+    right.caption(f"Gemaakt door {plain(base.created_by or 'onbekend')} op {plan_output._when(base.created_at)}; "
                   f"gewijzigd {plan_output._when(base.updated_at)}.")
 
 parameters = default_parameters()
@@ -243,7 +244,7 @@ if submitted:
     try:
         saved_id = scenarios.save_scenario(cursor(), edited, list(wijken))
     except ValueError as problem:
-        st.error(str(problem))
+        st.error(plain(problem))
     else:
         record("scenario", f"scenario {saved_id} ({edited.name}) opgeslagen")
         scenarios.mark_computed(cursor(), ui_scenarios.compute(edited))
@@ -293,7 +294,7 @@ if st.button("Tarieven opslaan", key="scenario_tariffs_save"):
     try:
         scenarios.replace_tariffs(cursor(), gemeente_code, entered)
     except ValueError as problem:
-        st.error(str(problem))
+        st.error(plain(problem))
     else:
         record("tarieven", f"{len(entered)} tarieven opgeslagen voor {gemeente_code}")
         clear_caches()

@@ -10,6 +10,7 @@ from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import NOTHING_LOADED, population_missing
+from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -18,7 +19,7 @@ if gemeente_code is None:
     st.stop()
 
 name = gemeente_name(gemeente_code)
-st.title(f"Tekorten {name} {year}")
+st.title(f"Tekorten {plain(name)} {year}")
 st.write(
     "De vraag uit het model (**schatting**) naast het aanbod dat er is (**waargenomen**), in de "
     "eenheid van elk niveau: reguliere plekken (gelijktijdig) voor niveau 1-3, ondersteuning van "

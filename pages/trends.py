@@ -11,6 +11,7 @@ from ui.downloads import chart_config, chart_downloads
 from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
 from ui.population import NOTHING_LOADED, population_table
+from ui.safe import plain
 from ui.state import current, gemeente_name, years
 
 gemeente_code, year = current()
@@ -18,7 +19,7 @@ if gemeente_code is None:
     st.info(NOTHING_LOADED)
     st.stop()
 
-st.title(f"Trends {gemeente_name(gemeente_code)}")
+st.title(f"Trends {plain(gemeente_name(gemeente_code))}")
 keys = list(INDICATORS)
 key = st.selectbox("Indicator", keys, key="trend_indicator",
                    format_func=lambda k: INDICATORS[k].label)

@@ -295,3 +295,60 @@ def test_a_disabled_account_is_enabled_again_on_the_command_line_and_logged(app_
     said = capsys.readouterr().out
     assert "Het account 'ggd' is niet uitgeschakeld." in said and "Er is geen account 'niemand'." in said
     assert len(fetch(app_db, "select * from audit_log where action = 'account ingeschakeld'")) == 1
+
+
+PAYLOAD = ("GM0000 ![](http://tracker.example/pixel.png) — uw sessie is verlopen: "
+           "[log hier opnieuw in](https://phish.example/login) <img src=x onerror=alert(1)> "
+           "www.phish.example :red[rood]")
+
+
+def _markdown_is_plain(text: str) -> bool:
+    """No link, image, HTML, entity, autolink, code or directive can start in `text`: each
+    character that could start one is escaped, and so are the colon of "://" and the dot of
+    "www."."""
+    import re
+
+    special = r"[\\\[\]!<>&$`@]"
+    rest = re.sub(r"\\(" + special + r"|:(?=//)|\.)", "", text)
+    return (re.search(special, rest) is None and "://" not in rest
+            and re.search(r"(?i)www\.", rest) is None)
+
+
+@pytest.mark.parametrize("role, organisation", [("partner", GGD), ("lea", None)])
+def test_a_gemeente_in_the_link_never_puts_a_link_or_image_in_the_notice(app_db, role, organisation):
+    # A link like /?gemeente=GM0000 ![](http://tracker...) [log in](https://phish...) showed a
+    # warning with a foreign link and made the browser fetch a foreign image, also on the projector.
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    add_account(app_db, role, role, organisation)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["kindkaart_account"] = Account(role, role, organisation)
+    at.query_params["gemeente"] = PAYLOAD
+    at.run()
+    assert not at.exception
+    [notice] = [str(w.value) for w in at.warning if "uit de link" in str(w.value)]
+    assert notice.startswith("De gemeente uit de link is niet geladen; u ziet nu Voorbeeldstad")
+    for foreign in ("tracker", "phish", "](", "<img", ":red["):
+        assert foreign not in notice
+    # a gemeente code is still named
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["kindkaart_account"] = Account(role, role, organisation)
+    at.query_params["gemeente"] = "GM0363"
+    at.run()
+    assert any(str(w.value).startswith("Gemeente GM0363 uit de link is niet geladen")
+               for w in at.warning)
+
+
+def test_plain_text_starts_no_markdown():
+    from ui.safe import plain
+
+    shown = plain(PAYLOAD + "\n# kop\n- lijst `code` **vet** $x$ a@b.nl")
+    assert _markdown_is_plain(shown)
+    assert "\n" not in shown
+    # what a reader sees: the same characters, backslashes dropped
+    assert shown.replace("\\", "") == " ".join((PAYLOAD + " # kop - lijst `code` **vet** $x$ a@b.nl").split())
+    # names and messages read as they are
+    assert plain("kwb-2024.xlsx, kolom a_00_14: GGD Voorbeeldregio (JGZ)") == (
+        "kwb-2024.xlsx, kolom a_00_14: GGD Voorbeeldregio (JGZ)")
+

@@ -11,6 +11,7 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from ui.data import cursor, forget, per_run, releasing
+from ui.safe import plain
 
 SESSION_KEY = "kindkaart_account"
 DEMO = Account("demo", "demo", None)
@@ -278,6 +279,6 @@ def account_box(account: Account) -> None:
             "fictieve voorbeeldgemeente en kan alles. Echte gegevens vragen om accounts: "
             "`python -m data_sources users add LOGIN --rol beheerder --wachtwoord-stdin`.")
         return
-    organisation = f", {account.organisation}" if account.organisation else ""
-    st.sidebar.caption(f"Ingelogd als **{account.login}** ({account.role}{organisation})")
+    organisation = f", {plain(account.organisation)}" if account.organisation else ""
+    st.sidebar.caption(f"Ingelogd als **{plain(account.login)}** ({account.role}{organisation})")
     st.sidebar.button("Uitloggen", on_click=sign_out, key="uitloggen")

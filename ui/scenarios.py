@@ -88,13 +88,14 @@ def _wrapped(name: str, width: int = 10) -> str:
     return name[:middle] + "<br>" + name[middle + 1:]
 
 
-def comparison_sentences(plans: list[Plan]) -> list[str]:
-    """The chart in words (its text alternative): the gemeente's figures of each scenario."""
+def comparison_sentences(plans: list[Plan], name=str) -> list[str]:
+    """The chart in words (its text alternative): the gemeente's figures of each scenario. `name`
+    writes a scenario's name (ui.safe.plain for markdown)."""
     sentences = []
     for plan in plans:
         t = plan.totals()
         s = plan.scenario
-        text = (f"{s.name} ({s.perspective}): {t['plusgroepen_nieuw']:g} nieuwe peuterplusgroepen, "
+        text = (f"{name(s.name)} ({s.perspective}): {t['plusgroepen_nieuw']:g} nieuwe peuterplusgroepen, "
                 f"{t['bso_plus_nieuw']:g} nieuwe BSO-plusgroepen, {t['groepen_extra_inzet']:g} reguliere "
                 f"groepen met extra inzet, {plan_output.shown(t['fte'], 'fte')} fte en "
                 f"{plan_output.shown(t['m2_nieuw'], 'm2')} m² nieuwe binnenspeelruimte")

@@ -222,7 +222,7 @@ def _sources_caption(sources: dict[int, str]) -> None:
 def _trend(context: SlideContext) -> None:
     values, hidden, sources = _rows_over_years(context.gemeente_code, None, data_version())
     kind = sources_label(sources)
-    st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {context.gemeente_name}, "
+    st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {esc(context.gemeente_name)}, "
                 f"{values.index.min()}-{values.index.max()} ({esc(kind)})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden, sources), "dia_trend", f"trend {context.gemeente_name}")
     _sources_caption(sources)
@@ -278,7 +278,7 @@ def _wijk(context: SlideContext) -> None:
     values, hidden, sources = _rows_over_years(context.gemeente_code, context.wijk_code, data_version())
     names = dict(zip(table.values["wijk_code"], table.values["wijk_name"], strict=True))
     kind = sources_label(sources)
-    st.markdown(f"<p class='kk-big'>Wijk {names.get(context.wijk_code, context.wijk_code)}: kinderen per "
+    st.markdown(f"<p class='kk-big'>Wijk {esc(names.get(context.wijk_code, context.wijk_code))}: kinderen per "
                 f"leeftijdsgroep ({esc(kind)})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden, sources), "dia_wijk", f"wijk {context.wijk_code}")
     _sources_caption(sources)

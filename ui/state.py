@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from ui.auth import allowed_gemeenten, guard_page
 from ui.data import per_run, rows
+from ui.safe import plain
+
+GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
 
 
 def gemeenten() -> dict[str, str]:
@@ -103,9 +108,11 @@ def sidebar() -> tuple[str | None, int | None]:
     wanted = st.session_state.get("gemeente_code") or from_url
     if wanted and wanted not in codes and wanted == from_url:
         # A shared link to a gemeente this installation has not loaded: say so, do not silently
-        # show another gemeente as if it were the one asked for.
-        st.warning(f"Gemeente {wanted} uit de link is niet geladen; u ziet nu "
-                   f"{available[default]}. Laad {wanted} op de pagina Gemeente laden.")
+        # show another gemeente as if it were the one asked for. The link is anyone's text: only a
+        # gemeente code is repeated, anything else could put a foreign link or image in the notice.
+        asked = f"Gemeente {wanted}" if GEMEENTE_CODE.match(str(wanted)) else "De gemeente"
+        st.warning(f"{asked} uit de link is niet geladen; u ziet nu "
+                   f"{plain(available[default])}. Laad die gemeente op de pagina Gemeente laden.")
     st.session_state.gemeente_code = _choose(codes, wanted, default)
     gemeente_code = persistent_selectbox(
         st.sidebar, "Gemeente", codes, "gemeente_code",

@@ -14,6 +14,7 @@ from ui.auth import signal_allowed
 from ui.data import data_version, db_path, query
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
+from ui.safe import plain
 
 EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
 
@@ -196,7 +197,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     demand = continuum.demand(gemeente_code)
     wijk_name = demand.loc[demand["wijk_code"] == wijk_code, "wijk_name"]
     title = wijk_name.iloc[0] if not wijk_name.empty else wijk_code
-    st.header(f"Wijkprofiel {title}")
+    st.header(f"Wijkprofiel {plain(title)}")
 
     table, is_estimate, _ = children_by_wijk(gemeente_code, year)
     values, hidden = table.values, table.hidden
