@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,6 +26,11 @@ MIN_PASSWORD_LENGTH = 12
 # through the form takes for ever, and the real user is told why.
 MAX_FAILURES = 5
 LOCKOUT_MINUTES = 15
+# And after this many failed logins from one client (its network address; every browser on this
+# machine, or behind one proxy, is one client) over all logins: spraying one password over many
+# logins is slowed too. A generous limit: colleagues behind one address mistype now and then.
+MAX_CLIENT_FAILURES = 30
+LOCAL_CLIENT = "lokaal"
 _LOGIN = re.compile(r"^[A-Za-z0-9._@+-]{2,100}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -89,12 +96,54 @@ def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> A
     return Account(row[0], row[1], row[2]) if row and row[3] else None
 
 
+_RECENT = f"outcome <> 'gelukt' and started_at > current_timestamp - interval {LOCKOUT_MINUTES} minute"
+
+
 def recent_failures(con: duckdb.DuckDBPyConnection, login: str) -> int:
-    """Failed logins for this login name in the last LOCKOUT_MINUTES (from the audit log)."""
-    return con.execute(
-        "select count(*) from audit_log where action = 'inloggen mislukt' and lower(actor) = lower(?)"
-        f" and happened_at > current_timestamp - interval {LOCKOUT_MINUTES} minute",
-        [login or ""]).fetchone()[0]
+    """Failed logins for this login name in the last LOCKOUT_MINUTES, with the attempts still
+    being checked (each counts as a failure until it turned out right)."""
+    return con.execute(f"select count(*) from login_attempts where login = lower(?) and {_RECENT}",
+                       [login or ""]).fetchone()[0]
+
+
+def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) -> int | None:
+    """Record a login attempt before its password is checked; its id, or None when the login (or
+    the client) has had its failures and must wait. Check and record are one transaction that
+    first updates the guard rows of the login and the client: attempts at the same moment (other
+    sessions, another process on the same database) conflict there and are retried one by one,
+    so no more than MAX_FAILURES wrong passwords of a login are ever checked per LOCKOUT_MINUTES
+    (an attempt that turned out right no longer counts)."""
+    login_key = (login or "").lower()
+    client = client or LOCAL_CLIENT
+    for attempt in range(400):  # a conflict costs milliseconds; 400 tries cover a burst of tabs
+        try:
+            con.execute("begin transaction")
+            for guard in (f"login:{login_key}", f"client:{client}"):
+                con.execute("insert into login_guards values (?, current_timestamp) on conflict"
+                            " (guard) do update set touched_at = excluded.touched_at", [guard])
+            by_login = recent_failures(con, login_key)
+            by_client = con.execute(f"select count(*) from login_attempts where client = ? and {_RECENT}",
+                                    [client]).fetchone()[0]
+            if by_login >= MAX_FAILURES or by_client >= MAX_CLIENT_FAILURES:
+                con.execute("commit")
+                return None
+            attempt_id = con.execute(
+                "insert into login_attempts (attempt_id, login, client)"
+                " select coalesce(max(attempt_id), 0) + 1, ?, ? from login_attempts"
+                " returning attempt_id", [login_key, client]).fetchone()[0]
+            con.execute("commit")
+            return attempt_id
+        except (duckdb.TransactionException, duckdb.ConstraintException):
+            with contextlib.suppress(duckdb.Error):  # a conflict at commit ended it already
+                con.execute("rollback")
+            time.sleep(0.002 * (1 + attempt % 10))
+    raise InputRefused("Inloggen lukt nu niet: te veel pogingen tegelijk. Probeer het zo opnieuw.")
+
+
+def finish_login(con: duckdb.DuckDBPyConnection, attempt_id: int, succeeded: bool) -> None:
+    """The outcome of an attempt begin_login recorded (in the caller's transaction)."""
+    con.execute("update login_attempts set outcome = ? where attempt_id = ?",
+                ["gelukt" if succeeded else "mislukt", attempt_id])
 
 
 def oidc_account(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:

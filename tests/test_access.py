@@ -352,3 +352,93 @@ def test_plain_text_starts_no_markdown():
     assert plain("kwb-2024.xlsx, kolom a_00_14: GGD Voorbeeldregio (JGZ)") == (
         "kwb-2024.xlsx, kolom a_00_14: GGD Voorbeeldregio (JGZ)")
 
+
+def test_parallel_login_attempts_never_check_more_passwords_than_the_limit(app_db):
+    # 20 tabs submitted at once: all 20 read "0 failures" before any was recorded, 19 wrong guesses
+    # were checked and the right one in the same burst signed in. Now each attempt is recorded in
+    # the transaction that checks the count, and attempts at the same moment conflict there.
+    import threading
+
+    from data_sources import accounts
+
+    add_account(app_db, "victim", "analist")
+    con = store.connect(app_db)
+    outcomes: list[str] = []
+    start = threading.Barrier(20)
+
+    def tab(number: int) -> None:
+        cursor = con.cursor()
+        start.wait()
+        attempt = accounts.begin_login(cursor, "Victim" if number % 2 else "victim", None)
+        if attempt is None:
+            outcomes.append("te veel")
+            return
+        account = accounts.verify_login(cursor, "victim", f"geraden {number}")  # argon2, ~0.1 s
+        with store.transaction(cursor):
+            accounts.finish_login(cursor, attempt, account is not None)
+        outcomes.append("binnen" if account else "fout")
+
+    try:
+        tabs = [threading.Thread(target=tab, args=(number,)) for number in range(20)]
+        for each in tabs:
+            each.start()
+        for each in tabs:
+            each.join()
+        assert len(outcomes) == 20
+        assert outcomes.count("te veel") == 20 - accounts.MAX_FAILURES  # only five checked
+        assert outcomes.count("fout") == accounts.MAX_FAILURES
+        checked = con.execute("select count(*) from login_attempts where login = 'victim'").fetchone()
+        assert checked == (accounts.MAX_FAILURES,)
+        # now even the right password waits
+        assert accounts.begin_login(con.cursor(), "victim", None) is None
+    finally:
+        con.close()
+
+
+def test_one_client_guessing_over_many_logins_is_stopped_too(app_db):
+    from data_sources import accounts
+
+    con = store.connect(app_db)
+    try:
+        for number in range(accounts.MAX_CLIENT_FAILURES):
+            attempt = accounts.begin_login(con, f"login{number}", "192.0.2.7")
+            assert attempt is not None
+            accounts.finish_login(con, attempt, False)
+        # a new login from the same address waits; another address does not
+        assert accounts.begin_login(con, "nog-een", "192.0.2.7") is None
+        assert accounts.begin_login(con, "nog-een", "198.51.100.1") is not None
+    finally:
+        con.close()
+
+
+def test_login_forms_submitted_at_once_check_no_more_than_the_limit(app_db):
+    # The same through the login page: ten sessions submit a wrong password at once.
+    import threading
+
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    add_account(app_db, "victim", "analist")
+    sessions = []
+    for _ in range(10):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.text_input(key="login_naam").set_value("victim")
+        at.text_input(key="login_wachtwoord").set_value("een fout wachtwoord")
+        at.button[0].click()
+        sessions.append(at)
+    start = threading.Barrier(len(sessions))
+
+    def submit(at) -> None:
+        start.wait()
+        at.run()
+
+    threads = [threading.Thread(target=submit, args=(at,)) for at in sessions]
+    for each in threads:
+        each.start()
+    for each in threads:
+        each.join()
+    answers = [at.error[0].value if at.error else "" for at in sessions]
+    assert sum("klopt niet" in answer for answer in answers) == 5
+    assert sum("Te veel mislukte pogingen" in answer for answer in answers) == 5
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]

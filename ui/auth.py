@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
+from data_sources.errors import InputRefused
 from ui.data import cursor, forget, per_run, releasing
 from ui.safe import plain
 
@@ -248,17 +249,39 @@ def login_page() -> None:
         password = st.text_input("Wachtwoord", type="password", key="login_wachtwoord")
         submitted = st.form_submit_button("Inloggen", type="primary")
     if submitted:
-        if accounts.recent_failures(cursor(), login[:100]) >= accounts.MAX_FAILURES:
-            st.error(f"Te veel mislukte pogingen voor deze login. Probeer het over "
-                     f"{accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
+        login = login[:100]
+        # the attempt is recorded (and counted) before its password is checked: tabs submitting
+        # at the same moment never get more than the limit checked (accounts.begin_login)
+        try:
+            attempt = accounts.begin_login(cursor(), login, _client())
+        except InputRefused as busy:
+            st.error(" ".join(busy.messages))
+            return
+        if attempt is None:
+            st.error(f"Te veel mislukte pogingen voor deze login (of vanaf dit adres). Probeer het "
+                     f"over {accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
             return
         account = accounts.verify_login(cursor(), login, password)
+        con = cursor()
+        with store.transaction(con):
+            accounts.finish_login(con, attempt, account is not None)
+            if account is None:
+                accounts.audit(con, login or "?", "inloggen mislukt", f"login '{login}'")
         if account is None:
-            record("inloggen mislukt", f"login '{login[:100]}'", Account(login[:100] or "?", "?"))
             st.error("Login of wachtwoord klopt niet (of het account is uitgeschakeld).")
         else:
             _sign_in(account, "inloggen")
             st.rerun()
+
+
+def _client() -> str | None:
+    """The address the browser connects from (None on this machine: every local browser is one
+    client). Streamlit takes it from the connection itself, not from a header the browser sends."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
+    return address if isinstance(address, str) and address else None  # AppTest has no connection
 
 
 def sign_out() -> None:
