@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
-from ui.auth import indicator_allowed
+from ui.auth import indicator_allowed, partner_places_allowed
 from ui.indicators import missing_message, national_values, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
@@ -75,6 +75,8 @@ if deck is not None and shapes.left_out:
     st.warning(shapes.left_out_note(region_names))
 if indicator.note:
     st.caption(indicator.note)
+if key == "kindplaatsen" and not partner_places_allowed():
+    st.caption(wijkprofiel.PLACES_NOT_RELEASED)
 if national and indicator.kind == "bevolking":
     st.caption("Per gemeente een telling (BRP) of een schatting uit CBS-cijfers; welke, staat op de "
                "kaart van de gemeente zelf.")

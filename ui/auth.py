@@ -40,6 +40,14 @@ PARTNER_INDICATORS = {
 }
 SIGNAL_INDICATORS = {"vve_indicaties": "vve_per_100", "speciaal_onderwijs": "vso_leerlingen",
                      "wachtlijst_zorg": "wachtlijst_zorg", "wachtlijst_so": "wachtlijst_so"}
+# Places that partners delivered (plus-groups, KDC/MKD; registration groepsgrootte): one release
+# key. Until it is released to them, partners and the LEA view see the places of the LRK (a public
+# register) and a partner its own, and no figure built on the others' places.
+PARTNER_PLACES = "plekken_partners"
+PARTNER_INDICATORS[PARTNER_PLACES] = "Plekken in plusgroepen en KDC/MKD (partners)"
+# Map indicators built on partner places: the regular balance leaves out the children the plus-
+# groups serve, the separate-group gap counts their places.
+BUILT_ON_PARTNER_PLACES = {"tekort_reguliere_plekken", "tekort_niveau_3_passend"}
 
 
 def oidc_configured() -> bool:
@@ -213,12 +221,25 @@ def released_indicators(account: Account) -> set[str] | None:
 
 
 def indicator_allowed(key: str, account: Account | None = None) -> bool:
-    """Whether an indicator may be shown to the signed-in account."""
+    """Whether an indicator may be shown to the signed-in account (an indicator built on partner
+    places: under the release of those places)."""
     account = account or current_account()
+    needs = PARTNER_PLACES if key in BUILT_ON_PARTNER_PLACES else key
     if account is None:  # signed out or disabled: no partner indicator at all, never DEMO's
-        return key not in PARTNER_INDICATORS
+        return needs not in PARTNER_INDICATORS
     allowed = released_indicators(account)
-    return allowed is None or key not in PARTNER_INDICATORS or key in allowed
+    return allowed is None or needs not in PARTNER_INDICATORS or needs in allowed
+
+
+def partner_places_allowed(account: Account | None = None) -> bool:
+    """Whether this account sees the places partners delivered (everyone's, not only its own)."""
+    return indicator_allowed(PARTNER_PLACES, account)
+
+
+def own_organisation(account: Account | None = None) -> str | None:
+    """The organisation whose uploads this account always sees: a partner's own."""
+    account = account or current_account()
+    return account.organisation if account is not None and account.role == "partner" else None
 
 
 def signal_allowed(signal_type: str) -> bool:

@@ -467,6 +467,32 @@ def supply(gemeente_code: str, year: int) -> pd.DataFrame:
     )
 
 
+def own_partner_places(gemeente_code: str, year: int, organisation: str) -> pd.DataFrame:
+    """One organisation's own delivered places (plus-groups, KDC/MKD) per wijk and provision type,
+    as supply() has them (the same year as supply() chooses): what a partner always sees of
+    partner places, released or not."""
+    return query(
+        """
+        with chosen as (
+            select nearest_year(year, ?) as year
+            from supply_by_wijk where gemeente_code = ?
+        )
+        select g.wijk_code,
+               case when g.group_kind in ('plusgroep', 'bso-plus') then 'plusgroep'
+                    else 'kdc_mkd' end as provision_type,
+               sum(g.places)::double as places,
+               count(*) as locations_count
+        from stg_partner__groepsgrootte as g, chosen
+        where g.gemeente_code = ? and g.organisation = ? and g.year = chosen.year
+          and g.group_kind in ('plusgroep', 'bso-plus', 'kdc', 'mkd', 'djk', 'moc')
+          and g.wijk_code is not null and g.places is not null
+        group by all
+        order by g.wijk_code, provision_type
+        """,
+        [year, gemeente_code, gemeente_code, organisation],
+    )
+
+
 def signals(gemeente_code: str, year: int) -> pd.DataFrame:
     """Observed partner signals per wijk for a year (counts not yet protected)."""
     return query(SIGNALS_SQL, [gemeente_code, year])

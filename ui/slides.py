@@ -15,7 +15,7 @@ from transforms.labels import LOAD_SOURCE_LABELS
 from transforms.population import source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, theme
-from ui.auth import indicator_allowed
+from ui.auth import indicator_allowed, partner_places_allowed
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
 from ui.indicators import missing_message, population_route_note
@@ -60,9 +60,17 @@ def all_slides() -> list[Slide]:
     return [*CORE_SLIDES[:gap], *scenarios.SLIDES, *CORE_SLIDES[gap:]]
 
 
+# Slides whose figures are built on partners' places (the plans count the existing plus-groups):
+# for partners and the LEA view only once the gemeente released those places.
+SLIDES_ON_PARTNER_PLACES = {"scenarios"}
+
+
 def available_slides(context: SlideContext) -> list[Slide]:
-    """The slides that have something to show for this gemeente and year, in order."""
-    return [slide for slide in all_slides() if slide.available(context)]
+    """The slides that have something to show for this gemeente and year (and that this account
+    may see), in order."""
+    released = partner_places_allowed()
+    return [slide for slide in all_slides()
+            if (released or slide.key not in SLIDES_ON_PARTNER_PLACES) and slide.available(context)]
 
 
 def has_table(name: str) -> bool:
@@ -127,7 +135,7 @@ def map_indicator(context: SlideContext) -> str:
     if context.indicator in INDICATORS and indicator_allowed(context.indicator):
         return context.indicator
     for key in INDICATORS:
-        if "tekort" in key:
+        if "tekort" in key and indicator_allowed(key):
             return key
     return "kinderen_0_12" if "kinderen_0_12" in INDICATORS else next(iter(INDICATORS))
 
@@ -354,10 +362,13 @@ def _gap(context: SlideContext) -> None:
     rows = rows.assign(**{c: rows[c].clip(lower=0) for c in ("gap_low", "gap_mid", "gap_high")})
     panels = (("aparte_groep", "Passend: tekort plekken in aparte groepen"),
               ("opnamegrens", "Inclusief: kinderen boven de opnamegrens"))
+    places_released = partner_places_allowed()
+    if not places_released:  # the separate groups are partners' places: under their release
+        panels = panels[1:]
     per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[
         ["gap_low", "gap_mid", "gap_high"]].sum() for key, _ in panels}
     order = sorted(set(rows["wijk_name"]))
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.12,
+    figure = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.12,
                            subplot_titles=[title for _, title in panels])
     for column, (key, _) in enumerate(panels, start=1):
         part = per_component[key].set_index("wijk_name").reindex(order).fillna(0.0)
@@ -391,7 +402,7 @@ def _gap(context: SlideContext) -> None:
                     f"Niveau 3 per wijk, {context.gemeente_name} {context.year} (schatting, laag-hoog)")
     groups = continuum.groups(context.gemeente_code)
     groups = groups[groups["year"] == context.year]
-    if not groups.empty:
+    if not groups.empty and places_released:
         needed = ", ".join(f"{format_number(g.groups_needed_mid)} voor {g.age_group} jaar"
                            for g in groups.itertuples(index=False))
         st.markdown(f"<p class='kk-big'>Passend: aparte groepen nodig in de gemeente (midden): {needed}. "

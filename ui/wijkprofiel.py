@@ -10,7 +10,7 @@ import streamlit as st
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import a11y, continuum, theme
-from ui.auth import signal_allowed
+from ui.auth import own_organisation, partner_places_allowed, signal_allowed
 from ui.data import data_version, db_path, query
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
@@ -106,17 +106,39 @@ def _signal_national(signal_types: tuple[str, ...], rate: bool):
     return load
 
 
+def shown_supply(gemeente_code: str, year: int) -> pd.DataFrame:
+    """continuum.supply() as this account may see it: partners and the LEA view, until the
+    gemeente released partner places (ui.auth.PARTNER_PLACES), only the places of the LRK (a
+    public register) and, for a partner, its own delivered places ('eigen')."""
+    supply = continuum.supply(gemeente_code, year)
+    if partner_places_allowed():
+        return supply
+    public = supply[supply["places_source"] == "lrk"]
+    organisation = own_organisation()
+    if organisation is None:
+        return public.reset_index(drop=True)
+    own = continuum.own_partner_places(gemeente_code, year, organisation)
+    names = dict(zip(supply["wijk_code"], supply["wijk_name"], strict=True))
+    own = own.assign(wijk_name=own["wijk_code"].map(names).fillna(own["wijk_code"]),
+                     places_source="eigen")
+    return pd.concat([public, own], ignore_index=True).sort_values(
+        ["wijk_code", "provision_type"], ignore_index=True)
+
+
 def _places_per_wijk(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.groupby(["wijk_code", "wijk_name"], as_index=False)["places"].sum()
     return out.rename(columns={"places": "value"}).assign(hidden=False)
 
 
 def _places(gemeente_code: str, year: int) -> pd.DataFrame:
-    return _places_per_wijk(continuum.supply(gemeente_code, year))
+    return _places_per_wijk(shown_supply(gemeente_code, year))
 
 
 def _places_national(year: int) -> pd.DataFrame:
-    return _places_per_wijk(continuum.national_supply(year))
+    supply = continuum.national_supply(year)
+    if not partner_places_allowed():  # the national map: the LRK's places only
+        supply = supply[supply["places_source"] == "lrk"]
+    return _places_per_wijk(supply)
 
 
 DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n) for n in (3, 4))
@@ -125,6 +147,10 @@ DEMAND_3, DEMAND_4 = (_model_loaders("demand_by_wijk_niveau", "children_mid", n)
 GAP_REGULAR = _model_loaders("gap_by_wijk_niveau", "gap_mid", 1, "reguliere_plekken", True)
 GAP_SEPARATE = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "aparte_groep", True)
 GAP_CAP = _model_loaders("gap_by_wijk_niveau", "gap_mid", 3, "opnamegrens", True)
+PLACES_NOT_RELEASED = ("Alleen plekken uit het Landelijk Register Kinderopvang (openbaar) en, "
+                       "voor een partner, de eigen aanleveringen: de plekken die partners "
+                       "aanleverden (plusgroepen, KDC/MKD) en de cijfers die daarop rusten, ziet u "
+                       "pas als de gemeente ze vrijgeeft.")
 MODEL_NOTE = ("Schatting van het model (afgerond) met de aannames van deze sessie; zie de pagina "
               "Continuüm.")
 SHORTAGE_NOTE = (" Opgeteld zijn alleen de tekorten per leeftijdsgroep: ruimte over in de ene "
@@ -229,9 +255,12 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                                   for v in gemeente.loc[wijk.index, "children_mid"]],
         }), hide_index=True)
 
-    supply = continuum.supply(gemeente_code, year)
+    supply = shown_supply(gemeente_code, year)
     supply = supply[supply["wijk_code"] == wijk_code]
     st.markdown("**Plekken** (gelijktijdig: een plek dient vaak meer kinderen; waargenomen)")
+    places_released = partner_places_allowed()
+    if not places_released:
+        st.caption(PLACES_NOT_RELEASED)
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
@@ -243,8 +272,10 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         }), hide_index=True)
 
     gap = continuum.protected_gap(gemeente_code, year)
-    gap = gap[(gap["wijk_code"] == wijk_code)
-              & gap["component"].isin(["reguliere_plekken", "aparte_groep", "opnamegrens"])]
+    # the regular balance and the separate groups are built on partner places: under their release
+    components = (["reguliere_plekken", "aparte_groep", "opnamegrens"] if places_released
+                  else ["opnamegrens"])
+    gap = gap[(gap["wijk_code"] == wijk_code) & gap["component"].isin(components)]
     if not gap.empty:
         st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
                     "elkaar; niveau 4 is regionaal, zie Tekorten)")
@@ -300,7 +331,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
 
     places = query(
         "select year, provision_type, places from supply_by_wijk"
-        " where gemeente_code = ? and wijk_code = ? order by year",
+        " where gemeente_code = ? and wijk_code = ?"
+        + ("" if places_released else " and places_source = 'lrk'") + " order by year",
         [gemeente_code, wijk_code],
     )
     if places["year"].nunique() > 1:
