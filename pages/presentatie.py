@@ -115,6 +115,19 @@ elif "wijk" in st.query_params:
 if st.session_state.get("indicator"):
     st.query_params["indicator"] = st.session_state.indicator
 
+# What the presentation offers to take home, per role: the analist, the beheerder and the demo get
+# the report, the workbook (every table, with the deliveries: organisations and file names) and
+# the wijk factsheet; the LEA view gets no exports at all, only the slides the room sees (README
+# "Toegang en rollen"). Partners do not reach this page.
+MAY_DOWNLOAD = account is not None and account.role in ("beheerder", "analist", "demo")
+WIJK_LABEL = "Wijk (voor de factsheet en de dia 'Wijk in beeld')"
+
+if not MAY_DOWNLOAD:
+    with st.expander("Wijk voor de dia 'Wijk in beeld'"):
+        persistent_selectbox(st, "Wijk", ["", *wijk_names], "wijk",
+                             format_func=lambda code: wijk_names.get(code, "(kies een wijk)"))
+    st.stop()
+
 with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkboek"):
     st.write("Het gemeenterapport en de wijkfactsheet zijn HTML-pagina's die u in de browser opent en "
              "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. Overal gelden dezelfde "
@@ -138,7 +151,7 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
                 + population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
         wijk = ""
     else:
-        wijk = persistent_selectbox(st, "Wijk (voor de factsheet en de dia 'Wijk in beeld')", codes, "wijk",
+        wijk = persistent_selectbox(st, WIJK_LABEL, codes, "wijk",
                                     format_func=lambda code: wijk_names.get(code, "(kies een wijk)"))
     if wijk:
         st.download_button(
