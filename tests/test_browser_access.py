@@ -78,3 +78,50 @@ def test_an_lea_disabled_while_the_presentation_is_open_is_signed_out(app_db):
         page.get_by_text("Inloggen bij Kindkaart").first.wait_for(timeout=60_000)
         assert page.get_by_text("Vve-indicaties per 100").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.browser
+def test_a_link_with_markdown_in_gemeente_makes_no_request_elsewhere_and_no_foreign_link(app_db):
+    # /?gemeente=GM0000 ![](http://tracker...) [log hier opnieuw in](https://phish...) showed, after
+    # login, a warning with a clickable foreign link and made the browser fetch the foreign image
+    # (README: the browser asks nothing of other servers), also on the LEA projector.
+    from urllib.parse import quote, urlsplit
+
+    require_chromium()
+    add_account(app_db, "ggd", "partner", GGD, PASSWORD)
+    add_account(app_db, "zaal", "lea", None, PASSWORD)
+    payload = ("GM0000 ![](http://tracker.example/pixel.png) — uw sessie is verlopen: "
+               "[log hier opnieuw in](https://phish.example/login) <img src=https://tracker.example/2.png> "
+               "www.phish.example")
+    with streamlit_server(app_db) as url:
+        own_host = urlsplit(url).netloc
+        for login, landed in (("ggd", "Gegevens aanleveren"), ("zaal", "Dia 1 van")):
+            with chromium_page() as page:
+                elsewhere: list[str] = []
+                page.route("**/*", lambda route, _request, seen=elsewhere: _only_own_host(
+                    route, own_host, seen))
+                page.goto(f"{url}/?gemeente={quote(payload)}", wait_until="domcontentloaded")
+                page.get_by_label("Login").fill(login)
+                page.get_by_label("Wachtwoord").fill(PASSWORD)
+                page.get_by_role("button", name="Inloggen").click()
+                page.get_by_text(landed).first.wait_for(timeout=60_000)
+                page.get_by_text("uit de link is niet geladen").first.wait_for(timeout=30_000)
+                settled(page)
+                page.wait_for_timeout(1_000)  # an image would be asked for by now
+                hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+                images = page.eval_on_selector_all("img[src]", "imgs => imgs.map(i => i.src)")
+                assert elsewhere == []
+                assert not [h for h in hrefs if "phish" in h or "tracker" in h]
+                assert not [i for i in images if "tracker" in i]
+                assert "phish" not in page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+def _only_own_host(route, own_host: str, elsewhere: list[str]) -> None:
+    """Let requests to the app through; note and stop any other."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(route.request.url).netloc in (own_host, ""):
+        route.continue_()
+    else:
+        elsewhere.append(route.request.url)
+        route.abort()
