@@ -49,7 +49,7 @@ continuum.parameter_expander()
 demand = continuum.demand(gemeente_code)
 this_year = demand[demand["year"] == year]
 if this_year.empty:
-    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
 
 age_options = ["alle", "0-2", "2-4", "4-12"]

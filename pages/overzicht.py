@@ -23,7 +23,7 @@ st.title(f"Overzicht {plain(gemeente_name(gemeente_code))} {year}")
 table = population_table(gemeente_code, year)
 total_row = len(table.wijk_codes)  # the gemeente total comes after the wijken
 if not total_row:
-    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
 
 theme.key_figures([

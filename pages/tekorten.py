@@ -38,7 +38,7 @@ noun = continuum.AGE_NOUNS_SHORT[age_group]
 gap = continuum.protected_gap(gemeente_code, year)
 rows = gap[gap["age_group"] == age_group]
 if rows.empty:
-    st.warning(population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+    st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
 if rows["supply_year"].isna().all():
     st.warning("Er is geen export van het Landelijk Register Kinderopvang geladen: alle plekken "
