@@ -9,11 +9,14 @@ from conftest import add_account, run_page
 
 from data_sources import store
 from data_sources.accounts import Account
+from ui import wijkprofiel
 
 GGD = "GGD Voorbeeldregio (JGZ)"
 ZONNESTRAAL = "Kinderopvang Zonnestraal"  # delivered the plus-group of Centrum (WK999901)
-PLACES_BUILT = {"Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven",
-                "Tekort plekken in aparte groepen, niveau 3 (perspectief passend)"}
+# the map indicators built on partner places, by their labels as the Kaart offers them
+PLACES_BUILT = {i.label for i in wijkprofiel.MODEL_INDICATORS
+                if i.key in ("tekort_reguliere_plekken", "tekort_niveau_3_passend")}
+assert len(PLACES_BUILT) == 2
 
 
 def release(db, key: str, audience: str) -> None:
