@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
-from data_sources.registrations import reading
 from data_sources.text import CONTROL_CHARACTERS, compact, delimiter, normalise
+from data_sources.workbooks import WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -152,216 +151,10 @@ def _decode(path: Path) -> str:
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # A national export has about 70,000 locations in some 25 columns. calamine holds a sheet as one
 # dense block as large as its farthest cell sets (a cell at XFD1048576 asks for 549 GB and aborts
-# the process), so a workbook is checked on its XML before it is read.
-MAX_WORKBOOK_ROWS = 250_000
-MAX_WORKBOOK_COLUMNS = 60
-MAX_WORKBOOK_BYTES = 60 * 1024 * 1024
-MAX_WORKBOOK_UNPACKED_BYTES = 800 * 1024 * 1024
-_CELLS_BEYOND = reading.cells_beyond(MAX_WORKBOOK_ROWS, MAX_WORKBOOK_COLUMNS)
-_DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
-_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-
-
-def _too_large(path: Path, rows: object, columns: object) -> InputRefused:
-    return InputRefused(
-        f"Bestand {path.name}: het werkblad loopt tot rij {rows} en kolom {columns}; een "
-        f"LRK-export heeft hoogstens {f'{MAX_WORKBOOK_ROWS:_}'.replace('_', '.')} rijen en "
-        f"{MAX_WORKBOOK_COLUMNS} kolommen. Kindkaart leest het niet: verwijder de cellen buiten "
-        "de tabel (of sla de export op als CSV). Er is niets opgeslagen."
-    )
-
-
-def check_workbook(path: Path) -> None:
-    """Refuse, before calamine reads it, a workbook whose sheets reach beyond what an LRK export
-    can be (MAX_WORKBOOK_ROWS x MAX_WORKBOOK_COLUMNS), and a zip or XML bomb (the checks of the
-    partner uploads, reading.check_zip, with the larger size of a national export). An .xls has
-    at most 65,536 x 256 cells by its format, still 1.6 GB to read: its cells are checked too."""
-    size = path.stat().st_size
-    if size > MAX_WORKBOOK_BYTES:
-        raise InputRefused(
-            f"Bestand {path.name} is {size / 1024 / 1024:.0f} MB; een LRK-export als werkmap is "
-            f"hoogstens {MAX_WORKBOOK_BYTES // 1024 // 1024} MB. Er is niets opgeslagen."
-        )
-    data = path.read_bytes()
-    if data.startswith(_OLE2_MAGIC):
-        farthest = _xls_farthest_cell(data)
-        if farthest and (farthest[0] > MAX_WORKBOOK_ROWS or farthest[1] > MAX_WORKBOOK_COLUMNS):
-            raise _too_large(path, farthest[0], _column_letters(farthest[1]))
-        return
-    if not data.startswith(b"PK\x03\x04"):
-        return  # no workbook at all: calamine refuses what it cannot read
-    try:
-        zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # damaged: calamine's refusal is worded below
-    archive = reading.check_zip(data, f"Bestand {path.name}", kind="een LRK-export",
-                                max_uncompressed=MAX_WORKBOOK_UNPACKED_BYTES)
-    try:
-        _check_sheets(path, archive)
-    except (*reading.DAMAGED_ZIP, SyntaxError):  # ElementTree's ParseError is a SyntaxError
-        raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: het bestand is "
-                           "beschadigd of heeft een onverwachte opbouw.") from None
-
-
-def _check_sheets(path: Path, archive: zipfile.ZipFile) -> None:
-    for info in archive.infolist():
-        name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            xml = archive.read(info)
-            dimension = _DIMENSION.search(xml[:4096])
-            if dimension and (len(dimension[1]) > 3 or int(dimension[2]) > MAX_WORKBOOK_ROWS
-                              or _column_number(dimension[1].decode()) > MAX_WORKBOOK_COLUMNS):
-                raise _too_large(path, int(dimension[2]), dimension[1].decode())
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            sheet_data = xml[begin:end] if 0 <= begin < end else xml
-            for cells in _CELLS_BEYOND.finditer(sheet_data):
-                tag = sheet_data[cells.start():cells.start() + 40]
-                if not tag.startswith((b"<c ", b"<c>")):
-                    continue  # another tag that starts with c (<color> in rich text)
-                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
-                if where is None:  # calamine would place it after the cell before
-                    raise InputRefused(
-                        f"Bestand {path.name}: het werkblad heeft cellen zonder adres voorop "
-                        "(r=\"A1\"); Kindkaart leest het niet: sla de export opnieuw op in Excel of "
-                        "als CSV. Er is niets opgeslagen.")
-                raise _too_large(path, where[2].decode(), where[1].decode())
-        elif name == "content.xml":
-            _check_ods(path, archive.open(info))
-
-
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# BIFF8 records that hold one cell (row and column first), several (MULRK, MULBLANK: the last
-# column at the end) or a sheet's used range (DIMENSIONS).
-_XLS_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
-_XLS_CELL_RUNS = {0x00BD, 0x00BE}
-_XLS_DIMENSIONS = 0x0200
-
-
-def _xls_farthest_cell(data: bytes) -> tuple[int, int] | None:
-    """The (row, column), 1-based, that the cells of an .xls reach, from its BIFF records; None
-    when the compound file cannot be followed (calamine then words the refusal)."""
-    import struct
-
-    try:
-        stream = _ole_stream(data, ("Workbook", "Book"))
-        if stream is None:
-            return None
-        rows = columns = 0
-        position = 0
-        while position + 4 <= len(stream):
-            kind, length = struct.unpack_from("<HH", stream, position)
-            body = position + 4
-            if kind in _XLS_CELLS and length >= 4:
-                row, column = struct.unpack_from("<HH", stream, body)
-            elif kind in _XLS_CELL_RUNS and length >= 6:
-                row = struct.unpack_from("<H", stream, body)[0]
-                column = struct.unpack_from("<H", stream, body + length - 2)[0]
-            elif kind == _XLS_DIMENSIONS and length >= 14:
-                last_row, last_column = struct.unpack_from("<IxxH", stream, body + 4)
-                row, column = max(last_row - 1, 0), max(last_column - 1, 0)
-            else:
-                position = body + length
-                continue
-            rows, columns = max(rows, row + 1), max(columns, column + 1)
-            position = body + length
-        return rows, columns
-    except (struct.error, IndexError, ValueError):
-        return None
-
-
-def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
-    """A stream of an OLE2 compound file (the container of an .xls), by name."""
-    import struct
-
-    end_of_chain = 0xFFFFFFFE
-    sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
-    mini_size = 1 << struct.unpack_from("<H", data, 32)[0]
-    sector_count = len(data) // sector_size
-
-    def sector(number: int) -> bytes:
-        return data[(number + 1) * sector_size:(number + 2) * sector_size]
-
-    difat = list(struct.unpack_from("<109I", data, 76))
-    following, guard = struct.unpack_from("<I", data, 68)[0], 0
-    while following < sector_count and guard < sector_count:
-        entries = struct.unpack(f"<{sector_size // 4}I", sector(following))
-        difat += entries[:-1]
-        following, guard = entries[-1], guard + 1
-    fat = []
-    for number in difat:
-        if number < sector_count:
-            fat += struct.unpack(f"<{sector_size // 4}I", sector(number))
-
-    def chain(first: int, table: list[int]) -> list[int]:
-        numbers = []
-        while first != end_of_chain and first < len(table) and len(numbers) <= len(table):
-            numbers.append(first)
-            first = table[first]
-        return numbers
-
-    directory = b"".join(sector(n) for n in chain(struct.unpack_from("<I", data, 48)[0], fat))
-    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
-    if not entries:
-        return None
-    for entry in entries:
-        name_length = struct.unpack_from("<H", entry, 64)[0]
-        name = entry[:max(name_length - 2, 0)].decode("utf-16-le", errors="replace")
-        if name not in names:
-            continue
-        first, size = struct.unpack_from("<II", entry, 116)
-        if size >= struct.unpack_from("<I", data, 56)[0]:
-            return b"".join(sector(n) for n in chain(first, fat))[:size]
-        # a small stream lies in the mini stream, which the root entry holds
-        mini_fat = []
-        for n in chain(struct.unpack_from("<I", data, 60)[0], fat):
-            mini_fat += struct.unpack(f"<{sector_size // 4}I", sector(n))
-        root = b"".join(sector(n) for n in chain(struct.unpack_from("<I", entries[0], 116)[0], fat))
-        return b"".join(root[n * mini_size:(n + 1) * mini_size] for n in chain(first, mini_fat))[:size]
-    return None
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
-
-
-def _check_ods(path: Path, content) -> None:
-    """The farthest filled cell of every sheet in an .ods: LibreOffice writes runs of equal rows
-    and cells once, with a repeat count (the empty rest of a sheet is one such run)."""
-    import xml.etree.ElementTree as ElementTree
-
-    row, filled_rows, filled_columns = 0, 0, 0
-    for event, element in ElementTree.iterparse(content, events=("start", "end")):
-        tag = element.tag
-        if event == "start":
-            if tag == f"{_ODS}table":
-                row = 0
-            continue
-        if tag == f"{_ODS}table-row":
-            repeat = int(element.get(f"{_ODS}number-rows-repeated", "1"))
-            column, last_filled = 0, 0
-            for cell in element:
-                span = int(cell.get(f"{_ODS}number-columns-repeated", "1"))
-                column += span
-                if len(cell) or any(key.endswith("value-type") for key in cell.keys()):
-                    last_filled = column
-            if last_filled:
-                filled_rows = max(filled_rows, row + repeat)
-                filled_columns = max(filled_columns, last_filled)
-            row += repeat
-            element.clear()
-            if filled_rows > MAX_WORKBOOK_ROWS or filled_columns > MAX_WORKBOOK_COLUMNS:
-                raise _too_large(path, filled_rows, filled_columns)
+# the process), so a workbook is checked on its XML before it is read (workbooks.check_workbook).
+WORKBOOK_LIMITS = WorkbookLimits(
+    kind="een LRK-export", max_rows=250_000, max_columns=60, max_bytes=60 * 1024 * 1024,
+    max_unpacked_bytes=800 * 1024 * 1024, advice="sla de export op als CSV")
 
 
 def _workbook_text(value: object) -> object:
@@ -387,7 +180,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            check_workbook(path)
+            check_workbook(path, WORKBOOK_LIMITS)
             try:
                 # values as typed (a date cell is a date, not text to guess a day order from)
                 raw = pd.read_excel(path, dtype=object, engine="calamine").map(_workbook_text)

@@ -445,7 +445,7 @@ def test_a_workbook_reaching_beyond_an_export_is_refused_before_it_is_read(
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, path)
     assert refused.value.messages == [
-        f"Bestand lrk_2024.xlsx: het werkblad loopt tot {where}; een LRK-export heeft hoogstens "
+        f"Bestand lrk_2024.xlsx: werkblad 'Sheet' loopt tot {where}; een LRK-export heeft hoogstens "
         "250.000 rijen en 60 kolommen. Kindkaart leest het niet: verwijder de cellen buiten de "
         "tabel (of sla de export op als CSV). Er is niets opgeslagen."]
     assert postcode_con.execute(
@@ -512,7 +512,7 @@ def test_an_ods_with_a_far_repeated_cell_is_refused(postcode_con, tmp_path):
     filled = ('<table:table-row table:number-rows-repeated="100000"><table:table-cell '
               'table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
               "</table:table-cell></table:table-row>")
-    with pytest.raises(InputRefused, match="loopt tot rij 100002 en kolom 100;"):
+    with pytest.raises(InputRefused, match="werkblad 'LRK' loopt tot rij 100002 en kolom CV;"):
         lrk.import_lrk_file(postcode_con, ods("lrk_2024.ods", filled))
     assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'"
                                 ).fetchone() == (1,)

@@ -33,6 +33,7 @@ from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import delimiter, without_controls
+from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
@@ -40,6 +41,15 @@ REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{
 # The largest CBS download the page Gemeente laden takes (MB): a national kwb of 2013-2020 as .xls
 # is some 25 MB, a national kwb .xlsx some 10 MB. .streamlit/config.toml allows this much.
 MAX_FILE_MEGABYTES = 100
+# A national kwb has some 18,500 rows (Nederland, 342 gemeenten, 3,400 wijken, 14,600 buurten)
+# and 120-140 columns; as .xlsx its sheet unpacks to some 75 MB (a made-up one of 18,810 x 130:
+# 12.9 MB packed, 74 MB unpacked). calamine holds the sheet it reads as one dense block as large
+# as its farthest cell sets (a cell at XFD1048576 asks for 549 GB and aborts the process; one at
+# IV65536 of an .xls for 1.8 GB), so no cell may lie beyond these limits.
+KWB_WORKBOOK_LIMITS = WorkbookLimits(
+    kind="een kwb-bestand", max_rows=40_000, max_columns=200,
+    max_bytes=MAX_FILE_MEGABYTES * 1024 * 1024, max_unpacked_bytes=300 * 1024 * 1024,
+    advice="download het kwb-bestand opnieuw bij CBS")
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
              "voorzieningen), het kwb-<jaar> bestand (.xlsx, .xls of .csv), "
              "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
@@ -193,24 +203,49 @@ class _Sheet:
 
 
 def _read_spreadsheet(path: Path) -> _Sheet:
+    """The kwb table of a workbook: checked first (workbooks.check_workbook: size, zip bombs, no
+    cell beyond KWB_WORKBOOK_LIMITS, so calamine never holds a block larger than a national kwb
+    needs), then the data sheet chosen from the first rows of each sheet, and only that sheet read."""
+    check_workbook(path, KWB_WORKBOOK_LIMITS)
     try:
-        sheets = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=None, header=None)
+        heads = _sheet_heads(path)
+        # The data sheet is the one whose header (row 1, or below a title) has the region codes
+        # and the most kwb columns; a workbook may open with an explanation sheet.
+        found = []
+        for name, head in heads.items():
+            for row, cells in enumerate(head):
+                header = {str(c).strip().lower() for c in cells if c is not None}
+                if header & set(KWB_CODE_COLUMNS):
+                    found.append((len(header & set(KWB_STEMS)), name, row))
+                    break
+        if not found:
+            if not heads:
+                return _Sheet(pd.DataFrame())
+            name, row = next(iter(heads)), 0
+        else:
+            _, name, row = max(found, key=lambda item: item[0])
+        cells = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=name, header=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen: {unreadable(exc)}.") from None
-    # The data sheet is the one whose header (row 1, or below a title) has the region codes and
-    # the most kwb columns; a workbook may open with an explanation sheet.
-    found = []
-    for name, cells in sheets.items():
-        for row in range(min(10, len(cells))):
-            header = [str(c).strip().lower() for c in cells.iloc[row]]
-            if set(header) & set(KWB_CODE_COLUMNS):
-                found.append((len(set(header) & set(KWB_STEMS)), name, row))
-                break
     if not found:
-        return _Sheet(_with_header(next(iter(sheets.values()), pd.DataFrame()), 0))
-    _, name, row = max(found, key=lambda item: item[0])
-    return _Sheet(_with_header(sheets[name], row), first_row=row + 2,
-                  place=f", werkblad {name}" if len(sheets) > 1 else "")
+        return _Sheet(_with_header(cells, 0))
+    return _Sheet(_with_header(cells, row), first_row=row + 2,
+                  place=f", werkblad {name}" if len(heads) > 1 else "")
+
+
+def _sheet_heads(path: Path, rows: int = 10) -> dict[str, list[list[object]]]:
+    """The first `rows` rows of every worksheet, by name. calamine loads one sheet at a time, as
+    one block that check_workbook kept within KWB_WORKBOOK_LIMITS, and each is let go before the
+    next. (openpyxl's read-only mode would stream only the head, but parses a whole sheet that
+    lacks its <dimension>: 90 s for 40,000 x 200 cells, against calamine's 4 s.)"""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return {meta.name: book.get_sheet_by_name(meta.name).to_python(nrows=rows)
+                for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet}
+    finally:
+        book.close()
 
 
 def _with_header(cells: pd.DataFrame, row: int) -> pd.DataFrame:

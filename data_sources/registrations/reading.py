@@ -7,21 +7,28 @@ import io
 import re
 import warnings
 import zipfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from data_sources.errors import InputRefused
+from data_sources.workbooks import (
+    DAMAGED_ZIP,
+    ENCRYPTED_MARKER,
+    MAX_COMPRESSION_RATIO,
+    OLE2_MAGIC,
+    cells_beyond,
+    check_package,
+    password_protected,
+)
+from data_sources.workbooks import check_zip as _check_zip
 
 MAX_FILE_BYTES = 5 * 1024 * 1024          # a real registration is a few hundred kB at most
 MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024  # sum of the unpacked XML parts
-MAX_COMPRESSION_RATIO = 150                # a part that unpacks more than this is a zip bomb
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+__all__ = ["DAMAGED_ZIP", "MAX_COMPRESSION_RATIO", "cells_beyond", "check_zip"]
 
 
 @dataclass
@@ -87,13 +94,9 @@ def sniff(data: bytes, file_name: str = "") -> None:
             f"{MAX_FILE_BYTES // 1024 // 1024} MB zijn. Lever alleen het blad met de gegevens aan "
             "(bij heel veel kinderen: tel per wijk op in plaats van één rij per kind)."
         )
-    if data.startswith(_OLE2_MAGIC):
-        if _ENCRYPTED_MARKER in data:
-            raise InputRefused(
-                f"{shown} is met een wachtwoord beveiligd. Kindkaart kan het niet openen: sla het "
-                "op zonder wachtwoord (Bestand > Info > Werkmap beveiligen) en lever het opnieuw "
-                "aan."
-            )
+    if data.startswith(OLE2_MAGIC):
+        if ENCRYPTED_MARKER in data:
+            raise password_protected(shown)
         raise InputRefused(
             f"{shown} is een oud Excel-bestand (.xls, Excel 97-2003). Open het in Excel en kies "
             "Opslaan als > Excel-werkmap (.xlsx)."
@@ -119,54 +122,16 @@ def sniff(data: bytes, file_name: str = "") -> None:
             f"{shown} is geen Excel-werkmap (het is een ander soort zip- of Office-bestand). "
             "Gebruik het sjabloon van Kindkaart."
         )
+    try:
+        check_package(archive, shown, allow_macros=False)
+    except DAMAGED_ZIP:
+        pass  # a damaged part: the reader words the refusal
 
 
 def check_zip(data: bytes, shown: str, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
               kind: str = "een registratie") -> zipfile.ZipFile:
-    """The zip archive of a workbook (.xlsx or .ods), opened after the checks that need no
-    unpacking of its cells: damage, the number of parts, zip bombs (a part that unpacks far more
-    than it is packed), XML bombs (a DTD in any XML part) and the total unpacked size. Refuses
-    with a Dutch message naming the file as `shown` and what it should be as `kind`."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputRefused(
-            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
-            ".xlsx."
-        ) from None
-    if len(infos) > 500:
-        raise InputRefused(f"{shown} bevat ongewoon veel onderdelen en wordt niet gelezen.")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if ratio > MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
-            raise InputRefused(
-                f"{shown} pakt verdacht groot uit (mogelijk een 'zip-bom') en wordt niet gelezen."
-            )
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            try:
-                with archive.open(info) as part:
-                    head = part.read(4096).upper()
-            except DAMAGED_ZIP:
-                raise InputRefused(
-                    f"{shown} is beschadigd (onderdeel {info.filename} is niet uit te pakken) en "
-                    "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
-                ) from None
-            # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise InputRefused(
-                    f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
-                    "niet gelezen."
-                )
-    if total > max_uncompressed:
-        raise InputRefused(
-            f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan "
-            f"{kind} kan zijn en wordt niet gelezen."
-        )
-    return archive
+    """workbooks.check_zip with the unpacked size of a registration."""
+    return _check_zip(data, shown, max_uncompressed=max_uncompressed, kind=kind)
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -181,10 +146,6 @@ def _looks_like_text(data: bytes) -> bool:
         except UnicodeDecodeError:
             return False
     return True
-
-
-# What reading a damaged zip member raises (a bad header, a broken deflate stream, cut short).
-DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
 def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> list[SheetEntry]:
@@ -332,35 +293,6 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
         if b"_" in xml and _ESCAPE.search(xml):
             return False
     return True
-
-
-def _greater_than(limit: str, digits: str) -> str:
-    """A pattern for a whole string of `digits` (an alphabet in order, no leading zero) that
-    counts more than `limit`: longer, or as long and larger at the first place it differs."""
-    first, last = digits[0], digits[-1]
-    if first == "0":
-        first = digits[1]
-    alternatives = [f"[{first}-{last}][{digits[0]}-{last}]{{{len(limit)},}}"]
-    for i, char in enumerate(limit):
-        if char != last:
-            higher = digits[digits.index(char) + 1]
-            rest = f"[{digits[0]}-{last}]{{{len(limit) - i - 1}}}"
-            alternatives.append(f"{limit[:i]}[{higher}-{last}]{rest}")
-    return "|".join(alternatives)
-
-
-def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
-    """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
-    whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
-    of the size its farthest cell sets, so such a cell is refused before anything is read."""
-    from openpyxl.utils import get_column_letter
-
-    columns = _greater_than(get_column_letter(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    rows = _greater_than(str(max_rows), "0123456789")
-    # a cell without its address first (Excel writes r first), a column past the limit, a row
-    # past the limit, or a row number with a leading zero
-    return re.compile(
-        f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
 
 
 _BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)

@@ -1,0 +1,406 @@
+"""Checks on a workbook file (.xlsx, .xlsm, .xls, .ods) before any reader unpacks its cells.
+
+calamine holds a sheet as one dense block as large as its farthest cell sets: a 2 kB workbook
+with one cell at XFD1048576 makes it ask for 549 GB, and the process aborts (no exception to
+catch; in the app it takes the server down). A zip part can unpack a thousand times its size.
+Every reader of workbooks (partner uploads, the LRK export, the kwb download) goes through the
+checks here first, each with the limits of what it reads (WorkbookLimits)."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from data_sources.errors import InputRefused
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted .xlsx
+ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+MAX_COMPRESSION_RATIO = 150  # a part that unpacks more than this is a zip bomb
+MAX_PARTS = 500
+# What reading a damaged zip member raises (a bad header, a broken deflate stream, cut short).
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+_SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRICT_SPREADSHEETML = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_MACRO_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """What a workbook of one kind may be: `kind` names it in messages ('een LRK-export'),
+    `advice` says what else to deliver ('sla de export op als CSV')."""
+
+    kind: str
+    max_rows: int
+    max_columns: int
+    max_bytes: int
+    max_unpacked_bytes: int
+    advice: str
+
+
+def password_protected(shown: str) -> InputRefused:
+    """The refusal of a workbook saved with a password (Excel writes it as a compound file)."""
+    return InputRefused(
+        f"{shown} is met een wachtwoord beveiligd. Kindkaart kan het niet openen: sla het op "
+        "zonder wachtwoord (Bestand > Info > Werkmap beveiligen) en lever het opnieuw aan."
+    )
+
+
+def strict_open_xml(shown: str) -> InputRefused:
+    return InputRefused(
+        f"{shown} is opgeslagen als 'Strict Open XML-werkmap'; die vorm kan Kindkaart niet "
+        "lezen. Open het in Excel en sla het op als gewone Excel-werkmap (.xlsx)."
+    )
+
+
+def macro_workbook(shown: str) -> InputRefused:
+    return InputRefused(
+        f"{shown} is een werkmap met macro's (.xlsm, ook als de naam op .xlsx eindigt). "
+        "Kindkaart leest geen macro-werkmappen: open het in Excel en sla het op als gewone "
+        "Excel-werkmap (.xlsx)."
+    )
+
+
+def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
+              kind: str = "een registratie") -> zipfile.ZipFile:
+    """The zip archive of a workbook (.xlsx or .ods), opened after the checks that need no
+    unpacking of its cells: damage, the number of parts, zip bombs (a part that unpacks far more
+    than it is packed), XML bombs (a DTD in any XML part) and the total unpacked size. Refuses
+    with a Dutch message naming the file as `shown` and what it should be as `kind`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputRefused(
+            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
+            ".xlsx."
+        ) from None
+    if len(infos) > MAX_PARTS:
+        raise InputRefused(f"{shown} bevat ongewoon veel onderdelen en wordt niet gelezen.")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
+            raise InputRefused(
+                f"{shown} pakt verdacht groot uit (mogelijk een 'zip-bom') en wordt niet gelezen."
+            )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            try:
+                with archive.open(info) as part:
+                    head = part.read(4096).upper()
+            except DAMAGED_ZIP:
+                raise InputRefused(
+                    f"{shown} is beschadigd (onderdeel {info.filename} is niet uit te pakken) en "
+                    "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
+                ) from None
+            # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise InputRefused(
+                    f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
+                    "niet gelezen."
+                )
+    if total > max_uncompressed:
+        raise InputRefused(
+            f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan "
+            f"{kind} kan zijn en wordt niet gelezen."
+        )
+    return archive
+
+
+def check_package(archive: zipfile.ZipFile, shown: str, *, allow_macros: bool = True) -> None:
+    """Refuse the forms of .xlsx that readers take for damaged or empty: a Strict Open XML
+    workbook (another namespace: its sheets read as empty) and, unless `allow_macros` (calamine
+    reads them; openpyxl takes them for damaged), a macro workbook (another content type)."""
+    names = set(archive.namelist())
+    if not allow_macros and "[Content_Types].xml" in names:
+        types = archive.read("[Content_Types].xml")
+        if _MACRO_CONTENT_TYPE in types:
+            raise macro_workbook(shown)
+    if "xl/workbook.xml" in names:
+        with archive.open("xl/workbook.xml") as part:
+            head = part.read(4096)
+        if _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head:
+            raise strict_open_xml(shown)
+
+
+def check_workbook(path: Path, limits: WorkbookLimits) -> None:
+    """Refuse, before calamine reads it, a workbook larger than `limits` allow, whose sheets
+    reach beyond limits.max_rows x limits.max_columns, a zip or XML bomb, one saved with a
+    password, in Strict Open XML or with macros. An .xls has at most 65,536 x 256 cells by its
+    format, still 1.6 GB to read: its cells are checked too. A file that is no workbook at all,
+    or a damaged one, passes: the reader words that refusal."""
+    shown = f"Bestand {path.name}"
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InputRefused(
+            f"{shown} is {size / 1024 / 1024:.0f} MB; {limits.kind} als werkmap is hoogstens "
+            f"{limits.max_bytes // 1024 // 1024} MB. Er is niets opgeslagen."
+        )
+    data = path.read_bytes()
+    if data.startswith(OLE2_MAGIC):
+        if ENCRYPTED_MARKER in data:
+            raise password_protected(shown)
+        farthest = xls_farthest_cell(data)
+        if farthest and (farthest[0] > limits.max_rows or farthest[1] > limits.max_columns):
+            raise _too_large(shown, limits, farthest[0], column_letters(farthest[1]))
+        return
+    if not data.startswith(b"PK\x03\x04"):
+        return  # no workbook at all: the reader refuses what it cannot read
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # damaged: the reader's refusal is worded by the caller
+    archive = check_zip(data, shown, kind=limits.kind, max_uncompressed=limits.max_unpacked_bytes)
+    try:
+        check_package(archive, shown)
+        _check_sheets(shown, archive, limits)
+    except (*DAMAGED_ZIP, SyntaxError):  # ElementTree's ParseError is a SyntaxError
+        raise InputRefused(f"{shown}: niet leesbaar als {limits.kind.removeprefix('een ')}: "
+                           "het bestand is beschadigd of heeft een onverwachte opbouw.") from None
+
+
+def _too_large(shown: str, limits: WorkbookLimits, rows: object, columns: object,
+               sheet: str | None = None) -> InputRefused:
+    where = f"werkblad '{sheet}'" if sheet else "het werkblad"
+    return InputRefused(
+        f"{shown}: {where} loopt tot rij {rows} en kolom {columns}; {limits.kind} heeft "
+        f"hoogstens {f'{limits.max_rows:_}'.replace('_', '.')} rijen en {limits.max_columns} "
+        f"kolommen. Kindkaart leest het niet: verwijder de cellen buiten de tabel (of "
+        f"{limits.advice}). Er is niets opgeslagen."
+    )
+
+
+def _greater_than(limit: str, digits: str) -> str:
+    """A pattern for a whole string of `digits` (an alphabet in order, no leading zero) that
+    counts more than `limit`: longer, or as long and larger at the first place it differs."""
+    first, last = digits[0], digits[-1]
+    if first == "0":
+        first = digits[1]
+    alternatives = [f"[{first}-{last}][{digits[0]}-{last}]{{{len(limit)},}}"]
+    for i, char in enumerate(limit):
+        if char != last:
+            higher = digits[digits.index(char) + 1]
+            rest = f"[{digits[0]}-{last}]{{{len(limit) - i - 1}}}"
+            alternatives.append(f"{limit[:i]}[{higher}-{last}]{rest}")
+    return "|".join(alternatives)
+
+
+def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
+    whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
+    of the size its farthest cell sets, so such a cell is refused before anything is read."""
+    columns = _greater_than(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    rows = _greater_than(str(max_rows), "0123456789")
+    # a cell without its address first (Excel writes r first), a column past the limit, a row
+    # past the limit, or a row number with a leading zero
+    return re.compile(
+        f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
+
+
+_DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_PATTERNS: dict[tuple[int, int], re.Pattern[bytes]] = {}
+
+
+def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The name of each worksheet of an .xlsx by its part ('xl/worksheets/sheet1.xml' -> 'kwb'),
+    from the workbook and its relationships; empty when they cannot be followed."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, *DAMAGED_ZIP):
+        return {}
+    targets = {}
+    for tag in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", relations):
+        attributes = dict(_ATTRIBUTE.findall(tag.group(0)))
+        target = attributes.get(b"Target", b"").decode(errors="replace")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[attributes.get(b"Id", b"")] = target
+    names = {}
+    for tag in _SHEET.finditer(workbook):
+        attributes = {key.split(b":")[-1]: value
+                      for key, value in _ATTRIBUTE.findall(tag.group(0))}
+        part = targets.get(attributes.get(b"id", b""))
+        if part:
+            from html import unescape
+
+            names[part] = unescape(attributes.get(b"name", b"").decode(errors="replace"))
+    return names
+
+
+def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
+    key = (limits.max_rows, limits.max_columns)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = cells_beyond(*key)
+    beyond = _PATTERNS[key]
+    names = None
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            xml = archive.read(info)
+            dimension = _DIMENSION.search(xml[:4096])
+            if dimension and (len(dimension[1]) > 3 or int(dimension[2]) > limits.max_rows
+                              or column_number(dimension[1].decode()) > limits.max_columns):
+                names = sheet_names(archive) if names is None else names
+                raise _too_large(shown, limits, int(dimension[2]), dimension[1].decode(),
+                                 names.get(name))
+            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            for cells in beyond.finditer(sheet_data):
+                tag = sheet_data[cells.start():cells.start() + 40]
+                if not tag.startswith((b"<c ", b"<c>")):
+                    continue  # another tag that starts with c (<color> in rich text)
+                names = sheet_names(archive) if names is None else names
+                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
+                if where is None:  # calamine would place it after the cell before
+                    sheet = f"werkblad '{names[name]}'" if name in names else "het werkblad"
+                    raise InputRefused(
+                        f"{shown}: {sheet} heeft cellen zonder adres voorop (r=\"A1\"); Kindkaart "
+                        f"leest het niet: sla het opnieuw op in Excel (of {limits.advice}). Er is "
+                        "niets opgeslagen.")
+                raise _too_large(shown, limits, where[2].decode(), where[1].decode(),
+                                 names.get(name))
+        elif name == "content.xml":
+            _check_ods(shown, archive.open(info), limits)
+
+
+def _check_ods(shown: str, content, limits: WorkbookLimits) -> None:
+    """The farthest filled cell of every sheet in an .ods: LibreOffice writes runs of equal rows
+    and cells once, with a repeat count (the empty rest of a sheet is one such run)."""
+    import xml.etree.ElementTree as ElementTree
+
+    row, filled_rows, filled_columns, sheet = 0, 0, 0, None
+    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_ODS}table":
+                row, filled_rows, filled_columns = 0, 0, 0
+                sheet = element.get(f"{_ODS}name")
+            continue
+        if tag == f"{_ODS}table-row":
+            repeat = int(element.get(f"{_ODS}number-rows-repeated", "1"))
+            column, last_filled = 0, 0
+            for cell in element:
+                span = int(cell.get(f"{_ODS}number-columns-repeated", "1"))
+                column += span
+                if len(cell) or any(key.endswith("value-type") for key in cell.keys()):
+                    last_filled = column
+            if last_filled:
+                filled_rows = max(filled_rows, row + repeat)
+                filled_columns = max(filled_columns, last_filled)
+            row += repeat
+            element.clear()
+            if filled_rows > limits.max_rows or filled_columns > limits.max_columns:
+                raise _too_large(shown, limits, filled_rows, column_letters(filled_columns),
+                                 sheet)
+
+
+# BIFF8 records that hold one cell (row and column first), several (MULRK, MULBLANK: the last
+# column at the end) or a sheet's used range (DIMENSIONS).
+_XLS_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
+_XLS_CELL_RUNS = {0x00BD, 0x00BE}
+_XLS_DIMENSIONS = 0x0200
+
+
+def xls_farthest_cell(data: bytes) -> tuple[int, int] | None:
+    """The (row, column), 1-based, that the cells of an .xls reach, from its BIFF records; None
+    when the compound file cannot be followed (calamine then words the refusal)."""
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+        if stream is None:
+            return None
+        rows = columns = 0
+        position = 0
+        while position + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, position)
+            body = position + 4
+            if kind in _XLS_CELLS and length >= 4:
+                row, column = struct.unpack_from("<HH", stream, body)
+            elif kind in _XLS_CELL_RUNS and length >= 6:
+                row = struct.unpack_from("<H", stream, body)[0]
+                column = struct.unpack_from("<H", stream, body + length - 2)[0]
+            elif kind == _XLS_DIMENSIONS and length >= 14:
+                last_row, last_column = struct.unpack_from("<IxxH", stream, body + 4)
+                row, column = max(last_row - 1, 0), max(last_column - 1, 0)
+            else:
+                position = body + length
+                continue
+            rows, columns = max(rows, row + 1), max(columns, column + 1)
+            position = body + length
+        return rows, columns
+    except (struct.error, IndexError, ValueError):
+        return None
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A stream of an OLE2 compound file (the container of an .xls), by name."""
+    end_of_chain = 0xFFFFFFFE
+    sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 32)[0]
+    sector_count = len(data) // sector_size
+
+    def sector(number: int) -> bytes:
+        return data[(number + 1) * sector_size:(number + 2) * sector_size]
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    following, guard = struct.unpack_from("<I", data, 68)[0], 0
+    while following < sector_count and guard < sector_count:
+        entries = struct.unpack(f"<{sector_size // 4}I", sector(following))
+        difat += entries[:-1]
+        following, guard = entries[-1], guard + 1
+    fat = []
+    for number in difat:
+        if number < sector_count:
+            fat += struct.unpack(f"<{sector_size // 4}I", sector(number))
+
+    def chain(first: int, table: list[int]) -> list[int]:
+        numbers = []
+        while first != end_of_chain and first < len(table) and len(numbers) <= len(table):
+            numbers.append(first)
+            first = table[first]
+        return numbers
+
+    directory = b"".join(sector(n) for n in chain(struct.unpack_from("<I", data, 48)[0], fat))
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    for entry in entries:
+        name_length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(name_length - 2, 0)].decode("utf-16-le", errors="replace")
+        if name not in names:
+            continue
+        first, size = struct.unpack_from("<II", entry, 116)
+        if size >= struct.unpack_from("<I", data, 56)[0]:
+            return b"".join(sector(n) for n in chain(first, fat))[:size]
+        # a small stream lies in the mini stream, which the root entry holds
+        mini_fat = []
+        for n in chain(struct.unpack_from("<I", data, 60)[0], fat):
+            mini_fat += struct.unpack(f"<{sector_size // 4}I", sector(n))
+        root = b"".join(sector(n) for n in chain(struct.unpack_from("<I", entries[0], 116)[0], fat))
+        return b"".join(root[n * mini_size:(n + 1) * mini_size] for n in chain(first, mini_fat))[:size]
+    return None
+
+
+def column_letters(number: int) -> str:
+    """1 -> 'A', 27 -> 'AA', 16384 -> 'XFD'."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number

@@ -1,0 +1,143 @@
+"""A kwb download that is no honest kwb table (a stray far cell, a zip bomb, a password) is
+refused before calamine reads it, in Dutch, with nothing stored; a national kwb passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import private_connection
+from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_xlsx
+
+from data_sources import jobs, store
+from data_sources.cbs.formats import KWB_WORKBOOK_LIMITS
+from data_sources.errors import InputRefused
+from data_sources.workbooks import check_workbook, column_letters
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def db(sample_db, tmp_path):
+    with private_connection(sample_db, tmp_path) as connection:
+        yield connection
+
+
+def active_loads(con):
+    return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+
+
+def refused(con, path: Path) -> str:
+    before = active_loads(con)
+    with pytest.raises(InputRefused) as caught:
+        jobs.import_cbs_file(con, path)
+    assert active_loads(con) == before  # nothing stored, nothing lost
+    return " ".join(caught.value.messages)
+
+
+def kwb_with_a_cell_at(path: Path, row: int, column: int) -> Path:
+    write_kwb_xlsx(path)
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=row, column=column, value=1)
+    book.save(path)
+    return path
+
+
+def test_a_kwb_workbook_with_a_cell_at_the_last_excel_address_is_refused_not_an_abort(tmp_path):
+    """A 2 kB kwb with one cell at XFD1048576 made calamine ask for 549 GB: the process aborted
+    (SIGABRT, exit 134; in the app every user got 'Connection error'). Run as a process."""
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = kwb_with_a_cell_at(tmp_path / "kwb-2024.xlsx", 1_048_576, 16_384)
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "import-cbs", str(path), "--db", str(db)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.startswith(
+        "Bestand kwb-2024.xlsx: werkblad 'kwb_2024' loopt tot rij 1048576 en kolom XFD; een "
+        "kwb-bestand heeft hoogstens 40.000 rijen en 200 kolommen. Kindkaart leest het niet: "
+        "verwijder de cellen buiten de tabel (of download het kwb-bestand opnieuw bij CBS). Er is "
+        "niets opgeslagen."), done.stdout
+
+
+# the place named is the corner of the sheet's range (its <dimension>; the table is 11 x 22, A-V)
+@pytest.mark.parametrize(("row", "column", "where"), [(40_001, 1, "rij 40001 en kolom V"),
+                                                       (2, 201, "rij 11 en kolom GS")])
+def test_a_kwb_workbook_reaching_beyond_a_national_kwb_is_refused(db, tmp_path, row, column,
+                                                                  where):
+    path = kwb_with_a_cell_at(tmp_path / "kwb-2024.xlsx", row, column)
+    assert f"werkblad 'kwb_2024' loopt tot {where};" in refused(db, path)
+
+
+def test_a_kwb_xls_with_a_cell_at_its_last_address_is_refused(db, tmp_path):
+    """An .xls holds at most 65,536 x 256 cells; one cell at IV65536 of a 5 kB file took 1.8 GB
+    and 15 s, and the file was stored."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("kwb")
+    for r, values in enumerate(kwb_rows()):
+        for c, value in enumerate(values):
+            sheet.write(r + 1, c, value)
+    for c, name in enumerate(KWB_COLUMNS):
+        sheet.write(0, c, name)
+    sheet.write(65_535, 255, 1)
+    path = tmp_path / "kwb-2019.xls"
+    book.save(str(path))
+    assert "het werkblad loopt tot rij 65536 en kolom IV;" in refused(db, path)
+
+
+def test_a_kwb_zip_bomb_is_refused(db, tmp_path):
+    """2.4 MB that unpacked to 793 MB of sheet XML peaked at 5.2 GB and took 100 s."""
+    path = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    row = b"<row>" + b"<c><v>1</v></c>" * 50 + b"</row>"
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", row * 40_000 + b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    assert "pakt verdacht groot uit (mogelijk een 'zip-bom')" in refused(db, path)
+
+
+def test_a_kwb_workbook_larger_unpacked_than_a_national_kwb_is_refused(db, tmp_path,
+                                                                       monkeypatch):
+    """The unpacked limit (300 MB; a national kwb's sheet unpacks to some 75 MB), here lowered
+    to 1 MB so that the test needs no 300 MB file."""
+    import dataclasses
+
+    from data_sources.cbs import formats
+
+    monkeypatch.setattr(formats, "KWB_WORKBOOK_LIMITS", dataclasses.replace(
+        KWB_WORKBOOK_LIMITS, max_unpacked_bytes=1024 * 1024))
+    rows = kwb_rows() * 400
+    for number, row in enumerate(rows):
+        row[0] = f"BU0193{number:04d}"
+    path = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    assert "is uitgepakt 4 MB; dat is veel groter dan een kwb-bestand kan zijn" in refused(db, path)
+
+
+def test_an_encrypted_kwb_workbook_says_it_has_a_password(db, tmp_path):
+    """Excel saves a workbook with a password as a compound file with an EncryptionInfo stream;
+    it was called damaged ('beschadigd')."""
+    path = tmp_path / "kwb-2024.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200
+                     + "EncryptionInfo".encode("utf-16-le") + b"\0" * 4000)
+    assert refused(db, path) == (
+        "Bestand kwb-2024.xlsx is met een wachtwoord beveiligd. Kindkaart kan het niet openen: "
+        "sla het op zonder wachtwoord (Bestand > Info > Werkmap beveiligen) en lever het opnieuw "
+        "aan.")
+
+
+def test_the_farthest_cell_of_a_national_kwb_is_within_the_limits(tmp_path):
+    """A national kwb has some 18,500 rows and 120-140 columns: its farthest cell passes with
+    room, as the dimension Excel writes and as a cell."""
+    path = kwb_with_a_cell_at(tmp_path / "kwb-2024.xlsx", 20_000, 150)
+    check_workbook(path, KWB_WORKBOOK_LIMITS)
+    assert column_letters(150) == "ET"
+
