@@ -27,7 +27,6 @@ DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 _SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _STRICT_SPREADSHEETML = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-_MACRO_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,6 @@ def strict_open_xml(shown: str) -> InputRefused:
     return InputRefused(
         f"{shown} is opgeslagen als 'Strict Open XML-werkmap'; die vorm kan Kindkaart niet "
         "lezen. Open het in Excel en sla het op als gewone Excel-werkmap (.xlsx)."
-    )
-
-
-def macro_workbook(shown: str) -> InputRefused:
-    return InputRefused(
-        f"{shown} is een werkmap met macro's (.xlsm, ook als de naam op .xlsx eindigt). "
-        "Kindkaart leest geen macro-werkmappen: open het in Excel en sla het op als gewone "
-        "Excel-werkmap (.xlsx)."
     )
 
 
@@ -114,16 +105,10 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     return archive
 
 
-def check_package(archive: zipfile.ZipFile, shown: str, *, allow_macros: bool = True) -> None:
-    """Refuse the forms of .xlsx that readers take for damaged or empty: a Strict Open XML
-    workbook (another namespace: its sheets read as empty) and, unless `allow_macros` (calamine
-    reads them; openpyxl takes them for damaged), a macro workbook (another content type)."""
-    names = set(archive.namelist())
-    if not allow_macros and "[Content_Types].xml" in names:
-        types = archive.read("[Content_Types].xml")
-        if _MACRO_CONTENT_TYPE in types:
-            raise macro_workbook(shown)
-    if "xl/workbook.xml" in names:
+def check_package(archive: zipfile.ZipFile, shown: str) -> None:
+    """Refuse a Strict Open XML workbook (Excel's 'Strict Open XML-werkmap'): its parts use
+    other namespaces, and readers take its sheets for empty ('alle bladen zijn leeg')."""
+    if "xl/workbook.xml" in archive.namelist():
         with archive.open("xl/workbook.xml") as part:
             head = part.read(4096)
         if _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head:
@@ -133,7 +118,7 @@ def check_package(archive: zipfile.ZipFile, shown: str, *, allow_macros: bool = 
 def check_workbook(path: Path, limits: WorkbookLimits) -> None:
     """Refuse, before calamine reads it, a workbook larger than `limits` allow, whose sheets
     reach beyond limits.max_rows x limits.max_columns, a zip or XML bomb, one saved with a
-    password, in Strict Open XML or with macros. An .xls has at most 65,536 x 256 cells by its
+    password or in Strict Open XML. An .xls has at most 65,536 x 256 cells by its
     format, still 1.6 GB to read: its cells are checked too. A file that is no workbook at all,
     or a damaged one, passes: the reader words that refusal."""
     shown = f"Bestand {path.name}"

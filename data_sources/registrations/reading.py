@@ -123,7 +123,7 @@ def sniff(data: bytes, file_name: str = "") -> None:
             "Gebruik het sjabloon van Kindkaart."
         )
     try:
-        check_package(archive, shown, allow_macros=False)
+        check_package(archive, shown)
     except DAMAGED_ZIP:
         pass  # a damaged part: the reader words the refusal
 
@@ -172,7 +172,7 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
-        raise _unreadable(exc, shown) from None
+        raise _unreadable(exc, shown, data) from None
     return entries
 
 
@@ -354,8 +354,9 @@ def _range_name(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
 
 
-def _unreadable(exc: BaseException, shown: str) -> InputRefused:
-    """The Dutch refusal for a workbook openpyxl cannot read, naming none of its internals."""
+def _unreadable(exc: BaseException, shown: str, data: bytes = b"") -> InputRefused:
+    """The Dutch refusal for a workbook openpyxl cannot read, naming none of its internals: a
+    macro workbook (its content type says macroEnabled) is told to save as a plain workbook."""
     chain: list[str] = []
     cause: BaseException | None = exc
     while cause is not None and len(chain) < 10:
@@ -366,10 +367,24 @@ def _unreadable(exc: BaseException, shown: str) -> InputRefused:
             f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
             "gelezen."
         )
+    if _macro_enabled(data):
+        return InputRefused(
+            f"{shown} is een werkmap met macro's (.xlsm, ook als de naam op .xlsx eindigt); "
+            "Kindkaart leest die niet. Open het in Excel en sla het op als gewone Excel-werkmap "
+            "(.xlsx)."
+        )
     return InputRefused(
         f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
         "Open het in Excel en sla het opnieuw op als .xlsx."
     )
+
+
+def _macro_enabled(data: bytes) -> bool:
+    try:
+        types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    except (KeyError, *DAMAGED_ZIP):
+        return False
+    return b"macroEnabled" in types
 
 
 def _read_with_openpyxl(data: bytes, file_name: str,
@@ -385,7 +400,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             formulas = (openpyxl.load_workbook(io.BytesIO(data), data_only=False)
                         if _has_formulas(data) else None)
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
-        raise _unreadable(exc, shown) from None
+        raise _unreadable(exc, shown, data) from None
     sheets = []
     for ws_values in values.worksheets:
         if names is not None and ws_values.title not in names:
