@@ -35,6 +35,9 @@ def unreadable(exc: BaseException, line: str = "rij") -> str:
     if isinstance(exc, UnicodeDecodeError):
         row = exc.object[:exc.start].count(b"\n") + 1
         advice = "sla het op als 'CSV UTF-8'" if line == "rij" else "sla het op in UTF-8"
+        if exc.encoding.startswith("utf-16"):
+            return (f"het bestand is opgeslagen als UTF-16 ('Unicode-tekst') zonder het teken "
+                    f"dat dat aangeeft, of is beschadigd; {advice}")
         return (f"{line} {row} bevat tekens die niet te lezen zijn (het bestand is geen UTF-8 en "
                 f"geen Windows-1252); {advice}")
     if kind == "JSONDecodeError":

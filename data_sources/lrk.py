@@ -14,7 +14,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import CONTROL_CHARACTERS, compact, delimiter, normalise
+from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
 from data_sources.workbooks import WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
@@ -139,12 +139,8 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
 
 
 def _decode(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Exports saved on Windows (Excel) are cp1252: 'Kinderopvang Café', 'Ede’s'.
-        return raw.decode("cp1252", errors="strict")
+    # UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel) cp1252: 'Kinderopvang Café'
+    return decode(path.read_bytes())
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.

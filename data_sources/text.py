@@ -42,3 +42,19 @@ def without_controls(text: str) -> str:
     """Text from a file without control characters (NUL, ESC, ...) other than tab and line breaks
     (CONTROL_CHARACTERS, also for pandas' str.replace)."""
     return _CONTROLS.sub("", text)
+
+
+def decode(raw: bytes) -> str:
+    """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
+    UTF-16 with its BOM (Excel's 'Unicode-tekst'), else Windows-1252. Raises UnicodeDecodeError
+    for bytes none of these read, and for UTF-16 without a BOM (every other byte zero), which
+    Windows-1252 would turn into text with a NUL between the letters."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    head = raw[:4096]
+    if len(head) >= 8 and head.count(b"\x00") * 3 > len(head):
+        raise UnicodeDecodeError("utf-16", raw, 0, 1, "UTF-16 without a byte order mark")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")  # saved by Excel on Windows

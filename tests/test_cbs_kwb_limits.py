@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import private_connection
-from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_xlsx
+from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_csv, write_kwb_xlsx
 
 from data_sources import jobs, store
-from data_sources.cbs.formats import KWB_WORKBOOK_LIMITS
+from data_sources.cbs.formats import KWB_WORKBOOK_LIMITS, read_cbs_file
 from data_sources.errors import InputRefused
 from data_sources.workbooks import check_workbook, column_letters
 
@@ -141,3 +141,70 @@ def test_the_farthest_cell_of_a_national_kwb_is_within_the_limits(tmp_path):
     check_workbook(path, KWB_WORKBOOK_LIMITS)
     assert column_letters(150) == "ET"
 
+
+
+def test_a_cbs_csv_above_the_limit_is_refused_before_it_is_read(db, tmp_path):
+    """A 95 MB kwb CSV took 5 GB and 92 s and stored 12 million values; a national one is
+    10-20 MB. Here 31 MB (the limit is 30)."""
+    path = write_kwb_csv(tmp_path / "kwb-2024.csv")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(("\r\n" * 1024) * 31 * 512)
+    assert refused(db, path) == (
+        "Bestand kwb-2024.csv is 31 MB; een CSV van CBS mag hoogstens 30 MB zijn (het landelijke "
+        "kwb-bestand is 10 à 20 MB). Kindkaart leest het niet; er is niets opgeslagen. Download "
+        "het kwb-bestand opnieuw bij CBS, of alleen de gemeenten die u nodig hebt.")
+
+
+def test_a_kwb_csv_with_more_rows_than_a_national_kwb_is_refused(db, tmp_path):
+    """Each cell of a kwb is read on its own: a file of made-up rows is refused by its number of
+    rows before that (a national kwb has some 18,500)."""
+    rows = [list(row) for row in kwb_rows()[2:4]] * 20_001
+    path = write_kwb_csv(tmp_path / "kwb-2024.csv", rows)
+    assert refused(db, path) == (
+        "Bestand kwb-2024.csv heeft 40003 rijen; een kwb-bestand heeft er hoogstens 40.000 (het "
+        "landelijke bestand heeft er zo'n 18.500). Kindkaart leest het niet; er is niets "
+        "opgeslagen.")
+
+
+AMSTERDAM = ("GM0363", "Amsterdam")
+AMSTERDAM_WIJKEN = [("WK036300", "Burgwallen-Oude Zijde", 4000, 300)]
+
+
+def test_a_kwb_read_for_one_gemeente_keeps_only_its_rows_and_says_so(db, tmp_path):
+    """A national file read for one gemeente: the other gemeenten's rows are neither checked
+    (here one has a negative count) nor kept, and the import says so."""
+    other = kwb_rows(AMSTERDAM, AMSTERDAM_WIJKEN)[1:]
+    other[-1][KWB_COLUMNS.index("a_00_14")] = -5
+    path = write_kwb_csv(tmp_path / "kwb-2024.csv", kwb_rows() + other)
+    stored = jobs.import_cbs_file(db, path, gemeenten=["GM0193"])
+    assert stored.notes == [
+        "Het bestand heeft ook 1 andere gemeente(n) (GM0363); alleen de gekozen gemeente(n) zijn "
+        "opgeslagen, van de andere niets."]
+    assert db.execute(
+        "select distinct gemeente_code from loads where load_id in (select unnest(?))",
+        [stored.load_ids]).fetchall() == [("GM0193",)]
+    assert db.execute("select count(*) from regions where gemeente_code = 'GM0363'"
+                      ).fetchone() == (0,)
+    with pytest.raises(InputRefused, match="GM0599 staat niet in het bestand \\(wel: GM0193"):
+        jobs.import_cbs_file(db, path, gemeenten=["GM0599"])
+
+
+def test_a_kwb_csv_saved_as_utf16_is_read(tmp_path):
+    """Excel's 'Unicode-tekst' is UTF-16 with a byte order mark: it was refused as 'geen kolom
+    met regiocodes'."""
+    source = write_kwb_csv(tmp_path / "kwb-2024.csv")
+    path = tmp_path / "utf16" / "kwb-2024.csv"
+    path.parent.mkdir()
+    text = source.read_text(encoding="utf-8-sig")
+    path.write_bytes(text.encode("utf-16"))
+    assert read_cbs_file(path).table.records == read_cbs_file(source).table.records
+
+
+def test_a_kwb_csv_in_utf16_without_its_mark_is_refused_saying_so(tmp_path):
+    path = tmp_path / "kwb-2024.csv"
+    path.write_bytes(write_kwb_csv(path).read_text(encoding="utf-8-sig").encode("utf-16-le"))
+    with pytest.raises(InputRefused) as refusal:
+        read_cbs_file(path)
+    assert refusal.value.messages == [
+        "Bestand kwb-2024.csv: het bestand is opgeslagen als UTF-16 ('Unicode-tekst') zonder het "
+        "teken dat dat aangeeft, of is beschadigd; sla het op als 'CSV UTF-8'."]

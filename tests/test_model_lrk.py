@@ -154,7 +154,9 @@ REAL_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("encoding", "separator"), [("cp1252", ";"), ("utf-8", ";"), ("utf-8-sig", ",")])
+# utf-16 (with its byte order mark): Excel's 'Unicode-tekst'; it was refused as 'lrk_id ontbreekt'
+@pytest.mark.parametrize(("encoding", "separator"), [("cp1252", ";"), ("utf-8", ";"), ("utf-8-sig", ","),
+                                                     ("utf-16", "\t")])
 def test_real_export_layout_in_every_encoding_and_separator(postcode_con, tmp_path, encoding, separator):
     import csv
     import io

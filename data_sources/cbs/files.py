@@ -15,6 +15,7 @@ from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import (
+    NATIONAL_CODE,
     absent_gemeenten,
     gemeenten_in_table,
     population_by_age_frame,
@@ -111,6 +112,15 @@ def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]
     return "postcodes", [load_id]
 
 
+def _left_out_note(others: set[str]) -> list[str]:
+    """What happens to the other gemeenten of a file read for some: nothing of them is kept."""
+    if not others:
+        return []
+    shown = ", ".join(sorted(others)[:5]) + (f" en nog {len(others) - 5}" if len(others) > 5 else "")
+    return [f"Het bestand heeft ook {len(others)} andere gemeente(n) ({shown}); alleen de "
+            "gekozen gemeente(n) zijn opgeslagen, van de andere niets."]
+
+
 def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
                year: int | None = None, replace: bool = False) -> StoredFile:
     """Read and store one hand-downloaded file in one transaction (or the caller's); the caller
@@ -138,13 +148,15 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         return _import_geojson(con, path, gemeenten, year, notes)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year)
-    cbs_file = read_cbs_file(path, year=year)
+    cbs_file = read_cbs_file(path, year=year, gemeenten=gemeenten)
     if gemeenten:
         present = (set(population_by_age_frame(cbs_file.table)["gemeente_code"])
                    if cbs_file.kind == "bevolking-leeftijd" else gemeenten_in_table(cbs_file.table))
+        present |= cbs_file.left_out
         absent = absent_gemeenten(gemeenten, present)
         if absent:
             raise InputRefused(f"Bestand {path.name}: {absent}")
+        notes += _left_out_note(present - {g.strip().upper() for g in gemeenten} - {NATIONAL_CODE})
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
     file_hash = store.file_sha256(path) if path.is_file() else None

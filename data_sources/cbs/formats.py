@@ -32,7 +32,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import delimiter, without_controls
+from data_sources.text import decode, delimiter, without_controls
 from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
@@ -50,6 +50,10 @@ KWB_WORKBOOK_LIMITS = WorkbookLimits(
     kind="een kwb-bestand", max_rows=40_000, max_columns=200,
     max_bytes=MAX_FILE_MEGABYTES * 1024 * 1024, max_unpacked_bytes=300 * 1024 * 1024,
     advice="download het kwb-bestand opnieuw bij CBS")
+# A CBS CSV is read whole, and the kwb's cells one by one: a national kwb CSV is 10-20 MB (a
+# made-up one of 18,810 rows x 130 columns, 12.7 MB: 30 s and 710 MB to store, 17 s and 350 MB
+# for one gemeente); one of 95 MB took 5 GB and 92 s. So no CSV above this is read.
+MAX_CSV_MEGABYTES = 30
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
              "voorzieningen), het kwb-<jaar> bestand (.xlsx, .xls of .csv), "
              "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
@@ -62,10 +66,15 @@ class CbsFile:
     kind: str  # kerncijfers | bevolking-leeftijd | jeugdzorg-wijk | nabijheid
     table: CbsTable
     description: str
+    # gemeenten whose rows were left out while reading (not asked for): their codes
+    left_out: frozenset[str] = frozenset()
 
 
-def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
-    """Read any supported CBS download; refuses unknown files with a Dutch message."""
+def read_cbs_file(path: str | Path, *, year: int | None = None,
+                  gemeenten: list[str] | None = None) -> CbsFile:
+    """Read any supported CBS download; refuses unknown files with a Dutch message. With
+    `gemeenten`, a kwb file keeps only their rows (the others are neither checked nor kept;
+    CbsFile.left_out names their gemeenten)."""
     path = Path(path)
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -77,13 +86,14 @@ def read_cbs_file(path: str | Path, *, year: int | None = None) -> CbsFile:
     if suffix == ".json":
         return _read_json_response(path, year)
     if suffix in {".xlsx", ".xls", ".xlsm"}:
-        return _read_kwb(_read_spreadsheet(path), path, year)
+        return _read_kwb(_read_spreadsheet(path), path, year, gemeenten)
     if suffix in {".csv", ".txt"}:
+        _check_csv_size(path)
         text = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
-            return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year)
+            return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year, gemeenten)
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
@@ -114,16 +124,22 @@ def classify(table: CbsTable) -> str:
     )
 
 
+def _check_csv_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_CSV_MEGABYTES * 1024 * 1024:
+        raise InputRefused(
+            f"Bestand {path.name} is {size / 1024 / 1024:.0f} MB; een CSV van CBS mag hoogstens "
+            f"{MAX_CSV_MEGABYTES} MB zijn (het landelijke kwb-bestand is 10 à 20 MB). Kindkaart "
+            "leest het niet; er is niets opgeslagen. Download het kwb-bestand opnieuw bij CBS, of "
+            "alleen de gemeenten die u nodig hebt.")
+
+
 def _read_text(path: Path, line: str = "rij") -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputRefused(f"Bestand {path.name}: het bestand is leeg.")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")  # saved by Excel on Windows
+        return decode(raw)
     except UnicodeDecodeError as exc:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
@@ -267,9 +283,17 @@ def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
         raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
 
 
-def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
-    """The kwb-<year> download: one row per gemeente, wijk and buurt, short column names."""
+def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
+              gemeenten: list[str] | None = None) -> CbsFile:
+    """The kwb-<year> download: one row per gemeente, wijk and buurt, short column names; with
+    `gemeenten` only their rows (and Nederland's)."""
     frame = sheet.frame.rename(columns=lambda c: str(c).strip().lower())
+    if len(frame) > KWB_WORKBOOK_LIMITS.max_rows:
+        # each cell is read on its own: a CSV of a million made-up rows took 5 GB
+        raise InputRefused(
+            f"Bestand {path.name} heeft {len(frame) + 1} rijen; een kwb-bestand heeft er "
+            f"hoogstens {f'{KWB_WORKBOOK_LIMITS.max_rows:_}'.replace('_', '.')} (het landelijke "
+            "bestand heeft er zo'n 18.500). Kindkaart leest het niet; er is niets opgeslagen.")
     code_column = next((c for c in KWB_CODE_COLUMNS if c in frame.columns), None)
     if code_column is None:
         raise InputRefused(f"Bestand {path.name}: kolom gwb_code_10 (of gwb_code) ontbreekt.")
@@ -283,11 +307,17 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
              {"Type": "Topic", "Key": "Codering_3", "Datatype": "String"}]
     props += [{"Type": "Topic", "Key": s, "Title": c, "Datatype": "Double"}
               for c, s in mapped.items()]
-    rows = list(_numbered(frame, sheet.first_row))
+    # only the columns read below (a national kwb has some 130, of which some 70 are known)
+    read_columns = [c for c in dict.fromkeys(frame.columns)
+                    if c in mapped or c in KWB_CODE_COLUMNS or c in {"gm_naam", "regio", "recs"}]
+    rows = list(_numbered(frame.loc[:, ~frame.columns.duplicated(keep="last")][read_columns],
+                          sheet.first_row))
     # Saved from Excel, counts may have thousands separators ('133.141' where decimals are '2,1',
     # '133,141' where they are '2.1'): the file's own decimals say which mark is which.
     decimal_mark = file_decimal_mark(row.get(c) for _, row in rows for c in mapped)
     records, names, problems = [], {}, []
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+    left_out = set()
     for row_number, row in rows:
         code = _kwb_code(row, code_column)
         if not code:
@@ -296,6 +326,9 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
         if not REGION_CODE.match(code):
             problems.append(f"{where} {code_column}: "
                             f"'{code}' is geen CBS-regiocode (GM0344, WK034401 of BU03440101).")
+            continue
+        if wanted and not code.startswith("NL") and f"GM{code[2:6]}" not in wanted:
+            left_out.add(f"GM{code[2:6]}")
             continue
         record = {"WijkenEnBuurten": code, "Codering_3": code,
                   "Gemeentenaam_1": _cell(row.get("gm_naam"))}
@@ -323,7 +356,7 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None) -> CbsFile:
     table = CbsTable(table_id=f"kwb-{year}", title=f"Kerncijfers wijken en buurten {year} (kwb)",
                      period=str(year), modified=None, data_properties=props, records=records,
                      dimensions={"WijkenEnBuurten": names})
-    return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet")
+    return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", frozenset(left_out))
 
 
 def _numbered(frame: pd.DataFrame, first_row: int):

@@ -39,6 +39,8 @@ def decimal_evidence(value: object) -> str | None:
     """The decimal mark a single cell shows ('.' or ','), or None when it shows none: '2,1' and
     '0.75' show theirs, '1.234.567' shows that '.' groups thousands (so ',' is the decimal mark),
     '133.141' and '17' show nothing."""
+    if value.__class__ is str and value.isascii() and value.isdigit():
+        return None  # most cells of a kwb: a plain whole number
     text = _text(value)
     if not _NUMERAL.match(text):
         return None
@@ -65,6 +67,8 @@ def read_number(value: object, decimal_mark: str | None) -> float | None:
     the file's decimal mark makes that unambiguous. Raises CellRefused (Dutch) for text, for
     '133.141' when the file does not show which mark is its decimal mark, and for values that
     are not finite."""
+    if value.__class__ is str and value.isascii() and value.isdigit():
+        return float(value)  # most cells of a kwb: a plain whole number
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = _text(value)
