@@ -143,6 +143,17 @@ REFUSED_CONTENT = {
     "unknown wijk": (
         vve([["Centrum", "2-4", "SES", 5], ["Noordeinde", "2-4", "SES", 5]]), None,
         "Blad 'Gegevens', rij 3, kolom A (wijk): 'Noordeinde' is geen wijk van Voorbeeldstad"),
+    # it looked like 'Centrum' on screen and was refused as "'Cen\u200btrum' is geen wijk"
+    "invisible character in a wijk": (
+        vve([["Centrum", "2-4", "SES", 5], ["Cen\u200btrum", "2-4", "taal/spraak", 5]]), None,
+        "Blad 'Gegevens', rij 3, kolom A (wijk): 'Cen<U+200B>trum' is geen wijk van Voorbeeldstad: "
+        "de cel bevat een onzichtbaar teken, U+200B (ZERO WIDTH SPACE); typ de waarde opnieuw"),
+    # 3 typed into a cell formatted as a date is 03-01-1900: the rows say where to look
+    "date in a count column": (
+        vve([["Centrum", "2-4", "SES", 5], ["Centrum", "2-4", "taal/spraak", dt.datetime(1900, 1, 3)],
+             ["Zuid-Eind", "2-4", "SES", dt.datetime(1900, 1, 4)]]), None,
+        "kolom D (aantal kinderen): persoonsgegevens geweigerd: 2 cel(len) met een volledige "
+        "datum (mogelijk een geboortedatum; rijen 3 en 4)"),
     "unknown wijk code": (vve([["WK123456", "2-4", "SES", 5]]), None,
                           "'WK123456' is geen wijkcode van Voorbeeldstad"),
     "postcode elsewhere": (vve([["1234 AB", "2-4", "SES", 5]]), None,

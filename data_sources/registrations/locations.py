@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -94,7 +95,7 @@ class LocationIndex:
             try:
                 cache[key] = self._resolve(raw)
             except UnknownLocation as unknown:
-                cache[key] = unknown
+                cache[key] = _with_invisible_named(unknown, str(raw))
         found = cache[key]
         if isinstance(found, UnknownLocation):
             raise UnknownLocation(str(found))
@@ -155,6 +156,22 @@ class LocationIndex:
                 f"'{text}' is de naam van meer wijken {where}; gebruik de wijkcode"
             )
         raise UnknownLocation(f"'{text}' is geen wijk {where}")
+
+
+def _with_invisible_named(unknown: UnknownLocation, text: str) -> UnknownLocation:
+    """A refusal of a cell with an invisible character in it (a zero-width space pasted along:
+    '9901<U+200B>CC' looks like 9901CC on screen) that names the character and shows where."""
+    invisible = sorted({ch for ch in text if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn")
+                        and ch not in "\t\n\r"})
+    if not invisible:
+        return unknown
+    message = str(unknown)
+    for ch in invisible:
+        message = message.replace(ch, f"<U+{ord(ch):04X}>")
+    names = ", ".join(f"U+{ord(ch):04X} ({unicodedata.name(ch, 'zonder naam')})" for ch in invisible)
+    return UnknownLocation(
+        f"{message}: de cel bevat een onzichtbaar teken, {names}; typ de waarde opnieuw, zonder "
+        "dat teken")
 
 
 def _code(prefix: str, code: str) -> str:

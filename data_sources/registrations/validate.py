@@ -398,6 +398,7 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         shown_header = _shown_header(sheet, header_row, c)
         kind = _personal_header(header) if header and c in unknown else None
         bsn = dates = in_text = 0
+        flagged: dict[Any, str] = {}  # the values refused, and why ('bsn', 'date', 'text')
         column = mapping.get(c)
         # each distinct value is judged once (a per-child file repeats the same few values); equal
         # values of other types (1, 1.0, True) are judged alike, so they may share a count
@@ -406,26 +407,36 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 continue
             if v.looks_like_bsn(value):
                 bsn += count
+                flagged[value] = "bsn"
             elif column is None or column.kind != "date":
                 if isinstance(value, (dt.date, dt.datetime)) or v.looks_like_date_text(value):
                     if column is not None and column.kind == "choice" and _date_is_choice(
                             value, column):
                         continue
                     dates += count
+                    flagged[value] = "date"
                 elif column is None and isinstance(value, str) and v.personal_in_text(value):
                     in_text += count  # template columns: named per cell (_parse_cell)
+                    flagged[value] = "text"
+        # the rows, never the values: a row number is no personal data, and it says where to look
+        rows: dict[str, list[int]] = {}
+        if flagged:
+            for i, value in enumerate(values, start=header_row + 1):
+                if value is not None and value in flagged:
+                    rows.setdefault(flagged[value], []).append(i)
         reasons = []
         if kind:
             reasons.append(f"de kolomnaam wijst op {kind}")
         if bsn:
             reasons.append(f"{bsn} cel(len) met een getal dat een burgerservicenummer kan zijn "
-                           "(9 cijfers die de elfproef doorstaan)")
+                           f"(9 cijfers die de elfproef doorstaan; {_rows(rows['bsn'])})")
         if dates:
             reasons.append(f"{dates} cel(len) met een volledige datum (mogelijk een "
-                           "geboortedatum)")
+                           f"geboortedatum; {_rows(rows['date'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
-                           "geboortedatum of leeftijd van een kind lijkt te staan")
+                           "geboortedatum of leeftijd van een kind lijkt te staan "
+                           f"({_rows(rows['text'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -434,6 +445,15 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
                     shown_header, c)))
     return found
+
+
+def _rows(numbers: list[int], shown: int = 10) -> str:
+    """'rij 5', 'rijen 5, 7 en 9', 'rijen 2, 3, ... 11 en nog 4'."""
+    if len(numbers) == 1:
+        return f"rij {numbers[0]}"
+    if len(numbers) <= shown:
+        return f"rijen {', '.join(map(str, numbers[:-1]))} en {numbers[-1]}"
+    return f"rijen {', '.join(map(str, numbers[:shown]))} en nog {len(numbers) - shown}"
 
 
 def _columns(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
