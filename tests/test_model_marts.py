@@ -275,9 +275,11 @@ def test_signals_rates_kinds_and_signal_adjusted_estimate(con):
     build_inline(con, {"population_by_wijk_age": POPULATION,
                        "stg_partner__vve_indicaties": vve, "stg_partner__jeugdhulp": jeugdhulp})
     got = rows(con, """
-        select wijk_code, signal_kind, age_group, children_count, round(rate_per_100, 4),
-               round(gemeente_rate_per_100, 4), used_in_index, figure_kind
-        from signals_by_wijk order by signal_kind, wijk_code""")
+        select s.wijk_code, s.signal_kind, s.age_group, s.children_count, round(s.rate_per_100, 4),
+               round(s.gemeente_rate_per_100, 4), u.used_in_index, s.figure_kind
+        from signals_by_wijk as s
+        join signals_used_by_wijk as u using (gemeente_code, year, signal_type, signal_kind, age_group, wijk_code)
+        order by s.signal_kind, s.wijk_code""")
     assert got == [
         ("WK000101", "jeugdhulp_ambulant", "alle", 100, round(100 * 100 / 1300, 4),
          round(100 * 105 / 1690, 4), True, "waargenomen"),
@@ -310,6 +312,26 @@ def test_signals_rates_kinds_and_signal_adjusted_estimate(con):
     zuid = chosen[(chosen.wijk_code == "WK000102") & (chosen.age_group == "2-4")
                   & (chosen.niveau == 3)].iloc[0]
     assert zuid.signal_index == 6.0 and zuid.signal_types == "vve_ses"
+
+
+def test_a_signal_the_pages_hide_adjusts_no_estimate(con):
+    """Zuid's 40 children with ambulant jeugdhulp are at least the threshold, but the pages hide
+    them: Noord's 3 is hidden, and alone in the line 3 + 40 = 43 it could be subtracted, so 40 is
+    hidden with it (secondary suppression). The estimate must not use 40 either, or "Gebruikte
+    signalen" would tell the hidden cell from Noord's small one (at least the threshold) and the
+    adjusted estimate would carry its ratio to the gemeente."""
+    jeugdhulp = partner_rows("stg_partner__jeugdhulp", [
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "organisation": "Zorg",
+         "youth_care_type": "ambulant", "children_count": 3},
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000102", "organisation": "Zorg",
+         "youth_care_type": "ambulant", "children_count": 40},
+    ])
+    build_inline(con, {"population_by_wijk_age": POPULATION, "stg_partner__jeugdhulp": jeugdhulp})
+    assert rows(con, """select distinct wijk_code, signal_index, signal_types from continuum_by_wijk_niveau
+        where niveau >= 3 order by wijk_code""") == [("WK000101", None, None), ("WK000102", None, None)]
+    assert rows(con, """select wijk_code, children_count, cell_hidden, gemeente_cell_hidden,
+        used_in_index from signals_used_by_wijk order by wijk_code""") == [
+        ("WK000101", 3, True, False, False), ("WK000102", 40, True, False, False)]
 
 
 def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
@@ -349,7 +371,7 @@ def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
          "youth_care_type": "dagbehandeling", "children_count": 10},
     ])
     build_inline(con, {**frames, "stg_partner__jeugdhulp": jeugdhulp})
-    assert rows(con, """select signal_kind, bool_or(used_in_index) from signals_by_wijk
+    assert rows(con, """select signal_kind, bool_or(used_in_index) from signals_used_by_wijk
         group by all order by 1""") == [("cbs_jeugdzorg", False), ("jeugdhulp_dagbehandeling", True)]
 
 

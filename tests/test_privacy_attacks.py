@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import run_page, uploader
 
+import transforms
 from data_sources import jobs, store
 from data_sources.config import min_count
 from transforms.privacy import format_number, protect_contributions
@@ -598,3 +599,111 @@ def test_no_signal_table_pins_a_hidden_cell_even_with_every_margin_shown(app_db)
                 narrowed.append((signal_type, cell, counts[cell], low, high))
     assert checked > 100
     assert not narrowed, narrowed[:5]
+
+
+def _used_signals(gemeente_code: str = "GM9999", year: int = 2024) -> list[tuple[str, str, str]]:
+    """(wijk_code, age_group, signal_kind) of every signal in "Gebruikte signalen": the continuum's
+    signal_types of niveau 3 and 4, per wijk and age group."""
+    from ui.data import rows as read
+
+    rows = read("select distinct wijk_code, age_group, signal_types from continuum_by_wijk_niveau"
+                " where gemeente_code = ? and year = ? and niveau >= 3 and signal_types is not null",
+                [gemeente_code, year])
+    return [(wijk, age, kind) for wijk, age, kinds in rows for kind in kinds.split(", ")]
+
+
+def _assert_no_hidden_cell_used(gemeente_code: str = "GM9999", year: int = 2024) -> int:
+    """Every signal the estimate uses is a cell the pages show, with its gemeente total shown (the
+    ratio to the gemeente is part of the estimate); and the build's flags are the pages' own."""
+    signals, per_age, _ = _views(gemeente_code, year)
+    type_of = dict(zip(signals["signal_kind"], signals["signal_type"], strict=True))
+    used = _used_signals(gemeente_code, year)
+    hidden = []
+    for wijk_code, age_group, kind in used:
+        # a signal without an age group ('alle') adjusts every age group
+        group = age_group if (type_of[kind], kind, age_group) in per_age else "alle"
+        shown = per_age[type_of[kind], kind, group].set_index("wijk_code")
+        if shown.loc[wijk_code, "hidden"] or shown.loc[wijk_code, "gemeente_hidden"]:
+            hidden.append((wijk_code, age_group, kind))
+    assert not hidden, f"{len(hidden)} of {len(used)} used signals are hidden on the pages: {hidden[:5]}"
+    from ui.data import rows as read
+
+    flags = read("select signal_type, signal_kind, age_group, wijk_code, cell_hidden,"
+                 " gemeente_cell_hidden from signals_protection_by_wijk"
+                 " where gemeente_code = ? and year = ?", [gemeente_code, year])
+    for signal_type, kind, age_group, wijk_code, cell_hidden, gemeente_hidden in flags:
+        shown = per_age[signal_type, kind, age_group].set_index("wijk_code")
+        assert (cell_hidden, gemeente_hidden) == (bool(shown.loc[wijk_code, "hidden"]),
+                                                  bool(shown.loc[wijk_code, "gemeente_hidden"])), \
+            (signal_type, kind, age_group, wijk_code)
+    assert len(flags) > 100
+    return len(used)
+
+
+def test_the_estimate_uses_no_cell_the_pages_hide(app_db):
+    """The review's leak: a signal counted in the estimate as soon as its raw count reached the
+    threshold, also where the pages hide the cell (secondary suppression), so "Gebruikte
+    signalen" marked 25 hidden cells of Voorbeeldstad as at least the threshold (telling them
+    from the small ones) and the estimate carried their ratio to the gemeente."""
+    # vve taal/spraak and sociaal-emotioneel of the toddlers: all shown, all used
+    assert _assert_no_hidden_cell_used() == 10
+
+
+def test_a_padding_upload_makes_the_estimate_use_no_cell_hidden_by_the_contributor_rule(app_db):
+    signals, _, _ = _views()
+    jeugdhulp = signals[signals["signal_type"] == "jeugdhulp"]
+    places = sorted(set(zip(jeugdhulp["wijk_name"], jeugdhulp["age_group"], strict=True)))
+    con = store.connect(app_db)
+    try:
+        # the gemeente's own jeugdhulp plus a partner's padding of every cell: the contributor
+        # rule hides what the padding organisation could subtract its share from
+        jobs.import_registration(con, filled_template("jeugdhulp", [
+            [wijk, None, "ambulant", age, PADDING] for wijk, age in places]), "jeugdhulp",
+            "Padding BV", "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    _assert_no_hidden_cell_used()
+
+
+def test_the_estimate_is_the_same_whatever_a_hidden_cell_holds(app_db):
+    """The pages hide a wijk's ambulant jeugdhulp of 4-12 year olds although it is at least the
+    threshold (in the sample Centrum's 26); whether it holds that many or 2 children, the
+    Continuüm page shows the same estimates and the same "Gebruikte signalen" for the wijk (the
+    old rule used it at 26 and not at 2: both changed)."""
+    signals, per_age, _ = _views()
+    shown = per_age["jeugdhulp", "jeugdhulp_ambulant", "4-12"]
+    target = shown[shown["hidden"]].merge(
+        signals[(signals["signal_kind"] == "jeugdhulp_ambulant") & (signals["age_group"] == "4-12")],
+        on="wijk_code", suffixes=("", "_raw"))
+    target = target[target["children_count_raw"] >= min_count()].iloc[0]
+    wijk_name = target["wijk_name"]
+
+    def continuum_row():
+        _clear()
+        at = run_page("continuum")
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe if "Gebruikte signalen" in d.value.columns)
+        return table.set_index("Wijk").loc[wijk_name].to_dict()
+
+    before = continuum_row()
+    con = store.connect(app_db)
+    try:
+        rows = [(load_id, number, payload) for load_id, number, payload in con.execute(
+            "select load_id, row_number, payload from raw_partner__registration_rows"
+            " where registration_type = 'jeugdhulp' and wijk_code = ?",
+            [target["wijk_code"]]).fetchall()
+            if '"ambulant"' in payload and '"4-12"' in payload]
+        assert len(rows) == 1  # the cell is one delivered row
+        load_id, number, payload = rows[0]
+        small = re.sub(r'"children_count": \d+', '"children_count": 2', payload)
+        with store.transaction(con):
+            con.execute("update raw_partner__registration_rows set payload = ?"
+                        " where load_id = ? and row_number = ?", [small, load_id, number])
+            transforms.build(con)
+    finally:
+        con.close()
+    _, per_age_after, _ = _views()
+    assert per_age_after["jeugdhulp", "jeugdhulp_ambulant", "4-12"].set_index("wijk_code").loc[
+        target["wijk_code"], "hidden"]  # hidden both times: the pages tell the two apart nowhere
+    assert continuum_row() == before

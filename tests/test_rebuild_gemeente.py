@@ -62,6 +62,10 @@ def _assert_as_full_build(con, models: list[Model] | None = None) -> None:
     models = models if models is not None else transforms.all_models()
     rebuilt = _contents(con, models)
     con.begin()
+    for model in models:
+        if model.python:
+            # from scratch: a full build would keep a Python model's rows of unchanged input
+            con.execute(f"drop table {model.name}")
     transforms.build(con, models)
     full = _contents(con, models)
     con.rollback()
@@ -138,6 +142,40 @@ def test_upload_replacement_and_restore_rebuild_one_gemeente_as_a_full_build_wou
     assert _built_at(db) == built_at
 
 
+def _protected_tables(monkeypatch) -> list[tuple]:
+    """The (signal type, wijken) of every table the build protects from here on (a spy on the
+    one protection function, which still runs)."""
+    from transforms import partner_tables
+
+    seen, real = [], partner_tables.cube_rows
+
+    def spy(whole, shares):
+        seen.append((whole["signal_type"][0], len(set(whole["wijk_code"]))))
+        return real(whole, shares)
+
+    monkeypatch.setattr(partner_tables, "cube_rows", spy)
+    return seen
+
+
+def test_an_upload_protects_only_the_tables_its_rows_changed(db, monkeypatch):
+    seen = _protected_tables(monkeypatch)
+    _upload(db, "vve-indicaties", "GM0001", 40)
+    # one table: vve of GM0001 in 2024; the gemeente's other types and years keep their rows
+    assert [signal_type for signal_type, _ in seen] == ["vve_indicaties"]
+    _assert_as_full_build(db)  # from scratch: the kept rows are what protecting again gives
+
+
+def test_a_full_build_protects_again_only_what_other_code_made(db, monkeypatch):
+    seen = _protected_tables(monkeypatch)
+    transforms.build(db)
+    assert seen == []  # same code, same input: every table kept
+    db.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'an older Kindkaart'")
+    transforms.build(db)
+    tables = db.execute("select count(distinct (gemeente_code, year, signal_type))"
+                        " from signals_protection_by_wijk").fetchone()[0]
+    assert len(seen) == tables > 20
+
+
 def test_a_brp_upload_rebuilds_the_population_and_what_follows_from_it(db):
     built_at = _built_at(db)
     population = db.execute("select sum(children) from population_by_wijk_age"
@@ -162,7 +200,8 @@ def test_only_the_models_that_read_the_changed_view_are_rebuilt(db):
     db.begin()
     built = transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve_indicaties"])
     db.rollback()
-    assert built == ["int_signals__partner_counts", "signals_by_wijk", "continuum_by_wijk_niveau"]
+    assert built == ["int_signals__partner_counts", "signals_by_wijk", "signals_protection_by_wijk",
+                     "continuum_by_wijk_niveau"]
     with pytest.raises(ValueError, match="stg_partner__vve"):
         transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve"])
 
@@ -179,8 +218,8 @@ def test_a_model_rebuilt_whole_follows_the_upload_too(db):
         built = transforms.build(db, models, gemeente_code="GM0002",
                                  changed=["stg_brp__population"])
     assert built == ["population_by_wijk_age", "int_supply__children_per_place",
-                     "int_supply__by_wijk_age", "signals_by_wijk", "continuum_by_wijk_niveau",
-                     "population_unknown_by_wijk", "population_by_year"]
+                     "int_supply__by_wijk_age", "signals_by_wijk", "signals_protection_by_wijk",
+                     "continuum_by_wijk_niveau", "population_unknown_by_wijk", "population_by_year"]
     _assert_as_full_build(db, models)
 
 

@@ -221,3 +221,17 @@ def test_a_failing_build_leaves_the_previous_marts_as_they_were(sample_db, tmp_p
     transforms.build(con, models)
     assert con.execute(totals).fetchone() != before
     con.close()
+
+
+def test_a_python_model_is_a_table_its_function_makes_and_never_part_of_a_session():
+    from transforms.model import _chain
+
+    python = Model("m", "marts", "-- python: transforms.partner_tables:cell_protection\nselect 1")
+    assert python.python == "transforms.partner_tables:cell_protection"
+    assert python.materialization == "table"
+    assert Model("m", "marts", "select 1 -- python: a:b").python is None
+    protection = next(m for m in transforms.all_models() if m.name == "signals_protection_by_wijk")
+    assert protection.python == "transforms.partner_tables:cell_protection"
+    # a session evaluates SQL: the chain from the settings to the estimate holds no Python model
+    assert "signals_used_by_wijk" in {m.name for m in _chain("continuum_by_wijk_niveau")}
+    assert all(not m.python for m in _chain("gap_by_wijk_niveau"))

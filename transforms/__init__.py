@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from data_sources.store import has_table, in_transaction
 from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
 __all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
-           "code_fingerprint", "fingerprint", "rebuilt_per_gemeente", "up_to_date"]
+           "code_fingerprint", "fingerprint", "python_rows", "rebuilt_per_gemeente", "up_to_date"]
 
 # one row: the fingerprint of the models and seeds of the last full build
 BUILD_STATE = "build_state"
@@ -23,6 +24,10 @@ MACROS_PATH = SQL_DIR / "macros.sql"
 # What transforms.model.write_seeds makes its tables from (besides the smallest count shown)
 SEED_SOURCES = (Path(__file__).resolve().parent / "parameters.csv",
                 Path(__file__).resolve().parent / "model" / "__init__.py")
+# What the Python models (`-- python: module:function`) run: the protection of the partner
+# tables (signals_protection_by_wijk), so that a change of its rules rebuilds the marts
+PYTHON_SOURCES = (Path(__file__).resolve().parent / "partner_tables.py",
+                  Path(__file__).resolve().parent / "privacy.py")
 
 
 def all_models() -> list[Model]:
@@ -126,7 +131,7 @@ def _source_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(SQL_DIR.rglob("*.sql")):
         digest.update(f"{path.relative_to(SQL_DIR).as_posix()}\0".encode() + path.read_bytes())
-    for source in SEED_SOURCES:
+    for source in (*SEED_SOURCES, *PYTHON_SOURCES):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -163,7 +168,10 @@ def _build_all(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> list[str
         ).fetchone()
         if existing and existing[0] != kind:
             con.execute(f"drop {existing[0]} {model.name}")
-        con.execute(f"create or replace {kind} {model.name} as {body}")
+        if model.python:
+            _store_python(con, model)
+        else:
+            con.execute(f"create or replace {kind} {model.name} as {body}")
         built.append(model.name)
     con.execute(f"create or replace table {BUILD_STATE} as select ? as fingerprint,"
                 " ? as code_fingerprint, current_timestamp::timestamp as built_at",
@@ -198,7 +206,9 @@ def _rebuild_gemeente(con: duckdb.DuckDBPyConnection, ordered: list[Model], geme
     built = []
     for model in stored:
         body = model.sql.strip().rstrip(";")
-        if per_gemeente[model.name]:
+        if model.python:
+            _store_python(con, model, gemeente_code if per_gemeente[model.name] else None)
+        elif per_gemeente[model.name]:
             con.execute(f"delete from {model.name} where gemeente_code = ?", [gemeente_code])
             # the filter reaches the sources (the models are written so that it can: no
             # correlated subqueries or anti joins across gemeenten), so this reads one gemeente
@@ -241,7 +251,61 @@ def _same_columns(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
         " where table_name = ? and schema_name = 'main' order by column_index",
         [model.name],
     ).fetchall()
-    body = model.sql.strip().rstrip(";")
-    described = con.execute(f"describe select * from ({body})").fetchall()
+    if model.python:
+        described = _describe_python(con, model)
+    else:
+        body = model.sql.strip().rstrip(";")
+        described = con.execute(f"describe select * from ({body})").fetchall()
     wanted = [(row[0], row[1]) for row in described]
     return bool(stored) and stored == wanted and any(name == "gemeente_code" for name, _ in wanted)
+
+
+def python_rows(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: str | None = None,
+                *, previous=None, empty: bool = False):
+    """The rows a Python model stores (Model.python): its function applied to the rows of its SQL
+    (only the gemeente's, with `gemeente_code`; none with `empty`, for its columns) and to
+    `previous`, the rows it stored before (None when other code made them), both Arrow tables."""
+    module, name = model.python.split(":")
+    function = getattr(importlib.import_module(module), name)
+    body = model.sql.strip().rstrip(";")
+    if empty:
+        rows = con.sql(f"select * from ({body}) limit 0").to_arrow_table()
+    elif gemeente_code is None:
+        rows = con.sql(body).to_arrow_table()
+    else:
+        rows = con.sql(f"select * from ({body}) where gemeente_code = ?",
+                       params=[gemeente_code]).to_arrow_table()
+    return function(rows, previous)
+
+
+def _store_python(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: str | None = None
+                  ) -> None:
+    """Make a Python model's table (with `gemeente_code`: its rows of that gemeente again), passing
+    its function what it stored before when this code stored it."""
+    if gemeente_code is not None:
+        previous = con.sql(f"select * from {model.name} where gemeente_code = ?",
+                           params=[gemeente_code]).to_arrow_table()
+        rows = python_rows(con, model, gemeente_code, previous=previous)
+        con.execute(f"delete from {model.name} where gemeente_code = ?", [gemeente_code])
+        statement = f"insert into {model.name}"
+    else:
+        # a full build: what the table holds was made by this code only when the last full
+        # build was (the per-gemeente rebuilds since then run only with the same code)
+        previous = None
+        if has_table(con, model.name) and up_to_date(con) and _same_columns(con, model):
+            previous = con.sql(f"select * from {model.name}").to_arrow_table()
+        rows = python_rows(con, model, previous=previous)
+        statement = f"create or replace table {model.name} as"
+    con.register("_python_model_rows", rows)
+    try:
+        con.execute(f"{statement} select * from _python_model_rows")
+    finally:
+        con.unregister("_python_model_rows")
+
+
+def _describe_python(con: duckdb.DuckDBPyConnection, model: Model) -> list[tuple]:
+    con.register("_python_model_rows", python_rows(con, model, empty=True))
+    try:
+        return con.execute("describe select * from _python_model_rows").fetchall()
+    finally:
+        con.unregister("_python_model_rows")

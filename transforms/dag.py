@@ -11,6 +11,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 LAYERS = ("staging", "intermediate", "marts")
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _REBUILD = re.compile(r"^--\s*rebuild:\s*(per gemeente|whole)\b", re.MULTILINE)
+_PYTHON = re.compile(r"^--\s*python:\s*([\w.]+:\w+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,24 @@ class Model:
         """'table' for marts, 'view' for staging and intermediate models, unless the SQL says
         otherwise in a line of its own: `-- materialized: view` (a mart that is a view on another
         mart) or `-- materialized: table`."""
+        if self.python:
+            return "table"
         declared = _MATERIALIZED.search(self.sql)
         if declared:
             return declared.group(1)
         return "table" if self.layer == "marts" else "view"
+
+    @property
+    def python(self) -> str | None:
+        """'module:function' when the model's rows are made in Python, as its SQL declares in a
+        line of its own: `-- python: transforms.partner_tables:cell_protection`. The SQL is then
+        the function's input (what it reads, for the build order), and the function turns that
+        input and the rows it stored before (None when other code made them) into the rows to
+        store, Arrow tables all three (the output with a fixed schema, so that an empty input
+        gives the same columns); always a table. Its rows of a gemeente must follow from that
+        gemeente's input rows alone, as for SQL models. None for SQL models."""
+        declared = _PYTHON.search(self.sql)
+        return declared.group(1) if declared else None
 
     @property
     def rebuild(self) -> str | None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from data_sources.config import min_count
 from transforms.privacy import protect_contributions, protect_cube
 
 SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
@@ -161,6 +163,108 @@ def cube_rows(whole: Rows, shares: Rows | None) -> JointCube:
         np.add.at(parts, cells, mine["children_count"].astype(float))
     counts, hidden = protect_cube(parts)
     return JointCube(row_of, kinds, ages, counts, hidden)
+
+
+# The rows of signals_protection_by_wijk: a cell of a signal type's joint table, the digest of
+# that table's input, and whether the pages hide the cell and its gemeente total.
+CELL_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("signal_type", pa.string()),
+    ("signal_kind", pa.string()), ("age_group", pa.string()), ("wijk_code", pa.string()),
+    ("input_digest", pa.string()), ("cell_hidden", pa.bool_()),
+    ("gemeente_cell_hidden", pa.bool_()),
+])
+# One table per gemeente, year and signal type; its cells first, in the pages' order (SIGNALS_SQL:
+# the wijken of a joint table come in the order they first appear, and the protection breaks
+# ties between equal cells by position), then the organisations' shares.
+INPUT_ORDER = ["gemeente_code", "year", "signal_type", "is_share", "signal_kind", "age_group",
+               "wijk_code"]
+
+
+def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Table:
+    """The model signals_protection_by_wijk: for every cell of every signal type's joint table
+    whether the pages hide it (cell_hidden) and its gemeente total of the kind and age group
+    (gemeente_cell_hidden). `rows` (the model's SQL) holds each table's cells (is_share false:
+    the rows of signals_by_wijk) and each organisation's share of a cell (is_share true: the
+    rows of CONTRIBUTIONS_SQL), with the table's input_digest. The protection is cube_rows, the
+    function every page and export protects the partner counts with, on the same cells in the
+    same order with the same shares: the same pattern, contributor rule and bounds audit.
+
+    A table whose digest is among the `previous` rows (what this model stored before, made by the
+    same code and smallest count) keeps those rows: same input, same protection, so an upload
+    computes only the tables it changed. A type of which no cell reaches the smallest count
+    shown is left out (none of its signals can adjust an estimate)."""
+    threshold = min_count()
+    rows = rows.sort_by([(name, "ascending") for name in INPUT_ORDER])
+    column = {name: rows.column(name).to_numpy(zero_copy_only=False)
+              for name in [*INPUT_ORDER, "organisation", "input_digest"]}
+    counts = rows.column("children_count").to_numpy(zero_copy_only=False).astype(float)
+    stored, previous = _stored_tables(previous)
+    taken, cell_hidden, gemeente_hidden, reused = [], [], [], []
+    for start, end in _tables(column):
+        split = start + int(np.count_nonzero(~column["is_share"][start:end].astype(bool)))
+        if not (counts[start:split] >= threshold).any():
+            continue
+        key = (column["gemeente_code"][start], int(column["year"][start]),
+               column["signal_type"][start], column["input_digest"][start])
+        if key in stored:
+            reused.append(stored[key])
+            continue
+        names = ("signal_type", "signal_kind", "age_group", "wijk_code")
+        whole = {name: column[name][start:split] for name in names}
+        whole["children_count"] = counts[start:split]
+        shares = None
+        if split < end:
+            shares = {name: column[name][split:end] for name in (*names, "organisation")}
+            shares["children_count"] = counts[split:end]
+        cube = cube_rows(whole, shares)
+        kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+        age_of = {age: a for a, age in enumerate(cube.ages)}
+        wijken = [cube.row_of[code] for code in whole["wijk_code"].tolist()]
+        kinds = [kind_of[kind] for kind in whole["signal_kind"].tolist()]
+        ages = [age_of[age] for age in whole["age_group"].tolist()]
+        taken.append(np.arange(start, split))
+        cell_hidden.append(cube.hidden[wijken, kinds, ages])
+        gemeente_hidden.append(cube.hidden[-1, kinds, ages])
+    index = np.concatenate(taken) if taken else np.array([], dtype=np.int64)
+    out = rows.select(CELL_SCHEMA.names[:-2]).take(pa.array(index, type=pa.int64()))
+    flags = [np.concatenate(part) if part else np.array([], dtype=bool)
+             for part in (cell_hidden, gemeente_hidden)]
+    out = pa.Table.from_arrays([*out.columns, *(pa.array(f, type=pa.bool_()) for f in flags)],
+                               names=CELL_SCHEMA.names).cast(CELL_SCHEMA)
+    if reused:
+        again = previous.take(pa.array(np.concatenate(reused), type=pa.int64()))
+        out = pa.concat_tables([out, again.select(CELL_SCHEMA.names).cast(CELL_SCHEMA)])
+    return out
+
+
+def _tables(column: dict[str, np.ndarray]) -> list[tuple[int, int]]:
+    """(start, end) of each gemeente, year and signal type's rows, sorted by them."""
+    n = len(column["gemeente_code"])
+    if n == 0:
+        return []
+    changed = np.zeros(n - 1, dtype=bool)
+    for name in ("gemeente_code", "year", "signal_type"):
+        changed |= column[name][1:] != column[name][:-1]
+    starts = [0, *(np.flatnonzero(changed) + 1).tolist()]
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
+def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
+    """The tables of `previous` rows, keyed (gemeente, year, type, digest): their positions in
+    the returned (sorted) rows."""
+    if previous is None or previous.num_rows == 0:
+        return {}, previous
+    keys = ["gemeente_code", "year", "signal_type", "input_digest"]
+    previous = previous.sort_by([(name, "ascending") for name in keys])
+    column = {name: previous.column(name).to_numpy(zero_copy_only=False) for name in keys}
+    n = previous.num_rows
+    changed = np.zeros(n - 1, dtype=bool)
+    for name in keys:
+        changed |= column[name][1:] != column[name][:-1]
+    starts = [0, *(np.flatnonzero(changed) + 1).tolist()]
+    return ({(column["gemeente_code"][a], int(column["year"][a]), column["signal_type"][a],
+              column["input_digest"][a]): np.arange(a, b)
+             for a, b in zip(starts, [*starts[1:], n], strict=True)}, previous)
 
 
 def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,

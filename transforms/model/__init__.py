@@ -144,7 +144,12 @@ def _downstream(models: list[Model], roots: set[str], target: str) -> list[Model
 def _chain(target: str) -> tuple[Model, ...]:
     # the model files do not change while the process runs; working out the chain is the slow
     # part of a session evaluation on a small gemeente
-    return tuple(_downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target))
+    chain = tuple(_downstream(transforms.all_models(), {PARAMETER_MODEL, SETTINGS_MODEL}, target))
+    python = [m.name for m in chain if m.python]
+    if python:
+        # a session evaluates SQL only: inlined, a Python model's SQL would be its input
+        raise ValueError(f"a Python model reads the session's parameters or settings: {python}")
+    return chain
 
 
 def evaluated_sql(target: str, gemeente_inputs: dict[str, str] | None = None) -> str:

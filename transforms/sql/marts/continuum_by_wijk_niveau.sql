@@ -4,7 +4,8 @@
 -- (000:L208-212), niveau 1-3 are shares of the children who use or seek childcare, niveau 1 the
 -- remainder (1 minus the mids of niveau 2-4), so the mids never add up to more than the children.
 -- Stored once; demand_by_wijk_niveau is a view on it and gap_by_wijk_niveau compares it with
--- supply. Source: population_by_wijk_age, stg_model__parameters, signals_by_wijk.
+-- supply. Source: population_by_wijk_age, stg_model__parameters, signals_used_by_wijk (the
+-- signals that adjust the estimate: chosen kinds, and only cells the pages show).
 -- rebuild: per gemeente
 with niveaus as (
     select *
@@ -90,7 +91,7 @@ signal_rows as (
         unnest(
             case when age_group = 'alle' then ['0-2', '2-4', '4-12'] else [age_group] end
         ) as age_group
-    from signals_by_wijk
+    from signals_used_by_wijk
     where used_in_index
 ),
 

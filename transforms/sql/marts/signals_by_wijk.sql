@@ -1,11 +1,11 @@
 -- One row per gemeente, wijk, year, signal type, signal kind and age group that a partner (or the
--- CBS) delivered: observed children per 100 children of the age group, beside the gemeente's rate,
--- and whether the kind adjusts the estimate (used_in_index): only the kinds chosen in the
--- settings (by default real support signals: vve taal/spraak and sociaal-emotioneel, jeugdhulp
--- ambulant and dagbehandeling, extra ondersteuning niveau 3 and 4; not SES-based vve, pleegzorg,
--- jeugdbescherming or waiting lists), CBS jeugdzorg only where no chosen partner kind exists.
--- Source: int_signals__partner_counts, population_by_wijk_age, stg_model__settings,
--- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
+-- CBS) delivered: observed children per 100 children of the age group, beside the gemeente's rate.
+-- Which of them adjust the estimate (the kinds chosen in the settings, and only where the pages
+-- show the cell: signals_protection_by_wijk) is decided in the view signals_used_by_wijk; this
+-- table reads no setting, so that a session's choice of kinds (transforms.model.evaluate) reads
+-- it and the protection as stored.
+-- Source: int_signals__partner_counts, population_by_wijk_age, stg_cbs__kerncijfers (CBS
+-- jeugdzorg: per 100 young people up to 23).
 -- rebuild: per gemeente
 with counts as (
     select
@@ -119,17 +119,6 @@ rates as (
     left join cbs_young_gemeente as cg using (gemeente_code, year)
 ),
 
-chosen as (
-    select unnest(string_split(signal_kinds, ',')) as signal_kind from stg_model__settings
-),
-
--- gemeenten and years with a chosen partner signal: there the CBS fallback is not used
-partner_chosen as (
-    select distinct gemeente_code, year
-    from counts
-    where signal_kind in (select signal_kind from chosen) and signal_kind <> 'cbs_jeugdzorg'
-),
-
 final as (
     select
         r.*,
@@ -138,17 +127,8 @@ final as (
             when r.signal_type like 'wachtlijst%' then 'wachtlijst'
             else 'vraag'
         end as evidence_kind,
-        -- waiting lists measure the gap, not the need; small counts are too uncertain (and
-        -- could identify children through the adjusted estimate)
-        r.signal_type not like 'wachtlijst%'
-            and r.signal_kind in (select signal_kind from chosen)
-            and (r.signal_kind <> 'cbs_jeugdzorg' or pc.gemeente_code is null)
-            and r.children_count >= (select min_count from stg_model__settings)
-            and r.gemeente_rate_per_100 > 0 as used_in_index,
         'waargenomen' as figure_kind
     from rates as r
-    -- a join, not a correlated `not exists`: a filter on the gemeente then reaches every source
-    left join partner_chosen as pc using (gemeente_code, year)
 )
 
 select * from final

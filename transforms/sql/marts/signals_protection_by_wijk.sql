@@ -1,0 +1,80 @@
+-- One row per cell of the one protected table of a signal type (wijk x kind x age, per gemeente
+-- and year: transforms.partner_tables.cube_rows, the table every page and export shows the
+-- partner counts from) with whether the pages hide it (cell_hidden) and whether they hide its
+-- gemeente total of the kind and age group (gemeente_cell_hidden): the same protection, the
+-- contributor rule with each organisation's share included, computed once in the build.
+-- signals_used_by_wijk (and so the estimate) uses a signal only where both are shown, so that no
+-- estimate and no "Gebruikte signalen" depends on a hidden cell. Made in Python
+-- (transforms.partner_tables.cell_protection) from the rows below: the cells of signals_by_wijk
+-- (the rows the pages protect, is_share false) and each organisation's share of a cell (what
+-- CONTRIBUTIONS_SQL gives the pages, is_share true), with a digest of all that per table
+-- (input_digest): a table whose input is unchanged keeps its stored rows, so that an upload
+-- computes only the tables it changed. Types of which no cell reaches the smallest count shown
+-- are left out: none of their signals can be used.
+-- Source: signals_by_wijk, int_signals__partner_counts.
+-- python: transforms.partner_tables:cell_protection
+-- rebuild: per gemeente
+with shares as (
+    select
+        gemeente_code,
+        year,
+        signal_type,
+        signal_kind,
+        age_group,
+        wijk_code,
+        organisation,
+        sum(children_count) as children_count
+    from int_signals__partner_counts
+    where wijk_code is not null
+    group by all
+),
+
+input_rows as (
+    select
+        gemeente_code,
+        year,
+        signal_type,
+        signal_kind,
+        age_group,
+        wijk_code,
+        false as is_share,
+        null::varchar as organisation,
+        children_count::double as children_count
+    from signals_by_wijk
+    union all
+    select
+        gemeente_code,
+        year,
+        signal_type,
+        signal_kind,
+        age_group,
+        wijk_code,
+        true as is_share,
+        organisation,
+        children_count::double as children_count
+    from shares
+),
+
+-- everything cube_rows reads of a table, one row as JSON (no two rows alike), hashed twice per
+-- row and combined per table: the rows' keys fix the pages' order, so the set of rows is the
+-- whole input
+signed as (
+    select
+        *,
+        to_json(struct_pack(
+            k := signal_kind, a := age_group, w := wijk_code, s := is_share, o := organisation,
+            c := children_count
+        )) as row_json
+    from input_rows
+),
+
+final as (
+    select
+        * exclude (row_json),
+        (bit_xor(hash(row_json)) over per_table)::varchar || '-'
+            || (bit_xor(hash(row_json || '#')) over per_table)::varchar as input_digest
+    from signed
+    window per_table as (partition by gemeente_code, year, signal_type)
+)
+
+select * from final
