@@ -191,6 +191,27 @@ def documented_mart_grains() -> dict[str, list[str]]:
             for name, grain in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table.group(1), re.M)}
 
 
+def zero_blocks_of(path: Path, table: str) -> None:
+    """Overwrite the storage blocks of one table with zeros: the catalog stays, the table (and
+    whatever shares its blocks) no longer reads. Where the last tenth of the file holds a table
+    depends on what the build wrote last; this damage hits the table named."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        block_size = con.execute("select block_size from pragma_database_size()").fetchone()[0]
+        blocks = [row[0] for row in con.execute(
+            f"select distinct block_id from pragma_storage_info('{table}') where block_id >= 0")
+            .fetchall()]
+    finally:
+        con.close()
+    assert blocks, f"{table} has no blocks of its own"
+    with open(path, "r+b") as handle:
+        for block in blocks:
+            handle.seek(3 * 4096 + block * block_size)  # after the file's three 4 KiB headers
+            handle.write(bytes(block_size))
+
+
 def zero_last_tenth(path: Path) -> None:
     """Overwrite the last tenth of a database file with zeros: the size and the catalog stay,
     some tables' blocks no longer read (a damaged copy that only a full read finds)."""
