@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.config import min_count
 from transforms.privacy import protect_contributions, protect_cube
@@ -195,34 +196,43 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
     shown is left out (none of its signals can adjust an estimate)."""
     threshold = min_count()
     rows = rows.sort_by([(name, "ascending") for name in INPUT_ORDER])
-    column = {name: rows.column(name).to_numpy(zero_copy_only=False)
-              for name in [*INPUT_ORDER, "organisation", "input_digest"]}
+    starts, ends = _runs(rows, ["gemeente_code", "year", "signal_type"])
+    keys = _keys(rows, starts)
     counts = rows.column("children_count").to_numpy(zero_copy_only=False).astype(float)
+    is_share = rows.column("is_share").to_numpy(zero_copy_only=False).astype(bool)
+    # per table: its number of cells (they come first) and its largest cell; a table whose cells
+    # all stay below the threshold is left out
+    cells, largest = np.zeros(len(starts), dtype=int), np.full(len(starts), -np.inf)
+    if len(starts):
+        cells = np.add.reduceat((~is_share).astype(int), starts)
+        largest = np.maximum.reduceat(np.where(is_share, -np.inf, counts), starts)
     stored, previous = _stored_tables(previous)
     taken, cell_hidden, gemeente_hidden, reused = [], [], [], []
-    for start, end in _tables(column):
-        split = start + int(np.count_nonzero(~column["is_share"][start:end].astype(bool)))
-        if not (counts[start:split] >= threshold).any():
+    for table, (start, end, split) in enumerate(zip(starts.tolist(), ends.tolist(),
+                                                    (starts + cells).tolist(), strict=True)):
+        if largest[table] < threshold:
             continue
-        key = (column["gemeente_code"][start], int(column["year"][start]),
-               column["signal_type"][start], column["input_digest"][start])
-        if key in stored:
-            reused.append(stored[key])
+        if keys[table] in stored:
+            reused.append(stored[keys[table]])
             continue
+        part = rows.slice(start, end - start)
+        column = {name: part.column(name).to_numpy(zero_copy_only=False)
+                  for name in ("signal_type", "signal_kind", "age_group", "wijk_code", "organisation")}
         names = ("signal_type", "signal_kind", "age_group", "wijk_code")
-        whole = {name: column[name][start:split] for name in names}
-        whole["children_count"] = counts[start:split]
+        split -= start
+        whole = {name: column[name][:split] for name in names}
+        whole["children_count"] = counts[start:start + split]
         shares = None
-        if split < end:
-            shares = {name: column[name][split:end] for name in (*names, "organisation")}
-            shares["children_count"] = counts[split:end]
+        if split < end - start:
+            shares = {name: column[name][split:] for name in (*names, "organisation")}
+            shares["children_count"] = counts[start + split:end]
         cube = cube_rows(whole, shares)
         kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
         age_of = {age: a for a, age in enumerate(cube.ages)}
         wijken = [cube.row_of[code] for code in whole["wijk_code"].tolist()]
         kinds = [kind_of[kind] for kind in whole["signal_kind"].tolist()]
         ages = [age_of[age] for age in whole["age_group"].tolist()]
-        taken.append(np.arange(start, split))
+        taken.append(np.arange(start, start + split))
         cell_hidden.append(cube.hidden[wijken, kinds, ages])
         gemeente_hidden.append(cube.hidden[-1, kinds, ages])
     index = np.concatenate(taken) if taken else np.array([], dtype=np.int64)
@@ -237,16 +247,25 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
     return out
 
 
-def _tables(column: dict[str, np.ndarray]) -> list[tuple[int, int]]:
-    """(start, end) of each gemeente, year and signal type's rows, sorted by them."""
-    n = len(column["gemeente_code"])
+def _runs(rows: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of equal `names` in `rows` (sorted by them)."""
+    n = rows.num_rows
     if n == 0:
-        return []
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     changed = np.zeros(n - 1, dtype=bool)
-    for name in ("gemeente_code", "year", "signal_type"):
-        changed |= column[name][1:] != column[name][:-1]
-    starts = [0, *(np.flatnonzero(changed) + 1).tolist()]
-    return list(zip(starts, [*starts[1:], n], strict=True))
+    for name in names:
+        values = rows.column(name).combine_chunks()
+        differs = pc.not_equal(values.slice(1), values.slice(0, n - 1))
+        changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[0], np.flatnonzero(changed) + 1]).astype(np.int64)
+    return starts, np.append(starts[1:], n)
+
+
+def _keys(rows: pa.Table, starts: np.ndarray) -> list[tuple]:
+    """(gemeente, year, type, digest) of the tables that start at `starts`."""
+    first = rows.select(["gemeente_code", "year", "signal_type", "input_digest"]).take(
+        pa.array(starts, type=pa.int64()))
+    return list(zip(*(first.column(name).to_pylist() for name in first.column_names), strict=True))
 
 
 def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
@@ -254,17 +273,11 @@ def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
     the returned (sorted) rows."""
     if previous is None or previous.num_rows == 0:
         return {}, previous
-    keys = ["gemeente_code", "year", "signal_type", "input_digest"]
-    previous = previous.sort_by([(name, "ascending") for name in keys])
-    column = {name: previous.column(name).to_numpy(zero_copy_only=False) for name in keys}
-    n = previous.num_rows
-    changed = np.zeros(n - 1, dtype=bool)
-    for name in keys:
-        changed |= column[name][1:] != column[name][:-1]
-    starts = [0, *(np.flatnonzero(changed) + 1).tolist()]
-    return ({(column["gemeente_code"][a], int(column["year"][a]), column["signal_type"][a],
-              column["input_digest"][a]): np.arange(a, b)
-             for a, b in zip(starts, [*starts[1:], n], strict=True)}, previous)
+    names = ["gemeente_code", "year", "signal_type", "input_digest"]
+    previous = previous.sort_by([(name, "ascending") for name in names])
+    starts, ends = _runs(previous, names)
+    return ({key: np.arange(a, b) for key, a, b in zip(_keys(previous, starts), starts.tolist(),
+                                                        ends.tolist(), strict=True)}, previous)
 
 
 def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,

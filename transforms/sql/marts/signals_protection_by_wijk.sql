@@ -55,25 +55,17 @@ input_rows as (
     from shares
 ),
 
--- everything cube_rows reads of a table, one row as JSON (no two rows alike), hashed twice per
--- row and combined per table: the rows' keys fix the pages' order, so the set of rows is the
--- whole input
-signed as (
-    select
-        *,
-        to_json(struct_pack(
-            k := signal_kind, a := age_group, w := wijk_code, s := is_share, o := organisation,
-            c := children_count
-        )) as row_json
-    from input_rows
-),
-
+-- everything cube_rows reads of a table: each row hashed twice (DuckDB's hash of all its values,
+-- the second time with a salt), combined per table; the rows' keys fix the pages' order, so the
+-- set of rows is the whole input
 final as (
     select
-        * exclude (row_json),
-        (bit_xor(hash(row_json)) over per_table)::varchar || '-'
-            || (bit_xor(hash(row_json || '#')) over per_table)::varchar as input_digest
-    from signed
+        *,
+        (bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count))
+            over per_table)::varchar || '-'
+        || (bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count,
+            'kindkaart')) over per_table)::varchar as input_digest
+    from input_rows
     window per_table as (partition by gemeente_code, year, signal_type)
 )
 
