@@ -3,8 +3,12 @@
 -- (a simultaneous slot) serves. Observed where partners delivered children and places (row 3
 -- kinderopvang-bezetting for regular childcare; row 10 groepsgrootte for plus-groups and
 -- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
+-- An observed figure is a rate of a count of children (places are public), so it is used only
+-- where the pages may show it (transforms.partner_tables.hidden_provisions: the children behind
+-- it reach the smallest count shown, also after the largest organisation's share); otherwise
+-- the model's needs in places would carry the hidden figure (needed = children / this).
 -- Source: int_supply__children_by_organisation (rows 3 and 10), population_by_wijk_age,
--- stg_model__parameters.
+-- stg_model__parameters, stg_model__settings.
 -- rebuild: per gemeente
 with observed as (
     select
@@ -15,6 +19,13 @@ with observed as (
         sum(children_count) / sum(places) as children_per_place
     from int_supply__children_by_organisation
     group by all
+    having not (
+        (sum(children_count) > 0
+            and sum(children_count) < (select min_count from stg_model__settings))
+        or (sum(children_count) - max(children_count) > 0
+            and sum(children_count) - max(children_count)
+                < (select min_count from stg_model__settings))
+    )
 ),
 
 population_years as (
