@@ -19,8 +19,10 @@ from transforms.partner_tables import dagbehandeling, protected_gap, provisions_
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
+    MODEL_HIDDEN_SQL,
     POPULATION_SQL,
     UNKNOWN_SQL,
+    model_hidden_note,
     population_missing_text,
     protect_population,
     source_break_note,
@@ -157,6 +159,13 @@ def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
     return row[0] if row and row[0] else gemeente_code
 
 
+def _model_hidden(con, gemeente_code, year) -> list[str]:
+    """The note on wijken and age groups the model leaves out (hidden BRP count), as a list of
+    zero or one sentence for a sheet's notes."""
+    note = model_hidden_note(con.execute(MODEL_HIDDEN_SQL, [gemeente_code, year]).fetchall())
+    return [note] if note else []
+
+
 def _children_per_wijk(con, gemeente_code, year):
     table, is_estimate, source = children_table(con, gemeente_code, year)
     if table.values.empty:
@@ -256,7 +265,7 @@ def _demand_sheet(con, gemeente_code, year):
         "continuüm. Niveau 1-3 over de kinderen die kinderopvang gebruiken of zoeken, niveau 4 over "
         "alle kinderen; niveau 1 is de rest, dus de niveaus tellen nooit op tot meer dan de "
         "kinderen. Schattingen, afgerond (onder 100 op hele kinderen, daarboven op vijftallen); "
-        "geen tellingen. Geldt voor beide perspectieven."])
+        "geen tellingen. Geldt voor beide perspectieven.", *_model_hidden(con, gemeente_code, year)])
 
 
 def _gap_sheet(con, gemeente_code, year):
@@ -287,7 +296,8 @@ def _gap_sheet(con, gemeente_code, year):
         "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
         "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7). "
         "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
-        "is ook het tekort afgeschermd. " + suppression_note(min_count())])
+        "is ook het tekort afgeschermd. " + suppression_note(min_count()),
+        *_model_hidden(con, gemeente_code, year)])
 
 
 def _niveau4_sheet(con, gemeente_code, year):

@@ -17,7 +17,13 @@ from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
 from transforms.partner_tables import gemeente_rows, protected_gap
-from transforms.population import source_break_note, source_kind, sources_by_year_text
+from transforms.population import (
+    MODEL_HIDDEN_SQL,
+    model_hidden_note,
+    source_break_note,
+    source_kind,
+    sources_by_year_text,
+)
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from transforms.years import WIJK_GEOMETRIES_SQL
 
@@ -397,6 +403,12 @@ def _gap(context: Context) -> str | None:
         "en waar ondersteuning (rij 7) voor een leeftijdsgroep niet is geleverd staat 'niet "
         f"geleverd'.{where} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
         "en inclusief staan naast elkaar; de handreiking kiest geen perspectief.</p>")
+    # wijken and age groups without an estimate: their BRP count is hidden (not in the sums)
+    hidden_cells = [row for row in context.con.execute(MODEL_HIDDEN_SQL, [context.gemeente_code,
+                                                                          context.year]).fetchall()
+                    if not context.wijk_code or row[0] == context.wijk_code]
+    if hidden_note := model_hidden_note(hidden_cells):
+        body += f"<p class='note'>{esc(hidden_note)}</p>"
     if context.wijk_code:
         return body
     return body + (_niveau_4(context) or "")

@@ -16,7 +16,7 @@ from transforms.privacy import (
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -51,6 +51,8 @@ this_year = demand[demand["year"] == year]
 if this_year.empty:
     st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
+if hidden_note := model_hidden(gemeente_code, year):
+    st.info(hidden_note)
 
 age_options = ["alle", "0-2", "2-4", "4-12"]
 age_group = st.radio(

@@ -9,7 +9,7 @@ from ui.indicators import missing_message, national_values, population_route_not
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.maps import region_names as wijk_region_names
-from ui.population import NOTHING_LOADED, population_table
+from ui.population import NOTHING_LOADED, model_hidden, population_table
 from ui.safe import plain
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
@@ -88,6 +88,8 @@ if not national and values.empty:
     st.info(missing_message(indicator, gemeente_code, year, plain(gemeente_name(gemeente_code))))
 elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
     st.caption(unknown)
+if not national and indicator.kind == "model" and (hidden_note := model_hidden(gemeente_code, year)):
+    st.caption(hidden_note)
 
 # Wijk profile: a click on the map or a choice here
 wijken = {code: str(region_names.get(code, code)) for code in shapes.geometry_text}

@@ -9,7 +9,7 @@ from transforms.privacy import format_number, hidden_label, hidden_rule, protect
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -40,6 +40,8 @@ rows = gap[gap["age_group"] == age_group]
 if rows.empty:
     st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
+if hidden_note := model_hidden(gemeente_code, year):
+    st.info(hidden_note)
 if rows["supply_year"].isna().all():
     st.warning("Er is geen export van het Landelijk Register Kinderopvang geladen: alle plekken "
                "staan op 0. Laad een export met `python -m data_sources import-lrk`.")

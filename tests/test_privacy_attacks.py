@@ -720,3 +720,92 @@ def test_the_estimate_is_the_same_whatever_a_hidden_cell_holds(app_db):
     assert per_age_after["jeugdhulp", "jeugdhulp_ambulant", "4-12"].set_index("wijk_code").loc[
         target["wijk_code"], "hidden"]  # hidden both times: the pages tell the two apart nowhere
     assert continuum_row() == before
+
+
+def _upload_brp(db: Path, small_0_2: int) -> None:
+    """The sample BRP extract (registration bevolking, 2024) with Buitengebied's (WK999907) 0-2
+    year olds set to `small_0_2` (buurt BU99990702's ages 0 and 1; the other buurten hold 1+1)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(Path(__file__).parents[1] / "sample_data" / "registrations" / "bevolking.xlsx")
+    for row in book["Gegevens"].iter_rows(min_row=2):
+        if str(row[0].value) == "BU99990702" and row[1].value in (0, 1):
+            row[2].value = (small_0_2 - 2) // 2
+    data = io.BytesIO()
+    book.save(data)
+    con = store.connect(db)
+    try:
+        jobs.import_registration(con, data.getvalue(), "bevolking", "Gemeente Voorbeeldstad", "2024",
+                                 "brp-2024.xlsx")
+    finally:
+        con.close()
+
+
+def _brp_model_views(db: Path, account) -> dict:
+    """What the model shows of Buitengebied: the Continuüm table with the assumptions set so that
+    niveau 2 is exactly the 0-2 year olds (the reviewer's attack), Tekorten's rows for 0-2 (default
+    assumptions), the workbook's demand and gap sheets, and whether Overzicht hides its 0-2 cell."""
+    import io
+
+    import openpyxl
+
+    from outputs.exports import export_workbook
+    from ui.population import population_table
+
+    _clear()
+    table = population_table("GM9999", 2024)
+    row = table.wijk_codes.index("WK999907")
+    views = {"hidden_on_overzicht": bool(table.hidden[row, 0])}
+    at = run_page("continuum", account=account)
+    values = {"share_niveau_2": 100.0, "share_niveau_3": 0.0, "share_niveau_4": 0.0,
+              "participation_0_2": 100.0, "participation_2_4": 0.0, "participation_4_12": 0.0}
+    for name, value in values.items():
+        at.slider(key=f"w_param_{name}_band").set_value((value, value))
+        at.slider(key=f"w_param_{name}_mid").set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+    continuum = next(d.value for d in at.dataframe if "Niveau 2" in d.value.columns)
+    views["continuum"] = continuum.to_dict("records")
+    views["continuum_notes"] = [m.value for m in [*at.caption, *at.info, *at.warning]]
+    at = run_page("tekorten", account=account)
+    at.selectbox(key="tekorten_age").set_value("0-2").run()
+    assert not at.exception, at.exception
+    views["tekorten"] = [d.value.to_dict("records") for d in at.dataframe]
+    views["tekorten_notes"] = [m.value for m in [*at.caption, *at.info, *at.warning]]
+    con = store.connect(db)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(export_workbook(con, "GM9999", 2024)), read_only=True)
+    finally:
+        con.close()
+    for sheet in ("Vraag per wijk en niveau", "Tekort per wijk en niveau"):
+        views[sheet] = [row for row in book[sheet].iter_rows(values_only=True)]
+    return views
+
+
+def test_a_hidden_brp_cell_reaches_no_model_figure(app_db, analist):
+    """Review 3, F1: Buitengebied's 0-2 year olds in the gemeente's BRP extract are 2 (hidden on
+    Overzicht). The model figures (Continuüm with the assumptions set so that niveau 2 is the
+    age group's count, Tekorten, the workbook's demand and gap sheets) are the same whether the
+    cell holds 2 or 4: the model leaves the hidden cell out, and the pages say so."""
+    _upload_brp(app_db, 2)
+    small = _brp_model_views(app_db, analist)
+    _upload_brp(app_db, 4)
+    larger = _brp_model_views(app_db, analist)
+    assert small["hidden_on_overzicht"] and larger["hidden_on_overzicht"]
+    assert small == larger
+    assert any("Buitengebied" in note and "afgeschermd" in note for note in small["continuum_notes"])
+    assert any("Buitengebied" in note and "afgeschermd" in note for note in small["tekorten_notes"])
+    # and the shown 0-2 cells are as before: a visible wijk still has its estimate
+    con = store.connect(app_db)
+    try:
+        missing = con.execute(
+            "select count(*) from continuum_by_wijk_niveau where gemeente_code = 'GM9999' and year = 2024"
+            " and wijk_code = 'WK999907' and age_group = '0-2'").fetchone()[0]
+        others = con.execute(
+            "select count(*) from continuum_by_wijk_niveau where gemeente_code = 'GM9999' and year = 2024"
+            " and wijk_code <> 'WK999907' and age_group = '0-2'").fetchone()[0]
+    finally:
+        con.close()
+    assert missing == 0 and others > 0

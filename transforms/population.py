@@ -40,6 +40,32 @@ UNKNOWN_SQL = """
     order by wijk_code
 """
 
+# The wijk x age group cells the model leaves out because the pages hide their BRP count
+# (population_protection_by_wijk), for model_hidden_note.
+MODEL_HIDDEN_SQL = """
+    select h.wijk_code, coalesce(any_value(p.wijk_name), h.wijk_code), h.age_group
+    from population_protection_by_wijk as h
+    left join population_by_wijk_age as p using (gemeente_code, year, wijk_code, age_group)
+    where h.gemeente_code = ? and h.year = ? and h.cell_hidden
+    group by h.wijk_code, h.age_group
+    order by h.wijk_code, h.age_group
+"""
+
+
+def model_hidden_note(rows: Iterable[tuple]) -> str:
+    """A Dutch sentence naming the wijken and age groups without a model estimate because their
+    BRP count is hidden (rows of MODEL_HIDDEN_SQL), or '' when there are none."""
+    per_wijk: dict[tuple[str, str], list[str]] = {}
+    for code, name, age_group in rows:
+        per_wijk.setdefault((code, name or code), []).append(age_group)
+    if not per_wijk:
+        return ""
+    cells = "; ".join(f"{name} ({code}): {', '.join(groups)} jaar" for (code, name), groups in per_wijk.items())
+    return (f"Geen schatting voor {cells}: het aantal kinderen (BRP) is daar afgeschermd (kleine "
+            "aantallen, zie Overzicht), dus het model rekent er niet mee. De totalen van de wijk en "
+            "de gemeente tellen deze kinderen niet mee.")
+
+
 SOURCE_NOTES = {
     "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
     "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
@@ -276,3 +302,32 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
         unknown_wijken=tuple((code, name or code) for code, name, *_ in unknown
                              if code not in {known for known, _ in order}),
     )
+
+
+def cell_protection(rows, previous=None):
+    """The model population_protection_by_wijk: for every wijk x age group cell of a gemeente and
+    year with BRP figures whether the pages hide it (cell_hidden), computed by protect_population,
+    the one function Overzicht, the map, the exports and the report protect the population with,
+    on the same rows (POPULATION_SQL's columns; protect_population orders them itself). The model
+    (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it.
+    `rows`: the model's SQL (an Arrow table); `previous` is not needed (cheap)."""
+    import pyarrow as pa
+
+    schema = pa.schema([("gemeente_code", pa.string()), ("year", pa.int32()), ("wijk_code", pa.string()),
+                        ("age_group", pa.string()), ("cell_hidden", pa.bool_())])
+    tables: dict[tuple[str, int], list[tuple]] = {}
+    columns = ["gemeente_code", "year", "wijk_code", "wijk_name", "age_group", "children", "is_estimate",
+               "population_source"]
+    for gemeente_code, year, *row in zip(*(rows.column(name).to_pylist() for name in columns), strict=True):
+        tables.setdefault((gemeente_code, year), []).append(tuple(row))
+    out: dict[str, list] = {name: [] for name in schema.names}
+    for (gemeente_code, year), table_rows in sorted(tables.items()):
+        table = protect_population(table_rows)
+        for row, wijk_code in enumerate(table.wijk_codes):
+            for column, age_group in enumerate(AGE_GROUP_LABELS):
+                out["gemeente_code"].append(gemeente_code)
+                out["year"].append(year)
+                out["wijk_code"].append(wijk_code)
+                out["age_group"].append(age_group)
+                out["cell_hidden"].append(bool(table.hidden[row, column]))
+    return pa.Table.from_pydict(out, schema=schema)

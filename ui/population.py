@@ -15,9 +15,11 @@ from data_sources.config import db_path
 from transforms.population import (
     AGE_GROUP_LABELS,
     COLUMNS,
+    MODEL_HIDDEN_SQL,
     POPULATION_SQL,
     UNKNOWN_SQL,
     PopulationTable,
+    model_hidden_note,
     population_missing_text,
     protect_population,
     source_note,
@@ -35,6 +37,12 @@ def population_table(gemeente_code: str, year: int) -> PopulationTable:
     (the Kaart asks it for the map and again for the note on unknown wijken)."""
     return per_run(f"population_table {gemeente_code} {year}", lambda: protect_population(
         rows(POPULATION_SQL, [gemeente_code, year]), rows(UNKNOWN_SQL, [gemeente_code, year])))
+
+
+def model_hidden(gemeente_code: str, year: int) -> str:
+    """The note on wijken and age groups the model leaves out (their BRP count is hidden), for
+    every page that shows model figures; '' when there are none."""
+    return model_hidden_note(rows(MODEL_HIDDEN_SQL, [gemeente_code, year]))
 
 
 NOTHING_LOADED = (

@@ -3,7 +3,7 @@
 -- of the LRK export (and partner groups) nearest before the year, with places that serve several
 -- age groups shared in proportion to the children of each group, and the children one place
 -- serves. Source: int_supply__places_by_wijk_span, int_supply__children_per_place,
--- population_by_wijk_age.
+-- population_by_wijk_age, population_protection_by_wijk.
 -- rebuild: per gemeente
 with supply_years as (
     select distinct gemeente_code, year as supply_year from int_supply__places_by_wijk_span
@@ -30,6 +30,8 @@ span_groups as (
     ) as t (age_span, age_group)
 ),
 
+-- a span with a cell the pages hide (population_protection_by_wijk) is shared evenly over its
+-- age groups in that wijk: a share by children would give the hidden count back (places are public)
 span_weights as (
     select
         p.gemeente_code,
@@ -37,11 +39,19 @@ span_weights as (
         p.year,
         sg.age_span,
         sg.age_group,
-        p.children / nullif(
-            sum(p.children) over (partition by p.gemeente_code, p.wijk_code, p.year, sg.age_span), 0
-        ) as weight
+        case
+            when bool_or(coalesce(h.cell_hidden, false))
+                over (partition by p.gemeente_code, p.wijk_code, p.year, sg.age_span)
+                then 1.0 / count(*) over (partition by p.gemeente_code, p.wijk_code, p.year, sg.age_span)
+            else p.children / nullif(
+                sum(p.children) over (partition by p.gemeente_code, p.wijk_code, p.year, sg.age_span), 0
+            )
+        end as weight
     from population_by_wijk_age as p
     inner join span_groups as sg using (age_group)
+    left join population_protection_by_wijk as h
+        on h.gemeente_code = p.gemeente_code and h.year = p.year and h.wijk_code = p.wijk_code
+        and h.age_group = p.age_group
 ),
 
 places_by_age as (

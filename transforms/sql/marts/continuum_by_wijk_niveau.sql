@@ -4,7 +4,8 @@
 -- (000:L208-212), niveau 1-3 are shares of the children who use or seek childcare, niveau 1 the
 -- remainder (1 minus the mids of niveau 2-4), so the mids never add up to more than the children.
 -- Stored once; demand_by_wijk_niveau is a view on it and gap_by_wijk_niveau compares it with
--- supply. Source: population_by_wijk_age, stg_model__parameters, signals_used_by_wijk (the
+-- supply. Source: int_population__model_by_wijk_age (the population without the cells the pages
+-- hide), stg_model__parameters, signals_used_by_wijk (the
 -- signals that adjust the estimate: chosen kinds, and only cells the pages show).
 -- rebuild: per gemeente
 with niveaus as (
@@ -77,7 +78,7 @@ base as (
         pa.low as participation_low,
         pa.mid as participation_mid,
         pa.high as participation_high
-    from population_by_wijk_age as pop
+    from int_population__model_by_wijk_age as pop
     left join participation as pa using (age_group)
 ),
 
