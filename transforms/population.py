@@ -24,6 +24,16 @@ AGE_GROUP_CONTENTS = {"0-2": "0-2 jaar (0 en 1 jaar)", "2-4": "2-4 jaar (2 en 3 
 COLUMNS = [*AGE_GROUP_LABELS, TOTAL_LABEL]
 
 # The rows protect_population expects, in this order.
+# Gemeenten with any loaded data (population, active loads of a gemeente, regions): the app's
+# sidebar (ui.state) and the export command list the same ones.
+LOADED_GEMEENTEN_SQL = """
+    select gemeente_code from population_by_wijk_age
+    union
+    select gemeente_code from loads
+    where status = 'active' and regexp_matches(gemeente_code, '^GM[0-9]{4}$')
+    union
+    select gemeente_code from regions where gemeente_code is not null
+"""
 POPULATION_SQL = """
     select wijk_code, wijk_name, age_group, children, is_estimate, population_source
     from population_by_wijk_age

@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
+from transforms.population import LOADED_GEMEENTEN_SQL
 from ui.auth import allowed_gemeenten, guard_page
 from ui.data import per_run, rows
 from ui.safe import plain
@@ -23,15 +24,8 @@ def gemeenten() -> dict[str, str]:
 
 def _gemeenten() -> dict[str, str]:
     found = rows(
-        """
-        with loaded as (
-            select gemeente_code from population_by_wijk_age
-            union
-            select gemeente_code from loads
-            where status = 'active' and regexp_matches(gemeente_code, '^GM[0-9]{4}$')
-            union
-            select gemeente_code from regions where gemeente_code is not null
-        )
+        f"""
+        with loaded as ({LOADED_GEMEENTEN_SQL})
         select l.gemeente_code,
                coalesce(arg_max(r.region_name, r.year), l.gemeente_code) as gemeente_name
         from loaded as l

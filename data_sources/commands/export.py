@@ -27,6 +27,7 @@ def add_arguments(parser) -> None:
 
 def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
     from outputs import exports
+    from transforms.population import LOADED_GEMEENTEN_SQL
 
     codes = [c for (c,) in con.execute(
         "select distinct gemeente_code from population_by_wijk_age order by gemeente_code").fetchall()]
@@ -37,7 +38,7 @@ def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
         return wanted
     # No children for the gemeente asked for (or for any): a gemeente loaded from CBS without the
     # ages (kwb column a_00_14) is told what is missing and where to load it, as on its pages.
-    loaded = [c for (c,) in con.execute(_LOADED_SQL).fetchall()]
+    loaded = [c for (c,) in con.execute(f"{LOADED_GEMEENTEN_SQL} order by gemeente_code").fetchall()]
     asked = [wanted] if wanted is not None else loaded
     if asked and set(asked) <= set(loaded):
         raise InputRefused([exports.population_missing(con, code, year or _newest_year(con, code))
@@ -48,19 +49,6 @@ def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
                         "met `python -m data_sources import-cbs kwb-2024.xlsx` (CBS Kerncijfers wijken en "
                         "buurten) of op de pagina Gemeente laden; `python -m data_sources init --sample` "
                         "maakt de voorbeeldgemeente."])
-
-
-# Gemeenten with any loaded data, as the app's sidebar lists them (ui.state): population, active
-# loads of a gemeente, regions.
-_LOADED_SQL = """
-    select gemeente_code from population_by_wijk_age
-    union
-    select gemeente_code from loads
-    where status = 'active' and regexp_matches(gemeente_code, '^GM[0-9]{4}$')
-    union
-    select gemeente_code from regions where gemeente_code is not null
-    order by gemeente_code
-"""
 
 
 def _newest_year(con, gemeente_code: str) -> int:
