@@ -17,7 +17,7 @@ from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import NOTHING_LOADED, model_hidden, population_missing
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -139,7 +139,7 @@ figure.update_layout(
     height=500,
     margin={"t": 60, "b": 40},
 )
-st.plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
+plotly_chart(figure, width="stretch", key="continuum_chart", config=chart_config("continuum per wijk"))
 chart_downloads(figure, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 a11y.summary([
     a11y.ranking_sentence(
@@ -277,7 +277,7 @@ trend_figure.update_layout(
     yaxis_title="kinderen (schatting)", xaxis={"dtick": 1}, font={"size": 16},
     separators=",.", height=420,
 )
-st.plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))
+plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))
 st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandelen, dus deze lijn "
            "volgt het aantal kinderen. Een waargenomen verandering in de vraag staat bij de "
            "signalen van partners (pagina Trends).")

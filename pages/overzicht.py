@@ -11,7 +11,7 @@ from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -64,7 +64,7 @@ figure.update_layout(
     margin={"t": 60, "b": 40},
 )
 chart_name = f"Kinderen per wijk {gemeente_name(gemeente_code)} {year}"
-st.plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_config(chart_name))
+plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_config(chart_name))
 chart_downloads(figure, chart_name)
 a11y.summary([
     a11y.ranking_sentence(

@@ -27,7 +27,7 @@ from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -93,7 +93,7 @@ if available:
         st.dataframe(comparison, hide_index=True, width="stretch", key="scenarios_table",
                      height=35 * (len(comparison) + 1) + 3)
         figure = ui_scenarios.comparison_chart(plans)
-        st.plotly_chart(figure, width="stretch", key="scenarios_chart",
+        plotly_chart(figure, width="stretch", key="scenarios_chart",
                         config=chart_config(f"scenario's {name}"))
         st.markdown(" ".join(ui_scenarios.comparison_sentences(plans, name=plain)))
         st.caption("Groepen per verzorgingsgebied, nooit per wijk naar boven afgerond: een tekort van "

@@ -10,7 +10,7 @@ from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import NOTHING_LOADED, model_hidden, population_missing
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -140,7 +140,7 @@ figure.update_layout(
     margin={"t": 60, "l": 10},
     showlegend=False,
 )
-st.plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
+plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
 chart_downloads(figure, f"Tekorten {name} {year}")
 a11y.summary([
     a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in

@@ -11,7 +11,7 @@ from ui.downloads import chart_config, chart_downloads
 from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
 from ui.population import NOTHING_LOADED, population_table
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name, years
 
 gemeente_code, year = current()
@@ -63,7 +63,7 @@ figure.update_layout(
     title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
     font={"size": 16}, separators=",.", height=520, legend_title_text="Wijk",
 )
-st.plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
+plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
 chart_downloads(figure, f"Trend {indicator.label}")
 
 # The chart's text alternative: the latest year ranked, and every point as a table (wijk x year).

@@ -14,6 +14,7 @@ import streamlit as st
 
 from transforms.privacy import SuppressedTable
 from ui.auth import audited
+from ui.safe import chart_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,7 +81,7 @@ def table_downloads(frame: pd.DataFrame | SuppressedTable | Callable[[], pd.Data
 
 def chart_html(figure: go.Figure, title: str) -> str:
     """The chart as a standalone interactive HTML page (plotly.js inside, works offline)."""
-    return figure.to_html(include_plotlyjs=True, full_html=True, config=chart_config(title),
+    return chart_figure(figure).to_html(include_plotlyjs=True, full_html=True, config=chart_config(title),
                           default_width="100%", default_height="90vh")
 
 

@@ -26,3 +26,56 @@ def plain(value: object) -> str:
     """`value` as text that markdown shows literally, on one line (a line break in a name could
     start a heading or a list)."""
     return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+# plotly draws a small set of HTML tags in every label, tick, legend entry and hover text: <a href>
+# (a link anywhere), <span style> (any look), <b>, <i>, <sup>, ... Text from outside (a wijk name
+# from a CBS file, a scenario or catchment name) with "<" as an entity is shown as it is. Our own
+# line breaks (<br>, ui.scenarios) stay.
+_TAG_START = re.compile(r"<(?!br>)")
+_TRACE_TEXT = ("x", "y", "text", "name", "hovertext", "customdata", "labels", "ids", "legendgroup")
+
+
+def chart_text(value: object) -> str:
+    """`value` as a plotly label that shows itself: no tag in it is drawn."""
+    return _TAG_START.sub("&lt;", str(value))
+
+
+def _escaped(value: object) -> tuple[object, bool]:
+    # (value with every string escaped, whether anything changed); lists, tuples and arrays nested
+    if isinstance(value, str):
+        escaped = chart_text(value)
+        return escaped, escaped != value
+    if isinstance(value, (list, tuple)) or getattr(getattr(value, "dtype", None), "kind", None) == "O":
+        items = [_escaped(item) for item in value]
+        if any(changed for _, changed in items):
+            return [item for item, _ in items], True
+    return value, False
+
+
+def chart_figure(figure):
+    """`figure` with every text taken from data escaped for plotly (chart_text): trace values,
+    names and texts, the title and annotations. Changes the figure in place and returns it."""
+    for trace in figure.data:
+        for attribute in _TRACE_TEXT:
+            value = getattr(trace, attribute, None)
+            if value is None:
+                continue
+            escaped, changed = _escaped(value)
+            if changed:
+                setattr(trace, attribute, escaped)
+    title = figure.layout.title.text
+    if title:
+        figure.layout.title.text = chart_text(title)
+    for annotation in figure.layout.annotations:
+        if annotation.text:
+            annotation.text = chart_text(annotation.text)
+    return figure
+
+
+def plotly_chart(figure, **kwargs) -> None:
+    """st.plotly_chart for every chart of Kindkaart: text from outside cannot draw a link or
+    restyle the chart (chart_figure)."""
+    import streamlit as st
+
+    st.plotly_chart(chart_figure(figure), **kwargs)

@@ -14,7 +14,7 @@ from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS
 from transforms.population import source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
-from ui import a11y, theme
+from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
@@ -94,7 +94,7 @@ def big_layout(figure: go.Figure, **layout) -> go.Figure:
 
 def show_chart(figure: go.Figure, key: str, name: str) -> None:
     """A chart on a slide; the modebar's camera saves it as PNG."""
-    st.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
+    safe.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
 
 
 def _children_missing(context: SlideContext) -> bool:

@@ -14,7 +14,7 @@ from ui.auth import own_organisation, partner_places_allowed, signal_allowed
 from ui.data import data_version, db_path, query
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
-from ui.safe import plain
+from ui.safe import plain, plotly_chart
 
 EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
 
@@ -321,7 +321,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                                    "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
                              font={"size": 16}, separators=",.", height=360)
-        st.plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
+        plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
         a11y.data_table(
             ["Jaar", "Niveau 3 (schatting)", "Niveau 4 (schatting)"],
             [[str(each), *(format_number(round_estimate(v)) for v in
