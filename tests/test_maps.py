@@ -132,3 +132,28 @@ def test_kaart_and_report_leave_out_a_damaged_boundary(app_db):
     assert [w.value for w in at.warning if "Niet op de kaart" in w.value] == [
         "Niet op de kaart: Centrum (WK999901). De opgeslagen wijkgrens is beschadigd of leeg; lees "
         "de grenzen opnieuw in op de pagina Gemeente laden."]
+
+
+def test_the_map_slide_says_which_wijk_it_left_off(app_db):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from data_sources import store
+
+    con = store.connect(app_db)
+    try:
+        con.execute("update geometries set geometry_json = ? where region_code = 'WK999901'",
+                    [DAMAGED["WK999901"]])
+    finally:
+        con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/presentatie.py")
+    at.query_params["dia"] = "kaart"
+    at.run()
+    assert not at.exception
+    svg = next(m.value for m in at.markdown if "kk-map" in m.value)
+    assert "Centrum" not in re.findall(r"<title>([^<:]+):", svg)
+    assert [w.value for w in at.warning if "Niet op de kaart" in w.value] == [
+        "Niet op de kaart: Centrum (WK999901). De opgeslagen wijkgrens is beschadigd of leeg; lees "
+        "de grenzen opnieuw in op de pagina Gemeente laden."]

@@ -149,14 +149,19 @@ def _map(context: SlideContext) -> None:
     indicator = INDICATORS[map_indicator(context)]
     values = indicator.load(context.gemeente_code, context.year)
     # the names the Kaart page uses: a wijk without figures is named too, not labelled by its code
-    svg, breaks = svg_choropleth(values, prepared_shapes(context.gemeente_code, context.year),
-                                 indicator.label, decimals=indicator.decimals,
-                                 names=region_names(context.gemeente_code), highlight=context.wijk_code)
+    shapes = prepared_shapes(context.gemeente_code, context.year)
+    names = region_names(context.gemeente_code)
+    svg, breaks = svg_choropleth(values, shapes, indicator.label, decimals=indicator.decimals,
+                                 names=names, highlight=context.wijk_code)
     st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
     if values.empty:
         st.warning(missing_message(indicator, context.gemeente_code, context.year, context.gemeente_name))
+    # a stored boundary that cannot be drawn is left off the map, and the slide says so (as the Kaart)
+    if shapes.left_out:
+        st.warning(shapes.left_out_note(names))
     if not svg:
-        st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
+        if not shapes.left_out:
+            st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
         return
     st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
     st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals)}</div>",
