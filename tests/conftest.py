@@ -71,6 +71,28 @@ def private_connection(source: Path, tmp_path: Path):
         connection.close()
 
 
+@pytest.fixture
+def sample_copy(sample_db, tmp_path):
+    """A connection to a private copy of the sample database, for one test to write to."""
+    with private_connection(sample_db, tmp_path) as connection:
+        yield connection
+
+
+def active_loads(con) -> list[tuple]:
+    return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+
+
+def refusal(con, call) -> str:
+    """The Dutch messages with which `call()` refuses its input; nothing stored, nothing lost."""
+    from data_sources.errors import InputRefused
+
+    before = active_loads(con)
+    with pytest.raises(InputRefused) as caught:
+        call()
+    assert active_loads(con) == before  # nothing stored, nothing lost
+    return " ".join(caught.value.messages)
+
+
 def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:
     """A private copy of `source` that the app (KINDKAART_DB) reads and writes."""
     path = tmp_path / "kindkaart.duckdb"
@@ -147,15 +169,17 @@ def run_page_as_analist(page: str | None = None, timeout: int = 60):
     return run_page(page, timeout, account=Account("analist", "analist", None))
 
 
-def run_page(page: str | None = None, timeout: int = 60, account=None):
+def run_page(page: str | None = None, timeout: int = 60, account=None, params: dict[str, str] | None = None):
     """Run app.py in AppTest (optionally switching to pages/<page>.py) and return it. With
     `account` (data_sources.accounts.Account) the session is signed in as that account, as the
-    login form leaves it."""
+    login form leaves it; `params` are the query parameters of the link (?gemeente=...)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if account is not None:
         at.session_state["kindkaart_account"] = account
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import private_connection
+from conftest import refusal
 from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_csv, write_kwb_xlsx
 
 from data_sources import jobs, store
@@ -22,21 +22,12 @@ ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture
-def db(sample_db, tmp_path):
-    with private_connection(sample_db, tmp_path) as connection:
-        yield connection
-
-
-def active_loads(con):
-    return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+def db(sample_copy):
+    return sample_copy
 
 
 def refused(con, path: Path) -> str:
-    before = active_loads(con)
-    with pytest.raises(InputRefused) as caught:
-        jobs.import_cbs_file(con, path)
-    assert active_loads(con) == before  # nothing stored, nothing lost
-    return " ".join(caught.value.messages)
+    return refusal(con, lambda: jobs.import_cbs_file(con, path))
 
 
 def kwb_with_a_cell_at(path: Path, row: int, column: int) -> Path:

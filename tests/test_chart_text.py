@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 
 import plotly.graph_objects as go
-from conftest import ROOT, add_account, app_db_with_files
+from conftest import ROOT, add_account, app_db_with_files, run_page
 from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
-from streamlit.testing.v1 import AppTest
 
 from ui.safe import chart_figure, chart_text
 
@@ -43,12 +42,7 @@ def test_a_wijk_name_with_a_link_from_a_cbs_file_draws_no_link_on_overzicht(tmp_
     add_account(path, "analist", "analist")
     from data_sources.accounts import Account
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["kindkaart_account"] = Account("analist", "analist", None)
-    at.query_params["gemeente"] = "GM0193"
-    at.run()
-    at.switch_page("pages/overzicht.py")
-    at.run()
+    at = run_page("overzicht", 90, account=Account("analist", "analist", None), params={"gemeente": "GM0193"})
     assert not at.exception, at.exception
     spec = at.get("plotly_chart")[0].proto.spec
     assert "evil.example" in spec  # the name is there, as text

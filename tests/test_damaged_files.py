@@ -8,10 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import private_connection
+from conftest import refusal
 
 from data_sources import jobs
-from data_sources.errors import InputRefused
 
 sys.path.insert(0, str(Path(__file__).parent))
 import kwb_files  # noqa: E402
@@ -24,21 +23,12 @@ ENGLISH = ("codec", "Error", "error", "Expected", "columns to parse", "Cannot", 
 
 
 @pytest.fixture
-def db(sample_db, tmp_path):
-    with private_connection(sample_db, tmp_path) as connection:
-        yield connection
-
-
-def active_loads(con):
-    return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+def db(sample_copy):
+    return sample_copy
 
 
 def refused(con, call) -> str:
-    before = active_loads(con)
-    with pytest.raises(InputRefused) as caught:
-        call()
-    assert active_loads(con) == before  # nothing stored, nothing lost
-    text = " ".join(caught.value.messages)
+    text = refusal(con, call)
     assert not any(word in text for word in ENGLISH), text
     return text
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import app_db_with_files
+from conftest import app_db_with_files, run_page
 from kwb_files import KWB_COLUMNS, kwb_rows
 from streamlit.testing.v1 import AppTest
 
@@ -54,14 +54,7 @@ def ageless_db(tmp_path, monkeypatch) -> Path:
 def _open(page: str, params: dict[str, str], analist: bool = False) -> AppTest:
     from data_sources.accounts import Account
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    if analist:
-        at.session_state["kindkaart_account"] = Account("analist", "analist", None)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.run()
+    at = run_page(page, 90, account=Account("analist", "analist", None) if analist else None, params=params)
     assert not at.exception, at.exception
     return at
 

@@ -135,8 +135,7 @@ def test_kaart_and_report_leave_out_a_damaged_boundary(app_db):
 
 
 def test_the_map_slide_says_which_wijk_it_left_off(app_db):
-    from conftest import ROOT
-    from streamlit.testing.v1 import AppTest
+    from conftest import run_page
 
     from data_sources import store
 
@@ -146,11 +145,7 @@ def test_the_map_slide_says_which_wijk_it_left_off(app_db):
                     [DAMAGED["WK999901"]])
     finally:
         con.close()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/presentatie.py")
-    at.query_params["dia"] = "kaart"
-    at.run()
+    at = run_page("presentatie", params={"dia": "kaart"})
     assert not at.exception
     svg = next(m.value for m in at.markdown if "kk-map" in m.value)
     assert "Centrum" not in re.findall(r"<title>([^<:]+):", svg)

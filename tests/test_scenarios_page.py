@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
 from data_sources import store
@@ -14,12 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _open(page: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.run()
+    at = run_page(page, 120, params=params)
     assert not at.exception, at.exception
     return at
 
