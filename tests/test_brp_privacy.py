@@ -1,0 +1,209 @@
+"""The gemeente's own BRP population (registration bevolking) under attack, after the fourth
+privacy review: a BRP that covers only some wijken of a year, rates per 100 children over a
+hidden BRP cell, and two BRP uploads of the same year."""
+
+from __future__ import annotations
+
+import io
+import re
+from html import unescape
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import openpyxl
+import pytest
+from conftest import ROOT, add_account, run_page
+
+from data_sources import jobs, store
+from data_sources.accounts import Account
+from data_sources.cli import main
+from transforms.population import POPULATION_SQL, protect_population
+from transforms.privacy import bounds_from_margins, suppress_array, unsafe_bounds
+
+BRP_BOOK = ROOT / "sample_data" / "registrations" / "bevolking.xlsx"
+VVE_BOOK = ROOT / "sample_data" / "registrations" / "vve-indicaties.xlsx"
+GEMEENTE = "Gemeente Voorbeeldstad"
+GGD = "GGD Voorbeeldregio (JGZ)"
+BUITENGEBIED, OUDE_HAVEN, CENTRUM = "WK999907", "WK999902", "WK999901"
+
+
+def brp_workbook(children: dict[tuple[str, int], int] | None = None, *, period: str = "2024",
+                 leave_out: tuple[str, ...] = (), only: tuple[str, ...] | None = None,
+                 shift: dict[tuple[str, int], int] | None = None) -> bytes:
+    """The sample's BRP extract (per buurt and age) with: `children` a wijk's children of one age
+    (all in its first buurt, its other buurten 0); `shift` children added to a wijk's age (its
+    first buurt); the wijken of `leave_out` left out, or `only` those wijken; for `period`."""
+    book = openpyxl.load_workbook(BRP_BOOK)
+    sheet = book["Gegevens"]
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for code, age, count in rows:
+        wijk = "WK" + str(code)[2:8]
+        if wijk in leave_out or (only is not None and wijk not in only):
+            continue
+        key = (wijk, int(age))
+        if children and key in children:
+            count = 0 if key in seen else children[key]
+        elif shift and key in shift and key not in seen:
+            count += shift[key]
+        seen.add(key)
+        kept.append([code, age, count])
+    sheet.delete_rows(2, sheet.max_row)
+    for row in kept:
+        sheet.append(row)
+    for row in book["Organisatie"].iter_rows(min_row=2):
+        if row[0].value == "periode":
+            row[1].value = period
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def import_brp(db: Path, data: bytes, period: str = "2024") -> None:
+    con = store.connect(db)
+    try:
+        jobs.import_registration(con, data, "bevolking", GEMEENTE, period, "brp.xlsx")
+    finally:
+        con.close()
+
+
+def shown_table(db: Path, year: int = 2024):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return protect_population(con.execute(POPULATION_SQL, ["GM9999", year]).fetchall())
+    finally:
+        con.close()
+
+
+def hidden_in_the_model(db: Path, year: int = 2024) -> set[tuple[str, str]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return set(con.execute("select wijk_code, age_group from population_protection_by_wijk"
+                               " where year = ? and cell_hidden", [year]).fetchall())
+    finally:
+        con.close()
+
+
+def html_table_row(at, caption: str, name: str) -> list[str]:
+    """The cells after `name` in the page's HTML table whose text holds `caption`."""
+    table = next(m.value for m in at.markdown if "<table" in m.value and caption in m.value)
+    cells = [unescape(c).strip() for c in re.sub(r"<[^>]+>", "|", table).split("|")]
+    cells = [c for c in cells if c]
+    return cells[cells.index(name) + 1:cells.index(name) + 5]
+
+
+# --- HIGH 1: a BRP for some wijken only ----------------------------------------------------------
+
+def _mixed_rows():
+    """Nine counted wijken (one with 2, 3 and 64 children) and one CBS-estimated wijk."""
+    rows = []
+    for i in range(9):
+        counts = (2, 3, 64) if i == 6 else (40 + 3 * i, 50 + 2 * i, 200 + 5 * i)
+        rows += [(f"WK0{i}", f"W{i}", group, n, False, "brp")
+                 for group, n in zip(("0-2", "2-4", "4-12"), counts, strict=True)]
+    rows += [("WK09", "Geschat", group, n, True, "cbs-schatting")
+             for group, n in (("0-2", 30.4), ("2-4", 33.2), ("4-12", 150.7))]
+    return rows
+
+
+def test_a_brp_for_some_wijken_hides_its_small_counts_and_leaves_the_estimates_rounded():
+    """Review 4, HIGH 1 (unit): one estimated wijk made the whole table an estimate, so 2 and 3
+    BRP children were shown. Now a count is protected as a count, an estimate as an estimate."""
+    table = protect_population(_mixed_rows())
+    small = table.wijk_codes.index("WK06")
+    assert table.hidden[small, 0] and table.hidden[small, 1]
+    assert table.text(small, 0) == table.text(small, 1) == "afgeschermd"
+    estimated = table.wijk_codes.index("WK09")
+    assert not table.hidden[estimated].any()
+    assert [table.text(estimated, c) for c in range(4)] == ["30", "33", "150", "215"]
+    # counted wijken keep their exact counts where shown (not rounded to fives)
+    shown = [(table.text(r, 2), 200 + 5 * r) for r in range(9) if r != small and not table.hidden[r, 2]]
+    assert shown and all(text == str(count) for text, count in shown)
+
+
+def test_the_estimates_are_known_to_an_attacker_and_never_stand_in_for_a_hidden_count():
+    """An estimate follows from public CBS figures: subtracted from every total, what is left is
+    the counted table, and in it every hidden count must still be safe (as in a table of counts
+    alone). No estimate is chosen as the second hidden cell of a line."""
+    rows = _mixed_rows()
+    table = protect_population(rows)
+    n = len(table.wijk_codes)
+    counted = np.zeros((n, 3))
+    for code, _, group, children, is_estimate, _ in rows:
+        if not is_estimate:
+            counted[table.wijk_codes.index(code), ("0-2", "2-4", "4-12").index(group)] += children
+    counts, alone = suppress_array(counted)
+    assert (table.hidden == alone).all()
+    low, high = bounds_from_margins(counts, table.hidden)
+    assert not unsafe_bounds(counts, table.hidden, low, high, 5).any()
+
+
+@pytest.fixture
+def partial_brp(app_db):
+    """The sample with a 2024 BRP for 9 of its 10 wijken (Centrum stays a CBS estimate),
+    Buitengebied 0-2 = 2 and 2-4 = 3 (the reviewer's attack_partial_wijken.py)."""
+    import_brp(app_db, brp_workbook({(BUITENGEBIED, 0): 1, (BUITENGEBIED, 1): 1,
+                                     (BUITENGEBIED, 2): 1, (BUITENGEBIED, 3): 2},
+                                    leave_out=(CENTRUM,)))
+    return app_db
+
+
+def test_a_partial_brp_is_hidden_on_every_page_export_and_in_the_model(partial_brp, tmp_path):
+    """Review 4, HIGH 1: Overzicht (partner and LEA), the csv, the workbook, the report and the
+    wijk factsheet showed Buitengebied as 2 | 3 | 64 | 69, and the model computed on it."""
+    db = partial_brp
+    table = shown_table(db)
+    row = table.wijk_codes.index(BUITENGEBIED)
+    assert table.wijk_sources[row] == "brp" and table.wijk_sources[table.wijk_codes.index(CENTRUM)] != "brp"
+    assert table.hidden[row, 0] and table.hidden[row, 1]
+    assert {(BUITENGEBIED, "0-2"), (BUITENGEBIED, "2-4")} <= hidden_in_the_model(db)
+    # the national map protects each gemeente with the same function
+    from ui.data import release
+    from ui.population import national_indicator_frame
+
+    try:
+        for column in ("0-2", "2-4"):
+            national = national_indicator_frame(2024, column).set_index("wijk_code")
+            assert national.loc[BUITENGEBIED, "hidden"]
+            assert national["hidden"].tolist() == table.hidden[:-1, ("0-2", "2-4").index(column)].tolist()
+    finally:
+        release()
+    csv = tmp_path / "kinderen.csv"
+    assert main(["export", "-o", str(csv), "--db", str(db)]) == 0
+    line = next(x for x in csv.read_text(encoding="utf-8-sig").splitlines() if BUITENGEBIED in x)
+    assert line.split(";")[2:4] == ["afgeschermd", "afgeschermd"], line
+    factsheet = tmp_path / "buitengebied.html"
+    assert main(["export", "-o", str(factsheet), "--wijk", BUITENGEBIED, "--db", str(db)]) == 0
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", factsheet.read_text(encoding="utf-8")))
+    assert "2 Kinderen 0-2" not in text and "3 Kinderen 2-4" not in text
+    assert "afgeschermd Kinderen 0-2" in text
+    workbook = tmp_path / "kindkaart.xlsx"
+    assert main(["export", "-o", str(workbook), "--db", str(db)]) == 0
+    sheet = openpyxl.load_workbook(workbook)["Kinderen per wijk"]
+    cells = next(r for r in sheet.iter_rows(values_only=True) if BUITENGEBIED in r)
+    assert list(cells[2:4]) == ["afgeschermd", "afgeschermd"], cells
+    for login, role, organisation in (("ggd", "partner", GGD), ("lea", "lea", None)):
+        add_account(db, login, role, organisation)
+        at = run_page("overzicht", account=Account(login, role, organisation))
+        assert not at.exception, at.exception
+        shown = html_table_row(at, "Kinderen per wijk", "Buitengebied")
+        assert shown[:2] == ["afgeschermd", "afgeschermd"], (role, shown)
+
+
+def test_a_brp_for_one_wijk_of_a_year_is_hidden(app_db, tmp_path):
+    """Review 4, HIGH 1 (attack_partial_year.py): a 2023 BRP for Buitengebied only, in a year
+    whose other wijken are CBS estimates; the csv of 2023 showed 2;1;3;6."""
+    import_brp(app_db, brp_workbook({(BUITENGEBIED, 0): 1, (BUITENGEBIED, 1): 1, (BUITENGEBIED, 2): 1,
+                                     (BUITENGEBIED, 3): 0, (BUITENGEBIED, 4): 2, (BUITENGEBIED, 7): 1,
+                                     **{(BUITENGEBIED, age): 0 for age in (5, 6, 8, 9, 10, 11, 12)}},
+                                    period="2023", only=(BUITENGEBIED,)), period="2023")
+    table = shown_table(app_db, 2023)
+    row = table.wijk_codes.index(BUITENGEBIED)
+    assert table.hidden[row, :3].all()
+    assert {(BUITENGEBIED, g) for g in ("0-2", "2-4", "4-12")} <= hidden_in_the_model(app_db, 2023)
+    csv = tmp_path / "kinderen-2023.csv"
+    assert main(["export", "-o", str(csv), "--jaar", "2023", "--db", str(app_db)]) == 0
+    line = next(x for x in csv.read_text(encoding="utf-8-sig").splitlines() if BUITENGEBIED in x)
+    assert line.split(";")[2:5] == ["afgeschermd"] * 3, line
