@@ -207,3 +207,218 @@ def test_a_brp_for_one_wijk_of_a_year_is_hidden(app_db, tmp_path):
     assert main(["export", "-o", str(csv), "--jaar", "2023", "--db", str(app_db)]) == 0
     line = next(x for x in csv.read_text(encoding="utf-8-sig").splitlines() if BUITENGEBIED in x)
     assert line.split(";")[2:5] == ["afgeschermd"] * 3, line
+
+
+# --- HIGH 2 and MEDIUM 3: rates per 100 children over a hidden BRP cell ----------------------
+
+# Buitengebied 0-2 = 2 and 2-4 = 8 (hidden, with Oude Haven 0-2 and 2-4 as second cells), or
+# 4 and 6 with 2 of Oude Haven's children moved from age 0 to age 2: the same visible cells and
+# margins, different hidden cells (the reviewer's diff_hidden.py)
+HIDDEN_A = {(BUITENGEBIED, 0): 1, (BUITENGEBIED, 1): 1, (BUITENGEBIED, 2): 4, (BUITENGEBIED, 3): 4}
+HIDDEN_B = {(BUITENGEBIED, 0): 2, (BUITENGEBIED, 1): 2, (BUITENGEBIED, 2): 3, (BUITENGEBIED, 3): 3}
+SHIFT_B = {(OUDE_HAVEN, 0): -2, (OUDE_HAVEN, 2): 2}
+
+
+def padded_vve() -> bytes:
+    """The GGD's own vve file plus 10 peuters 'sociaal-emotioneel' in every wijk (a partner that
+    pads its own counts, review 4 HIGH 2): every wijk's vve count is then visible."""
+    book = openpyxl.load_workbook(VVE_BOOK)
+    for row in book["Gegevens"].iter_rows(min_row=2):
+        if row[2].value == "sociaal-emotioneel":
+            row[3].value += 10
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def rate_db(source: Path, folder: Path, hidden: dict, shift: dict | None = None) -> Path:
+    import shutil
+
+    folder.mkdir()
+    db = folder / "kindkaart.duckdb"
+    shutil.copy(source, db)
+    import_brp(db, brp_workbook(hidden, shift=shift))
+    con = store.connect(db)
+    try:
+        jobs.import_registration(con, padded_vve(), "vve-indicaties", GGD, "2024", "vve.xlsx")
+    finally:
+        con.close()
+    return db
+
+
+def rate_views(db: Path, monkeypatch) -> dict:
+    """Every rate per 100 children the pages, slides and exports take from ui.continuum: per
+    signal kind and age group (Continuüm, wijkprofiel, Tekorten) and per signal type (Kaart,
+    Trends, slides), with what is hidden."""
+    from ui import continuum
+    from ui.data import clear_caches, release
+
+    monkeypatch.setenv("KINDKAART_DB", str(db))
+    clear_caches()
+    try:
+        signals = continuum.signals("GM9999", 2024)
+        shares = continuum.contributions("GM9999", 2024)
+        views = {}
+        for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
+            signal_type = part["signal_type"].iloc[0]
+            protected = continuum.protected_signal(part, signals[signals["signal_type"] == signal_type],
+                                                   shares)
+            views[signal_kind, group] = protected[[c for c in (
+                "wijk_code", "hidden", "children_count", "rate_hidden", "rate_per_100", "ratio_to_gemeente",
+                "gemeente_hidden", "gemeente_rate_hidden", "gemeente_rate_per_100") if c in protected]
+            ].round(9).fillna(-1).to_dict("records")
+        for signal_type, whole in signals.groupby("signal_type"):
+            totals = continuum.protected_signal_totals(whole, shares)
+            views[signal_type] = totals[[c for c in ("wijk_code", "hidden", "children_count", "rate_hidden",
+                                                     "rate_per_100") if c in totals]
+                                        ].round(9).fillna(-1).to_dict("records")
+        return views
+    finally:
+        release()
+        clear_caches()
+
+
+@pytest.fixture(scope="module")
+def rate_dbs(sample_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("brp-rates")
+    return (rate_db(sample_db, folder / "a", HIDDEN_A),
+            rate_db(sample_db, folder / "b", HIDDEN_B, SHIFT_B))
+
+
+def test_no_rate_per_100_tells_two_hidden_brp_cells_apart(rate_dbs, monkeypatch):
+    """Review 4, HIGH 2 and MEDIUM 3: 'per 100 kinderen' divided by the BRP count also where
+    Overzicht hides it, so count / rate gave a hidden cell back (a padding partner pinned
+    Buitengebied 2-4 = 8 and Oude Haven 2-4 = 51 from the Kaart). Two databases that differ only
+    inside hidden BRP cells now show the same rates, per wijk and for the gemeente, everywhere
+    the pages read them; and no rate is shown where the population cell is hidden."""
+    a, b = rate_dbs
+    table_a, table_b = shown_table(a), shown_table(b)
+    assert (table_a.hidden == table_b.hidden).all()  # the same hiding pattern ...
+    assert [table_a.text(r, c) for r in range(11) for c in range(4)] == [
+        table_b.text(r, c) for r in range(11) for c in range(4)]  # ... and visible cells
+    row = table_a.wijk_codes.index(BUITENGEBIED)
+    assert table_a.hidden[row, 1] and table_a.hidden[table_a.wijk_codes.index(OUDE_HAVEN), 1]
+    views_a, views_b = rate_views(a, monkeypatch), rate_views(b, monkeypatch)
+    assert views_a == views_b
+    # the padded vve counts are visible, their rates are not
+    counted = 0
+    for (kind, group), rows in ((key, rows) for key, rows in views_a.items() if isinstance(key, tuple)):
+        for r in rows:
+            # (CBS jeugdzorg is CBS's own percentage of young people, not over the BRP)
+            if (r["wijk_code"] in (BUITENGEBIED, OUDE_HAVEN) and group in ("0-2", "2-4", "alle")
+                    and kind != "cbs_jeugdzorg"):
+                assert r["rate_hidden"] and r["rate_per_100"] == r["ratio_to_gemeente"] == -1, (kind, r)
+                counted += not r["hidden"]
+    assert counted >= 2  # visible counts (the padding) beside hidden rates
+    vve = {r["wijk_code"]: r for r in views_a["vve_sociaal_emotioneel", "2-4"]}
+    visible = [r for r in vve.values()
+               if r["wijk_code"] not in (BUITENGEBIED, OUDE_HAVEN) and not r["hidden"]]
+    assert visible and all(not r["rate_hidden"] and r["rate_per_100"] > 0 for r in visible)
+    for wijk in (BUITENGEBIED, OUDE_HAVEN):
+        assert {r["wijk_code"]: r for r in views_a["vve_indicaties"]}[wijk]["rate_hidden"]
+    con = duckdb.connect(str(a), read_only=True)
+    try:
+        leaks = con.execute(
+            "select count(*) from signals_by_wijk as s join population_protection_by_wijk as h"
+            " using (gemeente_code, year, wijk_code, age_group)"
+            " where h.cell_hidden and (s.rate_per_100 is not null or s.ratio_to_gemeente is not null"
+            " or s.population_children is not null)").fetchone()[0]
+        used = con.execute(
+            "select count(*) from signals_used_by_wijk where used_in_index and wijk_code in (?, ?)"
+            " and year = 2024 and age_group in ('0-2', '2-4', 'alle') and signal_type <> 'cbs_jeugdzorg'",
+            [BUITENGEBIED, OUDE_HAVEN]).fetchone()[0]
+    finally:
+        con.close()
+    assert leaks == 0 and used == 0
+
+
+def test_the_pages_show_no_rate_over_a_hidden_brp_cell(rate_dbs, monkeypatch):
+    """The reviewer's pages: the Kaart's vve indicator per 100 as the padding partner (released
+    to partners), and Continuüm's 'De signalen per wijk' as analist (count and rate side by
+    side): Buitengebied's and Oude Haven's peuters are hidden on Overzicht, so are their rates."""
+    import shutil
+
+    from data_sources import accounts
+
+    db = rate_dbs[0].parent / "pages.duckdb"
+    shutil.copy(rate_dbs[0], db)
+    monkeypatch.setenv("KINDKAART_DB", str(db))
+    con = store.connect(db)
+    try:
+        accounts.set_released(con, "vve_per_100", "partner", True, "beheerder")
+    finally:
+        con.close()
+    add_account(db, "ggd", "partner", GGD)
+    add_account(db, "analist", "analist")
+    at = run_page("kaart", account=Account("ggd", "partner", GGD))
+    at.selectbox(key="_indicator_choice").set_value("vve_per_100").run()
+    assert not at.exception, at.exception
+    for name in ("Buitengebied", "Oude Haven"):
+        assert html_table_row(at, "Vve-indicaties per 100", name)[0] == "afgeschermd", name
+    assert html_table_row(at, "Vve-indicaties per 100", "Centrum")[0] != "afgeschermd"
+    at = run_page("continuum", account=Account("analist", "analist", None))
+    assert not at.exception, at.exception
+    # the signals expander: a title '**Kind** (2-4 jaar); gemeente: ...' above each table
+    titles = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* \(.+\); gemeente: ", m.value)]
+    frames = [d.value for d in at.dataframe if any(str(c).startswith("Per 100") for c in d.value.columns)]
+    assert len(titles) == len(frames) > 10
+    checked = 0
+    for title, frame in zip(titles, frames, strict=True):
+        if "2-4" not in title and "peuters" not in title:
+            continue
+        rate = next(c for c in frame.columns if str(c).startswith("Per 100"))
+        for wijk, shown in zip(frame["Wijk"], frame[rate], strict=True):
+            if wijk in ("Buitengebied", "Oude Haven"):
+                assert shown in ("", "afgeschermd"), (title, wijk, shown)
+                checked += 1
+    assert checked >= 6
+
+
+def test_the_wijkprofiel_shows_no_rate_over_a_hidden_brp_cell(rate_dbs, monkeypatch):
+    """Review 4, HIGH 2: the wijkprofiel's 'Signalen van partners' showed Buitengebied's vve
+    rates per 100 peuters over its hidden BRP count."""
+    import shutil
+
+    db = rate_dbs[0].parent / "profiel.duckdb"
+    shutil.copy(rate_dbs[0], db)
+    monkeypatch.setenv("KINDKAART_DB", str(db))
+    add_account(db, "analist", "analist")
+    at = run_page("kaart", account=Account("analist", "analist", None))
+    at.selectbox(key="_profiel_wijk_choice").set_value(BUITENGEBIED).run()
+    assert not at.exception, at.exception
+    lines = [line for m in at.markdown for line in m.value.splitlines()
+             if line.startswith("- ") and "per 100" in line or line.startswith("- ") and "; gemeente" in line]
+    vve = [line for line in lines if line.startswith("- vve")]
+    assert len(vve) == 3, lines
+    assert all(line.split(";")[0].endswith("afgeschermd") for line in vve), vve
+
+
+
+def test_no_gemeente_rate_or_share_over_a_hidden_gemeente_total(app_db):
+    """A gemeente total of an age group that Overzicht hides (here 0-2: 2 children in one wijk,
+    0 elsewhere, so the total is the only other cell of the line) is not given back by a
+    gemeente rate per 100 (count / rate) nor by Analysevragen's share of all children (row 3)."""
+    from transforms.analysis import participation
+
+    wijken = [f"WK9999{n:02d}" for n in range(1, 11)]
+    import_brp(app_db, brp_workbook({**{(w, age): 0 for w in wijken for age in (0, 1)},
+                                     (BUITENGEBIED, 0): 2}))
+    table = shown_table(app_db)
+    assert table.hidden[-1, 0]  # the gemeente's 0-2 year olds
+    con = store.connect(app_db)
+    try:
+        rates = con.execute(
+            "select count(*), count(gemeente_rate_per_100), count(gemeente_population_children)"
+            " from signals_by_wijk where year = 2024 and age_group = '0-2'"
+            " and signal_type <> 'cbs_jeugdzorg'").fetchone()
+        shares = participation(con, "GM9999", 2024)
+    finally:
+        con.close()
+    assert rates[0] > 0 and rates[1:] == (0, 0)
+    # (the 2-4 total is hidden with it, as the second cell of the total row)
+    gemeente_hidden = {group: bool(table.hidden[-1, c]) for c, group in enumerate(("0-2", "2-4", "4-12"))}
+    assert gemeente_hidden["0-2"] and not gemeente_hidden["4-12"]
+    shown = shares[~shares["hidden"].astype(bool)]
+    assert set(shown["age_group"]) >= {"0-2", "4-12"}
+    assert (shown["share_of_children"].isna() == shown["age_group"].map(gemeente_hidden)).all()
+

@@ -327,15 +327,20 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
 
 def cell_protection(rows, previous=None):
     """The model population_protection_by_wijk: for every wijk x age group cell of a gemeente and
-    year with BRP figures whether the pages hide it (cell_hidden), computed by protect_population,
+    year with BRP figures whether the pages hide it (cell_hidden), its wijk total
+    (wijk_total_hidden), the gemeente total of its age group (gemeente_hidden) and the gemeente's
+    grand total (gemeente_total_hidden), computed by protect_population,
     the one function Overzicht, the map, the exports and the report protect the population with,
     on the same rows (POPULATION_SQL's columns; protect_population orders them itself). The model
-    (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it.
+    (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it,
+    and signals_by_wijk hides every rate per 100 children over a hidden population.
     `rows`: the model's SQL (an Arrow table); `previous` is not needed (cheap)."""
     import pyarrow as pa
 
     schema = pa.schema([("gemeente_code", pa.string()), ("year", pa.int32()), ("wijk_code", pa.string()),
-                        ("age_group", pa.string()), ("cell_hidden", pa.bool_())])
+                        ("age_group", pa.string()), ("cell_hidden", pa.bool_()),
+                        ("wijk_total_hidden", pa.bool_()), ("gemeente_hidden", pa.bool_()),
+                        ("gemeente_total_hidden", pa.bool_())])
     tables: dict[tuple[str, int], list[tuple]] = {}
     columns = ["gemeente_code", "year", "wijk_code", "wijk_name", "age_group", "children", "is_estimate",
                "population_source"]
@@ -351,4 +356,7 @@ def cell_protection(rows, previous=None):
                 out["wijk_code"].append(wijk_code)
                 out["age_group"].append(age_group)
                 out["cell_hidden"].append(bool(table.hidden[row, column]))
+                out["wijk_total_hidden"].append(bool(table.hidden[row, -1]))
+                out["gemeente_hidden"].append(bool(table.hidden[-1, column]))
+                out["gemeente_total_hidden"].append(bool(table.hidden[-1, -1]))
     return pa.Table.from_pydict(out, schema=schema)
