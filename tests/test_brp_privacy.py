@@ -422,3 +422,70 @@ def test_no_gemeente_rate_or_share_over_a_hidden_gemeente_total(app_db):
     assert set(shown["age_group"]) >= {"0-2", "4-12"}
     assert (shown["share_of_children"].isna() == shown["age_group"].map(gemeente_hidden)).all()
 
+
+# --- two BRP uploads of the same year -----------------------------------------------------------
+
+def _children(db: Path, year: int = 2024) -> float:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select sum(children) from population_by_wijk_age"
+                           " where gemeente_code = 'GM9999' and year = ?", [year]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_later_brp_of_the_same_year_replaces_the_earlier_and_is_never_added(app_db):
+    """Review 4, open question: a BRP for period 2024 and one for 2024-09 were both active and
+    stg_brp__population added them up (9.990 children became 19.980). Now the later upload
+    replaces the earlier one of the same year (it says so, in Dutch), and a restore of the
+    earlier one replaces the later one."""
+    from data_sources.registrations.history import uploads
+
+    before = _children(app_db)
+    con = store.connect(app_db)
+    try:
+        first = con.execute("select load_id from loads where status = 'active' and source = 'brp'"
+                            " and year = 2024").fetchall()
+        assert len(first) == 1
+        result = jobs.import_registration(con, brp_workbook({(BUITENGEBIED, 5): 100}, period="2024-09"),
+                                          "bevolking", GEMEENTE, "2024-09", "brp-september.xlsx")
+    finally:
+        con.close()
+    assert result.superseded == [first[0][0]]
+    assert "vervangt de eerdere BRP-telling van 2024 (periode 2024)" in result.summary()
+    assert "niet opgeteld" in result.summary()
+    later = _children(app_db)
+    assert before < later < 1.5 * before  # the September extract alone, not both
+    assert shown_table(app_db).values[-1, -1] == later
+    con = store.connect(app_db)
+    try:
+        jobs.restore_upload(con, first[0][0])
+        history = uploads(con, "bevolking")
+    finally:
+        con.close()
+    assert _children(app_db) == before
+    assert history[history["status"] == "active"]["load_id"].tolist() == [first[0][0]]
+
+
+def test_two_active_brp_uploads_of_a_year_in_an_older_database_are_not_added(app_db):
+    """A database from before this rule may hold two active BRP uploads of one year: the staging
+    view takes the one made active last."""
+    before = _children(app_db)
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, brp_workbook({(BUITENGEBIED, 5): 100}, period="2024-09"),
+                                 "bevolking", GEMEENTE, "2024-09", "brp-september.xlsx")
+        later = con.execute("select sum(children) from population_by_wijk_age"
+                            " where gemeente_code = 'GM9999' and year = 2024").fetchone()[0]
+        with store.transaction(con):
+            # as an older version left it: both active
+            con.execute("update loads set status = 'active' where source = 'brp' and year = 2024")
+            import transforms
+
+            transforms.build(con)
+        assert con.execute("select count(*) from loads where status = 'active' and source = 'brp'"
+                           " and year = 2024").fetchone()[0] == 2
+    finally:
+        con.close()
+    assert before < later < 1.5 * before  # the September extract alone
+    assert _children(app_db) == later
