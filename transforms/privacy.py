@@ -497,18 +497,20 @@ def protect_observed_and_estimated(
     estimates this is protect_array(estimate=False), with only estimates protect_array(estimate=True)."""
     observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
     estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
-    with_estimates = np.asarray(estimated != 0, dtype=float)
-    if not with_estimates.any():
+    holds_estimate = estimated != 0
+    if not holds_estimate.any():
         return protect_array(observed, estimate=False, threshold=threshold)
     if not observed.any():
         return protect_array(observed + estimated, estimate=True)
     counts_part, hidden = suppress_array(observed, threshold=threshold)
     estimate_part, hidden_estimates = suppress_array(estimated, threshold=1)
-    holds_estimate, _ = suppress_array(with_estimates, threshold=1)
     hidden = hidden | hidden_estimates
+    # which cells and totals hold an estimate (the same layout: a total column, then a total row)
+    holds_estimate = np.column_stack([holds_estimate, holds_estimate.any(axis=1)])
+    holds_estimate = np.vstack([holds_estimate, holds_estimate.any(axis=0)])
     values = np.where(hidden, np.nan, counts_part + estimate_part)
     rounded = np.vectorize(round_estimate, otypes=[float])(values)
-    return np.where(holds_estimate > 0, rounded, values), hidden
+    return np.where(holds_estimate, rounded, values), hidden
 
 
 def protect_counts(
