@@ -241,16 +241,18 @@ if this_year["signal_index"].notna().any():
             # CBS jeugdzorg counts young people up to 23, per 100 of them (CBS's own percentage)
             who, group_text = continuum.signal_population(signal_kind, group)
             per = "per 100 " + (group_text if who != "Kinderen" else "kinderen")
-            gemeente_rate = ("afgeschermd" if protected["gemeente_hidden"].iloc[0] else
+            gemeente_rate = ("afgeschermd" if protected["gemeente_rate_hidden"].iloc[0] else
                              f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} {per}")
             st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({
                 "Wijk": protected["wijk_name"],
                 who: [hidden_label() if h else format_number(v) for v, h in
                       zip(protected["children_count"], protected["hidden"], strict=True)],
-                per.capitalize(): ["" if h else format_number(v, 1) for v, h in
-                                   zip(protected["rate_per_100"], protected["hidden"],
-                                       strict=True)],
+                # no rate where the count is hidden; 'afgeschermd' where only the population
+                # it divides by is (a hidden BRP cell: count / rate would give it back)
+                per.capitalize(): ["" if h else hidden_label() if r else format_number(v, 1)
+                                   for v, h, r in zip(protected["rate_per_100"], protected["hidden"],
+                                                      protected["rate_hidden"], strict=True)],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

@@ -247,9 +247,15 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
             where gemeente_code = ? and year = ?
             group by all
         ),
+        -- the gemeente's children of the age group; none where Overzicht hides that total (a
+        -- share of it would give it back)
         population as (
-            select age_group, sum(children) as population
-            from population_by_wijk_age where gemeente_code = ? and year = ?
+            select p.age_group, sum(p.children) as population
+            from population_by_wijk_age as p
+            where p.gemeente_code = ? and p.year = ?
+              and not exists (select 1 from population_protection_by_wijk as h
+                              where h.gemeente_code = p.gemeente_code and h.year = p.year
+                                and h.age_group = p.age_group and h.gemeente_hidden)
             group by all
         )
         select d.*, p.population

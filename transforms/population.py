@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_sources.config import AGE_GROUPS, min_count
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, format_number, hidden_label, protect_array
+from transforms.privacy import (
+    TOTAL_LABEL,
+    SuppressedTable,
+    format_number,
+    hidden_label,
+    protect_observed_and_estimated,
+)
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
 # What each age group holds (population_by_wijk_age: 0-2 is ages 0 and 1, 4-12 is 4 to 11), for
@@ -282,24 +288,29 @@ class PopulationTable:
 def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> PopulationTable:
     """Rows of POPULATION_SQL (one gemeente and year) -> the protected table with totals.
     Counts of the same wijk and age group are added up; other age groups are left out; a
-    missing count counts as 0. Observed counts are suppressed, estimates rounded (protect_array).
+    missing count counts as 0. Decided per cell (protect_observed_and_estimated): a BRP count and
+    every total that holds one is suppressed (threshold and secondary suppression), a CBS estimate
+    only rounded (hidden below one child), also in a year whose BRP covers some wijken only.
     `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals)."""
-    wijken: dict[tuple[str, str], dict[str, float]] = {}
+    # per wijk and age group: [counted (BRP), estimated (CBS)]
+    wijken: dict[tuple[str, str], dict[str, list[float]]] = {}
     per_wijk_sources: dict[tuple[str, str], set[str]] = {}
     estimate = False
     sources: set[str] = set()
     for wijk_code, wijk_name, age_group, children, is_estimate, source in rows:
         per_group = wijken.setdefault((wijk_code, wijk_name), {})
         if age_group in AGE_GROUPS:
-            per_group[age_group] = per_group.get(age_group, 0.0) + float(children or 0)
+            per_group.setdefault(age_group, [0.0, 0.0])[1 if is_estimate else 0] += float(children or 0)
         estimate = estimate or bool(is_estimate)
         if source:
             sources.add(source)
             per_wijk_sources.setdefault((wijk_code, wijk_name), set()).add(source)
     order = sorted(wijken)
-    counts = np.array([[wijken[key].get(group, 0.0) for group in AGE_GROUP_LABELS] for key in order],
-                      dtype=float).reshape(len(order), len(AGE_GROUP_LABELS))
-    values, hidden = protect_array(counts, estimate=estimate)
+    parts = np.array([[wijken[key].get(group, [0.0, 0.0]) for group in AGE_GROUP_LABELS] for key in order],
+                     dtype=float).reshape(len(order), len(AGE_GROUP_LABELS), 2)
+    # decided per cell: a BRP count (and every total that holds one) is suppressed, only an
+    # estimate is merely rounded, also when the BRP covers some of the wijken of a year
+    values, hidden = protect_observed_and_estimated(parts[..., 0], parts[..., 1])
     return PopulationTable(
         wijk_codes=tuple(code for code, _ in order),
         wijk_names=tuple(name for _, name in order),
@@ -316,15 +327,20 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
 
 def cell_protection(rows, previous=None):
     """The model population_protection_by_wijk: for every wijk x age group cell of a gemeente and
-    year with BRP figures whether the pages hide it (cell_hidden), computed by protect_population,
+    year with BRP figures whether the pages hide it (cell_hidden), its wijk total
+    (wijk_total_hidden), the gemeente total of its age group (gemeente_hidden) and the gemeente's
+    grand total (gemeente_total_hidden), computed by protect_population,
     the one function Overzicht, the map, the exports and the report protect the population with,
     on the same rows (POPULATION_SQL's columns; protect_population orders them itself). The model
-    (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it.
+    (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it,
+    and signals_by_wijk hides every rate per 100 children over a hidden population.
     `rows`: the model's SQL (an Arrow table); `previous` is not needed (cheap)."""
     import pyarrow as pa
 
     schema = pa.schema([("gemeente_code", pa.string()), ("year", pa.int32()), ("wijk_code", pa.string()),
-                        ("age_group", pa.string()), ("cell_hidden", pa.bool_())])
+                        ("age_group", pa.string()), ("cell_hidden", pa.bool_()),
+                        ("wijk_total_hidden", pa.bool_()), ("gemeente_hidden", pa.bool_()),
+                        ("gemeente_total_hidden", pa.bool_())])
     tables: dict[tuple[str, int], list[tuple]] = {}
     columns = ["gemeente_code", "year", "wijk_code", "wijk_name", "age_group", "children", "is_estimate",
                "population_source"]
@@ -340,4 +356,7 @@ def cell_protection(rows, previous=None):
                 out["wijk_code"].append(wijk_code)
                 out["age_group"].append(age_group)
                 out["cell_hidden"].append(bool(table.hidden[row, column]))
+                out["wijk_total_hidden"].append(bool(table.hidden[row, -1]))
+                out["gemeente_hidden"].append(bool(table.hidden[-1, column]))
+                out["gemeente_total_hidden"].append(bool(table.hidden[-1, -1]))
     return pa.Table.from_pydict(out, schema=schema)

@@ -474,6 +474,45 @@ def protect_array(
     return values, hidden
 
 
+def protect_observed_and_estimated(
+    observed: np.ndarray,
+    estimated: np.ndarray,
+    *,
+    threshold: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """protect_array for a table whose cells are partly counts and partly estimates derived from
+    public figures (a gemeente's BRP for some wijken, CBS estimates for the others): decided per
+    cell, not per table. `observed` and `estimated` have the same shape (wijken x age groups);
+    a cell is their sum (usually one of them is 0). Returns (values, hidden) with the row and
+    column totals appended, as protect_array.
+
+    The counts are protected as observed counts (the threshold and secondary suppression, with
+    the bounds audit), in a table in which every estimated cell is 0: an estimate follows from
+    public CBS figures, so an attacker can subtract it from any total, and hiding it would not
+    protect a count (it is never chosen as a second hidden cell). Every total that includes a
+    count is hidden where that protection hides it. The estimates are protected as estimates
+    (hidden below one child, with secondary suppression), in a table of the estimates alone; a
+    cell is hidden when either hides it (hiding more only takes knowledge away). A cell or total
+    that holds an estimate is rounded (round_estimate); a pure count is shown as it is. Without
+    estimates this is protect_array(estimate=False), with only estimates protect_array(estimate=True)."""
+    observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
+    estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
+    holds_estimate = estimated != 0
+    if not holds_estimate.any():
+        return protect_array(observed, estimate=False, threshold=threshold)
+    if not observed.any():
+        return protect_array(observed + estimated, estimate=True)
+    counts_part, hidden = suppress_array(observed, threshold=threshold)
+    estimate_part, hidden_estimates = suppress_array(estimated, threshold=1)
+    hidden = hidden | hidden_estimates
+    # which cells and totals hold an estimate (the same layout: a total column, then a total row)
+    holds_estimate = np.column_stack([holds_estimate, holds_estimate.any(axis=1)])
+    holds_estimate = np.vstack([holds_estimate, holds_estimate.any(axis=0)])
+    values = np.where(hidden, np.nan, counts_part + estimate_part)
+    rounded = np.vectorize(round_estimate, otypes=[float])(values)
+    return np.where(holds_estimate, rounded, values), hidden
+
+
 def protect_counts(
     frame: pd.DataFrame,
     value_columns: list[str],

@@ -510,8 +510,10 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     """One signal kind and age group per wijk, protected as part of the whole signal type
     (`whole`: every kind and age group of it, for this gemeente and year; default `frame`) with
     each organisation's share (`contributions_frame`, from contributions(); without it every cell
-    counts as one organisation's). The rate is hidden wherever the count is, and the gemeente
-    rate wherever the gemeente total is."""
+    counts as one organisation's). The rate is hidden wherever the count is, and wherever the
+    population it divides by is (signals_by_wijk: population_hidden, a hidden BRP cell); the
+    gemeente rate wherever the gemeente total or the gemeente's population is. `rate_hidden` and
+    `gemeente_rate_hidden` say so (the rates are then NaN)."""
     whole = frame if whole is None else whole
     row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
     column = col_of[column_keys(frame.iloc[:1])[0]]
@@ -519,14 +521,20 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     out = frame.reset_index(drop=True).copy()
     out["hidden"] = hidden[rows, column]
     out["children_count"] = np.where(out["hidden"], np.nan, counts[rows, column])
+    population_hidden = (out["population_hidden"].fillna(False).astype(bool)
+                         if "population_hidden" in out else False)
+    out["rate_hidden"] = out["hidden"] | population_hidden
     for name in ("rate_per_100", "ratio_to_gemeente"):
         if name in out:
-            out.loc[out["hidden"], name] = float("nan")
+            out.loc[out["rate_hidden"], name] = float("nan")
     out["gemeente_count"] = counts[-1, column]
     out["gemeente_hidden"] = bool(hidden[-1, column])
+    out["gemeente_rate_hidden"] = out["gemeente_hidden"] | (
+        out["gemeente_population_hidden"].fillna(False).astype(bool)
+        if "gemeente_population_hidden" in out else False)
     if "gemeente_rate_per_100" in out and "gemeente_population_children" in out:
         # from the protected total (wijk rows), never from a hidden one
-        out["gemeente_rate_per_100"] = (float("nan") if out["gemeente_hidden"].iloc[0] else
+        out["gemeente_rate_per_100"] = (float("nan") if out["gemeente_rate_hidden"].iloc[0] else
                                         100 * counts[-1, column] / out["gemeente_population_children"])
     return out
 
@@ -538,7 +546,8 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     pupils, not thuiszitters): one kind is the table's margin per wijk and kind, hidden where it
     is; several are the sum of those margins, hidden where any of them is.
     Columns wijk_code, wijk_name, population_children, hidden, children_count (NaN where hidden),
-    rate_per_100."""
+    rate_per_100, rate_hidden (the count is hidden, or a population cell the rate divides by:
+    any of the wijk's rows of signals_by_wijk with population_hidden; the rate is then NaN)."""
     shares = (None if contributions_frame is None or contributions_frame.empty
               else as_rows(contributions_frame))
     return pd.DataFrame(signal_totals(as_rows(whole), shares, kinds))
@@ -553,6 +562,12 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
     # population of the age groups the signal covers ('alle' where no age group is given)
     population = np.full(len(row_of), np.nan)
     np.fmax.at(population, [row_of[code] for code in codes], whole["population_children"].astype(float))
+    # a rate over a hidden population cell (of any age group of the signal) gives it back
+    population_hidden = np.zeros(len(row_of), dtype=bool)
+    if "population_hidden" in whole:
+        flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
+                            for flag in whole["population_hidden"].tolist()], dtype=bool)
+        np.logical_or.at(population_hidden, [row_of[code] for code in codes], flags)
     chosen = [k for k, kind in enumerate(cube.kinds) if kinds is None or kind in kinds]
     if kinds is None or len(chosen) == 1:
         # a margin of the protected table: the wijk total, or the wijk's total of one kind
@@ -564,10 +579,12 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
         hide = cube.hidden[:-1, chosen, -1].any(axis=1)
         total = cube.counts[:-1, chosen, -1].sum(axis=1)
     children = np.where(hide, np.nan, total)
+    rate_hidden = hide | population_hidden
     return {"wijk_code": np.array(list(row_of), dtype=object),
             "wijk_name": np.array([names[code] for code in row_of], dtype=object),
             "population_children": population, "hidden": hide, "children_count": children,
-            "rate_per_100": 100 * children / population}
+            "rate_per_100": np.where(rate_hidden, np.nan, 100 * children / population),
+            "rate_hidden": rate_hidden}
 
 
 def estimate_text(low: float, high: float) -> str:

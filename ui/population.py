@@ -24,7 +24,7 @@ from transforms.population import (
     protect_population,
     source_note,
 )
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_array
+from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_observed_and_estimated
 from ui.data import data_version, per_run, query, rows
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ def indicator_frame(gemeente_code: str, year: int, column: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
+    import pandas as pd
+
     long = query(
         """
         select gemeente_code, wijk_code, wijk_name, age_group, children, is_estimate
@@ -88,27 +90,29 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
         """,
         [year],
     )
-    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group
+    # long: one row per wijk and age group -> wide: one row per wijk, a column per age group, the
+    # BRP counts and the CBS estimates apart (decided per cell, as population_table does)
+    long = long.assign(counted=long["children"].where(~long["is_estimate"].astype(bool), 0.0),
+                       estimated=long["children"].where(long["is_estimate"].astype(bool), 0.0))
     wide = (
         long.pivot_table(index=["gemeente_code", "wijk_code", "wijk_name"], columns="age_group",
-                         values="children", aggfunc="sum")
-        .reindex(columns=AGE_GROUP_LABELS)
+                         values=["counted", "estimated"], aggfunc="sum")
+        .reindex(columns=pd.MultiIndex.from_product([["counted", "estimated"], AGE_GROUP_LABELS]))
         .fillna(0.0)
-        .reset_index()
     )
-    wide.columns.name = None
-    estimates = long.groupby("gemeente_code")["is_estimate"].any()
-    counts = wide[AGE_GROUP_LABELS].to_numpy(dtype=float)
+    counted = wide["counted"].to_numpy(dtype=float)
+    estimated = wide["estimated"].to_numpy(dtype=float)
+    wide = wide.index.to_frame(index=False)
     gemeente_codes = wide["gemeente_code"].to_numpy()
     # Each gemeente is protected on its own, exactly as population_table does for its own page
-    # (protect_array): protecting the country as one table would hide other cells and so reveal
-    # the gemeente's. Rows are sorted by gemeente.
+    # (protect_observed_and_estimated): protecting the country as one table would hide other
+    # cells and so reveal the gemeente's. Rows are sorted by gemeente.
     starts = np.flatnonzero(np.r_[True, gemeente_codes[1:] != gemeente_codes[:-1]])
     ends = np.r_[starts[1:], len(wide)]
     values = np.empty((len(wide), len(COLUMNS)))
     hidden = np.zeros((len(wide), len(COLUMNS)), dtype=bool)
     for start, end in zip(starts, ends, strict=True):
-        shown, mask = protect_array(counts[start:end], estimate=bool(estimates[gemeente_codes[start]]))
+        shown, mask = protect_observed_and_estimated(counted[start:end], estimated[start:end])
         # the last row is the gemeente total
         values[start:end], hidden[start:end] = shown[:-1], mask[:-1]
     frame = wide[["wijk_code", "wijk_name"]].reset_index(drop=True)

@@ -62,7 +62,8 @@ def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
     protected = continuum.signal_totals(take_rows(rows, keep), shares, kinds or None)
     value = protected["rate_per_100"] if rate else protected["children_count"]
     return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
-            "value": np.round(value, 1) if rate else value, "hidden": protected["hidden"]}
+            "value": np.round(value, 1) if rate else value,
+            "hidden": protected["rate_hidden"] if rate else protected["hidden"]}
 
 
 def _frame(parts: list[Rows | None]) -> pd.DataFrame:
@@ -300,9 +301,9 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             item = mine.iloc[0]
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             _, group_text = continuum.signal_population(signal_kind, group)
-            rate = ("afgeschermd" if item["hidden"]
+            rate = ("afgeschermd" if item["rate_hidden"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")
-            gemeente = ("afgeschermd" if item["gemeente_hidden"]
+            gemeente = ("afgeschermd" if item["gemeente_rate_hidden"]
                         else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
             lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")
         st.markdown("\n".join(lines) if lines else "Geen signalen voor deze wijk.")

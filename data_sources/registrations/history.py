@@ -41,13 +41,19 @@ def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
     caller rebuilds the marts in the same transaction (data_sources.jobs.restore_upload).
     Returns the load_ids it replaced; raises InputRefused for unknown or non-upload ids."""
     row = con.execute(
-        "select source, dataset, gemeente_code, organisation, period, status from loads"
+        "select source, dataset, gemeente_code, organisation, period, status, year from loads"
         " where load_id = ?",
         [int(load_id)],
     ).fetchone()
     if row is None or row[0] not in ("partner", "brp") or row[1] not in REGISTRATION_TYPES:
         raise InputRefused(f"Upload {load_id} bestaat niet of is geen aangeleverde registratie.")
-    source, dataset, gemeente_code, organisation, period, status = row
+    source, dataset, gemeente_code, organisation, period, status, year = row
+    # one BRP per gemeente and year: restoring one replaces the active one of that year, whatever
+    # its period or organisation (importing.import_workbook_detailed does the same)
+    same = (dict(source=source, dataset=dataset, gemeente_code=gemeente_code, year=year)
+            if source == "brp" else
+            dict(source=source, dataset=dataset, gemeente_code=gemeente_code,
+                 organisation=organisation, period=period))
     if status == "active":
         raise InputRefused(f"Upload {load_id} is al de actieve versie; er is niets hersteld.")
     with store.transaction(con):
@@ -57,11 +63,9 @@ def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
             [int(load_id)],
         )
         replaced = con.execute(
-            "select load_id from loads where status = 'active' and load_id <> ? and source = ?"
-            " and dataset = ? and gemeente_code is not distinct from ? and organisation = ?"
-            " and period = ?",
-            [int(load_id), source, dataset, gemeente_code, organisation, period],
+            "select load_id from loads where status = 'active' and load_id <> ? and "
+            + " and ".join(f"{key} is not distinct from ?" for key in same),
+            [int(load_id), *same.values()],
         ).fetchall()
-        store.supersede(con, keep_load_id=int(load_id), source=source, dataset=dataset,
-                        gemeente_code=gemeente_code, organisation=organisation, period=period)
+        store.supersede(con, keep_load_id=int(load_id), **same)
     return sorted(r[0] for r in replaced)

@@ -28,6 +28,7 @@ class ImportResult:
     superseded: list[int] = field(default_factory=list)
     row_count: int = 0
     validation: ValidationResult | None = None
+    note: str = ""                   # a Dutch sentence after the summary ('' for none)
 
     def summary(self) -> str:
         """One Dutch line for the user."""
@@ -36,7 +37,8 @@ class ImportResult:
                     "gewijzigd.")
         replaced = (f"; vervangt upload {', '.join(map(str, self.superseded))}"
                     if self.superseded else "")
-        return f"Opgeslagen als upload {self.load_id}: {self.row_count} rijen{replaced}."
+        return (f"Opgeslagen als upload {self.load_id}: {self.row_count} rijen{replaced}."
+                + (f" {self.note}" if self.note else ""))
 
 
 def source_of(rtype: RegistrationType) -> str:
@@ -127,9 +129,25 @@ def import_workbook_detailed(
         before = {r[0] for r in con.execute(
             "select load_id from loads where status = 'active'").fetchall()}
         store.supersede(con, keep_load_id=load_id, **key)
+        note = ""
+        if rtype.target == "brp":
+            # One BRP per gemeente and year: a later extract of the same year replaces every
+            # earlier one, also under another period (2024, then 2024-09) or organisation; two
+            # extracts of the same children are never added up (stg_brp__population)
+            others = con.execute(
+                "select string_agg(distinct period, ', ' order by period) from loads"
+                " where status = 'active' and load_id <> ? and source = ? and dataset = ?"
+                " and gemeente_code is not distinct from ? and year = ? and period <> ?",
+                [load_id, source, rtype.key, result.gemeente_code, year, period]).fetchone()[0]
+            store.supersede(con, keep_load_id=load_id, source=source, dataset=rtype.key,
+                            gemeente_code=result.gemeente_code, year=year)
+            if others:
+                note = (f"Deze BRP-telling vervangt de eerdere BRP-telling van {year} (periode "
+                        f"{others}): per jaar telt één BRP-levering, de nieuwste; ze worden niet "
+                        "opgeteld.")
         after = {r[0] for r in con.execute(
             "select load_id from loads where status = 'active'").fetchall()}
-    return ImportResult(load_id, "imported", sorted(before - after), len(frame), result)
+    return ImportResult(load_id, "imported", sorted(before - after), len(frame), result, note)
 
 
 def _check_meta(result: ValidationResult, organisation: str, period: str) -> None:

@@ -4,8 +4,14 @@
 -- show the cell: signals_protection_by_wijk) is decided in the view signals_used_by_wijk; this
 -- table reads no setting, so that a session's choice of kinds (transforms.model.evaluate) reads
 -- it and the protection as stored.
--- Source: int_signals__partner_counts, population_by_wijk_age, stg_cbs__kerncijfers (CBS
--- jeugdzorg: per 100 young people up to 23).
+-- A rate per 100 children divides by the population: where the pages hide the population cell
+-- (population_protection_by_wijk: a small BRP count or its secondary suppression), count / rate
+-- would give it back, so there the population, the rate and the ratio to the gemeente are NULL
+-- (population_hidden); for 'alle' wherever any age group of the wijk, or its total, is hidden.
+-- The gemeente rate likewise where the gemeente total of the age group is hidden
+-- (gemeente_population_hidden). Every page, slide and export reads the rates from here.
+-- Source: int_signals__partner_counts, population_by_wijk_age, population_protection_by_wijk,
+-- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
 -- rebuild: per gemeente
 with counts as (
     select
@@ -34,6 +40,18 @@ population as (
     select gemeente_code, wijk_code, any_value(wijk_name), year, 'alle', sum(children)
     from population_by_wijk_age
     group by gemeente_code, wijk_code, year
+),
+
+-- the population cells and totals the pages hide (only gemeenten and years with BRP figures)
+population_hidden as (
+    select gemeente_code, year, wijk_code, age_group, cell_hidden, gemeente_hidden
+    from population_protection_by_wijk
+    union all
+    select gemeente_code, year, wijk_code, 'alle',
+        bool_or(cell_hidden) or bool_or(wijk_total_hidden),
+        bool_or(gemeente_hidden) or bool_or(gemeente_total_hidden)
+    from population_protection_by_wijk
+    group by gemeente_code, year, wijk_code
 ),
 
 -- every wijk of a gemeente for each delivered type: a wijk without rows has 0 children
@@ -92,7 +110,7 @@ cbs_young_gemeente as (
     group by all
 ),
 
-rates as (
+rates_unprotected as (
     select
         w.gemeente_code,
         w.wijk_code,
@@ -117,6 +135,30 @@ rates as (
     inner join gemeente_population as gp using (gemeente_code, year, age_group)
     left join cbs_young as cy using (gemeente_code, wijk_code, year)
     left join cbs_young_gemeente as cg using (gemeente_code, year)
+),
+
+rates as (
+    select
+        r.* exclude (population_children, rate_per_100, gemeente_population_children,
+            gemeente_rate_per_100),
+        case when population_hidden then null else r.population_children end as population_children,
+        case when population_hidden then null else r.rate_per_100 end as rate_per_100,
+        case when gemeente_population_hidden then null else r.gemeente_population_children end
+            as gemeente_population_children,
+        case when gemeente_population_hidden then null else r.gemeente_rate_per_100 end
+            as gemeente_rate_per_100,
+        population_hidden,
+        gemeente_population_hidden
+    from (
+        select
+            u.*,
+            -- CBS jeugdzorg is per 100 young people (CBS's own figures), not over the population
+            u.signal_type <> 'cbs_jeugdzorg' and coalesce(h.cell_hidden, false) as population_hidden,
+            u.signal_type <> 'cbs_jeugdzorg' and coalesce(h.gemeente_hidden, false)
+                as gemeente_population_hidden
+        from rates_unprotected as u
+        left join population_hidden as h using (gemeente_code, year, wijk_code, age_group)
+    ) as r
 ),
 
 final as (

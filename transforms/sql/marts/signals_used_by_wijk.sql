@@ -44,7 +44,10 @@ final as (
             and s.children_count >= (select min_count from stg_model__settings)
             and p.cell_hidden is false
             and p.gemeente_cell_hidden is false
-            and s.gemeente_rate_per_100 > 0 as used_in_index
+            and s.gemeente_rate_per_100 > 0
+            -- nor where the population it is a rate of is hidden (signals_by_wijk)
+            and not s.population_hidden
+            and not s.gemeente_population_hidden as used_in_index
     from signals_by_wijk as s
     -- joins, not a correlated `not exists`: a filter on the gemeente then reaches every source
     left join partner_chosen as pc using (gemeente_code, year)
