@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import ROOT, run_page
 
 from outputs.report import gemeente_report, wijk_factsheet
 from transforms.privacy import round_estimate
+from ui.continuum import protected_signal_totals
 
 
 def _gap_rows(con, component: str, wijk_name: str) -> dict[str, tuple[float, float, float]]:
@@ -215,3 +217,32 @@ def test_only_pure_model_estimates_are_never_hidden():
     frame = pd.DataFrame({"wijk": ["A", "B"], "n3": [0.4, 12.0], "n4": [3.0, 0.0]})
     shown = protect_counts(frame, ["n3", "n4"], estimate=True, model=True).display()
     assert shown["n3"].tolist() == ["<1", "12", "12"]
+
+
+def _signal_rows(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
+    """signals_by_wijk rows of one signal type: (wijk, age group, children, population)."""
+    return pd.DataFrame([{"wijk_code": wijk, "wijk_name": wijk, "signal_type": "jeugdhulp",
+                          "signal_kind": "jeugdhulp_ambulant", "age_group": age, "children_count": count,
+                          "population_children": population, "population_hidden": False}
+                         for wijk, age, count, population in rows])
+
+
+def test_a_signal_over_two_age_groups_is_per_100_children_of_both():
+    """The Kaart's rate of a signal delivered for 0-2 and 2-4 divided by the larger age group
+    only (100), not by the children of both (150): 40 per 100 where 26,7 is true."""
+    whole = _signal_rows([("WK1", "0-2", 20, 100.0), ("WK1", "2-4", 20, 50.0),
+                          ("WK2", "0-2", 30, 200.0), ("WK2", "2-4", 30, 100.0)])
+    totals = protected_signal_totals(whole).set_index("wijk_code")
+    assert totals.loc["WK1", "population_children"] == 150
+    assert totals.loc["WK1", "rate_per_100"] == pytest.approx(100 * 40 / 150)
+    assert totals.loc["WK2", "rate_per_100"] == pytest.approx(100 * 60 / 300)
+
+
+def test_no_rate_over_part_of_the_children():
+    """An age group whose population is unknown (CBS secret): no rate for the wijk, rather than
+    one over the other age group alone."""
+    whole = _signal_rows([("WK1", "0-2", 20, float("nan")), ("WK1", "2-4", 20, 50.0),
+                          ("WK2", "0-2", 30, 200.0), ("WK2", "2-4", 30, 100.0)])
+    totals = protected_signal_totals(whole).set_index("wijk_code")
+    assert totals.loc["WK1", "rate_per_100"] != totals.loc["WK1", "rate_per_100"]  # NaN
+    assert totals.loc["WK2", "rate_per_100"] == pytest.approx(20.0)

@@ -559,9 +559,7 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
     row_of = cube.row_of
     codes = whole["wijk_code"].tolist()
     names = dict(zip(reversed(codes), reversed(whole["wijk_name"].tolist()), strict=True))
-    # population of the age groups the signal covers ('alle' where no age group is given)
-    population = np.full(len(row_of), np.nan)
-    np.fmax.at(population, [row_of[code] for code in codes], whole["population_children"].astype(float))
+    population = _covered_population(whole, row_of, kinds)
     # a rate over a hidden population cell (of any age group of the signal) gives it back
     population_hidden = np.zeros(len(row_of), dtype=bool)
     if "population_hidden" in whole:
@@ -585,6 +583,26 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
             "population_children": population, "hidden": hide, "children_count": children,
             "rate_per_100": np.where(rate_hidden, np.nan, 100 * children / population),
             "rate_hidden": rate_hidden}
+
+
+def _covered_population(whole: Rows, row_of: dict, kinds: tuple[str, ...] | None) -> np.ndarray:
+    """Per wijk (in the order of `row_of`) the children of the age groups the signal's (chosen
+    kinds') rows cover: the sum over those age groups, or the 'alle' population where a row covers
+    every age. NaN where one of them is unknown or hidden, so that no rate is made over part of
+    the children. Every row of one wijk and age group carries the same population."""
+    cells: dict[str, dict[str, float]] = {code: {} for code in row_of}
+    for code, age, kind, children in zip(whole["wijk_code"].tolist(), whole["age_group"].tolist(),
+                                         whole["signal_kind"].tolist(),
+                                         whole["population_children"].astype(float).tolist(),
+                                         strict=True):
+        if kinds is None or kind in kinds:
+            cells[code][age] = children
+    population = np.full(len(row_of), np.nan)
+    for index, code in enumerate(row_of):
+        ages = cells[code]
+        if ages:
+            population[index] = ages["alle"] if "alle" in ages else sum(ages.values())
+    return population
 
 
 def estimate_text(low: float, high: float) -> str:
