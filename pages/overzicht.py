@@ -11,7 +11,7 @@ from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
-from ui.safe import plain, plotly_chart
+from ui.safe import pandas_settled, plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
@@ -41,6 +41,7 @@ if unnamed:
 if table.unknown_wijken:
     st.warning(table.unknown_note())
 
+pandas_settled()  # plotly peeks at pandas while it builds the figure
 figure = go.Figure()
 for column, age_group in enumerate(AGE_GROUP_LABELS):
     figure.add_bar(

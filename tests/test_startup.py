@@ -60,3 +60,55 @@ def test_a_mistyped_database_path_is_an_error_not_the_sample(tmp_path, monkeypat
     assert "De database bestaat nog niet" in at.error[0].value
     assert str(tmp_path) not in at.error[0].value  # no server paths
     assert not path.exists() and not path.parent.exists()
+
+
+# One thread imports pandas slowly (its module is in sys.modules, still empty, for a second: as on
+# a freshly started two-core server where another session's page imports it); meanwhile Overzicht
+# builds its chart, the way pages/overzicht.py does.
+HALF_IMPORTED_PANDAS = """
+import importlib.abc, sys, threading, time
+sys.path.insert(0, ".")
+WAIT = {wait}
+
+class SlowPandas(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "pandas":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("pandas")
+        real = spec.loader.exec_module
+        def slow(module):
+            time.sleep(1.5)
+            real(module)
+        spec.loader.exec_module = slow
+        return spec
+
+import importlib.util
+import plotly.graph_objects as go
+from ui.safe import pandas_settled
+sys.meta_path.insert(0, SlowPandas())
+importer = threading.Thread(target=lambda: __import__("pandas"))
+importer.start()
+time.sleep(0.5)
+assert "pandas" in sys.modules
+if WAIT:
+    pandas_settled()
+figure = go.Figure()
+figure.add_bar(x=["Centrum", "Noord"], y=[815, 620], name="0-2 jaar")
+figure.to_json()
+importer.join()
+print("ok")
+"""
+
+
+def test_a_chart_waits_for_pandas_that_another_session_is_importing():
+    """The faults review: on a fresh server, people opening pages at once got "partially
+    initialized module 'pandas'" from Overzicht's chart. Without the wait the same script fails,
+    so the test sees the race it guards against."""
+    env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"}
+    waited = subprocess.run([sys.executable, "-c", HALF_IMPORTED_PANDAS.format(wait=True)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert waited.returncode == 0 and waited.stdout.strip() == "ok", waited.stderr[-2000:]
+    raced = subprocess.run([sys.executable, "-c", HALF_IMPORTED_PANDAS.format(wait=False)], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert raced.returncode != 0 and "pandas" in raced.stderr, raced.stdout

@@ -118,8 +118,11 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, float | np.floating):
         return math.isnan(value)
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and pandas.api.types.is_scalar(value) and bool(pandas.isna(value))
+    if "pandas" not in sys.modules:
+        return False
+    import pandas  # a real import: waits while another thread is still initialising pandas
+
+    return pandas.api.types.is_scalar(value) and bool(pandas.isna(value))
 
 
 def format_number(value: float, decimals: int = 0) -> str:

@@ -73,9 +73,22 @@ def chart_figure(figure):
     return figure
 
 
+def pandas_settled() -> None:
+    """Wait until pandas is fully imported when another session's thread is importing it.
+    plotly looks pandas up in sys.modules while it builds and sends a figure; on a freshly started
+    server a page without pandas of its own (Overzicht) met the half-initialised module of another
+    session ("partially initialized module 'pandas'"). An import statement waits for it; when no
+    thread has started importing pandas, nothing is imported (the first page stays light)."""
+    import sys
+
+    if "pandas" in sys.modules:
+        import pandas  # noqa: F401
+
+
 def plotly_chart(figure, **kwargs) -> None:
     """st.plotly_chart for every chart of Kindkaart: text from outside cannot draw a link or
     restyle the chart (chart_figure)."""
     import streamlit as st
 
+    pandas_settled()
     st.plotly_chart(chart_figure(figure), **kwargs)
