@@ -15,7 +15,7 @@ import duckdb
 import data_sources.commands as commands_package
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
-from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage
+from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage, write_failure_reason, write_refused
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -176,10 +176,14 @@ def _main(argv: list[str] | None) -> int:
     except SourceUnavailable as unavailable:
         print(str(unavailable))
         return EXIT_REFUSED
-    except duckdb.Error as error:
+    except (duckdb.Error, OSError) as error:
+        if (reason := write_failure_reason(error)) is not None:
+            # a full disk or a folder without write rights, wherever the command writes
+            print(write_refused(reason).messages[0])
+            return EXIT_REFUSED
         # a damaged block shows only where a command reads it (the checks on open read the
         # catalog, not every block): the Dutch sentence instead of DuckDB's English traceback
-        if not is_damage(error):
+        if not isinstance(error, duckdb.Error) or not is_damage(error):
             raise
         print(DAMAGED_MESSAGE)
         print(f"Database: {db_path(args.db)}")

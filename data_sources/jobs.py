@@ -56,6 +56,10 @@ def retrying(con: duckdb.DuckDBPyConnection, work):
             try:
                 return work()
             except duckdb.TransactionException as exc:
+                if (reason := store.write_failure_reason(exc)) is not None:
+                    # the commit found the disk full or the folder not writable: rolled back
+                    _log.error("Schrijven mislukt", exc_info=exc)
+                    raise store.write_refused(reason) from None
                 if not is_conflict(exc):
                     raise  # e.g. a transaction aborted by an earlier error: running it again fails again
                 if attempt == CONFLICT_ATTEMPTS - 1:
@@ -191,6 +195,14 @@ def refused_unforeseen(path: str | Path) -> Iterator[None]:
 
 
 def _refuse_unforeseen(path: str | Path, error: Exception) -> NoReturn:
+    if (reason := store.write_failure_reason(error, read_file=path)) is not None:
+        # a full disk or a folder without write rights: the file is not to blame
+        _log.error("Schrijven mislukt bij het inlezen van %s", Path(path).name, exc_info=error)
+        raise store.write_refused(reason) from None
+    _refuse_unreadable(path, error)
+
+
+def _refuse_unreadable(path: str | Path, error: Exception) -> NoReturn:
     _log.error("Onverwachte fout bij het inlezen van %s", Path(path).name, exc_info=error)
     raise InputRefused(f"Bestand {Path(path).name} is niet te lezen; er is niets opgeslagen. Het "
                        "bestand heeft een opbouw die Kindkaart niet kent (de beheerder vindt de "

@@ -55,9 +55,52 @@ def os_reason(error: OSError) -> str:
     """Why a file could not be written, in Dutch (for a message; no path)."""
     if isinstance(error, PermissionError) or error.errno == errno.EROFS:
         return "geen schrijfrechten"
-    if error.errno == errno.ENOSPC:
-        return "de schijf is vol"
+    if error.errno in _WRITE_ERRNOS:
+        return _WRITE_ERRNOS[error.errno]
     return "het bestand kon niet worden geschreven"
+
+
+# Why a write failed, from the OS error or the words DuckDB puts around it ('Could not write file
+# "…": No space left on device'): the disk or the folder is at fault, not the file being read.
+_WRITE_ERRNOS = {errno.ENOSPC: "de schijf is vol", errno.EDQUOT: "de schijfruimte (quotum) is op",
+                 errno.EROFS: "de schijf is alleen-lezen", errno.EFBIG: "het bestand is te groot voor de schijf"}
+_WRITE_WORDS = {"no space left on device": "de schijf is vol",
+                "disk quota exceeded": "de schijfruimte (quotum) is op",
+                "read-only file system": "de schijf is alleen-lezen",
+                "file too large": "het bestand is te groot voor de schijf",
+                "permission denied": "geen schrijfrechten"}
+
+
+def write_failure_reason(error: BaseException, read_file: str | Path | None = None) -> str | None:
+    """Why writing failed, in Dutch, when `error` (or what caused it) says the disk is full, the
+    folder is not writable or read-only; None for any other error. `read_file`: a file being read
+    (an upload); a permission error on that file is the file's fault, not a write failure."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError):
+            if error.errno in _WRITE_ERRNOS:
+                return _WRITE_ERRNOS[error.errno]
+            if error.errno in (errno.EACCES, errno.EPERM):
+                if read_file is not None and error.filename is not None and \
+                        Path(str(error.filename)).name == Path(read_file).name:
+                    return None
+                return "geen schrijfrechten"
+        elif isinstance(error, duckdb.Error):
+            text = str(error).lower()
+            for words, reason in _WRITE_WORDS.items():
+                if words in text:
+                    return reason
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def write_refused(reason: str) -> DatabaseRefused:
+    """The Dutch refusal for a write that failed on the disk or folder (no path, no traceback)."""
+    return DatabaseRefused(
+        f"Kindkaart kon niet schrijven: {reason}. Er is niets gewijzigd: de gegevens van vóór deze "
+        "opdracht zijn bewaard. Vraag de beheerder om ruimte te maken of schrijfrechten te geven "
+        "in de map van de database, en probeer het daarna opnieuw.")
 
 
 def is_damage(error: Exception) -> bool:
@@ -374,10 +417,16 @@ def _copy_in_child(source: Path, target: Path) -> None:
     # on it (POSIX record locks belong to the process and the file, and every close releases
     # them), and another process could then write to the database while this one migrates it
     # or puts another file in its place.
+    # The child reports the OS error number, so that a full disk is told as one (os_reason).
     copied = subprocess.run([sys.executable, "-I", "-S", "-c",
-                             "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
+                             "import shutil, sys\n"
+                             "try:\n    shutil.copyfile(sys.argv[1], sys.argv[2])\n"
+                             "except OSError as error:\n    print(error.errno or 0)\n    sys.exit(3)",
                              str(source), str(target)], capture_output=True, text=True)
     if copied.returncode:
+        number = copied.stdout.strip()
+        if copied.returncode == 3 and number.isdigit() and int(number):
+            raise OSError(int(number), os.strerror(int(number)))
         lines = copied.stderr.strip().splitlines()
         raise OSError(f"copy failed: {lines[-1] if lines else copied.returncode}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -17,14 +19,29 @@ def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str,
     .html (gemeente report, or the wijk factsheet with `wijk_code`)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        path.write_bytes(export_workbook(con, gemeente_code, year))
+        data = export_workbook(con, gemeente_code, year)
     elif suffix == ".csv":
         sheets = build_sheets(con, gemeente_code, year, keys=["kinderen_per_wijk"])
-        path.write_bytes(csv_bytes(sheets[0].frame if sheets else pd.DataFrame()))
+        data = csv_bytes(sheets[0].frame if sheets else pd.DataFrame())
     elif suffix in (".html", ".htm"):
-        html = (report.wijk_factsheet(con, gemeente_code, year, wijk_code) if wijk_code
-                else report.gemeente_report(con, gemeente_code, year))
-        path.write_text(html, encoding="utf-8")
+        data = (report.wijk_factsheet(con, gemeente_code, year, wijk_code) if wijk_code
+                else report.gemeente_report(con, gemeente_code, year)).encode("utf-8")
     else:
         raise ValueError(suffix)
+    write_whole(path, data)
     return path
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all: into a file beside it, put in place when
+    complete. A full disk leaves no half export, and an earlier file of that name stays."""
+    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".deel", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
