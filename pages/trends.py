@@ -55,13 +55,15 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
         name=str(part["wijk_name"].iloc[0]), colour=palette[index % len(palette)], width=2.5, marker_size=10,
-        dash="solid" if index < len(palette) else "dash",
+        dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
         hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}" + (" (%{customdata})" if sources else "")
                       + "<extra>%{fullData.name}</extra>")
 theme.mark_source_breaks(figure, sources)
 figure.update_layout(
     title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
-    font={"size": 16}, separators=",.", height=520, legend_title_text="Wijk",
+    font={"size": 16}, separators=",.", height=600, legend_title_text="Wijk",
+    # below the chart: ten wijken beside it squeezed the lines and needed a scroll bar
+    legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
 )
 plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
 chart_downloads(figure, f"Trend {indicator.label}")

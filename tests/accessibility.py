@@ -40,3 +40,24 @@ def open_expanders(page) -> None:
     while closed.count():
         closed.first.click()
     settle(page)
+
+
+# Chart text is SVG inside an image for screen readers, so axe does not check its colour: the
+# fill of every text plotly drew, against the white chart background (ui.theme.screen_look).
+_CHART_TEXT_CONTRAST = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = (rgb) => 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+  return [...document.querySelectorAll('.js-plotly-plot svg text')]
+    .filter((t) => t.textContent.trim() && getComputedStyle(t).fill.startsWith('rgb'))
+    .map((t) => {
+      const rgb = getComputedStyle(t).fill.match(/[0-9.]+/g).map(Number);
+      return [t.textContent.trim().slice(0, 30), (1.05) / (luminance(rgb) + 0.05)];
+    });
+}"""
+
+
+def low_contrast_chart_text(page, minimum: float = 4.5) -> list[str]:
+    """Texts of the page's charts whose colour on white is below `minimum` (WCAG 1.4.3)."""
+    found = page.evaluate(_CHART_TEXT_CONTRAST)
+    assert found, "geen grafiektekst gevonden"
+    return [f"{text!r} {ratio:.2f}:1" for text, ratio in found if ratio < minimum]

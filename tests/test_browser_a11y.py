@@ -2,7 +2,7 @@
 sample gemeente, headings form an outline and the page speaks Dutch."""
 
 import pytest
-from accessibility import OUTLINE_RULES, axe_violations, open_expanders, settle
+from accessibility import OUTLINE_RULES, axe_violations, low_contrast_chart_text, open_expanders, settle
 from browser import chromium_page, require_chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -67,6 +67,8 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
                 page.locator(".js-plotly-plot").count()
             assert page.locator("[data-testid='stException']").count() == 0
             found = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+            if page.locator(".js-plotly-plot").count():
+                found += [f"grafiektekst: {text}" for text in low_contrast_chart_text(page)]
             if found:
                 report[path or "overzicht"] = found
     assert not report, "\n".join(f"{page}: {line}" for page, lines in report.items() for line in lines)
@@ -98,7 +100,9 @@ def test_kaart_with_a_wijk_profile_and_every_slide_pass_axe(app_db):
             settle(page)
             open_expanders(page)
             title = page.locator("[data-testid='stMain'] h1").inner_text()
-            report[f"dia {number} ({title})"] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+            report[f"dia {number} ({title})"] = axe_violations(page) + axe_violations(page, OUTLINE_RULES) + (
+                [f"grafiektekst: {text}" for text in low_contrast_chart_text(page)]
+                if page.locator(".js-plotly-plot").count() else [])
             page.get_by_role("button", name="Volgende").click()
     report = {where: found for where, found in report.items() if found}
     assert not report, "\n".join(f"{where}: {line}" for where, lines in report.items() for line in lines)

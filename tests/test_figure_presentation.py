@@ -146,7 +146,8 @@ def test_trends_breaks_the_line_where_the_source_changes(app_db):
     oude_haven = [t for t in chart["data"] if t.get("name") == "Oude Haven"]
     # the estimates 2020-2023 and the count 2024 are two pieces, never one line from 55 to 42
     assert [t["x"] for t in oude_haven] == [[2020, 2021, 2022, 2023], [2024]]
-    assert [t["marker"]["symbol"] for t in oude_haven] == ["circle-open", "circle"]
+    # the wijk's own shape (Oude Haven: the second), open for the estimates, filled for the count
+    assert [t["marker"]["symbol"] for t in oude_haven] == ["square-open", "square"]
     assert any(shape.get("x0") == 2023.5 for shape in chart["layout"]["shapes"])
     table = next(m.value for m in at.markdown if "per wijk en jaar" in m.value)
     assert "2023 (schatting)" in table and "2024 (telling)" in table

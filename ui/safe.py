@@ -87,8 +87,14 @@ def pandas_settled() -> None:
 
 def plotly_chart(figure, **kwargs) -> None:
     """st.plotly_chart for every chart of Kindkaart: text from outside cannot draw a link or
-    restyle the chart (chart_figure)."""
+    restyle the chart (chart_figure), and the text has enough contrast: drawn without Streamlit's
+    chart theme (its grey ticks and legends are 3.7:1), in the house look (ui.theme.screen_look)."""
     import streamlit as st
 
+    from ui import theme
+
     pandas_settled()
+    kwargs.setdefault("theme", None)
+    if kwargs["theme"] is None:
+        theme.screen_look(figure)
     st.plotly_chart(chart_figure(figure), **kwargs)

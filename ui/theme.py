@@ -84,6 +84,26 @@ def white_background(figure: go.Figure) -> go.Figure:
     return figure
 
 
+# Chart text on white: near-black (16:1). Streamlit's own chart theme draws ticks and legends in
+# #808495 (3.7:1), below the 4.5:1 of WCAG 1.4.3.
+CHART_TEXT = "#1F2028"
+CHART_FONT = "'Source Sans Pro', 'Source Sans 3', sans-serif"
+
+
+def screen_look(figure: go.Figure) -> go.Figure:
+    """The house look of a chart on a page (ui.safe.plotly_chart draws it without Streamlit's
+    theme): white background with light grid lines, all text near-black in the app's font, at
+    least 15 px unless the chart sets its own size. A colour or size the chart set stays."""
+    white_background(figure)
+    font = figure.layout.font
+    figure.update_layout(font={"family": font.family or CHART_FONT, "color": font.color or CHART_TEXT,
+                               "size": font.size or 15})
+    # long wijk names under a bar take the room they need instead of being cut off
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+    return figure
+
+
 # Markers of the population's routes on a line over the years: an estimate open, a count filled,
 # so that the kind of figure shows without colour (the line's colour is the series').
 SOURCE_MARKERS = {"schatting": "circle-open", "telling": "circle"}
@@ -95,13 +115,24 @@ def _route(source: str) -> str:
     return source_kind(source).split(" ")[0]
 
 
+# A marker shape per series (line charts of wijken): colour alone does not tell them apart
+# (WCAG 1.4.1), and the palette repeats after seven. Each shape has an open form for estimates.
+SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon",
+                  "star", "hourglass", "bowtie")
+
+
+def _symbol(shape: str, route: str) -> str:
+    return f"{shape}-open" if SOURCE_MARKERS.get(route, "circle").endswith("-open") else shape
+
+
 def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], sources: dict[int, str], *,
                      name: str, colour: str, width: float, marker_size: int, hovertemplate: str,
-                     dash: str = "solid") -> None:
+                     dash: str = "solid", shape: str = "circle") -> None:
     """One series over the years, broken where the route of the figures changes (sources: year ->
     PopulationTable.source): a trace per run of years with the same route, not joined, with an
     open marker for estimates and a filled one for counts (SOURCE_MARKERS). One legend entry per
-    series. `hovertemplate` may use %{customdata} (the route in words)."""
+    series. `hovertemplate` may use %{customdata} (the route in words). `shape`: the series'
+    marker (SERIES_SYMBOLS), open for estimates."""
     from transforms.population import source_kind
 
     runs: list[list[int]] = []
@@ -116,7 +147,7 @@ def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], s
             x=[years[i] for i in run], y=[values[i] for i in run], name=name, legendgroup=name,
             showlegend=number == 0, mode="lines+markers", connectgaps=False,
             line={"width": width, "color": colour, "dash": dash},
-            marker={"size": marker_size, "symbol": SOURCE_MARKERS.get(route, "circle"),
+            marker={"size": marker_size, "symbol": _symbol(shape, route),
                     "line": {"width": max(2, marker_size // 5), "color": colour}},
             customdata=[source_kind(sources.get(years[i], "")) or "bron onbekend" for i in run],
             hovertemplate=hovertemplate)
