@@ -22,6 +22,7 @@ from transforms.population import (
     MODEL_HIDDEN_SQL,
     POPULATION_SQL,
     UNKNOWN_SQL,
+    figure_kind,
     model_hidden_note,
     population_missing_text,
     protect_population,
@@ -172,7 +173,7 @@ def _children_per_wijk(con, gemeente_code, year):
         return None
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                                **AGE_GROUP_CONTENTS})
-    kind = "schatting" if is_estimate else "telling"
+    kind = figure_kind(is_estimate, source)
     # Wijken whose children CBS keeps secret are not in the table: the sheet says which.
     unknown = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
     return Sheet("Kinderen per wijk", frame,

@@ -7,6 +7,7 @@ pandas: on a two-core machine importing it delayed the chart by most of a second
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.population import figure_kind
 from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -55,7 +56,7 @@ for column, age_group in enumerate(AGE_GROUP_LABELS):
     )
 figure.update_layout(
     barmode="group",
-    title=f"Kinderen per wijk en leeftijdsgroep ({'schatting' if table.is_estimate else 'telling'})",
+    title=f"Kinderen per wijk en leeftijdsgroep ({figure_kind(table.is_estimate, table.source)})",
     xaxis_title=None,
     yaxis_title="aantal kinderen",
     legend_title_text="Leeftijd",

@@ -5,6 +5,7 @@ hidden BRP cell, and two BRP uploads of the same year."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -489,3 +490,19 @@ def test_two_active_brp_uploads_of_a_year_in_an_older_database_are_not_added(app
         con.close()
     assert before < later < 1.5 * before  # the September extract alone
     assert _children(app_db) == later
+
+
+def test_a_partial_brp_is_titled_telling_en_schatting(partial_brp):
+    """A table of BRP counts for nine wijken and a CBS estimate for one was titled "(schatting)"
+    as a whole; the title now says it holds both."""
+    from transforms.population import figure_kind
+
+    assert figure_kind(False, "brp") == "telling"
+    assert figure_kind(True, "cbs-schatting") == "schatting"
+    assert figure_kind(True, "brp, cbs-schatting") == "telling en schatting"
+    table = shown_table(partial_brp)
+    assert table.is_estimate and figure_kind(table.is_estimate, table.source) == "telling en schatting"
+    at = run_page("overzicht")
+    assert not at.exception, at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"].endswith("(telling en schatting)")

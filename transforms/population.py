@@ -133,6 +133,16 @@ def source_kind(source: str) -> str:
     return " en ".join(SOURCE_KINDS.get(part, part) for part in parts)
 
 
+def figure_kind(is_estimate: bool, source: str) -> str:
+    """What a table of children is, in one word for its title: 'telling' (BRP only), 'schatting'
+    (CBS routes only) or 'telling en schatting' (a BRP that covers some wijken, estimates for the
+    rest). `is_estimate`: whether any cell is an estimate; `source`: PopulationTable.source."""
+    if not is_estimate:
+        return "telling"
+    kinds = {SOURCE_KINDS.get(part.strip(), part).split(" ")[0] for part in source.split(",") if part.strip()}
+    return "telling en schatting" if "telling" in kinds else "schatting"
+
+
 def sources_by_year_text(sources: dict[int, str], short: bool = False) -> str:
     """The route of every year, consecutive years with the same route together:
     '2020-2023 schatting (CBS 03759ned × kwb), 2024 telling (BRP)'; `short`: '2020-2023

@@ -12,7 +12,7 @@ import streamlit as st
 from outputs import exports, report
 from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS
-from transforms.population import source_break_note, source_kind, sources_by_year_text, sources_label
+from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed
@@ -175,7 +175,7 @@ def _map(context: SlideContext) -> None:
 def _per_wijk(context: SlideContext) -> None:
     if _children_missing(context):
         return
-    table, is_estimate, _ = children_by_wijk(context.gemeente_code, context.year)
+    table, is_estimate, source = children_by_wijk(context.gemeente_code, context.year)
     rows = table.values.iloc[:-1].assign(hidden=table.hidden.iloc[:-1][TOTAL_LABEL].to_numpy())
     rows = rows.sort_values(TOTAL_LABEL, na_position="first")
     figure = go.Figure(go.Bar(
@@ -186,7 +186,7 @@ def _per_wijk(context: SlideContext) -> None:
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     big_layout(figure, xaxis={"visible": False}, yaxis={"title": None})
-    kind = "schatting" if is_estimate else "telling"
+    kind = figure_kind(is_estimate, source)
     st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
     items = [(name, None if h else v, text) for name, v, h, text in
