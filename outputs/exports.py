@@ -241,6 +241,9 @@ def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
     return hidden_label() if cell[1] else int(cell[0])
 
 
+LRK_NOT_LOADED = "niet geladen (LRK)"
+
+
 def _hidden_where(values: list, hidden: pd.Series, label: str = "afgeschermd") -> list:
     return [label if hide else value for value, hide in zip(values, hidden, strict=True)]
 
@@ -274,6 +277,13 @@ def _gap_sheet(con, gemeente_code, year):
     if frame.empty:
         return None
     hidden = frame["supply_hidden"]
+    # without an LRK export of the gemeente its regular places (and the opnamegrens that follows
+    # from them) are unknown, not 0: no shortage of the whole demand
+    unknown = frame["component"].isin(["reguliere_plekken", "opnamegrens"]) & frame["supply_year"].isna()
+
+    def shown(values: list) -> list:
+        return _hidden_where(_hidden_where(values, hidden), unknown, LRK_NOT_LOADED)
+
     out = pd.DataFrame({
         "Wijkcode": frame["wijk_code"], "Wijk": frame["wijk_name"],
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
@@ -285,17 +295,19 @@ def _gap_sheet(con, gemeente_code, year):
                                             frame["children_per_place"]],
                                            frame["children_per_place_hidden"]),
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
-        "Aanbod, waargenomen (afgerond)": _hidden_where(_rounded(frame["supply"]), hidden,
-                                                        hidden_label()),
+        "Aanbod, waargenomen (afgerond)": _hidden_where(
+            _hidden_where(_rounded(frame["supply"]), hidden, hidden_label()), unknown, LRK_NOT_LOADED),
         "Eenheid": frame["supply_unit"],
-        "Tekort (laag-hoog)": _hidden_where(_ranges(frame, "gap"), hidden),
-        "Tekort midden (afgerond)": _hidden_where(_rounded(frame["gap_mid"]), hidden),
+        "Tekort (laag-hoog)": shown(_ranges(frame, "gap")),
+        "Tekort midden (afgerond)": shown(_rounded(frame["gap_mid"])),
     })
     return Sheet("Tekort per wijk en niveau", out, [
         "Tekort = nodig min aanbod, in de eenheid van het aanbod: plekken (gelijktijdig; kinderen ÷ "
         "kinderen per plek) of kinderen. Positief: te weinig. Niveau 1 is de balans van de reguliere "
         "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
         "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7). "
+        f"'{LRK_NOT_LOADED}': geen export van het Landelijk Register Kinderopvang geladen, dus plekken "
+        "en tekort onbekend. "
         "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
         "is ook het tekort afgeschermd. " + suppression_note(min_count()),
         *_model_hidden(con, gemeente_code, year)])

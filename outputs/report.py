@@ -350,6 +350,9 @@ def _trend(context: Context) -> str | None:
         f"per wijk van dat jaar.{' ' + esc(note) if note else ''}</p>")
 
 
+NOT_LOADED = "niet geladen (LRK)"
+
+
 def _gap(context: Context) -> str | None:
     rows = protected_gap(context.con, context.gemeente_code, context.year)
     rows = rows[rows["component"].isin(['reguliere_plekken', 'ondersteuning_professionals',
@@ -360,6 +363,9 @@ def _gap(context: Context) -> str | None:
         return None
     from transforms.privacy import estimate_range, round_estimate
 
+    # without an LRK export of the gemeente its regular places are unknown, not 0 (the inclusief
+    # opnamegrens follows from them): 'niet geladen', never a shortage of the whole demand
+    lrk_missing = bool(rows["supply_year"].isna().all())
     # one row per component and age group, never summed over the age groups: a spare BSO place
     # cannot take a baby, and support delivered (row 7) for peuters says nothing of the others
     by = ["niveau", "perspective", "component", "supply_unit", "age_group"]
@@ -367,6 +373,8 @@ def _gap(context: Context) -> str | None:
     if not context.wijk_code:
         # the wijken of the gemeente per age group: the balance over the wijken, as on Tekorten
         rows = gemeente_rows(rows, by, sums)
+    unknown = rows["component"].isin(["reguliere_plekken", "opnamegrens"]) & lrk_missing
+    rows = rows.assign(supply=rows["supply"].mask(unknown), places_unknown=unknown)
     frame = rows.assign(gap_low=rows["need_low"] - rows["supply"],
                         gap_high=rows["need_high"] - rows["supply"])
     frame = frame.sort_values(["niveau", "perspective", "component", "age_group"],
@@ -375,9 +383,10 @@ def _gap(context: Context) -> str | None:
     def ranged(prefix: str) -> list[str]:
         # the gap follows from the support (row 7): hidden with it
         hidden = frame["supply_hidden"] if prefix == "gap" else [False] * len(frame)
-        return ["afgeschermd" if hide else estimate_range(lo, hi) if pd.notna(lo) else "niet geleverd"
-                for lo, hi, hide in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], hidden,
-                                        strict=True)]
+        return ["afgeschermd" if hide else estimate_range(lo, hi) if pd.notna(lo) else
+                NOT_LOADED if no_lrk else "niet geleverd"
+                for lo, hi, hide, no_lrk in zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], hidden,
+                                                frame["places_unknown"], strict=True)]
 
     gap_header = "Tekort (saldo over de wijken)" if not context.wijk_code else "Tekort"
     table = pd.DataFrame({
@@ -387,12 +396,19 @@ def _gap(context: Context) -> str | None:
         "Leeftijd": [f"{a} jaar" for a in frame["age_group"]],
         "Kinderen (schatting)": ranged("demand"),
         "Nodig (schatting)": ranged("need"),
-        "Aanbod (waargenomen)": [hidden_label() if hide else "niet geleverd" if pd.isna(v)
-                                 else format_number(round_estimate(v))
-                                 for v, hide in zip(frame["supply"], frame["supply_hidden"], strict=True)],
+        "Aanbod (waargenomen)": [hidden_label() if hide else NOT_LOADED if no_lrk
+                                 else "niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
+                                 for v, hide, no_lrk in zip(frame["supply"], frame["supply_hidden"],
+                                                            frame["places_unknown"], strict=True)],
         "Eenheid": frame["supply_unit"],
         gap_header: ranged("gap"),
     })
+    if lrk_missing:
+        where_lrk = (" Reguliere plekken en de opnamegrens: 'niet geladen (LRK)', want voor deze gemeente "
+                     "is geen export van het Landelijk Register Kinderopvang geladen; het tekort is dan "
+                     "onbekend, niet de hele vraag.")
+    else:
+        where_lrk = ""
     where = ("" if context.wijk_code else
              " Voor de gemeente is het tekort het saldo over de wijken van die leeftijdsgroep.")
     body = html_table(table) + (
@@ -401,7 +417,7 @@ def _gap(context: Context) -> str | None:
         "kinderen per plek). Leeftijdsgroepen worden niet opgeteld: ruimte over in de ene "
         "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past geen baby), "
         "en waar ondersteuning (rij 7) voor een leeftijdsgroep niet is geleverd staat 'niet "
-        f"geleverd'.{where} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
+        f"geleverd'.{where}{where_lrk} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
         "en inclusief staan naast elkaar; de handreiking kiest geen perspectief.</p>")
     # wijken and age groups without an estimate: their BRP count is hidden (not in the sums)
     hidden_cells = [row for row in context.con.execute(MODEL_HIDDEN_SQL, [context.gemeente_code,

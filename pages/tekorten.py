@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
+from transforms.labels import lrk_missing_text
 from transforms.privacy import format_number, hidden_label, hidden_rule, protect_counts, round_estimate
 from ui import a11y, continuum, theme
 from ui.data import query
@@ -42,9 +43,10 @@ if rows.empty:
     st.stop()
 if hidden_note := model_hidden(gemeente_code, year):
     st.info(hidden_note)
-if rows["supply_year"].isna().all():
-    st.warning("Er is geen export van het Landelijk Register Kinderopvang geladen: alle plekken "
-               "staan op 0. Laad een export met `python -m data_sources import-lrk`.")
+# Without an LRK export the regular places are unknown, not 0: no shortage of the whole demand.
+places_unknown = bool(rows["supply_year"].isna().all())
+if places_unknown:
+    st.warning(lrk_missing_text(plain(name)))
 elif int(rows["supply_year"].iloc[0]) != year:
     st.info(f"Plekken uit de LRK-export van {int(rows['supply_year'].iloc[0])}: de dichtstbijzijnde "
             f"export bij {year}.")
@@ -64,9 +66,11 @@ def range_column(frame: pd.DataFrame, prefix: str) -> list[str]:
             zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], strict=True)]
 
 
-def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool = False) -> str:
+def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool = False,
+                      regular_places: bool = False) -> str:
     """The gemeente's figures of one component; `capacity`: the supply is how many children the
-    regular groups can take (opnamegrens), not children present."""
+    regular groups can take (opnamegrens), not children present; `regular_places`: the supply is
+    the LRK's regular places (unknown without an export)."""
     total = frame[["demand_low", "demand_high", "need_low", "need_high", "supply"]].sum(min_count=1)
     text = (f"**Gemeente {name}:** naar schatting "
             f"{continuum.estimate_text(total.demand_low, total.demand_high)} {noun} {what}")
@@ -76,6 +80,13 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool 
         if frame["gemeente_supply_hidden"].iloc[0]:
             return text + f"; aanwezig: afgeschermd aantal {unit} (dus ook het saldo)."
         supply = frame["gemeente_supply"].iloc[0]
+    if unit == "plekken" and places_unknown and regular_places:
+        return (text + f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
+                "(gelijktijdig) nodig; hoeveel plekken er zijn is niet bekend (geen LRK-export "
+                "geladen).")
+    if capacity and places_unknown:
+        return text + ("; hoeveel de reguliere groepen kunnen opnemen is niet bekend (de "
+                       "opnamegrens volgt uit de reguliere plekken: geen LRK-export geladen).")
     if unit == "plekken":
         text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
                  f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(supply))} "
@@ -113,58 +124,83 @@ def support_columns(frame: pd.DataFrame, reached: str) -> dict[str, list[str]]:
 st.header("Reguliere plekken (niveau 1-3, beide perspectieven)")
 regular = component("reguliere_plekken")
 source = regular["children_per_place_source"].dropna()
-st.markdown(gemeente_sentence(regular, "gebruiken of zoeken reguliere opvang", "plekken"))
-st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
-                      for r in regular.head(3).itertuples(index=False)))
-figure = go.Figure()
-figure.add_bar(
-    y=regular["wijk_name"],
-    x=regular["gap_mid"],
-    orientation="h",
-    marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1]
-                  for g in regular["gap_mid"]],
-    error_x={"type": "data", "symmetric": False,
-             "array": regular["gap_high"] - regular["gap_mid"],
-             "arrayminus": regular["gap_mid"] - regular["gap_low"],
-             "color": "#333333", "thickness": 1.5},
-    hovertemplate="%{y}: tekort %{x:,.0f} plekken<extra>schatting min plekken</extra>",
-    name="Tekort",
-)
-figure.update_layout(
-    title=f"Tekort aan reguliere plekken (gelijktijdig) per wijk, {continuum.AGE_NOUNS[age_group]}",
-    xaxis_title="tekort in plekken (nodig min aanwezig; strepen: laag-hoog)",
-    yaxis={"autorange": "reversed"},
-    font={"size": 16},
-    separators=",.",
-    height=120 + 42 * len(regular),
-    margin={"t": 60, "l": 10},
-    showlegend=False,
-)
-plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
-chart_downloads(figure, f"Tekorten {name} {year}")
-a11y.summary([
-    a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
-                           regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
-                          subject="Tekort aan reguliere plekken (schatting, midden)"),
-    "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
-])
-regular_table = pd.DataFrame({
-    "Wijk": regular["wijk_name"],
-    "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
-    "Kinderen per plek": [continuum.children_per_place_text(r)
-                          for r in regular.itertuples(index=False)],
-    "Plekken nodig, gelijktijdig (laag-hoog)": range_column(regular, "need"),
-    "Plekken, gelijktijdig (LRK)": [format_number(round_estimate(v)) for v in regular["supply"]],
-    "Tekort in plekken (laag-hoog)": range_column(regular, "gap"),
-})
-st.dataframe(regular_table, hide_index=True, width="stretch")
-table_downloads(regular_table, f"Reguliere plekken {name} {year} {age_group}")
+st.markdown(gemeente_sentence(regular, "gebruiken of zoeken reguliere opvang", "plekken",
+                              regular_places=True))
+
+
+def places_needed_table() -> None:
+    """Without an LRK export: the places needed per wijk, no places and no shortage."""
+    needed = regular.sort_values(["need_mid", "wijk_name"], ascending=[False, True])
+    a11y.summary([a11y.ranking_sentence(
+        [(wijk, need, format_number(round_estimate(need))) for wijk, need in
+         needed[["wijk_name", "need_mid"]].itertuples(index=False)],
+        subject="Reguliere plekken nodig (schatting, midden)")])
+    table = pd.DataFrame({
+        "Wijk": needed["wijk_name"],
+        "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(needed, "demand"),
+        "Kinderen per plek": [continuum.children_per_place_text(r) for r in needed.itertuples(index=False)],
+        "Plekken nodig, gelijktijdig (laag-hoog)": range_column(needed, "need"),
+        "Plekken, gelijktijdig (LRK)": ["niet geladen"] * len(needed),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    table_downloads(table, f"Reguliere plekken {name} {year} {age_group}")
+
+
+if places_unknown:
+    places_needed_table()
+else:
+    st.markdown("\n".join(f"- {continuum.gap_sentence(r)}"
+                          for r in regular.head(3).itertuples(index=False)))
+    figure = go.Figure()
+    figure.add_bar(
+        y=regular["wijk_name"],
+        x=regular["gap_mid"],
+        orientation="h",
+        marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1]
+                      for g in regular["gap_mid"]],
+        error_x={"type": "data", "symmetric": False,
+                 "array": regular["gap_high"] - regular["gap_mid"],
+                 "arrayminus": regular["gap_mid"] - regular["gap_low"],
+                 "color": "#333333", "thickness": 1.5},
+        hovertemplate="%{y}: tekort %{x:,.0f} plekken<extra>schatting min plekken</extra>",
+        name="Tekort",
+    )
+    figure.update_layout(
+        title=f"Tekort aan reguliere plekken (gelijktijdig) per wijk, {continuum.AGE_NOUNS[age_group]}",
+        xaxis_title="tekort in plekken (nodig min aanwezig; strepen: laag-hoog)",
+        yaxis={"autorange": "reversed"},
+        font={"size": 16},
+        separators=",.",
+        height=120 + 42 * len(regular),
+        margin={"t": 60, "l": 10},
+        showlegend=False,
+    )
+    plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
+    chart_downloads(figure, f"Tekorten {name} {year}")
+    a11y.summary([
+        a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
+                               regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
+                              subject="Tekort aan reguliere plekken (schatting, midden)"),
+        "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
+    ])
+    regular_table = pd.DataFrame({
+        "Wijk": regular["wijk_name"],
+        "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(regular, "demand"),
+        "Kinderen per plek": [continuum.children_per_place_text(r)
+                              for r in regular.itertuples(index=False)],
+        "Plekken nodig, gelijktijdig (laag-hoog)": range_column(regular, "need"),
+        "Plekken, gelijktijdig (LRK)": [format_number(round_estimate(v)) for v in regular["supply"]],
+        "Tekort in plekken (laag-hoog)": range_column(regular, "gap"),
+    })
+    st.dataframe(regular_table, hide_index=True, width="stretch")
+    table_downloads(regular_table, f"Reguliere plekken {name} {year} {age_group}")
 st.caption(
     "Kinderen: schatting (model; noemer: kinderen die opvang gebruiken of zoeken, zonder niveau 4 "
     "en zonder wie in een bestaande plusgroep zit). Kinderen per plek: "
     + ", ".join(sorted({continuum.CPP_SOURCES.get(t.strip(), t) for v in source
                         for t in str(v).split(",")}))
-    + ". Plekken: waargenomen (LRK); plekken voor meer leeftijdsgroepen naar rato verdeeld."
+    + (". Plekken: niet geladen (geen LRK-export)." if places_unknown else
+       ". Plekken: waargenomen (LRK); plekken voor meer leeftijdsgroepen naar rato verdeeld.")
 )
 
 # 2. Niveau 2: support to the professionals

@@ -151,7 +151,7 @@ def analist(app_db):
     return Account("analist", "analist", None)
 
 
-def run_page_as_analist(page: str | None = None, timeout: int = 60):
+def run_page_as_analist(page: str | None = None, timeout: int = 60, params: dict[str, str] | None = None):
     """run_page signed in as an analist of the database in $KINDKAART_DB: a real gemeente is shown
     only after a login (without accounts Kindkaart is a demo of the sample gemeente)."""
     import os
@@ -166,7 +166,7 @@ def run_page_as_analist(page: str | None = None, timeout: int = 60):
             accounts.add_account(connection, "analist", "analist", "correct paard batterij", None)
     finally:
         connection.close()
-    return run_page(page, timeout, account=Account("analist", "analist", None))
+    return run_page(page, timeout, account=Account("analist", "analist", None), params=params)
 
 
 def run_page(page: str | None = None, timeout: int = 60, account=None, params: dict[str, str] | None = None):

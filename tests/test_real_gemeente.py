@@ -384,3 +384,40 @@ def test_the_older_xls_download_loads_as_the_xlsx(con, tmp_path):
                        " where gemeente_code = 'GM0193' and year = 2020 group by wijk_code"
                        " order by wijk_code").fetchall() == [
         (code, pytest.approx(young * 12 / 15)) for code, young in sorted(KNOWN.items())]
+
+
+def test_without_an_lrk_export_places_are_unknown_not_a_shortage_of_the_whole_demand(tmp_path, monkeypatch):
+    """Zwolle from kwb alone: Tekorten said "er zijn 0 plekken" and ranked a shortage equal to the
+    whole demand; the map, the slide, the report and the workbook likewise. Now the places are
+    'niet geladen', with where to load them, and no shortage is shown for them."""
+    import openpyxl
+
+    from data_sources.cli import main
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page("tekorten")
+    assert not at.exception
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert "geen export van het Landelijk Register Kinderopvang (LRK) geladen" in warning
+    assert "Gemeente laden" in warning and "import-lrk" in warning
+    text = " ".join(str(m.value) for m in at.markdown)
+    regular = next(str(m.value) for m in at.markdown if "reguliere opvang" in str(m.value)
+                   and str(m.value).startswith("**Gemeente Zwolle:**"))
+    assert "hoeveel plekken er zijn is niet bekend" in regular and "er zijn 0 plekken" not in regular
+    assert "Tekort aan reguliere plekken" not in text
+    assert "Reguliere plekken nodig (schatting, midden)" in text
+    assert "hoeveel de reguliere groepen kunnen opnemen is niet bekend" in text
+    assert set(at.dataframe[0].value["Plekken, gelijktijdig (LRK)"]) == {"niet geladen"}
+    for key in ("tekort_reguliere_plekken", "boven_opnamegrens_niveau_3"):
+        kaart = run_page("kaart", params={"indicator": key})
+        assert not kaart.exception
+        assert "geen export van het Landelijk Register Kinderopvang" in " ".join(str(i.value) for i in kaart.info)
+    report = tmp_path / "zwolle.html"
+    assert main(["export", "-o", str(report), "--db", str(db)]) == 0
+    html = report.read_text(encoding="utf-8")
+    assert "niet geladen (LRK)" in html
+    workbook = tmp_path / "zwolle.xlsx"
+    assert main(["export", "-o", str(workbook), "--db", str(db)]) == 0
+    sheet = openpyxl.load_workbook(workbook)["Tekort per wijk en niveau"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r[5] == "reguliere plekken voor niveau 1-3"]
+    assert rows and {r[9] for r in rows} == {"niet geladen (LRK)"} and {r[11] for r in rows} == {"niet geladen (LRK)"}

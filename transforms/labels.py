@@ -40,3 +40,13 @@ def short_wijk_name(name: str) -> str:
     """A wijk's name as written on a map: CBS names wijken "Wijk 10 Binnenstad", and the number is
     noise there."""
     return re.sub(r"^Wijk \d+\s+", "", name)
+
+
+def lrk_missing_text(gemeente_name: str) -> str:
+    """Why a page shows no regular places and no shortage of them: no LRK export of the gemeente
+    is loaded, so the places are unknown (not 0), and where to load one."""
+    return (f"Voor {gemeente_name} is geen export van het Landelijk Register Kinderopvang (LRK) "
+            "geladen: het aantal reguliere plekken is niet bekend, en dus ook het tekort niet (het "
+            "is geen tekort van de hele vraag). Hieronder staat alleen hoeveel plekken nodig zijn. "
+            "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen) of met "
+            "`python -m data_sources import-lrk BESTAND`.")

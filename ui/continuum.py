@@ -388,6 +388,8 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
     query; with this session's own the model is evaluated for the whole country once (cached)."""
     if _defaults_in_use():
         where_component = "" if component is None else " and component = ?"
+        if component in ON_LRK_PLACES:
+            where_component += " and supply_year is not null"
         summed_column = f"greatest({column}, 0)" if shortages_only else column
         return query(
             f"select wijk_code, wijk_name, sum({summed_column}) as value from {target}"
@@ -396,6 +398,11 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
         )
     return per_wijk(_evaluate(target, _key(), signal_kinds(), None, data_version()), column,
                     year, niveau, component, shortages_only)
+
+
+# Components of the gap whose supply is the regular places of the LRK: without an export of the
+# gemeente they are unknown (the map leaves the gemeente out, the pages say why).
+ON_LRK_PLACES = ("reguliere_plekken", "opnamegrens")
 
 
 def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
@@ -408,6 +415,9 @@ def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
     rows = frame[(frame["year"] == year) & (frame["niveau"] == niveau)]
     if component is not None:
         rows = rows[rows["component"] == component]
+    if component in ON_LRK_PLACES and "supply_year" in rows:
+        # without an LRK export the places are unknown, not 0: no shortage of the whole demand
+        rows = rows[rows["supply_year"].notna()]
     if shortages_only:
         rows = rows.assign(**{column: rows[column].clip(lower=0)})
     out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from transforms.labels import lrk_missing_text
 from transforms.population import source_kind
 from ui.population import (
     TOTAL_LABEL,
@@ -36,6 +37,8 @@ class Indicator:
     # when a gemeente and year have none ({gemeente} and {year} are filled in). Without it an empty
     # map means the population is missing.
     missing: str = ""
+    # Built on the regular places of the LRK: without an export of the gemeente there is no figure
+    needs_lrk: bool = False
 
     @property
     def decimals(self) -> int:
@@ -54,6 +57,9 @@ def missing_message(indicator: Indicator, gemeente_code: str, year: int, name: s
     """What a page or slide says when `indicator` has no figures for a gemeente and year: the
     observed figure's own source and where to load it when the children are there, else what is
     missing to count or estimate the children (population_missing)."""
+    if indicator.needs_lrk and population_table(gemeente_code, year).wijk_codes:
+        return f"{indicator.label}: " + lrk_missing_text(name).replace("Hieronder staat alleen hoeveel "
+                                                                       "plekken nodig zijn. ", "")
     if indicator.missing and population_table(gemeente_code, year).wijk_codes:
         return (f"{indicator.label}: voor {name} in {year} zijn geen gegevens geladen. "
                 f"{indicator.missing.format(gemeente=gemeente_code, year=year)}")

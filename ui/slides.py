@@ -11,7 +11,7 @@ import streamlit as st
 
 from outputs import exports, report
 from outputs.html import esc
-from transforms.labels import LOAD_SOURCE_LABELS
+from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text
 from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, safe, theme
@@ -370,6 +370,14 @@ def _gap(context: SlideContext) -> None:
     places_released = partner_places_allowed()
     if not places_released:  # the separate groups are partners' places: under their release
         panels = panels[1:]
+    if rows["supply_year"].isna().all():
+        # no LRK export: the regular places, and so the opnamegrens, are unknown (not 0)
+        st.markdown(f"<p class='kk-big'>Inclusief: de opnamegrens is niet bekend. "
+                    f"{esc(lrk_missing_text(context.gemeente_name).split(': ', 1)[0])}.</p>",
+                    unsafe_allow_html=True)
+        panels = tuple(panel for panel in panels if panel[0] != "opnamegrens")
+        if not panels:
+            return
     per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[
         ["gap_low", "gap_mid", "gap_high"]].sum() for key, _ in panels}
     order = sorted(set(rows["wijk_name"]))

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.labels import lrk_missing_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, round_estimate
 from ui import a11y, continuum, theme
@@ -165,7 +166,8 @@ MODEL_INDICATORS = [
               "de tekorten per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "plekken", "model", GAP_REGULAR[0],
               MODEL_NOTE + " Per leeftijdsgroep: kinderen die opvang gebruiken of zoeken ÷ "
-              "kinderen per plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1]),
+              "kinderen per plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1],
+              needs_lrk=True),
     Indicator("verwacht_niveau_3",
               "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
               "opvang)", "kinderen", "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
@@ -183,7 +185,7 @@ MODEL_INDICATORS = [
               "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief): som "
               "per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
-              "per reguliere groep." + SHORTAGE_NOTE, GAP_CAP[1]),
+              "per reguliere groep." + SHORTAGE_NOTE, GAP_CAP[1], needs_lrk=True),
     Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
               "waargenomen", _signal(("vve_indicaties",), rate=True),
               "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
@@ -262,6 +264,14 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     places_released = partner_places_allowed()
     if not places_released:
         st.caption(PLACES_NOT_RELEASED)
+    gap = continuum.protected_gap(gemeente_code, year)
+    lrk_missing = bool(gap["supply_year"].isna().all())
+    if lrk_missing:
+        # no LRK export of the gemeente: its regular places are unknown, not 0
+        from ui.state import gemeente_name
+
+        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code))).replace(
+            " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
@@ -272,10 +282,11 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             "Bron": supply["places_source"].str.upper(),
         }), hide_index=True)
 
-    gap = continuum.protected_gap(gemeente_code, year)
     # the regular balance and the separate groups are built on partner places: under their release
     components = (["reguliere_plekken", "aparte_groep", "opnamegrens"] if places_released
                   else ["opnamegrens"])
+    if lrk_missing:
+        components = [c for c in components if c not in continuum.ON_LRK_PLACES]
     gap = gap[(gap["wijk_code"] == wijk_code) & gap["component"].isin(components)]
     if not gap.empty:
         st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
