@@ -66,10 +66,14 @@ try:
         st.navigation([st.Page(refused_page, title="Kindkaart", icon=":material/error:")]).run()
         st.stop()
     if account is None:
+        st.set_page_config(page_title="Inloggen – Kindkaart")
         st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
         st.stop()
 
     navigation = st.navigation(visible_pages(PAGES, account))
+    # The browser tab names the page (WCAG 2.4.2 Paginatitel): "Kaart – Kindkaart", not one title
+    # for every page.
+    st.set_page_config(page_title=f"{navigation.title} – Kindkaart")
     # The app's name, not a heading: each page's own title is its one first-level heading.
     st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
                         unsafe_allow_html=True)

@@ -19,6 +19,9 @@ PAGES = {
     "databronnen": "Databronnen",
     "aanleveren": "Gegevens aanleveren",
 }  # Gemeente laden and Beheer need an account: test_login_page_and_beheer_pass_axe
+TAB_TITLES = {"": "Overzicht", "kaart": "Kaart", "continuum": "Continuüm", "tekorten": "Tekorten",
+              "trends": "Trends", "analysevragen": "Analysevragen", "scenarios": "Scenario's",
+              "presentatie": "Presentatie", "databronnen": "Databronnen", "aanleveren": "Aanleveren"}
 
 
 def test_axe_finds_a_violation_it_should(tmp_path):
@@ -42,6 +45,8 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             settle(page)
             open_expanders(page)
             assert page.evaluate("document.documentElement.lang") == "nl"
+            # the browser tab names the page (2.4.2), not "Kindkaart" on every page
+            assert page.title() == f"{TAB_TITLES[path]} – Kindkaart", page.title()
             # Streamlit's own texts: the ones a user meets put into Dutch (ui.a11y), the rest
             # marked as English (WCAG 3.1.2)
             skip = page.locator("[data-testid='stSkipToContent']")
