@@ -138,3 +138,22 @@ def test_login_page_gemeente_laden_and_beheer_pass_axe(app_db):
             report[link] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
     report = {name: lines for name, lines in report.items() if lines}
     assert not report, "\n".join(f"{page}: {line}" for page, lines in report.items() for line in lines)
+
+
+def test_pages_reflow_at_320_px_with_tables_scrolling_in_their_own_box(app_db):
+    """WCAG 1.4.10: at 320 px wide the main area did not fit (Overzicht 550 px: its table pushed
+    the whole page sideways). A table now scrolls in its own box, which the keyboard can reach."""
+    require_chromium()
+    main_width = """() => { const m = document.querySelector("[data-testid='stMain']");
+                            return [m.scrollWidth, m.clientWidth]; }"""
+    with streamlit_server(app_db) as url, chromium_page(320, 800) as page:
+        for path in ("", "continuum", "trends"):
+            page.goto(f"{url}/{path}?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+            settle(page)
+            open_expanders(page)
+            scroll, client = page.evaluate(main_width)
+            assert scroll <= client + 1, (path, scroll, client)
+            boxes = page.locator("[data-testid='stMain'] div[role='region'][tabindex='0']:has(table)")
+            assert boxes.count() >= 1, path
+            assert boxes.first.get_attribute("aria-label")
+        assert not axe_violations(page)
