@@ -27,14 +27,15 @@ st.markdown(
     [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
     [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 1rem; max-width: 100%; }
     [data-stale="true"], [data-stale="true"] * { opacity: 1 !important; transition: none !important; }
-    h1 { font-size: 3rem !important; color: #000; }
-    .kk-big, [data-testid='stMarkdownContainer'] p.kk-big { font-size: 2rem !important; font-weight: 600;
-              color: #000; margin: 0 0 .5rem 0; line-height: 1.25; }
-    .kk-cards { display: flex; gap: 2rem; flex-wrap: wrap; margin: 2rem 0; }
+    h1 { font-size: clamp(2rem, 5.5vh, 3rem) !important; color: #000; padding: .25rem 0 !important; }
+    .kk-big, [data-testid='stMarkdownContainer'] p.kk-big { font-size: clamp(1.35rem, 3.4vh, 2rem) !important;
+              font-weight: 600; color: #000; margin: 0 0 .5rem 0; line-height: 1.25; }
+    .kk-note, [data-testid='stMarkdownContainer'] p.kk-note { font-size: 1.3rem !important; color: #000; }
+    .kk-cards { display: flex; gap: 2rem; flex-wrap: wrap; margin: 1rem 0; }
     .kk-card { border: 4px solid #0072B2; border-radius: 12px; padding: 1.5rem 2.5rem; font-size: 1.8rem;
                color: #000; min-width: 14rem; }
-    .kk-value { font-size: 4.5rem; font-weight: 700; line-height: 1.1; }
-    .kk-map svg { width: 100%; height: 560px; }
+    .kk-value { font-size: clamp(3rem, 8vh, 4.5rem); font-weight: 700; line-height: 1.1; }
+    .kk-map svg { width: 100%; height: min(560px, calc(100vh - 250px)); }
     .kk-legend, .kk-legend p { font-size: 1.4rem !important; color: #000; }
     .kk-table table { font-size: 1.15rem; border-collapse: collapse; width: 100%; color: #000; }
     .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }

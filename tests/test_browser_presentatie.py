@@ -139,3 +139,43 @@ def test_report_and_workbook_download_from_the_page(app_db, tmp_path):
         assert "Kinderen per wijk" in openpyxl.load_workbook(xlsx_path).sheetnames
         # the slide shows the wijk's own slide as well
         assert page.get_by_text("Dia 1 van").is_visible()
+
+
+# The slide's picture (chart, map or key figures): how far down it reaches, and chart texts that
+# stick out of their chart (cut off by it), with a few pixels for the font's own box.
+FIT = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    const pictures = [...main.querySelectorAll('.js-plotly-plot, .kk-map, .kk-cards')];
+    const cut = [...main.querySelectorAll('.js-plotly-plot text')].filter((t) => {
+        const r = t.getBoundingClientRect(), p = t.closest('.js-plotly-plot').getBoundingClientRect();
+        return r.width > 0 && (r.left < p.left - 6 || r.right > p.right + 6 || r.top < p.top - 6
+                               || r.bottom > p.bottom + 6);
+    }).map((t) => t.textContent);
+    return [pictures.map((e) => e.getBoundingClientRect().bottom), cut];
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1024, 768)])
+def test_every_slide_fits_a_projector(app_db, width, height):
+    """An LEA meeting projects at 1280x720 or 1024x768: every slide's chart, map or key figures
+    were 600 px high under a long headline and ran off the screen (the Tekort slide needed 1.345
+    px), and a bar's number was cut off at 1024 px. The explanation and the text alternative
+    follow below the picture."""
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page(width, height) as page:
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.wait_for_selector(COUNTER, timeout=60_000)
+        total = int(page.locator(COUNTER).inner_text().split(" van ")[1].split(" ")[0])
+        report = {}
+        for number in range(1, total + 1):
+            page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia={number}", wait_until="domcontentloaded")
+            _wait_for_slide(page, number, "")
+            page.wait_for_function(
+                "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
+                " && [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
+                ".every((c) => c.querySelector('.main-svg'))", timeout=60_000)
+            bottoms, cut = page.evaluate(FIT)
+            title = page.locator(TITLE).inner_text()
+            if any(bottom > height + 1 for bottom in bottoms) or cut:
+                report[f"dia {number} ({title})"] = (bottoms, cut)
+    assert not report, report

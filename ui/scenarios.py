@@ -59,7 +59,7 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
     long = plan_output.comparison_long(plans)
     keys = [k for k in keys if k in set(long["key"])]
     labels = {f.key: f.label for f in plan_output.FIGURES}
-    figure = make_subplots(rows=1, cols=len(keys), subplot_titles=[labels[k] for k in keys],
+    figure = make_subplots(rows=1, cols=len(keys), subplot_titles=[_wrapped(labels[k], 16) for k in keys],
                            horizontal_spacing=0.06)
     for index, plan in enumerate(plans):
         name = plan.scenario.name

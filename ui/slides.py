@@ -25,7 +25,8 @@ from ui.population import AGE_GROUP_LABELS, children_by_wijk, population_missing
 FONT_SIZE = 24
 # The presentation reruns this often: a partner's upload shows while people are still talking about it.
 REFRESH_SECONDS = 15
-CHART_HEIGHT = 600
+# The chart with the slide's title and headline fits a projector of 1280x720 or 1024x768
+CHART_HEIGHT = 440
 
 
 @dataclass
@@ -185,7 +186,9 @@ def _per_wijk(context: SlideContext) -> None:
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    big_layout(figure, xaxis={"visible": False}, yaxis={"title": None})
+    # room right of the longest bar for its number (cut off on a 1024 px wide projector)
+    longest = float(rows[TOTAL_LABEL].max()) if rows[TOTAL_LABEL].notna().any() else 0.0
+    big_layout(figure, xaxis={"visible": False, "range": [0, longest * 1.2 or 1]}, yaxis={"title": None})
     kind = figure_kind(is_estimate, source)
     st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
@@ -338,10 +341,11 @@ def _continuum(context: SlideContext) -> None:
         )
     big_layout(figure, barmode="group", xaxis={"visible": False}, yaxis={"title": None},
                legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.06, "traceorder": "normal"})
-    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden; "
-                "niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; geldt voor beide "
-                "perspectieven)</p>", unsafe_allow_html=True)
+    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden)</p>",
+                unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
+    st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
+                "geldt voor beide perspectieven.</p>", unsafe_allow_html=True)
     mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
             .map(round_estimate) for niveau in (2, 3, 4)}
     a11y.summary([a11y.ranking_sentence([(wijk, v, format_number(v)) for wijk, v in mids[3].items()],
@@ -397,10 +401,11 @@ def _gap(context: SlideContext) -> None:
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
     st.markdown("<p class='kk-big'>Niveau 3 per wijk, beide perspectieven naast elkaar (schatting min "
-                "waargenomen; per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de ene "
-                "leeftijdsgroep telt niet mee voor een andere; oranjerood = tekort, blauw = geen tekort; "
-                "noemer: kinderen in of op zoek naar opvang)</p>", unsafe_allow_html=True)
+                "waargenomen)</p>", unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
+    st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de "
+                "ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, blauw = geen tekort. "
+                "Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
     sentences, table = [], {}
     for key, title in panels:
         part = per_component[key]
