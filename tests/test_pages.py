@@ -78,7 +78,8 @@ class _TableCells(HTMLParser):
 
 def _html_table(at) -> tuple[str, list[dict[str, str]]]:
     """The table a page draws with ui.theme.html_table: (caption, rows as column -> text)."""
-    block = next(m.value for m in at.markdown if m.value.startswith("<table"))
+    # in its scroll box (a div around the table)
+    block = next(m.value for m in at.markdown if "<table" in m.value)
     parser = _TableCells()
     parser.feed(block)
     header, *body = parser.rows
