@@ -421,3 +421,61 @@ def test_without_an_lrk_export_places_are_unknown_not_a_shortage_of_the_whole_de
     sheet = openpyxl.load_workbook(workbook)["Tekort per wijk en niveau"]
     rows = [r for r in sheet.iter_rows(values_only=True) if r[5] == "reguliere plekken voor niveau 1-3"]
     assert rows and {r[9] for r in rows} == {"niet geladen (LRK)"} and {r[11] for r in rows} == {"niet geladen (LRK)"}
+
+
+def _gemeente_only_2023(tmp_path, monkeypatch):
+    """An app database with Zwolle 2023 of kwb (no wijken: no children per wijk) and one stored
+    scenario of that year."""
+    from transforms import scenarios
+    from transforms.planning import Scenario, default_separate_share
+
+    rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
+    path = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
+    connection = store.connect(path)
+    try:
+        scenario_id = scenarios.save_scenario(connection, Scenario(
+            name="Eigen plan", gemeente_code="GM0193", year=2023,
+            separate_share=default_separate_share()))
+    finally:
+        connection.close()
+    return path, scenario_id
+
+
+def test_a_scenario_without_children_per_wijk_is_refused_by_the_command(tmp_path, monkeypatch, capsys):
+    from data_sources.cli import main
+
+    path, scenario_id = _gemeente_only_2023(tmp_path, monkeypatch)
+    assert main(["scenario", "show", str(scenario_id), "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Scenario 1 (Eigen plan) is niet te berekenen" in out
+    assert "alleen gemeentecijfers geladen, geen wijken" in out and "Gemeente laden" in out
+    assert "Fte totaal" not in out
+    plan = tmp_path / "plan.xlsx"
+    assert main(["scenario", "export", str(scenario_id), "-o", str(plan), "--db", str(path)]) == 1
+    assert "Er is niets geschreven" in capsys.readouterr().out and not plan.exists()
+
+
+def test_the_scenarios_page_says_what_is_missing_and_cannot_seed_or_save(tmp_path, monkeypatch):
+    path, _ = _gemeente_only_2023(tmp_path, monkeypatch)
+    connection = store.connect(path)
+    try:
+        connection.execute("delete from scenarios")
+    finally:
+        connection.close()
+    at = run_page("scenarios")
+    assert not at.exception, at.exception
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Een scenario rekent met de kinderen per wijk in 2023, en die ontbreken" in warnings
+    assert "kwb-2023.xlsx" in warnings and "Gemeente laden" in warnings
+    assert at.button(key="scenarios_seed").disabled
+    assert all(button.disabled for button in at.button if button.label == "Opslaan en berekenen")
+
+
+def test_a_stored_scenario_of_a_year_without_children_per_wijk_shows_no_zeros(tmp_path, monkeypatch):
+    _gemeente_only_2023(tmp_path, monkeypatch)
+    at = run_page("scenarios")
+    assert not at.exception, at.exception
+    assert "Een scenario rekent met de kinderen per wijk in 2023" in " ".join(str(w.value) for w in at.warning)
+    assert at.multiselect(key="scenarios_compare").value == [1]
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Groepen per verzorgingsgebied" not in captions  # no comparison of a plan of zeros
