@@ -77,6 +77,10 @@ def available_tables(con: duckdb.DuckDBPyConnection,
     return [t for t in (EXPORT_TABLES if tables is None else tables) if set(t.requires) <= present]
 
 
+# A wijk whose children CBS keeps secret, in an export (as on Overzicht)
+UNKNOWN_LABEL = "onbekend (CBS geheim)"
+
+
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
@@ -153,6 +157,13 @@ def wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dic
     return dict(rows)
 
 
+def unknown_wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dict[str, str]:
+    """wijk_code -> wijk_name of the wijken whose children CBS keeps secret that year (a_00_14
+    '.'), without a count of their own: not in `wijken`, yet part of the gemeente."""
+    table = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall())
+    return dict(table.unknown_wijken)
+
+
 def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
     """The name of a gemeente from regions, or its code."""
     row = con.execute("select max(region_name) from regions where region_code = ? and region_level = 'gemeente'",
@@ -174,8 +185,16 @@ def _children_per_wijk(con, gemeente_code, year):
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                                **AGE_GROUP_CONTENTS})
     kind = figure_kind(is_estimate, source)
-    # Wijken whose children CBS keeps secret are not in the table: the sheet says which.
-    unknown = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
+    # Wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, and a note.
+    secret = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall())
+    unknown = secret.unknown_note()
+    if secret.unknown_wijken:
+        value_columns = [c for c in frame.columns if c not in ("Wijkcode", "Wijk")]
+        rows = pd.DataFrame([{"Wijkcode": code, "Wijk": name, **dict.fromkeys(value_columns, UNKNOWN_LABEL)}
+                             for code, name in secret.unknown_wijken], dtype=object)
+        total = frame[frame["Wijkcode"] == TOTAL_LABEL]
+        frame = pd.concat([frame[frame["Wijkcode"] != TOTAL_LABEL].astype(object), rows], ignore_index=True)
+        frame = pd.concat([frame.sort_values("Wijkcode", kind="stable"), total.astype(object)], ignore_index=True)
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
                   *([unknown] if unknown else []), suppression_note(table.threshold)])

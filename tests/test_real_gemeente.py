@@ -330,7 +330,22 @@ def test_the_export_names_the_unknown_wijken(kwb_con):
     [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["kinderen_per_wijk"])
     assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in note
                for note in sheet.notes)
-    assert "WK019352" not in set(sheet.frame["Wijkcode"])
+    [row] = sheet.frame[sheet.frame["Wijkcode"] == "WK019352"].to_dict("records")
+    assert row["Wijk"] == "Wijk 52 Soestweteringlanden"
+    assert {value for key, value in row.items() if key not in ("Wijkcode", "Wijk")} == {"onbekend (CBS geheim)"}
+    assert sheet.frame["Wijkcode"].iloc[-1] == "Totaal"  # the total stays the last row
+
+
+def test_a_factsheet_of_a_secret_wijk_says_why_there_is_none(tmp_path, monkeypatch, capsys):
+    from data_sources.cli import main
+
+    path = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    sheet = tmp_path / "wijk.html"
+    assert main(["export", "-o", str(sheet), "--gemeente", "GM0193", "--wijk", "WK019352",
+                 "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Voor Wijk 52 Soestweteringlanden (WK019352) in 2024 houdt CBS het aantal kinderen" in out
+    assert "Aanleveren" in out and not sheet.exists()
 
 
 def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, monkeypatch):
