@@ -81,6 +81,21 @@ def available_tables(con: duckdb.DuckDBPyConnection,
 UNKNOWN_LABEL = "onbekend (CBS geheim)"
 
 
+def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFrame:
+    """A table per wijk (columns Wijkcode, Wijk, figures; the total row last) with a row
+    'onbekend (CBS geheim)' for each wijk of `unknown` (code -> name, unknown_wijken) instead of
+    leaving it out; rows by code, the total still last."""
+    if not unknown:
+        return frame
+    value_columns = [c for c in frame.columns if c not in ("Wijkcode", "Wijk")]
+    rows = pd.DataFrame([{"Wijkcode": code, "Wijk": name, **dict.fromkeys(value_columns, UNKNOWN_LABEL)}
+                         for code, name in unknown.items()], dtype=object)
+    is_total = frame["Wijkcode"] == TOTAL_LABEL
+    wijken = pd.concat([frame[~is_total].astype(object), rows], ignore_index=True)
+    return pd.concat([wijken.sort_values("Wijkcode", kind="stable"), frame[is_total].astype(object)],
+                     ignore_index=True)
+
+
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
@@ -164,6 +179,11 @@ def unknown_wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
     return dict(table.unknown_wijken)
 
 
+def unknown_note(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+    """The sentence naming the wijken of unknown_wijken (PopulationTable.unknown_note), or ''."""
+    return protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
+
+
 def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
     """The name of a gemeente from regions, or its code."""
     row = con.execute("select max(region_name) from regions where region_code = ? and region_level = 'gemeente'",
@@ -186,15 +206,8 @@ def _children_per_wijk(con, gemeente_code, year):
                                                **AGE_GROUP_CONTENTS})
     kind = figure_kind(is_estimate, source)
     # Wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, and a note.
-    secret = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall())
-    unknown = secret.unknown_note()
-    if secret.unknown_wijken:
-        value_columns = [c for c in frame.columns if c not in ("Wijkcode", "Wijk")]
-        rows = pd.DataFrame([{"Wijkcode": code, "Wijk": name, **dict.fromkeys(value_columns, UNKNOWN_LABEL)}
-                             for code, name in secret.unknown_wijken], dtype=object)
-        total = frame[frame["Wijkcode"] == TOTAL_LABEL]
-        frame = pd.concat([frame[frame["Wijkcode"] != TOTAL_LABEL].astype(object), rows], ignore_index=True)
-        frame = pd.concat([frame.sort_values("Wijkcode", kind="stable"), total.astype(object)], ignore_index=True)
+    unknown = unknown_note(con, gemeente_code, year)
+    frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
                   *([unknown] if unknown else []), suppression_note(table.threshold)])

@@ -494,3 +494,13 @@ def test_a_stored_scenario_of_a_year_without_children_per_wijk_shows_no_zeros(tm
     assert at.multiselect(key="scenarios_compare").value == [1]
     captions = " ".join(str(c.value) for c in at.caption)
     assert "Groepen per verzorgingsgebied" not in captions  # no comparison of a plan of zeros
+
+
+def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
+    from outputs import report
+
+    html = report.gemeente_report(kwb_con, "GM0193", 2024)
+    row = html[html.index("<td>WK019352</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 4  # 3 ages, total
+    assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
