@@ -16,7 +16,7 @@ from transforms.privacy import (
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -53,6 +53,8 @@ if this_year.empty:
     st.stop()
 if hidden_note := model_hidden(gemeente_code, year):
     st.info(hidden_note)
+if secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 
 age_options = ["alle", "0-2", "2-4", "4-12"]
 age_group = st.radio(

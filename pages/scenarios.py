@@ -27,6 +27,7 @@ from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
+from ui.population import secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -62,6 +63,8 @@ available = ui_scenarios.stored(gemeente_code)
 missing_now = population_missing(year)
 if missing_now:
     st.warning(plain(missing_now))
+elif secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 if not available:
     st.info("Deze gemeente heeft nog geen scenario's. Begin met de twee voorbeelden (passend en "
             "inclusief, de hele gemeente als één verzorgingsgebied) of maak hieronder een eigen scenario.")

@@ -10,7 +10,7 @@ from transforms.privacy import format_number, hidden_label, hidden_rule, protect
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -41,6 +41,8 @@ rows = gap[gap["age_group"] == age_group]
 if rows.empty:
     st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
+if secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 if hidden_note := model_hidden(gemeente_code, year):
     st.info(hidden_note)
 # Without an LRK export the regular places are unknown, not 0: no shortage of the whole demand.

@@ -504,3 +504,15 @@ def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
     row = row[:row.index("</tr>")]
     assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 4  # 3 ages, total
     assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
+
+
+def test_every_page_that_leaves_out_a_secret_wijk_names_it(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page()
+    for page in ["continuum", "tekorten", "trends", "analysevragen", "scenarios"]:
+        at.switch_page(f"pages/{page}.py")
+        at.run(timeout=120)
+        assert not at.exception, (page, at.exception)
+        shown = " ".join(str(e.value) for e in [*at.info, *at.caption])
+        assert "Niet op deze pagina: Wijk 52 Soestweteringlanden (WK019352)" in shown, page
+        assert "a_00_14" in shown and "Aanleveren" in shown, page
