@@ -516,3 +516,19 @@ def test_every_page_that_leaves_out_a_secret_wijk_names_it(tmp_path, monkeypatch
         shown = " ".join(str(e.value) for e in [*at.info, *at.caption])
         assert "Niet op deze pagina: Wijk 52 Soestweteringlanden (WK019352)" in shown, page
         assert "a_00_14" in shown and "Aanleveren" in shown, page
+
+
+def test_the_national_map_names_the_gemeenten_it_leaves_out_without_an_lrk_export(app_db, tmp_path):
+    from data_sources import jobs
+
+    connection = store.connect(app_db)
+    try:
+        jobs.import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        connection.close()
+    at = run_page("kaart", params={"gebied": "nederland", "indicator": "tekort_reguliere_plekken"})
+    assert not at.exception, at.exception
+    assert at.session_state["gebied"] == "nederland"
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Niet op deze kaart: Zwolle. Voor deze gemeente is geen LRK-export geladen" in captions
+    assert "Voorbeeldstad" not in captions.split("Niet op deze kaart:")[1].split(".")[0]
