@@ -532,3 +532,14 @@ def test_the_national_map_names_the_gemeenten_it_leaves_out_without_an_lrk_expor
     captions = " ".join(str(c.value) for c in at.caption)
     assert "Niet op deze kaart: Zwolle. Voor deze gemeente is geen LRK-export geladen" in captions
     assert "Voorbeeldstad" not in captions.split("Niet op deze kaart:")[1].split(".")[0]
+
+
+def test_ranking_sentences_count_the_secret_wijken(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page()
+    for page in ["overzicht", "continuum", "tekorten"]:
+        at.switch_page(f"pages/{page}.py")
+        at.run(timeout=120)
+        assert not at.exception, (page, at.exception)
+        shown = " ".join(str(m.value) for m in at.markdown)
+        assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in shown, page
