@@ -77,6 +77,25 @@ def available_tables(con: duckdb.DuckDBPyConnection,
     return [t for t in (EXPORT_TABLES if tables is None else tables) if set(t.requires) <= present]
 
 
+# A wijk whose children CBS keeps secret, in an export (as on Overzicht)
+UNKNOWN_LABEL = "onbekend (CBS geheim)"
+
+
+def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFrame:
+    """A table per wijk (columns Wijkcode, Wijk, figures; the total row last) with a row
+    'onbekend (CBS geheim)' for each wijk of `unknown` (code -> name, unknown_wijken) instead of
+    leaving it out; rows by code, the total still last."""
+    if not unknown:
+        return frame
+    value_columns = [c for c in frame.columns if c not in ("Wijkcode", "Wijk")]
+    rows = pd.DataFrame([{"Wijkcode": code, "Wijk": name, **dict.fromkeys(value_columns, UNKNOWN_LABEL)}
+                         for code, name in unknown.items()], dtype=object)
+    is_total = frame["Wijkcode"] == TOTAL_LABEL
+    wijken = pd.concat([frame[~is_total].astype(object), rows], ignore_index=True)
+    return pd.concat([wijken.sort_values("Wijkcode", kind="stable"), frame[is_total].astype(object)],
+                     ignore_index=True)
+
+
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
@@ -153,6 +172,18 @@ def wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dic
     return dict(rows)
 
 
+def unknown_wijken(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> dict[str, str]:
+    """wijk_code -> wijk_name of the wijken whose children CBS keeps secret that year (a_00_14
+    '.'), without a count of their own: not in `wijken`, yet part of the gemeente."""
+    table = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall())
+    return dict(table.unknown_wijken)
+
+
+def unknown_note(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+    """The sentence naming the wijken of unknown_wijken (PopulationTable.unknown_note), or ''."""
+    return protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
+
+
 def gemeente_name(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
     """The name of a gemeente from regions, or its code."""
     row = con.execute("select max(region_name) from regions where region_code = ? and region_level = 'gemeente'",
@@ -174,8 +205,9 @@ def _children_per_wijk(con, gemeente_code, year):
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
                                                **AGE_GROUP_CONTENTS})
     kind = figure_kind(is_estimate, source)
-    # Wijken whose children CBS keeps secret are not in the table: the sheet says which.
-    unknown = protect_population([], con.execute(UNKNOWN_SQL, [gemeente_code, year]).fetchall()).unknown_note()
+    # Wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, and a note.
+    unknown = unknown_note(con, gemeente_code, year)
+    frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
                   *([unknown] if unknown else []), suppression_note(table.threshold)])

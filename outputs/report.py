@@ -329,7 +329,12 @@ def _per_wijk(context: Context) -> str | None:
     if context.wijk_code:
         return chart
     frame = exports.shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
-    return chart + html_table(frame) + f"<p class='note'>{esc(exports.suppression_note(table.threshold))}</p>"
+    # wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, not left out
+    secret = exports.unknown_wijken(context.con, context.gemeente_code, context.year)
+    frame = exports.with_unknown_rows(frame, secret)
+    unknown = exports.unknown_note(context.con, context.gemeente_code, context.year) if secret else ""
+    return chart + html_table(frame) + "".join(
+        f"<p class='note'>{esc(note)}</p>" for note in (unknown, exports.suppression_note(table.threshold)) if note)
 
 
 def _trend(context: Context) -> str | None:

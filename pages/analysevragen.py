@@ -9,6 +9,7 @@ from transforms import analysis
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import clear_caches, cursor
+from ui.population import secret_left_out
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -25,6 +26,8 @@ st.write(
     "vragen kunnen alleen mensen beantwoorden: houd per vraag een status en een notitie bij voor "
     "het LEA-overleg. Tellingen van partners zijn afgeschermd. " + hidden_rule(min_count())
 )
+if secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 
 PAGE_TITLES = {"pages/tekorten.py": "Tekorten", "pages/continuum.py": "Continuüm"}
 SUPPORT_COLUMNS = {"support_type": "Soort ondersteuning", "youth_care_type": "Soort jeugdhulp",

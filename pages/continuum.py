@@ -16,7 +16,7 @@ from transforms.privacy import (
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -53,6 +53,8 @@ if this_year.empty:
     st.stop()
 if hidden_note := model_hidden(gemeente_code, year):
     st.info(hidden_note)
+if secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 
 age_options = ["alle", "0-2", "2-4", "4-12"]
 age_group = st.radio(
@@ -145,7 +147,8 @@ a11y.summary([
     a11y.ranking_sentence(
         [(wijk, mid, model_estimate_text(mid)) for wijk, mid in
          per_wijk[per_wijk["niveau"] == niveau][["wijk_name", "children_mid"]].itertuples(index=False)],
-        noun=f"kinderen op niveau {niveau} (schatting)")
+        noun=f"kinderen op niveau {niveau} (schatting)",
+        unknown=len(population_table(gemeente_code, year).unknown_wijken))
     for niveau in niveaus
 ] + ["De tabel Per wijk hieronder geeft de middenschatting van elke wijk en elk niveau."])
 

@@ -5,7 +5,7 @@ import streamlit as st
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
 from ui.auth import indicator_allowed, partner_places_allowed
-from ui.indicators import missing_message, national_values, population_route_note
+from ui.indicators import missing_message, national_lrk_note, national_values, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.maps import region_names as wijk_region_names
@@ -77,6 +77,8 @@ if indicator.note:
     st.caption(indicator.note)
 if key == "kindplaatsen" and not partner_places_allowed():
     st.caption(wijkprofiel.PLACES_NOT_RELEASED)
+if national and (lrk_note := national_lrk_note(indicator, year)):
+    st.caption(lrk_note)
 if national and indicator.kind == "bevolking":
     st.caption("Per gemeente een telling (BRP) of een schatting uit CBS-cijfers; welke, staat op de "
                "kaart van de gemeente zelf.")

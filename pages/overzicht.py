@@ -72,7 +72,7 @@ a11y.summary([
     a11y.ranking_sentence(
         [(name, None if table.hidden[row, column] else table.values[row, column], table.text(row, column))
          for row, name in enumerate(table.wijk_names)],
-        noun=f"kinderen van {age_group} jaar")
+        noun=f"kinderen van {age_group} jaar", unknown=len(table.unknown_wijken))
     for column, age_group in enumerate(AGE_GROUP_LABELS)
 ] + ["Alle getallen van de grafiek staan in de tabel Per wijk hieronder."])
 

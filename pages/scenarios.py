@@ -27,6 +27,7 @@ from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
+from ui.population import secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -49,11 +50,25 @@ st.caption(plan_output.ESTIMATE_NOTE + " Bedragen komen alleen uit tarieven die 
            "eigenaar en datum.")
 USER = actor()  # the signed-in login, named as the maker of a scenario and in the audit log
 
+
+
+def population_missing(scenario_year: int) -> str | None:
+    """What a plan of `scenario_year` lacks (children per wijk) and where to load it; None when
+    it can be computed. A plan without them would be all zeros: it is not shown, seeded or saved."""
+    return scenarios.population_missing(cursor(), gemeente_code, scenario_year, name,
+                                        ui_scenarios.inputs(gemeente_code, scenario_year))
+
+
 available = ui_scenarios.stored(gemeente_code)
+missing_now = population_missing(year)
+if missing_now:
+    st.warning(plain(missing_now))
+elif secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 if not available:
     st.info("Deze gemeente heeft nog geen scenario's. Begin met de twee voorbeelden (passend en "
             "inclusief, de hele gemeente als één verzorgingsgebied) of maak hieronder een eigen scenario.")
-    if st.button("Voorbeeldscenario's maken", key="scenarios_seed"):
+    if st.button("Voorbeeldscenario's maken", key="scenarios_seed", disabled=bool(missing_now)):
         scenarios.seed_examples(cursor(), gemeente_code, year, catchments={})
         st.rerun()
 
@@ -76,8 +91,15 @@ if available:
         max_selections=ui_scenarios.MAX_COMPARED, key="scenarios_compare")
     st.session_state[ui_scenarios.SELECTED_KEY] = chosen
     st.query_params["scenarios"] = ",".join(map(str, chosen))
-    plans = [ui_scenarios.compute(by_id[i]) for i in chosen]
+    # a scenario of a year without children per wijk: what is missing, not a plan of zeros
+    computable = []
     for scenario in (by_id[i] for i in chosen):
+        if scenario.year != year and (missing := population_missing(scenario.year)):
+            st.warning(f"**{plain(scenario.name)}** is niet te berekenen. {plain(missing)}")
+        elif scenario.year != year or not missing_now:
+            computable.append(scenario)
+    plans = [ui_scenarios.compute(scenario) for scenario in computable]
+    for scenario in computable:
         state = scenarios.status(cursor(), scenario, fingerprint)
         if state == scenarios.CURRENT_LABEL:
             continue
@@ -222,7 +244,10 @@ with st.form(f"scenario_form_{suffix}"):
             disabled=["Parameter", "Laag", "Hoog", "Eenheid", "Bron", "Naam"], hide_index=True,
             key=f"scenario_parameters_{suffix}", width="stretch")
     note = st.text_area("Toelichting", value=base.note or "", key=f"scenario_note_{suffix}")
-    submitted = st.form_submit_button("Opslaan en berekenen", type="primary")
+    base_missing = missing_now if base.year == year else population_missing(base.year)
+    submitted = st.form_submit_button("Opslaan en berekenen", type="primary", disabled=bool(base_missing))
+if base_missing and base.year != year:
+    st.warning(plain(base_missing))
 
 if submitted:
     catchments: dict[str, list[str]] = {}

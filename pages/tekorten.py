@@ -10,7 +10,7 @@ from transforms.privacy import format_number, hidden_label, hidden_rule, protect
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing
+from ui.population import NOTHING_LOADED, model_hidden, population_missing, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -41,6 +41,8 @@ rows = gap[gap["age_group"] == age_group]
 if rows.empty:
     st.warning(population_missing(gemeente_code, year, plain(gemeente_name(gemeente_code))))
     st.stop()
+if secret_note := secret_left_out(gemeente_code, year):
+    st.info(secret_note)
 if hidden_note := model_hidden(gemeente_code, year):
     st.info(hidden_note)
 # Without an LRK export the regular places are unknown, not 0: no shortage of the whole demand.
@@ -134,7 +136,8 @@ def places_needed_table() -> None:
     a11y.summary([a11y.ranking_sentence(
         [(wijk, need, format_number(round_estimate(need))) for wijk, need in
          needed[["wijk_name", "need_mid"]].itertuples(index=False)],
-        subject="Reguliere plekken nodig (schatting, midden)")])
+        subject="Reguliere plekken nodig (schatting, midden)",
+        unknown=len(population_table(gemeente_code, year).unknown_wijken))])
     table = pd.DataFrame({
         "Wijk": needed["wijk_name"],
         "Kinderen in of op zoek naar opvang (laag-hoog)": range_column(needed, "demand"),
@@ -180,7 +183,8 @@ else:
     a11y.summary([
         a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
                                regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
-                              subject="Tekort aan reguliere plekken (schatting, midden)"),
+                              subject="Tekort aan reguliere plekken (schatting, midden)",
+                              unknown=len(population_table(gemeente_code, year).unknown_wijken)),
         "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
     ])
     regular_table = pd.DataFrame({

@@ -10,7 +10,7 @@ from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
-from ui.population import NOTHING_LOADED, population_table
+from ui.population import NOTHING_LOADED, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name, years
 
@@ -35,6 +35,8 @@ if not frames:
     # say what is missing and where to load it, as the Kaart does (for the chosen year)
     st.info(missing_message(indicator, gemeente_code, year, gemeente_name(gemeente_code)))
     st.stop()
+if secret_note := secret_left_out(gemeente_code, year):
+    st.caption(secret_note)
 
 # yellow is unreadable on white on a projector; repeat colours with a dashed line instead
 palette = [c for c in theme.CATEGORICAL if c != "#F0E442"]

@@ -330,7 +330,22 @@ def test_the_export_names_the_unknown_wijken(kwb_con):
     [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["kinderen_per_wijk"])
     assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in note
                for note in sheet.notes)
-    assert "WK019352" not in set(sheet.frame["Wijkcode"])
+    [row] = sheet.frame[sheet.frame["Wijkcode"] == "WK019352"].to_dict("records")
+    assert row["Wijk"] == "Wijk 52 Soestweteringlanden"
+    assert {value for key, value in row.items() if key not in ("Wijkcode", "Wijk")} == {"onbekend (CBS geheim)"}
+    assert sheet.frame["Wijkcode"].iloc[-1] == "Totaal"  # the total stays the last row
+
+
+def test_a_factsheet_of_a_secret_wijk_says_why_there_is_none(tmp_path, monkeypatch, capsys):
+    from data_sources.cli import main
+
+    path = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    sheet = tmp_path / "wijk.html"
+    assert main(["export", "-o", str(sheet), "--gemeente", "GM0193", "--wijk", "WK019352",
+                 "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Voor Wijk 52 Soestweteringlanden (WK019352) in 2024 houdt CBS het aantal kinderen" in out
+    assert "Aanleveren" in out and not sheet.exists()
 
 
 def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, monkeypatch):
@@ -421,3 +436,110 @@ def test_without_an_lrk_export_places_are_unknown_not_a_shortage_of_the_whole_de
     sheet = openpyxl.load_workbook(workbook)["Tekort per wijk en niveau"]
     rows = [r for r in sheet.iter_rows(values_only=True) if r[5] == "reguliere plekken voor niveau 1-3"]
     assert rows and {r[9] for r in rows} == {"niet geladen (LRK)"} and {r[11] for r in rows} == {"niet geladen (LRK)"}
+
+
+def _gemeente_only_2023(tmp_path, monkeypatch):
+    """An app database with Zwolle 2023 of kwb (no wijken: no children per wijk) and one stored
+    scenario of that year."""
+    from transforms import scenarios
+    from transforms.planning import Scenario, default_separate_share
+
+    rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
+    path = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
+    connection = store.connect(path)
+    try:
+        scenario_id = scenarios.save_scenario(connection, Scenario(
+            name="Eigen plan", gemeente_code="GM0193", year=2023,
+            separate_share=default_separate_share()))
+    finally:
+        connection.close()
+    return path, scenario_id
+
+
+def test_a_scenario_without_children_per_wijk_is_refused_by_the_command(tmp_path, monkeypatch, capsys):
+    from data_sources.cli import main
+
+    path, scenario_id = _gemeente_only_2023(tmp_path, monkeypatch)
+    assert main(["scenario", "show", str(scenario_id), "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Scenario 1 (Eigen plan) is niet te berekenen" in out
+    assert "alleen gemeentecijfers geladen, geen wijken" in out and "Gemeente laden" in out
+    assert "Fte totaal" not in out
+    plan = tmp_path / "plan.xlsx"
+    assert main(["scenario", "export", str(scenario_id), "-o", str(plan), "--db", str(path)]) == 1
+    assert "Er is niets geschreven" in capsys.readouterr().out and not plan.exists()
+
+
+def test_the_scenarios_page_says_what_is_missing_and_cannot_seed_or_save(tmp_path, monkeypatch):
+    path, _ = _gemeente_only_2023(tmp_path, monkeypatch)
+    connection = store.connect(path)
+    try:
+        connection.execute("delete from scenarios")
+    finally:
+        connection.close()
+    at = run_page("scenarios")
+    assert not at.exception, at.exception
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Een scenario rekent met de kinderen per wijk in 2023, en die ontbreken" in warnings
+    assert "kwb-2023.xlsx" in warnings and "Gemeente laden" in warnings
+    assert at.button(key="scenarios_seed").disabled
+    assert all(button.disabled for button in at.button if button.label == "Opslaan en berekenen")
+
+
+def test_a_stored_scenario_of_a_year_without_children_per_wijk_shows_no_zeros(tmp_path, monkeypatch):
+    _gemeente_only_2023(tmp_path, monkeypatch)
+    at = run_page("scenarios")
+    assert not at.exception, at.exception
+    assert "Een scenario rekent met de kinderen per wijk in 2023" in " ".join(str(w.value) for w in at.warning)
+    assert at.multiselect(key="scenarios_compare").value == [1]
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Groepen per verzorgingsgebied" not in captions  # no comparison of a plan of zeros
+
+
+def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
+    from outputs import report
+
+    html = report.gemeente_report(kwb_con, "GM0193", 2024)
+    row = html[html.index("<td>WK019352</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 4  # 3 ages, total
+    assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
+
+
+def test_every_page_that_leaves_out_a_secret_wijk_names_it(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page()
+    for page in ["continuum", "tekorten", "trends", "analysevragen", "scenarios"]:
+        at.switch_page(f"pages/{page}.py")
+        at.run(timeout=120)
+        assert not at.exception, (page, at.exception)
+        shown = " ".join(str(e.value) for e in [*at.info, *at.caption])
+        assert "Niet op deze pagina: Wijk 52 Soestweteringlanden (WK019352)" in shown, page
+        assert "a_00_14" in shown and "Aanleveren" in shown, page
+
+
+def test_the_national_map_names_the_gemeenten_it_leaves_out_without_an_lrk_export(app_db, tmp_path):
+    from data_sources import jobs
+
+    connection = store.connect(app_db)
+    try:
+        jobs.import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        connection.close()
+    at = run_page("kaart", params={"gebied": "nederland", "indicator": "tekort_reguliere_plekken"})
+    assert not at.exception, at.exception
+    assert at.session_state["gebied"] == "nederland"
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Niet op deze kaart: Zwolle. Voor deze gemeente is geen LRK-export geladen" in captions
+    assert "Voorbeeldstad" not in captions.split("Niet op deze kaart:")[1].split(".")[0]
+
+
+def test_ranking_sentences_count_the_secret_wijken(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page()
+    for page in ["overzicht", "continuum", "tekorten"]:
+        at.switch_page(f"pages/{page}.py")
+        at.run(timeout=120)
+        assert not at.exception, (page, at.exception)
+        shown = " ".join(str(m.value) for m in at.markdown)
+        assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in shown, page

@@ -19,6 +19,7 @@ from transforms.planning import (
     input_rows,
     validate,
 )
+from transforms.population import population_missing_text
 
 STALE_LABEL = "op oude gegevens"
 CURRENT_LABEL = "actueel"
@@ -59,6 +60,22 @@ def plan_inputs(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
     cursor = con.execute(INPUT_SQL, [gemeente_code, year])
     names = [d[0] for d in cursor.description]
     return input_rows([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
+
+
+def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                       name: str | None = None, inputs: list[WijkInput] | None = None) -> str | None:
+    """None when a plan of the gemeente and year has children per wijk to start from (the
+    continuum model has rows); else, in Dutch plain text, what is missing and where to load it
+    (transforms.population.population_missing_text), so that no plan of zeros is shown, seeded,
+    saved or exported. `inputs`: plan_inputs when the caller has them already."""
+    if inputs is None:
+        inputs = plan_inputs(con, gemeente_code, year)
+    if inputs:
+        return None
+    text = population_missing_text(lambda sql, params: con.execute(sql, params).fetchall(),
+                                   gemeente_code, year, name)
+    return (f"Een scenario rekent met de kinderen per wijk in {year}, en die ontbreken: "
+            f"{text.replace('**', '')}")
 
 
 def input_fingerprint(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:

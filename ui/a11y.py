@@ -149,12 +149,13 @@ def _visible(value: float | None) -> bool:
 
 
 def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: str | None = None,
-                     subject: str | None = None) -> str:
+                     subject: str | None = None, unknown: int = 0) -> str:
     """One sentence naming the wijk with the highest and the lowest value, e.g. "Nieuwland heeft
     de meeste peuters: 460; Bloemhof de minste: 120." (with `noun`) or "Tekort niveau 3: het hoogst
     in Nieuwland (40), het laagst in Bloemhof (-5)." (with `subject`). `items` are (name, value,
     shown text) with value None where the page hides it: hidden cells are never ranked, only
-    counted, and the texts are the page's own protected ones."""
+    counted, and the texts are the page's own protected ones. `unknown`: wijken not in `items`
+    because CBS keeps their children secret (PopulationTable.unknown_wijken), counted too."""
     shown = sorted(((name, value, text) for name, value, text in items if _visible(value)),
                    key=lambda item: (-item[1], item[0]))
     hidden = len(items) - len(shown)
@@ -171,6 +172,9 @@ def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: st
     if hidden:
         sentence += (f" Afgeschermd of zonder gegevens: {hidden} "
                      f"{'wijk' if hidden == 1 else 'wijken'}.")
+    if unknown:
+        sentence += (f" Aantal kinderen onbekend (CBS geheim), niet gerangschikt: {unknown} "
+                     f"{'wijk' if unknown == 1 else 'wijken'}.")
     return sentence
 
 

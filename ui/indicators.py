@@ -66,6 +66,30 @@ def missing_message(indicator: Indicator, gemeente_code: str, year: int, name: s
     return population_missing(gemeente_code, year, name)
 
 
+def national_lrk_note(indicator: Indicator, year: int) -> str:
+    """For the national map of a figure made from the LRK's regular places: which loaded gemeenten
+    it leaves out because no LRK export of theirs is loaded (their places are unknown, not 0), and
+    where to load one; '' when it leaves none out."""
+    if not indicator.needs_lrk:
+        return ""
+    from ui.data import rows
+    from ui.state import gemeenten
+
+    with_children = {code for (code,) in rows(
+        "select distinct gemeente_code from gap_by_wijk_niveau where year = ?", [year])}
+    with_lrk = {code for (code,) in rows(
+        "select distinct gemeente_code from gap_by_wijk_niveau where year = ? and supply_year is not null"
+        " and component in ('reguliere_plekken', 'opnamegrens')", [year])}
+    names = gemeenten()
+    left_out = sorted(names.get(code, code) for code in with_children - with_lrk)
+    if not left_out:
+        return ""
+    return (f"Niet op deze kaart: {', '.join(left_out)}. Voor "
+            f"{'deze gemeente' if len(left_out) == 1 else 'deze gemeenten'} is geen LRK-export geladen, "
+            "dus de reguliere plekken zijn niet bekend (niet 0). Laad de export op de pagina "
+            "**Gemeente laden** (LRK-export inlezen) of met `python -m data_sources import-lrk`.")
+
+
 def population_route_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
     """For a figure made from the children: whether that year's children are counted or estimated,
     and how (source_note); '' for other figures or without children."""

@@ -45,6 +45,21 @@ def model_hidden(gemeente_code: str, year: int) -> str:
     return model_hidden_note(rows(MODEL_HIDDEN_SQL, [gemeente_code, year]))
 
 
+def secret_left_out(gemeente_code: str, year: int) -> str:
+    """The note for every page that leaves out the wijken whose children CBS keeps secret
+    (a_00_14 '.': no count, so no model figure, signal rate or plan input): names them, says why
+    and where a count can come from; '' when there are none."""
+    unknown = population_table(gemeente_code, year).unknown_wijken
+    if not unknown:
+        return ""
+    names = ", ".join(f"{name} ({code})" for code, name in unknown)
+    return (f"Niet op deze pagina: {names}. CBS houdt het aantal kinderen van 0 tot 15 jaar van "
+            f"{'deze wijk' if len(unknown) == 1 else f'deze {len(unknown)} wijken'} geheim ('.' in "
+            "kolom a_00_14 van de kerncijfers), dus er is geen aantal om mee te rekenen; de "
+            "gemeentetotalen tellen ze niet mee. Lever de BRP-telling per wijk aan op de pagina "
+            "**Aanleveren** (soort bevolking) om ze mee te nemen.")
+
+
 NOTHING_LOADED = (
     "Er zijn nog geen gegevens geladen. Laad een gemeente op de pagina **Gemeente laden** (van "
     "CBS, of uit gedownloade bestanden), of met `python -m data_sources import-cbs kwb-2024.xlsx`."
@@ -135,6 +150,6 @@ def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
     })
 
 
-__all__ = ["AGE_GROUP_LABELS", "NOTHING_LOADED", "population_missing",
+__all__ = ["AGE_GROUP_LABELS", "NOTHING_LOADED", "population_missing", "secret_left_out",
            "TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame",
            "population_table", "source_note"]

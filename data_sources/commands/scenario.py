@@ -86,7 +86,13 @@ def run(args) -> int:
                       f"{s.horizon} jaar\t{scenarios.status(con, s, fingerprint)}")
             return 0
         scenario = _scenario(con, args.id)
-        computed = scenarios.compute(con, scenario)
+        inputs = scenarios.plan_inputs(con, scenario.gemeente_code, scenario.year)
+        if missing := scenarios.population_missing(con, scenario.gemeente_code, scenario.year,
+                                                   exports.gemeente_name(con, scenario.gemeente_code),
+                                                   inputs):
+            raise InputRefused([f"Scenario {scenario.scenario_id} ({scenario.name}) is niet te berekenen. "
+                                f"{missing}" + (" Er is niets geschreven." if args.actie == "export" else "")])
+        computed = scenarios.compute(con, scenario, inputs)
         status = scenarios.status(con, scenario)
         if args.actie == "show":
             for line in plan.summary_lines(computed, status):
@@ -94,7 +100,6 @@ def run(args) -> int:
             return 0
         name = exports.gemeente_name(con, scenario.gemeente_code)
         tariffs = scenarios.list_tariffs(con, scenario.gemeente_code)
-        inputs = scenarios.plan_inputs(con, scenario.gemeente_code, scenario.year)
         if output.suffix.lower() == ".xlsx":
             output.write_bytes(plan.plan_workbook(computed, name, tariffs, inputs, status))
         else:
