@@ -12,6 +12,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from data_sources import store
 from data_sources.errors import InputRefused
 
 ROLES = {
@@ -133,9 +134,12 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
                 " returning attempt_id", [login_key, client]).fetchone()[0]
             con.execute("commit")
             return attempt_id
-        except (duckdb.TransactionException, duckdb.ConstraintException):
+        except (duckdb.TransactionException, duckdb.ConstraintException) as error:
             with contextlib.suppress(duckdb.Error):  # a conflict at commit ended it already
                 con.execute("rollback")
+            if (reason := store.write_failure_reason(error)) is not None:
+                # the commit found the disk full or the folder not writable: not a busy moment
+                raise store.write_refused(reason) from None
             time.sleep(0.002 * (1 + attempt % 10))
     raise InputRefused("Inloggen lukt nu niet: te veel pogingen tegelijk. Probeer het zo opnieuw.")
 

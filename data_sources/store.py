@@ -221,35 +221,83 @@ def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool 
         raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten).", target)
 
 
+# A process that waits for the database says so with an empty file beside it, named with its
+# process id (kindkaart.duckdb.<pid>.wacht), for as long as it waits. The app (ui.data) keeps the
+# database open between clicks while people use it; when another process waits it lets go as soon
+# as the runs under way end, and opens the file again only after the waiter got it, so that a
+# command gets its turn however busy the app is.
+_WAITING = ".wacht"
+
+
+def _waiting_name(target: Path, pid: int) -> Path:
+    return target.with_name(f"{target.name}.{pid}{_WAITING}")
+
+
+def others_waiting(target: str | Path) -> bool:
+    """Whether another running process waits to open the database `target` (its .wacht file
+    beside it). Costs one listing of the folder; a waiter killed meanwhile does not count."""
+    target = Path(target)
+    prefix = f"{target.name}."
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return False
+    for name in names:
+        if name.startswith(prefix) and name.endswith(_WAITING):
+            pid = name[len(prefix):-len(_WAITING)]
+            if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+                return True
+    return False
+
+
 def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(target), read_only=read_only, config=CONNECT_CONFIG)
-        except duckdb.Error as exc:
-            message = str(exc).lower()
-            # another process holds the lock, or in this process the last connection to the file
-            # is closing (DuckDB shuts the database down) while another thread opens it
-            in_use = "could not set lock" in message or "unique file handle conflict" in message
-            if in_use and time.monotonic() < deadline:
-                time.sleep(delay)  # the other process has no event to await: poll, backing off
-                delay = min(delay * 2, 0.5)
-                continue
-            if in_use:
-                raise DatabaseInUse(
-                    "De database is in gebruik door een ander programma (bijvoorbeeld een opdracht "
-                    "die gegevens laadt). Probeer het over een minuut opnieuw.", target) from None
-            if target != ":memory:" and target.with_name(target.name + ".wal").exists():
-                # most often a .wal of another copy of the database beside this one
+    waiting = None  # this process's .wacht file while it waits
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(target), read_only=read_only, config=CONNECT_CONFIG)
+            except duckdb.Error as exc:
+                message = str(exc).lower()
+                # another process holds the lock, or in this process the last connection to the
+                # file is closing (DuckDB shuts the database down) while another thread opens it
+                in_use = "could not set lock" in message or "unique file handle conflict" in message
+                if in_use and time.monotonic() < deadline:
+                    if waiting is None and target != ":memory:":
+                        waiting = _say_waiting(target)
+                    time.sleep(delay)  # the other process has no event to await: poll, backing off
+                    delay = min(delay * 2, 0.2)
+                    continue
+                if in_use:
+                    raise DatabaseInUse(
+                        "De database is in gebruik door een ander programma (bijvoorbeeld een "
+                        "opdracht die gegevens laadt). Probeer het over een minuut opnieuw.",
+                        target) from None
+                if target != ":memory:" and target.with_name(target.name + ".wal").exists():
+                    # most often a .wal of another copy of the database beside this one
+                    raise DatabaseRefused(
+                        "De database kan niet worden geopend samen met het .wal-bestand ernaast: dat "
+                        "is beschadigd of hoort bij een ander bestand. Er is niets in geschreven; "
+                        "haal het .wal-bestand weg (bewaar het) of zet een reservekopie terug "
+                        "('restore-backup').", target) from None
                 raise DatabaseRefused(
-                    "De database kan niet worden geopend samen met het .wal-bestand ernaast: dat is "
-                    "beschadigd of hoort bij een ander bestand. Er is niets in geschreven; haal het "
-                    ".wal-bestand weg (bewaar het) of zet een reservekopie terug ('restore-backup').",
-                    target) from None
-            raise DatabaseRefused(
-                "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met een "
-                "andere versie van DuckDB. Er is niets in geschreven.", target) from None
+                    "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met "
+                    "een andere versie van DuckDB. Er is niets in geschreven.", target) from None
+    finally:
+        if waiting:
+            waiting.unlink(missing_ok=True)
+
+
+def _say_waiting(target: Path) -> Path | bool:
+    """Put this process's .wacht file beside the database; False where the folder takes no file
+    (read-only, full: then the app lets go only when it has been idle for a moment)."""
+    waiting = _waiting_name(target, os.getpid())
+    try:
+        waiting.touch()
+    except OSError:
+        return False
+    return waiting
 
 
 def check_complete(con: duckdb.DuckDBPyConnection, target=None) -> None:

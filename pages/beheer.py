@@ -23,11 +23,19 @@ for audience, label in accounts.AUDIENCES.items():
                             default=sorted(current & set(PARTNER_INDICATORS)),
                             format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}")
     if set(chosen) != current & set(PARTNER_INDICATORS):
-        with store.transaction(con):
-            for key in PARTNER_INDICATORS:
-                if (key in chosen) != (key in current):
-                    accounts.set_released(con, key, audience, key in chosen, actor())
-        st.toast(f"Vrijgave voor {label} bijgewerkt.")
+        try:
+            with store.transaction(con):
+                for key in PARTNER_INDICATORS:
+                    if (key in chosen) != (key in current):
+                        accounts.set_released(con, key, audience, key in chosen, actor())
+        except Exception as error:
+            # a full disk or a folder without write rights: said here, and the rest of the page
+            # (accounts, log) still shows; the transaction was rolled back
+            if (reason := store.write_failure_reason(error)) is None:
+                raise
+            st.error(store.write_refused(reason).messages[0])
+        else:
+            st.toast(f"Vrijgave voor {label} bijgewerkt.")
 
 st.header("Accounts")
 # st.write, not st.caption: inline code in a caption is drawn below the contrast WCAG asks

@@ -181,3 +181,51 @@ def test_a_scheduled_load_cbs_refreshes_a_running_app_and_holds_the_database_onl
         assert process.returncode == 0, out + err
         assert "85984NED 2024: 1 gemeente(n), gegevens van" in out and "(opgehaald)" in out
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.browser
+def test_a_cli_import_gets_its_turn_while_three_sessions_keep_browsing(app_db, tmp_path):
+    # Between clicks the app keeps the database open for IDLE_SECONDS; three people clicking
+    # through pages never leave it idle that long. A waiting command says so (a .wacht file) and
+    # the app lets go when the runs under way end.
+    import time
+
+    require_chromium()
+    cli_file = tmp_path / "cli.xlsx"
+    cli_file.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 33]]))
+    pages = ["Continuüm", "Tekorten", "Trends", "Overzicht", "Databronnen"]
+    click = """name => [...document.querySelectorAll("[data-testid='stSidebarNav'] a")]
+                         .find(link => link.innerText.includes(name)).click()"""
+    with streamlit_server(app_db) as url, chromium_page() as first:
+        sessions = [first] + [first.context.browser.new_context().new_page() for _ in range(2)]
+        for session in sessions:
+            session.goto(url, wait_until="domcontentloaded")
+            session.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
+        outcome = {}
+
+        def run_import() -> None:
+            started = time.monotonic()
+            outcome["result"] = _run_cli("import", str(cli_file), "--soort", "vve-indicaties",
+                                         "--organisatie", "GGD Voorbeeldregio (JGZ)", "--periode", "2023",
+                                         "--db", str(app_db))
+            outcome["seconds"] = time.monotonic() - started
+
+        command = threading.Thread(target=run_import)
+        command.start()
+        clicks = 0
+        while command.is_alive():  # the three sessions click on, without waiting for a page
+            for session in sessions:
+                session.evaluate(click, pages[clicks % len(pages)])
+                clicks += 1
+                time.sleep(0.2)
+        command.join()
+        result = outcome["result"]
+        assert result.returncode == 0, result.stdout + result.stderr  # not 'in gebruik'
+        assert "Opgeslagen als upload" in result.stdout
+        assert clicks >= 6
+        for session in sessions:  # and the sessions go on
+            session.evaluate(click, "Overzicht")
+            session.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
+            settled(session)
+            assert session.locator("[data-testid='stException']").count() == 0
+    assert not list(app_db.parent.glob("*.wacht"))

@@ -105,3 +105,82 @@ def test_an_upload_in_the_app_on_a_full_disk_says_so_and_stores_nothing(full_dis
     assert FULL in shown and str(full_disk.parent) not in shown
     assert not any("Opgeslagen" in success.value for success in at.success)
     assert active(full_disk) == before
+
+
+def _accounts(database: Path) -> list[tuple]:
+    con = store.connect(database, read_only=True)
+    try:
+        return con.execute("select login, active from accounts order by login").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def full_disk_with_accounts(sample_db, tmp_path):
+    """As full_disk, with a beheerder and a partner account stored before the disk filled up."""
+    from conftest import add_account
+
+    disk = tmp_path / "schijf"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
+    try:
+        database = disk / "kindkaart.duckdb"
+        shutil.copy(sample_db, database)
+        add_account(database, "beheer", "beheerder")
+        add_account(database, "ggd", "partner", "GGD Voorbeeldregio (JGZ)")
+        free = shutil.disk_usage(disk).free
+        with open(disk / "vulling", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, free)
+        yield database
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_users_add_and_disable_on_a_full_disk_are_refused_in_dutch(full_disk_with_accounts):
+    database = full_disk_with_accounts
+    before = _accounts(database)
+    added = subprocess.run([sys.executable, "-m", "data_sources", "users", "add", "zaal", "--rol", "lea",
+                            "--wachtwoord-stdin", "--db", str(database)], input="correct paard batterij\n",
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert_refused_in_dutch(added, database)
+    assert_refused_in_dutch(cli(database, "users", "disable", "ggd"), database)
+    assert _accounts(database) == before
+
+
+def test_a_release_on_beheer_on_a_full_disk_says_so_and_changes_nothing(full_disk_with_accounts,
+                                                                          monkeypatch):
+    from data_sources.accounts import Account
+
+    database = full_disk_with_accounts
+    monkeypatch.setenv("KINDKAART_DB", str(database))
+    at = run_page("beheer", account=Account("beheer", "beheerder"))
+    assert not at.exception
+    at.multiselect(key="vrijgave_partner").select("vve_per_100")
+    at.run()
+    assert not at.exception
+    shown = " ".join(error.value for error in at.error)
+    assert FULL in shown and "niets gewijzigd" in shown and str(database.parent) not in shown
+    assert at.table and at.dataframe  # the accounts and the log still show below it
+    con = store.connect(database, read_only=True)
+    try:
+        assert con.execute("select count(*) from indicator_releases").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_signing_in_on_a_full_disk_says_so_in_dutch(full_disk_with_accounts, monkeypatch):
+    # a login writes a line to the audit log before the password is checked
+    monkeypatch.setenv("KINDKAART_DB", str(full_disk_with_accounts))
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value("correct paard batterij")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    shown = " ".join(error.value for error in at.error)
+    assert FULL in shown and str(full_disk_with_accounts.parent) not in shown
+    assert "te veel pogingen" not in shown  # a full disk is not a busy moment
+    assert "kindkaart_account" not in at.session_state  # not signed in on a login nobody recorded

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from conftest import ROOT
@@ -131,3 +132,75 @@ def test_a_load_within_a_run_is_seen_by_the_rest_of_that_run(app_db, monkeypatch
 
     before, kept, after = _in_a_run(work)["value"]
     assert kept == before and after != before
+
+
+def _busy_sessions(count: int, stop: threading.Event, errors: list) -> list[threading.Thread]:
+    """`count` sessions clicking without pause: each run reads and holds the database a moment,
+    and the runs of the sessions overlap, so the app is never idle for IDLE_SECONDS."""
+    def session(offset: float) -> None:
+        time.sleep(offset)
+        while not stop.is_set():
+            try:
+                _in_a_run(lambda con: (con.execute("select count(*) from loads").fetchall(),
+                                       time.sleep(0.3)))
+            except Exception as error:  # what the test is about: any error is a failure
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=session, args=(n * 0.1,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_a_waiting_command_gets_its_turn_while_three_sessions_keep_clicking(app_db, monkeypatch):
+    monkeypatch.setattr(data, "IDLE_SECONDS", 2.0)  # as in production
+    stop, errors = threading.Event(), []
+    sessions = _busy_sessions(3, stop, errors)
+    try:
+        deadline = time.monotonic() + 30
+        while app_db not in data._shared:
+            assert time.monotonic() < deadline and not errors, errors
+            time.sleep(0.05)  # the first run opens the database: nothing to await
+        # a command in its own process, with its default wait: it writes, as an import does
+        code = ("import time\nfrom data_sources import store\nstart = time.monotonic()\n"
+                f"con = store.connect({str(app_db)!r})\nwaited = time.monotonic() - start\n"
+                "con.execute(\"update loads set note = 'van de opdrachtregel' where load_id = 1\")\n"
+                "con.close()\nprint(round(waited, 2))")
+        command = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=120)
+        assert command.returncode == 0, command.stdout + command.stderr  # not DatabaseInUse
+        assert float(command.stdout) < store.LOCK_WAIT_SECONDS
+        # the sessions go on reading after it, and see what it wrote
+        seen = _in_a_run(lambda con: con.execute("select note from loads where load_id = 1").fetchone()[0])
+        assert seen["value"] == "van de opdrachtregel"
+    finally:
+        stop.set()
+        for thread in sessions:
+            thread.join()
+        data.close_idle()
+    assert not errors, errors
+    assert not list(app_db.parent.glob("*.wacht"))  # the command took its .wacht file with it
+
+
+def test_a_command_that_waited_in_vain_or_was_killed_does_not_hold_up_the_app(app_db, monkeypatch):
+    monkeypatch.setattr(data, "IDLE_SECONDS", 60)
+    holder = store.connect(app_db)  # this process holds the file: another one waits in vain
+    try:
+        code = f"from data_sources import store; store.connect({str(app_db)!r}, wait=0.5)"
+        other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        assert "DatabaseInUse" in other.stderr
+    finally:
+        holder.close()
+    assert not list(app_db.parent.glob("*.wacht"))  # it removed its .wacht file when it gave up
+    # one killed while it waited leaves its file behind: a process that no longer runs waits for nothing
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True)
+    (app_db.parent / f"{app_db.name}.{ended.stdout.strip()}.wacht").touch()
+    assert not store.others_waiting(app_db)
+    start = time.monotonic()
+    first = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+    second = _in_a_run()
+    assert time.monotonic() - start < 5 and first["value"] > 0
+    assert second["instance"] is first["instance"]  # kept open between clicks, as before
+    data.close_idle()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,10 +30,15 @@ if TYPE_CHECKING:
 # reuse its catalog and buffer cache (opening a national database costs 40-60 ms, and closing it
 # after a write checkpoints), while `python -m data_sources` gets the file within seconds of the
 # app falling idle (DuckDB lets one process at a time open a file; the command waits up to
-# store.LOCK_WAIT_SECONDS for it).
+# store.LOCK_WAIT_SECONDS for it). While people keep clicking the app is never idle that long: a
+# process that waits for the file says so (store.others_waiting), and then the app closes the
+# instance as soon as the runs under way have ended; runs that start meanwhile wait until the
+# other process has the file (then store.connect waits for it to let go), so a command gets its
+# turn within the time the runs under way take, not only when everybody stops clicking.
 IDLE_SECONDS = 2.0
 _local = threading.local()
 _lock = threading.RLock()  # a lease may end in the garbage collector, inside a locked section
+_turn = threading.Condition(_lock)  # notified when the last run lets go of an instance
 _shared: dict[Path, _Shared] = {}
 
 
@@ -80,6 +86,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _acquire(path: Path) -> tuple[_Shared, duckdb.DuckDBPyConnection]:
     with _lock:
+        _give_way(path)
         shared = _shared.get(path)
         if shared is not None and shared.identity != _identity(path):
             if shared.users:
@@ -105,14 +112,31 @@ def _let_go(shared: _Shared) -> None:
         shared.users -= 1
         if shared.users:
             return
-        if shared.replaced or IDLE_SECONDS <= 0:
+        if shared.replaced or IDLE_SECONDS <= 0 or store.others_waiting(shared.path):
             del _shared[shared.path]
             shared.con.close()
+            _turn.notify_all()
             return
         shared.idle_since += 1
         timer = threading.Timer(IDLE_SECONDS, _close_if_idle, (shared, shared.idle_since))
         timer.daemon = True
         timer.start()
+
+
+def _give_way(path: Path) -> None:
+    # Called with _lock held. While another process waits for the file: no new run on the open
+    # instance; it is closed when its last run ends (_let_go), and the new run waits until the
+    # other process has the file (its .wacht file is gone) or gave up, at most as long as a
+    # command waits. Costs one listing of the database's folder when nobody waits.
+    deadline = time.monotonic() + store.LOCK_WAIT_SECONDS
+    while store.others_waiting(path) and time.monotonic() < deadline:
+        shared = _shared.get(path)
+        if shared is not None and shared.users == 0:
+            del _shared[path]
+            shared.con.close()
+        # the waiter polls the lock (another process: no event to await); a run ending here
+        # notifies at once
+        _turn.wait(0.05)
 
 
 def _close_if_idle(shared: _Shared, idle_since: int) -> None:
