@@ -1,386 +1,41 @@
-"""A gemeente loaded only from the real kwb download: population by route, unknown wijken, pages."""
+"""A real gemeente from CBS downloads: choosing it by name or code, what is loaded without buurten
+or postcodes, and what a user sees when something is missing."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from conftest import XLSX_MIME, app_db_with_files
-from conftest import run_page_as_analist as run_page
-from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
-from data_sources import store
-from data_sources.errors import WouldEmptyValues
-from data_sources.jobs import import_cbs_file as import_file
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import GEMEENTE, WIJKEN  # noqa: E402
 
-KWB_LOADS = "select file_name, status from loads where dataset = 'kerncijfers' order by load_id"
-KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}
+from data_sources.registrations.locations import LocationIndex, UnknownLocation  # noqa: E402
 
 
 @pytest.fixture
-def kwb_con(con, tmp_path):
-    """A store with nothing but kwb-2024.xlsx of Zwolle imported."""
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+def wijken_only(con):
+    """A gemeente as a kwb file without buurt rows and without the postcode file leaves it."""
+    con.execute("insert into loads (load_id, source, dataset) values (0, 'cbs', 'regio')")
+    con.execute("insert into regions values (2024, ?, 'gemeente', 'Voorbeeldstad', ?, null, 0)",
+                [GEMEENTE, GEMEENTE])
+    for code, name in WIJKEN.items():
+        con.execute("insert into regions values (2024, ?, 'wijk', ?, ?, ?, 0)", [code, name, GEMEENTE, code])
     return con
 
 
-def test_kwb_alone_spreads_each_wijk_evenly_over_the_ages(kwb_con):
-    rows = kwb_con.execute(
-        "select wijk_code, wijk_name, age_group, children, population_source, is_estimate"
-        " from population_by_wijk_age where gemeente_code = 'GM0193' and year = 2024"
-        " order by wijk_code, age_group"
-    ).fetchall()
-    assert {r[0] for r in rows} == set(KNOWN)  # the secret wijk is not estimated
-    for wijk, name, age_group, children, source, is_estimate in rows:
-        years_in_group = {"0-2": 2, "2-4": 2, "4-12": 8}[age_group]
-        assert children == pytest.approx(KNOWN[wijk] * years_in_group / 15)
-        assert (source, is_estimate) == ("kwb-gelijk-verdeeld", True)
-        assert name.startswith("Wijk ")
+def test_a_buurtcode_counts_for_its_wijk_when_buurten_are_not_loaded(wijken_only):
+    index = LocationIndex(wijken_only, GEMEENTE)
+    assert index.resolve("BU99990201").wijk_code == "WK999902"
+    with pytest.raises(UnknownLocation, match="geen buurtcode"):
+        index.resolve("BU99990801")  # its wijk WK999908 does not exist
 
 
-def test_a_secret_wijk_is_unknown_not_spread(kwb_con):
-    assert kwb_con.execute("select gemeente_code, wijk_code, wijk_name, year, reason"
-                           " from population_unknown_by_wijk").fetchall() == [
-        ("GM0193", "WK019352", "Wijk 52 Soestweteringlanden", 2024, "k_0Tot15Jaar geheim")]
-
-
-def test_the_gemeente_profile_replaces_the_even_spread_and_keeps_secret_wijken_out(con, tmp_path):
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    # 03759ned of Zwolle: 100 children of every age 0-14 (made-up), as cbsodata saves it
-    with store.transaction(con):
-        load = store.new_load(con, source="cbs", dataset="bevolking-leeftijd", table_id="03759ned",
-                              gemeente_code="GM0193", period="2024-2024")
-        con.executemany("insert into raw_cbs__population_by_age values ('03759ned', 2024, 'GM0193', ?, 100, ?)",
-                        [[age, load] for age in range(13)])
-    from transforms import build
-
-    build(con)
-    rows = dict(con.execute(
-        "select wijk_code, sum(children) from population_by_wijk_age"
-        " where population_source = 'cbs-schatting' group by wijk_code").fetchall())
-    gemeente_young = sum(KNOWN.values()) + 10
-    for wijk, young in KNOWN.items():
-        # share of the gemeente's own total: the secret wijk's 10 children are not spread
-        assert rows[wijk] == pytest.approx(1200 * young / gemeente_young)
-    assert con.execute("select count(*) from population_by_wijk_age"
-                       " where population_source = 'kwb-gelijk-verdeeld'").fetchone() == (0,)
-
-
-def test_a_kwb_only_gemeente_is_on_every_page(tmp_path, monkeypatch):
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    at = run_page()
-    assert not at.exception
-    gemeente = at.sidebar.selectbox[0]
-    assert gemeente.options == ["Zwolle (GM0193)"]
-    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.warning, *at.title])
-    assert "Overzicht Zwolle 2024" in text
-    assert "gelijk verdeeld over de leeftijden 0 tot en met 14" in text
-    assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in text
-    assert "kwb, gelijk verdeeld" in text and "onbekend (CBS geheim)" in text
-    for page in ["kaart", "continuum", "tekorten", "trends", "presentatie", "databronnen"]:
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-        assert not at.exception, page
-        shown = " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.warning, *at.title])
-        assert "Laad eerst gegevens" not in shown, page
-        assert "Er zijn nog geen gegevens geladen" not in shown, page
-
-
-def test_a_year_without_wijk_figures_says_what_is_missing(tmp_path, monkeypatch):
-    rows = [row for row in kwb_rows() if row[4] != "Wijk" and row[4] != "Buurt"]
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", rows))
-    at = run_page()
-    assert not at.exception
-    assert at.sidebar.selectbox[0].options == ["Zwolle (GM0193)"]
-    warnings = " ".join(str(w.value) for w in at.warning)
-    assert "Voor Zwolle in 2023 zijn alleen gemeentecijfers geladen, geen wijken" in warnings
-    assert "kwb-2023.xlsx" in warnings and "Gemeente laden" in warnings
-
-
-def test_an_unknown_gemeente_in_the_link_gets_a_message(app_db):
-    from conftest import ROOT
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["gemeente"] = "GM0363"
-    at.run()
-    assert not at.exception
-    assert any("Gemeente GM0363 uit de link is niet geladen; u ziet nu Voorbeeldstad" in str(w.value)
-               for w in at.warning)
-
-
-def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    rows = con.execute(
-        "select kwb_column, gemeente_value, wijken_sum, difference, wijken_unknown_count"
-        " from kerncijfers_reconciliation where kwb_column in ('a_inw', 'a_00_14') order by 1"
-    ).fetchall()
-    con.close()
-    assert rows == [("a_00_14", 7660, 7650, 10, 1), ("a_inw", 41390, 41390, 0, 0)]
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    at = run_page("databronnen")
-    assert not at.exception
-    assert at.metric[1].value == "2"  # kwb and the bundled boundaries (the handreiking metric first)
-    table = at.dataframe[-1].value
-    verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
-    assert verdicts["a_inw"] == "binnen afronding"
-    assert verdicts["a_00_14"] == "1 wijk(en) geheim"
-
-
-def read_in(at, name: str, data: bytes):
-    """On the Gemeente laden page in `at`: upload a CBS file and press 'Bestand inlezen'."""
-    at.file_uploader(key="laden_bestand").set_value((name, data, XLSX_MIME))
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
-
-
-def test_gemeente_laden_reads_an_uploaded_kwb_file(app_db, tmp_path):
-    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx").read_bytes()
-    at = run_page("gemeente_laden")
-    read_in(at, "kwb-2024.xlsx", data)
-    assert not at.exception
-    assert at.success, [e.value for e in [*at.error, *at.warning, *at.info]]
-    assert "kwb-2024.xlsx is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))" in at.success[0].value
-    assert _zwolle_loads(app_db) == 1
-
-
-def test_gemeente_laden_refuses_a_bad_file_and_stores_nothing(app_db, tmp_path):
-    rows = kwb_rows()
-    rows[3][10] = "veel"
-    data = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows).read_bytes()
-    at = run_page("gemeente_laden")
-    read_in(at, "kwb-2024.xlsx", data)
-    assert not at.exception
-    errors = [str(e.value) for e in at.error]
-    assert errors == ["kwb-2024.xlsx is niet ingelezen; er is niets opgeslagen.",
-                      "Bestand kwb-2024.xlsx, rij 5, kolom a_00_14: 'veel' is geen getal."]
-    assert _zwolle_loads(app_db) == 0
-
-
-def _zwolle_loads(path) -> int:
-    import duckdb
-
-    with duckdb.connect(str(path)) as connection:  # the app in this process holds it read-write
-        return connection.execute("select count(*) from loads where gemeente_code = 'GM0193'"
-                                  " and dataset = 'kerncijfers'").fetchone()[0]
-
-
-def _emptier_kwb(tmp_path):
-    """The same kwb-2024 as an early release: a_jz_tn and p_jz_tn '.' where they were filled."""
-    return write_kwb_xlsx(tmp_path / "kwb-2024-voorlopig.xlsx", kwb_rows(secret_jeugdzorg=True))
-
-
-def test_a_file_that_empties_values_is_refused_unless_replaced(con, tmp_path):
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)))
-    before = con.execute("select count(value) from raw_cbs__kerncijfers").fetchone()
-    with pytest.raises(WouldEmptyValues) as refused:
-        import_file(con, _emptier_kwb(tmp_path))
-    assert refused.value.messages == [
-        "Bestand kwb-2024-voorlopig.xlsx: dit zou waarden van 2024 leegmaken die kwb-2024.xlsx wel "
-        "had, in de kolommen a_jz_tn (JongerenMetJeugdzorgInNatura), p_jz_tn "
-        "(PercentageJongerenMetJeugdzorg) (tot 9 gebieden). Er is niets opgeslagen. Is dit bewust "
-        "(bijvoorbeeld een gecorrigeerde CBS-versie)? Lees het bestand dan opnieuw in met --vervang, "
-        "of bevestig het vervangen op de pagina Gemeente laden."]
-    assert con.execute("select count(value) from raw_cbs__kerncijfers").fetchone() == before
-    assert con.execute("select count(*) from loads where status = 'active' and dataset = 'kerncijfers'"
-                       ).fetchone() == (1,)
-    import_file(con, _emptier_kwb(tmp_path), replace=True)
-    assert con.execute(KWB_LOADS).fetchall() == [
-        ("kwb-2024.xlsx", "superseded"), ("kwb-2024-voorlopig.xlsx", "active")]
-
-
-def test_a_gemeente_only_file_keeps_the_wijken_of_an_earlier_load(con, tmp_path):
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    gemeente_only = [row for row in kwb_rows() if row[4] in ("Land", "Gemeente")]
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024-gemeente.xlsx", gemeente_only))
-    assert con.execute(KWB_LOADS).fetchall() == [
-        ("kwb-2024.xlsx", "active"), ("kwb-2024-gemeente.xlsx", "active")]
-    assert con.execute("select count(distinct wijk_code) from population_by_wijk_age").fetchone() == (3,)
-
-
-def test_cli_vervang_flag(tmp_path, capsys):
-    from data_sources import cli
-
-    db = str(tmp_path / "k.duckdb")
-    first = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False))
-    assert cli.main(["import-cbs", str(first), "--db", db]) == 0
-    assert cli.main(["import-cbs", str(_emptier_kwb(tmp_path)), "--db", db]) == 1
-    assert "a_jz_tn (JongerenMetJeugdzorgInNatura)" in capsys.readouterr().out
-    assert cli.main(["import-cbs", str(_emptier_kwb(tmp_path)), "--db", db, "--vervang"]) == 0
-
-
-def test_gemeente_laden_asks_before_emptying_values(app_db, tmp_path):
-    at = run_page("gemeente_laden")
-    full = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)).read_bytes()
-    read_in(at, "kwb-2024.xlsx", full)
-    read_in(at, "kwb-2024.xlsx", _emptier_kwb(tmp_path).read_bytes())
-    at.run()
-    assert not at.exception
-    assert any("a_jz_tn (JongerenMetJeugdzorgInNatura)" in str(w.value) for w in at.warning)
-    at.checkbox(key="laden_bestand_vervang").check()
-    at.run()
-    next(b for b in at.button if b.label == "Bestand inlezen").click()
-    at.run()
-    assert "kwb-2024.xlsx is ingelezen" in at.success[0].value
-
-
-def test_a_gemeente_from_files_draws_its_map_offline(tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    import_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    stored = con.execute("select region_level, count(*) from geometries group by 1 order by 1").fetchall()
-    source = con.execute("select source, file_name, year from loads where dataset = 'geometrie'").fetchall()
-    con.close()
-    assert stored == [("gemeente", 1), ("wijk", 16)]  # Zwolle has 16 wijken in 2024
-    assert source == [("pdok", "meegeleverd: wijk_2024.geojson.gz (CBS/PDOK, CC BY 4.0)", 2024)]
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    at = run_page("kaart")
-    assert not at.exception
-    assert not [w for w in at.warning if "wijkgrenzen" in str(w.value)]
-    assert len(at.get("deck_gl_json_chart")) == 1
-    assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden" in str(c.value) for c in at.caption)
-
-
-def test_another_year_uses_the_nearest_boundaries_with_a_note(tmp_path, monkeypatch):
-    wijken = [*ZWOLLE_WIJKEN, ("WK019399", "Wijk 99 Verdwenen", 100, 20)]
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=wijken)))
-    at = run_page("kaart")
-    assert not at.exception
-    notes = " ".join(str(c.value) for c in [*at.caption, *at.info, *at.warning])
-    assert "wijkgrenzen van 2024" in notes
-    assert "Wijk 99 Verdwenen (WK019399)" in notes
-
-
-def test_a_gemeente_that_renumbered_every_wijk_gets_one_sentence_not_a_list(tmp_path, monkeypatch):
-    # as Amsterdam: its wijk codes of 2019 (WK036300-) are none of 2024's
-    wijken = [("WK019390", "Wijk 90 Oud", 4000, 600), ("WK019391", "Wijk 91 Oud", 5000, 700)]
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2019.xlsx", kwb_rows(wijken=wijken)))
-    at = run_page("kaart")
-    assert not at.exception
-    notes = " ".join(str(c.value) for c in at.caption)
-    assert ("Geen van de 2 wijkcodes van 2019 bestaat in 2024 (de wijken zijn sindsdien opnieuw "
-            "ingedeeld), dus de kaart blijft leeg. Laad de grenzen van 2019 op de pagina "
-            "**Gemeente laden**") in notes
-    assert "WK019390" not in notes
-
-
-def test_wijken_without_a_name_are_counted_and_the_page_says_where_names_come_from(tmp_path, monkeypatch):
-    # a StatLine CSV "met codes" of a year whose codes the bundled 2024 names do not have
-    wijken = [("WK019390", "WK019390", 4000, 600), ("WK019322", "Wijk 22 Stadshagen", 5000, 700)]
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2019.xlsx", kwb_rows(wijken=wijken)))
-    at = run_page()
-    assert not at.exception
-    captions = " ".join(str(c.value) for c in at.caption)
-    assert ("Voor 1 van de 2 wijken is geen naam geladen; ze staan hier met hun CBS-code. Het "
-            "kwb-bestand van 2019 (kwb-2019.xlsx) of de StatLine-CSV 'met titels' geeft de namen") in captions
-
-
-def test_the_map_names_its_wijken_and_the_pdok_background_is_off_until_switched_on(tmp_path, monkeypatch):
-    import json
-    import urllib.parse
-
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    at = run_page("kaart")
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    names = next(layer for layer in spec["layers"] if layer["id"] == "wijknamen")
-    # the wijken of the bundled boundaries, named from the kwb (or the boundaries), without "Wijk 10";
-    # a wijk too small for its name at the first view (the Binnenstad) is named in its tooltip
-    shown = {row["name"] for row in names["data"]}
-    assert shown >= {"Diezerpoort", "Stadshagen", "Soestweteringlanden"} and "Binnenstad" not in shown
-    assert names["getSize"] == 15 and names["outlineWidth"] == 4
-    assert "pdok" not in spec["mapStyle"]
-    at.toggle(key="kaart_achtergrond").set_value(True)
-    at.run()
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert ("https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
-            in urllib.parse.unquote(spec["mapStyle"]))
-
-
-def test_regions_without_names_take_the_bundled_ones():
-    from data_sources.cbs.loading import kerncijfers_frames
-    from data_sources.cbs.odata import CbsTable
-
-    table = CbsTable(
-        table_id="85984NED", title="Kerncijfers wijken en buurten 2024", period="2024", modified=None,
-        data_properties=[{"Type": "GeoDetail", "Key": "WijkenEnBuurten"},
-                         {"Type": "Topic", "Key": "AantalInwoners_5", "Datatype": "Long"}],
-        records=[{"WijkenEnBuurten": "GM0193    ", "AantalInwoners_5": 133141},
-                 {"WijkenEnBuurten": "WK019310  ", "AantalInwoners_5": 7115}],
-    )
-    regions, _ = kerncijfers_frames(table)
-    assert dict(zip(regions["region_code"], regions["region_name"], strict=True)) == {
-        "GM0193": "Zwolle", "WK019310": "Wijk 10 Binnenstad"}
-
-
-def test_a_kwb_workbook_opening_with_an_explanation_sheet(con, tmp_path):
-    import openpyxl
-
-    path = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
-    book = openpyxl.load_workbook(path)
-    book.create_sheet("Toelichting", 0).append(["Kerncijfers wijken en buurten 2024, bron: CBS"])
-    book.save(path)
-    kind, load_ids, _notes = import_file(con, path)
-    assert (kind, len(load_ids)) == ("kerncijfers", 1)
-
-
-def test_the_export_names_the_unknown_wijken(kwb_con):
-    from outputs.exports import build_sheets
-
-    [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["kinderen_per_wijk"])
-    assert any("Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in note
-               for note in sheet.notes)
-    assert "WK019352" not in set(sheet.frame["Wijkcode"])
-
-
-def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, monkeypatch):
-    # Zwolle from kwb alone: children, but no LRK export and no partner upload
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
-    at = run_page("kaart")
-    for key, expected in [
-        ("kindplaatsen", "`python -m data_sources import-lrk LRK-export.csv --jaar 2024`"),
-        ("vve_per_100", "registratie vve-indicaties, die de JGZ aanlevert op de pagina **Aanleveren**"),
-        ("nabijheid_bso_1km", "`python -m data_sources import-cbs BESTAND.csv --gemeente GM0193`"),
-    ]:
-        at.selectbox(key="_indicator_choice").set_value(key)
-        at.run()
-        assert not at.exception
-        info = " ".join(str(i.value) for i in at.info)
-        assert "voor Zwolle in 2024 zijn geen gegevens geladen" in info, key
-        assert expected in info, key
-        assert "ontbreekt het aantal kinderen" not in info, key
-
-
-def test_a_gemeente_above_its_wijken_is_explained_by_inhabitants_without_a_wijk(tmp_path, monkeypatch):
-    # CBS counts inhabitants whose whereabouts in the gemeente are unknown in the gemeente only
-    rows = kwb_rows()
-    rows[1][7] += 300  # a_inw of the gemeente: 41.690 against 41.390 in its wijken
-    rows[1][15] += 200  # a_hh: households likewise
-    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows))
-    at = run_page("databronnen")
-    assert not at.exception
-    table = at.dataframe[-1].value
-    verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
-    assert verdicts["a_inw"] == ("gemeente 300 hoger (0,7 %): inwoners zonder bekende wijk tellen "
-                                 "alleen in de gemeente")
-    assert verdicts["a_hh"].endswith("hoger (1,0 %): huishoudens zonder bekende wijk tellen alleen "
-                                     "in de gemeente")
-
-
-def test_the_older_xls_download_loads_as_the_xlsx(con, tmp_path):
-    """CBS published kwb-2013 to kwb-2020 as Excel 97-2003 workbooks (.xls): the same rows as the
-    .xlsx of the later years."""
-    from kwb_files import write_kwb_xls
-
-    from data_sources.cbs.formats import read_cbs_file
-
-    old = read_cbs_file(write_kwb_xls(tmp_path / "kwb-2020.xls"))
-    new = read_cbs_file(write_kwb_xlsx(tmp_path / "kwb-2020.xlsx"))
-    assert (old.kind, old.table.period) == (new.kind, new.table.period) == ("kerncijfers", "2020")
-    assert old.table.records == new.table.records
-    assert old.table.dimensions == new.table.dimensions
-    import_file(con, tmp_path / "kwb-2020.xls")
-    assert con.execute("select wijk_code, sum(children) from population_by_wijk_age"
-                       " where gemeente_code = 'GM0193' and year = 2020 group by wijk_code"
-                       " order by wijk_code").fetchall() == [
-        (code, pytest.approx(young * 12 / 15)) for code, young in sorted(KNOWN.items())]
+@pytest.mark.parametrize("postcode", ["9901 AA", "9901"])
+def test_a_postcode_without_the_postcode_file_says_which_file_and_where(wijken_only, postcode):
+    with pytest.raises(UnknownLocation) as refused:
+        LocationIndex(wijken_only, GEMEENTE).resolve(postcode)
+    message = str(refused.value)
+    assert "pc6hnr" in message and "Gemeente laden" in message and "import-cbs" in message
+    assert "Voorbeeldstad" in message
