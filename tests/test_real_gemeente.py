@@ -39,3 +39,88 @@ def test_a_postcode_without_the_postcode_file_says_which_file_and_where(wijken_o
     message = str(refused.value)
     assert "pc6hnr" in message and "Gemeente laden" in message and "import-cbs" in message
     assert "Voorbeeldstad" in message
+
+
+# --- choosing the gemeente on the command line: by name or code, never silently one of several
+
+BERGEN_NH = ("GM0373", "Bergen (NH.)")
+BERGEN_L = ("GM0893", "Bergen (L.)")
+
+
+def _wijken(code: str) -> list[tuple]:
+    return [(f"WK{code[2:]}01", "Centrum", 5000, 600), (f"WK{code[2:]}02", "Buiten", 3000, 400)]
+
+
+@pytest.fixture
+def three_gemeenten(tmp_path) -> Path:
+    """Zwolle and both Bergens from one kwb-2024.xlsx with all of them, as a real download."""
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources.cli import main
+
+    rows = kwb_rows()
+    for gemeente in (BERGEN_NH, BERGEN_L):
+        rows += kwb_rows(gemeente, _wijken(gemeente[0]))[1:]
+    source = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    db = tmp_path / "gemeente.duckdb"
+    assert main(["import-cbs", str(source), "--db", str(db)]) == 0
+    return db
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.mark.parametrize("command", ["export", "template"])
+def test_several_gemeenten_loaded_and_none_given_is_refused_listing_them(three_gemeenten, tmp_path,
+                                                                          capsys, command):
+    from data_sources.cli import main
+
+    output = tmp_path / "uit.xlsx"
+    extra = ["--soort", "vve-indicaties"] if command == "template" else []
+    assert main([command, *extra, "-o", str(output), "--db", str(three_gemeenten)]) == 1
+    said = capsys.readouterr().out
+    assert "3 gemeenten geladen" in said and "--gemeente" in said
+    assert "Zwolle (GM0193)" in said and "Bergen (L.) (GM0893)" in said
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("wanted", ["Zwolle", "zwolle", "GM0193", "0193"])
+def test_export_and_template_take_a_name_or_a_code(three_gemeenten, tmp_path, capsys, wanted):
+    import openpyxl
+
+    from data_sources.cli import main
+
+    out = tmp_path / "kinderen.xlsx"
+    assert main(["export", "-o", str(out), "--gemeente", wanted, "--db", str(three_gemeenten)]) == 0
+    assert "(GM0193, 2024)" in capsys.readouterr().out  # the year from the data
+    template = tmp_path / "sjabloon.xlsx"
+    assert main(["template", "--soort", "vve-indicaties", "-o", str(template), "--gemeente", wanted,
+                 "--db", str(three_gemeenten)]) == 0
+    lists = openpyxl.load_workbook(template)["Lijsten"]
+    assert "Wijk 22 Stadshagen" in {c.value for row in lists.iter_rows() for c in row}
+
+
+@pytest.mark.parametrize(("wanted", "said"), [
+    ("Bergen", "past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("Zwole", "Onbekende gemeente 'Zwole'"),
+    ("Amsterdam", "Amsterdam (GM0363) is niet geladen. Geladen: Zwolle (GM0193), Bergen (NH.) (GM0373)"),
+])
+@pytest.mark.parametrize("command", ["export", "template"])
+def test_unknown_or_ambiguous_names_are_refused_in_dutch(three_gemeenten, tmp_path, capsys,
+                                                         wanted, said, command):
+    from data_sources.cli import main
+
+    extra = ["--soort", "vve-indicaties"] if command == "template" else []
+    output = tmp_path / "uit.xlsx"
+    assert main([command, *extra, "-o", str(output), "--gemeente", wanted,
+                 "--db", str(three_gemeenten)]) == 1
+    assert said in capsys.readouterr().out
+    assert not output.exists()
+
+
+def test_bergen_by_its_full_name(three_gemeenten, tmp_path, capsys):
+    from data_sources.cli import main
+
+    assert main(["export", "-o", str(tmp_path / "b.csv"), "--gemeente", "bergen (l.)",
+                 "--db", str(three_gemeenten)]) == 0
+    assert "(GM0893, 2024)" in capsys.readouterr().out
