@@ -124,3 +124,64 @@ def test_bergen_by_its_full_name(three_gemeenten, tmp_path, capsys):
     assert main(["export", "-o", str(tmp_path / "b.csv"), "--gemeente", "bergen (l.)",
                  "--db", str(three_gemeenten)]) == 0
     assert "(GM0893, 2024)" in capsys.readouterr().out
+
+
+# --- a fresh installation, history and scenarios name the gemeente, description files refused
+
+
+@pytest.mark.parametrize("command", [["export", "-o", "uit.xlsx"], ["scenario", "list"], ["history"]])
+def test_a_fresh_installation_points_to_gemeente_laden_and_the_command(tmp_path, capsys, monkeypatch,
+                                                                       command):
+    from data_sources.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--db", str(tmp_path / "nieuw.duckdb")]) == 1
+    said = capsys.readouterr().out
+    assert "pagina Gemeente laden" in said and "python -m data_sources import-cbs kwb-2024.xlsx" in said
+    assert not (tmp_path / "nieuw.duckdb").exists()
+
+
+def test_history_shows_the_gemeente_and_takes_one_by_name(sample_db, capsys):
+    from data_sources.cli import main
+
+    assert main(["history", "--gemeente", "voorbeeldstad", "--db", str(sample_db)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert "gemeente" in listing[0]
+    assert len(listing) > 2 and all("Voorbeeldstad (GM9999, fictief)" in line for line in listing[1:])
+    assert main(["history", "--gemeente", "Zwolle", "--db", str(sample_db)]) == 1
+    assert "Zwolle (GM0193) is niet geladen" in capsys.readouterr().out
+
+
+def test_scenarios_name_their_gemeente(sample_db, capsys):
+    from data_sources.cli import main
+
+    assert main(["scenario", "list", "--gemeente", "Voorbeeldstad", "--db", str(sample_db)]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split("\t")[2] == "Voorbeeldstad (GM9999, fictief)"
+    assert main(["scenario", "show", "1", "--db", str(sample_db)]) == 0
+    assert "(Voorbeeldstad (GM9999, fictief), 2024)" in capsys.readouterr().out.splitlines()[0]
+
+
+# the first record of each as cbsodata writes them (85984NED, 2024)
+DESCRIPTIONS = {
+    "DataProperties.json": [{"odata.type": "Cbs.OData.GeoDetail", "ID": 0, "Position": 0, "ParentID": None,
+                             "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten",
+                             "Description": "", "MapYear": 2024}],
+    "TableInfos.json": [{"ID": 0, "Title": "Kerncijfers wijken en buurten 2024",
+                         "ShortTitle": "Kerncijfers wijken en buurten 2024", "Identifier": "85984NED"}],
+}
+
+
+@pytest.mark.parametrize("name", list(DESCRIPTIONS))
+@pytest.mark.parametrize("saved_as", ["{name}", "85984NED_{name}"])
+def test_cbsodata_description_files_are_refused_as_data(tmp_path, capsys, name, saved_as):
+    import json
+
+    from data_sources.cli import main
+
+    path = tmp_path / saved_as.format(name=name)
+    path.write_text(json.dumps(DESCRIPTIONS[name], indent=2), encoding="utf-8")
+    db = tmp_path / "k.duckdb"
+    assert main(["import-cbs", str(path), "--jaar", "2024", "--db", str(db)]) == 1
+    said = capsys.readouterr().out
+    assert "beschrijft een CBS-tabel" in said and "geen cijfers" in said and "TypedDataSet.json" in said
+    assert not db.exists()

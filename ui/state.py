@@ -94,7 +94,8 @@ def sidebar() -> tuple[str | None, int | None]:
     """Draw the gemeente and jaar choice; returns (gemeente_code, year) and keeps the URL in step."""
     available = gemeenten()
     if not available:
-        st.sidebar.warning("Er zijn nog geen gegevens geladen.")
+        st.sidebar.warning("Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
+                           "Gemeente laden.")
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from data_sources import accounts, store
-from data_sources.config import db_path
+from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 
 NAME = "export"
@@ -32,11 +32,7 @@ def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
 
     loaded = _gemeente.loaded_gemeenten(con)
     if not loaded:
-        raise InputRefused(["Er zijn nog geen gegevens geladen; er valt niets te exporteren. Laad een gemeente "
-                            "op de pagina Gemeente laden of met `python -m data_sources import-cbs "
-                            "kwb-2024.xlsx --gemeente GM0193` (CBS Kerncijfers wijken en buurten, uw "
-                            "gemeentecode); `python -m data_sources init --sample` maakt de fictieve "
-                            "voorbeeldgemeente."])
+        raise InputRefused([f"Er zijn nog geen gegevens geladen; er valt niets te exporteren. {LOAD_HINT}"])
     # by name or code; of several gemeenten loaded none is picked silently
     code = _gemeente.choose(con, wanted, loaded)
     with_children = {c for (c,) in con.execute(
@@ -94,8 +90,7 @@ def run(args) -> int:
         raise InputRefused(["--wijk hoort bij een factsheet: kies een .html-bestand."])
     database = db_path(args.db)
     if not database.exists():
-        raise InputRefused([f"De database {database} bestaat niet. Maak hem met "
-                            "`python -m data_sources init --sample`."])
+        raise InputRefused([f"De database {database} bestaat niet. {LOAD_HINT}"])
     if not output.parent.exists():
         raise InputRefused([f"De map {output.parent} bestaat niet."])
     _ensure_current_models(database)
