@@ -18,6 +18,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
 from ui.auth import actor, guard_page
 from ui.data import clear_caches, cursor, query
@@ -42,9 +43,9 @@ options = gemeente_list.choices(CACHE_DIR, loaded)
 
 
 def label(code: str) -> str:
-    name = options.get(code) or ""
+    # the sample is marked fictief, as in the sidebar
     marker = " ✓" if code in loaded else ""
-    return f"{name} ({code}){marker}" if name else f"{code}{marker}"
+    return gemeente_label(code, options) + marker
 
 
 codes = list(options)
