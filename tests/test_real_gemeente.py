@@ -185,3 +185,48 @@ def test_cbsodata_description_files_are_refused_as_data(tmp_path, capsys, name, 
     said = capsys.readouterr().out
     assert "beschrijft een CBS-tabel" in said and "geen cijfers" in said and "TypedDataSet.json" in said
     assert not db.exists()
+
+
+# --- page Gemeente laden: a file with all gemeenten, the user chooses what is kept
+
+
+def _kwb_of_two(tmp_path) -> bytes:
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    rows = kwb_rows() + kwb_rows(BERGEN_L, _wijken(BERGEN_L[0]))[1:]
+    return write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows).read_bytes()
+
+
+@pytest.mark.parametrize(("keep_all", "stored"), [(False, ["GM0193"]), (True, ["GM0193", "GM0893"])])
+def test_upload_keeps_only_the_chosen_gemeente_or_all_and_the_sidebar_lists_it_at_once(
+        app_db, analist, tmp_path, keep_all, stored):
+    from conftest import run_page
+
+    from data_sources import store
+
+    at = run_page("gemeente_laden", account=analist)
+    at.selectbox(key="laden_gemeente").set_value("GM0193").run()
+    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", _kwb_of_two(tmp_path), "application/"
+                                                     "vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    choice = at.radio(key="laden_bestand_bereik")
+    assert choice.options == ["Alleen Zwolle (GM0193)", "Alle gemeenten in het bestand"]
+    assert choice.value is False  # only the chosen gemeente unless the user asks for all
+    choice.set_value(keep_all).run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert any("kwb-2024.xlsx is ingelezen" in s.value for s in at.success)
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert [c for (c,) in con.execute(
+            "select distinct gemeente_code from regions where gemeente_code <> 'GM9999' order by 1"
+        ).fetchall()] == stored
+    finally:
+        con.close()
+    # the gemeente lists of the same session (the page's ✓ and the sidebar, both drawn before the
+    # click is handled) are drawn again after the load, without a restart: AppTest shows no
+    # sidebar after switch_page, so the page's own list stands for both
+    offered = at.selectbox(key="laden_gemeente").options
+    assert "Zwolle (GM0193) ✓" in offered and "Voorbeeldstad (GM9999, fictief) ✓" in offered
+    assert ("Bergen (L.) (GM0893) ✓" in offered) == keep_all
