@@ -230,3 +230,61 @@ def test_upload_keeps_only_the_chosen_gemeente_or_all_and_the_sidebar_lists_it_a
     offered = at.selectbox(key="laden_gemeente").options
     assert "Zwolle (GM0193) ✓" in offered and "Voorbeeldstad (GM9999, fictief) ✓" in offered
     assert ("Bergen (L.) (GM0893) ✓" in offered) == keep_all
+
+
+# --- herindeling: 03759ned rows of a gemeente that no longer exists make no ghost gemeente
+
+KEY_HEADER = ('"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";'
+              '"BevolkingOp1Januari_1";"GemiddeldeBevolking_2"')
+
+
+def _ages_with_codes(tmp_path, regions: list[tuple[str, str]]) -> Path:
+    """03759ned 'met codes': (code, year) blocks of ages 0-14."""
+    rows, i = [], 0
+    for code, year in regions:
+        for age in range(15):
+            rows.append(f'"{i}";"T001038";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";'
+                        f'"{code}  ";"{year}JJ00";"{1000 + age}";"."')
+            i += 1
+    path = tmp_path / "03759ned.csv"
+    path.write_text("\n".join([KEY_HEADER, *rows]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def _gemeenten(con) -> list[str]:
+    from transforms.population import LOADED_GEMEENTEN_SQL
+
+    return [c for (c,) in con.execute(f"{LOADED_GEMEENTEN_SQL} order by 1").fetchall()]
+
+
+def test_ages_of_a_former_gemeente_are_named_not_stored(con, tmp_path):
+    from data_sources.jobs import import_cbs_file
+
+    # GM0398 Heerhugowaard: merged into Dijk en Waard (GM1980) in 2022
+    path = _ages_with_codes(tmp_path, [("GM0193", "2024"), ("GM0398", "2021"), ("NL01", "2024")])
+    stored = import_cbs_file(con, path)
+    assert "GM0398" not in _gemeenten(con) and "GM0193" in _gemeenten(con)
+    assert any("niet opgeslagen: GM0398 (2021)" in note and "herindeling" in note for note in stored.notes)
+
+
+def test_a_file_of_former_gemeenten_only_is_refused_and_nothing_stored(con, tmp_path):
+    from data_sources.errors import InputRefused
+    from data_sources.jobs import import_cbs_file
+
+    with pytest.raises(InputRefused, match="GM0398 \\(2021\\).*herindeling"):
+        import_cbs_file(con, _ages_with_codes(tmp_path, [("GM0398", "2021"), ("NL01", "2021")]))
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_former_gemeente_in_the_kerncijfers_of_its_year_is_kept(con, tmp_path):
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources.jobs import import_cbs_file
+
+    heerhugowaard = ("GM0398", "Heerhugowaard")
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(heerhugowaard, _wijken("GM0398")))
+    import_cbs_file(con, kwb)
+    stored = import_cbs_file(con, _ages_with_codes(tmp_path, [("GM0398", "2021"), ("NL01", "2021")]))
+    assert not stored.notes
+    assert con.execute("select count(*) from raw_cbs__population_by_age where gemeente_code = 'GM0398'"
+                       ).fetchone() == (15,)

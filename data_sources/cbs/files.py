@@ -184,6 +184,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     options = {"replace": replace} if cbs_file.kind in REPLACEABLE else {}
+    if cbs_file.kind == "bevolking-leeftijd":
+        options["notes"] = notes  # former gemeenten (a herindeling) are named, not stored
     with store.transaction(con):
         load_ids = STORERS[cbs_file.kind](
             con, cbs_file.table, gemeenten=gemeenten, file_name=path.name, file_hash=file_hash,
