@@ -302,7 +302,10 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
     counts = {"kerncijfers": 0, "bevolking-leeftijd": 0, "geometrie": 0}
     years = []
     with store.transaction(con):
-        for table_dir in sorted((folder / "cbs").iterdir()):
+        # kerncijfers first: 03759ned keeps only gemeenten known in the kerncijfers of their year
+        # (its synthetic codes, GM0001 and on, are in no bundled list)
+        for table_dir in sorted((folder / "cbs").iterdir(),
+                                key=lambda d: (d.name.lower() == loading.POPULATION_BY_AGE_TABLE, d.name)):
             table = read_table_dir(table_dir)
             file_hash = store.file_sha256(table_dir / "TypedDataSet.json")
             if table.table_id.lower() == loading.POPULATION_BY_AGE_TABLE:
@@ -328,6 +331,10 @@ def load_national(con, folder: str | Path, *, build_marts: bool = True) -> dict[
 
 
 if __name__ == "__main__":
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        # not a folder to write into
+        print("gebruik: generate_national.py [MAP [AANTAL_GEMEENTEN]]\n\n" + __doc__)
+        sys.exit(0)
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("national_data")
     summary = generate(target, int(sys.argv[2]) if len(sys.argv) > 2 else GEMEENTEN)
     print(f"{summary.gemeenten} gemeenten, {summary.wijken} wijken, {summary.buurten} buurten, "

@@ -11,6 +11,10 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "kindkaart.duckdb"
 
 SAMPLE_GEMEENTE_CODE = "GM9999"
 SAMPLE_GEMEENTE_NAME = "Voorbeeldstad"
+# Where a fresh installation (no database, no data) gets a gemeente: said wherever nothing is there.
+LOAD_HINT = ("Laad uw gemeente op de pagina Gemeente laden, of met `python -m data_sources import-cbs "
+             "kwb-2024.xlsx --gemeente GM0193` (het kwb-bestand van cbs.nl, met uw gemeentecode). "
+             "`python -m data_sources init --sample` maakt de fictieve voorbeeldgemeente.")
 
 AGE_GROUPS: dict[str, tuple[int, int]] = {
     # label: (first age, last age) inclusive, as in the handreiking

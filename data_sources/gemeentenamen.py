@@ -49,3 +49,53 @@ def gemeente_code_for(title: str, extra: dict[str, str] | None = None) -> str | 
             if other and _key(other) == name:
                 return code
     return _codes_by_name().get(name)
+
+
+def _base(name: str) -> str:
+    # 'Bergen (NH.)' -> 'bergen', "'s-Gravenhage" stays: the name without a distinguishing suffix
+    return _key(re.sub(r"\s*\([^)]*\)\s*$", "", name))
+
+
+def resolve(wanted: str, names: dict[str, str]) -> str:
+    """The GM code of `wanted`, a code ('GM0193', '0193') or a name ('Zwolle', 'bergen (l.)')
+    among `names` (code -> name: the loaded gemeenten and the bundled list). Refuses (Dutch,
+    InputRefused) an unknown name, with the nearest names, and a name that fits several
+    gemeenten, listing them."""
+    import difflib
+
+    from data_sources.errors import InputRefused
+
+    text = " ".join((wanted or "").split())
+    code = text.upper()
+    if re.fullmatch(r"\d{4}", code):
+        code = "GM" + code
+    if re.fullmatch(r"GM\d{4}", code):
+        return code
+    exact = sorted(c for c, name in names.items() if name and _key(name) == _key(text))
+    if len(exact) == 1:
+        return exact[0]
+    candidates = exact or sorted(c for c, name in names.items() if name and _base(name) == _base(text))
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        listed = ", ".join(f"{names[c]} ({c})" for c in candidates)
+        raise InputRefused([f"'{text}' past bij meer gemeenten: {listed}. Geef de naam precies of de "
+                            "gemeentecode."])
+    by_name = {name: c for c, name in names.items() if name}
+    near = difflib.get_close_matches(text, list(by_name), n=5, cutoff=0.75)
+    near += [name for name in by_name if _key(text) in _key(name) and name not in near][:5 - len(near)]
+    hint = f" Bedoelt u: {', '.join(f'{n} ({by_name[n]})' for n in near)}?" if near else ""
+    raise InputRefused([f"Onbekende gemeente '{text}': geef een gemeentenaam of een code als GM0193."
+                        + hint])
+
+
+def label(code: str, names: dict[str, str]) -> str:
+    """'Zwolle (GM0193)', 'Voorbeeldstad (GM9999, fictief)', or the bare code when the name is
+    unknown."""
+    from data_sources.config import SAMPLE_GEMEENTE_CODE, SAMPLE_GEMEENTE_NAME
+
+    if code == SAMPLE_GEMEENTE_CODE:
+        # the sample is never mistaken for a real gemeente wherever one is chosen
+        return f"{SAMPLE_GEMEENTE_NAME} ({code}, fictief)"
+    name = names.get(code)
+    return f"{name} ({code})" if name and name != code else code

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from data_sources.config import db_path
+from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool 
                                   "bestand, geen map.", target)
         if read_only or not create:
             raise DatabaseRefused("De database bestaat nog niet. Controleer het pad (KINDKAART_DB of "
-                                  "--db) of maak hem eerst met 'init'.", target)
+                                  f"--db). {LOAD_HINT}", target)
         return
     if not read_head:
         head = b"\0" * 8 + _DUCKDB_MAGIC  # open in this process, as a DuckDB database

@@ -18,6 +18,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
 from ui.auth import actor, guard_page
 from ui.data import clear_caches, cursor, query
@@ -32,6 +33,21 @@ st.write(
     "handmatig gedownload CBS-bestand inlezen met `python -m data_sources import-cbs BESTAND`."
 )
 
+DONE_KEY = "laden_klaar"
+
+
+def finished(*messages: tuple[str, str]) -> None:
+    """After a load: forget the cached queries and run again, so that the sidebar (drawn before
+    this page) lists the new gemeente at once; `messages` ((kind, text), kind success, warning or
+    info) are shown at the top of that run."""
+    clear_caches()
+    st.session_state[DONE_KEY] = list(messages)
+    st.rerun()
+
+
+for kind, text in st.session_state.pop(DONE_KEY, []):
+    getattr(st, kind)(text)
+
 CACHE_DIR = default_cache_dir(db_path())
 loaded_names = query(
     "select gemeente_code, arg_max(region_name, year) as name from regions"
@@ -42,9 +58,9 @@ options = gemeente_list.choices(CACHE_DIR, loaded)
 
 
 def label(code: str) -> str:
-    name = options.get(code) or ""
+    # the sample is marked fictief, as in the sidebar
     marker = " ✓" if code in loaded else ""
-    return f"{name} ({code}){marker}" if name else f"{code}{marker}"
+    return gemeente_label(code, options) + marker
 
 
 codes = list(options)
@@ -95,16 +111,14 @@ if (load_clicked or refresh_clicked) and chosen:
         for message in messages:
             st.error(plain(message))
     else:
-        clear_caches()
         bar.progress(1.0, text="Klaar")
         name = cursor().execute(
             "select region_name from regions where region_code = ? order by year desc limit 1",
             [chosen],
         ).fetchone()
         shown = plain(f"{name[0]} ({chosen})" if name and name[0] else chosen)
-        st.success(f"{shown} is geladen: {len(report.loaded)} tabellen.")
-        for warning in report.warnings:
-            st.warning(plain(warning))
+        finished(("success", f"{shown} is geladen: {len(report.loaded)} tabellen."),
+                 *(("warning", plain(warning)) for warning in report.warnings))
 
 if chosen:
     st.header("Geladen gegevens")
@@ -167,6 +181,20 @@ cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
                                      max_upload_size=MAX_FILE_MEGABYTES)
 file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
                                     max_value=2030, value=None, step=1, key="laden_bestand_jaar")
+keep = None
+if cbs_upload is not None:
+    if chosen:
+        # a download of heel Nederland holds every gemeente: the user says what is kept
+        keep_all = st.radio(
+            "Welke gemeenten uit het bestand bewaren?", [False, True], key="laden_bestand_bereik",
+            format_func=lambda everything: ("Alle gemeenten in het bestand" if everything
+                                            else f"Alleen {label(chosen).removesuffix(' ✓')}"),
+            help="Een landelijk bestand (kwb-2024.xlsx, het postcodebestand) heeft alle gemeenten. "
+                 "Alleen de gekozen gemeente is sneller en houdt de database klein.")
+        keep = None if keep_all else [chosen]
+    else:
+        st.caption("Kies hierboven bij Gemeente een gemeente om alleen die uit het bestand te "
+                   "bewaren; zonder keuze worden alle gemeenten in het bestand bewaard.")
 replace_confirmed = False
 refused_file, refused_messages = st.session_state.get("laden_bestand_leegmaken", (None, []))
 if cbs_upload is not None and refused_file == cbs_upload.file_id:
@@ -181,7 +209,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
     with as_file(cbs_upload) as path:
         try:
             kind, load_ids, notes = jobs.import_cbs_file(
-                cursor(), path, year=int(file_year) if file_year else None,
+                cursor(), path, gemeenten=keep, year=int(file_year) if file_year else None,
                 replace=replace_confirmed, actor=actor())
         except InputRefused as refused:
             if isinstance(refused, WouldEmptyValues):
@@ -193,11 +221,9 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
             show_unforeseen(cbs_upload, error)
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
-            clear_caches()
-            st.success(f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
-                       f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk.")
-            for note in notes:
-                st.warning(plain(note))
+            finished(("success", f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
+                                 f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk."),
+                     *(("warning", plain(note)) for note in notes))
 
 st.header("LRK-export inlezen")
 st.write(

@@ -49,7 +49,7 @@ def test_demo_mode_shows_only_the_sample_gemeente_and_says_so(app_db):
     at = run_page()
     assert not at.exception
     assert "Demomodus" in at.sidebar.warning[0].value
-    assert at.selectbox(key="_gemeente_code_choice").options == ["Voorbeeldstad (GM9999)"]
+    assert at.selectbox(key="_gemeente_code_choice").options == ["Voorbeeldstad (GM9999, fictief)"]
     assert pages_of(at) == ALL_PAGES - {"gemeente_laden", "beheer"}
 
 

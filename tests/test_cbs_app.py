@@ -41,7 +41,7 @@ def test_page_offers_every_gemeente_and_explains_the_estimate(app_db, analist):
     labels = at.selectbox(key="laden_gemeente").options
     codes = {re.search(r"GM\d{4}", label).group(0) for label in labels}
     assert set(bundled()) <= codes and len(bundled()) == 342
-    assert "Voorbeeldstad (GM9999) ✓" in labels  # the loaded sample gemeente
+    assert "Voorbeeldstad (GM9999, fictief) ✓" in labels  # the loaded sample gemeente
     assert "Aalsmeer (GM0358)" in labels
     text = _page_text(at)
     assert "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS" in text

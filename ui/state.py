@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
+from data_sources.gemeentenamen import label
 from transforms.population import LOADED_GEMEENTEN_SQL
 from ui.auth import allowed_gemeenten, guard_page
 from ui.data import per_run, rows
@@ -94,7 +95,8 @@ def sidebar() -> tuple[str | None, int | None]:
     """Draw the gemeente and jaar choice; returns (gemeente_code, year) and keeps the URL in step."""
     available = gemeenten()
     if not available:
-        st.sidebar.warning("Er zijn nog geen gegevens geladen.")
+        st.sidebar.warning("Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
+                           "Gemeente laden.")
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
@@ -110,7 +112,7 @@ def sidebar() -> tuple[str | None, int | None]:
     st.session_state.gemeente_code = _choose(codes, wanted, default)
     gemeente_code = persistent_selectbox(
         st.sidebar, "Gemeente", codes, "gemeente_code",
-        format_func=lambda code: f"{available[code]} ({code})",
+        format_func=lambda code: label(code, available),
     )
     year_options = years(gemeente_code) or [_current_year_fallback()]
     wanted_year = st.session_state.get("year")

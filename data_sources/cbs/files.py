@@ -143,7 +143,28 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
     return StoredFile(kind, load_ids, notes)
 
 
+# The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
+METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups", "untypeddataset")
+_METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
+
+
+def _refuse_metadata(path: Path) -> None:
+    """A cbsodata description file (DataProperties.json, TableInfos.json, ...) is refused with
+    what to read instead, not taken for a file without data or of an unknown year."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(4096)
+    if path.stem.lower() in METADATA_FILES or (
+            head.lstrip().startswith("[") and any(mark in head for mark in _METADATA_MARKS)):
+        raise InputRefused(
+            f"Bestand {path.name} beschrijft een CBS-tabel (onderwerpen, titels; zoals cbsodata het "
+            "naast de gegevens opslaat) maar bevat geen cijfers. Lees de gegevens zelf in: "
+            "TypedDataSet.json uit dezelfde map, de hele map, of het kwb-bestand (kwb-2024.xlsx).")
+
+
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]) -> tuple[str, list[int]]:
+    _refuse_metadata(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes)
     if _is_postcode_file(path):
@@ -163,6 +184,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     options = {"replace": replace} if cbs_file.kind in REPLACEABLE else {}
+    if cbs_file.kind == "bevolking-leeftijd":
+        options["notes"] = notes  # former gemeenten (a herindeling) are named, not stored
     with store.transaction(con):
         load_ids = STORERS[cbs_file.kind](
             con, cbs_file.table, gemeenten=gemeenten, file_name=path.name, file_hash=file_hash,

@@ -388,6 +388,35 @@ def _region_code_from_title(table: CbsTable, title: str) -> str | None:
     return None
 
 
+def former_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict[str, list[int]]:
+    """Gemeente codes of a population_by_age_frame that are no gemeente in their year: not in the
+    loaded kerncijfers of that year, nor in the bundled 2024 list (a gemeente merged away in a
+    herindeling, GM0398 Heerhugowaard). code -> its years. The sample gemeente is always known."""
+    from data_sources.config import SAMPLE_GEMEENTE_CODE
+
+    known: dict[int, set[str]] = {}
+    for year, code in con.execute(
+            "select distinct year, region_code from regions where region_level = 'gemeente'").fetchall():
+        known.setdefault(int(year), set()).add(code)
+    current = set(bundled_names()) | {SAMPLE_GEMEENTE_CODE, NATIONAL_CODE}
+    former: dict[str, set[int]] = {}
+    for year, code in frame[["year", "gemeente_code"]].drop_duplicates().itertuples(index=False):
+        if code not in current and code not in known.get(int(year), set()):
+            former.setdefault(code, set()).add(int(year))
+    return {code: sorted(years) for code, years in sorted(former.items())}
+
+
+def former_gemeenten_note(table_id: str, former: dict[str, list[int]]) -> str:
+    """Dutch: which codes were not stored and why (a herindeling), and what would store them."""
+    shown = ", ".join(f"{code} ({', '.join(map(str, years))})" for code, years in list(former.items())[:8])
+    more = f" en nog {len(former) - 8}" if len(former) > 8 else ""
+    return (f"Tabel {table_id}: niet opgeslagen: {shown}{more}. "
+            f"{'Deze code is' if len(former) == 1 else 'Deze codes zijn'} geen gemeente in de geladen "
+            "kerncijfers van dat jaar en niet in de gemeentelijst van 2024: een gemeente van vóór een "
+            "herindeling, zonder wijken en zonder kaart. Laad eerst de kerncijfers (kwb) van dat jaar "
+            "als u die jaren wilt bewaren.")
+
+
 def store_population_by_age(
     con: duckdb.DuckDBPyConnection,
     table: CbsTable,
@@ -397,10 +426,21 @@ def store_population_by_age(
     file_name: str | None = None,
     file_hash: str | None = None,
     retrieved_at: datetime | None = None,
+    notes: list[str] | None = None,
 ) -> list[int]:
     """Store single years of age per gemeente (03759ned), one load per gemeente, replacing
-    earlier loads of that gemeente. Call inside a transaction."""
+    earlier loads of that gemeente. Call inside a transaction. Rows of a former gemeente (a code
+    neither in the loaded kerncijfers of its year nor in the 2024 list: merged away) are not
+    stored, so that it does not become a gemeente without wijken; `notes` gets which."""
     frame = population_by_age_frame(table, gemeenten)
+    former = former_gemeenten(con, frame)
+    if former:
+        frame = frame[~frame["gemeente_code"].isin(former)]
+        message = former_gemeenten_note(table.table_id, former)
+        if frame.empty or set(frame["gemeente_code"]) <= {NATIONAL_CODE}:
+            raise InputRefused(message)
+        if notes is not None:
+            notes.append(message)
     if frame.empty:
         raise InputRefused(f"Tabel {table.table_id}: geen leeftijden 0-14 per gemeente of voor "
                            "Nederland gevonden.")

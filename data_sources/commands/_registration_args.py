@@ -17,8 +17,8 @@ def add_soort(parser) -> None:
 
 def add_gemeente(parser) -> None:
     """The gemeente a file is for, when the database holds more than one."""
-    parser.add_argument("--gemeente", metavar="CODE",
-                        help="gemeentecode of -naam (nodig als er meer gemeenten geladen zijn)")
+    parser.add_argument("--gemeente", metavar="NAAM of GMxxxx",
+                        help="gemeentenaam of -code (nodig als er meer gemeenten geladen zijn)")
 
 
 def read_file(path: str) -> tuple[bytes, str]:

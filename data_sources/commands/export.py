@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from data_sources import accounts, store
-from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
+from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 
 NAME = "export"
@@ -19,36 +19,30 @@ SUFFIXES = (".xlsx", ".csv", ".html", ".htm")
 def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="BESTAND",
                         help="doelbestand; de extensie kiest de vorm: .xlsx, .csv of .html")
-    parser.add_argument("--gemeente", metavar="GMxxxx",
-                        help=f"gemeentecode (standaard de enige geladen gemeente, of {SAMPLE_GEMEENTE_CODE})")
-    parser.add_argument("--jaar", type=int, metavar="JAAR", help="jaar (standaard het nieuwste)")
+    parser.add_argument("--gemeente", metavar="NAAM of GMxxxx",
+                        help="gemeentenaam of -code (nodig als er meer gemeenten geladen zijn)")
+    parser.add_argument("--jaar", type=int, metavar="JAAR",
+                        help="jaar (standaard het nieuwste met gegevens van de gemeente)")
     parser.add_argument("--wijk", metavar="WKxxxxxx", help="met .html: de factsheet van deze wijk")
 
 
 def _choose_gemeente(con, wanted: str | None, year: int | None) -> str:
+    from data_sources.commands import _gemeente
     from outputs import exports
-    from transforms.population import LOADED_GEMEENTEN_SQL
 
-    codes = [c for (c,) in con.execute(
-        "select distinct gemeente_code from population_by_wijk_age order by gemeente_code").fetchall()]
-    wanted = wanted.strip().upper() if wanted is not None else None
-    if wanted is None and codes:
-        return SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
-    if wanted in codes:
-        return wanted
-    # No children for the gemeente asked for (or for any): a gemeente loaded from CBS without the
-    # ages (kwb column a_00_14) is told what is missing and where to load it, as on its pages.
-    loaded = [c for (c,) in con.execute(f"{LOADED_GEMEENTEN_SQL} order by gemeente_code").fetchall()]
-    asked = [wanted] if wanted is not None else loaded
-    if asked and set(asked) <= set(loaded):
-        raise InputRefused([exports.population_missing(con, code, year or _newest_year(con, code))
-                            + " Er valt voor deze gemeente nog niets te exporteren." for code in asked])
-    if wanted is not None:
-        raise InputRefused([f"Gemeente {wanted} is niet geladen. Geladen: {', '.join(loaded) or 'geen'}."])
-    raise InputRefused(["Er zijn nog geen gegevens geladen; er valt niets te exporteren. Laad een gemeente "
-                        "met `python -m data_sources import-cbs kwb-2024.xlsx` (CBS Kerncijfers wijken en "
-                        "buurten) of op de pagina Gemeente laden; `python -m data_sources init --sample` "
-                        "maakt de voorbeeldgemeente."])
+    loaded = _gemeente.loaded_gemeenten(con)
+    if not loaded:
+        raise InputRefused([f"Er zijn nog geen gegevens geladen; er valt niets te exporteren. {LOAD_HINT}"])
+    # by name or code; of several gemeenten loaded none is picked silently
+    code = _gemeente.choose(con, wanted, loaded)
+    with_children = {c for (c,) in con.execute(
+        "select distinct gemeente_code from population_by_wijk_age").fetchall()}
+    if code in with_children:
+        return code
+    # No children for the gemeente: a gemeente loaded from CBS without the ages (kwb column
+    # a_00_14) is told what is missing and where to load it, as on its pages.
+    raise InputRefused([exports.population_missing(con, code, year or _newest_year(con, code))
+                        + " Er valt voor deze gemeente nog niets te exporteren."])
 
 
 def _newest_year(con, gemeente_code: str) -> int:
@@ -96,8 +90,7 @@ def run(args) -> int:
         raise InputRefused(["--wijk hoort bij een factsheet: kies een .html-bestand."])
     database = db_path(args.db)
     if not database.exists():
-        raise InputRefused([f"De database {database} bestaat niet. Maak hem met "
-                            "`python -m data_sources init --sample`."])
+        raise InputRefused([f"De database {database} bestaat niet. {LOAD_HINT}"])
     if not output.parent.exists():
         raise InputRefused([f"De map {output.parent} bestaat niet."])
     _ensure_current_models(database)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from data_sources import store
+from data_sources.commands._gemeente import choose, loaded_gemeenten
+from data_sources.gemeentenamen import label
 from data_sources.registrations.history import uploads
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
@@ -14,21 +16,26 @@ def add_arguments(parser) -> None:
     parser.add_argument("--soort", choices=list(REGISTRATION_TYPES), metavar="SOORT",
                         help="alleen deze soort")
     parser.add_argument("--organisatie", metavar="NAAM", help="alleen deze organisatie")
+    parser.add_argument("--gemeente", metavar="NAAM of GMxxxx", help="alleen deze gemeente (naam of code)")
 
 
 def run(args) -> int:
     con = store.connect(args.db, read_only=True)
     try:
-        frame = uploads(con, args.soort, args.organisatie)
+        gemeenten = loaded_gemeenten(con)
+        gemeente_code = choose(con, args.gemeente, gemeenten) if args.gemeente else None
+        frame = uploads(con, args.soort, args.organisatie, gemeente_code)
     finally:
         con.close()
     if frame.empty:
         print("Er zijn nog geen registraties aangeleverd.")
         return 0
-    print("upload  status     soort                    organisatie               periode"
-          "               rijen  geladen op        bestand  (hash)")
+    print("upload  status     soort                    gemeente                         organisatie"
+          "               periode               rijen  geladen op        bestand  (hash)")
     for r in frame.itertuples():
-        print(f"{r.load_id:>6}  {r.status_nl:<9}  {r.soort:<23}  {str(r.organisation)[:24]:<24}  "
+        gemeente = label(r.gemeente_code, gemeenten) if r.gemeente_code else "-"
+        print(f"{r.load_id:>6}  {r.status_nl:<9}  {r.soort:<23}  {gemeente[:31]:<31}  "
+              f"{str(r.organisation)[:24]:<24}  "
               f"{str(r.period)[:20]:<20}  {r.row_count:>5}  {r.loaded_at:%Y-%m-%d %H:%M}  "
               f"{r.file_name}  ({str(r.file_hash)[:12]})")
     return 0

@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from data_sources import store
-from data_sources.config import db_path
+from data_sources.commands._gemeente import choose, loaded_gemeenten
+from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
+from data_sources.gemeentenamen import label
 
 NAME = "scenario"
 HELP = ("Scenario's voor de Planvorming: 'list' toont ze (één per regel, id eerst), 'show ID' de "
@@ -20,7 +22,8 @@ def add_arguments(parser) -> None:
     actions = parser.add_subparsers(dest="actie", metavar="ACTIE", required=True)
     listing = actions.add_parser("list", help="toon alle scenario's, één per regel, id eerst",
                                  description="Toon alle scenario's, één per regel, id eerst.")
-    listing.add_argument("--gemeente", metavar="GMxxxx", help="alleen de scenario's van deze gemeente")
+    listing.add_argument("--gemeente", metavar="NAAM of GMxxxx",
+                         help="alleen de scenario's van deze gemeente (naam of code)")
     show = actions.add_parser("show", help="toon de keuzes en kerncijfers van één scenario",
                               description="Toon de keuzes en kerncijfers van één scenario.")
     show.add_argument("id", type=int, metavar="ID", help="het id uit 'scenario list'")
@@ -39,8 +42,7 @@ def add_arguments(parser) -> None:
 def _open(args):
     database = db_path(args.db)
     if not database.exists():
-        raise InputRefused([f"De database {database} bestaat niet. Maak hem met "
-                            "`python -m data_sources init --sample`."])
+        raise InputRefused([f"De database {database} bestaat niet. {LOAD_HINT}"])
     con = store.connect(database, read_only=True)
     if not con.execute("select count(*) from duckdb_tables() where table_name = 'scenarios'").fetchone()[0]:
         con.close()
@@ -74,7 +76,9 @@ def run(args) -> int:
     con = _open(args)
     try:
         if args.actie == "list":
-            found = scenarios.list_scenarios(con, args.gemeente.strip().upper() if args.gemeente else None)
+            gemeenten = loaded_gemeenten(con)
+            found = scenarios.list_scenarios(con, choose(con, args.gemeente, gemeenten)
+                                             if args.gemeente else None)
             if not found:
                 print("Er zijn nog geen scenario's.")
                 return 0
@@ -82,7 +86,7 @@ def run(args) -> int:
             for s in found:
                 fingerprint = fingerprints.setdefault(
                     s.gemeente_code, scenarios.input_fingerprint(con, s.gemeente_code))
-                print(f"{s.scenario_id}\t{s.name}\t{s.gemeente_code}\t{s.year}\t{s.perspective}\t"
+                print(f"{s.scenario_id}\t{s.name}\t{label(s.gemeente_code, gemeenten)}\t{s.year}\t{s.perspective}\t"
                       f"{s.horizon} jaar\t{scenarios.status(con, s, fingerprint)}")
             return 0
         scenario = _scenario(con, args.id)
@@ -95,7 +99,11 @@ def run(args) -> int:
         computed = scenarios.compute(con, scenario, inputs)
         status = scenarios.status(con, scenario)
         if args.actie == "show":
-            for line in plan.summary_lines(computed, status):
+            lines = plan.summary_lines(computed, status)
+            # the gemeente by name (a sample one marked fictief), not its bare code
+            lines[0] = lines[0].replace(f"({scenario.gemeente_code}, ",
+                                        f"({label(scenario.gemeente_code, loaded_gemeenten(con))}, ", 1)
+            for line in lines:
                 print(line)
             return 0
         name = exports.gemeente_name(con, scenario.gemeente_code)

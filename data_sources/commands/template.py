@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_sources import store
+from data_sources.commands._gemeente import choose
 from data_sources.commands._registration_args import add_gemeente, add_soort
 from data_sources.config import db_path
 from data_sources.errors import InputRefused
@@ -26,11 +27,19 @@ def run(args) -> int:
     if output.suffix.lower() != ".xlsx":
         raise InputRefused("Het sjabloon is een Excel-werkmap: geef een bestandsnaam op .xlsx.")
     con = None
+    gemeente_code = None
     if db_path(args.db).exists():
         con = store.connect(args.db, read_only=True)
     try:
+        if con is not None:
+            # by name or code; of several gemeenten loaded none is picked silently
+            gemeente_code = choose(con, args.gemeente)
+        elif args.gemeente:
+            raise InputRefused([f"De database {db_path(args.db)} bestaat niet, dus er is geen gemeente "
+                                "geladen. Laad de gemeente op de pagina Gemeente laden of met "
+                                "`python -m data_sources import-cbs kwb-2024.xlsx --gemeente GM0193`."])
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_template(args.soort, output, con, args.gemeente)
+        write_template(args.soort, output, con, gemeente_code)
     finally:
         if con is not None:
             con.close()

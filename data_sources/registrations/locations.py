@@ -31,6 +31,13 @@ class UnknownLocation(ValueError):
     """The location could not be mapped; the message is Dutch and may quote the input."""
 
 
+# A postcode needs CBS's postcode file (pc6 -> buurt, wijk, gemeente): which file, where to load it.
+NO_POSTCODES = ("het CBS-postcodebestand (pc6hnr…_gwb.zip van cbs.nl, 'Buurt, wijk en gemeente bij "
+                "postcode en huisnummer') is voor {gemeente} nog niet geladen; lees het in op de pagina Gemeente "
+                "laden of met `python -m data_sources import-cbs pc6hnr20240801_gwb.zip`, of gebruik "
+                "een wijkcode of wijknaam")
+
+
 class LocationIndex:
     """The wijken, buurten and postcodes of one gemeente, for mapping partner locations."""
 
@@ -117,7 +124,15 @@ class LocationIndex:
             code = "BU" + match.group(1)
             if code in self.buurten:
                 return Place(self.buurten[code], code)
+            # buurten not loaded (a kwb file without its buurt rows): a buurtcode holds its wijk's
+            # code (BU01930101 lies in WK019301), so the location still counts for that wijk
+            wijk = "WK" + code[2:8]
+            if not self.buurten and wijk in self.wijken:
+                return Place(wijk)
             raise UnknownLocation(f"'{text}' is geen buurtcode {where}")
+        match = _PC6.match(text) or _PC4.match(text)
+        if match and not self.pc6:
+            raise UnknownLocation(f"postcode '{text}': " + NO_POSTCODES.format(gemeente=self.gemeente_name))
         match = _PC6.match(text)
         if match:
             pc6 = (match.group(1) + match.group(2)).upper()
