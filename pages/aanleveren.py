@@ -149,6 +149,9 @@ def delivery() -> None:
     organisation = organisation_field(middle)
     period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
                               help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
+    # What is wrong with a field is said under that field (WCAG 3.3.1), not only above the button.
+    # An empty organisation is only an error once there is a file to save.
+    field_errors = [(middle, check_organisation, organisation), (right, check_period, period)]
     rtype = REGISTRATION_TYPES[soort]
     st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
     st.download_button(
@@ -159,6 +162,12 @@ def delivery() -> None:
     )
     upload = st.file_uploader("Ingevuld bestand uploaden", max_upload_size=MAX_FILE_BYTES // 2**20,
                               key=f"aanleveren_bestand_{soort}_{st.session_state.get('aanleveren_ronde', 0)}")
+    for column, check, value in field_errors:
+        if value or upload is not None:
+            try:
+                check(value)
+            except InputRefused as refused:
+                column.error(plain(" ".join(refused.messages)))
     if upload is None:
         st.session_state.pop("aanleveren_controle", None)
         if "aanleveren_done" in st.session_state:

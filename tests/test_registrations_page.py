@@ -56,7 +56,7 @@ def test_rejected_file_shows_messages_and_stores_nothing(app_db):
                                          ["Bloemhof", None, "ambulant", "4-12", "2,5"]])
     at = upload_registration(run_page("aanleveren"), "jeugdhulp", "jeugdhulp.xlsx", data)
     assert not at.exception
-    assert "niet in orde (2 melding(en))" in at.error[0].value
+    assert any("niet in orde (2 melding(en))" in e.value for e in at.error)
     messages = messages_of(at)
     assert [m["rij"] for m in messages] == ["2", "3"]
     assert [m["kolom"] for m in messages] == ["A", "E"]
@@ -144,3 +144,23 @@ def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
         ("vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 13]]), XLSX_MIME))
     at.run()
     assert len(checked) == 3
+
+
+def test_field_errors_are_shown_under_their_field(app_db):
+    """WCAG 3.3.1: a wrong period or a missing organisation is said in that field's column."""
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value("")
+    at.text_input(key="aanleveren_periode").set_value("2024-Q7")
+    at.run()
+    assert not at.exception
+    columns = at.columns[:3]
+    period_errors = [e.value for e in columns[2].error]
+    assert len(period_errors) == 1 and period_errors[0].startswith("Periode:")
+    assert not columns[1].error  # no file yet: an empty organisation is not an error yet
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    upload_registration(at, "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    assert any("naam van de organisatie" in e.value for e in at.columns[1].error)
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    at.run()
+    assert not at.columns[2].error
