@@ -230,3 +230,25 @@ def test_beheer_releases_per_gemeente_and_logs_the_gemeente(regio_db):
     table = admin.table[0].value
     scopes = dict(zip(table["Login"], table["Gemeenten"], strict=True))
     assert scopes["ggd"] == "GM0001, GM0002" and scopes["analist"] == "alle"
+
+
+@pytest.mark.browser
+def test_in_the_browser_a_partner_sees_only_its_gemeente(regio_db):
+    from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
+    from conftest import add_account
+
+    require_chromium()
+    add_account(regio_db, "jgz", "partner", GGD, "correct paard batterij", gemeenten=["GM0001"])
+    [(name,)] = fetch(regio_db, "select arg_max(region_name, year) from regions where region_code = 'GM0001'")
+    with streamlit_server(regio_db) as url, chromium_page() as page:
+        # a shared link to Voorbeeldstad, opened by a partner of another gemeente
+        sign_in(page, f"{url}/?gemeente=GM9999", "jgz", "correct paard batterij", "Gegevens aanleveren")
+        page.get_by_text("De gemeente uit de link hoort niet bij uw account").wait_for(timeout=60_000)
+        settled(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.get_by_label("Gemeente").click()
+        options = page.get_by_role("option")
+        assert options.all_inner_texts() == [f"{name} (GM0001)"]
+        assert "gemeente=GM0001" in page.url
+        assert page.get_by_text("Voorbeeldstad").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
