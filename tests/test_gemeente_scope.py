@@ -252,3 +252,18 @@ def test_in_the_browser_a_partner_sees_only_its_gemeente(regio_db):
         assert "gemeente=GM0001" in page.url
         assert page.get_by_text("Voorbeeldstad").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_gemeente_laden_shows_and_loads_only_the_accounts_gemeenten(regio_db):
+    _narrow(regio_db, "analist", "GM9999")
+    at = run_page("gemeente_laden", account=Account("analist", "analist"))
+    assert not at.exception, at.exception
+    choice = at.selectbox(key="laden_gemeente")
+    assert [label for label in choice.options if "✓" in label] == ["Voorbeeldstad (GM9999) ✓"]
+    choice.set_value("GM0363").run()
+    at.button[0].click().run()  # Laden
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "Deze gemeente hoort niet bij uw account: u laadt alleen uw eigen gemeenten."]
+    assert "Geladen gegevens" not in [h.value for h in at.header]
+    assert fetch(regio_db, "select count(*) from loads where gemeente_code = 'GM0363'") == [(0,)]
