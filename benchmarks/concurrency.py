@@ -271,7 +271,7 @@ def measure(ctx, row_class) -> list:
     try:
         for login, (role, password) in accounts.items():
             organisation = f"Partner {login[-1]}" if role == "partner" else None
-            account_store.add_account(con, login, role, password, organisation)
+            account_store.add_account(con, login, role, password, organisation, [GEMEENTE])
             if role == "partner":
                 files[login] = []
                 for n in range(UPLOADS_ALONE + UPLOADS_TOGETHER):  # a new file for every upload

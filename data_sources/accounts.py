@@ -67,8 +67,11 @@ def check_password(password: str) -> str:
 
 
 def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password: str | None,
-                organisation: str | None = None) -> Account:
-    """Create an account; a partner needs an organisation. `password` None: an OIDC account."""
+                organisation: str | None = None, gemeenten: list[str] | None = None) -> Account:
+    """Create an account; a partner needs an organisation. `password` None: an OIDC account.
+    `gemeenten` (codes): the gemeenten it may see. Without them beheerder and analist see every
+    gemeente, and a partner or LEA account the one loaded gemeente (refused when there is not
+    exactly one: which of several would it be?)."""
     if not _LOGIN.match(login or ""):
         raise InputRefused("Een login bestaat uit 2 tot 100 letters, cijfers of . _ @ + -.")
     if role not in ROLES:
@@ -79,9 +82,74 @@ def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password:
     password_hash = _HASHER.hash(check_password(password)) if password is not None else None
     if con.execute("select count(*) from accounts where lower(login) = lower(?)", [login]).fetchone()[0]:
         raise InputRefused(f"Het account '{login}' bestaat al.")
+    if not gemeenten and role in RESTRICTED_ROLES:
+        loaded = loaded_gemeenten(con)
+        if len(loaded) != 1:
+            raise InputRefused(
+                f"Een {'partner' if role == 'partner' else 'LEA'}-account ziet alleen de gemeenten "
+                f"die u opgeeft: geef --gemeente op (er zijn {len(loaded)} gemeenten geladen, "
+                "dus Kindkaart kiest er niet zelf een).")
+        gemeenten = sorted(loaded)
     con.execute("insert into accounts (login, role, organisation, password_hash) values (?, ?, ?, ?)",
                 [login, role, organisation, password_hash])
+    if gemeenten:
+        _tie(con, login, gemeenten)
     return Account(login, role, organisation)
+
+
+# Partner and LEA accounts are tied to gemeenten when they are made; beheerder and analist only
+# when asked (users add/set-gemeente --gemeente).
+RESTRICTED_ROLES = ("partner", "lea")
+_GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
+
+
+def loaded_gemeenten(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Codes of the gemeenten with any loaded data: the set transforms.population's
+    LOADED_GEMEENTEN_SQL gives (the mart population_by_wijk_age only once the models were built)."""
+    parts = ["select gemeente_code from loads where status = 'active'"
+             " and regexp_matches(gemeente_code, '^GM[0-9]{4}$')",
+             "select gemeente_code from regions where gemeente_code is not null"]
+    if store.has_table(con, "population_by_wijk_age"):
+        parts.append("select gemeente_code from population_by_wijk_age")
+    return {code for (code,) in con.execute(" union ".join(parts)).fetchall()}
+
+
+def gemeente_scope(con: duckdb.DuckDBPyConnection, login: str) -> set[str] | None:
+    """The gemeenten an account may see; None: every loaded gemeente (no gemeente tied to it)."""
+    codes = {code for (code,) in con.execute(
+        "select gemeente_code from account_gemeenten where lower(login) = lower(?)", [login]).fetchall()}
+    return codes or None
+
+
+def all_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """login -> its gemeenten (sorted), for the accounts tied to any."""
+    found: dict[str, list[str]] = {}
+    for login, code in con.execute(
+            "select login, gemeente_code from account_gemeenten order by login, gemeente_code").fetchall():
+        found.setdefault(login, []).append(code)
+    return found
+
+
+def _tie(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[str]) -> None:
+    bad = [code for code in gemeenten if not _GEMEENTE_CODE.match(code)]
+    if bad:
+        raise InputRefused(f"Geen gemeentecode: {', '.join(bad)} (een code is GM en vier cijfers).")
+    con.execute("delete from account_gemeenten where lower(login) = lower(?)", [login])
+    for code in sorted(set(gemeenten)):
+        con.execute("insert into account_gemeenten values (?, ?)", [login, code])
+
+
+def set_gemeenten(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[str] | None) -> str:
+    """Tie an account to these gemeenten (codes), or to none (None: every gemeente); returns the
+    login as stored. InputRefused when there is no such account."""
+    row = con.execute("select login from accounts where lower(login) = lower(?)", [login]).fetchone()
+    if row is None:
+        raise InputRefused(f"Er is geen account '{login}'.")
+    if gemeenten:
+        _tie(con, row[0], gemeenten)
+    else:
+        con.execute("delete from account_gemeenten where lower(login) = lower(?)", [login])
+    return row[0]
 
 
 def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account | None:
@@ -199,21 +267,28 @@ def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[
     return con.execute(sql + (" limit ?" if limit else ""), [limit] if limit else []).fetchall()
 
 
-def released(con: duckdb.DuckDBPyConnection, audience: str) -> set[str]:
-    """Keys of the partner-based indicators released to this audience ('partner' or 'lea')."""
-    return {key for (key,) in con.execute(
-        "select indicator_key from indicator_releases where audience = ?", [audience]).fetchall()}
+def released(con: duckdb.DuckDBPyConnection, audience: str, gemeente_code: str | None) -> set[str]:
+    """Keys of the partner-based indicators released to this audience ('partner' or 'lea') for
+    this gemeente; gemeente_code None: those released for every loaded gemeente (the national map)."""
+    if gemeente_code is not None:
+        return {key for (key,) in con.execute(
+            "select indicator_key from indicator_releases where audience = ? and gemeente_code = ?",
+            [audience, gemeente_code]).fetchall()}
+    loaded = loaded_gemeenten(con)
+    per_gemeente = [released(con, audience, code) for code in sorted(loaded)]
+    return set.intersection(*per_gemeente) if per_gemeente else set()
 
 
-def set_released(con: duckdb.DuckDBPyConnection, indicator_key: str, audience: str, release: bool,
-                 actor: str) -> None:
-    """Release an indicator to an audience, or withdraw it; recorded in the audit log."""
+def set_released(con: duckdb.DuckDBPyConnection, gemeente_code: str, indicator_key: str, audience: str,
+                 release: bool, actor: str) -> None:
+    """Release an indicator of one gemeente to an audience, or withdraw it; recorded in the audit
+    log with the gemeente."""
     if audience not in AUDIENCES:
         raise InputRefused(f"Onbekende doelgroep '{audience}'.")
-    con.execute("delete from indicator_releases where indicator_key = ? and audience = ?",
-                [indicator_key, audience])
+    con.execute("delete from indicator_releases where gemeente_code = ? and indicator_key = ?"
+                " and audience = ?", [gemeente_code, indicator_key, audience])
     if release:
-        con.execute("insert into indicator_releases (indicator_key, audience, released_by)"
-                    " values (?, ?, ?)", [indicator_key, audience, actor])
+        con.execute("insert into indicator_releases (gemeente_code, indicator_key, audience, released_by)"
+                    " values (?, ?, ?, ?)", [gemeente_code, indicator_key, audience, actor])
     audit(con, actor, "vrijgave" if release else "vrijgave ingetrokken",
-          f"{indicator_key} voor {AUDIENCES[audience]}")
+          f"{indicator_key} voor {AUDIENCES[audience]} in {gemeente_code}")

@@ -3,53 +3,67 @@
 import streamlit as st
 
 from data_sources import accounts, store
-from ui.auth import PARTNER_INDICATORS, actor, audited, guard_page
+from ui.auth import PARTNER_INDICATORS, actor, audited, current_account
 from ui.data import cursor
+from ui.population import NOTHING_LOADED
+from ui.safe import plain
+from ui.state import current, gemeente_name
 
-account = guard_page()
+gemeente_code, _year = current()
+account = current_account()
 st.title("Beheer")
 if account.role != "beheerder":
     # app.py shows this page to the beheerder only; a direct call must not show more
     st.error("Deze pagina is alleen voor de beheerder.")
     st.stop()
 
+con = cursor()
 st.header("Vrijgave van partnercijfers")
 st.write("Cijfers die uit registraties van partners komen, zien partners en de LEA-weergave pas "
-         "als de gemeente ze vrijgeeft. Analisten en de beheerder zien ze altijd.")
-con = cursor()
-for audience, label in accounts.AUDIENCES.items():
-    current = accounts.released(con, audience)
-    chosen = st.multiselect(f"Vrijgegeven voor {label}", list(PARTNER_INDICATORS),
-                            default=sorted(current & set(PARTNER_INDICATORS)),
-                            format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}")
-    if set(chosen) != current & set(PARTNER_INDICATORS):
-        try:
-            with store.transaction(con):
-                for key in PARTNER_INDICATORS:
-                    if (key in chosen) != (key in current):
-                        accounts.set_released(con, key, audience, key in chosen, actor())
-        except Exception as error:
-            # a full disk or a folder without write rights: said here, and the rest of the page
-            # (accounts, log) still shows; the transaction was rolled back
-            if (reason := store.write_failure_reason(error)) is None:
-                raise
-            st.error(store.write_refused(reason).messages[0])
-        else:
-            st.toast(f"Vrijgave voor {label} bijgewerkt.")
+         "als de gemeente ze vrijgeeft; per gemeente (kies de gemeente in de zijbalk). Analisten en "
+         "de beheerder zien ze altijd.")
+if gemeente_code is None:
+    st.info(NOTHING_LOADED)
+else:
+    st.write(f"Vrijgave voor **{plain(gemeente_name(gemeente_code))}** ({gemeente_code}):")
+    for audience, label in accounts.AUDIENCES.items():
+        current_release = accounts.released(con, audience, gemeente_code)
+        # a key per gemeente: a choice made for one gemeente is never saved for the next one chosen
+        chosen = st.multiselect(f"Vrijgegeven voor {label}", list(PARTNER_INDICATORS),
+                                default=sorted(current_release & set(PARTNER_INDICATORS)),
+                                format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}_{gemeente_code}")
+        if set(chosen) != current_release & set(PARTNER_INDICATORS):
+            try:
+                with store.transaction(con):
+                    for key in PARTNER_INDICATORS:
+                        if (key in chosen) != (key in current_release):
+                            accounts.set_released(con, gemeente_code, key, audience, key in chosen, actor())
+            except Exception as error:
+                # a full disk or a folder without write rights: said here, and the rest of the page
+                # (accounts, log) still shows; the transaction was rolled back
+                if (reason := store.write_failure_reason(error)) is None:
+                    raise
+                st.error(store.write_refused(reason).messages[0])
+            else:
+                st.toast(f"Vrijgave voor {label} in {gemeente_name(gemeente_code)} bijgewerkt.")
 
 st.header("Accounts")
 # st.write, not st.caption: inline code in a caption is drawn below the contrast WCAG asks
 st.write("Accounts maakt u aan en schakelt u uit (en weer in) op de opdrachtregel: "
-         "`python -m data_sources users add LOGIN --rol ROL [--organisatie ORG] --wachtwoord-stdin`, "
-         "`users list`, `users disable LOGIN`, `users enable LOGIN`.")
+         "`python -m data_sources users add LOGIN --rol ROL [--organisatie ORG] [--gemeente GEMEENTE] "
+         "--wachtwoord-stdin`, `users list`, `users disable LOGIN`, `users enable LOGIN`, "
+         "`users set-gemeente LOGIN --gemeente GEMEENTE | --alle`.")
+scopes = accounts.all_scopes(con)
 st.table([{"Login": login, "Rol": role, "Organisatie": organisation or "",
+           "Gemeenten": ", ".join(scopes.get(login, [])) or "alle",
            "Status": "actief" if active else "uitgeschakeld", "Inloggen": kind,
            "Aangemaakt": f"{created:%d-%m-%Y}"}
           for login, role, organisation, active, created, kind in accounts.list_accounts(con)])
 
 st.header("Logboek")
 st.write("Elke aanlevering, vervanging, terugzetting, wijziging van aannames, export, CBS-lading, "
-         "vrijgave en (mislukte) inlogpoging: wie, wat en wanneer.")
+         "vrijgave (met de gemeente), wijziging van de gemeenten van een account en (mislukte) "
+         "inlogpoging: wie, wat en wanneer.")
 log = accounts.audit_log(con)
 rows = [{"Nummer": event_id, "Tijdstip": f"{happened:%d-%m-%Y %H:%M:%S}", "Wie": who,
          "Wat": action, "Details": detail} for event_id, happened, who, action, detail in log]

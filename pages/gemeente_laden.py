@@ -20,7 +20,7 @@ from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
-from ui.auth import actor, guard_page
+from ui.auth import actor, gemeente_allowed, guard_page
 from ui.data import clear_caches, cursor, query
 from ui.population import source_note
 from ui.safe import plain
@@ -53,7 +53,9 @@ loaded_names = query(
     "select gemeente_code, arg_max(region_name, year) as name from regions"
     " where region_level = 'gemeente' group by gemeente_code"
 )
-loaded = dict(zip(loaded_names["gemeente_code"], loaded_names["name"], strict=True))
+# an account tied to gemeenten (users set-gemeente) is not told which others are loaded
+loaded = {code: name for code, name in zip(loaded_names["gemeente_code"], loaded_names["name"], strict=True)
+          if gemeente_allowed(code)}
 options = gemeente_list.choices(CACHE_DIR, loaded)
 
 
@@ -89,7 +91,9 @@ if right.button("Gemeentenamen ophalen bij CBS"):
     except SourceUnavailable as exc:
         st.error(plain(exc))
 
-if (load_clicked or refresh_clicked) and chosen:
+if (load_clicked or refresh_clicked) and chosen and not gemeente_allowed(chosen):
+    st.error("Deze gemeente hoort niet bij uw account: u laadt alleen uw eigen gemeenten.")
+elif (load_clicked or refresh_clicked) and chosen:
     st.query_params["laden"] = chosen
     bar = st.progress(0.0, text="Starten…")
 
@@ -120,7 +124,7 @@ if (load_clicked or refresh_clicked) and chosen:
         finished(("success", f"{shown} is geladen: {len(report.loaded)} tabellen."),
                  *(("warning", plain(warning)) for warning in report.warnings))
 
-if chosen:
+if chosen and gemeente_allowed(chosen):
     st.header("Geladen gegevens")
     dates = data_dates(cursor(), chosen)
     if not dates:

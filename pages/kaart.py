@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
-from ui.auth import indicator_allowed, partner_places_allowed
+from ui.auth import all_gemeenten_allowed, indicator_allowed, partner_places_allowed
 from ui.indicators import missing_message, national_lrk_note, national_values, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
@@ -21,8 +21,9 @@ if gemeente_code is None:
     st.info(NOTHING_LOADED)
     st.stop()
 
-# The national view of all wijken exists once more than one gemeente is loaded.
-scopes = ["gemeente", NATIONAL] if len(gemeenten()) > 1 else ["gemeente"]
+# The national view of all wijken exists once more than one gemeente is loaded, for accounts
+# that see every gemeente (not for one tied to some: users set-gemeente).
+scopes = ["gemeente", NATIONAL] if len(gemeenten()) > 1 and all_gemeenten_allowed() else ["gemeente"]
 wanted_scope = st.session_state.get("gebied") or st.query_params.get("gebied")
 st.session_state.gebied = wanted_scope if wanted_scope in scopes else "gemeente"
 national = st.session_state.gebied == NATIONAL

@@ -131,13 +131,13 @@ def sample_con(sample_db):
 
 
 def add_account(db: Path, login: str, role: str, organisation: str | None = None,
-                password: str = "correct paard batterij") -> None:
-    """Create an account in the database at `db` (ends its demo mode)."""
+                password: str = "correct paard batterij", gemeenten: list[str] | None = None) -> None:
+    """Create an account in the database at `db` (ends its demo mode), tied to `gemeenten`."""
     from data_sources import accounts
 
     connection = store.connect(db)
     try:
-        accounts.add_account(connection, login, role, password, organisation)
+        accounts.add_account(connection, login, role, password, organisation, gemeenten)
     finally:
         connection.close()
 

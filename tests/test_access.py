@@ -175,7 +175,7 @@ def test_partner_indicators_appear_for_partners_once_released(app_db):
 
     admin = run_page("beheer", account=Account("beheer", "beheerder"))
     assert not admin.exception
-    admin.multiselect(key="vrijgave_partner").select("vve_per_100")
+    admin.multiselect(key="vrijgave_partner_GM9999").select("vve_per_100")
     admin.run()
     assert not admin.exception
     assert fetch(app_db, "select indicator_key, audience, released_by from indicator_releases") == [
@@ -314,7 +314,7 @@ def _markdown_is_plain(text: str) -> bool:
             and re.search(r"(?i)www\.", rest) is None)
 
 
-@pytest.mark.parametrize("role, organisation", [("partner", GGD), ("lea", None)])
+@pytest.mark.parametrize("role, organisation", [("partner", GGD), ("lea", None), ("analist", None)])
 def test_a_gemeente_in_the_link_never_puts_a_link_or_image_in_the_notice(app_db, role, organisation):
     # A link like /?gemeente=GM0000 ![](http://tracker...) [log in](https://phish...) showed a
     # warning with a foreign link and made the browser fetch a foreign image, also on the projector.
@@ -328,7 +328,10 @@ def test_a_gemeente_in_the_link_never_puts_a_link_or_image_in_the_notice(app_db,
     at.run()
     assert not at.exception
     [notice] = [str(w.value) for w in at.warning if "uit de link" in str(w.value)]
-    assert notice.startswith("De gemeente uit de link is niet geladen; u ziet nu Voorbeeldstad")
+    # partner and LEA accounts are tied to their gemeente: not told whether another one is loaded
+    tied = role in ("partner", "lea")
+    assert notice.startswith("De gemeente uit de link hoort niet bij uw account; u ziet nu Voorbeeldstad"
+                             if tied else "De gemeente uit de link is niet geladen; u ziet nu Voorbeeldstad")
     for foreign in ("tracker", "phish", "](", "<img", ":red["):
         assert foreign not in notice
     # a gemeente code is still named
@@ -336,8 +339,9 @@ def test_a_gemeente_in_the_link_never_puts_a_link_or_image_in_the_notice(app_db,
     at.session_state["kindkaart_account"] = Account(role, role, organisation)
     at.query_params["gemeente"] = "GM0363"
     at.run()
-    assert any(str(w.value).startswith("Gemeente GM0363 uit de link is niet geladen")
-               for w in at.warning)
+    expected = ("De gemeente uit de link hoort niet bij uw account" if tied
+                else "Gemeente GM0363 uit de link is niet geladen")
+    assert any(str(w.value).startswith(expected) for w in at.warning)
 
 
 def test_plain_text_starts_no_markdown():

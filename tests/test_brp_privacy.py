@@ -346,7 +346,7 @@ def test_the_pages_show_no_rate_over_a_hidden_brp_cell(rate_dbs, monkeypatch):
     monkeypatch.setenv("KINDKAART_DB", str(db))
     con = store.connect(db)
     try:
-        accounts.set_released(con, "vve_per_100", "partner", True, "beheerder")
+        accounts.set_released(con, "GM9999", "vve_per_100", "partner", True, "beheerder")
     finally:
         con.close()
     add_account(db, "ggd", "partner", GGD)

@@ -84,12 +84,26 @@ def _national_equals_one_by_one(model_only: bool = False) -> list[str]:
     return checked
 
 
-def test_national_values_are_each_gemeente_protected_on_its_own(analist_national):
+@pytest.fixture
+def signed_in_here(analist_national, monkeypatch):
+    """This process's own (bare) session signed in as the analist: the gemeenten offered, and so
+    the national values, are those of the signed-in account."""
+    import streamlit as st
+
+    from ui.data import release
+
+    monkeypatch.setitem(st.session_state, "kindkaart_account", analist_national)
+    release()
+    yield analist_national
+    release()
+
+
+def test_national_values_are_each_gemeente_protected_on_its_own(signed_in_here):
     checked = _national_equals_one_by_one()
     assert {"kinderen_0_12", "tekort_reguliere_plekken", "vve_per_100", "kindplaatsen"} <= set(checked)
 
 
-def test_national_model_values_follow_the_session_parameters(analist_national):
+def test_national_model_values_follow_the_session_parameters(signed_in_here):
     import streamlit as st
 
     from ui import continuum

@@ -22,8 +22,8 @@ assert len(PLACES_BUILT) == 2
 def release(db, key: str, audience: str) -> None:
     con = duckdb.connect(str(db), config=store.CONNECT_CONFIG)
     try:
-        con.execute("insert into indicator_releases (indicator_key, audience, released_by)"
-                    " values (?, ?, 'beheer')", [key, audience])
+        con.execute("insert into indicator_releases (gemeente_code, indicator_key, audience, released_by)"
+                    " values ('GM9999', ?, ?, 'beheer')", [key, audience])
     finally:
         con.close()
 

@@ -121,9 +121,9 @@ def record(action: str, detail: str = "", account: Account | None = None) -> Non
 
 
 # What a download holds instead of the data when its account was signed out or disabled since
-# the page was drawn.
-DOWNLOAD_REFUSED = ("Uw account is afgemeld of uitgeschakeld sinds deze pagina werd getoond; er is "
-                    "niets gedownload. Log opnieuw in.\n")
+# the page was drawn (or no longer sees the gemeente of the page).
+DOWNLOAD_REFUSED = ("Uw account is afgemeld, uitgeschakeld of gewijzigd sinds deze pagina werd getoond; "
+                    "er is niets gedownload. Log opnieuw in.\n")
 
 
 def audited(detail: str, make):
@@ -132,14 +132,24 @@ def audited(detail: str, make):
     page's run, where the session's login is not at hand). An account disabled or changed since
     then gets DOWNLOAD_REFUSED instead of the data."""
     account = current_account()
+    gemeente_code = st.session_state.get("gemeente_code")
 
     @releasing  # a download is made outside the script run
     def run():
-        if not _still_active(account):
+        if not _still_active(account) or not _still_in_scope(account, gemeente_code):
             return DOWNLOAD_REFUSED.encode()
         record("export", detail, account)
         return make()
     return run
+
+
+def _still_in_scope(account: Account | None, gemeente_code: str | None) -> bool:
+    """Whether the account may still see the gemeente a download was drawn for (asked of the
+    database: users set-gemeente may have narrowed it since)."""
+    if account is None or account is DEMO or gemeente_code is None:
+        return True
+    scope = accounts.gemeente_scope(cursor(), account.login)
+    return scope is None or gemeente_code in scope
 
 
 def actor() -> str:
@@ -207,16 +217,53 @@ def _stem(page) -> str:
 
 
 def allowed_gemeenten(found: dict[str, str]) -> dict[str, str]:
-    """In demo mode only the sample gemeente: real figures are never shown without a login."""
+    """In demo mode only the sample gemeente: real figures are never shown without a login. An
+    account tied to gemeenten (users add/set-gemeente --gemeente) only those."""
     if demo_mode():
         return {code: name for code, name in found.items() if code == SAMPLE_GEMEENTE_CODE}
-    return found
+    return {code: name for code, name in found.items() if gemeente_allowed(code)}
+
+
+def gemeente_scope(account: Account | None = None) -> set[str] | None:
+    """The gemeenten the signed-in account (or `account`) may see; None: every loaded gemeente
+    (an account tied to none, and demo). Signed out: none. Asked of the database once per run."""
+    account = account or current_account()
+    if account is None:
+        return set()
+    if account is DEMO:
+        return None
+    return per_run(f"gemeente_scope:{account.login}", lambda: accounts.gemeente_scope(cursor(), account.login))
+
+
+def gemeente_allowed(gemeente_code: str, account: Account | None = None) -> bool:
+    """Whether the account may see this gemeente."""
+    scope = gemeente_scope(account)
+    return scope is None or gemeente_code in scope
+
+
+def all_gemeenten_allowed(account: Account | None = None) -> bool:
+    """Whether the account sees every loaded gemeente (and so the national map)."""
+    return gemeente_scope(account) is None
+
+
+def _release_gemeente() -> str | None:
+    """The gemeente whose releases count now: the one chosen in the sidebar; None on the national
+    Kaart (then only what is released for every loaded gemeente)."""
+    if _running_page_stem() == "kaart" and st.session_state.get("gebied") == "nederland":
+        return None
+    return st.session_state.get("gemeente_code")
 
 
 def released_indicators(account: Account) -> set[str] | None:
-    """Partner-based indicators this account may see: None = all (gemeente roles and demo)."""
+    """Partner-based indicators this account may see for the gemeente at hand: None = all
+    (gemeente roles and demo). Releases are per gemeente: one released for gemeente A is not
+    released for gemeente B."""
     if account.role in ("partner", "lea"):
-        return accounts.released(cursor(), account.role)
+        gemeente_code = _release_gemeente()
+        if gemeente_code is not None and not gemeente_allowed(gemeente_code, account):
+            return set()
+        return per_run(f"released:{account.role}:{gemeente_code}",
+                       lambda: accounts.released(cursor(), account.role, gemeente_code))
     return None
 
 

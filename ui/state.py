@@ -9,7 +9,7 @@ import streamlit as st
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.gemeentenamen import label
 from transforms.population import LOADED_GEMEENTEN_SQL
-from ui.auth import allowed_gemeenten, guard_page
+from ui.auth import all_gemeenten_allowed, allowed_gemeenten, gemeente_allowed, guard_page
 from ui.data import per_run, rows
 from ui.safe import plain
 
@@ -94,15 +94,22 @@ def persistent_selectbox(container, label: str, options: list, permanent: str, *
 def sidebar() -> tuple[str | None, int | None]:
     """Draw the gemeente and jaar choice; returns (gemeente_code, year) and keeps the URL in step."""
     available = gemeenten()
+    restricted = not all_gemeenten_allowed()
     if not available:
-        st.sidebar.warning("Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
-                           "Gemeente laden.")
+        st.sidebar.warning("Voor uw account is (nog) geen gemeente geladen." if restricted
+                           else "Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
+                                "Gemeente laden.")
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
     from_url = st.query_params.get("gemeente")
     wanted = st.session_state.get("gemeente_code") or from_url
-    if wanted and wanted not in codes and wanted == from_url:
+    if wanted and wanted not in codes and restricted:
+        # An account tied to gemeenten: one sentence for a gemeente outside them, loaded or not
+        # (it says nothing about what else this installation holds), and nothing of it is shown.
+        asked = "De gemeente uit de link" if wanted == from_url else "De gekozen gemeente"
+        st.warning(f"{asked} hoort niet bij uw account; u ziet nu {plain(available[default])}.")
+    elif wanted and wanted not in codes and wanted == from_url:
         # A shared link to a gemeente this installation has not loaded: say so, do not silently
         # show another gemeente as if it were the one asked for. The link is anyone's text: only a
         # gemeente code is repeated, anything else could put a foreign link or image in the notice.
@@ -129,7 +136,12 @@ def current() -> tuple[str | None, int | None]:
     """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs). Every
     page asks this first, so it is also where a page stops for a session that may not open it."""
     guard_page()
-    return st.session_state.get("gemeente_code"), st.session_state.get("year")
+    gemeente_code = st.session_state.get("gemeente_code")
+    if gemeente_code is not None and not gemeente_allowed(gemeente_code):
+        # a page run on its own (no sidebar before it) with a gemeente outside the account's
+        st.error("Deze gemeente hoort niet bij uw account. Kies een gemeente in de zijbalk.")
+        st.stop()
+    return gemeente_code, st.session_state.get("year")
 
 
 def gemeente_name(gemeente_code: str) -> str:

@@ -9,8 +9,11 @@ from data_sources import accounts, store
 from data_sources.errors import InputRefused
 
 NAME = "users"
-HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disable) en weer "
-        "inschakelen (enable).")
+HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disable), weer "
+        "inschakelen (enable) en aan gemeenten binden (set-gemeente).")
+GEMEENTE_HELP = ("een gemeente die het account mag zien: code (GM0363) of naam (Amsterdam); herhaalbaar "
+                 "of met komma's. Verplicht voor partner en LEA tenzij er precies één gemeente geladen is; "
+                 "beheerder en analist zien zonder --gemeente alle gemeenten")
 
 
 def add_arguments(parser) -> None:
@@ -23,6 +26,7 @@ def add_arguments(parser) -> None:
                      help="; ".join(accounts.ROLES.values()))
     add.add_argument("--organisatie", metavar="ORG",
                      help="de organisatie van een partner; haar aanleveringen dragen deze naam")
+    add.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
     how = add.add_mutually_exclusive_group(required=True)
     how.add_argument("--wachtwoord-stdin", action="store_true",
                      help=f"lees het wachtwoord (minstens {accounts.MIN_PASSWORD_LENGTH} tekens) van "
@@ -37,7 +41,14 @@ def add_arguments(parser) -> None:
                                 description="Een uitgeschakeld account weer inschakelen (zelfde rol, "
                                             "organisatie en wachtwoord; komt in het logboek).")
     enable.add_argument("login", metavar="LOGIN")
-    for action in (add, listing, disable, enable):
+    scope = actions.add_parser("set-gemeente", help="de gemeenten van een account wijzigen",
+                               description="De gemeenten die een account mag zien vervangen (komt in het "
+                                           "logboek).")
+    scope.add_argument("login", metavar="LOGIN")
+    which = scope.add_mutually_exclusive_group(required=True)
+    which.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
+    which.add_argument("--alle", action="store_true", help="alle geladen gemeenten (ook later geladen)")
+    for action in (add, listing, disable, enable, scope):
         # --db also after the action (users add X --db PAD); SUPPRESS keeps the outer value
         action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
                             help="DuckDB-bestand (standaard: $KINDKAART_DB, anders data/kindkaart.duckdb)")
@@ -51,6 +62,35 @@ def _password_from_stdin() -> str:
     return password
 
 
+def gemeente_codes(con, given: list[str] | None) -> list[str] | None:
+    """The GM codes of the --gemeente values (codes or names, comma separated or repeated); a name
+    is looked up among the loaded gemeenten and in the bundled list of 2024. InputRefused names
+    every value that is no gemeente."""
+    if not given:
+        return None
+    from data_sources.gemeentenamen import bundled_names, gemeente_code_for
+
+    names = dict(con.execute(
+        "select region_code, arg_max(region_name, year) from regions where region_level = 'gemeente'"
+        " and region_name is not null group by region_code").fetchall())
+    codes, unknown = [], []
+    for value in (part.strip() for item in given for part in item.split(",")):
+        if not value:
+            continue
+        code = gemeente_code_for(value, names)
+        if code is None or (code not in bundled_names() and code not in names
+                            and code not in accounts.loaded_gemeenten(con)):
+            unknown.append(value)
+        else:
+            codes.append(code)
+    if unknown:
+        raise InputRefused(f"Onbekende gemeente: {', '.join(unknown)}. Geef een code (GM0363) of de "
+                           "naam zoals het CBS die schrijft (Amsterdam).")
+    if not codes:
+        raise InputRefused("--gemeente is leeg: geef een gemeentecode of -naam op.")
+    return codes
+
+
 def run(args) -> int:
     password = _password_from_stdin() if getattr(args, "wachtwoord_stdin", False) else None
     if password is not None:
@@ -61,17 +101,28 @@ def run(args) -> int:
             found = accounts.list_accounts(con)
             if not found:
                 print("Er zijn nog geen accounts: de app draait in demomodus (alleen Voorbeeldstad).")
+            scopes = accounts.all_scopes(con)
             for login, role, organisation, active, created_at, kind in found:
                 state = "actief" if active else "uitgeschakeld"
                 print(f"{login:<30} {role:<10} {organisation or '-':<30} {state:<13} {kind:<10} "
-                      f"{created_at:%Y-%m-%d}")
+                      f"{created_at:%Y-%m-%d} gemeenten: {','.join(scopes.get(login, [])) or 'alle'}")
             return 0
         with store.transaction(con):
             if args.actie == "add":
-                account = accounts.add_account(con, args.login, args.rol, password, args.organisatie)
+                account = accounts.add_account(con, args.login, args.rol, password, args.organisatie,
+                                               gemeente_codes(con, args.gemeente))
+                scope = accounts.gemeente_scope(con, account.login)
                 accounts.audit(con, "opdrachtregel", "account toegevoegd",
                                f"{account.login} ({account.role}"
-                               f"{', ' + account.organisation if account.organisation else ''})")
+                               f"{', ' + account.organisation if account.organisation else ''}; gemeenten: "
+                               f"{', '.join(sorted(scope)) if scope else 'alle'})")
+            elif args.actie == "set-gemeente":
+                codes = None if args.alle else gemeente_codes(con, args.gemeente)
+                before = accounts.gemeente_scope(con, args.login)
+                stored = accounts.set_gemeenten(con, args.login, codes)
+                accounts.audit(con, "opdrachtregel", "gemeenten gewijzigd",
+                               f"{stored}: {', '.join(sorted(before)) if before else 'alle'} -> "
+                               f"{', '.join(sorted(set(codes))) if codes else 'alle'}")
             elif args.actie == "enable":
                 accounts.enable_account(con, args.login)
                 accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login)
@@ -84,6 +135,9 @@ def run(args) -> int:
         print(f"Account {args.login} ({args.rol}) toegevoegd. Vanaf nu vraagt elke pagina om in te loggen.")
     elif args.actie == "enable":
         print(f"Account {args.login} is weer ingeschakeld.")
+    elif args.actie == "set-gemeente":
+        seen = "alle gemeenten" if args.alle else "alleen " + ", ".join(sorted(set(codes)))
+        print(f"Account {args.login} ziet nu {seen}.")
     else:
         print(f"Account {args.login} is uitgeschakeld.")
     return 0
