@@ -158,7 +158,7 @@ def test_a_release_on_beheer_on_a_full_disk_says_so_and_changes_nothing(full_dis
     monkeypatch.setenv("KINDKAART_DB", str(database))
     at = run_page("beheer", account=Account("beheer", "beheerder"))
     assert not at.exception
-    at.multiselect(key="vrijgave_partner").select("vve_per_100")
+    at.multiselect(key="vrijgave_partner_GM9999").select("vve_per_100")
     at.run()
     assert not at.exception
     shown = " ".join(error.value for error in at.error)

@@ -53,7 +53,7 @@ def regio_db(previous_schema_db, tmp_path, monkeypatch) -> Path:
 def offered(at) -> list[str]:
     """The codes of the gemeenten the sidebar offers (app.py draws it; a page switched to in AppTest
     runs without it, so ask a run of app.py itself)."""
-    return [re.search(r"\((GM[0-9]{4})\)$", label).group(1)
+    return [re.search(r"\((GM[0-9]{4})(, fictief)?\)$", label).group(1)
             for label in at.selectbox(key="_gemeente_code_choice").options]
 
 
@@ -259,7 +259,7 @@ def test_gemeente_laden_shows_and_loads_only_the_accounts_gemeenten(regio_db):
     at = run_page("gemeente_laden", account=Account("analist", "analist"))
     assert not at.exception, at.exception
     choice = at.selectbox(key="laden_gemeente")
-    assert [label for label in choice.options if "✓" in label] == ["Voorbeeldstad (GM9999) ✓"]
+    assert [label for label in choice.options if "✓" in label] == ["Voorbeeldstad (GM9999, fictief) ✓"]
     choice.set_value("GM0363").run()
     at.button[0].click().run()  # Laden
     assert not at.exception, at.exception
