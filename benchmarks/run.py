@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -692,6 +693,8 @@ def main(argv: list[str] | None = None) -> int:
                 skipped.append((name, str(reason)))
             except Exception as error:  # a broken measurement is reported, the others still run
                 print(f"  FOUT: {type(error).__name__}: {error}")
+                if os.environ.get("KINDKAART_BENCHMARK_TRACE"):
+                    traceback.print_exc()
                 rows.append(Row(name, "fout", None, "", note=f"{type(error).__name__}: {error}"[:200]))
         text = report(ctx, rows, skipped, started)
     print()

@@ -35,8 +35,10 @@ st.session_state.indicator = wanted if wanted in keys else keys[0]
 left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)
 key = persistent_selectbox(left, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
 if right is not None:
+    # the name as drawn now: the label is asked again outside this run (it must not change)
+    scope_name = gemeente_name(gemeente_code)
     persistent_selectbox(right, "Gebied", scopes, "gebied",
-                         format_func=lambda s: NATIONAL_LABEL if s == NATIONAL else gemeente_name(gemeente_code))
+                         format_func=lambda s: NATIONAL_LABEL if s == NATIONAL else scope_name)
     st.query_params["gebied"] = st.session_state.gebied
 st.query_params["indicator"] = key
 indicator = INDICATORS[key]
