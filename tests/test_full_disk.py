@@ -6,6 +6,7 @@ mount, as root in a container; elsewhere the test is skipped and says why)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -24,9 +25,10 @@ LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
 FULL = "de schijf is vol"
 
 
-@pytest.fixture
-def full_disk(sample_db, tmp_path):
-    """A copy of the sample database on a 40 MB disk with no room left."""
+@contextlib.contextmanager
+def filled_disk(sample_db: Path, tmp_path: Path, prepare=None):
+    """A copy of the sample database on a 40 MB disk with no room left; `prepare(database)` runs
+    before the disk is filled (accounts stored while there was room)."""
     disk = tmp_path / "schijf"
     disk.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)],
@@ -36,12 +38,21 @@ def full_disk(sample_db, tmp_path):
     try:
         database = disk / "kindkaart.duckdb"
         shutil.copy(sample_db, database)
+        if prepare is not None:
+            prepare(database)
         free = shutil.disk_usage(disk).free
         with open(disk / "vulling", "wb") as filler:
             os.posix_fallocate(filler.fileno(), 0, free)
         yield database
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.fixture
+def full_disk(sample_db, tmp_path):
+    """A copy of the sample database on a 40 MB disk with no room left."""
+    with filled_disk(sample_db, tmp_path) as database:
+        yield database
 
 
 def cli(database: Path, *args: str) -> subprocess.CompletedProcess:
@@ -120,23 +131,12 @@ def full_disk_with_accounts(sample_db, tmp_path):
     """As full_disk, with a beheerder and a partner account stored before the disk filled up."""
     from conftest import add_account
 
-    disk = tmp_path / "schijf"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
-    try:
-        database = disk / "kindkaart.duckdb"
-        shutil.copy(sample_db, database)
+    def accounts(database: Path) -> None:
         add_account(database, "beheer", "beheerder")
         add_account(database, "ggd", "partner", "GGD Voorbeeldregio (JGZ)")
-        free = shutil.disk_usage(disk).free
-        with open(disk / "vulling", "wb") as filler:
-            os.posix_fallocate(filler.fileno(), 0, free)
+
+    with filled_disk(sample_db, tmp_path, accounts) as database:
         yield database
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_users_add_and_disable_on_a_full_disk_are_refused_in_dutch(full_disk_with_accounts):
