@@ -60,12 +60,17 @@ def cli(database: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300, env={**os.environ, "KINDKAART_DB": str(database)})
 
 
-def active(database: Path) -> list[tuple]:
+def stored(database: Path, sql: str) -> list[tuple]:
+    """What the database on the full disk holds (read-only: reading needs no room)."""
     con = store.connect(database, read_only=True)
     try:
-        return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def active(database: Path) -> list[tuple]:
+    return stored(database, "select load_id from loads where status = 'active' order by 1")
 
 
 def assert_refused_in_dutch(result: subprocess.CompletedProcess, database: Path) -> None:
@@ -98,12 +103,8 @@ def test_a_backup_on_a_full_disk_is_refused_in_dutch(full_disk):
 def test_an_upload_in_the_app_on_a_full_disk_says_so_and_stores_nothing(full_disk, monkeypatch):
     monkeypatch.setenv("KINDKAART_DB", str(full_disk))
     before = active(full_disk)
-    con = store.connect(full_disk, read_only=True)
-    try:
-        organisation = con.execute("select organisation from loads where dataset = 'vve-indicaties' "
-                                   "and status = 'active'").fetchone()[0]
-    finally:
-        con.close()
+    [(organisation,)] = stored(full_disk, "select organisation from loads where dataset = 'vve-indicaties' "
+                                          "and status = 'active'")
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 120], ["Bloemhof", "2-4", "SES", 80]])
     at = run_page("aanleveren")
     at.text_input(key="aanleveren_organisatie").set_value(organisation)
@@ -119,11 +120,7 @@ def test_an_upload_in_the_app_on_a_full_disk_says_so_and_stores_nothing(full_dis
 
 
 def _accounts(database: Path) -> list[tuple]:
-    con = store.connect(database, read_only=True)
-    try:
-        return con.execute("select login, active from accounts order by login").fetchall()
-    finally:
-        con.close()
+    return stored(database, "select login, active from accounts order by login")
 
 
 @pytest.fixture
@@ -164,11 +161,7 @@ def test_a_release_on_beheer_on_a_full_disk_says_so_and_changes_nothing(full_dis
     shown = " ".join(error.value for error in at.error)
     assert FULL in shown and "niets gewijzigd" in shown and str(database.parent) not in shown
     assert at.table and at.dataframe  # the accounts and the log still show below it
-    con = store.connect(database, read_only=True)
-    try:
-        assert con.execute("select count(*) from indicator_releases").fetchone()[0] == 0
-    finally:
-        con.close()
+    assert stored(database, "select count(*) from indicator_releases") == [(0,)]
 
 
 def test_signing_in_on_a_full_disk_says_so_in_dutch(full_disk_with_accounts, monkeypatch):
