@@ -196,8 +196,14 @@ def test_load_cbs_command(server, tmp_path, monkeypatch, capsys):
     assert code == 0
     assert "85984NED 2024: 1 gemeente(n)" in out.out
     assert "Kerncijfers wijken en buurten 2024" in out.err  # progress
-    assert cli.main(["load-cbs", "--gemeente", "Utrecht", "--db", str(db)]) == 1
-    assert "Onbekende gemeentecode" in capsys.readouterr().out
+    # by name, as template and export take it; a mistyped code or name is refused with candidates
+    assert cli.main(["load-cbs", "--gemeente", "Utrecht", "--jaar", "2024", "--db", str(db),
+                     "--cache", str(tmp_path / "cache")]) == 0
+    assert "85984NED 2024: 1 gemeente(n)" in capsys.readouterr().out
+    assert cli.main(["load-cbs", "--gemeente", "GM344", "--db", str(db)]) == 1
+    assert "Onbekende gemeentecode(s): GM344" in capsys.readouterr().out
+    assert cli.main(["load-cbs", "--gemeente", "Utrect", "--db", str(db)]) == 1
+    assert "Bedoelt u: Utrecht (GM0344)" in capsys.readouterr().out
     assert cli.main(["load-cbs", "--db", str(db)]) == 1
 
 

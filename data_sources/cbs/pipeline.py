@@ -44,17 +44,31 @@ def default_cache_dir(database: str | os.PathLike | None = None) -> Path:
     return db_path(database).parent / "cbs_cache"
 
 
-def check_gemeenten(codes: Iterable[str]) -> list[str]:
-    """Upper-cased gemeente codes; refuses anything that is not GM + 4 digits (Dutch message)."""
-    checked, wrong = [], []
-    for code in codes:
-        code = code.strip().upper()
+def check_gemeenten(wanted: Iterable[str]) -> list[str]:
+    """GM codes of the gemeenten asked for by code ('GM0193', '0193') or by name ('Zwolle',
+    "'s-Hertogenbosch"), as `template` and `export` take them; refuses (Dutch, InputRefused) a
+    code that is not GM + 4 digits and an unknown or ambiguous name, naming the candidates."""
+    from data_sources.gemeentenamen import bundled_names, resolve
+
+    checked, wrong, refusals = [], [], []
+    for text in wanted:
+        code = text.strip().upper()
         if re.fullmatch(r"\d{4}", code):
             code = "GM" + code
-        (checked if GEMEENTE_CODE.match(code) else wrong).append(code)
+        if GEMEENTE_CODE.match(code):
+            checked.append(code)
+        elif re.fullmatch(r"GM[\w ]*", code) or any(ch.isdigit() for ch in code):
+            wrong.append(code)  # a mistyped code, not a name
+        else:
+            try:
+                checked.append(resolve(text, bundled_names()))
+            except InputRefused as refused:
+                refusals.extend(refused.messages)
     if wrong:
-        raise InputRefused(f"Onbekende gemeentecode(s): {', '.join(wrong)}. "
-                           "Gebruik GM gevolgd door vier cijfers, bijvoorbeeld GM0344.")
+        refusals.insert(0, f"Onbekende gemeentecode(s): {', '.join(wrong)}. "
+                           "Gebruik GM gevolgd door vier cijfers, bijvoorbeeld GM0344, of de naam.")
+    if refusals:
+        raise InputRefused(refusals)
     return sorted(set(checked))
 
 

@@ -15,8 +15,8 @@ HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/cs
 def add_arguments(parser) -> None:
     """FILE, optional --gemeente (repeatable) and --jaar."""
     parser.add_argument("bestand", metavar="BESTAND", help="het CBS-bestand of de map")
-    parser.add_argument("--gemeente", action="append", default=[], metavar="GMxxxx",
-                        help="alleen deze gemeente(n) inlezen (standaard: alles in het bestand)")
+    parser.add_argument("--gemeente", action="append", default=[], metavar="GEMEENTE",
+                        help="alleen deze gemeente(n) inlezen, code of naam (standaard: alles in het bestand)")
     parser.add_argument("--jaar", type=int, metavar="JAAR",
                         help="het jaar van de cijfers, als het niet uit de bestandsnaam blijkt")
     parser.add_argument("--vervang", action="store_true",

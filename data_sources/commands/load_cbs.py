@@ -15,8 +15,8 @@ HELP = "CBS-cijfers en wijkgrenzen ophalen voor een of meer gemeenten (of alle) 
 
 def add_arguments(parser) -> None:
     """--gemeente (repeatable) or --alle, --jaar (repeatable), --vernieuw, --offline."""
-    parser.add_argument("--gemeente", action="append", default=[], metavar="GMxxxx",
-                        help="gemeentecode, bijvoorbeeld GM0344 (mag vaker)")
+    parser.add_argument("--gemeente", action="append", default=[], metavar="GEMEENTE",
+                        help="gemeentecode of -naam, bijvoorbeeld GM0344 of Utrecht (mag vaker)")
     parser.add_argument("--alle", action="store_true", help="alle gemeenten van Nederland")
     parser.add_argument("--jaar", action="append", type=int, default=[], metavar="JAAR",
                         help=f"jaar (mag vaker; standaard {max(KERNCIJFERS_TABLES)})")
