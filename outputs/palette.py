@@ -15,17 +15,22 @@ NIVEAU_COLOURS = {1: "#56B4E9", 2: "#009E73", 3: "#E69F00", 4: "#D55E00"}
 SEQUENTIAL = ["#fde725", "#a0da39", "#4ac16d", "#1fa187", "#277f8e", "#365c8d", "#46327e",
               "#440154"]
 HIDDEN_FILL = "#bebebe"
+# what a grey wijk means on every map: a hidden count, or no figure at all (CBS keeps the wijk's
+# children secret, or nothing was delivered for it)
+HIDDEN_LEGEND = "afgeschermd of onbekend"
 HIGHLIGHT = "#D55E00"
 
 
 def class_breaks(values: list[float], classes: int = 5) -> list[float]:
-    """Upper bounds of equal-count classes over the visible values (at least one class)."""
+    """Upper bounds of equal-count classes over the visible values (at least one class), each
+    bound once: where many wijken share a value (an even spread of the same population) the
+    classes would otherwise repeat a bound ("185 – 185" twice in the legend, an empty class)."""
     visible = sorted(v for v in values if v is not None and not math.isnan(v))
     if not visible:
         return []
     classes = max(1, min(classes, len(set(visible))))
-    return [visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
-            for i in range(classes)]
+    return sorted({visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
+                   for i in range(classes)})
 
 
 def class_colour(value: float | None, breaks: list[float]) -> str:

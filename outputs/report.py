@@ -200,7 +200,7 @@ def _legend(breaks: list[float]) -> str:
         swatch = palette.class_colour(bound, breaks)
         items.append(f'<span class="swatch" style="background:{swatch}"></span>{esc(text)}')
         lower = bound
-    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>{hidden_label()}')
+    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>{palette.HIDDEN_LEGEND}')
     return f'<p class="legend">{" ".join(items)}</p>'
 
 

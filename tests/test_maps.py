@@ -152,3 +152,16 @@ def test_the_map_slide_says_which_wijk_it_left_off(app_db):
     assert [w.value for w in at.warning if "Niet op de kaart" in w.value] == [
         "Niet op de kaart: Centrum (WK999901). De opgeslagen wijkgrens is beschadigd of leeg; lees "
         "de grenzen opnieuw in op de pagina Gemeente laden."]
+
+
+def test_wijken_with_the_same_value_give_each_class_bound_once():
+    # an even spread of equal populations: eight of twelve wijken at 185
+    values = [68, 120, 160] + [185] * 8 + [590]
+    breaks = theme.class_breaks(values)
+    assert breaks == [160, 185, 590]  # was 160, 185, 185, 185, 590
+    assert all(theme.class_colour(v, breaks) != theme.HIDDEN_FILL for v in values)
+    from ui.maps import legend_markdown
+
+    legend = legend_markdown(breaks)
+    assert "185 – 185" not in legend
+    assert "afgeschermd of onbekend" in legend  # grey is also a wijk CBS keeps secret

@@ -417,5 +417,5 @@ def legend_markdown(breaks: list[float], decimals: int = 0) -> str:
                      f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{text}")
         lower = bound
     parts.append("<span style='display:inline-block;width:1em;height:1em;background:rgb(190,190,190);"
-                 f"margin:0 .3em 0 1em;vertical-align:middle'></span>{hidden_label()}")
+                 f"margin:0 .3em 0 1em;vertical-align:middle'></span>{theme.HIDDEN_LEGEND}")
     return "".join(parts)

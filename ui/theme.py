@@ -10,6 +10,7 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     AGE_GROUP_COLOURS,
     CATEGORICAL,
     HIDDEN_FILL,
+    HIDDEN_LEGEND,
     NIVEAU_COLOURS,
     SEQUENTIAL,
     class_breaks,
