@@ -72,7 +72,9 @@ a11y.summary([
     a11y.ranking_sentence(
         [(name, None if table.hidden[row, column] else table.values[row, column], table.text(row, column))
          for row, name in enumerate(table.wijk_names)],
-        noun=f"kinderen van {age_group} jaar", unknown=len(table.unknown_wijken))
+        noun=f"kinderen van {age_group} jaar",
+        # the wijken CBS keeps secret are the same for every age group: said once, after the last
+        unknown=len(table.unknown_wijken) if column == len(AGE_GROUP_LABELS) - 1 else 0)
     for column, age_group in enumerate(AGE_GROUP_LABELS)
 ] + ["Alle getallen van de grafiek staan in de tabel Per wijk hieronder."])
 

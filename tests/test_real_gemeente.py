@@ -543,3 +543,5 @@ def test_ranking_sentences_count_the_secret_wijken(tmp_path, monkeypatch):
         assert not at.exception, (page, at.exception)
         shown = " ".join(str(m.value) for m in at.markdown)
         assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in shown, page
+        if page == "overzicht":  # one sentence per age group: the unknown wijk is said once
+            assert shown.count("niet gerangschikt") == 1
