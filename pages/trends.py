@@ -61,8 +61,16 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
         hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}" + (" (%{customdata})" if sources else "")
                       + "<extra>%{fullData.name}</extra>")
 theme.mark_source_breaks(figure, sources)
+years_with_figures = sorted(int(y) for y in combined["year"].unique())
+if len(years_with_figures) == 1:
+    # one point per wijk is not a trend: say which year is there and what gives a second one
+    st.info(f"Alleen {years_with_figures[0]} heeft cijfers voor {indicator.label.lower()}: een "
+            "trend vraagt om twee of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de "
+            "pagina **Gemeente laden** of met `python -m data_sources import-cbs kwb-2023.xlsx`.")
 figure.update_layout(
-    title=f"{indicator.label} per wijk", xaxis={"dtick": 1}, yaxis_title=indicator.unit,
+    title=f"{indicator.label} per wijk", yaxis_title=indicator.unit,
+    # only the years that have figures on the axis (one year showed an empty year either side)
+    xaxis={"tickvals": years_with_figures, "tickformat": "d"},
     font={"size": 16}, separators=",.", height=600, legend_title_text="Wijk",
     # below the chart: ten wijken beside it squeezed the lines and needed a scroll bar
     legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},

@@ -545,3 +545,14 @@ def test_ranking_sentences_count_the_secret_wijken(tmp_path, monkeypatch):
         assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in shown, page
         if page == "overzicht":  # one sentence per age group: the unknown wijk is said once
             assert shown.count("niet gerangschikt") == 1
+
+
+def test_trends_with_one_year_says_a_trend_needs_a_second(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page()
+    at.switch_page("pages/trends.py")
+    at.run(timeout=120)
+    assert not at.exception
+    assert any("Alleen 2024 heeft cijfers" in str(info.value) for info in at.info)
+    figure = at.get("plotly_chart")[0].proto.spec
+    assert '"tickvals":[2024]' in figure.replace(" ", "")  # no empty years either side
