@@ -148,6 +148,27 @@ def _visible(value: float | None) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -> str:
+    """A wijk's figure as a map, table or chart shows it: 'afgeschermd' where the page hides it,
+    'onbekend (CBS geheim)' where it cannot be known (a rate over children CBS keeps secret), else
+    the number or 'geen gegevens'."""
+    from transforms.population import SECRET_LABEL
+    from transforms.privacy import format_number, hidden_label
+
+    if hidden:
+        return hidden_label()
+    if unknown:
+        return SECRET_LABEL
+    return format_number(value, decimals) or "geen gegevens"
+
+
+def _flag(value) -> bool:
+    # only a true boolean counts (a missing flag is a wijk without data)
+    import numpy as np
+
+    return isinstance(value, bool | np.bool_) and bool(value)
+
+
 def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: str | None = None,
                      subject: str | None = None, unknown: int = 0) -> str:
     """One sentence naming the wijk with the highest and the lowest value, e.g. "Nieuwland heeft
@@ -201,23 +222,24 @@ def data_table(columns: list[str], rows: list[list[str]], caption: str, *,
 MAX_TABLE_ROWS = 100
 
 
-def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
+def map_alternative(values, label: str, place: str, decimals: int = 0, secret: int = 0) -> None:
     """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
     map's values as a table (the tooltip's texts: protected, 'afgeschermd' where hidden).
-    `values` is the map's frame: wijk_name, value, hidden."""
-    import numpy as np
-
-    from transforms.privacy import format_number, hidden_label
-
-    items = []
-    for name, shown, flag in zip(values["wijk_name"].tolist(), values["value"].tolist(),
-                                 values["hidden"].tolist(), strict=True):
+    `values` is the map's frame: wijk_name, value, hidden (and unknown: a rate over children CBS
+    keeps secret). `secret`: wijken whose children CBS keeps secret that are not in `values`
+    (unranked_secret); they and the unknown ones are counted as not ranked."""
+    items, unknown_items = [], []
+    unknown_flags = values["unknown"].tolist() if "unknown" in values else [False] * len(values)
+    for name, shown, flag, unknown in zip(values["wijk_name"].tolist(), values["value"].tolist(),
+                                          values["hidden"].tolist(), unknown_flags, strict=True):
         # as on the map: only a true boolean hides (a missing flag is a wijk without data)
-        hidden = isinstance(flag, bool | np.bool_) and bool(flag)
-        value = None if hidden or not _visible(shown) else float(shown)
-        text = hidden_label() if hidden else (format_number(shown, decimals) or "geen gegevens")
-        items.append((str(name), value, text))
-    summary([ranking_sentence(items, subject=f"{label} ({place})")])
+        hidden, unknown = _flag(flag), _flag(unknown)
+        value = None if hidden or unknown or not _visible(shown) else float(shown)
+        text = figure_text(shown, hidden, decimals, unknown)
+        (unknown_items if unknown and not hidden else items).append((str(name), value, text))
+    summary([ranking_sentence(items, subject=f"{label} ({place})",
+                              unknown=secret + len(unknown_items))])
+    items += unknown_items
     if len(items) > MAX_TABLE_ROWS:
         items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)
         items = items[:MAX_TABLE_ROWS]
