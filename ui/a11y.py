@@ -71,11 +71,40 @@ _REPAIR_SCRIPT = """
       if (remove.lang !== "nl") remove.lang = "nl";
     }
   };
+  // An error said under a field (st.error in the field's column, as on Aanleveren) belongs to that
+  // field for a screen reader too (WCAG 3.3.1, 1.3.1): Streamlit has no way to link them, so the
+  // column's one input gets aria-invalid and aria-describedby naming the error(s); the link goes
+  // when the error does.
+  let errorNumber = 0;
+  const linkFieldErrors = () => {
+    for (const column of document.querySelectorAll("[data-testid='stColumn']")) {
+      const fields = column.querySelectorAll("input:not([type='hidden']):not([type='file']), textarea");
+      if (fields.length !== 1) continue;
+      const field = fields[0];
+      const errors = [...column.querySelectorAll("[data-testid='stAlertContentError']")]
+        .map((error) => error.closest("[data-testid='stAlertContainer']") || error);
+      const ids = errors.map((error) => error.id || (error.id = `kk-veldfout-${++errorNumber}`));
+      const own = (field.getAttribute("aria-describedby") || "").split(" ")
+        .filter((id) => id && !id.startsWith("kk-veldfout-"));
+      const describedby = [...own, ...ids].join(" ");
+      if ((field.getAttribute("aria-describedby") || "") !== describedby) {
+        if (describedby) field.setAttribute("aria-describedby", describedby);
+        else field.removeAttribute("aria-describedby");
+      }
+      if (ids.length && field.getAttribute("aria-invalid") !== "true") {
+        field.setAttribute("aria-invalid", "true");
+      } else if (!ids.length && field.hasAttribute("data-kk-invalid")) {
+        field.removeAttribute("aria-invalid");
+      }
+      field.toggleAttribute("data-kk-invalid", ids.length > 0);
+    }
+  };
   const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
   const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
     translate();
+    linkFieldErrors();
     for (const part of document.querySelectorAll(ENGLISH)) {
       if (part.lang !== "en") part.lang = "en";
     }
