@@ -620,3 +620,23 @@ def test_slides_and_trends_count_the_secret_wijk_in_their_rankings(tmp_path, mon
         at = run_page("presentatie", params={"dia": dia, "indicator": "kinderen_0_12"})
         assert not at.exception, (dia, at.exception)
         assert unranked in _shown(at), dia
+
+
+def test_the_workbook_counts_the_secret_wijks_dagbehandeling_in_the_gemeente(kwb_con):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    from data_sources.jobs import import_registration
+    from outputs.exports import build_sheets
+
+    rows = [[wijk, "Zorg", "dagbehandeling", "2-4", n]
+            for wijk, n in {"WK019310": 12, "WK019311": 15, "WK019322": 30, "WK019352": 8}.items()]
+    import_registration(kwb_con, filled_template("jeugdhulp", rows), "jeugdhulp", "Zorg", "2024",
+                        "jeugdhulp.xlsx")
+    [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["niveau_4"])
+    shown = dict(zip(sheet.frame["Leeftijdsgroep"],
+                     sheet.frame["Jeugdhulp dagbehandeling, kinderen (waargenomen)"], strict=True))
+    assert [value for age, value in shown.items() if age.startswith("2-4")] == [65]  # 57 + Wijk 52's 8
