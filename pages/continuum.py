@@ -252,10 +252,12 @@ if this_year["signal_index"].notna().any():
                 who: [hidden_label() if h else format_number(v) for v, h in
                       zip(protected["children_count"], protected["hidden"], strict=True)],
                 # no rate where the count is hidden; 'afgeschermd' where only the population
-                # it divides by is (a hidden BRP cell: count / rate would give it back)
-                per.capitalize(): ["" if h else hidden_label() if r else format_number(v, 1)
-                                   for v, h, r in zip(protected["rate_per_100"], protected["hidden"],
-                                                      protected["rate_hidden"], strict=True)],
+                # it divides by is (a hidden BRP cell: count / rate would give it back);
+                # 'onbekend (CBS geheim)' where CBS keeps the wijk's children secret
+                per.capitalize(): ["" if h else a11y.figure_text(v, r, 1, u)
+                                   for v, h, r, u in zip(protected["rate_per_100"], protected["hidden"],
+                                                         protected["rate_hidden"],
+                                                         protected["rate_unknown"], strict=True)],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

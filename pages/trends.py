@@ -1,16 +1,16 @@
 """Trends: every indicator of the map registry per wijk over the years available."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.population import source_break_note, source_kind, sources_by_year_text
-from transforms.privacy import format_number, hidden_label
 from ui import a11y, theme
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
-from ui.population import NOTHING_LOADED, population_table, secret_left_out
+from ui.population import NOTHING_LOADED, population_table, secret_left_out, unranked_secret
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name, years
 
@@ -82,16 +82,24 @@ chart_downloads(figure, f"Trend {indicator.label}")
 shown_years = sorted(combined["year"].unique())
 
 
-def point_text(value, hidden) -> str:
-    return hidden_label() if hidden else format_number(value, decimals)
+def point_text(row) -> str:
+    return a11y.figure_text(row.value, bool(row.hidden), decimals, _unknown(row))
+
+
+def _unknown(row) -> bool:
+    # a rate over children CBS keeps secret (signal indicators; other frames have no such column)
+    unknown = getattr(row, "unknown", False)
+    return isinstance(unknown, bool | np.bool_) and bool(unknown) and not bool(row.hidden)
 
 
 latest = combined[combined["year"] == shown_years[-1]]
+# wijken whose figure is unknown (CBS keeps their children secret) are counted, not ranked
+ranked = [r for r in latest.itertuples(index=False) if not _unknown(r)]
 a11y.summary([a11y.ranking_sentence(
-    [(str(r.wijk_name), None if r.hidden else r.value, point_text(r.value, r.hidden))
-     for r in latest.itertuples(index=False)],
-    subject=f"{indicator.label} in {shown_years[-1]}")])
-points = {(r.wijk_code, r.year): point_text(r.value, bool(r.hidden)) for r in combined.itertuples(index=False)}
+    [(str(r.wijk_name), None if r.hidden else r.value, point_text(r)) for r in ranked],
+    subject=f"{indicator.label} in {shown_years[-1]}",
+    unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked]))])
+points = {(r.wijk_code, r.year): point_text(r) for r in combined.itertuples(index=False)}
 names = combined.groupby("wijk_code", sort=True)["wijk_name"].first()
 year_headers = [f"{y} ({source_kind(sources[int(y)]).split(' ')[0]})" if sources.get(int(y)) else str(y)
                 for y in shown_years]

@@ -157,3 +157,36 @@ def test_pages_reflow_at_320_px_with_tables_scrolling_in_their_own_box(app_db):
             assert boxes.count() >= 1, path
             assert boxes.first.get_attribute("aria-label")
         assert not axe_violations(page)
+
+
+def test_a_field_error_on_aanleveren_is_the_fields_accessible_description(app_db):
+    """The error under a field (WCAG 3.3.1) is linked to it (aria-describedby, aria-invalid): a
+    screen reader on the field hears what is wrong, and nothing once it is put right."""
+    require_chromium()
+    import re
+
+    from playwright.sync_api import expect
+
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/aanleveren?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1, name=PAGES["aanleveren"]).wait_for(timeout=60_000)
+        settle(page)
+        period = page.get_by_role("textbox", name="Periode")
+        period.fill("2024-13")
+        period.press("Enter")
+        page.get_by_role("alert").filter(has_text="'2024-13' is geen geldige periode").wait_for(timeout=60_000)
+        expect(period).to_have_accessible_description(
+            re.compile(r"Periode: '2024-13' is geen geldige periode"), timeout=10_000)
+        expect(period).to_have_attribute("aria-invalid", "true")
+        # the other field of the form has no error, so no description of one
+        organisation = page.get_by_role("textbox", name="Organisatie (demo)")
+        expect(organisation).not_to_have_attribute("aria-invalid", "true")
+        assert "periode" not in (organisation.get_attribute("aria-describedby") or "")
+        assert axe_violations(page) == []
+
+        period.fill("2024")
+        period.press("Enter")
+        page.get_by_role("alert").filter(has_text="geen geldige periode").wait_for(state="detached",
+                                                                                  timeout=60_000)
+        expect(period).to_have_accessible_description("", timeout=10_000)
+        expect(period).not_to_have_attribute("aria-invalid", "true")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import GEMEENTE, WIJKEN  # noqa: E402
+from support import GEMEENTE, WIJKEN, filled_template  # noqa: E402
 
+from data_sources import store  # noqa: E402
 from data_sources.registrations.locations import LocationIndex, UnknownLocation  # noqa: E402
 
 
@@ -288,3 +289,52 @@ def test_a_former_gemeente_in_the_kerncijfers_of_its_year_is_kept(con, tmp_path)
     assert not stored.notes
     assert con.execute("select count(*) from raw_cbs__population_by_age where gemeente_code = 'GM0398'"
                        ).fetchone() == (15,)
+
+
+# --- validate and import take the gemeente by name too, with the same refusals
+
+
+def _vve_file(tmp_path) -> Path:
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(filled_template("vve-indicaties", [["WK019310", "2-4", "SES", 12],
+                                                        ["WK019322", "2-4", "SES", 30]]))
+    return path
+
+
+def _uploads(db: Path) -> list[tuple]:
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute("select gemeente_code, dataset from loads where source = 'partner'"
+                           " and status = 'active'").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("wanted", ["Zwolle", "zwolle", "GM0193", "0193"])
+def test_validate_and_import_take_a_name_or_a_code(three_gemeenten, tmp_path, capsys, wanted):
+    from data_sources.cli import main
+
+    upload = str(_vve_file(tmp_path))
+    assert main(["validate", upload, "--soort", "vve-indicaties", "--gemeente", wanted,
+                 "--db", str(three_gemeenten)]) == 0
+    assert "in orde: 2 rijen" in capsys.readouterr().out
+    assert main(["import", upload, "--soort", "vve-indicaties", "--organisatie", "GGD",
+                 "--periode", "2024", "--gemeente", wanted, "--db", str(three_gemeenten)]) == 0
+    assert _uploads(three_gemeenten) == [("GM0193", "vve-indicaties")]
+
+
+@pytest.mark.parametrize(("wanted", "said"), [
+    ("Bergen", "past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("Zwole", "Onbekende gemeente 'Zwole': geef een gemeentenaam of een code als GM0193. Bedoelt u: Zwolle"),
+    ("Amsterdam", "Amsterdam (GM0363) is niet geladen. Geladen: Zwolle (GM0193), Bergen (NH.) (GM0373)"),
+])
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_validate_and_import_refuse_unknown_or_ambiguous_names_in_dutch(three_gemeenten, tmp_path,
+                                                                       capsys, wanted, said, command):
+    from data_sources.cli import main
+
+    extra = ["--organisatie", "GGD", "--periode", "2024"] if command == "import" else []
+    assert main([command, str(_vve_file(tmp_path)), "--soort", "vve-indicaties", *extra,
+                 "--gemeente", wanted, "--db", str(three_gemeenten)]) == 1
+    assert said in capsys.readouterr().out
+    assert _uploads(three_gemeenten) == []

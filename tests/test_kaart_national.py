@@ -147,4 +147,4 @@ def test_a_national_signal_map_of_a_year_without_signals_is_empty(analist_nation
     from ui.map_indicators import INDICATORS
 
     frame = INDICATORS["vve_per_100"].load_national(1999)
-    assert frame.empty and list(frame.columns) == ["wijk_code", "wijk_name", "value", "hidden"]
+    assert frame.empty and list(frame.columns) == ["wijk_code", "wijk_name", "value", "hidden", "unknown"]

@@ -334,6 +334,42 @@ def test_a_signal_the_pages_hide_adjusts_no_estimate(con):
         ("WK000101", 3, True, False, False), ("WK000102", 40, True, False, False)]
 
 
+def test_signals_of_a_wijk_whose_children_cbs_keeps_secret_are_counted_with_an_unknown_rate(con):
+    """Oost's 0-15 year olds are secret (kwb '.'), so it has no population: its delivered
+    signals still count, for the wijk and in the gemeente total; only its rate is unknown."""
+    from transforms.partner_tables import SIGNALS_SQL, joint_cube
+
+    regions = pd.DataFrame(
+        [(2024, code, "wijk", name, "GM0001", code, 1)
+         for code, name in [("WK000101", "Noord"), ("WK000102", "Zuid"), ("WK000103", "Oost")]],
+        columns=["year", "region_code", "region_level", "region_name", "gemeente_code",
+                 "wijk_code", "load_id"])
+    kerncijfers = pd.DataFrame(
+        [("85984NED", 2024, "WK000101", "wijk", "k_0Tot15Jaar", 1400.0, 1),
+         ("85984NED", 2024, "WK000102", "wijk", "k_0Tot15Jaar", 400.0, 1),
+         ("85984NED", 2024, "WK000103", "wijk", "k_0Tot15Jaar", None, 1)],
+        columns=["table_id", "year", "region_code", "region_level", "stem", "value", "load_id"])
+    jeugdhulp = partner_rows("stg_partner__jeugdhulp", [
+        {"year": 2024, "gemeente_code": "GM0001", "wijk_code": code, "organisation": "Zorg",
+         "youth_care_type": "ambulant", "age_group": "2-4", "children_count": count}
+        for code, count in [("WK000101", 40), ("WK000102", 20), ("WK000103", 25)]])
+    build_inline(con, {"population_by_wijk_age": POPULATION, "stg_regions": regions,
+                       "stg_cbs__kerncijfers": kerncijfers, "stg_partner__jeugdhulp": jeugdhulp})
+    assert rows(con, """select wijk_code, wijk_name, children_count, population_children,
+        rate_per_100, population_unknown, gemeente_children_count from signals_by_wijk
+        order by wijk_code""") == [
+        ("WK000101", "Noord", 40, 200.0, 20.0, False, 85),
+        ("WK000102", "Zuid", 20, 40.0, 50.0, False, 85),
+        ("WK000103", "Oost", 25, None, None, True, 85)]
+    # no rate, so it adjusts no estimate
+    assert rows(con, """select wijk_code, used_in_index from signals_used_by_wijk
+        order by wijk_code""") == [("WK000101", True), ("WK000102", True), ("WK000103", False)]
+    # the protected table every page and export reads: Oost's 25 in the wijk and gemeente totals
+    cube = joint_cube(con.execute(SIGNALS_SQL, ["GM0001", 2024]).df(), None)
+    assert cube.counts[cube.row_of["WK000103"], -1, -1] == 25
+    assert cube.counts[-1, -1, -1] == 85 and not cube.hidden.any()
+
+
 def test_cbs_jeugdzorg_is_the_fallback_where_partners_gave_no_signal(con):
     columns = ["table_id", "year", "region_code", "region_level", "stem", "value", "load_id"]
     counts = [("85984NED", 2024, "WK000101", "wijk", "JongerenMetJeugdzorgInNatura", 60.0, 1),

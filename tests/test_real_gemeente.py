@@ -556,3 +556,100 @@ def test_trends_with_one_year_says_a_trend_needs_a_second(tmp_path, monkeypatch)
     assert any("Alleen 2024 heeft cijfers" in str(info.value) for info in at.info)
     figure = at.get("plotly_chart")[0].proto.spec
     assert '"tickvals":[2024]' in figure.replace(" ", "")  # no empty years either side
+
+
+# --- partner signals of the secret wijk: counted, their rate unknown; rankings count the wijk
+
+
+def _with_signals(tmp_path, monkeypatch):
+    """The kwb-only Zwolle app database with vve-indicaties and a wachtlijst-zorg delivered for
+    every wijk, the secret Wijk 52 too (8 and 9 children: at least the smallest count shown)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    from data_sources.cli import main
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    counts = {"WK019310": 12, "WK019311": 15, "WK019322": 30, "WK019352": 8}
+    uploads = {
+        "vve-indicaties": [[wijk, "2-4", "taal/spraak", n] for wijk, n in counts.items()],
+        "wachtlijst-zorg": [[wijk, "Zorg", "behandeling", "2-4", n + 1, 6] for wijk, n in counts.items()],
+    }
+    for soort, rows in uploads.items():
+        upload = tmp_path / f"{soort}.xlsx"
+        upload.write_bytes(filled_template(soort, rows))
+        assert main(["import", str(upload), "--soort", soort, "--organisatie", "Partner",
+                     "--periode", "2024", "--db", str(db)]) == 0
+    return db
+
+
+def _shown(at) -> str:
+    return " ".join([*(str(e.value) for e in [*at.markdown, *at.caption, *at.info]),
+                     *(d.value.to_string() for d in at.dataframe)])
+
+
+def test_signals_of_a_secret_wijk_are_shown_as_counts_with_an_unknown_rate(tmp_path, monkeypatch):
+    import re
+
+    _with_signals(tmp_path, monkeypatch)
+    at = run_page("kaart", params={"indicator": "vve_per_100"})
+    assert not at.exception, at.exception
+    shown = _shown(at)
+    assert re.search(r"Wijk 52 Soestweteringlanden</td><td[^>]*>onbekend \(CBS geheim\)", shown)
+    assert ("het laagst in Wijk 22 Stadshagen (3,8). Aantal kinderen onbekend (CBS geheim), niet "
+            "gerangschikt: 1 wijk.") in shown
+    at.switch_page("pages/continuum.py")
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    # the signals per wijk: the count, and no rate over children nobody knows
+    assert re.search(r"Wijk 52 Soestweteringlanden\s+8\s+onbekend \(CBS geheim\)", _shown(at))
+    at.switch_page("pages/tekorten.py")
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    waiting = next(d.value for d in at.dataframe if "Kinderen op de wachtlijst" in d.value.columns)
+    assert dict(zip(waiting["Wijk"], waiting["Kinderen op de wachtlijst"], strict=True))[
+        "Wijk 52 Soestweteringlanden"] == "9"
+    # the gemeente total counts the secret wijk's 9 too: 13 + 16 + 31 + 9
+    assert "**Wachtlijst zorg/ondersteuning** (2-4 jaar), gemeente: 69 kinderen" in _shown(at)
+    at.switch_page("pages/trends.py")
+    at.run(timeout=120)
+    at.selectbox(key="trend_indicator").set_value("wachtlijst_zorg").run(timeout=120)
+    assert not at.exception, at.exception
+    # a count is known: the secret wijk is ranked like any other
+    assert ("Wachtlijst zorg en ondersteuning (waargenomen) in 2024: het hoogst in Wijk 22 Stadshagen "
+            "(31), het laagst in Wijk 52 Soestweteringlanden (9).") in _shown(at)
+
+
+def test_slides_and_trends_count_the_secret_wijk_in_their_rankings(tmp_path, monkeypatch):
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    unranked = "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk."
+    at = run_page("trends")
+    assert not at.exception, at.exception
+    assert "het laagst in Wijk 10 Binnenstad (60). " + unranked in _shown(at)
+    for dia in ["kaart", "per_wijk", "continuum"]:
+        at = run_page("presentatie", params={"dia": dia, "indicator": "kinderen_0_12"})
+        assert not at.exception, (dia, at.exception)
+        assert unranked in _shown(at), dia
+
+
+def test_the_workbook_counts_the_secret_wijks_dagbehandeling_in_the_gemeente(kwb_con):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    from data_sources.jobs import import_registration
+    from outputs.exports import build_sheets
+
+    rows = [[wijk, "Zorg", "dagbehandeling", "2-4", n]
+            for wijk, n in {"WK019310": 12, "WK019311": 15, "WK019322": 30, "WK019352": 8}.items()]
+    import_registration(kwb_con, filled_template("jeugdhulp", rows), "jeugdhulp", "Zorg", "2024",
+                        "jeugdhulp.xlsx")
+    [sheet] = build_sheets(kwb_con, "GM0193", 2024, keys=["niveau_4"])
+    shown = dict(zip(sheet.frame["Leeftijdsgroep"],
+                     sheet.frame["Jeugdhulp dagbehandeling, kinderen (waargenomen)"], strict=True))
+    assert [value for age, value in shown.items() if age.startswith("2-4")] == [65]  # 57 + Wijk 52's 8

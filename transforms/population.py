@@ -101,13 +101,15 @@ SOURCE_NOTES = {
                            "Afgerond; geen telling.",
 }
 
+# A figure of a wijk whose children CBS keeps secret (a_00_14 '.'): its count, or a rate over it
+SECRET_LABEL = "onbekend (CBS geheim)"
 # Short names of the routes, for a column per wijk.
 SOURCE_LABELS = {
     "brp": "BRP (telling)",
     "cbs-schatting": "CBS 03759ned × kwb",
     "cbs-landelijk-profiel": "kwb × landelijk profiel (03759ned)",
     "kwb-gelijk-verdeeld": "kwb, gelijk verdeeld",
-    "onbekend": "onbekend (CBS geheim)",
+    "onbekend": SECRET_LABEL,
 }
 UNKNOWN_TEXT = "onbekend"
 

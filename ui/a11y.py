@@ -71,11 +71,40 @@ _REPAIR_SCRIPT = """
       if (remove.lang !== "nl") remove.lang = "nl";
     }
   };
+  // An error said under a field (st.error in the field's column, as on Aanleveren) belongs to that
+  // field for a screen reader too (WCAG 3.3.1, 1.3.1): Streamlit has no way to link them, so the
+  // column's one input gets aria-invalid and aria-describedby naming the error(s); the link goes
+  // when the error does.
+  let errorNumber = 0;
+  const linkFieldErrors = () => {
+    for (const column of document.querySelectorAll("[data-testid='stColumn']")) {
+      const fields = column.querySelectorAll("input:not([type='hidden']):not([type='file']), textarea");
+      if (fields.length !== 1) continue;
+      const field = fields[0];
+      const errors = [...column.querySelectorAll("[data-testid='stAlertContentError']")]
+        .map((error) => error.closest("[data-testid='stAlertContainer']") || error);
+      const ids = errors.map((error) => error.id || (error.id = `kk-veldfout-${++errorNumber}`));
+      const own = (field.getAttribute("aria-describedby") || "").split(" ")
+        .filter((id) => id && !id.startsWith("kk-veldfout-"));
+      const describedby = [...own, ...ids].join(" ");
+      if ((field.getAttribute("aria-describedby") || "") !== describedby) {
+        if (describedby) field.setAttribute("aria-describedby", describedby);
+        else field.removeAttribute("aria-describedby");
+      }
+      if (ids.length && field.getAttribute("aria-invalid") !== "true") {
+        field.setAttribute("aria-invalid", "true");
+      } else if (!ids.length && field.hasAttribute("data-kk-invalid")) {
+        field.removeAttribute("aria-invalid");
+      }
+      field.toggleAttribute("data-kk-invalid", ids.length > 0);
+    }
+  };
   const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
   const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
     translate();
+    linkFieldErrors();
     for (const part of document.querySelectorAll(ENGLISH)) {
       if (part.lang !== "en") part.lang = "en";
     }
@@ -148,6 +177,27 @@ def _visible(value: float | None) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -> str:
+    """A wijk's figure as a map, table or chart shows it: 'afgeschermd' where the page hides it,
+    'onbekend (CBS geheim)' where it cannot be known (a rate over children CBS keeps secret), else
+    the number or 'geen gegevens'."""
+    from transforms.population import SECRET_LABEL
+    from transforms.privacy import format_number, hidden_label
+
+    if hidden:
+        return hidden_label()
+    if unknown:
+        return SECRET_LABEL
+    return format_number(value, decimals) or "geen gegevens"
+
+
+def _flag(value) -> bool:
+    # only a true boolean counts (a missing flag is a wijk without data)
+    import numpy as np
+
+    return isinstance(value, bool | np.bool_) and bool(value)
+
+
 def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: str | None = None,
                      subject: str | None = None, unknown: int = 0) -> str:
     """One sentence naming the wijk with the highest and the lowest value, e.g. "Nieuwland heeft
@@ -201,23 +251,24 @@ def data_table(columns: list[str], rows: list[list[str]], caption: str, *,
 MAX_TABLE_ROWS = 100
 
 
-def map_alternative(values, label: str, place: str, decimals: int = 0) -> None:
+def map_alternative(values, label: str, place: str, decimals: int = 0, secret: int = 0) -> None:
     """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
     map's values as a table (the tooltip's texts: protected, 'afgeschermd' where hidden).
-    `values` is the map's frame: wijk_name, value, hidden."""
-    import numpy as np
-
-    from transforms.privacy import format_number, hidden_label
-
-    items = []
-    for name, shown, flag in zip(values["wijk_name"].tolist(), values["value"].tolist(),
-                                 values["hidden"].tolist(), strict=True):
+    `values` is the map's frame: wijk_name, value, hidden (and unknown: a rate over children CBS
+    keeps secret). `secret`: wijken whose children CBS keeps secret that are not in `values`
+    (unranked_secret); they and the unknown ones are counted as not ranked."""
+    items, unknown_items = [], []
+    unknown_flags = values["unknown"].tolist() if "unknown" in values else [False] * len(values)
+    for name, shown, flag, unknown in zip(values["wijk_name"].tolist(), values["value"].tolist(),
+                                          values["hidden"].tolist(), unknown_flags, strict=True):
         # as on the map: only a true boolean hides (a missing flag is a wijk without data)
-        hidden = isinstance(flag, bool | np.bool_) and bool(flag)
-        value = None if hidden or not _visible(shown) else float(shown)
-        text = hidden_label() if hidden else (format_number(shown, decimals) or "geen gegevens")
-        items.append((str(name), value, text))
-    summary([ranking_sentence(items, subject=f"{label} ({place})")])
+        hidden, unknown = _flag(flag), _flag(unknown)
+        value = None if hidden or unknown or not _visible(shown) else float(shown)
+        text = figure_text(shown, hidden, decimals, unknown)
+        (unknown_items if unknown and not hidden else items).append((str(name), value, text))
+    summary([ranking_sentence(items, subject=f"{label} ({place})",
+                              unknown=secret + len(unknown_items))])
+    items += unknown_items
     if len(items) > MAX_TABLE_ROWS:
         items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)
         items = items[:MAX_TABLE_ROWS]

@@ -523,7 +523,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     counts as one organisation's). The rate is hidden wherever the count is, and wherever the
     population it divides by is (signals_by_wijk: population_hidden, a hidden BRP cell); the
     gemeente rate wherever the gemeente total or the gemeente's population is. `rate_hidden` and
-    `gemeente_rate_hidden` say so (the rates are then NaN)."""
+    `gemeente_rate_hidden` say so (the rates are then NaN); `rate_unknown` where the rate is not
+    hidden but unknown (population_unknown: CBS keeps the wijk's children secret)."""
     whole = frame if whole is None else whole
     row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
     column = col_of[column_keys(frame.iloc[:1])[0]]
@@ -534,6 +535,10 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     population_hidden = (out["population_hidden"].fillna(False).astype(bool)
                          if "population_hidden" in out else False)
     out["rate_hidden"] = out["hidden"] | population_hidden
+    # a wijk whose children CBS keeps secret: its count is shown, its rate is unknown
+    out["rate_unknown"] = ~out["rate_hidden"] & (
+        out["population_unknown"].fillna(False).astype(bool) if "population_unknown" in out
+        else False)
     for name in ("rate_per_100", "ratio_to_gemeente"):
         if name in out:
             out.loc[out["rate_hidden"], name] = float("nan")
@@ -557,7 +562,8 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     is; several are the sum of those margins, hidden where any of them is.
     Columns wijk_code, wijk_name, population_children, hidden, children_count (NaN where hidden),
     rate_per_100, rate_hidden (the count is hidden, or a population cell the rate divides by:
-    any of the wijk's rows of signals_by_wijk with population_hidden; the rate is then NaN)."""
+    any of the wijk's rows of signals_by_wijk with population_hidden; the rate is then NaN),
+    rate_unknown (not hidden, but CBS keeps the wijk's children secret: population_unknown)."""
     shares = (None if contributions_frame is None or contributions_frame.empty
               else as_rows(contributions_frame))
     return pd.DataFrame(signal_totals(as_rows(whole), shares, kinds))
@@ -576,6 +582,11 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
         flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
                             for flag in whole["population_hidden"].tolist()], dtype=bool)
         np.logical_or.at(population_hidden, [row_of[code] for code in codes], flags)
+    population_unknown = np.zeros(len(row_of), dtype=bool)
+    if "population_unknown" in whole:
+        flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
+                            for flag in whole["population_unknown"].tolist()], dtype=bool)
+        np.logical_or.at(population_unknown, [row_of[code] for code in codes], flags)
     chosen = [k for k, kind in enumerate(cube.kinds) if kinds is None or kind in kinds]
     if kinds is None or len(chosen) == 1:
         # a margin of the protected table: the wijk total, or the wijk's total of one kind
@@ -592,7 +603,7 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
             "wijk_name": np.array([names[code] for code in row_of], dtype=object),
             "population_children": population, "hidden": hide, "children_count": children,
             "rate_per_100": np.where(rate_hidden, np.nan, 100 * children / population),
-            "rate_hidden": rate_hidden}
+            "rate_hidden": rate_hidden, "rate_unknown": population_unknown & ~rate_hidden}
 
 
 def _covered_population(whole: Rows, row_of: dict, kinds: tuple[str, ...] | None) -> np.ndarray:

@@ -22,7 +22,8 @@ from ui.population import (
 @dataclass(frozen=True)
 class Indicator:
     """One figure per wijk. `load(gemeente_code, year)` returns wijk_code, wijk_name, value
-    (NaN where hidden) and hidden; `kind` says whether the value is observed or modelled."""
+    (NaN where hidden) and hidden, and for a partner signal unknown (a rate over children CBS
+    keeps secret); `kind` says whether the value is observed or modelled."""
 
     key: str
     label: str

@@ -21,9 +21,10 @@ from outputs.report import (
     unreadable_boundaries_note,
 )
 from transforms.labels import short_wijk_name
-from transforms.privacy import format_number, hidden_label
+from transforms.privacy import format_number
 from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
+from ui.a11y import figure_text
 from ui.data import cursor, query
 
 _CHOSEN_GEOMETRIES = WIJK_GEOMETRIES_SQL
@@ -288,17 +289,19 @@ class _PreparedDeck(pdk.Deck):
 def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
                  names: dict[str, str] | None) -> list[tuple[str, str, float, str]]:
     """Per wijk on the map: code, name, value (NaN when hidden or missing) and the value as
-    shown ("afgeschermd", "geen gegevens" or the number); one rule for the deck and the SVG map."""
+    shown (ui.a11y.figure_text); one rule for the deck and the SVG map."""
     # plain lists, not itertuples: a national map has thousands of wijken
-    by_wijk = {code: (name, value, hidden) for code, name, value, hidden in zip(
+    unknown_flags = values["unknown"].tolist() if "unknown" in values else [False] * len(values)
+    by_wijk = {code: (name, value, hidden, unknown) for code, name, value, hidden, unknown in zip(
         values["wijk_code"].tolist(), values["wijk_name"].tolist(), values["value"].tolist(),
-        values["hidden"].tolist(), strict=True)}
+        values["hidden"].tolist(), unknown_flags, strict=True)}
     rows = []
     for wijk_code in shapes.geometry_text:
         row = by_wijk.get(wijk_code)
         hidden = row is not None and isinstance(row[2], (bool, np.bool_)) and bool(row[2])
+        unknown = row is not None and isinstance(row[3], (bool, np.bool_)) and bool(row[3])
         value = float("nan") if row is None or hidden or row[1] is None else row[1]
-        text = hidden_label() if hidden else (format_number(value, decimals) or "geen gegevens")
+        text = figure_text(value, hidden, decimals, unknown)
         name = (row[0] if row is not None and isinstance(row[0], str)
                 else (names or {}).get(wijk_code, wijk_code))
         rows.append((wijk_code, name, value, text))

@@ -47,7 +47,8 @@ def model_hidden(gemeente_code: str, year: int) -> str:
 
 def secret_left_out(gemeente_code: str, year: int) -> str:
     """The note for every page that leaves out the wijken whose children CBS keeps secret
-    (a_00_14 '.': no count, so no model figure, signal rate or plan input): names them, says why
+    (a_00_14 '.': no count, so no model figure, signal rate or plan input; their partner signals
+    are counted): names them, says why
     and where a count can come from; '' when there are none."""
     unknown = population_table(gemeente_code, year).unknown_wijken
     if not unknown:
@@ -56,8 +57,17 @@ def secret_left_out(gemeente_code: str, year: int) -> str:
     return (f"Niet op deze pagina: {names}. CBS houdt het aantal kinderen van 0 tot 15 jaar van "
             f"{'deze wijk' if len(unknown) == 1 else f'deze {len(unknown)} wijken'} geheim ('.' in "
             "kolom a_00_14 van de kerncijfers), dus er is geen aantal om mee te rekenen; de "
-            "gemeentetotalen tellen ze niet mee. Lever de BRP-telling per wijk aan op de pagina "
+            "gemeentetotalen van kinderen en modelcijfers tellen ze niet mee. Signalen van partners "
+            "uit die wijk tellen wel, als aantal; hun aantal per 100 kinderen is onbekend. "
+            "Lever de BRP-telling per wijk aan op de pagina "
             "**Aanleveren** (soort bevolking) om ze mee te nemen.")
+
+
+def unranked_secret(gemeente_code: str, year: int, ranked_codes) -> int:
+    """How many wijken whose children CBS keeps secret are not among `ranked_codes` (the wijken
+    of a ranking or map): a ranking sentence counts them as not ranked (a11y.ranking_sentence)."""
+    ranked = set(ranked_codes)
+    return sum(code not in ranked for code, _ in population_table(gemeente_code, year).unknown_wijken)
 
 
 NOTHING_LOADED = (

@@ -20,7 +20,14 @@ from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
 from ui.indicators import missing_message, population_route_note
 from ui.map_indicators import INDICATORS
-from ui.population import AGE_GROUP_LABELS, children_by_wijk, population_missing, population_table, source_note
+from ui.population import (
+    AGE_GROUP_LABELS,
+    children_by_wijk,
+    population_missing,
+    population_table,
+    source_note,
+    unranked_secret,
+)
 
 FONT_SIZE = 24
 # The presentation reruns this often: a partner's upload shows while people are still talking about it.
@@ -170,7 +177,8 @@ def _map(context: SlideContext) -> None:
     if route := population_route_note(indicator, context.gemeente_code, context.year):
         st.caption(route)
     if not values.empty:
-        a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals)
+        a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
+                             secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))
 
 
 def _per_wijk(context: SlideContext) -> None:
@@ -194,7 +202,8 @@ def _per_wijk(context: SlideContext) -> None:
     show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
     items = [(name, None if h else v, text) for name, v, h, text in
              zip(rows["wijk_name"], rows[TOTAL_LABEL], rows["hidden"], figure.data[0].text, strict=True)]
-    a11y.summary([a11y.ranking_sentence(items, noun="kinderen van 0-12 jaar")])
+    a11y.summary([a11y.ranking_sentence(items, noun="kinderen van 0-12 jaar", unknown=unranked_secret(
+        context.gemeente_code, context.year, table.values["wijk_code"]))])
     a11y.data_table(["Wijk", "Kinderen 0-12 jaar"], [[name, text] for name, _, text in reversed(items)],
                     f"Kinderen van 0-12 jaar per wijk in {context.gemeente_name}, {context.year} ({kind})")
 
@@ -349,7 +358,8 @@ def _continuum(context: SlideContext) -> None:
     mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
             .map(round_estimate) for niveau in (2, 3, 4)}
     a11y.summary([a11y.ranking_sentence([(wijk, v, format_number(v)) for wijk, v in mids[3].items()],
-                                        noun="kinderen op niveau 3 (schatting)")])
+                                        noun="kinderen op niveau 3 (schatting)", unknown=unranked_secret(
+                                            context.gemeente_code, context.year, rows["wijk_code"]))])
     a11y.data_table(["Wijk", "Niveau 2", "Niveau 3", "Niveau 4"],
                     [[wijk, *(format_number(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
                     f"Verwachte kinderen van 0-12 jaar per niveau en wijk, {context.gemeente_name} "
@@ -411,7 +421,8 @@ def _gap(context: SlideContext) -> None:
         part = per_component[key]
         items = [(wijk, round_estimate(v), format_number(round_estimate(v)))
                  for wijk, v in zip(part["wijk_name"], part["gap_mid"], strict=True)]
-        sentences.append(a11y.ranking_sentence(items, subject=f"{title} (schatting, midden)"))
+        sentences.append(a11y.ranking_sentence(items, subject=f"{title} (schatting, midden)", unknown=unranked_secret(
+            context.gemeente_code, context.year, rows["wijk_code"])))
         table[key] = {wijk: continuum.estimate_text(lo, hi) for wijk, lo, hi in
                       zip(part["wijk_name"], part["gap_low"], part["gap_high"], strict=True)}
     a11y.summary(sentences)

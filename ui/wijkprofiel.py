@@ -17,7 +17,8 @@ from ui.indicators import Indicator
 from ui.population import children_by_wijk
 from ui.safe import plain, plotly_chart
 
-EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden"])
+# `unknown`: a rate of a wijk whose children CBS keeps secret (shown as SECRET_LABEL)
+EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden", "unknown"])
 
 
 def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,7 +65,8 @@ def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
     value = protected["rate_per_100"] if rate else protected["children_count"]
     return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
             "value": np.round(value, 1) if rate else value,
-            "hidden": protected["rate_hidden"] if rate else protected["hidden"]}
+            "hidden": protected["rate_hidden"] if rate else protected["hidden"],
+            "unknown": protected["rate_unknown"] if rate else np.zeros(len(value), dtype=bool)}
 
 
 def _frame(parts: list[Rows | None]) -> pd.DataFrame:
@@ -312,8 +314,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             item = mine.iloc[0]
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             _, group_text = continuum.signal_population(signal_kind, group)
-            rate = ("afgeschermd" if item["rate_hidden"]
-                    else f"{format_number(item['rate_per_100'], 1)} per 100")
+            rate = ("afgeschermd" if item["rate_hidden"] else a11y.figure_text(None, False, 1, True)
+                    if item["rate_unknown"] else f"{format_number(item['rate_per_100'], 1)} per 100")
             gemeente = ("afgeschermd" if item["gemeente_rate_hidden"]
                         else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
             lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")

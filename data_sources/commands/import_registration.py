@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data_sources import jobs, store
+from data_sources.commands._gemeente import choose
 from data_sources.commands._registration_args import add_gemeente, add_soort, read_file
 
 NAME = "import"
@@ -24,9 +25,11 @@ def run(args) -> int:
     data, name = read_file(args.file)
     con = store.connect(args.db, create=False)
     try:
+        # by name or code, as in validate
+        gemeente_code = choose(con, args.gemeente) if args.gemeente else None
         result = jobs.import_registration(
             con, data, args.soort, args.organisatie, args.periode, name,
-            loaded_by=args.door, gemeente_code=args.gemeente,
+            loaded_by=args.door, gemeente_code=gemeente_code,
         )
     finally:
         con.close()

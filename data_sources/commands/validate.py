@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data_sources import store
+from data_sources.commands._gemeente import choose
 from data_sources.commands._registration_args import add_gemeente, add_soort, read_file
 from data_sources.registrations.validate import validate_workbook
 
@@ -21,7 +22,10 @@ def run(args) -> int:
     data, name = read_file(args.file)
     con = store.connect(args.db, read_only=True)
     try:
-        result = validate_workbook(data, args.soort, con, name, args.gemeente, args.periode)
+        # by name or code, refused in Dutch as in template and export; without it the file's own
+        # gemeente (blad 'Organisatie') or the only one loaded
+        gemeente_code = choose(con, args.gemeente) if args.gemeente else None
+        result = validate_workbook(data, args.soort, con, name, gemeente_code, args.periode)
     finally:
         con.close()
     for notice in result.notices:

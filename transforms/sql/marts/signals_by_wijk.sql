@@ -9,8 +9,12 @@
 -- would give it back, so there the population, the rate and the ratio to the gemeente are NULL
 -- (population_hidden); for 'alle' wherever any age group of the wijk, or its total, is hidden.
 -- The gemeente rate likewise where the gemeente total of the age group is hidden
--- (gemeente_population_hidden). Every page, slide and export reads the rates from here.
--- Source: int_signals__partner_counts, population_by_wijk_age, population_protection_by_wijk,
+-- (gemeente_population_hidden). A wijk whose children CBS keeps secret
+-- (population_unknown_by_wijk) keeps its rows and counts, in the gemeente totals too, with the
+-- population and rate NULL (population_unknown): the pages say 'onbekend (CBS geheim)'.
+-- Every page, slide and export reads the rates from here.
+-- Source: int_signals__partner_counts, population_by_wijk_age, population_unknown_by_wijk,
+-- population_protection_by_wijk,
 -- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
 -- rebuild: per gemeente
 with counts as (
@@ -34,12 +38,17 @@ delivered as (
 ),
 
 population as (
-    select gemeente_code, wijk_code, wijk_name, year, age_group, children
+    select gemeente_code, wijk_code, wijk_name, year, age_group, children, false as population_unknown
     from population_by_wijk_age
     union all
-    select gemeente_code, wijk_code, any_value(wijk_name), year, 'alle', sum(children)
+    select gemeente_code, wijk_code, any_value(wijk_name), year, 'alle', sum(children), false
     from population_by_wijk_age
     group by gemeente_code, wijk_code, year
+    union all
+    -- a wijk whose children CBS keeps secret keeps its delivered counts; only its rate is unknown
+    select u.gemeente_code, u.wijk_code, u.wijk_name, u.year, a.age_group, null::double, true
+    from population_unknown_by_wijk as u
+    cross join (select unnest(['0-2', '2-4', '4-12', 'alle']) as age_group) as a
 ),
 
 -- the population cells and totals the pages hide (only gemeenten and years with BRP figures)
@@ -64,7 +73,8 @@ grid as (
         d.signal_type,
         d.signal_kind,
         d.age_group,
-        p.children as population_children
+        p.children as population_children,
+        p.population_unknown
     from delivered as d
     inner join population as p
         on p.gemeente_code = d.gemeente_code and p.year = d.year and p.age_group = d.age_group
@@ -121,6 +131,8 @@ rates_unprotected as (
         w.age_group,
         w.children_count,
         w.waiting_weeks,
+        -- CBS jeugdzorg is over CBS's own young people, known where CBS gives its percentage
+        w.population_unknown and w.signal_type <> 'cbs_jeugdzorg' as population_unknown,
         case when w.signal_type = 'cbs_jeugdzorg' then cy.young_people
             else w.population_children end as population_children,
         100 * w.children_count / nullif(case when w.signal_type = 'cbs_jeugdzorg'

@@ -47,6 +47,8 @@ final as (
             and s.gemeente_rate_per_100 > 0
             -- nor where the population it is a rate of is hidden (signals_by_wijk)
             and not s.population_hidden
+            -- nor where it is unknown (CBS secret): there is no rate to compare
+            and not s.population_unknown
             and not s.gemeente_population_hidden as used_in_index
     from signals_by_wijk as s
     -- joins, not a correlated `not exists`: a filter on the gemeente then reaches every source
