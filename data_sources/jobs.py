@@ -123,7 +123,7 @@ def import_registration(
                             if result.superseded else "")
                 accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
                                f"upload {result.load_id}: {soort}, {organisation}, {period}, "
-                               f"{file_name}{replaced}")
+                               f"{file_name}{replaced}", _gemeenten_of(con, [result.load_id]))
         return result
 
     return retrying(con, work)
@@ -145,10 +145,17 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
             _rebuild_for_upload(con, load_id)
             accounts.audit(con, actor, "terugzetten",
                            f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"
-                                                   if replaced else ""))
+                                                   if replaced else ""), _gemeenten_of(con, [load_id]))
         return replaced
 
     return retrying(con, work)
+
+
+def _gemeenten_of(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> list[str]:
+    """The gemeenten of these loads, for the audit log (a beheerder tied to gemeenten sees its own)."""
+    return [code for (code,) in con.execute(
+        "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))"
+        " and regexp_matches(gemeente_code, '^GM[0-9]{4}$')", [[int(i) for i in load_ids]]).fetchall()]
 
 
 def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
@@ -169,7 +176,7 @@ def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | Non
         with store.transaction(con):
             result = lrk.import_lrk_file(con, path, year=year)
             transforms.build(con)
-            accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}")
+            accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}", result.covered)
         return result
 
     with refused_unforeseen(path):
@@ -220,7 +227,8 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
             stored = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
                                           replace=replace)
             transforms.build(con)
-            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}")
+            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}",
+                           _gemeenten_of(con, stored.load_ids))
         return stored
 
     with refused_unforeseen(path):
@@ -240,7 +248,7 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
                 transforms.build(loader.con)
                 accounts.audit(loader.con, actor, "cbs-lading",
                                f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
-                               f"jaren {', '.join(map(str, years)) or 'standaard'}")
+                               f"jaren {', '.join(map(str, years)) or 'standaard'}", gemeenten)
 
         retrying(loader.con, build)
     loader.progress(1.0, "Klaar")
