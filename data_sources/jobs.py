@@ -218,14 +218,17 @@ def _refuse_unreadable(path: str | Path, error: Exception) -> NoReturn:
 
 def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
                     gemeenten: list[str] | None = None, year: int | None = None,
-                    replace: bool = False, actor: str = "opdrachtregel") -> cbs_files.StoredFile:
+                    replace: bool = False, actor: str = "opdrachtregel",
+                    within: set[str] | None = None) -> cbs_files.StoredFile:
     """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file), rebuild the marts and
     write the audit line, in one transaction. Returns (kind, load ids, notes on what the file held
-    but was not stored); raises InputRefused when refused (nothing stored)."""
+    but was not stored); raises InputRefused when refused (nothing stored). `within`: the
+    gemeenten of the account that reads it (page Gemeente laden; None: every gemeente, as the
+    command line of the server's administrator): nothing of another gemeente is stored."""
     def work() -> cbs_files.StoredFile:
         with store.transaction(con):
             stored = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
-                                          replace=replace)
+                                          replace=replace, within=within)
             transforms.build(con)
             accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}",
                            _gemeenten_of(con, stored.load_ids))

@@ -417,3 +417,66 @@ def test_a_beheerder_tied_to_gemeenten_sees_only_their_accounts_and_log(regio_db
     admin = run_page("beheer", account=Account("beheer", "beheerder"), params={"gemeente": "GM0001"})
     assert len(admin.dataframe[0].value) == len(everything)
     assert "zaal" in list(admin.table[0].value["Login"])
+
+
+KWB_TWO = ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"  # Utrecht (GM0344) and Veenendaal (GM0345)
+
+
+def _read_on_the_page(db: Path, own: list[str], chosen: str | None = None, keep_all: bool | None = None):
+    """Gemeente laden as an analist tied to `own`: upload the kwb file of two gemeenten and read it."""
+    from conftest import add_account
+
+    add_account(db, "ana", "analist", gemeenten=own)
+    at = run_page("gemeente_laden", account=Account("ana", "analist"))
+    if chosen:
+        at.selectbox(key="laden_gemeente").set_value(chosen).run()
+    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.csv", KWB_TWO.read_bytes(), "text/csv"))
+    at.run()
+    if keep_all is not None:
+        at.radio(key="laden_bestand_bereik").set_value(keep_all).run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _stored(db) -> list[str]:
+    return [code for (code,) in fetch(db, "select distinct gemeente_code from regions"
+                                          " where gemeente_code <> 'GM9999' order by 1")]
+
+
+@pytest.mark.parametrize("chosen", [None, "GM0345"])
+def test_a_tied_analist_stores_only_its_gemeenten_from_a_file_and_is_told_the_rest(app_db, chosen):
+    at = _read_on_the_page(app_db, ["GM0344", "GM9999"], chosen=chosen)
+    assert not at.error
+    assert [s.value for s in at.success] == [
+        "kwb-2024.csv is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n)). Kies de gemeente "
+        "links in de zijbalk."]
+    assert ("Het bestand heeft ook 1 andere gemeente(n) (GM0345); alleen de gemeenten van uw account "
+            "zijn opgeslagen, van de andere niets.") in [w.value for w in at.warning]
+    assert _stored(app_db) == ["GM0344"]
+    assert fetch(app_db, "select actor, action, gemeenten from audit_log where action = 'cbs-lading'") == [
+        ("ana", "cbs-lading", ["GM0344"])]
+
+
+def test_a_tied_analist_choosing_its_gemeente_sees_the_choice_of_its_own(app_db):
+    at = _read_on_the_page(app_db, ["GM0344", "GM0193"], chosen="GM0344", keep_all=True)
+    assert at.radio(key="laden_bestand_bereik").options == [
+        "Alleen Utrecht (GM0344)", "Alle gemeenten van uw account in het bestand (GM0193, GM0344)"]
+    assert not at.error
+    assert _stored(app_db) == ["GM0344"]
+
+
+def test_a_file_without_any_gemeente_of_the_account_is_refused(app_db):
+    at = _read_on_the_page(app_db, ["GM0193"])
+    assert [e.value for e in at.error] == [
+        "kwb-2024.csv is niet ingelezen; er is niets opgeslagen.",
+        "Bestand kwb-2024.csv: geen van de gemeenten van uw account (GM0193) staat in het bestand; "
+        "er is niets opgeslagen."]
+    assert _stored(app_db) == []
+    assert fetch(app_db, "select count(*) from audit_log where action = 'cbs-lading'") == [(0,)]
+
+
+def test_the_command_line_stores_every_gemeente_of_a_file(app_db):
+    assert main(["import-cbs", str(KWB_TWO), "--db", str(app_db)]) == 0
+    assert _stored(app_db) == ["GM0344", "GM0345"]
