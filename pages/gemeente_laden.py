@@ -256,7 +256,8 @@ lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam s
 if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop"):
     with as_file(lrk_upload) as path:
         try:
-            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor())
+            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor(),
+                                       within=own)
         except InputRefused as refused:
             show_refusal(lrk_upload, refused)
         except Exception as error:  # noqa: BLE001 - no traceback or server path on the page

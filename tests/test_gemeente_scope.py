@@ -480,3 +480,29 @@ def test_a_file_without_any_gemeente_of_the_account_is_refused(app_db):
 def test_the_command_line_stores_every_gemeente_of_a_file(app_db):
     assert main(["import-cbs", str(KWB_TWO), "--db", str(app_db)]) == 0
     assert _stored(app_db) == ["GM0344", "GM0345"]
+
+
+@pytest.mark.parametrize(("own", "stored"), [(["GM0344"], False), (["GM9999"], True)])
+def test_an_lrk_export_counting_for_another_gemeente_is_refused_for_a_tied_account(app_db, own, stored):
+    from conftest import add_account
+
+    lrk = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+    add_account(app_db, "ana", "analist", gemeenten=own)
+    before = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
+    at = run_page("gemeente_laden", account=Account("ana", "analist"))
+    at.file_uploader(key="laden_lrk").set_value((lrk.name, lrk.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    after = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
+    if stored:
+        assert not at.error and after[0][0] == before[0][0] + 1
+    else:
+        assert [e.value for e in at.error] == [
+            f"{lrk.name} is niet ingelezen; er is niets opgeslagen.",
+            f"Bestand {lrk.name}: de export telt ook voor 1 gemeente(n) die niet bij uw account horen "
+            "(GM9999); er is niets opgeslagen. Lees de export van uw eigen gemeente in (het register "
+            "zoekt op verantwoordelijke gemeente), of vraag de beheerder van de server (python -m "
+            "data_sources import-lrk)."]
+        assert after == before
