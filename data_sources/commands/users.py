@@ -126,9 +126,10 @@ def run(args) -> int:
                 codes = None if args.alle else gemeente_codes(con, args.gemeente)
                 before = accounts.gemeente_scope(con, args.login)
                 stored = accounts.set_gemeenten(con, args.login, codes)
+                after = set(codes) if codes else None
                 accounts.audit(con, "opdrachtregel", "gemeenten gewijzigd",
-                               f"{stored}: {accounts.scope_label(before)} -> {accounts.scope_label(codes)}",
-                               (before or set()) | set(codes or ()))
+                               f"{stored}: {accounts.scope_label(before)} -> {accounts.scope_label(after)}",
+                               (before or set()) | (after or set()))
             elif args.actie == "enable":
                 accounts.enable_account(con, args.login)
                 accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login,
