@@ -58,9 +58,9 @@ st.write("Accounts maakt u aan en schakelt u uit (en weer in) op de opdrachtrege
          "`users set-gemeente LOGIN --gemeente GEMEENTE | --alle`.")
 scopes = accounts.all_scopes(con)
 if scope is not None:
-    st.write(f"U ziet de accounts van uw gemeenten ({plain(', '.join(sorted(scope)))}) en alleen hun "
-             "gemeenten daarvan; accounts van andere gemeenten en accounts die alle gemeenten zien, "
-             "beheert de beheerder van de server.")
+    st.write(f"U ziet alleen de accounts van uw gemeenten ({plain(', '.join(sorted(scope)))}), en per "
+             "account alleen die gemeenten. Accounts van andere gemeenten en accounts die alle "
+             "gemeenten zien, beheert de beheerder van de server.")
 shown = accounts.list_accounts(con, scope)
 if shown:
     st.table([{"Login": login, "Rol": role, "Organisatie": organisation or "",

@@ -188,6 +188,8 @@ file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_
 keep = None
 # an account tied to gemeenten (users set-gemeente) stores nothing of another gemeente from a file
 own = gemeente_scope()
+own_shown = (", ".join(sorted(own)[:5]) + (f" en nog {len(own) - 5}" if len(own) > 5 else "")
+             if own is not None else "")
 if cbs_upload is not None:
     if chosen and gemeente_allowed(chosen):
         # a download of heel Nederland holds every gemeente: the user says what is kept
@@ -195,14 +197,14 @@ if cbs_upload is not None:
             "Welke gemeenten uit het bestand bewaren?", [False, True], key="laden_bestand_bereik",
             format_func=lambda everything: (
                 ("Alle gemeenten in het bestand" if own is None
-                 else f"Alle gemeenten van uw account in het bestand ({', '.join(sorted(own))})")
+                 else f"Alle gemeenten van uw account in het bestand ({own_shown})")
                 if everything else f"Alleen {label(chosen).removesuffix(' ✓')}"),
             help="Een landelijk bestand (kwb-2024.xlsx, het postcodebestand) heeft alle gemeenten. "
                  "Alleen de gekozen gemeente is sneller en houdt de database klein.")
         keep = None if keep_all else [chosen]
     elif own is not None:
         st.caption(f"Uit het bestand worden alleen de gemeenten van uw account bewaard "
-                   f"({', '.join(sorted(own))}); van de andere gemeenten niets.")
+                   f"({own_shown}); van de andere gemeenten niets.")
     else:
         st.caption("Kies hierboven bij Gemeente een gemeente om alleen die uit het bestand te "
                    "bewaren; zonder keuze worden alle gemeenten in het bestand bewaard.")
