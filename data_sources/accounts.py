@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -67,11 +68,13 @@ def check_password(password: str) -> str:
 
 
 def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password: str | None,
-                organisation: str | None = None, gemeenten: list[str] | None = None) -> Account:
+                organisation: str | None = None, gemeenten: list[str] | None = None,
+                all_gemeenten: bool = False) -> Account:
     """Create an account; a partner needs an organisation. `password` None: an OIDC account.
-    `gemeenten` (codes): the gemeenten it may see. Without them beheerder and analist see every
-    gemeente, and a partner or LEA account the one loaded gemeente (refused when there is not
-    exactly one: which of several would it be?)."""
+    `gemeenten` (codes): the gemeenten it may see; `all_gemeenten`: every gemeente, also those
+    loaded later (users add --alle). Without either, beheerder and analist see every gemeente,
+    and a partner or LEA account the one loaded gemeente (refused when there is not exactly one:
+    which of several would it be? A partner or LEA account never sees every gemeente by accident)."""
     if not _LOGIN.match(login or ""):
         raise InputRefused("Een login bestaat uit 2 tot 100 letters, cijfers of . _ @ + -.")
     if role not in ROLES:
@@ -82,23 +85,28 @@ def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password:
     password_hash = _HASHER.hash(check_password(password)) if password is not None else None
     if con.execute("select count(*) from accounts where lower(login) = lower(?)", [login]).fetchone()[0]:
         raise InputRefused(f"Het account '{login}' bestaat al.")
-    if not gemeenten and role in RESTRICTED_ROLES:
+    if gemeenten and all_gemeenten:
+        raise InputRefused("Geef --gemeente of --alle op, niet allebei.")
+    if not gemeenten and not all_gemeenten and role in RESTRICTED_ROLES:
         loaded = loaded_gemeenten(con)
         if len(loaded) != 1:
             raise InputRefused(
                 f"Een {'partner' if role == 'partner' else 'LEA'}-account ziet alleen de gemeenten "
                 f"die u opgeeft: geef --gemeente op (er zijn {len(loaded)} gemeenten geladen, "
-                "dus Kindkaart kiest er niet zelf een).")
+                "dus Kindkaart kiest er niet zelf een), of --alle voor alle gemeenten.")
         gemeenten = sorted(loaded)
-    con.execute("insert into accounts (login, role, organisation, password_hash) values (?, ?, ?, ?)",
-                [login, role, organisation, password_hash])
+    con.execute("insert into accounts (login, role, organisation, password_hash, all_gemeenten)"
+                " values (?, ?, ?, ?, ?)",
+                [login, role, organisation, password_hash, all_gemeenten or not gemeenten])
     if gemeenten:
         _tie(con, login, gemeenten)
     return Account(login, role, organisation)
 
 
 # Partner and LEA accounts are tied to gemeenten when they are made; beheerder and analist only
-# when asked (users add/set-gemeente --gemeente).
+# when asked (users add/set-gemeente --gemeente). An account sees every gemeente only when
+# accounts.all_gemeenten says so (--alle, or a beheerder or analist made without --gemeente): an
+# account without gemeenten and without it sees none (migration 0075).
 RESTRICTED_ROLES = ("partner", "lea")
 _GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
 
@@ -115,19 +123,35 @@ def loaded_gemeenten(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def gemeente_scope(con: duckdb.DuckDBPyConnection, login: str) -> set[str] | None:
-    """The gemeenten an account may see; None: every loaded gemeente (no gemeente tied to it)."""
-    codes = {code for (code,) in con.execute(
+    """The gemeenten an account may see; None: every loaded gemeente (all_gemeenten, said with
+    --alle). An empty set: none (a partner or LEA account not yet tied to a gemeente, or no such
+    account)."""
+    row = con.execute("select coalesce(all_gemeenten, false) from accounts where lower(login) = lower(?)",
+                      [login]).fetchone()
+    if row is not None and row[0]:
+        return None
+    return {code for (code,) in con.execute(
         "select gemeente_code from account_gemeenten where lower(login) = lower(?)", [login]).fetchall()}
-    return codes or None
 
 
-def all_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """login -> its gemeenten (sorted), for the accounts tied to any."""
-    found: dict[str, list[str]] = {}
+def all_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str] | None]:
+    """login -> its gemeenten (sorted; empty: not yet tied to any), None for an account that sees
+    every gemeente."""
+    found: dict[str, list[str] | None] = {
+        login: None if every else [] for login, every in con.execute(
+            "select login, coalesce(all_gemeenten, false) from accounts").fetchall()}
     for login, code in con.execute(
             "select login, gemeente_code from account_gemeenten order by login, gemeente_code").fetchall():
-        found.setdefault(login, []).append(code)
+        if found.get(login) is not None:
+            found[login].append(code)
     return found
+
+
+def scope_label(scope: list[str] | set[str] | None) -> str:
+    """How users list, Beheer and the audit log name an account's gemeenten."""
+    if scope is None:
+        return "alle"
+    return ", ".join(sorted(scope)) or "geen (nog niet gebonden)"
 
 
 def _tie(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[str]) -> None:
@@ -140,8 +164,9 @@ def _tie(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[str]) -> No
 
 
 def set_gemeenten(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[str] | None) -> str:
-    """Tie an account to these gemeenten (codes), or to none (None: every gemeente); returns the
-    login as stored. InputRefused when there is no such account."""
+    """Tie an account to these gemeenten (codes), or (None: --alle) let it see every gemeente,
+    also those loaded later; returns the login as stored. InputRefused when there is no such
+    account."""
     row = con.execute("select login from accounts where lower(login) = lower(?)", [login]).fetchone()
     if row is None:
         raise InputRefused(f"Er is geen account '{login}'.")
@@ -149,6 +174,7 @@ def set_gemeenten(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[st
         _tie(con, row[0], gemeenten)
     else:
         con.execute("delete from account_gemeenten where lower(login) = lower(?)", [login])
+    con.execute("update accounts set all_gemeenten = ? where login = ?", [not gemeenten, row[0]])
     return row[0]
 
 
@@ -225,12 +251,18 @@ def oidc_account(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:
     return Account(*row) if row else None
 
 
-def list_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(login, role, organisation, active, created_at, kind) per account, by login."""
+def list_accounts(con: duckdb.DuckDBPyConnection, scope: set[str] | None = None) -> list[tuple]:
+    """(login, role, organisation, active, created_at, kind) per account, by login. With `scope`
+    (the gemeenten of a beheerder tied to them) only the accounts tied to one of those gemeenten."""
+    where, params = "", []
+    if scope is not None:
+        where = (" where login in (select login from account_gemeenten"
+                 " where list_contains(?::varchar[], gemeente_code))")
+        params = [sorted(scope)]
     return con.execute(
         "select login, role, organisation, active, created_at,"
         " case when password_hash is null then 'oidc' else 'wachtwoord' end"
-        " from accounts order by login").fetchall()
+        " from accounts" + where + " order by login", params).fetchall()
 
 
 def disable_account(con: duckdb.DuckDBPyConnection, login: str) -> None:
@@ -255,16 +287,29 @@ def enable_account(con: duckdb.DuckDBPyConnection, login: str) -> None:
                            else f"Er is geen account '{login}'.")
 
 
-def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str = "") -> None:
-    """Record who did what (in the caller's transaction, so it is stored exactly with the deed)."""
-    con.execute("insert into audit_log (actor, action, detail) values (?, ?, ?)",
-                [actor, action, detail])
+def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str = "",
+          gemeenten: Iterable[str] | None = None) -> None:
+    """Record who did what (in the caller's transaction, so it is stored exactly with the deed);
+    `gemeenten`: the codes of the gemeenten it concerns (a beheerder tied to gemeenten sees the
+    entries of its own)."""
+    codes = sorted({code for code in gemeenten or () if code}) or None
+    con.execute("insert into audit_log (actor, action, detail, gemeenten) values (?, ?, ?, ?)",
+                [actor, action, detail, codes])
 
 
-def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[tuple]:
-    """(event_id, happened_at, actor, action, detail), newest first."""
-    sql = "select event_id, happened_at, actor, action, detail from audit_log order by event_id desc"
-    return con.execute(sql + (" limit ?" if limit else ""), [limit] if limit else []).fetchall()
+def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None,
+              scope: set[str] | None = None) -> list[tuple]:
+    """(event_id, happened_at, actor, action, detail), newest first. With `scope` (the gemeenten of
+    a beheerder tied to them) only the entries of those gemeenten: an entry that names one of
+    them, and an entry that names no gemeente (a login) of an account tied to one of them."""
+    where, params = "", []
+    if scope is not None:
+        where = (" where list_has_any(gemeenten, ?::varchar[]) or (coalesce(len(gemeenten), 0) = 0"
+                 " and lower(actor) in (select lower(login) from account_gemeenten"
+                 " where list_contains(?::varchar[], gemeente_code)))")
+        params = [sorted(scope), sorted(scope)]
+    sql = "select event_id, happened_at, actor, action, detail from audit_log" + where + " order by event_id desc"
+    return con.execute(sql + (" limit ?" if limit else ""), params + ([limit] if limit else [])).fetchall()
 
 
 def released(con: duckdb.DuckDBPyConnection, audience: str, gemeente_code: str | None) -> set[str]:
@@ -291,4 +336,4 @@ def set_released(con: duckdb.DuckDBPyConnection, gemeente_code: str, indicator_k
         con.execute("insert into indicator_releases (gemeente_code, indicator_key, audience, released_by)"
                     " values (?, ?, ?, ?)", [gemeente_code, indicator_key, audience, actor])
     audit(con, actor, "vrijgave" if release else "vrijgave ingetrokken",
-          f"{indicator_key} voor {AUDIENCES[audience]} in {gemeente_code}")
+          f"{indicator_key} voor {AUDIENCES[audience]} in {gemeente_code}", [gemeente_code])

@@ -123,7 +123,7 @@ def import_registration(
                             if result.superseded else "")
                 accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
                                f"upload {result.load_id}: {soort}, {organisation}, {period}, "
-                               f"{file_name}{replaced}")
+                               f"{file_name}{replaced}", _gemeenten_of(con, [result.load_id]))
         return result
 
     return retrying(con, work)
@@ -145,10 +145,17 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
             _rebuild_for_upload(con, load_id)
             accounts.audit(con, actor, "terugzetten",
                            f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"
-                                                   if replaced else ""))
+                                                   if replaced else ""), _gemeenten_of(con, [load_id]))
         return replaced
 
     return retrying(con, work)
+
+
+def _gemeenten_of(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> list[str]:
+    """The gemeenten of these loads, for the audit log (a beheerder tied to gemeenten sees its own)."""
+    return [code for (code,) in con.execute(
+        "select distinct gemeente_code from loads where load_id in (select unnest(?::integer[]))"
+        " and regexp_matches(gemeente_code, '^GM[0-9]{4}$')", [[int(i) for i in load_ids]]).fetchall()]
 
 
 def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
@@ -162,14 +169,24 @@ def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
 
 
 def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,
-               actor: str = "opdrachtregel") -> lrk.LrkImport:
+               actor: str = "opdrachtregel", within: set[str] | None = None) -> lrk.LrkImport:
     """Store an LRK export and rebuild the marts, in one transaction (with the audit line). An
-    error the readers did not foresee is a Dutch refusal too (refused_unforeseen)."""
+    error the readers did not foresee is a Dutch refusal too (refused_unforeseen). `within`: the
+    gemeenten of the account that reads it (None: every gemeente, the command line); an export
+    that would count for another gemeente is refused, nothing stored."""
     def work() -> lrk.LrkImport:
         with store.transaction(con):
             result = lrk.import_lrk_file(con, path, year=year)
+            outside = sorted(set(result.covered) - within) if within is not None else []
+            if outside:
+                shown = ", ".join(outside[:5]) + (f" en nog {len(outside) - 5}" if len(outside) > 5 else "")
+                raise InputRefused(
+                    f"Bestand {Path(path).name}: de export telt ook voor {len(outside)} gemeente(n) die "
+                    f"niet bij uw account horen ({shown}); er is niets opgeslagen. Lees de export van uw "
+                    "eigen gemeente in (het register zoekt op verantwoordelijke gemeente), of vraag de "
+                    "beheerder van de server (python -m data_sources import-lrk).")
             transforms.build(con)
-            accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}")
+            accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}", result.covered)
         return result
 
     with refused_unforeseen(path):
@@ -211,16 +228,20 @@ def _refuse_unreadable(path: str | Path, error: Exception) -> NoReturn:
 
 def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
                     gemeenten: list[str] | None = None, year: int | None = None,
-                    replace: bool = False, actor: str = "opdrachtregel") -> cbs_files.StoredFile:
+                    replace: bool = False, actor: str = "opdrachtregel",
+                    within: set[str] | None = None) -> cbs_files.StoredFile:
     """Store a hand-downloaded CBS file (data_sources.cbs.files.store_file), rebuild the marts and
     write the audit line, in one transaction. Returns (kind, load ids, notes on what the file held
-    but was not stored); raises InputRefused when refused (nothing stored)."""
+    but was not stored); raises InputRefused when refused (nothing stored). `within`: the
+    gemeenten of the account that reads it (page Gemeente laden; None: every gemeente, as the
+    command line of the server's administrator): nothing of another gemeente is stored."""
     def work() -> cbs_files.StoredFile:
         with store.transaction(con):
             stored = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,
-                                          replace=replace)
+                                          replace=replace, within=within)
             transforms.build(con)
-            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}")
+            accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}",
+                           _gemeenten_of(con, stored.load_ids))
         return stored
 
     with refused_unforeseen(path):
@@ -240,7 +261,7 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
                 transforms.build(loader.con)
                 accounts.audit(loader.con, actor, "cbs-lading",
                                f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
-                               f"jaren {', '.join(map(str, years)) or 'standaard'}")
+                               f"jaren {', '.join(map(str, years)) or 'standaard'}", gemeenten)
 
         retrying(loader.con, build)
     loader.progress(1.0, "Klaar")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_sources import accounts, store
-from ui.auth import PARTNER_INDICATORS, actor, audited, current_account
+from ui.auth import PARTNER_INDICATORS, actor, audited, current_account, gemeente_scope
 from ui.data import cursor
 from ui.population import NOTHING_LOADED
 from ui.safe import plain
@@ -18,6 +18,9 @@ if account.role != "beheerder":
     st.stop()
 
 con = cursor()
+# A beheerder tied to gemeenten (users set-gemeente) sees the accounts and the log of those only;
+# None: a beheerder of every gemeente sees everything.
+scope = gemeente_scope(account)
 st.header("Vrijgave van partnercijfers")
 st.write("Cijfers die uit registraties van partners komen, zien partners en de LEA-weergave pas "
          "als de gemeente ze vrijgeeft; per gemeente (kies de gemeente in de zijbalk). Analisten en "
@@ -54,20 +57,36 @@ st.write("Accounts maakt u aan en schakelt u uit (en weer in) op de opdrachtrege
          "--wachtwoord-stdin`, `users list`, `users disable LOGIN`, `users enable LOGIN`, "
          "`users set-gemeente LOGIN --gemeente GEMEENTE | --alle`.")
 scopes = accounts.all_scopes(con)
-st.table([{"Login": login, "Rol": role, "Organisatie": organisation or "",
-           "Gemeenten": ", ".join(scopes.get(login, [])) or "alle",
-           "Status": "actief" if active else "uitgeschakeld", "Inloggen": kind,
-           "Aangemaakt": f"{created:%d-%m-%Y}"}
-          for login, role, organisation, active, created, kind in accounts.list_accounts(con)])
+if scope is not None:
+    st.write(f"U ziet alleen de accounts van uw gemeenten ({plain(', '.join(sorted(scope)))}), en per "
+             "account alleen die gemeenten. Accounts van andere gemeenten en accounts die alle "
+             "gemeenten zien, beheert de beheerder van de server.")
+shown = accounts.list_accounts(con, scope)
+if shown:
+    st.table([{"Login": login, "Rol": role, "Organisatie": organisation or "",
+               "Gemeenten": accounts.scope_label(scopes.get(login) if scope is None
+                                                 else sorted(set(scopes.get(login) or ()) & scope)),
+               "Status": "actief" if active else "uitgeschakeld", "Inloggen": kind,
+               "Aangemaakt": f"{created:%d-%m-%Y}"}
+              for login, role, organisation, active, created, kind in shown])
+else:
+    st.info("Er zijn (nog) geen accounts van uw gemeenten.")
 
 st.header("Logboek")
 st.write("Elke aanlevering, vervanging, terugzetting, wijziging van aannames, export, CBS-lading, "
          "vrijgave (met de gemeente), wijziging van de gemeenten van een account en (mislukte) "
          "inlogpoging: wie, wat en wanneer.")
-log = accounts.audit_log(con)
-rows = [{"Nummer": event_id, "Tijdstip": f"{happened:%d-%m-%Y %H:%M:%S}", "Wie": who,
-         "Wat": action, "Details": detail} for event_id, happened, who, action, detail in log]
-st.dataframe(rows, hide_index=True, width="stretch")
+if scope is not None:
+    st.write("U ziet de regels over uw gemeenten en de in- en uitlogregels van hun accounts.")
+
+
+def _log_rows(shown_scope: set[str] | None) -> list[dict]:
+    return [{"Nummer": event_id, "Tijdstip": f"{happened:%d-%m-%Y %H:%M:%S}", "Wie": who,
+             "Wat": action, "Details": detail}
+            for event_id, happened, who, action, detail in accounts.audit_log(cursor(), scope=shown_scope)]
+
+
+st.dataframe(_log_rows(scope), hide_index=True, width="stretch")
 
 
 def _log_csv() -> bytes:
@@ -75,6 +94,9 @@ def _log_csv() -> bytes:
 
     from outputs.exports import csv_bytes
 
+    # made on click: the gemeenten of the account as they are now (users set-gemeente may have
+    # narrowed them since the page was drawn)
+    rows = _log_rows(accounts.gemeente_scope(cursor(), account.login))
     # csv_bytes writes text that looks like a formula (a typed login) as text
     return csv_bytes(pd.DataFrame(rows, columns=["Nummer", "Tijdstip", "Wie", "Wat", "Details"]))
 

@@ -20,7 +20,7 @@ from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
-from ui.auth import actor, gemeente_allowed, guard_page
+from ui.auth import actor, gemeente_allowed, gemeente_scope, guard_page
 from ui.data import clear_caches, cursor, query
 from ui.population import source_note
 from ui.safe import plain
@@ -186,16 +186,25 @@ cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
 file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
                                     max_value=2030, value=None, step=1, key="laden_bestand_jaar")
 keep = None
+# an account tied to gemeenten (users set-gemeente) stores nothing of another gemeente from a file
+own = gemeente_scope()
+own_shown = (", ".join(sorted(own)[:5]) + (f" en nog {len(own) - 5}" if len(own) > 5 else "")
+             if own is not None else "")
 if cbs_upload is not None:
-    if chosen:
+    if chosen and gemeente_allowed(chosen):
         # a download of heel Nederland holds every gemeente: the user says what is kept
         keep_all = st.radio(
             "Welke gemeenten uit het bestand bewaren?", [False, True], key="laden_bestand_bereik",
-            format_func=lambda everything: ("Alle gemeenten in het bestand" if everything
-                                            else f"Alleen {label(chosen).removesuffix(' ✓')}"),
+            format_func=lambda everything: (
+                ("Alle gemeenten in het bestand" if own is None
+                 else f"Alle gemeenten van uw account in het bestand ({own_shown})")
+                if everything else f"Alleen {label(chosen).removesuffix(' ✓')}"),
             help="Een landelijk bestand (kwb-2024.xlsx, het postcodebestand) heeft alle gemeenten. "
                  "Alleen de gekozen gemeente is sneller en houdt de database klein.")
         keep = None if keep_all else [chosen]
+    elif own is not None:
+        st.caption(f"Uit het bestand worden alleen de gemeenten van uw account bewaard "
+                   f"({own_shown}); van de andere gemeenten niets.")
     else:
         st.caption("Kies hierboven bij Gemeente een gemeente om alleen die uit het bestand te "
                    "bewaren; zonder keuze worden alle gemeenten in het bestand bewaard.")
@@ -214,7 +223,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
         try:
             kind, load_ids, notes = jobs.import_cbs_file(
                 cursor(), path, gemeenten=keep, year=int(file_year) if file_year else None,
-                replace=replace_confirmed, actor=actor())
+                replace=replace_confirmed, actor=actor(), within=own)
         except InputRefused as refused:
             if isinstance(refused, WouldEmptyValues):
                 # Shown with a confirmation box above the button on the next run.
@@ -249,7 +258,8 @@ lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam s
 if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop"):
     with as_file(lrk_upload) as path:
         try:
-            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor())
+            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor(),
+                                       within=own)
         except InputRefused as refused:
             show_refusal(lrk_upload, refused)
         except Exception as error:  # noqa: BLE001 - no traceback or server path on the page

@@ -267,3 +267,242 @@ def test_gemeente_laden_shows_and_loads_only_the_accounts_gemeenten(regio_db):
         "Deze gemeente hoort niet bij uw account: u laadt alleen uw eigen gemeenten."]
     assert "Geladen gegevens" not in [h.value for h in at.header]
     assert fetch(regio_db, "select count(*) from loads where gemeente_code = 'GM0363'") == [(0,)]
+
+
+
+def _connect_below(path: Path, version: int):
+    """A connection to `path` migrated by the migrations before `version` only (an older Kindkaart)."""
+    with pytest.MonkeyPatch.context() as patch:
+        older = [(number, file) for number, file in store.migration_files() if number < version]
+        patch.setattr(store, "migration_files", lambda: older)
+        return store.connect(path)
+
+
+@pytest.fixture
+def untied_db(tmp_path, monkeypatch) -> Path:
+    """Accounts made before any gemeente was loaded (migration 0070 tied the partner and LEA
+    accounts to none), one partner set to --alle on purpose since; migrated to the current schema
+    and then Voorbeeldstad loaded. The app (KINDKAART_DB) uses it."""
+    from data_sources import jobs
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = _connect_below(path, 70)
+    for login, role, organisation in (("ggd", "partner", GGD), ("zaal", "lea", None),
+                                      ("regio", "partner", GGD), ("analist", "analist", None)):
+        con.execute("insert into accounts (login, role, organisation, password_hash)"
+                    " values (?, ?, ?, null)", [login, role, organisation])
+    con.close()
+    con = _connect_below(path, 75)
+    assert con.execute("select count(*) from account_gemeenten").fetchall() == [(0,)]
+    # what `users set-gemeente` wrote (regio --alle after it had been tied to GM0001)
+    for detail in ("regio: GM0001 -> alle", "ggd: alle -> GM0002", "ggd: GM0002 -> GM0001, GM0002"):
+        con.execute("insert into audit_log (actor, action, detail) values"
+                    " ('opdrachtregel', 'gemeenten gewijzigd', ?)", [detail])
+    con.execute("delete from account_gemeenten")  # as if the gemeenten were taken away again
+    con.close()
+    con = store.connect(path)
+    try:
+        jobs.load_sample(con)
+    finally:
+        con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
+def test_partner_and_lea_accounts_tied_to_nothing_see_no_gemeente_after_the_update(untied_db, capsys):
+    con = store.connect(untied_db)
+    try:
+        assert accounts.gemeente_scope(con, "ggd") == set()
+        assert accounts.gemeente_scope(con, "zaal") == set()
+        assert accounts.gemeente_scope(con, "regio") is None  # --alle was said on purpose
+        assert accounts.gemeente_scope(con, "analist") is None
+    finally:
+        con.close()
+    for account in (Account("ggd", "partner", GGD), Account("zaal", "lea")):
+        at = run_page(account=account, params={"gemeente": "GM9999"})
+        assert not at.exception, at.exception
+        said = (f"Uw account is nog niet aan een gemeente gebonden, dus Kindkaart toont u geen gemeente. "
+                f"De beheerder kan dat doen: `python -m data_sources users set-gemeente {account.login}"
+                " --gemeente GEMEENTE`.")
+        assert [w.value for w in at.main.warning] == [said]
+        assert [w.value for w in at.sidebar.warning] == [said]
+        assert not [s for s in at.selectbox if s.key == "_gemeente_code_choice"]
+        assert not at.dataframe and not at.get("plotly_chart")
+        at.switch_page("pages/overzicht.py")
+        at.run()
+        assert not at.exception, at.exception
+        assert said in [w.value for w in at.warning] and not at.title
+    at = run_page(account=Account("regio", "partner", GGD))
+    assert offered(at) == ["GM9999"]
+    code, out = users(untied_db, "list", capsys=capsys)
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert lines["ggd"].endswith("gemeenten: geen (nog niet gebonden)")
+    assert lines["regio"].endswith("gemeenten: alle") and lines["analist"].endswith("gemeenten: alle")
+    code, out = users(untied_db, "set-gemeente", "ggd", "--gemeente", "GM9999", capsys=capsys)
+    assert code == 0, out
+    assert fetch(untied_db, "select detail from audit_log where action = 'gemeenten gewijzigd'"
+                            " order by event_id desc limit 1") == [("ggd: geen (nog niet gebonden) -> GM9999",)]
+    at = run_page(account=Account("ggd", "partner", GGD))
+    assert offered(at) == ["GM9999"] and not at.warning
+
+
+def test_only_an_explicit_alle_lets_a_partner_see_every_gemeente(tmp_path, capsys):
+    db = tmp_path / "leeg.duckdb"
+    store.connect(db).close()
+    code, out = users(db, "add", "jgz", "--rol", "partner", "--organisatie", GGD, "--oidc", capsys=capsys)
+    assert code == 1 and "geef --gemeente op (er zijn 0 gemeenten geladen" in out and "--alle" in out
+    code, out = users(db, "add", "jgz", "--rol", "partner", "--organisatie", GGD, "--oidc",
+                      "--gemeente", "Zwolle", capsys=capsys)
+    assert code == 0, out
+    code, out = users(db, "add", "regio", "--rol", "lea", "--oidc", "--alle", capsys=capsys)
+    assert code == 0, out
+    code, out = users(db, "add", "beheer", "--rol", "beheerder", "--oidc", capsys=capsys)
+    assert code == 0, out
+    con = store.connect(db)
+    try:
+        assert accounts.gemeente_scope(con, "jgz") == {"GM0193"}
+        assert accounts.gemeente_scope(con, "regio") is None
+        assert accounts.gemeente_scope(con, "beheer") is None
+        assert accounts.gemeente_scope(con, "niemand") == set()
+    finally:
+        con.close()
+    assert fetch(db, "select detail, gemeenten from audit_log where action = 'account toegevoegd'"
+                     " order by event_id") == [
+        (f"jgz (partner, {GGD}; gemeenten: GM0193)", ["GM0193"]),
+        ("regio (lea; gemeenten: alle)", None), ("beheer (beheerder; gemeenten: alle)", None)]
+
+
+def test_a_beheerder_tied_to_gemeenten_sees_only_their_accounts_and_log(regio_db, capsys):
+    from conftest import add_account
+
+    add_account(regio_db, "beheer1", "beheerder", gemeenten=["GM0001"])
+    assert users(regio_db, "set-gemeente", "ggd", "--gemeente", "GM0001,GM0002", capsys=capsys)[0] == 0
+    assert users(regio_db, "set-gemeente", "zaal", "--gemeente", "GM0002", capsys=capsys)[0] == 0
+    con = store.connect(regio_db)
+    try:
+        with store.transaction(con):
+            accounts.set_released(con, "GM0002", "wachtlijst_so", "lea", True, "beheer")
+            accounts.set_released(con, "GM0001", "wachtlijst_so", "partner", True, "beheer")
+            for login in ("ggd", "zaal", "analist"):
+                accounts.audit(con, login, "inloggen", "rol ...")
+            accounts.audit(con, "analist", "export", "kinderen.xlsx", ["GM0002"])
+            accounts.audit(con, "analist", "export", "kinderen.csv", ["GM0001"])
+    finally:
+        con.close()
+    admin = run_page("beheer", account=Account("beheer1", "beheerder"), params={"gemeente": "GM0001"})
+    assert not admin.exception, admin.exception
+    table = admin.table[0].value
+    # its own and the partner of GM0001 (with only GM0001 named); not zaal (GM0002) nor the
+    # accounts that see every gemeente
+    assert list(zip(table["Login"], table["Gemeenten"], strict=True)) == [("beheer1", "GM0001"), ("ggd", "GM0001")]
+    log = admin.dataframe[0].value
+    seen = list(zip(log["Wie"], log["Wat"], log["Details"], strict=True))
+    assert ("ggd", "inloggen", "rol ...") in seen
+    assert ("beheer", "vrijgave", "wachtlijst_so voor partners in GM0001") in seen
+    assert ("analist", "export", "kinderen.csv") in seen
+    assert ("opdrachtregel", "gemeenten gewijzigd", "ggd: GM0001, GM0002, GM9999 -> GM0001, GM0002") in seen
+    for hidden in (("zaal", "inloggen", "rol ..."), ("analist", "inloggen", "rol ..."),
+                   ("analist", "export", "kinderen.xlsx"),
+                   ("beheer", "vrijgave", "wachtlijst_so voor de LEA-weergave in GM0002")):
+        assert hidden not in seen
+    # the CSV is made from the same query, with the account's gemeenten as they are on click
+    con = store.connect(regio_db)
+    try:
+        everything = accounts.audit_log(con)
+        assert len(everything) > len(log) and accounts.audit_log(con, scope={"GM0001"}) == [
+            row for row in everything if row[0] in set(log["Nummer"])]
+    finally:
+        con.close()
+    # a beheerder of every gemeente still sees everything
+    admin = run_page("beheer", account=Account("beheer", "beheerder"), params={"gemeente": "GM0001"})
+    assert len(admin.dataframe[0].value) == len(everything)
+    assert "zaal" in list(admin.table[0].value["Login"])
+
+
+KWB_TWO = ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"  # Utrecht (GM0344) and Veenendaal (GM0345)
+
+
+def _read_on_the_page(db: Path, own: list[str], chosen: str | None = None, keep_all: bool | None = None):
+    """Gemeente laden as an analist tied to `own`: upload the kwb file of two gemeenten and read it."""
+    from conftest import add_account
+
+    add_account(db, "ana", "analist", gemeenten=own)
+    at = run_page("gemeente_laden", account=Account("ana", "analist"))
+    if chosen:
+        at.selectbox(key="laden_gemeente").set_value(chosen).run()
+    at.file_uploader(key="laden_bestand").set_value(("kwb-2024.csv", KWB_TWO.read_bytes(), "text/csv"))
+    at.run()
+    if keep_all is not None:
+        at.radio(key="laden_bestand_bereik").set_value(keep_all).run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _stored(db) -> list[str]:
+    return [code for (code,) in fetch(db, "select distinct gemeente_code from regions"
+                                          " where gemeente_code <> 'GM9999' order by 1")]
+
+
+@pytest.mark.parametrize("chosen", [None, "GM0345"])
+def test_a_tied_analist_stores_only_its_gemeenten_from_a_file_and_is_told_the_rest(app_db, chosen):
+    at = _read_on_the_page(app_db, ["GM0344", "GM9999"], chosen=chosen)
+    assert not at.error
+    assert [s.value for s in at.success] == [
+        "kwb-2024.csv is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n)). Kies de gemeente "
+        "links in de zijbalk."]
+    assert ("Het bestand heeft ook 1 andere gemeente(n) (GM0345); alleen de gemeenten van uw account "
+            "zijn opgeslagen, van de andere niets.") in [w.value for w in at.warning]
+    assert _stored(app_db) == ["GM0344"]
+    assert fetch(app_db, "select actor, action, gemeenten from audit_log where action = 'cbs-lading'") == [
+        ("ana", "cbs-lading", ["GM0344"])]
+
+
+def test_a_tied_analist_choosing_its_gemeente_sees_the_choice_of_its_own(app_db):
+    at = _read_on_the_page(app_db, ["GM0344", "GM0193"], chosen="GM0344", keep_all=True)
+    assert at.radio(key="laden_bestand_bereik").options == [
+        "Alleen Utrecht (GM0344)", "Alle gemeenten van uw account in het bestand (GM0193, GM0344)"]
+    assert not at.error
+    assert _stored(app_db) == ["GM0344"]
+
+
+def test_a_file_without_any_gemeente_of_the_account_is_refused(app_db):
+    at = _read_on_the_page(app_db, ["GM0193"])
+    assert [e.value for e in at.error] == [
+        "kwb-2024.csv is niet ingelezen; er is niets opgeslagen.",
+        "Bestand kwb-2024.csv: geen van de gemeenten van uw account (GM0193) staat in het bestand; "
+        "er is niets opgeslagen."]
+    assert _stored(app_db) == []
+    assert fetch(app_db, "select count(*) from audit_log where action = 'cbs-lading'") == [(0,)]
+
+
+def test_the_command_line_stores_every_gemeente_of_a_file(app_db):
+    assert main(["import-cbs", str(KWB_TWO), "--db", str(app_db)]) == 0
+    assert _stored(app_db) == ["GM0344", "GM0345"]
+
+
+@pytest.mark.parametrize(("own", "stored"), [(["GM0344"], False), (["GM9999"], True)])
+def test_an_lrk_export_counting_for_another_gemeente_is_refused_for_a_tied_account(app_db, own, stored):
+    from conftest import add_account
+
+    lrk = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+    add_account(app_db, "ana", "analist", gemeenten=own)
+    before = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
+    at = run_page("gemeente_laden", account=Account("ana", "analist"))
+    at.file_uploader(key="laden_lrk").set_value((lrk.name, lrk.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    after = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
+    if stored:
+        assert not at.error and after[0][0] == before[0][0] + 1
+    else:
+        assert [e.value for e in at.error] == [
+            f"{lrk.name} is niet ingelezen; er is niets opgeslagen.",
+            f"Bestand {lrk.name}: de export telt ook voor 1 gemeente(n) die niet bij uw account horen "
+            "(GM9999); er is niets opgeslagen. Lees de export van uw eigen gemeente in (het register "
+            "zoekt op verantwoordelijke gemeente), of vraag de beheerder van de server (python -m "
+            "data_sources import-lrk)."]
+        assert after == before

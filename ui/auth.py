@@ -109,15 +109,20 @@ def _still_active(account: Account | None) -> bool:
 def _sign_in(account: Account, how: str) -> None:
     st.session_state[SESSION_KEY] = account
     forget(SESSION_KEY)
-    record(how, f"rol {account.role}", account)
+    record(how, f"rol {account.role}", account, gemeenten=())
 
 
-def record(action: str, detail: str = "", account: Account | None = None) -> None:
-    """Add a line to the audit log as the signed-in account (one short write of its own)."""
+def record(action: str, detail: str = "", account: Account | None = None,
+           gemeenten: list[str] | tuple[str, ...] | None = None) -> None:
+    """Add a line to the audit log as the signed-in account (one short write of its own), about
+    `gemeenten` (default: the gemeente chosen in the sidebar)."""
     who = account or st.session_state.get(SESSION_KEY) or DEMO
+    if gemeenten is None:
+        chosen = st.session_state.get("gemeente_code")
+        gemeenten = [chosen] if chosen else []
     con = cursor()
     with store.transaction(con):
-        accounts.audit(con, who.login, action, detail)
+        accounts.audit(con, who.login, action, detail, gemeenten)
 
 
 # What a download holds instead of the data when its account was signed out or disabled since
@@ -138,7 +143,7 @@ def audited(detail: str, make):
     def run():
         if not _still_active(account) or not _still_in_scope(account, gemeente_code):
             return DOWNLOAD_REFUSED.encode()
-        record("export", detail, account)
+        record("export", detail, account, gemeenten=[gemeente_code] if gemeente_code else [])
         return make()
     return run
 
@@ -233,6 +238,18 @@ def gemeente_scope(account: Account | None = None) -> set[str] | None:
     if account is DEMO:
         return None
     return per_run(f"gemeente_scope:{account.login}", lambda: accounts.gemeente_scope(cursor(), account.login))
+
+
+def not_tied_message(account: Account | None = None) -> str | None:
+    """The Dutch sentence for an account tied to no gemeente and not to all (a partner or LEA
+    account made or migrated before any gemeente was loaded): it sees none until the beheerder
+    ties it. None for every other account."""
+    account = account or current_account()
+    if account is None or gemeente_scope(account) != set():
+        return None
+    return ("Uw account is nog niet aan een gemeente gebonden, dus Kindkaart toont u geen gemeente. "
+            "De beheerder kan dat doen: "
+            f"`python -m data_sources users set-gemeente {account.login} --gemeente GEMEENTE`.")
 
 
 def gemeente_allowed(gemeente_code: str, account: Account | None = None) -> bool:
@@ -357,7 +374,7 @@ def sign_out() -> None:
     account = st.session_state.pop(SESSION_KEY, None)
     forget(SESSION_KEY)
     if account is not None:
-        record("uitloggen", "", account)
+        record("uitloggen", "", account, gemeenten=())
     if oidc_configured() and _idp_signed_in():
         st.logout()
 

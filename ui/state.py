@@ -9,7 +9,7 @@ import streamlit as st
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.gemeentenamen import label
 from transforms.population import LOADED_GEMEENTEN_SQL
-from ui.auth import all_gemeenten_allowed, allowed_gemeenten, gemeente_allowed, guard_page
+from ui.auth import all_gemeenten_allowed, allowed_gemeenten, gemeente_allowed, guard_page, not_tied_message
 from ui.data import per_run, rows
 from ui.safe import plain
 
@@ -95,6 +95,9 @@ def sidebar() -> tuple[str | None, int | None]:
     """Draw the gemeente and jaar choice; returns (gemeente_code, year) and keeps the URL in step."""
     available = gemeenten()
     restricted = not all_gemeenten_allowed()
+    if not available and (unbound := not_tied_message()):
+        st.sidebar.warning(unbound)
+        return None, None
     if not available:
         st.sidebar.warning("Voor uw account is (nog) geen gemeente geladen." if restricted
                            else "Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
@@ -136,6 +139,10 @@ def current() -> tuple[str | None, int | None]:
     """The gemeente and year chosen in the sidebar (drawn by app.py before the page runs). Every
     page asks this first, so it is also where a page stops for a session that may not open it."""
     guard_page()
+    if unbound := not_tied_message():
+        # a partner or LEA account not yet tied to a gemeente sees none (and no page of one)
+        st.warning(unbound)
+        st.stop()
     gemeente_code = st.session_state.get("gemeente_code")
     if gemeente_code is not None and not gemeente_allowed(gemeente_code):
         # a page run on its own (no sidebar before it) with a gemeente outside the account's

@@ -70,7 +70,8 @@ def _is_postcode_file(path: Path) -> bool:
         return handle.readline().strip().upper().startswith("PC6")
 
 
-def _import_geojson(con, path: Path, gemeenten, year, notes: list[str]) -> tuple[str, list[int]]:
+def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
+                    of_account: bool) -> tuple[str, list[int]]:
     if not year:
         match = re.search(r"(19|20)\d{2}", path.name)
         if not match:
@@ -84,9 +85,8 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str]) -> tuple
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
     if gemeenten:
-        absent = absent_gemeenten(gemeenten, ("GM" + frame["region_code"].str[2:6]).unique())
-        if absent:
-            raise InputRefused(f"Bestand {path.name}: {absent}")
+        gemeenten = _kept(path, gemeenten, ("GM" + frame["region_code"].str[2:6]).unique(),
+                          of_account, notes)
     features = pdok.features_of({"features": features}, gemeenten)
     closed = [code for code in frame.attrs["closed"]
               if any(f["properties"]["statcode"] == code for f in features)]
@@ -100,8 +100,11 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str]) -> tuple
                                          file_name=path.name, file_hash=store.file_sha256(path))
 
 
-def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]:
+def _import_postcodes(con, path: Path, gemeenten, year, notes: list[str],
+                      of_account: bool) -> tuple[str, list[int]]:
     file_year, frame = postcodes.read_postcode_file(path)
+    if gemeenten and of_account:
+        gemeenten = _kept(path, gemeenten, frame["gemeente_code"].dropna().unique(), of_account, notes)
     year = year or file_year
     if not year:
         raise InputRefused(f"Bestand {path.name}: het jaar is onbekend; geef het op met --jaar.")
@@ -112,28 +115,63 @@ def _import_postcodes(con, path: Path, gemeenten, year) -> tuple[str, list[int]]
     return "postcodes", [load_id]
 
 
-def _left_out_note(others: set[str]) -> list[str]:
+def _left_out_note(others: set[str], of_account: bool = False) -> list[str]:
     """What happens to the other gemeenten of a file read for some: nothing of them is kept."""
     if not others:
         return []
     shown = ", ".join(sorted(others)[:5]) + (f" en nog {len(others) - 5}" if len(others) > 5 else "")
-    return [f"Het bestand heeft ook {len(others)} andere gemeente(n) ({shown}); alleen de "
-            "gekozen gemeente(n) zijn opgeslagen, van de andere niets."]
+    kept = "de gemeenten van uw account" if of_account else "de gekozen gemeente(n)"
+    return [f"Het bestand heeft ook {len(others)} andere gemeente(n) ({shown}); alleen "
+            f"{kept} zijn opgeslagen, van de andere niets."]
+
+
+def _kept(path: Path, gemeenten: list[str], present, of_account: bool, notes: list[str]) -> list[str]:
+    """The gemeenten of a file to store. Asked for on the command line or the page, each must be
+    in the file; the gemeenten of an account (of_account: a whole file read by an account tied to
+    gemeenten) are stored where the file has them, the others named in a note, and the file is
+    refused when it has none of them."""
+    present = set(present) - {NATIONAL_CODE}
+    wanted = {g.strip().upper() for g in gemeenten}
+    if not of_account:
+        absent = absent_gemeenten(gemeenten, present)
+        if absent:
+            raise InputRefused(f"Bestand {path.name}: {absent}")
+        return sorted(wanted)
+    kept = wanted & present
+    if not kept:
+        raise InputRefused(f"Bestand {path.name}: geen van de gemeenten van uw account "
+                           f"({', '.join(sorted(wanted))}) staat in het bestand; er is niets opgeslagen.")
+    notes += _left_out_note(present - kept, of_account=True)
+    return sorted(kept)
 
 
 def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
-               year: int | None = None, replace: bool = False) -> StoredFile:
+               year: int | None = None, replace: bool = False,
+               within: set[str] | None = None) -> StoredFile:
     """Read and store one hand-downloaded file in one transaction (or the caller's); the caller
     builds the marts (data_sources.jobs.import_cbs_file). Returns the kind, the load ids and
     notes on what was left out (StoredFile). Nothing is stored when the file is refused (also
     when it does not hold a gemeente asked for); a table that would empty values an earlier load had is
     refused (WouldEmptyValues) unless `replace`. Besides CBS tables this takes GeoJSON
     boundaries (statcode) and the CBS postcode-huisnummer file; a gemeente from files without
-    boundaries gets the bundled 2024 ones."""
+    boundaries gets the bundled 2024 ones.
+
+    `within`: the gemeenten of an account tied to them (the page Gemeente laden; None: no limit,
+    as on the command line). `gemeenten` must lie within them; without `gemeenten` only the
+    file's gemeenten within them are stored (a note names the others), and a file with none of
+    them is refused."""
     path = Path(path)
     notes: list[str] = []
+    of_account = False
+    if within is not None:
+        outside = sorted({g.strip().upper() for g in gemeenten or ()} - within)
+        if outside or not within:
+            raise InputRefused(f"Bestand {path.name}: {', '.join(outside) or 'deze gemeente'} hoort niet "
+                               "bij uw account; u slaat alleen uw eigen gemeenten op. Er is niets opgeslagen.")
+        if not gemeenten:
+            gemeenten, of_account = sorted(within), True
     with store.transaction(con):
-        kind, load_ids = _store_one(con, path, gemeenten, year, replace, notes)
+        kind, load_ids = _store_one(con, path, gemeenten, year, replace, notes, of_account)
         if kind != "geometrie":
             # A gemeente from files draws its map without network: the bundled 2024 boundaries.
             loaded = [row[0] for row in con.execute(
@@ -163,21 +201,22 @@ def _refuse_metadata(path: Path) -> None:
             "TypedDataSet.json uit dezelfde map, de hele map, of het kwb-bestand (kwb-2024.xlsx).")
 
 
-def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]) -> tuple[str, list[int]]:
+def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str],
+               of_account: bool = False) -> tuple[str, list[int]]:
     _refuse_metadata(path)
     if _is_geojson(path):
-        return _import_geojson(con, path, gemeenten, year, notes)
+        return _import_geojson(con, path, gemeenten, year, notes, of_account)
     if _is_postcode_file(path):
-        return _import_postcodes(con, path, gemeenten, year)
+        return _import_postcodes(con, path, gemeenten, year, notes, of_account)
     cbs_file = read_cbs_file(path, year=year, gemeenten=gemeenten)
     if gemeenten:
         present = (set(population_by_age_frame(cbs_file.table)["gemeente_code"])
                    if cbs_file.kind == "bevolking-leeftijd" else gemeenten_in_table(cbs_file.table))
         present |= cbs_file.left_out
-        absent = absent_gemeenten(gemeenten, present)
-        if absent:
-            raise InputRefused(f"Bestand {path.name}: {absent}")
-        notes += _left_out_note(present - {g.strip().upper() for g in gemeenten} - {NATIONAL_CODE})
+        kept = _kept(path, gemeenten, present, of_account, notes)
+        if not of_account:
+            notes += _left_out_note(present - set(kept) - {NATIONAL_CODE})
+        gemeenten = kept
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
     file_hash = store.file_sha256(path) if path.is_file() else None

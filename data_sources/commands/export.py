@@ -128,7 +128,8 @@ def run(args) -> int:
     try:
         with store.transaction(con):
             accounts.audit(con, "opdrachtregel", "export",
-                           f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})")
+                           f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})",
+                           [gemeente_code])
     finally:
         con.close()
     print(f"Geschreven: {output} ({gemeente_code}, {year}).")

@@ -14,6 +14,8 @@ HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disabl
 GEMEENTE_HELP = ("een gemeente die het account mag zien: code (GM0363) of naam (Amsterdam); herhaalbaar "
                  "of met komma's. Verplicht voor partner en LEA tenzij er precies één gemeente geladen is; "
                  "beheerder en analist zien zonder --gemeente alle gemeenten")
+ALLE_HELP = ("alle gemeenten, ook later geladen; zonder --gemeente of --alle ziet een partner- of "
+             "LEA-account geen enkele gemeente")
 
 
 def add_arguments(parser) -> None:
@@ -26,7 +28,9 @@ def add_arguments(parser) -> None:
                      help="; ".join(accounts.ROLES.values()))
     add.add_argument("--organisatie", metavar="ORG",
                      help="de organisatie van een partner; haar aanleveringen dragen deze naam")
-    add.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
+    add_scope = add.add_mutually_exclusive_group()
+    add_scope.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
+    add_scope.add_argument("--alle", action="store_true", help=ALLE_HELP)
     how = add.add_mutually_exclusive_group(required=True)
     how.add_argument("--wachtwoord-stdin", action="store_true",
                      help=f"lees het wachtwoord (minstens {accounts.MIN_PASSWORD_LENGTH} tekens) van "
@@ -47,7 +51,7 @@ def add_arguments(parser) -> None:
     scope.add_argument("login", metavar="LOGIN")
     which = scope.add_mutually_exclusive_group(required=True)
     which.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
-    which.add_argument("--alle", action="store_true", help="alle geladen gemeenten (ook later geladen)")
+    which.add_argument("--alle", action="store_true", help=ALLE_HELP)
     for action in (add, listing, disable, enable, scope):
         # --db also after the action (users add X --db PAD); SUPPRESS keeps the outer value
         action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
@@ -104,31 +108,36 @@ def run(args) -> int:
             scopes = accounts.all_scopes(con)
             for login, role, organisation, active, created_at, kind in found:
                 state = "actief" if active else "uitgeschakeld"
+                scope = scopes.get(login, [])
                 print(f"{login:<30} {role:<10} {organisation or '-':<30} {state:<13} {kind:<10} "
-                      f"{created_at:%Y-%m-%d} gemeenten: {','.join(scopes.get(login, [])) or 'alle'}")
+                      f"{created_at:%Y-%m-%d} gemeenten: "
+                      f"{'alle' if scope is None else ','.join(scope) or 'geen (nog niet gebonden)'}")
             return 0
         with store.transaction(con):
             if args.actie == "add":
                 account = accounts.add_account(con, args.login, args.rol, password, args.organisatie,
-                                               gemeente_codes(con, args.gemeente))
+                                               gemeente_codes(con, args.gemeente), args.alle)
                 scope = accounts.gemeente_scope(con, account.login)
                 accounts.audit(con, "opdrachtregel", "account toegevoegd",
                                f"{account.login} ({account.role}"
                                f"{', ' + account.organisation if account.organisation else ''}; gemeenten: "
-                               f"{', '.join(sorted(scope)) if scope else 'alle'})")
+                               f"{accounts.scope_label(scope)})", scope)
             elif args.actie == "set-gemeente":
                 codes = None if args.alle else gemeente_codes(con, args.gemeente)
                 before = accounts.gemeente_scope(con, args.login)
                 stored = accounts.set_gemeenten(con, args.login, codes)
+                after = set(codes) if codes else None
                 accounts.audit(con, "opdrachtregel", "gemeenten gewijzigd",
-                               f"{stored}: {', '.join(sorted(before)) if before else 'alle'} -> "
-                               f"{', '.join(sorted(set(codes))) if codes else 'alle'}")
+                               f"{stored}: {accounts.scope_label(before)} -> {accounts.scope_label(after)}",
+                               (before or set()) | (after or set()))
             elif args.actie == "enable":
                 accounts.enable_account(con, args.login)
-                accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login)
+                accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login,
+                               accounts.gemeente_scope(con, args.login))
             else:
                 accounts.disable_account(con, args.login)
-                accounts.audit(con, "opdrachtregel", "account uitgeschakeld", args.login)
+                accounts.audit(con, "opdrachtregel", "account uitgeschakeld", args.login,
+                               accounts.gemeente_scope(con, args.login))
     finally:
         con.close()
     if args.actie == "add":
