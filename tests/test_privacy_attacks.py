@@ -832,19 +832,20 @@ def _deliver_so(db: Path, rows: list[tuple[str, str, str | None, str, int]]) -> 
 
 
 def _so_seen(account):
-    """The row 5 crosstab as Analysevragen shows it, and the one protected table of the signal
-    speciaal_onderwijs (wijk x status x age with every margin) from which the signal pages,
-    the Kaart, Tekorten and the exports read: worst case, every visible cell of it is shown."""
+    """The row 5 crosstab as Analysevragen shows it, its caption, and the one protected table of
+    the signal speciaal_onderwijs (wijk x status x age with every margin) from which the signal
+    pages, the Kaart, Tekorten and the exports read: worst case, every visible cell is shown."""
     from transforms.partner_tables import joint_cube
     from ui import continuum
 
     at = run_page("analysevragen", account=account)
     assert not at.exception, at.exception
     crosstab = next(d.value for d in at.dataframe if SO_HEADER in d.value.columns)
+    caption = next(c.value for c in at.caption if "(rij 5)" in c.value)
     signals = continuum.signals("GM9999", 2024)
     cube = joint_cube(signals[signals["signal_type"] == "speciaal_onderwijs"],
                       continuum.contributions("GM9999", 2024))
-    return crosstab, cube
+    return crosstab, cube, caption
 
 
 def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
@@ -920,7 +921,7 @@ def test_the_so_crosstab_and_the_signal_share_their_status_totals(app_db, analis
     """Row 5 (pupils per onderwijssoort and status) and the signal speciaal_onderwijs count the
     same pupils: a status total shown in one and hidden in the other gave a hidden count away."""
     _deliver_so(app_db, rows)
-    crosstab, cube = _so_seen(analist)
+    crosstab, cube, caption = _so_seen(analist)
     truth = {}
     for _, school_type, cluster, status, count in rows:
         soort = school_type + (f" cluster {cluster}" if cluster else "")
@@ -928,6 +929,9 @@ def test_the_so_crosstab_and_the_signal_share_their_status_totals(app_db, analis
             truth[key] = truth.get(key, 0) + count
     variables, hidden = _so_attack(crosstab, cube)
     _assert_nothing_narrowed(variables, hidden, truth)
+    assert "de totalen per status zijn die van dat signaal" in caption
+    if list(crosstab[SO_HEADER]) == ["Totaal"]:  # no breakdown is safe: the page says so
+        assert "alleen de totalen staan er" in caption
 
 
 def test_the_so_crosstab_counts_the_pupils_the_signal_counts(app_db, analist):
@@ -946,7 +950,7 @@ def test_the_so_crosstab_counts_the_pupils_the_signal_counts(app_db, analist):
     finally:
         con.close()
     _clear()
-    crosstab, cube = _so_seen(analist)
+    crosstab, cube, _ = _so_seen(analist)
     table = crosstab.set_index(SO_HEADER)
     every = cube.counts.shape[0] - 1, cube.counts.shape[2] - 1
     compared = 0
@@ -959,5 +963,35 @@ def test_the_so_crosstab_counts_the_pupils_the_signal_counts(app_db, analist):
         assert table.loc["Totaal", status] == cube_text, status
         compared += 1
     assert compared == 3  # ingeschreven, thuiszitter and the grand total
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, {})
+
+
+def test_a_padding_school_learns_no_small_count_from_the_so_crosstab(app_db, analist):
+    """The contributor rule holds in row 5 beside the signal: a second school pads every wijk
+    with 10 enrolled pupils of so cluster 4 and subtracts them from what it sees."""
+    wijken = ["Bloemhof", "Buitengebied", "Centrum", "De Horst", "Kerkebuurt", "Molenwijk",
+              "Nieuwland", "Oude Haven", "Vlietzoom", "Zuiderpark"]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+            [wijk, "SO Padding", "so", "4", "gedrag", "ingeschreven", "4-12", PADDING, None]
+            for wijk in wijken]), "speciaal-onderwijs", "SO Padding", "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    crosstab, cube, _ = _so_seen(analist)
+    padded = PADDING * len(wijken)
+    padding = {("so cluster 4", "ingeschreven"): padded, ("so cluster 4", "Totaal"): padded,
+               ("Totaal", "ingeschreven"): padded, ("Totaal", "Totaal"): padded}
+    seen = 0
+    for row in crosstab.to_dict("records"):
+        for status, text in row.items():
+            value = _number(text) if status != SO_HEADER else None
+            if value is not None:
+                rest = value - padding.get((row[SO_HEADER], status), 0)
+                assert rest == 0 or rest >= min_count(), (row[SO_HEADER], status, rest)
+                seen += 1
+    assert seen > 5
     variables, hidden = _so_attack(crosstab, cube)
     _assert_nothing_narrowed(variables, hidden, {})
