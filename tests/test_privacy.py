@@ -8,6 +8,7 @@ import pytest
 from transforms.privacy import (
     TOTAL_LABEL,
     bounds_from_margins,
+    bounds_seen_by,
     format_number,
     protect_beside,
     protect_counts,
@@ -232,11 +233,8 @@ def _beside_the_cube(parts, threshold=5):
     for share in parts.sum(axis=2):
         share = np.vstack([share, share.sum(axis=0)])
         share = np.column_stack([share, share.sum(axis=1)])
-        others = cube_counts - share
-        view = bounds_from_margins(others, cube_hidden,
-                                   low=np.where(cube_hidden, np.where(share > 0, 0.0, 1.0), others),
-                                   high=np.where(cube_hidden, np.inf, others))
-        views.append((view[0][-1], view[1][-1]))
+        view_low, view_high = bounds_seen_by(cube_counts, cube_hidden, share)
+        views.append((view_low[-1], view_high[-1]))
     counts, hidden, breakdown = protect_beside(parts.sum(axis=1), cube_hidden[-1], low[-1],
                                                high[-1], views, threshold=threshold)
     return (cube_counts, cube_hidden), (counts, hidden), breakdown

@@ -20,6 +20,7 @@ from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
     bounds_from_margins,
+    bounds_seen_by,
     protect_beside,
     protect_contributions,
 )
@@ -183,12 +184,7 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
     for share in shares if len(shares) > 1 else []:
         for axis in range(share.ndim):
             share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
-        # an organisation knows its share: a hidden cell holds at least 1 of the others only
-        # where that share is 0
-        others = cube.counts - share
-        view_low, view_high = bounds_from_margins(
-            others, cube.hidden, low=np.where(cube.hidden, np.where(share > 0, 0.0, 1.0), others),
-            high=np.where(cube.hidden, np.inf, others))
+        view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
     counts, hidden, breakdown = protect_beside(parts, cube.hidden[margin], low[margin],
                                                high[margin], views)

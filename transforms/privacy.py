@@ -377,6 +377,18 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
     return low, high
 
 
+def bounds_seen_by(counts: np.ndarray, hidden: np.ndarray, share: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """bounds_from_margins of the others' part of a protected table with all its margins, as an
+    organisation that knows its own `share` (same shape: its cells with their margins) sees it:
+    the visible cells minus its share, and a hidden cell at least 1 of the others only where its
+    share is 0."""
+    others = counts - share
+    return bounds_from_margins(others, hidden,
+                               low=np.where(hidden, np.where(share > 0, 0.0, 1.0), others),
+                               high=np.where(hidden, np.inf, others))
+
+
 def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high: np.ndarray,
                   threshold: int) -> np.ndarray:
     """The hidden cells that the bounds (bounds_from_margins) narrow below 'hidden': an interval
