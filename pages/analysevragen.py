@@ -137,9 +137,18 @@ def answer(key: str) -> None:
         show_table(analysis.jeugdhulp_by_type_and_age(con, gemeente_code, year),
                    "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd, met een "
                    "wijk. Dezelfde afgeschermde cijfers als op Continuüm, Tekorten en de Kaart.")
-        show_table(analysis.so_by_type_and_status(con, gemeente_code, year),
-                   "Waargenomen (rij 5): leerlingen per onderwijssoort en cluster, met "
-                   "thuiszitters en niet-bereik apart.")
+        so = analysis.so_by_type_and_status(con, gemeente_code, year)
+        # only the totals row, of pupils there are: no breakdown was safe (protect_beside)
+        totals_only = (so is not None and len(so.values) == 1
+                       and so.values[TOTAL_LABEL].iloc[0] != 0)
+        show_table(so, "Waargenomen (rij 5): leerlingen per onderwijssoort en cluster, met "
+                   "thuiszitters en niet-bereik apart, met een wijk. Dit zijn dezelfde leerlingen "
+                   "als het signaal speciaal onderwijs op de andere pagina's: de totalen per "
+                   "status zijn die van dat signaal, afgeschermd waar het signaal ze afschermt, "
+                   "en de kruistabel schermt zo af dat ze samen met de signaalcijfers geen "
+                   "afgeschermd aantal verraden."
+                   + ("" if not totals_only else " Elke uitsplitsing naar onderwijssoort zou dat wel "
+                      "doen: alleen de totalen staan er."))
 
 
 stored = notes(cursor(), gemeente_code)

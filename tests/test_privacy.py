@@ -8,7 +8,9 @@ import pytest
 from transforms.privacy import (
     TOTAL_LABEL,
     bounds_from_margins,
+    bounds_seen_by,
     format_number,
+    protect_beside,
     protect_counts,
     protect_cube,
     round_estimate,
@@ -219,3 +221,66 @@ def test_a_padding_organisation_sees_the_others_table_hidden_as_before():
         _, before = protect_cube(others[np.newaxis])
         _, after = protect_cube(np.stack([others, np.full(others.shape, 100.0)]))
         assert not (before & ~after).any()
+
+
+def _beside_the_cube(parts, threshold=5):
+    """A signal table wijk x status (protect_cube) and a crosstab soort x status of the same
+    children protected beside it (protect_beside), from parts organisations x wijk x soort x
+    status."""
+    cube_counts, cube_hidden = protect_cube(parts.sum(axis=2), threshold=threshold)
+    low, high = bounds_from_margins(cube_counts, cube_hidden)
+    views = []
+    for share in parts.sum(axis=2):
+        share = np.vstack([share, share.sum(axis=0)])
+        share = np.column_stack([share, share.sum(axis=1)])
+        view_low, view_high = bounds_seen_by(cube_counts, cube_hidden, share)
+        views.append((view_low[-1], view_high[-1]))
+    counts, hidden, breakdown = protect_beside(parts.sum(axis=1), cube_hidden[-1], low[-1],
+                                               high[-1], views, threshold=threshold)
+    return (cube_counts, cube_hidden), (counts, hidden), breakdown
+
+
+def test_beside_a_table_the_shared_totals_are_its_own():
+    # wijk x status: the thuiszitters' total 6 is shown by the signal; in the crosstab its only
+    # soort would stand alone beside the 1 pupil of that soort: no breakdown is safe, only the
+    # totals row, the signal's own
+    parts = np.zeros((1, 2, 2, 2))
+    parts[0, 0, 0, 0] = parts[0, 1, 0, 0] = 20  # sbo pupils in two wijken
+    parts[0, 0, 1, 0], parts[0, 0, 1, 1] = 1, 6  # cluster 1: 1 pupil, 6 thuiszitters
+    (cube_counts, cube_hidden), (counts, hidden), breakdown = _beside_the_cube(parts)
+    assert not cube_hidden[-1].any()
+    assert (counts[-1] == cube_counts[-1]).all() and not hidden[-1].any()
+    assert not breakdown and hidden[:-1].all()
+    # with more thuiszitters in a second soort the breakdown stands, hidden where needed
+    parts[0, 1, 0, 1] = 7
+    (cube_counts, cube_hidden), (counts, hidden), breakdown = _beside_the_cube(parts)
+    assert breakdown and (counts[-1] == cube_counts[-1]).all()
+    assert (hidden[-1] == cube_hidden[-1]).all() and hidden[1, 0]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_crosstabs_beside_a_table_narrow_nothing_together(seed):
+    """Both tables solved together by the attacker (interval propagation over each, the shared
+    status totals exchanged until nothing changes) narrow no hidden cell of either."""
+    rng = np.random.default_rng(seed)
+    shape = (rng.integers(1, 3), rng.integers(2, 6), rng.integers(2, 5), rng.integers(2, 4))
+    parts = rng.choice([0, 0, 1, 1, 2, 3, 5, 8, 20], size=shape).astype(float)
+    (cube_counts, cube_hidden), (counts, hidden), breakdown = _beside_the_cube(parts)
+    assert (counts[-1] == cube_counts[-1]).all() and (hidden[-1] == cube_hidden[-1]).all()
+    assert hidden[(counts > 0) & (counts < 5)].all()
+    tables = [(cube_counts, cube_hidden), *([(counts, hidden)] if breakdown else [])]
+    bounds = [[np.where(h, 1.0, c), np.where(h, np.inf, c)] for c, h in tables]
+    for _ in range(100):
+        before = [b.copy() for pair in bounds for b in pair]
+        for (c, h), pair in zip(tables, bounds, strict=True):
+            pair[:] = bounds_from_margins(c, h, low=pair[0], high=pair[1])
+        if len(bounds) == 2:  # the shared totals: what either says holds for both
+            low = np.maximum(bounds[0][0][-1], bounds[1][0][-1])
+            high = np.minimum(bounds[0][1][-1], bounds[1][1][-1])
+            for pair in bounds:
+                pair[0][-1], pair[1][-1] = low, high
+        if all((a == b).all() for a, b in zip(before, [b for pair in bounds for b in pair],
+                                               strict=True)):
+            break
+    for (c, h), (low, high) in zip(tables, bounds, strict=True):
+        assert not unsafe_bounds(c, h, low, high, 5).any(), seed

@@ -809,3 +809,189 @@ def test_a_hidden_brp_cell_reaches_no_model_figure(app_db, analist):
     finally:
         con.close()
     assert missing == 0 and others > 0
+
+
+# --- row 5: the so crosstab of Analysevragen beside the signal speciaal_onderwijs ---
+
+SO_HEADER = "Onderwijssoort en cluster"
+SO_ORGANISATION = "Samenwerkingsverband PO Voorbeeldregio"  # the sample's so partner
+
+
+def _deliver_so(db: Path, rows: list[tuple[str, str, str | None, str, int]]) -> None:
+    """The sample's so partner delivers `rows` (wijk, school type, cluster, status, pupils of
+    4-12) for its period instead of the sample's rows (a later load of the same period)."""
+    con = store.connect(db)
+    try:
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+            [wijk, "De Brug", school_type, cluster, None, status, "4-12", count, None]
+            for wijk, school_type, cluster, status, count in rows]), "speciaal-onderwijs",
+            SO_ORGANISATION, "schooljaar 2024-2025", "so.xlsx")
+    finally:
+        con.close()
+    _clear()
+
+
+def _so_seen(account):
+    """The row 5 crosstab as Analysevragen shows it, its caption, and the one protected table of
+    the signal speciaal_onderwijs (wijk x status x age with every margin) from which the signal
+    pages, the Kaart, Tekorten and the exports read: worst case, every visible cell is shown."""
+    from transforms.partner_tables import joint_cube
+    from ui import continuum
+
+    at = run_page("analysevragen", account=account)
+    assert not at.exception, at.exception
+    crosstab = next(d.value for d in at.dataframe if SO_HEADER in d.value.columns)
+    caption = next(c.value for c in at.caption if "(rij 5)" in c.value)
+    signals = continuum.signals("GM9999", 2024)
+    cube = joint_cube(signals[signals["signal_type"] == "speciaal_onderwijs"],
+                      continuum.contributions("GM9999", 2024))
+    return crosstab, cube, caption
+
+
+def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
+    """The attacker's propagation over both: the crosstab's lines, every line of the cube, and
+    the shared margins (a status total of the crosstab is the cube's gemeente total of that
+    status, the crosstab's grand total the cube's). Returns (bounds per name, hidden names)."""
+    variables, equations, hidden = {}, [], set()
+
+    def cell(name, value):
+        if value is None:
+            hidden.add(name)
+            variables.setdefault(name, [1.0, float("inf")])
+        else:
+            variables[name] = [value, value]
+
+    statuses = [c for c in crosstab.columns if c not in (SO_HEADER, "Totaal")]
+    soorten = [s for s in crosstab[SO_HEADER] if s != "Totaal"]
+    table = crosstab.set_index(SO_HEADER)
+    for soort in [*soorten, "Totaal"]:
+        for status in [*statuses, "Totaal"]:
+            cell(("X", soort, status), _number(table.loc[soort, status]))
+    for soort in [*soorten, "Totaal"]:
+        equations.append(([(("X", soort, s), 1) for s in statuses] + [(("X", soort, "Totaal"), -1)], 0))
+    for status in [*statuses, "Totaal"]:
+        equations.append(([(("X", s, status), 1) for s in soorten] + [(("X", "Totaal", status), -1)], 0))
+    counts, shown = cube.counts, ~cube.hidden
+    for index in np.ndindex(counts.shape):
+        cell(("C", *index), float(counts[index]) if shown[index] else None)
+    for axis in range(counts.ndim):
+        for index in np.ndindex(counts.shape):
+            if index[axis] != counts.shape[axis] - 1:
+                continue
+            line = [(("C", *index[:axis], i, *index[axis + 1:]), 1)
+                    for i in range(counts.shape[axis] - 1)]
+            equations.append(([*line, (("C", *index), -1)], 0))
+    every = counts.shape[0] - 1, counts.shape[2] - 1
+    for k, kind in enumerate(cube.kinds):
+        status = kind.removeprefix("so_").replace("_", "-")
+        if status in statuses:
+            equations.append(([(("X", "Totaal", status), 1), (("C", every[0], k, every[1]), -1)], 0))
+    equations.append(([(("X", "Totaal", "Totaal"), 1), (("C", *(n - 1 for n in counts.shape)), -1)], 0))
+    _propagate(variables, equations)
+    return variables, hidden
+
+
+def _assert_nothing_narrowed(variables, hidden, truth):
+    threshold = min_count()
+    narrowed = []
+    for name in sorted(hidden, key=repr):
+        low, high = variables[name]
+        small = name[0] == "X" and 0 < truth.get(name[1:], threshold) < threshold
+        if (high <= low or high - low < threshold - 2 or high < threshold - 1
+                or (small and low > 1)):
+            narrowed.append((name, low, high))
+    assert not narrowed, narrowed
+
+
+@pytest.mark.parametrize("rows", [
+    # the crosstab hid the thuiszitters' total (their only soort is hidden beside a small
+    # count) that the signal's table shows: 6 thuiszitters in cluster 1, so its 1 pupil
+    pytest.param([("Centrum", "sbo", None, "ingeschreven", 20),
+                  ("Oude Haven", "sbo", None, "ingeschreven", 20),
+                  ("Centrum", "so", "1", "ingeschreven", 1),
+                  ("Centrum", "so", "1", "thuiszitter", 6)], id="hidden-in-the-crosstab"),
+    # the signal's table hid the thuiszitters' total (Centrum's 1 pupil beside its 6
+    # thuiszitters) that the crosstab shows: with Centrum's total on the Kaart, the 1 again
+    pytest.param([("Centrum", "sbo", None, "ingeschreven", 1),
+                  ("Oude Haven", "sbo", None, "ingeschreven", 20),
+                  ("Oude Haven", "so", "4", "ingeschreven", 30),
+                  ("Centrum", "so", "4", "thuiszitter", 6)], id="hidden-in-the-signal"),
+])
+def test_the_so_crosstab_and_the_signal_share_their_status_totals(app_db, analist, rows):
+    """Row 5 (pupils per onderwijssoort and status) and the signal speciaal_onderwijs count the
+    same pupils: a status total shown in one and hidden in the other gave a hidden count away."""
+    _deliver_so(app_db, rows)
+    crosstab, cube, caption = _so_seen(analist)
+    truth = {}
+    for _, school_type, cluster, status, count in rows:
+        soort = school_type + (f" cluster {cluster}" if cluster else "")
+        for key in [(soort, status), (soort, "Totaal"), ("Totaal", status), ("Totaal", "Totaal")]:
+            truth[key] = truth.get(key, 0) + count
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, truth)
+    assert "de totalen per status zijn die van dat signaal" in caption
+    if list(crosstab[SO_HEADER]) == ["Totaal"]:  # no breakdown is safe: the page says so
+        assert "alleen de totalen staan er" in caption
+
+
+def test_the_so_crosstab_counts_the_pupils_the_signal_counts(app_db, analist):
+    """The signal's table leaves out the pupils of a wijk whose children CBS keeps secret (no
+    population to place them in: Buitengebied, with the sample's 1 sbo pupil, once the BRP is
+    gone); the crosstab counted them, so its total minus the signal's was that 1 pupil."""
+    con = store.connect(app_db)
+    try:
+        with store.transaction(con):
+            con.execute("update raw_cbs__kerncijfers set value = null where region_code = 'WK999907'"
+                        " and year = 2024 and stem = 'k_0Tot15Jaar'")
+            con.execute("update loads set status = 'superseded' where dataset = 'bevolking'")
+            transforms.build(con)
+        assert con.execute("select wijk_code from population_unknown_by_wijk").fetchall() == [
+            ("WK999907",)]
+    finally:
+        con.close()
+    _clear()
+    crosstab, cube, _ = _so_seen(analist)
+    table = crosstab.set_index(SO_HEADER)
+    every = cube.counts.shape[0] - 1, cube.counts.shape[2] - 1
+    compared = 0
+    for k, kind in enumerate([*cube.kinds, None]):
+        status = "Totaal" if kind is None else kind.removeprefix("so_").replace("_", "-")
+        index = (every[0], k if kind is not None else len(cube.kinds), every[1])
+        cube_text = ("afgeschermd" if cube.hidden[index]
+                     else format_number(cube.counts[index]))
+        # the same total, hidden where the signal hides it
+        assert table.loc["Totaal", status] == cube_text, status
+        compared += 1
+    assert compared == 3  # ingeschreven, thuiszitter and the grand total
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, {})
+
+
+def test_a_padding_school_learns_no_small_count_from_the_so_crosstab(app_db, analist):
+    """The contributor rule holds in row 5 beside the signal: a second school pads every wijk
+    with 10 enrolled pupils of so cluster 4 and subtracts them from what it sees."""
+    wijken = ["Bloemhof", "Buitengebied", "Centrum", "De Horst", "Kerkebuurt", "Molenwijk",
+              "Nieuwland", "Oude Haven", "Vlietzoom", "Zuiderpark"]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+            [wijk, "SO Padding", "so", "4", "gedrag", "ingeschreven", "4-12", PADDING, None]
+            for wijk in wijken]), "speciaal-onderwijs", "SO Padding", "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    crosstab, cube, _ = _so_seen(analist)
+    padded = PADDING * len(wijken)
+    padding = {("so cluster 4", "ingeschreven"): padded, ("so cluster 4", "Totaal"): padded,
+               ("Totaal", "ingeschreven"): padded, ("Totaal", "Totaal"): padded}
+    seen = 0
+    for row in crosstab.to_dict("records"):
+        for status, text in row.items():
+            value = _number(text) if status != SO_HEADER else None
+            if value is not None:
+                rest = value - padding.get((row[SO_HEADER], status), 0)
+                assert rest == 0 or rest >= min_count(), (row[SO_HEADER], status, rest)
+                seen += 1
+    assert seen > 5
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, {})

@@ -16,7 +16,14 @@ from transforms.partner_tables import (
     joint_cube,
     joint_table,
 )
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_contributions, protect_counts
+from transforms.privacy import (
+    TOTAL_LABEL,
+    SuppressedTable,
+    bounds_from_margins,
+    bounds_seen_by,
+    protect_beside,
+    protect_contributions,
+)
 
 
 @dataclass(frozen=True)
@@ -95,22 +102,9 @@ QUESTIONS = (
              "Welke beleidsterreinen sluiten hierop aan en moeten betrokken worden?"),
 )
 AGE_LABELS = {"0-2": "0-2 jaar", "2-4": "2-4 jaar", "4-12": "4-12 jaar", None: "onbekend"}
-
-
-def _crosstab(frame: pd.DataFrame, row: str, column: str, order: list[str]) -> SuppressedTable | None:
-    # long counts per organisation -> wide: one row per `row` value, one column per `column`
-    # value, protected with row and column totals so that no hidden cell can be derived, and with
-    # the contributor rule (a partner subtracting its own rows learns no other's small count)
-    if frame.empty:
-        return None
-    frame = frame.fillna({row: "onbekend", column: "onbekend", "organisation": ""})
-    wide = frame.pivot_table(index=[row, "organisation"], columns=column, values="children_count",
-                             aggfunc="sum", fill_value=0)
-    columns = [c for c in order if c in wide.columns] + [c for c in wide.columns if c not in order]
-    wide = wide[columns].reset_index().sort_values(row, kind="stable")
-    wide.columns = [str(c) for c in wide.columns]
-    return protect_counts(wide, [str(c) for c in columns], estimate=False,
-                          contributor="organisation")
+# Row 5 is the signal type of int_signals__partner_counts with one kind per status.
+SO_TYPE = "speciaal_onderwijs"
+SO_STATUSES = ["ingeschreven", "thuiszitter", "niet-bereik"]
 
 
 def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,
@@ -147,13 +141,67 @@ def support_by_niveau_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str
 def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                           year: int) -> SuppressedTable | None:
     """Row 5: pupils per onderwijssoort and cluster by status (ingeschreven, thuiszitter,
-    niet-bereik), protected."""
+    niet-bereik), protected together with the signal 'speciaal_onderwijs', which counts the same
+    pupils per wijk, status and age group: the same rows (those in that signal's one protected
+    table, joint_cube: with a wijk whose children are known), its status totals and grand total
+    are that table's gemeente cells, hidden exactly where it hides them, and the cells are
+    protected so that with that table they give nothing away (transforms.privacy.protect_beside,
+    with the contributor rule). Where no choice of cells does, the table is only its totals row.
+    None when nothing was delivered."""
+    delivered = _signal_rows(con, gemeente_code, year, SO_TYPE)
+    if delivered is None:
+        return None
+    cube = joint_cube(*delivered)
     frame = con.execute(
         "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
-        " coalesce(enrolment_status, 'ingeschreven') as status, organisation, children_count"
+        " 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_') as signal_kind,"
+        " coalesce(age_group, '4-12') as age_group, wijk_code, organisation,"
+        " sum(children_count) as children_count"
         " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
-        " and children_count is not null", [gemeente_code, year]).df()
-    return _crosstab(frame, "soort", "status", ["ingeschreven", "thuiszitter", "niet-bereik"])
+        " and children_count is not null group by all order by all",
+        [gemeente_code, year]).df()
+    kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+    age_of = {age: a for a, age in enumerate(cube.ages)}
+    frame = frame[frame["wijk_code"].isin(cube.row_of) & frame["signal_kind"].isin(kind_of)
+                  & frame["age_group"].isin(age_of)].fillna({"soort": "onbekend", "organisation": ""})
+    statuses = sorted(cube.kinds, key=lambda kind: (
+        SO_STATUSES.index(_so_status(kind)) if _so_status(kind) in SO_STATUSES else len(SO_STATUSES),
+        kind))
+    soorten = sorted(set(frame["soort"]))
+    organisations = list(dict.fromkeys(frame["organisation"]))
+    parts = np.zeros((max(len(organisations), 1), len(soorten), len(statuses)))
+    shares = np.zeros((len(parts), *(n - 1 for n in cube.counts.shape)))
+    for row in frame.itertuples(index=False):
+        o = organisations.index(row.organisation)
+        parts[o, soorten.index(row.soort), statuses.index(row.signal_kind)] += row.children_count
+        shares[o, cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
+            row.children_count)
+    # the shared margins: the cube's gemeente cell of each status over all age groups, and its
+    # grand total; what the cube's visible cells say of them, in all and to each organisation
+    margin = (-1, [kind_of[kind] for kind in statuses] + [-1], -1)
+    low, high = bounds_from_margins(cube.counts, cube.hidden)
+    views = []
+    for share in shares if len(shares) > 1 else []:
+        for axis in range(share.ndim):
+            share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
+        view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
+        views.append((view_low[margin], view_high[margin]))
+    counts, hidden, breakdown = protect_beside(parts, cube.hidden[margin], low[margin],
+                                               high[margin], views)
+    labels = [*soorten, TOTAL_LABEL]
+    columns = [_so_status(kind) for kind in statuses] + [TOTAL_LABEL]
+    if not breakdown:
+        labels, counts, hidden = [TOTAL_LABEL], counts[-1:], hidden[-1:]
+    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
+    values.insert(0, "soort", labels)
+    mask = pd.DataFrame(hidden, columns=columns)
+    mask.insert(0, "soort", False)
+    return SuppressedTable(values=values, hidden=mask, threshold=min_count(), value_columns=columns)
+
+
+def _so_status(kind: str) -> str:
+    # the signal kind so_niet_bereik is the status niet-bereik
+    return kind.removeprefix("so_").replace("_", "-")
 
 
 def jeugdhulp_by_type_and_age(con: duckdb.DuckDBPyConnection, gemeente_code: str,

@@ -33,7 +33,10 @@ Rules (after CBS and the lessons in DESIGN.md):
   hidden where it is hidden: the partner signals of a type are ONE table wijk x kind x age
   with every margin (transforms.partner_tables.joint_cube), from which the signal pages, the
   map, Tekorten, Analysevragen and the exports all read. A rate is hidden wherever its count
-  is, and is only ever computed from a visible cell of that protection;
+  is, and is only ever computed from a visible cell of that protection. A table of the same
+  children by another breakdown (the so crosstab of Analysevragen row 5) counts the same rows,
+  takes the margins it shares from that table, hidden where they are hidden, and is protected
+  beside it (protect_beside) so that together they narrow no hidden cell or margin;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
@@ -246,15 +249,106 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> No
         _secondary_cube(counts, hidden, threshold)
 
 
-def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000
+def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
+                   margin_high: np.ndarray, views: list[tuple[np.ndarray, np.ndarray]] | None = None,
+                   *, threshold: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """A rows x columns table of counts whose column totals and grand total are margins another
+    protected table publishes as well (the so crosstab of Analysevragen row 5: its status totals
+    are the gemeente totals of the signal speciaal_onderwijs). `contributions` is organisations x
+    rows x columns, of the same children as that table. The result has the totals appended (a
+    total column, then a total row); the total row is the other table's: hidden exactly where
+    `margin_hidden` says, never chosen as a second cell. `margin_low` and `margin_high` are what
+    the other table's visible cells say of those totals (bounds_from_margins there), and `views`
+    the same for each organisation (its own share subtracted), in the order of `contributions`.
+
+    Primary suppression with the contributor rule, secondary over every row and column, and a
+    bounds audit of both tables together: besides leaving every hidden cell of this table as
+    wide as protect_cube does, this table may not narrow a hidden shared total below what the
+    other table says of it (so that nothing flows back into the other table's cells). Each
+    organisation's view is protected the same way and its hidden cells hidden too. Returns
+    (counts, hidden, breakdown): `breakdown` False when no choice of cells makes the table safe
+    beside the other; only the totals row may then be shown."""
+    threshold = threshold or min_count()
+    parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
+    for axis in (2, 1):
+        parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
+    counts, hidden = _primary(parts, threshold)
+    fixed = np.zeros(counts.shape, dtype=bool)
+    fixed[-1] = True
+    hidden[-1] = margin_hidden
+    safe = _protect_beside(counts, hidden, fixed, margin_low, margin_high, 1.0, threshold)
+    if safe and threshold > 1 and len(parts) > 1:
+        # as protect_cube: what each organisation sees is the others' table (its own share
+        # subtracted), beside what it sees of the other table
+        for share, (low, high) in zip(parts, views or [], strict=True):
+            if not share.any():
+                continue
+            others = counts - share
+            seen = (others > 0) & (others < threshold) & ~fixed
+            seen[-1] = margin_hidden
+            # a hidden cell is at least 1; of the others' part only where this share is 0
+            floor = np.where(share > 0, 0.0, 1.0)
+            safe = safe and _protect_beside(others, seen, fixed, low, high, floor, threshold)
+            hidden |= seen
+        safe = safe and _protect_beside(counts, hidden, fixed, margin_low, margin_high, 1.0,
+                                        threshold)
+    if not safe:
+        hidden[:-1] = True
+    return counts, hidden, safe
+
+
+def _protect_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
+                    margin_low: np.ndarray, margin_high: np.ndarray, floor: np.ndarray | float,
+                    threshold: int) -> bool:
+    """protect_beside's secondary suppression and audit of one 2-D table in place (`floor`: what
+    a hidden cell is at least); False when nothing is left to hide."""
+    lines = _lines(counts.shape[0] - 1, counts.shape[1] - 1, True, True)
+    lines = [line for line in lines if not fixed.reshape(-1)[line].all()]
+    for _ in range(counts.size + 1):
+        flat_counts, flat_hidden = counts.reshape(-1), hidden.reshape(-1).copy()
+        closed = (hidden | fixed).reshape(-1)
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                mask = flat_hidden[line]
+                while _unsafe(flat_counts[line], mask, threshold):
+                    choice = _next_cell(flat_counts[line], mask | closed[line])
+                    if choice is None:
+                        return False
+                    mask[choice] = True
+                    flat_hidden[line[choice]] = closed[line[choice]] = True
+                    changed = True
+        hidden[...] = flat_hidden.reshape(counts.shape)
+        if threshold <= 1:
+            return True
+        low = np.where(hidden, floor, counts)
+        high = np.where(hidden, np.inf, counts)
+        low[-1] = np.where(hidden[-1], np.maximum(low[-1], margin_low), low[-1])
+        high[-1] = np.where(hidden[-1], margin_high, high[-1])
+        shared_low = low[-1].copy()
+        low, high = bounds_from_margins(counts, hidden, low=low, high=high)
+        unsafe = unsafe_bounds(counts, hidden, low, high, threshold) & ~fixed
+        # a shared total narrowed here would narrow the other table's cells in turn
+        unsafe[-1] = hidden[-1] & ((low[-1] > shared_low) | (high[-1] < margin_high))
+        if not unsafe.any():
+            return True
+        if not _widen(counts, hidden, unsafe, fixed):
+            return False
+    return False
+
+
+def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000,
+                        low: np.ndarray | None = None, high: np.ndarray | None = None
                         ) -> tuple[np.ndarray, np.ndarray]:
     """What an attacker learns of every cell of a protected table with all its margins (as from
     protect_cube: a total at the last index of every axis) from the visible cells and the rule
     that 0 is shown: each line's cells add up to its total and every hidden cell is at least 1.
-    Interval propagation over all lines until nothing changes. Returns (low, high) arrays; a
-    visible cell has low == high == its count."""
-    low = np.where(hidden, 1.0, counts)
-    high = np.where(hidden, np.inf, counts)
+    Interval propagation over all lines until nothing changes. `low` and `high` start the
+    propagation where more is known (what another table says of a shared margin). Returns (low,
+    high) arrays; a visible cell has low == high == its count."""
+    low = np.where(hidden, 1.0, counts) if low is None else np.array(low, dtype=float)
+    high = np.where(hidden, np.inf, counts) if high is None else np.array(high, dtype=float)
     for _ in range(iterations):
         before_low, before_high = low.copy(), high.copy()
         for axis in range(counts.ndim):
@@ -283,6 +377,18 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
     return low, high
 
 
+def bounds_seen_by(counts: np.ndarray, hidden: np.ndarray, share: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """bounds_from_margins of the others' part of a protected table with all its margins, as an
+    organisation that knows its own `share` (same shape: its cells with their margins) sees it:
+    the visible cells minus its share, and a hidden cell at least 1 of the others only where its
+    share is 0."""
+    others = counts - share
+    return bounds_from_margins(others, hidden,
+                               low=np.where(hidden, np.where(share > 0, 0.0, 1.0), others),
+                               high=np.where(hidden, np.inf, others))
+
+
 def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high: np.ndarray,
                   threshold: int) -> np.ndarray:
     """The hidden cells that the bounds (bounds_from_margins) narrow below 'hidden': an interval
@@ -300,16 +406,19 @@ def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high:
                      | (inner & small & (low > 1)))
 
 
-def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray) -> bool:
+def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray,
+           fixed: np.ndarray | None = None) -> bool:
     """Hide one more cell for each unsafe cell: the smallest visible non-zero cell in the lines
-    through it (a cell of the table before a margin). False when no line has one left."""
+    through it (a cell of the table before a margin), never a `fixed` one. False when no line
+    has one left."""
     changed = 0
+    closed = hidden if fixed is None else hidden | fixed
     for cell in zip(*np.nonzero(unsafe), strict=True):
         best = None
         for axis in range(counts.ndim):
             line = list(cell)
             line[axis] = slice(None)
-            line_counts, line_hidden = counts[tuple(line)], hidden[tuple(line)]
+            line_counts, line_hidden = counts[tuple(line)], closed[tuple(line)]
             position = _next_cell(line_counts, line_hidden)
             if position is None:
                 continue
