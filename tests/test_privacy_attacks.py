@@ -809,3 +809,47 @@ def test_a_hidden_brp_cell_reaches_no_model_figure(app_db, analist):
     finally:
         con.close()
     assert missing == 0 and others > 0
+
+
+@pytest.mark.parametrize("kinds", [
+    # a second organisation's 3 mkd children beside the sample's 10, hidden on row 10
+    [("kdc", 3, 8), ("mkd", 3, 1)],
+    # its 2 moc children in one group: row 10 leaves a kind of fewer than 3 groups out
+    [("kdc", 3, 8), ("moc", 1, 2)],
+])
+def test_row_10_kinds_cannot_be_subtracted_from_the_niveau_4_children_per_place(app_db, kinds):
+    # Row 10 shows the mean placed children per group of each group kind (times its groups: the
+    # kind's children); Tekorten, the workbook and the report show the KDC/MKD children per place
+    # (kdc, mkd, djk and moc pooled) with its places, so their product is the pool's children.
+    # The sample's Kinderopvang Zonnestraal (kdc 9, mkd 10 children, one group each) subtracts
+    # the kinds row 10 shows and its own children from that pool: what is left are the other
+    # organisation's children in the kinds not shown, and must not be a small count.
+    from outputs import exports
+    from transforms import analysis
+
+    rows = [["Kleine Zorg", "Centrum", f"{kind} {i}", kind, "2-4", 8, children, 2]
+            for kind, groups, children in kinds for i in range(groups)]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template("groepsgrootte", rows), "groepsgrootte",
+                                 "Kleine Zorg", "2024", "groepen.xlsx")
+        row10 = analysis.group_sizes(con, "GM9999", 2024)
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
+        own = dict(con.execute(
+            "select group_kind, sum(children_count) from stg_partner__groepsgrootte"
+            " where gemeente_code = 'GM9999' and year = 2024"
+            " and organisation = 'Kinderopvang Zonnestraal' group by all").fetchall())
+    finally:
+        con.close()
+    _clear()
+    cpp = sheet["Kinderen per plek"].iloc[0]
+    places = sheet["Plekken KDC/MKD, gelijktijdig (waargenomen)"].sum()
+    assert cpp != "afgeschermd" and places > 0  # the pool's figure is shown
+    pool = round(float(cpp) * places)
+    shown = row10[row10["group_kind"].isin(["kdc", "mkd", "djk", "moc"]) & ~row10["children_hidden"]]
+    # row 10 shows the mean to one decimal: times at most a few groups it is still exact
+    visible = sum(round(round(mean, 1) * groups)
+                  for mean, groups in zip(shown["children_per_group"], shown["groups"], strict=True))
+    not_shown = {"kdc", "mkd", "djk", "moc"} - set(shown["group_kind"])
+    rest = pool - visible - sum(own.get(kind, 0) for kind in not_shown)
+    assert rest == 0 or rest >= min_count(), f"{sorted(not_shown)}: {rest} children of Kleine Zorg"
