@@ -853,3 +853,54 @@ def test_row_10_kinds_cannot_be_subtracted_from_the_niveau_4_children_per_place(
     not_shown = {"kdc", "mkd", "djk", "moc"} - set(shown["group_kind"])
     rest = pool - visible - sum(own.get(kind, 0) for kind in not_shown)
     assert rest == 0 or rest >= min_count(), f"{sorted(not_shown)}: {rest} children of Kleine Zorg"
+
+
+@pytest.mark.parametrize("other_rows", [
+    # 2 peuters among its other children
+    [("Klein", "dagopvang", "0-2", 40, 20), ("Klein", "gastouderopvang", "0-2", 5, 4),
+     ("Klein", "gastouderopvang", "2-4", 10, 6), ("Klein", "peuteropvang", "2-4", 2, 1)],
+    # 3 babies at a location without places: in row 3's cell, not in the children per place
+    [("Klein", "dagopvang", "0-2", 40, 20), ("Klein Thuis", "dagopvang", "0-2", 3, 0)],
+])
+def test_row_3_cells_cannot_be_subtracted_from_the_regular_children_per_place(app_db, other_rows):
+    # The model pools dagopvang and peuteropvang into one observed children per place (0-4
+    # years); Tekorten and the workbook show it for Bloemhof (its 0-2 places are all dagopvang),
+    # and the places are public (LRK), so their product is the pool's children. Kinderopvang
+    # Zonnestraal delivers its row 3 again with small locations (so the figure, shown to two
+    # decimals, is exact), a small organisation delivers a few children among others;
+    # Zonnestraal subtracts Analysevragen row 3's visible cells and its own children from the
+    # pool.
+    from outputs import exports
+    from transforms import analysis
+
+    own = [["WK999901", "Zon", care_type, age, children, places]
+           for care_type, age, children, places in [("dagopvang", "0-2", 20, 10),
+                                                    ("dagopvang", "2-4", 20, 10),
+                                                    ("peuteropvang", "2-4", 20, 10),
+                                                    ("bso", "4-12", 30, 15)]]
+    other = [["WK999904", *row] for row in other_rows]
+    con = store.connect(app_db)
+    try:
+        for organisation, rows in (("Kinderopvang Zonnestraal", own), ("Kleine Opvang", other)):
+            jobs.import_registration(con, filled_template("kinderopvang-bezetting", rows),
+                                     "kinderopvang-bezetting", organisation, "2024", "bezetting.xlsx")
+        row3 = analysis.participation(con, "GM9999", 2024)
+        sheet = exports.build_sheets(con, "GM9999", 2024, ["tekort_per_wijk_niveau"])[0].frame
+        places = con.execute(  # public: the LRK places of the locations
+            "select sum(places) from stg_partner__kinderopvang_bezetting where gemeente_code ="
+            " 'GM9999' and year = 2024 and care_type in ('dagopvang', 'peuteropvang')").fetchone()[0]
+    finally:
+        con.close()
+    _clear()
+    regular = sheet[(sheet["Wijkcode"] == "WK999909") & sheet["Leeftijdsgroep"].str.startswith("0-2")
+                    & (sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3")]
+    cpp = regular["Kinderen per plek"].iloc[0]
+    assert cpp != "afgeschermd"  # the pool's figure is shown
+    pool = round(float(cpp) * places)
+    cells = row3[row3["care_type"].isin(["dagopvang", "peuteropvang"])]
+    mine = {(care_type, age): children for _, _, care_type, age, children, _ in own}
+    rest = (pool - cells.loc[~cells["hidden"], "children"].sum()
+            - sum(mine.get((c, a), 0) for c, a in zip(cells.loc[cells["hidden"], "care_type"],
+                                                      cells.loc[cells["hidden"], "age_group"],
+                                                      strict=True)))
+    assert abs(rest) == 0 or abs(rest) >= min_count(), f"{rest} children of Kleine Opvang recovered"

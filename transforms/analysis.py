@@ -287,12 +287,18 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
     group (a lower bound where not every organisation delivered). Children are a count: the care
     type x age group table with its totals is protected with each organisation's share
     (transforms.privacy.protect_contributions), and where a cell is hidden (`hidden`) so are its
-    children per place and share (NaN), which give it away with the places or the population."""
+    children per place and share (NaN), which give it away with the places or the population.
+    The model's observed children per place of a care type (peuteropvang pooled with dagopvang)
+    times its public places is the pool's children: where the model shows it, the pool's cells
+    are all hidden if any is (_pooled_hidden), so that none is that total minus the others."""
     frame = con.execute(
         """
         with delivered as (
             select care_type, age_group, organisation, sum(children_count) as children,
-                   sum(places) as places
+                   sum(places) as places,
+                   -- children the model's children per place leaves out (no places)
+                   coalesce(sum(children_count) filter (where coalesce(places, 0) <= 0), 0)
+                       as unpooled
             from stg_partner__kinderopvang_bezetting
             where gemeente_code = ? and year = ?
             group by all
@@ -330,10 +336,42 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
         places=("places", "sum"), population=("population", "first"))
     out["hidden"] = [bool(hidden[care_types.index(c), age_groups.index(a)])
                      for c, a in zip(out["care_type"], out["age_group"], strict=True)]
+    out["hidden"] |= _pooled_hidden(con, gemeente_code, year, frame, out)
     out["children_per_place"] = out["children"] / out["places"].where(out["places"] > 0)
     out["share_of_children"] = out["children"] / out["population"].where(out["population"] > 0)
     out.loc[out["hidden"], ["children", "children_per_place", "share_of_children"]] = np.nan
     return out[columns]
+
+
+# The provision type of a row 3 care type in the model's children per place
+# (int_supply__children_by_organisation): peuteropvang is dagopvang there.
+CARE_POOLS = {"peuteropvang": "dagopvang"}
+
+
+def _pooled_hidden(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                   frame: pd.DataFrame, cells: pd.DataFrame) -> pd.Series:
+    """The row 3 cells (`cells`, per care type and age group) hidden because the model shows the
+    observed children per place of their pool for this year (int_supply__children_per_place):
+    with the public places that is the pool's children, a total the care type x age protection
+    does not know (peuteropvang and dagopvang together, and only rows with places). Where any
+    cell of such a pool is hidden, or the children without places (`frame`: per organisation)
+    are a count the threshold or the contributor rule hides, every cell of the pool is."""
+    shown = {provision for (provision,) in con.execute(
+        "select distinct provision_type from int_supply__children_per_place"
+        " where gemeente_code = ? and observed_year = ?"
+        " and children_per_place_source = 'kinderopvang-bezetting'",
+        [gemeente_code, year]).fetchall()}
+    pools = cells["care_type"].map(lambda care_type: CARE_POOLS.get(care_type, care_type))
+    hidden = pd.Series(False, index=cells.index)
+    for pool in shown & set(pools):
+        members = pools == pool
+        rows = frame[frame["care_type"].map(lambda c: CARE_POOLS.get(c, c)) == pool]
+        unpooled = rows.groupby("organisation")["unpooled"].sum().to_numpy(dtype=float)
+        _, left_out = protect_contributions(unpooled.reshape(-1, 1, 1), row_totals=False,
+                                            column_totals=False)
+        if cells.loc[members, "hidden"].any() or left_out[0, 0]:
+            hidden[members] = True
+    return hidden
 
 
 def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
