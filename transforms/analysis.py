@@ -254,7 +254,9 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
     show the pool's observed children per place (the total passes the threshold and the
     contributor rule, as in int_supply__children_per_place): kinds left out (fewer than
     MIN_GROUPS groups) are hidden cells of that line, and where no choice of kinds keeps the
-    line safe every kind of the pool is hidden."""
+    line safe, or the children of groups without places (in the kinds, not in the model's
+    figure) are a count the threshold or the contributor rule hides, every kind of the pool is
+    hidden."""
     hidden = pd.Series(False, index=frame.index)
     pools = frame["group_kind"].map(PLACE_POOLS)
     for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
@@ -270,6 +272,15 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
         line = mask[0]
         if line[-1] and not _hidden_total(parts.sum(axis=2)):
             line[:] = True  # the model shows the total: hiding it here protects nothing
+        # children of groups without places are in the kinds shown, not in the model's total:
+        # the kinds shown minus that total would give them
+        unpooled = np.zeros(len(organisations))
+        for names, values, pooled in zip(rows["organisations"], rows["children_per_organisation"],
+                                         rows["pooled_per_organisation"], strict=True):
+            for name, value, part in zip(names, values, pooled, strict=True):
+                unpooled[organisations.index(name)] += value - part
+        if _hidden_total(unpooled):
+            line[:] = True
         hidden[rows.index] = line[:-1]
     return hidden
 
