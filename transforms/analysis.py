@@ -23,6 +23,7 @@ from transforms.privacy import (
     bounds_seen_by,
     protect_beside,
     protect_contributions,
+    protect_cube,
 )
 
 
@@ -242,19 +243,32 @@ def signal_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, 
     return SuppressedTable(values=values, hidden=mask, threshold=min_count(), value_columns=columns)
 
 
+# Row 10 group kinds whose children are pooled into one observed children-per-place figure of
+# the model (int_supply__children_by_organisation): that figure times its places (public, and
+# shown per group kind here) is the pool's children, the total of a line of this table.
+PLACE_POOLS = {"plusgroep": "plusgroep", "bso-plus": "plusgroep", "kdc": "kdc_mkd",
+               "mkd": "kdc_mkd", "djk": "kdc_mkd", "moc": "kdc_mkd"}
+MIN_GROUPS = 3  # a group kind is shown with at least this many groups: no single group's mean
+
+
 def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
     """Row 10, its own question: groups per kind with the mean places (the group size: places are
     simultaneous) and placed children per group, and the places per professional (professionals
     are on the group at the same time, so places, not placed children, compare with them: the
     children per professional of a full group). Means over groups; no single group's count is
-    shown. The mean placed children times the groups is the kind's children: that figure is
-    hidden (NaN, `children_hidden`) where the count fails the threshold or the contributor rule;
-    places are public (LRK), so the places per professional is not."""
+    shown (kinds of fewer than MIN_GROUPS groups are left out). The mean placed children times
+    the groups is the kind's children: that figure is hidden (NaN, `children_hidden`) where the
+    count fails the threshold or the contributor rule, and, for the kinds pooled into one
+    observed children per place of the model (PLACE_POOLS: plus-groups, KDC/MKD), as a line
+    whose total the model shows (that figure times the public places): no kind is ever the
+    pool's total minus the other kinds (_pool_hidden). Places are public (LRK), so the places
+    per professional is not hidden."""
     frame = con.execute(
         """
         with per_organisation as (
             select group_kind, organisation, count(*) as groups, sum(places) as places,
-                   sum(children_count) as children, sum(professionals_count) as professionals
+                   sum(children_count) as children, sum(professionals_count) as professionals,
+                   sum(children_count) filter (where places > 0) as pooled
             from stg_partner__groepsgrootte
             where gemeente_code = ? and year = ?
             group by all
@@ -263,13 +277,55 @@ def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
                sum(places) / sum(groups) as places_per_group,
                sum(children) / sum(groups) as children_per_group,
                sum(places) / nullif(sum(professionals), 0) as places_per_professional,
-               list(coalesce(children, 0)) as children_per_organisation
+               list(coalesce(children, 0) order by organisation) as children_per_organisation,
+               list(coalesce(pooled, 0) order by organisation) as pooled_per_organisation,
+               list(organisation order by organisation) as organisations
         from per_organisation
-        group by all having sum(groups) >= 3 order by group_kind
+        group by all order by group_kind
         """, [gemeente_code, year]).df()
     frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
+    frame["children_hidden"] |= _pool_hidden(frame)
     frame.loc[frame["children_hidden"], "children_per_group"] = np.nan
-    return frame.drop(columns="children_per_organisation")
+    frame = frame[frame["groups"] >= MIN_GROUPS].reset_index(drop=True)
+    return frame.drop(columns=["children_per_organisation", "pooled_per_organisation",
+                               "organisations"])
+
+
+def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
+    """The group kinds of each PLACE_POOLS pool protected as one line (each organisation's
+    children per kind, with the contributor rule) whose total is visible wherever the model may
+    show the pool's observed children per place (the total passes the threshold and the
+    contributor rule, as in int_supply__children_per_place): kinds left out (fewer than
+    MIN_GROUPS groups) are hidden cells of that line, and where no choice of kinds keeps the
+    line safe, or the children of groups without places (in the kinds, not in the model's
+    figure) are a count the threshold or the contributor rule hides, every kind of the pool is
+    hidden."""
+    hidden = pd.Series(False, index=frame.index)
+    pools = frame["group_kind"].map(PLACE_POOLS)
+    for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
+        organisations = sorted({name for names in rows["organisations"] for name in names})
+        parts = np.zeros((len(organisations), 1, len(rows)))
+        for k, (names, values) in enumerate(zip(rows["organisations"],
+                                                rows["pooled_per_organisation"], strict=True)):
+            for name, value in zip(names, values, strict=True):
+                parts[organisations.index(name), 0, k] += value
+        # one line with its total, also as each organisation sees it (protect_cube; a table of
+        # one row, whose column totals repeat its cells)
+        _, mask = protect_cube(parts, unshown=(rows["groups"] < MIN_GROUPS).to_numpy()[None, :])
+        line = mask[0]
+        if line[-1] and not _hidden_total(parts.sum(axis=2)):
+            line[:] = True  # the model shows the total: hiding it here protects nothing
+        # children of groups without places are in the kinds shown, not in the model's total:
+        # the kinds shown minus that total would give them
+        unpooled = np.zeros(len(organisations))
+        for names, values, pooled in zip(rows["organisations"], rows["children_per_organisation"],
+                                         rows["pooled_per_organisation"], strict=True):
+            for name, value, part in zip(names, values, pooled, strict=True):
+                unpooled[organisations.index(name)] += value - part
+        if _hidden_total(unpooled):
+            line[:] = True
+        hidden[rows.index] = line[:-1]
+    return hidden
 
 
 def _hidden_total(parts) -> bool:
@@ -285,12 +341,18 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
     group (a lower bound where not every organisation delivered). Children are a count: the care
     type x age group table with its totals is protected with each organisation's share
     (transforms.privacy.protect_contributions), and where a cell is hidden (`hidden`) so are its
-    children per place and share (NaN), which give it away with the places or the population."""
+    children per place and share (NaN), which give it away with the places or the population.
+    The model's observed children per place of a care type (peuteropvang pooled with dagopvang)
+    times its public places is the pool's children: where the model shows it, the pool's cells
+    are all hidden if any is (_pooled_hidden), so that none is that total minus the others."""
     frame = con.execute(
         """
         with delivered as (
             select care_type, age_group, organisation, sum(children_count) as children,
-                   sum(places) as places
+                   sum(places) as places,
+                   -- children the model's children per place leaves out (no places)
+                   coalesce(sum(children_count) filter (where coalesce(places, 0) <= 0), 0)
+                       as unpooled
             from stg_partner__kinderopvang_bezetting
             where gemeente_code = ? and year = ?
             group by all
@@ -328,10 +390,42 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
         places=("places", "sum"), population=("population", "first"))
     out["hidden"] = [bool(hidden[care_types.index(c), age_groups.index(a)])
                      for c, a in zip(out["care_type"], out["age_group"], strict=True)]
+    out["hidden"] |= _pooled_hidden(con, gemeente_code, year, frame, out)
     out["children_per_place"] = out["children"] / out["places"].where(out["places"] > 0)
     out["share_of_children"] = out["children"] / out["population"].where(out["population"] > 0)
     out.loc[out["hidden"], ["children", "children_per_place", "share_of_children"]] = np.nan
     return out[columns]
+
+
+# The provision type of a row 3 care type in the model's children per place
+# (int_supply__children_by_organisation): peuteropvang is dagopvang there.
+CARE_POOLS = {"peuteropvang": "dagopvang"}
+
+
+def _pooled_hidden(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                   frame: pd.DataFrame, cells: pd.DataFrame) -> pd.Series:
+    """The row 3 cells (`cells`, per care type and age group) hidden because the model shows the
+    observed children per place of their pool for this year (int_supply__children_per_place):
+    with the public places that is the pool's children, a total the care type x age protection
+    does not know (peuteropvang and dagopvang together, and only rows with places). Where any
+    cell of such a pool is hidden, or the children without places (`frame`: per organisation)
+    are a count the threshold or the contributor rule hides, every cell of the pool is."""
+    shown = {provision for (provision,) in con.execute(
+        "select distinct provision_type from int_supply__children_per_place"
+        " where gemeente_code = ? and observed_year = ?"
+        " and children_per_place_source = 'kinderopvang-bezetting'",
+        [gemeente_code, year]).fetchall()}
+    pools = cells["care_type"].map(lambda care_type: CARE_POOLS.get(care_type, care_type))
+    hidden = pd.Series(False, index=cells.index)
+    for pool in shown & set(pools):
+        members = pools == pool
+        rows = frame[frame["care_type"].map(lambda c: CARE_POOLS.get(c, c)) == pool]
+        unpooled = rows.groupby("organisation")["unpooled"].sum().to_numpy(dtype=float)
+        _, left_out = protect_contributions(unpooled.reshape(-1, 1, 1), row_totals=False,
+                                            column_totals=False)
+        if cells.loc[members, "hidden"].any() or left_out[0, 0]:
+            hidden[members] = True
+    return hidden
 
 
 def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:

@@ -199,20 +199,27 @@ def protect_contributions(
     return counts, hidden
 
 
-def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
+                 unshown: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
     `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
     last index), so the result of shape (n1+1, ..., nd+1) holds the cells, the 2-D margins (wijk
     x kind, wijk x age, kind x age), the 1-D margins (per wijk, per kind, per age) and the grand
     total. Primary suppression with the contributor rule as protect_contributions; secondary over
     every line of the table: the cells along one axis with their total, for every position
-    (totals included) of the other axes. Returns (counts, hidden) of that shape."""
+    (totals included) of the other axes. `unshown` (n1 x ... x nd) marks cells a view leaves out
+    for its own reasons while its totals still hold them: they count as hidden (where not 0).
+    Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     for axis in range(1, parts.ndim):
         parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
     counts, hidden = _primary(parts, threshold)
+    left_out = np.zeros(counts.shape, dtype=bool)
+    if unshown is not None:
+        left_out[tuple(slice(0, n) for n in np.shape(unshown))] = np.asarray(unshown, dtype=bool)
+        left_out &= counts > 0
+        hidden |= left_out
     _protect_lines(counts, hidden, threshold)
     if threshold > 1 and len(parts) > 1:
         # An organisation knows its own share of every cell: what it sees is the table of the
@@ -226,7 +233,7 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None
             if not share.any():
                 continue
             others = counts - share
-            seen = (others > 0) & (others < threshold)
+            seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
             _protect_lines(others, seen, threshold)
             hidden |= seen
         _secondary_cube(counts, hidden, threshold)

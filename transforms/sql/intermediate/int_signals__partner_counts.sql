@@ -30,9 +30,12 @@ with unioned as (
         wijk_code, year, coalesce(age_group, 'alle'), children_count, null
     from stg_partner__jeugdhulp
     union all
-    -- pupils, thuiszitters and niet-bereik are different signals (a thuiszitter is no pupil)
+    -- pupils, thuiszitters and niet-bereik are different signals (a thuiszitter is no pupil);
+    -- vso pupils without an age group are 12 or older, not 4-12 (vso_bso_by_wijk: BSO age)
     select 'speciaal_onderwijs', 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_'),
-        organisation, gemeente_code, wijk_code, year, coalesce(age_group, '4-12'), children_count, null
+        organisation, gemeente_code, wijk_code, year,
+        coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end),
+        children_count, null
     from stg_partner__speciaal_onderwijs
     union all
     select 'extra_ondersteuning', 'extra_ondersteuning_niveau_' || coalesce(niveau, 'onbekend'),

@@ -2,8 +2,11 @@
 -- observed BSO need where the partner delivered it, and the modelled BSO need (pupils x share
 -- needing BSO). Per organisation for the contributor rule of transforms.privacy: the page sums
 -- the organisations of a wijk.
--- Only enrolled pupils of 4-12 in sbo or so: vso pupils (12+) are past BSO age, and thuiszitters
--- and niet-bereik are no pupils (they are signals of their own in signals_by_wijk).
+-- Only enrolled pupils of 4-12: vso pupils (12+) are past BSO age, and thuiszitters and
+-- niet-bereik are no pupils (they are signals of their own in signals_by_wijk). Exactly the
+-- pupils of the signal's cell so_ingeschreven 4-12 (int_signals__partner_counts: a vso pupil
+-- without an age group is not 4-12), which Tekorten shows beside the modelled need: any other
+-- choice of pupils would let that cell minus the need's pupils give a small count away.
 -- Source: stg_partner__speciaal_onderwijs, stg_model__parameters.
 -- rebuild: per gemeente
 with pupils as (
@@ -17,8 +20,7 @@ with pupils as (
     from stg_partner__speciaal_onderwijs
     where wijk_code is not null and children_count is not null
         and coalesce(enrolment_status, 'ingeschreven') = 'ingeschreven'
-        and coalesce(age_group, '4-12') = '4-12'
-        and coalesce(school_type, '') <> 'vso'
+        and coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end) = '4-12'
     group by all
 ),
 
