@@ -506,3 +506,23 @@ def test_an_lrk_export_counting_for_another_gemeente_is_refused_for_a_tied_accou
             "zoekt op verantwoordelijke gemeente), of vraag de beheerder van de server (python -m "
             "data_sources import-lrk)."]
         assert after == before
+
+
+@pytest.mark.parametrize("regions", [["Nederland"], ["Nederland", "Zwolle (gemeente)", "Utrecht (gemeente)"]])
+def test_a_tied_analist_keeps_the_national_age_profile_and_only_its_own_gemeente(app_db, tmp_path, regions):
+    # 03759ned as the README asks for it: the gemeente and Nederland (the profile of gemeenten
+    # without their own); Nederland is no other gemeente's figure, Utrecht is
+    from conftest import add_account
+    from test_cbs_statline_ages import TITLE_HEADER, title_rows
+
+    text = "\n".join([TITLE_HEADER, *(row for region in regions for row in title_rows(region))]) + "\n"
+    add_account(app_db, "ana", "analist", gemeenten=["GM0193", "GM9999"])
+    at = run_page("gemeente_laden", account=Account("ana", "analist"))
+    at.file_uploader(key="laden_bestand").set_value(("03759ned.csv", text.encode("utf-8-sig"), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    stored = {code for (code,) in fetch(app_db, "select distinct gemeente_code from raw_cbs__population_by_age")}
+    assert "NL01" in stored and "GM0344" not in stored
+    assert ("GM0193" in stored) == ("Zwolle (gemeente)" in regions)

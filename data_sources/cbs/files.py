@@ -130,6 +130,7 @@ def _kept(path: Path, gemeenten: list[str], present, of_account: bool, notes: li
     in the file; the gemeenten of an account (of_account: a whole file read by an account tied to
     gemeenten) are stored where the file has them, the others named in a note, and the file is
     refused when it has none of them."""
+    national = NATIONAL_CODE in set(present)
     present = set(present) - {NATIONAL_CODE}
     wanted = {g.strip().upper() for g in gemeenten}
     if not of_account:
@@ -138,6 +139,11 @@ def _kept(path: Path, gemeenten: list[str], present, of_account: bool, notes: li
             raise InputRefused(f"Bestand {path.name}: {absent}")
         return sorted(wanted)
     kept = wanted & present
+    if not kept and national:
+        # 03759ned of Nederland alone: the national age profile is no other gemeente's figure;
+        # filtered on the account's gemeenten, only the Nederland rows are stored
+        notes += _left_out_note(present, of_account=True)
+        return sorted(wanted)
     if not kept:
         raise InputRefused(f"Bestand {path.name}: geen van de gemeenten van uw account "
                            f"({', '.join(sorted(wanted))}) staat in het bestand; er is niets opgeslagen.")
