@@ -245,6 +245,8 @@ if this_year["signal_index"].notna().any():
             who, group_text = continuum.signal_population(signal_kind, group)
             per = "per 100 " + (group_text if who != "Kinderen" else "kinderen")
             gemeente_rate = ("afgeschermd" if protected["gemeente_rate_hidden"].iloc[0] else
+                             a11y.figure_text(None, False, 1, True)
+                             if protected["gemeente_rate_unknown"].iloc[0] else
                              f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} {per}")
             st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({

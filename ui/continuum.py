@@ -524,7 +524,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     population it divides by is (signals_by_wijk: population_hidden, a hidden BRP cell); the
     gemeente rate wherever the gemeente total or the gemeente's population is. `rate_hidden` and
     `gemeente_rate_hidden` say so (the rates are then NaN); `rate_unknown` where the rate is not
-    hidden but unknown (population_unknown: CBS keeps the wijk's children secret)."""
+    hidden but unknown (population_unknown: CBS keeps the wijk's children secret), and
+    `gemeente_rate_unknown` where the gemeente has such a wijk."""
     whole = frame if whole is None else whole
     row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
     column = col_of[column_keys(frame.iloc[:1])[0]]
@@ -547,10 +548,19 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     out["gemeente_rate_hidden"] = out["gemeente_hidden"] | (
         out["gemeente_population_hidden"].fillna(False).astype(bool)
         if "gemeente_population_hidden" in out else False)
+    # A wijk whose children CBS keeps secret counts in the gemeente total but not in the children
+    # it divides by: the rate would be too high (6,4 where 5,6 per 100 is true). Over the other
+    # wijken alone it would be the total minus that wijk's count, which may be hidden. So the
+    # gemeente rate is unknown in a gemeente with such a wijk, whatever its count.
+    out["gemeente_rate_unknown"] = ~out["gemeente_rate_hidden"] & bool(
+        "population_unknown" in whole and whole["population_unknown"].fillna(False).astype(bool).any())
     if "gemeente_rate_per_100" in out and "gemeente_population_children" in out:
         # from the protected total (wijk rows), never from a hidden one
-        out["gemeente_rate_per_100"] = (float("nan") if out["gemeente_rate_hidden"].iloc[0] else
-                                        100 * counts[-1, column] / out["gemeente_population_children"])
+        out["gemeente_rate_per_100"] = (
+            float("nan") if out["gemeente_rate_hidden"].iloc[0] or out["gemeente_rate_unknown"].iloc[0]
+            else 100 * counts[-1, column] / out["gemeente_population_children"])
+    if "ratio_to_gemeente" in out:
+        out.loc[out["gemeente_rate_unknown"], "ratio_to_gemeente"] = float("nan")
     return out
 
 

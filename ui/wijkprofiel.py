@@ -317,6 +317,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             rate = ("afgeschermd" if item["rate_hidden"] else a11y.figure_text(None, False, 1, True)
                     if item["rate_unknown"] else f"{format_number(item['rate_per_100'], 1)} per 100")
             gemeente = ("afgeschermd" if item["gemeente_rate_hidden"]
+                        else a11y.figure_text(None, False, 1, True) if item["gemeente_rate_unknown"]
                         else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
             lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")
         st.markdown("\n".join(lines) if lines else "Geen signalen voor deze wijk.")
