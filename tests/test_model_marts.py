@@ -361,6 +361,8 @@ def test_signals_of_a_wijk_whose_children_cbs_keeps_secret_are_counted_with_an_u
         ("WK000101", "Noord", 40, 200.0, 20.0, False, 85),
         ("WK000102", "Zuid", 20, 40.0, 50.0, False, 85),
         ("WK000103", "Oost", 25, None, None, True, 85)]
+    # the gemeente rate the model compares wijken with: over the wijken whose children are known
+    assert rows(con, "select distinct gemeente_rate_per_100 from signals_by_wijk") == [(25.0,)]
     # no rate, so it adjusts no estimate
     assert rows(con, """select wijk_code, used_in_index from signals_used_by_wijk
         order by wijk_code""") == [("WK000101", True), ("WK000102", True), ("WK000103", False)]

@@ -95,6 +95,17 @@ gemeente_counts as (
     group by all
 ),
 
+-- the gemeente rate's numerator: not the signals of a wijk whose children CBS keeps secret, which
+-- are not in the children it divides by (they would raise the rate the model compares wijken
+-- with; the pages show no gemeente rate there at all: ui.continuum.protected_signal)
+gemeente_rate_counts as (
+    select c.gemeente_code, c.year, c.signal_kind, c.age_group, sum(c.children_count) as children_count
+    from counts as c
+    anti join population_unknown_by_wijk as u
+        on u.gemeente_code = c.gemeente_code and u.year = c.year and u.wijk_code = c.wijk_code
+    group by all
+),
+
 gemeente_population as (
     select gemeente_code, year, age_group, sum(children) as children
     from population
@@ -140,10 +151,13 @@ rates_unprotected as (
         gc.children_count as gemeente_children_count,
         case when w.signal_type = 'cbs_jeugdzorg' then cg.young_people
             else gp.children end as gemeente_population_children,
-        100 * gc.children_count / nullif(case when w.signal_type = 'cbs_jeugdzorg'
+        100 * case when w.signal_type = 'cbs_jeugdzorg' then gc.children_count
+            else coalesce(gr.children_count, 0) end
+            / nullif(case when w.signal_type = 'cbs_jeugdzorg'
             then cg.young_people else gp.children end, 0) as gemeente_rate_per_100
     from wijk_rows as w
     inner join gemeente_counts as gc using (gemeente_code, year, signal_kind, age_group)
+    left join gemeente_rate_counts as gr using (gemeente_code, year, signal_kind, age_group)
     inner join gemeente_population as gp using (gemeente_code, year, age_group)
     left join cbs_young as cy using (gemeente_code, wijk_code, year)
     left join cbs_young_gemeente as cg using (gemeente_code, year)
