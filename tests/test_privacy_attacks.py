@@ -47,6 +47,22 @@ def _clear():
     clear_caches()
 
 
+def _so_pupils_on_tekorten(app_db, analist, organisation: str, rows: list[list], file_name: str):
+    """Upload speciaal-onderwijs `rows` as `organisation` and read the Tekorten table of so/sbo
+    pupils of 4-12 (the pupils beside the modelled BSO need) as the analist sees it."""
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", rows),
+                                  "speciaal-onderwijs", organisation, "2024", file_name)
+    finally:
+        con.close()
+    _clear()
+    at = run_page("tekorten", account=analist)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    return next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+
+
 def test_a_padding_upload_reveals_no_small_count_of_another(app_db):
     signals, before, _ = _views()
     jeugdhulp = signals[signals["signal_type"] == "jeugdhulp"]
@@ -404,17 +420,7 @@ def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db,
               "Nieuwland", "Oude Haven", "Vlietzoom", "Zuiderpark"]
     rows = [[wijk, "SO Padding", "so", "4", "gedrag", "ingeschreven", "4-12", PADDING, None]
             for wijk in wijken]
-    con = store.connect(app_db)
-    try:
-        jobs.import_registration(con, filled_template("speciaal-onderwijs", rows),
-                                  "speciaal-onderwijs", "SO Padding", "2024", "padding.xlsx")
-    finally:
-        con.close()
-    _clear()
-    at = run_page("tekorten", account=analist)
-    at.selectbox(key="tekorten_age").set_value("4-12").run()
-    assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+    table = _so_pupils_on_tekorten(app_db, analist, "SO Padding", rows, "padding.xlsx")
     shown = dict(zip(table["Wijk"], table["Leerlingen (waargenomen)"], strict=True))
     hidden = "afgeschermd"
     # the sample's pupils plus 10: the Buitengebied (1 + 10) hidden by the contributor rule, and
@@ -1112,20 +1118,9 @@ def test_the_modelled_bso_need_gives_no_vso_pupils_away(app_db, analist, vso_age
     # so_ingeschreven cell that Tekorten shows as 'Leerlingen'; the modelled BSO need beside it
     # left vso out (past BSO age). Its range gives its pupils exactly: the shown pupils minus
     # those were the 2.
-    con = store.connect(app_db)
-    try:
-        jobs.import_registration(
-            con, filled_template("speciaal-onderwijs", [
-                ["Nieuwland", "De Brug", "vso", "4", None, "ingeschreven", vso_age, 2, None],
-                ["Nieuwland", "De Brug", "so", "4", None, "ingeschreven", "4-12", 10, None]]),
-            "speciaal-onderwijs", "De Brug", "2024", "leerlingen.xlsx")
-    finally:
-        con.close()
-    _clear()
-    at = run_page("tekorten", account=analist)
-    at.selectbox(key="tekorten_age").set_value("4-12").run()
-    assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+    table = _so_pupils_on_tekorten(app_db, analist, "De Brug", [
+        ["Nieuwland", "De Brug", "vso", "4", None, "ingeschreven", vso_age, 2, None],
+        ["Nieuwland", "De Brug", "so", "4", None, "ingeschreven", "4-12", 10, None]], "leerlingen.xlsx")
     checked = 0
     for row in table.itertuples(index=False):
         pupils, estimate = row[1], row[-1]
