@@ -29,6 +29,11 @@ def axe_violations(page, rules: list[str] | None = None) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
+    # axe judges the page as it stays, not a frame of a fade: an element Streamlit is still fading
+    # in (or out) is half transparent and measured grey (#838383 on Databronnen, once in a CI run)
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important;"
+                               " animation: none !important; }")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     results = Axe().run(page, options={"runOnly": run_only, "resultTypes": ["violations"]})
     return [f"{violation['id']}: {node['target']} ({(node.get('failureSummary') or '').splitlines()[-1]})"
             for violation in results.response["violations"] for node in violation["nodes"]]
