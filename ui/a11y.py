@@ -191,8 +191,8 @@ def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -
     return format_number(value, decimals) or "geen gegevens"
 
 
-def _flag(value) -> bool:
-    # only a true boolean counts (a missing flag is a wijk without data)
+def true_flag(value) -> bool:
+    """Whether a frame's flag is a true boolean (a missing flag is a wijk without data)."""
     import numpy as np
 
     return isinstance(value, bool | np.bool_) and bool(value)
@@ -262,7 +262,7 @@ def map_alternative(values, label: str, place: str, decimals: int = 0, secret: i
     for name, shown, flag, unknown in zip(values["wijk_name"].tolist(), values["value"].tolist(),
                                           values["hidden"].tolist(), unknown_flags, strict=True):
         # as on the map: only a true boolean hides (a missing flag is a wijk without data)
-        hidden, unknown = _flag(flag), _flag(unknown)
+        hidden, unknown = true_flag(flag), true_flag(unknown)
         value = None if hidden or unknown or not _visible(shown) else float(shown)
         text = figure_text(shown, hidden, decimals, unknown)
         (unknown_items if unknown and not hidden else items).append((str(name), value, text))

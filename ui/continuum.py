@@ -586,17 +586,19 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
     codes = whole["wijk_code"].tolist()
     names = dict(zip(reversed(codes), reversed(whole["wijk_name"].tolist()), strict=True))
     population = _covered_population(whole, row_of, kinds)
+
+    def any_per_wijk(column: str) -> np.ndarray:
+        # per wijk: whether any of its rows sets the flag (a missing flag or NaN does not)
+        per_wijk = np.zeros(len(row_of), dtype=bool)
+        if column in whole:
+            flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
+                                for flag in whole[column].tolist()], dtype=bool)
+            np.logical_or.at(per_wijk, [row_of[code] for code in codes], flags)
+        return per_wijk
+
     # a rate over a hidden population cell (of any age group of the signal) gives it back
-    population_hidden = np.zeros(len(row_of), dtype=bool)
-    if "population_hidden" in whole:
-        flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
-                            for flag in whole["population_hidden"].tolist()], dtype=bool)
-        np.logical_or.at(population_hidden, [row_of[code] for code in codes], flags)
-    population_unknown = np.zeros(len(row_of), dtype=bool)
-    if "population_unknown" in whole:
-        flags = np.asarray([bool(flag) if flag is not None and flag == flag else False
-                            for flag in whole["population_unknown"].tolist()], dtype=bool)
-        np.logical_or.at(population_unknown, [row_of[code] for code in codes], flags)
+    population_hidden = any_per_wijk("population_hidden")
+    population_unknown = any_per_wijk("population_unknown")
     chosen = [k for k, kind in enumerate(cube.kinds) if kinds is None or kind in kinds]
     if kinds is None or len(chosen) == 1:
         # a margin of the protected table: the wijk total, or the wijk's total of one kind

@@ -24,7 +24,7 @@ from transforms.labels import short_wijk_name
 from transforms.privacy import format_number
 from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
-from ui.a11y import figure_text
+from ui.a11y import figure_text, true_flag
 from ui.data import cursor, query
 
 _CHOSEN_GEOMETRIES = WIJK_GEOMETRIES_SQL
@@ -298,8 +298,8 @@ def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
     rows = []
     for wijk_code in shapes.geometry_text:
         row = by_wijk.get(wijk_code)
-        hidden = row is not None and isinstance(row[2], (bool, np.bool_)) and bool(row[2])
-        unknown = row is not None and isinstance(row[3], (bool, np.bool_)) and bool(row[3])
+        hidden = row is not None and true_flag(row[2])
+        unknown = row is not None and true_flag(row[3])
         value = float("nan") if row is None or hidden or row[1] is None else row[1]
         text = figure_text(value, hidden, decimals, unknown)
         name = (row[0] if row is not None and isinstance(row[0], str)
