@@ -79,7 +79,7 @@ plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"t
 chart_downloads(figure, f"Trend {indicator.label}")
 
 # The chart's text alternative: the latest year ranked, and every point as a table (wijk x year).
-shown_years = sorted(combined["year"].unique())
+shown_years = years_with_figures
 
 
 def point_text(row) -> str:
