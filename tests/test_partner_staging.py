@@ -49,21 +49,29 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.criterion') as varchar) as criterion,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'vve-indicaties'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as age_group,
+        try_cast(r.payload_values[2] as varchar) as criterion,
+        try_cast(r.payload_values[3] as integer) as children_count
+    from (
+        select *, json_extract_string(payload, ['$.age_group', '$.criterion', '$.children_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;

@@ -11,10 +11,11 @@ REGENERATE = f"python -m transforms.partner_staging > {GENERATED_PATH.relative_t
 
 def staging_sql(rtype: RegistrationType) -> str:
     """The select of the staging view of one partner registration type."""
+    # one parse of each row's JSON for all its columns (a list of paths), not one per column
+    paths = ", ".join(f"'$.{c.name}'" for c in rtype.stored_columns)
     typed = ",\n".join(
-        f"        try_cast(json_extract_string(r.payload, '$.{c.name}') as {c.sql_type})"
-        f" as {c.name}"
-        for c in rtype.stored_columns
+        f"        try_cast(r.payload_values[{i}] as {c.sql_type}) as {c.name}"
+        for i, c in enumerate(rtype.stored_columns, start=1)
     )
     return f"""-- One row per place and breakdown of '{rtype.key}', active uploads only: per organisation,
 -- gemeente and year the upload of the latest period (2024-Q3 after 2024-Q1; the year '2024' ends
@@ -30,19 +31,27 @@ with active as (
     ) = 1
 ),
 
+rows as (
+    select r.*, a.organisation, a.period, a.year
+    from raw_partner__registration_rows as r
+    inner join active as a using (load_id)
+    where r.registration_type = '{rtype.key}'
+),
+
 final as (
     select
         r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
+        r.organisation,
+        r.period,
+        r.year,
         r.gemeente_code,
         r.wijk_code,
         r.buurt_code,
 {typed}
-    from raw_partner__registration_rows as r
-    inner join active as a using (load_id)
-    where r.registration_type = '{rtype.key}'
+    from (
+        select *, json_extract_string(payload, [{paths}]) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final

@@ -9,7 +9,13 @@
 -- Buurten of the BRP map to their wijk.
 -- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions, stg_region_names.
 -- rebuild: per gemeente
-with mapped as (
+with age_groups as (
+    -- the ages of each age group, and the group's share of an even spread over the ages 0-14
+    select *
+    from (values ('0-2', 0, 1), ('2-4', 2, 3), ('4-12', 4, 11)) as t (age_group, age_from, age_to)
+),
+
+mapped as (
     select
         b.year,
         b.age,
@@ -24,15 +30,22 @@ with mapped as (
         on r.region_code = b.region_code
 ),
 
-brp_by_age as (
-    select
-        gemeente_code,
-        wijk_code,
-        year,
-        age,
-        sum(children_count)::double as children,
-        'brp' as population_source
+brp_wijken as (
+    -- a wijk and year with any BRP row is counted, never estimated
+    select distinct gemeente_code, wijk_code, year
     from mapped
+),
+
+brp_by_age_group as (
+    select
+        m.gemeente_code,
+        m.wijk_code,
+        m.year,
+        a.age_group,
+        sum(m.children_count)::double as children,
+        'brp' as population_source
+    from mapped as m
+    inner join age_groups as a on m.age between a.age_from and a.age_to
     group by all
 ),
 
@@ -79,17 +92,32 @@ wijk_share as (
     where w.young_count is not null
 ),
 
+-- The three routes work on age groups: a wijk's children of an age group are its share times
+-- the sum of the profile over the group's ages, which equals the sum of the shares per age.
+gemeente_profile as (
+    select gemeente_code, year, age, persons_count
+    from stg_cbs__population_by_age
+    where persons_count is not null
+),
+
+gemeente_profile_by_age_group as (
+    select p.gemeente_code, p.year, a.age_group, sum(p.persons_count) as persons_count
+    from gemeente_profile as p
+    inner join age_groups as a on p.age between a.age_from and a.age_to
+    group by all
+),
+
 by_gemeente_profile as (
     select
         s.gemeente_code,
         s.wijk_code,
         p.year,
-        p.age,
+        p.age_group,
         p.persons_count * s.young_share as children,
         'cbs-schatting' as population_source
-    from stg_cbs__population_by_age as p
+    from gemeente_profile_by_age_group as p
     inner join wijk_share as s on s.gemeente_code = p.gemeente_code and s.year = p.year
-    where s.young_share is not null and p.persons_count is not null
+    where s.young_share is not null
 ),
 
 national_profile as (
@@ -100,16 +128,23 @@ national_profile as (
     qualify count(*) over (partition by year) = 15
 ),
 
+national_profile_by_age_group as (
+    select p.year, a.age_group, sum(p.age_share) as age_share
+    from national_profile as p
+    inner join age_groups as a on p.age between a.age_from and a.age_to
+    group by all
+),
+
 by_national_profile as (
     select
         s.gemeente_code,
         s.wijk_code,
         s.year,
-        p.age,
+        p.age_group,
         s.young_count * p.age_share as children,
         'cbs-landelijk-profiel' as population_source
     from wijk_share as s
-    inner join national_profile as p using (year)
+    inner join national_profile_by_age_group as p using (year)
 ),
 
 evenly_spread as (
@@ -117,54 +152,52 @@ evenly_spread as (
         s.gemeente_code,
         s.wijk_code,
         s.year,
-        ages.age,
-        s.young_count / 15.0 as children,
+        a.age_group,
+        s.young_count * (a.age_to - a.age_from + 1) / 15.0 as children,
         'kwb-gelijk-verdeeld' as population_source
     from wijk_share as s
-    cross join (select unnest(range(0, 15)) as age) as ages
+    cross join age_groups as a
 ),
 
--- per gemeente and year the first route with a profile, and an estimate only for a wijk and year
--- without BRP. Windows over the gemeente, not anti joins: a filter on the gemeente (the rebuild
--- of one gemeente) then reaches every source.
-estimated_by_age as (
-    select * exclude (route)
+-- per gemeente and year the first route with a profile: the gemeente's own 03759ned when it has
+-- a figure for a wijk with a share, else Nederland's when loaded for the year, else the even
+-- spread; and an estimate only for a wijk and year without BRP. Joins on the gemeente's own keys,
+-- not anti joins: a filter on the gemeente (the rebuild of one gemeente) then reaches every source.
+route_per_gemeente as (
+    select
+        s.gemeente_code,
+        s.year,
+        case
+            when bool_or(s.young_share is not null and own.gemeente_code is not null) then 1
+            when bool_or(nat.year is not null) then 2
+            else 3
+        end as route
+    from wijk_share as s
+    left join (select distinct gemeente_code, year from gemeente_profile) as own
+        using (gemeente_code, year)
+    left join (select distinct year from national_profile) as nat using (year)
+    group by all
+),
+
+estimated_by_age_group as (
+    select e.* exclude (route)
     from (
         select *, 1 as route from by_gemeente_profile
         union all by name
         select *, 2 as route from by_national_profile
         union all by name
         select *, 3 as route from evenly_spread
-    )
-    qualify route = min(route) over (partition by gemeente_code, year)
-),
-
-by_age as (
-    select *
-    from (
-        select * from brp_by_age
-        union all by name
-        select * from estimated_by_age
-    )
-    qualify population_source = 'brp'
-        or not bool_or(population_source = 'brp') over (partition by gemeente_code, wijk_code, year)
+    ) as e
+    inner join route_per_gemeente as r using (gemeente_code, year, route)
 ),
 
 grouped as (
-    select
-        gemeente_code,
-        wijk_code,
-        year,
-        case
-            when age between 0 and 1 then '0-2'
-            when age between 2 and 3 then '2-4'
-            when age between 4 and 11 then '4-12'
-        end as age_group,
-        sum(children) as children,
-        min(population_source) as population_source
-    from by_age
-    where age between 0 and 11
-    group by all
+    select * from brp_by_age_group
+    union all by name
+    select e.*
+    from estimated_by_age_group as e
+    left join (select *, true as has_brp from brp_wijken) as b using (gemeente_code, wijk_code, year)
+    where b.has_brp is null
 ),
 
 final as (

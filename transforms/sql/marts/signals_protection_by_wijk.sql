@@ -57,16 +57,27 @@ input_rows as (
 
 -- everything cube_rows reads of a table: each row hashed twice (DuckDB's hash of all its values,
 -- the second time with a salt), combined per table; the rows' keys fix the pages' order, so the
--- set of rows is the whole input
+-- set of rows is the whole input. Grouped and joined back rather than a window: no sort of the
+-- input rows.
+digests as (
+    select
+        gemeente_code,
+        year,
+        signal_type,
+        bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count))
+            ::varchar || '-'
+        || bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count,
+            'kindkaart'))::varchar as input_digest
+    from input_rows
+    group by all
+),
+
 final as (
     select
-        *,
-        (bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count))
-            over per_table)::varchar || '-'
-        || (bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count,
-            'kindkaart')) over per_table)::varchar as input_digest
-    from input_rows
-    window per_table as (partition by gemeente_code, year, signal_type)
+        i.*,
+        d.input_digest
+    from input_rows as i
+    inner join digests as d using (gemeente_code, year, signal_type)
 )
 
 select * from final

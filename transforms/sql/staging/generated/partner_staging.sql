@@ -17,23 +17,31 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.location_name') as varchar) as location_name,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.support_need') as varchar) as support_need,
-        try_cast(json_extract_string(r.payload, '$.niveau') as varchar) as niveau,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'extra-ondersteuning'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as location_name,
+        try_cast(r.payload_values[2] as varchar) as age_group,
+        try_cast(r.payload_values[3] as varchar) as support_need,
+        try_cast(r.payload_values[4] as varchar) as niveau,
+        try_cast(r.payload_values[5] as integer) as children_count
+    from (
+        select *, json_extract_string(payload, ['$.location_name', '$.age_group', '$.support_need', '$.niveau', '$.children_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -53,23 +61,31 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.location_name') as varchar) as location_name,
-        try_cast(json_extract_string(r.payload, '$.care_type') as varchar) as care_type,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.places') as integer) as places
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'kinderopvang-bezetting'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as location_name,
+        try_cast(r.payload_values[2] as varchar) as care_type,
+        try_cast(r.payload_values[3] as varchar) as age_group,
+        try_cast(r.payload_values[4] as integer) as children_count,
+        try_cast(r.payload_values[5] as integer) as places
+    from (
+        select *, json_extract_string(payload, ['$.location_name', '$.care_type', '$.age_group', '$.children_count', '$.places']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -89,21 +105,29 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.criterion') as varchar) as criterion,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'vve-indicaties'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as age_group,
+        try_cast(r.payload_values[2] as varchar) as criterion,
+        try_cast(r.payload_values[3] as integer) as children_count
+    from (
+        select *, json_extract_string(payload, ['$.age_group', '$.criterion', '$.children_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -123,26 +147,34 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.school') as varchar) as school,
-        try_cast(json_extract_string(r.payload, '$.school_type') as varchar) as school_type,
-        try_cast(json_extract_string(r.payload, '$.cluster') as varchar) as cluster,
-        try_cast(json_extract_string(r.payload, '$.referral_reason') as varchar) as referral_reason,
-        try_cast(json_extract_string(r.payload, '$.enrolment_status') as varchar) as enrolment_status,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.bso_needed_count') as integer) as bso_needed_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'speciaal-onderwijs'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as school,
+        try_cast(r.payload_values[2] as varchar) as school_type,
+        try_cast(r.payload_values[3] as varchar) as cluster,
+        try_cast(r.payload_values[4] as varchar) as referral_reason,
+        try_cast(r.payload_values[5] as varchar) as enrolment_status,
+        try_cast(r.payload_values[6] as varchar) as age_group,
+        try_cast(r.payload_values[7] as integer) as children_count,
+        try_cast(r.payload_values[8] as integer) as bso_needed_count
+    from (
+        select *, json_extract_string(payload, ['$.school', '$.school_type', '$.cluster', '$.referral_reason', '$.enrolment_status', '$.age_group', '$.children_count', '$.bso_needed_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -162,24 +194,32 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.school') as varchar) as school,
-        try_cast(json_extract_string(r.payload, '$.school_type') as varchar) as school_type,
-        try_cast(json_extract_string(r.payload, '$.cluster') as varchar) as cluster,
-        try_cast(json_extract_string(r.payload, '$.referral_reason') as varchar) as referral_reason,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.waiting_weeks') as double) as waiting_weeks
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'wachtlijst-so'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as school,
+        try_cast(r.payload_values[2] as varchar) as school_type,
+        try_cast(r.payload_values[3] as varchar) as cluster,
+        try_cast(r.payload_values[4] as varchar) as referral_reason,
+        try_cast(r.payload_values[5] as integer) as children_count,
+        try_cast(r.payload_values[6] as double) as waiting_weeks
+    from (
+        select *, json_extract_string(payload, ['$.school', '$.school_type', '$.cluster', '$.referral_reason', '$.children_count', '$.waiting_weeks']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -199,24 +239,32 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.provider') as varchar) as provider,
-        try_cast(json_extract_string(r.payload, '$.support_type') as varchar) as support_type,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.trajectories_count') as integer) as trajectories_count,
-        try_cast(json_extract_string(r.payload, '$.support_hours') as double) as support_hours
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'ondersteuningstrajecten'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as provider,
+        try_cast(r.payload_values[2] as varchar) as support_type,
+        try_cast(r.payload_values[3] as varchar) as age_group,
+        try_cast(r.payload_values[4] as integer) as children_count,
+        try_cast(r.payload_values[5] as integer) as trajectories_count,
+        try_cast(r.payload_values[6] as double) as support_hours
+    from (
+        select *, json_extract_string(payload, ['$.provider', '$.support_type', '$.age_group', '$.children_count', '$.trajectories_count', '$.support_hours']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -236,22 +284,30 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.provider') as varchar) as provider,
-        try_cast(json_extract_string(r.payload, '$.youth_care_type') as varchar) as youth_care_type,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'jeugdhulp'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as provider,
+        try_cast(r.payload_values[2] as varchar) as youth_care_type,
+        try_cast(r.payload_values[3] as varchar) as age_group,
+        try_cast(r.payload_values[4] as integer) as children_count
+    from (
+        select *, json_extract_string(payload, ['$.provider', '$.youth_care_type', '$.age_group', '$.children_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -271,23 +327,31 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.provider') as varchar) as provider,
-        try_cast(json_extract_string(r.payload, '$.request_kind') as varchar) as request_kind,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.waiting_weeks') as double) as waiting_weeks
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'wachtlijst-zorg'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as provider,
+        try_cast(r.payload_values[2] as varchar) as request_kind,
+        try_cast(r.payload_values[3] as varchar) as age_group,
+        try_cast(r.payload_values[4] as integer) as children_count,
+        try_cast(r.payload_values[5] as double) as waiting_weeks
+    from (
+        select *, json_extract_string(payload, ['$.provider', '$.request_kind', '$.age_group', '$.children_count', '$.waiting_weeks']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
@@ -307,25 +371,33 @@ with active as (
     ) = 1
 ),
 
-final as (
-    select
-        r.load_id,
-        a.organisation,
-        a.period,
-        a.year,
-        r.gemeente_code,
-        r.wijk_code,
-        r.buurt_code,
-        try_cast(json_extract_string(r.payload, '$.location_name') as varchar) as location_name,
-        try_cast(json_extract_string(r.payload, '$.group_name') as varchar) as group_name,
-        try_cast(json_extract_string(r.payload, '$.group_kind') as varchar) as group_kind,
-        try_cast(json_extract_string(r.payload, '$.age_group') as varchar) as age_group,
-        try_cast(json_extract_string(r.payload, '$.places') as integer) as places,
-        try_cast(json_extract_string(r.payload, '$.children_count') as integer) as children_count,
-        try_cast(json_extract_string(r.payload, '$.professionals_count') as integer) as professionals_count
+rows as (
+    select r.*, a.organisation, a.period, a.year
     from raw_partner__registration_rows as r
     inner join active as a using (load_id)
     where r.registration_type = 'groepsgrootte'
+),
+
+final as (
+    select
+        r.load_id,
+        r.organisation,
+        r.period,
+        r.year,
+        r.gemeente_code,
+        r.wijk_code,
+        r.buurt_code,
+        try_cast(r.payload_values[1] as varchar) as location_name,
+        try_cast(r.payload_values[2] as varchar) as group_name,
+        try_cast(r.payload_values[3] as varchar) as group_kind,
+        try_cast(r.payload_values[4] as varchar) as age_group,
+        try_cast(r.payload_values[5] as integer) as places,
+        try_cast(r.payload_values[6] as integer) as children_count,
+        try_cast(r.payload_values[7] as integer) as professionals_count
+    from (
+        select *, json_extract_string(payload, ['$.location_name', '$.group_name', '$.group_kind', '$.age_group', '$.places', '$.children_count', '$.professionals_count']) as payload_values
+        from rows
+    ) as r
 )
 
 select * from final;
