@@ -48,6 +48,9 @@ span_weights as (
             )
         end as weight
     from population_by_wijk_age as p
+    -- only wijken with places: the weights of the others are never used
+    inner join (select distinct gemeente_code, wijk_code from int_supply__places_by_wijk_span) as pw
+        using (gemeente_code, wijk_code)
     inner join span_groups as sg using (age_group)
     left join population_protection_by_wijk as h
         on h.gemeente_code = p.gemeente_code and h.year = p.year and h.wijk_code = p.wijk_code

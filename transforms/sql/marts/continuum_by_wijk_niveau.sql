@@ -104,7 +104,8 @@ signal_index as (
         year,
         age_group,
         round(avg(ratio_to_gemeente), 1) as signal_index,
-        string_agg(distinct signal_kind, ', ' order by signal_kind) as signal_types
+        -- the kinds' distinct names in order; a list, not an ordered aggregate (a sort per group)
+        array_to_string(list_sort(list_distinct(list(signal_kind))), ', ') as signal_types
     from signal_rows
     group by all
 ),
