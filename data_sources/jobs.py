@@ -172,19 +172,12 @@ def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | Non
                actor: str = "opdrachtregel", within: set[str] | None = None) -> lrk.LrkImport:
     """Store an LRK export and rebuild the marts, in one transaction (with the audit line). An
     error the readers did not foresee is a Dutch refusal too (refused_unforeseen). `within`: the
-    gemeenten of the account that reads it (None: every gemeente, the command line); an export
-    that would count for another gemeente is refused, nothing stored."""
+    gemeenten of the account that reads it (None: every gemeente, the command line); only the
+    locations of those gemeenten are stored (the register's national export is one file), the
+    others are named in a note, and an export with none of them is refused, nothing stored."""
     def work() -> lrk.LrkImport:
         with store.transaction(con):
-            result = lrk.import_lrk_file(con, path, year=year)
-            outside = sorted(set(result.covered) - within) if within is not None else []
-            if outside:
-                shown = ", ".join(outside[:5]) + (f" en nog {len(outside) - 5}" if len(outside) > 5 else "")
-                raise InputRefused(
-                    f"Bestand {Path(path).name}: de export telt ook voor {len(outside)} gemeente(n) die "
-                    f"niet bij uw account horen ({shown}); er is niets opgeslagen. Lees de export van uw "
-                    "eigen gemeente in (het register zoekt op verantwoordelijke gemeente), of vraag de "
-                    "beheerder van de server (python -m data_sources import-lrk).")
+            result = lrk.import_lrk_file(con, path, year=year, within=within)
             transforms.build(con)
             accounts.audit(con, actor, "lrk-lading", f"{Path(path).name}", result.covered)
         return result

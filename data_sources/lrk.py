@@ -383,11 +383,15 @@ def store_lrk(
     source: str = "lrk",
     file_name: str | None = None,
     file_hash: str | None = None,
+    within: set[str] | None = None,
 ) -> LrkImport:
     """Map each location's postcode to buurt and wijk (postcodes of the nearest year) and store the
     export as one load. It counts, and replaces an earlier export of the year, only for the
     gemeenten it covers (see _register_gemeenten and _coverage); an earlier export that no longer
-    counts anywhere is superseded. Call inside a transaction."""
+    counts anywhere is superseded. With `within` (the gemeenten of the account that reads it) only
+    the locations of those register gemeenten are stored, so that an analist of one gemeente can
+    read the register's national export; the others are named in a note. Call inside a
+    transaction."""
     con.register("_lrk_frame", frame)
     try:
         mapped = con.execute(
@@ -421,6 +425,9 @@ def store_lrk(
             "register_gemeente_code")["responsible_gemeente"].first().items():
         if name.strip().upper() != code:
             names.setdefault(code, name.strip())
+    if within is not None:
+        mapped, skipped_note = _only_within(mapped, within, names)
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []), *([skipped_note] if skipped_note else [])]
     replaced, kept = _coverage(con, mapped, year)
     mapped["covers_register"] = ~mapped["register_gemeente_code"].isin(
         [k.gemeente_code for k in kept])
@@ -481,6 +488,27 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]
+                 ) -> tuple[pd.DataFrame, str]:
+    """The locations whose register gemeente is one of `within`, and a note on the others (empty
+    when there are none); refused when no location is left."""
+    own = mapped["register_gemeente_code"].isin(within)
+    others = sorted(mapped.loc[~own, "register_gemeente_code"].dropna().unique())
+    label = ", ".join(_gemeente_label(code, names) for code in sorted(within)[:5])
+    if not own.any():
+        raise InputRefused(
+            f"De export heeft geen locaties waarvoor {label} de verantwoordelijke gemeente is; "
+            "er is niets opgeslagen. Kies in het register de gemeente van uw account, of lees de "
+            "landelijke export in met een account voor alle gemeenten.")
+    skipped = int((~own).sum())
+    note = ""
+    if skipped:
+        where = (f"{len(others)} andere gemeente(n)" if others else "geen bekende gemeente")
+        note = (f"{skipped} locatie(s) van {where} niet opgeslagen: alleen de locaties van "
+                f"{label} horen bij uw account")
+    return mapped.loc[own].reset_index(drop=True), note
 
 
 def _gemeente_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -596,9 +624,10 @@ def _supersede_replaced(con: duckdb.DuckDBPyConnection, year: int) -> None:
 
 def import_lrk_file(
     con: duckdb.DuckDBPyConnection, path: str | Path, *, year: int | None = None,
-    source: str = "lrk",
+    source: str = "lrk", within: set[str] | None = None,
 ) -> LrkImport:
-    """Read, map and store one LRK export in a single transaction (nothing stored on refusal)."""
+    """Read, map and store one LRK export in a single transaction (nothing stored on refusal);
+    with `within`, only the locations of those gemeenten (store_lrk)."""
     path = Path(path)
     year = year or year_from_file_name(path)
     if year is None:
@@ -609,7 +638,7 @@ def import_lrk_file(
     frame = read_lrk_export(path, year)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
-                         file_hash=store.file_sha256(path))
+                         file_hash=store.file_sha256(path), within=within)
 
 
 def import_sample_lrk(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[LrkImport]:

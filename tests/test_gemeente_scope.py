@@ -482,30 +482,49 @@ def test_the_command_line_stores_every_gemeente_of_a_file(app_db):
     assert _stored(app_db) == ["GM0344", "GM0345"]
 
 
-@pytest.mark.parametrize(("own", "stored"), [(["GM0344"], False), (["GM9999"], True)])
-def test_an_lrk_export_counting_for_another_gemeente_is_refused_for_a_tied_account(app_db, own, stored):
+def _read_lrk_on_the_page(app_db, own: list[str], name: str, data: bytes):
     from conftest import add_account
 
-    lrk = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
     add_account(app_db, "ana", "analist", gemeenten=own)
-    before = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
     at = run_page("gemeente_laden", account=Account("ana", "analist"))
-    at.file_uploader(key="laden_lrk").set_value((lrk.name, lrk.read_bytes(), "text/csv"))
+    at.file_uploader(key="laden_lrk").set_value((name, data, "text/csv"))
     at.run()
     next(b for b in at.button if b.label == "LRK-export inlezen").click()
     at.run()
     assert not at.exception, at.exception
-    after = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
-    if stored:
-        assert not at.error and after[0][0] == before[0][0] + 1
-    else:
-        assert [e.value for e in at.error] == [
-            f"{lrk.name} is niet ingelezen; er is niets opgeslagen.",
-            f"Bestand {lrk.name}: de export telt ook voor 1 gemeente(n) die niet bij uw account horen "
-            "(GM9999); er is niets opgeslagen. Lees de export van uw eigen gemeente in (het register "
-            "zoekt op verantwoordelijke gemeente), of vraag de beheerder van de server (python -m "
-            "data_sources import-lrk)."]
-        assert after == before
+    return at
+
+
+def test_an_lrk_export_without_a_location_of_the_account_is_refused(app_db):
+    lrk = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+    before = fetch(app_db, "select count(*) from loads where dataset like 'lrk%'")
+    at = _read_lrk_on_the_page(app_db, ["GM0344"], lrk.name, lrk.read_bytes())
+    assert [e.value for e in at.error] == [
+        f"{lrk.name} is niet ingelezen; er is niets opgeslagen.",
+        "De export heeft geen locaties waarvoor GM0344 de verantwoordelijke gemeente is; er is niets "
+        "opgeslagen. Kies in het register de gemeente van uw account, of lees de landelijke export in "
+        "met een account voor alle gemeenten."]
+    assert fetch(app_db, "select count(*) from loads where dataset like 'lrk%'") == before
+
+
+def test_a_tied_analist_reads_the_national_lrk_export_for_its_own_gemeente(app_db):
+    # the register's open data is one national file: the analist of Voorbeeldstad keeps its own
+    # locations and is told about the others, which are not stored and count nowhere
+    lrk = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+    data = lrk.read_bytes()  # cp1252 with CRLF, as the register writes it
+    other = ("555000001;KDV;Elders Kinderopvang;40;J;Ingeschreven;01-01-2020;;Dorpsstraat 1;9999 ZZ;"
+             "Elders;GM0344;;;;;;;;;;\r\n"
+             "555000002;BSO;Elders BSO;20;N;Ingeschreven;01-01-2020;;Dorpsstraat 2;9999 ZZ;"
+             "Elders;GM0344;;;;;;;;;;\r\n").encode("cp1252")
+    national = data + (b"" if data.endswith(b"\n") else b"\r\n") + other
+    at = _read_lrk_on_the_page(app_db, ["GM9999"], "lrk_export_2024.csv", national)
+    assert not at.error, [e.value for e in at.error]
+    assert ("Let op: 2 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+    stored = fetch(app_db, "select distinct register_gemeente_code from raw_lrk__locations r"
+                           " join loads using (load_id) where loads.file_name = 'lrk_export_2024.csv'")
+    assert stored == [("GM9999",)]
+    assert fetch(app_db, "select count(*) from raw_lrk__locations where lrk_id like '555%'") == [(0,)]
 
 
 @pytest.mark.parametrize("regions", [["Nederland"], ["Nederland", "Zwolle (gemeente)", "Utrecht (gemeente)"]])
