@@ -601,6 +601,12 @@ def test_signals_of_a_secret_wijk_are_shown_as_counts_with_an_unknown_rate(tmp_p
     assert re.search(r"Wijk 52 Soestweteringlanden</td><td[^>]*>onbekend \(CBS geheim\)", shown)
     assert ("het laagst in Wijk 22 Stadshagen (3,8). Aantal kinderen onbekend (CBS geheim), niet "
             "gerangschikt: 1 wijk.") in shown
+    # its profile gives the count it has, as the map's count does, and no rate
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019352").run(timeout=120)
+    assert not at.exception, at.exception
+    assert [h.value for h in at.header] == ["Wijkprofiel Wijk 52 Soestweteringlanden"]
+    assert ("- vve-indicatie: taal/spraak (2-4 jaar): 8 geteld, per 100 onbekend (CBS geheim); "
+            "gemeente onbekend (CBS geheim)") in _shown(at)
     at.switch_page("pages/continuum.py")
     at.run(timeout=120)
     assert not at.exception, at.exception

@@ -227,7 +227,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     """Every figure of one wijk beside the gemeente, and the trend over the years."""
     demand = continuum.demand(gemeente_code)
     wijk_name = demand.loc[demand["wijk_code"] == wijk_code, "wijk_name"]
-    title = wijk_name.iloc[0] if not wijk_name.empty else wijk_code
+    if wijk_name.empty:
+        # no estimate (CBS keeps the wijk's children secret): its name from the regions
+        from ui.maps import region_names
+
+        title = region_names(gemeente_code).get(wijk_code, wijk_code)
+    else:
+        title = wijk_name.iloc[0]
     st.header(f"Wijkprofiel {plain(title)}")
 
     table, is_estimate, _ = children_by_wijk(gemeente_code, year)
@@ -314,8 +320,12 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             item = mine.iloc[0]
             label = continuum.SIGNAL_KIND_LABELS.get(signal_kind, signal_kind)
             _, group_text = continuum.signal_population(signal_kind, group)
-            rate = ("afgeschermd" if item["rate_hidden"] else a11y.figure_text(None, False, 1, True)
-                    if item["rate_unknown"] else f"{format_number(item['rate_per_100'], 1)} per 100")
+            # a wijk whose children CBS keeps secret: its (protected) count, as the map shows it;
+            # its rate is over children nobody knows
+            rate = ("afgeschermd" if item["rate_hidden"]
+                    else f"{_show(item['children_count'], item['hidden'])} geteld, per 100 "
+                         f"{a11y.figure_text(None, False, 1, True)}" if item["rate_unknown"]
+                    else f"{format_number(item['rate_per_100'], 1)} per 100")
             gemeente = ("afgeschermd" if item["gemeente_rate_hidden"]
                         else a11y.figure_text(None, False, 1, True) if item["gemeente_rate_unknown"]
                         else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
