@@ -9,7 +9,13 @@ from ui.indicators import missing_message, national_lrk_note, national_values, p
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.maps import region_names as wijk_region_names
-from ui.population import NOTHING_LOADED, model_hidden, population_table, unranked_secret
+from ui.population import (
+    NOTHING_LOADED,
+    model_hidden,
+    population_table,
+    unranked_secret,
+    unranked_secret_national,
+)
 from ui.safe import plain
 from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
 
@@ -71,7 +77,8 @@ else:
     st.markdown(legend_markdown(breaks, indicator.decimals), unsafe_allow_html=True)
     a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
                          decimals=indicator.decimals,
-                         secret=0 if national else unranked_secret(gemeente_code, year, values["wijk_code"]))
+                         secret=unranked_secret_national(year, values["wijk_code"]) if national
+                         else unranked_secret(gemeente_code, year, values["wijk_code"]))
     clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
     if clicked:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")

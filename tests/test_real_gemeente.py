@@ -662,3 +662,20 @@ def test_the_workbook_counts_the_secret_wijks_dagbehandeling_in_the_gemeente(kwb
     shown = dict(zip(sheet.frame["Leeftijdsgroep"],
                      sheet.frame["Jeugdhulp dagbehandeling, kinderen (waargenomen)"], strict=True))
     assert [value for age, value in shown.items() if age.startswith("2-4")] == [65]  # 57 + Wijk 52's 8
+
+
+def test_the_national_map_counts_the_secret_wijk_as_not_ranked(sample_db, tmp_path, monkeypatch):
+    # Voorbeeldstad and the kwb-only Zwolle: on the map of Nederland, Wijk 52 (CBS secret) has no
+    # number of children and is counted as not ranked, as on the map of Zwolle
+    from conftest import app_copy
+
+    db = app_copy(sample_db, tmp_path, monkeypatch)
+    connection = store.connect(db)
+    try:
+        import_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        connection.close()
+    at = run_page("kaart", params={"gebied": "nederland", "indicator": "kinderen_0_12"})
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("Kaart Nederland (alle gemeenten)")
+    assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in _shown(at)

@@ -70,6 +70,14 @@ def unranked_secret(gemeente_code: str, year: int, ranked_codes) -> int:
     return sum(code not in ranked for code, _ in population_table(gemeente_code, year).unknown_wijken)
 
 
+def unranked_secret_national(year: int, ranked_codes) -> int:
+    """unranked_secret for the national map: the wijken of every gemeente whose children CBS keeps
+    secret in `year` and that are not among `ranked_codes`."""
+    ranked = set(ranked_codes)
+    secret = query("select distinct wijk_code from population_unknown_by_wijk where year = ?", [year])
+    return sum(code not in ranked for code in secret["wijk_code"].tolist())
+
+
 NOTHING_LOADED = (
     "Er zijn nog geen gegevens geladen. Laad een gemeente op de pagina **Gemeente laden** (van "
     "CBS, of uit gedownloade bestanden), of met `python -m data_sources import-cbs kwb-2024.xlsx`."
