@@ -12,6 +12,12 @@ HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/cs
         "GeoJSON-grenzen, postcodebestand)")
 
 
+# the unit of loads.row_count per dataset, as the command reports it
+STORED_UNITS = {"geometrie": "grenzen", "postcodes": "postcodes"}
+STORED_UNITS |= dict.fromkeys(("kerncijfers", "bevolking-leeftijd", "jeugdzorg-wijk", "nabijheid"),
+                              "cijfers (gebied × kenmerk)")
+
+
 def add_arguments(parser) -> None:
     """FILE, optional --gemeente (repeatable) and --jaar."""
     parser.add_argument("bestand", metavar="BESTAND", help="het CBS-bestand of de map")
@@ -32,14 +38,20 @@ def run(args) -> int:
         kind, load_ids, notes = jobs.import_cbs_file(con, args.bestand, gemeenten=gemeenten,
                                                      year=args.jaar, replace=args.vervang)
         rows = con.execute(
-            "select count(distinct gemeente_code), sum(row_count), min(table_id), min(year)"
+            "select count(distinct gemeente_code), min(table_id), min(year)"
             " from loads where load_id in (select unnest(?::integer[]))", [load_ids],
         ).fetchone()
+        # what each load stored, in its own unit: a kwb file's rows are regions, its values are
+        # what a load counts (row_count)
+        stored = con.execute(
+            "select dataset, sum(row_count) from loads where load_id in (select unnest(?::integer[]))"
+            " group by dataset order by min(load_id)", [load_ids]).fetchall()
     finally:
         con.close()
-    source = ", ".join(str(part) for part in rows[2:] if part)
-    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n), "
-          f"{int(rows[1] or 0)} rijen.")
+    source = ", ".join(str(part) for part in rows[1:] if part)
+    amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
+    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n): "
+          f"{amounts or 'niets opgeslagen'}.")
     for note in notes:
         print(f"Let op: {note}")
     return 0
