@@ -8,7 +8,7 @@ from ui.auth import audited, current_account
 from ui.data import cursor, releasing
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import NOTHING_LOADED, population_missing
-from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
+from ui.slides import REFRESH_SECONDS, SlideContext, available_slides, for_the_room
 from ui.state import current, gemeente_name, persistent_selectbox
 
 account = current_account()
@@ -149,7 +149,7 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
     if not wijk_names:
         # no children per wijk: an empty picker would look like a fault; say what is missing
         st.info("Een wijkfactsheet en de dia 'Wijk in beeld' volgen zodra er kinderen per wijk zijn. "
-                + population_missing(gemeente_code, year, gemeente_name(gemeente_code)))
+                + for_the_room(population_missing(gemeente_code, year, gemeente_name(gemeente_code))))
         wijk = ""
     else:
         wijk = persistent_selectbox(st, WIJK_LABEL, codes, "wijk",

@@ -679,3 +679,23 @@ def test_the_national_map_counts_the_secret_wijk_as_not_ranked(sample_db, tmp_pa
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Kaart Nederland (alle gemeenten)")
     assert "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk." in _shown(at)
+
+
+def test_slides_say_where_to_load_without_the_command_line(tmp_path, monkeypatch):
+    # Zwolle from its kwb alone: no LRK export, no 03759ned. The Kaart tells the analist the
+    # page and the command; a slide on the projector tells the meeting the page only.
+    from ui.slides import for_the_room
+
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page("kaart", params={"indicator": "kindplaatsen"})
+    assert not at.exception, at.exception
+    assert "python -m data_sources import-lrk" in " ".join(str(i.value) for i in at.info)
+    for dia, indicator in [("kaart", "kindplaatsen"), ("kaart", "kinderen_0_12")]:
+        at = run_page("presentatie", params={"dia": dia, "indicator": indicator})
+        assert not at.exception, (dia, at.exception)
+        notes = " ".join(str(e.value) for e in [*at.warning, *at.caption, *at.info])
+        assert "Gemeente laden" in notes and "python -m" not in notes, (dia, indicator, notes)
+    assert for_the_room(
+        "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen) of met "
+        "`python -m data_sources import-lrk BESTAND`.") == (
+        "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,15 @@ FONT_SIZE = 24
 REFRESH_SECONDS = 15
 # The chart with the slide's title and headline fits a projector of 1280x720 or 1024x768
 CHART_HEIGHT = 440
+
+
+_COMMAND = re.compile(r",? (?:of )?met `python -m [^`]*`| \(`python -m [^`]*`\)")
+
+
+def for_the_room(text: str) -> str:
+    """A page's note for the projector: without the command line (`python -m ...`), which is for
+    whoever runs the server, not for the meeting; the page to load on stays."""
+    return _COMMAND.sub("", text)
 
 
 @dataclass
@@ -110,7 +120,7 @@ def _children_missing(context: SlideContext) -> bool:
     and where to load it (as Overzicht, Kaart, Continuüm and Tekorten do), never a 0 for unknown."""
     if population_table(context.gemeente_code, context.year).wijk_codes:
         return False
-    st.warning(population_missing(context.gemeente_code, context.year, context.gemeente_name))
+    st.warning(for_the_room(population_missing(context.gemeente_code, context.year, context.gemeente_name)))
     return True
 
 
@@ -163,7 +173,8 @@ def _map(context: SlideContext) -> None:
                                  names=names, highlight=context.wijk_code)
     st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
     if values.empty:
-        st.warning(missing_message(indicator, context.gemeente_code, context.year, context.gemeente_name))
+        st.warning(for_the_room(missing_message(indicator, context.gemeente_code, context.year,
+                                                context.gemeente_name)))
     # a stored boundary that cannot be drawn is left off the map, and the slide says so (as the Kaart)
     if shapes.left_out:
         st.warning(shapes.left_out_note(names))
@@ -175,7 +186,7 @@ def _map(context: SlideContext) -> None:
     st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals)}</div>",
                 unsafe_allow_html=True)
     if route := population_route_note(indicator, context.gemeente_code, context.year):
-        st.caption(route)
+        st.caption(for_the_room(route))
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
                              secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))

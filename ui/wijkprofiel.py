@@ -214,7 +214,8 @@ MODEL_INDICATORS = [
               "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
               "partnerregistraties (plusgroepen, KDC/MKD).", _places_national,
               missing="Kindplaatsen komen uit een export van het Landelijk Register Kinderopvang "
-                      "(`python -m data_sources import-lrk LRK-export.csv --jaar {year}`) en uit de "
+                      "(in te lezen op de pagina **Gemeente laden**, of met "
+                      "`python -m data_sources import-lrk LRK-export.csv --jaar {year}`) en uit de "
                       "registraties plusgroepen en KDC/MKD op de pagina **Aanleveren**."),
 ]
 
