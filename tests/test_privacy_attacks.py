@@ -823,14 +823,15 @@ SO_HEADER = "Onderwijssoort en cluster"
 SO_ORGANISATION = "Samenwerkingsverband PO Voorbeeldregio"  # the sample's so partner
 
 
-def _deliver_so(db: Path, rows: list[tuple[str, str, str | None, str, int]]) -> None:
-    """The sample's so partner delivers `rows` (wijk, school type, cluster, status, pupils of
-    4-12) for its period instead of the sample's rows (a later load of the same period)."""
+def _deliver_so(db: Path, rows: list[tuple]) -> None:
+    """The sample's so partner delivers `rows` (wijk, school type, cluster, status, pupils, and
+    optionally their age group: 4-12 unless given; None for a vso pupil, who is 12 or older) for
+    its period instead of the sample's rows (a later load of the same period)."""
     con = store.connect(db)
     try:
         jobs.import_registration(con, filled_template("speciaal-onderwijs", [
-            [wijk, "De Brug", school_type, cluster, None, status, "4-12", count, None]
-            for wijk, school_type, cluster, status, count in rows]), "speciaal-onderwijs",
+            [wijk, "De Brug", school_type, cluster, None, status, (*age, "4-12")[0], count, None]
+            for wijk, school_type, cluster, status, count, *age in rows]), "speciaal-onderwijs",
             SO_ORGANISATION, "schooljaar 2024-2025", "so.xlsx")
     finally:
         con.close()
@@ -875,7 +876,7 @@ def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
             cell(("X", soort, status), _number(table.loc[soort, status]))
     for soort in [*soorten, "Totaal"]:
         equations.append(([(("X", soort, s), 1) for s in statuses] + [(("X", soort, "Totaal"), -1)], 0))
-    for status in [*statuses, "Totaal"]:
+    for status in [*statuses, "Totaal"] if soorten else []:  # only the totals: no column lines
         equations.append(([(("X", s, status), 1) for s in soorten] + [(("X", "Totaal", status), -1)], 0))
     counts, shown = cube.counts, ~cube.hidden
     for index in np.ndindex(counts.shape):
@@ -893,6 +894,16 @@ def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
         if status in statuses:
             equations.append(([(("X", "Totaal", status), 1), (("C", every[0], k, every[1]), -1)], 0))
     equations.append(([(("X", "Totaal", "Totaal"), 1), (("C", *(n - 1 for n in counts.shape)), -1)], 0))
+    # a vso pupil is 12 or older: delivered without an age group, the signal has it in 'alle',
+    # where no other pupil can be; so the vso rows are the signal's gemeente cells of 'alle'
+    vso = [s for s in soorten if s.startswith("vso")]
+    if vso and "alle" in cube.ages:
+        alle = cube.ages.index("alle")
+        for k, kind in enumerate([*cube.kinds, None]):
+            status = "Totaal" if kind is None else kind.removeprefix("so_").replace("_", "-")
+            if status in [*statuses, "Totaal"]:
+                equations.append(([(("X", s, status), 1) for s in vso]
+                                  + [(("C", every[0], k, alle), -1)], 0))
     _propagate(variables, equations)
     return variables, hidden
 
@@ -937,6 +948,25 @@ def test_the_so_crosstab_and_the_signal_share_their_status_totals(app_db, analis
     _assert_nothing_narrowed(variables, hidden, truth)
     assert "de totalen per status zijn die van dat signaal" in caption
     if list(crosstab[SO_HEADER]) == ["Totaal"]:  # no breakdown is safe: the page says so
+        assert "alleen de totalen staan er" in caption
+
+
+def test_the_so_crosstab_gives_no_vso_pupils_away_through_the_age_groups(app_db, analist):
+    """The signal puts a vso pupil (12 or older: no age group) in 'alle', where no other pupil
+    can be: the crosstab's vso rows are the signal's gemeente cells of 'alle'. Shared status
+    totals alone did not see that: the crosstab showed the 21 vso pupils of cluster 3 and the
+    signal the 23 of 'alle' it hides elsewhere, which pinned the 2 vso pupils of cluster 4."""
+    rows = [("Bloemhof", "vso", "3", "ingeschreven", 1, None),
+            ("Oude Haven", "vso", "3", "thuiszitter", 20, None),
+            ("Oude Haven", "sbo", None, "thuiszitter", 6),
+            ("Centrum", "vso", "4", "ingeschreven", 2, None)]
+    _deliver_so(app_db, rows)
+    crosstab, cube, caption = _so_seen(analist)
+    assert "alle" in cube.ages
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, {("vso cluster 4", "ingeschreven"): 2,
+                                                 ("vso cluster 3", "ingeschreven"): 1})
+    if list(crosstab[SO_HEADER]) == ["Totaal"]:
         assert "alleen de totalen staan er" in caption
 
 

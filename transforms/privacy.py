@@ -384,6 +384,43 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
     return low, high
 
 
+def bounds_from_equations(low: np.ndarray, high: np.ndarray,
+                          equations: list[tuple[np.ndarray, np.ndarray]],
+                          iterations: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """bounds_from_margins for figures that are no one table: interval propagation over
+    `equations` on a flat vector of figures, each (indices, signs) saying that the figures at
+    `indices`, times their `signs` (+1 or -1), add up to 0 (a line: its cells +1, its total -1;
+    two views of the same count: +1 and -1). `low` and `high` are what is known to begin with (a
+    visible figure: its value twice; a hidden one: at least 1, at most infinity). Returns the
+    narrowed (low, high)."""
+    low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+    for _ in range(iterations):
+        changed = False
+        for indices, signs in equations:
+            # the term of each figure is sign * figure; its bounds
+            term_low = np.where(signs > 0, low[indices], -high[indices])
+            term_high = np.where(signs > 0, high[indices], -low[indices])
+            low_inf, high_inf = np.isinf(term_low), np.isinf(term_high)
+            low_sum = np.where(low_inf, 0.0, term_low).sum()
+            high_sum = np.where(high_inf, 0.0, term_high).sum()
+            # the other terms of the equation: their sums, infinite if any other term is
+            others_low = np.where(low_inf.sum() - low_inf > 0, -np.inf,
+                                  low_sum - np.where(low_inf, 0.0, term_low))
+            others_high = np.where(high_inf.sum() - high_inf > 0, np.inf,
+                                   high_sum - np.where(high_inf, 0.0, term_high))
+            # sign * figure == -(the others)
+            new_low = np.where(signs > 0, -others_high, others_low)
+            new_high = np.where(signs > 0, -others_low, others_high)
+            narrowed_low = np.maximum(low[indices], new_low)
+            narrowed_high = np.minimum(high[indices], new_high)
+            if (narrowed_low != low[indices]).any() or (narrowed_high != high[indices]).any():
+                low[indices], high[indices] = narrowed_low, narrowed_high
+                changed = True
+        if not changed:
+            break
+    return low, high
+
+
 def bounds_seen_by(counts: np.ndarray, hidden: np.ndarray, share: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray]:
     """bounds_from_margins of the others' part of a protected table with all its margins, as an
