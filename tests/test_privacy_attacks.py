@@ -586,6 +586,41 @@ def test_waiting_lists_by_kind_cannot_be_subtracted_from_the_tekorten_total(app_
     assert frame.loc[frame["kind"] == "so", "hidden"].all()
 
 
+@pytest.mark.parametrize(("template", "row"), [
+    # (v)so: per school type; the sample's list holds 5 so and 4 sbo children
+    ("wachtlijst-so", lambda kind: ["Centrum", "SO Padding", kind, "4" if kind != "sbo" else None,
+                                    "gedrag" if kind != "sbo" else "leren", PADDING, 6.0, None]),
+    # zorg: per kind of request; the sample's 2-4 list is one organisation's
+    ("wachtlijst-zorg", lambda kind: ["Centrum", "Zorg Padding", kind, "2-4", PADDING, 6.0, None]),
+])
+def test_a_padding_upload_learns_no_small_count_from_the_waiting_lists_by_kind(app_db, analist,
+                                                                               template, row):
+    """Rows 6 and 9 on Analysevragen summed every organisation's children per kind before
+    protecting them: a second organisation that put 10 children on each kind read 15 and 14 for
+    the (v)so list and subtracted its 10, giving the sample's 4 sbo children away."""
+    kinds = {"wachtlijst-so": ["sbo", "so", "vso"],
+             "wachtlijst-zorg": ["ondersteuning in de opvang", "behandeling", "kdc/mkd"]}[template]
+    list_name = {"wachtlijst-so": "wachtlijst (v)so", "wachtlijst-zorg": "wachtlijst zorg"}[template]
+    organisation = row(kinds[0])[1]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template(template, [row(kind) for kind in kinds]),
+                                 template, organisation, "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    at = run_page("analysevragen", account=analist)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Wachtlijst" in d.value.columns)
+    rows = table[table["Wachtlijst"] == list_name]
+    assert set(rows["Soort"]) >= set(kinds)
+    for kind, text in zip(rows["Soort"], rows["Kinderen"], strict=True):
+        value = _number(text)
+        if value is not None and kind in kinds:
+            rest = value - PADDING
+            assert rest == 0 or rest >= min_count(), (kind, rest)
+
+
 def test_no_signal_table_pins_a_hidden_cell_even_with_every_margin_shown(app_db):
     """The review's latent finding: each signal type's table solved by positivity. Worst case,
     every visible cell and margin of the one protected table wijk x kind x age is on some page;
