@@ -442,6 +442,42 @@ def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db,
     assert shown["Gemeente Voorbeeldstad"] == hidden or len(hidden_wijken) != 1
 
 
+def test_a_school_learns_no_small_bso_need_of_another_from_its_own_hidden_cell(app_db, analist):
+    """The observed BSO need on Tekorten (one line: wijken and the gemeente total, with the
+    contributor rule) hid a second cell beside a small one: the smallest shown, which was the
+    attacking school's own wijk. The school knows its own figure: the total minus the shown wijken
+    and its own 6 left the other school's 2 children of Oude Haven."""
+    con = store.connect(app_db)
+    try:  # the sample's so partner delivers again for its period
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+            [wijk, "De Brug", "sbo", None, "leren", "ingeschreven", "4-12", 20, need]
+            for wijk, need in [("Centrum", 8), ("Oude Haven", 2), ("Molenwijk", 9)]]),
+            "speciaal-onderwijs", SO_ORGANISATION, "schooljaar 2024-2025", "so.xlsx")
+    finally:
+        con.close()
+    own = 6
+    table = _so_pupils_on_tekorten(app_db, analist, "SO Aanvaller", [
+        ["Bloemhof", "SO Aanvaller", "so", "4", "gedrag", "ingeschreven", "4-12", 20, own]],
+        "own.xlsx")
+    column = "BSO nodig volgens partner (waargenomen)"
+    shown = dict(zip(table["Wijk"], table[column], strict=True))
+    total = _number(shown.pop("Gemeente Voorbeeldstad"))
+    if total is None:
+        return
+    others = total - own
+    unknown = []
+    for wijk, text in shown.items():
+        value = _number(text) if text else 0.0
+        if value is None:
+            if wijk != "Bloemhof":  # its own cell: the school knows it is all its own
+                unknown.append(wijk)
+        else:
+            others -= value - (own if wijk == "Bloemhof" else 0)
+    # never exactly one hidden cell of the other school with a small remainder
+    assert not (len(unknown) == 1 and 0 < others < min_count()), (unknown, others)
+    assert len(unknown) != 1, unknown
+
+
 # --- the review of small-count privacy (recovery 1 and 2): everything shown, solved together ---
 
 def _number(text):

@@ -181,7 +181,9 @@ def protect_contributions(
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
     first: a count from 1 to threshold-1, and (contributor rule) a count whose remainder after its
     largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
-    nothing of another to learn). Then secondary suppression over the table with its totals.
+    nothing of another to learn). Then secondary suppression over the table with its totals,
+    and, as in protect_cube, over each organisation's view (the others' table: its own share
+    subtracted), so that no second hidden cell is one an organisation can fill in itself.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
@@ -195,7 +197,21 @@ def protect_contributions(
     if column_totals:
         parts = np.concatenate([parts, parts.sum(axis=1, keepdims=True)], axis=1)
     counts, hidden = _primary(parts, threshold)
-    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals), threshold)
+    lines = _lines(n_rows, n_cols, row_totals, column_totals)
+    _secondary(counts, hidden, lines, threshold)
+    if threshold > 1 and len(parts) > 1:
+        # as protect_cube: each organisation sees the others' table (its own share subtracted),
+        # which is protected as if published alone; otherwise the second cell hidden beside a
+        # small one may be the organisation's own, which it knows (a review read another
+        # school's 2 children needing BSO from the total that way)
+        for share in parts:
+            if not share.any():
+                continue
+            others = counts - share
+            seen = (others > 0) & (others < threshold)
+            _secondary(others, seen, lines, threshold)
+            hidden |= seen
+        _secondary(counts, hidden, lines, threshold)
     return counts, hidden
 
 
