@@ -888,6 +888,61 @@ def test_a_hidden_brp_cell_reaches_no_model_figure(app_db, analist):
     assert missing == 0 and others > 0
 
 
+def _scenario_figures(db: Path) -> dict:
+    """What Scenario's computes from the model (the plan inputs per wijk and age group, both
+    example scenarios with every row and key figure, also with other assumptions) and the
+    workbook's model sheets (demand, gap, niveau 4, separate groups)."""
+    import io
+
+    import openpyxl
+
+    from outputs.exports import export_workbook
+    from transforms import scenarios
+    from transforms.planning import Scenario
+
+    con = store.connect(db)
+    try:
+        figures = {"inputs": [vars(w) for w in scenarios.plan_inputs(con, "GM9999", 2024)]}
+        for perspective, share, parameters in [("passend", 0.5, {}), ("inclusief", 0.0, {}),
+                                               ("passend", 1.0, {"reduced_group_size_0_4": 4, "reduced_group_size_bso": 5})]:
+            plan = scenarios.compute(con, Scenario(
+                name="aanval", gemeente_code="GM9999", year=2024, perspective=perspective,
+                separate_share=share, catchments=scenarios.SAMPLE_CATCHMENTS,
+                parameters=parameters))
+            figures[perspective, share] = (plan.totals(), [vars(r) for r in plan.rows],
+                                           [vars(c) for c in plan.costs])
+        book = openpyxl.load_workbook(io.BytesIO(export_workbook(con, "GM9999", 2024)),
+                                      read_only=True)
+        for sheet in ("Vraag per wijk en niveau", "Tekort per wijk en niveau", "Niveau 4 (regionaal)",
+                      "Aparte groepen (passend)"):
+            figures[sheet] = [row for row in book[sheet].iter_rows(values_only=True)]
+    finally:
+        con.close()
+    return figures
+
+
+def test_a_hidden_brp_cell_reaches_no_scenario(app_db):
+    """Review 6, parameters as an oracle: an analist who reads Scenario's (plans per catchment,
+    with other shares or group sizes) and the model sheets of the workbook for two settings learns
+    nothing of a hidden BRP cell: Buitengebied's 0-2 year olds (hidden on Overzicht) at 2 or at
+    4 give the same figures, whatever the assumptions."""
+    def buitengebied_0_2():
+        con = store.connect(app_db)
+        try:
+            return con.execute("select children from population_by_wijk_age where year = 2024"
+                               " and wijk_code = 'WK999907' and age_group = '0-2'").fetchone()[0]
+        finally:
+            con.close()
+
+    _upload_brp(app_db, 2)
+    small = _scenario_figures(app_db)
+    assert small["inputs"] and all(small[key][1] for key in small if isinstance(key, tuple))
+    assert buitengebied_0_2() == 2
+    _upload_brp(app_db, 4)
+    assert buitengebied_0_2() == 4
+    assert _scenario_figures(app_db) == small
+
+
 # --- row 5: the so crosstab of Analysevragen beside the signal speciaal_onderwijs ---
 
 SO_HEADER = "Onderwijssoort en cluster"
