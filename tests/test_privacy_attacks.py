@@ -903,8 +903,9 @@ def _scenario_figures(db: Path) -> dict:
     con = store.connect(db)
     try:
         figures = {"inputs": [vars(w) for w in scenarios.plan_inputs(con, "GM9999", 2024)]}
+        smaller_groups = {"reduced_group_size_0_4": 4, "reduced_group_size_bso": 5}
         for perspective, share, parameters in [("passend", 0.5, {}), ("inclusief", 0.0, {}),
-                                               ("passend", 1.0, {"reduced_group_size_0_4": 4, "reduced_group_size_bso": 5})]:
+                                               ("passend", 1.0, smaller_groups)]:
             plan = scenarios.compute(con, Scenario(
                 name="aanval", gemeente_code="GM9999", year=2024, perspective=perspective,
                 separate_share=share, catchments=scenarios.SAMPLE_CATCHMENTS,
