@@ -104,6 +104,82 @@ def test_a_padding_upload_reveals_no_small_count_of_another(app_db):
             assert rest == 0 or rest >= min_count(), row.wijk_name
 
 
+def test_a_partner_flipping_between_its_own_versions_learns_no_small_count(app_db):
+    """Upload history and Terugzetten: a partner uploads two versions of its jeugdhulp (10 in every
+    wijk and age group; then 1 in half of them and 40 in the rest, to move the second hidden
+    cells), reads the one protected table after each and after restoring the first, and puts
+    together all it saw, minus its own share each time: the others' table is the same in every
+    version. No small count of another organisation is narrowed below 'hidden'."""
+    from transforms.partner_tables import joint_cube
+    from transforms.privacy import bounds_from_margins
+    from ui import continuum
+
+    organisation = "Padding BV"
+    signals, _, _ = _views()
+    jeugdhulp = signals[signals["signal_type"] == "jeugdhulp"]
+    places = sorted(set(zip(jeugdhulp["wijk_name"], jeugdhulp["age_group"], strict=True)))
+    versions = [[[wijk, None, "ambulant", age, PADDING] for wijk, age in places],
+                [[wijk, None, "ambulant", age, 1 if i % 2 else 40]
+                 for i, (wijk, age) in enumerate(places)]]
+    seen = []
+
+    def read():
+        _clear()
+        whole = continuum.signals("GM9999", 2024)
+        shares = continuum.contributions("GM9999", 2024)
+        cube = joint_cube(whole[whole["signal_type"] == "jeugdhulp"], shares)
+        own = np.zeros(tuple(n - 1 for n in cube.counts.shape))
+        kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+        age_of = {age: a for a, age in enumerate(cube.ages)}
+        mine = shares[(shares["organisation"] == organisation) & (shares["signal_type"] == "jeugdhulp")]
+        for row in mine.itertuples(index=False):
+            own[cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
+                row.children_count)
+        for axis in range(own.ndim):
+            own = np.concatenate([own, own.sum(axis=axis, keepdims=True)], axis=axis)
+        seen.append((cube, own))
+
+    load_ids = []
+    for number, rows in enumerate(versions):
+        con = store.connect(app_db)
+        try:
+            load_ids.append(jobs.import_registration(
+                con, filled_template("jeugdhulp", rows), "jeugdhulp", organisation, "2024",
+                f"versie-{number}.xlsx"))
+        finally:
+            con.close()
+        read()
+    con = store.connect(app_db)
+    try:
+        jobs.restore_upload(con, load_ids[0].load_id, organisation=organisation)
+    finally:
+        con.close()
+    read()
+    first = seen[0][0]
+    others = first.counts - seen[0][1]
+    shapes = {cube.counts.shape for cube, _ in seen}
+    assert len(shapes) == 1
+    for cube, own in seen:  # the same others' table in every version
+        assert np.array_equal(cube.counts - own, others)
+    # what all versions say together: a cell shown in any version is known; a cell hidden where
+    # the partner had no share is at least 1
+    hidden = np.logical_and.reduce([cube.hidden for cube, _ in seen])
+    floor = np.zeros(others.shape)
+    for cube, own in seen:
+        floor = np.maximum(floor, np.where(cube.hidden & (own == 0), 1.0, 0.0))
+    low, high = bounds_from_margins(others, hidden, low=np.where(hidden, floor, others),
+                                    high=np.where(hidden, np.inf, others))
+    threshold = min_count()
+    small = hidden & (others > 0) & (others < threshold)
+    assert small.any()  # there are small counts of another to attack
+    narrowed = small & ((high - low < threshold - 2) | (high < threshold - 1))
+    assert not narrowed.any(), [(index, others[index], low[index], high[index])
+                                for index in zip(*np.nonzero(narrowed), strict=True)][:5]
+    # and nothing shown in any version is a small count of another
+    shown = ~hidden & (others > 0) & (others < threshold)
+    assert not shown.any()
+
+
 def test_no_rate_or_margin_gives_a_hidden_cell_away(app_db):
     signals, per_age, per_wijk = _views()
     checked = 0
