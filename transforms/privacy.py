@@ -34,7 +34,8 @@ Rules (after CBS and the lessons in DESIGN.md):
   with every margin (transforms.partner_tables.joint_cube), from which the signal pages, the
   map, Tekorten, Analysevragen and the exports all read. A rate is hidden wherever its count
   is, and is only ever computed from a visible cell of that protection. A table of the same
-  children by another breakdown (the so crosstab of Analysevragen row 5) counts the same rows,
+  children by another breakdown (the so crosstab of Analysevragen row 5, the waiting lists by
+  kind of rows 6 and 9) counts the same rows,
   takes the margins it shares from that table, hidden where they are hidden, and is protected
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
