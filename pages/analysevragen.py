@@ -66,7 +66,8 @@ def answer(key: str) -> None:
                 "" if hide or pd.isna(w) else format_number(w, 1)
                 for hide, w in zip(frame["hidden"], frame["weeks"], strict=True)],
         }), hide_index=True, width="stretch")
-        st.caption("Waargenomen (rijen 6 en 9); kleine aantallen en hun wachttijd afgeschermd, en "
+        st.caption("Waargenomen (rijen 6 en 9), kinderen met een wijk; kleine aantallen en hun "
+                   "wachttijd afgeschermd, en "
                    "waar nodig meer, zodat niets terug te rekenen is uit het gemeentetotaal van "
                    "de wachtlijst op Tekorten.")
     elif key == "group_sizes":

@@ -104,6 +104,82 @@ def test_a_padding_upload_reveals_no_small_count_of_another(app_db):
             assert rest == 0 or rest >= min_count(), row.wijk_name
 
 
+def test_a_partner_flipping_between_its_own_versions_learns_no_small_count(app_db):
+    """Upload history and Terugzetten: a partner uploads two versions of its jeugdhulp (10 in every
+    wijk and age group; then 1 in half of them and 40 in the rest, to move the second hidden
+    cells), reads the one protected table after each and after restoring the first, and puts
+    together all it saw, minus its own share each time: the others' table is the same in every
+    version. No small count of another organisation is narrowed below 'hidden'."""
+    from transforms.partner_tables import joint_cube
+    from transforms.privacy import bounds_from_margins
+    from ui import continuum
+
+    organisation = "Padding BV"
+    signals, _, _ = _views()
+    jeugdhulp = signals[signals["signal_type"] == "jeugdhulp"]
+    places = sorted(set(zip(jeugdhulp["wijk_name"], jeugdhulp["age_group"], strict=True)))
+    versions = [[[wijk, None, "ambulant", age, PADDING] for wijk, age in places],
+                [[wijk, None, "ambulant", age, 1 if i % 2 else 40]
+                 for i, (wijk, age) in enumerate(places)]]
+    seen = []
+
+    def read():
+        _clear()
+        whole = continuum.signals("GM9999", 2024)
+        shares = continuum.contributions("GM9999", 2024)
+        cube = joint_cube(whole[whole["signal_type"] == "jeugdhulp"], shares)
+        own = np.zeros(tuple(n - 1 for n in cube.counts.shape))
+        kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+        age_of = {age: a for a, age in enumerate(cube.ages)}
+        mine = shares[(shares["organisation"] == organisation) & (shares["signal_type"] == "jeugdhulp")]
+        for row in mine.itertuples(index=False):
+            own[cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
+                row.children_count)
+        for axis in range(own.ndim):
+            own = np.concatenate([own, own.sum(axis=axis, keepdims=True)], axis=axis)
+        seen.append((cube, own))
+
+    load_ids = []
+    for number, rows in enumerate(versions):
+        con = store.connect(app_db)
+        try:
+            load_ids.append(jobs.import_registration(
+                con, filled_template("jeugdhulp", rows), "jeugdhulp", organisation, "2024",
+                f"versie-{number}.xlsx"))
+        finally:
+            con.close()
+        read()
+    con = store.connect(app_db)
+    try:
+        jobs.restore_upload(con, load_ids[0].load_id, organisation=organisation)
+    finally:
+        con.close()
+    read()
+    first = seen[0][0]
+    others = first.counts - seen[0][1]
+    shapes = {cube.counts.shape for cube, _ in seen}
+    assert len(shapes) == 1
+    for cube, own in seen:  # the same others' table in every version
+        assert np.array_equal(cube.counts - own, others)
+    # what all versions say together: a cell shown in any version is known; a cell hidden where
+    # the partner had no share is at least 1
+    hidden = np.logical_and.reduce([cube.hidden for cube, _ in seen])
+    floor = np.zeros(others.shape)
+    for cube, own in seen:
+        floor = np.maximum(floor, np.where(cube.hidden & (own == 0), 1.0, 0.0))
+    low, high = bounds_from_margins(others, hidden, low=np.where(hidden, floor, others),
+                                    high=np.where(hidden, np.inf, others))
+    threshold = min_count()
+    small = hidden & (others > 0) & (others < threshold)
+    assert small.any()  # there are small counts of another to attack
+    narrowed = small & ((high - low < threshold - 2) | (high < threshold - 1))
+    assert not narrowed.any(), [(index, others[index], low[index], high[index])
+                                for index in zip(*np.nonzero(narrowed), strict=True)][:5]
+    # and nothing shown in any version is a small count of another
+    shown = ~hidden & (others > 0) & (others < threshold)
+    assert not shown.any()
+
+
 def test_no_rate_or_margin_gives_a_hidden_cell_away(app_db):
     signals, per_age, per_wijk = _views()
     checked = 0
@@ -442,6 +518,42 @@ def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db,
     assert shown["Gemeente Voorbeeldstad"] == hidden or len(hidden_wijken) != 1
 
 
+def test_a_school_learns_no_small_bso_need_of_another_from_its_own_hidden_cell(app_db, analist):
+    """The observed BSO need on Tekorten (one line: wijken and the gemeente total, with the
+    contributor rule) hid a second cell beside a small one: the smallest shown, which was the
+    attacking school's own wijk. The school knows its own figure: the total minus the shown wijken
+    and its own 6 left the other school's 2 children of Oude Haven."""
+    con = store.connect(app_db)
+    try:  # the sample's so partner delivers again for its period
+        jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+            [wijk, "De Brug", "sbo", None, "leren", "ingeschreven", "4-12", 20, need]
+            for wijk, need in [("Centrum", 8), ("Oude Haven", 2), ("Molenwijk", 9)]]),
+            "speciaal-onderwijs", SO_ORGANISATION, "schooljaar 2024-2025", "so.xlsx")
+    finally:
+        con.close()
+    own = 6
+    table = _so_pupils_on_tekorten(app_db, analist, "SO Aanvaller", [
+        ["Bloemhof", "SO Aanvaller", "so", "4", "gedrag", "ingeschreven", "4-12", 20, own]],
+        "own.xlsx")
+    column = "BSO nodig volgens partner (waargenomen)"
+    shown = dict(zip(table["Wijk"], table[column], strict=True))
+    total = _number(shown.pop("Gemeente Voorbeeldstad"))
+    if total is None:
+        return
+    others = total - own
+    unknown = []
+    for wijk, text in shown.items():
+        value = _number(text) if text else 0.0
+        if value is None:
+            if wijk != "Bloemhof":  # its own cell: the school knows it is all its own
+                unknown.append(wijk)
+        else:
+            others -= value - (own if wijk == "Bloemhof" else 0)
+    # never exactly one hidden cell of the other school with a small remainder
+    assert not (len(unknown) == 1 and 0 < others < min_count()), (unknown, others)
+    assert len(unknown) != 1, unknown
+
+
 # --- the review of small-count privacy (recovery 1 and 2): everything shown, solved together ---
 
 def _number(text):
@@ -584,6 +696,41 @@ def test_waiting_lists_by_kind_cannot_be_subtracted_from_the_tekorten_total(app_
         assert any(key[1] == signal_kind for key in per_age)
     assert frame.loc[frame["kind"] == "sbo", "hidden"].all()
     assert frame.loc[frame["kind"] == "so", "hidden"].all()
+
+
+@pytest.mark.parametrize(("template", "row"), [
+    # (v)so: per school type; the sample's list holds 5 so and 4 sbo children
+    ("wachtlijst-so", lambda kind: ["Centrum", "SO Padding", kind, "4" if kind != "sbo" else None,
+                                    "gedrag" if kind != "sbo" else "leren", PADDING, 6.0, None]),
+    # zorg: per kind of request; the sample's 2-4 list is one organisation's
+    ("wachtlijst-zorg", lambda kind: ["Centrum", "Zorg Padding", kind, "2-4", PADDING, 6.0, None]),
+])
+def test_a_padding_upload_learns_no_small_count_from_the_waiting_lists_by_kind(app_db, analist,
+                                                                               template, row):
+    """Rows 6 and 9 on Analysevragen summed every organisation's children per kind before
+    protecting them: a second organisation that put 10 children on each kind read 15 and 14 for
+    the (v)so list and subtracted its 10, giving the sample's 4 sbo children away."""
+    kinds = {"wachtlijst-so": ["sbo", "so", "vso"],
+             "wachtlijst-zorg": ["ondersteuning in de opvang", "behandeling", "kdc/mkd"]}[template]
+    list_name = {"wachtlijst-so": "wachtlijst (v)so", "wachtlijst-zorg": "wachtlijst zorg"}[template]
+    organisation = row(kinds[0])[1]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, filled_template(template, [row(kind) for kind in kinds]),
+                                 template, organisation, "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    at = run_page("analysevragen", account=analist)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Wachtlijst" in d.value.columns)
+    rows = table[table["Wachtlijst"] == list_name]
+    assert set(rows["Soort"]) >= set(kinds)
+    for kind, text in zip(rows["Soort"], rows["Kinderen"], strict=True):
+        value = _number(text)
+        if value is not None and kind in kinds:
+            rest = value - PADDING
+            assert rest == 0 or rest >= min_count(), (kind, rest)
 
 
 def test_no_signal_table_pins_a_hidden_cell_even_with_every_margin_shown(app_db):
@@ -817,20 +964,77 @@ def test_a_hidden_brp_cell_reaches_no_model_figure(app_db, analist):
     assert missing == 0 and others > 0
 
 
+def _scenario_figures(db: Path) -> dict:
+    """What Scenario's computes from the model (the plan inputs per wijk and age group, both
+    example scenarios with every row and key figure, also with other assumptions) and the
+    workbook's model sheets (demand, gap, niveau 4, separate groups)."""
+    import io
+
+    import openpyxl
+
+    from outputs.exports import export_workbook
+    from transforms import scenarios
+    from transforms.planning import Scenario
+
+    con = store.connect(db)
+    try:
+        figures = {"inputs": [vars(w) for w in scenarios.plan_inputs(con, "GM9999", 2024)]}
+        smaller_groups = {"reduced_group_size_0_4": 4, "reduced_group_size_bso": 5}
+        for perspective, share, parameters in [("passend", 0.5, {}), ("inclusief", 0.0, {}),
+                                               ("passend", 1.0, smaller_groups)]:
+            plan = scenarios.compute(con, Scenario(
+                name="aanval", gemeente_code="GM9999", year=2024, perspective=perspective,
+                separate_share=share, catchments=scenarios.SAMPLE_CATCHMENTS,
+                parameters=parameters))
+            figures[perspective, share] = (plan.totals(), [vars(r) for r in plan.rows],
+                                           [vars(c) for c in plan.costs])
+        book = openpyxl.load_workbook(io.BytesIO(export_workbook(con, "GM9999", 2024)),
+                                      read_only=True)
+        for sheet in ("Vraag per wijk en niveau", "Tekort per wijk en niveau", "Niveau 4 (regionaal)",
+                      "Aparte groepen (passend)"):
+            figures[sheet] = [row for row in book[sheet].iter_rows(values_only=True)]
+    finally:
+        con.close()
+    return figures
+
+
+def test_a_hidden_brp_cell_reaches_no_scenario(app_db):
+    """Review 6, parameters as an oracle: an analist who reads Scenario's (plans per catchment,
+    with other shares or group sizes) and the model sheets of the workbook for two settings learns
+    nothing of a hidden BRP cell: Buitengebied's 0-2 year olds (hidden on Overzicht) at 2 or at
+    4 give the same figures, whatever the assumptions."""
+    def buitengebied_0_2():
+        con = store.connect(app_db)
+        try:
+            return con.execute("select children from population_by_wijk_age where year = 2024"
+                               " and wijk_code = 'WK999907' and age_group = '0-2'").fetchone()[0]
+        finally:
+            con.close()
+
+    _upload_brp(app_db, 2)
+    small = _scenario_figures(app_db)
+    assert small["inputs"] and all(small[key][1] for key in small if isinstance(key, tuple))
+    assert buitengebied_0_2() == 2
+    _upload_brp(app_db, 4)
+    assert buitengebied_0_2() == 4
+    assert _scenario_figures(app_db) == small
+
+
 # --- row 5: the so crosstab of Analysevragen beside the signal speciaal_onderwijs ---
 
 SO_HEADER = "Onderwijssoort en cluster"
 SO_ORGANISATION = "Samenwerkingsverband PO Voorbeeldregio"  # the sample's so partner
 
 
-def _deliver_so(db: Path, rows: list[tuple[str, str, str | None, str, int]]) -> None:
-    """The sample's so partner delivers `rows` (wijk, school type, cluster, status, pupils of
-    4-12) for its period instead of the sample's rows (a later load of the same period)."""
+def _deliver_so(db: Path, rows: list[tuple]) -> None:
+    """The sample's so partner delivers `rows` (wijk, school type, cluster, status, pupils, and
+    optionally their age group: 4-12 unless given; None for a vso pupil, who is 12 or older) for
+    its period instead of the sample's rows (a later load of the same period)."""
     con = store.connect(db)
     try:
         jobs.import_registration(con, filled_template("speciaal-onderwijs", [
-            [wijk, "De Brug", school_type, cluster, None, status, "4-12", count, None]
-            for wijk, school_type, cluster, status, count in rows]), "speciaal-onderwijs",
+            [wijk, "De Brug", school_type, cluster, None, status, (*age, "4-12")[0], count, None]
+            for wijk, school_type, cluster, status, count, *age in rows]), "speciaal-onderwijs",
             SO_ORGANISATION, "schooljaar 2024-2025", "so.xlsx")
     finally:
         con.close()
@@ -875,7 +1079,7 @@ def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
             cell(("X", soort, status), _number(table.loc[soort, status]))
     for soort in [*soorten, "Totaal"]:
         equations.append(([(("X", soort, s), 1) for s in statuses] + [(("X", soort, "Totaal"), -1)], 0))
-    for status in [*statuses, "Totaal"]:
+    for status in [*statuses, "Totaal"] if soorten else []:  # only the totals: no column lines
         equations.append(([(("X", s, status), 1) for s in soorten] + [(("X", "Totaal", status), -1)], 0))
     counts, shown = cube.counts, ~cube.hidden
     for index in np.ndindex(counts.shape):
@@ -893,6 +1097,16 @@ def _so_attack(crosstab: pd.DataFrame, cube) -> tuple[dict, set]:
         if status in statuses:
             equations.append(([(("X", "Totaal", status), 1), (("C", every[0], k, every[1]), -1)], 0))
     equations.append(([(("X", "Totaal", "Totaal"), 1), (("C", *(n - 1 for n in counts.shape)), -1)], 0))
+    # a vso pupil is 12 or older: delivered without an age group, the signal has it in 'alle',
+    # where no other pupil can be; so the vso rows are the signal's gemeente cells of 'alle'
+    vso = [s for s in soorten if s.startswith("vso")]
+    if vso and "alle" in cube.ages:
+        alle = cube.ages.index("alle")
+        for k, kind in enumerate([*cube.kinds, None]):
+            status = "Totaal" if kind is None else kind.removeprefix("so_").replace("_", "-")
+            if status in [*statuses, "Totaal"]:
+                equations.append(([(("X", s, status), 1) for s in vso]
+                                  + [(("C", every[0], k, alle), -1)], 0))
     _propagate(variables, equations)
     return variables, hidden
 
@@ -937,6 +1151,25 @@ def test_the_so_crosstab_and_the_signal_share_their_status_totals(app_db, analis
     _assert_nothing_narrowed(variables, hidden, truth)
     assert "de totalen per status zijn die van dat signaal" in caption
     if list(crosstab[SO_HEADER]) == ["Totaal"]:  # no breakdown is safe: the page says so
+        assert "alleen de totalen staan er" in caption
+
+
+def test_the_so_crosstab_gives_no_vso_pupils_away_through_the_age_groups(app_db, analist):
+    """The signal puts a vso pupil (12 or older: no age group) in 'alle', where no other pupil
+    can be: the crosstab's vso rows are the signal's gemeente cells of 'alle'. Shared status
+    totals alone did not see that: the crosstab showed the 21 vso pupils of cluster 3 and the
+    signal the 23 of 'alle' it hides elsewhere, which pinned the 2 vso pupils of cluster 4."""
+    rows = [("Bloemhof", "vso", "3", "ingeschreven", 1, None),
+            ("Oude Haven", "vso", "3", "thuiszitter", 20, None),
+            ("Oude Haven", "sbo", None, "thuiszitter", 6),
+            ("Centrum", "vso", "4", "ingeschreven", 2, None)]
+    _deliver_so(app_db, rows)
+    crosstab, cube, caption = _so_seen(analist)
+    assert "alle" in cube.ages
+    variables, hidden = _so_attack(crosstab, cube)
+    _assert_nothing_narrowed(variables, hidden, {("vso cluster 4", "ingeschreven"): 2,
+                                                 ("vso cluster 3", "ingeschreven"): 1})
+    if list(crosstab[SO_HEADER]) == ["Totaal"]:
         assert "alleen de totalen staan er" in caption
 
 

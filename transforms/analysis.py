@@ -13,17 +13,20 @@ from transforms.partner_tables import (
     CONTRIBUTIONS_SQL,
     SIGNALS_SQL,
     SUPPORT_TYPE,
+    JointCube,
     joint_cube,
     joint_table,
 )
 from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
+    bounds_from_equations,
     bounds_from_margins,
     bounds_seen_by,
     protect_beside,
     protect_contributions,
     protect_cube,
+    unsafe_bounds,
 )
 
 
@@ -152,15 +155,45 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
     delivered = _signal_rows(con, gemeente_code, year, SO_TYPE)
     if delivered is None:
         return None
-    cube = joint_cube(*delivered)
+    # the age group as the signal's table has it (int_signals__partner_counts)
     frame = con.execute(
         "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
         " 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_') as signal_kind,"
-        " coalesce(age_group, '4-12') as age_group, wijk_code, organisation,"
-        " sum(children_count) as children_count"
+        " coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end)"
+        " as age_group, wijk_code, organisation, sum(children_count) as children_count"
         " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
         " and children_count is not null group by all order by all",
         [gemeente_code, year]).df()
+    return so_crosstab(joint_cube(*delivered), frame)
+
+
+def so_crosstab(cube: JointCube, frame: pd.DataFrame) -> SuppressedTable:
+    """so_by_type_and_status on the signal's protected table (`cube`) and the pupils per soort,
+    status (signal_kind), age group, wijk and organisation (`frame`)."""
+    soorten, statuses, counts, hidden, breakdown = _beside_cube(cube, frame, vso_alle=True)
+    labels = [*soorten, TOTAL_LABEL]
+    columns = [_so_status(kind) for kind in statuses] + [TOTAL_LABEL]
+    if not breakdown:
+        labels, counts, hidden = [TOTAL_LABEL], counts[-1:], hidden[-1:]
+    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
+    values.insert(0, "soort", labels)
+    mask = pd.DataFrame(hidden, columns=columns)
+    mask.insert(0, "soort", False)
+    return SuppressedTable(values=values, hidden=mask, threshold=min_count(), value_columns=columns)
+
+
+def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False,
+                 total_shown: bool = False) -> tuple[list, list, np.ndarray, np.ndarray, bool]:
+    """A signal type's children by another breakdown (`frame`: soort, signal_kind, age_group,
+    wijk_code, organisation, children_count), protected beside the type's one protected table
+    (`cube`): only the rows in that table; its columns are the table's kinds, and its totals per
+    kind and grand total the table's gemeente cells over all age groups, hidden where it hides them
+    (protect_beside, with the contributor rule and each organisation's view). With `vso_alle` (row
+    5) also through the age groups (_narrowed_by_age). With `total_shown` (rows 6 and 9) the cells
+    are protected as if every total were shown, and where the table hides a total, they may not
+    tell it. Returns (soorten, kinds, counts, hidden,
+    breakdown): counts and hidden soorten x kinds with a total column and row; `breakdown` False
+    when only the total row may be shown (every other cell is hidden then)."""
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
     age_of = {age: a for a, age in enumerate(cube.ages)}
     frame = frame[frame["wijk_code"].isin(cube.row_of) & frame["signal_kind"].isin(kind_of)
@@ -187,17 +220,124 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
             share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
-    counts, hidden, breakdown = protect_beside(parts, cube.hidden[margin], low[margin],
-                                               high[margin], views)
-    labels = [*soorten, TOTAL_LABEL]
-    columns = [_so_status(kind) for kind in statuses] + [TOTAL_LABEL]
-    if not breakdown:
-        labels, counts, hidden = [TOTAL_LABEL], counts[-1:], hidden[-1:]
-    values = pd.DataFrame(np.where(hidden, np.nan, counts), columns=columns)
-    values.insert(0, "soort", labels)
-    mask = pd.DataFrame(hidden, columns=columns)
-    mask.insert(0, "soort", False)
-    return SuppressedTable(values=values, hidden=mask, threshold=min_count(), value_columns=columns)
+    margin_hidden = cube.hidden[margin]
+    counts, hidden, breakdown = protect_beside(
+        parts, margin_hidden & ~total_shown, low[margin], high[margin], views)
+    if breakdown and total_shown and margin_hidden.any():
+        # protected as if the totals were shown (where nothing shows them); a total the table
+        # hides must then not be told by this one: what its visible cells and hidden ones (at
+        # least 1, of the others where an organisation's own share is 0) say of it no more than
+        # the table itself says
+        seen = [(np.zeros(parts.shape[1:]), low[margin])]
+        if views:
+            seen += [(part, view[0]) for part, view in zip(parts, views, strict=True)]
+        for part, bound in seen:
+            share = np.concatenate([part, part.sum(axis=1, keepdims=True)], axis=1)
+            share = np.concatenate([share, share.sum(axis=0, keepdims=True)], axis=0)
+            cells, closed = (counts - share)[:-1], hidden[:-1]
+            floor = np.where(share[:-1] > 0, 0.0, 1.0)
+            told = np.where(closed, floor, cells).sum(axis=0)
+            if (margin_hidden & ((~closed).all(axis=0) | (told > bound))).any():
+                hidden[:-1], breakdown = True, False
+                break
+    vso = frame[frame["soort"].str.startswith("vso")]
+    if vso_alle and breakdown and _narrowed_by_age(cube, counts, hidden, parts, shares, soorten,
+                                                   margin[1], bool((vso["age_group"] == "alle").all())):
+        hidden[:-1] = True
+        breakdown = False
+    return soorten, statuses, counts, hidden, breakdown
+
+
+def _narrowed_by_age(cube: JointCube, counts: np.ndarray, hidden: np.ndarray, parts: np.ndarray,
+                     shares: np.ndarray, soorten: list[str], kinds: list[int],
+                     vso_in_alle: bool) -> bool:
+    """Whether the so crosstab (`counts`, `hidden`: soort x status with its totals, as
+    protect_beside made it) narrows a hidden cell of itself or of the signal's table (`cube`)
+    through the age groups. The signal puts a vso pupil without an age group in the age group
+    'alle' (int_signals__partner_counts), and only a vso pupil can be there (the template knows no
+    'alle'): so the crosstab's vso rows and the cube's gemeente cells of 'alle' count partly the
+    same pupils, a link protect_beside, which shares the status totals only, does not see (a
+    reviewer pinned 2 vso pupils of cluster 4 with it). An attacker's propagation over both tables,
+    their shared totals and the pupils per soort, status and age group between them (at least 0,
+    and 0 for a soort other than vso in 'alle'), for all and for each organisation (`parts`,
+    `shares`: its share of the crosstab and of the cube's cells; `kinds`: the cube's kind of each
+    status, the total last; `vso_in_alle`: every vso pupil is in 'alle'): True when it says more
+    of a hidden figure than each table alone."""
+    if "alle" not in cube.ages or all(soort.startswith("vso") for soort in soorten):
+        return False  # without pupils that can only be vso, the tables share their totals only
+    threshold = min_count()
+    n_soorten, n_ages = len(soorten), len(cube.ages)
+    n_statuses = counts.shape[1] - 1
+    shape = cube.counts.shape
+    start_x, start_y = cube.counts.size, cube.counts.size + counts.size
+
+    def c(*index):  # a figure of the cube
+        return int(np.ravel_multi_index(tuple(i % n for i, n in zip(index, shape, strict=True)),
+                                        shape))
+
+    def x(t, k):  # a figure of the crosstab
+        return start_x + t * (n_statuses + 1) + k
+
+    def y(t, k, a):  # the pupils of a soort, status and age group
+        return start_y + (t * n_statuses + k) * n_ages + a
+
+    def line(indices, total):
+        return np.array([*indices, total]), np.array([1] * len(indices) + [-1])
+
+    equations = []
+    for axis in range(len(shape)):
+        for index in np.ndindex(shape):
+            if index[axis] == shape[axis] - 1:
+                cells = [c(*index[:axis], i, *index[axis + 1:]) for i in range(shape[axis] - 1)]
+                equations.append(line(cells, c(*index)))
+    for t in range(n_soorten + 1):
+        equations.append(line([x(t, k) for k in range(n_statuses)], x(t, n_statuses)))
+    for k in range(n_statuses + 1):
+        equations.append(line([x(t, k) for t in range(n_soorten)], x(n_soorten, k)))
+        equations.append(line([x(n_soorten, k)], c(-1, kinds[k], -1)))
+    for k in range(n_statuses):
+        for t in range(n_soorten):
+            equations.append(line([y(t, k, a) for a in range(n_ages)], x(t, k)))
+        for a in range(n_ages):
+            equations.append(line([y(t, k, a) for t in range(n_soorten)], c(-1, kinds[k], a)))
+    # only a vso pupil is in 'alle'; and a vso pupil is 12 or older, so where every vso pupil
+    # is in 'alle' an attacker may take that as known as well
+    vso = np.array([soort.startswith("vso") for soort in soorten])
+    alle = np.arange(n_ages) == cube.ages.index("alle")
+    y_high = np.full((n_soorten, n_statuses, n_ages), np.inf)
+    y_high[np.ix_(~vso, np.ones(n_statuses, bool), alle)] = 0.0
+    if vso_in_alle:
+        y_high[np.ix_(vso, np.ones(n_statuses, bool), ~alle)] = 0.0
+
+    def with_totals(share):
+        for axis in range(share.ndim):
+            share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
+        return share
+
+    views = [(np.zeros(shape), np.zeros(counts.shape))]
+    if len(parts) > 1:
+        views += [(with_totals(c_share), with_totals(x_share))
+                  for c_share, x_share in zip(shares, parts, strict=True) if c_share.any()]
+    for c_share, x_share in views:
+        c_values, x_values = cube.counts - c_share, counts - x_share
+        c_low, c_high = bounds_seen_by(cube.counts, cube.hidden, c_share)
+        x_floor = np.where(x_share > 0, 0.0, 1.0)
+        low = np.concatenate([c_low.reshape(-1),
+                              np.where(hidden, x_floor, x_values).reshape(-1),
+                              np.zeros(y_high.size)])
+        high = np.concatenate([c_high.reshape(-1),
+                               np.where(hidden, np.inf, x_values).reshape(-1),
+                               y_high.reshape(-1)])
+        low, high = bounds_from_equations(low, high, equations)
+        cube_low, cube_high = low[:start_x].reshape(shape), high[:start_x].reshape(shape)
+        narrowed = cube.hidden & (c_values > 0) & ((cube_low > c_low) | (cube_high < c_high))
+        x_low, x_high = low[start_x:start_y].reshape(counts.shape), high[start_x:start_y].reshape(
+            counts.shape)
+        unsafe = unsafe_bounds(x_values, hidden, x_low, x_high, threshold) & (x_values > 0)
+        unsafe[-1] = False  # the cube's own cells, above
+        if narrowed.any() or unsafe.any():
+            return True
+    return False
 
 
 def _so_status(kind: str) -> str:
@@ -430,29 +570,46 @@ def _pooled_hidden(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
 
 def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
     """Rows 6 and 9: children waiting and their mean waiting time per list and kind of request.
-    The kinds of a list add up to the list's gemeente total, which the signal pages (Tekorten)
-    show from the signal's own protected table: so the kinds are protected as a line with a
-    visible total (`hidden`; transforms.privacy), and where no choice of cells makes that line
-    safe, every kind of the list is hidden."""
+    The kinds of a list count the children of the list's signal (wachtlijst_so, wachtlijst_zorg:
+    only those with a wijk in its one protected table) and add up to its gemeente total, which
+    Tekorten shows from that table: so they are protected beside it (_beside_cube: that total
+    hidden where the table hides it, with the contributor rule and each organisation's view, so
+    that no organisation learns another's small count by subtracting its own padded list), and
+    where no choice of cells is safe, every kind of the list is hidden. Columns list, kind,
+    children, weeks, hidden."""
     frame = con.execute(
         """
-        select 'wachtlijst (v)so' as list, coalesce(school_type, 'onbekend') as kind,
-               sum(children_count) as children,
-               sum(waiting_weeks * children_count) / nullif(sum(children_count), 0) as weeks
-        from stg_partner__wachtlijst_so where gemeente_code = ? and year = ? group by all
+        select 'wachtlijst (v)so' as list, 'wachtlijst_so' as signal_kind,
+               coalesce(school_type, 'onbekend') as soort, '4-12' as age_group, wijk_code,
+               organisation, children_count, waiting_weeks
+        from stg_partner__wachtlijst_so where gemeente_code = ? and year = ?
         union all
-        select 'wachtlijst zorg', coalesce(request_kind, 'onbekend'), sum(children_count),
-               sum(waiting_weeks * children_count) / nullif(sum(children_count), 0)
-        from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ? group by all
-        order by 1, 2
+        select 'wachtlijst zorg', 'wachtlijst_zorg', coalesce(request_kind, 'onbekend'),
+               coalesce(age_group, 'alle'), wijk_code, organisation, children_count, waiting_weeks
+        from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ?
         """, [gemeente_code, year, gemeente_code, year]).df()
-    frame["hidden"] = False
-    for _, rows in frame.groupby("list", sort=False):
-        children = rows["children"].fillna(0).to_numpy(dtype=float)
-        _, hidden = protect_contributions(children.reshape(1, 1, -1), column_totals=False)
-        kinds = hidden[0, :-1] if not hidden[0, -1] else np.ones(len(children), dtype=bool)
-        frame.loc[rows.index, "hidden"] = kinds
-    return frame
+    lists = []
+    for (name, signal_type), rows in frame.groupby(["list", "signal_kind"], sort=True):
+        delivered = _signal_rows(con, gemeente_code, year, signal_type)
+        if delivered is None:
+            continue
+        cube = joint_cube(*delivered)
+        rows = rows[rows["wijk_code"].isin(cube.row_of) & rows["children_count"].notna()]
+        if rows.empty:
+            continue
+        grouped = rows.fillna({"organisation": ""}).groupby(
+            ["soort", "signal_kind", "age_group", "wijk_code", "organisation"], as_index=False)
+        kinds, _, counts, hidden, breakdown = _beside_cube(
+            cube, grouped["children_count"].sum(), total_shown=True)
+        timed = rows[rows["waiting_weeks"].notna()]
+        weeks = ((timed["waiting_weeks"] * timed["children_count"]).groupby(timed["soort"]).sum()
+                 / timed["children_count"].groupby(timed["soort"]).sum().replace(0, np.nan))
+        lists.append(pd.DataFrame({
+            "list": name, "kind": kinds, "children": counts[:-1, 0],
+            "weeks": weeks.reindex(kinds).to_numpy(dtype=float),
+            "hidden": hidden[:-1, 0] | (not breakdown)}))
+    columns = ["list", "kind", "children", "weeks", "hidden"]
+    return pd.concat(lists, ignore_index=True) if lists else pd.DataFrame(columns=columns)
 
 
 def _signal_rows(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,

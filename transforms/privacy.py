@@ -34,7 +34,8 @@ Rules (after CBS and the lessons in DESIGN.md):
   with every margin (transforms.partner_tables.joint_cube), from which the signal pages, the
   map, Tekorten, Analysevragen and the exports all read. A rate is hidden wherever its count
   is, and is only ever computed from a visible cell of that protection. A table of the same
-  children by another breakdown (the so crosstab of Analysevragen row 5) counts the same rows,
+  children by another breakdown (the so crosstab of Analysevragen row 5, the waiting lists by
+  kind of rows 6 and 9) counts the same rows,
   takes the margins it shares from that table, hidden where they are hidden, and is protected
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
@@ -181,7 +182,9 @@ def protect_contributions(
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
     first: a count from 1 to threshold-1, and (contributor rule) a count whose remainder after its
     largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
-    nothing of another to learn). Then secondary suppression over the table with its totals.
+    nothing of another to learn). Then secondary suppression over the table with its totals,
+    and, as in protect_cube, over each organisation's view (the others' table: its own share
+    subtracted), so that no second hidden cell is one an organisation can fill in itself.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
@@ -195,7 +198,21 @@ def protect_contributions(
     if column_totals:
         parts = np.concatenate([parts, parts.sum(axis=1, keepdims=True)], axis=1)
     counts, hidden = _primary(parts, threshold)
-    _secondary(counts, hidden, _lines(n_rows, n_cols, row_totals, column_totals), threshold)
+    lines = _lines(n_rows, n_cols, row_totals, column_totals)
+    _secondary(counts, hidden, lines, threshold)
+    if threshold > 1 and len(parts) > 1:
+        # as protect_cube: each organisation sees the others' table (its own share subtracted),
+        # which is protected as if published alone; otherwise the second cell hidden beside a
+        # small one may be the organisation's own, which it knows (a review read another
+        # school's 2 children needing BSO from the total that way)
+        for share in parts:
+            if not share.any():
+                continue
+            others = counts - share
+            seen = (others > 0) & (others < threshold)
+            _secondary(others, seen, lines, threshold)
+            hidden |= seen
+        _secondary(counts, hidden, lines, threshold)
     return counts, hidden
 
 
@@ -380,6 +397,43 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
             high[inner] = np.minimum(cell_high, high[total] - others_low)
             low[inner] = np.maximum(cell_low, low[total] - others_high)
         if (low == before_low).all() and (high == before_high).all():
+            break
+    return low, high
+
+
+def bounds_from_equations(low: np.ndarray, high: np.ndarray,
+                          equations: list[tuple[np.ndarray, np.ndarray]],
+                          iterations: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """bounds_from_margins for figures that are no one table: interval propagation over
+    `equations` on a flat vector of figures, each (indices, signs) saying that the figures at
+    `indices`, times their `signs` (+1 or -1), add up to 0 (a line: its cells +1, its total -1;
+    two views of the same count: +1 and -1). `low` and `high` are what is known to begin with (a
+    visible figure: its value twice; a hidden one: at least 1, at most infinity). Returns the
+    narrowed (low, high)."""
+    low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+    for _ in range(iterations):
+        changed = False
+        for indices, signs in equations:
+            # the term of each figure is sign * figure; its bounds
+            term_low = np.where(signs > 0, low[indices], -high[indices])
+            term_high = np.where(signs > 0, high[indices], -low[indices])
+            low_inf, high_inf = np.isinf(term_low), np.isinf(term_high)
+            low_sum = np.where(low_inf, 0.0, term_low).sum()
+            high_sum = np.where(high_inf, 0.0, term_high).sum()
+            # the other terms of the equation: their sums, infinite if any other term is
+            others_low = np.where(low_inf.sum() - low_inf > 0, -np.inf,
+                                  low_sum - np.where(low_inf, 0.0, term_low))
+            others_high = np.where(high_inf.sum() - high_inf > 0, np.inf,
+                                   high_sum - np.where(high_inf, 0.0, term_high))
+            # sign * figure == -(the others)
+            new_low = np.where(signs > 0, -others_high, others_low)
+            new_high = np.where(signs > 0, -others_low, others_high)
+            narrowed_low = np.maximum(low[indices], new_low)
+            narrowed_high = np.minimum(high[indices], new_high)
+            if (narrowed_low != low[indices]).any() or (narrowed_high != high[indices]).any():
+                low[indices], high[indices] = narrowed_low, narrowed_high
+                changed = True
+        if not changed:
             break
     return low, high
 
