@@ -37,6 +37,8 @@ from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
+# the code of the Nederland row of a kwb file
+NATIONAL_KWB_CODE = "NL00"
 REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 # The largest CBS download the page Gemeente laden takes (MB): a national kwb of 2013-2020 as .xls
 # is some 25 MB, a national kwb .xlsx some 10 MB. .streamlit/config.toml allows this much.
@@ -312,6 +314,10 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                     if c in mapped or c in KWB_CODE_COLUMNS or c in {"gm_naam", "regio", "recs"}]
     rows = list(_numbered(frame.loc[:, ~frame.columns.duplicated(keep="last")][read_columns],
                           sheet.first_row))
+    # A copy may repeat the header in words below the short names (a_inw: 'Aantal inwoners',
+    # gwb_code_10: 'Codering'): rows with words where the code and the numbers go are skipped.
+    while rows and _is_description_row(rows[0][1], code_column, mapped):
+        rows.pop(0)
     # Saved from Excel, counts may have thousands separators ('133.141' where decimals are '2,1',
     # '133,141' where they are '2.1'): the file's own decimals say which mark is which.
     decimal_mark = file_decimal_mark(row.get(c) for _, row in rows for c in mapped)
@@ -359,6 +365,17 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
     return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", frozenset(left_out))
 
 
+def _is_description_row(row: dict, code_column: str, mapped: dict[str, str]) -> bool:
+    """A row of column titles below the header: words in the code cell and in every filled
+    kwb column, no region code and no number."""
+    if REGION_CODE.match(_kwb_code(row, code_column)):
+        return False
+    cells = [_cell(row.get(c)) for c in mapped]
+    filled = [c for c in cells if c]
+    return bool(filled) and all(re.search(r"[A-Za-z]{2}", c) for c in filled) and bool(
+        re.search(r"[A-Za-z]{2}", _cell(row.get(code_column)) or ""))
+
+
 def _numbered(frame: pd.DataFrame, first_row: int):
     # (spreadsheet row, row) for the rows with any content; empty rows (deleted in Excel, or
     # below the data) are skipped, as csv skips empty lines.
@@ -376,9 +393,15 @@ def _cell(value: object) -> str | None:
 
 def _kwb_code(row: dict, code_column: str) -> str:
     code = (_cell(row.get(code_column)) or "").upper()
+    if re.fullmatch(r"\d+\.0", code):
+        code = code[:-2]  # a code stored as a number in the workbook (193.0)
     if code and code[:2].isdigit():
-        # Older kwb files give codes without prefix; the level comes from `recs`.
-        prefix = KWB_LEVEL_PREFIX.get((_cell(row.get("recs")) or "").lower(), "")
+        # Older kwb files give codes without prefix; the level comes from `recs`, and the
+        # Nederland row (recs 'Land') has code 0.
+        level = (_cell(row.get("recs")) or "").lower()
+        if level in {"land", "nederland"} and code.strip("0") == "":
+            return NATIONAL_KWB_CODE
+        prefix = KWB_LEVEL_PREFIX.get(level, "")
         width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
         code = prefix + code.zfill(width)
     return code
