@@ -76,3 +76,125 @@ def test_words_in_a_data_row_are_still_refused_naming_row_and_column(tmp_path):
     path = write_sheet(tmp_path / "kwb-2021.xlsx", KWB_COLUMNS, rows)
     with pytest.raises(InputRefused, match="rij 5, kolom gwb_code_10: 'ONBEKEND' is geen CBS-regiocode"):
         read_cbs_file(path)
+
+
+# The new CBS open data (datasets.cbs.nl) as its CSV download holds it: Observations.csv with one
+# row per region and measure (the measure as a code), MeasureCodes.csv and MeasureGroups.csv
+# explaining the codes, <dimension>Codes.csv with the region names; ';', UTF-8 with BOM.
+KWB_MEASURES = [("T001036", "Aantal inwoners", "1", "Long"), ("M000352", "0 tot 15 jaar", "2", "Long"),
+                ("D000025", "Gemeentenaam", "0", "String"), ("D000038", "Codering", "0", "String"),
+                ("D000028", "Afstand tot kinderdagverblijf", "3", "Double")]
+KWB_GROUPS = [("0", "Regioaanduiding", ""), ("1", "Bevolking", ""), ("2", "Leeftijdsgroepen", "1"),
+              ("3", "Nabijheid voorzieningen", "")]
+REGIONS = [("NL01", "Nederland"), ("GM0193", "Zwolle"), ("WK019310", "Wijk 10 Binnenstad"),
+           ("WK019311", "Wijk 11 Diezerpoort")]
+
+
+def kwb_observations() -> list[tuple]:
+    rows = []
+    for code, _ in REGIONS:
+        young = None if code == "WK019311" else 450  # secret: no Value, ValueAttribute Confidential
+        rows += [(code, "T001036", 7115), (code, "M000352", young), (code, "D000025", "Zwolle"),
+                 (code, "D000038", code), (code, "D000028", 0.6)]
+    return rows
+
+
+def write_download(folder, measures=KWB_MEASURES, groups=KWB_GROUPS, observations=None,
+                   codes: bool = True, json_observations: bool = False):
+    folder.mkdir(exist_ok=True)
+
+    def table(name, header, rows):
+        lines = [";".join(header)] + [";".join("" if v is None else (f'"{v}"' if isinstance(v, str) else str(v))
+                                               for v in row) for row in rows]
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+
+    if codes:
+        table("MeasureCodes.csv", ["Identifier", "Index", "Title", "Description", "MeasureGroupId",
+                                   "DataType", "Unit", "Decimals", "PresentationType"],
+              [(c, i, t, "", g, d, "", 0, "Absolute") for i, (c, t, g, d) in enumerate(measures, 1)])
+        table("MeasureGroups.csv", ["Id", "Index", "Title", "Description", "ParentId"],
+              [(g, i, t, "", p) for i, (g, t, p) in enumerate(groups, 1)])
+    table("WijkenEnBuurtenCodes.csv", ["Identifier", "Index", "Title", "Description", "DimensionGroupId"],
+          [(c, i, t, "", "") for i, (c, t) in enumerate(REGIONS, 1)])
+    rows = []
+    for i, (code, measure, value) in enumerate(observations or kwb_observations()):
+        text = isinstance(value, str)
+        rows.append((i, measure, "Confidential" if value is None else "None",
+                     None if text else value, value if text else None, code))
+    if json_observations:
+        import json
+
+        (folder / "Observations.json").write_text(json.dumps({
+            "@odata.context": "https://datasets.cbs.nl/odata/v1/CBS/86165NED/$metadata#Observations",
+            "value": [dict(zip(["Id", "Measure", "ValueAttribute", "Value", "StringValue",
+                                "WijkenEnBuurten"], row, strict=True)) for row in rows]}))
+    else:
+        table("Observations.csv", ["Id", "Measure", "ValueAttribute", "Value", "StringValue",
+                                   "WijkenEnBuurten"], rows)
+    return folder
+
+
+EXPECTED_KWB = {("GM0193", "AantalInwoners"): 7115, ("GM0193", "k_0Tot15Jaar"): 450,
+                ("GM0193", "AfstandTotKinderdagverblijf"): 0.6,
+                ("WK019310", "AantalInwoners"): 7115, ("WK019310", "k_0Tot15Jaar"): 450,
+                ("WK019310", "AfstandTotKinderdagverblijf"): 0.6,
+                ("WK019311", "AantalInwoners"): 7115, ("WK019311", "k_0Tot15Jaar"): None,
+                ("WK019311", "AfstandTotKinderdagverblijf"): 0.6}
+
+
+@pytest.mark.parametrize("shape", ["folder", "zip", "observations.csv", "observations.json"])
+def test_the_new_cbs_open_data_download_of_the_kwb(con, tmp_path, shape):
+    import zipfile
+
+    folder = write_download(tmp_path / "86165NED", json_observations=shape == "observations.json")
+    path = {"folder": folder, "observations.csv": folder / "Observations.csv",
+            "observations.json": folder / "Observations.json"}.get(shape)
+    if shape == "zip":
+        path = tmp_path / "86165NED.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for member in folder.iterdir():
+                archive.write(member, f"86165NED/{member.name}")
+    cbs_file = read_cbs_file(path)
+    assert (cbs_file.kind, cbs_file.table.table_id, cbs_file.table.period) == ("kerncijfers", "86165NED", "2025")
+    assert stored_values(cbs_file) == EXPECTED_KWB
+    import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select region_code, region_name from regions order by 1").fetchall() == [
+        ("GM0193", "Zwolle"), ("WK019310", "Wijk 10 Binnenstad"), ("WK019311", "Wijk 11 Diezerpoort")]
+
+
+@pytest.mark.parametrize("name", ["86165NED_Observations.csv", "Observations.csv"])
+def test_observations_without_their_measure_codes_are_refused_not_stored_as_codes(con, tmp_path, name):
+    # before, a file named after the kwb table was stored as kerncijfers with a column 'Measure'
+    folder = write_download(tmp_path / "download", codes=False)
+    path = (folder / "Observations.csv").rename(folder / name)
+    with pytest.raises(InputRefused, match="MeasureCodes uit dezelfde download"):
+        import_file(con, path, year=2025)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_nabijheid_from_the_new_open_data_by_its_groups_and_year_of_its_title(con, tmp_path):
+    import json
+
+    measures = [("D1", "Afstand tot kinderdagverblijf", "K1", "Double"),
+                ("D2", "Binnen 1 km", "K2", "Double"),
+                ("D3", "Afstand tot school", "O1", "Double"),
+                ("D4", "Afstand tot school", "O2", "Double")]
+    groups = [("K0", "Kinderopvang", ""), ("K1", "Kinderdagverblijf", "K0"),
+              ("K2", "Aantal kinderdagverblijven", "K1"), ("O0", "Onderwijs", ""),
+              ("O1", "Basisonderwijs", "O0"), ("O2", "Voortgezet onderwijs totaal", "O0")]
+    observations = [(code, m, v) for code, _ in REGIONS
+                    for m, v in [("D1", 0.5), ("D2", 3), ("D3", 0.7), ("D4", 2.5)]]
+    folder = write_download(tmp_path / "download", measures, groups, observations)
+    (folder / "Properties.json").write_text(json.dumps({
+        "Identifier": "86134NED",
+        "Title": "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers 2024"}))
+    cbs_file = read_cbs_file(folder)
+    assert (cbs_file.kind, cbs_file.table.period) == ("nabijheid", "2024")
+    record = next(r for r in cbs_file.table.records if r["WijkenEnBuurten"] == "WK019310")
+    # the school distance of the basisschool, not of voortgezet onderwijs
+    assert {k.rsplit("_", 1)[0]: float(v) for k, v in record.items() if k != "WijkenEnBuurten"} == {
+        "NabijheidAfstandKinderdagverblijf": 0.5, "NabijheidKinderdagverblijvenBinnen1Km": 3.0,
+        "NabijheidAfstandBasisschool": 0.7}
+    import_file(con, folder, gemeenten=["GM0193"])
+    assert con.execute("select dataset, period from loads where dataset = 'nabijheid'").fetchall() == [
+        ("nabijheid", "2024")]

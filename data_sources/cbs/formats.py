@@ -30,6 +30,14 @@ from data_sources.cbs.kwb_values import (
 )
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
+from data_sources.cbs.observations import (
+    is_observations,
+    observations_file,
+    properties_of,
+    read_observations,
+    rows_of,
+    unpacked,
+)
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import decode, delimiter, without_controls
@@ -58,7 +66,8 @@ KWB_WORKBOOK_LIMITS = WorkbookLimits(
 MAX_CSV_MEGABYTES = 30
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
              "voorzieningen), het kwb-<jaar> bestand (.xlsx, .xls of .csv), "
-             "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
+             "een opgeslagen OData-antwoord (.json), een map zoals cbsodata die opslaat of de "
+             "download van de nieuwe CBS-open data (map of zip met Observations.csv en MeasureCodes.csv).")
 
 
 @dataclass
@@ -81,6 +90,9 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
+        observations = observations_file(path)
+        if observations is not None and not (path / "TableInfos.json").exists():
+            return _read_observations(observations, path, year)
         table = read_table_dir(path)
         table = _nabijheid_or_same(table)
         return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
@@ -89,7 +101,19 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         return _read_json_response(path, year)
     if suffix in {".xlsx", ".xls", ".xlsm"}:
         return _read_kwb(_read_spreadsheet(path), path, year, gemeenten)
+    if suffix == ".zip":
+        with unpacked(path) as folder:
+            observations = observations_file(folder)
+            if observations is None:
+                raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
+                                   "gelezen zonder Observations.csv erin (zoals in de download van de "
+                                   f"CBS-open data) of een postcodebestand. {SUPPORTED}")
+            return _read_observations(observations, path, year, folder)
     if suffix in {".csv", ".txt"}:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline(65536)
+        if is_observations(_split_header(first, path)):
+            return _read_observations(path, path, year)
         _check_csv_size(path)
         text = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
@@ -99,6 +123,27 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
+
+
+def _read_observations(observations: Path, path: Path, year: int | None,
+                       folder: Path | None = None, records: list[dict] | None = None,
+                       table_id: str | None = None) -> CbsFile:
+    """The long observations of the new CBS open data (a file, its folder or its zip: `path`),
+    explained by the files beside `observations`."""
+    folder = folder or observations.parent
+    records = rows_of(observations) if records is None else records
+    properties = properties_of(folder)
+    table_id = (table_id or str(properties.get("Identifier") or "").strip() or None
+                or _table_id_from_name(path) or _table_id_from_name(observations.parent))
+    dims = set(records[0]) if records else set()
+    period = ""
+    if "Perioden" not in dims:
+        # the year in the title of the table (Properties), else from the name or the table id
+        match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)",
+                          f"{properties.get('TemporalCoverage') or ''} {properties.get('Title') or ''}")
+        period = str(year or (match and int(match.group(1))) or _year_from(path, year, table_id))
+    table = read_observations(records, folder, path.name, table_id=table_id, period=period)
+    return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 
 
 def classify(table: CbsTable) -> str:
@@ -497,13 +542,16 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
             raise InputRefused(f"Bestand {path.name}: dit is pagina 1 van een groter OData-antwoord "
                                "(er staat een odata.nextLink in naar de volgende rijen); download "
                                "de volledige tabel (of gebruik load-cbs). Er is niets opgeslagen.")
-        match = re.search(r"/odata/([0-9A-Za-z]+)/", str(data.get("odata.metadata", "")),
+        match = re.search(r"/odata/(?:v1/CBS/)?([0-9A-Za-z]+)/",
+                          str(data.get("odata.metadata") or data.get("@odata.context") or ""),
                           re.IGNORECASE)
         table_id = match.group(1) if match else None
         data = data.get("value")
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
     data = _plain_records(data, path)
+    if is_observations(data[0]):
+        return _read_observations(path, path, year, records=data, table_id=table_id)
     table_id = table_id or _table_id_from_name(path)
     sibling = path.parent / "DataProperties.json"
     if sibling.exists():
