@@ -198,3 +198,17 @@ def test_nabijheid_from_the_new_open_data_by_its_groups_and_year_of_its_title(co
     import_file(con, folder, gemeenten=["GM0193"])
     assert con.execute("select dataset, period from loads where dataset = 'nabijheid'").fetchall() == [
         ("nabijheid", "2024")]
+
+
+def test_a_statline_title_export_without_the_codering_column_is_refused_saying_what_to_add(con, tmp_path):
+    # 'Wijken en buurten' holds names only; 'Centrum' is a wijk in many gemeenten
+    header = ('"Wijken en buurten";"Regioaanduiding/Gemeentenaam (naam)";"Regioaanduiding/Soort regio '
+              '(omschrijving)";"Bevolking/Aantal inwoners (aantal)";"Bevolking/Leeftijdsgroepen/0 tot 15 '
+              'jaar (aantal)"')
+    rows = ['"Zwolle";"Zwolle                                  ";"Gemeente  ";"133141";"24000"',
+            '"Wijk 10 Binnenstad";"Zwolle                                  ";"Wijk      ";"7115";"450"']
+    path = tmp_path / "Kerncijfers_wijken_en_buurten_2024_04122026_101010.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    with pytest.raises(InputRefused, match="Codering \\(Regioaanduiding/Codering\\) ontbreekt"):
+        import_file(con, path)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

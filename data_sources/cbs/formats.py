@@ -499,6 +499,15 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
             code = clean(row.get(code_key)) if code_key else None
             if code and name and name != code:
                 names[name] = name
+        if code_key is None and rows and not any(
+                REGION_CODE.match(str(clean(row.get("WijkenEnBuurten")) or "")) for row in rows):
+            # a title export with only the names ('Zwolle', 'Wijk 10 Binnenstad'): names repeat
+            # over gemeenten, so no region can be told without its code
+            raise InputRefused(
+                f"Bestand {path.name}: de kolom 'Wijken en buurten' heeft alleen namen en de kolom "
+                "Codering (Regioaanduiding/Codering) ontbreekt, zodat niet te zien is welke gemeente, "
+                "wijk of buurt een rij is. Download de tabel opnieuw met het onderwerp Codering "
+                "(onder Regioaanduiding) erbij. Er is niets opgeslagen.")
     table = CbsTable(table_id=table_id or f"statline-{period}", title=f"StatLine-export {path.name}",
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
