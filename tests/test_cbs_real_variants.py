@@ -212,3 +212,18 @@ def test_a_statline_title_export_without_the_codering_column_is_refused_saying_w
     with pytest.raises(InputRefused, match="Codering \\(Regioaanduiding/Codering\\) ontbreekt"):
         import_file(con, path)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_nabijheid_by_its_keys_alone_is_refused_saying_which_download_reads(con, tmp_path):
+    import json
+
+    records = [{"ID": i, "WijkenEnBuurten": code, "Gemeentenaam_1": "Zwolle    ", "Codering_3": code,
+                "AfstandTotKinderdagverblijf_52": 0.5, "Binnen1Km_53": 3.0, "AfstandTotSchool_60": 0.7,
+                "AfstandTotSchool_64": 2.5} for i, code in enumerate(["GM0193    ", "WK019310  "])]
+    path = tmp_path / "TypedDataSet.json"
+    path.write_text(json.dumps({"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/85830NED/"
+                                                  "$metadata#Cbs.OData.WebAPI.TypedDataSet",
+                                "value": records}))
+    with pytest.raises(InputRefused, match="lijkt Nabijheid voorzieningen met alleen kolomsleutels"):
+        import_file(con, path, year=2023)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -165,6 +165,16 @@ def classify(table: CbsTable) -> str:
         return "nabijheid"
     if any("jeugd" in s.lower() for s in stems) and dims & {"WijkenEnBuurten", "RegioS"}:
         return "jeugdzorg-wijk"
+    if {"AfstandTotBuitenschoolseOpvang", "AfstandTotKinderdagverblijf"} & stems:
+        # Nabijheid voorzieningen by its keys alone: 'Afstand tot school' and 'Binnen 1 km' occur
+        # under several groups (basisschool, vmbo; kinderdagverblijf, bso), told apart only by them
+        raise InputRefused(
+            f"Tabel {table.table_id}: dit lijkt Nabijheid voorzieningen met alleen kolomsleutels "
+            "(AfstandTotKinderdagverblijf_52, Binnen1Km_53) en zonder hun kolomgroepen; zonder die "
+            "groepen is niet te zien welke 'Afstand tot school' of 'Binnen 1 km' bij de basisschool "
+            "of de kinderopvang hoort. Download de StatLine-CSV met titels (de kolomkoppen zoals "
+            "'Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)'), of lees de map "
+            "zoals cbsodata die opslaat (met DataProperties.json). Er is niets opgeslagen.")
     raise InputRefused(
         f"Tabel {table.table_id}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
         "buurten, 03759ned bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk)."
