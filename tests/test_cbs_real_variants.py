@@ -227,3 +227,28 @@ def test_nabijheid_by_its_keys_alone_is_refused_saying_which_download_reads(con,
     with pytest.raises(InputRefused, match="lijkt Nabijheid voorzieningen met alleen kolomsleutels"):
         import_file(con, path, year=2023)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_03759ned_from_the_new_open_data_keeps_one_record_per_age(tmp_path):
+    from data_sources.cbs.loading import population_by_age_frame
+
+    folder = tmp_path / "03759ned"
+    folder.mkdir()
+    (folder / "MeasureCodes.csv").write_text(
+        "Identifier;Index;Title;Description;MeasureGroupId;DataType;Unit;Decimals;PresentationType\n"
+        '"M000352";1;"Bevolking op 1 januari";"";"";"Long";"aantal";0;"Absolute"\n'
+        '"M000353";2;"Gemiddelde bevolking";"";"";"Long";"aantal";0;"Absolute"\n')
+    ages = {age: "10010" if age == 0 else str(10000 + 100 * age) for age in range(15)}
+    (folder / "LeeftijdCodes.csv").write_text(
+        "Identifier;Index;Title\n" + "".join(f'"{c}";{a};"{a} jaar"\n' for a, c in ages.items()))
+    lines = ["ID;Measure;ValueAttribute;Value;Geslacht;Leeftijd;BurgerlijkeStaat;RegioS;Perioden"]
+    for age, code in ages.items():
+        for measure, value, sex in [("M000352", 1000 + age, "T001038"), ("M000353", 1, "T001038"),
+                                    ("M000352", 500, "3000")]:
+            lines.append(f'{len(lines)};"{measure}";"None";{value};"{sex}";"{code}";"T001019";'
+                         f'"GM0193";"2024JJ00"')
+    (folder / "Observations.csv").write_text("\n".join(lines) + "\n")
+    cbs_file = read_cbs_file(folder)
+    assert (cbs_file.kind, len(cbs_file.table.records)) == ("bevolking-leeftijd", 30)
+    frame = population_by_age_frame(cbs_file.table)
+    assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(15)]

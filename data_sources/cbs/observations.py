@@ -121,7 +121,8 @@ def read_observations(records: list[dict], folder: Path, name: str, *, table_id:
         raise InputRefused(f"Bestand {name}: geen van de onderwerpen in MeasureCodes is er een die "
                            "Kindkaart leest (zoals Aantal inwoners, 0 tot 15 jaar, Afstand tot "
                            "kinderdagverblijf). Er is niets opgeslagen.")
-    dimensions = [c for c in (records[0] if records else {}) if c not in OBSERVATION_COLUMNS]
+    dimensions = [c for c in (records[0] if records else {})
+                  if c.strip().lower() not in {o.lower() for o in OBSERVATION_COLUMNS}]
     for key in dimensions:
         props.insert(0, {"Type": DIMENSION_KEYS.get(key, "Dimension"), "Key": key})
     combined: dict[tuple, dict] = {}
