@@ -252,3 +252,12 @@ def test_03759ned_from_the_new_open_data_keeps_one_record_per_age(tmp_path):
     assert (cbs_file.kind, len(cbs_file.table.records)) == ("bevolking-leeftijd", 30)
     frame = population_by_age_frame(cbs_file.table)
     assert frame.sort_values("age")["persons"].tolist() == [1000 + age for age in range(15)]
+
+
+def test_a_kwb_without_the_regio_column_takes_the_bundled_names_not_the_codes(con, tmp_path):
+    columns = [c for c in KWB_COLUMNS if c != "regio"]
+    rows = [[v for c, v in zip(KWB_COLUMNS, row, strict=True) if c != "regio"] for row in kwb_rows()]
+    import_file(con, write_sheet(tmp_path / "kwb-2024.xlsx", columns, rows), gemeenten=["GM0193"])
+    names = dict(con.execute("select region_code, region_name from regions").fetchall())
+    assert names["GM0193"] == "Zwolle"
+    assert names["WK019310"] != "WK019310" and "Binnenstad" in names["WK019310"]

@@ -409,7 +409,9 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                             f"({_cell(row.get(whole))}) in dezelfde rij, meer dan CBS' afronding "
                             "kan verklaren; dat kan niet.")
         records.append(record)
-        names[code] = _cell(row.get("regio")) or code
+        if _cell(row.get("regio")):
+            # without a name the bundled 2024 names are used (kerncijfers_frames), not the code
+            names[code] = _cell(row.get("regio"))
         if len(problems) >= 20:
             break
     if problems:
