@@ -261,3 +261,16 @@ def test_a_kwb_without_the_regio_column_takes_the_bundled_names_not_the_codes(co
     names = dict(con.execute("select region_code, region_name from regions").fetchall())
     assert names["GM0193"] == "Zwolle"
     assert names["WK019310"] != "WK019310" and "Binnenstad" in names["WK019310"]
+
+
+def test_one_cbs_file_zipped_is_read_as_itself(con, tmp_path):
+    import zipfile
+
+    plain = stored_values(read_cbs_file(write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")))
+    path = tmp_path / "kwb-2024.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(tmp_path / "kwb-2024.xlsx", "kwb-2024/kwb-2024.xlsx")
+        archive.writestr("kwb-2024/", "")
+    assert stored_values(read_cbs_file(path)) == plain
+    import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select period from loads where dataset = 'kerncijfers'").fetchall() == [("2024",)]

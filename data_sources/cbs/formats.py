@@ -104,11 +104,16 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if suffix == ".zip":
         with unpacked(path) as folder:
             observations = observations_file(folder)
-            if observations is None:
-                raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
-                                   "gelezen zonder Observations.csv erin (zoals in de download van de "
-                                   f"CBS-open data) of een postcodebestand. {SUPPORTED}")
-            return _read_observations(observations, path, year, folder)
+            if observations is not None:
+                return _read_observations(observations, path, year, folder)
+            inside = sorted(folder.iterdir())
+            if len(inside) == 1:
+                # one CBS file zipped (a StatLine CSV, a kwb workbook): read as itself
+                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)
+            raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
+                               "gelezen zonder Observations.csv erin (zoals in de download van de "
+                               "CBS-open data), één CBS-bestand of een postcodebestand. "
+                               f"{SUPPORTED}")
     if suffix in {".csv", ".txt"}:
         with path.open(encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline(65536)

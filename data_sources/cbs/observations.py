@@ -21,6 +21,8 @@ from data_sources.text import decode, delimiter, without_controls
 OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
 # The files of the download, beside Observations.
 OBSERVATION_FILES = ("Observations", "MeasureCodes", "MeasureGroups", "Properties")
+# The files of a zip that are read: the download's tables, or the one CBS file zipped.
+ZIPPED_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xlsx", ".xls"})
 # A file of the download is read whole: a national table of one year is some 100-150 MB as CSV.
 MAX_MEGABYTES = 200
 
@@ -165,13 +167,13 @@ def properties_of(folder: Path) -> dict:
 
 @contextmanager
 def unpacked(path: Path):
-    """The .csv and .json files of a zipped download in a temporary folder (checked: no more than
-    MAX_MEGABYTES each, no folders outside it)."""
+    """The CBS files of a zipped download (.csv, .json, .xlsx, .xls) in a temporary folder
+    (checked: no more than MAX_MEGABYTES each, no folders outside it)."""
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
             for info in archive.infolist():
                 name = Path(info.filename).name
-                if info.is_dir() or Path(name).suffix.lower() not in {".csv", ".json"}:
+                if info.is_dir() or Path(name).suffix.lower() not in ZIPPED_SUFFIXES:
                     continue
                 if info.file_size > MAX_MEGABYTES * 1024 * 1024:
                     raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
