@@ -142,13 +142,18 @@ EXPECTED_KWB = {("GM0193", "AantalInwoners"): 7115, ("GM0193", "k_0Tot15Jaar"): 
                 ("WK019311", "AfstandTotKinderdagverblijf"): 0.6}
 
 
-@pytest.mark.parametrize("shape", ["folder", "zip", "observations.csv", "observations.json"])
+@pytest.mark.parametrize("shape", ["folder", "zip", "observations.csv", "observations.json",
+                                   "prefixed"])
 def test_the_new_cbs_open_data_download_of_the_kwb(con, tmp_path, shape):
     import zipfile
 
     folder = write_download(tmp_path / "86165NED", json_observations=shape == "observations.json")
     path = {"folder": folder, "observations.csv": folder / "Observations.csv",
             "observations.json": folder / "Observations.json"}.get(shape)
+    if shape == "prefixed":  # the files named after the table: 86165NED_MeasureCodes.csv
+        for member in list(folder.iterdir()):
+            member.rename(folder / f"86165NED_{member.name}")
+        path = folder / "86165NED_Observations.csv"
     if shape == "zip":
         path = tmp_path / "86165NED.zip"
         with zipfile.ZipFile(path, "w") as archive:

@@ -54,9 +54,12 @@ def rows_of(path: Path) -> list[dict]:
 
 
 def _sibling(folder: Path, stem: str) -> Path | None:
+    """The file `stem`.csv or .json of the download, also with the table id before it
+    (86165NED_MeasureCodes.csv)."""
     for suffix in (".csv", ".json"):
-        for candidate in folder.glob(f"*{suffix}"):
-            if candidate.stem.lower() == stem.lower():
+        for candidate in sorted(folder.glob(f"*{suffix}")):
+            name = candidate.stem.lower()
+            if name == stem.lower() or name.endswith(f"_{stem.lower()}"):
                 return candidate
     return None
 
