@@ -279,3 +279,19 @@ def test_one_cbs_file_zipped_is_read_as_itself(con, tmp_path):
     assert stored_values(read_cbs_file(path)) == plain
     import_file(con, path, gemeenten=["GM0193"])
     assert con.execute("select period from loads where dataset = 'kerncijfers'").fetchall() == [("2024",)]
+
+
+def test_provinces_and_corop_areas_by_code_are_no_gemeenten_left_out(tmp_path):
+    from data_sources.cbs.loading import population_by_age_frame, population_by_age_notes
+
+    header = '"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";"BevolkingOp1Januari_1"'
+    rows = []
+    for region in ["NL01  ", "LD01  ", "PV23  ", "CR22  ", "GM0193", "GM0398"]:
+        rows += [f'"{len(rows)}";"T001038";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";'
+                 f'"{region}";"2024JJ00";"{1000 + age}"' for age in range(15)]
+    path = tmp_path / "03759ned.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    table = read_cbs_file(path).table
+    assert sorted(set(population_by_age_frame(table)["gemeente_code"])) == ["GM0193", "GM0398", "NL01"]
+    # a landsdeel, province or COROP area is not a gemeente left out after a merger
+    assert population_by_age_notes(table) == []
