@@ -83,9 +83,11 @@ def test_words_in_a_data_row_are_still_refused_naming_row_and_column(tmp_path):
 # explaining the codes, <dimension>Codes.csv with the region names; ';', UTF-8 with BOM.
 KWB_MEASURES = [("T001036", "Aantal inwoners", "1", "Long"), ("M000352", "0 tot 15 jaar", "2", "Long"),
                 ("D000025", "Gemeentenaam", "0", "String"), ("D000038", "Codering", "0", "String"),
-                ("D000028", "Afstand tot kinderdagverblijf", "3", "Double")]
+                ("D000028", "Afstand tot kinderdagverblijf", "3", "Double"),
+                ("D000030", "Afstand tot school", "4", "Double")]
+# the kwb's own distances lie under Nabijheid voorzieningen (and its Basisonderwijs), as in 85984NED
 KWB_GROUPS = [("0", "Regioaanduiding", ""), ("1", "Bevolking", ""), ("2", "Leeftijdsgroepen", "1"),
-              ("3", "Nabijheid voorzieningen", "")]
+              ("3", "Nabijheid voorzieningen", ""), ("4", "Basisonderwijs", "3")]
 REGIONS = [("NL01", "Nederland"), ("GM0193", "Zwolle"), ("WK019310", "Wijk 10 Binnenstad"),
            ("WK019311", "Wijk 11 Diezerpoort")]
 
@@ -95,7 +97,7 @@ def kwb_observations() -> list[tuple]:
     for code, _ in REGIONS:
         young = None if code == "WK019311" else 450  # secret: no Value, ValueAttribute Confidential
         rows += [(code, "T001036", 7115), (code, "M000352", young), (code, "D000025", "Zwolle"),
-                 (code, "D000038", code), (code, "D000028", 0.6)]
+                 (code, "D000038", code), (code, "D000028", 0.6), (code, "D000030", 0.8)]
     return rows
 
 
@@ -134,7 +136,8 @@ def write_download(folder, measures=KWB_MEASURES, groups=KWB_GROUPS, observation
     return folder
 
 
-EXPECTED_KWB = {("GM0193", "AantalInwoners"): 7115, ("GM0193", "k_0Tot15Jaar"): 450,
+EXPECTED_KWB = {**{(code, "AfstandTotSchool"): 0.8 for code in ("GM0193", "WK019310", "WK019311")},
+                ("GM0193", "AantalInwoners"): 7115, ("GM0193", "k_0Tot15Jaar"): 450,
                 ("GM0193", "AfstandTotKinderdagverblijf"): 0.6,
                 ("WK019310", "AantalInwoners"): 7115, ("WK019310", "k_0Tot15Jaar"): 450,
                 ("WK019310", "AfstandTotKinderdagverblijf"): 0.6,

@@ -147,7 +147,8 @@ def _read_observations(observations: Path, path: Path, year: int | None,
         match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)",
                           f"{properties.get('TemporalCoverage') or ''} {properties.get('Title') or ''}")
         period = str(year or (match and int(match.group(1))) or _year_from(path, year, table_id))
-    table = read_observations(records, folder, path.name, table_id=table_id, period=period)
+    table = read_observations(records, folder, path.name, table_id=table_id, period=period,
+                              kwb_ids=KERNCIJFERS_TABLES.values())
     return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 
 

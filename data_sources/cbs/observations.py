@@ -78,11 +78,13 @@ def _missing_codes(name: str) -> InputRefused:
 
 
 def read_observations(records: list[dict], folder: Path, name: str, *, table_id: str | None,
-                      period: str) -> CbsTable:
+                      period: str, kwb_ids: Iterable[str] = ()) -> CbsTable:
     """The observations as one CbsTable in the OData v3 layout the other readers give: a record
     per combination of dimensions, the measures Kindkaart reads keyed by their stem (by title, and
     the Nabijheid measures by their group path), the others left out. The explaining files
-    (MeasureCodes, MeasureGroups, <dimension>Codes) are taken from `folder`."""
+    (MeasureCodes, MeasureGroups, <dimension>Codes) are taken from `folder`. A kwb table (its id
+    in `kwb_ids`, or with Aantal inwoners or 0 tot 15 jaar) keeps its own distances: its
+    'Nabijheid voorzieningen/Basisonderwijs/Afstand tot school' is AfstandTotSchool."""
     codes_path = _sibling(folder, "MeasureCodes")
     if codes_path is None:
         raise _missing_codes(name)
@@ -107,11 +109,13 @@ def read_observations(records: list[dict], folder: Path, name: str, *, table_id:
     for measure in measures:
         title = str(measure.get("Title") or "").strip()
         by_title.setdefault(kwb_key_for_title(title), []).append(measure)
+    kwb = (str(table_id or "").upper() in {t.upper() for t in kwb_ids}
+           or bool({"AantalInwoners", "k_0Tot15Jaar"} & set(by_title)))
     for index, measure in enumerate(measures, start=1):
         code = str(measure["Identifier"]).strip()
         title = str(measure.get("Title") or "").strip()
         path = [*group_path(measure.get("MeasureGroupId")), title]
-        nabijheid = stem_for_path(path)
+        nabijheid = None if kwb else stem_for_path(path)
         stem = kwb_key_for_title(title)
         # a title under several groups (Afstand tot school) names none of them on its own
         if nabijheid:
