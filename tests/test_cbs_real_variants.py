@@ -298,3 +298,19 @@ def test_provinces_and_corop_areas_by_code_are_no_gemeenten_left_out(tmp_path):
     assert sorted(set(population_by_age_frame(table)["gemeente_code"])) == ["GM0193", "GM0398", "NL01"]
     # a landsdeel, province or COROP area is not a gemeente left out after a merger
     assert population_by_age_notes(table) == []
+
+
+def test_a_kwb_csv_with_its_titles_above_the_short_names_is_read_as_the_kwb(tmp_path):
+    from kwb_files import write_kwb_csv
+
+    plain = stored_values(read_cbs_file(write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")))
+    saved = write_kwb_csv(tmp_path / "kwb-2024.csv")
+    path = tmp_path / "kwb-2024_met_titels.csv"
+    lines = saved.read_bytes().decode("utf-8-sig").split("\r\n")
+    path.write_text("\r\n".join([";".join(TITLES), *lines]), encoding="utf-8-sig")
+    # before, the titles were the header: 'Code' and 'Regioaanduiding' became measures
+    assert stored_values(read_cbs_file(path)) == plain
+    lines[3] = lines[3].replace("WK019310", "WK0193XYZ")
+    path.write_text("\r\n".join([";".join(TITLES), *lines]), encoding="utf-8-sig")
+    with pytest.raises(InputRefused, match="rij 5, kolom gwb_code_10: 'WK0193XYZ'"):
+        read_cbs_file(path)

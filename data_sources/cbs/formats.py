@@ -125,6 +125,11 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
             return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year, gemeenten)
+        _, _, below = text.partition("\n")
+        if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
+            # a row of titles above the short names (a kwb saved with its titles): the short
+            # names are the header, read as the kwb file they name
+            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
