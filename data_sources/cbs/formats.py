@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -141,18 +142,22 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     """The long observations of the new CBS open data (a file, its folder or its zip: `path`),
     explained by the files beside `observations`."""
     folder = folder or observations.parent
-    records = rows_of(observations) if records is None else records
+    # the rows one by one: only the measures Kindkaart reads are kept (a national table has
+    # millions of observations)
+    rows = iter(rows_of(observations, lazy=True) if records is None else records)
+    first = next(rows, None)
     properties = properties_of(folder)
     table_id = (table_id or str(properties.get("Identifier") or "").strip() or None
                 or _table_id_from_name(path) or _table_id_from_name(observations.parent))
-    dims = set(records[0]) if records else set()
+    dims = set(first or {})
     period = ""
     if "Perioden" not in dims:
         # the year in the title of the table (Properties), else from the name or the table id
         match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)",
                           f"{properties.get('TemporalCoverage') or ''} {properties.get('Title') or ''}")
         period = str(year or (match and int(match.group(1))) or _year_from(path, year, table_id))
-    table = read_observations(records, folder, path.name, table_id=table_id, period=period,
+    rows = itertools.chain([first] if first is not None else [], rows)
+    table = read_observations(rows, folder, path.name, table_id=table_id, period=period,
                               kwb_ids=KERNCIJFERS_TABLES.values())
     return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 

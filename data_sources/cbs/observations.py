@@ -4,10 +4,12 @@ per region and measure, the measures as codes (M000352) explained in MeasureCode
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,8 +34,10 @@ def is_observations(columns: Iterable[str]) -> bool:
     return {"Measure", "Value"} <= {str(c).strip() for c in columns}
 
 
-def rows_of(path: Path) -> list[dict]:
-    """The rows of one file of the download, .json (an OData answer or a bare list) or .csv."""
+def rows_of(path: Path, *, lazy: bool = False) -> list[dict] | Iterator[dict]:
+    """The rows of one file of the download, .json (an OData answer or a bare list) or .csv.
+    `lazy`: a CSV's rows one by one (Observations of a national table are millions of rows; only
+    the measures read are kept)."""
     if path.stat().st_size > MAX_MEGABYTES * 1024 * 1024:
         raise InputRefused(f"Bestand {path.name} is groter dan {MAX_MEGABYTES} MB; download alleen "
                            "de gemeenten die u nodig hebt. Er is niets opgeslagen.")
@@ -45,11 +49,17 @@ def rows_of(path: Path) -> list[dict]:
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen.")
             return data
-        lines = text.splitlines()
-        if not lines:
-            return []
-        return list(csv.DictReader(lines, delimiter=delimiter(lines[0])))
-    except (UnicodeDecodeError, ValueError, RecursionError, csv.Error) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
+    rows = _csv_rows(text, path)
+    return rows if lazy else list(rows)
+
+
+def _csv_rows(text: str, path: Path) -> Iterator[dict]:
+    first = text.split("\n", 1)[0]
+    try:
+        yield from csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
+    except csv.Error as exc:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
 
 
@@ -77,7 +87,7 @@ def _missing_codes(name: str) -> InputRefused:
         "Er is niets opgeslagen.")
 
 
-def read_observations(records: list[dict], folder: Path, name: str, *, table_id: str | None,
+def read_observations(records: Iterable[dict], folder: Path, name: str, *, table_id: str | None,
                       period: str, kwb_ids: Iterable[str] = ()) -> CbsTable:
     """The observations as one CbsTable in the OData v3 layout the other readers give: a record
     per combination of dimensions, the measures Kindkaart reads keyed by their stem (by title, and
@@ -130,7 +140,10 @@ def read_observations(records: list[dict], folder: Path, name: str, *, table_id:
         raise InputRefused(f"Bestand {name}: geen van de onderwerpen in MeasureCodes is er een die "
                            "Kindkaart leest (zoals Aantal inwoners, 0 tot 15 jaar, Afstand tot "
                            "kinderdagverblijf). Er is niets opgeslagen.")
-    dimensions = [c for c in (records[0] if records else {})
+    records = iter(records)
+    first = next(records, None)
+    records = itertools.chain([first] if first is not None else [], records)
+    dimensions = [c for c in (first or {})
                   if c.strip().lower() not in {o.lower() for o in OBSERVATION_COLUMNS}]
     for key in dimensions:
         props.insert(0, {"Type": DIMENSION_KEYS.get(key, "Dimension"), "Key": key})
