@@ -79,9 +79,14 @@ def observations_file(folder: Path) -> Path | None:
     return _sibling(folder, "Observations")
 
 
+def _kind(name: str) -> str:
+    # a folder of the download is named after the table (86165NED), its files have a suffix
+    return "Bestand" if Path(name).suffix else "Map"
+
+
 def _missing_codes(name: str) -> InputRefused:
     return InputRefused(
-        f"Bestand {name}: dit zijn losse waarnemingen van de nieuwe CBS-open data (één rij per "
+        f"{_kind(name)} {name}: dit zijn losse waarnemingen van de nieuwe CBS-open data (één rij per "
         "regio en onderwerp, de onderwerpen als code zoals M000352). Welke code welk onderwerp is, "
         "staat in MeasureCodes uit dezelfde download: lees de hele map of het zip-bestand in. "
         "Er is niets opgeslagen.")
@@ -137,7 +142,7 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
         props.append({"Type": "Topic", "Key": keys[code], "Title": title,
                       "Datatype": "String" if textual else "Double"})
     if not keys:
-        raise InputRefused(f"Bestand {name}: geen van de onderwerpen in MeasureCodes is er een die "
+        raise InputRefused(f"{_kind(name)} {name}: geen van de onderwerpen in MeasureCodes is er een die "
                            "Kindkaart leest (zoals Aantal inwoners, 0 tot 15 jaar, Afstand tot "
                            "kinderdagverblijf). Er is niets opgeslagen.")
     records = iter(records)
