@@ -180,19 +180,22 @@ def test_observations_without_their_measure_codes_are_refused_not_stored_as_code
     assert con.execute("select count(*) from loads").fetchone() == (0,)
 
 
+NABIJHEID_MEASURES = [("D1", "Afstand tot kinderdagverblijf", "K1", "Double"),
+                      ("D2", "Binnen 1 km", "K2", "Double"),
+                      ("D3", "Afstand tot school", "O1", "Double"),
+                      ("D4", "Afstand tot school", "O2", "Double")]
+NABIJHEID_GROUPS = [("K0", "Kinderopvang", ""), ("K1", "Kinderdagverblijf", "K0"),
+                    ("K2", "Aantal kinderdagverblijven", "K1"), ("O0", "Onderwijs", ""),
+                    ("O1", "Basisonderwijs", "O0"), ("O2", "Voortgezet onderwijs totaal", "O0")]
+NABIJHEID_OBSERVATIONS = [(code, m, v) for code, _ in REGIONS
+                          for m, v in [("D1", 0.5), ("D2", 3), ("D3", 0.7), ("D4", 2.5)]]
+
+
 def test_nabijheid_from_the_new_open_data_by_its_groups_and_year_of_its_title(con, tmp_path):
     import json
 
-    measures = [("D1", "Afstand tot kinderdagverblijf", "K1", "Double"),
-                ("D2", "Binnen 1 km", "K2", "Double"),
-                ("D3", "Afstand tot school", "O1", "Double"),
-                ("D4", "Afstand tot school", "O2", "Double")]
-    groups = [("K0", "Kinderopvang", ""), ("K1", "Kinderdagverblijf", "K0"),
-              ("K2", "Aantal kinderdagverblijven", "K1"), ("O0", "Onderwijs", ""),
-              ("O1", "Basisonderwijs", "O0"), ("O2", "Voortgezet onderwijs totaal", "O0")]
-    observations = [(code, m, v) for code, _ in REGIONS
-                    for m, v in [("D1", 0.5), ("D2", 3), ("D3", 0.7), ("D4", 2.5)]]
-    folder = write_download(tmp_path / "download", measures, groups, observations)
+    folder = write_download(tmp_path / "download", NABIJHEID_MEASURES, NABIJHEID_GROUPS,
+                            NABIJHEID_OBSERVATIONS)
     (folder / "Properties.json").write_text(json.dumps({
         "Identifier": "86134NED",
         "Title": "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers 2024"}))
@@ -314,3 +317,12 @@ def test_a_kwb_csv_with_its_titles_above_the_short_names_is_read_as_the_kwb(tmp_
     path.write_text("\r\n".join([";".join(TITLES), *lines]), encoding="utf-8-sig")
     with pytest.raises(InputRefused, match="rij 5, kolom gwb_code_10: 'WK0193XYZ'"):
         read_cbs_file(path)
+
+
+def test_nabijheid_from_the_new_open_data_without_its_groups_is_refused(con, tmp_path):
+    folder = write_download(tmp_path / "86134NED", NABIJHEID_MEASURES, NABIJHEID_GROUPS,
+                            NABIJHEID_OBSERVATIONS)
+    (folder / "MeasureGroups.csv").unlink()
+    with pytest.raises(InputRefused, match="Map 86134NED: Nabijheid voorzieningen zonder MeasureGroups"):
+        import_file(con, folder, year=2024)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -79,6 +79,11 @@ def observations_file(folder: Path) -> Path | None:
     return _sibling(folder, "Observations")
 
 
+# Nabijheid titles that only their group tells apart
+_GROUPED_TITLES = frozenset({"afstand tot school", "afstand tot kinderdagverblijf",
+                             "afstand tot buitenschoolse opvang", "binnen 1 km", "binnen 3 km"})
+
+
 def _kind(name: str) -> str:
     # a folder of the download is named after the table (86165NED), its files have a suffix
     return "Bestand" if Path(name).suffix else "Map"
@@ -126,6 +131,13 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
         by_title.setdefault(kwb_key_for_title(title), []).append(measure)
     kwb = (str(table_id or "").upper() in {t.upper() for t in kwb_ids}
            or bool({"AantalInwoners", "k_0Tot15Jaar"} & set(by_title)))
+    if not kwb and groups_path is None and any(
+            str(m.get("Title") or "").strip().lower() in _GROUPED_TITLES for m in measures):
+        raise InputRefused(
+            f"{_kind(name)} {name}: Nabijheid voorzieningen zonder MeasureGroups: 'Afstand tot school' "
+            "en 'Binnen 1 km' staan onder meerdere groepen (basisschool en voortgezet onderwijs, "
+            "kinderdagverblijf en bso) en zijn alleen met hun groep te onderscheiden. Lees de hele "
+            "map of het zip-bestand van de download in, met MeasureGroups. Er is niets opgeslagen.")
     for index, measure in enumerate(measures, start=1):
         code = str(measure["Identifier"]).strip()
         title = str(measure.get("Title") or "").strip()
