@@ -175,7 +175,8 @@ st.write(
     "Zonder internet, of met bestanden die u zelf downloadde: het kwb-bestand (kwb-2024.xlsx van "
     "cbs.nl, *Kerncijfers wijken en buurten*; tot en met 2020 kwb-2020.xls), een StatLine-CSV "
     "(03759ned, Nabijheid voorzieningen), "
-    "een OData-antwoord (.json), wijkgrenzen (.geojson) of het postcodebestand (de zip "
+    "een OData-antwoord (.json), de download van de nieuwe CBS-open data (de zip met "
+    "Observations.csv en MeasureCodes.csv), wijkgrenzen (.geojson) of het postcodebestand (de zip "
     "pc6hnr…_gwb.zip van cbs.nl, of de csv eruit). Het jaar komt uit de bestandsnaam "
     "(kwb-2024.xlsx) of uit het vak Jaar."
 )

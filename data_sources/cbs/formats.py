@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -30,6 +31,14 @@ from data_sources.cbs.kwb_values import (
 )
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
 from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
+from data_sources.cbs.observations import (
+    is_observations,
+    observations_file,
+    properties_of,
+    read_observations,
+    rows_of,
+    unpacked,
+)
 from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import decode, delimiter, without_controls
@@ -37,6 +46,8 @@ from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
+# the code of the Nederland row of a kwb file
+NATIONAL_KWB_CODE = "NL00"
 REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 # The largest CBS download the page Gemeente laden takes (MB): a national kwb of 2013-2020 as .xls
 # is some 25 MB, a national kwb .xlsx some 10 MB. .streamlit/config.toml allows this much.
@@ -56,7 +67,8 @@ KWB_WORKBOOK_LIMITS = WorkbookLimits(
 MAX_CSV_MEGABYTES = 30
 SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, Nabijheid "
              "voorzieningen), het kwb-<jaar> bestand (.xlsx, .xls of .csv), "
-             "een opgeslagen OData-antwoord (.json) of een map zoals cbsodata die opslaat.")
+             "een opgeslagen OData-antwoord (.json), een map zoals cbsodata die opslaat of de "
+             "download van de nieuwe CBS-open data (map of zip met Observations.csv en MeasureCodes.csv).")
 
 
 @dataclass
@@ -79,6 +91,9 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
+        observations = observations_file(path)
+        if observations is not None and not (path / "TableInfos.json").exists():
+            return _read_observations(observations, path, year)
         table = read_table_dir(path)
         table = _nabijheid_or_same(table)
         return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
@@ -87,16 +102,64 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         return _read_json_response(path, year)
     if suffix in {".xlsx", ".xls", ".xlsm"}:
         return _read_kwb(_read_spreadsheet(path), path, year, gemeenten)
+    if suffix == ".zip":
+        with unpacked(path) as folder:
+            observations = observations_file(folder)
+            if observations is not None:
+                return _read_observations(observations, path, year, folder)
+            inside = sorted(folder.iterdir())
+            if len(inside) == 1:
+                # one CBS file zipped (a StatLine CSV, a kwb workbook): read as itself
+                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)
+            raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
+                               "gelezen zonder Observations.csv erin (zoals in de download van de "
+                               "CBS-open data), één CBS-bestand of een postcodebestand. "
+                               f"{SUPPORTED}")
     if suffix in {".csv", ".txt"}:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline(65536)
+        if is_observations(_split_header(first, path)):
+            return _read_observations(path, path, year)
         _check_csv_size(path)
         text = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
             return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year, gemeenten)
+        _, _, below = text.partition("\n")
+        if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
+            # a row of titles above the short names (a kwb saved with its titles): the short
+            # names are the header, read as the kwb file they name
+            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
         return _read_statline_csv(text, header, path, year)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
+
+
+def _read_observations(observations: Path, path: Path, year: int | None,
+                       folder: Path | None = None, records: list[dict] | None = None,
+                       table_id: str | None = None) -> CbsFile:
+    """The long observations of the new CBS open data (a file, its folder or its zip: `path`),
+    explained by the files beside `observations`."""
+    folder = folder or observations.parent
+    # the rows one by one: only the measures Kindkaart reads are kept (a national table has
+    # millions of observations)
+    rows = iter(rows_of(observations, lazy=True) if records is None else records)
+    first = next(rows, None)
+    properties = properties_of(folder)
+    table_id = (table_id or str(properties.get("Identifier") or "").strip() or None
+                or _table_id_from_name(path) or _table_id_from_name(observations.parent))
+    dims = set(first or {})
+    period = ""
+    if "Perioden" not in dims:
+        # the year in the title of the table (Properties), else from the name or the table id
+        match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)",
+                          f"{properties.get('TemporalCoverage') or ''} {properties.get('Title') or ''}")
+        period = str(year or (match and int(match.group(1))) or _year_from(path, year, table_id))
+    rows = itertools.chain([first] if first is not None else [], rows)
+    table = read_observations(rows, folder, path.name, table_id=table_id, period=period,
+                              kwb_ids=KERNCIJFERS_TABLES.values())
+    return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 
 
 def classify(table: CbsTable) -> str:
@@ -118,6 +181,16 @@ def classify(table: CbsTable) -> str:
         return "nabijheid"
     if any("jeugd" in s.lower() for s in stems) and dims & {"WijkenEnBuurten", "RegioS"}:
         return "jeugdzorg-wijk"
+    if {"AfstandTotBuitenschoolseOpvang", "AfstandTotKinderdagverblijf"} & stems:
+        # Nabijheid voorzieningen by its keys alone: 'Afstand tot school' and 'Binnen 1 km' occur
+        # under several groups (basisschool, vmbo; kinderdagverblijf, bso), told apart only by them
+        raise InputRefused(
+            f"Tabel {table.table_id}: dit lijkt Nabijheid voorzieningen met alleen kolomsleutels "
+            "(AfstandTotKinderdagverblijf_52, Binnen1Km_53) en zonder hun kolomgroepen; zonder die "
+            "groepen is niet te zien welke 'Afstand tot school' of 'Binnen 1 km' bij de basisschool "
+            "of de kinderopvang hoort. Download de StatLine-CSV met titels (de kolomkoppen zoals "
+            "'Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)'), of lees de map "
+            "zoals cbsodata die opslaat (met DataProperties.json). Er is niets opgeslagen.")
     raise InputRefused(
         f"Tabel {table.table_id}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
         "buurten, 03759ned bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk)."
@@ -312,6 +385,10 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                     if c in mapped or c in KWB_CODE_COLUMNS or c in {"gm_naam", "regio", "recs"}]
     rows = list(_numbered(frame.loc[:, ~frame.columns.duplicated(keep="last")][read_columns],
                           sheet.first_row))
+    # A copy may repeat the header in words below the short names (a_inw: 'Aantal inwoners',
+    # gwb_code_10: 'Codering'): rows with words where the code and the numbers go are skipped.
+    while rows and _is_description_row(rows[0][1], code_column, mapped):
+        rows.pop(0)
     # Saved from Excel, counts may have thousands separators ('133.141' where decimals are '2,1',
     # '133,141' where they are '2.1'): the file's own decimals say which mark is which.
     decimal_mark = file_decimal_mark(row.get(c) for _, row in rows for c in mapped)
@@ -348,7 +425,9 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                             f"({_cell(row.get(whole))}) in dezelfde rij, meer dan CBS' afronding "
                             "kan verklaren; dat kan niet.")
         records.append(record)
-        names[code] = _cell(row.get("regio")) or code
+        if _cell(row.get("regio")):
+            # without a name the bundled 2024 names are used (kerncijfers_frames), not the code
+            names[code] = _cell(row.get("regio"))
         if len(problems) >= 20:
             break
     if problems:
@@ -357,6 +436,17 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                      period=str(year), modified=None, data_properties=props, records=records,
                      dimensions={"WijkenEnBuurten": names})
     return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", frozenset(left_out))
+
+
+def _is_description_row(row: dict, code_column: str, mapped: dict[str, str]) -> bool:
+    """A row of column titles below the header: words in the code cell and in every filled
+    kwb column, no region code and no number."""
+    if REGION_CODE.match(_kwb_code(row, code_column)):
+        return False
+    cells = [_cell(row.get(c)) for c in mapped]
+    filled = [c for c in cells if c]
+    return bool(filled) and all(re.search(r"[A-Za-z]{2}", c) for c in filled) and bool(
+        re.search(r"[A-Za-z]{2}", _cell(row.get(code_column)) or ""))
 
 
 def _numbered(frame: pd.DataFrame, first_row: int):
@@ -376,9 +466,15 @@ def _cell(value: object) -> str | None:
 
 def _kwb_code(row: dict, code_column: str) -> str:
     code = (_cell(row.get(code_column)) or "").upper()
+    if re.fullmatch(r"\d+\.0", code):
+        code = code[:-2]  # a code stored as a number in the workbook (193.0)
     if code and code[:2].isdigit():
-        # Older kwb files give codes without prefix; the level comes from `recs`.
-        prefix = KWB_LEVEL_PREFIX.get((_cell(row.get("recs")) or "").lower(), "")
+        # Older kwb files give codes without prefix; the level comes from `recs`, and the
+        # Nederland row (recs 'Land') has code 0.
+        level = (_cell(row.get("recs")) or "").lower()
+        if level in {"land", "nederland"} and code.strip("0") == "":
+            return NATIONAL_KWB_CODE
+        prefix = KWB_LEVEL_PREFIX.get(level, "")
         width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
         code = prefix + code.zfill(width)
     return code
@@ -431,6 +527,15 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
             code = clean(row.get(code_key)) if code_key else None
             if code and name and name != code:
                 names[name] = name
+        if code_key is None and rows and not any(
+                REGION_CODE.match(str(clean(row.get("WijkenEnBuurten")) or "")) for row in rows):
+            # a title export with only the names ('Zwolle', 'Wijk 10 Binnenstad'): names repeat
+            # over gemeenten, so no region can be told without its code
+            raise InputRefused(
+                f"Bestand {path.name}: de kolom 'Wijken en buurten' heeft alleen namen en de kolom "
+                "Codering (Regioaanduiding/Codering) ontbreekt, zodat niet te zien is welke gemeente, "
+                "wijk of buurt een rij is. Download de tabel opnieuw met het onderwerp Codering "
+                "(onder Regioaanduiding) erbij. Er is niets opgeslagen.")
     table = CbsTable(table_id=table_id or f"statline-{period}", title=f"StatLine-export {path.name}",
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
@@ -474,13 +579,16 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
             raise InputRefused(f"Bestand {path.name}: dit is pagina 1 van een groter OData-antwoord "
                                "(er staat een odata.nextLink in naar de volgende rijen); download "
                                "de volledige tabel (of gebruik load-cbs). Er is niets opgeslagen.")
-        match = re.search(r"/odata/([0-9A-Za-z]+)/", str(data.get("odata.metadata", "")),
+        match = re.search(r"/odata/(?:v1/CBS/)?([0-9A-Za-z]+)/",
+                          str(data.get("odata.metadata") or data.get("@odata.context") or ""),
                           re.IGNORECASE)
         table_id = match.group(1) if match else None
         data = data.get("value")
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
     data = _plain_records(data, path)
+    if is_observations(data[0]):
+        return _read_observations(path, path, year, records=data, table_id=table_id)
     table_id = table_id or _table_id_from_name(path)
     sibling = path.parent / "DataProperties.json"
     if sibling.exists():

@@ -336,7 +336,8 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
             # of gemeenten gives the code; provinces and Nederland are not gemeenten.
             region = gemeente_code_for(region_title)
             if region is None:
-                if region_title and not _NOT_A_GEMEENTE.search(region_title):
+                if region_title and not _NOT_A_GEMEENTE.search(region_title) \
+                        and not _OTHER_REGION_CODE.match(region_title):
                     unresolved.add(region_title)
                 continue
         if wanted and region not in wanted and region != NATIONAL_CODE:
@@ -357,6 +358,8 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
 # Regions of 03759ned that are not gemeenten: landsdelen, provinces, COROP areas (Nederland is
 # NATIONAL_CODE).
 _NOT_A_GEMEENTE = re.compile(r"\((PV|LD|CR)\)$", re.IGNORECASE)
+# Their codes in a table downloaded with codes (PV23, LD01, CR22).
+_OTHER_REGION_CODE = re.compile(r"^(PV|LD|CR)\d{2}$", re.IGNORECASE)
 
 
 def _is_total(title_or_code: str) -> bool:

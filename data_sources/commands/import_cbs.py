@@ -9,7 +9,7 @@ from data_sources.cbs.pipeline import check_gemeenten
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
-        "GeoJSON-grenzen, postcodebestand)")
+        "zip van de CBS-open data, GeoJSON-grenzen, postcodebestand)")
 
 
 # the unit of loads.row_count per dataset, as the command reports it

@@ -1,0 +1,227 @@
+"""CBS's new open data (OData v4, datasets.cbs.nl, and its CSV download): long observations, one row
+per region and measure, the measures as codes (M000352) explained in MeasureCodes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from data_sources.cbs.columns import DIMENSION_KEYS, kwb_key_for_title
+from data_sources.cbs.nabijheid import stem_for_path
+from data_sources.cbs.odata import CbsTable, clean
+from data_sources.errors import InputRefused, unreadable
+from data_sources.text import decode, delimiter, without_controls
+
+# The columns of an observation that are not a dimension.
+OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
+# The files of the download, beside Observations.
+OBSERVATION_FILES = ("Observations", "MeasureCodes", "MeasureGroups", "Properties")
+# The files of a zip that are read: the download's tables, or the one CBS file zipped.
+ZIPPED_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xlsx", ".xls"})
+# A file of the download is read whole: a national table of one year is some 100-150 MB as CSV.
+MAX_MEGABYTES = 200
+
+
+def is_observations(columns: Iterable[str]) -> bool:
+    """Whether rows with these columns are long observations (Measure and Value per row)."""
+    return {"Measure", "Value"} <= {str(c).strip() for c in columns}
+
+
+def rows_of(path: Path, *, lazy: bool = False) -> list[dict] | Iterator[dict]:
+    """The rows of one file of the download, .json (an OData answer or a bare list) or .csv.
+    `lazy`: a CSV's rows one by one (Observations of a national table are millions of rows; only
+    the measures read are kept)."""
+    if path.stat().st_size > MAX_MEGABYTES * 1024 * 1024:
+        raise InputRefused(f"Bestand {path.name} is groter dan {MAX_MEGABYTES} MB; download alleen "
+                           "de gemeenten die u nodig hebt. Er is niets opgeslagen.")
+    try:
+        text = without_controls(decode(path.read_bytes()))
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+            data = data.get("value", data) if isinstance(data, dict) else data
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen.")
+            return data
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
+    rows = _csv_rows(text, path)
+    return rows if lazy else list(rows)
+
+
+def _csv_rows(text: str, path: Path) -> Iterator[dict]:
+    first = text.split("\n", 1)[0]
+    try:
+        yield from csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
+    except csv.Error as exc:
+        raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
+
+
+def _sibling(folder: Path, stem: str) -> Path | None:
+    """The file `stem`.csv or .json of the download, also with the table id before it
+    (86165NED_MeasureCodes.csv)."""
+    for suffix in (".csv", ".json"):
+        for candidate in sorted(folder.glob(f"*{suffix}")):
+            name = candidate.stem.lower()
+            if name == stem.lower() or name.endswith(f"_{stem.lower()}"):
+                return candidate
+    return None
+
+
+def observations_file(folder: Path) -> Path | None:
+    """The Observations file of a folder of the download (None when it has none)."""
+    return _sibling(folder, "Observations")
+
+
+# Nabijheid titles that only their group tells apart
+_GROUPED_TITLES = frozenset({"afstand tot school", "afstand tot kinderdagverblijf",
+                             "afstand tot buitenschoolse opvang", "binnen 1 km", "binnen 3 km"})
+
+
+def _kind(name: str) -> str:
+    # a folder of the download is named after the table (86165NED), its files have a suffix
+    return "Bestand" if Path(name).suffix else "Map"
+
+
+def _missing_codes(name: str) -> InputRefused:
+    return InputRefused(
+        f"{_kind(name)} {name}: dit zijn losse waarnemingen van de nieuwe CBS-open data (één rij per "
+        "regio en onderwerp, de onderwerpen als code zoals M000352). Welke code welk onderwerp is, "
+        "staat in MeasureCodes uit dezelfde download: lees de hele map of het zip-bestand in. "
+        "Er is niets opgeslagen.")
+
+
+def read_observations(records: Iterable[dict], folder: Path, name: str, *, table_id: str | None,
+                      period: str, kwb_ids: Iterable[str] = ()) -> CbsTable:
+    """The observations as one CbsTable in the OData v3 layout the other readers give: a record
+    per combination of dimensions, the measures Kindkaart reads keyed by their stem (by title, and
+    the Nabijheid measures by their group path), the others left out. The explaining files
+    (MeasureCodes, MeasureGroups, <dimension>Codes) are taken from `folder`. A kwb table (its id
+    in `kwb_ids`, or with Aantal inwoners or 0 tot 15 jaar) keeps its own distances: its
+    'Nabijheid voorzieningen/Basisonderwijs/Afstand tot school' is AfstandTotSchool."""
+    codes_path = _sibling(folder, "MeasureCodes")
+    if codes_path is None:
+        raise _missing_codes(name)
+    measures = [m for m in rows_of(codes_path) if str(m.get("Identifier") or "").strip()]
+    if not measures:
+        raise _missing_codes(name)
+    groups_path = _sibling(folder, "MeasureGroups")
+    groups = {str(g.get("Id")).strip(): g for g in (rows_of(groups_path) if groups_path else [])}
+
+    def group_path(group_id: object) -> list[str]:
+        parts, seen = [], set()
+        group_id = str(group_id or "").strip()
+        while group_id and group_id in groups and group_id not in seen:
+            seen.add(group_id)
+            parts.insert(0, str(groups[group_id].get("Title") or "").strip())
+            group_id = str(groups[group_id].get("ParentId") or "").strip()
+        return parts
+
+    props: list[dict] = []
+    keys: dict[str, str] = {}  # measure code -> key of the topic
+    by_title = {}
+    for measure in measures:
+        title = str(measure.get("Title") or "").strip()
+        by_title.setdefault(kwb_key_for_title(title), []).append(measure)
+    kwb = (str(table_id or "").upper() in {t.upper() for t in kwb_ids}
+           or bool({"AantalInwoners", "k_0Tot15Jaar"} & set(by_title)))
+    if not kwb and groups_path is None and any(
+            str(m.get("Title") or "").strip().lower() in _GROUPED_TITLES for m in measures):
+        raise InputRefused(
+            f"{_kind(name)} {name}: Nabijheid voorzieningen zonder MeasureGroups: 'Afstand tot school' "
+            "en 'Binnen 1 km' staan onder meerdere groepen (basisschool en voortgezet onderwijs, "
+            "kinderdagverblijf en bso) en zijn alleen met hun groep te onderscheiden. Lees de hele "
+            "map of het zip-bestand van de download in, met MeasureGroups. Er is niets opgeslagen.")
+    for index, measure in enumerate(measures, start=1):
+        code = str(measure["Identifier"]).strip()
+        title = str(measure.get("Title") or "").strip()
+        path = [*group_path(measure.get("MeasureGroupId")), title]
+        nabijheid = None if kwb else stem_for_path(path)
+        stem = kwb_key_for_title(title)
+        # a title under several groups (Afstand tot school) names none of them on its own
+        if nabijheid:
+            stem = nabijheid
+        elif stem is None or len(by_title[stem]) > 1:
+            continue
+        keys[code] = f"{stem}_{index}"
+        textual = str(measure.get("DataType") or "").strip().lower() in {"string", "text"}
+        props.append({"Type": "Topic", "Key": keys[code], "Title": title,
+                      "Datatype": "String" if textual else "Double"})
+    if not keys:
+        raise InputRefused(f"{_kind(name)} {name}: geen van de onderwerpen in MeasureCodes is er een die "
+                           "Kindkaart leest (zoals Aantal inwoners, 0 tot 15 jaar, Afstand tot "
+                           "kinderdagverblijf). Er is niets opgeslagen.")
+    records = iter(records)
+    first = next(records, None)
+    records = itertools.chain([first] if first is not None else [], records)
+    dimensions = [c for c in (first or {})
+                  if c.strip().lower() not in {o.lower() for o in OBSERVATION_COLUMNS}]
+    for key in dimensions:
+        props.insert(0, {"Type": DIMENSION_KEYS.get(key, "Dimension"), "Key": key})
+    combined: dict[tuple, dict] = {}
+    for row in records:
+        key = keys.get(str(row.get("Measure") or "").strip())
+        if key is None:
+            continue
+        combo = tuple(clean(row.get(d)) for d in dimensions)
+        record = combined.setdefault(combo, dict(zip(dimensions, combo, strict=True)))
+        value = row.get("Value")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = row.get("StringValue")
+        record[key] = value
+    table = CbsTable(table_id=table_id or f"odata-{period}", title=f"CBS-open data {name}",
+                     period=period, modified=None, data_properties=props,
+                     records=list(combined.values()))
+    for key in dimensions:
+        path = _sibling(folder, f"{key}Codes")
+        if path is not None:
+            table.dimensions[key] = {clean(str(c.get("Identifier") or "")): clean(str(c.get("Title") or ""))
+                                     for c in rows_of(path)}
+    return table
+
+
+def properties_of(folder: Path) -> dict:
+    """Properties of the download (json or csv: Identifier, Title, TemporalCoverage), if there."""
+    path = _sibling(folder, "Properties")
+    if path is None:
+        return {}
+    if path.suffix.lower() == ".csv":
+        rows = rows_of(path)
+    else:
+        try:
+            data = json.loads(decode(path.read_bytes()))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return {}
+        rows = data.get("value", [data]) if isinstance(data, dict) else data
+    return next((row for row in rows if isinstance(row, dict)), {}) if isinstance(rows, list) else {}
+
+
+@contextmanager
+def unpacked(path: Path):
+    """The CBS files of a zipped download (.csv, .json, .xlsx, .xls) in a temporary folder
+    (checked: no more than MAX_MEGABYTES each, no folders outside it)."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+            for info in archive.infolist():
+                name = Path(info.filename).name
+                if info.is_dir() or Path(name).suffix.lower() not in ZIPPED_SUFFIXES:
+                    continue
+                if info.file_size > MAX_MEGABYTES * 1024 * 1024:
+                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
+                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
+                with archive.open(info) as source:
+                    data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
+                if len(data) > MAX_MEGABYTES * 1024 * 1024:
+                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
+                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
+                (Path(folder) / name).write_bytes(data)
+            yield Path(folder)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
+                           f"{unreadable(exc)}. Er is niets opgeslagen.") from None
