@@ -41,7 +41,13 @@ _PERSONAL_HEADERS = {
     "geboortedag": "geboortedatums", "date of birth": "geboortedatums", "dob": "geboortedatums",
     "adres": "adressen", "straat": "adressen", "huisnummer": "adressen", "straatnaam": "adressen",
     "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
-    "email": "e-mailadressen",
+    "email": "e-mailadressen", "e mailadres": "e-mailadressen", "emailadres": "e-mailadressen",
+    "e mail adres": "e-mailadressen", "mailadres": "e-mailadressen", "mobiel": "telefoonnummers",
+    "mobiel nummer": "telefoonnummers", "mobielnummer": "telefoonnummers", "tel": "telefoonnummers",
+    "tel nr": "telefoonnummers", "telnr": "telefoonnummers", "06 nummer": "telefoonnummers",
+    "gsm": "telefoonnummers", "huisnr": "adressen", "woonadres": "adressen",
+    "postcode en huisnummer": "adressen", "postcode huisnummer": "adressen",
+    "voornamen": "namen", "initialen": "namen",
 }
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
@@ -435,8 +441,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                            f"geboortedatum; {_rows(rows['date'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
-                           "geboortedatum of leeftijd van een kind lijkt te staan "
-                           f"({_rows(rows['text'])})")
+                           "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer of "
+                           f"adres lijkt te staan ({_rows(rows['text'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -469,9 +475,16 @@ def _personal_header(header: str) -> str | None:
     words = key.split()
     for prefix, kind in (("bsn", "burgerservicenummers"), ("burgerservice", "burgerservicenummers"),
                          ("geboorte", "geboortedatums"), ("voornaam", "namen"),
-                         ("achternaam", "namen"), ("roepnaam", "namen")):
+                         ("achternaam", "namen"), ("roepnaam", "namen"), ("voornamen", "namen"),
+                         ("telefoon", "telefoonnummers"), ("emailadres", "e-mailadressen"),
+                         ("woonadres", "adressen")):
         if words and words[0].startswith(prefix):
             return kind
+    # 'e-mail ouder', 'adres ouders', 'postcode + huisnummer', 'huisnummer kind'
+    if key.startswith(("e mail", "email ")) or (words and words[0] == "adres"):
+        return "e-mailadressen" if "mail" in key else "adressen"
+    if any(word in ("huisnummer", "huisnr") for word in words):
+        return "adressen"
     if words and words[0] == "naam" and len(words) > 1 and words[1] in (
             "kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader"):
         return "namen"

@@ -1,0 +1,81 @@
+"""Partner workbooks as real partners and attackers make them: contact details in any column,
+formatting far below the table, formulas that fetch values from elsewhere. Each is a real .xlsx
+written here; each refusal is Dutch, names sheet, row and column, and stores nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+
+VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    return con
+
+
+CONTACT_DETAILS = {
+    "e-mail": ("j.devries@example.nl", "e-mailadres"),
+    "mobile number": ("06-12345678", "telefoonnummer"),
+    "mobile number without dash": ("0612345678", "telefoonnummer"),
+    "international number": ("+31 6 12345678", "telefoonnummer"),
+    "landline": ("010-1234567", "telefoonnummer"),
+    "postcode and house number": ("9901 AB 12", "adres"),
+    "street, number and postcode": ("Dorpsstraat 12, 9901 AB Voorbeeldstad", "adres"),
+}
+
+
+@pytest.mark.parametrize("name", list(CONTACT_DETAILS))
+@pytest.mark.parametrize("header", ["opmerking", None])
+def test_contact_details_in_any_column_are_refused_and_never_echoed(gem, name, header):
+    value, kind = CONTACT_DETAILS[name]
+    # a column the template does not have, named or not: it was accepted without a header
+    data = plain_workbook([[*VVE_HEADER, header], ["Centrum", "2-4", "SES", 1, value]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert any(t.startswith("Blad 'Gegevens', kolom E") and "persoonsgegevens geweigerd" in t
+               and kind in t and "rij 2" in t for t in texts), texts
+    assert not any(value in t for t in texts), texts
+
+
+@pytest.mark.parametrize("name", list(CONTACT_DETAILS))
+def test_contact_details_in_a_stored_text_column_are_refused_naming_the_cell(gem, name):
+    value, kind = CONTACT_DETAILS[name]
+    data = filled_template("jeugdhulp", [["Centrum", f"Zorg BV {value}", "ambulant", "0-2", 6]])
+    result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
+    texts = result.message_texts()
+    assert texts and all(t.startswith("Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens "
+                                      f"geweigerd: de cel bevat mogelijk een {kind}") for t in texts), texts
+    assert not any(value in t for t in texts), texts
+
+
+@pytest.mark.parametrize("header", [
+    "e-mailadres", "E-mail ouder", "telefoonnummer ouder", "mobiel", "06-nummer", "tel.",
+    "voornamen", "initialen", "woonadres", "adres ouders", "postcode en huisnummer", "huisnr",
+])
+def test_a_header_announcing_contact_details_is_refused_as_personal_data(gem, header):
+    data = plain_workbook([[*VVE_HEADER, header], ["Centrum", "2-4", "SES", 1, None]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert any("persoonsgegevens geweigerd: de kolomnaam wijst op" in t
+               for t in result.message_texts()), result.message_texts()
+
+
+@pytest.mark.parametrize("text", [
+    "Zorg BV (KvK 12345678)", "LRK 123456789012", "Locatie 9901 AB", "9901 AB, 12 kinderen",
+    "Kamer 1234567890", "Peutergroep 2-4 jaar", "Team 2024-Q1",
+])
+def test_places_and_numbers_that_are_no_contact_details_are_accepted(gem, text):
+    data = filled_template("jeugdhulp", [["Centrum", text, "ambulant", "0-2", 6]])
+    result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["provider"].tolist() == [text]
