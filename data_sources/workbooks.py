@@ -190,6 +190,27 @@ def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
 
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+# A cell that holds nothing, only a style: <c r="A30000" s="3"/> or <c r="A30000" s="3"></c>.
+# Excel writes one for every empty cell of a formatted selection (a border down to row 30,000);
+# calamine reads none of them, so they make no sheet larger than its table.
+_EMPTY_CELL = re.compile(rb'<c\b[^>]*?(?:/>|></c>)')
+
+
+def filled_cell_beyond(pattern: re.Pattern[bytes], sheet_data: bytes) -> re.Match[bytes] | None:
+    """The first match of `pattern` (cells_beyond) in a sheet's cells that is no empty cell with
+    only a style, or None."""
+    for found in pattern.finditer(sheet_data):
+        if not _EMPTY_CELL.match(sheet_data, found.start()):
+            return found
+    return None
+
+
+def without_empty_cells(sheet_xml: bytes) -> bytes:
+    """A sheet's XML without its empty cells (those with only a style), for a reader that would
+    make an object of each (openpyxl) or count them in the sheet's size."""
+    return _EMPTY_CELL.sub(b"", sheet_xml)
+
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -232,18 +253,23 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
         name = info.filename
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
             xml = archive.read(info)
+            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            # the dimension Excel writes counts formatted empty cells too (a border down to row
+            # 1,048,576): it refuses the sheet only when a cell that holds something lies beyond
             dimension = _DIMENSION.search(xml[:4096])
             if dimension and (len(dimension[1]) > 3 or int(dimension[2]) > limits.max_rows
-                              or column_number(dimension[1].decode()) > limits.max_columns):
+                              or column_number(dimension[1].decode()) > limits.max_columns) and (
+                    filled_cell_beyond(beyond, sheet_data)):
                 names = sheet_names(archive) if names is None else names
                 raise _too_large(shown, limits, int(dimension[2]), dimension[1].decode(),
                                  names.get(name))
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            sheet_data = xml[begin:end] if 0 <= begin < end else xml
             for cells in beyond.finditer(sheet_data):
                 tag = sheet_data[cells.start():cells.start() + 40]
                 if not tag.startswith((b"<c ", b"<c>")):
                     continue  # another tag that starts with c (<color> in rich text)
+                if _EMPTY_CELL.match(sheet_data, cells.start()):
+                    continue  # only a style: calamine reads nothing there
                 names = sheet_names(archive) if names is None else names
                 where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
                 if where is None:  # calamine would place it after the cell before

@@ -79,3 +79,53 @@ def test_places_and_numbers_that_are_no_contact_details_are_accepted(gem, text):
     result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["provider"].tolist() == [text]
+
+
+def _formatted_far_below(last_row: int, with_formula: bool = False) -> bytes:
+    """A vve workbook whose table is formatted (a border, as a partner applies it to a
+    selection) far below its two rows: Excel and xlsxwriter write each such cell as an empty
+    cell with a style. With a formula whose value Excel saved, the file takes the other reader."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    border = book.add_format({"border": 1})
+    sheet.write_row(0, 0, VVE_HEADER)
+    sheet.write_row(1, 0, ["Centrum", "2-4", "SES", 5])
+    sheet.write_row(2, 0, ["Oude Haven", "2-4", "SES"])
+    if with_formula:
+        sheet.write_formula(2, 3, "=1+2", None, 3)
+    else:
+        sheet.write_number(2, 3, 3)
+    for row in range(3, last_row):
+        for column in range(4):
+            sheet.write_blank(row, column, None, border)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("with_formula", [False, True])
+def test_formatting_far_below_the_table_is_no_reason_to_refuse(gem, with_formula):
+    """Empty formatted cells down to row 30,000 were refused as 'heeft 30000 rijen ... Tel per
+    wijk op in plaats van één rij per kind': the rows hold nothing."""
+    data = _formatted_far_below(30_000, with_formula)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert (result.rows_read, result.aggregates_df["children_count"].tolist()) == (2, [5, 3])
+
+
+def test_a_filled_cell_far_below_the_table_is_still_refused(gem):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(_formatted_far_below(100)))
+    book["Gegevens"]["A25000"] = "Centrum"
+    out = io.BytesIO()
+    book.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
+    assert not result.ok
+    assert any("25000 rijen" in t for t in result.message_texts()), result.message_texts()

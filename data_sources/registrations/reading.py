@@ -19,7 +19,9 @@ from data_sources.workbooks import (
     OLE2_MAGIC,
     cells_beyond,
     check_package,
+    filled_cell_beyond,
     password_protected,
+    without_empty_cells,
 )
 from data_sources.workbooks import check_zip as _check_zip
 
@@ -284,7 +286,7 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
                 return False
             if b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
                 return False
-            if _BEYOND_LIMITS.search(xml):
+            if filled_cell_beyond(_BEYOND_LIMITS, xml):
                 return False
         if b"P" in xml and b"<rPh" in xml:
             return False
@@ -393,6 +395,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
     import openpyxl
 
     try:
+        data = _without_far_empty_cells(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -430,6 +433,27 @@ def _read_with_openpyxl(data: bytes, file_name: str,
         ]
         sheets.append(Sheet(ws_values.title, rows, missing, merged))
     return sheets
+
+
+def _without_far_empty_cells(data: bytes) -> bytes:
+    """The workbook without the empty cells (only a style) of each sheet that has such cells
+    beyond MAX_ROWS x MAX_COLUMNS: a border down to row 30,000 is no table of 30,000 rows, and
+    openpyxl would make an object of every such cell. Other workbooks are returned as they are."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    changed = {}
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            xml = archive.read(info)
+            if _BEYOND_LIMITS.search(xml):
+                changed[name] = without_empty_cells(xml)
+    if not changed:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            copy.writestr(info, changed.get(info.filename) or archive.read(info))
+    return out.getvalue()
 
 
 def _cell_values(ws: Any) -> list[list[Any]]:
