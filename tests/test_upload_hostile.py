@@ -129,3 +129,45 @@ def test_a_filled_cell_far_below_the_table_is_still_refused(gem):
     result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
     assert not result.ok
     assert any("25000 rijen" in t for t in result.message_texts()), result.message_texts()
+
+
+def _with_formula_in_d3(formula: str) -> bytes:
+    """Two vve rows; the count of the second is a formula whose value Excel saved (5)."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    sheet.write_row(0, 0, VVE_HEADER)
+    sheet.write_row(1, 0, ["Centrum", "2-4", "SES", 4])
+    sheet.write_row(2, 0, ["Oude Haven", "2-4", "SES"])
+    sheet.write_formula(2, 3, formula, None, 5)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("formula", "what"), [
+    ("=[1]Blad1!$A$1", "ander bestand"),               # a link to another workbook
+    ("='C:\\\\Data\\\\[telling.xlsx]Blad1'!A1", "ander bestand"),
+    ("=cmd|' /C calc'!A0", "ander programma"),          # DDE: Excel would start a program
+    ("=SUM([1]Blad1!A1:A3)", "ander bestand"),
+])
+def test_a_formula_that_takes_its_value_from_elsewhere_is_refused_naming_the_cell(gem, formula, what):
+    """Its saved value is whatever the other file or program gave when Excel last opened it:
+    it was counted as if the partner had typed it."""
+    result = validate_workbook(_with_formula_in_d3(formula), "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert texts == [f"Blad 'Gegevens', rij 3, kolom D (aantal kinderen): formule die zijn waarde "
+                     f"uit een {what} haalt; Kindkaart telt alleen wat in dit bestand staat. "
+                     "Vervang de formule door haar waarde (kopiëren, Plakken speciaal > Waarden) "
+                     "en lever het bestand opnieuw aan."], texts
+
+
+def test_a_formula_within_the_workbook_still_counts_its_value(gem):
+    result = validate_workbook(_with_formula_in_d3("=SUM(Tabel1[aantal])+Blad2!A1"),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [4, 5]

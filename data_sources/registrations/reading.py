@@ -45,6 +45,9 @@ class Sheet:
     # rows and columns that Excel hides (a filter hides rows too); filled for surveyed sheets
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
+    # formulas whose value comes from another workbook ('ander bestand') or, through DDE, from
+    # another program ('ander programma'): the saved value is whatever they gave back then
+    formula_from_elsewhere: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def max_row(self) -> int:
@@ -256,6 +259,24 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 # empty cell, not a formula without a value.
 _FORMULA = re.compile(rb"<f[ >/]")
 _FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
+# A reference to another workbook: [1]Blad1!A1 as Excel saves it, or the file's name in brackets
+# ('C:\\map\\[telling.xlsx]Blad1'!A1). DDE: program|topic!item (=cmd|' /C calc'!A0). A table's
+# own column (Tabel1[aantal], [@aantal]) is neither.
+_EXTERNAL_REFERENCE = re.compile(r"\[[0-9]+\]|\[[^\]\[]+\.(?:xl[a-z]*|csv|ods)\]", re.IGNORECASE)
+
+
+def formula_source(formula: str) -> str | None:
+    """'ander bestand' for a formula that takes a value from another workbook, 'ander programma'
+    for a DDE formula, else None."""
+    if _EXTERNAL_REFERENCE.search(formula):
+        return "ander bestand"
+    if "|" in formula:
+        return "ander programma"
+    return None
+
+
+_FORMULA_FROM_ELSEWHERE = re.compile(rb"<f\b[^>]*>[^<]*(?:\[[0-9]+\]|\.xl[a-z]*\]|\.csv\]|\.ods\]|\|)",
+                                     re.IGNORECASE)
 _EMPTY_TEXT_FORMULA = re.compile(rb't="str"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v */>|<v></v>)?</c>')
 
 
@@ -283,6 +304,9 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
             # <f may also be <family> in inline rich text: the counts differ, openpyxl reads it
             if b"<f" in xml and len(_FORMULA.findall(xml)) != (
                     len(_FORMULA_WITH_VALUE.findall(xml)) + len(_EMPTY_TEXT_FORMULA.findall(xml))):
+                return False
+            # openpyxl names the cells whose formula takes its value from elsewhere
+            if b"<f" in xml and _FORMULA_FROM_ELSEWHERE.search(xml):
                 return False
             if b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
                 return False
@@ -417,11 +441,15 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             )
         rows = _cell_values(ws_values)
         missing = set()
+        elsewhere = {}
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
             for cell in row:
                 if cell.data_type == "f" or (isinstance(cell.value, str)
                                              and cell.value.startswith("=")):
                     r, c = cell.row, cell.column
+                    source = formula_source(str(getattr(cell.value, "text", cell.value)))
+                    if source:
+                        elsewhere[(r, c)] = source
                     inside = r <= len(rows) and c <= len(rows[r - 1])
                     cached = rows[r - 1][c - 1] if inside else None
                     # a text formula computed to "" (Excel: t="str", empty <v/>) is an empty cell
@@ -431,7 +459,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
             for m in ws_values.merged_cells.ranges
         ]
-        sheets.append(Sheet(ws_values.title, rows, missing, merged))
+        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere))
     return sheets
 
 

@@ -667,7 +667,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     a column parsed once: a 20,000-row per-child file holds a few hundred and a few dozen."""
     by_name = {col.name: c for c, col in mapping.items()}
     shown = {c: _shown_header(sheet, header_row, c) for c in mapping}
-    missing = sheet.formula_without_value
+    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere)
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
@@ -744,7 +744,7 @@ class _RowChecker:
     def check(self, cells: tuple, group: _Row) -> None:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
-        missing = self.sheet.formula_without_value
+        missing = self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -756,6 +756,14 @@ class _RowChecker:
         row: dict[str, Any] = {"_row": r}
         failed = set()
         for (c, column, header, is_location), raw in zip(self.plan, cells, strict=True):
+            if missing and (r, c) in self.sheet.formula_from_elsewhere:
+                group.problems.append((
+                    f"formule die zijn waarde uit een {self.sheet.formula_from_elsewhere[(r, c)]} "
+                    "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
+                    "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
+                    "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
             if missing and (r, c) in missing:
                 group.problems.append((
                     "formule zonder berekende waarde. Open het bestand in Excel, laat het "
