@@ -171,3 +171,13 @@ def test_a_formula_within_the_workbook_still_counts_its_value(gem):
                                "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["children_count"].tolist() == [4, 5]
+
+
+def test_a_huge_cell_is_named_by_its_start_and_length_not_quoted_whole(gem):
+    """A wijk cell of 30,000 characters came back whole in the message, and in the page's table."""
+    data = plain_workbook([VVE_HEADER, ["Oude Haven" * 3000, "2-4", "SES", 1],
+                           ["Centrum", "Oude Haven" * 3000, "SES", 1]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and len(texts) == 2, texts
+    assert all(len(t) < 400 and "... (30000 tekens)" in t for t in texts), texts

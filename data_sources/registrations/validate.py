@@ -842,7 +842,7 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
         if date > reference:
             raise v.BadValue(f"'{v.show(raw)}' ligt na de peildatum {reference:%d-%m-%Y}")
         return date
-    text = v.show(raw)
+    text = v.cell_text(raw)
     if len(text) > 200:
         raise v.BadValue("tekst is langer dan 200 tekens")
     return text

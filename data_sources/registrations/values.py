@@ -32,13 +32,25 @@ class BadValue(ValueError):
     """A cell value that cannot be used; the message is Dutch and may quote the value."""
 
 
-def show(value: object) -> str:
-    """A cell value as a partner would recognise it in a message."""
+def cell_text(value: object) -> str:
+    """A cell value as text, whole: as it is stored (aanbieder, the Organisatie notes)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.strftime("%d-%m-%Y")
     return str(value).strip()
+
+
+SHOWN_CHARACTERS = 80
+
+
+def show(value: object) -> str:
+    """A cell value as a partner would recognise it in a message: a long text by its start and
+    its length (a cell of 30,000 characters made a message, and the page's table, of that size)."""
+    text = cell_text(value)
+    if len(text) > SHOWN_CHARACTERS:
+        return f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+    return text
 
 
 def parse_number(value: object) -> float:
