@@ -181,3 +181,41 @@ def test_a_huge_cell_is_named_by_its_start_and_length_not_quoted_whole(gem):
     texts = result.message_texts()
     assert not result.ok and len(texts) == 2, texts
     assert all(len(t) < 400 and "... (30000 tekens)" in t for t in texts), texts
+
+
+@pytest.mark.parametrize(("cell", "kind"), [
+    ("Sanne, 06-12345678", "een telefoonnummer"), ("ouders: fam@example.nl", "een e-mailadres"),
+    (111222333, "een burgerservicenummer"), ("Laan 3, 9901 AB", "een adres"),
+])
+def test_personal_data_on_a_sheet_kindkaart_does_not_count_is_refused(gem, cell, kind):
+    """A sheet next to Gegevens (a partner's own list) was looked at for its headers only: a
+    column of phone numbers or BSNs without a telling header went through."""
+    def notes(workbook):
+        other = workbook.create_sheet("Notities")
+        other.append(["wie", "wat"])
+        other.append(["x", "bellen"])
+        other.append(["y", cell])
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]], extra=notes)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert texts[0].startswith(f"Blad 'Notities', kolom B: persoonsgegevens geweigerd: 1 cel(len) "
+                               f"met mogelijk {kind}") and "rij 3)" in texts[0], texts
+    assert not any(str(cell) in t for t in texts), texts
+
+
+def test_the_organisation_sheet_may_name_a_contact(gem):
+    """The contact for questions is no child's data, and is not stored."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(filled_template(
+        "vve-indicaties", [["Centrum", "2-4", "SES", 5]])))
+    book["Organisatie"].append(["contactpersoon", "a.jansen@example.nl, 010-1234567"])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()

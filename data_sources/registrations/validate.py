@@ -334,7 +334,33 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
                         f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
+        if normalise(entry.name) not in _TEMPLATE_SHEETS:
+            problems += _personal_values(entry, reported)
     return problems
+
+
+# Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
+# fields (checked by _personal_in_meta; a contact for questions is no child's data, not stored).
+_TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
+
+
+def _personal_values(entry: SheetEntry, reported: set[int]) -> list[Message]:
+    """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
+    BSN, an e-mail address, a phone number or an address: a partner's own list next to the data
+    must not carry them into Kindkaart either. Rows are named, values never."""
+    found: dict[int, tuple[str, list[int]]] = {}
+    for r, row in enumerate(entry.head, start=1):
+        for c, cell in enumerate(row, start=1):
+            if c in reported or cell is None:
+                continue
+            kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
+                    v.personal_in_text(cell, dates=False) if isinstance(cell, str) else None)
+            if kind:
+                found.setdefault(c, (kind, []))[1].append(r)
+    return [Message(
+        f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
+        "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
+        + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
 
 
 def _header_key(text: object) -> str:
