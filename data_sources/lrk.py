@@ -15,7 +15,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
-from data_sources.workbooks import WorkbookLimits, check_workbook
+from data_sources.workbooks import OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -175,7 +175,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
+        if _is_workbook(path):
             check_workbook(path, WORKBOOK_LIMITS)
             try:
                 # values as typed (a date cell is a date, not text to guess a day order from)
@@ -185,8 +185,12 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 raise ValueError(str(exc)) from exc
         else:
             text = _decode(path)
-            raw = pd.read_csv(io.StringIO(text), sep=delimiter(text.split("\n", 1)[0]),
-                              dtype=str, keep_default_na=False, na_values=[""])
+            first, _, rest = text.partition("\n")
+            separator = _SEP_LINE.match(first)
+            if separator:  # Excel's hint of the separator ('sep=;'), above the header
+                text = rest
+            raw = pd.read_csv(io.StringIO(text), sep=separator[1] if separator else delimiter(
+                text.split("\n", 1)[0]), dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -213,6 +217,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
+    _refuse_rounded_numbers(frame, path.name, columns)
     frame["provision_type"] = frame["provision_type"].str.upper()
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
@@ -278,6 +283,46 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame = frame.drop(columns="counts").reset_index(drop=True)
     frame.attrs["notes"] = notes
     return frame
+
+
+_SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
+# A 12-digit LRK number as Excel shows it, and writes it to a CSV: '1,00E+11', '1.23457E+11'.
+_ROUNDED = r"^[0-9]+(?:[.,][0-9]+)?E\+[0-9]+$"
+
+
+def _is_workbook(path: Path) -> bool:
+    """A workbook by its content, whatever its name says (an .xlsx saved as .csv is no text);
+    a name of a workbook whose content is not one is read as the CSV it then is."""
+    with path.open("rb") as file:
+        head = file.read(8)
+    if head.startswith((b"PK\x03\x04", OLE2_MAGIC)):
+        return True
+    return path.suffix.lower() in EXCEL_SUFFIXES and not _looks_like_text(path)
+
+
+def _looks_like_text(path: Path) -> bool:
+    try:
+        head = decode(path.read_bytes()[:4096])
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in head and ("\n" in head or ";" in head)
+
+
+def _refuse_rounded_numbers(frame: pd.DataFrame, file_name: str, columns: dict) -> None:
+    """Refuse LRK numbers that Excel rounded ('1,00E+11') when the export was opened and saved
+    again: they no longer say which location it is, and equal ones look like duplicates."""
+    rounded = frame[frame["lrk_id"].str.upper().str.match(_ROUNDED, na=False)]
+    if rounded.empty:
+        return
+    rows = ", ".join(str(r) for r in rounded["row_number"].head(5)) + (
+        " ..." if len(rounded) > 5 else "")
+    numbers = "1 LRK-nummer is" if len(rounded) == 1 else f"{len(rounded)} LRK-nummers zijn"
+    raise InputRefused(
+        f"Bestand {file_name}, kolom {columns['lrk_id']}: {numbers} door "
+        f"Excel afgerond tot een getal als '{rounded['lrk_id'].iloc[0]}' (rij {rows}); daarmee is "
+        "niet meer te zien welke locatie het is. Laad de export zoals het register hem geeft (niet "
+        "eerst opgeslagen in Excel), of zet in Excel de kolom lrk_id op Tekst voordat u de export "
+        "opent.")
 
 
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:

@@ -89,3 +89,55 @@ def test_a_national_export_of_100000_rows_is_read_in_well_under_a_second(postcod
     result = lrk.store_lrk(postcode_con, frame, year=2024, file_name=path.name)
     assert (result.locations, result.places, result.deregistered) == (
         expected["registered"], expected["places"], 100_000 - expected["registered"])
+
+
+def _csv(path, rows: list[list[str]], first_line: str = "") -> object:
+    lines = [first_line] if first_line else []
+    lines += [";".join(HEADER), *(";".join(row) for row in rows)]
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+ROWS = [["100000000001", "KDV", "De Boomhut", "48", "Ingeschreven", "01-01-2015", "", "1234AB", "Oord"],
+        ["100000000002", "BSO", "Het Klimrek", "60", "Ingeschreven", "01-01-2019", "", "1234AC", "Oord"]]
+
+
+@pytest.mark.parametrize("ids", [("1,00E+11", "1,00E+11"), ("1.00000E+11", "1.23457E+11")])
+def test_lrk_numbers_that_excel_rounded_are_refused_with_the_reason(postcode_con, tmp_path, ids):
+    """Opened in Excel and saved again as CSV, a 12-digit LRK number becomes '1,00E+11': equal
+    ones were refused as 'staat meer dan eens' without saying why, different ones were stored
+    as numbers that are no location's (and matched across exports)."""
+    from data_sources.errors import InputRefused
+
+    rows = [[lrk_id, *row[1:]] for lrk_id, row in zip(ids, ROWS, strict=True)]
+    path = _csv(tmp_path / "lrk_2024.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0] == (
+        f"Bestand lrk_2024.csv, kolom lrk_id: 2 LRK-nummers zijn door Excel afgerond tot een getal "
+        f"als '{ids[0]}' (rij 2, 3); daarmee is niet meer te zien welke locatie het is. Laad de "
+        "export zoals het register hem geeft (niet eerst opgeslagen in Excel), of zet in Excel de "
+        "kolom lrk_id op Tekst voordat u de export opent.")
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_a_sep_line_as_excel_writes_it_is_read(postcode_con, tmp_path):
+    """A first line 'sep=;' (Excel's hint of the separator) was taken for the header."""
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", ROWS, "sep=;"))
+    assert (result.locations, result.places) == (2, 108)
+
+
+def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, tmp_path):
+    """A workbook saved as .csv was refused as 'tekens die niet te lezen zijn', a CSV named .xlsx
+    as 'beschadigd'."""
+    import openpyxl
+
+    csv_named_xlsx = _csv(tmp_path / "lrk_2024.xlsx", ROWS)
+    assert lrk.import_lrk_file(postcode_con, csv_named_xlsx).places == 108
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    for row in ROWS:
+        book.active.append(row)
+    workbook_named_csv = tmp_path / "lrk_b_2024.csv"
+    book.save(workbook_named_csv)
+    assert lrk.import_lrk_file(postcode_con, workbook_named_csv).places == 108
