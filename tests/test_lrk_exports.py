@@ -141,3 +141,24 @@ def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, 
     workbook_named_csv = tmp_path / "lrk_b_2024.csv"
     book.save(workbook_named_csv)
     assert lrk.import_lrk_file(postcode_con, workbook_named_csv).places == 108
+
+
+def test_the_command_line_refuses_rounded_numbers_and_keeps_the_earlier_export(tmp_path, capsys):
+    from data_sources import cli
+
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
+                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
+    con.close()
+    assert cli.main(["import-lrk", str(_csv(tmp_path / "lrk_2024.csv", ROWS)), "--db", str(db)]) == 0
+    capsys.readouterr()
+    rounded = [["1,00E+11", *row[1:]] for row in ROWS]
+    path = _csv(tmp_path / "lrk_excel_2024.csv", rounded, "sep=;")
+    assert cli.main(["import-lrk", str(path), "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "kolom lrk_id: 2 LRK-nummers zijn door Excel afgerond" in out and "Traceback" not in out
+    con = store.connect(db)
+    assert con.execute("select sum(places) from supply_by_wijk").fetchone()[0] == 108
+    con.close()

@@ -219,3 +219,40 @@ def test_the_organisation_sheet_may_name_a_contact(gem):
     data = out.getvalue()
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
+
+
+def test_the_page_refuses_contact_details_and_formulas_from_elsewhere_and_stores_nothing(app_db):
+    """Through the real Aanleveren page: the messages name sheet, row and column, never the
+    value; no confirm button; what was stored stays."""
+    from conftest import run_page, upload_registration
+    from test_registrations_page import loads_of, messages_of
+
+    before = loads_of(app_db, "vve-indicaties")
+    data = plain_workbook([VVE_HEADER + [None], ["Centrum", "2-4", "SES", 1, "06-12345678"]])
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    messages = messages_of(at)
+    assert [(m["blad"], m["kolom"]) for m in messages] == [("Gegevens", "E")], messages
+    assert "telefoonnummer" in messages[0]["melding"] and "rij 2" in messages[0]["melding"]
+    assert "12345678" not in " ".join(m["melding"] for m in messages)
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+    at = upload_registration(at, "vve-indicaties", "vve2.xlsx", _with_formula_in_d3("=[1]Blad1!A1"))
+    assert not at.exception
+    assert [(m["blad"], m["rij"], m["kolom"]) for m in messages_of(at)] == [("Gegevens", "3", "D")]
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert loads_of(app_db, "vve-indicaties") == before
+
+
+def test_the_command_line_refuses_them_too(sample_db, tmp_path, capsys):
+    """`python -m data_sources validate`: the same messages, exit 1, the value never printed."""
+    from data_sources import cli
+
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(plain_workbook([[*VVE_HEADER, "opmerking"],
+                                     ["Centrum", "2-4", "SES", 1, "ouder: fam@example.nl"]]))
+    code = cli.main(["validate", str(path), "--soort", "vve-indicaties", "--db", str(sample_db)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Blad 'Gegevens', kolom E (opmerking): persoonsgegevens geweigerd" in out, out
+    assert "e-mailadres" in out and "fam@example.nl" not in out and "Traceback" not in out
