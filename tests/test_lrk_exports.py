@@ -162,3 +162,37 @@ def test_the_command_line_refuses_rounded_numbers_and_keeps_the_earlier_export(t
     con = store.connect(db)
     assert con.execute("select sum(places) from supply_by_wijk").fetchone()[0] == 108
     con.close()
+
+
+def test_the_page_refuses_an_export_excel_rounded_and_keeps_what_was_loaded(app_db):
+    """On Gemeente laden: the sample export as Excel saves it again (sep line, rounded numbers)."""
+    import duckdb
+    from conftest import ROOT, add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def lrk_loads() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select load_id, status from loads where dataset = 'lrk-locaties'"
+                               " order by 1").fetchall()
+        finally:
+            con.close()
+
+    sample = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes().decode("cp1252")
+    lines = sample.splitlines()
+    rounded = [lines[0], *(f"{int(line.split(';')[0]):.2E}".replace(".", ",") + line[line.index(";"):]
+                           for line in lines[1:])]
+    data = ("sep=;\r\n" + "\r\n".join(rounded) + "\r\n").encode("cp1252")
+    add_account(app_db, "beheer", "beheerder")
+    before = lrk_loads()
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("lrk_export_GM9999_2024.csv", data, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert errors[0] == "lrk_export_GM9999_2024.csv is niet ingelezen; er is niets opgeslagen.", errors
+    assert "kolom lrk_id: 51 LRK-nummers zijn door Excel afgerond tot een getal als '9,39E+08'" in errors[1]
+    assert lrk_loads() == before
