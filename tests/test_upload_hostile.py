@@ -256,3 +256,27 @@ def test_the_command_line_refuses_them_too(sample_db, tmp_path, capsys):
     assert code == 1
     assert "Blad 'Gegevens', kolom E (opmerking): persoonsgegevens geweigerd" in out, out
     assert "e-mailadres" in out and "fam@example.nl" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(("typed", "count"), [
+    ("1\u202f234", 1234), ("12\u200b", 12), ("\ufeff7", 7), ("1\u00a0234", 1234), (" 12 ", 12),
+    ("12,0", 12), ("1.234", 1234),
+])
+def test_counts_typed_as_text_with_invisible_separators_are_read(gem, typed, count):
+    """A narrow no-break space (French and newer Excel thousands separator) or a zero-width space
+    pasted along made '1 234' and '12' 'geen getal'."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+@pytest.mark.parametrize("typed", ["<5", "< 10", "≤4", "*"])
+def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
+    """A partner's own report writes small counts as '<5': it was 'geen getal'."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{typed}' is een afgeschermd aantal; "
+        "lever het echte aantal aan (Kindkaart schermt kleine aantallen zelf af op elke pagina) "
+        "of laat de cel leeg als het onbekend is"]

@@ -53,6 +53,11 @@ def show(value: object) -> str:
     return text
 
 
+_NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]+")
+# How a partner's own report writes a small count it keeps back: '<5', '< 10', '≤4', '*'.
+_SUPPRESSED = re.compile("^(?:[<≤][0-9]+|\\*+)$")
+
+
 def parse_number(value: object) -> float:
     """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue."""
     if isinstance(value, bool):
@@ -61,7 +66,14 @@ def parse_number(value: object) -> float:
         return float(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise BadValue(f"'{show(value)}' is een datum, geen getal")
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    # spaces as thousands separators (also the no-break ones Excel and French locales write) and
+    # zero-width characters pasted along are no part of the number
+    text = _NO_PART_OF_A_NUMBER.sub("", str(value))
+    if _SUPPRESSED.match(text):
+        raise BadValue(
+            f"'{show(value)}' is een afgeschermd aantal; lever het echte aantal aan (Kindkaart "
+            "schermt kleine aantallen zelf af op elke pagina) of laat de cel leeg als het "
+            "onbekend is")
     if _NL_THOUSANDS.match(text):
         text = text.replace(".", "").replace(",", ".")
     elif _NL_DECIMAL.match(text):
