@@ -143,6 +143,11 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # damaged: the reader's refusal is worded by the caller
     archive = check_zip(data, shown, kind=limits.kind, max_uncompressed=limits.max_unpacked_bytes)
+    if "xl/workbook.bin" in archive.namelist():
+        # its sheets are binary records, which the checks below cannot bound (whatever its name)
+        raise InputRefused(
+            f"{shown} is een binaire Excel-werkmap (.xlsb); Kindkaart leest die niet. Sla het op "
+            f"als Excel-werkmap (.xlsx) of {limits.advice}. Er is niets opgeslagen.")
     try:
         check_package(archive, shown)
         _check_sheets(shown, archive, limits)

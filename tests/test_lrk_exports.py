@@ -196,3 +196,51 @@ def test_the_page_refuses_an_export_excel_rounded_and_keeps_what_was_loaded(app_
     assert errors[0] == "lrk_export_GM9999_2024.csv is niet ingelezen; er is niets opgeslagen.", errors
     assert "kolom lrk_id: 51 LRK-nummers zijn door Excel afgerond tot een getal als '9,39E+08'" in errors[1]
     assert lrk_loads() == before
+
+
+def _xlsb(path) -> object:
+    """The parts of a binary workbook (.xlsb) as Excel packs them: its sheets are binary records."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                         'openxmlformats.org/package/2006/content-types"><Override PartName="/xl/'
+                         'workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.'
+                         'main"/></Types>')
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00" * 10)
+        archive.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00" * 10)
+    return path
+
+
+@pytest.mark.parametrize("name", ["lrk_2024.xlsb", "lrk_2024.xlsx", "lrk_2024.csv"])
+def test_a_binary_workbook_is_refused_before_calamine_reads_it(postcode_con, tmp_path, name):
+    """calamine reads .xlsb, whose sheets the checks on the XML cannot bound: one cell far away
+    would make it ask for gigabytes. Whatever the file is called, it is refused first."""
+    from data_sources.errors import InputRefused
+
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _xlsb(tmp_path / name))
+    assert refused.value.messages == [
+        f"Bestand {name} is een binaire Excel-werkmap (.xlsb); Kindkaart leest die niet. Sla het op "
+        "als Excel-werkmap (.xlsx) of sla de export op als CSV. Er is niets opgeslagen."]
+
+
+def test_a_binary_workbook_is_refused_as_a_kwb_and_as_a_registration(con, tmp_path):
+    import sys
+    from pathlib import Path
+
+    from data_sources.cbs import formats
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.validate import validate_workbook
+
+    path = _xlsb(tmp_path / "kwb-2024.xlsx")
+    with pytest.raises(InputRefused, match=r"binaire Excel-werkmap \(\.xlsb\)"):
+        formats._read_spreadsheet(path)
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import small_gemeente
+
+    small_gemeente(con)
+    result = validate_workbook(path.read_bytes(), "vve-indicaties", con, "vve.xlsx")
+    assert result.message_texts() == [
+        "'vve.xlsx' is een binaire Excel-werkmap (.xlsb). Open het in Excel en sla het op als "
+        "Excel-werkmap (.xlsx)."]

@@ -122,6 +122,10 @@ def sniff(data: bytes, file_name: str = "") -> None:
         raise InputRefused(
             f"{shown} is een OpenDocument-bestand (.ods). Sla het op als Excel-werkmap (.xlsx)."
         )
+    if "xl/workbook.bin" in names:
+        raise InputRefused(
+            f"{shown} is een binaire Excel-werkmap (.xlsb). Open het in Excel en sla het op als "
+            "Excel-werkmap (.xlsx).")
     if "xl/workbook.xml" not in names:
         raise InputRefused(
             f"{shown} is geen Excel-werkmap (het is een ander soort zip- of Office-bestand). "
