@@ -248,6 +248,23 @@ def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+
+
+def worksheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The XML of a worksheet, or None for any other part: a part under xl/worksheets/, or any
+    other XML part with cells. The workbook's relationships may put a sheet anywhere
+    ('xl/data/sheet1.xml'), and calamine follows them: a sheet there was never checked, and one
+    cell at XFD1048576 in it aborted the process."""
+    name = info.filename
+    if not name.endswith(".xml") or name == "content.xml":
+        return None
+    xml = archive.read(info)
+    if name.startswith("xl/worksheets/") or _SHEET_DATA.search(xml):
+        return xml
+    return None
+
+
 def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
     key = (limits.max_rows, limits.max_columns)
     if key not in _PATTERNS:
@@ -256,8 +273,8 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
     names = None
     for info in archive.infolist():
         name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            xml = archive.read(info)
+        xml = worksheet_xml(archive, info)
+        if xml is not None:
             begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
             sheet_data = xml[begin:end] if 0 <= begin < end else xml
             # the dimension Excel writes counts formatted empty cells too (a border down to row

@@ -244,3 +244,30 @@ def test_a_binary_workbook_is_refused_as_a_kwb_and_as_a_registration(con, tmp_pa
     assert result.message_texts() == [
         "'vve.xlsx' is een binaire Excel-werkmap (.xlsb). Open het in Excel en sla het op als "
         "Excel-werkmap (.xlsx)."]
+
+
+def test_an_export_with_its_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path):
+    """As for partner uploads: calamine follows the relationships to a sheet anywhere; the check
+    looked only under xl/worksheets/. Run as a process (the abort cannot be caught)."""
+    import io
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import openpyxl
+    from test_upload_hostile import sheet_moved_out_of_worksheets
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(ROWS[0])
+    out = io.BytesIO()
+    book.save(out)
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "lrk_2024.xlsx"
+    path.write_bytes(sheet_moved_out_of_worksheets(out.getvalue()))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "import-lrk", str(path), "--db", str(db)],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert "loopt tot rij 1048576 en kolom XFD" in done.stdout

@@ -280,3 +280,57 @@ def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
         f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{typed}' is een afgeschermd aantal; "
         "lever het echte aantal aan (Kindkaart schermt kleine aantallen zelf af op elke pagina) "
         "of laat de cel leeg als het onbekend is"]
+
+
+def sheet_moved_out_of_worksheets(data: bytes, far_cell: str | None = "XFD1048576") -> bytes:
+    """The workbook with its first sheet at xl/data/sheet1.xml, where its relationships point (a
+    workbook may put a sheet anywhere), with one cell at `far_cell`."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if far_cell else ""
+                if far_cell:
+                    content = content.replace(b"</sheetData>", (
+                        f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
+                        "</sheetData>").encode())
+                archive.writestr("xl/data/sheet1.xml", content)
+                continue
+            if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                content = content.replace(b"worksheets/sheet1.xml", b"data/sheet1.xml")
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path):
+    """Only parts under xl/worksheets/ were checked for far cells; calamine follows the
+    relationships, and a 3 kB upload with its sheet at xl/data/ and one cell at XFD1048576 made
+    it ask for 549 GB: the process aborted (in the app, the server). Run as a process."""
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(sheet_moved_out_of_worksheets(
+        plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]])))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+
+
+def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
+    data = sheet_moved_out_of_worksheets(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                         far_cell=None)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5]

@@ -22,6 +22,7 @@ from data_sources.workbooks import (
     filled_cell_beyond,
     password_protected,
     without_empty_cells,
+    worksheet_xml,
 )
 from data_sources.workbooks import check_zip as _check_zip
 
@@ -292,12 +293,18 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
     archive = zipfile.ZipFile(io.BytesIO(data))
     for info in archive.infolist():
         name = info.filename
-        worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-        if worksheet and parts is not None and name not in parts:
-            continue
-        if not worksheet and name != "xl/sharedStrings.xml":
-            continue
-        xml = archive.read(info)
+        if (name.startswith("xl/worksheets/") and name.endswith(".xml") and parts is not None
+                and name not in parts):
+            continue  # a sheet that is not read
+        if name == "xl/sharedStrings.xml":
+            xml, worksheet = archive.read(info), False
+        else:
+            # a sheet wherever the workbook's relationships put it (calamine follows them): one
+            # outside xl/worksheets/ is always checked
+            xml = worksheet_xml(archive, info)
+            if xml is None:
+                continue
+            worksheet = True
         if worksheet and read_parts is not None:
             read_parts[name] = xml
         if worksheet:
