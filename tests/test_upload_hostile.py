@@ -334,3 +334,46 @@ def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["children_count"].tolist() == [5]
+
+
+def _merged_far(data: bytes, ref: str) -> bytes:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", (
+                    f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
+                ).encode())
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_merged_range_to_the_last_cell_is_refused_before_openpyxl_expands_it(tmp_path):
+    """openpyxl makes an object of every merged cell: a 3 kB upload that goes its way (here a
+    formula from another file) with A1:XFD1048576 merged ate all memory. Run as a process with
+    2 GB, as the server would be."""
+    import resource
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576"))
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=60, preexec_fn=two_gigabytes)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert ("Blad 'Gegevens', rij 5, kolom E: de cellen E5:XFD1048576 zijn samengevoegd. Maak het "
+            "samenvoegen ongedaan en vul elke cel apart in.") in done.stdout, done.stdout

@@ -429,6 +429,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
     shown = f"'{file_name}'" if file_name else "Het bestand"
     import openpyxl
 
+    _refuse_large_merges(data)
     try:
         data = _without_far_empty_cells(data)
         with warnings.catch_warnings():
@@ -472,6 +473,41 @@ def _read_with_openpyxl(data: bytes, file_name: str,
         ]
         sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere))
     return sheets
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+# openpyxl makes an object of every cell of a merged range when it loads a sheet: one range of
+# A1:XFD1048576 in a 3 kB upload ate all memory. A range in the rows above the header (a title)
+# is small; one that reaches the data is refused anyway (validate._check_merged).
+MAX_MERGED_CELLS = 10_000
+
+
+def _refuse_large_merges(data: bytes) -> None:
+    """Refuse, before openpyxl loads any sheet, a workbook with a merged range larger than
+    MAX_MERGED_CELLS, naming its sheet and cells."""
+    from openpyxl.utils import column_index_from_string
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for info in archive.infolist():
+        try:
+            xml = worksheet_xml(archive, info)
+        except DAMAGED_ZIP:
+            continue  # openpyxl words the refusal
+        if xml is None or b"mergeCell" not in xml:
+            continue
+        for found in _MERGE.finditer(xml):
+            first_column, first_row, last_column, last_row = (
+                column_index_from_string(found[1].decode()), int(found[2]),
+                column_index_from_string(found[3].decode()), int(found[4]))
+            cells = (abs(last_row - first_row) + 1) * (abs(last_column - first_column) + 1)
+            if cells > MAX_MERGED_CELLS:
+                from data_sources.workbooks import sheet_names
+
+                sheet = sheet_names(archive).get(info.filename, info.filename)
+                ref = f"{found[1].decode()}{first_row}:{found[3].decode()}{last_row}"
+                raise InputRefused(
+                    f"Blad '{sheet}', rij {first_row}, kolom {found[1].decode()}: de cellen {ref} "
+                    "zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke cel apart in.")
 
 
 def _without_far_empty_cells(data: bytes) -> bytes:
