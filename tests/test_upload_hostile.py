@@ -336,7 +336,8 @@ def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
     assert result.aggregates_df["children_count"].tolist() == [5]
 
 
-def _merged_far(data: bytes, ref: str) -> bytes:
+def _merged_far(data: bytes, ref: str, element: str = '<mergeCells count="1"><mergeCell ref="{ref}"/>'
+                '</mergeCells>') -> bytes:
     import io
     import zipfile
 
@@ -347,8 +348,7 @@ def _merged_far(data: bytes, ref: str) -> bytes:
             content = source.read(name)
             if name == "xl/worksheets/sheet1.xml":
                 content = content.replace(b"</sheetData>", (
-                    f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
-                ).encode())
+                    "</sheetData>" + element.format(ref=ref)).encode())
             archive.writestr(name, content)
     return out.getvalue()
 
@@ -377,3 +377,27 @@ def test_a_merged_range_to_the_last_cell_is_refused_before_openpyxl_expands_it(t
     assert done.returncode == 1, done.stderr[-2000:]
     assert ("Blad 'Gegevens', rij 5, kolom E: de cellen E5:XFD1048576 zijn samengevoegd. Maak het "
             "samenvoegen ongedaan en vul elke cel apart in.") in done.stdout, done.stdout
+
+
+def test_a_hyperlink_on_every_cell_is_no_reason_to_run_out_of_memory(sample_db, tmp_path):
+    """openpyxl makes a cell for each cell a hyperlink covers: a link on E5:XFD1048576 ate all
+    memory. Kindkaart reads no hyperlinks; the file is judged on its cells. Run as a process
+    with 2 GB."""
+    import resource
+    import subprocess
+
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576",
+                                 '<hyperlinks><hyperlink ref="{ref}" location="Gegevens!A1" '
+                                 'display="x"/></hyperlinks>'))
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(sample_db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=60, preexec_fn=two_gigabytes)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "rij 3, kolom D (aantal kinderen): formule die zijn waarde uit een ander bestand haalt" in (
+        done.stdout), done.stdout

@@ -431,7 +431,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
 
     _refuse_large_merges(data)
     try:
-        data = _without_far_empty_cells(data)
+        data = _for_openpyxl(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -510,18 +510,29 @@ def _refuse_large_merges(data: bytes) -> None:
                     "zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke cel apart in.")
 
 
-def _without_far_empty_cells(data: bytes) -> bytes:
-    """The workbook without the empty cells (only a style) of each sheet that has such cells
-    beyond MAX_ROWS x MAX_COLUMNS: a border down to row 30,000 is no table of 30,000 rows, and
-    openpyxl would make an object of every such cell. Other workbooks are returned as they are."""
+_HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks\b.*?</(?:\w+:)?hyperlinks>", re.DOTALL)
+
+
+def _for_openpyxl(data: bytes) -> bytes:
+    """The workbook without what openpyxl would make an object of per cell and Kindkaart does not
+    read: the empty cells (only a style) of a sheet that has such cells beyond MAX_ROWS x
+    MAX_COLUMNS (a border down to row 30,000 is no table of 30,000 rows), and hyperlinks (one link
+    on A1:XFD1048576 in a 3 kB file made openpyxl create a cell for each: all memory gone).
+    Other workbooks are returned as they are."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     changed = {}
     for info in archive.infolist():
-        name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            xml = archive.read(info)
-            if _BEYOND_LIMITS.search(xml):
-                changed[name] = without_empty_cells(xml)
+        try:
+            xml = worksheet_xml(archive, info)
+        except DAMAGED_ZIP:
+            continue  # openpyxl words the refusal
+        if xml is None:
+            continue
+        cleaned = without_empty_cells(xml) if _BEYOND_LIMITS.search(xml) else xml
+        if b"hyperlink" in cleaned:
+            cleaned = _HYPERLINKS.sub(b"", cleaned)
+        if cleaned is not xml:
+            changed[info.filename] = cleaned
     if not changed:
         return data
     out = io.BytesIO()
