@@ -15,7 +15,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
-from data_sources.workbooks import WorkbookLimits, check_workbook
+from data_sources.workbooks import OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -175,7 +175,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
+        if _is_workbook(path):
             check_workbook(path, WORKBOOK_LIMITS)
             try:
                 # values as typed (a date cell is a date, not text to guess a day order from)
@@ -185,8 +185,12 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 raise ValueError(str(exc)) from exc
         else:
             text = _decode(path)
-            raw = pd.read_csv(io.StringIO(text), sep=delimiter(text.split("\n", 1)[0]),
-                              dtype=str, keep_default_na=False, na_values=[""])
+            first, _, rest = text.partition("\n")
+            separator = _SEP_LINE.match(first)
+            if separator:  # Excel's hint of the separator ('sep=;'), above the header
+                text = rest
+            raw = pd.read_csv(io.StringIO(text), sep=separator[1] if separator else delimiter(
+                text.split("\n", 1)[0]), dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -213,6 +217,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
+    _refuse_rounded_numbers(frame, path.name, columns)
     frame["provision_type"] = frame["provision_type"].str.upper()
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
@@ -229,27 +234,30 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # and postcode are kept where valid, else left empty; it is stored, never counted.
     frame["counts"] = counts(frame["registration_status"],
                              frame["deregistered_on"] if not errors else None, year)
-    for row in frame.itertuples(index=False):
-        where = f"Bestand {path.name}, rij {row.row_number}"
-        if pd.isna(row.lrk_id) or not row.lrk_id:
+    # as Python lists: stepping through arrow-backed columns row by row took most of the time
+    # of a national export (100,000 rows)
+    for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
+            frame[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
+                                        "places", "postcode")), strict=True):
+        where = f"Bestand {path.name}, rij {row_number}"
+        if not isinstance(lrk_id, str) or not lrk_id:  # NaN when empty
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
-        if not row.counts:
+        if not counted:
             continue
-        if row.provision_type not in PROVISION_TYPES:
+        if provision_type not in PROVISION_TYPES:
             errors.append(
-                f"{where}, kolom {columns['provision_type']}: '{row.provision_type}' is geen "
+                f"{where}, kolom {columns['provision_type']}: '{provision_type}' is geen "
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
-        places = row.places
-        if row.provision_type not in WITHOUT_PLACES:
-            if pd.isna(places) or not str(places).isdigit():
+        if provision_type not in WITHOUT_PLACES:
+            if not isinstance(places, str) or not places.isdigit():
                 errors.append(
-                    f"{where}, kolom {columns['places']}: '{'' if pd.isna(places) else places}' is "
+                    f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
-        postcode = "" if pd.isna(row.postcode) else row.postcode
+        postcode = postcode if isinstance(postcode, str) else ""
         # A gastouder's home may be published without its address: kept, but in no wijk.
-        may_be_empty = row.provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
+        may_be_empty = provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
         if not _PC6.match(postcode) and not (may_be_empty and not postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
@@ -277,6 +285,46 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     return frame
 
 
+_SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
+# A 12-digit LRK number as Excel shows it, and writes it to a CSV: '1,00E+11', '1.23457E+11'.
+_ROUNDED = r"^[0-9]+(?:[.,][0-9]+)?E\+[0-9]+$"
+
+
+def _is_workbook(path: Path) -> bool:
+    """A workbook by its content, whatever its name says (an .xlsx saved as .csv is no text);
+    a name of a workbook whose content is not one is read as the CSV it then is."""
+    with path.open("rb") as file:
+        head = file.read(8)
+    if head.startswith((b"PK\x03\x04", OLE2_MAGIC)):
+        return True
+    return path.suffix.lower() in EXCEL_SUFFIXES and not _looks_like_text(path)
+
+
+def _looks_like_text(path: Path) -> bool:
+    try:
+        head = decode(path.read_bytes()[:4096])
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in head and ("\n" in head or ";" in head)
+
+
+def _refuse_rounded_numbers(frame: pd.DataFrame, file_name: str, columns: dict) -> None:
+    """Refuse LRK numbers that Excel rounded ('1,00E+11') when the export was opened and saved
+    again: they no longer say which location it is, and equal ones look like duplicates."""
+    rounded = frame[frame["lrk_id"].str.upper().str.match(_ROUNDED, na=False)]
+    if rounded.empty:
+        return
+    rows = ", ".join(str(r) for r in rounded["row_number"].head(5)) + (
+        " ..." if len(rounded) > 5 else "")
+    numbers = "1 LRK-nummer is" if len(rounded) == 1 else f"{len(rounded)} LRK-nummers zijn"
+    raise InputRefused(
+        f"Bestand {file_name}, kolom {columns['lrk_id']}: {numbers} door "
+        f"Excel afgerond tot een getal als '{rounded['lrk_id'].iloc[0]}' (rij {rows}); daarmee is "
+        "niet meer te zien welke locatie het is. Laad de export zoals het register hem geeft (niet "
+        "eerst opgeslagen in Excel), of zet in Excel de kolom lrk_id op Tekst voordat u de export "
+        "opent.")
+
+
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
     status = frame["registration_status"].str.strip().str.lower()
     unknown = frame[status.notna() & ~status.isin(["", REGISTERED, DEREGISTERED])]
@@ -302,11 +350,13 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
     column = columns[date_field]
     texts = frame[date_field]
     parsed, unreadable_rows = [], []
-    for text, counted, row_number in zip(texts, registered, frame["row_number"], strict=True):
-        if pd.isna(text) or not text:
+    known: dict[str, dt.date | None] = {}  # an export repeats the same few thousand dates
+    for text, counted, row_number in zip(texts.tolist(), registered.tolist(),
+                                         frame["row_number"].tolist(), strict=True):
+        if not isinstance(text, str) or not text:  # NaN when empty
             parsed.append(None)
             continue
-        date = _date(text, slash_order)
+        date = known[text] if text in known else known.setdefault(text, _date(text, slash_order))
         if date is None and counted:
             if slash_order is None and _SLASH_DATE.match(text):
                 why = ("de volgorde van dag en maand is niet uit het bestand af te leiden; sla de "
@@ -330,7 +380,7 @@ def _slash_order(frame: pd.DataFrame) -> str | None:
     None when no date tells (or they contradict each other)."""
     day_first = month_first = False
     for date_field in DATE_FIELDS:
-        for text in frame[date_field].dropna():
+        for text in frame[date_field].dropna().tolist():
             match = _SLASH_DATE.match(text)
             if match:
                 day_first |= int(match[1]) > 12

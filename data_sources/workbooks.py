@@ -143,6 +143,11 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # damaged: the reader's refusal is worded by the caller
     archive = check_zip(data, shown, kind=limits.kind, max_uncompressed=limits.max_unpacked_bytes)
+    if "xl/workbook.bin" in archive.namelist():
+        # its sheets are binary records, which the checks below cannot bound (whatever its name)
+        raise InputRefused(
+            f"{shown} is een binaire Excel-werkmap (.xlsb); Kindkaart leest die niet. Sla het op "
+            f"als Excel-werkmap (.xlsx) of {limits.advice}. Er is niets opgeslagen.")
     try:
         check_package(archive, shown)
         _check_sheets(shown, archive, limits)
@@ -190,6 +195,27 @@ def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
 
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+# A cell that holds nothing, only a style: <c r="A30000" s="3"/> or <c r="A30000" s="3"></c>.
+# Excel writes one for every empty cell of a formatted selection (a border down to row 30,000);
+# calamine reads none of them, so they make no sheet larger than its table.
+_EMPTY_CELL = re.compile(rb'<c\b[^>]*?(?:/>|></c>)')
+
+
+def filled_cell_beyond(pattern: re.Pattern[bytes], sheet_data: bytes) -> re.Match[bytes] | None:
+    """The first match of `pattern` (cells_beyond) in a sheet's cells that is no empty cell with
+    only a style, or None."""
+    for found in pattern.finditer(sheet_data):
+        if not _EMPTY_CELL.match(sheet_data, found.start()):
+            return found
+    return None
+
+
+def without_empty_cells(sheet_xml: bytes) -> bytes:
+    """A sheet's XML without its empty cells (those with only a style), for a reader that would
+    make an object of each (openpyxl) or count them in the sheet's size."""
+    return _EMPTY_CELL.sub(b"", sheet_xml)
+
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -222,6 +248,23 @@ def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+
+
+def worksheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The XML of a worksheet, or None for any other part: a part under xl/worksheets/, or any
+    other XML part with cells. The workbook's relationships may put a sheet anywhere
+    ('xl/data/sheet1.xml'), and calamine follows them: a sheet there was never checked, and one
+    cell at XFD1048576 in it aborted the process."""
+    name = info.filename
+    if not name.endswith(".xml") or name == "content.xml":
+        return None
+    xml = archive.read(info)
+    if name.startswith("xl/worksheets/") or _SHEET_DATA.search(xml):
+        return xml
+    return None
+
+
 def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
     key = (limits.max_rows, limits.max_columns)
     if key not in _PATTERNS:
@@ -230,20 +273,25 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
     names = None
     for info in archive.infolist():
         name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            xml = archive.read(info)
+        xml = worksheet_xml(archive, info)
+        if xml is not None:
+            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            # the dimension Excel writes counts formatted empty cells too (a border down to row
+            # 1,048,576): it refuses the sheet only when a cell that holds something lies beyond
             dimension = _DIMENSION.search(xml[:4096])
             if dimension and (len(dimension[1]) > 3 or int(dimension[2]) > limits.max_rows
-                              or column_number(dimension[1].decode()) > limits.max_columns):
+                              or column_number(dimension[1].decode()) > limits.max_columns) and (
+                    filled_cell_beyond(beyond, sheet_data)):
                 names = sheet_names(archive) if names is None else names
                 raise _too_large(shown, limits, int(dimension[2]), dimension[1].decode(),
                                  names.get(name))
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            sheet_data = xml[begin:end] if 0 <= begin < end else xml
             for cells in beyond.finditer(sheet_data):
                 tag = sheet_data[cells.start():cells.start() + 40]
                 if not tag.startswith((b"<c ", b"<c>")):
                     continue  # another tag that starts with c (<color> in rich text)
+                if _EMPTY_CELL.match(sheet_data, cells.start()):
+                    continue  # only a style: calamine reads nothing there
                 names = sheet_names(archive) if names is None else names
                 where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
                 if where is None:  # calamine would place it after the cell before

@@ -33,7 +33,7 @@ def messages_of(at) -> list[dict[str, str]]:
 
     table = next(m.value for m in at.markdown if "<caption" in m.value and "Meldingen bij" in m.value)
     def cells(part: str, tag: str) -> list[str]:
-        return [html.unescape(c) for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", part)]
+        return [html.unescape(c) for c in re.findall(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", part)]
 
     header = [h.lower() for h in cells(table.split("<tbody>")[0], "th")]
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1])

@@ -162,7 +162,7 @@ def _check_meta(result: ValidationResult, organisation: str, period: str) -> Non
     given = result.meta.get("periode")
     if given not in (None, ""):
         try:
-            cleaned = v.parse_period(str(v.show(given)))[0]
+            cleaned = v.parse_period(str(v.cell_text(given)))[0]
         except v.BadValue:
             cleaned = str(given)
         if cleaned != period:
@@ -174,7 +174,7 @@ def _check_meta(result: ValidationResult, organisation: str, period: str) -> Non
 
 
 def _note(result: ValidationResult) -> str | None:
-    parts = [f"{k}: {v.show(result.meta[k])}" for k in ("definitie", "bron", "toelichting")
+    parts = [f"{k}: {v.cell_text(result.meta[k])}" for k in ("definitie", "bron", "toelichting")
              if result.meta.get(k)]
     return "; ".join(parts)[:1000] or None
 

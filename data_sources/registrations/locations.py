@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 
 from data_sources.errors import InputRefused
+from data_sources.registrations import values as v
 from data_sources.text import normalise
 
 _PC6 = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
@@ -112,6 +113,9 @@ class LocationIndex:
         text = " ".join(str(raw).split())
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
+        if len(text) > v.SHOWN_CHARACTERS:
+            raise UnknownLocation(f"'{v.show(text)}' is geen wijk, buurt of postcode: de cel is "
+                                  f"veel langer dan een naam of code")
         where = f"van {self.gemeente_name}"
         match = _WIJK_CODE.match(text)
         if match:

@@ -19,7 +19,10 @@ from data_sources.workbooks import (
     OLE2_MAGIC,
     cells_beyond,
     check_package,
+    filled_cell_beyond,
     password_protected,
+    without_empty_cells,
+    worksheet_xml,
 )
 from data_sources.workbooks import check_zip as _check_zip
 
@@ -43,6 +46,9 @@ class Sheet:
     # rows and columns that Excel hides (a filter hides rows too); filled for surveyed sheets
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
+    # formulas whose value comes from another workbook ('ander bestand') or, through DDE, from
+    # another program ('ander programma'): the saved value is whatever they gave back then
+    formula_from_elsewhere: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def max_row(self) -> int:
@@ -117,6 +123,10 @@ def sniff(data: bytes, file_name: str = "") -> None:
         raise InputRefused(
             f"{shown} is een OpenDocument-bestand (.ods). Sla het op als Excel-werkmap (.xlsx)."
         )
+    if "xl/workbook.bin" in names:
+        raise InputRefused(
+            f"{shown} is een binaire Excel-werkmap (.xlsb). Open het in Excel en sla het op als "
+            "Excel-werkmap (.xlsx).")
     if "xl/workbook.xml" not in names:
         raise InputRefused(
             f"{shown} is geen Excel-werkmap (het is een ander soort zip- of Office-bestand). "
@@ -254,6 +264,24 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 # empty cell, not a formula without a value.
 _FORMULA = re.compile(rb"<f[ >/]")
 _FORMULA_WITH_VALUE = re.compile(rb"(?:</f>|<f [^>]*/>)<v>[^<]")
+# A reference to another workbook: [1]Blad1!A1 as Excel saves it, or the file's name in brackets
+# ('C:\\map\\[telling.xlsx]Blad1'!A1). DDE: program|topic!item (=cmd|' /C calc'!A0). A table's
+# own column (Tabel1[aantal], [@aantal]) is neither.
+_EXTERNAL_REFERENCE = re.compile(r"\[[0-9]+\]|\[[^\]\[]+\.(?:xl[a-z]*|csv|ods)\]", re.IGNORECASE)
+
+
+def formula_source(formula: str) -> str | None:
+    """'ander bestand' for a formula that takes a value from another workbook, 'ander programma'
+    for a DDE formula, else None."""
+    if _EXTERNAL_REFERENCE.search(formula):
+        return "ander bestand"
+    if "|" in formula:
+        return "ander programma"
+    return None
+
+
+_FORMULA_FROM_ELSEWHERE = re.compile(rb"<f\b[^>]*>[^<]*(?:\[[0-9]+\]|\.xl[a-z]*\]|\.csv\]|\.ods\]|\|)",
+                                     re.IGNORECASE)
 _EMPTY_TEXT_FORMULA = re.compile(rb't="str"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v */>|<v></v>)?</c>')
 
 
@@ -265,12 +293,18 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
     archive = zipfile.ZipFile(io.BytesIO(data))
     for info in archive.infolist():
         name = info.filename
-        worksheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-        if worksheet and parts is not None and name not in parts:
-            continue
-        if not worksheet and name != "xl/sharedStrings.xml":
-            continue
-        xml = archive.read(info)
+        if (name.startswith("xl/worksheets/") and name.endswith(".xml") and parts is not None
+                and name not in parts):
+            continue  # a sheet that is not read
+        if name == "xl/sharedStrings.xml":
+            xml, worksheet = archive.read(info), False
+        else:
+            # a sheet wherever the workbook's relationships put it (calamine follows them): one
+            # outside xl/worksheets/ is always checked
+            xml = worksheet_xml(archive, info)
+            if xml is None:
+                continue
+            worksheet = True
         if worksheet and read_parts is not None:
             read_parts[name] = xml
         if worksheet:
@@ -282,9 +316,12 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
             if b"<f" in xml and len(_FORMULA.findall(xml)) != (
                     len(_FORMULA_WITH_VALUE.findall(xml)) + len(_EMPTY_TEXT_FORMULA.findall(xml))):
                 return False
+            # openpyxl names the cells whose formula takes its value from elsewhere
+            if b"<f" in xml and _FORMULA_FROM_ELSEWHERE.search(xml):
+                return False
             if b't="e"' in xml or b"'" in xml and b"t='e'" in xml:
                 return False
-            if _BEYOND_LIMITS.search(xml):
+            if filled_cell_beyond(_BEYOND_LIMITS, xml):
                 return False
         if b"P" in xml and b"<rPh" in xml:
             return False
@@ -392,7 +429,9 @@ def _read_with_openpyxl(data: bytes, file_name: str,
     shown = f"'{file_name}'" if file_name else "Het bestand"
     import openpyxl
 
+    _refuse_large_merges(data)
     try:
+        data = _for_openpyxl(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -414,11 +453,15 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             )
         rows = _cell_values(ws_values)
         missing = set()
+        elsewhere = {}
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
             for cell in row:
                 if cell.data_type == "f" or (isinstance(cell.value, str)
                                              and cell.value.startswith("=")):
                     r, c = cell.row, cell.column
+                    source = formula_source(str(getattr(cell.value, "text", cell.value)))
+                    if source:
+                        elsewhere[(r, c)] = source
                     inside = r <= len(rows) and c <= len(rows[r - 1])
                     cached = rows[r - 1][c - 1] if inside else None
                     # a text formula computed to "" (Excel: t="str", empty <v/>) is an empty cell
@@ -428,8 +471,75 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
             for m in ws_values.merged_cells.ranges
         ]
-        sheets.append(Sheet(ws_values.title, rows, missing, merged))
+        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere))
     return sheets
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+# openpyxl makes an object of every cell of a merged range when it loads a sheet: one range of
+# A1:XFD1048576 in a 3 kB upload ate all memory. A range in the rows above the header (a title)
+# is small; one that reaches the data is refused anyway (validate._check_merged).
+MAX_MERGED_CELLS = 10_000
+
+
+def _refuse_large_merges(data: bytes) -> None:
+    """Refuse, before openpyxl loads any sheet, a workbook with a merged range larger than
+    MAX_MERGED_CELLS, naming its sheet and cells."""
+    from openpyxl.utils import column_index_from_string
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for info in archive.infolist():
+        try:
+            xml = worksheet_xml(archive, info)
+        except DAMAGED_ZIP:
+            continue  # openpyxl words the refusal
+        if xml is None or b"mergeCell" not in xml:
+            continue
+        for found in _MERGE.finditer(xml):
+            first_column, first_row, last_column, last_row = (
+                column_index_from_string(found[1].decode()), int(found[2]),
+                column_index_from_string(found[3].decode()), int(found[4]))
+            cells = (abs(last_row - first_row) + 1) * (abs(last_column - first_column) + 1)
+            if cells > MAX_MERGED_CELLS:
+                from data_sources.workbooks import sheet_names
+
+                sheet = sheet_names(archive).get(info.filename, info.filename)
+                ref = f"{found[1].decode()}{first_row}:{found[3].decode()}{last_row}"
+                raise InputRefused(
+                    f"Blad '{sheet}', rij {first_row}, kolom {found[1].decode()}: de cellen {ref} "
+                    "zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke cel apart in.")
+
+
+_HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks\b.*?</(?:\w+:)?hyperlinks>", re.DOTALL)
+
+
+def _for_openpyxl(data: bytes) -> bytes:
+    """The workbook without what openpyxl would make an object of per cell and Kindkaart does not
+    read: the empty cells (only a style) of a sheet that has such cells beyond MAX_ROWS x
+    MAX_COLUMNS (a border down to row 30,000 is no table of 30,000 rows), and hyperlinks (one link
+    on A1:XFD1048576 in a 3 kB file made openpyxl create a cell for each: all memory gone).
+    Other workbooks are returned as they are."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    changed = {}
+    for info in archive.infolist():
+        try:
+            xml = worksheet_xml(archive, info)
+        except DAMAGED_ZIP:
+            continue  # openpyxl words the refusal
+        if xml is None:
+            continue
+        cleaned = without_empty_cells(xml) if _BEYOND_LIMITS.search(xml) else xml
+        if b"hyperlink" in cleaned:
+            cleaned = _HYPERLINKS.sub(b"", cleaned)
+        if cleaned is not xml:
+            changed[info.filename] = cleaned
+    if not changed:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            copy.writestr(info, changed.get(info.filename) or archive.read(info))
+    return out.getvalue()
 
 
 def _cell_values(ws: Any) -> list[list[Any]]:

@@ -41,7 +41,13 @@ _PERSONAL_HEADERS = {
     "geboortedag": "geboortedatums", "date of birth": "geboortedatums", "dob": "geboortedatums",
     "adres": "adressen", "straat": "adressen", "huisnummer": "adressen", "straatnaam": "adressen",
     "telefoon": "telefoonnummers", "telefoonnummer": "telefoonnummers", "e mail": "e-mailadressen",
-    "email": "e-mailadressen",
+    "email": "e-mailadressen", "e mailadres": "e-mailadressen", "emailadres": "e-mailadressen",
+    "e mail adres": "e-mailadressen", "mailadres": "e-mailadressen", "mobiel": "telefoonnummers",
+    "mobiel nummer": "telefoonnummers", "mobielnummer": "telefoonnummers", "tel": "telefoonnummers",
+    "tel nr": "telefoonnummers", "telnr": "telefoonnummers", "06 nummer": "telefoonnummers",
+    "gsm": "telefoonnummers", "huisnr": "adressen", "woonadres": "adressen",
+    "postcode en huisnummer": "adressen", "postcode huisnummer": "adressen",
+    "voornamen": "namen", "initialen": "namen",
 }
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
@@ -328,7 +334,33 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
                         f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
+        if normalise(entry.name) not in _TEMPLATE_SHEETS:
+            problems += _personal_values(entry, reported)
     return problems
+
+
+# Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
+# fields (checked by _personal_in_meta; a contact for questions is no child's data, not stored).
+_TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
+
+
+def _personal_values(entry: SheetEntry, reported: set[int]) -> list[Message]:
+    """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
+    BSN, an e-mail address, a phone number or an address: a partner's own list next to the data
+    must not carry them into Kindkaart either. Rows are named, values never."""
+    found: dict[int, tuple[str, list[int]]] = {}
+    for r, row in enumerate(entry.head, start=1):
+        for c, cell in enumerate(row, start=1):
+            if c in reported or cell is None:
+                continue
+            kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
+                    v.personal_in_text(cell, dates=False) if isinstance(cell, str) else None)
+            if kind:
+                found.setdefault(c, (kind, []))[1].append(r)
+    return [Message(
+        f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
+        "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
+        + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
 
 
 def _header_key(text: object) -> str:
@@ -435,8 +467,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                            f"geboortedatum; {_rows(rows['date'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
-                           "geboortedatum of leeftijd van een kind lijkt te staan "
-                           f"({_rows(rows['text'])})")
+                           "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer of "
+                           f"adres lijkt te staan ({_rows(rows['text'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -469,9 +501,16 @@ def _personal_header(header: str) -> str | None:
     words = key.split()
     for prefix, kind in (("bsn", "burgerservicenummers"), ("burgerservice", "burgerservicenummers"),
                          ("geboorte", "geboortedatums"), ("voornaam", "namen"),
-                         ("achternaam", "namen"), ("roepnaam", "namen")):
+                         ("achternaam", "namen"), ("roepnaam", "namen"), ("voornamen", "namen"),
+                         ("telefoon", "telefoonnummers"), ("emailadres", "e-mailadressen"),
+                         ("woonadres", "adressen")):
         if words and words[0].startswith(prefix):
             return kind
+    # 'e-mail ouder', 'adres ouders', 'postcode + huisnummer', 'huisnummer kind'
+    if key.startswith(("e mail", "email ")) or (words and words[0] == "adres"):
+        return "e-mailadressen" if "mail" in key else "adressen"
+    if any(word in ("huisnummer", "huisnr") for word in words):
+        return "adressen"
     if words and words[0] == "naam" and len(words) > 1 and words[1] in (
             "kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader"):
         return "namen"
@@ -654,7 +693,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     a column parsed once: a 20,000-row per-child file holds a few hundred and a few dozen."""
     by_name = {col.name: c for c, col in mapping.items()}
     shown = {c: _shown_header(sheet, header_row, c) for c in mapping}
-    missing = sheet.formula_without_value
+    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere)
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
@@ -731,7 +770,7 @@ class _RowChecker:
     def check(self, cells: tuple, group: _Row) -> None:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
-        missing = self.sheet.formula_without_value
+        missing = self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -743,6 +782,14 @@ class _RowChecker:
         row: dict[str, Any] = {"_row": r}
         failed = set()
         for (c, column, header, is_location), raw in zip(self.plan, cells, strict=True):
+            if missing and (r, c) in self.sheet.formula_from_elsewhere:
+                group.problems.append((
+                    f"formule die zijn waarde uit een {self.sheet.formula_from_elsewhere[(r, c)]} "
+                    "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
+                    "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
+                    "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
             if missing and (r, c) in missing:
                 group.problems.append((
                     "formule zonder berekende waarde. Open het bestand in Excel, laat het "
@@ -821,7 +868,7 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
         if date > reference:
             raise v.BadValue(f"'{v.show(raw)}' ligt na de peildatum {reference:%d-%m-%Y}")
         return date
-    text = v.show(raw)
+    text = v.cell_text(raw)
     if len(text) > 200:
         raise v.BadValue("tekst is langer dan 200 tekens")
     return text

@@ -32,13 +32,30 @@ class BadValue(ValueError):
     """A cell value that cannot be used; the message is Dutch and may quote the value."""
 
 
-def show(value: object) -> str:
-    """A cell value as a partner would recognise it in a message."""
+def cell_text(value: object) -> str:
+    """A cell value as text, whole: as it is stored (aanbieder, the Organisatie notes)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.strftime("%d-%m-%Y")
     return str(value).strip()
+
+
+SHOWN_CHARACTERS = 80
+
+
+def show(value: object) -> str:
+    """A cell value as a partner would recognise it in a message: a long text by its start and
+    its length (a cell of 30,000 characters made a message, and the page's table, of that size)."""
+    text = cell_text(value)
+    if len(text) > SHOWN_CHARACTERS:
+        return f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+    return text
+
+
+_NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]+")
+# How a partner's own report writes a small count it keeps back: '<5', '< 10', '≤4', '*'.
+_SUPPRESSED = re.compile("^(?:[<≤][0-9]+|\\*+)$")
 
 
 def parse_number(value: object) -> float:
@@ -49,7 +66,14 @@ def parse_number(value: object) -> float:
         return float(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise BadValue(f"'{show(value)}' is een datum, geen getal")
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    # spaces as thousands separators (also the no-break ones Excel and French locales write) and
+    # zero-width characters pasted along are no part of the number
+    text = _NO_PART_OF_A_NUMBER.sub("", str(value))
+    if _SUPPRESSED.match(text):
+        raise BadValue(
+            f"'{show(value)}' is een afgeschermd aantal; lever het echte aantal aan (Kindkaart "
+            "schermt kleine aantallen zelf af op elke pagina) of laat de cel leeg als het "
+            "onbekend is")
     if _NL_THOUSANDS.match(text):
         text = text.replace(".", "").replace(",", ".")
     elif _NL_DECIMAL.match(text):
@@ -238,6 +262,21 @@ _AGE_OF_A_PERSON = re.compile(
 
 # In a definition or note a counting date is normal ('Wachtenden op 31-12-2024', 'peildatum 1
 # januari 2024'): there, a date right after one of these words is taken as a reference date.
+# Contact details: an e-mail address; a Dutch phone number (0 and nine digits, 06-12345678,
+# 010-1234567, +31 6 12345678, in groups or not; a 12-digit LRK or 8-digit KvK number never
+# matches); an address as postcode with house number ('1234 AB 12', 'Laan 3, 1234 AB'). A postcode
+# alone is a place, not an address.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PHONE = re.compile(
+    r"(?<![0-9+])(?:\+31|0031|0)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?[0-9]){8}(?![0-9])", re.ASCII)
+_POSTCODE = r"[1-9][0-9]{3} ?[A-Za-z]{2}"
+_ADDRESS = re.compile(
+    rf"(?<![0-9A-Za-z]){_POSTCODE}[ ,]+(?:nr\.? ?)?[0-9]{{1,5}}(?:[A-Za-z]|-[0-9A-Za-z]{{1,4}})?"
+    r"(?= *(?:$|[,;)/]))"
+    rf"|[A-Za-z][a-z]+ [0-9]{{1,5}}[A-Za-z]?(?: ?-? ?[0-9]{{1,3}})?,? +{_POSTCODE}(?![0-9A-Za-z])",
+    re.ASCII)
+
+
 _REFERENCE_WORD = re.compile(
     r"\b(?:op|per|peildatum|peilmoment|vanaf|van|tot|t/m|tot en met|sinds|tussen|en|na|voor|"
     r"datum|stand)\s*:?\s*$", re.IGNORECASE)
@@ -266,12 +305,16 @@ def _dates_in(text: str):
 
 def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
-    geboortedatum', 'de leeftijd van een kind'), or None. `dates=False` for a date column, where
+    geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een telefoonnummer', 'een
+    adres (postcode met huisnummer)'), or None. `dates=False` for a date column, where
     a date is the value itself; `reference_dates=True` for a definition or note, where a date
     after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. Never returns the
     text."""
-    if not isinstance(text, str) or not any(ch.isdigit() for ch in text) and "geb" not in (
-            text.lower()):
+    if not isinstance(text, str):
+        return None
+    if "@" in text and _EMAIL.search(text):
+        return "een e-mailadres"
+    if not any(ch.isdigit() for ch in text) and "geb" not in text.lower():
         return None
     for match in _BSN_IN_TEXT.finditer(text):
         if elfproef(re.sub(r"[ .]", "", match.group(1))):
@@ -287,4 +330,8 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
             return "een datum (mogelijk een geboortedatum)"
     if _AGE_OF_A_PERSON.search(text):
         return "de leeftijd van een kind"
+    if _PHONE.search(text):
+        return "een telefoonnummer"
+    if _ADDRESS.search(text):
+        return "een adres (postcode met huisnummer)"
     return None

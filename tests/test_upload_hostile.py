@@ -1,0 +1,403 @@
+"""Partner workbooks as real partners and attackers make them: contact details in any column,
+formatting far below the table, formulas that fetch values from elsewhere. Each is a real .xlsx
+written here; each refusal is Dutch, names sheet, row and column, and stores nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+
+VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    return con
+
+
+CONTACT_DETAILS = {
+    "e-mail": ("j.devries@example.nl", "e-mailadres"),
+    "mobile number": ("06-12345678", "telefoonnummer"),
+    "mobile number without dash": ("0612345678", "telefoonnummer"),
+    "international number": ("+31 6 12345678", "telefoonnummer"),
+    "landline": ("010-1234567", "telefoonnummer"),
+    "postcode and house number": ("9901 AB 12", "adres"),
+    "street, number and postcode": ("Dorpsstraat 12, 9901 AB Voorbeeldstad", "adres"),
+}
+
+
+@pytest.mark.parametrize("name", list(CONTACT_DETAILS))
+@pytest.mark.parametrize("header", ["opmerking", None])
+def test_contact_details_in_any_column_are_refused_and_never_echoed(gem, name, header):
+    value, kind = CONTACT_DETAILS[name]
+    # a column the template does not have, named or not: it was accepted without a header
+    data = plain_workbook([[*VVE_HEADER, header], ["Centrum", "2-4", "SES", 1, value]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert any(t.startswith("Blad 'Gegevens', kolom E") and "persoonsgegevens geweigerd" in t
+               and kind in t and "rij 2" in t for t in texts), texts
+    assert not any(value in t for t in texts), texts
+
+
+@pytest.mark.parametrize("name", list(CONTACT_DETAILS))
+def test_contact_details_in_a_stored_text_column_are_refused_naming_the_cell(gem, name):
+    value, kind = CONTACT_DETAILS[name]
+    data = filled_template("jeugdhulp", [["Centrum", f"Zorg BV {value}", "ambulant", "0-2", 6]])
+    result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
+    texts = result.message_texts()
+    assert texts and all(t.startswith("Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens "
+                                      f"geweigerd: de cel bevat mogelijk een {kind}") for t in texts), texts
+    assert not any(value in t for t in texts), texts
+
+
+@pytest.mark.parametrize("header", [
+    "e-mailadres", "E-mail ouder", "telefoonnummer ouder", "mobiel", "06-nummer", "tel.",
+    "voornamen", "initialen", "woonadres", "adres ouders", "postcode en huisnummer", "huisnr",
+])
+def test_a_header_announcing_contact_details_is_refused_as_personal_data(gem, header):
+    data = plain_workbook([[*VVE_HEADER, header], ["Centrum", "2-4", "SES", 1, None]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert any("persoonsgegevens geweigerd: de kolomnaam wijst op" in t
+               for t in result.message_texts()), result.message_texts()
+
+
+@pytest.mark.parametrize("text", [
+    "Zorg BV (KvK 12345678)", "LRK 123456789012", "Locatie 9901 AB", "9901 AB, 12 kinderen",
+    "Kamer 1234567890", "Peutergroep 2-4 jaar", "Team 2024-Q1",
+])
+def test_places_and_numbers_that_are_no_contact_details_are_accepted(gem, text):
+    data = filled_template("jeugdhulp", [["Centrum", text, "ambulant", "0-2", 6]])
+    result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["provider"].tolist() == [text]
+
+
+def _formatted_far_below(last_row: int, with_formula: bool = False) -> bytes:
+    """A vve workbook whose table is formatted (a border, as a partner applies it to a
+    selection) far below its two rows: Excel and xlsxwriter write each such cell as an empty
+    cell with a style. With a formula whose value Excel saved, the file takes the other reader."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    border = book.add_format({"border": 1})
+    sheet.write_row(0, 0, VVE_HEADER)
+    sheet.write_row(1, 0, ["Centrum", "2-4", "SES", 5])
+    sheet.write_row(2, 0, ["Oude Haven", "2-4", "SES"])
+    if with_formula:
+        sheet.write_formula(2, 3, "=1+2", None, 3)
+    else:
+        sheet.write_number(2, 3, 3)
+    for row in range(3, last_row):
+        for column in range(4):
+            sheet.write_blank(row, column, None, border)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("with_formula", [False, True])
+def test_formatting_far_below_the_table_is_no_reason_to_refuse(gem, with_formula):
+    """Empty formatted cells down to row 30,000 were refused as 'heeft 30000 rijen ... Tel per
+    wijk op in plaats van één rij per kind': the rows hold nothing."""
+    data = _formatted_far_below(30_000, with_formula)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert (result.rows_read, result.aggregates_df["children_count"].tolist()) == (2, [5, 3])
+
+
+def test_a_filled_cell_far_below_the_table_is_still_refused(gem):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(_formatted_far_below(100)))
+    book["Gegevens"]["A25000"] = "Centrum"
+    out = io.BytesIO()
+    book.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
+    assert not result.ok
+    assert any("25000 rijen" in t for t in result.message_texts()), result.message_texts()
+
+
+def _with_formula_in_d3(formula: str) -> bytes:
+    """Two vve rows; the count of the second is a formula whose value Excel saved (5)."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    sheet.write_row(0, 0, VVE_HEADER)
+    sheet.write_row(1, 0, ["Centrum", "2-4", "SES", 4])
+    sheet.write_row(2, 0, ["Oude Haven", "2-4", "SES"])
+    sheet.write_formula(2, 3, formula, None, 5)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("formula", "what"), [
+    ("=[1]Blad1!$A$1", "ander bestand"),               # a link to another workbook
+    ("='C:\\\\Data\\\\[telling.xlsx]Blad1'!A1", "ander bestand"),
+    ("=cmd|' /C calc'!A0", "ander programma"),          # DDE: Excel would start a program
+    ("=SUM([1]Blad1!A1:A3)", "ander bestand"),
+])
+def test_a_formula_that_takes_its_value_from_elsewhere_is_refused_naming_the_cell(gem, formula, what):
+    """Its saved value is whatever the other file or program gave when Excel last opened it:
+    it was counted as if the partner had typed it."""
+    result = validate_workbook(_with_formula_in_d3(formula), "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert texts == [f"Blad 'Gegevens', rij 3, kolom D (aantal kinderen): formule die zijn waarde "
+                     f"uit een {what} haalt; Kindkaart telt alleen wat in dit bestand staat. "
+                     "Vervang de formule door haar waarde (kopiëren, Plakken speciaal > Waarden) "
+                     "en lever het bestand opnieuw aan."], texts
+
+
+def test_a_formula_within_the_workbook_still_counts_its_value(gem):
+    result = validate_workbook(_with_formula_in_d3("=SUM(Tabel1[aantal])+Blad2!A1"),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [4, 5]
+
+
+def test_a_huge_cell_is_named_by_its_start_and_length_not_quoted_whole(gem):
+    """A wijk cell of 30,000 characters came back whole in the message, and in the page's table."""
+    data = plain_workbook([VVE_HEADER, ["Oude Haven" * 3000, "2-4", "SES", 1],
+                           ["Centrum", "Oude Haven" * 3000, "SES", 1]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and len(texts) == 2, texts
+    assert all(len(t) < 400 and "... (30000 tekens)" in t for t in texts), texts
+
+
+@pytest.mark.parametrize(("cell", "kind"), [
+    ("Sanne, 06-12345678", "een telefoonnummer"), ("ouders: fam@example.nl", "een e-mailadres"),
+    (111222333, "een burgerservicenummer"), ("Laan 3, 9901 AB", "een adres"),
+])
+def test_personal_data_on_a_sheet_kindkaart_does_not_count_is_refused(gem, cell, kind):
+    """A sheet next to Gegevens (a partner's own list) was looked at for its headers only: a
+    column of phone numbers or BSNs without a telling header went through."""
+    def notes(workbook):
+        other = workbook.create_sheet("Notities")
+        other.append(["wie", "wat"])
+        other.append(["x", "bellen"])
+        other.append(["y", cell])
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]], extra=notes)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert texts[0].startswith(f"Blad 'Notities', kolom B: persoonsgegevens geweigerd: 1 cel(len) "
+                               f"met mogelijk {kind}") and "rij 3)" in texts[0], texts
+    assert not any(str(cell) in t for t in texts), texts
+
+
+def test_the_organisation_sheet_may_name_a_contact(gem):
+    """The contact for questions is no child's data, and is not stored."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(filled_template(
+        "vve-indicaties", [["Centrum", "2-4", "SES", 5]])))
+    book["Organisatie"].append(["contactpersoon", "a.jansen@example.nl, 010-1234567"])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+
+
+def test_the_page_refuses_contact_details_and_formulas_from_elsewhere_and_stores_nothing(app_db):
+    """Through the real Aanleveren page: the messages name sheet, row and column, never the
+    value; no confirm button; what was stored stays."""
+    from conftest import run_page, upload_registration
+    from test_registrations_page import loads_of, messages_of
+
+    before = loads_of(app_db, "vve-indicaties")
+    data = plain_workbook([VVE_HEADER + [None], ["Centrum", "2-4", "SES", 1, "06-12345678"]])
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    messages = messages_of(at)
+    assert [(m["blad"], m["kolom"]) for m in messages] == [("Gegevens", "E")], messages
+    assert "telefoonnummer" in messages[0]["melding"] and "rij 2" in messages[0]["melding"]
+    assert "12345678" not in " ".join(m["melding"] for m in messages)
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+    at = upload_registration(at, "vve-indicaties", "vve2.xlsx", _with_formula_in_d3("=[1]Blad1!A1"))
+    assert not at.exception
+    assert [(m["blad"], m["rij"], m["kolom"]) for m in messages_of(at)] == [("Gegevens", "3", "D")]
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert loads_of(app_db, "vve-indicaties") == before
+
+
+def test_the_command_line_refuses_them_too(sample_db, tmp_path, capsys):
+    """`python -m data_sources validate`: the same messages, exit 1, the value never printed."""
+    from data_sources import cli
+
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(plain_workbook([[*VVE_HEADER, "opmerking"],
+                                     ["Centrum", "2-4", "SES", 1, "ouder: fam@example.nl"]]))
+    code = cli.main(["validate", str(path), "--soort", "vve-indicaties", "--db", str(sample_db)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Blad 'Gegevens', kolom E (opmerking): persoonsgegevens geweigerd" in out, out
+    assert "e-mailadres" in out and "fam@example.nl" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(("typed", "count"), [
+    ("1\u202f234", 1234), ("12\u200b", 12), ("\ufeff7", 7), ("1\u00a0234", 1234), (" 12 ", 12),
+    ("12,0", 12), ("1.234", 1234),
+])
+def test_counts_typed_as_text_with_invisible_separators_are_read(gem, typed, count):
+    """A narrow no-break space (French and newer Excel thousands separator) or a zero-width space
+    pasted along made '1 234' and '12' 'geen getal'."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+@pytest.mark.parametrize("typed", ["<5", "< 10", "≤4", "*"])
+def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
+    """A partner's own report writes small counts as '<5': it was 'geen getal'."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{typed}' is een afgeschermd aantal; "
+        "lever het echte aantal aan (Kindkaart schermt kleine aantallen zelf af op elke pagina) "
+        "of laat de cel leeg als het onbekend is"]
+
+
+def sheet_moved_out_of_worksheets(data: bytes, far_cell: str | None = "XFD1048576") -> bytes:
+    """The workbook with its first sheet at xl/data/sheet1.xml, where its relationships point (a
+    workbook may put a sheet anywhere), with one cell at `far_cell`."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if far_cell else ""
+                if far_cell:
+                    content = content.replace(b"</sheetData>", (
+                        f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
+                        "</sheetData>").encode())
+                archive.writestr("xl/data/sheet1.xml", content)
+                continue
+            if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                content = content.replace(b"worksheets/sheet1.xml", b"data/sheet1.xml")
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path):
+    """Only parts under xl/worksheets/ were checked for far cells; calamine follows the
+    relationships, and a 3 kB upload with its sheet at xl/data/ and one cell at XFD1048576 made
+    it ask for 549 GB: the process aborted (in the app, the server). Run as a process."""
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(sheet_moved_out_of_worksheets(
+        plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]])))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+
+
+def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
+    data = sheet_moved_out_of_worksheets(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                         far_cell=None)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5]
+
+
+def _merged_far(data: bytes, ref: str, element: str = '<mergeCells count="1"><mergeCell ref="{ref}"/>'
+                '</mergeCells>') -> bytes:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", (
+                    "</sheetData>" + element.format(ref=ref)).encode())
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_merged_range_to_the_last_cell_is_refused_before_openpyxl_expands_it(tmp_path):
+    """openpyxl makes an object of every merged cell: a 3 kB upload that goes its way (here a
+    formula from another file) with A1:XFD1048576 merged ate all memory. Run as a process with
+    2 GB, as the server would be."""
+    import resource
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576"))
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=60, preexec_fn=two_gigabytes)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert ("Blad 'Gegevens', rij 5, kolom E: de cellen E5:XFD1048576 zijn samengevoegd. Maak het "
+            "samenvoegen ongedaan en vul elke cel apart in.") in done.stdout, done.stdout
+
+
+def test_a_hyperlink_on_every_cell_is_no_reason_to_run_out_of_memory(sample_db, tmp_path):
+    """openpyxl makes a cell for each cell a hyperlink covers: a link on E5:XFD1048576 ate all
+    memory. Kindkaart reads no hyperlinks; the file is judged on its cells. Run as a process
+    with 2 GB."""
+    import resource
+    import subprocess
+
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576",
+                                 '<hyperlinks><hyperlink ref="{ref}" location="Gegevens!A1" '
+                                 'display="x"/></hyperlinks>'))
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(sample_db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=60, preexec_fn=two_gigabytes)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "rij 3, kolom D (aantal kinderen): formule die zijn waarde uit een ander bestand haalt" in (
+        done.stdout), done.stdout
