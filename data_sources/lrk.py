@@ -234,6 +234,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # and postcode are kept where valid, else left empty; it is stored, never counted.
     frame["counts"] = counts(frame["registration_status"],
                              frame["deregistered_on"] if not errors else None, year)
+    without_places = []
     # as Python lists: stepping through arrow-backed columns row by row took most of the time
     # of a national export (100,000 rows)
     for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
@@ -250,7 +251,11 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
         if provision_type not in WITHOUT_PLACES:
-            if not isinstance(places, str) or not places.isdigit():
+            if not isinstance(places, str) or not places.strip():
+                # the register left it empty: unknown, not 0, and no reason to refuse a national
+                # export of 100,000 locations for one of them
+                without_places.append(row_number)
+            elif not places.isdigit():
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
@@ -277,6 +282,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
             f"Bestand {path.name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
             f"in het bestand (rijen {rows}). Er is niets opgeslagen."
         )
+    if without_places:
+        rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
+        notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
+                     f"(rij {rows}): hun plekken zijn onbekend en tellen niet mee")
     frame["places"] = pd.to_numeric(frame["places"].where(frame["places"].str.isdigit()),
                                     errors="coerce").astype("Int64")
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))

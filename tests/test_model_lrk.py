@@ -183,12 +183,25 @@ def test_real_export_layout_in_every_encoding_and_separator(postcode_con, tmp_pa
     ).fetchall() == [("dagopvang", 62), ("gastouderopvang", 4)]
 
 
-def test_a_gastouder_home_without_places_is_refused(postcode_con, tmp_path):
-    path = write(tmp_path, "222;VGO;Gastouder;;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n")
+def test_a_location_without_places_is_kept_with_its_places_unknown(postcode_con, tmp_path):
+    # one empty aantal_kindplaatsen must not refuse a national export: the location is stored,
+    # its places unknown (not 0), and the user is told which rows
+    path = write(tmp_path, "222;VGO;Gastouder;;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n"
+                           "111;KDV;De Boomhut;48;Dorpsstraat 1;1234 AB;Oord;Ingeschreven;01-01-2015;;\n")
+    imported = lrk.import_lrk_file(postcode_con, path)
+    assert (imported.locations, imported.places) == (2, 48)
+    assert imported.notes == ["1 ingeschreven locatie(s) zonder aantal kindplaatsen (rij 2): hun "
+                              "plekken zijn onbekend en tellen niet mee"]
+    assert postcode_con.execute("select lrk_id, places from raw_lrk__locations order by 1").fetchall() == [
+        ("111", 48), ("222", None)]
+
+
+def test_places_that_are_no_number_are_refused(postcode_con, tmp_path):
+    path = write(tmp_path, "222;VGO;Gastouder;zes;Laan 3;1234AC;Oord;Ingeschreven;01-01-2020;;\n")
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, path)
     assert refused.value.messages[0] == (
-        "Bestand lrk_export_2024.csv, rij 2, kolom aantal_kindplaatsen: '' is geen aantal "
+        "Bestand lrk_export_2024.csv, rij 2, kolom aantal_kindplaatsen: 'zes' is geen aantal "
         "kindplaatsen (een heel getal van 0 of meer).")
 
 
@@ -227,7 +240,7 @@ def test_deregistered_locations_without_places_or_postcode_are_stored_but_never_
     ).fetchall() == [("dagopvang", 48)]
     # a registered location is still held to the rules
     with pytest.raises(InputRefused, match="rij 2, kolom aantal_kindplaatsen"):
-        lrk.import_lrk_file(postcode_con, write(tmp_path, "555;KDV;B;;x;1234AB;O;Ingeschreven;;;\n"))
+        lrk.import_lrk_file(postcode_con, write(tmp_path, "555;KDV;B;-1;x;1234AB;O;Ingeschreven;;;\n"))
 
 
 def test_a_gastouder_without_an_address_is_kept_and_counted(postcode_con, tmp_path):
