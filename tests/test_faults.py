@@ -1,0 +1,115 @@
+"""Faults the other fault tests do not reach: the database a killed `init` or `import-cbs` leaves
+(migrated, never built) read by every command, and database paths that are no plain file (a
+symlink loop, a broken symlink, a named pipe) or lie in a folder that refuses writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT, run_page
+
+from data_sources import store
+from data_sources.cli import main
+
+LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+JEUGDHULP = ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx"
+
+
+def _files(folder):
+    return sorted((p.name, p.is_symlink(), p.stat().st_size if p.is_file() else None)
+                  for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("command", [
+    ["history"], ["scenario", "list"], ["users", "list"], ["template", "--soort", "jeugdhulp", "-o", "{tmp}/s.xlsx"],
+    ["validate", str(JEUGDHULP), "--soort", "jeugdhulp"]])
+def test_every_command_reads_a_database_a_killed_init_left_without_traceback(tmp_path, command, capsys):
+    # init migrates, then builds: killed in between, the file holds the schema but no marts
+    path = tmp_path / "kindkaart.duckdb"
+    store.connect(path).close()
+    code = main([*(part.format(tmp=tmp_path) for part in command), "--db", str(path)])
+    out = capsys.readouterr()
+    assert code in (0, 1)
+    assert "Error" not in out.out + out.err
+
+
+def _symlink_loop(folder):
+    path = folder / "kindkaart.duckdb"
+    path.symlink_to(path)
+    return path
+
+
+def _broken_symlink(folder):
+    path = folder / "kindkaart.duckdb"
+    path.symlink_to(folder / "weg" / "kindkaart.duckdb")
+    return path
+
+
+def _fifo(folder):
+    path = folder / "kindkaart.duckdb"
+    os.mkfifo(path)
+    return path
+
+
+ODD_PATHS = {
+    "symlink loop": (_symlink_loop, "naar zichzelf"),
+    "broken symlink": (_broken_symlink, "naar een bestand dat niet bestaat"),
+    "named pipe": (_fifo, "geen gewoon bestand"),
+}
+
+
+@pytest.fixture(params=sorted(ODD_PATHS))
+def odd_path(request, tmp_path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    make, expected = ODD_PATHS[request.param]
+    return make(folder), expected
+
+
+def test_a_database_path_that_is_no_plain_file_is_refused_by_the_cli_in_dutch(odd_path, capsys):
+    path, expected = odd_path
+    before = _files(path.parent)
+    for command in (["history"], ["import-lrk", str(LRK)], ["init"], ["init", "--sample"],
+                    ["init", "--sample", "--force"], ["users", "list"], ["backup"]):
+        # a named pipe would block the first read of the file forever
+        assert main([*command, "--db", str(path)]) == 1, command
+        out = capsys.readouterr().out
+        assert expected in out, (command, out)
+    assert _files(path.parent) == before  # nothing made through the link, the link not replaced
+
+
+def test_a_database_path_that_is_no_plain_file_is_refused_by_the_app_in_dutch(odd_path, monkeypatch):
+    path, expected = odd_path
+    before = _files(path.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page(timeout=30)
+    assert not at.exception
+    assert expected in at.error[0].value
+    assert str(path.parent) not in " ".join(e.value for e in at.error)
+    assert _files(path.parent) == before
+
+
+def _immutable(path) -> bool:
+    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+
+
+def test_an_import_in_a_folder_that_refuses_new_files_blames_the_folder_not_the_file(tmp_path, sample_db,
+                                                                                     capsys):
+    # an immutable folder (as root the only way a folder refuses; the OS says "Operation not
+    # permitted", not "Permission denied"): DuckDB cannot make the .wal beside the database
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    if not _immutable(folder):
+        pytest.skip("chattr +i is not available here")
+    try:
+        assert main(["import-lrk", str(LRK), "--db", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert "geen schrijfrechten" in out and "niets gewijzigd" in out, out
+        assert "opbouw die Kindkaart niet kent" not in out
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
