@@ -145,3 +145,113 @@ def test_a_saved_scenario_its_totals_and_its_log_line_are_one_transaction(app_db
     finally:
         con.close()
     assert copied == logged
+
+
+# Killed at random moments, a command that writes leaves the old state or the new one: the next
+# command reads it without a traceback, the same command run again completes, and what a killed
+# run left behind is gone after it. (tests/test_kill.py does this for `import` and `init --force`.)
+
+def _older_database(path, sample_db) -> None:
+    """The sample database as the previous version of Kindkaart left it: without migration 0075
+    (whose changes are undone), with a partner account that migration must decide about."""
+    import duckdb
+
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("insert into accounts (login, role, organisation) values ('partner', 'partner', 'Zonnestraal')")
+    con.execute("alter table accounts drop column all_gemeenten")
+    con.execute("alter table audit_log drop column gemeenten")
+    con.execute("delete from schema_migrations where version = 75")
+    con.close()
+
+
+def _state(path) -> tuple:
+    """What a command may change: loads and their status, accounts, the schema version, the
+    population the figures use; None where the file is no database (yet)."""
+    if not path.exists():
+        return None
+    con = store.connect(path, read_only=True)
+    try:
+        return (con.execute("select load_id, dataset, status, row_count from loads order by 1").fetchall(),
+                con.execute("select login, active from accounts order by 1").fetchall(),
+                store.schema_version(con),
+                con.execute("select count(*), round(sum(children), 6) from population_by_wijk_age").fetchall()
+                if store.has_table(con, "population_by_wijk_age") else None)
+    finally:
+        con.close()
+
+
+KILLED = {
+    # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
+    "init": (lambda path, sample_db: None, ["init"], 2),
+    "import-cbs": (lambda path, sample_db: shutil.copy(sample_db, path),
+                   ["import-cbs", str(ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv")], 2),
+    "users add": (lambda path, sample_db: shutil.copy(sample_db, path),
+                  ["users", "add", "nieuw", "--rol", "analist", "--alle", "--oidc"], 2),
+    "migration": (_older_database, ["users", "list"], 2),
+    "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
+                       ["restore-backup", "{folder}/kopie.duckdb"], 2),
+}
+
+
+def _leftovers(folder) -> list[str]:
+    """Scratch files of killed runs: anything but the database, its .wal while open, the backup
+    given to restore-backup and finished backups."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.name not in ("kindkaart.duckdb", "kopie.duckdb", "backups")
+                  and not (p.parent.name == "backups" and p.suffix == ".duckdb"))
+
+
+@pytest.mark.parametrize("name", sorted(KILLED))
+def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp_path, sample_db, name,
+                                                                             capsys):
+    import random
+    import sys
+    import time
+
+    prepare, arguments, kills = KILLED[name]
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+    arguments = [*(a.format(folder=folder) for a in arguments), "--db", str(path)]
+
+    def fresh():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        prepare(path, sample_db)
+
+    def run(command):
+        # in this process (a second Python start per step would double the test's time)
+        code = main(command)
+        out = capsys.readouterr()
+        assert "Traceback" not in out.err and "Error" not in out.out, out
+        return code
+
+    fresh()
+    old = _state(path)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "data_sources", *arguments], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    duration = time.monotonic() - start
+    new = _state(path)
+    assert new != old
+    chance = random.Random(name)
+    for _ in range(kills):
+        fresh()
+        process = subprocess.Popen([sys.executable, "-m", "data_sources", *arguments], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=chance.uniform(0.3, duration))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        run(["history", "--db", str(path)])  # the next command reads it, without a traceback
+        state = _state(path)
+        if name == "init":  # the schema may be there without the models: nothing was loaded
+            assert state in (None, new) or (state[0], state[1]) == ([], [])
+        elif name == "migration":  # each migration is a transaction of its own
+            assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
+        else:
+            assert state in (old, new)
+        assert run(arguments) == 0  # and the command completes when run again
+        assert _state(path) == new
+        assert _leftovers(folder) == []
