@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import importlib.util
@@ -150,6 +151,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
         if target != ":memory:" and not shared:
             check_complete(con, target)
             _remember(target, con)
+            # the .wacht files of waiters killed meanwhile (they count for nothing, but pile up)
+            with contextlib.suppress(OSError):  # a read-only folder keeps them
+                remove_leftovers(target.parent, _WAITING, stem=target.name)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)

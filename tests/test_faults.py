@@ -255,3 +255,28 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
         assert run(arguments) == 0  # and the command completes when run again
         assert _state(path) == new
         assert _leftovers(folder) == []
+
+
+def test_a_command_killed_while_it_waits_for_the_database_leaves_no_waiting_file(tmp_path, sample_db):
+    # a command that waits says so with <database>.<pid>.wacht; killed meanwhile, it cannot remove it
+    import sys
+    import time
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({str(path)!r}); print('open', flush=True); "
+                               "sys.stdin.readline()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "open"
+    waiter = subprocess.Popen([sys.executable, "-m", "data_sources", "history", "--db", str(path)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("*.wacht")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob("*.wacht"))
+    waiter.kill()
+    waiter.wait()
+    holder.communicate("\n", timeout=60)
+    assert main(["history", "--db", str(path)]) == 0  # the next command that opens it cleans up
+    assert list(tmp_path.glob("*.wacht")) == []
