@@ -59,6 +59,8 @@ def os_reason(error: OSError) -> str:
         return "geen schrijfrechten"
     if error.errno in _WRITE_ERRNOS:
         return _WRITE_ERRNOS[error.errno]
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):  # e.g. a file 'backups' beside the database
+        return "er staat een bestand waar een map hoort"
     return "het bestand kon niet worden geschreven"
 
 

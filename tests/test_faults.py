@@ -280,3 +280,16 @@ def test_a_command_killed_while_it_waits_for_the_database_leaves_no_waiting_file
     holder.communicate("\n", timeout=60)
     assert main(["history", "--db", str(path)]) == 0  # the next command that opens it cleans up
     assert list(tmp_path.glob("*.wacht")) == []
+
+
+def test_a_file_named_backups_beside_the_database_is_named_as_the_cause(tmp_path, sample_db, capsys):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    (tmp_path / "backups").write_text("iemands aantekeningen")
+    before = _files(tmp_path)
+    for command in (["backup"], ["init", "--sample", "--force"]):
+        assert main([*command, "--db", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert "een bestand waar een map hoort" in out and "ongewijzigd" in out, out
+    assert _files(tmp_path) == before
+    assert (tmp_path / "backups").read_text() == "iemands aantekeningen"
