@@ -159,7 +159,8 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return EXIT_USAGE
     database = db_path(args.db) if hasattr(args, "db") else None
-    new_database = database is not None and not database.exists()
+    # a symlink at the path is the beheerder's, even when it leads nowhere: never removed
+    new_database = database is not None and not database.exists() and not database.is_symlink()
     try:
         result = _run_keeping_no_new_database(args, database if new_database else None)
     except DatabaseRefused as refused:

@@ -289,6 +289,7 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
     database is backed up first, and no other process can write to it between its backup and the
     swap (put_in_place). A path that cannot be replaced gives DatabaseRefused before any work."""
     target = db_path(path)
+    store.check_path(target)
     if target.exists() and not force:
         return target
     _check_replaceable(target)
@@ -397,6 +398,7 @@ def _remove_with_wal(path: Path) -> None:
 
 
 def _check_replaceable(target: Path) -> None:
+    store.check_path(target)
     if target.is_dir():
         raise store.DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand. Er "
                                     "is niets veranderd.", target)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import importlib.util
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -57,6 +59,8 @@ def os_reason(error: OSError) -> str:
         return "geen schrijfrechten"
     if error.errno in _WRITE_ERRNOS:
         return _WRITE_ERRNOS[error.errno]
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):  # e.g. a file 'backups' beside the database
+        return "er staat een bestand waar een map hoort"
     return "het bestand kon niet worden geschreven"
 
 
@@ -68,7 +72,9 @@ _WRITE_WORDS = {"no space left on device": "de schijf is vol",
                 "disk quota exceeded": "de schijfruimte (quotum) is op",
                 "read-only file system": "de schijf is alleen-lezen",
                 "file too large": "het bestand is te groot voor de schijf",
-                "permission denied": "geen schrijfrechten"}
+                "permission denied": "geen schrijfrechten",
+                # EPERM: an immutable folder (chattr +i), some network and FUSE file systems
+                "operation not permitted": "geen schrijfrechten"}
 
 
 def write_failure_reason(error: BaseException, read_file: str | Path | None = None) -> str | None:
@@ -147,6 +153,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
         if target != ":memory:" and not shared:
             check_complete(con, target)
             _remember(target, con)
+            # the .wacht files of waiters killed meanwhile (they count for nothing, but pile up)
+            with contextlib.suppress(OSError):  # a read-only folder keeps them
+                remove_leftovers(target.parent, _WAITING, stem=target.name)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
@@ -191,7 +200,33 @@ def _remember(target: Path, con: duckdb.DuckDBPyConnection) -> None:
         _opened.setdefault(key, weakref.WeakSet()).add(con)
 
 
+def check_path(target: str | Path) -> None:
+    """Refuse (DatabaseRefused) a database path that leads to no plain file or folder: a symlink
+    that loops back to itself or points to nothing (a file made through it, or the link replaced
+    by one, is not the database anyone meant), a named pipe or device (reading its first bytes
+    would wait forever). Nothing is read or written."""
+    target = Path(target)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DatabaseRefused("Het opgegeven databasepad is een koppeling (symlink) die via "
+                                  "koppelingen naar zichzelf terugwijst: er is geen database. Er is "
+                                  "niets veranderd; controleer de koppeling of het pad (KINDKAART_DB "
+                                  "of --db).", target) from None
+        if target.is_symlink():
+            raise DatabaseRefused("Het opgegeven databasepad is een koppeling (symlink) naar een "
+                                  "bestand dat niet bestaat. Er is niets veranderd; controleer de "
+                                  "koppeling of het pad (KINDKAART_DB of --db).", target) from None
+        return  # missing (the callers say so), or a folder on the way refuses a look
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise DatabaseRefused("Het opgegeven databasepad is geen gewoon bestand (maar bijvoorbeeld "
+                              "een pipe of een apparaat), dus geen database. Er is niets in "
+                              "geschreven.", target)
+
+
 def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool = True) -> None:
+    check_path(target)
     if target.is_dir():
         raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
     if not target.exists():
@@ -269,6 +304,9 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                     time.sleep(delay)  # the other process has no event to await: poll, backing off
                     delay = min(delay * 2, 0.2)
                     continue
+                if (reason := write_failure_reason(exc)) is not None:
+                    # a new file on a full disk or in a folder that takes none: not the file's fault
+                    raise write_refused(reason) from None
                 if in_use:
                     raise DatabaseInUse(
                         "De database is in gebruik door een ander programma (bijvoorbeeld een "

@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from data_sources.store import transaction
 from outputs import exports
 from outputs import plan as plan_output
 from transforms import scenarios
@@ -177,13 +178,15 @@ suffix = str(editing_id)
 if editing_id != NEW:
     left, middle, right = st.columns(3)
     if left.button("Kopiëren", key=f"scenario_copy_{suffix}", icon=":material/content_copy:"):
-        new_id = scenarios.copy_scenario(cursor(), editing_id, f"{base.name} (kopie)", USER)
-        record("scenario", f"scenario {editing_id} gekopieerd als {new_id}")
+        with transaction(writer := cursor()):  # the copy with its log line, or neither
+            new_id = scenarios.copy_scenario(writer, editing_id, f"{base.name} (kopie)", USER)
+            record("scenario", f"scenario {editing_id} gekopieerd als {new_id}", con=writer)
         st.session_state._scenario_edit_next = new_id
         st.rerun()
     if middle.button("Verwijderen", key=f"scenario_delete_{suffix}", icon=":material/delete:"):
-        scenarios.delete_scenario(cursor(), editing_id)
-        record("scenario", f"scenario {editing_id} ({base.name}) verwijderd")
+        with transaction(writer := cursor()):
+            scenarios.delete_scenario(writer, editing_id)
+            record("scenario", f"scenario {editing_id} ({base.name}) verwijderd", con=writer)
         st.session_state._scenario_edit_next = NEW
         st.session_state._scenarios_compare_reset = True
         st.rerun()
@@ -266,13 +269,16 @@ if submitted:
         estimate=estimate, catchments=catchments, building_blocks=blocks, parameters=changed,
         financing={k: v for k, v in financing.items() if v != "alle"}, note=note or None,
         scenario_id=base.scenario_id, created_by=base.created_by or USER)
+    writer = cursor()
     try:
-        saved_id = scenarios.save_scenario(cursor(), edited, list(wijken))
+        # the scenario, its log line and its totals, or nothing (a kill or failure halfway)
+        with transaction(writer):
+            saved_id = scenarios.save_scenario(writer, edited, list(wijken))
+            record("scenario", f"scenario {saved_id} ({edited.name}) opgeslagen", con=writer)
+            scenarios.mark_computed(writer, ui_scenarios.compute(edited))
     except ValueError as problem:
         st.error(plain(problem))
     else:
-        record("scenario", f"scenario {saved_id} ({edited.name}) opgeslagen")
-        scenarios.mark_computed(cursor(), ui_scenarios.compute(edited))
         st.session_state._scenario_edit_next = saved_id
         compared = st.session_state.get(ui_scenarios.SELECTED_KEY) or []
         if saved_id not in compared:
@@ -317,11 +323,12 @@ if st.button("Tarieven opslaan", key="scenario_tariffs_save"):
                       r["Groepstype"] or None, note=r["Toelichting"] or None)
                for r in tariff_table.to_dict("records") if r.get("Stroom")]
     try:
-        scenarios.replace_tariffs(cursor(), gemeente_code, entered)
+        with transaction(writer := cursor()):  # the tariffs with their log line, or neither
+            scenarios.replace_tariffs(writer, gemeente_code, entered)
+            record("tarieven", f"{len(entered)} tarieven opgeslagen voor {gemeente_code}", con=writer)
     except ValueError as problem:
         st.error(plain(problem))
     else:
-        record("tarieven", f"{len(entered)} tarieven opgeslagen voor {gemeente_code}")
         clear_caches()
         st.success(f"{len(entered)} tarieven opgeslagen.")
         st.rerun()

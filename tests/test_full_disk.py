@@ -177,3 +177,13 @@ def test_signing_in_on_a_full_disk_says_so_in_dutch(full_disk_with_accounts, mon
     assert FULL in shown and str(full_disk_with_accounts.parent) not in shown
     assert "te veel pogingen" not in shown  # a full disk is not a busy moment
     assert "kindkaart_account" not in at.session_state  # not signed in on a login nobody recorded
+
+
+def test_init_force_on_a_full_disk_blames_the_disk_and_keeps_the_old_database(full_disk):
+    # the new database is built beside the old one: on a full disk DuckDB cannot even make it
+    before = active(full_disk)
+    result = cli(full_disk, "init", "--sample", "--force")
+    assert_refused_in_dutch(result, full_disk)
+    assert "beschadigd" not in result.stdout and ".building" not in result.stdout
+    assert active(full_disk) == before
+    assert sorted(p.name for p in full_disk.parent.iterdir()) == ["kindkaart.duckdb", "vulling"]

@@ -113,14 +113,15 @@ def _sign_in(account: Account, how: str) -> None:
 
 
 def record(action: str, detail: str = "", account: Account | None = None,
-           gemeenten: list[str] | tuple[str, ...] | None = None) -> None:
-    """Add a line to the audit log as the signed-in account (one short write of its own), about
-    `gemeenten` (default: the gemeente chosen in the sidebar)."""
+           gemeenten: list[str] | tuple[str, ...] | None = None, con=None) -> None:
+    """Add a line to the audit log as the signed-in account (one short write of its own, or part
+    of the transaction `con` is in), about `gemeenten` (default: the gemeente chosen in the
+    sidebar)."""
     who = account or st.session_state.get(SESSION_KEY) or DEMO
     if gemeenten is None:
         chosen = st.session_state.get("gemeente_code")
         gemeenten = [chosen] if chosen else []
-    con = cursor()
+    con = con or cursor()
     with store.transaction(con):
         accounts.audit(con, who.login, action, detail, gemeenten)
 

@@ -5,22 +5,23 @@ from __future__ import annotations
 from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import bundled_names, label, resolve
 
-LOADED_SQL = """
-    select l.gemeente_code, arg_max(r.region_name, r.year) as name
-    from ({loaded}) as l
-    left join regions as r on r.region_code = l.gemeente_code and r.region_level = 'gemeente'
-    group by l.gemeente_code order by l.gemeente_code
+NAMES_SQL = """
+    select region_code, arg_max(region_name, year) from regions
+    where region_level = 'gemeente' and region_code in (select unnest(?::varchar[]))
+    group by region_code
 """
 
 
 def loaded_gemeenten(con) -> dict[str, str]:
     """code -> name of every gemeente with any data in the database (names of the bundled 2024
-    list where the database has none)."""
-    from transforms.population import LOADED_GEMEENTEN_SQL
+    list where the database has none). A database migrated but never built (an `init` killed
+    halfway) has no marts yet: its gemeenten are those of its loads and regions."""
+    from data_sources.accounts import loaded_gemeenten as loaded_codes
 
+    codes = sorted(loaded_codes(con))
+    stored = dict(con.execute(NAMES_SQL, [codes]).fetchall())
     names = bundled_names()
-    return {code: name or names.get(code) or code
-            for code, name in con.execute(LOADED_SQL.format(loaded=LOADED_GEMEENTEN_SQL)).fetchall()}
+    return {code: stored.get(code) or names.get(code) or code for code in codes}
 
 
 def listing(gemeenten: dict[str, str]) -> str:

@@ -21,6 +21,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     target = db_path(args.db)
+    store.check_path(target)  # a named pipe "exists" too, but is no database
     if args.sample:
         if target.exists() and not (args.force or args.if_missing):
             print(f"De database {target} bestaat al. Gebruik --force om hem opnieuw te bouwen "

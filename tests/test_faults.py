@@ -1,0 +1,301 @@
+"""Faults the other fault tests do not reach: the database a killed `init` or `import-cbs` leaves
+(migrated, never built) read by every command, and database paths that are no plain file (a
+symlink loop, a broken symlink, a named pipe) or lie in a folder that refuses writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT, run_page
+
+from data_sources import store
+from data_sources.cli import main
+
+LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+JEUGDHULP = ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx"
+
+
+def _files(folder):
+    return sorted((p.name, p.is_symlink(), p.stat().st_size if p.is_file() else None)
+                  for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("command", [
+    ["history"], ["scenario", "list"], ["users", "list"], ["template", "--soort", "jeugdhulp", "-o", "{tmp}/s.xlsx"],
+    ["validate", str(JEUGDHULP), "--soort", "jeugdhulp"]])
+def test_every_command_reads_a_database_a_killed_init_left_without_traceback(tmp_path, command, capsys):
+    # init migrates, then builds: killed in between, the file holds the schema but no marts
+    path = tmp_path / "kindkaart.duckdb"
+    store.connect(path).close()
+    code = main([*(part.format(tmp=tmp_path) for part in command), "--db", str(path)])
+    out = capsys.readouterr()
+    assert code in (0, 1)
+    assert "Error" not in out.out + out.err
+
+
+def _symlink_loop(folder):
+    path = folder / "kindkaart.duckdb"
+    path.symlink_to(path)
+    return path
+
+
+def _broken_symlink(folder):
+    path = folder / "kindkaart.duckdb"
+    path.symlink_to(folder / "weg" / "kindkaart.duckdb")
+    return path
+
+
+def _fifo(folder):
+    path = folder / "kindkaart.duckdb"
+    os.mkfifo(path)
+    return path
+
+
+ODD_PATHS = {
+    "symlink loop": (_symlink_loop, "naar zichzelf"),
+    "broken symlink": (_broken_symlink, "naar een bestand dat niet bestaat"),
+    "named pipe": (_fifo, "geen gewoon bestand"),
+}
+
+
+@pytest.fixture(params=sorted(ODD_PATHS))
+def odd_path(request, tmp_path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    make, expected = ODD_PATHS[request.param]
+    return make(folder), expected
+
+
+def test_a_database_path_that_is_no_plain_file_is_refused_by_the_cli_in_dutch(odd_path, capsys):
+    path, expected = odd_path
+    before = _files(path.parent)
+    for command in (["history"], ["import-lrk", str(LRK)], ["init"], ["init", "--sample"],
+                    ["init", "--sample", "--force"], ["users", "list"], ["backup"]):
+        # a named pipe would block the first read of the file forever
+        assert main([*command, "--db", str(path)]) == 1, command
+        out = capsys.readouterr().out
+        assert expected in out, (command, out)
+    assert _files(path.parent) == before  # nothing made through the link, the link not replaced
+
+
+def test_a_database_path_that_is_no_plain_file_is_refused_by_the_app_in_dutch(odd_path, monkeypatch):
+    path, expected = odd_path
+    before = _files(path.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page(timeout=30)
+    assert not at.exception
+    assert expected in at.error[0].value
+    assert str(path.parent) not in " ".join(e.value for e in at.error)
+    assert _files(path.parent) == before
+
+
+def _immutable(path) -> bool:
+    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+
+
+def test_an_import_in_a_folder_that_refuses_new_files_blames_the_folder_not_the_file(tmp_path, sample_db,
+                                                                                     capsys):
+    # an immutable folder (as root the only way a folder refuses; the OS says "Operation not
+    # permitted", not "Permission denied"): DuckDB cannot make the .wal beside the database
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    if not _immutable(folder):
+        pytest.skip("chattr +i is not available here")
+    try:
+        assert main(["import-lrk", str(LRK), "--db", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert "geen schrijfrechten" in out and "niets gewijzigd" in out, out
+        assert "opbouw die Kindkaart niet kent" not in out
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+
+
+def test_a_saved_scenario_its_totals_and_its_log_line_are_one_transaction(app_db):
+    # killed between them, the app kept a scenario nobody logged, or one shown as computed on
+    # other inputs; DuckDB's current_timestamp is the start of the transaction, so three writes
+    # in one transaction carry one time
+    at = run_page("scenarios", 120)
+    at.text_input(key="scenario_name_0").input("Na een storing")
+    at.button[[b.label for b in at.button].index("Opslaan en berekenen")].click().run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db, read_only=True)
+    try:
+        saved, computed = con.execute("select created_at, computed_at from scenarios"
+                                      " where name = 'Na een storing'").fetchone()
+        [(logged,)] = con.execute("select happened_at from audit_log where action = 'scenario'"
+                                  " and detail like '%Na een storing%'").fetchall()
+    finally:
+        con.close()
+    assert saved == computed == logged
+    # and a copy with its log line
+    new_id = at.multiselect(key="scenarios_compare").value[-1]
+    at.button(key=f"scenario_copy_{new_id}").click().run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db, read_only=True)
+    try:
+        [(copied, logged)] = con.execute(
+            "select s.created_at, a.happened_at from scenarios s join audit_log a"
+            " on a.detail = 'scenario ' || ? || ' gekopieerd als ' || s.scenario_id",
+            [new_id]).fetchall()
+    finally:
+        con.close()
+    assert copied == logged
+
+
+# Killed at random moments, a command that writes leaves the old state or the new one: the next
+# command reads it without a traceback, the same command run again completes, and what a killed
+# run left behind is gone after it. (tests/test_kill.py does this for `import` and `init --force`.)
+
+def _older_database(path, sample_db) -> None:
+    """The sample database as the previous version of Kindkaart left it: without migration 0075
+    (whose changes are undone), with a partner account that migration must decide about."""
+    import duckdb
+
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("insert into accounts (login, role, organisation) values ('partner', 'partner', 'Zonnestraal')")
+    con.execute("alter table accounts drop column all_gemeenten")
+    con.execute("alter table audit_log drop column gemeenten")
+    con.execute("delete from schema_migrations where version = 75")
+    con.close()
+
+
+def _state(path) -> tuple:
+    """What a command may change: loads and their status, accounts, the schema version, the
+    population the figures use; None where there is no file, "leeg" for an empty DuckDB file (the
+    app and history refuse it in Dutch; `init` makes it a database)."""
+    if not path.exists():
+        return None
+    try:
+        con = store.connect(path, read_only=True)
+    except store.DatabaseRefused as refused:
+        if "is leeg" in refused.messages[0]:  # DuckDB made the file, the migrations did not start
+            return "leeg"
+        raise
+    try:
+        return (con.execute("select load_id, dataset, status, row_count from loads order by 1").fetchall(),
+                con.execute("select login, active from accounts order by 1").fetchall(),
+                store.schema_version(con),
+                con.execute("select count(*), round(sum(children), 6) from population_by_wijk_age").fetchall()
+                if store.has_table(con, "population_by_wijk_age") else None)
+    finally:
+        con.close()
+
+
+KILLED = {
+    # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
+    "init": (lambda path, sample_db: None, ["init"], 2),
+    "import-cbs": (lambda path, sample_db: shutil.copy(sample_db, path),
+                   ["import-cbs", str(ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv")], 2),
+    "users add": (lambda path, sample_db: shutil.copy(sample_db, path),
+                  ["users", "add", "nieuw", "--rol", "analist", "--alle", "--oidc"], 2),
+    "migration": (_older_database, ["users", "list"], 2),
+    "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
+                       ["restore-backup", "{folder}/kopie.duckdb"], 2),
+}
+
+
+def _leftovers(folder) -> list[str]:
+    """Scratch files of killed runs: anything but the database, its .wal while open, the backup
+    given to restore-backup and finished backups."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.name not in ("kindkaart.duckdb", "kopie.duckdb", "backups")
+                  and not (p.parent.name == "backups" and p.suffix == ".duckdb"))
+
+
+@pytest.mark.parametrize("name", sorted(KILLED))
+def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp_path, sample_db, name,
+                                                                             capsys):
+    import random
+    import sys
+    import time
+
+    prepare, arguments, kills = KILLED[name]
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+    arguments = [*(a.format(folder=folder) for a in arguments), "--db", str(path)]
+
+    def fresh():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        prepare(path, sample_db)
+
+    def run(command):
+        # in this process (a second Python start per step would double the test's time)
+        code = main(command)
+        out = capsys.readouterr()
+        assert "Traceback" not in out.err and "Error" not in out.out, out
+        return code
+
+    fresh()
+    old = _state(path)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "data_sources", *arguments], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    duration = time.monotonic() - start
+    new = _state(path)
+    assert new != old
+    chance = random.Random(name)
+    for _ in range(kills):
+        fresh()
+        process = subprocess.Popen([sys.executable, "-m", "data_sources", *arguments], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=chance.uniform(0.1, duration))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        run(["history", "--db", str(path)])  # the next command reads it, without a traceback
+        state = _state(path)
+        if name == "init":  # the schema may be there without the models: nothing was loaded
+            assert state in (None, "leeg", new) or (state[0], state[1]) == ([], [])
+        elif name == "migration":  # each migration is a transaction of its own
+            assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
+        else:
+            assert state in (old, new)
+        assert run(arguments) == 0  # and the command completes when run again
+        assert _state(path) == new
+        assert _leftovers(folder) == []
+
+
+def test_a_command_killed_while_it_waits_for_the_database_leaves_no_waiting_file(tmp_path, sample_db):
+    # a command that waits says so with <database>.<pid>.wacht; killed meanwhile, it cannot remove it
+    import sys
+    import time
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({str(path)!r}); print('open', flush=True); "
+                               "sys.stdin.readline()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "open"
+    waiter = subprocess.Popen([sys.executable, "-m", "data_sources", "history", "--db", str(path)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("*.wacht")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob("*.wacht"))
+    waiter.kill()
+    waiter.wait()
+    holder.communicate("\n", timeout=60)
+    assert main(["history", "--db", str(path)]) == 0  # the next command that opens it cleans up
+    assert list(tmp_path.glob("*.wacht")) == []
+
+
+def test_a_file_named_backups_beside_the_database_is_named_as_the_cause(tmp_path, sample_db, capsys):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    (tmp_path / "backups").write_text("iemands aantekeningen")
+    before = _files(tmp_path)
+    for command in (["backup"], ["init", "--sample", "--force"]):
+        assert main([*command, "--db", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert "een bestand waar een map hoort" in out and "ongewijzigd" in out, out
+    assert _files(tmp_path) == before
+    assert (tmp_path / "backups").read_text() == "iemands aantekeningen"
