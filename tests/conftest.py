@@ -34,6 +34,24 @@ def con():
     connection.close()
 
 
+@pytest.fixture
+def postcode_con(con):
+    """A fresh store with two postcodes of GM0001 (1234AB in WK000101, 1234AC in WK000102), for
+    reading LRK exports."""
+    import pandas as pd
+
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    frame = pd.DataFrame({
+        "year": 2024, "pc6": ["1234AB", "1234AC"], "buurt_code": ["BU00010101", "BU00010201"],
+        "wijk_code": ["WK000101", "WK000102"], "gemeente_code": "GM0001", "load_id": load_id,
+    })
+    con.register("_pc", frame)
+    con.execute("insert into postcodes select year, pc6, buurt_code, wijk_code, gemeente_code,"
+                " load_id from _pc")
+    con.unregister("_pc")
+    return con
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """The sample gemeente built once per test session through the real loaders (read it only)."""

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from data_sources import lrk, store
@@ -11,20 +10,6 @@ from data_sources import lrk, store
 HEADER = ["lrk_id", "type_oko", "actuele_naam_oko", "aantal_kindplaatsen", "status",
           "inschrijfdatum", "uitschrijfdatum", "opvanglocatie_postcode",
           "verantwoordelijke_gemeente"]
-
-
-@pytest.fixture
-def postcode_con(con):
-    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
-    frame = pd.DataFrame({
-        "year": 2024, "pc6": ["1234AB", "1234AC"], "buurt_code": ["BU00010101", "BU00010201"],
-        "wijk_code": ["WK000101", "WK000102"], "gemeente_code": "GM0001", "load_id": load_id,
-    })
-    con.register("_pc", frame)
-    con.execute("insert into postcodes select year, pc6, buurt_code, wijk_code, gemeente_code,"
-                " load_id from _pc")
-    con.unregister("_pc")
-    return con
 
 
 def test_an_export_saved_from_excel_with_formatting_down_to_the_last_row_loads(postcode_con, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from data_sources import cli, lrk, store
@@ -11,20 +10,6 @@ from data_sources.errors import InputRefused
 HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;opvanglocatie_adres;"
           "opvanglocatie_postcode;opvanglocatie_woonplaats;status;inschrijfdatum;uitschrijfdatum;"
           "contact_emailadres\n")
-
-
-@pytest.fixture
-def postcode_con(con):
-    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
-    frame = pd.DataFrame({
-        "year": 2024, "pc6": ["1234AB", "1234AC"], "buurt_code": ["BU00010101", "BU00010201"],
-        "wijk_code": ["WK000101", "WK000102"], "gemeente_code": "GM0001", "load_id": load_id,
-    })
-    con.register("_pc", frame)
-    con.execute("insert into postcodes select year, pc6, buurt_code, wijk_code, gemeente_code,"
-                " load_id from _pc")
-    con.unregister("_pc")
-    return con
 
 
 def write(tmp_path, body: str, name: str = "lrk_export_2024.csv"):

@@ -353,27 +353,32 @@ def _merged_far(data: bytes, ref: str, element: str = '<mergeCells count="1"><me
     return out.getvalue()
 
 
+def _validate_in_two_gigabytes(path: Path, db: Path):
+    """`python -m data_sources validate` of a vve-indicaties upload as a process limited to 2 GB
+    of memory, as the server would be."""
+    import resource
+    import subprocess
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    return subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=60, preexec_fn=two_gigabytes)
+
+
 def test_a_merged_range_to_the_last_cell_is_refused_before_openpyxl_expands_it(tmp_path):
     """openpyxl makes an object of every merged cell: a 3 kB upload that goes its way (here a
     formula from another file) with A1:XFD1048576 merged ate all memory. Run as a process with
     2 GB, as the server would be."""
-    import resource
-    import subprocess
-
     from data_sources import store
 
     db = tmp_path / "k.duckdb"
     store.connect(db).close()
     path = tmp_path / "vve.xlsx"
     path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576"))
-
-    def two_gigabytes() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
-
-    done = subprocess.run(
-        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
-         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-        timeout=60, preexec_fn=two_gigabytes)
+    done = _validate_in_two_gigabytes(path, db)
     assert done.returncode == 1, done.stderr[-2000:]
     assert ("Blad 'Gegevens', rij 5, kolom E: de cellen E5:XFD1048576 zijn samengevoegd. Maak het "
             "samenvoegen ongedaan en vul elke cel apart in.") in done.stdout, done.stdout
@@ -383,21 +388,11 @@ def test_a_hyperlink_on_every_cell_is_no_reason_to_run_out_of_memory(sample_db, 
     """openpyxl makes a cell for each cell a hyperlink covers: a link on E5:XFD1048576 ate all
     memory. Kindkaart reads no hyperlinks; the file is judged on its cells. Run as a process
     with 2 GB."""
-    import resource
-    import subprocess
-
     path = tmp_path / "vve.xlsx"
     path.write_bytes(_merged_far(_with_formula_in_d3("=[1]Blad1!A1"), "E5:XFD1048576",
                                  '<hyperlinks><hyperlink ref="{ref}" location="Gegevens!A1" '
                                  'display="x"/></hyperlinks>'))
-
-    def two_gigabytes() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
-
-    done = subprocess.run(
-        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
-         "--db", str(sample_db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-        timeout=60, preexec_fn=two_gigabytes)
+    done = _validate_in_two_gigabytes(path, sample_db)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "rij 3, kolom D (aantal kinderen): formule die zijn waarde uit een ander bestand haalt" in (
         done.stdout), done.stdout
