@@ -282,9 +282,9 @@ def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
         "of laat de cel leeg als het onbekend is"]
 
 
-def sheet_moved_out_of_worksheets(data: bytes, far_cell: str | None = "XFD1048576") -> bytes:
-    """The workbook with its first sheet at xl/data/sheet1.xml, where its relationships point (a
-    workbook may put a sheet anywhere), with one cell at `far_cell`."""
+def _rewritten(data: bytes, rewrite) -> bytes:
+    """The workbook `data` with each part passed through `rewrite(name, content)`, which gives
+    the (name, content) to write instead."""
     import io
     import zipfile
 
@@ -292,19 +292,26 @@ def sheet_moved_out_of_worksheets(data: bytes, far_cell: str | None = "XFD104857
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in source.namelist():
-            content = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if far_cell else ""
-                if far_cell:
-                    content = content.replace(b"</sheetData>", (
-                        f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
-                        "</sheetData>").encode())
-                archive.writestr("xl/data/sheet1.xml", content)
-                continue
-            if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
-                content = content.replace(b"worksheets/sheet1.xml", b"data/sheet1.xml")
-            archive.writestr(name, content)
+            archive.writestr(*rewrite(name, source.read(name)))
     return out.getvalue()
+
+
+def sheet_moved_out_of_worksheets(data: bytes, far_cell: str | None = "XFD1048576") -> bytes:
+    """The workbook with its first sheet at xl/data/sheet1.xml, where its relationships point (a
+    workbook may put a sheet anywhere), with one cell at `far_cell`."""
+    def move(name: str, content: bytes) -> tuple[str, bytes]:
+        if name == "xl/worksheets/sheet1.xml":
+            if far_cell:
+                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                content = content.replace(b"</sheetData>", (
+                    f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
+                    "</sheetData>").encode())
+            return "xl/data/sheet1.xml", content
+        if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            content = content.replace(b"worksheets/sheet1.xml", b"data/sheet1.xml")
+        return name, content
+
+    return _rewritten(data, move)
 
 
 def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path):
@@ -338,19 +345,12 @@ def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
 
 def _merged_far(data: bytes, ref: str, element: str = '<mergeCells count="1"><mergeCell ref="{ref}"/>'
                 '</mergeCells>') -> bytes:
-    import io
-    import zipfile
+    def add(name: str, content: bytes) -> tuple[str, bytes]:
+        if name == "xl/worksheets/sheet1.xml":
+            content = content.replace(b"</sheetData>", ("</sheetData>" + element.format(ref=ref)).encode())
+        return name, content
 
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                content = content.replace(b"</sheetData>", (
-                    "</sheetData>" + element.format(ref=ref)).encode())
-            archive.writestr(name, content)
-    return out.getvalue()
+    return _rewritten(data, add)
 
 
 def _validate_in_two_gigabytes(path: Path, db: Path):
