@@ -25,7 +25,8 @@ account = guard_page()
 gemeente_code, year = current()
 st.title("Gegevens aanleveren")
 if gemeente_code is None:
-    st.info("Laad eerst een gemeente: zie de pagina Databronnen.")
+    st.info("Er is nog geen gemeente geladen. De gemeente (een analist of beheerder) laadt haar eerst op "
+            "de pagina Gemeente laden; daarna kunt u hier aanleveren.")
     st.stop()
 st.write(
     f"Partners leveren hier hun registratie voor {gemeente_name(gemeente_code)} aan: download "
