@@ -186,7 +186,7 @@ def _map(context: SlideContext) -> None:
             st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
         return
     st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
-    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals)}</div>",
+    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals, values['value'].tolist())}</div>",
                 unsafe_allow_html=True)
     if route := population_route_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(route))
