@@ -182,13 +182,15 @@ class CheckedUpload:
 def reference_version(con: duckdb.DuckDBPyConnection, gemeente_code: str | None) -> str:
     """A token of everything validation reads from the store: the gemeenten (by code and name),
     and the gemeente's wijken, buurten and postcodes (LocationIndex); every gemeente's without
-    `gemeente_code`. A few milliseconds for a large gemeente."""
+    `gemeente_code`. The regions by their content; the postcodes (thousands of rows, written only
+    by a load of the postcode file, which replaces whole years) by their count and loads. About a
+    millisecond."""
     return "/".join(str(part) for part in con.execute(
         """
         select (select count(*) || '-' || coalesce(sum(hash(year, region_code, region_level, region_name,
                                                            gemeente_code, wijk_code)), 0)
                 from regions where region_level = 'gemeente' or gemeente_code = coalesce(?, gemeente_code)),
-               (select count(*) || '-' || coalesce(sum(hash(year, pc6, buurt_code, wijk_code)), 0)
+               (select count(*) || '-' || coalesce(max(load_id), 0) || '-' || coalesce(min(load_id), 0)
                 from postcodes where gemeente_code = coalesce(?, gemeente_code))
         """, [gemeente_code, gemeente_code]).fetchone())
 
