@@ -32,6 +32,9 @@ SNAP_METRES = 10.0
 SNAP_DEGREES = 0.0001  # the same for a GeoPackage in WGS84 (about 7-11 m)
 # A national GeoPackage of CBS is some 500 MB to 1 GB; a file far above that is not one.
 MAX_BYTES = 3 * 1024 ** 3
+# Nederland has some 3,400 wijken and 342 gemeenten (with their water parts some 4,500 features):
+# a file with far more in these layers is not the wijk- en buurtkaart, and is not read on.
+MAX_FEATURES = 50_000
 # WKB geometry types (ISO; the Z, M and ZM variants add 1000, 2000 and 3000)
 _POLYGON, _MULTIPOLYGON = 3, 6
 
@@ -160,7 +163,12 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
         selected = [code_column, name_column or code_column, water_column or code_column,
                     columns[geometry_column.lower()]]
         sql = "select " + ", ".join(f'"{_quoted(c)}"' for c in selected) + f' from "{_quoted(table)}"'
-        for code, region_name, is_water, blob in con.execute(sql):
+        for number, (code, region_name, is_water, blob) in enumerate(con.execute(sql), start=1):
+            if number > MAX_FEATURES:
+                raise InputRefused(f"Bestand {name}: de laag '{layer}' heeft meer dan "
+                                   f"{MAX_FEATURES:,} gebieden".replace(",", ".") + "; de wijk- en "
+                                   "buurtkaart van heel Nederland heeft er een paar duizend. Er is "
+                                   "niets opgeslagen.")
             code = str(code or "").strip().upper()
             if wanted and "GM" + code[2:6] not in wanted:
                 continue

@@ -220,3 +220,12 @@ def test_a_shapefile_is_refused_with_what_to_do(con, tmp_path):
             zipped.writestr(f"wijk_2018_v3.{ending}", b"\0" * 100)
     said = refusal(con, archive)
     assert "dit is een kaart als shapefile (.shp)" in said and "exporteer de wijken als GeoJSON" in said
+
+
+def test_a_layer_with_far_more_regions_than_nederland_is_refused(con, tmp_path, monkeypatch):
+    from data_sources import geopackage
+
+    monkeypatch.setattr(geopackage, "MAX_FEATURES", 5)
+    path = tmp_path / "wijkenbuurten_2025_v1.gpkg"
+    cbs_map(path)  # Zwolle and Kampen: 20 wijken
+    assert "de laag 'wijken' heeft meer dan 5 gebieden" in refusal(con, path)
