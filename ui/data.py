@@ -68,6 +68,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     # A missing database at the default place is built from the bundled sample gemeente (demo
     # mode: `make run` on a new machine). Anywhere else (KINDKAART_DB) a missing file is an error:
     # a mistyped path must not show the fictional Voorbeeldstad as if it were the real data.
+    store.check_path(path)  # a folder this user may not enter: a Dutch refusal, not an OSError
     if not path.exists() and path == config.DEFAULT_DB_PATH:
         from data_sources import jobs  # the loaders take a third of a second to import
 
