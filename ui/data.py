@@ -215,6 +215,41 @@ def releasing(function):
     return run
 
 
+def refusal(error: BaseException) -> list[str] | None:
+    """The Dutch sentences for an error that says the database cannot be used now: refused on
+    open (in use past store.LOCK_WAIT_SECONDS, foreign, newer, unreadable), a write that found
+    the disk full or the folder not writable, a damaged block that showed when a page read it.
+    None for any other error (a bug: raised, not hidden). Without server paths or tracebacks."""
+    if isinstance(error, store.DatabaseRefused):
+        return list(error.messages)
+    if isinstance(error, (duckdb.Error, OSError)):
+        if (reason := store.write_failure_reason(error)) is not None:
+            # the transaction was rolled back, so nothing is half stored
+            return list(store.write_refused(reason).messages)
+        if isinstance(error, duckdb.Error) and store.is_damage(error):
+            return [store.DAMAGED_MESSAGE]
+    return None
+
+
+def showing_refusals(function):
+    """Decorate a fragment: its own reruns do not pass app.py's handling, so a database that
+    cannot be used now (a command holding it longer than a click waits) is said in Dutch in the
+    fragment (refusal) instead of a traceback, with a button that runs the fragment again."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (store.DatabaseRefused, duckdb.Error, OSError) as error:
+            messages = refusal(error)
+            if messages is None:
+                raise
+            for message in messages:
+                st.error(message)
+            st.button("Opnieuw proberen", key=f"opnieuw_{function.__name__}")  # reruns the fragment
+            return None
+    return run
+
+
 def cursor() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on this run's connection; one per call (cursors are not shared)."""
     return connection().cursor()
