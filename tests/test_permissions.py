@@ -19,14 +19,27 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-# AppTest in a process of nobody's: the app's first page, what it says and whether it raised
+# AppTest in a process of nobody's: the app's first page, what it says and whether it raised;
+# with a workbook, then also an upload of it on Aanleveren (demo mode: the organisation is typed)
 APP = """
 import json, sys
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[1], default_timeout=120)
-at.run()
-print(json.dumps({"errors": [e.value for e in at.error], "exceptions": len(at.exception),
-                  "titles": [t.value for t in at.title]}))
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from conftest import run_page, upload_registration
+at = run_page()
+shown = {"errors": [e.value for e in at.error], "exceptions": len(at.exception),
+         "titles": [t.value for t in at.title]}
+if len(sys.argv) > 2:
+    at.switch_page("pages/aanleveren.py")
+    at.run()
+    at.text_input(key="aanleveren_organisatie").set_value("GGD Voorbeeldregio (JGZ)")
+    at.text_input(key="aanleveren_periode").set_value("2023")
+    with open(sys.argv[2], "rb") as handle:
+        upload_registration(at, "vve-indicaties", "vve.xlsx", handle.read())
+    [button for button in at.button if button.label == "Bevestigen en opslaan"][0].click()
+    at.run()
+    shown["upload"] = {"errors": [e.value for e in at.error], "exceptions": len(at.exception),
+                       "saved": [s.value for s in at.success if "Opgeslagen" in s.value]}
+print(json.dumps(shown))
 """
 
 
@@ -72,10 +85,10 @@ def _import(database: Path, workbook: Path) -> subprocess.CompletedProcess:
                 "GGD Voorbeeldregio (JGZ)", "--periode", "2023")
 
 
-def _app(database: Path) -> dict:
+def _app(database: Path, *workbook: Path) -> dict:
     import json
 
-    result = _as_nobody(sys.executable, "-c", APP, str(ROOT / "app.py"),
+    result = _as_nobody(sys.executable, "-c", APP, str(ROOT), *map(str, workbook),
                         env={"KINDKAART_DB": str(database), "HOME": str(database.parent.parent)})
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -118,9 +131,12 @@ def test_a_database_folder_the_user_may_not_write(place):
     _refused_in_dutch(_cli(database, "init", "--sample", "--force"), "kan niet worden vervangen")
     history = _cli(database, "history")
     assert history.returncode == 0 and "vve-indicaties" in history.stdout, history.stderr
-    shown = _app(database)  # the app reads and shows the gemeente
+    shown = _app(database, place / "vve.xlsx")  # the app reads and shows the gemeente ...
     assert shown["exceptions"] == 0 and not shown["errors"], shown
     assert shown["titles"] and shown["titles"][0].startswith("Overzicht"), shown
+    upload = shown["upload"]  # ... and says in Dutch why it cannot store an upload
+    assert upload["exceptions"] == 0 and not upload["saved"], upload
+    assert any("Kindkaart kon niet schrijven: geen schrijfrechten" in e for e in upload["errors"]), upload
     assert _digest(database) == before
     assert [p.name for p in folder.iterdir()] == ["kindkaart.duckdb"]  # no backup, .wal or .wacht
 
