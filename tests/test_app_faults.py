@@ -52,8 +52,9 @@ def _workbook(tmp_path: Path, name: str, children: int) -> Path:
 
 
 def _state(path: Path) -> tuple[list[str], int]:
-    """(the file names of the active uploads of the test's organisations, the vve-indicaties of 2-4 year olds
-    in Centrum in the mart). Opens the database itself: the server is not running."""
+    """(the file names of the active uploads of the test's organisations, the vve-indicaties of
+    2-4 year olds in Centrum in the mart). Opens the database itself: the server is not running
+    (or lets go of it when idle)."""
     con = store.connect(path)
     try:
         active = [name for (name,) in con.execute(
