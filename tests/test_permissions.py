@@ -157,3 +157,28 @@ def test_a_database_in_a_folder_the_user_may_not_read(place):
     assert not any("schrijven" in error for error in shown["errors"]), shown  # it is not about writing
     assert _digest(database) == before
     assert [p.name for p in folder.iterdir()] == ["kindkaart.duckdb"]
+
+
+def test_files_the_user_may_not_read_are_refused_as_unreadable_not_as_a_write_failure(place):
+    # the database is fine (nobody may write it); the file to load is not readable for nobody:
+    # in a folder nobody may not enter, or itself root's only
+    database = place / "kindkaart.duckdb"
+    database.chmod(0o666)
+    before = _digest(database)
+    folder = place / "geheim"
+    folder.mkdir()
+    shutil.copy(place / "vve.xlsx", folder / "vve.xlsx")
+    shutil.copy(database, folder / "reservekopie.duckdb")
+    folder.chmod(0o700)
+    own = place / "alleen-root.xlsx"
+    shutil.copy(place / "vve.xlsx", own)
+    own.chmod(0o600)
+    for result in (_import(database, folder / "vve.xlsx"), _import(database, own),
+                   _cli(database, "import-cbs", str(folder / "vve.xlsx")),
+                   _cli(database, "restore-backup", str(folder / "reservekopie.duckdb"))):
+        _refused_in_dutch(result, "geen toegang")
+        said = result.stdout + result.stderr
+        assert "schrijven" not in said and "opbouw" not in said and "Permission" not in said, said
+    assert _digest(database) == before
+    assert sorted(p.name for p in place.iterdir()) == ["alleen-root.xlsx", "geheim", "kindkaart.duckdb",
+                                                        "vve.xlsx"]
