@@ -37,16 +37,10 @@ PAGES = {
 # before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
 import duckdb  # noqa: E402
 
-from data_sources.store import (  # noqa: E402
-    DAMAGED_MESSAGE,
-    DatabaseRefused,
-    is_damage,
-    write_failure_reason,
-    write_refused,
-)
+from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.a11y import repair_page  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
-from ui.data import release  # noqa: E402
+from ui.data import refusal, release  # noqa: E402
 
 try:
     # Dutch page language, valid navigation lists, named charts (WCAG): every page, login included
@@ -83,17 +77,15 @@ try:
 
     sidebar()
     navigation.run()
-except (duckdb.Error, OSError) as error:
-    if (reason := write_failure_reason(error)) is not None:
-        # a full disk or a folder without write rights: a Dutch sentence, no path, no traceback
-        # (the transaction was rolled back, so nothing is half stored)
-        st.error(write_refused(reason).messages[0])
-    # a block that fails DuckDB's checksum shows only when a page reads it (checking every block
-    # on every click would cost seconds): a Dutch sentence instead of a traceback
-    elif isinstance(error, duckdb.Error) and is_damage(error):
-        st.error(DAMAGED_MESSAGE)
-    else:
+except (DatabaseRefused, duckdb.Error, OSError) as error:
+    # a full disk or a folder without write rights (the transaction was rolled back, so nothing is
+    # half stored), a block that fails DuckDB's checksum (it shows only when a page reads it:
+    # checking every block on every click would cost seconds), a database that cannot be used
+    # now: a Dutch sentence, no path, no traceback (ui.data.refusal)
+    if (messages := refusal(error)) is None:
         raise
+    for message in messages:
+        st.error(message)
 finally:
     # the database is held only during a run, so that the command line can use it in between
     release()

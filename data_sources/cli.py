@@ -15,7 +15,14 @@ import duckdb
 import data_sources.commands as commands_package
 from data_sources.config import db_path
 from data_sources.errors import InputRefused, SourceUnavailable
-from data_sources.store import DAMAGED_MESSAGE, DatabaseRefused, is_damage, write_failure_reason, write_refused
+from data_sources.store import (
+    DAMAGED_MESSAGE,
+    DatabaseRefused,
+    check_path,
+    is_damage,
+    write_failure_reason,
+    write_refused,
+)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -159,9 +166,11 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return EXIT_USAGE
     database = db_path(args.db) if hasattr(args, "db") else None
-    # a symlink at the path is the beheerder's, even when it leads nowhere: never removed
-    new_database = database is not None and not database.exists() and not database.is_symlink()
     try:
+        if database is not None:
+            check_path(database)  # a folder this user may not enter: refused before any look
+        # a symlink at the path is the beheerder's, even when it leads nowhere: never removed
+        new_database = database is not None and not database.exists() and not database.is_symlink()
         result = _run_keeping_no_new_database(args, database if new_database else None)
     except DatabaseRefused as refused:
         # the command line may name the file (the app never does)

@@ -66,3 +66,12 @@ def unreadable(exc: BaseException, line: str = "rij") -> str:
     if isinstance(exc, OSError):
         return "het bestand kan niet worden gelezen (geen toegang of niet meer aanwezig)"
     return "het bestand is beschadigd of heeft een onverwachte opbouw"
+
+
+def unreadable_reason(error: OSError) -> str:
+    """Why a file to load could not be read, in Dutch (the OS says it in English)."""
+    if isinstance(error, PermissionError):
+        return "geen toegang (tot het bestand of tot de map waarin het staat)"
+    if isinstance(error, IsADirectoryError):
+        return "het is een map"
+    return "het besturingssysteem weigert het"

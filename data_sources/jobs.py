@@ -24,7 +24,7 @@ from data_sources import accounts, lrk, sample, store
 from data_sources.cbs import files as cbs_files
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
 from data_sources.config import SAMPLE_DIR, SAMPLE_GEMEENTE_CODE, db_path
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable_reason
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
@@ -208,6 +208,10 @@ def refused_unforeseen(path: str | Path) -> Iterator[None]:
 
 
 def _refuse_unforeseen(path: str | Path, error: Exception) -> NoReturn:
+    if isinstance(error, PermissionError) and Path(str(error.filename)).name == Path(path).name:
+        # the file itself, or a folder on its way, that this user may not read: not its shape
+        raise InputRefused(f"Bestand {Path(path).name} kan niet worden gelezen: "
+                           f"{unreadable_reason(error)}. Er is niets opgeslagen.") from None
     if (reason := store.write_failure_reason(error, read_file=path)) is not None:
         # a full disk or a folder without write rights: the file is not to blame
         _log.error("Schrijven mislukt bij het inlezen van %s", Path(path).name, exc_info=error)
@@ -321,7 +325,12 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> t
     to it between that backup and the swap (put_in_place)."""
     source = Path(backup_file)
     target = db_path(path)
-    if not source.is_file():
+    try:
+        found = source.is_file()
+    except OSError as error:  # a folder on the way that this user may not enter
+        raise InputRefused(f"De reservekopie {source} kan niet worden gelezen: "
+                           f"{unreadable_reason(error)}. De database is ongewijzigd.") from None
+    if not found:
         raise InputRefused(f"De reservekopie {source} bestaat niet (of is een map).")
     if target.exists() and source.resolve() == target.resolve():
         raise InputRefused("De reservekopie is de database zelf.")

@@ -214,11 +214,17 @@ def check_path(target: str | Path) -> None:
                                   "koppelingen naar zichzelf terugwijst: er is geen database. Er is "
                                   "niets veranderd; controleer de koppeling of het pad (KINDKAART_DB "
                                   "of --db).", target) from None
+        if error.errno in (errno.EACCES, errno.EPERM):
+            # a folder on the way that this user may not enter: neither missing nor a write failure
+            raise DatabaseRefused("De database kan niet worden gelezen: de map waarin hij staat is "
+                                  "voor deze gebruiker niet te openen (geen toegang). Er is niets "
+                                  "veranderd; vraag de beheerder om toegang, of controleer het pad "
+                                  "(KINDKAART_DB of --db).", target) from None
         if target.is_symlink():
             raise DatabaseRefused("Het opgegeven databasepad is een koppeling (symlink) naar een "
                                   "bestand dat niet bestaat. Er is niets veranderd; controleer de "
                                   "koppeling of het pad (KINDKAART_DB of --db).", target) from None
-        return  # missing (the callers say so), or a folder on the way refuses a look
+        return  # missing (the callers say so)
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         raise DatabaseRefused("Het opgegeven databasepad is geen gewoon bestand (maar bijvoorbeeld "
                               "een pipe of een apparaat), dus geen database. Er is niets in "

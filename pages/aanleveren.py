@@ -17,7 +17,7 @@ from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_rule, suppress_table
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page
-from ui.data import clear_caches, cursor, releasing
+from ui.data import clear_caches, cursor, releasing, showing_refusals
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -134,6 +134,7 @@ def saved(notice: str) -> None:
 
 
 @st.fragment
+@showing_refusals  # ... nor its handling of a database that cannot be used now
 @releasing  # its own reruns do not run app.py, which closes the connection
 def delivery() -> None:
     """Choosing, checking, saving and restoring: a part of the page that reruns on its own (an

@@ -5,7 +5,7 @@ import streamlit as st
 from outputs import exports, report
 from outputs.html import esc
 from ui.auth import audited, current_account
-from ui.data import cursor, releasing
+from ui.data import cursor, releasing, showing_refusals
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import NOTHING_LOADED, population_missing
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides, for_the_room
@@ -75,6 +75,7 @@ def _step(step: int, keys: list[str]) -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@showing_refusals  # a command holding the database past a refresh: a Dutch line, not a traceback
 @releasing  # its own reruns every few seconds do not run app.py, which closes the connection
 def presentation() -> None:
     """The current slide with its controls; reruns on its own to pick up new data. The slide lives

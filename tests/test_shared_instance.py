@@ -204,3 +204,35 @@ def test_a_command_that_waited_in_vain_or_was_killed_does_not_hold_up_the_app(ap
     assert time.monotonic() - start < 5 and first["value"] > 0
     assert second["instance"] is first["instance"]  # kept open between clicks, as before
     data.close_idle()
+
+
+def test_a_fragment_says_in_dutch_that_the_database_cannot_be_used(tmp_path, monkeypatch):
+    # A fragment's own reruns (Aanleveren's upload part, the presentation's refresh) do not pass
+    # app.py's handling: a database refused on open (here a file that is no database; in use by
+    # a command past store.LOCK_WAIT_SECONDS in tests/test_app_faults.py) is a Dutch line with a
+    # button to try again, not a traceback.
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.data import cursor, releasing, showing_refusals
+
+        @st.fragment
+        @showing_refusals
+        @releasing
+        def part():
+            st.write(cursor().execute("select count(*) from loads").fetchone()[0])
+
+        part()
+
+    foreign = tmp_path / "kindkaart.duckdb"
+    foreign.write_text("geen database")
+    monkeypatch.setenv("KINDKAART_DB", str(foreign))
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        "Dit bestand is geen DuckDB-database, of het is beschadigd. Er is niets in geschreven; zet zo "
+        "nodig een reservekopie terug ('restore-backup')."]
+    assert [button.label for button in at.button] == ["Opnieuw proberen"]
+    assert foreign.read_text() == "geen database"

@@ -68,6 +68,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     # A missing database at the default place is built from the bundled sample gemeente (demo
     # mode: `make run` on a new machine). Anywhere else (KINDKAART_DB) a missing file is an error:
     # a mistyped path must not show the fictional Voorbeeldstad as if it were the real data.
+    store.check_path(path)  # a folder this user may not enter: a Dutch refusal, not an OSError
     if not path.exists() and path == config.DEFAULT_DB_PATH:
         from data_sources import jobs  # the loaders take a third of a second to import
 
@@ -211,6 +212,41 @@ def releasing(function):
             return function(*args, **kwargs)
         finally:
             release()
+    return run
+
+
+def refusal(error: BaseException) -> list[str] | None:
+    """The Dutch sentences for an error that says the database cannot be used now: refused on
+    open (in use past store.LOCK_WAIT_SECONDS, foreign, newer, unreadable), a write that found
+    the disk full or the folder not writable, a damaged block that showed when a page read it.
+    None for any other error (a bug: raised, not hidden). Without server paths or tracebacks."""
+    if isinstance(error, store.DatabaseRefused):
+        return list(error.messages)
+    if isinstance(error, (duckdb.Error, OSError)):
+        if (reason := store.write_failure_reason(error)) is not None:
+            # the transaction was rolled back, so nothing is half stored
+            return list(store.write_refused(reason).messages)
+        if isinstance(error, duckdb.Error) and store.is_damage(error):
+            return [store.DAMAGED_MESSAGE]
+    return None
+
+
+def showing_refusals(function):
+    """Decorate a fragment: its own reruns do not pass app.py's handling, so a database that
+    cannot be used now (a command holding it longer than a click waits) is said in Dutch in the
+    fragment (refusal) instead of a traceback, with a button that runs the fragment again."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (store.DatabaseRefused, duckdb.Error, OSError) as error:
+            messages = refusal(error)
+            if messages is None:
+                raise
+            for message in messages:
+                st.error(message)
+            st.button("Opnieuw proberen", key=f"opnieuw_{function.__name__}")  # reruns the fragment
+            return None
     return run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, unreadable_reason
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 
@@ -24,9 +24,9 @@ def add_gemeente(parser) -> None:
 def read_file(path: str) -> tuple[bytes, str]:
     """The bytes and name of an uploaded file; a Dutch refusal when it cannot be read."""
     file = Path(path)
-    if not file.is_file():
-        raise InputRefused(f"Het bestand '{path}' bestaat niet.")
     try:
+        if not file.is_file():  # looks into the folder: may be refused too
+            raise InputRefused(f"Het bestand '{path}' bestaat niet.")
         return file.read_bytes(), file.name
     except OSError as exc:
-        raise InputRefused(f"Het bestand '{path}' kan niet worden gelezen: {exc.strerror}.") from None
+        raise InputRefused(f"Het bestand '{path}' kan niet worden gelezen: {unreadable_reason(exc)}.") from None
