@@ -37,7 +37,7 @@ from transforms.privacy import (
     estimate_range,
     hidden_label,
     hidden_rule,
-    round_estimate,
+    shown_estimate,
 )
 
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
@@ -263,7 +263,8 @@ def _ranges(frame: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def _rounded(values: pd.Series) -> list:
-    return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
+    # as the pages show a model figure: '<1' between 0 and 1 (shown_estimate)
+    return [shown_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
 
 
 def _protected_cell(cell: tuple[float, bool] | None, threshold: int):

@@ -5,6 +5,7 @@ source line the model cites says what the model says it does."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -88,3 +89,106 @@ def test_the_data_table_rows_are_cited_at_their_own_line():
                 assert _cited("000", line, None).startswith(row_text), (name, line)
                 checked += 1
     assert checked >= 10
+
+
+# --- The sample gemeente: the same figure on every page ------------------------------------------
+
+
+def _html_tables(at) -> dict[str, list[list[str]]]:
+    """Every plain HTML table of a run (theme.html_table: the Overzicht table, the map and chart
+    alternatives): caption -> rows of cell texts, header row first."""
+    tables = {}
+    for block in (m.value for m in at.markdown if "<caption" in m.value):
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", block, flags=re.S).group(1)
+        rows = [[html.unescape(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", block, flags=re.S)]
+        tables[caption] = rows
+    return tables
+
+
+def _table(at, caption_part: str) -> list[list[str]]:
+    return next(rows for caption, rows in _html_tables(at).items() if caption_part in caption)
+
+
+def _slide(dia: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["dia"] = dia
+    at.run()
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _continuum_table(age_group: str = "alle"):
+    from conftest import run_page
+
+    at = run_page("continuum")
+    if age_group != "alle":
+        at.radio(key="continuum_age").set_value(age_group).run()
+    assert not at.exception, at.exception
+    return next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns).set_index("Wijk")
+
+
+def test_a_model_estimate_below_one_child_reads_less_than_one_everywhere(app_db):
+    from conftest import run_page
+
+    # Buitengebied (81 children): niveau 3 is 0,9 children (model mid), '<1' on Continuüm
+    continuum = _continuum_table()
+    assert continuum.loc["Buitengebied", "Niveau 3"] == "<1"
+    # the Kaart's indicator (map table and its sentence): before '1'
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    shown = dict(row for row in _table(at, "Verwachte kinderen op niveau 3") if len(row) == 2)
+    assert shown["Buitengebied"] == "<1"
+    assert shown["Nieuwland"] == continuum.loc["Nieuwland", "Niveau 3"] == "33"
+    assert any("het laagst in Buitengebied (&lt;1)" in m.value or "het laagst in Buitengebied (<1)"
+               in m.value for m in at.markdown)
+    # the Continuüm slide: before '1'
+    slide = {row[0]: row[1:] for row in _table(_slide("continuum"), "per niveau en wijk")}
+    assert slide["Buitengebied"] == ["5", "<1", "1"]
+    assert slide["Nieuwland"] == [continuum.loc["Nieuwland", f"Niveau {n}"] for n in (2, 3, 4)]
+
+
+def test_workbook_mid_estimates_read_as_on_continuum(app_db):
+    import duckdb
+
+    from outputs import exports
+    from transforms.privacy import format_number
+
+    for age_group, label in (("0-2", "0-2 jaar (0 en 1 jaar)"), ("4-12", "4-12 jaar (4 tot en met 11 jaar)")):
+        continuum = _continuum_table(age_group)
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
+                         if s.title == "Vraag per wijk en niveau").frame
+        finally:
+            con.close()
+        rows = sheet[(sheet["Wijk"] == "Buitengebied") & (sheet["Leeftijdsgroep"] == label)]
+        workbook = dict(zip(rows["Niveau"], rows["Kinderen, schatting midden (afgerond)"], strict=True))
+        for niveau in (1, 2, 3, 4):
+            page = continuum.loc["Buitengebied", f"Niveau {niveau}"]
+            # before: 0 in the workbook for Buitengebied's 0-2 niveau 3 and 4 ('<1' on the page)
+            cell = workbook[niveau]
+            assert (cell if isinstance(cell, str) else format_number(cell)) == page, (age_group, niveau)
+
+
+def _overzicht_children(at) -> dict[str, list[str]]:
+    rows = _table(at, "Kinderen per wijk en leeftijdsgroep")
+    return {row[1] or row[0]: row[2:6] for row in rows[1:]}
+
+
+def test_continuum_all_children_are_the_children_on_overzicht(app_db):
+    from conftest import run_page
+
+    overzicht = _overzicht_children(run_page())
+    assert overzicht["Oude Haven"] == ["42", "51", "215", "308"]
+    for column, age_group in ((3, "alle"), (0, "0-2"), (1, "2-4"), (2, "4-12")):
+        continuum = _continuum_table(age_group)
+        for wijk, children in overzicht.items():
+            name = "Gemeente Voorbeeldstad" if wijk == "Totaal" else wijk
+            # before: Oude Haven 310 (the count of 308 rounded as a model estimate)
+            assert continuum.loc[name, "Alle kinderen"] == children[column], (age_group, wijk)

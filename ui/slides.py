@@ -335,7 +335,7 @@ def _model_ready(context: SlideContext) -> bool:
 
 
 def _continuum(context: SlideContext) -> None:
-    from transforms.privacy import round_estimate
+    from transforms.privacy import model_estimate_text, round_estimate
     from ui import continuum
 
     if _children_missing(context):
@@ -352,7 +352,8 @@ def _continuum(context: SlideContext) -> None:
         mid = part["children_mid"].map(round_estimate)
         figure.add_bar(
             y=order, x=mid, orientation="h", name=f"niveau {niveau}",
-            marker_color=theme.NIVEAU_COLOURS[niveau], text=[format_number(v) for v in mid],
+            marker_color=theme.NIVEAU_COLOURS[niveau],
+            text=[model_estimate_text(v) for v in part["children_mid"]],
             textposition="outside", cliponaxis=False,
             customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
                                 strict=True)),
@@ -366,13 +367,14 @@ def _continuum(context: SlideContext) -> None:
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
                 "geldt voor beide perspectieven.</p>", unsafe_allow_html=True)
+    # as on Continuüm: '<1' between 0 and 1 (transforms.privacy.shown_estimate)
     mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
-            .map(round_estimate) for niveau in (2, 3, 4)}
-    a11y.summary([a11y.ranking_sentence([(wijk, v, format_number(v)) for wijk, v in mids[3].items()],
+            for niveau in (2, 3, 4)}
+    a11y.summary([a11y.ranking_sentence([(wijk, v, model_estimate_text(v)) for wijk, v in mids[3].items()],
                                         noun="kinderen op niveau 3 (schatting)", unknown=unranked_secret(
                                             context.gemeente_code, context.year, rows["wijk_code"]))])
     a11y.data_table(["Wijk", "Niveau 2", "Niveau 3", "Niveau 4"],
-                    [[wijk, *(format_number(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
+                    [[wijk, *(model_estimate_text(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
                     f"Verwachte kinderen van 0-12 jaar per niveau en wijk, {context.gemeente_name} "
                     f"{context.year} (schatting, midden)")
 
