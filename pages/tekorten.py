@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import model
-from transforms.labels import lrk_missing_text
+from transforms.labels import lrk_missing_text, lrk_year_text
 from transforms.privacy import format_number, hidden_label, hidden_rule, protect_counts, round_estimate
 from ui import a11y, continuum, theme
 from ui.data import query
@@ -49,9 +49,8 @@ if hidden_note := model_hidden(gemeente_code, year):
 places_unknown = bool(rows["supply_year"].isna().all())
 if places_unknown:
     st.warning(lrk_missing_text(plain(name)))
-elif int(rows["supply_year"].iloc[0]) != year:
-    st.info(f"Plekken uit de LRK-export van {int(rows['supply_year'].iloc[0])}: de dichtstbijzijnde "
-            f"export bij {year}.")
+elif lrk_year := lrk_year_text(rows["supply_year"], year):
+    st.info(lrk_year)
 
 
 def component(key: str, perspective: str | None = None) -> pd.DataFrame:

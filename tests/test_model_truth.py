@@ -192,3 +192,60 @@ def test_continuum_all_children_are_the_children_on_overzicht(app_db):
             name = "Gemeente Voorbeeldstad" if wijk == "Totaal" else wijk
             # before: Oude Haven 310 (the count of 308 rounded as a model estimate)
             assert continuum.loc[name, "Alle kinderen"] == children[column], (age_group, wijk)
+
+
+LRK_2022 = "Plekken uit de LRK-export van 2022: de dichtstbijzijnde export bij 2020."
+
+
+def test_places_of_another_years_export_say_so_everywhere(app_db):
+    """2020 has no LRK export in the sample: its places are those of 2022 (nearest_year). Before
+    only Tekorten said so; the Kaart, the slides, the wijk profile, the report, the factsheet and
+    the workbook showed 2022's places under 2020 without a word."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import exports, report
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        assert {y for (y,) in con.execute("select distinct supply_year from gap_by_wijk_niveau"
+                                          " where year = 2020").fetchall()} == {2022}
+        texts = {
+            "report": report.gemeente_report(con, "GM9999", 2020),
+            "factsheet": report.wijk_factsheet(con, "GM9999", 2020, "WK999909"),
+            "workbook": " ".join(note for sheet in exports.build_sheets(con, "GM9999", 2020)
+                                 if sheet.title == "Tekort per wijk en niveau" for note in sheet.notes),
+        }
+        texts_2024 = {"report": report.gemeente_report(con, "GM9999", 2024),
+                      "workbook": " ".join(note for sheet in exports.build_sheets(con, "GM9999", 2024)
+                                           for note in sheet.notes)}
+    finally:
+        con.close()
+    params = {"jaar": "2020"}
+    at = run_page("tekorten", params=params)
+    assert not at.exception, at.exception
+    texts["tekorten"] = " ".join(i.value for i in at.info)
+    at = run_page("kaart", params=params)
+    at.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
+    texts["kaart"] = " ".join(c.value for c in at.caption)
+    at.selectbox(key="_indicator_choice").set_value("kindplaatsen").run()
+    texts["kaart kindplaatsen"] = " ".join(c.value for c in at.caption)
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
+    assert not at.exception, at.exception
+    texts["wijkprofiel"] = " ".join(c.value for c in at.caption)
+    for dia in ("kaart", "tekort"):
+        from streamlit.testing.v1 import AppTest
+
+        slide = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        slide.query_params["dia"] = dia
+        slide.query_params["jaar"] = "2020"
+        slide.run()
+        slide.switch_page("pages/presentatie.py")
+        slide.run()
+        assert not slide.exception, slide.exception
+        texts[f"dia {dia}"] = " ".join([c.value for c in slide.caption]
+                                       + [m.value for m in slide.markdown])
+    for where, text in texts.items():
+        assert LRK_2022 in html.unescape(text), where
+    for where, text in texts_2024.items():
+        assert "Plekken uit de LRK-export" not in text, where  # 2024 has its own export

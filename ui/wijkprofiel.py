@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import lrk_missing_text
+from transforms.labels import lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate
 from ui import a11y, continuum, theme
@@ -282,6 +282,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
 
         st.write(lrk_missing_text(plain(gemeente_name(gemeente_code))).replace(
             " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
+    elif lrk_year := lrk_year_text(gap["supply_year"], year):
+        st.caption(lrk_year)  # places of another year's export, as Tekorten says it
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
