@@ -6,7 +6,14 @@ import streamlit as st
 
 from transforms import model
 from transforms.labels import lrk_missing_text, lrk_year_text
-from transforms.privacy import format_number, hidden_label, hidden_rule, protect_counts, round_estimate
+from transforms.privacy import (
+    format_number,
+    hidden_label,
+    hidden_rule,
+    model_estimate_text,
+    protect_counts,
+    round_estimate,
+)
 from ui import a11y, continuum, theme
 from ui.data import query
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -133,9 +140,9 @@ def places_needed_table() -> None:
     """Without an LRK export: the places needed per wijk, no places and no shortage."""
     needed = regular.sort_values(["need_mid", "wijk_name"], ascending=[False, True])
     a11y.summary([a11y.ranking_sentence(
-        [(wijk, need, format_number(round_estimate(need))) for wijk, need in
+        [(wijk, need, model_estimate_text(need)) for wijk, need in
          needed[["wijk_name", "need_mid"]].itertuples(index=False)],
-        subject="Reguliere plekken nodig (schatting, midden)",
+        subject=f"Reguliere plekken nodig voor {continuum.AGE_NOUNS[age_group]} (schatting, midden)",
         unknown=len(population_table(gemeente_code, year).unknown_wijken))])
     table = pd.DataFrame({
         "Wijk": needed["wijk_name"],
@@ -180,9 +187,11 @@ else:
     plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
     chart_downloads(figure, f"Tekorten {name} {year}")
     a11y.summary([
-        a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
+        # one age group's shortage, as the workbook's row (the Kaart's figure is the sum over them)
+        a11y.ranking_sentence([(wijk, gap_mid, model_estimate_text(gap_mid)) for wijk, gap_mid in
                                regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
-                              subject="Tekort aan reguliere plekken (schatting, midden)",
+                              subject=f"Tekort aan reguliere plekken voor {continuum.AGE_NOUNS[age_group]} "
+                                      "(schatting, midden)",
                               unknown=len(population_table(gemeente_code, year).unknown_wijken)),
         "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
     ])

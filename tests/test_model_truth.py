@@ -122,10 +122,10 @@ def _slide(dia: str):
     return at
 
 
-def _continuum_table(age_group: str = "alle"):
+def _continuum_table(age_group: str = "alle", year: int = 2024):
     from conftest import run_page
 
-    at = run_page("continuum")
+    at = run_page("continuum", params={"jaar": str(year)})
     if age_group != "alle":
         at.radio(key="continuum_age").set_value(age_group).run()
     assert not at.exception, at.exception
@@ -181,13 +181,15 @@ def _overzicht_children(at) -> dict[str, list[str]]:
     return {row[1] or row[0]: row[2:6] for row in rows[1:]}
 
 
-def test_continuum_all_children_are_the_children_on_overzicht(app_db):
+@pytest.mark.parametrize("year, oude_haven", [(2024, ["42", "51", "215", "308"]),  # BRP
+                                               (2023, ["55", "56", "210", "320"])])  # CBS estimate
+def test_continuum_all_children_are_the_children_on_overzicht(app_db, year, oude_haven):
     from conftest import run_page
 
-    overzicht = _overzicht_children(run_page())
-    assert overzicht["Oude Haven"] == ["42", "51", "215", "308"]
+    overzicht = _overzicht_children(run_page(params={"jaar": str(year)}))
+    assert overzicht["Oude Haven"] == oude_haven
     for column, age_group in ((3, "alle"), (0, "0-2"), (1, "2-4"), (2, "4-12")):
-        continuum = _continuum_table(age_group)
+        continuum = _continuum_table(age_group, year)
         for wijk, children in overzicht.items():
             name = "Gemeente Voorbeeldstad" if wijk == "Totaal" else wijk
             # before: Oude Haven 310 (the count of 308 rounded as a model estimate)
@@ -249,3 +251,83 @@ def test_places_of_another_years_export_say_so_everywhere(app_db):
         assert LRK_2022 in html.unescape(text), where
     for where, text in texts_2024.items():
         assert "Plekken uit de LRK-export" not in text, where  # 2024 has its own export
+
+
+@pytest.mark.parametrize("age_group, noun, label", [
+    ("2-4", "peuters (2-4 jaar)", "2-4 jaar (2 en 3 jaar, peuters)"),
+    ("4-12", "kinderen van 4-12 jaar", "4-12 jaar (4 tot en met 11 jaar)"),
+])
+def test_tekorten_ranking_names_its_age_group_and_reads_as_the_workbook(app_db, age_group, noun,
+                                                                         label):
+    """Tekorten's sentence on the regular places is one age group's shortage: before it said
+    'Tekort aan reguliere plekken (schatting, midden): het hoogst in Nieuwland (140)', the
+    Kaart's 'Tekort reguliere plekken' of Nieuwland is the sum over the age groups (another
+    number under the same name)."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import exports
+    from transforms.privacy import model_estimate_text
+
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value(age_group).run()
+    assert not at.exception, at.exception
+    sentence = next(m.value for m in at.markdown if "Tekort aan reguliere plekken" in m.value
+                    and "het hoogst in" in m.value)
+    assert f"Tekort aan reguliere plekken voor {noun} (schatting, midden)" in sentence
+    highest, value = re.search(r"het hoogst in (.+?) \((.+?)\)", html.unescape(sentence)).groups()
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
+                     if s.title == "Tekort per wijk en niveau").frame
+    finally:
+        con.close()
+    row = sheet[(sheet["Wijk"] == highest) & (sheet["Leeftijdsgroep"] == label)
+                & (sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3")]
+    mid = row["Tekort midden (afgerond)"].iloc[0]
+    assert value == (mid if isinstance(mid, str) else model_estimate_text(mid))
+
+
+# --- A gemeente loaded from the real CBS files: the same statement everywhere ----------------------
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "real_data").exists(),
+                    reason="../shared/real_data ontbreekt")
+def test_a_real_gemeente_without_ages_says_the_same_on_every_page_and_export(tmp_path, monkeypatch):
+    """Zwolle from the real kwb 2024 figures (inwoners per wijk, no ages in the excerpt): no page,
+    slide or export shows a model figure or '0 kinderen'; each says the one sentence of what is
+    missing and where to load it (transforms.population.population_missing_text)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import run_page_as_analist
+    from test_cbs_real_data import _real_kwb_workbook
+
+    from data_sources import store
+    from data_sources.jobs import import_cbs_file
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        import_cbs_file(con, _real_kwb_workbook(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    missing = ("Voor Zwolle in 2024 ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
+               "Kerncijfers wijken en buurten 2024, bestand kwb-2024.xlsx van cbs.nl, kolom a_00_14)")
+    said = {}
+    for page in (None, "continuum", "tekorten", "kaart", "presentatie"):
+        at = run_page_as_analist(page, params={"gemeente": "GM0193"})
+        assert not at.exception, at.exception
+        texts = [str(e.value) for kind in ("warning", "info") for e in getattr(at, kind)]
+        said[page or "overzicht"] = texts
+        assert not at.metric, page  # no figure beside the sentence
+    export = subprocess.run([sys.executable, "-m", "data_sources", "export", "-o",
+                             str(tmp_path / "rapport.html"), "--gemeente", "GM0193"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ}, timeout=120)
+    assert export.returncode != 0 and not (tmp_path / "rapport.html").exists()
+    said["export"] = [export.stdout + export.stderr]
+    for where, texts in said.items():
+        assert any(missing in text for text in texts), where
+        assert not any("0 kinderen" in text for text in texts), where

@@ -47,9 +47,9 @@ def lrk_year_text(supply_years, year: int) -> str:
     gap_by_wijk_niveau: the nearest export, README step 5), the sentence every page, slide and
     export says with them; '' when they are of `year` itself or unknown. So that places of 2022
     are never shown under 2020 without saying so."""
-    import math
+    from transforms.privacy import is_missing
 
-    years = {int(y) for y in supply_years if y is not None and not (isinstance(y, float) and math.isnan(y))}
+    years = {int(y) for y in supply_years if not is_missing(y)}
     if not years or years == {year}:
         return ""
     export = " en ".join(str(y) for y in sorted(years))
