@@ -331,3 +331,38 @@ def test_a_real_gemeente_without_ages_says_the_same_on_every_page_and_export(tmp
     for where, texts in said.items():
         assert any(missing in text for text in texts), where
         assert not any("0 kinderen" in text for text in texts), where
+
+
+# --- The sample with a hidden BRP cell: what the model leaves out, every page leaves out ----------
+
+
+def test_continuum_children_add_up_to_the_cells_overzicht_shows(app_db):
+    """Buitengebied's 0-2 year olds set to 2 in the BRP extract: hidden on Overzicht (and, so
+    that it cannot be subtracted, a second cell). The model leaves the hidden cells out, so
+    Continuüm's 'Alle kinderen' of every wijk and of the gemeente is the sum of the cells
+    Overzicht shows: nothing a controller could subtract from Overzicht's totals to find it."""
+    from conftest import run_page
+    from test_privacy_attacks import _upload_brp
+
+    _upload_brp(app_db, 2)
+    overzicht = _overzicht_children(run_page())
+    assert overzicht["Buitengebied"][0] == "afgeschermd"
+
+    def number(text: str) -> int:
+        return int(text.replace(".", ""))
+
+    for column, age_group in ((0, "0-2"), (1, "2-4"), (2, "4-12"), (3, "alle")):
+        continuum = _continuum_table(age_group)
+        visible_sum = 0
+        for wijk, cells in overzicht.items():
+            if wijk == "Totaal":
+                continue
+            shown = [number(c) for c in (cells[:3] if column == 3 else [cells[column]])
+                     if c != "afgeschermd"]
+            visible_sum += sum(shown)
+            if wijk in continuum.index:
+                assert number(continuum.loc[wijk, "Alle kinderen"]) == sum(shown), (age_group, wijk)
+            else:  # every cell of the wijk hidden: no row
+                assert not shown, (age_group, wijk)
+        gemeente = number(continuum.loc["Gemeente Voorbeeldstad", "Alle kinderen"])
+        assert gemeente == visible_sum, age_group
