@@ -366,3 +366,28 @@ def test_continuum_children_add_up_to_the_cells_overzicht_shows(app_db):
                 assert not shown, (age_group, wijk)
         gemeente = number(continuum.loc["Gemeente Voorbeeldstad", "Alle kinderen"])
         assert gemeente == visible_sum, age_group
+
+
+def test_analysevragen_names_the_children_per_place_the_model_uses(app_db):
+    """Row 3 per care type and age group (dagopvang 0-2 1,63, 2-4 1,64, peuteropvang 1,70) was
+    captioned 'het model gebruikt deze kinderen per plek', while the model (and Tekorten's
+    column) uses dagopvang with peuteropvang over all ages, 1,65, weighted per wijk with the
+    gastouder places (1,50, an assumption)."""
+    from conftest import run_page
+
+    at = run_page("analysevragen")
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Waargenomen (rij 3)"))
+    assert "gebruikt deze kinderen per plek" not in caption
+    assert ("dagopvang (met peuteropvang) 1,65 (rij 3), bso 1,99 (rij 3), gastouderopvang 1,50 "
+            "(aanname)") in caption
+    rates = {"0-2": (1.5, 1.65), "2-4": (1.5, 1.65), "4-12": (1.5, 1.99)}
+    for age_group, (low, high) in rates.items():
+        at = run_page("tekorten")
+        at.selectbox(key="tekorten_age").set_value(age_group).run()
+        shown = next(d.value for d in at.dataframe if "Kinderen per plek" in d.value.columns)
+        values = [float(v.replace(",", ".")) for v in shown["Kinderen per plek"]]
+        assert all(low <= v <= high for v in values), (age_group, values)
+    # a year without row 3: the model's assumptions, said as such
+    at = run_page("analysevragen", params={"jaar": "2023"})
+    assert not any("(rij 3)" in c.value and "Het model rekent" in c.value for c in at.caption)
