@@ -391,3 +391,73 @@ def test_analysevragen_names_the_children_per_place_the_model_uses(app_db):
     # a year without row 3: the model's assumptions, said as such
     at = run_page("analysevragen", params={"jaar": "2023"})
     assert not any("(rij 3)" in c.value and "Het model rekent" in c.value for c in at.caption)
+
+
+# --- The sample with a second organisation's groups: its places read the same everywhere ----------
+
+
+def test_a_second_organisations_bso_plus_places_read_the_same_everywhere(app_db):
+    """A second organisation delivers a bso-plus group of 12 places in Nieuwland (row 10). Its
+    places are one figure on Tekorten (passend, 4-12), the Kaart's places and wijk profile, the
+    workbook, the report and the factsheet; the groups needed follow from them in one number on
+    Tekorten, the slide and the workbook."""
+    import duckdb
+    from conftest import run_page
+    from test_privacy_attacks import filled_template
+
+    from data_sources import jobs, store
+    from outputs import exports, report
+
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(
+            con, filled_template("groepsgrootte", [["BSO Plus Noord", "Nieuwland", "plus 1",
+                                                   "bso-plus", "4-12", 12, 15, 2]]),
+            "groepsgrootte", "Kleine Zorg", "2024", "groepen.xlsx")
+    finally:
+        con.close()
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        sheets = {s.title: s.frame for s in exports.build_sheets(con, "GM9999", 2024)}
+        gemeente_report = report.gemeente_report(con, "GM9999", 2024)
+        factsheet = report.wijk_factsheet(con, "GM9999", 2024, "WK999904")
+    finally:
+        con.close()
+    gap = sheets["Tekort per wijk en niveau"]
+    row = gap[(gap["Wijk"] == "Nieuwland") & (gap["Onderdeel"] == "aparte groep (plusgroep)")
+              & gap["Leeftijdsgroep"].str.startswith("4-12")]
+    assert row["Aanbod, waargenomen (afgerond)"].tolist() == [12]
+    workbook_range = row["Tekort (laag-hoog)"].iloc[0]
+
+    def report_row(text: str, age: str) -> list[str]:
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in
+                 re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+                for r in re.findall(r"<tr>(.*?)</tr>", text, flags=re.S)]
+        return next(r for r in rows if len(r) > 6 and r[2].startswith("aparte groep") and r[3] == age)
+
+    assert report_row(factsheet, "4-12 jaar")[6] == "12"
+    assert report_row(factsheet, "4-12 jaar")[8] == workbook_range
+    assert report_row(gemeente_report, "4-12 jaar")[6] == "12"  # the only plus places of 4-12
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    nieuwland = passend.set_index("Wijk").loc["Nieuwland"]
+    assert (nieuwland["Plekken plusgroep"], nieuwland["Tekort plekken (laag-hoog)"]) == ("12", workbook_range)
+    groups_sentence = next(m.value for m in at.markdown if "Aparte groepen nodig in de gemeente" in m.value)
+    groups = sheets["Aparte groepen (passend)"].set_index("Plekken per groep")
+    bso_groups = groups.loc[14, "Groepen nodig, midden"]
+    assert f"**{bso_groups}** bij de middenschatting" in groups_sentence
+    slide = _slide("tekort")
+    assert any(f"{bso_groups} voor 4-12 jaar" in m.value for m in slide.markdown)
+    # the Kaart: its places and the wijk profile's places of Nieuwland
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value("kindplaatsen").run()
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999904").run()
+    assert not at.exception, at.exception
+    profile = next(d.value for d in at.dataframe if "Plekken (gelijktijdig)" in d.value.columns)
+    plus = profile[profile["Soort"] == "Plusgroep"]["Plekken (gelijktijdig)"].tolist()
+    assert plus == ["12"]
+    on_map = dict(row for row in _table(at, "Kindplaatsen") if len(row) == 2)
+    assert int(on_map["Nieuwland"].replace(".", "")) == sum(
+        int(v.replace(".", "")) for v in profile["Plekken (gelijktijdig)"])
