@@ -28,6 +28,7 @@ from data_sources.errors import InputRefused
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
+from data_sources.registrations.validate import CheckedUpload
 from transforms.partner_staging import staging_view
 
 CONFLICT_ATTEMPTS = 5
@@ -108,15 +109,17 @@ def import_registration(
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
     actor: str = "opdrachtregel",
+    checked: CheckedUpload | None = None,
 ) -> ImportResult:
     """Validate and store a partner workbook, rebuild the marts (the upload's gemeente only,
     transforms.build) and write the audit log, in one transaction. Raises InputRefused (Dutch
     messages) when refused; the database is then unchanged. A conflict with a simultaneous
-    upload is retried (retrying)."""
+    upload is retried (retrying). `checked`: the page's check of the same file, reused when
+    still valid (importing.import_workbook_detailed)."""
     def work() -> ImportResult:
         with store.transaction(con):
             result = import_workbook_detailed(con, data, soort, organisation, period, file_name,
-                                              loaded_by, gemeente_code)
+                                              loaded_by, gemeente_code, checked)
             if result.status == "imported":
                 _rebuild_for_upload(con, result.load_id)
                 replaced = (f"; vervangt upload {', '.join(map(str, result.superseded))}"

@@ -33,6 +33,31 @@ def class_breaks(values: list[float], classes: int = 5) -> list[float]:
                    for i in range(classes)})
 
 
+def class_labels(breaks: list[float], values: list[float] | None = None, decimals: int = 0) -> list[str]:
+    """The legend text of each class of `breaks` (upper bounds, each class up to and including its
+    bound): "9 – 42", "43 – 97", ... from the lowest visible value of `values`; where every visible
+    value is a whole number a class starts one above the bound before it, so that no number is in
+    two classes ("42 – 97" would be). Without `values` the first class is "t/m 42" (not "tot 42":
+    42 itself is in it)."""
+    from transforms.privacy import format_number
+
+    visible = [v for v in values or () if v is not None and not math.isnan(v)]
+    whole = bool(visible) and all(float(v).is_integer() for v in visible)
+    labels, lower = [], None
+    for bound in breaks:
+        shown = format_number(bound, decimals)
+        if lower is None:
+            start = min(visible) if visible else None
+            text = (f"t/m {shown}" if start is None else shown
+                    if format_number(start, decimals) == shown else f"{format_number(start, decimals)} – {shown}")
+        else:
+            start = lower + 1 if whole and float(lower).is_integer() else lower
+            text = shown if format_number(start, decimals) == shown else f"{format_number(start, decimals)} – {shown}"
+        labels.append(text)
+        lower = bound
+    return labels
+
+
 def class_colour(value: float | None, breaks: list[float]) -> str:
     """The viridis colour of a value's class (the first upper bound at or above it; the top class
     above the last); HIDDEN_FILL for a hidden or missing value."""

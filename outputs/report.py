@@ -190,16 +190,15 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
     image = svg_map_image(shapes, title, breaks, width, height)
     if not image:
         return ""
-    return f"<figure>{image}<figcaption>{esc(title)}</figcaption>{_legend(breaks)}</figure>"
+    visible = [s["value"] for s in shapes if not s.get("hidden")]
+    return f"<figure>{image}<figcaption>{esc(title)}</figcaption>{_legend(breaks, visible)}</figure>"
 
 
-def _legend(breaks: list[float]) -> str:
-    items, lower = [], None
-    for bound in breaks:
-        text = f"tot {format_number(bound)}" if lower is None else f"{format_number(lower)} – {format_number(bound)}"
+def _legend(breaks: list[float], values: list[float]) -> str:
+    items = []
+    for bound, text in zip(breaks, palette.class_labels(breaks, values), strict=True):
         swatch = palette.class_colour(bound, breaks)
         items.append(f'<span class="swatch" style="background:{swatch}"></span>{esc(text)}')
-        lower = bound
     items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>{palette.HIDDEN_LEGEND}')
     return f'<p class="legend">{" ".join(items)}</p>'
 

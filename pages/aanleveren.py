@@ -17,7 +17,7 @@ from data_sources.registrations.template import write_template
 from transforms.privacy import hidden_rule, suppress_table
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page
-from ui.data import clear_caches, cursor, data_version, releasing
+from ui.data import clear_caches, cursor, releasing
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -25,7 +25,8 @@ account = guard_page()
 gemeente_code, year = current()
 st.title("Gegevens aanleveren")
 if gemeente_code is None:
-    st.info("Laad eerst een gemeente: zie de pagina Databronnen.")
+    st.info("Er is nog geen gemeente geladen. De gemeente (een analist of beheerder) laadt haar eerst op "
+            "de pagina Gemeente laden; daarna kunt u hier aanleveren.")
     st.stop()
 st.write(
     f"Partners leveren hier hun registratie voor {gemeente_name(gemeente_code)} aan: download "
@@ -71,15 +72,19 @@ def preview_table(frame: pd.DataFrame, rtype, gemeente_code: str) -> pd.DataFram
     return table.astype(object).where(table.notna(), "")
 
 
-def checked(data: bytes, file_name: str, soort: str, period: str):
-    """The validation of this upload, made once: typing an organisation or clicking reruns the
-    page, and a 20,000-row workbook takes a noticeable moment to check. Kept in this session
-    only (one result), and checked again when the file, type, gemeente, period or data change."""
-    key = (hashlib.sha256(data).hexdigest(), file_name, soort, gemeente_code, period, data_version())
+def checked(data: bytes, file_name: str, soort: str, period: str) -> validate.CheckedUpload:
+    """The check of this upload, made once: typing an organisation or clicking reruns the page,
+    and a 20,000-row workbook takes a noticeable moment to check. Kept in this session only (one
+    result), and made again when the file, type, gemeente or period change, or what a check reads
+    (the gemeente's regions and postcodes, validate.reference_version): not when another
+    organisation uploads meanwhile. Saving reuses it (jobs.import_registration `checked`)."""
+    cursor_ = cursor()
+    key = (hashlib.sha256(data).hexdigest(), file_name, soort, gemeente_code, period,
+           validate.reference_version(cursor_, gemeente_code))
     kept = st.session_state.get("aanleveren_controle")
     if kept is None or kept[0] != key:
-        kept = key, validate.validate_workbook(data, soort, cursor(), file_name, gemeente_code,
-                                               period or None), {}
+        kept = key, validate.check_upload(data, soort, cursor_, file_name, gemeente_code,
+                                          period or None), {}
         st.session_state["aanleveren_controle"] = kept
     return kept[1]
 
@@ -181,7 +186,8 @@ def delivery() -> None:
 def check_upload(upload, soort: str, organisation: str | None, period: str, rtype) -> None:
     """The check of an uploaded file, its preview and the button that saves it."""
     data = upload.getvalue()
-    result = checked(data, upload.name, soort, period)
+    checked_file = checked(data, upload.name, soort, period)
+    result = checked_file.result
     for notice in result.notices:
         st.info(plain(notice))
     if not result.ok:
@@ -213,7 +219,7 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
         try:
             outcome = jobs.import_registration(
                 cursor(), data, soort, organisation, period, upload.name,
-                loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(),
+                loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(), checked=checked_file,
             )
         except InputRefused as refused:
             for message in refused.messages:

@@ -6,16 +6,17 @@ import streamlit as st
 from data_sources.analysis_notes import STATUSES, notes, save_note
 from data_sources.config import min_count
 from transforms import analysis
+from transforms.labels import WAITING_WITHOUT_WIJK
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import clear_caches, cursor
-from ui.population import secret_left_out
+from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 name = gemeente_name(gemeente_code)
@@ -56,7 +57,8 @@ def answer(key: str) -> None:
     elif key == "waiting":
         frame = analysis.waiting(con, gemeente_code, year)
         if frame.empty:
-            st.caption("Geen wachtlijsten geleverd voor dit jaar.")
+            st.caption(WAITING_WITHOUT_WIJK if analysis.waiting_delivered(con, gemeente_code, year)[0]
+                       else "Geen wachtlijsten geleverd voor dit jaar.")
             return
         st.dataframe(pd.DataFrame({
             "Wachtlijst": frame["list"], "Soort": frame["kind"],

@@ -74,7 +74,7 @@ elif deck is None:
 else:
     event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
                             selection_mode="single-object")
-    st.markdown(legend_markdown(breaks, indicator.decimals), unsafe_allow_html=True)
+    st.markdown(legend_markdown(breaks, indicator.decimals, values["value"].tolist()), unsafe_allow_html=True)
     a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
                          decimals=indicator.decimals,
                          secret=unranked_secret_national(year, values["wijk_code"]) if national

@@ -35,7 +35,7 @@ st.markdown(
     .kk-card { border: 4px solid #0072B2; border-radius: 12px; padding: 1.5rem 2.5rem; font-size: 1.8rem;
                color: #000; min-width: 14rem; }
     .kk-value { font-size: clamp(3rem, 8vh, 4.5rem); font-weight: 700; line-height: 1.1; }
-    .kk-map svg { width: 100%; height: min(560px, calc(100vh - 250px)); }
+    .kk-map svg { width: 100%; height: min(560px, calc(100vh - 330px)); }
     .kk-legend, .kk-legend p { font-size: 1.4rem !important; color: #000; }
     .kk-table table { font-size: 1.15rem; border-collapse: collapse; width: 100%; color: #000; }
     .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }

@@ -28,14 +28,14 @@ from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
 from ui.data import clear_caches, cursor
 from ui.downloads import XLSX_MIME, chart_config, file_stem
-from ui.population import secret_left_out
+from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Scenario's")
-    st.info("Laad eerst gegevens: zie de pagina Databronnen.")
+    st.info(NOTHING_LOADED)
     st.stop()
 
 name = gemeente_name(gemeente_code)

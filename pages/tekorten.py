@@ -4,8 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms import model
-from transforms.labels import lrk_missing_text, lrk_year_text
+from transforms import analysis, model
+from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text
 from transforms.privacy import (
     format_number,
     hidden_label,
@@ -15,7 +15,7 @@ from transforms.privacy import (
     round_estimate,
 )
 from ui import a11y, continuum, theme
-from ui.data import query
+from ui.data import cursor, query
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import NOTHING_LOADED, model_hidden, population_missing, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
@@ -321,9 +321,11 @@ if not niveau_4.empty:
 st.header("Wachtlijsten (waargenomen)")
 signals = continuum.signals(gemeente_code, year)
 waiting = signals[signals["evidence_kind"] == "wachtlijst"]
+delivered_rows, rows_outside = analysis.waiting_delivered(cursor(), gemeente_code, year)
 if waiting.empty:
-    st.info("Er zijn voor dit jaar geen wachtlijsten geleverd (registraties wachtlijst-so en "
-            "wachtlijst-zorg).")
+    st.info(WAITING_WITHOUT_WIJK if delivered_rows
+            else "Er zijn voor dit jaar geen wachtlijsten geleverd (registraties wachtlijst-so en "
+                 "wachtlijst-zorg).")
 else:
     shares = continuum.contributions(gemeente_code, year)
     for (signal_type, group), part in waiting.groupby(["signal_type", "age_group"]):
@@ -344,7 +346,10 @@ else:
                 "" if h or pd.isna(w) else format_number(w, 1)
                 for w, h in zip(protected["waiting_weeks"], protected["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
-    st.caption(f"Waargenomen aantallen van partners. {hidden_rule(continuum.min_count())}")
+    st.caption(f"Waargenomen aantallen van partners. {hidden_rule(continuum.min_count())}"
+               + (f" {rows_outside} geleverde rij(en) van een wachtlijst noemen geen wijk die deze "
+                  "gemeente in dit jaar heeft en tellen hier niet mee (zie Databronnen)."
+                  if rows_outside else ""))
 
 # (v)so pupils and BSO: a gap of its own
 vso = query("select * from vso_bso_by_wijk where gemeente_code = ? and year = ?",

@@ -83,3 +83,31 @@ def test_group_sizes_compare_professionals_with_places_not_with_placed_children(
     assert frame[["group_kind", "groups", "places_per_group", "children_per_group",
                   "places_per_professional", "children_hidden"]].round(2).to_records(
         index=False).tolist() == [("regulier", 54, 16.0, 27.89, 6.86, False)]
+
+
+def test_waiting_lists_delivered_without_a_known_wijk_are_not_called_undelivered(app_db):
+    # the sample's waiting lists (rows 6 and 9), as if every row named a wijk the gemeente no
+    # longer has (CBS redrew its wijken): delivered, but none counts in a table per wijk
+    con = store.connect(app_db)
+    try:
+        con.execute("""update raw_partner__registration_rows set wijk_code = 'WK999999'
+                       where load_id in (select load_id from loads
+                                         where dataset in ('wachtlijst-so', 'wachtlijst-zorg'))""")
+        from transforms import build
+        build(con)
+        assert analysis.waiting(con, "GM9999", 2024).empty
+        delivered, outside = analysis.waiting_delivered(con, "GM9999", 2024)
+        assert delivered == outside > 0
+        assert analysis.waiting_delivered(con, "GM9999", 2023) == (0, 0)
+    finally:
+        con.close()
+    at = run_page("analysevragen")
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "wel wachtlijsten geleverd, maar geen rij noemt een wijk" in captions
+    assert "Geen wachtlijsten geleverd" not in captions
+    # Tekorten counts the lists per wijk of the gemeente (zeros now) and says what it left out
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "rij(en) van een wachtlijst noemen geen wijk die deze gemeente in dit jaar heeft" in captions

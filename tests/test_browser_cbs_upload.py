@@ -10,6 +10,7 @@ import pytest
 from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import add_account
 from kwb_files import KWB_COLUMNS, kwb_rows
+from test_cbs_geopackage import cbs_map
 
 from data_sources import store
 
@@ -54,6 +55,16 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
                          ).first.wait_for(timeout=120_000)
         assert page.locator("[data-testid='stException']").count() == 0
 
+        # the wijk- en buurtkaart of the same year, as CBS publishes it (a GeoPackage)
+        cbs_map(tmp_path / "wijkenbuurten_2019_v1.gpkg")
+        page.locator(".st-key-laden_bestand [data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            tmp_path / "wijkenbuurten_2019_v1.gpkg")
+        page.get_by_text("019_v1.gpkg").first.wait_for(timeout=60_000)  # the name, shortened
+        settled(page)
+        page.get_by_role("button", name="Bestand inlezen").click()
+        page.get_by_text("wijkenbuurten_2019_v1.gpkg is ingelezen").first.wait_for(timeout=120_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+
         # a partner's workbook stays at 5 MB: the same file is refused before it is sent
         partner = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         sign_in(partner, url, "ggd", PASSWORD, "Gegevens aanleveren")
@@ -65,9 +76,15 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
     try:
         assert con.execute("select file_name, period from loads where dataset = 'kerncijfers'"
                            " and gemeente_code = 'GM0193'").fetchall() == [("kwb-2019.xls", "2019")]
+        # Zwolle's own boundaries of 2019 from the GeoPackage (and Kampen's: no gemeente chosen)
+        assert con.execute("select count(*) from geometries g join loads using (load_id) where"
+                           " g.year = 2019 and file_name = 'wijkenbuurten_2019_v1.gpkg' and"
+                           " g.region_code like 'WK0193%'").fetchone()[0] > 10
         # the audit log names who loaded it, not "opdrachtregel"
         assert con.execute("select actor, detail from audit_log where action = 'cbs-lading'"
-                           ).fetchall() == [("analist", "kwb-2019.xls: kerncijfers")]
+                           " order by event_id").fetchall() == [
+            ("analist", "kwb-2019.xls: kerncijfers"),
+            ("analist", "wijkenbuurten_2019_v1.gpkg: geometrie")]
     finally:
         con.close()
 

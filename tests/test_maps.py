@@ -165,3 +165,21 @@ def test_wijken_with_the_same_value_give_each_class_bound_once():
     legend = legend_markdown(breaks)
     assert "185 – 185" not in legend
     assert "afgeschermd of onbekend" in legend  # grey is also a wijk CBS keeps secret
+
+
+def test_the_legend_says_where_each_class_starts_and_ends():
+    from outputs.palette import class_labels
+
+    # counts: the first class from the lowest wijk, each next one above the bound before it
+    # (was "tot 42", "42 – 97": 42 in two classes, and 'tot' said 42 was not in the first)
+    values = [9, 30, 42, 50, 97, 120, 129, 200, 253, 441]
+    breaks = theme.class_breaks(values)
+    assert class_labels(breaks, values) == ["9 – 30", "31 – 50", "51 – 120", "121 – 200", "201 – 441"]
+    # a class of one value shows that value; 0 for wijken without a shortage
+    assert class_labels([0, 5, 180], [0, 0, 0, 3, 5, 180]) == ["0", "1 – 5", "6 – 180"]
+    # rates with decimals: a class starts at the bound before it
+    assert class_labels([2.5, 7.26], [1.24, 2.5, 7.26], decimals=1) == ["1,2 – 2,5", "2,5 – 7,3"]
+    assert class_labels([42.0], None) == ["t/m 42"]
+    from ui.maps import legend_markdown
+
+    assert "9 – 30" in legend_markdown(breaks, 0, values)

@@ -150,3 +150,47 @@ def test_delivery_slide_shows_what_is_missing_per_handreiking_row(app_db):
     page_text = "".join(m.value for m in at.markdown)
     assert "<th scope='col'>Ontbreekt</th>" in page_text and "<th scope='col'>Geleverd door</th>" in page_text
     assert "Kinderen met een vve-indicatie" in page_text
+
+
+def test_no_legend_or_label_of_a_slide_chart_lies_over_its_data(app_db):
+    import json
+
+    for dia in _slide_keys():
+        at = _open({"dia": dia})
+        for chart in at.get("plotly_chart"):
+            figure = json.loads(chart.proto.spec)
+            layout = figure["layout"]
+            legend = layout.get("legend", {})
+            entries = [t for t in figure["data"] if t.get("showlegend", True)]
+            shown = layout.get("showlegend", len(entries) > 1)  # plotly: a legend from two traces
+            if shown and "y" in legend:
+                # plotly anchors a legend at y >= 2/3 at its top and at y <= 1/3 at its bottom: a
+                # legend outside the plot that is not anchored away from it hangs over the bars
+                if legend["y"] > 1:
+                    assert legend.get("yanchor") == "bottom", (dia, legend)
+                if legend["y"] < 0:
+                    assert legend.get("yanchor") == "top", (dia, legend)
+            for trace in figure["data"]:
+                if trace.get("type") == "bar" and trace.get("textposition") == "outside":
+                    # at most ten bars in one panel, so the labels keep their size
+                    assert len(trace.get("y") or trace.get("x")) <= 10, dia
+                    per_axis = sum(1 for t in figure["data"]
+                                   if t.get("xaxis", "x") == trace.get("xaxis", "x")
+                                   and t.get("type") == "bar")
+                    # grouped: no more than 20 bars side by side in one panel
+                    assert layout.get("barmode") != "group" or \
+                        per_axis * len(trace.get("y") or trace.get("x")) <= 20, dia
+
+
+def test_the_continuum_slide_has_one_panel_per_niveau_with_every_wijk(app_db):
+    import json
+
+    at = _open({"dia": "continuum"})
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = figure["data"]
+    assert [t["name"] for t in bars] == ["niveau 2", "niveau 3", "niveau 4"]
+    assert [t.get("xaxis", "x") for t in bars] == ["x", "x2", "x3"]
+    assert all(len(t["y"]) == 10 for t in bars)
+    # the panels are ordered by niveau 3 (the top bar last): the ranking sentence names that wijk
+    top = bars[1]["y"][-1]
+    assert any(f"{top} heeft de meeste kinderen op niveau 3" in m.value for m in at.markdown)

@@ -278,3 +278,34 @@ def test_sample_workbooks_are_generated_deterministically_and_up_to_date(tmp_pat
     for name in written:
         assert (tmp_path / "registrations" / name).read_bytes() == (
             sample_dir / "registrations" / name).read_bytes(), f"regenerate {name}"
+
+
+def test_saving_reuses_the_check_made_when_the_file_went_in_until_its_regions_change(gem, monkeypatch):
+    from data_sources.registrations import importing, validate
+
+    data = filled_template("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", 3, 6.5]])
+    check = validate.check_upload(data, "wachtlijst-zorg", gem, "lijst.xlsx", "GM9999", "2024")
+    assert check.result.ok
+    calls = []
+    real = importing.validate_workbook
+    monkeypatch.setattr(importing, "validate_workbook", lambda *a, **k: calls.append(a) or real(*a, **k))
+    # another organisation's upload in between changes nothing a check reads: no second check
+    jobs.import_registration(gem, filled_template("wachtlijst-zorg", [["Bloemhof", None, "jeugdhulp", "0-2", 5, 2]]),
+                             "wachtlijst-zorg", "Zorggroep B", "2024", "b.xlsx", gemeente_code="GM9999")
+    calls.clear()
+    result = jobs.import_registration(gem, data, "wachtlijst-zorg", "Zorggroep A", "2024", "lijst.xlsx",
+                                      gemeente_code="GM9999", checked=check)
+    assert result.status == "imported" and calls == []
+    # another file, name or period than the one checked: checked again
+    other = filled_template("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", 4, 6.5]])
+    jobs.import_registration(gem, other, "wachtlijst-zorg", "Zorggroep A", "2024", "lijst.xlsx",
+                             gemeente_code="GM9999", checked=check)
+    assert len(calls) == 1
+    # a wijk renamed after the check (a new kwb): the old check no longer counts
+    check = validate.check_upload(data, "wachtlijst-zorg", gem, "lijst.xlsx", "GM9999", "2024")
+    gem.execute("update regions set region_name = 'Stadshart' where region_code = 'WK999901'")
+    calls.clear()
+    with pytest.raises(InputRefused, match="Centrum"):
+        jobs.import_registration(gem, data, "wachtlijst-zorg", "Zorggroep A", "2024", "lijst.xlsx",
+                                 gemeente_code="GM9999", checked=check)
+    assert len(calls) == 1

@@ -164,3 +164,38 @@ def test_field_errors_are_shown_under_their_field(app_db):
     at.text_input(key="aanleveren_periode").set_value("2024")
     at.run()
     assert not at.columns[2].error
+
+
+def test_saving_does_not_check_the_file_again_when_others_uploaded_meanwhile(app_db, monkeypatch):
+    # four partners uploading at once: every upload changed the data, and each confirm checked
+    # its file twice more (the page's check made again, then the import's own)
+    from data_sources import jobs, store
+    from data_sources.registrations import importing, validate
+
+    checked = []
+    real = validate.validate_workbook
+
+    def counting(data, soort, con, file_name, gemeente_code, period):
+        checked.append(file_name)
+        return real(data, soort, con, file_name, gemeente_code, period)
+
+    monkeypatch.setattr(validate, "validate_workbook", counting)
+    monkeypatch.setattr(importing, "validate_workbook", counting)
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value("GGD Voorbeeldregio (JGZ)")
+    upload_registration(at, "vve-indicaties", "vve.xlsx", data)
+    assert checked == ["vve.xlsx"]
+    con = store.connect(app_db)
+    try:
+        other = filled_template("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", 3, 6]])
+        jobs.import_registration(con, other, "wachtlijst-zorg", "Zorggroep De Linde", "2024", "linde.xlsx",
+                                 gemeente_code="GM9999")
+    finally:
+        con.close()
+    at.run()
+    next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Opgeslagen als upload" in at.success[0].value
+    assert checked == ["vve.xlsx", "linde.xlsx"]  # the other upload's own check, nothing more

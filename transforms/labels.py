@@ -36,6 +36,13 @@ COMPONENT_SHORT_LABELS = {
 }
 
 
+# Waiting lists (rows 6 and 9) delivered, but no row with a wijk of the gemeente and a count: the
+# pages count only children with a wijk (their one protected table), so "none delivered" would be
+# untrue (Analysevragen and Tekorten).
+WAITING_WITHOUT_WIJK = ("Er zijn voor dit jaar wel wachtlijsten geleverd, maar geen rij noemt een wijk "
+                        "van deze gemeente met een aantal kinderen. Deze tabel telt alleen kinderen "
+                        "met een wijk; zie Databronnen voor wat er geleverd is.")
+
 def short_wijk_name(name: str) -> str:
     """A wijk's name as written on a map: CBS names wijken "Wijk 10 Binnenstad", and the number is
     noise there."""

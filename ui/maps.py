@@ -14,6 +14,7 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from data_sources.config import db_path
+from outputs.palette import class_labels
 from outputs.report import (
     drawable_geometry,
     readable_labels,
@@ -21,7 +22,6 @@ from outputs.report import (
     unreadable_boundaries_note,
 )
 from transforms.labels import short_wijk_name
-from transforms.privacy import format_number
 from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
 from ui.a11y import figure_text, true_flag
@@ -406,19 +406,17 @@ def _name_layer(shapes: PreparedShapes, values: pd.DataFrame, names: dict[str, s
     )
 
 
-def legend_markdown(breaks: list[float], decimals: int = 0) -> str:
-    """A small legend of the classes as coloured squares (HTML for st.markdown)."""
+def legend_markdown(breaks: list[float], decimals: int = 0, values: list[float] | None = None) -> str:
+    """A small legend of the classes as coloured squares (HTML for st.markdown); `values`: the
+    map's values, for the lowest class's start (outputs.palette.class_labels)."""
     if not breaks:
         return ""
-    parts, lower = [], None
-    for bound in breaks:
+    parts = []
+    for bound, text in zip(breaks, class_labels(breaks, values, decimals), strict=True):
         colour = theme.sequential_colour(bound, breaks)
         swatch = f"rgb({colour[0]},{colour[1]},{colour[2]})"
-        text = (f"tot {format_number(bound, decimals)}" if lower is None
-                else f"{format_number(lower, decimals)} – {format_number(bound, decimals)}")
         parts.append(f"<span style='display:inline-block;width:1em;height:1em;"
                      f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{text}")
-        lower = bound
     parts.append("<span style='display:inline-block;width:1em;height:1em;background:rgb(190,190,190);"
                  f"margin:0 .3em 0 1em;vertical-align:middle'></span>{theme.HIDDEN_LEGEND}")
     return "".join(parts)

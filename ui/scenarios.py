@@ -73,7 +73,9 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
                 hovertemplate="%{x}: %{text}<extra>" + esc(name) + "</extra>"), row=1, col=column)
     figure.update_layout(barmode="group", height=height, separators=",.",
                          font={"size": font_size, "color": "#000000"},
-                         legend={"orientation": "h", "y": -0.18},
+                         # below the catchments' names (two lines): anchored at its top, or it
+                         # grows upwards over them
+                         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
                          margin={"t": 60, "b": 40, "l": 10, "r": 10})
     figure.update_annotations(font_size=font_size)
     figure.update_yaxes(rangemode="tozero", showticklabels=False)
@@ -124,8 +126,11 @@ def _comparison_slide(context: SlideContext) -> None:
                 "scenario's naast elkaar (schatting uit het continuümmodel, afgerond)</p>",
                 unsafe_allow_html=True)
     figure = comparison_chart(plans, font_size=FONT_SIZE - 4, keys=plan_output.SLIDE_FIGURES)
-    big_layout(figure, legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.14, "x": 0},
-               margin={"t": 110, "b": 40, "l": 20, "r": 20}, font={"size": FONT_SIZE - 4, "color": "#000"})
+    # the legend below the catchments, not over the panels' titles (a legend at y 1.14 hangs down
+    # from there: plotly anchors a legend above two thirds at its top)
+    big_layout(figure, legend={"font": {"size": FONT_SIZE}, "orientation": "h", "yanchor": "top", "y": -0.3,
+                               "x": 0},
+               margin={"t": 80, "b": 40, "l": 20, "r": 20}, font={"size": FONT_SIZE - 4, "color": "#000"})
     figure.update_xaxes(tickangle=0)
     show_chart(figure, "dia_scenarios", f"scenario's {context.gemeente_name}")
     for sentence in comparison_sentences(plans):

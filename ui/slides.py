@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
@@ -103,7 +104,9 @@ def big_layout(figure: go.Figure, **layout) -> go.Figure:
         "separators": ",.",
         "height": CHART_HEIGHT,
         "margin": {"t": 20, "b": 40, "l": 20, "r": 20},
-        "legend": {"font": {"size": FONT_SIZE}, "orientation": "h", "y": -0.12},
+        # below the plot, hanging down from there (plotly anchors a legend at y <= 1/3 at its
+        # bottom: it would grow upwards over the axis)
+        "legend": {"font": {"size": FONT_SIZE}, "orientation": "h", "yanchor": "top", "y": -0.12},
         "hoverlabel": {"font": {"size": FONT_SIZE}},
     }
     figure.update_layout(**{**settings, **layout})
@@ -183,7 +186,7 @@ def _map(context: SlideContext) -> None:
             st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
         return
     st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
-    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals)}</div>",
+    st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals, values['value'].tolist())}</div>",
                 unsafe_allow_html=True)
     if route := population_route_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(route))
@@ -348,22 +351,28 @@ def _continuum(context: SlideContext) -> None:
     per_wijk = rows.groupby(["wijk_name", "niveau"], as_index=False)[["children_low", "children_mid",
                                                                       "children_high"]].sum()
     order = (per_wijk[per_wijk["niveau"] == 3].sort_values("children_mid")["wijk_name"].tolist())
-    figure = go.Figure()
-    for niveau in (2, 3, 4):
+    # One panel per niveau, each on its own scale: grouped bars put 30 thin bars in one chart, whose
+    # labels shrank below what a room can read, and niveau 2 dwarfed niveau 3 and 4.
+    figure = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
+                           subplot_titles=[f"niveau {niveau}" for niveau in (2, 3, 4)])
+    for column, niveau in enumerate((2, 3, 4), start=1):
         part = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(order)
         mid = part["children_mid"].map(round_estimate)
         figure.add_bar(
-            y=order, x=mid, orientation="h", name=f"niveau {niveau}",
+            y=order, x=mid, orientation="h", name=f"niveau {niveau}", showlegend=False,
             marker_color=theme.NIVEAU_COLOURS[niveau],
             text=[model_estimate_text(v) for v in part["children_mid"]],
-            textposition="outside", cliponaxis=False,
+            textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE - 4},
             customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
                                 strict=True)),
             hovertemplate="%{y}: %{x:,.0f} (%{customdata[0]:,.0f}-%{customdata[1]:,.0f})<extra>%{fullData.name}"
                           "</extra>",
+            row=1, col=column,
         )
-    big_layout(figure, barmode="group", xaxis={"visible": False}, yaxis={"title": None},
-               legend={"font": {"size": FONT_SIZE}, "orientation": "h", "y": 1.06, "traceorder": "normal"})
+    big_layout(figure, margin={"t": 50, "b": 20, "l": 20, "r": 50})
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(title=None)
+    figure.update_annotations(font={"size": FONT_SIZE, "color": "#000000"})
     st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden)</p>",
                 unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from data_sources import geo, postcodes, store
+from data_sources import geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
@@ -71,14 +71,16 @@ def _is_postcode_file(path: Path) -> bool:
 
 
 def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
-                    of_account: bool) -> tuple[str, list[int]]:
+                    of_account: bool, collection: dict | None = None) -> tuple[str, list[int]]:
+    """Boundaries from a GeoJSON file, or from `collection` (read from the GeoPackage at `path`)."""
     if not year:
         match = re.search(r"(19|20)\d{2}", path.name)
         if not match:
             raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
                                "leiden uit de naam; geef het op met --jaar.")
         year = int(match.group(0))
-    frame = geo.read_geojson(path)
+    frame = (geo.read_geojson(path) if collection is None
+             else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
                            "(eigenschap statcode) gevonden.")
@@ -98,6 +100,25 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
+
+
+def _import_geopackage(con, path: Path, member: str | None, gemeenten, year, notes: list[str],
+                       of_account: bool) -> tuple[str, list[int]]:
+    """The CBS wijk- en buurtkaart (wijkenbuurten_<jaar>_v1.gpkg, or its zip): gemeenten and wijken."""
+    if member is not None:
+        with geopackage.unzipped(path, member) as unpacked:
+            collection, read_notes = geopackage.read_geopackage(unpacked, gemeenten)
+        if not year:
+            # the year from the zip's name, else from the GeoPackage's own name
+            match = re.search(r"(19|20)\d{2}", path.name) or re.search(r"(19|20)\d{2}", Path(member).name)
+            year = int(match.group(0)) if match else None
+    else:
+        collection, read_notes = geopackage.read_geopackage(path, gemeenten)
+    if not collection["features"]:
+        raise InputRefused(f"Bestand {path.name}: geen wijk- of gemeentegrenzen gevonden"
+                           + (f" voor {', '.join(gemeenten)}" if gemeenten else "") + ". Er is niets opgeslagen.")
+    notes += read_notes
+    return _import_geojson(con, path, gemeenten, year, notes, of_account, collection)
 
 
 def _import_postcodes(con, path: Path, gemeenten, year, notes: list[str],
@@ -212,6 +233,10 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     _refuse_metadata(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
+    member = geopackage.zipped_geopackage(path)
+    if member is not None or geopackage.is_geopackage(path):
+        return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
+    geopackage.refuse_shapefile(path)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year, notes, of_account)
     cbs_file = read_cbs_file(path, year=year, gemeenten=gemeenten)

@@ -9,7 +9,8 @@ from data_sources.cbs.pipeline import check_gemeenten
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
-        "zip van de CBS-open data, GeoJSON-grenzen, postcodebestand)")
+        "zip van de CBS-open data, GeoJSON-grenzen, de wijk- en buurtkaart als GeoPackage, "
+        "postcodebestand)")
 
 
 # the unit of loads.row_count per dataset, as the command reports it

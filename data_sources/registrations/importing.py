@@ -13,7 +13,7 @@ from data_sources import store
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.schemas import RegistrationType, registration_type
-from data_sources.registrations.validate import ValidationResult, validate_workbook
+from data_sources.registrations.validate import CheckedUpload, ValidationResult, validate_workbook
 from data_sources.text import normalise
 
 MAX_ORGANISATION_LENGTH = 100
@@ -94,16 +94,21 @@ def import_workbook_detailed(
     file_name: str,
     loaded_by: str | None = None,
     gemeente_code: str | None = None,
+    checked: CheckedUpload | None = None,
 ) -> ImportResult:
-    """Like import_workbook, returning an ImportResult (identical file, superseded uploads)."""
+    """Like import_workbook, returning an ImportResult (identical file, superseded uploads).
+    `checked`: the check of this file made before (validate.check_upload, the page's check when
+    the file went in), used instead of checking it again when nothing it read has changed."""
     rtype = registration_type(soort)
     organisation = check_organisation(organisation)
     period, year = check_period(period)
-    result = validate_workbook(data, soort, con, file_name, gemeente_code, period)
+    file_hash = store.file_sha256(data)
+    result = checked.reused(con, file_hash, soort, file_name, gemeente_code, period) if checked else None
+    if result is None:
+        result = validate_workbook(data, soort, con, file_name, gemeente_code, period)
     if not result.ok:
         raise InputRefused(result.message_texts())
     _check_meta(result, organisation, period)
-    file_hash = store.file_sha256(data)
     source = source_of(rtype)
     key = dict(source=source, dataset=rtype.key, gemeente_code=result.gemeente_code,
                organisation=organisation, period=period)

@@ -155,6 +155,57 @@ def validate_workbook(
         return _validate(data, soort, con, file_name, gemeente_code, period)
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A validation with what it was made from, so that saving the file need not check it again
+    (the page checks a file when it goes in and saves it on a click): `reused` gives the result
+    back only for the same bytes, type, name, gemeente and period, and while the regions and
+    postcodes it read are unchanged (reference_version). Uploads of other organisations in between
+    change nothing a check reads."""
+
+    file_hash: str
+    soort: str
+    file_name: str
+    gemeente_code: str | None
+    period: str | None
+    reference: str
+    result: ValidationResult
+
+    def reused(self, con: duckdb.DuckDBPyConnection, file_hash: str, soort: str, file_name: str,
+               gemeente_code: str | None, period: str | None) -> ValidationResult | None:
+        if (file_hash, soort, file_name, gemeente_code, period) != (
+                self.file_hash, self.soort, self.file_name, self.gemeente_code, self.period):
+            return None
+        return self.result if reference_version(con, gemeente_code) == self.reference else None
+
+
+def reference_version(con: duckdb.DuckDBPyConnection, gemeente_code: str | None) -> str:
+    """A token of everything validation reads from the store: the gemeenten (by code and name),
+    and the gemeente's wijken, buurten and postcodes (LocationIndex); every gemeente's without
+    `gemeente_code`. The regions by their content; the postcodes (thousands of rows, written only
+    by a load of the postcode file, which replaces whole years) by their count and loads. About a
+    millisecond."""
+    return "/".join(str(part) for part in con.execute(
+        """
+        select (select count(*) || '-' || coalesce(sum(hash(year, region_code, region_level, region_name,
+                                                           gemeente_code, wijk_code)), 0)
+                from regions where region_level = 'gemeente' or gemeente_code = coalesce(?, gemeente_code)),
+               (select count(*) || '-' || coalesce(max(load_id), 0) || '-' || coalesce(min(load_id), 0)
+                from postcodes where gemeente_code = coalesce(?, gemeente_code))
+        """, [gemeente_code, gemeente_code]).fetchone())
+
+
+def check_upload(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name: str = "",
+                 gemeente_code: str | None = None, period: str | None = None) -> CheckedUpload:
+    """validate_workbook, kept with what it was made from (CheckedUpload)."""
+    import hashlib
+
+    reference = reference_version(con, gemeente_code)  # before: a change meanwhile makes it stale
+    result = validate_workbook(data, soort, con, file_name, gemeente_code, period)
+    return CheckedUpload(hashlib.sha256(data).hexdigest(), soort, file_name, gemeente_code, period,
+                         reference, result)
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Python's cycle collector paused while a workbook is read and checked. Reading a sheet makes
