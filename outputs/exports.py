@@ -14,7 +14,7 @@ import pandas as pd
 
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
-from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS
+from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS, lrk_year_text
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
     AGE_GROUP_CONTENTS,
@@ -37,7 +37,7 @@ from transforms.privacy import (
     estimate_range,
     hidden_label,
     hidden_rule,
-    round_estimate,
+    shown_estimate,
 )
 
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
@@ -263,7 +263,8 @@ def _ranges(frame: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def _rounded(values: pd.Series) -> list:
-    return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
+    # as the pages show a model figure: '<1' between 0 and 1 (shown_estimate)
+    return [shown_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
 
 
 def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
@@ -341,7 +342,9 @@ def _gap_sheet(con, gemeente_code, year):
         f"'{LRK_NOT_LOADED}': geen export van het Landelijk Register Kinderopvang geladen, dus plekken "
         "en tekort onbekend. "
         "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
-        "is ook het tekort afgeschermd. " + suppression_note(min_count()),
+        "is ook het tekort afgeschermd. " + suppression_note(min_count())
+        + (f" Reguliere plekken en de opnamegrens: {lrk_year}" if (
+            lrk_year := lrk_year_text(frame["supply_year"], year)) else ""),
         *_model_hidden(con, gemeente_code, year)])
 
 

@@ -370,6 +370,7 @@ def _gap(context: Context) -> str | None:
     # without an LRK export of the gemeente its regular places are unknown, not 0 (the inclusief
     # opnamegrens follows from them): 'niet geladen', never a shortage of the whole demand
     lrk_missing = bool(rows["supply_year"].isna().all())
+    lrk_year = labels.lrk_year_text(rows["supply_year"], context.year)
     # one row per component and age group, never summed over the age groups: a spare BSO place
     # cannot take a baby, and support delivered (row 7) for peuters says nothing of the others
     by = ["niveau", "perspective", "component", "supply_unit", "age_group"]
@@ -412,7 +413,7 @@ def _gap(context: Context) -> str | None:
                      "is geen export van het Landelijk Register Kinderopvang geladen; het tekort is dan "
                      "onbekend, niet de hele vraag.")
     else:
-        where_lrk = ""
+        where_lrk = f" Reguliere plekken en de opnamegrens: {lrk_year}" if lrk_year else ""
     where = ("" if context.wijk_code else
              " Voor de gemeente is het tekort het saldo over de wijken van die leeftijdsgroep.")
     body = html_table(table) + (

@@ -110,9 +110,12 @@ def answer(key: str) -> None:
                 "afgeschermd" if hide else f"{format_number(100 * v, 0)}%" if pd.notna(v) else ""
                 for v, hide in zip(frame["share_of_children"], frame["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
-        st.caption("Waargenomen (rij 3): kinderen ÷ plekken van de organisaties die leverden; het "
-                   "model gebruikt deze kinderen per plek. Het deel van alle kinderen is een "
-                   "ondergrens zolang niet elke organisatie leverde.")
+        # which figure the model uses (pooled over ages, peuteropvang with dagopvang): one source
+        # with Tekorten's column, not 'these' (1,63, 1,64 and 1,70 against the model's 1,65)
+        st.caption("Waargenomen (rij 3): kinderen ÷ plekken van de organisaties die leverden. "
+                   + analysis.model_children_per_place(con, gemeente_code, year)
+                   + " Het deel van alle kinderen is een ondergrens zolang niet elke organisatie "
+                   "leverde.")
     elif key == "support_by_age":
         support = analysis.support_by_niveau_and_age(con, gemeente_code, year)
         if support is None:

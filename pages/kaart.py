@@ -5,7 +5,7 @@ import streamlit as st
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
 from ui.auth import all_gemeenten_allowed, indicator_allowed, partner_places_allowed
-from ui.indicators import missing_message, national_lrk_note, national_values, population_route_note
+from ui.indicators import lrk_year_note, missing_message, national_lrk_note, national_values, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
 from ui.maps import region_names as wijk_region_names
@@ -95,6 +95,8 @@ if national and indicator.kind == "bevolking":
                "kaart van de gemeente zelf.")
 elif not national and (route := population_route_note(indicator, gemeente_code, year)):
     st.caption(route)
+if not national and (lrk_year := lrk_year_note(indicator, gemeente_code, year)):
+    st.caption(lrk_year)
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:

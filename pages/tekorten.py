@@ -5,8 +5,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text
-from transforms.privacy import format_number, hidden_label, hidden_rule, protect_counts, round_estimate
+from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text
+from transforms.privacy import (
+    format_number,
+    hidden_label,
+    hidden_rule,
+    model_estimate_text,
+    protect_counts,
+    round_estimate,
+)
 from ui import a11y, continuum, theme
 from ui.data import cursor, query
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -49,9 +56,8 @@ if hidden_note := model_hidden(gemeente_code, year):
 places_unknown = bool(rows["supply_year"].isna().all())
 if places_unknown:
     st.warning(lrk_missing_text(plain(name)))
-elif int(rows["supply_year"].iloc[0]) != year:
-    st.info(f"Plekken uit de LRK-export van {int(rows['supply_year'].iloc[0])}: de dichtstbijzijnde "
-            f"export bij {year}.")
+elif lrk_year := lrk_year_text(rows["supply_year"], year):
+    st.info(lrk_year)
 
 
 def component(key: str, perspective: str | None = None) -> pd.DataFrame:
@@ -134,9 +140,9 @@ def places_needed_table() -> None:
     """Without an LRK export: the places needed per wijk, no places and no shortage."""
     needed = regular.sort_values(["need_mid", "wijk_name"], ascending=[False, True])
     a11y.summary([a11y.ranking_sentence(
-        [(wijk, need, format_number(round_estimate(need))) for wijk, need in
+        [(wijk, need, model_estimate_text(need)) for wijk, need in
          needed[["wijk_name", "need_mid"]].itertuples(index=False)],
-        subject="Reguliere plekken nodig (schatting, midden)",
+        subject=f"Reguliere plekken nodig voor {continuum.AGE_NOUNS[age_group]} (schatting, midden)",
         unknown=len(population_table(gemeente_code, year).unknown_wijken))])
     table = pd.DataFrame({
         "Wijk": needed["wijk_name"],
@@ -181,9 +187,11 @@ else:
     plotly_chart(figure, width="stretch", key="tekorten_chart", config=chart_config(f"tekorten {name} {year}"))
     chart_downloads(figure, f"Tekorten {name} {year}")
     a11y.summary([
-        a11y.ranking_sentence([(wijk, gap_mid, format_number(round_estimate(gap_mid))) for wijk, gap_mid in
+        # one age group's shortage, as the workbook's row (the Kaart's figure is the sum over them)
+        a11y.ranking_sentence([(wijk, gap_mid, model_estimate_text(gap_mid)) for wijk, gap_mid in
                                regular[["wijk_name", "gap_mid"]].itertuples(index=False)],
-                              subject="Tekort aan reguliere plekken (schatting, midden)",
+                              subject=f"Tekort aan reguliere plekken voor {continuum.AGE_NOUNS[age_group]} "
+                                      "(schatting, midden)",
                               unknown=len(population_table(gemeente_code, year).unknown_wijken)),
         "De tabel hieronder geeft per wijk de vraag, de plekken en het tekort met bandbreedte.",
     ])

@@ -78,7 +78,8 @@ def test_trends_continuum_tekorten_and_slides_have_text_alternatives(app_db):
     continuum = run_page("continuum")
     assert "heeft de meeste kinderen op niveau 3 (schatting)" in _summaries(continuum)[0]
     assert any("Verwachte kinderen per niveau in Voorbeeldstad, per jaar" in t for t in _tables(continuum))
-    assert _summaries(run_page("tekorten"))[0].startswith("Tekort aan reguliere plekken (schatting, midden): ")
+    assert _summaries(run_page("tekorten"))[0].startswith(
+        "Tekort aan reguliere plekken voor peuters (2-4 jaar) (schatting, midden): ")
 
 
 def test_a_national_map_table_lists_the_highest_wijken():

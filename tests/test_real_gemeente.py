@@ -420,7 +420,7 @@ def test_without_an_lrk_export_places_are_unknown_not_a_shortage_of_the_whole_de
                    and str(m.value).startswith("**Gemeente Zwolle:**"))
     assert "hoeveel plekken er zijn is niet bekend" in regular and "er zijn 0 plekken" not in regular
     assert "Tekort aan reguliere plekken" not in text
-    assert "Reguliere plekken nodig (schatting, midden)" in text
+    assert "Reguliere plekken nodig voor peuters (2-4 jaar) (schatting, midden)" in text
     assert "hoeveel de reguliere groepen kunnen opnemen is niet bekend" in text
     assert set(at.dataframe[0].value["Plekken, gelijktijdig (LRK)"]) == {"niet geladen"}
     for key in ("tekort_reguliere_plekken", "boven_opnamegrens_niveau_3"):

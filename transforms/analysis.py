@@ -23,6 +23,7 @@ from transforms.privacy import (
     bounds_from_equations,
     bounds_from_margins,
     bounds_seen_by,
+    format_number,
     protect_beside,
     protect_contributions,
     protect_cube,
@@ -540,6 +541,34 @@ def participation(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int)
 # The provision type of a row 3 care type in the model's children per place
 # (int_supply__children_by_organisation): peuteropvang is dagopvang there.
 CARE_POOLS = {"peuteropvang": "dagopvang"}
+MODEL_RATE_LABELS = {"dagopvang": "dagopvang (met peuteropvang)", "bso": "bso",
+                     "gastouderopvang": "gastouderopvang"}
+
+
+def model_children_per_place(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> str:
+    """The children per place the model uses for the regular places (int_supply__children_per_place,
+    the rates behind Tekorten's 'Kinderen per plek') in a Dutch sentence, each with where it comes
+    from ('rij 3', of an earlier year where that one is used, or 'aanname'); '' without them. Row
+    3's table per care type and age group is not what the model uses: it pools the ages and
+    peuteropvang with dagopvang, so Analysevragen says which figure the model does use."""
+    rows = con.execute(
+        "select provision_type, children_per_place, children_per_place_source, observed_year"
+        " from int_supply__children_per_place where gemeente_code = ? and year = ?",
+        [gemeente_code, year]).fetchall()
+    rates = {provision: (rate, source, observed) for provision, rate, source, observed in rows}
+    parts = []
+    for provision, label in MODEL_RATE_LABELS.items():
+        if provision not in rates or rates[provision][0] is None:
+            continue
+        rate, source, observed = rates[provision]
+        origin = ("aanname" if source == "parameter" else
+                  "rij 3" + ("" if observed in (None, year) else f" van {observed}"))
+        parts.append(f"{label} {format_number(rate, 2)} ({origin})")
+    if not parts:
+        return ""
+    return ("Het model rekent per soort opvang met alle leeftijden samen: " + ", ".join(parts)
+            + "; per wijk en leeftijdsgroep gewogen naar de plekken van elke soort, zoals in de "
+            "kolom Kinderen per plek op Tekorten.")
 
 
 def _pooled_hidden(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,

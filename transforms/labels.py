@@ -49,6 +49,20 @@ def short_wijk_name(name: str) -> str:
     return re.sub(r"^Wijk \d+\s+", "", name)
 
 
+def lrk_year_text(supply_years, year: int) -> str:
+    """Where the regular places of `year` come from another year's LRK export (supply_year of
+    gap_by_wijk_niveau: the nearest export, README step 5), the sentence every page, slide and
+    export says with them; '' when they are of `year` itself or unknown. So that places of 2022
+    are never shown under 2020 without saying so."""
+    from transforms.privacy import is_missing
+
+    years = {int(y) for y in supply_years if not is_missing(y)}
+    if not years or years == {year}:
+        return ""
+    export = " en ".join(str(y) for y in sorted(years))
+    return f"Plekken uit de LRK-export van {export}: de dichtstbijzijnde export bij {year}."
+
+
 def lrk_missing_text(gemeente_name: str) -> str:
     """Why a page shows no regular places and no shortage of them: no LRK export of the gemeente
     is loaded, so the places are unknown (not 0), and where to load one."""

@@ -20,6 +20,7 @@ from transforms.privacy import (
     format_number,
     hidden_label,
     protect_observed_and_estimated,
+    round_estimate,
 )
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
@@ -295,6 +296,15 @@ class PopulationTable:
                             pd.DataFrame(self.hidden, columns=COLUMNS)], axis=1)
         return SuppressedTable(values=values, hidden=hidden, threshold=self.threshold,
                                value_columns=list(COLUMNS))
+
+
+def shown_children(children: float, sources: Iterable[str]) -> float:
+    """Children of the model's rows (population_children) as Overzicht shows them
+    (protect_observed_and_estimated): a count (BRP) as it is, a figure that holds an estimate
+    rounded. For the pages that show the children beside model figures: Continuüm's 'Alle
+    kinderen' is Oude Haven's 308 children, not a model estimate of 310."""
+    counted = all(source == "brp" for source in sources)
+    return float(children) if counted else round_estimate(children)
 
 
 def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> PopulationTable:

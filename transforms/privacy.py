@@ -603,14 +603,22 @@ def round_estimate(value: float) -> float:
 BELOW_ONE = "<1"
 
 
+def shown_estimate(value: float) -> float | str:
+    """A pure model estimate as every page, map, slide and export shows it: '<1' between 0 and
+    1, else rounded (round_estimate). One rule, so that Buitengebied's 0,9 children on niveau 3
+    is never '<1' on Continuüm and '1' on the Kaart, the slides or 0 in the workbook."""
+    if not is_missing(value) and 0 < value < 1:
+        return BELOW_ONE
+    return round_estimate(value)
+
+
 def model_estimate_text(value: float) -> str:
-    """A pure model estimate as shown: rounded (round_estimate), '<1' between 0 and 1 (a model
-    figure, not a count of children: never hidden)."""
+    """A pure model estimate as shown (shown_estimate), as text (a model figure, not a count of
+    children: never hidden)."""
     if is_missing(value):
         return ""
-    if 0 < value < 1:
-        return BELOW_ONE
-    return format_number(round_estimate(value))
+    shown = shown_estimate(value)
+    return shown if isinstance(shown, str) else format_number(shown)
 
 
 def protect_array(

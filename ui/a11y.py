@@ -182,12 +182,14 @@ def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -
     'onbekend (CBS geheim)' where it cannot be known (a rate over children CBS keeps secret), else
     the number or 'geen gegevens'."""
     from transforms.population import SECRET_LABEL
-    from transforms.privacy import format_number, hidden_label
+    from transforms.privacy import BELOW_ONE, format_number, hidden_label
 
     if hidden:
         return hidden_label()
     if unknown:
         return SECRET_LABEL
+    if decimals == 0 and _visible(value) and 0 < value < 1:
+        return BELOW_ONE  # a model estimate below one child, as on Continuüm (shown_estimate)
     return format_number(value, decimals) or "geen gegevens"
 
 

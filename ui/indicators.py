@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from transforms.labels import lrk_missing_text
+from transforms.labels import lrk_missing_text, lrk_year_text
 from transforms.population import source_kind
 from ui.population import (
     TOTAL_LABEL,
@@ -89,6 +89,19 @@ def national_lrk_note(indicator: Indicator, year: int) -> str:
             f"{'deze gemeente' if len(left_out) == 1 else 'deze gemeenten'} is geen LRK-export geladen, "
             "dus de reguliere plekken zijn niet bekend (niet 0). Laad de export op de pagina "
             "**Gemeente laden** (LRK-export inlezen) of met `python -m data_sources import-lrk`.")
+
+
+def lrk_year_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
+    """For a figure on the LRK's places (the places, or a gap or cap built on them): which
+    year's export it comes from when that is not `year` (transforms.labels.lrk_year_text, as
+    Tekorten, the slides and the exports say it); '' otherwise."""
+    if not (indicator.needs_lrk or indicator.key == "kindplaatsen"):
+        return ""
+    from ui.data import query
+
+    years = query("select distinct supply_year from gap_by_wijk_niveau where gemeente_code = ?"
+                  " and year = ?", [gemeente_code, year])
+    return lrk_year_text(years["supply_year"].tolist(), year)
 
 
 def population_route_note(indicator: Indicator, gemeente_code: str, year: int) -> str:

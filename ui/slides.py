@@ -13,14 +13,14 @@ from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
-from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text
+from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
 from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
-from ui.indicators import missing_message, population_route_note
+from ui.indicators import lrk_year_note, missing_message, population_route_note
 from ui.map_indicators import INDICATORS
 from ui.population import (
     AGE_GROUP_LABELS,
@@ -190,6 +190,8 @@ def _map(context: SlideContext) -> None:
                 unsafe_allow_html=True)
     if route := population_route_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(route))
+    if lrk_year := lrk_year_note(indicator, context.gemeente_code, context.year):
+        st.caption(for_the_room(lrk_year))
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
                              secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))
@@ -338,7 +340,7 @@ def _model_ready(context: SlideContext) -> bool:
 
 
 def _continuum(context: SlideContext) -> None:
-    from transforms.privacy import round_estimate
+    from transforms.privacy import model_estimate_text, round_estimate
     from ui import continuum
 
     if _children_missing(context):
@@ -358,7 +360,8 @@ def _continuum(context: SlideContext) -> None:
         mid = part["children_mid"].map(round_estimate)
         figure.add_bar(
             y=order, x=mid, orientation="h", name=f"niveau {niveau}", showlegend=False,
-            marker_color=theme.NIVEAU_COLOURS[niveau], text=[format_number(v) for v in mid],
+            marker_color=theme.NIVEAU_COLOURS[niveau],
+            text=[model_estimate_text(v) for v in part["children_mid"]],
             textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE - 4},
             customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
                                 strict=True)),
@@ -375,13 +378,14 @@ def _continuum(context: SlideContext) -> None:
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
                 "geldt voor beide perspectieven.</p>", unsafe_allow_html=True)
+    # as on Continuüm: '<1' between 0 and 1 (transforms.privacy.shown_estimate)
     mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
-            .map(round_estimate) for niveau in (2, 3, 4)}
-    a11y.summary([a11y.ranking_sentence([(wijk, v, format_number(v)) for wijk, v in mids[3].items()],
+            for niveau in (2, 3, 4)}
+    a11y.summary([a11y.ranking_sentence([(wijk, v, model_estimate_text(v)) for wijk, v in mids[3].items()],
                                         noun="kinderen op niveau 3 (schatting)", unknown=unranked_secret(
                                             context.gemeente_code, context.year, rows["wijk_code"]))])
     a11y.data_table(["Wijk", "Niveau 2", "Niveau 3", "Niveau 4"],
-                    [[wijk, *(format_number(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
+                    [[wijk, *(model_estimate_text(mids[n].get(wijk)) for n in (2, 3, 4))] for wijk in reversed(order)],
                     f"Verwachte kinderen van 0-12 jaar per niveau en wijk, {context.gemeente_name} "
                     f"{context.year} (schatting, midden)")
 
@@ -389,7 +393,7 @@ def _continuum(context: SlideContext) -> None:
 def _gap(context: SlideContext) -> None:
     from plotly.subplots import make_subplots
 
-    from transforms.privacy import round_estimate
+    from transforms.privacy import model_estimate_text, round_estimate
     from ui import continuum
 
     if _children_missing(context):
@@ -423,8 +427,8 @@ def _gap(context: SlideContext) -> None:
         figure.add_trace(go.Bar(
             y=order, x=mid, orientation="h", showlegend=False,
             marker_color=[theme.NIVEAU_COLOURS[4] if g > 0 else theme.NIVEAU_COLOURS[1] for g in mid],
-            text=[format_number(v) for v in mid], textposition="outside", cliponaxis=False,
-            error_x={"type": "data", "symmetric": False, "array": part["gap_high"] - part["gap_mid"],
+            text=[model_estimate_text(v) for v in part["gap_mid"]], textposition="outside",
+            cliponaxis=False, error_x={"type": "data", "symmetric": False, "array": part["gap_high"] - part["gap_mid"],
                      "arrayminus": part["gap_mid"] - part["gap_low"], "thickness": 3, "color": "#000"},
             hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
         ), row=1, col=column)
@@ -436,10 +440,13 @@ def _gap(context: SlideContext) -> None:
     st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de "
                 "ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, blauw = geen tekort. "
                 "Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
+    if "opnamegrens" in per_component and (lrk_year := lrk_year_text(rows["supply_year"], context.year)):
+        st.markdown(f"<p class='kk-note'>Opnamegrens: {esc(lrk_year)}</p>", unsafe_allow_html=True)
     sentences, table = [], {}
     for key, title in panels:
         part = per_component[key]
-        items = [(wijk, round_estimate(v), format_number(round_estimate(v)))
+        # as the Kaart: '<1' between 0 and 1 (transforms.privacy.shown_estimate)
+        items = [(wijk, round_estimate(v), model_estimate_text(v))
                  for wijk, v in zip(part["wijk_name"], part["gap_mid"], strict=True)]
         sentences.append(a11y.ranking_sentence(items, subject=f"{title} (schatting, midden)", unknown=unranked_secret(
             context.gemeente_code, context.year, rows["wijk_code"])))

@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import lrk_missing_text
+from transforms.labels import lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
-from transforms.privacy import format_number, hidden_label, round_estimate
+from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate
 from ui import a11y, continuum, theme
 from ui.auth import own_organisation, partner_places_allowed, signal_allowed
 from ui.data import data_version, db_path, query
@@ -24,8 +24,9 @@ EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden", "unkn
 def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
     # Sums of the same figures in another order differ in the last bits; rounded to six decimals
     # first, the gemeente map and the national map show the same estimate for a wijk.
-    return frame.assign(value=lambda f: f["value"].astype(float).round(6).map(round_estimate),
-                        hidden=False)
+    # between 0 and 1 the value stays, for the map's text '<1' (transforms.privacy.shown_estimate)
+    return frame.assign(value=lambda f: f["value"].astype(float).round(6).map(
+        lambda v: v if 0 < v < 1 else round_estimate(v)), hidden=False)
 
 
 def _model_loaders(target: str, column: str, niveau: int, component: str | None = None,
@@ -263,7 +264,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
                                      zip(wijk["children_low"], wijk["children_high"],
                                          strict=True)],
-            "Gemeente (midden)": [format_number(round_estimate(v))
+            "Gemeente (midden)": [model_estimate_text(v)
                                   for v in gemeente.loc[wijk.index, "children_mid"]],
         }), hide_index=True)
 
@@ -281,6 +282,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
 
         st.write(lrk_missing_text(plain(gemeente_name(gemeente_code))).replace(
             " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
+    elif lrk_year := lrk_year_text(gap["supply_year"], year):
+        st.caption(lrk_year)  # places of another year's export, as Tekorten says it
     if supply.empty:
         st.write("Geen plekken bekend in deze wijk.")
     else:
@@ -350,7 +353,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         plotly_chart(figure, width="stretch", key=f"profile_trend_{wijk_code}")
         a11y.data_table(
             ["Jaar", "Niveau 3 (schatting)", "Niveau 4 (schatting)"],
-            [[str(each), *(format_number(round_estimate(v)) for v in
+            [[str(each), *(model_estimate_text(v) for v in
                            trend[trend["year"] == each].set_index("niveau")["children_mid"].reindex([3, 4]))]
              for each in sorted(trend["year"].unique())],
             f"Verwachte kinderen op niveau 3 en 4 in {title}, per jaar (schatting)")

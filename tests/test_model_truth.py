@@ -1,0 +1,463 @@
+"""One truth across pages (issue 15), as a controller checks it: the same figure read from every
+place it is shown (Overzicht, Kaart, Continuüm, Tekorten, the slides, the workbook, the report,
+the factsheet, the CLI export) has the same value, rounding, suppression and unit; and every
+source line the model cites says what the model says it does."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from conftest import ROOT
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+MODEL_DOC = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+PARAMETERS = (ROOT / "transforms" / "parameters.csv").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+CITATION = re.compile(r"\b(00[0-4]):L(\d+)(?:-L?(\d+))?")
+
+needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds ontbreekt")
+
+
+def _seed(number: str) -> list[str]:
+    path = next(SEEDS.glob(f"{number}_*.txt"))
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _cited(number: str, first: str, last: str | None) -> str:
+    lines = _seed(number)
+    start, end = int(first), int(last or first)
+    assert 1 <= start <= end <= len(lines), f"{number}:L{first}-{last} is not in the seed text"
+    return " ".join(lines[start - 1:end])
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@needs_seeds
+@pytest.mark.parametrize("name, text", [("docs/model.md", MODEL_DOC),
+                                        ("transforms/parameters.csv", PARAMETERS)])
+def test_every_cited_seed_line_exists_and_has_text(name, text):
+    citations = CITATION.findall(text)
+    assert len(citations) > 10, name
+    for number, first, last in citations:
+        assert _cited(number, first, last).strip(), f"{name}: {number}:L{first} is an empty line"
+
+
+@needs_seeds
+def test_quoted_seed_lines_say_what_is_quoted():
+    quotes = [
+        # parameters.csv: 000:L204 'Voor ca. 1-5% van de kinderen'
+        *re.findall(r"(00[0-4]):L(\d+)(?:-(\d+))? '([^']+)'", PARAMETERS),
+        # model.md: (000:L200: "versterking van de professionals rond het kind")
+        *re.findall(r"(00[0-4]):L(\d+)(?:-(\d+))?: \"([^\"]+)\"", MODEL_DOC),
+        # model.md: "aangewezen op ... DJK/MKD/MOC/KDC", 000:L210
+        *[(n, a, b, q) for q, n, a, b in
+          re.findall(r"\"([^\"]+)\", (00[0-4]):L(\d+)(?:-(\d+))?", MODEL_DOC)],
+        # model.md's niveau table: | 3 ... | "Voor ca. 1-5% van de kinderen" | 1-3-5 % | 000:L204 |
+        *[(n, a, "", q) for q, n, a in
+          re.findall(r"^\|[^|]*\| \"([^\"]+)\" \|[^|]*\| (00[0-4]):L(\d+) \|$", MODEL_DOC, re.M)],
+    ]
+    assert len(quotes) >= 10
+    for number, first, last, quote in quotes:
+        assert _plain(quote) in _plain(_cited(number, first, last)), \
+            f"{number}:L{first} does not say {quote!r}"
+
+
+# The rows of the handreiking's data table (000:L543-553) by the name the model uses for them
+DATA_TABLE_ROWS = {
+    "kinderopvang-bezetting": "Totaal aantal kinderen in de kinderopvang",  # row 3
+    "vve criteria": "Aantal vve-indicaties",  # row 4
+    "groepsgrootte": "Gemiddelde groepsgrootte",  # row 10
+    "row 2": "Aantal kinderen met extra ondersteuningsbehoefte",
+    "row 5": "Aantal kinderen in (voortgezet) speciaal onderwijs",
+    "row 7": "Inzet van extra ondersteuningsmogelijkheden",
+    "row 8": "Aantal kinderen met een jeugdhulpindicatie",
+}
+
+
+@needs_seeds
+def test_the_data_table_rows_are_cited_at_their_own_line():
+    # before: row 3 (kinderopvang-bezetting) was cited as 000:L547, the vve row, and the vve
+    # criteria as 000:L548, the (v)so row
+    checked = 0
+    for text in (MODEL_DOC, PARAMETERS, README):
+        for name, row_text in DATA_TABLE_ROWS.items():
+            for line in re.findall(rf"{re.escape(name)}\*?,? (?:\(|)?000:L(\d+)\b", text):
+                assert _cited("000", line, None).startswith(row_text), (name, line)
+                checked += 1
+    assert checked >= 10
+
+
+# --- The sample gemeente: the same figure on every page ------------------------------------------
+
+
+def _html_tables(at) -> dict[str, list[list[str]]]:
+    """Every plain HTML table of a run (theme.html_table: the Overzicht table, the map and chart
+    alternatives): caption -> rows of cell texts, header row first."""
+    tables = {}
+    for block in (m.value for m in at.markdown if "<caption" in m.value):
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", block, flags=re.S).group(1)
+        rows = [[html.unescape(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", block, flags=re.S)]
+        tables[caption] = rows
+    return tables
+
+
+def _table(at, caption_part: str) -> list[list[str]]:
+    return next(rows for caption, rows in _html_tables(at).items() if caption_part in caption)
+
+
+def _slide(dia: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["dia"] = dia
+    at.run()
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _continuum_table(age_group: str = "alle", year: int = 2024):
+    from conftest import run_page
+
+    at = run_page("continuum", params={"jaar": str(year)})
+    if age_group != "alle":
+        at.radio(key="continuum_age").set_value(age_group).run()
+    assert not at.exception, at.exception
+    return next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns).set_index("Wijk")
+
+
+def test_a_model_estimate_below_one_child_reads_less_than_one_everywhere(app_db):
+    from conftest import run_page
+
+    # Buitengebied (81 children): niveau 3 is 0,9 children (model mid), '<1' on Continuüm
+    continuum = _continuum_table()
+    assert continuum.loc["Buitengebied", "Niveau 3"] == "<1"
+    # the Kaart's indicator (map table and its sentence): before '1'
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    shown = dict(row for row in _table(at, "Verwachte kinderen op niveau 3") if len(row) == 2)
+    assert shown["Buitengebied"] == "<1"
+    assert shown["Nieuwland"] == continuum.loc["Nieuwland", "Niveau 3"] == "33"
+    assert any("het laagst in Buitengebied (&lt;1)" in m.value or "het laagst in Buitengebied (<1)"
+               in m.value for m in at.markdown)
+    # the Continuüm slide: before '1'
+    slide = {row[0]: row[1:] for row in _table(_slide("continuum"), "per niveau en wijk")}
+    assert slide["Buitengebied"] == ["5", "<1", "1"]
+    assert slide["Nieuwland"] == [continuum.loc["Nieuwland", f"Niveau {n}"] for n in (2, 3, 4)]
+
+
+def test_workbook_mid_estimates_read_as_on_continuum(app_db):
+    import duckdb
+
+    from outputs import exports
+    from transforms.privacy import format_number
+
+    for age_group, label in (("0-2", "0-2 jaar (0 en 1 jaar)"), ("4-12", "4-12 jaar (4 tot en met 11 jaar)")):
+        continuum = _continuum_table(age_group)
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
+                         if s.title == "Vraag per wijk en niveau").frame
+        finally:
+            con.close()
+        rows = sheet[(sheet["Wijk"] == "Buitengebied") & (sheet["Leeftijdsgroep"] == label)]
+        workbook = dict(zip(rows["Niveau"], rows["Kinderen, schatting midden (afgerond)"], strict=True))
+        for niveau in (1, 2, 3, 4):
+            page = continuum.loc["Buitengebied", f"Niveau {niveau}"]
+            # before: 0 in the workbook for Buitengebied's 0-2 niveau 3 and 4 ('<1' on the page)
+            cell = workbook[niveau]
+            assert (cell if isinstance(cell, str) else format_number(cell)) == page, (age_group, niveau)
+
+
+def _overzicht_children(at) -> dict[str, list[str]]:
+    rows = _table(at, "Kinderen per wijk en leeftijdsgroep")
+    return {row[1] or row[0]: row[2:6] for row in rows[1:]}
+
+
+@pytest.mark.parametrize("year, oude_haven", [(2024, ["42", "51", "215", "308"]),  # BRP
+                                               (2023, ["55", "56", "210", "320"])])  # CBS estimate
+def test_continuum_all_children_are_the_children_on_overzicht(app_db, year, oude_haven):
+    from conftest import run_page
+
+    overzicht = _overzicht_children(run_page(params={"jaar": str(year)}))
+    assert overzicht["Oude Haven"] == oude_haven
+    for column, age_group in ((3, "alle"), (0, "0-2"), (1, "2-4"), (2, "4-12")):
+        continuum = _continuum_table(age_group, year)
+        for wijk, children in overzicht.items():
+            name = "Gemeente Voorbeeldstad" if wijk == "Totaal" else wijk
+            # before: Oude Haven 310 (the count of 308 rounded as a model estimate)
+            assert continuum.loc[name, "Alle kinderen"] == children[column], (age_group, wijk)
+
+
+LRK_2022 = "Plekken uit de LRK-export van 2022: de dichtstbijzijnde export bij 2020."
+
+
+def test_places_of_another_years_export_say_so_everywhere(app_db):
+    """2020 has no LRK export in the sample: its places are those of 2022 (nearest_year). Before
+    only Tekorten said so; the Kaart, the slides, the wijk profile, the report, the factsheet and
+    the workbook showed 2022's places under 2020 without a word."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import exports, report
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        assert {y for (y,) in con.execute("select distinct supply_year from gap_by_wijk_niveau"
+                                          " where year = 2020").fetchall()} == {2022}
+        texts = {
+            "report": report.gemeente_report(con, "GM9999", 2020),
+            "factsheet": report.wijk_factsheet(con, "GM9999", 2020, "WK999909"),
+            "workbook": " ".join(note for sheet in exports.build_sheets(con, "GM9999", 2020)
+                                 if sheet.title == "Tekort per wijk en niveau" for note in sheet.notes),
+        }
+        texts_2024 = {"report": report.gemeente_report(con, "GM9999", 2024),
+                      "workbook": " ".join(note for sheet in exports.build_sheets(con, "GM9999", 2024)
+                                           for note in sheet.notes)}
+    finally:
+        con.close()
+    params = {"jaar": "2020"}
+    at = run_page("tekorten", params=params)
+    assert not at.exception, at.exception
+    texts["tekorten"] = " ".join(i.value for i in at.info)
+    at = run_page("kaart", params=params)
+    at.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
+    texts["kaart"] = " ".join(c.value for c in at.caption)
+    at.selectbox(key="_indicator_choice").set_value("kindplaatsen").run()
+    texts["kaart kindplaatsen"] = " ".join(c.value for c in at.caption)
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
+    assert not at.exception, at.exception
+    texts["wijkprofiel"] = " ".join(c.value for c in at.caption)
+    for dia in ("kaart", "tekort"):
+        from streamlit.testing.v1 import AppTest
+
+        slide = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        slide.query_params["dia"] = dia
+        slide.query_params["jaar"] = "2020"
+        slide.run()
+        slide.switch_page("pages/presentatie.py")
+        slide.run()
+        assert not slide.exception, slide.exception
+        texts[f"dia {dia}"] = " ".join([c.value for c in slide.caption]
+                                       + [m.value for m in slide.markdown])
+    for where, text in texts.items():
+        assert LRK_2022 in html.unescape(text), where
+    for where, text in texts_2024.items():
+        assert "Plekken uit de LRK-export" not in text, where  # 2024 has its own export
+
+
+@pytest.mark.parametrize("age_group, noun, label", [
+    ("2-4", "peuters (2-4 jaar)", "2-4 jaar (2 en 3 jaar, peuters)"),
+    ("4-12", "kinderen van 4-12 jaar", "4-12 jaar (4 tot en met 11 jaar)"),
+])
+def test_tekorten_ranking_names_its_age_group_and_reads_as_the_workbook(app_db, age_group, noun,
+                                                                         label):
+    """Tekorten's sentence on the regular places is one age group's shortage: before it said
+    'Tekort aan reguliere plekken (schatting, midden): het hoogst in Nieuwland (140)', the
+    Kaart's 'Tekort reguliere plekken' of Nieuwland is the sum over the age groups (another
+    number under the same name)."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import exports
+    from transforms.privacy import model_estimate_text
+
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value(age_group).run()
+    assert not at.exception, at.exception
+    sentence = next(m.value for m in at.markdown if "Tekort aan reguliere plekken" in m.value
+                    and "het hoogst in" in m.value)
+    assert f"Tekort aan reguliere plekken voor {noun} (schatting, midden)" in sentence
+    highest, value = re.search(r"het hoogst in (.+?) \((.+?)\)", html.unescape(sentence)).groups()
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
+                     if s.title == "Tekort per wijk en niveau").frame
+    finally:
+        con.close()
+    row = sheet[(sheet["Wijk"] == highest) & (sheet["Leeftijdsgroep"] == label)
+                & (sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3")]
+    mid = row["Tekort midden (afgerond)"].iloc[0]
+    assert value == (mid if isinstance(mid, str) else model_estimate_text(mid))
+
+
+# --- A gemeente loaded from the real CBS files: the same statement everywhere ----------------------
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "real_data").exists(),
+                    reason="../shared/real_data ontbreekt")
+def test_a_real_gemeente_without_ages_says_the_same_on_every_page_and_export(tmp_path, monkeypatch):
+    """Zwolle from the real kwb 2024 figures (inwoners per wijk, no ages in the excerpt): no page,
+    slide or export shows a model figure or '0 kinderen'; each says the one sentence of what is
+    missing and where to load it (transforms.population.population_missing_text)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import run_page_as_analist
+    from test_cbs_real_data import _real_kwb_workbook
+
+    from data_sources import store
+    from data_sources.jobs import import_cbs_file
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        import_cbs_file(con, _real_kwb_workbook(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    missing = ("Voor Zwolle in 2024 ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
+               "Kerncijfers wijken en buurten 2024, bestand kwb-2024.xlsx van cbs.nl, kolom a_00_14)")
+    said = {}
+    for page in (None, "continuum", "tekorten", "kaart", "presentatie"):
+        at = run_page_as_analist(page, params={"gemeente": "GM0193"})
+        assert not at.exception, at.exception
+        texts = [str(e.value) for kind in ("warning", "info") for e in getattr(at, kind)]
+        said[page or "overzicht"] = texts
+        assert not at.metric, page  # no figure beside the sentence
+    export = subprocess.run([sys.executable, "-m", "data_sources", "export", "-o",
+                             str(tmp_path / "rapport.html"), "--gemeente", "GM0193"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ}, timeout=120)
+    assert export.returncode != 0 and not (tmp_path / "rapport.html").exists()
+    said["export"] = [export.stdout + export.stderr]
+    for where, texts in said.items():
+        assert any(missing in text for text in texts), where
+        assert not any("0 kinderen" in text for text in texts), where
+
+
+# --- The sample with a hidden BRP cell: what the model leaves out, every page leaves out ----------
+
+
+def test_continuum_children_add_up_to_the_cells_overzicht_shows(app_db):
+    """Buitengebied's 0-2 year olds set to 2 in the BRP extract: hidden on Overzicht (and, so
+    that it cannot be subtracted, a second cell). The model leaves the hidden cells out, so
+    Continuüm's 'Alle kinderen' of every wijk and of the gemeente is the sum of the cells
+    Overzicht shows: nothing a controller could subtract from Overzicht's totals to find it."""
+    from conftest import run_page
+    from test_privacy_attacks import _upload_brp
+
+    _upload_brp(app_db, 2)
+    overzicht = _overzicht_children(run_page())
+    assert overzicht["Buitengebied"][0] == "afgeschermd"
+
+    def number(text: str) -> int:
+        return int(text.replace(".", ""))
+
+    for column, age_group in ((0, "0-2"), (1, "2-4"), (2, "4-12"), (3, "alle")):
+        continuum = _continuum_table(age_group)
+        visible_sum = 0
+        for wijk, cells in overzicht.items():
+            if wijk == "Totaal":
+                continue
+            shown = [number(c) for c in (cells[:3] if column == 3 else [cells[column]])
+                     if c != "afgeschermd"]
+            visible_sum += sum(shown)
+            if wijk in continuum.index:
+                assert number(continuum.loc[wijk, "Alle kinderen"]) == sum(shown), (age_group, wijk)
+            else:  # every cell of the wijk hidden: no row
+                assert not shown, (age_group, wijk)
+        gemeente = number(continuum.loc["Gemeente Voorbeeldstad", "Alle kinderen"])
+        assert gemeente == visible_sum, age_group
+
+
+def test_analysevragen_names_the_children_per_place_the_model_uses(app_db):
+    """Row 3 per care type and age group (dagopvang 0-2 1,63, 2-4 1,64, peuteropvang 1,70) was
+    captioned 'het model gebruikt deze kinderen per plek', while the model (and Tekorten's
+    column) uses dagopvang with peuteropvang over all ages, 1,65, weighted per wijk with the
+    gastouder places (1,50, an assumption)."""
+    from conftest import run_page
+
+    at = run_page("analysevragen")
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Waargenomen (rij 3)"))
+    assert "gebruikt deze kinderen per plek" not in caption
+    assert ("dagopvang (met peuteropvang) 1,65 (rij 3), bso 1,99 (rij 3), gastouderopvang 1,50 "
+            "(aanname)") in caption
+    rates = {"0-2": (1.5, 1.65), "2-4": (1.5, 1.65), "4-12": (1.5, 1.99)}
+    for age_group, (low, high) in rates.items():
+        at = run_page("tekorten")
+        at.selectbox(key="tekorten_age").set_value(age_group).run()
+        shown = next(d.value for d in at.dataframe if "Kinderen per plek" in d.value.columns)
+        values = [float(v.replace(",", ".")) for v in shown["Kinderen per plek"]]
+        assert all(low <= v <= high for v in values), (age_group, values)
+    # a year without row 3: the model's assumptions, said as such
+    at = run_page("analysevragen", params={"jaar": "2023"})
+    assert not any("(rij 3)" in c.value and "Het model rekent" in c.value for c in at.caption)
+
+
+# --- The sample with a second organisation's groups: its places read the same everywhere ----------
+
+
+def test_a_second_organisations_bso_plus_places_read_the_same_everywhere(app_db):
+    """A second organisation delivers a bso-plus group of 12 places in Nieuwland (row 10). Its
+    places are one figure on Tekorten (passend, 4-12), the Kaart's places and wijk profile, the
+    workbook, the report and the factsheet; the groups needed follow from them in one number on
+    Tekorten, the slide and the workbook."""
+    import duckdb
+    from conftest import run_page
+    from test_privacy_attacks import filled_template
+
+    from data_sources import jobs, store
+    from outputs import exports, report
+
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(
+            con, filled_template("groepsgrootte", [["BSO Plus Noord", "Nieuwland", "plus 1",
+                                                   "bso-plus", "4-12", 12, 15, 2]]),
+            "groepsgrootte", "Kleine Zorg", "2024", "groepen.xlsx")
+    finally:
+        con.close()
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        sheets = {s.title: s.frame for s in exports.build_sheets(con, "GM9999", 2024)}
+        gemeente_report = report.gemeente_report(con, "GM9999", 2024)
+        factsheet = report.wijk_factsheet(con, "GM9999", 2024, "WK999904")
+    finally:
+        con.close()
+    gap = sheets["Tekort per wijk en niveau"]
+    row = gap[(gap["Wijk"] == "Nieuwland") & (gap["Onderdeel"] == "aparte groep (plusgroep)")
+              & gap["Leeftijdsgroep"].str.startswith("4-12")]
+    assert row["Aanbod, waargenomen (afgerond)"].tolist() == [12]
+    workbook_range = row["Tekort (laag-hoog)"].iloc[0]
+
+    def report_row(text: str, age: str) -> list[str]:
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in
+                 re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+                for r in re.findall(r"<tr>(.*?)</tr>", text, flags=re.S)]
+        return next(r for r in rows if len(r) > 6 and r[2].startswith("aparte groep") and r[3] == age)
+
+    assert report_row(factsheet, "4-12 jaar")[6] == "12"
+    assert report_row(factsheet, "4-12 jaar")[8] == workbook_range
+    assert report_row(gemeente_report, "4-12 jaar")[6] == "12"  # the only plus places of 4-12
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    nieuwland = passend.set_index("Wijk").loc["Nieuwland"]
+    assert (nieuwland["Plekken plusgroep"], nieuwland["Tekort plekken (laag-hoog)"]) == ("12", workbook_range)
+    groups_sentence = next(m.value for m in at.markdown if "Aparte groepen nodig in de gemeente" in m.value)
+    groups = sheets["Aparte groepen (passend)"].set_index("Plekken per groep")
+    bso_groups = groups.loc[14, "Groepen nodig, midden"]
+    assert f"**{bso_groups}** bij de middenschatting" in groups_sentence
+    slide = _slide("tekort")
+    assert any(f"{bso_groups} voor 4-12 jaar" in m.value for m in slide.markdown)
+    # the Kaart: its places and the wijk profile's places of Nieuwland
+    at = run_page("kaart")
+    at.selectbox(key="_indicator_choice").set_value("kindplaatsen").run()
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999904").run()
+    assert not at.exception, at.exception
+    profile = next(d.value for d in at.dataframe if "Plekken (gelijktijdig)" in d.value.columns)
+    plus = profile[profile["Soort"] == "Plusgroep"]["Plekken (gelijktijdig)"].tolist()
+    assert plus == ["12"]
+    on_map = dict(row for row in _table(at, "Kindplaatsen") if len(row) == 2)
+    assert int(on_map["Nieuwland"].replace(".", "")) == sum(
+        int(v.replace(".", "")) for v in profile["Plekken (gelijktijdig)"])
