@@ -413,9 +413,11 @@ DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "
                     "ontbreekt": "Ontbreekt"}
 
 
-def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd.DataFrame:
-    """Per row of the handreiking's data table: who delivered, what is missing (Dutch headers)."""
-    return deliveries_model.delivery_status(con, gemeente_code, year).rename(columns=DELIVERY_COLUMNS)
+def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                    withheld: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per row of the handreiking's data table: who delivered, what is missing (Dutch headers);
+    without the wijken of the registrations in `withheld` (transforms.deliveries)."""
+    return deliveries_model.delivery_status(con, gemeente_code, year, withheld).rename(columns=DELIVERY_COLUMNS)
 
 
 def _delivery_sheet(con, gemeente_code, year):

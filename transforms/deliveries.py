@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 import pandas as pd
 
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 MAX_NAMED_WIJKEN = 5
+# The wijken of a registration whose figures are not released to the reader (README "Vrijgave")
+WITHHELD = "niet vrijgegeven"
 STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
                   "wijken", "laatst_geleverd", "ontbreekt"]
 
 
 def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
-                    year: int | None = None) -> pd.DataFrame:
+                    year: int | None = None, withheld: Iterable[str] = ()) -> pd.DataFrame:
     """One row per row of the handreiking's table (1-10): who delivered it (active uploads), for
     which periods, how many of the gemeente's wijken it covers, when, and what is still missing
-    (nothing delivered, nothing for `year`, or wijken without rows)."""
+    (nothing delivered, nothing for `year`, or wijken without rows). For the registration types in
+    `withheld` (keys; figures not released to the reader) the wijken are left out: which wijken
+    have rows, and which report 0, says where children are."""
+    withheld = set(withheld)
     wijken = dict(con.execute(
         "select region_code, arg_max(region_name, year) from regions"
         " where gemeente_code = ? and region_level = 'wijk' group by region_code",
@@ -34,6 +41,8 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         zero = _zero_wijken(con, rtype.target, [r[0] for r in loads]) & covered
         organisations = {r[1] for r in loads if r[1]}
         shown_wijken = f"{len(covered & set(wijken))} van {len(wijken)}" if loads else ""
+        if loads and rtype.key in withheld:
+            covered, zero, shown_wijken = set(wijken), set(), WITHHELD
         if zero:
             # a wijk with rows that all say 0 is '0 gemeld', not 'niet geleverd'
             shown_wijken += f" ({len(zero & set(wijken))} met 0 gemeld)"

@@ -45,6 +45,9 @@ SIGNAL_INDICATORS = {"vve_indicaties": "vve_per_100", "speciaal_onderwijs": "vso
 # register) and a partner its own, and no figure built on the others' places.
 PARTNER_PLACES = "plekken_partners"
 PARTNER_INDICATORS[PARTNER_PLACES] = "Plekken in plusgroepen en KDC/MKD (partners)"
+# The registration types (data_sources.registrations) whose figures wait for these releases
+REGISTRATION_RELEASES = {signal.replace("_", "-"): key for signal, key in SIGNAL_INDICATORS.items()}
+REGISTRATION_RELEASES["groepsgrootte"] = PARTNER_PLACES
 # Map indicators built on partner places: the regular balance leaves out the children the plus-
 # groups serve, the separate-group gap counts their places.
 BUILT_ON_PARTNER_PLACES = {"tekort_reguliere_plekken", "tekort_niveau_3_passend"}
@@ -294,6 +297,13 @@ def indicator_allowed(key: str, account: Account | None = None) -> bool:
         return needs not in PARTNER_INDICATORS
     allowed = released_indicators(account)
     return allowed is None or needs not in PARTNER_INDICATORS or needs in allowed
+
+
+def withheld_registrations(account: Account | None = None) -> tuple[str, ...]:
+    """The registration types whose figures this account may not see (not released to it), sorted:
+    of those it may learn who delivered and when, not in which wijken (transforms.deliveries)."""
+    return tuple(sorted(key for key, release in REGISTRATION_RELEASES.items()
+                        if not indicator_allowed(release, account)))
 
 
 def partner_places_allowed(account: Account | None = None) -> bool:

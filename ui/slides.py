@@ -17,7 +17,7 @@ from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_tex
 from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, safe, theme
-from ui.auth import indicator_allowed, partner_places_allowed
+from ui.auth import indicator_allowed, partner_places_allowed, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
 from ui.indicators import lrk_year_note, missing_message, population_route_note
@@ -279,13 +279,16 @@ def _has_years(context: SlideContext) -> bool:
 
 def _delivery_status(context: SlideContext) -> pd.DataFrame | None:
     # the registrations part brings the status of the handreiking's ten deliveries
-    return _cached_delivery_status(context.gemeente_code, context.year, data_version())
+    # the LEA view is not told where an unreleased registration has rows (README "Vrijgave")
+    return _cached_delivery_status(context.gemeente_code, context.year, withheld_registrations(),
+                                   data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_delivery_status(gemeente_code: str, year: int, version: str) -> pd.DataFrame:
+def _cached_delivery_status(gemeente_code: str, year: int, withheld: tuple[str, ...],
+                            version: str) -> pd.DataFrame:
     # some forty small queries: once per data version, not on every step of the slides
-    return exports.delivery_status(cursor(), gemeente_code, year)
+    return exports.delivery_status(cursor(), gemeente_code, year, withheld)
 
 
 def _deliveries(context: SlideContext) -> None:

@@ -1,0 +1,67 @@
+"""The seventh privacy review: what a role is sent, not only what it is shown (README "Privacy").
+
+An AppTest element is what the server sends the browser (a ForwardMsg per element), so these tests
+read the elements of a page as that role receives them."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import add_account, run_page
+
+from data_sources import store
+from data_sources.accounts import Account, set_released
+
+LEA = Account("zaal", "lea", None)
+WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "Oude Haven",
+          "Molenwijk", "Nieuwland", "De Horst", "Bloemhof")
+
+
+def _delivery_rows(at) -> dict[str, str]:
+    """The rows of the table on the slide 'Aanlevering van gegevens' as text, by their Gegevens."""
+    table = next(m.value for m in at.markdown if "<div class='kk-table'>" in m.value)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if len(cells) > 1:
+            rows[cells[1]] = " | ".join(cells)
+    return rows
+
+
+def test_the_lea_is_not_told_per_wijk_where_an_unreleased_registration_has_children(app_db):
+    # The slide "Aanlevering van gegevens" said, for each registration, in how many wijken it has
+    # rows, which wijken have none and how many reported 0. For the waiting list (v)so, never
+    # released to the LEA view, the room read "6 van 10, geen rijen voor 4 wijken: Buitengebied,
+    # Centrum, Vlietzoom, Zuiderpark": the six others have children on the list. Figures from
+    # partner registrations reach the LEA view only once released (README "Vrijgave").
+    add_account(app_db, LEA.login, LEA.role)
+    at = run_page("presentatie", account=LEA, params={"dia": "levering"})
+    assert not at.exception, at.exception
+    rows = _delivery_rows(at)
+    for unreleased in ("Wachtlijst (v)so", "Kinderen met een vve-indicatie", "Kinderen in (v)so en sbo",
+                       "Wachtlijst zorg en ondersteuning", "Groepsgrootte in kinderopvanglocaties"):
+        row = rows[unreleased]
+        assert "van 10" not in row and "met 0 gemeld" not in row and "geen rijen" not in row, row
+        assert not [wijk for wijk in WIJKEN if wijk in row], row
+        assert "niet vrijgegeven" in row  # it was delivered; who and when stay on the slide
+    # a registration the LEA view is not asked to release keeps its coverage
+    assert "9 van 10" in rows["Ingezette extra ondersteuning"]
+
+    con = store.connect(app_db)
+    try:
+        set_released(con, "GM9999", "wachtlijst_so", "lea", True, "beheer")
+    finally:
+        con.close()
+    at = run_page("presentatie", account=LEA, params={"dia": "levering"})
+    released = _delivery_rows(at)["Wachtlijst (v)so"]
+    assert "6 van 10" in released and "Buitengebied" in released
+    assert "van 10" not in _delivery_rows(at)["Kinderen met een vve-indicatie"]
+
+
+def test_the_analist_keeps_the_whole_delivery_status(app_db):
+    add_account(app_db, "analist", "analist")
+    at = run_page("presentatie", account=Account("analist", "analist", None), params={"dia": "levering"})
+    assert not at.exception, at.exception
+    rows = _delivery_rows(at)
+    assert "6 van 10" in rows["Wachtlijst (v)so"] and "Buitengebied" in rows["Wachtlijst (v)so"]
+    assert "(1 met 0 gemeld)" in rows["Kinderen met een vve-indicatie"]
