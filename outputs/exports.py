@@ -32,12 +32,14 @@ from transforms.population import (
     sources_label,
 )
 from transforms.privacy import (
+    ROW_COUNT_NOTE,
     TOTAL_LABEL,
     SuppressedTable,
     estimate_range,
     hidden_label,
     hidden_rule,
     shown_estimate,
+    without_child_row_counts,
 )
 
 # A spreadsheet treats text starting with one of these as a formula (or DDE in old Excel).
@@ -231,8 +233,9 @@ def _children_over_years(con, gemeente_code, year):
 
 
 def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:
-    """Active loads of a gemeente (and national ones): what was delivered, by whom, when."""
-    return con.execute(
+    """Active loads of a gemeente (and national ones): what was delivered, by whom, when; no row
+    count of a delivery about children (transforms.privacy.without_child_row_counts)."""
+    return without_child_row_counts(con.execute(
         """
         select source, dataset, table_id, organisation, period, file_name, row_count, loaded_at
         from loads
@@ -240,7 +243,7 @@ def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFra
         order by loaded_at desc, load_id desc
         """,
         [gemeente_code],
-    ).df()
+    ).df())
 
 
 def _data_sources(con, gemeente_code, year):
@@ -248,7 +251,8 @@ def _data_sources(con, gemeente_code, year):
     frame = loads.assign(source=loads["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s))).rename(columns={
         "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort", "organisation": "Organisatie",
         "period": "Periode", "file_name": "Bestand", "row_count": "Rijen", "loaded_at": "Geladen op"})
-    return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst."])
+    return Sheet("Databronnen", frame, ["Alle actieve gegevenssets voor deze gemeente, nieuwste eerst.",
+                                        ROW_COUNT_NOTE])
 
 
 MODEL_AGE_LABELS = AGE_GROUP_CONTENTS

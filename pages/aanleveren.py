@@ -14,7 +14,7 @@ from data_sources.registrations.importing import check_organisation, check_perio
 from data_sources.registrations.reading import MAX_FILE_BYTES
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
-from transforms.privacy import hidden_rule, suppress_table
+from transforms.privacy import ROW_COUNT_NOTE, hidden_rule, suppress_table, without_child_row_counts
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page
 from ui.data import clear_caches, cursor, releasing, showing_refusals
@@ -233,9 +233,13 @@ def history_section() -> None:
     """Every delivery for this gemeente (a partner: its own), and restoring an earlier one."""
     st.header("Geschiedenis")
     own = account.organisation if account.role == "partner" else None
-    history = uploads(cursor(), organisation=own, gemeente_code=gemeente_code)
+    # a delivery's row count can be its children, one row each: only its own organisation sees it
+    history = without_child_row_counts(uploads(cursor(), organisation=own, gemeente_code=gemeente_code),
+                                       own_organisation=account.organisation)
     if own is not None:
         st.caption(f"Alleen de aanleveringen van {plain(own)}.")
+    else:
+        st.caption(ROW_COUNT_NOTE)
     if history.empty:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return

@@ -5,7 +5,7 @@ import streamlit as st
 
 from transforms.deliveries import delivery_status
 from transforms.labels import LOAD_SOURCE_LABELS
-from transforms.privacy import format_number
+from transforms.privacy import ROW_COUNT_NOTE, format_number, without_child_row_counts
 from ui.data import cursor, query
 from ui.state import current
 
@@ -52,6 +52,7 @@ loads = query(
     """,
     [gemeente_code],
 )
+loads = without_child_row_counts(loads)  # a partner's rows can be its children, one by one
 active = loads[loads["status"] == "active"]
 st.metric("Actieve gegevenssets", len(active))
 shown = active.assign(source=active["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s))).rename(
@@ -62,6 +63,7 @@ shown = active.assign(source=active["source"].map(lambda s: LOAD_SOURCE_LABELS.g
     }
 ).drop(columns="status")
 st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(ROW_COUNT_NOTE)
 with st.expander("Eerdere versies (vervangen)"):
     old = loads[loads["status"] != "active"]
     if old.empty:

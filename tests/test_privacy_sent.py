@@ -65,3 +65,71 @@ def test_the_analist_keeps_the_whole_delivery_status(app_db):
     rows = _delivery_rows(at)
     assert "6 van 10" in rows["Wachtlijst (v)so"] and "Buitengebied" in rows["Wachtlijst (v)so"]
     assert "(1 met 0 gemeld)" in rows["Kinderen met een vve-indicatie"]
+
+
+def _waiting_list_so(db) -> tuple[int, int]:
+    """The sample's delivery of the waiting list (v)so: its row count and the children in it."""
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute(
+            "select any_value(l.row_count), sum(coalesce(try_cast(json_extract_string(r.payload,"
+            " '$.children_count') as integer), 1)) from loads l join raw_partner__registration_rows r"
+            " using (load_id) where l.status = 'active' and l.dataset = 'wachtlijst-so'").fetchone()
+    finally:
+        con.close()
+
+
+def test_the_row_count_of_a_delivery_is_not_a_way_round_a_hidden_total(app_db):
+    # A partner may deliver one row per child. The sample's waiting list (v)so is such a file: 9
+    # rows, 9 children. Tekorten hides the gemeente total of that list; Databronnen (and the
+    # workbook's sheet Databronnen, and the upload history on Aanleveren for the beheerder) put
+    # "Rijen: 9" beside the file, and so the hidden total.
+    import io
+
+    import openpyxl
+
+    from outputs import exports
+
+    rows, children = _waiting_list_so(app_db)
+    assert rows == children == 9
+    add_account(app_db, "analist", "analist")
+    analist = Account("analist", "analist", None)
+    tekorten = run_page("tekorten", account=analist)
+    assert not tekorten.exception, tekorten.exception
+    assert any("**Wachtlijst (v)so** (4-12 jaar), gemeente: afgeschermd" in m.value for m in tekorten.markdown)
+
+    at = run_page("databronnen", account=analist)
+    assert not at.exception, at.exception
+    loads = next(frame.value for frame in at.dataframe if "Rijen" in frame.value.columns
+                 and "Bron" in frame.value.columns)
+    partner = loads[loads["Gegevens"].isin(["wachtlijst-so", "jeugdhulp", "vve-indicaties"])]
+    assert len(partner) == 3 and partner["Rijen"].isna().all(), partner
+    assert loads.loc[loads["Gegevens"] == "lrk-locaties", "Rijen"].notna().all()  # a public register
+
+    con = store.connect(app_db, read_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    sheet = workbook["Databronnen"]
+    header = next(row for row in sheet.iter_rows(values_only=True) if row and "Rijen" in row)
+    column, dataset = header.index("Rijen"), header.index("Gegevens")
+    shown = {row[dataset]: row[column] for row in sheet.iter_rows(values_only=True)
+             if row and row[dataset] == "wachtlijst-so"}
+    assert shown == {"wachtlijst-so": None}
+
+    add_account(app_db, "beheer", "beheerder")
+    history = run_page("aanleveren", account=Account("beheer", "beheerder", None))
+    assert not history.exception, history.exception
+    uploads = next(frame.value for frame in history.dataframe if "Rijen" in frame.value.columns)
+    assert uploads["Rijen"].isna().all(), uploads
+
+
+def test_a_partner_keeps_the_row_counts_of_its_own_deliveries(app_db):
+    organisation = "Samenwerkingsverband PO Voorbeeldregio"
+    add_account(app_db, "swv", "partner", organisation)
+    at = run_page("aanleveren", account=Account("swv", "partner", organisation))
+    assert not at.exception, at.exception
+    uploads = next(frame.value for frame in at.dataframe if "Rijen" in frame.value.columns)
+    assert set(uploads["Organisatie"]) == {organisation}
+    assert 9 in set(uploads["Rijen"])

@@ -137,6 +137,32 @@ def format_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+# Deliveries whose rows are about children: a partner may deliver one row per child (the
+# children_count left empty), so the row count of such a file can be the number of children in it,
+# a total the tables may hide (the waiting list (v)so of the sample gemeente: 9 rows, 9 children).
+CHILD_ROW_SOURCES = frozenset({"partner", "brp"})
+ROW_COUNT_NOTE = ("Bij aanleveringen van partners en de BRP staat het aantal rijen er niet: bij één "
+                  "rij per kind is het een telling van kinderen (alleen de organisatie die leverde "
+                  "ziet het bij haar eigen aanleveringen).")
+
+
+def without_child_row_counts(frame: pd.DataFrame, own_organisation: str | None = None,
+                             count_column: str = "row_count") -> pd.DataFrame:
+    """`frame` (rows of the table loads) with the row count left empty (None) for deliveries about
+    children (`source` in CHILD_ROW_SOURCES; without a `source` column every row is one), except
+    those of `own_organisation`: its own rows are no one else's count."""
+    import pandas as pd
+
+    frame = frame.copy()
+    about_children = (frame["source"].isin(CHILD_ROW_SOURCES) if "source" in frame
+                      else pd.Series(True, index=frame.index))
+    own = (frame["organisation"] == own_organisation) if own_organisation else False
+    keep = ~about_children | own
+    frame[count_column] = [int(count) if shown and not is_missing(count) else None
+                           for count, shown in zip(frame[count_column], keep, strict=True)]
+    return frame
+
+
 def suppress_table(
     frame: pd.DataFrame,
     value_columns: list[str],
