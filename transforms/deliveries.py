@@ -81,7 +81,8 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                 elif year is not None and f"niets voor {year}" in missing:
                     missing[missing.index(f"niets voor {year}")] = (
                         f"geen BRP-uittreksel voor {year}: de CBS-schatting wordt gebruikt")
-        row["ontbreekt"] = "; ".join(missing) or "niets"
+        # 'niets' would claim every wijk, which the reader of a withheld row is not told
+        row["ontbreekt"] = "; ".join(missing) or (WITHHELD if shown_wijken == WITHHELD else "niets")
         rows.append(row)
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
