@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import run_page, upload_registration  # noqa: E402
 from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_csv, write_kwb_xlsx  # noqa: E402
 from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+from test_cbs_real_variants import kwb_observations, write_download  # noqa: E402
 from test_registrations_page import loads_of, messages_of  # noqa: E402
 
 from data_sources.cbs.formats import read_cbs_file  # noqa: E402
@@ -92,6 +93,8 @@ NO_CHILDREN = ("Zijn er geen kinderen, vul dan 0 in; is het aantal onbekend of n
     ("nvt", f"'nvt' is geen getal. {NO_CHILDREN}"),
     ("-", f"'-' is geen getal. {NO_CHILDREN}"),
     ("onbekend", f"'onbekend' is geen getal. {NO_CHILDREN}"),
+    ("12*", "'12*': een sterretje (voorlopig cijfer) hoort niet in de cel. Typ 12 en meld in het "
+            "blad Organisatie (veld toelichting) dat de cijfers voorlopig zijn"),
     ("12%", "'12%' is een percentage; vul het aantal zelf in (een heel getal), niet het "
             "percentage"),
     (0.12, "'0.12' is geen heel getal; is het een percentage (12%)? Vul het aantal in, niet het "
@@ -144,6 +147,14 @@ def test_a_numbered_wijk_name_from_the_cbs_file_matches_the_name_without_number(
     small_gemeente(con)
     con.execute("update regions set region_name = 'Wijk 02 Oude Haven' where region_code = 'WK999902'")
     result = check(con, [["Oude Haven", "2-4", "SES", 3]])
+    assert result.ok and counts(result) == [("WK999902", 3)]
+
+
+def test_a_former_wijk_name_is_read_as_the_wijk(con):
+    small_gemeente(con)
+    con.execute("insert into regions values (2020, 'WK999902', 'wijk', 'Havenkwartier', 'GM9999',"
+                " 'WK999902', 0)")
+    result = check(con, [["Havenkwartier", "2-4", "SES", 3]])
     assert result.ok and counts(result) == [("WK999902", 3)]
 
 
@@ -338,3 +349,57 @@ def test_odata_reads_nihil_secret_and_provisional(tmp_path):
     assert values[("WK019310", stem)] == 0
     assert values.get(("WK019311", stem)) is None
     assert values[("WK019322", stem)] == 6000
+
+
+def test_observations_read_nihil_as_zero_and_a_confidential_value_as_unknown(tmp_path):
+    # the v4 download (Observations with ValueAttribute): Value 0 is nihil or less than half the
+    # unit, no Value (ValueAttribute Confidential) is secret, a '-' given as text is nihil
+    rows = [(code, measure, {"WK019310": 0, "WK019311": None, "GM0193": "-"}.get(code, value))
+            if measure == "M000352" else (code, measure, value)
+            for code, measure, value in kwb_observations()]
+    values = values_of(write_download(tmp_path / "86165NED", observations=rows))
+    assert values[("WK019310", "k_0Tot15Jaar")] == 0
+    assert values[("WK019311", "k_0Tot15Jaar")] is None
+    assert values[("GM0193", "k_0Tot15Jaar")] == 0
+
+
+def test_statline_csv_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
+    header = ["Wijken en buurten", "Regioaanduiding/Codering (code)",
+              "Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)"]
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
+        [header, ["Wijk 10 Binnenstad", "WK019310  ", "  n.v.t."]])
+    path = tmp_path / "Nabijheid_voorzieningen__afstand_locatie__wijk-_en_buurtcijfers_2023.csv"
+    path.write_text(text.getvalue(), encoding="utf-8-sig")
+    with pytest.raises(InputRefused) as refused:
+        values_of(path)
+    assert len(refused.value.messages) == 1
+    assert refused.value.messages[0].endswith(
+        "regio WK019310, onderwerp NabijheidAfstandKinderdagverblijf: 'n.v.t.' is geen getal en "
+        "geen teken van het CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+
+
+def percent_formatted(workbook):
+    """Column D shown as a percentage, as a partner who calculated shares leaves it: D2 holds 1
+    (Excel shows 100%), D3 0.25 (25%), and the empty cells below are formatted too."""
+    sheet = workbook.active
+    for row in range(2, 40):
+        sheet.cell(row=row, column=4).number_format = "0%" if row != 3 else "0.00%"
+
+
+def test_a_count_in_a_cell_shown_as_a_percentage_is_refused_by_its_place(gem):
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 1], ["Oude Haven", "2-4", "SES", 0.25]],
+                          extra=percent_formatted)
+    result = validate_workbook(data, "vve-indicaties", gem, "p.xlsx", period="2024")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij {row}, kolom D (aantal kinderen): de cel is opgemaakt als "
+        f"percentage (Excel toont {shown}%); een aantal is geen percentage. Vul het aantal in en "
+        "geef de cel de opmaak Standaard of Getal (Start > Getal)."
+        for row, shown in ((2, 100), (3, 25))]
+
+
+def test_an_empty_column_formatted_as_percentage_is_no_problem(gem):
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", None]], extra=percent_formatted)
+    result = validate_workbook(data, "vve-indicaties", gem, "p.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert counts(result) == [("WK999901", 1)]

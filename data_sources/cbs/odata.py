@@ -56,6 +56,13 @@ def to_number(value: object) -> float | None:
         return None
 
 
+def is_unreadable(value: object, number: float | None) -> bool:
+    """True for a cell to_number gave None although it is none of CBS's symbols: text such as
+    'n.v.t.' or '1.234,5' in a column of numbers, which must be refused, not read as unknown."""
+    return (number is None and isinstance(value, str)
+            and without_provisional_mark(value.strip().replace("\u00a0", "")) not in UNKNOWN_SYMBOLS)
+
+
 def region_level(code: str) -> str | None:
     """'gemeente', 'wijk' or 'buurt' from a CBS region code, None for other codes (NL00, PV..)."""
     return REGION_LEVELS.get(code[:2]) if code else None

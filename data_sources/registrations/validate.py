@@ -736,7 +736,12 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     a column parsed once: a 20,000-row per-child file holds a few hundred and a few dozen."""
     by_name = {col.name: c for c, col in mapping.items()}
     shown = {c: _shown_header(sheet, header_row, c) for c in mapping}
-    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere)
+    # a number in a cell shown as a percentage, in a column of numbers: refused by its place
+    percent = {(r, c) for r, c in sheet.percent_cells
+               if c in mapping and mapping[c].kind in ("count", "number", "age")
+               and isinstance(sheet.value(r, c), (int, float))
+               and not isinstance(sheet.value(r, c), bool)}
+    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
@@ -751,6 +756,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
         else:
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
+    checker.percent = percent
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
     valid: list[tuple[dict[str, Any], int]] = []
@@ -824,6 +830,7 @@ class _RowChecker:
         # per column, the outcome of each distinct value; strings are their own key, other
         # values are keyed with their type (1 == 1.0 == True)
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
+        self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
 
     def _only_numbers(self, cells: tuple) -> bool:
         """A row with numbers and neither place nor any text: a total without its label."""
@@ -839,7 +846,8 @@ class _RowChecker:
     def check(self, cells: tuple, group: _Row) -> None:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
-        missing = self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
+        missing = (self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
+                   | self.percent)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -861,6 +869,13 @@ class _RowChecker:
                     "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
                     "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
                     "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
+            if missing and (r, c) in self.percent:
+                group.problems.append((
+                    f"de cel is opgemaakt als percentage (Excel toont {raw * 100:g}%); een "
+                    "aantal is geen percentage. Vul het aantal in en geef de cel de opmaak "
+                    "Standaard of Getal (Start > Getal).", c, header))
                 failed.add(c)
                 continue
             if missing and (r, c) in missing:

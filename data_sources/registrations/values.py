@@ -96,6 +96,10 @@ def parse_number(value: object, ambiguous: str = "") -> float:
             "onbekend is")
     if _no_number_word(text):
         raise NoNumberWord(f"'{show(value)}' is geen getal")
+    if text.endswith("*") and _PLAIN.match(text.rstrip("*").replace(",", ".")):
+        raise BadValue(f"'{show(value)}': een sterretje (voorlopig cijfer) hoort niet in de cel. "
+                       f"Typ {text.rstrip('*')} en meld in het blad Organisatie (veld "
+                       "toelichting) dat de cijfers voorlopig zijn")
     if text.endswith("%") and _PLAIN.match(text[:-1].replace(",", ".")):
         raise BadValue(f"'{show(value)}' is een percentage; vul het aantal zelf in (een heel "
                        "getal), niet het percentage")
