@@ -403,3 +403,35 @@ def test_an_empty_column_formatted_as_percentage_is_no_problem(gem):
     result = validate_workbook(data, "vve-indicaties", gem, "p.xlsx", period="2024")
     assert result.ok, result.message_texts()
     assert counts(result) == [("WK999901", 1)]
+
+
+def statline_03759ned(tmp_path: Path, values: dict[int, str]) -> Path:
+    """03759ned as StatLine's CSV with titles, Zwolle's ages 0-14 with `values` for some ages."""
+    header = ('"Geslacht";"Leeftijd";"Burgerlijke staat";"Regio\'s";"Perioden";'
+              '"Bevolking op 1 januari (aantal)";"Gemiddelde bevolking (aantal)"')
+    rows = [f'"Totaal mannen en vrouwen";"{age} jaar";"Totaal burgerlijke staat";'
+            f'"Zwolle (gemeente)";"2024";"{values.get(age, 1000 + age)}";"1000"' for age in range(15)]
+    path = tmp_path / "Bevolking__geslacht__leeftijd_en_burgerlijke_staat__1_januari_03122026.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def test_statline_03759ned_reads_nihil_secret_and_provisional(tmp_path):
+    from data_sources.cbs.loading import population_by_age_frame
+
+    path = statline_03759ned(tmp_path, {0: "-", 1: ".", 2: "1002*"})
+    frame = population_by_age_frame(read_cbs_file(path).table)
+    persons = dict(zip(frame["age"], frame["persons"], strict=True))
+    assert persons[0] == 0 and persons[1] != persons[1] and persons[2] == 1002
+    assert persons[3] == 1003
+
+
+def test_statline_03759ned_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
+    from data_sources.cbs.loading import population_by_age_frame
+
+    path = statline_03759ned(tmp_path, {4: "onbekend"})
+    with pytest.raises(InputRefused) as refused:
+        population_by_age_frame(read_cbs_file(path).table)
+    assert refused.value.messages == [
+        "Tabel 03759ned, regio GM0193, leeftijd 4: 'onbekend' is geen getal en geen teken van het "
+        "CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen."]

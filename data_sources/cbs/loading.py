@@ -354,8 +354,13 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         year_match = re.match(r"(\d{4})", clean(record.get("Perioden", "")))
         if not year_match:
             continue
-        rows.append((int(year_match.group(1)), region, age,
-                     to_number(record.get(value_key))))
+        persons = to_number(record.get(value_key))
+        if is_unreadable(record.get(value_key), persons):
+            raise InputRefused(
+                f"Tabel {table.table_id}, regio {region}, leeftijd {age}: "
+                f"'{str(record.get(value_key)).strip()[:40]}' is geen getal en geen teken van het "
+                "CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+        rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])
         raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
