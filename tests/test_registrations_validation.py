@@ -128,8 +128,8 @@ REFUSED_CONTENT = {
                         ["Centrum", "2-4", "SES", 5]]), None,
         "Blad 'Gegevens', rij 1, kolom C (reden vve): 'reden vve' is geen kolom van het sjabloon"),
     "extra column with data": (
-        plain_workbook([[*VVE_HEADER, "opmerking"], ["Centrum", "2-4", "SES", 5, "klopt"]]), None,
-        "kolom E (opmerking): 'opmerking' is geen kolom van het sjabloon vve-indicaties"),
+        plain_workbook([[*VVE_HEADER, "uitstroom"], ["Centrum", "2-4", "SES", 5, 3]]), None,
+        "kolom E (uitstroom): 'uitstroom' is geen kolom van het sjabloon vve-indicaties"),
     "merged cells": (vve([["Centrum", "2-4", "SES", 5], [None, "2-4", "SES", 6]],
                          extra=merged), None, "de cellen A2:A3 zijn samengevoegd"),
     "formula without cached value": (

@@ -6,8 +6,11 @@ import math
 import re
 from collections.abc import Iterable
 
-# Cells CBS uses for a value it does not give: '.' secret, '-' not available, 'x' and '?' unknown.
-MISSING = frozenset({"", ".", "-", "x", "?"})
+from data_sources.cbs.odata import NIHIL_SYMBOLS, UNKNOWN_SYMBOLS, without_provisional_mark
+
+# Cells CBS uses for a value it does not give: '.' secret or unknown, 'x' secret, '?' unknown, empty
+# (cannot occur). '-' is nihil (0), not missing: the same symbols as every CBS reader (odata).
+MISSING = UNKNOWN_SYMBOLS
 # The kwb's counts (a_inw, a_00_14, a_hh, ...) are whole numbers; the other columns are averages,
 # percentages, distances and codes, which may have decimals.
 COUNT_PREFIX = "a_"
@@ -71,9 +74,11 @@ def read_number(value: object, decimal_mark: str | None) -> float | None:
         return float(value)  # most cells of a kwb: a plain whole number
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = _text(value)
+    text = without_provisional_mark(_text(value))
     if text in MISSING:
         return None
+    if text in NIHIL_SYMBOLS:
+        return 0.0
     points, commas = text.count("."), text.count(",")
     if points and commas:
         thousands = "," if text.rfind(".") > text.rfind(",") else "."

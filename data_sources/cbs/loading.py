@@ -11,7 +11,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.columns import KWB_STEMS
-from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
+from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
@@ -85,6 +85,7 @@ def kerncijfers_frames(
     wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
 
     region_rows, value_rows = [], []
+    unreadable: list[str] = []
     for record in table.records:
         dim_value = clean(record.get(geo_key, ""))
         code = clean(record.get(code_key)) if code_key else None
@@ -108,7 +109,15 @@ def kerncijfers_frames(
         region_rows.append((year, code, level, name, gemeente, wijk))
         for key, topic_stem in numeric.items():
             if key in record:
-                value_rows.append((year, code, level, topic_stem, to_number(record[key])))
+                number = to_number(record[key])
+                if is_unreadable(record[key], number) and len(unreadable) < 10:
+                    unreadable.append(
+                        f"Tabel {table.table_id}, regio {code}, onderwerp {key}: "
+                        f"'{str(record[key]).strip()[:40]}' is geen getal en geen teken van het CBS "
+                        "('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+                value_rows.append((year, code, level, topic_stem, number))
+    if unreadable:
+        raise InputRefused(unreadable)
     regions = pd.DataFrame(
         region_rows,
         columns=["year", "region_code", "region_level", "region_name", "gemeente_code", "wijk_code"],
@@ -345,8 +354,13 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         year_match = re.match(r"(\d{4})", clean(record.get("Perioden", "")))
         if not year_match:
             continue
-        rows.append((int(year_match.group(1)), region, age,
-                     to_number(record.get(value_key))))
+        persons = to_number(record.get(value_key))
+        if is_unreadable(record.get(value_key), persons):
+            raise InputRefused(
+                f"Tabel {table.table_id}, regio {region}, leeftijd {age}: "
+                f"'{str(record.get(value_key)).strip()[:40]}' is geen getal en geen teken van het "
+                "CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+        rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])
         raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "

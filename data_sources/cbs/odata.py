@@ -25,19 +25,42 @@ def clean(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+# CBS's symbols in a cell (Verklaring van symbolen, in every StatLine table and in the kwb's
+# Toelichting): '.' unknown, unreliable or secret and 'x' secret give no number; empty: cannot
+# occur; '-' (also typeset as an en or em dash) is nihil, a true 0; '0' and '0,0' (less than half
+# the unit) are 0; a trailing '*' or '**' marks a (further) provisional figure, read as the figure.
+UNKNOWN_SYMBOLS = frozenset({"", ".", "x", "X", "?"})
+NIHIL_SYMBOLS = frozenset({"-", "\u2013", "\u2014"})
+
+
+def without_provisional_mark(text: str) -> str:
+    """'1234*' and '1234 **' -> '1234': the figure, without CBS's mark for a provisional one."""
+    return text.rstrip("*").rstrip() if text.endswith("*") and text.rstrip("*") else text
+
+
 def to_number(value: object) -> float | None:
-    """A CBS cell as a float; secret ('.'), unknown ('-', '') and missing give None."""
+    """A CBS cell as a float: secret or unknown ('.', 'x') and empty give None, nihil ('-') 0,
+    a provisional figure ('12*') its figure (UNKNOWN_SYMBOLS, NIHIL_SYMBOLS)."""
     if value is None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value).strip().replace("\u00a0", "")
-    if text in {"", ".", "-", "x", "?"}:
+    text = without_provisional_mark(str(value).strip().replace("\u00a0", ""))
+    if text in UNKNOWN_SYMBOLS:
         return None
+    if text in NIHIL_SYMBOLS:
+        return 0.0
     try:
         return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
     except ValueError:
         return None
+
+
+def is_unreadable(value: object, number: float | None) -> bool:
+    """True for a cell to_number gave None although it is none of CBS's symbols: text such as
+    'n.v.t.' or '1.234,5' in a column of numbers, which must be refused, not read as unknown."""
+    return (number is None and isinstance(value, str)
+            and without_provisional_mark(value.strip().replace("\u00a0", "")) not in UNKNOWN_SYMBOLS)
 
 
 def region_level(code: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -170,7 +171,15 @@ def _check_meta(result: ValidationResult, organisation: str, period: str) -> Non
             cleaned = v.parse_period(str(v.cell_text(given)))[0]
         except v.BadValue:
             cleaned = str(given)
-        if cleaned != period:
+        if cleaned != period and isinstance(given, (dt.date, dt.datetime)):
+            # Excel made a date of the period, or a date was typed: which period is meant (the
+            # year, the quarter, the month) is not for Kindkaart to guess
+            problems.append(
+                f"Blad 'Organisatie': bij periode staat de datum '{v.show(given)}', geen periode; "
+                f"het bestand wordt aangeleverd voor '{period}'. Typ bij periode {period} (als "
+                "tekst, bijvoorbeeld 2024, 2024-Q3 of schooljaar 2024-2025) en zet een telmoment "
+                "bij peildatum.")
+        elif cleaned != period:
             problems.append(
                 f"Blad 'Organisatie': het bestand is ingevuld voor periode '{v.show(given)}', "
                 f"maar wordt aangeleverd voor '{period}'.")

@@ -17,6 +17,9 @@ _PC6 = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 _PC4 = re.compile(r"^[1-9][0-9]{3}$")
 _WIJK_CODE = re.compile(r"^WK\s*([0-9]{6})$", re.IGNORECASE)
 _BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
+# CBS names many wijken 'Wijk 01 Centrum' (the number is the last two digits of the code); a
+# partner types 'Centrum', or the other way round: both are one wijk when number and code agree.
+_NUMBERED = re.compile(r"^wijk ([0-9]{1,2}) (.+)$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,14 @@ class LocationIndex:
                 if region_name:
                     buurt_names.setdefault(normalise(region_name), set()).add(code)
         self._wijk_by_name = names
+        # the names without 'Wijk 01 ' in front, each with the number it had (None without one)
+        self._wijk_by_bare_name: dict[str, set[tuple[str, str | None]]] = {}
+        for key, codes in names.items():
+            numbered = _NUMBERED.match(key)
+            bare = numbered.group(2) if numbered else key
+            number = numbered.group(1).zfill(2) if numbered else None
+            for code in codes:
+                self._wijk_by_bare_name.setdefault(bare, set()).add((code, number))
         self._buurt_by_name = buurt_names
         latest = con.execute(
             "select max(year) from postcodes where gemeente_code = ?", [gemeente_code]
@@ -174,7 +185,37 @@ class LocationIndex:
             raise UnknownLocation(
                 f"'{text}' is de naam van meer wijken {where}; gebruik de wijkcode"
             )
-        raise UnknownLocation(f"'{text}' is geen wijk {where}")
+        numbered = _NUMBERED.match(key)
+        bare = numbered.group(2) if numbered else key
+        number = numbered.group(1).zfill(2) if numbered else None
+        # 'Wijk 01 Centrum' for Centrum (WK…01), 'Centrum' for 'Wijk 01 Centrum'
+        matches = {code for code, _had in self._wijk_by_bare_name.get(bare, ())
+                   if number is None or code.endswith(number)}
+        if len(matches) == 1:
+            return Place(next(iter(matches)))
+        if numbered and self._wijk_by_bare_name.get(bare):
+            known = sorted(f"{self.wijken[code]} ({code})"
+                           for code, _had in self._wijk_by_bare_name[bare])
+            raise UnknownLocation(
+                f"'{text}': het wijknummer {number} past niet bij {', '.join(known)}; gebruik de "
+                "wijknaam uit de keuzelijst of de CBS-wijkcode")
+        invisible = any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") for ch in text)
+        # with an invisible character the refusal names it (_with_invisible_named) instead
+        raise UnknownLocation(f"'{text}' is geen wijk {where}"
+                              + ("" if invisible else self._suggestion(key)))
+
+    def _suggestion(self, key: str) -> str:
+        """'; bedoelt u ...?' with the closest wijk names, or how to find the right one."""
+        import difflib
+
+        bare = {name: name for name in self._wijk_by_bare_name}
+        close = difflib.get_close_matches(key, list(bare), n=2, cutoff=0.75)
+        names = sorted({self.wijken[code] for name in close
+                        for code, _had in self._wijk_by_bare_name[name]})
+        if names:
+            return "; bedoelt u " + " of ".join(f"'{name}'" for name in names) + "?"
+        return ("; kies een wijk uit de keuzelijst van het sjabloon (blad Lijsten) of gebruik de "
+                "CBS-wijkcode (WK…)")
 
 
 def _with_invisible_named(unknown: UnknownLocation, text: str) -> UnknownLocation:

@@ -49,6 +49,9 @@ class Sheet:
     # formulas whose value comes from another workbook ('ander bestand') or, through DDE, from
     # another program ('ander programma'): the saved value is whatever they gave back then
     formula_from_elsewhere: dict[tuple[int, int], str] = field(default_factory=dict)
+    # cells shown as a percentage (number format 0% or 0,00%): 1 shows as 100%, so a count read
+    # from one would be a misread; filled for surveyed sheets
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def max_row(self) -> int:
@@ -211,7 +214,58 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
             if sheet.name == entry.name:
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, read_parts.get(entry.part))
+                sheet.percent_cells = _percent_cells(data, entry.part, read_parts.get(entry.part))
     return sheets
+
+
+_NUM_FMT = re.compile(rb"""<(?:\w+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)["'][^>]*?"""
+                      rb"""formatCode\s*=\s*["']([^"']*)["']""")
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_NUM_FMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["'](\d+)["']""")
+_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?"""
+                          rb"""\bs\s*=\s*["'](\d+)["']""")
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> set[bytes]:
+    """The style indexes (the s of a cell) whose number format shows a percentage: Excel's own
+    formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text."""
+    try:
+        styles = archive.read("xl/styles.xml")
+    except (KeyError, *DAMAGED_ZIP):
+        return set()
+    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+        return set()
+    percent_formats = {b"9", b"10"} | {
+        number for number, code in _NUM_FMT.findall(styles)
+        if b"%" in _QUOTED.sub(b"", code.replace(b"&quot;", b'"'))}
+    block = _CELL_XFS.search(styles)
+    if block is None:
+        return set()
+    found = set()
+    for index, xf in enumerate(_XF.finditer(block.group(0))):
+        number = _NUM_FMT_ID.search(xf.group(1))
+        if number and number.group(1) in percent_formats:
+            found.add(str(index).encode())
+    return found
+
+
+def _percent_cells(data: bytes, part: str, xml: bytes | None = None) -> set[tuple[int, int]]:
+    """(row, column) of every cell of the sheet shown as a percentage."""
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        styles = _percent_styles(archive)
+        if not styles:
+            return set()
+        if xml is None:
+            xml = archive.read(part)
+    except (KeyError, *DAMAGED_ZIP):
+        return set()
+    return {(int(row), column_index_from_string(column.decode()))
+            for column, row, style in _STYLED_CELL.findall(xml) if style in styles}
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")

@@ -125,6 +125,7 @@ class ValidationResult:
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.notices: list[Message] = []
         self.dropped = 0
 
     def add(self, message: Message) -> None:
@@ -268,9 +269,11 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     result.gemeente_code = gemeente
     reference = _reference_date(period or meta.get("periode"), meta, result)
     collector = _Collector()
+    collector.messages += result.messages  # an unreadable peildatum or periode
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
     _check_merged(sheet, header_row, collector)
     _check_hidden(sheet, header_row, mapping, collector)
+    result.notices += collector.notices
     if collector.messages:
         result.messages = collector.final()
         return result
@@ -518,8 +521,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                            f"geboortedatum; {_rows(rows['date'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
-                           "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer of "
-                           f"adres lijkt te staan ({_rows(rows['text'])})")
+                           "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer, "
+                           f"adres of naam van een persoon lijkt te staan ({_rows(rows['text'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -598,6 +601,13 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
     for c, header in unknown.items():
         has_data = any(sheet.value(r, c) is not None and str(sheet.value(r, c)).strip()
                        for r in range(header_row + 1, sheet.max_row + 1))
+        if has_data and _header_key(header) in _REMARK_HEADERS:
+            # a partner's own remarks: checked for personal data (_personal_data), never stored
+            out.notices.append(Message(
+                f"de kolom '{header}' is geen kolom van het sjabloon; Kindkaart leest en bewaart "
+                "haar niet. Wat erin staat, telt dus niet mee: zet een toelichting die ertoe doet "
+                "in het blad Organisatie (veld toelichting).", sheet.name, header_row, c, header))
+            continue
         if has_data:
             out.add(Message(
                 f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
@@ -611,6 +621,12 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             out.add(Message(
                 f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
                 f"{header_row}). {column.help}", sheet.name))
+
+
+# Headers of a column partners add for their own remarks.
+_REMARK_HEADERS = frozenset({"opmerking", "opmerkingen", "toelichting", "notitie", "notities",
+                             "commentaar", "memo", "aantekening", "aantekeningen", "remarks",
+                             "opmerking partner", "toelichting partner"})
 
 
 def _check_merged(sheet: Sheet, header_row: int, out: _Collector) -> None:
@@ -707,9 +723,15 @@ def _reference_date(period: Any, meta: dict, result: ValidationResult) -> dt.dat
             result.messages.append(Message(f"peildatum: {bad}", META_SHEET))
     if period:
         try:
-            return v.parse_period(str(period))[2]
-        except v.BadValue:
-            pass
+            return v.parse_period(v.cell_text(period))[2]
+        except v.BadValue as bad:
+            if period is meta.get("periode"):
+                # no period given with the upload: the Organisatie sheet's period sets the
+                # reference date, and an unreadable one must not silently become today
+                result.messages.append(Message(
+                    f"periode: {bad}" + (" (een datum hoort bij peildatum)"
+                                         if isinstance(period, (dt.date, dt.datetime)) else ""),
+                    META_SHEET))
     return dt.date.today()
 
 
@@ -720,6 +742,27 @@ def _is_total_row(cells: list[Any]) -> bool:
             if key in _TOTAL_WORDS or key.startswith(("totaal ", "total ")):
                 return True
     return False
+
+
+# How a note under or above a table starts: 'Bron: ...', '* voorlopig', 'Noot 1', 'NB', 'Let op'.
+_NOTE_START = re.compile(
+    r"^\s*(?:\*|\(|bron\b|bronnen\b|noot\b|nb\b|n\.b\.|let op\b|opmerking|toelichting|"
+    r"voorlopig|peildatum\b|stand per\b|bijgewerkt\b|definitie\b|cijfers\b|excl\.?\b|incl\.?\b)",
+    re.IGNORECASE)
+
+
+def _note_row(cells: tuple) -> str | None:
+    """The refusal of a row that holds only a note ('Bron: eigen registratie', '* voorlopig'):
+    one text cell, starting as notes do. None for any other row."""
+    filled = [x for x in cells if x is not None and not (x.__class__ is str and not x.strip())]
+    if len(filled) != 1 or not isinstance(filled[0], str) or not _NOTE_START.match(filled[0]):
+        return None
+    found = v.personal_in_text(filled[0], reference_dates=True)
+    if found:
+        return personal_refusal(found)
+    return (f"dit lijkt een notitie ('{v.show(filled[0])}'), geen rij met gegevens. Verwijder "
+            "de regel uit dit blad; een bron of toelichting hoort in het blad Organisatie (velden "
+            "bron en toelichting), en voorlopige cijfers meldt u daar bij toelichting.")
 
 
 _BLANK = object()  # a parse outcome: the cell is empty
@@ -744,7 +787,12 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     a column parsed once: a 20,000-row per-child file holds a few hundred and a few dozen."""
     by_name = {col.name: c for c, col in mapping.items()}
     shown = {c: _shown_header(sheet, header_row, c) for c in mapping}
-    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere)
+    # a number in a cell shown as a percentage, in a column of numbers: refused by its place
+    percent = {(r, c) for r, c in sheet.percent_cells
+               if c in mapping and mapping[c].kind in ("count", "number", "age")
+               and isinstance(sheet.value(r, c), (int, float))
+               and not isinstance(sheet.value(r, c), bool)}
+    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
@@ -759,6 +807,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
         else:
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
+    checker.percent = percent
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
     valid: list[tuple[dict[str, Any], int]] = []
@@ -785,6 +834,17 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
             counted += [(r, place, group) for r in group.rows]
         else:
             valid.append((row, len(group.rows)))
+    if counted and valid and "children_count" in by_name:
+        # a table of counts with an empty 'aantal kinderen' here and there: each such row counts
+        # as one child, which is right for a per-child row and wrong for an unknown number
+        ones = sorted(r for row, _times in valid for r in _rows_of(groups, row))
+        c = by_name["children_count"]
+        result.notices.append(Message(
+            f"{'rij' if len(ones) == 1 else 'rijen'} {_row_list(ones)} {'heeft' if len(ones) == 1 else 'hebben'} "
+            "geen aantal kinderen en {} als één kind, terwijl andere rijen een aantal hebben. "
+            "Klopt dat niet, vul dan het aantal in (0 als er geen kinderen zijn) of verwijder de "
+            "rij.".format("telt" if len(ones) == 1 else "tellen elk"), sheet.name, None, c,
+            shown[c]))
     first: dict[tuple, int] = {}
     for r, place, group in sorted(counted, key=lambda item: item[0]):
         if place in first:
@@ -797,6 +857,10 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     for r, text, c, header in sorted(problems, key=lambda item: item[0]):
         out.add(Message(text, sheet.name, r, c, header))
     return valid
+
+
+def _rows_of(groups: dict[tuple, _Row], parsed: dict[str, Any]) -> list[int]:
+    return next((g.rows for g in groups.values() if g.parsed is parsed), [])
 
 
 class _RowChecker:
@@ -817,15 +881,32 @@ class _RowChecker:
         # per column, the outcome of each distinct value; strings are their own key, other
         # values are keyed with their type (1 == 1.0 == True)
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
+        self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
+
+    def _only_numbers(self, cells: tuple) -> bool:
+        """A row with numbers and neither place nor any text: a total without its label."""
+        numbers = 0
+        for (_c, column, _header, is_location), raw in zip(self.plan, cells, strict=True):
+            if raw is None or raw.__class__ is str and not raw.strip():
+                continue
+            if is_location or column.kind not in ("count", "number"):
+                return False
+            numbers += 1
+        return numbers > 0 and any(is_location for *_x, is_location in self.plan)
 
     def check(self, cells: tuple, group: _Row) -> None:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
-        missing = self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
+        missing = (self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
+                   | self.percent)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
-        if _is_total_row(list(cells)):
+        note = _note_row(cells)
+        if note is not None:
+            group.problems.append((note, None, None))
+            return
+        if _is_total_row(list(cells)) or self._only_numbers(cells):
             group.problems.append((
                 "dit lijkt een totaalrij. Verwijder totaal- en subtotaalrijen: Kindkaart telt zelf "
                 "op.", None, None))
@@ -839,6 +920,13 @@ class _RowChecker:
                     "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
                     "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
                     "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
+            if missing and (r, c) in self.percent:
+                group.problems.append((
+                    f"de cel is opgemaakt als percentage (Excel toont {raw * 100:g}%); een "
+                    "aantal is geen percentage. Vul het aantal in en geef de cel de opmaak "
+                    "Standaard of Getal (Start > Getal).", c, header))
                 failed.add(c)
                 continue
             if missing and (r, c) in missing:
@@ -895,18 +983,20 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
         # or child's age inside it is refused without quoting it
         found = v.personal_in_text(raw, dates=kind != "date")
         if found:
-            raise v.BadValue(f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. "
-                             + _PERSONAL_REFUSED)
+            raise v.BadValue(personal_refusal(found))
     if kind == "location":
         place = index.resolve(raw)
         if place.notice and not any(n.text == place.notice for n in result.notices):
             # once per postcode: per-child files repeat the same PC4 many times
             result.notices.append(Message(place.notice, sheet.name, r, c, header))
         return place
-    if kind == "count":
-        return v.parse_count(raw)
-    if kind == "number":
-        return v.parse_amount(raw)
+    try:
+        if kind == "count":
+            return v.parse_count(raw)
+        if kind == "number":
+            return v.parse_amount(raw)
+    except v.NoNumberWord as word:
+        raise v.BadValue(f"{word}. {_instead_of_a_word(column)}") from None
     if kind == "age":
         age = v.parse_count(raw)
         if age > 12:
@@ -923,6 +1013,38 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
     if len(text) > 200:
         raise v.BadValue("tekst is langer dan 200 tekens")
     return text
+
+
+def personal_refusal(found: str) -> str:
+    """The refusal of a cell in which personal_in_text found `found`, saying what to type instead.
+    An address: a kindercentrum's address is public (LRK), but a gastouder takes care of children
+    at home, and that address is personal data; Kindkaart cannot tell the two apart and needs no
+    address (the wijk column places the row), so an address is refused in every text cell."""
+    if found.startswith("een adres"):
+        return (f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. Kindkaart neemt geen "
+                "adressen "
+                "aan: het adres van een gastouder is een woonadres (een persoonsgegeven) en de "
+                "kolom wijk zegt al waar de rij telt. Vul alleen de naam van de locatie of "
+                "organisatie in ('Kinderopvang De Zon', eventueel met het LRK-nummer) en lever het "
+                "bestand opnieuw aan; er is niets opgeslagen.")
+    if found == "de naam van een persoon":
+        return ("persoonsgegevens geweigerd: de cel bevat mogelijk de naam van een persoon "
+                "(zoals 'dhr. ...', 'moeder van ...' of voorletters met een achternaam). Zet in "
+                "tekstcellen alleen namen van organisaties, locaties, scholen en groepen, geen "
+                "namen van kinderen, ouders of medewerkers, en lever het bestand opnieuw aan; er "
+                "is niets opgeslagen.")
+    return f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. " + _PERSONAL_REFUSED
+
+
+def _instead_of_a_word(column: Column) -> str:
+    """What to type instead of 'n.v.t.', 'nvt' or '-' in a number column: '-' may mean none or
+    unknown, so the partner says which. An empty 'aantal kinderen' of a type that allows one row
+    per child counts as one child, so there an unknown number is no empty cell."""
+    if column.name == "children_count" and not column.required:
+        return ("Zijn er geen kinderen, vul dan 0 in; is het aantal onbekend of niet van "
+                "toepassing, verwijder dan de rij (een rij zonder aantal telt als één kind)")
+    return ("Zijn er geen, vul dan 0 in; is het onbekend of niet van toepassing, laat de cel dan "
+            "leeg")
 
 
 def aggregate(rtype: RegistrationType, rows: list[tuple[dict[str, Any], int]],

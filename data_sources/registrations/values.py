@@ -32,6 +32,11 @@ class BadValue(ValueError):
     """A cell value that cannot be used; the message is Dutch and may quote the value."""
 
 
+class NoNumberWord(BadValue):
+    """A word or sign typed where a number belongs ('n.v.t.', 'nvt', '-', 'onbekend'): what to
+    type instead depends on the column (validate._parse_cell words it)."""
+
+
 def cell_text(value: object) -> str:
     """A cell value as text, whole: as it is stored (aanbieder, the Organisatie notes)."""
     if isinstance(value, float) and value.is_integer():
@@ -58,8 +63,23 @@ _NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u206
 _SUPPRESSED = re.compile("^(?:[<≤][0-9]+|\\*+)$")
 
 
-def parse_number(value: object) -> float:
-    """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue."""
+# Words and signs partners type for 'none', 'unknown' or 'not applicable' where a number belongs.
+# '-' may mean nihil (0, as in CBS tables) or unknown: never guessed, the partner says which.
+_NO_NUMBER_WORDS = frozenset({"nvt", "nv t", "n v t", "na", "n/a", "onbekend", "geen", "nb",
+                              "n b", "ntb", "n t b", "x", "?", "-", "--", "\u2013", "\u2014"})
+# One separator followed by exactly three digits: '1.234' or '1,234' reads as 1234 (grouping) or
+# as 1,234 (a decimal mark), and which one depends on the language of whoever typed it.
+_ONE_GROUP = re.compile(r"^-?[1-9][0-9]{0,2}([.,])[0-9]{3}$")
+
+
+def _no_number_word(text: str) -> bool:
+    key = " ".join(re.sub(r"[.]", " ", text.lower()).split())
+    return key in _NO_NUMBER_WORDS or text.strip() in _NO_NUMBER_WORDS
+
+
+def parse_number(value: object, ambiguous: str = "") -> float:
+    """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue, also
+    for text with one separator and three digits whose separator is in `ambiguous` ('1,234')."""
     if isinstance(value, bool):
         raise BadValue(f"'{value}' is geen getal")
     if isinstance(value, (int, float)):
@@ -74,6 +94,24 @@ def parse_number(value: object) -> float:
             f"'{show(value)}' is een afgeschermd aantal; lever het echte aantal aan (Kindkaart "
             "schermt kleine aantallen zelf af op elke pagina) of laat de cel leeg als het "
             "onbekend is")
+    if _no_number_word(text):
+        raise NoNumberWord(f"'{show(value)}' is geen getal")
+    if text.endswith("*") and _PLAIN.match(text.rstrip("*").replace(",", ".")):
+        raise BadValue(f"'{show(value)}': een sterretje (voorlopig cijfer) hoort niet in de cel. "
+                       f"Typ {text.rstrip('*')} en meld in het blad Organisatie (veld "
+                       "toelichting) dat de cijfers voorlopig zijn")
+    if text.endswith("%") and _PLAIN.match(text[:-1].replace(",", ".")):
+        raise BadValue(f"'{show(value)}' is een percentage; vul het aantal zelf in (een heel "
+                       "getal), niet het percentage")
+    grouped = _ONE_GROUP.match(text)
+    if grouped and grouped.group(1) in ambiguous:
+        whole = text.replace(",", "").replace(".", "")
+        decimal = text.replace(",", ".")
+        raise BadValue(
+            f"'{show(value)}' is dubbelzinnig: {whole} (met '{grouped.group(1)}' tussen de "
+            f"duizendtallen) of {decimal.replace('.', ',')} (met '{grouped.group(1)}' als "
+            f"decimaalteken). Typ het getal zonder scheidingsteken voor duizendtallen: {whole}"
+            + (", of met een komma voor decimalen" if "." in ambiguous else ""))
     if _NL_THOUSANDS.match(text):
         text = text.replace(".", "").replace(",", ".")
     elif _NL_DECIMAL.match(text):
@@ -86,8 +124,10 @@ def parse_number(value: object) -> float:
 
 
 def parse_count(value: object) -> int:
-    """A whole number of 0 or more (counts of children, places, professionals)."""
-    number = parse_number(value)
+    """A whole number of 0 or more (counts of children, places, professionals). Text '1.234' is
+    1234 (a Dutch thousands separator: 1,234 children is no count); '1,234' is refused, as it
+    is 1234 in English and a fraction in Dutch."""
+    number = parse_number(value, ambiguous=",")
     if number < 0:
         raise BadValue(f"'{show(value)}' is negatief; een aantal is 0 of meer")
     if number > MAX_COUNT:
@@ -96,13 +136,17 @@ def parse_count(value: object) -> int:
             f"'{show(value)}' is geen aannemelijk aantal; Kindkaart neemt hoogstens {bound} per "
             "cel aan")
     if not float(number).is_integer():
+        if 0 < number < 1:
+            raise BadValue(f"'{show(value)}' is geen heel getal; is het een percentage "
+                           f"({number * 100:g}%)? Vul het aantal in, niet het percentage")
         raise BadValue(f"'{show(value)}' is geen heel getal; een aantal kan geen breuk zijn")
     return int(number)
 
 
 def parse_amount(value: object) -> float:
-    """A decimal number of 0 or more (hours, weeks)."""
-    number = parse_number(value)
+    """A decimal number of 0 or more (hours, weeks). Text '1.234' and '1,234' are refused:
+    either may be 1234 or 1,234."""
+    number = parse_number(value, ambiguous=".,")
     if number < 0:
         raise BadValue(f"'{show(value)}' is negatief")
     return number
@@ -277,6 +321,51 @@ _ADDRESS = re.compile(
     re.ASCII)
 
 
+# A street with a house number ('Dorpsstraat 12', 'Lange Laan 3a'): a street name alone is a place,
+# with a number it is an address. Only names ending in a word for a street count: 'Groep 3',
+# 'Locatie 2' and a wijk name with a number are none.
+_STREET = re.compile(
+    r"(?<![0-9A-Za-z])[A-Za-z][a-z'-]*(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|"
+    r"steeg)\.? +[0-9]{1,5}(?:[ -]?[A-Za-z]|"
+    r"-[0-9]{1,4})?(?![0-9A-Za-z])", re.ASCII)
+# A person's name in free text, in the clear cases only: a form of address before a name
+# ('dhr. Jansen', 'mevr de Vries', 'mw. Bakker'), a relative of a named person ('moeder van
+# Sven', 'vader van Lisa'), initials before a surname ('J. de Vries', 'A.B. Jansen'). Words that
+# end an organisation, school or street name ('J.P. Coenschool', 'A. Kuyperlaan') are no surname,
+# and initials in a text that names an organisation ('Mr. J.C. van Oosterhout school',
+# 'Kindcentrum A. Frank') are part of that name.
+_PREFIXES = r"(?:(?:van|de|der|den|ter|ten|te|het|'t|la|le|du|di|da|op|in|'s)\s+)*"
+_SURNAME = r"[A-Z][a-z'\u00e0-\u00ff]+(?:-[A-Z][a-z'\u00e0-\u00ff]+)?"
+_PLACE_ENDINGS = re.compile(
+    r"(?:school|college|lyceum|opvang|centrum|huis|straat|laan|weg|plein|singel|gracht|kade|"
+    r"dijk|hof|park|wijk|buurt|kwartier|veld|stichting|groep)$", re.IGNORECASE)
+_NAME_AFTER_ADDRESS = re.compile(
+    rf"\b(?:dhr|mevr|mw|mevrouw|meneer|mijnheer|de heer|juf|meester)\.?\s+{_PREFIXES}({_SURNAME})",
+    re.IGNORECASE)
+_RELATIVE_OF = re.compile(
+    rf"\b(?:moeder|vader|ouders?|broer(?:tje)?|zus(?:je)?|opa|oma|pleeg(?:moeder|vader|ouders?)|"
+    rf"verzorgers?|voogd|zoon|dochter)\s+van\s+({_SURNAME})(?![0-9])", re.IGNORECASE)
+_ORGANISATION_WORDS = re.compile(
+    r"school|college|lyceum|opvang|centrum|kdv|bso|psz|stichting|b\.?v\.?\b|vereniging|"
+    r"praktijk|zorg|huis\b|groep", re.IGNORECASE)
+_INITIALS_NAME = re.compile(rf"(?<![A-Za-z.])(?:[A-Z]\.\s?){{1,4}}\s*{_PREFIXES}({_SURNAME})")
+
+
+def _names_a_person(text: str) -> bool:
+    for pattern in (_NAME_AFTER_ADDRESS, _RELATIVE_OF, _INITIALS_NAME):
+        for match in pattern.finditer(text):
+            surname = match.group(1)
+            if pattern is _RELATIVE_OF and not surname[0].isupper():
+                continue  # 'ouders van de kinderen'
+            if pattern is _NAME_AFTER_ADDRESS and not surname[0].isupper():
+                continue
+            if pattern is _INITIALS_NAME and _ORGANISATION_WORDS.search(text):
+                continue
+            if not _PLACE_ENDINGS.search(surname):
+                return True
+    return False
+
+
 _REFERENCE_WORD = re.compile(
     r"\b(?:op|per|peildatum|peilmoment|vanaf|van|tot|t/m|tot en met|sinds|tussen|en|na|voor|"
     r"datum|stand)\s*:?\s*$", re.IGNORECASE)
@@ -306,7 +395,8 @@ def _dates_in(text: str):
 def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
     geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een telefoonnummer', 'een
-    adres (postcode met huisnummer)'), or None. `dates=False` for a date column, where
+    adres (postcode met huisnummer)', 'een adres (straat met huisnummer)', 'de naam van een
+    persoon'), or None. `dates=False` for a date column, where
     a date is the value itself; `reference_dates=True` for a definition or note, where a date
     after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. Never returns the
     text."""
@@ -314,6 +404,9 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
         return None
     if "@" in text and _EMAIL.search(text):
         return "een e-mailadres"
+    if "." in text or " van " in text.lower() or text[:1].isupper() or " " in text:
+        if _names_a_person(text):
+            return "de naam van een persoon"
     if not any(ch.isdigit() for ch in text) and "geb" not in text.lower():
         return None
     for match in _BSN_IN_TEXT.finditer(text):
@@ -334,4 +427,6 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
         return "een telefoonnummer"
     if _ADDRESS.search(text):
         return "een adres (postcode met huisnummer)"
+    if _STREET.search(text):
+        return "een adres (straat met huisnummer)"
     return None
