@@ -287,7 +287,8 @@ def values_of(path: Path) -> dict[tuple[str, str], float | None]:
 
 
 def kwb_with_symbols() -> list[list]:
-    """Zwolle's kwb rows with '-' (nihil) in a wijk's jeugdzorg count, '.' (secret) in another's,
+    """Zwolle's kwb rows with '-' (not available that year) in a wijk's jeugdzorg count, '.'
+    (secret) in another's,
     and a provisional mark on a third."""
     rows = kwb_rows(secret_jeugdzorg=False)
     jeugdzorg = KWB_COLUMNS.index("a_jz_tn")
@@ -299,17 +300,18 @@ def kwb_with_symbols() -> list[list]:
 
 
 @pytest.mark.parametrize("write", ["xlsx", "csv"])
-def test_kwb_reads_nihil_as_zero_secret_as_unknown_and_provisional_as_its_figure(tmp_path, write):
+def test_kwb_reads_a_dash_and_secret_as_unknown_and_provisional_as_its_figure(tmp_path, write):
     path = (write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_with_symbols()) if write == "xlsx"
             else write_kwb_csv(tmp_path / "kwb-2024.csv", kwb_with_symbols()))
     values = values_of(path)
     stem = next(s for (code, s) in values if code == "WK019310" and "Jeugdzorg" in s)
-    assert values[("WK019310", stem)] == 0
+    # '-': not available that year in the kwb (nihil elsewhere): unknown, never an invented 0
+    assert values.get(("WK019310", stem)) is None
     assert values.get(("WK019311", stem)) is None
     assert values[("WK019322", stem)] == 40
 
 
-def test_statline_csv_reads_nihil_secret_and_provisional(tmp_path):
+def test_statline_csv_reads_a_dash_secret_and_provisional(tmp_path):
     header = ["Wijken en buurten", "Regioaanduiding/Codering (code)",
               "Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)",
               "Kinderopvang/Kinderdagverblijf/Aantal kinderdagverblijven/Binnen 1 km (aantal)"]
@@ -322,14 +324,14 @@ def test_statline_csv_reads_nihil_secret_and_provisional(tmp_path):
     path = tmp_path / "Nabijheid_voorzieningen__afstand_locatie__wijk-_en_buurtcijfers_2023.csv"
     path.write_text(text.getvalue(), encoding="utf-8-sig")
     values = values_of(path)
-    assert values[("WK019310", "NabijheidKinderdagverblijvenBinnen1Km")] == 0
+    assert values.get(("WK019310", "NabijheidKinderdagverblijvenBinnen1Km")) is None
     assert values.get(("WK019311", "NabijheidKinderdagverblijvenBinnen1Km")) is None
     assert values.get(("WK019311", "NabijheidAfstandKinderdagverblijf")) is None
     assert values[("WK019322", "NabijheidAfstandKinderdagverblijf")] == 0.6
     assert values[("WK019322", "NabijheidKinderdagverblijvenBinnen1Km")] == 4
 
 
-def test_odata_reads_nihil_secret_and_provisional(tmp_path):
+def test_odata_reads_a_dash_secret_and_provisional(tmp_path):
     directory = tmp_path / "85984NED"
     directory.mkdir()
     props = [{"ID": 0, "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},
@@ -346,21 +348,21 @@ def test_odata_reads_nihil_secret_and_provisional(tmp_path):
         "Modified": "2025-06-30T02:00:00"}]), encoding="utf-8")
     values = values_of(directory)
     stem = next(s for (_code, s) in values)
-    assert values[("WK019310", stem)] == 0
+    assert values.get(("WK019310", stem)) is None
     assert values.get(("WK019311", stem)) is None
     assert values[("WK019322", stem)] == 6000
 
 
-def test_observations_read_nihil_as_zero_and_a_confidential_value_as_unknown(tmp_path):
+def test_observations_read_zero_as_zero_and_a_confidential_value_or_dash_as_unknown(tmp_path):
     # the v4 download (Observations with ValueAttribute): Value 0 is nihil or less than half the
-    # unit, no Value (ValueAttribute Confidential) is secret, a '-' given as text is nihil
+    # unit, no Value (ValueAttribute Confidential) is secret, a '-' given as text is unknown
     rows = [(code, measure, {"WK019310": 0, "WK019311": None, "GM0193": "-"}.get(code, value))
             if measure == "M000352" else (code, measure, value)
             for code, measure, value in kwb_observations()]
     values = values_of(write_download(tmp_path / "86165NED", observations=rows))
     assert values[("WK019310", "k_0Tot15Jaar")] == 0
     assert values[("WK019311", "k_0Tot15Jaar")] is None
-    assert values[("GM0193", "k_0Tot15Jaar")] == 0
+    assert values.get(("GM0193", "k_0Tot15Jaar")) is None
 
 
 def test_statline_csv_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
@@ -376,7 +378,7 @@ def test_statline_csv_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
     assert len(refused.value.messages) == 1
     assert refused.value.messages[0].endswith(
         "regio WK019310, onderwerp NabijheidAfstandKinderdagverblijf: 'n.v.t.' is geen getal en "
-        "geen teken van het CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+        "geen teken van het CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
 
 
 def percent_formatted(workbook):
@@ -416,13 +418,13 @@ def statline_03759ned(tmp_path: Path, values: dict[int, str]) -> Path:
     return path
 
 
-def test_statline_03759ned_reads_nihil_secret_and_provisional(tmp_path):
+def test_statline_03759ned_reads_a_dash_secret_and_provisional(tmp_path):
     from data_sources.cbs.loading import population_by_age_frame
 
     path = statline_03759ned(tmp_path, {0: "-", 1: ".", 2: "1002*"})
     frame = population_by_age_frame(read_cbs_file(path).table)
     persons = dict(zip(frame["age"], frame["persons"], strict=True))
-    assert persons[0] == 0 and persons[1] != persons[1] and persons[2] == 1002
+    assert persons[0] != persons[0] and persons[1] != persons[1] and persons[2] == 1002
     assert persons[3] == 1003
 
 
@@ -434,4 +436,4 @@ def test_statline_03759ned_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
         population_by_age_frame(read_cbs_file(path).table)
     assert refused.value.messages == [
         "Tabel 03759ned, regio GM0193, leeftijd 4: 'onbekend' is geen getal en geen teken van het "
-        "CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen."]
+        "CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen."]

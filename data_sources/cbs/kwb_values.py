@@ -6,10 +6,10 @@ import math
 import re
 from collections.abc import Iterable
 
-from data_sources.cbs.odata import NIHIL_SYMBOLS, UNKNOWN_SYMBOLS, without_provisional_mark
+from data_sources.cbs.odata import UNKNOWN_SYMBOLS, without_provisional_mark
 
 # Cells CBS uses for a value it does not give: '.' secret or unknown, 'x' secret, '?' unknown, empty
-# (cannot occur). '-' is nihil (0), not missing: the same symbols as every CBS reader (odata).
+# (cannot occur), '-' not available for that year: the same symbols as every CBS reader (odata).
 MISSING = UNKNOWN_SYMBOLS
 # The kwb's counts (a_inw, a_00_14, a_hh, ...) are whole numbers; the other columns are averages,
 # percentages, distances and codes, which may have decimals.
@@ -77,8 +77,6 @@ def read_number(value: object, decimal_mark: str | None) -> float | None:
     text = without_provisional_mark(_text(value))
     if text in MISSING:
         return None
-    if text in NIHIL_SYMBOLS:
-        return 0.0
     points, commas = text.count("."), text.count(",")
     if points and commas:
         thousands = "," if text.rfind(".") > text.rfind(",") else "."

@@ -114,7 +114,7 @@ def kerncijfers_frames(
                     unreadable.append(
                         f"Tabel {table.table_id}, regio {code}, onderwerp {key}: "
                         f"'{str(record[key]).strip()[:40]}' is geen getal en geen teken van het CBS "
-                        "('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+                        "('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
                 value_rows.append((year, code, level, topic_stem, number))
     if unreadable:
         raise InputRefused(unreadable)
@@ -359,7 +359,7 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
             raise InputRefused(
                 f"Tabel {table.table_id}, regio {region}, leeftijd {age}: "
                 f"'{str(record.get(value_key)).strip()[:40]}' is geen getal en geen teken van het "
-                "CBS ('.' of 'x' geheim, '-' nihil, leeg). Er is niets opgeslagen.")
+                "CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
         rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])

@@ -27,10 +27,12 @@ def clean(value: object) -> object:
 
 # CBS's symbols in a cell (Verklaring van symbolen, in every StatLine table and in the kwb's
 # Toelichting): '.' unknown, unreliable or secret and 'x' secret give no number; empty: cannot
-# occur; '-' (also typeset as an en or em dash) is nihil, a true 0; '0' and '0,0' (less than half
-# the unit) are 0; a trailing '*' or '**' marks a (further) provisional figure, read as the figure.
-UNKNOWN_SYMBOLS = frozenset({"", ".", "x", "X", "?"})
-NIHIL_SYMBOLS = frozenset({"-", "\u2013", "\u2014"})
+# occur. '-' (also typeset as an en or em dash) is nihil in most StatLine tables, but in the kwb
+# "not available for that year" (the kwb's own legend has only '.'; whole columns such as
+# jeugdzorg are '-' in years CBS did not publish them): Kindkaart never turns it into a 0 and
+# reads it as unknown in every table. '0' and '0,0' (less than half the unit) are 0; a trailing
+# '*' or '**' marks a (further) provisional figure, read as the figure.
+UNKNOWN_SYMBOLS = frozenset({"", ".", "x", "X", "?", "-", "\u2013", "\u2014"})
 
 
 def without_provisional_mark(text: str) -> str:
@@ -39,8 +41,8 @@ def without_provisional_mark(text: str) -> str:
 
 
 def to_number(value: object) -> float | None:
-    """A CBS cell as a float: secret or unknown ('.', 'x') and empty give None, nihil ('-') 0,
-    a provisional figure ('12*') its figure (UNKNOWN_SYMBOLS, NIHIL_SYMBOLS)."""
+    """A CBS cell as a float: secret or unknown ('.', 'x'), '-' and empty give None, a
+    provisional figure ('12*') its figure (UNKNOWN_SYMBOLS)."""
     if value is None:
         return None
     if isinstance(value, (int, float)):
@@ -48,8 +50,6 @@ def to_number(value: object) -> float | None:
     text = without_provisional_mark(str(value).strip().replace("\u00a0", ""))
     if text in UNKNOWN_SYMBOLS:
         return None
-    if text in NIHIL_SYMBOLS:
-        return 0.0
     try:
         return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
     except ValueError:
