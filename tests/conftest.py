@@ -100,6 +100,16 @@ def active_loads(con) -> list[tuple]:
     return con.execute("select load_id from loads where status = 'active' order by 1").fetchall()
 
 
+def centrum_vve_toddlers(con) -> int:
+    """The vve-indicaties of 2-4 year olds in Centrum in the mart signals_by_wijk (2024): what the
+    kill tests compare with the uploads that are active."""
+    return int(con.execute(
+        "select coalesce(sum(children_count), 0) from signals_by_wijk s join regions r"
+        " on r.region_code = s.wijk_code and r.year = s.year"
+        " where s.signal_type = 'vve_indicaties' and s.age_group = '2-4' and s.year = 2024"
+        " and r.region_name = 'Centrum'").fetchone()[0])
+
+
 def refusal(con, call) -> str:
     """The Dutch messages with which `call()` refuses its input; nothing stored, nothing lost."""
     from data_sources.errors import InputRefused

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
-from conftest import ROOT, add_account
+from conftest import ROOT, add_account, centrum_vve_toddlers
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_sources import store
@@ -60,14 +60,10 @@ def _state(path: Path) -> tuple[list[str], int]:
         active = [name for (name,) in con.execute(
             "select file_name from loads where organisation in (?, 'CLI BV') and status = 'active'"
             " order by file_name", [ORGANISATION]).fetchall()]
-        count = con.execute(
-            "select coalesce(sum(children_count), 0) from signals_by_wijk s join regions r"
-            " on r.region_code = s.wijk_code and r.year = s.year"
-            " where s.signal_type = 'vve_indicaties' and s.age_group = '2-4' and s.year = 2024"
-            " and r.region_name = 'Centrum'").fetchone()[0]
+        count = centrum_vve_toddlers(con)
     finally:
         con.close()
-    return active, int(count)
+    return active, count
 
 
 def _children(name: str) -> int:

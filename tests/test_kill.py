@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, centrum_vve_toddlers
 
 from data_sources import store
 
@@ -48,14 +48,10 @@ def _state(path: Path) -> tuple[bool, int]:
     try:
         active = con.execute("select count(*) from loads where organisation = 'Kill BV'"
                              " and status = 'active'").fetchone()[0] == 1
-        count = con.execute(
-            "select coalesce(sum(children_count), 0) from signals_by_wijk s join regions r"
-            " on r.region_code = s.wijk_code and r.year = s.year"
-            " where s.signal_type = 'vve_indicaties' and s.age_group = '2-4' and s.year = 2024"
-            " and r.region_name = 'Centrum'").fetchone()[0]
+        count = centrum_vve_toddlers(con)
     finally:
         con.close()
-    return active, int(count)
+    return active, count
 
 
 def test_a_killed_import_is_in_the_figures_exactly_when_it_is_active(tmp_path, sample_db):

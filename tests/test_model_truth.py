@@ -122,6 +122,19 @@ def _slide(dia: str):
     return at
 
 
+def _workbook_sheet(app_db, title: str):
+    """A sheet of the workbook export of Voorbeeldstad 2024, as a frame."""
+    import duckdb
+
+    from outputs import exports
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        return next(s for s in exports.build_sheets(con, "GM9999", 2024) if s.title == title).frame
+    finally:
+        con.close()
+
+
 def _continuum_table(age_group: str = "alle", year: int = 2024):
     from conftest import run_page
 
@@ -154,19 +167,12 @@ def test_a_model_estimate_below_one_child_reads_less_than_one_everywhere(app_db)
 
 
 def test_workbook_mid_estimates_read_as_on_continuum(app_db):
-    import duckdb
 
-    from outputs import exports
     from transforms.privacy import format_number
 
     for age_group, label in (("0-2", "0-2 jaar (0 en 1 jaar)"), ("4-12", "4-12 jaar (4 tot en met 11 jaar)")):
         continuum = _continuum_table(age_group)
-        con = duckdb.connect(str(app_db), read_only=True)
-        try:
-            sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
-                         if s.title == "Vraag per wijk en niveau").frame
-        finally:
-            con.close()
+        sheet = _workbook_sheet(app_db, "Vraag per wijk en niveau")
         rows = sheet[(sheet["Wijk"] == "Buitengebied") & (sheet["Leeftijdsgroep"] == label)]
         workbook = dict(zip(rows["Niveau"], rows["Kinderen, schatting midden (afgerond)"], strict=True))
         for niveau in (1, 2, 3, 4):
@@ -263,10 +269,8 @@ def test_tekorten_ranking_names_its_age_group_and_reads_as_the_workbook(app_db, 
     'Tekort aan reguliere plekken (schatting, midden): het hoogst in Nieuwland (140)', the
     Kaart's 'Tekort reguliere plekken' of Nieuwland is the sum over the age groups (another
     number under the same name)."""
-    import duckdb
     from conftest import run_page
 
-    from outputs import exports
     from transforms.privacy import model_estimate_text
 
     at = run_page("tekorten")
@@ -276,12 +280,7 @@ def test_tekorten_ranking_names_its_age_group_and_reads_as_the_workbook(app_db, 
                     and "het hoogst in" in m.value)
     assert f"Tekort aan reguliere plekken voor {noun} (schatting, midden)" in sentence
     highest, value = re.search(r"het hoogst in (.+?) \((.+?)\)", html.unescape(sentence)).groups()
-    con = duckdb.connect(str(app_db), read_only=True)
-    try:
-        sheet = next(s for s in exports.build_sheets(con, "GM9999", 2024)
-                     if s.title == "Tekort per wijk en niveau").frame
-    finally:
-        con.close()
+    sheet = _workbook_sheet(app_db, "Tekort per wijk en niveau")
     row = sheet[(sheet["Wijk"] == highest) & (sheet["Leeftijdsgroep"] == label)
                 & (sheet["Onderdeel"] == "reguliere plekken voor niveau 1-3")]
     mid = row["Tekort midden (afgerond)"].iloc[0]
