@@ -155,6 +155,9 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
     for layer, (table, geometry_column, _) in layers.items():
         columns = {row[1].lower(): row[1] for row in con.execute(f'pragma table_info("{_quoted(table)}")')}
         code_column = columns.get(CODE_COLUMN[layer])
+        if geometry_column.lower() not in columns:
+            raise InputRefused(f"Bestand {name}: de laag '{layer}' mist haar geometriekolom "
+                               f"'{geometry_column}'. Er is niets opgeslagen.")
         if code_column is None:
             raise InputRefused(f"Bestand {name}: de laag '{layer}' heeft geen kolom "
                                f"'{CODE_COLUMN[layer]}'. Er is niets opgeslagen.")

@@ -229,3 +229,13 @@ def test_a_layer_with_far_more_regions_than_nederland_is_refused(con, tmp_path, 
     path = tmp_path / "wijkenbuurten_2025_v1.gpkg"
     cbs_map(path)  # Zwolle and Kampen: 20 wijken
     assert "de laag 'wijken' heeft meer dan 5 gebieden" in refusal(con, path)
+
+
+def test_a_layer_without_the_geometry_column_it_names_is_refused(con, tmp_path):
+    path = tmp_path / "wijkenbuurten_2025_v1.gpkg"
+    cbs_map(path)
+    db = sqlite3.connect(path)
+    db.execute("update gpkg_geometry_columns set column_name = 'vorm' where table_name = 'wijken'")
+    db.commit()
+    db.close()
+    assert "de laag 'wijken' mist haar geometriekolom 'vorm'" in refusal(con, path)
