@@ -674,6 +674,12 @@ def _find_gemeente(con: duckdb.DuckDBPyConnection, wanted: object) -> str | None
         " limit 1", [str(wanted).strip().upper()]).fetchone()
     if direct:
         return direct[0]
+    # a name as spelled in the regions (the template writes it so): one lookup, not every name
+    named = con.execute(
+        "select min(region_code) from regions where region_level = 'gemeente'"
+        " and lower(region_name) = ?", [str(wanted).strip().lower()]).fetchone()
+    if named[0] is not None:
+        return named[0]
     key = normalise(str(wanted))
     for code, name in con.execute(
             "select distinct region_code, region_name from regions"
