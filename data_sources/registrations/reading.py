@@ -280,8 +280,11 @@ _NUM_FMT = re.compile(rb"""<(?:\w+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)["'][
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _NUM_FMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["'](\d+)["']""")
-_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?"""
-                          rb"""\bs\s*=\s*["'](\d+)["']""")
+# a cell tag with a style; its address and style are read apart (attributes come in any order:
+# Excel writes r before s, other writers need not)
+_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b([^>]*?\bs\s*=\s*["']\d+["'][^>]*)>""")
+_CELL_ADDRESS = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_CELL_STYLE = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
@@ -321,8 +324,12 @@ def _percent_cells(data: bytes, part: str, xml: bytes | None = None) -> set[tupl
             xml = archive.read(part)
     except (KeyError, *DAMAGED_ZIP):
         return set()
-    return {(int(row), column_index_from_string(column.decode()))
-            for column, row, style in _STYLED_CELL.findall(xml) if style in styles}
+    found = set()
+    for attributes in _STYLED_CELL.findall(xml):
+        style, address = _CELL_STYLE.search(attributes), _CELL_ADDRESS.search(attributes)
+        if style and address and style.group(1) in styles:
+            found.add((int(address.group(2)), column_index_from_string(address.group(1).decode())))
+    return found
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
