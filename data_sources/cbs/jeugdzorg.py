@@ -10,7 +10,14 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number
+from data_sources.cbs.odata import (
+    CbsTable,
+    clean,
+    is_unreadable,
+    region_level,
+    to_number,
+    unreadable_message,
+)
 from data_sources.errors import InputRefused
 
 # Jeugdmonitor: jongeren met jeugdzorg naar vorm, per wijk. 85075NED is CBS's "Jongeren met
@@ -56,11 +63,9 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
             if key in record:
                 number = to_number(record[key])
                 if is_unreadable(record[key], number) and len(unreadable) < 10:
-                    # as in every CBS reader (loading.table_frames): a word is not 'unknown'
-                    unreadable.append(
-                        f"Tabel {table.table_id}, regio {code}, onderwerp {key}: "
-                        f"'{str(record[key]).strip()[:40]}' is geen getal en geen teken van het CBS "
-                        "('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
+                    # as in every CBS reader: a word is not 'unknown'
+                    unreadable.append(unreadable_message(
+                        table.table_id, f"regio {code}, onderwerp {key}", record[key]))
                 rows.append((year, code, level, category, topic_stem, titles.get(key), number))
     if unreadable:
         raise InputRefused(unreadable)
