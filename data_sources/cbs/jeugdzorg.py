@@ -10,14 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import (
-    CbsTable,
-    clean,
-    is_unreadable,
-    region_level,
-    to_number,
-    unreadable_message,
-)
+from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
 from data_sources.errors import InputRefused
 
 # Jeugdmonitor: jongeren met jeugdzorg naar vorm, per wijk. 85075NED is CBS's "Jongeren met

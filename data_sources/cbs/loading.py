@@ -11,14 +11,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.columns import KWB_STEMS
-from data_sources.cbs.odata import (
-    CbsTable,
-    clean,
-    is_unreadable,
-    region_level,
-    to_number,
-    unreadable_message,
-)
+from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
