@@ -40,7 +40,7 @@ import duckdb  # noqa: E402
 from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.a11y import repair_page  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
-from ui.data import refusal, release  # noqa: E402
+from ui.data import read_only, refusal, release  # noqa: E402
 
 try:
     # Dutch page language, valid navigation lists, named charts (WCAG): every page, login included
@@ -72,6 +72,9 @@ try:
     st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
                         unsafe_allow_html=True)
     account_box(account)
+    if read_only():  # a read-only copy (for the LEA view): every figure, no write (ui.data._open)
+        st.sidebar.info("Alleen lezen: deze database is alleen te lezen. U ziet alle cijfers, maar "
+                        "kunt niets opslaan of wijzigen.", icon=":material/lock:")
 
     from ui.state import sidebar
 

@@ -73,6 +73,8 @@ _WRITE_WORDS = {"no space left on device": "de schijf is vol",
                 "read-only file system": "de schijf is alleen-lezen",
                 "file too large": "het bestand is te groot voor de schijf",
                 "permission denied": "geen schrijfrechten",
+                # a statement that writes, on a database opened read-only (ui.data: no rights)
+                "attached in read-only mode": "de database is alleen te lezen",
                 # EPERM: an immutable folder (chattr +i), some network and FUSE file systems
                 "operation not permitted": "geen schrijfrechten"}
 
@@ -101,8 +103,35 @@ def write_failure_reason(error: BaseException, read_file: str | Path | None = No
     return None
 
 
+READ_ONLY_REASON = "de database is alleen te lezen"
+# What a write on a read-only database gets (a copy the gemeente put there read-only on purpose,
+# for the LEA view, or a file or folder without write rights): one sentence for every write.
+READ_ONLY_MESSAGE = (
+    "Kindkaart kon niet schrijven: de database is alleen te lezen. Hier kunt u alle cijfers bekijken, "
+    "maar niets opslaan of wijzigen (geen upload, terugzetting, aanname, scenario, notitie, CBS- of "
+    "LRK-lading, vrijgave of account). Er is niets gewijzigd. Doe dit in de Kindkaart met de "
+    "database die wel te schrijven is, of vraag de beheerder om schrijfrechten.")
+
+
+def writable(target: str | Path) -> bool:
+    """Whether this process may write the database file and the folder it is in (DuckDB writes
+    its .wal beside the file). False for a file or folder without write rights, an immutable
+    file (chattr +i) or a read-only mount, also for root (os.access asks the kernel)."""
+    target = Path(target)
+    return os.access(target, os.W_OK) and os.access(target.parent, os.W_OK | os.X_OK)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The versions of the migrations this code has that the database has not applied yet."""
+    applied = ({row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+               if has_table(con, "schema_migrations") else set())
+    return [version for version, _ in migration_files() if version not in applied]
+
+
 def write_refused(reason: str) -> DatabaseRefused:
     """The Dutch refusal for a write that failed on the disk or folder (no path, no traceback)."""
+    if reason == READ_ONLY_REASON:
+        return DatabaseRefused(READ_ONLY_MESSAGE)
     return DatabaseRefused(
         f"Kindkaart kon niet schrijven: {reason}. Er is niets gewijzigd: de gegevens van vóór deze "
         "opdracht zijn bewaard. Vraag de beheerder om ruimte te maken of schrijfrechten te geven "
@@ -259,7 +288,10 @@ def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool 
                               "in geschreven; zet zo nodig een reservekopie terug ('restore-backup').",
                               target)
     if not read_only and not os.access(target, os.W_OK):
-        raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten).", target)
+        raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten): deze opdracht "
+                              "schrijft en is niet uitgevoerd. Er is niets gewijzigd. Opdrachten die "
+                              "alleen lezen (history, export, users list, template, scenario list) "
+                              "werken wel.", target)
 
 
 # A process that waits for the database says so with an empty file beside it, named with its
