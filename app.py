@@ -35,8 +35,6 @@ PAGES = {
 # Who is signed in decides which pages exist for this session (ui.auth): before any login only
 # the login page, so that no other page can be reached by its URL either. That needs the database
 # before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
-import duckdb  # noqa: E402
-
 from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.a11y import repair_page  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
@@ -80,11 +78,12 @@ try:
 
     sidebar()
     navigation.run()
-except (DatabaseRefused, duckdb.Error, OSError) as error:
+except Exception as error:
     # a full disk or a folder without write rights (the transaction was rolled back, so nothing is
     # half stored), a block that fails DuckDB's checksum (it shows only when a page reads it:
     # checking every block on every click would cost seconds), a database that cannot be used
-    # now: a Dutch sentence, no path, no traceback (ui.data.refusal)
+    # now, a table with other column types than Kindkaart makes: a Dutch sentence, no path, no
+    # traceback (ui.data.refusal); any other error is a bug, raised
     if (messages := refusal(error)) is None:
         raise
     for message in messages:

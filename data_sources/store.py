@@ -428,6 +428,45 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bo
             f"Kindkaart kent ({max(known)}): werk Kindkaart bij. Er is niets in geschreven.", target)
 
 
+# The tables and column types the migrations make, worked out once per process (in memory) and
+# only when something went wrong: see schema_differences.
+_migrated_columns: dict[tuple[str, str], str] = {}
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    return {(table, column): kind for table, column, kind in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns()"
+        " where database_name = current_database() and schema_name = 'main'").fetchall()}
+
+
+def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The columns of the tables the migrations make whose type in this database is another
+    ('loads.row_count: VARCHAR in plaats van INTEGER'): a Kindkaart database changed by hand or by
+    other software, which pages cannot read as theirs. Empty when they agree. For after an error
+    (migrating a fresh in-memory store takes a few tenths of a second, once per process)."""
+    with _opened_lock:
+        if not _migrated_columns:
+            fresh = duckdb.connect(":memory:", config=CONNECT_CONFIG)
+            try:
+                migrate(fresh)
+                _migrated_columns.update(_columns(fresh))
+            finally:
+                fresh.close()
+    found = _columns(con)
+    return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+            for (table, column), kind in sorted(_migrated_columns.items())
+            if (table, column) in found and found[(table, column)] != kind]
+
+
+def schema_refused(differences: list[str]) -> DatabaseRefused:
+    """The Dutch refusal for a database whose tables have other column types (schema_differences)."""
+    shown = "; ".join(differences[:3]) + (f" (en nog {len(differences) - 3})" if len(differences) > 3 else "")
+    return DatabaseRefused(
+        f"De database heeft tabellen met andere kolommen dan Kindkaart ze maakt ({shown}): hij is met de "
+        "hand of door een ander programma gewijzigd, of beschadigd. Er is niets in geschreven. Zet een "
+        "reservekopie terug ('restore-backup') of maak de database opnieuw ('init').")
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the database of `con` has the table `name` in schema main (asked of the catalog: a
     failed select would abort the caller's transaction)."""

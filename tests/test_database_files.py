@@ -504,3 +504,62 @@ def test_the_cli_reads_a_read_only_database_and_refuses_to_write_it(read_only_db
         assert "alleen te lezen" in refused.stdout and "niets gewijzigd" in refused.stdout, said
         assert "Traceback" not in said and "Error" not in said, said
     assert _fingerprint(read_only_db.parent) == before
+
+
+# --- More damage: tables of other column types, a .wal cut off by a killed writer ----------------
+
+def _loads_retyped(path: Path, sample_db: Path) -> None:
+    # loads.loaded_at as text: a Kindkaart database changed by hand or by another program
+    shutil.copy(sample_db, path)
+    _duckdb_with(path, "alter table loads alter column loaded_at type varchar;"
+                       " update loads set loaded_at = 'gisteren'")
+
+
+def test_tables_of_other_column_types_are_named_in_dutch(tmp_path, sample_db, monkeypatch):
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    _loads_retyped(path, sample_db)
+    before = _fingerprint(path.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "andere kolommen dan Kindkaart ze maakt (loads.loaded_at: VARCHAR in plaats van TIMESTAMP)" in shown
+    assert "restore-backup" in shown and str(tmp_path) not in shown
+    result = subprocess.run([sys.executable, "-m", "data_sources", "history", "--db", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "loads.loaded_at: VARCHAR in plaats van TIMESTAMP" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert _fingerprint(path.parent) == before
+
+
+def test_a_sound_database_has_the_column_types_of_the_migrations(sample_con):
+    assert store.schema_differences(sample_con) == []
+
+
+def test_a_wal_cut_off_by_a_killed_writer_keeps_what_was_committed_before_the_cut(tmp_path, sample_db,
+                                                                                  monkeypatch):
+    # a writer killed after two committed transactions; the copy of its .wal lost its last bytes
+    # (a disk that filled up, a copy interrupted): DuckDB replays what is whole, the cut
+    # transaction is left out entirely, and the app shows the figures without a message
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    subprocess.run([sys.executable, "-c", "import duckdb, os, signal; "
+                    f"c = duckdb.connect({str(path)!r}); "
+                    "c.execute(\"insert into audit_log (actor, action, detail) values ('een', 'test', 'x')\"); "
+                    "c.execute(\"insert into audit_log (actor, action, detail) values ('twee', 'test', 'x')\"); "
+                    "os.kill(os.getpid(), signal.SIGKILL)"], cwd=ROOT)
+    wal = path.with_name(path.name + ".wal")
+    wal.write_bytes(wal.read_bytes()[:-1])
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Overzicht Voorbeeldstad 2024"
+    con = store.connect(path, read_only=True)
+    try:
+        kept = [row[0] for row in con.execute(
+            "select actor from audit_log where action = 'test' order by event_id").fetchall()]
+    finally:
+        con.close()
+    assert kept == ["een"]

@@ -254,6 +254,15 @@ def refusal(error: BaseException) -> list[str] | None:
             return list(store.write_refused(reason).messages)
         if isinstance(error, duckdb.Error) and store.is_damage(error):
             return [store.DAMAGED_MESSAGE]
+    if isinstance(error, Exception) and not isinstance(error, store.DatabaseRefused):
+        # a table with other column types than the migrations make (changed by hand, by other
+        # software): the page's error says nothing useful, this does (asked only after an error)
+        try:
+            differences = store.schema_differences(cursor())
+        except Exception:  # noqa: BLE001 - the original error is the one to raise
+            return None
+        if differences:
+            return list(store.schema_refused(differences).messages)
     return None
 
 
