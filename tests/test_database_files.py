@@ -370,6 +370,7 @@ def test_every_write_on_a_read_only_database_is_refused_in_dutch(read_only_db, m
     monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
     # an upload is checked (reading), and refused when it would be stored
     at = run_page("aanleveren", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
     at.selectbox(key="aanleveren_organisatie_keuze").set_value("GGD Voorbeeldregio (JGZ)").run()
     at.text_input(key="aanleveren_periode").set_value("2023")
     upload_registration(at, "vve-indicaties", "vve.xlsx",
