@@ -357,12 +357,43 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                         "is beschadigd of hoort bij een ander bestand. Er is niets in geschreven; "
                         "haal het .wal-bestand weg (bewaar het) of zet een reservekopie terug "
                         "('restore-backup').", target) from None
+                if (storage := _storage_version_refusal(str(exc))) is not None:
+                    raise DatabaseRefused(storage, target) from None
                 raise DatabaseRefused(
                     "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met "
                     "een andere versie van DuckDB. Er is niets in geschreven.", target) from None
     finally:
         if waiting:
             waiting.unlink(missing_ok=True)
+
+
+# DuckDB names the storage version of a file it cannot read: "Trying to read a database file with
+# storage version number 51, but we can only read storage versions between 64 and 69. The
+# database file was created with DuckDB version v0.8.0 or v0.8.1."
+_STORAGE_VERSION = re.compile(r"storage version number (\d+), but we can only read storage versions "
+                              r"between (\d+) and (\d+)")
+_MADE_WITH = re.compile(r"created with DuckDB version (v\d+(?:\.\d+)*(?: or v\d+(?:\.\d+)*)?)")
+
+
+def _storage_version_refusal(error: str) -> str | None:
+    """The Dutch refusal for a file of a DuckDB storage version this DuckDB does not read (older
+    or newer), with what to do; None for any other error."""
+    found = _STORAGE_VERSION.search(error)
+    if found is None:
+        return None
+    version, lowest, highest = map(int, found.groups())
+    made = _MADE_WITH.search(error)
+    by = f" ({made.group(1).replace(' or ', ' of ')})" if made else ""
+    if version < lowest:
+        return (f"De database is gemaakt met een oude versie van DuckDB{by}, die deze Kindkaart niet "
+                "meer kan lezen. Er is niets in geschreven. Zet een reservekopie terug die met deze "
+                "versie is gemaakt ('restore-backup'), of maak de database opnieuw ('init') en laad de "
+                "gegevens opnieuw; de oude gegevens haalt u eruit met die oude DuckDB-versie "
+                "(EXPORT DATABASE).")
+    return (f"De database is gemaakt met een nieuwere versie van DuckDB (opslagversie {version}; deze "
+            f"Kindkaart leest {lowest} tot en met {highest}). Er is niets in geschreven. Werk Kindkaart "
+            "bij (`pip install -r requirements.txt` met de nieuwe versie), of gebruik de Kindkaart "
+            "die de database maakte.")
 
 
 def _say_waiting(target: Path) -> Path | bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -70,8 +71,12 @@ def _duckdb_with(path: Path, sql: str) -> None:
     con.close()
 
 
+OLD_DUCKDB = ROOT / "tests" / "fixtures" / "duckdb" / "duckdb-0.8.1.duckdb.gz"  # see its README
+
 HOSTILE = {
     "cut off": (_cut_off, "beschadigd"),
+    "older duckdb storage": (lambda path, _: path.write_bytes(gzip.decompress(OLD_DUCKDB.read_bytes())),
+                             "gemaakt met een oude versie van DuckDB (v0.8.0 of v0.8.1)"),
     "foreign schema": (lambda path, _: _other_schema(path), "geen Kindkaart-database"),
     "foreign sequence": (lambda path, _: _duckdb_with(path, "create sequence volgnummer"),
                          "geen Kindkaart-database"),
