@@ -35,12 +35,10 @@ PAGES = {
 # Who is signed in decides which pages exist for this session (ui.auth): before any login only
 # the login page, so that no other page can be reached by its URL either. That needs the database
 # before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
-import duckdb  # noqa: E402
-
 from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.a11y import repair_page  # noqa: E402
 from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
-from ui.data import refusal, release  # noqa: E402
+from ui.data import read_only, refusal, release  # noqa: E402
 
 try:
     # Dutch page language, valid navigation lists, named charts (WCAG): every page, login included
@@ -72,16 +70,20 @@ try:
     st.sidebar.markdown("<p style='font-size:1.75rem;font-weight:700;margin:0'>Kindkaart</p>",
                         unsafe_allow_html=True)
     account_box(account)
+    if read_only():  # a read-only copy (for the LEA view): every figure, no write (ui.data._open)
+        st.sidebar.info("Alleen lezen: deze database is alleen te lezen. U ziet alle cijfers, maar "
+                        "kunt niets opslaan of wijzigen.", icon=":material/lock:")
 
     from ui.state import sidebar
 
     sidebar()
     navigation.run()
-except (DatabaseRefused, duckdb.Error, OSError) as error:
+except Exception as error:
     # a full disk or a folder without write rights (the transaction was rolled back, so nothing is
     # half stored), a block that fails DuckDB's checksum (it shows only when a page reads it:
     # checking every block on every click would cost seconds), a database that cannot be used
-    # now: a Dutch sentence, no path, no traceback (ui.data.refusal)
+    # now, a table with other column types than Kindkaart makes: a Dutch sentence, no path, no
+    # traceback (ui.data.refusal); any other error is a bug, raised
     if (messages := refusal(error)) is None:
         raise
     for message in messages:

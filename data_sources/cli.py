@@ -19,7 +19,10 @@ from data_sources.store import (
     DAMAGED_MESSAGE,
     DatabaseRefused,
     check_path,
+    connect,
     is_damage,
+    schema_differences,
+    schema_refused,
     write_failure_reason,
     write_refused,
 )
@@ -194,6 +197,8 @@ def _main(argv: list[str] | None) -> int:
         # a damaged block shows only where a command reads it (the checks on open read the
         # catalog, not every block): the Dutch sentence instead of DuckDB's English traceback
         if not isinstance(error, duckdb.Error) or not is_damage(error):
+            if _said_schema_differences(database):
+                return EXIT_REFUSED
             raise
         print(DAMAGED_MESSAGE)
         print(f"Database: {db_path(args.db)}")
@@ -201,7 +206,33 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken.")
         return EXIT_REFUSED
+    except Exception:
+        # a table with other column types than Kindkaart makes (a value that is no number where a
+        # command counts): say that, not Python's error; anything else is a bug, raised
+        if _said_schema_differences(database):
+            return EXIT_REFUSED
+        raise
     return EXIT_OK if result is None else int(result)
+
+
+def _said_schema_differences(database) -> bool:
+    """After an unforeseen error: print the Dutch refusal when the database's tables have other
+    column types than the migrations make (store.schema_differences); whether it did."""
+    if database is None or not database.is_file():
+        return False
+    try:
+        con = connect(database, read_only=True, create=False)
+        try:
+            differences = schema_differences(con)
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001 - the original error is the one to raise
+        return False
+    if not differences:
+        return False
+    print(schema_refused(differences).messages[0])
+    print(f"Database: {database}")
+    return True
 
 
 def _run_keeping_no_new_database(args, new_database):

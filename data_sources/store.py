@@ -73,6 +73,8 @@ _WRITE_WORDS = {"no space left on device": "de schijf is vol",
                 "read-only file system": "de schijf is alleen-lezen",
                 "file too large": "het bestand is te groot voor de schijf",
                 "permission denied": "geen schrijfrechten",
+                # a statement that writes, on a database opened read-only (ui.data: no rights)
+                "attached in read-only mode": "de database is alleen te lezen",
                 # EPERM: an immutable folder (chattr +i), some network and FUSE file systems
                 "operation not permitted": "geen schrijfrechten"}
 
@@ -101,8 +103,35 @@ def write_failure_reason(error: BaseException, read_file: str | Path | None = No
     return None
 
 
+READ_ONLY_REASON = "de database is alleen te lezen"
+# What a write on a read-only database gets (a copy the gemeente put there read-only on purpose,
+# for the LEA view, or a file or folder without write rights): one sentence for every write.
+READ_ONLY_MESSAGE = (
+    "Kindkaart kon niet schrijven: de database is alleen te lezen. Hier kunt u alle cijfers bekijken, "
+    "maar niets opslaan of wijzigen (geen upload, terugzetting, aanname, scenario, notitie, CBS- of "
+    "LRK-lading, vrijgave of account). Er is niets gewijzigd. Doe dit in de Kindkaart met de "
+    "database die wel te schrijven is, of vraag de beheerder om schrijfrechten.")
+
+
+def writable(target: str | Path) -> bool:
+    """Whether this process may write the database file and the folder it is in (DuckDB writes
+    its .wal beside the file). False for a file or folder without write rights, an immutable
+    file (chattr +i) or a read-only mount, also for root (os.access asks the kernel)."""
+    target = Path(target)
+    return os.access(target, os.W_OK) and os.access(target.parent, os.W_OK | os.X_OK)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The versions of the migrations this code has that the database has not applied yet."""
+    applied = ({row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+               if has_table(con, "schema_migrations") else set())
+    return [version for version, _ in migration_files() if version not in applied]
+
+
 def write_refused(reason: str) -> DatabaseRefused:
     """The Dutch refusal for a write that failed on the disk or folder (no path, no traceback)."""
+    if reason == READ_ONLY_REASON:
+        return DatabaseRefused(READ_ONLY_MESSAGE)
     return DatabaseRefused(
         f"Kindkaart kon niet schrijven: {reason}. Er is niets gewijzigd: de gegevens van vóór deze "
         "opdracht zijn bewaard. Vraag de beheerder om ruimte te maken of schrijfrechten te geven "
@@ -259,7 +288,10 @@ def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool 
                               "in geschreven; zet zo nodig een reservekopie terug ('restore-backup').",
                               target)
     if not read_only and not os.access(target, os.W_OK):
-        raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten).", target)
+        raise DatabaseRefused("De database is alleen te lezen (geen schrijfrechten): deze opdracht "
+                              "schrijft en is niet uitgevoerd. Er is niets gewijzigd. Opdrachten die "
+                              "alleen lezen (history, export, users list, template, scenario list) "
+                              "werken wel.", target)
 
 
 # A process that waits for the database says so with an empty file beside it, named with its
@@ -325,12 +357,43 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
                         "is beschadigd of hoort bij een ander bestand. Er is niets in geschreven; "
                         "haal het .wal-bestand weg (bewaar het) of zet een reservekopie terug "
                         "('restore-backup').", target) from None
+                if (storage := _storage_version_refusal(str(exc))) is not None:
+                    raise DatabaseRefused(storage, target) from None
                 raise DatabaseRefused(
                     "De database kan niet worden geopend: het bestand is beschadigd of gemaakt met "
                     "een andere versie van DuckDB. Er is niets in geschreven.", target) from None
     finally:
         if waiting:
             waiting.unlink(missing_ok=True)
+
+
+# DuckDB names the storage version of a file it cannot read: "Trying to read a database file with
+# storage version number 51, but we can only read storage versions between 64 and 69. The
+# database file was created with DuckDB version v0.8.0 or v0.8.1."
+_STORAGE_VERSION = re.compile(r"storage version number (\d+), but we can only read storage versions "
+                              r"between (\d+) and (\d+)")
+_MADE_WITH = re.compile(r"created with DuckDB version (v\d+(?:\.\d+)*(?: or v\d+(?:\.\d+)*)?)")
+
+
+def _storage_version_refusal(error: str) -> str | None:
+    """The Dutch refusal for a file of a DuckDB storage version this DuckDB does not read (older
+    or newer), with what to do; None for any other error."""
+    found = _STORAGE_VERSION.search(error)
+    if found is None:
+        return None
+    version, lowest, highest = map(int, found.groups())
+    made = _MADE_WITH.search(error)
+    by = f" ({made.group(1).replace(' or ', ' of ')})" if made else ""
+    if version < lowest:
+        return (f"De database is gemaakt met een oude versie van DuckDB{by}, die deze Kindkaart niet "
+                "meer kan lezen. Er is niets in geschreven. Zet een reservekopie terug die met deze "
+                "versie is gemaakt ('restore-backup'), of maak de database opnieuw ('init') en laad de "
+                "gegevens opnieuw; de oude gegevens haalt u eruit met die oude DuckDB-versie "
+                "(EXPORT DATABASE).")
+    return (f"De database is gemaakt met een nieuwere versie van DuckDB (opslagversie {version}; deze "
+            f"Kindkaart leest {lowest} tot en met {highest}). Er is niets in geschreven. Werk Kindkaart "
+            "bij (`pip install -r requirements.txt` met de nieuwe versie), of gebruik de Kindkaart "
+            "die de database maakte.")
 
 
 def _say_waiting(target: Path) -> Path | bool:
@@ -394,6 +457,45 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bo
         raise DatabaseRefused(
             f"De database heeft een nieuwere schemaversie ({max(applied)}) dan deze versie van "
             f"Kindkaart kent ({max(known)}): werk Kindkaart bij. Er is niets in geschreven.", target)
+
+
+# The tables and column types the migrations make, worked out once per process (in memory) and
+# only when something went wrong: see schema_differences.
+_migrated_columns: dict[tuple[str, str], str] = {}
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    return {(table, column): kind for table, column, kind in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns()"
+        " where database_name = current_database() and schema_name = 'main'").fetchall()}
+
+
+def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The columns of the tables the migrations make whose type in this database is another
+    ('loads.row_count: VARCHAR in plaats van INTEGER'): a Kindkaart database changed by hand or by
+    other software, which pages cannot read as theirs. Empty when they agree. For after an error
+    (migrating a fresh in-memory store takes a few tenths of a second, once per process)."""
+    with _opened_lock:
+        if not _migrated_columns:
+            fresh = duckdb.connect(":memory:", config=CONNECT_CONFIG)
+            try:
+                migrate(fresh)
+                _migrated_columns.update(_columns(fresh))
+            finally:
+                fresh.close()
+    found = _columns(con)
+    return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+            for (table, column), kind in sorted(_migrated_columns.items())
+            if (table, column) in found and found[(table, column)] != kind]
+
+
+def schema_refused(differences: list[str]) -> DatabaseRefused:
+    """The Dutch refusal for a database whose tables have other column types (schema_differences)."""
+    shown = "; ".join(differences[:3]) + (f" (en nog {len(differences) - 3})" if len(differences) > 3 else "")
+    return DatabaseRefused(
+        f"De database heeft tabellen met andere kolommen dan Kindkaart ze maakt ({shown}): hij is met de "
+        "hand of door een ander programma gewijzigd, of beschadigd. Er is niets in geschreven. Zet een "
+        "reservekopie terug ('restore-backup') of maak de database opnieuw ('init').")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -17,7 +17,7 @@ from data_sources.registrations.template import write_template
 from transforms.privacy import ROW_COUNT_NOTE, hidden_rule, suppress_table, without_child_row_counts
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page
-from ui.data import clear_caches, cursor, releasing, showing_refusals
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -33,6 +33,8 @@ st.write(
     "het sjabloon, vul het in en upload het. U ziet meteen wat er eventueel verbeterd moet "
     "worden; er wordt pas iets opgeslagen als u bevestigt."
 )
+if read_only():  # a read-only copy: a file can still be checked, saving it is refused
+    st.info(READ_ONLY_NOTE, icon=":material/lock:")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

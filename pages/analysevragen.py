@@ -9,7 +9,7 @@ from transforms import analysis
 from transforms.labels import WAITING_WITHOUT_WIJK
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.continuum import SIGNAL_KIND_LABELS
-from ui.data import clear_caches, cursor
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only
 from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -158,6 +158,9 @@ def answer(key: str) -> None:
 
 
 stored = notes(cursor(), gemeente_code)
+locked = read_only()  # a read-only copy: the notes show, saving is off
+if locked:
+    st.info(READ_ONLY_NOTE, icon=":material/lock:")
 section = None
 for question in analysis.QUESTIONS:
     if question.section != section:
@@ -175,7 +178,7 @@ for question in analysis.QUESTIONS:
             chosen = st.selectbox("Status", STATUSES, index=STATUSES.index(status[0]),
                                   key=f"status_{question.key}")
             note = st.text_area("Notitie voor het LEA", value=status[1], key=f"note_{question.key}")
-            if st.form_submit_button("Opslaan"):
+            if st.form_submit_button("Opslaan", disabled=locked):
                 save_note(cursor(), gemeente_code, question.key, chosen, note)
                 clear_caches()
                 st.rerun()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_sources import accounts, store
 from ui.auth import PARTNER_INDICATORS, actor, audited, current_account, gemeente_scope
-from ui.data import cursor
+from ui.data import cursor, read_only
 from ui.population import NOTHING_LOADED
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -86,6 +86,12 @@ def _log_rows(shown_scope: set[str] | None) -> list[dict]:
             for event_id, happened, who, action, detail in accounts.audit_log(cursor(), scope=shown_scope)]
 
 
+if read_only():
+    st.warning("Deze database is alleen te lezen, dus komt er niets bij in dit logboek. Inloggen "
+               "(ook mislukt), uitloggen en downloads staan daarom in het log van de server (de "
+               "foutuitvoer van het Streamlit-proces, regels 'kindkaart.logboek'); mislukte "
+               "inlogpogingen telt de app zelf, met dezelfde grenzen, tot hij opnieuw start. Vrijgeven "
+               "en andere wijzigingen kunnen hier niet.", icon=":material/lock:")
 st.dataframe(_log_rows(scope), hide_index=True, width="stretch")
 
 

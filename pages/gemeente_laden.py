@@ -21,7 +21,7 @@ from data_sources.errors import InputRefused, SourceUnavailable
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
 from ui.auth import actor, gemeente_allowed, gemeente_scope, guard_page
-from ui.data import clear_caches, cursor, query
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, query, read_only
 from ui.population import source_note
 from ui.safe import plain
 
@@ -32,6 +32,9 @@ st.write(
     "zodat de gemeente daarna ook zonder internet beschikbaar is. Zonder internet kunt u een "
     "handmatig gedownload CBS-bestand inlezen met `python -m data_sources import-cbs BESTAND`."
 )
+locked = read_only()  # a read-only copy: what is loaded shows, nothing is fetched to be stored
+if locked:
+    st.info(READ_ONLY_NOTE, icon=":material/lock:")
 
 DONE_KEY = "laden_klaar"
 
@@ -78,9 +81,9 @@ years = st.multiselect("Jaren", all_years, default=all_years[:1], key="laden_jar
                        help="Per jaar een CBS-tabel Kerncijfers wijken en buurten.")
 
 left, middle, right = st.columns(3)
-load_clicked = left.button("Laden", type="primary", disabled=chosen is None or not years)
+load_clicked = left.button("Laden", type="primary", disabled=chosen is None or not years or locked)
 refresh_clicked = middle.button(
-    "Vernieuwen bij CBS", disabled=chosen is None or not years,
+    "Vernieuwen bij CBS", disabled=chosen is None or not years or locked,
     help="Opnieuw ophalen, ook als er al een opgeslagen kopie is.",
 )
 if right.button("Gemeentenamen ophalen bij CBS"):
@@ -218,7 +221,7 @@ if cbs_upload is not None and refused_file == cbs_upload.file_id:
         st.warning(plain(message))
     replace_confirmed = st.checkbox("Ja, vervang de eerdere cijfers, ook waar dit bestand ze leeg "
                                     "laat", key="laden_bestand_vervang")
-if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop"):
+if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop", disabled=locked):
     from data_sources.errors import WouldEmptyValues
 
     with as_file(cbs_upload) as path:
@@ -257,7 +260,7 @@ lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", 
                                     max_upload_size=MAX_FILE_MEGABYTES)
 lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam staat)", min_value=2010,
                                   max_value=2030, value=None, step=1, key="laden_lrk_jaar")
-if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop"):
+if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop", disabled=locked):
     with as_file(lrk_upload) as path:
         try:
             imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor(),

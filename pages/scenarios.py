@@ -26,7 +26,7 @@ from transforms.planning import (
 )
 from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
-from ui.data import clear_caches, cursor
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only
 from ui.downloads import XLSX_MIME, chart_config, file_stem
 from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain, plotly_chart
@@ -61,6 +61,9 @@ def population_missing(scenario_year: int) -> str | None:
 
 
 available = ui_scenarios.stored(gemeente_code)
+locked = read_only()  # a read-only copy: scenarios show and compare, nothing is saved
+if locked:
+    st.info(READ_ONLY_NOTE, icon=":material/lock:")
 missing_now = population_missing(year)
 if missing_now:
     st.warning(plain(missing_now))
@@ -69,7 +72,7 @@ elif secret_note := secret_left_out(gemeente_code, year):
 if not available:
     st.info("Deze gemeente heeft nog geen scenario's. Begin met de twee voorbeelden (passend en "
             "inclusief, de hele gemeente als één verzorgingsgebied) of maak hieronder een eigen scenario.")
-    if st.button("Voorbeeldscenario's maken", key="scenarios_seed", disabled=bool(missing_now)):
+    if st.button("Voorbeeldscenario's maken", key="scenarios_seed", disabled=bool(missing_now) or locked):
         scenarios.seed_examples(cursor(), gemeente_code, year, catchments={})
         st.rerun()
 
@@ -108,7 +111,8 @@ if available:
         left.warning(f"**{plain(scenario.name)}** staat {state}: sinds de laatste berekening zijn gegevens "
                      "veranderd (een nieuwe levering, een nieuw CBS-jaar of andere aannames). De cijfers "
                      "hieronder zijn al opnieuw berekend; bevestig ze om het scenario bij te werken.")
-        if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}"):
+        if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}",
+                        disabled=locked):
             scenarios.mark_computed(cursor(), ui_scenarios.compute(scenario))
             st.rerun()
     if plans:
@@ -177,13 +181,15 @@ suffix = str(editing_id)
 
 if editing_id != NEW:
     left, middle, right = st.columns(3)
-    if left.button("Kopiëren", key=f"scenario_copy_{suffix}", icon=":material/content_copy:"):
+    if left.button("Kopiëren", key=f"scenario_copy_{suffix}", icon=":material/content_copy:",
+                   disabled=locked):
         with transaction(writer := cursor()):  # the copy with its log line, or neither
             new_id = scenarios.copy_scenario(writer, editing_id, f"{base.name} (kopie)", USER)
             record("scenario", f"scenario {editing_id} gekopieerd als {new_id}", con=writer)
         st.session_state._scenario_edit_next = new_id
         st.rerun()
-    if middle.button("Verwijderen", key=f"scenario_delete_{suffix}", icon=":material/delete:"):
+    if middle.button("Verwijderen", key=f"scenario_delete_{suffix}", icon=":material/delete:",
+                     disabled=locked):
         with transaction(writer := cursor()):
             scenarios.delete_scenario(writer, editing_id)
             record("scenario", f"scenario {editing_id} ({base.name}) verwijderd", con=writer)
@@ -248,7 +254,8 @@ with st.form(f"scenario_form_{suffix}"):
             key=f"scenario_parameters_{suffix}", width="stretch")
     note = st.text_area("Toelichting", value=base.note or "", key=f"scenario_note_{suffix}")
     base_missing = missing_now if base.year == year else population_missing(base.year)
-    submitted = st.form_submit_button("Opslaan en berekenen", type="primary", disabled=bool(base_missing))
+    submitted = st.form_submit_button("Opslaan en berekenen", type="primary",
+                                          disabled=bool(base_missing) or locked)
 if base_missing and base.year != year:
     st.warning(plain(base_missing))
 
@@ -318,7 +325,7 @@ tariff_table = st.data_editor(
         "Bedrag (€)": st.column_config.NumberColumn(min_value=0.0, format="%.2f", required=True),
         "Datum": st.column_config.DateColumn(default=date.today()),
     })
-if st.button("Tarieven opslaan", key="scenario_tariffs_save"):
+if st.button("Tarieven opslaan", key="scenario_tariffs_save", disabled=locked):
     entered = [Tariff(r["Stroom"], r["Eenheid"], r["Bedrag (€)"], r["Eigenaar"], r["Datum"],
                       r["Groepstype"] or None, note=r["Toelichting"] or None)
                for r in tariff_table.to_dict("records") if r.get("Stroom")]

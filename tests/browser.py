@@ -120,6 +120,31 @@ def settled(page, timeout: float = 60_000) -> None:
     page.wait_for_function(f"() => {SETTLED}", timeout=timeout)
 
 
+def download(page, button: str, folder: Path, timeout: float = 60_000) -> Path:
+    """Click the download button named `button` and save the file in `folder`; its path.
+
+    A download button made with a function (the file made on click) carries an id of that
+    function, and every run of the page gives it a new one; the server drops the old id when
+    the run ends. A click before the browser drew the end of the run can send the old id: then
+    no file is made, no download starts, and Streamlit says so under the button for five
+    seconds only. So first wait until the page is settled, and the button's section open. Without
+    a download, the error says what the page said under the button."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    settled(page, timeout)
+    target = page.get_by_role("button", name=button)
+    target.wait_for(state="visible", timeout=timeout)
+    try:
+        with page.expect_download(timeout=timeout) as started:
+            target.click(timeout=timeout)
+        path = folder / started.value.suggested_filename
+        started.value.save_as(path)
+    except PlaywrightTimeout as error:
+        said = page.locator("[data-testid='stDownloadButtonError']").all_inner_texts()
+        raise AssertionError(f"no download from '{button}' ({error}); under the button: {said}") from None
+    return path
+
+
 def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
     """Screenshot into $KINDKAART_SCREENSHOT_DIR (e.g. docs/ for the README) or the test's tmp dir."""
     target_dir = Path(os.environ.get("KINDKAART_SCREENSHOT_DIR") or tmp_dir)
@@ -131,4 +156,4 @@ def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
     return path
 
 
-__all__ = ["chromium_page", "require_chromium", "save_screenshot", "shutil", "streamlit_server"]
+__all__ = ["chromium_page", "download", "require_chromium", "save_screenshot", "shutil", "streamlit_server"]

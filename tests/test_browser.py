@@ -1,7 +1,7 @@
 """In real headless Chromium: the app starts, the map and a chart render."""
 
 import pytest
-from browser import chromium_page, require_chromium, save_screenshot, streamlit_server
+from browser import chromium_page, download, require_chromium, save_screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -114,18 +114,15 @@ def test_overzicht_table_and_downloads_made_on_click_hold_the_same_figures(app_d
         # the downloads hold the figures; the route of each wijk is on the page and in their notes
         header, shown = header[:-1], [row[:-1] for row in shown]
 
-        with page.expect_download() as download:
-            page.get_by_role("button", name="CSV").click()
-        assert download.value.suggested_filename == "kinderen-per-wijk-voorbeeldstad-2024.csv"
-        lines = list(csv.reader(open(download.value.path(), encoding="utf-8-sig"), delimiter=";"))
+        csv_path = download(page, "CSV", tmp_path)
+        assert csv_path.name == "kinderen-per-wijk-voorbeeldstad-2024.csv"
+        lines = list(csv.reader(open(csv_path, encoding="utf-8-sig"), delimiter=";"))
         assert lines[0] == header
         assert [[_figure(cell) for cell in line] for line in lines[1:]] == shown
 
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Excel").click()
-        assert download.value.suggested_filename == "kinderen-per-wijk-voorbeeldstad-2024.xlsx"
-        download.value.save_as(tmp_path / "overzicht.xlsx")
-        workbook = load_workbook(tmp_path / "overzicht.xlsx", read_only=True)
+        xlsx_path = download(page, "Excel", tmp_path)
+        assert xlsx_path.name == "kinderen-per-wijk-voorbeeldstad-2024.xlsx"
+        workbook = load_workbook(xlsx_path, read_only=True)
         sheets = [[["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
                   for sheet in workbook.worksheets]
         cells = next(rows for rows in sheets if header in rows)  # the first sheet explains

@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from browser import chromium_page, require_chromium, save_screenshot, streamlit_server
+from browser import chromium_page, download, require_chromium, save_screenshot, settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -120,22 +120,15 @@ def test_report_and_workbook_download_from_the_page(app_db, tmp_path):
     with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
         page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&wijk=WK999905", wait_until="domcontentloaded")
         page.wait_for_selector(COUNTER, timeout=60_000)
+        # the counter is drawn first: the page's run may still be under way (tests/browser.download)
+        settled(page)
         page.get_by_text("Downloads voor de Planvorming").click()
-        with page.expect_download(timeout=60_000) as report:
-            page.get_by_role("button", name="Gemeenterapport (HTML)").click()
-        html_path = tmp_path / report.value.suggested_filename
-        report.value.save_as(html_path)
+        html_path = download(page, "Gemeenterapport (HTML)", tmp_path)
         assert html_path.name == "kindkaart-voorbeeldstad-2024-rapport.html"
         assert "Kindkaart Voorbeeldstad 2024" in html_path.read_text(encoding="utf-8")
-        with page.expect_download(timeout=60_000) as factsheet:
-            page.get_by_role("button", name="Wijkfactsheet De Horst (HTML)").click()
-        sheet_path = tmp_path / factsheet.value.suggested_filename
-        factsheet.value.save_as(sheet_path)
+        sheet_path = download(page, "Wijkfactsheet De Horst (HTML)", tmp_path)
         assert "Wijkfactsheet De Horst" in sheet_path.read_text(encoding="utf-8")
-        with page.expect_download(timeout=60_000) as workbook:
-            page.get_by_role("button", name="Werkboek (Excel)").click()
-        xlsx_path = tmp_path / workbook.value.suggested_filename
-        workbook.value.save_as(xlsx_path)
+        xlsx_path = download(page, "Werkboek (Excel)", tmp_path)
         assert "Kinderen per wijk" in openpyxl.load_workbook(xlsx_path).sheetnames
         # the slide shows the wijk's own slide as well
         assert page.get_by_text("Dia 1 van").is_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -70,8 +71,12 @@ def _duckdb_with(path: Path, sql: str) -> None:
     con.close()
 
 
+OLD_DUCKDB = ROOT / "tests" / "fixtures" / "duckdb" / "duckdb-0.8.1.duckdb.gz"  # see its README
+
 HOSTILE = {
     "cut off": (_cut_off, "beschadigd"),
+    "older duckdb storage": (lambda path, _: path.write_bytes(gzip.decompress(OLD_DUCKDB.read_bytes())),
+                             "gemaakt met een oude versie van DuckDB (v0.8.0 of v0.8.1)"),
     "foreign schema": (lambda path, _: _other_schema(path), "geen Kindkaart-database"),
     "foreign sequence": (lambda path, _: _duckdb_with(path, "create sequence volgnummer"),
                          "geen Kindkaart-database"),
@@ -284,3 +289,283 @@ def test_a_wal_of_another_file_beside_the_database_is_named_as_the_cause(tmp_pat
         assert ".wal-bestand ernaast" in refused.value.messages[0]
         assert "nieuwere versie" not in refused.value.messages[0]
     assert _fingerprint(tmp_path) == before
+
+
+# --- A database this user may only read (a read-only copy for the LEA view) -----------------------
+# Made read-only three ways: permissions (they do not bind root, so skipped as root), an immutable
+# file (chattr +i, binds root too) and a read-only mount of its folder (needs the right to mount).
+# The app opens it read-only and shows every figure; every write is refused with one Dutch
+# sentence (store.READ_ONLY_MESSAGE) or its control is off with ui.data.READ_ONLY_NOTE.
+
+PAGE_FILES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+PASSWORD = "correct paard batterij"
+
+
+@pytest.fixture(params=["rechten", "onveranderbaar", "alleen-lezen schijf"])
+def read_only_db(request, tmp_path, sample_db):
+    """A copy of the sample database with a beheerder account (made while it could be written),
+    then made read-only for this process; restored for the clean-up."""
+    folder = tmp_path / "kopie"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    from conftest import add_account
+
+    add_account(path, "beheer", "beheerder", password=PASSWORD)
+    undo = _make_read_only(request.param, folder, path)
+    try:
+        assert not store.writable(path)
+        yield path
+    finally:
+        undo()
+
+
+def _make_read_only(how: str, folder: Path, path: Path):
+    if how == "rechten":
+        if os.geteuid() == 0:
+            pytest.skip("rechten binden root niet (zie 'onveranderbaar' en 'alleen-lezen schijf')")
+        path.chmod(0o444)
+        folder.chmod(0o555)
+        return lambda: folder.chmod(0o755)
+    if os.geteuid() != 0:
+        pytest.skip(f"'{how}' vraagt root")
+    if how == "onveranderbaar":
+        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+        if made.returncode:
+            pytest.skip(f"chattr +i lukt hier niet: {made.stderr.strip()}")
+        return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+    bound = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True, text=True)
+    if bound.returncode:
+        pytest.skip(f"geen koppeling te maken (mount --bind: {bound.stderr.strip()})")
+    remounted = subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, text=True)
+    if remounted.returncode:
+        subprocess.run(["umount", str(folder)], check=False)
+        pytest.skip(f"niet alleen-lezen te koppelen: {remounted.stderr.strip()}")
+    return lambda: subprocess.run(["umount", str(folder)], check=True)
+
+
+def _beheerder():
+    from data_sources.accounts import Account
+
+    return Account("beheer", "beheerder", None)
+
+
+def test_every_page_shows_its_figures_from_a_read_only_database(read_only_db, monkeypatch):
+    before = _fingerprint(read_only_db.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
+    at = run_page(account=_beheerder())
+    assert at.title[0].value == "Overzicht Voorbeeldstad 2024" and not at.error
+    assert any("alleen te lezen" in i.value for i in at.sidebar.info)  # said once, in the sidebar
+    for page in PAGE_FILES:
+        at = run_page(page, account=_beheerder())
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.title, page
+    assert _fingerprint(read_only_db.parent) == before
+
+
+def test_every_write_on_a_read_only_database_is_refused_in_dutch(read_only_db, monkeypatch):
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "registrations"))
+    from conftest import upload_registration
+    from support import filled_template
+
+    from ui.data import READ_ONLY_NOTE
+
+    before = _fingerprint(read_only_db.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
+    # an upload is checked (reading), and refused when it would be stored
+    at = run_page("aanleveren", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
+    at.selectbox(key="aanleveren_organisatie_keuze").set_value("GGD Voorbeeldregio (JGZ)").run()
+    at.text_input(key="aanleveren_periode").set_value("2023")
+    upload_registration(at, "vve-indicaties", "vve.xlsx",
+                        filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 33]]))
+    [button for button in at.button if button.label == "Bevestigen en opslaan"][0].click()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [store.READ_ONLY_MESSAGE]
+    assert not any("Opgeslagen" in s.value for s in at.success)
+    # a release on Beheer: refused, the accounts and the log still show, and the page says
+    # where logins go instead
+    at = run_page("beheer", account=_beheerder())
+    at.multiselect(key="vrijgave_partner_GM9999").select("vve_per_100").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [store.READ_ONLY_MESSAGE]
+    assert at.table and at.dataframe
+    assert any("log van de server" in w.value for w in at.warning)
+    # the pages whose controls only write: the note, and the controls off
+    at = run_page("analysevragen", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
+    assert all(b.disabled for b in at.button if b.label == "Opslaan")
+    at = run_page("scenarios", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
+    assert all(b.disabled for b in at.button if b.label in ("Opslaan en berekenen", "Tarieven opslaan"))
+    at = run_page("continuum", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
+    assert [s for s in at.slider if s.key.startswith("w_param_")]
+    assert all(s.disabled for s in at.slider if s.key.startswith("w_param_"))
+    at = run_page("gemeente_laden", account=_beheerder())
+    assert READ_ONLY_NOTE in [i.value for i in at.info]
+    assert all(b.disabled for b in at.button if b.label in ("Laden", "Vernieuwen bij CBS"))
+    assert not at.exception
+    assert _fingerprint(read_only_db.parent) == before
+
+
+class _Lines(list):
+    """What the app tells the server's log (the audit log a read-only database cannot take)."""
+
+    def __init__(self):
+        import logging
+
+        super().__init__()
+        self.handler = logging.Handler()
+        self.handler.emit = lambda record: self.append(record.getMessage())
+
+
+def test_login_on_a_read_only_database_is_counted_and_told_to_the_server_log(read_only_db,
+                                                                              monkeypatch):
+    # the database takes no line in audit_log and no count of failed attempts: the process
+    # counts them (same limits) and the server's log gets who, what and when
+    from data_sources import accounts
+    from ui import auth
+    from ui.auth import SERVER_LOG
+
+    monkeypatch.setattr(auth, "_attempts", {})  # the count of this process, as after a restart
+    before = _fingerprint(read_only_db.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
+    lines = _Lines()
+    SERVER_LOG.addHandler(lines.handler)
+    try:
+        def attempt(password: str):
+            at = run_page()
+            at.text_input(key="login_naam").set_value("beheer")
+            at.text_input(key="login_wachtwoord").set_value(password)
+            at.button[0].click()
+            at.run()
+            assert not at.exception
+            return at
+
+        at = attempt("fout wachtwoord 1")
+        assert "kindkaart_account" not in at.session_state
+        assert any("klopt niet" in e.value for e in at.error)
+        at = attempt(PASSWORD)
+        assert "kindkaart_account" in at.session_state and at.title[0].value.startswith("Overzicht")
+        for number in range(accounts.MAX_FAILURES - 1):
+            attempt(f"fout wachtwoord {number + 2}")
+        at = attempt(PASSWORD)  # five failures: the login waits, also with the right password
+        assert "kindkaart_account" not in at.session_state
+        assert any("Te veel mislukte pogingen" in e.value for e in at.error)
+    finally:
+        SERVER_LOG.removeHandler(lines.handler)
+    assert lines[0].startswith("beheer | inloggen mislukt | login 'beheer'")
+    assert lines[1] == "beheer | inloggen | rol beheerder | gemeenten: -"
+    assert "te veel mislukte pogingen" in lines[-1]
+    assert len(lines) == 2 + accounts.MAX_FAILURES
+    assert _fingerprint(read_only_db.parent) == before
+
+
+def test_a_read_only_database_of_another_version_says_it_needs_writing_once(tmp_path, sample_db,
+                                                                             monkeypatch):
+    # its marts were built by other rules: the app would rebuild them, which it cannot here
+    folder = tmp_path / "kopie"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    _duckdb_with(path, "update build_state set code_fingerprint = 'een andere versie'")
+    undo = _make_read_only("rechten" if os.geteuid() else "onveranderbaar", folder, path)
+    try:
+        before = _fingerprint(folder)
+        monkeypatch.setenv("KINDKAART_DB", str(path))
+        at = run_page()
+        assert not at.exception
+        assert "alleen te lezen en gemaakt met een andere versie" in at.error[0].value
+        assert str(folder) not in at.error[0].value
+        assert _fingerprint(folder) == before
+    finally:
+        undo()
+
+
+def test_the_cli_reads_a_read_only_database_and_refuses_to_write_it(read_only_db, tmp_path):
+    before = _fingerprint(read_only_db.parent)
+
+    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "data_sources", *args, "--db", str(read_only_db)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300, input=stdin)
+
+    history = cli("history")
+    assert history.returncode == 0 and "vve-indicaties" in history.stdout, history.stdout + history.stderr
+    users = cli("users", "list")
+    assert users.returncode == 0 and "beheer" in users.stdout, users.stdout + users.stderr
+    export = cli("export", "-o", str(tmp_path / "werkboek.xlsx"))
+    assert export.returncode == 0, export.stdout + export.stderr
+    assert "staat niet in het logboek" in export.stdout and (tmp_path / "werkboek.xlsx").stat().st_size
+    workbook = ROOT / "sample_data" / "registrations" / "vve-indicaties.xlsx"
+    for refused in (cli("import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                        "GGD Voorbeeldregio (JGZ)", "--periode", "2023"),
+                    cli("users", "add", "zaal", "--rol", "lea", "--wachtwoord-stdin", stdin=PASSWORD + "\n"),
+                    cli("users", "disable", "beheer"),
+                    cli("import-lrk", str(ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"))):
+        said = refused.stdout + refused.stderr
+        assert refused.returncode == 1, said
+        assert "alleen te lezen" in refused.stdout and "niets gewijzigd" in refused.stdout, said
+        assert "Traceback" not in said and "Error" not in said, said
+    assert _fingerprint(read_only_db.parent) == before
+
+
+# --- More damage: tables of other column types, a .wal cut off by a killed writer ----------------
+
+def _loads_retyped(path: Path, sample_db: Path) -> None:
+    # loads.loaded_at as text: a Kindkaart database changed by hand or by another program
+    shutil.copy(sample_db, path)
+    _duckdb_with(path, "alter table loads alter column loaded_at type varchar;"
+                       " update loads set loaded_at = 'gisteren'")
+
+
+def test_tables_of_other_column_types_are_named_in_dutch(tmp_path, sample_db, monkeypatch):
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    _loads_retyped(path, sample_db)
+    before = _fingerprint(path.parent)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "andere kolommen dan Kindkaart ze maakt (loads.loaded_at: VARCHAR in plaats van TIMESTAMP)" in shown
+    assert "restore-backup" in shown and str(tmp_path) not in shown
+    result = subprocess.run([sys.executable, "-m", "data_sources", "history", "--db", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "loads.loaded_at: VARCHAR in plaats van TIMESTAMP" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert _fingerprint(path.parent) == before
+
+
+def test_a_sound_database_has_the_column_types_of_the_migrations(sample_con):
+    assert store.schema_differences(sample_con) == []
+
+
+def test_a_wal_cut_off_by_a_killed_writer_keeps_what_was_committed_before_the_cut(tmp_path, sample_db,
+                                                                                  monkeypatch):
+    # a writer killed after two committed transactions; the copy of its .wal lost its last bytes
+    # (a disk that filled up, a copy interrupted): DuckDB replays what is whole, the cut
+    # transaction is left out entirely, and the app shows the figures without a message
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    subprocess.run([sys.executable, "-c", "import duckdb, os, signal; "
+                    f"c = duckdb.connect({str(path)!r}); "
+                    "c.execute(\"insert into audit_log (actor, action, detail) values ('een', 'test', 'x')\"); "
+                    "c.execute(\"insert into audit_log (actor, action, detail) values ('twee', 'test', 'x')\"); "
+                    "os.kill(os.getpid(), signal.SIGKILL)"], cwd=ROOT)
+    wal = path.with_name(path.name + ".wal")
+    wal.write_bytes(wal.read_bytes()[:-1])
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Overzicht Voorbeeldstad 2024"
+    con = store.connect(path, read_only=True)
+    try:
+        kept = [row[0] for row in con.execute(
+            "select actor from audit_log where action = 'test' order by event_id").fetchall()]
+    finally:
+        con.close()
+    assert kept == ["een"]

@@ -110,9 +110,12 @@ def test_a_database_file_the_user_may_only_read(place):
     _refused_in_dutch(_cli(database, "init", "--sample", "--force"), "alleen te lezen")
     history = _cli(database, "history")  # reading still works
     assert history.returncode == 0 and "vve-indicaties" in history.stdout, history.stderr
-    shown = _app(database)
-    assert shown["exceptions"] == 0
-    assert any("alleen te lezen" in error for error in shown["errors"]), shown
+    shown = _app(database, place / "vve.xlsx")  # opened read-only: every figure shows ...
+    assert shown["exceptions"] == 0 and not shown["errors"], shown
+    assert shown["titles"] and shown["titles"][0].startswith("Overzicht"), shown
+    upload = shown["upload"]  # ... and an upload is refused in Dutch
+    assert upload["exceptions"] == 0 and not upload["saved"], upload
+    assert any("de database is alleen te lezen" in e for e in upload["errors"]), upload
     assert _digest(database) == before
     assert sorted(p.name for p in place.iterdir()) == ["kindkaart.duckdb", "vve.xlsx"]
 
@@ -136,7 +139,8 @@ def test_a_database_folder_the_user_may_not_write(place):
     assert shown["titles"] and shown["titles"][0].startswith("Overzicht"), shown
     upload = shown["upload"]  # ... and says in Dutch why it cannot store an upload
     assert upload["exceptions"] == 0 and not upload["saved"], upload
-    assert any("Kindkaart kon niet schrijven: geen schrijfrechten" in e for e in upload["errors"]), upload
+    # a folder that takes no .wal: the database is opened read-only (ui.data), as a file without rights
+    assert any("Kindkaart kon niet schrijven: de database is alleen te lezen" in e for e in upload["errors"]), upload
     assert _digest(database) == before
     assert [p.name for p in folder.iterdir()] == ["kindkaart.duckdb"]  # no backup, .wal or .wacht
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -11,7 +14,7 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.errors import InputRefused
-from ui.data import cursor, forget, per_run, releasing
+from ui.data import cursor, forget, per_run, read_only, releasing
 from ui.safe import plain
 
 SESSION_KEY = "kindkaart_account"
@@ -124,9 +127,59 @@ def record(action: str, detail: str = "", account: Account | None = None,
     if gemeenten is None:
         chosen = st.session_state.get("gemeente_code")
         gemeenten = [chosen] if chosen else []
+    if read_only():
+        if action not in LOGGED_BY_THE_SERVER:  # a deed that writes: refused as its write is
+            raise store.write_refused(store.READ_ONLY_REASON)
+        _tell_server(who.login, action, detail, gemeenten)
+        return
     con = con or cursor()
     with store.transaction(con):
         accounts.audit(con, who.login, action, detail, gemeenten)
+
+
+# A read-only database (ui.data.read_only: a copy for the LEA view, no write rights) takes no line
+# in audit_log. What may still happen there, looking, is told to the server's log instead: every
+# login attempt, sign-out and download, with who, what and when (README "Alleen-lezen database").
+LOGGED_BY_THE_SERVER = {"inloggen", "inloggen (identiteitsprovider)", "inloggen mislukt",
+                        "uitloggen", "export"}
+SERVER_LOG = logging.getLogger("kindkaart.logboek")
+if not SERVER_LOG.handlers:
+    _handler = logging.StreamHandler()  # stderr of the Streamlit process (journald, docker logs)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s (alleen-lezen database): %(message)s"))
+    SERVER_LOG.addHandler(_handler)
+    SERVER_LOG.setLevel(logging.INFO)
+    SERVER_LOG.propagate = False
+
+def _tell_server(login: str, action: str, detail: str, gemeenten) -> None:
+    SERVER_LOG.info("%s | %s | %s | gemeenten: %s", login, action, detail, ",".join(gemeenten) or "-")
+
+
+# Nor can a read-only database count failed logins (accounts.begin_login): this process counts
+# them itself, with the same limits, per login and per address. Every attempt counts before its
+# password is checked, as there; an attempt that turns out right no longer counts. The count
+# lives as long as the process (each app process on the copy counts its own).
+_attempts: dict[str, list[dict]] = {}
+_attempts_lock = threading.Lock()
+
+
+def _begin_login_here(login: str, client: str | None) -> dict | None:
+    """As accounts.begin_login, in this process's memory: the attempt, or None when the login
+    (or the address) has had its failures and must wait."""
+    now = time.monotonic()
+    window = accounts.LOCKOUT_MINUTES * 60
+    keys = (f"login:{(login or '').lower()}", f"client:{client or accounts.LOCAL_CLIENT}")
+    with _attempts_lock:
+        failures = []
+        for key in keys:
+            kept = [a for a in _attempts.get(key, []) if now - a["at"] < window and not a["ok"]]
+            _attempts[key] = kept
+            failures.append(len(kept))
+        if failures[0] >= accounts.MAX_FAILURES or failures[1] >= accounts.MAX_CLIENT_FAILURES:
+            return None
+        attempt = {"at": now, "ok": False}
+        for key in keys:
+            _attempts[key].append(attempt)
+        return attempt
 
 
 # What a download holds instead of the data when its account was signed out or disabled since
@@ -346,6 +399,9 @@ def login_page() -> None:
         submitted = st.form_submit_button("Inloggen", type="primary")
     if submitted:
         login = login[:100]
+        if read_only():
+            _sign_in_read_only(login, password)
+            return
         # the attempt is recorded (and counted) before its password is checked: tabs submitting
         # at the same moment never get more than the limit checked (accounts.begin_login)
         try:
@@ -368,6 +424,24 @@ def login_page() -> None:
         else:
             _sign_in(account, "inloggen")
             st.rerun()
+
+
+def _sign_in_read_only(login: str, password: str) -> None:
+    """The login form on a read-only database: counted here, told to the server's log."""
+    attempt = _begin_login_here(login, _client())
+    if attempt is None:
+        _tell_server(login or "?", "inloggen mislukt", f"login '{login}': te veel mislukte pogingen", ())
+        st.error(f"Te veel mislukte pogingen voor deze login (of vanaf dit adres). Probeer het "
+                 f"over {accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
+        return
+    account = accounts.verify_login(cursor(), login, password)
+    attempt["ok"] = account is not None
+    if account is None:
+        _tell_server(login or "?", "inloggen mislukt", f"login '{login}'", ())
+        st.error("Login of wachtwoord klopt niet (of het account is uitgeschakeld).")
+        return
+    _sign_in(account, "inloggen")
+    st.rerun()
 
 
 def _client() -> str | None:

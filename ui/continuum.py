@@ -24,7 +24,7 @@ from transforms.partner_tables import (
 )
 from transforms.privacy import estimate_range, format_number, round_estimate
 from ui.auth import record
-from ui.data import cursor, data_version, query
+from ui.data import READ_ONLY_NOTE, cursor, data_version, query, read_only
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
 AGE_NOUNS = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters (2-4 jaar)",
@@ -227,7 +227,12 @@ def parameter_expander(expanded: bool = False) -> None:
         st.write("Elke aanname is een parameter met een middenwaarde, een bandbreedte (laag-hoog) "
                  "en een bron. Wijzig ze hier voor deze sessie; de gedeelde tabellen blijven de "
                  "standaardwaarden gebruiken.")
-        st.button("Terug naar de standaardwaarden", on_click=_reset, key="w_param_reset")
+        # a read-only copy: every change of an assumption goes into the audit log, which takes
+        # nothing there, so the sliders show the values and cannot be moved
+        locked = read_only()
+        if locked:
+            st.info(READ_ONLY_NOTE, icon=":material/lock:")
+        st.button("Terug naar de standaardwaarden", on_click=_reset, key="w_param_reset", disabled=locked)
         for row in _defaults().itertuples(index=False):
             low, value, high = stored[row.name]
             percent = row.unit in PERCENT_UNITS
@@ -241,7 +246,7 @@ def parameter_expander(expanded: bool = False) -> None:
             step = 0.5 if percent else (0.1 if small else 1.0)
             band = left.slider(
                 f"Bandbreedte ({unit.strip()})", 0.0, top, (low * scale, high * scale), step=step,
-                key=f"w_param_{row.name}_band",
+                key=f"w_param_{row.name}_band", disabled=locked,
             )
             if row.name == REMAINDER:
                 rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
@@ -251,7 +256,7 @@ def parameter_expander(expanded: bool = False) -> None:
                 continue
             mid = right.slider(
                 f"Middenwaarde ({unit.strip()})", 0.0, top, value * scale, step=step,
-                key=f"w_param_{row.name}_mid",
+                key=f"w_param_{row.name}_mid", disabled=locked,
             )
             new_low, new_high = band[0] / scale, band[1] / scale
             new_mid = min(max(mid / scale, new_low), new_high)

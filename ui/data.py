@@ -47,7 +47,7 @@ class _Shared:
 
     def __init__(self, path: Path):
         self.path = path
-        self.con = _open(path)
+        self.con, self.read_only = _open(path)
         self.identity = _identity(path)
         self.users = 0
         self.replaced = False  # the file on disk is another one now: close when the last run ends
@@ -64,7 +64,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
+def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
     # A missing database at the default place is built from the bundled sample gemeente (demo
     # mode: `make run` on a new machine). Anywhere else (KINDKAART_DB) a missing file is an error:
     # a mistyped path must not show the fictional Voorbeeldstad as if it were the real data.
@@ -73,16 +73,40 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
         from data_sources import jobs  # the loaders take a third of a second to import
 
         jobs.build_sample_database(path)
-    con = store.connect(path, create=False)
+    # A database this process may not write (a read-only copy for the LEA view, a file or folder
+    # without write rights, a read-only mount) is opened read-only: every page reads it, and every
+    # write is refused with store.READ_ONLY_MESSAGE (refusal), instead of every page refusing.
+    read_only = path.exists() and not store.writable(path)
+    con = store.connect(path, create=False, read_only=read_only)
     try:
-        if not transforms.up_to_date(con):  # one query; the loaders only when it is stale
+        if read_only:
+            if store.pending_migrations(con) or not transforms.up_to_date(con):
+                raise store.DatabaseRefused(READ_ONLY_STALE)
+        elif not transforms.up_to_date(con):  # one query; the loaders only when it is stale
             from data_sources import jobs
 
             jobs.ensure_current_models(con)
     except BaseException:
         con.close()
         raise
-    return con
+    return con, read_only
+
+
+READ_ONLY_STALE = ("De database is alleen te lezen en gemaakt met een andere versie van Kindkaart: "
+                   "de app moet hem eerst bijwerken, en dat kan alleen met schrijfrechten. Er is niets "
+                   "gewijzigd. Open hem eenmaal met schrijfrechten (de app, of `python -m data_sources "
+                   "init`) en maak daarna de alleen-lezen kopie opnieuw.")
+
+
+# What a page that writes says on a read-only database, above the controls it disables.
+READ_ONLY_NOTE = ("Deze database is alleen te lezen: u ziet alle cijfers, maar kunt hier niets opslaan "
+                  "of wijzigen. Dat doet u in de Kindkaart met de database die wel te schrijven is.")
+
+
+def read_only() -> bool:
+    """Whether this run's database is opened read-only (every write is refused)."""
+    connection()
+    return _local.read_only
 
 
 def _acquire(path: Path) -> tuple[_Shared, duckdb.DuckDBPyConnection]:
@@ -173,8 +197,10 @@ def connection() -> duckdb.DuckDBPyConnection:
     lease = getattr(_local, "lease", None)
     if lease is None or getattr(_local, "path", None) != path:
         release()
-        lease = _local.lease = _Lease(*_acquire(path))
+        shared, con = _acquire(path)
+        lease = _local.lease = _Lease(shared, con)
         _local.path = path
+        _local.read_only = shared.read_only
     return lease.con
 
 
@@ -228,6 +254,15 @@ def refusal(error: BaseException) -> list[str] | None:
             return list(store.write_refused(reason).messages)
         if isinstance(error, duckdb.Error) and store.is_damage(error):
             return [store.DAMAGED_MESSAGE]
+    if isinstance(error, Exception) and not isinstance(error, store.DatabaseRefused):
+        # a table with other column types than the migrations make (changed by hand, by other
+        # software): the page's error says nothing useful, this does (asked only after an error)
+        try:
+            differences = store.schema_differences(cursor())
+        except Exception:  # noqa: BLE001 - the original error is the one to raise
+            return None
+        if differences:
+            return list(store.schema_refused(differences).messages)
     return None
 
 

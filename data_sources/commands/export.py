@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 from data_sources import accounts, store
@@ -66,7 +65,7 @@ def _ensure_current_models(database) -> None:
         con.close()
     if current:
         return
-    if not os.access(database, os.W_OK):
+    if not store.writable(database):
         raise InputRefused(["De tabellen van deze database zijn niet gebouwd met deze versie van "
                             "Kindkaart, en de database is alleen te lezen. Open hem eerst met "
                             "schrijfrechten (`python -m data_sources init`)."])
@@ -118,7 +117,7 @@ def run(args) -> int:
         files.write_export(con, output, gemeente_code, year, wijk_code)
     finally:
         con.close()
-    if not os.access(database, os.W_OK):
+    if not store.writable(database):
         # a read-only database (a mount, permissions) takes no audit line; the export is written
         print(f"Geschreven: {output} ({gemeente_code}, {year}). De database is alleen te lezen: deze "
               "export staat niet in het logboek.")

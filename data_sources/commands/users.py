@@ -99,7 +99,8 @@ def run(args) -> int:
     password = _password_from_stdin() if getattr(args, "wachtwoord_stdin", False) else None
     if password is not None:
         accounts.check_password(password)
-    con = store.connect(args.db, create=False)
+    # listing reads only: it works on a database this user may only read (a read-only copy)
+    con = store.connect(args.db, create=False, read_only=args.actie == "list")
     try:
         if args.actie == "list":
             found = accounts.list_accounts(con)
