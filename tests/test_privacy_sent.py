@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import add_account, run_page
+from conftest import ROOT, add_account, run_page
 
 from data_sources import store
 from data_sources.accounts import Account, set_released
@@ -133,3 +133,41 @@ def test_a_partner_keeps_the_row_counts_of_its_own_deliveries(app_db):
     uploads = next(frame.value for frame in at.dataframe if "Rijen" in frame.value.columns)
     assert set(uploads["Organisatie"]) == {organisation}
     assert 9 in set(uploads["Rijen"])
+
+
+def test_the_upload_history_names_a_file_not_its_hash(app_db):
+    # The beheerder's history showed the first 12 characters of every file's sha256 as a column
+    # "Hash": noise beside the file name. Only where one name stands for different contents does a
+    # short prefix tell the versions apart; the whole hash stays in the database.
+    import io
+
+    import openpyxl
+
+    from data_sources import jobs
+
+    workbook = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "wachtlijst-zorg.xlsx")
+    workbook["Gegevens"]["E2"] = 3  # one more child waiting in Centrum: another file, the same name
+    changed = io.BytesIO()
+    workbook.save(changed)
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, changed.getvalue(), "wachtlijst-zorg", "Zorggroep De Linde", "2024",
+                                 "wachtlijst-zorg.xlsx", gemeente_code="GM9999")
+        hashes = dict(con.execute("select load_id, file_hash from loads where file_name = 'wachtlijst-zorg.xlsx'")
+                      .fetchall())
+    finally:
+        con.close()
+    assert len(set(hashes.values())) == 2 and all(len(h) == 64 for h in hashes.values())
+
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("aanleveren", account=Account("beheer", "beheerder", None))
+    assert not at.exception, at.exception
+    uploads = next(frame.value for frame in at.dataframe if "Bestand" in frame.value.columns)
+    assert "Hash" not in uploads.columns
+    shown = dict(zip(uploads["Upload"], uploads["Bestand"], strict=True))
+    assert {shown[load_id] for load_id in hashes} == {f"wachtlijst-zorg.xlsx (inhoud {h[:8]})" for h in
+                                                      hashes.values()}
+    others = [name for load_id, name in shown.items() if load_id not in hashes]
+    assert others and all(name.endswith(".xlsx") for name in others), others  # no hash beside a unique name
+    sent = " ".join(frame.value.to_csv() for frame in at.dataframe)
+    assert not [h for h in hashes.values() if h[:9] in sent]  # nothing beyond the short prefix
