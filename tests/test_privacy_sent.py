@@ -374,3 +374,24 @@ def test_before_a_release_a_role_is_sent_nothing_of_a_waiting_registration(accou
         at = run_page("kaart", account=account, params={"indicator": "vve_per_100"})
         assert _sent(at, downloads) != absent["kaart vve_per_100"]
         assert at.selectbox(key="_indicator_choice").value == "vve_per_100"
+
+
+@pytest.mark.parametrize("account", [LEA, PARTNER], ids=["lea", "partner"])
+def test_a_page_a_role_may_not_open_sends_it_nothing_but_that(account, app_db):
+    # The navigation offers a partner and the LEA view only their pages, but Streamlit can run a
+    # page file on its own (a deep link): each page stops before it draws a figure.
+    from streamlit.testing.v1 import AppTest
+
+    from ui.auth import may_see
+
+    add_account(app_db, account.login, account.role, account.organisation)
+    forbidden = sorted(page.stem for page in (ROOT / "pages").glob("*.py") if not may_see(account, page.stem))
+    assert {"continuum", "tekorten", "databronnen", "analysevragen", "beheer"} <= set(forbidden)
+    for page in forbidden:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+        at.session_state["kindkaart_account"] = account
+        at.session_state["gemeente_code"] = "GM9999"
+        at.run()
+        assert not at.exception, (page, at.exception)
+        sent = _sent(at, {})
+        assert len(sent) == 1 and "U heeft geen toegang" in sent[0], (page, sent)
