@@ -191,10 +191,16 @@ PARTNER = Account("vlinder", "partner", "Kinderopvang De Vlinder")  # an organis
 def _without_waiting_registrations(sample_db, folder):
     """A copy of the sample as if nobody had delivered the registrations that wait for a release:
     their uploads superseded and every model rebuilt."""
+    from ui.auth import REGISTRATION_RELEASES
+
+    return _without_registrations(sample_db, folder, list(REGISTRATION_RELEASES))
+
+
+def _without_registrations(sample_db, folder, datasets: list[str]):
+    """A copy of the sample without the partners' uploads of these registration types."""
     import shutil
 
     import transforms
-    from ui.auth import REGISTRATION_RELEASES
 
     path = folder / "kindkaart.duckdb"
     shutil.copy(sample_db, path)
@@ -202,8 +208,7 @@ def _without_waiting_registrations(sample_db, folder):
     try:
         # as data_sources.store supersedes a load (a new data version: the pages' caches see it)
         con.execute("update loads set status = 'superseded', status_changed_at = current_timestamp"
-                    " where source = 'partner' and dataset in (select unnest(?::varchar[]))",
-                    [list(REGISTRATION_RELEASES)])
+                    " where source = 'partner' and dataset in (select unnest(?::varchar[]))", [datasets])
         transforms.build(con)
     finally:
         con.close()
@@ -395,3 +400,27 @@ def test_a_page_a_role_may_not_open_sends_it_nothing_but_that(account, app_db):
         assert not at.exception, (page, at.exception)
         sent = _sent(at, {})
         assert len(sent) == 1 and "U heeft geen toegang" in sent[0], (page, sent)
+
+
+def test_a_partner_is_not_told_that_partners_delivered_signals_it_may_not_see(sample_db, tmp_path, monkeypatch):
+    # A gemeente whose only partner signals are vve-indicaties, not released: the wijkprofiel on
+    # the Kaart drew "Signalen van partners" with "Geen signalen voor deze wijk." (false, and it
+    # said that a partner had delivered signals); as if nothing was delivered, it draws nothing.
+    only_vve = _without_registrations(sample_db, tmp_path,
+                                      [key for key in REGISTRATION_TYPES if key != "vve-indicaties"])
+    (tmp_path / "app").mkdir()
+    path = app_copy(only_vve, tmp_path / "app", monkeypatch)
+    add_account(path, PARTNER.login, PARTNER.role, PARTNER.organisation)
+
+    def profile() -> str:
+        at = run_page("kaart", account=PARTNER)
+        at.selectbox(key="_profiel_wijk_choice").set_value("WK999902").run()
+        assert not at.exception, at.exception
+        return " ".join(_sent(at, {}))
+
+    shown = profile()
+    assert "Wijkprofiel" in shown
+    assert "Signalen van partners" not in shown and "Geen signalen" not in shown
+    _release_all_to(path, "partner", True)
+    shown = profile()
+    assert "Signalen van partners" in shown and "vve-indicatie" in shown
