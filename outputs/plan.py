@@ -89,12 +89,12 @@ def rounded(value: float, kind: str) -> float:
     if kind == "children":
         return round_estimate(value)
     if kind == "fte":
-        return round(value, 1)
+        return round(value, 1) + 0.0  # -0.04 is 0.0 (no '-0' in a workbook), as format_number shows it
     if kind == "m2":
         return float(5 * round(value / 5))
     if kind == "euro":
         return float(100 * round(value / 100))
-    return float(round(value, 1))
+    return float(round(value, 1)) + 0.0
 
 
 def has_costs(plan: Plan) -> bool:

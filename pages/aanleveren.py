@@ -231,6 +231,15 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             saved(outcome.summary())
 
 
+def shown_file_names(history: pd.DataFrame) -> list[str]:
+    """The file name of each upload; where one name stands for files with different contents, the
+    first characters of its hash beside it ('vve.xlsx (inhoud 3f9a2c1b)'), so that the versions
+    can be told apart. The whole hash stays in the database (`history` on the command line)."""
+    contents = history.groupby("file_name")["file_hash"].nunique()
+    return [f"{name} (inhoud {digest[:8]})" if contents.get(name, 0) > 1 and isinstance(digest, str) else name
+            for name, digest in zip(history["file_name"], history["file_hash"], strict=True)]
+
+
 def history_section() -> None:
     """Every delivery for this gemeente (a partner: its own), and restoring an earlier one."""
     st.header("Geschiedenis")
@@ -246,12 +255,12 @@ def history_section() -> None:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return
     st.dataframe(
-        history.assign(file_hash=history["file_hash"].str[:12]).rename(columns={
+        history.assign(file_name=shown_file_names(history)).rename(columns={
             "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
-            "period": "Periode", "file_name": "Bestand", "file_hash": "Hash",
+            "period": "Periode", "file_name": "Bestand",
             "row_count": "Rijen", "loaded_at": "Geladen op", "loaded_by": "Door",
             "status_nl": "Status",
-        })[["Upload", "Status", "Soort", "Organisatie", "Periode", "Bestand", "Hash", "Rijen",
+        })[["Upload", "Status", "Soort", "Organisatie", "Periode", "Bestand", "Rijen",
             "Geladen op", "Door"]],
         hide_index=True, width="stretch",
     )

@@ -92,6 +92,32 @@ def test_dutch_number_format():
     assert format_number(float("nan")) == ""
 
 
+@pytest.mark.parametrize("gap", [-0.4, -0.49, -0.5, -0.04, -0.0])
+def test_a_figure_between_minus_one_and_zero_never_shows_as_minus_zero(gap):
+    # A gap of -0,4 places rounds to 0: python keeps the sign ('-0'), which Continuum, Tekorten,
+    # the slides, the report and the workbook showed as '-0'.
+    import math
+    import re
+
+    from outputs import exports, plan
+    from outputs.palette import class_labels
+    from transforms.privacy import estimate_range, model_estimate_text, shown_estimate
+    from ui.a11y import figure_text
+
+    texts = [format_number(gap), format_number(gap / 10, 1), format_number(gap / 100, 2),
+             model_estimate_text(gap), estimate_range(gap, 0.3), estimate_range(gap - 2, gap),
+             figure_text(gap, False), plan.shown(gap, "children"), plan.shown(gap / 10, "fte"),
+             *class_labels([gap, 3.0], [gap, 3.0])]
+    assert not [text for text in texts if re.search(r"-0(,0+)?(?![,\d])", text)], texts
+    assert estimate_range(gap - 2, gap) == "-2 tot 0"
+    # the numbers behind charts and workbook cells: a positive zero (a cell of -0.0 reads '-0')
+    numbers = [round_estimate(gap), shown_estimate(gap), plan.rounded(gap, "children"),
+               plan.rounded(gap / 20, "fte"), plan.rounded(gap / 20, "other"), *exports._rounded(pd.Series([gap]))]
+    assert [math.copysign(1, n) for n in numbers] == [1] * len(numbers), numbers
+    # a real negative figure keeps its sign
+    assert format_number(-1.4) == "-1" and round_estimate(-1.4) == -1 and format_number(-0.4, 1) == "-0,4"
+
+
 # --- the line rule: zeros are shown, so a hidden cell is at least 1 ---------------------------
 
 def _line_bounds_are_wide(counts, hidden, threshold=5):

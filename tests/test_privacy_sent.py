@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
-from conftest import add_account, run_page
+import pytest
+from conftest import ROOT, add_account, app_copy, run_page
 
 from data_sources import store
 from data_sources.accounts import Account, set_released
+from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 LEA = Account("zaal", "lea", None)
 WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "Oude Haven",
@@ -19,7 +21,10 @@ WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "O
 
 def _delivery_rows(at) -> dict[str, str]:
     """The rows of the table on the slide 'Aanlevering van gegevens' as text, by their Gegevens."""
-    table = next(m.value for m in at.markdown if "<div class='kk-table'>" in m.value)
+    return _delivery_rows_of(next(m.value for m in at.markdown if "<div class='kk-table'>" in m.value))
+
+
+def _delivery_rows_of(table: str) -> dict[str, str]:
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
@@ -133,3 +138,289 @@ def test_a_partner_keeps_the_row_counts_of_its_own_deliveries(app_db):
     uploads = next(frame.value for frame in at.dataframe if "Rijen" in frame.value.columns)
     assert set(uploads["Organisatie"]) == {organisation}
     assert 9 in set(uploads["Rijen"])
+
+
+def test_the_upload_history_names_a_file_not_its_hash(app_db):
+    # The beheerder's history showed the first 12 characters of every file's sha256 as a column
+    # "Hash": noise beside the file name. Only where one name stands for different contents does a
+    # short prefix tell the versions apart; the whole hash stays in the database.
+    import io
+
+    import openpyxl
+
+    from data_sources import jobs
+
+    workbook = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "wachtlijst-zorg.xlsx")
+    workbook["Gegevens"]["E2"] = 3  # one more child waiting in Centrum: another file, the same name
+    changed = io.BytesIO()
+    workbook.save(changed)
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, changed.getvalue(), "wachtlijst-zorg", "Zorggroep De Linde", "2024",
+                                 "wachtlijst-zorg.xlsx", gemeente_code="GM9999")
+        hashes = dict(con.execute("select load_id, file_hash from loads where file_name = 'wachtlijst-zorg.xlsx'")
+                      .fetchall())
+    finally:
+        con.close()
+    assert len(set(hashes.values())) == 2 and all(len(h) == 64 for h in hashes.values())
+
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("aanleveren", account=Account("beheer", "beheerder", None))
+    assert not at.exception, at.exception
+    uploads = next(frame.value for frame in at.dataframe if "Bestand" in frame.value.columns)
+    assert "Hash" not in uploads.columns
+    shown = dict(zip(uploads["Upload"], uploads["Bestand"], strict=True))
+    assert {shown[load_id] for load_id in hashes} == {f"wachtlijst-zorg.xlsx (inhoud {h[:8]})" for h in
+                                                      hashes.values()}
+    others = [name for load_id, name in shown.items() if load_id not in hashes]
+    assert others and all(name.endswith(".xlsx") for name in others), others  # no hash beside a unique name
+    sent = " ".join(frame.value.to_csv() for frame in at.dataframe)
+    assert not [h for h in hashes.values() if h[:9] in sent]  # nothing beyond the short prefix
+
+
+# --- what a partner and the LEA view are sent before anything is released ---------------------
+#
+# A registration that waits for a release (ui.auth.REGISTRATION_RELEASES) may tell a partner or
+# the LEA view who delivered it and when, and nothing more: everything else they are sent (every
+# page and slide they may open, every element, every download) must be what they would be sent if
+# no other organisation had delivered it at all.
+
+PARTNER = Account("vlinder", "partner", "Kinderopvang De Vlinder")  # an organisation without uploads
+
+
+def _without_waiting_registrations(sample_db, folder):
+    """A copy of the sample as if nobody had delivered the registrations that wait for a release:
+    their uploads superseded and every model rebuilt."""
+    from ui.auth import REGISTRATION_RELEASES
+
+    return _without_registrations(sample_db, folder, list(REGISTRATION_RELEASES))
+
+
+def _without_registrations(sample_db, folder, datasets: list[str]):
+    """A copy of the sample without the partners' uploads of these registration types."""
+    import shutil
+
+    import transforms
+
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = store.connect(path)
+    try:
+        # as data_sources.store supersedes a load (a new data version: the pages' caches see it)
+        con.execute("update loads set status = 'superseded', status_changed_at = current_timestamp"
+                    " where source = 'partner' and dataset in (select unnest(?::varchar[]))", [datasets])
+        transforms.build(con)
+    finally:
+        con.close()
+    return path
+
+
+def _capture_downloads(monkeypatch) -> dict[str, object]:
+    """What every download button of a run holds, by its id or url: the data of a static one,
+    the function of a deferred one (called after the run, as a click does)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    held: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def static(self, data, *args, **kwargs):
+        url = add(self, data, *args, **kwargs)
+        held[url] = data
+        return url
+
+    def deferred(self, make, *args, **kwargs):
+        file_id = add_deferred(self, make, *args, **kwargs)
+        held[file_id] = make
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add", static)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
+    return held
+
+
+# random ids, and the minute a download was made ('Gemaakt op 04-12-2026 21:52')
+_RANDOM = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}"
+                     r"|\d\d-\d\d-\d{4} \d\d:\d\d")
+
+
+def _download_text(data) -> str:
+    import io
+
+    import openpyxl
+
+    data = data() if callable(data) else data
+    data = data.encode() if isinstance(data, str) else bytes(data)
+    if data[:2] == b"PK":  # a workbook: its cells (the file also holds the moment it was written)
+        workbook = openpyxl.load_workbook(io.BytesIO(data))
+        return "\n".join(f"{sheet.title}: {row}" for sheet in workbook for row in sheet.iter_rows(values_only=True))
+    return data.decode("utf-8", "replace")
+
+
+def _sent(at, downloads: dict[str, object]) -> list[str]:
+    """Every element of the run as the browser receives it, as text: tables as CSV, markdown, plotly
+    and pydeck specs, widgets with their options, and the content of each download button (random
+    ids and plotly's div ids left out)."""
+    from google.protobuf.json_format import MessageToDict
+
+    sent: list[str] = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        proto = getattr(node, "proto", None)
+        if kind in ("arrow_data_frame", "dataframe", "table"):
+            sent.append(f"{kind}: {node.value.to_csv()}")
+        elif proto is not None and hasattr(proto, "DESCRIPTOR"):
+            fields = MessageToDict(proto)
+            for random_field in ("id", "deferredFileId", "url", "formId"):
+                fields.pop(random_field, None)
+            sent.append(f"{kind}: {fields}")
+            if kind == "download_button":
+                data = downloads.get(proto.deferred_file_id) or downloads.get(proto.url)
+                assert data is not None, fields
+                sent.append(f"download {proto.label}: {_download_text(data)}")
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else ()):
+            walk(child)
+
+    walk(at._tree)
+    return [_RANDOM.sub("<id>", text) for text in sent]
+
+
+def _everything_sent(account: Account, downloads: dict[str, object]) -> dict[str, list[str]]:
+    """What `account` is sent on every page it may open: for the LEA view every slide (?dia=N) and
+    the map slide with every indicator, and Overzicht; for a partner Overzicht, the Kaart with every
+    indicator and every wijkprofiel, and Aanleveren."""
+    from ui.map_indicators import INDICATORS
+
+    runs: dict[str, list[str]] = {}
+
+    def keep(name: str, at) -> None:
+        assert not at.exception, (name, at.exception)
+        runs[name] = _sent(at, downloads)
+
+    if account.role == "lea":
+        first = run_page("presentatie", account=account, params={"dia": "1"})
+        slides = int(re.search(r"Dia 1 van (\d+)", " ".join(m.value for m in first.markdown)).group(1))
+        for number in range(1, slides + 1):
+            keep(f"dia {number}", run_page("presentatie", account=account, params={"dia": str(number)}))
+        for key in INDICATORS:
+            keep(f"dia kaart {key}", run_page("presentatie", account=account,
+                                               params={"dia": "kaart", "indicator": key}))
+        keep("overzicht", run_page("overzicht", account=account))
+        return runs
+    keep("overzicht", run_page("overzicht", account=account))
+    for key in INDICATORS:
+        keep(f"kaart {key}", run_page("kaart", account=account, params={"indicator": key}))
+    at = run_page("kaart", account=account)
+    for wijk in [code for code in at.selectbox(key="_profiel_wijk_choice").options if code]:
+        at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+        keep(f"wijkprofiel {wijk}", at)
+    keep("aanleveren", run_page("aanleveren", account=account))
+    return runs
+
+
+def _release_all_to(db, role: str, released: bool) -> None:
+    from ui.auth import PARTNER_INDICATORS
+
+    con = store.connect(db)
+    try:
+        for key in PARTNER_INDICATORS:
+            set_released(con, "GM9999", key, role, released, "beheer")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("account", [LEA, PARTNER], ids=["lea", "partner"])
+def test_before_a_release_a_role_is_sent_nothing_of_a_waiting_registration(account, sample_db, tmp_path,
+                                                                            monkeypatch):
+    from ui.auth import REGISTRATION_RELEASES
+
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in (("delivered", sample_db), ("nobody delivered",
+                                                _without_waiting_registrations(sample_db, tmp_path))):
+        (tmp_path / name).mkdir()
+        path = app_copy(db, tmp_path / name, monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        sent[name] = _everything_sent(account, downloads)
+    delivered, absent = sent["delivered"], sent["nobody delivered"]
+    assert delivered.keys() == absent.keys()
+
+    if account.role == "lea":
+        # the slide 'Aanlevering van gegevens': who delivered and when, for the rest 'niet vrijgegeven'
+        slide = next(name for name, texts in delivered.items() if "Aanlevering van gegevens" in " ".join(texts))
+        labels = {rtype.key: rtype.label for rtype in REGISTRATION_TYPES.values()}
+        waiting = {labels[key] for key in REGISTRATION_RELEASES}
+        table = "<div class='kk-table'>"
+        at_rows = {name: _delivery_rows_of(next(text for text in sent[name][slide] if table in text))
+                   for name in sent}
+        assert len(at_rows["delivered"]) == len(REGISTRATION_TYPES) == len(at_rows["nobody delivered"])
+        for label, row in at_rows["delivered"].items():
+            if label in waiting:
+                assert row.endswith("niet vrijgegeven | niet vrijgegeven"), row
+                assert at_rows["nobody delivered"][label].endswith("nog niet aangeleverd"), label
+            else:
+                assert row == at_rows["nobody delivered"][label], (row, at_rows["nobody delivered"][label])
+        for name in ("delivered", "nobody delivered"):
+            sent[name][slide] = [text for text in sent[name][slide] if table not in text]
+
+    differing = {name: sorted(set(delivered[name]) ^ set(absent[name]))[:4]
+                 for name in delivered if delivered[name] != absent[name]}
+    assert not differing, differing
+
+    # released, the same pages do carry them (so the runs above would have seen a leak)
+    released = tmp_path / "delivered" / "kindkaart.duckdb"
+    _release_all_to(released, account.role, True)
+    monkeypatch.setenv("KINDKAART_DB", str(released))
+    if account.role == "lea":
+        at = run_page("presentatie", account=account, params={"dia": "levering"})
+        assert "van 10" in _delivery_rows(at)["Kinderen met een vve-indicatie"]
+    else:
+        at = run_page("kaart", account=account, params={"indicator": "vve_per_100"})
+        assert _sent(at, downloads) != absent["kaart vve_per_100"]
+        assert at.selectbox(key="_indicator_choice").value == "vve_per_100"
+
+
+@pytest.mark.parametrize("account", [LEA, PARTNER], ids=["lea", "partner"])
+def test_a_page_a_role_may_not_open_sends_it_nothing_but_that(account, app_db):
+    # The navigation offers a partner and the LEA view only their pages, but Streamlit can run a
+    # page file on its own (a deep link): each page stops before it draws a figure.
+    from streamlit.testing.v1 import AppTest
+
+    from ui.auth import may_see
+
+    add_account(app_db, account.login, account.role, account.organisation)
+    forbidden = sorted(page.stem for page in (ROOT / "pages").glob("*.py") if not may_see(account, page.stem))
+    assert {"continuum", "tekorten", "databronnen", "analysevragen", "beheer"} <= set(forbidden)
+    for page in forbidden:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+        at.session_state["kindkaart_account"] = account
+        at.session_state["gemeente_code"] = "GM9999"
+        at.run()
+        assert not at.exception, (page, at.exception)
+        sent = _sent(at, {})
+        assert len(sent) == 1 and "U heeft geen toegang" in sent[0], (page, sent)
+
+
+def test_a_partner_is_not_told_that_partners_delivered_signals_it_may_not_see(sample_db, tmp_path, monkeypatch):
+    # A gemeente whose only partner signals are vve-indicaties, not released: the wijkprofiel on
+    # the Kaart drew "Signalen van partners" with "Geen signalen voor deze wijk." (false, and it
+    # said that a partner had delivered signals); as if nothing was delivered, it draws nothing.
+    only_vve = _without_registrations(sample_db, tmp_path,
+                                      [key for key in REGISTRATION_TYPES if key != "vve-indicaties"])
+    (tmp_path / "app").mkdir()
+    path = app_copy(only_vve, tmp_path / "app", monkeypatch)
+    add_account(path, PARTNER.login, PARTNER.role, PARTNER.organisation)
+
+    def profile() -> str:
+        at = run_page("kaart", account=PARTNER)
+        at.selectbox(key="_profiel_wijk_choice").set_value("WK999902").run()
+        assert not at.exception, at.exception
+        return " ".join(_sent(at, {}))
+
+    shown = profile()
+    assert "Wijkprofiel" in shown
+    assert "Signalen van partners" not in shown and "Geen signalen" not in shown
+    _release_all_to(path, "partner", True)
+    shown = profile()
+    assert "Signalen van partners" in shown and "vve-indicatie" in shown

@@ -134,6 +134,8 @@ def format_number(value: float, decimals: int = 0) -> str:
     if is_missing(value):
         return ""
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]  # a gap of -0,4 rounds to 0, never '-0' (python keeps the sign of a zero)
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
@@ -623,7 +625,8 @@ def round_estimate(value: float) -> float:
     """A model estimate rounded for display: whole numbers below 100, else to fives."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return float("nan")
-    return float(round(value)) if abs(value) < 100 else float(5 * round(value / 5))
+    # + 0.0: -0.4 rounds to -0.0, which a workbook or chart would show as '-0'
+    return (float(round(value)) if abs(value) < 100 else float(5 * round(value / 5))) + 0.0
 
 
 BELOW_ONE = "<1"

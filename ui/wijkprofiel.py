@@ -308,14 +308,16 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                               .itertuples(index=False)))
 
     signals = continuum.signals(gemeente_code, year)
+    # partners and the LEA view: only the signal types released to them, also in whether this
+    # part is drawn at all (it would say that a partner delivered something)
+    withheld = {kind for kind in signals["signal_type"].unique() if not signal_allowed(kind)}
+    signals = signals[~signals["signal_type"].isin(withheld)]
     if not signals.empty:
         st.markdown("**Signalen van partners** (waargenomen, per 100 kinderen)")
         lines = []
         shares = continuum.contributions(gemeente_code, year)
         for (signal_kind, group), part in signals.groupby(["signal_kind", "age_group"]):
             signal_type = part["signal_type"].iloc[0]
-            if not signal_allowed(signal_type):  # partners: only what the gemeente released
-                continue
             protected = continuum.protected_signal(
                 part, signals[signals["signal_type"] == signal_type], shares)
             mine = protected[protected["wijk_code"] == wijk_code]
