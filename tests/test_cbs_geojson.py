@@ -351,3 +351,79 @@ def test_on_the_command_line_an_unforeseen_error_is_the_dutch_refusal_without_a_
     assert quiet.stderr.strip() == "Onverwachte fout bij het inlezen van wijken_2024.geojson"
     loud = run("1")
     assert "Traceback" in loud.stderr and "KeyError: 'coordinates'" in loud.stderr
+
+
+def shapefile_properties(code: str, name: str, water: str = "NEE") -> dict:
+    """The attributes of CBS's wijk- en buurtkaart as shapefile (wijk_2020_v3.shp and the years
+    before the GeoPackage), as ogr2ogr, QGIS or R's st_write write them into GeoJSON: upper-case
+    names, the gemeente's code and name beside the wijk's, H2O 'JA' for the parts that are water,
+    -99999999 for a figure CBS does not give (public scripts that read these files select
+    WK_CODE, WK_NAAM, GM_CODE, GM_NAAM and filter H2O == 'NEE')."""
+    return {"WK_CODE": code, "JRSTATCODE": f"2020{code}", "WK_NAAM": name, "GM_CODE": "GM0193",
+            "GM_NAAM": "Zwolle", "IND_WBI": 1, "H2O": water,
+            "AANT_INW": -99999999 if water == "JA" else 7115, "JAAR": 2020}
+
+
+def square_rd(x: float, y: float, size: float = 200.0) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size],
+                                                [x, y + size], [x, y]]]}
+
+
+def test_a_geojson_exported_from_the_cbs_shapefile_is_read_without_its_water(con, tmp_path):
+    """The README sends a year that exists only as shapefile through QGIS to GeoJSON; that file
+    names its regions WK_CODE, GM_CODE and BU_CODE, and was refused as 'geen gemeente-, wijk- of
+    buurtvlakken (eigenschap statcode)'. A wijk's water part, a second feature with its code and
+    other figures, would then have been refused as two regions with one code."""
+    wijken = zwolle_wijken()
+    features = [kaart_feature(shapefile_properties(w["properties"]["statcode"], "Wijk"),
+                              {"type": "Polygon", "coordinates": walk(w["geometry"]["coordinates"], wgs84_to_rd)})
+                for w in wijken]
+    first = wijken[0]["properties"]["statcode"]
+    features.append(kaart_feature(shapefile_properties(first, "Wijk", water="JA"),
+                                  square_rd(205_000, 505_000)))
+    stored = import_file(con, write(tmp_path / "wijk_2020_v3.geojson", features, crs=RD_CRS),
+                         gemeenten=["GM0193"])
+    assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)
+    assert con.execute("select distinct year from geometries").fetchall() == [(2020,)]
+    land = json.loads(geometries(con, "wijk")[first])
+    assert land["type"] == wijken[0]["geometry"]["type"] == "Polygon"  # the water part is not in it
+    assert [c for p in land["coordinates"][0] for c in p] == pytest.approx(
+        [c for p in wijken[0]["geometry"]["coordinates"][0] for c in p], abs=2e-5)
+    assert stored.notes == ["1 gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
+                            "(water of H2O = JA); die delen zijn niet op de kaart gezet."]
+
+
+def test_buurten_from_the_cbs_shapefile_are_stored_as_buurten(con, tmp_path):
+    wijk = zwolle_wijken()[0]
+    buurten = [kaart_feature({"BU_CODE": b["properties"]["buurtcode"], "BU_NAAM": "Buurt",
+                              **shapefile_properties(wijk["properties"]["statcode"], "Wijk")},
+                             b["geometry"]) for b in buurten_of(wijk)]
+    import_file(con, write(tmp_path / "buurt_2020_v3.geojson", buurten), gemeenten=["GM0193"])
+    assert sorted(geometries(con, "buurt")) == sorted(b["properties"]["BU_CODE"] for b in buurten)
+    assert geometries(con, "wijk") == {}
+
+
+def test_a_gemeente_with_its_water_part_as_the_wijkenbuurten_geopackage_has_it(con, tmp_path):
+    """The layer 'gemeenten' of wijkenbuurten_<jaar>.gpkg (and PDOK's service of it) holds a
+    gemeente by the IJsselmeer or the sea twice: its land (water 'NEE') and its water ('JA'), with
+    the same gemeentecode and other figures. Exported to GeoJSON it was refused as one code for two
+    regions; the GeoPackage itself was read without the water (geopackage.read_geopackage)."""
+    gemeente = next(f for f in bundled_features(["GM0193"]) if f["properties"]["statcode"] == "GM0193")
+    props = {"gemeentecode": "GM0193", "gemeentenaam": "Zwolle", "jrstatcode": "2022GM0193",
+             "jaar": 2022}
+    features = [kaart_feature(props | {"water": "NEE", "aantal_inwoners": 130_592}, gemeente["geometry"]),
+                kaart_feature(props | {"water": "JA", "aantal_inwoners": -99_995},
+                              {"type": "Polygon", "coordinates": [[[6.0, 52.6], [6.01, 52.6],
+                                                                   [6.01, 52.61], [6.0, 52.6]]]})]
+    stored = import_file(con, write(tmp_path / "gemeenten_2022.geojson", features), gemeenten=["GM0193"])
+    assert json.loads(geometries(con, "gemeente")["GM0193"])["type"] == gemeente["geometry"]["type"]
+    assert len(stored.notes) == 1 and "water" in stored.notes[0]
+
+
+def test_a_file_of_only_water_says_so(con, tmp_path):
+    path = write(tmp_path / "wijk_2020_v3.geojson", [kaart_feature(
+        shapefile_properties("WK019399", "Water", water="JA"), square_rd(205_000, 505_000))], crs=RD_CRS)
+    with pytest.raises(InputRefused, match="geen gemeente-, wijk- of buurtvlakken .* gevonden buiten "
+                                           "de delen die water zijn"):
+        import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -83,7 +83,9 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
              else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
-                           "(eigenschap statcode) gevonden.")
+                           "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
+                           + (" buiten de delen die water zijn" if frame.attrs.get("water") else "")
+                           + ".")
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
     if gemeenten:
@@ -97,6 +99,11 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         notes.append(f"De grens van {', '.join(closed[:10])}{more} was niet gesloten (de laatste "
                      "positie van een ring was niet de eerste); Kindkaart heeft hem gesloten, "
                      "zoals GIS-programma's doen. Controleer die grens op de kaart.")
+    water = [code for code in frame.attrs.get("water", [])
+             if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
+    if water:
+        notes.append(f"{len(water)} gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
+                     "(water of H2O = JA); die delen zijn niet op de kaart gezet.")
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
