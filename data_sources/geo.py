@@ -282,7 +282,33 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
+    _refuse_one_page(collection, Path(path).name)
     return features_frame(collection, decimals, Path(path).name)
+
+
+def _refuse_one_page(collection: object, name: str) -> None:
+    """A page of a larger answer is refused: saved from PDOK's OGC API (api.pdok.nl/cbs/
+    wijken-en-buurten-<jaar>/ogc/v1, 10 items a page unless asked for more, a link rel 'next' to
+    the rest) or a WFS that stops at its maximum (numberReturned below numberMatched, as the OGC
+    API Features and WFS 2.0 standards name them). Stored, it would leave the other regions of a
+    gemeente without a boundary, without a word."""
+    if not isinstance(collection, dict):
+        return
+    matched, returned = collection.get("numberMatched"), collection.get("numberReturned")
+    links = collection.get("links") if isinstance(collection.get("links"), list) else []
+    following = any(isinstance(link, dict) and str(link.get("rel") or "").lower() == "next"
+                    for link in links)
+    counted = (isinstance(matched, int) and isinstance(returned, int)
+               and not isinstance(matched, bool) and returned < matched)
+    if not (following or counted):
+        return
+    shown = (f": {returned} van de {matched} gebieden (numberReturned en numberMatched)" if counted
+             else " (er staat een link 'next' in naar de volgende gebieden)")
+    raise InputRefused(
+        f"Bestand {name}: dit is één pagina van een groter antwoord{shown}. Met alleen deze "
+        "pagina zouden de andere wijken zonder grens blijven. Er is niets opgeslagen; download "
+        "alle gebieden (bij PDOK met een hogere limit of filter op uw gemeente), of lees de wijk- "
+        "en buurtkaart als GeoPackage in.")
 
 
 def store_geometries(

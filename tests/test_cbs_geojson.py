@@ -427,3 +427,33 @@ def test_a_file_of_only_water_says_so(con, tmp_path):
                                            "de delen die water zijn"):
         import_file(con, path, gemeenten=["GM0193"])
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("members", "said"), [
+    # PDOK's OGC API (api.pdok.nl/cbs/wijken-en-buurten-<jaar>/ogc/v1/collections/wijken/items)
+    # gives 10 items a page and a link to the next page (OGC API - Features, 17-069r4, 7.15)
+    ({"numberReturned": 2, "links": [
+        {"rel": "self", "href": "https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1/collections/wijken/items?f=json"},
+        {"rel": "next", "href": "https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1/collections/wijken/items?f=json&cursor=Dv4"}]},
+     " (er staat een link 'next' in naar de volgende gebieden)"),
+    # a WFS 2.0 GetFeature stopped at the server's maximum
+    ({"totalFeatures": 3393, "numberMatched": 3393, "numberReturned": 2},
+     ": 2 van de 3393 gebieden (numberReturned en numberMatched)"),
+])
+def test_one_page_of_a_larger_pdok_answer_is_refused(con, tmp_path, members, said):
+    """Stored, a page would have left the other wijken of the gemeente without a boundary."""
+    wijken = zwolle_wijken()[:2]
+    path = write(tmp_path / "wijken_2024.geojson", wijken, **members)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages[0].startswith(
+        f"Bestand wijken_2024.geojson: dit is één pagina van een groter antwoord{said}.")
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_complete_answer_with_its_counts_is_read(con, tmp_path):
+    wijken = zwolle_wijken()
+    path = write(tmp_path / "wijken_2024.geojson", wijken, numberMatched=len(wijken),
+                 numberReturned=len(wijken), links=[{"rel": "self", "href": "https://api.pdok.nl/x"}])
+    import_file(con, path, gemeenten=["GM0193"])
+    assert len(geometries(con, "wijk")) == len(wijken)
