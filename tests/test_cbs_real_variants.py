@@ -326,3 +326,17 @@ def test_nabijheid_from_the_new_open_data_without_its_groups_is_refused(con, tmp
     with pytest.raises(InputRefused, match="Map 86134NED: Nabijheid voorzieningen zonder MeasureGroups"):
         import_file(con, folder, year=2024)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_pupils_and_the_woz_value_under_the_names_of_their_years(tmp_path):
+    """kwb2024.xlsx and kwb2025.xlsx name the pupils of primary schools a_ons_po ('Leerlingen po'
+    in 85984NED; a public crosswalk of 86165NED's measures to the kwb2024.xlsx columns maps
+    A025301 to a_ons_po), and kwb-2016 to kwb-2019 the average WOZ value g_woz (g_wozbag from
+    2020, as a public KWB pipeline renames it). Both columns were left out."""
+    columns = [*KWB_COLUMNS, "a_ons_po", "g_woz"]
+    rows = [[*row, 1520 if row[0] == "GM0193" else ".", 312 if row[0] == "GM0193" else "."]
+            for row in kwb_rows()]
+    values = stored_values(read_cbs_file(write_sheet(tmp_path / "kwb-2019.xlsx", columns, rows)))
+    assert values[("GM0193", "LeerlingenPo")] == 1520
+    assert values[("GM0193", "GemiddeldeWOZWaardeVanWoningen")] == 312
+    assert values[("WK019310", "LeerlingenPo")] is None  # '.' stays unknown
