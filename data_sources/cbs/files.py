@@ -215,6 +215,16 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
     return StoredFile(kind, load_ids, notes)
 
 
+# A kerncijfers file without the 0-15 year olds stores, but makes no children per wijk: said at
+# once, not only on the pages later. The kwb up to 2016 gives the age groups as percentages only
+# (p_00_14; counts a_00_14 from kwb-2017 on): a rounded percentage is not turned into a count.
+_NO_CHILDREN_NOTE = (
+    "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14, in StatLine "
+    "'0 tot 15 jaar'): de andere cijfers zijn opgeslagen, maar voor {year} maakt Kindkaart hiermee "
+    "geen kinderen per wijk. Kwb-bestanden tot en met 2016 geven alleen het percentage (p_00_14); "
+    "dat rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, of de kolom "
+    "'0 tot 15 jaar' uit StatLine.")
+
 # The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
 METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups", "untypeddataset")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
@@ -257,6 +267,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         gemeenten = kept
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
+    if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" not in cbs_file.table.topic_keys():
+        notes.append(_NO_CHILDREN_NOTE.format(year=cbs_file.table.period or "dit jaar"))
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
