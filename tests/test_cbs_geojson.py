@@ -457,3 +457,22 @@ def test_a_complete_answer_with_its_counts_is_read(con, tmp_path):
                  numberReturned=len(wijken), links=[{"rel": "self", "href": "https://api.pdok.nl/x"}])
     import_file(con, path, gemeenten=["GM0193"])
     assert len(geometries(con, "wijk")) == len(wijken)
+
+
+@pytest.mark.parametrize("name", ["wijk_2024.topojson", "wijk_2024.json"])
+def test_a_topojson_map_is_refused_saying_to_take_the_geojson(con, tmp_path, name):
+    """cartomap/nl publishes each CBS map (statcode, statnaam) as .geojson and as .topojson; the
+    TopoJSON was refused as an unknown file type, or as JSON without 'een lijst met CBS-rijen'."""
+    path = tmp_path / name
+    path.write_text(json.dumps({
+        "type": "Topology", "transform": {"scale": [1e-5, 1e-5], "translate": [6.0, 52.5]},
+        "arcs": [[[0, 0], [100, 0], [0, 100], [-100, -100]]],
+        "objects": {"wijk_2024": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "arcs": [[0]], "properties": {"statcode": "WK019310", "statnaam": "Binnenstad"}}]}}}))
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages == [
+        f"Bestand {name} is een kaart als TopoJSON. Kindkaart leest grenzen als GeoJSON of als "
+        "GeoPackage: download dezelfde kaart als GeoJSON (bij cartomap het bestand .geojson in "
+        "plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen."]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -245,9 +245,24 @@ def _refuse_metadata(path: Path) -> None:
             "TypedDataSet.json uit dezelfde map, de hele map, of het kwb-bestand (kwb-2024.xlsx).")
 
 
+def _refuse_topojson(path: Path) -> None:
+    """TopoJSON (cartomap/nl publishes every CBS map as .geojson and as .topojson) is refused with
+    what to read instead, not as an unknown file type or 'geen lijst met CBS-rijen'."""
+    if not path.is_file() or path.suffix.lower() not in {".topojson", ".json"}:
+        return
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(4096)
+    if path.suffix.lower() == ".topojson" or re.search(r'"type"\s*:\s*"Topology"', head):
+        raise InputRefused(
+            f"Bestand {path.name} is een kaart als TopoJSON. Kindkaart leest grenzen als GeoJSON of "
+            "als GeoPackage: download dezelfde kaart als GeoJSON (bij cartomap het bestand .geojson "
+            "in plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen.")
+
+
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str],
                of_account: bool = False) -> tuple[str, list[int]]:
     _refuse_metadata(path)
+    _refuse_topojson(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
     member = geopackage.zipped_geopackage(path)
