@@ -162,7 +162,9 @@ def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> s
         return (bounds[0] <= min(xs) and max(xs) <= bounds[2]
                 and bounds[1] <= min(ys) and max(ys) <= bounds[3])
 
-    declared = ("rd" if "28992" in name else "wgs84" if re.search(r"4326|CRS84", name) else
+    # ETRS89 (EPSG:4258, as PDOK's and other Dutch WFS services give on request) lies within a
+    # metre of WGS84 in the Netherlands: far below the ten metres the map is simplified to
+    declared = ("rd" if "28992" in name else "wgs84" if re.search(r"4326|CRS84|4258", name) else
                 None if not name else "other")
     if declared == "other":
         raise InputRefused(f"{prefix}de coördinaten zijn in {name}; Kindkaart leest WGS84 "

@@ -476,3 +476,14 @@ def test_a_topojson_map_is_refused_saying_to_take_the_geojson(con, tmp_path, nam
         "GeoPackage: download dezelfde kaart als GeoJSON (bij cartomap het bestand .geojson in "
         "plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen."]
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_map_in_etrs89_is_read_as_wgs84(con, tmp_path):
+    """Dutch WFS services (PDOK, api.data.amsterdam.nl with srsname=epsg:4258) and QGIS give
+    GeoJSON in ETRS89 on request, with crs 'urn:ogc:def:crs:EPSG::4258'; in the Netherlands it lies
+    within a metre of WGS84. It was refused as a coordinate system Kindkaart does not read."""
+    wijken = zwolle_wijken()
+    path = write(tmp_path / "wijken_2024.geojson", wijken,
+                 crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4258"}})
+    import_file(con, path, gemeenten=["GM0193"])
+    assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)
