@@ -292,11 +292,14 @@ def _refuse_one_page(collection: object, name: str) -> None:
     """A page of a larger answer is refused: saved from PDOK's OGC API (api.pdok.nl/cbs/
     wijken-en-buurten-<jaar>/ogc/v1, 10 items a page unless asked for more, a link rel 'next' to
     the rest) or a WFS that stops at its maximum (numberReturned below numberMatched, as the OGC
-    API Features and WFS 2.0 standards name them). Stored, it would leave the other regions of a
-    gemeente without a boundary, without a word."""
+    API Features and WFS 2.0 standards name them; GeoServer's totalFeatures above the features).
+    Stored, it would leave the other regions of a gemeente without a boundary, without a word."""
     if not isinstance(collection, dict):
         return
     matched, returned = collection.get("numberMatched"), collection.get("numberReturned")
+    if not isinstance(matched, int) and isinstance(collection.get("features"), list):
+        # GeoServer's own count of a WFS answer (an int, or 'unknown')
+        matched, returned = collection.get("totalFeatures"), len(collection["features"])
     links = collection.get("links") if isinstance(collection.get("links"), list) else []
     following = any(isinstance(link, dict) and str(link.get("rel") or "").lower() == "next"
                     for link in links)
@@ -304,7 +307,7 @@ def _refuse_one_page(collection: object, name: str) -> None:
                and not isinstance(matched, bool) and returned < matched)
     if not (following or counted):
         return
-    shown = (f": {returned} van de {matched} gebieden (numberReturned en numberMatched)" if counted
+    shown = (f": {returned} van de {matched} gebieden" if counted
              else " (er staat een link 'next' in naar de volgende gebieden)")
     raise InputRefused(
         f"Bestand {name}: dit is één pagina van een groter antwoord{shown}. Met alleen deze "
