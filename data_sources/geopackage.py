@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,9 @@ MAX_BYTES = 3 * 1024 ** 3
 # Nederland has some 3,400 wijken and 342 gemeenten (with their water parts some 4,500 features):
 # a file with far more in these layers is not the wijk- en buurtkaart, and is not read on.
 MAX_FEATURES = 50_000
+# The national wijk- en buurtkaart is read in well under a minute; a file whose queries run far
+# longer (a view or table definition built to recurse for ever) is stopped and refused.
+MAX_SECONDS = 600
 # WKB geometry types (ISO; the Z, M and ZM variants add 1000, 2000 and 3000)
 _POLYGON, _MULTIPOLYGON = 3, 6
 
@@ -124,8 +128,21 @@ def read_geopackage(path: Path, gemeenten: Iterable[str] | None = None) -> tuple
     except sqlite3.Error as error:
         raise InputRefused(f"Bestand {name}: geen leesbare GeoPackage ({error}). Er is niets "
                            "opgeslagen.") from None
+    deadline = time.monotonic() + MAX_SECONDS
+    # SQLite calls this every few thousand steps of a query; a true answer stops the query
+    con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
+        con.execute("pragma trusted_schema = off")  # no functions with side effects from the file
         return _read(con, name, {g.strip().upper() for g in gemeenten or ()})
+    except sqlite3.OperationalError as error:
+        if time.monotonic() > deadline:
+            raise InputRefused(f"Bestand {name}: het lezen duurde langer dan {MAX_SECONDS // 60} "
+                               "minuten en is gestopt; zo lang duurt de wijk- en buurtkaart van CBS "
+                               "niet. Download haar opnieuw bij CBS of PDOK. Er is niets "
+                               "opgeslagen.") from None
+        raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig ({error}). "
+                           "Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets "
+                           "opgeslagen.") from None
     except sqlite3.DatabaseError as error:
         raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig ({error}). "
                            "Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets "

@@ -377,3 +377,21 @@ def test_boundaries_of_a_gemeente_not_in_the_file_are_refused_by_name(con, tmp_p
     assert refused.value.messages == [
         "Bestand wijken_2024.geojson: GM0193 staat niet in het bestand (wel: GM0344 Utrecht, "
         "GM0345 Veenendaal)."]
+
+
+def test_jeugdmonitor_word_in_a_column_of_numbers_is_refused(con, tmp_path):
+    """As in every CBS reader: a word that is neither a number nor a CBS symbol is refused with
+    table, region and topic, not read as unknown (before, the Jeugdmonitor read it silently)."""
+    folder = tmp_path / "85685NED"
+    shutil.copytree(FIXTURES / "odata_v3/85685NED", folder)
+    records = json.loads((folder / "TypedDataSet.json").read_text(encoding="utf-8"))
+    rows = records["value"] if isinstance(records, dict) else records
+    target = next(r for r in rows if str(r.get("WijkenEnBuurten", "")).strip() == "WK034403")
+    key = next(k for k in target if k.startswith("Jeugdbescherming"))
+    target[key] = "n.v.t."
+    (folder / "TypedDataSet.json").write_text(json.dumps(records), encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, folder, gemeenten=["GM0344"])
+    message = " ".join(refused.value.messages)
+    assert "WK034403" in message and key in message and "'n.v.t.' is geen getal" in message
+    assert con.execute("select count(*) from raw_cbs__jeugdzorg").fetchone()[0] == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import struct
+import time
 import zipfile
 
 import pytest
@@ -242,6 +243,29 @@ def test_a_layer_without_the_geometry_column_it_names_is_refused(con, tmp_path):
     db.commit()
     db.close()
     assert "de laag 'wijken' mist haar geometriekolom 'vorm'" in refusal(con, path)
+
+
+def test_a_gpkg_built_to_run_for_ever_is_stopped_and_refused(con, tmp_path, monkeypatch):
+    """A hostile file: its spatial reference table is a view that recurses without end. The read
+    is stopped at the time limit and refused, instead of holding the import for ever."""
+    from data_sources import geopackage
+
+    monkeypatch.setattr(geopackage, "MAX_SECONDS", 1)
+    path = tmp_path / "wijkenbuurten_2025_v1.gpkg"
+    cbs_map(path)
+    db = sqlite3.connect(path)
+    db.executescript("""
+        alter table gpkg_spatial_ref_sys rename to srs_real;
+        create view gpkg_spatial_ref_sys as
+            with recursive n(i) as (select 1 union all select i + 1 from n)
+            select s.* from srs_real s, n where n.i < 0;
+    """)
+    db.commit()
+    db.close()
+    started = time.monotonic()
+    said = refusal(con, path)
+    assert "het lezen duurde langer dan" in said and "is gestopt" in said
+    assert time.monotonic() - started < 30
 
 
 def test_the_cbs_gebiedsindelingen_geopackage_of_pdok_is_read(con, tmp_path):

@@ -37,8 +37,11 @@ def _plain(text: str) -> str:
 
 
 @needs_seeds
-@pytest.mark.parametrize("name, text", [("docs/model.md", MODEL_DOC),
-                                        ("transforms/parameters.csv", PARAMETERS)])
+@pytest.mark.parametrize("name, text", [
+    ("docs/model.md", MODEL_DOC), ("transforms/parameters.csv", PARAMETERS),
+    # Planvorming (scenarios) cites the seeds as much as the model does
+    *[(name, (ROOT / name).read_text(encoding="utf-8")) for name in (
+        "docs/planvorming.md", "transforms/plan_parameters.csv", "transforms/planning.py")]])
 def test_every_cited_seed_line_exists_and_has_text(name, text):
     citations = CITATION.findall(text)
     assert len(citations) > 10, name

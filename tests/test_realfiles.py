@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -398,6 +399,26 @@ def test_a_count_in_a_cell_shown_as_a_percentage_is_refused_by_its_place(gem):
         f"percentage (Excel toont {shown}%); een aantal is geen percentage. Vul het aantal in en "
         "geef de cel de opmaak Standaard of Getal (Start > Getal)."
         for row, shown in ((2, 100), (3, 25))]
+
+
+def test_a_percentage_cell_is_found_whatever_the_order_of_its_attributes(gem):
+    """Excel writes <c r="D2" s="1">; other writers may put the style first (<c s="1" r="D2">):
+    the cell is the same, and so is the refusal."""
+    import re
+
+    from support import rezip
+
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 1], ["Oude Haven", "2-4", "SES", 0.25]],
+                          extra=percent_formatted)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    swapped = re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', sheet)
+    assert swapped != sheet
+    data = rezip(data, {"xl/worksheets/sheet1.xml": swapped})
+    result = validate_workbook(data, "vve-indicaties", gem, "p.xlsx", period="2024")
+    assert [m.split(":")[0] for m in result.message_texts()] == [
+        "Blad 'Gegevens', rij 2, kolom D (aantal kinderen)",
+        "Blad 'Gegevens', rij 3, kolom D (aantal kinderen)"]
 
 
 def test_an_empty_column_formatted_as_percentage_is_no_problem(gem):

@@ -456,3 +456,50 @@ def test_hidden_rows_and_columns_are_read_from_either_reader(fast):
     entries = reading.survey_workbook(data)
     sheet = read_workbook(data, fast=fast, only=entries)[0]
     assert (sheet.hidden_rows, sheet.hidden_columns) == ({3}, {2, 3})
+
+
+def _survey_both_ways(data: bytes, monkeypatch) -> tuple[list, list]:
+    fast = reading.survey_workbook(data, "v.xlsx", head_rows=8)
+    with monkeypatch.context() as patched:
+        patched.setattr(reading, "SURVEY_WHOLE_SHEETS", 0)
+        slow = reading.survey_workbook(data, "v.xlsx", head_rows=8)
+    return fast, slow
+
+
+def test_the_whole_sheet_survey_lists_what_the_streaming_survey_lists(monkeypatch):
+    """A plain workbook of a few sheets is surveyed by reading each sheet whole (calamine), so the
+    chosen sheets are read once: names, states, parts and the values of the first rows are the
+    same as openpyxl's streaming survey gives, hidden and very hidden sheets included."""
+    def extra(book):
+        hidden = book.create_sheet("Verborgen")
+        hidden.sheet_state = "hidden"
+        hidden["B3"] = "x"
+        very = book.create_sheet("Heel verborgen")
+        very.sheet_state = "veryHidden"
+        very["A1"] = dt.date(2024, 5, 1)
+
+    book = openpyxl.load_workbook(io.BytesIO(filled_template(
+        "vve-indicaties", [["Centrum", "2-4", "SES", 5], ["Zuid", "0-2", "SES", 7]])))
+    extra(book)
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    fast, slow = _survey_both_ways(data, monkeypatch)
+    assert all(entry.sheet is not None for entry in fast)
+    assert all(entry.sheet is None for entry in slow)
+
+    def values(entries):
+        # openpyxl may add empty rows up to the sheet's dimension: only filled rows count
+        return [(e.name, e.state, e.part, [row for row in e.head if any(v is not None for v in row)])
+                for e in entries]
+
+    assert values(fast) == values(slow)
+    assert [e.state for e in fast][-2:] == ["hidden", "veryHidden"]
+
+
+def test_a_workbook_of_many_sheets_is_still_surveyed_by_head(monkeypatch):
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]],
+                          extra=many_sheets(reading.SURVEY_WHOLE_SHEETS))
+    entries = reading.survey_workbook(data, "v.xlsx", head_rows=5)
+    assert len(entries) > reading.SURVEY_WHOLE_SHEETS
+    assert all(entry.sheet is None for entry in entries)

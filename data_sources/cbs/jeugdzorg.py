@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import CbsTable, clean, region_level, to_number
+from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
 from data_sources.errors import InputRefused
 
 # Jeugdmonitor: jongeren met jeugdzorg naar vorm, per wijk. 85075NED is CBS's "Jongeren met
@@ -36,6 +36,7 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
     default_year = _table_year(table)
 
     rows = []
+    unreadable: list[str] = []
     for record in table.records:
         code = clean(record.get(geo_key, "")) or ""
         level = region_level(code)
@@ -53,8 +54,14 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
         )
         for key, topic_stem in numeric.items():
             if key in record:
-                rows.append((year, code, level, category, topic_stem, titles.get(key),
-                             to_number(record[key])))
+                number = to_number(record[key])
+                if is_unreadable(record[key], number) and len(unreadable) < 10:
+                    # as in every CBS reader: a word is not 'unknown'
+                    unreadable.append(unreadable_message(
+                        table.table_id, f"regio {code}, onderwerp {key}", record[key]))
+                rows.append((year, code, level, category, topic_stem, titles.get(key), number))
+    if unreadable:
+        raise InputRefused(unreadable)
     return pd.DataFrame(rows, columns=["year", "region_code", "region_level", "category", "stem",
                                        "topic_title", "value"])
 

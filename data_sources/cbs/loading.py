@@ -11,7 +11,7 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.columns import KWB_STEMS
-from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number
+from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
@@ -111,10 +111,8 @@ def kerncijfers_frames(
             if key in record:
                 number = to_number(record[key])
                 if is_unreadable(record[key], number) and len(unreadable) < 10:
-                    unreadable.append(
-                        f"Tabel {table.table_id}, regio {code}, onderwerp {key}: "
-                        f"'{str(record[key]).strip()[:40]}' is geen getal en geen teken van het CBS "
-                        "('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
+                    unreadable.append(unreadable_message(
+                        table.table_id, f"regio {code}, onderwerp {key}", record[key]))
                 value_rows.append((year, code, level, topic_stem, number))
     if unreadable:
         raise InputRefused(unreadable)
@@ -356,10 +354,8 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
             continue
         persons = to_number(record.get(value_key))
         if is_unreadable(record.get(value_key), persons):
-            raise InputRefused(
-                f"Tabel {table.table_id}, regio {region}, leeftijd {age}: "
-                f"'{str(record.get(value_key)).strip()[:40]}' is geen getal en geen teken van het "
-                "CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
+            raise InputRefused(unreadable_message(
+                table.table_id, f"regio {region}, leeftijd {age}", record.get(value_key)))
         rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])

@@ -63,6 +63,12 @@ def is_unreadable(value: object, number: float | None) -> bool:
             and without_provisional_mark(value.strip().replace("\u00a0", "")) not in UNKNOWN_SYMBOLS)
 
 
+def unreadable_message(table_id: str, where: str, value: object) -> str:
+    """The Dutch refusal of a cell is_unreadable found: `where` names region and topic or age."""
+    return (f"Tabel {table_id}, {where}: '{str(value).strip()[:40]}' is geen getal en geen teken "
+            "van het CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
+
+
 def region_level(code: str) -> str | None:
     """'gemeente', 'wijk' or 'buurt' from a CBS region code, None for other codes (NL00, PV..)."""
     return REGION_LEVELS.get(code[:2]) if code else None

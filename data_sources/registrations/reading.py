@@ -21,6 +21,7 @@ from data_sources.workbooks import (
     check_package,
     filled_cell_beyond,
     password_protected,
+    sheet_names,
     without_empty_cells,
     worksheet_xml,
 )
@@ -78,6 +79,10 @@ class SheetEntry:
     state: str
     part: str
     head: list[tuple[Any, ...]]
+    # Set when the survey read the whole sheet already (a plain workbook of a few sheets, see
+    # _survey_with_calamine): read_workbook then takes it from here instead of reading it again.
+    sheet: Sheet | None = field(default=None, repr=False, compare=False)
+    xml: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
@@ -167,6 +172,9 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
     workbook of hundreds of sheets costs little: only the sheets chosen from this survey are then
     read whole (read_workbook)."""
     sniff(data, file_name)
+    surveyed = _survey_with_calamine(data, head_rows)
+    if surveyed is not None:
+        return surveyed
     shown = f"'{file_name}'" if file_name else "Het bestand"
     import openpyxl
 
@@ -189,6 +197,50 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
     return entries
 
 
+# A plain workbook of at most this many worksheets is surveyed by reading every sheet whole with
+# calamine (the template has four): cheaper than openpyxl's streaming survey and then reading the
+# chosen sheets a second time. Each sheet is within MAX_ROWS x MAX_COLUMNS (_plain_workbook checks
+# that on the XML first), so memory stays bounded; a workbook of more sheets is surveyed by head.
+SURVEY_WHOLE_SHEETS = 6
+_PLAIN_WORKBOOK_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_TRANSITIONAL_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STATES = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}
+
+
+def _survey_with_calamine(data: bytes, head_rows: int) -> list[SheetEntry] | None:
+    """The survey of a plain workbook of a few sheets, each entry holding its whole sheet and its
+    XML; None when the workbook is not plain, has more sheets, or calamine cannot read it (the
+    streaming survey with openpyxl then reads it, or words the refusal)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        # only an ordinary workbook: a macro workbook, a template or Strict Open XML goes the way
+        # that words their refusal or reads them
+        types, workbook = archive.read("[Content_Types].xml"), archive.read("xl/workbook.xml")
+        if (_PLAIN_WORKBOOK_TYPE not in types or b"macroEnabled" in types
+                or _TRANSITIONAL_MAIN not in workbook):
+            return None
+        parts = {name: part for part, name in sheet_names(archive).items()}
+        if not parts or len(parts) > SURVEY_WHOLE_SHEETS:
+            return None
+        read_parts: dict[str, bytes] = {}
+        if not _plain_workbook(data, None, read_parts):
+            return None
+    except (KeyError, *DAMAGED_ZIP):
+        return None
+    states: dict[str, str] = {}
+    sheets = _read_with_calamine(data, states=states)
+    if sheets is None or any(sheet.name not in parts for sheet in sheets):
+        return None
+    entries = []
+    for sheet in sheets:
+        head = [tuple(row[:MAX_COLUMNS]) + (None,) * (MAX_COLUMNS - len(row))
+                for row in sheet.rows[:head_rows]]
+        part = parts[sheet.name]
+        entries.append(SheetEntry(sheet.name, states[sheet.name], part, head, sheet,
+                                  read_parts.get(part)))
+    return entries
+
+
 def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                   only: Sequence[SheetEntry] | None = None) -> list[Sheet]:
     """The worksheets of an uploaded .xlsx (every one, or `only` those surveyed entries, with
@@ -202,13 +254,18 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
     names = None if only is None else {entry.name for entry in only}
     parts = None if only is None else {entry.part for entry in only}
     read_parts: dict[str, bytes] = {}  # the sheets' XML as _plain_workbook unpacked it, once
-    try:
-        plain = fast and _plain_workbook(data, parts, read_parts)
-    except DAMAGED_ZIP:
-        plain = False  # a damaged part: openpyxl reads what it can or words the refusal
-    sheets = _read_with_calamine(data, names) if plain else None
-    if sheets is None:
-        sheets = _read_with_openpyxl(data, file_name, names)
+    if fast and only and all(entry.sheet is not None for entry in only):
+        # the survey read these sheets whole already (_survey_with_calamine)
+        sheets = [entry.sheet for entry in only]
+        read_parts = {entry.part: entry.xml for entry in only if entry.xml is not None}
+    else:
+        try:
+            plain = fast and _plain_workbook(data, parts, read_parts)
+        except DAMAGED_ZIP:
+            plain = False  # a damaged part: openpyxl reads what it can or words the refusal
+        sheets = _read_with_calamine(data, names) if plain else None
+        if sheets is None:
+            sheets = _read_with_openpyxl(data, file_name, names)
     for entry in only or ():
         for sheet in sheets:
             if sheet.name == entry.name:
@@ -223,8 +280,11 @@ _NUM_FMT = re.compile(rb"""<(?:\w+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)["'][
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _NUM_FMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["'](\d+)["']""")
-_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?"""
-                          rb"""\bs\s*=\s*["'](\d+)["']""")
+# a cell tag with a style; its address and style are read apart (attributes come in any order:
+# Excel writes r before s, other writers need not)
+_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b([^>]*?\bs\s*=\s*["']\d+["'][^>]*)>""")
+_CELL_ADDRESS = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_CELL_STYLE = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
@@ -264,8 +324,12 @@ def _percent_cells(data: bytes, part: str, xml: bytes | None = None) -> set[tupl
             xml = archive.read(part)
     except (KeyError, *DAMAGED_ZIP):
         return set()
-    return {(int(row), column_index_from_string(column.decode()))
-            for column, row, style in _STYLED_CELL.findall(xml) if style in styles}
+    found = set()
+    for attributes in _STYLED_CELL.findall(xml):
+        style, address = _CELL_STYLE.search(attributes), _CELL_ADDRESS.search(attributes)
+        if style and address and style.group(1) in styles:
+            found.add((int(address.group(2)), column_index_from_string(address.group(1).decode())))
+    return found
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
@@ -389,10 +453,11 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
 _BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)
 
 
-def _read_with_calamine(data: bytes, names: set[str] | None = None) -> list[Sheet] | None:
+def _read_with_calamine(data: bytes, names: set[str] | None = None,
+                        states: dict[str, str] | None = None) -> list[Sheet] | None:
     """The worksheets (all, or those in `names`) read with python-calamine, with values as
     openpyxl gives them; None when calamine cannot read the file (openpyxl then reads it or words
-    the refusal)."""
+    the refusal). `states` receives each sheet's state ('visible', 'hidden', 'veryHidden')."""
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
 
@@ -403,6 +468,8 @@ def _read_with_calamine(data: bytes, names: set[str] | None = None) -> list[Shee
                 continue  # chart sheets hold no cells (openpyxl leaves them out too)
             if names is not None and meta.name not in names:
                 continue  # never loaded: calamine holds each sheet it reads as one dense block
+            if states is not None:
+                states[meta.name] = _STATES.get(str(meta.visible).rsplit(".", 1)[-1], "visible")
             sheet = book.get_sheet_by_name(meta.name)
             text = str  # most cells are text: only the others go through _as_openpyxl
             rows = [[value if value.__class__ is text and value else _as_openpyxl(value)

@@ -683,6 +683,17 @@ def _find_gemeente(con: duckdb.DuckDBPyConnection, wanted: object) -> str | None
     return None
 
 
+def _names_gemeente(con: duckdb.DuckDBPyConnection, code: str, named: object) -> bool:
+    """Whether `named` (as typed on the Organisatie sheet: a code or a name of any year) is the
+    gemeente `code`: its own few names are compared, not every gemeente's (every upload asks)."""
+    key = normalise(str(named))
+    if normalise(code) == key:
+        return True
+    names = con.execute("select distinct region_name from regions where region_level = 'gemeente'"
+                        " and region_code = ?", [code]).fetchall()
+    return any(name and normalise(name) == key for (name,) in names)
+
+
 def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
     named = meta.get("gemeente")
     named = None if named is None or not str(named).strip() else named
@@ -691,7 +702,7 @@ def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) 
         code = _find_gemeente(con, wanted)
         if code is None:
             raise InputRefused(f"Gemeente '{wanted}' is niet geladen in Kindkaart.")
-        if explicit and named is not None and _find_gemeente(con, named) != code:
+        if explicit and named is not None and not _names_gemeente(con, code, named):
             # as for organisation and period (importing._check_meta): never store a file filled
             # in for one gemeente under another
             name = con.execute(
