@@ -16,10 +16,18 @@ from data_sources.cbs.odata import region_level
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import without_controls
 
-# Property names of a region's code: PDOK's statcode, and the CBS wijk- en buurtkaart's
-# gemeentecode, wijkcode and buurtcode (a buurt carries its wijk's and gemeente's codes too).
-CODE_PROPERTIES = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "code")
-NAME_PROPERTIES = ("statnaam", "name", "wijknaam", "buurtnaam", "gemeentenaam", "naam")
+# Property names of a region's code: PDOK's statcode, the CBS wijk- en buurtkaart's gemeentecode,
+# wijkcode and buurtcode (GeoPackage, 2021 on), and GM_CODE, WK_CODE and BU_CODE of its shapefiles
+# (gem_2020_v3.shp, wijk_2020_v3.shp; exported to GeoJSON as they are). A buurt carries its wijk's
+# and gemeente's codes too. Compared in lower case.
+CODE_PROPERTIES = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code",
+                   "gm_code", "code")
+NAME_PROPERTIES = ("statnaam", "name", "wijknaam", "buurtnaam", "gemeentenaam", "bu_naam",
+                   "wk_naam", "gm_naam", "naam")
+# The wijk- en buurtkaart marks the parts of a gemeente or wijk that are water ('JA'): `water` in
+# the GeoPackage and PDOK's services, `h2o` in the shapefiles. They are separate features with the
+# region's code (and other figures); like the GeoPackage reader, Kindkaart does not draw them.
+WATER_PROPERTIES = ("water", "h2o")
 _SPECIFIC = {"buurt": 0, "wijk": 1, "gemeente": 2}
 # RD New (EPSG:28992) covers the Netherlands within these metres; WGS84 is accepted around it.
 RD_BOUNDS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
@@ -154,7 +162,9 @@ def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> s
         return (bounds[0] <= min(xs) and max(xs) <= bounds[2]
                 and bounds[1] <= min(ys) and max(ys) <= bounds[3])
 
-    declared = ("rd" if "28992" in name else "wgs84" if re.search(r"4326|CRS84", name) else
+    # ETRS89 (EPSG:4258, as PDOK's and other Dutch WFS services give on request) lies within a
+    # metre of WGS84 in the Netherlands: far below the ten metres the map is simplified to
+    declared = ("rd" if "28992" in name else "wgs84" if re.search(r"4326|CRS84|4258", name) else
                 None if not name else "other")
     if declared == "other":
         raise InputRefused(f"{prefix}de coördinaten zijn in {name}; Kindkaart leest WGS84 "
@@ -188,7 +198,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     same properties) become one MultiPolygon; the same code with different properties is refused,
     and so is the whole file when a feature is not an object or a polygon cannot be drawn
     (polygon_problem), naming the feature's code. Rings left open are closed; which regions had
-    one is in frame.attrs["closed"]."""
+    one is in frame.attrs["closed"]. Parts marked as water (WATER_PROPERTIES 'JA') are left out;
+    their codes are in frame.attrs["water"]."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
@@ -197,6 +208,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
         raise InputRefused(f"{prefix}'features' is {_what(features)} in plaats van een lijst "
                            "van gebieden. Er is niets opgeslagen.")
     regions: dict[str, dict] = {}
+    water: set[str | None] = set()
     clashes: list[str] = []
     problems: list[str] = []
     for number, feature in enumerate(features, start=1):
@@ -215,6 +227,9 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             continue
         props = {str(k).lower(): v for k, v in original.items()}
         code = _code_of(props)
+        if any(str(props.get(k) or "").strip().upper() == "JA" for k in WATER_PROPERTIES):
+            water.add(code)
+            continue
         geometry = feature.get("geometry") or {}
         if not isinstance(geometry, dict):
             problems.append(f"{where}{f' ({code})' if code else ''}: 'geometry' is "
@@ -254,6 +269,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
              json.dumps(round_coordinates(geometries[code], decimals, convert), separators=(",", ":")))
             for code, r in regions.items()]
     frame = pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
+    # water parts left out: the codes of regions drawn without them, and of regions only water
+    frame.attrs["water"] = sorted(code for code in water if code)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))
@@ -267,7 +284,36 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
+    _refuse_one_page(collection, Path(path).name)
     return features_frame(collection, decimals, Path(path).name)
+
+
+def _refuse_one_page(collection: object, name: str) -> None:
+    """A page of a larger answer is refused: saved from PDOK's OGC API (api.pdok.nl/cbs/
+    wijken-en-buurten-<jaar>/ogc/v1, 10 items a page unless asked for more, a link rel 'next' to
+    the rest) or a WFS that stops at its maximum (numberReturned below numberMatched, as the OGC
+    API Features and WFS 2.0 standards name them; GeoServer's totalFeatures above the features).
+    Stored, it would leave the other regions of a gemeente without a boundary, without a word."""
+    if not isinstance(collection, dict):
+        return
+    matched, returned = collection.get("numberMatched"), collection.get("numberReturned")
+    if not isinstance(matched, int) and isinstance(collection.get("features"), list):
+        # GeoServer's own count of a WFS answer (an int, or 'unknown')
+        matched, returned = collection.get("totalFeatures"), len(collection["features"])
+    links = collection.get("links") if isinstance(collection.get("links"), list) else []
+    following = any(isinstance(link, dict) and str(link.get("rel") or "").lower() == "next"
+                    for link in links)
+    counted = (isinstance(matched, int) and isinstance(returned, int)
+               and not isinstance(matched, bool) and returned < matched)
+    if not (following or counted):
+        return
+    shown = (f": {returned} van de {matched} gebieden" if counted
+             else " (er staat een link 'next' in naar de volgende gebieden)")
+    raise InputRefused(
+        f"Bestand {name}: dit is één pagina van een groter antwoord{shown}. Met alleen deze "
+        "pagina zouden de andere wijken zonder grens blijven. Er is niets opgeslagen; download "
+        "alle gebieden (bij PDOK met een hogere limit of filter op uw gemeente), of lees de wijk- "
+        "en buurtkaart als GeoPackage in.")
 
 
 def store_geometries(

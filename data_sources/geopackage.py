@@ -7,6 +7,8 @@ polygons in RD New (EPSG:28992) at full detail. Kindkaart draws gemeenten and wi
 layers are read, without their water parts, with each polygon snapped to a grid of SNAP_METRES
 (so the map stays small; neighbouring wijken snap their shared border to the same points) and
 handed to data_sources.geo as a FeatureCollection, which checks and converts it like any GeoJSON.
+PDOK's CBS-gebiedsindelingen GeoPackage (layers gemeente_gegeneraliseerd and wijk_gegeneraliseerd,
+statcode and statnaam) is read the same way.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ LAYERS = ("gemeenten", "wijken")
 # The code column of each layer (the layer's own level); other layers are not read.
 CODE_COLUMN = {"gemeenten": "gemeentecode", "wijken": "wijkcode"}
 NAME_COLUMN = {"gemeenten": "gemeentenaam", "wijken": "wijknaam"}
+# PDOK's other GeoPackage of CBS boundaries, the CBS-gebiedsindelingen (cbsgebiedsindelingen<jaar>
+# .gpkg, from the same atom feed as its WFS gebiedsindelingen:gemeente_gegeneraliseerd): one layer
+# per kind of region, each region's code in statcode and its name in statnaam, no water parts.
+# Read when the file has no layer of the wijk- en buurtkaart for that level.
+GEBIEDSINDELINGEN_LAYERS = {"gemeente_gegeneraliseerd": "gemeenten", "wijk_gegeneraliseerd": "wijken"}
+CODE_COLUMN |= dict.fromkeys(GEBIEDSINDELINGEN_LAYERS, "statcode")
+NAME_COLUMN |= dict.fromkeys(GEBIEDSINDELINGEN_LAYERS, "statnaam")
 # Corners of a polygon closer than this to each other become one: a wijk on a map of a gemeente
 # needs no detail of a metre, and the national file is 10-20 times smaller for it.
 SNAP_METRES = 10.0
@@ -154,11 +163,17 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
             "select c.table_name, g.column_name, c.srs_id from gpkg_contents c"
             " join gpkg_geometry_columns g on g.table_name = c.table_name"
             " where c.data_type = 'features'"):
-        if str(table).lower() in LAYERS and str(table).lower() in tables:
-            layers[str(table).lower()] = (tables[str(table).lower()], str(column), srs)
+        layer = str(table).lower()
+        if (layer in LAYERS or layer in GEBIEDSINDELINGEN_LAYERS) and layer in tables:
+            layers[layer] = (tables[layer], str(column), srs)
+    for layer, level in GEBIEDSINDELINGEN_LAYERS.items():
+        if level in layers:
+            layers.pop(layer, None)
     if not layers:
         raise InputRefused(f"Bestand {name}: deze GeoPackage heeft geen laag 'gemeenten' of 'wijken' "
-                           "(zoals de wijk- en buurtkaart van CBS). Er is niets opgeslagen.")
+                           "(zoals de wijk- en buurtkaart van CBS), en ook geen laag "
+                           "'gemeente_gegeneraliseerd' of 'wijk_gegeneraliseerd' (zoals de "
+                           "CBS-gebiedsindelingen van PDOK). Er is niets opgeslagen.")
     systems = {_system(con, srs) for _, _, srs in layers.values()}
     if len(systems) != 1:
         raise InputRefused(f"Bestand {name}: de lagen hebben verschillende coördinatenstelsels.")

@@ -218,6 +218,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
     _refuse_rounded_numbers(frame, path.name, columns)
+    # A whole number with one zero decimal ('48.0', '48,0') is how pandas writes the column once a
+    # gastouderbureau's empty places made it a float (an export filtered in Python and saved
+    # again): the count. Only one zero: '1.000' may be a thousand.
+    frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].str.upper()
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 

@@ -351,3 +351,140 @@ def test_on_the_command_line_an_unforeseen_error_is_the_dutch_refusal_without_a_
     assert quiet.stderr.strip() == "Onverwachte fout bij het inlezen van wijken_2024.geojson"
     loud = run("1")
     assert "Traceback" in loud.stderr and "KeyError: 'coordinates'" in loud.stderr
+
+
+def shapefile_properties(code: str, name: str, water: str = "NEE") -> dict:
+    """The attributes of CBS's wijk- en buurtkaart as shapefile (wijk_2020_v3.shp and the years
+    before the GeoPackage), as ogr2ogr, QGIS or R's st_write write them into GeoJSON: upper-case
+    names, the gemeente's code and name beside the wijk's, H2O 'JA' for the parts that are water,
+    -99999999 for a figure CBS does not give (public scripts that read these files select
+    WK_CODE, WK_NAAM, GM_CODE, GM_NAAM and filter H2O == 'NEE')."""
+    return {"WK_CODE": code, "JRSTATCODE": f"2020{code}", "WK_NAAM": name, "GM_CODE": "GM0193",
+            "GM_NAAM": "Zwolle", "IND_WBI": 1, "H2O": water,
+            "AANT_INW": -99999999 if water == "JA" else 7115, "JAAR": 2020}
+
+
+def square_rd(x: float, y: float, size: float = 200.0) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size],
+                                                [x, y + size], [x, y]]]}
+
+
+def test_a_geojson_exported_from_the_cbs_shapefile_is_read_without_its_water(con, tmp_path):
+    """The README sends a year that exists only as shapefile through QGIS to GeoJSON; that file
+    names its regions WK_CODE, GM_CODE and BU_CODE, and was refused as 'geen gemeente-, wijk- of
+    buurtvlakken (eigenschap statcode)'. A wijk's water part, a second feature with its code and
+    other figures, would then have been refused as two regions with one code."""
+    wijken = zwolle_wijken()
+    features = [kaart_feature(shapefile_properties(w["properties"]["statcode"], "Wijk"),
+                              {"type": "Polygon", "coordinates": walk(w["geometry"]["coordinates"], wgs84_to_rd)})
+                for w in wijken]
+    first = wijken[0]["properties"]["statcode"]
+    features.append(kaart_feature(shapefile_properties(first, "Wijk", water="JA"),
+                                  square_rd(205_000, 505_000)))
+    stored = import_file(con, write(tmp_path / "wijk_2020_v3.geojson", features, crs=RD_CRS),
+                         gemeenten=["GM0193"])
+    assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)
+    assert con.execute("select distinct year from geometries").fetchall() == [(2020,)]
+    land = json.loads(geometries(con, "wijk")[first])
+    assert land["type"] == wijken[0]["geometry"]["type"] == "Polygon"  # the water part is not in it
+    assert [c for p in land["coordinates"][0] for c in p] == pytest.approx(
+        [c for p in wijken[0]["geometry"]["coordinates"][0] for c in p], abs=2e-5)
+    assert stored.notes == ["1 gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
+                            "(water of H2O = JA); die delen zijn niet op de kaart gezet."]
+
+
+def test_buurten_from_the_cbs_shapefile_are_stored_as_buurten(con, tmp_path):
+    wijk = zwolle_wijken()[0]
+    buurten = [kaart_feature({"BU_CODE": b["properties"]["buurtcode"], "BU_NAAM": "Buurt",
+                              **shapefile_properties(wijk["properties"]["statcode"], "Wijk")},
+                             b["geometry"]) for b in buurten_of(wijk)]
+    import_file(con, write(tmp_path / "buurt_2020_v3.geojson", buurten), gemeenten=["GM0193"])
+    assert sorted(geometries(con, "buurt")) == sorted(b["properties"]["BU_CODE"] for b in buurten)
+    assert geometries(con, "wijk") == {}
+
+
+def test_a_gemeente_with_its_water_part_as_the_wijkenbuurten_geopackage_has_it(con, tmp_path):
+    """The layer 'gemeenten' of wijkenbuurten_<jaar>.gpkg (and PDOK's service of it) holds a
+    gemeente by the IJsselmeer or the sea twice: its land (water 'NEE') and its water ('JA'), with
+    the same gemeentecode and other figures. Exported to GeoJSON it was refused as one code for two
+    regions; the GeoPackage itself was read without the water (geopackage.read_geopackage)."""
+    gemeente = next(f for f in bundled_features(["GM0193"]) if f["properties"]["statcode"] == "GM0193")
+    props = {"gemeentecode": "GM0193", "gemeentenaam": "Zwolle", "jrstatcode": "2022GM0193",
+             "jaar": 2022}
+    features = [kaart_feature(props | {"water": "NEE", "aantal_inwoners": 130_592}, gemeente["geometry"]),
+                kaart_feature(props | {"water": "JA", "aantal_inwoners": -99_995},
+                              {"type": "Polygon", "coordinates": [[[6.0, 52.6], [6.01, 52.6],
+                                                                   [6.01, 52.61], [6.0, 52.6]]]})]
+    stored = import_file(con, write(tmp_path / "gemeenten_2022.geojson", features), gemeenten=["GM0193"])
+    assert json.loads(geometries(con, "gemeente")["GM0193"])["type"] == gemeente["geometry"]["type"]
+    assert len(stored.notes) == 1 and "water" in stored.notes[0]
+
+
+def test_a_file_of_only_water_says_so(con, tmp_path):
+    path = write(tmp_path / "wijk_2020_v3.geojson", [kaart_feature(
+        shapefile_properties("WK019399", "Water", water="JA"), square_rd(205_000, 505_000))], crs=RD_CRS)
+    with pytest.raises(InputRefused, match="geen gemeente-, wijk- of buurtvlakken .* gevonden buiten "
+                                           "de delen die water zijn"):
+        import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("members", "said"), [
+    # PDOK's OGC API (api.pdok.nl/cbs/wijken-en-buurten-<jaar>/ogc/v1/collections/wijken/items)
+    # gives 10 items a page and a link to the next page (OGC API - Features, 17-069r4, 7.15)
+    ({"numberReturned": 2, "links": [
+        {"rel": "self", "href": "https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1/collections/wijken/items?f=json"},
+        {"rel": "next", "href": "https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1/collections/wijken/items?f=json&cursor=Dv4"}]},
+     " (er staat een link 'next' in naar de volgende gebieden)"),
+    # a WFS 2.0 GetFeature stopped at the server's maximum
+    ({"totalFeatures": 3393, "numberMatched": 3393, "numberReturned": 2}, ": 2 van de 3393 gebieden"),
+    # GeoServer's count alone (a WFS 1.1.0 answer)
+    ({"totalFeatures": 3393}, ": 2 van de 3393 gebieden"),
+])
+def test_one_page_of_a_larger_pdok_answer_is_refused(con, tmp_path, members, said):
+    """Stored, a page would have left the other wijken of the gemeente without a boundary."""
+    wijken = zwolle_wijken()[:2]
+    path = write(tmp_path / "wijken_2024.geojson", wijken, **members)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages[0].startswith(
+        f"Bestand wijken_2024.geojson: dit is één pagina van een groter antwoord{said}.")
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_complete_answer_with_its_counts_is_read(con, tmp_path):
+    wijken = zwolle_wijken()
+    path = write(tmp_path / "wijken_2024.geojson", wijken, numberMatched=len(wijken),
+                 numberReturned=len(wijken), links=[{"rel": "self", "href": "https://api.pdok.nl/x"}])
+    import_file(con, path, gemeenten=["GM0193"])
+    assert len(geometries(con, "wijk")) == len(wijken)
+
+
+@pytest.mark.parametrize("name", ["wijk_2024.topojson", "wijk_2024.json"])
+def test_a_topojson_map_is_refused_saying_to_take_the_geojson(con, tmp_path, name):
+    """cartomap/nl publishes each CBS map (statcode, statnaam) as .geojson and as .topojson; the
+    TopoJSON was refused as an unknown file type, or as JSON without 'een lijst met CBS-rijen'."""
+    path = tmp_path / name
+    path.write_text(json.dumps({
+        "type": "Topology", "transform": {"scale": [1e-5, 1e-5], "translate": [6.0, 52.5]},
+        "arcs": [[[0, 0], [100, 0], [0, 100], [-100, -100]]],
+        "objects": {"wijk_2024": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "arcs": [[0]], "properties": {"statcode": "WK019310", "statnaam": "Binnenstad"}}]}}}))
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert refused.value.messages == [
+        f"Bestand {name} is een kaart als TopoJSON. Kindkaart leest grenzen als GeoJSON of als "
+        "GeoPackage: download dezelfde kaart als GeoJSON (bij cartomap het bestand .geojson in "
+        "plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen."]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_map_in_etrs89_is_read_as_wgs84(con, tmp_path):
+    """Dutch WFS services (PDOK, api.data.amsterdam.nl with srsname=epsg:4258) and QGIS give
+    GeoJSON in ETRS89 on request, with crs 'urn:ogc:def:crs:EPSG::4258'; in the Netherlands it lies
+    within a metre of WGS84. It was refused as a coordinate system Kindkaart does not read."""
+    wijken = zwolle_wijken()
+    path = write(tmp_path / "wijken_2024.geojson", wijken,
+                 crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4258"}})
+    import_file(con, path, gemeenten=["GM0193"])
+    assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)

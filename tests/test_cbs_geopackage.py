@@ -22,6 +22,9 @@ CBS_COLUMNS = {
     "gemeenten": ("gemeentecode", "gemeentenaam", "water", "aantal_inwoners"),
     "wijken": ("wijkcode", "wijknaam", "gemeentecode", "gemeentenaam", "water", "aantal_inwoners"),
     "buurten": ("buurtcode", "buurtnaam", "wijkcode", "gemeentecode", "water", "aantal_inwoners"),
+    # PDOK's CBS-gebiedsindelingen (cbsgebiedsindelingen<jaar>.gpkg): a layer per kind of region
+    **{layer: ("statcode", "statnaam", "jrstatcode", "rubriek") for layer in (
+        "gemeente_gegeneraliseerd", "wijk_gegeneraliseerd", "provincie_gegeneraliseerd")},
 }
 
 
@@ -263,3 +266,48 @@ def test_a_gpkg_built_to_run_for_ever_is_stopped_and_refused(con, tmp_path, monk
     said = refusal(con, path)
     assert "het lezen duurde langer dan" in said and "is gestopt" in said
     assert time.monotonic() - started < 30
+
+
+def test_the_cbs_gebiedsindelingen_geopackage_of_pdok_is_read(con, tmp_path):
+    """PDOK publishes the CBS-gebiedsindelingen also as one GeoPackage a year
+    (cbsgebiedsindelingen2025.gpkg; public scripts read its layers gemeente_gegeneraliseerd and
+    provincie_gegeneraliseerd, the WFS names the same layers gebiedsindelingen:wijk_gegeneraliseerd):
+    codes in statcode, names in statnaam. It was refused as a GeoPackage without the layers
+    'gemeenten' or 'wijken'."""
+    features = bundled_features(["GM0193", "GM0166"])
+    layers = {"gemeente_gegeneraliseerd": [], "wijk_gegeneraliseerd": []}
+    for feature in features:
+        code = feature["properties"]["statcode"]
+        kind = "gemeente" if code.startswith("GM") else "wijk"
+        layers[f"{kind}_gegeneraliseerd"].append(
+            (code, feature["properties"].get("name") or code, f"2025{code}", kind,
+             rd_polygons(feature["geometry"])))
+    x, y = wgs84_to_rd(6.09, 52.52)
+    layers["provincie_gegeneraliseerd"] = [("PV23", "Overijssel", "2025PV23", "provincie",
+                                            [[[[x, y], [x + 500, y], [x + 500, y + 500], [x, y]]]])]
+    path = tmp_path / "cbsgebiedsindelingen2025.gpkg"
+    write_gpkg(path, layers)
+    result = import_file(con, path, gemeenten=["GM0193"])
+    assert result.kind == "geometrie"
+    assert set(stored(con, 2025)) == {f["properties"]["statcode"] for f in features
+                                      if f["properties"]["statcode"][2:6] == "0193"}
+
+
+def test_the_wijk_en_buurtkaart_layers_go_before_the_gebiedsindelingen_in_one_file(tmp_path):
+    path = tmp_path / "wijkenbuurten_2025_v1.gpkg"
+    cbs_map(path)
+    x, y = wgs84_to_rd(6.09, 52.52)
+    con = sqlite3.connect(path)
+    con.execute("create table wijk_gegeneraliseerd (fid integer primary key, geom blob, statcode text,"
+                " statnaam text)")
+    con.execute("insert into gpkg_contents (table_name, data_type, identifier, srs_id)"
+                " values ('wijk_gegeneraliseerd', 'features', 'w', 28992)")
+    con.execute("insert into gpkg_geometry_columns values ('wijk_gegeneraliseerd', 'geom', 'MULTIPOLYGON',"
+                " 28992, 0, 0)")
+    con.execute("insert into wijk_gegeneraliseerd (geom, statcode, statnaam) values (?, 'WK019398', 'Extra')",
+                [gpkg_blob([[[[x, y], [x + 500, y], [x + 500, y + 500], [x, y]]]])])
+    con.commit()
+    con.close()
+    collection, _ = read_geopackage(path, ["GM0193"])
+    assert "WK019398" not in {f["properties"].get("wijkcode") for f in collection["features"]}
+    assert all("statcode" not in f["properties"] for f in collection["features"])

@@ -252,3 +252,32 @@ def test_every_kwb_title_of_85984ned_gives_the_stem_of_its_short_name():
     stems = {p["Key"].rsplit("_", 1)[0]: path(p) for p in props if p["Type"] == "Topic"}
     for stem in KWB_STEMS.values():
         assert _header_key(stems[stem], kwb=True) == stem, stems[stem]
+
+
+@pytest.mark.parametrize(("table_id", "year"), [("85830NED", 2023), ("84718NED", 2019),
+                                                ("85231NED", 2021)])
+def test_a_saved_odata_answer_of_nabijheid_takes_its_year_from_the_table(tmp_path, table_id, year):
+    """A saved OData answer (TypedDataSet.json with DataProperties.json beside it) names its table
+    in odata.metadata, not its year; the Nabijheid tables of each year are on cbs.nl
+    (cbs.nl/nl-nl/cijfers/detail/85830NED: '... wijk- en buurtcijfers 2023'). It was refused
+    asking for --jaar."""
+    props = [
+        {"ID": 0, "ParentID": None, "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},
+        {"ID": 1, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Regioaanduiding"},
+        {"ID": 2, "ParentID": 1, "Type": "Topic", "Key": "Codering_3", "Title": "Codering", "Datatype": "String"},
+        {"ID": 20, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Kinderopvang"},
+        {"ID": 21, "ParentID": 20, "Type": "TopicGroup", "Key": "", "Title": "Kinderdagverblijf"},
+        {"ID": 22, "ParentID": 21, "Type": "Topic", "Key": "AfstandTotKinderdagverblijf_52",
+         "Title": "Afstand tot kinderdagverblijf", "Datatype": "Double", "Unit": "km"},
+    ]
+    (tmp_path / "DataProperties.json").write_text(json.dumps(props), encoding="utf-8")
+    path = tmp_path / "TypedDataSet.json"
+    path.write_text(json.dumps({
+        "odata.metadata": f"https://opendata.cbs.nl/ODataApi/OData/{table_id}/$metadata#Cbs.OData.WebAPI.TypedDataSet",
+        "value": [{"ID": 0, "WijkenEnBuurten": "WK019310  ", "Codering_3": "WK019310  ",
+                   "AfstandTotKinderdagverblijf_52": 0.3}]}), encoding="utf-8")
+    cbs_file = read_cbs_file(path)
+    assert cbs_file.kind == "nabijheid"
+    regions, values = kerncijfers_frames(cbs_file.table)
+    assert set(regions["year"]) == {year}
+    assert dict(zip(values["stem"], values["value"], strict=True)) == {"NabijheidAfstandKinderdagverblijf": 0.3}

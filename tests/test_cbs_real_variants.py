@@ -326,3 +326,37 @@ def test_nabijheid_from_the_new_open_data_without_its_groups_is_refused(con, tmp
     with pytest.raises(InputRefused, match="Map 86134NED: Nabijheid voorzieningen zonder MeasureGroups"):
         import_file(con, folder, year=2024)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_pupils_and_the_woz_value_under_the_names_of_their_years(tmp_path):
+    """kwb2024.xlsx and kwb2025.xlsx name the pupils of primary schools a_ons_po ('Leerlingen po'
+    in 85984NED; a public crosswalk of 86165NED's measures to the kwb2024.xlsx columns maps
+    A025301 to a_ons_po), and kwb-2016 to kwb-2019 the average WOZ value g_woz (g_wozbag from
+    2020, as a public KWB pipeline renames it). Both columns were left out."""
+    columns = [*KWB_COLUMNS, "a_ons_po", "g_woz"]
+    rows = [[*row, 1520 if row[0] == "GM0193" else ".", 312 if row[0] == "GM0193" else "."]
+            for row in kwb_rows()]
+    values = stored_values(read_cbs_file(write_sheet(tmp_path / "kwb-2019.xlsx", columns, rows)))
+    assert values[("GM0193", "LeerlingenPo")] == 1520
+    assert values[("GM0193", "GemiddeldeWOZWaardeVanWoningen")] == 312
+    assert values[("WK019310", "LeerlingenPo")] is None  # '.' stays unknown
+
+
+def test_a_kwb_of_2016_with_only_the_percentage_of_children_says_so(con, tmp_path):
+    """Up to kwb-2016 CBS gives the age groups as percentages (p_00_14, p_15_24, ...); counts
+    (a_00_14) from kwb-2017 on (a public KWB panel script: 'as of 2017, the number of people by age
+    categories ... is reported, instead of the percentage'). Such a file loaded without a word,
+    and the year then had no children per wijk."""
+    columns = ["p_00_14" if c == "a_00_14" else c for c in KWB_COLUMNS]
+    rows = [[18 if c == "p_00_14" and v != "." else v for c, v in zip(columns, row, strict=True)]
+            for row in kwb_rows()]
+    stored = import_file(con, write_sheet(tmp_path / "kwb-2016.xlsx", columns, rows), gemeenten=["GM0193"])
+    assert stored.kind == "kerncijfers"
+    assert stored.notes == [
+        "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14, in StatLine "
+        "'0 tot 15 jaar'): de andere cijfers zijn opgeslagen, maar voor 2016 maakt Kindkaart hiermee "
+        "geen kinderen per wijk. Kwb-bestanden tot en met 2016 geven alleen het percentage "
+        "(p_00_14); dat rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, "
+        "of de kolom '0 tot 15 jaar' uit StatLine."]
+    stems = {row[0] for row in con.execute("select distinct stem from raw_cbs__kerncijfers").fetchall()}
+    assert "AantalInwoners" in stems and "k_0Tot15Jaar" not in stems

@@ -256,3 +256,29 @@ def test_an_export_with_its_sheet_outside_the_worksheets_folder_is_checked_not_a
         cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
     assert "loopt tot rij 1048576 en kolom XFD" in done.stdout
+
+
+def test_an_export_filtered_in_python_and_saved_again_keeps_its_places(postcode_con, tmp_path):
+    """Read into pandas and written back (df.to_csv), the open-data export's aantal_kindplaatsen
+    becomes a float column, because a gastouderbureau has none: '48.0'. Such a file was refused
+    row by row as 'geen aantal kindplaatsen'; 48.5 still is."""
+    import pandas as pd
+
+    from data_sources.errors import InputRefused
+
+    export = pd.DataFrame({
+        "lrk_id": [111111111111, 222222222222, 333333333333], "type_oko": ["KDV", "BSO", "GOB"],
+        "actuele_naam_oko": ["De Boomhut", "Het Klimrek", "Gastouderbureau Oord"],
+        "aantal_kindplaatsen": [48, 60, None], "status": ["Ingeschreven"] * 3,
+        "inschrijfdatum": ["01-01-2015", "01-01-2019", "01-03-2020"],
+        "opvanglocatie_postcode": ["1234AB", "1234AC", "1234AC"], "cbs_code": ["0001"] * 3,
+        "verantwoordelijke_gemeente": ["Oord"] * 3})
+    path = tmp_path / "lrk_oord_2024.csv"
+    export.to_csv(path, sep=";", index=False)
+    assert ";48.0;" in path.read_text()  # as pandas writes it
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (3, 108)
+    export.loc[0, "aantal_kindplaatsen"] = 48.5
+    export.to_csv(path, sep=";", index=False)
+    with pytest.raises(InputRefused, match="'48.5' is geen aantal kindplaatsen"):
+        lrk.import_lrk_file(postcode_con, path)

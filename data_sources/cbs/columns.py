@@ -66,6 +66,10 @@ KWB_STEMS: dict[str, str] = {
     "g_3km_sc": "ScholenBinnen3Km", "a_opp_ha": "OppervlakteTotaal", "a_lan_ha": "OppervlakteLand",
     "a_wat_ha": "OppervlakteWater", "pst_dekp": "Dekkingspercentage",
     "ste_mvs": "MateVanStedelijkheid", "ste_oad": "Omgevingsadressendichtheid",
+    # names in other years: pupils of primary schools (kwb2024.xlsx, kwb2025.xlsx; "Leerlingen po"
+    # in 85984NED, measure A025301 of 86165NED), and the average WOZ value as kwb-2016 to
+    # kwb-2019 name it (g_wozbag from 2020 on)
+    "a_ons_po": "LeerlingenPo", "g_woz": "GemiddeldeWOZWaardeVanWoningen",
 }
 # The titles of those columns in the StatLine table of the kwb (85984NED's DataProperties, the same
 # words in every year): a kwb CSV "met titels" gives the same stems as the kwb-<year> download.

@@ -83,7 +83,9 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
              else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
-                           "(eigenschap statcode) gevonden.")
+                           "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
+                           + (" buiten de delen die water zijn" if frame.attrs.get("water") else "")
+                           + ".")
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
     if gemeenten:
@@ -97,6 +99,11 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         notes.append(f"De grens van {', '.join(closed[:10])}{more} was niet gesloten (de laatste "
                      "positie van een ring was niet de eerste); Kindkaart heeft hem gesloten, "
                      "zoals GIS-programma's doen. Controleer die grens op de kaart.")
+    water = [code for code in frame.attrs.get("water", [])
+             if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
+    if water:
+        notes.append(f"{len(water)} gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
+                     "(water of H2O = JA); die delen zijn niet op de kaart gezet.")
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
@@ -208,6 +215,16 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
     return StoredFile(kind, load_ids, notes)
 
 
+# A kerncijfers file without the 0-15 year olds stores, but makes no children per wijk: said at
+# once, not only on the pages later. The kwb up to 2016 gives the age groups as percentages only
+# (p_00_14; counts a_00_14 from kwb-2017 on): a rounded percentage is not turned into a count.
+_NO_CHILDREN_NOTE = (
+    "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14, in StatLine "
+    "'0 tot 15 jaar'): de andere cijfers zijn opgeslagen, maar voor {year} maakt Kindkaart hiermee "
+    "geen kinderen per wijk. Kwb-bestanden tot en met 2016 geven alleen het percentage (p_00_14); "
+    "dat rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, of de kolom "
+    "'0 tot 15 jaar' uit StatLine.")
+
 # The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
 METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups", "untypeddataset")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
@@ -228,9 +245,24 @@ def _refuse_metadata(path: Path) -> None:
             "TypedDataSet.json uit dezelfde map, de hele map, of het kwb-bestand (kwb-2024.xlsx).")
 
 
+def _refuse_topojson(path: Path) -> None:
+    """TopoJSON (cartomap/nl publishes every CBS map as .geojson and as .topojson) is refused with
+    what to read instead, not as an unknown file type or 'geen lijst met CBS-rijen'."""
+    if not path.is_file() or path.suffix.lower() not in {".topojson", ".json"}:
+        return
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(4096)
+    if path.suffix.lower() == ".topojson" or re.search(r'"type"\s*:\s*"Topology"', head):
+        raise InputRefused(
+            f"Bestand {path.name} is een kaart als TopoJSON. Kindkaart leest grenzen als GeoJSON of "
+            "als GeoPackage: download dezelfde kaart als GeoJSON (bij cartomap het bestand .geojson "
+            "in plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen.")
+
+
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str],
                of_account: bool = False) -> tuple[str, list[int]]:
     _refuse_metadata(path)
+    _refuse_topojson(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
     member = geopackage.zipped_geopackage(path)
@@ -250,6 +282,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         gemeenten = kept
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
+    if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" not in cbs_file.table.topic_keys():
+        notes.append(_NO_CHILDREN_NOTE.format(year=cbs_file.table.period or "dit jaar"))
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)

@@ -30,7 +30,7 @@ from data_sources.cbs.kwb_values import (
     read_number,
 )
 from data_sources.cbs.loading import KERNCIJFERS_TABLES, POPULATION_BY_AGE_TABLE
-from data_sources.cbs.nabijheid import stem_for_path, with_nabijheid_stems
+from data_sources.cbs.nabijheid import NABIJHEID_TABLES, stem_for_path, with_nabijheid_stems
 from data_sources.cbs.observations import (
     is_observations,
     observations_file,
@@ -271,9 +271,10 @@ def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int
     match = re.search(r"(?:kwb|jaar|_|-|^)((?:19|20)\d{2})(?!\d)", path.stem.lower())
     if match:
         return int(match.group(1))
-    # both lists are keyed by year: merged as dicts, the Jeugdmonitor's 2021 and 2023 would hide
+    # the lists are keyed by year: merged as dicts, the Jeugdmonitor's 2021 and 2023 would hide
     # kwb 85039NED and 85618NED
-    by_id = {table.upper(): table_year for tables in (KERNCIJFERS_TABLES, JEUGDMONITOR_TABLES)
+    by_id = {table.upper(): table_year
+             for tables in (KERNCIJFERS_TABLES, JEUGDMONITOR_TABLES, NABIJHEID_TABLES)
              for table_year, table in tables.items()}
     if table_id and table_id.upper() in by_id:
         return by_id[table_id.upper()]
