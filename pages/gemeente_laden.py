@@ -179,14 +179,18 @@ st.write(
     "cbs.nl, *Kerncijfers wijken en buurten*; tot en met 2020 kwb-2020.xls), een StatLine-CSV "
     "(03759ned, Nabijheid voorzieningen), "
     "een OData-antwoord (.json), de download van de nieuwe CBS-open data (de zip met "
-    "Observations.csv en MeasureCodes.csv), wijkgrenzen (.geojson, of de wijk- en buurtkaart van "
-    "CBS: wijkenbuurten_<jaar>_v1.gpkg of de zip ervan) of het postcodebestand (de zip "
+    "Observations.csv en MeasureCodes.csv), wijkgrenzen (.geojson, ook geëxporteerd uit een "
+    "shapefile van CBS, of de wijk- en buurtkaart van CBS: wijkenbuurten_<jaar>_v1.gpkg of de zip "
+    "ervan, of PDOK's cbsgebiedsindelingen<jaar>.gpkg) of het postcodebestand (de zip "
     "pc6hnr…_gwb.zip van cbs.nl, of de csv eruit). Het jaar komt uit de bestandsnaam "
     "(kwb-2024.xlsx) of uit het vak Jaar."
 )
 file_left, file_right = st.columns([3, 1])
 cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",
-                                     type=["xlsx", "xls", "csv", "txt", "json", "geojson", "gpkg", "zip"],
+                                     type=["xlsx", "xls", "csv", "txt", "json", "geojson", "gpkg", "zip",
+                                           # refused with what to do instead (not by the browser,
+                                           # in English): a shapefile, TopoJSON
+                                           "shp", "topojson"],
                                      max_upload_size=MAX_FILE_MEGABYTES)
 file_year = file_right.number_input("Jaar (als het niet in de naam staat)", min_value=2010,
                                     max_value=2030, value=None, step=1, key="laden_bestand_jaar")

@@ -65,6 +65,17 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
         page.get_by_text("wijkenbuurten_2019_v1.gpkg is ingelezen").first.wait_for(timeout=120_000)
         assert page.locator("[data-testid='stException']").count() == 0
 
+        # a shapefile is taken by the upload box and refused by Kindkaart with what to do, in
+        # Dutch (before, the browser refused the file type in English)
+        shapefile = tmp_path / "wijk_2019_v3.shp"
+        shapefile.write_bytes(b"\0" * 100)
+        page.locator(".st-key-laden_bestand [data-testid='stFileUploaderDropzoneInput']").set_input_files(shapefile)
+        page.get_by_text("2019_v3.shp").first.wait_for(timeout=60_000)
+        settled(page)
+        page.get_by_role("button", name="Bestand inlezen").click()
+        page.get_by_text("dit is een kaart als shapefile (.shp)").first.wait_for(timeout=60_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+
         # a partner's workbook stays at 5 MB: the same file is refused before it is sent
         partner = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         sign_in(partner, url, "ggd", PASSWORD, "Gegevens aanleveren")
