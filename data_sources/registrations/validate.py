@@ -234,7 +234,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         chosen = _data_sheet(entries, result)
         if chosen is None:
             return result
-        result.messages = _sheet_problems(entries, chosen)
+        places = place_names(con)
+        result.messages = _sheet_problems(entries, chosen, places)
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -250,13 +251,13 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages.append(Message(
             "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
-    result.messages = _personal_in_meta(sheets)
+    result.messages = _personal_in_meta(sheets, places)
     if result.messages:
         return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
     if header_row is None:
         return result
-    personal = _personal_data(sheet, rtype, header_row, mapping, unknown)
+    personal = _personal_data(sheet, rtype, header_row, mapping, unknown, places)
     if personal:
         result.messages = personal
         return result
@@ -316,15 +317,15 @@ def _meta_entry(entries: list[SheetEntry]) -> SheetEntry | None:
     return next((e for e in entries if _is_meta_sheet(e.name)), None)
 
 
-def _personal_in_meta(sheets: list[Sheet]) -> list[Message]:
+def _personal_in_meta(sheets: list[Sheet], places: frozenset[str] = frozenset()) -> list[Message]:
     """Personal data in the Organisatie fields that are copied into the load's note."""
     found = []
     for sheet in sheets:
         if not _is_meta_sheet(sheet.name):
             continue
         for key, (r, value) in _meta_fields(sheet).items():
-            kind = (v.personal_in_text(value, reference_dates=True) if key in NOTE_FIELDS
-                    else None)
+            kind = (v.personal_in_text(value, reference_dates=True, places=places)
+                    if key in NOTE_FIELDS else None)
             if kind:
                 found.append(Message(
                     f"persoonsgegevens geweigerd: het veld '{key}' bevat mogelijk {kind}. "
@@ -356,7 +357,8 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEnt
 _COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
 
 
-def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Message]:
+def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
+                    places: frozenset[str] = frozenset()) -> list[Message]:
     """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
     what a partner sees must be what is counted, and no sheet may hold personal data."""
     problems = []
@@ -389,7 +391,7 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
         if normalise(entry.name) not in _TEMPLATE_SHEETS:
-            problems += _personal_values(entry, reported)
+            problems += _personal_values(entry, reported, places)
     return problems
 
 
@@ -398,19 +400,28 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
 _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
 
 
-def _personal_values(entry: SheetEntry, reported: set[int]) -> list[Message]:
+def _personal_values(entry: SheetEntry, reported: set[int],
+                     places: frozenset[str] = frozenset()) -> list[Message]:
     """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
-    BSN, an e-mail address, a phone number or an address: a partner's own list next to the data
+    BSN, an e-mail address, a phone number, an address or a name, and a column of first names
+    ('Kinderlijst': a column of names beside one of ages): a partner's own list next to the data
     must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
+    lone: dict[int, _NameCount] = {}
     for r, row in enumerate(entry.head, start=1):
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
-                    v.personal_in_text(cell, dates=False) if isinstance(cell, str) else None)
+                    v.personal_in_text(cell, dates=False, places=places)
+                    if isinstance(cell, str) else None)
             if kind:
                 found.setdefault(c, (kind, []))[1].append(r)
+            elif isinstance(cell, str):
+                lone.setdefault(c, _NameCount()).add(cell, r, 1, places)
+    for c, count in lone.items():
+        if c not in found and count.is_a_name_column():
+            found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
@@ -475,7 +486,8 @@ def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult
 
 
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
-                   mapping: dict[int, Column], unknown: dict[int, str]) -> list[Message]:
+                   mapping: dict[int, Column], unknown: dict[int, str],
+                   places: frozenset[str] = frozenset()) -> list[Message]:
     """Columns that hold personal data. Values are counted, never quoted."""
     found = []
     columns = _columns(sheet.rows[header_row:])
@@ -486,6 +498,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         bsn = dates = in_text = 0
         flagged: dict[Any, str] = {}  # the values refused, and why ('bsn', 'date', 'text')
         column = mapping.get(c)
+        # a column of first names ('Emma', 'Daan'): not in a wijk column (a place there is looked
+        # up, and an unknown one that is a name is refused by _parse_cell)
+        lone = _NameCount() if column is None or column.kind == "text" else None
         # each distinct value is judged once (a per-child file repeats the same few values); equal
         # values of other types (1, 1.0, True) are judged alike, so they may share a count
         for value, count in Counter(values).items():
@@ -501,9 +516,17 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                         continue
                     dates += count
                     flagged[value] = "date"
-                elif column is None and isinstance(value, str) and v.personal_in_text(value):
+                elif column is None and isinstance(value, str) and v.personal_in_text(
+                        value, places=places):
                     in_text += count  # template columns: named per cell (_parse_cell)
                     flagged[value] = "text"
+                elif lone is not None and isinstance(value, str):
+                    lone.add(value, None, count, places)
+        names = 0
+        if lone is not None and lone.is_a_name_column():
+            names = lone.names
+            for value in lone.values:
+                flagged.setdefault(value, "name")
         # the rows, never the values: a row number is no personal data, and it says where to look
         rows: dict[str, list[int]] = {}
         if flagged:
@@ -523,6 +546,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
                            "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer, "
                            f"adres of naam van een persoon lijkt te staan ({_rows(rows['text'])})")
+        if names:
+            reasons.append(f"{names} cel(len) met alleen een voornaam: de kolom lijkt namen van "
+                           f"personen te bevatten ({_rows(rows['name'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -531,6 +557,51 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
                     shown_header, c)))
     return found
+
+
+def place_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The wijk and buurt names of every loaded gemeente, normalised: a place named after a
+    person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Empty when no
+    regions are loaded yet (the upload is refused later for that)."""
+    try:
+        rows = con.execute("select distinct region_name from regions where region_level in "
+                           "('wijk', 'buurt') and region_name is not null").fetchall()
+    except duckdb.Error:
+        return frozenset()
+    return frozenset(normalise(name) for (name,) in rows)
+
+
+class _NameCount:
+    """The text cells of one column: how many are a first name alone ('Emma') or a name in full
+    ('Jan de Vries'), against all text cells that are no number, no month and no known place."""
+
+    SHARE = 0.5   # more than half of the text cells
+    LEAST = 3     # and at least three cells: a lone 'Sara' or 'Emma' beside a table is no list
+
+    def __init__(self) -> None:
+        self.names = self.texts = 0
+        self.rows: list[int] = []
+        self.values: list[str] = []
+
+    def add(self, text: str, row: int | None, times: int, places: frozenset[str]) -> None:
+        word = text.strip()
+        if not word or word[0].isdigit():
+            return
+        key = normalise(word)
+        if key in places or key in _MONTH_WORDS:
+            return
+        self.texts += times
+        if v.is_first_name(word):
+            self.names += times
+            self.values.append(text)
+            if row is not None:
+                self.rows.append(row)
+
+    def is_a_name_column(self) -> bool:
+        return self.names >= self.LEAST and self.names > self.SHARE * self.texts
+
+
+_MONTH_WORDS = frozenset(v.MONTH_NAMES)
 
 
 def _rows(numbers: list[int], shown: int = 10) -> str:
@@ -981,11 +1052,17 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
     if isinstance(raw, str):
         # text is stored (aanbieder, locatie) or quoted back (an unknown wijk): a BSN, birth date
         # or child's age inside it is refused without quoting it
-        found = v.personal_in_text(raw, dates=kind != "date")
+        found = v.personal_in_text(raw, dates=kind != "date", names=kind != "location")
         if found:
             raise v.BadValue(personal_refusal(found))
     if kind == "location":
-        place = index.resolve(raw)
+        try:
+            place = index.resolve(raw)
+        except UnknownLocation:
+            # not a wijk of the gemeente, and typed as a person's name: refused without echoing it
+            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw)):
+                raise v.BadValue(personal_refusal("de naam van een persoon")) from None
+            raise
         if place.notice and not any(n.text == place.notice for n in result.notices):
             # once per postcode: per-child files repeat the same PC4 many times
             result.notices.append(Message(place.notice, sheet.name, r, c, header))
@@ -1029,10 +1106,10 @@ def personal_refusal(found: str) -> str:
                 "bestand opnieuw aan; er is niets opgeslagen.")
     if found == "de naam van een persoon":
         return ("persoonsgegevens geweigerd: de cel bevat mogelijk de naam van een persoon "
-                "(zoals 'dhr. ...', 'moeder van ...' of voorletters met een achternaam). Zet in "
-                "tekstcellen alleen namen van organisaties, locaties, scholen en groepen, geen "
-                "namen van kinderen, ouders of medewerkers, en lever het bestand opnieuw aan; er "
-                "is niets opgeslagen.")
+                "(zoals een voornaam met een achternaam, 'dhr. ...', 'moeder van ...' of "
+                "voorletters met een achternaam). Zet in tekstcellen alleen namen van "
+                "organisaties, locaties, scholen en groepen, geen namen van kinderen, ouders of "
+                "medewerkers, en lever het bestand opnieuw aan; er is niets opgeslagen.")
     return f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. " + _PERSONAL_REFUSED
 
 
