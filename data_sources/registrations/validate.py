@@ -235,7 +235,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         if chosen is None:
             return result
         places = place_names(con)
-        result.messages = _sheet_problems(entries, chosen, places)
+        result.messages = _sheet_problems(entries, chosen, places) + _personal_in_properties(
+            data, places)
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -330,6 +331,43 @@ def _personal_in_meta(sheets: list[Sheet], places: frozenset[str] = frozenset())
                 found.append(Message(
                     f"persoonsgegevens geweigerd: het veld '{key}' bevat mogelijk {kind}. "
                     + _PERSONAL_REFUSED, sheet.name, r, 2, key))
+    return found
+
+
+# The document properties a partner fills in (Bestand > Info > Eigenschappen), by their Dutch
+# name in Excel. The author and 'last modified by' are not checked: they name the partner's
+# employee who saved the file, not a child or parent, and Kindkaart reads nor stores them.
+_PROPERTIES = {"title": "Titel", "subject": "Onderwerp", "description": "Opmerkingen",
+               "keywords": "Labels", "category": "Categorie"}
+_CORE_PART = "docProps/core.xml"
+
+
+def _personal_in_properties(data: bytes, places: frozenset[str]) -> list[Message]:
+    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'):
+    the workbook as a whole is refused, as for personal data in a sheet it does not count."""
+    import io
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo(_CORE_PART)
+            if info.file_size > 256 * 1024:
+                return []
+            root = ElementTree.fromstring(archive.read(info))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+        return []  # no properties, or a damaged part the reader refuses by itself
+    found = []
+    for element in root:
+        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
+        if field and element.text and element.text.strip():
+            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
+            if kind:
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
+                    f"{kind}. Ook de eigenschappen van het bestand mogen geen persoonsgegevens "
+                    "bevatten: pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de "
+                    "werkmap opnieuw vanuit het sjabloon. " + _PERSONAL_REFUSED))
     return found
 
 
