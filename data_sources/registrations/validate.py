@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -234,7 +234,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         chosen = _data_sheet(entries, result)
         if chosen is None:
             return result
-        places = place_names(con)
+        places = PlaceNames(con)
         result.messages = _sheet_problems(entries, chosen, places) + _personal_in_properties(
             data, places)
         if result.messages:
@@ -318,7 +318,7 @@ def _meta_entry(entries: list[SheetEntry]) -> SheetEntry | None:
     return next((e for e in entries if _is_meta_sheet(e.name)), None)
 
 
-def _personal_in_meta(sheets: list[Sheet], places: frozenset[str] = frozenset()) -> list[Message]:
+def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[Message]:
     """Personal data in the Organisatie fields that are copied into the load's note."""
     found = []
     for sheet in sheets:
@@ -342,7 +342,7 @@ _PROPERTIES = {"title": "Titel", "subject": "Onderwerp", "description": "Opmerki
 _CORE_PART = "docProps/core.xml"
 
 
-def _personal_in_properties(data: bytes, places: frozenset[str]) -> list[Message]:
+def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message]:
     """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'):
     the workbook as a whole is refused, as for personal data in a sheet it does not count."""
     import io
@@ -396,7 +396,7 @@ _COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
 
 
 def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
-                    places: frozenset[str] = frozenset()) -> list[Message]:
+                    places: Container[str] = ()) -> list[Message]:
     """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
     what a partner sees must be what is counted, and no sheet may hold personal data."""
     problems = []
@@ -439,7 +439,7 @@ _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS
 
 
 def _personal_values(entry: SheetEntry, reported: set[int],
-                     places: frozenset[str] = frozenset()) -> list[Message]:
+                     places: Container[str] = ()) -> list[Message]:
     """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
     BSN, an e-mail address, a phone number, an address or a name, and a column of first names
     ('Kinderlijst': a column of names beside one of ages): a partner's own list next to the data
@@ -525,7 +525,7 @@ def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult
 
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    mapping: dict[int, Column], unknown: dict[int, str],
-                   places: frozenset[str] = frozenset()) -> list[Message]:
+                   places: Container[str] = ()) -> list[Message]:
     """Columns that hold personal data. Values are counted, never quoted."""
     found = []
     columns = _columns(sheet.rows[header_row:])
@@ -597,16 +597,26 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
     return found
 
 
-def place_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+class PlaceNames(Container[str]):
     """The wijk and buurt names of every loaded gemeente, normalised: a place named after a
-    person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Empty when no
-    regions are loaded yet (the upload is refused later for that)."""
-    try:
-        rows = con.execute("select distinct region_name from regions where region_level in "
-                           "('wijk', 'buurt') and region_name is not null").fetchall()
-    except duckdb.Error:
-        return frozenset()
-    return frozenset(normalise(name) for (name,) in rows)
+    person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Read from the
+    store only when a cell looks like a name: a national store holds some 17,000 names, and most
+    uploads have no cell to look up."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if self._names is None:
+            try:
+                rows = self._con.execute(
+                    "select distinct region_name from regions where region_level in "
+                    "('wijk', 'buurt') and region_name is not null").fetchall()
+            except duckdb.Error:
+                rows = []  # no regions yet: the upload is refused later for that
+            self._names = frozenset(normalise(name) for (name,) in rows)
+        return key in self._names
 
 
 class _NameCount:
@@ -621,19 +631,23 @@ class _NameCount:
         self.rows: list[int] = []
         self.values: list[str] = []
 
-    def add(self, text: str, row: int | None, times: int, places: frozenset[str]) -> None:
+    def add(self, text: str, row: int | None, times: int, places: Container[str]) -> None:
         word = text.strip()
         if not word or word[0].isdigit():
             return
         key = normalise(word)
-        if key in places or key in _MONTH_WORDS:
+        if key in _MONTH_WORDS:
             return
-        self.texts += times
         if v.is_first_name(word):
+            if key in places:
+                return
+            self.texts += times
             self.names += times
             self.values.append(text)
             if row is not None:
                 self.rows.append(row)
+        else:
+            self.texts += times
 
     def is_a_name_column(self) -> bool:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts

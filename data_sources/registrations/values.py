@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
@@ -443,10 +444,11 @@ def _is_surname(word: str) -> bool:
             and not _PLACE_ENDINGS.search(key) and not _MORE_PLACE_ENDINGS.search(key))
 
 
-def names_in_text(text: str, places: frozenset[str] = frozenset()) -> bool:
+def names_in_text(text: str, places: Container[str] = ()) -> bool:
     """True when text holds a first name of the list followed by a surname ('Jan de Vries',
     'Sven Jansen', 'Fatima el Amrani', 'Jan de Vries heeft een indicatie'), outside the names of
-    places and organisations (see above) and outside `places` (wijk and buurt names, text.normalise'd)."""
+    places and organisations (see above) and outside `places` (wijk and buurt names, as
+    text.normalise writes them)."""
     if " " not in text or not any(ch.isupper() for ch in text):
         return False
     names = first_names()
@@ -505,7 +507,7 @@ def _dates_in(text: str):
 
 
 def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False,
-                     names: bool = True, places: frozenset[str] = frozenset()) -> str | None:
+                     names: bool = True, places: Container[str] = ()) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
     geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een telefoonnummer', 'een
     adres (postcode met huisnummer)', 'een adres (straat met huisnummer)', 'de naam van een
