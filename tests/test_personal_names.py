@@ -283,3 +283,24 @@ def test_the_templates_own_texts_hold_no_name(gem, soort):
 def test_every_sample_workbook_still_passes(sample_con, path):
     result = validate_workbook(path.read_bytes(), path.stem, sample_con, path.name)
     assert result.ok, result.message_texts()[:5]
+
+
+def test_a_row_of_first_names_beside_the_table_is_refused(gem):
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 3, None, "Emma", "Daan", "Sven"],
+                           ["Bloemhof", "2-4", "SES", 2]])
+    texts = texts_of(gem, data)
+    assert texts == [
+        "Blad 'Gegevens', rij 2: persoonsgegevens geweigerd: 3 cel(len) met alleen een voornaam "
+        "(kolommen F, G en H): de rij lijkt een lijst met namen. Kindkaart neemt geen "
+        "burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze gegevens en "
+        "lever het bestand opnieuw aan; er is niets opgeslagen."]
+
+
+def test_a_row_of_first_names_on_another_sheet_is_refused(gem):
+    data = with_sheet([VVE, ["Centrum", "2-4", "SES", 3]], "Groep",
+                      [["Groep 1"], ["Kinderen", "Emma", "Daan", "Fatima", "Noah"]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1 and texts[0].startswith(
+        "Blad 'Groep', rij 2: persoonsgegevens geweigerd: 4 cel(len) met alleen een voornaam "
+        "(kolommen B, C, D en E)"), texts
+    assert "Ook een blad dat Kindkaart niet telt" in texts[0] and "Emma" not in texts[0]

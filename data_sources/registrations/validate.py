@@ -460,10 +460,35 @@ def _personal_values(entry: SheetEntry, reported: set[int],
     for c, count in lone.items():
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
+    if not found:
+        return _rows_of_names(entry.name, enumerate(entry.head, start=1), reported, places,
+                              "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
+                              "bevatten. ")
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
         + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
+
+
+def _rows_of_names(sheet_name: str, rows: Iterator[tuple[int, Any]], skipped: Container[int],
+                   places: Container[str], where: str = "") -> list[Message]:
+    """Rows in which most text cells are a first name alone ('Emma', 'Daan', 'Sven' side by
+    side): a list of names typed across instead of down. Columns are named, values never."""
+    found = []
+    for r, row in rows:
+        count = _NameCount()
+        for c, cell in enumerate(row, start=1):
+            if cell.__class__ is str and c not in skipped:
+                count.add(cell, c, 1, places)
+        if count.is_a_name_column():
+            columns = [get_column_letter(c) for c in count.rows]
+            shown = (f"kolommen {', '.join(columns[:-1])} en {columns[-1]}" if len(columns) > 1
+                     else f"kolom {columns[0]}")
+            found.append(Message(
+                f"persoonsgegevens geweigerd: {count.names} cel(len) met alleen een voornaam "
+                f"({shown}): de rij lijkt een lijst met namen. {where}" + _PERSONAL_REFUSED,
+                sheet_name, r))
+    return found
 
 
 def _header_key(text: object) -> str:
@@ -594,6 +619,10 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 "(of de cellen) en lever het bestand opnieuw aan; er is niets opgeslagen.",
                 sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
                     shown_header, c)))
+    free = len(columns) - len(mapping)  # cells beside the table: a row of names typed across
+    if not found and free >= _NameCount.LEAST:
+        found = _rows_of_names(sheet.name, enumerate(sheet.rows[header_row:],
+                                                     start=header_row + 1), mapping, places)
     return found
 
 
