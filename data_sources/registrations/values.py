@@ -408,7 +408,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|'[st]\b")
 def first_names() -> frozenset[str]:
     """The bundled first names, lowercase (first_names.csv; its header names the sources)."""
     lines = _FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines[1:]
+    return frozenset(line.strip() for line in lines
                      if line.strip() and not line.startswith("#") and line.strip() != "name")
 
 
