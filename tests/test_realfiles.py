@@ -200,8 +200,9 @@ def test_a_name_in_a_stored_text_column_is_refused_naming_the_cell(gem, name):
     result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024")
     assert result.message_texts() == [
         "Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens geweigerd: de cel bevat "
-        "mogelijk de naam van een persoon (zoals 'dhr. ...', 'moeder van ...' of voorletters met "
-        "een achternaam). Zet in tekstcellen alleen namen van organisaties, locaties, scholen en "
+        "mogelijk de naam van een persoon (zoals een voornaam met een achternaam, 'dhr. ...', "
+        "'moeder van ...' of voorletters met een achternaam). Zet in tekstcellen alleen namen van "
+        "organisaties, locaties, scholen en "
         "groepen, geen namen van kinderen, ouders of medewerkers, en lever het bestand opnieuw "
         "aan; er is niets opgeslagen."]
 

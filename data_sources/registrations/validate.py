@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -234,7 +234,9 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         chosen = _data_sheet(entries, result)
         if chosen is None:
             return result
-        result.messages = _sheet_problems(entries, chosen)
+        places = PlaceNames(con)
+        result.messages = _sheet_problems(entries, chosen, places) + _personal_in_properties(
+            data, places)
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -250,13 +252,13 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages.append(Message(
             "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
-    result.messages = _personal_in_meta(sheets)
+    result.messages = _personal_in_meta(sheets, places)
     if result.messages:
         return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
     if header_row is None:
         return result
-    personal = _personal_data(sheet, rtype, header_row, mapping, unknown)
+    personal = _personal_data(sheet, rtype, header_row, mapping, unknown, places)
     if personal:
         result.messages = personal
         return result
@@ -316,19 +318,56 @@ def _meta_entry(entries: list[SheetEntry]) -> SheetEntry | None:
     return next((e for e in entries if _is_meta_sheet(e.name)), None)
 
 
-def _personal_in_meta(sheets: list[Sheet]) -> list[Message]:
+def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[Message]:
     """Personal data in the Organisatie fields that are copied into the load's note."""
     found = []
     for sheet in sheets:
         if not _is_meta_sheet(sheet.name):
             continue
         for key, (r, value) in _meta_fields(sheet).items():
-            kind = (v.personal_in_text(value, reference_dates=True) if key in NOTE_FIELDS
-                    else None)
+            kind = (v.personal_in_text(value, reference_dates=True, places=places)
+                    if key in NOTE_FIELDS else None)
             if kind:
                 found.append(Message(
                     f"persoonsgegevens geweigerd: het veld '{key}' bevat mogelijk {kind}. "
                     + _PERSONAL_REFUSED, sheet.name, r, 2, key))
+    return found
+
+
+# The document properties a partner fills in (Bestand > Info > Eigenschappen), by their Dutch
+# name in Excel. The author and 'last modified by' are not checked: they name the partner's
+# employee who saved the file, not a child or parent, and Kindkaart reads nor stores them.
+_PROPERTIES = {"title": "Titel", "subject": "Onderwerp", "description": "Opmerkingen",
+               "keywords": "Labels", "category": "Categorie"}
+_CORE_PART = "docProps/core.xml"
+
+
+def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message]:
+    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'):
+    the workbook as a whole is refused, as for personal data in a sheet it does not count."""
+    import io
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo(_CORE_PART)
+            if info.file_size > 256 * 1024:
+                return []
+            root = ElementTree.fromstring(archive.read(info))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+        return []  # no properties, or a damaged part the reader refuses by itself
+    found = []
+    for element in root:
+        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
+        if field and element.text and element.text.strip():
+            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
+            if kind:
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
+                    f"{kind}. Ook de eigenschappen van het bestand mogen geen persoonsgegevens "
+                    "bevatten: pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de "
+                    "werkmap opnieuw vanuit het sjabloon. " + _PERSONAL_REFUSED))
     return found
 
 
@@ -356,7 +395,8 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEnt
 _COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
 
 
-def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Message]:
+def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
+                    places: Container[str] = ()) -> list[Message]:
     """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
     what a partner sees must be what is counted, and no sheet may hold personal data."""
     problems = []
@@ -389,7 +429,7 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
         if normalise(entry.name) not in _TEMPLATE_SHEETS:
-            problems += _personal_values(entry, reported)
+            problems += _personal_values(entry, reported, places)
     return problems
 
 
@@ -398,23 +438,57 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry) -> list[Messa
 _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
 
 
-def _personal_values(entry: SheetEntry, reported: set[int]) -> list[Message]:
+def _personal_values(entry: SheetEntry, reported: set[int],
+                     places: Container[str] = ()) -> list[Message]:
     """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
-    BSN, an e-mail address, a phone number or an address: a partner's own list next to the data
+    BSN, an e-mail address, a phone number, an address or a name, and a column of first names
+    ('Kinderlijst': a column of names beside one of ages): a partner's own list next to the data
     must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
+    lone: dict[int, _NameCount] = {}
     for r, row in enumerate(entry.head, start=1):
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
-                    v.personal_in_text(cell, dates=False) if isinstance(cell, str) else None)
+                    v.personal_in_text(cell, dates=False, places=places)
+                    if isinstance(cell, str) else None)
             if kind:
                 found.setdefault(c, (kind, []))[1].append(r)
+            elif isinstance(cell, str):
+                lone.setdefault(c, _NameCount()).add(cell, r, 1, places)
+    for c, count in lone.items():
+        if c not in found and count.is_a_name_column():
+            found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
+    if not found:
+        return _rows_of_names(entry.name, enumerate(entry.head, start=1), reported, places,
+                              "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
+                              "bevatten. ")
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
         + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
+
+
+def _rows_of_names(sheet_name: str, rows: Iterator[tuple[int, Any]], skipped: Container[int],
+                   places: Container[str], where: str = "") -> list[Message]:
+    """Rows in which most text cells are a first name alone ('Emma', 'Daan', 'Sven' side by
+    side): a list of names typed across instead of down. Columns are named, values never."""
+    found = []
+    for r, row in rows:
+        count = _NameCount()
+        for c, cell in enumerate(row, start=1):
+            if cell.__class__ is str and c not in skipped:
+                count.add(cell, c, 1, places)
+        if count.is_a_name_column():
+            columns = [get_column_letter(c) for c in count.rows]
+            shown = (f"kolommen {', '.join(columns[:-1])} en {columns[-1]}" if len(columns) > 1
+                     else f"kolom {columns[0]}")
+            found.append(Message(
+                f"persoonsgegevens geweigerd: {count.names} cel(len) met alleen een voornaam "
+                f"({shown}): de rij lijkt een lijst met namen. {where}" + _PERSONAL_REFUSED,
+                sheet_name, r))
+    return found
 
 
 def _header_key(text: object) -> str:
@@ -475,7 +549,8 @@ def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult
 
 
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
-                   mapping: dict[int, Column], unknown: dict[int, str]) -> list[Message]:
+                   mapping: dict[int, Column], unknown: dict[int, str],
+                   places: Container[str] = ()) -> list[Message]:
     """Columns that hold personal data. Values are counted, never quoted."""
     found = []
     columns = _columns(sheet.rows[header_row:])
@@ -486,6 +561,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         bsn = dates = in_text = 0
         flagged: dict[Any, str] = {}  # the values refused, and why ('bsn', 'date', 'text')
         column = mapping.get(c)
+        # a column of first names ('Emma', 'Daan'): not in a wijk column (a place there is looked
+        # up, and an unknown one that is a name is refused by _parse_cell)
+        lone = _NameCount() if column is None or column.kind == "text" else None
         # each distinct value is judged once (a per-child file repeats the same few values); equal
         # values of other types (1, 1.0, True) are judged alike, so they may share a count
         for value, count in Counter(values).items():
@@ -501,9 +579,17 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                         continue
                     dates += count
                     flagged[value] = "date"
-                elif column is None and isinstance(value, str) and v.personal_in_text(value):
+                elif column is None and isinstance(value, str) and v.personal_in_text(
+                        value, places=places):
                     in_text += count  # template columns: named per cell (_parse_cell)
                     flagged[value] = "text"
+                elif lone is not None and isinstance(value, str):
+                    lone.add(value, None, count, places)
+        names = 0
+        if lone is not None and lone.is_a_name_column():
+            names = lone.names
+            for value in lone.values:
+                flagged.setdefault(value, "name")
         # the rows, never the values: a row number is no personal data, and it says where to look
         rows: dict[str, list[int]] = {}
         if flagged:
@@ -523,6 +609,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
                            "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer, "
                            f"adres of naam van een persoon lijkt te staan ({_rows(rows['text'])})")
+        if names:
+            reasons.append(f"{names} cel(len) met alleen een voornaam: de kolom lijkt namen van "
+                           f"personen te bevatten ({_rows(rows['name'])})")
         if reasons:
             found.append(Message(
                 "persoonsgegevens geweigerd: " + "; ".join(reasons) + ". Kindkaart neemt geen "
@@ -530,7 +619,70 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 "(of de cellen) en lever het bestand opnieuw aan; er is niets opgeslagen.",
                 sheet.name, None, c, shown_header if not bsn or kind else header_or_letter(
                     shown_header, c)))
+    free = len(columns) - len(mapping)  # cells beside the table: a row of names typed across
+    if not found and free >= _NameCount.LEAST:
+        found = _rows_of_names(sheet.name, enumerate(sheet.rows[header_row:],
+                                                     start=header_row + 1), mapping, places)
     return found
+
+
+class PlaceNames(Container[str]):
+    """The wijk and buurt names of every loaded gemeente, normalised: a place named after a
+    person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Read from the
+    store only when a cell looks like a name: a national store holds some 17,000 names, and most
+    uploads have no cell to look up."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if self._names is None:
+            try:
+                rows = self._con.execute(
+                    "select distinct region_name from regions where region_level in "
+                    "('wijk', 'buurt') and region_name is not null").fetchall()
+            except duckdb.Error:
+                rows = []  # no regions yet: the upload is refused later for that
+            self._names = frozenset(normalise(name) for (name,) in rows)
+        return key in self._names
+
+
+class _NameCount:
+    """The text cells of one column: how many are a first name alone ('Emma') or a name in full
+    ('Jan de Vries'), against all text cells that are no number, no month and no known place."""
+
+    SHARE = 0.5   # more than half of the text cells
+    LEAST = 3     # and at least three cells: a lone 'Sara' or 'Emma' beside a table is no list
+
+    def __init__(self) -> None:
+        self.names = self.texts = 0
+        self.rows: list[int] = []
+        self.values: list[str] = []
+
+    def add(self, text: str, row: int | None, times: int, places: Container[str]) -> None:
+        word = text.strip()
+        if not word or word[0].isdigit():
+            return
+        key = normalise(word)
+        if key in _MONTH_WORDS:
+            return
+        if v.is_first_name(word):
+            if key in places:
+                return
+            self.texts += times
+            self.names += times
+            self.values.append(text)
+            if row is not None:
+                self.rows.append(row)
+        else:
+            self.texts += times
+
+    def is_a_name_column(self) -> bool:
+        return self.names >= self.LEAST and self.names > self.SHARE * self.texts
+
+
+_MONTH_WORDS = frozenset(v.MONTH_NAMES)
 
 
 def _rows(numbers: list[int], shown: int = 10) -> str:
@@ -992,11 +1144,17 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
     if isinstance(raw, str):
         # text is stored (aanbieder, locatie) or quoted back (an unknown wijk): a BSN, birth date
         # or child's age inside it is refused without quoting it
-        found = v.personal_in_text(raw, dates=kind != "date")
+        found = v.personal_in_text(raw, dates=kind != "date", names=kind != "location")
         if found:
             raise v.BadValue(personal_refusal(found))
     if kind == "location":
-        place = index.resolve(raw)
+        try:
+            place = index.resolve(raw)
+        except UnknownLocation:
+            # not a wijk of the gemeente, and typed as a person's name: refused without echoing it
+            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw)):
+                raise v.BadValue(personal_refusal("de naam van een persoon")) from None
+            raise
         if place.notice and not any(n.text == place.notice for n in result.notices):
             # once per postcode: per-child files repeat the same PC4 many times
             result.notices.append(Message(place.notice, sheet.name, r, c, header))
@@ -1040,10 +1198,10 @@ def personal_refusal(found: str) -> str:
                 "bestand opnieuw aan; er is niets opgeslagen.")
     if found == "de naam van een persoon":
         return ("persoonsgegevens geweigerd: de cel bevat mogelijk de naam van een persoon "
-                "(zoals 'dhr. ...', 'moeder van ...' of voorletters met een achternaam). Zet in "
-                "tekstcellen alleen namen van organisaties, locaties, scholen en groepen, geen "
-                "namen van kinderen, ouders of medewerkers, en lever het bestand opnieuw aan; er "
-                "is niets opgeslagen.")
+                "(zoals een voornaam met een achternaam, 'dhr. ...', 'moeder van ...' of "
+                "voorletters met een achternaam). Zet in tekstcellen alleen namen van "
+                "organisaties, locaties, scholen en groepen, geen namen van kinderen, ouders of "
+                "medewerkers, en lever het bestand opnieuw aan; er is niets opgeslagen.")
     return f"persoonsgegevens geweigerd: de cel bevat mogelijk {found}. " + _PERSONAL_REFUSED
 
 

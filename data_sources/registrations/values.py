@@ -5,9 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Container
 from functools import lru_cache
+from pathlib import Path
 
-from data_sources.text import compact
+from data_sources.text import compact, normalise
 
 _NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
@@ -21,6 +23,7 @@ _MONTHS = {
          ("december", "dec")]
     ) for name in names
 }
+MONTH_NAMES = frozenset(_MONTHS)  # 'januari', 'jan', 'mei', ...
 
 
 # No cell counts more: a gemeente has at most some hundred thousand children, and a bound far
@@ -366,6 +369,117 @@ def _names_a_person(text: str) -> bool:
     return False
 
 
+# A name typed plainly ('Jan de Vries', 'Fatima el Amrani', 'Emma' in a column of names): a first
+# name from the bundled list of common first names in the Netherlands (first_names.csv: its
+# header names the sources) followed by particles and a capitalised surname. Guards, so that
+# places and organisations named after people pass: a title or organisation word right before
+# the name ('Prins Willem Alexander', 'Basisschool Anne Frank', 'Sint Jan'), a place or
+# organisation word as or right after the surname ('Sint Jan Zuid', 'Anne Frank Huis'), a surname
+# ending as streets, parks and schools do ('Willem de Zwijgerlaan'), a known wijk or buurt name.
+_FIRST_NAMES_FILE = Path(__file__).with_name("first_names.csv")
+# first names of the list that are also Dutch or English words or month names: never a name alone
+_NOT_A_NAME = frozenset({"april", "augustus", "juli", "juni", "mei", "can", "mon", "nil", "sep",
+                         "jul", "sky", "storm", "lot", "job", "fee", "han", "zon", "van", "de"})
+_PARTICLES = frozenset({"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "el", "al",
+                        "la", "le", "du", "di", "da", "op", "in", "'s", "von", "ben", "bin", "ait",
+                        "ou", "dos", "das"})
+# words before a first name that make it part of a place or organisation name
+_NAME_OF_A_PLACE_BEFORE = frozenset({
+    "prins", "prinses", "koning", "koningin", "sint", "st", "pater", "paus", "burgemeester",
+    "dr", "mr", "ds", "pastoor", "kapelaan", "graaf", "gravin", "hertog", "stichting", "school",
+    "basisschool", "kindcentrum", "ikc", "kdv", "bso", "psz", "obs", "cbs", "rkbs", "pcbs", "kbs",
+    "opvang", "kinderopvang", "kinderdagverblijf", "peuterspeelzaal", "peutergroep", "locatie",
+    "speelzaal", "kinderhuis", "gastouderbureau", "praktijk", "huize", "villa", "kerk", "wijk",
+    "buurt", "park", "plein", "straat", "laan", "hof", "college", "lyceum", "ziekenhuis"})
+# words as or after the surname that make the whole a place or organisation name
+_NAME_OF_A_PLACE_AFTER = frozenset({
+    "noord", "zuid", "oost", "west", "midden", "centrum", "binnenstad", "dorp", "stad", "park",
+    "wijk", "buurt", "school", "basisschool", "kinderopvang", "opvang", "bso", "kdv", "psz",
+    "peuterspeelzaal", "kindcentrum", "ikc", "stichting", "locatie", "groep", "huis", "college",
+    "lyceum", "hof", "plein", "straat", "laan", "weg", "kade", "gracht", "singel", "dijk",
+    "totaal", "overig", "overige", "onbekend", "bv", "nv", "vof", "fonds",
+    "ziekenhuis", "kerk", "instituut", "academie", "zorg", "jeugdzorg", "gemeente",
+    "peuters", "kinderen"})
+_MORE_PLACE_ENDINGS = re.compile(r"(?:dorp|oord|stad|haven|polder)$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|'[st]\b")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """The bundled first names, lowercase (first_names.csv; its header names the sources)."""
+    lines = _FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines
+                     if line.strip() and not line.startswith("#") and line.strip() != "name")
+
+
+def _is_first_name(word: str, names: frozenset[str]) -> bool:
+    """A capitalised first name of the list: 'Jan', 'Jan-Willem' (each part a name)."""
+    if not word[:1].isupper() or (len(word) > 1 and word.isupper()):
+        return False
+    key = word.lower()
+    if key in _NOT_A_NAME:
+        return False
+    if key in names:
+        return True
+    parts = key.split("-")
+    return len(parts) > 1 and all(p in names for p in parts)
+
+
+def is_first_name(text: object) -> bool:
+    """True for a cell holding one first name of the list and nothing else ('Emma', 'Jan-Willem');
+    a month, a Dutch word that is also a name ('Storm', 'April') and an all-caps code are none."""
+    if not isinstance(text, str):
+        return False
+    word = text.strip()
+    if not 2 <= len(word) <= 30 or not word.replace("-", "").isalpha():
+        return False
+    return _is_first_name(word, first_names())
+
+
+def _is_surname(word: str) -> bool:
+    if len(word) < 2 or not word[0].isupper() or word.isupper():
+        return False
+    key = word.lower()
+    return (key not in _NAME_OF_A_PLACE_AFTER and key not in _MONTHS
+            and not _PLACE_ENDINGS.search(key) and not _MORE_PLACE_ENDINGS.search(key))
+
+
+def names_in_text(text: str, places: Container[str] = ()) -> bool:
+    """True when text holds a first name of the list followed by a surname ('Jan de Vries',
+    'Sven Jansen', 'Fatima el Amrani', 'Jan de Vries heeft een indicatie'), outside the names of
+    places and organisations (see above) and outside `places` (wijk and buurt names, as
+    text.normalise writes them)."""
+    if " " not in text or not any(ch.isupper() for ch in text):
+        return False
+    names = first_names()
+    words = list(_WORD.finditer(text))
+    for i, match in enumerate(words):
+        word = match.group()
+        if not _is_first_name(word, names):
+            continue
+        if i > 0 and words[i - 1].group().lower().rstrip(".") in _NAME_OF_A_PLACE_BEFORE:
+            continue
+        j, end = i + 1, match.end()
+        while j < len(words) and words[j].group().lower() in _PARTICLES and j - i <= 3:
+            if text[end:words[j].start()].strip():
+                break
+            end = words[j].end()
+            j += 1
+        if j >= len(words) or text[end:words[j].start()].strip():
+            continue  # no surname, or punctuation between ('Emma, Sara')
+        surname = words[j].group()
+        if not _is_surname(surname):
+            continue
+        if j + 1 < len(words) and not text[words[j].end():words[j + 1].start()].strip() and (
+                words[j + 1].group().lower() in _NAME_OF_A_PLACE_AFTER):
+            continue
+        if places and (normalise(text) in places
+                       or normalise(text[match.start():words[j].end()]) in places):
+            continue
+        return True
+    return False
+
+
 _REFERENCE_WORD = re.compile(
     r"\b(?:op|per|peildatum|peilmoment|vanaf|van|tot|t/m|tot en met|sinds|tussen|en|na|voor|"
     r"datum|stand)\s*:?\s*$", re.IGNORECASE)
@@ -392,14 +506,16 @@ def _dates_in(text: str):
             yield match, (int(match.group(1)), month, int(match.group(3)))
 
 
-def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False) -> str | None:
+def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False,
+                     names: bool = True, places: Container[str] = ()) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
     geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een telefoonnummer', 'een
     adres (postcode met huisnummer)', 'een adres (straat met huisnummer)', 'de naam van een
     persoon'), or None. `dates=False` for a date column, where
     a date is the value itself; `reference_dates=True` for a definition or note, where a date
-    after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. Never returns the
-    text."""
+    after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. `names=False` skips
+    names typed plainly (names_in_text; a wijk column checks them only for an unknown place),
+    `places` are the wijk and buurt names that are no person's name. Never returns the text."""
     if not isinstance(text, str):
         return None
     if "@" in text and _EMAIL.search(text):
@@ -407,8 +523,10 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
     if "." in text or " van " in text.lower() or text[:1].isupper() or " " in text:
         if _names_a_person(text):
             return "de naam van een persoon"
+    # a name typed plainly last: 'Jan de Vries (8 jr)' is refused for the age it shows
+    plain_name = "de naam van een persoon" if names and " " in text else None
     if not any(ch.isdigit() for ch in text) and "geb" not in text.lower():
-        return None
+        return plain_name if plain_name and names_in_text(text, places) else None
     for match in _BSN_IN_TEXT.finditer(text):
         if elfproef(re.sub(r"[ .]", "", match.group(1))):
             return "een burgerservicenummer"
@@ -429,4 +547,4 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
         return "een adres (postcode met huisnummer)"
     if _STREET.search(text):
         return "een adres (straat met huisnummer)"
-    return None
+    return plain_name if plain_name and names_in_text(text, places) else None

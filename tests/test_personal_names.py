@@ -1,0 +1,306 @@
+"""Names typed plainly in a partner upload ('Jan de Vries', 'Emma' in a column of first names, a
+sheet 'Kinderlijst', a document property) are refused naming sheet, row and column, never echoing
+the name; places and organisations named after people ('Sint Jan', 'Prins Willem-Alexanderschool')
+pass. Real .xlsx files through the real check, the command line and the Aanleveren page."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import run_page, upload_registration  # noqa: E402
+from support import GEMEENTE, filled_template, plain_workbook, small_gemeente  # noqa: E402
+
+import transforms  # noqa: E402
+from data_sources import store  # noqa: E402
+from data_sources.cli import main  # noqa: E402
+from data_sources.registrations import template  # noqa: E402
+from data_sources.registrations import values as v  # noqa: E402
+from data_sources.registrations.schemas import REGISTRATION_TYPES  # noqa: E402
+from data_sources.registrations.validate import check_upload, validate_workbook  # noqa: E402
+
+VVE = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "registrations"
+# wijken of the gemeente named after people, or holding a first name
+PLACES_NAMED_AFTER_PEOPLE = {"WK999911": "Sint Jan", "WK999912": "Julianadorp",
+                             "WK999913": "Emmen", "WK999914": "Emmapark",
+                             "WK999915": "Oranjewijk", "WK999916": "Willemspark",
+                             "WK999917": "Prins Hendrik Oost", "WK999918": "Sint Jan Zuid"}
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    for code, name in PLACES_NAMED_AFTER_PEOPLE.items():
+        con.execute("insert into regions values (2024, ?, 'wijk', ?, ?, ?, 0)",
+                    [code, name, GEMEENTE, code])
+    return con
+
+
+def texts_of(con, data: bytes, soort: str = "vve-indicaties") -> list[str]:
+    result = check_upload(data, soort, con, "upload.xlsx", period="2024").result
+    assert result.ok or result.aggregates_df.empty
+    return result.message_texts()
+
+
+def with_sheet(rows: list[list], name: str, extra_rows: list[list]) -> bytes:
+    """A valid vve workbook with a second sheet `name` holding `extra_rows`."""
+    def add(workbook):
+        sheet = workbook.create_sheet(name)
+        for row in extra_rows:
+            sheet.append(row)
+    return plain_workbook(rows, extra=add)
+
+
+# -- the lexicon --------------------------------------------------------------------------------
+
+def test_the_first_names_are_a_small_sourced_lowercase_list():
+    lines = v._FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    header = "\n".join(line for line in lines if line.startswith("#"))
+    assert "Meertens" in header and "Voornamenbank" in header and "MIT" in header
+    assert "Statbel" in header and "CC BY 4.0" in header
+    names = [line for line in lines if line and not line.startswith("#")][1:]
+    assert len(names) == len(set(names)) == len(v.first_names())
+    assert 1000 < len(names) < 5000
+    assert all(name == name.lower() and name.strip() == name for name in names)
+    # Dutch, Moroccan, Turkish, Polish and other names given in the Netherlands
+    assert {"jan", "sven", "emma", "daan", "fatima", "mohamed", "ayoub", "zeynep", "elif",
+            "yusuf", "kacper", "zofia", "noah"} <= v.first_names()
+
+
+# -- refused ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Jan de Vries", "Sven Jansen", "Fatima el Amrani",
+                                  "Jan-Willem van den Berg", "Mohamed El Amrani"])
+def test_a_full_name_in_a_stored_text_column_is_refused_naming_the_cell(gem, name):
+    data = filled_template("jeugdhulp", [["Centrum", name, "ambulant", "0-2", 6]])
+    texts = texts_of(gem, data, "jeugdhulp")
+    assert texts == [
+        "Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens geweigerd: de cel bevat "
+        "mogelijk de naam van een persoon (zoals een voornaam met een achternaam, 'dhr. ...', "
+        "'moeder van ...' of voorletters met een achternaam). Zet in tekstcellen alleen namen van "
+        "organisaties, locaties, scholen en groepen, geen namen van kinderen, ouders of "
+        "medewerkers, en lever het bestand opnieuw aan; er is niets opgeslagen."]
+
+
+@pytest.mark.parametrize("header", ["Opmerking", None])
+def test_a_name_in_a_remark_is_refused_without_echo(gem, header):
+    remark = "Jan de Vries heeft een indicatie"
+    data = plain_workbook([[*VVE, header], ["Centrum", "2-4", "SES", 5, None],
+                           ["Bloemhof", "2-4", "SES", 3, remark]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1, texts
+    assert texts[0].startswith("Blad 'Gegevens', kolom E")
+    assert "naam van een persoon" in texts[0] and "(rij 3)" in texts[0]
+    assert "Jan" not in texts[0] and "Vries" not in texts[0]
+
+
+def test_a_column_of_first_names_is_refused_naming_its_rows(gem):
+    rows = [[*VVE, "kind"]] + [["Centrum", "2-4", "SES", 1, name]
+                               for name in ("Emma", "Daan", "Fatima", "Sven", "Zeynep")]
+    texts = texts_of(gem, plain_workbook(rows))
+    assert len(texts) == 1, texts
+    assert texts[0].startswith("Blad 'Gegevens', kolom E (kind): persoonsgegevens geweigerd: 5 "
+                               "cel(len) met alleen een voornaam")
+    assert "rijen 2, 3, 4, 5 en 6" in texts[0]
+    assert not any(name in texts[0] for name in ("Emma", "Daan", "Fatima", "Sven", "Zeynep"))
+
+
+def test_a_sheet_kinderlijst_with_names_and_ages_refuses_the_workbook(gem):
+    data = with_sheet([VVE, ["Centrum", "2-4", "SES", 3]], "Kinderlijst",
+                      [["Kind", "Leeftijd"], ["Emma", 3], ["Daan", 2], ["Sven", 4], ["Noah", 3]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1, texts
+    assert texts[0].startswith("Blad 'Kinderlijst', kolom A: persoonsgegevens geweigerd: 4 "
+                               "cel(len) met mogelijk een voornaam, in een kolom die een lijst met "
+                               "namen lijkt (rijen 2, 3, 4 en 5). Ook een blad dat Kindkaart niet "
+                               "telt, mag geen persoonsgegevens bevatten.")
+    assert "Emma" not in texts[0]
+
+
+def test_full_names_in_a_sheet_kindkaart_does_not_count_are_refused(gem):
+    data = with_sheet([VVE, ["Centrum", "2-4", "SES", 3]], "Overzicht",
+                      [["Wie", "Wijk"], ["Sven Jansen", "Centrum"], ["Fatima el Amrani", "Bloemhof"]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1 and texts[0].startswith(
+        "Blad 'Overzicht', kolom A: persoonsgegevens geweigerd: 2 cel(len) met mogelijk de naam "
+        "van een persoon (rijen 2 en 3)"), texts
+    assert "Jansen" not in texts[0] and "Amrani" not in texts[0]
+
+
+def test_a_note_beside_the_table_with_a_name_is_refused(gem):
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 3],
+                           ["Bloemhof", "2-4", "SES", 2, None, None, "Emma Bakker belt nog"]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1 and texts[0].startswith("Blad 'Gegevens', kolom G: persoonsgegevens "
+                                                   "geweigerd"), texts
+    assert "(rij 3)" in texts[0] and "Bakker" not in texts[0]
+
+
+def test_a_name_in_the_wijk_column_is_refused_without_echo(gem):
+    data = filled_template("vve-indicaties", [["Sven Jansen", "2-4", "SES", 5],
+                                              ["Emma", "2-4", "SES", 5]])
+    texts = texts_of(gem, data)
+    assert [t[:43] for t in texts] == ["Blad 'Gegevens', rij 2, kolom A (wijk): per",
+                                       "Blad 'Gegevens', rij 3, kolom A (wijk): per"], texts
+    assert all("mogelijk de naam van een persoon" in t for t in texts)
+    assert not any("Jansen" in t or "Emma" in t for t in texts)
+
+
+def test_a_name_in_the_organisatie_bron_is_refused(gem):
+    data = filled_template("jeugdhulp", [["Centrum", "Zorg BV", "ambulant", "0-2", 6]],
+                           meta={"organisatie": "Zorg BV", "periode": "2024",
+                                 "bron": "Export van Sven Jansen"})
+    texts = texts_of(gem, data, "jeugdhulp")
+    assert len(texts) == 1 and "Blad 'Organisatie', rij" in texts[0], texts
+    assert "het veld 'bron' bevat mogelijk de naam van een persoon" in texts[0]
+    assert "Jansen" not in texts[0]
+
+
+def with_properties(data: bytes, **properties) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for key, value in properties.items():
+        setattr(book.properties, key, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("prop", "field"), [("title", "Titel"), ("subject", "Onderwerp"),
+                                             ("description", "Opmerkingen"), ("keywords", "Labels")])
+def test_a_name_in_a_document_property_refuses_the_workbook(gem, prop, field):
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_properties(good, **{prop: "Kinderlijst Sven Jansen"})
+    texts = texts_of(gem, data)
+    assert texts == [
+        f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk de naam van "
+        "een persoon. Ook de eigenschappen van het bestand mogen geen persoonsgegevens bevatten: "
+        "pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de werkmap opnieuw vanuit "
+        "het sjabloon. Kindkaart neemt geen burgerservicenummers, namen, adressen of "
+        "geboortedatums aan. Verwijder deze gegevens en lever het bestand opnieuw aan; er is "
+        "niets opgeslagen."]
+
+
+def test_the_author_of_the_file_is_no_refused_name(gem):
+    # the author is the partner's employee who saved the file; Kindkaart neither checks nor
+    # stores it (README, privacy)
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_properties(good, creator="Jan de Vries", lastModifiedBy="Fatima el Amrani",
+                           title="Vve-indicaties 2024")
+    assert texts_of(gem, data) == []
+
+
+def test_the_command_line_refuses_a_name_and_stores_nothing(tmp_path, capsys):
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    small_gemeente(con)
+    transforms.build(con)
+    con.close()
+    path = tmp_path / "namen.xlsx"
+    path.write_bytes(plain_workbook([[*VVE, "opmerking"],
+                                     ["Centrum", "2-4", "SES", 2, "Sven Jansen belt terug"]]))
+    assert main(["validate", str(path), "--soort", "vve-indicaties", "--db", str(db)]) == 1
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "persoonsgegevens geweigerd" in shown and "naam van een persoon" in shown
+    assert "Jansen" not in shown
+    assert main(["import", str(path), "--soort", "vve-indicaties", "--organisatie", "GGD",
+                 "--periode", "2024", "--db", str(db)]) == 1
+    con = store.connect(db, read_only=True)
+    try:
+        assert con.execute("select count(*) from loads where dataset = 'vve-indicaties'"
+                           ).fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_the_page_refuses_a_name_without_echo(app_db):
+    data = filled_template("jeugdhulp", [["Centrum", "Fatima el Amrani", "ambulant", "0-2", 6]])
+    at = upload_registration(run_page("aanleveren"), "jeugdhulp", "jeugdhulp.xlsx", data)
+    assert not at.exception
+    shown = " ".join(str(m.value) for m in at.markdown)
+    assert "naam van een persoon" in shown and "Amrani" not in shown
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+
+# -- accepted -----------------------------------------------------------------------------------
+
+ORGANISATIONS = ["Stichting Kinderopvang Sara", "Basisschool De Regenboog", "KDV Pippeloentje",
+                 "Sint-Jozefschool", "Prins Willem-Alexanderschool", "Prins Willem Alexander",
+                 "Kindcentrum Anne Frank", "Anne Frankschool", "Anne Frank Huis",
+                 "Willem de Zwijgerlaan", "Jan van Galenstraat", "Koningin Julianaschool",
+                 "BSO Emma", "Peuterspeelzaal Sara", "Jeugdzorg Emma Noord", "Kinderopvang De Zon"]
+
+
+@pytest.mark.parametrize("provider", ORGANISATIONS)
+def test_organisations_named_after_people_pass(gem, provider):
+    data = filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]])
+    assert texts_of(gem, data, "jeugdhulp") == []
+
+
+@pytest.mark.parametrize("wijk", sorted(PLACES_NAMED_AFTER_PEOPLE.values()))
+def test_wijken_named_after_people_pass_in_every_column(gem, wijk):
+    # as the wijk, and as a remark in a column Kindkaart does not count
+    data = plain_workbook([[*VVE, None], [wijk, "2-4", "SES", 5, wijk],
+                           ["Centrum", "2-4", "SES", 2, wijk], ["Bloemhof", "2-4", "SES", 2, wijk]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+
+
+def test_months_and_a_lone_name_beside_a_table_pass(gem):
+    # a column of months (Jan is a name, and short for januari), and one lone 'Emma' (no list)
+    rows = [[*VVE, None]] + [[wijk, "2-4", "SES", n, month] for wijk, n, month in
+                             (("Centrum", 1, "Jan"), ("Bloemhof", 2, "Feb"), ("Oude Haven", 3, "Mrt"),
+                              ("Zuid-Éind", 4, "Apr"), ("Sint Jan", 5, "Mei"))]
+    assert validate_workbook(plain_workbook(rows), "vve-indicaties", gem, "v.xlsx",
+                             period="2024").ok
+    data = with_sheet([VVE, ["Centrum", "2-4", "SES", 3]], "Notities",
+                      [["Bron", "eigen registratie"], ["Gecontroleerd", "Emma"],
+                       ["Stand", "december 2024"]])
+    assert validate_workbook(data, "vve-indicaties", gem, "v.xlsx", period="2024").ok
+
+
+@pytest.mark.parametrize("soort", sorted(REGISTRATION_TYPES))
+def test_the_templates_own_texts_hold_no_name(gem, soort):
+    buffer = io.BytesIO()
+    template.write_template(soort, buffer, gem, gemeente_code=GEMEENTE)
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    texts = [cell for sheet in book for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    assert texts
+    assert [t for t in texts if v.names_in_text(t)] == []
+    messages = validate_workbook(buffer.getvalue(), soort, gem, "sjabloon.xlsx",
+                                 period="2024").message_texts()
+    assert not any("persoonsgegevens" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLE.glob("*.xlsx")), ids=lambda p: p.stem)
+def test_every_sample_workbook_still_passes(sample_con, path):
+    result = validate_workbook(path.read_bytes(), path.stem, sample_con, path.name)
+    assert result.ok, result.message_texts()[:5]
+
+
+def test_a_row_of_first_names_beside_the_table_is_refused(gem):
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 3, None, "Emma", "Daan", "Sven"],
+                           ["Bloemhof", "2-4", "SES", 2]])
+    texts = texts_of(gem, data)
+    assert texts == [
+        "Blad 'Gegevens', rij 2: persoonsgegevens geweigerd: 3 cel(len) met alleen een voornaam "
+        "(kolommen F, G en H): de rij lijkt een lijst met namen. Kindkaart neemt geen "
+        "burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze gegevens en "
+        "lever het bestand opnieuw aan; er is niets opgeslagen."]
+
+
+def test_a_row_of_first_names_on_another_sheet_is_refused(gem):
+    data = with_sheet([VVE, ["Centrum", "2-4", "SES", 3]], "Groep",
+                      [["Groep 1"], ["Kinderen", "Emma", "Daan", "Fatima", "Noah"]])
+    texts = texts_of(gem, data)
+    assert len(texts) == 1 and texts[0].startswith(
+        "Blad 'Groep', rij 2: persoonsgegevens geweigerd: 4 cel(len) met alleen een voornaam "
+        "(kolommen B, C, D en E)"), texts
+    assert "Ook een blad dat Kindkaart niet telt" in texts[0] and "Emma" not in texts[0]
