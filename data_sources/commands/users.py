@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from data_sources import accounts, store
+from data_sources.config import db_path
 from data_sources.errors import InputRefused
 
 NAME = "users"
@@ -99,8 +100,11 @@ def run(args) -> int:
     password = _password_from_stdin() if getattr(args, "wachtwoord_stdin", False) else None
     if password is not None:
         accounts.check_password(password)
-    # listing reads only: it works on a database this user may only read (a read-only copy)
-    con = store.connect(args.db, create=False, read_only=args.actie == "list")
+    # listing reads only: it works on a database this user may only read (a read-only copy); on
+    # one it may write it is opened as by every command, so that a pending migration is applied
+    target = db_path(args.db)
+    read_only = args.actie == "list" and target.exists() and not store.writable(target)
+    con = store.connect(args.db, create=False, read_only=read_only)
     try:
         if args.actie == "list":
             found = accounts.list_accounts(con)
