@@ -258,7 +258,12 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
             assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
         else:
             assert state in (old, new)
-        assert run(arguments) == 0  # and the command completes when run again
+        if name == "users add" and state == new:
+            # the process ended before its kill (a busy machine): the account is there, and adding
+            # it again is refused ('bestaat al'), not done twice
+            assert run(arguments) == 1
+        else:
+            assert run(arguments) == 0  # and the command completes when run again
         assert _state(path) == new
         assert _leftovers(folder) == []
 
