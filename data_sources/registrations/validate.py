@@ -665,7 +665,7 @@ class _NameCount:
         if not word or word[0].isdigit():
             return
         key = normalise(word)
-        if key in _MONTH_WORDS:
+        if key in v.MONTH_NAMES:
             return
         if v.is_first_name(word):
             if key in places:
@@ -682,7 +682,6 @@ class _NameCount:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts
 
 
-_MONTH_WORDS = frozenset(v.MONTH_NAMES)
 
 
 def _rows(numbers: list[int], shown: int = 10) -> str:
