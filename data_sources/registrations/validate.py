@@ -682,8 +682,6 @@ class _NameCount:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts
 
 
-
-
 def _rows(numbers: list[int], shown: int = 10) -> str:
     """'rij 5', 'rijen 5, 7 en 9', 'rijen 2, 3, ... 11 en nog 4'."""
     if len(numbers) == 1:
