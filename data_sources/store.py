@@ -177,6 +177,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
     if target != ":memory:":
         _check_file(target, read_only=read_only, create=create, read_head=not shared)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.stat().st_size == 0:
+            _create_whole(target)
     con = _open(target, read_only, wait)
     try:
         if target != ":memory:" and not shared:
@@ -280,6 +282,10 @@ def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool 
                 head = handle.read(16)
         except OSError:
             raise DatabaseRefused("De database kan niet worden gelezen (geen toegang).", target) from None
+    if head == b"":  # e.g. left by a creation killed in an earlier version
+        if read_only or not create:
+            raise DatabaseRefused(EMPTY_MESSAGE, target)
+        return  # connect() makes it a database, as it does a missing file
     if head.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused("Dit is een SQLite-bestand, geen Kindkaart-database (DuckDB). Er is "
                               "niets in geschreven.", target)
@@ -304,6 +310,38 @@ _WAITING = ".wacht"
 
 def _waiting_name(target: Path, pid: int) -> Path:
     return target.with_name(f"{target.name}.{pid}{_WAITING}")
+
+
+# A new database file is made beside the target (kindkaart.duckdb.<pid>.nieuw) and put in place
+# only once DuckDB has written its headers: a process killed while DuckDB creates the file must not
+# leave a file of a few bytes under the database's name, which every command would then refuse as
+# damaged. What a killed creation left is removed by the next one.
+_CREATING = ".nieuw"
+
+
+def _create_whole(target: Path) -> None:
+    with contextlib.suppress(OSError):
+        remove_leftovers(target.parent, _CREATING, stem=target.name)
+    scratch = target.with_name(f"{target.name}.{os.getpid()}{_CREATING}")
+    scratch.unlink(missing_ok=True)
+    try:
+        duckdb.connect(str(scratch), config=CONNECT_CONFIG).close()
+        try:
+            os.link(scratch, target)  # never over a file another process made meanwhile
+        except FileExistsError:
+            if target.stat().st_size == 0:
+                os.replace(scratch, target)
+        except OSError:  # a file system without hard links
+            if not target.exists() or target.stat().st_size == 0:
+                os.replace(scratch, target)
+    except duckdb.Error as exc:
+        if (reason := write_failure_reason(exc)) is not None:
+            raise write_refused(reason) from None
+        raise
+    finally:
+        for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
 
 
 def others_waiting(target: str | Path) -> bool:

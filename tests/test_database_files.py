@@ -91,7 +91,6 @@ HOSTILE = {
     "damaged header": (_damaged_header, "beschadigd"),
     "truncated": (_truncated, "beschadigd"),
     "random bytes": (lambda path, _: path.write_bytes(os.urandom(50_000)), "geen DuckDB-database"),
-    "empty file": (lambda path, _: path.write_bytes(b""), "geen DuckDB-database"),
     "text file": (lambda path, _: path.write_text("gemeente;wijk\nGM9999;WK1\n"), "geen DuckDB-database"),
 }
 
@@ -233,11 +232,14 @@ def _empty_duckdb(path: Path) -> None:
     duckdb.connect(str(path)).close()
 
 
+@pytest.mark.parametrize("make", [_empty_duckdb, lambda path: path.write_bytes(b"")],
+                         ids=["DuckDB without tables", "0 bytes"])
 def test_an_empty_duckdb_file_is_new_only_for_a_command_that_may_create_one(tmp_path, capsys,
-                                                                             monkeypatch):
+                                                                             monkeypatch, make):
+    # 0 bytes: what a creation killed before DuckDB wrote its headers left in earlier versions
     path = tmp_path / "db" / "kindkaart.duckdb"
     path.parent.mkdir()
-    _empty_duckdb(path)
+    make(path)
     before = _fingerprint(path.parent)
     for command in (["history"], ["backup"], ["import-lrk", "x.csv"], ["users", "list"]):
         assert main([*command, "--db", str(path)]) == 1
@@ -248,6 +250,37 @@ def test_an_empty_duckdb_file_is_new_only_for_a_command_that_may_create_one(tmp_
     assert "is leeg" in at.error[0].value
     assert _fingerprint(path.parent) == before
     assert main(["init", "--db", str(path)]) == 0
+    con = store.connect(path, read_only=True)
+    try:
+        assert con.execute("select count(*) from build_state").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_a_creation_killed_before_the_file_is_whole_leaves_no_file_under_the_database_name(tmp_path,
+                                                                                             capsys):
+    # killed while DuckDB writes the headers of a new file (CI caught `init` killed at that
+    # moment leaving a file every command refused as damaged, `init` included)
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    script = ("import os, duckdb\n"
+              "from data_sources import store\n"
+              "real = duckdb.connect\n"
+              "def killed(database, *args, **kwargs):\n"
+              "    if not os.path.exists(database):  # the new file, by whatever name\n"
+              "        open(database, 'wb').write(b'\\0' * 100)  # half a header\n"
+              "        os._exit(9)\n"
+              "    return real(database, *args, **kwargs)\n"
+              "duckdb.connect = killed\n"
+              f"store.connect({str(path)!r})\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 9, result.stderr
+    assert not path.exists()
+    assert [p.name.endswith(".nieuw") for p in path.parent.iterdir()] == [True]  # only the scratch
+    assert main(["history", "--db", str(path)]) == 1
+    assert "bestaat nog niet" in capsys.readouterr().out
+    assert main(["init", "--db", str(path)]) == 0
+    assert sorted(p.name for p in path.parent.iterdir()) == ["kindkaart.duckdb"]  # the scratch is gone
     con = store.connect(path, read_only=True)
     try:
         assert con.execute("select count(*) from build_state").fetchone()[0] == 1
