@@ -304,3 +304,22 @@ def test_a_file_named_backups_beside_the_database_is_named_as_the_cause(tmp_path
         assert "een bestand waar een map hoort" in out and "ongewijzigd" in out, out
     assert _files(tmp_path) == before
     assert (tmp_path / "backups").read_text() == "iemands aantekeningen"
+
+
+def test_a_template_that_fails_half_written_leaves_the_earlier_file_whole(tmp_path, monkeypatch, capsys):
+    # the workbook is made in memory and put in place whole (outputs.files.write_whole), as exports are
+    from data_sources.commands import template
+
+    output = tmp_path / "sjabloon.xlsx"
+    output.write_bytes(b"the earlier file")
+
+    def half(soort, target, con, gemeente_code):
+        target.write(b"PK\x03\x04 half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(template, "write_template", half)
+    assert main(["template", "--soort", "jeugdhulp", "-o", str(output),
+                 "--db", str(tmp_path / "geen.duckdb")]) == 1
+    assert "schijf is vol" in capsys.readouterr().out
+    assert output.read_bytes() == b"the earlier file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sjabloon.xlsx"]

@@ -10,6 +10,7 @@ from data_sources.commands._gemeente import choose, loaded_gemeenten
 from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import label
+from outputs.files import write_whole
 
 NAME = "scenario"
 HELP = ("Scenario's voor de Planvorming: 'list' toont ze (één per regel, id eerst), 'show ID' de "
@@ -109,9 +110,9 @@ def run(args) -> int:
         name = exports.gemeente_name(con, scenario.gemeente_code)
         tariffs = scenarios.list_tariffs(con, scenario.gemeente_code)
         if output.suffix.lower() == ".xlsx":
-            output.write_bytes(plan.plan_workbook(computed, name, tariffs, inputs, status))
+            write_whole(output, plan.plan_workbook(computed, name, tariffs, inputs, status))
         else:
-            output.write_text(plan.plan_html(computed, name, tariffs, inputs, status), encoding="utf-8")
+            write_whole(output, plan.plan_html(computed, name, tariffs, inputs, status).encode("utf-8"))
     finally:
         con.close()
     print(f"Geschreven: {output} (scenario {scenario.scenario_id}: {scenario.name}).")

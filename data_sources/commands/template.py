@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from data_sources import store
@@ -10,6 +11,7 @@ from data_sources.commands._registration_args import add_gemeente, add_soort
 from data_sources.config import db_path
 from data_sources.errors import InputRefused
 from data_sources.registrations.template import write_template
+from outputs.files import write_whole
 
 NAME = "template"
 HELP = "Schrijf het Excel-sjabloon van een soort registratie (met de wijken van de gemeente)."
@@ -39,7 +41,9 @@ def run(args) -> int:
                                 "geladen. Laad de gemeente op de pagina Gemeente laden of met "
                                 "`python -m data_sources import-cbs kwb-2024.xlsx --gemeente GM0193`."])
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_template(args.soort, output, con, gemeente_code)
+        workbook = io.BytesIO()
+        write_template(args.soort, workbook, con, gemeente_code)
+        write_whole(output, workbook.getvalue())  # killed while writing: no half workbook
     finally:
         if con is not None:
             con.close()
