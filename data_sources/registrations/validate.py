@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
+from data_sources.registrations.comments import workbook_comments
 from data_sources.registrations.locations import LocationIndex, UnknownLocation
 from data_sources.registrations.reading import Sheet, SheetEntry, read_workbook, survey_workbook
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
@@ -235,8 +236,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         if chosen is None:
             return result
         places = PlaceNames(con)
-        result.messages = _sheet_problems(entries, chosen, places) + _personal_in_properties(
-            data, places)
+        result.messages = (_sheet_problems(entries, chosen, places)
+                           + _personal_in_properties(data, places) + _personal_in_comments(data, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -368,6 +369,27 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
                     f"{kind}. Ook de eigenschappen van het bestand mogen geen persoonsgegevens "
                     "bevatten: pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de "
                     "werkmap opnieuw vanuit het sjabloon. " + _PERSONAL_REFUSED))
+    return found
+
+
+def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
+    """Personal data in a note or comment on any cell of any sheet ('Sven Jansen, geb.
+    12-03-2021' beside a count): Kindkaart neither counts nor stores them, but the file may not
+    carry them in. The cell is named, the text never."""
+    found, seen = [], set()
+    for comment in workbook_comments(data):
+        place = (comment.sheet, comment.row, comment.column)
+        if place in seen:
+            continue  # a threaded comment and the note Excel keeps of it for older versions
+        kind = v.personal_in_text(comment.text, reference_dates=True, places=places)
+        if kind:
+            seen.add(place)
+            found.append(Message(
+                f"persoonsgegevens geweigerd: de notitie of opmerking bij deze cel bevat mogelijk "
+                f"{kind}. Kindkaart leest notities niet mee, maar ook daarin mogen geen "
+                "persoonsgegevens staan: verwijder de notitie (rechtermuisknop op de cel > Notitie "
+                "of Opmerking verwijderen). " + _PERSONAL_REFUSED,
+                comment.sheet, comment.row, comment.column))
     return found
 
 

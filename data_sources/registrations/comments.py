@@ -1,0 +1,139 @@
+"""The notes and comments in a partner workbook, per sheet and cell.
+
+Excel keeps a note ('Notitie') in a comments part beside its sheet (xl/comments1.xml) and a
+comment in a conversation ('Opmerking', Excel 365) in a threadedComments part. Kindkaart counts
+neither, but a partner may have typed a child's name, birth date or BSN in one: the upload check
+reads them like any other text (validate._personal_in_comments). The workbook has been checked as
+a whole before (reading.survey_workbook: size, parts, zip bombs), so the parts are small."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import xml.etree.ElementTree as ElementTree
+import zipfile
+from dataclasses import dataclass
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_THREADED = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
+_NOTE_TYPE = "/comments"
+_THREADED_TYPE = "/threadedComment"
+_CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+
+
+@dataclass(frozen=True)
+class CellComment:
+    sheet: str
+    row: int
+    column: int
+    text: str
+
+
+def workbook_comments(data: bytes) -> list[CellComment]:
+    """Every note and threaded comment of the workbook with its sheet and cell; the author's
+    name that Excel puts in bold before a note's text ('Piet Jansen:') is left off: it names
+    the partner's employee who wrote it, as the document's author does. An unreadable part is
+    skipped (the workbook reader refuses a damaged file by itself)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if not any(_is_comment_part(name) for name in names):
+                return []  # most workbooks: nothing more to read
+            found = []
+            for sheet, part in _sheet_parts(archive, names):
+                for target, kind in _related(archive, names, part):
+                    if kind.endswith(_NOTE_TYPE):
+                        found += _notes(archive, target, sheet)
+                    elif kind.endswith(_THREADED_TYPE):
+                        found += _threaded(archive, target, sheet)
+            return found
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
+        return []
+
+
+def _is_comment_part(name: str) -> bool:
+    base = posixpath.basename(name).lower()
+    return base.startswith(("comment", "threadedcomment")) and base.endswith(".xml")
+
+
+def _parse(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    return ElementTree.fromstring(archive.read(name))
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, part) for each worksheet, in the workbook's order."""
+    if "xl/workbook.xml" not in names:
+        return []
+    targets = dict((rel_id, target) for target, _kind, rel_id in
+                   _relationships(archive, names, "xl/workbook.xml"))
+    sheets = []
+    for sheet in _parse(archive, "xl/workbook.xml").iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_DOC_RELS}id", ""))
+        if target:
+            sheets.append((sheet.get("name", ""), target))
+    return sheets
+
+
+def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str, str]]:
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels not in names:
+        return []
+    found = []
+    for rel in _parse(archive, rels).iter(f"{_RELS}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        found.append((path, rel.get("Type", ""), rel.get("Id", "")))
+    return found
+
+
+def _related(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str]]:
+    return [(target, kind) for target, kind, _id in _relationships(archive, names, part)
+            if target in names]
+
+
+def _cell(ref: str | None) -> tuple[int, int] | None:
+    match = _CELL.match((ref or "").upper())
+    if not match:
+        return None
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)), column
+
+
+def _notes(archive: zipfile.ZipFile, part: str, sheet: str) -> list[CellComment]:
+    root = _parse(archive, part)
+    authors = [(a.text or "").strip() for a in root.iter(f"{_MAIN}author")]
+    found = []
+    for comment in root.iter(f"{_MAIN}comment"):
+        place = _cell(comment.get("ref"))
+        text_element = comment.find(f"{_MAIN}text")
+        if place is None or text_element is None:
+            continue
+        runs = [(t.text or "") for t in text_element.iter(f"{_MAIN}t")]
+        author_id = comment.get("authorId", "")
+        author = authors[int(author_id)] if author_id.isdigit() and int(author_id) < len(authors) else ""
+        if runs and author and runs[0].strip() == f"{author}:":
+            runs = runs[1:]  # Excel's bold 'Author:' before the note
+        text = "".join(runs).strip()
+        if text:
+            found.append(CellComment(sheet, *place, text))
+    return found
+
+
+def _threaded(archive: zipfile.ZipFile, part: str, sheet: str) -> list[CellComment]:
+    found = []
+    for comment in _parse(archive, part).iter(f"{_THREADED}threadedComment"):
+        place = _cell(comment.get("ref"))
+        text_element = comment.find(f"{_THREADED}text")
+        if place is None or text_element is None or not (text_element.text or "").strip():
+            continue
+        found.append(CellComment(sheet, *place, text_element.text.strip()))
+    return found
