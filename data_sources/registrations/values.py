@@ -444,13 +444,27 @@ def _is_surname(word: str) -> bool:
             and not _PLACE_ENDINGS.search(key) and not _MORE_PLACE_ENDINGS.search(key))
 
 
+# Codes written in capitals that are also first names: 'LEA' is the Lokale Educatieve Agenda
+_CODES_THAT_ARE_NAMES = frozenset({"lea", "ada", "ivo", "max", "ben", "bas", "tim", "eva"})
+
+
+def _capitals_as_names(match: re.Match) -> str:
+    word = match.group()
+    if len(word) > 1 and word.isupper() and word.lower() not in _CODES_THAT_ARE_NAMES:
+        return word.capitalize()  # 'JAN' -> 'Jan', 'JAN-WILLEM' -> 'Jan-willem'
+    return word
+
+
 def names_in_text(text: str, places: Container[str] = ()) -> bool:
     """True when text holds a first name of the list followed by a surname ('Jan de Vries',
-    'Sven Jansen', 'Fatima el Amrani', 'Jan de Vries heeft een indicatie'), outside the names of
-    places and organisations (see above) and outside `places` (wijk and buurt names, as
-    text.normalise writes them)."""
+    'Sven Jansen', 'Fatima el Amrani', 'Jan de Vries heeft een indicatie', 'JAN DE VRIES'),
+    outside the names of places and organisations (see above) and outside `places` (wijk and
+    buurt names, as text.normalise writes them). Words in capitals are read as capitalised
+    names, except codes that are also first names ('LEA')."""
     if " " not in text or not any(ch.isupper() for ch in text):
         return False
+    if any(len(w) > 1 and w.isupper() for w in text.split()):
+        text = _WORD.sub(_capitals_as_names, text)
     names = first_names()
     words = list(_WORD.finditer(text))
     for i, match in enumerate(words):
