@@ -37,8 +37,9 @@ def class_labels(breaks: list[float], values: list[float] | None = None, decimal
     """The legend text of each class of `breaks` (upper bounds, each class up to and including its
     bound): "9 – 42", "43 – 97", ... from the lowest visible value of `values`; where every visible
     value is a whole number a class starts one above the bound before it, so that no number is in
-    two classes ("42 – 97" would be). Without `values` the first class is "t/m 42" (not "tot 42":
-    42 itself is in it)."""
+    two classes ("42 – 97" would be); with fractions a class starts at its lowest value ("1,3 –
+    3,0" after "0,4 – 1,2"). Without `values` the first class is "t/m 42" (not "tot 42": 42
+    itself is in it)."""
     from transforms.privacy import format_number
 
     visible = [v for v in values or () if v is not None and not math.isnan(v)]
@@ -50,9 +51,21 @@ def class_labels(breaks: list[float], values: list[float] | None = None, decimal
             start = min(visible) if visible else None
             text = (f"t/m {shown}" if start is None else shown
                     if format_number(start, decimals) == shown else f"{format_number(start, decimals)} – {shown}")
-        else:
+        elif whole or not visible:
             start = lower + 1 if whole and float(lower).is_integer() else lower
             text = shown if format_number(start, decimals) == shown else f"{format_number(start, decimals)} – {shown}"
+        else:
+            # fractions: from the lowest value in the class, so that no bound is in two labels
+            # ("0,4 – 1,2", "1,3 – 3,0"), or "meer dan" where rounding shows the two alike
+            inside = [v for v in visible if lower < v <= bound]
+            start_text = format_number(min(inside), decimals) if inside else None
+            below = format_number(lower, decimals)
+            if below == shown:
+                text = shown  # apart only below the shown decimals
+            elif start_text is None or start_text == below:
+                text = f"meer dan {below} t/m {shown}"
+            else:
+                text = shown if start_text == shown else f"{start_text} – {shown}"
         labels.append(text)
         lower = bound
     return labels

@@ -177,8 +177,13 @@ def test_the_legend_says_where_each_class_starts_and_ends():
     assert class_labels(breaks, values) == ["9 – 30", "31 – 50", "51 – 120", "121 – 200", "201 – 441"]
     # a class of one value shows that value; 0 for wijken without a shortage
     assert class_labels([0, 5, 180], [0, 0, 0, 3, 5, 180]) == ["0", "1 – 5", "6 – 180"]
-    # rates with decimals: a class starts at the bound before it
-    assert class_labels([2.5, 7.26], [1.24, 2.5, 7.26], decimals=1) == ["1,2 – 2,5", "2,5 – 7,3"]
+    # rates with decimals: a class starts at its lowest value, so no bound is in two labels
+    # (was "1,2 – 2,5", "2,5 – 7,3": 2,5 in both)
+    assert class_labels([2.5, 7.26], [1.24, 2.5, 7.26], decimals=1) == ["1,2 – 2,5", "7,3"]
+    assert class_labels([0.8, 3.0], [0.4, 0.8, 1.2, 2.0, 3.0], decimals=1) == ["0,4 – 0,8", "1,2 – 3,0"]
+    # two values apart only below the shown decimals: 'meer dan' the bound before
+    assert class_labels([0.8, 3.0], [0.4, 0.8, 0.84, 3.0], decimals=1) == ["0,4 – 0,8",
+                                                                          "meer dan 0,8 t/m 3,0"]
     assert class_labels([42.0], None) == ["t/m 42"]
     from ui.maps import legend_markdown
 
