@@ -178,9 +178,12 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
     if len(systems) != 1:
         raise InputRefused(f"Bestand {name}: de lagen hebben verschillende coördinatenstelsels.")
     system = systems.pop()
+    if system == "EPSG:4258":
+        system = "EPSG:4326"  # ETRS89 (as PDOK offers it) lies within a metre of WGS84 here
     if system not in {"EPSG:28992", "EPSG:4326"}:
         raise InputRefused(f"Bestand {name}: de coördinaten zijn in {system}; Kindkaart leest RD New "
-                           "(EPSG:28992), zoals CBS de kaart publiceert, en WGS84 (EPSG:4326).")
+                           "(EPSG:28992), zoals CBS de kaart publiceert, WGS84 (EPSG:4326) en ETRS89 "
+                           "(EPSG:4258).")
     grid = SNAP_METRES if system == "EPSG:28992" else SNAP_DEGREES
     features: list[dict] = []
     water = 0

@@ -79,6 +79,8 @@ def write_gpkg(path, layers: dict[str, list[tuple]], srs: int = 28992) -> None:
     con.execute("insert into gpkg_spatial_ref_sys values ('Amersfoort / RD New', 28992, 'EPSG',"
                 " 28992, '', '')")
     con.execute("insert into gpkg_spatial_ref_sys values ('ETRS89', 4258, 'EPSG', 4258, '', '')")
+    con.execute("insert into gpkg_spatial_ref_sys values ('WGS 84', 4326, 'EPSG', 4326, '', '')")
+    con.execute("insert into gpkg_spatial_ref_sys values ('ETRS89 / LAEA Europe', 3035, 'EPSG', 3035, '', '')")
     for layer, rows in layers.items():
         columns = CBS_COLUMNS[layer]
         con.execute(f"create table {layer} (fid integer primary key, geom blob, "
@@ -162,6 +164,24 @@ def test_imported_the_gpkg_draws_the_wijken_where_the_bundled_boundaries_are(con
         assert mine == pytest.approx(first, abs=2e-4), code
 
 
+@pytest.mark.parametrize("srs", [4326, 4258])
+def test_a_gpkg_in_degrees_wgs84_or_etrs89_is_read(con, tmp_path, srs):
+    # PDOK offers its downloads in ETRS89 too; in the Netherlands it lies within a metre of WGS84
+    features = bundled_features(["GM0193"])
+    wijken = [(f["properties"]["statcode"], f["properties"]["name"], "GM0193", "Zwolle", "NEE", "1",
+               [f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon"
+               else f["geometry"]["coordinates"])
+              for f in features if f["properties"]["statcode"].startswith("WK")]
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    write_gpkg(path, {"wijken": wijken}, srs)
+    import_file(con, path, gemeenten=["GM0193"])
+    got = stored(con, 2024)
+    assert set(got) == {w[0] for w in wijken}
+    for code, _name, *_rest, polygons in wijken:
+        mine = got[code]["coordinates"][0][0] if got[code]["type"] == "Polygon" else got[code]["coordinates"][0][0][0]
+        assert mine == pytest.approx(polygons[0][0][0], abs=2e-4), code
+
+
 def test_cbs_zip_of_the_gpkg_is_read_with_the_year_of_its_name(con, tmp_path):
     inner = tmp_path / "wijkenbuurten_2023_v1.gpkg"
     cbs_map(inner)
@@ -188,8 +208,8 @@ def test_what_is_not_a_cbs_geopackage_is_refused_in_dutch_and_nothing_is_stored(
     assert "een SQLite-bestand zonder de tabellen van een GeoPackage" in refusal(con, plain)
 
     other_srs = tmp_path / "wijkenbuurten_2024_v1.gpkg"
-    cbs_map(other_srs, srs=4258)
-    assert "de coördinaten zijn in EPSG:4258" in refusal(con, other_srs)
+    cbs_map(other_srs, srs=3035)
+    assert "de coördinaten zijn in EPSG:3035" in refusal(con, other_srs)
 
     cut = tmp_path / "wijkenbuurten_2022_v1.gpkg"
     cbs_map(cut)
