@@ -54,6 +54,7 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
         page.get_by_text("kwb-2019.xls is ingelezen (Kerncijfers wijken en buurten, 1 gemeente(n))"
                          ).first.wait_for(timeout=120_000)
         assert page.locator("[data-testid='stException']").count() == 0
+        settled(page)
 
         # the wijk- en buurtkaart of the same year, as CBS publishes it (a GeoPackage)
         cbs_map(tmp_path / "wijkenbuurten_2019_v1.gpkg")
@@ -64,6 +65,7 @@ def test_a_national_xls_download_is_read_on_gemeente_laden(app_db, tmp_path):
         page.get_by_role("button", name="Bestand inlezen").click()
         page.get_by_text("wijkenbuurten_2019_v1.gpkg is ingelezen").first.wait_for(timeout=120_000)
         assert page.locator("[data-testid='stException']").count() == 0
+        settled(page)  # the run after the answer ends before the next file goes in the box
 
         # a shapefile is taken by the upload box and refused by Kindkaart with what to do, in
         # Dutch (before, the browser refused the file type in English)
