@@ -33,7 +33,7 @@ st.write(
     "*Op weg naar inclusieve kinderopvang* (regels 192-212). Alle getallen op deze pagina zijn "
     "**schattingen van het model**, geen tellingen; ze zijn afgerond."
 )
-st.dataframe(pd.DataFrame({
+st.table(pd.DataFrame({
     "Niveau": ["1", "2", "3", "4"],
     "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
     "Aandeel (handreiking)": ["de rest: 80,5% (ca. 80-90%, r. 194)", "ca. 10-20% (r. 200)",
@@ -43,7 +43,7 @@ st.dataframe(pd.DataFrame({
         "reguliere plekken (gelijktijdig)", "coaching van professionals (trajecten, uren)",
         "specialistische inzet in de groep, of plekken in een aparte groep",
         "KDC, MKD, DJK, MOC (geïndiceerde zorg; regionaal)"],
-}), hide_index=True, width="stretch")
+}), hide_index=True)  # a static table: its text wraps (the grid cut off the last column)
 st.markdown(continuum.NOEMER_RULE_NL)
 continuum.parameter_expander()
 
