@@ -1,0 +1,253 @@
+"""The eighth privacy review: what a hidden cell holds reaches no role, no view and no export.
+
+Earlier reviews each tried one route (a padding upload, a rate times a population, a total minus
+the cells of another page). This one tries them all at once, as an attacker who has every page,
+chart spec, table, download and export: two databases that differ only inside hidden cells, with
+every margin the same (a child moved from one hidden cell to another in two wijken and two kinds),
+must send every role exactly the same. Anything that differs (a plotly spec with more precision
+than shown, a share, a rate, an order, a model figure, a pattern of hidden cells) would tell the
+attacker something about what a hidden cell holds (README "Privacy")."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, add_account, app_copy, run_page
+from test_privacy_sent import _capture_downloads, _download_text, _release_all_to, _sent
+
+from data_sources import store
+from data_sources.accounts import Account
+
+ANALIST = Account("analist", "analist", None)
+PARTNER = Account("vlinder", "partner", "Kinderopvang De Vlinder")
+LEA = Account("zaal", "lea", None)
+
+# Per registration type: (wijk, the payload of the row to change, what to change: a number is
+# added, anything else replaces). Each moves children between hidden cells of two wijken and two
+# kinds (or niveaus, or statuses), so that every total, every other breakdown (vve criterion,
+# support need, support type, school) and every cell the pages show stay the same.
+HIDDEN_SWAPS = {
+    "vve-indicaties": [
+        ("WK999902", {"criterion": "taal/spraak"}, {"children_count": -1}),
+        ("WK999902", {"criterion": "SES"}, {"children_count": +1}),
+        ("WK999906", {"criterion": "taal/spraak"}, {"children_count": +1}),
+        ("WK999906", {"criterion": "SES"}, {"children_count": -1})],
+    "jeugdhulp": [
+        ("WK999904", {"youth_care_type": "pleegzorg", "age_group": "2-4"}, {"children_count": +1}),
+        ("WK999910", {"youth_care_type": "pleegzorg", "age_group": "2-4"}, {"children_count": -1}),
+        ("WK999904", {"youth_care_type": "jeugdbescherming", "age_group": "2-4"}, {"children_count": -1}),
+        ("WK999910", {"youth_care_type": "jeugdbescherming", "age_group": "2-4"}, {"children_count": +1})],
+    "extra-ondersteuning": [
+        ("WK999901", {"age_group": "0-2", "support_need": "gedrag", "niveau": "2"}, {"niveau": "3"}),
+        ("WK999903", {"age_group": "0-2", "support_need": "gedrag", "niveau": "3"}, {"niveau": "2"})],
+    "speciaal-onderwijs": [
+        ("WK999906", {"enrolment_status": "thuiszitter"}, {"children_count": -1}),
+        ("WK999906", {"school": "SO De Wissel", "cluster": "4"}, {"children_count": +1}),
+        ("WK999901", {"enrolment_status": "thuiszitter"}, {"children_count": +1}),
+        ("WK999901", {"school": "SO De Wissel", "cluster": "4"}, {"children_count": -1})],
+    # the children move, their trajectories and hours stay with their rows
+    "ondersteuningstrajecten": [
+        ("WK999902", {"support_type": "coaching pm'ers"}, {"children_count": +1}),
+        ("WK999902", {"support_type": "logopedie"}, {"children_count": -1}),
+        ("WK999903", {"support_type": "coaching pm'ers"}, {"children_count": -1}),
+        ("WK999903", {"support_type": "logopedie"}, {"children_count": +1})],
+}
+# The cells (signal type, kind, age group, wijk) those moves change: each one hidden on the pages
+SWAPPED_CELLS = [(signal_type, kind, age, wijk) for signal_type, kinds, age, wijken in (
+    ("vve_indicaties", ("vve_taal_spraak", "vve_ses"), "2-4", ("WK999902", "WK999906")),
+    ("jeugdhulp", ("jeugdhulp_pleegzorg", "jeugdhulp_jeugdbescherming"), "2-4", ("WK999904", "WK999910")),
+    ("extra_ondersteuning", ("extra_ondersteuning_niveau_2", "extra_ondersteuning_niveau_3"), "0-2",
+     ("WK999901", "WK999903")),
+    ("speciaal_onderwijs", ("so_thuiszitter", "so_ingeschreven"), "4-12", ("WK999906", "WK999901")),
+    ("ondersteuningstrajecten", ("ondersteuningstrajecten_niveau_2", "ondersteuningstrajecten_niveau_3"),
+     "2-4", ("WK999902", "WK999903")),
+) for kind in kinds for wijk in wijken]
+# An analist's assumptions set to isolate the so pupils: every pupil needs BSO (the modelled
+# BSO need on Tekorten is then the pupils themselves)
+ALL_PUPILS_NEED_BSO = {"w_param_vso_share_needing_bso_band": (100.0, 100.0),
+                       "w_param_vso_share_needing_bso_mid": 100.0}
+
+
+def _changed(sample_db, folder, swaps) -> object:
+    """A copy of the sample whose partner rows are changed as `swaps` says, every model rebuilt."""
+    import transforms
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = store.connect(path)
+    try:
+        for registration_type, edits in swaps.items():
+            rows = con.execute(
+                "select load_id, row_number, wijk_code, payload from raw_partner__registration_rows"
+                " join loads using (load_id) where status = 'active' and registration_type = ?"
+                " order by load_id, row_number", [registration_type]).fetchall()
+            for wijk, match, change in edits:
+                load_id, number, data = next(
+                    (load_id, number, json.loads(payload)) for load_id, number, code, payload in rows
+                    if code == wijk and all(json.loads(payload).get(k) == v for k, v in match.items()))
+                for key, value in change.items():
+                    data[key] = data[key] + value if isinstance(value, int) else value
+                con.execute("update raw_partner__registration_rows set payload = ? where load_id = ?"
+                            " and row_number = ?", [json.dumps(data), load_id, number])
+        transforms.build(con)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def swapped_db(sample_db, tmp_path_factory):
+    return _changed(sample_db, tmp_path_factory.mktemp("swapped"), HIDDEN_SWAPS)
+
+
+def _cells(db) -> dict[tuple, tuple[int, bool]]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {(t, k, a, w): (int(n), bool(h)) for t, k, a, w, n, h in con.execute(
+            "select signal_type, signal_kind, age_group, wijk_code, s.children_count, p.cell_hidden"
+            " from signals_by_wijk as s join signals_protection_by_wijk as p"
+            " using (gemeente_code, year, signal_type, signal_kind, age_group, wijk_code)"
+            " where year = 2024").fetchall()}
+    finally:
+        con.close()
+
+
+def test_the_swapped_cells_are_hidden_and_differ(sample_db, swapped_db):
+    before, after = _cells(sample_db), _cells(swapped_db)
+    for cell in SWAPPED_CELLS:
+        assert before[cell][1] and after[cell][1], cell  # hidden in both
+        assert before[cell][0] != after[cell][0], cell
+    assert {cell for cell in before if before[cell] != after[cell]} <= set(SWAPPED_CELLS)
+
+
+def _views(account, downloads, indicators) -> dict[str, list[str]]:
+    """Everything `account` is sent (tests/test_privacy_sent.py `_sent`: tables, chart specs,
+    widgets, every download) on every page it may open: the Kaart with each indicator and every
+    wijkprofiel, Overzicht; for the analist also Continuüm and Tekorten per age group (with the
+    default assumptions and with ALL_PUPILS_NEED_BSO), Trends per indicator, Analysevragen,
+    Scenario's, Databronnen and every slide; for the LEA view every slide and Overzicht."""
+    runs: dict[str, list[str]] = {}
+
+    def keep(name, at) -> None:
+        assert not at.exception, (name, at.exception)
+        runs[name] = _sent(at, downloads)
+
+    def slides() -> None:
+        first = run_page("presentatie", account=account, params={"dia": "1"})
+        count = int(re.search(r"Dia 1 van (\d+)", " ".join(m.value for m in first.markdown)).group(1))
+        for number in range(1, count + 1):
+            keep(f"dia {number}", run_page("presentatie", account=account, params={"dia": str(number)}))
+
+    keep("overzicht", run_page("overzicht", account=account))
+    if account.role == "lea":
+        slides()
+        return runs
+    for key in indicators:
+        keep(f"kaart {key}", run_page("kaart", account=account, params={"indicator": key}))
+    at = run_page("kaart", account=account)
+    for wijk in [code for code in at.selectbox(key="_profiel_wijk_choice").options if code]:
+        at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+        keep(f"wijkprofiel {wijk}", at)
+    if account.role == "partner":
+        return runs
+    for settings_name, settings in (("", {}), (" alle leerlingen BSO", ALL_PUPILS_NEED_BSO)):
+        for page, key, ages in (("continuum", "continuum_age", ("alle", "0-2", "2-4", "4-12")),
+                                ("tekorten", "tekorten_age", ("0-2", "2-4", "4-12"))):
+            for age in ages:
+                at = run_page(page, account=account)
+                for slider, value in settings.items():
+                    at.slider(key=slider).set_value(value)
+                at.run()
+                (at.radio if page == "continuum" else at.selectbox)(key=key).set_value(age).run()
+                keep(f"{page} {age}{settings_name}", at)
+    for key in indicators:
+        at = run_page("trends", account=account)
+        at.selectbox(key="trend_indicator").set_value(key).run()
+        keep(f"trends {key}", at)
+    for page in ("analysevragen", "scenarios", "databronnen"):
+        keep(page, run_page(page, account=account))
+    slides()
+    return runs
+
+
+def _differences(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict[str, list[str]]:
+    assert first.keys() == second.keys()
+    return {name: sorted(set(first[name]) ^ set(second[name]))[:4]
+            for name in first if first[name] != second[name]}
+
+
+def _indicators() -> list[str]:
+    # the children per age group and the distances of CBS do not come from partner rows
+    from ui.map_indicators import INDICATORS
+
+    return [key for key, indicator in INDICATORS.items()
+            if indicator.kind != "bevolking" and not key.startswith("nabijheid")]
+
+
+@pytest.mark.parametrize("account", [ANALIST, PARTNER, LEA], ids=["analist", "partner", "lea"])
+def test_no_role_is_sent_anything_of_what_hidden_cells_hold(account, sample_db, swapped_db, tmp_path,
+                                                           monkeypatch):
+    """Every page, chart spec, table and download a role may open is the same whether the hidden
+    cells hold the sample's children or the swapped ones; partners and the LEA view with every
+    indicator released to them (what they see then is the most they can see)."""
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in (("sample", sample_db), ("swapped", swapped_db)):
+        (tmp_path / name).mkdir()
+        path = app_copy(db, tmp_path / name, monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        if account.role != "analist":
+            _release_all_to(path, account.role, True)
+        sent[name] = _views(account, downloads, _indicators())
+    assert len(sent["sample"]) > 3
+    differing = _differences(sent["sample"], sent["swapped"])
+    assert not differing, differing
+
+
+def _exports(db, folder) -> dict[str, str]:
+    """The CLI's workbook, csv, report and the factsheet of every wijk a swap touches, as text (the
+    moment of writing left out)."""
+    folder.mkdir()
+    texts = {}
+    wijken = sorted({wijk for edits in HIDDEN_SWAPS.values() for wijk, _, _ in edits})
+    for name, extra in [("werkboek.xlsx", []), ("tabellen.csv", []), ("rapport.html", []),
+                        *((f"{wijk}.html", ["--wijk", wijk]) for wijk in wijken)]:
+        out = folder / name
+        subprocess.run([sys.executable, "-m", "data_sources", "export", "--db", str(db), "-o", str(out),
+                        *extra], check=True, capture_output=True, cwd=ROOT)
+        text = _download_text(out.read_bytes())
+        texts[name] = re.sub(r"\d\d-\d\d-\d{4},? \d\d:\d\d(:\d\d)?", "<moment>", text)
+    return texts
+
+
+def test_no_export_tells_what_hidden_cells_hold(sample_db, swapped_db, tmp_path):
+    first, second = _exports(sample_db, tmp_path / "sample"), _exports(swapped_db, tmp_path / "swapped")
+    assert first.keys() == second.keys()
+    differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
+                 for name in first if first[name] != second[name]}
+    assert not differing, differing
+
+
+def test_the_comparison_sees_a_child_in_a_shown_cell(sample_db, tmp_path, monkeypatch):
+    """The comparison above can fail: one more vve-indicatie taal/spraak in Nieuwland (23, shown)
+    changes what the Kaart sends."""
+    shown = _changed(sample_db, tmp_path / "shown", {"vve-indicaties": [
+        ("WK999904", {"criterion": "taal/spraak"}, {"children_count": +1})]})
+    assert _cells(shown)[("vve_indicaties", "vve_taal_spraak", "2-4", "WK999904")] == (24, False)
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in (("sample", sample_db), ("shown", shown)):
+        (tmp_path / f"app {name}").mkdir()
+        path = app_copy(db, tmp_path / f"app {name}", monkeypatch)
+        add_account(path, ANALIST.login, ANALIST.role)
+        sent[name] = {"kaart": _sent(run_page("kaart", account=ANALIST, params={"indicator": "vve_per_100"}),
+                                     downloads)}
+    assert _differences(sent["sample"], sent["shown"])
