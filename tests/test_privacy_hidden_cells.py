@@ -251,3 +251,30 @@ def test_the_comparison_sees_a_child_in_a_shown_cell(sample_db, tmp_path, monkey
         sent[name] = {"kaart": _sent(run_page("kaart", account=ANALIST, params={"indicator": "vve_per_100"}),
                                      downloads)}
     assert _differences(sent["sample"], sent["shown"])
+
+
+# A child moved between the hidden vve cells of two wijken (taal/spraak, 2-4 year olds): the
+# gemeente total of the kind stays, the two wijk totals (hidden on the Kaart) change, which is what
+# a partner and the LEA view are shown of the signals
+HIDDEN_WIJK_TOTALS = {"vve-indicaties": [
+    ("WK999902", {"criterion": "taal/spraak"}, {"children_count": -1}),
+    ("WK999906", {"criterion": "taal/spraak"}, {"children_count": +1})]}
+
+
+@pytest.mark.parametrize("account", [PARTNER, LEA], ids=["partner", "lea"])
+def test_no_role_is_sent_anything_of_what_hidden_wijk_totals_hold(account, sample_db, tmp_path, monkeypatch):
+    moved = _changed(sample_db, tmp_path / "moved", HIDDEN_WIJK_TOTALS)
+    before, after = _cells(sample_db), _cells(moved)
+    assert {cell: (before[cell], after[cell]) for cell in before if before[cell] != after[cell]} == {
+        ("vve_indicaties", "vve_taal_spraak", "2-4", "WK999902"): ((3, True), (2, True)),
+        ("vve_indicaties", "vve_taal_spraak", "2-4", "WK999906"): ((3, True), (4, True))}
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in (("sample", sample_db), ("moved", moved)):
+        (tmp_path / f"app {name}").mkdir()
+        path = app_copy(db, tmp_path / f"app {name}", monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        _release_all_to(path, account.role, True)
+        sent[name] = _views(account, downloads, _indicators())
+    differing = _differences(sent["sample"], sent["moved"])
+    assert not differing, differing
