@@ -3,10 +3,11 @@
 Earlier reviews each tried one route (a padding upload, a rate times a population, a total minus
 the cells of another page). This one tries them all at once, as an attacker who has every page,
 chart spec, table, download and export: two databases that differ only inside hidden cells, with
-every margin the same (a child moved from one hidden cell to another in two wijken and two kinds),
-must send every role exactly the same. Anything that differs (a plotly spec with more precision
-than shown, a share, a rate, an order, a model figure, a pattern of hidden cells) would tell the
-attacker something about what a hidden cell holds (README "Privacy")."""
+every margin the same (a child moved from one hidden cell to another in two wijken and two kinds,
+of five partner signals and of the gemeente's BRP), must send every role exactly the same.
+Anything that differs (a plotly spec with more precision than shown, a share, a rate, an order, a
+model figure, a pattern of hidden cells) would tell the attacker something about what a hidden
+cell holds (README "Privacy")."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import sys
 
 import pytest
 from conftest import ROOT, add_account, app_copy, run_page
+from test_brp_privacy import brp_workbook, hidden_in_the_model, import_brp
 from test_privacy_sent import _capture_downloads, _download_text, _release_all_to, _sent
 
 from data_sources import store
@@ -67,6 +69,12 @@ SWAPPED_CELLS = [(signal_type, kind, age, wijk) for signal_type, kinds, age, wij
     ("ondersteuningstrajecten", ("ondersteuningstrajecten_niveau_2", "ondersteuningstrajecten_niveau_3"),
      "2-4", ("WK999902", "WK999903")),
 ) for kind in kinds for wijk in wijken]
+# The gemeente's BRP (2024) with Kerkebuurt's and Buitengebied's 0-2 and 2-4 year olds (ages 0 and
+# 2; 1 and 3 are none) small: 2 and 3 in one database, 3 and 2 in the other, 3 and 2 against 2 and 3
+# in the other wijk, so that every wijk and age total stays the same
+BRP_SMALL = {"before": {("WK999906", 0): 3, ("WK999906", 2): 2, ("WK999907", 0): 2, ("WK999907", 2): 3},
+             "after": {("WK999906", 0): 2, ("WK999906", 2): 3, ("WK999907", 0): 3, ("WK999907", 2): 2}}
+BRP_SWAPPED = {("WK999906", "0-2"), ("WK999906", "2-4"), ("WK999907", "0-2"), ("WK999907", "2-4")}
 # An analist's assumptions set to isolate the so pupils: every pupil needs BSO (the modelled
 # BSO need on Tekorten is then the pupils themselves)
 ALL_PUPILS_NEED_BSO = {"w_param_vso_share_needing_bso_band": (100.0, 100.0),
@@ -101,9 +109,35 @@ def _changed(sample_db, folder, swaps) -> object:
     return path
 
 
+def _with_brp(sample_db, folder, small: dict[tuple[str, int], int]):
+    """A copy of the sample with the BRP extract of 2024, `small` the children of those wijken and
+    ages (the other ages of their age groups none), delivered at a fixed moment (the moment of an
+    upload is no secret, but it is not the same in two databases)."""
+    folder.mkdir(parents=True)
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    children = {**{(wijk, age + 1): 0 for wijk, age in small}, **small}
+    import_brp(path, brp_workbook(children))
+    con = store.connect(path)
+    try:
+        con.execute("update loads set loaded_at = timestamp '2025-01-06 09:00:00',"
+                    " status_changed_at = timestamp '2025-01-06 09:00:00' where source = 'brp'")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_db(sample_db, tmp_path_factory):
+    """The sample with a BRP whose small cells are BRP_SMALL before."""
+    return _with_brp(sample_db, tmp_path_factory.mktemp("base") / "brp", BRP_SMALL["before"])
+
+
 @pytest.fixture(scope="module")
 def swapped_db(sample_db, tmp_path_factory):
-    return _changed(sample_db, tmp_path_factory.mktemp("swapped"), HIDDEN_SWAPS)
+    """The sample with the BRP's small cells swapped (BRP_SMALL after) and HIDDEN_SWAPS made."""
+    folder = tmp_path_factory.mktemp("swapped")
+    return _changed(_with_brp(sample_db, folder / "brp", BRP_SMALL["after"]), folder, HIDDEN_SWAPS)
 
 
 def _cells(db) -> dict[tuple, tuple[int, bool]]:
@@ -120,12 +154,28 @@ def _cells(db) -> dict[tuple, tuple[int, bool]]:
         con.close()
 
 
-def test_the_swapped_cells_are_hidden_and_differ(sample_db, swapped_db):
-    before, after = _cells(sample_db), _cells(swapped_db)
+def _brp_cells(db) -> dict[tuple[str, str], float]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {(wijk, age): children for wijk, age, children in con.execute(
+            "select wijk_code, age_group, children from population_by_wijk_age where year = 2024").fetchall()}
+    finally:
+        con.close()
+
+
+def test_the_swapped_cells_are_hidden_and_differ(base_db, swapped_db):
+    before, after = _cells(base_db), _cells(swapped_db)
     for cell in SWAPPED_CELLS:
         assert before[cell][1] and after[cell][1], cell  # hidden in both
         assert before[cell][0] != after[cell][0], cell
     assert {cell for cell in before if before[cell] != after[cell]} <= set(SWAPPED_CELLS)
+    # the BRP: the four cells differ, hidden in both (on Overzicht and in the model)
+    before, after = _brp_cells(base_db), _brp_cells(swapped_db)
+    assert {cell for cell in before if before[cell] != after[cell]} == BRP_SWAPPED
+    assert BRP_SWAPPED <= hidden_in_the_model(base_db) & hidden_in_the_model(swapped_db)
+    assert hidden_in_the_model(base_db) == hidden_in_the_model(swapped_db)
 
 
 def _views(account, downloads, indicators) -> dict[str, list[str]]:
@@ -184,29 +234,29 @@ def _differences(first: dict[str, list[str]], second: dict[str, list[str]]) -> d
             for name in first if first[name] != second[name]}
 
 
-def _indicators() -> list[str]:
-    # the children per age group and the distances of CBS do not come from partner rows
+def _indicators(population: bool = False) -> list[str]:
+    # the distances of CBS come from no count; the children per age group only from the BRP
     from ui.map_indicators import INDICATORS
 
     return [key for key, indicator in INDICATORS.items()
-            if indicator.kind != "bevolking" and not key.startswith("nabijheid")]
+            if (population or indicator.kind != "bevolking") and not key.startswith("nabijheid")]
 
 
 @pytest.mark.parametrize("account", [ANALIST, PARTNER, LEA], ids=["analist", "partner", "lea"])
-def test_no_role_is_sent_anything_of_what_hidden_cells_hold(account, sample_db, swapped_db, tmp_path,
+def test_no_role_is_sent_anything_of_what_hidden_cells_hold(account, base_db, swapped_db, tmp_path,
                                                            monkeypatch):
     """Every page, chart spec, table and download a role may open is the same whether the hidden
     cells hold the sample's children or the swapped ones; partners and the LEA view with every
     indicator released to them (what they see then is the most they can see)."""
     downloads = _capture_downloads(monkeypatch)
     sent = {}
-    for name, db in (("sample", sample_db), ("swapped", swapped_db)):
+    for name, db in (("sample", base_db), ("swapped", swapped_db)):
         (tmp_path / name).mkdir()
         path = app_copy(db, tmp_path / name, monkeypatch)
         add_account(path, account.login, account.role, account.organisation)
         if account.role != "analist":
             _release_all_to(path, account.role, True)
-        sent[name] = _views(account, downloads, _indicators())
+        sent[name] = _views(account, downloads, _indicators(population=True))
     assert len(sent["sample"]) > 3
     differing = _differences(sent["sample"], sent["swapped"])
     assert not differing, differing
@@ -217,7 +267,8 @@ def _exports(db, folder) -> dict[str, str]:
     moment of writing left out)."""
     folder.mkdir()
     texts = {}
-    wijken = sorted({wijk for edits in HIDDEN_SWAPS.values() for wijk, _, _ in edits})
+    wijken = sorted({wijk for edits in HIDDEN_SWAPS.values() for wijk, _, _ in edits}
+                    | {wijk for wijk, _ in BRP_SWAPPED})
     for name, extra in [("werkboek.xlsx", []), ("tabellen.csv", []), ("rapport.html", []),
                         *((f"{wijk}.html", ["--wijk", wijk]) for wijk in wijken)]:
         out = folder / name
@@ -228,8 +279,8 @@ def _exports(db, folder) -> dict[str, str]:
     return texts
 
 
-def test_no_export_tells_what_hidden_cells_hold(sample_db, swapped_db, tmp_path):
-    first, second = _exports(sample_db, tmp_path / "sample"), _exports(swapped_db, tmp_path / "swapped")
+def test_no_export_tells_what_hidden_cells_hold(base_db, swapped_db, tmp_path):
+    first, second = _exports(base_db, tmp_path / "sample"), _exports(swapped_db, tmp_path / "swapped")
     assert first.keys() == second.keys()
     differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
                  for name in first if first[name] != second[name]}
