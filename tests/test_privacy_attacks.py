@@ -1366,3 +1366,28 @@ def test_the_modelled_bso_need_gives_no_vso_pupils_away(app_db, analist, vso_age
         assert len(left) > 1 or not left & set(range(1, min_count())), (row.Wijk, pupils, estimate)
         checked += 1
     assert checked
+
+
+def test_no_ratio_or_total_in_a_protected_signal_gives_a_hidden_gemeente_total_away():
+    """The eighth review: Jeugdhulp of two wijken with 10 children each (one provider) and one with
+    2 (another provider): the gemeente total 22 is hidden by the contributor rule (22 minus the
+    first provider's 20 is 2), the 10s are shown. protected_signal still carried each wijk's
+    ratio to the gemeente rate (1,36: with the shown rate of 10 per 100 and the 300 children, the
+    gemeente rate 7,33 and so the 22, and the other provider's 2) and the total itself; a view
+    that showed them gave the hidden cell away. Both are empty where the total is hidden."""
+    from ui.continuum import protected_signal
+
+    cells = {"signal_type": "jeugdhulp", "signal_kind": "jeugdhulp_ambulant", "age_group": "4-12",
+             "wijk_code": ["WK1", "WK2", "WK3"]}
+    whole = pd.DataFrame({
+        **cells, "wijk_name": ["A", "B", "C"], "children_count": [10, 2, 10],
+        "population_children": 100.0, "rate_per_100": [10.0, 2.0, 10.0],
+        "gemeente_population_children": 300.0, "gemeente_rate_per_100": 100 * 22 / 300,
+        "ratio_to_gemeente": [10 / (100 * 22 / 300), 2 / (100 * 22 / 300), 10 / (100 * 22 / 300)]})
+    shares = pd.DataFrame({**cells, "organisation": ["X", "Y", "X"], "children_count": [10, 2, 10]})
+    shown = protected_signal(whole, whole, shares)
+    assert shown["gemeente_hidden"].all() and shown["gemeente_rate_hidden"].all()
+    assert list(shown["hidden"]) == [False, True, False]
+    assert list(shown["rate_per_100"].iloc[[0, 2]]) == [10.0, 10.0]
+    assert shown["ratio_to_gemeente"].isna().all()
+    assert shown["gemeente_count"].isna().all() and shown["gemeente_rate_per_100"].isna().all()

@@ -528,7 +528,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     counts as one organisation's). The rate is hidden wherever the count is, and wherever the
     population it divides by is (signals_by_wijk: population_hidden, a hidden BRP cell); the
     gemeente rate wherever the gemeente total or the gemeente's population is. `rate_hidden` and
-    `gemeente_rate_hidden` say so (the rates are then NaN); `rate_unknown` where the rate is not
+    `gemeente_rate_hidden` say so (the rates are then NaN, as are the hidden counts, the hidden
+    gemeente total and a wijk's ratio to a hidden gemeente rate); `rate_unknown` where the rate is not
     hidden but unknown (population_unknown: CBS keeps the wijk's children secret), and
     `gemeente_rate_unknown` where the gemeente has such a wijk."""
     whole = frame if whole is None else whole
@@ -548,8 +549,8 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     for name in ("rate_per_100", "ratio_to_gemeente"):
         if name in out:
             out.loc[out["rate_hidden"], name] = float("nan")
-    out["gemeente_count"] = counts[-1, column]
     out["gemeente_hidden"] = bool(hidden[-1, column])
+    out["gemeente_count"] = float("nan") if out["gemeente_hidden"].iloc[0] else counts[-1, column]
     out["gemeente_rate_hidden"] = out["gemeente_hidden"] | (
         out["gemeente_population_hidden"].fillna(False).astype(bool)
         if "gemeente_population_hidden" in out else False)
@@ -565,7 +566,9 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
             float("nan") if out["gemeente_rate_hidden"].iloc[0] or out["gemeente_rate_unknown"].iloc[0]
             else 100 * counts[-1, column] / out["gemeente_population_children"])
     if "ratio_to_gemeente" in out:
-        out.loc[out["gemeente_rate_unknown"], "ratio_to_gemeente"] = float("nan")
+        # a wijk's rate over the gemeente rate: with the wijk's rate shown it gives the gemeente
+        # rate back, so it goes where that rate is hidden (or unknown)
+        out.loc[out["gemeente_rate_unknown"] | out["gemeente_rate_hidden"], "ratio_to_gemeente"] = float("nan")
     return out
 
 
