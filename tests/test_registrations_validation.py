@@ -41,8 +41,11 @@ def formula_no_value(workbook):
 
 
 def two_sheets(workbook):
+    # both with the header: which one holds the data is not guessed (with one header, see
+    # test_upload_programs.py, the sheet with the header is read)
     other = workbook.create_sheet("Blad2")
-    other.append(["x"])
+    other.append(VVE_HEADER)
+    other.append(["Centrum", "2-4", "SES", 4])
     workbook.active.title = "Blad1"
 
 
@@ -106,7 +109,8 @@ REFUSED_FILES = {
     "header only": (vve([]), "geen gegevens"),
     "no recognisable header": (plain_workbook([["a", "b"], [1, 2]]), "geen kopregel"),
     "two data sheets, none called Gegevens": (
-        plain_workbook([VVE_HEADER], sheet_name="Blad1", extra=two_sheets), "meer bladen"),
+        plain_workbook([VVE_HEADER, ["Centrum", "0-2", "SES", 3]], sheet_name="Blad1",
+                       extra=two_sheets), "meer bladen"),
 }
 
 
