@@ -204,3 +204,37 @@ def test_the_page_reads_a_numbers_export_and_saves_it(app_db):
     assert not at.exception
     assert "Opgeslagen als upload" in at.success[0].value
     assert len(loads_of(app_db, "vve-indicaties")) == len(before) + 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_count_in_a_cell_formatted_as_a_date_is_refused_as_a_format_not_a_birth_date(
+        gem, fast, monkeypatch):
+    """5 typed in a cell formatted as a date shows as 5-1-1900: no one's birth date, so the
+    refusal says what is wrong with the cell instead of 'remove this column'."""
+    from data_sources.registrations import reading
+
+    if not fast:  # a formula elsewhere sends the workbook through openpyxl
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+
+    def as_dates(workbook):
+        workbook.active["D2"].number_format = "d-m-yyyy"
+        workbook.active["D3"].number_format = "dd/mm/yy"
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Bloemhof", "0-2", "SES", 31]],
+                          extra=as_dates)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij {r}, kolom D (aantal kinderen): de cel is opgemaakt als datum "
+        f"(Excel toont {shown}); een getal is geen datum. Geef de cel de opmaak Standaard of "
+        "Getal (Start > Getal) en controleer het getal" for r, shown in ((2, "05-01-1900"),
+                                                                         (3, "31-01-1900"))]
+
+
+def test_a_real_date_in_a_count_column_is_still_refused_as_personal_data(gem):
+    def as_date(workbook):
+        workbook.active["D2"].number_format = "d-m-yyyy"
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 44259]], extra=as_date)  # 2021
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert "persoonsgegevens geweigerd: 1 cel(len) met een volledige datum" in result.messages[0].text
+    assert "2021" not in " ".join(result.message_texts())

@@ -616,6 +616,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     if column is not None and column.kind == "choice" and _date_is_choice(
                             value, column):
                         continue
+                    if column is not None and column.kind in ("count", "number", "age") and (
+                            v.number_shown_as_date(value)):
+                        continue  # a number formatted as a date: refused by _parse_cell
                     dates += count
                     flagged[value] = "date"
                 elif column is None and isinstance(value, str) and v.personal_in_text(

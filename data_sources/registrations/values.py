@@ -95,6 +95,19 @@ def _no_number_word(text: str) -> bool:
     return key in _NO_NUMBER_WORDS or text.strip() in _NO_NUMBER_WORDS
 
 
+# What Excel shows for the numbers 0 to 366 in a cell formatted as a date: no one's birth date.
+_NUMBERS_AS_DATES = (dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1))
+
+
+def number_shown_as_date(value: object) -> bool:
+    """True for a date in 1900 (or Excel's day 0, read as a time of day): a count typed in a
+    cell formatted as a date (5 shows as 5-1-1900), not a date anyone meant."""
+    if isinstance(value, dt.time):
+        return True
+    return (isinstance(value, dt.datetime)
+            and _NUMBERS_AS_DATES[0] <= value < _NUMBERS_AS_DATES[1])
+
+
 def parse_number(value: object, ambiguous: str = "") -> float:
     """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue, also
     for text with one separator and three digits whose separator is in `ambiguous` ('1,234')."""
@@ -106,6 +119,10 @@ def parse_number(value: object, ambiguous: str = "") -> float:
         return float(f"{value:.15g}")
     if isinstance(value, int):
         return float(value)
+    if number_shown_as_date(value):
+        raise BadValue(
+            f"de cel is opgemaakt als datum (Excel toont {show(value)}); een getal is geen datum. "
+            "Geef de cel de opmaak Standaard of Getal (Start > Getal) en controleer het getal")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise BadValue(f"'{show(value)}' is een datum, geen getal")
     # spaces as thousands separators (also the no-break ones Excel and French locales write) and
