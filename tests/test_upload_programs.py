@@ -238,3 +238,19 @@ def test_a_real_date_in_a_count_column_is_still_refused_as_personal_data(gem):
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert "persoonsgegevens geweigerd: 1 cel(len) met een volledige datum" in result.messages[0].text
     assert "2021" not in " ".join(result.message_texts())
+
+
+def test_the_organisation_fields_of_the_template_keep_what_is_typed(gem):
+    """Excel turns '2024-09' typed in a General cell into the date 1-9-2024 ('sep-24'), and a date
+    is refused as a period: the template's value cells are text, the peildatum a date."""
+    import openpyxl
+
+    from data_sources.registrations.template import write_template
+
+    out = io.BytesIO()
+    write_template("vve-indicaties", out, gem)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Organisatie"]
+    formats = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).number_format
+               for r in range(2, sheet.max_row + 1)}
+    assert formats == {"organisatie": "@", "periode": "@", "gemeente": "@",
+                       "peildatum": "DD-MM-YYYY", "definitie": "@", "bron": "@"}
