@@ -7,6 +7,7 @@ refused file stores nothing."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -254,3 +255,25 @@ def test_the_organisation_fields_of_the_template_keep_what_is_typed(gem):
                for r in range(2, sheet.max_row + 1)}
     assert formats == {"organisatie": "@", "periode": "@", "gemeente": "@",
                        "peildatum": "DD-MM-YYYY", "definitie": "@", "bron": "@"}
+
+
+@pytest.mark.parametrize(("field", "row", "code", "shown"), [
+    ("gemeente", 4, "#N/A", "#N/B"), ("periode", 3, "#REF!", "#VERW!")])
+def test_an_error_value_in_an_organisation_field_is_named_by_its_cell(gem, field, row, code, shown):
+    """A gemeente looked up with VERT.ZOEKEN that failed was refused as 'Gemeente '#N/A' is niet
+    geladen', without saying where."""
+    from support import filled_template
+
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]],
+                           meta={field: "PLACEHOLDER"}, con=gem)
+    part = "xl/worksheets/sheet3.xml"  # Organisatie, the template's third sheet
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    xml, replaced = re.subn(f'<c r="B{row}"[^>]*><is><t>PLACEHOLDER</t></is></c>',
+                            f'<c r="B{row}" t="e"><f>VLOOKUP(1,A:A,2,0)</f><v>{code}</v></c>', xml)
+    assert replaced == 1
+    data = rezip(data, {part: xml.encode()})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Organisatie', rij {row}, kolom B ({field}): het veld '{field}' toont een "
+        f"foutwaarde van Excel ({shown}): de formule kan niet worden berekend. Verbeter de formule "
+        "of vul het veld zelf in."]

@@ -253,7 +253,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages.append(Message(
             "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
-    result.messages = _personal_in_meta(sheets, places)
+    result.messages = _personal_in_meta(sheets, places) + _errors_in_meta(sheets)
     if result.messages:
         return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
@@ -332,6 +332,22 @@ def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[
                 found.append(Message(
                     f"persoonsgegevens geweigerd: het veld '{key}' bevat mogelijk {kind}. "
                     + _PERSONAL_REFUSED, sheet.name, r, 2, key))
+    return found
+
+
+def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
+    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!): named by its
+    cell, before its code is taken for a gemeente or period."""
+    found = []
+    for sheet in sheets:
+        if _is_meta_sheet(sheet.name):
+            for key, (r, value) in _meta_fields(sheet).items():
+                error = v.excel_error(value)
+                if error:
+                    found.append(Message(
+                        f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
+                        "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
+                        sheet.name, r, 2, key))
     return found
 
 
