@@ -277,3 +277,42 @@ def test_an_error_value_in_an_organisation_field_is_named_by_its_cell(gem, field
         f"Blad 'Organisatie', rij {row}, kolom B ({field}): het veld '{field}' toont een "
         f"foutwaarde van Excel ({shown}): de formule kan niet worden berekend. Verbeter de formule "
         "of vul het veld zelf in."]
+
+
+@pytest.mark.parametrize("label", ["Totaal", None])
+def test_the_totals_row_of_an_excel_table_says_how_to_turn_it_off(gem, label):
+    """Invoegen > Tabel with Totaalrij on: the row is the table's, so deleting its cells does not
+    remove it; the refusal says where Excel turns it off."""
+    from openpyxl.worksheet.table import Table
+
+    def table(workbook):
+        sheet = workbook.active
+        sheet.append([label, None, None, "=SUBTOTAL(109,Tabel1[aantal kinderen])"])
+        totals = Table(displayName="Tabel1", ref="A1:D4")
+        totals.totalsRowCount = 1
+        sheet.add_table(totals)
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Bloemhof", "0-2", "SES", 3]],
+                          extra=table)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
+    assert '<c r="D4"><f>SUBTOTAL(109,Tabel1[aantal kinderen])</f><v /></c>' in xml
+    data = rezip(data, {SHEET: xml.replace(  # the value Excel saves with it
+        '<c r="D4"><f>SUBTOTAL(109,Tabel1[aantal kinderen])</f><v /></c>',
+        '<c r="D4"><f>SUBTOTAL(109,Tabel1[aantal kinderen])</f><v>8</v></c>').encode()})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 4: dit is de totaalrij van een Excel-tabel. Zet die uit (klik in de "
+        "tabel > Tabelontwerp > vinkje bij Totaalrij weg): Kindkaart telt zelf op."]
+
+
+def test_a_table_without_totals_row_is_read_whole(gem):
+    from openpyxl.worksheet.table import Table
+
+    def table(workbook):
+        workbook.active.add_table(Table(displayName="Tabel1", ref="A1:D3"))
+
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Bloemhof", "0-2", "SES", 3]],
+                          extra=table)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert counts(result) == {"WK999901": 5, "WK999909": 3}

@@ -1064,14 +1064,17 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                and isinstance(sheet.value(r, c), (int, float))
                and not isinstance(sheet.value(r, c), bool)}
     missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
+    totals = sheet.table_totals_rows
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
     mapped = [transposed[c - 1] if c <= len(transposed) else empty for c in mapping]
     groups: dict[tuple, _Row] = {}
     for r, cells in enumerate(zip(*mapped, strict=True), start=header_row + 1):
-        # a cell with a formula but no value is a problem of that row alone
-        key = (r, *cells) if missing and any((r, c) in missing for c in mapping) else cells
+        # a cell with a formula but no value, and a table's totals row, are problems of that
+        # row alone
+        key = (r, *cells) if (missing and any((r, c) in missing for c in mapping)
+                              or r in totals) else cells
         group = groups.get(key)
         if group is None:
             groups[key] = _Row([], None, [r])
@@ -1172,6 +1175,11 @@ class _RowChecker:
                    | self.percent)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
+            return
+        if r in self.sheet.table_totals_rows:
+            group.problems.append((
+                "dit is de totaalrij van een Excel-tabel. Zet die uit (klik in de tabel > "
+                "Tabelontwerp > vinkje bij Totaalrij weg): Kindkaart telt zelf op.", None, None))
             return
         note = _note_row(cells)
         if note is not None:
