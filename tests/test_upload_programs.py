@@ -316,3 +316,34 @@ def test_a_table_without_totals_row_is_read_whole(gem):
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert counts(result) == {"WK999901": 5, "WK999909": 3}
+
+
+@pytest.mark.parametrize(("typed", "wijk"), [
+    ("WK999901 Centrum", "WK999901"), ("WK999909 - Bloemhof", "WK999909"),
+    ("Oude Haven (WK999902)", "WK999902"), ("zuid-eind [wk 999903]", "WK999903"),
+    ("WK999901 Wijk 01 Centrum", "WK999901")])
+def test_a_wijk_as_code_and_name_in_one_cell_is_read(gem, typed, wijk):
+    """How a gemeente's own systems export a wijk: code and name together."""
+    data = plain_workbook([VVE_HEADER, [typed, "2-4", "SES", 4]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert counts(result) == {wijk: 4}
+
+
+def test_a_code_and_a_name_that_disagree_are_refused(gem):
+    data = plain_workbook([VVE_HEADER, ["WK999901 Oude Haven", "2-4", "SES", 4],
+                           ["WK999988 Centrum", "2-4", "SES", 4]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 2, kolom A (wijk): 'WK999901 Oude Haven': de wijkcode WK999901 is "
+        "Centrum, niet 'Oude Haven'; gebruik alleen de CBS-wijkcode of alleen de wijknaam",
+        "Blad 'Gegevens', rij 3, kolom A (wijk): 'WK999988 Centrum': WK999988 is geen wijkcode van "
+        "Voorbeeldstad"]
+
+
+def test_a_first_name_beside_a_wijk_code_is_refused_without_echo(gem):
+    data = plain_workbook([VVE_HEADER, ["Sven (WK999901)", "2-4", "SES", 1]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert not result.ok
+    assert "persoonsgegevens geweigerd" in result.message_texts()[0]
+    assert "Sven" not in " ".join(result.message_texts())

@@ -1274,7 +1274,9 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
             place = index.resolve(raw)
         except UnknownLocation:
             # not a wijk of the gemeente, and typed as a person's name: refused without echoing it
-            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw)):
+            beside = LocationIndex.name_beside_code(raw) if isinstance(raw, str) else None
+            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw) or (
+                    beside is not None and v.is_first_name(beside))):
                 raise v.BadValue(personal_refusal("de naam van een persoon")) from None
             raise
         if place.notice and not any(n.text == place.notice for n in result.notices):
