@@ -41,8 +41,11 @@ def formula_no_value(workbook):
 
 
 def two_sheets(workbook):
+    # both with the header: which one holds the data is not guessed (with one header, see
+    # test_upload_programs.py, the sheet with the header is read)
     other = workbook.create_sheet("Blad2")
-    other.append(["x"])
+    other.append(VVE_HEADER)
+    other.append(["Centrum", "2-4", "SES", 4])
     workbook.active.title = "Blad1"
 
 
@@ -106,7 +109,8 @@ REFUSED_FILES = {
     "header only": (vve([]), "geen gegevens"),
     "no recognisable header": (plain_workbook([["a", "b"], [1, 2]]), "geen kopregel"),
     "two data sheets, none called Gegevens": (
-        plain_workbook([VVE_HEADER], sheet_name="Blad1", extra=two_sheets), "meer bladen"),
+        plain_workbook([VVE_HEADER, ["Centrum", "0-2", "SES", 3]], sheet_name="Blad1",
+                       extra=two_sheets), "meer bladen"),
 }
 
 
@@ -148,10 +152,14 @@ REFUSED_CONTENT = {
         vve([["Centrum", "2-4", "SES", 5], ["Cen\u200btrum", "2-4", "taal/spraak", 5]]), None,
         "Blad 'Gegevens', rij 3, kolom A (wijk): 'Cen<U+200B>trum' is geen wijk van Voorbeeldstad: "
         "de cel bevat een onzichtbaar teken, U+200B (ZERO WIDTH SPACE); typ de waarde opnieuw"),
-    # 3 typed into a cell formatted as a date is 03-01-1900: the rows say where to look
-    "date in a count column": (
+    # 3 typed into a cell formatted as a date is 03-01-1900: no birth date, a format to fix
+    "number formatted as a date in a count column": (
         vve([["Centrum", "2-4", "SES", 5], ["Centrum", "2-4", "taal/spraak", dt.datetime(1900, 1, 3)],
              ["Zuid-Eind", "2-4", "SES", dt.datetime(1900, 1, 4)]]), None,
+        "rij 4, kolom D (aantal kinderen): de cel is opgemaakt als datum (Excel toont 04-01-1900)"),
+    "date in a count column": (
+        vve([["Centrum", "2-4", "SES", 5], ["Centrum", "2-4", "taal/spraak", dt.datetime(2019, 1, 3)],
+             ["Zuid-Eind", "2-4", "SES", dt.datetime(2020, 1, 4)]]), None,
         "kolom D (aantal kinderen): persoonsgegevens geweigerd: 2 cel(len) met een volledige "
         "datum (mogelijk een geboortedatum; rijen 3 en 4)"),
     "unknown wijk code": (vve([["WK123456", "2-4", "SES", 5]]), None,

@@ -20,6 +20,11 @@ _BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
 # CBS names many wijken 'Wijk 01 Centrum' (the number is the last two digits of the code); a
 # partner types 'Centrum', or the other way round: both are one wijk when number and code agree.
 _NUMBERED = re.compile(r"^wijk ([0-9]{1,2}) (.+)$")
+# Code and name in one cell, as exports of a gemeente's own systems write them: 'WK019301
+# Binnenstad', 'WK019301 - Binnenstad', 'Binnenstad (WK019301)'. One wijk when both agree.
+_CODE_AND_NAME = re.compile(
+    r"^(?:WK\s*([0-9]{6})\s*[-–:,]?\s*(.+)|(.+?)\s*[(\[]\s*WK\s*([0-9]{6})\s*[)\]])$",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,10 @@ class LocationIndex:
                     "Gebruik een zescijferige postcode (1234 AB) voor een precieze wijk."
                 )
             return Place(wijk, buurt, notice)
+        both = _CODE_AND_NAME.match(text)
+        if both:
+            return self._code_and_name("WK" + (both.group(1) or both.group(4)),
+                                       both.group(2) or both.group(3), text)
         key = normalise(text)
         codes = self._wijk_by_name.get(key)
         if codes and len(codes) == 1:
@@ -203,6 +212,26 @@ class LocationIndex:
         # with an invisible character the refusal names it (_with_invisible_named) instead
         raise UnknownLocation(f"'{text}' is geen wijk {where}"
                               + ("" if invisible else self._suggestion(key)))
+
+    @staticmethod
+    def name_beside_code(text: object) -> str | None:
+        """The name in a cell that also holds a wijk code ('Centrum (WK019301)'), else None."""
+        both = _CODE_AND_NAME.match(" ".join(str(text).split()))
+        return (both.group(2) or both.group(3)).strip() if both else None
+
+    def _code_and_name(self, code: str, name: str, text: str) -> Place:
+        """The wijk of a cell holding its code and its name; refused when they disagree."""
+        if code not in self.wijken:
+            raise UnknownLocation(f"'{text}': {code} is geen wijkcode van {self.gemeente_name}")
+        key = normalise(name)
+        numbered = _NUMBERED.match(key)
+        bare = numbered.group(2) if numbered else key
+        if code in self._wijk_by_name.get(key, ()) or any(
+                found == code for found, _had in self._wijk_by_bare_name.get(bare, ())):
+            return Place(code)
+        raise UnknownLocation(
+            f"'{text}': de wijkcode {code} is {self.wijken[code]}, niet '{name.strip()}'; gebruik "
+            "alleen de CBS-wijkcode of alleen de wijknaam")
 
     def _suggestion(self, key: str) -> str:
         """'; bedoelt u ...?' with the closest wijk names, or how to find the right one."""

@@ -53,6 +53,9 @@ class Sheet:
     # cells shown as a percentage (number format 0% or 0,00%): 1 shows as 100%, so a count read
     # from one would be a misread; filled for surveyed sheets
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    # the totals rows of the Excel tables (Invoegen > Tabel) on the sheet; filled for surveyed
+    # sheets
+    table_totals_rows: set[int] = field(default_factory=set)
 
     @property
     def max_row(self) -> int:
@@ -272,7 +275,47 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, read_parts.get(entry.part))
                 sheet.percent_cells = _percent_cells(data, entry.part, read_parts.get(entry.part))
+                sheet.table_totals_rows = _table_totals_rows(data, entry.part)
     return sheets
+
+
+_TABLE_RELATION = re.compile(
+    rb"""<(?:\w+:)?Relationship\b[^>]*?Type\s*=\s*["'][^"']*/table["'][^>]*>""")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
+_TABLE_TAG = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
+_TABLE_REF = re.compile(rb"""\bref\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}([0-9]{1,7})["']""")
+_TOTALS_ROW_COUNT = re.compile(rb"""\btotalsRowCount\s*=\s*["']([0-9]+)["']""")
+
+
+def _table_totals_rows(data: bytes, part: str) -> set[int]:
+    """The rows of the sheet in `part` that are the totals row of an Excel table (its last rows,
+    totalsRowCount of them): a few small parts, read only when the workbook has tables."""
+    import posixpath
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if not any(name.startswith("xl/tables/") for name in archive.namelist()):
+            return set()
+        folder, name = posixpath.split(part)
+        relations = archive.read(posixpath.join(folder, "_rels", name + ".rels"))
+        rows: set[int] = set()
+        for relation in _TABLE_RELATION.finditer(relations):
+            target = _TARGET.search(relation.group(0))
+            if target is None:
+                continue
+            path = target.group(1).decode(errors="replace")
+            path = (path.lstrip("/") if path.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, path)))
+            table = _TABLE_TAG.search(archive.read(path)[:4096])
+            if table is None:
+                continue
+            count, ref = _TOTALS_ROW_COUNT.search(table.group(1)), _TABLE_REF.search(table.group(1))
+            if count and ref and 0 < int(count.group(1)) <= 10:
+                last = int(ref.group(1))
+                rows.update(range(last - int(count.group(1)) + 1, last + 1))
+        return rows
+    except (KeyError, ValueError, *DAMAGED_ZIP):
+        return set()
 
 
 _NUM_FMT = re.compile(rb"""<(?:\w+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)["'][^>]*?"""

@@ -94,6 +94,9 @@ def write_template(
     for r, (name, help_text) in enumerate(META_FIELDS, start=2):
         meta.cell(row=r, column=1, value=name)
         meta.cell(row=r, column=3, value=help_text)
+        # text cells, or Excel makes the period '2024-09' typed as asked the date 1-9-2024
+        # (shown as sep-24), which validation must refuse: a date is no period
+        meta.cell(row=r, column=2).number_format = "DD-MM-YYYY" if name == "peildatum" else "@"
     if index is not None:
         meta.cell(row=4, column=2, value=index.gemeente_name)
     meta.column_dimensions["A"].width = 16

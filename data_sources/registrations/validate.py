@@ -232,7 +232,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
         # through its first rows (a workbook of hundreds of sheets must not take the memory).
         entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
-        chosen = _data_sheet(entries, result)
+        chosen = _data_sheet(entries, result, rtype)
         if chosen is None:
             return result
         places = PlaceNames(con)
@@ -253,7 +253,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages.append(Message(
             "is leeg. Vul de gegevens in onder de kopregel van het sjabloon.", sheet.name))
         return result
-    result.messages = _personal_in_meta(sheets, places)
+    result.messages = _personal_in_meta(sheets, places) + _errors_in_meta(sheets)
     if result.messages:
         return result
     header_row, mapping, unknown = _find_header(sheet, rtype, result)
@@ -335,6 +335,22 @@ def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[
     return found
 
 
+def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
+    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!): named by its
+    cell, before its code is taken for a gemeente or period."""
+    found = []
+    for sheet in sheets:
+        if _is_meta_sheet(sheet.name):
+            for key, (r, value) in _meta_fields(sheet).items():
+                error = v.excel_error(value)
+                if error:
+                    found.append(Message(
+                        f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
+                        "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
+                        sheet.name, r, 2, key))
+    return found
+
+
 # The document properties a partner fills in (Bestand > Info > Eigenschappen), by their Dutch
 # name in Excel. The author and 'last modified by' are not checked: they name the partner's
 # employee who saved the file, not a child or parent, and Kindkaart reads nor stores them.
@@ -393,7 +409,8 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
     return found
 
 
-def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEntry | None:
+def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
+                rtype: RegistrationType) -> SheetEntry | None:
     for entry in entries:
         if normalise(entry.name) == normalise(DATA_SHEET):
             return entry
@@ -402,6 +419,22 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult) -> SheetEnt
     candidates = [e for e in entries if normalise(e.name) not in skip and e.has_content()]
     if len(candidates) == 1:
         return candidates[0]
+    # Several sheets with content and only one with the header of this type: the others are a
+    # program's own (Apple Numbers exports an 'Exportoverzicht' sheet first) or the partner's;
+    # they are still checked for personal data, and a notice names them as not read.
+    keys = _column_keys(rtype)
+    with_header = [e for e in candidates if any(
+        len({keys[_header_key(c)].name for c in row
+             if isinstance(c, str) and _header_key(c) in keys}) >= min(2, len(rtype.columns))
+        for row in e.head)]
+    if len(with_header) == 1:
+        chosen = with_header[0]
+        names = ", ".join(f"'{e.name}'" for e in candidates if e is not chosen)
+        result.notices.append(Message(
+            f"Kindkaart leest het blad '{chosen.name}' (het enige met de kopregel van "
+            f"{rtype.key}); {names} {'wordt' if len(candidates) == 2 else 'worden'} niet "
+            "gelezen en telt dus niet mee."))
+        return chosen
     if not candidates:
         result.messages.append(Message(
             "De werkmap bevat geen gegevens: alle bladen zijn leeg. Vul het blad "
@@ -599,6 +632,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     if column is not None and column.kind == "choice" and _date_is_choice(
                             value, column):
                         continue
+                    if column is not None and column.kind in ("count", "number", "age") and (
+                            v.number_shown_as_date(value)):
+                        continue  # a number formatted as a date: refused by _parse_cell
                     dates += count
                     flagged[value] = "date"
                 elif column is None and isinstance(value, str) and v.personal_in_text(
@@ -787,11 +823,64 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 + " of verwijder hem." if len(present) < len(rtype.columns) else
                 f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.",
                 sheet.name, header_row, c, header))
+    _check_unnamed_columns(sheet, header_row, mapping, unknown, out)
     for column in rtype.columns:
         if column.required and column.name not in present:
             out.add(Message(
                 f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
                 f"{header_row}). {column.help}", sheet.name))
+
+
+def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+                           unknown: dict[int, str], out: _Collector) -> None:
+    """A column without a name in the header row but with values below it would be dropped
+    unseen. Numbers (a count whose header is missing) are refused naming the rows, unless they
+    are only the running row numbers 0, 1, 2, ... or 1, 2, 3, ... (the index pandas writes with
+    to_excel); those and a column of text alone (remarks) are named in a notice. Costs nothing
+    for a sheet as wide as its header."""
+    body = sheet.rows[header_row:]
+    width = max((len(row) for row in body), default=0)
+    for c in range(1, width + 1):
+        if c in mapping or c in unknown:
+            continue
+        filled = [(r, row[c - 1]) for r, row in enumerate(body, start=header_row + 1)
+                  if c <= len(row) and _has_value(row[c - 1])]
+        if not filled:
+            continue
+        numbers = [value for _r, value in filled if value.__class__ is int]
+        if len(numbers) == len(filled) and len(filled) > 1 and (
+                numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+                and numbers[0] in (0, 1) and filled[-1][0] - filled[0][0] == len(filled) - 1):
+            out.notices.append(Message(
+                "deze kolom heeft geen kolomnaam en bevat alleen volgnummers "
+                f"({numbers[0]} tot en met {numbers[-1]}); Kindkaart leest haar niet.",
+                sheet.name, header_row, c))
+            continue
+        rows = [r for r, _value in filled]
+        if not any(_is_number(value) for _r, value in filled):
+            # text alone: the partner's remarks, as in a column 'Opmerking' (_REMARK_HEADERS)
+            out.notices.append(Message(
+                "deze kolom heeft geen kolomnaam; Kindkaart leest en bewaart haar tekst niet "
+                f"({'rij' if len(rows) == 1 else 'rijen'} {_row_list(rows)}). Wat erin staat, "
+                "telt dus niet mee: zet een toelichting die ertoe doet in het blad Organisatie "
+                "(veld toelichting).", sheet.name, header_row, c))
+            continue
+        out.add(Message(
+            "deze kolom heeft geen kolomnaam in de kopregel, maar wel waarden "
+            f"({'rij' if len(rows) == 1 else 'rijen'} {_row_list(rows)}). Kindkaart weet niet "
+            "wat ze betekenen en zou ze niet meetellen. Zet de juiste kolomnaam van het sjabloon "
+            "erboven of verwijder de waarden.", sheet.name, header_row, c))
+
+
+def _is_number(value: Any) -> bool:
+    """A number, a date, or text that reads as a number ('12', '1.234'): a value that counts."""
+    if value.__class__ is not str:
+        return True
+    try:
+        v.parse_number(value)
+    except v.BadValue:
+        return False
+    return True
 
 
 # Headers of a column partners add for their own remarks.
@@ -975,14 +1064,17 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                and isinstance(sheet.value(r, c), (int, float))
                and not isinstance(sheet.value(r, c), bool)}
     missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
+    totals = sheet.table_totals_rows
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
     mapped = [transposed[c - 1] if c <= len(transposed) else empty for c in mapping]
     groups: dict[tuple, _Row] = {}
     for r, cells in enumerate(zip(*mapped, strict=True), start=header_row + 1):
-        # a cell with a formula but no value is a problem of that row alone
-        key = (r, *cells) if missing and any((r, c) in missing for c in mapping) else cells
+        # a cell with a formula but no value, and a table's totals row, are problems of that
+        # row alone
+        key = (r, *cells) if (missing and any((r, c) in missing for c in mapping)
+                              or r in totals) else cells
         group = groups.get(key)
         if group is None:
             groups[key] = _Row([], None, [r])
@@ -1084,6 +1176,11 @@ class _RowChecker:
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
+        if r in self.sheet.table_totals_rows:
+            group.problems.append((
+                "dit is de totaalrij van een Excel-tabel. Zet die uit (klik in de tabel > "
+                "Tabelontwerp > vinkje bij Totaalrij weg): Kindkaart telt zelf op.", None, None))
+            return
         note = _note_row(cells)
         if note is not None:
             group.problems.append((note, None, None))
@@ -1160,6 +1257,12 @@ def _outcome(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
 def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.date,
                 result: ValidationResult, sheet: Sheet, r: int, c: int, header: str | None) -> Any:
     kind = column.kind
+    error = v.excel_error(raw)
+    if error:
+        # openpyxl gives an error cell as its code: neither a value to count nor text to store
+        raise v.BadValue(
+            f"de cel toont een foutwaarde van Excel ({error}): de formule kan niet worden "
+            "berekend. Verbeter de formule of vul de waarde zelf in.")
     if isinstance(raw, str):
         # text is stored (aanbieder, locatie) or quoted back (an unknown wijk): a BSN, birth date
         # or child's age inside it is refused without quoting it
@@ -1171,7 +1274,9 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
             place = index.resolve(raw)
         except UnknownLocation:
             # not a wijk of the gemeente, and typed as a person's name: refused without echoing it
-            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw)):
+            beside = LocationIndex.name_beside_code(raw) if isinstance(raw, str) else None
+            if isinstance(raw, str) and (v.is_first_name(raw) or v.names_in_text(raw) or (
+                    beside is not None and v.is_first_name(beside))):
                 raise v.BadValue(personal_refusal("de naam van een persoon")) from None
             raise
         if place.notice and not any(n.text == place.notice for n in result.notices):

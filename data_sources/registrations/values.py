@@ -35,6 +35,19 @@ class BadValue(ValueError):
     """A cell value that cannot be used; the message is Dutch and may quote the value."""
 
 
+# Excel's error values as the file holds them (always in English), with what Dutch Excel shows.
+EXCEL_ERRORS = {"#NULL!": "#LEEG!", "#DIV/0!": "#DEEL/0!", "#VALUE!": "#WAARDE!",
+                "#REF!": "#VERW!", "#NAME?": "#NAAM?", "#NUM!": "#GETAL!", "#N/A": "#N/B",
+                "#SPILL!": "#OVERLOOP!", "#CALC!": "#BEREKENEN!", "#GETTING_DATA": "#GEGEVENS_OPHALEN"}
+
+
+def excel_error(value: object) -> str | None:
+    """The error value as Dutch Excel shows it ('#DEEL/0!') when `value` is one, else None."""
+    if value.__class__ is not str or not value.startswith("#"):
+        return None
+    return EXCEL_ERRORS.get(value.strip().upper())
+
+
 class NoNumberWord(BadValue):
     """A word or sign typed where a number belongs ('n.v.t.', 'nvt', '-', 'onbekend'): what to
     type instead depends on the column (validate._parse_cell words it)."""
@@ -42,6 +55,8 @@ class NoNumberWord(BadValue):
 
 def cell_text(value: object) -> str:
     """A cell value as text, whole: as it is stored (aanbieder, the Organisatie notes)."""
+    if isinstance(value, bool):
+        return "WAAR" if value else "ONWAAR"  # as Dutch Excel shows TRUE and FALSE
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -80,13 +95,34 @@ def _no_number_word(text: str) -> bool:
     return key in _NO_NUMBER_WORDS or text.strip() in _NO_NUMBER_WORDS
 
 
+# What Excel shows for the numbers 0 to 366 in a cell formatted as a date: no one's birth date.
+_NUMBERS_AS_DATES = (dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1))
+
+
+def number_shown_as_date(value: object) -> bool:
+    """True for a date in 1900 (or Excel's day 0, read as a time of day): a count typed in a
+    cell formatted as a date (5 shows as 5-1-1900), not a date anyone meant."""
+    if isinstance(value, dt.time):
+        return True
+    return (isinstance(value, dt.datetime)
+            and _NUMBERS_AS_DATES[0] <= value < _NUMBERS_AS_DATES[1])
+
+
 def parse_number(value: object, ambiguous: str = "") -> float:
     """A number from a cell: 12, 12.5, '12', '1.234,5', '12,5', ' 1 234 '. Raises BadValue, also
     for text with one separator and three digits whose separator is in `ambiguous` ('1,234')."""
     if isinstance(value, bool):
-        raise BadValue(f"'{value}' is geen getal")
-    if isinstance(value, (int, float)):
+        raise BadValue(f"'{show(value)}' is een ja/nee-waarde, geen getal")
+    if isinstance(value, float):
+        # as Excel shows it: to 15 significant digits. A count computed by a formula
+        # (=0,1*50) is saved as 5.000000000000001 and shown, and meant, as 5.
+        return float(f"{value:.15g}")
+    if isinstance(value, int):
         return float(value)
+    if number_shown_as_date(value):
+        raise BadValue(
+            f"de cel is opgemaakt als datum (Excel toont {show(value)}); een getal is geen datum. "
+            "Geef de cel de opmaak Standaard of Getal (Start > Getal) en controleer het getal")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise BadValue(f"'{show(value)}' is een datum, geen getal")
     # spaces as thousands separators (also the no-break ones Excel and French locales write) and
