@@ -278,3 +278,52 @@ def test_the_v4_base_is_the_documented_one_and_kwb_2025_is_known():
 
     assert fetch.Endpoints().cbs_v4 == "https://datasets.cbs.nl/odata/v1/CBS"
     assert KERNCIJFERS_TABLES[2025] == "86165NED"
+
+
+def test_a_refetch_killed_while_the_old_copy_goes_leaves_a_whole_copy(server, tmp_path, monkeypatch):
+    # The old copy was removed file by file in place: killed halfway, the folder kept its
+    # metadata (and DataProperties) and counted as a usable copy, without the rows it had.
+    directory = tmp_path / "85984NED"
+    fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    whole = sorted(p.name for p in directory.iterdir())
+    real_rmtree = fetch.shutil.rmtree
+
+    def killed_halfway(folder, *args, **kwargs):
+        folder = Path(folder)
+        if folder.is_dir() and (folder / "TypedDataSet.json").exists():
+            (folder / "TypedDataSet.json").unlink()  # the first file gone, then the kill
+            raise KeyboardInterrupt
+        real_rmtree(folder, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.shutil, "rmtree", killed_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    monkeypatch.setattr(fetch.shutil, "rmtree", real_rmtree)
+    assert fetch.cached_meta(directory) is not None
+    assert sorted(p.name for p in directory.iterdir()) == whole  # the new copy, whole
+    assert read_table_dir(directory).records
+    # the next fetch removes what the killed one left
+    fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["85984NED"]
+
+
+def test_a_copy_killed_between_old_aside_and_new_in_place_is_the_old_one(server, tmp_path):
+    directory = tmp_path / "85984NED"
+    meta = fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    directory.rename(tmp_path / "85984NED.oud")
+    assert fetch.cached_meta(directory) == meta
+    assert read_table_dir(directory).records
+
+
+def test_gemeente_names_cut_off_by_a_killed_run_count_as_not_fetched(server, tmp_path):
+    from data_sources.cbs import gemeenten
+
+    gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    path = next((tmp_path / "cbs").glob("gemeentenamen_*.json"))
+    path.write_bytes(path.read_bytes()[:20])  # written in place by an older version, then killed
+    assert gemeenten.cached_names(tmp_path) == {}
+    assert len(gemeenten.choices(tmp_path)) == 342  # the bundled list; no traceback
+    # written beside and put in place: only the whole list under its name, no scratch file left
+    gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    assert gemeenten.cached_names(tmp_path) == {"GM0344": "Utrecht", "GM0345": "Veenendaal"}
+    assert [p.name for p in (tmp_path / "cbs").iterdir()] == [path.name]
