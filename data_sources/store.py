@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -710,6 +711,32 @@ def remove_leftovers(folder: Path, ending: str, stem: str = "") -> None:
         if marked and _running(int(marked.group(1))):
             continue
         leftover.unlink(missing_ok=True)
+
+
+SCRATCH_PREFIX = "kindkaart-"
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A temporary folder (removed afterwards) for an upload or what a zip unpacks: a GeoPackage
+    is hundreds of MB. Its name carries this process's id, so that the folders of a killed
+    process (kill -9 runs no clean-up) are removed by the next one that makes such a folder."""
+    base = Path(tempfile.gettempdir())
+    remove_scratch_folders(base)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base) as folder:
+        yield Path(folder)
+
+
+def remove_scratch_folders(base: Path) -> None:
+    """Remove the scratch_folder()s in `base` of processes that no longer run."""
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        marked = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-.*", entry.name)
+        if marked and not _running(int(marked.group(1))) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

@@ -323,3 +323,58 @@ def test_a_template_that_fails_half_written_leaves_the_earlier_file_whole(tmp_pa
     assert "schijf is vol" in capsys.readouterr().out
     assert output.read_bytes() == b"the earlier file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sjabloon.xlsx"]
+
+
+def test_an_import_killed_while_its_zip_is_unpacked_leaves_no_folder_in_the_temporary_files(tmp_path,
+                                                                                          sample_db):
+    # A zip (postcodes, a GeoPackage of hundreds of MB, CBS open data) is unpacked into a
+    # temporary folder, and an upload in the app is put in one; kill -9 runs no clean-up, so the
+    # next such command removes the folders of processes that no longer run.
+    import sys
+    import zipfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    lines = (ROOT / "sample_data" / "postcodes" / "pc6hnr20240801_gwb.csv").read_text().splitlines()
+    rows = [line.split(";", 2) for line in lines[1:] if line]
+    body = "\n".join([lines[0], *(f"{pc6};{int(number) + 1000 * n};{rest}"  # big enough to take a while
+                                  for n in range(300) for pc6, number, rest in rows)])
+    archive = tmp_path / "pc6hnr20240801_gwb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("pc6hnr20240801_gwb.csv", body)
+    command = [sys.executable, "-m", "data_sources", "import-cbs", str(archive), "--db", str(path)]
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    while not any(temporary.iterdir()) and process.poll() is None:
+        try:
+            process.wait(timeout=0.01)
+        except subprocess.TimeoutExpired:
+            pass
+    process.kill()
+    assert process.wait() == -9, "the import ended before its folder was seen"
+    assert any(temporary.iterdir())  # what the killed run left
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(temporary.iterdir()) == []
+
+
+def test_the_scratch_file_of_a_killed_template_or_export_is_removed_by_the_next_write(tmp_path, sample_db,
+                                                                                     capsys):
+    # written beside the target, then put in place: kill -9 in between leaves the scratch file,
+    # which carries the id of its process; the next write of that name removes it
+    import sys
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)  # export logs what it wrote
+    output = tmp_path / "uit"
+    output.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    for name, command in (("sjabloon.xlsx", ["template", "--soort", "jeugdhulp"]),
+                          ("export.html", ["export"]), ("plan.xlsx", ["scenario", "export", "1"])):
+        (output / f".{name}.{dead}.deel").write_bytes(b"PK\x03\x04 half a file")
+        assert main([*command, "-o", str(output / name), "--db", str(path)]) == 0, capsys.readouterr()
+    assert sorted(p.name for p in output.iterdir()) == ["export.html", "plan.xlsx", "sjabloon.xlsx"]
