@@ -187,6 +187,26 @@ def _state(path) -> tuple:
         con.close()
 
 
+def _with_a_replaced_upload(path, sample_db) -> None:
+    """The sample database in which a second vve-indicaties file of the GGD replaced the first
+    (upload 25, which `restore 25` brings back); built once per session, beside the sample."""
+    built = sample_db.with_name("vve-vervangen.duckdb")
+    if not built.exists():
+        import sys
+
+        sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "registrations"))
+        from support import filled_template
+
+        workbook = sample_db.with_name("vve-indicaties.xlsx")
+        workbook.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 40]]))
+        scratch = sample_db.with_name("vve-vervangen.bouw")
+        shutil.copy(sample_db, scratch)
+        assert main(["import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                     "GGD Voorbeeldregio (JGZ)", "--periode", "2024", "--db", str(scratch)]) == 0
+        os.replace(scratch, built)
+    shutil.copy(built, path)
+
+
 KILLED = {
     # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
     "init": (lambda path, sample_db: None, ["init"], 2),
@@ -197,6 +217,9 @@ KILLED = {
     "migration": (_older_database, ["users", "list"], 2),
     "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
                        ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    "restore": (_with_a_replaced_upload, ["restore", "25"], 2),
+    "import-lrk": (lambda path, sample_db: shutil.copy(sample_db, path),
+                   ["import-lrk", str(LRK), "--jaar", "2025"], 2),
 }
 
 
@@ -258,13 +281,18 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
             assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
         else:
             assert state in (old, new)
-        if name == "users add" and state == new:
+        if name in ("users add", "restore") and state == new:
             # the process ended before its kill (a busy machine): the account is there, and adding
-            # it again is refused ('bestaat al'), not done twice
+            # it again is refused ('bestaat al'), not done twice; the upload is already active
             assert run(arguments) == 1
         else:
             assert run(arguments) == 0  # and the command completes when run again
-        assert _state(path) == new
+        if name == "import-lrk" and state == new:
+            # the process ended before its kill: the same export again is a new lading that
+            # replaces the earlier one, with the same figures
+            assert _state(path)[3] == new[3]
+        else:
+            assert _state(path) == new
         assert _leftovers(folder) == []
 
 
