@@ -327,3 +327,18 @@ def test_gemeente_names_cut_off_by_a_killed_run_count_as_not_fetched(server, tmp
     gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
     assert gemeenten.cached_names(tmp_path) == {"GM0344": "Utrecht", "GM0345": "Veenendaal"}
     assert [p.name for p in (tmp_path / "cbs").iterdir()] == [path.name]
+
+
+def test_a_pdok_layer_is_cached_whole_and_what_a_killed_fetch_left_goes(server, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    folder = tmp_path / "pdok"
+    folder.mkdir()
+    (folder / f"wijk_2024.{dead}.partial").write_text('{"type": "FeatureCollection", "feat')
+    collection, _, cached = pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")
+    assert not cached and collection["features"]
+    assert [p.name for p in folder.iterdir()] == ["wijk_2024.geojson"]
+    assert pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")[2]
