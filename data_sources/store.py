@@ -537,6 +537,17 @@ def schema_refused(differences: list[str]) -> DatabaseRefused:
         "reservekopie terug ('restore-backup') of maak de database opnieuw ('init').")
 
 
+def mark_models_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Record, in the caller's transaction, that it stores data the marts do not show yet (their
+    rebuild follows in another transaction): until a full build writes build_state again, the
+    models count as not up to date (transforms.up_to_date), so that the app on opening and
+    `export` rebuild them when the process was killed in between."""
+    if con.execute("select count(*) from duckdb_columns() where database_name = current_database()"
+                   " and schema_name = 'main' and table_name = 'build_state'"
+                   " and column_name = 'code_fingerprint'").fetchall()[0][0]:
+        con.execute("update build_state set code_fingerprint = null where code_fingerprint is not null")
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the database of `con` has the table `name` in schema main (asked of the catalog: a
     failed select would abort the caller's transaction)."""

@@ -342,3 +342,42 @@ def test_a_pdok_layer_is_cached_whole_and_what_a_killed_fetch_left_goes(server, 
     assert not cached and collection["features"]
     assert [p.name for p in folder.iterdir()] == ["wijk_2024.geojson"]
     assert pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")[2]
+
+
+def test_a_load_killed_between_its_tables_and_the_rebuild_is_rebuilt_on_the_next_opening(server, tmp_path,
+                                                                                        sample_db, monkeypatch):
+    # Each table is stored in a transaction of its own and the marts are rebuilt after the last:
+    # a run killed in between left the tables active and the figures without them, marked as
+    # current, so that nothing rebuilt them (load-cbs killed at random moments showed it).
+    import shutil
+
+    import transforms
+
+    cache = tmp_path / "cache"
+    scratch = store.connect(":memory:")
+    CbsLoader(scratch, cache_dir=cache, client=fast_client(), endpoints=server.endpoints()).run(
+        ["GM0344"], [2024])
+    scratch.close()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    con = store.connect(path)
+    monkeypatch.setattr(transforms, "build", killed)
+    with pytest.raises(KeyboardInterrupt):
+        jobs.load_cbs(CbsLoader(con, cache_dir=cache, offline=True), ["GM0344"], [2024])
+    monkeypatch.undo()
+    con.close()
+    con = store.connect(path)
+    try:
+        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'"
+                           " and status = 'active'").fetchone()[0] > 0
+        assert not transforms.up_to_date(con)
+        assert jobs.ensure_current_models(con)  # as the app does on opening, and export
+        assert con.execute("select count(*) from population_by_wijk_age where gemeente_code = 'GM0344'"
+                           " and year = 2024").fetchone()[0] == 9
+        assert transforms.up_to_date(con)
+    finally:
+        con.close()
