@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from data_sources import store
 from data_sources.errors import InputRefused
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -95,8 +95,8 @@ def refuse_shapefile(path: Path) -> None:
 def unzipped(path: Path, member: str) -> Iterator[Path]:
     """The GeoPackage `member` of the zip at `path`, unpacked into a temporary folder (no more
     than MAX_BYTES, counted while unpacking: a zip may say less than it holds)."""
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / Path(member).name
+    with store.scratch_folder() as folder:
+        target = folder / Path(member).name
         try:
             with zipfile.ZipFile(path) as archive, archive.open(member) as source, \
                     target.open("wb") as sink:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -31,8 +30,8 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
     counts it in a few seconds and little memory (pandas' sniffing reader took 50 s and 5 GB)."""
     path = Path(path)
     if is_zip(path):
-        with tempfile.TemporaryDirectory() as folder:
-            return read_postcode_file(_extract_csv(path, Path(folder)))
+        with store.scratch_folder() as folder:
+            return read_postcode_file(_extract_csv(path, folder))
     try:
         with path.open(encoding="utf-8-sig") as handle:
             header = handle.readline().rstrip("\r\n")

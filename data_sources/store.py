@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -536,6 +537,17 @@ def schema_refused(differences: list[str]) -> DatabaseRefused:
         "reservekopie terug ('restore-backup') of maak de database opnieuw ('init').")
 
 
+def mark_models_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Record, in the caller's transaction, that it stores data the marts do not show yet (their
+    rebuild follows in another transaction): until a full build writes build_state again, the
+    models count as not up to date (transforms.up_to_date), so that the app on opening and
+    `export` rebuild them when the process was killed in between."""
+    if con.execute("select count(*) from duckdb_columns() where database_name = current_database()"
+                   " and schema_name = 'main' and table_name = 'build_state'"
+                   " and column_name = 'code_fingerprint'").fetchall()[0][0]:
+        con.execute("update build_state set code_fingerprint = null where code_fingerprint is not null")
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the database of `con` has the table `name` in schema main (asked of the catalog: a
     failed select would abort the caller's transaction)."""
@@ -710,6 +722,32 @@ def remove_leftovers(folder: Path, ending: str, stem: str = "") -> None:
         if marked and _running(int(marked.group(1))):
             continue
         leftover.unlink(missing_ok=True)
+
+
+SCRATCH_PREFIX = "kindkaart-"
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A temporary folder (removed afterwards) for an upload or what a zip unpacks: a GeoPackage
+    is hundreds of MB. Its name carries this process's id, so that the folders of a killed
+    process (kill -9 runs no clean-up) are removed by the next one that makes such a folder."""
+    base = Path(tempfile.gettempdir())
+    remove_scratch_folders(base)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base) as folder:
+        yield Path(folder)
+
+
+def remove_scratch_folders(base: Path) -> None:
+    """Remove the scratch_folder()s in `base` of processes that no longer run."""
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        marked = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-.*", entry.name)
+        if marked and not _running(int(marked.group(1))) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from data_sources import store
 from outputs import report
 from outputs.exports import build_sheets, csv_bytes, export_workbook
 
@@ -34,10 +34,13 @@ def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str,
 
 def write_whole(path: Path, data: bytes) -> None:
     """Write `data` to `path` whole or not at all: into a file beside it, put in place when
-    complete. A full disk leaves no half export, and an earlier file of that name stays."""
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".deel", dir=path.parent)
+    complete. A full disk leaves no half export, and an earlier file of that name stays. The
+    scratch file carries this process's id: what a killed run left (kill -9 runs no clean-up) the
+    next write of this name removes."""
+    store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.deel")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with scratch.open("wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())

@@ -3,13 +3,12 @@ downloaded CBS file or an LRK export."""
 
 import contextlib
 import logging
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
 
-from data_sources import jobs
+from data_sources import jobs, store
 from data_sources.cbs import gemeenten as gemeente_list
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.formats import MAX_FILE_MEGABYTES
@@ -153,8 +152,8 @@ if chosen and gemeente_allowed(chosen):
 def as_file(upload) -> Iterator[Path]:
     """The uploaded file as a path in a temporary folder, under its own name: the readers take a
     path, and the name carries the year and the kind (kwb-2024.xlsx, lrk_export_2024.csv)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
+    with store.scratch_folder() as folder:
+        path = folder / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         yield path
 

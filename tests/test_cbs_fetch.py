@@ -278,3 +278,106 @@ def test_the_v4_base_is_the_documented_one_and_kwb_2025_is_known():
 
     assert fetch.Endpoints().cbs_v4 == "https://datasets.cbs.nl/odata/v1/CBS"
     assert KERNCIJFERS_TABLES[2025] == "86165NED"
+
+
+def test_a_refetch_killed_while_the_old_copy_goes_leaves_a_whole_copy(server, tmp_path, monkeypatch):
+    # The old copy was removed file by file in place: killed halfway, the folder kept its
+    # metadata (and DataProperties) and counted as a usable copy, without the rows it had.
+    directory = tmp_path / "85984NED"
+    fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    whole = sorted(p.name for p in directory.iterdir())
+    real_rmtree = fetch.shutil.rmtree
+
+    def killed_halfway(folder, *args, **kwargs):
+        folder = Path(folder)
+        if folder.is_dir() and (folder / "TypedDataSet.json").exists():
+            (folder / "TypedDataSet.json").unlink()  # the first file gone, then the kill
+            raise KeyboardInterrupt
+        real_rmtree(folder, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.shutil, "rmtree", killed_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    monkeypatch.setattr(fetch.shutil, "rmtree", real_rmtree)
+    assert fetch.cached_meta(directory) is not None
+    assert sorted(p.name for p in directory.iterdir()) == whole  # the new copy, whole
+    assert read_table_dir(directory).records
+    # the next fetch removes what the killed one left
+    fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["85984NED"]
+
+
+def test_a_copy_killed_between_old_aside_and_new_in_place_is_the_old_one(server, tmp_path):
+    directory = tmp_path / "85984NED"
+    meta = fetch.fetch_table(fast_client(), server.endpoints(), "85984NED", directory)
+    directory.rename(tmp_path / "85984NED.oud")
+    assert fetch.cached_meta(directory) == meta
+    assert read_table_dir(directory).records
+
+
+def test_gemeente_names_cut_off_by_a_killed_run_count_as_not_fetched(server, tmp_path):
+    from data_sources.cbs import gemeenten
+
+    gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    path = next((tmp_path / "cbs").glob("gemeentenamen_*.json"))
+    path.write_bytes(path.read_bytes()[:20])  # written in place by an older version, then killed
+    assert gemeenten.cached_names(tmp_path) == {}
+    assert len(gemeenten.choices(tmp_path)) == 342  # the bundled list; no traceback
+    # written beside and put in place: only the whole list under its name, no scratch file left
+    gemeenten.fetch_names(fast_client(), server.endpoints(), tmp_path)
+    assert gemeenten.cached_names(tmp_path) == {"GM0344": "Utrecht", "GM0345": "Veenendaal"}
+    assert [p.name for p in (tmp_path / "cbs").iterdir()] == [path.name]
+
+
+def test_a_pdok_layer_is_cached_whole_and_what_a_killed_fetch_left_goes(server, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    folder = tmp_path / "pdok"
+    folder.mkdir()
+    (folder / f"wijk_2024.{dead}.partial").write_text('{"type": "FeatureCollection", "feat')
+    collection, _, cached = pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")
+    assert not cached and collection["features"]
+    assert [p.name for p in folder.iterdir()] == ["wijk_2024.geojson"]
+    assert pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")[2]
+
+
+def test_a_load_killed_between_its_tables_and_the_rebuild_is_rebuilt_on_the_next_opening(server, tmp_path,
+                                                                                        sample_db, monkeypatch):
+    # Each table is stored in a transaction of its own and the marts are rebuilt after the last:
+    # a run killed in between left the tables active and the figures without them, marked as
+    # current, so that nothing rebuilt them (load-cbs killed at random moments showed it).
+    import shutil
+
+    import transforms
+
+    cache = tmp_path / "cache"
+    scratch = store.connect(":memory:")
+    CbsLoader(scratch, cache_dir=cache, client=fast_client(), endpoints=server.endpoints()).run(
+        ["GM0344"], [2024])
+    scratch.close()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    con = store.connect(path)
+    monkeypatch.setattr(transforms, "build", killed)
+    with pytest.raises(KeyboardInterrupt):
+        jobs.load_cbs(CbsLoader(con, cache_dir=cache, offline=True), ["GM0344"], [2024])
+    monkeypatch.undo()
+    con.close()
+    con = store.connect(path)
+    try:
+        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'"
+                           " and status = 'active'").fetchone()[0] > 0
+        assert not transforms.up_to_date(con)
+        assert jobs.ensure_current_models(con)  # as the app does on opening, and export
+        assert con.execute("select count(*) from population_by_wijk_age where gemeente_code = 'GM0344'"
+                           " and year = 2024").fetchone()[0] == 9
+        assert transforms.up_to_date(con)
+    finally:
+        con.close()

@@ -187,6 +187,26 @@ def _state(path) -> tuple:
         con.close()
 
 
+def _with_a_replaced_upload(path, sample_db) -> None:
+    """The sample database in which a second vve-indicaties file of the GGD replaced the first
+    (upload 25, which `restore 25` brings back); built once per session, beside the sample."""
+    built = sample_db.with_name("vve-vervangen.duckdb")
+    if not built.exists():
+        import sys
+
+        sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "registrations"))
+        from support import filled_template
+
+        workbook = sample_db.with_name("vve-indicaties.xlsx")
+        workbook.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 40]]))
+        scratch = sample_db.with_name("vve-vervangen.bouw")
+        shutil.copy(sample_db, scratch)
+        assert main(["import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                     "GGD Voorbeeldregio (JGZ)", "--periode", "2024", "--db", str(scratch)]) == 0
+        os.replace(scratch, built)
+    shutil.copy(built, path)
+
+
 KILLED = {
     # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
     "init": (lambda path, sample_db: None, ["init"], 2),
@@ -197,6 +217,9 @@ KILLED = {
     "migration": (_older_database, ["users", "list"], 2),
     "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
                        ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    "restore": (_with_a_replaced_upload, ["restore", "25"], 2),
+    "import-lrk": (lambda path, sample_db: shutil.copy(sample_db, path),
+                   ["import-lrk", str(LRK), "--jaar", "2025"], 2),
 }
 
 
@@ -258,13 +281,18 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
             assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
         else:
             assert state in (old, new)
-        if name == "users add" and state == new:
+        if name in ("users add", "restore") and state == new:
             # the process ended before its kill (a busy machine): the account is there, and adding
-            # it again is refused ('bestaat al'), not done twice
+            # it again is refused ('bestaat al'), not done twice; the upload is already active
             assert run(arguments) == 1
         else:
             assert run(arguments) == 0  # and the command completes when run again
-        assert _state(path) == new
+        if name == "import-lrk" and state == new:
+            # the process ended before its kill: the same export again is a new lading that
+            # replaces the earlier one, with the same figures
+            assert _state(path)[3] == new[3]
+        else:
+            assert _state(path) == new
         assert _leftovers(folder) == []
 
 
@@ -323,3 +351,58 @@ def test_a_template_that_fails_half_written_leaves_the_earlier_file_whole(tmp_pa
     assert "schijf is vol" in capsys.readouterr().out
     assert output.read_bytes() == b"the earlier file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sjabloon.xlsx"]
+
+
+def test_an_import_killed_while_its_zip_is_unpacked_leaves_no_folder_in_the_temporary_files(tmp_path,
+                                                                                          sample_db):
+    # A zip (postcodes, a GeoPackage of hundreds of MB, CBS open data) is unpacked into a
+    # temporary folder, and an upload in the app is put in one; kill -9 runs no clean-up, so the
+    # next such command removes the folders of processes that no longer run.
+    import sys
+    import zipfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    lines = (ROOT / "sample_data" / "postcodes" / "pc6hnr20240801_gwb.csv").read_text().splitlines()
+    rows = [line.split(";", 2) for line in lines[1:] if line]
+    body = "\n".join([lines[0], *(f"{pc6};{int(number) + 1000 * n};{rest}"  # big enough to take a while
+                                  for n in range(300) for pc6, number, rest in rows)])
+    archive = tmp_path / "pc6hnr20240801_gwb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("pc6hnr20240801_gwb.csv", body)
+    command = [sys.executable, "-m", "data_sources", "import-cbs", str(archive), "--db", str(path)]
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    while not any(temporary.iterdir()) and process.poll() is None:
+        try:
+            process.wait(timeout=0.01)
+        except subprocess.TimeoutExpired:
+            pass
+    process.kill()
+    assert process.wait() == -9, "the import ended before its folder was seen"
+    assert any(temporary.iterdir())  # what the killed run left
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(temporary.iterdir()) == []
+
+
+def test_the_scratch_file_of_a_killed_template_or_export_is_removed_by_the_next_write(tmp_path, sample_db,
+                                                                                     capsys):
+    # written beside the target, then put in place: kill -9 in between leaves the scratch file,
+    # which carries the id of its process; the next write of that name removes it
+    import sys
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)  # export logs what it wrote
+    output = tmp_path / "uit"
+    output.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    for name, command in (("sjabloon.xlsx", ["template", "--soort", "jeugdhulp"]),
+                          ("export.html", ["export"]), ("plan.xlsx", ["scenario", "export", "1"])):
+        (output / f".{name}.{dead}.deel").write_bytes(b"PK\x03\x04 half a file")
+        assert main([*command, "-o", str(output / name), "--db", str(path)]) == 0, capsys.readouterr()
+    assert sorted(p.name for p in output.iterdir()) == ["export.html", "plan.xlsx", "sjabloon.xlsx"]

@@ -227,15 +227,29 @@ def fetch_table(
         "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
     }
     (partial / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
-    shutil.rmtree(directory, ignore_errors=True)
+    # Renamed aside, not removed in place: a run killed while removing the old copy file by file
+    # would leave a folder that still has its metadata and looks like a usable copy.
+    old = _aside(directory)
+    if directory.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        directory.rename(old)
     partial.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
     return meta
+
+
+def _aside(directory: Path) -> Path:
+    return directory.with_name(directory.name + ".oud")
 
 
 def cached_meta(directory: Path) -> dict | None:
     """Fetch metadata of a cached table directory, None when nothing usable is cached."""
-    path = Path(directory) / META_FILE
-    if not path.exists() or not (Path(directory) / "DataProperties.json").exists():
+    directory = Path(directory)
+    if not directory.exists() and _aside(directory).is_dir():
+        # killed between putting the old copy aside and the new one in place: the old one is whole
+        _aside(directory).rename(directory)
+    path = directory / META_FILE
+    if not path.exists() or not (directory / "DataProperties.json").exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from data_sources import store
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
@@ -29,9 +31,10 @@ def _names_path(cache_dir: Path, year: int) -> Path:
 def cached_names(cache_dir: Path, year: int = BUNDLED_YEAR) -> dict[str, str]:
     """Names fetched earlier from CBS (empty when never fetched)."""
     path = _names_path(cache_dir, year)
-    if not path.exists():
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8"))["names"])
+    except (OSError, ValueError, KeyError, TypeError):  # none, or cut off by an older version
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))["names"]
 
 
 def fetch_names(client: HttpClient, endpoints: Endpoints, cache_dir: Path,
@@ -45,11 +48,15 @@ def fetch_names(client: HttpClient, endpoints: Endpoints, cache_dir: Path,
              if str(r.get("Key", "")).strip().startswith("GM")}
     path = _names_path(cache_dir, year)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({
+    # beside it, then in place: a run killed while writing leaves the earlier list, not half a one
+    store.remove_leftovers(path.parent, ".deel", stem=path.name)
+    scratch = path.with_name(f"{path.name}.{os.getpid()}.deel")
+    scratch.write_text(json.dumps({
         "table_id": table_id,
         "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
         "names": names,
     }, ensure_ascii=False), encoding="utf-8")
+    os.replace(scratch, path)
     return names
 
 

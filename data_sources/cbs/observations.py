@@ -7,12 +7,12 @@ import csv
 import io
 import itertools
 import json
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from data_sources import store
 from data_sources.cbs.columns import DIMENSION_KEYS, kwb_key_for_title
 from data_sources.cbs.nabijheid import stem_for_path
 from data_sources.cbs.odata import CbsTable, clean
@@ -207,7 +207,7 @@ def unpacked(path: Path):
     """The CBS files of a zipped download (.csv, .json, .xlsx, .xls) in a temporary folder
     (checked: no more than MAX_MEGABYTES each, no folders outside it)."""
     try:
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+        with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
             for info in archive.infolist():
                 name = Path(info.filename).name
                 if info.is_dir() or Path(name).suffix.lower() not in ZIPPED_SUFFIXES:
@@ -220,8 +220,8 @@ def unpacked(path: Path):
                 if len(data) > MAX_MEGABYTES * 1024 * 1024:
                     raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
                                        f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
-                (Path(folder) / name).write_bytes(data)
-            yield Path(folder)
+                (folder / name).write_bytes(data)
+            yield folder
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
                            f"{unreadable(exc)}. Er is niets opgeslagen.") from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from data_sources import store
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.http import HttpClient, Progress, no_progress
 
@@ -89,7 +91,10 @@ def fetch_layer_cached(
     now = datetime.now(UTC).replace(tzinfo=None)
     collection["retrieved_at"] = now.isoformat(timespec="seconds")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".partial")
+    # beside it, named by this process (two fetching at once do not write into one file), then in
+    # place; what a killed run left the next fetch removes
+    store.remove_leftovers(path.parent, ".partial", stem=path.stem)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.partial")
     tmp.write_text(json.dumps(collection, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)
     return collection, now, False

@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +105,15 @@ class CbsLoader:
     refresh: bool = False
     offline: bool = False
 
+    @contextmanager
+    def _storing(self) -> Iterator[None]:
+        """A transaction that stores one table. The marts are rebuilt after the last table, in
+        a transaction of their own (jobs.load_cbs): the same transaction marks them stale, so that
+        a run killed in between is rebuilt on the next opening (store.mark_models_stale)."""
+        with store.transaction(self.con):
+            store.mark_models_stale(self.con)
+            yield
+
     def _cached_table(self, table_id: str, key: str, **fetch_args) -> tuple[Path, dict, bool]:
         """A table directory from the cache or freshly fetched; falls back to an older cached
         copy when the source is down (a warning is added by the caller)."""
@@ -166,7 +176,7 @@ class CbsLoader:
                     dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
                 )
                 table = read_table_dir(directory)
-                with store.transaction(self.con):
+                with self._storing():
                     ids = store_kerncijfers(self.con, table, gemeenten=gemeenten,
                                             retrieved_at=fetch.retrieved_at(meta))
                 report.loaded.append(LoadedTable(table_id, "kerncijfers", year,
@@ -221,7 +231,7 @@ class CbsLoader:
                 dimension_filters={"RegioS": region_dim, "Perioden": f"Key eq '{period}'"},
             )
             table = read_table_dir(directory)
-            with store.transaction(self.con):
+            with self._storing():
                 ids = store_population_by_age(self.con, table, gemeenten=gemeenten,
                                               retrieved_at=fetch.retrieved_at(meta))
             report.loaded.append(LoadedTable(POPULATION_BY_AGE_TABLE, "bevolking-leeftijd", year,
@@ -244,7 +254,7 @@ class CbsLoader:
                 dimension_filters={geo_key: fetch.region_filter("Key", gemeenten)},
             )
             table = read_table_dir(directory)
-            with store.transaction(self.con):
+            with self._storing():
                 ids = store_jeugdzorg(self.con, table, gemeenten=gemeenten,
                                       retrieved_at=fetch.retrieved_at(meta))
             report.loaded.append(LoadedTable(table_id, "jeugdzorg-wijk", year,
@@ -291,7 +301,8 @@ class CbsLoader:
             report.warnings.append(f"Grenzen {year} niet geladen; de kaart blijft leeg waar ze "
                                    f"ontbreken. {_text(exc)}")
             return
-        ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
+        with self._storing():
+            ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
         if ids:
             report.loaded.append(LoadedTable("pdok-gebiedsindelingen", "geometrie", year,
                                              retrieved, cached_all, ids))
