@@ -839,7 +839,7 @@ def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Col
     to_excel); those and a column of text alone (remarks) are named in a notice. Costs nothing
     for a sheet as wide as its header."""
     body = sheet.rows[header_row:]
-    width = max((len(row) for row in body), default=0)
+    width = max(map(len, body), default=0)
     for c in range(1, width + 1):
         if c in mapping or c in unknown:
             continue
