@@ -120,6 +120,25 @@ def settled(page, timeout: float = 60_000) -> None:
     page.wait_for_function(f"() => {SETTLED}", timeout=timeout)
 
 
+def click_until_shown(page, button: str, text: str, timeout: float = 120_000) -> None:
+    """Click the button named `button` and wait until `text` shows. A click that reached no
+    script run (the page was still drawing the previous one) is made once more when the page
+    has settled without the text, as a user would; a click that did reach a run is not made
+    twice (settled waits for that run to end)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    shown = page.get_by_text(text).first
+    page.get_by_role("button", name=button).click()
+    try:
+        shown.wait_for(timeout=20_000)
+        return
+    except PlaywrightTimeout:
+        settled(page, timeout)
+    if page.get_by_text(text).count() == 0:
+        page.get_by_role("button", name=button).click()
+    shown.wait_for(timeout=timeout)
+
+
 def download(page, button: str, folder: Path, timeout: float = 60_000) -> Path:
     """Click the download button named `button` and save the file in `folder`; its path.
 
