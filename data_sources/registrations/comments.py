@@ -15,9 +15,10 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from dataclasses import dataclass
 
+from data_sources.workbooks import sheet_names
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _THREADED = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
 _NOTE_TYPE = "/comments"
 _THREADED_TYPE = "/threadedComment"
@@ -43,7 +44,7 @@ def workbook_comments(data: bytes) -> list[CellComment]:
             if not any(_is_comment_part(name) for name in names):
                 return []  # most workbooks: nothing more to read
             found = []
-            for sheet, part in _sheet_parts(archive, names):
+            for part, sheet in sheet_names(archive).items():
                 for target, kind in _related(archive, names, part):
                     if kind.endswith(_NOTE_TYPE):
                         found += _notes(archive, target, sheet)
@@ -63,21 +64,7 @@ def _parse(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
     return ElementTree.fromstring(archive.read(name))
 
 
-def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
-    """(sheet name, part) for each worksheet, in the workbook's order."""
-    if "xl/workbook.xml" not in names:
-        return []
-    targets = dict((rel_id, target) for target, _kind, rel_id in
-                   _relationships(archive, names, "xl/workbook.xml"))
-    sheets = []
-    for sheet in _parse(archive, "xl/workbook.xml").iter(f"{_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_DOC_RELS}id", ""))
-        if target:
-            sheets.append((sheet.get("name", ""), target))
-    return sheets
-
-
-def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str, str]]:
+def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str]]:
     folder, base = posixpath.split(part)
     rels = posixpath.join(folder, "_rels", base + ".rels")
     if rels not in names:
@@ -89,13 +76,12 @@ def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> list
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join(folder, target))
-        found.append((path, rel.get("Type", ""), rel.get("Id", "")))
+        found.append((path, rel.get("Type", "")))
     return found
 
 
 def _related(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str]]:
-    return [(target, kind) for target, kind, _id in _relationships(archive, names, part)
-            if target in names]
+    return [(target, kind) for target, kind in _relationships(archive, names, part) if target in names]
 
 
 def _cell(ref: str | None) -> tuple[int, int] | None:
