@@ -236,8 +236,9 @@ with left:
     st.markdown("**Passend** — " + model.PERSPECTIVES["passend"].split(": ", 1)[1])
     separate = component("aparte_groep", "passend")
     if separate.empty:
-        st.write("Voor 0-2 jaar geen aparte groepen: niveau 3 is voor baby's een aanbod in het "
-                 "reguliere kinderdagverblijf (handreiking r. 204-206).")
+        st.write("Voor 0-2 jaar geen aparte groepen: de aparte groepen in de handreiking en de "
+                 "praktijkvoorbeelden zijn voor peuters (PeuterPlus, 2,5 tot 5 jaar, r. 1298) en de "
+                 "bso; voor baby's noemt geen bron er een.")
     else:
         st.markdown(gemeente_sentence(separate, "van niveau 3 in een aparte groep", "plekken"))
         groups = continuum.groups(gemeente_code)

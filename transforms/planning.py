@@ -512,7 +512,8 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
             regular_size = values["group_size_regular_bso" if bso else "group_size_regular_0_4"]
             regular_groups = sum(w.regular_places for w in members) / regular_size
 
-            # niveau 3 in separate groups: passend only, never for 0-2 (000:L204-206)
+            # niveau 3 in separate groups: passend only, never for 0-2 (the sources' separate
+            # groups are for peuters and the BSO: 000:L1298, 001:L407)
             suffix = "bso" if bso else "0_4"
             plus_size = values[f"plusgroup_size_{suffix}"]
             plus_type = "bso_plus" if bso else "plusgroep"
