@@ -13,6 +13,7 @@ from conftest import ROOT, add_account, app_copy, run_page
 from data_sources import store
 from data_sources.accounts import Account, set_released
 from data_sources.registrations.schemas import REGISTRATION_TYPES
+from ui.auth import PARTNER_INDICATORS, REGISTRATION_RELEASES
 
 LEA = Account("zaal", "lea", None)
 WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "Oude Haven",
@@ -49,8 +50,8 @@ def test_the_lea_is_not_told_per_wijk_where_an_unreleased_registration_has_child
         assert "van 10" not in row and "met 0 gemeld" not in row and "geen rijen" not in row, row
         assert not [wijk for wijk in WIJKEN if wijk in row], row
         assert "niet vrijgegeven" in row  # it was delivered; who and when stay on the slide
-    # a registration the LEA view is not asked to release keeps its coverage
-    assert "9 van 10" in rows["Ingezette extra ondersteuning"]
+    # a registration the LEA view cannot have released (test below) is withheld as well
+    assert "9 van 10" not in rows["Ingezette extra ondersteuning"]
 
     con = store.connect(app_db)
     try:
@@ -61,6 +62,38 @@ def test_the_lea_is_not_told_per_wijk_where_an_unreleased_registration_has_child
     released = _delivery_rows(at)["Wachtlijst (v)so"]
     assert "6 van 10" in released and "Buitengebied" in released
     assert "van 10" not in _delivery_rows(at)["Kinderen met een vve-indicatie"]
+
+
+def test_the_lea_is_not_told_per_wijk_where_a_registration_without_a_release_has_children(app_db):
+    # Jeugdhulp, extra ondersteuning, ondersteuningstrajecten and the occupancy of childcare have no
+    # release: the LEA view never sees their figures per wijk (ui.auth.signal_allowed), but the slide
+    # "Aanlevering van gegevens" still said in which wijken they have rows and which reported 0
+    # ("9 van 10, geen rijen voor 1 wijk: Buitengebied"): where children are (0 against 1 or more).
+    add_account(app_db, LEA.login, LEA.role)
+    con = store.connect(app_db)
+    try:  # every release given: still none of these registrations is one the LEA view may read
+        for key in PARTNER_INDICATORS:
+            set_released(con, "GM9999", key, "lea", True, "beheer")
+    finally:
+        con.close()
+    at = run_page("presentatie", account=LEA, params={"dia": "levering"})
+    assert not at.exception, at.exception
+    rows = _delivery_rows(at)
+    without_release = [rtype.label for key, rtype in REGISTRATION_TYPES.items()
+                       if rtype.target == "partner" and key not in REGISTRATION_RELEASES]
+    assert len(without_release) == 4, without_release
+    for label in without_release:
+        row = rows[label]
+        assert "van 10" not in row and "met 0 gemeld" not in row and "geen rijen" not in row, row
+        assert not [wijk for wijk in WIJKEN if wijk in row], row
+        assert "niet vrijgegeven" in row, row
+    # released registrations show their coverage again; the BRP is the population of Overzicht
+    assert "6 van 10" in rows["Wachtlijst (v)so"]
+    assert "niet vrijgegeven" not in rows[REGISTRATION_TYPES["bevolking"].label]
+    analist = Account("analist", "analist", None)
+    add_account(app_db, analist.login, analist.role)
+    full = _delivery_rows(run_page("presentatie", account=analist, params={"dia": "levering"}))
+    assert "9 van 10" in full["Ingezette extra ondersteuning"]
 
 
 def test_the_analist_keeps_the_whole_delivery_status(app_db):

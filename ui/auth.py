@@ -14,6 +14,7 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.errors import InputRefused
+from data_sources.registrations.schemas import REGISTRATION_TYPES
 from ui.data import cursor, forget, per_run, read_only, releasing
 from ui.safe import plain
 
@@ -354,9 +355,16 @@ def indicator_allowed(key: str, account: Account | None = None) -> bool:
 
 def withheld_registrations(account: Account | None = None) -> tuple[str, ...]:
     """The registration types whose figures this account may not see (not released to it), sorted:
-    of those it may learn who delivered and when, not in which wijken (transforms.deliveries)."""
-    return tuple(sorted(key for key, release in REGISTRATION_RELEASES.items()
-                        if not indicator_allowed(release, account)))
+    of those it may learn who delivered and when, not in which wijken (transforms.deliveries).
+    Partners and the LEA view see partner registrations only through a released indicator, so a
+    partner registration without one (jeugdhulp, extra ondersteuning, ...) is withheld from them
+    too; the BRP is the population they see on Overzicht."""
+    account = account or current_account()
+    waiting = {key for key, release in REGISTRATION_RELEASES.items() if not indicator_allowed(release, account)}
+    if account is None or released_indicators(account) is not None:
+        waiting |= {key for key, rtype in REGISTRATION_TYPES.items()
+                    if rtype.target == "partner" and key not in REGISTRATION_RELEASES}
+    return tuple(sorted(waiting))
 
 
 def partner_places_allowed(account: Account | None = None) -> bool:
