@@ -14,7 +14,6 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.errors import InputRefused
-from data_sources.registrations.schemas import REGISTRATION_TYPES
 from ui.data import cursor, forget, per_run, read_only, releasing
 from ui.safe import plain
 
@@ -359,6 +358,8 @@ def withheld_registrations(account: Account | None = None) -> tuple[str, ...]:
     Partners and the LEA view see partner registrations only through a released indicator, so a
     partner registration without one (jeugdhulp, extra ondersteuning, ...) is withheld from them
     too; the BRP is the population they see on Overzicht."""
+    from data_sources.registrations.schemas import REGISTRATION_TYPES  # only the slides ask: not at startup
+
     account = account or current_account()
     waiting = {key for key, release in REGISTRATION_RELEASES.items() if not indicator_allowed(release, account)}
     if account is None or released_indicators(account) is not None:
