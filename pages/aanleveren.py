@@ -9,7 +9,7 @@ import streamlit as st
 from data_sources import jobs
 from data_sources.errors import InputRefused
 from data_sources.registrations import validate
-from data_sources.registrations.history import uploads
+from data_sources.registrations.history import own_numbers, uploads
 from data_sources.registrations.importing import check_organisation, check_period
 from data_sources.registrations.reading import MAX_FILE_BYTES
 from data_sources.registrations.schemas import REGISTRATION_TYPES
@@ -228,7 +228,18 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             for message in refused.messages:
                 st.error(plain(message))
         else:
-            saved(outcome.summary())
+            saved(outcome.summary(upload_number()))
+
+
+def upload_number():
+    """How an upload is named on this page: a partner sees its own numbering (1 for its first
+    upload for this gemeente), never the load_id, which counts the uploads of every organisation;
+    the beheerder and the demo see the load_id, as the command line and the audit log do. None:
+    the load_id (ImportResult.summary)."""
+    if account.role != "partner":
+        return None
+    numbers = own_numbers(cursor(), account.organisation, gemeente_code)
+    return lambda load_id: numbers.get(int(load_id), "?")
 
 
 def shown_file_names(history: pd.DataFrame) -> list[str]:
@@ -254,8 +265,10 @@ def history_section() -> None:
     if history.empty:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return
+    number = upload_number() or int
     st.dataframe(
-        history.assign(file_name=shown_file_names(history)).rename(columns={
+        history.assign(file_name=shown_file_names(history),
+                       load_id=[number(i) for i in history["load_id"]]).rename(columns={
             "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
             "period": "Periode", "file_name": "Bestand",
             "row_count": "Rijen", "loaded_at": "Geladen op", "loaded_by": "Door",
@@ -268,7 +281,7 @@ def history_section() -> None:
     if earlier.empty:
         return
     labels = {
-        int(r.load_id): f"Upload {r.load_id}: {r.soort}, {r.organisation}, {r.period} "
+        int(r.load_id): f"Upload {number(r.load_id)}: {r.soort}, {r.organisation}, {r.period} "
                         f"({r.loaded_at:%d-%m-%Y %H:%M})"
         for r in earlier.itertuples()
     }
@@ -278,10 +291,11 @@ def history_section() -> None:
         try:
             replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
         except InputRefused as refused:
-            st.error(plain(" ".join(refused.messages)))
+            # the refusal names the upload by its load_id: by the number this reader knows it by
+            st.error(plain(" ".join(refused.messages).replace(f"Upload {chosen} ", f"Upload {number(chosen)} ")))
         else:
-            extra = f" (vervangt upload {', '.join(map(str, replaced))})" if replaced else ""
-            saved(f"Upload {chosen} is weer de actieve versie{extra}.")
+            extra = f" (vervangt upload {', '.join(str(number(i)) for i in replaced)})" if replaced else ""
+            saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.")
 
 
 delivery()

@@ -13,6 +13,7 @@ from conftest import ROOT, add_account, app_copy, run_page
 from data_sources import store
 from data_sources.accounts import Account, set_released
 from data_sources.registrations.schemas import REGISTRATION_TYPES
+from ui.auth import PARTNER_INDICATORS, REGISTRATION_RELEASES
 
 LEA = Account("zaal", "lea", None)
 WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "Oude Haven",
@@ -49,8 +50,8 @@ def test_the_lea_is_not_told_per_wijk_where_an_unreleased_registration_has_child
         assert "van 10" not in row and "met 0 gemeld" not in row and "geen rijen" not in row, row
         assert not [wijk for wijk in WIJKEN if wijk in row], row
         assert "niet vrijgegeven" in row  # it was delivered; who and when stay on the slide
-    # a registration the LEA view is not asked to release keeps its coverage
-    assert "9 van 10" in rows["Ingezette extra ondersteuning"]
+    # a registration the LEA view cannot have released (test below) is withheld as well
+    assert "9 van 10" not in rows["Ingezette extra ondersteuning"]
 
     con = store.connect(app_db)
     try:
@@ -61,6 +62,38 @@ def test_the_lea_is_not_told_per_wijk_where_an_unreleased_registration_has_child
     released = _delivery_rows(at)["Wachtlijst (v)so"]
     assert "6 van 10" in released and "Buitengebied" in released
     assert "van 10" not in _delivery_rows(at)["Kinderen met een vve-indicatie"]
+
+
+def test_the_lea_is_not_told_per_wijk_where_a_registration_without_a_release_has_children(app_db):
+    # Jeugdhulp, extra ondersteuning, ondersteuningstrajecten and the occupancy of childcare have no
+    # release: the LEA view never sees their figures per wijk (ui.auth.signal_allowed), but the slide
+    # "Aanlevering van gegevens" still said in which wijken they have rows and which reported 0
+    # ("9 van 10, geen rijen voor 1 wijk: Buitengebied"): where children are (0 against 1 or more).
+    add_account(app_db, LEA.login, LEA.role)
+    con = store.connect(app_db)
+    try:  # every release given: still none of these registrations is one the LEA view may read
+        for key in PARTNER_INDICATORS:
+            set_released(con, "GM9999", key, "lea", True, "beheer")
+    finally:
+        con.close()
+    at = run_page("presentatie", account=LEA, params={"dia": "levering"})
+    assert not at.exception, at.exception
+    rows = _delivery_rows(at)
+    without_release = [rtype.label for key, rtype in REGISTRATION_TYPES.items()
+                       if rtype.target == "partner" and key not in REGISTRATION_RELEASES]
+    assert len(without_release) == 4, without_release
+    for label in without_release:
+        row = rows[label]
+        assert "van 10" not in row and "met 0 gemeld" not in row and "geen rijen" not in row, row
+        assert not [wijk for wijk in WIJKEN if wijk in row], row
+        assert "niet vrijgegeven" in row, row
+    # released registrations show their coverage again; the BRP is the population of Overzicht
+    assert "6 van 10" in rows["Wachtlijst (v)so"]
+    assert "niet vrijgegeven" not in rows[REGISTRATION_TYPES["bevolking"].label]
+    analist = Account("analist", "analist", None)
+    add_account(app_db, analist.login, analist.role)
+    full = _delivery_rows(run_page("presentatie", account=analist, params={"dia": "levering"}))
+    assert "9 van 10" in full["Ingezette extra ondersteuning"]
 
 
 def test_the_analist_keeps_the_whole_delivery_status(app_db):
@@ -424,3 +457,94 @@ def test_a_partner_is_not_told_that_partners_delivered_signals_it_may_not_see(sa
     _release_all_to(path, "partner", True)
     shown = profile()
     assert "Signalen van partners" in shown and "vve-indicatie" in shown
+
+
+# --- a partner's upload numbers ------------------------------------------------------------------
+
+def _page_text(at) -> str:
+    """Every text a page sends: messages, markdown, captions, tables and the options of its pickers."""
+    parts = [element.value for kind in (at.success, at.info, at.error, at.warning, at.markdown, at.caption)
+             for element in kind]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [option for box in at.selectbox for option in box.options]
+    return "\n".join(str(part) for part in parts)
+
+
+def test_a_partner_sees_its_own_upload_numbers_not_the_global_ones(app_db):
+    # The load_id counts the uploads of every organisation: "Opgeslagen als upload 17" and the
+    # history's Upload column told a partner how many uploads all organisations made, and between
+    # its own two uploads, how many others did. A partner now sees its own numbering (1 for its
+    # first upload), also in Terugzetten; the beheerder, the command line and the log keep the load_id.
+    import sys
+    from pathlib import Path
+
+    from conftest import uploader
+
+    from data_sources import jobs
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    organisation = "Padding Zorg"
+    add_account(app_db, "pad", "partner", organisation)
+    partner = Account("pad", "partner", organisation)
+
+    def other_upload(name: str) -> int:
+        con = store.connect(app_db)
+        try:
+            workbook = filled_template("jeugdhulp", [["Centrum", None, "ambulant", "2-4", 7]])
+            return jobs.import_registration(con, workbook, "jeugdhulp", "Andere Zorg", name,
+                                            f"{name}.xlsx").load_id
+        finally:
+            con.close()
+
+    def upload(at, children: int):
+        rows = [["Centrum", None, "logopedie", "2-4", children, children, 100.0]]
+        at.selectbox(key="aanleveren_soort").set_value("ondersteuningstrajecten").run()
+        uploader(at, "ondersteuningstrajecten").set_value(
+            (f"versie-{children}.xlsx", filled_template("ondersteuningstrajecten", rows),
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+        [b for b in at.button if b.label == "Bevestigen en opslaan"][0].click().run()
+        assert not at.exception, at.exception
+
+    other_upload("2024-Q1")
+    at = run_page("aanleveren", account=partner)
+    upload(at, 10)
+    assert at.success[0].value == "Opgeslagen als upload 1: 1 rijen."
+    between = other_upload("2024-Q2")  # another organisation uploads in between
+    at = run_page("aanleveren", account=partner)
+    upload(at, 12)
+    assert at.success[0].value == "Opgeslagen als upload 2: 1 rijen; vervangt upload 1."
+    history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
+    assert sorted(history["Upload"].astype(int)) == [1, 2]
+
+    con = store.connect(app_db, read_only=True)
+    try:
+        mine = [load_id for (load_id,) in con.execute(
+            "select load_id from loads where organisation = ? order by load_id", [organisation]).fetchall()]
+    finally:
+        con.close()
+    assert mine[0] > 1 and mine[1] > between  # the global ids a partner read before
+    text = _page_text(at)
+    for global_id in (*mine, between):
+        assert not re.search(rf"[Uu]pload {global_id}\b", text), global_id
+
+    # restoring the first version still works, by its own number
+    restore = at.selectbox(key="aanleveren_herstel")
+    assert restore.options[0].startswith("Upload 1: ondersteuningstrajecten, Padding Zorg")
+    restore.set_value(mine[0]).run()
+    [b for b in at.button if b.label == "Terugzetten"][0].click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Upload 1 is weer de actieve versie (vervangt upload 2)."
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert con.execute("select load_id from loads where organisation = ? and status = 'active'",
+                           [organisation]).fetchall() == [(mine[0],)]
+    finally:
+        con.close()
+
+    # the beheerder keeps the global id, as the command line and the log have it
+    add_account(app_db, "baas", "beheerder")
+    at = run_page("aanleveren", account=Account("baas", "beheerder", None))
+    history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
+    assert set(mine) <= set(history["Upload"].astype(int))

@@ -354,9 +354,18 @@ def indicator_allowed(key: str, account: Account | None = None) -> bool:
 
 def withheld_registrations(account: Account | None = None) -> tuple[str, ...]:
     """The registration types whose figures this account may not see (not released to it), sorted:
-    of those it may learn who delivered and when, not in which wijken (transforms.deliveries)."""
-    return tuple(sorted(key for key, release in REGISTRATION_RELEASES.items()
-                        if not indicator_allowed(release, account)))
+    of those it may learn who delivered and when, not in which wijken (transforms.deliveries).
+    Partners and the LEA view see partner registrations only through a released indicator, so a
+    partner registration without one (jeugdhulp, extra ondersteuning, ...) is withheld from them
+    too; the BRP is the population they see on Overzicht."""
+    from data_sources.registrations.schemas import REGISTRATION_TYPES  # only the slides ask: not at startup
+
+    account = account or current_account()
+    waiting = {key for key, release in REGISTRATION_RELEASES.items() if not indicator_allowed(release, account)}
+    if account is None or released_indicators(account) is not None:
+        waiting |= {key for key, rtype in REGISTRATION_TYPES.items()
+                    if rtype.target == "partner" and key not in REGISTRATION_RELEASES}
+    return tuple(sorted(waiting))
 
 
 def partner_places_allowed(account: Account | None = None) -> bool:

@@ -36,6 +36,18 @@ def uploads(
     return frame
 
 
+def own_numbers(con: duckdb.DuckDBPyConnection, organisation: str, gemeente_code: str | None) -> dict[int, int]:
+    """An organisation's own numbering of its uploads for a gemeente (load_id -> 1, 2, ... in the
+    order they came in). A partner is shown these, not the load_id: that counts the uploads of
+    every organisation, so its steps would tell a partner how many others uploaded and when."""
+    where, params = ["source in ('partner', 'brp')", "organisation = ?"], [organisation]
+    if gemeente_code:
+        where.append("gemeente_code = ?")
+        params.append(gemeente_code)
+    rows = con.execute(f"select load_id from loads where {' and '.join(where)} order by load_id", params).fetchall()
+    return {int(load_id): number for number, (load_id,) in enumerate(rows, start=1)}
+
+
 def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
     """Make an earlier upload the active one again (the current one becomes superseded); the
     caller rebuilds the marts in the same transaction (data_sources.jobs.restore_upload).

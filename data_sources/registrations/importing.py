@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -31,14 +32,16 @@ class ImportResult:
     validation: ValidationResult | None = None
     note: str = ""                   # a Dutch sentence after the summary ('' for none)
 
-    def summary(self) -> str:
-        """One Dutch line for the user."""
+    def summary(self, number: Callable[[int], int] | None = None) -> str:
+        """One Dutch line for the user; `number`: how an upload is named to this user (a partner:
+        its own numbering, history.own_numbers), else by its load_id."""
+        name = number or (lambda load_id: load_id)
         if self.status == "identical":
-            return (f"Dit bestand is al aangeleverd (upload {self.load_id}); er is niets "
+            return (f"Dit bestand is al aangeleverd (upload {name(self.load_id)}); er is niets "
                     "gewijzigd.")
-        replaced = (f"; vervangt upload {', '.join(map(str, self.superseded))}"
+        replaced = (f"; vervangt upload {', '.join(str(name(i)) for i in self.superseded)}"
                     if self.superseded else "")
-        return (f"Opgeslagen als upload {self.load_id}: {self.row_count} rijen{replaced}."
+        return (f"Opgeslagen als upload {name(self.load_id)}: {self.row_count} rijen{replaced}."
                 + (f" {self.note}" if self.note else ""))
 
 
