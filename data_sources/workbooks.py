@@ -105,14 +105,56 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     return archive
 
 
+def is_strict(archive: zipfile.ZipFile) -> bool:
+    """True for a Strict Open XML workbook (Excel's 'Strict Open XML-werkmap'), from the head of
+    its xl/workbook.xml: its parts use other namespaces, and readers take its sheets for empty
+    ('alle bladen zijn leeg')."""
+    if "xl/workbook.xml" not in archive.namelist():
+        return False
+    with archive.open("xl/workbook.xml") as part:
+        head = part.read(4096)
+    return _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head
+
+
 def check_package(archive: zipfile.ZipFile, shown: str) -> None:
-    """Refuse a Strict Open XML workbook (Excel's 'Strict Open XML-werkmap'): its parts use
-    other namespaces, and readers take its sheets for empty ('alle bladen zijn leeg')."""
-    if "xl/workbook.xml" in archive.namelist():
-        with archive.open("xl/workbook.xml") as part:
-            head = part.read(4096)
-        if _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head:
-            raise strict_open_xml(shown)
+    """Refuse a Strict Open XML workbook (for the readers that do not map it, see
+    as_transitional)."""
+    if is_strict(archive):
+        raise strict_open_xml(shown)
+
+
+# A Strict Open XML namespace or relationship type: http://purl.oclc.org/ooxml/<area>/<name>, a
+# relationship type with /<type> after it. Its transitional form is
+# http://schemas.openxmlformats.org/<area>/2006/<name>[/<type>], two names hyphenated.
+_STRICT_URI = re.compile(rb"http://purl\.oclc\.org/ooxml/([A-Za-z]+)/([A-Za-z]+)(?:/([A-Za-z]+))?")
+_TRANSITIONAL_NAMES = {b"extendedProperties": b"extended-properties",
+                       b"customProperties": b"custom-properties"}
+
+
+def _transitional_uri(found: re.Match[bytes]) -> bytes:
+    area, name, kind = found.group(1), found.group(2), found.group(3)
+    uri = (b"http://schemas.openxmlformats.org/" + area + b"/2006/"
+           + _TRANSITIONAL_NAMES.get(name, name))
+    return uri + b"/" + _TRANSITIONAL_NAMES.get(kind, kind) if kind else uri
+
+
+def as_transitional(archive: zipfile.ZipFile, shown: str, *, max_uncompressed: int,
+                    kind: str = "een registratie") -> bytes:
+    """A Strict Open XML workbook (`archive`, checked by check_zip) as the same workbook in the
+    transitional namespaces and relationship types that every reader knows: what Excel changes
+    when it saves as 'Strict Open XML-werkmap' is mapped back in every XML part. The result is
+    checked by check_zip again (the names are longer: a part full of them must not get past the
+    limit on the unpacked size)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            content = archive.read(info)
+            if info.filename.endswith((".xml", ".rels")) and b"purl.oclc.org" in content:
+                content = _STRICT_URI.sub(_transitional_uri, content)
+            copy.writestr(info.filename, content)
+    data = out.getvalue()
+    check_zip(data, shown, max_uncompressed=max_uncompressed, kind=kind)
+    return data
 
 
 def check_workbook(path: Path, limits: WorkbookLimits) -> None:

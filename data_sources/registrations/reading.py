@@ -17,9 +17,11 @@ from data_sources.workbooks import (
     ENCRYPTED_MARKER,
     MAX_COMPRESSION_RATIO,
     OLE2_MAGIC,
+    as_transitional,
     cells_beyond,
     check_package,
     filled_cell_beyond,
+    is_strict,
     password_protected,
     sheet_names,
     without_empty_cells,
@@ -147,6 +149,28 @@ def sniff(data: bytes, file_name: str = "") -> None:
         check_package(archive, shown)
     except DAMAGED_ZIP:
         pass  # a damaged part: the reader words the refusal
+
+
+def transitional(data: bytes, file_name: str = "") -> bytes:
+    """The uploaded workbook as the readers here take it: a Strict Open XML workbook (Excel's
+    'Strict Open XML-werkmap') mapped to the usual namespaces (workbooks.as_transitional), after
+    the same checks on zip and XML bombs as any upload; every other file as it is, at the cost of
+    reading the head of its xl/workbook.xml (sniff refuses what is no workbook)."""
+    if not data.startswith(b"PK\x03\x04") or len(data) > MAX_FILE_BYTES:
+        return data
+    try:
+        if not is_strict(zipfile.ZipFile(io.BytesIO(data))):
+            return data
+    except (KeyError, *DAMAGED_ZIP):
+        return data  # damaged: sniff or the reader words the refusal
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    archive = check_zip(data, shown)
+    try:
+        return as_transitional(archive, shown, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
+    except (*DAMAGED_ZIP, NotImplementedError):  # a damaged part, or one packed in a way zipfile lacks
+        raise InputRefused(
+            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
+            ".xlsx.") from None
 
 
 def check_zip(data: bytes, shown: str, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
@@ -714,13 +738,17 @@ def _cell_values(ws: Any) -> list[list[Any]]:
     cells = getattr(ws, "_cells", None)
     current = getattr(ws, "_current_row", None)
     if not isinstance(cells, dict) or not isinstance(current, int):
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        return [[_as_openpyxl(value) if value.__class__ is dt.date else value for value in r]
+                for r in ws.iter_rows(values_only=True)]
     if current == 0:  # iter_rows yields nothing for a sheet without rows
         return []
     width = ws.max_column
     rows = [[None] * width for _ in range(ws.max_row)]
     for (r, c), cell in cells.items():
-        rows[r - 1][c - 1] = cell.value
+        value = cell.value
+        # a date saved as text (t="d", as Excel saves dates in Strict Open XML): openpyxl gives a
+        # date, calamine and every other cell a datetime at midnight
+        rows[r - 1][c - 1] = _as_openpyxl(value) if value.__class__ is dt.date else value
     return rows
 
 

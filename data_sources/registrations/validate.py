@@ -20,7 +20,13 @@ from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.comments import workbook_comments
 from data_sources.registrations.locations import LocationIndex, UnknownLocation
-from data_sources.registrations.reading import Sheet, SheetEntry, read_workbook, survey_workbook
+from data_sources.registrations.reading import (
+    Sheet,
+    SheetEntry,
+    read_workbook,
+    survey_workbook,
+    transitional,
+)
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
 from data_sources.text import normalise
 
@@ -231,6 +237,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     try:
         # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
         # through its first rows (a workbook of hundreds of sheets must not take the memory).
+        data = transitional(data, file_name)  # a Strict Open XML workbook, else unchanged
         entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
         chosen = _data_sheet(entries, result, rtype)
         if chosen is None:
@@ -725,7 +732,7 @@ class _NameCount:
         key = normalise(word)
         if key in v.MONTH_NAMES:
             return
-        if v.is_first_name(word):
+        if v.is_first_name(word, capitals=True):
             if key in places:
                 return
             self.texts += times

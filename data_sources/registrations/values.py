@@ -461,14 +461,21 @@ def _is_first_name(word: str, names: frozenset[str]) -> bool:
     return len(parts) > 1 and all(p in names for p in parts)
 
 
-def is_first_name(text: object) -> bool:
+def is_first_name(text: object, capitals: bool = False) -> bool:
     """True for a cell holding one first name of the list and nothing else ('Emma', 'Jan-Willem');
-    a month, a Dutch word that is also a name ('Storm', 'April') and an all-caps code are none."""
+    a month, a Dutch word that is also a name ('Storm', 'April') and an all-caps code are none.
+    With `capitals`, a name in capitals of three letters or more counts too ('EMMA', as some
+    registration systems export names), except codes that are also first names ('LEA'): for a
+    column that holds mostly such cells, not for a single cell."""
     if not isinstance(text, str):
         return False
     word = text.strip()
     if not 2 <= len(word) <= 30 or not word.replace("-", "").isalpha():
         return False
+    if capitals and len(word) > 2 and word.isupper():
+        if word.lower() in _CODES_THAT_ARE_NAMES:
+            return False
+        word = word.capitalize()  # 'EMMA' -> 'Emma', 'JAN-WILLEM' -> 'Jan-willem'
     return _is_first_name(word, first_names())
 
 

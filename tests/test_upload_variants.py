@@ -1,0 +1,159 @@
+"""Partner workbooks as other programs and Excel's other formats save them: a workbook saved as
+'Strict Open XML-werkmap' is read as the same workbook (with the same guards and the same checks
+for personal data), and a column of first names typed in capitals is refused as names. Real
+.xlsx files through the real check, the command line and the Aanleveren page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import run_page, upload_registration  # noqa: E402
+from support import as_strict, filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
+
+from data_sources.cli import main  # noqa: E402
+from data_sources.errors import InputRefused  # noqa: E402
+from data_sources.registrations.reading import read_workbook, transitional  # noqa: E402
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+from data_sources.workbooks import as_transitional  # noqa: E402
+
+VVE = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
+
+
+@pytest.fixture
+def gem(con):
+    small_gemeente(con)
+    return con
+
+
+def outcome(con, data: bytes, soort: str = "vve-indicaties", **kwargs):
+    result = validate_workbook(data, soort, con, "upload.xlsx", **kwargs)
+    return result.message_texts(), (sorted(map(repr, result.aggregates_df.to_dict("records")))
+                                    if result.ok else None)
+
+
+# -- Strict Open XML ----------------------------------------------------------------------------
+
+def test_the_strict_copy_is_what_excel_saves():
+    """The helper below changes what Excel changes: no transitional namespace is left in the
+    Office parts, relationships are typed in the strict way, dates are ISO text."""
+    data = as_strict(filled_template("wachtlijst-zorg", [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", None, None, dt.datetime(2024, 10, 2)]]))
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    assert b"http://schemas.openxmlformats.org/spreadsheetml" not in b"".join(
+        parts.read(name) for name in parts.namelist())
+    assert b'conformance="strict"' in parts.read("xl/workbook.xml")
+    assert b"purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties" in parts.read(
+        "_rels/.rels")
+    assert b't="d"><v>2024-10-02T00:00:00</v>' in parts.read("xl/worksheets/sheet2.xml")
+
+
+@pytest.mark.parametrize("soort, rows, meta", [
+    ("vve-indicaties", [["Centrum", "2-4", "SES", 12], ["zuid eind", "2-4", "taal/spraak", "7"],
+                        ["9909 aa", "2-4", "sociaal-emotioneel", None]], None),
+    # a date typed in a date cell: Excel saves it as ISO text in a strict workbook
+    ("wachtlijst-zorg", [["Centrum", "Zorg BV", "behandeling", "2-4", None, None,
+                          dt.datetime(2024, 10, 2)],
+                         ["Centrum", "Zorg BV", "behandeling", "2-4", None, None, "2024-12-25"]],
+     {"peildatum": "31-12-2024"}),
+])
+def test_a_strict_open_xml_template_counts_as_the_same_template(gem, soort, rows, meta):
+    # it was refused: 'opgeslagen als Strict Open XML-werkmap ... sla het op als gewone werkmap'
+    usual = filled_template(soort, rows, meta=meta)
+    messages, counted = outcome(gem, as_strict(usual), soort, period="2024")
+    assert messages == []
+    assert counted == outcome(gem, usual, soort, period="2024")[1]
+    assert counted
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_both_readers_read_a_strict_workbook_alike(fast):
+    data = as_strict(filled_template("wachtlijst-zorg", [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", None, None, dt.datetime(2024, 10, 2)]]))
+    gegevens = next(s for s in read_workbook(transitional(data), "w.xlsx", fast=fast)
+                    if s.name == "Gegevens")
+    assert gegevens.rows[1][0] == "Centrum"
+    assert gegevens.rows[1][6] == dt.datetime(2024, 10, 2)  # openpyxl alone gave a date
+
+
+def test_a_normal_workbook_is_not_copied():
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    assert transitional(data, "v.xlsx") is data
+
+
+def test_personal_data_in_a_strict_workbook_is_refused_in_cells_and_notes(gem):
+    names = as_strict(plain_workbook([[*VVE, "opmerking"],
+                                      ["Centrum", "2-4", "SES", 2, "Sven Jansen belt terug"]]))
+    messages, _ = outcome(gem, names)
+    assert any("persoonsgegevens geweigerd" in m for m in messages), messages
+    assert "Jansen" not in " ".join(messages)
+
+    def note(workbook):
+        from openpyxl.comments import Comment
+
+        workbook.active["D2"].comment = Comment("Sven Jansen, geb. 12-03-2021", "medewerker")
+
+    messages, _ = outcome(gem, as_strict(plain_workbook([VVE, ["Centrum", "2-4", "SES", 2]],
+                                                        extra=note)))
+    assert any("notitie of opmerking" in m and "persoonsgegevens" in m for m in messages), messages
+
+
+def test_a_strict_workbook_gets_the_same_guards_against_bombs(gem):
+    good = as_strict(plain_workbook([VVE, ["Centrum", "2-4", "SES", 2]]))
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(good)).read(sheet)
+    bomb = rezip(good, {sheet: b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + xml})
+    messages, _ = outcome(gem, bomb)
+    assert any("XML-bom" in m for m in messages), messages
+    # the transitional names are longer: a workbook full of strict names that fits the limit on
+    # the unpacked size before the mapping does not get past it after
+    strict_name = b"http://purl.oclc.org/ooxml/drawingml/main "
+    archive = zipfile.ZipFile(io.BytesIO(rezip(good, {"xl/notes.xml": strict_name * 15_000})))
+    size = sum(info.file_size for info in archive.infolist())
+    with pytest.raises(InputRefused, match="uitgepakt .* niet gelezen"):
+        as_transitional(archive, "Bestand x.xlsx", max_uncompressed=size + 1000)
+    assert as_transitional(archive, "Bestand x.xlsx", max_uncompressed=2 * size)
+
+
+def test_the_command_line_and_the_page_read_a_strict_workbook(app_db, tmp_path, capsys):
+    data = as_strict(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12],
+                                                         ["Bloemhof", "2-4", "SES", 2]]))
+    path = tmp_path / "strikt.xlsx"
+    path.write_bytes(data)
+    assert main(["validate", str(path), "--soort", "vve-indicaties", "--db", str(app_db)]) == 0
+    assert "Strict" not in capsys.readouterr().out
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "strikt.xlsx", data)
+    assert not at.exception
+    assert any("strikt.xlsx is in orde" in m.value for m in at.success)
+    assert [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+
+# -- names in capitals --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header", ["opmerking", "kind", None])
+def test_a_column_of_first_names_in_capitals_is_refused_without_echo(gem, header):
+    # as some registration systems export names; it was read and passed
+    data = plain_workbook([[*VVE, header], ["Centrum", "2-4", "SES", 1, "EMMA"],
+                           ["Centrum", "2-4", "taal/spraak", 1, "NOAH"],
+                           ["Oude Haven", "2-4", "SES", 1, "JAN-WILLEM"]])
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert any("alleen een voornaam" in m and "rijen 2, 3 en 4" in m for m in messages), messages
+    assert not any(name in " ".join(messages) for name in ("EMMA", "NOAH", "WILLEM"))
+
+
+def test_codes_and_words_in_capitals_are_no_names(gem):
+    # LEA (Lokale Educatieve Agenda), SES, VVE and places in capitals are no first names
+    data = plain_workbook([[*VVE, "opmerking"], ["Centrum", "2-4", "SES", 1, "LEA"],
+                           ["Centrum", "2-4", "taal/spraak", 1, "VVE"],
+                           ["Oude Haven", "2-4", "SES", 1, "SES"],
+                           ["Oude Haven", "2-4", "taal/spraak", 1, "CENTRUM"],
+                           ["Bloemhof", "2-4", "SES", 1, "EMMA"]])
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted
