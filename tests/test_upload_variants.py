@@ -157,3 +157,105 @@ def test_codes_and_words_in_capitals_are_no_names(gem):
                            ["Bloemhof", "2-4", "SES", 1, "EMMA"]])
     messages, counted = outcome(gem, data)
     assert messages == [] and counted
+
+
+# -- copies of other cells: a pivot table's cache, an external link's cache ---------------------
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def with_pivot_cache(data: bytes, fields: dict[str, list], records: list[list]) -> bytes:
+    """`data` with a pivot cache as Excel saves it beside a pivot table: its definition (the
+    fields, with the distinct texts of each as shared items) and its records (one per source row,
+    a text as the index of its shared item, a number as itself). The source sheet is gone, as
+    when a partner deletes the list the pivot table was made from."""
+    def item(value) -> str:
+        return f'<n v="{value}"/>' if isinstance(value, int) else f'<s v="{value}"/>'
+
+    shared = {name: [x for x in items if isinstance(x, str)] for name, items in fields.items()}
+    definition = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<pivotCacheDefinition '
+        f'xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}" r:id="rId1" refreshOnLoad="1" '
+        f'recordCount="{len(records)}"><cacheSource type="worksheet"><worksheetSource '
+        f'ref="A1:C{len(records) + 1}" sheet="Kinderlijst"/></cacheSource>'
+        f'<cacheFields count="{len(fields)}">'
+        + "".join(f'<cacheField name="{name}" numFmtId="0"><sharedItems count="{len(items)}">'
+                  + "".join(item(x) for x in items) + "</sharedItems></cacheField>"
+                  if shared[name] else
+                  f'<cacheField name="{name}" numFmtId="0"><sharedItems containsNumber="1"/>'
+                  "</cacheField>"
+                  for name, items in fields.items())
+        + "</cacheFields></pivotCacheDefinition>")
+    names = list(fields)
+    rows = "".join(
+        "<r>" + "".join(f'<x v="{shared[names[i]].index(x)}"/>' if isinstance(x, str)
+                        else f'<n v="{x}"/>' for i, x in enumerate(record)) + "</r>"
+        for record in records)
+    records_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   f'<pivotCacheRecords xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}" '
+                   f'count="{len(records)}">{rows}</pivotCacheRecords>')
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    types = archive.read("[Content_Types].xml").replace(b"</Types>", (
+        b'<Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"/>'
+        b'<Override PartName="/xl/pivotCache/pivotCacheRecords1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml"/></Types>'))
+    relations = archive.read("xl/_rels/workbook.xml.rels").replace(b"</Relationships>", (
+        f'<Relationship Id="rId90" Type="{RELATIONSHIPS}/pivotCacheDefinition" '
+        'Target="pivotCache/pivotCacheDefinition1.xml"/></Relationships>').encode())
+    return rezip(data, {
+        "[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": relations,
+        "xl/pivotCache/pivotCacheDefinition1.xml": definition.encode(),
+        "xl/pivotCache/pivotCacheRecords1.xml": records_xml.encode(),
+        "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
+            'http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{RELATIONSHIPS}/pivotCacheRecords" Target="pivotCacheRecords1.xml"/>'
+            "</Relationships>").encode()})
+
+
+GOOD = [VVE, ["Centrum", "2-4", "SES", 2], ["Oude Haven", "2-4", "SES", 1]]
+
+
+@pytest.mark.parametrize("fields, records, what", [
+    # a list of children under a harmless field name: first names, full names, BSNs
+    ({"kind": ["Emma", "Noah", "Sven", "Julia"], "wijk": ["Centrum", "Oude Haven"]},
+     [["Emma", "Centrum"], ["Noah", "Centrum"], ["Sven", "Oude Haven"], ["Julia", "Centrum"]],
+     "voornamen"),
+    ({"wie": ["Sven Jansen", "Fatima el Amrani"], "wijk": ["Centrum"]},
+     [["Sven Jansen", "Centrum"], ["Fatima el Amrani", "Centrum"]], "naam van een persoon"),
+    ({"kenmerk": [], "wijk": ["Centrum"]}, [[111222333, "Centrum"], [12345672, "Centrum"]],
+     "burgerservicenummers"),
+    ({"Geboortedatum": [], "wijk": ["Centrum"]}, [[43831, "Centrum"]], "geboortedatums"),
+])
+def test_personal_data_in_a_pivot_tables_copy_is_refused(gem, fields, records, what):
+    # it was read and passed: the pivot cache keeps every row of the list the table was made of
+    data = with_pivot_cache(plain_workbook(GOOD), fields, records)
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    shown = " ".join(messages)
+    assert "persoonsgegevens geweigerd: de draaitabel" in shown and what in shown, messages
+    assert not any(secret in shown for secret in ("Emma", "Jansen", "111222333", "Amrani"))
+
+
+def test_a_pivot_table_of_counts_per_wijk_passes(gem):
+    data = with_pivot_cache(plain_workbook(GOOD), {
+        "wijk": ["Centrum", "Oude Haven"], "criterium": ["SES", "taal/spraak"],
+        "aantal kinderen": []}, [["Centrum", "SES", 2], ["Oude Haven", "taal/spraak", 1]])
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
+
+
+def test_personal_data_in_an_external_links_copy_is_refused(gem):
+    link = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink '
+            f'xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><externalBook r:id="rId1"><sheetNames>'
+            '<sheetName val="Blad1"/></sheetNames><sheetDataSet><sheetData sheetId="0">'
+            '<row r="2"><cell r="A2" t="str"><v>Sven Jansen</v></cell><cell r="B2"><v>3</v>'
+            "</cell></row></sheetData></sheetDataSet></externalBook></externalLink>")
+    data = rezip(plain_workbook(GOOD), {"xl/externalLinks/externalLink1.xml": link.encode()})
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert any("koppeling naar een ander bestand" in m and "naam van een persoon" in m
+               for m in messages), messages
+    assert "Jansen" not in " ".join(messages)

@@ -244,7 +244,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
             return result
         places = PlaceNames(con)
         result.messages = (_sheet_problems(entries, chosen, places)
-                           + _personal_in_properties(data, places) + _personal_in_comments(data, places))
+                           + _personal_in_properties(data, places) + _personal_in_comments(data, places)
+                           + _personal_in_copies(data, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -414,6 +415,102 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
                 "of Opmerking verwijderen). " + _PERSONAL_REFUSED,
                 comment.sheet, comment.row, comment.column))
     return found
+
+
+# Parts that keep a copy of cells Kindkaart does not read: the cache of a pivot table ('draaitabel',
+# all rows of its source, also when that sheet was deleted) and the cache of a link to another
+# workbook ('externe koppeling', the cells the formulas took from it).
+_PIVOT_CACHE, _EXTERNAL_LINK = "xl/pivotCache/", "xl/externalLinks/"
+_COPY_ADVICE = {
+    _PIVOT_CACHE: ("de draaitabel in dit bestand bewaart een kopie van haar brongegevens (ook als "
+                   "dat blad verwijderd is)", "verwijder de draaitabel (of plak haar als waarden: "
+                   "kopiëren, Plakken speciaal > Waarden)"),
+    _EXTERNAL_LINK: ("de koppeling naar een ander bestand bewaart een kopie van cellen uit dat "
+                     "bestand", "verbreek de koppeling (Gegevens > Koppelingen bewerken > "
+                     "Koppeling verbreken)"),
+}
+
+
+def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
+    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK):
+    a pivot table of a list of children carries every name and BSN of that list along. Kindkaart
+    neither counts nor stores them, but the file may not carry them in. Only workbooks with such
+    parts read anything more. The values are never named."""
+    import io
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    found: list[Message] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [name for name in archive.namelist()
+                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK)) and name.endswith(".xml")]
+            for part in parts:
+                kind = _PIVOT_CACHE if part.startswith(_PIVOT_CACHE) else _EXTERNAL_LINK
+                fields: dict[int, str] = {}
+                values: dict[int, list[Any]] = {}
+                with archive.open(part) as stream:
+                    _cached_values(ElementTree.iterparse(stream, events=("start", "end")), fields,
+                                   values)
+                what = _personal_in_copy(fields, values, places)
+                if what:
+                    copy, advice = _COPY_ADVICE[kind]
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: {copy}, en daarin staan mogelijk {what}. "
+                        f"Kindkaart leest die kopie niet mee, maar het bestand mag haar niet "
+                        f"bevatten: {advice}. " + _PERSONAL_REFUSED))
+                    break
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
+        return found  # a damaged part: the workbook reader refuses the file by itself
+    return found
+
+
+def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]]) -> None:
+    """The values of a pivot cache or external link part by field (a pivot field, or a column of
+    the linked sheet: all under -1), and the names of the pivot fields."""
+    field_index, position, in_record = -1, 0, False
+    for event, element in events:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "cacheField":
+                field_index += 1
+                fields[field_index] = element.get("name") or ""
+            elif tag == "r":
+                position, in_record = 0, True
+            continue
+        if tag in ("s", "n") and element.get("v") is not None:
+            # a shared item belongs to the field it is listed under; a record's value to its
+            # place in the record
+            values.setdefault(position if in_record else field_index, []).append(element.get("v"))
+        elif tag == "v" and element.text:
+            values.setdefault(-1, []).append(element.text)
+        if in_record and tag in ("s", "n", "x", "b", "d", "e", "m"):
+            position += 1
+        if tag == "r":
+            in_record = False
+        if tag in ("r", "cacheField", "cell", "row"):
+            element.clear()
+
+
+def _personal_in_copy(fields: dict[int, str], values: dict[int, list[Any]],
+                      places: Container[str]) -> str | None:
+    """What personal data the fields and values of a cached copy seem to hold, or None."""
+    for name in fields.values():
+        kind = _personal_header(name) if name else None
+        if kind:
+            return kind
+    for field_values in values.values():
+        names = _NameCount()
+        for value in field_values:
+            if v.looks_like_bsn(value):
+                return "burgerservicenummers"
+            kind = v.personal_in_text(value, reference_dates=True, places=places)
+            if kind:
+                return kind
+            names.add(value, None, 1, places)
+        if names.is_a_name_column():
+            return "namen (een veld met alleen voornamen)"
+    return None
 
 
 def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
