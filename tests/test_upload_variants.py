@@ -259,3 +259,46 @@ def test_personal_data_in_an_external_links_copy_is_refused(gem):
     assert any("koppeling naar een ander bestand" in m and "naam van een persoon" in m
                for m in messages), messages
     assert "Jansen" not in " ".join(messages)
+
+
+# -- other formats under a workbook's name ------------------------------------------------------
+
+EXCEL_HTML = ('<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:'
+              'office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta '
+              'name=ProgId content=Excel.Sheet></head><body><table><tr><td>wijk</td><td>aantal'
+              '</td></tr><tr><td>Centrum</td><td>3</td></tr></table></body></html>')
+
+
+@pytest.mark.parametrize("data, what", [
+    # 'Opslaan als webpagina': it was called a text file 'bijvoorbeeld CSV'
+    (EXCEL_HTML.encode(), "een webpagina (HTML"),
+    (EXCEL_HTML.encode("utf-16"), "een webpagina (HTML"),
+    (b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; '
+     b'boundary="----=_NextPart_01DA"\r\n\r\n------=_NextPart_01DA\r\n', "(.mht"),
+    (b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n<Workbook xmlns='
+     b'"urn:schemas-microsoft-com:office:spreadsheet"></Workbook>', "XML-werkblad 2003"),
+    # 'Unicode-tekst': it was 'geen Excel-werkmap (.xlsx)' without saying what it is
+    ("wijk\tleeftijdsgroep\tcriterium\taantal kinderen\r\nCentrum\t2-4\tSES\t3\r\n".encode("utf-16"),
+     "Unicode-tekst"),
+])
+def test_a_workbook_saved_as_text_is_named_for_what_it_is(gem, data, what):
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert len(messages) == 1 and what in messages[0] and "Excel-werkmap (.xlsx)" in messages[0]
+
+
+@pytest.mark.parametrize("file_name", ["oud.xls", "hernoemd.xlsx"])
+def test_a_real_old_excel_file_is_refused_as_such(gem, file_name):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Gegevens")
+    for r, row in enumerate([VVE, ["Centrum", "2-4", "SES", 3]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, file_name)
+    assert result.message_texts() == [
+        f"'{file_name}' is een oud Excel-bestand (.xls, Excel 97-2003). Open het in Excel en kies "
+        "Opslaan als > Excel-werkmap (.xlsx)."]

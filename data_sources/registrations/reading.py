@@ -121,6 +121,11 @@ def sniff(data: bytes, file_name: str = "") -> None:
             "Opslaan als > Excel-werkmap (.xlsx)."
         )
     if not data.startswith(b"PK\x03\x04"):
+        saved_as = _saved_as_text(data)
+        if saved_as:
+            raise InputRefused(
+                f"{shown} is geen Excel-werkmap maar {saved_as}. Open het in Excel en kies "
+                "Opslaan als > Excel-werkmap (.xlsx), of gebruik het sjabloon.")
         if _looks_like_text(data):
             raise InputRefused(
                 f"{shown} is geen Excel-werkmap maar een tekstbestand (bijvoorbeeld CSV met een "
@@ -177,6 +182,34 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int = MAX_UNCOMPRESS
               kind: str = "een registratie") -> zipfile.ZipFile:
     """workbooks.check_zip with the unpacked size of a registration."""
     return _check_zip(data, shown, max_uncompressed=max_uncompressed, kind=kind)
+
+
+# What Excel writes as text under another name: 'Opslaan als webpagina' (HTML, or one file with
+# everything in it, .mht), 'XML-werkblad 2003', and 'Unicode-tekst' (UTF-16 with a byte-order
+# mark, which the check for text below takes for binary).
+_SAVED_AS_TEXT = (
+    (re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype html|<html)|<table\b", re.IGNORECASE),
+     "een webpagina (HTML, zoals Excel die bij 'Opslaan als webpagina' maakt)"),
+    (re.compile(r"^mime-version:.*?\bcontent-type: multipart/related", re.IGNORECASE | re.DOTALL),
+     "een webpagina in één bestand (.mht, 'Opslaan als webpagina')"),
+    (re.compile(r"progid=\"Excel\.Sheet\"|urn:schemas-microsoft-com:office:spreadsheet"),
+     "een XML-werkblad 2003 (.xml)"),
+)
+
+
+def _saved_as_text(data: bytes) -> str | None:
+    """What text format Excel saved `data` in under a workbook's name (_SAVED_AS_TEXT), or None."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    for pattern, what in _SAVED_AS_TEXT:
+        if pattern.search(text):
+            return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and "\x00" not in text:
+        return "Unicode-tekst (een tekstbestand, zoals Excel dat bij 'Opslaan als Unicode-tekst' maakt)"
+    return None
 
 
 def _looks_like_text(data: bytes) -> bool:
