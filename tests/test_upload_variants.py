@@ -302,3 +302,47 @@ def test_a_real_old_excel_file_is_refused_as_such(gem, file_name):
     assert result.message_texts() == [
         f"'{file_name}' is een oud Excel-bestand (.xls, Excel 97-2003). Open het in Excel en kies "
         "Opslaan als > Excel-werkmap (.xlsx)."]
+
+
+# -- the template of an older version -----------------------------------------------------------
+
+def older_template(soort: str, rows: list[list]) -> bytes:
+    """The template of `soort` as it was before onderwijssoort had its own column (cluster held
+    'sbo' and 'vso' too): today's template without that column, `rows` typed below."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(filled_template(soort, [])))
+    sheet = workbook["Gegevens"]
+    column = next(c.column for c in sheet[1] if c.value == "onderwijssoort")
+    sheet.delete_cols(column)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_the_older_speciaal_onderwijs_template_counts_as_migration_0055_reads_it(gem):
+    # it was refused: 'de verplichte kolom onderwijssoort ontbreekt'
+    old = older_template("speciaal-onderwijs", [
+        ["Centrum", "De Brug", "sbo", None, "ingeschreven", "4-12", 5, 1],
+        ["Centrum", "De Brug", 3, None, "ingeschreven", "4-12", 4, 0],
+        ["Oude Haven", "Het Anker", "vso", None, "ingeschreven", "4-12", 3, 0]])
+    new = filled_template("speciaal-onderwijs", [
+        ["Centrum", "De Brug", "sbo", None, None, "ingeschreven", "4-12", 5, 1],
+        ["Centrum", "De Brug", "so", 3, None, "ingeschreven", "4-12", 4, 0],
+        ["Oude Haven", "Het Anker", "vso", None, None, "ingeschreven", "4-12", 3, 0]])
+    result = validate_workbook(old, "speciaal-onderwijs", gem, "so.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert outcome(gem, old, "speciaal-onderwijs", period="2024")[1] == outcome(
+        gem, new, "speciaal-onderwijs", period="2024")[1]
+    assert any("sjabloon van vóór de kolom onderwijssoort" in str(n) for n in result.notices)
+
+
+def test_an_older_template_with_an_unknown_cluster_is_refused_as_before(gem):
+    old = older_template("wachtlijst-so", [["Centrum", "De Brug", "sbo", None, 5, 3, None],
+                                           ["Centrum", "De Brug", "cluster 5", None, 4, 2, None]])
+    messages, counted = outcome(gem, old, "wachtlijst-so", period="2024")
+    assert counted is None
+    assert any("de verplichte kolom 'onderwijssoort' ontbreekt" in m for m in messages), messages

@@ -271,6 +271,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     if personal:
         result.messages = personal
         return result
+    _school_type_from_cluster(sheet, rtype, header_row, mapping, result)
     try:
         gemeente = _gemeente(con, gemeente_code, meta)
         index = LocationIndex(con, gemeente)
@@ -705,6 +706,49 @@ def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult
             f"de kopregel staat op rij {best_row}; de rijen daarboven zijn overgeslagen.",
             sheet.name))
     return best_row, mapping, unknown
+
+
+# The cluster column of the templates of speciaal-onderwijs and wachtlijst-so before onderwijssoort
+# had its own column held 'sbo' and 'vso' too (migration 0055 moved the uploads stored then).
+_OLD_CLUSTERS = {"sbo": "sbo", "vso": "vso", "1": "so", "2": "so", "3": "so", "4": "so"}
+
+
+def _school_type_from_cluster(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                              mapping: dict[int, Column], result: ValidationResult) -> None:
+    """A file made with the older template (no column onderwijssoort, 'sbo' or 'vso' in cluster)
+    read as migration 0055 read the uploads stored then: onderwijssoort from cluster ('sbo',
+    'vso'; a cluster number is so), the cluster of sbo and vso left empty, with a notice. Only
+    when every filled row has such a cluster; otherwise the missing column is refused as usual."""
+    columns = {column.name: c for c, column in mapping.items()}
+    school_type = next((col for col in rtype.columns if col.name == "school_type"), None)
+    if school_type is None or "school_type" in columns or "cluster" not in columns:
+        return
+    c = columns["cluster"]
+    body = sheet.rows[header_row:]
+    derived = []
+    for row in body:
+        raw = row[c - 1] if c <= len(row) else None
+        key = str(raw).strip().lower() if raw is not None else ""
+        if key not in _OLD_CLUSTERS and any(_has_value(x) for x in row):
+            return
+        derived.append(_OLD_CLUSTERS.get(key))
+    if not any(key in ("sbo", "vso") for key in derived):
+        return  # cluster numbers alone: nothing says this is the older template
+    width = max(len(row) for row in sheet.rows)
+    for row, school in zip(body, derived, strict=True):
+        if school in ("sbo", "vso"):
+            row[c - 1] = None
+        row.extend([None] * (width - len(row)))
+        row.append(school)
+    header = sheet.rows[header_row - 1]
+    header.extend([None] * (width - len(header)))
+    header.append(school_type.label)
+    mapping[width + 1] = school_type
+    result.notices.append(Message(
+        "dit bestand volgt het sjabloon van vóór de kolom onderwijssoort (sbo en vso stonden "
+        "toen bij cluster). Kindkaart heeft de onderwijssoort uit de kolom cluster gehaald: sbo "
+        "en vso, en so bij een clusternummer. Gebruik voortaan het nieuwe sjabloon.",
+        sheet.name, header_row, c, "cluster"))
 
 
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
