@@ -346,3 +346,47 @@ def test_an_older_template_with_an_unknown_cluster_is_refused_as_before(gem):
     messages, counted = outcome(gem, old, "wachtlijst-so", period="2024")
     assert counted is None
     assert any("de verplichte kolom 'onderwijssoort' ontbreekt" in m for m in messages), messages
+
+
+# -- read as typed, refused by its cell, through the command line and the page -------------------
+
+def test_a_protected_sheet_and_counts_typed_as_text_are_counted_as_typed(gem):
+    def protect(workbook):
+        sheet = workbook.active
+        sheet.protection.sheet = True
+        sheet.protection.password = "geheim"  # sheet protection: the cells stay readable
+        sheet["D3"].quotePrefix = True  # typed as '1234 in Excel
+
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", "1 234"], ["Oude Haven", "2-4", "SES", "12"],
+                           ["Bloemhof", "2-4", "SES", "1.234"]], extra=protect)
+    result = validate_workbook(data, "vve-indicaties", gem, "beveiligd.xlsx")
+    assert result.ok, result.message_texts()
+    counted = result.aggregates_df[["wijk_code", "children_count"]]
+    assert sorted(map(tuple, counted.values.tolist())) == [
+        ("WK999901", 1234), ("WK999902", 12), ("WK999909", 1234)]
+
+
+def test_the_command_line_names_a_sum_a_script_wrote_without_its_value(app_db, tmp_path, capsys):
+    def total(workbook):
+        workbook.active["D4"] = "=SOM(D2:D3)"  # a script writes the formula, Excel never computed it
+
+    path = tmp_path / "som.xlsx"
+    path.write_bytes(plain_workbook([VVE, ["Centrum", "2-4", "SES", 2],
+                                     ["Oude Haven", "2-4", "SES", 3],
+                                     ["Bloemhof", "2-4", "taal/spraak"]], extra=total))
+    assert main(["import", str(path), "--soort", "vve-indicaties", "--organisatie", "GGD",
+                 "--periode", "2024", "--db", str(app_db)]) == 1
+    shown = capsys.readouterr()
+    assert ("Blad 'Gegevens', rij 4, kolom D (aantal kinderen): formule zonder berekende waarde"
+            in shown.out + shown.err)
+    assert "Traceback" not in shown.err
+
+
+def test_the_page_refuses_a_pivot_cache_of_names_and_stores_nothing(app_db):
+    data = with_pivot_cache(plain_workbook(GOOD), {"kind": ["Emma", "Noah", "Sven"]},
+                            [["Emma"], ["Noah"], ["Sven"]])
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "draaitabel.xlsx", data)
+    assert not at.exception
+    shown = " ".join(str(m.value) for m in at.markdown)
+    assert "de draaitabel in dit bestand" in shown and "Emma" not in shown
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
