@@ -390,3 +390,21 @@ def test_the_page_refuses_a_pivot_cache_of_names_and_stores_nothing(app_db):
     shown = " ".join(str(m.value) for m in at.markdown)
     assert "de draaitabel in dit bestand" in shown and "Emma" not in shown
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+
+@pytest.mark.parametrize("typed, count", [
+    # Excel's text mark written into the cell by a program ("''12' is geen getal" before)
+    ("'12", 12), ("\u201912", 12), ("'1.234", 1234)])
+def test_a_count_with_excels_text_mark_written_out_is_read(gem, typed, count):
+    result = validate_workbook(plain_workbook([VVE, ["Centrum", "2-4", "SES", typed]]),
+                               "vve-indicaties", gem, "v.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+def test_a_negative_count_with_a_typeset_minus_is_called_negative(gem):
+    # '−3' (U+2212, pasted from a report) was 'geen getal'
+    messages, counted = outcome(gem, plain_workbook([VVE, ["Centrum", "2-4", "SES", "\u22123"]]))
+    assert counted is None
+    assert messages == ["Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '\u22123' is negatief; "
+                        "een aantal is 0 of meer"]

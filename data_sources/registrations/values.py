@@ -128,6 +128,13 @@ def parse_number(value: object, ambiguous: str = "") -> float:
     # spaces as thousands separators (also the no-break ones Excel and French locales write) and
     # zero-width characters pasted along are no part of the number
     text = _NO_PART_OF_A_NUMBER.sub("", str(value))
+    # Excel's mark for 'keep as text', written into the cell by a program that copied what Excel
+    # shows ('12 for 12), and the minus sign of typesetting (U+2212) that text pasted from a
+    # report or web page carries
+    if text[:1] in ("'", "\u2019") and text[1:2].isdigit():
+        text = text[1:]
+    if text[:1] == "\u2212":
+        text = "-" + text[1:]
     if _SUPPRESSED.match(text):
         raise BadValue(
             f"'{show(value)}' is een afgeschermd aantal; lever het echte aantal aan (Kindkaart "
