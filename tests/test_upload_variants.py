@@ -408,3 +408,16 @@ def test_a_negative_count_with_a_typeset_minus_is_called_negative(gem):
     assert counted is None
     assert messages == ["Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '\u22123' is negatief; "
                         "een aantal is 0 of meer"]
+
+
+def test_a_header_typed_over_two_rows_is_named_as_such(gem):
+    # it was "'leeftijds-' is geen kolom van het sjabloon" and "de verplichte kolom
+    # 'leeftijdsgroep' ontbreekt", which sent the partner looking for a missing column
+    data = plain_workbook([["wijk", "leeftijds-", "criterium", "aantal kinderen"],
+                           [None, "groep", None, None], ["Centrum", "2-4", "SES", 3]])
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert messages == [
+        "Blad 'Gegevens', rij 1, kolom B (leeftijds-): de kopregel staat over twee rijen (rij 1 "
+        "en 2); Kindkaart leest één kopregel. Zet elke kolomnaam in één cel (hier "
+        "'leeftijdsgroep') en verwijder rij 2."]

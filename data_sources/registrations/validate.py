@@ -953,6 +953,14 @@ def _date_is_choice(value: object, column: Column) -> bool:
 def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    mapping: dict[int, Column], unknown: dict[int, str], out: _Collector) -> None:
     present = {col.name for col in mapping.values()}
+    joined = _header_over_two_rows(sheet, rtype, header_row, unknown)
+    if joined:
+        c, label = joined[0]
+        out.add(Message(
+            f"de kopregel staat over twee rijen (rij {header_row} en {header_row + 1}); Kindkaart "
+            f"leest één kopregel. Zet elke kolomnaam in één cel (hier '{label}') en verwijder rij "
+            f"{header_row + 1}.", sheet.name, header_row, c, unknown[c]))
+        return
     for c, header in unknown.items():
         has_data = any(sheet.value(r, c) is not None and str(sheet.value(r, c)).strip()
                        for r in range(header_row + 1, sheet.max_row + 1))
@@ -977,6 +985,25 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             out.add(Message(
                 f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
                 f"{header_row}). {column.help}", sheet.name))
+
+
+def _header_over_two_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                          unknown: dict[int, str]) -> list[tuple[int, str]]:
+    """The unknown headers that, joined with the text below them, are a column of the template
+    ('leeftijds-' above 'groep'), with that column's label: a header typed over two rows."""
+    keys = _column_keys(rtype)
+    found = []
+    for c, header in unknown.items():
+        below = sheet.value(header_row + 1, c)
+        if not isinstance(below, str) or not below.strip():
+            continue
+        top, bottom = header.strip(), below.strip()
+        for candidate in (f"{top} {bottom}", f"{top.rstrip('-')}{bottom}"):
+            column = keys.get(_header_key(candidate))
+            if column is not None:
+                found.append((c, column.label))
+                break
+    return found
 
 
 def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Column],
