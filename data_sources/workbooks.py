@@ -26,6 +26,10 @@ MAX_PARTS = 500
 DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 _SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# What may stand before the first element of a part (an XML declaration, comments, whitespace, a
+# byte-order mark), and that element's start, in an upper-cased head
+_PROLOG = re.compile(rb"\A(?:\s|\xef\xbb\xbf|\xff\xfe|\xfe\xff|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+_ELEMENT_FIRST = re.compile(rb"<[A-Z_]")
 _STRICT_SPREADSHEETML = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -92,7 +96,13 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
                     "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
                 ) from None
             # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            # A DTD stands before the first element: a part whose head does not reach that
+            # element (a prolog padded past it with a comment) is refused too. UTF-16 text is
+            # read without its zero bytes.
+            whole = len(head) < 4096
+            head = head.replace(b"\0", b"")
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head or (
+                    not whole and not _ELEMENT_FIRST.match(_PROLOG.sub(b"", head))):
                 raise InputRefused(
                     f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
                     "niet gelezen."

@@ -114,7 +114,8 @@ def test_a_strict_workbook_gets_the_same_guards_against_bombs(gem):
     # the transitional names are longer: a workbook full of strict names that fits the limit on
     # the unpacked size before the mapping does not get past it after
     strict_name = b"http://purl.oclc.org/ooxml/drawingml/main "
-    archive = zipfile.ZipFile(io.BytesIO(rezip(good, {"xl/notes.xml": strict_name * 15_000})))
+    notes = b"<notes>" + strict_name * 15_000 + b"</notes>"
+    archive = zipfile.ZipFile(io.BytesIO(rezip(good, {"xl/notes.xml": notes})))
     size = sum(info.file_size for info in archive.infolist())
     with pytest.raises(InputRefused, match="uitgepakt .* niet gelezen"):
         as_transitional(archive, "Bestand x.xlsx", max_uncompressed=size + 1000)
@@ -421,3 +422,36 @@ def test_a_header_typed_over_two_rows_is_named_as_such(gem):
         "Blad 'Gegevens', rij 1, kolom B (leeftijds-): de kopregel staat over twee rijen (rij 1 "
         "en 2); Kindkaart leest één kopregel. Zet elke kolomnaam in één cel (hier "
         "'leeftijdsgroep') en verwijder rij 2."]
+
+
+# -- a DTD the check on each part's head did not see ---------------------------------------------
+
+def _with_dtd_in(data: bytes, part: str, prolog: bytes, encoding: str = "utf-8") -> bytes:
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    body = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+    root = body.lstrip()[1:].split(None, 1)[0].split(">")[0]
+    dtd = f'<!DOCTYPE {root} [<!ENTITY w "Centrum">]>'
+    text = f'<?xml version="1.0" encoding="{encoding}"?>' + prolog.decode() + dtd + body
+    return rezip(data, {part: text.encode(encoding)})
+
+
+@pytest.mark.parametrize("part, prolog, encoding", [
+    # a comment pads the DTD past the head that was checked (a note's part is parsed by the
+    # standard library, which expands entities), also with element-like text in the comment
+    ("xl/comments/comment1.xml", b"<!--" + b"x" * 5000 + b"-->", "utf-8"),
+    ("xl/comments/comment1.xml", b"<!--" + b" <a>" * 1500 + b"-->", "utf-8"),
+    # UTF-16: the head held '<\0!\0D\0O\0C...' and the check for '<!DOCTYPE' missed it; the
+    # sheet was then read as empty
+    ("xl/worksheets/sheet1.xml", b"", "utf-16"),
+])
+def test_a_dtd_hidden_from_the_head_check_is_refused_as_an_xml_bomb(gem, part, prolog, encoding):
+    from openpyxl.comments import Comment
+
+    def note(workbook):
+        workbook.active["D2"].comment = Comment("voorlopig cijfer", "medewerker")
+
+    data = _with_dtd_in(plain_workbook(GOOD, extra=note), part, prolog, encoding)
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert messages == ["'upload.xlsx' bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
+                        "wordt niet gelezen."]

@@ -441,6 +441,9 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
     import xml.etree.ElementTree as ElementTree
     import zipfile
 
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
     found: list[Message] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -451,8 +454,9 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
                 fields: dict[int, str] = {}
                 values: dict[int, list[Any]] = {}
                 with archive.open(part) as stream:
-                    _cached_values(ElementTree.iterparse(stream, events=("start", "end")), fields,
-                                   values)
+                    # no DTD, no entities: check_zip looks at the head of each part only
+                    _cached_values(iterparse(stream, events=("start", "end"), forbid_dtd=True),
+                                   fields, values)
                 what = _personal_in_copy(fields, values, places)
                 if what:
                     copy, advice = _COPY_ADVICE[kind]
@@ -461,6 +465,9 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
                         f"Kindkaart leest die kopie niet mee, maar het bestand mag haar niet "
                         f"bevatten: {advice}. " + _PERSONAL_REFUSED))
                     break
+    except DefusedXmlException:
+        return [Message("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
+                        "wordt niet gelezen.")]
     except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
         return found  # a damaged part: the workbook reader refuses the file by itself
     return found
