@@ -26,6 +26,10 @@ MAX_PARTS = 500
 DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 _SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# What may stand before the first element of a part (an XML declaration, comments, whitespace, a
+# byte-order mark), and that element's start, in an upper-cased head
+_PROLOG = re.compile(rb"\A(?:\s|\xef\xbb\xbf|\xff\xfe|\xfe\xff|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+_ELEMENT_FIRST = re.compile(rb"<[A-Z_]")
 _STRICT_SPREADSHEETML = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -92,7 +96,13 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
                     "kan niet worden gelezen. Sla het in Excel opnieuw op als .xlsx."
                 ) from None
             # Office never writes a DTD; entity declarations are how XML bombs and XXE start.
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            # A DTD stands before the first element: a part whose head does not reach that
+            # element (a prolog padded past it with a comment) is refused too. UTF-16 text is
+            # read without its zero bytes.
+            whole = len(head) < 4096
+            head = head.replace(b"\0", b"")
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head or (
+                    not whole and not _ELEMENT_FIRST.match(_PROLOG.sub(b"", head))):
                 raise InputRefused(
                     f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
                     "niet gelezen."
@@ -105,14 +115,56 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     return archive
 
 
+def is_strict(archive: zipfile.ZipFile) -> bool:
+    """True for a Strict Open XML workbook (Excel's 'Strict Open XML-werkmap'), from the head of
+    its xl/workbook.xml: its parts use other namespaces, and readers take its sheets for empty
+    ('alle bladen zijn leeg')."""
+    if "xl/workbook.xml" not in archive.namelist():
+        return False
+    with archive.open("xl/workbook.xml") as part:
+        head = part.read(4096)
+    return _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head
+
+
 def check_package(archive: zipfile.ZipFile, shown: str) -> None:
-    """Refuse a Strict Open XML workbook (Excel's 'Strict Open XML-werkmap'): its parts use
-    other namespaces, and readers take its sheets for empty ('alle bladen zijn leeg')."""
-    if "xl/workbook.xml" in archive.namelist():
-        with archive.open("xl/workbook.xml") as part:
-            head = part.read(4096)
-        if _STRICT_SPREADSHEETML.encode() in head and _SPREADSHEETML.encode() not in head:
-            raise strict_open_xml(shown)
+    """Refuse a Strict Open XML workbook (for the readers that do not map it, see
+    as_transitional)."""
+    if is_strict(archive):
+        raise strict_open_xml(shown)
+
+
+# A Strict Open XML namespace or relationship type: http://purl.oclc.org/ooxml/<area>/<name>, a
+# relationship type with /<type> after it. Its transitional form is
+# http://schemas.openxmlformats.org/<area>/2006/<name>[/<type>], two names hyphenated.
+_STRICT_URI = re.compile(rb"http://purl\.oclc\.org/ooxml/([A-Za-z]+)/([A-Za-z]+)(?:/([A-Za-z]+))?")
+_TRANSITIONAL_NAMES = {b"extendedProperties": b"extended-properties",
+                       b"customProperties": b"custom-properties"}
+
+
+def _transitional_uri(found: re.Match[bytes]) -> bytes:
+    area, name, kind = found.group(1), found.group(2), found.group(3)
+    uri = (b"http://schemas.openxmlformats.org/" + area + b"/2006/"
+           + _TRANSITIONAL_NAMES.get(name, name))
+    return uri + b"/" + _TRANSITIONAL_NAMES.get(kind, kind) if kind else uri
+
+
+def as_transitional(archive: zipfile.ZipFile, shown: str, *, max_uncompressed: int,
+                    kind: str = "een registratie") -> bytes:
+    """A Strict Open XML workbook (`archive`, checked by check_zip) as the same workbook in the
+    transitional namespaces and relationship types that every reader knows: what Excel changes
+    when it saves as 'Strict Open XML-werkmap' is mapped back in every XML part. The result is
+    checked by check_zip again (the names are longer: a part full of them must not get past the
+    limit on the unpacked size)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            content = archive.read(info)
+            if info.filename.endswith((".xml", ".rels")) and b"purl.oclc.org" in content:
+                content = _STRICT_URI.sub(_transitional_uri, content)
+            copy.writestr(info.filename, content)
+    data = out.getvalue()
+    check_zip(data, shown, max_uncompressed=max_uncompressed, kind=kind)
+    return data
 
 
 def check_workbook(path: Path, limits: WorkbookLimits) -> None:

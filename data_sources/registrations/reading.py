@@ -17,9 +17,11 @@ from data_sources.workbooks import (
     ENCRYPTED_MARKER,
     MAX_COMPRESSION_RATIO,
     OLE2_MAGIC,
+    as_transitional,
     cells_beyond,
     check_package,
     filled_cell_beyond,
+    is_strict,
     password_protected,
     sheet_names,
     without_empty_cells,
@@ -119,6 +121,11 @@ def sniff(data: bytes, file_name: str = "") -> None:
             "Opslaan als > Excel-werkmap (.xlsx)."
         )
     if not data.startswith(b"PK\x03\x04"):
+        saved_as = _saved_as_text(data)
+        if saved_as:
+            raise InputRefused(
+                f"{shown} is geen Excel-werkmap maar {saved_as}. Open het in Excel en kies "
+                "Opslaan als > Excel-werkmap (.xlsx), of gebruik het sjabloon.")
         if _looks_like_text(data):
             raise InputRefused(
                 f"{shown} is geen Excel-werkmap maar een tekstbestand (bijvoorbeeld CSV met een "
@@ -149,10 +156,60 @@ def sniff(data: bytes, file_name: str = "") -> None:
         pass  # a damaged part: the reader words the refusal
 
 
+def transitional(data: bytes, file_name: str = "") -> bytes:
+    """The uploaded workbook as the readers here take it: a Strict Open XML workbook (Excel's
+    'Strict Open XML-werkmap') mapped to the usual namespaces (workbooks.as_transitional), after
+    the same checks on zip and XML bombs as any upload; every other file as it is, at the cost of
+    reading the head of its xl/workbook.xml (sniff refuses what is no workbook)."""
+    if not data.startswith(b"PK\x03\x04") or len(data) > MAX_FILE_BYTES:
+        return data
+    try:
+        if not is_strict(zipfile.ZipFile(io.BytesIO(data))):
+            return data
+    except (KeyError, *DAMAGED_ZIP):
+        return data  # damaged: sniff or the reader words the refusal
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    archive = check_zip(data, shown)
+    try:
+        return as_transitional(archive, shown, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
+    except (*DAMAGED_ZIP, NotImplementedError):  # a damaged part, or one packed in a way zipfile lacks
+        raise InputRefused(
+            f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
+            ".xlsx.") from None
+
+
 def check_zip(data: bytes, shown: str, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
               kind: str = "een registratie") -> zipfile.ZipFile:
     """workbooks.check_zip with the unpacked size of a registration."""
     return _check_zip(data, shown, max_uncompressed=max_uncompressed, kind=kind)
+
+
+# What Excel writes as text under another name: 'Opslaan als webpagina' (HTML, or one file with
+# everything in it, .mht), 'XML-werkblad 2003', and 'Unicode-tekst' (UTF-16 with a byte-order
+# mark, which the check for text below takes for binary).
+_SAVED_AS_TEXT = (
+    (re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype html|<html)|<table\b", re.IGNORECASE),
+     "een webpagina (HTML, zoals Excel die bij 'Opslaan als webpagina' maakt)"),
+    (re.compile(r"^mime-version:.*?\bcontent-type: multipart/related", re.IGNORECASE | re.DOTALL),
+     "een webpagina in één bestand (.mht, 'Opslaan als webpagina')"),
+    (re.compile(r"progid=\"Excel\.Sheet\"|urn:schemas-microsoft-com:office:spreadsheet"),
+     "een XML-werkblad 2003 (.xml)"),
+)
+
+
+def _saved_as_text(data: bytes) -> str | None:
+    """What text format Excel saved `data` in under a workbook's name (_SAVED_AS_TEXT), or None."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    for pattern, what in _SAVED_AS_TEXT:
+        if pattern.search(text):
+            return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and "\x00" not in text:
+        return "Unicode-tekst (een tekstbestand, zoals Excel dat bij 'Opslaan als Unicode-tekst' maakt)"
+    return None
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -714,13 +771,17 @@ def _cell_values(ws: Any) -> list[list[Any]]:
     cells = getattr(ws, "_cells", None)
     current = getattr(ws, "_current_row", None)
     if not isinstance(cells, dict) or not isinstance(current, int):
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        return [[_as_openpyxl(value) if value.__class__ is dt.date else value for value in r]
+                for r in ws.iter_rows(values_only=True)]
     if current == 0:  # iter_rows yields nothing for a sheet without rows
         return []
     width = ws.max_column
     rows = [[None] * width for _ in range(ws.max_row)]
     for (r, c), cell in cells.items():
-        rows[r - 1][c - 1] = cell.value
+        value = cell.value
+        # a date saved as text (t="d", as Excel saves dates in Strict Open XML): openpyxl gives a
+        # date, calamine and every other cell a datetime at midnight
+        rows[r - 1][c - 1] = _as_openpyxl(value) if value.__class__ is dt.date else value
     return rows
 
 

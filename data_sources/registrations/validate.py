@@ -20,7 +20,13 @@ from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.comments import workbook_comments
 from data_sources.registrations.locations import LocationIndex, UnknownLocation
-from data_sources.registrations.reading import Sheet, SheetEntry, read_workbook, survey_workbook
+from data_sources.registrations.reading import (
+    Sheet,
+    SheetEntry,
+    read_workbook,
+    survey_workbook,
+    transitional,
+)
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
 from data_sources.text import normalise
 
@@ -231,13 +237,15 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     try:
         # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
         # through its first rows (a workbook of hundreds of sheets must not take the memory).
+        data = transitional(data, file_name)  # a Strict Open XML workbook, else unchanged
         entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
         chosen = _data_sheet(entries, result, rtype)
         if chosen is None:
             return result
         places = PlaceNames(con)
         result.messages = (_sheet_problems(entries, chosen, places)
-                           + _personal_in_properties(data, places) + _personal_in_comments(data, places))
+                           + _personal_in_properties(data, places) + _personal_in_comments(data, places)
+                           + _personal_in_copies(data, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -263,6 +271,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     if personal:
         result.messages = personal
         return result
+    _school_type_from_cluster(sheet, rtype, header_row, mapping, result)
     try:
         gemeente = _gemeente(con, gemeente_code, meta)
         index = LocationIndex(con, gemeente)
@@ -407,6 +416,109 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
                 "of Opmerking verwijderen). " + _PERSONAL_REFUSED,
                 comment.sheet, comment.row, comment.column))
     return found
+
+
+# Parts that keep a copy of cells Kindkaart does not read: the cache of a pivot table ('draaitabel',
+# all rows of its source, also when that sheet was deleted) and the cache of a link to another
+# workbook ('externe koppeling', the cells the formulas took from it).
+_PIVOT_CACHE, _EXTERNAL_LINK = "xl/pivotCache/", "xl/externalLinks/"
+_COPY_ADVICE = {
+    _PIVOT_CACHE: ("de draaitabel in dit bestand bewaart een kopie van haar brongegevens (ook als "
+                   "dat blad verwijderd is)", "verwijder de draaitabel (of plak haar als waarden: "
+                   "kopiëren, Plakken speciaal > Waarden)"),
+    _EXTERNAL_LINK: ("de koppeling naar een ander bestand bewaart een kopie van cellen uit dat "
+                     "bestand", "verbreek de koppeling (Gegevens > Koppelingen bewerken > "
+                     "Koppeling verbreken)"),
+}
+
+
+def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
+    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK):
+    a pivot table of a list of children carries every name and BSN of that list along. Kindkaart
+    neither counts nor stores them, but the file may not carry them in. Only workbooks with such
+    parts read anything more. The values are never named."""
+    import io
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    found: list[Message] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [name for name in archive.namelist()
+                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK)) and name.endswith(".xml")]
+            for part in parts:
+                kind = _PIVOT_CACHE if part.startswith(_PIVOT_CACHE) else _EXTERNAL_LINK
+                fields: dict[int, str] = {}
+                values: dict[int, list[Any]] = {}
+                with archive.open(part) as stream:
+                    # no DTD, no entities: check_zip looks at the head of each part only
+                    _cached_values(iterparse(stream, events=("start", "end"), forbid_dtd=True),
+                                   fields, values)
+                what = _personal_in_copy(fields, values, places)
+                if what:
+                    copy, advice = _COPY_ADVICE[kind]
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: {copy}, en daarin staan mogelijk {what}. "
+                        f"Kindkaart leest die kopie niet mee, maar het bestand mag haar niet "
+                        f"bevatten: {advice}. " + _PERSONAL_REFUSED))
+                    break
+    except DefusedXmlException:
+        return [Message("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
+                        "wordt niet gelezen.")]
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
+        return found  # a damaged part: the workbook reader refuses the file by itself
+    return found
+
+
+def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]]) -> None:
+    """The values of a pivot cache or external link part by field (a pivot field, or a column of
+    the linked sheet: all under -1), and the names of the pivot fields."""
+    field_index, position, in_record = -1, 0, False
+    for event, element in events:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "cacheField":
+                field_index += 1
+                fields[field_index] = element.get("name") or ""
+            elif tag == "r":
+                position, in_record = 0, True
+            continue
+        if tag in ("s", "n") and element.get("v") is not None:
+            # a shared item belongs to the field it is listed under; a record's value to its
+            # place in the record
+            values.setdefault(position if in_record else field_index, []).append(element.get("v"))
+        elif tag == "v" and element.text:
+            values.setdefault(-1, []).append(element.text)
+        if in_record and tag in ("s", "n", "x", "b", "d", "e", "m"):
+            position += 1
+        if tag == "r":
+            in_record = False
+        if tag in ("r", "cacheField", "cell", "row"):
+            element.clear()
+
+
+def _personal_in_copy(fields: dict[int, str], values: dict[int, list[Any]],
+                      places: Container[str]) -> str | None:
+    """What personal data the fields and values of a cached copy seem to hold, or None."""
+    for name in fields.values():
+        kind = _personal_header(name) if name else None
+        if kind:
+            return kind
+    for field_values in values.values():
+        names = _NameCount()
+        for value in field_values:
+            if v.looks_like_bsn(value):
+                return "burgerservicenummers"
+            kind = v.personal_in_text(value, reference_dates=True, places=places)
+            if kind:
+                return kind
+            names.add(value, None, 1, places)
+        if names.is_a_name_column():
+            return "namen (een veld met alleen voornamen)"
+    return None
 
 
 def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
@@ -603,6 +715,49 @@ def _find_header(sheet: Sheet, rtype: RegistrationType, result: ValidationResult
     return best_row, mapping, unknown
 
 
+# The cluster column of the templates of speciaal-onderwijs and wachtlijst-so before onderwijssoort
+# had its own column held 'sbo' and 'vso' too (migration 0055 moved the uploads stored then).
+_OLD_CLUSTERS = {"sbo": "sbo", "vso": "vso", "1": "so", "2": "so", "3": "so", "4": "so"}
+
+
+def _school_type_from_cluster(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                              mapping: dict[int, Column], result: ValidationResult) -> None:
+    """A file made with the older template (no column onderwijssoort, 'sbo' or 'vso' in cluster)
+    read as migration 0055 read the uploads stored then: onderwijssoort from cluster ('sbo',
+    'vso'; a cluster number is so), the cluster of sbo and vso left empty, with a notice. Only
+    when every filled row has such a cluster; otherwise the missing column is refused as usual."""
+    columns = {column.name: c for c, column in mapping.items()}
+    school_type = next((col for col in rtype.columns if col.name == "school_type"), None)
+    if school_type is None or "school_type" in columns or "cluster" not in columns:
+        return
+    c = columns["cluster"]
+    body = sheet.rows[header_row:]
+    derived = []
+    for row in body:
+        raw = row[c - 1] if c <= len(row) else None
+        key = str(raw).strip().lower() if raw is not None else ""
+        if key not in _OLD_CLUSTERS and any(_has_value(x) for x in row):
+            return
+        derived.append(_OLD_CLUSTERS.get(key))
+    if not any(key in ("sbo", "vso") for key in derived):
+        return  # cluster numbers alone: nothing says this is the older template
+    width = max(len(row) for row in sheet.rows)
+    for row, school in zip(body, derived, strict=True):
+        if school in ("sbo", "vso"):
+            row[c - 1] = None
+        row.extend([None] * (width - len(row)))
+        row.append(school)
+    header = sheet.rows[header_row - 1]
+    header.extend([None] * (width - len(header)))
+    header.append(school_type.label)
+    mapping[width + 1] = school_type
+    result.notices.append(Message(
+        "dit bestand volgt het sjabloon van vóór de kolom onderwijssoort (sbo en vso stonden "
+        "toen bij cluster). Kindkaart heeft de onderwijssoort uit de kolom cluster gehaald: sbo "
+        "en vso, en so bij een clusternummer. Gebruik voortaan het nieuwe sjabloon.",
+        sheet.name, header_row, c, "cluster"))
+
+
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    mapping: dict[int, Column], unknown: dict[int, str],
                    places: Container[str] = ()) -> list[Message]:
@@ -725,7 +880,7 @@ class _NameCount:
         key = normalise(word)
         if key in v.MONTH_NAMES:
             return
-        if v.is_first_name(word):
+        if v.is_first_name(word, capitals=True):
             if key in places:
                 return
             self.texts += times
@@ -805,6 +960,14 @@ def _date_is_choice(value: object, column: Column) -> bool:
 def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    mapping: dict[int, Column], unknown: dict[int, str], out: _Collector) -> None:
     present = {col.name for col in mapping.values()}
+    joined = _header_over_two_rows(sheet, rtype, header_row, unknown)
+    if joined:
+        c, label = joined[0]
+        out.add(Message(
+            f"de kopregel staat over twee rijen (rij {header_row} en {header_row + 1}); Kindkaart "
+            f"leest één kopregel. Zet elke kolomnaam in één cel (hier '{label}') en verwijder rij "
+            f"{header_row + 1}.", sheet.name, header_row, c, unknown[c]))
+        return
     for c, header in unknown.items():
         has_data = any(sheet.value(r, c) is not None and str(sheet.value(r, c)).strip()
                        for r in range(header_row + 1, sheet.max_row + 1))
@@ -829,6 +992,25 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             out.add(Message(
                 f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
                 f"{header_row}). {column.help}", sheet.name))
+
+
+def _header_over_two_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                          unknown: dict[int, str]) -> list[tuple[int, str]]:
+    """The unknown headers that, joined with the text below them, are a column of the template
+    ('leeftijds-' above 'groep'), with that column's label: a header typed over two rows."""
+    keys = _column_keys(rtype)
+    found = []
+    for c, header in unknown.items():
+        below = sheet.value(header_row + 1, c)
+        if not isinstance(below, str) or not below.strip():
+            continue
+        top, bottom = header.strip(), below.strip()
+        for candidate in (f"{top} {bottom}", f"{top.rstrip('-')}{bottom}"):
+            column = keys.get(_header_key(candidate))
+            if column is not None:
+                found.append((c, column.label))
+                break
+    return found
 
 
 def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Column],

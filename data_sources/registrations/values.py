@@ -128,6 +128,13 @@ def parse_number(value: object, ambiguous: str = "") -> float:
     # spaces as thousands separators (also the no-break ones Excel and French locales write) and
     # zero-width characters pasted along are no part of the number
     text = _NO_PART_OF_A_NUMBER.sub("", str(value))
+    # Excel's mark for 'keep as text', written into the cell by a program that copied what Excel
+    # shows ('12 for 12), and the minus sign of typesetting (U+2212) that text pasted from a
+    # report or web page carries
+    if text[:1] in ("'", "\u2019") and text[1:2].isdigit():
+        text = text[1:]
+    if text[:1] == "\u2212":
+        text = "-" + text[1:]
     if _SUPPRESSED.match(text):
         raise BadValue(
             f"'{show(value)}' is een afgeschermd aantal; lever het echte aantal aan (Kindkaart "
@@ -461,14 +468,21 @@ def _is_first_name(word: str, names: frozenset[str]) -> bool:
     return len(parts) > 1 and all(p in names for p in parts)
 
 
-def is_first_name(text: object) -> bool:
+def is_first_name(text: object, capitals: bool = False) -> bool:
     """True for a cell holding one first name of the list and nothing else ('Emma', 'Jan-Willem');
-    a month, a Dutch word that is also a name ('Storm', 'April') and an all-caps code are none."""
+    a month, a Dutch word that is also a name ('Storm', 'April') and an all-caps code are none.
+    With `capitals`, a name in capitals of three letters or more counts too ('EMMA', as some
+    registration systems export names), except codes that are also first names ('LEA'): for a
+    column that holds mostly such cells, not for a single cell."""
     if not isinstance(text, str):
         return False
     word = text.strip()
     if not 2 <= len(word) <= 30 or not word.replace("-", "").isalpha():
         return False
+    if capitals and len(word) > 2 and word.isupper():
+        if word.lower() in _CODES_THAT_ARE_NAMES:
+            return False
+        word = word.capitalize()  # 'EMMA' -> 'Emma', 'JAN-WILLEM' -> 'Jan-willem'
     return _is_first_name(word, first_names())
 
 
