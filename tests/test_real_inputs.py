@@ -1,0 +1,52 @@
+"""Real gemeenten in shapes the other tests do not load: a gemeente of before a herindeling."""
+
+from __future__ import annotations
+
+from conftest import app_db_with_files
+from conftest import run_page_as_analist as run_page
+from kwb_files import kwb_rows, write_kwb_xlsx
+
+# Heerhugowaard (GM0398) and Langedijk (GM0416) as in a kwb of 2021; since 2022 they are Dijk en
+# Waard (GM1980), so the bundled boundaries of 2024 have neither. Counts made up, codes real.
+HEERHUGOWAARD = ("GM0398", "Heerhugowaard")
+HEERHUGOWAARD_WIJKEN = [("WK039801", "Wijk 01 Centrum", 9000, 1500), ("WK039802", "Wijk 02 Zuid", 12000, 2100)]
+
+
+def test_a_gemeente_of_before_a_herindeling_says_where_to_load_its_map(tmp_path, monkeypatch):
+    """The Kaart and the map slide of Heerhugowaard 2021 said only 'Voor deze gemeente zijn nog
+    geen wijkgrenzen geladen.': not why the bundled boundaries do not help, nor where to load."""
+    app_db_with_files(tmp_path, monkeypatch,
+                      write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(HEERHUGOWAARD, HEERHUGOWAARD_WIJKEN)))
+    at = run_page("kaart")
+    assert not at.exception
+    assert not at.get("deck_gl_json_chart")
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Voor Heerhugowaard zijn nog geen wijkgrenzen geladen." in warnings
+    assert "gemeenten van 2024; Heerhugowaard (GM0398) is daar niet bij" in warnings
+    assert "Laad de grenzen van 2021 op de pagina **Gemeente laden**" in warnings
+    # the figures are there all the same: the table under the map
+    assert "Wijk 02 Zuid" in " ".join(str(m.value) for m in at.markdown)
+    # and the profile of a wijk, which was offered only for wijken on the map
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK039802").run()
+    assert not at.exception
+    assert [h.value for h in at.header if "Wijkprofiel" in h.value] == ["Wijkprofiel Wijk 02 Zuid"]
+
+    slide = run_page("presentatie", params={"gemeente": "GM0398", "jaar": "2021", "dia": "kaart"})
+    assert not slide.exception
+    warnings = " ".join(str(w.value) for w in slide.warning)
+    assert "Heerhugowaard (GM0398) is daar niet bij" in warnings and "Gemeente laden" in warnings
+
+
+def test_a_former_gemeente_by_name_is_refused_saying_to_give_its_code(tmp_path, capsys):
+    """`--gemeente Heerhugowaard` on a kwb of 2021 said only 'Onbekende gemeente', while the
+    gemeente is in the file: names come from the 2024 list, a former gemeente needs its code."""
+    from data_sources.cli import main
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(HEERHUGOWAARD, HEERHUGOWAARD_WIJKEN))
+    db = str(tmp_path / "k.duckdb")
+    assert main(["import-cbs", str(kwb), "--gemeente", "Heerhugowaard", "--db", db]) == 1
+    said = capsys.readouterr().out
+    assert "Onbekende gemeente 'Heerhugowaard'" in said
+    assert "Een gemeente van vóór een herindeling" in said and "--gemeente GM0398" in said
+    assert main(["import-cbs", str(kwb), "--gemeente", "GM0398", "--db", db]) == 0
+    assert "ingelezen voor 1 gemeente(n)" in capsys.readouterr().out
