@@ -50,3 +50,35 @@ def test_a_former_gemeente_by_name_is_refused_saying_to_give_its_code(tmp_path, 
     assert "Een gemeente van vóór een herindeling" in said and "--gemeente GM0398" in said
     assert main(["import-cbs", str(kwb), "--gemeente", "GM0398", "--db", db]) == 0
     assert "ingelezen voor 1 gemeente(n)" in capsys.readouterr().out
+
+
+def test_the_page_asks_for_the_year_of_an_export_and_says_when_its_content_shows_a_later_one(app_db):
+    """The register's export holds no date of its own. Without a year in its name the page asks
+    for the box Jaar; read as 2023, the sample export of 2024 has locations registered in 2024:
+    they do not count in 2023 and the page says which year the file shows."""
+    from conftest import ROOT, add_account, run_page
+
+    from data_sources.accounts import Account
+
+    data = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes()
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("LRK-export.csv", data, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "LRK-export.csv is niet ingelezen; er is niets opgeslagen.",
+        "Bestand LRK-export.csv: geef het jaar van de export op (het vak Jaar), het staat niet in de "
+        "bestandsnaam."]
+    at.number_input(key="laden_lrk_jaar").set_value(2023)
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert "jaar 2023" in at.success[0].value
+    infos = " ".join(i.value for i in at.info)
+    assert "9 locatie(s) zijn pas na 2023 ingeschreven" in infos
+    assert "de laatste op 01-12-2024): ze tellen niet mee in 2023. Is dit een export van 2024, lees " \
+           "hem dan in met dat jaar (het vak Jaar 2024)." in infos
