@@ -82,3 +82,23 @@ def test_the_page_asks_for_the_year_of_an_export_and_says_when_its_content_shows
     assert "9 locatie(s) zijn pas na 2023 ingeschreven" in infos
     assert "de laatste op 01-12-2024): ze tellen niet mee in 2023. Is dit een export van 2024, lees " \
            "hem dan in met dat jaar (het vak Jaar 2024)." in infos
+
+
+def test_a_wijk_renumbered_between_two_kwb_years_is_two_rows_named_by_their_codes(tmp_path, monkeypatch):
+    """CBS gave Diezerpoort another code in 2024 than in 2023: Trends showed two rows and lines
+    both called 'Wijk 11 Diezerpoort', one empty in 2023 and one empty in 2024, with no word why."""
+    import json
+
+    w23 = [("WK019310", "Wijk 10 Binnenstad", 7000, 440), ("WK019312", "Wijk 11 Diezerpoort", 8100, 1150)]
+    w24 = [("WK019310", "Wijk 10 Binnenstad", 7115, 450), ("WK019311", "Wijk 11 Diezerpoort", 8200, 1200)]
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", kwb_rows(wijken=w23)),
+                      write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=w24)))
+    at = run_page("trends")
+    assert not at.exception
+    table = " ".join(str(m.value) for m in at.markdown)
+    assert "Wijk 11 Diezerpoort (WK019311)" in table and "Wijk 11 Diezerpoort (WK019312)" in table
+    assert "Wijk 10 Binnenstad</td>" in table  # a name under one code stays as it is
+    lines = sorted(trace["name"] for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+                   if trace.get("name"))
+    assert "Wijk 11 Diezerpoort (WK019311)" in lines and "Wijk 11 Diezerpoort (WK019312)" in lines
+    assert any("Wijk 11 Diezerpoort: dezelfde naam onder meer wijkcodes" in str(c.value) for c in at.caption)
