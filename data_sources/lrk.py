@@ -61,6 +61,7 @@ _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -444,8 +445,18 @@ def registered_after(registered_on: pd.Series, year: int) -> pd.Series:
 
 
 def year_from_file_name(path: str | Path) -> int | None:
-    """The year in an export's file name (lrk_export_2024.csv -> 2024), if there is exactly one."""
-    years = set(_YEAR_IN_NAME.findall(Path(path).stem))
+    """The year in an export's file name (lrk_export_2024.csv -> 2024), also of a date stamp
+    written without separators (LRK_export_20240501.csv, or 01052024: the two orders never both
+    make a date), if there is exactly one."""
+    stem = Path(path).stem
+    years = set(_YEAR_IN_NAME.findall(stem))
+    for digits in _DATE_IN_NAME.findall(stem):
+        for year, month, day in ((digits[:4], digits[4:6], digits[6:]), (digits[4:], digits[2:4], digits[:2])):
+            try:
+                if year.startswith("20"):
+                    years.add(str(dt.date(int(year), int(month), int(day)).year))
+            except ValueError:
+                pass
     return int(years.pop()) if len(years) == 1 else None
 
 

@@ -660,6 +660,22 @@ def test_a_location_registered_after_the_exports_year_does_not_count_in_it(postc
     assert (result.locations, result.places, result.notes) == (3, 78, [])
 
 
+@pytest.mark.parametrize(("name", "year"), [("LRK_export_20240501.csv", 2024), ("lrk_01052023.csv", 2023),
+                                          ("lrk_export_2024-05-01.csv", 2024)])
+def test_the_year_of_a_date_stamp_in_the_name_is_the_exports_year(postcode_con, tmp_path, name, year):
+    """A date stamp without separators (20240501) was no year: the import asked for --jaar."""
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n", name=name)
+    assert lrk.import_lrk_file(postcode_con, path).year == year
+
+
+def test_a_name_without_one_year_asks_for_it_saying_how(postcode_con, tmp_path):
+    for name in ("LRK-export.csv", "lrk_2023_2024.csv", "lrk_12345678.csv"):
+        path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n", name=name)
+        with pytest.raises(InputRefused, match=f"Bestand {name}: geef het jaar van de export op \\(--jaar\\)"):
+            lrk.import_lrk_file(postcode_con, path)
+    assert postcode_con.execute("select count(*) from loads").fetchone() == (1,)  # the postcodes
+
+
 def test_unknown_status_values_are_refused_by_name_and_row(postcode_con, tmp_path):
     """'Actief' or 'Geregistreerd' were counted as uitgeschreven in the message and silently left
     out of the figures."""
