@@ -482,13 +482,13 @@ def store_lrk(
         mapped = con.execute(
             """
             with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code,
+                select pc6, buurt_code, wijk_code, gemeente_code, year,
                        row_number() over (
                            partition by pc6 order by abs(year - ?), year desc
                        ) as pick
                 from postcodes
             )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
             from _lrk_frame as f
             left join pc on pc.pc6 = f.postcode and pc.pick = 1
             order by f.row_number
@@ -532,6 +532,8 @@ def store_lrk(
     registered &= ~later & mapped["covers_register"]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []), other_wijken]
     without_address = int((mapped["postcode"].isna() & counted).sum())
     elsewhere = int((counted & mapped["gemeente_code"].notna()
                      & (mapped["gemeente_code"] != mapped["register_gemeente_code"])).sum())
@@ -578,6 +580,33 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
+    """A note on counted locations that the postcodes of another year put in wijken their
+    gemeente does not have in the export's year (CBS renumbered its wijken: Amsterdam's of 2021
+    are none of 2024's); '' when there are none, or the year's wijken are not loaded. Their places
+    would count in no wijk of the year, so the wijk they lie in would show a shortage."""
+    mapped = counted[counted["wijk_code"].notna()]
+    if mapped.empty:
+        return ""
+    wijken = con.execute(
+        "select gemeente_code, region_code from regions where year = ? and region_level = 'wijk'"
+        " and gemeente_code in (select unnest(?::varchar[]))",
+        [year, sorted(mapped["gemeente_code"].unique())]).fetchall()
+    known = {code for _, code in wijken}
+    with_wijken = {gemeente for gemeente, _ in wijken}
+    other = mapped[mapped["gemeente_code"].isin(with_wijken) & ~mapped["wijk_code"].isin(known)]
+    if other.empty:
+        return ""
+    codes = sorted(other["wijk_code"].unique())
+    shown = ", ".join(codes[:5]) + (f" en nog {len(codes) - 5}" if len(codes) > 5 else "")
+    postcode_years = ", ".join(str(int(y)) for y in sorted(other["postcode_year"].unique()))
+    return (f"{len(other)} locatie(s) liggen volgens de postcodes van {postcode_years} in wijken die "
+            f"er in {year} niet zijn ({shown}; CBS heeft de wijken tussen die jaren anders "
+            f"ingedeeld): hun plekken tellen in geen wijk van {year}, dus hun wijk lijkt een groter "
+            f"tekort te hebben. Lees het CBS-bestand Buurt, wijk en gemeente {year} voor "
+            "postcode-huisnummer in en daarna de export opnieuw")
 
 
 def _later_note(later: pd.DataFrame, year: int) -> str:

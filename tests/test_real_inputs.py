@@ -102,3 +102,39 @@ def test_a_wijk_renumbered_between_two_kwb_years_is_two_rows_named_by_their_code
                    if trace.get("name"))
     assert "Wijk 11 Diezerpoort (WK019311)" in lines and "Wijk 11 Diezerpoort (WK019312)" in lines
     assert any("Wijk 11 Diezerpoort: dezelfde naam onder meer wijkcodes" in str(c.value) for c in at.caption)
+
+
+def test_an_lrk_export_of_a_year_whose_wijken_the_postcodes_do_not_know_says_so(tmp_path):
+    """Only the postcode file of 2024 is loaded, and CBS renumbered Diezerpoort (WK019312 in 2021,
+    WK019311 in 2024). An LRK export of 2021 put its location there in WK019311, a wijk 2021 does
+    not have: Tekorten showed Diezerpoort with no places and a shortage, and the import said
+    nothing."""
+    import pandas as pd
+
+    from data_sources import jobs, store
+
+    con = store.connect(tmp_path / "k.duckdb")
+    w21 = [("WK019310", "Wijk 10 Binnenstad", 7000, 440), ("WK019312", "Wijk 11 Diezerpoort", 8100, 1150)]
+    jobs.import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(wijken=w21)))
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.register("_pc", pd.DataFrame({
+        "year": 2024, "pc6": ["8011AA", "8012AB"], "buurt_code": ["BU01931000", "BU01931100"],
+        "wijk_code": ["WK019310", "WK019311"], "gemeente_code": "GM0193", "load_id": load_id}))
+    con.execute("insert into postcodes select year, pc6, buurt_code, wijk_code, gemeente_code, load_id from _pc")
+    con.unregister("_pc")
+    export = tmp_path / "lrk_2021.csv"
+    export.write_text(
+        "lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;status;inschrijfdatum;uitschrijfdatum;"
+        "opvanglocatie_postcode;verantwoordelijke_gemeente\n"
+        "111111111;KDV;A;50;Ingeschreven;01-01-2015;;8011AA;Zwolle\n"
+        "222222222;KDV;B;60;Ingeschreven;01-01-2015;;8012AB;Zwolle\n", encoding="utf-8")
+    result = jobs.import_lrk(con, export)
+    assert (result.locations, result.places, result.unmapped_postcodes) == (2, 110, [])
+    assert result.notes == [
+        "1 locatie(s) liggen volgens de postcodes van 2024 in wijken die er in 2021 niet zijn "
+        "(WK019311; CBS heeft de wijken tussen die jaren anders ingedeeld): hun plekken tellen in "
+        "geen wijk van 2021, dus hun wijk lijkt een groter tekort te hebben. Lees het CBS-bestand "
+        "Buurt, wijk en gemeente 2021 voor postcode-huisnummer in en daarna de export opnieuw"]
+    # read as 2024, whose wijken are not loaded, there is nothing to compare and nothing is said
+    assert jobs.import_lrk(con, export, year=2024).notes == []
+    con.close()
