@@ -50,6 +50,10 @@ def test_a_former_gemeente_by_name_is_refused_saying_to_give_its_code(tmp_path, 
     assert "Een gemeente van vóór een herindeling" in said and "--gemeente GM0398" in said
     assert main(["import-cbs", str(kwb), "--gemeente", "GM0398", "--db", db]) == 0
     assert "ingelezen voor 1 gemeente(n)" in capsys.readouterr().out
+    # the gemeente of today is not in a file of before the herindeling: the message says why
+    assert main(["import-cbs", str(kwb), "--gemeente", "GM1980", "--db", db]) == 1
+    assert ("GM1980 staat niet in het bestand (wel: GM0398). GM0398 is geen gemeente van 2024: het "
+            "bestand is van vóór een gemeentelijke herindeling") in capsys.readouterr().out
 
 
 def test_the_page_asks_for_the_year_of_an_export_and_says_when_its_content_shows_a_later_one(app_db):
