@@ -77,7 +77,7 @@ def figures_as_table() -> None:
 
 if deck is None:
     st.warning(shapes.left_out_note(region_names) if shapes.left_out else no_boundaries_message(
-        None if national else gemeente_code, NATIONAL_LABEL if national else gemeente_name(gemeente_code), year))
+        None if national else gemeente_code, NATIONAL_LABEL if national else plain(gemeente_name(gemeente_code)), year))
     if not values.empty:  # the figures are there without a map (a gemeente of before a herindeling)
         figures_as_table()
 else:
