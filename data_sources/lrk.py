@@ -61,6 +61,7 @@ _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,8 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # export may have lost its places or postcode, and must not refuse the file. Its type, places
     # and postcode are kept where valid, else left empty; it is stored, never counted.
     frame["counts"] = counts(frame["registration_status"],
-                             frame["deregistered_on"] if not errors else None, year)
+                             frame["deregistered_on"] if not errors else None, year,
+                             frame["registered_on"] if not errors else None)
     without_places = []
     # as Python lists: stepping through arrow-backed columns row by row took most of the time
     # of a national export (100,000 rows)
@@ -420,21 +422,41 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
 
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,
-           year: int | None = None) -> pd.Series:
+           year: int | None = None, registered_on: pd.Series | None = None) -> pd.Series:
     """Whether each location counts in the export's year: registered ('Ingeschreven', or an empty
     status) and not deregistered by the end of that year (no uitschrijfdatum, or one after it: a
-    planned deregistration in 2025 leaves the location in 2024). stg_lrk__locations counts by the
-    same rule (tests/test_model_lrk.py compares the two)."""
+    planned deregistration in 2025 leaves the location in 2024); with `registered_on`, also
+    registered by the end of that year (an export of 2025 read as 2024 has locations that did not
+    exist in 2024). stg_lrk__locations counts by the same rule (tests/test_model_lrk.py compares
+    the two)."""
     registered = status.isna() | status.str.strip().str.lower().isin(["", REGISTERED])
     if deregistered_on is not None and year is not None:
         dates = pd.to_datetime(deregistered_on)
         registered &= dates.isna() | (dates > pd.Timestamp(year, 12, 31))
+    if registered_on is not None and year is not None:
+        registered &= ~registered_after(registered_on, year)
     return registered.astype(bool)
 
 
+def registered_after(registered_on: pd.Series, year: int) -> pd.Series:
+    """Whether each location's inschrijfdatum lies after the end of `year`."""
+    dates = pd.to_datetime(registered_on)
+    return (dates.notna() & (dates > pd.Timestamp(year, 12, 31))).astype(bool)
+
+
 def year_from_file_name(path: str | Path) -> int | None:
-    """The year in an export's file name (lrk_export_2024.csv -> 2024), if there is exactly one."""
-    years = set(_YEAR_IN_NAME.findall(Path(path).stem))
+    """The year in an export's file name (lrk_export_2024.csv -> 2024), also of a date stamp
+    written without separators (LRK_export_20240501.csv, or 01052024: the two orders never both
+    make a date), if there is exactly one."""
+    stem = Path(path).stem
+    years = set(_YEAR_IN_NAME.findall(stem))
+    for digits in _DATE_IN_NAME.findall(stem):
+        for year, month, day in ((digits[:4], digits[4:6], digits[6:]), (digits[4:], digits[2:4], digits[:2])):
+            try:
+                if year.startswith("20"):
+                    years.add(str(dt.date(int(year), int(month), int(day)).year))
+            except ValueError:
+                pass
     return int(years.pop()) if len(years) == 1 else None
 
 
@@ -460,13 +482,13 @@ def store_lrk(
         mapped = con.execute(
             """
             with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code,
+                select pc6, buurt_code, wijk_code, gemeente_code, year,
                        row_number() over (
                            partition by pc6 order by abs(year - ?), year desc
                        ) as pick
                 from postcodes
             )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
             from _lrk_frame as f
             left join pc on pc.pc6 = f.postcode and pc.pick = 1
             order by f.row_number
@@ -502,9 +524,16 @@ def store_lrk(
     # in a gemeente this export covers
     registered = counts(mapped["registration_status"], mapped["deregistered_on"], year)
     deregistered = int((~registered).sum())
-    registered &= mapped["covers_register"]
+    # registered only after the export's year (an export of a later year, read as this one): they
+    # did not exist in it, so they do not count, and the user is told which year the file shows
+    later = registered & registered_after(mapped["registered_on"], year)
+    if later.any():
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []), _later_note(mapped[later], year)]
+    registered &= ~later & mapped["covers_register"]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []), other_wijken]
     without_address = int((mapped["postcode"].isna() & counted).sum())
     elsewhere = int((counted & mapped["gemeente_code"].notna()
                      & (mapped["gemeente_code"] != mapped["register_gemeente_code"])).sum())
@@ -551,6 +580,42 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
+    """A note on counted locations that the postcodes of another year put in wijken their
+    gemeente does not have in the export's year (CBS renumbered its wijken: Amsterdam's of 2021
+    are none of 2024's); '' when there are none, or the year's wijken are not loaded. Their places
+    would count in no wijk of the year, so the wijk they lie in would show a shortage."""
+    mapped = counted[counted["wijk_code"].notna()]
+    if mapped.empty:
+        return ""
+    wijken = con.execute(
+        "select gemeente_code, region_code from regions where year = ? and region_level = 'wijk'"
+        " and gemeente_code in (select unnest(?::varchar[]))",
+        [year, sorted(mapped["gemeente_code"].unique())]).fetchall()
+    known = {code for _, code in wijken}
+    with_wijken = {gemeente for gemeente, _ in wijken}
+    other = mapped[mapped["gemeente_code"].isin(with_wijken) & ~mapped["wijk_code"].isin(known)]
+    if other.empty:
+        return ""
+    codes = sorted(other["wijk_code"].unique())
+    shown = ", ".join(codes[:5]) + (f" en nog {len(codes) - 5}" if len(codes) > 5 else "")
+    postcode_years = ", ".join(str(int(y)) for y in sorted(other["postcode_year"].unique()))
+    return (f"{len(other)} locatie(s) liggen volgens de postcodes van {postcode_years} in wijken die "
+            f"er in {year} niet zijn ({shown}; CBS heeft de wijken tussen die jaren anders "
+            f"ingedeeld): hun plekken tellen in geen wijk van {year}, dus hun wijk lijkt een groter "
+            f"tekort te hebben. Lees het CBS-bestand Buurt, wijk en gemeente {year} voor "
+            "postcode-huisnummer in en daarna de export opnieuw")
+
+
+def _later_note(later: pd.DataFrame, year: int) -> str:
+    """The note on locations registered after the export's year, with the newest inschrijfdatum."""
+    newest = pd.to_datetime(later["registered_on"]).max()
+    rows = ", ".join(str(r) for r in later["row_number"].head(5)) + (" ..." if len(later) > 5 else "")
+    return (f"{len(later)} locatie(s) zijn pas na {year} ingeschreven (rij {rows}; de laatste op "
+            f"{newest:%d-%m-%Y}): ze tellen niet mee in {year}. Is dit een export van {newest.year}, "
+            f"lees hem dan in met dat jaar (--jaar {newest.year})")
 
 
 def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]
@@ -643,7 +708,7 @@ def _coverage(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame,
             group by 1
         )
         select n.gemeente_code, n.load_id, d.file_name, l.lrk_id, l.registration_status,
-               l.deregistered_on
+               l.deregistered_on, l.registered_on
         from newest as n
         inner join raw_lrk__locations as l
             on l.load_id = n.load_id and l.register_gemeente_code = n.gemeente_code
@@ -656,7 +721,8 @@ def _coverage(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame,
     replaced, kept = [], []
     for (code, load_id, file_name), rows in earlier.groupby(
             ["gemeente_code", "load_id", "file_name"], dropna=False):
-        counting = rows[counts(rows["registration_status"], rows["deregistered_on"], year).to_numpy()]
+        counting = rows[counts(rows["registration_status"], rows["deregistered_on"], year,
+                               rows["registered_on"]).to_numpy()]
         held = int(counting["lrk_id"].isin(in_export).sum())
         replacement = Replacement(code, int(load_id), None if pd.isna(file_name) else file_name,
                                   len(counting), held,

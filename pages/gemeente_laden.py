@@ -283,7 +283,7 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
                         "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
                         f"uitschrijfdatum in {imported.year} of eerder.")
             for note in imported.notes:
-                st.info(f"Let op: {plain(note)}.")
+                st.info(f"Let op: {plain(note.replace('--jaar', 'het vak Jaar'))}.")
             unmapped = imported.unmapped_postcodes
             if unmapped:
                 more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""

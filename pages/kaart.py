@@ -7,7 +7,7 @@ from ui import a11y, wijkprofiel
 from ui.auth import all_gemeenten_allowed, indicator_allowed, partner_places_allowed
 from ui.indicators import lrk_year_note, missing_message, national_lrk_note, national_values, population_route_note
 from ui.map_indicators import INDICATORS
-from ui.maps import boundary_year_note, choropleth, legend_markdown, prepared_shapes
+from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
     NOTHING_LOADED,
@@ -67,18 +67,24 @@ else:
     region_names = wijk_region_names(gemeente_code)
 deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,
                           labels=show_names, names=region_names)
-if deck is None and not shapes.left_out:
-    st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
-elif deck is None:
-    st.warning(shapes.left_out_note(region_names))
-else:
-    event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
-                            selection_mode="single-object")
-    st.markdown(legend_markdown(breaks, indicator.decimals, values["value"].tolist()), unsafe_allow_html=True)
+
+def figures_as_table() -> None:
     a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
                          decimals=indicator.decimals,
                          secret=unranked_secret_national(year, values["wijk_code"]) if national
                          else unranked_secret(gemeente_code, year, values["wijk_code"]))
+
+
+if deck is None:
+    st.warning(shapes.left_out_note(region_names) if shapes.left_out else no_boundaries_message(
+        None if national else gemeente_code, NATIONAL_LABEL if national else plain(gemeente_name(gemeente_code)), year))
+    if not values.empty:  # the figures are there without a map (a gemeente of before a herindeling)
+        figures_as_table()
+else:
+    event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
+                            selection_mode="single-object")
+    st.markdown(legend_markdown(breaks, indicator.decimals, values["value"].tolist()), unsafe_allow_html=True)
+    figures_as_table()
     clicked = (event.selection.get("objects", {}) or {}).get("wijken") if event else None
     if clicked:
         st.session_state.profiel_wijk = clicked[0].get("properties", {}).get("wijk_code")
@@ -107,7 +113,10 @@ if not national and indicator.kind == "model" and (hidden_note := model_hidden(g
     st.caption(hidden_note)
 
 # Wijk profile: a click on the map or a choice here
-wijken = {code: str(region_names.get(code, code)) for code in shapes.geometry_text}
+# without boundaries, the wijken with figures (a gemeente of before a herindeling)
+wijken = {code: str(region_names.get(code, code))
+          for code in shapes.geometry_text or ([] if national or "wijk_code" not in values
+                                               else values["wijk_code"].tolist())}
 options = [""] + sorted(wijken, key=lambda c: str(wijken[c]))
 if st.session_state.get("profiel_wijk") not in options:
     st.session_state.profiel_wijk = ""

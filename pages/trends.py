@@ -48,6 +48,11 @@ combined = combined[combined["wijk_code"].astype(str).str.startswith("WK")]  # w
 sources = ({int(each): population_table(gemeente_code, int(each)).source for each in combined["year"].unique()}
            if indicator.needs_population else {})
 decimals = indicator.decimals
+# A wijk that CBS renumbered between two kwb years has one name under two codes: two lines, each
+# named with its code (only equal codes are one line), and a caption that says why.
+names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str)
+renumbered = sorted(set(names[names.duplicated(keep=False)]))
+labels = {code: f"{name} ({code})" if name in renumbered else name for code, name in names.items()}
 figure = go.Figure()
 hidden_points = 0
 for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
@@ -56,7 +61,7 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     hidden_points += int(hidden.sum())
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
-        name=str(part["wijk_name"].iloc[0]), colour=palette[index % len(palette)], width=2.5, marker_size=10,
+        name=labels[part["wijk_code"].iloc[0]], colour=palette[index % len(palette)], width=2.5, marker_size=10,
         dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
         hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}" + (" (%{customdata})" if sources else "")
                       + "<extra>%{fullData.name}</extra>")
@@ -100,11 +105,10 @@ a11y.summary([a11y.ranking_sentence(
     subject=f"{indicator.label} in {shown_years[-1]}",
     unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked]))])
 points = {(r.wijk_code, r.year): point_text(r) for r in combined.itertuples(index=False)}
-names = combined.groupby("wijk_code", sort=True)["wijk_name"].first()
 year_headers = [f"{y} ({source_kind(sources[int(y)]).split(' ')[0]})" if sources.get(int(y)) else str(y)
                 for y in shown_years]
 a11y.data_table(["Wijk", *year_headers],
-                [[str(name), *(points.get((code, y), "") for y in shown_years)] for code, name in names.items()],
+                [[labels[code], *(points.get((code, y), "") for y in shown_years)] for code in names.index],
                 f"{indicator.label} per wijk en jaar, {gemeente_name(gemeente_code)}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
@@ -116,6 +120,10 @@ if sources:
 st.caption(f"Soort cijfer: {kind}. {indicator.note}".strip())
 if note := source_break_note(sources):
     st.warning(note)
+if renumbered:
+    st.caption(f"{', '.join(renumbered)}: dezelfde naam onder meer wijkcodes (CBS heeft de wijk "
+               "tussen de jaren een andere code gegeven of anders ingedeeld). Alleen een gelijke "
+               "code is één lijn, dus elke code staat apart, met de code erbij.")
 if indicator.kind == "model":
     # the model uses the same shares every year: its line only follows the children (and, for a
     # gap, the places); an observed change in need shows in the partners' own series

@@ -255,7 +255,7 @@ def test_every_kwb_title_of_85984ned_gives_the_stem_of_its_short_name():
 
 
 @pytest.mark.parametrize(("table_id", "year"), [("85830NED", 2023), ("84718NED", 2019),
-                                                ("85231NED", 2021)])
+                                                ("85231NED", 2021), ("86134NED", 2024)])
 def test_a_saved_odata_answer_of_nabijheid_takes_its_year_from_the_table(tmp_path, table_id, year):
     """A saved OData answer (TypedDataSet.json with DataProperties.json beside it) names its table
     in odata.metadata, not its year; the Nabijheid tables of each year are on cbs.nl

@@ -635,6 +635,47 @@ def test_the_message_and_the_figures_count_a_planned_deregistration_alike(postco
     assert counted == (2, 58, ["111", "333"])
 
 
+def test_a_location_registered_after_the_exports_year_does_not_count_in_it(postcode_con, tmp_path):
+    """The register's export has no date of its own: its year is the one in the file name or
+    given. A current export read as 2024 (--jaar 2024, or a name saying 2024) counted locations
+    first registered in 2025 as places of 2024; now they do not count, in the message and the
+    figures alike, and the note names the year the file shows."""
+    from transforms import build
+
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n"
+                           "222;BSO;B;20;x;1234AC;O;Ingeschreven;31-12-2024;;\n"
+                           "333;BSO;C;10;x;1234AC;O;Ingeschreven;03-02-2025;;\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    build(postcode_con)
+    counted = postcode_con.execute(
+        "select count(*), sum(places), list(lrk_id order by lrk_id) from stg_lrk__locations").fetchone()
+    assert (result.locations, result.places, result.deregistered) == (2, 68, 0)
+    assert counted == (2, 68, ["111", "222"])
+    assert result.notes == [
+        "1 locatie(s) zijn pas na 2024 ingeschreven (rij 4; de laatste op 03-02-2025): ze tellen "
+        "niet mee in 2024. Is dit een export van 2025, lees hem dan in met dat jaar (--jaar 2025)"]
+    # stored all the same, and read as the export of 2025 it counts there
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (3,)
+    result = lrk.import_lrk_file(postcode_con, path, year=2025)
+    assert (result.locations, result.places, result.notes) == (3, 78, [])
+
+
+@pytest.mark.parametrize(("name", "year"), [("LRK_export_20240501.csv", 2024), ("lrk_01052023.csv", 2023),
+                                          ("lrk_export_2024-05-01.csv", 2024)])
+def test_the_year_of_a_date_stamp_in_the_name_is_the_exports_year(postcode_con, tmp_path, name, year):
+    """A date stamp without separators (20240501) was no year: the import asked for --jaar."""
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n", name=name)
+    assert lrk.import_lrk_file(postcode_con, path).year == year
+
+
+def test_a_name_without_one_year_asks_for_it_saying_how(postcode_con, tmp_path):
+    for name in ("LRK-export.csv", "lrk_2023_2024.csv", "lrk_12345678.csv"):
+        path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;;\n", name=name)
+        with pytest.raises(InputRefused, match=f"Bestand {name}: geef het jaar van de export op \\(--jaar\\)"):
+            lrk.import_lrk_file(postcode_con, path)
+    assert postcode_con.execute("select count(*) from loads").fetchone() == (1,)  # the postcodes
+
+
 def test_unknown_status_values_are_refused_by_name_and_row(postcode_con, tmp_path):
     """'Actief' or 'Geregistreerd' were counted as uitgeschreven in the message and silently left
     out of the figures."""

@@ -229,6 +229,23 @@ def _prepared_shapes(gemeente_code: str | None, fingerprint: str, database: str,
     return shapes_from_frame(frame)
 
 
+def no_boundaries_message(gemeente_code: str | None, name: str, year: int) -> str:
+    """What the Kaart and the map slide say when a gemeente has no wijk boundaries: where to load
+    them, and why the bundled ones do not help a gemeente of before a herindeling (Heerhugowaard,
+    GM0398, in a kwb of 2021: the bundled boundaries are the 342 gemeenten of 2024)."""
+    if gemeente_code is None:
+        return "Er zijn nog geen wijkgrenzen geladen."
+    from data_sources.gemeentenamen import bundled_names
+    from data_sources.offline_boundaries import BUNDLED_YEAR
+
+    why = "" if gemeente_code in bundled_names() else (
+        f" De meegeleverde grenzen zijn die van de gemeenten van {BUNDLED_YEAR}; {name} "
+        f"({gemeente_code}) is daar niet bij, bijvoorbeeld door een gemeentelijke herindeling.")
+    return (f"Voor {name} zijn nog geen wijkgrenzen geladen.{why} Laad de grenzen van {year} op de "
+            "pagina **Gemeente laden**: online (Laden), of lees de wijk- en buurtkaart van dat jaar "
+            "van CBS in (GeoPackage of GeoJSON, onder CBS-bestand inlezen).")
+
+
 def prepared_shapes(gemeente_code: str | None, year: int) -> PreparedShapes:
     """The wijk polygons of a gemeente (None: the country) simplified for the map's scale and
     serialised once per distinct set of polygons; every rerun reuses them."""

@@ -165,7 +165,7 @@ def _map(context: SlideContext) -> None:
     """The map of the Kaart page as a static SVG with the wijk names on it: on a projector
     nobody hovers, and it needs no WebGL (a meeting-room laptop or a shared screen often has
     none, and drawing deck.gl in software took seconds)."""
-    from ui.maps import legend_markdown, prepared_shapes, region_names, svg_choropleth
+    from ui.maps import legend_markdown, no_boundaries_message, prepared_shapes, region_names, svg_choropleth
 
     indicator = INDICATORS[map_indicator(context)]
     values = indicator.load(context.gemeente_code, context.year)
@@ -183,7 +183,8 @@ def _map(context: SlideContext) -> None:
         st.warning(shapes.left_out_note(names))
     if not svg:
         if not shapes.left_out:
-            st.warning("Voor deze gemeente zijn nog geen wijkgrenzen geladen.")
+            st.warning(for_the_room(no_boundaries_message(context.gemeente_code, context.gemeente_name,
+                                                          context.year)))
         return
     st.markdown(f"<div class='kk-map'>{svg}</div>", unsafe_allow_html=True)
     st.markdown(f"<div class='kk-legend'>{legend_markdown(breaks, indicator.decimals, values['value'].tolist())}</div>",

@@ -150,7 +150,18 @@ def absent_gemeenten(wanted: Iterable[str], present: Iterable[str]) -> str | Non
     holds = f"wel: {shown}{more}" if present else "het bestand heeft geen gemeente"
     subject = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " en " + missing[-1]
     verb = "staat" if len(missing) == 1 else "staan"
-    return f"{subject} {verb} niet in het bestand ({holds})."
+    # a file of before a herindeling (Heerhugowaard GM0398 in a kwb of 2021, now Dijk en Waard)
+    from data_sources.config import SAMPLE_GEMEENTE_CODE
+
+    former = [code for code in present if code not in names and code != SAMPLE_GEMEENTE_CODE][:5]
+    why = (f" {_listed(former)} {'is geen gemeente' if len(former) == 1 else 'zijn geen gemeenten'} "
+           "van 2024: het bestand is van vóór een gemeentelijke herindeling en heeft de gemeenten "
+           "van toen; lees het in voor die gemeente(n), met hun code.") if former else ""
+    return f"{subject} {verb} niet in het bestand ({holds}).{why}"
+
+
+def _listed(codes: list[str]) -> str:
+    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " en " + codes[-1]
 
 
 def store_kerncijfers(

@@ -11,10 +11,13 @@ from data_sources.cbs.odata import CbsTable, stem
 # The StatLine tables "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers <jaar>", by
 # year, as their pages on cbs.nl/nl-nl/cijfers/detail/<id> title them (2017, 2020-2023) or CBS
 # names them (2018, 2019: cbs.nl/nl-nl/maatwerk/2020/24/nabijheid-voorzieningen-buurtcijfers-2019
-# links 84718NED; 2025: 86270NED). A saved OData answer names only its table, not its year.
+# links 84718NED; 2025: 86270NED; 2024: 86134NED, "Proximity to facilities; distance/location,
+# districts and neighbourhoods 2024", as public code that reads the table from
+# opendata.cbs.nl/ODataApi/odata/86134NED names it, with 86270NED as its successor; its cbs.nl
+# page was not reachable offline). A saved OData answer names only its table, not its year.
 NABIJHEID_TABLES: dict[int, str] = {
     2017: "84334NED", 2018: "84463NED", 2019: "84718NED", 2020: "84953NED", 2021: "85231NED",
-    2022: "85560NED", 2023: "85830NED", 2025: "86270NED",
+    2022: "85560NED", 2023: "85830NED", 2024: "86134NED", 2025: "86270NED",
 }
 
 

@@ -52,6 +52,7 @@ def check_gemeenten(wanted: Iterable[str]) -> list[str]:
     from data_sources.gemeentenamen import bundled_names, resolve
 
     checked, wrong, refusals = [], [], []
+    former = False  # a name that is no gemeente of 2024 may be one of before a herindeling
     for text in wanted:
         code = text.strip().upper()
         if re.fullmatch(r"\d{4}", code):
@@ -65,9 +66,14 @@ def check_gemeenten(wanted: Iterable[str]) -> list[str]:
                 checked.append(resolve(text, bundled_names()))
             except InputRefused as refused:
                 refusals.extend(refused.messages)
+                former = True
     if wrong:
         refusals.insert(0, f"Onbekende gemeentecode(s): {', '.join(wrong)}. "
                            "Gebruik GM gevolgd door vier cijfers, bijvoorbeeld GM0344, of de naam.")
+    if former:
+        refusals.append("Namen komen uit de lijst van gemeenten van 2024. Een gemeente van vóór een "
+                        "herindeling (zoals Heerhugowaard, sinds 2022 deel van Dijk en Waard) geeft u "
+                        "met haar CBS-code, bijvoorbeeld --gemeente GM0398.")
     if refusals:
         raise InputRefused(refusals)
     return sorted(set(checked))
