@@ -71,6 +71,9 @@ def test_the_first_names_are_a_small_sourced_lowercase_list():
     # Dutch, Moroccan, Turkish, Polish and other names given in the Netherlands
     assert {"jan", "sven", "emma", "daan", "fatima", "mohamed", "ayoub", "zeynep", "elif",
             "yusuf", "kacper", "zofia", "noah"} <= v.first_names()
+    # Surinamese and Frisian names the Dutch and Belgian lists miss (Kindkaart's own addition)
+    assert "Surinamese" in header and "Frisian" in header
+    assert {"anjali", "radjesh", "sunita", "jerrel", "wietske", "durk", "hylke"} <= v.first_names()
 
 
 # -- refused ------------------------------------------------------------------------------------
@@ -101,6 +104,15 @@ def test_a_name_in_a_remark_is_refused_without_echo(gem, header):
     assert texts[0].startswith("Blad 'Gegevens', kolom E")
     assert "naam van een persoon" in texts[0] and "(rij 3)" in texts[0]
     assert "Jan" not in texts[0] and "Vries" not in texts[0]
+
+
+@pytest.mark.parametrize("name", ["Anjali Ramdin", "Radjesh Mahabier", "Wietske de Vries",
+                                  "Durk Hoekstra", "Jerrel Pinas"])
+def test_surinamese_and_frisian_full_names_are_refused(gem, name):
+    data = filled_template("jeugdhulp", [["Centrum", name, "ambulant", "0-2", 6]])
+    texts = texts_of(gem, data, "jeugdhulp")
+    assert len(texts) == 1 and "naam van een persoon" in texts[0], texts
+    assert not any(part in texts[0] for part in name.split() if part[0].isupper())
 
 
 def test_a_column_of_first_names_is_refused_naming_its_rows(gem):
