@@ -361,10 +361,10 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
 def _check_ods(shown: str, content, limits: WorkbookLimits) -> None:
     """The farthest filled cell of every sheet in an .ods: LibreOffice writes runs of equal rows
     and cells once, with a repeat count (the empty rest of a sheet is one such run)."""
-    import xml.etree.ElementTree as ElementTree
+    from defusedxml.ElementTree import iterparse  # no DTD or entities (a ValueError: 'damaged')
 
     row, filled_rows, filled_columns, sheet = 0, 0, 0, None
-    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+    for event, element in iterparse(content, events=("start", "end"), forbid_dtd=True):
         tag = element.tag
         if event == "start":
             if tag == f"{_ODS}table":

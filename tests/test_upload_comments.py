@@ -156,3 +156,34 @@ def test_a_damaged_comment_part_is_no_crash(gem):
     data = with_note(filled_template("vve-indicaties", ROWS), "Gegevens", "D2", "x")
     damaged = _replace_parts(data, {_comment_part(data): b"<comments><commentList><comm"})
     assert workbook_comments(damaged) == []
+
+
+def test_a_comment_part_with_entities_is_an_xml_bomb_not_expanded(gem):
+    # check_zip refuses a DTD it finds in any part; the readers of notes and document properties
+    # refuse one themselves too (defusedxml), wherever a part hides it from that check.
+    from defusedxml import DefusedXmlException
+
+    from data_sources.registrations.validate import _personal_in_comments
+
+    data = with_note(filled_template("vve-indicaties", ROWS), "Gegevens", "D2", "x")
+    laughs = ('<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "hahahahaha">'
+              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              + EXCEL_NOTE.split("?>", 1)[1].format(author="Kindkaart", text="&b;"))
+    bomb = _replace_parts(data, {_comment_part(data): laughs.encode()})
+    with pytest.raises(DefusedXmlException):
+        workbook_comments(bomb)
+    assert [m.text for m in _personal_in_comments(bomb, set())] == [
+        "Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet gelezen."]
+
+
+def test_document_properties_with_entities_are_an_xml_bomb_not_expanded():
+    from data_sources.registrations.validate import _personal_in_properties
+
+    data = filled_template("vve-indicaties", ROWS)
+    core = ('<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "Sven Jansen">]>'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>&a;</dc:title>'
+            '</cp:coreProperties>')
+    bomb = _replace_parts(data, {"docProps/core.xml": core.encode()})
+    assert [m.text for m in _personal_in_properties(bomb, set())] == [
+        "Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet gelezen."]

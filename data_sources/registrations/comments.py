@@ -15,6 +15,9 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from dataclasses import dataclass
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
 from data_sources.workbooks import sheet_names
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -37,7 +40,8 @@ def workbook_comments(data: bytes) -> list[CellComment]:
     """Every note and threaded comment of the workbook with its sheet and cell; the author's
     name that Excel puts in bold before a note's text ('Piet Jansen:') is left off: it names
     the partner's employee who wrote it, as the document's author does. An unreadable part is
-    skipped (the workbook reader refuses a damaged file by itself)."""
+    skipped (the workbook reader refuses a damaged file by itself); a part with a DTD or entities
+    raises DefusedXmlException."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -51,6 +55,8 @@ def workbook_comments(data: bytes) -> list[CellComment]:
                     elif kind.endswith(_THREADED_TYPE):
                         found += _threaded(archive, target, sheet)
             return found
+    except DefusedXmlException:
+        raise  # a ValueError too, but no damage to pass over
     except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
         return []
 
@@ -61,7 +67,9 @@ def _is_comment_part(name: str) -> bool:
 
 
 def _parse(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
-    return ElementTree.fromstring(archive.read(name))
+    """A part, without DTD or entities (defusedxml raises DefusedXmlException): check_zip looks
+    for them too, this holds wherever a part hides one."""
+    return fromstring(archive.read(name), forbid_dtd=True)
 
 
 def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str]]:

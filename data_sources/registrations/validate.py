@@ -58,6 +58,8 @@ _PERSONAL_HEADERS = {
 }
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
+_XML_BOMB = ("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
+             "gelezen.")
 _PERSONAL_REFUSED = (
     "Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder "
     "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
@@ -375,12 +377,17 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
     import xml.etree.ElementTree as ElementTree
     import zipfile
 
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo(_CORE_PART)
             if info.file_size > 256 * 1024:
                 return []
-            root = ElementTree.fromstring(archive.read(info))
+            root = fromstring(archive.read(info), forbid_dtd=True)
+    except DefusedXmlException:
+        return [Message(_XML_BOMB)]
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
         return []  # no properties, or a damaged part the reader refuses by itself
     found = []
@@ -401,8 +408,14 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
     """Personal data in a note or comment on any cell of any sheet ('Sven Jansen, geb.
     12-03-2021' beside a count): Kindkaart neither counts nor stores them, but the file may not
     carry them in. The cell is named, the text never."""
+    from defusedxml import DefusedXmlException
+
     found, seen = [], set()
-    for comment in workbook_comments(data):
+    try:
+        comments = workbook_comments(data)
+    except DefusedXmlException:
+        return [Message(_XML_BOMB)]
+    for comment in comments:
         place = (comment.sheet, comment.row, comment.column)
         if place in seen:
             continue  # a threaded comment and the note Excel keeps of it for older versions
@@ -466,8 +479,7 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
                         f"bevatten: {advice}. " + _PERSONAL_REFUSED))
                     break
     except DefusedXmlException:
-        return [Message("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
-                        "wordt niet gelezen.")]
+        return [Message(_XML_BOMB)]
     except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
         return found  # a damaged part: the workbook reader refuses the file by itself
     return found
