@@ -191,6 +191,7 @@ def with_pivot_cache(data: bytes, fields: dict[str, list], records: list[list]) 
     names = list(fields)
     rows = "".join(
         "<r>" + "".join(f'<x v="{shared[names[i]].index(x)}"/>' if isinstance(x, str)
+                        else f'<d v="{x.isoformat()}T00:00:00"/>' if isinstance(x, dt.date)
                         else f'<n v="{x}"/>' for i, x in enumerate(record)) + "</r>"
         for record in records)
     records_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -238,6 +239,27 @@ def test_personal_data_in_a_pivot_tables_copy_is_refused(gem, fields, records, w
     shown = " ".join(messages)
     assert "persoonsgegevens geweigerd: de draaitabel" in shown and what in shown, messages
     assert not any(secret in shown for secret in ("Emma", "Jansen", "111222333", "Amrani"))
+
+
+def test_birth_dates_in_a_pivot_tables_copy_are_refused_whatever_the_field_is_called(gem):
+    days = [dt.date(2021, 3, 12), dt.date(2020, 11, 5), dt.date(2022, 1, 23), dt.date(2021, 7, 9),
+            dt.date(2020, 4, 17)]
+    data = with_pivot_cache(plain_workbook(GOOD), {"datum": [], "wijk": ["Centrum"]},
+                            [[day, "Centrum"] for day in days])
+    messages, counted = outcome(gem, data)
+    assert counted is None
+    assert any("de draaitabel" in m and "geboortedatums" in m for m in messages), messages
+    assert not any("2021" in m for m in messages)
+
+
+def test_a_pivot_table_over_counting_dates_passes(gem):
+    # the first or last day of each month: a series of counting dates, not birth dates
+    days = [dt.date(2024, m, 1) for m in range(1, 13)] + [dt.date(2024, 1, 31), dt.date(2024, 2, 29),
+                                                       dt.date(2024, 4, 30), dt.date(2024, 9, 30)]
+    data = with_pivot_cache(plain_workbook(GOOD), {"peildatum": [], "wijk": ["Centrum"]},
+                            [[day, "Centrum"] for day in days])
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
 
 
 def test_a_pivot_table_of_counts_per_wijk_passes(gem):

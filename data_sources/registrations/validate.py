@@ -466,11 +466,12 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
                 kind = _PIVOT_CACHE if part.startswith(_PIVOT_CACHE) else _EXTERNAL_LINK
                 fields: dict[int, str] = {}
                 values: dict[int, list[Any]] = {}
+                dates: dict[int, set[str]] = {}
                 with archive.open(part) as stream:
                     # no DTD, no entities: check_zip looks at the head of each part only
                     _cached_values(iterparse(stream, events=("start", "end"), forbid_dtd=True),
-                                   fields, values)
-                what = _personal_in_copy(fields, values, places)
+                                   fields, values, dates)
+                what = _personal_in_copy(fields, values, places) or _birth_dates_in_copy(dates)
                 if what:
                     copy, advice = _COPY_ADVICE[kind]
                     found.append(Message(
@@ -485,9 +486,11 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
     return found
 
 
-def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]]) -> None:
+def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]],
+                   dates: dict[int, set[str]]) -> None:
     """The values of a pivot cache or external link part by field (a pivot field, or a column of
-    the linked sheet: all under -1), and the names of the pivot fields."""
+    the linked sheet: all under -1), the names of the pivot fields, and the distinct dates of each
+    field (a date item, `<d v="2021-03-12T00:00:00"/>`)."""
     field_index, position, in_record = -1, 0, False
     for event, element in events:
         tag = element.tag.rsplit("}", 1)[-1]
@@ -498,6 +501,8 @@ def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]])
             elif tag == "r":
                 position, in_record = 0, True
             continue
+        if tag == "d" and element.get("v"):
+            dates.setdefault(position if in_record else field_index, set()).add(element.get("v")[:10])
         if tag in ("s", "n") and element.get("v") is not None:
             # a shared item belongs to the field it is listed under; a record's value to its
             # place in the record
@@ -510,6 +515,16 @@ def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]])
             in_record = False
         if tag in ("r", "cacheField", "cell", "row"):
             element.clear()
+
+
+def _birth_dates_in_copy(dates: dict[int, set[str]]) -> str | None:
+    """A field of many dates on scattered days, as birth dates are, whatever the field is called.
+    A series of counting dates (the first or the last day of each month or quarter) passes."""
+    for field_dates in dates.values():
+        scattered = {day[8:10] for day in field_dates if "02" <= day[8:10] <= "27"}
+        if len(field_dates) >= 5 and len(scattered) >= 3:
+            return "geboortedatums (een veld met datums op verschillende dagen)"
+    return None
 
 
 def _personal_in_copy(fields: dict[int, str], values: dict[int, list[Any]],
