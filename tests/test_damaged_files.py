@@ -291,3 +291,57 @@ def test_control_characters_in_lrk_names_are_not_stored(db, tmp_path):
                       [name]).fetchone()[0] >= 1
     assert db.execute("select count(*) from raw_lrk__locations where regexp_matches("
                       "location_name, '[\\x00-\\x08]')").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("cut", ["WK019311;19311;Wijk 11 Diezerpoort;Zwolle;Wijk;WK019311;1;8.200;4.018",
+                                 "BU"])
+def test_a_kwb_csv_broken_off_mid_row_is_refused_not_stored_without_its_last_rows(db, tmp_path, cut):
+    # a broken download: its last row cut short was taken for a note below the table ('Bron: CBS')
+    # and left out, so the wijken after it were missing without a word
+    path = kwb_files.write_kwb_csv(tmp_path / "kwb-2024.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    whole = text.splitlines()
+    row = next(i for i, line in enumerate(whole) if line.startswith(cut[:2]) and line != cut) + 1
+    path.write_text("\n".join(whole[:row - 1]) + "\n" + cut, encoding="utf-8-sig")
+    fields = cut.count(";") + 1
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        f"Bestand kwb-2024.csv: rij {row} heeft {fields} {'veld' if fields == 1 else 'velden'} waar "
+        f"de kopregel er {whole[0].count(';') + 1} heeft; het bestand is afgebroken of beschadigd "
+        "(onvolledig gedownload?). Er is niets opgeslagen; download het bestand opnieuw.")
+
+
+def test_a_03759ned_csv_broken_off_mid_row_is_refused(db, tmp_path):
+    source = ROOT / "tests" / "fixtures" / "cbs" / "downloads" / "03759ned_UntypedDataSet_GM0363_2021.csv"
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes()[:9650])  # ends in '"GM0363";"2021JJ00";"' of row 120
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        f"Bestand {source.name}: rij 120 heeft 6 velden waar de kopregel er 8 heeft;")
+
+
+def test_a_row_cut_short_inside_a_statline_csv_is_refused(db, tmp_path):
+    path = tmp_path / "statline_85984NED.csv"
+    lines = (ROOT / "tests" / "fixtures" / "cbs" / "statline_85984NED.csv").read_text(
+        encoding="utf-8").splitlines()
+    lines[3] = ";".join(lines[3].split(";")[:4])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        "Bestand statline_85984NED.csv: rij 4 heeft 4 velden waar de kopregel er 11 heeft;")
+
+
+def test_a_note_below_a_statline_table_is_still_left_out(db, tmp_path):
+    path = tmp_path / "statline_85984NED.csv"
+    source = (ROOT / "tests" / "fixtures" / "cbs" / "statline_85984NED.csv").read_text(encoding="utf-8")
+    path.write_text(source.rstrip("\n") + '\n\n"Bron: CBS"\n"© CBS, Den Haag/Heerlen"\n', encoding="utf-8")
+    kind, _loads, _notes = jobs.import_cbs_file(db, path)
+    assert kind == "kerncijfers"
+
+
+@pytest.mark.parametrize(("data", "what"), [(b"", "het bestand is leeg"),
+                                            (b"<html>502 Bad Gateway</html>", "het begint niet zoals een GeoPackage")])
+def test_a_gpkg_that_is_empty_or_no_sqlite_file_is_refused_as_a_damaged_geopackage(db, tmp_path, data, what):
+    # before: 'dit bestandstype (.gpkg) kan niet worden gelezen', while Kindkaart reads GeoPackages
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    path.write_bytes(data)
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        f"Bestand wijkenbuurten_2024_v1.gpkg: geen GeoPackage ({what}); het is beschadigd of "
+        "onvolledig. Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets opgeslagen.")

@@ -268,6 +268,13 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
+    if path.is_file() and path.suffix.lower() == ".gpkg":
+        # named as the wijk- en buurtkaart but no SQLite file: not 'dit bestandstype (.gpkg) kan
+        # niet worden gelezen', as Kindkaart does read GeoPackages
+        what = "het bestand is leeg" if path.stat().st_size == 0 else "het begint niet zoals een GeoPackage"
+        raise InputRefused(f"Bestand {path.name}: geen GeoPackage ({what}); het is beschadigd of "
+                           "onvolledig. Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er "
+                           "is niets opgeslagen.")
     geopackage.refuse_shapefile(path)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year, notes, of_account)
