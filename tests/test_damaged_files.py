@@ -345,3 +345,84 @@ def test_a_gpkg_that_is_empty_or_no_sqlite_file_is_refused_as_a_damaged_geopacka
     assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
         f"Bestand wijkenbuurten_2024_v1.gpkg: geen GeoPackage ({what}); het is beschadigd of "
         "onvolledig. Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets opgeslagen.")
+
+
+def locked(data: bytes) -> bytes:
+    """The zip with every member marked as encrypted (a password-protected zip, as 7-Zip or
+    Windows makes one), in the local headers and the central directory."""
+    raw = bytearray(data)
+    for mark, flag in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(mark)
+        while at != -1:
+            raw[at + flag] |= 1
+            at = data.find(mark, at + 4)
+    return bytes(raw)
+
+
+def test_a_cbs_zip_locked_with_a_password_is_refused_naming_the_member(db, tmp_path):
+    # before: zipfile's RuntimeError, shown as 'een opbouw die Kindkaart niet kent'
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_cbs_real_variants import write_download
+
+    folder = write_download(tmp_path / "86165NED")
+    path = tmp_path / "86165NED.zip"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.write(folder / "Observations.csv", "86165NED/Observations.csv")
+    path.write_bytes(locked(out.getvalue()))
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand 86165NED.zip: 86165NED/Observations.csv in de zip is versleuteld (met een "
+        "wachtwoord) en kan niet worden gelezen. Pak de zip zelf uit en lees het bestand in, of "
+        "download het opnieuw. Er is niets opgeslagen.")
+
+
+def test_a_zipped_geopackage_locked_with_a_password_is_refused_naming_the_member(db, tmp_path):
+    path = tmp_path / "wijkenbuurten_2024.zip"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("wijkenbuurten_2024_v1.gpkg", b"SQLite format 3\x00" + bytes(4080))
+    path.write_bytes(locked(out.getvalue()))
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        "Bestand wijkenbuurten_2024.zip: wijkenbuurten_2024_v1.gpkg in de zip is versleuteld")
+
+
+@pytest.mark.parametrize(("number", "shown", "why"), [
+    ("NaN", "nan", "is geen getal"), ("Infinity", "inf", "is geen getal"),
+    ("-Infinity", "-inf", "is geen getal"), ("1e309", "inf", "is geen getal"),
+    ("1e308", "1e+308", "is groter dan elk CBS-cijfer"),
+    ("12345678901234567890123", "12345678901234567890123", "is groter dan elk CBS-cijfer")])
+def test_an_odata_figure_that_is_nan_infinite_or_absurd_is_refused(db, tmp_path, number, shown, why):
+    # Python's json reads NaN, Infinity and 1e309 (as inf): they were stored as figures
+    source = json.loads((ROOT / "tests" / "fixtures" / "cbs" / "odata_85984NED_TypedDataSet.json")
+                        .read_text(encoding="utf-8"))
+    record = source["value"][1]
+    record["AantalInwoners_5"] = "__figure__"
+    path = tmp_path / "odata_85984NED_TypedDataSet.json"
+    path.write_text(json.dumps(source).replace('"__figure__"', number), encoding="utf-8")
+    code = record["Codering_3"].strip()
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        f"Tabel 85984NED, regio {code}, onderwerp AantalInwoners_5: '{shown}' {why}")
+
+
+def test_a_kwb_figure_of_a_billion_is_refused(db, tmp_path):
+    rows = kwb_files.kwb_rows()
+    rows[1][kwb_files.KWB_COLUMNS.index("a_inw")] = 10 ** 12
+    path = kwb_files.write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    assert "'1000000000000' is groter dan elk CBS-cijfer van een gebied" in refused(
+        db, lambda: jobs.import_cbs_file(db, path))
+
+
+def test_a_geopackage_geometry_cut_short_is_refused_without_struct_s_english(db, tmp_path):
+    import sqlite3
+
+    from test_cbs_geopackage import cbs_map
+
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    cbs_map(path)
+    con = sqlite3.connect(path)
+    con.execute("update wijken set geom = x'4750000100000000deadbeef'")  # header, then 4 of 13+ bytes
+    con.commit()
+    con.close()
+    text = refused(db, lambda: jobs.import_cbs_file(db, path))
+    assert "in de laag 'wijken' is niet te lezen (de geometrie houdt eerder op dan haar opbouw zegt)" in text
+    assert "buffer" not in text
