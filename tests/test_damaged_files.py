@@ -426,3 +426,20 @@ def test_a_geopackage_geometry_cut_short_is_refused_without_struct_s_english(db,
     text = refused(db, lambda: jobs.import_cbs_file(db, path))
     assert "in de laag 'wijken' is niet te lezen (de geometrie houdt eerder op dan haar opbouw zegt)" in text
     assert "buffer" not in text
+
+
+def test_an_lrk_location_with_a_trillion_places_is_refused_naming_row_and_column(db, tmp_path):
+    # before: DuckDB's integer overflow, shown as 'een opbouw die Kindkaart niet kent'
+    path = lrk_with_line(tmp_path, 1, b";32;", b";1000000000000;")
+    assert refused(db, lambda: jobs.import_lrk(db, path, year=2024)) == (
+        "Bestand lrk_export_GM9999_2024.csv, rij 2, kolom aantal_kindplaatsen: 1000000000000 "
+        "kindplaatsen op één locatie kan niet (een locatie heeft er hoogstens enkele honderden; "
+        "Kindkaart neemt er tot 10.000 aan). Er is niets opgeslagen.")
+
+
+def test_an_uitgeschreven_lrk_location_with_a_trillion_places_is_stored_with_places_unknown(db, tmp_path):
+    # a location that no longer counts is not checked; its absurd number is not stored
+    path = lrk_with_line(tmp_path, 2, b";80;", b";1000000000000;")
+    jobs.import_lrk(db, path, year=2024)
+    assert db.execute("select places from raw_lrk__locations where lrk_id = '165208338' and year = 2024"
+                      " order by load_id desc limit 1").fetchall() == [(None,)]
