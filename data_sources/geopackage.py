@@ -218,6 +218,9 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
                 water += 1
                 continue
             if blob is None:
+                # an empty shape: named in a note (features_frame's 'shapeless'), not dropped unseen
+                features.append({"type": "Feature", "properties": {CODE_COLUMN[layer]: code},
+                                 "geometry": None})
                 continue
             try:
                 geometry = _snapped(_geometry(bytes(blob)), grid)

@@ -443,3 +443,32 @@ def test_an_uitgeschreven_lrk_location_with_a_trillion_places_is_stored_with_pla
     jobs.import_lrk(db, path, year=2024)
     assert db.execute("select places from raw_lrk__locations where lrk_id = '165208338' and year = 2024"
                       " order by load_id desc limit 1").fetchall() == [(None,)]
+
+
+def test_a_wijk_without_a_shape_in_a_geojson_is_named_in_a_note_not_dropped_unseen(db, tmp_path):
+    collection = json.loads((ROOT / "sample_data" / "geo" / "wijken.geojson").read_text(encoding="utf-8"))
+    code = collection["features"][0]["properties"]["statcode"]
+    collection["features"][0]["geometry"] = None  # an empty shape, as a GIS exports it
+    path = tmp_path / "wijk_2024.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    _kind, _loads, notes = jobs.import_cbs_file(db, path)
+    assert f"{code} heeft in het bestand geen vlak (de geometrie is leeg of geen Polygon/MultiPolygon) " \
+           "en staat niet op de kaart. Controleer die grenzen in het GIS-programma." in notes
+
+
+def test_a_wijk_without_a_shape_in_a_geopackage_is_named_in_a_note(tmp_path):
+    import sqlite3
+
+    from test_cbs_geopackage import cbs_map
+
+    from data_sources import geo, geopackage
+
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    cbs_map(path)
+    con = sqlite3.connect(path)
+    [(code,)] = con.execute("select wijkcode from wijken order by wijkcode limit 1").fetchall()
+    con.execute("update wijken set geom = null where wijkcode = ?", [code])
+    con.commit()
+    con.close()
+    collection, _notes = geopackage.read_geopackage(path)
+    assert code in geo.features_frame(collection).attrs["shapeless"]
