@@ -472,3 +472,26 @@ def test_a_wijk_without_a_shape_in_a_geopackage_is_named_in_a_note(tmp_path):
     con.close()
     collection, _notes = geopackage.read_geopackage(path)
     assert code in geo.features_frame(collection).attrs["shapeless"]
+
+
+def test_gemeente_laden_refuses_a_broken_off_kwb_csv_and_a_locked_zip_in_dutch(app_db, tmp_path):
+    from conftest import run_page_as_analist
+
+    kwb = kwb_files.write_kwb_csv(tmp_path / "kwb-2024.csv").read_bytes()
+    cut = kwb[:kwb.rindex(b"\n", 0, len(kwb) - 2) + 30]  # the last row cut off after 30 bytes
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("86165NED/Observations.csv", "Id;Measure\n")
+    for name, data, said in [
+            ("kwb-2024.csv", cut, "het bestand is afgebroken of beschadigd (onvolledig gedownload?)"),
+            ("86165NED.zip", locked(out.getvalue()), "86165NED/Observations.csv in de zip is versleuteld")]:
+        at = run_page_as_analist("gemeente_laden")
+        at.file_uploader(key="laden_bestand").set_value((name, data, "application/octet-stream"))
+        at.run()
+        next(b for b in at.button if b.label == "Bestand inlezen").click()
+        at.run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        assert errors[0] == f"{name} is niet ingelezen; er is niets opgeslagen.", errors
+        assert any(said in text for text in errors), errors
+        assert not any("Traceback" in text or "Error" in text for text in errors), errors
