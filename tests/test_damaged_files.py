@@ -495,3 +495,45 @@ def test_gemeente_laden_refuses_a_broken_off_kwb_csv_and_a_locked_zip_in_dutch(a
         assert errors[0] == f"{name} is niet ingelezen; er is niets opgeslagen.", errors
         assert any(said in text for text in errors), errors
         assert not any("Traceback" in text or "Error" in text for text in errors), errors
+
+
+@pytest.fixture
+def hostile_server():
+    """A real local HTTP server with hostile answers: /declared says 2 GB, /long sends 3 MB,
+    /deep is a JSON nested 100,000 levels deep."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 - http.server API
+            body = {"/long": b'"' + b"x" * 3_000_000 + b'"', "/deep": b"[" * 100_000 + b"]" * 100_000,
+                    "/declared": b"[]"}[self.path.split("?")[0]]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(2 * 1024 ** 3 if self.path == "/declared" else len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    ("/declared", "het antwoord is groter dan 1 MB"), ("/long", "het antwoord is groter dan 1 MB"),
+    ("/deep", "het antwoord is geen geldige JSON")])
+def test_a_hostile_answer_of_cbs_or_pdok_is_not_read_into_memory(hostile_server, monkeypatch, path, problem):
+    # before: the whole answer was read (a declared 2 GB as well), and a deep JSON a RecursionError
+    from data_sources.cbs import http
+    from data_sources.errors import SourceUnavailable
+
+    monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1024 * 1024)
+    client = http.HttpClient(connect_timeout=2, read_timeout=5, retries=0, backoff=0)
+    with pytest.raises(SourceUnavailable) as caught:
+        client.get_json(hostile_server + path, source="PDOK")
+    assert str(caught.value).startswith(f"PDOK is op dit moment niet bereikbaar ({problem}; ")
