@@ -27,6 +27,15 @@ _DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _DUCKDB_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
+def refuse_encrypted(file_name: str, member) -> None:
+    """Refuse a zip member (zipfile.ZipInfo) locked with a password, naming it: zipfile's own
+    RuntimeError reached the user as 'een opbouw die Kindkaart niet kent'."""
+    if member.flag_bits & 0x1:
+        raise InputRefused(f"Bestand {file_name}: {member.filename} in de zip is versleuteld (met een "
+                           "wachtwoord) en kan niet worden gelezen. Pak de zip zelf uit en lees het "
+                           "bestand in, of download het opnieuw. Er is niets opgeslagen.")
+
+
 def unreadable(exc: BaseException, line: str = "rij") -> str:
     """Why a file could not be read, in Dutch and without the library's own (English) words:
     the row with the bad bytes, the row with too many fields, the place where JSON breaks.

@@ -199,7 +199,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     and so is the whole file when a feature is not an object or a polygon cannot be drawn
     (polygon_problem), naming the feature's code. Rings left open are closed; which regions had
     one is in frame.attrs["closed"]. Parts marked as water (WATER_PROPERTIES 'JA') are left out;
-    their codes are in frame.attrs["water"]."""
+    their codes are in frame.attrs["water"]; regions with no polygon at all (geometry null or a
+    point) in frame.attrs["shapeless"]."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
@@ -209,6 +210,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
                            "van gebieden. Er is niets opgeslagen.")
     regions: dict[str, dict] = {}
     water: set[str | None] = set()
+    shapeless: set[str] = set()
     clashes: list[str] = []
     problems: list[str] = []
     for number, feature in enumerate(features, start=1):
@@ -235,10 +237,11 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             problems.append(f"{where}{f' ({code})' if code else ''}: 'geometry' is "
                             f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
             continue
-        if not code or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-            continue
-        level = region_level(code)
+        level = region_level(code) if code else None
         if level is None:
+            continue
+        if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+            shapeless.add(code)  # 'geometry': null (an empty shape in a GIS), or a point
             continue
         problem = polygon_problem(geometry)
         if problem:
@@ -271,6 +274,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     frame = pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
     # water parts left out: the codes of regions drawn without them, and of regions only water
     frame.attrs["water"] = sorted(code for code in water if code)
+    frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))

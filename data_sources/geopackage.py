@@ -17,12 +17,13 @@ import sqlite3
 import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from data_sources import store
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LAYERS = ("gemeenten", "wijken")
@@ -98,6 +99,8 @@ def unzipped(path: Path, member: str) -> Iterator[Path]:
     with store.scratch_folder() as folder:
         target = folder / Path(member).name
         try:
+            with zipfile.ZipFile(path) as archive:
+                refuse_encrypted(path.name, archive.getinfo(member))
             with zipfile.ZipFile(path) as archive, archive.open(member) as source, \
                     target.open("wb") as sink:
                 copied = 0
@@ -108,8 +111,9 @@ def unzipped(path: Path, member: str) -> Iterator[Path]:
                                            f"groter dan {MAX_BYTES // 1024 ** 3} GB. Er is niets "
                                            "opgeslagen.")
                     sink.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen ({error}). "
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+            raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen "
+                               f"({unreadable(error)}). "
                                "Er is niets opgeslagen.") from None
         yield target
 
@@ -214,12 +218,18 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
                 water += 1
                 continue
             if blob is None:
+                # an empty shape: named in a note (features_frame's 'shapeless'), not dropped unseen
+                features.append({"type": "Feature", "properties": {CODE_COLUMN[layer]: code},
+                                 "geometry": None})
                 continue
             try:
                 geometry = _snapped(_geometry(bytes(blob)), grid)
             except (struct.error, ValueError) as error:
+                # struct's own words are English: a geometry shorter than its parts say it is
+                reason = ("de geometrie houdt eerder op dan haar opbouw zegt"
+                          if isinstance(error, struct.error) else error)
                 raise InputRefused(f"Bestand {name}: de grens van {code} in de laag '{layer}' is niet "
-                                   f"te lezen ({error}). Download de kaart opnieuw. Er is niets "
+                                   f"te lezen ({reason}). Download de kaart opnieuw. Er is niets "
                                    "opgeslagen.") from None
             if geometry is None:
                 continue

@@ -54,6 +54,8 @@ _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 # The register writes 'Ingeschreven' and 'Uitgeschreven'; an empty status (or none) counts. Any
 # other value is refused by name: counting it either way could be wrong.
 REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
+# More places than any location has (the largest have a few hundred): a damaged export.
+MAX_PLACES = 10_000
 DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijfdatum"}
 # Dates as the register writes them (dd-mm-jjjj), as Excel and LibreOffice save a date cell or
 # ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them.
@@ -266,6 +268,12 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                     f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
+            elif int(places) > MAX_PLACES:
+                errors.append(
+                    f"{where}, kolom {columns['places']}: {places} kindplaatsen op één locatie kan "
+                    "niet (een locatie heeft er hoogstens enkele honderden; Kindkaart neemt er tot "
+                    f"{MAX_PLACES // 1000}.000 aan)."
+                )
         postcode = postcode if isinstance(postcode, str) else ""
         # A gastouder's home may be published without its address: kept, but in no wijk.
         may_be_empty = provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
@@ -292,8 +300,12 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
         notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
                      f"(rij {rows}): hun plekken zijn onbekend en tellen niet mee")
-    frame["places"] = pd.to_numeric(frame["places"].where(frame["places"].str.isdigit()),
-                                    errors="coerce").astype("Int64")
+    # an uitgeschreven location is not checked (it does not count): a number of places beyond
+    # MAX_PLACES is left unknown there, not stored (it broke the database's integer column)
+    places = frame["places"].where(frame["places"].str.isdigit()
+                                   & (frame["places"].str.len() <= len(str(MAX_PLACES))))
+    places = pd.to_numeric(places, errors="coerce")
+    frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
     frame = frame.drop(columns="counts").reset_index(drop=True)
     frame.attrs["notes"] = notes

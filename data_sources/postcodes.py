@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import delimiter
 
 # The national file unpacks to some 250 MB; ten times that is no postcode file.
@@ -114,6 +114,7 @@ def _extract_csv(path: Path, folder: Path) -> Path:
             if member.file_size > MAX_UNPACKED_BYTES or member.file_size > 200 * max(member.compress_size, 1):
                 raise InputRefused(f"Bestand {path.name}: pakt verdacht groot uit en wordt niet gelezen.")
             target = folder / Path(member.filename).name
+            refuse_encrypted(path.name, member)
             with archive.open(member) as source, target.open("wb") as sink:
                 shutil.copyfileobj(source, sink)
             return target

@@ -291,3 +291,249 @@ def test_control_characters_in_lrk_names_are_not_stored(db, tmp_path):
                       [name]).fetchone()[0] >= 1
     assert db.execute("select count(*) from raw_lrk__locations where regexp_matches("
                       "location_name, '[\\x00-\\x08]')").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("cut", ["WK019311;19311;Wijk 11 Diezerpoort;Zwolle;Wijk;WK019311;1;8.200;4.018",
+                                 "BU"])
+def test_a_kwb_csv_broken_off_mid_row_is_refused_not_stored_without_its_last_rows(db, tmp_path, cut):
+    # a broken download: its last row cut short was taken for a note below the table ('Bron: CBS')
+    # and left out, so the wijken after it were missing without a word
+    path = kwb_files.write_kwb_csv(tmp_path / "kwb-2024.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    whole = text.splitlines()
+    row = next(i for i, line in enumerate(whole) if line.startswith(cut[:2]) and line != cut) + 1
+    path.write_text("\n".join(whole[:row - 1]) + "\n" + cut, encoding="utf-8-sig")
+    fields = cut.count(";") + 1
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        f"Bestand kwb-2024.csv: rij {row} heeft {fields} {'veld' if fields == 1 else 'velden'} waar "
+        f"de kopregel er {whole[0].count(';') + 1} heeft; het bestand is afgebroken of beschadigd "
+        "(onvolledig gedownload?). Er is niets opgeslagen; download het bestand opnieuw.")
+
+
+def test_a_03759ned_csv_broken_off_mid_row_is_refused(db, tmp_path):
+    source = ROOT / "tests" / "fixtures" / "cbs" / "downloads" / "03759ned_UntypedDataSet_GM0363_2021.csv"
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes()[:9650])  # ends in '"GM0363";"2021JJ00";"' of row 120
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        f"Bestand {source.name}: rij 120 heeft 6 velden waar de kopregel er 8 heeft;")
+
+
+def test_a_row_cut_short_inside_a_statline_csv_is_refused(db, tmp_path):
+    path = tmp_path / "statline_85984NED.csv"
+    lines = (ROOT / "tests" / "fixtures" / "cbs" / "statline_85984NED.csv").read_text(
+        encoding="utf-8").splitlines()
+    lines[3] = ";".join(lines[3].split(";")[:4])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        "Bestand statline_85984NED.csv: rij 4 heeft 4 velden waar de kopregel er 11 heeft;")
+
+
+def test_a_note_below_a_statline_table_is_still_left_out(db, tmp_path):
+    path = tmp_path / "statline_85984NED.csv"
+    source = (ROOT / "tests" / "fixtures" / "cbs" / "statline_85984NED.csv").read_text(encoding="utf-8")
+    path.write_text(source.rstrip("\n") + '\n\n"Bron: CBS"\n"© CBS, Den Haag/Heerlen"\n', encoding="utf-8")
+    kind, _loads, _notes = jobs.import_cbs_file(db, path)
+    assert kind == "kerncijfers"
+
+
+@pytest.mark.parametrize(("data", "what"), [(b"", "het bestand is leeg"),
+                                            (b"<html>502 Bad Gateway</html>", "het begint niet zoals een GeoPackage")])
+def test_a_gpkg_that_is_empty_or_no_sqlite_file_is_refused_as_a_damaged_geopackage(db, tmp_path, data, what):
+    # before: 'dit bestandstype (.gpkg) kan niet worden gelezen', while Kindkaart reads GeoPackages
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    path.write_bytes(data)
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        f"Bestand wijkenbuurten_2024_v1.gpkg: geen GeoPackage ({what}); het is beschadigd of "
+        "onvolledig. Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets opgeslagen.")
+
+
+def locked(data: bytes) -> bytes:
+    """The zip with every member marked as encrypted (a password-protected zip, as 7-Zip or
+    Windows makes one), in the local headers and the central directory."""
+    raw = bytearray(data)
+    for mark, flag in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(mark)
+        while at != -1:
+            raw[at + flag] |= 1
+            at = data.find(mark, at + 4)
+    return bytes(raw)
+
+
+def test_a_cbs_zip_locked_with_a_password_is_refused_naming_the_member(db, tmp_path):
+    # before: zipfile's RuntimeError, shown as 'een opbouw die Kindkaart niet kent'
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_cbs_real_variants import write_download
+
+    folder = write_download(tmp_path / "86165NED")
+    path = tmp_path / "86165NED.zip"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.write(folder / "Observations.csv", "86165NED/Observations.csv")
+    path.write_bytes(locked(out.getvalue()))
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        "Bestand 86165NED.zip: 86165NED/Observations.csv in de zip is versleuteld (met een "
+        "wachtwoord) en kan niet worden gelezen. Pak de zip zelf uit en lees het bestand in, of "
+        "download het opnieuw. Er is niets opgeslagen.")
+
+
+def test_a_zipped_geopackage_locked_with_a_password_is_refused_naming_the_member(db, tmp_path):
+    path = tmp_path / "wijkenbuurten_2024.zip"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("wijkenbuurten_2024_v1.gpkg", b"SQLite format 3\x00" + bytes(4080))
+    path.write_bytes(locked(out.getvalue()))
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        "Bestand wijkenbuurten_2024.zip: wijkenbuurten_2024_v1.gpkg in de zip is versleuteld")
+
+
+@pytest.mark.parametrize(("number", "shown", "why"), [
+    ("NaN", "nan", "is geen getal"), ("Infinity", "inf", "is geen getal"),
+    ("-Infinity", "-inf", "is geen getal"), ("1e309", "inf", "is geen getal"),
+    ("1e308", "1e+308", "is groter dan elk CBS-cijfer"),
+    ("12345678901234567890123", "12345678901234567890123", "is groter dan elk CBS-cijfer")])
+def test_an_odata_figure_that_is_nan_infinite_or_absurd_is_refused(db, tmp_path, number, shown, why):
+    # Python's json reads NaN, Infinity and 1e309 (as inf): they were stored as figures
+    source = json.loads((ROOT / "tests" / "fixtures" / "cbs" / "odata_85984NED_TypedDataSet.json")
+                        .read_text(encoding="utf-8"))
+    record = source["value"][1]
+    record["AantalInwoners_5"] = "__figure__"
+    path = tmp_path / "odata_85984NED_TypedDataSet.json"
+    path.write_text(json.dumps(source).replace('"__figure__"', number), encoding="utf-8")
+    code = record["Codering_3"].strip()
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
+        f"Tabel 85984NED, regio {code}, onderwerp AantalInwoners_5: '{shown}' {why}")
+
+
+def test_a_kwb_figure_of_a_billion_is_refused(db, tmp_path):
+    rows = kwb_files.kwb_rows()
+    rows[1][kwb_files.KWB_COLUMNS.index("a_inw")] = 10 ** 12
+    path = kwb_files.write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    assert "'1000000000000' is groter dan elk CBS-cijfer van een gebied" in refused(
+        db, lambda: jobs.import_cbs_file(db, path))
+
+
+def test_a_geopackage_geometry_cut_short_is_refused_without_struct_s_english(db, tmp_path):
+    import sqlite3
+
+    from test_cbs_geopackage import cbs_map
+
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    cbs_map(path)
+    con = sqlite3.connect(path)
+    con.execute("update wijken set geom = x'4750000100000000deadbeef'")  # header, then 4 of 13+ bytes
+    con.commit()
+    con.close()
+    text = refused(db, lambda: jobs.import_cbs_file(db, path))
+    assert "in de laag 'wijken' is niet te lezen (de geometrie houdt eerder op dan haar opbouw zegt)" in text
+    assert "buffer" not in text
+
+
+def test_an_lrk_location_with_a_trillion_places_is_refused_naming_row_and_column(db, tmp_path):
+    # before: DuckDB's integer overflow, shown as 'een opbouw die Kindkaart niet kent'
+    path = lrk_with_line(tmp_path, 1, b";32;", b";1000000000000;")
+    assert refused(db, lambda: jobs.import_lrk(db, path, year=2024)) == (
+        "Bestand lrk_export_GM9999_2024.csv, rij 2, kolom aantal_kindplaatsen: 1000000000000 "
+        "kindplaatsen op één locatie kan niet (een locatie heeft er hoogstens enkele honderden; "
+        "Kindkaart neemt er tot 10.000 aan). Er is niets opgeslagen.")
+
+
+def test_an_uitgeschreven_lrk_location_with_a_trillion_places_is_stored_with_places_unknown(db, tmp_path):
+    # a location that no longer counts is not checked; its absurd number is not stored
+    path = lrk_with_line(tmp_path, 2, b";80;", b";1000000000000;")
+    jobs.import_lrk(db, path, year=2024)
+    assert db.execute("select places from raw_lrk__locations where lrk_id = '165208338' and year = 2024"
+                      " order by load_id desc limit 1").fetchall() == [(None,)]
+
+
+def test_a_wijk_without_a_shape_in_a_geojson_is_named_in_a_note_not_dropped_unseen(db, tmp_path):
+    collection = json.loads((ROOT / "sample_data" / "geo" / "wijken.geojson").read_text(encoding="utf-8"))
+    code = collection["features"][0]["properties"]["statcode"]
+    collection["features"][0]["geometry"] = None  # an empty shape, as a GIS exports it
+    path = tmp_path / "wijk_2024.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    _kind, _loads, notes = jobs.import_cbs_file(db, path)
+    assert f"{code} heeft in het bestand geen vlak (de geometrie is leeg of geen Polygon/MultiPolygon) " \
+           "en staat niet op de kaart. Controleer die grenzen in het GIS-programma." in notes
+
+
+def test_a_wijk_without_a_shape_in_a_geopackage_is_named_in_a_note(tmp_path):
+    import sqlite3
+
+    from test_cbs_geopackage import cbs_map
+
+    from data_sources import geo, geopackage
+
+    path = tmp_path / "wijkenbuurten_2024_v1.gpkg"
+    cbs_map(path)
+    con = sqlite3.connect(path)
+    [(code,)] = con.execute("select wijkcode from wijken order by wijkcode limit 1").fetchall()
+    con.execute("update wijken set geom = null where wijkcode = ?", [code])
+    con.commit()
+    con.close()
+    collection, _notes = geopackage.read_geopackage(path)
+    assert code in geo.features_frame(collection).attrs["shapeless"]
+
+
+def test_gemeente_laden_refuses_a_broken_off_kwb_csv_and_a_locked_zip_in_dutch(app_db, tmp_path):
+    from conftest import run_page_as_analist
+
+    kwb = kwb_files.write_kwb_csv(tmp_path / "kwb-2024.csv").read_bytes()
+    cut = kwb[:kwb.rindex(b"\n", 0, len(kwb) - 2) + 30]  # the last row cut off after 30 bytes
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("86165NED/Observations.csv", "Id;Measure\n")
+    for name, data, said in [
+            ("kwb-2024.csv", cut, "het bestand is afgebroken of beschadigd (onvolledig gedownload?)"),
+            ("86165NED.zip", locked(out.getvalue()), "86165NED/Observations.csv in de zip is versleuteld")]:
+        at = run_page_as_analist("gemeente_laden")
+        at.file_uploader(key="laden_bestand").set_value((name, data, "application/octet-stream"))
+        at.run()
+        next(b for b in at.button if b.label == "Bestand inlezen").click()
+        at.run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        assert errors[0] == f"{name} is niet ingelezen; er is niets opgeslagen.", errors
+        assert any(said in text for text in errors), errors
+        assert not any("Traceback" in text or "Error" in text for text in errors), errors
+
+
+@pytest.fixture
+def hostile_server():
+    """A real local HTTP server with hostile answers: /declared says 2 GB, /long sends 3 MB,
+    /deep is a JSON nested 100,000 levels deep."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 - http.server API
+            body = {"/long": b'"' + b"x" * 3_000_000 + b'"', "/deep": b"[" * 100_000 + b"]" * 100_000,
+                    "/declared": b"[]"}[self.path.split("?")[0]]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(2 * 1024 ** 3 if self.path == "/declared" else len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    ("/declared", "het antwoord is groter dan 1 MB"), ("/long", "het antwoord is groter dan 1 MB"),
+    ("/deep", "het antwoord is geen geldige JSON")])
+def test_a_hostile_answer_of_cbs_or_pdok_is_not_read_into_memory(hostile_server, monkeypatch, path, problem):
+    # before: the whole answer was read (a declared 2 GB as well), and a deep JSON a RecursionError
+    from data_sources.cbs import http
+    from data_sources.errors import SourceUnavailable
+
+    monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1024 * 1024)
+    client = http.HttpClient(connect_timeout=2, read_timeout=5, retries=0, backoff=0)
+    with pytest.raises(SourceUnavailable) as caught:
+        client.get_json(hostile_server + path, source="PDOK")
+    assert str(caught.value).startswith(f"PDOK is op dit moment niet bereikbaar ({problem}; ")

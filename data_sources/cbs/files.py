@@ -99,6 +99,14 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         notes.append(f"De grens van {', '.join(closed[:10])}{more} was niet gesloten (de laatste "
                      "positie van een ring was niet de eerste); Kindkaart heeft hem gesloten, "
                      "zoals GIS-programma's doen. Controleer die grens op de kaart.")
+    shapeless = [code for code in frame.attrs.get("shapeless", [])
+                 if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
+    if shapeless:
+        more = f" en nog {len(shapeless) - 10}" if len(shapeless) > 10 else ""
+        has, stands = ("heeft", "staat") if len(shapeless) == 1 else ("hebben", "staan")
+        notes.append(f"{', '.join(shapeless[:10])}{more} {has} in het bestand geen vlak (de "
+                     f"geometrie is leeg of geen Polygon/MultiPolygon) en {stands} niet op de "
+                     "kaart. Controleer die grenzen in het GIS-programma.")
     water = [code for code in frame.attrs.get("water", [])
              if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
     if water:
@@ -268,6 +276,13 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
+    if path.is_file() and path.suffix.lower() == ".gpkg":
+        # named as the wijk- en buurtkaart but no SQLite file: not 'dit bestandstype (.gpkg) kan
+        # niet worden gelezen', as Kindkaart does read GeoPackages
+        what = "het bestand is leeg" if path.stat().st_size == 0 else "het begint niet zoals een GeoPackage"
+        raise InputRefused(f"Bestand {path.name}: geen GeoPackage ({what}); het is beschadigd of "
+                           "onvolledig. Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er "
+                           "is niets opgeslagen.")
     geopackage.refuse_shapefile(path)
     if _is_postcode_file(path):
         return _import_postcodes(con, path, gemeenten, year, notes, of_account)

@@ -229,7 +229,27 @@ def _table_part(text: str, path: Path) -> str:
     start, end = widths.index(width), len(lines)
     while end > start and widths[end - 1] < width:
         end -= 1
+    for row in range(start, len(lines)):
+        if 0 < widths[row] < width and (row < end or _looks_like_data(lines[row], separator)):
+            # a row cut short (a download broken off, a row damaged): read as a footer before,
+            # it left a wijk or the last ages out without a word
+            raise InputRefused(
+                f"Bestand {path.name}: rij {row + 1} heeft {widths[row]} "
+                f"{'veld' if widths[row] == 1 else 'velden'} waar de kopregel er "
+                f"{width} heeft; het bestand is afgebroken of beschadigd (onvolledig gedownload?). "
+                "Er is niets opgeslagen; download het bestand opnieuw.")
     return text if (start, end) == (0, len(lines)) else "\n".join(lines[start:end]) + "\n"
+
+
+def _looks_like_data(line: str, separator: str) -> bool:
+    """A line below the table that is the start of a row, not a note such as 'Bron: CBS': two
+    or more values, or one that begins as a number or a region code does."""
+    values = [value.strip().strip('"').strip() for value in line.split(separator)]
+    filled = [value for value in values if value]
+    return len(filled) > 1 or any(_DATA_START.match(value) for value in filled)
+
+
+_DATA_START = re.compile(r"^([0-9]|(NL|GM|WK|BU)([0-9]|$))", re.IGNORECASE)
 
 
 def _csv_fields(lines: list[str], separator: str, path: Path):

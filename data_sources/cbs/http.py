@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 # Seconds before the first retry, doubling after that; read when a client is made, so that a test
 # of a page (which makes its own clients) can set it to 0 instead of waiting.
 RETRY_BACKOFF_SECONDS = 1.0
+# An answer of CBS or PDOK is one page of at most 10,000 rows or a few hundred boundaries: tens of
+# MB. A larger one (a server that declares or sends 2 GB) is not read into memory.
+MAX_ANSWER_BYTES = 200 * 1024 * 1024
 
 
 def no_progress(fraction: float | None, message: str) -> None:
@@ -48,7 +52,7 @@ class HttpClient:
             try:
                 response = self.session.get(
                     url, params=params, timeout=(self.connect_timeout, self.read_timeout),
-                    headers={"Accept": "application/json"},
+                    headers={"Accept": "application/json"}, stream=True,
                 )
             except requests.Timeout:
                 last_problem = "geen antwoord binnen de wachttijd"
@@ -72,12 +76,34 @@ class HttpClient:
     def get_json(self, url: str, params: dict | None = None, *, source: str = "CBS") -> object:
         """GET and decode JSON; a body that is not JSON counts as the source being unavailable."""
         response = self.get(url, params, source=source)
+        body = _bounded_body(response, url, source)
         try:
-            return response.json()
-        except ValueError:
+            return json.loads(body)
+        except (ValueError, RecursionError):  # also a JSON nested thousands of levels deep
             raise SourceUnavailable(
                 unreachable_message(source, url, "het antwoord is geen geldige JSON")
             ) from None
+
+
+def _bounded_body(response: requests.Response, url: str, source: str) -> bytes:
+    """The body of a streamed answer, read no further than MAX_ANSWER_BYTES (refused above it,
+    whether the server declares that length or only sends it)."""
+    too_large = SourceUnavailable(unreachable_message(
+        source, url, f"het antwoord is groter dan {MAX_ANSWER_BYTES // 1024 ** 2} MB"))
+    with response:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise too_large
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(1024 * 1024):
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    raise too_large
+        except requests.RequestException:
+            raise SourceUnavailable(unreachable_message(
+                source, url, "de verbinding werd verbroken tijdens het antwoord")) from None
+    return bytes(body)
 
 
 def unreachable_message(source: str, url: str, problem: str) -> str:

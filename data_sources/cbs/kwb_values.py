@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from data_sources.cbs.odata import UNKNOWN_SYMBOLS, without_provisional_mark
+from data_sources.cbs.odata import MAX_FIGURE, UNKNOWN_SYMBOLS, without_provisional_mark
 
 # Cells CBS uses for a value it does not give: '.' secret or unknown, 'x' secret, '?' unknown, empty
 # (cannot occur), '-' not available for that year: the same symbols as every CBS reader (odata).
@@ -110,8 +110,12 @@ def read_number(value: object, decimal_mark: str | None) -> float | None:
 
 
 def check_value(column: str, text: object, number: float) -> None:
-    """Refuse (CellRefused, Dutch) a count that is not whole and a negative value."""
+    """Refuse (CellRefused, Dutch) a count that is not whole, a negative value and one no region
+    has (MAX_FIGURE)."""
     shown = _text(text)
+    if abs(number) >= MAX_FIGURE:
+        raise CellRefused(f"'{shown}' is groter dan elk CBS-cijfer van een gebied (hoogstens een "
+                          "miljard); het bestand is beschadigd")
     if number < 0 and column not in MAY_BE_NEGATIVE:
         raise CellRefused(f"'{shown}' is negatief; dat kan niet")
     if column.startswith(COUNT_PREFIX) and not number.is_integer():

@@ -16,7 +16,7 @@ from data_sources import store
 from data_sources.cbs.columns import DIMENSION_KEYS, kwb_key_for_title
 from data_sources.cbs.nabijheid import stem_for_path
 from data_sources.cbs.odata import CbsTable, clean
-from data_sources.errors import InputRefused, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import decode, delimiter, without_controls
 
 # The columns of an observation that are not a dimension.
@@ -215,6 +215,7 @@ def unpacked(path: Path):
                 if info.file_size > MAX_MEGABYTES * 1024 * 1024:
                     raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
                                        f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
+                refuse_encrypted(path.name, info)
                 with archive.open(info) as source:
                     data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
                 if len(data) > MAX_MEGABYTES * 1024 * 1024:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,26 +46,45 @@ def to_number(value: object) -> float | None:
     provisional figure ('12*') its figure (UNKNOWN_SYMBOLS)."""
     if value is None:
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = without_provisional_mark(str(value).strip().replace("\u00a0", ""))
-    if text in UNKNOWN_SYMBOLS:
-        return None
     try:
-        return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
-    except ValueError:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        else:
+            text = without_provisional_mark(str(value).strip().replace("\u00a0", ""))
+            if text in UNKNOWN_SYMBOLS:
+                return None
+            number = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+    except (ValueError, OverflowError):
         return None
+    # NaN, Infinity and 1e309 (JSON and float() read them) are no figure: None, refused by
+    # is_unreadable, not stored as a number that breaks every sum
+    return number if math.isfinite(number) else None
 
 
 def is_unreadable(value: object, number: float | None) -> bool:
     """True for a cell to_number gave None although it is none of CBS's symbols: text such as
-    'n.v.t.' or '1.234,5' in a column of numbers, which must be refused, not read as unknown."""
+    'n.v.t.' or '1.234,5' in a column of numbers, which must be refused, not read as unknown;
+    and a figure no region has (NaN, Infinity, a billion or more: MAX_FIGURE)."""
+    if number is not None:
+        return abs(number) >= MAX_FIGURE
+    if isinstance(value, (int, float)):
+        return True  # NaN, Infinity, 1e309 or a number too large for a float
     return (number is None and isinstance(value, str)
             and without_provisional_mark(value.strip().replace("\u00a0", "")) not in UNKNOWN_SYMBOLS)
 
 
+# No CBS figure of one region comes near a billion (Nederland has 18 million inhabitants and
+# 4 million hectares): a larger one (1e308 in a JSON) is a damaged file, not a figure to sum.
+MAX_FIGURE = 1e9
+
+
 def unreadable_message(table_id: str, where: str, value: object) -> str:
     """The Dutch refusal of a cell is_unreadable found: `where` names region and topic or age."""
+    number = to_number(value)
+    if number is not None and abs(number) >= MAX_FIGURE:
+        return (f"Tabel {table_id}, {where}: '{str(value).strip()[:40]}' is groter dan elk "
+                "CBS-cijfer van een gebied (hoogstens een miljard); het bestand is beschadigd. Er is "
+                "niets opgeslagen.")
     return (f"Tabel {table_id}, {where}: '{str(value).strip()[:40]}' is geen getal en geen teken "
             "van het CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
 
