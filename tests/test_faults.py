@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ROOT, run_page
+from conftest import ROOT, add_account, run_page
 
 from data_sources import store
 from data_sources.cli import main
@@ -207,6 +207,17 @@ def _with_a_replaced_upload(path, sample_db) -> None:
     shutil.copy(built, path)
 
 
+def _with_an_account(path, sample_db) -> None:
+    shutil.copy(sample_db, path)
+    add_account(path, "partner", "partner", "Zonnestraal", gemeenten=["GM9999"])
+
+
+def _with_an_account_since_the_backup(path, sample_db) -> None:
+    """A backup (kopie.duckdb) of the sample, and the database where an account was added since."""
+    shutil.copy(sample_db, path.with_name("kopie.duckdb"))
+    _with_an_account(path, sample_db)
+
+
 KILLED = {
     # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
     "init": (lambda path, sample_db: None, ["init"], 2),
@@ -217,6 +228,10 @@ KILLED = {
     "migration": (_older_database, ["users", "list"], 2),
     "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
                        ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    # over a database in use: its backup, then the swap, while it is held (jobs.put_in_place)
+    "restore-backup over a database": (_with_an_account_since_the_backup,
+                                       ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    "users disable": (_with_an_account, ["users", "disable", "partner"], 2),
     "restore": (_with_a_replaced_upload, ["restore", "25"], 2),
     "import-lrk": (lambda path, sample_db: shutil.copy(sample_db, path),
                    ["import-lrk", str(LRK), "--jaar", "2025"], 2),
@@ -281,7 +296,7 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
             assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
         else:
             assert state in (old, new)
-        if name in ("users add", "restore") and state == new:
+        if name in ("users add", "users disable", "restore") and state == new:
             # the process ended before its kill (a busy machine): the account is there, and adding
             # it again is refused ('bestaat al'), not done twice; the upload is already active
             assert run(arguments) == 1
