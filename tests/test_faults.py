@@ -424,3 +424,35 @@ def test_the_scratch_file_of_a_killed_template_or_export_is_removed_by_the_next_
         (output / f".{name}.{dead}.deel").write_bytes(b"PK\x03\x04 half a file")
         assert main([*command, "-o", str(output / name), "--db", str(path)]) == 0, capsys.readouterr()
     assert sorted(p.name for p in output.iterdir()) == ["export.html", "plan.xlsx", "sjabloon.xlsx"]
+
+
+def test_a_login_killed_between_counting_and_checking_counts_as_a_failure_and_the_next_login_works(app_db):
+    # the attempt is committed before its password is checked (accounts.begin_login); a server
+    # killed then leaves it 'bezig', which counts against guessing for LOCKOUT_MINUTES
+    import signal
+    import sys
+
+    from data_sources import accounts
+
+    add_account(app_db, "ggd", "partner", "GGD Voorbeeldregio (JGZ)")
+    killed = subprocess.run([sys.executable, "-c",
+                             "import os, signal, sys\n"
+                             "from data_sources import accounts, store\n"
+                             "con = store.connect(sys.argv[1])\n"
+                             "accounts.begin_login(con, 'ggd', '10.0.0.1')\n"
+                             "os.kill(os.getpid(), signal.SIGKILL)", str(app_db)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert accounts.recent_failures(con, "GGD") == 1
+        assert con.execute("select outcome from login_attempts").fetchall() == [("bezig",)]
+        assert con.execute("select count(*) from audit_log where action like 'inloggen%'").fetchone()[0] == 0
+    finally:
+        con.close()
+    at = run_page()  # the next page works, and so does the same login
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value("correct paard batterij")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "Gegevens aanleveren"
