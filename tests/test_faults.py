@@ -4,6 +4,7 @@ symlink loop, a broken symlink, a named pipe) or lie in a folder that refuses wr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -456,3 +457,46 @@ def test_a_login_killed_between_counting_and_checking_counts_as_a_failure_and_th
     at.button[0].click().run()
     assert not at.exception
     assert at.title[0].value == "Gegevens aanleveren"
+
+
+def test_the_copy_of_a_backup_killed_with_kill_9_stops_and_removes_itself(tmp_path):
+    # store.backup copies the database in a child process (this one must keep DuckDB's lock).
+    # A backup killed with kill -9 leaves that child behind: it notices, stops and removes its
+    # copy, instead of writing a whole copy nobody waits for. A named pipe stands for a database
+    # that takes long to copy (a national one: hundreds of MB).
+    import errno
+    import signal
+    import sys
+    import time
+
+    source, target = tmp_path / "kindkaart.duckdb", tmp_path / "kopie.duckdb.kopie"
+    os.mkfifo(source)
+    backup = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path\n"
+                               "from data_sources import store\n"
+                               "store._copy_in_child(Path(sys.argv[1]), Path(sys.argv[2]))",
+                               str(source), str(target)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while True:  # the pipe opens for writing once the child opened it for reading
+        try:
+            pipe = os.open(source, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            assert error.errno == errno.ENXIO and time.monotonic() < deadline, \
+                f"the copy never opened the database: {error}"
+            time.sleep(0.01)
+    try:
+        os.set_blocking(pipe, True)
+        os.write(pipe, b"x" * 1024)
+        while not target.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert target.exists()
+        backup.send_signal(signal.SIGKILL)
+        backup.wait()
+        with pytest.raises(BrokenPipeError):  # the child stopped reading: it is gone
+            while time.monotonic() < deadline:
+                os.write(pipe, b"x" * 65536)
+                time.sleep(0.01)
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(pipe)
+    assert not target.exists()
