@@ -658,7 +658,7 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
 
 _COPY_CHILD = """\
 import os, sys
-parent = os.getppid()
+parent = int(sys.argv[3])  # given, not read here: the parent may be gone by now
 try:
     with open(sys.argv[1], "rb", buffering=0) as source, open(sys.argv[2], "wb") as copy:
         while piece := source.read(8 << 20):
@@ -682,8 +682,8 @@ def _copy_in_child(source: Path, target: Path) -> None:
     # copies in pieces and stops, removing its copy, once its parent is gone: a backup killed
     # with kill -9 would otherwise leave it writing a copy nobody waits for (of a national
     # database: hundreds of MB, beside the next run's own copy).
-    copied = subprocess.run([sys.executable, "-I", "-S", "-c", _COPY_CHILD, str(source), str(target)],
-                            capture_output=True, text=True)
+    copied = subprocess.run([sys.executable, "-I", "-S", "-c", _COPY_CHILD, str(source), str(target),
+                             str(os.getpid())], capture_output=True, text=True)
     if copied.returncode:
         number = copied.stdout.strip()
         if copied.returncode == 3 and number.isdigit() and int(number):
