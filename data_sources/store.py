@@ -656,17 +656,34 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     return target
 
 
+_COPY_CHILD = """\
+import os, sys
+parent = int(sys.argv[3])  # given, not read here: the parent may be gone by now
+try:
+    with open(sys.argv[1], "rb", buffering=0) as source, open(sys.argv[2], "wb") as copy:
+        while piece := source.read(8 << 20):
+            if os.getppid() != parent:  # the backup was killed: nothing waits for this copy
+                copy.close()
+                os.unlink(sys.argv[2])
+                sys.exit(4)
+            copy.write(piece)
+except OSError as error:
+    print(error.errno or 0)
+    sys.exit(3)
+"""
+
+
 def _copy_in_child(source: Path, target: Path) -> None:
     # Not in this process: closing any descriptor of the database file here ends DuckDB's lock
     # on it (POSIX record locks belong to the process and the file, and every close releases
     # them), and another process could then write to the database while this one migrates it
     # or puts another file in its place.
-    # The child reports the OS error number, so that a full disk is told as one (os_reason).
-    copied = subprocess.run([sys.executable, "-I", "-S", "-c",
-                             "import shutil, sys\n"
-                             "try:\n    shutil.copyfile(sys.argv[1], sys.argv[2])\n"
-                             "except OSError as error:\n    print(error.errno or 0)\n    sys.exit(3)",
-                             str(source), str(target)], capture_output=True, text=True)
+    # The child reports the OS error number, so that a full disk is told as one (os_reason). It
+    # copies in pieces and stops, removing its copy, once its parent is gone: a backup killed
+    # with kill -9 would otherwise leave it writing a copy nobody waits for (of a national
+    # database: hundreds of MB, beside the next run's own copy).
+    copied = subprocess.run([sys.executable, "-I", "-S", "-c", _COPY_CHILD, str(source), str(target),
+                             str(os.getpid())], capture_output=True, text=True)
     if copied.returncode:
         number = copied.stdout.strip()
         if copied.returncode == 3 and number.isdigit() and int(number):

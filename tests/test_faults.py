@@ -4,12 +4,13 @@ symlink loop, a broken symlink, a named pipe) or lie in a folder that refuses wr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 
 import pytest
-from conftest import ROOT, run_page
+from conftest import ROOT, add_account, run_page
 
 from data_sources import store
 from data_sources.cli import main
@@ -207,6 +208,17 @@ def _with_a_replaced_upload(path, sample_db) -> None:
     shutil.copy(built, path)
 
 
+def _with_an_account(path, sample_db) -> None:
+    shutil.copy(sample_db, path)
+    add_account(path, "partner", "partner", "Zonnestraal", gemeenten=["GM9999"])
+
+
+def _with_an_account_since_the_backup(path, sample_db) -> None:
+    """A backup (kopie.duckdb) of the sample, and the database where an account was added since."""
+    shutil.copy(sample_db, path.with_name("kopie.duckdb"))
+    _with_an_account(path, sample_db)
+
+
 KILLED = {
     # name: (prepare(path, sample_db), command after `python -m data_sources`, kills)
     "init": (lambda path, sample_db: None, ["init"], 2),
@@ -217,6 +229,10 @@ KILLED = {
     "migration": (_older_database, ["users", "list"], 2),
     "restore-backup": (lambda path, sample_db: shutil.copy(sample_db, path.with_name("kopie.duckdb")),
                        ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    # over a database in use: its backup, then the swap, while it is held (jobs.put_in_place)
+    "restore-backup over a database": (_with_an_account_since_the_backup,
+                                       ["restore-backup", "{folder}/kopie.duckdb"], 2),
+    "users disable": (_with_an_account, ["users", "disable", "partner"], 2),
     "restore": (_with_a_replaced_upload, ["restore", "25"], 2),
     "import-lrk": (lambda path, sample_db: shutil.copy(sample_db, path),
                    ["import-lrk", str(LRK), "--jaar", "2025"], 2),
@@ -281,7 +297,7 @@ def test_a_command_killed_at_a_random_moment_leaves_the_old_state_or_the_new(tmp
             assert (state[0], state[1]) == (old[0], old[1]) and state[2] in (old[2], new[2])
         else:
             assert state in (old, new)
-        if name in ("users add", "restore") and state == new:
+        if name in ("users add", "users disable", "restore") and state == new:
             # the process ended before its kill (a busy machine): the account is there, and adding
             # it again is refused ('bestaat al'), not done twice; the upload is already active
             assert run(arguments) == 1
@@ -409,3 +425,78 @@ def test_the_scratch_file_of_a_killed_template_or_export_is_removed_by_the_next_
         (output / f".{name}.{dead}.deel").write_bytes(b"PK\x03\x04 half a file")
         assert main([*command, "-o", str(output / name), "--db", str(path)]) == 0, capsys.readouterr()
     assert sorted(p.name for p in output.iterdir()) == ["export.html", "plan.xlsx", "sjabloon.xlsx"]
+
+
+def test_a_login_killed_between_counting_and_checking_counts_as_a_failure_and_the_next_login_works(app_db):
+    # the attempt is committed before its password is checked (accounts.begin_login); a server
+    # killed then leaves it 'bezig', which counts against guessing for LOCKOUT_MINUTES
+    import signal
+    import sys
+
+    from data_sources import accounts
+
+    add_account(app_db, "ggd", "partner", "GGD Voorbeeldregio (JGZ)")
+    killed = subprocess.run([sys.executable, "-c",
+                             "import os, signal, sys\n"
+                             "from data_sources import accounts, store\n"
+                             "con = store.connect(sys.argv[1])\n"
+                             "accounts.begin_login(con, 'ggd', '10.0.0.1')\n"
+                             "os.kill(os.getpid(), signal.SIGKILL)", str(app_db)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    con = store.connect(app_db, read_only=True)
+    try:
+        assert accounts.recent_failures(con, "GGD") == 1
+        assert con.execute("select outcome from login_attempts").fetchall() == [("bezig",)]
+        assert con.execute("select count(*) from audit_log where action like 'inloggen%'").fetchone()[0] == 0
+    finally:
+        con.close()
+    at = run_page()  # the next page works, and so does the same login
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value("correct paard batterij")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "Gegevens aanleveren"
+
+
+def test_the_copy_of_a_backup_killed_with_kill_9_stops_and_removes_itself(tmp_path):
+    # store.backup copies the database in a child process (this one must keep DuckDB's lock).
+    # A backup killed with kill -9 leaves that child behind: it notices, stops and removes its
+    # copy, instead of writing a whole copy nobody waits for. A named pipe stands for a database
+    # that takes long to copy (a national one: hundreds of MB).
+    import errno
+    import signal
+    import sys
+    import time
+
+    source, target = tmp_path / "kindkaart.duckdb", tmp_path / "kopie.duckdb.kopie"
+    os.mkfifo(source)
+    backup = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path\n"
+                               "from data_sources import store\n"
+                               "store._copy_in_child(Path(sys.argv[1]), Path(sys.argv[2]))",
+                               str(source), str(target)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while True:  # the pipe opens for writing once the child opened it for reading
+        try:
+            pipe = os.open(source, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            assert error.errno == errno.ENXIO and time.monotonic() < deadline, \
+                f"the copy never opened the database: {error}"
+            time.sleep(0.01)
+    try:
+        os.set_blocking(pipe, True)
+        os.write(pipe, b"x" * 1024)
+        while not target.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert target.exists()
+        backup.send_signal(signal.SIGKILL)
+        backup.wait()
+        with pytest.raises(BrokenPipeError):  # the child stopped reading: it is gone
+            while time.monotonic() < deadline:
+                os.write(pipe, b"x" * 65536)
+                time.sleep(0.01)
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(pipe)
+    assert not target.exists()

@@ -172,3 +172,61 @@ def test_init_force_refuses_a_path_it_cannot_replace_in_dutch(tmp_path, sample_d
         assert [p.name for p in tmp_path.iterdir()] == ["kindkaart.duckdb"]  # no build, no backup
     finally:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def test_an_import_killed_while_another_waits_for_it_lets_the_other_finish(tmp_path, sample_db):
+    # Two imports at once: the second waits for the database (its .wacht file beside it) while the
+    # first holds it. Killed with kill -9, the first lets go of DuckDB's lock (the kernel drops it);
+    # the second finishes, removes its .wacht, and the figures hold exactly the active uploads.
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    base = _state(path)[1]
+    first, second = (tmp_path / "eerste-1000.xlsx", tmp_path / "tweede-500.xlsx")
+    first.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1000]]))
+    second.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 500]]))
+
+    def command(workbook: Path, organisation: str) -> list[str]:
+        return _command("import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                        organisation, "--periode", "2024", "--db", str(path))
+
+    # a third process holds the database first, so that both imports wait, however busy the machine
+    blocker = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; "
+                                f"c = duckdb.connect({str(path)!r}); print('open', flush=True); "
+                                "sys.stdin.readline()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    assert blocker.stdout.readline().strip() == "open"
+    runs = {run.pid: run for run in (
+        subprocess.Popen(command(first, "Kill BV"), cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True),
+        subprocess.Popen(command(second, "Wacht BV"), cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True))}
+
+    def waiting() -> set[int]:
+        return {int(p.name.split(".")[-2]) for p in tmp_path.glob("*.wacht")}
+
+    deadline = time.monotonic() + 120
+    while waiting() != set(runs) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert waiting() == set(runs), "the imports did not both wait"
+    blocker.communicate("\n", timeout=60)
+    while len(waiting()) == 2 and time.monotonic() < deadline:  # one of them takes the database
+        time.sleep(0.001)
+    [waiter_pid] = waiting() or [min(runs)]  # (both done already on a busy machine: either)
+    waiter = runs.pop(waiter_pid)
+    [holder] = runs.values()
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    out, err = waiter.communicate(timeout=300)
+    assert waiter.returncode == 0 and "Opgeslagen als upload" in out, out + err
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".xlsx")) == ["kindkaart.duckdb"]
+    con = store.connect(path, read_only=True)
+    try:
+        active = [name for (name,) in con.execute(
+            "select file_name from loads where organisation in ('Kill BV', 'Wacht BV')"
+            " and status = 'active' order by 1").fetchall()]
+        count = centrum_vve_toddlers(con)
+    finally:
+        con.close()
+    waited = (second if waiter.args == command(second, "Wacht BV") else first).name
+    assert waited in active  # the survivor's upload landed; the killed one's only if it committed
+    assert count == base + sum(int(name.split("-")[1].split(".")[0]) for name in active)
