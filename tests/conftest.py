@@ -35,6 +35,19 @@ def con():
 
 
 @pytest.fixture
+def gem(con):
+    """A fresh store with the small gemeente GM0001 of the partner-upload tests (its wijken and
+    postcodes: tests/fixtures/registrations/support.small_gemeente)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import small_gemeente
+
+    small_gemeente(con)
+    return con
+
+
+@pytest.fixture
 def postcode_con(con):
     """A fresh store with two postcodes of GM0001 (1234AB in WK000101, 1234AC in WK000102), for
     reading LRK exports."""

@@ -28,11 +28,6 @@ from data_sources.registrations.validate import validate_workbook  # noqa: E402
 VVE = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
 
 
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
-
 
 def check(con, rows, header=VVE, soort="vve-indicaties", **kwargs):
     return validate_workbook(plain_workbook([header, *rows]), soort, con, "partner.xlsx",

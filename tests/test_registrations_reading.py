@@ -19,7 +19,7 @@ import pytest
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
+from support import filled_template, plain_workbook, rezip  # noqa: E402
 
 from data_sources.registrations import reading  # noqa: E402
 from data_sources.registrations.reading import read_workbook  # noqa: E402
@@ -356,11 +356,6 @@ def test_a_formula_without_value_is_named_by_either_reader():
         sheet = read_workbook(formula_without_value(), "x.xlsx", fast=fast)[0]
         assert sheet.formula_without_value == {(2, 4)}
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 def validation_cases() -> dict[str, tuple[bytes, str]]:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
+from support import filled_template, plain_workbook, rezip  # noqa: E402
 
 from data_sources.registrations import values  # noqa: E402
 from data_sources.registrations.reading import MAX_FILE_BYTES  # noqa: E402
@@ -21,11 +21,6 @@ from data_sources.registrations.validate import validate_workbook  # noqa: E402
 VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
 VALID_BSN = "111222333"  # passes the elfproef; a test number, not a person's
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 def vve(rows, **kwargs) -> bytes:

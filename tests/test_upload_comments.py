@@ -16,18 +16,13 @@ import pytest
 from openpyxl.comments import Comment
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, small_gemeente  # noqa: E402
+from support import filled_template  # noqa: E402
 
 from data_sources.registrations.comments import workbook_comments  # noqa: E402
 from data_sources.registrations.validate import check_upload  # noqa: E402
 
 ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 def texts_of(con, data: bytes) -> list[str]:

@@ -10,17 +10,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, small_gemeente  # noqa: E402
+from support import filled_template, plain_workbook  # noqa: E402
 
 from data_sources.registrations.validate import validate_workbook  # noqa: E402
 
 VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 CONTACT_DETAILS = {

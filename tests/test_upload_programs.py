@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import plain_workbook, rezip, small_gemeente  # noqa: E402
+from support import plain_workbook, rezip  # noqa: E402
 
 from data_sources.registrations.importing import import_workbook  # noqa: E402
 from data_sources.registrations.validate import validate_workbook  # noqa: E402
@@ -25,11 +25,6 @@ VVE_HEADER = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
 JEUGDHULP_HEADER = ["wijk", "aanbieder", "soort jeugdhulp", "leeftijdsgroep", "aantal kinderen"]
 SHEET = "xl/worksheets/sheet1.xml"
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 def with_cell(rows: list[list], address: str, cell_xml: str) -> bytes:

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import run_page, upload_registration  # noqa: E402
-from support import as_strict, filled_template, plain_workbook, rezip, small_gemeente  # noqa: E402
+from support import as_strict, filled_template, plain_workbook, rezip  # noqa: E402
 
 from data_sources.cli import main  # noqa: E402
 from data_sources.errors import InputRefused  # noqa: E402
@@ -25,11 +25,6 @@ from data_sources.workbooks import as_transitional  # noqa: E402
 
 VVE = ["wijk", "leeftijdsgroep", "criterium", "aantal kinderen"]
 
-
-@pytest.fixture
-def gem(con):
-    small_gemeente(con)
-    return con
 
 
 def outcome(con, data: bytes, soort: str = "vve-indicaties", **kwargs):
