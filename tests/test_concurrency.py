@@ -210,19 +210,33 @@ def test_a_cli_import_gets_its_turn_while_three_sessions_keep_browsing(app_db, t
                                          "--db", str(app_db))
             outcome["seconds"] = time.monotonic() - started
 
+        seen_waiting = threading.Event()
+
+        def watch_for_waiters() -> None:  # the command's .wacht file exists only while it waits
+            while command.is_alive() and not seen_waiting.is_set():
+                if list(app_db.parent.glob("*.wacht")):
+                    seen_waiting.set()
+                time.sleep(0.01)  # a file in another process's folder: nothing to await
+
         command = threading.Thread(target=run_import)
-        command.start()
+        watcher = threading.Thread(target=watch_for_waiters)
         clicks = 0
-        while command.is_alive():  # the three sessions click on, without waiting for a page
+        while clicks < 2 * len(sessions) or command.is_alive():
+            # the three sessions click on, without waiting for a page; the command starts once
+            # they are busy, so that the app holds the database when it asks for it
             for session in sessions:
                 session.evaluate(click, pages[clicks % len(pages)])
                 clicks += 1
                 time.sleep(0.2)
+            if not command.is_alive() and "result" not in outcome:
+                command.start()
+                watcher.start()
         command.join()
+        watcher.join()
         result = outcome["result"]
         assert result.returncode == 0, result.stdout + result.stderr  # not 'in gebruik'
         assert "Opgeslagen als upload" in result.stdout
-        assert clicks >= 6
+        assert seen_waiting.is_set()  # it had to wait for the app, and got its turn
         for session in sessions:  # and the sessions go on
             session.evaluate(click, "Overzicht")
             session.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
