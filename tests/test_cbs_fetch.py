@@ -125,6 +125,33 @@ def test_pdok_layer_is_paged_and_simplified(server):
     assert first["properties"] == {"statcode": "WK034401", "statnaam": "Binnenstad"}
 
 
+def test_a_pdok_boundary_without_a_shape_is_named_in_the_load(server, tmp_path):
+    """PDOK answers a wijk with 'geometry': null (an empty shape): the load names it, as a
+    GeoJSON file's regions without a polygon are, instead of storing the others without a word."""
+    layer = json.loads((FIXTURES / "pdok/wijk_gegeneraliseerd.json").read_text())
+    for feature in layer["features"]:
+        if feature["properties"]["statcode"] == "WK034402":
+            feature["geometry"] = None
+    server.layers["wijk_gegeneraliseerd"] = layer
+    con = store.connect(tmp_path / "k.duckdb")
+    loader = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
+                       endpoints=server.endpoints())
+    report = loader.run(["GM0344"], [2024])
+    named = [w for w in report.warnings if "WK034402" in w]
+    assert named and "geen vlak" in named[0] and "Grenzen 2024: 1 gebied(en)" in named[0], report.warnings
+    assert not any("WK034401" in w or "WK034403" in w for w in report.warnings)
+    wijken = con.execute("select region_code from geometries where region_level = 'wijk'"
+                         " order by all").fetchall()
+    assert wijken == [("WK034401",), ("WK034403",)]
+    # the cached layer keeps it: the next run from the cache names it too
+    offline = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
+                        endpoints=server.endpoints(), offline=True)
+    assert any("WK034402" in w for w in offline.run(["GM0344"], [2024]).warnings)
+    # another gemeente's shapeless wijk is not named for this one
+    assert not any("WK034402" in w for w in loader.run(["GM0345"], [2024]).warnings)
+    con.close()
+
+
 def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp_path):
     con = store.connect(tmp_path / "k.duckdb")
     progress = []

@@ -53,13 +53,20 @@ def fetch_layer(
         for feature in page:
             props = feature.get("properties") or {}
             code = str(props.get("statcode", "")).strip()
-            if not code or feature.get("geometry") is None or code in seen:
+            if not code or code in seen:
+                continue
+            name = str(props.get("statnaam") or props.get("name") or "").strip()
+            if feature.get("geometry") is None:
+                # kept without a shape, so that the load names it (shapeless_codes), not dropped
+                # unseen; a later page with its shape still counts
+                features.append({"type": "Feature",
+                                 "properties": {"statcode": code, "statnaam": name},
+                                 "geometry": None})
                 continue
             seen.add(code)
             features.append({
                 "type": "Feature",
-                "properties": {"statcode": code, "statnaam": str(props.get("statnaam") or
-                                                                   props.get("name") or "").strip()},
+                "properties": {"statcode": code, "statnaam": name},
                 "geometry": simplify_geometry(feature["geometry"]),
             })
         total = body.get("numberMatched") if isinstance(body, dict) else None
@@ -106,6 +113,18 @@ def features_of(collection: dict, gemeenten: Iterable[str] | None) -> list[dict]
         return list(collection["features"])
     digits = {g.strip().upper().removeprefix("GM") for g in gemeenten}
     return [f for f in collection["features"] if f["properties"]["statcode"][2:6] in digits]
+
+
+def shapeless_codes(features: Iterable[dict]) -> list[str]:
+    """The codes among PDOK features that have no polygon (geometry null, or not a Polygon or
+    MultiPolygon) and no other feature with one: regions the map cannot draw."""
+    drawn, shapeless = set(), set()
+    for feature in features:
+        code = feature["properties"]["statcode"]
+        geometry = feature.get("geometry")
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        (drawn if kind in {"Polygon", "MultiPolygon"} else shapeless).add(code)
+    return sorted(shapeless - drawn)
 
 
 def simplify_geometry(geometry: dict) -> dict:

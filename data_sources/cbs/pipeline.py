@@ -307,6 +307,14 @@ class CbsLoader:
             report.warnings.append(f"Grenzen {year} niet geladen; de kaart blijft leeg waar ze "
                                    f"ontbreken. {_text(exc)}")
             return
+        shapeless = pdok.shapeless_codes(features)
+        if shapeless:
+            more = f" en nog {len(shapeless) - 10}" if len(shapeless) > 10 else ""
+            has, stands = ("heeft", "staat") if len(shapeless) == 1 else ("hebben", "staan")
+            report.warnings.append(
+                f"Grenzen {year}: {len(shapeless)} gebied(en) ({', '.join(shapeless[:10])}{more}) "
+                f"{has} bij PDOK geen vlak (geometrie leeg) en {stands} niet op de kaart; de "
+                "andere grenzen zijn opgeslagen.")
         with self._storing():
             ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
         if ids:
