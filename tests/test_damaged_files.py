@@ -386,6 +386,40 @@ def test_a_zipped_geopackage_locked_with_a_password_is_refused_naming_the_member
         "Bestand wijkenbuurten_2024.zip: wijkenbuurten_2024_v1.gpkg in de zip is versleuteld")
 
 
+def _zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("inner", ["open data", "wijk- en buurtkaart", "postcodes"])
+def test_a_zip_inside_a_zip_is_refused_naming_the_inner_zip(db, tmp_path, inner):
+    # before: 'dit bestandstype (.zip) kan niet worden gelezen zonder Observations.csv erin'
+    # (or the postcode reader's words): someone zipped the CBS download again
+    from test_cbs_real_variants import write_download
+
+    if inner == "open data":
+        folder = write_download(tmp_path / "86165NED")
+        name, data = "86165NED.zip", _zipped({f"86165NED/{f.name}": f.read_bytes()
+                                              for f in sorted(folder.iterdir())})
+    elif inner == "wijk- en buurtkaart":
+        name, data = "WijkBuurtkaart_2024_v1.zip", _zipped(
+            {"wijkenbuurten_2024_v1.gpkg": b"SQLite format 3\x00" + bytes(4080)})
+    else:
+        name, data = "pc6hnr20240801_gwb.zip", _zipped(
+            {"pc6hnr20240801_gwb.csv": b"PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
+                                       b"1011AB;1;03630000;036300;0363\n"})
+    path = tmp_path / "download.zip"
+    # a zip program may add a folder, macOS its __MACOSX copies, CBS a text file beside it
+    path.write_bytes(_zipped({f"download/{name}": data, f"__MACOSX/download/._{name}": b"\0",
+                              "download/leesmij.txt": b"CBS"}))
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)) == (
+        f"Bestand download.zip: het zip-bestand bevat een ander zip-bestand ({name}): pak dat "
+        f"eerst uit en lees {name} zelf in. Er is niets opgeslagen.")
+
+
 @pytest.mark.parametrize(("number", "shown", "why"), [
     ("NaN", "nan", "is geen getal"), ("Infinity", "inf", "is geen getal"),
     ("-Infinity", "-inf", "is geen getal"), ("1e309", "inf", "is geen getal"),

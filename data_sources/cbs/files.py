@@ -267,10 +267,38 @@ def _refuse_topojson(path: Path) -> None:
             "in plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen.")
 
 
+# Beside a zip in a zip: what a zip program or a download adds, not a file to read.
+_ZIP_EXTRAS = (".txt", ".pdf", ".md", ".html", ".htm", ".ds_store")
+
+
+def _refuse_nested_zip(path: Path) -> None:
+    """A zip whose only content is another zip (the CBS download, or the wijk- en buurtkaart,
+    zipped again) is refused naming the inner zip, not with 'dit bestandstype (.zip) kan niet
+    worden gelezen zonder Observations.csv erin'."""
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # a damaged zip: the readers say so in their own words
+    inner = [name for name in names if name.lower().endswith(".zip")]
+    others = [name for name in names if not name.lower().endswith((".zip", *_ZIP_EXTRAS))]
+    if inner and not others:
+        shown = ", ".join(Path(name).name for name in inner[:3]) + (
+            f" en nog {len(inner) - 3}" if len(inner) > 3 else "")
+        first = Path(inner[0]).name
+        raise InputRefused(
+            f"Bestand {path.name}: het zip-bestand bevat een ander zip-bestand ({shown}): pak dat "
+            f"eerst uit en lees {first} zelf in. Er is niets opgeslagen.")
+
+
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str],
                of_account: bool = False) -> tuple[str, list[int]]:
     _refuse_metadata(path)
     _refuse_topojson(path)
+    _refuse_nested_zip(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
     member = geopackage.zipped_geopackage(path)
