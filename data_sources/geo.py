@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import region_level
+from data_sources.cbs.odata import refuse_large_file, region_level
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import without_controls
 
@@ -284,6 +284,9 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
 def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
     """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names)."""
     try:
+        refuse_large_file(Path(path), "een GeoJSON-bestand",
+                          "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
+                          "buurtkaart als GeoPackage in.")
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError: also JSONDecodeError, and a number of thousands of digits

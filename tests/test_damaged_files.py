@@ -420,6 +420,31 @@ def test_a_zip_inside_a_zip_is_refused_naming_the_inner_zip(db, tmp_path, inner)
         f"eerst uit en lees {name} zelf in. Er is niets opgeslagen.")
 
 
+@pytest.mark.parametrize(("name", "head", "what"), [
+    ("wijken_2024.geojson", b'{"type": "FeatureCollection", "features": [', "een GeoJSON-bestand"),
+    ("odata_85984NED_TypedDataSet.json", b'{"odata.metadata": "", "value": [',
+     "een opgeslagen OData-antwoord")])
+def test_a_json_file_larger_than_a_cbs_answer_is_refused_before_reading_it(db, tmp_path, capsys,
+                                                                            name, head, what):
+    # before: read whole into memory (only the page's 100 MB upload limit stood in the way; on
+    # the command line none), then refused as JSON that breaks off. A sparse file: 201 MB on
+    # paper, nothing on disk.
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.write(head)
+        handle.truncate(201 * 1024 * 1024)
+    expected = (f"Bestand {name} is 201 MB; {what} mag hoogstens 200 MB zijn, net als een "
+                "antwoord van CBS of PDOK. Kindkaart leest het niet; er is niets opgeslagen.")
+    assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(expected)
+    from data_sources.cli import main
+
+    database = tmp_path / "k.duckdb"
+    assert main(["init", "--db", str(database)]) == 0
+    capsys.readouterr()
+    assert main(["import-cbs", str(path), "--db", str(database), "--jaar", "2024"]) == 1
+    assert expected in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(("number", "shown", "why"), [
     ("NaN", "nan", "is geen getal"), ("Infinity", "inf", "is geen getal"),
     ("-Infinity", "-inf", "is geen getal"), ("1e309", "inf", "is geen getal"),

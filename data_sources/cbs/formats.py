@@ -39,7 +39,15 @@ from data_sources.cbs.observations import (
     rows_of,
     unpacked,
 )
-from data_sources.cbs.odata import REGION_LEVELS, CbsTable, clean, read_table_dir, stem, to_number
+from data_sources.cbs.odata import (
+    REGION_LEVELS,
+    CbsTable,
+    clean,
+    read_table_dir,
+    refuse_large_file,
+    stem,
+    to_number,
+)
 from data_sources.errors import InputRefused, unreadable
 from data_sources.text import decode, delimiter, without_controls
 from data_sources.workbooks import WorkbookLimits, check_workbook
@@ -71,6 +79,10 @@ SUPPORTED = ("Verwacht: een StatLine-CSV (;-gescheiden; kerncijfers, 03759ned, N
              "download van de nieuwe CBS-open data (map of zip met Observations.csv en MeasureCodes.csv).")
 
 
+_SMALLER_ODATA = ("Download alleen de gemeenten die u nodig hebt (een filter op de regio), of "
+                  "laad de tabel met load-cbs.")
+
+
 @dataclass
 class CbsFile:
     """A CBS file read into the common CbsTable shape, with what kind of table it is."""
@@ -94,6 +106,8 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         observations = observations_file(path)
         if observations is not None and not (path / "TableInfos.json").exists():
             return _read_observations(observations, path, year)
+        for file in sorted(path.glob("*.json")):
+            refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
         table = read_table_dir(path)
         table = _nabijheid_or_same(table)
         return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
@@ -589,6 +603,7 @@ def _table_id_from_name(path: Path) -> str | None:
 
 def _read_json_response(path: Path, year: int | None) -> CbsFile:
     """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
+    refuse_large_file(path, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
     try:
         data = json.loads(_read_text(path, "regel"))
     except (ValueError, RecursionError) as exc:

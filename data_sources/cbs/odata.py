@@ -8,12 +8,25 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.errors import InputRefused, unreadable
 
 _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
 REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def refuse_large_file(path: Path, what: str, advice: str) -> None:
+    """A JSON file read whole from disk (GeoJSON, a saved OData answer) may be no larger than an
+    answer of CBS or PDOK (MAX_ANSWER_BYTES, 200 MB): a larger one is refused before reading it,
+    as a page upload is above 100 MB, instead of taking all memory on the command line."""
+    size = path.stat().st_size
+    if size > MAX_ANSWER_BYTES:
+        raise InputRefused(
+            f"Bestand {path.name} is {size / 1024 ** 2:.0f} MB; {what} mag hoogstens "
+            f"{MAX_ANSWER_BYTES // 1024 ** 2} MB zijn, net als een antwoord van CBS of PDOK. "
+            f"Kindkaart leest het niet; er is niets opgeslagen. {advice}")
 
 
 def stem(key: str) -> str:
