@@ -62,6 +62,10 @@ DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijf
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# The years a date of the register can have: the register (2005) took over the registrations of
+# the years before; a year such as 9999 (a 'no end' of another system) or 1900 (an empty date
+# cell of Excel) is no date of a location and would count it wrongly, so it is not read.
+DATE_YEARS = (1990, 2099)
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
@@ -370,8 +374,8 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
            file_name: str, columns: dict, errors: list[str], notes: list[str]) -> pd.Series:
     """The dates of one column, read by their form: dd-mm-jjjj (the register), jjjj-mm-dd (a date
     cell, ISO text), or with slashes in the order the file's own dates show (an English Excel
-    writes m/d/jjjj). A date that cannot be read refuses the file, except on a location that no
-    longer counts: there it is left empty, with a note."""
+    writes m/d/jjjj). A date that cannot be read, or of a year outside DATE_YEARS, refuses the
+    file, except on a location that no longer counts: there it is left empty, with a note."""
     if date_field not in columns:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object)
     column = columns[date_field]
@@ -384,7 +388,18 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
             parsed.append(None)
             continue
         date = known[text] if text in known else known.setdefault(text, _date(text, slash_order))
-        if date is None and counted:
+        outside = date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]
+        if outside and counted:
+            empty = (" Heeft de locatie geen uitschrijfdatum, laat het vak dan leeg."
+                     if date_field == "deregistered_on" else "")
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
+                          f"datum van het register (het jaar {date.year} ligt niet tussen "
+                          f"{DATE_YEARS[0]} en {DATE_YEARS[1]}).{empty}")
+            date = None
+        elif outside:
+            date = None
+            unreadable_rows.append(row_number)
+        elif date is None and counted:
             if slash_order is None and _SLASH_DATE.match(text):
                 why = ("de volgorde van dag en maand is niet uit het bestand af te leiden; sla de "
                        "export op met datums als dd-mm-jjjj")

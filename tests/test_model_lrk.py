@@ -618,6 +618,37 @@ def test_a_date_that_cannot_be_read_is_refused_or_on_a_deregistered_location_lef
     assert _stored_dates(postcode_con) == [("111", "2018-05-01", None), ("222", None, None)]
 
 
+def test_a_date_of_year_9999_or_before_1990_is_refused_or_on_a_deregistered_location_left_empty(
+        postcode_con, tmp_path):
+    """31-12-9999 (another system's 'no end') read as a planned deregistration counted the
+    location in every year; 01-01-0001 or 1899 as an inschrijfdatum passed as a date. Neither is
+    a date of the register."""
+    lines = ("111;KDV;A;48;x;1234AB;O;Ingeschreven;01-05-2018;31-12-9999;\n"
+             "222;KDV;B;8;x;1234AB;O;Ingeschreven;0001-01-01;;\n"
+             "333;BSO;C;20;x;1234AC;O;Ingeschreven;30-12-1899;;\n"
+             "444;BSO;D;20;x;1234AC;O;Ingeschreven;01-01-1990;31-12-2099;\n")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, write(tmp_path, lines))
+    assert refused.value.messages == [
+        "Bestand lrk_export_2024.csv, rij 3, kolom inschrijfdatum: '0001-01-01' is geen datum van "
+        "het register (het jaar 1 ligt niet tussen 1990 en 2099).",
+        "Bestand lrk_export_2024.csv, rij 4, kolom inschrijfdatum: '30-12-1899' is geen datum van "
+        "het register (het jaar 1899 ligt niet tussen 1990 en 2099).",
+        "Bestand lrk_export_2024.csv, rij 2, kolom uitschrijfdatum: '31-12-9999' is geen datum van "
+        "het register (het jaar 9999 ligt niet tussen 1990 en 2099). Heeft de locatie geen "
+        "uitschrijfdatum, laat het vak dan leeg.",
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from loads where dataset = 'lrk-locaties'").fetchone() == (0,)
+    # on a location that no longer counts it is left empty, with a note, as an unreadable date is
+    result = lrk.import_lrk_file(postcode_con, write(
+        tmp_path, "444;BSO;D;20;x;1234AC;O;Ingeschreven;01-01-1990;31-12-2099;\n"
+                  "555;KDV;E;8;x;1234AB;O;Uitgeschreven;01-05-2018;31-12-9999;\n"))
+    assert (result.locations, result.deregistered) == (1, 1)
+    assert result.notes == [
+        "kolom uitschrijfdatum: 1 onleesbare datum(s) bij uitgeschreven locaties leeg gelaten (rij 3)"]
+    assert _stored_dates(postcode_con) == [("444", "1990-01-01", "2099-12-31"), ("555", "2018-05-01", None)]
+
+
 def test_the_message_and_the_figures_count_a_planned_deregistration_alike(postcode_con, tmp_path):
     """'Ingeschreven' with an uitschrijfdatum after the export's year counts in that year (the
     location was registered all of it); one in or before the year does not. The import's message
