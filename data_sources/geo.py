@@ -145,6 +145,69 @@ def polygon_problem(geometry: dict) -> str | None:
     return None
 
 
+def _ring_crosses_itself(ring) -> bool:
+    """Whether two sides of a ring cross (a bow-tie, a side drawn back over the ring): two sides
+    that are not neighbours whose insides meet in one point. Sides that only touch at a corner, or
+    lie on one line, are not counted (rounding to 5 decimals makes such touches; the map and the
+    area are not broken by them). Sort and sweep along x: some 35,000 sides of the 3,393 wijken
+    of 2024 in about a tenth of a second."""
+    points = [(float(p[0]), float(p[1])) for p in ring]
+    if points[0] != points[-1]:
+        points.append(points[0])
+    count = len(points) - 1  # sides
+    if count < 4:
+        return False  # a triangle cannot cross itself
+    sides = sorted(range(count), key=lambda i: min(points[i][0], points[i + 1][0]))
+    active: list[int] = []
+    for i in sides:
+        (ax, ay), (bx, by) = points[i], points[i + 1]
+        left = min(ax, bx)
+        low, high = min(ay, by), max(ay, by)
+        active = [j for j in active if max(points[j][0], points[j + 1][0]) >= left]
+        for j in active:
+            if abs(i - j) == 1 or abs(i - j) == count - 1:
+                continue  # neighbours share a corner
+            (cx, cy), (dx, dy) = points[j], points[j + 1]
+            if max(cy, dy) < low or min(cy, dy) > high:
+                continue
+            first = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+            second = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax)
+            third = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx)
+            fourth = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx)
+            if first * second < 0 and third * fourth < 0:
+                return True
+        active.append(i)
+    return False
+
+
+def crossing_note(codes: list[str], where: str = "", fix: str | None = None) -> str:
+    """The Dutch note on boundaries that cross themselves (crossing_codes); `where`: the source,
+    as ' bij PDOK'; `fix`: what to do, if not to mend them in the GIS program."""
+    more = f" en nog {len(codes) - 10}" if len(codes) > 10 else ""
+    one = len(codes) == 1
+    return (f"De grens van {', '.join(codes[:10])}{more} snijdt zichzelf{where} (twee zijden van "
+            f"een ring kruisen elkaar). {'Ze is' if one else 'Ze zijn'} opgeslagen zoals "
+            f"{'ze is' if one else 'ze zijn'} en {'staat' if one else 'staan'} op de kaart, maar "
+            "het oppervlak en de plaats van de naam kunnen bij de kruising niet kloppen. "
+            + (fix or f"Herstel {'die grens' if one else 'die grenzen'} in het GIS-programma en "
+               "lees ze opnieuw in."))
+
+
+def crossing_codes(features: Iterable[dict]) -> list[str]:
+    """The codes (statcode) of features with a ring whose sides cross each other: stored as they
+    are (the map draws them), but their area, label point and what lies inside them are not to
+    be trusted near the crossing; the loads name them so the boundary is fixed in the GIS."""
+    codes = set()
+    for feature in features:
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+            continue
+        if any(_ring_crosses_itself(ring) for polygon in _polygons_of(geometry)
+               for ring in polygon if len(ring) >= 4):
+            codes.add(feature["properties"]["statcode"])
+    return sorted(codes)
+
+
 def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> str:
     """'wgs84' or 'rd', from the file's crs member or, without one, from where its points lie."""
     crs = collection.get("crs")

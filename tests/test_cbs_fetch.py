@@ -152,6 +152,30 @@ def test_a_pdok_boundary_without_a_shape_is_named_in_the_load(server, tmp_path):
     con.close()
 
 
+def test_a_pdok_boundary_that_crosses_itself_is_stored_and_named_in_the_load(server, tmp_path):
+    layer = json.loads((FIXTURES / "pdok/wijk_gegeneraliseerd.json").read_text())
+    for feature in layer["features"]:
+        if feature["properties"]["statcode"] == "WK034403":
+            points = [p for ring in feature["geometry"]["coordinates"] for p in ring]
+            west, east = min(p[0] for p in points), max(p[0] for p in points)
+            south, north = min(p[1] for p in points), max(p[1] for p in points)
+            feature["geometry"] = {"type": "Polygon", "coordinates": [[
+                [west, south], [east, north], [east, south], [west, north], [west, south]]]}
+    server.layers["wijk_gegeneraliseerd"] = layer
+    con = store.connect(tmp_path / "k.duckdb")
+    loader = CbsLoader(con, cache_dir=tmp_path / "cache", client=fast_client(),
+                       endpoints=server.endpoints())
+    report = loader.run(["GM0344"], [2024])
+    assert [w for w in report.warnings if "snijdt zichzelf" in w] == [
+        "Grenzen 2024: De grens van WK034403 snijdt zichzelf bij PDOK (twee zijden van een ring "
+        "kruisen elkaar). Ze is opgeslagen zoals ze is en staat op de kaart, maar het oppervlak en "
+        "de plaats van de naam kunnen bij de kruising niet kloppen. Een herstelde grens (uit de "
+        "wijk- en buurtkaart, of hersteld in een GIS-programma) leest u in met CBS-bestand "
+        "inlezen of import-cbs."]
+    assert con.execute("select count(*) from geometries where region_level = 'wijk'").fetchone() == (3,)
+    con.close()
+
+
 def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp_path):
     con = store.connect(tmp_path / "k.duckdb")
     progress = []

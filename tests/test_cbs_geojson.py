@@ -488,3 +488,64 @@ def test_a_map_in_etrs89_is_read_as_wgs84(con, tmp_path):
                  crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4258"}})
     import_file(con, path, gemeenten=["GM0193"])
     assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)
+
+
+def bow_tie(wijk: dict) -> dict:
+    """The wijk with its outer ring drawn as a bow-tie over its own extent (two corners swapped,
+    as a slip in a GIS makes): its sides cross in the middle."""
+    points = wijk["geometry"]["coordinates"][0]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    ring = [[west, south], [east, north], [east, south], [west, north], [west, south]]
+    return kaart_feature(wijk["properties"], {"type": "Polygon", "coordinates": [ring]})
+
+
+def test_a_boundary_that_crosses_itself_is_stored_and_named(con, tmp_path):
+    """A bow-tie was stored without a word: its area cancels out (the map put the wijk's name at
+    the wrong place). The file is not refused (the real 2024 wijken have eight such rings after
+    CBS' simplification), but the load names it."""
+    wijken = zwolle_wijken()
+    crossed = [bow_tie(w) if w is wijken[1] else w for w in wijken]
+    code = wijken[1]["properties"]["statcode"]
+    stored = import_file(con, write(tmp_path / "wijken_2024.geojson", crossed), gemeenten=["GM0193"])
+    assert stored.notes == [
+        f"De grens van {code} snijdt zichzelf (twee zijden van een ring kruisen elkaar). Ze is "
+        "opgeslagen zoals ze is en staat op de kaart, maar het oppervlak en de plaats van de naam "
+        "kunnen bij de kruising niet kloppen. Herstel die grens in het GIS-programma en lees ze "
+        "opnieuw in."]
+    assert sorted(geometries(con, "wijk")) == sorted(w["properties"]["statcode"] for w in wijken)
+
+
+def test_a_ring_that_only_touches_itself_at_a_corner_is_not_named(con, tmp_path):
+    """A ring through the same corner twice (two lobes, as rounding to 5 decimals can make) has
+    no sides that cross: no note, as the real wijken of Zwolle have none."""
+    wijken = zwolle_wijken()
+    points = wijken[0]["geometry"]["coordinates"][0]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    middle = [(west + east) / 2, (south + north) / 2]
+    lobes = [[west, south], middle, [east, south], [east, north], middle, [west, north], [west, south]]
+    touching = [kaart_feature(w["properties"], {"type": "Polygon", "coordinates": [lobes]})
+                if w is wijken[0] else w for w in wijken]
+    assert import_file(con, write(tmp_path / "wijken_2024.geojson", touching),
+                       gemeenten=["GM0193"]).notes == []
+
+
+def test_crossing_rings_are_found_in_the_3393_real_wijken_in_well_under_two_seconds():
+    """The real 2024 wijken (cartomap's copy of PDOK's wijk_gegeneraliseerd at 3 decimals, as
+    bundled): eight have a ring that crosses itself, found as a brute-force check of every pair
+    of sides finds them (checked when this was written), in a fraction of the time."""
+    import gzip
+    import time
+
+    from data_sources.geo import crossing_codes
+    from data_sources.offline_boundaries import BOUNDARIES_DIR
+
+    with gzip.open(BOUNDARIES_DIR / "wijk_2024.geojson.gz", "rt", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    assert len(features) == 3393
+    started = time.perf_counter()
+    codes = crossing_codes(features)
+    assert time.perf_counter() - started < 2.0
+    assert codes == ["WK011854", "WK027406", "WK063803", "WK063809", "WK065409", "WK073603",
+                     "WK190412", "WK191612"]
