@@ -395,3 +395,97 @@ def test_jeugdmonitor_word_in_a_column_of_numbers_is_refused(con, tmp_path):
     message = " ".join(refused.value.messages)
     assert "WK034403" in message and key in message and "'n.v.t.' is geen getal" in message
     assert con.execute("select count(*) from raw_cbs__jeugdzorg").fetchone()[0] == 0
+
+
+def _tabelindeling(path: Path, *, units: bool = True, codering: bool = True, repeat: bool = True,
+                   years: tuple[str, ...] = (), footer_as_wide: bool = False) -> Path:
+    """The kwb titles fixture as StatLine's 'CSV volgens tabelindeling' lays it out: a title
+    line, the column titles over several rows (group, subgroup, title; the unit below them), the
+    row dimension's name at the bottom left, the figures, an empty line and 'Bron: CBS'. `years`:
+    a row of Perioden above the titles (one column per year and topic); `repeat`: a group's
+    name over each of its columns, or only over its first (a merged cell)."""
+    import io
+    import re
+
+    with (FIXTURES / "statline_titels_kwb_2024.csv").open(encoding="utf-8-sig") as handle:
+        header, *rows = list(csv.reader(handle, delimiter=";"))
+    columns = []
+    for index, title in enumerate(header):
+        path_part, unit = re.fullmatch(r"(.*?)(?: \((.*)\))?", title).groups()
+        if codering or "Codering" not in path_part:
+            columns.append((index, path_part.split("/"), unit or ""))
+    per_year = years or ("",)
+    depth = max(len(parts) for _, parts, _ in columns[1:])
+    out = io.StringIO()
+    out.write('"Kerncijfers wijken en buurten 2024"\r\n')
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    if years:
+        writer.writerow(["Perioden"] + [y for _, _, _ in columns[1:] for y in per_year])
+    for level in range(depth):
+        cells, above = [""], None
+        for _, parts, _ in columns[1:]:
+            for _ in per_year:
+                cell = parts[level] if level < len(parts) else ""
+                cells.append(cell if repeat or cell != above or level == depth - 1 else "")
+                above = cell
+        writer.writerow(cells)
+    if units:
+        writer.writerow(["Wijken en buurten"] + [u for _, _, u in columns[1:] for _ in per_year])
+    else:
+        writer.writerow(["Wijken en buurten"] + [""] * (len(columns[1:]) * len(per_year)))
+    for row in rows:
+        writer.writerow([row[0]] + [row[i] for i, _, _ in columns[1:] for _ in per_year])
+    out.write("\r\n" + ('"Bron: CBS"' + ';""' * (len(columns) - 1) if footer_as_wide
+                        else '"Bron: CBS"') + "\r\n")
+    path.write_text(out.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+@pytest.mark.parametrize("layout", [{}, {"units": False}, {"repeat": False}, {"footer_as_wide": True}])
+def test_a_statline_table_volgens_tabelindeling_is_read_as_the_flat_csv(tmp_path, layout):
+    """Before: its first header row ('Regioaanduiding', 'Bevolking') was taken for the header
+    and the file refused as having no column of region codes, though Codering was there."""
+    flat = read_cbs_file(FIXTURES / "statline_titels_kwb_2024.csv")
+    table = read_cbs_file(_tabelindeling(tmp_path / "Kerncijfers_wijken_en_buurten_2024.csv",
+                                         **layout))
+    assert table.kind == "kerncijfers"
+    for got, expected in zip(kerncijfers_frames(table.table), kerncijfers_frames(flat.table),
+                             strict=True):
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+    assert values_of(table, "WK034403") == {
+        "AantalInwoners": 61500, "k_0Tot15Jaar": 14990, "JongerenMetJeugdzorgInNatura": 1250}
+
+
+def test_a_tabelindeling_with_one_year_takes_it_from_its_header_and_is_stored(con, tmp_path):
+    path = _tabelindeling(tmp_path / "Kerncijfers_wijken_en_buurten.csv", years=("2024",))
+    stored = import_file(con, path, gemeenten=["GM0344"])
+    assert stored.kind == "kerncijfers"
+    assert con.execute("select year, value from raw_cbs__kerncijfers where region_code = 'WK034403'"
+                       " and stem = 'k_0Tot15Jaar'").fetchall() == [(2024, 14990.0)]
+
+
+def test_a_tabelindeling_without_codering_names_the_layout_and_what_is_missing(con, tmp_path):
+    path = _tabelindeling(tmp_path / "Kerncijfers_wijken_en_buurten_2024.csv", codering=False)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0344"])
+    messages = refused.value.messages
+    assert messages[0] == (
+        "Bestand Kerncijfers_wijken_en_buurten_2024.csv is een StatLine-tabel 'CSV volgens "
+        "tabelindeling' (4 kopregels boven de gegevens); Kindkaart heeft de kopregels per kolom "
+        "samengevoegd.")
+    assert "de kolom Codering (Regioaanduiding/Codering) ontbreekt" in messages[1]
+    assert messages[-1].startswith("Download de tabel anders opnieuw als 'CSV zonder "
+                                   "statistische symbolen'")
+    assert con.execute("select count(*) from raw_cbs__kerncijfers").fetchone() == (0,)
+
+
+def test_a_tabelindeling_with_years_side_by_side_is_refused_naming_them(con, tmp_path):
+    path = _tabelindeling(tmp_path / "Kerncijfers_wijken_en_buurten.csv", years=("2023", "2024"))
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0344"])
+    assert refused.value.messages == [
+        "Bestand Kerncijfers_wijken_en_buurten.csv is een StatLine-tabel 'CSV volgens "
+        "tabelindeling' met de jaren 2023, 2024 naast elkaar in de kolommen; Kindkaart leest één "
+        "jaar per bestand. Er is niets opgeslagen. Download de tabel opnieuw als 'CSV zonder "
+        "statistische symbolen' (één kopregel met de titels, zoals 'Bevolking/Aantal inwoners "
+        "(aantal)'), één jaar per bestand."]

@@ -145,7 +145,14 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             # a row of titles above the short names (a kwb saved with its titles): the short
             # names are the header, read as the kwb file they name
             return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
-        return _read_statline_csv(text, header, path, year)
+        layered = _one_header_row(text, path)
+        if layered is None:
+            return _read_statline_csv(text, header, path, year)
+        text, header, count, header_year = layered
+        try:
+            return _read_statline_csv(text, header, path, year or header_year)
+        except InputRefused as refused:
+            raise InputRefused([_layout_said(path, count), *refused.messages, _FLAT_DOWNLOAD]) from None
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
 
@@ -513,6 +520,94 @@ def _kwb_code(row: dict, code_column: str) -> str:
         width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
         code = prefix + code.zfill(width)
     return code
+
+
+# The header rows of a StatLine table downloaded 'volgens tabelindeling' are looked for among
+# the first lines of its table part; a header block this high is no StatLine table.
+_MAX_HEADER_ROWS = 12
+_FLAT_DOWNLOAD = ("Download de tabel anders opnieuw als 'CSV zonder statistische symbolen' (één "
+                  "kopregel met de titels, zoals 'Bevolking/Aantal inwoners (aantal)'), één jaar "
+                  "per bestand.")
+
+
+def _layout_said(path: Path, count: int) -> str:
+    return (f"Bestand {path.name} is een StatLine-tabel 'CSV volgens tabelindeling' ({count} "
+            "kopregels boven de gegevens); Kindkaart heeft de kopregels per kolom samengevoegd.")
+
+
+def _is_data_row(fields: list[str]) -> bool:
+    """A row of figures: a region code or a number in it. A header row has titles and units, or
+    the years of the columns ('2024', below an empty first cell or 'Perioden')."""
+    values = [field.strip() for field in fields]
+    if any(value and REGION_CODE.match(value.upper()) for value in values):
+        return True
+    numbers = [value for value in values if value and to_number(value) is not None]
+    if not numbers:
+        return False
+    label = values[0].lower() if values else ""
+    return not (all(_YEAR.fullmatch(value) for value in numbers)
+                and (not label or label in _COLUMN_LABELS))
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_COLUMN_LABELS = frozenset({"perioden", "onderwerp", "onderwerpen"})
+
+
+def _one_header_row(text: str, path: Path) -> tuple[str, list[str], int, int | None] | None:
+    """A StatLine table 'CSV volgens tabelindeling' has its column titles over several rows (the
+    group above its titles, then the unit: 'Bevolking' / 'Aantal inwoners' / 'aantal') between
+    its title and its figures; read with the first row as the header it had no column Codering.
+    Returns the table with one header row as the flat StatLine CSV has it ('Bevolking/Aantal
+    inwoners (aantal)'), its header, the number of header rows and the year of its columns (a
+    row 'Perioden' with one year); None for a table with one header row. Refused when the rows do
+    not say unambiguously which column is which topic (a row of units or not, two columns of one
+    topic) or hold several years side by side."""
+    lines = text.splitlines()
+    separator = delimiter(lines[0])
+    head = list(_csv_fields(lines[:_MAX_HEADER_ROWS + 1], separator, path))
+    count = next((i for i, fields in enumerate(head) if _is_data_row(fields)), None)
+    if count is None or count < 2:
+        return None
+    width = max(len(fields) for fields in head[:count])
+    parts = [[fields[c].strip() for fields in head[:count] if c < len(fields) and fields[c].strip()]
+             for c in range(width)]
+    years = sorted({part for column in parts for part in column if _YEAR.fullmatch(part)})
+    if len(years) > 1:
+        raise InputRefused(
+            f"Bestand {path.name} is een StatLine-tabel 'CSV volgens tabelindeling' met de jaren "
+            f"{', '.join(years)} naast elkaar in de kolommen; Kindkaart leest één jaar per bestand. "
+            "Er is niets opgeslagen. " + _FLAT_DOWNLOAD.replace("anders opnieuw", "opnieuw"))
+    # the years and the names of the column dimensions above the row labels are no titles
+    parts = [[part for part in column if not _YEAR.fullmatch(part)
+              and part.lower() not in _COLUMN_LABELS] for column in parts]
+    flat = ["/".join(p) for p in parts]
+    with_unit = ["/".join(p[:-1]) + f" ({p[-1]})" if len(p) > 1 else None for p in parts]
+
+    def key(header: str | None) -> str | None:
+        return (_header_key(header) or _header_key(header, kwb=True)) if header else None
+
+    header, unclear, keys = [], [], {}
+    for column, (plain, united) in enumerate(zip(flat, with_unit, strict=True), start=1):
+        plain_key, unit_key = key(plain), key(united)
+        if plain_key and unit_key and plain_key != unit_key:
+            unclear.append(f"kolom {column} ('{plain}')")
+        chosen = united if unit_key and not plain_key else plain
+        header.append(chosen)
+        if plain_key or unit_key:
+            keys.setdefault(plain_key or unit_key, []).append(column)
+    unclear += [f"kolommen {', '.join(map(str, columns))} ('{header[columns[0] - 1]}')"
+                for columns in keys.values() if len(columns) > 1]
+    if unclear:
+        raise InputRefused(
+            f"Bestand {path.name} is een StatLine-tabel 'CSV volgens tabelindeling' ({count} "
+            "kopregels boven de gegevens); daaruit is niet eenduidig te zien welk onderwerp in "
+            f"welke kolom staat: {'; '.join(unclear[:5])}. Er is niets opgeslagen. "
+            + _FLAT_DOWNLOAD.replace("anders opnieuw", "opnieuw"))
+    body = lines[count:]
+    while body and not _is_data_row(next(_csv_fields([body[-1]], separator, path), [])):
+        body.pop()  # a note below the figures ('Bron: CBS') as wide as the table
+    quoted = separator.join('"' + h.replace('"', '""') + '"' for h in header)
+    return "\n".join([quoted, *body]) + "\n", header, count, int(years[0]) if years else None
 
 
 def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
