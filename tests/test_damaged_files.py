@@ -445,6 +445,19 @@ def test_a_json_file_larger_than_a_cbs_answer_is_refused_before_reading_it(db, t
     assert expected in capsys.readouterr().out
 
 
+def test_a_cbsodata_folder_with_a_data_file_larger_than_a_cbs_answer_is_refused(db, tmp_path):
+    # the folder as cbsodata saves it, its TypedDataSet.json 201 MB (sparse): refused by name
+    import shutil
+
+    folder = tmp_path / "85984NED"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "cbs" / "odata_v3" / "85984NED", folder)
+    with (folder / "TypedDataSet.json").open("r+b") as handle:
+        handle.truncate(201 * 1024 * 1024)
+    assert refused(db, lambda: jobs.import_cbs_file(db, folder)).startswith(
+        "Bestand TypedDataSet.json is 201 MB; een opgeslagen OData-antwoord mag hoogstens 200 MB "
+        "zijn, net als een antwoord van CBS of PDOK.")
+
+
 @pytest.mark.parametrize(("number", "shown", "why"), [
     ("NaN", "nan", "is geen getal"), ("Infinity", "inf", "is geen getal"),
     ("-Infinity", "-inf", "is geen getal"), ("1e309", "inf", "is geen getal"),
