@@ -99,9 +99,7 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         notes.append(f"De grens van {', '.join(closed[:10])}{more} was niet gesloten (de laatste "
                      "positie van een ring was niet de eerste); Kindkaart heeft hem gesloten, "
                      "zoals GIS-programma's doen. Controleer die grens op de kaart.")
-    crossing = geo.crossing_codes(features)
-    if crossing:
-        notes.append(geo.crossing_note(crossing))
+    notes += geo.crossing_notes(geo.crossing_codes(features))
     shapeless = [code for code in frame.attrs.get("shapeless", [])
                  if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
     if shapeless:

@@ -315,11 +315,10 @@ class CbsLoader:
                 f"Grenzen {year}: {len(shapeless)} gebied(en) ({', '.join(shapeless[:10])}{more}) "
                 f"{has} bij PDOK geen vlak (geometrie leeg) en {stands} niet op de kaart; de "
                 "andere grenzen zijn opgeslagen.")
-        crossing = geo.crossing_codes(features)
-        if crossing:
-            fix = ("Een herstelde grens (uit de wijk- en buurtkaart, of hersteld in een "
-                   "GIS-programma) leest u in met CBS-bestand inlezen of import-cbs.")
-            report.warnings.append(f"Grenzen {year}: {geo.crossing_note(crossing, ' bij PDOK', fix)}")
+        fix = ("Een herstelde grens (uit de wijk- en buurtkaart, of hersteld in een "
+               "GIS-programma) leest u in met CBS-bestand inlezen of import-cbs.")
+        report.warnings += [f"Grenzen {year}: {note}" for note in
+                            geo.crossing_notes(geo.crossing_codes(features), " bij PDOK", fix)]
         with self._storing():
             ids = store_geometries(self.con, features, year=year, retrieved_at=retrieved)
         if ids:
