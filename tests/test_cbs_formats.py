@@ -489,3 +489,23 @@ def test_a_tabelindeling_with_years_side_by_side_is_refused_naming_them(con, tmp
         "jaar per bestand. Er is niets opgeslagen. Download de tabel opnieuw als 'CSV zonder "
         "statistische symbolen' (één kopregel met de titels, zoals 'Bevolking/Aantal inwoners "
         "(aantal)'), één jaar per bestand."]
+
+
+def test_a_tabelindeling_whose_rows_read_two_ways_is_refused_naming_the_column(con, tmp_path):
+    """'Aantal inwoners' above '0 tot 15 jaar': a title with its subtitle (0 tot 15 jaar) or a
+    title with its unit (aantal inwoners)? Read either way it would store one figure as the other."""
+    path = tmp_path / "Kerncijfers_wijken_en_buurten_2024.csv"
+    path.write_text(
+        '"Kerncijfers wijken en buurten 2024"\r\n'
+        '"";"Regioaanduiding";"Aantal inwoners"\r\n'
+        '"Wijken en buurten";"Codering";"0 tot 15 jaar"\r\n'
+        '"Binnenstad";"WK034401  ";"1205"\r\n'
+        '"Bron: CBS"\r\n', encoding="utf-8-sig")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0344"])
+    assert refused.value.messages == [
+        "Bestand Kerncijfers_wijken_en_buurten_2024.csv is een StatLine-tabel 'CSV volgens "
+        "tabelindeling' (2 kopregels boven de gegevens); daaruit is niet eenduidig te zien welk "
+        "onderwerp in welke kolom staat: kolom 3 ('Aantal inwoners/0 tot 15 jaar'). Er is niets "
+        "opgeslagen. Download de tabel opnieuw als 'CSV zonder statistische symbolen' (één "
+        "kopregel met de titels, zoals 'Bevolking/Aantal inwoners (aantal)'), één jaar per bestand."]
