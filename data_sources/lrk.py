@@ -411,7 +411,8 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
             unreadable_rows.append(row_number)
         parsed.append(date)
     if unreadable_rows:
-        notes.append(f"kolom {column}: {len(unreadable_rows)} onleesbare datum(s) bij uitgeschreven "
+        notes.append(f"kolom {column}: {len(unreadable_rows)} onleesbare datum(s) of jaren buiten "
+                     f"{DATE_YEARS[0]}-{DATE_YEARS[1]} bij uitgeschreven "
                      f"locaties leeg gelaten (rij {', '.join(map(str, unreadable_rows[:5]))}"
                      f"{' ...' if len(unreadable_rows) > 5 else ''})")
     return pd.Series(parsed, index=frame.index, dtype=object)
