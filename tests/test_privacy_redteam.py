@@ -1,0 +1,71 @@
+"""The tenth privacy review, as an attacker with fresh eyes (README "Privacy"): routes the earlier
+reviews did not take. Each test is an attack on the sample gemeente through the app or the
+command line; it recovered hidden counts before the fix it names, and recovers nothing now."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import add_account, run_page, upload_registration
+from test_privacy_attacks import PADDING, _clear, _views
+
+from data_sources.accounts import Account
+from data_sources.config import min_count
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template  # noqa: E402
+
+# known organisations of the sample that deliver no jeugdhulp (the sample's jeugdhulp is the
+# gemeente's own)
+PADDERS = ("Kinderopvang Zonnestraal", "Zorggroep De Linde")
+
+
+def _deliver_as(at, organisation: str, rows: list[list]) -> None:
+    """On Aanleveren as the beheerder: deliver jeugdhulp 2024 for `organisation`."""
+    at.selectbox(key="aanleveren_organisatie_keuze").set_value(organisation).run()
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    upload_registration(at, "jeugdhulp", f"{organisation}.xlsx", filled_template("jeugdhulp", rows))
+    [button for button in at.button if button.label == "Bevestigen en opslaan"][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Opgeslagen" in s.value for s in at.success), [e.value for e in at.error]
+
+
+def test_a_beheerder_padding_as_two_organisations_learns_no_small_count(app_db):
+    # The contributor rule hid a cell when its remainder after the largest organisation's share
+    # was small: against one partner subtracting its own padding. The beheerder delivers for
+    # every known organisation; padding 10 as each of two of them made every small jeugdhulp
+    # cell of the gemeente 20 + n, with a remainder of 10 + n after the largest share: shown,
+    # and minus 20 it gave all 64 small counts back exactly.
+    add_account(app_db, "beheer", "beheerder")
+    signals, _, _ = _views()
+    jeugdhulp = signals[signals["signal_type"] == "jeugdhulp"]
+    original = jeugdhulp.set_index(["signal_kind", "wijk_name", "age_group"])["children_count"]
+    small = original[(original > 0) & (original < min_count())]
+    assert len(small) >= 20
+    places = sorted(set(zip(jeugdhulp["wijk_name"], jeugdhulp["age_group"], strict=True)))
+    kinds = sorted(set(jeugdhulp["signal_kind"]))
+    rows = [[wijk, None, kind.removeprefix("jeugdhulp_"), age, PADDING]
+            for wijk, age in places for kind in kinds]
+    at = run_page("aanleveren", account=Account("beheer", "beheerder", None))
+    for organisation in PADDERS:
+        _deliver_as(at, organisation, rows)
+    _clear()
+    _, after, totals = _views()
+    padding = PADDING * len(PADDERS)
+    recovered = {}
+    for (signal_type, kind, group), shown in after.items():
+        if signal_type == "jeugdhulp":
+            recovered |= {(kind, row.wijk_name, group): row.children_count - padding
+                          for row in shown.itertuples(index=False) if not row.hidden}
+    assert len(recovered) >= 10  # the padded cells that are safe are shown
+    leaked = {key: recovered[key] for key in small.index if key in recovered}
+    assert not leaked, leaked
+    # every shown cell minus both paddings is 0 or at least the threshold; so the wijk totals
+    assert all(value == 0 or value >= min_count() for value in recovered.values())
+    per_wijk = padding * len(kinds) * len({age for _, age in places})
+    for row in totals["jeugdhulp"].itertuples(index=False):
+        if not row.hidden:
+            rest = row.children_count - per_wijk
+            assert rest == 0 or rest >= min_count(), row.wijk_name
