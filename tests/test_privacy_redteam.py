@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from conftest import add_account, run_page, upload_registration
-from test_privacy_attacks import PADDING, _clear, _views
+from test_privacy_attacks import PADDING, SO_HEADER, _clear, _number, _so_seen, _views
 
+from data_sources import jobs, store
 from data_sources.accounts import Account
 from data_sources.config import min_count
 
@@ -69,3 +70,40 @@ def test_a_beheerder_padding_as_two_organisations_learns_no_small_count(app_db):
         if not row.hidden:
             rest = row.children_count - per_wijk
             assert rest == 0 or rest >= min_count(), row.wijk_name
+
+
+def test_two_padding_schools_learn_no_small_count_from_the_so_crosstab(app_db, analist):
+    # Row 5 on Analysevragen (pupils per onderwijssoort and status) has the contributor rule of
+    # its own (protect_beside). Two schools (or the beheerder as two organisations) padding every
+    # wijk with 10 enrolled pupils of every soort read so cluster 1 as 203 and cluster 2 as 222:
+    # the sample's 3 pupils and the 22 hidden beside them.
+    wijken = ["Bloemhof", "Buitengebied", "Centrum", "De Horst", "Kerkebuurt", "Molenwijk",
+              "Nieuwland", "Oude Haven", "Vlietzoom", "Zuiderpark"]
+    soorten = [("so", "1"), ("so", "2"), ("so", "3"), ("so", "4"), ("sbo", None)]
+    before, _, _ = _so_seen(analist)
+    hidden_before = {row[SO_HEADER] for row in before.to_dict("records")
+                     if row["ingeschreven"] == "afgeschermd"}
+    assert {"so cluster 1", "so cluster 2"} <= hidden_before
+    con = store.connect(app_db)
+    try:
+        for school in ("SO Padding", "SO Opvulling"):
+            jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+                [wijk, school, school_type, cluster, "gedrag", "ingeschreven", "4-12", PADDING, None]
+                for wijk in wijken for school_type, cluster in soorten]), "speciaal-onderwijs",
+                school, "2024", "padding.xlsx")
+    finally:
+        con.close()
+    _clear()
+    crosstab, _, _ = _so_seen(analist)
+    padded = 2 * PADDING * len(wijken)
+    rests = {}
+    for row in crosstab.to_dict("records"):
+        soort = row[SO_HEADER]
+        padding = {"ingeschreven": padded, "Totaal": padded * (len(soorten) if soort == "Totaal" else 1)}
+        for status in ("ingeschreven", "Totaal"):
+            if (value := _number(row[status])) is not None:
+                rests[soort, status] = value - padding[status]
+    assert len(rests) >= 6
+    # no cell hidden before is shown now, and nothing shown minus the padding is a small count
+    assert not {soort for soort, _ in rests} & hidden_before, rests
+    assert all(rest == 0 or rest >= min_count() for rest in rests.values()), rests
