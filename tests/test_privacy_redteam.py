@@ -107,3 +107,39 @@ def test_two_padding_schools_learn_no_small_count_from_the_so_crosstab(app_db, a
     # no cell hidden before is shown now, and nothing shown minus the padding is a small count
     assert not {soort for soort, _ in rests} & hidden_before, rests
     assert all(rest == 0 or rest >= min_count() for rest in rests.values()), rests
+
+
+def test_known_shares_of_others_give_no_small_count_away_through_children_per_place(app_db, tmp_path):
+    # The beheerder delivers for every known organisation, also a new version of one that
+    # delivered already: it replaced the sample's kinderopvang-bezetting (Kinderopvang
+    # Zonnestraal) with 40 BSO children of its own making and delivered 40 more as a second
+    # organisation, beside a small BSO's 3 children. The model's children per BSO place (the
+    # contributor rule in int_supply__children_per_place: a remainder of 43 after the largest
+    # share) was 83 over the known places, and every need in places computed from it (the
+    # workbook's tekort sheet) differed with the small BSO's count; now the small share keeps
+    # the parameter, and nothing differs.
+    import shutil
+
+    from outputs import exports
+
+    other = tmp_path / "other.duckdb"
+    shutil.copy(app_db, other)
+    sheets, sources = [], []
+    for path, children in ((app_db, 3), (other, 1)):
+        con = store.connect(path)
+        try:
+            for organisation, rows in (
+                    ("Kinderopvang Zonnestraal", [["WK999901", "BSO Bekend", "bso", "4-12", 40, 20]]),
+                    ("Zorggroep De Linde", [["WK999902", "BSO Opvulling", "bso", "4-12", 40, 20]]),
+                    ("BSO De Kleine", [["WK999904", "BSO De Kleine", "bso", "4-12", children, 4]])):
+                jobs.import_registration(con, filled_template("kinderopvang-bezetting", rows),
+                                         "kinderopvang-bezetting", organisation, "2024", "bso.xlsx")
+            sources += con.execute(
+                "select children_per_place_source from int_supply__children_per_place"
+                " where gemeente_code = 'GM9999' and year = 2024 and provision_type = 'bso'").fetchall()
+            sheets.append(exports.build_sheets(con, "GM9999", 2024, ["tekort_per_wijk_niveau"])[0].frame)
+        finally:
+            con.close()
+    _clear()
+    assert sheets[0].equals(sheets[1]), sheets[0].compare(sheets[1]).head()
+    assert sources == [("parameter",)] * 2
