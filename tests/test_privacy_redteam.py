@@ -70,6 +70,44 @@ def test_a_beheerder_padding_as_two_organisations_learns_no_small_count(app_db):
         if not row.hidden:
             rest = row.children_count - per_wijk
             assert rest == 0 or rest >= min_count(), row.wijk_name
+    # and what the whole table says (every cell and margin, as the pages and exports take them
+    # from it) about the gemeente's own table, the paddings subtracted, narrows no small count
+    _assert_only_table_left_wide("jeugdhulp", PADDERS)
+
+
+def _assert_only_table_left_wide(signal_type: str, known: tuple[str, ...]) -> None:
+    """The one protected table of `signal_type` minus the shares of the `known` organisations is
+    the table of the rest: the attacker's bounds on it (every hidden cell at least 1 where no
+    known share is in it) leave every small count of the rest as wide as 'hidden'."""
+    import numpy as np
+
+    from transforms.partner_tables import joint_cube
+    from transforms.privacy import bounds_from_margins
+    from ui import continuum
+
+    _clear()
+    whole = continuum.signals("GM9999", 2024)
+    shares = continuum.contributions("GM9999", 2024)
+    cube = joint_cube(whole[whole["signal_type"] == signal_type], shares)
+    kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+    age_of = {age: a for a, age in enumerate(cube.ages)}
+    own = np.zeros(tuple(n - 1 for n in cube.counts.shape))
+    mine = shares[shares["organisation"].isin(known) & (shares["signal_type"] == signal_type)]
+    for row in mine.itertuples(index=False):
+        own[cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += row.children_count
+    for axis in range(own.ndim):
+        own = np.concatenate([own, own.sum(axis=axis, keepdims=True)], axis=axis)
+    rest = cube.counts - own
+    floor = np.where(cube.hidden & (own == 0), 1.0, 0.0)
+    low, high = bounds_from_margins(rest, cube.hidden, low=np.where(cube.hidden, floor, rest),
+                                    high=np.where(cube.hidden, np.inf, rest))
+    threshold = min_count()
+    small = cube.hidden & (rest > 0) & (rest < threshold)
+    assert small.any()
+    narrowed = small & ((high - low < threshold - 2) | (high < threshold - 1))
+    assert not narrowed.any(), [(index, rest[index], low[index], high[index])
+                                for index in zip(*np.nonzero(narrowed), strict=True)][:5]
+    assert not (~cube.hidden & (rest > 0) & (rest < threshold)).any()
 
 
 def test_two_padding_schools_learn_no_small_count_from_the_so_crosstab(app_db, analist):
