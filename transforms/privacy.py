@@ -316,7 +316,8 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> No
 
 def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
                    margin_high: np.ndarray, views: list[tuple[np.ndarray, np.ndarray]] | None = None,
-                   *, threshold: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+                   *, threshold: int | None = None, known: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, bool]:
     """A rows x columns table of counts whose column totals and grand total are margins another
     protected table publishes as well (the so crosstab of Analysevragen row 5: its status totals
     are the gemeente totals of the signal speciaal_onderwijs). `contributions` is organisations x
@@ -324,7 +325,9 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     total column, then a total row); the total row is the other table's: hidden exactly where
     `margin_hidden` says, never chosen as a second cell. `margin_low` and `margin_high` are what
     the other table's visible cells say of those totals (bounds_from_margins there), and `views`
-    the same for each organisation (its own share subtracted), in the order of `contributions`.
+    the same for each organisation (its own share subtracted), in the order of `contributions`,
+    or of `known` when given: what each attacker knows of the cells (organisations x rows x
+    columns; an organisation's own share, or every share but one).
 
     Primary suppression with the contributor rule, secondary over every row and column, and a
     bounds audit of both tables together: besides leaving every hidden cell of this table as
@@ -345,7 +348,13 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     if safe and threshold > 1 and len(parts) > 1:
         # as protect_cube: what each organisation sees is the others' table (its own share
         # subtracted), beside what it sees of the other table
-        for share, (low, high) in zip(parts, views or [], strict=True):
+        knowledge = parts
+        if known is not None:
+            knowledge = np.nan_to_num(np.asarray(known, dtype=float), nan=0.0)
+            for axis in (2, 1):
+                knowledge = np.concatenate([knowledge, knowledge.sum(axis=axis, keepdims=True)],
+                                           axis=axis)
+        for share, (low, high) in zip(knowledge, views or [], strict=True):
             if not share.any():
                 continue
             others = counts - share
