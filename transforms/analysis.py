@@ -211,19 +211,26 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         parts[o, soorten.index(row.soort), statuses.index(row.signal_kind)] += row.children_count
         shares[o, cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
             row.children_count)
+    # what each attacker knows of the cells: an organisation its own share and, with three or
+    # more, all the others together (a beheerder delivers for every known organisation) every
+    # share but one (transforms.privacy._views_of_others)
+    known_parts, known_shares = parts, shares
+    if len(parts) > 2:
+        known_parts = np.concatenate([parts, parts.sum(axis=0) - parts])
+        known_shares = np.concatenate([shares, shares.sum(axis=0) - shares])
     # the shared margins: the cube's gemeente cell of each status over all age groups, and its
-    # grand total; what the cube's visible cells say of them, in all and to each organisation
+    # grand total; what the cube's visible cells say of them, in all and to each attacker
     margin = (-1, [kind_of[kind] for kind in statuses] + [-1], -1)
     low, high = bounds_from_margins(cube.counts, cube.hidden)
     views = []
-    for share in shares if len(shares) > 1 else []:
+    for share in known_shares if len(shares) > 1 else []:
         for axis in range(share.ndim):
             share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
     margin_hidden = cube.hidden[margin]
     counts, hidden, breakdown = protect_beside(
-        parts, margin_hidden & ~total_shown, low[margin], high[margin], views)
+        parts, margin_hidden & ~total_shown, low[margin], high[margin], views, known=known_parts)
     if breakdown and total_shown and margin_hidden.any():
         # protected as if the totals were shown (where nothing shows them); a total the table
         # hides must then not be told by this one: what its visible cells and hidden ones (at
@@ -231,7 +238,7 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         # the table itself says
         seen = [(np.zeros(parts.shape[1:]), low[margin])]
         if views:
-            seen += [(part, view[0]) for part, view in zip(parts, views, strict=True)]
+            seen += [(part, view[0]) for part, view in zip(known_parts, views, strict=True)]
         for part, bound in seen:
             share = np.concatenate([part, part.sum(axis=1, keepdims=True)], axis=1)
             share = np.concatenate([share, share.sum(axis=0, keepdims=True)], axis=0)
@@ -242,7 +249,7 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
                 hidden[:-1], breakdown = True, False
                 break
     vso = frame[frame["soort"].str.startswith("vso")]
-    if vso_alle and breakdown and _narrowed_by_age(cube, counts, hidden, parts, shares, soorten,
+    if vso_alle and breakdown and _narrowed_by_age(cube, counts, hidden, known_parts, known_shares, soorten,
                                                    margin[1], bool((vso["age_group"] == "alle").all())):
         hidden[:-1] = True
         breakdown = False

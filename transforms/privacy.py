@@ -27,7 +27,9 @@ Rules (after CBS and the lessons in DESIGN.md):
   suppression;
 - partner data (protect_contributions): a count made of several organisations' rows is hidden
   when what remains after removing the largest organisation's share is from 1 up to the
-  threshold, so that no organisation learns another's small count by subtracting its own;
+  threshold, so that no organisation learns another's small count by subtracting its own, and
+  when one organisation's share in it is from 1 up to the threshold, so that no one who knows
+  all the other shares (a beheerder delivering for every known organisation) learns it either;
 - margins are protected jointly: a table and all its totals are one protection (protect_cube).
   Every view of the same counts takes its cells and margins from that one protected table,
   hidden where it is hidden: the partner signals of a type are ONE table wijk x kind x age
@@ -210,9 +212,12 @@ def protect_contributions(
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
     first: a count from 1 to threshold-1, and (contributor rule) a count whose remainder after its
     largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
-    nothing of another to learn). Then secondary suppression over the table with its totals,
-    and, as in protect_cube, over each organisation's view (the others' table: its own share
-    subtracted), so that no second hidden cell is one an organisation can fill in itself.
+    nothing of another to learn) or that holds a share of one organisation from 1 to
+    threshold-1 (what delivering as all the others tells). Then secondary suppression over the
+    table with its totals, and, as in protect_cube, over each organisation's view (the others'
+    table: its own share subtracted) and, with three or more organisations, over each one's own
+    share (what all the others together see), so that no second hidden cell is one an attacker
+    can fill in itself.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
@@ -233,10 +238,7 @@ def protect_contributions(
         # which is protected as if published alone; otherwise the second cell hidden beside a
         # small one may be the organisation's own, which it knows (a review read another
         # school's 2 children needing BSO from the total that way)
-        for share in parts:
-            if not share.any():
-                continue
-            others = counts - share
+        for others in _views_of_others(counts, parts):
             seen = (others > 0) & (others < threshold)
             _secondary(others, seen, lines, threshold)
             hidden |= seen
@@ -274,15 +276,26 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         # protection; and an organisation that pads every cell (a new, largest contributor)
         # sees the others' table hidden as it was before its upload, not a second pattern to
         # combine with the first.
-        for share in parts:
-            if not share.any():
-                continue
-            others = counts - share
+        for others in _views_of_others(counts, parts):
             seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
             _protect_lines(others, seen, threshold)
             hidden |= seen
         _secondary_cube(counts, hidden, threshold)
     return counts, hidden
+
+
+def _views_of_others(counts: np.ndarray, parts: np.ndarray):
+    """What attackers who know some organisations' shares see of the rest: for each organisation
+    the others' table (counts minus its own share) and, with three or more, its own share alone,
+    which is what whoever delivers as all the other organisations sees (a beheerder may deliver
+    for every known organisation: padding as two of them left a third one's small counts shown,
+    the padded cell's remainder after the largest share being the other padding). With two
+    organisations the one view is the other's. Organisations without a share are skipped."""
+    present = [share for share in parts if share.any()]
+    for share in present:
+        yield counts - share
+    if len(present) > 2:
+        yield from present
 
 
 def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
@@ -303,7 +316,8 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> No
 
 def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
                    margin_high: np.ndarray, views: list[tuple[np.ndarray, np.ndarray]] | None = None,
-                   *, threshold: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+                   *, threshold: int | None = None, known: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, bool]:
     """A rows x columns table of counts whose column totals and grand total are margins another
     protected table publishes as well (the so crosstab of Analysevragen row 5: its status totals
     are the gemeente totals of the signal speciaal_onderwijs). `contributions` is organisations x
@@ -311,7 +325,9 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     total column, then a total row); the total row is the other table's: hidden exactly where
     `margin_hidden` says, never chosen as a second cell. `margin_low` and `margin_high` are what
     the other table's visible cells say of those totals (bounds_from_margins there), and `views`
-    the same for each organisation (its own share subtracted), in the order of `contributions`.
+    the same for each organisation (its own share subtracted), in the order of `contributions`,
+    or of `known` when given: what each attacker knows of the cells (organisations x rows x
+    columns; an organisation's own share, or every share but one).
 
     Primary suppression with the contributor rule, secondary over every row and column, and a
     bounds audit of both tables together: besides leaving every hidden cell of this table as
@@ -332,7 +348,13 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     if safe and threshold > 1 and len(parts) > 1:
         # as protect_cube: what each organisation sees is the others' table (its own share
         # subtracted), beside what it sees of the other table
-        for share, (low, high) in zip(parts, views or [], strict=True):
+        knowledge = parts
+        if known is not None:
+            knowledge = np.nan_to_num(np.asarray(known, dtype=float), nan=0.0)
+            for axis in (2, 1):
+                knowledge = np.concatenate([knowledge, knowledge.sum(axis=axis, keepdims=True)],
+                                           axis=axis)
+        for share, (low, high) in zip(knowledge, views or [], strict=True):
             if not share.any():
                 continue
             others = counts - share
@@ -523,11 +545,15 @@ def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray,
 
 
 def _primary(parts: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
-    # the counts (summed over organisations) and their primary hidden cells: small counts, and
-    # counts whose remainder after the largest organisation's share is small (contributor rule)
+    # the counts (summed over organisations) and their primary hidden cells: small counts,
+    # counts whose remainder after the largest organisation's share is small (contributor rule),
+    # and counts holding a small share of one organisation: whoever knows all the other shares
+    # (a beheerder delivering as every other organisation) would read it off the count
     counts = parts.sum(axis=0)
     remainder = counts - parts.max(axis=0, initial=0.0)
-    hidden = ((counts > 0) & (counts < threshold)) | ((remainder > 0) & (remainder < threshold))
+    small_share = ((parts > 0) & (parts < threshold)).any(axis=0)
+    hidden = (((counts > 0) & (counts < threshold)) | ((remainder > 0) & (remainder < threshold))
+              | small_share)
     return counts, hidden
 
 

@@ -5,7 +5,8 @@
 -- KDC/MKD), from the same year or else the latest earlier one; otherwise the parameter.
 -- An observed figure is a rate of a count of children (places are public), so it is used only
 -- where the pages may show it (transforms.partner_tables.hidden_provisions: the children behind
--- it reach the smallest count shown, also after the largest organisation's share); otherwise
+-- it reach the smallest count shown, also after the largest organisation's share, and no
+-- organisation's share is from 1 to below it); otherwise
 -- the model's needs in places would carry the hidden figure (needed = children / this).
 -- Source: int_supply__children_by_organisation (rows 3 and 10), population_by_wijk_age,
 -- stg_model__parameters, stg_model__settings.
@@ -25,6 +26,9 @@ with observed as (
         or (sum(children_count) - max(children_count) > 0
             and sum(children_count) - max(children_count)
                 < (select min_count from stg_model__settings))
+        -- a small share of one organisation: whoever knows the other shares reads it off
+        or bool_or(children_count > 0
+            and children_count < (select min_count from stg_model__settings))
     )
 ),
 
