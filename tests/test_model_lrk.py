@@ -613,8 +613,10 @@ def test_a_date_that_cannot_be_read_is_refused_or_on_a_deregistered_location_lef
                                                                "222;KDV;B;8;x;1234AB;O;Uitgeschreven;??;00-00-0000;\n"))
     assert (result.locations, result.deregistered) == (1, 1)
     assert result.notes == [
-        "kolom inschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)",
-        "kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)"]
+        "kolom inschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven "
+        "locaties leeg gelaten (rij 3)",
+        "kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven "
+        "locaties leeg gelaten (rij 3)"]
     assert _stored_dates(postcode_con) == [("111", "2018-05-01", None), ("222", None, None)]
 
 
@@ -645,7 +647,8 @@ def test_a_date_of_year_9999_or_before_1990_is_refused_or_on_a_deregistered_loca
                   "555;KDV;E;8;x;1234AB;O;Uitgeschreven;01-05-2018;31-12-9999;\n"))
     assert (result.locations, result.deregistered) == (1, 1)
     assert result.notes == [
-        "kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)"]
+        "kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten 1990-2099 bij uitgeschreven "
+        "locaties leeg gelaten (rij 3)"]
     assert _stored_dates(postcode_con) == [("444", "1990-01-01", "2099-12-31"), ("555", "2018-05-01", None)]
 
 
