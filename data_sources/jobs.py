@@ -274,10 +274,13 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
     beside old ages or boundaries. A table that cannot be stored (refused, missing) is a warning
     and the others are stored, as before."""
     years = list(years)
-    if fetched is None and not loader.offline:
-        fetched = fetch_cbs(gemeenten, years, cache_dir=loader.cache_dir, progress=loader.progress,
-                            refresh=loader.refresh, client=loader.client, endpoints=loader.endpoints)
     storing = dataclasses.replace(loader, offline=True, refresh=False)
+    if fetched is None and not loader.offline:
+        # one progress bar (the page's) for both passes: fetching the first half, storing the second
+        fetched = fetch_cbs(gemeenten, years, cache_dir=loader.cache_dir,
+                            progress=lambda f, message: loader.progress(None if f is None else f / 2, message),
+                            refresh=loader.refresh, client=loader.client, endpoints=loader.endpoints)
+        storing.progress = lambda f, message: loader.progress(None if f is None else 0.5 + f / 2, message)
     storing.progress(None, "Opslaan in de database")
 
     def work() -> LoadReport:

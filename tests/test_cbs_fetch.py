@@ -138,6 +138,10 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     assert any("LeerlingenPo" in w and "2023" in w for w in report.warnings)  # missing column
     assert progress[-1] == (1.0, "Klaar")
     assert all(f is None or 0 <= f <= 1 for f, _ in progress)
+    # fetching, then storing (all tables in one transaction) on one bar that never goes back
+    fractions = [f for f, _ in progress if f is not None]
+    assert fractions == sorted(fractions)
+    assert (None, "Opslaan in de database") in progress
 
     rows = con.execute(
         "select wijk_code, age_group, children from population_by_wijk_age"
@@ -248,6 +252,19 @@ def test_a_table_cbs_does_not_have(server, tmp_path):
     assert any(w.startswith("Jeugdmonitor per wijk 2021 (85075NED) niet geladen") for w in
                report.warnings)
     assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
+
+
+def test_a_load_warns_once_why_a_table_is_missing(server, tmp_path):
+    # fetched first, then stored from the offline copy: the storing pass's "not in the offline
+    # copy" is no news after the fetching pass said why (CBS does not know the table)
+    con = store.connect(":memory:")
+    report = jobs.load_cbs(CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                                     endpoints=server.endpoints()), ["GM0344"], [2021, 2024])
+    assert any("85039NED" in w for w in report.warnings)
+    assert not any("zonder netwerk" in w for w in report.warnings), report.warnings
+    assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
+    assert not any(t.from_cache for t in report.loaded)  # all fetched now, none from an older copy
+    con.close()
 
 
 def test_load_cbs_offline_without_a_cached_copy(tmp_path, capsys):
