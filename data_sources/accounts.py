@@ -207,7 +207,8 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
     first updates the guard rows of the login and the client: attempts at the same moment (other
     sessions, another process on the same database) conflict there and are retried one by one,
     so no more than MAX_FAILURES wrong passwords of a login are ever checked per LOCKOUT_MINUTES
-    (an attempt that turned out right no longer counts)."""
+    (an attempt that turned out right no longer counts). The attempt's audit line ("inlogpoging")
+    is written in the same transaction; its outcome follows in another (finish_login's caller)."""
     login_key = (login or "").lower()
     client = client or LOCAL_CLIENT
     for attempt in range(400):  # a conflict costs milliseconds; 400 tries cover a burst of tabs
@@ -226,6 +227,9 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
                 "insert into login_attempts (attempt_id, login, client)"
                 " select coalesce(max(attempt_id), 0) + 1, ?, ? from login_attempts"
                 " returning attempt_id", [login_key, client]).fetchone()[0]
+            # the audit line of the attempt, with it: a login stopped before its outcome (the
+            # server killed while checking) still leaves a trace the beheerder finds
+            audit(con, login or "?", "inlogpoging", f"login '{login}'")
             con.execute("commit")
             return attempt_id
         except (duckdb.TransactionException, duckdb.ConstraintException) as error:

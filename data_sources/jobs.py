@@ -7,6 +7,7 @@ includes an upload exactly when the upload is active (killed halfway, nothing of
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import random
@@ -248,24 +249,63 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
         return retrying(con, work)
 
 
+def fetch_cbs(gemeenten: list[str] | None, years: Iterable[int], *, cache_dir: str | Path,
+              progress=None, refresh: bool = False, client=None, endpoints=None) -> LoadReport:
+    """Fetch every CBS and PDOK table of a load into the offline copy (`cache_dir`) and check
+    it by storing it in a scratch database in memory: the database itself is not opened, so that
+    it is held only while storing (load_cbs), not while CBS and PDOK answer. The report says what
+    was fetched (from_cache) and why a table is missing."""
+    settings = {"client": client, "endpoints": endpoints, "progress": progress}
+    scratch = store.connect(":memory:")
+    try:
+        return CbsLoader(scratch, cache_dir=Path(cache_dir), refresh=refresh,
+                         **{name: value for name, value in settings.items() if value is not None}
+                         ).run(gemeenten, list(years))
+    finally:
+        scratch.close()
+
+
 def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int],
-             actor: str = "opdrachtregel") -> LoadReport:
-    """Fetch and store CBS and PDOK tables (each in its own transaction, so that a later failure
-    keeps what arrived), then rebuild the marts when anything was loaded (with the audit line)."""
+             actor: str = "opdrachtregel", fetched: LoadReport | None = None) -> LoadReport:
+    """Load CBS and PDOK tables all or nothing: first fetch every table into the offline copy
+    (fetch_cbs; `fetched`: the caller did, before opening the database), then store all of them
+    from that copy, rebuild the marts and write the audit line in ONE transaction. Killed or
+    failing at any point, the database holds the old load or the new one, never new kerncijfers
+    beside old ages or boundaries. A table that cannot be stored (refused, missing) is a warning
+    and the others are stored, as before."""
     years = list(years)
-    report = loader.run(gemeenten, years)
-    if report.loaded:
-        loader.progress(1.0, "Modellen bijwerken")
-        def build() -> None:
-            with store.transaction(loader.con):
-                transforms.build(loader.con)
-                accounts.audit(loader.con, actor, "cbs-lading",
+    storing = dataclasses.replace(loader, offline=True, refresh=False)
+    if fetched is None and not loader.offline:
+        # one progress bar (the page's) for both passes: fetching the first half, storing the second
+        fetched = fetch_cbs(gemeenten, years, cache_dir=loader.cache_dir,
+                            progress=lambda f, message: loader.progress(None if f is None else f / 2, message),
+                            refresh=loader.refresh, client=loader.client, endpoints=loader.endpoints)
+        storing.progress = lambda f, message: loader.progress(None if f is None else 0.5 + f / 2, message)
+    storing.progress(None, "Opslaan in de database")
+
+    def work() -> LoadReport:
+        with store.transaction(storing.con):
+            report = storing.run(gemeenten, years)
+            if report.loaded:
+                storing.progress(1.0, "Modellen bijwerken")
+                transforms.build(storing.con)
+                accounts.audit(storing.con, actor, "cbs-lading",
                                f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
                                f"jaren {', '.join(map(str, years)) or 'standaard'}", gemeenten)
+        return report
 
-        retrying(loader.con, build)
-    loader.progress(1.0, "Klaar")
-    return report
+    report = retrying(storing.con, work)
+    storing.progress(1.0, "Klaar")
+    if fetched is None:
+        return report
+    # the fetching pass knows what was downloaded and why a table is missing; the storing pass
+    # adds what only the database shows (a table that would empty earlier values)
+    downloaded = {(t.table_id, t.year) for t in fetched.loaded if not t.from_cache}
+    loaded = [dataclasses.replace(t, from_cache=(t.table_id, t.year) not in downloaded)
+              for t in report.loaded]
+    extra = [w for w in report.warnings if w not in fetched.warnings
+             and not any(missing in w for missing in storing.uncached)]
+    return LoadReport(loaded, [*fetched.warnings, *extra])
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:

@@ -73,7 +73,10 @@ if not available:
     st.info("Deze gemeente heeft nog geen scenario's. Begin met de twee voorbeelden (passend en "
             "inclusief, de hele gemeente als één verzorgingsgebied) of maak hieronder een eigen scenario.")
     if st.button("Voorbeeldscenario's maken", key="scenarios_seed", disabled=bool(missing_now) or locked):
-        scenarios.seed_examples(cursor(), gemeente_code, year, catchments={})
+        with transaction(writer := cursor()):  # both examples with their log line, or nothing
+            if seeded := scenarios.seed_examples(writer, gemeente_code, year, catchments={}):
+                record("scenario", f"voorbeeldscenario's {', '.join(map(str, seeded))} gemaakt",
+                       con=writer)
         st.rerun()
 
 fingerprint = scenarios.input_fingerprint(cursor(), gemeente_code)

@@ -189,6 +189,10 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     assert any("LeerlingenPo" in w and "2023" in w for w in report.warnings)  # missing column
     assert progress[-1] == (1.0, "Klaar")
     assert all(f is None or 0 <= f <= 1 for f, _ in progress)
+    # fetching, then storing (all tables in one transaction) on one bar that never goes back
+    fractions = [f for f, _ in progress if f is not None]
+    assert fractions == sorted(fractions)
+    assert (None, "Opslaan in de database") in progress
 
     rows = con.execute(
         "select wijk_code, age_group, children from population_by_wijk_age"
@@ -301,6 +305,19 @@ def test_a_table_cbs_does_not_have(server, tmp_path):
     assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
 
 
+def test_a_load_warns_once_why_a_table_is_missing(server, tmp_path):
+    # fetched first, then stored from the offline copy: the storing pass's "not in the offline
+    # copy" is no news after the fetching pass said why (CBS does not know the table)
+    con = store.connect(":memory:")
+    report = jobs.load_cbs(CbsLoader(con, cache_dir=tmp_path, client=fast_client(),
+                                     endpoints=server.endpoints()), ["GM0344"], [2021, 2024])
+    assert any("85039NED" in w for w in report.warnings)
+    assert not any("zonder netwerk" in w for w in report.warnings), report.warnings
+    assert {t.year for t in report.loaded if t.dataset == "kerncijfers"} == {2024}
+    assert not any(t.from_cache for t in report.loaded)  # all fetched now, none from an older copy
+    con.close()
+
+
 def test_load_cbs_offline_without_a_cached_copy(tmp_path, capsys):
     db = tmp_path / "k.duckdb"
     code = cli.main(["load-cbs", "--gemeente", "GM0344", "--offline", "--db", str(db),
@@ -395,20 +412,18 @@ def test_a_pdok_layer_is_cached_whole_and_what_a_killed_fetch_left_goes(server, 
     assert pdok.fetch_layer_cached(fast_client(), server.endpoints(), tmp_path, 2024, "wijk")[2]
 
 
-def test_a_load_killed_between_its_tables_and_the_rebuild_is_rebuilt_on_the_next_opening(server, tmp_path,
-                                                                                        sample_db, monkeypatch):
-    # Each table is stored in a transaction of its own and the marts are rebuilt after the last:
-    # a run killed in between left the tables active and the figures without them, marked as
-    # current, so that nothing rebuilt them (load-cbs killed at random moments showed it).
+def test_a_load_interrupted_before_the_rebuild_stores_none_of_its_tables(server, tmp_path, sample_db,
+                                                                       monkeypatch):
+    # Every table, the rebuild of the marts and the audit line are one transaction: a run stopped
+    # in the rebuild (once each table had a transaction of its own, and load-cbs killed at random
+    # moments left new kerncijfers beside old ages) stores nothing, and the figures stay current.
     import shutil
 
     import transforms
 
     cache = tmp_path / "cache"
-    scratch = store.connect(":memory:")
-    CbsLoader(scratch, cache_dir=cache, client=fast_client(), endpoints=server.endpoints()).run(
-        ["GM0344"], [2024])
-    scratch.close()
+    jobs.fetch_cbs(["GM0344"], [2024], cache_dir=cache, client=fast_client(),
+                   endpoints=server.endpoints())
     path = tmp_path / "kindkaart.duckdb"
     shutil.copy(sample_db, path)
 
@@ -423,10 +438,13 @@ def test_a_load_killed_between_its_tables_and_the_rebuild_is_rebuilt_on_the_next
     con.close()
     con = store.connect(path)
     try:
-        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'"
-                           " and status = 'active'").fetchone()[0] > 0
-        assert not transforms.up_to_date(con)
-        assert jobs.ensure_current_models(con)  # as the app does on opening, and export
+        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'").fetchone()[0] == 0
+        assert con.execute("select count(*) from audit_log where action = 'cbs-lading'").fetchone()[0] == 0
+        assert transforms.up_to_date(con)
+        assert not jobs.ensure_current_models(con)
+        # the same load, not interrupted, stores every table with the figures
+        report = jobs.load_cbs(CbsLoader(con, cache_dir=cache, offline=True), ["GM0344"], [2024])
+        assert {t.dataset for t in report.loaded} == {"kerncijfers", "bevolking-leeftijd", "geometrie"}
         assert con.execute("select count(*) from population_by_wijk_age where gemeente_code = 'GM0344'"
                            " and year = 2024").fetchone()[0] == 9
         assert transforms.up_to_date(con)

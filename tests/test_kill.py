@@ -230,3 +230,81 @@ def test_an_import_killed_while_another_waits_for_it_lets_the_other_finish(tmp_p
     waited = (second if waiter.args == command(second, "Wacht BV") else first).name
     assert waited in active  # the survivor's upload landed; the killed one's only if it committed
     assert count == base + sum(int(name.split("-")[1].split(".")[0]) for name in active)
+
+
+def _cbs_state(path: Path) -> tuple[frozenset, int, int, bool]:
+    """(the active CBS/PDOK loads of GM0344 as (dataset, load id), 'cbs-lading' lines in the audit
+    log, children of GM0344 in the mart, models up to date) of the database at `path`."""
+    import transforms
+
+    con = store.connect(path)
+    try:
+        loads = frozenset(con.execute(
+            "select dataset, load_id from loads where gemeente_code = 'GM0344'"
+            " and source in ('cbs', 'pdok') and status = 'active'").fetchall())
+        audit = con.execute("select count(*) from audit_log where action = 'cbs-lading'").fetchone()[0]
+        children = con.execute("select count(*) from population_by_wijk_age"
+                               " where gemeente_code = 'GM0344'").fetchone()[0]
+        current = transforms.up_to_date(con)
+    finally:
+        con.close()
+    return loads, audit, children, current
+
+
+def test_a_killed_load_cbs_leaves_the_old_load_or_the_new_never_a_mix(tmp_path, sample_db):
+    # A gemeente loaded before (the old load); a reload killed with kill -9 at random points must
+    # leave every table of the old load (and no audit line), or every table of the new one with
+    # the marts built from them and its audit line: never new kerncijfers beside old ages,
+    # Jeugdmonitor or boundaries.
+    import os
+
+    from test_cbs_fetch import CbsServer
+
+    path = tmp_path / "kindkaart.duckdb"
+    old_db = tmp_path / "oud.duckdb"
+    with CbsServer() as server:
+        endpoints = server.endpoints()
+        env = {**os.environ, "KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+               "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+               "KINDKAART_CBS_V4_URL": endpoints.cbs_v4, "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}
+        command = _command("load-cbs", "--gemeente", "GM0344", "--jaar", "2023", "--jaar", "2024",
+                           "--vernieuw",
+                           "--db", str(path), "--cache", str(tmp_path / "cache"))
+        shutil.copy(sample_db, path)
+        # its progress lines: the kills below land after a random one of those of storing
+        # (fetching touches no database), a moment later
+        run = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,
+                             text=True, timeout=300)
+        lines = run.stderr.splitlines()
+        storing = next((i for i, line in enumerate(lines) if "Opslaan in de database" in line), 0)
+        shutil.copy(path, old_db)
+        old = _cbs_state(path)
+        assert {dataset for dataset, _ in old[0]} == {"kerncijfers", "bevolking-leeftijd",
+                                                      "jeugdzorg-wijk", "geometrie"}
+        assert old[1] >= 1 and old[2] > 0 and old[3]
+
+        chance = random.Random(22)
+        outcomes = []
+        for _ in range(6):
+            shutil.copy(old_db, path)
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+            for _ in range(chance.randrange(storing, len(lines))):
+                if not process.stderr.readline():
+                    break
+            time.sleep(chance.uniform(0, 0.5))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            process.stderr.close()
+            loads, audit, children, current = _cbs_state(path)
+            if loads == old[0]:
+                assert audit == old[1], "the old load, but an audit line of the new"
+                outcomes.append("old")
+            else:
+                assert not loads & old[0], f"a mix of the old load and the new: {sorted(loads)}"
+                assert {dataset for dataset, _ in loads} == {dataset for dataset, _ in old[0]}
+                assert audit == old[1] + 1, "the new load without its audit line"
+                outcomes.append("new")
+            assert (children, current) == old[2:]
+        assert "old" in outcomes  # some kills landed before the commit

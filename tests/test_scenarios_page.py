@@ -115,3 +115,42 @@ def test_costs_appear_once_a_tariff_is_entered(app_db):
     assert "Kosten per jaar (€, uit ingevoerde tarieven)" in table.index
     assert "waarvan gemeente (€)" in table.index
     assert not any("voer onder *Tarieven*" in i.body for i in at.info)
+
+
+def test_the_examples_are_made_both_with_their_totals_and_log_line_or_not_at_all(app_db, monkeypatch):
+    # Once each example and its totals were a write of their own: stopped after the first (a
+    # failure, the server killed), the gemeente kept one example and the button that makes them
+    # was gone for good (it shows only without scenarios).
+    con = store.connect(app_db)
+    con.execute("delete from scenarios")
+    con.close()
+    at = _open("scenarios")
+    computed = scenarios.mark_computed
+
+    def stopped_at_the_second(con, plan):
+        if plan.scenario.perspective == "inclusief":
+            raise RuntimeError("stopped here")  # as a kill: nothing after this point runs
+        computed(con, plan)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scenarios, "mark_computed", stopped_at_the_second)
+        at.button(key="scenarios_seed").click().run(timeout=120)
+    assert [e.value for e in at.exception] == ["stopped here"]
+    con = store.connect(app_db)
+    try:
+        assert scenarios.list_scenarios(con, "GM9999") == []
+        assert con.execute("select count(*) from audit_log where action = 'scenario'").fetchone()[0] == 0
+    finally:
+        con.close()
+    at = _open("scenarios")
+    at.button(key="scenarios_seed").click().run(timeout=120)
+    assert not at.exception, at.exception
+    con = store.connect(app_db)
+    try:
+        made = scenarios.list_scenarios(con, "GM9999")
+        assert [s.perspective for s in made] == ["passend", "inclusief"]
+        assert all(scenarios.status(con, s) == scenarios.CURRENT_LABEL for s in made)
+        assert con.execute("select actor, detail from audit_log where action = 'scenario'").fetchall() == [
+            ("demo", f"voorbeeldscenario's {made[0].scenario_id}, {made[1].scenario_id} gemaakt")]
+    finally:
+        con.close()

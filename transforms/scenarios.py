@@ -291,7 +291,17 @@ SAMPLE_CATCHMENTS = {
 def seed_examples(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
                   catchments: dict[str, list[str]] | None = None) -> list[int]:
     """Two example scenarios, one per perspective (the handreiking takes no side, 000:L167), when
-    the gemeente has none yet; computed on the current marts. Returns their ids."""
+    the gemeente has none yet; computed on the current marts. Returns their ids. Both with their
+    totals in one transaction (or the caller's): stopped halfway, a gemeente kept one example, or
+    one without totals, and the button that makes them was gone (it shows only without scenarios)."""
+    from data_sources.store import transaction
+
+    with transaction(con):
+        return _seed_examples(con, gemeente_code, year, catchments)
+
+
+def _seed_examples(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
+                   catchments: dict[str, list[str]] | None) -> list[int]:
     if list_scenarios(con, gemeente_code):
         return []
     catchments = catchments if catchments is not None else SAMPLE_CATCHMENTS

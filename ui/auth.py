@@ -443,6 +443,8 @@ def _sign_in_read_only(login: str, password: str) -> None:
         st.error(f"Te veel mislukte pogingen voor deze login (of vanaf dit adres). Probeer het "
                  f"over {accounts.LOCKOUT_MINUTES} minuten opnieuw, of vraag de beheerder.")
         return
+    # told before the check, as the database's audit log has it (accounts.begin_login)
+    _tell_server(login or "?", "inlogpoging", f"login '{login}'", ())
     account = accounts.verify_login(cursor(), login, password)
     attempt["ok"] = account is not None
     if account is None:

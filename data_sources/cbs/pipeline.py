@@ -113,9 +113,13 @@ class CbsLoader:
 
     @contextmanager
     def _storing(self) -> Iterator[None]:
-        """A transaction that stores one table. The marts are rebuilt after the last table, in
-        a transaction of their own (jobs.load_cbs): the same transaction marks them stale, so that
-        a run killed in between is rebuilt on the next opening (store.mark_models_stale)."""
+        """Where one table is stored. Inside the caller's transaction (jobs.load_cbs: every table,
+        the marts and the audit line in one) that is all. Alone, a transaction of its own that
+        also marks the marts stale, so that they are rebuilt on the next opening
+        (store.mark_models_stale)."""
+        if store.in_transaction(self.con):
+            yield
+            return
         with store.transaction(self.con):
             store.mark_models_stale(self.con)
             yield
@@ -128,10 +132,9 @@ class CbsLoader:
         if meta and (self.offline or not self.refresh):
             return directory, meta, True
         if self.offline:
-            raise SourceUnavailable(
-                f"CBS-tabel {table_id} ({key}) staat niet in de opgeslagen kopie en er wordt "
-                "zonder netwerk gewerkt."
-            )
+            self.uncached.append(f"CBS-tabel {table_id} ({key}) staat niet in de opgeslagen kopie "
+                                 "en er wordt zonder netwerk gewerkt.")
+            raise SourceUnavailable(self.uncached[-1])
         try:
             if self.cbs_down:
                 # CBS already failed in this run: do not wait for every table's retries again.
@@ -157,6 +160,7 @@ class CbsLoader:
         report = LoadReport()
         self.stale: list[str] = []
         self.cbs_down: str | None = None
+        self.uncached: list[str] = []  # offline: what the offline copy lacks (jobs.load_cbs)
         key = _cache_key(gemeenten)
         steps = len(years) * 4
         done = 0
@@ -294,7 +298,8 @@ class CbsLoader:
                 if self.offline:
                     path = Path(self.cache_dir) / "pdok" / f"{level}_{year}.geojson"
                     if not path.exists():
-                        raise SourceUnavailable(f"Geen opgeslagen {level}grenzen voor {year}.")
+                        self.uncached.append(f"Geen opgeslagen {level}grenzen voor {year}.")
+                        raise SourceUnavailable(self.uncached[-1])
                 collection, retrieved, cached = pdok.fetch_layer_cached(
                     self.client, self.endpoints, self.cache_dir, year, level,
                     refresh=self.refresh and not self.offline,

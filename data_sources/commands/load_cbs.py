@@ -43,28 +43,22 @@ def run(args) -> int:
     cache = args.cache or default_cache_dir(args.db)
     fetched = None
     if not args.offline:
-        # Fetch first into the offline copy (through a scratch store in memory), so that the
-        # database is held only while storing, not while CBS and PDOK answer: a running app (or
-        # a scheduled refresh at night) waits seconds instead of minutes.
-        scratch = store.connect(":memory:")
-        try:
-            fetched = CbsLoader(scratch, cache_dir=cache, progress=_print_progress,
-                                refresh=args.vernieuw).run(gemeenten, years)
-        finally:
-            scratch.close()
+        # Fetch everything first into the offline copy, so that the database is held only while
+        # storing, not while CBS and PDOK answer: a running app (or a scheduled refresh at night)
+        # waits seconds instead of minutes. Then all tables in one transaction (jobs.load_cbs).
+        fetched = jobs.fetch_cbs(gemeenten, years, cache_dir=cache, progress=_print_progress,
+                                 refresh=args.vernieuw)
     con = store.connect(args.db)
     try:
         loader = CbsLoader(con, cache_dir=cache, progress=_print_progress, offline=True)
-        report = jobs.load_cbs(loader, gemeenten, years)
+        report = jobs.load_cbs(loader, gemeenten, years, fetched=fetched)
     finally:
         con.close()
-    downloaded = {(t.table_id, t.year) for t in fetched.loaded if not t.from_cache} if fetched else set()
     for table in report.loaded:
         date = table.retrieved_at.strftime("%Y-%m-%d %H:%M") if table.retrieved_at else "onbekend"
-        origin = "opgehaald" if (table.table_id, table.year) in downloaded else "opgeslagen kopie"
+        origin = "opgeslagen kopie" if table.from_cache else "opgehaald"
         print(f"{table.table_id} {table.year}: {len(table.load_ids)} gemeente(n), "
               f"gegevens van {date} ({origin})")
-    # the fetching pass knows why a table is missing (the storing pass only that it is not cached)
-    for warning in (fetched or report).warnings:
+    for warning in report.warnings:
         print(f"Let op: {warning}")
     return 0
