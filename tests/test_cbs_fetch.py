@@ -193,6 +193,12 @@ def test_loader_stores_everything_with_provenance_then_works_offline(server, tmp
     fractions = [f for f, _ in progress if f is not None]
     assert fractions == sorted(fractions)
     assert (None, "Opslaan in de database") in progress
+    storing = progress.index((None, "Opslaan in de database"))
+    # each table is named twice on the bar: fetched before, stored after
+    assert ("Kerncijfers wijken en buurten 2024 (85984NED) ophalen"
+            in [m for _, m in progress[:storing]])
+    assert [m for _, m in progress[storing + 1:] if "ophalen" in m] == []
+    assert "Kerncijfers wijken en buurten 2024 (85984NED) opslaan" in [m for _, m in progress[storing:]]
 
     rows = con.execute(
         "select wijk_code, age_group, children from population_by_wijk_age"

@@ -166,6 +166,9 @@ class CbsLoader:
         done = 0
         failures: list[str] = []
 
+        # inside jobs.load_cbs's transaction this pass stores what the fetching pass brought in
+        verb = "opslaan" if store.in_transaction(self.con) else "ophalen"
+
         def step(message: str) -> None:
             nonlocal done
             self.progress(min(done / steps, 1.0), message)
@@ -178,7 +181,7 @@ class CbsLoader:
                                        "bekend; dat jaar is overgeslagen.")
                 done += 4
                 continue
-            step(f"Kerncijfers wijken en buurten {year} ({table_id}) ophalen")
+            step(f"Kerncijfers wijken en buurten {year} ({table_id}) {verb}")
             try:
                 directory, meta, cached = self._cached_table(
                     table_id, key,
@@ -196,16 +199,16 @@ class CbsLoader:
                 failures.append(_text(exc))
                 report.warnings.append(_text(exc))
 
-            step(f"Bevolking naar leeftijd {year} ({POPULATION_BY_AGE_TABLE}) ophalen")
+            step(f"Bevolking naar leeftijd {year} ({POPULATION_BY_AGE_TABLE}) {verb}")
             self._load_population(report, failures, gemeenten, year, key)
 
             jeugd_table = JEUGDMONITOR_TABLES.get(year)
-            step(f"Jeugdmonitor per wijk {year} ophalen" if jeugd_table else
+            step(f"Jeugdmonitor per wijk {year} {verb}" if jeugd_table else
                  f"Geen Jeugdmonitor-tabel per wijk voor {year}")
             if jeugd_table:
                 self._load_jeugdmonitor(report, gemeenten, year, jeugd_table, key)
 
-            step(f"Wijk- en buurtgrenzen {year} (PDOK) ophalen")
+            step(f"Wijk- en buurtgrenzen {year} (PDOK) {verb}")
             self._load_geometries(report, gemeenten, year)
 
         report.warnings.extend(self.stale)
