@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import shutil
 import subprocess
@@ -35,10 +36,34 @@ def _in_a_run(work=lambda con: None, release: bool = True):
     return result
 
 
-def _cli_can_open(path) -> bool:
-    """Whether another process gets the database at once (DuckDB: one process at a time)."""
-    code = f"from data_sources import store; store.connect({str(path)!r}, wait=0).close()"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0
+@contextlib.contextmanager
+def _command_line(path):
+    """Another process, started beforehand, that tries to open the database at once each time it
+    is asked (DuckDB: one process at a time): yields that question. Asking costs milliseconds; a
+    new process would cost a Python start and its imports, seconds on a busy machine, more than
+    the idle time the question must fall in."""
+    code = ("import sys\nfrom data_sources import store\nprint('klaar', flush=True)\n"
+            "for _ in sys.stdin:\n"
+            "    try:\n"
+            "        store.connect(sys.argv[1], wait=0).close()\n"
+            "        print('open', flush=True)\n"
+            "    except store.DatabaseInUse:\n"
+            "        print('in gebruik', flush=True)\n")
+    process = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+
+    def can_open() -> bool:
+        process.stdin.write("\n")
+        process.stdin.flush()
+        answer = process.stdout.readline().strip()
+        assert answer in ("open", "in gebruik"), f"the other process ended: {answer!r}"
+        return answer == "open"
+
+    try:
+        assert process.stdout.readline().strip() == "klaar"
+        yield can_open
+    finally:
+        process.communicate(timeout=60)
 
 
 @pytest.fixture
@@ -61,19 +86,21 @@ def timers(monkeypatch):
 def test_consecutive_runs_reuse_the_open_database_and_let_go_when_idle(app_db, monkeypatch, timers):
     closed = timers[1]
     monkeypatch.setattr(data, "IDLE_SECONDS", 3)  # long enough for the check below on a busy machine
-    first = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
-    second = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
-    assert second["instance"] is first["instance"]  # no second open, no second schema check
-    assert first["value"] == second["value"] > 0
-    assert not _cli_can_open(app_db)  # held for a moment after the click
-    assert closed.wait(10)
-    assert app_db not in data._shared
-    assert _cli_can_open(app_db)  # ... and then free for the command line
+    with _command_line(app_db) as cli_can_open:  # started first: it asks within the idle time
+        first = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+        second = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+        assert not cli_can_open()  # held for a moment after the click
+        assert second["instance"] is first["instance"]  # no second open, no second schema check
+        assert first["value"] == second["value"] > 0
+        assert closed.wait(10)
+        assert app_db not in data._shared
+        assert cli_can_open()  # ... and then free for the command line
 
 
 def test_a_run_within_the_idle_time_keeps_the_database_open(app_db, monkeypatch, timers):
     fired, closed = timers
-    monkeypatch.setattr(data, "IDLE_SECONDS", 0.3)
+    # the second run must begin within the idle time: 0.3 s is little on a busy machine
+    monkeypatch.setattr(data, "IDLE_SECONDS", 2)
     first = _in_a_run()
     holder = threading.Event()
     go_on = threading.Event()
@@ -98,7 +125,8 @@ def test_a_thread_that_ends_without_release_gives_the_database_back(app_db, monk
     gc.collect()
     assert result["instance"].users == 0
     assert app_db not in data._shared
-    assert _cli_can_open(app_db)
+    with _command_line(app_db) as cli_can_open:
+        assert cli_can_open()
 
 
 def test_a_database_replaced_on_disk_is_opened_anew(app_db, tmp_path, monkeypatch):
