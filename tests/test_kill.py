@@ -32,14 +32,19 @@ def _timed(command: list[str]) -> float:
     return time.monotonic() - start
 
 
-def _kill_after(command: list[str], seconds: float) -> int | None:
-    """Start the command, kill -9 it after `seconds` (unless it finished first); its return code."""
+def _kill_after(command: list[str], seconds: float) -> float | None:
+    """Start the command, kill -9 it after `seconds`; None, or how long it took when it finished
+    first (the machine is less busy than when the command was timed: the next kill should fall
+    within this time, or every kill could come after the commit)."""
+    start = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return process.wait(timeout=seconds)
+        assert process.wait(timeout=seconds) == 0
+        return time.monotonic() - start
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
-        return process.wait()
+        process.wait()
+        return None
 
 
 def _state(path: Path) -> tuple[bool, int]:
@@ -71,7 +76,7 @@ def test_a_killed_import_is_in_the_figures_exactly_when_it_is_active(tmp_path, s
     for _ in range(KILLS):
         shutil.copy(sample_db, path)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
-        _kill_after(command, chance.uniform(0, duration))
+        duration = _kill_after(command, chance.uniform(0, duration)) or duration
         active, count = _state(path)
         assert count == before[1] + (CHILDREN if active else 0), "figures and upload status disagree"
         outcomes.append(active)
@@ -93,7 +98,7 @@ def test_a_killed_init_force_leaves_the_old_database_or_the_new(tmp_path, sample
         con = store.connect(path)
         con.execute("insert into audit_log (actor, action) values ('test', 'oude database')")
         con.close()
-        _kill_after(command, chance.uniform(0, duration))
+        duration = _kill_after(command, chance.uniform(0, duration)) or duration
         con = store.connect(path)  # opens: neither missing nor damaged
         try:
             old = con.execute("select count(*) from audit_log where action = 'oude database'"
