@@ -158,6 +158,7 @@ def test_a_scheduled_load_cbs_refreshes_a_running_app_and_holds_the_database_onl
     with recorded.CbsServer(delay=4) as cbs, streamlit_server(app_db) as url, chromium_page() as page:
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("Overzicht Voorbeeldstad").first.wait_for(timeout=60_000)
+        settled(page)  # its run has ended: a command that waits gets the database at once
         cbs.failures["/feed/85984NED"] = [0]  # CBS answers the first table after 4 seconds
         endpoints = cbs.endpoints()
         env = {**os.environ, "KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
