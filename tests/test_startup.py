@@ -62,13 +62,15 @@ def test_a_mistyped_database_path_is_an_error_not_the_sample(tmp_path, monkeypat
     assert not path.exists() and not path.parent.exists()
 
 
-# One thread imports pandas slowly (its module is in sys.modules, still empty, for a second: as on
-# a freshly started two-core server where another session's page imports it); meanwhile Overzicht
-# builds its chart, the way pages/overzicht.py does.
+# One thread imports pandas slowly (its module is in sys.modules, still empty, until it is let go:
+# as on a freshly started two-core server where another session's page imports it); meanwhile
+# Overzicht builds its chart, the way pages/overzicht.py does. Without the wait the import is let go
+# only after the chart, so that the race is certain however busy the machine; with it, 1.5 s on.
 HALF_IMPORTED_PANDAS = """
-import importlib.abc, sys, threading, time
+import importlib.abc, sys, threading
 sys.path.insert(0, ".")
 WAIT = {wait}
+started, release = threading.Event(), threading.Event()
 
 class SlowPandas(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
@@ -78,7 +80,8 @@ class SlowPandas(importlib.abc.MetaPathFinder):
         spec = importlib.util.find_spec("pandas")
         real = spec.loader.exec_module
         def slow(module):
-            time.sleep(1.5)
+            started.set()
+            release.wait(60)
             real(module)
         spec.loader.exec_module = slow
         return spec
@@ -89,13 +92,16 @@ from ui.safe import pandas_settled
 sys.meta_path.insert(0, SlowPandas())
 importer = threading.Thread(target=lambda: __import__("pandas"))
 importer.start()
-time.sleep(0.5)
-assert "pandas" in sys.modules
+assert started.wait(60) and "pandas" in sys.modules
 if WAIT:
+    threading.Timer(1.5, release.set).start()
     pandas_settled()
-figure = go.Figure()
-figure.add_bar(x=["Centrum", "Noord"], y=[815, 620], name="0-2 jaar")
-figure.to_json()
+try:
+    figure = go.Figure()
+    figure.add_bar(x=["Centrum", "Noord"], y=[815, 620], name="0-2 jaar")
+    figure.to_json()
+finally:
+    release.set()
 importer.join()
 print("ok")
 """
