@@ -151,3 +151,20 @@ def test_a_note_in_the_demo_is_by_the_demo_user(app_db):
     assert notes == [("financiering", "open", "nog uitzoeken", "demo")]
     assert [(who, action) for who, action, _detail, _gemeenten in log] == [("demo", "analysenotitie")]
     assert " door demo." in " ".join(c.value for c in at.caption)
+
+
+def test_a_note_whose_audit_line_fails_is_not_stored(app_db, monkeypatch):
+    # the note and its audit line are one transaction: a failure writing the line (a full disk, a
+    # kill) leaves neither
+    from data_sources import accounts
+
+    at = run_page("analysevragen")
+
+    def failing(*_args, **_kwargs):
+        raise RuntimeError("stopped here")
+
+    monkeypatch.setattr(accounts, "audit", failing)
+    at.selectbox(key="status_financiering").set_value("beantwoord")
+    next(b for b in at.button if b.proto.form_id == "vraag_financiering").click().run()
+    assert [e.value for e in at.exception] == ["stopped here"]
+    assert _notes_and_log(app_db) == ([], [])
