@@ -208,7 +208,8 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
     sessions, another process on the same database) conflict there and are retried one by one,
     so no more than MAX_FAILURES wrong passwords of a login are ever checked per LOCKOUT_MINUTES
     (an attempt that turned out right no longer counts). The attempt's audit line ("inlogpoging")
-    is written in the same transaction; its outcome follows in another (finish_login's caller)."""
+    is written in the same transaction; its outcome follows in another (finish_login's caller).
+    A refusal writes "inloggen geblokkeerd", once per login (or client) per lockout window."""
     login_key = (login or "").lower()
     client = client or LOCAL_CLIENT
     for attempt in range(400):  # a conflict costs milliseconds; 400 tries cover a burst of tabs
@@ -221,6 +222,8 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
             by_client = con.execute(f"select count(*) from login_attempts where client = ? and {_RECENT}",
                                     [client]).fetchone()[0]
             if by_login >= MAX_FAILURES or by_client >= MAX_CLIENT_FAILURES:
+                _audit_blocked(con, login, f"login '{login_key}'" if by_login >= MAX_FAILURES
+                               else f"adres '{client}'")
                 con.execute("commit")
                 return None
             attempt_id = con.execute(
@@ -240,6 +243,25 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
                 raise store.write_refused(reason) from None
             time.sleep(0.002 * (1 + attempt % 10))
     raise InputRefused("Inloggen lukt nu niet: te veel pogingen tegelijk. Probeer het zo opnieuw.")
+
+
+BLOCKED = "inloggen geblokkeerd"
+
+
+def _audit_blocked(con: duckdb.DuckDBPyConnection, login: str, blocked: str) -> None:
+    """The audit line of a login refused by the lockout, at most one per login name (or client,
+    `blocked`) per LOCKOUT_MINUTES: a line per refusal would let anyone grow the log without limit
+    by retrying, and a locked client with ever new login names. The earlier line is found in the
+    audit log itself (the login in lower case: the lockout ignores letter case); the guard rows
+    begin_login updated first make two refusals at once take turns here."""
+    detail = (f"{blocked}: te veel mislukte pogingen (verdere weigeringen binnen {LOCKOUT_MINUTES}"
+              " minuten staan niet apart in het logboek)")
+    already = con.execute(
+        "select count(*) from audit_log where action = ? and detail = ?"
+        f" and happened_at > current_timestamp - interval {LOCKOUT_MINUTES} minute",
+        [BLOCKED, detail]).fetchone()[0]
+    if not already:
+        audit(con, login or "?", BLOCKED, detail)
 
 
 def finish_login(con: duckdb.DuckDBPyConnection, attempt_id: int, succeeded: bool) -> None:

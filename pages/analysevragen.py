@@ -5,9 +5,11 @@ import streamlit as st
 
 from data_sources.analysis_notes import STATUSES, notes, save_note
 from data_sources.config import min_count
+from data_sources.store import transaction
 from transforms import analysis
 from transforms.labels import WAITING_WITHOUT_WIJK
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
+from ui.auth import actor, record
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only
 from ui.population import NOTHING_LOADED, secret_left_out
@@ -179,7 +181,12 @@ for question in analysis.QUESTIONS:
                                   key=f"status_{question.key}")
             note = st.text_area("Notitie voor het LEA", value=status[1], key=f"note_{question.key}")
             if st.form_submit_button("Opslaan", disabled=locked):
-                save_note(cursor(), gemeente_code, question.key, chosen, note)
+                # the note with who wrote it and its audit line, or neither
+                with transaction(writer := cursor()):
+                    save_note(writer, gemeente_code, question.key, chosen, note, updated_by=actor())
+                    record("analysenotitie", f"vraag {question.key}: status '{chosen}'"
+                           + (", notitie gewijzigd" if note.strip() != status[1] else ""),
+                           con=writer, gemeenten=[gemeente_code])
                 clear_caches()
                 st.rerun()
         if status[2]:

@@ -116,7 +116,11 @@ if available:
                      "hieronder zijn al opnieuw berekend; bevestig ze om het scenario bij te werken.")
         if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}",
                         disabled=locked):
-            scenarios.mark_computed(cursor(), ui_scenarios.compute(scenario))
+            # the confirmed figures, which everyone now sees as current, with their log line
+            with transaction(writer := cursor()):
+                scenarios.mark_computed(writer, ui_scenarios.compute(scenario))
+                record("scenario", f"scenario {scenario.scenario_id} ({scenario.name}) opnieuw berekend",
+                       con=writer)
             st.rerun()
     if plans:
         comparison = plan_output.comparison_frame(plans)

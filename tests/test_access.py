@@ -226,6 +226,68 @@ def test_guessing_passwords_is_stopped_after_five_failures(app_db):
     assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
 
 
+BLOCKED_VICTIM = ("login 'victim': te veel mislukte pogingen (verdere weigeringen binnen 15 minuten staan"
+                  " niet apart in het logboek)")
+
+
+def test_a_login_refused_by_the_lockout_is_in_the_audit_log_once_per_window(app_db):
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    for attempt, login in enumerate(["ggd"] * 5 + ["ggd", "GGD", "Ggd"]):
+        at.text_input(key="login_naam").set_value(login)
+        at.text_input(key="login_wachtwoord").set_value(f"geraden {attempt}")
+        at.button[0].click()
+        at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)  # the right one waits too
+    at.button[0].click()
+    at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    blocked = "select actor, detail from audit_log where action = 'inloggen geblokkeerd' order by event_id"
+    detail = BLOCKED_VICTIM.replace("victim", "ggd")
+    # four refusals (the letter case of the login varies): one line, naming who was refused
+    assert fetch(app_db, blocked) == [("ggd", detail)]
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
+    # the beheerder sees it on Beheer
+    add_account(app_db, "beheer", "beheerder")
+    log = run_page("beheer", account=Account("beheer", "beheerder")).dataframe[0].value
+    assert ("ggd", "inloggen geblokkeerd") in set(zip(log["Wie"], log["Wat"], strict=True))
+    # a line older than the lockout window: the next refusal writes a new one
+    con = store.connect(app_db)
+    try:
+        con.execute("update audit_log set happened_at = happened_at - interval 16 minute"
+                    " where action = 'inloggen geblokkeerd'")
+    finally:
+        con.close()
+    at.button[0].click()
+    at.run()
+    assert "Te veel mislukte pogingen" in at.error[0].value
+    assert fetch(app_db, blocked) == [("ggd", detail), ("Ggd", detail)]  # the login as typed
+
+
+def test_a_locked_client_trying_ever_new_logins_writes_one_line(app_db):
+    from data_sources import accounts
+
+    con = store.connect(app_db)
+    try:
+        for number in range(accounts.MAX_CLIENT_FAILURES):
+            accounts.finish_login(con, accounts.begin_login(con, f"login{number}", "192.0.2.7"), False)
+        for number in range(50):  # random login names from the locked address
+            assert accounts.begin_login(con, f"willekeurig{number}", "192.0.2.7") is None
+        # another locked login's own line is not this one
+        for _attempt in range(accounts.MAX_FAILURES):
+            accounts.finish_login(con, accounts.begin_login(con, "ggd", "198.51.100.1"), False)
+        assert accounts.begin_login(con, "ggd", "198.51.100.1") is None
+        assert accounts.begin_login(con, "ggd", "198.51.100.1") is None
+        assert con.execute("select actor, detail from audit_log where action = 'inloggen geblokkeerd'"
+                           " order by event_id").fetchall() == [
+            ("willekeurig0", "adres '192.0.2.7': te veel mislukte pogingen (verdere weigeringen binnen "
+                             "15 minuten staan niet apart in het logboek)"),
+            ("ggd", BLOCKED_VICTIM.replace("victim", "ggd"))]
+    finally:
+        con.close()
+
+
 def test_with_an_identity_provider_the_login_page_offers_its_button(app_db):
     from conftest import ROOT
     from streamlit.testing.v1 import AppTest
@@ -397,6 +459,9 @@ def test_parallel_login_attempts_never_check_more_passwords_than_the_limit(app_d
         assert checked == (accounts.MAX_FAILURES,)
         # now even the right password waits
         assert accounts.begin_login(con.cursor(), "victim", None) is None
+        # 16 refusals, some at the same moment: one audit line (accounts._audit_blocked)
+        assert con.execute("select actor, detail from audit_log where action = 'inloggen geblokkeerd'"
+                           ).fetchall() in ([("victim", BLOCKED_VICTIM)], [("Victim", BLOCKED_VICTIM)])
     finally:
         con.close()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from conftest import run_page
+from conftest import run_page, run_page_as_analist
 
 from data_sources import jobs, store
 from transforms import analysis
@@ -111,3 +111,60 @@ def test_waiting_lists_delivered_without_a_known_wijk_are_not_called_undelivered
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "rij(en) van een wachtlijst noemen geen wijk die deze gemeente in dit jaar heeft" in captions
+
+
+def _save_note(at, key: str, status: str, note: str):
+    at.selectbox(key=f"status_{key}").set_value(status)
+    at.text_area(key=f"note_{key}").input(note)
+    next(b for b in at.button if b.proto.form_id == f"vraag_{key}").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _notes_and_log(db) -> tuple[list[tuple], list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return (con.execute("select question_key, status, note, updated_by from analysis_notes").fetchall(),
+                con.execute("select actor, action, detail, gemeenten from audit_log"
+                            " where action = 'analysenotitie' order by event_id").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_note_names_who_changed_it_and_is_in_the_audit_log(app_db):
+    at = _save_note(run_page_as_analist("analysevragen"), "financiering", "in bespreking",
+                    "IKK-budget, bespreken in juni")
+    notes, log = _notes_and_log(app_db)
+    assert notes == [("financiering", "in bespreking", "IKK-budget, bespreken in juni", "analist")]
+    assert log == [("analist", "analysenotitie", "vraag financiering: status 'in bespreking', "
+                    "notitie gewijzigd", ["GM9999"])]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Status 'in bespreking', laatst bijgewerkt" in captions and " door analist." in captions
+    # only the status changes: the line says so, without 'notitie gewijzigd'
+    _save_note(at, "financiering", "beantwoord", "IKK-budget, bespreken in juni")
+    assert _notes_and_log(app_db)[1][-1][2] == "vraag financiering: status 'beantwoord'"
+
+
+def test_a_note_in_the_demo_is_by_the_demo_user(app_db):
+    at = _save_note(run_page("analysevragen"), "financiering", "open", "nog uitzoeken")
+    notes, log = _notes_and_log(app_db)
+    assert notes == [("financiering", "open", "nog uitzoeken", "demo")]
+    assert [(who, action) for who, action, _detail, _gemeenten in log] == [("demo", "analysenotitie")]
+    assert " door demo." in " ".join(c.value for c in at.caption)
+
+
+def test_a_note_whose_audit_line_fails_is_not_stored(app_db, monkeypatch):
+    # the note and its audit line are one transaction: a failure writing the line (a full disk, a
+    # kill) leaves neither
+    from data_sources import accounts
+
+    at = run_page("analysevragen")
+
+    def failing(*_args, **_kwargs):
+        raise RuntimeError("stopped here")
+
+    monkeypatch.setattr(accounts, "audit", failing)
+    at.selectbox(key="status_financiering").set_value("beantwoord")
+    next(b for b in at.button if b.proto.form_id == "vraag_financiering").click().run()
+    assert [e.value for e in at.exception] == ["stopped here"]
+    assert _notes_and_log(app_db) == ([], [])

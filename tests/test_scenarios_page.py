@@ -93,6 +93,31 @@ def test_a_changed_input_shows_the_scenario_as_stale(app_db):
     assert not any("Voorbeeld passend** staat" in w.body for w in at.warning)
 
 
+def test_confirming_new_figures_and_saving_tariffs_are_in_the_audit_log(app_db):
+    # both change what everyone sees (a scenario's stored totals and status, the costs)
+    from transforms.planning import Tariff
+
+    con = store.connect(app_db)
+    store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM9999", year=2025)
+    scenarios.add_tariff(con, "GM9999", Tariff("gemeentefonds", "fte_pm", 1000.0, "Team onderwijs",
+                                               "2025-03-01", "regulier_extra"))
+    con.close()
+    at = _open("scenarios")
+    at.button(key="scenario_recompute_1").click().run()
+    assert not at.exception, at.exception
+    at.button(key="scenario_tariffs_save").click().run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db)
+    try:
+        assert con.execute("select actor, action, detail, gemeenten from audit_log"
+                           " where action in ('scenario', 'tarieven') order by event_id").fetchall() == [
+            ("demo", "scenario", "scenario 1 (Voorbeeld passend) opnieuw berekend", ["GM9999"]),
+            ("demo", "tarieven", "1 tarieven opgeslagen voor GM9999", ["GM9999"])]
+        assert scenarios.status(con, scenarios.load_scenario(con, 1)) == scenarios.CURRENT_LABEL
+    finally:
+        con.close()
+
+
 def test_the_comparison_is_on_the_slides(app_db):
     at = _open("presentatie", {"dia": "scenarios"})
     assert at.main.title[-1].value == "Scenario's naast elkaar"

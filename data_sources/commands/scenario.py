@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_sources import store
+from data_sources import accounts, store
 from data_sources.commands._gemeente import choose, loaded_gemeenten
 from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
@@ -115,5 +115,21 @@ def run(args) -> int:
             write_whole(output, plan.plan_html(computed, name, tariffs, inputs, status).encode("utf-8"))
     finally:
         con.close()
-    print(f"Geschreven: {output} (scenario {scenario.scenario_id}: {scenario.name}).")
+    written = f"Geschreven: {output} (scenario {scenario.scenario_id}: {scenario.name})."
+    database = db_path(args.db)
+    if not store.writable(database):
+        # a read-only database (a mount, permissions) takes no audit line; the plan is written
+        print(f"{written} De database is alleen te lezen: deze export staat niet in het logboek.")
+        return 0
+    # read-only above (works beside another reader); the audit line is one short write after,
+    # as `export` does
+    con = store.connect(database, create=False)
+    try:
+        with store.transaction(con):
+            accounts.audit(con, "opdrachtregel", "export",
+                           f"{output.name} (scenario {scenario.scenario_id}, {scenario.gemeente_code},"
+                           f" {scenario.year})", [scenario.gemeente_code])
+    finally:
+        con.close()
+    print(written)
     return 0
