@@ -134,18 +134,20 @@ def import_registration(
 
 
 def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation: str | None = None,
-                   actor: str = "opdrachtregel") -> list[int]:
+                   actor: str = "opdrachtregel", shown_as: int | None = None) -> list[int]:
     """Make an earlier upload active again, rebuild the marts (its gemeente only) and write the
     audit log, in one transaction. With `organisation` (a partner) only an upload of that
-    organisation."""
+    organisation. A refusal names the upload as `shown_as` (the number the reader knows it by,
+    history.own_numbers) or else by its load_id; the audit log always has the load_id."""
+    name = load_id if shown_as is None else shown_as
     def work() -> list[int]:
         with store.transaction(con):
             if organisation is not None:
                 owner = con.execute("select organisation from loads where load_id = ?",
                                     [int(load_id)]).fetchone()
                 if owner is None or owner[0] != organisation:
-                    raise InputRefused(f"Upload {load_id} bestaat niet of is niet van uw organisatie.")
-            replaced = restore(con, load_id)
+                    raise InputRefused(f"Upload {name} bestaat niet of is niet van uw organisatie.")
+            replaced = restore(con, load_id, shown_as=shown_as)
             _rebuild_for_upload(con, load_id)
             accounts.audit(con, actor, "terugzetten",
                            f"upload {load_id}" + (f"; vervangt {', '.join(map(str, replaced))}"

@@ -289,10 +289,10 @@ def history_section() -> None:
                           format_func=labels.get, key="aanleveren_herstel")
     if st.button("Terugzetten"):
         try:
-            replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor())
+            replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor(),
+                                           shown_as=number(chosen))
         except InputRefused as refused:
-            # the refusal names the upload by its load_id: by the number this reader knows it by
-            st.error(plain(" ".join(refused.messages).replace(f"Upload {chosen} ", f"Upload {number(chosen)} ")))
+            st.error(plain(" ".join(refused.messages)))
         else:
             extra = f" (vervangt upload {', '.join(str(number(i)) for i in replaced)})" if replaced else ""
             saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.")

@@ -162,6 +162,10 @@ def test_a_partner_cannot_restore_another_organisations_upload(app_db):
     try:
         with pytest.raises(InputRefused, match="niet van uw organisatie"):
             jobs.restore_upload(con, superseded, organisation="Kinderopvang Zonnetje", actor="kdv")
+        with pytest.raises(InputRefused) as refused:  # named by the number the partner knows
+            jobs.restore_upload(con, superseded, organisation="Kinderopvang Zonnetje", actor="kdv",
+                                shown_as=2)
+        assert refused.value.messages == ["Upload 2 bestaat niet of is niet van uw organisatie."]
     finally:
         con.close()
 

@@ -173,6 +173,10 @@ def test_reupload_supersedes_restore_brings_back_and_organisations_stay_apart(ge
         history.restore(gem, first)
     with pytest.raises(InputRefused, match="bestaat niet"):
         history.restore(gem, 0)   # the region load, not an upload
+    # a partner knows an upload by its own number (history.own_numbers), never the database's
+    with pytest.raises(InputRefused) as refused:
+        history.restore(gem, first, shown_as=1)
+    assert refused.value.messages == ["Upload 1 is al de actieve versie; er is niets hersteld."]
 
 
 def test_identical_file_twice_is_recognised(gem):

@@ -48,17 +48,19 @@ def own_numbers(con: duckdb.DuckDBPyConnection, organisation: str, gemeente_code
     return {int(load_id): number for number, (load_id,) in enumerate(rows, start=1)}
 
 
-def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
+def restore(con: duckdb.DuckDBPyConnection, load_id: int, *, shown_as: int | None = None) -> list[int]:
     """Make an earlier upload the active one again (the current one becomes superseded); the
     caller rebuilds the marts in the same transaction (data_sources.jobs.restore_upload).
-    Returns the load_ids it replaced; raises InputRefused for unknown or non-upload ids."""
+    Returns the load_ids it replaced; raises InputRefused for unknown or non-upload ids, naming
+    the upload as `shown_as` (a partner's own number, own_numbers) or else its load_id."""
+    name = load_id if shown_as is None else shown_as
     row = con.execute(
         "select source, dataset, gemeente_code, organisation, period, status, year from loads"
         " where load_id = ?",
         [int(load_id)],
     ).fetchone()
     if row is None or row[0] not in ("partner", "brp") or row[1] not in REGISTRATION_TYPES:
-        raise InputRefused(f"Upload {load_id} bestaat niet of is geen aangeleverde registratie.")
+        raise InputRefused(f"Upload {name} bestaat niet of is geen aangeleverde registratie.")
     source, dataset, gemeente_code, organisation, period, status, year = row
     # one BRP per gemeente and year: restoring one replaces the active one of that year, whatever
     # its period or organisation (importing.import_workbook_detailed does the same)
@@ -67,7 +69,7 @@ def restore(con: duckdb.DuckDBPyConnection, load_id: int) -> list[int]:
             dict(source=source, dataset=dataset, gemeente_code=gemeente_code,
                  organisation=organisation, period=period))
     if status == "active":
-        raise InputRefused(f"Upload {load_id} is al de actieve versie; er is niets hersteld.")
+        raise InputRefused(f"Upload {name} is al de actieve versie; er is niets hersteld.")
     with store.transaction(con):
         con.execute(
             "update loads set status = 'active', status_changed_at = current_timestamp"
