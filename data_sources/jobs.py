@@ -15,6 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -343,14 +344,20 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
         return target
     _check_replaceable(target)
     partial = _scratch_file(target, ".building")
+    kept = store.backup_name(target, "voor-force") if target.exists() else None
     try:
         con = store.connect(partial)
         try:
             load_sample(con)
+            if kept is not None:  # in the new database, so it comes with the swap or not at all
+                with store.transaction(con):
+                    accounts.audit(con, "opdrachtregel", "database vervangen",
+                                   f"init --sample --force: Voorbeeldstad ({SAMPLE_GEMEENTE_CODE}); "
+                                   f"de vorige database staat in backups/{kept.name}")
             con.execute("checkpoint")
         finally:
             con.close()
-        put_in_place(partial, target, "voor-force")
+        put_in_place(partial, target, "voor-force", kept)
     except OSError as error:
         raise _not_replaced(target, error) from None
     finally:
@@ -358,13 +365,16 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
     return target
 
 
-def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> tuple[Path, Path | None]:
+def restore_backup(backup_file: str | Path, path: str | Path | None = None,
+                   actor: str = "opdrachtregel") -> tuple[Path, Path | None]:
     """Put a backup in the database's place; returns (database, backup of the old one).
 
     The backup must be a complete Kindkaart database that reads back (store.verify_database, on
     the copy that will be put in place; the transactions of a .wal beside it are written into
     that copy first). The current database is backed up before, and no other process can write
-    to it between that backup and the swap (put_in_place)."""
+    to it between that backup and the swap (put_in_place). The restored database's audit log
+    (the backup's own) gets a line saying so, written into the copy before the swap: killed at
+    any moment, the old database without it or the restored one with it."""
     source = Path(backup_file)
     target = db_path(path)
     try:
@@ -394,7 +404,13 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> t
             store.verify_database(partial)
         except store.DatabaseRefused as refused:
             raise _backup_damaged(source) from refused
-        old = put_in_place(partial, target, "voor-terugzetten")
+        kept = store.backup_name(target, "voor-terugzetten") if target.exists() else None
+        made = datetime.fromtimestamp(source.stat().st_mtime)
+        _audit_in_copy(partial, source, actor, "reservekopie teruggezet",
+                       f"{source.name} (gemaakt {made:%d-%m-%Y %H:%M:%S}); "
+                       + (f"de vorige database staat in backups/{kept.name}" if kept
+                          else "er stond nog geen database"))
+        old = put_in_place(partial, target, "voor-terugzetten", kept)
     except OSError as error:
         raise _not_replaced(target, error) from None
     finally:
@@ -402,14 +418,34 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None) -> t
     return target, old
 
 
+def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: str) -> None:
+    # The copy is this process's own (no other checks, as absorb_wal). A backup of an older
+    # version of Kindkaart gets the current schema here (its migrations; the backup itself is the
+    # copy from before them), so that its audit log takes the line.
+    try:
+        con = duckdb.connect(str(copy), config=store.CONNECT_CONFIG)
+        try:
+            store.migrate(con)
+            with store.transaction(con):
+                accounts.audit(con, actor, action, detail)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    except duckdb.Error as error:
+        if (reason := store.write_failure_reason(error)) is not None:
+            raise store.write_refused(reason) from None
+        raise _backup_damaged(source) from error
+
+
 def _backup_damaged(source: Path) -> store.DatabaseRefused:
     return store.DatabaseRefused("De reservekopie is beschadigd of onvolledig: niet alles erin is te "
                                  "lezen. Hij is niet teruggezet; de database is ongewijzigd.", source)
 
 
-def put_in_place(new: Path, target: Path, label: str) -> Path | None:
-    """Replace the database at `target` by the file `new`, after backing it up (store.backup);
-    returns the backup (None when there was no database). The old database stays open here
+def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = None) -> Path | None:
+    """Replace the database at `target` by the file `new`, after backing it up (store.backup, to
+    `backup_to` when given: a name the new database's audit line already gives); returns the
+    backup (None when there was no database). The old database stays open here
     from before its backup until after the swap: DuckDB's lock keeps every other process (a
     click in the app) from writing to it in between, where its change would be in neither file.
     A damaged or foreign file is kept as it is, with a .wal beside it moved along (never deleted:
@@ -424,7 +460,7 @@ def put_in_place(new: Path, target: Path, label: str) -> Path | None:
     except store.DatabaseRefused:
         con = None
     try:
-        old = store.backup(con, target, label, verify=con is not None)
+        old = store.backup(con, target, label, backup_to, verify=con is not None)
         wal = target.with_name(target.name + ".wal")
         if con is None and wal.exists():
             os.replace(wal, old.with_name(old.name + ".wal"))

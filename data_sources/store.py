@@ -624,6 +624,13 @@ def backup_dir(database: Path) -> Path:
     return Path(database).parent / "backups"
 
 
+def backup_name(database: str | Path, label: str) -> Path:
+    """Where a backup made now goes: backups/<name>-<time>-<label>.duckdb beside the database."""
+    database = Path(database)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
+
+
 def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: str = "handmatig",
            target: str | Path | None = None, *, verify: bool = True) -> Path:
     """Copy the database file (after a checkpoint through `con`, so the copy is complete) to
@@ -634,10 +641,7 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     database = Path(database)
     if con is not None:
         con.execute("checkpoint")
-    if target is None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
-    target = Path(target)
+    target = Path(target) if target is not None else backup_name(database, label)
     target.parent.mkdir(parents=True, exist_ok=True)
     # what killed backups left: in backups/ those of this database, elsewhere only this name's
     in_backups = target.parent == backup_dir(database)

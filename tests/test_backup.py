@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -260,3 +261,80 @@ def test_a_read_only_database_can_be_backed_up(tmp_path, sample_db, capsys):
         assert _loads(copy) == _loads(path)
     finally:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def _audit(path, action: str) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("select actor, detail from audit_log where action = ? order by event_id",
+                           [action]).fetchall()
+    finally:
+        con.close()
+
+
+def test_backup_and_restore_backup_say_so_in_the_audit_log(tmp_path, sample_db, capsys):
+    # `backup` writes its line in the live database once the copy is complete (the copy is the
+    # database as it was, without it); `restore-backup` replaces the whole database, audit log and
+    # all, so the line goes into the restored database: which backup, made when, and where the
+    # database it replaced went.
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    assert main(["backup", "--db", str(path)]) == 0
+    [made] = (tmp_path / "backups").glob("*-handmatig.duckdb")
+    assert _audit(path, "reservekopie gemaakt") == [("opdrachtregel", f"backups/{made.name}")]
+    assert _audit(made, "reservekopie gemaakt") == []
+    copy = tmp_path / "elders" / "kopie.duckdb"
+    copy.parent.mkdir()
+    assert main(["backup", "-o", str(copy), "--db", str(path)]) == 0
+    assert _audit(path, "reservekopie gemaakt")[-1] == ("opdrachtregel", str(copy.resolve()))
+    capsys.readouterr()
+
+    store.connect(path).execute("delete from loads").close()
+    assert main(["restore-backup", str(made), "--db", str(path)]) == 0
+    [replaced] = (tmp_path / "backups").glob("*-voor-terugzetten.duckdb")
+    [(actor, detail)] = _audit(path, "reservekopie teruggezet")
+    stamp = f"{datetime.fromtimestamp(made.stat().st_mtime):%d-%m-%Y %H:%M:%S}"
+    assert (actor, detail) == ("opdrachtregel", f"{made.name} (gemaakt {stamp}); de vorige "
+                                                f"database staat in backups/{replaced.name}")
+    assert _loads(path) == _loads(made) > 0 and _loads(replaced) == 0
+    # the replaced database keeps its own log (the backup line, no restore line); the restored one
+    # has the backup's log (without the lines written after the backup) plus the restore line
+    assert len(_audit(replaced, "reservekopie gemaakt")) == 2 and not _audit(replaced, "reservekopie teruggezet")
+    assert _audit(path, "reservekopie gemaakt") == []
+
+    # where there was no database yet, the line says so
+    fresh = tmp_path / "nieuw" / "kindkaart.duckdb"
+    assert main(["restore-backup", str(made), "--db", str(fresh)]) == 0
+    [(_, detail)] = _audit(fresh, "reservekopie teruggezet")
+    assert detail.endswith("er stond nog geen database")
+
+
+def test_restore_backup_of_an_older_version_takes_its_line(tmp_path, sample_db):
+    # a backup from before the audit log had its gemeenten column (migration 0075): the copy gets
+    # the current schema before the swap, so the line fits and the next open has nothing to migrate
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    old = tmp_path / "oud.duckdb"
+    shutil.copy(sample_db, old)
+    con = duckdb.connect(str(old))
+    con.execute("alter table accounts drop column all_gemeenten; alter table audit_log drop column gemeenten;"
+                " delete from schema_migrations where version = 75")
+    con.close()
+    assert main(["restore-backup", str(old), "--db", str(path)]) == 0
+    assert len(_audit(path, "reservekopie teruggezet")) == 1
+    store.connect(path).close()
+    assert [p.name for p in (tmp_path / "backups").iterdir() if "migratie" in p.name] == []
+
+
+def test_init_force_names_the_database_it_replaced_in_the_new_one(tmp_path, sample_db):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    assert main(["init", "--sample", "--force", "--db", str(path)]) == 0
+    [kept] = (tmp_path / "backups").glob("*-voor-force.duckdb")
+    [(actor, detail)] = _audit(path, "database vervangen")
+    assert actor == "opdrachtregel" and detail.endswith(f"de vorige database staat in backups/{kept.name}")
+    assert _audit(kept, "database vervangen") == []
+    # a first build replaces nothing: no such line
+    first = tmp_path / "eerste" / "kindkaart.duckdb"
+    assert main(["init", "--sample", "--db", str(first)]) == 0
+    assert _audit(first, "database vervangen") == []

@@ -313,3 +313,53 @@ def test_a_killed_load_cbs_leaves_the_old_load_or_the_new_never_a_mix(tmp_path, 
                 outcomes.append("new")
             assert (children, current) == old[2:]
         assert "old" in outcomes  # some kills landed before the commit
+
+
+def test_a_killed_restore_backup_leaves_the_old_database_or_the_backup_with_its_audit_line(
+        tmp_path, sample_db):
+    # restore-backup replaces the whole database, audit log and all: its line goes into the
+    # restored copy before the swap. Killed at random moments: the old database (its own log, no
+    # such line) or the backup's, with exactly one line; never the backup without it.
+    path = tmp_path / "kindkaart.duckdb"
+    copy = tmp_path / "kopie.duckdb"
+    shutil.copy(sample_db, copy)
+    con = store.connect(copy)
+    con.execute("insert into audit_log (actor, action) values ('test', 'in de reservekopie')")
+    con.close()
+    command = _command("restore-backup", str(copy), "--db", str(path))
+
+    def fresh() -> None:
+        for leftover in tmp_path.iterdir():
+            if leftover != copy:
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        shutil.copy(sample_db, path)
+        old = store.connect(path)
+        old.execute("insert into audit_log (actor, action) values ('test', 'oude database')")
+        old.close()
+
+    def state() -> tuple[int, int, int]:
+        con = store.connect(path)  # opens: neither missing nor damaged
+        try:
+            return tuple(con.execute(
+                "select count(*) filter (action = 'oude database'), count(*) filter (action = 'in de"
+                " reservekopie'), count(*) filter (action = 'reservekopie teruggezet') from audit_log"
+            ).fetchone())
+        finally:
+            con.close()
+
+    fresh()
+    duration = _timed(command)
+    assert state() == (0, 1, 1)
+    chance = random.Random(23)
+    outcomes = []
+    for _ in range(6):
+        fresh()
+        duration = _kill_after(command, chance.uniform(0, duration)) or duration
+        outcome = state()
+        assert outcome in ((1, 0, 0), (0, 1, 1)), outcome
+        outcomes.append(outcome)
+        # what the killed run left (its copy, a .wal) goes with the next run, which completes
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+        assert state() == (0, 1, 1)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "kindkaart.duckdb", "kopie.duckdb"]
+    assert (1, 0, 0) in outcomes  # some kills came before the swap

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from data_sources import store
+from data_sources import accounts, store
 from data_sources.config import db_path
 
 NAME = "backup"
@@ -25,6 +26,10 @@ def run(args) -> int:
             con = store.connect(database, create=False)
             try:
                 copy = store.backup(con, database, "handmatig", args.uitvoer)
+                # after the copy is complete (it does not hold this line: a backup is the database
+                # as it was); a read-only database, below, takes no line
+                with store.transaction(con):
+                    accounts.audit(con, "opdrachtregel", "reservekopie gemaakt", _where(copy, database))
             finally:
                 con.close()
     except OSError as error:
@@ -44,3 +49,11 @@ def _backup_read_only(database, target):
                                     "met wijzigingen die nog niet in het bestand zelf staan: een kopie "
                                     "zou die missen. Open hem eerst met schrijfrechten.", database)
     return store.backup(None, database, "handmatig", target)
+
+
+def _where(copy, database) -> str:
+    """The copy as the audit log names it: backups/<name> beside the database, else its path."""
+    copy = Path(copy)
+    if copy.resolve().parent == store.backup_dir(database).resolve():
+        return f"backups/{copy.name}"
+    return str(copy.resolve())
