@@ -171,6 +171,16 @@ def sample_con(sample_db):
     connection.close()
 
 
+@pytest.fixture
+def marks(tmp_path, monkeypatch) -> Path:
+    """The folder where the marked app (fixtures/app_marked.py) leaves its marks (the fault and
+    kill tests of the app: tests/test_app_faults.py, tests/test_app_kills.py)."""
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    monkeypatch.setenv("KINDKAART_TEST_MARKS", str(folder))
+    return folder
+
+
 def add_account(db: Path, login: str, role: str, organisation: str | None = None,
                 password: str = "correct paard batterij", gemeenten: list[str] | None = None) -> None:
     """Create an account in the database at `db` (ends its demo mode), tied to `gemeenten`."""

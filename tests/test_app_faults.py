@@ -36,15 +36,6 @@ ANSWERS = ("Opgeslagen als upload", "al aangeleverd", "weer de actieve versie", 
 ENGLISH = re.compile(r"Traceback|Error|Exception|conflict|database is locked", re.I)
 
 
-@pytest.fixture
-def marks(tmp_path, monkeypatch) -> Path:
-    """The folder where the marked app (fixtures/app_marked.py) leaves its marks."""
-    folder = tmp_path / "marks"
-    folder.mkdir()
-    monkeypatch.setenv("KINDKAART_TEST_MARKS", str(folder))
-    return folder
-
-
 def _workbook(tmp_path: Path, name: str, children: int) -> Path:
     path = tmp_path / name
     path.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", children]]))

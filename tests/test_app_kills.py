@@ -23,7 +23,6 @@ from browser import chromium_page, require_chromium, settled, sign_in, streamlit
 from conftest import ROOT, add_account, centrum_vve_toddlers
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_app_faults import MARKED_APP, ORGANISATION, PASSWORD, _children, _marks, _no_traceback
-from test_app_faults import marks as _marks_folder  # noqa: F401 - the fixture `marks`, used here too
 
 from data_sources import jobs, store
 from transforms import scenarios
