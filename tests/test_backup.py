@@ -338,3 +338,17 @@ def test_init_force_names_the_database_it_replaced_in_the_new_one(tmp_path, samp
     first = tmp_path / "eerste" / "kindkaart.duckdb"
     assert main(["init", "--sample", "--db", str(first)]) == 0
     assert _audit(first, "database vervangen") == []
+
+
+def test_init_on_an_existing_database_logs_the_rebuild_as_the_app_does(tmp_path, sample_db):
+    # `init` without --sample builds the models again on a database that was there: the same line
+    # as when the app does it itself (jobs.ensure_current_models); a new database gets none
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    before = _loads(path)
+    assert main(["init", "--db", str(path)]) == 0
+    [(actor, detail)] = _audit(path, "modellen bijgewerkt")
+    assert actor == "opdrachtregel" and detail.startswith("init: ") and _loads(path) == before
+    fresh = tmp_path / "nieuw" / "kindkaart.duckdb"
+    assert main(["init", "--db", str(fresh)]) == 0
+    assert _audit(fresh, "modellen bijgewerkt") == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import transforms
-from data_sources import jobs, store
+from data_sources import accounts, jobs, store
 from data_sources.config import db_path
 
 NAME = "init"
@@ -32,9 +32,16 @@ def run(args) -> int:
         print(f"Database {target} {'bestond al' if existed and not args.force else 'gebouwd'}"
               " met de voorbeeldgemeente Voorbeeldstad (GM9999).")
         return 0
+    existed = target.is_file() and target.stat().st_size > 0
     con = store.connect(target)
     try:
-        transforms.build(con)
+        # on a database that was there: the models built again, with the line the app writes when
+        # it does so itself (jobs.ensure_current_models), in the same transaction
+        with store.transaction(con):
+            transforms.build(con)
+            if existed:
+                accounts.audit(con, "opdrachtregel", "modellen bijgewerkt",
+                               "init: alle tabellen opnieuw berekend met de regels van deze versie")
         version = store.schema_version(con)
     finally:
         con.close()
