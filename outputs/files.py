@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -13,10 +14,10 @@ from outputs import report
 from outputs.exports import build_sheets, csv_bytes, export_workbook
 
 
-def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str, year: int,
-                 wijk_code: str | None = None) -> Path:
-    """Write the export that the file extension asks for: .xlsx (workbook), .csv (children per wijk),
-    .html (gemeente report, or the wijk factsheet with `wijk_code`)."""
+def export_bytes(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str, year: int,
+                 wijk_code: str | None = None) -> bytes:
+    """The export that the file extension asks for: .xlsx (workbook), .csv (children per wijk),
+    .html (gemeente report, or the wijk factsheet with `wijk_code`); write it with write_whole."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         data = export_workbook(con, gemeente_code, year)
@@ -28,15 +29,15 @@ def write_export(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str,
                 else report.gemeente_report(con, gemeente_code, year)).encode("utf-8")
     else:
         raise ValueError(suffix)
-    write_whole(path, data)
-    return path
+    return data
 
 
-def write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | None = None) -> None:
     """Write `data` to `path` whole or not at all: into a file beside it, put in place when
     complete. A full disk leaves no half export, and an earlier file of that name stays. The
     scratch file carries this process's id: what a killed run left (kill -9 runs no clean-up) the
-    next write of this name removes."""
+    next write of this name removes. `before_placing` runs when the file is complete, before it
+    takes its place (an export's audit line: an error there leaves no file)."""
     store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
     scratch = path.with_name(f".{path.name}.{os.getpid()}.deel")
     try:
@@ -44,6 +45,8 @@ def write_whole(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        if before_placing is not None:
+            before_placing()
         os.replace(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)

@@ -363,3 +363,52 @@ def test_a_killed_restore_backup_leaves_the_old_database_or_the_backup_with_its_
         assert state() == (0, 1, 1)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "kindkaart.duckdb", "kopie.duckdb"]
     assert (1, 0, 0) in outcomes  # some kills came before the swap
+
+
+# `python -m data_sources` with a mark right after each audit line is written (before its commit):
+# the file argv[1] appears, and the process waits there until it is killed
+_MARKED_CLI = """import pathlib, sys, time
+from data_sources import accounts
+real = accounts.audit
+def marked(*args, **kwargs):
+    real(*args, **kwargs)
+    pathlib.Path(sys.argv[1]).touch()
+    time.sleep(600)
+accounts.audit = marked
+from data_sources.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("command", [["export", "--out", "{out}.xlsx"],
+                                     ["scenario", "export", "1", "-o", "{out}.html"]])
+def test_an_export_killed_before_its_audit_line_is_committed_leaves_no_file(tmp_path, sample_db, command):
+    # The audit line of an export commits before the file takes its place: killed in between
+    # (here: right after the line is written, before its commit) there is neither; never a file
+    # without its line. The next export of that name removes the scratch copy and completes.
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    arguments = [a.format(out=tmp_path / "uit") for a in command] + ["--db", str(path)]
+    out = Path(next(a for a in arguments if a.startswith(str(tmp_path / "uit"))))
+    mark = tmp_path / "audit-geschreven"
+
+    def lines() -> int:
+        con = store.connect(path, read_only=True)
+        try:
+            return con.execute("select count(*) from audit_log where action = 'export'").fetchone()[0]
+        finally:
+            con.close()
+
+    process = subprocess.Popen([sys.executable, "-c", _MARKED_CLI, str(mark), *arguments], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mark.exists(), "no audit line was written"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not out.exists() and lines() == 0
+    subprocess.run(_command(*arguments), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert out.exists() and lines() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["audit-geschreven", "kindkaart.duckdb",
+                                                                 out.name])

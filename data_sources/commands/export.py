@@ -114,22 +114,31 @@ def run(args) -> int:
             if wijk_code not in known:
                 raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
                                     f"Bekend: {', '.join(known)}."])
-        files.write_export(con, output, gemeente_code, year, wijk_code)
+        data = files.export_bytes(con, output, gemeente_code, year, wijk_code)
     finally:
         con.close()
     if not store.writable(database):
         # a read-only database (a mount, permissions) takes no audit line; the export is written
+        files.write_whole(output, data)
         print(f"Geschreven: {output} ({gemeente_code}, {year}). De database is alleen te lezen: deze "
               "export staat niet in het logboek.")
         return 0
-    # read-only above (works beside another reader); the audit line is one short write after
+    files.write_whole(output, data, before_placing=lambda: log_export(
+        database, f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})",
+        [gemeente_code]))
+    print(f"Geschreven: {output} ({gemeente_code}, {year}).")
+    return 0
+
+
+def log_export(database: Path, detail: str, gemeenten: list[str]) -> None:
+    """The audit line of an export made on the command line: one short write of its own (the
+    export was made read-only, beside other readers), committed once the file is complete and
+    before it takes its place (outputs.files.write_whole): killed in between, a line without a
+    file (its scratch the next export of that name removes), never a file without its line; a
+    database in use for longer than others wait for it leaves no file."""
     con = store.connect(database, create=False)
     try:
         with store.transaction(con):
-            accounts.audit(con, "opdrachtregel", "export",
-                           f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})",
-                           [gemeente_code])
+            accounts.audit(con, "opdrachtregel", "export", detail, gemeenten)
     finally:
         con.close()
-    print(f"Geschreven: {output} ({gemeente_code}, {year}).")
-    return 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_sources import accounts, store
+from data_sources import store
 from data_sources.commands._gemeente import choose, loaded_gemeenten
+from data_sources.commands.export import log_export
 from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import label
@@ -110,26 +111,21 @@ def run(args) -> int:
         name = exports.gemeente_name(con, scenario.gemeente_code)
         tariffs = scenarios.list_tariffs(con, scenario.gemeente_code)
         if output.suffix.lower() == ".xlsx":
-            write_whole(output, plan.plan_workbook(computed, name, tariffs, inputs, status))
+            data = plan.plan_workbook(computed, name, tariffs, inputs, status)
         else:
-            write_whole(output, plan.plan_html(computed, name, tariffs, inputs, status).encode("utf-8"))
+            data = plan.plan_html(computed, name, tariffs, inputs, status).encode("utf-8")
     finally:
         con.close()
     written = f"Geschreven: {output} (scenario {scenario.scenario_id}: {scenario.name})."
     database = db_path(args.db)
     if not store.writable(database):
         # a read-only database (a mount, permissions) takes no audit line; the plan is written
+        write_whole(output, data)
         print(f"{written} De database is alleen te lezen: deze export staat niet in het logboek.")
         return 0
-    # read-only above (works beside another reader); the audit line is one short write after,
-    # as `export` does
-    con = store.connect(database, create=False)
-    try:
-        with store.transaction(con):
-            accounts.audit(con, "opdrachtregel", "export",
-                           f"{output.name} (scenario {scenario.scenario_id}, {scenario.gemeente_code},"
-                           f" {scenario.year})", [scenario.gemeente_code])
-    finally:
-        con.close()
+    # its audit line before the file takes its place, as `export` does
+    write_whole(output, data, before_placing=lambda: log_export(
+        database, f"{output.name} (scenario {scenario.scenario_id}, {scenario.gemeente_code}, {scenario.year})",
+        [scenario.gemeente_code]))
     print(written)
     return 0
