@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
+from browser import SETTLED, chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import ROOT, add_account, centrum_vve_toddlers
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_app_faults import MARKED_APP, ORGANISATION, PASSWORD, _children, _marks, _no_traceback
@@ -229,22 +229,22 @@ def _open(page, url: str, deed: Deed) -> None:
     _no_traceback(page)
 
 
-def _act_until_marked(page, deed: Deed, marks: Path, kind: str, timeout: float = 120) -> None:
+def _act_until_marked(page, deed: Deed, marks: Path, kind: str, timeout: float = 180) -> None:
     """Make the deed's click and wait until the server writes a new mark of `kind`. A click that
     reached no script run (the page was still redrawing) is made again once the page has settled
-    and the deed is not stored, as a user would."""
+    without the mark, as a user would; a run that is still busy (or paused at a mark) is waited
+    for, never clicked twice."""
     seen = _marks(marks, kind)
     deadline = time.monotonic() + timeout
     while True:
         deed.act(page)
-        retry = time.monotonic() + 30
-        while _marks(marks, kind) <= seen and time.monotonic() < min(retry, deadline):
-            time.sleep(0.005)
-        if _marks(marks, kind) > seen:
-            return
-        assert time.monotonic() < deadline, f"no {kind} mark"
-        settled(page)
-        if _marks(marks, kind) > seen:
+        retry = time.monotonic() + 20
+        while _marks(marks, kind) <= seen:
+            assert time.monotonic() < deadline, f"no {kind} mark"
+            if time.monotonic() > retry and page.evaluate(f"() => {SETTLED}"):
+                break  # drawn, and no mark: the click reached no run
+            time.sleep(0.01)
+        else:
             return
 
 
