@@ -319,3 +319,41 @@ def test_the_app_killed_in_the_middle_of_a_deed_keeps_it_whole_or_not_at_all(app
                 raise AssertionError("the deed was not stored after a restart")
             server_round(None, complete)
         assert deed.outcome(app_db) is True
+
+
+def test_the_app_killed_while_signing_in_keeps_the_outcome_with_its_audit_line(app_db, marks, marked_app):
+    # A login writes twice: the attempt with its line "inlogpoging" (counted before the password
+    # is checked), then the outcome with its line "inloggen". Killed right after that second line
+    # is written, before its commit: the attempt stays without an outcome (it counts as a failed
+    # one, README "Veilig bij storingen"), never an outcome "gelukt" without its line.
+    require_chromium()
+    add_account(app_db, "beheer", "beheerder", None, PASSWORD)
+
+    def stored() -> tuple[list, list]:
+        con = store.connect(app_db)
+        try:
+            return ([o for (o,) in con.execute(
+                "select outcome from login_attempts order by attempt_id").fetchall()],
+                    [a for (a,) in con.execute("select action from audit_log where action like 'inlog%'"
+                                               " order by event_id").fetchall()])
+        finally:
+            con.close()
+
+    (marks / "pause-audit").write_text("600 1")  # the attempt's line passes, the outcome's waits
+    with chromium_page() as page:
+        with streamlit_server(app_db, script=marked_app, poll_seconds=0.05) as url:
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_label("Login").fill("beheer")
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen").click(no_wait_after=True)
+            deadline = time.monotonic() + 120
+            while _marks(marks, "audit") < 2:
+                assert time.monotonic() < deadline, "no audit line of the outcome"
+                time.sleep(0.01)
+            _kill(marks)
+        assert stored() == (["bezig"], ["inlogpoging"])
+        (marks / "pause-audit").unlink()
+        with streamlit_server(app_db, script=marked_app, poll_seconds=0.05) as url:
+            sign_in(page, url, "beheer", PASSWORD, "Overzicht")
+            _no_traceback(page)
+    assert stored() == (["bezig", "gelukt"], ["inlogpoging", "inlogpoging", "inloggen"])

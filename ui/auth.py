@@ -112,10 +112,12 @@ def _still_active(account: Account | None) -> bool:
     return fresh is not None and tuple(fresh) == (account.role, account.organisation)
 
 
-def _sign_in(account: Account, how: str) -> None:
+def _sign_in(account: Account, how: str | None) -> None:
+    # how None: the login's audit line is written already (with the attempt's outcome)
     st.session_state[SESSION_KEY] = account
     forget(SESSION_KEY)
-    record(how, f"rol {account.role}", account, gemeenten=())
+    if how:
+        record(how, f"rol {account.role}", account, gemeenten=())
 
 
 def record(action: str, detail: str = "", account: Account | None = None,
@@ -428,10 +430,12 @@ def login_page() -> None:
             accounts.finish_login(con, attempt, account is not None)
             if account is None:
                 accounts.audit(con, login or "?", "inloggen mislukt", f"login '{login}'")
+            else:  # the outcome with its line: a server stopped in between stores neither
+                record("inloggen", f"rol {account.role}", account, gemeenten=(), con=con)
         if account is None:
             st.error("Login of wachtwoord klopt niet (of het account is uitgeschakeld).")
         else:
-            _sign_in(account, "inloggen")
+            _sign_in(account, None)
             st.rerun()
 
 
