@@ -11,7 +11,7 @@ from transforms.labels import WAITING_WITHOUT_WIJK
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_rule
 from ui.auth import actor, record
 from ui.continuum import SIGNAL_KIND_LABELS
-from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, written
 from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -181,13 +181,18 @@ for question in analysis.QUESTIONS:
                                   key=f"status_{question.key}")
             note = st.text_area("Notitie voor het LEA", value=status[1], key=f"note_{question.key}")
             if st.form_submit_button("Opslaan", disabled=locked):
-                # the note with who wrote it and its audit line, or neither
-                with transaction(writer := cursor()):
-                    save_note(writer, gemeente_code, question.key, chosen, note, updated_by=actor())
-                    record("analysenotitie", f"vraag {question.key}: status '{chosen}'"
-                           + (", notitie gewijzigd" if note.strip() != status[1] else ""),
-                           con=writer, gemeenten=[gemeente_code])
-                clear_caches()
-                st.rerun()
+                def keep(key: str = question.key, chosen: str = chosen, note: str = note,
+                         before: str = status[1]) -> bool:
+                    # the note with who wrote it and its audit line, or neither
+                    with transaction(writer := cursor()):
+                        save_note(writer, gemeente_code, key, chosen, note, updated_by=actor())
+                        record("analysenotitie", f"vraag {key}: status '{chosen}'"
+                               + (", notitie gewijzigd" if note.strip() != before else ""),
+                               con=writer, gemeenten=[gemeente_code])
+                    return True
+
+                if written(keep):
+                    clear_caches()
+                    st.rerun()
         if status[2]:
             st.caption(f"Status '{plain(status[0])}', laatst bijgewerkt {plain(status[2])}.")

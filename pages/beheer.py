@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_sources import accounts, store
 from ui.auth import PARTNER_INDICATORS, actor, audited, current_account, gemeente_scope
-from ui.data import cursor, read_only
+from ui.data import cursor, read_only, written
 from ui.population import NOTHING_LOADED
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -36,18 +36,19 @@ else:
                                 default=sorted(current_release & set(PARTNER_INDICATORS)),
                                 format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}_{gemeente_code}")
         if set(chosen) != current_release & set(PARTNER_INDICATORS):
-            try:
-                with store.transaction(con):
+            def release(audience: str = audience, chosen: list = chosen,
+                        current_release: set = current_release) -> bool:
+                with store.transaction(writer := cursor()):
                     for key in PARTNER_INDICATORS:
                         if (key in chosen) != (key in current_release):
-                            accounts.set_released(con, gemeente_code, key, audience, key in chosen, actor())
-            except Exception as error:
-                # a full disk or a folder without write rights: said here, and the rest of the page
-                # (accounts, log) still shows; the transaction was rolled back
-                if (reason := store.write_failure_reason(error)) is None:
-                    raise
-                st.error(store.write_refused(reason).messages[0])
-            else:
+                            accounts.set_released(writer, gemeente_code, key, audience, key in chosen,
+                                                  actor())
+                return True
+
+            # a full disk, a folder without write rights or another session's write of the same
+            # rows: said here (ui.data.written), and the rest of the page (accounts, log) still
+            # shows; the transaction was rolled back
+            if written(release):
                 st.toast(f"Vrijgave voor {label} in {gemeente_name(gemeente_code)} bijgewerkt.")
 
 st.header("Accounts")

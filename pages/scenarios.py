@@ -26,7 +26,7 @@ from transforms.planning import (
 )
 from ui import scenarios as ui_scenarios
 from ui.auth import actor, audited, record
-from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only
+from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, written
 from ui.downloads import XLSX_MIME, chart_config, file_stem
 from ui.population import NOTHING_LOADED, secret_left_out
 from ui.safe import plain, plotly_chart
@@ -73,11 +73,15 @@ if not available:
     st.info("Deze gemeente heeft nog geen scenario's. Begin met de twee voorbeelden (passend en "
             "inclusief, de hele gemeente als één verzorgingsgebied) of maak hieronder een eigen scenario.")
     if st.button("Voorbeeldscenario's maken", key="scenarios_seed", disabled=bool(missing_now) or locked):
-        with transaction(writer := cursor()):  # both examples with their log line, or nothing
-            if seeded := scenarios.seed_examples(writer, gemeente_code, year, catchments={}):
-                record("scenario", f"voorbeeldscenario's {', '.join(map(str, seeded))} gemaakt",
-                       con=writer)
-        st.rerun()
+        def seed() -> bool:
+            with transaction(writer := cursor()):  # both examples with their log line, or nothing
+                if seeded := scenarios.seed_examples(writer, gemeente_code, year, catchments={}):
+                    record("scenario", f"voorbeeldscenario's {', '.join(map(str, seeded))} gemaakt",
+                           con=writer)
+            return True
+
+        if written(seed):
+            st.rerun()
 
 fingerprint = scenarios.input_fingerprint(cursor(), gemeente_code)
 by_id = {s.scenario_id: s for s in available}
@@ -116,12 +120,16 @@ if available:
                      "hieronder zijn al opnieuw berekend; bevestig ze om het scenario bij te werken.")
         if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}",
                         disabled=locked):
-            # the confirmed figures, which everyone now sees as current, with their log line
-            with transaction(writer := cursor()):
-                scenarios.mark_computed(writer, ui_scenarios.compute(scenario))
-                record("scenario", f"scenario {scenario.scenario_id} ({scenario.name}) opnieuw berekend",
-                       con=writer)
-            st.rerun()
+            def confirm(scenario: Scenario = scenario) -> bool:
+                # the confirmed figures, which everyone now sees as current, with their log line
+                with transaction(writer := cursor()):
+                    scenarios.mark_computed(writer, ui_scenarios.compute(scenario))
+                    record("scenario", f"scenario {scenario.scenario_id} ({scenario.name}) opnieuw "
+                           "berekend", con=writer)
+                return True
+
+            if written(confirm):
+                st.rerun()
     if plans:
         comparison = plan_output.comparison_frame(plans)
         st.dataframe(comparison, hide_index=True, width="stretch", key="scenarios_table",
@@ -190,19 +198,27 @@ if editing_id != NEW:
     left, middle, right = st.columns(3)
     if left.button("Kopiëren", key=f"scenario_copy_{suffix}", icon=":material/content_copy:",
                    disabled=locked):
-        with transaction(writer := cursor()):  # the copy with its log line, or neither
-            new_id = scenarios.copy_scenario(writer, editing_id, f"{base.name} (kopie)", USER)
-            record("scenario", f"scenario {editing_id} gekopieerd als {new_id}", con=writer)
-        st.session_state._scenario_edit_next = new_id
-        st.rerun()
+        def copy() -> int:
+            with transaction(writer := cursor()):  # the copy with its log line, or neither
+                new_id = scenarios.copy_scenario(writer, editing_id, f"{base.name} (kopie)", USER)
+                record("scenario", f"scenario {editing_id} gekopieerd als {new_id}", con=writer)
+            return new_id
+
+        if (new_id := written(copy)) is not None:
+            st.session_state._scenario_edit_next = new_id
+            st.rerun()
     if middle.button("Verwijderen", key=f"scenario_delete_{suffix}", icon=":material/delete:",
                      disabled=locked):
-        with transaction(writer := cursor()):
-            scenarios.delete_scenario(writer, editing_id)
-            record("scenario", f"scenario {editing_id} ({base.name}) verwijderd", con=writer)
-        st.session_state._scenario_edit_next = NEW
-        st.session_state._scenarios_compare_reset = True
-        st.rerun()
+        def delete() -> bool:
+            with transaction(writer := cursor()):
+                scenarios.delete_scenario(writer, editing_id)
+                record("scenario", f"scenario {editing_id} ({base.name}) verwijderd", con=writer)
+            return True
+
+        if written(delete):
+            st.session_state._scenario_edit_next = NEW
+            st.session_state._scenarios_compare_reset = True
+            st.rerun()
     right.caption(f"Gemaakt door {plain(base.created_by or 'onbekend')} op {plan_output._when(base.created_at)}; "
                   f"gewijzigd {plan_output._when(base.updated_at)}.")
 
@@ -283,22 +299,27 @@ if submitted:
         estimate=estimate, catchments=catchments, building_blocks=blocks, parameters=changed,
         financing={k: v for k, v in financing.items() if v != "alle"}, note=note or None,
         scenario_id=base.scenario_id, created_by=base.created_by or USER)
-    writer = cursor()
-    try:
+
+    def save() -> int:
         # the scenario, its log line and its totals, or nothing (a kill or failure halfway)
-        with transaction(writer):
+        with transaction(writer := cursor()):
             saved_id = scenarios.save_scenario(writer, edited, list(wijken))
             record("scenario", f"scenario {saved_id} ({edited.name}) opgeslagen", con=writer)
             scenarios.mark_computed(writer, ui_scenarios.compute(edited))
+        return saved_id
+
+    try:
+        saved_id = written(save)
     except ValueError as problem:
         st.error(plain(problem))
     else:
-        st.session_state._scenario_edit_next = saved_id
-        compared = st.session_state.get(ui_scenarios.SELECTED_KEY) or []
-        if saved_id not in compared:
-            st.session_state[ui_scenarios.SELECTED_KEY] = [*compared, saved_id][-ui_scenarios.MAX_COMPARED:]
-            st.session_state._scenarios_compare_reset = True
-        st.rerun()
+        if saved_id is not None:
+            st.session_state._scenario_edit_next = saved_id
+            compared = st.session_state.get(ui_scenarios.SELECTED_KEY) or []
+            if saved_id not in compared:
+                st.session_state[ui_scenarios.SELECTED_KEY] = [*compared, saved_id][-ui_scenarios.MAX_COMPARED:]
+                st.session_state._scenarios_compare_reset = True
+            st.rerun()
 
 # 3. Tariffs ---------------------------------------------------------------------------------
 st.header("Tarieven")
@@ -336,13 +357,19 @@ if st.button("Tarieven opslaan", key="scenario_tariffs_save", disabled=locked):
     entered = [Tariff(r["Stroom"], r["Eenheid"], r["Bedrag (€)"], r["Eigenaar"], r["Datum"],
                       r["Groepstype"] or None, note=r["Toelichting"] or None)
                for r in tariff_table.to_dict("records") if r.get("Stroom")]
-    try:
+
+    def store_tariffs() -> bool:
         with transaction(writer := cursor()):  # the tariffs with their log line, or neither
             scenarios.replace_tariffs(writer, gemeente_code, entered)
             record("tarieven", f"{len(entered)} tarieven opgeslagen voor {gemeente_code}", con=writer)
+        return True
+
+    try:
+        stored_now = written(store_tariffs)
     except ValueError as problem:
         st.error(plain(problem))
     else:
-        clear_caches()
-        st.success(f"{len(entered)} tarieven opgeslagen.")
-        st.rerun()
+        if stored_now:
+            clear_caches()
+            st.success(f"{len(entered)} tarieven opgeslagen.")
+            st.rerun()

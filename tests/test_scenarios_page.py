@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from conftest import run_page
@@ -177,5 +178,84 @@ def test_the_examples_are_made_both_with_their_totals_and_log_line_or_not_at_all
         assert all(scenarios.status(con, s) == scenarios.CURRENT_LABEL for s in made)
         assert con.execute("select actor, detail from audit_log where action = 'scenario'").fetchall() == [
             ("demo", f"voorbeeldscenario's {made[0].scenario_id}, {made[1].scenario_id} gemaakt")]
+    finally:
+        con.close()
+
+
+
+def _stale_scenarios(app_db):
+    """The Scenario's page with both examples stale (a new CBS load), and a connection of
+    'another session' to the same database."""
+    con = store.connect(app_db)
+    store.new_load(con, source="cbs", dataset="kerncijfers", gemeente_code="GM9999", year=2025)
+    return _open("scenarios"), con
+
+
+def test_a_confirmation_that_keeps_losing_to_another_sessions_write_is_said_in_dutch(app_db):
+    # Another session changes the same scenario and keeps its transaction open: DuckDB refuses the
+    # page's update each time ("Conflict on update"). After its retries the page says so in Dutch,
+    # without a traceback, and nothing of the click is stored; a later click succeeds.
+    from data_sources.jobs import BUSY_MESSAGE
+
+    at, con = _stale_scenarios(app_db)
+    con.execute("begin transaction")
+    con.execute("update scenarios set computed_at = current_timestamp where scenario_id = 1")
+    try:
+        at.button(key="scenario_recompute_1").click().run()
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [BUSY_MESSAGE]
+    finally:
+        con.execute("rollback")
+    try:
+        assert con.execute("select count(*) from audit_log where action = 'scenario'").fetchone() == (0,)
+        assert scenarios.status(con, scenarios.load_scenario(con, 1)) != scenarios.CURRENT_LABEL
+    finally:
+        con.close()
+    at.button(key="scenario_recompute_1").click().run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    con = store.connect(app_db)
+    try:
+        assert scenarios.status(con, scenarios.load_scenario(con, 1)) == scenarios.CURRENT_LABEL
+    finally:
+        con.close()
+
+
+def test_a_confirmation_that_meets_another_sessions_write_lands_once_that_one_is_done(app_db,
+                                                                                     monkeypatch):
+    # The other session commits while the page waits to try again (its first pause): the page's
+    # second attempt lands, with its audit line, and the user sees no error.
+    from data_sources import jobs
+
+    at, con = _stale_scenarios(app_db)
+    con.execute("begin transaction")
+    con.execute("update scenarios set computed_at = timestamp '2020-01-01' where scenario_id = 1")
+    pauses = []
+
+    class Clock:
+        """jobs' clock, whose pause before the next attempt is when the other session commits."""
+
+        @staticmethod
+        def sleep(seconds):
+            pauses.append(seconds)
+            if len(pauses) == 1:
+                con.execute("commit")
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+    monkeypatch.setattr(jobs, "time", Clock())
+    try:
+        at.button(key="scenario_recompute_1").click().run()
+    finally:
+        if len(pauses) == 0:
+            con.execute("rollback")
+    assert len(pauses) == 1  # it did meet the other write, once
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    try:
+        # the page's write came after the other's: its moment, not 2020
+        assert con.execute("select year(computed_at) from scenarios where scenario_id = 1").fetchone()[0] > 2020
+        assert scenarios.status(con, scenarios.load_scenario(con, 1)) == scenarios.CURRENT_LABEL
+        assert con.execute("select detail from audit_log where action = 'scenario'").fetchall() == [
+            ("scenario 1 (Voorbeeld passend) opnieuw berekend",)]
     finally:
         con.close()

@@ -244,10 +244,18 @@ def releasing(function):
 def refusal(error: BaseException) -> list[str] | None:
     """The Dutch sentences for an error that says the database cannot be used now: refused on
     open (in use past store.LOCK_WAIT_SECONDS, foreign, newer, unreadable), a write that found
-    the disk full or the folder not writable, a damaged block that showed when a page read it.
-    None for any other error (a bug: raised, not hidden). Without server paths or tracebacks."""
+    the disk full or the folder not writable, a damaged block that showed when a page read it, a
+    write that lost to another session's write of the same rows. None for any other error (a
+    bug: raised, not hidden). Without server paths or tracebacks."""
     if isinstance(error, store.DatabaseRefused):
         return list(error.messages)
+    if isinstance(error, duckdb.TransactionException):
+        from data_sources.jobs import BUSY_MESSAGE, is_conflict
+
+        if is_conflict(error):
+            # a page's own write (a scenario, a note, a release) lost to another session's write
+            # of the same rows at the same moment: rolled back whole, so trying again is safe
+            return [BUSY_MESSAGE]
     if isinstance(error, (duckdb.Error, OSError)):
         if (reason := store.write_failure_reason(error)) is not None:
             # the transaction was rolled back, so nothing is half stored
@@ -263,6 +271,31 @@ def refusal(error: BaseException) -> list[str] | None:
             return None
         if differences:
             return list(store.schema_refused(differences).messages)
+    return None
+
+
+def written(work):
+    """Run a page's own write, `work()` (one transaction on a cursor() of its own, with its audit
+    line), as the jobs run theirs (data_sources.jobs.retrying): taking turns with the uploads and
+    imports of this process, and again when DuckDB refuses the commit because another session
+    wrote the same rows at the same moment (two analysts confirming one scenario). Returns what
+    `work()` returns (let it return something other than None), or None when it still cannot be
+    stored or the disk or folder refuses it: then a Dutch error is on the page and nothing of it
+    is stored (its transaction was rolled back)."""
+    from data_sources.errors import InputRefused
+    from data_sources.jobs import retrying
+
+    try:
+        return retrying(cursor(), work)
+    except InputRefused as refused:
+        messages = refused.messages
+    except (duckdb.Error, OSError) as error:
+        # a read-only database or folder, a full disk: the transaction was rolled back
+        if (reason := store.write_failure_reason(error)) is None:
+            raise
+        messages = store.write_refused(reason).messages
+    for message in messages:
+        st.error(message)
     return None
 
 
