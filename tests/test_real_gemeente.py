@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import XLSX_MIME, app_db_with_files
 from conftest import run_page_as_analist as run_page
@@ -125,6 +127,28 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == "binnen afronding"
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
+
+
+def test_databronnen_shows_an_earlier_version_in_dutch(tmp_path, monkeypatch):
+    """Review (session 23): the same kwb read twice; 'Eerdere versies (vervangen)' showed the
+    loads table as stored: source, dataset, table_id, ... and 'superseded'."""
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    import_file(con, kwb)
+    import_file(con, kwb)
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("databronnen")
+    assert not at.exception
+    active, earlier = at.dataframe[1].value, at.dataframe[2].value
+    assert list(earlier.columns) == [*active.columns, "Status"]
+    assert list(active.columns) == ["Bron", "Gegevens", "Tabel of soort", "Organisatie", "Periode",
+                                    "Bestand", "Rijen", "Geladen op", "Opgehaald op"]
+    assert earlier[["Bron", "Bestand", "Status"]].values.tolist() == [["CBS", "kwb-2024.xlsx", "vervangen"]]
+    for frame in (active, earlier):  # moments as a Dutch reader writes them, no NaT
+        assert all(re.fullmatch(r"(\d\d-\d\d-\d{4} \d\d:\d\d)?", m)
+                   for m in [*frame["Geladen op"], *frame["Opgehaald op"]])
 
 
 def read_in(at, name: str, data: bytes):
