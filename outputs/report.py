@@ -186,7 +186,7 @@ def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> li
 
 def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
     """The report's choropleth: the map with its caption and legend, classes over the visible values."""
-    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
+    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")], decimals=0)
     image = svg_map_image(shapes, title, breaks, width, height)
     if not image:
         return ""
