@@ -723,3 +723,29 @@ def test_slides_say_where_to_load_without_the_command_line(tmp_path, monkeypatch
         "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen) of met "
         "`python -m data_sources import-lrk BESTAND`.") == (
         "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen).")
+
+
+def test_tekorten_says_plus_group_places_were_not_delivered_not_zero(tmp_path, monkeypatch):
+    """Review (session 23): a real gemeente without partner data read 'er zijn 0 plekken' in
+    plusgroepen and 'Plekken KDC/MKD: 0' on Tekorten, as if partners had counted none; the places
+    come only from row 10 (groepsgrootte), which nobody delivered."""
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert set(passend["Plekken plusgroep"]) == {"0 (niet geleverd)"}
+    niveau_4 = next(d.value for d in at.dataframe if "Plekken KDC/MKD (gelijktijdig)" in d.value.columns)
+    assert set(niveau_4["Plekken KDC/MKD (gelijktijdig)"]) == {"0 (niet geleverd)"}
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
+    assert "van niveau 3 in een aparte groep" in text
+    assert "er zijn 0 plekken" not in text and "er zijn geen plekken" not in text
+    assert "hoeveel plekken er in plusgroepen zijn is niet geleverd (rij 10" in text
+    assert "Voor Zwolle heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd" in text
+
+
+def test_tekorten_shows_delivered_plus_group_places_as_counts(app_db):
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert "0 (niet geleverd)" not in set(passend["Plekken plusgroep"])
+    assert "geen partner rij 10" not in " ".join(str(c.value) for c in at.caption)
