@@ -530,6 +530,19 @@ def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
     assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
 
 
+def test_the_report_of_one_year_says_it_shows_no_development(kwb_con, sample_con):
+    """Review (session 23): a real gemeente with one kwb got 'Ontwikkeling over de jaren' with a
+    one-point chart titled '2024-2024', where Trends says a trend needs two or more years."""
+    from outputs import report
+
+    html = report.gemeente_report(kwb_con, "GM0193", 2024)
+    assert "2024-2024" not in html
+    assert "Kinderen per leeftijdsgroep, Zwolle, 2024" in html
+    assert "Alleen 2024 heeft cijfers: een ontwikkeling vraagt om twee of meer jaren." in html
+    sample = report.gemeente_report(sample_con, "GM9999", 2024)
+    assert "Kinderen per leeftijdsgroep, Voorbeeldstad, 2020-2024" in sample
+    assert "een ontwikkeling vraagt om twee of meer jaren" not in sample
+
 def test_every_page_that_leaves_out_a_secret_wijk_names_it(tmp_path, monkeypatch):
     app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page()
