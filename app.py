@@ -37,7 +37,14 @@ PAGES = {
 # before the navigation is sent (DuckDB's import, a few tenths of a second on a fresh server).
 from data_sources.store import DatabaseRefused  # noqa: E402
 from ui.a11y import repair_page  # noqa: E402
-from ui.auth import account_box, current_account, login_page, visible_pages  # noqa: E402
+from ui.auth import (  # noqa: E402
+    account_box,
+    current_account,
+    login_page,
+    no_access_page,
+    stand_ins,
+    visible_pages,
+)
 from ui.data import read_only, refusal, release  # noqa: E402
 
 try:
@@ -55,14 +62,20 @@ try:
             for message in messages:
                 st.error(message)
 
-        st.navigation([st.Page(refused_page, title="Kindkaart", icon=":material/error:")]).run()
+        refused = st.Page(refused_page, title="Kindkaart", icon=":material/error:")
+        st.navigation([refused, *stand_ins(PAGES, [refused], refused_page, "Kindkaart")]).run()
         st.stop()
     if account is None:
         st.set_page_config(page_title="Inloggen – Kindkaart")
-        st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:")]).run()
+        login = st.Page(login_page, title="Inloggen", icon=":material/login:")
+        st.navigation([login, *stand_ins(PAGES, [login], login_page, "Inloggen")]).run()
         st.stop()
 
-    navigation = st.navigation(visible_pages(PAGES, account))
+    shown = visible_pages(PAGES, account)
+    # the pages this role may not open answer at their address in Dutch (hidden in the menu)
+    shown[list(shown)[-1]] += stand_ins(PAGES, [p for items in shown.values() for p in items],
+                                        no_access_page, "Geen toegang")
+    navigation = st.navigation(shown)
     # The browser tab names the page (WCAG 2.4.2 Paginatitel): "Kaart – Kindkaart", not one title
     # for every page.
     st.set_page_config(page_title=f"{navigation.title} – Kindkaart")

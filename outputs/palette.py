@@ -21,16 +21,27 @@ HIDDEN_LEGEND = "afgeschermd of onbekend"
 HIGHLIGHT = "#D55E00"
 
 
-def class_breaks(values: list[float], classes: int = 5) -> list[float]:
+def class_breaks(values: list[float], classes: int = 5, decimals: int | None = None) -> list[float]:
     """Upper bounds of equal-count classes over the visible values (at least one class), each
     bound once: where many wijken share a value (an even spread of the same population) the
-    classes would otherwise repeat a bound ("185 – 185" twice in the legend, an empty class)."""
+    classes would otherwise repeat a bound ("185 – 185" twice in the legend, an empty class).
+    With `decimals` (those of the legend) every value the legend and map show alike is in one
+    class: a bound moves up to the highest value shown as it, and each bound is kept once. Model
+    estimates of a few children (0,7, 1,2, 1,4: all "1") made the legend "0 – 1", "1", "1", "1"."""
+    from transforms.privacy import format_number
+
     visible = sorted(v for v in values if v is not None and not math.isnan(v))
     if not visible:
         return []
     classes = max(1, min(classes, len(set(visible))))
-    return sorted({visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
-                   for i in range(classes)})
+    bounds = sorted({visible[min(len(visible) - 1, math.ceil(len(visible) * (i + 1) / classes) - 1)]
+                     for i in range(classes)})
+    if decimals is None:
+        return bounds
+    highest = {}  # shown text -> the highest value shown so (visible is sorted)
+    for value in visible:
+        highest[format_number(value, decimals)] = value
+    return sorted({highest[format_number(bound, decimals)] for bound in bounds})
 
 
 def class_labels(breaks: list[float], values: list[float] | None = None, decimals: int = 0) -> list[str]:

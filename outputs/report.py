@@ -186,7 +186,7 @@ def _name_labels(rings: list[tuple[dict, list[list]]], xy, font_size: int) -> li
 
 def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480) -> str:
     """The report's choropleth: the map with its caption and legend, classes over the visible values."""
-    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")])
+    breaks = palette.class_breaks([s["value"] for s in shapes if not s.get("hidden")], decimals=0)
     image = svg_map_image(shapes, title, breaks, width, height)
     if not image:
         return ""
@@ -344,7 +344,12 @@ def _trend(context: Context) -> str | None:
     series = {column: (list(values[column].astype(float)), list(hidden[column])) for column in values.columns
               if column != TOTAL_LABEL}
     where = context.wijk_name if context.wijk_code else context.gemeente_name
-    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {years[0]}-{years[-1]}")
+    period = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}")
+    if len(years) == 1:  # as Trends says it: one year is no development (a real gemeente, one kwb)
+        chart += (f"<p class='note'>Alleen {years[0]} heeft cijfers: een ontwikkeling vraagt om twee "
+                  "of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de pagina Gemeente "
+                  "laden.</p>")
     frame = values.astype(object).where(~hidden, hidden_label())
     frame.insert(0, "Jaar", [str(y) for y in years])
     frame.insert(1, "Bron", [source_kind(sources.get(y, "")) for y in years])

@@ -55,21 +55,34 @@ loads = query(
 loads = without_child_row_counts(loads)  # a partner's rows can be its children, one by one
 active = loads[loads["status"] == "active"]
 st.metric("Actieve gegevenssets", len(active))
-shown = active.assign(source=active["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s))).rename(
-    columns={
+LOAD_STATUS_LABELS = {"active": "actief", "superseded": "vervangen", "removed": "verwijderd"}
+
+
+def shown_loads(frame: pd.DataFrame) -> pd.DataFrame:
+    """The loads with Dutch headers and labels, moments as dd-mm-jjjj uu:mm (the earlier versions
+    too: they showed the table's English column names and 'superseded')."""
+    def moment(value) -> str:
+        return "" if value is None or pd.isna(value) else f"{value:%d-%m-%Y %H:%M}"
+
+    return frame.assign(
+        source=frame["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s)),
+        loaded_at=frame["loaded_at"].map(moment), retrieved_at=frame["retrieved_at"].map(moment),
+        status=frame["status"].map(lambda s: LOAD_STATUS_LABELS.get(s, s)),
+    ).rename(columns={
         "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort",
         "organisation": "Organisatie", "period": "Periode", "file_name": "Bestand",
         "row_count": "Rijen", "loaded_at": "Geladen op", "retrieved_at": "Opgehaald op",
-    }
-).drop(columns="status")
-st.dataframe(shown, hide_index=True, width="stretch")
+        "status": "Status",
+    })
+
+st.dataframe(shown_loads(active).drop(columns="Status"), hide_index=True, width="stretch")
 st.caption(ROW_COUNT_NOTE)
 with st.expander("Eerdere versies (vervangen)"):
     old = loads[loads["status"] != "active"]
     if old.empty:
         st.write("Geen eerdere versies.")
     else:
-        st.dataframe(old, hide_index=True, width="stretch")
+        st.dataframe(shown_loads(old), hide_index=True, width="stretch")
 
 st.subheader("Controle: wijken opgeteld tegen de gemeente")
 reconciliation = query(

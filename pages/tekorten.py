@@ -58,6 +58,15 @@ if places_unknown:
     st.warning(lrk_missing_text(plain(name)))
 elif lrk_year := lrk_year_text(rows["supply_year"], year):
     st.info(lrk_year)
+# Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where no partner
+# delivered it, the model counts 0 places, which is not an observed 0.
+partner_places_missing = query("select count(*) as n from stg_partner__groepsgrootte"
+                               " where gemeente_code = ?", [gemeente_code])["n"].iloc[0] == 0
+NOT_DELIVERED = "0 (niet geleverd)"
+ROW_10_MISSING = (f"Voor {plain(name)} heeft geen partner rij 10 van de handreiking (groepsgrootte) "
+                  "geleverd: het aantal plekken in {what} is niet bekend en telt hier als 0, dus het "
+                  "tekort is de hele vraag. Aanleveren kan op de pagina **Aanleveren** (soort "
+                  "groepsgrootte).")
 
 
 def component(key: str, perspective: str | None = None) -> pd.DataFrame:
@@ -95,6 +104,10 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool 
     if capacity and places_unknown:
         return text + ("; hoeveel de reguliere groepen kunnen opnemen is niet bekend (de "
                        "opnamegrens volgt uit de reguliere plekken: geen LRK-export geladen).")
+    if unit == "plekken" and not regular_places and partner_places_missing:
+        return (text + f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
+                "(gelijktijdig) nodig; hoeveel plekken er in plusgroepen zijn is niet geleverd "
+                "(rij 10 van de handreiking, groepsgrootte).")
     if unit == "plekken":
         text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
                  f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(supply))} "
@@ -255,9 +268,12 @@ with left:
             "Wijk": separate["wijk_name"],
             "Kinderen (laag-hoog)": range_column(separate, "demand"),
             "Plekken nodig (laag-hoog)": range_column(separate, "need"),
-            "Plekken plusgroep": [format_number(round_estimate(v)) for v in separate["supply"]],
+            "Plekken plusgroep": [NOT_DELIVERED if partner_places_missing
+                                  else format_number(round_estimate(v)) for v in separate["supply"]],
             "Tekort plekken (laag-hoog)": range_column(separate, "gap"),
         }), hide_index=True, width="stretch")
+        if partner_places_missing:
+            st.caption(ROW_10_MISSING.format(what="plusgroepen"))
     inzet = component("specialistische_inzet", "passend")
     st.markdown(gemeente_sentence(inzet, "van niveau 3 in de reguliere groep", "kinderen"))
 with right:
@@ -305,7 +321,8 @@ if not niveau_4.empty:
         "Kinderen per plek": ["afgeschermd" if cpp_hidden else format_number(v, 2)
                               for v in niveau_4["children_per_place"]],
         "Plekken nodig, gelijktijdig (laag-hoog)": range_column(niveau_4, "need"),
-        "Plekken KDC/MKD (gelijktijdig)": [format_number(round_estimate(v))
+        "Plekken KDC/MKD (gelijktijdig)": [NOT_DELIVERED if partner_places_missing
+                                           else format_number(round_estimate(v))
                                            for v in niveau_4["places"]],
         "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
         "Jeugdhulp dagbehandeling (waargenomen)": [
@@ -317,6 +334,8 @@ if not niveau_4.empty:
                "plek (rij 10, anders een aanname); tekort = plekken nodig min plekken KDC/MKD; "
                "plekken: partners (rij 10); "
                "dagbehandeling: waargenomen (rij 8), kleine aantallen afgeschermd.")
+    if partner_places_missing:
+        st.caption(ROW_10_MISSING.format(what="KDC's en MKD's"))
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
 st.header("Wachtlijsten (waargenomen)")

@@ -127,3 +127,31 @@ def _only_own_host(route, own_host: str, elsewhere: list[str]) -> None:
     else:
         elsewhere.append(route.request.url)
         route.abort()
+
+
+@pytest.mark.browser
+def test_a_link_to_a_page_opens_that_page_after_login_and_says_so_without_access(app_db):
+    """Review (session 23): a shared link to /databronnen (or a reload, which starts a new
+    session) was not a page before login: Streamlit fell back to its main page (with its English
+    'Page not found ... Running the app's main page' dialog) and the link was lost; a page the
+    role may not open (a partner at /databronnen) did the same."""
+    from urllib.parse import urlsplit
+
+    require_chromium()
+    add_account(app_db, "ggd", "partner", GGD, PASSWORD)
+    add_account(app_db, "analist", "analist", None, PASSWORD)
+    with streamlit_server(app_db) as url:
+        for login, landed in (("analist", "Alle geladen gegevens"), ("ggd", "U heeft geen toegang tot deze pagina")):
+            with chromium_page() as page:
+                page.goto(f"{url}/databronnen?gemeente=GM9999", wait_until="domcontentloaded")
+                page.get_by_text("Inloggen bij Kindkaart").first.wait_for(timeout=60_000)
+                settled(page)
+                assert urlsplit(page.url).path == "/databronnen", page.url
+                page.get_by_label("Login").fill(login)
+                page.get_by_label("Wachtwoord").fill(PASSWORD)
+                page.get_by_role("button", name="Inloggen").click()
+                page.get_by_text(landed).first.wait_for(timeout=60_000)
+                settled(page)
+                assert urlsplit(page.url).path == "/databronnen", page.url
+                assert page.get_by_text("Page not found").count() == 0
+                assert page.locator("[data-testid='stException']").count() == 0

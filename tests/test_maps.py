@@ -188,3 +188,44 @@ def test_the_legend_says_where_each_class_starts_and_ends():
     from ui.maps import legend_markdown
 
     assert "9 – 30" in legend_markdown(breaks, 0, values)
+
+
+# The sixteen wijken of Zwolle in 2024 (codes and names as the bundled boundaries have them);
+# small made-up numbers of children, as in a village-like gemeente: the passend shortage of
+# separate-group places is a place or two per wijk.
+SMALL_WIJKEN = [(code, name, 5 * young, young) for code, name, young in [
+    ("WK019310", "Wijk 10 Binnenstad", 300), ("WK019311", "Wijk 11 Diezerpoort", 330),
+    ("WK019312", "Wijk 12 Wipstrik", 360), ("WK019313", "Wijk 13 Assendorp", 390),
+    ("WK019314", "Wijk 14 Kamperpoort-Veerallee", 420), ("WK019320", "Wijk 20 Poort van Zwolle", 450),
+    ("WK019321", "Wijk 21 Westenholte", 480), ("WK019322", "Wijk 22 Stadshagen", 510),
+    ("WK019330", "Wijk 30 Holtenbroek", 540), ("WK019331", "Wijk 31 Aa-landen", 570),
+    ("WK019332", "Wijk 32 Vechtlanden", 600), ("WK019340", "Wijk 40 Berkum", 630),
+    ("WK019341", "Wijk 41 Marsweteringlanden", 660), ("WK019350", "Wijk 50 Schelle", 690),
+    ("WK019351", "Wijk 51 Ittersum", 720), ("WK019352", "Wijk 52 Soestweteringlanden", 2400)]]
+
+
+def test_a_legend_of_small_model_estimates_names_each_class_once(tmp_path, monkeypatch):
+    """Review (session 23): on the Kaart of a real gemeente with small wijken the legend of the
+    passend shortage read "0 – 1", "1", "1", "1", "meer dan 1 t/m 13": model estimates of 0,7,
+    1,2 and 1,4 places are all shown as 1 but were split over four classes."""
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from outputs.palette import class_breaks, class_labels
+
+    app_db_with_files(tmp_path, monkeypatch,
+                      write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=SMALL_WIJKEN)))
+    at = run_page_as_analist("kaart")
+    at.selectbox(key="_indicator_choice").set_value("tekort_niveau_3_passend").run()
+    assert not at.exception, at.exception
+    legend = next(m.value for m in at.markdown if "afgeschermd of onbekend" in m.value
+                  and "<span" in m.value)
+    labels = re.findall(r"</span>([^<]+)", legend)[:-1]
+    assert len(labels) >= 2, labels
+    assert len(set(labels)) == len(labels), labels
+    assert not any(label.startswith("meer dan") for label in labels), labels
+    # every value the legend shows alike is in one class
+    values = [0.3, 0.7, 0.9, 1.1, 1.2, 1.3, 1.4, 1.45, 2.2, 4.0, 13.0]
+    breaks = class_breaks(values, decimals=0)
+    assert class_labels(breaks, values, 0) == ["0 – 1", "2", "4 – 13"]
+    assert len({theme.class_colour(v, breaks) for v in (0.7, 1.2, 1.45)}) == 1

@@ -123,7 +123,10 @@ def test_the_lea_slides_leave_out_what_rests_on_unreleased_partner_places(app_db
     assert "Tekort per wijk" in slides and "Scenario's naast elkaar" not in slides
     gap = slides["Tekort per wijk"]
     assert "Inclusief: kinderen boven de opnamegrens" in gap
-    assert "aparte groepen" not in gap  # neither the panel nor the groups needed
+    # neither the panel nor the groups needed; the slide says why passend is not on it
+    assert "Passend: tekort plekken in aparte groepen" not in gap
+    assert "aparte groepen nodig" not in gap
+    assert "Passend (aparte groepen) staat niet op deze dia" in gap
     assert not [label for label in PLACES_BUILT if label in slides["Kaart"]]
 
     release(app_db, "plekken_partners", "lea")

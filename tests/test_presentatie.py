@@ -194,3 +194,38 @@ def test_the_continuum_slide_has_one_panel_per_niveau_with_every_wijk(app_db):
     # the panels are ordered by niveau 3 (the top bar last): the ranking sentence names that wijk
     top = bars[1]["y"][-1]
     assert any(f"{top} heeft de meeste kinderen op niveau 3" in m.value for m in at.markdown)
+
+
+def test_the_lea_gap_slide_says_why_passend_is_not_on_it_until_released(app_db):
+    """Review (session 23): the LEA view's 'Tekort per wijk' showed only the inclusief panel under
+    the heading 'beide perspectieven naast elkaar', with no word on passend (the separate groups
+    rest on partners' places, which wait for the gemeente's release)."""
+    from html import unescape
+
+    from conftest import add_account, run_page
+
+    from data_sources import accounts
+    from data_sources.accounts import Account
+    from ui.auth import PARTNER_PLACES
+    from ui.slides import PASSEND_NOT_RELEASED
+
+    add_account(app_db, "zaal", "lea", gemeenten=["GM9999"])
+
+    def slide_text() -> str:
+        at = run_page(account=Account("zaal", "lea"), params={"dia": "tekort"})
+        assert not at.exception, at.exception
+        assert _slide_title(at) == "Tekort per wijk"
+        return unescape(" ".join(m.value for m in at.markdown))
+
+    text = slide_text()
+    assert PASSEND_NOT_RELEASED in text
+    assert "beide perspectieven naast elkaar" not in text
+    assert "Niveau 3 per wijk, inclusief (schatting min waargenomen)" in text
+    connection = store.connect(app_db)
+    try:
+        accounts.set_released(connection, "GM9999", PARTNER_PLACES, "lea", True, "beheer")
+    finally:
+        connection.close()
+    text = slide_text()
+    assert PASSEND_NOT_RELEASED not in text
+    assert "Niveau 3 per wijk, beide perspectieven naast elkaar" in text

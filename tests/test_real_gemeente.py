@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import XLSX_MIME, app_db_with_files
 from conftest import run_page_as_analist as run_page
@@ -125,6 +127,28 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == "binnen afronding"
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
+
+
+def test_databronnen_shows_an_earlier_version_in_dutch(tmp_path, monkeypatch):
+    """Review (session 23): the same kwb read twice; 'Eerdere versies (vervangen)' showed the
+    loads table as stored: source, dataset, table_id, ... and 'superseded'."""
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    import_file(con, kwb)
+    import_file(con, kwb)
+    con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("databronnen")
+    assert not at.exception
+    active, earlier = at.dataframe[1].value, at.dataframe[2].value
+    assert list(earlier.columns) == [*active.columns, "Status"]
+    assert list(active.columns) == ["Bron", "Gegevens", "Tabel of soort", "Organisatie", "Periode",
+                                    "Bestand", "Rijen", "Geladen op", "Opgehaald op"]
+    assert earlier[["Bron", "Bestand", "Status"]].values.tolist() == [["CBS", "kwb-2024.xlsx", "vervangen"]]
+    for frame in (active, earlier):  # moments as a Dutch reader writes them, no NaT
+        assert all(re.fullmatch(r"(\d\d-\d\d-\d{4} \d\d:\d\d)?", m)
+                   for m in [*frame["Geladen op"], *frame["Opgehaald op"]])
 
 
 def read_in(at, name: str, data: bytes):
@@ -506,6 +530,19 @@ def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
     assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
 
 
+def test_the_report_of_one_year_says_it_shows_no_development(kwb_con, sample_con):
+    """Review (session 23): a real gemeente with one kwb got 'Ontwikkeling over de jaren' with a
+    one-point chart titled '2024-2024', where Trends says a trend needs two or more years."""
+    from outputs import report
+
+    html = report.gemeente_report(kwb_con, "GM0193", 2024)
+    assert "2024-2024" not in html
+    assert "Kinderen per leeftijdsgroep, Zwolle, 2024" in html
+    assert "Alleen 2024 heeft cijfers: een ontwikkeling vraagt om twee of meer jaren." in html
+    sample = report.gemeente_report(sample_con, "GM9999", 2024)
+    assert "Kinderen per leeftijdsgroep, Voorbeeldstad, 2020-2024" in sample
+    assert "een ontwikkeling vraagt om twee of meer jaren" not in sample
+
 def test_every_page_that_leaves_out_a_secret_wijk_names_it(tmp_path, monkeypatch):
     app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
     at = run_page()
@@ -699,3 +736,29 @@ def test_slides_say_where_to_load_without_the_command_line(tmp_path, monkeypatch
         "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen) of met "
         "`python -m data_sources import-lrk BESTAND`.") == (
         "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen).")
+
+
+def test_tekorten_says_plus_group_places_were_not_delivered_not_zero(tmp_path, monkeypatch):
+    """Review (session 23): a real gemeente without partner data read 'er zijn 0 plekken' in
+    plusgroepen and 'Plekken KDC/MKD: 0' on Tekorten, as if partners had counted none; the places
+    come only from row 10 (groepsgrootte), which nobody delivered."""
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert set(passend["Plekken plusgroep"]) == {"0 (niet geleverd)"}
+    niveau_4 = next(d.value for d in at.dataframe if "Plekken KDC/MKD (gelijktijdig)" in d.value.columns)
+    assert set(niveau_4["Plekken KDC/MKD (gelijktijdig)"]) == {"0 (niet geleverd)"}
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
+    assert "van niveau 3 in een aparte groep" in text
+    assert "er zijn 0 plekken" not in text and "er zijn geen plekken" not in text
+    assert "hoeveel plekken er in plusgroepen zijn is niet geleverd (rij 10" in text
+    assert "Voor Zwolle heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd" in text
+
+
+def test_tekorten_shows_delivered_plus_group_places_as_counts(app_db):
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert "0 (niet geleverd)" not in set(passend["Plekken plusgroep"])
+    assert "geen partner rij 10" not in " ".join(str(c.value) for c in at.caption)

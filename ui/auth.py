@@ -276,6 +276,23 @@ def visible_pages(pages: dict[str, list], account: Account) -> dict[str, list]:
     return shown
 
 
+def stand_ins(pages: dict[str, list], shown: list, render, title: str) -> list:
+    """Hidden pages at the address of every page of `pages` that is not in `shown`, each running
+    `render`: a shared link to /kaart or a reload before the login (a reload starts a new
+    session), or a page this role may not open, then gets Kindkaart's own Dutch page instead of
+    Streamlit's English 'Page not found' dialog."""
+    present = {_stem(page) for page in shown}
+    return [st.Page(render, title=title, url_path=stem, visibility="hidden")
+            for stem in (_stem(page) for items in pages.values() for page in items)
+            if stem not in present]
+
+
+def no_access_page() -> None:
+    """The page at the address of a page this account may not open."""
+    st.title("Kindkaart")
+    st.error("U heeft geen toegang tot deze pagina. Kies een pagina in de zijbalk.")
+
+
 def _stem(page) -> str:
     return str(getattr(page, "_page", "")).replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
 

@@ -332,7 +332,7 @@ def svg_choropleth(values: pd.DataFrame, shapes: PreparedShapes, label: str, dec
     map of the gemeenterapport): for the projector, where nobody hovers, it needs no WebGL and
     draws at once. Wijk names on it up to MAX_LABELS wijken; `highlight` outlines one wijk.
     Returns the SVG ("" without geometries) and the class breaks for a legend."""
-    breaks = theme.class_breaks(values["value"].tolist())
+    breaks = theme.class_breaks(values["value"].tolist(), decimals=decimals)
     shapes_svg = [{"geometry": json.loads(shapes.geometry_text[code]), "name": name, "value": value,
                    "hidden": False, "text": text, "highlight": code == highlight,
                    "label_point": shapes.label_points.get(code)}
@@ -354,7 +354,7 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         shapes = shapes_from_frame(shapes)
     if not shapes.geometry_text:
         return None, []
-    breaks = theme.class_breaks(values["value"].tolist())
+    breaks = theme.class_breaks(values["value"].tolist(), decimals=decimals)
     features = []
     for wijk_code, name, value, text in _wijk_values(shapes, values, decimals, names):
         properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,

@@ -394,6 +394,11 @@ def _continuum(context: SlideContext) -> None:
                     f"{context.year} (schatting, midden)")
 
 
+PASSEND_NOT_RELEASED = ("Passend (aparte groepen) staat niet op deze dia: dat tekort rekent met de plekken "
+                        "in plusgroepen die partners aanleverden, en die heeft de gemeente voor deze "
+                        "weergave nog niet vrijgegeven (pagina Beheer).")
+
+
 def _gap(context: SlideContext) -> None:
     from plotly.subplots import make_subplots
 
@@ -412,6 +417,8 @@ def _gap(context: SlideContext) -> None:
     places_released = partner_places_allowed()
     if not places_released:  # the separate groups are partners' places: under their release
         panels = panels[1:]
+    # say why passend is not on the slide: the handreiking's perspectives stand side by side
+    withheld = "" if places_released else f"<p class='kk-note'>{PASSEND_NOT_RELEASED}</p>"
     if rows["supply_year"].isna().all():
         # no LRK export: the regular places, and so the opnamegrens, are unknown (not 0)
         st.markdown(f"<p class='kk-big'>Inclusief: de opnamegrens is niet bekend. "
@@ -419,6 +426,8 @@ def _gap(context: SlideContext) -> None:
                     unsafe_allow_html=True)
         panels = tuple(panel for panel in panels if panel[0] != "opnamegrens")
         if not panels:
+            if withheld:
+                st.markdown(withheld, unsafe_allow_html=True)
             return
     per_component = {key: rows[rows["component"] == key].groupby("wijk_name", as_index=False)[
         ["gap_low", "gap_mid", "gap_high"]].sum() for key, _ in panels}
@@ -438,8 +447,10 @@ def _gap(context: SlideContext) -> None:
         ), row=1, col=column)
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
-    st.markdown("<p class='kk-big'>Niveau 3 per wijk, beide perspectieven naast elkaar (schatting min "
-                "waargenomen)</p>", unsafe_allow_html=True)
+    shown = ("beide perspectieven naast elkaar" if len(panels) == 2
+             else panels[0][1].split(":", 1)[0].lower())
+    st.markdown(f"<p class='kk-big'>Niveau 3 per wijk, {shown} (schatting min waargenomen)</p>"
+                + withheld, unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de "
                 "ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, blauw = geen tekort. "
