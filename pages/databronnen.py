@@ -122,8 +122,12 @@ else:
                     "zonder bekende wijk tellen alleen in de gemeente")
         return "som van de wijken hoger dan de gemeente: meer dan afronding"
 
+    # Dutch thousands separators, as every other figure (566.221, not 566221)
+    shown = reconciliation.assign(Beoordeling=reconciliation.apply(verdict, axis=1), **{
+        name: reconciliation[name].map(format_number)
+        for name in ("gemeente_value", "wijken_sum", "difference")})
     st.dataframe(
-        reconciliation.assign(Beoordeling=reconciliation.apply(verdict, axis=1)).rename(columns={
+        shown.rename(columns={
             "measure_label": "Maat", "kwb_column": "kwb-kolom", "gemeente_value": "Gemeente",
             "wijken_sum": "Som van de wijken", "difference": "Verschil", "wijken_count": "Wijken",
             "wijken_unknown_count": "Wijken geheim",

@@ -127,6 +127,10 @@ def test_databronnen_reconciles_wijken_with_the_gemeente(tmp_path, monkeypatch):
     verdicts = dict(zip(table["kwb-kolom"], table["Beoordeling"], strict=True))
     assert verdicts["a_inw"] == "binnen afronding"
     assert verdicts["a_00_14"] == "1 wijk(en) geheim"
+    # figures with Dutch thousands separators, as everywhere else (review: 566221)
+    inwoners = table[table["kwb-kolom"] == "a_inw"].iloc[0]
+    assert (inwoners["Gemeente"], inwoners["Som van de wijken"], inwoners["Verschil"]) == (
+        "41.390", "41.390", "0")
 
 
 def test_databronnen_shows_an_earlier_version_in_dutch(tmp_path, monkeypatch):
