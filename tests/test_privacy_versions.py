@@ -105,18 +105,15 @@ def _lines(shape: tuple[int, ...]) -> list[np.ndarray]:
 
 def _combined_bounds(versions, corrected: tuple[int, ...]):
     """What an attacker learns of every cell of every version from all of them together: each
-    version's lines, each hidden cell at least 1 (at least 0 where it was hidden in the version
-    before: a cell hidden once stays hidden, also when it became 0), and every cell other than
-    the `corrected` one the same in every version. Returns [(low, high)] per version."""
+    version's lines, each hidden cell at least 1 (0 is shown), and every cell other than the
+    `corrected` one the same in every version. Returns [(low, high)] per version."""
     shape = versions[0].counts.shape
     n = int(np.prod(shape))
     low, high, equations = [], [], []
     for v, cube in enumerate(versions):
         counts, hidden = cube.counts.reshape(-1), cube.hidden.reshape(-1)
-        floor = np.ones(n)
-        if v:
-            floor[versions[v - 1].hidden.reshape(-1)] = 0.0
-        low.append(np.where(hidden, floor, counts))
+        assert (counts[hidden] > 0).all()
+        low.append(np.where(hidden, 1.0, counts))
         high.append(np.where(hidden, np.inf, counts))
         for line in _lines(shape):
             signs = np.ones(len(line))
@@ -167,8 +164,10 @@ def test_a_corrected_cell_gives_no_hidden_cell_away_beside_the_version_before(ap
     after, dag = _cube(app_db)
     assert after.counts.shape == before.counts.shape and after.counts[corrected] == 0
     _agrees_with_the_dag(after, dag)
-    # every cell hidden before is hidden still (unchanged ones would be read directly)
-    assert not (before.hidden & ~after.hidden).any()
+    # every cell hidden before is hidden still (unchanged ones would be read directly), but for
+    # the corrected one: 0 is shown
+    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
+    assert not after.hidden[corrected]
     assert _pinned([before, after], corrected) == []
     # the review's attack: protected from the new counts alone, the second hidden cell of the
     # line shows, and the old line total minus the shown cells gives the hidden ones away
@@ -186,7 +185,7 @@ def test_terugzetten_gives_no_hidden_cell_away_beside_either_version(app_db):
     third, dag = _cube(app_db)
     assert np.array_equal(third.counts, first.counts)  # the same counts as the first version
     _agrees_with_the_dag(third, dag)
-    assert not (second.hidden & ~third.hidden).any()
+    assert not (second.hidden & ~third.hidden & (third.counts > 0)).any()
     assert _pinned([first, second, third], corrected) == []
     # the cell raised again (0 -> 1) beside a version that showed the line: still one version
     # stays safe beside the other

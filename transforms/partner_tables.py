@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_sources.config import min_count
+from data_sources.store import has_table
 from transforms.privacy import protect_contributions, protect_cube
 
 SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
@@ -157,7 +158,10 @@ def published_patterns(rows) -> Patterns:
 
 
 def read_published(con, gemeente_code: str, year: int) -> Patterns:
-    """published_patterns of one gemeente and year, read through `con`."""
+    """published_patterns of one gemeente and year, read through `con` (none before the
+    migration that makes the table)."""
+    if not has_table(con, PUBLISHED_TABLE):
+        return {}
     return published_patterns(con.sql(PUBLISHED_SQL, params=[gemeente_code, year]).to_arrow_table())
 
 
@@ -415,14 +419,15 @@ def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
 
 
 def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
-                    contributions: pd.DataFrame | None) -> pd.DataFrame:
+                    contributions: pd.DataFrame | None,
+                    published: Patterns | None = None) -> pd.DataFrame:
     """Rows of gap_by_wijk_niveau of one gemeente and year with the row 7 support protected: the
     children reached on niveau 2 and 3 (`supply` of ondersteuning_professionals and
     specialistische_inzet) are cells of the signal type's joint table (`signals`: signals_by_wijk
     of that gemeente and year). Where a cell is hidden, its supply and all that follows from it
     (trajecten, hours, the gap) are NaN and `supply_hidden` is True; `gemeente_supply` and
     `gemeente_supply_hidden` are the protected gemeente total of the niveau and age group.
-    Places are no count of children and pass unchanged."""
+    Places are no count of children and pass unchanged. `published`: see cube_rows."""
     out = gap.reset_index(drop=True).copy()
     out["supply_hidden"] = False
     out["gemeente_supply"] = np.nan
@@ -430,7 +435,7 @@ def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
     whole = signals[signals["signal_type"] == SUPPORT_TYPE]
     if whole.empty:
         return out
-    row_of, col_of, counts, hidden = joint_table(whole, contributions)
+    row_of, col_of, counts, hidden = joint_table(whole, contributions, published)
     columns = np.array([col_of.get((support_kind(SUPPORT_NIVEAUS[component]), age_group), -1)
                         if component in SUPPORT_NIVEAUS else -1
                         for component, age_group in zip(out["component"], out["age_group"],
@@ -497,13 +502,13 @@ def hidden_provisions(children_per_place: pd.DataFrame, by_organisation: pd.Data
 
 
 def protect_gap(gap: pd.DataFrame, signals: pd.DataFrame, contributions: pd.DataFrame | None,
-                hidden_types: set[str]) -> pd.DataFrame:
+                hidden_types: set[str], published: Patterns | None = None) -> pd.DataFrame:
     """Rows of gap_by_wijk_niveau of one gemeente and year as every page and export shows them:
     the row 7 support protected (protect_support), and the children per place hidden
     (`children_per_place_hidden`, NaN) where an observed figure behind it is (hidden_provisions):
     the regular places' mix where any regular provision's is, the plus-groups' where theirs is.
     Places, needs and gaps in places are estimates and pass, rounded where shown."""
-    out = protect_support(gap, signals, contributions)
+    out = protect_support(gap, signals, contributions, published)
     regular = bool(hidden_types & set(REGULAR_PROVISIONS))
     out["children_per_place_hidden"] = (
         ((out["component"] == "reguliere_plekken") & regular)
@@ -521,7 +526,8 @@ def protected_gap(con, gemeente_code: str, year: int) -> pd.DataFrame:
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year))
+    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year),
+                       read_published(con, gemeente_code, year))
 
 
 def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
@@ -531,14 +537,15 @@ def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
 
 
 def gemeente_cells(signals: pd.DataFrame, contributions: pd.DataFrame | None, signal_type: str,
-                   signal_kind: str) -> dict[str, tuple[float, bool]]:
+                   signal_kind: str, published: Patterns | None = None
+                   ) -> dict[str, tuple[float, bool]]:
     """The protected gemeente totals of one signal kind per age group, from its type's joint
     table (the same cells as the gemeente figures on the signal pages): age group -> (count,
     hidden)."""
     whole = signals[signals["signal_type"] == signal_type]
     if whole.empty:
         return {}
-    _, col_of, counts, hidden = joint_table(whole, contributions)
+    _, col_of, counts, hidden = joint_table(whole, contributions, published)
     return {age_group: (float(counts[-1, column]), bool(hidden[-1, column]))
             for (kind, age_group), column in col_of.items() if kind == signal_kind}
 
@@ -549,4 +556,5 @@ def dagbehandeling(con, gemeente_code: str, year: int) -> dict[str, tuple[float,
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling")
+    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling",
+                          read_published(con, gemeente_code, year))

@@ -262,7 +262,8 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     `previous` is the pattern of this table as published before (counts, hidden: the result's
     shape, a cell absent then counted as 0): whoever kept that version knows its shown cells, so
     every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
-    given back by the difference of its lines' totals), and a cell shown then with the same count
+    given back by the difference of its lines' totals) unless it is 0 now (0 is shown, and a
+    corrected cell's change follows from the totals anyway), and a cell shown then with the same count
     now is known whatever this version does: it is never chosen as a second hidden cell, and
     lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
@@ -279,7 +280,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     known = None
     if previous is not None:
         before_counts, before_hidden = (np.asarray(a) for a in previous)
-        hidden |= before_hidden.astype(bool)
+        # a cell now 0 is shown as every 0 is (hidden cells are at least 1: what every bound
+        # here and in the tables beside this one rests on); its old count then follows from the
+        # totals' difference, as a corrected cell's change always does
+        hidden |= before_hidden.astype(bool) & (counts > 0)
         known = ~before_hidden.astype(bool) & (before_counts == counts)
         # a known cell that a rule of this version hides (its shares changed) stays hidden on
         # screen, but protects nothing and needs no protection: it counts as shown below
