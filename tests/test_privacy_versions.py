@@ -239,3 +239,41 @@ def test_versions_of_a_series_of_corrections_stay_safe_together(app_db):
         versions.append(_cube(app_db)[0])
     for pair in pairwise(versions):
         assert _pinned(list(pair), corrected) == []
+
+
+def test_a_rebuild_of_everything_keeps_the_pattern_a_correction_published(app_db):
+    # load-cbs, an upgrade: every model made again (here with the code's fingerprint gone, so
+    # that no stored row is reused); the corrected table keeps what its correction published
+    # rather than the pattern of its counts alone
+    import transforms
+
+    _upload(app_db, 0)
+    published, _ = _cube(app_db)
+    fresh, _ = _cube(app_db, published=False)
+    assert not np.array_equal(published.hidden, fresh.hidden)  # the test tells them apart
+    con = store.connect(app_db)
+    try:
+        con.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'een oudere versie'")
+        jobs.ensure_current_models(con)
+    finally:
+        con.close()
+    rebuilt, dag = _cube(app_db)
+    assert np.array_equal(rebuilt.hidden, published.hidden)
+    _agrees_with_the_dag(rebuilt, dag)
+
+
+def test_another_smallest_count_starts_fresh(app_db, monkeypatch):
+    _upload(app_db, 0)
+    monkeypatch.setenv("KINDKAART_MIN_COUNT", "4")
+    con = store.connect(app_db)
+    try:
+        jobs.ensure_current_models(con)
+        thresholds = con.execute("select distinct threshold from published_signal_patterns"
+                                 " where gemeente_code = ?", [GEMEENTE]).fetchall()
+    finally:
+        con.close()
+    assert thresholds == [(4,)]
+    cube, dag = _cube(app_db)
+    fresh, _ = _cube(app_db, published=False)
+    assert np.array_equal(cube.hidden, fresh.hidden)
+    _agrees_with_the_dag(cube, dag)
