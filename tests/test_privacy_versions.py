@@ -26,7 +26,12 @@ from transforms.partner_tables import (
     joint_cube,
     read_published,
 )
-from transforms.privacy import bounds_from_equations, protect_cube, unsafe_bounds
+from transforms.privacy import (
+    bounds_from_equations,
+    bounds_from_margins,
+    protect_cube,
+    unsafe_bounds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GEMEENTE, YEAR = "GM9999", 2024
@@ -130,13 +135,25 @@ def _combined_bounds(versions, corrected: tuple[int, ...]):
             for v in range(len(versions))]
 
 
+def _public(cube) -> np.ndarray:
+    """The hidden cells of a version that its own shown cells give exactly, whatever the hidden
+    ones are (each at least 0): no secret of that version. A margin hidden before (so hidden
+    still) can become one: WK999910's niveau 2 of extra_ondersteuning, 8 and a corrected 0 shown,
+    is hidden as 8 in all; what it tells beside the version before is only the corrected cell's
+    change."""
+    low, high = bounds_from_margins(cube.counts, cube.hidden,
+                                    low=np.where(cube.hidden, 0.0, cube.counts),
+                                    high=np.where(cube.hidden, np.inf, cube.counts))
+    return cube.hidden & (low == high)
+
+
 def _pinned(versions, corrected) -> list[str]:
-    """The hidden cells (not the corrected one) that the versions together narrow below what
-    unsafe_bounds allows one version."""
+    """The hidden cells (not the corrected one, nor one its own version's shown cells give) that
+    the versions together narrow below what unsafe_bounds allows one version."""
     found = []
     for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected),
                                                 strict=True)):
-        unsafe = unsafe_bounds(cube.counts, cube.hidden, low, high, min_count())
+        unsafe = unsafe_bounds(cube.counts, cube.hidden, low, high, min_count()) & ~_public(cube)
         unsafe[corrected] = False
         found += [f"versie {v + 1}, cel {cell}: {low[cell]:.0f}..{high[cell]:.0f} "
                   f"(echt {cube.counts[cell]:.0f})" for cell in zip(*np.nonzero(unsafe), strict=True)]

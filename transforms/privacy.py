@@ -40,6 +40,9 @@ Rules (after CBS and the lessons in DESIGN.md):
   kind of rows 6 and 9) counts the same rows,
   takes the margins it shares from that table, hidden where they are hidden, and is protected
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
+- versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
+  as published before (protect_cube's `previous`): what was hidden stays hidden unless it is 0
+  now, and a cell shown before with the same count is known and never a second hidden cell;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
