@@ -23,6 +23,8 @@ from data_sources.config import min_count
 from transforms.partner_tables import (
     CONTRIBUTIONS_SQL,
     SIGNALS_SQL,
+    as_rows,
+    cube_rows,
     joint_cube,
     read_published,
 )
@@ -294,3 +296,37 @@ def test_another_smallest_count_starts_fresh(app_db, monkeypatch):
     fresh, _ = _cube(app_db, published=False)
     assert np.array_equal(cube.hidden, fresh.hidden)
     _agrees_with_the_dag(cube, dag)
+
+
+@pytest.mark.parametrize("signal_type", ["jeugdhulp", "extra_ondersteuning", "speciaal_onderwijs"])
+def test_every_small_cell_corrected_to_0_pins_nothing(sample_db, signal_type):
+    # each small count of the sample's table corrected to 0 on its own (its one organisation's
+    # share with it), protected as the build does beside the published pattern (cube_rows: the
+    # stored pattern for the counts it was made of, beside it for others)
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        signals = con.execute(SIGNALS_SQL, [GEMEENTE, YEAR]).df()
+        shares = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                             [YEAR, GEMEENTE]).df()
+        published = read_published(con, GEMEENTE, YEAR)
+    finally:
+        con.close()
+    whole = signals[signals["signal_type"] == signal_type].reset_index(drop=True)
+    shares = shares[shares["signal_type"] == signal_type].reset_index(drop=True)
+    before = cube_rows(as_rows(whole), as_rows(shares), published)
+    keys = ["wijk_code", "signal_kind", "age_group"]
+    tried = []
+    for i in np.flatnonzero((whole["children_count"] > 0) & (whole["children_count"] < min_count())):
+        share = (shares[keys] == whole.loc[i, keys]).all(axis=1)
+        if share.sum() != 1:
+            continue  # several organisations: not one partner's correction
+        after = cube_rows(
+            as_rows(whole.assign(children_count=np.where(whole.index == i, 0, whole["children_count"]))),
+            as_rows(shares.assign(children_count=np.where(share, 0, shares["children_count"]))),
+            published)
+        corrected = (before.row_of[whole.loc[i, "wijk_code"]],
+                     before.kinds.index(whole.loc[i, "signal_kind"]),
+                     before.ages.index(whole.loc[i, "age_group"]))
+        assert _pinned([before, after], corrected) == [], whole.loc[i, keys].tolist()
+        tried.append(i)
+    assert len(tried) >= 5
