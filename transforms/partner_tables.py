@@ -282,11 +282,6 @@ INPUT_ORDER = ["gemeente_code", "year", "signal_type", "is_share", "signal_kind"
                "wijk_code"]
 
 
-def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Table:
-    """protected_cells without published patterns: every table fresh (or its `previous` rows)."""
-    return protected_cells(rows, previous)[0]
-
-
 def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
                     published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
     """The model signals_protection_by_wijk: for every cell of every signal type's joint table

@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
+from data_sources.config import (
+    db_path,
+    min_count,  # noqa: F401  (pages show the threshold)
+)
 from transforms import model, partner_tables
 from transforms.partner_tables import (
     CHILDREN_BY_ORGANISATION_SQL,
@@ -28,7 +31,7 @@ from transforms.partner_tables import (
 )
 from transforms.privacy import estimate_range, format_number, round_estimate
 from ui.auth import record
-from ui.data import READ_ONLY_NOTE, cursor, data_version, query, read_only
+from ui.data import READ_ONLY_NOTE, cursor, data_version, per_run, query, read_only
 from ui.data import rows as rows_of
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
@@ -532,7 +535,9 @@ def published(gemeente_code: str, year: int) -> Patterns:
     it shows the pattern the build made beside the versions before."""
     if not _has_published():
         return {}
-    return published_patterns(query(PUBLISHED_SQL, [gemeente_code, year]))
+    # once per run: a page protects a table once per kind and age group it shows
+    key = f"published:{db_path()}:{data_version()}:{gemeente_code}:{year}"
+    return per_run(key, lambda: published_patterns(query(PUBLISHED_SQL, [gemeente_code, year])))
 
 
 def national_published(year: int, signal_types: tuple[str, ...]) -> Patterns:
