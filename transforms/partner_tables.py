@@ -321,6 +321,8 @@ def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
     taken, cell_hidden, gemeente_hidden, reused, patterns = [], [], [], [], []
     for table, (start, end, split) in enumerate(zip(starts.tolist(), ends.tolist(),
                                                     (starts + cells).tolist(), strict=True)):
+        if cells[table] == 0:
+            continue  # shares of cells no table has (no page shows them)
         entry = at.get(keys[table][:3])
         current = entry is not None and thresholds[entry] == threshold
         same = current and digests[entry] == keys[table][3]
