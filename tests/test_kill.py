@@ -412,3 +412,49 @@ def test_an_export_killed_before_its_audit_line_is_committed_leaves_no_file(tmp_
     assert out.exists() and lines() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["audit-geschreven", "kindkaart.duckdb",
                                                                  out.name])
+
+
+def _published_state(path: Path) -> tuple[bool, float, bool]:
+    """(is the upload active, the grand total of the published vve pattern of the sample
+    gemeente, whether that pattern is of the input the DAG's signals_protection_by_wijk was made
+    from: the same input digest)."""
+    con = store.connect(path)
+    try:
+        active = con.execute("select count(*) from loads where organisation = 'Kill BV'"
+                             " and status = 'active'").fetchone()[0] == 1
+        total, digest = con.execute(
+            "select counts[len(counts)], input_digest from published_signal_patterns"
+            " where gemeente_code = 'GM9999' and year = 2024 and signal_type = 'vve_indicaties'"
+        ).fetchone()
+        built = con.execute("select distinct input_digest from signals_protection_by_wijk"
+                            " where gemeente_code = 'GM9999' and year = 2024"
+                            " and signal_type = 'vve_indicaties'").fetchall()
+    finally:
+        con.close()
+    return active, total, built == [(digest,)]
+
+
+def test_a_killed_import_leaves_the_published_pattern_of_the_old_version_or_the_new(tmp_path, sample_db):
+    # the pattern the next version is protected beside is written in the upload's transaction:
+    # killed at any moment, it is the pattern of the data the figures show
+    workbook = tmp_path / "vve.xlsx"
+    workbook.write_bytes(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", CHILDREN]]))
+    path = tmp_path / "kindkaart.duckdb"
+    command = _command("import", str(workbook), "--soort", "vve-indicaties", "--organisatie",
+                       "Kill BV", "--periode", "2024", "--db", str(path))
+    shutil.copy(sample_db, path)
+    active, total, same = _published_state(path)
+    assert not active and same
+    duration = _timed(command)
+    assert _published_state(path) == (True, total + CHILDREN, True)
+
+    chance = random.Random(23)
+    outcomes = []
+    for _ in range(KILLS):
+        shutil.copy(sample_db, path)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        duration = _kill_after(command, chance.uniform(0, duration)) or duration
+        active, published, same = _published_state(path)
+        assert same and published == total + (CHILDREN if active else 0)
+        outcomes.append(active)
+    assert False in outcomes  # some kills landed before the commit (the test tried something)

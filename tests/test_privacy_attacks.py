@@ -127,7 +127,8 @@ def test_a_partner_flipping_between_its_own_versions_learns_no_small_count(app_d
         _clear()
         whole = continuum.signals("GM9999", 2024)
         shares = continuum.contributions("GM9999", 2024)
-        cube = joint_cube(whole[whole["signal_type"] == "jeugdhulp"], shares)
+        cube = joint_cube(whole[whole["signal_type"] == "jeugdhulp"], shares,
+                          continuum.published("GM9999", 2024))
         own = np.zeros(tuple(n - 1 for n in cube.counts.shape))
         kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
         age_of = {age: a for a, age in enumerate(cube.ages)}
@@ -745,7 +746,7 @@ def test_no_signal_table_pins_a_hidden_cell_even_with_every_margin_shown(app_db)
     shares = continuum.contributions("GM9999", 2024)
     narrowed, checked = [], 0
     for signal_type, whole in signals.groupby("signal_type"):
-        cube = joint_cube(whole, shares)
+        cube = joint_cube(whole, shares, continuum.published("GM9999", 2024))
         counts, hidden = cube.counts, cube.hidden
         variables = {cell: ([1.0, float("inf")] if hidden[cell] else [counts[cell]] * 2)
                      for cell in np.ndindex(counts.shape)}
@@ -1054,7 +1055,7 @@ def _so_seen(account):
     caption = next(c.value for c in at.caption if "(rij 5)" in c.value)
     signals = continuum.signals("GM9999", 2024)
     cube = joint_cube(signals[signals["signal_type"] == "speciaal_onderwijs"],
-                      continuum.contributions("GM9999", 2024))
+                      continuum.contributions("GM9999", 2024), continuum.published("GM9999", 2024))
     return crosstab, cube, caption
 
 

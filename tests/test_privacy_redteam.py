@@ -88,7 +88,8 @@ def _assert_only_table_left_wide(signal_type: str, known: tuple[str, ...]) -> No
     _clear()
     whole = continuum.signals("GM9999", 2024)
     shares = continuum.contributions("GM9999", 2024)
-    cube = joint_cube(whole[whole["signal_type"] == signal_type], shares)
+    cube = joint_cube(whole[whole["signal_type"] == signal_type], shares,
+                      continuum.published("GM9999", 2024))
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
     age_of = {age: a for a, age in enumerate(cube.ages)}
     own = np.zeros(tuple(n - 1 for n in cube.counts.shape))

@@ -147,13 +147,13 @@ def _protected_tables(monkeypatch) -> list[tuple]:
     one protection function, which still runs)."""
     from transforms import partner_tables
 
-    seen, real = [], partner_tables.cube_rows
+    seen, real = [], partner_tables._cube
 
-    def spy(whole, shares):
+    def spy(whole, shares, stored, **options):
         seen.append((whole["signal_type"][0], len(set(whole["wijk_code"]))))
-        return real(whole, shares)
+        return real(whole, shares, stored, **options)
 
-    monkeypatch.setattr(partner_tables, "cube_rows", spy)
+    monkeypatch.setattr(partner_tables, "_cube", spy)
     return seen
 
 

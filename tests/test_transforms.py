@@ -231,7 +231,10 @@ def test_a_python_model_is_a_table_its_function_makes_and_never_part_of_a_sessio
     assert python.materialization == "table"
     assert Model("m", "marts", "select 1 -- python: a:b").python is None
     protection = next(m for m in transforms.all_models() if m.name == "signals_protection_by_wijk")
-    assert protection.python == "transforms.partner_tables:cell_protection"
+    assert protection.python == "transforms.partner_tables:protected_cells"
+    # its state: the patterns as published, kept between builds
+    assert protection.state == ("published_signal_patterns", ["gemeente_code", "year", "signal_type"])
+    assert python.state is None
     # a session evaluates SQL: the chain from the settings to the estimate holds no Python model
     assert "signals_used_by_wijk" in {m.name for m in _chain("continuum_by_wijk_niveau")}
     assert all(not m.python for m in _chain("gap_by_wijk_niveau"))

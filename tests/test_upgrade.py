@@ -110,3 +110,24 @@ def test_only_a_real_conflict_is_tried_again(con):
     with pytest.raises(duckdb.TransactionException):
         jobs.retrying(con, aborted)
     assert calls == [1]
+
+
+def test_a_database_from_before_the_published_patterns_gets_them_when_the_app_opens_it(app_db):
+    # as Kindkaart left it before migration 0080: no published_signal_patterns, marts of other
+    # rules; opening it migrates (the table) and rebuilds (its patterns), so that the first
+    # correction after the upgrade is already protected beside the pattern shown before it
+    con = store.connect(app_db)
+    try:
+        tables = con.execute("select count(*) from published_signal_patterns").fetchone()[0]
+        assert tables > 5
+        con.execute("drop table published_signal_patterns")
+        con.execute("delete from schema_migrations where version = 80")
+        con.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'een oudere versie'")
+    finally:
+        con.close()
+    at = run_page("kaart")
+    assert not at.exception, at.exception
+    assert fetch(app_db, "select count(*) from published_signal_patterns"
+                         " where threshold = 5 and len(counts) = len(hidden)") == [(tables,)]
+    assert fetch(app_db, "select name from schema_migrations where version = 80") == [
+        ("0080_published_signal_patterns",)]

@@ -266,7 +266,10 @@ def python_rows(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: str
                 *, previous=None, empty: bool = False):
     """The rows a Python model stores (Model.python): its function applied to the rows of its SQL
     (only the gemeente's, with `gemeente_code`; none with `empty`, for its columns) and to
-    `previous`, the rows it stored before (None when other code made them), both Arrow tables."""
+    `previous`, the rows it stored before (None when other code made them), both Arrow tables.
+    For a model with state (Model.state) the function is given the state rows as well (of the
+    gemeente; none with `empty`, or where the table is missing) and this returns (rows, the
+    state rows it changed)."""
     module, name = model.python.split(":")
     function = getattr(importlib.import_module(module), name)
     body = model.sql.strip().rstrip(";")
@@ -277,7 +280,15 @@ def python_rows(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: str
     else:
         rows = con.sql(f"select * from ({body}) where gemeente_code = ?",
                        params=[gemeente_code]).to_arrow_table()
-    return function(rows, previous)
+    if model.state is None:
+        return function(rows, previous)
+    table, _ = model.state
+    state = None
+    if not empty and has_table(con, table):
+        state = (con.sql(f"select * from {table}").to_arrow_table() if gemeente_code is None else
+                 con.sql(f"select * from {table} where gemeente_code = ?",
+                         params=[gemeente_code]).to_arrow_table())
+    return function(rows, previous, state)
 
 
 def _store_python(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: str | None = None
@@ -298,15 +309,32 @@ def _store_python(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: s
             previous = con.sql(f"select * from {model.name}").to_arrow_table()
         rows = python_rows(con, model, previous=previous)
         statement = f"create or replace table {model.name} as"
+    state = None
+    if model.state is not None:
+        rows, state = rows
     con.register("_python_model_rows", rows)
     try:
         con.execute(f"{statement} select * from _python_model_rows")
     finally:
         con.unregister("_python_model_rows")
+    if state is not None and state.num_rows and has_table(con, model.state[0]):
+        _store_state(con, *model.state, state)
+
+
+def _store_state(con: duckdb.DuckDBPyConnection, table: str, key: list[str], rows) -> None:
+    """Replace the rows of a Python model's state `table` that have the key of one of `rows`."""
+    same = " and ".join(f"{table}.{name} = _python_model_state.{name}" for name in key)
+    con.register("_python_model_state", rows)
+    try:
+        con.execute(f"delete from {table} using _python_model_state where {same}")
+        con.execute(f"insert into {table} by name select * from _python_model_state")
+    finally:
+        con.unregister("_python_model_state")
 
 
 def _describe_python(con: duckdb.DuckDBPyConnection, model: Model) -> list[tuple]:
-    con.register("_python_model_rows", python_rows(con, model, empty=True))
+    rows = python_rows(con, model, empty=True)
+    con.register("_python_model_rows", rows if model.state is None else rows[0])
     try:
         return con.execute("describe select * from _python_model_rows").fetchall()
     finally:

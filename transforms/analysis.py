@@ -14,8 +14,10 @@ from transforms.partner_tables import (
     SIGNALS_SQL,
     SUPPORT_TYPE,
     JointCube,
+    Patterns,
     joint_cube,
     joint_table,
+    read_published,
 )
 from transforms.privacy import (
     TOTAL_LABEL,
@@ -667,13 +669,14 @@ def waiting_delivered(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: 
 
 
 def _signal_rows(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
-                 signal_type: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """A signal type's rows of signals_by_wijk for the gemeente and year, and each organisation's
-    share of them (what joint_table and joint_cube protect); None when nothing was delivered."""
+                 signal_type: str) -> tuple[pd.DataFrame, pd.DataFrame, Patterns] | None:
+    """A signal type's rows of signals_by_wijk for the gemeente and year, each organisation's
+    share of them and the published patterns (what joint_table and joint_cube protect with);
+    None when nothing was delivered."""
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     whole = signals[signals["signal_type"] == signal_type]
     if whole.empty:
         return None
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return whole, contributions
+    return whole, contributions, read_published(con, gemeente_code, year)

@@ -12,6 +12,7 @@ LAYERS = ("staging", "intermediate", "marts")
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _REBUILD = re.compile(r"^--\s*rebuild:\s*(per gemeente|whole)\b", re.MULTILINE)
 _PYTHON = re.compile(r"^--\s*python:\s*([\w.]+:\w+)\s*$", re.MULTILINE)
+_STATE = re.compile(r"^--\s*state:\s*(\w+)\s*\(([\w\s,]+)\)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,20 @@ class Model:
         gemeente's input rows alone, as for SQL models. None for SQL models."""
         declared = _PYTHON.search(self.sql)
         return declared.group(1) if declared else None
+
+    @property
+    def state(self) -> tuple[str, list[str]] | None:
+        """(table, key columns) of a Python model that keeps state between builds, as its SQL
+        declares in a line of its own: `-- state: published_signal_patterns (gemeente_code, year,
+        signal_type)`. The table (made by a migration, not by the build: it outlives every
+        build) holds rows keyed by those columns, gemeente_code first. The function is then
+        given its rows (of the gemeente, in a rebuild per gemeente) as a third Arrow table and
+        returns (the model's rows, the state rows it changed), which replace the stored rows
+        with the same key in the same transaction. None for other models."""
+        declared = _STATE.search(self.sql)
+        if not declared:
+            return None
+        return declared.group(1), [name.strip() for name in declared.group(2).split(",")]
 
     @property
     def rebuild(self) -> str | None:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_sources.config import min_count
+from data_sources.store import has_table
 from transforms.privacy import protect_contributions, protect_cube
 
 SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
@@ -103,27 +104,99 @@ class JointCube:
         return self.counts[-1], self.hidden[-1]
 
 
-def joint_table(whole: pd.DataFrame, contributions: pd.DataFrame | None):
+# The pattern of every signal type's table as last published, per gemeente, year and type (the
+# table published_signal_patterns, written with the model signals_protection_by_wijk in the
+# transaction of every build): the next version of the table is protected beside it (cube_rows).
+PUBLISHED_TABLE = "published_signal_patterns"
+PUBLISHED_SQL = f"select * from {PUBLISHED_TABLE} where gemeente_code = ? and year = ?"
+PUBLISHED_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("signal_type", pa.string()),
+    ("input_digest", pa.string()), ("threshold", pa.int32()), ("wijken", pa.list_(pa.string())),
+    ("kinds", pa.list_(pa.string())), ("ages", pa.list_(pa.string())),
+    ("counts", pa.list_(pa.float64())), ("hidden", pa.list_(pa.bool_())),
+])
+
+
+@dataclass(frozen=True)
+class Published:
+    """One table as last published: its axes, and counts and hidden of every cell with all its
+    margins (JointCube's shape), made with the smallest count `threshold` from the input whose
+    digest is `input_digest`."""
+
+    wijken: list
+    kinds: list
+    ages: list
+    counts: np.ndarray
+    hidden: np.ndarray
+    threshold: int
+    input_digest: str
+
+    def aligned(self, wijken: list, kinds: list, ages: list) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, hidden) on the axes of a new version, totals last: a cell or margin the
+        published version did not have counts as a shown 0."""
+        index = [np.array([{v: i for i, v in enumerate(old)}.get(v, -1) for v in new] + [len(old)])
+                 for old, new in ((self.wijken, wijken), (self.kinds, kinds), (self.ages, ages))]
+        present = ((index[0] >= 0)[:, None, None] & (index[1] >= 0)[None, :, None]
+                   & (index[2] >= 0)[None, None, :])
+        cells = np.ix_(*(np.maximum(i, 0) for i in index))
+        return (np.where(present, self.counts[cells], 0.0),
+                np.where(present, self.hidden[cells], False))
+
+
+Patterns = dict[tuple, Published]
+
+
+def published_patterns(rows) -> Patterns:
+    """The rows of PUBLISHED_SQL (a DataFrame or an Arrow table) by (gemeente_code, year,
+    signal_type)."""
+    if isinstance(rows, pa.Table):
+        rows = rows.to_pylist()
+    else:
+        rows = rows.to_dict("records")
+    return {(row["gemeente_code"], int(row["year"]), row["signal_type"]): _published(row)
+            for row in rows}
+
+
+def read_published(con, gemeente_code: str, year: int) -> Patterns:
+    """published_patterns of one gemeente and year, read through `con` (none before the
+    migration that makes the table)."""
+    if not has_table(con, PUBLISHED_TABLE):
+        return {}
+    return published_patterns(con.sql(PUBLISHED_SQL, params=[gemeente_code, year]).to_arrow_table())
+
+
+def _published(row: dict) -> Published:
+    shape = tuple(len(row[axis]) + 1 for axis in ("wijken", "kinds", "ages"))
+    return Published(list(row["wijken"]), list(row["kinds"]), list(row["ages"]),
+                     np.asarray(row["counts"], dtype=float).reshape(shape),
+                     np.asarray(row["hidden"], dtype=bool).reshape(shape), int(row["threshold"]),
+                     row["input_digest"])
+
+
+def joint_table(whole: pd.DataFrame, contributions: pd.DataFrame | None,
+                published: Patterns | None = None):
     """One signal type of one gemeente and year (`whole`: its rows of signals_by_wijk) as ONE
     protected table: wijken x (kind, age group) with the wijk totals (the map), the gemeente per
     kind and age group and the grand total, as a 2-D view of joint_cube (so protected jointly
     with the per-kind and per-age margins as well). With each organisation's share
     (`contributions`, rows of CONTRIBUTIONS_SQL; without them every cell counts as one
-    organisation's) the contributor rule applies. Returns (row_of wijk_code, col_of (kind, age
-    group), counts, hidden); the last row and column are the totals."""
+    organisation's) the contributor rule applies. `published`: the patterns as published
+    (read_published), see cube_rows. Returns (row_of wijk_code, col_of (kind, age group), counts,
+    hidden); the last row and column are the totals."""
     shares = None if contributions is None or contributions.empty else as_rows(contributions)
-    return joint_rows(as_rows(whole), shares)
+    return joint_rows(as_rows(whole), shares, published)
 
 
-def joint_cube(whole: pd.DataFrame, contributions: pd.DataFrame | None) -> JointCube:
+def joint_cube(whole: pd.DataFrame, contributions: pd.DataFrame | None,
+               published: Patterns | None = None) -> JointCube:
     """joint_table as the whole protected table wijk x kind x age with all margins (JointCube)."""
     shares = None if contributions is None or contributions.empty else as_rows(contributions)
-    return cube_rows(as_rows(whole), shares)
+    return cube_rows(as_rows(whole), shares, published)
 
 
-def joint_rows(whole: Rows, shares: Rows | None):
+def joint_rows(whole: Rows, shares: Rows | None, published: Patterns | None = None):
     """joint_table on rows as arrays (as_rows); `shares` None where no contributions are known."""
-    cube = cube_rows(whole, shares)
+    cube = cube_rows(whole, shares, published)
     keys = sorted(set(column_keys(whole)), key=repr)
     col_of = {key: j for j, key in enumerate(keys)}
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
@@ -133,8 +206,23 @@ def joint_rows(whole: Rows, shares: Rows | None):
     return cube.row_of, col_of, cube.counts[:, kinds, ages], cube.hidden[:, kinds, ages]
 
 
-def cube_rows(whole: Rows, shares: Rows | None) -> JointCube:
-    """joint_cube on rows as arrays (as_rows)."""
+def cube_rows(whole: Rows, shares: Rows | None, published: Patterns | None = None) -> JointCube:
+    """joint_cube on rows as arrays (as_rows). With `published` (read_published; `whole` then
+    has gemeente_code and year) the table as the build published it: its stored pattern where it
+    holds these same counts (the pattern of signals_protection_by_wijk, which the build made
+    beside the versions before), else protected beside it (protect_cube's `previous`); fresh
+    only where nothing is stored."""
+    stored = None
+    if published and "gemeente_code" in whole and len(whole["wijk_code"]):
+        stored = published.get((whole["gemeente_code"][0], int(whole["year"][0]),
+                                whole["signal_type"][0]))
+    return _cube(whole, shares, stored)
+
+
+def _cube(whole: Rows, shares: Rows | None, stored: Published | None, *,
+          reuse: bool = True) -> JointCube:
+    """cube_rows beside the `stored` pattern (None: fresh; ignored when made with another
+    smallest count); with `reuse` the stored pattern itself where its counts are these."""
     wijken = list(dict.fromkeys(whole["wijk_code"].tolist()))
     keys = column_keys(whole)
     row_of = {code: i for i, code in enumerate(wijken)}
@@ -162,8 +250,21 @@ def cube_rows(whole: Rows, shares: Rows | None) -> JointCube:
                  [row_of[code] for code in mine["wijk_code"].tolist()],
                  [kind_of[kind] for kind, _ in mine_keys], [age_of[age] for _, age in mine_keys])
         np.add.at(parts, cells, mine["children_count"].astype(float))
-    counts, hidden = protect_cube(parts)
+    if stored is None or stored.threshold != min_count():
+        counts, hidden = protect_cube(parts)
+        return JointCube(row_of, kinds, ages, counts, hidden)
+    if (reuse and stored.wijken == wijken and stored.kinds == kinds and stored.ages == ages
+            and np.array_equal(stored.counts, _with_margins(parts.sum(axis=0)))):
+        return JointCube(row_of, kinds, ages, stored.counts, stored.hidden)
+    counts, hidden = protect_cube(parts, previous=stored.aligned(wijken, kinds, ages))
     return JointCube(row_of, kinds, ages, counts, hidden)
+
+
+def _with_margins(cells: np.ndarray) -> np.ndarray:
+    """`cells` with a total appended along every axis (protect_cube's layout)."""
+    for axis in range(cells.ndim):
+        cells = np.concatenate([cells, cells.sum(axis=axis, keepdims=True)], axis=axis)
+    return cells
 
 
 # The rows of signals_protection_by_wijk: a cell of a signal type's joint table, the digest of
@@ -181,7 +282,8 @@ INPUT_ORDER = ["gemeente_code", "year", "signal_type", "is_share", "signal_kind"
                "wijk_code"]
 
 
-def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Table:
+def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
+                    published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
     """The model signals_protection_by_wijk: for every cell of every signal type's joint table
     whether the pages hide it (cell_hidden) and its gemeente total of the kind and age group
     (gemeente_cell_hidden). `rows` (the model's SQL) holds each table's cells (is_share false:
@@ -190,10 +292,18 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
     function every page and export protects the partner counts with, on the same cells in the
     same order with the same shares: the same pattern, contributor rule and bounds audit.
 
+    `published` holds the rows of PUBLISHED_TABLE of these gemeenten: each table's pattern as
+    published before. A table whose input changed is protected beside it (protect_cube's
+    `previous`: what was hidden stays hidden, what was shown and is unchanged counts as known),
+    so that the versions of a table together give away no more than each alone; a table with
+    nothing published, or published with another smallest count, is protected fresh.
+
     A table whose digest is among the `previous` rows (what this model stored before, made by the
-    same code and smallest count) keeps those rows: same input, same protection, so an upload
-    computes only the tables it changed. A type of which no cell reaches the smallest count
-    shown is left out (none of its signals can adjust an estimate)."""
+    same code and smallest count) and its published pattern keeps those rows: same input, same
+    protection, so an upload computes only the tables it changed. A type of which no cell
+    reaches the smallest count shown is left out (none of its signals can adjust an estimate),
+    but its pattern is published: the pages show it.
+    Returns (the model's rows, the published patterns that changed: rows of PUBLISHED_SCHEMA)."""
     threshold = min_count()
     rows = rows.sort_by([(name, "ascending") for name in INPUT_ORDER])
     starts, ends = _runs(rows, ["gemeente_code", "year", "signal_type"])
@@ -207,13 +317,18 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
         cells = np.add.reduceat((~is_share).astype(int), starts)
         largest = np.maximum.reduceat(np.where(is_share, -np.inf, counts), starts)
     stored, previous = _stored_tables(previous)
-    taken, cell_hidden, gemeente_hidden, reused = [], [], [], []
+    at, digests, thresholds = _published_index(published)
+    taken, cell_hidden, gemeente_hidden, reused, patterns = [], [], [], [], []
     for table, (start, end, split) in enumerate(zip(starts.tolist(), ends.tolist(),
                                                     (starts + cells).tolist(), strict=True)):
-        if largest[table] < threshold:
-            continue
-        if keys[table] in stored:
-            reused.append(stored[keys[table]])
+        if cells[table] == 0:
+            continue  # shares of cells no table has (no page shows them)
+        entry = at.get(keys[table][:3])
+        current = entry is not None and thresholds[entry] == threshold
+        same = current and digests[entry] == keys[table][3]
+        if same and (largest[table] < threshold or keys[table] in stored):
+            if largest[table] >= threshold:
+                reused.append(stored[keys[table]])
             continue
         part = rows.slice(start, end - start)
         column = {name: part.column(name).to_numpy(zero_copy_only=False)
@@ -226,7 +341,16 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
         if split < end - start:
             shares = {name: column[name][split:] for name in (*names, "organisation")}
             shares["children_count"] = counts[start + split:end]
-        cube = cube_rows(whole, shares)
+        before = _published(published.slice(entry, 1).to_pylist()[0]) if current else None
+        cube = (_cube(whole, shares, None) if before is None else
+                _cube(whole, shares, before, reuse=False))
+        patterns.append({"gemeente_code": keys[table][0], "year": keys[table][1],
+                         "signal_type": keys[table][2], "input_digest": keys[table][3],
+                         "threshold": threshold, "wijken": list(cube.row_of), "kinds": cube.kinds,
+                         "ages": cube.ages, "counts": cube.counts.ravel().tolist(),
+                         "hidden": cube.hidden.ravel().tolist()})
+        if largest[table] < threshold:
+            continue
         kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
         age_of = {age: a for a, age in enumerate(cube.ages)}
         wijken = [cube.row_of[code] for code in whole["wijk_code"].tolist()]
@@ -244,7 +368,18 @@ def cell_protection(rows: pa.Table, previous: pa.Table | None = None) -> pa.Tabl
     if reused:
         again = previous.take(pa.array(np.concatenate(reused), type=pa.int64()))
         out = pa.concat_tables([out, again.select(CELL_SCHEMA.names).cast(CELL_SCHEMA)])
-    return out
+    return out, pa.Table.from_pylist(patterns, schema=PUBLISHED_SCHEMA)
+
+
+def _published_index(published: pa.Table | None) -> tuple[dict, list, list]:
+    """Of PUBLISHED_TABLE's rows: the position of each (gemeente, year, type), and every row's
+    input digest and smallest count (the patterns themselves are read only where needed)."""
+    if published is None or published.num_rows == 0:
+        return {}, [], []
+    keys = zip(*(published.column(name).to_pylist()
+                 for name in ("gemeente_code", "year", "signal_type")), strict=True)
+    return ({key: i for i, key in enumerate(keys)}, published.column("input_digest").to_pylist(),
+            published.column("threshold").to_pylist())
 
 
 def _runs(rows: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -281,14 +416,15 @@ def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
 
 
 def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
-                    contributions: pd.DataFrame | None) -> pd.DataFrame:
+                    contributions: pd.DataFrame | None,
+                    published: Patterns | None = None) -> pd.DataFrame:
     """Rows of gap_by_wijk_niveau of one gemeente and year with the row 7 support protected: the
     children reached on niveau 2 and 3 (`supply` of ondersteuning_professionals and
     specialistische_inzet) are cells of the signal type's joint table (`signals`: signals_by_wijk
     of that gemeente and year). Where a cell is hidden, its supply and all that follows from it
     (trajecten, hours, the gap) are NaN and `supply_hidden` is True; `gemeente_supply` and
     `gemeente_supply_hidden` are the protected gemeente total of the niveau and age group.
-    Places are no count of children and pass unchanged."""
+    Places are no count of children and pass unchanged. `published`: see cube_rows."""
     out = gap.reset_index(drop=True).copy()
     out["supply_hidden"] = False
     out["gemeente_supply"] = np.nan
@@ -296,7 +432,7 @@ def protect_support(gap: pd.DataFrame, signals: pd.DataFrame,
     whole = signals[signals["signal_type"] == SUPPORT_TYPE]
     if whole.empty:
         return out
-    row_of, col_of, counts, hidden = joint_table(whole, contributions)
+    row_of, col_of, counts, hidden = joint_table(whole, contributions, published)
     columns = np.array([col_of.get((support_kind(SUPPORT_NIVEAUS[component]), age_group), -1)
                         if component in SUPPORT_NIVEAUS else -1
                         for component, age_group in zip(out["component"], out["age_group"],
@@ -363,13 +499,13 @@ def hidden_provisions(children_per_place: pd.DataFrame, by_organisation: pd.Data
 
 
 def protect_gap(gap: pd.DataFrame, signals: pd.DataFrame, contributions: pd.DataFrame | None,
-                hidden_types: set[str]) -> pd.DataFrame:
+                hidden_types: set[str], published: Patterns | None = None) -> pd.DataFrame:
     """Rows of gap_by_wijk_niveau of one gemeente and year as every page and export shows them:
     the row 7 support protected (protect_support), and the children per place hidden
     (`children_per_place_hidden`, NaN) where an observed figure behind it is (hidden_provisions):
     the regular places' mix where any regular provision's is, the plus-groups' where theirs is.
     Places, needs and gaps in places are estimates and pass, rounded where shown."""
-    out = protect_support(gap, signals, contributions)
+    out = protect_support(gap, signals, contributions, published)
     regular = bool(hidden_types & set(REGULAR_PROVISIONS))
     out["children_per_place_hidden"] = (
         ((out["component"] == "reguliere_plekken") & regular)
@@ -387,7 +523,8 @@ def protected_gap(con, gemeente_code: str, year: int) -> pd.DataFrame:
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year))
+    return protect_gap(gap, signals, contributions, provisions_hidden(con, gemeente_code, year),
+                       read_published(con, gemeente_code, year))
 
 
 def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
@@ -397,14 +534,15 @@ def provisions_hidden(con, gemeente_code: str, year: int) -> set[str]:
 
 
 def gemeente_cells(signals: pd.DataFrame, contributions: pd.DataFrame | None, signal_type: str,
-                   signal_kind: str) -> dict[str, tuple[float, bool]]:
+                   signal_kind: str, published: Patterns | None = None
+                   ) -> dict[str, tuple[float, bool]]:
     """The protected gemeente totals of one signal kind per age group, from its type's joint
     table (the same cells as the gemeente figures on the signal pages): age group -> (count,
     hidden)."""
     whole = signals[signals["signal_type"] == signal_type]
     if whole.empty:
         return {}
-    _, col_of, counts, hidden = joint_table(whole, contributions)
+    _, col_of, counts, hidden = joint_table(whole, contributions, published)
     return {age_group: (float(counts[-1, column]), bool(hidden[-1, column]))
             for (kind, age_group), column in col_of.items() if kind == signal_kind}
 
@@ -415,4 +553,5 @@ def dagbehandeling(con, gemeente_code: str, year: int) -> dict[str, tuple[float,
     signals = con.execute(SIGNALS_SQL, [gemeente_code, year]).df()
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
-    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling")
+    return gemeente_cells(signals, contributions, "jeugdhulp", "jeugdhulp_dagbehandeling",
+                          read_published(con, gemeente_code, year))

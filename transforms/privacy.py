@@ -40,6 +40,9 @@ Rules (after CBS and the lessons in DESIGN.md):
   kind of rows 6 and 9) counts the same rows,
   takes the margins it shares from that table, hidden where they are hidden, and is protected
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
+- versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
+  as published before (protect_cube's `previous`): what was hidden stays hidden unless it is 0
+  now, and a cell shown before with the same count is known and never a second hidden cell;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
@@ -247,7 +250,9 @@ def protect_contributions(
 
 
 def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
-                 unshown: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 unshown: np.ndarray | None = None,
+                 previous: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
     `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
     last index), so the result of shape (n1+1, ..., nd+1) holds the cells, the 2-D margins (wijk
@@ -256,6 +261,14 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     every line of the table: the cells along one axis with their total, for every position
     (totals included) of the other axes. `unshown` (n1 x ... x nd) marks cells a view leaves out
     for its own reasons while its totals still hold them: they count as hidden (where not 0).
+
+    `previous` is the pattern of this table as published before (counts, hidden: the result's
+    shape, a cell absent then counted as 0): whoever kept that version knows its shown cells, so
+    every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
+    given back by the difference of its lines' totals) unless it is 0 now (0 is shown, and a
+    corrected cell's change follows from the totals anyway), and a cell shown then with the same count
+    now is known whatever this version does: it is never chosen as a second hidden cell, and
+    lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -267,7 +280,19 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         left_out[tuple(slice(0, n) for n in np.shape(unshown))] = np.asarray(unshown, dtype=bool)
         left_out &= counts > 0
         hidden |= left_out
-    _protect_lines(counts, hidden, threshold)
+    known = None
+    if previous is not None:
+        before_counts, before_hidden = (np.asarray(a) for a in previous)
+        # a cell now 0 is shown as every 0 is (hidden cells are at least 1: what every bound
+        # here and in the tables beside this one rests on); its old count then follows from the
+        # totals' difference, as a corrected cell's change always does
+        hidden |= before_hidden.astype(bool) & (counts > 0)
+        known = ~before_hidden.astype(bool) & (before_counts == counts)
+        # a known cell that a rule of this version hides (its shares changed) stays hidden on
+        # screen, but protects nothing and needs no protection: it counts as shown below
+        shown_known = hidden & known
+        hidden &= ~known
+    _protect_lines(counts, hidden, threshold, known)
     if threshold > 1 and len(parts) > 1:
         # An organisation knows its own share of every cell: what it sees is the table of the
         # others (counts minus its share), with the same margins. Each such table is protected
@@ -278,9 +303,13 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         # combine with the first.
         for others in _views_of_others(counts, parts):
             seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
-            _protect_lines(others, seen, threshold)
+            if known is not None:
+                seen &= ~known
+            _protect_lines(others, seen, threshold, known)
             hidden |= seen
-        _secondary_cube(counts, hidden, threshold)
+        _secondary_cube(counts, hidden, threshold, known)
+    if known is not None:
+        hidden |= shown_known
     return counts, hidden
 
 
@@ -298,20 +327,22 @@ def _views_of_others(counts: np.ndarray, parts: np.ndarray):
         yield from present
 
 
-def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
+def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
+                   fixed: np.ndarray | None = None) -> None:
     """Secondary suppression over every line of a table with all its margins (_secondary_cube),
     then the bounds audit, in place: hide more until what all lines together say about every
     hidden cell is no narrower than 'hidden'. Lines bound each other (a margin is at least as
-    many as its hidden non-zero cells, and that bound enters the next line)."""
-    _secondary_cube(counts, hidden, threshold)
+    many as its hidden non-zero cells, and that bound enters the next line). A `fixed` cell
+    (known from a previous version) is never chosen."""
+    _secondary_cube(counts, hidden, threshold, fixed)
     if threshold <= 1 or not hidden.any():
         return
     for _ in range(counts.size):
         low, high = bounds_from_margins(counts, hidden)
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
-        if not unsafe.any() or not _widen(counts, hidden, unsafe):
+        if not unsafe.any() or not _widen(counts, hidden, unsafe, fixed):
             break
-        _secondary_cube(counts, hidden, threshold)
+        _secondary_cube(counts, hidden, threshold, fixed)
 
 
 def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
@@ -557,16 +588,18 @@ def _primary(parts: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]
     return counts, hidden
 
 
-def _secondary_cube(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
+def _secondary_cube(counts: np.ndarray, hidden: np.ndarray, threshold: int,
+                    fixed: np.ndarray | None = None) -> None:
     """_secondary over every line of a table with a total at the last index of every axis (along
-    each axis, at every position of the others), in place. The lines are checked all at once
-    per axis; only unsafe ones are walked."""
+    each axis, at every position of the others), in place, never choosing a `fixed` cell. The
+    lines are checked all at once per axis; only unsafe ones are walked."""
     changed = True
     while changed:
         changed = False
         for axis in range(counts.ndim):
             line_counts = np.moveaxis(counts, axis, -1)
             line_hidden = np.moveaxis(hidden, axis, -1)  # a view: hiding here hides in `hidden`
+            line_fixed = None if fixed is None else np.moveaxis(fixed, axis, -1)
             n_hidden = line_hidden.sum(axis=-1)
             unsafe = n_hidden == 1
             if threshold > 1:
@@ -575,8 +608,9 @@ def _secondary_cube(counts: np.ndarray, hidden: np.ndarray, threshold: int) -> N
                            & (hidden_sum < n_hidden + threshold - 1))
             for position in zip(*np.nonzero(unsafe), strict=True):
                 cells, mask = line_counts[position], line_hidden[position]
+                closed = mask if line_fixed is None else line_fixed[position]
                 while _unsafe(cells, mask, threshold):
-                    choice = _next_cell(cells, mask)
+                    choice = _next_cell(cells, mask | closed)
                     if choice is None:
                         break
                     mask[choice] = True

@@ -8,23 +8,31 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_sources.config import min_count  # noqa: F401  (pages show the threshold)
+from data_sources.config import (
+    db_path,
+    min_count,  # noqa: F401  (pages show the threshold)
+)
 from transforms import model, partner_tables
 from transforms.partner_tables import (
     CHILDREN_BY_ORGANISATION_SQL,
     CHILDREN_PER_PLACE_SQL,
     CONTRIBUTIONS_SQL,
+    PUBLISHED_SQL,
+    PUBLISHED_TABLE,
     SIGNALS_SQL,
+    Patterns,
     Rows,
     as_rows,
     column_keys,
     cube_rows,
     joint_table,
     protect_gap,
+    published_patterns,
 )
 from transforms.privacy import estimate_range, format_number, round_estimate
 from ui.auth import record
-from ui.data import READ_ONLY_NOTE, cursor, data_version, query, read_only
+from ui.data import READ_ONLY_NOTE, cursor, data_version, per_run, query, read_only
+from ui.data import rows as rows_of
 
 PARAMS_KEY = "model_parameter_values"  # name -> (low, value, high); survives page switches
 AGE_NOUNS = {"0-2": "kinderen van 0-2 jaar", "2-4": "peuters (2-4 jaar)",
@@ -357,7 +365,8 @@ def _protected_gap(gemeente_code: str, year: int, parameters: tuple, kinds: tupl
     # the session's parameters and signal kinds and the data version are the cache key
     frame = gap(gemeente_code)
     return protect_gap(frame[frame["year"] == year], signals(gemeente_code, year),
-                       contributions(gemeente_code, year), hidden_provisions(gemeente_code, year))
+                       contributions(gemeente_code, year), hidden_provisions(gemeente_code, year),
+                       published(gemeente_code, year))
 
 
 def gemeente_cells(signal_type: str, signal_kind: str, gemeente_code: str,
@@ -366,7 +375,7 @@ def gemeente_cells(signal_type: str, signal_kind: str, gemeente_code: str,
     (transforms.partner_tables.gemeente_cells)."""
     return partner_tables.gemeente_cells(signals(gemeente_code, year),
                                          contributions(gemeente_code, year), signal_type,
-                                         signal_kind)
+                                         signal_kind, published(gemeente_code, year))
 
 
 def hidden_provisions(gemeente_code: str, year: int) -> set[str]:
@@ -520,6 +529,39 @@ def contributions(gemeente_code: str, year: int) -> pd.DataFrame:
                  [year, gemeente_code])
 
 
+def published(gemeente_code: str, year: int) -> Patterns:
+    """The signal tables of the gemeente and year as the build published them
+    (transforms.partner_tables.read_published): every view protects a table with them, so that
+    it shows the pattern the build made beside the versions before."""
+    if not _has_published():
+        return {}
+    # once per run: a page protects a table once per kind and age group it shows
+    key = f"published:{db_path()}:{data_version()}:{gemeente_code}:{year}"
+    return per_run(key, lambda: published_patterns(query(PUBLISHED_SQL, [gemeente_code, year])))
+
+
+def national_published(year: int, signal_types: tuple[str, ...]) -> Patterns:
+    """published() of every gemeente for the year, of the signal types (or kinds) named."""
+    if not _has_published():
+        return {}
+    return published_patterns(query(f"select * from {PUBLISHED_TABLE} where year = ? and {_TYPES_OF}",
+                                    [year, year, list(signal_types), list(signal_types)]))
+
+
+def _has_published() -> bool:
+    # a database from before the migration that makes it (read only: not yet migrated)
+    return bool(rows_of("select count(*) from duckdb_tables() where schema_name = 'main'"
+                        " and table_name = ?", [PUBLISHED_TABLE])[0][0])
+
+
+def published_of(whole: pd.DataFrame | Rows) -> Patterns | None:
+    """published() of the gemeente and year of `whole` (rows of SIGNALS_SQL); None without them."""
+    if "gemeente_code" not in whole or len(whole["wijk_code"]) == 0:
+        return None
+    codes, years = np.asarray(whole["gemeente_code"]), np.asarray(whole["year"])
+    return published(str(codes[0]), int(years[0]))
+
+
 def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
                      contributions_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """One signal kind and age group per wijk, protected as part of the whole signal type
@@ -533,7 +575,7 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     hidden but unknown (population_unknown: CBS keeps the wijk's children secret), and
     `gemeente_rate_unknown` where the gemeente has such a wijk."""
     whole = frame if whole is None else whole
-    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame)
+    row_of, col_of, counts, hidden = joint_table(whole, contributions_frame, published_of(whole))
     column = col_of[column_keys(frame.iloc[:1])[0]]
     rows = [row_of[code] for code in frame["wijk_code"]]
     out = frame.reset_index(drop=True).copy()
@@ -584,12 +626,14 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     rate_unknown (not hidden, but CBS keeps the wijk's children secret: population_unknown)."""
     shares = (None if contributions_frame is None or contributions_frame.empty
               else as_rows(contributions_frame))
-    return pd.DataFrame(signal_totals(as_rows(whole), shares, kinds))
+    return pd.DataFrame(signal_totals(as_rows(whole), shares, kinds, published_of(whole)))
 
 
-def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | None) -> Rows:
-    """protected_signal_totals on rows as arrays (transforms.partner_tables.as_rows)."""
-    cube = cube_rows(whole, shares)
+def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | None,
+                  published: Patterns | None = None) -> Rows:
+    """protected_signal_totals on rows as arrays (transforms.partner_tables.as_rows);
+    `published` as cube_rows reads it."""
+    cube = cube_rows(whole, shares, published)
     row_of = cube.row_of
     codes = whole["wijk_code"].tolist()
     names = dict(zip(reversed(codes), reversed(whole["wijk_name"].tolist()), strict=True))

@@ -48,11 +48,12 @@ def _model_loaders(target: str, column: str, niveau: int, component: str | None 
 
 
 def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
-                      shares: Rows | None) -> Rows | None:
+                      shares: Rows | None, published) -> Rows | None:
     """One gemeente's signal per wijk (summed over kinds and age groups; or only some kinds, such
     as so_ingeschreven: pupils, not thuiszitters), the wijk totals of the signal type's one
     protected table (continuum.signal_totals), as on its own map; None without such rows.
-    `rows`: its rows of signals_by_wijk, `shares` of CONTRIBUTIONS_SQL (as_rows)."""
+    `rows`: its rows of signals_by_wijk, `shares` of CONTRIBUTIONS_SQL (as_rows), `published`
+    the patterns as published (continuum.published)."""
     signal_kinds = rows["signal_kind"].tolist()
     kinds = tuple(t for t in signal_types if t in set(signal_kinds))
     # the same child can be in several lists: one type per indicator
@@ -62,7 +63,7 @@ def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
     keep = np.isin(rows["signal_type"], list(types))
     if not keep.any():
         return None
-    protected = continuum.signal_totals(take_rows(rows, keep), shares, kinds or None)
+    protected = continuum.signal_totals(take_rows(rows, keep), shares, kinds or None, published)
     value = protected["rate_per_100"] if rate else protected["children_count"]
     return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
             "value": np.round(value, 1) if rate else value,
@@ -87,7 +88,8 @@ def _signal(signal_types: tuple[str, ...], rate: bool):
         shares = continuum.contributions(gemeente_code, year)
         return _frame([_protected_signal(as_rows(continuum.signals(gemeente_code, year)),
                                          signal_types, rate,
-                                         None if shares.empty else as_rows(shares))])
+                                         None if shares.empty else as_rows(shares),
+                                         continuum.published(gemeente_code, year))])
     return load
 
 
@@ -99,9 +101,10 @@ def _national_signal(signal_types: tuple[str, ...], rate: bool, year: int, versi
     rows = as_rows(continuum.national_signals(year, signal_types))
     shares = as_rows(continuum.national_contributions(year, signal_types))
     share_index = group_index(shares["gemeente_code"])
+    published = continuum.national_published(year, signal_types)
     return _frame([_protected_signal(take_rows(rows, index), signal_types, rate,
                                      take_rows(shares, share_index[code])
-                                     if code in share_index else None)
+                                     if code in share_index else None, published)
                    for code, index in sorted(group_index(rows["gemeente_code"]).items())])
 
 

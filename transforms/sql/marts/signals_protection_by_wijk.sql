@@ -10,9 +10,13 @@
 -- CONTRIBUTIONS_SQL gives the pages, is_share true), with a digest of all that per table
 -- (input_digest): a table whose input is unchanged keeps its stored rows, so that an upload
 -- computes only the tables it changed. Types of which no cell reaches the smallest count shown
--- are left out: none of their signals can be used.
--- Source: signals_by_wijk, int_signals__partner_counts.
--- python: transforms.partner_tables:cell_protection
+-- are left out: none of their signals can be used. A table whose input changed is protected
+-- beside its pattern as published before (published_signal_patterns: what was hidden stays
+-- hidden, what was shown and is unchanged counts as known), and its new pattern is published
+-- there in the same transaction (the state of this model).
+-- Source: signals_by_wijk, int_signals__partner_counts, published_signal_patterns.
+-- python: transforms.partner_tables:protected_cells
+-- state: published_signal_patterns (gemeente_code, year, signal_type)
 -- rebuild: per gemeente
 with shares as (
     select

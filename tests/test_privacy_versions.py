@@ -1,0 +1,332 @@
+"""Differencing across versions (issue 16): a partner corrects ONE cell of its upload (a new upload
+that supersedes the old, or Terugzetten of the old one); an analist who saved the protected
+table before and after assumes every other cell stayed the same. Together the versions may
+narrow no hidden cell more than either alone: the attacker's bounds are computed over the lines
+of BOTH versions, every unchanged cell one unknown in both (transforms.privacy
+.bounds_from_equations), and every hidden cell but the corrected one must keep the width
+transforms.privacy.unsafe_bounds asks of one version. The corrected cell itself is left out:
+its change follows from the difference of the totals that hold it, whatever is hidden."""
+
+from __future__ import annotations
+
+import io
+from itertools import pairwise
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import openpyxl
+import pytest
+
+from data_sources import jobs, store
+from data_sources.config import min_count
+from transforms.partner_tables import (
+    CONTRIBUTIONS_SQL,
+    SIGNALS_SQL,
+    as_rows,
+    cube_rows,
+    joint_cube,
+    read_published,
+)
+from transforms.privacy import (
+    bounds_from_equations,
+    bounds_from_margins,
+    protect_cube,
+    unsafe_bounds,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+GEMEENTE, YEAR = "GM9999", 2024
+# a 1 of the sample's jeugdhulp whose correction to 0 let the review pin another hidden 1
+WIJK, KIND, AGE = "WK999902", "ambulant", "0-2"
+
+
+def _cube(db: Path, signal_type: str = "jeugdhulp", published: bool = True):
+    """The one protected table of a signal type, as the pages and exports read it (with the
+    published pattern), and the DAG's cell flags of it (signals_protection_by_wijk)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        signals = con.execute(SIGNALS_SQL, [GEMEENTE, YEAR]).df()
+        shares = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                             [YEAR, GEMEENTE]).df()
+        patterns = read_published(con, GEMEENTE, YEAR) if published else None
+        dag = con.execute("select wijk_code, signal_kind, age_group, cell_hidden"
+                          " from signals_protection_by_wijk where gemeente_code = ? and year = ?"
+                          " and signal_type = ?", [GEMEENTE, YEAR, signal_type]).fetchall()
+    finally:
+        con.close()
+    whole = signals[signals["signal_type"] == signal_type].reset_index(drop=True)
+    return joint_cube(whole, shares, patterns), dag
+
+
+def _workbook(count: int, cell: tuple[str, str, str] = (WIJK, KIND, AGE)) -> bytes:
+    """The sample's jeugdhulp workbook with one cell (wijk, kind, age group) set to `count`."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx")
+    sheet = book["Gegevens"]
+    rows = [r for r in range(2, sheet.max_row + 1)
+            if tuple(sheet.cell(r, c).value for c in (1, 3, 4)) == cell]
+    assert len(rows) == 1
+    sheet.cell(rows[0], 5).value = count
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _upload(db: Path, count: int, cell: tuple[str, str, str] = (WIJK, KIND, AGE)) -> int:
+    con = store.connect(db)
+    try:
+        result = jobs.import_registration(con, _workbook(count, cell), "jeugdhulp",
+                                          "Gemeente Voorbeeldstad", "2024", "jeugdhulp-correctie.xlsx")
+    finally:
+        con.close()
+    assert result.status == "imported" and result.superseded
+    return result.load_id
+
+
+def _restore(db: Path, load_id: int) -> None:
+    con = store.connect(db)
+    try:
+        jobs.restore_upload(con, load_id)
+    finally:
+        con.close()
+
+
+def _original_load(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select load_id from loads where dataset = 'jeugdhulp'"
+                           " and file_name = 'jeugdhulp.xlsx'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _lines(shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Every line of a table with all its margins, as flat indices (its total last)."""
+    index = np.arange(int(np.prod(shape))).reshape(shape)
+    lines = []
+    for axis in range(len(shape)):
+        moved = np.moveaxis(index, axis, -1)
+        lines += [moved[position] for position in np.ndindex(moved.shape[:-1])]
+    return lines
+
+
+def _combined_bounds(versions, corrected: tuple[int, ...]):
+    """What an attacker learns of every cell of every version from all of them together: each
+    version's lines, each hidden cell at least 1 (0 is shown), and every cell other than the
+    `corrected` one the same in every version. Returns [(low, high)] per version."""
+    shape = versions[0].counts.shape
+    n = int(np.prod(shape))
+    low, high, equations = [], [], []
+    for v, cube in enumerate(versions):
+        counts, hidden = cube.counts.reshape(-1), cube.hidden.reshape(-1)
+        assert (counts[hidden] > 0).all()
+        low.append(np.where(hidden, 1.0, counts))
+        high.append(np.where(hidden, np.inf, counts))
+        for line in _lines(shape):
+            signs = np.ones(len(line))
+            signs[-1] = -1
+            equations.append((line + v * n, signs))
+    inner = np.zeros(shape, dtype=bool)
+    inner[tuple(slice(0, s - 1) for s in shape)] = True
+    inner[corrected] = False
+    for v in range(1, len(versions)):
+        for cell in np.flatnonzero(inner.reshape(-1)):
+            equations.append((np.array([cell + (v - 1) * n, cell + v * n]), np.array([1.0, -1.0])))
+    lows, highs = bounds_from_equations(np.concatenate(low), np.concatenate(high), equations)
+    return [(lows[v * n:(v + 1) * n].reshape(shape), highs[v * n:(v + 1) * n].reshape(shape))
+            for v in range(len(versions))]
+
+
+def _public(cube) -> np.ndarray:
+    """The hidden cells of a version that its own shown cells give exactly, whatever the hidden
+    ones are (each at least 0): no secret of that version. A margin hidden before (so hidden
+    still) can become one: WK999910's niveau 2 of extra_ondersteuning, 8 and a corrected 0 shown,
+    is hidden as 8 in all; what it tells beside the version before is only the corrected cell's
+    change."""
+    low, high = bounds_from_margins(cube.counts, cube.hidden,
+                                    low=np.where(cube.hidden, 0.0, cube.counts),
+                                    high=np.where(cube.hidden, np.inf, cube.counts))
+    return cube.hidden & (low == high)
+
+
+def _pinned(versions, corrected) -> list[str]:
+    """The hidden cells (not the corrected one, nor one its own version's shown cells give) that
+    the versions together narrow below what unsafe_bounds allows one version."""
+    found = []
+    for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected),
+                                                strict=True)):
+        unsafe = unsafe_bounds(cube.counts, cube.hidden, low, high, min_count()) & ~_public(cube)
+        unsafe[corrected] = False
+        found += [f"versie {v + 1}, cel {cell}: {low[cell]:.0f}..{high[cell]:.0f} "
+                  f"(echt {cube.counts[cell]:.0f})" for cell in zip(*np.nonzero(unsafe), strict=True)]
+    return found
+
+
+def _position(cube) -> tuple[int, int, int]:
+    return (cube.row_of[WIJK], cube.kinds.index(f"jeugdhulp_{KIND}"), cube.ages.index(AGE))
+
+
+def _agrees_with_the_dag(cube, dag) -> None:
+    """The pages' pattern is the DAG's (signals_protection_by_wijk) cell for cell."""
+    kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+    age_of = {age: a for a, age in enumerate(cube.ages)}
+    assert dag
+    for wijk, kind, age, hidden in dag:
+        assert bool(cube.hidden[cube.row_of[wijk], kind_of[kind], age_of[age]]) == hidden
+
+
+def test_a_corrected_cell_gives_no_hidden_cell_away_beside_the_version_before(app_db):
+    before, _ = _cube(app_db)
+    corrected = _position(before)
+    assert before.counts[corrected] == 1 and before.hidden[corrected]
+    _upload(app_db, 0)
+    after, dag = _cube(app_db)
+    assert after.counts.shape == before.counts.shape and after.counts[corrected] == 0
+    _agrees_with_the_dag(after, dag)
+    # every cell hidden before is hidden still (unchanged ones would be read directly), but for
+    # the corrected one: 0 is shown
+    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
+    assert not after.hidden[corrected]
+    assert _pinned([before, after], corrected) == []
+    # the review's attack: protected from the new counts alone, the second hidden cell of the
+    # line shows, and the old line total minus the shown cells gives the hidden ones away
+    fresh, _ = _cube(app_db, published=False)
+    assert _pinned([before, fresh], corrected)
+
+
+def test_terugzetten_gives_no_hidden_cell_away_beside_either_version(app_db):
+    original = _original_load(app_db)
+    first, _ = _cube(app_db)
+    corrected = _position(first)
+    _upload(app_db, 0)
+    second, _ = _cube(app_db)
+    _restore(app_db, original)
+    third, dag = _cube(app_db)
+    assert np.array_equal(third.counts, first.counts)  # the same counts as the first version
+    _agrees_with_the_dag(third, dag)
+    assert not (second.hidden & ~third.hidden & (third.counts > 0)).any()
+    assert _pinned([first, second, third], corrected) == []
+    # the cell raised again (0 -> 1) beside a version that showed the line: still one version
+    # stays safe beside the other
+    assert _pinned([second, third], corrected) == []
+
+
+def test_a_correction_of_a_large_cell_pins_nothing_either(app_db):
+    # WK999902 ambulant 4-12 (10, hidden as the cover of the small cells beside it) corrected to
+    # 12: its lines change, and nothing hidden may follow from the two versions
+    before, _ = _cube(app_db)
+    cell = (before.row_of[WIJK], before.kinds.index("jeugdhulp_ambulant"), before.ages.index("4-12"))
+    assert before.counts[cell] == 10
+    _upload(app_db, 12, (WIJK, "ambulant", "4-12"))
+    after, dag = _cube(app_db)
+    assert after.counts[cell] == 12
+    _agrees_with_the_dag(after, dag)
+    assert not (before.hidden & ~after.hidden).any()
+    assert _pinned([before, after], cell) == []
+
+
+@pytest.mark.parametrize("signal_type", ["jeugdhulp", "vve_indicaties", "wachtlijst_zorg"])
+def test_a_fresh_build_publishes_the_fresh_pattern(sample_db, signal_type):
+    # no version before: the sample's build publishes what the protection of its counts alone
+    # gives, and the pages read exactly that
+    cube, dag = _cube(sample_db, signal_type)
+    fresh, _ = _cube(sample_db, signal_type, published=False)
+    assert np.array_equal(cube.hidden, fresh.hidden)
+    if signal_type != "wachtlijst_zorg":  # no cell reaches 5: the model leaves it out
+        _agrees_with_the_dag(cube, dag)
+
+
+def test_an_unchanged_version_keeps_its_pattern_and_protect_cube_keeps_what_was_hidden():
+    # protect_cube beside its own pattern changes nothing; beside a pattern that hid more, the
+    # extra cells stay hidden
+    rng = np.random.default_rng(7)
+    parts = rng.integers(0, 9, size=(1, 4, 3, 2)).astype(float)
+    counts, hidden = protect_cube(parts)
+    again = protect_cube(parts, previous=(counts, hidden))[1]
+    assert np.array_equal(again, hidden)
+    more = hidden.copy()
+    visible = np.argwhere(~hidden & (counts > 0))
+    more[tuple(visible[0])] = True
+    assert more[tuple(visible[0])] and protect_cube(parts, previous=(counts, more))[1][tuple(visible[0])]
+
+
+def test_versions_of_a_series_of_corrections_stay_safe_together(app_db):
+    versions = [_cube(app_db)[0]]
+    corrected = _position(versions[0])
+    for count in (0, 3, 1):
+        _upload(app_db, count)
+        versions.append(_cube(app_db)[0])
+    for pair in pairwise(versions):
+        assert _pinned(list(pair), corrected) == []
+
+
+def test_a_rebuild_of_everything_keeps_the_pattern_a_correction_published(app_db):
+    # load-cbs, an upgrade: every model made again (here with the code's fingerprint gone, so
+    # that no stored row is reused); the corrected table keeps what its correction published
+    # rather than the pattern of its counts alone
+    import transforms
+
+    _upload(app_db, 0)
+    published, _ = _cube(app_db)
+    fresh, _ = _cube(app_db, published=False)
+    assert not np.array_equal(published.hidden, fresh.hidden)  # the test tells them apart
+    con = store.connect(app_db)
+    try:
+        con.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'een oudere versie'")
+        jobs.ensure_current_models(con)
+    finally:
+        con.close()
+    rebuilt, dag = _cube(app_db)
+    assert np.array_equal(rebuilt.hidden, published.hidden)
+    _agrees_with_the_dag(rebuilt, dag)
+
+
+def test_another_smallest_count_starts_fresh(app_db, monkeypatch):
+    _upload(app_db, 0)
+    monkeypatch.setenv("KINDKAART_MIN_COUNT", "4")
+    con = store.connect(app_db)
+    try:
+        jobs.ensure_current_models(con)
+        thresholds = con.execute("select distinct threshold from published_signal_patterns"
+                                 " where gemeente_code = ?", [GEMEENTE]).fetchall()
+    finally:
+        con.close()
+    assert thresholds == [(4,)]
+    cube, dag = _cube(app_db)
+    fresh, _ = _cube(app_db, published=False)
+    assert np.array_equal(cube.hidden, fresh.hidden)
+    _agrees_with_the_dag(cube, dag)
+
+
+@pytest.mark.parametrize("signal_type", ["jeugdhulp", "extra_ondersteuning", "speciaal_onderwijs"])
+def test_every_small_cell_corrected_to_0_pins_nothing(sample_db, signal_type):
+    # each small count of the sample's table corrected to 0 on its own (its one organisation's
+    # share with it), protected as the build does beside the published pattern (cube_rows: the
+    # stored pattern for the counts it was made of, beside it for others)
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        signals = con.execute(SIGNALS_SQL, [GEMEENTE, YEAR]).df()
+        shares = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
+                             [YEAR, GEMEENTE]).df()
+        published = read_published(con, GEMEENTE, YEAR)
+    finally:
+        con.close()
+    whole = signals[signals["signal_type"] == signal_type].reset_index(drop=True)
+    shares = shares[shares["signal_type"] == signal_type].reset_index(drop=True)
+    before = cube_rows(as_rows(whole), as_rows(shares), published)
+    keys = ["wijk_code", "signal_kind", "age_group"]
+    tried = []
+    for i in np.flatnonzero((whole["children_count"] > 0) & (whole["children_count"] < min_count())):
+        share = (shares[keys] == whole.loc[i, keys]).all(axis=1)
+        if share.sum() != 1:
+            continue  # several organisations: not one partner's correction
+        after = cube_rows(
+            as_rows(whole.assign(children_count=np.where(whole.index == i, 0, whole["children_count"]))),
+            as_rows(shares.assign(children_count=np.where(share, 0, shares["children_count"]))),
+            published)
+        corrected = (before.row_of[whole.loc[i, "wijk_code"]],
+                     before.kinds.index(whole.loc[i, "signal_kind"]),
+                     before.ages.index(whole.loc[i, "age_group"]))
+        assert _pinned([before, after], corrected) == [], whole.loc[i, keys].tolist()
+        tried.append(i)
+    assert len(tried) >= 5
