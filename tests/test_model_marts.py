@@ -62,6 +62,13 @@ def rows(con, sql: str, params=()) -> list[tuple]:
     return [tuple(r) for r in con.execute(sql, list(params)).fetchall()]
 
 
+# row 10 delivered for GM0001 2024: one plus-group in Noord with 0 places ('0 gemeld')
+ZERO_PLUS_GROUP = partner_rows("stg_partner__groepsgrootte", [
+    {"year": 2024, "gemeente_code": "GM0001", "wijk_code": "WK000101", "group_kind": "plusgroep",
+     "age_group": "2-4", "places": 0},
+])
+
+
 @pytest.fixture
 def inline_con(con):
     build_inline(con, {"population_by_wijk_age": POPULATION})
@@ -228,7 +235,11 @@ def test_children_per_place_from_row_3_where_delivered(con):
         """) == [(round(300 * 0.985 / 1.8, 6), 60.0)]
 
 
-def test_groups_per_gemeente_never_a_group_for_less_than_one_group(inline_con):
+def test_groups_per_gemeente_never_a_group_for_less_than_one_group(con):
+    # row 10 delivered, with a plus-group of 0 places ('0 gemeld'): no places, counted
+    build_inline(con, {"population_by_wijk_age": POPULATION,
+                       "stg_partner__groepsgrootte": ZERO_PLUS_GROUP})
+    inline_con = con
     # 4-12: 9 and 2.7 children on niveau 3, half in a separate group: 2.6 and 0.8 places short in
     # the two wijken, 3.4 in the gemeente: less than one BSO-plus group of 14, so no group
     assert rows(inline_con, """select age_group, round(shortage_places_mid, 6), groups_needed_mid
@@ -246,6 +257,45 @@ def test_groups_per_gemeente_never_a_group_for_less_than_one_group(inline_con):
     # whole group of 8 (rounding up per wijk would have made 2 + 1 = 3 groups)
     assert bso.shortage_places_mid == pytest.approx(19.5 / 1.7)
     assert bso.groups_needed_mid == 1
+
+
+def test_plus_group_and_kdc_places_not_delivered_are_null_not_zero(inline_con):
+    """No partner delivered row 10 (groepsgrootte): the places in plus-groups and KDC/MKD are not
+    known, so supply, gap and groups needed are null ('niet geleverd'); the need stays. Before
+    they were 0 and the shortage the whole need, as if counted."""
+    separate = rows(inline_con, """select age_group, round(need_mid, 6), supply, gap_low, gap_mid,
+        gap_high, gap_signal_adjusted from gap_by_wijk_niveau
+        where component = 'aparte_groep' and wijk_code = 'WK000101' order by age_group""")
+    assert separate == [("2-4", round(2.25 / 1.7, 6), None, None, None, None, None),
+                        ("4-12", round(4.5 / 1.7, 6), None, None, None, None, None)]
+    # the regular places and the absorption cap do not rest on row 10
+    assert rows(inline_con, """select count(*) from gap_by_wijk_niveau
+        where component in ('reguliere_plekken', 'opnamegrens') and supply is null""") == [(0,)]
+    assert rows(inline_con, """select age_group, round(places_needed_mid, 6), places,
+        shortage_places_mid, groups_needed_low, groups_needed_mid, groups_needed_high
+        from groups_by_gemeente order by age_group""") == [
+        ("2-4", round((4.5 + 0.9) * 0.5 / 1.7, 6), None, None, None, None, None),
+        ("4-12", round((9 + 2.7) * 0.5 / 1.7, 6), None, None, None, None, None)]
+    niveau_4 = rows(inline_con, """select age_group, round(demand_mid, 6), children_per_place,
+        places, gap_low, gap_mid, gap_high from niveau4_by_gemeente order by age_group""")
+    assert niveau_4 == [("0-2", 2.25, 1.0, None, None, None, None),
+                        ("2-4", 3.6, 1.0, None, None, None, None),
+                        ("4-12", 19.5, 1.0, None, None, None, None)]
+
+
+def test_plus_group_places_delivered_for_another_wijk_are_zero_here(con):
+    # row 10 delivered for Noord only: Zuid has 0 plus-group places ('0 gemeld'), no KDC places
+    build_inline(con, {"population_by_wijk_age": POPULATION,
+                       "stg_partner__groepsgrootte": ZERO_PLUS_GROUP})
+    assert rows(con, """select wijk_code, age_group, supply, round(gap_mid, 6)
+        from gap_by_wijk_niveau where component = 'aparte_groep' order by 1, 2""") == [
+        ("WK000101", "2-4", 0.0, round(2.25 / 1.7, 6)),
+        ("WK000101", "4-12", 0.0, round(4.5 / 1.7, 6)),
+        ("WK000102", "2-4", 0.0, round(0.45 / 1.7, 6)),
+        ("WK000102", "4-12", 0.0, round(1.35 / 1.7, 6)),
+    ]
+    assert rows(con, "select age_group, places, round(gap_mid, 6) from niveau4_by_gemeente"
+                     " order by 1") == [("0-2", 0.0, 2.25), ("2-4", 0.0, 3.6), ("4-12", 0.0, 19.5)]
 
 
 def test_gap_uses_the_latest_earlier_supply_year(con):

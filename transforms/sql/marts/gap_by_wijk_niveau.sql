@@ -82,6 +82,15 @@ children_per_place as (
     group by all
 ),
 
+-- plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): null ("niet
+-- geleverd") where none delivered them for the gemeente and the supply year the model uses, 0
+-- where delivered but not for the wijk (only partner rows have these provision types)
+places_delivered as (
+    select distinct gemeente_code, year
+    from int_supply__by_wijk_age
+    where provision_type in ('plusgroep', 'kdc_mkd')
+),
+
 -- support is a delivered count: null where no partner delivered row 7 for the gemeente, year
 -- and age group
 support_delivered as (
@@ -130,6 +139,7 @@ joined as (
         p.absorption_cap
             / case when d.age_group = '4-12' then p.group_size_bso else p.group_size_0_4 end
             as absorption_per_place,
+        pd.gemeente_code is not null as places_delivered,
         sd.gemeente_code is not null as support_delivered,
         coalesce(su.n2_children, 0) as n2_support,
         su.n2_trajectories,
@@ -142,6 +152,7 @@ joined as (
     left join supply as s using (gemeente_code, wijk_code, year, age_group)
     left join supply_years as y using (gemeente_code, year)
     left join children_per_place as c using (gemeente_code, year)
+    left join places_delivered as pd using (gemeente_code, year)
     left join support_delivered as sd using (gemeente_code, year, age_group)
     left join support as su using (gemeente_code, wijk_code, year, age_group)
 ),
@@ -190,7 +201,7 @@ components as (
             then 'plekken (gelijktijdig)' else 'kinderen' end as supply_unit,
         case r.component
             when 'reguliere_plekken' then j.regular_places
-            when 'aparte_groep' then j.plus_places
+            when 'aparte_groep' then case when j.places_delivered then j.plus_places end
             when 'opnamegrens' then j.regular_places * j.absorption_per_place
             when 'ondersteuning_professionals'
                 then case when j.support_delivered then j.n2_support end
@@ -256,7 +267,7 @@ measured as (
     from components as c
 ),
 
--- the gap in the supply's unit; null where the supply was not delivered (row 7)
+-- the gap in the supply's unit; null where the supply was not delivered (rows 7 and 10)
 final as (
     select
         *,

@@ -2,7 +2,8 @@
 -- One row per gemeente, year and age group (2-4, 4-12): plus-groups needed in the passend
 -- perspective, counted once for the gemeente as the catchment (wijken share a group, thuisnabij),
 -- never rounded up per wijk: the shortage of plus-group places over all wijken (places needed
--- minus places) in whole groups; a shortage below one group needs no group. 0-2 year olds get no
+-- minus places) in whole groups; a shortage below one group needs no group. Places, shortage and
+-- groups are null ("niet geleverd") where no partner delivered row 10 (gap_by_wijk_niveau). 0-2 year olds get no
 -- plus-group (niveau 3 is an offer in a regular kinderdagverblijf, 000:L204-206).
 -- Source: gap_by_wijk_niveau, stg_model__parameters.
 with separate as (
@@ -42,10 +43,16 @@ final as (
         places_needed_low - places as shortage_places_low,
         places_needed_mid - places as shortage_places_mid,
         places_needed_high - places as shortage_places_high,
-        floor(greatest(places_needed_low - places, 0) / group_size)::integer as groups_needed_low,
-        floor(greatest(places_needed_mid - places, 0) / group_size)::integer as groups_needed_mid,
-        floor(greatest(places_needed_high - places, 0) / group_size)::integer
-            as groups_needed_high,
+        -- null where row 10 was not delivered (places null): greatest() would skip the null
+        case when places is not null
+            then floor(greatest(places_needed_low - places, 0) / group_size)::integer
+        end as groups_needed_low,
+        case when places is not null
+            then floor(greatest(places_needed_mid - places, 0) / group_size)::integer
+        end as groups_needed_mid,
+        case when places is not null
+            then floor(greatest(places_needed_high - places, 0) / group_size)::integer
+        end as groups_needed_high,
         'model min waargenomen' as figure_kind
     from sized
 )

@@ -1,7 +1,8 @@
 -- materialized: view
 -- One row per gemeente, year and age group: niveau 4 (geen opvang maar behandeling, 000:L208-212)
 -- is regional, because a KDC or MKD serves several wijken: the modelled children over all
--- children of the gemeente, the KDC/MKD places partners registered (row 10) in places needed via
+-- children of the gemeente, the KDC/MKD places partners registered (row 10; null, "niet geleverd",
+-- where no partner delivered row 10 for the gemeente and supply year) in places needed via
 -- children per place, and the observed children with jeugdhulp dagbehandeling (row 8; null where
 -- the gemeente delivered no jeugdhulp for the year).
 -- Source: continuum_by_wijk_niveau, int_supply__by_wijk_age, int_supply__children_per_place,
@@ -28,6 +29,14 @@ places as (
     group by all
 ),
 
+-- row 10 delivered for the gemeente and the supply year the model uses (only partner rows have
+-- these provision types): its KDC/MKD places are then counted, 0 where none
+places_delivered as (
+    select distinct gemeente_code, year
+    from int_supply__by_wijk_age
+    where provision_type in ('plusgroep', 'kdc_mkd')
+),
+
 children_per_place as (
     select gemeente_code, year, children_per_place, children_per_place_source
     from int_supply__children_per_place
@@ -48,17 +57,21 @@ dagbehandeling as (
 final as (
     select
         d.*,
-        coalesce(p.places, 0) as places,
+        case when pd.gemeente_code is not null then coalesce(p.places, 0) end as places,
         c.children_per_place,
         c.children_per_place_source,
-        d.demand_low / c.children_per_place - coalesce(p.places, 0) as gap_low,
-        d.demand_mid / c.children_per_place - coalesce(p.places, 0) as gap_mid,
-        d.demand_high / c.children_per_place - coalesce(p.places, 0) as gap_high,
+        d.demand_low / c.children_per_place
+            - case when pd.gemeente_code is not null then coalesce(p.places, 0) end as gap_low,
+        d.demand_mid / c.children_per_place
+            - case when pd.gemeente_code is not null then coalesce(p.places, 0) end as gap_mid,
+        d.demand_high / c.children_per_place
+            - case when pd.gemeente_code is not null then coalesce(p.places, 0) end as gap_high,
         case when jd.gemeente_code is not null then coalesce(b.dagbehandeling_count, 0) end
             as dagbehandeling_count,
         'model min waargenomen' as figure_kind
     from demand as d
     left join places as p using (gemeente_code, year, age_group)
+    left join places_delivered as pd using (gemeente_code, year)
     left join children_per_place as c using (gemeente_code, year)
     left join jeugdhulp_delivered as jd using (gemeente_code, year)
     left join dagbehandeling as b using (gemeente_code, year, age_group)
