@@ -14,7 +14,12 @@ import pandas as pd
 
 from data_sources.config import min_count
 from transforms import deliveries as deliveries_model
-from transforms.labels import COMPONENT_SHORT_LABELS, LOAD_SOURCE_LABELS, lrk_year_text
+from transforms.labels import (
+    COMPONENT_SHORT_LABELS,
+    LOAD_SOURCE_LABELS,
+    ROW_10_NOT_DELIVERED,
+    lrk_year_text,
+)
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
     AGE_GROUP_CONTENTS,
@@ -342,14 +347,22 @@ def _gap_sheet(con, gemeente_code, year):
         "Tekort = nodig min aanbod, in de eenheid van het aanbod: plekken (gelijktijdig; kinderen ÷ "
         "kinderen per plek) of kinderen. Positief: te weinig. Niveau 1 is de balans van de reguliere "
         "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
-        "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7). "
+        "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7; "
+        "plekken in plusgroepen: rij 10). "
         f"'{LRK_NOT_LOADED}': geen export van het Landelijk Register Kinderopvang geladen, dus plekken "
         "en tekort onbekend. "
         "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
         "is ook het tekort afgeschermd. " + suppression_note(min_count())
         + (f" Reguliere plekken en de opnamegrens: {lrk_year}" if (
             lrk_year := lrk_year_text(frame["supply_year"], year)) else ""),
-        *_model_hidden(con, gemeente_code, year)])
+        *_model_hidden(con, gemeente_code, year),
+        *([ROW_10_NOT_DELIVERED] if _row_10_missing(frame[frame["component"] == "aparte_groep"],
+                                                   "supply") else [])])
+
+
+def _row_10_missing(frame: pd.DataFrame, column: str) -> bool:
+    """Whether the plus-group or KDC/MKD places of `frame` were not delivered (row 10: null)."""
+    return not frame.empty and bool(frame[column].isna().all())
 
 
 def _niveau4_sheet(con, gemeente_code, year):
@@ -381,7 +394,8 @@ def _niveau4_sheet(con, gemeente_code, year):
     return Sheet("Niveau 4 (regionaal)", out, [
         "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "
         "meer wijken. Plekken nodig = kinderen ÷ kinderen per plek; tekort = plekken nodig min "
-        "plekken KDC/MKD. " + suppression_note(threshold)])
+        "plekken KDC/MKD. " + suppression_note(threshold),
+        *([ROW_10_NOT_DELIVERED] if _row_10_missing(frame, "places") else [])])
 
 
 def _groups_sheet(con, gemeente_code, year):
@@ -399,15 +413,16 @@ def _groups_sheet(con, gemeente_code, year):
         "Plekken nodig in aparte groepen (laag-hoog)": _ranges(frame, "places_needed"),
         "Plekken in plusgroepen (waargenomen)": _rounded(frame["places"]),
         "Tekort in plekken (laag-hoog)": _ranges(frame, "shortage_places"),
-        "Groepen nodig, midden": frame["groups_needed_mid"],
-        "Groepen nodig (laag-hoog)": [f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in
-                                      zip(frame["groups_needed_low"], frame["groups_needed_high"],
-                                          strict=True)],
+        "Groepen nodig, midden": [int(v) if pd.notna(v) else "niet geleverd"
+                                  for v in frame["groups_needed_mid"]],
+        "Groepen nodig (laag-hoog)": [
+            "niet geleverd" if pd.isna(lo) else f"{int(lo)}-{int(hi)}" if lo != hi else str(int(lo))
+            for lo, hi in zip(frame["groups_needed_low"], frame["groups_needed_high"], strict=True)],
     })
     return Sheet("Aparte groepen (passend)", out, [
         "Perspectief passend: aparte groepen voor de gemeente als geheel (wijken delen een groep), "
         "in hele groepen; een tekort van minder dan één groep vraagt geen groep. Geen aparte groepen "
-        "voor 0-2 jaar."])
+        "voor 0-2 jaar.", *([ROW_10_NOT_DELIVERED] if _row_10_missing(frame, "places") else [])])
 
 
 DELIVERY_COLUMNS = {"rij": "Rij handreiking", "gegevens": "Gegevens", "soort": "Soort",

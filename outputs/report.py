@@ -429,6 +429,9 @@ def _gap(context: Context) -> str | None:
         "en waar ondersteuning (rij 7) voor een leeftijdsgroep niet is geleverd staat 'niet "
         f"geleverd'.{where}{where_lrk} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
         "en inclusief staan naast elkaar; de handreiking kiest geen perspectief.</p>")
+    separate = frame[frame["component"] == "aparte_groep"]
+    if not separate.empty and separate["supply"].isna().all():
+        body += f"<p class='note'>{esc(labels.ROW_10_NOT_DELIVERED)}</p>"
     # wijken and age groups without an estimate: their BRP count is hidden (not in the sums)
     hidden_cells = [row for row in context.con.execute(MODEL_HIDDEN_SQL, [context.gemeente_code,
                                                                           context.year]).fetchall()
@@ -464,13 +467,17 @@ def _niveau_4(context: Context) -> str | None:
         "Plekken nodig (schatting)": [estimate_range(lo / c, hi / c) if pd.notna(c) else "" for lo, hi, c in
                                       zip(niveau_4["demand_low"], niveau_4["demand_high"],
                                           niveau_4["children_per_place"], strict=True)],
-        "Plekken KDC/MKD": [format_number(round_estimate(v)) for v in niveau_4["places"]],
-        "Tekort plekken": [estimate_range(lo, hi) for lo, hi in
+        # no partner delivered row 10: the places and so the shortage are unknown, not 0
+        "Plekken KDC/MKD": ["niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
+                            for v in niveau_4["places"]],
+        "Tekort plekken": ["niet geleverd" if pd.isna(lo) else estimate_range(lo, hi) for lo, hi in
                            zip(niveau_4["gap_low"], niveau_4["gap_high"], strict=True)],
     })
+    not_delivered = (f"<p class='note'>{esc(labels.ROW_10_NOT_DELIVERED)}</p>"
+                     if niveau_4["places"].isna().all() else "")
     return ("<p>Niveau 4 (regionaal, alle kinderen), per leeftijdsgroep: kinderen ÷ kinderen per "
             "plek = plekken nodig (gelijktijdig); tekort = plekken nodig min plekken KDC/MKD.</p>"
-            + html_table(table))
+            + html_table(table) + not_delivered)
 
 
 def _assumptions(context: Context) -> str | None:

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text
+from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text, row_10_missing_text
 from transforms.privacy import (
     format_number,
     hidden_label,
@@ -58,15 +58,21 @@ if places_unknown:
     st.warning(lrk_missing_text(plain(name)))
 elif lrk_year := lrk_year_text(rows["supply_year"], year):
     st.info(lrk_year)
-# Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where no partner
-# delivered it, the model counts 0 places, which is not an observed 0.
-partner_places_missing = query("select count(*) as n from stg_partner__groepsgrootte"
-                               " where gemeente_code = ?", [gemeente_code])["n"].iloc[0] == 0
-NOT_DELIVERED = "0 (niet geleverd)"
-ROW_10_MISSING = (f"Voor {plain(name)} heeft geen partner rij 10 van de handreiking (groepsgrootte) "
-                  "geleverd: het aantal plekken in {what} is niet bekend en telt hier als 0, dus het "
-                  "tekort is de hele vraag. Aanleveren kan op de pagina **Aanleveren** (soort "
-                  "groepsgrootte).")
+# Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none
+# delivered it for the gemeente and year, the model has no places and no shortage (null), not 0.
+partner_places_missing = bool(gap.loc[gap["component"] == "aparte_groep", "supply"].isna().all())
+NOT_DELIVERED = "niet geleverd"
+
+
+def row_10_missing(what: str) -> str:
+    return (row_10_missing_text(plain(name), what)
+            + " Aanleveren kan op de pagina **Aanleveren** (soort groepsgrootte).")
+
+
+def delivered_range(frame: pd.DataFrame, prefix: str, supply: str) -> list[str]:
+    """A range of places or shortage; 'niet geleverd' where the places (row 10) were not."""
+    return [NOT_DELIVERED if pd.isna(s) else continuum.estimate_text(lo, hi) for lo, hi, s in
+            zip(frame[f"{prefix}_low"], frame[f"{prefix}_high"], frame[supply], strict=True)]
 
 
 def component(key: str, perspective: str | None = None) -> pd.DataFrame:
@@ -256,7 +262,7 @@ with left:
         st.markdown(gemeente_sentence(separate, "van niveau 3 in een aparte groep", "plekken"))
         groups = continuum.groups(gemeente_code)
         group = groups[(groups["year"] == year) & (groups["age_group"] == age_group)]
-        if not group.empty:
+        if not group.empty and pd.notna(group.iloc[0].groups_needed_mid):
             g = group.iloc[0]
             st.markdown(
                 f"Aparte groepen nodig in de gemeente (wijken delen een groep): "
@@ -268,12 +274,12 @@ with left:
             "Wijk": separate["wijk_name"],
             "Kinderen (laag-hoog)": range_column(separate, "demand"),
             "Plekken nodig (laag-hoog)": range_column(separate, "need"),
-            "Plekken plusgroep": [NOT_DELIVERED if partner_places_missing
-                                  else format_number(round_estimate(v)) for v in separate["supply"]],
-            "Tekort plekken (laag-hoog)": range_column(separate, "gap"),
+            "Plekken plusgroep": [NOT_DELIVERED if pd.isna(v) else format_number(round_estimate(v))
+                                  for v in separate["supply"]],
+            "Tekort plekken (laag-hoog)": delivered_range(separate, "gap", "supply"),
         }), hide_index=True, width="stretch")
         if partner_places_missing:
-            st.caption(ROW_10_MISSING.format(what="plusgroepen"))
+            st.caption(row_10_missing("plusgroepen"))
     inzet = component("specialistische_inzet", "passend")
     st.markdown(gemeente_sentence(inzet, "van niveau 3 in de reguliere groep", "kinderen"))
 with right:
@@ -286,7 +292,8 @@ with right:
         "Niveau 3 (laag-hoog)": range_column(cap, "demand"),
         "Opnamegrens reguliere groepen": [format_number(round_estimate(v)) for v in cap["supply"]],
         "Boven de grens (laag-hoog)": range_column(cap, "gap"),
-        "Bestaande aparte groepen (plekken)": [format_number(round_estimate(v))
+        "Bestaande aparte groepen (plekken)": [NOT_DELIVERED if partner_places_missing
+                                                else format_number(round_estimate(v))
                                                 for v in cap["separate_group_places"]],
     }), hide_index=True, width="stretch")
     inzet = component("specialistische_inzet", "inclusief")
@@ -321,10 +328,10 @@ if not niveau_4.empty:
         "Kinderen per plek": ["afgeschermd" if cpp_hidden else format_number(v, 2)
                               for v in niveau_4["children_per_place"]],
         "Plekken nodig, gelijktijdig (laag-hoog)": range_column(niveau_4, "need"),
-        "Plekken KDC/MKD (gelijktijdig)": [NOT_DELIVERED if partner_places_missing
+        "Plekken KDC/MKD (gelijktijdig)": [NOT_DELIVERED if pd.isna(v)
                                            else format_number(round_estimate(v))
                                            for v in niveau_4["places"]],
-        "Tekort plekken (laag-hoog)": range_column(niveau_4, "gap"),
+        "Tekort plekken (laag-hoog)": delivered_range(niveau_4, "gap", "places"),
         "Jeugdhulp dagbehandeling (waargenomen)": [
             observed(v, age) for v, age in zip(niveau_4["dagbehandeling_count"],
                                                niveau_4["age_group"], strict=True)],
@@ -334,8 +341,8 @@ if not niveau_4.empty:
                "plek (rij 10, anders een aanname); tekort = plekken nodig min plekken KDC/MKD; "
                "plekken: partners (rij 10); "
                "dagbehandeling: waargenomen (rij 8), kleine aantallen afgeschermd.")
-    if partner_places_missing:
-        st.caption(ROW_10_MISSING.format(what="KDC's en MKD's"))
+    if niveau_4["places"].isna().all():
+        st.caption(row_10_missing("KDC's en MKD's"))
 
 # Observed evidence of the gap: waiting lists (suppressed counts)
 st.header("Wachtlijsten (waargenomen)")

@@ -750,14 +750,85 @@ def test_tekorten_says_plus_group_places_were_not_delivered_not_zero(tmp_path, m
     at = run_page("tekorten")
     assert not at.exception, at.exception
     passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
-    assert set(passend["Plekken plusgroep"]) == {"0 (niet geleverd)"}
+    # the places and the shortage are unknown (the model's null), not 0 and not the whole need
+    assert set(passend["Plekken plusgroep"]) == {"niet geleverd"}
+    assert set(passend["Tekort plekken (laag-hoog)"]) == {"niet geleverd"}
+    assert "niet geleverd" not in set(passend["Plekken nodig (laag-hoog)"])  # the need stays
     niveau_4 = next(d.value for d in at.dataframe if "Plekken KDC/MKD (gelijktijdig)" in d.value.columns)
-    assert set(niveau_4["Plekken KDC/MKD (gelijktijdig)"]) == {"0 (niet geleverd)"}
+    assert set(niveau_4["Plekken KDC/MKD (gelijktijdig)"]) == {"niet geleverd"}
+    assert set(niveau_4["Tekort plekken (laag-hoog)"]) == {"niet geleverd"}
     text = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
     assert "van niveau 3 in een aparte groep" in text
     assert "er zijn 0 plekken" not in text and "er zijn geen plekken" not in text
     assert "hoeveel plekken er in plusgroepen zijn is niet geleverd (rij 10" in text
     assert "Voor Zwolle heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd" in text
+    assert "Aparte groepen nodig in de gemeente" not in text  # no groups counted against 0 places
+
+
+def test_plus_group_places_not_delivered_say_so_in_every_output(tmp_path, monkeypatch):
+    """Review (session 23): with no row 10 (groepsgrootte) delivered, the workbook ('Plekken in
+    plusgroepen (waargenomen) 0'), the report, the Kaart and the slides showed 0 places and a
+    shortage of the whole need, as if counted. Now the model leaves them null, and each output
+    says 'niet geleverd'."""
+    import html
+
+    import duckdb
+
+    from outputs import exports, report
+    from transforms.labels import ROW_10_NOT_DELIVERED
+    from ui.slides import PASSEND_NOT_DELIVERED
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sheets = {s.title: s for s in exports.build_sheets(con, "GM0193", 2024)}
+        wijk = con.execute("select min(wijk_code) from gap_by_wijk_niveau where gemeente_code = 'GM0193'"
+                           " and component = 'aparte_groep' and need_mid > 0").fetchone()[0]
+        texts = {"report": report.gemeente_report(con, "GM0193", 2024),
+                 "factsheet": report.wijk_factsheet(con, "GM0193", 2024, wijk)}
+    finally:
+        con.close()
+    groups = sheets["Aparte groepen (passend)"]
+    assert set(groups.frame["Plekken in plusgroepen (waargenomen)"]) == {"niet geleverd"}
+    assert set(groups.frame["Tekort in plekken (laag-hoog)"]) == {"niet geleverd"}
+    assert set(groups.frame["Groepen nodig, midden"]) == {"niet geleverd"}
+    assert ROW_10_NOT_DELIVERED in groups.notes
+    niveau_4 = sheets["Niveau 4 (regionaal)"]
+    assert set(niveau_4.frame["Plekken KDC/MKD, gelijktijdig (waargenomen)"]) == {"niet geleverd"}
+    assert set(niveau_4.frame["Tekort in plekken (laag-hoog)"]) == {"niet geleverd"}
+    assert ROW_10_NOT_DELIVERED in niveau_4.notes
+    gap = sheets["Tekort per wijk en niveau"]
+    separate = gap.frame[gap.frame["Onderdeel"] == "aparte groep (plusgroep)"]
+    assert set(separate["Aanbod, waargenomen (afgerond)"]) == {"niet geleverd"}
+    assert set(separate["Tekort (laag-hoog)"]) == {"niet geleverd"}
+    assert "niet geleverd" not in set(separate["Nodig, schatting (laag-hoog)"])
+    assert ROW_10_NOT_DELIVERED in gap.notes
+    for where, text in texts.items():
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<tr>(.*?)</tr>", text, flags=re.S)]
+        separate_rows = [c for c in cells if "aparte groep (plusgroep)" in c]
+        assert separate_rows and all("niet geleverd" in c for c in separate_rows), where
+        assert ROW_10_NOT_DELIVERED.replace("'", "&#x27;") in text, where
+    niveau_4_table = texts["report"].split("plekken nodig min plekken KDC/MKD.</p>")[1].split("</table>")[0]
+    kdc_rows = [re.findall(r"<td[^>]*>(.*?)</td>", row)
+                for row in re.findall(r"<tr>(.*?)</tr>", niveau_4_table, flags=re.S)]
+    assert [row[4:6] for row in kdc_rows if row] == [["niet geleverd", "niet geleverd"]] * 3
+    # the Kaart: no figure per wijk (not 0, not the whole need), and why
+    at = run_page("kaart", params={"indicator": "tekort_niveau_3_passend"})
+    assert not at.exception, at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "Voor Zwolle heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd" in info
+    # the wijk profile under the map
+    at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+    assert not at.exception, at.exception
+    profile = " ".join(m.value for m in at.markdown)
+    assert "hoeveel plekken er in plusgroepen zijn, is niet geleverd (rij 10)" in profile
+    assert "in plusgroepen. Tekort" not in profile
+    # the gap slide: passend is left out, and the slide says why
+    slide = run_page("presentatie", params={"dia": "tekort"})
+    assert not slide.exception, slide.exception
+    shown = " ".join(m.value for m in slide.markdown)
+    assert PASSEND_NOT_DELIVERED in html.unescape(shown)
+    assert "aparte groepen nodig in de gemeente" not in shown
 
 
 def test_tekorten_shows_delivered_plus_group_places_as_counts(app_db):

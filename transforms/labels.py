@@ -43,6 +43,24 @@ WAITING_WITHOUT_WIJK = ("Er zijn voor dit jaar wel wachtlijsten geleverd, maar g
                         "van deze gemeente met een aantal kinderen. Deze tabel telt alleen kinderen "
                         "met een wijk; zie Databronnen voor wat er geleverd is.")
 
+# Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none
+# delivered them for the gemeente and year (gap_by_wijk_niveau, niveau4_by_gemeente: null), places,
+# shortage and groups needed are "niet geleverd", never 0; the places needed stay. Every page,
+# export and slide says so in these words.
+ROW_10_NOT_DELIVERED = ("Plekken in plusgroepen en KDC/MKD komen alleen van partners (rij 10 van de "
+                        "handreiking, groepsgrootte); 'niet geleverd': geen partner leverde die voor "
+                        "deze gemeente en dit jaar, dus de plekken en het tekort zijn niet bekend "
+                        "(geen 0). De plekken die nodig zijn, staan er wel.")
+
+
+def row_10_missing_text(name: str, what: str) -> str:
+    """The sentence beside plus-group ('plusgroepen') or KDC/MKD places ("KDC's en MKD's") that
+    no partner delivered (row 10) for the gemeente `name`."""
+    return (f"Voor {name} heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd: "
+            f"het aantal plekken in {what} is niet bekend, dus ook het tekort niet (niet "
+            "geleverd, geen 0); de plekken die nodig zijn, staan er wel.")
+
+
 def short_wijk_name(name: str) -> str:
     """A wijk's name as written on a map: CBS names wijken "Wijk 10 Binnenstad", and the number is
     noise there."""

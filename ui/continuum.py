@@ -404,6 +404,8 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
         where_component = "" if component is None else " and component = ?"
         if component in ON_LRK_PLACES:
             where_component += " and supply_year is not null"
+        if component in ON_ROW_10_PLACES:
+            where_component += " and supply is not null"
         summed_column = f"greatest({column}, 0)" if shortages_only else column
         return query(
             f"select wijk_code, wijk_name, sum({summed_column}) as value from {target}"
@@ -417,6 +419,9 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
 # Components of the gap whose supply is the regular places of the LRK: without an export of the
 # gemeente they are unknown (the map leaves the gemeente out, the pages say why).
 ON_LRK_PLACES = ("reguliere_plekken", "opnamegrens")
+# Components whose supply is the plus-group places of row 10 (groepsgrootte): null where no
+# partner delivered it (not 0), so the map leaves those wijken out and the pages say why.
+ON_ROW_10_PLACES = ("aparte_groep",)
 
 
 def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
@@ -432,6 +437,9 @@ def per_wijk(frame: pd.DataFrame, column: str, year: int, niveau: int,
     if component in ON_LRK_PLACES and "supply_year" in rows:
         # without an LRK export the places are unknown, not 0: no shortage of the whole demand
         rows = rows[rows["supply_year"].notna()]
+    if component in ON_ROW_10_PLACES and "supply" in rows:
+        # row 10 not delivered: the places and the shortage are unknown, not 0
+        rows = rows[rows["supply"].notna()]
     if shortages_only:
         rows = rows.assign(**{column: rows[column].clip(lower=0)})
     out = rows.groupby(["wijk_code", "wijk_name"], as_index=False)[column].sum()
@@ -726,7 +734,9 @@ def gap_sentence(row) -> str:
     elif row.component == "aparte_groep":
         sentence = (f"In {row.wijk_name} horen naar schatting {children} {noun} van niveau 3 in een "
                     f"aparte groep{perspective}: {estimate_text(row.need_low, row.need_high)} "
-                    f"plekken (gelijktijdig); {_places(row.supply)} in plusgroepen.")
+                    "plekken (gelijktijdig); "
+                    + ("hoeveel plekken er in plusgroepen zijn, is niet geleverd (rij 10)."
+                       if pd.isna(row.supply) else f"{_places(row.supply)} in plusgroepen."))
     elif row.component == "opnamegrens":
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
                     f"in reguliere groepen{perspective}; de reguliere groepen kunnen er samen "

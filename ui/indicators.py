@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from transforms.labels import lrk_missing_text, lrk_year_text
+from transforms.labels import lrk_missing_text, lrk_year_text, row_10_missing_text
 from transforms.population import source_kind
 from ui.population import (
     TOTAL_LABEL,
@@ -40,6 +40,9 @@ class Indicator:
     missing: str = ""
     # Built on the regular places of the LRK: without an export of the gemeente there is no figure
     needs_lrk: bool = False
+    # Built on the plus-group places partners deliver (row 10, groepsgrootte): without them there
+    # is no figure ('niet geleverd', not 0)
+    needs_row_10: bool = False
 
     @property
     def decimals(self) -> int:
@@ -58,6 +61,8 @@ def missing_message(indicator: Indicator, gemeente_code: str, year: int, name: s
     """What a page or slide says when `indicator` has no figures for a gemeente and year: the
     observed figure's own source and where to load it when the children are there, else what is
     missing to count or estimate the children (population_missing)."""
+    if indicator.needs_row_10 and population_table(gemeente_code, year).wijk_codes:
+        return f"{indicator.label}: " + row_10_missing_text(name, "plusgroepen")
     if indicator.needs_lrk and population_table(gemeente_code, year).wijk_codes:
         return f"{indicator.label}: " + lrk_missing_text(name).replace("Hieronder staat alleen hoeveel "
                                                                        "plekken nodig zijn. ", "")

@@ -399,6 +399,11 @@ PASSEND_NOT_RELEASED = ("Passend (aparte groepen) staat niet op deze dia: dat te
                         "weergave nog niet vrijgegeven (pagina Beheer).")
 
 
+PASSEND_NOT_DELIVERED = ("Passend (aparte groepen): hoeveel plekken er in plusgroepen zijn, is niet "
+                         "geleverd (rij 10 van de handreiking, groepsgrootte), dus het tekort ook "
+                         "niet; geen 0.")
+
+
 def _gap(context: SlideContext) -> None:
     from plotly.subplots import make_subplots
 
@@ -419,6 +424,13 @@ def _gap(context: SlideContext) -> None:
         panels = panels[1:]
     # say why passend is not on the slide: the handreiking's perspectives stand side by side
     withheld = "" if places_released else f"<p class='kk-note'>{PASSEND_NOT_RELEASED}</p>"
+    separate = rows[rows["component"] == "aparte_groep"]
+    row_10_missing = places_released and not separate.empty and separate["supply"].isna().all()
+    if row_10_missing:
+        # no partner delivered row 10: the plus-group places, and so the shortage, are unknown
+        # (not 0, not the whole need)
+        panels = tuple(panel for panel in panels if panel[0] != "aparte_groep")
+        withheld = f"<p class='kk-note'>{esc(for_the_room(PASSEND_NOT_DELIVERED))}</p>"
     if rows["supply_year"].isna().all():
         # no LRK export: the regular places, and so the opnamegrens, are unknown (not 0)
         st.markdown(f"<p class='kk-big'>Inclusief: de opnamegrens is niet bekend. "
@@ -473,7 +485,7 @@ def _gap(context: SlideContext) -> None:
                     f"Niveau 3 per wijk, {context.gemeente_name} {context.year} (schatting, laag-hoog)")
     groups = continuum.groups(context.gemeente_code)
     groups = groups[groups["year"] == context.year]
-    if not groups.empty and places_released:
+    if not groups.empty and places_released and not row_10_missing:
         needed = ", ".join(f"{format_number(g.groups_needed_mid)} voor {g.age_group} jaar"
                            for g in groups.itertuples(index=False))
         st.markdown(f"<p class='kk-big'>Passend: aparte groepen nodig in de gemeente (midden): {needed}. "

@@ -186,7 +186,7 @@ MODEL_INDICATORS = [
               "tekorten van 2-4 en 4-12 jaar", "plekken",
               "model", GAP_SEPARATE[0], MODEL_NOTE + " Plekken in plusgroepen van partners; "
               "groepen nodig staan per gemeente op de pagina Tekorten; 0-2 jaar krijgt geen "
-              "aparte groep." + SHORTAGE_NOTE, GAP_SEPARATE[1]),
+              "aparte groep." + SHORTAGE_NOTE, GAP_SEPARATE[1], needs_row_10=True),
     Indicator("boven_opnamegrens_niveau_3",
               "Niveau 3 boven de opnamegrens van reguliere groepen (perspectief inclusief): som "
               "per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
