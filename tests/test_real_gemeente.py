@@ -835,5 +835,36 @@ def test_tekorten_shows_delivered_plus_group_places_as_counts(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception
     passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
-    assert "0 (niet geleverd)" not in set(passend["Plekken plusgroep"])
+    # row 10 delivered (a plus-group in Centrum): a wijk without one has 0 places, counted
+    assert "niet geleverd" not in set(passend["Plekken plusgroep"])
+    assert "0" in set(passend["Plekken plusgroep"])
+    assert "niet geleverd" not in set(passend["Tekort plekken (laag-hoog)"])
     assert "geen partner rij 10" not in " ".join(str(c.value) for c in at.caption)
+
+
+def test_delivered_plus_group_places_read_zero_where_a_wijk_has_none(app_db):
+    # Voorbeeldstad: row 10 delivered (Zonnestraal's plus-group in Centrum): the other wijken
+    # have 0 places ('0 gemeld') in the workbook and the report, and no 'niet geleverd' note
+    import duckdb
+
+    from outputs import exports, report
+    from transforms.labels import ROW_10_NOT_DELIVERED
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        sheets = {s.title: s for s in exports.build_sheets(con, "GM9999", 2024)}
+        text = report.gemeente_report(con, "GM9999", 2024)
+        factsheet = report.wijk_factsheet(con, "GM9999", 2024, "WK999909")
+    finally:
+        con.close()
+    gap = sheets["Tekort per wijk en niveau"]
+    separate = gap.frame[gap.frame["Onderdeel"] == "aparte groep (plusgroep)"]
+    supply = separate.set_index(["Wijk", "Leeftijdsgroep"])["Aanbod, waargenomen (afgerond)"]
+    assert "niet geleverd" not in set(supply) and 0 in set(supply)
+    assert ROW_10_NOT_DELIVERED not in gap.notes
+    assert "niet geleverd" not in set(sheets["Niveau 4 (regionaal)"].frame[
+        "Plekken KDC/MKD, gelijktijdig (waargenomen)"])
+    for where, html_text in (("report", text), ("factsheet", factsheet)):
+        assert "groepsgrootte); &#x27;niet geleverd&#x27;" not in html_text, where
+        rows = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr>(.*?)</tr>", html_text, flags=re.S)]
+        assert not [r for r in rows if "aparte groep (plusgroep)" in r and "niet geleverd" in r], where
