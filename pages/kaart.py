@@ -5,7 +5,14 @@ import streamlit as st
 from data_sources.config import background_map
 from ui import a11y, wijkprofiel
 from ui.auth import all_gemeenten_allowed, indicator_allowed, partner_places_allowed
-from ui.indicators import lrk_year_note, missing_message, national_lrk_note, national_values, population_route_note
+from ui.indicators import (
+    lrk_year_note,
+    missing_message,
+    national_lrk_note,
+    national_row_10_note,
+    national_values,
+    population_route_note,
+)
 from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
@@ -96,6 +103,8 @@ if key == "kindplaatsen" and not partner_places_allowed():
     st.caption(wijkprofiel.PLACES_NOT_RELEASED)
 if national and (lrk_note := national_lrk_note(indicator, year)):
     st.caption(lrk_note)
+if national and (row_10_note := national_row_10_note(indicator, year)):
+    st.caption(row_10_note)
 if national and indicator.kind == "bevolking":
     st.caption("Per gemeente een telling (BRP) of een schatting uit CBS-cijfers; welke, staat op de "
                "kaart van de gemeente zelf.")

@@ -868,3 +868,25 @@ def test_delivered_plus_group_places_read_zero_where_a_wijk_has_none(app_db):
         assert "groepsgrootte); &#x27;niet geleverd&#x27;" not in html_text, where
         rows = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr>(.*?)</tr>", html_text, flags=re.S)]
         assert not [r for r in rows if "aparte groep (plusgroep)" in r and "niet geleverd" in r], where
+
+
+def test_the_national_passend_map_leaves_out_a_gemeente_without_row_10(sample_db, tmp_path,
+                                                                       monkeypatch):
+    # Voorbeeldstad (row 10 delivered) and the kwb-only Zwolle (none): Zwolle's wijken are not
+    # on the map of plus-group shortages, and the map says why
+    from conftest import app_copy
+
+    db = app_copy(sample_db, tmp_path, monkeypatch)
+    connection = store.connect(db)
+    try:
+        import_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+        shown = {code[:6] for (code,) in connection.execute(
+            "select distinct wijk_code from gap_by_wijk_niveau where year = 2024"
+            " and component = 'aparte_groep' and supply is not null").fetchall()}
+    finally:
+        connection.close()
+    assert shown == {"WK9999"}
+    at = run_page("kaart", params={"gebied": "nederland", "indicator": "tekort_niveau_3_passend"})
+    assert not at.exception, at.exception
+    assert ("Niet op deze kaart: Zwolle. Daar heeft geen partner rij 10 van de handreiking "
+            "(groepsgrootte) geleverd") in _shown(at)

@@ -96,6 +96,26 @@ def national_lrk_note(indicator: Indicator, year: int) -> str:
             "**Gemeente laden** (LRK-export inlezen) of met `python -m data_sources import-lrk`.")
 
 
+def national_row_10_note(indicator: Indicator, year: int) -> str:
+    """For the national map of a figure on the plus-group places (row 10): which loaded gemeenten
+    it leaves out because no partner delivered row 10 for them (places unknown, not 0); ''
+    when it leaves none out."""
+    if not indicator.needs_row_10:
+        return ""
+    from ui.data import rows
+    from ui.state import gemeenten
+
+    left = [code for (code,) in rows(
+        "select gemeente_code from gap_by_wijk_niveau where year = ? and component = 'aparte_groep'"
+        " group by gemeente_code having count(supply) = 0 order by gemeente_code", [year])]
+    if not left:
+        return ""
+    names = gemeenten()
+    return (f"Niet op deze kaart: {', '.join(sorted(names.get(c, c) for c in left))}. Daar heeft geen "
+            "partner rij 10 van de handreiking (groepsgrootte) geleverd, dus de plekken in "
+            "plusgroepen en het tekort zijn niet bekend (niet geleverd, geen 0).")
+
+
 def lrk_year_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
     """For a figure on the LRK's places (the places, or a gap or cap built on them): which
     year's export it comes from when that is not `year` (transforms.labels.lrk_year_text, as
