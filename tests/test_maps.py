@@ -213,8 +213,25 @@ def test_a_legend_of_small_model_estimates_names_each_class_once(tmp_path, monke
 
     from outputs.palette import class_breaks, class_labels
 
-    app_db_with_files(tmp_path, monkeypatch,
-                      write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=SMALL_WIJKEN)))
+    db = app_db_with_files(tmp_path, monkeypatch,
+                           write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=SMALL_WIJKEN)))
+    # row 10 delivered, with no plus-group places ('0 gemeld'): without it the passend shortage
+    # is not known and has no map (docs/model.md)
+    import sys
+    from pathlib import Path
+
+    from data_sources import jobs, store
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    con = store.connect(db)
+    try:
+        jobs.import_registration(
+            con, filled_template("groepsgrootte", [["Peuterplus", "WK019310", "plus 1", "plusgroep",
+                                                    "2-4", 0, 0, 1]]),
+            "groepsgrootte", "Kleine Zorg", "2024", "groepen.xlsx")
+    finally:
+        con.close()
     at = run_page_as_analist("kaart")
     at.selectbox(key="_indicator_choice").set_value("tekort_niveau_3_passend").run()
     assert not at.exception, at.exception
