@@ -270,7 +270,7 @@ def inputs_frame(plan: Plan, inputs) -> pd.DataFrame:
         "Kinderen niveau 3 (schatting)": shown(getattr(w, f"niveau3_{variant}"), "children"),
         "Kinderen niveau 2 (schatting)": shown(getattr(w, f"niveau2_{variant}"), "children"),
         "Reguliere plekken (gelijktijdig)": round(w.regular_places),
-        "Plekken in aparte groepen": round(w.plus_places),
+        "Plekken in aparte groepen": round(w.plus_places) if w.plus_places_delivered else "niet geleverd",
     } for w in inputs])
 
 

@@ -890,3 +890,50 @@ def test_the_national_passend_map_leaves_out_a_gemeente_without_row_10(sample_db
     assert not at.exception, at.exception
     assert ("Niet op deze kaart: Zwolle. Daar heeft geen partner rij 10 van de handreiking "
             "(groepsgrootte) geleverd") in _shown(at)
+
+
+def test_a_scenario_without_row_10_says_its_existing_plus_group_places_were_not_delivered(
+        tmp_path, monkeypatch):
+    """A plan needs a number for the existing plus-group places; without row 10 it counts 0. The
+    Tekorten page says 'niet geleverd', so the plan says so too (its risks and its Wijken sheet)
+    instead of '0 bestaande plekken' as if counted."""
+    import duckdb
+
+    from outputs.plan import inputs_frame
+    from transforms import planning, scenarios
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        inputs = scenarios.plan_inputs(con, "GM0193", 2024)
+    finally:
+        con.close()
+    assert inputs and not any(w.plus_places_delivered for w in inputs if w.age_group != "0-2")
+    for perspective in ("passend", "inclusief"):
+        scenario = planning.Scenario(name="t", gemeente_code="GM0193", year=2024, perspective=perspective,
+                                     separate_share=0.5 if perspective == "passend" else 0.0)
+        plan = planning.compute_plan(scenario, inputs)
+        assert not plan.existing_places_known
+        afschalen = next(text for risk, text in plan.risks if risk == planning.RISKS["afschalen"])
+        assert planning.NOT_DELIVERED_PLACES in afschalen and "0 bestaande" not in afschalen
+    frame = inputs_frame(plan, inputs)
+    shown = frame[frame["Leeftijdsgroep"] != "0-2 jaar"]["Plekken in aparte groepen"]
+    assert set(shown) == {"niet geleverd"}
+
+
+def test_a_scenario_of_the_sample_counts_its_delivered_plus_group_places(sample_db):
+    import duckdb
+
+    from transforms import planning, scenarios
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        inputs = scenarios.plan_inputs(con, "GM9999", 2024)
+    finally:
+        con.close()
+    assert all(w.plus_places_delivered for w in inputs) and sum(w.plus_places for w in inputs) > 0
+    plan = planning.compute_plan(planning.Scenario(name="t", gemeente_code="GM9999", year=2024,
+                                                   perspective="inclusief"), inputs)
+    assert plan.existing_places_known
+    afschalen = next(text for risk, text in plan.risks if risk == planning.RISKS["afschalen"])
+    assert "bestaande plekken in aparte groepen blijven zichtbaar" in afschalen

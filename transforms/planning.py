@@ -240,6 +240,9 @@ class WijkInput:
     # niveau-3 children the existing plus groups of this wijk serve today (gap_by_wijk_niveau
     # in_plus_groups: least(niveau 3 mid, plus-group capacity)); None: that rule on these figures
     in_plus_groups: float | None = None
+    # False where no partner delivered row 10 (groepsgrootte) for the gemeente: the existing
+    # plus-group places are not known ("niet geleverd"), and the plan counts 0 of them
+    plus_places_delivered: bool = True
 
     def served_today(self, variant: str, default_cpp: float) -> float:
         """The niveau-3 children in this wijk's existing plus groups today, at most the niveau 3
@@ -349,6 +352,8 @@ class Plan:
     catchments: dict[str, list[str]]
     wijk_names: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    # False where the existing plus-group places were not delivered (row 10): counted as 0
+    existing_places_known: bool = True
 
     def totals(self, catchment: str | None = None) -> dict[str, float]:
         """Key figures of one catchment (or the gemeente: every catchment)."""
@@ -591,7 +596,8 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
     parameters = [(p if p.name not in changed else Parameter(
         p.name, float(scenario.parameters[p.name]), p.low, p.high, p.unit, p.label, p.source),
         p.name in changed) for p in default_parameters().values()]
-    plan = Plan(scenario, rows, costs, missing, [], parameters, catchments, wijk_names, warnings)
+    plan = Plan(scenario, rows, costs, missing, [], parameters, catchments, wijk_names, warnings,
+                existing_places_known=all(w.plus_places_delivered for w in wijken))
     plan.risks = assess_risks(plan)
     return plan
 
@@ -617,6 +623,11 @@ def _costs(scenario: Scenario, rows: list[PlanRow], tariffs) -> tuple[list[CostL
     return costs, missing
 
 
+# What a plan says of the existing plus-group places where no partner delivered row 10
+NOT_DELIVERED_PLACES = ("niet geleverd: geen partner leverde rij 10 van de datatabel (groepsgrootte), "
+                        "dus het plan rekent met 0")
+
+
 def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
     """The handreiking's risks next to a scenario, each said for this scenario's figures."""
     s = plan.scenario
@@ -624,20 +635,24 @@ def assess_risks(plan: Plan) -> list[tuple[Risk, str]]:
     new_separate = t["plusgroepen_nieuw"] + t["bso_plus_nieuw"]
     risks = []
     if s.perspective == "passend":
+        existing = (f"{format_number(t['plekken_apart'] - _new_separate_places(plan))} bestaande plekken"
+                    if plan.existing_places_known else
+                    f"de bestaande plekken in aparte groepen ({NOT_DELIVERED_PLACES})")
         risks.append((RISKS["afschalen"],
-                      f"Dit scenario zet {new_separate:g} nieuwe aparte groep(en) op, naast "
-                      f"{format_number(t['plekken_apart'] - _new_separate_places(plan))} bestaande plekken. Eenmaal "
-                      "opgerichte aparte groepen zijn lastig weer af te schalen: dat kan de beweging naar "
-                      "inclusie in de weg staan."))
+                      f"Dit scenario zet {new_separate:g} nieuwe aparte groep(en) op, naast {existing}. "
+                      "Eenmaal opgerichte aparte groepen zijn lastig weer af te schalen: dat kan de "
+                      "beweging naar inclusie in de weg staan."))
         risks.append((RISKS["apart_onderwijs"],
                       "Veel aparte voorzieningen in de opvang kunnen zorgen voor instroom naar apart "
                       "onderwijs, terwijl het onderwijs in 2035 inclusief moet zijn"
                       + (": met een horizon van 5-10 jaar loopt dit plan tot na 2035." if s.horizon == "5-10"
                          else ".")))
     else:
+        existing = (f"de {format_number(t['plekken_apart'])} bestaande plekken in aparte groepen blijven "
+                    "zichtbaar" if plan.existing_places_known else
+                    f"de bestaande plekken in aparte groepen blijven bestaan ({NOT_DELIVERED_PLACES})")
         risks.append((RISKS["afschalen"],
-                      f"Geen nieuwe aparte groepen; de {format_number(t['plekken_apart'])} bestaande plekken in "
-                      "aparte groepen blijven zichtbaar. Afbouwen vraagt een eigen plan."))
+                      f"Geen nieuwe aparte groepen; {existing}. Afbouwen vraagt een eigen plan."))
         risks.append((RISKS["apart_onderwijs"],
                       "Opvang en onderwijs bewegen samen: sluit de stappen aan op de ontwikkeling naar "
                       "inclusief onderwijs (2035), ook voor de BSO."))
@@ -682,5 +697,7 @@ def input_rows(records: list[dict]) -> list[WijkInput]:
         for key in ("plus_children_per_place", "in_plus_groups"):
             value = values.get(key)
             values[key] = None if value is None or value != value else float(value)
+        if values.get("plus_places_delivered") is None:
+            values.pop("plus_places_delivered", None)  # no plus-group rows (0-2): nothing missing
         rows.append(WijkInput(**values))
     return rows

@@ -42,7 +42,9 @@ select
     any_value(separate_group_places) as plus_places,
     any_value(children_per_place) filter (where component = 'aparte_groep')
         as plus_children_per_place,
-    any_value(in_plus_groups) filter (where component = 'opnamegrens') as in_plus_groups
+    any_value(in_plus_groups) filter (where component = 'opnamegrens') as in_plus_groups,
+    -- row 10 not delivered: the plus-group places are null ('niet geleverd'), not 0
+    bool_or(supply is not null) filter (where component = 'aparte_groep') as plus_places_delivered
 from gap_by_wijk_niveau
 where gemeente_code = ? and year = ?
 group by wijk_code, age_group
