@@ -19,6 +19,7 @@ from transforms.labels import (
     LOAD_SOURCE_LABELS,
     ROW_10_NOT_DELIVERED,
     lrk_year_text,
+    on_the_pages,
 )
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
@@ -116,7 +117,7 @@ def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year:
     it, as the pages say it (transforms.population.population_missing_text), in plain text for a
     file or a terminal."""
     text = population_missing_text(lambda sql, params: con.execute(sql, params).fetchall(), gemeente_code,
-                                   year, gemeente_name(con, gemeente_code))
+                                   year, gemeente_name(con, gemeente_code), where=on_the_pages)
     return text.replace("**", "")
 
 
@@ -216,7 +217,7 @@ def _children_per_wijk(con, gemeente_code, year):
     unknown = unknown_note(con, gemeente_code, year)
     frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
-                 [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source),
+                 [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source, on_the_pages),
                   *([unknown] if unknown else []), suppression_note(table.threshold)])
 
 

@@ -289,7 +289,7 @@ def _key_figures(context: Context) -> str | None:
         label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
         cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div>{esc(label)}</div></div>')
     return (f'<div class="cards">{"".join(cards)}</div>'
-            f"<p class='note'>{esc(exports.source_note(source))}</p>")
+            f"<p class='note'>{esc(exports.source_note(source, labels.on_the_pages))}</p>")
 
 
 def _map(context: Context) -> str | None:

@@ -14,9 +14,10 @@ from data_sources.registrations.importing import check_organisation, check_perio
 from data_sources.registrations.reading import MAX_FILE_BYTES
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
+from transforms.labels import LoadHint
 from transforms.privacy import ROW_COUNT_NOTE, hidden_rule, suppress_table, without_child_row_counts
 from ui import theme
-from ui.auth import DEMO, actor, current_account, guard_page
+from ui.auth import DEMO, actor, current_account, guard_page, where_to_load
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -25,8 +26,8 @@ account = guard_page()
 gemeente_code, year = current()
 st.title("Gegevens aanleveren")
 if gemeente_code is None:
-    st.info("Er is nog geen gemeente geladen. De gemeente (een analist of beheerder) laadt haar eerst op "
-            "de pagina Gemeente laden; daarna kunt u hier aanleveren.")
+    st.info(f"Er is nog geen gemeente geladen. {where_to_load(LoadHint('de gemeente'))} Daarna kunt u "
+            "hier aanleveren.")
     st.stop()
 st.write(
     f"Partners leveren hier hun registratie voor {gemeente_name(gemeente_code)} aan: download "

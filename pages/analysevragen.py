@@ -12,13 +12,13 @@ from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_
 from ui.auth import actor, record
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, written
-from ui.population import NOTHING_LOADED, secret_left_out
+from ui.population import nothing_loaded, secret_left_out
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 name = gemeente_name(gemeente_code)

@@ -5,7 +5,7 @@ import streamlit as st
 from data_sources import accounts, store
 from ui.auth import PARTNER_INDICATORS, actor, audited, current_account, gemeente_scope
 from ui.data import cursor, read_only, written
-from ui.population import NOTHING_LOADED
+from ui.population import nothing_loaded
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -26,7 +26,7 @@ st.write("Cijfers die uit registraties van partners komen, zien partners en de L
          "als de gemeente ze vrijgeeft; per gemeente (kies de gemeente in de zijbalk). Analisten en "
          "de beheerder zien ze altijd.")
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
 else:
     st.write(f"Vrijgave voor **{plain(gemeente_name(gemeente_code))}** ({gemeente_code}):")
     for audience, label in accounts.AUDIENCES.items():

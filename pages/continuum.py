@@ -17,13 +17,13 @@ from transforms.privacy import (
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing, population_table, secret_left_out
+from ui.population import model_hidden, nothing_loaded, population_missing, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 st.title(f"Continuüm van ondersteuning {plain(gemeente_name(gemeente_code))} {year}")

@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from transforms.deliveries import delivery_status
-from transforms.labels import LOAD_SOURCE_LABELS
+from transforms.labels import LOAD_SOURCE_LABELS, LoadHint
 from transforms.privacy import ROW_COUNT_NOTE, format_number, without_child_row_counts
+from ui.auth import where_to_load
 from ui.data import cursor, query
 from ui.state import current
 
@@ -97,7 +98,7 @@ reconciliation = query(
 )
 if reconciliation.empty:
     st.info(f"Voor {year} zijn geen CBS Kerncijfers wijken en buurten met wijkcijfers geladen: er "
-            "valt niets op te tellen. Laad kwb-<jaar>.xlsx op de pagina Gemeente laden.")
+            f"valt niets op te tellen. {where_to_load(LoadHint(f'kwb-{year}.xlsx', 'CBS-bestand inlezen'))}")
 else:
     st.caption(
         "Per CBS-maat de som van de wijken naast het cijfer van de gemeente zelf (CBS Kerncijfers "

@@ -17,8 +17,8 @@ from ui.map_indicators import INDICATORS
 from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
-    NOTHING_LOADED,
     model_hidden,
+    nothing_loaded,
     population_table,
     unranked_secret,
     unranked_secret_national,
@@ -31,7 +31,7 @@ NATIONAL_LABEL = "Nederland (alle gemeenten)"
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 # The national view of all wijken exists once more than one gemeente is loaded, for accounts
@@ -98,7 +98,7 @@ else:
 if deck is not None and shapes.left_out:
     st.warning(shapes.left_out_note(region_names))
 if indicator.note:
-    st.caption(indicator.note)
+    st.caption(indicator.shown_note())
 if key == "kindplaatsen" and not partner_places_allowed():
     st.caption(wijkprofiel.PLACES_NOT_RELEASED)
 if national and (lrk_note := national_lrk_note(indicator, year)):

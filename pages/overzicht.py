@@ -7,17 +7,19 @@ pandas: on a two-core machine importing it delayed the chart by most of a second
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.labels import LoadHint
 from transforms.population import figure_kind
 from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
 from ui import a11y, theme
+from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import AGE_GROUP_LABELS, NOTHING_LOADED, population_missing, population_table, source_note
+from ui.population import AGE_GROUP_LABELS, nothing_loaded, population_missing, population_table, source_note
 from ui.safe import pandas_settled, plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 st.title(f"Overzicht {plain(gemeente_name(gemeente_code))} {year}")
@@ -38,7 +40,7 @@ if unnamed:
     # does not know get none from it
     st.caption(f"Voor {unnamed} van de {total_row} wijken is geen naam geladen; ze staan hier met "
                f"hun CBS-code. Het kwb-bestand van {year} (kwb-{year}.xlsx) of de StatLine-CSV "
-               "'met titels' geeft de namen: lees het in op de pagina **Gemeente laden**.")
+               "'met titels' geeft de namen. " + where_to_load(LoadHint("een van beide", "CBS-bestand inlezen")))
 if table.unknown_wijken:
     st.warning(table.unknown_note())
 

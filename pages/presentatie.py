@@ -7,7 +7,7 @@ from outputs.html import esc
 from ui.auth import audited, current_account
 from ui.data import cursor, releasing, showing_refusals
 from ui.downloads import XLSX_MIME, file_stem
-from ui.population import NOTHING_LOADED, population_missing
+from ui.population import nothing_loaded, population_missing
 from ui.slides import REFRESH_SECONDS, SlideContext, available_slides, for_the_room
 from ui.state import current, gemeente_name, persistent_selectbox
 
@@ -15,7 +15,7 @@ account = current_account()
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Presentatie")
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 # Minimal chrome: no sidebar, no header; large type. Scoped to this page (the element goes away

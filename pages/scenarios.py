@@ -25,17 +25,17 @@ from transforms.planning import (
     default_separate_share,
 )
 from ui import scenarios as ui_scenarios
-from ui.auth import actor, audited, record
+from ui.auth import actor, audited, record, where_to_load
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, written
 from ui.downloads import XLSX_MIME, chart_config, file_stem
-from ui.population import NOTHING_LOADED, secret_left_out
+from ui.population import nothing_loaded, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
     st.title("Scenario's")
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 name = gemeente_name(gemeente_code)
@@ -57,7 +57,7 @@ def population_missing(scenario_year: int) -> str | None:
     """What a plan of `scenario_year` lacks (children per wijk) and where to load it; None when
     it can be computed. A plan without them would be all zeros: it is not shown, seeded or saved."""
     return scenarios.population_missing(cursor(), gemeente_code, scenario_year, name,
-                                        ui_scenarios.inputs(gemeente_code, scenario_year))
+                                        ui_scenarios.inputs(gemeente_code, scenario_year), where=where_to_load)
 
 
 available = ui_scenarios.stored(gemeente_code)

@@ -15,15 +15,16 @@ from transforms.privacy import (
     round_estimate,
 )
 from ui import a11y, continuum, theme
+from ui.auth import where_to_load
 from ui.data import cursor, query
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import NOTHING_LOADED, model_hidden, population_missing, population_table, secret_left_out
+from ui.population import model_hidden, nothing_loaded, population_missing, population_table, secret_left_out
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 name = gemeente_name(gemeente_code)
@@ -55,7 +56,7 @@ if hidden_note := model_hidden(gemeente_code, year):
 # Without an LRK export the regular places are unknown, not 0: no shortage of the whole demand.
 places_unknown = bool(rows["supply_year"].isna().all())
 if places_unknown:
-    st.warning(lrk_missing_text(plain(name)))
+    st.warning(lrk_missing_text(plain(name), where_to_load))
 elif lrk_year := lrk_year_text(rows["supply_year"], year):
     st.info(lrk_year)
 # Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none

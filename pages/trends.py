@@ -5,18 +5,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.labels import LoadHint
 from transforms.population import source_break_note, source_kind, sources_by_year_text
 from ui import a11y, theme
+from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import missing_message
 from ui.map_indicators import INDICATORS
-from ui.population import NOTHING_LOADED, population_table, secret_left_out, unranked_secret
+from ui.population import nothing_loaded, population_table, secret_left_out, unranked_secret
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name, years
 
 gemeente_code, year = current()
 if gemeente_code is None:
-    st.info(NOTHING_LOADED)
+    st.info(nothing_loaded())
     st.stop()
 
 st.title(f"Trends {plain(gemeente_name(gemeente_code))}")
@@ -70,8 +72,8 @@ years_with_figures = sorted(int(y) for y in combined["year"].unique())
 if len(years_with_figures) == 1:
     # one point per wijk is not a trend: say which year is there and what gives a second one
     st.info(f"Alleen {years_with_figures[0]} heeft cijfers voor {indicator.label.lower()}: een "
-            "trend vraagt om twee of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de "
-            "pagina **Gemeente laden** of met `python -m data_sources import-cbs kwb-2023.xlsx`.")
+            "trend vraagt om twee of meer jaren. " + where_to_load(LoadHint(
+                "de kerncijfers (kwb) van een ander jaar", command="python -m data_sources import-cbs kwb-2023.xlsx")))
 figure.update_layout(
     title=f"{indicator.label} per wijk", yaxis_title=indicator.unit,
     # only the years that have figures on the axis (one year showed an empty year either side)
@@ -117,7 +119,7 @@ if sources:
     per_year = sources_by_year_text(sources)
     kind += (f", per jaar: {per_year}" if indicator.kind == "bevolking"
              else f", elk jaar over de kinderen van dat jaar: {per_year}")
-st.caption(f"Soort cijfer: {kind}. {indicator.note}".strip())
+st.caption(f"Soort cijfer: {kind}. {indicator.shown_note()}".strip())
 if note := source_break_note(sources):
     st.warning(note)
 if renumbered:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from transforms.labels import on_the_pages
 from transforms.population import (
     AGE_GROUP_LABELS,
     COLUMNS,
@@ -130,8 +131,19 @@ def test_rows_sorted_by_wijk_code_then_name_with_the_total_last():
 
 
 def test_source_note_names_each_source_once():
-    assert source_note("brp").startswith("Bron: basisregistratie personen")
-    both = source_note("brp, cbs-schatting")
+    assert source_note("brp", on_the_pages).startswith("Bron: basisregistratie personen")
+    both = source_note("brp, cbs-schatting", on_the_pages)
     assert "BRP" in both and "03759ned" in both
-    assert source_note("") == ""
-    assert source_note("eigen telling") == "eigen telling"
+    assert source_note("", on_the_pages) == ""
+    assert source_note("eigen telling", on_the_pages) == "eigen telling"
+
+
+def test_source_note_leaves_where_to_load_to_its_caller():
+    # the app says where to load per account (ui.auth.where_to_load), the command line as is
+    asked = []
+    note = source_note("kwb-gelijk-verdeeld", lambda *hints: asked.extend(hints) or "Vraag het.")
+    assert note.endswith("Met 03759ned (van de gemeente, of van Nederland) wordt de verdeling beter. Vraag het.")
+    assert [hint.what for hint in asked] == ["03759ned"]
+    assert source_note("kwb-gelijk-verdeeld", on_the_pages).endswith(
+        "Laad 03759ned op de pagina **Gemeente laden** (CBS-bestand inlezen, of van CBS) of met "
+        "`python -m data_sources import-cbs 03759ned.csv`.")

@@ -3,6 +3,53 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The pages where something missing is loaded, by file stem (ui.auth.ROLE_PAGES says who opens them)
+LOAD_PAGES = {"gemeente_laden": "Gemeente laden", "aanleveren": "Aanleveren"}
+
+
+@dataclass(frozen=True)
+class LoadHint:
+    """Something that is not loaded and where it is loaded: the end of every 'not loaded' message.
+    The text functions here take `where(*hints)` to word it: on_the_pages for the command line and
+    the files it writes, ui.auth.where_to_load in the app, where partners and the LEA view can open
+    neither Gemeente laden nor a command line."""
+
+    what: str          # the object of 'laad ...': 'een LRK-export', 'de grenzen van 2024'
+    part: str = ""     # where on the page: 'LRK-export inlezen'
+    command: str = ""  # the command that loads it: 'python -m data_sources import-lrk BESTAND'
+    page: str = "gemeente_laden"  # a key of LOAD_PAGES
+    by_the_gemeente: bool = False  # delivered by the gemeente only, never by a partner (the BRP)
+
+    def on_page(self, command: bool = True) -> str:
+        """The clause for whoever may open the page: 'laad een LRK-export op de pagina **Gemeente
+        laden** (LRK-export inlezen) of met `python -m ...`' (lower case, no full stop)."""
+        verb, particle = ("lever", " aan") if self.page == "aanleveren" else ("laad", "")
+        part = f" ({self.part})" if self.part else ""
+        by_command = f" of met `{self.command}`" if command and self.command else ""
+        return f"{verb} {self.what}{particle} op de pagina **{LOAD_PAGES[self.page]}**{part}{by_command}"
+
+    def to_do(self) -> str:
+        """What to ask someone else to do: 'een LRK-export te laden'."""
+        return f"{self.what} {'aan te leveren' if self.page == 'aanleveren' else 'te laden'}"
+
+
+Where = Callable[..., str]  # where(*hints) -> the Dutch sentence(s) that say where they are loaded
+
+
+def as_sentence(clause: str) -> str:
+    """A clause as a sentence: capital first letter, full stop."""
+    return f"{clause[:1].upper()}{clause[1:]}."
+
+
+def on_the_pages(*hints: LoadHint) -> str:
+    """Where the hints are loaded, for whoever may open every page and has the command line (the
+    command line itself, the files it writes): 'Laad ... of met `...`; of lever ... aan op de
+    pagina **Aanleveren** (...).'"""
+    return as_sentence("; of ".join(hint.on_page() for hint in hints))
+
 
 # loads.source
 LOAD_SOURCE_LABELS = {"cbs": "CBS", "pdok": "PDOK", "sample": "Voorbeeldgegevens", "brp": "BRP",
@@ -81,11 +128,13 @@ def lrk_year_text(supply_years, year: int) -> str:
     return f"Plekken uit de LRK-export van {export}: de dichtstbijzijnde export bij {year}."
 
 
-def lrk_missing_text(gemeente_name: str) -> str:
+LRK_EXPORT = LoadHint("een LRK-export", "LRK-export inlezen", "python -m data_sources import-lrk BESTAND")
+
+
+def lrk_missing_text(gemeente_name: str, where: Where) -> str:
     """Why a page shows no regular places and no shortage of them: no LRK export of the gemeente
-    is loaded, so the places are unknown (not 0), and where to load one."""
+    is loaded, so the places are unknown (not 0), and where to load one (`where(LRK_EXPORT)`)."""
     return (f"Voor {gemeente_name} is geen export van het Landelijk Register Kinderopvang (LRK) "
             "geladen: het aantal reguliere plekken is niet bekend, en dus ook het tekort niet (het "
             "is geen tekort van de hele vraag). Hieronder staat alleen hoeveel plekken nodig zijn. "
-            "Laad een LRK-export op de pagina **Gemeente laden** (LRK-export inlezen) of met "
-            "`python -m data_sources import-lrk BESTAND`.")
+            f"{where(LRK_EXPORT)}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_sources.config import AGE_GROUPS, min_count
+from transforms.labels import LoadHint, Where
 from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
@@ -96,10 +97,14 @@ SOURCE_NOTES = {
     "kwb-gelijk-verdeeld": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                            "buurten, kolom a_00_14) zijn gelijk verdeeld over de leeftijden 0 tot en met 14 "
                            "jaar (elk 1/15), omdat de leeftijdsopbouw van de gemeente (CBS-tabel 03759ned) "
-                           "voor dit jaar niet is geladen, en ook die van Nederland niet. Laad 03759ned "
-                           "(de gemeente, of Nederland) op de pagina Gemeente laden of met "
-                           "`python -m data_sources import-cbs 03759ned.csv` voor een betere verdeling. "
-                           "Afgerond; geen telling.",
+                           "voor dit jaar niet is geladen, en ook die van Nederland niet. Afgerond; geen "
+                           "telling. Met 03759ned (van de gemeente, of van Nederland) wordt de verdeling "
+                           "beter.",
+}
+# What makes a route's figures better, said after its note (source_note)
+SOURCE_LOAD_HINTS = {
+    "kwb-gelijk-verdeeld": LoadHint("03759ned", "CBS-bestand inlezen, of van CBS",
+                                    "python -m data_sources import-cbs 03759ned.csv"),
 }
 
 # A figure of a wijk whose children CBS keeps secret (a_00_14 '.'): its count, or a rate over it
@@ -115,9 +120,12 @@ SOURCE_LABELS = {
 UNKNOWN_TEXT = "onbekend"
 
 
-def source_note(source: str) -> str:
-    """A Dutch sentence on where the population figures come from and how they were made."""
-    return " ".join(SOURCE_NOTES.get(part.strip(), part.strip()) for part in source.split(",") if part.strip())
+def source_note(source: str, where: Where) -> str:
+    """A Dutch sentence on where the population figures come from and how they were made, and
+    (`where`, see transforms.labels.LoadHint) what to load to make them better."""
+    parts = [part.strip() for part in source.split(",") if part.strip()]
+    return " ".join(f"{SOURCE_NOTES[part]} {where(SOURCE_LOAD_HINTS[part])}" if part in SOURCE_LOAD_HINTS
+                    else SOURCE_NOTES.get(part, part) for part in parts)
 
 
 # What a route makes, in a few words: 'telling (BRP)', 'schatting (CBS 03759ned × kwb)'.
@@ -220,31 +228,31 @@ _MISSING_SQL = """
 
 
 def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_code: str, year: int,
-                            name: str | None = None) -> str:
+                            name: str | None = None, *, where: Where) -> str:
     """What is missing to count or estimate the children of a gemeente and year, and where to
     load it (Dutch), for every page, slide and command that has no children to show instead of
     a generic 'load data first'. `rows(sql, params)` runs a query (a page's cached ui.data.rows,
-    or a connection's execute().fetchall())."""
+    or a connection's execute().fetchall()); `where(*hints)` words where to load (LoadHint)."""
     name = name or gemeente_code
     [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns)] = rows(
         _MISSING_SQL, [gemeente_code, year, gemeente_code, year, gemeente_code, gemeente_code])
-    command = f"`python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}`"
-    where = (f"Laad het op de pagina **Gemeente laden** (onderdeel CBS-bestand inlezen, of van CBS) of met {command}; "
-             "of lever de BRP-telling aan op de pagina **Aanleveren** (soort bevolking).")
+    kwb = LoadHint(f"kwb-{year}.xlsx", "onderdeel CBS-bestand inlezen, of van CBS",
+                   f"python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}")
+    brp = LoadHint("de BRP-telling per wijk", "soort bevolking", page="aanleveren", by_the_gemeente=True)
     if wijk_rows and not wijk_values:
         return (f"Voor {name} in {year} houdt CBS het aantal kinderen van 0 tot 15 jaar van alle "
                 f"{wijk_rows} wijken geheim ('.' in kolom a_00_14): er is geen schatting per wijk te "
-                "maken. Lever de BRP-telling per wijk aan op de pagina **Aanleveren** (soort bevolking).")
+                f"maken. {where(brp)}")
     other_years = f" (wel geladen voor {kwb_years})" if kwb_years else ""
     if gemeente_rows and not wijk_rows:
         return (f"Voor {name} in {year} zijn alleen gemeentecijfers geladen, geen wijken: er "
                 "ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
-                f"buurten {year}, bestand kwb-{year}.xlsx, kolom a_00_14){other_years}. {where}")
+                f"buurten {year}, bestand kwb-{year}.xlsx, kolom a_00_14){other_years}. {where(kwb, brp)}")
     loaded = (f" Het geladen kwb-bestand van {year} heeft per wijk wel andere kolommen, maar niet a_00_14."
               if other_columns and not wijk_rows else "")
     return (f"Voor {name} in {year} ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
             f"Kerncijfers wijken en buurten {year}, bestand kwb-{year}.xlsx van cbs.nl, kolom "
-            f"a_00_14){other_years}.{loaded} {where}")
+            f"a_00_14){other_years}.{loaded} {where(kwb, brp)}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from transforms.labels import Where
 from transforms.planning import (
     PLAN_PARAMETERS_CSV,
     Plan,
@@ -65,17 +66,19 @@ def plan_inputs(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
 
 
 def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
-                       name: str | None = None, inputs: list[WijkInput] | None = None) -> str | None:
+                       name: str | None = None, inputs: list[WijkInput] | None = None, *,
+                       where: Where) -> str | None:
     """None when a plan of the gemeente and year has children per wijk to start from (the
     continuum model has rows); else, in Dutch plain text, what is missing and where to load it
     (transforms.population.population_missing_text), so that no plan of zeros is shown, seeded,
-    saved or exported. `inputs`: plan_inputs when the caller has them already."""
+    saved or exported. `inputs`: plan_inputs when the caller has them already; `where`: how to say
+    where to load them (transforms.labels.LoadHint; the app says it per account)."""
     if inputs is None:
         inputs = plan_inputs(con, gemeente_code, year)
     if inputs:
         return None
     text = population_missing_text(lambda sql, params: con.execute(sql, params).fetchall(),
-                                   gemeente_code, year, name)
+                                   gemeente_code, year, name, where=where)
     return (f"Een scenario rekent met de kinderen per wijk in {year}, en die ontbreken: "
             f"{text.replace('**', '')}")
 

@@ -14,6 +14,7 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.errors import InputRefused
+from transforms.labels import LoadHint, as_sentence
 from ui.data import cursor, forget, per_run, read_only, releasing
 from ui.safe import plain
 
@@ -228,6 +229,31 @@ def may_see(account: Account, page_stem: str) -> bool:
         return True
     known = set().union(*(p for p in ROLE_PAGES.values() if p is not None)) | {"beheer"}
     return page_stem in allowed or (page_stem not in known and account.role in OPEN_TO_NEW_PAGES)
+
+
+def where_to_load(*hints: LoadHint) -> str:
+    """Where the things `hints` name are loaded (transforms.labels.LoadHint), in Dutch, for the
+    signed-in account: the page and the command where its role may open that page; otherwise whom
+    to ask, since a partner or the LEA view has neither the page nor a command line (and a partner
+    delivers no BRP count). The demo has no Gemeente laden until there are accounts: it gets the
+    page and the command, and when the page comes. The one home of this sentence: every 'not
+    loaded' message of the app ends with it."""
+    account = current_account()
+    role = account.role if account is not None else None
+    here = [hint for hint in hints if account is not None
+            and (may_see(account, hint.page) or (role == "demo" and hint.page == "gemeente_laden"))
+            and not (hint.by_the_gemeente and role == "partner")]
+    elsewhere = [hint for hint in hints if hint not in here]
+    said = []
+    if here:
+        said.append(as_sentence("; of ".join(hint.on_page() for hint in here)))
+    if role == "demo" and any(hint.page == "gemeente_laden" for hint in here):
+        said.append("De pagina **Gemeente laden** is er pas met een account (beheerder of analist; "
+                    "zie de zijbalk).")
+    if elsewhere:
+        who = "de beheerder" if role == "analist" else "de beheerder of een analist van de gemeente"
+        said.append(as_sentence(f"vraag {who} om {' of '.join(hint.to_do() for hint in elsewhere)}"))
+    return " ".join(said)
 
 
 def guard_page() -> Account:

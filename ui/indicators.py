@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from transforms.labels import lrk_missing_text, lrk_year_text, row_10_missing_text
+from transforms.labels import LRK_EXPORT, LoadHint, lrk_missing_text, lrk_year_text, row_10_missing_text
 from transforms.population import source_kind
+from ui.auth import where_to_load
 from ui.population import (
     TOTAL_LABEL,
     indicator_frame,
@@ -34,10 +35,13 @@ class Indicator:
     # Optional: every wijk of the country for a year in one go (the national map); without it
     # national_values() asks `load` gemeente by gemeente.
     load_national: Callable[[int], pd.DataFrame] | None = None
-    # For an observed figure: where it comes from and where to load it (a Dutch sentence), said
-    # when a gemeente and year have none ({gemeente} and {year} are filled in). Without it an empty
-    # map means the population is missing.
+    # For an observed figure: where it comes from (a Dutch sentence) and where to load it
+    # (said for the account, ui.auth.where_to_load), when a gemeente and year have none ({gemeente}
+    # and {year} are filled in). Without it an empty map means the population is missing.
     missing: str = ""
+    missing_hints: tuple[LoadHint, ...] = ()
+    # What would complete the figure, said after the note (for the account)
+    note_hint: LoadHint | None = None
     # Built on the regular places of the LRK: without an export of the gemeente there is no figure
     needs_lrk: bool = False
     # Built on the plus-group places partners deliver (row 10, groepsgrootte): without them there
@@ -49,6 +53,10 @@ class Indicator:
         """Decimals to show: one for distances (km), averages ('gemiddeld') and rates per 100
         (0,5 km is not '0', 2,3 kinderdagverblijven not '2'); none for counts and estimates."""
         return 1 if self.unit in ("km", "per 100") or "gemiddeld" in self.label else 0
+
+    def shown_note(self) -> str:
+        """The note under the figure, with what would complete it said for this account."""
+        return f"{self.note} {where_to_load(self.note_hint)}" if self.note_hint else self.note
 
     @property
     def needs_population(self) -> bool:
@@ -64,11 +72,14 @@ def missing_message(indicator: Indicator, gemeente_code: str, year: int, name: s
     if indicator.needs_row_10 and population_table(gemeente_code, year).wijk_codes:
         return f"{indicator.label}: " + row_10_missing_text(name, "plusgroepen")
     if indicator.needs_lrk and population_table(gemeente_code, year).wijk_codes:
-        return f"{indicator.label}: " + lrk_missing_text(name).replace("Hieronder staat alleen hoeveel "
-                                                                       "plekken nodig zijn. ", "")
+        return f"{indicator.label}: " + lrk_missing_text(name, where_to_load).replace(
+            "Hieronder staat alleen hoeveel plekken nodig zijn. ", "")
     if indicator.missing and population_table(gemeente_code, year).wijk_codes:
+        hints = [replace(hint, command=hint.command.format(gemeente=gemeente_code, year=year))
+                 for hint in indicator.missing_hints]
         return (f"{indicator.label}: voor {name} in {year} zijn geen gegevens geladen. "
-                f"{indicator.missing.format(gemeente=gemeente_code, year=year)}")
+                f"{indicator.missing.format(gemeente=gemeente_code, year=year)}"
+                + (f" {where_to_load(*hints)}" if hints else ""))
     return population_missing(gemeente_code, year, name)
 
 
@@ -92,8 +103,7 @@ def national_lrk_note(indicator: Indicator, year: int) -> str:
         return ""
     return (f"Niet op deze kaart: {', '.join(left_out)}. Voor "
             f"{'deze gemeente' if len(left_out) == 1 else 'deze gemeenten'} is geen LRK-export geladen, "
-            "dus de reguliere plekken zijn niet bekend (niet 0). Laad de export op de pagina "
-            "**Gemeente laden** (LRK-export inlezen) of met `python -m data_sources import-lrk`.")
+            "dus de reguliere plekken zijn niet bekend (niet 0). " + where_to_load(LRK_EXPORT))
 
 
 def national_row_10_note(indicator: Indicator, year: int) -> str:

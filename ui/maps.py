@@ -21,10 +21,11 @@ from outputs.report import (
     svg_map_image,
     unreadable_boundaries_note,
 )
-from transforms.labels import short_wijk_name
+from transforms.labels import LoadHint, short_wijk_name
 from transforms.years import WIJK_GEOMETRIES_SQL
 from ui import theme
 from ui.a11y import figure_text, true_flag
+from ui.auth import where_to_load
 from ui.data import cursor, query
 
 _CHOSEN_GEOMETRIES = WIJK_GEOMETRIES_SQL
@@ -77,9 +78,9 @@ def boundary_year_note(gemeente_code: str, year: int) -> str:
     if len(missing) and len(missing) == len(wijken):
         # the gemeente renumbered its wijken since: a list of every code would say nothing more
         note += (f" Geen van de {len(wijken)} wijkcodes van {year} bestaat in {int(boundary_year)} "
-                 "(de wijken zijn sindsdien opnieuw ingedeeld), dus de kaart blijft leeg. Laad de "
-                 f"grenzen van {year} op de pagina **Gemeente laden** (van CBS en PDOK, met internet); "
-                 "de cijfers staan in de tabel onder de kaart.")
+                 "(de wijken zijn sindsdien opnieuw ingedeeld), dus de kaart blijft leeg. "
+                 + where_to_load(LoadHint(f"de grenzen van {year}", "van CBS en PDOK, met internet"))
+                 + " De cijfers staan in de tabel onder de kaart.")
     elif len(missing):
         names = ", ".join(code if name in (None, code) else f"{name} ({code})"
                           for code, name, _ in missing.itertuples(index=False))
@@ -241,9 +242,9 @@ def no_boundaries_message(gemeente_code: str | None, name: str, year: int) -> st
     why = "" if gemeente_code in bundled_names() else (
         f" De meegeleverde grenzen zijn die van de gemeenten van {BUNDLED_YEAR}; {name} "
         f"({gemeente_code}) is daar niet bij, bijvoorbeeld door een gemeentelijke herindeling.")
-    return (f"Voor {name} zijn nog geen wijkgrenzen geladen.{why} Laad de grenzen van {year} op de "
-            "pagina **Gemeente laden**: online (Laden), of lees de wijk- en buurtkaart van dat jaar "
-            "van CBS in (GeoPackage of GeoJSON, onder CBS-bestand inlezen).")
+    return f"Voor {name} zijn nog geen wijkgrenzen geladen.{why} " + where_to_load(LoadHint(
+        f"de grenzen van {year}", "online met Laden, of de wijk- en buurtkaart van dat jaar van CBS als "
+        "GeoPackage of GeoJSON onder CBS-bestand inlezen"))
 
 
 def prepared_shapes(gemeente_code: str | None, year: int) -> PreparedShapes:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
+from transforms.labels import LoadHint
 from ui.data import query
 from ui.indicators import Indicator
 
 NOTE = ("Bron: CBS Nabijheid voorzieningen (gemiddelde over de inwoners van de wijk, over de weg); "
-        "waar die tabel niet is geladen de kolom uit de kerncijfers wijken en buurten (kwb). "
-        "Laad Nabijheid voorzieningen als StatLine-CSV op de pagina Gemeente laden.")
+        "waar die tabel niet is geladen de kolom uit de kerncijfers wijken en buurten (kwb).")
+NABIJHEID_CSV = LoadHint("Nabijheid voorzieningen als StatLine-CSV", "CBS-bestand inlezen")
 
 MEASURES = {
     "afstand_kinderdagverblijf": ("Afstand tot kinderdagverblijf (km)", "km"),
@@ -54,9 +56,9 @@ def nearby_national(measure: str) -> Callable[[int], pd.DataFrame]:
 # The map indicators of Nabijheid voorzieningen (ui.map_indicators lists every indicator).
 NABIJHEID_INDICATORS = [
     Indicator(f"nabijheid_{key}", label, unit, "waargenomen", nearby(key), note=NOTE,
-              load_national=nearby_national(key),
-              missing="Dit cijfer komt uit de CBS-tabel Nabijheid voorzieningen (per wijk); lees "
-                      "de StatLine-CSV in op de pagina **Gemeente laden** of met `python -m "
-                      "data_sources import-cbs BESTAND.csv --gemeente {gemeente}`.")
+              load_national=nearby_national(key), note_hint=NABIJHEID_CSV,
+              missing="Dit cijfer komt uit de CBS-tabel Nabijheid voorzieningen (per wijk).",
+              missing_hints=(replace(NABIJHEID_CSV, command="python -m data_sources import-cbs "
+                                                            "BESTAND.csv --gemeente {gemeente}"),))
     for key, (label, unit) in MEASURES.items()
 ]

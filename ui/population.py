@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from data_sources.config import db_path
+from transforms.labels import LoadHint
 from transforms.population import (
     AGE_GROUP_LABELS,
     COLUMNS,
@@ -22,9 +23,10 @@ from transforms.population import (
     model_hidden_note,
     population_missing_text,
     protect_population,
-    source_note,
 )
+from transforms.population import source_note as _source_note
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_observed_and_estimated
+from ui.auth import where_to_load
 from ui.data import data_version, per_run, query, rows
 
 if TYPE_CHECKING:
@@ -78,16 +80,22 @@ def unranked_secret_national(year: int, ranked_codes) -> int:
     return sum(code not in ranked for code in secret["wijk_code"].tolist())
 
 
-NOTHING_LOADED = (
-    "Er zijn nog geen gegevens geladen. Laad een gemeente op de pagina **Gemeente laden** (van "
-    "CBS, of uit gedownloade bestanden), of met `python -m data_sources import-cbs kwb-2024.xlsx`."
-)
+def nothing_loaded() -> str:
+    """What a page says when no gemeente is loaded at all, and where to load one (for this account)."""
+    return "Er zijn nog geen gegevens geladen. " + where_to_load(LoadHint(
+        "een gemeente", "van CBS, of uit gedownloade bestanden", "python -m data_sources import-cbs kwb-2024.xlsx"))
 
 
 def population_missing(gemeente_code: str, year: int, name: str | None = None) -> str:
     """What is missing to count or estimate the children of a gemeente and year, and where to
-    load it (Dutch); the pages say this instead of a generic 'load data first'."""
-    return population_missing_text(rows, gemeente_code, year, name)
+    load it (Dutch, for this account); the pages say this instead of a generic 'load data first'."""
+    return population_missing_text(rows, gemeente_code, year, name, where=where_to_load)
+
+
+def source_note(source: str) -> str:
+    """Where the population figures come from and how they were made (transforms.population
+    source_note), with what would make them better said for this account."""
+    return _source_note(source, where_to_load)
 
 
 def children_by_wijk(gemeente_code: str, year: int) -> tuple[SuppressedTable, bool, str]:
@@ -168,6 +176,6 @@ def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
     })
 
 
-__all__ = ["AGE_GROUP_LABELS", "NOTHING_LOADED", "population_missing", "secret_left_out",
+__all__ = ["AGE_GROUP_LABELS", "nothing_loaded", "population_missing", "secret_left_out",
            "TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame",
            "population_table", "source_note"]

@@ -17,7 +17,7 @@ from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_tex
 from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
 from ui import a11y, safe, theme
-from ui.auth import indicator_allowed, partner_places_allowed, withheld_registrations
+from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
 from ui.indicators import lrk_year_note, missing_message, population_route_note
@@ -43,7 +43,8 @@ _COMMAND = re.compile(r",? (?:of )?met `python -m [^`]*`| \(`python -m [^`]*`\)"
 
 def for_the_room(text: str) -> str:
     """A page's note for the projector: without the command line (`python -m ...`), which is for
-    whoever runs the server, not for the meeting; the page to load on stays."""
+    whoever runs the server, not for the meeting; the page to load on stays (named only to a role
+    that may open it: ui.auth.where_to_load)."""
     return _COMMAND.sub("", text)
 
 
@@ -434,7 +435,7 @@ def _gap(context: SlideContext) -> None:
     if rows["supply_year"].isna().all():
         # no LRK export: the regular places, and so the opnamegrens, are unknown (not 0)
         st.markdown(f"<p class='kk-big'>Inclusief: de opnamegrens is niet bekend. "
-                    f"{esc(lrk_missing_text(context.gemeente_name).split(': ', 1)[0])}.</p>",
+                    f"{esc(lrk_missing_text(context.gemeente_name, where_to_load).split(': ', 1)[0])}.</p>",
                     unsafe_allow_html=True)
         panels = tuple(panel for panel in panels if panel[0] != "opnamegrens")
         if not panels:

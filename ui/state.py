@@ -8,8 +8,16 @@ import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.gemeentenamen import label
+from transforms.labels import LoadHint
 from transforms.population import LOADED_GEMEENTEN_SQL
-from ui.auth import all_gemeenten_allowed, allowed_gemeenten, gemeente_allowed, guard_page, not_tied_message
+from ui.auth import (
+    all_gemeenten_allowed,
+    allowed_gemeenten,
+    gemeente_allowed,
+    guard_page,
+    not_tied_message,
+    where_to_load,
+)
 from ui.data import per_run, rows
 from ui.safe import plain
 
@@ -100,8 +108,7 @@ def sidebar() -> tuple[str | None, int | None]:
         return None, None
     if not available:
         st.sidebar.warning("Voor uw account is (nog) geen gemeente geladen." if restricted
-                           else "Er zijn nog geen gegevens geladen. Laad uw gemeente op de pagina "
-                                "Gemeente laden.")
+                           else "Er zijn nog geen gegevens geladen. " + where_to_load(LoadHint("uw gemeente")))
         return None, None
     codes = list(available)
     default = SAMPLE_GEMEENTE_CODE if SAMPLE_GEMEENTE_CODE in codes else codes[0]
@@ -118,7 +125,7 @@ def sidebar() -> tuple[str | None, int | None]:
         # gemeente code is repeated, anything else could put a foreign link or image in the notice.
         asked = f"Gemeente {wanted}" if GEMEENTE_CODE.match(str(wanted)) else "De gemeente"
         st.warning(f"{asked} uit de link is niet geladen; u ziet nu "
-                   f"{plain(available[default])}. Laad die gemeente op de pagina Gemeente laden.")
+                   f"{plain(available[default])}. " + where_to_load(LoadHint("die gemeente")))
     st.session_state.gemeente_code = _choose(codes, wanted, default)
     gemeente_code = persistent_selectbox(
         st.sidebar, "Gemeente", codes, "gemeente_code",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import lrk_missing_text, lrk_year_text
+from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate
 from ui import a11y, continuum, theme
-from ui.auth import own_organisation, partner_places_allowed, signal_allowed
+from ui.auth import own_organisation, partner_places_allowed, signal_allowed, where_to_load
 from ui.data import data_version, db_path, query
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
@@ -218,9 +220,10 @@ MODEL_INDICATORS = [
               "plekken (gelijktijdig)", "waargenomen", _places, "Waargenomen: Landelijk Register Kinderopvang en "
               "partnerregistraties (plusgroepen, KDC/MKD).", _places_national,
               missing="Kindplaatsen komen uit een export van het Landelijk Register Kinderopvang "
-                      "(in te lezen op de pagina **Gemeente laden**, of met "
-                      "`python -m data_sources import-lrk LRK-export.csv --jaar {year}`) en uit de "
-                      "registraties plusgroepen en KDC/MKD op de pagina **Aanleveren**."),
+                      "en uit de registratie groepsgrootte (plusgroepen en KDC/MKD), die de "
+                      "kinderopvang aanlevert op de pagina **Aanleveren**.",
+              missing_hints=(replace(LRK_EXPORT, command="python -m data_sources import-lrk "
+                                                         "LRK-export.csv --jaar {year}"),)),
 ]
 
 
@@ -283,7 +286,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         # no LRK export of the gemeente: its regular places are unknown, not 0
         from ui.state import gemeente_name
 
-        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code))).replace(
+        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load).replace(
             " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
     elif lrk_year := lrk_year_text(gap["supply_year"], year):
         st.caption(lrk_year)  # places of another year's export, as Tekorten says it

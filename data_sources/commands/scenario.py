@@ -67,6 +67,7 @@ def _scenario(con, scenario_id: int):
 def run(args) -> int:
     from outputs import exports, plan
     from transforms import scenarios
+    from transforms.labels import on_the_pages
 
     if args.actie == "export":
         output = Path(args.output)
@@ -95,7 +96,7 @@ def run(args) -> int:
         inputs = scenarios.plan_inputs(con, scenario.gemeente_code, scenario.year)
         if missing := scenarios.population_missing(con, scenario.gemeente_code, scenario.year,
                                                    exports.gemeente_name(con, scenario.gemeente_code),
-                                                   inputs):
+                                                   inputs, where=on_the_pages):
             raise InputRefused([f"Scenario {scenario.scenario_id} ({scenario.name}) is niet te berekenen. "
                                 f"{missing}" + (" Er is niets geschreven." if args.actie == "export" else "")])
         computed = scenarios.compute(con, scenario, inputs)
