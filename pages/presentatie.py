@@ -7,8 +7,8 @@ from outputs.html import esc
 from ui.auth import audited, current_account
 from ui.data import cursor, releasing, showing_refusals
 from ui.downloads import XLSX_MIME, file_stem
-from ui.population import nothing_loaded, population_missing
-from ui.slides import REFRESH_SECONDS, SlideContext, available_slides, for_the_room
+from ui.population import nothing_loaded
+from ui.slides import REFRESH_SECONDS, SlideContext, available_slides
 from ui.state import current, gemeente_name, persistent_selectbox
 
 account = current_account()
@@ -148,9 +148,10 @@ with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkb
         key="download_werkboek")
     codes = ["", *wijk_names]
     if not wijk_names:
-        # no children per wijk: an empty picker would look like a fault; say what is missing
-        st.info("Een wijkfactsheet en de dia 'Wijk in beeld' volgen zodra er kinderen per wijk zijn. "
-                + for_the_room(population_missing(gemeente_code, year, gemeente_name(gemeente_code))))
+        # no children per wijk: an empty picker would look like a fault. What is missing the
+        # slides say (Kerncijfers and every slide that needs the children): not a second time here.
+        st.info("Een wijkfactsheet en de dia 'Wijk in beeld' volgen zodra er kinderen per wijk zijn; "
+                "wat daarvoor ontbreekt, staat op de dia Kerncijfers.")
         wijk = ""
     else:
         wijk = persistent_selectbox(st, WIJK_LABEL, codes, "wijk",

@@ -87,7 +87,8 @@ def test_the_map_slide_names_the_wijken_as_the_kaart_does(ageless_db):
 def test_the_factsheet_picker_says_why_it_is_empty(ageless_db):
     at = _open("presentatie", {"gemeente": "GM0193"}, analist=True)
     assert not [s for s in at.selectbox if s.key == "_wijk_choice"]  # before: an empty picker
-    assert any("wijkfactsheet" in i.value and MISSING in i.value for i in at.info)
+    # what is missing the slide says (once: tests/test_load_hints.py); the picker points there
+    assert any("wijkfactsheet" in i.value and "dia Kerncijfers" in i.value for i in at.info)
 
 
 def test_trends_says_what_is_missing(ageless_db):

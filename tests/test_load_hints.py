@@ -138,3 +138,13 @@ def test_the_demo_names_the_page_and_when_it_comes(ageless_db):
     assert "`python -m data_sources import-cbs kwb-2024.xlsx --gemeente GM9999`" in warning
     assert "De pagina **Gemeente laden** is er pas met een account (beheerder of analist" in warning
 
+
+def test_the_presentation_says_what_is_missing_once(ageless_db):
+    # the first slide (Kerncijfers) says it; the factsheet picker below said it a second time
+    add_account(ageless_db, "analist", "analist")
+    at = run_page("presentatie", 90, account=Account("analist", "analist", None),
+                  params={"gemeente": "GM9999"})
+    assert not at.exception, at.exception
+    assert at.main.title[-1].value == "Kerncijfers"
+    assert sum(MISSING in text for text in _texts(at)) == 1, _texts(at)
+    assert any("wijkfactsheet" in i.value and "dia Kerncijfers" in i.value for i in at.info)
