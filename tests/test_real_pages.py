@@ -134,6 +134,16 @@ def test_tekorten_without_an_lrk_export_shows_no_opnamegrens_of_zero(real_app):
     assert "0" not in set(cap["Niveau 3 (laag-hoog)"])  # the demand itself is still shown
 
 
+def test_the_key_figures_slide_of_a_gemeente_of_one_wijk(real_app):
+    """Schiermonnikoog has one wijk: the slide said 'in 1 wijken van Schiermonnikoog'."""
+    at = _page("presentatie", "GM0088", dia="kerncijfers")
+    assert not at.exception, at.exception
+    shown = _shown(at)
+    assert "in 1 wijk van Schiermonnikoog, 2024" in shown and "1 wijken" not in shown
+    at = _page("presentatie", "GM0796", dia="kerncijfers")
+    assert "in 14 wijken van &#x27;s-Hertogenbosch, 2024" in _shown(at)
+
+
 def test_children_per_wijk_are_the_same_on_overzicht_kaart_and_in_the_workbook(real_app, tmp_path):
     """Houten's wijken (''t Goy', 'Tull en 't Waal Buitengebied'): the children 0-2 per wijk on
     Overzicht, in the table under the Kaart and in the workbook are the same figures, under the
