@@ -175,3 +175,33 @@ def test_children_per_wijk_are_the_same_on_overzicht_kaart_and_in_the_workbook(r
                    for name, value in zip(frame["Wijk"], frame[frame.columns[2]], strict=True)}
     assert {"'t Goy", "Tull en 't Waal Buitengebied"} <= set(on_overzicht)
     assert on_overzicht == on_kaart == in_workbook
+
+
+def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_app, tmp_path):
+    """Schiermonnikoog after a vve delivery by the command line: Aanleveren's Geschiedenis showed
+    'None' for the row count it leaves out and for who delivered, and the moment as
+    2026-12-05 11:28:33.405482; Databronnen showed 'None' for the row count."""
+    from data_sources.cli import main
+    from data_sources.registrations.template import write_template
+
+    template = tmp_path / "vve.xlsx"
+    con = store.connect(real_app)
+    try:
+        with template.open("wb") as handle:
+            write_template("vve-indicaties", handle, con, gemeente_code="GM0088")
+    finally:
+        con.close()
+    book = openpyxl.load_workbook(template)
+    book["Gegevens"].append(["Wijk 00", "2-4", "taal/spraak", 7])
+    for row in book["Organisatie"].iter_rows(min_row=2):
+        row[1].value = {"organisatie": "JGZ Fryslân", "periode": "2024"}.get(row[0].value, row[1].value)
+    book.save(template)
+    assert main(["import", str(template), "--soort", "vve-indicaties", "--organisatie", "JGZ Fryslân",
+                 "--periode", "2024", "--gemeente", "GM0088", "--db", str(real_app)]) == 0
+    history = next(d.value for d in _page("aanleveren", "GM0088").dataframe if "Rijen" in d.value.columns)
+    assert history[["Organisatie", "Rijen", "Door"]].values.tolist() == [["JGZ Fryslân", "", ""]]
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", history["Geladen op"].iloc[0])
+    loads = next(d.value for d in _page("databronnen", "GM0088").dataframe
+                 if "Rijen" in d.value.columns and "Bron" in d.value.columns)
+    assert loads.loc[loads["Gegevens"] == "vve-indicaties", "Rijen"].tolist() == [""]
+    assert loads.loc[loads["Bestand"] == "kwb-2024.xlsx", "Rijen"].tolist() == ["30"]
