@@ -15,7 +15,13 @@ from data_sources.registrations.reading import MAX_FILE_BYTES
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from data_sources.registrations.template import write_template
 from transforms.labels import LoadHint
-from transforms.privacy import ROW_COUNT_NOTE, hidden_rule, suppress_table, without_child_row_counts
+from transforms.privacy import (
+    ROW_COUNT_NOTE,
+    empty_or_count,
+    hidden_rule,
+    suppress_table,
+    without_child_row_counts,
+)
 from ui import theme
 from ui.auth import DEMO, actor, current_account, guard_page, where_to_load
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
@@ -267,9 +273,14 @@ def history_section() -> None:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return
     number = upload_number() or int
+    # as on Databronnen: moments as dd-mm-jjjj uu:mm, and an empty cell (not 'None') for a row
+    # count that is not shown or a delivery without a name of who delivered it
     st.dataframe(
         history.assign(file_name=shown_file_names(history),
-                       load_id=[number(i) for i in history["load_id"]]).rename(columns={
+                       load_id=[number(i) for i in history["load_id"]],
+                       row_count=[empty_or_count(v) for v in history["row_count"]],
+                       loaded_at=[f"{v:%d-%m-%Y %H:%M}" for v in history["loaded_at"]],
+                       loaded_by=history["loaded_by"].fillna("")).rename(columns={
             "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
             "period": "Periode", "file_name": "Bestand",
             "row_count": "Rijen", "loaded_at": "Geladen op", "loaded_by": "Door",

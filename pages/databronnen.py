@@ -5,7 +5,7 @@ import streamlit as st
 
 from transforms.deliveries import delivery_status
 from transforms.labels import LOAD_SOURCE_LABELS, LoadHint
-from transforms.privacy import ROW_COUNT_NOTE, format_number, without_child_row_counts
+from transforms.privacy import ROW_COUNT_NOTE, empty_or_count, format_number, without_child_row_counts
 from ui.auth import where_to_load
 from ui.data import cursor, query
 from ui.state import current
@@ -68,6 +68,7 @@ def shown_loads(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         source=frame["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s)),
         loaded_at=frame["loaded_at"].map(moment), retrieved_at=frame["retrieved_at"].map(moment),
+        row_count=frame["row_count"].map(empty_or_count),
         status=frame["status"].map(lambda s: LOAD_STATUS_LABELS.get(s, s)),
     ).rename(columns={
         "source": "Bron", "dataset": "Gegevens", "table_id": "Tabel of soort",

@@ -291,8 +291,11 @@ with right:
     st.dataframe(pd.DataFrame({
         "Wijk": cap["wijk_name"],
         "Niveau 3 (laag-hoog)": range_column(cap, "demand"),
-        "Opnamegrens reguliere groepen": [format_number(round_estimate(v)) for v in cap["supply"]],
-        "Boven de grens (laag-hoog)": range_column(cap, "gap"),
+        # without an LRK export the opnamegrens (regular places / group size) is unknown, not 0
+        "Opnamegrens reguliere groepen": (["niet geladen"] * len(cap) if places_unknown else
+                                          [format_number(round_estimate(v)) for v in cap["supply"]]),
+        "Boven de grens (laag-hoog)": (["niet geladen"] * len(cap) if places_unknown else
+                                       range_column(cap, "gap")),
         "Bestaande aparte groepen (plekken)": [NOT_DELIVERED if partner_places_missing
                                                 else format_number(round_estimate(v))
                                                 for v in cap["separate_group_places"]],

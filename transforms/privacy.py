@@ -170,6 +170,12 @@ def without_child_row_counts(frame: pd.DataFrame, own_organisation: str | None =
     return frame
 
 
+def empty_or_count(count) -> str:
+    """A row count of without_child_row_counts as a table shows it: '1.234', or an empty cell
+    where it is left out (a table showed None)."""
+    return "" if is_missing(count) else format_number(count)
+
+
 def suppress_table(
     frame: pd.DataFrame,
     value_columns: list[str],

@@ -144,7 +144,9 @@ def _key_figures(context: SlideContext) -> None:
     unknown = population_table(context.gemeente_code, context.year).unknown_note()
     # wijken whose children CBS keeps secret are not in the total: 'in 3 van de 4 wijken'
     secret = len(population_table(context.gemeente_code, context.year).unknown_wijken)
-    where = f"{wijken} van de {wijken + secret} wijken" if secret else f"{wijken} wijken"
+    # a gemeente of one wijk (Schiermonnikoog): 'in 1 wijk', not 'in 1 wijken'
+    where = (f"{wijken} van de {wijken + secret} wijken" if secret
+             else f"{wijken} {'wijk' if wijken == 1 else 'wijken'}")
     st.markdown(f"<p class='kk-big'>in {where} van {esc(context.gemeente_name)}, {context.year}: "
                 f"{esc(source_kind(source))}</p>", unsafe_allow_html=True)
     st.caption(source_note(source))

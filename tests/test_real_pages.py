@@ -1,0 +1,207 @@
+"""Every page on real gemeenten of different shape, built from ../shared/real_data (skipped when
+absent): Schiermonnikoog (one wijk), 's-Hertogenbosch (a name with an apostrophe), Houten (wijk
+names with apostrophes: 't Goy) and Amsterdam (110 wijken, letter codes, names with slashes)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zlib
+
+import openpyxl
+import pytest
+from conftest import REAL_DATA, run_page
+from kwb_files import KWB_COLUMNS
+
+from data_sources import accounts, store
+from data_sources.accounts import Account
+from data_sources.jobs import import_cbs_file
+
+pytestmark = pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+
+GEMEENTEN = {"GM0088": "Schiermonnikoog", "GM0796": "'s-Hertogenbosch", "GM0321": "Houten",
+             "GM0363": "Amsterdam"}
+BEHEERDER = Account("beheer", "beheerder", None)
+PAGES = [None, "kaart", "continuum", "tekorten", "trends", "presentatie", "databronnen",
+         "analysevragen", "scenarios"]
+
+
+def _kwb_2024(path):
+    """kwb-2024.xlsx in CBS's layout with the real 2024 figures of GEMEENTEN and their wijken
+    (inwoners, mannen, vrouwen, woningvoorraad) and the real wijk names. The real extract has no
+    ages: a_00_14 is made up (12 to 18 % of the inhabitants per wijk, rounded to fives as CBS does)."""
+    values = json.loads((REAL_DATA / "kwb2024_odata_85984NED" / "stripped_filtered_data_2024.json")
+                        .read_text(encoding="utf-8"))
+    names = {f["properties"]["statcode"]: f["properties"]["name"] for f in json.loads(
+        (REAL_DATA / "geo" / "wijk_2024_wgs84_cartomap.geojson").read_text(encoding="utf-8"))["features"]}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "kwb_2024"
+    sheet.append(KWB_COLUMNS)
+    for code, row in values.items():
+        gemeente = "GM" + code[2:6]
+        if gemeente not in GEMEENTEN:
+            continue
+        level = "Gemeente" if code.startswith("GM") else "Wijk"
+        inhabitants = row["AantalInwoners_5"]
+        share = 0.12 + (zlib.crc32(code.encode()) % 7) / 100
+        young = int(inhabitants * 0.15) if level == "Gemeente" else int(round(inhabitants * share / 5) * 5)
+        sheet.append([code, code[2:], names.get(code, GEMEENTEN[gemeente]), GEMEENTEN[gemeente], level,
+                      code, 1, inhabitants, row["Mannen_6"], row["Vrouwen_7"], young, ".", ".", ".", ".",
+                      ".", ".", row["Woningvoorraad_35"], ".", ".", ".", "."])
+    book.save(path)
+    return path
+
+
+def _ages_03759ned(path):
+    """03759ned as StatLine's 'CSV met codes' (as tests/fixtures/cbs/downloads): ages 0-14 of
+    GEMEENTEN in 2024, made up from their real inhabitants."""
+    values = json.loads((REAL_DATA / "kwb2024_odata_85984NED" / "stripped_filtered_data_2024.json")
+                        .read_text(encoding="utf-8"))
+    lines = ['"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";'
+             '"BevolkingOp1Januari_1";"GemiddeldeBevolking_2"']
+    for gemeente in GEMEENTEN:
+        per_age = values[gemeente]["AantalInwoners_5"] * 0.15 / 15
+        for age in range(15):
+            persons = int(per_age * (1.05 - age * 0.01))
+            lines.append(f'"{len(lines)}";"T001038";"{10010 if age == 0 else 10000 + age * 100}";"T001019";'
+                         f'"{gemeente}";"2024JJ00";"{persons:>8}";"{persons:>8}.0"')
+    path.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory):
+    """The four gemeenten loaded as a user loads them (README 'Een echte gemeente laden'): kwb,
+    then 03759ned, with the bundled boundaries of 2024; one beheerder account."""
+    folder = tmp_path_factory.mktemp("real")
+    path = folder / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        import_cbs_file(con, _kwb_2024(folder / "kwb-2024.xlsx"))
+        import_cbs_file(con, _ages_03759ned(folder / "03759ned_UntypedDataSet_05122026_120000.csv"))
+        accounts.add_account(con, "beheer", "beheerder", "correct paard batterij", None)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def real_app(real_db, tmp_path, monkeypatch):
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(real_db, path)
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    return path
+
+
+def _page(page, gemeente, **params):
+    return run_page(page, account=BEHEERDER, params={"gemeente": gemeente, "jaar": "2024", **params})
+
+
+def _shown(at) -> str:
+    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+    text = [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    text += [f"{m.label} {m.value}" for m in at.metric]
+    text += [d.value.to_string() for d in at.dataframe]
+    return "\n".join(text)
+
+
+@pytest.mark.parametrize("gemeente", sorted(GEMEENTEN))
+def test_every_page_of_a_real_gemeente_speaks_dutch_without_python_values(real_app, gemeente):
+    for page in PAGES:
+        at = _page(page, gemeente)
+        assert not at.exception, (page, at.exception)
+        shown = _shown(at)
+        if page is None:
+            assert f"Overzicht {GEMEENTEN[gemeente]} 2024" in [t.value for t in at.title]
+        for token in ("nan", "None", "NaT", "<NA>", "inf"):
+            assert not re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", shown), (page, token)
+        assert "Laad eerst gegevens" not in shown, page
+
+
+def test_tekorten_without_an_lrk_export_shows_no_opnamegrens_of_zero(real_app):
+    """'s-Hertogenbosch without an LRK export: the sentence said the opnamegrens of the regular
+    groups is not known, while the inclusief table beside it showed an opnamegrens of 0 in every
+    wijk and the whole niveau 3 as 'Boven de grens'."""
+    at = _page("tekorten", "GM0796")
+    assert not at.exception, at.exception
+    assert "hoeveel de reguliere groepen kunnen opnemen is niet bekend" in _shown(at)
+    cap = next(d.value for d in at.dataframe if "Opnamegrens reguliere groepen" in d.value.columns)
+    assert len(cap) == 14  # every wijk of 's-Hertogenbosch
+    assert set(cap["Opnamegrens reguliere groepen"]) == {"niet geladen"}
+    assert set(cap["Boven de grens (laag-hoog)"]) == {"niet geladen"}
+    assert "0" not in set(cap["Niveau 3 (laag-hoog)"])  # the demand itself is still shown
+
+
+def test_the_key_figures_slide_of_a_gemeente_of_one_wijk(real_app):
+    """Schiermonnikoog has one wijk: the slide said 'in 1 wijken van Schiermonnikoog'."""
+    at = _page("presentatie", "GM0088", dia="kerncijfers")
+    assert not at.exception, at.exception
+    shown = _shown(at)
+    assert "in 1 wijk van Schiermonnikoog, 2024" in shown and "1 wijken" not in shown
+    at = _page("presentatie", "GM0796", dia="kerncijfers")
+    assert "in 14 wijken van &#x27;s-Hertogenbosch, 2024" in _shown(at)
+
+
+def test_children_per_wijk_are_the_same_on_overzicht_kaart_and_in_the_workbook(real_app, tmp_path):
+    """Houten's wijken (''t Goy', 'Tull en 't Waal Buitengebied'): the children 0-2 per wijk on
+    Overzicht, in the table under the Kaart and in the workbook are the same figures, under the
+    same names."""
+    import html
+
+    import duckdb
+
+    from outputs import exports
+
+    def cells(markup: str) -> list[list[str]]:
+        return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", markup, flags=re.S)]
+
+    overzicht = _page(None, "GM0321")
+    table = cells(next(m.value for m in overzicht.markdown if "Kinderen per wijk en leeftijdsgroep" in m.value))
+    on_overzicht = {row[1]: row[2] for row in table[1:] if row[0] != "Totaal"}
+    kaart = _page("kaart", "GM0321", indicator="kinderen_0_2")
+    table = cells(next(m.value for m in kaart.markdown if "<table" in m.value and "per wijk" in m.value))
+    on_kaart = {row[0]: row[1] for row in table[1:]}
+    con = duckdb.connect(str(real_app), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM0321", 2024) if s.title == "Kinderen per wijk")
+    finally:
+        con.close()
+    frame = sheet.frame[sheet.frame["Wijkcode"] != "Totaal"]
+    in_workbook = {name: f"{value:,.0f}".replace(",", ".") if isinstance(value, (int, float)) else value
+                   for name, value in zip(frame["Wijk"], frame[frame.columns[2]], strict=True)}
+    assert {"'t Goy", "Tull en 't Waal Buitengebied"} <= set(on_overzicht)
+    assert on_overzicht == on_kaart == in_workbook
+
+
+def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_app, tmp_path):
+    """Schiermonnikoog after a vve delivery by the command line: Aanleveren's Geschiedenis showed
+    'None' for the row count it leaves out and for who delivered, and the moment as
+    2026-12-05 11:28:33.405482; Databronnen showed 'None' for the row count."""
+    from data_sources.cli import main
+    from data_sources.registrations.template import write_template
+
+    template = tmp_path / "vve.xlsx"
+    con = store.connect(real_app)
+    try:
+        with template.open("wb") as handle:
+            write_template("vve-indicaties", handle, con, gemeente_code="GM0088")
+    finally:
+        con.close()
+    book = openpyxl.load_workbook(template)
+    book["Gegevens"].append(["Wijk 00", "2-4", "taal/spraak", 7])
+    for row in book["Organisatie"].iter_rows(min_row=2):
+        row[1].value = {"organisatie": "JGZ Fryslân", "periode": "2024"}.get(row[0].value, row[1].value)
+    book.save(template)
+    assert main(["import", str(template), "--soort", "vve-indicaties", "--organisatie", "JGZ Fryslân",
+                 "--periode", "2024", "--gemeente", "GM0088", "--db", str(real_app)]) == 0
+    history = next(d.value for d in _page("aanleveren", "GM0088").dataframe if "Rijen" in d.value.columns)
+    assert history[["Organisatie", "Rijen", "Door"]].values.tolist() == [["JGZ Fryslân", "", ""]]
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", history["Geladen op"].iloc[0])
+    loads = next(d.value for d in _page("databronnen", "GM0088").dataframe
+                 if "Rijen" in d.value.columns and "Bron" in d.value.columns)
+    assert loads.loc[loads["Gegevens"] == "vve-indicaties", "Rijen"].tolist() == [""]
+    assert loads.loc[loads["Bestand"] == "kwb-2024.xlsx", "Rijen"].tolist() == ["30"]
