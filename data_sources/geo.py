@@ -89,7 +89,7 @@ def _points(geometry: dict):
 
 
 # A coordinate of WGS84 or RD New is far below this; a larger whole number would overflow a float.
-_LARGEST_COORDINATE = 1e12
+LARGEST_COORDINATE = 1e12
 
 
 def _what(value: object) -> str:
@@ -111,7 +111,7 @@ def _position_problem(position: object) -> str | None:
             if not math.isfinite(value):
                 return "een coördinaat is geen eindig getal (NaN of oneindig)"
         elif kind is int:
-            if abs(value) > _LARGEST_COORDINATE:
+            if abs(value) > LARGEST_COORDINATE:
                 return f"een coördinaat ({value}) is te groot"
         else:
             return f"een coördinaat is {_what(value)} in plaats van een getal"

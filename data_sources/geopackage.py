@@ -17,13 +17,14 @@ import sqlite3
 import struct
 import time
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from data_sources import store
 from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.geo import LARGEST_COORDINATE
+from data_sources.workbooks import DAMAGED_ZIP
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LAYERS = ("gemeenten", "wijken")
@@ -72,7 +73,7 @@ def zipped_geopackage(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             return next((info.filename for info in archive.infolist()
                          if not info.is_dir() and info.filename.lower().endswith(".gpkg")), None)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         return None
 
 
@@ -83,7 +84,7 @@ def refuse_shapefile(path: Path) -> None:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except DAMAGED_ZIP:
             return
     if any(name.lower().endswith(".shp") for name in names):
         raise InputRefused(f"Bestand {path.name}: dit is een kaart als shapefile (.shp). Kindkaart leest "
@@ -111,7 +112,7 @@ def unzipped(path: Path, member: str) -> Iterator[Path]:
                                            f"groter dan {MAX_BYTES // 1024 ** 3} GB. Er is niets "
                                            "opgeslagen.")
                     sink.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+        except DAMAGED_ZIP as error:
             raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen "
                                f"({unreadable(error)}). "
                                "Er is niets opgeslagen.") from None
@@ -130,8 +131,8 @@ def read_geopackage(path: Path, gemeenten: Iterable[str] | None = None) -> tuple
         # read-only and immutable: nothing is written, no journal is looked for beside it
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as error:
-        raise InputRefused(f"Bestand {name}: geen leesbare GeoPackage ({error}). Er is niets "
-                           "opgeslagen.") from None
+        raise InputRefused(f"Bestand {name}: geen leesbare GeoPackage ({_sqlite_reason(error)}). "
+                           "Er is niets opgeslagen.") from None
     deadline = time.monotonic() + MAX_SECONDS
     # SQLite calls this every few thousand steps of a query; a true answer stops the query
     con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
@@ -144,11 +145,14 @@ def read_geopackage(path: Path, gemeenten: Iterable[str] | None = None) -> tuple
                                "minuten en is gestopt; zo lang duurt de wijk- en buurtkaart van CBS "
                                "niet. Download haar opnieuw bij CBS of PDOK. Er is niets "
                                "opgeslagen.") from None
-        raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig ({error}). "
+        raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig "
+                           f"({_sqlite_reason(error)}). "
                            "Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets "
                            "opgeslagen.") from None
-    except sqlite3.DatabaseError as error:
-        raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig ({error}). "
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # a damaged page may hold a name that is no UTF-8: Python's sqlite3 cannot decode it
+        raise InputRefused(f"Bestand {name}: de GeoPackage is beschadigd of onvolledig "
+                           f"({_sqlite_reason(error)}). "
                            "Download de wijk- en buurtkaart opnieuw bij CBS of PDOK. Er is niets "
                            "opgeslagen.") from None
     finally:
@@ -222,12 +226,19 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
                 features.append({"type": "Feature", "properties": {CODE_COLUMN[layer]: code},
                                  "geometry": None})
                 continue
+            if not isinstance(blob, bytes):
+                # SQLite keeps any type in any column: a text or number where the shape should be
+                raise InputRefused(f"Bestand {name}: de grens van {code} in de laag '{layer}' is niet "
+                                   f"te lezen (de kolom '{geometry_column}' bevat daar "
+                                   f"{'een tekst' if isinstance(blob, str) else 'een getal'} in plaats "
+                                   "van een geometrie). Download de kaart opnieuw. Er is niets "
+                                   "opgeslagen.")
             try:
-                geometry = _snapped(_geometry(bytes(blob)), grid)
-            except (struct.error, ValueError) as error:
+                geometry = _snapped(_geometry(blob), grid)
+            except (struct.error, IndexError, ValueError) as error:
                 # struct's own words are English: a geometry shorter than its parts say it is
                 reason = ("de geometrie houdt eerder op dan haar opbouw zegt"
-                          if isinstance(error, struct.error) else error)
+                          if isinstance(error, (struct.error, IndexError)) else error)
                 raise InputRefused(f"Bestand {name}: de grens van {code} in de laag '{layer}' is niet "
                                    f"te lezen ({reason}). Download de kaart opnieuw. Er is niets "
                                    "opgeslagen.") from None
@@ -240,6 +251,20 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
     notes = [f"{water} wijk(en) of gemeente(n) van alleen water zijn niet op de kaart gezet."] if water else []
     return {"type": "FeatureCollection", "features": features,
             "crs": {"type": "name", "properties": {"name": system}}}, notes
+
+
+def _sqlite_reason(error: Exception) -> str:
+    """Why SQLite could not read the file, in Dutch (SQLite says it in English)."""
+    text = str(error).lower()
+    if isinstance(error, UnicodeDecodeError) or "decode to utf-8" in text:
+        return "een tekst erin is geen UTF-8"
+    if "malformed" in text or "corrupt" in text:
+        return "de opbouw van de database in het bestand klopt niet"
+    if "not a database" in text:
+        return "het is geen SQLite-database"
+    if "no such" in text:
+        return "een tabel of kolom die het bestand zelf noemt, ontbreekt"
+    return "SQLite kan het niet lezen"
 
 
 def _quoted(identifier: str) -> str:
@@ -301,6 +326,9 @@ def _wkb(data: memoryview, offset: int, part: bool = False) -> tuple[list, int]:
             raise ValueError("een ring gaat voorbij het einde van de geometrie")
         values = struct.unpack_from(f"{order}{points * dimensions}d", data, offset)
         offset += size
+        if not all(-LARGEST_COORDINATE <= value <= LARGEST_COORDINATE for value in values):
+            # damaged bytes read as a double: NaN, infinite or 1e300 (its square overflows)
+            raise ValueError("een coördinaat is geen eindig getal of veel te groot")
         polygon.append([[values[i], values[i + 1]] for i in range(0, len(values), dimensions)])
     return [polygon], offset
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import delimiter
+from data_sources.workbooks import DAMAGED_ZIP
 
 # The national file unpacks to some 250 MB; ten times that is no postcode file.
 MAX_UNPACKED_BYTES = 2_500_000_000
@@ -118,7 +118,7 @@ def _extract_csv(path: Path, folder: Path) -> Path:
             with archive.open(member) as source, target.open("wb") as sink:
                 shutil.copyfileobj(source, sink)
             return target
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+    except DAMAGED_ZIP as exc:
         raise InputRefused(f"Bestand {path.name}: de zip is beschadigd en kan niet worden gelezen "
                            f"({unreadable(exc)}).") from None
 

@@ -22,8 +22,9 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 MAX_COMPRESSION_RATIO = 150  # a part that unpacks more than this is a zip bomb
 MAX_PARTS = 500
-# What reading a damaged zip member raises (a bad header, a broken deflate stream, cut short).
-DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+# What opening a damaged zip or reading its member raises (a bad header, a broken deflate stream,
+# cut short, or a version or compression method in a damaged header that zipfile does not know).
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 _SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # What may stand before the first element of a part (an XML declaration, comments, whitespace, a
@@ -70,7 +71,7 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         raise InputRefused(
             f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
             ".xlsx."
@@ -192,7 +193,7 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
         return  # no workbook at all: the reader refuses what it cannot read
     try:
         zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         return  # damaged: the reader's refusal is worded by the caller
     archive = check_zip(data, shown, kind=limits.kind, max_uncompressed=limits.max_unpacked_bytes)
     if "xl/workbook.bin" in archive.namelist():

@@ -26,6 +26,7 @@ from data_sources.cbs.loading import (
 from data_sources.cbs.pipeline import store_geometries
 from data_sources.errors import InputRefused
 from data_sources.offline_boundaries import store_bundled_boundaries
+from data_sources.workbooks import DAMAGED_ZIP
 
 STORERS = {
     "kerncijfers": store_kerncijfers,
@@ -61,7 +62,7 @@ def _is_postcode_file(path: Path) -> bool:
         try:
             with zipfile.ZipFile(path) as archive:
                 return any(Path(name).name.lower().startswith("pc6") for name in archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except DAMAGED_ZIP:
             # a damaged download of it: the postcode reader says so in its own words
             return path.name.lower().startswith("pc6")
     if path.suffix.lower() not in {".csv", ".txt"} or not path.is_file():
@@ -282,7 +283,7 @@ def _refuse_nested_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()
                      and not info.filename.startswith("__MACOSX/")]
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         return  # a damaged zip: the readers say so in their own words
     inner = [name for name in names if name.lower().endswith(".zip")]
     others = [name for name in names if not name.lower().endswith((".zip", *_ZIP_EXTRAS))]

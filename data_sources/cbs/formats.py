@@ -748,7 +748,8 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
 
 def _plain_records(records: list[dict], path: Path) -> list[dict]:
     """The records with their text free of control characters; a value that is an object or a
-    list (stored as empty before) is refused naming the record and key."""
+    list (stored as empty before), or a region code that is no text, is refused naming the
+    record and key."""
     problems = []
     for number, record in enumerate(records, start=1):
         for key, value in record.items():
@@ -756,6 +757,11 @@ def _plain_records(records: list[dict], path: Path) -> list[dict]:
                 kind = "een object" if isinstance(value, dict) else "een lijst"
                 problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
                                 f"{kind} waar een getal of tekst hoort.")
+            elif value is not None and not isinstance(value, str) and _is_region_key(key):
+                # a code as true or 344 broke the reading of region codes (a TypeError)
+                kind = "waar/onwaar" if isinstance(value, bool) else "een getal"
+                problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
+                                f"{kind} waar een regiocode (tekst, zoals GM0344) hoort.")
             elif isinstance(value, str):
                 record[key] = without_controls(value)
         if len(problems) >= 10:
@@ -763,6 +769,10 @@ def _plain_records(records: list[dict], path: Path) -> list[dict]:
     if problems:
         raise InputRefused([*problems, "Er is niets opgeslagen."])
     return records
+
+
+def _is_region_key(key: str) -> bool:
+    return key in ("WijkenEnBuurten", "RegioS") or stem(key) == "Codering"
 
 
 def _nabijheid_or_same(table: CbsTable) -> CbsTable:

@@ -18,6 +18,7 @@ from data_sources.cbs.nabijheid import stem_for_path
 from data_sources.cbs.odata import CbsTable, clean
 from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import decode, delimiter, without_controls
+from data_sources.workbooks import DAMAGED_ZIP
 
 # The columns of an observation that are not a dimension.
 OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
@@ -216,13 +217,19 @@ def unpacked(path: Path):
                     raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
                                        f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
                 refuse_encrypted(path.name, info)
-                with archive.open(info) as source:
-                    data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
+                try:
+                    with archive.open(info) as source:
+                        data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
+                except DAMAGED_ZIP:
+                    # zlib's and zipfile's own words (a CRC, 'invalid code') are English
+                    raise InputRefused(f"Bestand {path.name}: {info.filename} in de zip is "
+                                       "beschadigd en niet uit te pakken (onvolledig gedownload?). "
+                                       "Download het bestand opnieuw. Er is niets opgeslagen.") from None
                 if len(data) > MAX_MEGABYTES * 1024 * 1024:
                     raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
                                        f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
                 (folder / name).write_bytes(data)
             yield folder
-    except (zipfile.BadZipFile, OSError) as exc:
+    except DAMAGED_ZIP as exc:
         raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
                            f"{unreadable(exc)}. Er is niets opgeslagen.") from None

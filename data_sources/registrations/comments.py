@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from data_sources.workbooks import sheet_names
+from data_sources.workbooks import DAMAGED_ZIP, sheet_names
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -57,7 +57,7 @@ def workbook_comments(data: bytes) -> list[CellComment]:
             return found
     except DefusedXmlException:
         raise  # a ValueError too, but no damage to pass over
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
+    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
         return []
 
 

@@ -172,7 +172,7 @@ def transitional(data: bytes, file_name: str = "") -> bytes:
     archive = check_zip(data, shown)
     try:
         return as_transitional(archive, shown, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
-    except (*DAMAGED_ZIP, NotImplementedError):  # a damaged part, or one packed in a way zipfile lacks
+    except DAMAGED_ZIP:
         raise InputRefused(
             f"{shown} is beschadigd en kan niet worden gelezen. Sla het in Excel opnieuw op als "
             ".xlsx.") from None

@@ -29,6 +29,7 @@ from data_sources.registrations.reading import (
 )
 from data_sources.registrations.schemas import Column, RegistrationType, registration_type
 from data_sources.text import normalise
+from data_sources.workbooks import DAMAGED_ZIP
 
 DATA_SHEET = "Gegevens"
 META_SHEET = "Organisatie"
@@ -388,7 +389,7 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
             root = fromstring(archive.read(info), forbid_dtd=True)
     except DefusedXmlException:
         return [Message(_XML_BOMB)]
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
         return []  # no properties, or a damaged part the reader refuses by itself
     found = []
     for element in root:
@@ -481,7 +482,7 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
                     break
     except DefusedXmlException:
         return [Message(_XML_BOMB)]
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
+    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
         return found  # a damaged part: the workbook reader refuses the file by itself
     return found
 
