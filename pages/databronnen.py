@@ -8,10 +8,11 @@ from transforms.labels import LOAD_SOURCE_LABELS, LoadHint
 from transforms.privacy import ROW_COUNT_NOTE, empty_or_count, format_number, without_child_row_counts
 from ui.auth import where_to_load
 from ui.data import cursor, query
-from ui.state import current
+from ui.safe import plain
+from ui.state import current, gemeente_name
 
 gemeente_code, year = current()
-st.title("Databronnen")
+st.title(f"Databronnen {plain(gemeente_name(gemeente_code))} {year}")
 st.write("Welke gegevens Kindkaart gebruikt, waar ze vandaan komen en voor welke periode.")
 
 st.header("Gegevens uit de handreiking")

@@ -19,7 +19,7 @@ PAGES = {
     "analysevragen": "Analysevragen Voorbeeldstad 2024",
     "scenarios": "Scenario's Voorbeeldstad",
     "presentatie": "Kerncijfers",
-    "databronnen": "Databronnen",
+    "databronnen": "Databronnen Voorbeeldstad 2024",
     "aanleveren": "Gegevens aanleveren",
 }  # Gemeente laden and Beheer need an account: test_login_page_and_beheer_pass_axe
 TAB_TITLES = {"": "Overzicht", "kaart": "Kaart", "continuum": "Continuüm", "tekorten": "Tekorten",
