@@ -17,6 +17,8 @@ from ui.population import AGE_GROUP_LABELS, nothing_loaded, population_missing, 
 from ui.safe import pandas_settled, plain, plotly_chart
 from ui.state import current, gemeente_name
 
+MAX_WIJKEN_STANDING = 20  # more wijken than this: one line per wijk
+
 gemeente_code, year = current()
 if gemeente_code is None:
     st.info(nothing_loaded())
@@ -45,28 +47,37 @@ if table.unknown_wijken:
     st.warning(table.unknown_note())
 
 pandas_settled()  # plotly peeks at pandas while it builds the figure
+# A city of a hundred wijken gets one line per wijk (horizontal bars, as tall as it needs): side
+# by side, plotly labelled only every other wijk name.
+lying = total_row > MAX_WIJKEN_STANDING
 figure = go.Figure()
 for column, age_group in enumerate(AGE_GROUP_LABELS):
+    names, values = list(table.wijk_names), table.values[:total_row, column].tolist()
     figure.add_bar(
         name=f"{age_group} jaar",
-        x=list(table.wijk_names),
-        y=table.values[:total_row, column].tolist(),
+        x=values if lying else names,
+        y=names if lying else values,
+        orientation="h" if lying else "v",
         marker_color=theme.AGE_GROUP_COLOURS[age_group],
         text=[hidden_label() if hidden else "" for hidden in table.hidden[:total_row, column]],
         textposition="outside",
-        hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>",
+        hovertemplate=("%{y}<br>%{fullData.name}: %{x:,.0f}<extra></extra>" if lying
+                       else "%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>"),
     )
 figure.update_layout(
     barmode="group",
     title=f"Kinderen per wijk en leeftijdsgroep ({figure_kind(table.is_estimate, table.source)})",
-    xaxis_title=None,
-    yaxis_title="aantal kinderen",
     legend_title_text="Leeftijd",
     font={"size": 16},
     separators=",.",
-    height=480,
+    height=max(480, 36 * total_row + 140) if lying else 480,
     margin={"t": 60, "b": 40},
 )
+if lying:
+    figure.update_layout(xaxis_title="aantal kinderen", yaxis_title=None,
+                         yaxis={"autorange": "reversed", "automargin": True})
+else:
+    figure.update_layout(xaxis_title=None, yaxis_title="aantal kinderen")
 chart_name = f"Kinderen per wijk {gemeente_name(gemeente_code)} {year}"
 plotly_chart(figure, width="stretch", key="overzicht_chart", config=chart_config(chart_name))
 chart_downloads(figure, chart_name)

@@ -207,3 +207,35 @@ def test_distances_keep_one_decimal_on_the_kaart_the_slide_and_trends(app_db):
     at.selectbox(key="trend_indicator").set_value("nabijheid_afstand_kinderdagverblijf").run()
     table = next(m.value for m in at.markdown if "per wijk en jaar" in m.value)
     assert re.search(r"Nieuwland</t[hd]>(\s*<td[^>]*>[^<]*</td>)*\s*<td[^>]*>0,5<", table), table
+
+
+def test_overzicht_names_every_wijk_of_a_city_of_many_wijken(tmp_path, monkeypatch):
+    # Side by side, plotly labelled only every other name of Amsterdam's 110 wijken: a city of
+    # more than 20 wijken gets one line per wijk, as tall as it needs.
+    from kwb_files import write_kwb_xlsx
+
+    wijken = [(f"WK0193{number:02d}", f"Wijk {number:02d}", 2000 + 10 * number, 300) for number in range(30)]
+    ages = ['"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";"BevolkingOp1Januari_1"']
+    for age in range(15):
+        ages.append(f'"{age}";"T001038";"{10010 if age == 0 else 10000 + age * 100}";"T001019";"GM0193";'
+                    f'"2024JJ00";"{700 - 10 * age:>8}"')
+    age_file = tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv"
+    age_file.write_text("\ufeff" + "\r\n".join(ages) + "\r\n", encoding="utf-8")
+    from conftest import add_account
+
+    path = app_db_with_files(tmp_path, monkeypatch,
+                             write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=wijken)), age_file)
+    add_account(path, "analist", "analist")
+    at = _open("", {"gemeente": "GM0193", "jaar": "2024"}, analist=True)
+    assert at.get("plotly_chart"), _text(at)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [trace["orientation"] for trace in chart["data"]] == ["h", "h", "h"]
+    assert chart["data"][0]["y"] == [name for _, name, *_ in wijken]
+    assert chart["layout"]["height"] >= 30 * 30  # room for every name
+    assert chart["layout"]["yaxis"]["autorange"] == "reversed"  # the first wijk on top, as in the table
+
+
+def test_overzicht_of_a_gemeente_of_few_wijken_keeps_standing_bars(app_db):
+    chart = json.loads(_open("", {"gemeente": "GM9999", "jaar": "2024"}).get("plotly_chart")[0].proto.spec)
+    assert {trace.get("orientation", "v") for trace in chart["data"]} == {"v"}
+    assert len(chart["data"][0]["x"]) == 10 and chart["layout"]["height"] == 480
