@@ -31,6 +31,20 @@ def test_init_sample_builds_database_and_refuses_to_overwrite(tmp_path):
     assert run_cli("init", "--sample", "--if-missing", "--db", str(db)).returncode == 0
 
 
+def test_init_sample_if_missing_leaves_a_real_gemeente_database_and_says_so(tmp_path):
+    """`make run` with KINDKAART_DB of a real gemeente: the file stays as it is, and the message
+    does not claim it holds the sample gemeente."""
+    db = tmp_path / "zwolle.duckdb"
+    assert run_cli("init", "--db", str(db)).returncode == 0
+    again = run_cli("init", "--sample", "--if-missing", "--db", str(db))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "bestaat al" in again.stdout and "niet gevuld met de voorbeeldgemeente" in again.stdout
+    assert "met de voorbeeldgemeente Voorbeeldstad" not in again.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] == 0
+    con.close()
+
+
 def test_init_without_sample_creates_empty_schema(tmp_path, monkeypatch):
     db = tmp_path / "env.duckdb"
     monkeypatch.setenv("KINDKAART_DB", str(db))

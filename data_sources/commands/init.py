@@ -27,10 +27,14 @@ def run(args) -> int:
             print(f"De database {target} bestaat al. Gebruik --force om hem opnieuw te bouwen "
                   "uit de voorbeeldgegevens (alle geladen gegevens gaan dan verloren).")
             return 1
-        existed = target.exists()
+        if target.exists() and not args.force:
+            # --if-missing on a database of a real gemeente (make run with KINDKAART_DB): it is
+            # left as it is, and holds no Voorbeeldstad unless someone put her there
+            print(f"Database {target} bestaat al; die blijft zoals hij is (niet gevuld met de "
+                  "voorbeeldgemeente).")
+            return 0
         jobs.build_sample_database(target, force=args.force)
-        print(f"Database {target} {'bestond al' if existed and not args.force else 'gebouwd'}"
-              " met de voorbeeldgemeente Voorbeeldstad (GM9999).")
+        print(f"Database {target} gebouwd met de voorbeeldgemeente Voorbeeldstad (GM9999).")
         return 0
     existed = target.is_file() and target.stat().st_size > 0
     con = store.connect(target)
