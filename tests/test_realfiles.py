@@ -233,13 +233,25 @@ def test_an_address_with_the_location_is_refused_with_the_reason(gem, location):
     assert fine.ok, fine.message_texts()
 
 
+def test_an_unreadable_peildatum_is_named_by_its_cell(gem):
+    """A definition typed one row too high, in the peildatum: the page's table of messages gets
+    the row and column of the cell, as for every cell of the sheet Gegevens."""
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"periode": "2024", "peildatum": "doelgroepdefinitie vve 2024"})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert [m.as_dict() for m in result.messages] == [{
+        "blad": "Organisatie", "rij": 5, "kolom": "B", "kolomnaam": "peildatum",
+        "melding": "'doelgroepdefinitie vve 2024' is geen datum; schrijf bijvoorbeeld 31-12-2024 "
+                   "of gebruik een Excel-datum"}]
+
+
 def test_a_period_typed_as_a_date_is_refused_not_taken_for_today(gem):
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
                            meta={"periode": dt.datetime(2024, 12, 31)})
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.message_texts() == [
-        "Blad 'Organisatie': periode: '31-12-2024' is geen periode; schrijf bijvoorbeeld 2024, "
-        "2024-Q3, 2024-09 of schooljaar 2024-2025 (een datum hoort bij peildatum)"]
+        "Blad 'Organisatie', rij 3, kolom B (periode): '31-12-2024' is geen periode; schrijf "
+        "bijvoorbeeld 2024, 2024-Q3, 2024-09 of schooljaar 2024-2025 (een datum hoort bij peildatum)"]
     with pytest.raises(InputRefused) as refused:
         import_workbook(gem, data, "vve-indicaties", "JGZ", "2024", "vve.xlsx")
     assert refused.value.messages == [

@@ -282,7 +282,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = [Message(text) for text in refused.messages]
         return result
     result.gemeente_code = gemeente
-    reference = _reference_date(period or meta.get("periode"), meta, result)
+    reference = _reference_date(period or meta.get("periode"), meta, result, _meta_places(sheets))
     collector = _Collector()
     collector.messages += result.messages  # an unreadable peildatum or periode
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
@@ -1196,12 +1196,28 @@ def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) 
     )
 
 
-def _reference_date(period: Any, meta: dict, result: ValidationResult) -> dt.date:
+def _meta_places(sheets: list[Sheet]) -> dict[str, tuple[str, int]]:
+    """Each filled-in Organisatie field's sheet and row, to name its cell in a message."""
+    for sheet in sheets:
+        if _is_meta_sheet(sheet.name):
+            return {key: (sheet.name, r) for key, (r, _value) in _meta_fields(sheet).items()}
+    return {}
+
+
+def _reference_date(period: Any, meta: dict, result: ValidationResult,
+                    places: dict[str, tuple[str, int]]) -> dt.date:
+    def in_cell(key: str, text: str) -> Message:
+        # 'Blad 'Organisatie', rij 5, kolom B (peildatum): ...'; the field by name without its row
+        if key in places:
+            sheet, row = places[key]
+            return Message(text, sheet, row, 2, key)
+        return Message(f"{key}: {text}", META_SHEET)
+
     if meta.get("peildatum") not in (None, ""):
         try:
             return v.parse_date(meta["peildatum"])
         except v.BadValue as bad:
-            result.messages.append(Message(f"peildatum: {bad}", META_SHEET))
+            result.messages.append(in_cell("peildatum", str(bad)))
     if period:
         try:
             return v.parse_period(v.cell_text(period))[2]
@@ -1209,10 +1225,9 @@ def _reference_date(period: Any, meta: dict, result: ValidationResult) -> dt.dat
             if period is meta.get("periode"):
                 # no period given with the upload: the Organisatie sheet's period sets the
                 # reference date, and an unreadable one must not silently become today
-                result.messages.append(Message(
-                    f"periode: {bad}" + (" (een datum hoort bij peildatum)"
-                                         if isinstance(period, (dt.date, dt.datetime)) else ""),
-                    META_SHEET))
+                result.messages.append(in_cell(
+                    "periode", f"{bad}" + (" (een datum hoort bij peildatum)"
+                                           if isinstance(period, (dt.date, dt.datetime)) else "")))
     return dt.date.today()
 
 
