@@ -182,3 +182,16 @@ def test_a_gemeente_asked_for_but_not_in_the_file_is_refused(con, tmp_path, caps
     db = tmp_path / "k.duckdb"
     assert cli.main(["import-cbs", str(path), "--gemeente", "GM0363", "--db", str(db)]) == 1
     assert "GM0363 staat niet in het bestand (wel: GM0193 Zwolle)." in capsys.readouterr().out
+
+
+def test_the_command_counts_nederland_apart_from_the_gemeenten(tmp_path, capsys):
+    """The README's 03759ned download (the gemeente and Nederland) said 'ingelezen voor 2
+    gemeente(n)': Nederland, the national age profile, is no gemeente."""
+    from data_sources.cli import main
+
+    rows = title_rows("Zwolle (gemeente)") + title_rows("Nederland")
+    path = write(tmp_path, TITLE_HEADER, rows,
+                 "Bevolking__geslacht__leeftijd_en_burgerlijke_staat__1_januari_05122026.csv")
+    assert main(["import-cbs", str(path), "--db", str(tmp_path / "k.duckdb")]) == 0
+    said = capsys.readouterr().out
+    assert "ingelezen voor 1 gemeente(n) en Nederland:" in said, said

@@ -39,7 +39,9 @@ def run(args) -> int:
         kind, load_ids, notes = jobs.import_cbs_file(con, args.bestand, gemeenten=gemeenten,
                                                      year=args.jaar, replace=args.vervang)
         rows = con.execute(
-            "select count(distinct gemeente_code), min(table_id), min(year)"
+            # Nederland (NL01, the national age profile of 03759ned) is no gemeente: named apart
+            "select count(distinct gemeente_code) filter (where gemeente_code like 'GM%'),"
+            " min(table_id), min(year), bool_or(gemeente_code like 'NL%')"
             " from loads where load_id in (select unnest(?::integer[]))", [load_ids],
         ).fetchone()
         # what each load stored, in its own unit: a kwb file's rows are regions, its values are
@@ -49,9 +51,10 @@ def run(args) -> int:
             " group by dataset order by min(load_id)", [load_ids]).fetchall()
     finally:
         con.close()
-    source = ", ".join(str(part) for part in rows[1:] if part)
+    source = ", ".join(str(part) for part in rows[1:3] if part)
     amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
-    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n): "
+    national = " en Nederland" if rows[3] else ""
+    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n){national}: "
           f"{amounts or 'niets opgeslagen'}.")
     for note in notes:
         print(f"Let op: {note}")
