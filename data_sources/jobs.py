@@ -252,6 +252,17 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
         return retrying(con, work)
 
 
+def stored_gemeenten_phrase(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> str:
+    """What a CBS file's loads hold, as the command and the page say it: '1 gemeente(n)', with
+    ' en Nederland' for the national age profile of 03759ned (NL01), which is no gemeente."""
+    count, national = con.execute(
+        "select count(distinct gemeente_code) filter (where gemeente_code like 'GM%'),"
+        " coalesce(bool_or(gemeente_code like 'NL%'), false)"
+        " from loads where load_id in (select unnest(?::integer[]))", [list(load_ids)],
+    ).fetchone()
+    return f"{count} gemeente(n)" + (" en Nederland" if national else "")
+
+
 def fetch_cbs(gemeenten: list[str] | None, years: Iterable[int], *, cache_dir: str | Path,
               progress=None, refresh: bool = False, client=None, endpoints=None) -> LoadReport:
     """Fetch every CBS and PDOK table of a load into the offline copy (`cache_dir`) and check

@@ -242,8 +242,10 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
             show_unforeseen(cbs_upload, error)
         else:
             st.session_state.pop("laden_bestand_leegmaken", None)
+            # the loads, not their number: 03759ned of Zwolle and Nederland is one gemeente
+            held = jobs.stored_gemeenten_phrase(cursor(), load_ids)
             finished(("success", f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
-                                 f"{len(load_ids)} gemeente(n)). Kies de gemeente links in de zijbalk."),
+                                 f"{held}). Kies de gemeente links in de zijbalk."),
                      *(("warning", plain(note)) for note in notes))
 
 st.header("LRK-export inlezen")

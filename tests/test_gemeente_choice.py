@@ -338,3 +338,22 @@ def test_validate_and_import_refuse_unknown_or_ambiguous_names_in_dutch(three_ge
                  "--gemeente", wanted, "--db", str(three_gemeenten)]) == 1
     assert said in capsys.readouterr().out
     assert _uploads(three_gemeenten) == []
+
+
+def test_the_page_counts_nederland_apart_from_the_gemeenten(app_db, analist):
+    """03759ned as the README downloads it (the gemeente and Nederland): the page said '2
+    gemeente(n)', the number of loads; Nederland (the national age profile) is no gemeente."""
+    from conftest import run_page
+    from test_cbs_statline_ages import TITLE_HEADER, title_rows
+
+    csv = "\n".join([TITLE_HEADER, *title_rows("Zwolle (gemeente)"), *title_rows("Nederland")]) + "\n"
+    at = run_page("gemeente_laden", account=analist)
+    at.file_uploader(key="laden_bestand").set_value(
+        ("Bevolking__geslacht__leeftijd_en_burgerlijke_staat__1_januari_05122026.csv",
+         csv.encode("utf-8-sig"), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception and not at.error
+    said = [s.value for s in at.success]
+    assert any("(Bevolking naar leeftijd (gemeente), 1 gemeente(n) en Nederland)" in s for s in said), said

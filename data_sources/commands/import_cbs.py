@@ -39,11 +39,10 @@ def run(args) -> int:
         kind, load_ids, notes = jobs.import_cbs_file(con, args.bestand, gemeenten=gemeenten,
                                                      year=args.jaar, replace=args.vervang)
         rows = con.execute(
-            # Nederland (NL01, the national age profile of 03759ned) is no gemeente: named apart
-            "select count(distinct gemeente_code) filter (where gemeente_code like 'GM%'),"
-            " min(table_id), min(year), bool_or(gemeente_code like 'NL%')"
+            "select min(table_id), min(year)"
             " from loads where load_id in (select unnest(?::integer[]))", [load_ids],
         ).fetchone()
+        held = jobs.stored_gemeenten_phrase(con, load_ids)
         # what each load stored, in its own unit: a kwb file's rows are regions, its values are
         # what a load counts (row_count)
         stored = con.execute(
@@ -51,10 +50,9 @@ def run(args) -> int:
             " group by dataset order by min(load_id)", [load_ids]).fetchall()
     finally:
         con.close()
-    source = ", ".join(str(part) for part in rows[1:3] if part)
+    source = ", ".join(str(part) for part in rows if part)
     amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
-    national = " en Nederland" if rows[3] else ""
-    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {rows[0]} gemeente(n){national}: "
+    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {held}: "
           f"{amounts or 'niets opgeslagen'}.")
     for note in notes:
         print(f"Let op: {note}")
