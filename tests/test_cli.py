@@ -156,3 +156,20 @@ def test_a_refused_command_on_a_new_path_leaves_no_database(tmp_path, capsys):
     assert main(["init", "--db", str(db)]) == 0
     assert main(["import-cbs", str(bad), "--db", str(db)]) == 1
     assert db.exists()
+
+
+def test_only_the_first_account_says_that_the_pages_now_ask_to_log_in(tmp_path, monkeypatch, capsys):
+    """The README's four accounts: each `users add` said 'Vanaf nu vraagt elke pagina om in te
+    loggen', as if the second one changed anything; only the first ends the demo mode."""
+    import io
+
+    db = str(tmp_path / "k.duckdb")
+    assert main(["init", "--db", db]) == 0
+    said = []
+    for login, rol in (("beheer", "beheerder"), ("analist", "analist")):
+        capsys.readouterr()
+        monkeypatch.setattr("sys.stdin", io.StringIO("een-lang-wachtwoord-1\n"))
+        assert main(["users", "add", login, "--rol", rol, "--wachtwoord-stdin", "--db", db]) == 0
+        said.append(capsys.readouterr().out.strip())
+    assert said == ["Account beheer (beheerder) toegevoegd. Vanaf nu vraagt elke pagina om in te loggen.",
+                    "Account analist (analist) toegevoegd."]

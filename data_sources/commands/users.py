@@ -127,6 +127,7 @@ def run(args) -> int:
                                f"{account.login} ({account.role}"
                                f"{', ' + account.organisation if account.organisation else ''}; gemeenten: "
                                f"{accounts.scope_label(scope)})", scope)
+                first = con.execute("select count(*) from accounts").fetchone()[0] == 1
             elif args.actie == "set-gemeente":
                 codes = None if args.alle else gemeente_codes(con, args.gemeente)
                 before = accounts.gemeente_scope(con, args.login)
@@ -146,7 +147,9 @@ def run(args) -> int:
     finally:
         con.close()
     if args.actie == "add":
-        print(f"Account {args.login} ({args.rol}) toegevoegd. Vanaf nu vraagt elke pagina om in te loggen.")
+        # only the first account ends the demo mode; the next ones change nothing for the pages
+        print(f"Account {args.login} ({args.rol}) toegevoegd."
+              + (" Vanaf nu vraagt elke pagina om in te loggen." if first else ""))
     elif args.actie == "enable":
         print(f"Account {args.login} is weer ingeschakeld.")
     elif args.actie == "set-gemeente":
