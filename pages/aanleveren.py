@@ -45,9 +45,9 @@ if read_only():  # a read-only copy: a file can still be checked, saving it is r
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def template_bytes(soort: str, gemeente_code: str, version: str) -> bytes:
+def template_bytes(soort: str, gemeente_code: str, organisation: str | None, version: str) -> bytes:
     buffer = io.BytesIO()
-    write_template(soort, buffer, cursor(), gemeente_code)
+    write_template(soort, buffer, cursor(), gemeente_code, organisation)
     return buffer.getvalue()
 
 
@@ -171,7 +171,8 @@ def delivery() -> None:
     st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
     st.download_button(
         "Sjabloon downloaden (.xlsx)",
-        template_bytes(soort, gemeente_code, "1"),
+        # the organisation filled in as the page delivers it (a partner's own, from its account)
+        template_bytes(soort, gemeente_code, " ".join(str(organisation or "").split()) or None, "1"),
         file_name=f"kindkaart-sjabloon-{soort}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -199,3 +199,48 @@ def test_saving_does_not_check_the_file_again_when_others_uploaded_meanwhile(app
     assert not at.exception, at.exception
     assert "Opgeslagen als upload" in at.success[0].value
     assert checked == ["vve.xlsx", "linde.xlsx"]  # the other upload's own check, nothing more
+
+
+def test_a_partners_template_names_its_own_organisation(app_db, monkeypatch):
+    # The sheet Organisatie came empty, though the page delivers as the account's organisation:
+    # a partner had to type it again, exactly (a different spelling is refused at upload).
+    import io
+
+    import openpyxl
+    from conftest import add_account
+    from test_privacy_sent import _capture_downloads
+
+    from data_sources.accounts import Account
+
+    organisation = "=Kinderopvang 't Zonnetje"  # and text stays text, never a formula
+    add_account(app_db, "kdv", "partner", organisation)
+    held = _capture_downloads(monkeypatch)
+    at = run_page("aanleveren", account=Account("kdv", "partner", organisation))
+    at.selectbox(key="aanleveren_soort").set_value("vve-indicaties").run()
+    assert not at.exception
+    templates = [data for data in held.values() if isinstance(data, bytes | bytearray) and data[:2] == b"PK"]
+    template = openpyxl.load_workbook(io.BytesIO(templates[-1]))
+    assert [cell.value for cell in template["Gegevens"][1]][0] == "wijk"  # the vve template
+    sheet = template["Organisatie"]
+    assert (sheet["A2"].value, sheet["B2"].value, sheet["B2"].data_type) == ("organisatie", organisation, "s")
+
+    # the downloaded template delivered as it came, with a row typed in: no organisation mismatch
+    filled = openpyxl.load_workbook(io.BytesIO(templates[-1]))
+    for column, value in enumerate(["Centrum", "2-4", "SES", 33], start=1):
+        filled["Gegevens"].cell(row=2, column=column, value=value)
+    buffer = io.BytesIO()
+    filled.save(buffer)
+    at = upload_registration(at, "vve-indicaties", "vve.xlsx", buffer.getvalue())
+    assert not at.exception and not at.error, messages_of(at)
+
+
+def test_a_template_without_an_organisation_leaves_it_to_the_partner(app_db, monkeypatch):
+    import io
+
+    import openpyxl
+    from test_privacy_sent import _capture_downloads
+
+    held = _capture_downloads(monkeypatch)
+    assert not run_page("aanleveren").exception  # the demo types its organisation on the page
+    template = next(data for data in held.values() if isinstance(data, bytes | bytearray) and data[:2] == b"PK")
+    assert openpyxl.load_workbook(io.BytesIO(template))["Organisatie"]["B2"].value is None

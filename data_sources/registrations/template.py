@@ -40,9 +40,12 @@ def write_template(
     path_or_buffer: str | Path | IO[bytes],
     con: duckdb.DuckDBPyConnection | None = None,
     gemeente_code: str | None = None,
+    organisation: str | None = None,
 ) -> None:
     """Write the Excel template of `soort`. With a connection, the wijk column gets a dropdown
-    of the gemeente's wijken (the only gemeente loaded, or `gemeente_code`)."""
+    of the gemeente's wijken (the only gemeente loaded, or `gemeente_code`). `organisation` (the
+    one the page delivers as: a partner's own, from its account) is filled in on the sheet
+    Organisatie, so that the file and the upload name the same organisation."""
     rtype = registration_type(soort)
     index = _location_index(con, gemeente_code)
     workbook = Workbook()
@@ -97,6 +100,9 @@ def write_template(
         # text cells, or Excel makes the period '2024-09' typed as asked the date 1-9-2024
         # (shown as sep-24), which validation must refuse: a date is no period
         meta.cell(row=r, column=2).number_format = "DD-MM-YYYY" if name == "peildatum" else "@"
+    if organisation:
+        named = meta.cell(row=2, column=2, value=organisation)
+        named.data_type = "s"  # text, never a formula (openpyxl makes '=...' one)
     if index is not None:
         meta.cell(row=4, column=2, value=index.gemeente_name)
     meta.column_dimensions["A"].width = 16
