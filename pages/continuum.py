@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.population import shown_children
+from transforms.population import shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -104,7 +104,7 @@ columns[4].metric("Geen kinderopvang", format_number(round_estimate(outside)),
 columns[4].caption("rest van alle kinderen")
 st.caption(
     f"Niveau 1 tot en met 4 en 'geen kinderopvang' zijn samen alle "
-    f"{format_number(shown_children(all_children, all_sources))} kinderen ({children_kind}); geen "
+    f"{shown_children_text(all_children, all_sources)} kinderen ({children_kind}); geen "
     "niveau wordt "
     "dubbel geteld. Bandbreedtes per niveau zijn los: de lage (of hoge) waarden tellen niet op "
     "tot een geheel."
@@ -178,7 +178,7 @@ shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
 children_of = {code: (count, sources) for code, count, sources in zip(
     children["wijk_code"], children["population_children"], children["population_source"], strict=True)}
 shown["Alle kinderen"] = [
-    format_number(shown_children(*children_of.get(code, (all_children, all_sources))))
+    shown_children_text(*children_of.get(code, (all_children, all_sources)))
     for code in table.values["wijk_code"]]
 st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
 table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
