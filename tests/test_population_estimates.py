@@ -217,3 +217,13 @@ def test_the_kaart_legend_names_an_estimate_below_one_as_below_one(estimated_db)
     legend = next(m.value for m in kaart.markdown if "vertical-align:middle'></span>" in m.value)
     assert "</span>&lt;1<span" in legend, legend  # before: hidden, not on the map
 
+
+def test_continuum_says_its_sums_hold_before_rounding(estimated_db):
+    """Figures over 100 are rounded to fives, so the shown parts need not add up to the shown
+    total (Schiermonnikoog: 20 + 19 + 72 under 'alle 110 kinderen'): the captions that claim a
+    sum say it holds before rounding."""
+    at = run_page("continuum", 120, account=ANALIST, params={"gemeente": "GM0193", "jaar": "2024"})
+    assert not at.exception, at.exception
+    captions = "\n".join(c.value for c in at.caption)
+    assert "zijn samen, vóór afronding, alle" in captions
+    assert "'Alle kinderen' is de som van de rij, vóór afronding." in captions

@@ -467,9 +467,9 @@ def _gap(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>Niveau 3 per wijk, {shown} (schatting min waargenomen)</p>"
                 + withheld, unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
-    st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de "
-                "ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, blauw = geen tekort. "
-                "Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
+    st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep (vóór afronding): "
+                "ruimte over in de ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, "
+                "blauw = geen tekort. Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
     if "opnamegrens" in per_component and (lrk_year := lrk_year_text(rows["supply_year"], context.year)):
         st.markdown(f"<p class='kk-note'>Opnamegrens: {esc(lrk_year)}</p>", unsafe_allow_html=True)
     sentences, table = [], {}
