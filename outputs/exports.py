@@ -45,6 +45,7 @@ from transforms.privacy import (
     hidden_label,
     hidden_rule,
     shown_estimate,
+    shown_figure,
     without_child_row_counts,
 )
 
@@ -127,11 +128,13 @@ def suppression_note(threshold: int) -> str:
 
 
 def shown_frame(table: SuppressedTable) -> pd.DataFrame:
-    """Numbers where visible, the hidden label where hidden (for export: numbers stay numbers)."""
+    """Numbers where visible, the hidden label where hidden (for export: numbers stay numbers),
+    and in a table of estimates '<1' between 0 and 1, as the pages show it (shown_figure)."""
     label = hidden_label()
     shown = table.values.copy().astype(object)
+    figure = shown_figure if table.estimate or table.model else (lambda value: value)
     for column in table.value_columns:
-        shown[column] = [label if hide else value
+        shown[column] = [label if hide else figure(value)
                          for value, hide in zip(table.values[column], table.hidden[column], strict=True)]
     return shown
 
@@ -226,7 +229,7 @@ def _children_over_years(con, gemeente_code, year):
     if values.empty:
         return None
     label = hidden_label()
-    frame = values.astype(object).where(~hidden, label)
+    frame = values.map(shown_figure).astype(object).where(~hidden, label)
     frame.insert(0, "Jaar", [int(y) for y in values.index])
     frame.insert(1, "Bron", [source_kind(sources.get(int(y), "")) for y in values.index])
     frame = frame.rename(columns=AGE_GROUP_CONTENTS).reset_index(drop=True)

@@ -28,8 +28,6 @@ def class_breaks(values: list[float], classes: int = 5, decimals: int | None = N
     With `decimals` (those of the legend) every value the legend and map show alike is in one
     class: a bound moves up to the highest value shown as it, and each bound is kept once. Model
     estimates of a few children (0,7, 1,2, 1,4: all "1") made the legend "0 – 1", "1", "1", "1"."""
-    from transforms.privacy import format_number
-
     visible = sorted(v for v in values if v is not None and not math.isnan(v))
     if not visible:
         return []
@@ -40,8 +38,18 @@ def class_breaks(values: list[float], classes: int = 5, decimals: int | None = N
         return bounds
     highest = {}  # shown text -> the highest value shown so (visible is sorted)
     for value in visible:
-        highest[format_number(value, decimals)] = value
-    return sorted({highest[format_number(bound, decimals)] for bound in bounds})
+        highest[legend_number(value, decimals)] = value
+    return sorted({highest[legend_number(bound, decimals)] for bound in bounds})
+
+
+def legend_number(value: float, decimals: int = 0) -> str:
+    """A bound as the legend shows it: as the map does (ui.a11y.figure_text), '<1' between 0
+    and 1 without decimals (an estimate below one child), else format_number."""
+    from transforms.privacy import BELOW_ONE, format_number
+
+    if decimals == 0 and value is not None and 0 < value < 1:
+        return BELOW_ONE
+    return format_number(value, decimals)
 
 
 def class_labels(breaks: list[float], values: list[float] | None = None, decimals: int = 0) -> list[str]:
@@ -51,8 +59,7 @@ def class_labels(breaks: list[float], values: list[float] | None = None, decimal
     two classes ("42 – 97" would be); with fractions a class starts at its lowest value ("1,3 –
     3,0" after "0,4 – 1,2"). Without `values` the first class is "t/m 42" (not "tot 42": 42
     itself is in it)."""
-    from transforms.privacy import format_number
-
+    format_number = legend_number
     visible = [v for v in values or () if v is not None and not math.isnan(v)]
     whole = bool(visible) and all(float(v).is_integer() for v in visible)
     labels, lower = [], None

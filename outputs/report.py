@@ -24,7 +24,7 @@ from transforms.population import (
     source_kind,
     sources_by_year_text,
 )
-from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure, shown_figure_text
 from transforms.years import WIJK_GEOMETRIES_SQL
 
 # The screen's palettes (outputs.palette), with black for the total line.
@@ -215,7 +215,7 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
         fill = palette.HIGHLIGHT if highlight is not None and label == highlight else colour
-        text = hidden_label() if hide else format_number(value)
+        text = hidden_label() if hide else shown_figure_text(value)
         parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{esc(label)}</text>'
                      f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
                      f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{esc(text)}</text>')
@@ -285,7 +285,7 @@ def _key_figures(context: Context) -> str | None:
     cards = []
     for column in table.value_columns:
         hide = bool(table.hidden.loc[index, column])
-        value = hidden_label() if hide else format_number(table.values.loc[index, column])
+        value = hidden_label() if hide else shown_figure_text(table.values.loc[index, column])
         label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
         cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div>{esc(label)}</div></div>')
     return (f'<div class="cards">{"".join(cards)}</div>'
@@ -307,6 +307,7 @@ def _map(context: Context) -> str | None:
     drawn = {g.wijk_code: drawable_geometry(g.geometry_json) for g in geometries.itertuples(index=False)}
     shapes = [{"geometry": geometry, "name": names.get(code, code),
                "value": float(values.get(code, float("nan"))), "hidden": bool(hidden.get(code, False)),
+               "text": "" if hidden.get(code, False) else shown_figure_text(values.get(code, float("nan"))),
                "highlight": code == context.wijk_code}
               for code, geometry in drawn.items() if geometry is not None]
     title = f"Kinderen 0-12 jaar per wijk, {context.year}"
@@ -350,7 +351,7 @@ def _trend(context: Context) -> str | None:
         chart += (f"<p class='note'>Alleen {years[0]} heeft cijfers: een ontwikkeling vraagt om twee "
                   "of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de pagina Gemeente "
                   "laden.</p>")
-    frame = values.astype(object).where(~hidden, hidden_label())
+    frame = values.map(shown_figure).astype(object).where(~hidden, hidden_label())
     frame.insert(0, "Jaar", [str(y) for y in years])
     frame.insert(1, "Bron", [source_kind(sources.get(y, "")) for y in years])
     note = source_break_note(sources)

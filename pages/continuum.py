@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.population import shown_children
+from transforms.population import shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -103,11 +103,11 @@ columns[4].metric("Geen kinderopvang", format_number(round_estimate(outside)),
                        "zijn (de rest van alle kinderen).")
 columns[4].caption("rest van alle kinderen")
 st.caption(
-    f"Niveau 1 tot en met 4 en 'geen kinderopvang' zijn samen alle "
-    f"{format_number(shown_children(all_children, all_sources))} kinderen ({children_kind}); geen "
-    "niveau wordt "
-    "dubbel geteld. Bandbreedtes per niveau zijn los: de lage (of hoge) waarden tellen niet op "
-    "tot een geheel."
+    f"Niveau 1 tot en met 4 en 'geen kinderopvang' zijn samen, vóór afronding, alle "
+    f"{shown_children_text(all_children, all_sources)} kinderen ({children_kind}); geen "
+    "niveau wordt dubbel geteld. Boven 100 is op vijftallen afgerond, dus de getoonde delen "
+    "kunnen een paar kinderen van het getoonde totaal verschillen. Bandbreedtes per niveau zijn "
+    "los: de lage (of hoge) waarden tellen niet op tot een geheel."
 )
 
 # Stacked bar per wijk: the stack never exceeds the wijk's children
@@ -178,14 +178,14 @@ shown.loc[shown.index[-1], "Wijk"] = f"Gemeente {gemeente_name(gemeente_code)}"
 children_of = {code: (count, sources) for code, count, sources in zip(
     children["wijk_code"], children["population_children"], children["population_source"], strict=True)}
 shown["Alle kinderen"] = [
-    format_number(shown_children(*children_of.get(code, (all_children, all_sources))))
+    shown_children_text(*children_of.get(code, (all_children, all_sources)))
     for code in table.values["wijk_code"]]
 st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
 table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 st.caption(
     "Schatting (model), geen perspectief nodig: de vraag per niveau is in beide perspectieven "
     "gelijk. Noemer: niveau 1-3 de kinderen die kinderopvang gebruiken of zoeken, niveau 4 alle "
-    "kinderen. 'Alle kinderen' is de som van de rij. Getallen onder 100 afgerond op hele "
+    "kinderen. 'Alle kinderen' is de som van de rij, vóór afronding. Getallen onder 100 afgerond op hele "
     "kinderen, daarboven op vijftallen; tussen 0 en 1 staat '<1'. Een modelschatting is geen "
     "telling van kinderen en wordt niet afgeschermd."
 )

@@ -241,8 +241,10 @@ def test_a_legend_of_small_model_estimates_names_each_class_once(tmp_path, monke
     assert len(labels) >= 2, labels
     assert len(set(labels)) == len(labels), labels
     assert not any(label.startswith("meer dan") for label in labels), labels
-    # every value the legend shows alike is in one class
+    # every value the legend shows alike is in one class; as on the map (ui.a11y.figure_text) an
+    # estimate between 0 and 1 reads '<1' (the legend said '0 – 1' beside a tooltip '<1')
     values = [0.3, 0.7, 0.9, 1.1, 1.2, 1.3, 1.4, 1.45, 2.2, 4.0, 13.0]
     breaks = class_breaks(values, decimals=0)
-    assert class_labels(breaks, values, 0) == ["0 – 1", "2", "4 – 13"]
-    assert len({theme.class_colour(v, breaks) for v in (0.7, 1.2, 1.45)}) == 1
+    assert class_labels(breaks, values, 0) == ["<1", "1", "2", "4 – 13"]
+    assert len({theme.class_colour(v, breaks) for v in (0.3, 0.7, 0.9)}) == 1
+    assert len({theme.class_colour(v, breaks) for v in (1.1, 1.2, 1.45)}) == 1

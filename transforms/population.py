@@ -16,12 +16,13 @@ import numpy as np
 from data_sources.config import AGE_GROUPS, min_count
 from transforms.labels import LoadHint, Where
 from transforms.privacy import (
+    BELOW_ONE,
     TOTAL_LABEL,
     SuppressedTable,
-    format_number,
     hidden_label,
     protect_observed_and_estimated,
     round_estimate,
+    shown_figure_text,
 )
 
 AGE_GROUP_LABELS = list(AGE_GROUPS)
@@ -259,7 +260,8 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
 class PopulationTable:
     """The protected wijk x age group table. Rows are the wijken (sorted by code, then name) and,
     last, the gemeente total; columns are COLUMNS (the age groups, then the wijk total).
-    `values` is NaN where a count is hidden; estimates are rounded."""
+    `values` is NaN where a count is hidden; estimates are rounded, kept between 0 and 1 (shown
+    as '<1')."""
 
     wijk_codes: tuple[str, ...]
     wijk_names: tuple[str, ...]
@@ -272,10 +274,11 @@ class PopulationTable:
     unknown_wijken: tuple[tuple[str, str], ...] = ()
 
     def text(self, row: int, column: int) -> str:
-        """One cell as the screen shows it: '1.234', or 'afgeschermd' when hidden."""
+        """One cell as the screen shows it: '1.234', '<1' for an estimate between 0 and 1, or
+        'afgeschermd' when hidden."""
         if self.hidden[row, column]:
             return hidden_label()
-        return format_number(self.values[row, column])
+        return shown_figure_text(self.values[row, column])
 
     def source_label(self, row: int) -> str:
         """The route that made a wijk's figures, in words ('BRP (telling)', ...)."""
@@ -303,16 +306,23 @@ class PopulationTable:
         hidden = pd.concat([labels.assign(wijk_code=False, wijk_name=False),
                             pd.DataFrame(self.hidden, columns=COLUMNS)], axis=1)
         return SuppressedTable(values=values, hidden=hidden, threshold=self.threshold,
-                               value_columns=list(COLUMNS))
+                               value_columns=list(COLUMNS), estimate=self.is_estimate)
 
 
-def shown_children(children: float, sources: Iterable[str]) -> float:
+def shown_children(children: float, sources: Iterable[str]) -> float | str:
     """Children of the model's rows (population_children) as Overzicht shows them
     (protect_observed_and_estimated): a count (BRP) as it is, a figure that holds an estimate
-    rounded. For the pages that show the children beside model figures: Continuüm's 'Alle
-    kinderen' is Oude Haven's 308 children, not a model estimate of 310."""
-    counted = all(source == "brp" for source in sources)
-    return float(children) if counted else round_estimate(children)
+    rounded, and '<1' between 0 and 1. For the pages that show the children beside model
+    figures: Continuüm's 'Alle kinderen' is Oude Haven's 308 children, not a model estimate of
+    310, and an estimated 0,7 children is '<1' there as on Overzicht."""
+    if all(source == "brp" for source in sources):
+        return float(children)
+    return BELOW_ONE if 0 < children < 1 else round_estimate(children)
+
+
+def shown_children_text(children: float, sources: Iterable[str]) -> str:
+    """shown_children as text ('1.234', '<1')."""
+    return shown_figure_text(shown_children(children, sources))
 
 
 def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> PopulationTable:
@@ -320,7 +330,8 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
     Counts of the same wijk and age group are added up; other age groups are left out; a
     missing count counts as 0. Decided per cell (protect_observed_and_estimated): a BRP count and
     every total that holds one is suppressed (threshold and secondary suppression), a CBS estimate
-    only rounded (hidden below one child), also in a year whose BRP covers some wijken only.
+    only rounded (never hidden; '<1' between 0 and 1), also in a year whose BRP covers some
+    wijken only.
     `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals)."""
     # per wijk and age group: [counted (BRP), estimated (CBS)]
     wijken: dict[tuple[str, str], dict[str, list[float]]] = {}

@@ -21,10 +21,14 @@ Rules (after CBS and the lessons in DESIGN.md):
     1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not be
     told apart from 1 (unsafe_bounds); further cells are hidden until it does;
 - a change between two periods is shown only when both periods are visible;
-- model estimates are not counts of real children: they are rounded, not hidden (between 0 and
-  1 shown as "<1", never secondarily suppressed; protect_array with model=True); an estimate
-  derived from counts (a population estimate) is hidden below one child, with secondary
-  suppression;
+- estimates are not counts of real children: they are rounded (round_estimate), never hidden
+  and never a reason for secondary suppression, and shown as "<1" between 0 and 1
+  (shown_estimate). This holds for the continuum model's expected children (protect_array with
+  model=True) and for the population estimates of a gemeente without BRP (the CBS routes of
+  population_by_wijk_age: a wijk's 0-15 year olds from the kerncijfers times public age
+  profiles), which follow from public CBS figures alone and so protect no count. In a table of
+  BRP counts and estimates (protect_observed_and_estimated) the counts keep their full
+  protection, and a total that holds a count stays hidden where that protection hides it;
 - partner data (protect_contributions): a count made of several organisations' rows is hidden
   when what remains after removing the largest organisation's share is from 1 up to the
   threshold, so that no organisation learns another's small count by subtracting its own, and
@@ -102,12 +106,21 @@ class SuppressedTable:
     value_columns: list[str]
     # pure model estimates (protect_array with model=True): between 0 and 1 shown as '<1'
     model: bool = False
+    # holds estimates (population estimates, already rounded where they are not between 0 and
+    # 1): a value between 0 and 1 is shown as '<1', as a model estimate
+    estimate: bool = False
 
     def display(self, decimals: int = 0) -> pd.DataFrame:
         """The table as text: counts formatted Dutch-style, hidden cells as 'afgeschermd'."""
         label = hidden_label()
         shown = self.values.copy().astype(object)
-        text = model_estimate_text if self.model else (lambda v: format_number(v, decimals))
+        if self.model:
+            text = model_estimate_text
+        elif self.estimate:
+            text = shown_figure_text
+        else:
+            def text(value):
+                return format_number(value, decimals)
         for column in self.value_columns:
             shown[column] = [
                 label if hide else text(value)
@@ -666,7 +679,7 @@ def _secondary(counts: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray],
                threshold: int) -> None:
     """Secondary suppression in place: hide further cells until no line is _unsafe; in an unsafe
     line the smallest visible non-zero cell, the line's total only when nothing else is left.
-    A threshold of 1 (model estimates) asks only that no hidden cell stands alone."""
+    A threshold of 1 asks only that no hidden cell stands alone."""
     flat_counts = counts.reshape(-1)
     flat_hidden = hidden.reshape(-1).copy()
     changed = True
@@ -707,6 +720,22 @@ def shown_estimate(value: float) -> float | str:
     return round_estimate(value)
 
 
+def shown_figure(value: float) -> float | str:
+    """A figure of a table of counts and estimates as it is shown, given the value the protection
+    returns (a count as it is, an estimate rounded or, between 0 and 1, kept): '<1' between 0 and
+    1 (only an estimate can be there: a count is whole), else the value. For the exports, which
+    keep numbers as numbers."""
+    if isinstance(value, str) or is_missing(value):
+        return value
+    return BELOW_ONE if 0 < value < 1 else value
+
+
+def shown_figure_text(value: float) -> str:
+    """shown_figure as text: '<1', '1.234', or '' when missing."""
+    shown = shown_figure(value)
+    return shown if isinstance(shown, str) else format_number(shown)
+
+
 def model_estimate_text(value: float) -> str:
     """A pure model estimate as shown (shown_estimate), as text (a model figure, not a count of
     children: never hidden)."""
@@ -727,27 +756,28 @@ def protect_array(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
     asked. Observed counts are suppressed (suppress_array) and are NaN where hidden. Estimates
-    derived from counts (a population estimate) are rounded (round_estimate), and hidden only
-    below one child, with secondary suppression; their totals come from the unrounded estimates.
-    Pure model estimates (`model`, the continuum model's expected children: no count of
-    children behind them) are never hidden: rounded, kept unrounded between 0 and 1 so that
-    they can be shown as '<1' (model_estimate_text)."""
-    if model:
-        if not estimate:
-            raise ValueError("a model estimate is an estimate")
+    (`estimate`: the continuum model's expected children, `model`, or a population estimate
+    from public CBS figures) are no count of children: never hidden, rounded (round_estimate),
+    kept unrounded between 0 and 1 so that they can be shown as '<1' (shown_estimate); their
+    totals come from the unrounded estimates."""
+    if model and not estimate:
+        raise ValueError("a model estimate is an estimate")
+    if estimate:
         values = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
         if row_totals:
             values = np.column_stack([values, values.sum(axis=1)])
         if column_totals:
             values = np.vstack([values, values.sum(axis=0)])
-        rounded = np.vectorize(round_estimate, otypes=[float])(values)
-        return np.where((values > 0) & (values < 1), values, rounded), np.zeros(values.shape, bool)
-    counts, hidden = suppress_array(counts, threshold=1 if estimate else threshold,
-                                    row_totals=row_totals, column_totals=column_totals)
-    values = np.where(hidden, np.nan, counts)
-    if estimate:
-        values = np.vectorize(round_estimate, otypes=[float])(values)
-    return values, hidden
+        return _rounded_estimates(values), np.zeros(values.shape, bool)
+    counts, hidden = suppress_array(counts, threshold=threshold, row_totals=row_totals,
+                                    column_totals=column_totals)
+    return np.where(hidden, np.nan, counts), hidden
+
+
+def _rounded_estimates(values: np.ndarray) -> np.ndarray:
+    # round_estimate, except between 0 and 1: kept, for '<1' (shown_estimate)
+    rounded = np.vectorize(round_estimate, otypes=[float])(values)
+    return np.where((values > 0) & (values < 1), values, rounded)
 
 
 def protect_observed_and_estimated(
@@ -766,27 +796,26 @@ def protect_observed_and_estimated(
     the bounds audit), in a table in which every estimated cell is 0: an estimate follows from
     public CBS figures, so an attacker can subtract it from any total, and hiding it would not
     protect a count (it is never chosen as a second hidden cell). Every total that includes a
-    count is hidden where that protection hides it. The estimates are protected as estimates
-    (hidden below one child, with secondary suppression), in a table of the estimates alone; a
-    cell is hidden when either hides it (hiding more only takes knowledge away). A cell or total
-    that holds an estimate is rounded (round_estimate); a pure count is shown as it is. Without
-    estimates this is protect_array(estimate=False), with only estimates protect_array(estimate=True)."""
+    count is hidden where that protection hides it. The estimates themselves are never hidden
+    and cause no secondary suppression (protect_array with estimate=True). A cell or total that
+    holds an estimate is rounded (round_estimate; between 0 and 1 kept, for '<1'); a pure count
+    is shown as it is. Without estimates this is protect_array(estimate=False), with only
+    estimates protect_array(estimate=True)."""
     observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
     estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
     holds_estimate = estimated != 0
     if not holds_estimate.any():
         return protect_array(observed, estimate=False, threshold=threshold)
     if not observed.any():
-        return protect_array(observed + estimated, estimate=True)
+        return protect_array(estimated, estimate=True)
     counts_part, hidden = suppress_array(observed, threshold=threshold)
-    estimate_part, hidden_estimates = suppress_array(estimated, threshold=1)
-    hidden = hidden | hidden_estimates
+    estimate_part = np.column_stack([estimated, estimated.sum(axis=1)])
+    estimate_part = np.vstack([estimate_part, estimate_part.sum(axis=0)])
     # which cells and totals hold an estimate (the same layout: a total column, then a total row)
     holds_estimate = np.column_stack([holds_estimate, holds_estimate.any(axis=1)])
     holds_estimate = np.vstack([holds_estimate, holds_estimate.any(axis=0)])
     values = np.where(hidden, np.nan, counts_part + estimate_part)
-    rounded = np.vectorize(round_estimate, otypes=[float])(values)
-    return np.where(holds_estimate, rounded, values), hidden
+    return np.where(holds_estimate, _rounded_estimates(values), values), hidden
 
 
 def protect_counts(
@@ -841,7 +870,7 @@ def protect_counts(
     hidden_frame = pd.concat([body.assign(**{c: False for c in labels})[labels],
                               pd.DataFrame(hidden, columns=columns)], axis=1)
     return SuppressedTable(values=value_frame, hidden=hidden_frame, threshold=threshold,
-                           value_columns=columns, model=model)
+                           value_columns=columns, model=model, estimate=estimate and not model)
 
 
 def estimate_range(low: float, high: float) -> str:

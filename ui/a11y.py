@@ -189,7 +189,7 @@ def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -
     if unknown:
         return SECRET_LABEL
     if decimals == 0 and _visible(value) and 0 < value < 1:
-        return BELOW_ONE  # a model estimate below one child, as on Continuüm (shown_estimate)
+        return BELOW_ONE  # an estimate below one child (model or population), as on Continuüm
     return format_number(value, decimals) or "geen gegevens"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import urllib.parse
@@ -434,7 +435,7 @@ def legend_markdown(breaks: list[float], decimals: int = 0, values: list[float] 
         colour = theme.sequential_colour(bound, breaks)
         swatch = f"rgb({colour[0]},{colour[1]},{colour[2]})"
         parts.append(f"<span style='display:inline-block;width:1em;height:1em;"
-                     f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{text}")
+                     f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{html.escape(text)}")
     parts.append("<span style='display:inline-block;width:1em;height:1em;background:rgb(190,190,190);"
                  f"margin:0 .3em 0 1em;vertical-align:middle'></span>{theme.HIDDEN_LEGEND}")
     return "".join(parts)

@@ -15,7 +15,7 @@ from outputs import exports, report
 from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
 from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
-from transforms.privacy import TOTAL_LABEL, format_number, hidden_label
+from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure_text
 from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
@@ -136,7 +136,7 @@ def _key_figures(context: SlideContext) -> None:
     cards = []
     for column in [*AGE_GROUP_LABELS, TOTAL_LABEL]:
         hide = bool(table.hidden.loc[total, column])
-        value = hidden_label() if hide else format_number(table.values.loc[total, column])
+        value = hidden_label() if hide else shown_figure_text(table.values.loc[total, column])
         label = "kinderen 0-12 jaar" if column == TOTAL_LABEL else f"kinderen {column} jaar"
         cards.append(f"<div class='kk-card'><div class='kk-value'>{value}</div><div>{label}</div></div>")
     st.markdown(f"<div class='kk-cards'>{''.join(cards)}</div>", unsafe_allow_html=True)
@@ -209,7 +209,7 @@ def _per_wijk(context: SlideContext) -> None:
     rows = rows.sort_values(TOTAL_LABEL, na_position="first")
     figure = go.Figure(go.Bar(
         x=rows[TOTAL_LABEL], y=rows["wijk_name"], orientation="h", marker_color=theme.CATEGORICAL[0],
-        text=[hidden_label() if h else format_number(v) for v, h in zip(rows[TOTAL_LABEL], rows["hidden"],
+        text=[hidden_label() if h else shown_figure_text(v) for v, h in zip(rows[TOTAL_LABEL], rows["hidden"],
                                                                         strict=True)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
@@ -252,7 +252,7 @@ def _trend_table(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, 
     the chart."""
     a11y.data_table(["Jaar", "Bron", *(f"{group} jaar" for group in AGE_GROUP_LABELS)],
                     [[str(year), source_kind(sources.get(int(year), "")),
-                      *(hidden_label() if hidden.loc[year, group] else format_number(values.loc[year, group])
+                      *(hidden_label() if hidden.loc[year, group] else shown_figure_text(values.loc[year, group])
                         for group in AGE_GROUP_LABELS)] for year in values.index],
                     caption)
 
@@ -467,9 +467,9 @@ def _gap(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>Niveau 3 per wijk, {shown} (schatting min waargenomen)</p>"
                 + withheld, unsafe_allow_html=True)
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
-    st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep: ruimte over in de "
-                "ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, blauw = geen tekort. "
-                "Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
+    st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep (vóór afronding): "
+                "ruimte over in de ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, "
+                "blauw = geen tekort. Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
     if "opnamegrens" in per_component and (lrk_year := lrk_year_text(rows["supply_year"], context.year)):
         st.markdown(f"<p class='kk-note'>Opnamegrens: {esc(lrk_year)}</p>", unsafe_allow_html=True)
     sentences, table = [], {}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
-from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate
+from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
 from ui import a11y, continuum, theme
 from ui.auth import own_organisation, partner_places_allowed, signal_allowed, where_to_load
 from ui.data import data_version, db_path, query
@@ -228,7 +228,8 @@ MODEL_INDICATORS = [
 
 
 def _show(value: float, hidden: bool) -> str:
-    return hidden_label() if hidden else format_number(value)
+    # a count as it is, an estimate below one child as '<1' (as Overzicht)
+    return hidden_label() if hidden else shown_figure_text(value)
 
 
 def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:

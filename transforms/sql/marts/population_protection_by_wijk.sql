@@ -3,8 +3,8 @@
 -- one function Overzicht, the map, the exports and the report protect the children per wijk and
 -- age group with, on the rows they read (POPULATION_SQL). The model's population
 -- (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate (continuum,
--- Tekorten, workbook, factsheet, map) gives a hidden BRP count back. Estimates (CBS) are not
--- suppressed by the pages below one child only and are not listed.
+-- Tekorten, workbook, factsheet, map) gives a hidden BRP count back. Estimates (CBS) are never
+-- hidden (public figures protect no count): listed with cell_hidden false.
 -- Source: population_by_wijk_age.
 -- python: transforms.population:cell_protection
 -- rebuild: per gemeente
