@@ -92,7 +92,8 @@ def test_a_national_map_table_lists_the_highest_wijken():
 
         a11y.map_alternative(pd.DataFrame({"wijk_name": [f"Wijk {i:03d}" for i in range(250)],
                                            "value": [float(i) for i in range(250)],
-                                           "hidden": [False] * 250}), "Kinderen", "Nederland")
+                                           "hidden": [False] * 250}), "Kinderen", "Nederland",
+                            national=True)
 
     at = AppTest.from_function(page).run()
     assert _summaries(at) == ["Kinderen (Nederland): het hoogst in Wijk 249 (249), het laagst in Wijk 000 (0)."]
@@ -100,6 +101,26 @@ def test_a_national_map_table_lists_the_highest_wijken():
     assert "in de 100 wijken met de hoogste waarde (Nederland)" in table
     names = re.findall(r"<td[^>]*>(Wijk \d+)</td>", table)
     assert names[0] == "Wijk 249" and names[-1] == "Wijk 150" and len(names) == 100
+
+
+def test_the_map_table_of_a_city_of_many_wijken_lists_every_wijk():
+    # Amsterdam has 110 wijken: its table listed only the 100 highest, leaving out the smallest
+    # (a wijk whose children are estimated below one was nowhere but in a hover).
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from ui import a11y
+
+        a11y.map_alternative(pd.DataFrame({"wijk_name": [f"Wijk {i:03d}" for i in range(110)],
+                                           "value": [float(i) for i in range(110)],
+                                           "hidden": [False] * 110}), "Kinderen", "Amsterdam")
+
+    (table,) = _tables(AppTest.from_function(page).run())
+    assert "Kinderen per wijk (Amsterdam)" in table
+    names = re.findall(r"<td[^>]*>(Wijk \d+)</td>", table)
+    assert names == [f"Wijk {i:03d}" for i in range(110)]
 
 
 def test_the_accessibility_statement_covers_every_page_and_names_existing_tests():

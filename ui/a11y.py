@@ -253,12 +253,15 @@ def data_table(columns: list[str], rows: list[list[str]], caption: str, *,
 MAX_TABLE_ROWS = 100
 
 
-def map_alternative(values, label: str, place: str, decimals: int = 0, secret: int = 0) -> None:
+def map_alternative(values, label: str, place: str, decimals: int = 0, secret: int = 0,
+                    national: bool = False) -> None:
     """The text alternative of a choropleth: a sentence on the highest and lowest wijk and the
     map's values as a table (the tooltip's texts: protected, 'afgeschermd' where hidden).
     `values` is the map's frame: wijk_name, value, hidden (and unknown: a rate over children CBS
     keeps secret). `secret`: wijken whose children CBS keeps secret that are not in `values`
-    (unranked_secret); they and the unknown ones are counted as not ranked."""
+    (unranked_secret); they and the unknown ones are counted as not ranked. The table of a
+    `national` map lists the MAX_TABLE_ROWS highest wijken; that of a gemeente every wijk (a city
+    like Amsterdam has more than a hundred)."""
     items, unknown_items = [], []
     unknown_flags = values["unknown"].tolist() if "unknown" in values else [False] * len(values)
     for name, shown, flag, unknown in zip(values["wijk_name"].tolist(), values["value"].tolist(),
@@ -271,7 +274,7 @@ def map_alternative(values, label: str, place: str, decimals: int = 0, secret: i
     summary([ranking_sentence(items, subject=f"{label} ({place})",
                               unknown=secret + len(unknown_items))])
     items += unknown_items
-    if len(items) > MAX_TABLE_ROWS:
+    if national and len(items) > MAX_TABLE_ROWS:
         items = sorted(items, key=lambda item: -item[1] if item[1] is not None else math.inf)
         items = items[:MAX_TABLE_ROWS]
         caption = f"{label} in de {MAX_TABLE_ROWS} wijken met de hoogste waarde ({place})"
