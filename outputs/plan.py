@@ -2,7 +2,7 @@
 
 Every figure is a rounded estimate from the continuum model, and every assumption is listed with
 its source line or, for amounts, with who entered it and when. Counts of children are model
-estimates: rounded as everywhere (transforms.privacy.round_estimate) and hidden below one child.
+estimates, shown as everywhere (transforms.privacy.model_estimate_text): rounded, '<1' below one child.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from transforms.planning import (
     UNITS,
     Plan,
 )
-from transforms.privacy import format_number, round_estimate
+from transforms.privacy import format_number, model_estimate_text, round_estimate
 
 ESTIMATE_NOTE = (
     "Schatting: uitgerekend uit het continuümmodel (verwachte kinderen per niveau uit CBS/BRP-"
@@ -69,12 +69,12 @@ SLIDE_FIGURES = ("aparte_groepen_nieuw", "groepen_extra_inzet", "fte", "m2_nieuw
 
 
 def shown(value: float, kind: str) -> str:
-    """A plan figure as text: children rounded as estimates (hidden below one child), groups whole,
+    """A plan figure as text: children as every model estimate ('<1' below one child, else rounded), groups whole,
     fte to one decimal, m² to fives, euros to hundreds."""
     if value is None or value != value:
         return ""
     if kind == "children":
-        return "< 1" if 0 < value < 1 else format_number(round_estimate(value))
+        return model_estimate_text(value)
     if kind == "fte":
         return format_number(value, 1)
     if kind == "m2":

@@ -284,3 +284,13 @@ def test_tariffs_are_replaced_as_a_table_and_refused_whole(sample_rw):
     with pytest.raises(ValueError, match="Tarief 2: .*datum"):
         scenarios.replace_tariffs(sample_rw, "GM9999", [good, Tariff("kot", "plek", 1.0, "X", None)])
     assert len(scenarios.list_tariffs(sample_rw, "GM9999")) == 1  # nothing stored from a refused table
+
+
+def test_plan_children_are_shown_as_every_model_estimate():
+    # the plan wrote '< 1', Continuüm and the slides '<1': one rule for a model estimate
+    from outputs import plan
+    from transforms.privacy import model_estimate_text
+
+    for value in (0.4, 0.5, 1.4, 99.6, 212.0):
+        assert plan.shown(value, "children") == model_estimate_text(value)
+    assert plan.shown(0.4, "children") == "<1"
