@@ -15,7 +15,7 @@ from data_sources.cbs.formats import MAX_FILE_MEGABYTES
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
-from data_sources.config import db_path
+from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
@@ -68,7 +68,10 @@ def label(code: str) -> str:
 
 
 codes = list(options)
-wanted = st.query_params.get("laden")
+# The gemeente asked for (?laden=), else the one the sidebar shows when it is a real one: a
+# national file read here then keeps that gemeente, not all 342, unless the user says so.
+sidebar = st.session_state.get("gemeente_code")
+wanted = st.query_params.get("laden") or (sidebar if sidebar != SAMPLE_GEMEENTE_CODE else None)
 chosen = st.selectbox(
     "Gemeente", codes, index=codes.index(wanted) if wanted in codes else None,
     format_func=label, placeholder="Kies een gemeente (typ een naam of code)",

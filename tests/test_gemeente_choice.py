@@ -357,3 +357,24 @@ def test_the_page_counts_nederland_apart_from_the_gemeenten(app_db, analist):
     assert not at.exception and not at.error
     said = [s.value for s in at.success]
     assert any("(Bevolking naar leeftijd (gemeente), 1 gemeente(n) en Nederland)" in s for s in said), said
+
+
+@pytest.mark.parametrize(("shown", "offered"), [("GM0193", "GM0193"), ("GM9999", None)])
+def test_gemeente_laden_starts_at_the_gemeente_the_sidebar_shows(app_db, analist, tmp_path, shown, offered):
+    """A new user with Zwolle in the sidebar read the national kwb-2024.xlsx on Gemeente laden
+    and kept all 342 gemeenten: the page's own box started empty, and empty means all. It now
+    starts at the sidebar's gemeente (not at the fictional sample), so 'Alleen Zwolle' is the
+    default; choosing nothing is still possible."""
+    from conftest import run_page
+    from kwb_files import write_kwb_xlsx
+
+    from data_sources import jobs, store
+
+    con = store.connect(app_db)
+    try:
+        jobs.import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    finally:
+        con.close()
+    at = run_page("gemeente_laden", account=analist, params={"gemeente": shown})
+    assert not at.exception
+    assert at.selectbox(key="laden_gemeente").value == offered
