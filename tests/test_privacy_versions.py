@@ -330,3 +330,74 @@ def test_every_small_cell_corrected_to_0_pins_nothing(sample_db, signal_type):
         assert _pinned([before, after], corrected) == [], whole.loc[i, keys].tolist()
         tried.append(i)
     assert len(tried) >= 5
+
+
+def _pupils_workbook(changes: dict[tuple[str, str], int]) -> bytes:
+    """The sample's speciaal-onderwijs workbook with the enrolled pupils of (wijk, cluster) set."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "speciaal-onderwijs.xlsx")
+    sheet = book["Gegevens"]
+    for r in range(2, sheet.max_row + 1):
+        key = (sheet.cell(r, 1).value, str(sheet.cell(r, 4).value))
+        if key in changes and sheet.cell(r, 6).value == "ingeschreven":
+            sheet.cell(r, 8).value = changes.pop(key)
+    assert not changes
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _crosstab(db: Path):
+    """Row 5 of Analysevragen (pupils per onderwijssoort and status) as the page shows it, and its
+    pattern as the build published it (counts and hidden with the totals)."""
+    from transforms.analysis import SO_TYPE, read_beside, so_by_type_and_status
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return so_by_type_and_status(con, GEMEENTE, YEAR), read_beside(con, GEMEENTE, YEAR)[SO_TYPE]
+    finally:
+        con.close()
+
+
+def test_a_corrected_so_upload_gives_no_hidden_pupils_of_row_5_away(app_db):
+    # The crosstab of row 5 hides so cluster 1 (3 pupils) and, beside it, cluster 2 (22). The
+    # samenwerkingsverband corrects its upload: 4 more pupils of cluster 2 in Zuiderpark (26).
+    # Protected from the new counts alone, cluster 2 (26) is shown and cluster 3 (25, shown and
+    # unchanged before) hidden instead: 172 - 76 - 26 - 42 - 25 gave the 3 of cluster 1 back.
+    # Beside the pattern published before, what was hidden stays hidden and cluster 3 is known.
+    from transforms.analysis import _beside_cube, _signal_rows
+
+    shown, before = _crosstab(app_db)
+    assert shown.display()["ingeschreven"].tolist()[1:4] == ["afgeschermd", "afgeschermd", "25"]
+    clusters = before.soorten.index("so cluster 2"), before.kinds.index("so_ingeschreven")
+    assert before.counts[clusters] == 22 and before.hidden[clusters]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, _pupils_workbook({("Zuiderpark", "2"): 9}), "speciaal-onderwijs",
+                                 "Samenwerkingsverband PO Voorbeeldregio", "schooljaar 2024-2025",
+                                 "speciaal-onderwijs-correctie.xlsx")
+    finally:
+        con.close()
+    shown, after = _crosstab(app_db)
+    assert after.counts[clusters] == 26 and after.soorten == before.soorten
+    # the page shows the pattern the build published
+    assert (shown.hidden[shown.value_columns].to_numpy() == after.hidden).all()
+    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
+    assert _pinned([before, after], clusters) == []
+
+    # the attack, on the crosstab protected from the new counts alone
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        frame = con.execute(
+            "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
+            " 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_') as signal_kind,"
+            " coalesce(age_group, '4-12') as age_group, wijk_code, organisation,"
+            " sum(children_count) as children_count from stg_partner__speciaal_onderwijs"
+            " where gemeente_code = ? and year = ? group by all order by all", [GEMEENTE, YEAR]).df()
+        _, _, counts, hidden, _ = _beside_cube(joint_cube(*_signal_rows(con, GEMEENTE, YEAR,
+                                                                         "speciaal_onderwijs")),
+                                               frame, vso_alle=True)
+    finally:
+        con.close()
+    fresh = type(after)(after.soorten, after.kinds, counts, hidden, True, after.threshold)
+    pinned = _pinned([before, fresh], clusters)
+    assert any("(echt 3)" in cell and "3..3" in cell for cell in pinned), pinned
