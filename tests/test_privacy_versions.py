@@ -401,3 +401,59 @@ def test_a_corrected_so_upload_gives_no_hidden_pupils_of_row_5_away(app_db):
     fresh = type(after)(after.soorten, after.kinds, counts, hidden, True, after.threshold)
     pinned = _pinned([before, fresh], clusters)
     assert any("(echt 3)" in cell and "3..3" in cell for cell in pinned), pinned
+
+
+def _groups_workbook(mkd_children: tuple[int, ...]) -> bytes:
+    """The sample's groepsgrootte workbook with, instead of its KDC and MKD groups, 3 kdc groups of
+    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of 3 (8 places
+    each): the pool the model's KDC/MKD children per place is made of."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "groepsgrootte.xlsx")
+    sheet = book["Gegevens"]
+    for r in range(sheet.max_row, 1, -1):
+        if sheet.cell(r, 4).value in ("kdc", "mkd", "djk", "moc"):
+            sheet.delete_rows(r)
+    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3 + [("djk", 3)]
+    for i, (kind, children) in enumerate(groups):
+        sheet.append(("Zonnestraal Nieuwland 1", "9904 AA", f"{kind} {i}", kind, "2-4", 8, children, 2))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_a_corrected_groups_upload_gives_no_small_kind_of_row_10_away(app_db):
+    # Row 10 of Analysevragen shows the mean children per group of a kind with 3 or more groups;
+    # times its groups that is the kind's children, and the model shows the children per place of
+    # kdc, mkd, djk and moc together (Tekorten), which times their places is the pool's total. The
+    # one djk group (3 children) is left out, and a second kind was hidden beside it: mkd (8) in the
+    # first version. Corrected to 15 mkd children, moc (12, shown before) was hidden instead and
+    # 60 - 30 - 15 - 12 gave the 3 djk children back. Now a pool hides every kind where it hides one.
+    from transforms.analysis import group_sizes
+
+    pool = {"kdc", "mkd", "moc", "djk"}
+    versions = []
+    for mkd in ((3, 3, 2), (5, 5, 5)):
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, _groups_workbook(mkd), "groepsgrootte", "Kinderopvang Zonnestraal",
+                                     "2024", f"groepsgrootte-{sum(mkd)}.xlsx")
+        finally:
+            con.close()
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sizes = group_sizes(con, GEMEENTE, YEAR).set_index("group_kind")
+            source = con.execute("select children_per_place_source from int_supply__children_per_place"
+                                 " where gemeente_code = ? and year = ? and provision_type = 'kdc_mkd'",
+                                 [GEMEENTE, YEAR]).fetchone()[0]
+        finally:
+            con.close()
+        assert source == "groepsgrootte"  # the pool's total is shown, through the model
+        children = {"kdc": 30, "mkd": sum(mkd), "moc": 12, "djk": 3}
+        shown = {kind for kind in pool & set(sizes.index) if not np.isnan(sizes.loc[kind, "children_per_group"])}
+        for kind in shown:
+            assert sizes.loc[kind, "children_per_group"] * sizes.loc[kind, "groups"] == children[kind]
+        versions.append((children, shown))
+    for (children, shown), (other, other_shown) in (versions, versions[::-1]):
+        # what the attacker does not know of this version: neither shown in it nor shown unchanged
+        # in the other; one such kind alone is the total minus the others
+        unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
+        assert len(unknown) != 1, unknown

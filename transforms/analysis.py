@@ -460,10 +460,10 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
     children per kind, with the contributor rule) whose total is visible wherever the model may
     show the pool's observed children per place (the total passes the threshold and the
     contributor rule, as in int_supply__children_per_place): kinds left out (fewer than
-    MIN_GROUPS groups) are hidden cells of that line, and where no choice of kinds keeps the
-    line safe, or the children of groups without places (in the kinds, not in the model's
-    figure) are a count the threshold or the contributor rule hides, every kind of the pool is
-    hidden."""
+    MIN_GROUPS groups) are hidden cells of that line. Where that line hides any kind, or the
+    children of groups without places (in the kinds, not in the model's figure) are a count the
+    threshold or the contributor rule hides, every kind of the pool is hidden: no second hidden
+    kind that a corrected upload could move onto a kind shown before."""
     hidden = pd.Series(False, index=frame.index)
     pools = frame["group_kind"].map(PLACE_POOLS)
     for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
@@ -479,6 +479,11 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
         line = mask[0]
         if line[-1] and not _hidden_total(parts.sum(axis=2)):
             line[:] = True  # the model shows the total: hiding it here protects nothing
+        if line[:-1].any():
+            # every kind, as row 3 hides its pools (_pooled_hidden): a second hidden kind chosen
+            # per version moves with a correction (mkd 8 to 15 left moc hidden instead), and the
+            # new total minus the kinds shown in either version gave a small kind back (3 djk)
+            line[:] = True
         # children of groups without places are in the kinds shown, not in the model's total:
         # the kinds shown minus that total would give them
         unpooled = np.zeros(len(organisations))
