@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from data_sources import jobs, store
@@ -457,3 +459,35 @@ def test_a_corrected_groups_upload_gives_no_small_kind_of_row_10_away(app_db):
         # in the other; one such kind alone is the total minus the others
         unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
         assert len(unknown) != 1, unknown
+
+
+def test_a_corrected_bso_need_gives_no_small_need_of_tekorten_away():
+    # Tekorten shows the BSO need the samenwerkingsverband reported per wijk with its gemeente
+    # total, beside pupils it shows (20 in each of 10 wijken). A need of 2 was hidden with the 6
+    # beside it; corrected from 8 to 5 in a third wijk, the 5 was hidden instead and the 6 shown,
+    # and the total before minus the wijken shown then gave the 2 back (86 - 78 - 6). Beside the
+    # pattern published before (the build keeps it, published_beside_patterns), the 6 stays hidden.
+    from transforms.analysis import BSO_NEED_KIND, BesidePattern, bso_need_table
+    from transforms.partner_tables import JointCube
+
+    wijken = [f"WK99990{i}" for i in range(10)]
+    counts, hidden = protect_cube(np.full((1, 10, 1, 1), 20.0))
+    pupils = JointCube({code: i for i, code in enumerate(wijken)}, ["so_ingeschreven"], ["4-12"],
+                       counts, hidden)
+    assert not pupils.hidden.any()
+
+    def need(third: int):
+        return pd.DataFrame({"wijk_code": wijken, "organisation": "SWV",
+                             "bso_needed_observed_count": [2, 6, third] + [10] * 7})
+
+    first = bso_need_table(pupils, wijken, need(8))
+    assert first[1][:3, 0].tolist() == [True, True, False] and not first[1][-1, 0]
+    published = BesidePattern(wijken, [BSO_NEED_KIND], *first, True, min_count())
+    second = bso_need_table(pupils, wijken, need(5), published)
+    versions = [SimpleNamespace(counts=c, hidden=h) for c, h in (first, second)]
+    assert _pinned(versions, (2, 0)) == []
+    # protected from the new counts alone, the versions together give the 2 back
+    fresh = SimpleNamespace(**dict(zip(("counts", "hidden"), bso_need_table(pupils, wijken, need(5)),
+                                       strict=True)))
+    pinned = _pinned([versions[0], fresh], (2, 0))
+    assert "versie 1, cel (np.int64(0), np.int64(0)): 2..2 (echt 2)" in pinned, pinned

@@ -772,6 +772,48 @@ def read_beside(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
     return {key[2]: pattern for key, pattern in beside_patterns(rows).items()}
 
 
+# Tekorten's observed BSO need of so and sbo pupils per wijk (vso_bso_by_wijk) is kept in
+# published_beside_patterns too: per wijk (its `soorten`) one kind
+BSO_NEED_KEY, BSO_NEED_KIND = "vso_bso_need", "bso_nodig"
+
+
+def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
+                   stored: BesidePattern | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Tekorten's observed BSO need of so and sbo pupils per wijk (`wijken`, in this order) with
+    its gemeente total, from `need` (rows wijk_code, organisation, bso_needed_observed_count): a
+    count of its own, protected with each organisation's share (protect_cube: the contributor
+    rule, each organisation's view) and hidden where its pupils are. The pupils are the cells
+    so_ingeschreven 4-12 of the signal's one protected table (`cube`; None: all hidden): a wijk
+    whose pupils are hidden is left out (protect_cube's `unshown`: hidden in the total's line, so
+    that it never stands alone there), and where their gemeente total is hidden, so is the
+    need's. Beside the table as published before (`stored`, as _beside_cube), so that a
+    correction moves no second hidden wijk onto one shown before. Returns (counts, hidden), wijken
+    x (the need, its row total) with the gemeente total last."""
+    kind, age = "so_ingeschreven", "4-12"
+    pupils_hidden, total_hidden = np.ones(len(wijken), dtype=bool), True
+    if cube is not None and kind in cube.kinds and age in cube.ages:
+        k, a = cube.kinds.index(kind), cube.ages.index(age)
+        pupils_hidden = np.array([bool(cube.hidden[cube.row_of[code], k, a]) if code in cube.row_of
+                                  else True for code in wijken], dtype=bool)
+        total_hidden = bool(cube.hidden[-1, k, a])
+    # in one order wherever it is protected (an organisation's place orders its view)
+    need = need.fillna({"organisation": ""}).sort_values(["wijk_code", "organisation"])
+    organisations = list(dict.fromkeys(need["organisation"]))
+    parts = np.zeros((max(len(organisations), 1), len(wijken), 1))
+    for row in need.itertuples(index=False):
+        if not pd.isna(row.bso_needed_observed_count):
+            parts[organisations.index(row.organisation), wijken.index(row.wijk_code), 0] += (
+                row.bso_needed_observed_count)
+    previous = None
+    if stored is not None and stored.threshold == min_count():
+        previous = stored.aligned(list(wijken), [BSO_NEED_KIND])
+    counts, hidden = protect_cube(parts, unshown=pupils_hidden[:, None], previous=previous)
+    hidden[:-1] |= pupils_hidden[:, None]  # also a 0 beside hidden pupils, as the pupils are
+    if total_hidden:
+        hidden[-1] = True
+    return counts, hidden
+
+
 def protected_beside_tables(rows: pa.Table, previous: pa.Table | None = None,
                             published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
     """The model beside_protection_by_gemeente: every table protected beside a signal type's one
@@ -796,11 +838,19 @@ def protected_beside_tables(rows: pa.Table, previous: pa.Table | None = None,
         cube = JointCube({code: i for i, code in enumerate(wijken)}, kinds, ages,
                          np.asarray(first["counts"], dtype=float).reshape(shape),
                          np.asarray(first["hidden"], dtype=bool).reshape(shape))
-        # in the order the pages read them (an organisation's place in it orders its view)
-        table = part[BESIDE_COLUMNS].sort_values(BESIDE_COLUMNS[:-1], na_position="last")
-        soorten, statuses, counts, hidden, breakdown = _beside_cube(
-            cube, table.reset_index(drop=True), vso_alle=table_key == SO_TYPE,
-            total_shown=table_key != SO_TYPE, stored=stored.get((gemeente_code, int(year), table_key)))
+        before = stored.get((gemeente_code, int(year), table_key))
+        if table_key == BSO_NEED_KEY:
+            if part["children_count"].isna().all():
+                continue  # no partner delivered the need: Tekorten shows none
+            soorten, statuses, breakdown = sorted(set(part["wijk_code"])), [BSO_NEED_KIND], True
+            counts, hidden = bso_need_table(cube, soorten, part.rename(
+                columns={"children_count": "bso_needed_observed_count"}), before)
+        else:
+            # in the order the pages read them (an organisation's place in it orders its view)
+            table = part[BESIDE_COLUMNS].sort_values(BESIDE_COLUMNS[:-1], na_position="last")
+            soorten, statuses, counts, hidden, breakdown = _beside_cube(
+                cube, table.reset_index(drop=True), vso_alle=table_key == SO_TYPE,
+                total_shown=table_key != SO_TYPE, stored=before)
         patterns.append({"gemeente_code": gemeente_code, "year": int(year), "table_key": table_key,
                          "threshold": threshold, "soorten": soorten, "kinds": statuses,
                          "counts": counts.ravel().tolist(), "hidden": hidden.ravel().tolist(),

@@ -44,7 +44,8 @@ Rules (after CBS and the lessons in DESIGN.md):
   as published before (protect_cube's `previous`): what was hidden stays hidden unless it is 0
   now, and a cell shown before with the same count is known and never a second hidden cell;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
-  lists by kind), its pattern published beside the table's;
+  lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
+  table's;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 

@@ -1,6 +1,7 @@
 -- One row per cell of a table protected beside a signal type's one protected table, per gemeente
--- and year: Analysevragen row 5 (pupils per onderwijssoort and status, beside speciaal_onderwijs)
--- and rows 6 and 9 (children waiting per kind, beside wachtlijst_so and wachtlijst_zorg), with
+-- and year: Analysevragen row 5 (pupils per onderwijssoort and status, beside speciaal_onderwijs),
+-- rows 6 and 9 (children waiting per kind, beside wachtlijst_so and wachtlijst_zorg) and Tekorten's
+-- observed BSO need of so and sbo pupils per wijk (vso_bso_need, beside their pupils), with
 -- their totals ('Totaal'), whether the page hides the cell (`hidden`) and whether the page shows
 -- more than the totals row (`breakdown`). Made in Python (transforms.analysis
 -- :protected_beside_tables, the function Analysevragen protects these tables with) from the rows
@@ -60,6 +61,24 @@ with beside_rows as (
     from stg_partner__wachtlijst_zorg
     where children_count is not null
     group by all
+    union all
+    -- Tekorten's observed BSO need per wijk: the pupils of vso_bso_by_wijk (that mart reads the
+    -- model's parameters; this one may not), a need left empty as null
+    select
+        gemeente_code,
+        year,
+        'vso_bso_need' as table_key,
+        wijk_code as soort,
+        'bso_nodig' as signal_kind,
+        '4-12' as age_group,
+        wijk_code,
+        organisation,
+        sum(bso_needed_count)::double as children_count
+    from stg_partner__speciaal_onderwijs
+    where wijk_code is not null and children_count is not null
+        and coalesce(enrolment_status, 'ingeschreven') = 'ingeschreven'
+        and coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end) = '4-12'
+    group by all
 ),
 
 -- published_signal_patterns is written by the build of that model: this one is built after it
@@ -79,7 +98,9 @@ final as (
         p.hidden
     from beside_rows as r
     inner join published_signal_patterns as p
-        on p.gemeente_code = r.gemeente_code and p.year = r.year and p.signal_type = r.table_key
+        on p.gemeente_code = r.gemeente_code and p.year = r.year
+        and p.signal_type = case r.table_key when 'vso_bso_need' then 'speciaal_onderwijs'
+                                 else r.table_key end
     cross join protected_signals
 )
 
