@@ -6,12 +6,12 @@ import streamlit as st
 
 from transforms import analysis, model
 from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text, row_10_missing_text
+from transforms.partner_tables import joint_cube
 from transforms.privacy import (
     format_number,
     hidden_label,
     hidden_rule,
     model_estimate_text,
-    protect_counts,
     round_estimate,
 )
 from ui import a11y, continuum, theme
@@ -427,20 +427,18 @@ if not vso.empty and age_group == "4-12":
                            "Leerlingen (waargenomen)": pupils_shown})
     if delivered:
         # the observed BSO need is a count of its own: protected with its gemeente total row and
-        # the contributor rule (one row per wijk and organisation: a school subtracting its own
-        # pupils learns no other school's small count), hidden where the pupils are
-        need = protect_counts(vso[["wijk_name", "organisation", "bso_needed_observed_count"]],
-                              ["bso_needed_observed_count"], estimate=False, row_totals=False,
-                              column_totals=True, contributor="organisation")
-        shown_need = need.display()["bso_needed_observed_count"].tolist()
-        need_hidden = need.hidden["bso_needed_observed_count"].to_numpy(dtype=bool)
-        extra = pupils_hidden & ~need_hidden[:-1]
-        # a cell hidden with its pupils would stand alone against the need's gemeente total:
-        # that total is then hidden as well
-        hide_need = [*(need_hidden[:-1] | pupils_hidden), bool(need_hidden[-1] or total_hidden
-                                                                or extra.any())]
+        # the contributor rule (a school subtracting its own pupils learns no other school's
+        # small count), hidden where the pupils are, beside the table as the build published it
+        # (a corrected upload moves no second hidden wijk onto one shown before)
+        wijken = sorted(per_wijk["wijk_code"])
+        cube = joint_cube(so, continuum.contributions(gemeente_code, year),
+                          continuum.published_of(so)) if not so.empty else None
+        need_counts, need_hidden = analysis.bso_need_table(
+            cube, wijken, vso[["wijk_code", "organisation", "bso_needed_observed_count"]],
+            analysis.read_beside(cursor(), gemeente_code, year).get(analysis.BSO_NEED_KEY))
+        order = [*(wijken.index(code) for code in per_wijk["wijk_code"]), len(wijken)]
         result["BSO nodig volgens partner (waargenomen)"] = [
-            hidden_label() if hide else text for text, hide in zip(shown_need, hide_need, strict=True)]
+            hidden_label() if need_hidden[i, 0] else format_number(need_counts[i, 0]) for i in order]
     result["BSO nodig (schatting, laag-hoog)"] = modelled
     st.dataframe(result, hide_index=True, width="stretch")
     st.caption("Schatting: leerlingen × het aandeel so- en sbo-leerlingen dat BSO nodig heeft (zie de "

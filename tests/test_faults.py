@@ -153,8 +153,8 @@ def test_a_saved_scenario_its_totals_and_its_log_line_are_one_transaction(app_db
 # run left behind is gone after it. (tests/test_kill.py does this for `import` and `init --force`.)
 
 def _older_database(path, sample_db) -> None:
-    """The sample database as an earlier version of Kindkaart left it: without migrations 0075
-    and 0080 (whose changes are undone), with a partner account 0075 must decide about."""
+    """The sample database as an earlier version of Kindkaart left it: without migrations 0075,
+    0080 and 0085 (whose changes are undone), with a partner account 0075 must decide about."""
     import duckdb
 
     shutil.copy(sample_db, path)
@@ -165,6 +165,8 @@ def _older_database(path, sample_db) -> None:
     con.execute("delete from schema_migrations where version = 75")
     con.execute("drop table published_signal_patterns")
     con.execute("delete from schema_migrations where version = 80")
+    con.execute("drop table published_beside_patterns")
+    con.execute("delete from schema_migrations where version = 85")
     con.close()
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from data_sources import jobs, store
@@ -330,3 +332,162 @@ def test_every_small_cell_corrected_to_0_pins_nothing(sample_db, signal_type):
         assert _pinned([before, after], corrected) == [], whole.loc[i, keys].tolist()
         tried.append(i)
     assert len(tried) >= 5
+
+
+def _pupils_workbook(changes: dict[tuple[str, str], int]) -> bytes:
+    """The sample's speciaal-onderwijs workbook with the enrolled pupils of (wijk, cluster) set."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "speciaal-onderwijs.xlsx")
+    sheet = book["Gegevens"]
+    for r in range(2, sheet.max_row + 1):
+        key = (sheet.cell(r, 1).value, str(sheet.cell(r, 4).value))
+        if key in changes and sheet.cell(r, 6).value == "ingeschreven":
+            sheet.cell(r, 8).value = changes.pop(key)
+    assert not changes
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _crosstab(db: Path):
+    """Row 5 of Analysevragen (pupils per onderwijssoort and status) as the page shows it, and its
+    pattern as the build published it (counts and hidden with the totals)."""
+    from transforms.analysis import SO_TYPE, read_beside, so_by_type_and_status
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return so_by_type_and_status(con, GEMEENTE, YEAR), read_beside(con, GEMEENTE, YEAR)[SO_TYPE]
+    finally:
+        con.close()
+
+
+def test_a_corrected_so_upload_gives_no_hidden_pupils_of_row_5_away(app_db):
+    # The crosstab of row 5 hides so cluster 1 (3 pupils) and, beside it, cluster 2 (22). The
+    # samenwerkingsverband corrects its upload: 4 more pupils of cluster 2 in Zuiderpark (26).
+    # Protected from the new counts alone, cluster 2 (26) is shown and cluster 3 (25, shown and
+    # unchanged before) hidden instead: 172 - 76 - 26 - 42 - 25 gave the 3 of cluster 1 back.
+    # Beside the pattern published before, what was hidden stays hidden and cluster 3 is known.
+    from transforms.analysis import _beside_cube, _signal_rows
+
+    shown, before = _crosstab(app_db)
+    assert shown.display()["ingeschreven"].tolist()[1:4] == ["afgeschermd", "afgeschermd", "25"]
+    clusters = before.soorten.index("so cluster 2"), before.kinds.index("so_ingeschreven")
+    assert before.counts[clusters] == 22 and before.hidden[clusters]
+    con = store.connect(app_db)
+    try:
+        jobs.import_registration(con, _pupils_workbook({("Zuiderpark", "2"): 9}), "speciaal-onderwijs",
+                                 "Samenwerkingsverband PO Voorbeeldregio", "schooljaar 2024-2025",
+                                 "speciaal-onderwijs-correctie.xlsx")
+    finally:
+        con.close()
+    shown, after = _crosstab(app_db)
+    assert after.counts[clusters] == 26 and after.soorten == before.soorten
+    # the page shows the pattern the build published
+    assert (shown.hidden[shown.value_columns].to_numpy() == after.hidden).all()
+    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
+    assert _pinned([before, after], clusters) == []
+
+    # the attack, on the crosstab protected from the new counts alone
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        frame = con.execute(
+            "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
+            " 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_') as signal_kind,"
+            " coalesce(age_group, '4-12') as age_group, wijk_code, organisation,"
+            " sum(children_count) as children_count from stg_partner__speciaal_onderwijs"
+            " where gemeente_code = ? and year = ? group by all order by all", [GEMEENTE, YEAR]).df()
+        _, _, counts, hidden, _ = _beside_cube(joint_cube(*_signal_rows(con, GEMEENTE, YEAR,
+                                                                         "speciaal_onderwijs")),
+                                               frame, vso_alle=True)
+    finally:
+        con.close()
+    fresh = type(after)(after.soorten, after.kinds, counts, hidden, True, after.threshold)
+    pinned = _pinned([before, fresh], clusters)
+    assert any("(echt 3)" in cell and "3..3" in cell for cell in pinned), pinned
+
+
+def _groups_workbook(mkd_children: tuple[int, ...]) -> bytes:
+    """The sample's groepsgrootte workbook with, instead of its KDC and MKD groups, 3 kdc groups of
+    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of 3 (8 places
+    each): the pool the model's KDC/MKD children per place is made of."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "groepsgrootte.xlsx")
+    sheet = book["Gegevens"]
+    for r in range(sheet.max_row, 1, -1):
+        if sheet.cell(r, 4).value in ("kdc", "mkd", "djk", "moc"):
+            sheet.delete_rows(r)
+    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3 + [("djk", 3)]
+    for i, (kind, children) in enumerate(groups):
+        sheet.append(("Zonnestraal Nieuwland 1", "9904 AA", f"{kind} {i}", kind, "2-4", 8, children, 2))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_a_corrected_groups_upload_gives_no_small_kind_of_row_10_away(app_db):
+    # Row 10 of Analysevragen shows the mean children per group of a kind with 3 or more groups;
+    # times its groups that is the kind's children, and the model shows the children per place of
+    # kdc, mkd, djk and moc together (Tekorten), which times their places is the pool's total. The
+    # one djk group (3 children) is left out, and a second kind was hidden beside it: mkd (8) in the
+    # first version. Corrected to 15 mkd children, moc (12, shown before) was hidden instead and
+    # 60 - 30 - 15 - 12 gave the 3 djk children back. Now a pool hides every kind where it hides one.
+    from transforms.analysis import group_sizes
+
+    pool = {"kdc", "mkd", "moc", "djk"}
+    versions = []
+    for mkd in ((3, 3, 2), (5, 5, 5)):
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, _groups_workbook(mkd), "groepsgrootte", "Kinderopvang Zonnestraal",
+                                     "2024", f"groepsgrootte-{sum(mkd)}.xlsx")
+        finally:
+            con.close()
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sizes = group_sizes(con, GEMEENTE, YEAR).set_index("group_kind")
+            source = con.execute("select children_per_place_source from int_supply__children_per_place"
+                                 " where gemeente_code = ? and year = ? and provision_type = 'kdc_mkd'",
+                                 [GEMEENTE, YEAR]).fetchone()[0]
+        finally:
+            con.close()
+        assert source == "groepsgrootte"  # the pool's total is shown, through the model
+        children = {"kdc": 30, "mkd": sum(mkd), "moc": 12, "djk": 3}
+        shown = {kind for kind in pool & set(sizes.index) if not np.isnan(sizes.loc[kind, "children_per_group"])}
+        for kind in shown:
+            assert sizes.loc[kind, "children_per_group"] * sizes.loc[kind, "groups"] == children[kind]
+        versions.append((children, shown))
+    for (children, shown), (other, other_shown) in (versions, versions[::-1]):
+        # what the attacker does not know of this version: neither shown in it nor shown unchanged
+        # in the other; one such kind alone is the total minus the others
+        unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
+        assert len(unknown) != 1, unknown
+
+
+def test_a_corrected_bso_need_gives_no_small_need_of_tekorten_away():
+    # Tekorten shows the BSO need the samenwerkingsverband reported per wijk with its gemeente
+    # total, beside pupils it shows (20 in each of 10 wijken). A need of 2 was hidden with the 6
+    # beside it; corrected from 8 to 5 in a third wijk, the 5 was hidden instead and the 6 shown,
+    # and the total before minus the wijken shown then gave the 2 back (86 - 78 - 6). Beside the
+    # pattern published before (the build keeps it, published_beside_patterns), the 6 stays hidden.
+    from transforms.analysis import BSO_NEED_KIND, BesidePattern, bso_need_table
+    from transforms.partner_tables import JointCube
+
+    wijken = [f"WK99990{i}" for i in range(10)]
+    counts, hidden = protect_cube(np.full((1, 10, 1, 1), 20.0))
+    pupils = JointCube({code: i for i, code in enumerate(wijken)}, ["so_ingeschreven"], ["4-12"],
+                       counts, hidden)
+    assert not pupils.hidden.any()
+
+    def need(third: int):
+        return pd.DataFrame({"wijk_code": wijken, "organisation": "SWV",
+                             "bso_needed_observed_count": [2, 6, third] + [10] * 7})
+
+    first = bso_need_table(pupils, wijken, need(8))
+    assert first[1][:3, 0].tolist() == [True, True, False] and not first[1][-1, 0]
+    published = BesidePattern(wijken, [BSO_NEED_KIND], *first, True, min_count())
+    second = bso_need_table(pupils, wijken, need(5), published)
+    versions = [SimpleNamespace(counts=c, hidden=h) for c, h in (first, second)]
+    assert _pinned(versions, (2, 0)) == []
+    # protected from the new counts alone, the versions together give the 2 back
+    fresh = SimpleNamespace(**dict(zip(("counts", "hidden"), bso_need_table(pupils, wijken, need(5)),
+                                       strict=True)))
+    pinned = _pinned([versions[0], fresh], (2, 0))
+    assert "versie 1, cel (np.int64(0), np.int64(0)): 2..2 (echt 2)" in pinned, pinned

@@ -200,8 +200,9 @@ def test_only_the_models_that_read_the_changed_view_are_rebuilt(db):
     db.begin()
     built = transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve_indicaties"])
     db.rollback()
+    # the tables beside a signal's table read its published pattern: built after it
     assert built == ["int_signals__partner_counts", "signals_by_wijk", "signals_protection_by_wijk",
-                     "continuum_by_wijk_niveau"]
+                     "beside_protection_by_gemeente", "continuum_by_wijk_niveau"]
     with pytest.raises(ValueError, match="stg_partner__vve"):
         transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve"])
 
@@ -221,7 +222,7 @@ def test_a_model_rebuilt_whole_follows_the_upload_too(db):
     assert built == ["population_by_wijk_age", "population_protection_by_wijk",
                      "int_supply__children_per_place", "int_supply__by_wijk_age",
                      "population_unknown_by_wijk", "signals_by_wijk", "signals_protection_by_wijk",
-                     "continuum_by_wijk_niveau", "population_by_year"]
+                     "beside_protection_by_gemeente", "continuum_by_wijk_niveau", "population_by_year"]
     _assert_as_full_build(db, models)
 
 

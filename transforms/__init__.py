@@ -25,10 +25,12 @@ MACROS_PATH = SQL_DIR / "macros.sql"
 SEED_SOURCES = (Path(__file__).resolve().parent / "parameters.csv",
                 Path(__file__).resolve().parent / "model" / "__init__.py")
 # What the Python models (`-- python: module:function`) run: the protection of the partner
-# tables (signals_protection_by_wijk) and of the population (population_protection_by_wijk), so
-# that a change of their rules rebuilds the marts
+# tables (signals_protection_by_wijk), of the tables beside them (beside_protection_by_gemeente)
+# and of the population (population_protection_by_wijk), so that a change of their rules
+# rebuilds the marts
 PYTHON_SOURCES = (Path(__file__).resolve().parent / "partner_tables.py",
                   Path(__file__).resolve().parent / "privacy.py",
+                  Path(__file__).resolve().parent / "analysis.py",
                   Path(__file__).resolve().parent / "population.py")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_sources.config import min_count
 from transforms.partner_tables import (
@@ -15,6 +16,7 @@ from transforms.partner_tables import (
     SUPPORT_TYPE,
     JointCube,
     Patterns,
+    has_table,
     joint_cube,
     joint_table,
     read_published,
@@ -167,13 +169,17 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
         " and children_count is not null group by all order by all",
         [gemeente_code, year]).df()
-    return so_crosstab(joint_cube(*delivered), frame)
+    return so_crosstab(joint_cube(*delivered), frame,
+                       read_beside(con, gemeente_code, year).get(SO_TYPE))
 
 
-def so_crosstab(cube: JointCube, frame: pd.DataFrame) -> SuppressedTable:
+def so_crosstab(cube: JointCube, frame: pd.DataFrame,
+                stored: BesidePattern | None = None) -> SuppressedTable:
     """so_by_type_and_status on the signal's protected table (`cube`) and the pupils per soort,
-    status (signal_kind), age group, wijk and organisation (`frame`)."""
-    soorten, statuses, counts, hidden, breakdown = _beside_cube(cube, frame, vso_alle=True)
+    status (signal_kind), age group, wijk and organisation (`frame`), beside the crosstab as
+    published before (`stored`, see _beside_cube)."""
+    soorten, statuses, counts, hidden, breakdown = _beside_cube(cube, frame, vso_alle=True,
+                                                                stored=stored)
     labels = [*soorten, TOTAL_LABEL]
     columns = [_so_status(kind) for kind in statuses] + [TOTAL_LABEL]
     if not breakdown:
@@ -186,7 +192,8 @@ def so_crosstab(cube: JointCube, frame: pd.DataFrame) -> SuppressedTable:
 
 
 def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False,
-                 total_shown: bool = False) -> tuple[list, list, np.ndarray, np.ndarray, bool]:
+                 total_shown: bool = False, stored: BesidePattern | None = None
+                 ) -> tuple[list, list, np.ndarray, np.ndarray, bool]:
     """A signal type's children by another breakdown (`frame`: soort, signal_kind, age_group,
     wijk_code, organisation, children_count), protected beside the type's one protected table
     (`cube`): only the rows in that table; its columns are the table's kinds, and its totals per
@@ -194,7 +201,10 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
     (protect_beside, with the contributor rule and each organisation's view). With `vso_alle` (row
     5) also through the age groups (_narrowed_by_age). With `total_shown` (rows 6 and 9) the cells
     are protected as if every total were shown, and where the table hides a total, they may not
-    tell it. Returns (soorten, kinds, counts, hidden,
+    tell it. `stored` is the table as published before (published_beside_patterns: the build of
+    beside_protection_by_gemeente keeps it; none made with another smallest count counts): the
+    table is protected beside it (protect_beside's `previous`), so that a corrected upload moves
+    no second hidden cell onto one shown before. Returns (soorten, kinds, counts, hidden,
     breakdown): counts and hidden soorten x kinds with a total column and row; `breakdown` False
     when only the total row may be shown (every other cell is hidden then)."""
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
@@ -231,8 +241,12 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
     margin_hidden = cube.hidden[margin]
+    previous = None
+    if stored is not None and stored.threshold == min_count():
+        previous = stored.aligned(soorten, statuses)
     counts, hidden, breakdown = protect_beside(
-        parts, margin_hidden & ~total_shown, low[margin], high[margin], views, known=known_parts)
+        parts, margin_hidden & ~total_shown, low[margin], high[margin], views, known=known_parts,
+        previous=previous)
     if breakdown and total_shown and margin_hidden.any():
         # protected as if the totals were shown (where nothing shows them); a total the table
         # hides must then not be told by this one: what its visible cells and hidden ones (at
@@ -446,10 +460,10 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
     children per kind, with the contributor rule) whose total is visible wherever the model may
     show the pool's observed children per place (the total passes the threshold and the
     contributor rule, as in int_supply__children_per_place): kinds left out (fewer than
-    MIN_GROUPS groups) are hidden cells of that line, and where no choice of kinds keeps the
-    line safe, or the children of groups without places (in the kinds, not in the model's
-    figure) are a count the threshold or the contributor rule hides, every kind of the pool is
-    hidden."""
+    MIN_GROUPS groups) are hidden cells of that line. Where that line hides any kind, or the
+    children of groups without places (in the kinds, not in the model's figure) are a count the
+    threshold or the contributor rule hides, every kind of the pool is hidden: no second hidden
+    kind that a corrected upload could move onto a kind shown before."""
     hidden = pd.Series(False, index=frame.index)
     pools = frame["group_kind"].map(PLACE_POOLS)
     for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
@@ -465,6 +479,11 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
         line = mask[0]
         if line[-1] and not _hidden_total(parts.sum(axis=2)):
             line[:] = True  # the model shows the total: hiding it here protects nothing
+        if line[:-1].any():
+            # every kind, as row 3 hides its pools (_pooled_hidden): a second hidden kind chosen
+            # per version moves with a correction (mkd 8 to 15 left moc hidden instead), and the
+            # new total minus the kinds shown in either version gave a small kind back (3 djk)
+            line[:] = True
         # children of groups without places are in the kinds shown, not in the model's total:
         # the kinds shown minus that total would give them
         unpooled = np.zeros(len(organisations))
@@ -627,6 +646,7 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ?
         """, [gemeente_code, year, gemeente_code, year]).df()
     lists = []
+    published = read_beside(con, gemeente_code, year)
     for (name, signal_type), rows in frame.groupby(["list", "signal_kind"], sort=True):
         delivered = _signal_rows(con, gemeente_code, year, signal_type)
         if delivered is None:
@@ -638,7 +658,8 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         grouped = rows.fillna({"organisation": ""}).groupby(
             ["soort", "signal_kind", "age_group", "wijk_code", "organisation"], as_index=False)
         kinds, _, counts, hidden, breakdown = _beside_cube(
-            cube, grouped["children_count"].sum(), total_shown=True)
+            cube, grouped["children_count"].sum(), total_shown=True,
+            stored=published.get(signal_type))
         timed = rows[rows["waiting_weeks"].notna()]
         weeks = ((timed["waiting_weeks"] * timed["children_count"]).groupby(timed["soort"]).sum()
                  / timed["children_count"].groupby(timed["soort"]).sum().replace(0, np.nan))
@@ -680,3 +701,165 @@ def _signal_rows(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,
     contributions = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
                                 [year, gemeente_code]).df()
     return whole, contributions, read_published(con, gemeente_code, year)
+
+
+# The tables protected beside a signal type's table (_beside_cube: row 5 per soort and status,
+# rows 6 and 9 per kind), each by the signal type it is protected beside (`table_key`), as last
+# published: the state of the model beside_protection_by_gemeente (migration 0085). The next
+# version of a table is protected beside it.
+BESIDE_TABLE = "published_beside_patterns"
+BESIDE_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("table_key", pa.string()),
+    ("threshold", pa.int32()), ("soorten", pa.list_(pa.string())),
+    ("kinds", pa.list_(pa.string())), ("counts", pa.list_(pa.float64())),
+    ("hidden", pa.list_(pa.bool_())), ("breakdown", pa.bool_()),
+])
+# The rows of beside_protection_by_gemeente: every cell of such a table with its totals
+BESIDE_CELLS_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("table_key", pa.string()),
+    ("soort", pa.string()), ("signal_kind", pa.string()), ("children_count", pa.float64()),
+    ("hidden", pa.bool_()), ("breakdown", pa.bool_()),
+])
+BESIDE_COLUMNS = ["soort", "signal_kind", "age_group", "wijk_code", "organisation",
+                  "children_count"]
+
+
+@dataclass(frozen=True)
+class BesidePattern:
+    """One table protected beside a signal's table as last published: its soorten and kinds, and
+    counts and hidden of every cell with its totals (the last row and column), made with the
+    smallest count `threshold`; `breakdown` False where only its totals row was shown."""
+
+    soorten: list
+    kinds: list
+    counts: np.ndarray
+    hidden: np.ndarray
+    breakdown: bool
+    threshold: int
+
+    def aligned(self, soorten: list, kinds: list) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, hidden) on the soorten and kinds of a new version, totals last: a cell the
+        published version did not have counts as a shown 0."""
+        index = [np.array([{v: i for i, v in enumerate(old)}.get(v, -1) for v in new] + [len(old)])
+                 for old, new in ((self.soorten, soorten), (self.kinds, kinds))]
+        present = (index[0] >= 0)[:, None] & (index[1] >= 0)[None, :]
+        cells = np.ix_(*(np.maximum(i, 0) for i in index))
+        return (np.where(present, self.counts[cells], 0.0),
+                np.where(present, self.hidden[cells], False))
+
+
+def beside_patterns(rows: pa.Table) -> dict[tuple, BesidePattern]:
+    """The rows of BESIDE_TABLE by (gemeente_code, year, table_key)."""
+    patterns = {}
+    for row in rows.to_pylist():
+        shape = (len(row["soorten"]) + 1, len(row["kinds"]) + 1)
+        patterns[(row["gemeente_code"], int(row["year"]), row["table_key"])] = BesidePattern(
+            list(row["soorten"]), list(row["kinds"]),
+            np.asarray(row["counts"], dtype=float).reshape(shape),
+            np.asarray(row["hidden"], dtype=bool).reshape(shape), bool(row["breakdown"]),
+            int(row["threshold"]))
+    return patterns
+
+
+def read_beside(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
+                ) -> dict[str, BesidePattern]:
+    """The tables of one gemeente and year protected beside a signal's table as published, by
+    table_key (none before migration 0085)."""
+    if not has_table(con, BESIDE_TABLE):
+        return {}
+    rows = con.sql(f"select * from {BESIDE_TABLE} where gemeente_code = ? and year = ?",
+                   params=[gemeente_code, year]).to_arrow_table()
+    return {key[2]: pattern for key, pattern in beside_patterns(rows).items()}
+
+
+# Tekorten's observed BSO need of so and sbo pupils per wijk (vso_bso_by_wijk) is kept in
+# published_beside_patterns too: per wijk (its `soorten`) one kind
+BSO_NEED_KEY, BSO_NEED_KIND = "vso_bso_need", "bso_nodig"
+
+
+def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
+                   stored: BesidePattern | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Tekorten's observed BSO need of so and sbo pupils per wijk (`wijken`, in this order) with
+    its gemeente total, from `need` (rows wijk_code, organisation, bso_needed_observed_count): a
+    count of its own, protected with each organisation's share (protect_cube: the contributor
+    rule, each organisation's view) and hidden where its pupils are. The pupils are the cells
+    so_ingeschreven 4-12 of the signal's one protected table (`cube`; None: all hidden): a wijk
+    whose pupils are hidden is left out (protect_cube's `unshown`: hidden in the total's line, so
+    that it never stands alone there), and where their gemeente total is hidden, so is the
+    need's. Beside the table as published before (`stored`, as _beside_cube), so that a
+    correction moves no second hidden wijk onto one shown before. Returns (counts, hidden), wijken
+    x (the need, its row total) with the gemeente total last."""
+    kind, age = "so_ingeschreven", "4-12"
+    pupils_hidden, total_hidden = np.ones(len(wijken), dtype=bool), True
+    if cube is not None and kind in cube.kinds and age in cube.ages:
+        k, a = cube.kinds.index(kind), cube.ages.index(age)
+        pupils_hidden = np.array([bool(cube.hidden[cube.row_of[code], k, a]) if code in cube.row_of
+                                  else True for code in wijken], dtype=bool)
+        total_hidden = bool(cube.hidden[-1, k, a])
+    # in one order wherever it is protected (an organisation's place orders its view)
+    need = need.fillna({"organisation": ""}).sort_values(["wijk_code", "organisation"])
+    organisations = list(dict.fromkeys(need["organisation"]))
+    parts = np.zeros((max(len(organisations), 1), len(wijken), 1))
+    for row in need.itertuples(index=False):
+        if not pd.isna(row.bso_needed_observed_count):
+            parts[organisations.index(row.organisation), wijken.index(row.wijk_code), 0] += (
+                row.bso_needed_observed_count)
+    previous = None
+    if stored is not None and stored.threshold == min_count():
+        previous = stored.aligned(list(wijken), [BSO_NEED_KIND])
+    counts, hidden = protect_cube(parts, unshown=pupils_hidden[:, None], previous=previous)
+    hidden[:-1] |= pupils_hidden[:, None]  # also a 0 beside hidden pupils, as the pupils are
+    if total_hidden:
+        hidden[-1] = True
+    return counts, hidden
+
+
+def protected_beside_tables(rows: pa.Table, previous: pa.Table | None = None,
+                            published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """The model beside_protection_by_gemeente: every table protected beside a signal type's one
+    protected table (row 5 beside speciaal_onderwijs, the waiting lists per kind beside their
+    signals) protected as Analysevragen protects it (_beside_cube, on the signal's table as
+    published in this build: the rows carry its pattern), beside its own pattern as published
+    before (`published`, rows of BESIDE_TABLE), so that a corrected upload moves no second
+    hidden cell onto one shown before. `previous` (what the model stored before) is not needed:
+    each table is small. Returns (the model's rows, the patterns published: rows of
+    BESIDE_SCHEMA)."""
+    threshold = min_count()
+    stored = beside_patterns(published) if published is not None else {}
+    frame = rows.to_pandas()
+    cells, patterns = [], []
+    for (gemeente_code, year, table_key), part in frame.groupby(
+            ["gemeente_code", "year", "table_key"], sort=True):
+        first = part.iloc[0]
+        if first["threshold"] != threshold:
+            continue  # the signal's table is made again with this smallest count first
+        wijken, kinds, ages = list(first["wijken"]), list(first["kinds"]), list(first["ages"])
+        shape = (len(wijken) + 1, len(kinds) + 1, len(ages) + 1)
+        cube = JointCube({code: i for i, code in enumerate(wijken)}, kinds, ages,
+                         np.asarray(first["counts"], dtype=float).reshape(shape),
+                         np.asarray(first["hidden"], dtype=bool).reshape(shape))
+        before = stored.get((gemeente_code, int(year), table_key))
+        if table_key == BSO_NEED_KEY:
+            if part["children_count"].isna().all():
+                continue  # no partner delivered the need: Tekorten shows none
+            soorten, statuses, breakdown = sorted(set(part["wijk_code"])), [BSO_NEED_KIND], True
+            counts, hidden = bso_need_table(cube, soorten, part.rename(
+                columns={"children_count": "bso_needed_observed_count"}), before)
+        else:
+            # in the order the pages read them (an organisation's place in it orders its view)
+            table = part[BESIDE_COLUMNS].sort_values(BESIDE_COLUMNS[:-1], na_position="last")
+            soorten, statuses, counts, hidden, breakdown = _beside_cube(
+                cube, table.reset_index(drop=True), vso_alle=table_key == SO_TYPE,
+                total_shown=table_key != SO_TYPE, stored=before)
+        patterns.append({"gemeente_code": gemeente_code, "year": int(year), "table_key": table_key,
+                         "threshold": threshold, "soorten": soorten, "kinds": statuses,
+                         "counts": counts.ravel().tolist(), "hidden": hidden.ravel().tolist(),
+                         "breakdown": bool(breakdown)})
+        for t, soort in enumerate([*soorten, TOTAL_LABEL]):
+            for k, kind in enumerate([*statuses, TOTAL_LABEL]):
+                cells.append({"gemeente_code": gemeente_code, "year": int(year),
+                              "table_key": table_key, "soort": soort, "signal_kind": kind,
+                              "children_count": float(counts[t, k]), "hidden": bool(hidden[t, k]),
+                              "breakdown": bool(breakdown)})
+    return (pa.Table.from_pylist(cells, schema=BESIDE_CELLS_SCHEMA),
+            pa.Table.from_pylist(patterns, schema=BESIDE_SCHEMA))

@@ -47,6 +47,9 @@ Rules (after CBS and the lessons in DESIGN.md):
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
   as published before (protect_cube's `previous`): what was hidden stays hidden unless it is 0
   now, and a cell shown before with the same count is known and never a second hidden cell;
+  so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
+  lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
+  table's;
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
@@ -366,7 +369,8 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
 
 def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
                    margin_high: np.ndarray, views: list[tuple[np.ndarray, np.ndarray]] | None = None,
-                   *, threshold: int | None = None, known: np.ndarray | None = None
+                   *, threshold: int | None = None, known: np.ndarray | None = None,
+                   previous: tuple[np.ndarray, np.ndarray] | None = None
                    ) -> tuple[np.ndarray, np.ndarray, bool]:
     """A rows x columns table of counts whose column totals and grand total are margins another
     protected table publishes as well (the so crosstab of Analysevragen row 5: its status totals
@@ -383,9 +387,15 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     bounds audit of both tables together: besides leaving every hidden cell of this table as
     wide as protect_cube does, this table may not narrow a hidden shared total below what the
     other table says of it (so that nothing flows back into the other table's cells). Each
-    organisation's view is protected the same way and its hidden cells hidden too. Returns
-    (counts, hidden, breakdown): `breakdown` False when no choice of cells makes the table safe
-    beside the other; only the totals row may then be shown."""
+    organisation's view is protected the same way and its hidden cells hidden too.
+
+    `previous` is this table as published before (counts, hidden: the result's shape, a cell
+    absent then counted as 0), as protect_cube's: every cell hidden then stays hidden unless it
+    is 0 now, and a cell shown then with the same count is known, never chosen as a second
+    hidden cell and counted as shown (otherwise a correction of one cell moved the second hidden
+    cell beside a small one onto a cell shown before, and the two versions together gave the
+    small one back). Returns (counts, hidden, breakdown): `breakdown` False when no choice of
+    cells makes the table safe beside the other; only the totals row may then be shown."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     for axis in (2, 1):
@@ -394,6 +404,17 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     fixed = np.zeros(counts.shape, dtype=bool)
     fixed[-1] = True
     hidden[-1] = margin_hidden
+    shown_known = np.zeros(counts.shape, dtype=bool)
+    if previous is not None:
+        before_counts, before_hidden = (np.asarray(a) for a in previous)
+        body = ~fixed
+        # as in protect_cube: hidden stays hidden (a cell now 0 is shown, as every 0 is), and a
+        # cell shown before with the same count is known: never a second hidden cell
+        hidden |= before_hidden.astype(bool) & (counts > 0) & body
+        unchanged = ~before_hidden.astype(bool) & (before_counts == counts) & body
+        shown_known = hidden & unchanged
+        hidden &= ~unchanged
+        fixed |= unchanged
     safe = _protect_beside(counts, hidden, fixed, margin_low, margin_high, 1.0, threshold)
     if safe and threshold > 1 and len(parts) > 1:
         # as protect_cube: what each organisation sees is the others' table (its own share
@@ -418,7 +439,7 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
                                         threshold)
     if not safe:
         hidden[:-1] = True
-    return counts, hidden, safe
+    return counts, hidden | shown_known, safe
 
 
 def _protect_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
