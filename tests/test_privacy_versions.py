@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from data_sources import jobs, store
@@ -491,3 +492,43 @@ def test_a_corrected_bso_need_gives_no_small_need_of_tekorten_away():
                                        strict=True)))
     pinned = _pinned([versions[0], fresh], (2, 0))
     assert "versie 1, cel (np.int64(0), np.int64(0)): 2..2 (echt 2)" in pinned, pinned
+
+
+def test_a_table_of_the_same_input_keeps_what_the_build_stored(sample_con):
+    """beside_protection_by_gemeente protects a table again only when its input changed (its
+    rows or the signal's pattern, table_digest): a national build has 1,368 such tables, and
+    protecting them all took 5 s of the 2 s every model together may take. The kept rows are
+    exactly those stored; a changed input is protected anew."""
+    import transforms
+    from transforms.analysis import protected_beside_tables
+
+    model = next(m for m in transforms.all_models() if m.name == "beside_protection_by_gemeente")
+    rows = sample_con.sql(model.sql.strip().rstrip(";")).to_arrow_table()
+    stored = sample_con.sql("select * from beside_protection_by_gemeente order by all").to_arrow_table()
+    published = sample_con.sql("select * from published_beside_patterns").to_arrow_table()
+    assert stored.num_rows and set(stored.column("table_key").to_pylist()) >= {"speciaal_onderwijs"}
+
+    fresh, _ = protected_beside_tables(rows, None, published)
+    kept, republished = protected_beside_tables(rows, stored, published)
+    assert kept.sort_by([(n, "ascending") for n in kept.column_names]).equals(
+        fresh.sort_by([(n, "ascending") for n in fresh.column_names]))
+    assert republished.num_rows == 0  # nothing protected again, nothing published again
+
+    # what was stored is what is kept: marked rows come back marked (the table was not redone)
+    marked = stored.set_column(stored.column_names.index("hidden"), "hidden",
+                               pa.array([True] * stored.num_rows))
+    again, _ = protected_beside_tables(rows, marked, published)
+    assert all(again.column("hidden").to_pylist())
+    # a changed row of one table: that table is protected anew, the others kept
+    counts = rows.column("children_count").to_pylist()
+    changed_key = rows.column("table_key")[0].as_py()
+    counts[0] = (counts[0] or 0) + 7
+    changed = rows.set_column(rows.column_names.index("children_count"), "children_count",
+                              pa.array(counts, type=pa.float64()))
+    redone, republished = protected_beside_tables(changed, marked, published)
+    by_table = {}
+    for key, hidden in zip(redone.column("table_key").to_pylist(), redone.column("hidden").to_pylist(),
+                           strict=True):
+        by_table.setdefault(key, []).append(hidden)
+    assert not all(by_table[changed_key]) and republished.num_rows == 1
+    assert all(all(v) for key, v in by_table.items() if key != changed_key)
