@@ -73,9 +73,11 @@ def sample_db(tmp_path_factory) -> Path:
     return path
 
 
-def sample_and_synthetic(folder: Path, gemeenten: int) -> Path:
+def sample_and_synthetic(folder: Path, gemeenten: int, *, build_marts: bool = True) -> Path:
     """A database of Voorbeeldstad plus `gemeenten` synthetic gemeenten (GM0001, ...) with every
-    registration type (benchmarks/generate_national.py), loaded through the real loaders."""
+    registration type (benchmarks/generate_national.py), loaded through the real loaders. Without
+    `build_marts` the marts are left to the app, which builds them when it opens the database
+    (an older schema: today's models may read tables of later migrations)."""
     from benchmarks import generate_national
     from data_sources import sample
 
@@ -84,7 +86,7 @@ def sample_and_synthetic(folder: Path, gemeenten: int) -> Path:
     con = store.connect(path)
     try:
         sample.load_sample(con)
-        generate_national.load_national(con, folder / "data")
+        generate_national.load_national(con, folder / "data", build_marts=build_marts)
     finally:
         con.close()
     return path
