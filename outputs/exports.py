@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from data_sources.config import min_count
+from data_sources.store import has_table
 from transforms import deliveries as deliveries_model
 from transforms.labels import (
     COMPONENT_SHORT_LABELS,
@@ -27,6 +28,8 @@ from transforms.population import (
     AGE_GROUP_LABELS,
     MODEL_HIDDEN_SQL,
     POPULATION_SQL,
+    PUBLISHED_SQL,
+    PUBLISHED_TABLE,
     UNKNOWN_SQL,
     figure_kind,
     model_hidden_note,
@@ -108,8 +111,12 @@ def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFr
 def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    ) -> tuple[SuppressedTable, bool, str]:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
-    screen (transforms.population): (table, is_estimate, source)."""
-    table = protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall())
+    screen (transforms.population, beside the pattern the build published): (table, is_estimate,
+    source)."""
+    published = (con.execute(PUBLISHED_SQL, [gemeente_code, year]).fetchall()
+                 if has_table(con, PUBLISHED_TABLE) else [])
+    table = protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall(),
+                               published=published)
     return table.suppressed_table(), table.is_estimate, table.source
 
 

@@ -19,7 +19,7 @@ from conftest import ROOT, add_account, run_page
 from data_sources import jobs, store
 from data_sources.accounts import Account
 from data_sources.cli import main
-from transforms.population import POPULATION_SQL, protect_population
+from transforms.population import POPULATION_SQL, PUBLISHED_SQL, protect_population
 from transforms.privacy import bounds_from_margins, suppress_array, unsafe_bounds
 
 BRP_BOOK = ROOT / "sample_data" / "registrations" / "bevolking.xlsx"
@@ -71,9 +71,11 @@ def import_brp(db: Path, data: bytes, period: str = "2024") -> None:
 
 
 def shown_table(db: Path, year: int = 2024):
+    """The table as every view protects it: beside the pattern the build published."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return protect_population(con.execute(POPULATION_SQL, ["GM9999", year]).fetchall())
+        return protect_population(con.execute(POPULATION_SQL, ["GM9999", year]).fetchall(),
+                                  published=con.execute(PUBLISHED_SQL, ["GM9999", year]).fetchall())
     finally:
         con.close()
 
@@ -238,6 +240,14 @@ def rate_db(source: Path, folder: Path, hidden: dict, shift: dict | None = None)
     folder.mkdir()
     db = folder / "kindkaart.duckdb"
     shutil.copy(source, db)
+    # the two worlds compared differ only inside hidden cells: in each this extract is the first
+    # BRP of 2024 (without it, each would be a correction of the sample's own BRP, protected
+    # beside the sample's pattern, and B's shifted Oude Haven cells are shown in that pattern)
+    con = store.connect(db)
+    try:
+        con.execute("delete from published_population_patterns where gemeente_code = 'GM9999'")
+    finally:
+        con.close()
     import_brp(db, brp_workbook(hidden, shift=shift))
     con = store.connect(db)
     try:
@@ -506,3 +516,110 @@ def test_a_partial_brp_is_titled_telling_en_schatting(partial_brp):
     assert not at.exception, at.exception
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"].endswith("(telling en schatting)")
+
+
+# --- review 11: two versions of the same year's BRP side by side --------------------------------
+
+# Buitengebied's children per age (0-2, 2-4, 4-12: 2, 8 and 64), and the gemeente's correction
+# of its 2-4 year olds to 70 (a new BRP upload of the same year)
+SMALL = {(BUITENGEBIED, 0): 2, (BUITENGEBIED, 1): 0, (BUITENGEBIED, 2): 8, (BUITENGEBIED, 3): 0,
+         (BUITENGEBIED, 4): 64, **{(BUITENGEBIED, age): 0 for age in range(5, 12)}}
+CORRECTED = {**SMALL, (BUITENGEBIED, 2): 70}
+# a year the sample has no BRP for: its first extract is protected fresh, as the reviewer's was
+YEAR = 2023
+
+
+def _cells(table) -> dict[tuple[str, str], str]:
+    """Every wijk x column cell of a table as shown ('afgeschermd' where hidden)."""
+    return {(code, column): table.text(row, c) for row, code in enumerate((*table.wijk_codes, "Totaal"))
+            for c, column in enumerate(("0-2", "2-4", "4-12", "Totaal"))}
+
+
+def test_a_corrected_brp_gives_no_hidden_count_back_beside_the_version_before(app_db):
+    """Review 11: Buitengebied 2 | 8 | 64 hid the 2 and the 8 beside it; the corrected extract
+    (2-4 = 70) showed 70 and hid another cell instead, and 136 - 70 - 64 = 2 gave the small count
+    back from the two versions side by side. Now the second version is protected beside the
+    first: what was hidden stays hidden, and the 2 follows from no line of either version."""
+    import_brp(app_db, brp_workbook(SMALL, period="2023"), "2023")
+    first = shown_table(app_db, YEAR)
+    row = first.wijk_codes.index(BUITENGEBIED)
+    assert first.hidden[row, 0] and first.counted[row, 0] == 2
+    import_brp(app_db, brp_workbook(CORRECTED, period="2023"), "2023")
+    second = shown_table(app_db, YEAR)
+    assert second.counted[row, 1] == 70 and second.counted[row, 0] == 2
+    # every cell hidden in the first version (and not 0 now) is hidden in the second
+    assert (second.hidden | (second.counted == 0) >= first.hidden).all()
+    assert second.hidden[row, 1], "the corrected 2-4 cell is shown: 136 - 70 - 64 gives the 2 back"
+    # what someone who kept both versions knows: every cell shown in either; the 2 stays unknown,
+    # and no hidden cell of the second version narrows below the smallest count shown
+    known = ~first.hidden & (first.counted == second.counted)
+    low, high = bounds_from_margins(second.counted, second.hidden & ~known)
+    assert not unsafe_bounds(second.counted, second.hidden & ~known, low, high, 5).any()
+    assert high[row, 0] - low[row, 0] >= 4
+    # the model hides the same cells as the views, and the build published this pattern
+    assert hidden_in_the_model(app_db, YEAR) == {(code, group) for (code, group), text in _cells(second).items()
+                                          if text == "afgeschermd" and "Totaal" not in (code, group)}
+
+
+def test_after_a_correction_the_page_the_map_the_model_and_the_export_hide_the_same_cells(app_db, tmp_path):
+    """Review 11: every view protects the BRP beside the pattern the build published, so after a
+    correction Overzicht, the national map, the csv export and the model all hide the same cells
+    (a view protecting the table fresh would hide others: the two side by side give counts back)."""
+    import_brp(app_db, brp_workbook(SMALL, period="2023"), "2023")
+    import_brp(app_db, brp_workbook(CORRECTED, period="2023"), "2023")
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        rows = con.execute(POPULATION_SQL, ["GM9999", YEAR]).fetchall()
+        names = dict(con.execute("select distinct wijk_code, wijk_name from population_by_wijk_age"
+                                 " where gemeente_code = 'GM9999' and year = ?", [YEAR]).fetchall())
+    finally:
+        con.close()
+    shown = shown_table(app_db, YEAR)
+    assert (shown.hidden != protect_population(rows).hidden).any(), "the correction changed nothing"
+    hidden = {cell for cell, text in _cells(shown).items() if text == "afgeschermd"}
+    model = hidden_in_the_model(app_db, YEAR)
+    assert model == {cell for cell in hidden if "Totaal" not in cell}
+    csv = tmp_path / "kinderen.csv"
+    assert main(["export", "-o", str(csv), "--jaar", str(YEAR), "--db", str(app_db)]) == 0
+    lines = [line.split(";") for line in csv.read_text(encoding="utf-8-sig").splitlines()]
+    exported = {(cells[0], column) for cells in lines if cells[0] in names
+                for column, text in zip(("0-2", "2-4", "4-12", "Totaal"), cells[2:6], strict=True)
+                if text == "afgeschermd"}
+    assert exported == {cell for cell in hidden if cell[0] != "Totaal"}
+    from ui.data import release
+    from ui.population import national_indicator_frame
+
+    try:
+        national = {(code, column) for column in ("0-2", "2-4", "4-12", "Totaal")
+                    for code, is_hidden in national_indicator_frame(YEAR, column)
+                    .set_index("wijk_code")["hidden"].items() if is_hidden and code in names}
+    finally:
+        release()
+    assert national == {cell for cell in hidden if cell[0] != "Totaal"}
+    at = run_page("overzicht", params={"jaar": str(YEAR)})
+    assert not at.exception, at.exception
+    page = {(code, column) for code, name in names.items()
+            for column, text in zip(("0-2", "2-4", "4-12", "Totaal"),
+                                    html_table_row(at, "Kinderen per wijk", name), strict=True)
+            if text == "afgeschermd"}
+    assert page == {cell for cell in hidden if cell[0] != "Totaal"}
+
+
+def test_a_corrected_brp_with_another_smallest_count_starts_fresh(app_db, monkeypatch):
+    """A pattern published with another smallest count says nothing about what this one hides:
+    the corrected table is protected as if nothing were published, and its pattern replaces it."""
+    import_brp(app_db, brp_workbook(SMALL, period="2023"), "2023")
+    monkeypatch.setenv("KINDKAART_MIN_COUNT", "4")
+    import_brp(app_db, brp_workbook(CORRECTED, period="2023"), "2023")
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        rows = con.execute(POPULATION_SQL, ["GM9999", YEAR]).fetchall()
+        [(threshold,)] = con.execute("select threshold from published_population_patterns"
+                                     " where gemeente_code = 'GM9999' and year = ?", [YEAR]).fetchall()
+    finally:
+        con.close()
+    assert threshold == 4
+    fresh = protect_population(rows)
+    assert (shown_table(app_db, YEAR).hidden == fresh.hidden).all()
+    assert hidden_in_the_model(app_db, YEAR) == {cell for cell, text in _cells(fresh).items()
+                                          if text == "afgeschermd" and "Totaal" not in cell}

@@ -50,6 +50,23 @@ POPULATION_SQL = """
     order by wijk_code
 """
 
+# The pattern of the gemeente's BRP table as last published (published_population_patterns,
+# written by the build of population_protection_by_wijk): every view protects the table beside
+# it (protect_population's `published`), so that a corrected BRP of the same year gives back no
+# count the version before hid, and every view hides the cells the model hides.
+PUBLISHED_TABLE = "published_population_patterns"
+PUBLISHED_SQL = f"""
+    select wijken, age_groups, counts, hidden, threshold
+    from {PUBLISHED_TABLE}
+    where gemeente_code = ? and year = ?
+"""
+# the same for every gemeente of a year (the national map)
+PUBLISHED_YEAR_SQL = f"""
+    select gemeente_code, wijken, age_groups, counts, hidden, threshold
+    from {PUBLISHED_TABLE}
+    where year = ?
+"""
+
 # Wijken of the same gemeente and year whose children cannot be estimated (CBS keeps their 0-15
 # year olds secret): shown as unknown, never spread over the other wijken unsaid.
 UNKNOWN_SQL = """
@@ -272,6 +289,8 @@ class PopulationTable:
     source: str
     wijk_sources: tuple[str, ...] = ()
     unknown_wijken: tuple[tuple[str, str], ...] = ()
+    # the BRP counts with their totals (an estimated cell 0): the pattern the build publishes
+    counted: np.ndarray | None = None
 
     def text(self, row: int, column: int) -> str:
         """One cell as the screen shows it: '1.234', '<1' for an estimate between 0 and 1, or
@@ -325,14 +344,43 @@ def shown_children_text(children: float, sources: Iterable[str]) -> str:
     return shown_figure_text(shown_children(children, sources))
 
 
-def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> PopulationTable:
+def published_previous(published: Iterable[tuple], wijk_codes: Iterable[str]
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The table as published before (a row of PUBLISHED_SQL, or none) on the wijken of a new
+    version, with the age groups and totals of COLUMNS: (counts, hidden), a wijk the published
+    version did not have counted as a shown 0; None when nothing was published, or published
+    with another smallest count (the table then starts fresh)."""
+    published = list(published)
+    if not published:
+        return None
+    wijken, age_groups, counts, hidden, threshold = published[0]
+    if int(threshold) != min_count():
+        return None
+    shape = (len(wijken) + 1, len(age_groups) + 1)
+    counts = np.asarray(counts, dtype=float).reshape(shape)
+    hidden = np.asarray(hidden, dtype=bool).reshape(shape)
+    row_of = {code: i for i, code in enumerate(wijken)}
+    group_of = {group: i for i, group in enumerate(age_groups)}
+    rows = np.array([row_of.get(code, -1) for code in wijk_codes] + [len(wijken)])
+    columns = np.array([group_of.get(group, -1) for group in AGE_GROUP_LABELS] + [len(age_groups)])
+    present = (rows >= 0)[:, None] & (columns >= 0)[None, :]
+    cells = np.ix_(np.maximum(rows, 0), np.maximum(columns, 0))
+    return np.where(present, counts[cells], 0.0), np.where(present, hidden[cells], False)
+
+
+def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = (),
+                       published: Iterable[tuple] = ()) -> PopulationTable:
     """Rows of POPULATION_SQL (one gemeente and year) -> the protected table with totals.
     Counts of the same wijk and age group are added up; other age groups are left out; a
     missing count counts as 0. Decided per cell (protect_observed_and_estimated): a BRP count and
     every total that holds one is suppressed (threshold and secondary suppression), a CBS estimate
     only rounded (never hidden; '<1' between 0 and 1), also in a year whose BRP covers some
     wijken only.
-    `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals)."""
+    `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals).
+    `published`: the row of PUBLISHED_SQL, the counts' pattern as published before (by the build
+    of population_protection_by_wijk): the counts are protected beside it (what was hidden stays
+    hidden unless now 0, a cell shown with the same count is known), so that two versions of
+    the year's BRP side by side give back no hidden count and every view hides the same cells."""
     # per wijk and age group: [counted (BRP), estimated (CBS)]
     wijken: dict[tuple[str, str], dict[str, list[float]]] = {}
     per_wijk_sources: dict[tuple[str, str], set[str]] = {}
@@ -351,7 +399,10 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
                      dtype=float).reshape(len(order), len(AGE_GROUP_LABELS), 2)
     # decided per cell: a BRP count (and every total that holds one) is suppressed, only an
     # estimate is merely rounded, also when the BRP covers some of the wijken of a year
-    values, hidden = protect_observed_and_estimated(parts[..., 0], parts[..., 1])
+    previous = published_previous(published, (code for code, _ in order))
+    values, hidden = protect_observed_and_estimated(parts[..., 0], parts[..., 1], previous=previous)
+    counted = np.column_stack([parts[..., 0], parts[..., 0].sum(axis=1)])
+    counted = np.vstack([counted, counted.sum(axis=0)])
     return PopulationTable(
         wijk_codes=tuple(code for code, _ in order),
         wijk_names=tuple(name for _, name in order),
@@ -363,10 +414,11 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = ()) -> 
         wijk_sources=tuple(",".join(sorted(per_wijk_sources.get(key, ()))) for key in order),
         unknown_wijken=tuple((code, name or code) for code, name, *_ in unknown
                              if code not in {known for known, _ in order}),
+        counted=counted,
     )
 
 
-def cell_protection(rows, previous=None):
+def cell_protection(rows, previous=None, published=None):
     """The model population_protection_by_wijk: for every wijk x age group cell of a gemeente and
     year with BRP figures whether the pages hide it (cell_hidden), its wijk total
     (wijk_total_hidden), the gemeente total of its age group (gemeente_hidden) and the gemeente's
@@ -375,21 +427,45 @@ def cell_protection(rows, previous=None):
     on the same rows (POPULATION_SQL's columns; protect_population orders them itself). The model
     (int_population__model_by_wijk_age) leaves a hidden cell out, so that no estimate carries it,
     and signals_by_wijk hides every rate per 100 children over a hidden population.
-    `rows`: the model's SQL (an Arrow table); `previous` is not needed (cheap)."""
+    `rows`: the model's SQL (an Arrow table); `previous` is not needed (cheap); `published`: the
+    rows of PUBLISHED_TABLE of these gemeenten, each table's pattern as published before: the
+    table is protected beside it (protect_population's `published`), fresh without one or with
+    another smallest count.
+    Returns (the model's rows, the patterns that changed: rows of PUBLISHED_TABLE), the state the
+    build stores in the same transaction and every view then protects beside."""
     import pyarrow as pa
 
     schema = pa.schema([("gemeente_code", pa.string()), ("year", pa.int32()), ("wijk_code", pa.string()),
                         ("age_group", pa.string()), ("cell_hidden", pa.bool_()),
                         ("wijk_total_hidden", pa.bool_()), ("gemeente_hidden", pa.bool_()),
                         ("gemeente_total_hidden", pa.bool_())])
+    pattern_schema = pa.schema([("gemeente_code", pa.string()), ("year", pa.int32()),
+                                ("threshold", pa.int32()), ("wijken", pa.list_(pa.string())),
+                                ("age_groups", pa.list_(pa.string())),
+                                ("counts", pa.list_(pa.float64())), ("hidden", pa.list_(pa.bool_()))])
+    stored: dict[tuple[str, int], tuple] = {}
+    if published is not None and published.num_rows:
+        names = ["gemeente_code", "year", "wijken", "age_groups", "counts", "hidden", "threshold"]
+        for gemeente_code, year, *pattern in zip(*(published.column(name).to_pylist() for name in names),
+                                                 strict=True):
+            stored[(gemeente_code, int(year))] = tuple(pattern)
     tables: dict[tuple[str, int], list[tuple]] = {}
     columns = ["gemeente_code", "year", "wijk_code", "wijk_name", "age_group", "children", "is_estimate",
                "population_source"]
     for gemeente_code, year, *row in zip(*(rows.column(name).to_pylist() for name in columns), strict=True):
         tables.setdefault((gemeente_code, year), []).append(tuple(row))
     out: dict[str, list] = {name: [] for name in schema.names}
+    patterns: list[dict] = []
+    threshold = min_count()
     for (gemeente_code, year), table_rows in sorted(tables.items()):
-        table = protect_population(table_rows)
+        before = stored.get((gemeente_code, year))
+        table = protect_population(table_rows, published=() if before is None else [before])
+        pattern = (list(table.wijk_codes), list(AGE_GROUP_LABELS), table.counted.ravel().tolist(),
+                   table.hidden.ravel().tolist(), threshold)
+        if pattern != (None if before is None else (list(before[0]), list(before[1]), list(before[2]),
+                                                     list(before[3]), int(before[4]))):
+            patterns.append(dict(zip(["wijken", "age_groups", "counts", "hidden", "threshold"], pattern,
+                                     strict=True), gemeente_code=gemeente_code, year=year))
         for row, wijk_code in enumerate(table.wijk_codes):
             for column, age_group in enumerate(AGE_GROUP_LABELS):
                 out["gemeente_code"].append(gemeente_code)
@@ -400,4 +476,4 @@ def cell_protection(rows, previous=None):
                 out["wijk_total_hidden"].append(bool(table.hidden[row, -1]))
                 out["gemeente_hidden"].append(bool(table.hidden[-1, column]))
                 out["gemeente_total_hidden"].append(bool(table.hidden[-1, -1]))
-    return pa.Table.from_pydict(out, schema=schema)
+    return pa.Table.from_pydict(out, schema=schema), pa.Table.from_pylist(patterns, schema=pattern_schema)

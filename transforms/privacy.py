@@ -49,7 +49,8 @@ Rules (after CBS and the lessons in DESIGN.md):
   now, and a cell shown before with the same count is known and never a second hidden cell;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
   lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
-  table's;
+  table's; and so is a gemeente's BRP population (a corrected extract of the same year:
+  protect_observed_and_estimated's `previous`, published_population_patterns);
 - nothing tells a primary from a secondary hidden cell: both show the same "afgeschermd" (not
   "< 5", which would be untrue of a secondary cell).
 
@@ -217,13 +218,15 @@ def suppress_array(
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of suppress_table, for callers that protect many small tables at once
     (the national map: one table per gemeente). Returns (counts with the total column and row
-    appended as asked, hidden mask of the same shape); NaN counts count as 0."""
+    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous`: the
+    table as published before (protect_cube's `previous`; with both totals only)."""
     counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
     return protect_contributions(counts, threshold=threshold, row_totals=row_totals,
-                                 column_totals=column_totals)
+                                 column_totals=column_totals, previous=previous)
 
 
 def protect_contributions(
@@ -232,6 +235,7 @@ def protect_contributions(
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """suppress_array for counts made of several organisations' deliveries: `contributions` is
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
@@ -243,12 +247,15 @@ def protect_contributions(
     table: its own share subtracted) and, with three or more organisations, over each one's own
     share (what all the others together see), so that no second hidden cell is one an attacker
     can fill in itself.
+    `previous` (with both totals only): the table as published before, protect_cube's.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
         parts = parts[np.newaxis]
     if row_totals and column_totals:
-        return protect_cube(parts, threshold=threshold)
+        return protect_cube(parts, threshold=threshold, previous=previous)
+    if previous is not None:
+        raise ValueError("a previous version is protected beside a table with both totals")
     threshold = threshold or min_count()
     _, n_rows, n_cols = parts.shape
     if row_totals:
@@ -774,9 +781,11 @@ def protect_array(
     row_totals: bool = True,
     column_totals: bool = True,
     model: bool = False,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
-    asked. Observed counts are suppressed (suppress_array) and are NaN where hidden. Estimates
+    asked. `previous`: observed counts as published before (suppress_array's). Observed counts
+    are suppressed (suppress_array) and are NaN where hidden. Estimates
     (`estimate`: the continuum model's expected children, `model`, or a population estimate
     from public CBS figures) are no count of children: never hidden, rounded (round_estimate),
     kept unrounded between 0 and 1 so that they can be shown as '<1' (shown_estimate); their
@@ -791,7 +800,7 @@ def protect_array(
             values = np.vstack([values, values.sum(axis=0)])
         return _rounded_estimates(values), np.zeros(values.shape, bool)
     counts, hidden = suppress_array(counts, threshold=threshold, row_totals=row_totals,
-                                    column_totals=column_totals)
+                                    column_totals=column_totals, previous=previous)
     return np.where(hidden, np.nan, counts), hidden
 
 
@@ -806,6 +815,7 @@ def protect_observed_and_estimated(
     estimated: np.ndarray,
     *,
     threshold: int | None = None,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """protect_array for a table whose cells are partly counts and partly estimates derived from
     public figures (a gemeente's BRP for some wijken, CBS estimates for the others): decided per
@@ -821,15 +831,19 @@ def protect_observed_and_estimated(
     and cause no secondary suppression (protect_array with estimate=True). A cell or total that
     holds an estimate is rounded (round_estimate; between 0 and 1 kept, for '<1'); a pure count
     is shown as it is. Without estimates this is protect_array(estimate=False), with only
-    estimates protect_array(estimate=True)."""
+    estimates protect_array(estimate=True).
+
+    `previous` is the counts' table as published before (the counts with their totals, an
+    estimated cell 0, and hidden: protect_cube's `previous`), so that a corrected BRP of the
+    same year gives back no count hidden in the version before."""
     observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
     estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
     holds_estimate = estimated != 0
     if not holds_estimate.any():
-        return protect_array(observed, estimate=False, threshold=threshold)
+        return protect_array(observed, estimate=False, threshold=threshold, previous=previous)
     if not observed.any():
         return protect_array(estimated, estimate=True)
-    counts_part, hidden = suppress_array(observed, threshold=threshold)
+    counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous)
     estimate_part = np.column_stack([estimated, estimated.sum(axis=1)])
     estimate_part = np.vstack([estimate_part, estimate_part.sum(axis=0)])
     # which cells and totals hold an estimate (the same layout: a total column, then a total row)

@@ -18,11 +18,14 @@ from transforms.population import (
     COLUMNS,
     MODEL_HIDDEN_SQL,
     POPULATION_SQL,
+    PUBLISHED_SQL,
+    PUBLISHED_YEAR_SQL,
     UNKNOWN_SQL,
     PopulationTable,
     model_hidden_note,
     population_missing_text,
     protect_population,
+    published_previous,
 )
 from transforms.population import source_note as _source_note
 from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_observed_and_estimated
@@ -35,10 +38,12 @@ if TYPE_CHECKING:
 
 def population_table(gemeente_code: str, year: int) -> PopulationTable:
     """The protected wijk x age group table of a gemeente and year, with wijk totals and the
-    gemeente total as last row: the same query and protection as the exports. Made once per run
-    (the Kaart asks it for the map and again for the note on unknown wijken)."""
+    gemeente total as last row: the same query and protection as the exports, beside the
+    pattern the build published (so the cells the model hides). Made once per run (the Kaart
+    asks it for the map and again for the note on unknown wijken)."""
     return per_run(f"population_table {gemeente_code} {year}", lambda: protect_population(
-        rows(POPULATION_SQL, [gemeente_code, year]), rows(UNKNOWN_SQL, [gemeente_code, year])))
+        rows(POPULATION_SQL, [gemeente_code, year]), rows(UNKNOWN_SQL, [gemeente_code, year]),
+        rows(PUBLISHED_SQL, [gemeente_code, year])))
 
 
 def model_hidden(gemeente_code: str, year: int) -> str:
@@ -145,15 +150,20 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     estimated = wide["estimated"].to_numpy(dtype=float)
     wide = wide.index.to_frame(index=False)
     gemeente_codes = wide["gemeente_code"].to_numpy()
+    wijk_codes = wide["wijk_code"].tolist()
+    published = {code: pattern for code, *pattern in rows(PUBLISHED_YEAR_SQL, [year])}
     # Each gemeente is protected on its own, exactly as population_table does for its own page
-    # (protect_observed_and_estimated): protecting the country as one table would hide other
-    # cells and so reveal the gemeente's. Rows are sorted by gemeente.
+    # (protect_observed_and_estimated, beside its published pattern): protecting the country as
+    # one table would hide other cells and so reveal the gemeente's. Rows are sorted by gemeente.
     starts = np.flatnonzero(np.r_[True, gemeente_codes[1:] != gemeente_codes[:-1]])
     ends = np.r_[starts[1:], len(wide)]
     values = np.empty((len(wide), len(COLUMNS)))
     hidden = np.zeros((len(wide), len(COLUMNS)), dtype=bool)
     for start, end in zip(starts, ends, strict=True):
-        shown, mask = protect_observed_and_estimated(counted[start:end], estimated[start:end])
+        pattern = published.get(gemeente_codes[start])
+        previous = None if pattern is None else published_previous([pattern], wijk_codes[start:end])
+        shown, mask = protect_observed_and_estimated(counted[start:end], estimated[start:end],
+                                                     previous=previous)
         # the last row is the gemeente total
         values[start:end], hidden[start:end] = shown[:-1], mask[:-1]
     frame = wide[["wijk_code", "wijk_name"]].reset_index(drop=True)
