@@ -113,7 +113,17 @@ def test_two_browsers_upload_at_once_and_the_cli_works_while_the_app_runs(app_db
         for login, page in pages.items():
             done = page.get_by_text("Opgeslagen als upload").or_(page.get_by_text("Probeer het opnieuw"))
             try:
-                done.first.wait_for(timeout=60_000)
+                try:
+                    done.first.wait_for(timeout=20_000)
+                except PlaywrightTimeout:
+                    # a click that reached no script run (the page was still drawing) is made once
+                    # more when the page has settled without an answer, as a user would
+                    # (browser.click_until_shown); one that reached a run is not made twice
+                    settled(page)
+                    save = page.get_by_role("button", name="Bevestigen en opslaan")
+                    if done.count() == 0 and save.count():
+                        save.click()
+                    done.first.wait_for(timeout=60_000)
             except PlaywrightTimeout:
                 # what the partner saw instead (a CI failure once could not be told apart from a lost click)
                 raise AssertionError(f"{login}: geen antwoord op de upload; de pagina toont:\n"
