@@ -249,6 +249,10 @@ def _columns_match(con: duckdb.DuckDBPyConnection, models: list[Model], built_fr
     return True
 
 
+# (name, SQL, function) of a Python model -> the columns its function makes (_describe_python)
+_PYTHON_COLUMNS: dict[tuple[str, str, str], list[tuple]] = {}
+
+
 def _same_columns(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
     stored = con.execute(
         "select column_name, data_type from duckdb_columns()"
@@ -256,7 +260,12 @@ def _same_columns(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
         [model.name],
     ).fetchall()
     if model.python:
-        described = _describe_python(con, model)
+        # a Python model's output has a fixed schema (Model.python): its columns follow from its
+        # code alone, so they are described once per process, not on every build (~50 ms)
+        key = (model.name, model.sql, model.python)
+        if key not in _PYTHON_COLUMNS:
+            _PYTHON_COLUMNS[key] = _describe_python(con, model)
+        described = _PYTHON_COLUMNS[key]
     else:
         body = model.sql.strip().rstrip(";")
         described = con.execute(f"describe select * from ({body})").fetchall()
