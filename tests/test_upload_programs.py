@@ -6,6 +6,7 @@ refused file stores nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import sys
@@ -224,6 +225,72 @@ def test_a_count_in_a_cell_formatted_as_a_date_is_refused_as_a_format_not_a_birt
         f"(Excel toont {shown}); een getal is geen datum. Geef de cel de opmaak Standaard of "
         "Getal (Start > Getal) en controleer het getal" for r, shown in ((2, "05-01-1900"),
                                                                          (3, "31-01-1900"))]
+
+
+def mac_workbook(rows: list[list], extra=None) -> bytes:
+    """A one-sheet workbook in the 1904 date system of Excel for Mac (workbookPr date1904="1"):
+    its date cells count their days from 1-1-1904."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    def in_1904(workbook):
+        workbook.epoch = CALENDAR_MAC_1904
+        if extra:
+            extra(workbook)
+
+    data = plain_workbook(rows, extra=in_1904)
+    assert b'date1904="1"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    return data
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_count_formatted_as_a_date_in_a_mac_workbook_is_a_format_not_a_birth_date(
+        gem, fast, monkeypatch):
+    """In Excel for Mac's 1904 date system 5 in a date cell shows as 6-1-1904: as in Excel for
+    Windows, the cell's format is named, not a birth date (it was refused as personal data)."""
+    from data_sources.registrations import reading
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+
+    def as_dates(workbook):
+        for cell in ("D2", "D3"):
+            workbook.active[cell].number_format = "d-m-yyyy"
+        workbook.active["D2"].value, workbook.active["D3"].value = 5, 31
+
+    data = mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0], ["Bloemhof", "0-2", "SES", 0]],
+                        extra=as_dates)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij {r}, kolom D (aantal kinderen): de cel is opgemaakt als datum "
+        f"(Excel toont {shown}); een getal is geen datum. Geef de cel de opmaak Standaard of "
+        "Getal (Start > Getal) en controleer het getal" for r, shown in ((2, "06-01-1904"),
+                                                                         (3, "01-02-1904"))]
+
+
+def test_a_mac_workbook_counts_its_dates_from_1904(gem):
+    """Registration dates and a real date in a count column of a 1904 workbook are read as the
+    dates Excel for Mac shows: the waiting time is right, a birth date is still refused."""
+    header = ["wijk", "aanbieder", "soort hulpvraag", "leeftijdsgroep", "aantal kinderen",
+              "datum aanmelding"]
+
+    def dates(workbook):
+        workbook.active["F2"].value = dt.datetime(2024, 10, 1)
+        workbook.active["F3"].value = dt.datetime(2024, 11, 1)
+
+    data = mac_workbook([header, ["Centrum", "Zorg BV", "behandeling", "2-4", None, None],
+                         ["Centrum", "Zorg BV", "behandeling", "2-4", None, None]], extra=dates)
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "wachtlijst.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    # 91 and 60 days to the end of 2024: 75.5 days on average
+    assert result.aggregates_df["waiting_weeks"].round(2).tolist() == [round(75.5 / 7, 2)]
+
+    def birth_date(workbook):
+        workbook.active["D2"].value = dt.datetime(2021, 3, 4)
+        workbook.active["D2"].number_format = "d-m-yyyy"
+
+    data = mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0]], extra=birth_date)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert "persoonsgegevens geweigerd: 1 cel(len) met een volledige datum" in result.messages[0].text
 
 
 def test_a_real_date_in_a_count_column_is_still_refused_as_personal_data(gem):

@@ -96,16 +96,20 @@ def _no_number_word(text: str) -> bool:
 
 
 # What Excel shows for the numbers 0 to 366 in a cell formatted as a date: no one's birth date.
-_NUMBERS_AS_DATES = (dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1))
+# A workbook of Excel for Mac (or one that kept its 1904 date system, workbookPr date1904)
+# counts its days from 1-1-1904: there 5 shows as 6-1-1904.
+_NUMBERS_AS_DATES = ((dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1)),
+                     (dt.datetime(1904, 1, 1), dt.datetime(1905, 1, 1)))
 
 
 def number_shown_as_date(value: object) -> bool:
-    """True for a date in 1900 (or Excel's day 0, read as a time of day): a count typed in a
-    cell formatted as a date (5 shows as 5-1-1900), not a date anyone meant."""
+    """True for a date in 1900, or in 1904 for a workbook of the 1904 date system (or Excel's
+    day 0, read as a time of day): a count typed in a cell formatted as a date (5 shows as
+    5-1-1900, or 6-1-1904), not a date anyone meant."""
     if isinstance(value, dt.time):
         return True
-    return (isinstance(value, dt.datetime)
-            and _NUMBERS_AS_DATES[0] <= value < _NUMBERS_AS_DATES[1])
+    return isinstance(value, dt.datetime) and any(
+        first <= value < end for first, end in _NUMBERS_AS_DATES)
 
 
 def parse_number(value: object, ambiguous: str = "") -> float:
