@@ -256,15 +256,20 @@ def looks_like_date_text(value: object) -> bool:
 def parse_choice(value: object, choices: tuple[str, ...]) -> str:
     """One of `choices`, matched without regard to case, accents, spaces or punctuation."""
     if isinstance(value, dt.datetime):
-        # Excel turns '2-4' typed in a general cell into 2 April; take it back.
-        value = f"{value.day}-{value.month}"
+        # Excel turns '2-4' typed in a general cell into 2 April; with English (US) settings,
+        # as Google Sheets has them unless the partner changes its locale, into February 4.
+        # Take it back, the Dutch reading first.
+        readings = [f"{value.day}-{value.month}", f"{value.month}-{value.day}"]
     elif isinstance(value, float) and value.is_integer():
-        value = str(int(value))
-    key = _choice_key(value)
-    for choice in choices:
-        if _choice_key(choice) == key:
-            return choice
-    raise BadValue(f"'{show(value)}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
+        readings = [str(int(value))]
+    else:
+        readings = [value]
+    for reading in readings:
+        key = _choice_key(reading)
+        for choice in choices:
+            if _choice_key(choice) == key:
+                return choice
+    raise BadValue(f"'{show(readings[0])}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
 
 
 @lru_cache(maxsize=4096)
