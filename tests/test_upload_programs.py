@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import sys
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import plain_workbook, rezip  # noqa: E402
 
+from data_sources import store  # noqa: E402
 from data_sources.registrations.importing import import_workbook  # noqa: E402
 from data_sources.registrations.validate import validate_workbook  # noqa: E402
 
@@ -409,3 +412,50 @@ def test_a_first_name_beside_a_wijk_code_is_refused_without_echo(gem):
     assert not result.ok
     assert "persoonsgegevens geweigerd" in result.message_texts()[0]
     assert "Sven" not in " ".join(result.message_texts())
+
+
+def test_the_page_names_the_format_of_a_mac_workbook_and_saves_a_google_sheets_age_group(app_db):
+    """Through the real Aanleveren page: an Excel-for-Mac workbook with a count in a date cell
+    gets the format named and nothing stored; a workbook whose age group an English-locale
+    spreadsheet made a date is saved with that age group."""
+    from conftest import run_page, upload_registration
+    from test_registrations_page import loads_of, messages_of
+
+    def count_as_date(workbook):
+        workbook.active["D2"].value = 5
+        workbook.active["D2"].number_format = "d-m-yyyy"
+
+    before = loads_of(app_db, "vve-indicaties")
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value(before[0][1])
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    upload_registration(at, "vve-indicaties", "mac.xlsx",
+                        mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0]], extra=count_as_date))
+    assert not at.exception
+    shown = messages_of(at)
+    assert len(shown) == 1 and "opgemaakt als datum (Excel toont 06-01-1904)" in shown[0]["melding"]
+    assert "persoonsgegevens" not in shown[0]["melding"]
+    assert not any(b.label == "Bevestigen en opslaan" for b in at.button)
+    assert loads_of(app_db, "vve-indicaties") == before
+
+    def english_date(workbook):
+        workbook.active["D2"].value = dt.datetime(2025, 2, 4)  # '2-4' in an English locale
+        workbook.active["D2"].number_format = "m/d/yyyy"
+
+    jeugdhulp = loads_of(app_db, "jeugdhulp")
+    upload_registration(at, "jeugdhulp", "sheets.xlsx", plain_workbook(
+        [JEUGDHULP_HEADER, ["Centrum", "Zorg BV", "ambulant", None, 6]], extra=english_date))
+    assert not at.exception
+    next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+    at.run()
+    assert not at.exception
+    assert "Opgeslagen als upload" in at.success[0].value
+    load_id = loads_of(app_db, "jeugdhulp")[-1][0]
+    assert len(loads_of(app_db, "jeugdhulp")) == len(jeugdhulp) + 1
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        payloads = con.execute("select payload from raw_partner__registration_rows"
+                               " where load_id = ?", [load_id]).fetchall()
+    finally:
+        con.close()
+    assert [json.loads(p)["age_group"] for (p,) in payloads] == ["2-4"]
