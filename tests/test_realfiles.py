@@ -60,8 +60,12 @@ def test_a_note_above_the_table_is_passed_over_with_a_notice(gem):
     assert any("de kopregel staat op rij 2" in str(n) for n in result.notices)
 
 
-@pytest.mark.parametrize("total", [["Totaal", None, None, 10], [None, None, "Eindtotaal", 10],
-                                   [None, None, None, 10]])
+@pytest.mark.parametrize("total", [
+    ["Totaal", None, None, 10], [None, None, "Eindtotaal", 10], [None, None, None, 10],
+    # a subtotal per wijk and a total named for the gemeente: was 'is geen wijk' plus two empty
+    # cells, which sent the partner looking for the right wijk name
+    ["Subtotaal Centrum", None, None, 10], ["Sub-totaal", None, None, 10],
+    ["Gemeente totaal", None, None, 10], ["Voorbeeldstad totaal", "2-4", "SES", 10]])
 def test_a_total_row_with_or_without_its_label_is_refused(gem, total):
     result = check(gem, [["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 5], total])
     assert result.message_texts() == [

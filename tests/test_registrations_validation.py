@@ -241,6 +241,22 @@ def test_excel_date_for_age_group_is_taken_back(gem):
     assert rows_of(result, ["age_group"]) == [("2-4",)]
 
 
+@pytest.mark.parametrize(("typed", "age_group"), [
+    (dt.datetime(2025, 2, 4), "2-4"), (dt.datetime(2025, 4, 12), "4-12")])
+def test_an_age_group_an_english_spreadsheet_made_a_date_is_taken_back(gem, typed, age_group):
+    """With English (US) settings, as Google Sheets has them by default, '2-4' typed becomes
+    February 4 and '4-12' April 12: the age group, not a birth date to refuse."""
+    header = ["wijk", "aanbieder", "soort jeugdhulp", "leeftijdsgroep", "aantal kinderen"]
+
+    def as_date(workbook):
+        workbook.active["D2"].number_format = "m/d/yyyy"
+
+    data = plain_workbook([header, ["Centrum", "Zorg BV", "ambulant", typed, 6]], extra=as_date)
+    result = validate_workbook(data, "jeugdhulp", gem, "j.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["age_group", "children_count"]) == [(age_group, 6)]
+
+
 def test_formula_with_cached_value_uses_the_value(gem):
     data = vve([["Centrum", "2-4", "SES", None]], extra=formula_no_value)
     part = "xl/worksheets/sheet1.xml"

@@ -6,18 +6,22 @@ refused file stores nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import re
 import sys
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import plain_workbook, rezip  # noqa: E402
 
+from data_sources import store  # noqa: E402
 from data_sources.registrations.importing import import_workbook  # noqa: E402
 from data_sources.registrations.validate import validate_workbook  # noqa: E402
 
@@ -226,6 +230,72 @@ def test_a_count_in_a_cell_formatted_as_a_date_is_refused_as_a_format_not_a_birt
                                                                          (3, "31-01-1900"))]
 
 
+def mac_workbook(rows: list[list], extra=None) -> bytes:
+    """A one-sheet workbook in the 1904 date system of Excel for Mac (workbookPr date1904="1"):
+    its date cells count their days from 1-1-1904."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    def in_1904(workbook):
+        workbook.epoch = CALENDAR_MAC_1904
+        if extra:
+            extra(workbook)
+
+    data = plain_workbook(rows, extra=in_1904)
+    assert b'date1904="1"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    return data
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_count_formatted_as_a_date_in_a_mac_workbook_is_a_format_not_a_birth_date(
+        gem, fast, monkeypatch):
+    """In Excel for Mac's 1904 date system 5 in a date cell shows as 6-1-1904: as in Excel for
+    Windows, the cell's format is named, not a birth date (it was refused as personal data)."""
+    from data_sources.registrations import reading
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+
+    def as_dates(workbook):
+        for cell in ("D2", "D3"):
+            workbook.active[cell].number_format = "d-m-yyyy"
+        workbook.active["D2"].value, workbook.active["D3"].value = 5, 31
+
+    data = mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0], ["Bloemhof", "0-2", "SES", 0]],
+                        extra=as_dates)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij {r}, kolom D (aantal kinderen): de cel is opgemaakt als datum "
+        f"(Excel toont {shown}); een getal is geen datum. Geef de cel de opmaak Standaard of "
+        "Getal (Start > Getal) en controleer het getal" for r, shown in ((2, "06-01-1904"),
+                                                                         (3, "01-02-1904"))]
+
+
+def test_a_mac_workbook_counts_its_dates_from_1904(gem):
+    """Registration dates and a real date in a count column of a 1904 workbook are read as the
+    dates Excel for Mac shows: the waiting time is right, a birth date is still refused."""
+    header = ["wijk", "aanbieder", "soort hulpvraag", "leeftijdsgroep", "aantal kinderen",
+              "datum aanmelding"]
+
+    def dates(workbook):
+        workbook.active["F2"].value = dt.datetime(2024, 10, 1)
+        workbook.active["F3"].value = dt.datetime(2024, 11, 1)
+
+    data = mac_workbook([header, ["Centrum", "Zorg BV", "behandeling", "2-4", None, None],
+                         ["Centrum", "Zorg BV", "behandeling", "2-4", None, None]], extra=dates)
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "wachtlijst.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    # 91 and 60 days to the end of 2024: 75.5 days on average
+    assert result.aggregates_df["waiting_weeks"].round(2).tolist() == [round(75.5 / 7, 2)]
+
+    def birth_date(workbook):
+        workbook.active["D2"].value = dt.datetime(2021, 3, 4)
+        workbook.active["D2"].number_format = "d-m-yyyy"
+
+    data = mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0]], extra=birth_date)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert "persoonsgegevens geweigerd: 1 cel(len) met een volledige datum" in result.messages[0].text
+
+
 def test_a_real_date_in_a_count_column_is_still_refused_as_personal_data(gem):
     def as_date(workbook):
         workbook.active["D2"].number_format = "d-m-yyyy"
@@ -342,3 +412,50 @@ def test_a_first_name_beside_a_wijk_code_is_refused_without_echo(gem):
     assert not result.ok
     assert "persoonsgegevens geweigerd" in result.message_texts()[0]
     assert "Sven" not in " ".join(result.message_texts())
+
+
+def test_the_page_names_the_format_of_a_mac_workbook_and_saves_a_google_sheets_age_group(app_db):
+    """Through the real Aanleveren page: an Excel-for-Mac workbook with a count in a date cell
+    gets the format named and nothing stored; a workbook whose age group an English-locale
+    spreadsheet made a date is saved with that age group."""
+    from conftest import run_page, upload_registration
+    from test_registrations_page import loads_of, messages_of
+
+    def count_as_date(workbook):
+        workbook.active["D2"].value = 5
+        workbook.active["D2"].number_format = "d-m-yyyy"
+
+    before = loads_of(app_db, "vve-indicaties")
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value(before[0][1])
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    upload_registration(at, "vve-indicaties", "mac.xlsx",
+                        mac_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 0]], extra=count_as_date))
+    assert not at.exception
+    shown = messages_of(at)
+    assert len(shown) == 1 and "opgemaakt als datum (Excel toont 06-01-1904)" in shown[0]["melding"]
+    assert "persoonsgegevens" not in shown[0]["melding"]
+    assert not any(b.label == "Bevestigen en opslaan" for b in at.button)
+    assert loads_of(app_db, "vve-indicaties") == before
+
+    def english_date(workbook):
+        workbook.active["D2"].value = dt.datetime(2025, 2, 4)  # '2-4' in an English locale
+        workbook.active["D2"].number_format = "m/d/yyyy"
+
+    jeugdhulp = loads_of(app_db, "jeugdhulp")
+    upload_registration(at, "jeugdhulp", "sheets.xlsx", plain_workbook(
+        [JEUGDHULP_HEADER, ["Centrum", "Zorg BV", "ambulant", None, 6]], extra=english_date))
+    assert not at.exception
+    next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+    at.run()
+    assert not at.exception
+    assert "Opgeslagen als upload" in at.success[0].value
+    load_id = loads_of(app_db, "jeugdhulp")[-1][0]
+    assert len(loads_of(app_db, "jeugdhulp")) == len(jeugdhulp) + 1
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        payloads = con.execute("select payload from raw_partner__registration_rows"
+                               " where load_id = ?", [load_id]).fetchall()
+    finally:
+        con.close()
+    assert [json.loads(p)["age_group"] for (p,) in payloads] == ["2-4"]

@@ -66,6 +66,9 @@ _PERSONAL_REFUSED = (
     "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
 _EMPTY_KEY = "\u2205"  # stands in for an empty breakdown while grouping (groupby drops None)
 _TOTAL_WORDS = ("totaal", "total", "eindtotaal", "generaal totaal", "som", "subtotaal")
+# A word that makes a label a total's when it opens or closes it: 'Subtotaal Centrum' and
+# 'Gemeente totaal' label sums as much as 'Totaal' does.
+_TOTAL_LABEL_WORDS = frozenset({"totaal", "total", "subtotaal", "subtotal", "eindtotaal"})
 
 
 @dataclass
@@ -1235,7 +1238,11 @@ def _is_total_row(cells: list[Any]) -> bool:
     for value in cells:
         if isinstance(value, str):
             key = normalise(value)
-            if key in _TOTAL_WORDS or key.startswith(("totaal ", "total ")):
+            if key in _TOTAL_WORDS:
+                return True
+            # 'Totaal Centrum', 'Subtotaal Centrum', 'Sub-totaal', 'Gemeente totaal'
+            words = key.removeprefix("sub ").split()
+            if words and (words[0] in _TOTAL_LABEL_WORDS or words[-1] in _TOTAL_LABEL_WORDS):
                 return True
     return False
 

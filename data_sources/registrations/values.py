@@ -96,16 +96,20 @@ def _no_number_word(text: str) -> bool:
 
 
 # What Excel shows for the numbers 0 to 366 in a cell formatted as a date: no one's birth date.
-_NUMBERS_AS_DATES = (dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1))
+# A workbook of Excel for Mac (or one that kept its 1904 date system, workbookPr date1904)
+# counts its days from 1-1-1904: there 5 shows as 6-1-1904.
+_NUMBERS_AS_DATES = ((dt.datetime(1899, 12, 30), dt.datetime(1901, 1, 1)),
+                     (dt.datetime(1904, 1, 1), dt.datetime(1905, 1, 1)))
 
 
 def number_shown_as_date(value: object) -> bool:
-    """True for a date in 1900 (or Excel's day 0, read as a time of day): a count typed in a
-    cell formatted as a date (5 shows as 5-1-1900), not a date anyone meant."""
+    """True for a date in 1900, or in 1904 for a workbook of the 1904 date system (or Excel's
+    day 0, read as a time of day): a count typed in a cell formatted as a date (5 shows as
+    5-1-1900, or 6-1-1904), not a date anyone meant."""
     if isinstance(value, dt.time):
         return True
-    return (isinstance(value, dt.datetime)
-            and _NUMBERS_AS_DATES[0] <= value < _NUMBERS_AS_DATES[1])
+    return isinstance(value, dt.datetime) and any(
+        first <= value < end for first, end in _NUMBERS_AS_DATES)
 
 
 def parse_number(value: object, ambiguous: str = "") -> float:
@@ -252,15 +256,20 @@ def looks_like_date_text(value: object) -> bool:
 def parse_choice(value: object, choices: tuple[str, ...]) -> str:
     """One of `choices`, matched without regard to case, accents, spaces or punctuation."""
     if isinstance(value, dt.datetime):
-        # Excel turns '2-4' typed in a general cell into 2 April; take it back.
-        value = f"{value.day}-{value.month}"
+        # Excel turns '2-4' typed in a general cell into 2 April; with English (US) settings,
+        # as Google Sheets has them unless the partner changes its locale, into February 4.
+        # Take it back, the Dutch reading first.
+        readings = [f"{value.day}-{value.month}", f"{value.month}-{value.day}"]
     elif isinstance(value, float) and value.is_integer():
-        value = str(int(value))
-    key = _choice_key(value)
-    for choice in choices:
-        if _choice_key(choice) == key:
-            return choice
-    raise BadValue(f"'{show(value)}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
+        readings = [str(int(value))]
+    else:
+        readings = [value]
+    for reading in readings:
+        key = _choice_key(reading)
+        for choice in choices:
+            if _choice_key(choice) == key:
+                return choice
+    raise BadValue(f"'{show(readings[0])}' is geen toegestane waarde; kies uit: {', '.join(choices)}")
 
 
 @lru_cache(maxsize=4096)
