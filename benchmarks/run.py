@@ -39,7 +39,8 @@ from data_sources.accounts import Account  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
 CACHE = ROOT / "benchmarks" / ".cache"
-MEASUREMENTS = ("first_render", "interaction", "upload", "transforms", "payload", "scenario", "concurrency")
+MEASUREMENTS = ("first_render", "interaction", "upload", "readers", "transforms", "payload", "scenario",
+                "concurrency")
 UPLOAD_ROWS = 20_000
 PACKAGES = ("streamlit", "duckdb", "pandas", "pyarrow", "pydeck", "plotly", "python-calamine",
             "openpyxl", "playwright")
@@ -434,6 +435,13 @@ def measure_upload(ctx: Context) -> list[Row]:
     return upload.measure(ctx, UPLOAD_ROWS, Row, median_seconds)
 
 
+def measure_readers(ctx: Context) -> list[Row]:
+    """Reading a national LRK export and checking the bundled wijk boundaries, against reading
+    their files."""
+    readers = importlib.import_module("benchmarks.readers")
+    return readers.measure(ctx, Row, median_seconds)
+
+
 def measure_first_render(ctx: Context) -> list[Row]:
     """From `streamlit run` to the first chart (Overzicht) and to the map (Kaart) drawn in
     headless Chromium, against the same for a minimal app with one plotly chart."""
@@ -583,6 +591,7 @@ RUNNERS = {
     "first_render": measure_first_render,
     "interaction": measure_interaction,
     "upload": measure_upload,
+    "readers": measure_readers,
     "transforms": measure_transforms,
     "payload": measure_payload,
     "scenario": measure_scenario,

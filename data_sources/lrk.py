@@ -24,6 +24,16 @@ PROVISION_TYPES = {
     "GOB": "gastouderbureau (heeft geen kindplaatsen)",
     "PSZ": "peuterspeelzaal (oudere exports; telt als peuteropvang)",
 }
+# The same types written out, as the register's website shows them ("Type opvang" in a search
+# result copied to a spreadsheet): compared after lower-casing and removing spaces, '-' and '_'.
+# Only names of one type: "gastouderopvang" alone may be the bureau or the home, and is refused.
+PROVISION_TYPE_NAMES = {
+    "kinderdagverblijf": "KDV", "dagopvang": "KDV",
+    "buitenschoolseopvang": "BSO",
+    "voorzieningvoorgastouderopvang": "VGO",
+    "gastouderbureau": "GOB",
+    "peuterspeelzaal": "PSZ",
+}
 # Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
 WITHOUT_PLACES = {"GOB"}
 # Types whose address the public register may leave out (the gastouder's home).
@@ -229,7 +239,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # gastouderbureau's empty places made it a float (an export filtered in Python and saved
     # again): the count. Only one zero: '1.000' may be a thousand.
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
-    frame["provision_type"] = frame["provision_type"].str.upper()
+    frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
     errors = _unknown_statuses(frame, path.name, columns)
@@ -806,3 +816,12 @@ def import_sample_lrk(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[
         done.append(store_lrk(con, read_lrk_export(path, year), year=year, source="sample",
                               file_name=path.name, file_hash=store.file_sha256(path)))
     return done
+
+
+def _provision_type_code(value):
+    """The LRK type code of a cell: the code itself in any case ('kdv'), or a written-out name of
+    one type ('Buitenschoolse opvang'); anything else as written (upper case), to be refused."""
+    if not isinstance(value, str):
+        return value
+    name = re.sub(r"[\s_-]+", "", value).lower()
+    return PROVISION_TYPE_NAMES.get(name, value.strip().upper())

@@ -531,12 +531,12 @@ def test_a_ring_that_only_touches_itself_at_a_corner_is_not_named(con, tmp_path)
                        gemeenten=["GM0193"]).notes == []
 
 
-def test_crossing_rings_are_found_in_the_3393_real_wijken_in_well_under_two_seconds():
+def test_crossing_rings_are_found_in_the_3393_real_wijken():
     """The real 2024 wijken (cartomap's copy of PDOK's wijk_gegeneraliseerd at 3 decimals, as
     bundled): eight have a ring that crosses itself, found as a brute-force check of every pair
-    of sides finds them (checked when this was written), in a fraction of the time."""
+    of sides finds them (checked when this was written), and none is left unchecked by the
+    budget. How fast is measured in the benchmark (benchmarks/readers.py)."""
     import gzip
-    import time
 
     from data_sources.geo import crossing_codes
     from data_sources.offline_boundaries import BOUNDARIES_DIR
@@ -544,9 +544,7 @@ def test_crossing_rings_are_found_in_the_3393_real_wijken_in_well_under_two_seco
     with gzip.open(BOUNDARIES_DIR / "wijk_2024.geojson.gz", "rt", encoding="utf-8") as handle:
         features = json.load(handle)["features"]
     assert len(features) == 3393
-    started = time.perf_counter()
     crossings = crossing_codes(features)
-    assert time.perf_counter() - started < 2.0
     assert crossings.codes == ["WK011854", "WK027406", "WK063803", "WK063809", "WK065409",
                                "WK073603", "WK190412", "WK191612"]
     assert crossings.unchecked == []
@@ -555,18 +553,15 @@ def test_crossing_rings_are_found_in_the_3393_real_wijken_in_well_under_two_seco
 def test_a_ring_too_tangled_to_check_quickly_is_stored_and_said_unchecked(con, tmp_path):
     """A comb of 4,000 sides that all overlap along x (no crossing): every pair would be looked
     at, the square of the sides, and a larger one would hold the import for minutes. The check
-    stops at its budget and says which boundary it did not check."""
-    import time
-
+    stops at its budget (counted in steps, not seconds) and says which boundary it did not
+    check."""
     wijken = zwolle_wijken()
     comb = [[5.0 if i % 2 == 0 else 5.1, round(52.5 + i * 0.00002, 5)] for i in range(4000)]
     comb += [[4.99, comb[-1][1]], [4.99, 52.5], [5.0, 52.5]]
     code = wijken[0]["properties"]["statcode"]
     combed = [kaart_feature(w["properties"], {"type": "Polygon", "coordinates": [comb]})
               if w is wijken[0] else w for w in wijken]
-    started = time.perf_counter()
     stored = import_file(con, write(tmp_path / "wijken_2024.geojson", combed), gemeenten=["GM0193"])
-    assert time.perf_counter() - started < 30
     assert stored.notes == [
         f"De grens van {code} is niet gecontroleerd op zijden die elkaar kruisen: haar zijden "
         "liggen te veel over elkaar om dat snel te doen. Ze is opgeslagen zoals ze is; bekijk haar "
