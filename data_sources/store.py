@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -632,12 +632,15 @@ def backup_name(database: str | Path, label: str) -> Path:
 
 
 def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: str = "handmatig",
-           target: str | Path | None = None, *, verify: bool = True) -> Path:
+           target: str | Path | None = None, *, verify: bool = True,
+           before_placing: Callable[[Path], None] | None = None) -> Path:
     """Copy the database file (after a checkpoint through `con`, so the copy is complete) to
     `target` or backups/<name>-<time>-<label>.duckdb beside it; returns the copy's path. With
     `verify` the copy must read back whole (verify_database) before it gets its name; a damaged
     database gives DatabaseRefused and no backup. Without, the bytes as they are (a damaged or
-    foreign file kept before it is replaced)."""
+    foreign file kept before it is replaced). `before_placing(name)` runs when the copy is
+    complete (and read back), before it takes its name (the audit line of `backup`: killed in
+    between, a line without a copy, never a copy without its line; an error there leaves none)."""
     database = Path(database)
     if con is not None:
         con.execute("checkpoint")
@@ -654,6 +657,8 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
             shutil.copyfile(database, partial)
         if verify:
             verify_database(partial)
+        if before_placing is not None:
+            before_placing(target)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

@@ -1,10 +1,11 @@
 """The real app killed (kill -9) in the middle of the deeds that write besides an upload (issue 16):
 Terugzetten on Aanleveren, saving a scenario and "Opnieuw berekenen" on Scenario's, a release
-on Beheer, a note on Analysevragen and an assumption reset. Each deed is killed right after each
-of its write steps, before its commit (the marked app waits there: condition-based, however busy
-the machine), and once at a random moment; with the server dead the database must hold the deed
-wholly, with its audit line and the figures that go with it, or not at all. A restarted server
-then completes it. (tests/test_app_faults.py does this for storing an upload.)"""
+on Beheer, a note on Analysevragen and an assumption changed (a slider) or reset. Each deed is
+killed right after each of its write steps, before its commit (the marked app waits there:
+condition-based, however busy the machine), and once at a random moment; with the server dead
+the database must hold the deed wholly, with its audit line and the figures that go with it, or
+not at all. A restarted server then completes it. (tests/test_app_faults.py does this for storing
+an upload.)"""
 
 from __future__ import annotations
 
@@ -79,6 +80,18 @@ def _reset_logged(db: Path) -> bool:
     con = store.connect(db)
     try:
         lines = con.execute("select count(*) from audit_log where action = 'parameter'").fetchone()[0]
+    finally:
+        con.close()
+    assert lines <= 1
+    return bool(lines)
+
+
+def _change_logged(db: Path) -> bool:
+    # a slider moved: the changed value holds for the session only, its audit line is stored
+    con = store.connect(db)
+    try:
+        lines = con.execute("select count(*) from audit_log where action = 'parameter'"
+                            " and detail like '% -> %'").fetchone()[0]
     finally:
         con.close()
     assert lines <= 1
@@ -196,6 +209,14 @@ def _reset_assumptions(page) -> None:
     button.click(no_wait_after=True)
 
 
+def _change_assumption(page) -> None:
+    # the first Middenwaarde slider one step up, by keyboard, as a user without a mouse does
+    slider = page.get_by_role("slider", name="Middenwaarde").first
+    if not slider.is_visible():  # (a second try finds the part open)
+        page.get_by_text("Aannames van het model en hun bronnen").first.click()
+    slider.press("ArrowRight")
+
+
 DEEDS = {
     # Terugzetten: the upload made active again, the marts of its gemeente, the audit line
     "terugzetten": (Deed("kill", "partner", "Gegevens aanleveren", "Aanleveren", "Terugzetten",
@@ -213,6 +234,9 @@ DEEDS = {
     "aannames terugzetten": (Deed("beheer", "beheerder", "Overzicht", "Continuüm",
                                   "Aannames van het model en hun bronnen", _reset_assumptions,
                                   ("audit",), _reset_logged), None),
+    "aanname wijzigen": (Deed("beheer", "beheerder", "Overzicht", "Continuüm",
+                              "Aannames van het model en hun bronnen", _change_assumption,
+                              ("audit",), _change_logged), None),
 }
 
 

@@ -25,11 +25,12 @@ def run(args) -> int:
         else:
             con = store.connect(database, create=False)
             try:
-                copy = store.backup(con, database, "handmatig", args.uitvoer)
-                # after the copy is complete (it does not hold this line: a backup is the database
-                # as it was); a read-only database, below, takes no line
-                with store.transaction(con):
-                    accounts.audit(con, "opdrachtregel", "reservekopie gemaakt", _where(copy, database))
+                # the line is committed when the copy is complete and before it takes its name (the
+                # copy does not hold it: a backup is the database as it was): killed in between, a
+                # line without a copy, never a copy without its line. A read-only database
+                # (_backup_read_only) takes no line.
+                copy = store.backup(con, database, "handmatig", args.uitvoer,
+                                    before_placing=lambda copy: _record(con, copy, database))
             finally:
                 con.close()
     except OSError as error:
@@ -38,6 +39,11 @@ def run(args) -> int:
                                     database) from None
     print(f"Reservekopie gemaakt: {copy}")
     return 0
+
+
+def _record(con, copy: Path, database: Path) -> None:
+    with store.transaction(con):
+        accounts.audit(con, "opdrachtregel", "reservekopie gemaakt", _where(copy, database))
 
 
 def _backup_read_only(database, target):

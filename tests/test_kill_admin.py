@@ -1,0 +1,187 @@
+"""Killed with kill -9 at random moments, a migration, `backup` and `users add`/`disable` leave the old
+state or the new: every backup whole, every audit line exactly with its deed."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT, add_account
+from test_faults import _older_database
+from test_kill import _MARKED_CLI, _command, _kill_after, _timed
+from test_kill_loads import kill_at_random, startup_seconds
+
+from data_sources import store
+from data_sources.cli import main
+
+KILLS = 5
+
+
+def _backups(folder: Path) -> list[Path]:
+    """The backups beside the database, each checked whole: it reads back completely."""
+    found = sorted((folder / "backups").glob("*.duckdb")) if (folder / "backups").is_dir() else []
+    for copy in found:
+        store.verify_database(copy)
+    return found
+
+
+def _scratch(folder: Path) -> list[str]:
+    """What a killed run left: anything but the database, its .wal and whole backups."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.name not in ("kindkaart.duckdb", "kindkaart.duckdb.wal", "backups")
+                  and not (p.parent.name == "backups" and p.suffix == ".duckdb"))
+
+
+def _data(path: Path) -> tuple:
+    """(loads, accounts, audit lines, applied migrations) of a database, read as it is (no
+    migration: a raw read-only DuckDB connection)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return (con.execute("select load_id, dataset, status from loads order by 1").fetchall(),
+                con.execute("select login, role, organisation, active from accounts order by 1").fetchall(),
+                con.execute("select event_id, action, detail from audit_log order by 1").fetchall(),
+                [v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()])
+    finally:
+        con.close()
+
+
+def test_a_migration_killed_midway_leaves_the_data_intact_and_every_backup_whole(tmp_path, sample_db, capsys):
+    # A database of an older schema, opened by a command: first a backup (backups/, read back
+    # whole before it gets its name), then each migration in a transaction of its own. Killed at
+    # random moments: the data as they were, the schema the old one or further along (never a
+    # migration half done), every backup whole; the next command migrates it all.
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+
+    def fresh() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        _older_database(path, sample_db)
+
+    fresh()
+    old = _data(path)
+    latest = [version for version, _ in store.migration_files()]
+    assert old[3] != latest
+    command = _command("users", "list", "--db", str(path))
+    duration = _timed(command)
+    migrated = _data(path)
+    assert migrated[3] == latest
+    [backup] = _backups(folder)
+    assert _data(backup)[:3] == old[:3]
+    floor = min(startup_seconds(), duration) * 0.8
+    chance = random.Random("migratie")
+    partly = []
+    for _ in range(KILLS + 3):
+        fresh()
+        duration = _kill_after(command, chance.uniform(floor, duration)) or duration
+        loads, logins, lines, versions = _data(path)
+        assert (loads, lines) == (old[0], old[2]), "data changed by a killed migration"
+        assert [login for login, *_ in logins] == [login for login, *_ in old[1]]
+        assert versions[:len(old[3])] == old[3] and versions == latest[:len(versions)], versions
+        for copy in _backups(folder):  # whole, and the database as it was before the migration
+            assert _data(copy)[:3] == old[:3]
+        partly.append(versions != latest)
+        # the next command migrates what is left and removes what the killed one left
+        assert main(["users", "list", "--db", str(path)]) == 0
+        assert "Traceback" not in capsys.readouterr().err
+        assert _data(path)[3] == latest
+        assert _scratch(folder) == []
+    assert any(partly)  # some kills landed before the last migration
+
+
+def _backup_state(folder: Path) -> tuple[int, int]:
+    """(whole backups, 'reservekopie gemaakt' lines); every backup must be named by a line."""
+    copies = _backups(folder)
+    con = store.connect(folder / "kindkaart.duckdb", read_only=True)
+    try:
+        lines = [d for (d,) in con.execute("select detail from audit_log where action = 'reservekopie gemaakt'"
+                                           ).fetchall()]
+    finally:
+        con.close()
+    assert {f"backups/{copy.name}" for copy in copies} <= set(lines), ("a backup without its line", copies, lines)
+    return len(copies), len(lines)
+
+
+def test_a_backup_killed_at_random_moments_leaves_no_copy_without_its_audit_line(tmp_path, sample_db):
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+
+    def fresh() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        shutil.copy(sample_db, path)
+
+    fresh()
+    command = _command("backup", "--db", str(path))
+    duration = _timed(command)
+    assert _backup_state(folder) == (1, 1)
+    floor = min(startup_seconds(), duration) * 0.8
+    chance = random.Random("backup")
+    outcomes = []
+    for _ in range(KILLS):
+        fresh()
+        duration = _kill_after(command, chance.uniform(floor, duration)) or duration
+        copies, lines = _backup_state(folder)
+        assert (copies, lines) in ((0, 0), (0, 1), (1, 1)), (copies, lines)
+        outcomes.append((copies, lines))
+        # the next backup removes what the killed one left, and has its line
+        assert main(["backup", "--db", str(path)]) == 0
+        assert _backup_state(folder) == (copies + 1, lines + 1)
+        assert _scratch(folder) == []
+    assert (0, 0) in outcomes  # some kills came before the copy was complete
+
+
+def test_a_backup_killed_before_its_audit_line_is_committed_leaves_no_copy(tmp_path, sample_db):
+    # The line of a backup is committed when the copy is complete and read back, before the copy
+    # takes its name: killed right after the line is written (before its commit) there is
+    # neither, never a copy without its line (README "Logboek").
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    mark = tmp_path / "audit-geschreven"
+    process = subprocess.Popen([sys.executable, "-c", _MARKED_CLI, str(mark), "backup", "--db", str(path)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mark.exists(), "no audit line was written"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _backup_state(folder) == (0, 0)
+    assert main(["backup", "--db", str(path)]) == 0
+    assert _backup_state(folder) == (1, 1)
+    assert _scratch(folder) == []
+
+
+def _accounts(path: Path) -> tuple:
+    con = store.connect(path, read_only=True)
+    try:
+        return (con.execute("select login, role, active from accounts order by 1").fetchall(),
+                con.execute("select action, detail from audit_log where action like 'account%'"
+                            " order by event_id").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("arguments", [["users", "add", "nieuw", "--rol", "analist", "--alle", "--oidc"],
+                                       ["users", "disable", "partner"]])
+def test_users_add_or_disable_killed_leaves_the_account_with_its_audit_line_or_neither(
+        tmp_path, sample_db, arguments):
+    path = tmp_path / "kindkaart.duckdb"
+
+    def fresh() -> None:
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        shutil.copy(sample_db, path)
+        add_account(path, "partner", "partner", "Zonnestraal", gemeenten=["GM9999"])
+
+    outcomes = kill_at_random(_command(*arguments, "--db", str(path)), fresh, lambda: _accounts(path),
+                              " ".join(arguments))
+    assert "old" in outcomes
