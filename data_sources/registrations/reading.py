@@ -55,6 +55,10 @@ class Sheet:
     # cells shown as a percentage (number format 0% or 0,00%): 1 shows as 100%, so a count read
     # from one would be a misread; filled for surveyed sheets
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    # cells whose date format shows the month first as a number (m/d/yyyy: Google Sheets with
+    # English (US) settings): a date typed there as 1-10-2024 became 10 January; filled for
+    # surveyed sheets
+    month_first_cells: set[tuple[int, int]] = field(default_factory=set)
     # the totals rows of the Excel tables (Invoegen > Tabel) on the sheet; filled for surveyed
     # sheets
     table_totals_rows: set[int] = field(default_factory=set)
@@ -331,7 +335,8 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
             if sheet.name == entry.name:
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, read_parts.get(entry.part))
-                sheet.percent_cells = _percent_cells(data, entry.part, read_parts.get(entry.part))
+                sheet.percent_cells, sheet.month_first_cells = _formatted_cells(
+                    data, entry.part, read_parts.get(entry.part))
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
     return sheets
 
@@ -388,48 +393,93 @@ _CELL_STYLE = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> set[bytes]:
-    """The style indexes (the s of a cell) whose number format shows a percentage: Excel's own
-    formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text."""
+def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
+    """The style indexes (the s of a cell) whose number format shows a percentage, and those
+    whose number format shows a date month first (month_first_format)."""
     try:
         styles = archive.read("xl/styles.xml")
     except (KeyError, *DAMAGED_ZIP):
-        return set()
-    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
-        return set()
+        return set(), set()
+    # Excel's own formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text
     percent_formats = {b"9", b"10"} | {
         number for number, code in _NUM_FMT.findall(styles)
         if b"%" in _QUOTED.sub(b"", code.replace(b"&quot;", b'"'))}
+    # Only a format the file spells out: Excel's built-in date format 14 (and 22) has no code in
+    # the file and shows the date as the reader's computer does (d-m-yyyy in the Netherlands),
+    # so it tells nothing about the order in which the date was typed.
+    month_first_formats = {
+        number for number, code in _NUM_FMT.findall(styles)
+        if month_first_format(_xml_text(code))}
     block = _CELL_XFS.search(styles)
-    if block is None:
-        return set()
-    found = set()
+    if block is None or not (percent_formats or month_first_formats):
+        return set(), set()
+    percent, month_first = set(), set()
     for index, xf in enumerate(_XF.finditer(block.group(0))):
         number = _NUM_FMT_ID.search(xf.group(1))
         if number and number.group(1) in percent_formats:
-            found.add(str(index).encode())
-    return found
+            percent.add(str(index).encode())
+        if number and number.group(1) in month_first_formats:
+            month_first.add(str(index).encode())
+    return percent, month_first
 
 
-def _percent_cells(data: bytes, part: str, xml: bytes | None = None) -> set[tuple[int, int]]:
-    """(row, column) of every cell of the sheet shown as a percentage."""
+def _xml_text(code: bytes) -> str:
+    from html import unescape
+
+    return unescape(code.decode("utf-8", errors="replace"))
+
+
+# What a number format code holds besides its date and time parts: quoted text, an escaped
+# character, [$-409] (a language), [Red] or [h], a space the width of a character (_x), a fill
+# (*x), and AM/PM, whose m is no month.
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.|am/pm|a/p', re.IGNORECASE)
+_FORMAT_PART = re.compile(r"y+|m+|d+|h+|s+|e+", re.IGNORECASE)
+
+
+def month_first_format(code: str) -> bool:
+    """True when the number format `code` shows a date with the month before the day, both as
+    numbers: 'm/d/yyyy' (Google Sheets and Excel with English (US) settings), 'MM/DD/YY'
+    (LibreOffice), '[$-409]m/d/yy;@'. Not 'd-m-yyyy', 'yyyy-mm-dd', 'mmm d, yyyy' (the month by
+    name) or 'h:mm' (minutes)."""
+    parts = [part.lower() for part in _FORMAT_PART.findall(_FORMAT_NOISE.sub("", code.split(";")[0]))]
+    dates = []
+    for i, part in enumerate(parts):
+        if part[0] == "m" and (i and parts[i - 1][0] == "h" or i + 1 < len(parts)
+                               and parts[i + 1][0] == "s"):
+            continue  # minutes: m after an hour or before seconds
+        if part[0] in "ymde":
+            dates.append(part)
+    return (len(dates) >= 2 and dates[0] in ("m", "mm")
+            and any(part in ("d", "dd") for part in dates[1:]))
+
+
+def _formatted_cells(data: bytes, part: str, xml: bytes | None = None
+                     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(row, column) of every cell of the sheet shown as a percentage, and of every cell shown
+    as a date month first (month_first_format)."""
     from openpyxl.utils import column_index_from_string
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        styles = _percent_styles(archive)
-        if not styles:
-            return set()
+        percent_styles, month_first_styles = _styles_of_formats(archive)
+        if not (percent_styles or month_first_styles):
+            return set(), set()
         if xml is None:
             xml = archive.read(part)
     except (KeyError, *DAMAGED_ZIP):
-        return set()
-    found = set()
+        return set(), set()
+    percent, month_first = set(), set()
     for attributes in _STYLED_CELL.findall(xml):
-        style, address = _CELL_STYLE.search(attributes), _CELL_ADDRESS.search(attributes)
-        if style and address and style.group(1) in styles:
-            found.add((int(address.group(2)), column_index_from_string(address.group(1).decode())))
-    return found
+        style = _CELL_STYLE.search(attributes)
+        if style is None or not (style.group(1) in percent_styles
+                                 or style.group(1) in month_first_styles):
+            continue
+        address = _CELL_ADDRESS.search(attributes)
+        if address is None:
+            continue
+        cell = (int(address.group(2)), column_index_from_string(address.group(1).decode()))
+        (percent if style.group(1) in percent_styles else month_first).add(cell)
+    return percent, month_first
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")

@@ -285,7 +285,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = [Message(text) for text in refused.messages]
         return result
     result.gemeente_code = gemeente
-    reference = _reference_date(period or meta.get("periode"), meta, result, _meta_places(sheets))
+    reference = _reference_date(period or meta.get("periode"), meta, result, _meta_places(sheets),
+                                _month_first_fields(sheets))
     collector = _Collector()
     collector.messages += result.messages  # an unreadable peildatum or periode
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
@@ -1207,8 +1208,32 @@ def _meta_places(sheets: list[Sheet]) -> dict[str, tuple[str, int]]:
     return {}
 
 
+def _month_first_fields(sheets: list[Sheet]) -> set[str]:
+    """The Organisatie fields whose cell shows a date month first (reading.month_first_format)."""
+    for sheet in sheets:
+        if _is_meta_sheet(sheet.name):
+            return {key for key, (r, _value) in _meta_fields(sheet).items()
+                    if (r, 2) in sheet.month_first_cells}
+    return set()
+
+
+def _read_two_ways(value: dt.date) -> str:
+    """The refusal of a date in a cell that shows it month first (m/d/yyyy), whose day and month
+    can trade places: typed as 1-10-2024 with English (US) settings it became 10 January, and
+    nothing in the file says which was meant."""
+    other = v.swapped_date(value)
+    return (f"de datum is op twee manieren te lezen: {v.date_in_words(value)} of "
+            f"{v.date_in_words(other)}. De cel toont datums met de maand eerst (m/d/jjjj), zoals "
+            "Google Sheets en Excel met Engelse (VS) instellingen: wie daar "
+            f"{other.day}-{other.month}-{other.year} typt, krijgt {v.date_in_words(value)}. Zet de "
+            "landinstelling op Nederland (Google Sheets: Bestand > Instellingen > "
+            "Landinstelling), typ de datum opnieuw in als dd-mm-jjjj en lever het bestand "
+            "opnieuw aan.")
+
+
 def _reference_date(period: Any, meta: dict, result: ValidationResult,
-                    places: dict[str, tuple[str, int]]) -> dt.date:
+                    places: dict[str, tuple[str, int]],
+                    month_first: Container[str] = ()) -> dt.date:
     def in_cell(key: str, text: str) -> Message:
         # 'Blad 'Organisatie', rij 5, kolom B (peildatum): ...'; the field by name without its row
         if key in places:
@@ -1216,7 +1241,9 @@ def _reference_date(period: Any, meta: dict, result: ValidationResult,
             return Message(text, sheet, row, 2, key)
         return Message(f"{key}: {text}", META_SHEET)
 
-    if meta.get("peildatum") not in (None, ""):
+    if "peildatum" in month_first and v.swapped_date(meta.get("peildatum")) is not None:
+        result.messages.append(in_cell("peildatum", _read_two_ways(meta["peildatum"])))
+    elif meta.get("peildatum") not in (None, ""):
         try:
             return v.parse_date(meta["peildatum"])
         except v.BadValue as bad:
@@ -1295,7 +1322,11 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                if c in mapping and mapping[c].kind in ("count", "number", "age")
                and isinstance(sheet.value(r, c), (int, float))
                and not isinstance(sheet.value(r, c), bool)}
-    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
+    # a date in a cell that shows it month first, whose day and month can trade places
+    two_ways = {(r, c) for r, c in sheet.month_first_cells
+                if c in mapping and mapping[c].kind == "date"
+                and v.swapped_date(sheet.value(r, c)) is not None}
+    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent | two_ways
     totals = sheet.table_totals_rows
     body = sheet.rows[header_row:]
     transposed = _columns(body)
@@ -1313,7 +1344,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
         else:
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
-    checker.percent = percent
+    checker.percent, checker.two_ways = percent, two_ways
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
     valid: list[tuple[dict[str, Any], int]] = []
@@ -1388,6 +1419,7 @@ class _RowChecker:
         # values are keyed with their type (1 == 1.0 == True)
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
         self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
+        self.two_ways: set[tuple[int, int]] = set()  # dates shown month first, day <= 12
 
     def _only_numbers(self, cells: tuple) -> bool:
         """A row with numbers and neither place nor any text: a total without its label."""
@@ -1404,7 +1436,7 @@ class _RowChecker:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
         missing = (self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
-                   | self.percent)
+                   | self.percent | self.two_ways)
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -1438,6 +1470,10 @@ class _RowChecker:
                     f"de cel is opgemaakt als percentage (Excel toont {raw * 100:g}%); een "
                     "aantal is geen percentage. Vul het aantal in en geef de cel de opmaak "
                     "Standaard of Getal (Start > Getal).", c, header))
+                failed.add(c)
+                continue
+            if missing and (r, c) in self.two_ways:
+                group.problems.append((_read_two_ways(raw), c, header))
                 failed.add(c)
                 continue
             if missing and (r, c) in missing:

@@ -237,6 +237,23 @@ def parse_date(value: object) -> dt.date:
     )
 
 
+_MONTHS_IN_FULL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                   "september", "oktober", "november", "december")
+
+
+def date_in_words(date: dt.date) -> str:
+    """'1 oktober 2024'."""
+    return f"{date.day} {_MONTHS_IN_FULL[date.month - 1]} {date.year}"
+
+
+def swapped_date(value: object) -> dt.date | None:
+    """The other reading of a date whose day and month can trade places (day at most 12 and not
+    equal to the month: 10 January 2024 is also 1 October 2024), else None."""
+    if not isinstance(value, dt.date) or value.day > 12 or value.day == value.month:
+        return None
+    return dt.date(value.year, value.day, value.month)
+
+
 def looks_like_date_text(value: object) -> bool:
     """True for text that reads as a full date (a possible birth date)."""
     # cheap test first: a full date is short and its text starts with a digit (every form that
