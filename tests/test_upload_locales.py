@@ -149,6 +149,58 @@ def test_a_peildatum_a_month_first_sheet_made_is_refused_by_its_cell(gem):
             assert result.aggregates_df["waiting_weeks"].round(2).tolist() == [round(weeks, 2)]
 
 
+# --- a row of hints under the header --------------------------------------------------------
+
+def hint(row: int) -> str:
+    return (f"Blad 'Gegevens', rij {row}: deze rij lijkt een rij met uitleg onder de kopregel "
+            "({}), geen gegevens. Haal die rij weg (de kopregel blijft staan) en lever het "
+            "bestand opnieuw aan.")
+
+
+@pytest.mark.parametrize(("hints", "shown"), [
+    (["(wijknaam of code)", "kies uit de lijst", "kies uit de lijst", "(aantal)"],
+     "'(wijknaam of code)', 'kies uit de lijst', '(aantal)'"),
+    (["bijv. Centrum", "Kies uit de lijst", None, "aantal"],
+     "'bijv. Centrum', 'Kies uit de lijst', 'aantal'"),
+    ([None, None, None, "(aantal)"], "'(aantal)'"),
+])
+def test_a_row_of_hints_under_the_header_is_refused_in_one_message(gem, hints, shown):
+    """Was four messages for one row ('(wijknaam of code)' is geen wijk, '(aantal)' is geen getal
+    ...), which sent the partner correcting hints; the data below is still checked."""
+    data = plain_workbook([VVE, hints, ["Centrum", "2-4", "SES", 5], ["Bloemhof", "2-4", "SES", -1]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024")
+    assert result.message_texts() == [
+        hint(2).format(shown), "Blad 'Gegevens', rij 4, kolom D (aantal kinderen): '-1' is negatief; "
+        "een aantal is 0 of meer"]
+    assert result.aggregates_df.empty
+
+
+def test_two_rows_of_hints_with_a_date_pattern_are_each_named(gem):
+    data = plain_workbook([WACHTLIJST,
+                           ["(wijk)", "(naam)", "kies uit de lijst", None, "(aantal)", "dd-mm-jjjj"],
+                           ["wijkcode of postcode", "tekst", None, None, "getal", "jjjj-mm-dd"],
+                           ["Centrum", "Zorg BV", "behandeling", "2-4", 3, "13-01-2024"]])
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "w.xlsx", period="2024")
+    assert result.message_texts() == [
+        hint(2).format("'(wijk)', '(naam)', 'kies uit de lijst'"),
+        hint(3).format("'wijkcode of postcode', 'tekst', 'getal'")]
+
+
+@pytest.mark.parametrize("row", [
+    ["Centrum", "kies uit de lijst", "kies uit de lijst", "(aantal)"],  # a real wijk
+    ["(wijk)", "2-4", "kies uit de lijst", "(aantal)"],                  # a real age group
+    ["(wijk)", "kies uit de lijst", "kies uit de lijst", 5],            # a count
+    ["Noordeinde", "kies uit de lijst", "kies uit de lijst", "(aantal)"],  # no hint: a place
+])
+def test_a_row_with_a_value_or_without_the_look_of_hints_is_checked_cell_by_cell(gem, row):
+    """Only a row of hints alone is named as one: a row with one value, or one cell that is no
+    hint, is a data row and gets its cells' own messages."""
+    data = plain_workbook([VVE, row, ["Centrum", "2-4", "SES", 5]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024")
+    assert result.messages and all(m.row == 2 and m.column for m in result.messages)
+    assert not any("uitleg" in text for text in result.message_texts())
+
+
 # --- through the CLI as a program and the Aanleveren page -------------------------------------
 
 @pytest.fixture
@@ -238,3 +290,18 @@ def test_the_page_refuses_a_date_read_two_ways_and_saves_it_typed_again(app_db):
     refused_on_the_page(app_db, dated_workbook(**SHEETS_DATE), (
         "Gegevens", "2", "F", "datum aanmelding",
         two_ways("1-10-2024", "10 januari 2024", "1 oktober 2024")))
+
+
+HINT_ROWS = [WACHTLIJST, ["(wijk)", "(naam)", "kies uit de lijst", None, "(aantal)", "dd-mm-jjjj"],
+             ["Centrum", "Zorg BV", "behandeling", "2-4", 3, None]]
+
+
+def test_the_cli_refuses_a_row_of_hints_and_keeps_what_was_stored(db, tmp_path):
+    refused_by_the_cli(db, tmp_path, plain_workbook(HINT_ROWS),
+                       hint(2).format("'(wijk)', '(naam)', 'kies uit de lijst'"))
+
+
+def test_the_page_refuses_a_row_of_hints_and_saves_the_file_without_it(app_db):
+    refused_on_the_page(app_db, plain_workbook(HINT_ROWS), (
+        "Gegevens", "2", "", "",
+        hint(2).format("'(wijk)', '(naam)', 'kies uit de lijst'").split(": ", 1)[1]))

@@ -26,7 +26,8 @@ def render() -> str:
         "BESTAND.xlsx` of de pagina Aanleveren). Een plaats mag een CBS-wijkcode, een wijknaam "
         "(hoofdletters en accenten maken niet uit), een buurtcode of een postcode (PC6 of PC4) "
         "zijn. Waar 'één rij per kind' mag, laat u 'aantal kinderen' leeg; Kindkaart telt op en "
-        "bewaart alleen de totalen. Een datum typt u als dd-mm-jjjj. Werkt u in Google Sheets, "
+        "bewaart alleen de totalen. Zet de gegevens direct onder de kopregel, zonder rij met "
+        "uitleg zoals '(aantal)' of 'kies uit de lijst'. Een datum typt u als dd-mm-jjjj. Werkt u in Google Sheets, "
         "zet dan eerst de landinstelling op Nederland (Bestand > Instellingen > Landinstelling): "
         "met Engelse (VS) instellingen wordt 1-10-2024 10 januari, en een datum die zo op twee "
         "manieren te lezen is, weigert Kindkaart.",

@@ -1327,17 +1327,18 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 if c in mapping and mapping[c].kind == "date"
                 and v.swapped_date(sheet.value(r, c)) is not None}
     missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent | two_ways
-    totals = sheet.table_totals_rows
+    hints = _hint_rows(sheet, header_row, mapping, index)
+    apart = sheet.table_totals_rows | hints
     body = sheet.rows[header_row:]
     transposed = _columns(body)
     empty = (None,) * len(body)
     mapped = [transposed[c - 1] if c <= len(transposed) else empty for c in mapping]
     groups: dict[tuple, _Row] = {}
     for r, cells in enumerate(zip(*mapped, strict=True), start=header_row + 1):
-        # a cell with a formula but no value, and a table's totals row, are problems of that
-        # row alone
+        # a cell with a formula but no value, a table's totals row and a row of hints under the
+        # header are problems of that row alone
         key = (r, *cells) if (missing and any((r, c) in missing for c in mapping)
-                              or r in totals) else cells
+                              or r in apart) else cells
         group = groups.get(key)
         if group is None:
             groups[key] = _Row([], None, [r])
@@ -1345,6 +1346,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
     checker.percent, checker.two_ways = percent, two_ways
+    checker.hints = hints
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
     valid: list[tuple[dict[str, Any], int]] = []
@@ -1396,6 +1398,56 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     return valid
 
 
+# What a hint under a header looks like: '(aantal)', '[tekst]', a date's pattern ('jjjj-mm-dd',
+# 'dd-mm-jjjj'), an instruction ('kies uit de lijst', 'vul in', 'bijv. Centrum', 'optioneel'), or
+# what kind of value belongs there ('aantal', 'getal', 'tekst', 'datum', 'wijknaam of postcode').
+_HINT = re.compile(
+    r"^\s*[(\[].*[)\]]\s*$|\b(?:jjjj|yyyy)\b|\b(?:dd|mm)[-/.](?:mm|dd)\b|"
+    r"^\s*(?:kies|selecteer|vul\b|invullen|in te vullen|bijv\b|bijvoorbeeld|b\.v\.|bv\b|"
+    r"voorbeeld|optioneel|verplicht|niet verplicht|keuze|zie\b|e\.g\.|leeg\b|eenheid|"
+    r"aantal\b|getal|geheel getal|tekst\b|datum\b|naam\b|code\b|wijkcode|wijknaam|postcode\b|"
+    r"uren\b|weken\b|in uren|in weken|jaar\b|leeftijd\b|%)", re.IGNORECASE)
+# How many rows right under the header are looked at for hints (a second row of examples).
+_HINT_ROWS = 2
+
+
+def _hint_rows(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+               index: LocationIndex) -> set[int]:
+    """The rows right under the header that explain its columns ('(aantal)', 'jjjj-mm-dd',
+    'kies uit de lijst') instead of holding data: every filled cell of the template's columns is
+    such a hint, and none is a value of its column (a wijk, a count, a choice, a date). A row
+    with one valid value is data, and is checked cell by cell."""
+    found = set()
+    for r in range(header_row + 1, min(sheet.max_row, header_row + _HINT_ROWS) + 1):
+        filled = [(c, sheet.value(r, c)) for c in mapping if _has_value(sheet.value(r, c))]
+        if not filled or not all(isinstance(value, str) and _HINT.search(value)
+                                 and not _is_value_of(value, mapping[c], index)
+                                 for c, value in filled):
+            break
+        found.add(r)
+    return found
+
+
+def _is_value_of(value: str, column: Column, index: LocationIndex) -> bool:
+    """Whether the text `value` is a valid value of `column` (free text is one of none)."""
+    try:
+        if column.kind == "location":
+            index.resolve(value)
+        elif column.kind in ("count", "age"):
+            v.parse_count(value)
+        elif column.kind == "number":
+            v.parse_amount(value)
+        elif column.kind == "choice":
+            v.parse_choice(value, column.choices)
+        elif column.kind == "date":
+            v.parse_date(value)
+        else:
+            return False
+    except (v.BadValue, UnknownLocation):
+        return False
+    return True
+
+
 def _rows_of(groups: dict[tuple, _Row], parsed: dict[str, Any]) -> list[int]:
     return next((g.rows for g in groups.values() if g.parsed is parsed), [])
 
@@ -1420,6 +1472,7 @@ class _RowChecker:
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
         self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
         self.two_ways: set[tuple[int, int]] = set()  # dates shown month first, day <= 12
+        self.hints: set[int] = set()  # rows of hints under the header (_hint_rows)
 
     def _only_numbers(self, cells: tuple) -> bool:
         """A row with numbers and neither place nor any text: a total without its label."""
@@ -1444,6 +1497,13 @@ class _RowChecker:
             group.problems.append((
                 "dit is de totaalrij van een Excel-tabel. Zet die uit (klik in de tabel > "
                 "Tabelontwerp > vinkje bij Totaalrij weg): Kindkaart telt zelf op.", None, None))
+            return
+        if r in self.hints:
+            shown = list(dict.fromkeys(v.show(x) for x in cells if _has_value(x)))[:3]
+            group.problems.append((
+                "deze rij lijkt een rij met uitleg onder de kopregel ("
+                + ", ".join(f"'{text}'" for text in shown) + "), geen gegevens. Haal die rij "
+                "weg (de kopregel blijft staan) en lever het bestand opnieuw aan.", None, None))
             return
         note = _note_row(cells)
         if note is not None:
