@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, small_gemeente, table_content  # noqa: E402
+from support import (  # noqa: E402
+    filled_template,
+    plain_workbook,
+    rezip,
+    small_gemeente,
+    table_content,
+)
 
 import transforms  # noqa: E402
 from data_sources import store  # noqa: E402
@@ -88,6 +94,42 @@ def test_a_date_a_month_first_sheet_made_of_a_dutch_date_is_refused(gem, program
         "Blad 'Gegevens', rij 3, kolom F (datum aanmelding): "
         + two_ways("11-2-2024", "2 november 2024", "11 februari 2024")]
     assert result.aggregates_df.empty
+
+
+def as_libreoffice_writes_it(data: bytes) -> bytes:
+    """The same workbook with its custom number formats written as LibreOffice writes them:
+    formatCode before numFmtId (<numFmt formatCode="MM/DD/YY" numFmtId="164"/>)."""
+    import re
+
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    swapped, count = re.subn(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"\s*/>',
+                             r'<numFmt formatCode="\2" numFmtId="\1"/>', styles)
+    assert count
+    return rezip(data, {"xl/styles.xml": swapped.encode()})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_formats_of_libreoffice_are_read_whatever_the_order_of_their_attributes(
+        gem, fast, monkeypatch):
+    """LibreOffice (English (USA)) writes its date format MM/DD/YY with formatCode first: the
+    date is refused as from any month-first sheet, and a count in a percentage cell (0.0%)
+    is named as before (both were missed: the format was read with numFmtId first only)."""
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    data = as_libreoffice_writes_it(dated_workbook(
+        [WACHTLIJST, ROW], {"F2": (dt.datetime(2024, 1, 10), "MM/DD/YY")}))
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "lo.xlsx", period="2024")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 2, kolom F (datum aanmelding): "
+        + two_ways("1-10-2024", "10 januari 2024", "1 oktober 2024")]
+
+    data = as_libreoffice_writes_it(dated_workbook(
+        [VVE, ["Centrum", "2-4", "SES", None]], {"D2": (0.25, "0.0%")}))
+    result = validate_workbook(data, "vve-indicaties", gem, "lo.xlsx", period="2024")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 2, kolom D (aantal kinderen): de cel is opgemaakt als percentage "
+        "(Excel toont 25%); een aantal is geen percentage. Vul het aantal in en geef de cel de "
+        "opmaak Standaard of Getal (Start > Getal)."]
 
 
 @pytest.mark.parametrize("fast", [True, False])

@@ -380,8 +380,9 @@ def _table_totals_rows(data: bytes, part: str) -> set[int]:
         return set()
 
 
-_NUM_FMT = re.compile(rb"""<(?:\w+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)["'][^>]*?"""
-                      rb"""formatCode\s*=\s*["']([^"']*)["']""")
+# a custom number format; its id and code are read apart (LibreOffice writes formatCode first)
+_NUM_FMT_TAG = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)>")
+_FORMAT_CODE = re.compile(rb"""(?:^|\s)formatCode\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _NUM_FMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["'](\d+)["']""")
@@ -401,15 +402,15 @@ def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]
     except (KeyError, *DAMAGED_ZIP):
         return set(), set()
     # Excel's own formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text
+    custom = _custom_formats(styles)
     percent_formats = {b"9", b"10"} | {
-        number for number, code in _NUM_FMT.findall(styles)
+        number for number, code in custom
         if b"%" in _QUOTED.sub(b"", code.replace(b"&quot;", b'"'))}
     # Only a format the file spells out: Excel's built-in date format 14 (and 22) has no code in
     # the file and shows the date as the reader's computer does (d-m-yyyy in the Netherlands),
     # so it tells nothing about the order in which the date was typed.
     month_first_formats = {
-        number for number, code in _NUM_FMT.findall(styles)
-        if month_first_format(_xml_text(code))}
+        number for number, code in custom if month_first_format(_xml_text(code))}
     block = _CELL_XFS.search(styles)
     if block is None or not (percent_formats or month_first_formats):
         return set(), set()
@@ -421,6 +422,16 @@ def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]
         if number and number.group(1) in month_first_formats:
             month_first.add(str(index).encode())
     return percent, month_first
+
+
+def _custom_formats(styles: bytes) -> list[tuple[bytes, bytes]]:
+    """(numFmtId, formatCode) of every number format styles.xml spells out."""
+    found = []
+    for tag in _NUM_FMT_TAG.finditer(styles):
+        number, code = _NUM_FMT_ID.search(tag.group(1)), _FORMAT_CODE.search(tag.group(1))
+        if number and code:
+            found.append((number.group(1), code.group(1) or code.group(2) or b""))
+    return found
 
 
 def _xml_text(code: bytes) -> str:
