@@ -113,17 +113,21 @@ def _lines(shape: tuple[int, ...]) -> list[np.ndarray]:
     return lines
 
 
-def _combined_bounds(versions, corrected: tuple[int, ...]):
+def _combined_bounds(versions, corrected: tuple[int, ...], before=None):
     """What an attacker learns of every cell of every version from all of them together: each
-    version's lines, each hidden cell at least 1 (0 is shown), and every cell other than the
-    `corrected` one the same in every version. Returns [(low, high)] per version."""
+    version's lines, each hidden cell at least 1 (0 is shown) but one hidden in the version
+    before (it stays hidden when it is 0 now: at least 0), and every cell other than the
+    `corrected` one the same in every version (`before`: the version before the first, if
+    any). Returns [(low, high)] per version."""
     shape = versions[0].counts.shape
     n = int(np.prod(shape))
     low, high, equations = [], [], []
     for v, cube in enumerate(versions):
         counts, hidden = cube.counts.reshape(-1), cube.hidden.reshape(-1)
-        assert (counts[hidden] > 0).all()
-        low.append(np.where(hidden, 1.0, counts))
+        previous = versions[v - 1] if v else before
+        carried = np.zeros(n, dtype=bool) if previous is None else previous.hidden.reshape(-1)
+        assert (counts[hidden & ~carried] > 0).all()
+        low.append(np.where(hidden, np.where(carried, 0.0, 1.0), counts))
         high.append(np.where(hidden, np.inf, counts))
         for line in _lines(shape):
             signs = np.ones(len(line))
@@ -152,14 +156,25 @@ def _public(cube) -> np.ndarray:
     return cube.hidden & (low == high)
 
 
-def _pinned(versions, corrected) -> list[str]:
+def _pinned(versions, corrected, before=None) -> list[str]:
     """The hidden cells (not the corrected one, nor one its own version's shown cells give) that
-    the versions together narrow below what unsafe_bounds allows one version."""
+    the versions together narrow below what unsafe_bounds allows one version; and the corrected
+    cell (and a margin that holds only it) where they pin its count exactly (its change follows
+    from the totals, so its old count is at least its decrease: that is all they may say)."""
+    shape = versions[0].counts.shape
+    # the corrected cell and each margin of it that holds nothing else (an axis of one position)
+    same = [tuple(index) for index in np.ndindex(*((2,) * len(shape)))]
+    same = [tuple(c if at == 0 else n - 1 for c, at, n in zip(corrected, index, shape, strict=True))
+            for index in same]
+    same = [cell for cell in same
+            if all(cube.counts[cell] == cube.counts[corrected] for cube in versions)]
     found = []
-    for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected),
-                                                strict=True)):
+    for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected,
+                                                                           before), strict=True)):
         unsafe = unsafe_bounds(cube.counts, cube.hidden, low, high, min_count()) & ~_public(cube)
-        unsafe[corrected] = False
+        for cell in same:
+            unsafe[cell] = (cube.hidden[cell] and cube.counts[cell] > 0
+                            and low[cell] == high[cell])
         found += [f"versie {v + 1}, cel {cell}: {low[cell]:.0f}..{high[cell]:.0f} "
                   f"(echt {cube.counts[cell]:.0f})" for cell in zip(*np.nonzero(unsafe), strict=True)]
     return found
@@ -186,10 +201,10 @@ def test_a_corrected_cell_gives_no_hidden_cell_away_beside_the_version_before(ap
     after, dag = _cube(app_db)
     assert after.counts.shape == before.counts.shape and after.counts[corrected] == 0
     _agrees_with_the_dag(after, dag)
-    # every cell hidden before is hidden still (unchanged ones would be read directly), but for
-    # the corrected one: 0 is shown
-    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
-    assert not after.hidden[corrected]
+    # every cell hidden before is hidden still (unchanged ones would be read directly), also the
+    # corrected one, now 0: shown as 0, the old totals minus the new gave its 1 back
+    assert not (before.hidden & ~after.hidden).any()
+    assert after.hidden[corrected]
     assert _pinned([before, after], corrected) == []
     # the review's attack: protected from the new counts alone, the second hidden cell of the
     # line shows, and the old line total minus the shown cells gives the hidden ones away
@@ -211,7 +226,7 @@ def test_terugzetten_gives_no_hidden_cell_away_beside_either_version(app_db):
     assert _pinned([first, second, third], corrected) == []
     # the cell raised again (0 -> 1) beside a version that showed the line: still one version
     # stays safe beside the other
-    assert _pinned([second, third], corrected) == []
+    assert _pinned([second, third], corrected, before=first) == []
 
 
 def test_a_correction_of_a_large_cell_pins_nothing_either(app_db):
@@ -259,8 +274,8 @@ def test_versions_of_a_series_of_corrections_stay_safe_together(app_db):
     for count in (0, 3, 1):
         _upload(app_db, count)
         versions.append(_cube(app_db)[0])
-    for pair in pairwise(versions):
-        assert _pinned(list(pair), corrected) == []
+    for before, pair in zip([None, *versions], pairwise(versions), strict=False):
+        assert _pinned(list(pair), corrected, before) == []
 
 
 def test_a_rebuild_of_everything_keeps_the_pattern_a_correction_published(app_db):
@@ -532,3 +547,116 @@ def test_a_table_of_the_same_input_keeps_what_the_build_stored(sample_con):
         by_table.setdefault(key, []).append(hidden)
     assert not all(by_table[changed_key]) and republished.num_rows == 1
     assert all(all(v) for key, v in by_table.items() if key != changed_key)
+
+
+
+def test_a_cell_corrected_to_0_gives_its_old_count_not_back():
+    # a line of 2, 3, 4 (hidden) and 20 with its total 29: the partner corrects the 2 to 0.
+    # Shown as 0 (as every 0 was), the remaining 3 and 4 kept the line safe, its total (27)
+    # stayed visible, and 29 - 27 gave the 2 back. Hidden as it was, the 0 is protected like a
+    # small count: the two versions say the old count is at least 2 (its decrease), no more.
+    parts = np.array([2.0, 3, 4, 20]).reshape(1, 4, 1)
+    first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(parts), strict=True)))
+    assert first.hidden[:3, 0].all() and not first.hidden[-1, 0]
+    corrected = parts.copy()
+    corrected[0, 0, 0] = 0
+    second = SimpleNamespace(**dict(zip(("counts", "hidden"),
+                                        protect_cube(corrected, previous=(first.counts, first.hidden)),
+                                        strict=True)))
+    assert second.counts[0, 0] == 0 and not second.hidden[-1, 0]
+    # the attack: the old total minus the new one plus what the cell shows now
+    recovered = (None if second.hidden[0, 0] else
+                 first.counts[-1, 0] - second.counts[-1, 0] + second.counts[0, 0])
+    assert recovered is None, f"{recovered:.0f} kinderen terug"
+    # what is left to him: the old count is its decrease (2) plus the new one, which the second
+    # version bounds no narrower than a small count (its hidden cells at least 0: they were
+    # hidden before): 0..7, so the old count is somewhere in 2..9
+    low, high = bounds_from_margins(second.counts, second.hidden,
+                                    low=np.where(second.hidden, np.where(first.hidden, 0.0, 1.0),
+                                                 second.counts),
+                                    high=np.where(second.hidden, np.inf, second.counts))
+    assert (low[0, 0], high[0, 0]) == (0, 7)
+    assert _pinned([first, second], (0, 0)) == []
+
+
+def test_a_brp_cell_now_an_estimate_is_not_hidden_and_one_now_0_is():
+    # a corrected BRP of the same year: a hidden count that is 0 now stays hidden (protect_cube's
+    # rule), but a wijk no longer in the BRP is a CBS estimate: never hidden, as every estimate
+    from transforms.privacy import protect_observed_and_estimated
+
+    observed = np.array([[2.0, 8, 64], [9, 11, 70], [7, 12, 80]])
+    estimated = np.zeros_like(observed)
+    values, hidden = protect_observed_and_estimated(observed, estimated)
+    assert hidden[0, 0]
+    previous = (np.vstack([np.column_stack([observed, observed.sum(axis=1)]),
+                           np.append(observed.sum(axis=0), observed.sum())]), hidden)
+    now_0 = observed.copy()
+    now_0[0, 0] = 0
+    assert protect_observed_and_estimated(now_0, estimated, previous=previous)[1][0, 0]
+    # Buitengebied (row 0) no longer in the BRP: its cells are CBS estimates
+    now_estimated = estimated.copy()
+    now_estimated[0] = [1.4, 6.2, 60.3]
+    observed_now = observed.copy()
+    observed_now[0] = 0
+    values, hidden = protect_observed_and_estimated(observed_now, now_estimated, previous=previous)
+    assert not hidden[0, :3].any() and values[0, 0] == 1
+
+
+def _others_bounds(versions, share):
+    """What an organisation learns of the others' part of every cell of every version from all of
+    them together, knowing its own `share` (cells with their margins, the same in every version:
+    it did not correct) or its own shares per version (a list: it corrected its own upload): each
+    version's lines, a hidden cell's others' part at least 1 where its own share is 0 and the cell
+    was not hidden in the version before (else at least 0), and the others' part of every cell the
+    same in every version but where the others corrected."""
+    shares = share if isinstance(share, list) else [share] * len(versions)
+    shape = versions[0].counts.shape
+    n = int(np.prod(shape))
+    low, high, equations = [], [], []
+    for v, (cube, own) in enumerate(zip(versions, shares, strict=True)):
+        others = cube.counts - own
+        carried = versions[v - 1].hidden if v else np.zeros(shape, dtype=bool)
+        floor = np.where(carried | (own > 0), 0.0, 1.0)
+        low.append(np.where(cube.hidden, floor, others).reshape(-1))
+        high.append(np.where(cube.hidden, np.inf, others).reshape(-1))
+        for line in _lines(shape):
+            signs = np.ones(len(line))
+            signs[-1] = -1
+            equations.append((line + v * n, signs))
+    return low, high, equations, n, shape
+
+
+def _with_margins(cells: np.ndarray) -> np.ndarray:
+    for axis in range(cells.ndim):
+        cells = np.concatenate([cells, cells.sum(axis=axis, keepdims=True)], axis=axis)
+    return cells
+
+
+def test_a_partner_correcting_its_own_upload_learns_nothing_of_the_others_it_did_not_know():
+    # Only its own shares change: the others' part of every cell is the same in both versions,
+    # and every cell hidden before is hidden still. What the partner sees of the others in the
+    # two versions together is what it saw in the first: no more (README, "Verschillen tussen
+    # versies"). Random tables of two organisations, each correction one cell of A's own share.
+    rng = np.random.default_rng(16)
+    tried = 0
+    for _ in range(60):
+        a = rng.choice([0.0, 1, 2, 3, 6, 9, 12], size=(3, 3))
+        b = rng.choice([0.0, 0, 1, 2, 4, 8, 11], size=(3, 3))
+        first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(np.stack([a, b])),
+                                           strict=True)))
+        cell = tuple(rng.integers(0, 3, size=2))
+        a2 = a.copy()
+        a2[cell] = rng.choice([0.0, 1, 4, 10])
+        second = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(
+            np.stack([a2, b]), previous=(first.counts, first.hidden)), strict=True)))
+        assert not (first.hidden & ~second.hidden).any()
+        own = [_with_margins(a), _with_margins(a2)]
+        low, high, equations, n, shape = _others_bounds([first, second], own)
+        # the others' part of every cell is one unknown in both versions
+        for flat in range(n):
+            equations.append((np.array([flat, flat + n]), np.array([1.0, -1.0])))
+        together = bounds_from_equations(np.concatenate(low), np.concatenate(high), equations)
+        alone = bounds_from_equations(low[0], high[0], equations[:len(_lines(shape))])
+        assert np.array_equal(together[0][:n], alone[0]) and np.array_equal(together[1][:n], alone[1])
+        tried += 1
+    assert tried == 60
