@@ -579,6 +579,28 @@ def test_a_cell_corrected_to_0_gives_its_old_count_not_back():
     assert _pinned([first, second], (0, 0)) == []
 
 
+def test_a_cell_hidden_before_that_shown_zeros_give_away_is_shown_as_0():
+    # the partner takes back its 2 and 6 of a wijk (hidden in the first version, beside 20 and 30
+    # of another): the wijk's total is now a shown 0, which says its cells are 0 whatever is
+    # hidden. Kept hidden, those zeros could never be widened (no second cell makes a line with
+    # a shown 0 total wider), and the audit hid the column totals and the grand total in vain;
+    # shown as 0 they tell nothing the total does not. The 20 and 30 stay hidden (the first
+    # version's totals minus them would give the 2 back), and with them their column totals
+    parts = np.array([[2.0, 6], [20, 30], [25, 35], [40, 12]]).reshape(1, 4, 2)
+    first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(parts), strict=True)))
+    assert first.hidden[:2, :2].all() and not first.hidden[:, -1].any()
+    taken_back = parts.copy()
+    taken_back[0, 0] = 0
+    counts, hidden = protect_cube(taken_back, previous=(first.counts, first.hidden))
+    assert counts[0].tolist() == [0, 0, 0] and not hidden[0].any()
+    assert hidden[1, :2].all() and hidden[-1, :2].all() and not hidden[:, -1].any()
+    # a 0 hidden before whose line total is not a shown 0 stays hidden: nothing else tells it
+    only_the_2 = parts.copy()
+    only_the_2[0, 0, 0] = 0
+    counts, hidden = protect_cube(only_the_2, previous=(first.counts, first.hidden))
+    assert counts[0, :2].tolist() == [0, 6] and hidden[0, :2].all()
+
+
 def test_a_brp_cell_now_an_estimate_is_not_hidden_and_one_now_0_is():
     # a corrected BRP of the same year: a hidden count that is 0 now stays hidden (protect_cube's
     # rule), but a wijk no longer in the BRP is a CBS estimate: never hidden, as every estimate

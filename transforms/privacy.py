@@ -46,8 +46,9 @@ Rules (after CBS and the lessons in DESIGN.md):
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
   as published before (protect_cube's `previous`): what was hidden stays hidden, also when it is
-  0 now (shown as 0, the old total minus the new gave its old count), and a cell shown before
-  with the same count is known and never a second hidden cell;
+  0 now (shown as 0, the old total minus the new gave its old count) unless shown zeros tell it
+  (_carried), and a cell shown before with the same count is known and never a second hidden
+  cell; a 0 is hidden only so, never in a first version;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
   lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
   table's; and so is a gemeente's BRP population (a corrected extract of the same year:
@@ -296,9 +297,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     shape, a cell absent then counted as 0): whoever kept that version knows its shown cells, so
     every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
     given back by the difference of its lines' totals), also when it is 0 now (shown as 0, the
-    old totals minus the new gave its old count), and a cell shown then with the same count
-    now is known whatever this version does: it is never chosen as a second hidden cell, and
-    lines and bounds count it as shown (hiding it would protect nothing).
+    old totals minus the new gave its old count) unless shown zeros tell it is 0 (a line total
+    shown as 0, or a total whose cells in a line are all shown as 0: _carried), and a cell shown
+    then with the same count now is known whatever this version does: it is never chosen as a
+    second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -316,7 +318,7 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         # also a cell now 0: shown as 0, its old count was the old total minus the new one.
         # Hidden, it is protected like a small count (never alone in a line, the bounds of a
         # hidden 0 starting at 0), so that nothing tells it is 0 now
-        carried = before_hidden.astype(bool)
+        carried = _carried(counts, before_hidden.astype(bool))
         hidden |= carried
         known = ~carried & (before_counts == counts)
         # a known cell that a rule of this version hides (its shares changed) stays hidden on
@@ -342,6 +344,37 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     if known is not None:
         hidden |= shown_known
     return counts, hidden
+
+
+def _carried(counts: np.ndarray, before_hidden: np.ndarray,
+             hidden_totals: np.ndarray | None = None) -> np.ndarray:
+    # The cells hidden in the version before that stay hidden: all, but a 0 that shown zeros
+    # tell anyway (a line total shown as 0: every cell of its line is 0; a total whose cells in
+    # a line are all shown as 0). Hiding it protects nothing, and as zeros are never hidden as
+    # second cells, no second hidden cell could widen it: an audit would hide the line's other
+    # totals in vain, up to the grand total. `hidden_totals`: cells hidden for another reason
+    carried = before_hidden.copy()
+    zero = counts == 0
+    while True:
+        shown_zero = zero & ~carried
+        if hidden_totals is not None:
+            shown_zero &= ~hidden_totals
+        told = np.zeros(counts.shape, dtype=bool)
+        for axis in range(counts.ndim):
+            n = counts.shape[axis] - 1
+            # the line's total shown as 0 tells its cells
+            told |= np.broadcast_to(np.take(shown_zero, [n], axis=axis), counts.shape)
+            # the line's cells all shown as 0 tell its total
+            cells_zero = np.take(shown_zero, range(n), axis=axis).all(axis=axis, keepdims=True)
+            at_total = np.zeros(counts.shape, dtype=bool)
+            index = [slice(None)] * counts.ndim
+            index[axis] = slice(n, n + 1)
+            at_total[tuple(index)] = cells_zero
+            told |= at_total
+        drop = carried & zero & told
+        if not drop.any():
+            return carried
+        carried &= ~drop
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
@@ -399,7 +432,8 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     organisation's view is protected the same way and its hidden cells hidden too.
 
     `previous` is this table as published before (counts, hidden: the result's shape, a cell
-    absent then counted as 0), as protect_cube's: every cell hidden then stays hidden (also a 0),
+    absent then counted as 0), as protect_cube's: every cell hidden then stays hidden (also a 0
+    that no shown zeros tell),
     and a cell shown then with the same count is known, never chosen as a second
     hidden cell and counted as shown (otherwise a correction of one cell moved the second hidden
     cell beside a small one onto a cell shown before, and the two versions together gave the
@@ -419,7 +453,7 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
         body = ~fixed
         # as in protect_cube: hidden stays hidden (also a cell now 0), and a cell shown before
         # with the same count is known: never a second hidden cell
-        carried = before_hidden.astype(bool) & body
+        carried = _carried(counts, before_hidden.astype(bool) & body, hidden & fixed)
         hidden |= carried
         unchanged = ~carried & (before_counts == counts) & body
         shown_known = hidden & unchanged
