@@ -601,6 +601,84 @@ def test_a_cell_hidden_before_that_shown_zeros_give_away_is_shown_as_0():
     assert counts[0, :2].tolist() == [0, 6] and hidden[0, :2].all()
 
 
+def _so_tables(rows, before=None):
+    """Row 5 beside the signal's table, from (soort, status, age group, wijk, pupils) of one
+    organisation: the signal's protected cube and the crosstab as a BesidePattern, each
+    protected beside `before` (the pair of the version before) when given."""
+    from transforms.analysis import BesidePattern, _beside_cube
+    from transforms.partner_tables import JointCube
+
+    wijken, kinds, ages = ["WK999901", "WK999902", "WK999903"], ["so_ingeschreven", "so_thuiszitter"], ["4-12", "alle"]
+    frame = pd.DataFrame([(soort, f"so_{status}", age, wijk, "SWV", pupils)
+                          for soort, status, age, wijk, pupils in rows],
+                         columns=["soort", "signal_kind", "age_group", "wijk_code", "organisation",
+                                  "children_count"])
+    parts = np.zeros((1, len(wijken), len(kinds), len(ages)))
+    for row in frame.itertuples(index=False):
+        parts[0, wijken.index(row.wijk_code), kinds.index(row.signal_kind),
+              ages.index(row.age_group)] += row.children_count
+    counts, hidden = protect_cube(parts, previous=None if before is None else
+                                  (before[0].counts, before[0].hidden))
+    cube = JointCube({code: i for i, code in enumerate(wijken)}, kinds, ages, counts, hidden)
+    soorten, statuses, counts, hidden, breakdown = _beside_cube(
+        cube, frame, vso_alle=True, stored=None if before is None else before[1])
+    return cube, BesidePattern(soorten, statuses, counts, hidden, breakdown, min_count())
+
+
+def test_a_row_5_cell_hidden_before_and_0_now_keeps_the_breakdown():
+    # the 1 vso pupil of cluster 3 enrolled in WK999901 is taken back. Hidden before, its 0 stays
+    # hidden; the check of row 5 through the age groups (_narrowed_by_age) started every hidden
+    # cell of row 5 at 1, so this one at 1 where it is 0: its propagation had no solution (bounds
+    # that run off, up to an overflow), which it took for a narrowed cell, and row 5 showed only
+    # its totals
+    import warnings
+
+    rows = [("sbo", "ingeschreven", "4-12", "WK999901", 12), ("sbo", "ingeschreven", "4-12", "WK999902", 30),
+            ("sbo", "thuiszitter", "4-12", "WK999901", 20), ("so cluster 4", "ingeschreven", "4-12", "WK999901", 8),
+            ("so cluster 4", "ingeschreven", "4-12", "WK999902", 3),
+            ("so cluster 4", "ingeschreven", "4-12", "WK999903", 5),
+            ("vso cluster 3", "ingeschreven", "alle", "WK999901", 1),
+            ("vso cluster 3", "thuiszitter", "alle", "WK999901", 20),
+            ("vso cluster 3", "thuiszitter", "alle", "WK999903", 8),
+            ("vso cluster 4", "thuiszitter", "alle", "WK999902", 2)]
+    first = _so_tables(rows)
+    cell = first[1].soorten.index("vso cluster 3"), first[1].kinds.index("so_ingeschreven")
+    assert first[1].breakdown and first[1].hidden[cell] and first[1].counts[cell] == 1
+    taken_back = [(*row[:4], 0) if row[:2] == ("vso cluster 3", "ingeschreven") else row for row in rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _, second = _so_tables(taken_back, first)
+    assert second.breakdown and second.counts[cell] == 0 and second.hidden[cell]
+    # the 0 is as wide as a small count to whoever kept the first version (at least 0 there)
+    low, high = bounds_from_margins(second.counts, second.hidden,
+                                    low=np.where(second.hidden, np.where(first[1].hidden, 0.0, 1.0),
+                                                 second.counts),
+                                    high=np.where(second.hidden, np.inf, second.counts))
+    assert not unsafe_bounds(second.counts, second.hidden, low, high, min_count())[:-1].any()
+
+
+def test_a_row_5_shown_as_its_totals_alone_hides_no_0_in_the_next_version():
+    # a version of row 5 that showed only its totals row (no breakdown was safe) left its other
+    # rows out as a whole, zeros too: such a 0 was never hidden as a cell, and carried into the
+    # next version as a hidden 0 it is a secret that never was one. Every page protects row 5
+    # beside the pattern the build published, so a totals-only table came back with its zeros
+    # hidden in a breakdown; a 0 shown there tells nothing of a version before
+    from transforms.analysis import BesidePattern
+
+    counts = np.array([[0.0, 6, 6], [1, 20, 21], [2, 0, 2], [3, 26, 29]])
+    hidden = np.ones(counts.shape, dtype=bool)
+    hidden[-1, -1] = False
+    kinds = ["so_ingeschreven", "so_thuiszitter"]
+    totals_only = BesidePattern(["sbo", "vso cluster 3", "vso cluster 4"], kinds, counts, hidden,
+                                False, min_count())
+    _, carried = totals_only.aligned(["sbo", "vso cluster 3", "vso cluster 4"], kinds)
+    assert np.array_equal(carried, hidden & (counts > 0))
+    # a 0 hidden as a cell (a version with its breakdown) is carried
+    _, carried = BesidePattern(totals_only.soorten, kinds, counts, hidden, True, min_count()).aligned(
+        totals_only.soorten, kinds)
+    assert np.array_equal(carried, hidden)
+
+
 def test_a_brp_cell_now_an_estimate_is_not_hidden_and_one_now_0_is():
     # a corrected BRP of the same year: a hidden count that is 0 now stays hidden (protect_cube's
     # rule), but a wijk no longer in the BRP is a CBS estimate: never hidden, as every estimate
