@@ -113,17 +113,21 @@ def _lines(shape: tuple[int, ...]) -> list[np.ndarray]:
     return lines
 
 
-def _combined_bounds(versions, corrected: tuple[int, ...]):
+def _combined_bounds(versions, corrected: tuple[int, ...], before=None):
     """What an attacker learns of every cell of every version from all of them together: each
-    version's lines, each hidden cell at least 1 (0 is shown), and every cell other than the
-    `corrected` one the same in every version. Returns [(low, high)] per version."""
+    version's lines, each hidden cell at least 1 (0 is shown) but one hidden in the version
+    before (it stays hidden when it is 0 now: at least 0), and every cell other than the
+    `corrected` one the same in every version (`before`: the version before the first, if
+    any). Returns [(low, high)] per version."""
     shape = versions[0].counts.shape
     n = int(np.prod(shape))
     low, high, equations = [], [], []
     for v, cube in enumerate(versions):
         counts, hidden = cube.counts.reshape(-1), cube.hidden.reshape(-1)
-        assert (counts[hidden] > 0).all()
-        low.append(np.where(hidden, 1.0, counts))
+        previous = versions[v - 1] if v else before
+        carried = np.zeros(n, dtype=bool) if previous is None else previous.hidden.reshape(-1)
+        assert (counts[hidden & ~carried] > 0).all()
+        low.append(np.where(hidden, np.where(carried, 0.0, 1.0), counts))
         high.append(np.where(hidden, np.inf, counts))
         for line in _lines(shape):
             signs = np.ones(len(line))
@@ -152,14 +156,25 @@ def _public(cube) -> np.ndarray:
     return cube.hidden & (low == high)
 
 
-def _pinned(versions, corrected) -> list[str]:
+def _pinned(versions, corrected, before=None) -> list[str]:
     """The hidden cells (not the corrected one, nor one its own version's shown cells give) that
-    the versions together narrow below what unsafe_bounds allows one version."""
+    the versions together narrow below what unsafe_bounds allows one version; and the corrected
+    cell (and a margin that holds only it) where they pin its count exactly (its change follows
+    from the totals, so its old count is at least its decrease: that is all they may say)."""
+    shape = versions[0].counts.shape
+    # the corrected cell and each margin of it that holds nothing else (an axis of one position)
+    same = [tuple(index) for index in np.ndindex(*((2,) * len(shape)))]
+    same = [tuple(c if at == 0 else n - 1 for c, at, n in zip(corrected, index, shape, strict=True))
+            for index in same]
+    same = [cell for cell in same
+            if all(cube.counts[cell] == cube.counts[corrected] for cube in versions)]
     found = []
-    for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected),
-                                                strict=True)):
+    for v, (cube, (low, high)) in enumerate(zip(versions, _combined_bounds(versions, corrected,
+                                                                           before), strict=True)):
         unsafe = unsafe_bounds(cube.counts, cube.hidden, low, high, min_count()) & ~_public(cube)
-        unsafe[corrected] = False
+        for cell in same:
+            unsafe[cell] = (cube.hidden[cell] and cube.counts[cell] > 0
+                            and low[cell] == high[cell])
         found += [f"versie {v + 1}, cel {cell}: {low[cell]:.0f}..{high[cell]:.0f} "
                   f"(echt {cube.counts[cell]:.0f})" for cell in zip(*np.nonzero(unsafe), strict=True)]
     return found
@@ -186,10 +201,10 @@ def test_a_corrected_cell_gives_no_hidden_cell_away_beside_the_version_before(ap
     after, dag = _cube(app_db)
     assert after.counts.shape == before.counts.shape and after.counts[corrected] == 0
     _agrees_with_the_dag(after, dag)
-    # every cell hidden before is hidden still (unchanged ones would be read directly), but for
-    # the corrected one: 0 is shown
-    assert not (before.hidden & ~after.hidden & (after.counts > 0)).any()
-    assert not after.hidden[corrected]
+    # every cell hidden before is hidden still (unchanged ones would be read directly), also the
+    # corrected one, now 0: shown as 0, the old totals minus the new gave its 1 back
+    assert not (before.hidden & ~after.hidden).any()
+    assert after.hidden[corrected]
     assert _pinned([before, after], corrected) == []
     # the review's attack: protected from the new counts alone, the second hidden cell of the
     # line shows, and the old line total minus the shown cells gives the hidden ones away
@@ -211,7 +226,7 @@ def test_terugzetten_gives_no_hidden_cell_away_beside_either_version(app_db):
     assert _pinned([first, second, third], corrected) == []
     # the cell raised again (0 -> 1) beside a version that showed the line: still one version
     # stays safe beside the other
-    assert _pinned([second, third], corrected) == []
+    assert _pinned([second, third], corrected, before=first) == []
 
 
 def test_a_correction_of_a_large_cell_pins_nothing_either(app_db):
@@ -259,8 +274,8 @@ def test_versions_of_a_series_of_corrections_stay_safe_together(app_db):
     for count in (0, 3, 1):
         _upload(app_db, count)
         versions.append(_cube(app_db)[0])
-    for pair in pairwise(versions):
-        assert _pinned(list(pair), corrected) == []
+    for before, pair in zip([None, *versions], pairwise(versions), strict=False):
+        assert _pinned(list(pair), corrected, before) == []
 
 
 def test_a_rebuild_of_everything_keeps_the_pattern_a_correction_published(app_db):
@@ -532,3 +547,216 @@ def test_a_table_of_the_same_input_keeps_what_the_build_stored(sample_con):
         by_table.setdefault(key, []).append(hidden)
     assert not all(by_table[changed_key]) and republished.num_rows == 1
     assert all(all(v) for key, v in by_table.items() if key != changed_key)
+
+
+
+def test_a_cell_corrected_to_0_gives_its_old_count_not_back():
+    # a line of 2, 3, 4 (hidden) and 20 with its total 29: the partner corrects the 2 to 0.
+    # Shown as 0 (as every 0 was), the remaining 3 and 4 kept the line safe, its total (27)
+    # stayed visible, and 29 - 27 gave the 2 back. Hidden as it was, the 0 is protected like a
+    # small count: the two versions say the old count is at least 2 (its decrease), no more.
+    parts = np.array([2.0, 3, 4, 20]).reshape(1, 4, 1)
+    first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(parts), strict=True)))
+    assert first.hidden[:3, 0].all() and not first.hidden[-1, 0]
+    corrected = parts.copy()
+    corrected[0, 0, 0] = 0
+    second = SimpleNamespace(**dict(zip(("counts", "hidden"),
+                                        protect_cube(corrected, previous=(first.counts, first.hidden)),
+                                        strict=True)))
+    assert second.counts[0, 0] == 0 and not second.hidden[-1, 0]
+    # the attack: the old total minus the new one plus what the cell shows now
+    recovered = (None if second.hidden[0, 0] else
+                 first.counts[-1, 0] - second.counts[-1, 0] + second.counts[0, 0])
+    assert recovered is None, f"{recovered:.0f} kinderen terug"
+    # what is left to him: the old count is its decrease (2) plus the new one, which the second
+    # version bounds no narrower than a small count (its hidden cells at least 0: they were
+    # hidden before): 0..7, so the old count is somewhere in 2..9
+    low, high = bounds_from_margins(second.counts, second.hidden,
+                                    low=np.where(second.hidden, np.where(first.hidden, 0.0, 1.0),
+                                                 second.counts),
+                                    high=np.where(second.hidden, np.inf, second.counts))
+    assert (low[0, 0], high[0, 0]) == (0, 7)
+    assert _pinned([first, second], (0, 0)) == []
+
+
+def test_a_cell_hidden_before_that_shown_zeros_give_away_is_shown_as_0():
+    # the partner takes back its 2 and 6 of a wijk (hidden in the first version, beside 20 and 30
+    # of another): the wijk's total is now a shown 0, which says its cells are 0 whatever is
+    # hidden. Kept hidden, those zeros could never be widened (no second cell makes a line with
+    # a shown 0 total wider), and the audit hid the column totals and the grand total in vain;
+    # shown as 0 they tell nothing the total does not. The 20 and 30 stay hidden (the first
+    # version's totals minus them would give the 2 back), and with them their column totals
+    parts = np.array([[2.0, 6], [20, 30], [25, 35], [40, 12]]).reshape(1, 4, 2)
+    first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(parts), strict=True)))
+    assert first.hidden[:2, :2].all() and not first.hidden[:, -1].any()
+    taken_back = parts.copy()
+    taken_back[0, 0] = 0
+    counts, hidden = protect_cube(taken_back, previous=(first.counts, first.hidden))
+    assert counts[0].tolist() == [0, 0, 0] and not hidden[0].any()
+    assert hidden[1, :2].all() and hidden[-1, :2].all() and not hidden[:, -1].any()
+    # a 0 hidden before whose line total is not a shown 0 stays hidden: nothing else tells it
+    only_the_2 = parts.copy()
+    only_the_2[0, 0, 0] = 0
+    counts, hidden = protect_cube(only_the_2, previous=(first.counts, first.hidden))
+    assert counts[0, :2].tolist() == [0, 6] and hidden[0, :2].all()
+
+
+def _so_tables(rows, before=None):
+    """Row 5 beside the signal's table, from (soort, status, age group, wijk, pupils) of one
+    organisation: the signal's protected cube and the crosstab as a BesidePattern, each
+    protected beside `before` (the pair of the version before) when given."""
+    from transforms.analysis import BesidePattern, _beside_cube
+    from transforms.partner_tables import JointCube
+
+    wijken, kinds, ages = ["WK999901", "WK999902", "WK999903"], ["so_ingeschreven", "so_thuiszitter"], ["4-12", "alle"]
+    frame = pd.DataFrame([(soort, f"so_{status}", age, wijk, "SWV", pupils)
+                          for soort, status, age, wijk, pupils in rows],
+                         columns=["soort", "signal_kind", "age_group", "wijk_code", "organisation",
+                                  "children_count"])
+    parts = np.zeros((1, len(wijken), len(kinds), len(ages)))
+    for row in frame.itertuples(index=False):
+        parts[0, wijken.index(row.wijk_code), kinds.index(row.signal_kind),
+              ages.index(row.age_group)] += row.children_count
+    counts, hidden = protect_cube(parts, previous=None if before is None else
+                                  (before[0].counts, before[0].hidden))
+    cube = JointCube({code: i for i, code in enumerate(wijken)}, kinds, ages, counts, hidden)
+    soorten, statuses, counts, hidden, breakdown = _beside_cube(
+        cube, frame, vso_alle=True, stored=None if before is None else before[1])
+    return cube, BesidePattern(soorten, statuses, counts, hidden, breakdown, min_count())
+
+
+def test_a_row_5_cell_hidden_before_and_0_now_keeps_the_breakdown():
+    # the 1 vso pupil of cluster 3 enrolled in WK999901 is taken back. Hidden before, its 0 stays
+    # hidden; the check of row 5 through the age groups (_narrowed_by_age) started every hidden
+    # cell of row 5 at 1, so this one at 1 where it is 0: its propagation had no solution (bounds
+    # that run off, up to an overflow), which it took for a narrowed cell, and row 5 showed only
+    # its totals
+    import warnings
+
+    rows = [("sbo", "ingeschreven", "4-12", "WK999901", 12), ("sbo", "ingeschreven", "4-12", "WK999902", 30),
+            ("sbo", "thuiszitter", "4-12", "WK999901", 20), ("so cluster 4", "ingeschreven", "4-12", "WK999901", 8),
+            ("so cluster 4", "ingeschreven", "4-12", "WK999902", 3),
+            ("so cluster 4", "ingeschreven", "4-12", "WK999903", 5),
+            ("vso cluster 3", "ingeschreven", "alle", "WK999901", 1),
+            ("vso cluster 3", "thuiszitter", "alle", "WK999901", 20),
+            ("vso cluster 3", "thuiszitter", "alle", "WK999903", 8),
+            ("vso cluster 4", "thuiszitter", "alle", "WK999902", 2)]
+    first = _so_tables(rows)
+    cell = first[1].soorten.index("vso cluster 3"), first[1].kinds.index("so_ingeschreven")
+    assert first[1].breakdown and first[1].hidden[cell] and first[1].counts[cell] == 1
+    taken_back = [(*row[:4], 0) if row[:2] == ("vso cluster 3", "ingeschreven") else row for row in rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _, second = _so_tables(taken_back, first)
+    assert second.breakdown and second.counts[cell] == 0 and second.hidden[cell]
+    # the 0 is as wide as a small count to whoever kept the first version (at least 0 there)
+    low, high = bounds_from_margins(second.counts, second.hidden,
+                                    low=np.where(second.hidden, np.where(first[1].hidden, 0.0, 1.0),
+                                                 second.counts),
+                                    high=np.where(second.hidden, np.inf, second.counts))
+    assert not unsafe_bounds(second.counts, second.hidden, low, high, min_count())[:-1].any()
+
+
+def test_a_row_5_shown_as_its_totals_alone_hides_no_0_in_the_next_version():
+    # a version of row 5 that showed only its totals row (no breakdown was safe) left its other
+    # rows out as a whole, zeros too: such a 0 was never hidden as a cell, and carried into the
+    # next version as a hidden 0 it is a secret that never was one. Every page protects row 5
+    # beside the pattern the build published, so a totals-only table came back with its zeros
+    # hidden in a breakdown; a 0 shown there tells nothing of a version before
+    from transforms.analysis import BesidePattern
+
+    counts = np.array([[0.0, 6, 6], [1, 20, 21], [2, 0, 2], [3, 26, 29]])
+    hidden = np.ones(counts.shape, dtype=bool)
+    hidden[-1, -1] = False
+    kinds = ["so_ingeschreven", "so_thuiszitter"]
+    totals_only = BesidePattern(["sbo", "vso cluster 3", "vso cluster 4"], kinds, counts, hidden,
+                                False, min_count())
+    _, carried = totals_only.aligned(["sbo", "vso cluster 3", "vso cluster 4"], kinds)
+    assert np.array_equal(carried, hidden & (counts > 0))
+    # a 0 hidden as a cell (a version with its breakdown) is carried
+    _, carried = BesidePattern(totals_only.soorten, kinds, counts, hidden, True, min_count()).aligned(
+        totals_only.soorten, kinds)
+    assert np.array_equal(carried, hidden)
+
+
+def test_a_brp_cell_now_an_estimate_is_not_hidden_and_one_now_0_is():
+    # a corrected BRP of the same year: a hidden count that is 0 now stays hidden (protect_cube's
+    # rule), but a wijk no longer in the BRP is a CBS estimate: never hidden, as every estimate
+    from transforms.privacy import protect_observed_and_estimated
+
+    observed = np.array([[2.0, 8, 64], [9, 11, 70], [7, 12, 80]])
+    estimated = np.zeros_like(observed)
+    values, hidden = protect_observed_and_estimated(observed, estimated)
+    assert hidden[0, 0]
+    previous = (np.vstack([np.column_stack([observed, observed.sum(axis=1)]),
+                           np.append(observed.sum(axis=0), observed.sum())]), hidden)
+    now_0 = observed.copy()
+    now_0[0, 0] = 0
+    assert protect_observed_and_estimated(now_0, estimated, previous=previous)[1][0, 0]
+    # Buitengebied (row 0) no longer in the BRP: its cells are CBS estimates
+    now_estimated = estimated.copy()
+    now_estimated[0] = [1.4, 6.2, 60.3]
+    observed_now = observed.copy()
+    observed_now[0] = 0
+    values, hidden = protect_observed_and_estimated(observed_now, now_estimated, previous=previous)
+    assert not hidden[0, :3].any() and values[0, 0] == 1
+
+
+def _others_bounds(versions, share):
+    """What an organisation learns of the others' part of every cell of every version from all of
+    them together, knowing its own `share` (cells with their margins, the same in every version:
+    it did not correct) or its own shares per version (a list: it corrected its own upload): each
+    version's lines, a hidden cell's others' part at least 1 where its own share is 0 and the cell
+    was not hidden in the version before (else at least 0), and the others' part of every cell the
+    same in every version but where the others corrected."""
+    shares = share if isinstance(share, list) else [share] * len(versions)
+    shape = versions[0].counts.shape
+    n = int(np.prod(shape))
+    low, high, equations = [], [], []
+    for v, (cube, own) in enumerate(zip(versions, shares, strict=True)):
+        others = cube.counts - own
+        carried = versions[v - 1].hidden if v else np.zeros(shape, dtype=bool)
+        floor = np.where(carried | (own > 0), 0.0, 1.0)
+        low.append(np.where(cube.hidden, floor, others).reshape(-1))
+        high.append(np.where(cube.hidden, np.inf, others).reshape(-1))
+        for line in _lines(shape):
+            signs = np.ones(len(line))
+            signs[-1] = -1
+            equations.append((line + v * n, signs))
+    return low, high, equations, n, shape
+
+
+def _with_margins(cells: np.ndarray) -> np.ndarray:
+    for axis in range(cells.ndim):
+        cells = np.concatenate([cells, cells.sum(axis=axis, keepdims=True)], axis=axis)
+    return cells
+
+
+def test_a_partner_correcting_its_own_upload_learns_nothing_of_the_others_it_did_not_know():
+    # Only its own shares change: the others' part of every cell is the same in both versions,
+    # and every cell hidden before is hidden still. What the partner sees of the others in the
+    # two versions together is what it saw in the first: no more (README, "Verschillen tussen
+    # versies"). Random tables of two organisations, each correction one cell of A's own share.
+    rng = np.random.default_rng(16)
+    tried = 0
+    for _ in range(60):
+        a = rng.choice([0.0, 1, 2, 3, 6, 9, 12], size=(3, 3))
+        b = rng.choice([0.0, 0, 1, 2, 4, 8, 11], size=(3, 3))
+        first = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(np.stack([a, b])),
+                                           strict=True)))
+        cell = tuple(rng.integers(0, 3, size=2))
+        a2 = a.copy()
+        a2[cell] = rng.choice([0.0, 1, 4, 10])
+        second = SimpleNamespace(**dict(zip(("counts", "hidden"), protect_cube(
+            np.stack([a2, b]), previous=(first.counts, first.hidden)), strict=True)))
+        assert not (first.hidden & ~second.hidden).any()
+        own = [_with_margins(a), _with_margins(a2)]
+        low, high, equations, n, shape = _others_bounds([first, second], own)
+        # the others' part of every cell is one unknown in both versions
+        for flat in range(n):
+            equations.append((np.array([flat, flat + n]), np.array([1.0, -1.0])))
+        together = bounds_from_equations(np.concatenate(low), np.concatenate(high), equations)
+        alone = bounds_from_equations(low[0], high[0], equations[:len(_lines(shape))])
+        assert np.array_equal(together[0][:n], alone[0]) and np.array_equal(together[1][:n], alone[1])
+        tried += 1
+    assert tried == 60

@@ -346,7 +346,8 @@ def _narrowed_by_age(cube: JointCube, counts: np.ndarray, hidden: np.ndarray, pa
     for c_share, x_share in views:
         c_values, x_values = cube.counts - c_share, counts - x_share
         c_low, c_high = bounds_seen_by(cube.counts, cube.hidden, c_share)
-        x_floor = np.where(x_share > 0, 0.0, 1.0)
+        # a hidden 0 (hidden in the version before) at 0, as bounds_seen_by starts the cube's
+        x_floor = np.minimum(np.where(x_share > 0, 0.0, 1.0), x_values)
         low = np.concatenate([c_low.reshape(-1),
                               np.where(hidden, x_floor, x_values).reshape(-1),
                               np.zeros(y_high.size)])
@@ -740,13 +741,17 @@ class BesidePattern:
 
     def aligned(self, soorten: list, kinds: list) -> tuple[np.ndarray, np.ndarray]:
         """(counts, hidden) on the soorten and kinds of a new version, totals last: a cell the
-        published version did not have counts as a shown 0."""
+        published version did not have counts as a shown 0, and so does a 0 of a version that
+        showed only its totals row (its other rows were left out as a whole, not hidden cell by
+        cell: a 0 kept hidden in the next version would be a hidden 0 that told nothing before)."""
         index = [np.array([{v: i for i, v in enumerate(old)}.get(v, -1) for v in new] + [len(old)])
                  for old, new in ((self.soorten, soorten), (self.kinds, kinds))]
         present = (index[0] >= 0)[:, None] & (index[1] >= 0)[None, :]
         cells = np.ix_(*(np.maximum(i, 0) for i in index))
-        return (np.where(present, self.counts[cells], 0.0),
-                np.where(present, self.hidden[cells], False))
+        counts, hidden = self.counts[cells], self.hidden[cells]
+        if not self.breakdown:
+            hidden = hidden & (counts > 0)
+        return np.where(present, counts, 0.0), np.where(present, hidden, False)
 
 
 def beside_patterns(rows: pa.Table) -> dict[tuple, BesidePattern]:

@@ -379,7 +379,7 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = (),
     `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals).
     `published`: the row of PUBLISHED_SQL, the counts' pattern as published before (by the build
     of population_protection_by_wijk): the counts are protected beside it (what was hidden stays
-    hidden unless now 0, a cell shown with the same count is known), so that two versions of
+    hidden, also a 0, a cell shown with the same count is known), so that two versions of
     the year's BRP side by side give back no hidden count and every view hides the same cells."""
     # per wijk and age group: [counted (BRP), estimated (CBS)]
     wijken: dict[tuple[str, str], dict[str, list[float]]] = {}

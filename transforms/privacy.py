@@ -45,8 +45,10 @@ Rules (after CBS and the lessons in DESIGN.md):
   takes the margins it shares from that table, hidden where they are hidden, and is protected
   beside it (protect_beside) so that together they narrow no hidden cell or margin;
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
-  as published before (protect_cube's `previous`): what was hidden stays hidden unless it is 0
-  now, and a cell shown before with the same count is known and never a second hidden cell;
+  as published before (protect_cube's `previous`): what was hidden stays hidden, also when it is
+  0 now (shown as 0, the old total minus the new gave its old count) unless shown zeros tell it
+  (_carried), and a cell shown before with the same count is known and never a second hidden
+  cell; a 0 is hidden only so, never in a first version;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
   lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
   table's; and so is a gemeente's BRP population (a corrected extract of the same year:
@@ -294,10 +296,11 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     `previous` is the pattern of this table as published before (counts, hidden: the result's
     shape, a cell absent then counted as 0): whoever kept that version knows its shown cells, so
     every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
-    given back by the difference of its lines' totals) unless it is 0 now (0 is shown, and a
-    corrected cell's change follows from the totals anyway), and a cell shown then with the same count
-    now is known whatever this version does: it is never chosen as a second hidden cell, and
-    lines and bounds count it as shown (hiding it would protect nothing).
+    given back by the difference of its lines' totals), also when it is 0 now (shown as 0, the
+    old totals minus the new gave its old count) unless shown zeros tell it is 0 (a line total
+    shown as 0, or a total whose cells in a line are all shown as 0: _carried), and a cell shown
+    then with the same count now is known whatever this version does: it is never chosen as a
+    second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -312,11 +315,12 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     known = None
     if previous is not None:
         before_counts, before_hidden = (np.asarray(a) for a in previous)
-        # a cell now 0 is shown as every 0 is (hidden cells are at least 1: what every bound
-        # here and in the tables beside this one rests on); its old count then follows from the
-        # totals' difference, as a corrected cell's change always does
-        hidden |= before_hidden.astype(bool) & (counts > 0)
-        known = ~before_hidden.astype(bool) & (before_counts == counts)
+        # also a cell now 0: shown as 0, its old count was the old total minus the new one.
+        # Hidden, it is protected like a small count (never alone in a line, the bounds of a
+        # hidden 0 starting at 0), so that nothing tells it is 0 now
+        carried = _carried(counts, before_hidden.astype(bool))
+        hidden |= carried
+        known = ~carried & (before_counts == counts)
         # a known cell that a rule of this version hides (its shares changed) stays hidden on
         # screen, but protects nothing and needs no protection: it counts as shown below
         shown_known = hidden & known
@@ -340,6 +344,37 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     if known is not None:
         hidden |= shown_known
     return counts, hidden
+
+
+def _carried(counts: np.ndarray, before_hidden: np.ndarray,
+             hidden_totals: np.ndarray | None = None) -> np.ndarray:
+    # The cells hidden in the version before that stay hidden: all, but a 0 that shown zeros
+    # tell anyway (a line total shown as 0: every cell of its line is 0; a total whose cells in
+    # a line are all shown as 0). Hiding it protects nothing, and as zeros are never hidden as
+    # second cells, no second hidden cell could widen it: an audit would hide the line's other
+    # totals in vain, up to the grand total. `hidden_totals`: cells hidden for another reason
+    carried = before_hidden.copy()
+    zero = counts == 0
+    while True:
+        shown_zero = zero & ~carried
+        if hidden_totals is not None:
+            shown_zero &= ~hidden_totals
+        told = np.zeros(counts.shape, dtype=bool)
+        for axis in range(counts.ndim):
+            n = counts.shape[axis] - 1
+            # the line's total shown as 0 tells its cells
+            told |= np.broadcast_to(np.take(shown_zero, [n], axis=axis), counts.shape)
+            # the line's cells all shown as 0 tell its total
+            cells_zero = np.take(shown_zero, range(n), axis=axis).all(axis=axis, keepdims=True)
+            at_total = np.zeros(counts.shape, dtype=bool)
+            index = [slice(None)] * counts.ndim
+            index[axis] = slice(n, n + 1)
+            at_total[tuple(index)] = cells_zero
+            told |= at_total
+        drop = carried & zero & told
+        if not drop.any():
+            return carried
+        carried &= ~drop
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
@@ -397,8 +432,9 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     organisation's view is protected the same way and its hidden cells hidden too.
 
     `previous` is this table as published before (counts, hidden: the result's shape, a cell
-    absent then counted as 0), as protect_cube's: every cell hidden then stays hidden unless it
-    is 0 now, and a cell shown then with the same count is known, never chosen as a second
+    absent then counted as 0), as protect_cube's: every cell hidden then stays hidden (also a 0
+    that no shown zeros tell),
+    and a cell shown then with the same count is known, never chosen as a second
     hidden cell and counted as shown (otherwise a correction of one cell moved the second hidden
     cell beside a small one onto a cell shown before, and the two versions together gave the
     small one back). Returns (counts, hidden, breakdown): `breakdown` False when no choice of
@@ -415,10 +451,11 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     if previous is not None:
         before_counts, before_hidden = (np.asarray(a) for a in previous)
         body = ~fixed
-        # as in protect_cube: hidden stays hidden (a cell now 0 is shown, as every 0 is), and a
-        # cell shown before with the same count is known: never a second hidden cell
-        hidden |= before_hidden.astype(bool) & (counts > 0) & body
-        unchanged = ~before_hidden.astype(bool) & (before_counts == counts) & body
+        # as in protect_cube: hidden stays hidden (also a cell now 0), and a cell shown before
+        # with the same count is known: never a second hidden cell
+        carried = _carried(counts, before_hidden.astype(bool) & body, hidden & fixed)
+        hidden |= carried
+        unchanged = ~carried & (before_counts == counts) & body
         shown_known = hidden & unchanged
         hidden &= ~unchanged
         fixed |= unchanged
@@ -474,7 +511,7 @@ def _protect_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
         hidden[...] = flat_hidden.reshape(counts.shape)
         if threshold <= 1:
             return True
-        low = np.where(hidden, floor, counts)
+        low = np.where(hidden, np.minimum(floor, counts), counts)  # a hidden 0 (carried) at 0
         high = np.where(hidden, np.inf, counts)
         low[-1] = np.where(hidden[-1], np.maximum(low[-1], margin_low), low[-1])
         high[-1] = np.where(hidden[-1], margin_high, high[-1])
@@ -495,11 +532,14 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
                         ) -> tuple[np.ndarray, np.ndarray]:
     """What an attacker learns of every cell of a protected table with all its margins (as from
     protect_cube: a total at the last index of every axis) from the visible cells and the rule
-    that 0 is shown: each line's cells add up to its total and every hidden cell is at least 1.
-    Interval propagation over all lines until nothing changes. `low` and `high` start the
+    that 0 is shown: each line's cells add up to its total and every hidden cell is at least 1
+    (but a hidden 0: a cell hidden in the version before stays hidden when it is 0 now, and the
+    protection, which knows it, starts that one at 0; an attacker knows less, as he cannot tell
+    it from a hidden 1). Interval propagation over all lines until nothing changes. `low` and `high` start the
     propagation where more is known (what another table says of a shared margin). Returns (low,
     high) arrays; a visible cell has low == high == its count."""
-    low = np.where(hidden, 1.0, counts) if low is None else np.array(low, dtype=float)
+    low = (np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
+           else np.array(low, dtype=float))
     high = np.where(hidden, np.inf, counts) if high is None else np.array(high, dtype=float)
     for _ in range(iterations):
         before_low, before_high = low.copy(), high.copy()
@@ -573,8 +613,8 @@ def bounds_seen_by(counts: np.ndarray, hidden: np.ndarray, share: np.ndarray
     the visible cells minus its share, and a hidden cell at least 1 of the others only where its
     share is 0."""
     others = counts - share
-    return bounds_from_margins(others, hidden,
-                               low=np.where(hidden, np.where(share > 0, 0.0, 1.0), others),
+    floor = np.minimum(np.where(share > 0, 0.0, 1.0), others)  # a hidden 0 (carried) at 0
+    return bounds_from_margins(others, hidden, low=np.where(hidden, floor, others),
                                high=np.where(hidden, np.inf, others))
 
 
@@ -843,6 +883,12 @@ def protect_observed_and_estimated(
         return protect_array(observed, estimate=False, threshold=threshold, previous=previous)
     if not observed.any():
         return protect_array(estimated, estimate=True)
+    if previous is not None:
+        # a cell that is an estimate now (its wijk no longer in the BRP) is never hidden, also
+        # where its count was: it protects nothing (its count part is a known 0)
+        before_counts, before_hidden = (np.array(a) for a in previous)
+        before_hidden[:-1, :-1] &= ~holds_estimate
+        previous = before_counts, before_hidden
     counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous)
     estimate_part = np.column_stack([estimated, estimated.sum(axis=1)])
     estimate_part = np.vstack([estimate_part, estimate_part.sum(axis=0)])
