@@ -88,20 +88,29 @@ protected_signals as (
     select count(*) as cells from signals_protection_by_wijk
 ),
 
+-- which row of a table carries the signal's pattern, numbered before the pattern is joined: a
+-- window over rows that carry the pattern's lists took most of this model's time
+numbered as (
+    select
+        *,
+        row_number() over (partition by gemeente_code, year, table_key) = 1 as carries_pattern
+    from beside_rows
+),
+
 final as (
     select
-        r.*,
+        r.* exclude (carries_pattern),
         p.input_digest,
         p.threshold,
         -- the signal's pattern once per table (on one of its rows): a national build has 1,368
         -- tables of 33,000 rows, and the pattern on every row took a while to hand over
-        row_number() over (partition by r.gemeente_code, r.year, r.table_key) = 1 as carries_pattern,
-        case when carries_pattern then p.wijken end as wijken,
-        case when carries_pattern then p.kinds end as kinds,
-        case when carries_pattern then p.ages end as ages,
-        case when carries_pattern then p.counts end as counts,
-        case when carries_pattern then p.hidden end as hidden
-    from beside_rows as r
+        r.carries_pattern,
+        case when r.carries_pattern then p.wijken end as wijken,
+        case when r.carries_pattern then p.kinds end as kinds,
+        case when r.carries_pattern then p.ages end as ages,
+        case when r.carries_pattern then p.counts end as counts,
+        case when r.carries_pattern then p.hidden end as hidden
+    from numbered as r
     inner join published_signal_patterns as p
         on p.gemeente_code = r.gemeente_code and p.year = r.year
         and p.signal_type = case r.table_key when 'vso_bso_need' then 'speciaal_onderwijs'
