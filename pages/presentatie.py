@@ -41,6 +41,8 @@ st.markdown(
     .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }
     .kk-table td.num { text-align: right; }
     .st-key-kk_clicker { display: none !important; }
+    .kk-paused, [data-testid='stMarkdownContainer'] p.kk-paused { font-size: 1.1rem; color: #000; margin: 0;
+              border-left: 6px solid #0072B2; padding: .2rem .6rem; }
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
     .kk-summary, [data-testid='stMarkdownContainer'] p.kk-summary { font-size: 1.4rem !important; color: #000; }
     </style>
@@ -69,12 +71,26 @@ def _slide_from_url(keys: list[str]) -> str | None:
     return wanted if wanted in keys else None
 
 
+# WCAG 2.2.2: the chair can pause the automatic refresh (and resume it). The choice lives in the
+# session and in the URL (?verversen=uit), so it stays while the room moves between slides and
+# when the page is opened again from that link.
+REFRESH_KEY = "dia_verversen"
+if REFRESH_KEY not in st.session_state:
+    st.session_state[REFRESH_KEY] = st.query_params.get("verversen") != "uit"
+REFRESHING = bool(st.session_state[REFRESH_KEY])
+PAUSED_NOTE = ("Automatisch verversen staat uit: nieuwe gegevens verschijnen niet vanzelf op deze dia. "
+               "De nieuwste cijfers ziet u zodra u 'Automatisch verversen' weer aanzet of naar een "
+               "andere dia gaat.")
+
+
 def _step(step: int, keys: list[str]) -> None:
     index = keys.index(st.session_state.slide) if st.session_state.slide in keys else 0
     st.session_state.slide = keys[(index + step) % len(keys)]
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+# The interval is the fragment's, fixed when the page runs as a whole: switching the refresh on or
+# off reruns the whole page (below), which registers the fragment with or without it.
+@st.fragment(run_every=REFRESH_SECONDS if REFRESHING else None)
 @showing_refusals  # a command holding the database past a refresh: a Dutch line, not a traceback
 @releasing  # its own reruns every few seconds do not run app.py, which closes the connection
 def presentation() -> None:
@@ -90,18 +106,26 @@ def presentation() -> None:
     index = keys.index(st.session_state.slide)
     slide = slides[index]
 
-    previous, counter, following, leave = st.columns([2, 5, 2, 2], vertical_alignment="center")
+    previous, counter, following, refresh, leave = st.columns([2, 4, 2, 3, 2], vertical_alignment="center")
     previous.button("Vorige", icon=":material/arrow_back:", key="dia_vorige", on_click=_step, args=(-1, keys),
                     shortcut="Left", width="stretch")
     counter.markdown(f"<div class='kk-counter'>Dia {index + 1} van {len(slides)} · "
                      f"{esc(slide_context.gemeente_name)} {year}</div>", unsafe_allow_html=True)
     following.button("Volgende", icon=":material/arrow_forward:", key="dia_volgende", on_click=_step,
                      args=(1, keys), shortcut="Right", width="stretch")
+    # the label says the state in words as well as the switch shows it
+    refresh.toggle(f"Automatisch verversen: {'aan' if st.session_state[REFRESH_KEY] else 'uit'}",
+                   key=REFRESH_KEY, help=f"Aan: de dia haalt elke {REFRESH_SECONDS} seconden de "
+                   "nieuwste cijfers op. Uit: de dia blijft staan zoals hij is.")
+    if st.session_state[REFRESH_KEY] != REFRESHING:
+        st.rerun()  # the whole page: the fragment's interval changes with it
     leave.page_link("pages/overzicht.py", label="Sluiten", icon=":material/close:")
     # Presentation clickers send PageDown/PageUp: the same steps on invisible buttons.
     with st.container(key="kk_clicker"):
         st.button("Volgende dia", key="dia_pagedown", on_click=_step, args=(1, keys), shortcut="PageDown")
         st.button("Vorige dia", key="dia_pageup", on_click=_step, args=(-1, keys), shortcut="PageUp")
+    if not REFRESHING:
+        st.markdown(f"<p class='kk-paused' role='status'>{esc(PAUSED_NOTE)}</p>", unsafe_allow_html=True)
     st.title(slide.title)
     slide.draw(slide_context)
     st.query_params["dia"] = str(index + 1)
@@ -116,6 +140,10 @@ elif "wijk" in st.query_params:
     del st.query_params["wijk"]
 if st.session_state.get("indicator"):
     st.query_params["indicator"] = st.session_state.indicator
+if REFRESHING:
+    st.query_params.pop("verversen", None)
+else:
+    st.query_params["verversen"] = "uit"
 
 # What the presentation offers to take home, per role: the analist, the beheerder and the demo get
 # the report, the workbook (every table, with the deliveries: organisations and file names) and

@@ -196,7 +196,8 @@ else:
     )
     figure.update_layout(
         title=f"Tekort aan reguliere plekken (gelijktijdig) per wijk, {continuum.AGE_NOUNS[age_group]}",
-        xaxis_title="tekort in plekken (nodig min aanwezig; strepen: laag-hoog)",
+        # three short lines: one long line ran off the chart on a narrow screen (WCAG 1.4.10)
+        xaxis_title="tekort in plekken<br>(nodig min aanwezig;<br>strepen: laag-hoog)",
         yaxis={"autorange": "reversed"},
         font={"size": 16},
         separators=",.",

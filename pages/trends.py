@@ -82,7 +82,9 @@ figure.update_layout(
     # below the chart: ten wijken beside it squeezed the lines and needed a scroll bar
     legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
 )
-plotly_chart(figure, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
+# a line per wijk and a legend of ten: on a narrow screen the chart keeps its width and scrolls
+# sideways in its own box (squeezed to 320 px the lines were a smudge beside a scrolling legend)
+plotly_chart(figure, wide=True, width="stretch", key="trend_chart", config=chart_config(f"trend {indicator.key}"))
 chart_downloads(figure, f"Trend {indicator.label}")
 
 # The chart's text alternative: the latest year ranked, and every point as a table (wijk x year).

@@ -45,6 +45,9 @@ def open_expanders(page) -> None:
     while closed.count():
         closed.first.click()
     settle(page)
+    # Streamlit opens an expander with an animation that holds its height for a moment
+    page.wait_for_function("() => !document.querySelector(\"[data-testid='stExpander'] details[style*='height']\")",
+                           timeout=10_000)
 
 
 # Chart text is SVG inside an image for screen readers, so axe does not check its colour: the
@@ -66,3 +69,50 @@ def low_contrast_chart_text(page, minimum: float = 4.5) -> list[str]:
     found = page.evaluate(_CHART_TEXT_CONTRAST)
     assert found, "geen grafiektekst gevonden"
     return [f"{text!r} {ratio:.2f}:1" for text, ratio in found if ratio < minimum]
+
+
+# Text the reader cannot see in full (WCAG 1.4.10 Reflow, 1.4.12 Tekstafstand): every text on the
+# page, in HTML or in a chart's SVG, that sticks out of a box that cuts it off (overflow hidden,
+# a chart's SVG, an ellipsis) or out of the window sideways. Text in a box that scrolls (a table
+# or a chart of panels in its own box) can be scrolled to; text hidden on purpose for screen
+# readers only (a box of 1 px) is not shown at all.
+_CUT_OFF_TEXT = """() => {
+  const width = document.documentElement.clientWidth, cut = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.nodeValue.trim() || node.parentElement.closest('script, style, noscript')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const text = range.getBoundingClientRect();
+    if (text.width === 0 || text.height === 0) continue;
+    let where = null, shown = true;
+    for (let box = node.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box), rect = box.getBoundingClientRect();
+      if (rect.width <= 2 || rect.height <= 2 || style.visibility === 'hidden') { shown = false; break; }
+      const outside = [text.left < rect.left - 1 || text.right > rect.right + 1,
+                       text.top < rect.top - 1 || text.bottom > rect.bottom + 1];
+      // the page itself scrolls down, never sideways
+      if (box.dataset.testid === 'stMain' || ['HTML', 'BODY'].includes(box.tagName)) {
+        if (text.left < -1 || text.right > width + 1) where = 'venster';
+        break;
+      }
+      if (['auto', 'scroll'].includes(style.overflowX) || ['auto', 'scroll'].includes(style.overflowY)) break;
+      if (style.overflowX !== 'visible' || style.overflowY !== 'visible' || box.tagName === 'svg') {
+        if (outside[0] || outside[1]) where = box.getAttribute('data-testid') || box.tagName.toLowerCase();
+        if (where) break;
+      }
+    }
+    if (shown && where) cut.push(`${node.nodeValue.trim().slice(0, 60)} (${where})`);
+  }
+  return cut;
+}"""
+
+# The WCAG 1.4.12 test values, on every element: line height 1.5, paragraphs 2 em apart,
+# letters 0.12 em and words 0.16 em.
+TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
+                " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
+
+
+def cut_off_text(page) -> list[str]:
+    """The texts on the page that cannot be read in full where they stand (see _CUT_OFF_TEXT)."""
+    return page.evaluate(_CUT_OFF_TEXT)

@@ -4,7 +4,15 @@ sample gemeente, headings form an outline and the page speaks Dutch."""
 import contextlib
 
 import pytest
-from accessibility import OUTLINE_RULES, axe_violations, low_contrast_chart_text, open_expanders, settle
+from accessibility import (
+    OUTLINE_RULES,
+    TEXT_SPACING,
+    axe_violations,
+    cut_off_text,
+    low_contrast_chart_text,
+    open_expanders,
+    settle,
+)
 from browser import chromium_page, require_chromium, streamlit_server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -150,27 +158,75 @@ def test_login_page_gemeente_laden_and_beheer_pass_axe(app_db):
     assert not report, "\n".join(f"{page}: {line}" for page, lines in report.items() for line in lines)
 
 
-def test_pages_reflow_at_320_px_with_tables_scrolling_in_their_own_box(app_db):
-    """WCAG 1.4.10: at 320 px wide the main area did not fit (Overzicht 550 px: its table pushed
-    the whole page sideways). A table now scrolls in its own box, which the keyboard can reach."""
+# Slides of each kind besides the Kerncijfers (the page itself) and the charts the pages share:
+# panels side by side, the table of deliveries.
+SLIDES = ("tekort", "levering")
+MAIN_WIDTH = """() => { const m = document.querySelector("[data-testid='stMain']");
+                        return [m.scrollWidth, m.clientWidth]; }"""
+
+
+def _go(page, url: str, path: str) -> None:
+    page.goto(f"{url}/{path}{'&' if '?' in path else '?'}gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+
+
+def _reflow_problems(page, path: str) -> list[str]:
+    scroll, client = page.evaluate(MAIN_WIDTH)
+    found = cut_off_text(page) + ([f"pagina {scroll} px breed op {client}"] if scroll > client + 1 else [])
+    if path in ("", "continuum", "trends"):
+        boxes = page.locator("[data-testid='stMain'] div[role='region'][tabindex='0']:has(table)")
+        # under load a page's table can still be on its way after the run settled (CI once
+        # counted none on Trends): wait for it, then count
+        with contextlib.suppress(PlaywrightTimeout):
+            boxes.first.wait_for(state="attached", timeout=30_000)
+        assert boxes.count() >= 1, path
+        assert boxes.first.get_attribute("aria-label")
+    if path in ("trends", "scenarios", f"presentatie?dia={SLIDES[0]}"):
+        # a wide chart's box: named, reachable with the keyboard, no axe violation
+        wide = page.locator("[class*='st-key-kk_breed_'][tabindex='0'][role='region']")
+        assert wide.count() >= 1 and wide.first.get_attribute("aria-label"), path
+        found += axe_violations(page)
+    return found
+
+
+def test_every_page_reflows_at_320_px_and_keeps_its_text_with_wcag_text_spacing(app_db):
+    """WCAG 1.4.10 Reflow: at 320 px wide no page may need to scroll sideways or cut text off
+    (tested on Overzicht, Continuüm and Trends only before). On every page a chart's title ran off
+    its chart, charts of panels side by side were squeezed to a smudge with their titles cut off,
+    a chosen option of a multiselect and a button's label were cut off with an ellipsis, and the
+    table of deliveries on its slide ran off the screen. A table or a wide chart now scrolls
+    sideways in its own box, which the keyboard can reach.
+
+    WCAG 1.4.12 Tekstafstand: with line height 1.5, paragraphs 2 em apart, letters 0.12 em and
+    words 0.16 em apart on every element (at 1280 px), no text may be cut off: long chart titles
+    (one SVG line) and the outer panel titles of the scenarios chart were. The style is there from
+    the start, as a reader's own style sheet is: plotly measures its labels when it draws a chart
+    (docs/toegankelijkheid.md)."""
     require_chromium()
-    main_width = """() => { const m = document.querySelector("[data-testid='stMain']");
-                            return [m.scrollWidth, m.clientWidth]; }"""
-    with streamlit_server(app_db) as url, chromium_page(320, 800) as page:
-        for path in ("", "continuum", "trends"):
-            page.goto(f"{url}/{path}?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
-            settle(page)
-            open_expanders(page)
-            scroll, client = page.evaluate(main_width)
-            assert scroll <= client + 1, (path, scroll, client)
-            boxes = page.locator("[data-testid='stMain'] div[role='region'][tabindex='0']:has(table)")
-            # under load a page's table can still be on its way after the run settled (CI once
-            # counted none on Trends): wait for it, then count
-            with contextlib.suppress(PlaywrightTimeout):
-                boxes.first.wait_for(state="attached", timeout=30_000)
-            assert boxes.count() >= 1, path
-            assert boxes.first.get_attribute("aria-label")
-        assert not axe_violations(page)
+    reflow, spacing = {}, {}
+    with streamlit_server(app_db) as url, chromium_page(320, 800) as narrow:
+        wide = narrow.context.browser.new_page(viewport={"width": 1280, "height": 800})
+        wide.add_init_script(f"""document.addEventListener('DOMContentLoaded', () => {{
+            const style = document.createElement('style');
+            style.textContent = {TEXT_SPACING!r};
+            document.head.appendChild(style); }});""")
+        for path in [*PAGES, *(f"presentatie?dia={slide}" for slide in SLIDES)]:
+            # both sessions run the page at the same time
+            _go(narrow, url, path)
+            _go(wide, url, path)
+            settle(narrow)
+            open_expanders(narrow)
+            if found := _reflow_problems(narrow, path):
+                reflow[path or "overzicht"] = found
+            settle(wide)
+            open_expanders(wide)
+            word_spacing = wide.evaluate(
+                "() => getComputedStyle(document.querySelector(\"[data-testid='stMain'] h1\")).wordSpacing")
+            assert word_spacing != "0px", word_spacing  # the override is in force
+            if found := cut_off_text(wide):
+                spacing[path or "overzicht"] = found
+    report = [f"320 px, {path}: {line}" for path, lines in reflow.items() for line in lines] + \
+             [f"tekstafstand, {path}: {line}" for path, lines in spacing.items() for line in lines]
+    assert not report, "\n".join(report)
 
 
 def test_a_field_error_on_aanleveren_is_the_fields_accessible_description(app_db):

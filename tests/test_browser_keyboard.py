@@ -182,6 +182,20 @@ def test_presentation_with_the_keyboard_alone(app_db):
         settle(page)
         assert has_focus(previous)
 
+        # the automatic refresh off and on again (WCAG 2.2.2), the focus staying on the switch
+        refresh = page.get_by_role("switch", name="Automatisch verversen: aan")
+        tab_to(page, refresh)
+        assert_focus_visible(page, refresh)
+        page.keyboard.press("Space")
+        paused = page.get_by_role("switch", name="Automatisch verversen: uit")
+        paused.wait_for(timeout=30_000)
+        settle(page)
+        assert has_focus(paused)
+        page.keyboard.press("Space")
+        refresh.wait_for(timeout=30_000)
+        settle(page)
+        assert has_focus(refresh)
+
         leave = page.get_by_role("link", name="Sluiten")
         tab_to(page, leave)
         assert_focus_visible(page, leave)

@@ -67,13 +67,9 @@ def _wait_for_slide(page, number: int, not_title: str) -> None:
         arg=[number, not_title], timeout=30_000)
 
 
-def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_path):
+def test_shared_url_opens_slide_steps_with_the_keys(app_db, tmp_path):
     require_chromium()
-    from ui.slides import REFRESH_SECONDS
-
     with streamlit_server(app_db) as url, chromium_page(1600, 900) as page:
-        sockets = []
-        page.on("websocket", lambda socket: sockets.append(socket))
         # The very first visit of a fresh server is the shared link itself.
         page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2023&dia=3", wait_until="domcontentloaded")
         page.wait_for_selector(COUNTER, timeout=60_000)
@@ -91,20 +87,8 @@ def test_shared_url_opens_slide_steps_and_refreshes_without_flicker(app_db, tmp_
         _wait_for_slide(page, 4, "Kinderen per wijk")
         page.wait_for_function("() => location.search.includes('dia=4')", timeout=10_000)
         assert "gemeente=GM9999" in page.url and "jaar=2023" in page.url
-        app_socket = sockets[-1]
-        _wait_until_quiet(app_socket)
-
-        # Through one automatic refresh, sampled in the page: the same slide, always fully visible.
-        title_before, counter_before, _ = _state(page)
-        _start_sampling(page)
-        app_socket.wait_for_event("framereceived", timeout=(REFRESH_SECONDS + 10) * 1000)
-        _wait_until_quiet(app_socket)
-        samples = _stop_sampling(page)
-        assert len(samples) > 10
-        assert {tuple(s[:2]) for s in samples} == {(title_before, counter_before)}
-        assert counter_before.startswith("Dia 4 van ")
-        assert min(s[2] for s in samples) == 1
-        assert "dia=4" in page.url
+        title_before = _state(page)[0]
+        # (that a refresh never flickers: test_the_chair_pauses_..., on its refreshing screen)
 
         # a presentation clicker sends PageUp / PageDown
         page.keyboard.press("PageUp")
@@ -172,3 +156,114 @@ def test_every_slide_fits_a_projector(app_db, width, height):
             if any(bottom > height + 1 for bottom in bottoms) or cut:
                 report[f"dia {number} ({title})"] = (bottoms, cut)
     assert not report, report
+
+
+# The first headline of the slide (on 'Aanlevering van gegevens': the newest delivery).
+HEADLINE = "() => document.querySelector(\"[data-testid='stMain'] p.kk-big\")?.innerText ?? null"
+
+
+def test_the_chair_pauses_the_refresh_and_no_new_figure_comes_until_resumed(app_db):
+    """WCAG 2.2.2: the presentation refreshed itself every REFRESH_SECONDS with no way to stop it.
+    The chair switches 'Automatisch verversen' off with the keyboard; the choice stays while the
+    room moves between slides (keys, ?dia=N). A delivery arrives: a second screen with the refresh
+    on shows it, and through two of that screen's refreshes (more than one interval) the paused
+    one gets no message from the server and keeps its figure. Switched on again, the new figure
+    comes."""
+    require_chromium()
+    import sys
+    from pathlib import Path
+
+    from data_sources import jobs, store
+    from ui.slides import REFRESH_SECONDS
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+    from support import filled_template
+
+    with streamlit_server(app_db) as url, chromium_page(1600, 900) as room:
+        sockets = []
+        room.on("websocket", lambda socket: sockets.append(socket))
+        room.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia=levering", wait_until="domcontentloaded")
+        room.wait_for_selector(COUNTER, timeout=60_000)
+        settled(room)
+        title = room.locator(TITLE).inner_text()
+        assert title == "Aanlevering van gegevens"
+        number = int(room.locator(COUNTER).inner_text().split(" ")[1])
+        toggle = room.get_by_role("switch", name="Automatisch verversen: aan")
+        assert toggle.is_checked()
+        assert room.locator(".kk-paused").count() == 0
+
+        # off with the keyboard: the state in words, the note on the slide, the URL
+        toggle.focus()
+        room.keyboard.press("Space")
+        paused = room.get_by_role("switch", name="Automatisch verversen: uit")
+        paused.wait_for(timeout=30_000)
+        room.locator(".kk-paused").wait_for(timeout=30_000)
+        settled(room)
+        assert not paused.is_checked()
+        assert paused.evaluate("(el) => el === document.activeElement")  # the focus stayed on it
+        assert "weer aanzet" in room.locator(".kk-paused").inner_text()
+        room.wait_for_function("() => location.search.includes('verversen=uit')", timeout=10_000)
+
+        # the keys still step, and the choice stays on the next slide and back
+        room.locator(TITLE).click()
+        room.keyboard.press("ArrowRight")
+        _wait_for_slide(room, number + 1, title)
+        assert room.get_by_role("switch", name="Automatisch verversen: uit").count() == 1
+        assert room.locator(".kk-paused").count() == 1
+        room.keyboard.press("ArrowLeft")
+        _wait_for_slide(room, number, room.locator(TITLE).inner_text())
+        room.wait_for_function(f"() => location.search.includes('dia={number}')", timeout=10_000)
+        assert "verversen=uit" in room.url
+        app_socket = sockets[-1]
+        _wait_until_quiet(app_socket)
+        before = room.evaluate(HEADLINE)
+        assert before.startswith("Laatste levering: ")
+
+        # a second screen, refreshing, on the same slide
+        screen = room.context.browser.new_context().new_page()
+        screen_sockets = []
+        screen.on("websocket", lambda socket: screen_sockets.append(socket))
+        screen.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia={number}", wait_until="domcontentloaded")
+        screen.wait_for_selector(COUNTER, timeout=60_000)
+        settled(screen)
+        assert screen.evaluate(HEADLINE) == before
+        frames = []
+        app_socket.on("framereceived", lambda frame: frames.append(frame))
+        room.evaluate(f"""() => {{ window.kkHeadlines = new Set();
+            window.kkSampler = setInterval(() => window.kkHeadlines.add(({HEADLINE})()), 50); }}""")
+        # the refreshing screen's title, counter and opacity, sampled through its refreshes
+        screen_title, screen_counter, _ = _state(screen)
+        _start_sampling(screen)
+
+        # a partner delivers (as `python -m data_sources import` does)
+        workbook = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 21]])
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, workbook, "vve-indicaties", "GGD Pauzetest", "2024", "pauze.xlsx")
+        finally:
+            con.close()
+        screen.wait_for_function(f"() => ({HEADLINE})()?.includes('GGD Pauzetest')",
+                                 timeout=(REFRESH_SECONDS + 30) * 1000)
+        # the screen's next refresh comes a full interval after the one that showed the delivery,
+        # so more than an interval after the delivery: by then the room would have refreshed
+        _wait_until_quiet(screen_sockets[-1])
+        screen_sockets[-1].wait_for_event("framereceived", timeout=(REFRESH_SECONDS + 15) * 1000)
+        _wait_until_quiet(screen_sockets[-1])
+        # a refresh never flickers: the same slide, always fully visible (stale elements keep
+        # their opacity), also when new figures come in
+        samples = _stop_sampling(screen)
+        assert len(samples) > 10
+        assert {tuple(sample[:2]) for sample in samples} == {(screen_title, screen_counter)}
+        assert min(sample[2] for sample in samples) == 1
+        assert room.evaluate("() => { clearInterval(window.kkSampler); return [...window.kkHeadlines]; }") \
+            == [before]
+        assert frames == []  # not a single message: no rerun at all
+        assert room.locator(".kk-paused").count() == 1
+
+        # on again: the new figure comes at once
+        room.get_by_role("switch", name="Automatisch verversen: uit").focus()
+        room.keyboard.press("Space")
+        room.wait_for_function(f"() => ({HEADLINE})()?.includes('GGD Pauzetest')", timeout=30_000)
+        room.get_by_role("switch", name="Automatisch verversen: aan").wait_for(timeout=30_000)
+        assert room.locator(".kk-paused").count() == 0
+        room.wait_for_function("() => !location.search.includes('verversen')", timeout=10_000)

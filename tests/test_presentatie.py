@@ -102,6 +102,32 @@ def test_wijk_and_indicator_round_trip(app_db):
     assert "wijk" not in at.query_params
 
 
+def test_the_refresh_switch_is_kept_in_the_url_and_the_slide_says_it_is_off(app_db):
+    """WCAG 2.2.2: 'Automatisch verversen' off stays off from slide to slide and in a shared link,
+    and the slide says how to get new figures; on again, the note and the URL mark go."""
+    def paused_note(at: AppTest) -> list[str]:
+        return [m.value for m in at.markdown if m.value.startswith("<p class='kk-paused'")]
+
+    at = _open({"gemeente": "GM9999", "jaar": "2024"})
+    switch = at.toggle(key="dia_verversen")
+    assert switch.value is True and switch.label == "Automatisch verversen: aan"
+    assert not paused_note(at) and "verversen" not in at.query_params
+    switch.set_value(False).run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="dia_verversen").label == "Automatisch verversen: uit"
+    assert at.query_params["verversen"] == "uit"
+    assert "weer aanzet of naar een andere dia gaat" in paused_note(at)[0]
+    at.button(key="dia_volgende").click().run()
+    assert at.query_params["dia"] == "2" and at.query_params["verversen"] == "uit"
+    assert at.toggle(key="dia_verversen").value is False and paused_note(at)
+
+    shared = _open({"gemeente": "GM9999", "jaar": "2024", "dia": "2", "verversen": "uit"})
+    assert shared.toggle(key="dia_verversen").value is False and paused_note(shared)
+    shared.toggle(key="dia_verversen").set_value(True).run()
+    assert not paused_note(shared) and "verversen" not in shared.query_params
+    assert shared.query_params["dia"] == "2"
+
+
 def test_choosing_a_wijk_puts_it_in_the_url_and_offers_its_factsheet(app_db):
     at = _open({"gemeente": "GM9999"})
     labels = [b.label for b in at.get("download_button")]

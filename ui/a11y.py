@@ -101,6 +101,7 @@ _REPAIR_SCRIPT = """
   };
   const MAP_LABEL = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart";
   const CHART_NOTE = " De cijfers staan in de zinnen en de tabel bij de grafiek.";
+  const WIDE_LABEL = "Grafiek; schuift zijwaarts op een smal scherm";
   const repair = () => {
     if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
     translate();
@@ -120,6 +121,18 @@ _REPAIR_SCRIPT = """
         chart.setAttribute("aria-label", label);
       }
       for (const layer of layers) if (!layer.hasAttribute("aria-hidden")) layer.setAttribute("aria-hidden", "true");
+    }
+    // a chart of several panels (or a slide's) scrolls sideways in its own box on a narrow screen
+    // (ui.safe.plotly_chart): reachable with the keyboard, and named, only while it scrolls
+    for (const box of document.querySelectorAll("[class*='st-key-kk_breed_']")) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && box.getAttribute("tabindex") !== "0") {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", WIDE_LABEL);
+      } else if (!scrolls && box.hasAttribute("tabindex")) {
+        for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+      }
     }
     // the map's canvas takes the focus as "Map": say in Dutch where its figures are
     for (const map of document.querySelectorAll("[data-testid='stDeckGlJsonChart'] canvas[role='region']")) {
@@ -155,21 +168,44 @@ _REPAIR_SCRIPT = """
 # The map (deck.gl's canvas and its container) and the toolbar Streamlit puts above it take the
 # focus without showing it (WCAG 2.4.7): an outline in the theme's blue, inside the element so
 # that no neighbour hides it; the map's toolbar stays transparent (it appears on mouse hover only)
-# even while one of its buttons has the focus.
-_FOCUS_STYLE = """
+# even while one of its buttons has the focus. Below that: text that wraps instead of being cut
+# off (1.4.10, 1.4.12).
+_STYLE = """
 <style>
 [data-testid='stDeckGlJsonChart'] :focus-visible, [data-testid='stElementToolbar'] button:focus-visible {
   outline: 3px solid #0072B2 !important; outline-offset: -3px;
 }
 [data-testid='stElementToolbar']:focus-within { opacity: 1 !important; }
+[class*='st-key-kk_breed_']:focus-visible { outline: 3px solid #0072B2; outline-offset: -3px; }
+/* WCAG 1.4.10 Reflow and 1.4.12 Tekstafstand: Streamlit cuts a chosen option of a multiselect and
+   the label of a button or field off with an ellipsis on one line (at 320 px, or with more space
+   between letters and words); here they wrap and the box grows with them. */
+[data-testid='stMultiSelectTagsContainer'] span[data-tag] { height: auto; min-height: 28px; }
+[data-testid='stMultiSelectTagsContainer'] span[data-tag] span[title], .stMarkdownEllipsis {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;
+}
+[data-testid='stMain'] button[data-testid^='stBaseButton'] { height: auto; min-height: 2.5rem; }
+/* A chart's title is SVG text on one line: it ran off the chart on a narrow screen or with wider
+   letter spacing. It stands as text above the chart (ui.safe.plotly_chart), which wraps; the
+   chart's own title is hidden on screen and stays for the PNG. */
+.js-plotly-plot .gtitle { display: none; }
+@media (max-width: 640px) {
+  [class*='st-key-kk_breed_'] { overflow-x: auto; }
+  [class*='st-key-kk_breed_'] > [data-testid='stElementContainer'] { min-width: 760px; }
+}
+.kk-chart-title, [data-testid='stMarkdownContainer'] p.kk-chart-title {
+  font-size: 1.15rem; font-weight: 600; margin: 0;
+}
 </style>
 """
 
 
 def repair_page() -> None:
-    """Dutch page language, valid navigation lists, named charts and map (see _REPAIR_SCRIPT)
-    and visible focus on the map; call once per run."""
-    st.html(_FOCUS_STYLE)  # style only: Streamlit puts it where it takes no space
+    """Dutch page language, valid navigation lists, named charts and map (see _REPAIR_SCRIPT),
+    visible focus on the map, and labels and chart titles that wrap on a narrow screen; call
+    once per run."""
+    st.html(_STYLE)  # style only: Streamlit puts it where it takes no space
     st.sidebar.html(_REPAIR_SCRIPT, unsafe_allow_javascript=True)
 
 

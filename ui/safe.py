@@ -85,10 +85,12 @@ def pandas_settled() -> None:
         import pandas  # noqa: F401
 
 
-def plotly_chart(figure, **kwargs) -> None:
+def plotly_chart(figure, wide: bool | None = None, **kwargs) -> None:
     """st.plotly_chart for every chart of Kindkaart: text from outside cannot draw a link or
     restyle the chart (chart_figure), and the text has enough contrast: drawn without Streamlit's
-    chart theme (its grey ticks and legends are 3.7:1), in the house look (ui.theme.screen_look)."""
+    chart theme (its grey ticks and legends are 3.7:1), in the house look (ui.theme.screen_look).
+    The title stands as text above the chart. A `wide` chart (by default: one of panels side by
+    side) keeps its width on a narrow screen and scrolls sideways in its own box there."""
     import streamlit as st
 
     from ui import theme
@@ -97,4 +99,20 @@ def plotly_chart(figure, **kwargs) -> None:
     kwargs.setdefault("theme", None)
     if kwargs["theme"] is None:
         theme.screen_look(figure)
-    st.plotly_chart(chart_figure(figure), **kwargs)
+    if title := figure.layout.title.text:
+        # plotly draws its title as SVG text on one line: cut off on a narrow screen (WCAG 1.4.10)
+        # and with wider letter spacing (1.4.12). As page text it wraps; on screen the chart's own
+        # title is hidden (ui.a11y's style), in the figure it stays for the PNG.
+        from outputs.html import esc
+
+        text = esc(re.sub(r"<br\s*/?>", " ", title, flags=re.IGNORECASE))
+        st.markdown(f"<p class='kk-chart-title'>{text}</p>", unsafe_allow_html=True)
+    if wide is None:
+        wide = sum(1 for name in figure.layout if name.startswith("xaxis")) > 1
+    if wide:
+        # panels side by side do not fit a narrow screen (320 px, WCAG 1.4.10): there the chart
+        # keeps its width and scrolls sideways in its own box (ui.a11y's style and script)
+        with st.container(key=f"kk_breed_{kwargs.get('key', 'grafiek')}"):
+            st.plotly_chart(chart_figure(figure), **kwargs)
+    else:
+        st.plotly_chart(chart_figure(figure), **kwargs)

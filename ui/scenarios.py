@@ -59,7 +59,7 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
     long = plan_output.comparison_long(plans)
     keys = [k for k in keys if k in set(long["key"])]
     labels = {f.key: f.label for f in plan_output.FIGURES}
-    figure = make_subplots(rows=1, cols=len(keys), subplot_titles=[_wrapped(labels[k], 16) for k in keys],
+    figure = make_subplots(rows=1, cols=len(keys), subplot_titles=[theme.title_lines(labels[k], 16) for k in keys],
                            horizontal_spacing=0.06)
     for index, plan in enumerate(plans):
         name = plan.scenario.name
@@ -76,7 +76,9 @@ def comparison_chart(plans: list[Plan], height: int = 520, font_size: int = 14,
                          # below the catchments' names (two lines): anchored at its top, or it
                          # grows upwards over them
                          legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
-                         margin={"t": 60, "b": 40, "l": 10, "r": 10})
+                         # room beside the outer panels for their titles (wider with more
+                         # letter spacing, WCAG 1.4.12)
+                         margin={"t": 60, "b": 40, "l": 30, "r": 30})
     figure.update_annotations(font_size=font_size)
     figure.update_yaxes(rangemode="tozero", showticklabels=False)
     return theme.white_background(figure)

@@ -115,8 +115,9 @@ def big_layout(figure: go.Figure, **layout) -> go.Figure:
 
 
 def show_chart(figure: go.Figure, key: str, name: str) -> None:
-    """A chart on a slide; the modebar's camera saves it as PNG."""
-    safe.plotly_chart(figure, width="stretch", key=key, config=chart_config(name), theme=None)
+    """A chart on a slide; the modebar's camera saves it as PNG. Made for a projector, in its large
+    type: on a narrow screen it keeps a projector's width and scrolls sideways in its own box."""
+    safe.plotly_chart(figure, wide=True, width="stretch", key=key, config=chart_config(name), theme=None)
 
 
 def _children_missing(context: SlideContext) -> bool:
@@ -318,7 +319,10 @@ def _deliveries(context: SlideContext) -> None:
             Laatst=("loaded_at", "max"))
         grouped["Laatst"] = grouped["Laatst"].map(lambda t: f"{t:%d-%m-%Y %H:%M}")
         frame = grouped.rename(columns={"dataset": "Gegevens", "Laatst": "Laatst geleverd"})
-    st.markdown(f"<div class='kk-table'>{report.html_table(frame)}</div>", unsafe_allow_html=True)
+    # in a box of its own that scrolls sideways on a narrow screen (WCAG 1.4.10), as on the pages
+    st.markdown(f"<div class='kk-table' role='region' tabindex='0' aria-label='Aanlevering van gegevens' "
+                f"style='overflow-x:auto;max-width:100%'>{report.html_table(frame)}</div>",
+                unsafe_allow_html=True)
 
 
 def _wijk(context: SlideContext) -> None:
@@ -448,7 +452,7 @@ def _gap(context: SlideContext) -> None:
         ["gap_low", "gap_mid", "gap_high"]].sum() for key, _ in panels}
     order = sorted(set(rows["wijk_name"]))
     figure = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.12,
-                           subplot_titles=[title for _, title in panels])
+                           subplot_titles=[theme.title_lines(title, 24) for _, title in panels])
     for column, (key, _) in enumerate(panels, start=1):
         part = per_component[key].set_index("wijk_name").reindex(order).fillna(0.0)
         mid = part["gap_mid"].map(round_estimate)
@@ -460,7 +464,8 @@ def _gap(context: SlideContext) -> None:
                      "arrayminus": part["gap_mid"] - part["gap_low"], "thickness": 3, "color": "#000"},
             hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
         ), row=1, col=column)
-    big_layout(figure, yaxis={"title": None, "autorange": "reversed"})
+    # room above the panels for their titles on two lines
+    big_layout(figure, yaxis={"title": None, "autorange": "reversed"}, margin={"t": 80, "b": 40, "l": 20, "r": 20})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
     shown = ("beide perspectieven naast elkaar" if len(panels) == 2
              else panels[0][1].split(":", 1)[0].lower())

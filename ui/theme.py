@@ -81,6 +81,19 @@ def html_table(columns: list[str], rows: list[list[str]], caption: str, *, numer
                 unsafe_allow_html=True)
 
 
+def title_lines(title: str, width: int) -> str:
+    """A panel's title in lines of at most `width` characters (a longer word on a line of its
+    own), joined with plotly's <br>: plotly never wraps, and a title wider than its panel ran off
+    the chart on a narrow screen (WCAG 1.4.10)."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def white_background(figure: go.Figure) -> go.Figure:
     """The look of plotly's 'plotly_white' template, set property by property on the axes that
     exist: naming the template makes plotly copy and validate all of it, 10-30 ms per chart."""
@@ -172,10 +185,13 @@ def mark_source_breaks(figure: go.Figure, sources: dict[int, str], font_size: in
     for year in breaks:
         before, after = _route(sources[years[years.index(year) - 1]]), _route(sources[year])
         text = f"bron wisselt: {before} → {after}" if before != after else f"andere {after}"
+        # the text beside the line on the side with more room: centred on a break near the last
+        # year it ran off the chart on a narrow screen (WCAG 1.4.10)
+        side = "top left" if years.index(year) > len(years) / 2 else "top right"
         figure.add_vline(x=year - 0.5, line={"dash": "dash", "color": "#000000", "width": 2},
                          annotation={"text": text, "font": {"size": font_size},
                                      "bgcolor": "#ffffff"},
-                         annotation_position="top")
+                         annotation_position=side)
     for route in sorted({_route(sources[year]) for year in years}, reverse=True):
         figure.add_scatter(x=[None], y=[None], mode="markers", name=route, legendgroup=f"bron {route}",
                            marker={"size": 12, "symbol": SOURCE_MARKERS.get(route, "circle"), "color": "#000000",
