@@ -473,20 +473,10 @@ def test_legitimate_text_is_not_taken_for_personal_data(gem, text):
     assert result.aggregates_df["provider"].tolist() == [text]
 
 
-def with_meta_rows(data: bytes, rows: dict) -> bytes:
-    """The workbook with extra rows (gegeven, waarde) at the end of its Organisatie sheet."""
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    for key, value in rows.items():
-        workbook["Organisatie"].append([key, value])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_personal_data_in_the_organisation_notes_is_refused_naming_the_field(gem):
-    data = with_meta_rows(
-        jeugdhulp("Zorg BV", meta={"definitie": "Telling excl. Jan (BSN 111222333), zie mail"}),
-        {"toelichting": "Sanne Bakker, Dorpsstraat 4, geboren 01-02-2020, is verhuisd"})
+    data = jeugdhulp("Zorg BV", meta={
+        "definitie": "Telling excl. Jan (BSN 111222333), zie mail",
+        "toelichting": "Sanne Bakker, Dorpsstraat 4, geboren 01-02-2020, is verhuisd"})
     texts = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts()
     assert [t.split(":")[0] for t in texts] == ["Blad 'Organisatie', rij 6, kolom B (definitie)",
                                                 "Blad 'Organisatie', rij 8, kolom B (toelichting)"]
@@ -596,3 +586,25 @@ def test_the_gemeente_of_the_organisation_sheet_must_be_the_one_uploaded_for(gem
         assert result.message_texts() == [
             f"Blad 'Organisatie': het bestand is ingevuld voor gemeente '{named}', maar wordt "
             "aangeleverd voor Voorbeeldstad. Kies de juiste gemeente of pas het blad aan."]
+
+
+def test_the_toelichting_a_remark_notice_points_to_is_in_the_template(gem):
+    # A column 'opmerking' is not read; its notice sends the partner to the field toelichting of
+    # the sheet Organisatie, which the template must therefore have, read and kept.
+    buffer = io.BytesIO()
+    from data_sources.registrations.template import write_template
+
+    write_template("vve-indicaties", buffer, gem, "GM9999")
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    data_sheet, info = workbook["Gegevens"], workbook["Organisatie"]
+    data_sheet["E1"] = "opmerking"
+    data_sheet.append(["Centrum", "2-4", "SES", 12, "voorlopig cijfer"])
+    fields = [info.cell(row=r, column=1).value for r in range(2, info.max_row + 1)]
+    assert "toelichting" in fields, fields
+    info.cell(row=2 + fields.index("toelichting"), column=2, value="cijfers zijn voorlopig")
+    out = io.BytesIO()
+    workbook.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert any("blad Organisatie (veld toelichting)" in str(n) for n in result.notices)
+    assert result.meta["toelichting"] == "cijfers zijn voorlopig"
