@@ -127,16 +127,18 @@ def organisation_field(middle) -> str | None:
                             key="aanleveren_organisatie_keuze", placeholder="kies een organisatie")
 
 
-def saved(notice: str) -> None:
+def saved(notice: str, restored: bool = False) -> None:
     """After a save or restore: the notice stays until a new file goes in, and the uploader
     starts empty (a key of its own per saved file), so that the saved file's 'Bevestigen en
     opslaan' is not on the page to be clicked a second time. Only this part of the page runs
     again (the rest does not change with an upload), unless the click came in a run of the whole
-    page (Streamlit merges a click with a pending full rerun)."""
+    page (Streamlit merges a click with a pending full rerun). A restore's notice stands under
+    the Terugzetten button: at the top of the page it was out of sight of whoever clicked."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     clear_caches()
     st.session_state["aanleveren_done"] = notice
+    st.session_state["aanleveren_done_restore"] = restored
     st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
     ctx = get_script_run_ctx()
     st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
@@ -186,7 +188,7 @@ def delivery() -> None:
                 column.error(plain(" ".join(refused.messages)))
     if upload is None:
         st.session_state.pop("aanleveren_controle", None)
-        if "aanleveren_done" in st.session_state:
+        if "aanleveren_done" in st.session_state and not st.session_state.get("aanleveren_done_restore"):
             done_notice.success(st.session_state["aanleveren_done"])
     else:
         st.session_state.pop("aanleveren_done", None)
@@ -292,6 +294,7 @@ def history_section() -> None:
     )
     earlier = history[history["status"] == "superseded"]
     if earlier.empty:
+        restore_notice()
         return
     labels = {
         int(r.load_id): f"Upload {number(r.load_id)}: {r.soort}, {r.organisation}, {r.period} "
@@ -308,7 +311,14 @@ def history_section() -> None:
             st.error(plain(" ".join(refused.messages)))
         else:
             extra = f" (vervangt upload {', '.join(str(number(i)) for i in replaced)})" if replaced else ""
-            saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.")
+            saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.", restored=True)
+    restore_notice()
+
+
+def restore_notice() -> None:
+    """What the last restore did, where it was clicked (until a new file goes in)."""
+    if st.session_state.get("aanleveren_done_restore") and "aanleveren_done" in st.session_state:
+        st.success(st.session_state["aanleveren_done"])
 
 
 delivery()

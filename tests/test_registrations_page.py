@@ -115,6 +115,28 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     assert not at.exception
     assert f"Upload {before[0][0]} is weer de actieve versie" in at.success[0].value
     assert [s for _, _, s in loads_of(app_db, "vve-indicaties")] == ["active", "superseded"]
+    # the notice stands under the button that was clicked, not at the top of the page, out of
+    # sight of whoever scrolled down to the history; and it stays through a rerun
+    for _ in range(2):
+        shown = [(e.type, getattr(e, "label", None) or getattr(e, "value", None)) for e in in_page_order(at)]
+        restore = shown.index(("button", "Terugzetten"))
+        notices = [i for i, (kind, value) in enumerate(shown)
+                   if kind == "success" and "weer de actieve versie" in str(value)]
+        assert notices == [restore + 1], "\n".join(map(str, shown))
+        at.run()
+
+
+def in_page_order(at):
+    """The elements of the page's main area, top to bottom."""
+    def walk(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            yield node
+            return
+        for key in sorted(children):
+            yield from walk(children[key])
+
+    return list(walk(at.main))
 
 
 def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
