@@ -23,7 +23,15 @@ from transforms.privacy import (
     without_child_row_counts,
 )
 from ui import theme
-from ui.auth import DEMO, actor, current_account, guard_page, where_to_load
+from ui.auth import (
+    DEMO,
+    REGISTRATION_RELEASES,
+    actor,
+    current_account,
+    guard_page,
+    indicator_allowed,
+    where_to_load,
+)
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -238,7 +246,31 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             for message in refused.messages:
                 st.error(plain(message))
         else:
-            saved(outcome.summary(upload_number()))
+            saved(" ".join(filter(None, [outcome.summary(upload_number()),
+                                         where_it_shows(soort) if outcome.status == "imported" else ""])))
+
+
+def where_it_shows(soort: str) -> str:
+    """For a partner, after a save: where its figures show, or that they wait for the gemeente's
+    release. A partner sees no figures of most registrations on Overzicht and Kaart, and looked
+    for its own upload there in vain."""
+    if account.role != "partner":
+        return ""
+    release = REGISTRATION_RELEASES.get(soort)
+    if release is None:
+        return ("De gemeente gebruikt deze cijfers in haar analyses; partners en de LEA-weergave "
+                "zien ze niet per wijk.")
+    released = indicator_allowed(release, account)
+    if soort == "groepsgrootte":  # a partner always sees its own places (ui.wijkprofiel)
+        return "Uw plekken staan in het wijkprofiel op de Kaart, onder Plekken" + (
+            "." if released else "; die van andere partners en de tekorten die erop rusten pas "
+            "als de gemeente ze vrijgeeft.")
+    if released:
+        from ui.map_indicators import INDICATORS  # only after a save: not on every rerun
+
+        return f"U ziet ze op de Kaart bij '{INDICATORS[release].label}'."
+    return ("De gemeente ziet ze nu; u ziet ze op de Kaart pas als de gemeente ze voor "
+            "partners vrijgeeft.")
 
 
 def upload_number():

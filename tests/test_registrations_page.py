@@ -266,3 +266,39 @@ def test_a_template_without_an_organisation_leaves_it_to_the_partner(app_db, mon
     assert not run_page("aanleveren").exception  # the demo types its organisation on the page
     template = next(data for data in held.values() if isinstance(data, bytes | bytearray) and data[:2] == b"PK")
     assert openpyxl.load_workbook(io.BytesIO(template))["Organisatie"]["B2"].value is None
+
+
+def test_a_partner_is_told_where_its_saved_figures_show(app_db):
+    # A partner saved its vve-indicaties and then looked for them on Overzicht and Kaart, where
+    # nothing showed: they wait for the gemeente's release. The notice after a save says so, and
+    # once released, under which indicator of the Kaart they are.
+    from conftest import add_account
+
+    from data_sources.accounts import Account, set_released
+
+    organisation = "JGZ Voorbeeldstad"
+    add_account(app_db, "jgz", "partner", organisation)
+    partner = Account("jgz", "partner", organisation)
+
+    def save(soort: str, rows: list[list], name: str) -> str:
+        at = upload_registration(run_page("aanleveren", account=partner), soort, name,
+                                 filled_template(soort, rows))
+        next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at.success[0].value
+
+    said = save("vve-indicaties", [["Centrum", "2-4", "SES", 12]], "vve.xlsx")
+    assert said == ("Opgeslagen als upload 1: 1 rij. De gemeente ziet ze nu; u ziet ze op de Kaart "
+                    "pas als de gemeente ze voor partners vrijgeeft.")
+    con = store.connect(app_db)
+    try:
+        set_released(con, "GM9999", "vve_per_100", "partner", True, "beheer")
+    finally:
+        con.close()
+    said = save("vve-indicaties", [["Centrum", "2-4", "SES", 14]], "vve-2.xlsx")
+    assert said == ("Opgeslagen als upload 2: 1 rij; vervangt upload 1. U ziet ze op de Kaart bij "
+                    "'Vve-indicaties per 100 kinderen (waargenomen)'.")
+    said = save("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 9]], "jeugdhulp.xlsx")
+    assert said.endswith("De gemeente gebruikt deze cijfers in haar analyses; partners en de "
+                         "LEA-weergave zien ze niet per wijk.")
