@@ -212,8 +212,12 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
     for notice in result.notices:
         st.info(plain(notice))
     if not result.ok:
+        # a refusal of the file as a whole comes before the rows: say so, or a partner who fixed
+        # what was said is surprised by a second round of messages about the rows
+        later = ("" if result.rows_checked else " De rijen zelf zijn nog niet gecontroleerd: dat "
+                 "gebeurt zodra dit is opgelost.")
         st.error(f"{plain(upload.name)} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
-                 "opgeslagen. Verbeter het bestand en upload het opnieuw.")
+                 f"opgeslagen. Verbeter het bestand en upload het opnieuw.{later}")
         # A plain table, not the data grid: a screen reader reads it as a table right after the
         # alert, with no grid navigation to learn (there are at most 200 messages).
         columns = ["blad", "rij", "kolom", "kolomnaam", "melding"]

@@ -302,3 +302,30 @@ def test_a_partner_is_told_where_its_saved_figures_show(app_db):
     said = save("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 9]], "jeugdhulp.xlsx")
     assert said.endswith("De gemeente gebruikt deze cijfers in haar analyses; partners en de "
                          "LEA-weergave zien ze niet per wijk.")
+
+
+def test_a_refusal_before_the_rows_says_the_rows_come_next(app_db):
+    # A child's name in a remark stops the check before the rows; the partner removed it and was
+    # surprised by a second round of messages (a misspelled wijk). The first answer now says that
+    # the rows themselves were not checked yet; the second, about the rows, does not.
+    def errors_for(remark: str):
+        import io
+
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(filled_template(
+            "vve-indicaties", [["Molewijk", "2-4", "SES", 12]])))
+        workbook["Gegevens"]["E1"], workbook["Gegevens"]["E2"] = "opmerking", remark
+        out = io.BytesIO()
+        workbook.save(out)
+        at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", out.getvalue())
+        assert not at.exception, at.exception
+        error = next(e.value for e in at.error if "niet in orde" in e.value)
+        return error, " ".join(m["melding"] for m in messages_of(at))
+
+    error, messages = errors_for("Sven de Vries verhuist")
+    assert "persoonsgegevens geweigerd" in messages and "Molewijk" not in messages
+    assert error.endswith("De rijen zelf zijn nog niet gecontroleerd: dat gebeurt zodra dit is opgelost.")
+    error, messages = errors_for("verhuist")
+    assert "'Molewijk' is geen wijk van Voorbeeldstad" in messages
+    assert "nog niet gecontroleerd" not in error

@@ -114,6 +114,9 @@ class ValidationResult:
     rows_read: int = 0
     gemeente_code: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # whether the rows below the header were checked: a refusal of the file as a whole (personal
+    # data, a column, the sheet Organisatie) stops before them, and fixing it can bring new messages
+    rows_checked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -297,6 +300,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = collector.final()
         return result
     rows = _parse_rows(sheet, rtype, header_row, mapping, index, reference, collector, result)
+    result.rows_checked = True
     if not rows and not collector.messages:
         collector.add(Message(
             f"bevat onder de kopregel (rij {header_row}) geen gegevens.", sheet.name))
