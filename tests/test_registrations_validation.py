@@ -608,3 +608,21 @@ def test_the_toelichting_a_remark_notice_points_to_is_in_the_template(gem):
     assert result.ok, result.message_texts()
     assert any("blad Organisatie (veld toelichting)" in str(n) for n in result.notices)
     assert result.meta["toelichting"] == "cijfers zijn voorlopig"
+
+
+def test_a_file_of_another_registration_type_is_named_as_such(gem):
+    # A partner delivering two types uploaded its wachtlijst-zorg workbook with vve-indicaties
+    # chosen: the messages told it to rename 'aanbieder' to 'criterium'. The header is that of
+    # another template: one message says which, and what to do.
+    data = filled_template("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", 7, 6.5]])
+    result = validate_workbook(data, "vve-indicaties", gem, "wachtlijst.xlsx")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 1: de kopregel is die van het sjabloon wachtlijst-zorg (Wachtlijst "
+        "zorg en ondersteuning), niet van vve-indicaties (Kinderen met een vve-indicatie). Lever "
+        "het bestand aan als wachtlijst-zorg, of vul het sjabloon van vve-indicaties in."]
+    # a header that only misses a column of its own type keeps the messages per column
+    typo = plain_workbook([["wijk", "leeftijdsgroep", "criteria", "aantal kinderen"],
+                           ["Centrum", "2-4", "SES", 5]])
+    texts = validate_workbook(typo, "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert any("'criteria' is geen kolom van het sjabloon vve-indicaties" in t for t in texts), texts
+    assert not any("de kopregel is die van het sjabloon" in t for t in texts), texts
