@@ -141,12 +141,16 @@ def saved(notice: str, restored: bool = False) -> None:
     opslaan' is not on the page to be clicked a second time. Only this part of the page runs
     again (the rest does not change with an upload), unless the click came in a run of the whole
     page (Streamlit merges a click with a pending full rerun). A restore's notice stands under
-    the Terugzetten button: at the top of the page it was out of sight of whoever clicked."""
+    the Terugzetten button: at the top of the page it was out of sight of whoever clicked. A
+    save's stands under the uploader, and comes once as a toast too: the page gets shorter by the
+    preview, and the browser, keeping its scroll position, can show only the history below."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     clear_caches()
     st.session_state["aanleveren_done"] = notice
     st.session_state["aanleveren_done_restore"] = restored
+    if not restored:
+        st.session_state["aanleveren_toast"] = notice
     st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
     ctx = get_script_run_ctx()
     st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
@@ -160,9 +164,8 @@ def delivery() -> None:
     upload is three clicks; the title, the menu and the sidebar stay as they are)."""
     if current_account() != account:  # signed out, disabled or changed since the page ran
         st.rerun()
-    # What the last save or restore did: shown until a new file goes in (not only in the one run
-    # after the save, which a reconnecting browser or a second rerun would lose).
-    done_notice = st.empty()
+    if toast := st.session_state.pop("aanleveren_toast", None):  # saved(): once, in sight
+        st.toast(toast, icon=":material/check_circle:", duration="long")
     left, middle, right = st.columns([2, 2, 1])
     # The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
     soorten = [key for key, rtype in REGISTRATION_TYPES.items()
@@ -196,8 +199,13 @@ def delivery() -> None:
                 column.error(plain(" ".join(refused.messages)))
     if upload is None:
         st.session_state.pop("aanleveren_controle", None)
+        # What the last save did: shown until a new file goes in (not only in the one run after
+        # the save, which a reconnecting browser or a second rerun would lose); under the
+        # uploader, where the check stood, not at the top of the page: the browser keeps its
+        # scroll position, and whoever clicked 'Bevestigen en opslaan' below a preview did not
+        # see a notice above the form.
         if "aanleveren_done" in st.session_state and not st.session_state.get("aanleveren_done_restore"):
-            done_notice.success(st.session_state["aanleveren_done"])
+            st.success(st.session_state["aanleveren_done"])
     else:
         st.session_state.pop("aanleveren_done", None)
         check_upload(upload, soort, organisation, period, rtype)

@@ -91,6 +91,11 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at.run()
     assert not at.exception
     assert "Opgeslagen als upload" in at.success[0].value
+    # under the uploader, where the check stood: a notice above the form was out of sight of
+    # whoever clicked below the preview (the browser keeps its scroll position)
+    shown = [e.type for e in in_page_order(at)]
+    assert shown[shown.index("file_uploader") + 1] == "success", shown
+    assert [t.value for t in at.toast] == [at.success[0].value]  # and once as a toast, in sight
     # the saved file is gone from the page: nothing to confirm a second time
     assert uploader(at, "vve-indicaties").value is None
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
@@ -101,6 +106,7 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at.run()
     assert [m.value for m in at.success] == [at.success[0].value]
     assert at.success[0].value.startswith("Opgeslagen als upload")
+    assert not at.toast
     # ... until the next file goes in
     uploader(at, "vve-indicaties").set_value(("vve-later.xlsx", data, XLSX_MIME))
     at.run()
