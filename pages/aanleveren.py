@@ -23,7 +23,15 @@ from transforms.privacy import (
     without_child_row_counts,
 )
 from ui import theme
-from ui.auth import DEMO, actor, current_account, guard_page, where_to_load
+from ui.auth import (
+    DEMO,
+    REGISTRATION_RELEASES,
+    actor,
+    current_account,
+    guard_page,
+    indicator_allowed,
+    where_to_load,
+)
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -127,16 +135,22 @@ def organisation_field(middle) -> str | None:
                             key="aanleveren_organisatie_keuze", placeholder="kies een organisatie")
 
 
-def saved(notice: str) -> None:
+def saved(notice: str, restored: bool = False) -> None:
     """After a save or restore: the notice stays until a new file goes in, and the uploader
     starts empty (a key of its own per saved file), so that the saved file's 'Bevestigen en
     opslaan' is not on the page to be clicked a second time. Only this part of the page runs
     again (the rest does not change with an upload), unless the click came in a run of the whole
-    page (Streamlit merges a click with a pending full rerun)."""
+    page (Streamlit merges a click with a pending full rerun). A restore's notice stands under
+    the Terugzetten button: at the top of the page it was out of sight of whoever clicked. A
+    save's stands under the uploader, and comes once as a toast too: the page gets shorter by the
+    preview, and the browser, keeping its scroll position, can show only the history below."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     clear_caches()
     st.session_state["aanleveren_done"] = notice
+    st.session_state["aanleveren_done_restore"] = restored
+    if not restored:
+        st.session_state["aanleveren_toast"] = notice
     st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
     ctx = get_script_run_ctx()
     st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
@@ -150,9 +164,8 @@ def delivery() -> None:
     upload is three clicks; the title, the menu and the sidebar stay as they are)."""
     if current_account() != account:  # signed out, disabled or changed since the page ran
         st.rerun()
-    # What the last save or restore did: shown until a new file goes in (not only in the one run
-    # after the save, which a reconnecting browser or a second rerun would lose).
-    done_notice = st.empty()
+    if toast := st.session_state.pop("aanleveren_toast", None):  # saved(): once, in sight
+        st.toast(toast, icon=":material/check_circle:", duration="long")
     left, middle, right = st.columns([2, 2, 1])
     # The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
     soorten = [key for key, rtype in REGISTRATION_TYPES.items()
@@ -186,8 +199,13 @@ def delivery() -> None:
                 column.error(plain(" ".join(refused.messages)))
     if upload is None:
         st.session_state.pop("aanleveren_controle", None)
-        if "aanleveren_done" in st.session_state:
-            done_notice.success(st.session_state["aanleveren_done"])
+        # What the last save did: shown until a new file goes in (not only in the one run after
+        # the save, which a reconnecting browser or a second rerun would lose); under the
+        # uploader, where the check stood, not at the top of the page: the browser keeps its
+        # scroll position, and whoever clicked 'Bevestigen en opslaan' below a preview did not
+        # see a notice above the form.
+        if "aanleveren_done" in st.session_state and not st.session_state.get("aanleveren_done_restore"):
+            st.success(st.session_state["aanleveren_done"])
     else:
         st.session_state.pop("aanleveren_done", None)
         check_upload(upload, soort, organisation, period, rtype)
@@ -202,8 +220,12 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
     for notice in result.notices:
         st.info(plain(notice))
     if not result.ok:
+        # a refusal of the file as a whole comes before the rows: say so, or a partner who fixed
+        # what was said is surprised by a second round of messages about the rows
+        later = ("" if result.rows_checked else " De rijen zelf zijn nog niet gecontroleerd: dat "
+                 "gebeurt zodra dit is opgelost.")
         st.error(f"{plain(upload.name)} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
-                 "opgeslagen. Verbeter het bestand en upload het opnieuw.")
+                 f"opgeslagen. Verbeter het bestand en upload het opnieuw.{later}")
         # A plain table, not the data grid: a screen reader reads it as a table right after the
         # alert, with no grid navigation to learn (there are at most 200 messages).
         columns = ["blad", "rij", "kolom", "kolomnaam", "melding"]
@@ -236,7 +258,31 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             for message in refused.messages:
                 st.error(plain(message))
         else:
-            saved(outcome.summary(upload_number()))
+            saved(" ".join(filter(None, [outcome.summary(upload_number()),
+                                         where_it_shows(soort) if outcome.status == "imported" else ""])))
+
+
+def where_it_shows(soort: str) -> str:
+    """For a partner, after a save: where its figures show, or that they wait for the gemeente's
+    release. A partner sees no figures of most registrations on Overzicht and Kaart, and looked
+    for its own upload there in vain."""
+    if account.role != "partner":
+        return ""
+    release = REGISTRATION_RELEASES.get(soort)
+    if release is None:
+        return ("De gemeente gebruikt deze cijfers in haar analyses; partners en de LEA-weergave "
+                "zien ze niet per wijk.")
+    released = indicator_allowed(release, account)
+    if soort == "groepsgrootte":  # a partner always sees its own places (ui.wijkprofiel)
+        return "Uw plekken staan in het wijkprofiel op de Kaart, onder Plekken" + (
+            "." if released else "; die van andere partners en de tekorten die erop rusten pas "
+            "als de gemeente ze vrijgeeft.")
+    if released:
+        from ui.map_indicators import INDICATORS  # only after a save: not on every rerun
+
+        return f"U ziet ze op de Kaart bij '{INDICATORS[release].label}'."
+    return ("De gemeente ziet ze nu; u ziet ze op de Kaart pas als de gemeente ze voor "
+            "partners vrijgeeft.")
 
 
 def upload_number():
@@ -292,6 +338,7 @@ def history_section() -> None:
     )
     earlier = history[history["status"] == "superseded"]
     if earlier.empty:
+        restore_notice()
         return
     labels = {
         int(r.load_id): f"Upload {number(r.load_id)}: {r.soort}, {r.organisation}, {r.period} "
@@ -308,7 +355,14 @@ def history_section() -> None:
             st.error(plain(" ".join(refused.messages)))
         else:
             extra = f" (vervangt upload {', '.join(str(number(i)) for i in replaced)})" if replaced else ""
-            saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.")
+            saved(f"Upload {number(chosen)} is weer de actieve versie{extra}.", restored=True)
+    restore_notice()
+
+
+def restore_notice() -> None:
+    """What the last restore did, where it was clicked (until a new file goes in)."""
+    if st.session_state.get("aanleveren_done_restore") and "aanleveren_done" in st.session_state:
+        st.success(st.session_state["aanleveren_done"])
 
 
 delivery()

@@ -34,7 +34,8 @@ else:
         # a key per gemeente: a choice made for one gemeente is never saved for the next one chosen
         chosen = st.multiselect(f"Vrijgegeven voor {label}", list(PARTNER_INDICATORS),
                                 default=sorted(current_release & set(PARTNER_INDICATORS)),
-                                format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}_{gemeente_code}")
+                                format_func=PARTNER_INDICATORS.get, key=f"vrijgave_{audience}_{gemeente_code}",
+                                placeholder="nog niets vrijgegeven")
         if set(chosen) != current_release & set(PARTNER_INDICATORS):
             def release(audience: str = audience, chosen: list = chosen,
                         current_release: set = current_release) -> bool:

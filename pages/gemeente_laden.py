@@ -80,6 +80,7 @@ chosen = st.selectbox(
 )
 all_years = sorted(KERNCIJFERS_TABLES, reverse=True)
 years = st.multiselect("Jaren", all_years, default=all_years[:1], key="laden_jaren",
+                       placeholder="kies een of meer jaren",
                        help="Per jaar een CBS-tabel Kerncijfers wijken en buurten.")
 
 left, middle, right = st.columns(3)

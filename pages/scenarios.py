@@ -99,7 +99,8 @@ if available:
     chosen = st.multiselect(
         f"Scenario's naast elkaar (hoogstens {ui_scenarios.MAX_COMPARED})", list(by_id),
         default=ui_scenarios.selected_ids(available), format_func=lambda i: label(by_id[i]),
-        max_selections=ui_scenarios.MAX_COMPARED, key="scenarios_compare")
+        max_selections=ui_scenarios.MAX_COMPARED, key="scenarios_compare",
+        placeholder="kies scenario's")
     st.session_state[ui_scenarios.SELECTED_KEY] = chosen
     st.query_params["scenarios"] = ",".join(map(str, chosen))
     # a scenario of a year without children per wijk: what is missing, not a plan of zeros
@@ -239,6 +240,7 @@ with st.form(f"scenario_form_{suffix}"):
                                index=list(ESTIMATES).index(base.estimate), key=f"scenario_estimate_{suffix}")
     blocks = st.multiselect("Bouwstenen (keuzemenu, r. 656-740)", list(BUILDING_BLOCKS),
                             default=base.building_blocks, key=f"scenario_blocks_{suffix}",
+                            placeholder="geen bouwstenen gekozen",
                             format_func=lambda b: f"{BUILDING_BLOCKS[b][0]} ({BUILDING_BLOCKS[b][1]})")
     left, right = st.columns(2)
     KEEP = "huidig"

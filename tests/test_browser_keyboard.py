@@ -134,7 +134,7 @@ def test_upload_with_the_keyboard_alone(app_db, tmp_path):
         tab_to(page, confirm)
         assert_focus_visible(page, confirm)
         page.keyboard.press("Enter")
-        page.get_by_text("Opgeslagen als upload").wait_for(timeout=60_000)
+        page.get_by_text("Opgeslagen als upload").first.wait_for(timeout=60_000)  # and its toast
         assert page.locator("[data-testid='stException']").count() == 0
 
 

@@ -31,6 +31,11 @@ def test_page_runs_without_exception(app_db, page):
     at = run_page(page, account=account)
     assert not at.exception, at.exception
     assert at.title, f"{page} shows no title"
+    # Streamlit's own placeholder of an empty choice is English ('Choose options', 'Choose an
+    # option'): every choice that can be empty says it in Dutch (Beheer's releases start empty)
+    english = [w.label for w in at.multiselect if not w.proto.placeholder.strip()]
+    english += [w.label for w in at.selectbox if w.value is None and not w.proto.placeholder.strip()]
+    assert not english, f"{page}: English placeholder in {english}"
 
 
 def _expected_totals(db, year):

@@ -510,11 +510,11 @@ def test_a_partner_sees_its_own_upload_numbers_not_the_global_ones(app_db):
     other_upload("2024-Q1")
     at = run_page("aanleveren", account=partner)
     upload(at, 10)
-    assert at.success[0].value == "Opgeslagen als upload 1: 1 rijen."
+    assert at.success[0].value.startswith("Opgeslagen als upload 1: 1 rij. ")
     between = other_upload("2024-Q2")  # another organisation uploads in between
     at = run_page("aanleveren", account=partner)
     upload(at, 12)
-    assert at.success[0].value == "Opgeslagen als upload 2: 1 rijen; vervangt upload 1."
+    assert at.success[0].value.startswith("Opgeslagen als upload 2: 1 rij; vervangt upload 1. ")
     history = next(d.value for d in at.dataframe if "Organisatie" in d.value.columns)
     assert sorted(history["Upload"].astype(int)) == [1, 2]
 

@@ -91,6 +91,11 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at.run()
     assert not at.exception
     assert "Opgeslagen als upload" in at.success[0].value
+    # under the uploader, where the check stood: a notice above the form was out of sight of
+    # whoever clicked below the preview (the browser keeps its scroll position)
+    shown = [e.type for e in in_page_order(at)]
+    assert shown[shown.index("file_uploader") + 1] == "success", shown
+    assert [t.value for t in at.toast] == [at.success[0].value]  # and once as a toast, in sight
     # the saved file is gone from the page: nothing to confirm a second time
     assert uploader(at, "vve-indicaties").value is None
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
@@ -101,6 +106,7 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     at.run()
     assert [m.value for m in at.success] == [at.success[0].value]
     assert at.success[0].value.startswith("Opgeslagen als upload")
+    assert not at.toast
     # ... until the next file goes in
     uploader(at, "vve-indicaties").set_value(("vve-later.xlsx", data, XLSX_MIME))
     at.run()
@@ -115,6 +121,28 @@ def test_valid_file_preview_confirm_and_restore(app_db):
     assert not at.exception
     assert f"Upload {before[0][0]} is weer de actieve versie" in at.success[0].value
     assert [s for _, _, s in loads_of(app_db, "vve-indicaties")] == ["active", "superseded"]
+    # the notice stands under the button that was clicked, not at the top of the page, out of
+    # sight of whoever scrolled down to the history; and it stays through a rerun
+    for _ in range(2):
+        shown = [(e.type, getattr(e, "label", None) or getattr(e, "value", None)) for e in in_page_order(at)]
+        restore = shown.index(("button", "Terugzetten"))
+        notices = [i for i, (kind, value) in enumerate(shown)
+                   if kind == "success" and "weer de actieve versie" in str(value)]
+        assert notices == [restore + 1], "\n".join(map(str, shown))
+        at.run()
+
+
+def in_page_order(at):
+    """The elements of the page's main area, top to bottom."""
+    def walk(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            yield node
+            return
+        for key in sorted(children):
+            yield from walk(children[key])
+
+    return list(walk(at.main))
 
 
 def test_upload_is_checked_once_while_the_page_reruns(app_db, monkeypatch):
@@ -244,3 +272,66 @@ def test_a_template_without_an_organisation_leaves_it_to_the_partner(app_db, mon
     assert not run_page("aanleveren").exception  # the demo types its organisation on the page
     template = next(data for data in held.values() if isinstance(data, bytes | bytearray) and data[:2] == b"PK")
     assert openpyxl.load_workbook(io.BytesIO(template))["Organisatie"]["B2"].value is None
+
+
+def test_a_partner_is_told_where_its_saved_figures_show(app_db):
+    # A partner saved its vve-indicaties and then looked for them on Overzicht and Kaart, where
+    # nothing showed: they wait for the gemeente's release. The notice after a save says so, and
+    # once released, under which indicator of the Kaart they are.
+    from conftest import add_account
+
+    from data_sources.accounts import Account, set_released
+
+    organisation = "JGZ Voorbeeldstad"
+    add_account(app_db, "jgz", "partner", organisation)
+    partner = Account("jgz", "partner", organisation)
+
+    def save(soort: str, rows: list[list], name: str) -> str:
+        at = upload_registration(run_page("aanleveren", account=partner), soort, name,
+                                 filled_template(soort, rows))
+        next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at.success[0].value
+
+    said = save("vve-indicaties", [["Centrum", "2-4", "SES", 12]], "vve.xlsx")
+    assert said == ("Opgeslagen als upload 1: 1 rij. De gemeente ziet ze nu; u ziet ze op de Kaart "
+                    "pas als de gemeente ze voor partners vrijgeeft.")
+    con = store.connect(app_db)
+    try:
+        set_released(con, "GM9999", "vve_per_100", "partner", True, "beheer")
+    finally:
+        con.close()
+    said = save("vve-indicaties", [["Centrum", "2-4", "SES", 14]], "vve-2.xlsx")
+    assert said == ("Opgeslagen als upload 2: 1 rij; vervangt upload 1. U ziet ze op de Kaart bij "
+                    "'Vve-indicaties per 100 kinderen (waargenomen)'.")
+    said = save("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 9]], "jeugdhulp.xlsx")
+    assert said.endswith("De gemeente gebruikt deze cijfers in haar analyses; partners en de "
+                         "LEA-weergave zien ze niet per wijk.")
+
+
+def test_a_refusal_before_the_rows_says_the_rows_come_next(app_db):
+    # A child's name in a remark stops the check before the rows; the partner removed it and was
+    # surprised by a second round of messages (a misspelled wijk). The first answer now says that
+    # the rows themselves were not checked yet; the second, about the rows, does not.
+    def errors_for(remark: str):
+        import io
+
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(filled_template(
+            "vve-indicaties", [["Molewijk", "2-4", "SES", 12]])))
+        workbook["Gegevens"]["E1"], workbook["Gegevens"]["E2"] = "opmerking", remark
+        out = io.BytesIO()
+        workbook.save(out)
+        at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", out.getvalue())
+        assert not at.exception, at.exception
+        error = next(e.value for e in at.error if "niet in orde" in e.value)
+        return error, " ".join(m["melding"] for m in messages_of(at))
+
+    error, messages = errors_for("Sven de Vries verhuist")
+    assert "persoonsgegevens geweigerd" in messages and "Molewijk" not in messages
+    assert error.endswith("De rijen zelf zijn nog niet gecontroleerd: dat gebeurt zodra dit is opgelost.")
+    error, messages = errors_for("verhuist")
+    assert "'Molewijk' is geen wijk van Voorbeeldstad" in messages
+    assert "nog niet gecontroleerd" not in error

@@ -473,20 +473,10 @@ def test_legitimate_text_is_not_taken_for_personal_data(gem, text):
     assert result.aggregates_df["provider"].tolist() == [text]
 
 
-def with_meta_rows(data: bytes, rows: dict) -> bytes:
-    """The workbook with extra rows (gegeven, waarde) at the end of its Organisatie sheet."""
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    for key, value in rows.items():
-        workbook["Organisatie"].append([key, value])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_personal_data_in_the_organisation_notes_is_refused_naming_the_field(gem):
-    data = with_meta_rows(
-        jeugdhulp("Zorg BV", meta={"definitie": "Telling excl. Jan (BSN 111222333), zie mail"}),
-        {"toelichting": "Sanne Bakker, Dorpsstraat 4, geboren 01-02-2020, is verhuisd"})
+    data = jeugdhulp("Zorg BV", meta={
+        "definitie": "Telling excl. Jan (BSN 111222333), zie mail",
+        "toelichting": "Sanne Bakker, Dorpsstraat 4, geboren 01-02-2020, is verhuisd"})
     texts = validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts()
     assert [t.split(":")[0] for t in texts] == ["Blad 'Organisatie', rij 6, kolom B (definitie)",
                                                 "Blad 'Organisatie', rij 8, kolom B (toelichting)"]
@@ -596,3 +586,43 @@ def test_the_gemeente_of_the_organisation_sheet_must_be_the_one_uploaded_for(gem
         assert result.message_texts() == [
             f"Blad 'Organisatie': het bestand is ingevuld voor gemeente '{named}', maar wordt "
             "aangeleverd voor Voorbeeldstad. Kies de juiste gemeente of pas het blad aan."]
+
+
+def test_the_toelichting_a_remark_notice_points_to_is_in_the_template(gem):
+    # A column 'opmerking' is not read; its notice sends the partner to the field toelichting of
+    # the sheet Organisatie, which the template must therefore have, read and kept.
+    buffer = io.BytesIO()
+    from data_sources.registrations.template import write_template
+
+    write_template("vve-indicaties", buffer, gem, "GM9999")
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    data_sheet, info = workbook["Gegevens"], workbook["Organisatie"]
+    data_sheet["E1"] = "opmerking"
+    data_sheet.append(["Centrum", "2-4", "SES", 12, "voorlopig cijfer"])
+    fields = [info.cell(row=r, column=1).value for r in range(2, info.max_row + 1)]
+    assert "toelichting" in fields, fields
+    info.cell(row=2 + fields.index("toelichting"), column=2, value="cijfers zijn voorlopig")
+    out = io.BytesIO()
+    workbook.save(out)
+    result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert any("blad Organisatie (veld toelichting)" in str(n) for n in result.notices)
+    assert result.meta["toelichting"] == "cijfers zijn voorlopig"
+
+
+def test_a_file_of_another_registration_type_is_named_as_such(gem):
+    # A partner delivering two types uploaded its wachtlijst-zorg workbook with vve-indicaties
+    # chosen: the messages told it to rename 'aanbieder' to 'criterium'. The header is that of
+    # another template: one message says which, and what to do.
+    data = filled_template("wachtlijst-zorg", [["Centrum", None, "behandeling", "2-4", 7, 6.5]])
+    result = validate_workbook(data, "vve-indicaties", gem, "wachtlijst.xlsx")
+    assert result.message_texts() == [
+        "Blad 'Gegevens', rij 1: de kopregel is die van het sjabloon wachtlijst-zorg (Wachtlijst "
+        "zorg en ondersteuning), niet van vve-indicaties (Kinderen met een vve-indicatie). Lever "
+        "het bestand aan als wachtlijst-zorg, of vul het sjabloon van vve-indicaties in."]
+    # a header that only misses a column of its own type keeps the messages per column
+    typo = plain_workbook([["wijk", "leeftijdsgroep", "criteria", "aantal kinderen"],
+                           ["Centrum", "2-4", "SES", 5]])
+    texts = validate_workbook(typo, "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert any("'criteria' is geen kolom van het sjabloon vve-indicaties" in t for t in texts), texts
+    assert not any("de kopregel is die van het sjabloon" in t for t in texts), texts

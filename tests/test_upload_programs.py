@@ -319,7 +319,7 @@ def test_the_organisation_fields_of_the_template_keep_what_is_typed(gem):
     formats = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).number_format
                for r in range(2, sheet.max_row + 1)}
     assert formats == {"organisatie": "@", "periode": "@", "gemeente": "@",
-                       "peildatum": "DD-MM-YYYY", "definitie": "@", "bron": "@"}
+                       "peildatum": "DD-MM-YYYY", "definitie": "@", "bron": "@", "toelichting": "@"}
 
 
 @pytest.mark.parametrize(("field", "row", "code", "shown"), [

@@ -201,6 +201,7 @@ def signal_kind_control(present: list[str]) -> tuple[str, ...]:
     chosen = st.multiselect(
         "Signalen die de schatting bijstellen", options, default=list(signal_kinds()),
         format_func=lambda k: SIGNAL_KIND_LABELS.get(k, k), key="w_signal_kinds",
+        placeholder="geen signalen gekozen",
         help="Standaard alleen signalen van een ondersteuningsbehoefte: vve taal/spraak en "
              "sociaal-emotioneel, jeugdhulp ambulant en dagbehandeling, extra ondersteuning "
              "niveau 3 en 4, en CBS-jeugdzorg waar partners niets leverden. Vve op SES, "

@@ -41,7 +41,8 @@ class ImportResult:
                     "gewijzigd.")
         replaced = (f"; vervangt upload {', '.join(str(name(i)) for i in self.superseded)}"
                     if self.superseded else "")
-        return (f"Opgeslagen als upload {name(self.load_id)}: {self.row_count} rijen{replaced}."
+        rows = "1 rij" if self.row_count == 1 else f"{self.row_count} rijen"
+        return (f"Opgeslagen als upload {name(self.load_id)}: {rows}{replaced}."
                 + (f" {self.note}" if self.note else ""))
 
 

@@ -29,6 +29,9 @@ META_FIELDS = (
     ("peildatum", "Datum waarop de telling betrekking heeft (optioneel, bijv. 31-12-2024)."),
     ("definitie", "Welke definitie u gebruikt (bijv. doelgroepdefinitie vve van de gemeente)."),
     ("bron", "Uit welk systeem de gegevens komen (optioneel)."),
+    # where the notice about a column 'Opmerking' sends the partner (validate: veld toelichting)
+    ("toelichting", "Wat de gemeente verder moet weten, bijv. dat de cijfers voorlopig zijn "
+                    "(optioneel; geen namen van personen)."),
 )
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -91,7 +94,7 @@ def write_template(
                        "autoFilter", "formatCells"):
         setattr(data.protection, permission, False)
 
-    meta["A1"], meta["B1"], meta["C1"] = "gegeven", "waarde", "toelichting"
+    meta["A1"], meta["B1"], meta["C1"] = "gegeven", "waarde", "uitleg"
     for cell in meta[1]:
         cell.font = Font(bold=True)
     for r, (name, help_text) in enumerate(META_FIELDS, start=2):

@@ -114,6 +114,9 @@ class ValidationResult:
     rows_read: int = 0
     gemeente_code: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # whether the rows below the header were checked: a refusal of the file as a whole (personal
+    # data, a column, the sheet Organisatie) stops before them, and fixing it can bring new messages
+    rows_checked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -297,6 +300,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = collector.final()
         return result
     rows = _parse_rows(sheet, rtype, header_row, mapping, index, reference, collector, result)
+    result.rows_checked = True
     if not rows and not collector.messages:
         collector.add(Message(
             f"bevat onder de kopregel (rij {header_row}) geen gegevens.", sheet.name))
@@ -1000,6 +1004,13 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             f"leest één kopregel. Zet elke kolomnaam in één cel (hier '{label}') en verwijder rij "
             f"{header_row + 1}.", sheet.name, header_row, c, unknown[c]))
         return
+    other = _other_template(sheet, rtype, header_row, mapping, unknown)
+    if other is not None:  # one message, not 'rename aanbieder to criterium' per column
+        out.add(Message(
+            f"de kopregel is die van het sjabloon {other.key} ({other.label}), niet van "
+            f"{rtype.key} ({rtype.label}). Lever het bestand aan als {other.key}, of vul het "
+            f"sjabloon van {rtype.key} in.", sheet.name, header_row))
+        return
     for c, header in unknown.items():
         has_data = any(sheet.value(r, c) is not None and str(sheet.value(r, c)).strip()
                        for r in range(header_row + 1, sheet.max_row + 1))
@@ -1024,6 +1035,32 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             out.add(Message(
                 f"de verplichte kolom '{column.label}' ontbreekt in de kopregel (rij "
                 f"{header_row}). {column.help}", sheet.name))
+
+
+def _other_template(sheet: Sheet, rtype: RegistrationType, header_row: int,
+                    mapping: dict[int, Column], unknown: dict[int, str]) -> RegistrationType | None:
+    """The registration type whose header this is when it is not that of `rtype`: `rtype` misses
+    a required column, and the other type has all of its own, knows every header cell and
+    matches more of them (a workbook uploaded under the wrong type)."""
+    from data_sources.registrations.schemas import REGISTRATION_TYPES
+
+    present = {column.name for column in mapping.values()}
+    if not unknown or all(column.name in present for column in rtype.columns if column.required):
+        return None
+    headers = [cell for cell in sheet.rows[header_row - 1] if isinstance(cell, str)
+               and cell.strip() and _header_key(cell) not in _REMARK_HEADERS]
+    best, best_hits = None, len(mapping)
+    for other in REGISTRATION_TYPES.values():
+        if other.key == rtype.key:
+            continue
+        keys = _column_keys(other)
+        if not all(_header_key(cell) in keys for cell in headers):
+            continue
+        hits = {keys[_header_key(cell)].name for cell in headers}
+        if len(hits) > best_hits and all(
+                column.name in hits for column in other.columns if column.required):
+            best, best_hits = other, len(hits)
+    return best
 
 
 def _header_over_two_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
