@@ -45,7 +45,7 @@ from ui.auth import (  # noqa: E402
     stand_ins,
     visible_pages,
 )
-from ui.data import read_only, refusal, release  # noqa: E402
+from ui.data import read_only, refusal, release, unexpected  # noqa: E402
 
 try:
     # Dutch page language, valid navigation lists, named charts (WCAG): every page, login included
@@ -96,8 +96,9 @@ except Exception as error:
     # half stored), a block that fails DuckDB's checksum (it shows only when a page reads it:
     # checking every block on every click would cost seconds), a database that cannot be used
     # now, a table with other column types than Kindkaart makes: a Dutch sentence, no path, no
-    # traceback (ui.data.refusal); any other error is a bug, raised
-    if (messages := refusal(error)) is None:
+    # traceback (ui.data.refusal); any other error is a bug: a Dutch sentence with an error
+    # number, its traceback in the server's log (ui.data.unexpected), raised only for developers
+    if (messages := refusal(error) or unexpected(error)) is None:
         raise
     for message in messages:
         st.error(message)

@@ -45,3 +45,10 @@ def background_map() -> bool:
     """Whether the map draws PDOK's BRT-Achtergrondkaart (grijs) under the wijken by default:
     $KINDKAART_ACHTERGRONDKAART=brt-grijs. Off unless asked: the tiles come from PDOK's servers."""
     return os.environ.get("KINDKAART_ACHTERGRONDKAART", "").strip().lower() in {"brt-grijs", "1", "ja"}
+
+
+def tracebacks_shown() -> bool:
+    """KINDKAART_TRACEBACKS=1: an unexpected error in the app is raised, so that Streamlit shows
+    its traceback (developers, and the tests, which must see a bug as one). Otherwise the page
+    shows a Dutch sentence with an error number and the traceback goes to the server's log."""
+    return os.environ.get("KINDKAART_TRACEBACKS") == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 from data_sources import jobs, store
 
 ROOT = Path(__file__).resolve().parent.parent
+# A bug in a page is raised in the tests (AppTest's exceptions, the browser's stException), not
+# turned into the Dutch sentence with an error number a served app shows (ui.data.unexpected);
+# tests/test_unexpected_error.py checks that sentence without this setting.
+os.environ.setdefault("KINDKAART_TRACEBACKS", "1")
 REAL_DATA = ROOT.parent / "shared" / "real_data"
 
 

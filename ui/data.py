@@ -7,6 +7,8 @@ frames (DuckDB's `.df()` imports it), so the first page draws without it.
 from __future__ import annotations
 
 import functools
+import logging
+import secrets
 import threading
 import time
 import weakref
@@ -274,6 +276,22 @@ def refusal(error: BaseException) -> list[str] | None:
     return None
 
 
+def unexpected(error: BaseException) -> list[str] | None:
+    """The Dutch sentences for an error nobody foresaw (a bug), with an error number; the
+    traceback goes to the server's log under that number, never to the page (it names server
+    paths and code). None when tracebacks are asked for (config.tracebacks_shown): raise it."""
+    if config.tracebacks_shown():
+        return None
+    number = secrets.token_hex(3).upper()
+    moment = time.strftime("%d-%m-%Y %H:%M")
+    logging.getLogger("kindkaart").error("Onverwachte fout %s op een pagina", number,
+                                         exc_info=error)
+    return [f"Er ging iets mis bij het tonen van deze pagina (foutnummer {number}, {moment}). "
+            "Wat al was opgeslagen, blijft bewaard; wat niet bevestigd werd, is niet opgeslagen. "
+            "Ververs de pagina om het opnieuw te proberen. Gaat het weer mis, geef dan het "
+            "foutnummer door aan de beheerder: die vindt de details in het logboek van de server."]
+
+
 def written(work):
     """Run a page's own write, `work()` (one transaction on a cursor() of its own, with its audit
     line), as the jobs run theirs (data_sources.jobs.retrying): taking turns with the uploads and
@@ -302,13 +320,15 @@ def written(work):
 def showing_refusals(function):
     """Decorate a fragment: its own reruns do not pass app.py's handling, so a database that
     cannot be used now (a command holding it longer than a click waits) is said in Dutch in the
-    fragment (refusal) instead of a traceback, with a button that runs the fragment again."""
+    fragment (refusal) instead of a traceback, with a button that runs the fragment again; so is
+    a bug (unexpected), with its error number."""
     @functools.wraps(function)
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except (store.DatabaseRefused, duckdb.Error, OSError) as error:
-            messages = refusal(error)
+        except Exception as error:
+            # a bug, too: a Dutch sentence with its number (unexpected), as app.py shows it
+            messages = refusal(error) or unexpected(error)
             if messages is None:
                 raise
             for message in messages:
