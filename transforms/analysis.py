@@ -205,9 +205,11 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
     tell it. `stored` is the table as published before (published_beside_patterns: the build of
     beside_protection_by_gemeente keeps it; none made with another smallest count counts): the
     table is protected beside it (protect_beside's `previous`), so that a corrected upload moves
-    no second hidden cell onto one shown before. Returns (soorten, kinds, counts, hidden,
-    breakdown): counts and hidden soorten x kinds with a total column and row; `breakdown` False
-    when only the total row may be shown (every other cell is hidden then)."""
+    no second hidden cell onto one shown before, and keeps every soort that had a hidden cell
+    there (BesidePattern.kept_soorten: a row of 0s where none is delivered now). Returns
+    (soorten, kinds, counts, hidden, breakdown): counts and hidden soorten x kinds with a total
+    column and row; `breakdown` False when only the total row may be shown (every other cell is
+    hidden then)."""
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
     age_of = {age: a for a, age in enumerate(cube.ages)}
     frame = frame[frame["wijk_code"].isin(cube.row_of) & frame["signal_kind"].isin(kind_of)
@@ -215,7 +217,8 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
     statuses = sorted(cube.kinds, key=lambda kind: (
         SO_STATUSES.index(_so_status(kind)) if _so_status(kind) in SO_STATUSES else len(SO_STATUSES),
         kind))
-    soorten = sorted(set(frame["soort"]))
+    current = stored is not None and stored.threshold == min_count()
+    soorten = sorted(set(frame["soort"]) | (stored.kept_soorten() if current else set()))
     organisations = list(dict.fromkeys(frame["organisation"]))
     parts = np.zeros((max(len(organisations), 1), len(soorten), len(statuses)))
     shares = np.zeros((len(parts), *(n - 1 for n in cube.counts.shape)))
@@ -242,9 +245,7 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
     margin_hidden = cube.hidden[margin]
-    previous = None
-    if stored is not None and stored.threshold == min_count():
-        previous = stored.aligned(soorten, statuses)
+    previous = stored.aligned(soorten, statuses) if current else None
     counts, hidden, breakdown = protect_beside(
         parts, margin_hidden & ~total_shown, low[margin], high[margin], views, known=known_parts,
         previous=previous)
@@ -738,6 +739,16 @@ class BesidePattern:
     hidden: np.ndarray
     breakdown: bool
     threshold: int
+
+    def kept_soorten(self) -> set:
+        """The soorten with a cell hidden as a cell (not in a version that showed only its totals
+        row): the next version keeps them, as a line of 0s where none is delivered any more, so
+        that what was hidden stays hidden. Left out, the totals (the signal's) dropped by their
+        count and were protected without them: old total minus new gave a hidden count back."""
+        hidden = self.hidden[:-1, :-1]
+        if not self.breakdown:
+            hidden = hidden & (self.counts[:-1, :-1] > 0)
+        return {soort for soort, row in zip(self.soorten, hidden, strict=True) if row.any()}
 
     def aligned(self, soorten: list, kinds: list) -> tuple[np.ndarray, np.ndarray]:
         """(counts, hidden) on the soorten and kinds of a new version, totals last: a cell the

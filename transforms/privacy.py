@@ -47,8 +47,9 @@ Rules (after CBS and the lessons in DESIGN.md):
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
   as published before (protect_cube's `previous`): what was hidden stays hidden, also when it is
   0 now (shown as 0, the old total minus the new gave its old count) unless shown zeros tell it
-  (_carried), and a cell shown before with the same count is known and never a second hidden
-  cell; a 0 is hidden only so, never in a first version;
+  (_carried; then every total through it that would be shown is hidden instead, as the old total
+  minus the new one would give its old count), and a cell shown before with the same count is
+  known and never a second hidden cell; a 0 is hidden only so, never in a first version;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
   lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
   table's; and so is a gemeente's BRP population (a corrected extract of the same year:
@@ -298,7 +299,9 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
     given back by the difference of its lines' totals), also when it is 0 now (shown as 0, the
     old totals minus the new gave its old count) unless shown zeros tell it is 0 (a line total
-    shown as 0, or a total whose cells in a line are all shown as 0: _carried), and a cell shown
+    shown as 0, or a total whose cells in a line are all shown as 0: _carried; then each total
+    through it that has changed is hidden, as old total minus new would give its old count: a
+    kind no longer delivered, whose total was shown, is 0 everywhere now), and a cell shown
     then with the same count now is known whatever this version does: it is never chosen as a
     second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
@@ -321,6 +324,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         carried = _carried(counts, before_hidden.astype(bool))
         hidden |= carried
         known = ~carried & (before_counts == counts)
+        # a cell hidden before that shown zeros now tell is 0 (a kind no longer delivered, whose
+        # total was shown): each line through it whose total was shown in both versions would
+        # give its old count as the old total minus the new one, so that total is hidden
+        hidden |= _totals_through(before_hidden.astype(bool) & ~carried) & (counts > 0) & ~known
         # a known cell that a rule of this version hides (its shares changed) stays hidden on
         # screen, but protects nothing and needs no protection: it counts as shown below
         shown_known = hidden & known
@@ -375,6 +382,19 @@ def _carried(counts: np.ndarray, before_hidden: np.ndarray,
         if not drop.any():
             return carried
         carried &= ~drop
+
+
+def _totals_through(cells: np.ndarray) -> np.ndarray:
+    # the totals of the lines through `cells` (a mask of a table with a total at the last index
+    # of every axis), along every axis on which a cell is not itself that total
+    totals = np.zeros(cells.shape, dtype=bool)
+    for axis in range(cells.ndim):
+        n = cells.shape[axis] - 1
+        inner = np.take(cells, range(n), axis=axis).any(axis=axis, keepdims=True)
+        index = [slice(None)] * cells.ndim
+        index[axis] = slice(n, n + 1)
+        totals[tuple(index)] |= inner
+    return totals
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
@@ -456,6 +476,9 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
         carried = _carried(counts, before_hidden.astype(bool) & body, hidden & fixed)
         hidden |= carried
         unchanged = ~carried & (before_counts == counts) & body
+        # a total through a cell hidden before that shown zeros now tell is 0: hidden
+        told = before_hidden.astype(bool) & body & ~carried
+        hidden |= _totals_through(told) & (counts > 0) & ~unchanged & ~fixed
         shown_known = hidden & unchanged
         hidden &= ~unchanged
         fixed |= unchanged
