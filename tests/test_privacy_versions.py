@@ -421,16 +421,18 @@ def test_a_corrected_so_upload_gives_no_hidden_pupils_of_row_5_away(app_db):
     assert any("(echt 3)" in cell and "3..3" in cell for cell in pinned), pinned
 
 
-def _groups_workbook(mkd_children: tuple[int, ...]) -> bytes:
+def _groups_workbook(mkd_children: tuple[int, ...], djk_children: int | None = 3) -> bytes:
     """The sample's groepsgrootte workbook with, instead of its KDC and MKD groups, 3 kdc groups of
-    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of 3 (8 places
-    each): the pool the model's KDC/MKD children per place is made of."""
+    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of
+    `djk_children` (none for None; 8 places each): the pool the model's KDC/MKD children per
+    place is made of."""
     book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "groepsgrootte.xlsx")
     sheet = book["Gegevens"]
     for r in range(sheet.max_row, 1, -1):
         if sheet.cell(r, 4).value in ("kdc", "mkd", "djk", "moc"):
             sheet.delete_rows(r)
-    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3 + [("djk", 3)]
+    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3
+    groups += [] if djk_children is None else [("djk", djk_children)]
     for i, (kind, children) in enumerate(groups):
         sheet.append(("Zonnestraal Nieuwland 1", "9904 AA", f"{kind} {i}", kind, "2-4", 8, children, 2))
     data = io.BytesIO()
@@ -909,3 +911,87 @@ def test_a_soort_that_disappears_from_row_5_keeps_its_place_and_gives_no_count_b
     assert _pinned_where_changed(versions, changed) == []
     assert second[1].soorten == soorten and second[1].breakdown
     assert second[1].hidden[cluster_1, 0] and second[1].counts[cluster_1, 0] == 0
+
+
+@pytest.mark.parametrize("djk", [None, 0])
+def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, djk):
+    # The one djk group (3 children) is left out of row 10 (fewer than 3 groups), so every kind of
+    # the pool was hidden; the corrected upload has no djk group (or one of 0 children). Protected
+    # from its own counts alone, nothing was hidden then: the pool's total before (the model's
+    # children per place times the places: 57) minus kdc, mkd and moc shown after (30 + 15 + 12)
+    # gave the 3 djk children back. Beside the pool's pattern as published before
+    # (published_pool_patterns), every kind stays hidden while the pool has children
+    from transforms.analysis import group_sizes
+
+    pool = {"kdc", "mkd", "moc", "djk"}
+    versions = []
+    for number, djk_children in enumerate((3, djk)):
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, _groups_workbook((5, 5, 5), djk_children), "groepsgrootte",
+                                     "Kinderopvang Zonnestraal", "2024", f"groepsgrootte-{number}.xlsx")
+        finally:
+            con.close()
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sizes = group_sizes(con, GEMEENTE, YEAR).set_index("group_kind")
+            stored = (con.execute("select kinds, hidden from published_pool_patterns"
+                                  " where gemeente_code = ? and year = ? and pool = 'kdc_mkd'",
+                                  [GEMEENTE, YEAR]).fetchall()
+                      if store.has_table(con, "published_pool_patterns") else [])
+        finally:
+            con.close()
+        children = {"kdc": 30, "mkd": 15, "moc": 12, "djk": djk_children or 0}
+        shown = {kind for kind in pool & set(sizes.index)
+                 if not np.isnan(sizes.loc[kind, "children_per_group"])}
+        for kind in shown:
+            assert sizes.loc[kind, "children_per_group"] * sizes.loc[kind, "groups"] == children[kind]
+        versions.append((children, shown, set(sizes.index), stored))
+    assert versions[0][1] == set()  # the djk group left out: every kind hidden
+    for (children, shown, *_), (other, other_shown, *_) in (versions, versions[::-1]):
+        unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
+        assert len(unknown) != 1, unknown
+    for _, shown, listed, stored in versions:
+        # the pattern the page shows is the one the build published
+        assert len(stored) == 1
+        pattern = dict(zip(*stored[0], strict=True))
+        assert all(pattern[kind] == (kind not in shown) for kind in pool & listed)
+
+
+def test_a_wijk_whose_pupils_are_gone_keeps_its_hidden_bso_need():
+    # Tekorten's BSO need per wijk hides the 2 of WK999900 beside the 3 and 4 of the next two
+    # wijken; the corrected upload has no pupils in WK999900 at all. Left out of the new table,
+    # the 3 and 4 stayed hidden, safe alone, and the gemeente total, shown in both, went from 79
+    # to 77: the 2 were back.
+    # Kept (bso_need_wijken) as a hidden 0, the versions say its need was at least 2, no more.
+    from transforms.analysis import BSO_NEED_KIND, BesidePattern, bso_need_table, bso_need_wijken
+    from transforms.partner_tables import JointCube
+
+    wijken = [f"WK99990{i}" for i in range(10)]
+
+    def pupils(first_wijk: float):
+        parts = np.full((1, 10, 1, 1), 20.0)
+        parts[0, 0] = first_wijk
+        counts, hidden = protect_cube(parts)
+        return JointCube({code: i for i, code in enumerate(wijken)}, ["so_ingeschreven"], ["4-12"],
+                         counts, hidden)
+
+    need = pd.DataFrame({"wijk_code": wijken, "organisation": "SWV",
+                         "bso_needed_observed_count": [2, 3, 4] + [10] * 7})
+    first = bso_need_table(pupils(20), wijken, need)
+    assert first[1][:3, 0].all() and not first[1][-1, 0] and first[0][-1, 0] == 79
+    published = BesidePattern(wijken, [BSO_NEED_KIND], *first, True, min_count())
+    left = need[need["wijk_code"] != wijken[0]]
+    kept = bso_need_wijken(left["wijk_code"], published)
+    assert kept == wijken
+    second = bso_need_table(pupils(0), kept, left, published)
+    assert second[1][0, 0] and second[0][0, 0] == 0
+    changed = np.zeros(first[0].shape, dtype=bool)
+    changed[0, :-1] = True
+    versions = [SimpleNamespace(counts=c, hidden=h) for c, h in (first, second)]
+    assert _pinned_where_changed(versions, changed) == []
+    # the table without the wijk, as the attacker reads it (a wijk not listed has no need)
+    gone = bso_need_table(pupils(0), wijken[1:], left, published)
+    without = SimpleNamespace(counts=np.vstack([[[0.0, 0.0]], gone[0]]),
+                              hidden=np.vstack([[[False, False]], gone[1]]))
+    assert _pinned_where_changed([versions[0], without], changed)

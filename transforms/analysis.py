@@ -428,37 +428,73 @@ def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
     count fails the threshold or the contributor rule, and, for the kinds pooled into one
     observed children per place of the model (PLACE_POOLS: plus-groups, KDC/MKD), as a line
     whose total the model shows (that figure times the public places): no kind is ever the
-    pool's total minus the other kinds (_pool_hidden). Places are public (LRK), so the places
-    per professional is not hidden."""
+    pool's total minus the other kinds (_pool_hidden), also beside the pool as published before.
+    As the build protected it (pool_protection_by_gemeente, protected_pools). Places are public
+    (LRK), so the places per professional is not hidden."""
     frame = con.execute(
-        """
-        with per_organisation as (
-            select group_kind, organisation, count(*) as groups, sum(places) as places,
-                   sum(children_count) as children, sum(professionals_count) as professionals,
-                   sum(children_count) filter (where places > 0) as pooled
-            from stg_partner__groepsgrootte
-            where gemeente_code = ? and year = ?
-            group by all
-        )
-        select group_kind, sum(groups) as groups,
-               sum(places) / sum(groups) as places_per_group,
-               sum(children) / sum(groups) as children_per_group,
-               sum(places) / nullif(sum(professionals), 0) as places_per_professional,
-               list(coalesce(children, 0) order by organisation) as children_per_organisation,
-               list(coalesce(pooled, 0) order by organisation) as pooled_per_organisation,
-               list(organisation order by organisation) as organisations
-        from per_organisation
-        group by all order by group_kind
-        """, [gemeente_code, year]).df()
-    frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
-    frame["children_hidden"] |= _pool_hidden(frame)
-    frame.loc[frame["children_hidden"], "children_per_group"] = np.nan
-    frame = frame[frame["groups"] >= MIN_GROUPS].reset_index(drop=True)
-    return frame.drop(columns=["children_per_organisation", "pooled_per_organisation",
-                               "organisations"])
+        "select group_kind, groups, places_per_group, children_per_group, places_per_professional,"
+        " children_hidden from pool_protection_by_gemeente where gemeente_code = ? and year = ?"
+        " order by group_kind", [gemeente_code, year]).df()
+    return frame[frame["groups"] >= MIN_GROUPS].reset_index(drop=True)
 
 
-def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
+# The pattern of each row 10 pool as last published, per gemeente, year and pool: the state of
+# the model pool_protection_by_gemeente (migration 0087). The next version is protected beside it.
+POOL_TABLE = "published_pool_patterns"
+POOL_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("pool", pa.string()),
+    ("threshold", pa.int32()), ("kinds", pa.list_(pa.string())),
+    ("counts", pa.list_(pa.float64())), ("hidden", pa.list_(pa.bool_())),
+])
+# The rows of pool_protection_by_gemeente: row 10 per gemeente, year and group kind
+GROUP_SIZES_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("group_kind", pa.string()),
+    ("groups", pa.int64()), ("places_per_group", pa.float64()),
+    ("children_per_group", pa.float64()), ("places_per_professional", pa.float64()),
+    ("children_hidden", pa.bool_()),
+])
+
+
+def protected_pools(rows: pa.Table, previous: pa.Table | None = None,
+                    published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """The model pool_protection_by_gemeente: row 10 (group_sizes) of every gemeente and year
+    from the model's SQL (`rows`: per group kind its groups, means, and each organisation's
+    children and children in groups with places), each pool beside its pattern as published
+    before (`published`, rows of POOL_TABLE; one made with another smallest count does not
+    count): _pool_hidden. `previous` is not needed (cheap). Returns (the model's rows, the pool
+    patterns that changed: rows of POOL_SCHEMA)."""
+    threshold = min_count()
+    stored: dict[tuple, dict] = {}
+    for row in ([] if published is None else published.to_pylist()):
+        if int(row["threshold"]) == threshold:
+            stored[(row["gemeente_code"], int(row["year"]), row["pool"])] = row
+    frame = rows.to_pandas()
+    out, patterns = [], []
+    for (gemeente_code, year), table in frame.groupby(["gemeente_code", "year"], sort=True):
+        table = table.sort_values("group_kind").reset_index(drop=True)
+        before = {key[2]: row for key, row in stored.items() if key[:2] == (gemeente_code, int(year))}
+        table["children_hidden"] = [_hidden_total(parts) for parts in table["children_per_organisation"]]
+        table["children_hidden"] |= _pool_hidden(table, before)
+        pools = table["group_kind"].map(PLACE_POOLS)
+        for pool, kinds in table[pools.notna()].groupby(pools[pools.notna()], sort=True):
+            pattern = {"gemeente_code": gemeente_code, "year": int(year), "pool": pool,
+                       "threshold": threshold, "kinds": kinds["group_kind"].tolist(),
+                       "counts": [float(sum(parts)) for parts in kinds["children_per_organisation"]],
+                       "hidden": kinds["children_hidden"].astype(bool).tolist()}
+            old = before.get(pool)
+            if old is None or any(old[key] != pattern[key] for key in ("kinds", "counts", "hidden")):
+                patterns.append(pattern)
+        table.loc[table["children_hidden"], "children_per_group"] = np.nan
+        table["gemeente_code"], table["year"] = gemeente_code, int(year)
+        out.append(table[GROUP_SIZES_SCHEMA.names])
+    if not out:
+        return (GROUP_SIZES_SCHEMA.empty_table(), POOL_SCHEMA.empty_table())
+    return (pa.Table.from_pandas(pd.concat(out, ignore_index=True), schema=GROUP_SIZES_SCHEMA,
+                                 preserve_index=False),
+            pa.Table.from_pylist(patterns, schema=POOL_SCHEMA))
+
+
+def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None) -> pd.Series:
     """The group kinds of each PLACE_POOLS pool protected as one line (each organisation's
     children per kind, with the contributor rule) whose total is visible wherever the model may
     show the pool's observed children per place (the total passes the threshold and the
@@ -466,10 +502,14 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
     MIN_GROUPS groups) are hidden cells of that line. Where that line hides any kind, or the
     children of groups without places (in the kinds, not in the model's figure) are a count the
     threshold or the contributor rule hides, every kind of the pool is hidden: no second hidden
-    kind that a corrected upload could move onto a kind shown before."""
+    kind that a corrected upload could move onto a kind shown before. `stored`: each pool's
+    pattern as published before (rows of POOL_TABLE by pool): where it hid a kind, every kind
+    stays hidden while the pool has children (a kind left out or hidden that is 0 now, or no
+    longer delivered, made the line safe, and the total before minus the kinds shown after gave
+    its old count back)."""
     hidden = pd.Series(False, index=frame.index)
     pools = frame["group_kind"].map(PLACE_POOLS)
-    for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
+    for pool, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
         organisations = sorted({name for names in rows["organisations"] for name in names})
         parts = np.zeros((len(organisations), 1, len(rows)))
         for k, (names, values) in enumerate(zip(rows["organisations"],
@@ -495,6 +535,10 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
             for name, value, part in zip(names, values, pooled, strict=True):
                 unpooled[organisations.index(name)] += value - part
         if _hidden_total(unpooled):
+            line[:] = True
+        before = (stored or {}).get(pool)
+        children = sum(sum(parts) for parts in rows["children_per_organisation"])
+        if before is not None and any(before["hidden"]) and children > 0:
             line[:] = True
         hidden[rows.index] = line[:-1]
     return hidden
@@ -794,6 +838,15 @@ def read_beside(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
 BSO_NEED_KEY, BSO_NEED_KIND = "vso_bso_need", "bso_nodig"
 
 
+def bso_need_wijken(wijken, stored: BesidePattern | None = None) -> list:
+    """The wijken of Tekorten's observed BSO need (bso_need_table), in order: those with pupils
+    (`wijken`) and those whose need the table as published before (`stored`) hid, kept as a 0
+    where none are left: left out, the gemeente total dropped by its need and was protected
+    without it, and the total before minus the one after gave a hidden need back."""
+    kept = stored.kept_soorten() if stored is not None and stored.threshold == min_count() else set()
+    return sorted(set(wijken) | kept)
+
+
 def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
                    stored: BesidePattern | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Tekorten's observed BSO need of so and sbo pupils per wijk (`wijken`, in this order) with
@@ -903,7 +956,7 @@ def protected_beside_tables(rows: pa.Table, previous: pa.Table | None = None,
         if table_key == BSO_NEED_KEY:
             if part["children_count"].isna().all():
                 continue  # no partner delivered the need: Tekorten shows none
-            soorten, statuses, breakdown = sorted(set(part["wijk_code"])), [BSO_NEED_KIND], True
+            soorten, statuses, breakdown = bso_need_wijken(part["wijk_code"], before), [BSO_NEED_KIND], True
             counts, hidden = bso_need_table(cube, soorten, part.rename(
                 columns={"children_count": "bso_needed_observed_count"}), before)
         else:

@@ -39,7 +39,9 @@ with counts as (
 -- line of 0s, so that its cells hidden before stay hidden (and nothing tells they are 0 now). Left
 -- out, the new totals were protected without it, and the old total minus the new one gave its
 -- hidden count back. Only while the type is delivered at all that gemeente and year (a type gone
--- as a whole leaves no line to subtract from), and only a pattern made with this smallest count.
+-- as a whole leaves no line to subtract from). A pattern made with another smallest count (no
+-- setting is read here: the protection reads this table) keeps its pairs once, as lines of 0s
+-- that the protection, starting fresh, does not hide: the next build leaves them out.
 published_cells as (
     select
         gemeente_code,
@@ -50,7 +52,6 @@ published_cells as (
         unnest(hidden) as cell_hidden,
         unnest(range(len(hidden))) as position
     from published_signal_patterns
-    where threshold = (select min_count from stg_model__settings)
 ),
 
 kept as (
