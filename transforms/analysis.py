@@ -464,33 +464,39 @@ def protected_pools(rows: pa.Table, previous: pa.Table | None = None,
     count): _pool_hidden. `previous` is not needed (cheap). Returns (the model's rows, the pool
     patterns that changed: rows of POOL_SCHEMA)."""
     threshold = min_count()
-    stored: dict[tuple, dict] = {}
+    stored: dict[tuple, dict[str, dict]] = {}
     for row in ([] if published is None else published.to_pylist()):
         if int(row["threshold"]) == threshold:
-            stored[(row["gemeente_code"], int(row["year"]), row["pool"])] = row
-    frame = rows.to_pandas()
+            stored.setdefault((row["gemeente_code"], int(row["year"])), {})[row["pool"]] = row
+    # per gemeente and year in plain Python: a national build has 343 such tables, most without a
+    # pooled kind, and pandas per table cost a second
+    tables: dict[tuple, list[dict]] = {}
+    for row in rows.to_pylist():
+        tables.setdefault((row["gemeente_code"], int(row["year"])), []).append(row)
     out, patterns = [], []
-    for (gemeente_code, year), table in frame.groupby(["gemeente_code", "year"], sort=True):
-        table = table.sort_values("group_kind").reset_index(drop=True)
-        before = {key[2]: row for key, row in stored.items() if key[:2] == (gemeente_code, int(year))}
-        table["children_hidden"] = [_hidden_total(parts) for parts in table["children_per_organisation"]]
-        table["children_hidden"] |= _pool_hidden(table, before)
-        pools = table["group_kind"].map(PLACE_POOLS)
-        for pool, kinds in table[pools.notna()].groupby(pools[pools.notna()], sort=True):
-            pattern = {"gemeente_code": gemeente_code, "year": int(year), "pool": pool,
-                       "threshold": threshold, "kinds": kinds["group_kind"].tolist(),
-                       "counts": [float(sum(parts)) for parts in kinds["children_per_organisation"]],
-                       "hidden": kinds["children_hidden"].astype(bool).tolist()}
-            old = before.get(pool)
-            if old is None or any(old[key] != pattern[key] for key in ("kinds", "counts", "hidden")):
-                patterns.append(pattern)
-        table.loc[table["children_hidden"], "children_per_group"] = np.nan
-        table["gemeente_code"], table["year"] = gemeente_code, int(year)
-        out.append(table[GROUP_SIZES_SCHEMA.names])
-    if not out:
-        return (GROUP_SIZES_SCHEMA.empty_table(), POOL_SCHEMA.empty_table())
-    return (pa.Table.from_pandas(pd.concat(out, ignore_index=True), schema=GROUP_SIZES_SCHEMA,
-                                 preserve_index=False),
+    for (gemeente_code, year), table in sorted(tables.items()):
+        table.sort(key=lambda row: row["group_kind"])
+        hidden = [_hidden_total(row["children_per_organisation"]) for row in table]
+        if any(row["group_kind"] in PLACE_POOLS for row in table):
+            before = stored.get((gemeente_code, year), {})
+            frame = pd.DataFrame(table)
+            hidden = (np.array(hidden) | _pool_hidden(frame, before).to_numpy(dtype=bool)).tolist()
+            for pool in sorted({PLACE_POOLS[row["group_kind"]] for row in table
+                                if row["group_kind"] in PLACE_POOLS}):
+                kinds = [(row, hide) for row, hide in zip(table, hidden, strict=True)
+                         if PLACE_POOLS.get(row["group_kind"]) == pool]
+                pattern = {"gemeente_code": gemeente_code, "year": year, "pool": pool,
+                           "threshold": threshold, "kinds": [row["group_kind"] for row, _ in kinds],
+                           "counts": [float(sum(row["children_per_organisation"])) for row, _ in kinds],
+                           "hidden": [bool(hide) for _, hide in kinds]}
+                old = before.get(pool)
+                if old is None or any(old[key] != pattern[key] for key in ("kinds", "counts", "hidden")):
+                    patterns.append(pattern)
+        for row, hide in zip(table, hidden, strict=True):
+            out.append({**{name: row[name] for name in GROUP_SIZES_SCHEMA.names[:-1]},
+                        "year": year, "children_hidden": bool(hide),
+                        "children_per_group": None if hide else row["children_per_group"]})
+    return (pa.Table.from_pylist(out, schema=GROUP_SIZES_SCHEMA),
             pa.Table.from_pylist(patterns, schema=POOL_SCHEMA))
 
 
