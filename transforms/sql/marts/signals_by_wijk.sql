@@ -43,14 +43,14 @@ with counts as (
 -- setting is read here: the protection reads this table) keeps its pairs once, as lines of 0s
 -- that the protection, starting fresh, does not hide: the next build leaves them out.
 published_cells as (
+    -- the positions of the hidden cells only (most are shown)
     select
         gemeente_code,
         year,
         signal_type,
         kinds,
         ages,
-        unnest(hidden) as cell_hidden,
-        unnest(range(len(hidden))) as position
+        unnest(list_filter(range(len(hidden)), lambda position: hidden[position + 1])) as position
     from published_signal_patterns
 ),
 
@@ -63,8 +63,7 @@ kept as (
         kinds[(position // (len(ages) + 1)) % (len(kinds) + 1) + 1] as signal_kind,
         ages[position % (len(ages) + 1) + 1] as age_group
     from published_cells
-    where cell_hidden
-        and position % (len(ages) + 1) < len(ages)
+    where position % (len(ages) + 1) < len(ages)
         and (position // (len(ages) + 1)) % (len(kinds) + 1) < len(kinds)
 ),
 
