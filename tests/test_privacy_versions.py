@@ -918,7 +918,7 @@ def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, dj
     # The one djk group (3 children) is left out of row 10 (fewer than 3 groups), so every kind of
     # the pool was hidden; the corrected upload has no djk group (or one of 0 children). Protected
     # from its own counts alone, nothing was hidden then: the pool's total before (the model's
-    # children per place times the places: 57) minus kdc, mkd and moc shown after (30 + 15 + 12)
+    # children per place times the places: 60) minus kdc, mkd and moc shown after (30 + 15 + 12)
     # gave the 3 djk children back. Beside the pool's pattern as published before
     # (published_pool_patterns), every kind stays hidden while the pool has children
     from transforms.analysis import group_sizes
