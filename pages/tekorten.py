@@ -398,6 +398,15 @@ if not vso.empty and age_group == "4-12":
     delivered = vso["bso_needed_observed_count"].notna().any()
     per_wijk = vso.groupby(["wijk_code", "wijk_name"], sort=False)[
         ["bso_need_modelled_low", "bso_need_modelled_high"]].sum().reset_index()
+    need_published = analysis.read_beside(cursor(), gemeente_code, year).get(analysis.BSO_NEED_KEY)
+    if delivered:
+        # a wijk whose need was hidden before keeps its row when its pupils are gone (0)
+        gone = [code for code in analysis.bso_need_wijken(per_wijk["wijk_code"], need_published)
+                if code not in set(per_wijk["wijk_code"])]
+        names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
+        per_wijk = pd.concat([per_wijk, pd.DataFrame({
+            "wijk_code": gone, "wijk_name": [names.get(code, code) for code in gone],
+            "bso_need_modelled_low": 0.0, "bso_need_modelled_high": 0.0})], ignore_index=True)
     # the pupils are the cells so_ingeschreven 4-12 of the one protected table of the signal
     # speciaal_onderwijs (the same figures as Continuüm and the Kaart, hidden where it hides
     # them; with the contributor rule); a wijk not in it is hidden
@@ -431,12 +440,12 @@ if not vso.empty and age_group == "4-12":
         # the contributor rule (a school subtracting its own pupils learns no other school's
         # small count), hidden where the pupils are, beside the table as the build published it
         # (a corrected upload moves no second hidden wijk onto one shown before)
-        wijken = sorted(per_wijk["wijk_code"])
+        wijken = analysis.bso_need_wijken(per_wijk["wijk_code"])
         cube = joint_cube(so, continuum.contributions(gemeente_code, year),
                           continuum.published_of(so)) if not so.empty else None
         need_counts, need_hidden = analysis.bso_need_table(
             cube, wijken, vso[["wijk_code", "organisation", "bso_needed_observed_count"]],
-            analysis.read_beside(cursor(), gemeente_code, year).get(analysis.BSO_NEED_KEY))
+            need_published)
         order = [*(wijken.index(code) for code in per_wijk["wijk_code"]), len(wijken)]
         result["BSO nodig volgens partner (waargenomen)"] = [
             hidden_label() if need_hidden[i, 0] else format_number(need_counts[i, 0]) for i in order]

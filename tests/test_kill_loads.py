@@ -22,7 +22,8 @@ from data_sources.cli import main
 
 KILLS = 5
 # the tables of what was published before, which the next version is protected beside
-PUBLISHED = ("published_signal_patterns", "published_beside_patterns", "published_population_patterns")
+PUBLISHED = ("published_signal_patterns", "published_beside_patterns", "published_population_patterns",
+             "published_pool_patterns")
 LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
 # the sample's upload of each type that has a published pattern of its own kind
 UPLOADS = {"vve-indicaties": 25, "wachtlijst-so": 27, "bevolking": 32}

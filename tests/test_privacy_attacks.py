@@ -1392,3 +1392,36 @@ def test_no_ratio_or_total_in_a_protected_signal_gives_a_hidden_gemeente_total_a
     assert list(shown["rate_per_100"].iloc[[0, 2]]) == [10.0, 10.0]
     assert shown["ratio_to_gemeente"].isna().all()
     assert shown["gemeente_count"].isna().all() and shown["gemeente_rate_per_100"].isna().all()
+
+
+def test_tekorten_keeps_a_wijk_whose_hidden_bso_need_lost_its_pupils(app_db, analist):
+    """The so partner's BSO need of Oude Haven (2) is hidden beside the 3 and 4 of two other
+    wijken; its correction has no pupils in Oude Haven. Tekorten keeps the wijk's row, its
+    pupils 0 and its need hidden, rather than leaving it out (the gemeente total before minus the
+    one after would give the 2 back: transforms.analysis.bso_need_wijken)."""
+    needs = [("Centrum", 3), ("Oude Haven", 2), ("Molenwijk", 4), ("Bloemhof", 10), ("Zuiderpark", 12)]
+    tables = []
+    for number, rows in enumerate((needs, [row for row in needs if row[0] != "Oude Haven"])):
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, filled_template("speciaal-onderwijs", [
+                [wijk, "De Brug", "sbo", None, "leren", "ingeschreven", "4-12", 20, need]
+                for wijk, need in rows]), "speciaal-onderwijs", SO_ORGANISATION,
+                "schooljaar 2024-2025", f"so-{number}.xlsx")
+        finally:
+            con.close()
+        _clear()
+        at = run_page("tekorten", account=analist)
+        at.selectbox(key="tekorten_age").set_value("4-12").run()
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+        tables.append(table.set_index("Wijk"))
+    column = "BSO nodig volgens partner (waargenomen)"
+    first, second = tables
+    assert first.loc["Oude Haven", column] == "afgeschermd"
+    assert first.loc["Gemeente Voorbeeldstad", column] != "afgeschermd"
+    # left out, its need was the gemeente total before minus the one after
+    assert "Oude Haven" in second.index, (first.loc["Gemeente Voorbeeldstad", column],
+                                          second.loc["Gemeente Voorbeeldstad", column])
+    assert second.loc["Oude Haven", column] == "afgeschermd"
+    assert second.loc["Oude Haven", "Leerlingen (waargenomen)"] in ("0", "afgeschermd")

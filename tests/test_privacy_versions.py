@@ -44,18 +44,18 @@ GEMEENTE, YEAR = "GM9999", 2024
 WIJK, KIND, AGE = "WK999902", "ambulant", "0-2"
 
 
-def _cube(db: Path, signal_type: str = "jeugdhulp", published: bool = True):
+def _cube(db: Path, signal_type: str = "jeugdhulp", published: bool = True, year: int = YEAR):
     """The one protected table of a signal type, as the pages and exports read it (with the
     published pattern), and the DAG's cell flags of it (signals_protection_by_wijk)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        signals = con.execute(SIGNALS_SQL, [GEMEENTE, YEAR]).df()
+        signals = con.execute(SIGNALS_SQL, [GEMEENTE, year]).df()
         shares = con.execute(CONTRIBUTIONS_SQL.format(where="year = ? and gemeente_code = ?"),
-                             [YEAR, GEMEENTE]).df()
-        patterns = read_published(con, GEMEENTE, YEAR) if published else None
+                             [year, GEMEENTE]).df()
+        patterns = read_published(con, GEMEENTE, year) if published else None
         dag = con.execute("select wijk_code, signal_kind, age_group, cell_hidden"
                           " from signals_protection_by_wijk where gemeente_code = ? and year = ?"
-                          " and signal_type = ?", [GEMEENTE, YEAR, signal_type]).fetchall()
+                          " and signal_type = ?", [GEMEENTE, year, signal_type]).fetchall()
     finally:
         con.close()
     whole = signals[signals["signal_type"] == signal_type].reset_index(drop=True)
@@ -421,16 +421,18 @@ def test_a_corrected_so_upload_gives_no_hidden_pupils_of_row_5_away(app_db):
     assert any("(echt 3)" in cell and "3..3" in cell for cell in pinned), pinned
 
 
-def _groups_workbook(mkd_children: tuple[int, ...]) -> bytes:
+def _groups_workbook(mkd_children: tuple[int, ...], djk_children: int | None = 3) -> bytes:
     """The sample's groepsgrootte workbook with, instead of its KDC and MKD groups, 3 kdc groups of
-    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of 3 (8 places
-    each): the pool the model's KDC/MKD children per place is made of."""
+    10 children, mkd groups of `mkd_children`, 3 moc groups of 4 and one djk group of
+    `djk_children` (none for None; 8 places each): the pool the model's KDC/MKD children per
+    place is made of."""
     book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "groepsgrootte.xlsx")
     sheet = book["Gegevens"]
     for r in range(sheet.max_row, 1, -1):
         if sheet.cell(r, 4).value in ("kdc", "mkd", "djk", "moc"):
             sheet.delete_rows(r)
-    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3 + [("djk", 3)]
+    groups = [("kdc", 10)] * 3 + [("mkd", c) for c in mkd_children] + [("moc", 4)] * 3
+    groups += [] if djk_children is None else [("djk", djk_children)]
     for i, (kind, children) in enumerate(groups):
         sheet.append(("Zonnestraal Nieuwland 1", "9904 AA", f"{kind} {i}", kind, "2-4", 8, children, 2))
     data = io.BytesIO()
@@ -760,3 +762,236 @@ def test_a_partner_correcting_its_own_upload_learns_nothing_of_the_others_it_did
         assert np.array_equal(together[0][:n], alone[0]) and np.array_equal(together[1][:n], alone[1])
         tried += 1
     assert tried == 60
+
+
+def _jeugdhulp_rows_workbook(rows: list[tuple[str, str, str, int]], period: str) -> bytes:
+    """The sample's jeugdhulp workbook for `period` with only these rows (wijk, kind, age group,
+    children)."""
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx")
+    book["Organisatie"]["B3"] = period
+    sheet = book["Gegevens"]
+    provider = sheet.cell(2, 2).value
+    sheet.delete_rows(2, sheet.max_row - 1)
+    for wijk, kind, age, children in rows:
+        sheet.append((wijk, provider, kind, age, children))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _on_axes(cube, wijken: list, kinds: list, ages: list) -> SimpleNamespace:
+    """A protected table on other axes (totals last): a cell it does not have is a shown 0, as a
+    page that does not list a kind says it has no children (transforms.partner_tables.Published
+    .aligned)."""
+    from transforms.partner_tables import Published
+
+    counts, hidden = Published(list(cube.row_of), cube.kinds, cube.ages, cube.counts, cube.hidden,
+                               min_count(), "").aligned(wijken, kinds, ages)
+    return SimpleNamespace(counts=counts, hidden=hidden)
+
+
+def _pinned_where_changed(versions, changed: np.ndarray) -> list[str]:
+    """_pinned for a correction of several cells (`changed`: a mask of the table's shape, its
+    inner cells): every other inner cell the same in every version; a hidden cell outside them
+    may not be narrowed below what unsafe_bounds allows one version, and a cell or margin that
+    holds only changed cells may not be pinned exactly (its change follows from the totals: its
+    old count is at least its decrease, no more)."""
+    shape = versions[0].counts.shape
+    n = int(np.prod(shape))
+    low, high, equations = [], [], []
+    for v, cube in enumerate(versions):
+        counts, hidden = cube.counts.reshape(-1), cube.hidden.reshape(-1)
+        carried = versions[v - 1].hidden.reshape(-1) if v else np.zeros(n, dtype=bool)
+        low.append(np.where(hidden, np.where(carried, 0.0, 1.0), counts))
+        high.append(np.where(hidden, np.inf, counts))
+        for line in _lines(shape):
+            signs = np.ones(len(line))
+            signs[-1] = -1
+            equations.append((line + v * n, signs))
+    same = np.zeros(shape, dtype=bool)
+    same[tuple(slice(0, s - 1) for s in shape)] = True
+    same &= ~changed
+    for v in range(1, len(versions)):
+        for cell in np.flatnonzero(same.reshape(-1)):
+            equations.append((np.array([cell + (v - 1) * n, cell + v * n]), np.array([1.0, -1.0])))
+    # a line of one version minus the same line of the next: what is the same cancels, so the
+    # change of the changed cells is the change of the total (interval propagation alone does not
+    # subtract equations)
+    holds = np.array([changed[tuple(slice(0, -1) if i == s - 1 else i
+                                    for i, s in zip(cell, shape, strict=True))].any()
+                      for cell in np.ndindex(shape)])
+    for v in range(1, len(versions)):
+        for line in _lines(shape):
+            kept = line[holds[line]]
+            if kept.size and kept[-1] == line[-1]:
+                signs = np.where(kept == line[-1], -1.0, 1.0)
+                equations.append((np.concatenate([kept + (v - 1) * n, kept + v * n]),
+                                  np.concatenate([signs, -signs])))
+    lows, highs = bounds_from_equations(np.concatenate(low), np.concatenate(high), equations)
+    found = []
+    for v, cube in enumerate(versions):
+        lo, hi = lows[v * n:(v + 1) * n].reshape(shape), highs[v * n:(v + 1) * n].reshape(shape)
+        unsafe = unsafe_bounds(cube.counts, cube.hidden, lo, hi, min_count()) & ~_public(cube)
+        for cell in np.ndindex(shape):
+            held = tuple(slice(0, -1) if i == s - 1 else i for i, s in zip(cell, shape, strict=True))
+            if changed[held].all():
+                unsafe[cell] = cube.hidden[cell] and cube.counts[cell] > 0 and lo[cell] == hi[cell]
+        found += [f"versie {v + 1}, cel {cell}: {lo[cell]:.0f}..{hi[cell]:.0f} "
+                  f"(echt {cube.counts[cell]:.0f})" for cell in zip(*np.nonzero(unsafe), strict=True)]
+    return found
+
+
+def test_a_kind_that_disappears_keeps_its_place_and_gives_no_count_back(app_db):
+    # The provider's first upload of 2023 (no table published before) hides pleegzorg's 2 in
+    # WK999901 beside the 3 and 4 there; its corrected upload has no pleegzorg row at all. Left
+    # out of the new table, the wijk's line was protected without it: its total, shown in both,
+    # went from 39 to 37, and the 2 was back. Kept as a line of 0s, its cells hidden before stay
+    # hidden (nothing tells they are 0 now); the pages list the kind, as every kind of the table
+    first = [("WK999901", "ambulant", "0-2", 3), ("WK999901", "pleegzorg", "0-2", 2),
+             ("WK999901", "verblijf", "0-2", 4), ("WK999901", "dagbehandeling", "0-2", 30),
+             ("WK999902", "ambulant", "0-2", 20), ("WK999902", "pleegzorg", "0-2", 6),
+             ("WK999902", "verblijf", "0-2", 25), ("WK999902", "dagbehandeling", "0-2", 35),
+             ("WK999903", "ambulant", "0-2", 22), ("WK999903", "pleegzorg", "0-2", 7),
+             ("WK999903", "verblijf", "0-2", 28), ("WK999903", "dagbehandeling", "0-2", 40)]
+    versions = []
+    for rows in (first, [row for row in first if row[1] != "pleegzorg"]):
+        con = store.connect(app_db)
+        try:
+            result = jobs.import_registration(con, _jeugdhulp_rows_workbook(rows, "2023"), "jeugdhulp",
+                                              "Gemeente Voorbeeldstad", "2023",
+                                              f"jeugdhulp-{len(rows)}.xlsx")
+        finally:
+            con.close()
+        assert result.status == "imported" and bool(result.superseded) == bool(versions)
+        versions.append(_cube(app_db, year=2023))
+    (before, _), (after, dag) = versions
+    pleegzorg = before.kinds.index("jeugdhulp_pleegzorg")
+    assert before.hidden[before.row_of["WK999901"], pleegzorg, 0]
+    axes = (list(before.row_of), before.kinds, before.ages)
+    changed = np.zeros(before.counts.shape, dtype=bool)
+    changed[:-1, pleegzorg, :-1] = True
+    assert _pinned_where_changed([_on_axes(before, *axes), _on_axes(after, *axes)], changed) == []
+    assert "jeugdhulp_pleegzorg" in after.kinds  # kept, as a line of 0s
+    _agrees_with_the_dag(after, dag)
+    # every page lists it: rows of signals_by_wijk (0 children) in every wijk
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        listed = con.execute("select count(distinct wijk_code), sum(children_count) from signals_by_wijk"
+                             " where gemeente_code = ? and year = ? and signal_kind = ?",
+                             [GEMEENTE, 2023, "jeugdhulp_pleegzorg"]).fetchone()
+    finally:
+        con.close()
+    assert listed[0] == len(before.row_of) and listed[1] == 0
+
+
+def test_a_soort_that_disappears_from_row_5_keeps_its_place_and_gives_no_count_back():
+    # Row 5 hides so cluster 1 (3 pupils) beside the 3 of cluster 2 and the 4 of cluster 3; the
+    # corrected upload has no cluster 1 row at all. Left out of the new crosstab, the column of
+    # ingeschreven was protected without it (3 and 4 hidden, safe alone) and its total, the
+    # signal's, went from 94 to 91: the 3 were back. Kept as a row of 0s (hidden, as it was), the
+    # versions say cluster 1 had at least 3 (its decrease), no more
+    rows = [("sbo", "ingeschreven", "4-12", "WK999901", 12), ("sbo", "ingeschreven", "4-12", "WK999902", 30),
+            ("so cluster 1", "ingeschreven", "4-12", "WK999901", 3),
+            ("so cluster 2", "ingeschreven", "4-12", "WK999902", 3),
+            ("so cluster 3", "ingeschreven", "4-12", "WK999901", 4),
+            ("so cluster 4", "ingeschreven", "4-12", "WK999903", 42),
+            ("sbo", "thuiszitter", "4-12", "WK999901", 20),
+            ("so cluster 4", "thuiszitter", "4-12", "WK999902", 8)]
+    first = _so_tables(rows)
+    cluster_1 = first[1].soorten.index("so cluster 1")
+    assert first[1].breakdown and first[1].hidden[cluster_1, 0] and first[1].counts[cluster_1, 0] == 3
+    second = _so_tables([row for row in rows if row[0] != "so cluster 1"], first)
+    soorten, kinds = first[1].soorten, first[1].kinds
+    # as the attacker reads the second version on the first's soorten: a soort not listed has 0
+    versions = [SimpleNamespace(counts=table.counts, hidden=table.hidden) for table in (
+        first[1], SimpleNamespace(**dict(zip(("counts", "hidden"),
+                                                        second[1].aligned(soorten, kinds), strict=True))))]
+    changed = np.zeros(first[1].counts.shape, dtype=bool)
+    changed[cluster_1, :-1] = True
+    assert _pinned_where_changed(versions, changed) == []
+    assert second[1].soorten == soorten and second[1].breakdown
+    assert second[1].hidden[cluster_1, 0] and second[1].counts[cluster_1, 0] == 0
+
+
+@pytest.mark.parametrize("djk", [None, 0])
+def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, djk):
+    # The one djk group (3 children) is left out of row 10 (fewer than 3 groups), so every kind of
+    # the pool was hidden; the corrected upload has no djk group (or one of 0 children). Protected
+    # from its own counts alone, nothing was hidden then: the pool's total before (the model's
+    # children per place times the places: 60) minus kdc, mkd and moc shown after (30 + 15 + 12)
+    # gave the 3 djk children back. Beside the pool's pattern as published before
+    # (published_pool_patterns), every kind stays hidden while the pool has children
+    from transforms.analysis import group_sizes
+
+    pool = {"kdc", "mkd", "moc", "djk"}
+    versions = []
+    for number, djk_children in enumerate((3, djk)):
+        con = store.connect(app_db)
+        try:
+            jobs.import_registration(con, _groups_workbook((5, 5, 5), djk_children), "groepsgrootte",
+                                     "Kinderopvang Zonnestraal", "2024", f"groepsgrootte-{number}.xlsx")
+        finally:
+            con.close()
+        con = duckdb.connect(str(app_db), read_only=True)
+        try:
+            sizes = group_sizes(con, GEMEENTE, YEAR).set_index("group_kind")
+            stored = (con.execute("select kinds, hidden from published_pool_patterns"
+                                  " where gemeente_code = ? and year = ? and pool = 'kdc_mkd'",
+                                  [GEMEENTE, YEAR]).fetchall()
+                      if store.has_table(con, "published_pool_patterns") else [])
+        finally:
+            con.close()
+        children = {"kdc": 30, "mkd": 15, "moc": 12, "djk": djk_children or 0}
+        shown = {kind for kind in pool & set(sizes.index)
+                 if not np.isnan(sizes.loc[kind, "children_per_group"])}
+        for kind in shown:
+            assert sizes.loc[kind, "children_per_group"] * sizes.loc[kind, "groups"] == children[kind]
+        versions.append((children, shown, set(sizes.index), stored))
+    assert versions[0][1] == set()  # the djk group left out: every kind hidden
+    for (children, shown, *_), (other, other_shown, *_) in (versions, versions[::-1]):
+        unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
+        assert len(unknown) != 1, unknown
+    for _, shown, listed, stored in versions:
+        # the pattern the page shows is the one the build published
+        assert len(stored) == 1
+        pattern = dict(zip(*stored[0], strict=True))
+        assert all(pattern[kind] == (kind not in shown) for kind in pool & listed)
+
+
+def test_a_wijk_whose_pupils_are_gone_keeps_its_hidden_bso_need():
+    # Tekorten's BSO need per wijk hides the 2 of WK999900 beside the 3 and 4 of the next two
+    # wijken; the corrected upload has no pupils in WK999900 at all. Left out of the new table,
+    # the 3 and 4 stayed hidden, safe alone, and the gemeente total, shown in both, went from 79
+    # to 77: the 2 were back.
+    # Kept (bso_need_wijken) as a hidden 0, the versions say its need was at least 2, no more.
+    from transforms.analysis import BSO_NEED_KIND, BesidePattern, bso_need_table, bso_need_wijken
+    from transforms.partner_tables import JointCube
+
+    wijken = [f"WK99990{i}" for i in range(10)]
+
+    def pupils(first_wijk: float):
+        parts = np.full((1, 10, 1, 1), 20.0)
+        parts[0, 0] = first_wijk
+        counts, hidden = protect_cube(parts)
+        return JointCube({code: i for i, code in enumerate(wijken)}, ["so_ingeschreven"], ["4-12"],
+                         counts, hidden)
+
+    need = pd.DataFrame({"wijk_code": wijken, "organisation": "SWV",
+                         "bso_needed_observed_count": [2, 3, 4] + [10] * 7})
+    first = bso_need_table(pupils(20), wijken, need)
+    assert first[1][:3, 0].all() and not first[1][-1, 0] and first[0][-1, 0] == 79
+    published = BesidePattern(wijken, [BSO_NEED_KIND], *first, True, min_count())
+    left = need[need["wijk_code"] != wijken[0]]
+    kept = bso_need_wijken(left["wijk_code"], published)
+    assert kept == wijken
+    second = bso_need_table(pupils(0), kept, left, published)
+    assert second[1][0, 0] and second[0][0, 0] == 0
+    changed = np.zeros(first[0].shape, dtype=bool)
+    changed[0, :-1] = True
+    versions = [SimpleNamespace(counts=c, hidden=h) for c, h in (first, second)]
+    assert _pinned_where_changed(versions, changed) == []
+    # the table without the wijk, as the attacker reads it (a wijk not listed has no need)
+    gone = bso_need_table(pupils(0), wijken[1:], left, published)
+    without = SimpleNamespace(counts=np.vstack([[[0.0, 0.0]], gone[0]]),
+                              hidden=np.vstack([[[False, False]], gone[1]]))
+    assert _pinned_where_changed([versions[0], without], changed)

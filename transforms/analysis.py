@@ -205,9 +205,11 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
     tell it. `stored` is the table as published before (published_beside_patterns: the build of
     beside_protection_by_gemeente keeps it; none made with another smallest count counts): the
     table is protected beside it (protect_beside's `previous`), so that a corrected upload moves
-    no second hidden cell onto one shown before. Returns (soorten, kinds, counts, hidden,
-    breakdown): counts and hidden soorten x kinds with a total column and row; `breakdown` False
-    when only the total row may be shown (every other cell is hidden then)."""
+    no second hidden cell onto one shown before, and keeps every soort that had a hidden cell
+    there (BesidePattern.kept_soorten: a row of 0s where none is delivered now). Returns
+    (soorten, kinds, counts, hidden, breakdown): counts and hidden soorten x kinds with a total
+    column and row; `breakdown` False when only the total row may be shown (every other cell is
+    hidden then)."""
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
     age_of = {age: a for a, age in enumerate(cube.ages)}
     frame = frame[frame["wijk_code"].isin(cube.row_of) & frame["signal_kind"].isin(kind_of)
@@ -215,7 +217,8 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
     statuses = sorted(cube.kinds, key=lambda kind: (
         SO_STATUSES.index(_so_status(kind)) if _so_status(kind) in SO_STATUSES else len(SO_STATUSES),
         kind))
-    soorten = sorted(set(frame["soort"]))
+    current = stored is not None and stored.threshold == min_count()
+    soorten = sorted(set(frame["soort"]) | (stored.kept_soorten() if current else set()))
     organisations = list(dict.fromkeys(frame["organisation"]))
     parts = np.zeros((max(len(organisations), 1), len(soorten), len(statuses)))
     shares = np.zeros((len(parts), *(n - 1 for n in cube.counts.shape)))
@@ -242,9 +245,7 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
         views.append((view_low[margin], view_high[margin]))
     margin_hidden = cube.hidden[margin]
-    previous = None
-    if stored is not None and stored.threshold == min_count():
-        previous = stored.aligned(soorten, statuses)
+    previous = stored.aligned(soorten, statuses) if current else None
     counts, hidden, breakdown = protect_beside(
         parts, margin_hidden & ~total_shown, low[margin], high[margin], views, known=known_parts,
         previous=previous)
@@ -427,37 +428,79 @@ def group_sizes(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -
     count fails the threshold or the contributor rule, and, for the kinds pooled into one
     observed children per place of the model (PLACE_POOLS: plus-groups, KDC/MKD), as a line
     whose total the model shows (that figure times the public places): no kind is ever the
-    pool's total minus the other kinds (_pool_hidden). Places are public (LRK), so the places
-    per professional is not hidden."""
+    pool's total minus the other kinds (_pool_hidden), also beside the pool as published before.
+    As the build protected it (pool_protection_by_gemeente, protected_pools). Places are public
+    (LRK), so the places per professional is not hidden."""
     frame = con.execute(
-        """
-        with per_organisation as (
-            select group_kind, organisation, count(*) as groups, sum(places) as places,
-                   sum(children_count) as children, sum(professionals_count) as professionals,
-                   sum(children_count) filter (where places > 0) as pooled
-            from stg_partner__groepsgrootte
-            where gemeente_code = ? and year = ?
-            group by all
-        )
-        select group_kind, sum(groups) as groups,
-               sum(places) / sum(groups) as places_per_group,
-               sum(children) / sum(groups) as children_per_group,
-               sum(places) / nullif(sum(professionals), 0) as places_per_professional,
-               list(coalesce(children, 0) order by organisation) as children_per_organisation,
-               list(coalesce(pooled, 0) order by organisation) as pooled_per_organisation,
-               list(organisation order by organisation) as organisations
-        from per_organisation
-        group by all order by group_kind
-        """, [gemeente_code, year]).df()
-    frame["children_hidden"] = [_hidden_total(parts) for parts in frame["children_per_organisation"]]
-    frame["children_hidden"] |= _pool_hidden(frame)
-    frame.loc[frame["children_hidden"], "children_per_group"] = np.nan
-    frame = frame[frame["groups"] >= MIN_GROUPS].reset_index(drop=True)
-    return frame.drop(columns=["children_per_organisation", "pooled_per_organisation",
-                               "organisations"])
+        "select group_kind, groups, places_per_group, children_per_group, places_per_professional,"
+        " children_hidden from pool_protection_by_gemeente where gemeente_code = ? and year = ?"
+        " order by group_kind", [gemeente_code, year]).df()
+    return frame[frame["groups"] >= MIN_GROUPS].reset_index(drop=True)
 
 
-def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
+# The pattern of each row 10 pool as last published, per gemeente, year and pool: the state of
+# the model pool_protection_by_gemeente (migration 0087). The next version is protected beside it.
+POOL_TABLE = "published_pool_patterns"
+POOL_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("pool", pa.string()),
+    ("threshold", pa.int32()), ("kinds", pa.list_(pa.string())),
+    ("counts", pa.list_(pa.float64())), ("hidden", pa.list_(pa.bool_())),
+])
+# The rows of pool_protection_by_gemeente: row 10 per gemeente, year and group kind
+GROUP_SIZES_SCHEMA = pa.schema([
+    ("gemeente_code", pa.string()), ("year", pa.int32()), ("group_kind", pa.string()),
+    ("groups", pa.int64()), ("places_per_group", pa.float64()),
+    ("children_per_group", pa.float64()), ("places_per_professional", pa.float64()),
+    ("children_hidden", pa.bool_()),
+])
+
+
+def protected_pools(rows: pa.Table, previous: pa.Table | None = None,
+                    published: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """The model pool_protection_by_gemeente: row 10 (group_sizes) of every gemeente and year
+    from the model's SQL (`rows`: per group kind its groups, means, and each organisation's
+    children and children in groups with places), each pool beside its pattern as published
+    before (`published`, rows of POOL_TABLE; one made with another smallest count does not
+    count): _pool_hidden. `previous` is not needed (cheap). Returns (the model's rows, the pool
+    patterns that changed: rows of POOL_SCHEMA)."""
+    threshold = min_count()
+    stored: dict[tuple, dict[str, dict]] = {}
+    for row in ([] if published is None else published.to_pylist()):
+        if int(row["threshold"]) == threshold:
+            stored.setdefault((row["gemeente_code"], int(row["year"])), {})[row["pool"]] = row
+    # per gemeente and year in plain Python: a national build has 343 such tables, most without a
+    # pooled kind, and pandas per table cost a second
+    tables: dict[tuple, list[dict]] = {}
+    for row in rows.to_pylist():
+        tables.setdefault((row["gemeente_code"], int(row["year"])), []).append(row)
+    out, patterns = [], []
+    for (gemeente_code, year), table in sorted(tables.items()):
+        table.sort(key=lambda row: row["group_kind"])
+        hidden = [_hidden_total(row["children_per_organisation"]) for row in table]
+        if any(row["group_kind"] in PLACE_POOLS for row in table):
+            before = stored.get((gemeente_code, year), {})
+            frame = pd.DataFrame(table)
+            hidden = (np.array(hidden) | _pool_hidden(frame, before).to_numpy(dtype=bool)).tolist()
+            for pool in sorted({PLACE_POOLS[row["group_kind"]] for row in table
+                                if row["group_kind"] in PLACE_POOLS}):
+                kinds = [(row, hide) for row, hide in zip(table, hidden, strict=True)
+                         if PLACE_POOLS.get(row["group_kind"]) == pool]
+                pattern = {"gemeente_code": gemeente_code, "year": year, "pool": pool,
+                           "threshold": threshold, "kinds": [row["group_kind"] for row, _ in kinds],
+                           "counts": [float(sum(row["children_per_organisation"])) for row, _ in kinds],
+                           "hidden": [bool(hide) for _, hide in kinds]}
+                old = before.get(pool)
+                if old is None or any(old[key] != pattern[key] for key in ("kinds", "counts", "hidden")):
+                    patterns.append(pattern)
+        for row, hide in zip(table, hidden, strict=True):
+            out.append({**{name: row[name] for name in GROUP_SIZES_SCHEMA.names[:-1]},
+                        "year": year, "children_hidden": bool(hide),
+                        "children_per_group": None if hide else row["children_per_group"]})
+    return (pa.Table.from_pylist(out, schema=GROUP_SIZES_SCHEMA),
+            pa.Table.from_pylist(patterns, schema=POOL_SCHEMA))
+
+
+def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None) -> pd.Series:
     """The group kinds of each PLACE_POOLS pool protected as one line (each organisation's
     children per kind, with the contributor rule) whose total is visible wherever the model may
     show the pool's observed children per place (the total passes the threshold and the
@@ -465,10 +508,14 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
     MIN_GROUPS groups) are hidden cells of that line. Where that line hides any kind, or the
     children of groups without places (in the kinds, not in the model's figure) are a count the
     threshold or the contributor rule hides, every kind of the pool is hidden: no second hidden
-    kind that a corrected upload could move onto a kind shown before."""
+    kind that a corrected upload could move onto a kind shown before. `stored`: each pool's
+    pattern as published before (rows of POOL_TABLE by pool): where it hid a kind, every kind
+    stays hidden while the pool has children (a kind left out or hidden that is 0 now, or no
+    longer delivered, made the line safe, and the total before minus the kinds shown after gave
+    its old count back)."""
     hidden = pd.Series(False, index=frame.index)
     pools = frame["group_kind"].map(PLACE_POOLS)
-    for _, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
+    for pool, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
         organisations = sorted({name for names in rows["organisations"] for name in names})
         parts = np.zeros((len(organisations), 1, len(rows)))
         for k, (names, values) in enumerate(zip(rows["organisations"],
@@ -494,6 +541,10 @@ def _pool_hidden(frame: pd.DataFrame) -> pd.Series:
             for name, value, part in zip(names, values, pooled, strict=True):
                 unpooled[organisations.index(name)] += value - part
         if _hidden_total(unpooled):
+            line[:] = True
+        before = (stored or {}).get(pool)
+        children = sum(sum(parts) for parts in rows["children_per_organisation"])
+        if before is not None and any(before["hidden"]) and children > 0:
             line[:] = True
         hidden[rows.index] = line[:-1]
     return hidden
@@ -739,6 +790,16 @@ class BesidePattern:
     breakdown: bool
     threshold: int
 
+    def kept_soorten(self) -> set:
+        """The soorten with a cell hidden as a cell (not in a version that showed only its totals
+        row): the next version keeps them, as a line of 0s where none is delivered any more, so
+        that what was hidden stays hidden. Left out, the totals (the signal's) dropped by their
+        count and were protected without them: old total minus new gave a hidden count back."""
+        hidden = self.hidden[:-1, :-1]
+        if not self.breakdown:
+            hidden = hidden & (self.counts[:-1, :-1] > 0)
+        return {soort for soort, row in zip(self.soorten, hidden, strict=True) if row.any()}
+
     def aligned(self, soorten: list, kinds: list) -> tuple[np.ndarray, np.ndarray]:
         """(counts, hidden) on the soorten and kinds of a new version, totals last: a cell the
         published version did not have counts as a shown 0, and so does a 0 of a version that
@@ -781,6 +842,15 @@ def read_beside(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
 # Tekorten's observed BSO need of so and sbo pupils per wijk (vso_bso_by_wijk) is kept in
 # published_beside_patterns too: per wijk (its `soorten`) one kind
 BSO_NEED_KEY, BSO_NEED_KIND = "vso_bso_need", "bso_nodig"
+
+
+def bso_need_wijken(wijken, stored: BesidePattern | None = None) -> list:
+    """The wijken of Tekorten's observed BSO need (bso_need_table), in order: those with pupils
+    (`wijken`) and those whose need the table as published before (`stored`) hid, kept as a 0
+    where none are left: left out, the gemeente total dropped by its need and was protected
+    without it, and the total before minus the one after gave a hidden need back."""
+    kept = stored.kept_soorten() if stored is not None and stored.threshold == min_count() else set()
+    return sorted(set(wijken) | kept)
 
 
 def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
@@ -900,7 +970,7 @@ def protected_beside_tables(rows: pa.Table, previous: pa.Table | None = None,
         if table_key == BSO_NEED_KEY:
             if part["children_count"].isna().all():
                 continue  # no partner delivered the need: Tekorten shows none
-            soorten, statuses, breakdown = sorted(set(part["wijk_code"])), [BSO_NEED_KIND], True
+            soorten, statuses, breakdown = bso_need_wijken(part["wijk_code"], before), [BSO_NEED_KIND], True
             counts, hidden = bso_need_table(cube, soorten, part.rename(
                 columns={"children_count": "bso_needed_observed_count"}), before)
         else:

@@ -47,8 +47,10 @@ Rules (after CBS and the lessons in DESIGN.md):
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
   as published before (protect_cube's `previous`): what was hidden stays hidden, also when it is
   0 now (shown as 0, the old total minus the new gave its old count) unless shown zeros tell it
-  (_carried), and a cell shown before with the same count is known and never a second hidden
-  cell; a 0 is hidden only so, never in a first version;
+  (_carried; then the total of each line through it that changed by nothing unseen besides is
+  hidden, as the old total minus the new one would give its old count: _told_totals), and a
+  cell shown before with the same count is known and never a second hidden cell; a 0 is hidden
+  only so, never in a first version;
   so is a table protected beside it (protect_beside's `previous`: the so crosstab, the waiting
   lists by kind; protect_cube's for the BSO need per wijk), its pattern published beside the
   table's; and so is a gemeente's BRP population (a corrected extract of the same year:
@@ -298,7 +300,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     every cell hidden then stays hidden (an unchanged one would be read directly, a changed one
     given back by the difference of its lines' totals), also when it is 0 now (shown as 0, the
     old totals minus the new gave its old count) unless shown zeros tell it is 0 (a line total
-    shown as 0, or a total whose cells in a line are all shown as 0: _carried), and a cell shown
+    shown as 0, or a total whose cells in a line are all shown as 0: _carried; then the total of
+    each line through it that changed by nothing unseen besides is hidden, as old total minus new
+    would give its old count: a kind no longer delivered, whose total was shown, is 0 everywhere
+    now: _told_totals), and a cell shown
     then with the same count now is known whatever this version does: it is never chosen as a
     second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
     Returns (counts, hidden) of that shape."""
@@ -321,6 +326,12 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         carried = _carried(counts, before_hidden.astype(bool))
         hidden |= carried
         known = ~carried & (before_counts == counts)
+        # a cell hidden before that shown zeros now tell is 0 (a kind no longer delivered, whose
+        # total was shown): each line through it whose total was shown in both versions would
+        # give its old count as the old total minus the new one, so that total is hidden
+        told = before_hidden.astype(bool) & ~carried
+        hidden |= (_told_totals(told, counts, before_counts, before_hidden.astype(bool), hidden)
+                   & (counts > 0) & ~known)
         # a known cell that a rule of this version hides (its shares changed) stays hidden on
         # screen, but protects nothing and needs no protection: it counts as shown below
         shown_known = hidden & known
@@ -375,6 +386,25 @@ def _carried(counts: np.ndarray, before_hidden: np.ndarray,
         if not drop.any():
             return carried
         carried &= ~drop
+
+
+def _told_totals(told: np.ndarray, counts: np.ndarray, before_counts: np.ndarray,
+                 before_hidden: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    # The totals that would give back the old count of a `told` cell (hidden before, 0 now and
+    # told so by shown zeros), in a table with a total at the last index of every axis: a line
+    # through it (along an axis on which it is not itself the total) whose total changed only by
+    # what is known, i.e. no other cell of it changed unseen (hidden in either version, and not
+    # itself told: the changes of told cells are their old counts, all of them together known)
+    unseen = (counts != before_counts) & (before_hidden | hidden) & ~told
+    totals = np.zeros(told.shape, dtype=bool)
+    for axis in range(told.ndim):
+        n = told.shape[axis] - 1
+        through = np.take(told, range(n), axis=axis).any(axis=axis, keepdims=True)
+        mixed = np.take(unseen, range(n), axis=axis).any(axis=axis, keepdims=True)
+        index = [slice(None)] * told.ndim
+        index[axis] = slice(n, n + 1)
+        totals[tuple(index)] |= through & ~mixed
+    return totals
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
@@ -456,6 +486,10 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
         carried = _carried(counts, before_hidden.astype(bool) & body, hidden & fixed)
         hidden |= carried
         unchanged = ~carried & (before_counts == counts) & body
+        # a total through a cell hidden before that shown zeros now tell is 0: hidden
+        told = before_hidden.astype(bool) & body & ~carried
+        hidden |= (_told_totals(told, counts, before_counts, before_hidden.astype(bool) & body, hidden)
+                   & (counts > 0) & ~unchanged & ~fixed)
         shown_known = hidden & unchanged
         hidden &= ~unchanged
         fixed |= unchanged

@@ -14,7 +14,7 @@
 -- population and rate NULL (population_unknown): the pages say 'onbekend (CBS geheim)'.
 -- Every page, slide and export reads the rates from here.
 -- Source: int_signals__partner_counts, population_by_wijk_age, population_unknown_by_wijk,
--- population_protection_by_wijk,
+-- population_protection_by_wijk, published_signal_patterns,
 -- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
 -- rebuild: per gemeente
 with counts as (
@@ -33,8 +33,47 @@ with counts as (
     group by all
 ),
 
+-- the kinds and age groups of a type's table as last published (published_signal_patterns,
+-- the state of signals_protection_by_wijk, read here before that model writes this build's)
+-- that hid a cell: a kind or age group no longer delivered keeps its place in the table, as a
+-- line of 0s, so that its cells hidden before stay hidden (and nothing tells they are 0 now). Left
+-- out, the new totals were protected without it, and the old total minus the new one gave its
+-- hidden count back. Only while the type is delivered at all that gemeente and year (a type gone
+-- as a whole leaves no line to subtract from). A pattern made with another smallest count (no
+-- setting is read here: the protection reads this table) keeps its pairs once, as lines of 0s
+-- that the protection, starting fresh, does not hide: the next build leaves them out.
+published_cells as (
+    -- the positions of the hidden cells only (most are shown)
+    select
+        gemeente_code,
+        year,
+        signal_type,
+        kinds,
+        ages,
+        unnest(list_filter(range(len(hidden)), lambda position: hidden[position + 1])) as position
+    from published_signal_patterns
+),
+
+kept as (
+    -- the pattern is wijken+1 x kinds+1 x ages+1, flat and row-major: the kind and age of a cell
+    select distinct
+        gemeente_code,
+        year,
+        signal_type,
+        kinds[(position // (len(ages) + 1)) % (len(kinds) + 1) + 1] as signal_kind,
+        ages[position % (len(ages) + 1) + 1] as age_group
+    from published_cells
+    where position % (len(ages) + 1) < len(ages)
+        and (position // (len(ages) + 1)) % (len(kinds) + 1) < len(kinds)
+),
+
 delivered as (
     select distinct gemeente_code, year, signal_type, signal_kind, age_group from counts
+    union
+    select k.gemeente_code, k.year, k.signal_type, k.signal_kind, k.age_group
+    from kept as k
+    semi join (select distinct gemeente_code, year, signal_type from counts) as t
+        using (gemeente_code, year, signal_type)
 ),
 
 population as (
@@ -148,7 +187,7 @@ rates_unprotected as (
             else w.population_children end as population_children,
         100 * w.children_count / nullif(case when w.signal_type = 'cbs_jeugdzorg'
             then cy.young_people else w.population_children end, 0) as rate_per_100,
-        gc.children_count as gemeente_children_count,
+        coalesce(gc.children_count, 0) as gemeente_children_count,
         case when w.signal_type = 'cbs_jeugdzorg' then cg.young_people
             else gp.children end as gemeente_population_children,
         100 * case when w.signal_type = 'cbs_jeugdzorg' then gc.children_count
@@ -156,7 +195,8 @@ rates_unprotected as (
             / nullif(case when w.signal_type = 'cbs_jeugdzorg'
             then cg.young_people else gp.children end, 0) as gemeente_rate_per_100
     from wijk_rows as w
-    inner join gemeente_counts as gc using (gemeente_code, year, signal_kind, age_group)
+    -- a kept kind or age group (no longer delivered) has no gemeente count: 0
+    left join gemeente_counts as gc using (gemeente_code, year, signal_kind, age_group)
     left join gemeente_rate_counts as gr using (gemeente_code, year, signal_kind, age_group)
     inner join gemeente_population as gp using (gemeente_code, year, age_group)
     left join cbs_young as cy using (gemeente_code, wijk_code, year)
