@@ -78,9 +78,8 @@ def test_a_migration_killed_midway_leaves_the_data_intact_and_every_backup_whole
     floor = min(startup_seconds(), duration) * 0.8
     chance = random.Random("migratie")
     partly = []
-    for _ in range(KILLS + 3):
-        fresh()
-        duration = _kill_after(command, chance.uniform(floor, duration)) or duration
+
+    def check_and_finish() -> None:
         loads, logins, lines, versions = _data(path)
         assert (loads, lines) == (old[0], old[2]), "data changed by a killed migration"
         assert [login for login, *_ in logins] == [login for login, *_ in old[1]]
@@ -93,7 +92,41 @@ def test_a_migration_killed_midway_leaves_the_data_intact_and_every_backup_whole
         assert "Traceback" not in capsys.readouterr().err
         assert _data(path)[3] == latest
         assert _scratch(folder) == []
+
+    for _ in range(KILLS + 3):
+        fresh()
+        duration = _kill_after(command, chance.uniform(floor, duration)) or duration
+        check_and_finish()
+    # and kills right after the backup took its name, when the migrations begin: on a busy
+    # machine the random moments above can all fall after the last migration
+    for delay in (0.0, 0.005, 0.02):
+        fresh()
+        _kill_when_backed_up(command, folder, delay)
+        check_and_finish()
     assert any(partly)  # some kills landed before the last migration
+
+
+def _kill_when_backed_up(command: list[str], folder: Path, delay: float) -> bool:
+    """Start the command and kill -9 it `delay` seconds after its backup appears under its name in
+    backups/ (the migrations start then); False when it finished first."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while not list((folder / "backups").glob("*.duckdb")):
+            if process.poll() is not None:
+                return False
+            assert time.monotonic() < deadline, "no backup within 300 s"
+            time.sleep(0.001)
+        time.sleep(delay)
+        if process.poll() is not None:
+            return False
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return True
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _backup_state(folder: Path) -> tuple[int, int]:
