@@ -213,14 +213,14 @@ def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_
 def test_a_slide_of_amsterdam_shows_the_wijken_with_the_most_and_every_wijk_in_its_table(real_app, dia, most,
                                                                                          column):
     """Amsterdam's 110 wijken on a projector: a bar per wijk was a hairline whose number nobody could
-    read and only every ninth name showed. The slide shows the twelve wijken with the most, says so,
+    read and only every ninth name showed. The slide shows the ten wijken with the most, says so,
     and its table still lists all 110."""
     at = _page("presentatie", "GM0363", dia=dia)
     assert not at.exception, at.exception
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     for bars in chart["data"]:
-        assert len(bars["y"]) == 12
-    assert f"Op de dia de 12 van de 110 wijken met de meeste {most}" in _shown(at)
+        assert len(bars["y"]) == 10
+    assert f"Op de dia de 10 van de 110 wijken met de meeste {most}" in _shown(at)
     table = next(m.value for m in at.markdown if "<table" in m.value and "Wijk" in m.value)
     assert table.count("<tr") == 111  # a header and every wijk
     # the wijken on the slide are the ones with the most: none left off has more than the least shown

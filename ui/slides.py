@@ -40,7 +40,7 @@ CHART_HEIGHT = 440
 # chart of 440 px). A gemeente with more ('s-Gravenhage 44, Amsterdam 110) got a bar per wijk so thin
 # that its number was a speck and only every fourth name showed: the slide shows the wijken with
 # the most, says so, and every wijk stays in the table under the chart.
-MAX_BARS = 12
+MAX_BARS = 10
 
 
 def most_wijken_note(shown: int, total: int, most: str) -> str:
@@ -482,6 +482,8 @@ def _gap(context: SlideContext) -> None:
     # room above the panels for their titles on two lines
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"}, margin={"t": 80, "b": 40, "l": 20, "r": 20})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
+    # the panels' titles in the slide's type, not plotly's 16 px for subplot titles
+    figure.update_annotations(font={"size": FONT_SIZE - 4, "color": "#000000"})
     shown = ("beide perspectieven naast elkaar" if len(panels) == 2
              else panels[0][1].split(":", 1)[0].lower())
     st.markdown(f"<p class='kk-big'>Niveau 3 per wijk, {shown} (schatting min waargenomen)</p>"
