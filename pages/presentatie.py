@@ -44,6 +44,7 @@ st.markdown(
     .kk-paused, [data-testid='stMarkdownContainer'] p.kk-paused { font-size: 1.1rem; color: #000; margin: 0;
               border-left: 6px solid #0072B2; padding: .2rem .6rem; }
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
+    .kk-nowrap { white-space: nowrap; }
     .kk-summary, [data-testid='stMarkdownContainer'] p.kk-summary { font-size: 1.4rem !important; color: #000; }
     </style>
     """,
@@ -106,11 +107,16 @@ def presentation() -> None:
     index = keys.index(st.session_state.slide)
     slide = slides[index]
 
-    previous, counter, following, refresh, leave = st.columns([2, 4, 2, 3, 2], vertical_alignment="center")
+    # at 1024 px the switch's label needs the room of four: in three its last word ('uit') lay
+    # under the help icon
+    previous, counter, following, refresh, leave = st.columns([2, 3, 2, 4, 2], vertical_alignment="center")
     previous.button("Vorige", icon=":material/arrow_back:", key="dia_vorige", on_click=_step, args=(-1, keys),
                     shortcut="Left", width="stretch")
-    counter.markdown(f"<div class='kk-counter'>Dia {index + 1} van {len(slides)} · "
-                     f"{esc(slide_context.gemeente_name)} {year}</div>", unsafe_allow_html=True)
+    # a narrow projector breaks the line between the number and the gemeente, never inside a name
+    # ('s-' / 'Gravenhage 2024')
+    counter.markdown(f"<div class='kk-counter'><span class='kk-nowrap'>Dia {index + 1} van {len(slides)} ·</span> "
+                     f"<span class='kk-nowrap'>{esc(slide_context.gemeente_name)} {year}</span></div>",
+                     unsafe_allow_html=True)
     following.button("Volgende", icon=":material/arrow_forward:", key="dia_volgende", on_click=_step,
                      args=(1, keys), shortcut="Right", width="stretch")
     # the label says the state in words as well as the switch shows it

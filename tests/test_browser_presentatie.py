@@ -119,7 +119,8 @@ def test_report_and_workbook_download_from_the_page(app_db, tmp_path):
 
 
 # The slide's picture (chart, map or key figures): how far down it reaches, and chart texts that
-# stick out of their chart (cut off by it), with a few pixels for the font's own box.
+# stick out of their chart (cut off by it), with a few pixels for the font's own box, and a map
+# legend's class that wrapped away from its colour.
 FIT = """() => {
     const main = document.querySelector("[data-testid='stMain']");
     const pictures = [...main.querySelectorAll('.js-plotly-plot, .kk-map, .kk-cards')];
@@ -128,7 +129,40 @@ FIT = """() => {
         return r.width > 0 && (r.left < p.left - 6 || r.right > p.right + 6 || r.top < p.top - 6
                                || r.bottom > p.bottom + 6);
     }).map((t) => t.textContent);
-    return [pictures.map((e) => e.getBoundingClientRect().bottom), cut];
+    // a map legend's class whose words start on another line than its coloured square
+    const split = [...main.querySelectorAll('.kk-legend span[style*="background"]')].filter((swatch) => {
+        const text = swatch.nextSibling;
+        if (!text || text.nodeType !== Node.TEXT_NODE) return false;
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        const s = swatch.getBoundingClientRect();
+        return [...range.getClientRects()].some((r) => r.top > s.bottom || r.bottom < s.top);
+    }).map((swatch) => swatch.nextSibling.textContent);
+    return [pictures.map((e) => e.getBoundingClientRect().bottom), cut.concat(split)];
+}"""
+
+
+# The controls above every slide: parts of the counter broken over two lines, and the refresh
+# switch's label where it runs under its help icon.
+CONTROLS = """() => {
+    const counter = document.querySelector('.kk-counter');
+    const place = counter.innerText.split(' · ')[1].trim();  // 'Voorbeeldstad 2024'
+    const walker = document.createTreeWalker(counter, NodeFilter.SHOW_TEXT);
+    let broken = [];
+    while (walker.nextNode()) {
+        const at = walker.currentNode.textContent.indexOf(place);
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(walker.currentNode, at);
+        range.setEnd(walker.currentNode, at + place.length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken = [place];
+    }
+    const label = document.querySelector("[data-testid='stCheckbox'] [data-testid='stMarkdownContainer'] p");
+    const icon = document.querySelector("[data-testid='stCheckbox'] [data-testid='stTooltipIcon']");
+    const [l, i] = [label.getBoundingClientRect(), icon.getBoundingClientRect()];
+    const covered = l.right > i.left + 1 && l.left < i.right && l.bottom > i.top && l.top < i.bottom;
+    return [broken, covered ? label.innerText : null];
 }"""
 
 
@@ -137,24 +171,35 @@ def test_every_slide_fits_a_projector(app_db, width, height):
     """An LEA meeting projects at 1280x720 or 1024x768: every slide's chart, map or key figures
     were 600 px high under a long headline and ran off the screen (the Tekort slide needed 1.345
     px), and a bar's number was cut off at 1024 px. The explanation and the text alternative
-    follow below the picture."""
+    follow below the picture. At 1024 px the counter broke inside the gemeente's name
+    ('s-' / 'Gravenhage 2024') and the word saying whether the refresh is on lay under the help
+    icon of its switch."""
     require_chromium()
     with streamlit_server(app_db) as url, chromium_page(width, height) as page:
         page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
         page.wait_for_selector(COUNTER, timeout=60_000)
         total = int(page.locator(COUNTER).inner_text().split(" van ")[1].split(" ")[0])
+        settled(page)
+        broken, covered = page.evaluate(CONTROLS)
+        assert not broken, f"the counter breaks inside {broken}"
+        assert not covered, f"the refresh switch's label lies under its help icon: {covered}"
         report = {}
-        for number in range(1, total + 1):
-            page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia={number}", wait_until="domcontentloaded")
+        # every slide, and the map once more with the children 0-12 (the LEA view's map): the
+        # longest legend, whose last class wrapped away from its colour at 1024 px
+        for number, extra in [*((n, "") for n in range(1, total + 1)), (2, "&indicator=kinderen_0_12")]:
+            page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia={number}{extra}",
+                      wait_until="domcontentloaded")
             _wait_for_slide(page, number, "")
             page.wait_for_function(
                 "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
                 " && [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
                 ".every((c) => c.querySelector('.main-svg'))", timeout=60_000)
+            if extra:
+                page.wait_for_selector(".kk-legend", timeout=60_000)
             bottoms, cut = page.evaluate(FIT)
             title = page.locator(TITLE).inner_text()
             if any(bottom > height + 1 for bottom in bottoms) or cut:
-                report[f"dia {number} ({title})"] = (bottoms, cut)
+                report[f"dia {number}{extra} ({title})"] = (bottoms, cut)
     assert not report, report
 
 

@@ -237,7 +237,7 @@ def test_a_legend_of_small_model_estimates_names_each_class_once(tmp_path, monke
     assert not at.exception, at.exception
     legend = next(m.value for m in at.markdown if "afgeschermd of onbekend" in m.value
                   and "<span" in m.value)
-    labels = re.findall(r"</span>([^<]+)", legend)[:-1]
+    labels = re.findall(r"</span>([^<]+)</span>", legend)[:-1]  # swatch, label, end of the item
     assert len(labels) >= 2, labels
     assert len(set(labels)) == len(labels), labels
     assert not any(label.startswith("meer dan") for label in labels), labels

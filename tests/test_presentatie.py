@@ -181,6 +181,8 @@ def test_delivery_slide_shows_what_is_missing_per_handreiking_row(app_db):
 def test_no_legend_or_label_of_a_slide_chart_lies_over_its_data(app_db):
     import json
 
+    from ui.slides import FONT_SIZE, MAX_BARS
+
     for dia in _slide_keys():
         at = _open({"dia": dia})
         for chart in at.get("plotly_chart"):
@@ -199,13 +201,17 @@ def test_no_legend_or_label_of_a_slide_chart_lies_over_its_data(app_db):
             for trace in figure["data"]:
                 if trace.get("type") == "bar" and trace.get("textposition") == "outside":
                     # at most ten bars in one panel, so the labels keep their size
-                    assert len(trace.get("y") or trace.get("x")) <= 10, dia
+                    assert len(trace.get("y") or trace.get("x")) <= MAX_BARS == 10, dia
                     per_axis = sum(1 for t in figure["data"]
                                    if t.get("xaxis", "x") == trace.get("xaxis", "x")
                                    and t.get("type") == "bar")
                     # grouped: no more than 20 bars side by side in one panel
                     assert layout.get("barmode") != "group" or \
                         per_axis * len(trace.get("y") or trace.get("x")) <= 20, dia
+            # a panel's title is read from the back of the room too: the 16 px plotly gives
+            # subplot titles was the smallest text on the 'Tekort per wijk' slide
+            for note in layout.get("annotations", []):
+                assert note.get("font", {}).get("size", 0) >= FONT_SIZE - 4, (dia, note["text"])
 
 
 def test_the_continuum_slide_has_one_panel_per_niveau_with_every_wijk(app_db):

@@ -4,6 +4,7 @@ names with apostrophes: 't Goy) and Amsterdam (110 wijken, letter codes, names w
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -205,3 +206,28 @@ def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_
                  if "Rijen" in d.value.columns and "Bron" in d.value.columns)
     assert loads.loc[loads["Gegevens"] == "vve-indicaties", "Rijen"].tolist() == [""]
     assert loads.loc[loads["Bestand"] == "kwb-2024.xlsx", "Rijen"].tolist() == ["30"]
+
+
+@pytest.mark.parametrize(("dia", "most", "column"), [("per_wijk", "kinderen", 1),
+                                                     ("continuum", "kinderen op niveau 3", 2)])
+def test_a_slide_of_amsterdam_shows_the_wijken_with_the_most_and_every_wijk_in_its_table(real_app, dia, most,
+                                                                                         column):
+    """Amsterdam's 110 wijken on a projector: a bar per wijk was a hairline whose number nobody could
+    read and only every ninth name showed. The slide shows the ten wijken with the most, says so,
+    and its table still lists all 110."""
+    at = _page("presentatie", "GM0363", dia=dia)
+    assert not at.exception, at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    for bars in chart["data"]:
+        assert len(bars["y"]) == 10
+    assert f"Op de dia de 10 van de 110 wijken met de meeste {most}" in _shown(at)
+    table = next(m.value for m in at.markdown if "<table" in m.value and "Wijk" in m.value)
+    assert table.count("<tr") == 111  # a header and every wijk
+    # the wijken on the slide are the ones with the most: none left off has more than the least shown
+    cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)][1:]
+    values = {html.unescape(row[0]): int(row[column].replace(".", "")) for row in cells
+              if row[column].replace(".", "").isdigit()}
+    shown = set(chart["data"][0]["y"])
+    assert len(values) > 100 and shown <= set(values)
+    assert min(values[name] for name in shown) >= max(v for name, v in values.items() if name not in shown)

@@ -30,7 +30,10 @@ def test_status_names_deliverers_coverage_and_gaps(con):
     assert vve["ontbreekt"] == "geen rijen voor 1 wijk: Zuid-Éind"
     assert status.loc["jeugdhulp", "ontbreekt"] == (
         "niets voor 2024; geen rijen voor 3 wijken: Bloemhof, Oude Haven, Zuid-Éind")
-    assert status.loc["groepsgrootte", "ontbreekt"] == "nog niet aangeleverd"
+    # who provides a missing registration (the handreiking's supplier), so the LEA knows whom to ask
+    assert status.loc["groepsgrootte", "ontbreekt"] == "nog niet aangeleverd (levert: kinderopvang)"
+    assert status.loc["speciaal-onderwijs", "ontbreekt"] == (
+        "nog niet aangeleverd (levert: samenwerkingsverband, scholen, leerplicht)")
     assert status.loc["groepsgrootte", "wijken"] == ""
     assert (vve["organisaties"], status.loc["groepsgrootte", "organisaties"]) == ("2", "0")
 

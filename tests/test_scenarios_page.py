@@ -125,8 +125,21 @@ def test_the_comparison_is_on_the_slides(app_db):
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert figure["layout"]["font"]["size"] >= 20
     assert "Voorbeeld inclusief (inclusief)" in _text(at)
+    # the room reads which line of the handreiking, not the project's code for it ('000:L1644')
     at = _open("presentatie", {"dia": "scenario_risicos"})
-    assert "000:L1644" in _text(at)
+    assert "Aanbod creëert vraag</b> (handreiking r. 1644)" in _text(at)
+    assert "handreiking r. 159, 318" in _text(at)
+    assert "000:L" not in _text(at)
+
+
+def test_a_line_reference_reads_as_words():
+    from transforms.labels import cited
+
+    assert cited("000:L157") == "handreiking r. 157"
+    assert cited("000:L159; 000:L318") == "handreiking r. 159, 318"
+    assert cited("000:L137-141, L165") == "handreiking r. 137-141, 165"
+    assert cited("001:L805-807; 000:L893") == "inspiratiedocument Waarborgfonds/NJi r. 805-807; handreiking r. 893"
+    assert cited("CBS 03759ned") == "CBS 03759ned"  # not a line reference: as it is
 
 
 def test_costs_appear_once_a_tariff_is_entered(app_db):

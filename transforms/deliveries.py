@@ -59,7 +59,8 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         }
         missing = []
         if not loads:
-            missing.append("nog niet aangeleverd")
+            # who provides it: a room that did not prepare knows whom to ask (README "Presentatie")
+            missing.append(f"nog niet aangeleverd (levert: {rtype.supplier})")
         else:
             if year is not None and not any(r[3] == year for r in loads):
                 missing.append(f"niets voor {year}")

@@ -138,3 +138,23 @@ def lrk_missing_text(gemeente_name: str, where: Where) -> str:
             "geladen: het aantal reguliere plekken is niet bekend, en dus ook het tekort niet (het "
             "is geen tekort van de hele vraag). Hieronder staat alleen hoeveel plekken nodig zijn. "
             f"{where(LRK_EXPORT)}")
+
+
+# The source documents behind a reference such as '000:L204' (line 204 of document 000): README
+# "Aannames".
+SOURCE_DOCUMENTS = {"000": "handreiking", "001": "inspiratiedocument Waarborgfonds/NJi", "002": "visie BMK"}
+_REFERENCE = re.compile(r"(?:(\d{3}):)?L(\d+(?:-\d+)?)")
+
+
+def cited(source: str) -> str:
+    """A line reference ('000:L159; 000:L318') in words a room can read: 'handreiking r. 159, 318'.
+    A reference of another form is returned as it is."""
+    parts: dict[str, list[str]] = {}
+    document = None
+    for token in re.split(r"[;,]\s*", source.strip()):
+        match = _REFERENCE.fullmatch(token.strip())
+        if not match or (match.group(1) or document) not in SOURCE_DOCUMENTS:
+            return source
+        document = match.group(1) or document
+        parts.setdefault(document, []).append(match.group(2))
+    return "; ".join(f"{SOURCE_DOCUMENTS[d]} r. {', '.join(lines)}" for d, lines in parts.items())

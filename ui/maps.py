@@ -438,4 +438,6 @@ def legend_markdown(breaks: list[float], decimals: int = 0, values: list[float] 
                      f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{html.escape(text)}")
     parts.append("<span style='display:inline-block;width:1em;height:1em;background:rgb(190,190,190);"
                  f"margin:0 .3em 0 1em;vertical-align:middle'></span>{theme.HIDDEN_LEGEND}")
-    return "".join(parts)
+    # a class and its colour stay on one line: on a 1024 px projector 'afgeschermd of onbekend'
+    # wrapped to the next line, away from its grey square
+    return " ".join(f"<span style='white-space:nowrap'>{part}</span>" for part in parts)

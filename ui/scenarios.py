@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from outputs import plan as plan_output
 from outputs.html import esc
 from transforms import scenarios
+from transforms.labels import cited
 from transforms.planning import Plan, Scenario, WijkInput
 from ui import theme
 from ui.data import cursor, data_version
@@ -146,7 +147,9 @@ def _risk_slide(context: SlideContext) -> None:
                 unsafe_allow_html=True)
     columns = st.columns(len(plans))
     for column, plan in zip(columns, plans, strict=True):
-        items = "".join(f"<li><b>{esc(risk.title)}</b> ({esc(risk.source)})</li>" for risk, _ in plan.risks)
+        # the handreiking's line, in words: '000:L157' meant nothing to a room that did not prepare
+        items = "".join(f"<li><b>{esc(risk.title)}</b> ({esc(cited(risk.source))})</li>"
+                        for risk, _ in plan.risks)
         column.markdown(f"<p class='kk-big'>{esc(plan.scenario.name)}</p>"
                         f"<ul style='font-size:1.4rem;color:#000'>{items}</ul>", unsafe_allow_html=True)
 

@@ -36,6 +36,17 @@ FONT_SIZE = 24
 REFRESH_SECONDS = 15
 # The chart with the slide's title and headline fits a projector of 1280x720 or 1024x768
 CHART_HEIGHT = 440
+# A bar per wijk stays readable from the back of a room up to this many wijken (names of 24 px in a
+# chart of 440 px). A gemeente with more ('s-Gravenhage 44, Amsterdam 110) got a bar per wijk so thin
+# that its number was a speck and only every fourth name showed: the slide shows the wijken with
+# the most, says so, and every wijk stays in the table under the chart.
+MAX_BARS = 10
+
+
+def most_wijken_note(shown: int, total: int, most: str) -> str:
+    """The line over a chart that shows only the wijken with the most `most`: where the others are."""
+    return (f"<p class='kk-note'>Op de dia de {shown} van de {total} wijken met de meeste {most}; alle "
+            f"{total} wijken staan in 'Cijfers als tabel' onder de grafiek.</p>") if shown < total else ""
 
 
 _COMMAND = re.compile(r",? (?:of )?met `python -m [^`]*`| \(`python -m [^`]*`\)")
@@ -208,21 +219,23 @@ def _per_wijk(context: SlideContext) -> None:
     table, is_estimate, source = children_by_wijk(context.gemeente_code, context.year)
     rows = table.values.iloc[:-1].assign(hidden=table.hidden.iloc[:-1][TOTAL_LABEL].to_numpy())
     rows = rows.sort_values(TOTAL_LABEL, na_position="first")
+    texts = [hidden_label() if h else shown_figure_text(v) for v, h in zip(rows[TOTAL_LABEL], rows["hidden"],
+                                                                         strict=True)]
+    on_slide = rows.tail(MAX_BARS)  # the wijken with the most children: the last, in ascending order
     figure = go.Figure(go.Bar(
-        x=rows[TOTAL_LABEL], y=rows["wijk_name"], orientation="h", marker_color=theme.CATEGORICAL[0],
-        text=[hidden_label() if h else shown_figure_text(v) for v, h in zip(rows[TOTAL_LABEL], rows["hidden"],
-                                                                        strict=True)],
-        textposition="outside", cliponaxis=False,
+        x=on_slide[TOTAL_LABEL], y=on_slide["wijk_name"], orientation="h", marker_color=theme.CATEGORICAL[0],
+        text=texts[-len(on_slide):], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     # room right of the longest bar for its number (cut off on a 1024 px wide projector)
     longest = float(rows[TOTAL_LABEL].max()) if rows[TOTAL_LABEL].notna().any() else 0.0
     big_layout(figure, xaxis={"visible": False, "range": [0, longest * 1.2 or 1]}, yaxis={"title": None})
     kind = figure_kind(is_estimate, source)
-    st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>", unsafe_allow_html=True)
+    st.markdown(f"<p class='kk-big'>Kinderen van 0-12 jaar per wijk ({kind})</p>"
+                + most_wijken_note(len(on_slide), len(rows), "kinderen"), unsafe_allow_html=True)
     show_chart(figure, "dia_per_wijk", f"kinderen per wijk {context.gemeente_name} {context.year}")
     items = [(name, None if h else v, text) for name, v, h, text in
-             zip(rows["wijk_name"], rows[TOTAL_LABEL], rows["hidden"], figure.data[0].text, strict=True)]
+             zip(rows["wijk_name"], rows[TOTAL_LABEL], rows["hidden"], texts, strict=True)]
     a11y.summary([a11y.ranking_sentence(items, noun="kinderen van 0-12 jaar", unknown=unranked_secret(
         context.gemeente_code, context.year, table.values["wijk_code"]))])
     a11y.data_table(["Wijk", "Kinderen 0-12 jaar"], [[name, text] for name, _, text in reversed(items)],
@@ -362,15 +375,16 @@ def _continuum(context: SlideContext) -> None:
     per_wijk = rows.groupby(["wijk_name", "niveau"], as_index=False)[["children_low", "children_mid",
                                                                       "children_high"]].sum()
     order = (per_wijk[per_wijk["niveau"] == 3].sort_values("children_mid")["wijk_name"].tolist())
+    on_slide = order[-MAX_BARS:]  # the wijken with the most children on niveau 3
     # One panel per niveau, each on its own scale: grouped bars put 30 thin bars in one chart, whose
     # labels shrank below what a room can read, and niveau 2 dwarfed niveau 3 and 4.
     figure = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
                            subplot_titles=[f"niveau {niveau}" for niveau in (2, 3, 4)])
     for column, niveau in enumerate((2, 3, 4), start=1):
-        part = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(order)
+        part = per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name").reindex(on_slide)
         mid = part["children_mid"].map(round_estimate)
         figure.add_bar(
-            y=order, x=mid, orientation="h", name=f"niveau {niveau}", showlegend=False,
+            y=on_slide, x=mid, orientation="h", name=f"niveau {niveau}", showlegend=False,
             marker_color=theme.NIVEAU_COLOURS[niveau],
             text=[model_estimate_text(v) for v in part["children_mid"]],
             textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE - 4},
@@ -384,7 +398,8 @@ def _continuum(context: SlideContext) -> None:
     figure.update_xaxes(visible=False)
     figure.update_yaxes(title=None)
     figure.update_annotations(font={"size": FONT_SIZE, "color": "#000000"})
-    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden)</p>",
+    st.markdown("<p class='kk-big'>Verwachte kinderen van 0-12 jaar per niveau en wijk (schatting, midden)</p>"
+                + most_wijken_note(len(on_slide), len(order), "kinderen op niveau 3"),
                 unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
@@ -467,6 +482,8 @@ def _gap(context: SlideContext) -> None:
     # room above the panels for their titles on two lines
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"}, margin={"t": 80, "b": 40, "l": 20, "r": 20})
     figure.update_xaxes(zeroline=True, zerolinewidth=3, zerolinecolor="#000")
+    # the panels' titles in the slide's type, not plotly's 16 px for subplot titles
+    figure.update_annotations(font={"size": FONT_SIZE - 4, "color": "#000000"})
     shown = ("beide perspectieven naast elkaar" if len(panels) == 2
              else panels[0][1].split(":", 1)[0].lower())
     st.markdown(f"<p class='kk-big'>Niveau 3 per wijk, {shown} (schatting min waargenomen)</p>"
