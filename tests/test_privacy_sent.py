@@ -22,7 +22,7 @@ WIJKEN = ("Buitengebied", "Centrum", "Vlietzoom", "Zuiderpark", "Kerkebuurt", "O
 
 def _delivery_rows(at) -> dict[str, str]:
     """The rows of the table on the slide 'Aanlevering van gegevens' as text, by their Gegevens."""
-    return _delivery_rows_of(next(m.value for m in at.markdown if "<div class='kk-table'>" in m.value))
+    return _delivery_rows_of(next(m.value for m in at.markdown if "<div class='kk-table'" in m.value))
 
 
 def _delivery_rows_of(table: str) -> dict[str, str]:
@@ -384,7 +384,7 @@ def test_before_a_release_a_role_is_sent_nothing_of_a_waiting_registration(accou
         slide = next(name for name, texts in delivered.items() if "Aanlevering van gegevens" in " ".join(texts))
         labels = {rtype.key: rtype.label for rtype in REGISTRATION_TYPES.values()}
         waiting = {labels[key] for key in REGISTRATION_RELEASES}
-        table = "<div class='kk-table'>"
+        table = "<div class='kk-table'"
         at_rows = {name: _delivery_rows_of(next(text for text in sent[name][slide] if table in text))
                    for name in sent}
         assert len(at_rows["delivered"]) == len(REGISTRATION_TYPES) == len(at_rows["nobody delivered"])
