@@ -63,7 +63,8 @@ def _shown_everywhere(db, gemeente_code: str, year: int, age_group: str, account
     params = {"gemeente": gemeente_code, "jaar": str(year)}
     overzicht = run_page(None, 120, account=account, params=params)
     assert not overzicht.exception, overzicht.exception
-    table = _cells(next(m.value for m in overzicht.markdown if "Kinderen per wijk en leeftijdsgroep" in m.value))
+    table = _cells(next(m.value for m in overzicht.markdown
+                        if "<table" in m.value and "Kinderen per wijk en leeftijdsgroep" in m.value))
     column = table[0].index(next(h for h in table[0] if h.startswith(age_group)))
     on_overzicht = {row[1]: row[column] for row in table[1:] if row[0] != "Totaal"}
 

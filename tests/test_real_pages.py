@@ -161,7 +161,8 @@ def test_children_per_wijk_are_the_same_on_overzicht_kaart_and_in_the_workbook(r
                 for row in re.findall(r"<tr[^>]*>(.*?)</tr>", markup, flags=re.S)]
 
     overzicht = _page(None, "GM0321")
-    table = cells(next(m.value for m in overzicht.markdown if "Kinderen per wijk en leeftijdsgroep" in m.value))
+    table = cells(next(m.value for m in overzicht.markdown
+                       if "<table" in m.value and "Kinderen per wijk en leeftijdsgroep" in m.value))
     on_overzicht = {row[1]: row[2] for row in table[1:] if row[0] != "Totaal"}
     kaart = _page("kaart", "GM0321", indicator="kinderen_0_2")
     table = cells(next(m.value for m in kaart.markdown if "<table" in m.value and "per wijk" in m.value))
