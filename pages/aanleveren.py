@@ -18,6 +18,7 @@ from transforms.labels import LoadHint
 from transforms.privacy import (
     ROW_COUNT_NOTE,
     empty_or_count,
+    format_number,
     hidden_rule,
     suppress_table,
     without_child_row_counts,
@@ -86,7 +87,20 @@ def preview_table(frame: pd.DataFrame, rtype, gemeente_code: str) -> pd.DataFram
                                        hidden_rows if hidden_rows is not None
                                        else [False] * len(table), strict=True)
             ]
+        elif column.kind != "count":
+            # other numbers (hours, weeks) as text in Dutch notation, like the counts beside them:
+            # a column of numbers and the totals row's '' is no table the grid can type
+            table[label] = [_number_text(value) for value in table[label]]
     return table.astype(object).where(table.notna(), "")
+
+
+def _number_text(value) -> object:
+    """A number as the preview shows it: whole without decimals, else one ('12,5'); text as is."""
+    if isinstance(value, bool) or not pd.api.types.is_number(value):
+        return "" if value is None else value
+    if pd.isna(value):
+        return ""
+    return format_number(value, 0 if float(value).is_integer() else 1)
 
 
 def checked(data: bytes, file_name: str, soort: str, period: str) -> validate.CheckedUpload:
