@@ -41,6 +41,18 @@ def min_count() -> int:
     return max(value, 1)
 
 
+def min_base() -> int:
+    """Smallest number of children a rate per 100 (or a percentage) of a wijk or the gemeente may
+    divide by; over fewer the rate is not shown ('basis te klein', $KINDKAART_MIN_BASE). Over 8
+    children one child moves the rate by 12,5 per 100 and "8 of 8" says every child has the
+    signal; CBS likewise shows percentages only above a minimum base (README, Privacy)."""
+    try:
+        value = int(os.environ.get("KINDKAART_MIN_BASE", "20"))
+    except ValueError:
+        value = 20
+    return max(value, 1)
+
+
 def background_map() -> bool:
     """Whether the map draws PDOK's BRT-Achtergrondkaart (grijs) under the wijken by default:
     $KINDKAART_ACHTERGRONDKAART=brt-grijs. Off unless asked: the tiles come from PDOK's servers."""

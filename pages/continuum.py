@@ -14,6 +14,7 @@ from transforms.privacy import (
     protect_counts,
     round_estimate,
 )
+from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -257,7 +258,8 @@ if this_year["signal_index"].notna().any():
             # CBS jeugdzorg counts young people up to 23, per 100 of them (CBS's own percentage)
             who, group_text = continuum.signal_population(signal_kind, group)
             per = "per 100 " + (group_text if who != "Kinderen" else "kinderen")
-            gemeente_rate = ("afgeschermd" if protected["gemeente_rate_hidden"].iloc[0] else
+            gemeente_rate = (BASE_TOO_SMALL_LABEL if protected["gemeente_rate_base_too_small"].iloc[0]
+                             else "afgeschermd" if protected["gemeente_rate_hidden"].iloc[0] else
                              a11y.figure_text(None, False, 1, True)
                              if protected["gemeente_rate_unknown"].iloc[0] else
                              f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} {per}")
@@ -269,10 +271,13 @@ if this_year["signal_index"].notna().any():
                 # no rate where the count is hidden; 'afgeschermd' where only the population
                 # it divides by is (a hidden BRP cell: count / rate would give it back);
                 # 'onbekend (CBS geheim)' where CBS keeps the wijk's children secret
-                per.capitalize(): ["" if h else a11y.figure_text(v, r, 1, u)
-                                   for v, h, r, u in zip(protected["rate_per_100"], protected["hidden"],
-                                                         protected["rate_hidden"],
-                                                         protected["rate_unknown"], strict=True)],
+                # 'basis te klein' over fewer children than the minimum base (transforms.rates)
+                per.capitalize(): ["" if h else BASE_TOO_SMALL_LABEL if small
+                                   else a11y.figure_text(v, r, 1, u)
+                                   for v, h, r, u, small in zip(
+                                       protected["rate_per_100"], protected["hidden"],
+                                       protected["rate_hidden"], protected["rate_unknown"],
+                                       protected["rate_base_too_small"], strict=True)],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

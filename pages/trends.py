@@ -92,7 +92,10 @@ shown_years = years_with_figures
 
 
 def point_text(row) -> str:
-    return a11y.figure_text(row.value, bool(row.hidden), decimals, _unknown(row))
+    reason = getattr(row, "unknown", False)
+    # a reason's text ('basis te klein': transforms.rates) or the CBS-secret flag
+    return a11y.figure_text(row.value, bool(row.hidden), decimals,
+                            reason if isinstance(reason, str) and reason else _unknown(row))
 
 
 def _unknown(row) -> bool:

@@ -123,11 +123,12 @@ def code_fingerprint() -> str:
     """What this version of Kindkaart builds from, as a hash of files: every .sql file under
     transforms/sql (the macros, the models, and the generated partner staging as committed, which
     tests/test_partner_staging.py keeps equal to its generator), what the seeds are made from
-    (transforms/parameters.csv, transforms/model/__init__.py) and the smallest count shown.
+    (transforms/parameters.csv, transforms/model/__init__.py), the smallest count shown and the
+    minimum base of a rate.
     Needs neither pandas nor the loaders: every page run compares it (up_to_date)."""
-    from data_sources.config import min_count
+    from data_sources.config import min_base, min_count
 
-    return hashlib.sha256(f"{_source_digest()}\0{min_count()}".encode()).hexdigest()
+    return hashlib.sha256(f"{_source_digest()}\0{min_count()}\0{min_base()}".encode()).hexdigest()
 
 
 @functools.cache

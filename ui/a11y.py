@@ -213,17 +213,18 @@ def _visible(value: float | None) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool = False) -> str:
+def figure_text(value, hidden: bool, decimals: int = 0, unknown: bool | str = False) -> str:
     """A wijk's figure as a map, table or chart shows it: 'afgeschermd' where the page hides it,
-    'onbekend (CBS geheim)' where it cannot be known (a rate over children CBS keeps secret), else
-    the number or 'geen gegevens'."""
+    'onbekend (CBS geheim)' where it cannot be known (a rate over children CBS keeps secret), the
+    text `unknown` where that is a text (a rate not shown for its reason, 'basis te klein':
+    transforms.rates), else the number or 'geen gegevens'."""
     from transforms.population import SECRET_LABEL
     from transforms.privacy import BELOW_ONE, format_number, hidden_label
 
     if hidden:
         return hidden_label()
     if unknown:
-        return SECRET_LABEL
+        return unknown if isinstance(unknown, str) else SECRET_LABEL
     if decimals == 0 and _visible(value) and 0 < value < 1:
         return BELOW_ONE  # an estimate below one child (model or population), as on Continuüm
     return format_number(value, decimals) or "geen gegevens"
@@ -303,9 +304,11 @@ def map_alternative(values, label: str, place: str, decimals: int = 0, secret: i
     for name, shown, flag, unknown in zip(values["wijk_name"].tolist(), values["value"].tolist(),
                                           values["hidden"].tolist(), unknown_flags, strict=True):
         # as on the map: only a true boolean hides (a missing flag is a wijk without data)
+        # a reason's text (basis te klein) is shown, not ranked, and not counted as CBS secret
+        reason = unknown if isinstance(unknown, str) and unknown else ""
         hidden, unknown = true_flag(flag), true_flag(unknown)
-        value = None if hidden or unknown or not _visible(shown) else float(shown)
-        text = figure_text(shown, hidden, decimals, unknown)
+        value = None if hidden or unknown or reason or not _visible(shown) else float(shown)
+        text = figure_text(shown, hidden, decimals, reason or unknown)
         (unknown_items if unknown and not hidden else items).append((str(name), value, text))
     summary([ranking_sentence(items, subject=f"{label} ({place})",
                               unknown=secret + len(unknown_items))])

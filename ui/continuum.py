@@ -30,6 +30,7 @@ from transforms.partner_tables import (
     published_patterns,
 )
 from transforms.privacy import estimate_range, format_number, round_estimate
+from transforms.rates import base_too_small
 from ui.auth import record
 from ui.data import READ_ONLY_NOTE, cursor, data_version, per_run, query, read_only
 from ui.data import rows as rows_of
@@ -582,7 +583,10 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     `gemeente_rate_hidden` say so (the rates are then NaN, as are the hidden counts, the hidden
     gemeente total and a wijk's ratio to a hidden gemeente rate); `rate_unknown` where the rate is not
     hidden but unknown (population_unknown: CBS keeps the wijk's children secret), and
-    `gemeente_rate_unknown` where the gemeente has such a wijk."""
+    `gemeente_rate_unknown` where the gemeente has such a wijk. `rate_base_too_small` and
+    `gemeente_rate_base_too_small` where the children the rate divides by are fewer than the
+    minimum base (transforms.rates; not CBS jeugdzorg, CBS's own percentage): the rate is then
+    hidden too (rate_hidden), and a page says 'basis te klein'."""
     whole = frame if whole is None else whole
     row_of, col_of, counts, hidden = joint_table(whole, contributions_frame, published_of(whole))
     column = col_of[column_keys(frame.iloc[:1])[0]]
@@ -592,7 +596,12 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
     out["children_count"] = np.where(out["hidden"], np.nan, counts[rows, column])
     population_hidden = (out["population_hidden"].fillna(False).astype(bool)
                          if "population_hidden" in out else False)
-    out["rate_hidden"] = out["hidden"] | population_hidden
+    # a rate over fewer children than the minimum base is not shown (CBS's own jeugdzorg
+    # percentage excepted: CBS published it); the count stays under the count rules
+    own_rate = (out["signal_type"] != "cbs_jeugdzorg").to_numpy() if "signal_type" in out else True
+    out["rate_base_too_small"] = (own_rate & base_too_small(out["population_children"])
+                                  if "population_children" in out else False)
+    out["rate_hidden"] = out["hidden"] | population_hidden | out["rate_base_too_small"]
     # a wijk whose children CBS keeps secret: its count is shown, its rate is unknown
     out["rate_unknown"] = ~out["rate_hidden"] & (
         out["population_unknown"].fillna(False).astype(bool) if "population_unknown" in out
@@ -602,9 +611,12 @@ def protected_signal(frame: pd.DataFrame, whole: pd.DataFrame | None = None,
             out.loc[out["rate_hidden"], name] = float("nan")
     out["gemeente_hidden"] = bool(hidden[-1, column])
     out["gemeente_count"] = float("nan") if out["gemeente_hidden"].iloc[0] else counts[-1, column]
+    out["gemeente_rate_base_too_small"] = (
+        own_rate & base_too_small(out["gemeente_population_children"])
+        if "gemeente_population_children" in out else False)
     out["gemeente_rate_hidden"] = out["gemeente_hidden"] | (
         out["gemeente_population_hidden"].fillna(False).astype(bool)
-        if "gemeente_population_hidden" in out else False)
+        if "gemeente_population_hidden" in out else False) | out["gemeente_rate_base_too_small"]
     # A wijk whose children CBS keeps secret counts in the gemeente total but not in the children
     # it divides by: the rate would be too high (6,4 where 5,6 per 100 is true). Over the other
     # wijken alone it would be the total minus that wijk's count, which may be hidden. So the
@@ -632,6 +644,7 @@ def protected_signal_totals(whole: pd.DataFrame, contributions_frame: pd.DataFra
     Columns wijk_code, wijk_name, population_children, hidden, children_count (NaN where hidden),
     rate_per_100, rate_hidden (the count is hidden, or a population cell the rate divides by:
     any of the wijk's rows of signals_by_wijk with population_hidden; the rate is then NaN),
+    rate_base_too_small (fewer children than the minimum base: the rate is hidden too),
     rate_unknown (not hidden, but CBS keeps the wijk's children secret: population_unknown)."""
     shares = (None if contributions_frame is None or contributions_frame.empty
               else as_rows(contributions_frame))
@@ -671,12 +684,16 @@ def signal_totals(whole: Rows, shares: Rows | None, kinds: tuple[str, ...] | Non
         hide = cube.hidden[:-1, chosen, -1].any(axis=1)
         total = cube.counts[:-1, chosen, -1].sum(axis=1)
     children = np.where(hide, np.nan, total)
-    rate_hidden = hide | population_hidden
+    # no rate over fewer children than the minimum base (transforms.rates)
+    too_small = base_too_small(population) & bool(
+        "signal_type" not in whole or any(t != "cbs_jeugdzorg" for t in whole["signal_type"].tolist()))
+    rate_hidden = hide | population_hidden | too_small
     return {"wijk_code": np.array(list(row_of), dtype=object),
             "wijk_name": np.array([names[code] for code in row_of], dtype=object),
             "population_children": population, "hidden": hide, "children_count": children,
             "rate_per_100": np.where(rate_hidden, np.nan, 100 * children / population),
-            "rate_hidden": rate_hidden, "rate_unknown": population_unknown & ~rate_hidden}
+            "rate_hidden": rate_hidden, "rate_base_too_small": too_small,
+            "rate_unknown": population_unknown & ~rate_hidden}
 
 
 def _covered_population(whole: Rows, row_of: dict, kinds: tuple[str, ...] | None) -> np.ndarray:

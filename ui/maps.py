@@ -318,7 +318,9 @@ def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
     for wijk_code in shapes.geometry_text:
         row = by_wijk.get(wijk_code)
         hidden = row is not None and true_flag(row[2])
-        unknown = row is not None and true_flag(row[3])
+        # True (CBS secret) or a reason's text such as 'basis te klein' (ui.a11y.figure_text)
+        unknown = (row[3] if isinstance(row[3], str) and row[3] else true_flag(row[3])
+                   ) if row is not None else False
         value = float("nan") if row is None or hidden or row[1] is None else row[1]
         text = figure_text(value, hidden, decimals, unknown)
         name = (row[0] if row is not None and isinstance(row[0], str)

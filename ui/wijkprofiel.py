@@ -12,6 +12,7 @@ import streamlit as st
 from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
+from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.auth import own_organisation, partner_places_allowed, signal_allowed, where_to_load
 from ui.data import data_version, db_path, query
@@ -67,10 +68,18 @@ def _protected_signal(rows: Rows, signal_types: tuple[str, ...], rate: bool,
         return None
     protected = continuum.signal_totals(take_rows(rows, keep), shares, kinds or None, published)
     value = protected["rate_per_100"] if rate else protected["children_count"]
+    if not rate:
+        return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
+                "value": value, "hidden": protected["hidden"],
+                "unknown": np.zeros(len(value), dtype=bool)}
+    # a rate over fewer children than the minimum base: not hidden, its reason shown instead
+    # ('basis te klein' on the map, its tooltip and table, the trend and the exports)
+    too_small = protected["rate_base_too_small"]
+    unknown = np.array([BASE_TOO_SMALL_LABEL if small else bool(flag) for small, flag
+                        in zip(too_small, protected["rate_unknown"], strict=True)], dtype=object)
     return {"wijk_code": protected["wijk_code"], "wijk_name": protected["wijk_name"],
-            "value": np.round(value, 1) if rate else value,
-            "hidden": protected["rate_hidden"] if rate else protected["hidden"],
-            "unknown": protected["rate_unknown"] if rate else np.zeros(len(value), dtype=bool)}
+            "value": np.round(value, 1), "hidden": protected["rate_hidden"] & ~too_small,
+            "unknown": unknown}
 
 
 def _frame(parts: list[Rows | None]) -> pd.DataFrame:
@@ -335,11 +344,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             _, group_text = continuum.signal_population(signal_kind, group)
             # a wijk whose children CBS keeps secret: its (protected) count, as the map shows it;
             # its rate is over children nobody knows
-            rate = ("afgeschermd" if item["rate_hidden"]
+            rate = (BASE_TOO_SMALL_LABEL if item["rate_base_too_small"]
+                    else "afgeschermd" if item["rate_hidden"]
                     else f"{_show(item['children_count'], item['hidden'])} geteld, per 100 "
                          f"{a11y.figure_text(None, False, 1, True)}" if item["rate_unknown"]
                     else f"{format_number(item['rate_per_100'], 1)} per 100")
-            gemeente = ("afgeschermd" if item["gemeente_rate_hidden"]
+            gemeente = (BASE_TOO_SMALL_LABEL if item["gemeente_rate_base_too_small"]
+                        else "afgeschermd" if item["gemeente_rate_hidden"]
                         else a11y.figure_text(None, False, 1, True) if item["gemeente_rate_unknown"]
                         else f"{format_number(item['gemeente_rate_per_100'], 1)} per 100")
             lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")

@@ -102,9 +102,9 @@ SETTINGS_SEED = "seed_model__settings"
 
 def seed_frames() -> dict[str, pd.DataFrame]:
     """The seed tables write_seeds writes, by name: the parameters and the settings."""
-    from data_sources.config import min_count
+    from data_sources.config import min_base, min_count
 
-    settings = pd.DataFrame({"min_count": [int(min_count())],
+    settings = pd.DataFrame({"min_count": [int(min_count())], "min_base": [int(min_base())],
                              "signal_kinds": [",".join(DEFAULT_SIGNAL_KINDS)]})
     return {PARAMETER_SEED: default_parameters(), SETTINGS_SEED: settings}
 
@@ -112,7 +112,8 @@ def seed_frames() -> dict[str, pd.DataFrame]:
 def write_seeds(con: duckdb.DuckDBPyConnection) -> None:
     """The model's inputs that live in files and settings, written as tables before every build
     (as dbt's seeds): the parameters of transforms/parameters.csv, and the settings of the
-    shared marts (smallest count, the signal kinds that adjust the estimate). The SQL models
+    shared marts (smallest count, minimum base of a rate, the signal kinds that adjust the
+    estimate). The SQL models
     stg_model__parameters and stg_model__settings read them."""
     for name, frame in seed_frames().items():
         relation = f"_{name}_frame"
@@ -182,10 +183,11 @@ def evaluate(
 ) -> pd.DataFrame:
     """Evaluate a model mart with session parameters (defaults when None) and signal kinds,
     without touching the shared tables; optionally only one gemeente."""
-    from data_sources.config import min_count
+    from data_sources.config import min_base, min_count
 
     parameters = default_parameters() if parameters is None else validate_parameters(parameters)
-    settings = pd.DataFrame({"min_count": [min_count()], "signal_kinds": [",".join(signal_kinds)]})
+    settings = pd.DataFrame({"min_count": [min_count()], "min_base": [min_base()],
+                             "signal_kinds": [",".join(signal_kinds)]})
     cursor = con.cursor()
     try:
         cursor.register("session_model_parameters", parameters)

@@ -6,7 +6,9 @@
 -- only where the pages show the cell and its gemeente total (signals_protection_by_wijk: the
 -- protection every page and export uses). A cell the pages hide (a small count, or a larger one
 -- hidden with it so that it cannot be subtracted, or by the contributor rule) never adjusts an
--- estimate: neither "Gebruikte signalen" nor an estimate tells anything of it.
+-- estimate: neither "Gebruikte signalen" nor an estimate tells anything of it. Nor does a rate
+-- over fewer children than the minimum base (KINDKAART_MIN_BASE): that wijk keeps the model's
+-- estimate without the signal (an estimate is never hidden).
 -- A view: it reads the settings, so a session (transforms.model.evaluate) evaluates it with its
 -- own choice of kinds.
 -- Source: signals_by_wijk, signals_protection_by_wijk, int_signals__partner_counts,
@@ -49,6 +51,14 @@ final as (
             and not s.population_hidden
             -- nor where it is unknown (CBS secret): there is no rate to compare
             and not s.population_unknown
+            -- nor a rate over fewer children than the minimum base, of the wijk or the gemeente
+            -- (the pages show no such rate; the signal index, shown on Continuum, times the
+            -- gemeente rate would give it back, and over 8 children one child is 12,5 per 100);
+            -- CBS's own jeugdzorg percentage is public and exempt
+            and (s.signal_type = 'cbs_jeugdzorg' or coalesce(
+                s.population_children >= (select min_base from stg_model__settings)
+                and s.gemeente_population_children >= (select min_base from stg_model__settings),
+                false))
             and not s.gemeente_population_hidden as used_in_index
     from signals_by_wijk as s
     -- joins, not a correlated `not exists`: a filter on the gemeente then reaches every source
