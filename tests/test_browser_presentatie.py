@@ -180,6 +180,10 @@ def test_every_slide_fits_a_projector(app_db, width, height):
         page.wait_for_selector(COUNTER, timeout=60_000)
         total = int(page.locator(COUNTER).inner_text().split(" van ")[1].split(" ")[0])
         settled(page)
+        # the refresh switch's label and help icon may come a moment after the counter
+        for part in ("[data-testid='stCheckbox'] [data-testid='stMarkdownContainer'] p",
+                     "[data-testid='stCheckbox'] [data-testid='stTooltipIcon']"):
+            page.wait_for_selector(part, timeout=60_000)
         broken, covered = page.evaluate(CONTROLS)
         assert not broken, f"the counter breaks inside {broken}"
         assert not covered, f"the refresh switch's label lies under its help icon: {covered}"
