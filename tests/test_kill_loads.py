@@ -78,15 +78,26 @@ def kill_at_random(command: list[str], fresh: Callable[[], None], state: Callabl
     floor = min(startup_seconds(), duration) * 0.8
     chance = random.Random(seed)
     outcomes = []
-    for _ in range(kills):
+
+    def killed_after(seconds: float) -> float | None:
         fresh()
-        duration = _kill_after(command, chance.uniform(floor, duration)) or duration
+        finished = _kill_after(command, seconds)
         outcome = state()
         assert outcome in (old, new), f"neither the old state nor the new: {outcome}"
         outcomes.append("old" if outcome == old else "new")
         if outcome == old:
             (complete or (lambda: main(command[3:])))()
             assert state() == new, "the command did not complete after the kill"
+        return finished
+
+    for _ in range(kills):
+        duration = killed_after(chance.uniform(floor, duration)) or duration
+    # a quick command on a busy machine: every random moment may fall after its commit; then a
+    # kill at the earliest moment (during Python's start) as well, so that the old state is seen
+    for _ in range(3):
+        if "old" in outcomes:
+            break
+        killed_after(floor)
     return outcomes
 
 
