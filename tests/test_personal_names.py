@@ -14,9 +14,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import run_page, upload_registration  # noqa: E402
-from support import GEMEENTE, filled_template, plain_workbook, small_gemeente  # noqa: E402
+from support import (  # noqa: E402
+    GEMEENTE,
+    built_small_gemeente,
+    filled_template,
+    plain_workbook,
+    small_gemeente,
+)
 
-import transforms  # noqa: E402
 from data_sources import store  # noqa: E402
 from data_sources.cli import main  # noqa: E402
 from data_sources.registrations import template  # noqa: E402
@@ -211,11 +216,7 @@ def test_the_author_of_the_file_is_no_refused_name(gem):
 
 
 def test_the_command_line_refuses_a_name_and_stores_nothing(tmp_path, capsys):
-    db = tmp_path / "k.duckdb"
-    con = store.connect(db)
-    small_gemeente(con)
-    transforms.build(con)
-    con.close()
+    db = built_small_gemeente(tmp_path / "k.duckdb")
     path = tmp_path / "namen.xlsx"
     path.write_bytes(plain_workbook([[*VVE, "opmerking"],
                                      ["Centrum", "2-4", "SES", 2, "Sven Jansen belt terug"]]))

@@ -10,9 +10,8 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, small_gemeente, table_content  # noqa: E402
+from support import built_small_gemeente, filled_template, stored_content  # noqa: E402
 
-import transforms  # noqa: E402
 from data_sources import store  # noqa: E402
 from data_sources.cli import main  # noqa: E402
 
@@ -21,20 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def db(tmp_path) -> Path:
-    path = tmp_path / "k.duckdb"
-    con = store.connect(path)
-    small_gemeente(con)
-    transforms.build(con)
-    con.close()
-    return path
-
-
-def content(path: Path) -> dict:
-    con = store.connect(path, read_only=True)
-    try:
-        return table_content(con)
-    finally:
-        con.close()
+    return built_small_gemeente(tmp_path / "k.duckdb")
 
 
 def write(tmp_path, name, data: bytes) -> str:
@@ -82,7 +68,7 @@ def test_template_then_validate_then_import_then_history_and_restore(db, tmp_pat
 def test_invalid_file_exits_1_with_messages_and_stores_nothing(db, tmp_path, capsys):
     bad = write(tmp_path, "vve.xlsx", filled_template(
         "vve-indicaties", [["Noordeinde", "2-4", "SES", 5], ["Centrum", "2-4", "SES", -1]]))
-    before = content(db)
+    before = stored_content(db)
     assert main(["validate", bad, "--soort", "vve-indicaties", "--db", str(db)]) == 1
     out = capsys.readouterr().out
     assert ("Blad 'Gegevens', rij 2, kolom A (wijk): 'Noordeinde' is geen wijk van Voorbeeldstad"
@@ -90,7 +76,7 @@ def test_invalid_file_exits_1_with_messages_and_stores_nothing(db, tmp_path, cap
     assert "rij 3, kolom D (aantal kinderen): '-1' is negatief" in out
     assert main(["import", bad, "--soort", "vve-indicaties", "--organisatie", "GGD",
                  "--periode", "2024", "--db", str(db)]) == 1
-    assert content(db) == before
+    assert stored_content(db) == before
 
 
 @pytest.mark.parametrize("argv", [

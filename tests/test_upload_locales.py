@@ -16,15 +16,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import (  # noqa: E402
+    built_small_gemeente,
     filled_template,
     plain_workbook,
     rezip,
-    small_gemeente,
-    table_content,
+    stored_content,
 )
 
-import transforms  # noqa: E402
-from data_sources import store  # noqa: E402
 from data_sources.cli import main  # noqa: E402
 from data_sources.registrations import reading  # noqa: E402
 from data_sources.registrations.validate import validate_workbook  # noqa: E402
@@ -247,20 +245,7 @@ def test_a_row_with_a_value_or_without_the_look_of_hints_is_checked_cell_by_cell
 
 @pytest.fixture
 def db(tmp_path) -> Path:
-    path = tmp_path / "k.duckdb"
-    con = store.connect(path)
-    small_gemeente(con)
-    transforms.build(con)
-    con.close()
-    return path
-
-
-def content(path: Path) -> dict:
-    con = store.connect(path, read_only=True)
-    try:
-        return table_content(con)
-    finally:
-        con.close()
+    return built_small_gemeente(tmp_path / "k.duckdb")
 
 
 def kindkaart(*argv: str) -> subprocess.CompletedProcess:
@@ -277,7 +262,7 @@ def refused_by_the_cli(db: Path, tmp_path: Path, data: bytes, expected: str) -> 
                                     {"F2": (dt.datetime(2024, 10, 13), "m/d/yyyy")}))
     args = ["--soort", "wachtlijst-zorg", "--periode", "2024", "--db", str(db)]
     assert main(["import", str(good), "--organisatie", "Zorg BV", *args]) == 0
-    before = content(db)
+    before = stored_content(db)
     path = tmp_path / "partner.xlsx"
     path.write_bytes(data)
     for done in (kindkaart("validate", str(path), *args),
@@ -286,7 +271,7 @@ def refused_by_the_cli(db: Path, tmp_path: Path, data: bytes, expected: str) -> 
         assert "Traceback" not in done.stderr
         shown = [line.strip() for line in done.stdout.splitlines() if line.strip().startswith("Blad")]
         assert shown == [expected], done.stdout
-    assert content(db) == before
+    assert stored_content(db) == before
 
 
 def refused_on_the_page(app_db: Path, data: bytes, expected: tuple) -> None:
