@@ -583,7 +583,8 @@ def migration_files() -> list[tuple[int, Path]]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, backup_of: Path | None = None) -> list[str]:
-    """Apply every migration not yet applied, each in its own transaction; returns their names.
+    """Apply every migration not yet applied, all in one transaction (killed midway, the
+    database keeps its old schema whole, never a schema part of the way); returns their names.
     Nothing is written when none is pending (the app opens the database on every click). With
     `backup_of` (the file of `con`), a database with data is backed up first."""
     applied = ({row[0] for row in con.execute("select version from schema_migrations").fetchall()}
@@ -593,14 +594,14 @@ def migrate(con: duckdb.DuckDBPyConnection, backup_of: Path | None = None) -> li
         return []
     if applied and backup_of is not None:
         backup(con, backup_of, f"voor-migratie-{pending[0][0]:04d}")
-    con.execute(
-        "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar not null,"
-        " applied_at timestamp not null default current_timestamp)"
-    )
     done = []
-    for version, path in pending:
-        with transaction(con):
+    with transaction(con):
+        con.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar not null,"
+            " applied_at timestamp not null default current_timestamp)"
+        )
+        for version, path in pending:
             if path.suffix == ".sql":
                 con.execute(path.read_text(encoding="utf-8"))
             else:
@@ -608,7 +609,7 @@ def migrate(con: duckdb.DuckDBPyConnection, backup_of: Path | None = None) -> li
             con.execute(
                 "insert into schema_migrations (version, name) values (?, ?)", [version, path.stem]
             )
-        done.append(path.stem)
+            done.append(path.stem)
     return done
 
 
