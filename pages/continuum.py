@@ -239,7 +239,8 @@ if this_year["signal_index"].notna().any():
             continuum.estimate_text(lo, hi) for lo, hi in
             zip(view[("children_low", n)], view[("children_high", n)], strict=True)]
            for n in (3, 4)},
-        **{f"Niveau {n}: met signalen": [format_number(round_estimate(v))
+        # as the table Per wijk shows the same estimate: '<1' between 0 and 1, not '0'
+        **{f"Niveau {n}: met signalen": [model_estimate_text(v)
                                          for v in view[("children_signal_adjusted", n)]]
            for n in (3, 4)},
         "Gebruikte signalen": [", ".join(continuum.SIGNAL_KIND_LABELS.get(t, t)
