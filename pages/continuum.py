@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.population import shown_children_text
+from transforms.population import SECRET_LABEL, shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -239,7 +239,8 @@ if this_year["signal_index"].notna().any():
             continuum.estimate_text(lo, hi) for lo, hi in
             zip(view[("children_low", n)], view[("children_high", n)], strict=True)]
            for n in (3, 4)},
-        **{f"Niveau {n}: met signalen": [format_number(round_estimate(v))
+        # as the table Per wijk shows the same estimate: '<1' between 0 and 1, not '0'
+        **{f"Niveau {n}: met signalen": [model_estimate_text(v)
                                          for v in view[("children_signal_adjusted", n)]]
            for n in (3, 4)},
         "Gebruikte signalen": [", ".join(continuum.SIGNAL_KIND_LABELS.get(t, t)
@@ -266,18 +267,21 @@ if this_year["signal_index"].notna().any():
             st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({
                 "Wijk": protected["wijk_name"],
-                who: [hidden_label() if h else format_number(v) for v, h in
-                      zip(protected["children_count"], protected["hidden"], strict=True)],
+                # CBS jeugdzorg that CBS keeps secret in a wijk is unknown, not 0
+                who: [hidden_label() if h else SECRET_LABEL if u else format_number(v) for v, h, u in
+                      zip(protected["children_count"], protected["hidden"],
+                          protected["count_unknown"], strict=True)],
                 # no rate where the count is hidden; 'afgeschermd' where only the population
                 # it divides by is (a hidden BRP cell: count / rate would give it back);
                 # 'onbekend (CBS geheim)' where CBS keeps the wijk's children secret
                 # 'basis te klein' over fewer children than the minimum base (transforms.rates)
-                per.capitalize(): ["" if h else BASE_TOO_SMALL_LABEL if small
+                per.capitalize(): ["" if h else SECRET_LABEL if secret else BASE_TOO_SMALL_LABEL if small
                                    else a11y.figure_text(v, r, 1, u)
-                                   for v, h, r, u, small in zip(
+                                   for v, h, r, u, small, secret in zip(
                                        protected["rate_per_100"], protected["hidden"],
                                        protected["rate_hidden"], protected["rate_unknown"],
-                                       protected["rate_base_too_small"], strict=True)],
+                                       protected["rate_base_too_small"], protected["count_unknown"],
+                                       strict=True)],
             }), hide_index=True, width="stretch")
 else:
     st.info("Er zijn (nog) geen partnergegevens over signalen voor dit jaar geleverd: de schatting "

@@ -5,7 +5,13 @@ import streamlit as st
 
 from transforms.deliveries import delivery_status
 from transforms.labels import LOAD_SOURCE_LABELS, LoadHint
-from transforms.privacy import ROW_COUNT_NOTE, empty_or_count, format_number, without_child_row_counts
+from transforms.privacy import (
+    ROW_COUNT_NOTE,
+    empty_or_count,
+    format_moment,
+    format_number,
+    without_child_row_counts,
+)
 from ui.auth import where_to_load
 from ui.data import cursor, query
 from ui.safe import plain
@@ -30,8 +36,7 @@ handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
 owed = handreiking[handreiking["Ontbreekt"] != "niets"]
 st.metric("Rijen compleet", f"{len(handreiking) - len(owed)} van {len(handreiking)}")
 # what is missing first: the regisseur reads this table to see which partners still owe data
-handreiking["Laatst geleverd"] = handreiking["Laatst geleverd"].map(
-    lambda moment: "" if moment is None or pd.isna(moment) else f"{moment:%d-%m-%Y %H:%M}")
+handreiking["Laatst geleverd"] = handreiking["Laatst geleverd"].map(format_moment)
 st.dataframe(
     handreiking[["Rij", "Gegevens", "Ontbreekt", "Geleverd door", "Organisaties", "Periode",
                  "Wijken", "Laatst geleverd", "Soort"]],
@@ -63,12 +68,9 @@ LOAD_STATUS_LABELS = {"active": "actief", "superseded": "vervangen", "removed": 
 def shown_loads(frame: pd.DataFrame) -> pd.DataFrame:
     """The loads with Dutch headers and labels, moments as dd-mm-jjjj uu:mm (the earlier versions
     too: they showed the table's English column names and 'superseded')."""
-    def moment(value) -> str:
-        return "" if value is None or pd.isna(value) else f"{value:%d-%m-%Y %H:%M}"
-
     return frame.assign(
         source=frame["source"].map(lambda s: LOAD_SOURCE_LABELS.get(s, s)),
-        loaded_at=frame["loaded_at"].map(moment), retrieved_at=frame["retrieved_at"].map(moment),
+        loaded_at=frame["loaded_at"].map(format_moment), retrieved_at=frame["retrieved_at"].map(format_moment),
         row_count=frame["row_count"].map(empty_or_count),
         status=frame["status"].map(lambda s: LOAD_STATUS_LABELS.get(s, s)),
     ).rename(columns={

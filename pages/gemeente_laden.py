@@ -19,6 +19,7 @@ from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
+from transforms.privacy import format_moment
 from ui.auth import actor, gemeente_allowed, gemeente_scope, guard_page
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, query, read_only
 from ui.population import source_note
@@ -139,7 +140,7 @@ if chosen and gemeente_allowed(chosen):
         st.dataframe(
             [{"Bron": source.upper(), "Gegevens": CBS_DATASET_LABELS.get(dataset, dataset),
               "Tabel": table_id, "Jaar": year,
-              "Gegevensdatum (opgehaald)": retrieved, "Geladen op": loaded_at}
+              "Gegevensdatum (opgehaald)": format_moment(retrieved), "Geladen op": format_moment(loaded_at)}
              for source, dataset, table_id, year, retrieved, loaded_at in dates],
             hide_index=True, width="stretch",
         )

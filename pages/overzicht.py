@@ -9,7 +9,7 @@ import streamlit as st
 
 from transforms.labels import LoadHint
 from transforms.population import figure_kind
-from transforms.privacy import TOTAL_LABEL, hidden_label, hidden_rule
+from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads, table_downloads
@@ -110,6 +110,4 @@ theme.html_table(
     total_last=True,
 )
 table_downloads(table.suppressed_table, chart_name, [source_note(table.source)], columns=headers)
-st.caption(
-    f"{hidden_rule(table.threshold)} Bij een kleine wijk: kijk naar de hele gemeente."
-)
+st.caption(f"{table.protection_note()} Bij een kleine wijk: kijk naar de hele gemeente.")

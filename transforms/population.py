@@ -20,6 +20,7 @@ from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
     hidden_label,
+    hidden_rule,
     protect_observed_and_estimated,
     round_estimate,
     shown_figure_text,
@@ -303,6 +304,16 @@ class PopulationTable:
         """The route that made a wijk's figures, in words ('BRP (telling)', ...)."""
         source = self.wijk_sources[row] if row < len(self.wijk_sources) else ""
         return ", ".join(SOURCE_LABELS.get(part, part) for part in source.split(",") if part)
+
+    def protection_note(self) -> str:
+        """How the figures of the table are protected, in Dutch: the rule for BRP counts, or, for
+        a table of estimates alone, that they are rounded and not hidden (the rule alone said
+        that 1 to 5 children are hidden beside a wijk of 1 estimated child)."""
+        estimates = ("Schattingen uit openbare CBS-cijfers zijn geen tellingen van kinderen: ze zijn "
+                     "afgerond, niet afgeschermd, ook waar ze klein zijn.")
+        if "brp" not in self.source.split(", "):
+            return estimates
+        return f"{hidden_rule(self.threshold)} {estimates}"
 
     def unknown_note(self) -> str:
         """A Dutch sentence naming the wijken without figures, or '' when there are none."""

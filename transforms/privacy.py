@@ -191,6 +191,12 @@ def without_child_row_counts(frame: pd.DataFrame, own_organisation: str | None =
     return frame
 
 
+def format_moment(moment) -> str:
+    """A moment as every table shows it, 'dd-mm-jjjj uu:mm', or an empty cell where there is none
+    (a grid showed NaT, or 'None', and ISO timestamps with microseconds)."""
+    return "" if is_missing(moment) else f"{moment:%d-%m-%Y %H:%M}"
+
+
 def empty_or_count(count) -> str:
     """A row count of without_child_row_counts as a table shows it: '1.234', or an empty cell
     where it is left out (a table showed None)."""

@@ -11,6 +11,7 @@ import streamlit as st
 
 from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
 from transforms.partner_tables import Rows, as_rows, group_index, take_rows
+from transforms.population import SECRET_LABEL
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
 from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
@@ -344,7 +345,9 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             _, group_text = continuum.signal_population(signal_kind, group)
             # a wijk whose children CBS keeps secret: its (protected) count, as the map shows it;
             # its rate is over children nobody knows
-            rate = (BASE_TOO_SMALL_LABEL if item["rate_base_too_small"]
+            # CBS jeugdzorg that CBS keeps secret in the wijk: no count, no rate (it read ' per 100')
+            rate = (SECRET_LABEL if item["count_unknown"]
+                    else BASE_TOO_SMALL_LABEL if item["rate_base_too_small"]
                     else "afgeschermd" if item["rate_hidden"]
                     else f"{_show(item['children_count'], item['hidden'])} geteld, per 100 "
                          f"{a11y.figure_text(None, False, 1, True)}" if item["rate_unknown"]

@@ -11,7 +11,8 @@
 -- The gemeente rate likewise where the gemeente total of the age group is hidden
 -- (gemeente_population_hidden). A wijk whose children CBS keeps secret
 -- (population_unknown_by_wijk) keeps its rows and counts, in the gemeente totals too, with the
--- population and rate NULL (population_unknown): the pages say 'onbekend (CBS geheim)'.
+-- population and rate NULL (population_unknown): the pages say 'onbekend (CBS geheim)'. So
+-- they do for the count of CBS jeugdzorg that CBS keeps secret in a wijk (count_unknown).
 -- Every page, slide and export reads the rates from here.
 -- Source: int_signals__partner_counts, population_by_wijk_age, population_unknown_by_wijk,
 -- population_protection_by_wijk, published_signal_patterns,
@@ -120,7 +121,10 @@ grid as (
 ),
 
 wijk_rows as (
-    select g.*, coalesce(c.children_count, 0) as children_count, c.waiting_weeks
+    select g.*, coalesce(c.children_count, 0) as children_count, c.waiting_weeks,
+        -- a partner's wijk without rows has 0 children; CBS's jeugdzorg of a wijk without a
+        -- value is secret ('.' in a_jz_tn): unknown, though it counts as 0 in the sums
+        g.signal_type = 'cbs_jeugdzorg' and c.children_count is null as count_unknown
     from grid as g
     left join counts as c
         on c.gemeente_code = g.gemeente_code and c.wijk_code = g.wijk_code and c.year = g.year
@@ -181,6 +185,7 @@ rates_unprotected as (
         w.age_group,
         w.children_count,
         w.waiting_weeks,
+        w.count_unknown,
         -- CBS jeugdzorg is over CBS's own young people, known where CBS gives its percentage
         w.population_unknown and w.signal_type <> 'cbs_jeugdzorg' as population_unknown,
         case when w.signal_type = 'cbs_jeugdzorg' then cy.young_people
