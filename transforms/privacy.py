@@ -223,14 +223,17 @@ def suppress_array(
     row_totals: bool = True,
     column_totals: bool = True,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of suppress_table, for callers that protect many small tables at once
     (the national map: one table per gemeente). Returns (counts with the total column and row
-    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous`: the
-    table as published before (protect_cube's `previous`; with both totals only)."""
+    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous` and
+    `known_zero`: the table as published before and the cells known to be 0 now (protect_cube's;
+    with both totals only)."""
     counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
     return protect_contributions(counts, threshold=threshold, row_totals=row_totals,
-                                 column_totals=column_totals, previous=previous)
+                                 column_totals=column_totals, previous=previous,
+                                 known_zero=known_zero)
 
 
 def protect_contributions(
@@ -240,6 +243,7 @@ def protect_contributions(
     row_totals: bool = True,
     column_totals: bool = True,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """suppress_array for counts made of several organisations' deliveries: `contributions` is
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
@@ -251,13 +255,13 @@ def protect_contributions(
     table: its own share subtracted) and, with three or more organisations, over each one's own
     share (what all the others together see), so that no second hidden cell is one an attacker
     can fill in itself.
-    `previous` (with both totals only): the table as published before, protect_cube's.
+    `previous` and `known_zero` (with both totals only): protect_cube's.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
         parts = parts[np.newaxis]
     if row_totals and column_totals:
-        return protect_cube(parts, threshold=threshold, previous=previous)
+        return protect_cube(parts, threshold=threshold, previous=previous, known_zero=known_zero)
     if previous is not None:
         raise ValueError("a previous version is protected beside a table with both totals")
     threshold = threshold or min_count()
@@ -284,7 +288,8 @@ def protect_contributions(
 
 def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
                  unshown: np.ndarray | None = None,
-                 previous: tuple[np.ndarray, np.ndarray] | None = None
+                 previous: tuple[np.ndarray, np.ndarray] | None = None,
+                 known_zero: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
     `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
@@ -306,6 +311,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     now: _told_totals), and a cell shown
     then with the same count now is known whatever this version does: it is never chosen as a
     second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
+    `known_zero` (n1 x ... x nd, with `previous`) marks cells that everyone knows to be 0 now
+    whatever is shown (a wijk no longer in a corrected BRP: its figure is a CBS estimate, or it
+    is listed as unknown, outside the totals): a cell hidden before is then told as by shown
+    zeros, never carried, and the totals that would give its old count back are hidden.
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -320,10 +329,14 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     known = None
     if previous is not None:
         before_counts, before_hidden = (np.asarray(a) for a in previous)
+        # a cell known to be 0 now is a shown 0, whatever this table shows of it
+        told_zero = np.zeros(counts.shape, dtype=bool)
+        if known_zero is not None:
+            told_zero[tuple(slice(0, n) for n in np.shape(known_zero))] = np.asarray(known_zero, bool)
         # also a cell now 0: shown as 0, its old count was the old total minus the new one.
         # Hidden, it is protected like a small count (never alone in a line, the bounds of a
         # hidden 0 starting at 0), so that nothing tells it is 0 now
-        carried = _carried(counts, before_hidden.astype(bool))
+        carried = _carried(counts, before_hidden.astype(bool) & ~(told_zero & (counts == 0)))
         hidden |= carried
         known = ~carried & (before_counts == counts)
         # a cell hidden before that shown zeros now tell is 0 (a kind no longer delivered, whose
@@ -856,9 +869,11 @@ def protect_array(
     column_totals: bool = True,
     model: bool = False,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
-    asked. `previous`: observed counts as published before (suppress_array's). Observed counts
+    asked. `previous`, `known_zero`: observed counts as published before and the cells known to
+    be 0 now (suppress_array's). Observed counts
     are suppressed (suppress_array) and are NaN where hidden. Estimates
     (`estimate`: the continuum model's expected children, `model`, or a population estimate
     from public CBS figures) are no count of children: never hidden, rounded (round_estimate),
@@ -874,7 +889,8 @@ def protect_array(
             values = np.vstack([values, values.sum(axis=0)])
         return _rounded_estimates(values), np.zeros(values.shape, bool)
     counts, hidden = suppress_array(counts, threshold=threshold, row_totals=row_totals,
-                                    column_totals=column_totals, previous=previous)
+                                    column_totals=column_totals, previous=previous,
+                                    known_zero=known_zero)
     return np.where(hidden, np.nan, counts), hidden
 
 
@@ -890,6 +906,7 @@ def protect_observed_and_estimated(
     *,
     threshold: int | None = None,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """protect_array for a table whose cells are partly counts and partly estimates derived from
     public figures (a gemeente's BRP for some wijken, CBS estimates for the others): decided per
@@ -909,21 +926,23 @@ def protect_observed_and_estimated(
 
     `previous` is the counts' table as published before (the counts with their totals, an
     estimated cell 0, and hidden: protect_cube's `previous`), so that a corrected BRP of the
-    same year gives back no count hidden in the version before."""
+    same year gives back no count hidden in the version before. A cell that holds an estimate
+    has a count known to be 0 (protect_cube's `known_zero`), as has a cell of `known_zero` (a
+    wijk the version before counted that is now left out, unknown): hidden before, it is not
+    hidden now (it protects nothing), but the totals that would give its old count back (the old
+    total minus the new one) are."""
     observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
     estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
     holds_estimate = estimated != 0
+    # the count of a cell that is an estimate now (its wijk no longer in the BRP) is a known 0
+    known_zero = holds_estimate | (False if known_zero is None else np.asarray(known_zero, bool))
     if not holds_estimate.any():
-        return protect_array(observed, estimate=False, threshold=threshold, previous=previous)
+        return protect_array(observed, estimate=False, threshold=threshold, previous=previous,
+                             known_zero=known_zero)
     if not observed.any():
         return protect_array(estimated, estimate=True)
-    if previous is not None:
-        # a cell that is an estimate now (its wijk no longer in the BRP) is never hidden, also
-        # where its count was: it protects nothing (its count part is a known 0)
-        before_counts, before_hidden = (np.array(a) for a in previous)
-        before_hidden[:-1, :-1] &= ~holds_estimate
-        previous = before_counts, before_hidden
-    counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous)
+    counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous,
+                                         known_zero=known_zero)
     estimate_part = np.column_stack([estimated, estimated.sum(axis=1)])
     estimate_part = np.vstack([estimate_part, estimate_part.sum(axis=0)])
     # which cells and totals hold an estimate (the same layout: a total column, then a total row)
