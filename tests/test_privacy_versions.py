@@ -884,6 +884,44 @@ def test_a_kind_that_disappears_keeps_its_place_and_gives_no_count_back(app_db):
     assert listed[0] == len(before.row_of) and listed[1] == 0
 
 
+def test_a_kind_that_arrives_gives_no_count_back(app_db):
+    # The reverse of the test above: the provider's first upload of 2023 has no pleegzorg; its
+    # corrected upload brings pleegzorg with a 2 in WK999901 (and 6 and 7 elsewhere). Read beside
+    # the version before (where pleegzorg was a shown 0 everywhere), the new kind's cells were
+    # protected in the new version alone: WK999901's total, shown in both, went from 37 to 39,
+    # and gave the 2 back (so did the kind and age totals above it). Now a total through a cell
+    # shown before and hidden now with another count is hidden where nothing else under it
+    # changed unseen (transforms.privacy._told_totals), and so is every total above it
+    first = [("WK999901", "ambulant", "0-2", 3), ("WK999901", "verblijf", "0-2", 4),
+             ("WK999901", "dagbehandeling", "0-2", 30),
+             ("WK999902", "ambulant", "0-2", 20), ("WK999902", "verblijf", "0-2", 25),
+             ("WK999902", "dagbehandeling", "0-2", 35),
+             ("WK999903", "ambulant", "0-2", 22), ("WK999903", "verblijf", "0-2", 28),
+             ("WK999903", "dagbehandeling", "0-2", 40)]
+    arrived = [("WK999901", "pleegzorg", "0-2", 2), ("WK999902", "pleegzorg", "0-2", 6),
+               ("WK999903", "pleegzorg", "0-2", 7)]
+    versions = []
+    for rows in (first, first + arrived):
+        con = store.connect(app_db)
+        try:
+            result = jobs.import_registration(con, _jeugdhulp_rows_workbook(rows, "2023"), "jeugdhulp",
+                                              "Gemeente Voorbeeldstad", "2023",
+                                              f"jeugdhulp-{len(rows)}.xlsx")
+        finally:
+            con.close()
+        assert result.status == "imported" and bool(result.superseded) == bool(versions)
+        versions.append(_cube(app_db, year=2023))
+    (before, _), (after, dag) = versions
+    pleegzorg = after.kinds.index("jeugdhulp_pleegzorg")
+    assert "jeugdhulp_pleegzorg" not in before.kinds
+    assert after.hidden[after.row_of["WK999901"], pleegzorg, 0]
+    axes = (list(after.row_of), after.kinds, after.ages)
+    changed = np.zeros(after.counts.shape, dtype=bool)
+    changed[:-1, pleegzorg, :-1] = True
+    assert _pinned_where_changed([_on_axes(before, *axes), _on_axes(after, *axes)], changed) == []
+    _agrees_with_the_dag(after, dag)
+
+
 def test_a_soort_that_disappears_from_row_5_keeps_its_place_and_gives_no_count_back():
     # Row 5 hides so cluster 1 (3 pupils) beside the 3 of cluster 2 and the 4 of cluster 3; the
     # corrected upload has no cluster 1 row at all. Left out of the new crosstab, the column of

@@ -64,6 +64,7 @@ when they are called, so a page that draws from plain arrays (Overzicht) never l
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from dataclasses import dataclass
@@ -349,22 +350,36 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         # screen, but protects nothing and needs no protection: it counts as shown below
         shown_known = hidden & known
         hidden &= ~known
-    _protect_lines(counts, hidden, threshold, known)
-    if threshold > 1 and len(parts) > 1:
-        # An organisation knows its own share of every cell: what it sees is the table of the
-        # others (counts minus its share), with the same margins. Each such table is protected
-        # as if it were published alone, and every cell hidden in any of them is hidden. Hiding
-        # more only takes knowledge away, so each organisation's view stays as safe as its own
-        # protection; and an organisation that pads every cell (a new, largest contributor)
-        # sees the others' table hidden as it was before its upload, not a second pattern to
-        # combine with the first.
-        for others in _views_of_others(counts, parts):
-            seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
-            if known is not None:
-                seen &= ~known
-            _protect_lines(others, seen, threshold, known)
-            hidden |= seen
-        _secondary_cube(counts, hidden, threshold, known)
+    for _ in range(counts.size):
+        _protect_lines(counts, hidden, threshold, known)
+        if threshold > 1 and len(parts) > 1:
+            # An organisation knows its own share of every cell: what it sees is the table of
+            # the others (counts minus its share), with the same margins. Each such table is
+            # protected as if it were published alone, and every cell hidden in any of them is
+            # hidden. Hiding more only takes knowledge away, so each organisation's view stays
+            # as safe as its own protection; and an organisation that pads every cell (a new,
+            # largest contributor) sees the others' table hidden as it was before its upload,
+            # not a second pattern to combine with the first.
+            for others in _views_of_others(counts, parts):
+                seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
+                if known is not None:
+                    seen &= ~known
+                _protect_lines(others, seen, threshold, known)
+                hidden |= seen
+            _secondary_cube(counts, hidden, threshold, known)
+        if known is None:
+            break
+        # a cell shown before and hidden now with another count (a kind or age group that
+        # arrives, a 0 corrected to a small count, or a second cell chosen beside one): its
+        # count now is its old one plus the change of a line's total shown in both versions,
+        # where nothing else in the line changed unseen. Such a total is hidden as for a told
+        # cell, and the lines through it protected in turn
+        fresh = hidden & ~before_hidden.astype(bool) & (counts != before_counts)
+        more = (_told_totals(told | fresh, counts, before_counts, before_hidden.astype(bool), hidden)
+                & (counts > 0) & ~known & ~hidden)
+        if not more.any():
+            break
+        hidden |= more
     if known is not None:
         hidden |= shown_known
     return counts, hidden
@@ -403,21 +418,40 @@ def _carried(counts: np.ndarray, before_hidden: np.ndarray,
 
 def _told_totals(told: np.ndarray, counts: np.ndarray, before_counts: np.ndarray,
                  before_hidden: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    # The totals that would give back the old count of a `told` cell (hidden before, 0 now and
-    # told so by shown zeros), in a table with a total at the last index of every axis: a line
-    # through it (along an axis on which it is not itself the total) whose total changed only by
-    # what is known, i.e. no other cell of it changed unseen (hidden in either version, and not
-    # itself told: the changes of told cells are their old counts, all of them together known)
+    # The margins that would give back the count of a `told` cell (hidden before, 0 now and
+    # told so by shown zeros, or known 0; or shown before and hidden now with another count:
+    # its change is its count now minus a known one), in a table with a total at the last index
+    # of every axis: every margin that holds it (a line total, and the totals of totals above
+    # it, up to the grand total) whose change is only that of told cells, i.e. no inner cell
+    # under it changed unseen besides (hidden in either version, and not itself told): the
+    # change of a margin is the sum of the changes of its cells, so old total minus new gives
+    # the change of the told cells, all of them together known. Not a margin whose change the
+    # figures shown in both versions tell anyway: the total of a line whose cells are all such
+    inner = tuple(slice(0, n - 1) for n in told.shape)
     unseen = (counts != before_counts) & (before_hidden | hidden) & ~told
-    totals = np.zeros(told.shape, dtype=bool)
+    margin = np.ones(told.shape, dtype=bool)
+    margin[inner] = False
+    seen = ~hidden & ~before_hidden
+    told_anyway = np.zeros(told.shape, dtype=bool)
     for axis in range(told.ndim):
         n = told.shape[axis] - 1
-        through = np.take(told, range(n), axis=axis).any(axis=axis, keepdims=True)
-        mixed = np.take(unseen, range(n), axis=axis).any(axis=axis, keepdims=True)
         index = [slice(None)] * told.ndim
         index[axis] = slice(n, n + 1)
-        totals[tuple(index)] |= through & ~mixed
-    return totals
+        told_anyway[tuple(index)] |= np.take(seen, range(n), axis=axis).all(axis=axis, keepdims=True)
+    return (_under(told[inner], told.shape) & ~_under(unseen[inner], told.shape) & margin
+            & ~told_anyway)
+
+
+def _under(cells: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    # For every figure of a table with a total at the last index of every axis (`shape`):
+    # whether any of the inner `cells` it adds up is set (a cell: itself)
+    under = np.zeros(shape, dtype=bool)
+    for totals in itertools.product((False, True), repeat=len(shape)):
+        axes = tuple(axis for axis, total in enumerate(totals) if total)
+        index = tuple(slice(n - 1, n) if total else slice(0, n - 1)
+                      for total, n in zip(totals, shape, strict=True))
+        under[index] = cells.any(axis=axes, keepdims=True) if axes else cells
+    return under
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
