@@ -699,3 +699,34 @@ def test_a_wijk_gone_from_a_corrected_brp_gives_its_hidden_counts_not_back(app_d
                 second.hidden[:-1, c].tolist()
     finally:
         release()
+
+
+def test_a_wijk_that_comes_into_a_corrected_brp_gives_its_small_counts_not_back():
+    """The reverse of the wijk that goes: a wijk that was a CBS estimate (its count a known 0,
+    the estimate public) comes into the corrected BRP with 2 | 8 | 64. Protected in the new
+    version alone, the 0-2 and 2-4 totals (shown in both) changed by exactly its hidden counts,
+    which were back (2 and 8). Now every total whose change is only such cells is hidden."""
+    from types import SimpleNamespace
+
+    from test_privacy_versions import _pinned_where_changed
+
+    from transforms.privacy import protect_observed_and_estimated
+
+    def with_totals(cells):
+        return np.vstack([np.column_stack([cells, cells.sum(axis=1)]),
+                          np.append(cells.sum(axis=0), cells.sum())])
+
+    observed = np.array([[0.0, 0, 0], [3, 40, 70], [4, 12, 80], [30, 45, 90]])
+    estimated = np.zeros_like(observed)
+    estimated[0] = [1.4, 6.2, 60.3]
+    _, first = protect_observed_and_estimated(observed, estimated)
+    counted = observed.copy()
+    counted[0] = [2, 8, 64]
+    _, second = protect_observed_and_estimated(counted, np.zeros_like(counted),
+                                               previous=(with_totals(observed), first))
+    assert second[0, :2].all()
+    changed = np.zeros(second.shape, dtype=bool)
+    changed[0, :-1] = True
+    versions = [SimpleNamespace(counts=with_totals(observed), hidden=first),
+                SimpleNamespace(counts=with_totals(counted), hidden=second)]
+    assert _pinned_where_changed(versions, changed) == []
