@@ -19,7 +19,7 @@ from conftest import ROOT, add_account, run_page
 from data_sources import jobs, store
 from data_sources.accounts import Account
 from data_sources.cli import main
-from transforms.population import POPULATION_SQL, PUBLISHED_SQL, protect_population
+from transforms.population import POPULATION_SQL, PUBLISHED_SQL, UNKNOWN_SQL, protect_population
 from transforms.privacy import bounds_from_margins, suppress_array, unsafe_bounds
 
 BRP_BOOK = ROOT / "sample_data" / "registrations" / "bevolking.xlsx"
@@ -75,6 +75,7 @@ def shown_table(db: Path, year: int = 2024):
     con = duckdb.connect(str(db), read_only=True)
     try:
         return protect_population(con.execute(POPULATION_SQL, ["GM9999", year]).fetchall(),
+                                  con.execute(UNKNOWN_SQL, ["GM9999", year]).fetchall(),
                                   published=con.execute(PUBLISHED_SQL, ["GM9999", year]).fetchall())
     finally:
         con.close()
@@ -623,3 +624,109 @@ def test_a_corrected_brp_with_another_smallest_count_starts_fresh(app_db, monkey
     assert (shown_table(app_db, YEAR).hidden == fresh.hidden).all()
     assert hidden_in_the_model(app_db, YEAR) == {cell for cell, text in _cells(fresh).items()
                                           if text == "afgeschermd" and "Totaal" not in cell}
+
+
+# three small 0-2 counts in one column: its gemeente total is shown, Buitengebied's 2 hidden
+SMALL_COLUMN = {**SMALL, (OUDE_HAVEN, 0): 3, (OUDE_HAVEN, 1): 0, ("WK999906", 0): 4, ("WK999906", 1): 0}
+
+
+def _secret_at_cbs(db: Path, wijk: str, year: int) -> None:
+    """CBS keeps the wijk's 0-15 year olds secret ('.') that year: without BRP it is unknown."""
+    import transforms
+
+    con = store.connect(db)
+    try:
+        with store.transaction(con):
+            con.execute("update raw_cbs__kerncijfers set value = null where region_code = ?"
+                        " and year = ? and stem = 'k_0Tot15Jaar'", [wijk, year])
+            transforms.build(con)
+    finally:
+        con.close()
+
+
+def _on_wijken(table, wijken: list[str]):
+    """A shown table (counts, hidden) on other wijken, totals last: a wijk it does not have is a
+    shown 0, as an attacker reads a wijk left out of the totals."""
+    from types import SimpleNamespace
+
+    rows = [table.wijk_codes.index(code) if code in table.wijk_codes else None for code in wijken]
+    counts = np.array([table.counted[r] if r is not None else np.zeros(4) for r in rows]
+                      + [table.counted[-1]])
+    hidden = np.array([table.hidden[r] if r is not None else np.zeros(4, dtype=bool) for r in rows]
+                      + [table.hidden[-1]])
+    return SimpleNamespace(counts=counts, hidden=hidden)
+
+
+@pytest.mark.parametrize("secret", [True, False])
+def test_a_wijk_gone_from_a_corrected_brp_gives_its_hidden_counts_not_back(app_db, secret):
+    """Gap of "Verschillen tussen versies": a corrected BRP of the same year leaves Buitengebied
+    out (2 | 8 | 64, its 2 hidden beside the 3 and 4 of two other wijken, the gemeente's 0-2 total
+    shown). CBS keeps its children secret, so it is listed as unknown, outside the totals (or,
+    `secret` False, it is a CBS estimate: its count part a known 0). The new 0-2 total was shown:
+    1.605 before minus 1.603 now gave the 2 back, the grand totals its wijk total. Now its count
+    is a known 0 beside the published pattern, and the totals that held its hidden cells are
+    hidden: both versions together narrow none of its cells, on every view."""
+    from test_privacy_versions import _pinned_where_changed
+
+    from ui.data import release
+    from ui.population import national_indicator_frame
+
+    if secret:
+        _secret_at_cbs(app_db, BUITENGEBIED, YEAR)
+    import_brp(app_db, brp_workbook(SMALL_COLUMN, period=str(YEAR)), str(YEAR))
+    first = shown_table(app_db, YEAR)
+    row = first.wijk_codes.index(BUITENGEBIED)
+    assert first.hidden[row, 0] and first.counted[row, 0] == 2 and not first.hidden[-1, 0]
+    import_brp(app_db, brp_workbook(SMALL_COLUMN, period=str(YEAR), leave_out=(BUITENGEBIED,)), str(YEAR))
+    second = shown_table(app_db, YEAR)
+    if secret:
+        assert BUITENGEBIED not in second.wijk_codes and second.unknown_wijken[0][0] == BUITENGEBIED
+    else:
+        assert second.wijk_sources[second.wijk_codes.index(BUITENGEBIED)] != "brp"
+    wijken = list(first.wijk_codes)
+    versions = [_on_wijken(first, wijken), _on_wijken(second, wijken)]
+    changed = np.zeros(versions[0].counts.shape, dtype=bool)
+    changed[row, :-1] = True
+    assert _pinned_where_changed(versions, changed) == []
+    # the model, the national map and Overzicht hide what this table hides
+    assert hidden_in_the_model(app_db, YEAR) == {
+        (code, group) for (code, group), text in _cells(second).items()
+        if text == "afgeschermd" and "Totaal" not in (code, group)}
+    try:
+        for c, column in enumerate(("0-2", "2-4", "4-12", "Totaal")):
+            national = national_indicator_frame(YEAR, column).set_index("wijk_code")
+            assert [bool(national.loc[code, "hidden"]) for code in second.wijk_codes] == \
+                second.hidden[:-1, c].tolist()
+    finally:
+        release()
+
+
+def test_a_wijk_that_comes_into_a_corrected_brp_gives_its_small_counts_not_back():
+    """The reverse of the wijk that goes: a wijk that was a CBS estimate (its count a known 0,
+    the estimate public) comes into the corrected BRP with 2 | 8 | 64. Protected in the new
+    version alone, the 0-2 and 2-4 totals (shown in both) changed by exactly its hidden counts,
+    which were back (2 and 8). Now every total whose change is only such cells is hidden."""
+    from types import SimpleNamespace
+
+    from test_privacy_versions import _pinned_where_changed
+
+    from transforms.privacy import protect_observed_and_estimated
+
+    def with_totals(cells):
+        return np.vstack([np.column_stack([cells, cells.sum(axis=1)]),
+                          np.append(cells.sum(axis=0), cells.sum())])
+
+    observed = np.array([[0.0, 0, 0], [3, 40, 70], [4, 12, 80], [30, 45, 90]])
+    estimated = np.zeros_like(observed)
+    estimated[0] = [1.4, 6.2, 60.3]
+    _, first = protect_observed_and_estimated(observed, estimated)
+    counted = observed.copy()
+    counted[0] = [2, 8, 64]
+    _, second = protect_observed_and_estimated(counted, np.zeros_like(counted),
+                                               previous=(with_totals(observed), first))
+    assert second[0, :2].all()
+    changed = np.zeros(second.shape, dtype=bool)
+    changed[0, :-1] = True
+    versions = [SimpleNamespace(counts=with_totals(observed), hidden=first),
+                SimpleNamespace(counts=with_totals(counted), hidden=second)]
+    assert _pinned_where_changed(versions, changed) == []

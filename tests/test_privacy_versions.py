@@ -884,6 +884,44 @@ def test_a_kind_that_disappears_keeps_its_place_and_gives_no_count_back(app_db):
     assert listed[0] == len(before.row_of) and listed[1] == 0
 
 
+def test_a_kind_that_arrives_gives_no_count_back(app_db):
+    # The reverse of the test above: the provider's first upload of 2023 has no pleegzorg; its
+    # corrected upload brings pleegzorg with a 2 in WK999901 (and 6 and 7 elsewhere). Read beside
+    # the version before (where pleegzorg was a shown 0 everywhere), the new kind's cells were
+    # protected in the new version alone: WK999901's total, shown in both, went from 37 to 39,
+    # and gave the 2 back (so did the kind and age totals above it). Now a total through a cell
+    # shown before and hidden now with another count is hidden where nothing else under it
+    # changed unseen (transforms.privacy._told_totals), and so is every total above it
+    first = [("WK999901", "ambulant", "0-2", 3), ("WK999901", "verblijf", "0-2", 4),
+             ("WK999901", "dagbehandeling", "0-2", 30),
+             ("WK999902", "ambulant", "0-2", 20), ("WK999902", "verblijf", "0-2", 25),
+             ("WK999902", "dagbehandeling", "0-2", 35),
+             ("WK999903", "ambulant", "0-2", 22), ("WK999903", "verblijf", "0-2", 28),
+             ("WK999903", "dagbehandeling", "0-2", 40)]
+    arrived = [("WK999901", "pleegzorg", "0-2", 2), ("WK999902", "pleegzorg", "0-2", 6),
+               ("WK999903", "pleegzorg", "0-2", 7)]
+    versions = []
+    for rows in (first, first + arrived):
+        con = store.connect(app_db)
+        try:
+            result = jobs.import_registration(con, _jeugdhulp_rows_workbook(rows, "2023"), "jeugdhulp",
+                                              "Gemeente Voorbeeldstad", "2023",
+                                              f"jeugdhulp-{len(rows)}.xlsx")
+        finally:
+            con.close()
+        assert result.status == "imported" and bool(result.superseded) == bool(versions)
+        versions.append(_cube(app_db, year=2023))
+    (before, _), (after, dag) = versions
+    pleegzorg = after.kinds.index("jeugdhulp_pleegzorg")
+    assert "jeugdhulp_pleegzorg" not in before.kinds
+    assert after.hidden[after.row_of["WK999901"], pleegzorg, 0]
+    axes = (list(after.row_of), after.kinds, after.ages)
+    changed = np.zeros(after.counts.shape, dtype=bool)
+    changed[:-1, pleegzorg, :-1] = True
+    assert _pinned_where_changed([_on_axes(before, *axes), _on_axes(after, *axes)], changed) == []
+    _agrees_with_the_dag(after, dag)
+
+
 def test_a_soort_that_disappears_from_row_5_keeps_its_place_and_gives_no_count_back():
     # Row 5 hides so cluster 1 (3 pupils) beside the 3 of cluster 2 and the 4 of cluster 3; the
     # corrected upload has no cluster 1 row at all. Left out of the new crosstab, the column of
@@ -913,19 +951,23 @@ def test_a_soort_that_disappears_from_row_5_keeps_its_place_and_gives_no_count_b
     assert second[1].hidden[cluster_1, 0] and second[1].counts[cluster_1, 0] == 0
 
 
-@pytest.mark.parametrize("djk", [None, 0])
+@pytest.mark.parametrize("djk", [(3, None), (3, 0), (None, 3)])
 def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, djk):
     # The one djk group (3 children) is left out of row 10 (fewer than 3 groups), so every kind of
     # the pool was hidden; the corrected upload has no djk group (or one of 0 children). Protected
     # from its own counts alone, nothing was hidden then: the pool's total before (the model's
     # children per place times the places: 60) minus kdc, mkd and moc shown after (30 + 15 + 12)
     # gave the 3 djk children back. Beside the pool's pattern as published before
-    # (published_pool_patterns), every kind stays hidden while the pool has children
+    # (published_pool_patterns), every kind stays hidden while the pool has children.
+    # (None, 3): the djk group arrives in the corrected upload. Every kind is hidden then (one
+    # is), but kdc, mkd and moc were shown before: the pool's total after (60, the model's
+    # children per place times the places) minus those before (57) gave the 3 back. Now a kind
+    # that arrives hidden in a pool shown before hides the total: the model takes the parameter
     from transforms.analysis import group_sizes
 
     pool = {"kdc", "mkd", "moc", "djk"}
     versions = []
-    for number, djk_children in enumerate((3, djk)):
+    for number, djk_children in enumerate(djk):
         con = store.connect(app_db)
         try:
             jobs.import_registration(con, _groups_workbook((5, 5, 5), djk_children), "groepsgrootte",
@@ -935,6 +977,11 @@ def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, dj
         con = duckdb.connect(str(app_db), read_only=True)
         try:
             sizes = group_sizes(con, GEMEENTE, YEAR).set_index("group_kind")
+            # the model shows the pool's total (its children per place times the public places)
+            # where its figure is observed
+            [(source,)] = con.execute("select children_per_place_source from int_supply__children_per_place"
+                                      " where gemeente_code = ? and year = ? and provision_type = 'kdc_mkd'",
+                                      [GEMEENTE, YEAR]).fetchall()
             stored = (con.execute("select kinds, hidden from published_pool_patterns"
                                   " where gemeente_code = ? and year = ? and pool = 'kdc_mkd'",
                                   [GEMEENTE, YEAR]).fetchall()
@@ -946,12 +993,19 @@ def test_a_row_10_kind_left_out_that_goes_gives_its_children_not_back(app_db, dj
                  if not np.isnan(sizes.loc[kind, "children_per_group"])}
         for kind in shown:
             assert sizes.loc[kind, "children_per_group"] * sizes.loc[kind, "groups"] == children[kind]
-        versions.append((children, shown, set(sizes.index), stored))
-    assert versions[0][1] == set()  # the djk group left out: every kind hidden
+        versions.append((children, shown, set(sizes.index), stored, source != "parameter"))
+    if djk[0]:
+        assert versions[0][1] == set()  # the djk group left out: every kind hidden
+    else:
+        assert versions[1][1] == set()  # the djk group arrives, left out: every kind hidden
     for (children, shown, *_), (other, other_shown, *_) in (versions, versions[::-1]):
         unknown = pool - shown - {kind for kind in other_shown if other[kind] == children[kind]}
         assert len(unknown) != 1, unknown
-    for _, shown, listed, stored in versions:
+    # only djk changed: where both totals are shown, the total after minus the total before is its
+    # change, and a djk hidden after that was not there before (a shown 0) would be that change
+    if not djk[0]:
+        assert not (versions[0][4] and versions[1][4]), "the pool's total after minus before gives djk"
+    for _, shown, listed, stored, _ in versions:
         # the pattern the page shows is the one the build published
         assert len(stored) == 1
         pattern = dict(zip(*stored[0], strict=True))

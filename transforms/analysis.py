@@ -451,8 +451,10 @@ GROUP_SIZES_SCHEMA = pa.schema([
     ("gemeente_code", pa.string()), ("year", pa.int32()), ("group_kind", pa.string()),
     ("groups", pa.int64()), ("places_per_group", pa.float64()),
     ("children_per_group", pa.float64()), ("places_per_professional", pa.float64()),
-    ("children_hidden", pa.bool_()),
+    ("children_hidden", pa.bool_()), ("pool_total_hidden", pa.bool_()),
 ])
+# The entry of a pool's pattern (POOL_TABLE: kinds, counts, hidden) that holds the pool's total
+POOL_TOTAL = "totaal"
 
 
 def protected_pools(rows: pa.Table, previous: pa.Table | None = None,
@@ -477,30 +479,37 @@ def protected_pools(rows: pa.Table, previous: pa.Table | None = None,
     for (gemeente_code, year), table in sorted(tables.items()):
         table.sort(key=lambda row: row["group_kind"])
         hidden = [_hidden_total(row["children_per_organisation"]) for row in table]
+        totals_hidden: set[str] = set()
         if any(row["group_kind"] in PLACE_POOLS for row in table):
             before = stored.get((gemeente_code, year), {})
             frame = pd.DataFrame(table)
-            hidden = (np.array(hidden) | _pool_hidden(frame, before).to_numpy(dtype=bool)).tolist()
+            kind_hidden, totals_hidden = _pool_hidden(frame, before)
+            hidden = (np.array(hidden) | kind_hidden.to_numpy(dtype=bool)).tolist()
             for pool in sorted({PLACE_POOLS[row["group_kind"]] for row in table
                                 if row["group_kind"] in PLACE_POOLS}):
                 kinds = [(row, hide) for row, hide in zip(table, hidden, strict=True)
                          if PLACE_POOLS.get(row["group_kind"]) == pool]
+                pooled = float(sum(sum(row["pooled_per_organisation"]) for row, _ in kinds))
                 pattern = {"gemeente_code": gemeente_code, "year": year, "pool": pool,
-                           "threshold": threshold, "kinds": [row["group_kind"] for row, _ in kinds],
-                           "counts": [float(sum(row["children_per_organisation"])) for row, _ in kinds],
-                           "hidden": [bool(hide) for _, hide in kinds]}
+                           "threshold": threshold,
+                           "kinds": [row["group_kind"] for row, _ in kinds] + [POOL_TOTAL],
+                           "counts": [float(sum(row["children_per_organisation"])) for row, _ in kinds]
+                           + [pooled],
+                           "hidden": [bool(hide) for _, hide in kinds] + [pool in totals_hidden]}
                 old = before.get(pool)
                 if old is None or any(old[key] != pattern[key] for key in ("kinds", "counts", "hidden")):
                     patterns.append(pattern)
         for row, hide in zip(table, hidden, strict=True):
-            out.append({**{name: row[name] for name in GROUP_SIZES_SCHEMA.names[:-1]},
+            out.append({**{name: row[name] for name in GROUP_SIZES_SCHEMA.names[:-2]},
                         "year": year, "children_hidden": bool(hide),
-                        "children_per_group": None if hide else row["children_per_group"]})
+                        "children_per_group": None if hide else row["children_per_group"],
+                        "pool_total_hidden": PLACE_POOLS.get(row["group_kind"]) in totals_hidden})
     return (pa.Table.from_pylist(out, schema=GROUP_SIZES_SCHEMA),
             pa.Table.from_pylist(patterns, schema=POOL_SCHEMA))
 
 
-def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None) -> pd.Series:
+def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None
+                 ) -> tuple[pd.Series, set[str]]:
     """The group kinds of each PLACE_POOLS pool protected as one line (each organisation's
     children per kind, with the contributor rule) whose total is visible wherever the model may
     show the pool's observed children per place (the total passes the threshold and the
@@ -512,8 +521,14 @@ def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None) -> 
     pattern as published before (rows of POOL_TABLE by pool): where it hid a kind, every kind
     stays hidden while the pool has children (a kind left out or hidden that is 0 now, or no
     longer delivered, made the line safe, and the total before minus the kinds shown after gave
-    its old count back)."""
+    its old count back). Returns (hidden per kind, the pools whose total the model may not show):
+    a pool where a kind is hidden now that was shown before (or not there) with another count,
+    and no kind hidden before changed, would give that kind's count as the total now minus the
+    total before (a djk group of 3 arriving beside the kdc, mkd and moc shown before: 60 - 57); its
+    total then stays hidden while the pool has children, as the kinds do (POOL_TOTAL in the
+    pattern), and the model takes the parameter (int_supply__children_per_place)."""
     hidden = pd.Series(False, index=frame.index)
+    totals_hidden: set[str] = set()
     pools = frame["group_kind"].map(PLACE_POOLS)
     for pool, rows in frame[pools.notna()].groupby(pools[pools.notna()], sort=False):
         organisations = sorted({name for names in rows["organisations"] for name in names})
@@ -547,7 +562,29 @@ def _pool_hidden(frame: pd.DataFrame, stored: dict[str, dict] | None = None) -> 
         if before is not None and any(before["hidden"]) and children > 0:
             line[:] = True
         hidden[rows.index] = line[:-1]
-    return hidden
+        if before is not None and children > 0 and _pool_total_told(rows, line[:-1], before):
+            totals_hidden.add(pool)
+    return hidden, totals_hidden
+
+
+def _pool_total_told(rows: pd.DataFrame, hidden: np.ndarray, before: dict) -> bool:
+    # whether the pool's total now minus its total before (as published: POOL_TABLE) would give
+    # a hidden kind's count: a kind hidden now that was shown (or not there: 0) before with
+    # another count, and no kind hidden before that changed (transforms.privacy._told_totals for
+    # one line); or the total was hidden before (it stays hidden)
+    old = {kind: (count, hide) for kind, count, hide in zip(before["kinds"], before["counts"],
+                                                          before["hidden"], strict=True)}
+    if old.pop(POOL_TOTAL, (0.0, False))[1]:
+        return True
+    now = {kind: (float(sum(parts)), bool(hide)) for kind, parts, hide
+           in zip(rows["group_kind"], rows["children_per_organisation"], hidden, strict=True)}
+    fresh = mixed = False
+    for kind in set(old) | set(now):
+        (count_before, hidden_before), (count, hidden_now) = old.get(kind, (0.0, False)), now.get(kind, (0.0, False))
+        if count != count_before:
+            fresh |= hidden_now and not hidden_before
+            mixed |= hidden_before
+    return fresh and not mixed
 
 
 def _hidden_total(parts) -> bool:

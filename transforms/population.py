@@ -379,6 +379,33 @@ def published_previous(published: Iterable[tuple], wijk_codes: Iterable[str]
     return np.where(present, counts[cells], 0.0), np.where(present, hidden[cells], False)
 
 
+def protect_beside_published(counted: np.ndarray, estimated: np.ndarray, wijk_codes: Iterable[str],
+                             published: Iterable[tuple] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """protect_observed_and_estimated of one gemeente's wijken x age groups (BRP counts and CBS
+    estimates apart), beside its pattern as published before (rows of PUBLISHED_SQL: the first,
+    if any). A wijk the published version counted that is not among `wijk_codes` now (left out
+    of a corrected BRP, its children secret at CBS: unknown, outside the totals) is a row of
+    known zeros in the protection: the old totals held its counts, and old total minus new
+    would give back every count of it hidden then, so those totals are hidden now (as for a
+    wijk whose figure became a CBS estimate). Returns (values, hidden) of `wijk_codes` with the
+    age totals and the gemeente total row appended, as protect_observed_and_estimated."""
+    wijk_codes = list(wijk_codes)
+    published = list(published)
+    previous = published_previous(published, wijk_codes)
+    gone = ([code for code in published[0][0] if code not in set(wijk_codes)]
+            if previous is not None else [])
+    if gone:
+        previous = published_previous(published, [*wijk_codes, *gone])
+        padding = np.zeros((len(gone), np.shape(counted)[1]))
+        counted, estimated = np.vstack([counted, padding]), np.vstack([estimated, padding])
+    known_zero = np.zeros(np.shape(counted), dtype=bool)
+    known_zero[len(wijk_codes):] = True
+    values, hidden = protect_observed_and_estimated(counted, estimated, previous=previous,
+                                                    known_zero=known_zero)
+    kept = [*range(len(wijk_codes)), len(values) - 1]
+    return values[kept], hidden[kept]
+
+
 def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = (),
                        published: Iterable[tuple] = ()) -> PopulationTable:
     """Rows of POPULATION_SQL (one gemeente and year) -> the protected table with totals.
@@ -390,8 +417,9 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = (),
     `unknown`: rows of UNKNOWN_SQL, wijken kept apart as unknown (not in the totals).
     `published`: the row of PUBLISHED_SQL, the counts' pattern as published before (by the build
     of population_protection_by_wijk): the counts are protected beside it (what was hidden stays
-    hidden, also a 0, a cell shown with the same count is known), so that two versions of
-    the year's BRP side by side give back no hidden count and every view hides the same cells."""
+    hidden, also a 0, a cell shown with the same count is known; a wijk it counted that is gone
+    now hides the totals that held it: protect_beside_published), so that two versions of the
+    year's BRP side by side give back no hidden count and every view hides the same cells."""
     # per wijk and age group: [counted (BRP), estimated (CBS)]
     wijken: dict[tuple[str, str], dict[str, list[float]]] = {}
     per_wijk_sources: dict[tuple[str, str], set[str]] = {}
@@ -410,8 +438,8 @@ def protect_population(rows: Iterable[tuple], unknown: Iterable[tuple] = (),
                      dtype=float).reshape(len(order), len(AGE_GROUP_LABELS), 2)
     # decided per cell: a BRP count (and every total that holds one) is suppressed, only an
     # estimate is merely rounded, also when the BRP covers some of the wijken of a year
-    previous = published_previous(published, (code for code, _ in order))
-    values, hidden = protect_observed_and_estimated(parts[..., 0], parts[..., 1], previous=previous)
+    values, hidden = protect_beside_published(parts[..., 0], parts[..., 1], (code for code, _ in order),
+                                              published)
     counted = np.column_stack([parts[..., 0], parts[..., 0].sum(axis=1)])
     counted = np.vstack([counted, counted.sum(axis=0)])
     return PopulationTable(

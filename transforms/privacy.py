@@ -64,6 +64,7 @@ when they are called, so a page that draws from plain arrays (Overzicht) never l
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from dataclasses import dataclass
@@ -229,14 +230,17 @@ def suppress_array(
     row_totals: bool = True,
     column_totals: bool = True,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of suppress_table, for callers that protect many small tables at once
     (the national map: one table per gemeente). Returns (counts with the total column and row
-    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous`: the
-    table as published before (protect_cube's `previous`; with both totals only)."""
+    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous` and
+    `known_zero`: the table as published before and the cells known to be 0 now (protect_cube's;
+    with both totals only)."""
     counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
     return protect_contributions(counts, threshold=threshold, row_totals=row_totals,
-                                 column_totals=column_totals, previous=previous)
+                                 column_totals=column_totals, previous=previous,
+                                 known_zero=known_zero)
 
 
 def protect_contributions(
@@ -246,6 +250,7 @@ def protect_contributions(
     row_totals: bool = True,
     column_totals: bool = True,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """suppress_array for counts made of several organisations' deliveries: `contributions` is
     organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
@@ -257,13 +262,13 @@ def protect_contributions(
     table: its own share subtracted) and, with three or more organisations, over each one's own
     share (what all the others together see), so that no second hidden cell is one an attacker
     can fill in itself.
-    `previous` (with both totals only): the table as published before, protect_cube's.
+    `previous` and `known_zero` (with both totals only): protect_cube's.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
     if parts.ndim == 2:
         parts = parts[np.newaxis]
     if row_totals and column_totals:
-        return protect_cube(parts, threshold=threshold, previous=previous)
+        return protect_cube(parts, threshold=threshold, previous=previous, known_zero=known_zero)
     if previous is not None:
         raise ValueError("a previous version is protected beside a table with both totals")
     threshold = threshold or min_count()
@@ -290,7 +295,8 @@ def protect_contributions(
 
 def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
                  unshown: np.ndarray | None = None,
-                 previous: tuple[np.ndarray, np.ndarray] | None = None
+                 previous: tuple[np.ndarray, np.ndarray] | None = None,
+                 known_zero: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
     `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
@@ -312,6 +318,10 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     now: _told_totals), and a cell shown
     then with the same count now is known whatever this version does: it is never chosen as a
     second hidden cell, and lines and bounds count it as shown (hiding it would protect nothing).
+    `known_zero` (n1 x ... x nd, with `previous`) marks cells that everyone knows to be 0 now
+    whatever is shown (a wijk no longer in a corrected BRP: its figure is a CBS estimate, or it
+    is listed as unknown, outside the totals): a cell hidden before is then told as by shown
+    zeros, never carried, and the totals that would give its old count back are hidden.
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -326,10 +336,14 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     known = None
     if previous is not None:
         before_counts, before_hidden = (np.asarray(a) for a in previous)
+        # a cell known to be 0 now is a shown 0, whatever this table shows of it
+        told_zero = np.zeros(counts.shape, dtype=bool)
+        if known_zero is not None:
+            told_zero[tuple(slice(0, n) for n in np.shape(known_zero))] = np.asarray(known_zero, bool)
         # also a cell now 0: shown as 0, its old count was the old total minus the new one.
         # Hidden, it is protected like a small count (never alone in a line, the bounds of a
         # hidden 0 starting at 0), so that nothing tells it is 0 now
-        carried = _carried(counts, before_hidden.astype(bool))
+        carried = _carried(counts, before_hidden.astype(bool) & ~(told_zero & (counts == 0)))
         hidden |= carried
         known = ~carried & (before_counts == counts)
         # a cell hidden before that shown zeros now tell is 0 (a kind no longer delivered, whose
@@ -342,22 +356,36 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
         # screen, but protects nothing and needs no protection: it counts as shown below
         shown_known = hidden & known
         hidden &= ~known
-    _protect_lines(counts, hidden, threshold, known)
-    if threshold > 1 and len(parts) > 1:
-        # An organisation knows its own share of every cell: what it sees is the table of the
-        # others (counts minus its share), with the same margins. Each such table is protected
-        # as if it were published alone, and every cell hidden in any of them is hidden. Hiding
-        # more only takes knowledge away, so each organisation's view stays as safe as its own
-        # protection; and an organisation that pads every cell (a new, largest contributor)
-        # sees the others' table hidden as it was before its upload, not a second pattern to
-        # combine with the first.
-        for others in _views_of_others(counts, parts):
-            seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
-            if known is not None:
-                seen &= ~known
-            _protect_lines(others, seen, threshold, known)
-            hidden |= seen
-        _secondary_cube(counts, hidden, threshold, known)
+    for _ in range(counts.size):
+        _protect_lines(counts, hidden, threshold, known)
+        if threshold > 1 and len(parts) > 1:
+            # An organisation knows its own share of every cell: what it sees is the table of
+            # the others (counts minus its share), with the same margins. Each such table is
+            # protected as if it were published alone, and every cell hidden in any of them is
+            # hidden. Hiding more only takes knowledge away, so each organisation's view stays
+            # as safe as its own protection; and an organisation that pads every cell (a new,
+            # largest contributor) sees the others' table hidden as it was before its upload,
+            # not a second pattern to combine with the first.
+            for others in _views_of_others(counts, parts):
+                seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
+                if known is not None:
+                    seen &= ~known
+                _protect_lines(others, seen, threshold, known)
+                hidden |= seen
+            _secondary_cube(counts, hidden, threshold, known)
+        if known is None:
+            break
+        # a cell shown before and hidden now with another count (a kind or age group that
+        # arrives, a 0 corrected to a small count, or a second cell chosen beside one): its
+        # count now is its old one plus the change of a line's total shown in both versions,
+        # where nothing else in the line changed unseen. Such a total is hidden as for a told
+        # cell, and the lines through it protected in turn
+        fresh = hidden & ~before_hidden.astype(bool) & (counts != before_counts)
+        more = (_told_totals(told | fresh, counts, before_counts, before_hidden.astype(bool), hidden)
+                & (counts > 0) & ~known & ~hidden)
+        if not more.any():
+            break
+        hidden |= more
     if known is not None:
         hidden |= shown_known
     return counts, hidden
@@ -396,21 +424,40 @@ def _carried(counts: np.ndarray, before_hidden: np.ndarray,
 
 def _told_totals(told: np.ndarray, counts: np.ndarray, before_counts: np.ndarray,
                  before_hidden: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    # The totals that would give back the old count of a `told` cell (hidden before, 0 now and
-    # told so by shown zeros), in a table with a total at the last index of every axis: a line
-    # through it (along an axis on which it is not itself the total) whose total changed only by
-    # what is known, i.e. no other cell of it changed unseen (hidden in either version, and not
-    # itself told: the changes of told cells are their old counts, all of them together known)
+    # The margins that would give back the count of a `told` cell (hidden before, 0 now and
+    # told so by shown zeros, or known 0; or shown before and hidden now with another count:
+    # its change is its count now minus a known one), in a table with a total at the last index
+    # of every axis: every margin that holds it (a line total, and the totals of totals above
+    # it, up to the grand total) whose change is only that of told cells, i.e. no inner cell
+    # under it changed unseen besides (hidden in either version, and not itself told): the
+    # change of a margin is the sum of the changes of its cells, so old total minus new gives
+    # the change of the told cells, all of them together known. Not a margin whose change the
+    # figures shown in both versions tell anyway: the total of a line whose cells are all such
+    inner = tuple(slice(0, n - 1) for n in told.shape)
     unseen = (counts != before_counts) & (before_hidden | hidden) & ~told
-    totals = np.zeros(told.shape, dtype=bool)
+    margin = np.ones(told.shape, dtype=bool)
+    margin[inner] = False
+    seen = ~hidden & ~before_hidden
+    told_anyway = np.zeros(told.shape, dtype=bool)
     for axis in range(told.ndim):
         n = told.shape[axis] - 1
-        through = np.take(told, range(n), axis=axis).any(axis=axis, keepdims=True)
-        mixed = np.take(unseen, range(n), axis=axis).any(axis=axis, keepdims=True)
         index = [slice(None)] * told.ndim
         index[axis] = slice(n, n + 1)
-        totals[tuple(index)] |= through & ~mixed
-    return totals
+        told_anyway[tuple(index)] |= np.take(seen, range(n), axis=axis).all(axis=axis, keepdims=True)
+    return (_under(told[inner], told.shape) & ~_under(unseen[inner], told.shape) & margin
+            & ~told_anyway)
+
+
+def _under(cells: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    # For every figure of a table with a total at the last index of every axis (`shape`):
+    # whether any of the inner `cells` it adds up is set (a cell: itself)
+    under = np.zeros(shape, dtype=bool)
+    for totals in itertools.product((False, True), repeat=len(shape)):
+        axes = tuple(axis for axis, total in enumerate(totals) if total)
+        index = tuple(slice(n - 1, n) if total else slice(0, n - 1)
+                      for total, n in zip(totals, shape, strict=True))
+        under[index] = cells.any(axis=axes, keepdims=True) if axes else cells
+    return under
 
 
 def _views_of_others(counts: np.ndarray, parts: np.ndarray):
@@ -862,9 +909,11 @@ def protect_array(
     column_totals: bool = True,
     model: bool = False,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numeric core of protect_counts: returns (values, hidden) with the totals appended as
-    asked. `previous`: observed counts as published before (suppress_array's). Observed counts
+    asked. `previous`, `known_zero`: observed counts as published before and the cells known to
+    be 0 now (suppress_array's). Observed counts
     are suppressed (suppress_array) and are NaN where hidden. Estimates
     (`estimate`: the continuum model's expected children, `model`, or a population estimate
     from public CBS figures) are no count of children: never hidden, rounded (round_estimate),
@@ -880,7 +929,8 @@ def protect_array(
             values = np.vstack([values, values.sum(axis=0)])
         return _rounded_estimates(values), np.zeros(values.shape, bool)
     counts, hidden = suppress_array(counts, threshold=threshold, row_totals=row_totals,
-                                    column_totals=column_totals, previous=previous)
+                                    column_totals=column_totals, previous=previous,
+                                    known_zero=known_zero)
     return np.where(hidden, np.nan, counts), hidden
 
 
@@ -896,6 +946,7 @@ def protect_observed_and_estimated(
     *,
     threshold: int | None = None,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
+    known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """protect_array for a table whose cells are partly counts and partly estimates derived from
     public figures (a gemeente's BRP for some wijken, CBS estimates for the others): decided per
@@ -915,21 +966,23 @@ def protect_observed_and_estimated(
 
     `previous` is the counts' table as published before (the counts with their totals, an
     estimated cell 0, and hidden: protect_cube's `previous`), so that a corrected BRP of the
-    same year gives back no count hidden in the version before."""
+    same year gives back no count hidden in the version before. A cell that holds an estimate
+    has a count known to be 0 (protect_cube's `known_zero`), as has a cell of `known_zero` (a
+    wijk the version before counted that is now left out, unknown): hidden before, it is not
+    hidden now (it protects nothing), but the totals that would give its old count back (the old
+    total minus the new one) are."""
     observed = np.nan_to_num(np.asarray(observed, dtype=float), nan=0.0)
     estimated = np.nan_to_num(np.asarray(estimated, dtype=float), nan=0.0)
     holds_estimate = estimated != 0
+    # the count of a cell that is an estimate now (its wijk no longer in the BRP) is a known 0
+    known_zero = holds_estimate | (False if known_zero is None else np.asarray(known_zero, bool))
     if not holds_estimate.any():
-        return protect_array(observed, estimate=False, threshold=threshold, previous=previous)
+        return protect_array(observed, estimate=False, threshold=threshold, previous=previous,
+                             known_zero=known_zero)
     if not observed.any():
         return protect_array(estimated, estimate=True)
-    if previous is not None:
-        # a cell that is an estimate now (its wijk no longer in the BRP) is never hidden, also
-        # where its count was: it protects nothing (its count part is a known 0)
-        before_counts, before_hidden = (np.array(a) for a in previous)
-        before_hidden[:-1, :-1] &= ~holds_estimate
-        previous = before_counts, before_hidden
-    counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous)
+    counts_part, hidden = suppress_array(observed, threshold=threshold, previous=previous,
+                                         known_zero=known_zero)
     estimate_part = np.column_stack([estimated, estimated.sum(axis=1)])
     estimate_part = np.vstack([estimate_part, estimate_part.sum(axis=0)])
     # which cells and totals hold an estimate (the same layout: a total column, then a total row)

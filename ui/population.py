@@ -24,11 +24,11 @@ from transforms.population import (
     PopulationTable,
     model_hidden_note,
     population_missing_text,
+    protect_beside_published,
     protect_population,
-    published_previous,
 )
 from transforms.population import source_note as _source_note
-from transforms.privacy import TOTAL_LABEL, SuppressedTable, protect_observed_and_estimated
+from transforms.privacy import TOTAL_LABEL, SuppressedTable
 from ui.auth import where_to_load
 from ui.data import data_version, per_run, query, rows
 
@@ -153,7 +153,7 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     wijk_codes = wide["wijk_code"].tolist()
     published = {code: pattern for code, *pattern in rows(PUBLISHED_YEAR_SQL, [year])}
     # Each gemeente is protected on its own, exactly as population_table does for its own page
-    # (protect_observed_and_estimated, beside its published pattern): protecting the country as
+    # (protect_beside_published, beside its published pattern): protecting the country as
     # one table would hide other cells and so reveal the gemeente's. Rows are sorted by gemeente.
     starts = np.flatnonzero(np.r_[True, gemeente_codes[1:] != gemeente_codes[:-1]])
     ends = np.r_[starts[1:], len(wide)]
@@ -161,9 +161,8 @@ def _national_children(year: int, version: str, database: str) -> pd.DataFrame:
     hidden = np.zeros((len(wide), len(COLUMNS)), dtype=bool)
     for start, end in zip(starts, ends, strict=True):
         pattern = published.get(gemeente_codes[start])
-        previous = None if pattern is None else published_previous([pattern], wijk_codes[start:end])
-        shown, mask = protect_observed_and_estimated(counted[start:end], estimated[start:end],
-                                                     previous=previous)
+        shown, mask = protect_beside_published(counted[start:end], estimated[start:end],
+                                               wijk_codes[start:end], [] if pattern is None else [pattern])
         # the last row is the gemeente total
         values[start:end], hidden[start:end] = shown[:-1], mask[:-1]
     frame = wide[["wijk_code", "wijk_name"]].reset_index(drop=True)

@@ -8,17 +8,32 @@
 -- it reach the smallest count shown, also after the largest organisation's share, and no
 -- organisation's share is from 1 to below it); otherwise
 -- the model's needs in places would carry the hidden figure (needed = children / this).
--- Source: int_supply__children_by_organisation (rows 3 and 10), population_by_wijk_age,
--- stg_model__parameters, stg_model__settings.
+-- Nor where row 10 hides the pool's total (pool_protection_by_gemeente.pool_total_hidden): a kind
+-- hidden now that was shown before would be that total minus the total before.
+-- Source: int_supply__children_by_organisation (rows 3 and 10), pool_protection_by_gemeente,
+-- population_by_wijk_age, stg_model__parameters, stg_model__settings.
 -- rebuild: per gemeente
-with observed as (
-    select
+with hidden_pools as (
+    select distinct
         gemeente_code,
-        year as observed_year,
-        provision_type,
-        any_value(children_per_place_source) as children_per_place_source,
-        sum(children_count) / sum(places) as children_per_place
-    from int_supply__children_by_organisation
+        year,
+        case when group_kind in ('plusgroep', 'bso-plus') then 'plusgroep' else 'kdc_mkd' end
+            as provision_type,
+        true as total_hidden
+    from pool_protection_by_gemeente
+    where pool_total_hidden
+),
+
+observed as (
+    select
+        c.gemeente_code,
+        c.year as observed_year,
+        c.provision_type,
+        any_value(c.children_per_place_source) as children_per_place_source,
+        sum(c.children_count) / sum(c.places) as children_per_place
+    from int_supply__children_by_organisation as c
+    left join hidden_pools as h using (gemeente_code, year, provision_type)
+    where h.total_hidden is null
     group by all
     having not (
         (sum(children_count) > 0

@@ -6,7 +6,10 @@
 -- place (plus-groups, KDC/MKD) are protected beside the pool's pattern as published before
 -- (published_pool_patterns: where a kind was hidden, every kind of the pool stays hidden while
 -- the pool has children), and the new pattern is published there in the same transaction (the
--- state of this model), so that two versions side by side give no kind's count away.
+-- state of this model), so that two versions side by side give no kind's count away; and
+-- whether the pool's total is hidden (pool_total_hidden: a kind hidden now that was shown before
+-- would be the total now minus the total before), where int_supply__children_per_place takes the
+-- parameter instead of the observed figure.
 -- Source: stg_partner__groepsgrootte, published_pool_patterns.
 -- python: transforms.analysis:protected_pools
 -- state: published_pool_patterns (gemeente_code, year, pool)
