@@ -145,6 +145,29 @@ def test_the_command_line_refuses_rounded_numbers_and_keeps_the_earlier_export(t
     con.close()
 
 
+def test_a_utf8_mark_before_windows_text_is_no_part_of_the_first_column(tmp_path, capsys):
+    """A UTF-8 byte order mark before an export in Windows-1252 ('Café' as one byte: a header
+    pasted from a UTF-8 file, or the mark a script wrote before appending the export): the text
+    was read as Windows-1252 mark and all, and the command refused 'de kolom(men) lrk_id
+    ontbreken' for the first column, 'ï»¿lrk_id'."""
+    from data_sources import cli
+
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
+                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
+    con.close()
+    path = _csv(tmp_path / "lrk_2024.csv", [[*ROWS[0][:2], "Kinderopvang Café", *ROWS[0][3:]], ROWS[1]])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert cli.main(["import-lrk", str(path), "--db", str(db)]) == 0, capsys.readouterr().out
+    con = store.connect(db)
+    assert con.execute("select lrk_id, location_name, places from raw_lrk__locations order by 1"
+                       ).fetchall() == [("100000000001", "Kinderopvang Café", 48),
+                                        ("100000000002", "Het Klimrek", 60)]
+    con.close()
+
+
 def test_the_page_refuses_an_export_excel_rounded_and_keeps_what_was_loaded(app_db):
     """On Gemeente laden: the sample export as Excel saves it again (sep line, rounded numbers)."""
     import duckdb
