@@ -94,6 +94,19 @@ def test_a_full_name_in_a_stored_text_column_is_refused_naming_the_cell(gem, nam
         "medewerkers, en lever het bestand opnieuw aan; er is niets opgeslagen."]
 
 
+@pytest.mark.parametrize("name", ["Jansen, P.", "de Vries, J.P.", "Vries, J. de", "Bakker, Emma",
+                                  "de Vries, Jan", "JANSEN, SOPHIE", "El Amrani, Fatima"])
+def test_a_name_as_a_register_sorts_it_surname_first_is_refused(gem, name):
+    """'Jansen, P.' and 'de Vries, Jan', as class lists and client registers sort names, passed:
+    only initials or a first name before the surname were recognised."""
+    data = filled_template("jeugdhulp", [["Centrum", name, "ambulant", "0-2", 6]])
+    texts = texts_of(gem, data, "jeugdhulp")
+    assert len(texts) == 1 and texts[0].startswith(
+        "Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens geweigerd: de cel bevat "
+        "mogelijk de naam van een persoon"), texts
+    assert not any(part in texts[0] for part in name.replace(",", " ").split() if len(part) > 2)
+
+
 @pytest.mark.parametrize("header", ["Opmerking", None])
 def test_a_name_in_a_remark_is_refused_without_echo(gem, header):
     remark = "Jan de Vries heeft een indicatie"
@@ -256,6 +269,14 @@ ORGANISATIONS = ["Stichting Kinderopvang Sara", "Basisschool De Regenboog", "KDV
                          + ["LEA OVERLEG", "LEA Voorbeeldstad", "GGD Jansen"])
 def test_organisations_named_after_people_pass(gem, provider):
     # also in capitals; 'LEA' (Lokale Educatieve Agenda) is a code in capitals, not the name Lea
+    data = filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]])
+    assert texts_of(gem, data, "jeugdhulp") == []
+
+
+@pytest.mark.parametrize("provider", ["Zorg BV, J.", "Zuid, A.", "Groep A, B.", "Oude Haven, Emma",
+                                      "Locatie Noord, Emma", "Stichting Bakker, Emma",
+                                      "Peuters, Sara", "Sint Jan, Emma"])
+def test_a_place_or_organisation_before_a_comma_is_no_surname(gem, provider):
     data = filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]])
     assert texts_of(gem, data, "jeugdhulp") == []
 
