@@ -333,6 +333,19 @@ def parse_period(period: str) -> tuple[str, int, dt.date]:
     return text, year, end
 
 
+def period_start(period: str) -> dt.date:
+    """The first day of a period as parse_period cleans it ('2024', '2024-Q3', '2024-09',
+    'schooljaar 2024-2025': 1 August)."""
+    text, year, end = parse_period(period)
+    if "-Q" in text:
+        return dt.date(year, end.month - 2, 1)
+    if text.startswith("schooljaar"):
+        return dt.date(year, 8, 1)
+    if "-" in text:
+        return dt.date(year, end.month, 1)
+    return dt.date(year, 1, 1)
+
+
 def elfproef(digits: str) -> bool:
     """True when nine digits pass the BSN eleven test (the last digit weighs -1)."""
     if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
