@@ -214,6 +214,110 @@ def test_a_name_in_a_document_property_refuses_the_workbook(gem, prop, field):
         "niets opgeslagen."]
 
 
+def with_book(data: bytes, change) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def custom_properties(**values):
+    """A change for with_book: custom document properties (Bestand > Info > Eigenschappen >
+    Geavanceerde eigenschappen > Aangepast), as Excel writes them to docProps/custom.xml."""
+    import datetime as dt
+
+    from openpyxl.packaging.custom import DateTimeProperty, StringProperty
+
+    def change(book):
+        for name, value in values.items():
+            kind = DateTimeProperty if isinstance(value, dt.datetime) else StringProperty
+            book.custom_doc_props.append(kind(name=name, value=value))
+    return change
+
+
+def defined_names(**values):
+    """A change for with_book: names as Formules > Namen beheren stores them in xl/workbook.xml."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def change(book):
+        for name, value in values.items():
+            book.defined_names[name] = DefinedName(name, attr_text=value)
+    return change
+
+
+CUSTOM_REFUSAL = (
+    "persoonsgegevens geweigerd: een aangepaste documenteigenschap (Bestand > Info > "
+    "Eigenschappen > Geavanceerde eigenschappen > Aangepast) bevat mogelijk {kind}. Ook de "
+    "eigenschappen van het bestand mogen geen persoonsgegevens bevatten: pas ze aan in Excel "
+    "(Bestand > Info > Eigenschappen) of maak de werkmap opnieuw vanuit het sjabloon. Kindkaart "
+    "neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze "
+    "gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
+NAME_REFUSAL = (
+    "persoonsgegevens geweigerd: een naam in Namen beheren (Formules > Namen beheren) is of bevat "
+    "mogelijk {kind}. Verwijder die naam, of maak de werkmap opnieuw vanuit het sjabloon. "
+    "Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder "
+    "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ({"Kind": "Sven Jansen"}, "de naam van een persoon"),
+    ({"Contactpersoon": "Jansen, P."}, "de naam van een persoon"),
+    ({"Dossier": "123456782"}, "een burgerservicenummer"),
+    ({"Geboortedatum": "onbekend"}, "een geboortedatum"),
+    ({"Ouder": "06-12345678"}, "een telefoonnummer"),
+])
+def test_personal_data_in_a_custom_document_property_refuses_the_workbook(gem, values, kind):
+    """Only Titel, Onderwerp, Opmerkingen, Labels and Categorie were checked: a custom property
+    ('Kind: Sven Jansen') went in unseen."""
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, custom_properties(**values)))
+    assert texts == [CUSTOM_REFUSAL.format(kind=kind)]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ({"Sven_Jansen": "Gegevens!$D$2"}, "de naam van een persoon"),
+    ({"kind_3": '"Jansen, P."'}, "de naam van een persoon"),
+    ({"bsn": "123456782"}, "een burgerservicenummer"),
+    ({"contact": '"j.devries@example.nl"', "Emma_Bakker": "Gegevens!$A$2"}, "een e-mailadres"),
+])
+def test_personal_data_in_a_defined_name_refuses_the_workbook(gem, values, kind):
+    """A named range (Formules > Namen beheren) named after a child, or a name holding a constant
+    with a name or BSN, went in unseen; one message, never the name itself."""
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, defined_names(**values)))
+    assert texts == [NAME_REFUSAL.format(kind=kind)]
+
+
+def test_a_sensitivity_label_and_ordinary_names_pass(gem):
+    """What real workbooks carry: a sensitivity label of Microsoft Purview (a GUID, the moment it
+    was set as text), SharePoint's content type, a date property, and names of ranges."""
+    import datetime as dt
+
+    label = "MSIP_Label_72f988bf-86f1-41af-91ab-2d7cd011db47"
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_book(with_book(good, custom_properties(**{
+        f"{label}_Enabled": "true", f"{label}_SetDate": "2024-03-04T10:15:00Z",
+        f"{label}_Method": "Standard", f"{label}_Name": "Intern",
+        f"{label}_SiteId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        f"{label}_ActionId": "0a1b2c3d-1234-5678-9abc-def012345678",
+        "ContentTypeId": "0x0101009C3B4F123456789ABCDEF0", "Peildatum": dt.datetime(2024, 1, 1),
+        "Status": "Definitief"})),
+        defined_names(wijken="Lijsten!$A$2:$A$10", totaal="SUM(Gegevens!$D$2:$D$9)",
+                      peiljaar="2024", Sint_Jan="Gegevens!$A$2"))
+    assert texts_of(gem, data) == []
+
+
+def test_the_page_refuses_a_custom_property_without_echo(app_db):
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_book(good, custom_properties(Kind="Fatima el Amrani"))
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    shown = " ".join(str(m.value) for m in [*at.markdown, *at.error])
+    assert "aangepaste documenteigenschap" in shown and "Amrani" not in shown
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+
 def test_the_author_of_the_file_is_no_refused_name(gem):
     # the author is the partner's employee who saved the file; Kindkaart neither checks nor
     # stores it (README, privacy)

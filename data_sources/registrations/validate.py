@@ -376,12 +376,78 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
 # employee who saved the file, not a child or parent, and Kindkaart reads nor stores them.
 _PROPERTIES = {"title": "Titel", "subject": "Onderwerp", "description": "Opmerkingen",
                "keywords": "Labels", "category": "Categorie"}
-_CORE_PART = "docProps/core.xml"
+_CORE_PART, _CUSTOM_PART, _WORKBOOK_PART = "docProps/core.xml", "docProps/custom.xml", "xl/workbook.xml"
+_PROPERTY_ADVICE = ("Ook de eigenschappen van het bestand mogen geen persoonsgegevens bevatten: "
+                    "pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de werkmap "
+                    "opnieuw vanuit het sjabloon. ")
 
 
 def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message]:
-    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'):
-    the workbook as a whole is refused, as for personal data in a sheet it does not count."""
+    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'), its
+    own properties (Eigenschappen > Geavanceerde eigenschappen > Aangepast: 'Kind: Jan de Vries')
+    and its names (Formules > Namen beheren: a range named Jan_de_Vries, a name holding the
+    constant ="Jansen, P." or a BSN): the workbook as a whole is refused, as for personal data in
+    a sheet it does not count. The property or name is never shown: it may be the personal data."""
+    found = []
+    try:
+        root = _small_part(data, _CORE_PART)
+        custom = _small_part(data, _CUSTOM_PART)
+        book = _small_part(data, _WORKBOOK_PART)
+    except ValueError:
+        return [Message(_XML_BOMB)]
+    for element in [] if root is None else root:
+        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
+        if field and element.text and element.text.strip():
+            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
+            if kind:
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
+                    f"{kind}. " + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
+    for prop in [] if custom is None else custom:
+        texts = [prop.get("name", "")] + [value.text for value in prop
+                                         if value.text and not value.tag.endswith("}bool")]
+        # no dates: a property of type date is a date by itself, and a sensitivity label
+        # (Microsoft Purview, common at gemeenten and GGD's) stores when it was set as text
+        # (MSIP_Label_..._SetDate); a birth date comes with its word ('geb.', 'Geboortedatum')
+        kind = next(filter(None, (_personal_in_name_or_value(t, places, dates=False)
+                                  for t in texts)), None)
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: een aangepaste documenteigenschap (Bestand > Info > "
+                f"Eigenschappen > Geavanceerde eigenschappen > Aangepast) bevat mogelijk {kind}. "
+                + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
+    names = [] if book is None else [e for e in book.iter() if e.tag.endswith("}definedName")]
+    for name in names:
+        if name.get("name", "").startswith("_xlnm."):
+            continue  # Excel's own: print area, filter range
+        value = (name.text or "").strip()
+        constant = value[1:-1].replace('""', '"') if value[:1] == value[-1:] == '"' and len(value) > 1 else (
+            value if re.fullmatch(r"[0-9][0-9 .]*", value) else "")
+        kind = _personal_in_name_or_value(name.get("name", ""), places) or (
+            _personal_in_name_or_value(constant, places) if constant else None)
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: een naam in Namen beheren (Formules > Namen beheren) "
+                f"is of bevat mogelijk {kind}. Verwijder die naam, of maak de werkmap opnieuw "
+                "vanuit het sjabloon. " + _PERSONAL_REFUSED))
+            break  # one message: the names are not shown, so a second adds nothing
+    return found
+
+
+def _personal_in_name_or_value(text: str, places: Container[str], dates: bool = True) -> str | None:
+    text = (text or "").strip()
+    if re.fullmatch(r"[0-9][0-9 .]*", text) and v.looks_like_bsn(re.sub(r"[ .]", "", text)):
+        return "een burgerservicenummer"
+    if re.fullmatch(r"\{?[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}?|0x[0-9A-Fa-f]+", text):
+        return None  # an identifier (a label's GUID, SharePoint's ContentTypeId), not a BSN in it
+    # a name of Excel has no spaces: Jan_de_Vries, Jansen_P
+    return v.personal_in_text(text.replace("_", " "), dates=dates, reference_dates=True,
+                              places=places)
+
+
+def _small_part(data: bytes, part: str):
+    """The parsed XML of a part of at most 256 kB, or None (absent, larger, damaged: the reader
+    refuses a damaged file by itself). Raises ValueError for an XML bomb."""
     import io
     import xml.etree.ElementTree as ElementTree
     import zipfile
@@ -391,26 +457,14 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo(_CORE_PART)
+            info = archive.getinfo(part)
             if info.file_size > 256 * 1024:
-                return []
-            root = fromstring(archive.read(info), forbid_dtd=True)
+                return None
+            return fromstring(archive.read(info), forbid_dtd=True)
     except DefusedXmlException:
-        return [Message(_XML_BOMB)]
+        raise ValueError(part) from None
     except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
-        return []  # no properties, or a damaged part the reader refuses by itself
-    found = []
-    for element in root:
-        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
-        if field and element.text and element.text.strip():
-            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
-            if kind:
-                found.append(Message(
-                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
-                    f"{kind}. Ook de eigenschappen van het bestand mogen geen persoonsgegevens "
-                    "bevatten: pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de "
-                    "werkmap opnieuw vanuit het sjabloon. " + _PERSONAL_REFUSED))
-    return found
+        return None
 
 
 def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
