@@ -318,6 +318,50 @@ def test_the_page_refuses_a_custom_property_without_echo(app_db):
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
 
 
+@pytest.mark.parametrize(("part", "text", "where", "kind"), [
+    ("oddHeader", "Kinderlijst Sven Jansen", "koptekst", "de naam van een persoon"),
+    ("oddFooter", "BSN 123456782", "voettekst", "een burgerservicenummer"),
+    ("firstHeader", "Jansen, P. (tel. 06-12345678)", "koptekst", "de naam van een persoon"),
+])
+def test_personal_data_in_a_header_or_footer_is_refused_naming_the_sheet(gem, part, text, where,
+                                                                         kind):
+    """What a sheet prints on every page (Pagina-indeling > Kop- en voettekst) went in unseen."""
+    def change(book):
+        getattr(book["Gegevens"], part).center.text = text
+        book["Gegevens"].oddFooter.right.text = "Pagina &P van &N"  # Excel's codes: no data
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, change))
+    assert texts == [
+        f"Blad 'Gegevens': persoonsgegevens geweigerd: de {where} van dit blad (Pagina-indeling > "
+        f"Kop- en voettekst) bevat mogelijk {kind}. Maak de {where} leeg of zet er alleen de naam "
+        "van de organisatie in. Kindkaart neemt geen burgerservicenummers, namen, adressen of "
+        "geboortedatums aan. Verwijder deze gegevens en lever het bestand opnieuw aan; er is "
+        "niets opgeslagen."]
+
+
+@pytest.mark.parametrize("name", ["Sven Jansen", "Jansen, P.", "123456782"])
+def test_a_sheet_named_after_a_child_is_refused_without_its_name(gem, name):
+    """A sheet per child, named after it: nothing looked at sheet names, and every message about
+    that sheet showed its name ('Blad 'Sven Jansen', ...')."""
+    def change(book):
+        book.create_sheet(name).append(["aantal", 3])
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, change))
+    assert len(texts) == 1 and texts[0].startswith(
+        "persoonsgegevens geweigerd: de naam van het 5e blad van de werkmap bevat mogelijk "), texts
+    assert not any(part in texts[0] for part in ("Sven", "Jansen", "123456782"))
+
+
+def test_sheets_named_after_dates_places_and_groups_pass(gem):
+    def change(book):
+        for name in ("31-12-2024", "Sint Jan Zuid", "Groep Emma", "BSO Jan Ligthart", "Blad1"):
+            book.create_sheet(name).append(["aantal", 3])
+        book["Gegevens"].oddHeader.center.text = "&\"Arial,Vet\"Vve-indicaties &D"
+        book["Gegevens"].oddFooter.left.text = "&F - &A, peildatum 31-12-2024 &&  Sint Jan"
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    assert texts_of(gem, with_book(good, change)) == []
+
+
 def test_the_author_of_the_file_is_no_refused_name(gem):
     # the author is the partner's employee who saved the file; Kindkaart neither checks nor
     # stores it (README, privacy)

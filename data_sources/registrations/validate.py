@@ -252,7 +252,12 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         if chosen is None:
             return result
         places = PlaceNames(con)
+        # first and alone: every other message names the sheets, and would show the name
+        result.messages = _personal_in_sheet_names(entries, places)
+        if result.messages:
+            return result
         result.messages = (_sheet_problems(entries, chosen, places)
+                           + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
                            + _personal_in_copies(data, places))
         if result.messages:
@@ -431,6 +436,71 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
                 f"is of bevat mogelijk {kind}. Verwijder die naam, of maak de werkmap opnieuw "
                 "vanuit het sjabloon. " + _PERSONAL_REFUSED))
             break  # one message: the names are not shown, so a second adds nothing
+    return found
+
+
+def _personal_in_sheet_names(entries: list[SheetEntry], places: Container[str]) -> list[Message]:
+    """A sheet named after a child ('Sven Jansen', 'Jansen, P.', a BSN), as a partner keeps a
+    sheet per child: refused without its name (every other message would show it). A date is
+    no birth date here: sheets are often named after their counting date ('31-12-2024')."""
+    found = []
+    for number, entry in enumerate(entries, start=1):
+        name = entry.name.strip()
+        kind = (("een burgerservicenummer" if v.looks_like_bsn(re.sub(r"[ .]", "", name)) else None)
+                if re.fullmatch(r"[0-9][0-9 .]*", name)
+                else v.personal_in_text(name, dates=False, reference_dates=True, places=places))
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: de naam van het {number}e blad van de werkmap bevat "
+                f"mogelijk {kind}. Geef het blad een naam zonder persoonsgegevens (of verwijder "
+                "het) en lever het bestand opnieuw aan. " + _PERSONAL_REFUSED))
+    return found
+
+
+# A header or footer as Excel stores it: '&L', '&C', '&R' start its parts; '&P', '&N', '&D', '&T',
+# '&F', '&A' stand for page, pages, date, time, file and sheet; '&"Arial,Vet"', '&12', '&K00FF00',
+# '&B' and the like set the font; '&&' is an ampersand.
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(odd|even|first)(Header|Footer)>(.*?)</(?:\w+:)?\1\2>",
+                            re.DOTALL)
+_HEADER_CODES = re.compile(r'&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K[0-9]{2}[+-][0-9]{3}|[0-9]+|[A-Za-z])')
+
+
+def _personal_in_headers(data: bytes, entries: list[SheetEntry],
+                         places: Container[str]) -> list[Message]:
+    """Personal data in the header or footer a sheet prints on every page ('Kinderlijst Sven
+    Jansen', 'BSN ...'; Pagina-indeling > Kop- en voettekst): refused naming the sheet."""
+    import io
+    import zipfile
+    from html import unescape
+
+    found = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except DAMAGED_ZIP:
+        return []
+    with archive:
+        for entry in entries:
+            if not entry.part.startswith("xl/"):
+                continue  # an OpenDocument sheet keeps them in its styles, not read here
+            try:
+                xml = entry.xml or archive.read(entry.part)
+            except (KeyError, *DAMAGED_ZIP):
+                continue
+            for match in _HEADER_FOOTER.finditer(xml):
+                text = unescape(match.group(3).decode("utf-8", errors="replace"))
+                parts = re.split(r"&[LCR]", text.replace("&&", "\0"))
+                kind = next(filter(None, (
+                    v.personal_in_text(" ".join(_HEADER_CODES.sub(" ", part).replace("\0", "&")
+                                                .split()), reference_dates=True, places=places)
+                    for part in parts)), None)
+                if kind:
+                    where = "koptekst" if match.group(2) == b"Header" else "voettekst"
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: de {where} van dit blad (Pagina-indeling > "
+                        f"Kop- en voettekst) bevat mogelijk {kind}. Maak de {where} leeg of zet "
+                        "er alleen de naam van de organisatie in. " + _PERSONAL_REFUSED,
+                        entry.name))
+                    break
     return found
 
 
