@@ -1526,6 +1526,14 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 problems += [(r, f"de datum van aanmelding ligt na de peildatum "
                               f"{reference:%d-%m-%Y}.", c, shown[c]) for r in group.rows]
                 continue
+            limit = rtype.column("waiting_weeks").maximum
+            if limit is not None and days / 7 > limit:
+                c = by_name["registration_date"]
+                problems += [(r, f"de datum van aanmelding ligt meer dan {v.show(limit)} weken "
+                              f"voor de peildatum {reference:%d-%m-%Y}; "
+                              f"{rtype.column('waiting_weeks').maximum_reason}.", c, shown[c])
+                             for r in group.rows]
+                continue
             row["waiting_weeks"] = days / 7
         if group.explicit:
             # an explicit count: the same place and breakdown twice is a mistake, not two children
@@ -1776,7 +1784,11 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
         if kind == "count":
             return v.parse_count(raw)
         if kind == "number":
-            return v.parse_amount(raw)
+            amount = v.parse_amount(raw)
+            if column.maximum is not None and amount > column.maximum:
+                raise v.BadValue(f"'{v.show(raw)}' is te groot: meer dan "
+                                 f"{v.show(column.maximum)} kan niet; {column.maximum_reason}")
+            return amount
     except v.NoNumberWord as word:
         raise v.BadValue(f"{word}. {_instead_of_a_word(column)}") from None
     if kind == "age":
