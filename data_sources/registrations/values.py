@@ -425,11 +425,13 @@ _PLACE_ENDINGS = re.compile(
     r"(?:school|college|lyceum|opvang|centrum|huis|straat|laan|weg|plein|singel|gracht|kade|"
     r"dijk|hof|park|wijk|buurt|kwartier|veld|stichting|groep)$", re.IGNORECASE)
 _NAME_AFTER_ADDRESS = re.compile(
-    rf"\b(?:dhr|mevr|mw|mevrouw|meneer|mijnheer|de heer|juf|meester)\.?\s+{_PREFIXES}({_SURNAME})",
+    rf"\b(?:dhr|mevr|mw|mevrouw|meneer|mijnheer|de heer|juf|meester|fam|familie)\.?\s+"
+    rf"{_PREFIXES}({_SURNAME})",
     re.IGNORECASE)
 _RELATIVE_OF = re.compile(
     rf"\b(?:moeder|vader|ouders?|broer(?:tje)?|zus(?:je)?|opa|oma|pleeg(?:moeder|vader|ouders?)|"
-    rf"verzorgers?|voogd|zoon|dochter)\s+van\s+({_SURNAME})(?![0-9])", re.IGNORECASE)
+    rf"verzorgers?|voogd|zoon|dochter|(?:pleeg)?kind(?:je)?)\s+van\s+({_SURNAME})(?![0-9])",
+    re.IGNORECASE)
 _ORGANISATION_WORDS = re.compile(
     r"school|college|lyceum|opvang|centrum|kdv|bso|psz|stichting|b\.?v\.?\b|vereniging|"
     r"praktijk|zorg|huis\b|groep", re.IGNORECASE)
