@@ -366,6 +366,47 @@ def test_sheets_named_after_dates_places_and_groups_pass(gem):
     assert texts_of(gem, with_book(good, change)) == []
 
 
+@pytest.mark.parametrize(("target", "kind"), [
+    ("mailto:sven.jansen@example.nl?subject=Aanmelding", "een e-mailadres"),
+    ("tel:+31612345678", "een telefoonnummer"),
+])
+def test_personal_data_behind_a_link_in_a_cell_is_refused_naming_the_cell(gem, target, kind):
+    """A cell showing 'Zorg BV' with a link to a parent's e-mail address (copied from Outlook):
+    the shown text was checked, the link's address went in unseen."""
+    def change(book):
+        book["Gegevens"]["B2"].hyperlink = target
+        book["Gegevens"]["B3"].hyperlink = "https://www.example.nl/nieuws/2024/03/04/jeugdhulp"
+    good = filled_template("jeugdhulp", [["Centrum", "Zorg BV", "ambulant", "0-2", 6],
+                                         ["Bloemhof", "Zorg BV", "ambulant", "0-2", 6]])
+    texts = texts_of(gem, with_book(good, change), "jeugdhulp")
+    assert texts == [
+        f"Blad 'Gegevens', rij 2, kolom B: persoonsgegevens geweigerd: de koppeling (hyperlink) "
+        f"in deze cel bevat mogelijk {kind}. Verwijder de koppeling (rechtermuisknop op de cel > "
+        "Koppeling verwijderen). Kindkaart neemt geen burgerservicenummers, namen, adressen of "
+        "geboortedatums aan. Verwijder deze gegevens en lever het bestand opnieuw aan; er is niets "
+        "opgeslagen."]
+
+
+def test_a_choice_list_of_names_in_a_cell_check_is_refused(gem):
+    """A partner's own drop-down of the children ('Sven Jansen,Emma Bakker', Gegevens >
+    Gegevensvalidatie) is kept in the workbook even when no cell shows a name."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    def change(book, items):
+        check = DataValidation(type="list", formula1=f'"{items}"')
+        book["Gegevens"].add_data_validation(check)
+        check.add("E2:E20")
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, lambda book: change(book, "Sven Jansen,Emma Bakker")))
+    assert texts == [
+        "Blad 'Gegevens': persoonsgegevens geweigerd: de keuzelijst van cel(len) E2:E20 (Gegevens "
+        "> Gegevensvalidatie) bevat mogelijk de naam van een persoon. Verwijder die keuzelijst of "
+        "zet er alleen keuzes zonder persoonsgegevens in. Kindkaart neemt geen "
+        "burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze gegevens en "
+        "lever het bestand opnieuw aan; er is niets opgeslagen."]
+    assert texts_of(gem, with_book(good, lambda book: change(book, "ja,nee,Sint Jan,Groep Emma"))) == []
+
+
 def test_the_author_of_the_file_is_no_refused_name(gem):
     # the author is the partner's employee who saved the file; Kindkaart neither checks nor
     # stores it (README, privacy)

@@ -465,13 +465,26 @@ _HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(odd|even|first)(Header|Footer)>(.*?)</
 _HEADER_CODES = re.compile(r'&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K[0-9]{2}[+-][0-9]{3}|[0-9]+|[A-Za-z])')
 
 
+_HYPERLINK = re.compile(rb"<(?:\w+:)?hyperlink\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_INLINE_LIST = re.compile(
+    rb"<(?:\w+:)?dataValidation\b([^>]*)>\s*<(?:\w+:)?formula1>(.*?)</(?:\w+:)?formula1>", re.DOTALL)
+
+
 def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                          places: Container[str]) -> list[Message]:
-    """Personal data in the header or footer a sheet prints on every page ('Kinderlijst Sven
-    Jansen', 'BSN ...'; Pagina-indeling > Kop- en voettekst): refused naming the sheet."""
+    """Personal data a sheet carries outside its cells: in the header or footer it prints on every
+    page ('Kinderlijst Sven Jansen', 'BSN ...'; Pagina-indeling > Kop- en voettekst), behind a
+    link in a cell (mailto:sven.jansen@..., tel:06...) and in a choice list typed into the
+    check of a cell (Gegevensvalidatie: 'Sven Jansen,Emma Bakker'). Refused naming the sheet,
+    and the cell where there is one."""
     import io
     import zipfile
     from html import unescape
+    from urllib.parse import unquote
+
+    from data_sources.workbooks import column_number
 
     found = []
     try:
@@ -500,6 +513,49 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                         f"Kop- en voettekst) bevat mogelijk {kind}. Maak de {where} leeg of zet "
                         "er alleen de naam van de organisatie in. " + _PERSONAL_REFUSED,
                         entry.name))
+                    break
+            links = _HYPERLINK.findall(xml)
+            if links:
+                folder, _, base = entry.part.rpartition("/")
+                try:
+                    relations = archive.read(f"{folder}/_rels/{base}.rels")
+                except (KeyError, *DAMAGED_ZIP):
+                    relations = b""
+                targets = {}
+                for tag in _RELATIONSHIP.findall(relations):
+                    attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
+                    targets[attributes.get(b"Id")] = attributes.get(b"Target", b"")
+                for tag in links:
+                    attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
+                    target = unquote(unescape(targets.get(attributes.get(b"id"), b"").decode(
+                        "utf-8", errors="replace")))
+                    # the address itself, without the scheme or the subject of a mail
+                    target = re.sub(r"^(?:mailto|tel|callto|sms):", "", target.split("?")[0],
+                                    flags=re.IGNORECASE)
+                    kind = target and v.personal_in_text(target, dates=False, places=places)
+                    if kind:
+                        cell = re.match(r"([A-Z]{1,3})([0-9]+)",
+                                        attributes.get(b"ref", b"").decode(errors="replace"))
+                        found.append(Message(
+                            f"persoonsgegevens geweigerd: de koppeling (hyperlink) in deze cel "
+                            f"bevat mogelijk {kind}. Verwijder de koppeling (rechtermuisknop op "
+                            "de cel > Koppeling verwijderen). " + _PERSONAL_REFUSED, entry.name,
+                            int(cell[2]) if cell else None,
+                            column_number(cell[1]) if cell else None))
+                        break
+            for attributes, formula in _INLINE_LIST.findall(xml):
+                text = unescape(formula.decode("utf-8", errors="replace")).strip()
+                if not (text.startswith('"') and text.endswith('"')):
+                    continue  # a range (the template's lists on its sheet Lijsten), no text
+                kind = next(filter(None, (v.personal_in_text(item.strip(), places=places)
+                                          for item in text[1:-1].split(","))), None)
+                if kind:
+                    cells = dict(_ATTRIBUTE.findall(attributes)).get(b"sqref", b"").decode()
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: de keuzelijst van cel(len) {cells} "
+                        f"(Gegevens > Gegevensvalidatie) bevat mogelijk {kind}. Verwijder die "
+                        "keuzelijst of zet er alleen keuzes zonder persoonsgegevens in. "
+                        + _PERSONAL_REFUSED, entry.name))
                     break
     return found
 
