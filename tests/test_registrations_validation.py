@@ -314,6 +314,26 @@ def test_a_waiting_time_longer_than_a_childhood_is_refused(gem, weeks, date, exp
     assert result.aggregates_df.empty
 
 
+@pytest.mark.parametrize(("soort", "row", "column"), [
+    ("kinderopvang-bezetting", ["Centrum", "KDV De Zon", "dagopvang", "0-2", "{children}", 10], "E"),
+    ("groepsgrootte", ["KDV De Zon", "Centrum", "Groep 1", "regulier", "0-2", 10, "{children}", 2],
+     "G"),
+])
+def test_more_children_than_places_can_serve_is_refused(gem, soort, row, column):
+    """A typo (500 children on 10 places) made one place serve 50 children in the model
+    (int_supply__children_per_place), hiding the shortage of places; 10 per place (ten dayparts,
+    one each) is the most a place can serve."""
+    def workbook(children):
+        return filled_template(soort, [[children if cell == "{children}" else cell for cell in row]])
+    result = validate_workbook(workbook(500), soort, gem, "k.xlsx", period="2024")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom {column} (aantal kinderen): 500 kinderen op 10 kindplaatsen "
+        "kan niet: een kindplaats wordt door hoogstens 10 kinderen gedeeld (elk één dagdeel per "
+        "week). Controleer beide aantallen."]
+    assert result.aggregates_df.empty
+    assert validate_workbook(workbook(100), soort, gem, "k.xlsx", period="2024").ok
+
+
 def test_the_template_limits_the_waiting_time_as_the_check_does():
     from data_sources.registrations.template import write_template
 

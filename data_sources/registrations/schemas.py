@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 # is only used on import (e.g. to compute a waiting time) and never stored.
 KINDS = ("location", "choice", "count", "number", "text", "age", "date")
 MAX_WAITING_WEEKS = 678  # 13 years: longer than a child of 12 can have waited
+# Children one place (kindplaats) can serve: ten dayparts a week, each child one of them
+# (peuteropvang, flexible BSO); the sample's rows have 1.1 to 2.2
+MAX_CHILDREN_PER_PLACE = 10
 
 AGE_GROUPS = ("0-2", "2-4", "4-12")
 VVE_CRITERIA = ("taal/spraak", "sociaal-emotioneel", "SES")

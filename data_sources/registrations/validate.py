@@ -27,7 +27,12 @@ from data_sources.registrations.reading import (
     survey_workbook,
     transitional,
 )
-from data_sources.registrations.schemas import Column, RegistrationType, registration_type
+from data_sources.registrations.schemas import (
+    MAX_CHILDREN_PER_PLACE,
+    Column,
+    RegistrationType,
+    registration_type,
+)
 from data_sources.text import normalise
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -1591,6 +1596,17 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                              for r in group.rows]
                 continue
             row["waiting_weeks"] = days / 7
+        places, children = row.get("places"), row.get("children_count")
+        if (group.explicit and places and children is not None
+                and children > MAX_CHILDREN_PER_PLACE * places):
+            # a typo (400 for 40) made one place serve 25 children in the model's supply
+            # (int_supply__children_per_place), and hid the shortage of places in every wijk
+            c = by_name["children_count"]
+            problems += [(r, f"{children} kinderen op {places} kindplaatsen kan niet: een "
+                          f"kindplaats wordt door hoogstens {MAX_CHILDREN_PER_PLACE} kinderen "
+                          "gedeeld (elk één dagdeel per week). Controleer beide aantallen.",
+                          c, shown[c]) for r in group.rows]
+            continue
         if group.explicit:
             # an explicit count: the same place and breakdown twice is a mistake, not two children
             place = tuple(normalise(str(row.get("_location_raw"))) if col.kind == "location"
