@@ -168,6 +168,33 @@ def test_a_utf8_mark_before_windows_text_is_no_part_of_the_first_column(tmp_path
     con.close()
 
 
+def test_a_separator_after_the_last_field_of_each_row_is_read(postcode_con, tmp_path):
+    """Some tools end every row with the separator, not the header: pandas took the LRK numbers
+    for the index and shifted every column by one, and the export was refused as 'onbekende
+    status '01-01-2015''."""
+    path = tmp_path / "lrk_2024.csv"
+    lines = [";".join(HEADER), *(";".join(row) + ";" for row in ROWS)]
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select lrk_id, provision_type, places from raw_lrk__locations"
+                                " order by 1").fetchall() == [("100000000001", "KDV", 48),
+                                                              ("100000000002", "BSO", 60)]
+
+
+def test_a_separator_inside_a_name_without_quotes_is_refused_naming_the_row(postcode_con, tmp_path):
+    """'De Boom; hut' without quotes: every later field landed one column further, and the
+    refusal spoke of a status or date that was none."""
+    rows = [ROWS[0], [*ROWS[1][:2], "Het Klimrek; locatie 2", *ROWS[1][3:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv: rij 3 heeft meer velden dan de kopregel kolommen heeft (mogelijk "
+        "een ';' in een naam zonder aanhalingstekens eromheen). Laad de export zoals het register "
+        "hem geeft, of zet die namen tussen aanhalingstekens. Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
 def test_the_page_refuses_an_export_excel_rounded_and_keeps_what_was_loaded(app_db):
     """On Gemeente laden: the sample export as Excel saves it again (sep line, rounded numbers)."""
     import duckdb
