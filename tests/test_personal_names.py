@@ -306,6 +306,8 @@ def test_a_sensitivity_label_and_ordinary_names_pass(gem):
         f"{label}_SiteId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
         f"{label}_ActionId": "0a1b2c3d-1234-5678-9abc-def012345678",
         "ContentTypeId": "0x0101009C3B4F123456789ABCDEF0", "Peildatum": dt.datetime(2024, 1, 1),
+        # SharePoint's document ID: its nine digits pass the elfproef; Outlook's review
+        "_dlc_DocId": "GEMDOC-111222333-4", "_AuthorEmail": "j.devries@voorbeeldstad.nl",
         "Status": "Definitief"})),
         defined_names(wijken="Lijsten!$A$2:$A$10", totaal="SUM(Gegevens!$D$2:$D$9)",
                       peiljaar="2024", Sint_Jan="Gegevens!$A$2"))

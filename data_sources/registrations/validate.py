@@ -392,6 +392,12 @@ _PROPERTY_ADVICE = ("Ook de eigenschappen van het bestand mogen geen persoonsgeg
                     "opnieuw vanuit het sjabloon. ")
 
 
+# Custom properties that programs, not people, write: SharePoint's document ID ('_dlc_DocId':
+# 'PREFIX-123456789-12', nine digits that pass the elfproef once in eleven), Outlook's review
+# ('_AuthorEmail': the employee), a sensitivity label ('MSIP_Label_<guid>_...'), the content type.
+_SYSTEM_PROPERTIES = ("_", "MSIP_", "ContentTypeId")
+
+
 def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message]:
     """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'), its
     own properties (Eigenschappen > Geavanceerde eigenschappen > Aangepast: 'Kind: Jan de Vries')
@@ -414,6 +420,8 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
                     f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
                     f"{kind}. " + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
     for prop in [] if custom is None else custom:
+        if prop.get("name", "").startswith(_SYSTEM_PROPERTIES):
+            continue
         texts = [prop.get("name", "")] + [value.text for value in prop
                                          if value.text and not value.tag.endswith("}bool")]
         # no dates: a property of type date is a date by itself, and a sensitivity label
@@ -428,8 +436,8 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
                 + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
     names = [] if book is None else [e for e in book.iter() if e.tag.endswith("}definedName")]
     for name in names:
-        if name.get("name", "").startswith("_xlnm."):
-            continue  # Excel's own: print area, filter range
+        if name.get("name", "").startswith("_xl"):
+            continue  # Excel's own: print area, filter range, newer functions (_xlfn.XLOOKUP)
         value = (name.text or "").strip()
         constant = value[1:-1].replace('""', '"') if value[:1] == value[-1:] == '"' and len(value) > 1 else (
             value if re.fullmatch(r"[0-9][0-9 .]*", value) else "")
