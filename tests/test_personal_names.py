@@ -377,7 +377,8 @@ def test_personal_data_behind_a_link_in_a_cell_is_refused_naming_the_cell(gem, t
     the shown text was checked, the link's address went in unseen."""
     def change(book):
         book["Gegevens"]["B2"].hyperlink = target
-        book["Gegevens"]["B3"].hyperlink = "https://www.example.nl/nieuws/2024/03/04/jeugdhulp"
+        book["Gegevens"]["B3"].hyperlink = ("https://gemeente.sharepoint.com/sites/jeugd/GEMDOC-"
+                                            "111222333-4/2024/03/04?contact=j.devries@example.nl")
     good = filled_template("jeugdhulp", [["Centrum", "Zorg BV", "ambulant", "0-2", 6],
                                          ["Bloemhof", "Zorg BV", "ambulant", "0-2", 6]])
     texts = texts_of(gem, with_book(good, change), "jeugdhulp")

@@ -542,10 +542,11 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                     attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
                     target = unquote(unescape(targets.get(attributes.get(b"id"), b"").decode(
                         "utf-8", errors="replace")))
-                    # the address itself, without the scheme or the subject of a mail
-                    target = re.sub(r"^(?:mailto|tel|callto|sms):", "", target.split("?")[0],
-                                    flags=re.IGNORECASE)
-                    kind = target and v.personal_in_text(target, dates=False, places=places)
+                    # a person is reached by a mail or phone link; a web page's address is no
+                    # person's, and its numbers (a SharePoint document ID) no BSN
+                    address = re.match(r"(?:mailto|tel|callto|sms):([^?]*)", target,
+                                       re.IGNORECASE)
+                    kind = address and v.personal_in_text(address[1], dates=False, places=places)
                     if kind:
                         cell = re.match(r"([A-Z]{1,3})([0-9]+)",
                                         attributes.get(b"ref", b"").decode(errors="replace"))
