@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,8 +208,16 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
                 text = rest
-            raw = pd.read_csv(io.StringIO(text), sep=separator[1] if separator else delimiter(
-                text.split("\n", 1)[0]), dtype=str, keep_default_na=False, na_values=[""])
+            sep = separator[1] if separator else delimiter(text.split("\n", 1)[0])
+            _refuse_fields_beyond_the_header(text, sep, path.name)
+            with warnings.catch_warnings():
+                # index_col=False: a separator after the last field of every row (';' at the end
+                # of the line, not of the header) made pandas take the LRK numbers for the index
+                # and shift every column by one: refused as 'onbekende status 01-01-2015'. Fields
+                # beyond the header are empty here (_refuse_fields_beyond_the_header).
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                  na_values=[""], index_col=False)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -327,6 +337,25 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
+
+
+def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str) -> None:
+    """A row with more filled fields than the header has columns ('De Boom; hut' without quotes)
+    is refused with its rows: every field after the separator would land in the wrong column."""
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        width = len(next(rows, []))
+        beyond = [number for number, fields in enumerate(rows, start=2)
+                  if len(fields) > width and any(f.strip() for f in fields[width:])]
+    except csv.Error:
+        return  # a field beyond csv's limit (128 kB): pandas reads it, and the checks judge it
+    if beyond:
+        shown = ", ".join(str(r) for r in beyond[:10]) + (" ..." if len(beyond) > 10 else "")
+        raise InputRefused(
+            f"Bestand {file_name}: rij {shown} {'heeft' if len(beyond) == 1 else 'hebben'} meer "
+            f"velden dan de kopregel kolommen heeft (mogelijk een '{sep}' in een naam zonder "
+            "aanhalingstekens eromheen). Laad de export zoals het register hem geeft, of zet die "
+            "namen tussen aanhalingstekens. Er is niets opgeslagen.")
 # A 12-digit LRK number as Excel shows it, and writes it to a CSV: '1,00E+11', '1.23457E+11'.
 _ROUNDED = r"^[0-9]+(?:[.,][0-9]+)?E\+[0-9]+$"
 

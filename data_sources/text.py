@@ -57,4 +57,7 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1252")  # saved by Excel on Windows
+        # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
+        # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the
+        # first column's name: 'ï»¿lrk_id' was reported as a missing column lrk_id
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252")

@@ -145,6 +145,56 @@ def test_the_command_line_refuses_rounded_numbers_and_keeps_the_earlier_export(t
     con.close()
 
 
+def test_a_utf8_mark_before_windows_text_is_no_part_of_the_first_column(tmp_path, capsys):
+    """A UTF-8 byte order mark before an export in Windows-1252 ('Café' as one byte: a header
+    pasted from a UTF-8 file, or the mark a script wrote before appending the export): the text
+    was read as Windows-1252 mark and all, and the command refused 'de kolom(men) lrk_id
+    ontbreken' for the first column, 'ï»¿lrk_id'."""
+    from data_sources import cli
+
+    db = tmp_path / "k.duckdb"
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
+                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
+    con.close()
+    path = _csv(tmp_path / "lrk_2024.csv", [[*ROWS[0][:2], "Kinderopvang Café", *ROWS[0][3:]], ROWS[1]])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert cli.main(["import-lrk", str(path), "--db", str(db)]) == 0, capsys.readouterr().out
+    con = store.connect(db)
+    assert con.execute("select lrk_id, location_name, places from raw_lrk__locations order by 1"
+                       ).fetchall() == [("100000000001", "Kinderopvang Café", 48),
+                                        ("100000000002", "Het Klimrek", 60)]
+    con.close()
+
+
+def test_a_separator_after_the_last_field_of_each_row_is_read(postcode_con, tmp_path):
+    """Some tools end every row with the separator, not the header: pandas took the LRK numbers
+    for the index and shifted every column by one, and the export was refused as 'onbekende
+    status '01-01-2015''."""
+    path = tmp_path / "lrk_2024.csv"
+    lines = [";".join(HEADER), *(";".join(row) + ";" for row in ROWS)]
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select lrk_id, provision_type, places from raw_lrk__locations"
+                                " order by 1").fetchall() == [("100000000001", "KDV", 48),
+                                                              ("100000000002", "BSO", 60)]
+
+
+def test_a_separator_inside_a_name_without_quotes_is_refused_naming_the_row(postcode_con, tmp_path):
+    """'De Boom; hut' without quotes: every later field landed one column further, and the
+    refusal spoke of a status or date that was none."""
+    rows = [ROWS[0], [*ROWS[1][:2], "Het Klimrek; locatie 2", *ROWS[1][3:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv: rij 3 heeft meer velden dan de kopregel kolommen heeft (mogelijk "
+        "een ';' in een naam zonder aanhalingstekens eromheen). Laad de export zoals het register "
+        "hem geeft, of zet die namen tussen aanhalingstekens. Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
 def test_the_page_refuses_an_export_excel_rounded_and_keeps_what_was_loaded(app_db):
     """On Gemeente laden: the sample export as Excel saves it again (sep line, rounded numbers)."""
     import duckdb

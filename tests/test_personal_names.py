@@ -99,6 +99,23 @@ def test_a_full_name_in_a_stored_text_column_is_refused_naming_the_cell(gem, nam
         "medewerkers, en lever het bestand opnieuw aan; er is niets opgeslagen."]
 
 
+@pytest.mark.parametrize("name", ["Jansen, P.", "de Vries, J.P.", "Vries, J. de", "Bakker, Emma",
+                                  "de Vries, Jan", "JANSEN, SOPHIE", "El Amrani, Fatima",
+                                  "Fam. Jansen", "familie Bakker", "kind van Jansen",
+                                  "pleegkind van Bakker"])
+def test_a_name_as_a_register_sorts_it_surname_first_is_refused(gem, name):
+    """'Jansen, P.' and 'de Vries, Jan', as class lists and client registers sort names, passed:
+    only initials or a first name before the surname were recognised; so did a family ('Fam.
+    Jansen') and a child of a named parent ('kind van Jansen')."""
+    data = filled_template("jeugdhulp", [["Centrum", name, "ambulant", "0-2", 6]])
+    texts = texts_of(gem, data, "jeugdhulp")
+    assert len(texts) == 1 and texts[0].startswith(
+        "Blad 'Gegevens', rij 2, kolom B (aanbieder): persoonsgegevens geweigerd: de cel bevat "
+        "mogelijk de naam van een persoon"), texts
+    assert not any(part in texts[0] for part in name.replace(",", " ").split()
+                   if len(part) > 2 and part[0].isupper())
+
+
 @pytest.mark.parametrize("header", ["Opmerking", None])
 def test_a_name_in_a_remark_is_refused_without_echo(gem, header):
     remark = "Jan de Vries heeft een indicatie"
@@ -206,6 +223,198 @@ def test_a_name_in_a_document_property_refuses_the_workbook(gem, prop, field):
         "niets opgeslagen."]
 
 
+def with_book(data: bytes, change) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def custom_properties(**values):
+    """A change for with_book: custom document properties (Bestand > Info > Eigenschappen >
+    Geavanceerde eigenschappen > Aangepast), as Excel writes them to docProps/custom.xml."""
+    import datetime as dt
+
+    from openpyxl.packaging.custom import DateTimeProperty, StringProperty
+
+    def change(book):
+        for name, value in values.items():
+            kind = DateTimeProperty if isinstance(value, dt.datetime) else StringProperty
+            book.custom_doc_props.append(kind(name=name, value=value))
+    return change
+
+
+def defined_names(**values):
+    """A change for with_book: names as Formules > Namen beheren stores them in xl/workbook.xml."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def change(book):
+        for name, value in values.items():
+            book.defined_names[name] = DefinedName(name, attr_text=value)
+    return change
+
+
+CUSTOM_REFUSAL = (
+    "persoonsgegevens geweigerd: een aangepaste documenteigenschap (Bestand > Info > "
+    "Eigenschappen > Geavanceerde eigenschappen > Aangepast) bevat mogelijk {kind}. Ook de "
+    "eigenschappen van het bestand mogen geen persoonsgegevens bevatten: pas ze aan in Excel "
+    "(Bestand > Info > Eigenschappen) of maak de werkmap opnieuw vanuit het sjabloon. Kindkaart "
+    "neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze "
+    "gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
+NAME_REFUSAL = (
+    "persoonsgegevens geweigerd: een naam in Namen beheren (Formules > Namen beheren) is of bevat "
+    "mogelijk {kind}. Verwijder die naam, of maak de werkmap opnieuw vanuit het sjabloon. "
+    "Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder "
+    "deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen.")
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ({"Kind": "Sven Jansen"}, "de naam van een persoon"),
+    ({"Contactpersoon": "Jansen, P."}, "de naam van een persoon"),
+    ({"Dossier": "123456782"}, "een burgerservicenummer"),
+    ({"Geboortedatum": "onbekend"}, "een geboortedatum"),
+    ({"Ouder": "06-12345678"}, "een telefoonnummer"),
+])
+def test_personal_data_in_a_custom_document_property_refuses_the_workbook(gem, values, kind):
+    """Only Titel, Onderwerp, Opmerkingen, Labels and Categorie were checked: a custom property
+    ('Kind: Sven Jansen') went in unseen."""
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, custom_properties(**values)))
+    assert texts == [CUSTOM_REFUSAL.format(kind=kind)]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ({"Sven_Jansen": "Gegevens!$D$2"}, "de naam van een persoon"),
+    ({"kind_3": '"Jansen, P."'}, "de naam van een persoon"),
+    ({"bsn": "123456782"}, "een burgerservicenummer"),
+    ({"contact": '"j.devries@example.nl"', "Emma_Bakker": "Gegevens!$A$2"}, "een e-mailadres"),
+])
+def test_personal_data_in_a_defined_name_refuses_the_workbook(gem, values, kind):
+    """A named range (Formules > Namen beheren) named after a child, or a name holding a constant
+    with a name or BSN, went in unseen; one message, never the name itself."""
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, defined_names(**values)))
+    assert texts == [NAME_REFUSAL.format(kind=kind)]
+
+
+def test_a_sensitivity_label_and_ordinary_names_pass(gem):
+    """What real workbooks carry: a sensitivity label of Microsoft Purview (a GUID, the moment it
+    was set as text), SharePoint's content type, a date property, and names of ranges."""
+    import datetime as dt
+
+    label = "MSIP_Label_72f988bf-86f1-41af-91ab-2d7cd011db47"
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_book(with_book(good, custom_properties(**{
+        f"{label}_Enabled": "true", f"{label}_SetDate": "2024-03-04T10:15:00Z",
+        f"{label}_Method": "Standard", f"{label}_Name": "Intern",
+        f"{label}_SiteId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        f"{label}_ActionId": "0a1b2c3d-1234-5678-9abc-def012345678",
+        "ContentTypeId": "0x0101009C3B4F123456789ABCDEF0", "Peildatum": dt.datetime(2024, 1, 1),
+        # SharePoint's document ID: its nine digits pass the elfproef; Outlook's review
+        "_dlc_DocId": "GEMDOC-111222333-4", "_AuthorEmail": "j.devries@voorbeeldstad.nl",
+        "Status": "Definitief"})),
+        defined_names(wijken="Lijsten!$A$2:$A$10", totaal="SUM(Gegevens!$D$2:$D$9)",
+                      peiljaar="2024", Sint_Jan="Gegevens!$A$2"))
+    assert texts_of(gem, data) == []
+
+
+def test_the_page_refuses_a_custom_property_without_echo(app_db):
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    data = with_book(good, custom_properties(Kind="Fatima el Amrani"))
+    at = upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    shown = " ".join(str(m.value) for m in [*at.markdown, *at.error])
+    assert "aangepaste documenteigenschap" in shown and "Amrani" not in shown
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+
+
+@pytest.mark.parametrize(("part", "text", "where", "kind"), [
+    ("oddHeader", "Kinderlijst Sven Jansen", "koptekst", "de naam van een persoon"),
+    ("oddFooter", "BSN 123456782", "voettekst", "een burgerservicenummer"),
+    ("firstHeader", "Jansen, P. (tel. 06-12345678)", "koptekst", "de naam van een persoon"),
+])
+def test_personal_data_in_a_header_or_footer_is_refused_naming_the_sheet(gem, part, text, where,
+                                                                         kind):
+    """What a sheet prints on every page (Pagina-indeling > Kop- en voettekst) went in unseen."""
+    def change(book):
+        getattr(book["Gegevens"], part).center.text = text
+        book["Gegevens"].oddFooter.right.text = "Pagina &P van &N"  # Excel's codes: no data
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, change))
+    assert texts == [
+        f"Blad 'Gegevens': persoonsgegevens geweigerd: de {where} van dit blad (Pagina-indeling > "
+        f"Kop- en voettekst) bevat mogelijk {kind}. Maak de {where} leeg of zet er alleen de naam "
+        "van de organisatie in. Kindkaart neemt geen burgerservicenummers, namen, adressen of "
+        "geboortedatums aan. Verwijder deze gegevens en lever het bestand opnieuw aan; er is "
+        "niets opgeslagen."]
+
+
+@pytest.mark.parametrize("name", ["Sven Jansen", "Jansen, P.", "123456782"])
+def test_a_sheet_named_after_a_child_is_refused_without_its_name(gem, name):
+    """A sheet per child, named after it: nothing looked at sheet names, and every message about
+    that sheet showed its name ('Blad 'Sven Jansen', ...')."""
+    def change(book):
+        book.create_sheet(name).append(["aantal", 3])
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, change))
+    assert len(texts) == 1 and texts[0].startswith(
+        "persoonsgegevens geweigerd: de naam van het 5e blad van de werkmap bevat mogelijk "), texts
+    assert not any(part in texts[0] for part in ("Sven", "Jansen", "123456782"))
+
+
+def test_sheets_named_after_dates_places_and_groups_pass(gem):
+    def change(book):
+        for name in ("31-12-2024", "Sint Jan Zuid", "Groep Emma", "BSO Jan Ligthart", "Blad1"):
+            book.create_sheet(name).append(["aantal", 3])
+        book["Gegevens"].oddHeader.center.text = "&\"Arial,Vet\"Vve-indicaties &D"
+        book["Gegevens"].oddFooter.left.text = "&F - &A, peildatum 31-12-2024 &&  Sint Jan"
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    assert texts_of(gem, with_book(good, change)) == []
+
+
+@pytest.mark.parametrize(("target", "kind"), [
+    ("mailto:sven.jansen@example.nl?subject=Aanmelding", "een e-mailadres"),
+    ("tel:+31612345678", "een telefoonnummer"),
+])
+def test_personal_data_behind_a_link_in_a_cell_is_refused_naming_the_cell(gem, target, kind):
+    """A cell showing 'Zorg BV' with a link to a parent's e-mail address (copied from Outlook):
+    the shown text was checked, the link's address went in unseen."""
+    def change(book):
+        book["Gegevens"]["B2"].hyperlink = target
+        book["Gegevens"]["B3"].hyperlink = ("https://gemeente.sharepoint.com/sites/jeugd/GEMDOC-"
+                                            "111222333-4/2024/03/04?contact=j.devries@example.nl")
+    good = filled_template("jeugdhulp", [["Centrum", "Zorg BV", "ambulant", "0-2", 6],
+                                         ["Bloemhof", "Zorg BV", "ambulant", "0-2", 6]])
+    texts = texts_of(gem, with_book(good, change), "jeugdhulp")
+    assert texts == [
+        f"Blad 'Gegevens', rij 2, kolom B: persoonsgegevens geweigerd: de koppeling (hyperlink) "
+        f"in deze cel bevat mogelijk {kind}. Verwijder de koppeling (rechtermuisknop op de cel > "
+        "Koppeling verwijderen). Kindkaart neemt geen burgerservicenummers, namen, adressen of "
+        "geboortedatums aan. Verwijder deze gegevens en lever het bestand opnieuw aan; er is niets "
+        "opgeslagen."]
+
+
+def test_a_choice_list_of_names_in_a_cell_check_is_refused(gem):
+    """A partner's own drop-down of the children ('Sven Jansen,Emma Bakker', Gegevens >
+    Gegevensvalidatie) is kept in the workbook even when no cell shows a name."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    def change(book, items):
+        check = DataValidation(type="list", formula1=f'"{items}"')
+        book["Gegevens"].add_data_validation(check)
+        check.add("E2:E20")
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    texts = texts_of(gem, with_book(good, lambda book: change(book, "Sven Jansen,Emma Bakker")))
+    assert texts == [
+        "Blad 'Gegevens': persoonsgegevens geweigerd: de keuzelijst van cel(len) E2:E20 (Gegevens "
+        "> Gegevensvalidatie) bevat mogelijk de naam van een persoon. Verwijder die keuzelijst of "
+        "zet er alleen keuzes zonder persoonsgegevens in. Kindkaart neemt geen "
+        "burgerservicenummers, namen, adressen of geboortedatums aan. Verwijder deze gegevens en "
+        "lever het bestand opnieuw aan; er is niets opgeslagen."]
+    assert texts_of(gem, with_book(good, lambda book: change(book, "ja,nee,Sint Jan,Groep Emma"))) == []
+
+
 def test_the_author_of_the_file_is_no_refused_name(gem):
     # the author is the partner's employee who saved the file; Kindkaart neither checks nor
     # stores it (README, privacy)
@@ -257,6 +466,15 @@ ORGANISATIONS = ["Stichting Kinderopvang Sara", "Basisschool De Regenboog", "KDV
                          + ["LEA OVERLEG", "LEA Voorbeeldstad", "GGD Jansen"])
 def test_organisations_named_after_people_pass(gem, provider):
     # also in capitals; 'LEA' (Lokale Educatieve Agenda) is a code in capitals, not the name Lea
+    data = filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]])
+    assert texts_of(gem, data, "jeugdhulp") == []
+
+
+@pytest.mark.parametrize("provider", ["Zorg BV, J.", "Zuid, A.", "Groep A, B.", "Oude Haven, Emma",
+                                      "Locatie Noord, Emma", "Stichting Bakker, Emma",
+                                      "Peuters, Sara", "Sint Jan, Emma", "Familiehuis Centrum",
+                                      "Gezinshuis De Boog", "kind van de rekening"])
+def test_a_place_or_organisation_before_a_comma_is_no_surname(gem, provider):
     data = filled_template("jeugdhulp", [["Centrum", provider, "ambulant", "0-2", 6]])
     assert texts_of(gem, data, "jeugdhulp") == []
 

@@ -194,6 +194,8 @@ def test_identical_file_twice_is_recognised(gem):
     (b"not excel", "GGD", "2024", "geen Excel-werkmap"),
     (vve_file(1), "", "2024", "organisatie"),
     (vve_file(1), "GGD", "ooit", "geen periode"),
+    (vve_file(1), "GGD", "2099", "'2099' is nog niet begonnen"),
+    (vve_file(1), "GGD", "schooljaar 2098-2099", "'schooljaar 2098-2099' is nog niet begonnen"),
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"organisatie": "Andere GGD"}), "GGD", "2024", "ingevuld voor"),
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],

@@ -194,6 +194,30 @@ def test_field_errors_are_shown_under_their_field(app_db):
     assert not at.columns[2].error
 
 
+def test_a_period_that_has_not_begun_is_refused_and_nothing_is_stored(app_db):
+    """A typo in the period ('2042' for 2024) was stored: the figures went to a year no page
+    shows and were missing where they belonged."""
+    import datetime as dt
+
+    before = loads_of(app_db, "vve-indicaties")
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value("GGD Voorbeeldregio (JGZ)")
+    future = str(dt.date.today().year + 1)
+    at.text_input(key="aanleveren_periode").set_value(future)
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    upload_registration(at, "vve-indicaties", "vve.xlsx", data)
+    assert not at.exception
+    assert [e.value for e in at.columns[2].error] == [
+        f"Periode: '{future}' is nog niet begonnen; geef de periode op waarin geteld is "
+        f"(bijvoorbeeld {int(future) - 2} of {int(future) - 1})."]
+    [save] = [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert save.disabled
+    assert loads_of(app_db, "vve-indicaties") == before
+    at.text_input(key="aanleveren_periode").set_value(str(dt.date.today().year))
+    at.run()
+    assert not at.columns[2].error
+
+
 def test_saving_does_not_check_the_file_again_when_others_uploaded_meanwhile(app_db, monkeypatch):
     # four partners uploading at once: every upload changed the data, and each confirm checked
     # its file twice more (the page's check made again, then the import's own)

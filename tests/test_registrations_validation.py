@@ -283,14 +283,66 @@ def test_dates_in_several_formats_give_the_same_waiting_time(gem, date):
 
 
 def test_dutch_decimals_in_amounts(gem):
-    data = filled_template("wachtlijst-zorg", [
-        ["Centrum", "Zorg BV", "behandeling", "2-4", 4, "6,5", None],
-        ["Oude Haven", "Zorg BV", "behandeling", "2-4", 2, "1.234,5", None],
+    data = filled_template("ondersteuningstrajecten", [
+        ["Centrum", "Zorg BV", "behandeling", "2-4", 4, 4, "6,5"],
+        ["Oude Haven", "Zorg BV", "behandeling", "2-4", 2, 2, "1.234,5"],
     ])
-    result = validate_workbook(data, "wachtlijst-zorg", gem, "w.xlsx", period="2024")
+    result = validate_workbook(data, "ondersteuningstrajecten", gem, "o.xlsx", period="2024")
     assert result.ok, result.message_texts()
-    assert rows_of(result, ["wijk_code", "waiting_weeks"]) == [("WK999901", 6.5),
+    assert rows_of(result, ["wijk_code", "support_hours"]) == [("WK999901", 6.5),
                                                                ("WK999902", 1234.5)]
+
+
+@pytest.mark.parametrize(("weeks", "date", "expected"), [
+    (5000, None, "Blad 'Gegevens', rij 2, kolom F (wachttijd (weken)): '5000' is te groot: meer "
+                 "dan 678 kan niet; zo lang (13 jaar) kan een kind van hoogstens 12 jaar niet "
+                 "wachten"),
+    (None, dt.datetime(1900, 1, 1),
+     "Blad 'Gegevens', rij 2, kolom G (datum aanmelding): de datum van aanmelding ligt meer dan "
+     "678 weken voor de peildatum 31-12-2024; zo lang (13 jaar) kan een kind van hoogstens 12 "
+     "jaar niet wachten."),
+])
+def test_a_waiting_time_longer_than_a_childhood_is_refused(gem, weeks, date, expected):
+    """A typo (5000 weeks) or a registration date of 1900 was stored as a waiting time of a
+    century, and pulled the mean waiting time of its wijk up by decades."""
+    data = filled_template("wachtlijst-zorg", [
+        ["Centrum", "Zorg BV", "behandeling", "4-12", 1, weeks, date],
+        ["Oude Haven", "Zorg BV", "behandeling", "4-12", 1, 678, None]],
+        meta={"peildatum": "31-12-2024"})
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "w.xlsx", period="2024")
+    assert result.message_texts() == [expected]
+    assert result.aggregates_df.empty
+
+
+@pytest.mark.parametrize(("soort", "row", "column"), [
+    ("kinderopvang-bezetting", ["Centrum", "KDV De Zon", "dagopvang", "0-2", "{children}", 10], "E"),
+    ("groepsgrootte", ["KDV De Zon", "Centrum", "Groep 1", "regulier", "0-2", 10, "{children}", 2],
+     "G"),
+])
+def test_more_children_than_places_can_serve_is_refused(gem, soort, row, column):
+    """A typo (500 children on 10 places) made one place serve 50 children in the model
+    (int_supply__children_per_place), hiding the shortage of places; 10 per place (ten dayparts,
+    one each) is the most a place can serve."""
+    def workbook(children):
+        return filled_template(soort, [[children if cell == "{children}" else cell for cell in row]])
+    result = validate_workbook(workbook(500), soort, gem, "k.xlsx", period="2024")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom {column} (aantal kinderen): 500 kinderen op 10 kindplaatsen "
+        "kan niet: een kindplaats wordt door hoogstens 10 kinderen gedeeld (elk één dagdeel per "
+        "week). Controleer beide aantallen."]
+    assert result.aggregates_df.empty
+    assert validate_workbook(workbook(100), soort, gem, "k.xlsx", period="2024").ok
+
+
+def test_the_template_limits_the_waiting_time_as_the_check_does():
+    from data_sources.registrations.template import write_template
+
+    buffer = io.BytesIO()
+    write_template("wachtlijst-zorg", buffer)
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Gegevens"]
+    [rule] = [d for d in sheet.data_validations.dataValidation if "F2" in str(d.sqref)]
+    assert (rule.type, rule.operator, rule.formula1, rule.formula2) == (
+        "decimal", "between", "0", "678")
 
 
 PERSONAL = {

@@ -14,6 +14,12 @@ _KINDS = {
 }
 
 
+def _kind(column) -> str:
+    if column.maximum is not None:
+        return f"getal 0 tot en met {column.maximum:g}"
+    return _KINDS[column.kind]
+
+
 def render() -> str:
     """The Markdown reference of every registration type, as generated from the schemas."""
     out = [
@@ -48,7 +54,7 @@ def render() -> str:
         for column in rtype.columns:
             out.append(
                 f"| {column.label} | {'ja' if column.required else 'nee'} | "
-                f"{_KINDS[column.kind]} | {', '.join(column.choices)} | {column.help} |"
+                f"{_kind(column)} | {', '.join(column.choices)} | {column.help} |"
             )
         out.append("")
         if rtype.target == "partner":

@@ -63,11 +63,17 @@ def check_organisation(organisation: str) -> str:
 
 
 def check_period(period: str) -> tuple[str, int]:
-    """(cleaned period, reference year); raises InputRefused with the accepted forms."""
+    """(cleaned period, reference year); raises InputRefused with the accepted forms, and for a
+    period that has not begun: a typo ('2042' for 2024) stored the figures under a year no page
+    shows, and they were missing where they belonged."""
     try:
         text, year, _end = v.parse_period(period)
     except v.BadValue as bad:
         raise InputRefused(f"Periode: {bad}.") from None
+    if v.period_start(text) > dt.date.today():
+        raise InputRefused(
+            f"Periode: '{text}' is nog niet begonnen; geef de periode op waarin geteld is "
+            f"(bijvoorbeeld {dt.date.today().year - 1} of {dt.date.today().year}).")
     return text, year
 
 

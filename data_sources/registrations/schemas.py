@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 # of `choices`; 'text' free text (no personal data); 'age' a whole number 0-12; 'date' a date that
 # is only used on import (e.g. to compute a waiting time) and never stored.
 KINDS = ("location", "choice", "count", "number", "text", "age", "date")
+MAX_WAITING_WEEKS = 678  # 13 years: longer than a child of 12 can have waited
+# Children one place (kindplaats) can serve: ten dayparts a week, each child one of them
+# (peuteropvang, flexible BSO); the sample's rows have 1.1 to 2.2
+MAX_CHILDREN_PER_PLACE = 10
 
 AGE_GROUPS = ("0-2", "2-4", "4-12")
 VVE_CRITERIA = ("taal/spraak", "sociaal-emotioneel", "SES")
@@ -38,6 +42,9 @@ class Column:
     # 'sum' (counts), 'mean' (weighted by children_count), 'input' (read, used, never stored).
     combine: str = "key"
     sql_type: str = "varchar"
+    # the largest plausible value of a 'number', and why (Dutch, after 'meer dan ... kan niet:')
+    maximum: float | None = None
+    maximum_reason: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -145,6 +152,10 @@ def _waiting_weeks() -> Column:
         "kan in plaats daarvan de datum van aanmelding worden ingevuld.",
         "number", required=False, combine="mean", sql_type="double",
         aliases=("wachttijd", "wachttijd weken", "gemiddelde wachttijd"),
+        # a typo (5000) or a date of 1900 gave waiting times of a century: every child is at
+        # most 12, so none waited 13 years
+        maximum=MAX_WAITING_WEEKS,
+        maximum_reason="zo lang (13 jaar) kan een kind van hoogstens 12 jaar niet wachten",
     )
 
 

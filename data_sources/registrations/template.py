@@ -145,6 +145,11 @@ def _validation(column: Column, lists, index: LocationIndex | None,
         return DataValidation(type="whole", operator="between", formula1="0", formula2="12",
                               allow_blank=True, showErrorMessage=True,
                               errorTitle=column.label, error="Leeftijd 0 tot en met 12.")
+    if column.kind == "number" and column.maximum is not None:
+        return DataValidation(type="decimal", operator="between", formula1="0",
+                              formula2=f"{column.maximum:g}", allow_blank=True,
+                              showErrorMessage=True, errorTitle=column.label,
+                              error=f"Vul een getal van 0 tot en met {column.maximum:g} in.")
     if column.kind == "number":
         return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                               allow_blank=True, showErrorMessage=True,

@@ -27,7 +27,12 @@ from data_sources.registrations.reading import (
     survey_workbook,
     transitional,
 )
-from data_sources.registrations.schemas import Column, RegistrationType, registration_type
+from data_sources.registrations.schemas import (
+    MAX_CHILDREN_PER_PLACE,
+    Column,
+    RegistrationType,
+    registration_type,
+)
 from data_sources.text import normalise
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -252,7 +257,12 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         if chosen is None:
             return result
         places = PlaceNames(con)
+        # first and alone: every other message names the sheets, and would show the name
+        result.messages = _personal_in_sheet_names(entries, places)
+        if result.messages:
+            return result
         result.messages = (_sheet_problems(entries, chosen, places)
+                           + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
                            + _personal_in_copies(data, places))
         if result.messages:
@@ -376,12 +386,208 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
 # employee who saved the file, not a child or parent, and Kindkaart reads nor stores them.
 _PROPERTIES = {"title": "Titel", "subject": "Onderwerp", "description": "Opmerkingen",
                "keywords": "Labels", "category": "Categorie"}
-_CORE_PART = "docProps/core.xml"
+_CORE_PART, _CUSTOM_PART, _WORKBOOK_PART = "docProps/core.xml", "docProps/custom.xml", "xl/workbook.xml"
+_PROPERTY_ADVICE = ("Ook de eigenschappen van het bestand mogen geen persoonsgegevens bevatten: "
+                    "pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de werkmap "
+                    "opnieuw vanuit het sjabloon. ")
+
+
+# Custom properties that programs, not people, write: SharePoint's document ID ('_dlc_DocId':
+# 'PREFIX-123456789-12', nine digits that pass the elfproef once in eleven), Outlook's review
+# ('_AuthorEmail': the employee), a sensitivity label ('MSIP_Label_<guid>_...'), the content type.
+_SYSTEM_PROPERTIES = ("_", "MSIP_", "ContentTypeId")
 
 
 def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message]:
-    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'):
-    the workbook as a whole is refused, as for personal data in a sheet it does not count."""
+    """Personal data in the workbook's document properties ('Titel: Kinderlijst Sven Jansen'), its
+    own properties (Eigenschappen > Geavanceerde eigenschappen > Aangepast: 'Kind: Jan de Vries')
+    and its names (Formules > Namen beheren: a range named Jan_de_Vries, a name holding the
+    constant ="Jansen, P." or a BSN): the workbook as a whole is refused, as for personal data in
+    a sheet it does not count. The property or name is never shown: it may be the personal data."""
+    found = []
+    try:
+        root = _small_part(data, _CORE_PART)
+        custom = _small_part(data, _CUSTOM_PART)
+        book = _small_part(data, _WORKBOOK_PART)
+    except ValueError:
+        return [Message(_XML_BOMB)]
+    for element in [] if root is None else root:
+        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
+        if field and element.text and element.text.strip():
+            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
+            if kind:
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
+                    f"{kind}. " + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
+    for prop in [] if custom is None else custom:
+        if prop.get("name", "").startswith(_SYSTEM_PROPERTIES):
+            continue
+        texts = [prop.get("name", "")] + [value.text for value in prop
+                                         if value.text and not value.tag.endswith("}bool")]
+        # no dates: a property of type date is a date by itself, and a sensitivity label
+        # (Microsoft Purview, common at gemeenten and GGD's) stores when it was set as text
+        # (MSIP_Label_..._SetDate); a birth date comes with its word ('geb.', 'Geboortedatum')
+        kind = next(filter(None, (_personal_in_name_or_value(t, places, dates=False)
+                                  for t in texts)), None)
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: een aangepaste documenteigenschap (Bestand > Info > "
+                f"Eigenschappen > Geavanceerde eigenschappen > Aangepast) bevat mogelijk {kind}. "
+                + _PROPERTY_ADVICE + _PERSONAL_REFUSED))
+    names = [] if book is None else [e for e in book.iter() if e.tag.endswith("}definedName")]
+    for name in names:
+        if name.get("name", "").startswith("_xl"):
+            continue  # Excel's own: print area, filter range, newer functions (_xlfn.XLOOKUP)
+        value = (name.text or "").strip()
+        constant = value[1:-1].replace('""', '"') if value[:1] == value[-1:] == '"' and len(value) > 1 else (
+            value if re.fullmatch(r"[0-9][0-9 .]*", value) else "")
+        kind = _personal_in_name_or_value(name.get("name", ""), places) or (
+            _personal_in_name_or_value(constant, places) if constant else None)
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: een naam in Namen beheren (Formules > Namen beheren) "
+                f"is of bevat mogelijk {kind}. Verwijder die naam, of maak de werkmap opnieuw "
+                "vanuit het sjabloon. " + _PERSONAL_REFUSED))
+            break  # one message: the names are not shown, so a second adds nothing
+    return found
+
+
+def _personal_in_sheet_names(entries: list[SheetEntry], places: Container[str]) -> list[Message]:
+    """A sheet named after a child ('Sven Jansen', 'Jansen, P.', a BSN), as a partner keeps a
+    sheet per child: refused without its name (every other message would show it). A date is
+    no birth date here: sheets are often named after their counting date ('31-12-2024')."""
+    found = []
+    for number, entry in enumerate(entries, start=1):
+        name = entry.name.strip()
+        kind = (("een burgerservicenummer" if v.looks_like_bsn(re.sub(r"[ .]", "", name)) else None)
+                if re.fullmatch(r"[0-9][0-9 .]*", name)
+                else v.personal_in_text(name, dates=False, reference_dates=True, places=places))
+        if kind:
+            found.append(Message(
+                f"persoonsgegevens geweigerd: de naam van het {number}e blad van de werkmap bevat "
+                f"mogelijk {kind}. Geef het blad een naam zonder persoonsgegevens (of verwijder "
+                "het) en lever het bestand opnieuw aan. " + _PERSONAL_REFUSED))
+    return found
+
+
+# A header or footer as Excel stores it: '&L', '&C', '&R' start its parts; '&P', '&N', '&D', '&T',
+# '&F', '&A' stand for page, pages, date, time, file and sheet; '&"Arial,Vet"', '&12', '&K00FF00',
+# '&B' and the like set the font; '&&' is an ampersand.
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(odd|even|first)(Header|Footer)>(.*?)</(?:\w+:)?\1\2>",
+                            re.DOTALL)
+_HEADER_CODES = re.compile(r'&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K[0-9]{2}[+-][0-9]{3}|[0-9]+|[A-Za-z])')
+
+
+_HYPERLINK = re.compile(rb"<(?:\w+:)?hyperlink\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_INLINE_LIST = re.compile(
+    rb"<(?:\w+:)?dataValidation\b([^>]*)>\s*<(?:\w+:)?formula1>(.*?)</(?:\w+:)?formula1>", re.DOTALL)
+
+
+def _personal_in_headers(data: bytes, entries: list[SheetEntry],
+                         places: Container[str]) -> list[Message]:
+    """Personal data a sheet carries outside its cells: in the header or footer it prints on every
+    page ('Kinderlijst Sven Jansen', 'BSN ...'; Pagina-indeling > Kop- en voettekst), behind a
+    link in a cell (mailto:sven.jansen@..., tel:06...) and in a choice list typed into the
+    check of a cell (Gegevensvalidatie: 'Sven Jansen,Emma Bakker'). Refused naming the sheet,
+    and the cell where there is one."""
+    import io
+    import zipfile
+    from html import unescape
+    from urllib.parse import unquote
+
+    from data_sources.workbooks import column_number
+
+    found = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except DAMAGED_ZIP:
+        return []
+    with archive:
+        for entry in entries:
+            if not entry.part.startswith("xl/"):
+                continue  # an OpenDocument sheet keeps them in its styles, not read here
+            try:
+                xml = entry.xml or archive.read(entry.part)
+            except (KeyError, *DAMAGED_ZIP):
+                continue
+            for match in _HEADER_FOOTER.finditer(xml):
+                text = unescape(match.group(3).decode("utf-8", errors="replace"))
+                parts = re.split(r"&[LCR]", text.replace("&&", "\0"))
+                kind = next(filter(None, (
+                    v.personal_in_text(" ".join(_HEADER_CODES.sub(" ", part).replace("\0", "&")
+                                                .split()), reference_dates=True, places=places)
+                    for part in parts)), None)
+                if kind:
+                    where = "koptekst" if match.group(2) == b"Header" else "voettekst"
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: de {where} van dit blad (Pagina-indeling > "
+                        f"Kop- en voettekst) bevat mogelijk {kind}. Maak de {where} leeg of zet "
+                        "er alleen de naam van de organisatie in. " + _PERSONAL_REFUSED,
+                        entry.name))
+                    break
+            links = _HYPERLINK.findall(xml)
+            if links:
+                folder, _, base = entry.part.rpartition("/")
+                try:
+                    relations = archive.read(f"{folder}/_rels/{base}.rels")
+                except (KeyError, *DAMAGED_ZIP):
+                    relations = b""
+                targets = {}
+                for tag in _RELATIONSHIP.findall(relations):
+                    attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
+                    targets[attributes.get(b"Id")] = attributes.get(b"Target", b"")
+                for tag in links:
+                    attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
+                    target = unquote(unescape(targets.get(attributes.get(b"id"), b"").decode(
+                        "utf-8", errors="replace")))
+                    # a person is reached by a mail or phone link; a web page's address is no
+                    # person's, and its numbers (a SharePoint document ID) no BSN
+                    address = re.match(r"(?:mailto|tel|callto|sms):([^?]*)", target,
+                                       re.IGNORECASE)
+                    kind = address and v.personal_in_text(address[1], dates=False, places=places)
+                    if kind:
+                        cell = re.match(r"([A-Z]{1,3})([0-9]+)",
+                                        attributes.get(b"ref", b"").decode(errors="replace"))
+                        found.append(Message(
+                            f"persoonsgegevens geweigerd: de koppeling (hyperlink) in deze cel "
+                            f"bevat mogelijk {kind}. Verwijder de koppeling (rechtermuisknop op "
+                            "de cel > Koppeling verwijderen). " + _PERSONAL_REFUSED, entry.name,
+                            int(cell[2]) if cell else None,
+                            column_number(cell[1]) if cell else None))
+                        break
+            for attributes, formula in _INLINE_LIST.findall(xml):
+                text = unescape(formula.decode("utf-8", errors="replace")).strip()
+                if not (text.startswith('"') and text.endswith('"')):
+                    continue  # a range (the template's lists on its sheet Lijsten), no text
+                kind = next(filter(None, (v.personal_in_text(item.strip(), places=places)
+                                          for item in text[1:-1].split(","))), None)
+                if kind:
+                    cells = dict(_ATTRIBUTE.findall(attributes)).get(b"sqref", b"").decode()
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: de keuzelijst van cel(len) {cells} "
+                        f"(Gegevens > Gegevensvalidatie) bevat mogelijk {kind}. Verwijder die "
+                        "keuzelijst of zet er alleen keuzes zonder persoonsgegevens in. "
+                        + _PERSONAL_REFUSED, entry.name))
+                    break
+    return found
+
+
+def _personal_in_name_or_value(text: str, places: Container[str], dates: bool = True) -> str | None:
+    text = (text or "").strip()
+    if re.fullmatch(r"[0-9][0-9 .]*", text) and v.looks_like_bsn(re.sub(r"[ .]", "", text)):
+        return "een burgerservicenummer"
+    if re.fullmatch(r"\{?[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}?|0x[0-9A-Fa-f]+", text):
+        return None  # an identifier (a label's GUID, SharePoint's ContentTypeId), not a BSN in it
+    # a name of Excel has no spaces: Jan_de_Vries, Jansen_P
+    return v.personal_in_text(text.replace("_", " "), dates=dates, reference_dates=True,
+                              places=places)
+
+
+def _small_part(data: bytes, part: str):
+    """The parsed XML of a part of at most 256 kB, or None (absent, larger, damaged: the reader
+    refuses a damaged file by itself). Raises ValueError for an XML bomb."""
     import io
     import xml.etree.ElementTree as ElementTree
     import zipfile
@@ -391,26 +597,14 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo(_CORE_PART)
+            info = archive.getinfo(part)
             if info.file_size > 256 * 1024:
-                return []
-            root = fromstring(archive.read(info), forbid_dtd=True)
+                return None
+            return fromstring(archive.read(info), forbid_dtd=True)
     except DefusedXmlException:
-        return [Message(_XML_BOMB)]
+        raise ValueError(part) from None
     except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
-        return []  # no properties, or a damaged part the reader refuses by itself
-    found = []
-    for element in root:
-        field = _PROPERTIES.get(element.tag.rsplit("}", 1)[-1])
-        if field and element.text and element.text.strip():
-            kind = v.personal_in_text(element.text.strip(), reference_dates=True, places=places)
-            if kind:
-                found.append(Message(
-                    f"persoonsgegevens geweigerd: de documenteigenschap '{field}' bevat mogelijk "
-                    f"{kind}. Ook de eigenschappen van het bestand mogen geen persoonsgegevens "
-                    "bevatten: pas ze aan in Excel (Bestand > Info > Eigenschappen) of maak de "
-                    "werkmap opnieuw vanuit het sjabloon. " + _PERSONAL_REFUSED))
-    return found
+        return None
 
 
 def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
@@ -1402,7 +1596,26 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 problems += [(r, f"de datum van aanmelding ligt na de peildatum "
                               f"{reference:%d-%m-%Y}.", c, shown[c]) for r in group.rows]
                 continue
+            limit = rtype.column("waiting_weeks").maximum
+            if limit is not None and days / 7 > limit:
+                c = by_name["registration_date"]
+                problems += [(r, f"de datum van aanmelding ligt meer dan {v.show(limit)} weken "
+                              f"voor de peildatum {reference:%d-%m-%Y}; "
+                              f"{rtype.column('waiting_weeks').maximum_reason}.", c, shown[c])
+                             for r in group.rows]
+                continue
             row["waiting_weeks"] = days / 7
+        places, children = row.get("places"), row.get("children_count")
+        if (group.explicit and places and children is not None
+                and children > MAX_CHILDREN_PER_PLACE * places):
+            # a typo (400 for 40) made one place serve 25 children in the model's supply
+            # (int_supply__children_per_place), and hid the shortage of places in every wijk
+            c = by_name["children_count"]
+            problems += [(r, f"{children} kinderen op {places} kindplaatsen kan niet: een "
+                          f"kindplaats wordt door hoogstens {MAX_CHILDREN_PER_PLACE} kinderen "
+                          "gedeeld (elk één dagdeel per week). Controleer beide aantallen.",
+                          c, shown[c]) for r in group.rows]
+            continue
         if group.explicit:
             # an explicit count: the same place and breakdown twice is a mistake, not two children
             place = tuple(normalise(str(row.get("_location_raw"))) if col.kind == "location"
@@ -1652,7 +1865,11 @@ def _parse_cell(raw: Any, column: Column, index: LocationIndex, reference: dt.da
         if kind == "count":
             return v.parse_count(raw)
         if kind == "number":
-            return v.parse_amount(raw)
+            amount = v.parse_amount(raw)
+            if column.maximum is not None and amount > column.maximum:
+                raise v.BadValue(f"'{v.show(raw)}' is te groot: meer dan "
+                                 f"{v.show(column.maximum)} kan niet; {column.maximum_reason}")
+            return amount
     except v.NoNumberWord as word:
         raise v.BadValue(f"{word}. {_instead_of_a_word(column)}") from None
     if kind == "age":

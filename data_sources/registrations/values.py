@@ -333,6 +333,19 @@ def parse_period(period: str) -> tuple[str, int, dt.date]:
     return text, year, end
 
 
+def period_start(period: str) -> dt.date:
+    """The first day of a period as parse_period cleans it ('2024', '2024-Q3', '2024-09',
+    'schooljaar 2024-2025': 1 August)."""
+    text, year, end = parse_period(period)
+    if "-Q" in text:
+        return dt.date(year, end.month - 2, 1)
+    if text.startswith("schooljaar"):
+        return dt.date(year, 8, 1)
+    if "-" in text:
+        return dt.date(year, end.month, 1)
+    return dt.date(year, 1, 1)
+
+
 def elfproef(digits: str) -> bool:
     """True when nine digits pass the BSN eleven test (the last digit weighs -1)."""
     if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
@@ -412,27 +425,35 @@ _PLACE_ENDINGS = re.compile(
     r"(?:school|college|lyceum|opvang|centrum|huis|straat|laan|weg|plein|singel|gracht|kade|"
     r"dijk|hof|park|wijk|buurt|kwartier|veld|stichting|groep)$", re.IGNORECASE)
 _NAME_AFTER_ADDRESS = re.compile(
-    rf"\b(?:dhr|mevr|mw|mevrouw|meneer|mijnheer|de heer|juf|meester)\.?\s+{_PREFIXES}({_SURNAME})",
+    rf"\b(?:dhr|mevr|mw|mevrouw|meneer|mijnheer|de heer|juf|meester|fam|familie)\.?\s+"
+    rf"{_PREFIXES}({_SURNAME})",
     re.IGNORECASE)
 _RELATIVE_OF = re.compile(
     rf"\b(?:moeder|vader|ouders?|broer(?:tje)?|zus(?:je)?|opa|oma|pleeg(?:moeder|vader|ouders?)|"
-    rf"verzorgers?|voogd|zoon|dochter)\s+van\s+({_SURNAME})(?![0-9])", re.IGNORECASE)
+    rf"verzorgers?|voogd|zoon|dochter|(?:pleeg)?kind(?:je)?)\s+van\s+({_SURNAME})(?![0-9])",
+    re.IGNORECASE)
 _ORGANISATION_WORDS = re.compile(
     r"school|college|lyceum|opvang|centrum|kdv|bso|psz|stichting|b\.?v\.?\b|vereniging|"
     r"praktijk|zorg|huis\b|groep", re.IGNORECASE)
 _INITIALS_NAME = re.compile(rf"(?<![A-Za-z.])(?:[A-Z]\.\s?){{1,4}}\s*{_PREFIXES}({_SURNAME})")
+# ... and the other way round, as registers and class lists sort them: 'Jansen, P.', 'de Vries,
+# J.P.', 'Vries, J. de'
+_SURNAME_INITIALS = re.compile(
+    rf"(?<![A-Za-z'\u00e0-\u00ff-])({_SURNAME}),\s*(?:[A-Z]\.\s?){{1,4}}(?![A-Za-z])")
 
 
 def _names_a_person(text: str) -> bool:
-    for pattern in (_NAME_AFTER_ADDRESS, _RELATIVE_OF, _INITIALS_NAME):
+    for pattern in (_NAME_AFTER_ADDRESS, _RELATIVE_OF, _INITIALS_NAME, _SURNAME_INITIALS):
         for match in pattern.finditer(text):
             surname = match.group(1)
             if pattern is _RELATIVE_OF and not surname[0].isupper():
                 continue  # 'ouders van de kinderen'
             if pattern is _NAME_AFTER_ADDRESS and not surname[0].isupper():
                 continue
-            if pattern is _INITIALS_NAME and _ORGANISATION_WORDS.search(text):
+            if pattern in (_INITIALS_NAME, _SURNAME_INITIALS) and _ORGANISATION_WORDS.search(text):
                 continue
+            if pattern is _SURNAME_INITIALS and not _is_surname(surname):
+                continue  # 'Zuid, A.': a place before a list
             if not _PLACE_ENDINGS.search(surname):
                 return True
     return False
@@ -547,6 +568,8 @@ def names_in_text(text: str, places: Container[str] = ()) -> bool:
         word = match.group()
         if not _is_first_name(word, names):
             continue
+        if _surname_before(text, words, i, places):
+            return True
         if i > 0 and words[i - 1].group().lower().rstrip(".") in _NAME_OF_A_PLACE_BEFORE:
             continue
         j, end = i + 1, match.end()
@@ -568,6 +591,23 @@ def names_in_text(text: str, places: Container[str] = ()) -> bool:
             continue
         return True
     return False
+
+
+def _surname_before(text: str, words: list[re.Match], i: int, places: Container[str]) -> bool:
+    """True when the first name words[i] follows a surname and a comma, as a register sorts names
+    ('de Vries, Jan', 'Jansen, Sophie'), and ends the text or its part ('Bakker, Emma; ...')."""
+    if i == 0 or text[words[i - 1].end():words[i].start()].strip() != ",":
+        return False
+    if words[i].end() < len(text) and text[words[i].end():].lstrip()[:1] not in ("", ",", ";",
+                                                                                 "(", ")", "/"):
+        return False  # 'Centrum, Anna Paulowna': more words follow
+    surname = words[i - 1].group()
+    if not _is_surname(surname) or normalise(surname) in places:
+        return False
+    if i > 1 and words[i - 2].group().lower().rstrip(".") in _NAME_OF_A_PLACE_BEFORE:
+        return False  # 'Stichting Bakker, Emma'
+    start = max(text.rfind(mark, 0, words[i - 1].start()) for mark in ",;:(\n") + 1
+    return normalise(text[start:words[i - 1].end()]) not in places  # 'Oude Haven, Emma'
 
 
 _REFERENCE_WORD = re.compile(
