@@ -81,12 +81,12 @@ def test_invalid_file_exits_1_with_messages_and_stores_nothing(db, tmp_path, cap
 
 def test_a_period_that_has_not_begun_exits_1_and_stores_nothing(db, tmp_path, capsys):
     good = write(tmp_path, "vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]]))
-    before = content(db)
+    before = stored_content(db)
     assert main(["import", good, "--soort", "vve-indicaties", "--organisatie", "GGD",
                  "--periode", "2099-Q1", "--db", str(db)]) == 1
     out = capsys.readouterr().out
     assert "Periode: '2099-Q1' is nog niet begonnen" in out and "Traceback" not in out
-    assert content(db) == before
+    assert stored_content(db) == before
 
 
 @pytest.mark.parametrize("argv", [
