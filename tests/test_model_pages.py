@@ -162,6 +162,15 @@ def test_estimate_ranges_read_well():
     assert estimate_text(-9.2, -2.6) == "-9 tot -3"
     assert estimate_text(4.6, 5.4) == "5"
     assert estimate_text(96, 131) == "96-130"  # above 100 rounded to fives
+    # each end as a single estimate reads: '<1' between 0 and 1, never '0' or '0-1' for 0,2-0,8
+    assert estimate_text(0.2, 0.8) == "<1"
+    assert estimate_text(0.3, 1.6) == "<1-2"
+    # shortages: negative is room to spare, 0 is balance
+    assert estimate_text(-0.3, -0.2) == "0"
+    assert estimate_text(-2.4, -0.4) == "-2 tot 0"
+    assert estimate_text(-0.4, 0.3) == "0 tot <1"
+    assert estimate_text(-1.6, 0.4) == "-2 tot <1"
+    assert estimate_text(-0.4, 1.6) == "0-2"
 
 
 def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):

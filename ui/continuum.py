@@ -775,7 +775,7 @@ def gap_sentence(row) -> str:
     if pd.isna(row.gap_low):
         return sentence
     if (row.component in ("reguliere_plekken", "aparte_groep", "opnamegrens")
-            and round_estimate(row.demand_high) == 0 and round_estimate(row.supply) == 0):
+            and children == "0" and round_estimate(row.supply) == 0):
         # nothing asked and nothing there: no question of assumptions
         return sentence + (" Er zijn dus geen kinderen op niveau 3 en ook geen ruimte om ze op te nemen: "
                            "geen tekort." if row.component == "opnamegrens"
