@@ -219,9 +219,11 @@ def test_wijkprofiel_says_one_place_and_no_demand_no_places(app_db):
     text = "\n".join(m.value for m in at.markdown)
     # Buitengebied has 1 place for 0-2 and for 2-4 year olds (before: "Er zijn 1 plekken")
     assert "Er is 1 plek." in text and "Er zijn 1 plekken" not in text
-    # no niveau-3 children and no room for them: before, "hangt af van de aannames"
-    sentences = [line for line in text.splitlines() if "In Buitengebied zijn naar schatting 0 " in line]
+    # less than one niveau-3 child (0,05-0,34, '<1' as every estimate) and no room for it: before,
+    # "hangt af van de aannames"; and before the range read '<1', "0 kinderen" and "geen kinderen"
+    sentences = [line for line in text.splitlines() if "In Buitengebied zijn naar schatting <1 " in line]
     assert len(sentences) == 2, text
     for sentence in sentences:
         assert "samen geen opnemen" in sentence and "hangt af van de aannames" not in sentence
-        assert sentence.endswith("ook geen ruimte om ze op te nemen: geen tekort.")
+        assert sentence.endswith("ook geen ruimte om het op te nemen: hoogstens een tekort van minder dan één kind.")
+    assert "naar schatting 0 " not in text
