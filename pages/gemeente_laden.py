@@ -70,9 +70,13 @@ def label(code: str) -> str:
 
 codes = list(options)
 # The gemeente asked for (?laden=), else the one the sidebar shows when it is a real one: a
-# national file read here then keeps that gemeente, not all 342, unless the user says so.
+# national file read here then keeps that gemeente, not all 342, unless the user says so. An
+# empty database has no sidebar choice: then the link's ?gemeente= (a shared link to a gemeente
+# not loaded yet), if the account may load it.
 sidebar = st.session_state.get("gemeente_code")
-wanted = st.query_params.get("laden") or (sidebar if sidebar != SAMPLE_GEMEENTE_CODE else None)
+from_link = st.query_params.get("gemeente")
+wanted = (st.query_params.get("laden") or (sidebar if sidebar != SAMPLE_GEMEENTE_CODE else None)
+          or (from_link if from_link != SAMPLE_GEMEENTE_CODE and gemeente_allowed(from_link) else None))
 chosen = st.selectbox(
     "Gemeente", codes, index=codes.index(wanted) if wanted in codes else None,
     format_func=label, placeholder="Kies een gemeente (typ een naam of code)",
