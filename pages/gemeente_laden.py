@@ -17,6 +17,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.gemeentenamen import common_name
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
 from transforms.privacy import format_moment
@@ -63,9 +64,11 @@ options = gemeente_list.choices(CACHE_DIR, loaded)
 
 
 def label(code: str) -> str:
-    # the sample is marked fictief, as in the sidebar
+    # the sample is marked fictief, as in the sidebar; 's-Gravenhage also reads Den Haag, so that
+    # typing the common name in the box finds it (as --gemeente "Den Haag" does)
     marker = " ✓" if code in loaded else ""
-    return gemeente_label(code, options) + marker
+    common = common_name(code)
+    return gemeente_label(code, options) + (f" – {common}" if common else "") + marker
 
 
 codes = list(options)

@@ -402,3 +402,70 @@ def test_gemeente_laden_in_an_empty_database_starts_at_the_gemeente_of_the_link(
                   params={"gemeente": linked, "jaar": "2024"})
     assert not at.exception
     assert at.selectbox(key="laden_gemeente").value == offered
+
+
+# --- names as people type them: Den Haag, Den Bosch, without accents, hyphens or apostrophes
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Den Haag", "GM0518"), ("den haag", "GM0518"), ("Den Bosch", "GM0796"),
+    ("s Gravenhage", "GM0518"), ("'s Hertogenbosch", "GM0796"), ("’s-Hertogenbosch", "GM0796"),
+    ("Sudwest-Fryslan", "GM1900"), ("Sudwest Fryslan", "GM1900"), ("SUDWESTFRYSLAN", "GM1900"),
+    ("Noardeast Fryslân", "GM1970"), ("Nuenen Gerwen en Nederwetten", "GM0820"), ("Bergen L", "GM0893"),
+])
+def test_load_cbs_takes_common_names_and_names_typed_without_accents_or_hyphens(typed, code):
+    """`load-cbs --gemeente "Den Haag"` was refused without a suggestion, 'Sudwest-Fryslan' and
+    'Sudwest Fryslan' with one: where exactly one gemeente fits, it is that one."""
+    from data_sources.cbs.pipeline import check_gemeenten
+
+    assert check_gemeenten([typed]) == [code]
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("Bergen", "'Bergen' past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("bergen", "past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("Den Hag", "Onbekende gemeente 'Den Hag'"),
+])
+def test_a_name_that_fits_none_or_several_is_still_refused_with_suggestions(typed, said):
+    from data_sources.cbs.pipeline import check_gemeenten
+    from data_sources.errors import InputRefused
+
+    with pytest.raises(InputRefused) as refused:
+        check_gemeenten([typed])
+    message = " ".join(refused.value.messages)
+    assert said in message
+    if typed == "Den Hag":
+        assert "Bedoelt u: Den Haag (GM0518)" in message
+
+
+def test_import_cbs_keeps_den_haag_and_sudwest_fryslan_typed_as_people_do(tmp_path, capsys):
+    """A kwb file of 's-Gravenhage, Súdwest-Fryslân and Zwolle read with --gemeente "Den Haag"
+    --gemeente "Sudwest Fryslan": those two are kept, Zwolle is not."""
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources.cli import main
+
+    den_haag = kwb_rows(("GM0518", "'s-Gravenhage"), [("WK051801", "Wijk 01 Scheveningen", 30000, 4500)])
+    fryslan = kwb_rows(("GM1900", "Súdwest-Fryslân"), [("WK190001", "Wijk 01 Sneek", 34000, 5000)])
+    rows = [*den_haag, *fryslan[1:], *kwb_rows()[1:]]  # one Nederland row
+    path = tmp_path / "kindkaart.duckdb"
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    assert main(["import-cbs", str(kwb), "--gemeente", "Den Haag", "--gemeente", "Sudwest Fryslan",
+                 "--db", str(path)]) == 0, capsys.readouterr().out
+    con = store.connect(path, read_only=True)
+    try:
+        assert con.execute("select distinct gemeente_code from regions order by 1").fetchall() == [
+            ("GM0518",), ("GM1900",)]
+    finally:
+        con.close()
+
+
+def test_gemeente_laden_finds_den_haag_by_its_common_name(app_db, analist):
+    """The page's box filters on what is typed: 's-Gravenhage's label carries Den Haag too."""
+    from conftest import run_page
+
+    at = run_page("gemeente_laden", account=analist)
+    box = at.selectbox(key="laden_gemeente")
+    labels = list(box.options)  # as the browser shows them, and filters them on what is typed
+    assert any("Den Haag" in text and "'s-Gravenhage" in text for text in labels), labels[:5]
+    assert any("Den Bosch" in text and "'s-Hertogenbosch" in text for text in labels)
