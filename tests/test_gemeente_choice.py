@@ -93,7 +93,8 @@ def test_export_and_template_take_a_name_or_a_code(three_gemeenten, tmp_path, ca
 
     out = tmp_path / "kinderen.xlsx"
     assert main(["export", "-o", str(out), "--gemeente", wanted, "--db", str(three_gemeenten)]) == 0
-    assert "(GM0193, 2024)" in capsys.readouterr().out  # the year from the data
+    # the gemeente by name (it printed "(GM0193, 2024)"), the year from the data
+    assert "(Zwolle (GM0193), 2024)." in capsys.readouterr().out
     template = tmp_path / "sjabloon.xlsx"
     assert main(["template", "--soort", "vve-indicaties", "-o", str(template), "--gemeente", wanted,
                  "--db", str(three_gemeenten)]) == 0
@@ -124,7 +125,7 @@ def test_bergen_by_its_full_name(three_gemeenten, tmp_path, capsys):
 
     assert main(["export", "-o", str(tmp_path / "b.csv"), "--gemeente", "bergen (l.)",
                  "--db", str(three_gemeenten)]) == 0
-    assert "(GM0893, 2024)" in capsys.readouterr().out
+    assert "(Bergen (L.) (GM0893), 2024)." in capsys.readouterr().out
 
 
 # --- a fresh installation, history and scenarios name the gemeente, description files refused
@@ -140,6 +141,16 @@ def test_a_fresh_installation_points_to_gemeente_laden_and_the_command(tmp_path,
     said = capsys.readouterr().out
     assert "pagina Gemeente laden" in said and "python -m data_sources import-cbs kwb-2024.xlsx" in said
     assert not (tmp_path / "nieuw.duckdb").exists()
+
+
+def test_export_names_the_gemeente_and_the_wijk_it_wrote(app_db, tmp_path, capsys):
+    """`export` printed '(GM0088, 2024)': the gemeente by code alone."""
+    from data_sources.cli import main
+
+    factsheet = tmp_path / "factsheet.html"
+    assert main(["export", "-o", str(factsheet), "--wijk", "WK999905", "--db", str(app_db)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"Geschreven: {factsheet} (Voorbeeldstad (GM9999, fictief), 2024, De Horst (WK999905)).")
 
 
 def test_history_shows_the_gemeente_and_takes_one_by_name(sample_db, capsys):
