@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -56,6 +57,31 @@ def _base(name: str) -> str:
     return _key(re.sub(r"\s*\([^)]*\)\s*$", "", name))
 
 
+def _folded(name: str) -> str:
+    # a name as typed without its accents, case, hyphens, spaces, apostrophes and other marks:
+    # 'Sudwest Fryslan' and 'Súdwest-Fryslân' are 'sudwestfryslan', "s Gravenhage" 'sgravenhage'
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^0-9a-z]", "", plain)
+
+
+# The names by which two gemeenten are commonly called beside their official (CBS) names: the
+# gemeente 's-Gravenhage calls itself Den Haag (denhaag.nl; CBS signs its own tables "Den
+# Haag/Heerlen"), 's-Hertogenbosch is Den Bosch in its own city marketing ("Den Bosch. Zin in
+# morgen."). Only these two are this common; anything else is matched on the official name.
+COMMON_NAMES = {"Den Haag": "GM0518", "Den Bosch": "GM0796"}
+
+
+def common_name(code: str) -> str | None:
+    """'Den Haag' for GM0518, 'Den Bosch' for GM0796, else None (COMMON_NAMES)."""
+    return next((name for name, its_code in COMMON_NAMES.items() if its_code == code), None)
+
+
+def _one_or_none(codes) -> str | None:
+    found = sorted(set(codes))
+    return found[0] if len(found) == 1 else None
+
+
 def resolve(wanted: str, names: dict[str, str]) -> str:
     """The GM code of `wanted`, a code ('GM0193', '0193') or a name ('Zwolle', 'bergen (l.)')
     among `names` (code -> name: the loaded gemeenten and the bundled list). Refuses (Dutch,
@@ -74,7 +100,15 @@ def resolve(wanted: str, names: dict[str, str]) -> str:
     exact = sorted(c for c, name in names.items() if name and _key(name) == _key(text))
     if len(exact) == 1:
         return exact[0]
-    candidates = exact or sorted(c for c, name in names.items() if name and _base(name) == _base(text))
+    # typed without accents, hyphens, spaces or apostrophes ('Sudwest Fryslan', 's Gravenhage'),
+    # or a common name ('Den Haag'): only when exactly one gemeente fits
+    folded = _folded(text)
+    if not exact and folded and (code := _one_or_none(
+            [c for c, name in names.items() if name and _folded(name) == folded]
+            or [c for name, c in COMMON_NAMES.items() if _folded(name) == folded])):
+        return code
+    candidates = exact or sorted({c for c, name in names.items()
+                                  if name and _folded(_base(name)) == _folded(_base(text))})
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
@@ -82,8 +116,10 @@ def resolve(wanted: str, names: dict[str, str]) -> str:
         raise InputRefused([f"'{text}' past bij meer gemeenten: {listed}. Geef de naam precies of de "
                             "gemeentecode."])
     by_name = {name: c for c, name in names.items() if name}
-    near = difflib.get_close_matches(text, list(by_name), n=5, cutoff=0.75)
-    near += [name for name in by_name if _key(text) in _key(name) and name not in near][:5 - len(near)]
+    by_name.update({name: c for name, c in COMMON_NAMES.items() if c in names})  # 'Den Hag': Den Haag?
+    by_folded = {_folded(name): name for name in by_name}
+    near = [by_folded[f] for f in difflib.get_close_matches(folded, list(by_folded), n=5, cutoff=0.75)]
+    near += [name for name in by_name if folded and folded in _folded(name) and name not in near][:5 - len(near)]
     hint = f" Bedoelt u: {', '.join(f'{n} ({by_name[n]})' for n in near)}?" if near else ""
     raise InputRefused([f"Onbekende gemeente '{text}': geef een gemeentenaam of een code als GM0193."
                         + hint])

@@ -26,11 +26,13 @@ from transforms.partner_tables import dagbehandeling, protected_gap, provisions_
 from transforms.population import (
     AGE_GROUP_CONTENTS,
     AGE_GROUP_LABELS,
+    ESTIMATES_NOT_HIDDEN,
     MODEL_HIDDEN_SQL,
     POPULATION_SQL,
     PUBLISHED_SQL,
     PUBLISHED_TABLE,
     UNKNOWN_SQL,
+    PopulationTable,
     figure_kind,
     model_hidden_note,
     population_missing_text,
@@ -108,15 +110,19 @@ def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFr
                      ignore_index=True)
 
 
-def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
-                   ) -> tuple[SuppressedTable, bool, str]:
+def population_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> PopulationTable:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
-    screen (transforms.population, beside the pattern the build published): (table, is_estimate,
-    source)."""
+    screen (transforms.population, beside the pattern the build published)."""
     published = (con.execute(PUBLISHED_SQL, [gemeente_code, year]).fetchall()
                  if has_table(con, PUBLISHED_TABLE) else [])
-    table = protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall(),
-                               published=published)
+    return protect_population(con.execute(POPULATION_SQL, [gemeente_code, year]).fetchall(),
+                              published=published)
+
+
+def children_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
+                   ) -> tuple[SuppressedTable, bool, str]:
+    """population_table as (table, is_estimate, source)."""
+    table = population_table(con, gemeente_code, year)
     return table.suppressed_table(), table.is_estimate, table.source
 
 
@@ -129,9 +135,25 @@ def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year:
     return text.replace("**", "")
 
 
-def suppression_note(threshold: int) -> str:
-    """The rule, in Dutch, for every export."""
+def suppression_note(threshold: int, counts: bool = True) -> str:
+    """The rule, in Dutch, for every export; without `counts` (the figures are estimates alone,
+    no count of children from the BRP or partners behind them) that they are rounded, not hidden,
+    as Overzicht says it (PopulationTable.protection_note)."""
+    if not counts:
+        return ESTIMATES_NOT_HIDDEN
     return f"{hidden_rule(threshold)} Schattingen zijn afgerond."
+
+
+COUNTS_SQL = """
+    select count(*) from loads
+    where status = 'active' and gemeente_code = ? and source in ('partner', 'brp')
+"""
+
+
+def holds_counts(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> bool:
+    """Whether any count of children (an active BRP or partner delivery) is behind the figures of a
+    gemeente; without one, every figure is an estimate from public CBS figures and the model."""
+    return bool(con.execute(COUNTS_SQL, [gemeente_code]).fetchone()[0])
 
 
 def shown_frame(table: SuppressedTable) -> pd.DataFrame:
@@ -217,7 +239,8 @@ def _model_hidden(con, gemeente_code, year) -> list[str]:
 
 
 def _children_per_wijk(con, gemeente_code, year):
-    table, is_estimate, source = children_table(con, gemeente_code, year)
+    population = population_table(con, gemeente_code, year)
+    table, is_estimate, source = population.suppressed_table(), population.is_estimate, population.source
     if table.values.empty:
         return None
     frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
@@ -228,7 +251,7 @@ def _children_per_wijk(con, gemeente_code, year):
     frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source, on_the_pages),
-                  *([unknown] if unknown else []), suppression_note(table.threshold)])
+                  *([unknown] if unknown else []), population.protection_note()])
 
 
 def _children_over_years(con, gemeente_code, year):
@@ -242,7 +265,8 @@ def _children_over_years(con, gemeente_code, year):
     frame = frame.rename(columns=AGE_GROUP_CONTENTS).reset_index(drop=True)
     notes = [f"Kinderen in de hele gemeente per jaar en leeftijdsgroep ({sources_label(sources)}); elk jaar "
              "zoals het in zijn eigen tabel per wijk staat. De kolom Bron zegt per jaar of het een telling "
-             "of een schatting is.", suppression_note(min_count())]
+             "of een schatting is.",
+             suppression_note(min_count(), any("brp" in source.split(", ") for source in sources.values()))]
     if note := source_break_note(sources):
         notes.insert(1, note)
     return Sheet("Kinderen per jaar", frame, notes)
@@ -363,7 +387,7 @@ def _gap_sheet(con, gemeente_code, year):
         f"'{LRK_NOT_LOADED}': geen export van het Landelijk Register Kinderopvang geladen, dus plekken "
         "en tekort onbekend. "
         "Schattingen afgerond. Waar de kinderen die ondersteuning kregen (rij 7) zijn afgeschermd, "
-        "is ook het tekort afgeschermd. " + suppression_note(min_count())
+        "is ook het tekort afgeschermd. " + suppression_note(min_count(), holds_counts(con, gemeente_code))
         + (f" Reguliere plekken en de opnamegrens: {lrk_year}" if (
             lrk_year := lrk_year_text(frame["supply_year"], year)) else ""),
         *_model_hidden(con, gemeente_code, year),
@@ -405,7 +429,7 @@ def _niveau4_sheet(con, gemeente_code, year):
     return Sheet("Niveau 4 (regionaal)", out, [
         "Niveau 4 (behandeling: KDC, MKD, DJK, MOC) per gemeente: een behandelvoorziening bedient "
         "meer wijken. Plekken nodig = kinderen ÷ kinderen per plek; tekort = plekken nodig min "
-        "plekken KDC/MKD. " + suppression_note(threshold),
+        "plekken KDC/MKD. " + suppression_note(threshold, holds_counts(con, gemeente_code)),
         *([ROW_10_NOT_DELIVERED] if _row_10_missing(frame, "places") else [])])
 
 

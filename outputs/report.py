@@ -319,7 +319,8 @@ def _map(context: Context) -> str | None:
 
 
 def _per_wijk(context: Context) -> str | None:
-    table, _, _ = exports.children_table(context.con, context.gemeente_code, context.year)
+    population = exports.population_table(context.con, context.gemeente_code, context.year)
+    table = population.suppressed_table()
     rows = table.values.iloc[:-1]
     if rows.empty:
         return None
@@ -334,7 +335,7 @@ def _per_wijk(context: Context) -> str | None:
     frame = exports.with_unknown_rows(frame, secret)
     unknown = exports.unknown_note(context.con, context.gemeente_code, context.year) if secret else ""
     return chart + html_table(frame) + "".join(
-        f"<p class='note'>{esc(note)}</p>" for note in (unknown, exports.suppression_note(table.threshold)) if note)
+        f"<p class='note'>{esc(note)}</p>" for note in (unknown, population.protection_note()) if note)
 
 
 def _trend(context: Context) -> str | None:
@@ -502,7 +503,8 @@ def _sources(context: Context) -> str | None:
         "Periode": loads["period"], "Geladen op": loads["loaded_at"].map(
             lambda t: t.strftime("%d-%m-%Y %H:%M") if pd.notna(t) else ""),
     })
-    return html_table(frame) + f"<p class='note'>{esc(exports.suppression_note(min_count()))}</p>"
+    counts = exports.holds_counts(context.con, context.gemeente_code)
+    return html_table(frame) + f"<p class='note'>{esc(exports.suppression_note(min_count(), counts))}</p>"
 
 
 def _deliveries(context: Context) -> str | None:

@@ -12,7 +12,6 @@ from transforms.privacy import (
     hidden_label,
     model_estimate_text,
     protect_counts,
-    round_estimate,
 )
 from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
@@ -93,13 +92,13 @@ for column, niveau in zip(columns, [1, 2, 3, 4], strict=False):
     row = totals.loc[niveau]
     column.metric(
         f"Niveau {niveau}",
-        format_number(round_estimate(row.children_mid)),
+        model_estimate_text(row.children_mid),
         help=f"Bandbreedte {continuum.estimate_text(row.children_low, row.children_high)} "
              "kinderen (schatting).",
     )
     column.caption(f"{continuum.estimate_text(row.children_low, row.children_high)} kinderen; "
                    + ("alle kinderen" if niveau == 4 else "van wie opvang gebruikt of zoekt"))
-columns[4].metric("Geen kinderopvang", format_number(round_estimate(outside)),
+columns[4].metric("Geen kinderopvang", model_estimate_text(outside),
                   help="Kinderen die geen kinderopvang gebruiken of zoeken en niet op niveau 4 "
                        "zijn (de rest van alle kinderen).")
 columns[4].caption("rest van alle kinderen")
@@ -315,7 +314,7 @@ st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandel
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
 a11y.data_table(
     ["Jaar", *(f"Niveau {n}: midden (laag-hoog)" for n in (2, 3, 4))],
-    [[str(each), *(f"{format_number(round_estimate(r.children_mid))} "
+    [[str(each), *(f"{model_estimate_text(r.children_mid)} "
                    f"({continuum.estimate_text(r.children_low, r.children_high)})"
                    for r in trend[trend["year"] == each].sort_values("niveau").itertuples()
                    if r.niveau in (2, 3, 4))]

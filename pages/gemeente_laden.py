@@ -17,6 +17,7 @@ from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.gemeentenamen import common_name
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
 from transforms.privacy import format_moment
@@ -63,16 +64,22 @@ options = gemeente_list.choices(CACHE_DIR, loaded)
 
 
 def label(code: str) -> str:
-    # the sample is marked fictief, as in the sidebar
+    # the sample is marked fictief, as in the sidebar; 's-Gravenhage also reads Den Haag, so that
+    # typing the common name in the box finds it (as --gemeente "Den Haag" does)
     marker = " ✓" if code in loaded else ""
-    return gemeente_label(code, options) + marker
+    common = common_name(code)
+    return gemeente_label(code, options) + (f" – {common}" if common else "") + marker
 
 
 codes = list(options)
 # The gemeente asked for (?laden=), else the one the sidebar shows when it is a real one: a
-# national file read here then keeps that gemeente, not all 342, unless the user says so.
+# national file read here then keeps that gemeente, not all 342, unless the user says so. An
+# empty database has no sidebar choice: then the link's ?gemeente= (a shared link to a gemeente
+# not loaded yet), if the account may load it.
 sidebar = st.session_state.get("gemeente_code")
-wanted = st.query_params.get("laden") or (sidebar if sidebar != SAMPLE_GEMEENTE_CODE else None)
+from_link = st.query_params.get("gemeente")
+wanted = (st.query_params.get("laden") or (sidebar if sidebar != SAMPLE_GEMEENTE_CODE else None)
+          or (from_link if from_link != SAMPLE_GEMEENTE_CODE and gemeente_allowed(from_link) else None))
 chosen = st.selectbox(
     "Gemeente", codes, index=codes.index(wanted) if wanted in codes else None,
     format_func=label, placeholder="Kies een gemeente (typ een naam of code)",

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data_sources.config import min_count
 from outputs import exports, report
 from outputs.html import esc
 from ui.auth import audited, current_account
@@ -165,9 +166,12 @@ if not MAY_DOWNLOAD:
     st.stop()
 
 with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkboek"):
+    # as the workbook's explanation says it (outputs.exports.suppression_note): estimates from
+    # public CBS figures are rounded, not hidden; a rule for small counts only where counts are
     st.write("Het gemeenterapport en de wijkfactsheet zijn HTML-pagina's die u in de browser opent en "
-             "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. Overal gelden dezelfde "
-             "afscherming van kleine aantallen als op het scherm.")
+             "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. De cijfers staan er "
+             "zoals op het scherm. "
+             + exports.suppression_note(min_count(), exports.holds_counts(cursor(), gemeente_code)))
     stem = file_stem(f"kindkaart {gemeente_name(gemeente_code)} {year}")
     columns = st.columns(3)
     columns[0].download_button(

@@ -28,6 +28,38 @@ def test_ranking_never_ranks_a_hidden_value():
         "Geen zichtbare waarden voor Vve. Afgeschermd of zonder gegevens: 1 wijk."
 
 
+def test_a_gemeente_of_one_wijk_is_not_ranked():
+    # Vlieland has one wijk: the Kaart said 'het hoogst in Wijk 00 (20)', a ranking of one
+    only = [("Wijk 00", 20.0, "20")]
+    assert a11y.ranking_sentence(only, subject="Kinderen 0-12 jaar (Vlieland)") == \
+        "Kinderen 0-12 jaar (Vlieland): Wijk 00 (20), de enige wijk."
+    assert a11y.ranking_sentence(only, noun="kinderen van 0-2 jaar") == \
+        "Wijk 00, de enige wijk, heeft 20 kinderen van 0-2 jaar."
+    # one wijk shown beside a secret one: named, not ranked, the other counted
+    assert a11y.ranking_sentence(only, noun="peuters", unknown=1) == (
+        "Wijk 00, de enige wijk met een zichtbare waarde, heeft 20 peuters. "
+        "Aantal kinderen onbekend (CBS geheim), niet gerangschikt: 1 wijk.")
+
+
+def test_the_pages_and_slides_of_a_gemeente_of_one_wijk_rank_nothing(tmp_path, monkeypatch):
+    """A real gemeente is shown after a login: an analist, with a kwb file of one wijk."""
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    rows = kwb_rows(("GM0096", "Vlieland"), [("WK009600", "Wijk 00 Vlieland", 1150, 150)])
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows))
+    pages = [run_page_as_analist(page, params={"gemeente": "GM0096", "jaar": "2024"})
+             for page in (None, "kaart", "continuum", "tekorten", "trends")]
+    slides = [run_page_as_analist("presentatie", params={"gemeente": "GM0096", "jaar": "2024", "dia": dia})
+              for dia in ("per_wijk", "continuum", "tekort")]
+    said = [re.sub(r"<[^>]+>", "", m.value) for at in [*pages, *slides] for m in at.markdown
+            if m.value.startswith("<p class='kk-summary'>")]
+    assert not [at.exception for at in [*pages, *slides] if at.exception]
+    assert said and all("Wijk 00 Vlieland" in s for s in said), said
+    assert not [s for s in said if re.search(r"het hoogst|het laagst|de meeste|de minste", s)], said
+    assert any("de enige wijk" in s for s in said), said
+
+
 def _summaries(at) -> list[str]:
     return [re.sub(r"<[^>]+>", "", m.value) for m in at.markdown if "kk-summary" in m.value]
 
@@ -66,7 +98,9 @@ def test_hidden_cells_show_as_hidden_in_the_map_table():
 
     at = AppTest.from_function(page).run()
     (summary,) = _summaries(at)
-    assert summary == "Kinderen (Test): het hoogst in A (12). Afgeschermd of zonder gegevens: 2 wijken."
+    # one visible wijk is no ranking: before, 'het hoogst in A (12)'
+    assert summary == ("Kinderen (Test): A (12), de enige wijk met een zichtbare waarde. "
+                       "Afgeschermd of zonder gegevens: 2 wijken.")
     cells = re.findall(r"<td[^>]*>(.*?)</td>", _tables(at)[0])
     assert cells == ["A", "12", "B", "afgeschermd", "C", "geen gegevens"]
 

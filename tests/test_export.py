@@ -300,3 +300,37 @@ def test_export_of_a_database_that_was_never_built_builds_it_first(tmp_path, cap
         assert transforms.up_to_date(con)
     finally:
         con.close()
+
+
+def test_a_workbook_of_estimates_alone_says_they_are_rounded_not_hidden(tmp_path):
+    """Zwolle from a kwb file alone (no BRP, no partner): the explanation sheet said 'Aantallen van
+    1 tot 5 kinderen staan als afgeschermd' under every table, as Overzicht's caption did before
+    74d09e9; its figures are estimates from public CBS figures, rounded and never hidden. The
+    report says it the same way. A gemeente with BRP and partner counts keeps the rule."""
+    from kwb_files import write_kwb_xlsx
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        import data_sources.jobs as jobs
+
+        jobs.import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM0193", 2024)))
+        html_report = report.gemeente_report(con, "GM0193", 2024)
+    finally:
+        con.close()
+    about = " ".join(str(c.value) for c in workbook["Toelichting"]["A"] if c.value)
+    assert "Kinderen per wijk" in about and "Tekort per wijk en niveau" in about
+    assert "Aantallen van 1 tot" not in about and "Aantallen van 1 tot" not in html_report
+    assert about.count("afgerond, niet afgeschermd") >= 3
+    assert "afgerond, niet afgeschermd" in html_report
+
+
+def test_a_workbook_with_counts_keeps_the_rule_for_small_numbers(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    about = " ".join(str(c.value) for c in workbook["Toelichting"]["A"] if c.value)
+    assert "Aantallen van 1 tot 5 kinderen staan als 'afgeschermd'" in about

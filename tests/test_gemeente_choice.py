@@ -93,7 +93,8 @@ def test_export_and_template_take_a_name_or_a_code(three_gemeenten, tmp_path, ca
 
     out = tmp_path / "kinderen.xlsx"
     assert main(["export", "-o", str(out), "--gemeente", wanted, "--db", str(three_gemeenten)]) == 0
-    assert "(GM0193, 2024)" in capsys.readouterr().out  # the year from the data
+    # the gemeente by name (it printed "(GM0193, 2024)"), the year from the data
+    assert "(Zwolle (GM0193), 2024)." in capsys.readouterr().out
     template = tmp_path / "sjabloon.xlsx"
     assert main(["template", "--soort", "vve-indicaties", "-o", str(template), "--gemeente", wanted,
                  "--db", str(three_gemeenten)]) == 0
@@ -124,7 +125,7 @@ def test_bergen_by_its_full_name(three_gemeenten, tmp_path, capsys):
 
     assert main(["export", "-o", str(tmp_path / "b.csv"), "--gemeente", "bergen (l.)",
                  "--db", str(three_gemeenten)]) == 0
-    assert "(GM0893, 2024)" in capsys.readouterr().out
+    assert "(Bergen (L.) (GM0893), 2024)." in capsys.readouterr().out
 
 
 # --- a fresh installation, history and scenarios name the gemeente, description files refused
@@ -140,6 +141,16 @@ def test_a_fresh_installation_points_to_gemeente_laden_and_the_command(tmp_path,
     said = capsys.readouterr().out
     assert "pagina Gemeente laden" in said and "python -m data_sources import-cbs kwb-2024.xlsx" in said
     assert not (tmp_path / "nieuw.duckdb").exists()
+
+
+def test_export_names_the_gemeente_and_the_wijk_it_wrote(app_db, tmp_path, capsys):
+    """`export` printed '(GM0088, 2024)': the gemeente by code alone."""
+    from data_sources.cli import main
+
+    factsheet = tmp_path / "factsheet.html"
+    assert main(["export", "-o", str(factsheet), "--wijk", "WK999905", "--db", str(app_db)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"Geschreven: {factsheet} (Voorbeeldstad (GM9999, fictief), 2024, De Horst (WK999905)).")
 
 
 def test_history_shows_the_gemeente_and_takes_one_by_name(sample_db, capsys):
@@ -378,3 +389,94 @@ def test_gemeente_laden_starts_at_the_gemeente_the_sidebar_shows(app_db, analist
     at = run_page("gemeente_laden", account=analist, params={"gemeente": shown})
     assert not at.exception
     assert at.selectbox(key="laden_gemeente").value == offered
+
+
+@pytest.mark.parametrize(("linked", "offered"), [("GM0518", "GM0518"), ("GM9999", None), ("Den Haag", None)])
+def test_gemeente_laden_in_an_empty_database_starts_at_the_gemeente_of_the_link(tmp_path, monkeypatch,
+                                                                                 linked, offered):
+    """A link with ?gemeente=GM0518 to a fresh installation: the sidebar has no gemeente yet, and
+    the page's box started empty, so the user had to pick 's-Gravenhage again. The fictional
+    sample and anything that is no gemeente code are not offered."""
+    from conftest import run_page
+
+    from data_sources import accounts
+    from data_sources.accounts import Account
+
+    path = tmp_path / "kindkaart.duckdb"
+    con = store.connect(path)
+    try:
+        accounts.add_account(con, "beheer", "beheerder", "correct paard batterij", None)
+    finally:
+        con.close()
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder", None),
+                  params={"gemeente": linked, "jaar": "2024"})
+    assert not at.exception
+    assert at.selectbox(key="laden_gemeente").value == offered
+
+
+# --- names as people type them: Den Haag, Den Bosch, without accents, hyphens or apostrophes
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Den Haag", "GM0518"), ("den haag", "GM0518"), ("Den Bosch", "GM0796"),
+    ("s Gravenhage", "GM0518"), ("'s Hertogenbosch", "GM0796"), ("’s-Hertogenbosch", "GM0796"),
+    ("Sudwest-Fryslan", "GM1900"), ("Sudwest Fryslan", "GM1900"), ("SUDWESTFRYSLAN", "GM1900"),
+    ("Noardeast Fryslân", "GM1970"), ("Nuenen Gerwen en Nederwetten", "GM0820"), ("Bergen L", "GM0893"),
+])
+def test_load_cbs_takes_common_names_and_names_typed_without_accents_or_hyphens(typed, code):
+    """`load-cbs --gemeente "Den Haag"` was refused without a suggestion, 'Sudwest-Fryslan' and
+    'Sudwest Fryslan' with one: where exactly one gemeente fits, it is that one."""
+    from data_sources.cbs.pipeline import check_gemeenten
+
+    assert check_gemeenten([typed]) == [code]
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("Bergen", "'Bergen' past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("bergen", "past bij meer gemeenten: Bergen (NH.) (GM0373), Bergen (L.) (GM0893)"),
+    ("Den Hag", "Onbekende gemeente 'Den Hag'"),
+])
+def test_a_name_that_fits_none_or_several_is_still_refused_with_suggestions(typed, said):
+    from data_sources.cbs.pipeline import check_gemeenten
+    from data_sources.errors import InputRefused
+
+    with pytest.raises(InputRefused) as refused:
+        check_gemeenten([typed])
+    message = " ".join(refused.value.messages)
+    assert said in message
+    if typed == "Den Hag":
+        assert "Bedoelt u: Den Haag (GM0518)" in message
+
+
+def test_import_cbs_keeps_den_haag_and_sudwest_fryslan_typed_as_people_do(tmp_path, capsys):
+    """A kwb file of 's-Gravenhage, Súdwest-Fryslân and Zwolle read with --gemeente "Den Haag"
+    --gemeente "Sudwest Fryslan": those two are kept, Zwolle is not."""
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources.cli import main
+
+    den_haag = kwb_rows(("GM0518", "'s-Gravenhage"), [("WK051801", "Wijk 01 Scheveningen", 30000, 4500)])
+    fryslan = kwb_rows(("GM1900", "Súdwest-Fryslân"), [("WK190001", "Wijk 01 Sneek", 34000, 5000)])
+    rows = [*den_haag, *fryslan[1:], *kwb_rows()[1:]]  # one Nederland row
+    path = tmp_path / "kindkaart.duckdb"
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    assert main(["import-cbs", str(kwb), "--gemeente", "Den Haag", "--gemeente", "Sudwest Fryslan",
+                 "--db", str(path)]) == 0, capsys.readouterr().out
+    con = store.connect(path, read_only=True)
+    try:
+        assert con.execute("select distinct gemeente_code from regions order by 1").fetchall() == [
+            ("GM0518",), ("GM1900",)]
+    finally:
+        con.close()
+
+
+def test_gemeente_laden_finds_den_haag_by_its_common_name(app_db, analist):
+    """The page's box filters on what is typed: 's-Gravenhage's label carries Den Haag too."""
+    from conftest import run_page
+
+    at = run_page("gemeente_laden", account=analist)
+    box = at.selectbox(key="laden_gemeente")
+    labels = list(box.options)  # as the browser shows them, and filters them on what is typed
+    assert any("Den Haag" in text and "'s-Gravenhage" in text for text in labels), labels[:5]
+    assert any("Den Bosch" in text and "'s-Hertogenbosch" in text for text in labels)

@@ -162,6 +162,15 @@ def test_estimate_ranges_read_well():
     assert estimate_text(-9.2, -2.6) == "-9 tot -3"
     assert estimate_text(4.6, 5.4) == "5"
     assert estimate_text(96, 131) == "96-130"  # above 100 rounded to fives
+    # each end as a single estimate reads: '<1' between 0 and 1, never '0' or '0-1' for 0,2-0,8
+    assert estimate_text(0.2, 0.8) == "<1"
+    assert estimate_text(0.3, 1.6) == "<1-2"
+    # shortages: negative is room to spare, 0 is balance
+    assert estimate_text(-0.3, -0.2) == "0"
+    assert estimate_text(-2.4, -0.4) == "-2 tot 0"
+    assert estimate_text(-0.4, 0.3) == "0 tot <1"
+    assert estimate_text(-1.6, 0.4) == "-2 tot <1"
+    assert estimate_text(-0.4, 1.6) == "0-2"
 
 
 def test_tekorten_vso_bso_table_protects_pupil_counts(app_db, sample_db):
@@ -210,9 +219,11 @@ def test_wijkprofiel_says_one_place_and_no_demand_no_places(app_db):
     text = "\n".join(m.value for m in at.markdown)
     # Buitengebied has 1 place for 0-2 and for 2-4 year olds (before: "Er zijn 1 plekken")
     assert "Er is 1 plek." in text and "Er zijn 1 plekken" not in text
-    # no niveau-3 children and no room for them: before, "hangt af van de aannames"
-    sentences = [line for line in text.splitlines() if "In Buitengebied zijn naar schatting 0 " in line]
+    # less than one niveau-3 child (0,05-0,34, '<1' as every estimate) and no room for it: before,
+    # "hangt af van de aannames"; and before the range read '<1', "0 kinderen" and "geen kinderen"
+    sentences = [line for line in text.splitlines() if "In Buitengebied zijn naar schatting <1 " in line]
     assert len(sentences) == 2, text
     for sentence in sentences:
         assert "samen geen opnemen" in sentence and "hangt af van de aannames" not in sentence
-        assert sentence.endswith("ook geen ruimte om ze op te nemen: geen tekort.")
+        assert sentence.endswith("ook geen ruimte om het op te nemen: hoogstens een tekort van minder dan één kind.")
+    assert "naar schatting 0 " not in text

@@ -169,6 +169,25 @@ def test_a_model_estimate_below_one_child_reads_less_than_one_everywhere(app_db)
     assert slide["Nieuwland"] == [continuum.loc["Nieuwland", f"Niveau {n}"] for n in (2, 3, 4)]
 
 
+def test_a_modelled_range_below_one_child_reads_less_than_one_as_its_middle_does(app_db):
+    """Buitengebied's 0-2 year olds on niveau 3 are 0,04 to 0,29 children: the range read '0'
+    (and 0,16 to 1,12 of 4-12 '0-1') beside the middle's '<1' on Continuüm and in the workbook.
+    Rotterdam's Spaanse Polder read the same in the real sweep."""
+    from conftest import run_page
+
+    at = run_page("continuum")
+    at.radio(key="continuum_age").set_value("0-2").run()
+    assert not at.exception, at.exception
+    middle = next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns).set_index("Wijk")
+    assert middle.loc["Buitengebied", "Niveau 3"] == "<1"
+    model = next(d.value for d in at.dataframe if "Niveau 3: model (laag-hoog)" in d.value.columns)
+    assert model.set_index("Wijk").loc["Buitengebied", "Niveau 3: model (laag-hoog)"] == "<1"
+    sheet = _workbook_sheet(app_db, "Vraag per wijk en niveau")
+    rows = sheet[(sheet["Wijk"] == "Buitengebied") & (sheet["Niveau"] == 3)].set_index("Leeftijdsgroep")
+    assert rows.loc["0-2 jaar (0 en 1 jaar)", "Kinderen, schatting (laag-hoog)"] == "<1"
+    assert rows.loc["4-12 jaar (4 tot en met 11 jaar)", "Kinderen, schatting (laag-hoog)"] == "<1-1"
+
+
 def test_workbook_mid_estimates_read_as_on_continuum(app_db):
 
     from transforms.privacy import format_number

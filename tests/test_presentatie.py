@@ -261,3 +261,22 @@ def test_the_lea_gap_slide_says_why_passend_is_not_on_it_until_released(app_db):
     text = slide_text()
     assert PASSEND_NOT_RELEASED not in text
     assert "Niveau 3 per wijk, beide perspectieven naast elkaar" in text
+
+
+def _downloads_text(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Het werkboek bevat alle tabellen" in m.value)
+
+
+def test_the_downloads_say_how_figures_are_protected_in_plain_dutch(app_db, tmp_path, monkeypatch):
+    """'Overal gelden dezelfde afscherming' (not Dutch), and it said that small numbers are hidden
+    where a gemeente's figures are public CBS estimates alone, which are rounded, not hidden."""
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+
+    counted = _downloads_text(_open({"gemeente": "GM9999"}))  # BRP and partner counts
+    assert "Overal gelden" not in counted
+    assert "Aantallen van 1 tot 5 kinderen staan als 'afgeschermd'" in counted
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    estimated = _downloads_text(run_page_as_analist("presentatie", params={"gemeente": "GM0193", "jaar": "2024"}))
+    assert "Aantallen van 1 tot" not in estimated and "afgeschermd" not in estimated.replace("niet afgeschermd", "")
+    assert "afgerond, niet afgeschermd" in estimated

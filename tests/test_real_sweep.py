@@ -268,8 +268,9 @@ def test_a_real_gemeente_loaded_on_the_page_gemeente_laden(tmp_path, monkeypatch
     monkeypatch.setenv("KINDKAART_DB", str(path))
     data = write_kwb(tmp_path / "kwb-2024.xlsx", kwb_rows()).read_bytes()
     at = _page("gemeente_laden", "GM1900")
-    # an empty database has no gemeente in the sidebar: the user picks it on the page
-    next(s for s in at.selectbox if s.label == "Gemeente").set_value("GM1900").run()
+    # an empty database has no gemeente in the sidebar: the page starts at the link's gemeente
+    # (the user had to pick it again)
+    assert at.selectbox(key="laden_gemeente").value == "GM1900"
     at.file_uploader(key="laden_bestand").set_value(("kwb-2024.xlsx", data, XLSX_MIME))
     at.run()
     choice = at.radio(key="laden_bestand_bereik")
@@ -294,3 +295,14 @@ def test_the_estimate_with_signals_of_a_wijk_below_one_child_reads_as_on_the_tab
     with_signals = next(d.value for d in at.dataframe if "Niveau 3: met signalen" in d.value.columns)
     assert per_wijk.loc[per_wijk["Wijk"] == "Spaanse Polder", "Niveau 3"].tolist() == ["<1"]
     assert with_signals.loc[with_signals["Wijk"] == "Spaanse Polder", "Niveau 3: met signalen"].tolist() == ["<1"]
+    # and the model's range beside it read '0' (both ends below one child)
+    assert with_signals.loc[with_signals["Wijk"] == "Spaanse Polder", "Niveau 3: model (laag-hoog)"].tolist() == ["<1"]
+
+
+def test_a_gemeente_of_one_wijk_is_not_ranked(swept_app):
+    """Vlieland has one wijk: the Kaart said 'het hoogst in Wijk 00 (20)', a ranking of one."""
+    for page, params in (("kaart", {}), (None, {}), ("presentatie", {"dia": "per_wijk"})):
+        summaries = [m.value for m in _page(page, "GM0096", **params).markdown
+                     if m.value.startswith("<p class='kk-summary'>")]
+        assert summaries and all("de enige wijk" in s for s in summaries), (page, summaries)
+        assert not [s for s in summaries if re.search("het hoogst|het laagst|de meeste|de minste", s)]

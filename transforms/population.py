@@ -274,6 +274,12 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
             f"a_00_14){other_years}.{loaded} {where(kwb, brp)}")
 
 
+# How figures that are estimates are protected, in one sentence for captions, exports and the
+# presentation: they are no count of children, so rounded and never hidden (transforms.privacy).
+ESTIMATES_NOT_HIDDEN = ("Schattingen uit openbare CBS-cijfers zijn geen tellingen van kinderen: ze zijn "
+                        "afgerond, niet afgeschermd, ook waar ze klein zijn.")
+
+
 @dataclass(frozen=True)
 class PopulationTable:
     """The protected wijk x age group table. Rows are the wijken (sorted by code, then name) and,
@@ -309,11 +315,9 @@ class PopulationTable:
         """How the figures of the table are protected, in Dutch: the rule for BRP counts, or, for
         a table of estimates alone, that they are rounded and not hidden (the rule alone said
         that 1 to 5 children are hidden beside a wijk of 1 estimated child)."""
-        estimates = ("Schattingen uit openbare CBS-cijfers zijn geen tellingen van kinderen: ze zijn "
-                     "afgerond, niet afgeschermd, ook waar ze klein zijn.")
         if "brp" not in self.source.split(", "):
-            return estimates
-        return f"{hidden_rule(self.threshold)} {estimates}"
+            return ESTIMATES_NOT_HIDDEN
+        return f"{hidden_rule(self.threshold)} {ESTIMATES_NOT_HIDDEN}"
 
     def unknown_note(self) -> str:
         """A Dutch sentence naming the wijken without figures, or '' when there are none."""

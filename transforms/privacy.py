@@ -1048,10 +1048,14 @@ def protect_counts(
 
 
 def estimate_range(low: float, high: float) -> str:
-    """A modelled range in words: '12-20' (rounded; one number when both round the same)."""
-    lo, hi = round_estimate(low), round_estimate(high)
+    """A modelled range in words, each end as a single estimate is shown (model_estimate_text):
+    '12-20', '<1-2', '<1' when both ends lie between 0 and 1 (never '0' or '0-0' beside a single
+    estimate's '<1'), one number when both round the same. Also for shortages, which can be
+    negative and where 0 is balance: '-9 tot -3', '-2 tot 0', '0 tot <1' ('tot' where a '-' or
+    '<' would run into the hyphen)."""
+    lo, hi = model_estimate_text(low), model_estimate_text(high)
     if lo == hi:
-        return format_number(lo)
-    if lo < 0:  # '-9 tot -3' reads better than '-9--3'
-        return f"{format_number(lo)} tot {format_number(hi)}"
-    return f"{format_number(lo)}-{format_number(hi)}"
+        return lo
+    if round_estimate(low) < 0 or hi == BELOW_ONE:
+        return f"{lo} tot {hi}"
+    return f"{lo}-{hi}"

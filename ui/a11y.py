@@ -244,20 +244,25 @@ def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: st
     in Nieuwland (40), het laagst in Bloemhof (-5)." (with `subject`). `items` are (name, value,
     shown text) with value None where the page hides it: hidden cells are never ranked, only
     counted, and the texts are the page's own protected ones. `unknown`: wijken not in `items`
-    because CBS keeps their children secret (PopulationTable.unknown_wijken), counted too."""
+    because CBS keeps their children secret (PopulationTable.unknown_wijken), counted too. One
+    wijk shown is named, not ranked: "Kinderen 0-12 jaar (Vlieland): Wijk 00 (20), de enige wijk."."""
     shown = sorted(((name, value, text) for name, value, text in items if _visible(value)),
                    key=lambda item: (-item[1], item[0]))
     hidden = len(items) - len(shown)
     if not shown:
         sentence = f"Geen zichtbare waarden{f' voor {subject}' if subject else ''}."
+    elif len(shown) == 1:
+        # no ranking of one: a gemeente of one wijk (Vlieland), or one wijk shown among hidden ones
+        (top, _, top_text), = shown
+        only = "de enige wijk" if not hidden and not unknown else "de enige wijk met een zichtbare waarde"
+        sentence = (f"{top}, {only}, heeft {top_text} {noun}." if noun
+                    else f"{subject}: {top} ({top_text}), {only}.")
     else:
         (top, _, top_text), (low, _, low_text) = shown[0], shown[-1]
         if noun:
-            sentence = f"{top} heeft de meeste {noun}: {top_text}"
-            sentence += f"; {low} de minste: {low_text}." if len(shown) > 1 else "."
+            sentence = f"{top} heeft de meeste {noun}: {top_text}; {low} de minste: {low_text}."
         else:
-            sentence = f"{subject}: het hoogst in {top} ({top_text})"
-            sentence += f", het laagst in {low} ({low_text})." if len(shown) > 1 else "."
+            sentence = f"{subject}: het hoogst in {top} ({top_text}), het laagst in {low} ({low_text})."
     if hidden:
         sentence += (f" Afgeschermd of zonder gegevens: {hidden} "
                      f"{'wijk' if hidden == 1 else 'wijken'}.")

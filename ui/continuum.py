@@ -29,7 +29,7 @@ from transforms.partner_tables import (
     protect_gap,
     published_patterns,
 )
-from transforms.privacy import estimate_range, format_number, round_estimate
+from transforms.privacy import BELOW_ONE, estimate_range, format_number, round_estimate
 from transforms.rates import base_too_small
 from ui.auth import record
 from ui.data import READ_ONLY_NOTE, cursor, data_version, per_run, query, read_only
@@ -776,7 +776,13 @@ def gap_sentence(row) -> str:
         return sentence
     if (row.component in ("reguliere_plekken", "aparte_groep", "opnamegrens")
             and round_estimate(row.demand_high) == 0 and round_estimate(row.supply) == 0):
-        # nothing asked and nothing there: no question of assumptions
+        # nothing (or less than one child) asked and nothing there: no question of assumptions
+        if children == BELOW_ONE:
+            return sentence + (" Er is dus minder dan één kind op niveau 3 en ook geen ruimte om het op te "
+                               "nemen: hoogstens een tekort van minder dan één kind."
+                               if row.component == "opnamegrens" else
+                               " Er is dus minder dan één kind dat een plek vraagt en er zijn geen plekken: "
+                               "hoogstens een tekort van minder dan één plek.")
         return sentence + (" Er zijn dus geen kinderen op niveau 3 en ook geen ruimte om ze op te nemen: "
                            "geen tekort." if row.component == "opnamegrens"
                            else " Er is dus geen vraag en er zijn geen plekken: geen tekort.")

@@ -79,6 +79,8 @@ def _ensure_current_models(database) -> None:
 
 
 def run(args) -> int:
+    from data_sources.commands._gemeente import loaded_gemeenten
+    from data_sources.gemeentenamen import label
     from outputs import exports, files
 
     output = Path(args.output)
@@ -115,18 +117,21 @@ def run(args) -> int:
                 raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
                                     f"Bekend: {', '.join(known)}."])
         data = files.export_bytes(con, output, gemeente_code, year, wijk_code)
+        # 'Bergen (L.) (GM0893), 2024': the gemeente by name, as the other commands say it
+        what = f"{label(gemeente_code, loaded_gemeenten(con))}, {year}" + (
+            f", {known[wijk_code]} ({wijk_code})" if wijk_code else "")
     finally:
         con.close()
     if not store.writable(database):
         # a read-only database (a mount, permissions) takes no audit line; the export is written
         files.write_whole(output, data)
-        print(f"Geschreven: {output} ({gemeente_code}, {year}). De database is alleen te lezen: deze "
+        print(f"Geschreven: {output} ({what}). De database is alleen te lezen: deze "
               "export staat niet in het logboek.")
         return 0
     files.write_whole(output, data, before_placing=lambda: log_export(
         database, f"{output.name} ({gemeente_code}, {year}{', ' + wijk_code if wijk_code else ''})",
         [gemeente_code]))
-    print(f"Geschreven: {output} ({gemeente_code}, {year}).")
+    print(f"Geschreven: {output} ({what}).")
     return 0
 
 
