@@ -141,6 +141,17 @@ def refusal(con, call) -> str:
     return " ".join(caught.value.messages)
 
 
+def shown_text(at) -> str:
+    """Every text an AppTest run shows: titles, headings, markdown, captions, notices, metrics,
+    tables and the selectboxes with their options, one per line."""
+    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+    text = [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    text += [f"{m.label} {m.value}" for m in at.metric]
+    text += [d.value.to_string() for d in at.dataframe]
+    text += [f"{w.label} {w.options}" for w in at.selectbox]
+    return "\n".join(text)
+
+
 def app_copy(source: Path, tmp_path: Path, monkeypatch) -> Path:
     """A private copy of `source` that the app (KINDKAART_DB) reads and writes."""
     path = tmp_path / "kindkaart.duckdb"

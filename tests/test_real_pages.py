@@ -7,12 +7,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import zlib
 
 import openpyxl
 import pytest
-from conftest import REAL_DATA, run_page
+from conftest import REAL_DATA, app_copy, run_page, shown_text
 from kwb_files import KWB_COLUMNS
 
 from data_sources import accounts, store
@@ -90,10 +89,7 @@ def real_db(tmp_path_factory):
 
 @pytest.fixture
 def real_app(real_db, tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(real_db, path)
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    return path
+    return app_copy(real_db, tmp_path, monkeypatch)
 
 
 def _page(page, gemeente, **params):
@@ -101,11 +97,7 @@ def _page(page, gemeente, **params):
 
 
 def _shown(at) -> str:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
-    text = [str(e.value) for kind in kinds for e in getattr(at, kind)]
-    text += [f"{m.label} {m.value}" for m in at.metric]
-    text += [d.value.to_string() for d in at.dataframe]
-    return "\n".join(text)
+    return shown_text(at)
 
 
 @pytest.mark.parametrize("gemeente", sorted(GEMEENTEN))

@@ -10,12 +10,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import zlib
 
 import openpyxl
 import pytest
-from conftest import REAL_DATA, XLSX_MIME, run_page
+from conftest import REAL_DATA, XLSX_MIME, app_copy, run_page, shown_text
 from kwb_files import KWB_COLUMNS
 
 from data_sources import accounts, store
@@ -125,10 +124,7 @@ def swept_db(tmp_path_factory):
 
 @pytest.fixture
 def swept_app(swept_db, tmp_path, monkeypatch):
-    path = tmp_path / "kindkaart.duckdb"
-    shutil.copy(swept_db, path)
-    monkeypatch.setenv("KINDKAART_DB", str(path))
-    return path
+    return app_copy(swept_db, tmp_path, monkeypatch)
 
 
 def _page(page, gemeente, **params):
@@ -136,12 +132,7 @@ def _page(page, gemeente, **params):
 
 
 def _shown(at) -> str:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
-    text = [str(e.value) for kind in kinds for e in getattr(at, kind)]
-    text += [f"{m.label} {m.value}" for m in at.metric]
-    text += [d.value.to_string() for d in at.dataframe]
-    text += [f"{w.label} {w.options}" for w in at.selectbox]
-    return "\n".join(text)
+    return shown_text(at)
 
 
 def _html_table(at, caption_part: str) -> list[list[str]]:
