@@ -397,17 +397,12 @@ def test_gemeente_laden_in_an_empty_database_starts_at_the_gemeente_of_the_link(
     """A link with ?gemeente=GM0518 to a fresh installation: the sidebar has no gemeente yet, and
     the page's box started empty, so the user had to pick 's-Gravenhage again. The fictional
     sample and anything that is no gemeente code are not offered."""
-    from conftest import run_page
+    from conftest import add_account, run_page
 
-    from data_sources import accounts
     from data_sources.accounts import Account
 
     path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    try:
-        accounts.add_account(con, "beheer", "beheerder", "correct paard batterij", None)
-    finally:
-        con.close()
+    add_account(path, "beheer", "beheerder")
     monkeypatch.setenv("KINDKAART_DB", str(path))
     at = run_page("gemeente_laden", account=Account("beheer", "beheerder", None),
                   params={"gemeente": linked, "jaar": "2024"})

@@ -14,7 +14,7 @@ import zlib
 
 import openpyxl
 import pytest
-from conftest import REAL_DATA, XLSX_MIME, app_copy, run_page, shown_text
+from conftest import REAL_DATA, XLSX_MIME, add_account, app_copy, run_page, shown_text
 from kwb_files import KWB_COLUMNS
 
 from data_sources import accounts, store
@@ -251,11 +251,7 @@ def test_a_real_gemeente_loaded_on_the_page_gemeente_laden(tmp_path, monkeypatch
     """Súdwest-Fryslân from the same download through the page, 'Alleen Súdwest-Fryslân': only
     its rows are stored, and Overzicht shows it."""
     path = tmp_path / "kindkaart.duckdb"
-    con = store.connect(path)
-    try:
-        accounts.add_account(con, "beheer", "beheerder", "correct paard batterij", None)
-    finally:
-        con.close()
+    add_account(path, "beheer", "beheerder")
     monkeypatch.setenv("KINDKAART_DB", str(path))
     data = write_kwb(tmp_path / "kwb-2024.xlsx", kwb_rows()).read_bytes()
     at = _page("gemeente_laden", "GM1900")
