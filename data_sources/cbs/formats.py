@@ -135,7 +135,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         if is_observations(_split_header(first, path)):
             return _read_observations(path, path, year)
         _check_csv_size(path)
-        text = _table_part(without_controls(_read_text(path)), path)
+        text, _ = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
@@ -238,16 +238,39 @@ def _read_text(path: Path, line: str = "rij") -> str:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
 
-def _table_part(text: str, path: Path) -> str:
+def _table_part(text: str, path: Path) -> tuple[str, int]:
     """The table without the lines StatLine may put around it: a title above the header, and an
     empty line, 'Bron: CBS' or a copyright line below the data (lines with fewer fields than the
-    header; the header is the first line as wide as the widest of the first ten)."""
+    header), with the file's row of its header (0-based). The header is the first line as wide as
+    the widest line of titles among the first ten (a line without a region code or a figure):
+    empty fields at the end of a line do not count, so a separator after the last field of every
+    data row (Excel's CSV save) is no extra column; it is left out. A row with filled fields beyond
+    the header (a ';' in a name without quotes) is refused: every value after it shifts."""
     lines = text.splitlines()
     head = lines[:10]
     separator = delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
-    widths = [len(fields) for fields in _csv_fields(lines, separator, path)]
-    width = max(widths[:10])
-    start, end = widths.index(width), len(lines)
+    rows = list(_csv_fields(lines, separator, path))
+    widths = [len(fields) for fields in rows]
+    filled = [len(_without_trailing_empties(fields)) for fields in rows]
+    titles = [filled[i] for i in range(min(10, len(rows))) if not _is_data_row(rows[i])]
+    width = max(titles) if titles else max(widths[:10])
+    start = next((i for i, (w, f) in enumerate(zip(widths, filled, strict=True))
+                  if w >= width and f >= min(2, width)), widths.index(max(widths[:10])))
+    for row in range(start, len(lines)):
+        if widths[row] <= width:
+            continue
+        if filled[row] > width:
+            raise InputRefused(
+                f"Bestand {path.name}: rij {row + 1} heeft {filled[row]} gevulde velden waar de "
+                f"kopregel er {width} heeft (in kolom {width + 1}, na de laatste kolom, staat "
+                f"'{rows[row][width].strip()[:40]}'); mogelijk staat een '{separator}' in een naam "
+                "zonder aanhalingstekens eromheen, zodat elke waarde erna een kolom opschuift. "
+                "Er is niets opgeslagen; download het bestand opnieuw of zet die naam tussen "
+                "aanhalingstekens.")
+        # a separator after the last field: the same row without its empty fields at the end
+        lines[row] = _csv_line(rows[row][:width], separator)
+        widths[row] = width
+    end = len(lines)
     while end > start and widths[end - 1] < width:
         end -= 1
     for row in range(start, len(lines)):
@@ -259,7 +282,20 @@ def _table_part(text: str, path: Path) -> str:
                 f"{'veld' if widths[row] == 1 else 'velden'} waar de kopregel er "
                 f"{width} heeft; het bestand is afgebroken of beschadigd (onvolledig gedownload?). "
                 "Er is niets opgeslagen; download het bestand opnieuw.")
-    return text if (start, end) == (0, len(lines)) else "\n".join(lines[start:end]) + "\n"
+    return "\n".join(lines[start:end]) + "\n", start
+
+
+def _without_trailing_empties(fields: list[str]) -> list[str]:
+    end = len(fields)
+    while end and not fields[end - 1].strip():
+        end -= 1
+    return fields[:end]
+
+
+def _csv_line(fields: list[str], separator: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="").writerow(fields)
+    return out.getvalue()
 
 
 def _looks_like_data(line: str, separator: str) -> bool:
