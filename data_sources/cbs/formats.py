@@ -135,7 +135,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         if is_observations(_split_header(first, path)):
             return _read_observations(path, path, year)
         _check_csv_size(path)
-        text, _ = _table_part(without_controls(_read_text(path)), path)
+        text, header_row = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
@@ -147,10 +147,10 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
         layered = _one_header_row(text, path)
         if layered is None:
-            return _read_statline_csv(text, header, path, year)
+            return _read_statline_csv(text, header, path, year, header_row)
         text, header, count, header_year = layered
         try:
-            return _read_statline_csv(text, header, path, year or header_year)
+            return _read_statline_csv(text, header, path, year or header_year, header_row + count - 1)
         except InputRefused as refused:
             raise InputRefused([_layout_said(path, count), *refused.messages, _FLAT_DOWNLOAD]) from None
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
@@ -646,9 +646,11 @@ def _one_header_row(text: str, path: Path) -> tuple[str, list[str], int, int | N
     return "\n".join([quoted, *body]) + "\n", header, count, int(years[0]) if years else None
 
 
-def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
+def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None,
+                       header_row: int = 0) -> CbsFile:
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
-    (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
+    (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret.
+    `header_row`: the file's row of the header (0-based), to name rows in messages."""
     lines = text.splitlines()
     records = _csv_fields(lines, delimiter(lines[0]), path)
     fieldnames = next(records)
@@ -662,22 +664,26 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
-    rows = []
-    for fields in records:
+    rows, row_numbers = [], []
+    for number, fields in enumerate(records, start=header_row + 2):
         if not fields:
             continue  # an empty line, as csv.DictReader skips it
         raw = dict(zip(fieldnames, fields, strict=False))
         rows.append({key: raw.get(h) for h, key in zip(header, keys, strict=True) if key})
+        row_numbers.append(number)
     props = []
     for key in keys:
         if not key:
             continue
         if key in DIMENSION_KEYS:
             props.append({"Type": DIMENSION_KEYS[key], "Key": key})
-        elif stem(key) in {"Codering", "Gemeentenaam", "SoortRegio", "ID"}:
+        elif stem(key) in _TEXT_STEMS:
             props.append({"Type": "Topic", "Key": key, "Datatype": "String"})
         else:
             props.append({"Type": "Topic", "Key": key, "Datatype": "Double"})
+    _read_figures(rows, row_numbers, {key: h for h, key in zip(header, keys, strict=True)
+                                      if key and stem(key) not in _TEXT_STEMS
+                                      and key not in DIMENSION_KEYS}, path)
     table_id = _table_id_from_name(path)
     if "Leeftijd" in keys:
         table_id = table_id or POPULATION_BY_AGE_TABLE
@@ -706,6 +712,31 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
     return CbsFile(classify(table), table, "StatLine-CSV")
+
+
+# The columns of a StatLine CSV that hold text, not figures.
+_TEXT_STEMS = frozenset({"Codering", "Gemeentenaam", "SoortRegio", "ID"})
+
+
+def _read_figures(rows: list[dict], row_numbers: list[int], columns: dict[str, str],
+                  path: Path) -> None:
+    """The figures of a StatLine CSV as numbers, in place, read with the file's own decimal mark:
+    saved again by Excel, a count has a thousands separator ('120.750' where decimals are '10,1',
+    '120,750' where they are '10.1'), which was read as 120.75. A figure that does not show which
+    mark it has is refused with its row and column; text (n.v.t.) is left to the loaders' check."""
+    mark = file_decimal_mark(row.get(key) for row in rows for key in columns)
+    problems = []
+    for number, row in zip(row_numbers, rows, strict=True):
+        for key, title in columns.items():
+            value = row.get(key)
+            try:
+                row[key] = read_number(value, mark)
+            except CellRefused as refused:
+                if to_number(value) is not None and len(problems) < 10:
+                    problems.append(f"Bestand {path.name}, rij {number}, kolom "
+                                    f"'{title.strip().strip(chr(34)).strip()}': {refused}.")
+    if problems:
+        raise InputRefused([*problems, "Er is niets opgeslagen."])
 
 
 def _last_title(header: str) -> str:
