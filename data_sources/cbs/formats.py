@@ -183,15 +183,56 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 
 
-def classify(table: CbsTable) -> str:
-    """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns."""
-    table_id = table.table_id.upper()
+# What each kind of table is called in messages.
+KIND_NAMES = {"kerncijfers": "de Kerncijfers wijken en buurten",
+              "bevolking-leeftijd": "03759ned (bevolking naar leeftijd)",
+              "nabijheid": "Nabijheid voorzieningen", "jeugdzorg-wijk": "de Jeugdmonitor per wijk"}
+
+
+def _kind_by_id(table_id: str) -> str | None:
+    table_id = table_id.upper()
     if table_id in {t.upper() for t in KERNCIJFERS_TABLES.values()} or table_id.startswith("KWB"):
         return "kerncijfers"
     if table_id == POPULATION_BY_AGE_TABLE.upper():
         return "bevolking-leeftijd"
     if table_id in {t.upper() for t in JEUGDMONITOR_TABLES.values()}:
         return "jeugdzorg-wijk"
+    if table_id in {t.upper() for t in NABIJHEID_TABLES.values()}:
+        return "nabijheid"
+    return None
+
+
+def _kind_by_columns(table: CbsTable) -> str | None:
+    """The kind of table its columns show beyond doubt: the ages of 03759ned, the kerncijfers'
+    population; None when they show neither (a table of some topics only)."""
+    dims = set(table.dimension_keys())
+    if "Leeftijd" in dims and "RegioS" in dims:
+        return "bevolking-leeftijd"
+    if {"k_0Tot15Jaar", "AantalInwoners"} & set(table.topic_keys()):
+        return "kerncijfers"
+    return None
+
+
+def _refuse_other_table(table: CbsTable) -> None:
+    """A table whose id (from its name or its metadata) says one table and whose columns another
+    is refused naming both: a kwb file named 85685NED was stored as Jeugdmonitor, one named
+    85830NED as kerncijfers of a Nabijheid table, one named 03759ned refused as without gemeente."""
+    by_id, by_columns = _kind_by_id(table.table_id), _kind_by_columns(table)
+    if by_id and by_columns and by_id != by_columns:
+        raise InputRefused(
+            f"Tabel {table.table_id}: volgens dat nummer (in de naam of de beschrijving van het "
+            f"bestand) is dit {KIND_NAMES[by_id]}, maar de kolommen zijn die van "
+            f"{KIND_NAMES[by_columns]}. Kindkaart leest het niet; er is niets opgeslagen. Kies het "
+            "bestand van de tabel die u bedoelt, of geef het bestand de naam die CBS het gaf.")
+
+
+def classify(table: CbsTable) -> str:
+    """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns;
+    a table whose id and columns say different tables is refused (_refuse_other_table)."""
+    _refuse_other_table(table)
+    by_id = _kind_by_id(table.table_id)
+    if by_id and by_id != "nabijheid":
+        return by_id
     stems = set(table.topic_keys())
     dims = set(table.dimension_keys())
     if "Leeftijd" in dims and "RegioS" in dims:
