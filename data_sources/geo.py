@@ -15,7 +15,7 @@ import pandas as pd
 from data_sources import store
 from data_sources.cbs.odata import refuse_large_file, region_level
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import without_controls
+from data_sources.text import decode, without_controls
 
 # Property names of a region's code: PDOK's statcode, the CBS wijk- en buurtkaart's gemeentecode,
 # wijkcode and buurtcode (GeoPackage, 2021 on), and GM_CODE, WK_CODE and BU_CODE of its shapefiles
@@ -402,7 +402,10 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
         refuse_large_file(Path(path), "een GeoJSON-bestand",
                           "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
                           "buurtkaart als GeoPackage in.")
-        collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        # decoded as every CSV and JSON reader does (data_sources.text.decode): a GIS program on
+        # Windows may write Windows-1252, with or without a UTF-8 BOM before it; read as UTF-8
+        # only, it was refused as 'geen UTF-8 en geen Windows-1252'
+        collection = json.loads(decode(Path(path).read_bytes()))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None

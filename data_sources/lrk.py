@@ -241,6 +241,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         for field in COLUMN_ALIASES
     })
     frame["row_number"] = range(2, len(frame) + 2)  # row 1 is the header
+    # An LRK number typed with Excel's text prefix ('938831367, so that Excel keeps it as text) or
+    # spaces around it is that number: kept with the apostrophe, it was a location of its own
+    # beside the same number in another export, and no duplicate of it in the same one.
+    frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
@@ -337,6 +341,8 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
+# Excel's text prefix before a typed number (an apostrophe; a curly one after autocorrect).
+_TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
 
 
 def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str) -> None:

@@ -509,3 +509,40 @@ def test_a_tabelindeling_whose_rows_read_two_ways_is_refused_naming_the_column(c
         "onderwerp in welke kolom staat: kolom 3 ('Aantal inwoners/0 tot 15 jaar'). Er is niets "
         "opgeslagen. Download de tabel opnieuw als 'CSV zonder statistische symbolen' (één "
         "kopregel met de titels, zoals 'Bevolking/Aantal inwoners (aantal)'), één jaar per bestand."]
+
+
+@pytest.mark.parametrize(("name", "named"), [
+    ("85685NED_2024.csv", "de Jeugdmonitor per wijk"),
+    ("85830NED_2024.csv", "Nabijheid voorzieningen"),
+    ("03759ned_2024.csv", "03759ned (bevolking naar leeftijd)")])
+def test_a_kwb_table_named_as_another_table_is_refused_naming_both(con, tmp_path, capsys, name, named):
+    """The file of one table under the number of another (renamed, or picked from the wrong
+    folder). Before: stored as Jeugdmonitor figures (85685NED), as kerncijfers of table 85830NED,
+    or refused as 'GM0344 staat niet in het bestand' (03759ned)."""
+    path = tmp_path / name
+    shutil.copy(FIXTURES / "statline_85984NED.csv", path)
+    expected = (f"Tabel {name[:8]}: volgens dat nummer (in de naam of de beschrijving van het "
+                f"bestand) is dit {named}, maar de kolommen zijn die van de Kerncijfers wijken en "
+                "buurten. Kindkaart leest het niet; er is niets opgeslagen. Kies het bestand van de "
+                "tabel die u bedoelt, of geef het bestand de naam die CBS het gaf.")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0344"])
+    assert refused.value.messages == [expected]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+    database = str(tmp_path / "k.duckdb")
+    assert cli.main(["import-cbs", str(path), "--db", database, "--gemeente", "GM0344"]) == 1
+    assert expected in capsys.readouterr().out
+
+
+def test_the_ages_of_03759ned_under_a_kwb_number_are_refused(con, tmp_path):
+    """The OData folder of 03759ned with the TableInfos of a kwb year: its ages are no kerncijfers."""
+    folder = tmp_path / "03759ned"
+    shutil.copytree(Path(__file__).parent.parent / "sample_data" / "cbs" / "03759ned", folder)
+    infos = json.loads((folder / "TableInfos.json").read_text(encoding="utf-8"))
+    for info in infos if isinstance(infos, list) else infos["value"]:
+        info["Identifier"] = "85984NED"
+    (folder / "TableInfos.json").write_text(json.dumps(infos), encoding="utf-8")
+    with pytest.raises(InputRefused, match="Tabel 85984NED: volgens dat nummer .* is dit de "
+                       r"Kerncijfers wijken en buurten, maar de kolommen zijn die van 03759ned"):
+        import_file(con, folder)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -567,3 +567,17 @@ def test_a_ring_too_tangled_to_check_quickly_is_stored_and_said_unchecked(con, t
         "liggen te veel over elkaar om dat snel te doen. Ze is opgeslagen zoals ze is; bekijk haar "
         "op de kaart."]
     assert code in geometries(con, "wijk")
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_geojson_in_windows_1252_is_read(con, tmp_path, bom):
+    """A GIS program on Windows writes the names in Windows-1252, sometimes after a UTF-8 BOM.
+    Before: refused as 'geen UTF-8 en geen Windows-1252'."""
+    wijken = zwolle_wijken()
+    wijken[0]["properties"]["statnaam"] = "Wijk 10 Binnenstad-Zuidoost 'ë'"
+    text = json.dumps({"type": "FeatureCollection", "features": wijken}, ensure_ascii=False)
+    path = tmp_path / "wijken_2024.geojson"
+    path.write_bytes(bom + text.encode("cp1252"))
+    import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select count(*) from geometries where region_code like 'WK0193%'"
+                       " and year = 2024").fetchone() == (len(wijken),)

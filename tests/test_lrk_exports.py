@@ -328,3 +328,42 @@ def test_an_export_filtered_in_python_and_saved_again_keeps_its_places(postcode_
     export.to_csv(path, sep=";", index=False)
     with pytest.raises(InputRefused, match="'48.5' is geen aantal kindplaatsen"):
         lrk.import_lrk_file(postcode_con, path)
+
+
+@pytest.mark.parametrize("typed", ["'100000000001", " 100000000001 ", "' 100000000001",
+                                   "\u2019100000000001", "\u00a0100000000001"])
+def test_an_lrk_number_typed_with_a_text_prefix_or_spaces_is_that_number(postcode_con, tmp_path, typed):
+    """Excel users type an apostrophe before a long number so that Excel keeps it as text, or copy
+    it with spaces around it. Before: stored as "'100000000001", a location of its own beside
+    the same number in the next export."""
+    rows = [[typed, *ROWS[0][1:]], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select lrk_id from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001",), ("100000000002",)]
+
+
+def test_an_lrk_number_with_a_text_prefix_beside_itself_is_a_duplicate(postcode_con, tmp_path):
+    rows = [ROWS[0], ["'100000000001", *ROWS[1][1:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand "
+        "(rijen 2, 3). Er is niets opgeslagen."]
+
+
+def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode_con, tmp_path):
+    """The register writes every location it lists as Ingeschreven or Uitgeschreven, and an
+    uitgeschreven one with its uitschrijfdatum; older exports have no status at all. An empty
+    status (a cell emptied in Excel) is read so: registered, unless its uitschrijfdatum lies in or
+    before the export's year (README, 'Een locatie telt')."""
+    rows = [[*ROWS[0][:4], "", *ROWS[0][5:]],
+            [*ROWS[1][:4], "", "01-01-2019", "01-03-2024", *ROWS[1][7:]],
+            ["100000000003", "KDV", "De Vlinder", "16", "", "01-01-2020", "01-03-2025", "1234AB", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered) == (2, 64, 1)
+    from transforms import build
+
+    build(postcode_con)  # the model counts by the same rule
+    assert postcode_con.execute("select lrk_id from stg_lrk__locations order by 1").fetchall() == [
+        ("100000000001",), ("100000000003",)]

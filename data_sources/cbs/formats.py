@@ -135,7 +135,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         if is_observations(_split_header(first, path)):
             return _read_observations(path, path, year)
         _check_csv_size(path)
-        text = _table_part(without_controls(_read_text(path)), path)
+        text, header_row = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
         if any(h.strip().lower() in short_names for h in header):
@@ -147,10 +147,10 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
         layered = _one_header_row(text, path)
         if layered is None:
-            return _read_statline_csv(text, header, path, year)
+            return _read_statline_csv(text, header, path, year, header_row)
         text, header, count, header_year = layered
         try:
-            return _read_statline_csv(text, header, path, year or header_year)
+            return _read_statline_csv(text, header, path, year or header_year, header_row + count - 1)
         except InputRefused as refused:
             raise InputRefused([_layout_said(path, count), *refused.messages, _FLAT_DOWNLOAD]) from None
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
@@ -183,15 +183,56 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
 
 
-def classify(table: CbsTable) -> str:
-    """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns."""
-    table_id = table.table_id.upper()
+# What each kind of table is called in messages.
+KIND_NAMES = {"kerncijfers": "de Kerncijfers wijken en buurten",
+              "bevolking-leeftijd": "03759ned (bevolking naar leeftijd)",
+              "nabijheid": "Nabijheid voorzieningen", "jeugdzorg-wijk": "de Jeugdmonitor per wijk"}
+
+
+def _kind_by_id(table_id: str) -> str | None:
+    table_id = table_id.upper()
     if table_id in {t.upper() for t in KERNCIJFERS_TABLES.values()} or table_id.startswith("KWB"):
         return "kerncijfers"
     if table_id == POPULATION_BY_AGE_TABLE.upper():
         return "bevolking-leeftijd"
     if table_id in {t.upper() for t in JEUGDMONITOR_TABLES.values()}:
         return "jeugdzorg-wijk"
+    if table_id in {t.upper() for t in NABIJHEID_TABLES.values()}:
+        return "nabijheid"
+    return None
+
+
+def _kind_by_columns(table: CbsTable) -> str | None:
+    """The kind of table its columns show beyond doubt: the ages of 03759ned, the kerncijfers'
+    population; None when they show neither (a table of some topics only)."""
+    dims = set(table.dimension_keys())
+    if "Leeftijd" in dims and "RegioS" in dims:
+        return "bevolking-leeftijd"
+    if {"k_0Tot15Jaar", "AantalInwoners"} & set(table.topic_keys()):
+        return "kerncijfers"
+    return None
+
+
+def _refuse_other_table(table: CbsTable) -> None:
+    """A table whose id (from its name or its metadata) says one table and whose columns another
+    is refused naming both: a kwb file named 85685NED was stored as Jeugdmonitor, one named
+    85830NED as kerncijfers of a Nabijheid table, one named 03759ned refused as without gemeente."""
+    by_id, by_columns = _kind_by_id(table.table_id), _kind_by_columns(table)
+    if by_id and by_columns and by_id != by_columns:
+        raise InputRefused(
+            f"Tabel {table.table_id}: volgens dat nummer (in de naam of de beschrijving van het "
+            f"bestand) is dit {KIND_NAMES[by_id]}, maar de kolommen zijn die van "
+            f"{KIND_NAMES[by_columns]}. Kindkaart leest het niet; er is niets opgeslagen. Kies het "
+            "bestand van de tabel die u bedoelt, of geef het bestand de naam die CBS het gaf.")
+
+
+def classify(table: CbsTable) -> str:
+    """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns;
+    a table whose id and columns say different tables is refused (_refuse_other_table)."""
+    _refuse_other_table(table)
+    by_id = _kind_by_id(table.table_id)
+    if by_id and by_id != "nabijheid":
+        return by_id
     stems = set(table.topic_keys())
     dims = set(table.dimension_keys())
     if "Leeftijd" in dims and "RegioS" in dims:
@@ -238,16 +279,39 @@ def _read_text(path: Path, line: str = "rij") -> str:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
 
-def _table_part(text: str, path: Path) -> str:
+def _table_part(text: str, path: Path) -> tuple[str, int]:
     """The table without the lines StatLine may put around it: a title above the header, and an
     empty line, 'Bron: CBS' or a copyright line below the data (lines with fewer fields than the
-    header; the header is the first line as wide as the widest of the first ten)."""
+    header), with the file's row of its header (0-based). The header is the first line as wide as
+    the widest line of titles among the first ten (a line without a region code or a figure):
+    empty fields at the end of a line do not count, so a separator after the last field of every
+    data row (Excel's CSV save) is no extra column; it is left out. A row with filled fields beyond
+    the header (a ';' in a name without quotes) is refused: every value after it shifts."""
     lines = text.splitlines()
     head = lines[:10]
     separator = delimiter(max(head, key=lambda line: max(map(line.count, ";,\t"))))
-    widths = [len(fields) for fields in _csv_fields(lines, separator, path)]
-    width = max(widths[:10])
-    start, end = widths.index(width), len(lines)
+    rows = list(_csv_fields(lines, separator, path))
+    widths = [len(fields) for fields in rows]
+    filled = [len(_without_trailing_empties(fields)) for fields in rows]
+    titles = [filled[i] for i in range(min(10, len(rows))) if not _is_data_row(rows[i])]
+    width = max(titles) if titles else max(widths[:10])
+    start = next((i for i, (w, f) in enumerate(zip(widths, filled, strict=True))
+                  if w >= width and f >= min(2, width)), widths.index(max(widths[:10])))
+    for row in range(start, len(lines)):
+        if widths[row] <= width:
+            continue
+        if filled[row] > width:
+            raise InputRefused(
+                f"Bestand {path.name}: rij {row + 1} heeft {filled[row]} gevulde velden waar de "
+                f"kopregel er {width} heeft (in kolom {width + 1}, na de laatste kolom, staat "
+                f"'{rows[row][width].strip()[:40]}'); mogelijk staat een '{separator}' in een naam "
+                "zonder aanhalingstekens eromheen, zodat elke waarde erna een kolom opschuift. "
+                "Er is niets opgeslagen; download het bestand opnieuw of zet die naam tussen "
+                "aanhalingstekens.")
+        # a separator after the last field: the same row without its empty fields at the end
+        lines[row] = _csv_line(rows[row][:width], separator)
+        widths[row] = width
+    end = len(lines)
     while end > start and widths[end - 1] < width:
         end -= 1
     for row in range(start, len(lines)):
@@ -259,7 +323,20 @@ def _table_part(text: str, path: Path) -> str:
                 f"{'veld' if widths[row] == 1 else 'velden'} waar de kopregel er "
                 f"{width} heeft; het bestand is afgebroken of beschadigd (onvolledig gedownload?). "
                 "Er is niets opgeslagen; download het bestand opnieuw.")
-    return text if (start, end) == (0, len(lines)) else "\n".join(lines[start:end]) + "\n"
+    return "\n".join(lines[start:end]) + "\n", start
+
+
+def _without_trailing_empties(fields: list[str]) -> list[str]:
+    end = len(fields)
+    while end and not fields[end - 1].strip():
+        end -= 1
+    return fields[:end]
+
+
+def _csv_line(fields: list[str], separator: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="").writerow(fields)
+    return out.getvalue()
 
 
 def _looks_like_data(line: str, separator: str) -> bool:
@@ -610,9 +687,11 @@ def _one_header_row(text: str, path: Path) -> tuple[str, list[str], int, int | N
     return "\n".join([quoted, *body]) + "\n", header, count, int(years[0]) if years else None
 
 
-def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None) -> CbsFile:
+def _read_statline_csv(text: str, header: list[str], path: Path, year: int | None,
+                       header_row: int = 0) -> CbsFile:
     """A StatLine/OData CSV: keys (WijkenEnBuurten;Codering_3;AantalInwoners_5;...) or titles
-    (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret."""
+    (Wijken en buurten;Codering;Aantal inwoners (aantal);...), padded quoted values, '.' secret.
+    `header_row`: the file's row of the header (0-based), to name rows in messages."""
     lines = text.splitlines()
     records = _csv_fields(lines, delimiter(lines[0]), path)
     fieldnames = next(records)
@@ -626,22 +705,26 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
-    rows = []
-    for fields in records:
+    rows, row_numbers = [], []
+    for number, fields in enumerate(records, start=header_row + 2):
         if not fields:
             continue  # an empty line, as csv.DictReader skips it
         raw = dict(zip(fieldnames, fields, strict=False))
         rows.append({key: raw.get(h) for h, key in zip(header, keys, strict=True) if key})
+        row_numbers.append(number)
     props = []
     for key in keys:
         if not key:
             continue
         if key in DIMENSION_KEYS:
             props.append({"Type": DIMENSION_KEYS[key], "Key": key})
-        elif stem(key) in {"Codering", "Gemeentenaam", "SoortRegio", "ID"}:
+        elif stem(key) in _TEXT_STEMS:
             props.append({"Type": "Topic", "Key": key, "Datatype": "String"})
         else:
             props.append({"Type": "Topic", "Key": key, "Datatype": "Double"})
+    _read_figures(rows, row_numbers, {key: h for h, key in zip(header, keys, strict=True)
+                                      if key and stem(key) not in _TEXT_STEMS
+                                      and key not in DIMENSION_KEYS}, path)
     table_id = _table_id_from_name(path)
     if "Leeftijd" in keys:
         table_id = table_id or POPULATION_BY_AGE_TABLE
@@ -670,6 +753,31 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
     return CbsFile(classify(table), table, "StatLine-CSV")
+
+
+# The columns of a StatLine CSV that hold text, not figures.
+_TEXT_STEMS = frozenset({"Codering", "Gemeentenaam", "SoortRegio", "ID"})
+
+
+def _read_figures(rows: list[dict], row_numbers: list[int], columns: dict[str, str],
+                  path: Path) -> None:
+    """The figures of a StatLine CSV as numbers, in place, read with the file's own decimal mark:
+    saved again by Excel, a count has a thousands separator ('120.750' where decimals are '10,1',
+    '120,750' where they are '10.1'), which was read as 120.75. A figure that does not show which
+    mark it has is refused with its row and column; text (n.v.t.) is left to the loaders' check."""
+    mark = file_decimal_mark(row.get(key) for row in rows for key in columns)
+    problems = []
+    for number, row in zip(row_numbers, rows, strict=True):
+        for key, title in columns.items():
+            value = row.get(key)
+            try:
+                row[key] = read_number(value, mark)
+            except CellRefused as refused:
+                if to_number(value) is not None and len(problems) < 10:
+                    problems.append(f"Bestand {path.name}, rij {number}, kolom "
+                                    f"'{title.strip().strip(chr(34)).strip()}': {refused}.")
+    if problems:
+        raise InputRefused([*problems, "Er is niets opgeslagen."])
 
 
 def _last_title(header: str) -> str:
