@@ -148,6 +148,24 @@ def test_the_audit_solves_all_lines_together():
     assert not unsafe_bounds(counts, hidden, exact_low, exact_high, 5).any()
 
 
+def test_a_cell_narrowed_by_all_lines_together_costs_one_more_hidden_cell():
+    # the sample's vve-indicaties of toddlers (wijk x criterion: SES, sociaal-emotioneel,
+    # taal/spraak): the shown wijk totals and criterion totals told that SES and
+    # sociaal-emotioneel of Oude Haven and Kerkebuurt (the second and sixth wijk) added up to 6.
+    # Hiding De Horst's taal/spraak (5) undoes it; widening along their own lines hid all of
+    # SES and sociaal-emotioneel with their totals (24 more cells)
+    ses = [6, 2, 6, 18, 4, 2, 0, 5, 21, 19]
+    sociaal_emotioneel = [3, 1, 3, 10, 2, 1, 0, 3, 12, 11]
+    taal_spraak = [7, 3, 7, 23, 5, 3, 0, 6, 27, 25]
+    cells = np.array([ses, sociaal_emotioneel, taal_spraak], dtype=float).T[:, :, np.newaxis]
+    counts, hidden = protect_cube(cells[np.newaxis], threshold=5)
+    assert hidden[4, 2, 0]
+    assert not hidden[3, :, 0].any() and not hidden[8:, :, 0].any()  # shown as before
+    assert not hidden[-1, :, 0].any()  # and the criterion totals
+    low, high = linear_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+
+
 def test_a_table_of_small_counts_only_ends_with_everything_hidden():
     counts, hidden = protect_cube(np.ones((1, 2, 2, 2)), threshold=5)
     assert hidden.all()

@@ -680,11 +680,11 @@ def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None
     together. Returns (low, high) as bounds_from_margins; high is infinite where unbounded.
     With `cells` (a mask) only those hidden cells are solved for; another hidden cell is given
     as its floor up to infinity."""
-    counts = np.asarray(counts, dtype=float)
-    floor = (np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
-             else np.asarray(low, dtype=float))
+    counts = np.ascontiguousarray(counts, dtype=float)  # flat indices below are in C order
+    floor = np.ascontiguousarray(np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
+                                 else low, dtype=float)
     variables = np.flatnonzero(hidden)
-    result_low, result_high = counts.astype(float), counts.astype(float)
+    result_low, result_high = counts.copy(), counts.copy()
     if variables.size == 0:
         return result_low, result_high
     column = np.full(counts.size, -1)
