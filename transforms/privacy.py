@@ -16,10 +16,15 @@ Rules (after CBS and the lessons in DESIGN.md):
     "hidden" (k hidden cells that add up to k would all be 1);
   - lines bound each other (a margin is at least as many as its hidden non-zero cells, and that
     bound enters the next line): in a table with all its margins (protect_cube) what all lines
-    together say of every hidden cell (bounds_from_margins: the bounds an attacker gets by
-    interval propagation) must leave it an interval at least as wide as the hidden range
-    1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not be
-    told apart from 1 (unsafe_bounds); further cells are hidden until it does;
+    together say of every hidden cell must leave it an interval at least as wide as the hidden
+    range 1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not
+    be told apart from 1 (unsafe_bounds); further cells are hidden until it does. What the
+    lines say is checked one line at a time (bounds_from_margins: interval propagation) and
+    then with all lines solved together (linear_bounds: a linear program, as an attacker with
+    a solver: two hidden row totals whose sum is told, written out in their rows, bound their
+    cells together). The cell hidden next is the smallest visible one in the lines through the
+    narrowed cell, or where those are all hidden, in the lines of the hidden cells that bound
+    it (a margin only where nothing else is left); each round hides one more, so it ends;
 - a change between two periods is shown only when both periods are visible;
 - estimates are not counts of real children: they are rounded (round_estimate), never hidden
   and never a reason for secondary suppression, and shown as "<1" between 0 and 1
@@ -479,14 +484,22 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
     """Secondary suppression over every line of a table with all its margins (_secondary_cube),
     then the bounds audit, in place: hide more until what all lines together say about every
     hidden cell is no narrower than 'hidden'. Lines bound each other (a margin is at least as
-    many as its hidden non-zero cells, and that bound enters the next line). A `fixed` cell
-    (known from a previous version) is never chosen."""
+    many as its hidden non-zero cells, and that bound enters the next line); once one line at a
+    time narrows nothing, all lines solved together (linear_bounds) must narrow nothing either.
+    A `fixed` cell (known from a previous version) is never chosen. Each round hides at least
+    one more cell, so the loop ends: safe, or with every line it can reach hidden."""
     _secondary_cube(counts, hidden, threshold, fixed)
     if threshold <= 1 or not hidden.any():
         return
     for _ in range(counts.size):
         low, high = bounds_from_margins(counts, hidden)
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
+        if not unsafe.any():
+            low, high = linear_bounds(counts, hidden)
+            unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
+            if unsafe.any() and _widen_solved(counts, hidden, unsafe, threshold, fixed):
+                _secondary_cube(counts, hidden, threshold, fixed)
+                continue
         if not unsafe.any() or not _widen(counts, hidden, unsafe, fixed):
             break
         _secondary_cube(counts, hidden, threshold, fixed)
@@ -656,6 +669,106 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
     return low, high
 
 
+def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None = None,
+                  cells: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What an attacker who solves all lines of a table with all its margins together learns of
+    every hidden cell (a linear program: the least and greatest value of each hidden cell over
+    all tables that show the visible cells, with every line adding up and every hidden cell at
+    least its `low`, by default 1, or 0 for a hidden 0), rounded inward to whole numbers.
+    Stronger than bounds_from_margins, which takes one line at a time: two hidden row totals
+    whose sum the other lines tell, written out in their rows, bound the cells in those rows
+    together. Returns (low, high) as bounds_from_margins; high is infinite where unbounded.
+    With `cells` (a mask) only those hidden cells are solved for; another hidden cell is given
+    as its floor up to infinity."""
+    counts = np.ascontiguousarray(counts, dtype=float)  # flat indices below are in C order
+    floor = np.ascontiguousarray(np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
+                                 else low, dtype=float)
+    variables = np.flatnonzero(hidden)
+    result_low, result_high = counts.copy(), counts.copy()
+    if variables.size == 0:
+        return result_low, result_high
+    column = np.full(counts.size, -1)
+    column[variables] = np.arange(variables.size)
+    flat = np.arange(counts.size).reshape(counts.shape)
+    flat_counts, flat_floor = counts.reshape(-1), floor.reshape(-1)
+    rows, rhs = [], []
+    for axis in range(counts.ndim):
+        for line in np.moveaxis(flat, axis, -1).reshape(-1, counts.shape[axis]):
+            in_line = column[line] >= 0
+            if not in_line.any():
+                continue
+            signs = np.ones(line.size)
+            signs[-1] = -1.0
+            row = np.zeros(variables.size)
+            row[column[line[in_line]]] = signs[in_line]
+            # the hidden figures, each its floor plus a part z >= 0, against the shown ones
+            rows.append(row)
+            rhs.append(-(signs * np.where(in_line, flat_floor[line], flat_counts[line])).sum())
+    tableau, basis = _feasible_basis(np.array(rows), np.array(rhs))
+    lows, highs = np.zeros(variables.size), np.full(variables.size, np.inf)
+    solved = range(variables.size) if cells is None else np.flatnonzero(
+        np.asarray(cells, dtype=bool).reshape(-1)[variables])
+    for j in solved:
+        objective = np.zeros(variables.size)
+        objective[j] = 1.0
+        lows[j] = _minimise(tableau.copy(), list(basis), objective)
+        highs[j] = -_minimise(tableau.copy(), list(basis), -objective)
+    result_low.reshape(-1)[variables] = np.ceil(flat_floor[variables] + lows - 1e-7)
+    result_high.reshape(-1)[variables] = np.floor(flat_floor[variables] + highs + 1e-7)
+    return result_low, result_high
+
+
+def _pivot(tableau: np.ndarray, basis: list[int], row: int, column: int) -> None:
+    tableau[row] /= tableau[row, column]
+    factors = tableau[:, column].copy()
+    factors[row] = 0.0
+    tableau -= np.outer(factors, tableau[row])
+    basis[row] = column
+
+
+def _minimise(tableau: np.ndarray, basis: list[int], objective: np.ndarray) -> float:
+    # the simplex method on a tableau in canonical form for `basis` (its last column the
+    # right-hand side, at least 0), with Bland's rule (no cycling): the least value of
+    # objective @ z, -inf when unbounded
+    n = tableau.shape[1] - 1
+    reduced = objective - objective[basis] @ tableau[:, :n]
+    while True:
+        entering = np.flatnonzero(reduced < -1e-9)
+        if entering.size == 0:
+            return float(objective[basis] @ tableau[:, -1])
+        column = int(entering[0])
+        rising = tableau[:, column] > 1e-9
+        if not rising.any():
+            return -np.inf
+        ratios = np.where(rising, tableau[:, -1] / np.where(rising, tableau[:, column], 1.0), np.inf)
+        ties = np.flatnonzero(ratios <= ratios.min() + 1e-9)
+        row = int(ties[np.argmin(np.asarray(basis)[ties])])
+        _pivot(tableau, basis, row, column)
+        reduced = reduced - reduced[column] * tableau[row, :n]
+
+
+def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    # phase one: a basis of rows @ z = rhs, z >= 0, without artificial variables (a row that
+    # holds only artificial ones says what the other rows say: dropped)
+    m, n = rows.shape
+    flip = np.where(rhs < 0, -1.0, 1.0)
+    tableau = np.hstack([rows * flip[:, None], np.eye(m), (rhs * flip)[:, None]])
+    basis = list(range(n, n + m))
+    artificial = np.r_[np.zeros(n), np.ones(m)]
+    if _minimise(tableau, basis, artificial) > 1e-6:
+        raise ValueError("the shown figures of this table do not add up")
+    keep = []
+    for row in range(m):
+        if basis[row] >= n:
+            candidates = np.flatnonzero(np.abs(tableau[row, :n]) > 1e-9)
+            if candidates.size == 0:
+                continue
+            _pivot(tableau, basis, row, int(candidates[0]))
+        keep.append(row)
+    tableau = np.hstack([tableau[keep, :n], tableau[keep, -1:]])
+    return tableau, [basis[row] for row in keep]
+
+
 def bounds_from_equations(low: np.ndarray, high: np.ndarray,
                           equations: list[tuple[np.ndarray, np.ndarray]],
                           iterations: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -725,28 +838,93 @@ def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high:
 def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray,
            fixed: np.ndarray | None = None) -> bool:
     """Hide one more cell for each unsafe cell: the smallest visible non-zero cell in the lines
-    through it (a cell of the table before a margin), never a `fixed` one. False when no line
-    has one left."""
-    changed = 0
+    through it (a cell of the table before a margin), never a `fixed` one. Only when none of
+    those lines holds one (the bound comes through a chain of hidden cells): the nearest such
+    cell in the lines of the hidden cells that bound it (breadth first over lines of hidden
+    cells; a margin only where nothing else is left). False when every line reached is hidden
+    or fixed."""
     closed = hidden if fixed is None else hidden | fixed
-    for cell in zip(*np.nonzero(unsafe), strict=True):
-        best = None
-        for axis in range(counts.ndim):
-            line = list(cell)
-            line[axis] = slice(None)
-            line_counts, line_hidden = counts[tuple(line)], closed[tuple(line)]
-            position = _next_cell(line_counts, line_hidden)
-            if position is None:
-                continue
-            key = (position == len(line_counts) - 1, line_counts[position])
-            if best is None or key < best[0]:
-                target = list(cell)
-                target[axis] = position
-                best = (key, tuple(target))
-        if best is not None and not hidden[best[1]]:
-            hidden[best[1]] = True
-            changed += 1
-    return changed > 0
+    for through_chain in (False, True):
+        changed = 0
+        for cell in zip(*np.nonzero(unsafe), strict=True):
+            target = _nearest_to_hide(counts, hidden, closed, tuple(cell), through_chain)
+            if target is not None and not hidden[target]:
+                hidden[target] = True
+                changed += 1
+        if changed:
+            return True
+    return False
+
+
+def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, threshold: int,
+                  fixed: np.ndarray | None = None) -> bool:
+    """For cells that only all lines solved together narrow (linear_bounds): hide the one cell
+    that widens most of them, trying the visible non-zero cells in the lines of the hidden cells
+    (a cell of the table before a margin, the smallest first) and solving again. A sum told by
+    lines far from the narrowed cell (two hidden wijk totals told by the other wijken) is undone
+    by hiding a cell of those lines, not by hiding the narrowed cell's own line ever further.
+    False when no single cell widens any (_widen then)."""
+    closed = hidden if fixed is None else hidden | fixed
+    reach = np.zeros(counts.shape, dtype=bool)
+    for axis in range(counts.ndim):
+        reach |= np.moveaxis(np.moveaxis(hidden, axis, -1).any(axis=-1, keepdims=True)
+                             & np.ones(np.moveaxis(hidden, axis, -1).shape, bool), -1, axis)
+    candidates = reach & ~closed & (counts > 0)
+    margin = np.zeros(counts.shape, dtype=bool)
+    for axis in range(counts.ndim):
+        index = [slice(None)] * counts.ndim
+        index[axis] = -1
+        margin[tuple(index)] = True
+    order = sorted(zip(*np.nonzero(candidates), strict=True),
+                   key=lambda cell: (margin[cell], counts[cell], cell))
+    best, best_left = None, int(unsafe.sum())
+    for cell in order:
+        trial = hidden.copy()
+        trial[cell] = True
+        _secondary_cube(counts, trial, threshold, fixed)
+        low, high = linear_bounds(counts, trial, cells=unsafe)
+        left = int((unsafe_bounds(counts, trial, low, high, threshold) & unsafe).sum())
+        if left < best_left:
+            best, best_left = cell, left
+            if left == 0:
+                break
+    if best is None:
+        return False
+    hidden[best] = True
+    return True
+
+
+def _nearest_to_hide(counts: np.ndarray, hidden: np.ndarray, closed: np.ndarray,
+                     cell: tuple, through_chain: bool) -> tuple | None:
+    # breadth first from `cell` over the lines of hidden cells (only its own lines unless
+    # `through_chain`): the first ring of lines that holds a visible non-zero cell gives its
+    # smallest (a line's total last)
+    reached, ring = {cell}, [cell]
+    while ring:
+        best, next_ring = None, []
+        for at in ring:
+            for axis in range(counts.ndim):
+                line = list(at)
+                line[axis] = slice(None)
+                line_counts, line_closed = counts[tuple(line)], closed[tuple(line)]
+                position = _next_cell(line_counts, line_closed)
+                if position is not None:
+                    key = (position == len(line_counts) - 1, line_counts[position])
+                    if best is None or key < best[0]:
+                        target = list(at)
+                        target[axis] = position
+                        best = (key, tuple(target))
+                for other in np.flatnonzero(hidden[tuple(line)]):
+                    neighbour = list(at)
+                    neighbour[axis] = int(other)
+                    neighbour = tuple(neighbour)
+                    if neighbour not in reached:
+                        reached.add(neighbour)
+                        next_ring.append(neighbour)
+        if best is not None:
+            return best[1]
+        ring = next_ring if through_chain else []
+    return None
 
 
 def _primary(parts: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,191 @@
+"""The first version of a table with all its margins, attacked exactly: what every equation the
+table publishes says of each hidden cell, found by a small exact search (no interval shortcut),
+in random dense tables (wijk x age, wijk x kind x age), must leave it the interval the rule asks."""
+
+import numpy as np
+import pytest
+
+from transforms.privacy import bounds_from_margins, linear_bounds, protect_cube, unsafe_bounds
+
+
+def _equations(shape: tuple[int, ...]) -> list[tuple[list[int], int]]:
+    # every line of a table with a total at the last index of every axis: (its cells, its total),
+    # as flat indices
+    index = np.arange(int(np.prod(shape))).reshape(shape)
+    equations = []
+    for axis, n in enumerate(shape):
+        moved = np.moveaxis(index, axis, -1).reshape(-1, n)
+        equations += [([int(i) for i in line[:-1]], int(line[-1])) for line in moved]
+    return equations
+
+def _propagate(low: list[int], high: list[int], equations) -> bool:
+    # narrows low/high in place to what the equations allow; False when nothing is left
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in equations:
+            sum_low = sum(low[c] for c in cells)
+            sum_high = sum(high[c] for c in cells)
+            new = (max(low[total], sum_low), min(high[total], sum_high))
+            if new != (low[total], high[total]):
+                low[total], high[total] = new
+                changed = True
+            if low[total] > high[total]:
+                return False
+            for c in cells:
+                new = (max(low[c], low[total] - (sum_high - high[c])),
+                       min(high[c], high[total] - (sum_low - low[c])))
+                if new != (low[c], high[c]):
+                    sum_low += new[0] - low[c]
+                    sum_high += new[1] - high[c]
+                    low[c], high[c] = new
+                    changed = True
+                if low[c] > high[c]:
+                    return False
+    return True
+
+def _feasible(low: list[int], high: list[int], equations) -> bool:
+    # whether whole numbers within low..high satisfy every equation (propagate, then split the
+    # narrowest domain not yet one value in two and search both halves)
+    low, high = list(low), list(high)
+    if not _propagate(low, high, equations):
+        return False
+    open_domains = [i for i in range(len(low)) if high[i] > low[i]]
+    if not open_domains:
+        return True
+    widest = min(open_domains, key=lambda i: high[i] - low[i])
+    middle = (low[widest] + high[widest]) // 2
+    left_high = list(high)
+    left_high[widest] = middle
+    right_low = list(low)
+    right_low[widest] = middle + 1
+    return _feasible(low, left_high, equations) or _feasible(right_low, high, equations)
+
+def _exact_bounds(counts: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact least and greatest value of every figure over all whole-number tables that show
+    what this one shows (0 is shown, so a hidden figure is at least 1). Every figure is searched
+    up to a ceiling above the largest count (a hidden grand total could be more): the ceiling
+    only leaves tables out, so the bounds found are no wider than an attacker's, never a false
+    pass."""
+    equations = _equations(counts.shape)
+    flat, flat_hidden = counts.reshape(-1), hidden.reshape(-1)
+    ceiling = int(2 * counts.max()) + 20
+    low = [1 if h else int(v) for v, h in zip(flat, flat_hidden, strict=True)]
+    high = [ceiling if h else int(v) for v, h in zip(flat, flat_hidden, strict=True)]
+    assert _feasible(low, high, equations)  # the table itself
+    exact_low, exact_high = np.array(flat, dtype=float), np.array(flat, dtype=float)
+    for i in np.flatnonzero(flat_hidden):
+        def fits(lo, hi, i=i):
+            bounded_low, bounded_high = list(low), list(high)
+            bounded_low[i], bounded_high[i] = lo, hi
+            return _feasible(bounded_low, bounded_high, equations)
+        lo, hi = 1, int(flat[i])  # the least value: at most the true one
+        while lo < hi:
+            middle = (lo + hi) // 2
+            lo, hi = (lo, middle) if fits(1, middle) else (middle + 1, hi)
+        exact_low[i] = lo
+        lo, hi = int(flat[i]), ceiling  # the greatest value: at least the true one
+        while lo < hi:
+            middle = (lo + hi + 1) // 2
+            lo, hi = (middle, hi) if fits(middle, ceiling) else (lo, middle - 1)
+        exact_high[i] = lo
+    return exact_low.reshape(counts.shape), exact_high.reshape(counts.shape)
+
+def test_the_exact_attacker_pins_what_the_equations_pin():
+    # three hidden ones under a visible 3 (and their column totals hidden with them): pinned at 1
+    counts = np.array([[1.0, 1.0, 1.0, 40.0, 43.0], [20.0, 30.0, 25.0, 50.0, 125.0],
+                       [21.0, 31.0, 26.0, 90.0, 168.0]])
+    hidden = (counts > 0) & (counts < 5)
+    low, high = _exact_bounds(counts, hidden)
+    assert low[0, :3].tolist() == [1, 1, 1] and high[0, :3].tolist() == [1, 1, 1]
+    # a 2 x 2 block hidden in a larger table: each cell moves with the others over a range
+    counts = np.array([[2.0, 3.0, 10.0, 15.0], [4.0, 6.0, 12.0, 22.0], [6.0, 9.0, 22.0, 37.0]])
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[:2, :2] = True
+    low, high = _exact_bounds(counts, hidden)
+    # a + b = 5, a + c = 6, b + d = 9: a from 1 to 4 (b at least 1), d = 4 + a
+    assert (low[0, 0], high[0, 0]) == (1, 4) and (low[1, 1], high[1, 1]) == (5, 8)
+
+def test_a_bound_through_a_chain_of_hidden_lines_is_widened_elsewhere():
+    # wijk x kind x age: Zuid's 2 at kind 0, age 0 was told from 1 (at least 2) through the
+    # lines of other hidden cells, while every line through it was hidden already: the audit
+    # gave up. It now hides a cell in the lines of the hidden cells that bound it
+    cells = np.array([[[4, 1, 12], [0, 2, 1]], [[4, 3, 1], [0, 6, 1]],
+                      [[2, 20, 4], [12, 9, 1]]], dtype=float)
+    counts, hidden = protect_cube(cells[np.newaxis], threshold=5)
+    assert hidden[2, 0, 0]
+    low, high = bounds_from_margins(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+    exact_low, exact_high = _exact_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, exact_low, exact_high, 5).any()
+    assert exact_low[2, 0, 0] == 1
+
+
+# wijk x age, as protected when the audit took one line at a time: the shown row totals (25 and
+# 21) and the grand total (62) tell that the two hidden row totals add up to 16, and the first
+# column that its two hidden cells add up to 12; written out in their rows, the other three hidden
+# cells of those rows (2, 1 and 1) add up to 4: each is 1 or 2
+LINE_BY_LINE = np.array([[3, 0, 1, 4], [9, 2, 1, 12], [12, 4, 9, 25], [9, 6, 6, 21],
+                         [33, 12, 17, 62]], dtype=float)
+LINE_BY_LINE_HIDDEN = np.array([[1, 0, 1, 1], [1, 1, 1, 1], [0, 1, 1, 0], [0, 1, 1, 0],
+                                [0, 0, 0, 0]], dtype=bool)
+
+
+def test_all_lines_together_tell_more_than_one_line_at_a_time():
+    low, high = bounds_from_margins(LINE_BY_LINE, LINE_BY_LINE_HIDDEN)
+    assert not unsafe_bounds(LINE_BY_LINE, LINE_BY_LINE_HIDDEN, low, high, 5).any()
+    low, high = linear_bounds(LINE_BY_LINE, LINE_BY_LINE_HIDDEN)
+    exact_low, exact_high = _exact_bounds(LINE_BY_LINE, LINE_BY_LINE_HIDDEN)
+    assert (low == exact_low).all() and (high == exact_high).all()
+    assert [(low[cell], high[cell]) for cell in ((0, 2), (1, 1), (1, 2))] == [(1, 2)] * 3
+    assert unsafe_bounds(LINE_BY_LINE, LINE_BY_LINE_HIDDEN, low, high, 5)[[0, 1, 1], [2, 1, 2]].all()
+
+
+def test_the_audit_solves_all_lines_together():
+    counts, hidden = protect_cube(LINE_BY_LINE[np.newaxis, :-1, :-1], threshold=5)
+    assert (hidden | ~LINE_BY_LINE_HIDDEN).all() and (hidden & ~LINE_BY_LINE_HIDDEN).any()  # and more
+    exact_low, exact_high = _exact_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, exact_low, exact_high, 5).any()
+
+
+def test_a_cell_narrowed_by_all_lines_together_costs_one_more_hidden_cell():
+    # the sample's vve-indicaties of toddlers (wijk x criterion: SES, sociaal-emotioneel,
+    # taal/spraak): the shown wijk totals and criterion totals told that SES and
+    # sociaal-emotioneel of Oude Haven and Kerkebuurt (the second and sixth wijk) added up to 6.
+    # Hiding De Horst's taal/spraak (5) undoes it; widening along their own lines hid all of
+    # SES and sociaal-emotioneel with their totals (24 more cells)
+    ses = [6, 2, 6, 18, 4, 2, 0, 5, 21, 19]
+    sociaal_emotioneel = [3, 1, 3, 10, 2, 1, 0, 3, 12, 11]
+    taal_spraak = [7, 3, 7, 23, 5, 3, 0, 6, 27, 25]
+    cells = np.array([ses, sociaal_emotioneel, taal_spraak], dtype=float).T[:, :, np.newaxis]
+    counts, hidden = protect_cube(cells[np.newaxis], threshold=5)
+    assert hidden[4, 2, 0]
+    assert not hidden[3, :, 0].any() and not hidden[8:, :, 0].any()  # shown as before
+    assert not hidden[-1, :, 0].any()  # and the criterion totals
+    low, high = linear_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+
+
+def test_a_table_of_small_counts_only_ends_with_everything_hidden():
+    counts, hidden = protect_cube(np.ones((1, 2, 2, 2)), threshold=5)
+    assert hidden.all()
+    exact_low, exact_high = _exact_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, exact_low, exact_high, 5).any()
+
+
+SHAPES = [(4, 3), (5, 3), (3, 2, 3), (4, 2, 3), (3, 3, 2)]
+
+@pytest.mark.parametrize("threshold", [5, 10])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: "x".join(map(str, shape)))
+@pytest.mark.parametrize("seed", range(8))
+def test_no_attacker_narrows_a_hidden_cell_of_a_random_dense_table(threshold, shape, seed):
+    rng = np.random.default_rng([threshold, *shape, seed])
+    cells = rng.choice([0, 1, 2, 3, 4, 6, 9, 12, 20], size=shape).astype(float)
+    counts, hidden = protect_cube(cells[np.newaxis], threshold=threshold)
+    assert hidden[(counts > 0) & (counts < threshold)].all()
+    low, high = bounds_from_margins(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, threshold).any()
+    exact_low, exact_high = _exact_bounds(counts, hidden)
+    unsafe = unsafe_bounds(counts, hidden, exact_low, exact_high, threshold)
+    assert not unsafe.any(), [(tuple(map(int, cell)), counts[cell], exact_low[cell], exact_high[cell])
+                              for cell in zip(*np.nonzero(unsafe), strict=True)]
