@@ -517,3 +517,27 @@ def test_login_forms_submitted_at_once_check_no_more_than_the_limit(app_db):
     assert sum("klopt niet" in answer for answer in answers) == 5
     assert sum("Te veel mislukte pogingen" in answer for answer in answers) == 5
     assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
+
+
+def test_a_login_spelled_with_another_capital_i_is_not_a_fresh_count_of_guesses(app_db):
+    # Python lowers 'İ' (capital I with a dot) to 'i' plus a combining dot, DuckDB to a plain 'i':
+    # the lockout counted 'analİst' as a login of its own while the check of its password found
+    # the account 'analist', so every 'i' of a login doubled the guesses before the lockout.
+    add_account(app_db, "analist", "analist")
+    at = run_page()
+
+    def sign_in(login: str, password: str) -> str:
+        at.text_input(key="login_naam").set_value(login)
+        at.text_input(key="login_wachtwoord").set_value(password)
+        at.button[0].click()
+        at.run()
+        assert not at.exception
+        return at.error[0].value if at.error else ""
+
+    for attempt in range(5):
+        assert "klopt niet" in sign_in("analist", f"geraden {attempt}")
+    assert "Te veel mislukte pogingen" in sign_in("analist", PASSWORD)
+    for variant in ("anal\u0130st", "ANAL\u0130ST"):
+        assert sign_in(variant, PASSWORD)  # refused, whatever the words
+        assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen'") == [(0,)]

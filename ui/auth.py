@@ -170,7 +170,7 @@ def _begin_login_here(login: str, client: str | None) -> dict | None:
     (or the address) has had its failures and must wait."""
     now = time.monotonic()
     window = accounts.LOCKOUT_MINUTES * 60
-    keys = (f"login:{(login or '').lower()}", f"client:{client or accounts.LOCAL_CLIENT}")
+    keys = (f"login:{accounts.login_key(login)}", f"client:{client or accounts.LOCAL_CLIENT}")
     with _attempts_lock:
         failures = []
         for key in keys:
