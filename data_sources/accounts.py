@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import duckdb
@@ -53,6 +54,15 @@ class Account:
     login: str
     role: str
     organisation: str | None = None
+    # which password it signed in with (credential_of its hash, verify_login): a session signed in
+    # before `users set-wachtwoord` ends at its next click (ui.auth). None: not signed in with a
+    # password (the identity provider).
+    credential: str | None = field(default=None, compare=False, repr=False)
+
+
+def credential_of(password_hash: str | None) -> str | None:
+    """A digest of a stored password hash, kept in the session instead of the hash itself."""
+    return hashlib.sha256(password_hash.encode()).hexdigest() if password_hash else None
 
 
 def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -197,7 +207,23 @@ def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> A
         _HASHER.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    return Account(row[0], row[1], row[2]) if row and row[3] else None
+    return Account(row[0], row[1], row[2], credential_of(row[3])) if row and row[3] else None
+
+
+def set_password(con: duckdb.DuckDBPyConnection, login: str, password: str) -> str:
+    """Give an account a new password (a forgotten or leaked one); returns the login as stored.
+    Sessions signed in with the old one end at their next click (Account.credential). Refused for
+    an unknown login and for an account that signs in through the identity provider."""
+    check_password(password)
+    row = con.execute("select login, password_hash from accounts where lower(login) = ?",
+                      [login_key(login)]).fetchone()
+    if row is None:
+        raise InputRefused(f"Er is geen account '{login}'.")
+    if row[1] is None:
+        raise InputRefused(f"Het account '{row[0]}' logt in via de identiteitsprovider en heeft geen "
+                           "wachtwoord in Kindkaart.")
+    con.execute("update accounts set password_hash = ? where login = ?", [_HASHER.hash(password), row[0]])
+    return row[0]
 
 
 _RECENT = f"outcome <> 'gelukt' and started_at > current_timestamp - interval {LOCKOUT_MINUTES} minute"
