@@ -589,3 +589,21 @@ def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(app_db, mon
     assert "minstens 12 tekens" in said and "Er is geen account 'niemand'." in said
     assert "logt in via de identiteitsprovider" in said
     assert len(fetch(app_db, "select * from audit_log where action = 'wachtwoord gewijzigd'")) == 1
+
+
+@pytest.mark.parametrize("change", ["role = 'lea'", "organisation = 'Kinderopvang Zonnetje'"])
+def test_an_account_given_another_role_or_organisation_is_signed_out_on_its_next_click(app_db, change):
+    # a partner made LEA (or moved to another organisation) must not keep its upload page, nor
+    # deliver in the name of its former organisation, until it signs in again
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == "Gegevens aanleveren"
+    fetch(app_db, f"update accounts set {change} where login = 'ggd'")
+    at.run()
+    titles = [t.value for t in at.title]
+    assert "Gegevens aanleveren" not in titles
+    assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value
