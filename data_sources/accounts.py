@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import duckdb
@@ -53,6 +54,15 @@ class Account:
     login: str
     role: str
     organisation: str | None = None
+    # which password it signed in with (credential_of its hash, verify_login): a session signed in
+    # before `users set-wachtwoord` ends at its next click (ui.auth). None: not signed in with a
+    # password (the identity provider).
+    credential: str | None = field(default=None, compare=False, repr=False)
+
+
+def credential_of(password_hash: str | None) -> str | None:
+    """A digest of a stored password hash, kept in the session instead of the hash itself."""
+    return hashlib.sha256(password_hash.encode()).hexdigest() if password_hash else None
 
 
 def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -178,17 +188,42 @@ def set_gemeenten(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[st
     return row[0]
 
 
+def login_key(login: str | None) -> str:
+    """A typed login as the lockout counts it and the check of its password finds the account:
+    lowered by Python, once. Lowered by DuckDB as well, 'analİst' (a capital I with a dot) found
+    the account 'analist' while the lockout counted it apart from it (Python lowers 'İ' to 'i'
+    with a combining dot), a fresh five guesses per spelling. Stored logins are ASCII (_LOGIN),
+    where both lower alike."""
+    return (login or "").lower()
+
+
 def verify_login(con: duckdb.DuckDBPyConnection, login: str, password: str) -> Account | None:
     """The account when login and password match an active account, else None."""
     row = con.execute(
         "select login, role, organisation, password_hash from accounts"
-        " where lower(login) = lower(?) and active", [login or ""]).fetchone()
+        " where lower(login) = ? and active", [login_key(login)]).fetchone()
     stored = row[3] if row and row[3] else _dummy_hash()
     try:
         _HASHER.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    return Account(row[0], row[1], row[2]) if row and row[3] else None
+    return Account(row[0], row[1], row[2], credential_of(row[3])) if row and row[3] else None
+
+
+def set_password(con: duckdb.DuckDBPyConnection, login: str, password: str) -> str:
+    """Give an account a new password (a forgotten or leaked one); returns the login as stored.
+    Sessions signed in with the old one end at their next click (Account.credential). Refused for
+    an unknown login and for an account that signs in through the identity provider."""
+    check_password(password)
+    row = con.execute("select login, password_hash from accounts where lower(login) = ?",
+                      [login_key(login)]).fetchone()
+    if row is None:
+        raise InputRefused(f"Er is geen account '{login}'.")
+    if row[1] is None:
+        raise InputRefused(f"Het account '{row[0]}' logt in via de identiteitsprovider en heeft geen "
+                           "wachtwoord in Kindkaart.")
+    con.execute("update accounts set password_hash = ? where login = ?", [_HASHER.hash(password), row[0]])
+    return row[0]
 
 
 _RECENT = f"outcome <> 'gelukt' and started_at > current_timestamp - interval {LOCKOUT_MINUTES} minute"
@@ -197,8 +232,8 @@ _RECENT = f"outcome <> 'gelukt' and started_at > current_timestamp - interval {L
 def recent_failures(con: duckdb.DuckDBPyConnection, login: str) -> int:
     """Failed logins for this login name in the last LOCKOUT_MINUTES, with the attempts still
     being checked (each counts as a failure until it turned out right)."""
-    return con.execute(f"select count(*) from login_attempts where login = lower(?) and {_RECENT}",
-                       [login or ""]).fetchone()[0]
+    return con.execute(f"select count(*) from login_attempts where login = ? and {_RECENT}",
+                       [login_key(login)]).fetchone()[0]
 
 
 def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) -> int | None:
@@ -210,26 +245,26 @@ def begin_login(con: duckdb.DuckDBPyConnection, login: str, client: str | None) 
     (an attempt that turned out right no longer counts). The attempt's audit line ("inlogpoging")
     is written in the same transaction; its outcome follows in another (finish_login's caller).
     A refusal writes "inloggen geblokkeerd", once per login (or client) per lockout window."""
-    login_key = (login or "").lower()
+    key = login_key(login)
     client = client or LOCAL_CLIENT
     for attempt in range(400):  # a conflict costs milliseconds; 400 tries cover a burst of tabs
         try:
             con.execute("begin transaction")
-            for guard in (f"login:{login_key}", f"client:{client}"):
+            for guard in (f"login:{key}", f"client:{client}"):
                 con.execute("insert into login_guards values (?, current_timestamp) on conflict"
                             " (guard) do update set touched_at = excluded.touched_at", [guard])
-            by_login = recent_failures(con, login_key)
+            by_login = recent_failures(con, key)
             by_client = con.execute(f"select count(*) from login_attempts where client = ? and {_RECENT}",
                                     [client]).fetchone()[0]
             if by_login >= MAX_FAILURES or by_client >= MAX_CLIENT_FAILURES:
-                _audit_blocked(con, login, f"login '{login_key}'" if by_login >= MAX_FAILURES
+                _audit_blocked(con, login, f"login '{key}'" if by_login >= MAX_FAILURES
                                else f"adres '{client}'")
                 con.execute("commit")
                 return None
             attempt_id = con.execute(
                 "insert into login_attempts (attempt_id, login, client)"
                 " select coalesce(max(attempt_id), 0) + 1, ?, ? from login_attempts"
-                " returning attempt_id", [login_key, client]).fetchone()[0]
+                " returning attempt_id", [key, client]).fetchone()[0]
             # the audit line of the attempt, with it: a login stopped before its outcome (the
             # server killed while checking) still leaves a trace the beheerder finds
             audit(con, login or "?", "inlogpoging", f"login '{login}'")
@@ -273,7 +308,7 @@ def finish_login(con: duckdb.DuckDBPyConnection, attempt_id: int, succeeded: boo
 def oidc_account(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:
     """The active account of a user signed in through the identity provider (login = e-mail)."""
     row = con.execute("select login, role, organisation from accounts"
-                      " where lower(login) = lower(?) and active", [email or ""]).fetchone()
+                      " where lower(login) = ? and active", [login_key(email)]).fetchone()
     return Account(*row) if row else None
 
 

@@ -517,3 +517,93 @@ def test_login_forms_submitted_at_once_check_no_more_than_the_limit(app_db):
     assert sum("klopt niet" in answer for answer in answers) == 5
     assert sum("Te veel mislukte pogingen" in answer for answer in answers) == 5
     assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen mislukt'") == [(5,)]
+
+
+def test_a_login_spelled_with_another_capital_i_is_not_a_fresh_count_of_guesses(app_db):
+    # Python lowers 'İ' (capital I with a dot) to 'i' plus a combining dot, DuckDB to a plain 'i':
+    # the lockout counted 'analİst' as a login of its own while the check of its password found
+    # the account 'analist', so every 'i' of a login doubled the guesses before the lockout.
+    add_account(app_db, "analist", "analist")
+    at = run_page()
+
+    def sign_in(login: str, password: str) -> str:
+        at.text_input(key="login_naam").set_value(login)
+        at.text_input(key="login_wachtwoord").set_value(password)
+        at.button[0].click()
+        at.run()
+        assert not at.exception
+        return at.error[0].value if at.error else ""
+
+    for attempt in range(5):
+        assert "klopt niet" in sign_in("analist", f"geraden {attempt}")
+    assert "Te veel mislukte pogingen" in sign_in("analist", PASSWORD)
+    for variant in ("anal\u0130st", "ANAL\u0130ST"):
+        assert sign_in(variant, PASSWORD)  # refused, whatever the words
+        assert [t.value for t in at.title] == ["Inloggen bij Kindkaart"]
+    assert fetch(app_db, "select count(*) from audit_log where action = 'inloggen'") == [(0,)]
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(app_db, monkeypatch, capsys):
+    # A leaked password had no remedy but disabling the account for good (enable brings the same
+    # password back); now `users set-wachtwoord` replaces it, and whoever signed in with the old one
+    # (the one who found it, say) is signed out at the next click.
+    import io
+
+    from data_sources.cli import main
+
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == "Gegevens aanleveren"
+    at.run()  # another click: still signed in
+    assert at.title[0].value == "Gegevens aanleveren"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("een heel nieuw wachtwoord\n"))
+    assert main(["users", "set-wachtwoord", "GGD", "--wachtwoord-stdin", "--db", str(app_db)]) == 0
+    assert "ggd heeft een nieuw wachtwoord" in capsys.readouterr().out.lower()
+    at.run()
+    titles = [t.value for t in at.title]
+    assert "Gegevens aanleveren" not in titles
+    assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value
+    assert fetch(app_db, "select actor, action, detail from audit_log where action = 'wachtwoord gewijzigd'"
+                 ) == [("opdrachtregel", "wachtwoord gewijzigd", "ggd")]
+
+    fresh = run_page()
+    for password, signed_in in ((PASSWORD, False), ("een heel nieuw wachtwoord", True)):
+        fresh.text_input(key="login_naam").set_value("ggd")
+        fresh.text_input(key="login_wachtwoord").set_value(password)
+        fresh.button[0].click()
+        fresh.run()
+        assert (fresh.title[0].value == "Gegevens aanleveren") is signed_in
+
+    # too short, an unknown login, an account of the identity provider: a Dutch refusal, no line
+    add_account(app_db, "anna@gemeente.nl", "analist", password=None)
+    for login, password in (("ggd", "kort"), ("niemand", "nog een lang wachtwoord"),
+                            ("anna@gemeente.nl", "nog een lang wachtwoord")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        assert main(["users", "set-wachtwoord", login, "--wachtwoord-stdin", "--db", str(app_db)]) != 0
+    said = capsys.readouterr().out
+    assert "minstens 12 tekens" in said and "Er is geen account 'niemand'." in said
+    assert "logt in via de identiteitsprovider" in said
+    assert len(fetch(app_db, "select * from audit_log where action = 'wachtwoord gewijzigd'")) == 1
+
+
+@pytest.mark.parametrize("change", ["role = 'lea'", "organisation = 'Kinderopvang Zonnetje'"])
+def test_an_account_given_another_role_or_organisation_is_signed_out_on_its_next_click(app_db, change):
+    # a partner made LEA (or moved to another organisation) must not keep its upload page, nor
+    # deliver in the name of its former organisation, until it signs in again
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == "Gegevens aanleveren"
+    fetch(app_db, f"update accounts set {change} where login = 'ggd'")
+    at.run()
+    titles = [t.value for t in at.title]
+    assert "Gegevens aanleveren" not in titles
+    assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value

@@ -102,15 +102,17 @@ def _current_account() -> Account | None:
 
 
 def _still_active(account: Account | None) -> bool:
-    """Whether `account` may still act: active with the same role and organisation (DEMO: while
-    no account exists). Asked of the database, not of the session."""
+    """Whether `account` may still act: active with the same role and organisation, and (signed in
+    with a password) the same password (DEMO: while no account exists). Asked of the database, not
+    of the session."""
     if account is None:
         return False
     if account is DEMO:
         return not accounts.has_accounts(cursor())
-    fresh = cursor().execute("select role, organisation from accounts where login = ? and active",
+    fresh = cursor().execute("select role, organisation, password_hash from accounts where login = ? and active",
                              [account.login]).fetchone()
-    return fresh is not None and tuple(fresh) == (account.role, account.organisation)
+    return (fresh is not None and (fresh[0], fresh[1]) == (account.role, account.organisation)
+            and (account.credential is None or account.credential == accounts.credential_of(fresh[2])))
 
 
 def _sign_in(account: Account, how: str | None) -> None:
@@ -170,7 +172,7 @@ def _begin_login_here(login: str, client: str | None) -> dict | None:
     (or the address) has had its failures and must wait."""
     now = time.monotonic()
     window = accounts.LOCKOUT_MINUTES * 60
-    keys = (f"login:{(login or '').lower()}", f"client:{client or accounts.LOCAL_CLIENT}")
+    keys = (f"login:{accounts.login_key(login)}", f"client:{client or accounts.LOCAL_CLIENT}")
     with _attempts_lock:
         failures = []
         for key in keys:

@@ -1,4 +1,4 @@
-"""`users`: add, list, disable and enable the accounts that may sign in to the app."""
+"""`users`: add, list, disable and enable the accounts that may sign in to the app, and set their password."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from data_sources.errors import InputRefused
 
 NAME = "users"
 HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disable), weer "
-        "inschakelen (enable) en aan gemeenten binden (set-gemeente).")
+        "inschakelen (enable), aan gemeenten binden (set-gemeente) en een nieuw wachtwoord geven "
+        "(set-wachtwoord).")
 GEMEENTE_HELP = ("een gemeente die het account mag zien: code (GM0363) of naam (Amsterdam); herhaalbaar "
                  "of met komma's. Verplicht voor partner en LEA tenzij er precies één gemeente geladen is; "
                  "beheerder en analist zien zonder --gemeente alle gemeenten")
@@ -53,7 +54,15 @@ def add_arguments(parser) -> None:
     which = scope.add_mutually_exclusive_group(required=True)
     which.add_argument("--gemeente", metavar="GEMEENTE", action="append", help=GEMEENTE_HELP)
     which.add_argument("--alle", action="store_true", help=ALLE_HELP)
-    for action in (add, listing, disable, enable, scope):
+    new_password = actions.add_parser(
+        "set-wachtwoord", help="een account een nieuw wachtwoord geven",
+        description="Een account een nieuw wachtwoord geven (vergeten of uitgelekt); wie met het oude "
+                    "is ingelogd, is bij de volgende klik afgemeld. Komt in het logboek.")
+    new_password.add_argument("login", metavar="LOGIN")
+    new_password.add_argument("--wachtwoord-stdin", action="store_true", required=True,
+                              help=f"lees het nieuwe wachtwoord (minstens {accounts.MIN_PASSWORD_LENGTH} "
+                                   "tekens) van de standaardinvoer")
+    for action in (add, listing, disable, enable, scope, new_password):
         # --db also after the action (users add X --db PAD); SUPPRESS keeps the outer value
         action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
                             help="DuckDB-bestand (standaard: $KINDKAART_DB, anders data/kindkaart.duckdb)")
@@ -136,6 +145,10 @@ def run(args) -> int:
                 accounts.audit(con, "opdrachtregel", "gemeenten gewijzigd",
                                f"{stored}: {accounts.scope_label(before)} -> {accounts.scope_label(after)}",
                                (before or set()) | (after or set()))
+            elif args.actie == "set-wachtwoord":
+                stored = accounts.set_password(con, args.login, password)
+                accounts.audit(con, "opdrachtregel", "wachtwoord gewijzigd", stored,
+                               accounts.gemeente_scope(con, stored))
             elif args.actie == "enable":
                 accounts.enable_account(con, args.login)
                 accounts.audit(con, "opdrachtregel", "account ingeschakeld", args.login,
@@ -152,6 +165,9 @@ def run(args) -> int:
               + (" Vanaf nu vraagt elke pagina om in te loggen." if first else ""))
     elif args.actie == "enable":
         print(f"Account {args.login} is weer ingeschakeld.")
+    elif args.actie == "set-wachtwoord":
+        print(f"Account {args.login} heeft een nieuw wachtwoord; wie met het oude is ingelogd, is bij "
+              "de volgende klik afgemeld.")
     elif args.actie == "set-gemeente":
         seen = "alle gemeenten" if args.alle else "alleen " + ", ".join(sorted(set(codes)))
         print(f"Account {args.login} ziet nu {seen}.")
