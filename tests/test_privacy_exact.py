@@ -267,7 +267,7 @@ def _unsafe_beside(cube_counts: np.ndarray, cube_hidden: np.ndarray, counts: np.
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
-@pytest.mark.parametrize("shape", [(4, 3), (5, 3), (5, 4), (6, 3)],
+@pytest.mark.parametrize("shape", [(4, 3), (5, 3), (5, 4), (6, 3), (6, 1), (1, 4)],
                          ids=lambda shape: "x".join(map(str, shape)))
 @pytest.mark.parametrize("seed", range(8))
 def test_no_attacker_narrows_a_hidden_cell_beside_another_table(threshold, shape, seed):

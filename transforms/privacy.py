@@ -616,6 +616,10 @@ def _protect_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
             return True
         unsafe = _narrowed_beside(counts, hidden, fixed, margin_low, margin_high, floor,
                                   threshold)
+        if not unsafe.any() and min(counts.shape) <= 2:
+            # one row or one column of cells: its lines say one sum (and that a cell is its
+            # line's total), where one line at a time tells all that all lines together do
+            return True
         if not unsafe.any():
             # then all lines solved together, as protect_cube's audit (one line at a time left
             # three cells of LINE_BY_LINE in tests/test_privacy_exact.py at 1..2), the shared
