@@ -5,7 +5,13 @@ in random dense tables (wijk x age, wijk x kind x age), must leave it the interv
 import numpy as np
 import pytest
 
-from transforms.privacy import bounds_from_margins, linear_bounds, protect_cube, unsafe_bounds
+from transforms.privacy import (
+    bounds_from_margins,
+    linear_bounds,
+    protect_beside,
+    protect_cube,
+    unsafe_bounds,
+)
 
 
 def _equations(shape: tuple[int, ...]) -> list[tuple[list[int], int]]:
@@ -67,9 +73,14 @@ def _exact_bounds(counts: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, n
     up to a ceiling above the largest count (a hidden grand total could be more): the ceiling
     only leaves tables out, so the bounds found are no wider than an attacker's, never a false
     pass."""
-    equations = _equations(counts.shape)
-    flat, flat_hidden = counts.reshape(-1), hidden.reshape(-1)
-    ceiling = int(2 * counts.max()) + 20
+    low, high = _exact_bounds_of(counts.reshape(-1), hidden.reshape(-1), _equations(counts.shape))
+    return low.reshape(counts.shape), high.reshape(counts.shape)
+
+def _exact_bounds_of(flat: np.ndarray, flat_hidden: np.ndarray, equations
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    # _exact_bounds of figures that are no one table: a flat vector and its equations (cells,
+    # total) as flat indices (two tables that share their totals: the shared figures once)
+    ceiling = int(2 * flat.max()) + 20
     low = [1 if h else int(v) for v, h in zip(flat, flat_hidden, strict=True)]
     high = [ceiling if h else int(v) for v, h in zip(flat, flat_hidden, strict=True)]
     assert _feasible(low, high, equations)  # the table itself
@@ -89,7 +100,7 @@ def _exact_bounds(counts: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, n
             middle = (lo + hi + 1) // 2
             lo, hi = (middle, hi) if fits(middle, ceiling) else (lo, middle - 1)
         exact_high[i] = lo
-    return exact_low.reshape(counts.shape), exact_high.reshape(counts.shape)
+    return exact_low, exact_high
 
 def test_the_exact_attacker_pins_what_the_equations_pin():
     # three hidden ones under a visible 3 (and their column totals hidden with them): pinned at 1
@@ -189,3 +200,121 @@ def test_no_attacker_narrows_a_hidden_cell_of_a_random_dense_table(threshold, sh
     unsafe = unsafe_bounds(counts, hidden, exact_low, exact_high, threshold)
     assert not unsafe.any(), [(tuple(map(int, cell)), counts[cell], exact_low[cell], exact_high[cell])
                               for cell in zip(*np.nonzero(unsafe), strict=True)]
+
+
+def test_a_table_protected_beside_another_solves_all_lines_together():
+    # LINE_BY_LINE's cells as a crosstab whose column totals another table shows
+    # (protect_beside): one line at a time it was left as LINE_BY_LINE_HIDDEN, three cells 1..2
+    cells, totals = LINE_BY_LINE[:-1, :-1], LINE_BY_LINE[-1]
+    counts, hidden, breakdown = protect_beside(cells[np.newaxis], np.zeros(4, dtype=bool), totals,
+                                               totals, threshold=5)
+    assert breakdown and (hidden | ~LINE_BY_LINE_HIDDEN).all()
+    assert (hidden & ~LINE_BY_LINE_HIDDEN).any() and not hidden[-1].any()
+    exact_low, exact_high = _exact_bounds(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, exact_low, exact_high, 5).any()
+
+
+def test_linear_bounds_keep_a_hidden_figure_under_its_cap():
+    # one row of two cells, all hidden with its totals: unbounded; the grand total capped at 6
+    # by another table: each cell 1..5, the total 2..6
+    counts = np.array([[2.0, 4.0, 6.0], [2.0, 4.0, 6.0]])
+    hidden = np.ones(counts.shape, dtype=bool)
+    low, high = linear_bounds(counts, hidden)
+    assert (high == np.inf).all()
+    cap = np.full(counts.shape, np.inf)
+    cap[-1, -1] = 6
+    low, high = linear_bounds(counts, hidden, high=cap)
+    assert low[0].tolist() == [1, 1, 2] and high[0].tolist() == [5, 5, 6]
+
+
+def _beside(cube_counts: np.ndarray, cube_hidden: np.ndarray, counts: np.ndarray,
+            hidden: np.ndarray, shared: list[int]):
+    # a signal's table (with all its margins) and a crosstab (soorten x statuses with their
+    # totals) whose total row is the signal's figures at the flat indices `shared`: the figures
+    # once, flat (the signal's, then the crosstab's rows above its total row), and every line of
+    # both as equations
+    n_columns, n_soorten = counts.shape[1], counts.shape[0] - 1
+    equations = _equations(cube_counts.shape)
+
+    def x(t, k):  # a figure of the crosstab
+        return shared[k] if t == n_soorten else cube_counts.size + t * n_columns + k
+
+    for t in range(n_soorten):
+        equations.append(([x(t, k) for k in range(n_columns - 1)], x(t, n_columns - 1)))
+    for k in range(n_columns):
+        equations.append(([x(t, k) for t in range(n_soorten)], x(n_soorten, k)))
+    flat = np.concatenate([cube_counts.reshape(-1), counts[:-1].reshape(-1)])
+    flat_hidden = np.concatenate([cube_hidden.reshape(-1), hidden[:-1].reshape(-1)])
+    return flat, flat_hidden, equations
+
+
+def _unsafe_beside(cube_counts: np.ndarray, cube_hidden: np.ndarray, counts: np.ndarray,
+                   hidden: np.ndarray, shared: list[int], threshold: int) -> np.ndarray:
+    """The exact attacker of both tables together: the crosstab's hidden cells it narrows below
+    the rule; and it may narrow no figure of the signal's table more than that table alone."""
+    flat, flat_hidden, equations = _beside(cube_counts, cube_hidden, counts, hidden, shared)
+    exact_low, exact_high = _exact_bounds_of(flat, flat_hidden, equations)
+    cube_low, cube_high = _exact_bounds(cube_counts, cube_hidden)
+    assert (exact_low[:cube_counts.size] == cube_low.reshape(-1)).all()
+    assert (exact_high[:cube_counts.size] == cube_high.reshape(-1)).all()
+    crosstab_low = np.vstack([exact_low[cube_counts.size:].reshape(-1, counts.shape[1]),
+                              exact_low[shared][np.newaxis]])
+    crosstab_high = np.vstack([exact_high[cube_counts.size:].reshape(-1, counts.shape[1]),
+                               exact_high[shared][np.newaxis]])
+    unsafe = unsafe_bounds(counts, hidden, crosstab_low, crosstab_high, threshold)
+    unsafe[-1] = False  # the signal's own figures, above
+    return unsafe
+
+
+@pytest.mark.parametrize("threshold", [5, 10])
+@pytest.mark.parametrize("shape", [(4, 3), (5, 3), (5, 4), (6, 3), (6, 1), (1, 4)],
+                         ids=lambda shape: "x".join(map(str, shape)))
+@pytest.mark.parametrize("seed", range(8))
+def test_no_attacker_narrows_a_hidden_cell_beside_another_table(threshold, shape, seed):
+    # a random dense crosstab soort x status beside a signal's table wijk x status of the same
+    # children (two wijken): both solved together by the exact attacker narrow no hidden cell of
+    # the crosstab, and no cell of the signal's table more than that table alone does
+    rng = np.random.default_rng([threshold, *shape, seed, 1])
+    cells = rng.choice([0, 1, 2, 3, 4, 6, 9, 12, 20], size=shape).astype(float)
+    in_first = np.minimum(cells, rng.integers(0, 21, size=shape))
+    wijken = np.stack([in_first.sum(axis=0), (cells - in_first).sum(axis=0)])
+    cube_counts, cube_hidden = protect_cube(wijken[np.newaxis], threshold=threshold)
+    low, high = bounds_from_margins(cube_counts, cube_hidden)
+    counts, hidden, breakdown = protect_beside(cells[np.newaxis], cube_hidden[-1], low[-1],
+                                               high[-1], threshold=threshold)
+    assert (counts[-1] == cube_counts[-1]).all() and (hidden[-1] == cube_hidden[-1]).all()
+    if not breakdown:
+        return
+    shared = [int(i) for i in np.ravel_multi_index(
+        (np.full(counts.shape[1], -1) % cube_counts.shape[0], np.arange(counts.shape[1])),
+        cube_counts.shape)]
+    unsafe = _unsafe_beside(cube_counts, cube_hidden, counts, hidden, shared, threshold)
+    assert not unsafe.any(), [(tuple(map(int, cell)), counts[cell])
+                              for cell in zip(*np.nonzero(unsafe), strict=True)]
+
+
+def test_the_samples_so_crosstab_beside_its_signal_narrows_nothing(sample_con):
+    # Analysevragen row 5 of the sample (pupils per soort and status, protected beside the
+    # signal speciaal_onderwijs: wijk x status x age) against the exact attacker of both tables,
+    # as the build protected it (beside_protection_by_gemeente: the counts behind hidden cells)
+    from data_sources.config import min_count
+    from transforms.analysis import SO_TYPE, _signal_rows, so_by_type_and_status
+    from transforms.partner_tables import joint_cube
+
+    cube = joint_cube(*_signal_rows(sample_con, "GM9999", 2024, SO_TYPE))
+    rows = sample_con.execute(
+        "select soort, signal_kind, children_count, hidden from beside_protection_by_gemeente"
+        " where gemeente_code = 'GM9999' and year = 2024 and table_key = ?", [SO_TYPE]).df()
+    soorten = sorted(set(rows["soort"]) - {"Totaal"}) + ["Totaal"]
+    kinds = sorted(set(rows["signal_kind"]) - {"Totaal"}) + ["Totaal"]
+    table = rows.pivot(index="soort", columns="signal_kind").loc[soorten]
+    counts = table["children_count"][kinds].to_numpy(dtype=float)
+    hidden = table["hidden"][kinds].to_numpy(dtype=bool)
+    assert hidden[:-1].any() and len(soorten) > 2  # a breakdown with hidden cells to attack
+    shown = so_by_type_and_status(sample_con, "GM9999", 2024)  # what Analysevragen shows
+    assert shown.hidden[shown.value_columns].to_numpy().sum() == hidden.sum()
+    shared = [int(np.ravel_multi_index(
+        (-1 % cube.counts.shape[0], cube.kinds.index(kind) if kind != "Totaal" else -1
+         % cube.counts.shape[1], -1 % cube.counts.shape[2]), cube.counts.shape)) for kind in kinds]
+    assert (counts[-1] == cube.counts.reshape(-1)[shared]).all()
+    assert not _unsafe_beside(cube.counts, cube.hidden, counts, hidden, shared, min_count()).any()

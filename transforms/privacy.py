@@ -48,7 +48,9 @@ Rules (after CBS and the lessons in DESIGN.md):
   children by another breakdown (the so crosstab of Analysevragen row 5, the waiting lists by
   kind of rows 6 and 9) counts the same rows,
   takes the margins it shares from that table, hidden where they are hidden, and is protected
-  beside it (protect_beside) so that together they narrow no hidden cell or margin;
+  beside it (protect_beside) so that together they narrow no hidden cell or margin, checked
+  as protect_cube's: one line at a time, then all lines solved together (linear_bounds, the
+  shared totals capped by what the other table says of them);
 - versions: a partner table corrected (a new upload, a restore) is protected beside its pattern
   as published before (protect_cube's `previous`): what was hidden stays hidden, also when it is
   0 now (shown as 0, the old total minus the new gave its old count) unless shown zeros tell it
@@ -522,7 +524,8 @@ def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_
     columns; an organisation's own share, or every share but one).
 
     Primary suppression with the contributor rule, secondary over every row and column, and a
-    bounds audit of both tables together: besides leaving every hidden cell of this table as
+    bounds audit of both tables together (one line at a time, then all lines solved together,
+    as protect_cube's): besides leaving every hidden cell of this table as
     wide as protect_cube does, this table may not narrow a hidden shared total below what the
     other table says of it (so that nothing flows back into the other table's cells). Each
     organisation's view is protected the same way and its hidden cells hidden too.
@@ -611,20 +614,51 @@ def _protect_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
         hidden[...] = flat_hidden.reshape(counts.shape)
         if threshold <= 1:
             return True
-        low = np.where(hidden, np.minimum(floor, counts), counts)  # a hidden 0 (carried) at 0
-        high = np.where(hidden, np.inf, counts)
-        low[-1] = np.where(hidden[-1], np.maximum(low[-1], margin_low), low[-1])
-        high[-1] = np.where(hidden[-1], margin_high, high[-1])
-        shared_low = low[-1].copy()
-        low, high = bounds_from_margins(counts, hidden, low=low, high=high)
-        unsafe = unsafe_bounds(counts, hidden, low, high, threshold) & ~fixed
-        # a shared total narrowed here would narrow the other table's cells in turn
-        unsafe[-1] = hidden[-1] & ((low[-1] > shared_low) | (high[-1] < margin_high))
-        if not unsafe.any():
+        unsafe = _narrowed_beside(counts, hidden, fixed, margin_low, margin_high, floor,
+                                  threshold)
+        if not unsafe.any() and min(counts.shape) <= 2:
+            # one row or one column of cells: its lines say one sum (and that a cell is its
+            # line's total), where one line at a time tells all that all lines together do
             return True
+        if not unsafe.any():
+            # then all lines solved together, as protect_cube's audit (one line at a time left
+            # three cells of LINE_BY_LINE in tests/test_privacy_exact.py at 1..2), the shared
+            # totals capped by what the other table says of them
+            def audit(trial, cells):
+                return _narrowed_beside(counts, trial, fixed, margin_low, margin_high, floor,
+                                        threshold, cells)
+            unsafe = audit(hidden, np.ones(counts.shape, dtype=bool))
+            if not unsafe.any():
+                return True
+            if _widen_solved(counts, hidden, unsafe, threshold, fixed, audit):
+                continue
         if not _widen(counts, hidden, unsafe, fixed):
             return False
     return False
+
+
+def _narrowed_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
+                     margin_low: np.ndarray, margin_high: np.ndarray, floor: np.ndarray | float,
+                     threshold: int, solved: np.ndarray | None = None) -> np.ndarray:
+    """The hidden cells of a table protected beside another (_protect_beside) that its lines
+    narrow below 'hidden', and the hidden shared totals (the last row) they narrow below what
+    the other table says of them (that would narrow the other table's cells in turn): one line
+    at a time (bounds_from_margins), or, with `solved` (a mask of the cells to solve for), all
+    lines together (linear_bounds)."""
+    low = np.where(hidden, np.minimum(floor, counts), counts)  # a hidden 0 (carried) at 0
+    high = np.where(hidden, np.inf, counts)
+    low[-1] = np.where(hidden[-1], np.maximum(low[-1], margin_low), low[-1])
+    high[-1] = np.where(hidden[-1], margin_high, high[-1])
+    shared_low = low[-1].copy()
+    if solved is None:
+        low, high = bounds_from_margins(counts, hidden, low=low, high=high)
+    else:
+        low, high = linear_bounds(counts, hidden, low=low, high=high, cells=solved & hidden)
+    unsafe = unsafe_bounds(counts, hidden, low, high, threshold) & ~fixed
+    unsafe[-1] = hidden[-1] & ((low[-1] > shared_low) | (high[-1] < margin_high))
+    if solved is not None:
+        unsafe &= solved
+    return unsafe
 
 
 def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000,
@@ -670,7 +704,8 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
 
 
 def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None = None,
-                  cells: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  cells: np.ndarray | None = None, high: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """What an attacker who solves all lines of a table with all its margins together learns of
     every hidden cell (a linear program: the least and greatest value of each hidden cell over
     all tables that show the visible cells, with every line adding up and every hidden cell at
@@ -679,7 +714,8 @@ def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None
     whose sum the other lines tell, written out in their rows, bound the cells in those rows
     together. Returns (low, high) as bounds_from_margins; high is infinite where unbounded.
     With `cells` (a mask) only those hidden cells are solved for; another hidden cell is given
-    as its floor up to infinity."""
+    as its floor up to infinity. `high` (where finite) caps a hidden figure: what another table
+    says of a shared margin (protect_beside)."""
     counts = np.ascontiguousarray(counts, dtype=float)  # flat indices below are in C order
     floor = np.ascontiguousarray(np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
                                  else low, dtype=float)
@@ -704,18 +740,35 @@ def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None
             # the hidden figures, each its floor plus a part z >= 0, against the shown ones
             rows.append(row)
             rhs.append(-(signs * np.where(in_line, flat_floor[line], flat_counts[line])).sum())
-    tableau, basis = _feasible_basis(np.array(rows), np.array(rhs))
-    lows, highs = np.zeros(variables.size), np.full(variables.size, np.inf)
+    caps = np.full(variables.size, np.inf)
+    if high is not None:
+        caps = np.ascontiguousarray(high, dtype=float).reshape(-1)[variables] - flat_floor[variables]
     solved = range(variables.size) if cells is None else np.flatnonzero(
         np.asarray(cells, dtype=bool).reshape(-1)[variables])
-    for j in solved:
-        objective = np.zeros(variables.size)
-        objective[j] = 1.0
-        lows[j] = _minimise(tableau.copy(), list(basis), objective)
-        highs[j] = -_minimise(tableau.copy(), list(basis), -objective)
+    lows, highs = _solve_bounds(np.array(rows), np.array(rhs), caps, solved)
     result_low.reshape(-1)[variables] = np.ceil(flat_floor[variables] + lows - 1e-7)
     result_high.reshape(-1)[variables] = np.floor(flat_floor[variables] + highs + 1e-7)
     return result_low, result_high
+
+
+def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    # the least and greatest value of each `solved` variable z over rows @ z = rhs, 0 <= z <=
+    # caps (a finite cap: one more equation with a slack variable of its own)
+    n = rows.shape[1]
+    capped = np.flatnonzero(np.isfinite(caps))
+    if capped.size:
+        rows = np.vstack([np.hstack([rows, np.zeros((len(rows), capped.size))]),
+                          np.hstack([np.eye(n)[capped], np.eye(capped.size)])])
+        rhs = np.r_[rhs, caps[capped]]
+    tableau, basis = _feasible_basis(rows, rhs)
+    lows, highs = np.zeros(n), np.full(n, np.inf)
+    for j in solved:
+        objective = np.zeros(rows.shape[1])
+        objective[j] = 1.0
+        lows[j] = _minimise(tableau.copy(), list(basis), objective)
+        highs[j] = -_minimise(tableau.copy(), list(basis), -objective)
+    return lows, highs
 
 
 def _pivot(tableau: np.ndarray, basis: list[int], row: int, column: int) -> None:
@@ -857,13 +910,19 @@ def _widen(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray,
 
 
 def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, threshold: int,
-                  fixed: np.ndarray | None = None) -> bool:
+                  fixed: np.ndarray | None = None, audit=None) -> bool:
     """For cells that only all lines solved together narrow (linear_bounds): hide the one cell
     that widens most of them, trying the visible non-zero cells in the lines of the hidden cells
     (a cell of the table before a margin, the smallest first) and solving again. A sum told by
     lines far from the narrowed cell (two hidden wijk totals told by the other wijken) is undone
     by hiding a cell of those lines, not by hiding the narrowed cell's own line ever further.
-    False when no single cell widens any (_widen then)."""
+    False when no single cell widens any (_widen then). `audit` (hidden, cells) gives the cells
+    of `cells` still unsafe with those hidden (by default linear_bounds and unsafe_bounds;
+    protect_beside's with the shared totals)."""
+    if audit is None:
+        def audit(trial, cells):
+            low, high = linear_bounds(counts, trial, cells=cells)
+            return unsafe_bounds(counts, trial, low, high, threshold) & cells
     closed = hidden if fixed is None else hidden | fixed
     reach = np.zeros(counts.shape, dtype=bool)
     for axis in range(counts.ndim):
@@ -882,8 +941,7 @@ def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, th
         trial = hidden.copy()
         trial[cell] = True
         _secondary_cube(counts, trial, threshold, fixed)
-        low, high = linear_bounds(counts, trial, cells=unsafe)
-        left = int((unsafe_bounds(counts, trial, low, high, threshold) & unsafe).sum())
+        left = int(audit(trial, unsafe).sum())
         if left < best_left:
             best, best_left = cell, left
             if left == 0:
