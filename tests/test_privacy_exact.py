@@ -318,3 +318,24 @@ def test_the_samples_so_crosstab_beside_its_signal_narrows_nothing(sample_con):
          % cube.counts.shape[1], -1 % cube.counts.shape[2]), cube.counts.shape)) for kind in kinds]
     assert (counts[-1] == cube.counts.reshape(-1)[shared]).all()
     assert not _unsafe_beside(cube.counts, cube.hidden, counts, hidden, shared, min_count()).any()
+
+
+def test_a_table_with_many_hidden_cells_keeps_the_audit_one_line_at_a_time(monkeypatch):
+    # the audit with all lines solved together grows steeply (a cube of 60 wijken took 40 s):
+    # above SOLVED_AUDIT_MAX_HIDDEN hidden cells a table is audited one line at a time, and is
+    # safe against interval propagation
+    from transforms import privacy
+
+    def solver(*args, **kwargs):
+        raise AssertionError("linear_bounds was called for a large table")
+
+    monkeypatch.setattr(privacy, "linear_bounds", solver)
+    parts = np.random.default_rng(7).poisson(5, size=(2, 60, 6, 3)).astype(float)
+    counts, hidden = privacy.protect_cube(parts, threshold=5)
+    assert hidden.sum() > privacy.SOLVED_AUDIT_MAX_HIDDEN
+    low, high = privacy.bounds_from_margins(counts, hidden)
+    assert not privacy.unsafe_bounds(counts, hidden, low, high, 5).any()
+    # and a small table still gets it
+    small = np.random.default_rng(7).poisson(5, size=(2, 4, 3, 3)).astype(float)
+    with pytest.raises(AssertionError, match="linear_bounds was called"):
+        privacy.protect_cube(small, threshold=5)
