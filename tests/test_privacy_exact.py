@@ -227,6 +227,49 @@ def test_linear_bounds_keep_a_hidden_figure_under_its_cap():
     assert low[0].tolist() == [1, 1, 2] and high[0].tolist() == [5, 5, 6]
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_linear_bounds_asked_only_enough_decide_the_same_cells(seed):
+    # the audit asks linear_bounds only as much as unsafe_bounds needs (`enough`): a cell is
+    # exact where it is unsafe, and elsewhere a part of its exact interval that is already wide
+    # enough; on tables with many hidden cells, cut from random cubes, it decides every cell
+    # as the full program does, and skips most programs
+    from transforms import privacy
+
+    rng = np.random.default_rng(seed)
+    parts = rng.poisson(rng.choice([2, 4, 6]), size=(2, rng.integers(6, 14), 4, 3)).astype(float)
+    counts, hidden = protect_cube(parts, threshold=5)
+    secondary = hidden & ((counts == 0) | (counts >= 5))
+    hidden &= ~(secondary & (rng.random(counts.shape) < 0.3))  # less than it hides: some unsafe
+    low, high = linear_bounds(counts, hidden)
+    exact = unsafe_bounds(counts, hidden, low, high, 5)
+    solved = []
+    minimise = privacy._minimise
+    privacy._minimise = lambda *args, **kwargs: solved.append(1) or minimise(*args, **kwargs)
+    try:
+        enough_low, enough_high = linear_bounds(
+            counts, hidden, enough=lambda lo, hi: ~unsafe_bounds(counts, hidden, lo, hi, 5))
+    finally:
+        privacy._minimise = minimise
+    assert exact.any() and (~exact & hidden).any()
+    assert (unsafe_bounds(counts, hidden, enough_low, enough_high, 5) == exact).all()
+    assert (enough_low[exact] == low[exact]).all() and (enough_high[exact] == high[exact]).all()
+    assert (enough_low >= low).all() and (enough_high <= high).all()
+    assert len(solved) < hidden.sum()  # two programs per hidden cell without `enough`
+
+
+def test_the_simplex_does_not_cycle_on_a_degenerate_program():
+    # Beale's example: the most negative reduced cost with the lowest leaving index cycles
+    # through six bases forever; after privacy._STALLED steps without gain the first column
+    # enters (Bland's rule) and the least value, -5/4, is reached
+    from transforms import privacy
+
+    rows = np.array([[1, 0, 0, 0.25, -8, -1, 9], [0, 1, 0, 0.5, -12, -0.5, 3],
+                     [0, 0, 1, 0, 0, 1, 0]])
+    tableau = np.hstack([rows, np.array([[0.0], [0.0], [1.0]])])
+    objective = np.array([0, 0, 0, -0.75, 20, -0.5, 6])
+    assert privacy._minimise(tableau, np.array([0, 1, 2]), objective) == pytest.approx(-1.25)
+
+
 def _beside(cube_counts: np.ndarray, cube_hidden: np.ndarray, counts: np.ndarray,
             hidden: np.ndarray, shared: list[int]):
     # a signal's table (with all its margins) and a crosstab (soorten x statuses with their

@@ -510,7 +510,8 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
         low, high = bounds_from_margins(counts, hidden)
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
         if not unsafe.any() and _solved_audit_fits(hidden):
-            low, high = linear_bounds(counts, hidden)
+            low, high = linear_bounds(counts, hidden, enough=lambda low, high: ~unsafe_bounds(
+                counts, hidden, low, high, threshold))
             unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
             if unsafe.any() and _widen_solved(counts, hidden, unsafe, threshold, fixed):
                 _secondary_cube(counts, hidden, threshold, fixed)
@@ -663,15 +664,17 @@ def _narrowed_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
     low[-1] = np.where(hidden[-1], np.maximum(low[-1], margin_low), low[-1])
     high[-1] = np.where(hidden[-1], margin_high, high[-1])
     shared_low = low[-1].copy()
+
+    def narrowed(low, high):
+        unsafe = unsafe_bounds(counts, hidden, low, high, threshold) & ~fixed
+        unsafe[-1] = hidden[-1] & ((low[-1] > shared_low) | (high[-1] < margin_high))
+        return unsafe
+
     if solved is None:
-        low, high = bounds_from_margins(counts, hidden, low=low, high=high)
-    else:
-        low, high = linear_bounds(counts, hidden, low=low, high=high, cells=solved & hidden)
-    unsafe = unsafe_bounds(counts, hidden, low, high, threshold) & ~fixed
-    unsafe[-1] = hidden[-1] & ((low[-1] > shared_low) | (high[-1] < margin_high))
-    if solved is not None:
-        unsafe &= solved
-    return unsafe
+        return narrowed(*bounds_from_margins(counts, hidden, low=low, high=high))
+    return solved & narrowed(*linear_bounds(counts, hidden, low=low, high=high,
+                                            cells=solved & hidden,
+                                            enough=lambda low, high: ~narrowed(low, high)))
 
 
 def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000,
@@ -717,8 +720,8 @@ def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int 
 
 
 def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None = None,
-                  cells: np.ndarray | None = None, high: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  cells: np.ndarray | None = None, high: np.ndarray | None = None,
+                  enough=None) -> tuple[np.ndarray, np.ndarray]:
     """What an attacker who solves all lines of a table with all its margins together learns of
     every hidden cell (a linear program: the least and greatest value of each hidden cell over
     all tables that show the visible cells, with every line adding up and every hidden cell at
@@ -728,7 +731,13 @@ def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None
     together. Returns (low, high) as bounds_from_margins; high is infinite where unbounded.
     With `cells` (a mask) only those hidden cells are solved for; another hidden cell is given
     as its floor up to infinity. `high` (where finite) caps a hidden figure: what another table
-    says of a shared margin (protect_beside)."""
+    says of a shared margin (protect_beside).
+    With `enough` (a function of whole (low, high) arrays giving the cells whose interval is
+    wide enough, such that a wider interval stays wide enough: ~unsafe_bounds) the answer is only
+    as exact as that question needs: a cell's interval is exact where it is not wide enough, and
+    elsewhere a part of the exact one that is already wide enough (every table the solver passes
+    through shows the attacker's freedom: a cell seen at 1 and at 4 in two of them ranges at
+    least from 1 to 4, and needs no program of its own)."""
     counts = np.ascontiguousarray(counts, dtype=float)  # flat indices below are in C order
     floor = np.ascontiguousarray(np.where(hidden, np.minimum(counts, 1.0), counts) if low is None
                                  else low, dtype=float)
@@ -758,16 +767,24 @@ def linear_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray | None
         caps = np.ascontiguousarray(high, dtype=float).reshape(-1)[variables] - flat_floor[variables]
     solved = range(variables.size) if cells is None else np.flatnonzero(
         np.asarray(cells, dtype=bool).reshape(-1)[variables])
-    lows, highs = _solve_bounds(np.array(rows), np.array(rhs), caps, solved)
-    result_low.reshape(-1)[variables] = np.ceil(flat_floor[variables] + lows - 1e-7)
-    result_high.reshape(-1)[variables] = np.floor(flat_floor[variables] + highs + 1e-7)
-    return result_low, result_high
+    def rounded(lows, highs):
+        result_low.reshape(-1)[variables] = np.ceil(flat_floor[variables] + lows - 1e-7)
+        result_high.reshape(-1)[variables] = np.floor(flat_floor[variables] + highs + 1e-7)
+        return result_low, result_high
+
+    settled = None if enough is None else (
+        lambda lows, highs: np.asarray(enough(*rounded(lows, highs)), dtype=bool).reshape(-1)[
+            variables])
+    return rounded(*_solve_bounds(np.array(rows), np.array(rhs), caps, solved, settled))
 
 
-def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved
+def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, settled=None
                   ) -> tuple[np.ndarray, np.ndarray]:
     # the least and greatest value of each `solved` variable z over rows @ z = rhs, 0 <= z <=
-    # caps (a finite cap: one more equation with a slack variable of its own)
+    # caps (a finite cap: one more equation with a slack variable of its own); with `settled`
+    # (lows, highs -> the variables whose range is wide enough) a variable's programs are skipped
+    # once the least and greatest value seen at the vertices passed so far settle it, and its
+    # range is then those seen values
     n = rows.shape[1]
     capped = np.flatnonzero(np.isfinite(caps))
     if capped.size:
@@ -776,52 +793,116 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved
         rhs = np.r_[rhs, caps[capped]]
     tableau, basis = _feasible_basis(rows, rhs)
     lows, highs = np.zeros(n), np.full(n, np.inf)
-    for j in solved:
+    if settled is None:
+        for j in solved:
+            objective = np.zeros(rows.shape[1])
+            objective[j] = 1.0
+            lows[j] = _minimise(tableau.copy(), basis.copy(), objective)
+            highs[j] = -_minimise(tableau.copy(), basis.copy(), -objective)
+        return lows, highs
+    seen = _Seen(tableau, basis, n)
+    outside = np.ones(n, dtype=bool)
+    outside[list(solved)] = False
+    unbounded = np.zeros(n, dtype=bool)
+
+    def bounds():
+        # every vertex the simplex reached was seen, the optimal ones too: what is seen of a
+        # variable whose programs ran is its exact range
+        return (np.where(outside, 0.0, seen.low),
+                np.where(outside | unbounded, np.inf, seen.high))
+
+    for j in np.flatnonzero(~outside):
         objective = np.zeros(rows.shape[1])
         objective[j] = 1.0
-        lows[j] = _minimise(tableau.copy(), list(basis), objective)
-        highs[j] = -_minimise(tableau.copy(), list(basis), -objective)
-    return lows, highs
+        seen.enough = lambda j=j: settled(*bounds())[j]
+        if seen.low[j] > 1e-9 and not seen.enough():
+            _minimise(tableau, basis, objective, seen)  # from the vertex reached last
+        if not seen.enough():
+            unbounded[j] = _minimise(tableau, basis, -objective, seen) == -np.inf
+    return bounds()
 
 
-def _pivot(tableau: np.ndarray, basis: list[int], row: int, column: int) -> None:
+class _Seen:
+    # the least and greatest value of each variable at the vertices (basic solutions) the
+    # simplex passed through: each is a table an attacker could not rule out
+    def __init__(self, tableau: np.ndarray, basis: np.ndarray, n: int):
+        self.n = n
+        self.low, self.high = np.full(n, np.inf), np.full(n, -np.inf)
+        self.enough = None  # () -> whether the program running may stop
+        self(tableau, basis)
+
+    def __call__(self, tableau: np.ndarray, basis: np.ndarray) -> bool:
+        values = np.zeros(tableau.shape[1] - 1)
+        values[basis] = tableau[:, -1]
+        np.minimum(self.low, values[:self.n], out=self.low)
+        np.maximum(self.high, values[:self.n], out=self.high)
+        return self.enough is not None and self.enough()
+
+
+def _pivot(tableau: np.ndarray, basis: np.ndarray, row: int, column: int) -> None:
+    # the tableau of a table's lines is sparse (a pivot touches some 20 rows and 50 columns of
+    # 180 x 400): only the rows and columns where the pivot's row and column are not zero
     tableau[row] /= tableau[row, column]
-    factors = tableau[:, column].copy()
-    factors[row] = 0.0
-    tableau -= np.outer(factors, tableau[row])
+    pivot_row = tableau[row]
+    columns = np.flatnonzero(pivot_row)
+    rows = np.flatnonzero(tableau[:, column])
+    rows = rows[rows != row]
+    if rows.size:
+        block = np.ix_(rows, columns)
+        updated = tableau[block] - np.outer(tableau[rows, column], pivot_row[columns])
+        updated[np.abs(updated) < 1e-12] = 0.0  # rounding left over from a cancellation
+        tableau[block] = updated
     basis[row] = column
 
 
-def _minimise(tableau: np.ndarray, basis: list[int], objective: np.ndarray) -> float:
+_STALLED = 50  # steps without gain before _minimise takes Bland's rule
+
+
+def _minimise(tableau: np.ndarray, basis: np.ndarray, objective: np.ndarray, seen=None,
+              artificial: int | None = None) -> float:
     # the simplex method on a tableau in canonical form for `basis` (its last column the
-    # right-hand side, at least 0), with Bland's rule (no cycling): the least value of
-    # objective @ z, -inf when unbounded
+    # right-hand side, at least 0): the least value of objective @ z, -inf when unbounded.
+    # `seen` is told every vertex reached, and stops the method (nan) when it answers True;
+    # columns from `artificial` on (phase one's artificial variables) are emptied when they
+    # leave the basis, as they never enter again.
+    # The column entering is the one with the most negative reduced cost (Dantzig's rule: far
+    # fewer steps than the first one), and after STALLED steps that gained nothing in a row
+    # the first one (Bland's rule, which cannot cycle) until a step gains again: a gain can
+    # never be undone, so no basis comes back and the method ends.
     n = tableau.shape[1] - 1
     reduced = objective - objective[basis] @ tableau[:, :n]
+    stalled = 0
     while True:
         entering = np.flatnonzero(reduced < -1e-9)
         if entering.size == 0:
             return float(objective[basis] @ tableau[:, -1])
-        column = int(entering[0])
+        column = int(entering[0] if stalled >= _STALLED else entering[
+            np.argmin(reduced[entering])])
         rising = tableau[:, column] > 1e-9
         if not rising.any():
             return -np.inf
         ratios = np.where(rising, tableau[:, -1] / np.where(rising, tableau[:, column], 1.0), np.inf)
         ties = np.flatnonzero(ratios <= ratios.min() + 1e-9)
-        row = int(ties[np.argmin(np.asarray(basis)[ties])])
+        row = int(ties[np.argmin(basis[ties])])
+        stalled = stalled + 1 if ratios[row] <= 1e-9 else 0
+        leaving = int(basis[row])
         _pivot(tableau, basis, row, column)
+        if artificial is not None and leaving >= artificial:
+            tableau[:, leaving] = 0.0  # its reduced cost stays 0: it never enters again
         reduced = reduced - reduced[column] * tableau[row, :n]
+        if seen is not None and seen(tableau, basis):
+            return np.nan  # far enough: stopped before the optimum
 
 
-def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # phase one: a basis of rows @ z = rhs, z >= 0, without artificial variables (a row that
     # holds only artificial ones says what the other rows say: dropped)
     m, n = rows.shape
     flip = np.where(rhs < 0, -1.0, 1.0)
     tableau = np.hstack([rows * flip[:, None], np.eye(m), (rhs * flip)[:, None]])
-    basis = list(range(n, n + m))
+    basis = np.arange(n, n + m)
     artificial = np.r_[np.zeros(n), np.ones(m)]
-    if _minimise(tableau, basis, artificial) > 1e-6:
+    if _minimise(tableau, basis, artificial, artificial=n) > 1e-6:
         raise ValueError("the shown figures of this table do not add up")
     keep = []
     for row in range(m):
@@ -832,7 +913,7 @@ def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, list
             _pivot(tableau, basis, row, int(candidates[0]))
         keep.append(row)
     tableau = np.hstack([tableau[keep, :n], tableau[keep, -1:]])
-    return tableau, [basis[row] for row in keep]
+    return tableau, basis[keep]
 
 
 def bounds_from_equations(low: np.ndarray, high: np.ndarray,
@@ -934,7 +1015,8 @@ def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, th
     protect_beside's with the shared totals)."""
     if audit is None:
         def audit(trial, cells):
-            low, high = linear_bounds(counts, trial, cells=cells)
+            low, high = linear_bounds(counts, trial, cells=cells, enough=lambda low, high: ~(
+                unsafe_bounds(counts, trial, low, high, threshold)))
             return unsafe_bounds(counts, trial, low, high, threshold) & cells
     closed = hidden if fixed is None else hidden | fixed
     reach = np.zeros(counts.shape, dtype=bool)
