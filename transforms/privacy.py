@@ -481,12 +481,13 @@ def _views_of_others(counts: np.ndarray, parts: np.ndarray):
         yield from present
 
 
-# The audit with all lines solved together (linear_bounds, a dense simplex per hidden cell) grows
-# steeply with the number of hidden cells: 0.15 s for a cube of 10 wijken (111 hidden), 2 s for
-# 30 wijken (397), 40 s for 60 wijken. Up to this many hidden cells a table gets it; a larger one
-# keeps the audit one line at a time (bounds_from_margins), which is what an attacker with
-# interval propagation sees, and the README names the gap.
-SOLVED_AUDIT_MAX_HIDDEN = 150
+# The audit with all lines solved together (linear_bounds with `enough`) grows steeply with the
+# number of hidden cells. Measured on random cubes wijk x kind x age (2 cores): up to some 250
+# hidden cells (10-15 wijken) 0.03-0.4 s; 450-560 (25-35 wijken) 0.3-5 s, mostly _widen_solved
+# choosing the cell to hide next; 1,345 (60 wijken) 12 s. Up to this many hidden cells a table
+# gets it; a larger one keeps the audit one line at a time (bounds_from_margins), which is what
+# an attacker with interval propagation sees, and the README names the gap.
+SOLVED_AUDIT_MAX_HIDDEN = 400
 
 
 def _solved_audit_fits(hidden: np.ndarray) -> bool:
@@ -847,10 +848,15 @@ def _pivot(tableau: np.ndarray, basis: np.ndarray, row: int, column: int) -> Non
     columns = np.flatnonzero(pivot_row)
     rows = np.flatnonzero(tableau[:, column])
     rows = rows[rows != row]
-    if rows.size:
+    if rows.size and columns.size * 4 > tableau.shape[1]:
+        # a pivot row filled in: whole rows, which numpy updates faster than scattered cells
+        updated = tableau[rows] - np.outer(tableau[rows, column], pivot_row)
+        updated[np.abs(updated) < 1e-12] = 0.0  # rounding left over from a cancellation
+        tableau[rows] = updated
+    elif rows.size:
         block = np.ix_(rows, columns)
         updated = tableau[block] - np.outer(tableau[rows, column], pivot_row[columns])
-        updated[np.abs(updated) < 1e-12] = 0.0  # rounding left over from a cancellation
+        updated[np.abs(updated) < 1e-12] = 0.0
         tableau[block] = updated
     basis[row] = column
 
@@ -1031,20 +1037,35 @@ def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, th
         margin[tuple(index)] = True
     order = sorted(zip(*np.nonzero(candidates), strict=True),
                    key=lambda cell: (margin[cell], counts[cell], cell))
+    # The candidates are tried a group at a time: hiding more only widens what the lines say
+    # of every cell (a hidden cell can still be its count), so when the group's cells hidden
+    # together leave as many unsafe as the best so far, none of them alone does better and the
+    # group is passed over (the same cell is chosen as one by one, with far fewer programs)
     best, best_left = None, int(unsafe.sum())
-    for cell in order:
-        trial = hidden.copy()
-        trial[cell] = True
-        _secondary_cube(counts, trial, threshold, fixed)
-        left = int(audit(trial, unsafe).sum())
-        if left < best_left:
-            best, best_left = cell, left
-            if left == 0:
-                break
+    for start in range(0, len(order), _WIDEN_GROUP):
+        group = []
+        for cell in order[start:start + _WIDEN_GROUP]:
+            trial = hidden.copy()
+            trial[cell] = True
+            _secondary_cube(counts, trial, threshold, fixed)
+            group.append((cell, trial))
+        if len(group) > 1 and int(audit(np.logical_or.reduce([trial for _, trial in group]),
+                                        unsafe).sum()) >= best_left:
+            continue
+        for cell, trial in group:
+            left = int(audit(trial, unsafe).sum())
+            if left < best_left:
+                best, best_left = cell, left
+                if left == 0:
+                    hidden[best] = True
+                    return True
     if best is None:
         return False
     hidden[best] = True
     return True
+
+
+_WIDEN_GROUP = 8  # candidate cells _widen_solved tries together before one by one
 
 
 def _nearest_to_hide(counts: np.ndarray, hidden: np.ndarray, closed: np.ndarray,
