@@ -188,6 +188,39 @@ def set_gemeenten(con: duckdb.DuckDBPyConnection, login: str, gemeenten: list[st
     return row[0]
 
 
+def set_role(con: duckdb.DuckDBPyConnection, login: str, role: str, organisation: str | None = None,
+             keep_all: bool = False) -> tuple[str, Account, Account]:
+    """Give an account another role (and, with `organisation`, another organisation); returns
+    (login as stored, before, after). Sessions signed in with the old role end at their next click
+    (ui.auth checks role and organisation against the database). A partner needs an organisation
+    (its own, or `organisation`). Refused for an unknown login, a role that changes nothing, and a
+    partner or LEA role for an account that sees every gemeente (accounts.all_gemeenten: made as
+    beheerder or analist) unless `keep_all` says it may (users set-rol --alle): which gemeenten
+    it may see is said first (users set-gemeente), as users add asks, so that no partner or LEA
+    account sees every gemeente by accident."""
+    if role not in ROLES:
+        raise InputRefused(f"Onbekende rol '{role}'; kies uit {', '.join(ROLES)}.")
+    row = con.execute("select login, role, organisation, coalesce(all_gemeenten, false) from accounts"
+                      " where lower(login) = ?", [login_key(login)]).fetchone()
+    if row is None:
+        raise InputRefused(f"Er is geen account '{login}'.")
+    stored, old_role, old_organisation, sees_all = row
+    organisation = " ".join(str(organisation or "").split()) or old_organisation
+    if role == "partner" and not organisation:
+        raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
+    if (role, organisation) == (old_role, old_organisation):
+        raise InputRefused(f"Het account '{stored}' is al {role}"
+                           f"{' van ' + organisation if organisation else ''}: er verandert niets.")
+    if role in RESTRICTED_ROLES and old_role not in RESTRICTED_ROLES and sees_all and not keep_all:
+        raise InputRefused(
+            f"Het account '{stored}' ziet alle gemeenten. Een {'partner' if role == 'partner' else 'LEA'}"
+            f"-account ziet alleen de gemeenten die u opgeeft: bind het eerst met `users set-gemeente "
+            f"{stored} --gemeente GEMEENTE`, of geef --alle mee als het alle gemeenten mag blijven zien.")
+    con.execute("update accounts set role = ?, organisation = ? where login = ?",
+                [role, organisation, stored])
+    return stored, Account(stored, old_role, old_organisation), Account(stored, role, organisation)
+
+
 def login_key(login: str | None) -> str:
     """A typed login as the lockout counts it and the check of its password finds the account:
     lowered by Python, once. Lowered by DuckDB as well, 'analİst' (a capital I with a dot) found

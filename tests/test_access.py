@@ -607,3 +607,43 @@ def test_an_account_given_another_role_or_organisation_is_signed_out_on_its_next
     titles = [t.value for t in at.title]
     assert "Gegevens aanleveren" not in titles
     assert titles == ["Inloggen bij Kindkaart"] or "Log eerst in" in at.info[0].value
+
+
+def test_users_set_rol_changes_a_role_on_the_command_line_and_logs_it(app_db, capsys):
+    # a role could only be changed in the database by hand; `users set-rol` does it, writes the
+    # audit line, and the session with the old role ends at its next click
+    from data_sources.cli import main
+
+    add_account(app_db, "ggd", "partner", GGD)
+    at = run_page()
+    at.text_input(key="login_naam").set_value("ggd")
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == "Gegevens aanleveren"
+    assert main(["users", "set-rol", "GGD", "--rol", "lea", "--db", str(app_db)]) == 0
+    assert "ggd is nu lea van GGD Voorbeeldregio (JGZ)" in capsys.readouterr().out
+    at.run()
+    assert "Gegevens aanleveren" not in [t.value for t in at.title]
+    assert fetch(app_db, "select actor, detail from audit_log where action = 'rol gewijzigd'") == [
+        ("opdrachtregel", f"ggd: partner van {GGD} -> lea van {GGD}")]
+    assert fetch(app_db, "select role from accounts where login = 'ggd'") == [("lea",)]
+
+    # refused, in Dutch, nothing changed: an unknown login, no change, a partner without an
+    # organisation, and an analist (who sees every gemeente) made LEA without saying --alle
+    add_account(app_db, "ana", "analist")
+    for args, said in (
+            (["niemand", "--rol", "lea"], "Er is geen account 'niemand'."),
+            (["ggd", "--rol", "lea"], "er verandert niets"),
+            (["ana", "--rol", "partner"], "geef --organisatie op"),
+            (["ana", "--rol", "lea"], "bind het eerst met `users set-gemeente ana")):
+        assert main(["users", "set-rol", *args, "--db", str(app_db)]) != 0
+        assert said in capsys.readouterr().out
+    assert fetch(app_db, "select login, role, organisation from accounts order by login") == [
+        ("ana", "analist", None), ("ggd", "lea", GGD)]
+    assert main(["users", "set-rol", "ana", "--rol", "lea", "--alle", "--db", str(app_db)]) == 0
+    assert main(["users", "set-rol", "ggd", "--rol", "partner", "--organisatie", "Kinderopvang Zon",
+                 "--db", str(app_db)]) == 0
+    assert fetch(app_db, "select login, role, organisation from accounts order by login") == [
+        ("ana", "lea", None), ("ggd", "partner", "Kinderopvang Zon")]
+    assert len(fetch(app_db, "select * from audit_log where action = 'rol gewijzigd'")) == 3

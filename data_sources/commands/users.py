@@ -11,8 +11,8 @@ from data_sources.errors import InputRefused
 
 NAME = "users"
 HELP = ("Beheer de accounts: toevoegen (add), tonen (list), uitschakelen (disable), weer "
-        "inschakelen (enable), aan gemeenten binden (set-gemeente) en een nieuw wachtwoord geven "
-        "(set-wachtwoord).")
+        "inschakelen (enable), aan gemeenten binden (set-gemeente), een andere rol geven (set-rol) "
+        "en een nieuw wachtwoord geven (set-wachtwoord).")
 GEMEENTE_HELP = ("een gemeente die het account mag zien: code (GM0363) of naam (Amsterdam); herhaalbaar "
                  "of met komma's. Verplicht voor partner en LEA tenzij er precies één gemeente geladen is; "
                  "beheerder en analist zien zonder --gemeente alle gemeenten")
@@ -62,7 +62,20 @@ def add_arguments(parser) -> None:
     new_password.add_argument("--wachtwoord-stdin", action="store_true", required=True,
                               help=f"lees het nieuwe wachtwoord (minstens {accounts.MIN_PASSWORD_LENGTH} "
                                    "tekens) van de standaardinvoer")
-    for action in (add, listing, disable, enable, scope, new_password):
+    new_role = actions.add_parser(
+        "set-rol", help="een account een andere rol (of organisatie) geven",
+        description="Een account een andere rol geven, en met --organisatie een andere organisatie; wie "
+                    "met de oude rol is ingelogd, is bij de volgende klik afgemeld. Komt in het logboek. "
+                    "Aanleveringen die een partner al deed, houden de naam van hun organisatie.")
+    new_role.add_argument("login", metavar="LOGIN")
+    new_role.add_argument("--rol", required=True, choices=list(accounts.ROLES),
+                          help="; ".join(accounts.ROLES.values()))
+    new_role.add_argument("--organisatie", metavar="ORG",
+                          help="de organisatie (verplicht voor een partner zonder organisatie)")
+    new_role.add_argument("--alle", action="store_true",
+                          help="een account dat alle gemeenten ziet, mag dat als partner of LEA blijven "
+                               "doen (zonder --alle geweigerd: bind het eerst met set-gemeente)")
+    for action in (add, listing, disable, enable, scope, new_password, new_role):
         # --db also after the action (users add X --db PAD); SUPPRESS keeps the outer value
         action.add_argument("--db", metavar="PAD", default=argparse.SUPPRESS,
                             help="DuckDB-bestand (standaard: $KINDKAART_DB, anders data/kindkaart.duckdb)")
@@ -145,6 +158,16 @@ def run(args) -> int:
                 accounts.audit(con, "opdrachtregel", "gemeenten gewijzigd",
                                f"{stored}: {accounts.scope_label(before)} -> {accounts.scope_label(after)}",
                                (before or set()) | (after or set()))
+            elif args.actie == "set-rol":
+                stored, before, after = accounts.set_role(con, args.login, args.rol, args.organisatie,
+                                                          args.alle)
+
+                def said(account):
+                    return account.role + (f" van {account.organisation}" if account.organisation else "")
+
+                accounts.audit(con, "opdrachtregel", "rol gewijzigd",
+                               f"{stored}: {said(before)} -> {said(after)}",
+                               accounts.gemeente_scope(con, stored))
             elif args.actie == "set-wachtwoord":
                 stored = accounts.set_password(con, args.login, password)
                 accounts.audit(con, "opdrachtregel", "wachtwoord gewijzigd", stored,
@@ -168,6 +191,9 @@ def run(args) -> int:
     elif args.actie == "set-wachtwoord":
         print(f"Account {args.login} heeft een nieuw wachtwoord; wie met het oude is ingelogd, is bij "
               "de volgende klik afgemeld.")
+    elif args.actie == "set-rol":
+        print(f"Account {stored} is nu {said(after)}; wie met de oude rol is ingelogd, is bij de "
+              "volgende klik afgemeld.")
     elif args.actie == "set-gemeente":
         seen = "alle gemeenten" if args.alle else "alleen " + ", ".join(sorted(set(codes)))
         print(f"Account {args.login} ziet nu {seen}.")
