@@ -135,19 +135,24 @@ def import_registration(
 
 
 def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation: str | None = None,
-                   actor: str = "opdrachtregel", shown_as: int | None = None) -> list[int]:
+                   actor: str = "opdrachtregel", shown_as: int | None = None,
+                   gemeente_code: str | None = None) -> list[int]:
     """Make an earlier upload active again, rebuild the marts (its gemeente only) and write the
     audit log, in one transaction. With `organisation` (a partner) only an upload of that
-    organisation. A refusal names the upload as `shown_as` (the number the reader knows it by,
-    history.own_numbers) or else by its load_id; the audit log always has the load_id."""
+    organisation; with `gemeente_code` (the gemeente the page shows, which the account may see)
+    only an upload of that gemeente: whoever restores from a page restores only what that page
+    listed, also if what the browser sends is forged. A refusal names the upload as `shown_as`
+    (the number the reader knows it by, history.own_numbers) or else by its load_id; the audit
+    log always has the load_id."""
     name = load_id if shown_as is None else shown_as
     def work() -> list[int]:
         with store.transaction(con):
-            if organisation is not None:
-                owner = con.execute("select organisation from loads where load_id = ?",
-                                    [int(load_id)]).fetchone()
-                if owner is None or owner[0] != organisation:
-                    raise InputRefused(f"Upload {name} bestaat niet of is niet van uw organisatie.")
+            owner = con.execute("select organisation, gemeente_code from loads where load_id = ?",
+                                [int(load_id)]).fetchone()
+            if organisation is not None and (owner is None or owner[0] != organisation):
+                raise InputRefused(f"Upload {name} bestaat niet of is niet van uw organisatie.")
+            if gemeente_code is not None and (owner is None or owner[1] != gemeente_code):
+                raise InputRefused(f"Upload {name} bestaat niet of hoort niet bij deze gemeente.")
             replaced = restore(con, load_id, shown_as=shown_as)
             _rebuild_for_upload(con, load_id)
             accounts.audit(con, actor, "terugzetten",

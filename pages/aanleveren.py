@@ -364,7 +364,7 @@ def history_section() -> None:
     if st.button("Terugzetten"):
         try:
             replaced = jobs.restore_upload(cursor(), chosen, organisation=own, actor=actor(),
-                                           shown_as=number(chosen))
+                                           shown_as=number(chosen), gemeente_code=gemeente_code)
         except InputRefused as refused:
             st.error(plain(" ".join(refused.messages)))
         else:

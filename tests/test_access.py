@@ -170,6 +170,27 @@ def test_a_partner_cannot_restore_another_organisations_upload(app_db):
         con.close()
 
 
+def test_a_restore_from_one_gemeentes_page_never_restores_another_gemeentes_upload(app_db):
+    # the page passes its gemeente: an upload id of another gemeente (a forged request) is
+    # refused as one that does not exist there, and nothing changes
+    from data_sources import jobs, store
+    from data_sources.errors import InputRefused
+
+    load_id, organisation, status = fetch(
+        app_db, "select load_id, organisation, status from loads where source = 'partner'"
+                " and gemeente_code = 'GM9999' limit 1")[0]
+    before = fetch(app_db, "select load_id, status from loads order by load_id")
+    con = store.connect(app_db)
+    try:
+        with pytest.raises(InputRefused) as refused:
+            jobs.restore_upload(con, load_id, organisation=organisation, gemeente_code="GM0363",
+                                shown_as=4)
+        assert refused.value.messages == ["Upload 4 bestaat niet of hoort niet bij deze gemeente."]
+    finally:
+        con.close()
+    assert fetch(app_db, "select load_id, status from loads order by load_id") == before
+
+
 def test_partner_indicators_appear_for_partners_once_released(app_db):
     add_account(app_db, "ggd", "partner", GGD)
     add_account(app_db, "beheer", "beheerder")
