@@ -36,6 +36,17 @@ def fetch(db: Path, sql: str, params=()) -> list[tuple]:
         con.close()
 
 
+def signed_in_partner(login: str):
+    """The app with a partner signed in through the login form, on its upload page."""
+    at = run_page()
+    at.text_input(key="login_naam").set_value(login)
+    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == "Gegevens aanleveren"
+    return at
+
+
 def text_of(at) -> str:
     return " ".join(str(e.value) for e in [*at.title, *at.markdown, *at.caption, *at.info,
                                             *at.warning, *at.error, *at.success])
@@ -573,12 +584,7 @@ def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(app_db, mon
     from data_sources.cli import main
 
     add_account(app_db, "ggd", "partner", GGD)
-    at = run_page()
-    at.text_input(key="login_naam").set_value("ggd")
-    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert at.title[0].value == "Gegevens aanleveren"
+    at = signed_in_partner("ggd")
     at.run()  # another click: still signed in
     assert at.title[0].value == "Gegevens aanleveren"
 
@@ -617,12 +623,7 @@ def test_an_account_given_another_role_or_organisation_is_signed_out_on_its_next
     # a partner made LEA (or moved to another organisation) must not keep its upload page, nor
     # deliver in the name of its former organisation, until it signs in again
     add_account(app_db, "ggd", "partner", GGD)
-    at = run_page()
-    at.text_input(key="login_naam").set_value("ggd")
-    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert at.title[0].value == "Gegevens aanleveren"
+    at = signed_in_partner("ggd")
     fetch(app_db, f"update accounts set {change} where login = 'ggd'")
     at.run()
     titles = [t.value for t in at.title]
@@ -636,12 +637,7 @@ def test_users_set_rol_changes_a_role_on_the_command_line_and_logs_it(app_db, ca
     from data_sources.cli import main
 
     add_account(app_db, "ggd", "partner", GGD)
-    at = run_page()
-    at.text_input(key="login_naam").set_value("ggd")
-    at.text_input(key="login_wachtwoord").set_value(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert at.title[0].value == "Gegevens aanleveren"
+    at = signed_in_partner("ggd")
     assert main(["users", "set-rol", "GGD", "--rol", "lea", "--db", str(app_db)]) == 0
     assert "ggd is nu lea van GGD Voorbeeldregio (JGZ)" in capsys.readouterr().out
     at.run()
