@@ -350,6 +350,42 @@ def test_personal_data_in_a_header_or_footer_is_refused_naming_the_sheet(gem, pa
         "niets opgeslagen."]
 
 
+def _sheet_xml_changed(data: bytes, change) -> bytes:
+    """The workbook with the XML of its sheet 'Gegevens' (xl/worksheets/sheet2.xml) passed
+    through `change`."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info)
+            target.writestr(info, change(part) if info.filename == "xl/worksheets/sheet2.xml"
+                            else part)
+    return out.getvalue()
+
+
+def test_a_footer_outside_the_usual_place_is_read_as_well(gem):
+    # the check reads only what lies outside the cells (a sixth of an upload went to searching
+    # 20,000 rows of cells for a footer): a footer moved before the cells, and one whose text
+    # says 'sheetData', are still read
+    def before_the_cells(xml: bytes) -> bytes:
+        begin, end = xml.index(b"<headerFooter"), xml.index(b"</headerFooter>") + 15
+        footer = xml[begin:end]
+        xml = xml[:begin] + xml[end:]
+        at = xml.index(b"<sheetData")
+        return xml[:at] + footer + xml[at:]
+
+    good = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    for footer, change in (("BSN 123456782", before_the_cells),
+                           ("sheetData> BSN 123456782 </sheetData>", lambda xml: xml)):
+        def add_footer(book, footer=footer):
+            book["Gegevens"].oddFooter.center.text = footer
+        data = _sheet_xml_changed(with_book(good, add_footer), change)
+        texts = texts_of(gem, data)
+        assert len(texts) == 1 and "de voettekst van dit blad" in texts[0], (footer, texts)
+        assert "een burgerservicenummer" in texts[0]
+
+
 @pytest.mark.parametrize("name", ["Sven Jansen", "Jansen, P.", "123456782"])
 def test_a_sheet_named_after_a_child_is_refused_without_its_name(gem, name):
     """A sheet per child, named after it: nothing looked at sheet names, and every message about

@@ -485,6 +485,22 @@ _INLINE_LIST = re.compile(
     rb"<(?:\w+:)?dataValidation\b([^>]*)>\s*<(?:\w+:)?formula1>(.*?)</(?:\w+:)?formula1>", re.DOTALL)
 
 
+def _outside_cells(xml: bytes) -> bytes:
+    """A worksheet's XML without its cells (what lies between <sheetData> and </sheetData>), where
+    headers and footers, links and data validations are (after the cells, in the order Excel
+    and LibreOffice write a sheet): three searches over 20,000 rows of cells cost a sixth of an
+    upload. The whole XML where the word occurs other than in one opening and one closing tag (a
+    cell that says 'sheetData', a second sheetData, an empty <sheetData/>)."""
+    begin, end = xml.find(b"sheetData"), xml.rfind(b"sheetData>")
+    if begin < 0 or end <= begin or xml.count(b"sheetData") != 2 or not _SHEET_DATA_END.search(
+            xml, max(end - 40, 0), end + len(b"sheetData>")):
+        return xml
+    return xml[:begin] + xml[end:]
+
+
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
 def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                          places: Container[str]) -> list[Message]:
     """Personal data a sheet carries outside its cells: in the header or footer it prints on every
@@ -509,7 +525,7 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
             if not entry.part.startswith("xl/"):
                 continue  # an OpenDocument sheet keeps them in its styles, not read here
             try:
-                xml = entry.xml or archive.read(entry.part)
+                xml = _outside_cells(entry.xml or archive.read(entry.part))
             except (KeyError, *DAMAGED_ZIP):
                 continue
             for match in _HEADER_FOOTER.finditer(xml):
