@@ -261,3 +261,24 @@ def test_the_row_that_carries_a_signal_pattern_is_chosen_before_the_pattern_is_j
         # the scans name their table with the database and schema: "sample.main.<table>"
         read = {str(op["extra_info"].get("Table")).rsplit(".", 1)[-1] for op in _operators(window)}
         assert "published_signal_patterns" not in read
+
+
+def test_partner_rows_are_sorted_only_when_they_are_not_already():
+    # protected_cells reads the rows in INPUT_ORDER; the model's SQL orders them, so _sorted
+    # returns them as they are, and sorts rows in any other order (a null among them as well)
+    import pyarrow as pa
+
+    from transforms.partner_tables import _sorted
+
+    names = ["gemeente_code", "year", "wijk_code"]
+    rows = pa.table({"gemeente_code": ["GM1", "GM1", "GM2", "GM2", "GM1"],
+                     "year": [2024, 2023, 2024, 2024, 2024],
+                     "wijk_code": ["WK2", "WK9", "WK1", None, "WK1"], "n": [1, 2, 3, 4, 5]})
+    expected = rows.sort_by([(name, "ascending") for name in names])
+    assert _sorted(rows, names).equals(expected)
+    last_key_only = pa.table({"gemeente_code": ["GM1", "GM1"], "year": [2024, 2024],
+                              "wijk_code": ["WK2", "WK1"], "n": [1, 2]})
+    assert _sorted(last_key_only, names)["wijk_code"].to_pylist() == ["WK1", "WK2"]
+    presorted = expected.filter(pa.compute.is_valid(expected["wijk_code"]))
+    assert _sorted(presorted, names) is presorted
+    assert _sorted(rows.slice(0, 1), names).equals(rows.slice(0, 1))

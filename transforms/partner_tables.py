@@ -305,7 +305,7 @@ def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
     but its pattern is published: the pages show it.
     Returns (the model's rows, the published patterns that changed: rows of PUBLISHED_SCHEMA)."""
     threshold = min_count()
-    rows = rows.sort_by([(name, "ascending") for name in INPUT_ORDER])
+    rows = _sorted(rows, INPUT_ORDER)
     starts, ends = _runs(rows, ["gemeente_code", "year", "signal_type"])
     keys = _keys(rows, starts)
     counts = rows.column("children_count").to_numpy(zero_copy_only=False).astype(float)
@@ -382,6 +382,26 @@ def _published_index(published: pa.Table | None) -> tuple[dict, list, list]:
             published.column("threshold").to_pylist())
 
 
+def _sorted(rows: pa.Table, names: list[str]) -> pa.Table:
+    """`rows` sorted by `names` (ascending, nulls last); as they are when they are so already (the
+    model's SQL orders them, and the stored rows are written in that order): checking takes a
+    few comparisons per column, sorting 150,000 rows of the whole country a tenth of a second."""
+    n = rows.num_rows
+    if n > 1:
+        undecided = np.ones(n - 1, dtype=bool)  # adjacent rows equal in the columns so far
+        for name in names:
+            values = rows.column(name).combine_chunks()
+            after, before = values.slice(1), values.slice(0, n - 1)
+            if values.null_count:
+                return rows.sort_by([(name, "ascending") for name in names])
+            if (undecided & pc.less(after, before).to_numpy(zero_copy_only=False)).any():
+                return rows.sort_by([(name, "ascending") for name in names])
+            undecided &= pc.equal(after, before).to_numpy(zero_copy_only=False)
+            if not undecided.any():
+                break
+    return rows
+
+
 def _runs(rows: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of the runs of equal `names` in `rows` (sorted by them)."""
     n = rows.num_rows
@@ -409,7 +429,7 @@ def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
     if previous is None or previous.num_rows == 0:
         return {}, previous
     names = ["gemeente_code", "year", "signal_type", "input_digest"]
-    previous = previous.sort_by([(name, "ascending") for name in names])
+    previous = _sorted(previous, names)
     starts, ends = _runs(previous, names)
     return ({key: np.arange(a, b) for key, a, b in zip(_keys(previous, starts), starts.tolist(),
                                                         ends.tolist(), strict=True)}, previous)

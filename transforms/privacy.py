@@ -812,14 +812,18 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
         return (np.where(outside, 0.0, seen.low),
                 np.where(outside | unbounded, np.inf, seen.high))
 
+    wide = settled(*bounds())  # asked again only after a program ran (seen changes only then)
     for j in np.flatnonzero(~outside):
+        if wide[j]:
+            continue
         objective = np.zeros(rows.shape[1])
         objective[j] = 1.0
-        seen.enough = lambda j=j: settled(*bounds())[j]
-        if seen.low[j] > 1e-9 and not seen.enough():
+        seen.watch, seen.enough = j, lambda j=j: settled(*bounds())[j]
+        if seen.low[j] > 1e-9:
             _minimise(tableau, basis, objective, seen)  # from the vertex reached last
         if not seen.enough():
             unbounded[j] = _minimise(tableau, basis, -objective, seen) == -np.inf
+        wide = settled(*bounds())
     return bounds()
 
 
@@ -829,15 +833,20 @@ class _Seen:
     def __init__(self, tableau: np.ndarray, basis: np.ndarray, n: int):
         self.n = n
         self.low, self.high = np.full(n, np.inf), np.full(n, -np.inf)
-        self.enough = None  # () -> whether the program running may stop
+        # the variable of the program running, and () -> whether that program may stop (asked
+        # only when what is seen of that variable changed)
+        self.watch, self.enough = None, None
         self(tableau, basis)
 
     def __call__(self, tableau: np.ndarray, basis: np.ndarray) -> bool:
         values = np.zeros(tableau.shape[1] - 1)
         values[basis] = tableau[:, -1]
+        j = self.watch
+        before = None if j is None else (self.low[j], self.high[j])
         np.minimum(self.low, values[:self.n], out=self.low)
         np.maximum(self.high, values[:self.n], out=self.high)
-        return self.enough is not None and self.enough()
+        return (self.enough is not None and (self.low[j], self.high[j]) != before
+                and self.enough())
 
 
 def _pivot(tableau: np.ndarray, basis: np.ndarray, row: int, column: int) -> None:

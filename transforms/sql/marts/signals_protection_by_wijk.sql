@@ -84,4 +84,7 @@ final as (
     inner join digests as d using (gemeente_code, year, signal_type)
 )
 
+-- in the order protected_cells reads them (partner_tables.INPUT_ORDER): DuckDB sorts faster
+-- than the Python side would
 select * from final
+order by gemeente_code, year, signal_type, is_share, signal_kind, age_group, wijk_code
