@@ -58,6 +58,15 @@ def _observed_raw(path):
     return dict(rows)
 
 
+def _sample_workbook(db):
+    """The export workbook of the sample gemeente, 2024, from the database at `db`."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+
+
 def _sheet_rows(workbook, title):
     sheet = workbook[title]
     rows = list(sheet.iter_rows(values_only=True))
@@ -246,11 +255,7 @@ def test_workbook_and_report_carry_the_delivery_status(app_db, tmp_path):
 
 
 def test_model_sheets_have_dutch_headers_with_units_rounded_values_and_ranges(app_db):
-    con = duckdb.connect(str(app_db), read_only=True)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
-    finally:
-        con.close()
+    workbook = _sample_workbook(app_db)
     header, rows = _sheet_rows(workbook, "Vraag per wijk en niveau")
     assert header == ("Wijkcode", "Wijk", "Leeftijdsgroep", "Niveau", "Omschrijving", "Noemer",
                       "Kinderen, schatting (laag-hoog)", "Kinderen, schatting midden (afgerond)")
@@ -327,10 +332,6 @@ def test_a_workbook_of_estimates_alone_says_they_are_rounded_not_hidden(tmp_path
 
 
 def test_a_workbook_with_counts_keeps_the_rule_for_small_numbers(sample_db):
-    con = duckdb.connect(str(sample_db), read_only=True)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
-    finally:
-        con.close()
+    workbook = _sample_workbook(sample_db)
     about = " ".join(str(c.value) for c in workbook["Toelichting"]["A"] if c.value)
     assert "Aantallen van 1 tot 5 kinderen staan als 'afgeschermd'" in about

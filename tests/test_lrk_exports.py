@@ -55,6 +55,16 @@ def _csv(path, rows: list[list[str]], first_line: str = "") -> object:
     return path
 
 
+def _with_postcodes(db):
+    """A database at `db` with the two postcodes of ROWS in two wijken of GM0001."""
+    con = store.connect(db)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
+                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
+    con.close()
+    return db
+
+
 ROWS = [["100000000001", "KDV", "De Boomhut", "48", "Ingeschreven", "01-01-2015", "", "1234AB", "Oord"],
         ["100000000002", "BSO", "Het Klimrek", "60", "Ingeschreven", "01-01-2019", "", "1234AC", "Oord"]]
 
@@ -127,12 +137,7 @@ def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, 
 def test_the_command_line_refuses_rounded_numbers_and_keeps_the_earlier_export(tmp_path, capsys):
     from data_sources import cli
 
-    db = tmp_path / "k.duckdb"
-    con = store.connect(db)
-    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
-    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
-                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
-    con.close()
+    db = _with_postcodes(tmp_path / "k.duckdb")
     assert cli.main(["import-lrk", str(_csv(tmp_path / "lrk_2024.csv", ROWS)), "--db", str(db)]) == 0
     capsys.readouterr()
     rounded = [["1,00E+11", *row[1:]] for row in ROWS]
@@ -152,12 +157,7 @@ def test_a_utf8_mark_before_windows_text_is_no_part_of_the_first_column(tmp_path
     ontbreken' for the first column, 'ï»¿lrk_id'."""
     from data_sources import cli
 
-    db = tmp_path / "k.duckdb"
-    con = store.connect(db)
-    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
-    con.execute("insert into postcodes values (2024, '1234AB', 'BU00010101', 'WK000101', 'GM0001', ?),"
-                " (2024, '1234AC', 'BU00010201', 'WK000102', 'GM0001', ?)", [load_id, load_id])
-    con.close()
+    db = _with_postcodes(tmp_path / "k.duckdb")
     path = _csv(tmp_path / "lrk_2024.csv", [[*ROWS[0][:2], "Kinderopvang Café", *ROWS[0][3:]], ROWS[1]])
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert cli.main(["import-lrk", str(path), "--db", str(db)]) == 0, capsys.readouterr().out
