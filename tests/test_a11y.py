@@ -166,3 +166,21 @@ def test_the_accessibility_statement_covers_every_page_and_names_existing_tests(
         assert title in statement, f"page {title} missing from docs/toegankelijkheid.md"
     for path in set(re.findall(r"`((?:tests|ui)/[\w/]+\.py)`", statement)):
         assert (root / path).exists(), path
+
+
+def test_a_titled_chart_keeps_room_only_for_its_title_and_panel_titles_keep_theirs():
+    # the title stands above a chart as page text; in the chart it is hidden but still laid out,
+    # so the chart asks only for the room it needs (automargin), unless text sits above the panels
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from ui.safe import TITLE_MARGIN, tight_title
+
+    plain = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(title="Kinderen per wijk", margin={"t": 60})
+    tight_title(plain)
+    assert (plain.layout.margin.t, plain.layout.title.automargin, plain.layout.title.yanchor) == \
+        (TITLE_MARGIN, True, "bottom")
+    panels = make_subplots(rows=1, cols=2, subplot_titles=["niveau 2", "niveau 3"])
+    panels.update_layout(title="Tekort per niveau", margin={"t": 60})
+    tight_title(panels)
+    assert panels.layout.margin.t == 60

@@ -89,6 +89,11 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             assert page.locator(".js-plotly-plot svg[role='img'][aria-label^='Grafiek']").count() == \
                 page.locator(".js-plotly-plot").count()
             assert page.locator("[data-testid='stException']").count() == 0
+            # a chart's title stands above it as page text and is hidden in the chart: the chart
+            # keeps only the room that title needs (one line of 21 px), not 60-100 px of white
+            tops = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')]"
+                                 ".filter(p => p.querySelector('.gtitle')).map(p => p._fullLayout._size.t)")
+            assert all(top <= 50 for top in tops), (path, tops)
             found = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
             if page.locator(".js-plotly-plot").count():
                 found += [f"grafiektekst: {text}" for text in low_contrast_chart_text(page)]

@@ -85,6 +85,24 @@ def pandas_settled() -> None:
         import pandas  # noqa: F401
 
 
+# Room above the plot area of a chart whose title stands above it as page text: the hidden
+# title still takes its place in the layout, so the margin is only what the title needs (plotly's
+# title.automargin pushes it open), not the 60-100 px a chart sets for a title it shows.
+TITLE_MARGIN = 8
+
+
+def tight_title(figure) -> None:
+    """Set `figure`'s top margin to what its title needs and no more: the title sits just above the
+    plot area (for the PNG from the modebar, where it shows), the legend keeps its own room. A chart
+    with a text above its plot area (panel titles) keeps its margin: such text does not push it."""
+    above = any((a.yref or "paper").endswith(("paper", "domain")) and a.y is not None
+                and (a.y > 1 or (a.y == 1 and a.yanchor != "top")) for a in figure.layout.annotations)
+    if above:
+        return
+    figure.update_layout(margin_t=TITLE_MARGIN, title={"automargin": True, "yref": "paper", "y": 1,
+                                                        "yanchor": "bottom", "pad": {"b": 8}})
+
+
 def plotly_chart(figure, wide: bool | None = None, **kwargs) -> None:
     """st.plotly_chart for every chart of Kindkaart: text from outside cannot draw a link or
     restyle the chart (chart_figure), and the text has enough contrast: drawn without Streamlit's
@@ -107,6 +125,7 @@ def plotly_chart(figure, wide: bool | None = None, **kwargs) -> None:
 
         text = esc(re.sub(r"<br\s*/?>", " ", title, flags=re.IGNORECASE))
         st.markdown(f"<p class='kk-chart-title'>{text}</p>", unsafe_allow_html=True)
+        tight_title(figure)
     if wide is None:
         wide = sum(1 for name in figure.layout if name.startswith("xaxis")) > 1
     if wide:
