@@ -71,6 +71,7 @@ when they are called, so a page that draws from plain arrays (Overzicht) never l
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import sys
@@ -481,18 +482,152 @@ def _views_of_others(counts: np.ndarray, parts: np.ndarray):
         yield from present
 
 
-# The audit with all lines solved together (linear_bounds with `enough`) grows steeply with the
-# number of hidden cells. Measured on random cubes wijk x kind x age (2 cores): up to some 250
-# hidden cells (10-15 wijken) 0.03-0.4 s; 450-560 (25-35 wijken) 0.3-5 s, mostly _widen_solved
-# choosing the cell to hide next; 1,345 (60 wijken) 12 s. Up to this many hidden cells a table
-# gets it; a larger one keeps the audit one line at a time (bounds_from_margins), which is what
-# an attacker with interval propagation sees, and the README names the gap.
-SOLVED_AUDIT_MAX_HIDDEN = 400
+# The audit with all lines solved together first looks for a proof of each hidden cell's freedom
+# that needs no program (cube_reach: a box of hidden cells along which the table can shift), and
+# solves linear programs (linear_bounds with `enough`) only for the cells without one. Measured on
+# random cubes wijk x kind x age (2 cores): with 60-100 wijken (800-2,200 hidden cells) all or
+# all but a few cells have a proof, and the audit takes 0.2-0.8 s; solving every cell took 12 s
+# for 1,345 hidden cells, which is why a table of more than 400 was audited one line at a time
+# before. Every table of protect_cube is now audited with all lines together.
+# A table protected beside another (protect_beside) has no box proofs (its shared totals are
+# capped by the other table): up to this many hidden cells it is solved with all lines together,
+# above it one line at a time (its tables are crosstabs of a few kinds, far below it).
+BESIDE_SOLVED_MAX_HIDDEN = 400
+# Up to this many hidden cells, a cell that only all lines together narrow is widened by trying
+# the cells that could be hidden for it, each with linear programs (_widen_solved: the one cell
+# that widens most); above it, where that takes minutes, by a box of hidden cells around it
+# (_widen_by_boxes), which may hide a few more cells but needs no program.
+WIDEN_BY_TRIAL_MAX_HIDDEN = 400
 
 
 def _solved_audit_fits(hidden: np.ndarray) -> bool:
-    """Whether a table's hidden cells are few enough for the audit with all lines solved together."""
-    return int(hidden.sum()) <= SOLVED_AUDIT_MAX_HIDDEN
+    """Whether a table protected beside another has few enough hidden cells to solve all its
+    lines together."""
+    return int(hidden.sum()) <= BESIDE_SOLVED_MAX_HIDDEN
+
+
+@functools.lru_cache(maxsize=8192)
+def _boxes(cell: tuple, shape: tuple[int, ...]):
+    """The boxes of a table with all its margins through `cell` (cube_reach), one per choice of
+    another position q on every axis (shape (n1-1, ..., nd-1)): for each of the box's 2^d corners
+    which axes take q's index, the index of that corner in every box (for fancy indexing) and its
+    sign in every box (an array that broadcasts to their shape); and per axis the positions q
+    takes. Kept for the next audit of a table of the same shape: only `hidden` changes."""
+    others = [np.delete(np.arange(n), c) for c, n in zip(cell, shape, strict=True)]
+    grids = np.ix_(*others)
+    # per axis, the sign of taking q's index instead of c's
+    flips = [np.where((q < n - 1) & (c < n - 1), -1.0, 1.0).reshape(grid.shape)
+             for q, c, n, grid in zip(others, cell, shape, grids, strict=True)]
+    box_shape = tuple(len(q) for q in others)
+    corners = []
+    for corner in itertools.product((False, True), repeat=len(shape)):
+        index = tuple(grid if at_q else c for at_q, grid, c in zip(corner, grids, cell, strict=True))
+        sign = np.ones([1] * len(shape))
+        for at_q, flip in zip(corner, flips, strict=True):
+            if at_q:
+                sign = sign * flip
+        corners.append((corner, index, sign))
+    return box_shape, tuple(corners), others
+
+
+def _box_rooms(counts: np.ndarray, open_cells: np.ndarray, cell: tuple):
+    # for every box through `cell`: whether all its corners are `open_cells`, how far `cell` can
+    # go up (the least slack of the -1 corners) and down (of the +1 corners) along it, and the
+    # corners themselves
+    slack = counts - np.minimum(counts, 1.0)
+    box_shape, corners, others = _boxes(tuple(int(c) for c in cell), counts.shape)
+    valid = np.ones(box_shape, dtype=bool)
+    rise, fall = np.full(box_shape, np.inf), np.full(box_shape, np.inf)
+    for _, index, sign in corners:
+        valid &= open_cells[index]
+        room = np.broadcast_to(slack[index], box_shape)
+        np.minimum(rise, np.where(sign < 0, room, np.inf), out=rise)
+        np.minimum(fall, np.where(sign > 0, room, np.inf), out=fall)
+    return valid, rise, fall, (corners, others)
+
+
+def cube_reach(counts: np.ndarray, hidden: np.ndarray, cells: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """How far each hidden cell (of `cells`) can provably go up and down while every line of a
+    table with all its margins (a total at the last index of every axis) still adds up and every
+    visible cell stays as shown: for a cell c and any other position q on every axis, the 2^d
+    cells with c's or q's index on each axis form a box; if all are hidden, adding t to the box's
+    cells with sign +1 and taking t from those with -1 keeps every line's sum (a line through
+    the box holds two of its cells: two cells of the line with opposite signs, or a cell and
+    its total with the same sign). The sign of a box cell is the product over the axes where it
+    takes q's index: -1 when c's and q's index are both cells (not the total), else +1. c can go
+    up by the least slack (count minus its floor: 1, or 0 for a hidden 0) of the -1 cells, and
+    down by that of the +1 cells (itself included). Each box is a table an attacker cannot rule
+    out, so these are part of linear_bounds' interval (never more): a cell they already show wide
+    enough needs no program. Returns (up, down), 0 where no box or not asked."""
+    up, down = np.zeros(counts.shape), np.zeros(counts.shape)
+    wanted = hidden if cells is None else hidden & cells
+    for cell in zip(*np.nonzero(wanted), strict=True):
+        valid, rise, fall, _ = _box_rooms(counts, hidden, cell)
+        if valid.any():
+            up[cell], down[cell] = rise[valid].max(), fall[valid].max()
+    return up, down
+
+
+def _widen_by_boxes(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, threshold: int,
+                    fixed: np.ndarray | None = None) -> bool:
+    """For a table of many hidden cells, where trying cells one by one with linear programs
+    (_widen_solved) takes minutes: give each `unsafe` cell a box (cube_reach) that alone shows it
+    wide enough, hiding the box's corners that are shown (non-zero, never a `fixed` one): the
+    box with the fewest of them (then the fewest margins, then the least count hidden). The
+    cell is then safe whatever else the lines say; the cells hidden for it are audited in the
+    next round. False when no unsafe cell has such a box."""
+    closed = np.zeros(counts.shape, dtype=bool) if fixed is None else fixed
+    open_cells = hidden | (~closed & (counts > 0))
+    margin = np.zeros(counts.shape, dtype=bool)
+    for axis in range(counts.ndim):
+        index = [slice(None)] * counts.ndim
+        index[axis] = -1
+        margin[tuple(index)] = True
+    changed = False
+    for cell in zip(*np.nonzero(unsafe & hidden), strict=True):
+        valid, rise, fall, (corners, others) = _box_rooms(counts, open_cells, cell)
+        count = counts[cell]
+        enough = (valid & (rise + fall >= threshold - 2) & (count + rise >= threshold - 1))
+        if count < threshold and not margin[cell]:
+            enough &= count - fall <= 1
+        if not enough.any():
+            continue
+        new = np.zeros(valid.shape)
+        new_margins = np.zeros(valid.shape)
+        new_count = np.zeros(valid.shape)
+        for _, index, _ in corners:
+            shown = np.broadcast_to(~hidden[index], valid.shape)
+            new += shown
+            new_margins += shown & np.broadcast_to(margin[index], valid.shape)
+            new_count += np.where(shown, np.broadcast_to(counts[index], valid.shape), 0.0)
+        candidates = np.flatnonzero(enough.reshape(-1))
+        order = np.lexsort((new_count.reshape(-1)[candidates], new_margins.reshape(-1)[candidates],
+                            new.reshape(-1)[candidates]))
+        best = np.unravel_index(candidates[order[0]], valid.shape)
+        for at_q, _, _ in corners:
+            corner = tuple(int(q[b]) if q_here else c for q_here, q, b, c in
+                           zip(at_q, others, best, cell, strict=True))
+            if not hidden[corner]:
+                hidden[corner] = True
+                changed = True
+    return changed
+
+
+def solved_unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int,
+                  cells: np.ndarray | None = None) -> np.ndarray:
+    """The hidden cells (of `cells`) that all lines of a table with all its margins solved
+    together narrow below 'hidden' (unsafe_bounds of linear_bounds), exactly: a cell that a box
+    of hidden cells (cube_reach) shows wide enough is not narrowed, as linear_bounds' interval
+    holds the box's; linear programs are solved only for the others."""
+    cells = hidden.copy() if cells is None else hidden & cells
+    up, down = cube_reach(counts, hidden, cells)
+    rest = cells & unsafe_bounds(counts, hidden, counts - down, counts + up, threshold)
+    if not rest.any():
+        return rest
+    low, high = linear_bounds(counts, hidden, cells=rest, enough=lambda low, high: ~unsafe_bounds(
+        counts, hidden, low, high, threshold))
+    return unsafe_bounds(counts, hidden, low, high, threshold) & rest
 
 
 def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
@@ -510,11 +645,10 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
     for _ in range(counts.size):
         low, high = bounds_from_margins(counts, hidden)
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
-        if not unsafe.any() and _solved_audit_fits(hidden):
-            low, high = linear_bounds(counts, hidden, enough=lambda low, high: ~unsafe_bounds(
-                counts, hidden, low, high, threshold))
-            unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
-            if unsafe.any() and _widen_solved(counts, hidden, unsafe, threshold, fixed):
+        if not unsafe.any():
+            unsafe = solved_unsafe(counts, hidden, threshold)
+            widen = (_widen_solved if hidden.sum() <= WIDEN_BY_TRIAL_MAX_HIDDEN else _widen_by_boxes)
+            if unsafe.any() and widen(counts, hidden, unsafe, threshold, fixed):
                 _secondary_cube(counts, hidden, threshold, fixed)
                 continue
         if not unsafe.any() or not _widen(counts, hidden, unsafe, fixed):
@@ -1030,9 +1164,7 @@ def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, th
     protect_beside's with the shared totals)."""
     if audit is None:
         def audit(trial, cells):
-            low, high = linear_bounds(counts, trial, cells=cells, enough=lambda low, high: ~(
-                unsafe_bounds(counts, trial, low, high, threshold)))
-            return unsafe_bounds(counts, trial, low, high, threshold) & cells
+            return solved_unsafe(counts, trial, threshold, cells)
     closed = hidden if fixed is None else hidden | fixed
     reach = np.zeros(counts.shape, dtype=bool)
     for axis in range(counts.ndim):
