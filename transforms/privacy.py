@@ -22,9 +22,13 @@ Rules (after CBS and the lessons in DESIGN.md):
     lines say is checked one line at a time (bounds_from_margins: interval propagation) and
     then with all lines solved together (linear_bounds: a linear program, as an attacker with
     a solver: two hidden row totals whose sum is told, written out in their rows, bound their
-    cells together). The cell hidden next is the smallest visible one in the lines through the
-    narrowed cell, or where those are all hidden, in the lines of the hidden cells that bound
-    it (a margin only where nothing else is left); each round hides one more, so it ends;
+    cells together; in a table of many hidden cells a box of hidden cells along which the table
+    shifts proves most cells wide enough first: cube_reach, solved_unsafe). The cell hidden next
+    is the smallest visible one in the lines through the narrowed cell, or where those are all
+    hidden, in the lines of the hidden cells that bound it (a margin only where nothing else is
+    left), or for a cell only the solved lines narrow, the cell that widens most (in a large
+    table: the corners of a box that alone makes it wide enough); each round hides one more, so
+    it ends;
 - a change between two periods is shown only when both periods are visible;
 - estimates are not counts of real children: they are rounded (round_estimate), never hidden
   and never a reason for secondary suppression, and shown as "<1" between 0 and 1
