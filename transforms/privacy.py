@@ -447,8 +447,7 @@ def _told_totals(told: np.ndarray, counts: np.ndarray, before_counts: np.ndarray
     # figures shown in both versions tell anyway: the total of a line whose cells are all such
     inner = tuple(slice(0, n - 1) for n in told.shape)
     unseen = (counts != before_counts) & (before_hidden | hidden) & ~told
-    margin = np.ones(told.shape, dtype=bool)
-    margin[inner] = False
+    margin = _margins(told.shape)
     seen = ~hidden & ~before_hidden
     told_anyway = np.zeros(told.shape, dtype=bool)
     for axis in range(told.ndim):
@@ -514,6 +513,14 @@ def _solved_audit_fits(hidden: np.ndarray) -> bool:
     return int(hidden.sum()) <= BESIDE_SOLVED_MAX_HIDDEN
 
 
+def _margins(shape: tuple[int, ...]) -> np.ndarray:
+    """The margins of a table with a total at the last index of every axis: every figure with a
+    total's index on some axis (the rest are the table's own cells)."""
+    margin = np.ones(shape, dtype=bool)
+    margin[tuple(slice(0, n - 1) for n in shape)] = False
+    return margin
+
+
 @functools.lru_cache(maxsize=8192)
 def _boxes(cell: tuple, shape: tuple[int, ...]):
     """The boxes of a table with all its margins through `cell` (cube_reach), one per choice of
@@ -538,12 +545,11 @@ def _boxes(cell: tuple, shape: tuple[int, ...]):
     return box_shape, tuple(corners), others
 
 
-def _box_rooms(counts: np.ndarray, open_cells: np.ndarray, cell: tuple):
+def _box_rooms(slack: np.ndarray, open_cells: np.ndarray, cell: tuple):
     # for every box through `cell`: whether all its corners are `open_cells`, how far `cell` can
-    # go up (the least slack of the -1 corners) and down (of the +1 corners) along it, and the
-    # corners themselves
-    slack = counts - np.minimum(counts, 1.0)
-    box_shape, corners, others = _boxes(tuple(int(c) for c in cell), counts.shape)
+    # go up (the least `slack`, count minus floor, of the -1 corners) and down (of the +1
+    # corners) along it, and the corners themselves
+    box_shape, corners, others = _boxes(tuple(int(c) for c in cell), slack.shape)
     valid = np.ones(box_shape, dtype=bool)
     rise, fall = np.full(box_shape, np.inf), np.full(box_shape, np.inf)
     for _, index, sign in corners:
@@ -570,8 +576,9 @@ def cube_reach(counts: np.ndarray, hidden: np.ndarray, cells: np.ndarray | None 
     enough needs no program. Returns (up, down), 0 where no box or not asked."""
     up, down = np.zeros(counts.shape), np.zeros(counts.shape)
     wanted = hidden if cells is None else hidden & cells
+    slack = counts - np.minimum(counts, 1.0)
     for cell in zip(*np.nonzero(wanted), strict=True):
-        valid, rise, fall, _ = _box_rooms(counts, hidden, cell)
+        valid, rise, fall, _ = _box_rooms(slack, hidden, cell)
         if valid.any():
             up[cell], down[cell] = rise[valid].max(), fall[valid].max()
     return up, down
@@ -587,14 +594,11 @@ def _widen_by_boxes(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, 
     next round. False when no unsafe cell has such a box."""
     closed = np.zeros(counts.shape, dtype=bool) if fixed is None else fixed
     open_cells = hidden | (~closed & (counts > 0))
-    margin = np.zeros(counts.shape, dtype=bool)
-    for axis in range(counts.ndim):
-        index = [slice(None)] * counts.ndim
-        index[axis] = -1
-        margin[tuple(index)] = True
+    margin = _margins(counts.shape)
+    slack = counts - np.minimum(counts, 1.0)
     changed = False
     for cell in zip(*np.nonzero(unsafe & hidden), strict=True):
-        valid, rise, fall, (corners, others) = _box_rooms(counts, open_cells, cell)
+        valid, rise, fall, (corners, others) = _box_rooms(slack, open_cells, cell)
         count = counts[cell]
         enough = (valid & (rise + fall >= threshold - 2) & (count + rise >= threshold - 1))
         if count < threshold and not margin[cell]:
@@ -1133,11 +1137,7 @@ def unsafe_bounds(counts: np.ndarray, hidden: np.ndarray, low: np.ndarray, high:
     told apart from its neighbours), an upper bound below threshold-1, and, for a small cell
     of the table itself (no margin, which may add up several hidden cells), a lower bound above
     1."""
-    inner = np.ones(counts.shape, dtype=bool)
-    for axis in range(counts.ndim):
-        edge = [slice(None)] * counts.ndim
-        edge[axis] = -1
-        inner[tuple(edge)] = False
+    inner = ~_margins(counts.shape)
     small = (counts > 0) & (counts < threshold)
     return hidden & ((high - low < threshold - 2) | (high < threshold - 1)
                      | (inner & small & (low > 1)))
@@ -1192,11 +1192,7 @@ def _widen_solved(counts: np.ndarray, hidden: np.ndarray, unsafe: np.ndarray, th
         reach |= np.moveaxis(np.moveaxis(hidden, axis, -1).any(axis=-1, keepdims=True)
                              & np.ones(np.moveaxis(hidden, axis, -1).shape, bool), -1, axis)
     candidates = reach & ~closed & (counts > 0)
-    margin = np.zeros(counts.shape, dtype=bool)
-    for axis in range(counts.ndim):
-        index = [slice(None)] * counts.ndim
-        index[axis] = -1
-        margin[tuple(index)] = True
+    margin = _margins(counts.shape)
     order = sorted(zip(*np.nonzero(candidates), strict=True),
                    key=lambda cell: (margin[cell], counts[cell], cell))
     # The candidates are tried a group at a time: hiding more only widens what the lines say
