@@ -113,6 +113,14 @@ TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !import
                 " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
 
 
+def titled_chart_tops(page) -> list[float]:
+    """The room above the plot area (px) of every chart with a title: the title stands above the
+    chart as page text and is hidden in it, so a chart keeps only the room that hidden title needs
+    (one line of 21 px and its padding), not 60-100 px of white (ui.safe.tight_title)."""
+    return page.evaluate("[...document.querySelectorAll('.js-plotly-plot')]"
+                         ".filter(p => p.querySelector('.gtitle')).map(p => p._fullLayout._size.t)")
+
+
 def cut_off_text(page) -> list[str]:
     """The texts on the page that cannot be read in full where they stand (see _CUT_OFF_TEXT)."""
     return page.evaluate(_CUT_OFF_TEXT)

@@ -12,6 +12,7 @@ from accessibility import (
     low_contrast_chart_text,
     open_expanders,
     settle,
+    titled_chart_tops,
 )
 from browser import chromium_page, require_chromium, streamlit_server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -89,10 +90,7 @@ def test_every_page_passes_axe_wcag_21_aa(app_db):
             assert page.locator(".js-plotly-plot svg[role='img'][aria-label^='Grafiek']").count() == \
                 page.locator(".js-plotly-plot").count()
             assert page.locator("[data-testid='stException']").count() == 0
-            # a chart's title stands above it as page text and is hidden in the chart: the chart
-            # keeps only the room that title needs (one line of 21 px), not 60-100 px of white
-            tops = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')]"
-                                 ".filter(p => p.querySelector('.gtitle')).map(p => p._fullLayout._size.t)")
+            tops = titled_chart_tops(page)
             assert all(top <= 50 for top in tops), (path, tops)
             found = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
             if page.locator(".js-plotly-plot").count():
@@ -115,6 +113,10 @@ def test_kaart_with_a_wijk_profile_and_every_slide_pass_axe(app_db):
         settle(page)
         open_expanders(page)
         report["kaart, wijkprofiel"] = axe_violations(page) + axe_violations(page, OUTLINE_RULES)
+        # the profile's trend chart (its title hidden in the chart: attached, not visible)
+        page.locator(".js-plotly-plot .gtitle").first.wait_for(state="attached", timeout=30_000)
+        tops = titled_chart_tops(page)
+        assert len(tops) == 1 and tops[0] <= 50, tops
         map_label = "Kaart van de wijken; de waarden staan in de zin en de tabel onder de kaart"
         assert page.get_by_role("region", name=map_label).count() == 1
 
