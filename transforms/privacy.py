@@ -488,10 +488,12 @@ def _views_of_others(counts: np.ndarray, parts: np.ndarray):
 # The audit with all lines solved together first looks for a proof of each hidden cell's freedom
 # that needs no program (cube_reach: a box of hidden cells along which the table can shift), and
 # solves linear programs (linear_bounds with `enough`) only for the cells without one. Measured on
-# random cubes wijk x kind x age (2 cores): with 60-100 wijken (800-2,200 hidden cells) all or
-# all but a few cells have a proof, and the audit takes 0.2-0.8 s; solving every cell took 12 s
-# for 1,345 hidden cells, which is why a table of more than 400 was audited one line at a time
-# before. Every table of protect_cube is now audited with all lines together.
+# random cubes wijk x kind x age (2 cores): with 60-100 wijken (700-2,200 hidden cells) all or
+# all but a few cells have a proof, and a whole protection takes 0.2-3 s (9-14 s for 99-150
+# wijken of almost only small counts from two organisations, mostly the simplex's phase one);
+# solving every cell took 12 s for 1,345 hidden cells, which is why a table of more than 400 was
+# audited one line at a time before. Every table of protect_cube is now audited with all lines
+# together.
 # A table protected beside another (protect_beside) has no box proofs (its shared totals are
 # capped by the other table): up to this many hidden cells it is solved with all lines together,
 # above it one line at a time (its tables are crosstabs of a few kinds, far below it).
