@@ -481,3 +481,92 @@ def test_a_chain_of_hidden_cells_searched_in_vain_is_not_searched_again(monkeypa
     assert not privacy._widen(counts, hidden, hidden.copy(), fixed=~hidden)
     assert searches.count(False) == 12 and searches.count(True) == 1
     assert hidden.sum() == 12
+
+
+def _random_table(rng, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    # a table of 4-9 wijken (the longest axis) by 2-4 kinds (and 2-3 ages), with its margins and
+    # small counts hidden, plus random other hidden cells
+    shape = (int(rng.integers(4, 10)),) + tuple(int(n) for n in rng.integers(2, 5, size=int(
+        rng.integers(1, 3))))
+    counts = rng.choice([0, 1, 2, 3, 4, 6, 9, 12], size=shape).astype(float)
+    for axis in range(counts.ndim):
+        counts = np.concatenate([counts, counts.sum(axis=axis, keepdims=True)], axis=axis)
+    hidden = (((counts > 0) & (counts < threshold))
+              | ((rng.random(counts.shape) < 0.35) & (counts > 0)))
+    return counts, hidden
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_small_tables_around_a_cell_decide_as_the_whole_table(monkeypatch, seed):
+    # _decided_nearby: a cell the small table with the other wijken fixed leaves wide enough is
+    # wide enough in the whole table; a cell the small table with the others lumped narrows is
+    # narrowed there. Never the other way round, whatever the neighbourhood
+    from transforms import privacy
+
+    rng = np.random.default_rng([seed, 29])
+    threshold = int(rng.choice([5, 10]))
+    counts, hidden = _random_table(rng, threshold)
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1, 2, 3))
+    unsafe = unsafe_bounds(counts, hidden, *linear_bounds(counts, hidden), threshold)
+    safe, narrowed = privacy._decided_nearby(counts, hidden, threshold, hidden)
+    assert not (safe & unsafe).any() and not (narrowed & ~unsafe).any()
+    assert not (safe & narrowed).any() and not ((safe | narrowed) & ~hidden).any()
+
+
+def test_small_tables_around_the_cells_decide_most_of_them():
+    # over the random tables above, the small tables decide most hidden cells (the test above
+    # would pass if they decided none)
+    from transforms import privacy
+
+    decided = asked = narrowed = 0
+    for seed in range(40):
+        rng = np.random.default_rng([seed, 29])
+        threshold = int(rng.choice([5, 10]))
+        counts, hidden = _random_table(rng, threshold)
+        safe, unsafe = privacy._decided_nearby(counts, hidden, threshold, hidden)
+        decided += int((safe | unsafe).sum())
+        narrowed += int(unsafe.sum())
+        asked += int(hidden.sum())
+    assert decided > 0.6 * asked and narrowed > 0
+
+
+def test_a_box_across_two_wijken_is_seen_once_both_are_in_the_small_table(monkeypatch):
+    # wijk 0 and 1 share a box of hidden cells (ages 0 and 1): alone, with wijk 1 fixed at its
+    # counts, wijk 0's cells are pinned (the inner bound decides nothing); with wijk 1 lumped in
+    # with wijk 2 the box is there (the outer bound narrows nothing); with both wijken in the
+    # small table the box shows the cells wide enough. Wijk 3's two hidden cells add up to a
+    # shown total less the shown cell: 1 and 1, narrowed by its own small table
+    from transforms import privacy
+
+    cells = np.array([[6.0, 7.0, 9.0], [8.0, 6.0, 9.0], [9.0, 9.0, 9.0], [1.0, 1.0, 9.0]])
+    counts = np.vstack([cells, cells.sum(axis=0)])
+    counts = np.hstack([counts, counts.sum(axis=1, keepdims=True)])
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[np.ix_([0, 1], [0, 1])] = True
+    hidden[3, [0, 1]] = True
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1,))
+    safe, unsafe = privacy._decided_nearby(counts, hidden, 5, hidden)
+    assert not safe[0, 0] and not unsafe[0, 0]
+    assert unsafe[3, 0] and unsafe[3, 1]
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1, 2))
+    safe, unsafe = privacy._decided_nearby(counts, hidden, 5, hidden)
+    assert safe[0, 0] and safe[1, 1] and unsafe[3, 0]
+    low, high = linear_bounds(counts, hidden)
+    assert (low[0, 0], high[0, 0]) == (1.0, 12.0) and (low[3, 0], high[3, 0]) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_audit_with_small_tables_decides_as_all_programs(monkeypatch, seed):
+    # solved_unsafe with box proofs and small tables around the cells, made to run on small
+    # tables, finds exactly the cells that solving every cell finds
+    from transforms import privacy
+
+    rng = np.random.default_rng([seed, 31])
+    threshold = int(rng.choice([5, 10]))
+    counts, hidden = _random_table(rng, threshold)
+    monkeypatch.setattr(privacy, "BOX_PROOF_MIN_HIDDEN", 0)
+    monkeypatch.setattr(privacy, "NEARBY_MIN_HIDDEN", 0)
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1, 2))
+    low, high = linear_bounds(counts, hidden)
+    assert (privacy.solved_unsafe(counts, hidden, threshold)
+            == unsafe_bounds(counts, hidden, low, high, threshold)).all()

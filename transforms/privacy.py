@@ -23,8 +23,10 @@ Rules (after CBS and the lessons in DESIGN.md):
     then with all lines solved together (linear_bounds: a linear program, as an attacker with
     a solver: two hidden row totals whose sum is told, written out in their rows, bound their
     cells together; in a table of many hidden cells a box of hidden cells along which the table
-    shifts proves most cells wide enough first: cube_reach, solved_unsafe). The cell hidden next
-    is the smallest visible one in the lines through the narrowed cell, or where those are all
+    shifts proves most cells wide enough first, and small tables of a few wijken around a cell,
+    the other wijken fixed or lumped together, decide most others: cube_reach, _decided_nearby,
+    solved_unsafe). The cell hidden next is the smallest visible one in the lines through the
+    narrowed cell, or where those are all
     hidden, in the lines of the hidden cells that bound it (a margin only where nothing else is
     left), or for a cell only the solved lines narrow, the cell that widens most (in a large
     table: the corners of a box that alone makes it wide enough); each round hides one more, so
@@ -633,19 +635,118 @@ def solved_unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int,
     """The hidden cells (of `cells`) that all lines of a table with all its margins solved
     together narrow below 'hidden' (unsafe_bounds of linear_bounds), exactly: a cell that a box
     of hidden cells (cube_reach) shows wide enough is not narrowed, as linear_bounds' interval
-    holds the box's; linear programs are solved only for the others. A table of up to
+    holds the box's; in a table of more than NEARBY_MIN_HIDDEN hidden cells, small tables
+    around a cell (_decided_nearby) bound the whole table's interval from inside and outside
+    and decide most of the rest; linear programs of the whole table are solved only for the
+    cells left. A table of up to
     BOX_PROOF_MIN_HIDDEN hidden cells goes to the programs directly: there the tables the first
     program passes through settle nearly every cell, faster than looking for boxes."""
     cells = hidden.copy() if cells is None else hidden & cells
     rest = cells
+    unsafe = np.zeros(counts.shape, dtype=bool)
     if hidden.sum() > BOX_PROOF_MIN_HIDDEN:
         up, down = cube_reach(counts, hidden, cells)
         rest = cells & unsafe_bounds(counts, hidden, counts - down, counts + up, threshold)
+        if rest.any() and hidden.sum() > NEARBY_MIN_HIDDEN:
+            safe, unsafe = _decided_nearby(counts, hidden, threshold, rest)
+            rest = rest & ~safe & ~unsafe
     if not rest.any():
-        return rest
+        return unsafe
     low, high = linear_bounds(counts, hidden, cells=rest, enough=lambda low, high: ~unsafe_bounds(
         counts, hidden, low, high, threshold))
-    return unsafe_bounds(counts, hidden, low, high, threshold) & rest
+    return unsafe | (unsafe_bounds(counts, hidden, low, high, threshold) & rest)
+
+
+# The sizes of the neighbourhoods (positions along a table's longest axis: wijken) in which
+# _decided_nearby settles a cell, in turn, before the programs of the whole table, and the
+# tables where that pays: in random tables of 30-150 wijken it saved 30-75 % of the protection's
+# time above some 1,000 hidden cells and cost up to 0.5 s more below (where the whole table's
+# programs take well under a second)
+NEARBY_SIZES = (4, 16, 64)
+NEARBY_MIN_HIDDEN = 1000
+
+
+def _nearby_table(counts: np.ndarray, hidden: np.ndarray, floor: np.ndarray, axis: int,
+                  keep: np.ndarray, lumped: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # The table of the positions `keep` along `axis` (some wijken), one position that lumps
+    # all the others together (their sums: every line of theirs adds up, so the lump's do), and
+    # the total: (counts, hidden, floor). The lump is hidden where any of its cells is (`lumped`:
+    # its figure then only at least its cells' floors) or shown (the others' hidden cells fixed
+    # at their counts)
+    moved = [np.moveaxis(a, axis, 0) for a in (counts, hidden, floor)]
+    others = np.setdiff1d(np.arange(counts.shape[axis] - 1), keep)
+    c, h, f = moved
+    lump = (c[others].sum(axis=0),
+            h[others].any(axis=0) if lumped else np.zeros(c.shape[1:], dtype=bool),
+            np.where(h[others], f[others], c[others]).sum(axis=0))
+    return tuple(np.moveaxis(np.concatenate([a[keep], part[None], a[-1:]]), 0, axis)
+                 for a, part in zip(moved, lump, strict=True))
+
+
+def _decided_nearby(counts: np.ndarray, hidden: np.ndarray, threshold: int, cells: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Of the hidden `cells` of a table with all its margins, those that small tables around
+    them already decide as linear_bounds of the whole table would: (safe, unsafe). Around a cell
+    in wijk w (along the table's longest axis; a cell of the total wijk is near the wijken hidden
+    where it is), take w and the wijken hidden at most of the same places, the others lumped into
+    one wijk, and the total:
+    - with the other wijken's hidden cells fixed at their counts (the lump shown), every table
+      the small one allows is one the whole table allows: a cell that is wide enough there is
+      wide enough (an inner bound);
+    - with the lump hidden, every table the whole one allows gives one the small table allows
+      (the lump's figures are sums of the others' cells, and each of its lines adds up): a cell
+      narrowed there is narrowed (an outer bound).
+    The small tables grow (NEARBY_SIZES) until a cell is decided. A table of 150 wijken with
+    2,700 hidden cells: 1-3 s for 300-370 cells that box proofs leave, against 15-40 s of the
+    whole table's programs."""
+    axis = int(np.argmax(counts.shape))
+    n = counts.shape[axis]
+    floor = np.where(hidden, np.minimum(counts, 1.0), counts)
+    safe, unsafe = np.zeros(counts.shape, dtype=bool), np.zeros(counts.shape, dtype=bool)
+    along = np.moveaxis(hidden, axis, 0).reshape(n, -1)
+
+    def enough(sub_counts, sub_hidden):
+        return lambda low, high: ~unsafe_bounds(sub_counts, sub_hidden, low, high, threshold)
+
+    for size in NEARBY_SIZES:
+        if size >= n - 1:
+            break
+        todo = cells & ~safe & ~unsafe
+        while todo.any():
+            wanted = np.moveaxis(todo, axis, 0)
+            home = int(np.flatnonzero(wanted.reshape(n, -1).any(axis=1))[0])
+            shared = (along[:-1] & along[home]).sum(axis=1).astype(float)
+            if home < n - 1:
+                shared[home] = np.inf
+            keep = np.sort(np.argsort(-shared, kind="stable")[:size])
+            rows = np.r_[keep, n - 1]
+            asked = np.zeros(wanted.shape, dtype=bool)
+            asked[rows] = wanted[rows]
+            for lumped in (False, True):
+                sub_counts, sub_hidden, sub_floor = _nearby_table(
+                    counts, hidden, floor, axis, keep, lumped)
+                # the small table's positions: keep, the lump (never asked), the total
+                sub_asked = np.moveaxis(np.insert(asked[rows], len(keep), False, axis=0), 0, axis)
+                low, high = linear_bounds(sub_counts, sub_hidden, low=sub_floor, cells=sub_asked,
+                                          enough=enough(sub_counts, sub_hidden))
+                narrowed = np.moveaxis(unsafe_bounds(sub_counts, sub_hidden, low, high, threshold),
+                                       axis, 0)
+                found = np.zeros(wanted.shape, dtype=bool)
+                found[rows] = np.delete(narrowed, len(keep), axis=0)
+                # the inner bound: what it leaves wide enough is safe; the outer: what it
+                # narrows is unsafe
+                decided = asked & (found if lumped else ~found)
+                if lumped:
+                    unsafe |= np.moveaxis(decided, 0, axis)
+                else:
+                    safe |= np.moveaxis(decided, 0, axis)
+                asked &= ~decided
+                if not asked.any():
+                    break
+            done = np.zeros(wanted.shape, dtype=bool)
+            done[rows] = True
+            todo &= ~np.moveaxis(done, 0, axis)
+    return safe, unsafe
 
 
 def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
