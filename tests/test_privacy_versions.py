@@ -552,6 +552,45 @@ def test_a_table_of_the_same_input_keeps_what_the_build_stored(sample_con):
 
 
 
+def test_a_population_of_the_same_input_keeps_what_the_build_stored(sample_con, monkeypatch):
+    """population_protection_by_wijk protects a BRP table again only when its input changed (its
+    rows, the pattern it is protected beside, the smallest count: input_digest), as the tables
+    above: a national build has 343 of them. The kept rows are exactly those stored; a table
+    whose protection published a new pattern carries no digest and is protected again."""
+    import transforms
+    from transforms.population import cell_protection
+
+    model = next(m for m in transforms.all_models() if m.name == "population_protection_by_wijk")
+    rows = sample_con.sql(model.sql.strip().rstrip(";")).to_arrow_table()
+    published = sample_con.sql("select * from published_population_patterns").to_arrow_table()
+    assert published.num_rows == 1
+
+    # beside the pattern it made itself the table publishes nothing new: its rows carry the digest
+    stored, republished = cell_protection(rows, None, published)
+    assert republished.num_rows == 0 and stored.column("input_digest").null_count == 0
+    kept, republished = cell_protection(rows, stored, published)
+    assert kept.equals(stored) and republished.num_rows == 0
+
+    # what was stored is what is kept: marked rows come back marked (the table was not redone)
+    marked = stored.set_column(stored.column_names.index("cell_hidden"), "cell_hidden",
+                               pa.array([True] * stored.num_rows))
+    again, _ = cell_protection(rows, marked, published)
+    assert all(again.column("cell_hidden").to_pylist())
+    # another input (the SQL's digest of its rows and of the pattern beside it, which
+    # tests/test_rebuild_gemeente.py changes): protected anew
+    digest = rows.column_names.index("input_digest")
+    changed = rows.set_column(digest, "input_digest", pa.array(["another"] * rows.num_rows))
+    redone, _ = cell_protection(changed, marked, published)
+    assert redone.drop_columns(["input_digest"]).equals(stored.drop_columns(["input_digest"]))
+    # nothing published before: the table publishes its pattern, and its rows carry no digest
+    fresh, republished = cell_protection(rows, None, published.slice(0, 0))
+    assert republished.num_rows == 1 and fresh.column("input_digest").null_count == fresh.num_rows
+    # another smallest count: protected anew (the pattern, made with 5, says nothing of it)
+    monkeypatch.setenv("KINDKAART_MIN_COUNT", "4")
+    other, republished = cell_protection(rows, marked, published)
+    assert not all(other.column("cell_hidden").to_pylist()) and republished.num_rows == 1
+
+
 def test_a_cell_corrected_to_0_gives_its_old_count_not_back():
     # a line of 2, 3, 4 (hidden) and 20 with its total 29: the partner corrects the 2 to 0.
     # Shown as 0 (as every 0 was), the remaining 3 and 4 kept the line safe, its total (27)

@@ -32,17 +32,26 @@ def db(three_gemeenten_db, tmp_path):
         yield con
 
 
+# Columns that record how a stored model's rows were made, not what they say: the input_digest
+# of population_protection_by_wijk names the pattern each table was protected beside, and is
+# null where that protection published a new one. After an upload that corrected a BRP it is
+# null; a build from scratch, beside the pattern the upload published, stores that one's digest.
+BOOKKEEPING = {("population_protection_by_wijk", "input_digest")}
+
+
 def _contents(con, models: list[Model]) -> dict[str, list[tuple]]:
     """Every stored model and every mart, all rows sorted: by the columns that are no doubles
     first (the keys), so that a last bit of a double never changes the order."""
     contents = {}
     for model in models:
         if model.materialization == "table" or model.layer == "marts":
-            columns = con.execute(f"describe {model.name}").fetchall()
+            columns = [c for c in con.execute(f"describe {model.name}").fetchall()
+                       if (model.name, c[0]) not in BOOKKEEPING]
+            names = [f'"{c[0]}"' for c in columns]
             order = [f'"{c[0]}"' for c in columns if c[1] != "DOUBLE"]
             order += [f'"{c[0]}"' for c in columns if c[1] == "DOUBLE"]
             contents[model.name] = con.execute(
-                f"select * from {model.name} order by {', '.join(order)}").fetchall()
+                f"select {', '.join(names)} from {model.name} order by {', '.join(order)}").fetchall()
     return contents
 
 
@@ -174,6 +183,70 @@ def test_a_full_build_protects_again_only_what_other_code_made(db, monkeypatch):
     tables = db.execute("select count(distinct (gemeente_code, year, signal_type))"
                         " from signals_protection_by_wijk").fetchone()[0]
     assert len(seen) == tables > 20
+
+
+def _protected_populations(monkeypatch) -> list[str]:
+    """The gemeente of every BRP table population_protection_by_wijk protects from here on (a spy
+    on protect_population, which still runs)."""
+    from transforms import population
+
+    seen, real = [], population.protect_population
+
+    def spy(rows, *args, **options):
+        rows = list(rows)
+        seen.append("GM" + rows[0][0][2:6])  # WK000201 is a wijk of GM0002
+        return real(rows, *args, **options)
+
+    monkeypatch.setattr(population, "protect_population", spy)
+    return seen
+
+
+def _population_tables(con) -> int:
+    return con.execute("select count(distinct (gemeente_code, year))"
+                       " from population_protection_by_wijk").fetchone()[0]
+
+
+def test_a_full_build_protects_only_the_populations_whose_input_changed(db, monkeypatch):
+    # a table whose last protection published a new pattern carries no digest (the same input
+    # beside that pattern might hide otherwise): this build protects it once more
+    transforms.build(db)
+    assert db.execute("select count(*) from population_protection_by_wijk"
+                      " where input_digest is null").fetchone()[0] == 0
+    seen = _protected_populations(monkeypatch)
+    transforms.build(db)
+    assert seen == []  # same code, same input: every table kept
+    # one gemeente's BRP changes: its table alone is protected again, the others keep their rows,
+    # and every row is what protecting all of them from scratch gives
+    db.execute("update raw_brp__population set children = children + 3"
+               " where region_code like 'BU0002%' and age = 1")
+    transforms.build(db)
+    assert seen == ["GM0002"] and _population_tables(db) == 3
+    _assert_as_full_build(db)
+
+
+def test_a_population_is_protected_again_when_the_pattern_beside_it_changed(db, monkeypatch):
+    transforms.build(db)
+    seen = _protected_populations(monkeypatch)
+    # the pattern a table is protected beside is part of its input: a correction that published
+    # another pattern (here: none, and a cell hidden that the build showed)
+    db.execute("delete from published_population_patterns where gemeente_code = 'GM0001'")
+    db.execute("update published_population_patterns set hidden = list_concat([true], hidden[2:])"
+               " where gemeente_code = 'GM0002'")
+    transforms.build(db)
+    assert sorted(seen) == ["GM0001", "GM0002"]
+    hidden = db.execute("select cell_hidden from population_protection_by_wijk"
+                        " where gemeente_code = 'GM0002' order by wijk_code, age_group limit 1").fetchone()
+    assert hidden == (True,)  # what was hidden stays hidden
+    published = db.execute("select count(*) from published_population_patterns"
+                           " where gemeente_code = 'GM0001'").fetchone()[0]
+    assert published == 1  # published again
+
+
+def test_a_brp_upload_protects_only_its_own_population(db, monkeypatch):
+    seen = _protected_populations(monkeypatch)
+    _upload(db, "bevolking", "GM0002", 30, organisation="Gemeente Proef")
+    assert seen == ["GM0002"]
+    _assert_as_full_build(db)
 
 
 def test_a_brp_upload_rebuilds_the_population_and_what_follows_from_it(db):
