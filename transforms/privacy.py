@@ -638,9 +638,11 @@ def solved_unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int,
     holds the box's; in a table of more than NEARBY_MIN_HIDDEN hidden cells, small tables
     around a cell (_decided_nearby) bound the whole table's interval from inside and outside
     and decide most of the rest; linear programs of the whole table are solved only for the
-    cells left. A table of up to
-    BOX_PROOF_MIN_HIDDEN hidden cells goes to the programs directly: there the tables the first
-    program passes through settle nearly every cell, faster than looking for boxes."""
+    cells left, and only in a table of up to WHOLE_PROGRAM_MAX_HIDDEN hidden cells: above it, or
+    where rounding spoils the program (UnsolvedProgram), a cell left counts as narrowed (more is
+    hidden, never less). A table of up to BOX_PROOF_MIN_HIDDEN hidden cells goes to the
+    programs directly: there the tables the first program passes through settle nearly every
+    cell, faster than looking for boxes."""
     cells = hidden.copy() if cells is None else hidden & cells
     rest = cells
     unsafe = np.zeros(counts.shape, dtype=bool)
@@ -652,8 +654,13 @@ def solved_unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int,
             rest = rest & ~safe & ~unsafe
     if not rest.any():
         return unsafe
-    low, high = linear_bounds(counts, hidden, cells=rest, enough=lambda low, high: ~unsafe_bounds(
-        counts, hidden, low, high, threshold))
+    if hidden.sum() > WHOLE_PROGRAM_MAX_HIDDEN:
+        return unsafe | rest
+    try:
+        low, high = linear_bounds(counts, hidden, cells=rest, enough=lambda low, high: ~unsafe_bounds(
+            counts, hidden, low, high, threshold))
+    except UnsolvedProgram:
+        return unsafe | rest
     return unsafe | (unsafe_bounds(counts, hidden, low, high, threshold) & rest)
 
 
@@ -664,6 +671,13 @@ def solved_unsafe(counts: np.ndarray, hidden: np.ndarray, threshold: int,
 # programs take well under a second)
 NEARBY_SIZES = (4, 16, 64)
 NEARBY_MIN_HIDDEN = 1000
+# Above this many hidden cells the whole table's program is not solved: its dense tableau (1,500
+# rows by 4,000 columns for 150 wijken) took 25 s to 3 minutes, and rounding over its thousands of
+# pivots once left a table that no longer added up (UnsolvedProgram). A cell that no box and no
+# small table decides there counts as narrowed: it gets a box of hidden cells (_widen_by_boxes),
+# so the table is protected more, never less. Below it, a program that rounding spoils
+# (UnsolvedProgram) counts its cells as narrowed too
+WHOLE_PROGRAM_MAX_HIDDEN = 2000
 
 
 def _nearby_table(counts: np.ndarray, hidden: np.ndarray, floor: np.ndarray, axis: int,
@@ -727,8 +741,11 @@ def _decided_nearby(counts: np.ndarray, hidden: np.ndarray, threshold: int, cell
                     counts, hidden, floor, axis, keep, lumped)
                 # the small table's positions: keep, the lump (never asked), the total
                 sub_asked = np.moveaxis(np.insert(asked[rows], len(keep), False, axis=0), 0, axis)
-                low, high = linear_bounds(sub_counts, sub_hidden, low=sub_floor, cells=sub_asked,
-                                          enough=enough(sub_counts, sub_hidden))
+                try:
+                    low, high = linear_bounds(sub_counts, sub_hidden, low=sub_floor,
+                                              cells=sub_asked, enough=enough(sub_counts, sub_hidden))
+                except UnsolvedProgram:
+                    break  # this small table decides nothing; a larger one or the whole may
                 narrowed = np.moveaxis(unsafe_bounds(sub_counts, sub_hidden, low, high, threshold),
                                        axis, 0)
                 found = np.zeros(wanted.shape, dtype=bool)
@@ -926,9 +943,15 @@ def _narrowed_beside(counts: np.ndarray, hidden: np.ndarray, fixed: np.ndarray,
 
     if solved is None:
         return narrowed(*bounds_from_margins(counts, hidden, low=low, high=high))
-    return solved & narrowed(*linear_bounds(counts, hidden, low=low, high=high,
-                                            cells=solved & hidden,
-                                            enough=lambda low, high: ~narrowed(low, high)))
+    try:
+        return solved & narrowed(*linear_bounds(counts, hidden, low=low, high=high,
+                                                cells=solved & hidden,
+                                                enough=lambda low, high: ~narrowed(low, high)))
+    except UnsolvedProgram:
+        # not known: narrowed, so that more is hidden, never less
+        unsafe = hidden & ~fixed
+        unsafe[-1] = hidden[-1]
+        return solved & unsafe
 
 
 def bounds_from_margins(counts: np.ndarray, hidden: np.ndarray, iterations: int = 1000,
@@ -1046,13 +1069,17 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
                           np.hstack([np.eye(n)[capped], np.eye(capped.size)])])
         rhs = np.r_[rhs, caps[capped]]
     tableau, basis = _feasible_basis(rows, rhs)
+    _check_vertex(tableau, basis, rows, rhs)
     lows, highs = np.zeros(n), np.full(n, np.inf)
     if settled is None:
         for j in solved:
             objective = np.zeros(rows.shape[1])
             objective[j] = 1.0
-            lows[j] = _minimise(tableau.copy(), basis.copy(), objective)
-            highs[j] = -_minimise(tableau.copy(), basis.copy(), -objective)
+            for sign, found in ((1.0, lows), (-1.0, highs)):
+                reached, at = tableau.copy(), basis.copy()
+                found[j] = sign * _minimise(reached, at, sign * objective)
+                if np.isfinite(found[j]):
+                    _check_vertex(reached, at, rows, rhs)
         return lows, highs
     seen = _Seen(tableau, basis, n)
     outside = np.ones(n, dtype=bool)
@@ -1077,6 +1104,7 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
         if not seen.enough():
             unbounded[j] = _minimise(tableau, basis, -objective, seen) == -np.inf
         wide = settled(*bounds())
+    _check_vertex(tableau, basis, rows, rhs)
     return bounds()
 
 
@@ -1162,6 +1190,23 @@ def _minimise(tableau: np.ndarray, basis: np.ndarray, objective: np.ndarray, see
             return np.nan  # far enough: stopped before the optimum
 
 
+class UnsolvedProgram(ValueError):
+    """The simplex did not solve a table's program to its tolerance: in a tableau of a thousand
+    rows and more, rounding over thousands of pivots can leave a basis whose table no longer
+    adds up. What the program would say is then unknown; the audit counts its cells as narrowed
+    (solved_unsafe), so that the table is protected more, never less."""
+
+
+def _check_vertex(tableau: np.ndarray, basis: np.ndarray, rows: np.ndarray, rhs: np.ndarray
+                  ) -> None:
+    # the table at the simplex's vertex must still add up and be at least its floors
+    values = np.zeros(tableau.shape[1] - 1)
+    values[basis] = tableau[:, -1]
+    tolerance = 1e-6 * max(1.0, float(np.abs(rhs).max(initial=0.0)))
+    if values.min(initial=0.0) < -tolerance or np.abs(rows @ values - rhs).max(initial=0.0) > tolerance:
+        raise UnsolvedProgram("the simplex's table no longer adds up (rounding)")
+
+
 def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # phase one: a basis of rows @ z = rhs, z >= 0, without artificial variables (a row that
     # holds only artificial ones says what the other rows say: dropped)
@@ -1171,7 +1216,8 @@ def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.n
     basis = np.arange(n, n + m)
     artificial = np.r_[np.zeros(n), np.ones(m)]
     if _minimise(tableau, basis, artificial, artificial=n) > 1e-6:
-        raise ValueError("the shown figures of this table do not add up")
+        # a table made from its counts always adds up: rounding in a large tableau
+        raise UnsolvedProgram("the shown figures do not add up, or the simplex lost its way")
     keep = []
     for row in range(m):
         if basis[row] >= n:
