@@ -306,7 +306,7 @@ def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
     Returns (the model's rows, the published patterns that changed: rows of PUBLISHED_SCHEMA)."""
     threshold = min_count()
     rows = _sorted(rows, INPUT_ORDER)
-    starts, ends = _runs(rows, ["gemeente_code", "year", "signal_type"])
+    starts, ends = table_runs(rows, ["gemeente_code", "year", "signal_type"])
     keys = _keys(rows, starts)
     counts = rows.column("children_count").to_numpy(zero_copy_only=False).astype(float)
     is_share = rows.column("is_share").to_numpy(zero_copy_only=False).astype(bool)
@@ -402,8 +402,9 @@ def _sorted(rows: pa.Table, names: list[str]) -> pa.Table:
     return rows
 
 
-def _runs(rows: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the runs of equal `names` in `rows` (sorted by them)."""
+def table_runs(rows: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of equal `names` in `rows` (sorted by them): each table's rows
+    in the output of a Python model (here and transforms.population.cell_protection)."""
     n = rows.num_rows
     if n == 0:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
@@ -430,7 +431,7 @@ def _stored_tables(previous: pa.Table | None) -> tuple[dict, pa.Table | None]:
         return {}, previous
     names = ["gemeente_code", "year", "signal_type", "input_digest"]
     previous = _sorted(previous, names)
-    starts, ends = _runs(previous, names)
+    starts, ends = table_runs(previous, names)
     return ({key: np.arange(a, b) for key, a, b in zip(_keys(previous, starts), starts.tolist(),
                                                         ends.tolist(), strict=True)}, previous)
 

@@ -568,18 +568,11 @@ def _tables(rows):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from transforms.partner_tables import table_runs  # pandas: not for the first page
+
     keys = ["gemeente_code", "year"]
     rows = rows.take(pc.sort_indices(rows, [(name, "ascending") for name in keys]))
-    n = rows.num_rows
-    if n == 0:
-        return rows, []
-    changed = np.zeros(n - 1, dtype=bool)
-    for name in keys:
-        values = rows.column(name).combine_chunks()
-        differs = pc.not_equal(values.slice(1), values.slice(0, n - 1))
-        changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
-    starts = np.concatenate([[0], np.flatnonzero(changed) + 1]).astype(np.int64)
-    ends = np.append(starts[1:], n)
+    starts, ends = table_runs(rows, keys)
     first = rows.select(keys).take(pa.array(starts, type=pa.int64()))
     return rows, list(zip(zip(*(first.column(name).to_pylist() for name in keys), strict=True),
                           starts.tolist(), ends.tolist(), strict=True))
