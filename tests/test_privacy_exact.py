@@ -572,6 +572,65 @@ def test_the_audit_with_small_tables_decides_as_all_programs(monkeypatch, seed):
             == unsafe_bounds(counts, hidden, low, high, threshold)).all()
 
 
+def test_a_hidden_zero_among_the_lumped_wijken_adds_nothing_to_their_floor(monkeypatch):
+    # three wijken, one kind: wijk 0's 2 and wijk 2's 0 (hidden in a version before) are hidden
+    # with their wijk totals, wijk 1's 9 and the totals (11) are shown. All lines together: the
+    # two add up to 2, so the 2 is 1..2 (wide enough for a threshold of 3) and the 0 is 0..1
+    # (narrowed). Lumped with wijk 1, the hidden 0 adds 0 to the lump's floor (9), not 1: with
+    # a floor of 10 the small table pinned the 2 at 1 and called it narrowed (more hidden than
+    # the whole table asks, against solved_unsafe's exactness)
+    from transforms import privacy
+
+    counts = np.array([[2.0, 2.0], [9.0, 9.0], [0.0, 0.0], [11.0, 11.0]])
+    hidden = np.array([[1, 1], [0, 0], [1, 1], [0, 0]], dtype=bool)
+    low, high = linear_bounds(counts, hidden)
+    assert (low[0, 0], high[0, 0]) == (1.0, 2.0) and (low[2, 0], high[2, 0]) == (0.0, 1.0)
+    exact = unsafe_bounds(counts, hidden, low, high, 3)
+    assert not exact[0, 0] and exact[2, 0]
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1,))
+    safe, unsafe = privacy._decided_nearby(counts, hidden, 3, hidden)
+    assert not unsafe[0, 0] and not (safe & exact).any() and not (unsafe & ~exact).any()
+    monkeypatch.setattr(privacy, "BOX_PROOF_MIN_HIDDEN", 0)
+    monkeypatch.setattr(privacy, "NEARBY_MIN_HIDDEN", 0)
+    assert (privacy.solved_unsafe(counts, hidden, 3) == exact).all()
+
+
+def _random_table_with_hidden_zeros(rng) -> tuple[np.ndarray, np.ndarray, int]:
+    # as _random_table, with hidden zeros (a cell hidden in a version before stays hidden at 0:
+    # its floor is 0), hidden margins here and there, and the wijken along any axis
+    wijken = int(rng.integers(3, 8))
+    shape = [wijken] + [int(n) for n in rng.integers(1, 4, size=int(rng.integers(1, 3)))]
+    rng.shuffle(shape)
+    threshold = int(rng.choice([3, 5]))
+    counts = rng.choice([0, 0, 1, 2, 3, 6, 9], size=tuple(shape)).astype(float)
+    for axis in range(counts.ndim):
+        counts = np.concatenate([counts, counts.sum(axis=axis, keepdims=True)], axis=axis)
+    hidden = (((counts > 0) & (counts < threshold))
+              | ((rng.random(counts.shape) < 0.3) & (counts > 0))
+              | ((rng.random(counts.shape) < 0.4) & (counts == 0)))
+    return counts, hidden, threshold
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_small_tables_decide_as_the_whole_table_with_hidden_zeros(monkeypatch, seed):
+    # _decided_nearby and solved_unsafe (boxes and small tables forced on, some cells asked)
+    # where hidden zeros lie in the wijk of the cell, in the lumped wijken and in the totals:
+    # the same decisions as the whole table's program. A floor of 1 for a hidden 0, in the
+    # lump or in the small table, narrowed cells the whole table leaves wide enough
+    from transforms import privacy
+
+    rng = np.random.default_rng([seed, 37])
+    counts, hidden, threshold = _random_table_with_hidden_zeros(rng)
+    unsafe = unsafe_bounds(counts, hidden, *linear_bounds(counts, hidden), threshold)
+    monkeypatch.setattr(privacy, "NEARBY_SIZES", (1, 2))
+    safe, narrowed = privacy._decided_nearby(counts, hidden, threshold, hidden)
+    assert not (safe & unsafe).any() and not (narrowed & ~unsafe).any()
+    monkeypatch.setattr(privacy, "BOX_PROOF_MIN_HIDDEN", 0)
+    monkeypatch.setattr(privacy, "NEARBY_MIN_HIDDEN", 0)
+    cells = rng.random(counts.shape) < 0.7
+    assert (privacy.solved_unsafe(counts, hidden, threshold, cells) == (unsafe & cells)).all()
+
+
 def test_a_program_that_rounding_spoils_counts_its_cells_as_narrowed(monkeypatch):
     # UnsolvedProgram: the simplex ended on a table that no longer adds up. The audit does not
     # know what the program would say: its cells count as narrowed, the table gets more hidden
