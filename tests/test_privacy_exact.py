@@ -656,15 +656,32 @@ def test_a_program_that_rounding_spoils_counts_its_cells_as_narrowed(monkeypatch
 
 
 def test_a_vertex_whose_table_no_longer_adds_up_is_refused():
-    # _check_vertex: x + y = 4 at the vertex x = 4, y = 0, and the same tableau drifted (x = 3.5)
+    # x + y = 4 at the vertex x = 4, y = 0, and the same tableau drifted (x = 3.5): refused when
+    # checked, and when it would widen what the simplex has seen on its way (_Seen), so that no
+    # spoiled table on the way widens an interval; a drifted vertex that widens nothing is not
+    # looked at (it tells the attacker's freedom nothing new)
     from transforms import privacy
 
     rows, rhs = np.array([[1.0, 1.0]]), np.array([4.0])
     tableau, basis = privacy._feasible_basis(rows, rhs)
-    privacy._check_vertex(tableau, basis, rows, rhs)
-    tableau[0, -1] = 3.5
+    equations = privacy._Equations(rows, rhs)
+    equations.check(privacy._vertex(tableau, basis))
+    seen = privacy._Seen(tableau, basis, 2, equations)
+    drifted = tableau.copy()
+    drifted[0, -1] = 3.5
     with pytest.raises(privacy.UnsolvedProgram):
-        privacy._check_vertex(tableau, basis, rows, rhs)
+        equations.check(privacy._vertex(drifted, basis))
+    with pytest.raises(privacy.UnsolvedProgram):
+        seen(drifted, basis)
+    # the other vertex, y = 4: x is seen from 0 to 4, y too
+    other_tableau, other_basis = tableau.copy(), basis.copy()
+    privacy._pivot(other_tableau, other_basis, 0, 1 - int(basis[0]))
+    assert not seen(other_tableau, other_basis)
+    assert (list(seen.low), list(seen.high)) == ([0.0, 0.0], [4.0, 4.0])
+    inside = tableau.copy()
+    inside[0, -1] = 2.0  # x = 2, y = 0 adds up to 2, not 4: spoiled, but it widens nothing
+    assert not seen(inside, basis)
+    assert (list(seen.low), list(seen.high)) == ([0.0, 0.0], [4.0, 4.0])
 
 
 def test_above_the_whole_programs_limit_an_undecided_cell_counts_as_narrowed(monkeypatch):

@@ -1069,7 +1069,8 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
                           np.hstack([np.eye(n)[capped], np.eye(capped.size)])])
         rhs = np.r_[rhs, caps[capped]]
     tableau, basis = _feasible_basis(rows, rhs)
-    _check_vertex(tableau, basis, rows, rhs)
+    equations = _Equations(rows, rhs)
+    equations.check(_vertex(tableau, basis))
     lows, highs = np.zeros(n), np.full(n, np.inf)
     if settled is None:
         for j in solved:
@@ -1078,10 +1079,9 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
             for sign, found in ((1.0, lows), (-1.0, highs)):
                 reached, at = tableau.copy(), basis.copy()
                 found[j] = sign * _minimise(reached, at, sign * objective)
-                if np.isfinite(found[j]):
-                    _check_vertex(reached, at, rows, rhs)
+                equations.check(_vertex(reached, at))
         return lows, highs
-    seen = _Seen(tableau, basis, n)
+    seen = _Seen(tableau, basis, n, equations)
     outside = np.ones(n, dtype=bool)
     outside[list(solved)] = False
     unbounded = np.zeros(n, dtype=bool)
@@ -1104,15 +1104,17 @@ def _solve_bounds(rows: np.ndarray, rhs: np.ndarray, caps: np.ndarray, solved, s
         if not seen.enough():
             unbounded[j] = _minimise(tableau, basis, -objective, seen) == -np.inf
         wide = settled(*bounds())
-    _check_vertex(tableau, basis, rows, rhs)
     return bounds()
 
 
 class _Seen:
     # the least and greatest value of each variable at the vertices (basic solutions) the
-    # simplex passed through: each is a table an attacker could not rule out
-    def __init__(self, tableau: np.ndarray, basis: np.ndarray, n: int):
+    # simplex passed through: each is a table an attacker could not rule out, once it is checked
+    # to add up (`equations`): a vertex that widens what is seen is checked, so that no table
+    # spoiled by rounding on the way widens an interval (UnsolvedProgram)
+    def __init__(self, tableau: np.ndarray, basis: np.ndarray, n: int, equations: _Equations):
         self.n = n
+        self.equations = equations
         self.low, self.high = np.full(n, np.inf), np.full(n, -np.inf)
         # the variable of the program running, and () -> whether that program may stop (asked
         # only when what is seen of that variable changed)
@@ -1120,12 +1122,14 @@ class _Seen:
         self(tableau, basis)
 
     def __call__(self, tableau: np.ndarray, basis: np.ndarray) -> bool:
-        values = np.zeros(tableau.shape[1] - 1)
-        values[basis] = tableau[:, -1]
+        values = _vertex(tableau, basis)
+        seen = values[:self.n]
+        if (seen < self.low).any() or (seen > self.high).any():
+            self.equations.check(values)
         j = self.watch
         before = None if j is None else (self.low[j], self.high[j])
-        np.minimum(self.low, values[:self.n], out=self.low)
-        np.maximum(self.high, values[:self.n], out=self.high)
+        np.minimum(self.low, seen, out=self.low)
+        np.maximum(self.high, seen, out=self.high)
         return (self.enough is not None and (self.low[j], self.high[j]) != before
                 and self.enough())
 
@@ -1193,18 +1197,33 @@ def _minimise(tableau: np.ndarray, basis: np.ndarray, objective: np.ndarray, see
 class UnsolvedProgram(ValueError):
     """The simplex did not solve a table's program to its tolerance: in a tableau of a thousand
     rows and more, rounding over thousands of pivots can leave a basis whose table no longer
-    adds up. What the program would say is then unknown; the audit counts its cells as narrowed
+    adds up (_Equations.check). What the program would say is then unknown; the audit counts its cells as narrowed
     (solved_unsafe), so that the table is protected more, never less."""
 
 
-def _check_vertex(tableau: np.ndarray, basis: np.ndarray, rows: np.ndarray, rhs: np.ndarray
-                  ) -> None:
-    # the table at the simplex's vertex must still add up and be at least its floors
+class _Equations:
+    # rows @ z = rhs kept sparse (a line holds a few of the table's cells): whether the table at
+    # a vertex still adds up costs a pass over the non-zero entries, not over the dense rows
+    def __init__(self, rows: np.ndarray, rhs: np.ndarray):
+        self.row, self.column = np.nonzero(rows)
+        self.weight = rows[self.row, self.column]
+        self.rhs = rhs
+        self.tolerance = 1e-6 * max(1.0, float(np.abs(rhs).max(initial=0.0)))
+
+    def check(self, values: np.ndarray) -> None:
+        # the table at a vertex must still add up and be at least its floors
+        sums = np.bincount(self.row, weights=self.weight * values[self.column],
+                           minlength=self.rhs.size)
+        if (values.min(initial=0.0) < -self.tolerance
+                or np.abs(sums - self.rhs).max(initial=0.0) > self.tolerance):
+            raise UnsolvedProgram("the simplex's table no longer adds up (rounding)")
+
+
+def _vertex(tableau: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    # the basic solution of a tableau: its variables' values at this vertex
     values = np.zeros(tableau.shape[1] - 1)
     values[basis] = tableau[:, -1]
-    tolerance = 1e-6 * max(1.0, float(np.abs(rhs).max(initial=0.0)))
-    if values.min(initial=0.0) < -tolerance or np.abs(rows @ values - rhs).max(initial=0.0) > tolerance:
-        raise UnsolvedProgram("the simplex's table no longer adds up (rounding)")
+    return values
 
 
 def _feasible_basis(rows: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
