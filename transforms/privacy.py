@@ -674,8 +674,9 @@ NEARBY_MIN_HIDDEN = 1000
 # Above this many hidden cells the whole table's program is not solved: its dense tableau (1,500
 # rows by 4,000 columns for 150 wijken) took 25 s to 3 minutes, and rounding over its thousands of
 # pivots once left a table that no longer added up (UnsolvedProgram). A cell that no box and no
-# small table decides there counts as narrowed: it gets a box of hidden cells (_widen_by_boxes),
-# so the table is protected more, never less. Below it, a program that rounding spoils
+# small table decides there counts as narrowed: it gets a box of hidden cells where there is one
+# (_widen_by_boxes), else one more hidden cell in its lines, so the table is protected more,
+# never less. Below it, a program that rounding spoils
 # (UnsolvedProgram) counts its cells as narrowed too
 WHOLE_PROGRAM_MAX_HIDDEN = 2000
 
@@ -1197,8 +1198,8 @@ def _minimise(tableau: np.ndarray, basis: np.ndarray, objective: np.ndarray, see
 class UnsolvedProgram(ValueError):
     """The simplex did not solve a table's program to its tolerance: in a tableau of a thousand
     rows and more, rounding over thousands of pivots can leave a basis whose table no longer
-    adds up (_Equations.check). What the program would say is then unknown; the audit counts its cells as narrowed
-    (solved_unsafe), so that the table is protected more, never less."""
+    adds up (_Equations.check). What the program would say is then unknown; the audit counts
+    its cells as narrowed (solved_unsafe), so that the table is protected more, never less."""
 
 
 class _Equations:
