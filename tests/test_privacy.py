@@ -225,6 +225,20 @@ def test_random_cubes_leave_no_hidden_cell_narrowed(seed):
     assert (high[small] >= 4).all() and (high[hidden] > low[hidden]).all()
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_a_one_dimensional_cube_is_protected_as_one_line(seed):
+    # organisations x wijken only: the table is one line with its total (it raised before: the
+    # one line sits at position (), which np.nonzero cannot give)
+    rng = np.random.default_rng(seed)
+    parts = rng.choice([0, 1, 2, 3, 8, 20, 40], size=(rng.integers(1, 4), rng.integers(2, 8)))
+    counts, hidden = protect_cube(parts.astype(float), threshold=5)
+    assert counts.tolist() == [*parts.sum(axis=0).tolist(), parts.sum()]
+    assert hidden[(counts > 0) & (counts < 5)].all()
+    assert hidden.sum() != 1
+    low, high = bounds_from_margins(counts, hidden)
+    assert not unsafe_bounds(counts, hidden, low, high, 5).any()
+
+
 def test_the_line_rule_holds_for_a_table_with_column_totals_only():
     # one column with its gemeente total (Tekorten's BSO need): two ones and a visible total
     # pinned both at 1; the smallest other cell is hidden with them

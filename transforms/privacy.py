@@ -1461,7 +1461,8 @@ def _secondary_cube(counts: np.ndarray, hidden: np.ndarray, threshold: int,
                 hidden_sum = np.where(line_hidden, line_counts, 0.0).sum(axis=-1)
                 unsafe |= ((n_hidden > 1) & ~line_hidden[..., -1]
                            & (hidden_sum < n_hidden + threshold - 1))
-            for position in zip(*np.nonzero(unsafe), strict=True):
+            # argwhere, not nonzero: in a 1-D table the one line sits at position ()
+            for position in map(tuple, np.argwhere(unsafe)):
                 cells, mask = line_counts[position], line_hidden[position]
                 closed = mask if line_fixed is None else line_fixed[position]
                 while _unsafe(cells, mask, threshold):
