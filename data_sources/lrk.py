@@ -197,19 +197,26 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         if _is_workbook(path):
             check_workbook(path, WORKBOOK_LIMITS)
             try:
-                # values as typed (a date cell is a date, not text to guess a day order from)
-                raw = pd.read_excel(path, dtype=object, engine="calamine").map(_workbook_text)
+                # values as typed (a date cell is a date, not text to guess a day order from);
+                # every sheet, without a header: the export may sit below a title, or on a sheet
+                # after a sheet of notes
+                sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
+                                       engine="calamine")
             except Exception as exc:  # noqa: BLE001 - calamine's own errors (a damaged workbook)
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
+            raw, header_row, file_name = _workbook_table(sheets, path.name)
         else:
             text = _decode(path)
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
                 text = rest
-            sep = separator[1] if separator else delimiter(text.split("\n", 1)[0])
-            _refuse_fields_beyond_the_header(text, sep, path.name)
+            header_row, sep = _csv_header(text, separator[1] if separator else None)
+            if header_row:  # lines of a title above the header
+                text = text.split("\n", header_row)[header_row]
+            file_name = path.name
+            _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
                 # of the line, not of the header) made pandas take the LRK numbers for the index
@@ -231,7 +238,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if missing:
         expected = ", ".join(HEADER_NAMES[f] for f in missing)
         raise InputRefused(
-            f"Bestand {path.name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
+            f"Bestand {file_name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
             "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."
         )
     # a NUL in a location's name ended up in the tables and the HTML report
@@ -240,15 +247,15 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 .str.strip()) if field in columns else pd.NA
         for field in COLUMN_ALIASES
     })
-    frame["row_number"] = range(2, len(frame) + 2)  # row 1 is the header
+    frame["row_number"] = range(header_row + 2, header_row + len(frame) + 2)
     # An LRK number typed with Excel's text prefix ('938831367, so that Excel keeps it as text) or
     # spaces around it is that number: kept with the apostrophe, it was a location of its own
     # beside the same number in another export, and no duplicate of it in the same one.
     frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     if frame.empty:
-        raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
-    _refuse_rounded_numbers(frame, path.name, columns)
+        raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
+    _refuse_rounded_numbers(frame, file_name, columns)
     # A whole number with one zero decimal ('48.0', '48,0') is how pandas writes the column once a
     # gastouderbureau's empty places made it a float (an export filtered in Python and saved
     # again): the count. Only one zero: '1.000' may be a thousand.
@@ -256,13 +263,13 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
 
-    errors = _unknown_statuses(frame, path.name, columns)
+    errors = _unknown_statuses(frame, file_name, columns)
     notes = []
     if not errors:
         registered = counts(frame["registration_status"])
         slash_order = _slash_order(frame)
         for date_field in DATE_FIELDS:
-            frame[date_field] = _dates(frame, date_field, registered, slash_order, path.name,
+            frame[date_field] = _dates(frame, date_field, registered, slash_order, file_name,
                                        columns, errors, notes)
     # Only counted locations (counts()) are held to the rules: a deregistered one in a national
     # export may have lost its places or postcode, and must not refuse the file. Its type, places
@@ -276,7 +283,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
             frame[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
                                         "places", "postcode")), strict=True):
-        where = f"Bestand {path.name}, rij {row_number}"
+        where = f"Bestand {file_name}, rij {row_number}"
         if not isinstance(lrk_id, str) or not lrk_id:  # NaN when empty
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
         if not counted:
@@ -321,7 +328,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if not duplicated.empty:
         rows = ", ".join(str(r) for r in duplicated["row_number"].head(10))
         raise InputRefused(
-            f"Bestand {path.name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
+            f"Bestand {file_name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
             f"in het bestand (rijen {rows}). Er is niets opgeslagen."
         )
     if without_places:
@@ -336,8 +343,58 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
     frame = frame.drop(columns="counts").reset_index(drop=True)
+    if header_row:
+        notes.insert(0, f"de kopregel staat op rij {header_row + 1}; wat erboven staat is overgeslagen")
     frame.attrs["notes"] = notes
     return frame
+
+
+# How far down a title may push the header of an export ('LRK-export Zwolle, juni 2024' and an
+# empty row typed above it in Excel); the header is the first row that names the required columns.
+HEADER_SEARCH_ROWS = 20
+
+
+def _names_the_required_columns(cells: list) -> bool:
+    names = {compact(cell) for cell in cells if isinstance(cell, str)}
+    return all(names & {compact(HEADER_NAMES[field]), *COLUMN_ALIASES[field]} for field in REQUIRED)
+
+
+def _csv_header(text: str, sep: str | None) -> tuple[int, str]:
+    """The 0-based line of the header of a CSV export and its separator: the first of the first
+    lines that names the required columns, else the first line (whose columns are then said to be
+    missing). `sep`: the separator Excel's 'sep=' line gave, if any."""
+    # the head only: a national export is some 30 MB of text
+    lines = text[:1_000_000].split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    for number, line in enumerate(lines):
+        line_sep = sep or delimiter(line)
+        if _names_the_required_columns(line.strip("\r\ufeff").split(line_sep)):
+            return number, line_sep
+    return 0, sep or delimiter(lines[0] if lines else "")
+
+
+def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd.DataFrame, int, str]:
+    """The export in a workbook read without a header: the first sheet with a row (among its first
+    HEADER_SEARCH_ROWS) that names the required columns, as a frame under that row; its 0-based row;
+    and the file's name for messages, with the sheet's when the workbook has more than one. Without
+    such a row: the first sheet under its first row."""
+    found = next(((name, sheet, number) for name, sheet in sheets.items()
+                  for number, cells in enumerate(sheet.head(HEADER_SEARCH_ROWS).itertuples(index=False))
+                  if _names_the_required_columns(list(cells))), None)
+    if found is None:
+        name, sheet = next(iter(sheets.items()))
+        number = 0
+    else:
+        name, sheet, number = found
+    header = [_workbook_text(cell) for cell in sheet.iloc[number]] if len(sheet) else []
+    columns, seen = [], {}
+    for index, cell in enumerate(header):
+        column = f"Unnamed: {index}" if cell is pd.NA else str(cell)
+        seen[column] = seen.get(column, -1) + 1
+        columns.append(f"{column}.{seen[column]}" if seen[column] else column)
+    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
+    raw.columns = columns
+    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 else file_name
+    return raw, number, label
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
@@ -345,13 +402,14 @@ _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
 _TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
 
 
-def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str) -> None:
+def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str, header_row: int = 0) -> None:
     """A row with more filled fields than the header has columns ('De Boom; hut' without quotes)
-    is refused with its rows: every field after the separator would land in the wrong column."""
+    is refused with its rows: every field after the separator would land in the wrong column.
+    `header_row`: the lines of a title above the header (0-based row of the header)."""
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         width = len(next(rows, []))
-        beyond = [number for number, fields in enumerate(rows, start=2)
+        beyond = [number for number, fields in enumerate(rows, start=header_row + 2)
                   if len(fields) > width and any(f.strip() for f in fields[width:])]
     except csv.Error:
         return  # a field beyond csv's limit (128 kB): pandas reads it, and the checks judge it

@@ -367,3 +367,49 @@ def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode
     build(postcode_con)  # the model counts by the same rule
     assert postcode_con.execute("select lrk_id from stg_lrk__locations order by 1").fetchall() == [
         ("100000000001",), ("100000000003",)]
+
+
+def _workbook(path, sheets: dict[str, list[list]]) -> object:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_export_below_a_title_or_after_a_sheet_of_notes_is_found_by_its_header(postcode_con, tmp_path):
+    """Opened in Excel, given a title and an empty row above it, or saved with a sheet of notes in
+    front: refused as 'de kolom(men) lrk_id, type_oko, ... ontbreken', though they were there."""
+    title = [["LRK-export Oord, juni 2024"], []]
+    below_a_title = _workbook(tmp_path / "lrk_2024.xlsx", {"Blad1": [*title, HEADER, *ROWS]})
+    result = lrk.import_lrk_file(postcode_con, below_a_title)
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["de kopregel staat op rij 3; wat erboven staat is overgeslagen"]
+    later_sheet = _workbook(tmp_path / "lrk_2024_b.xlsx",
+                            {"Toelichting": [["Bron: Landelijk Register Kinderopvang"]],
+                             "Oord": [HEADER, *ROWS]})
+    assert lrk.import_lrk_file(postcode_con, later_sheet).places == 108
+    csv_title = _csv(tmp_path / "lrk_2024.csv", ROWS, "LRK-export Oord, juni 2024")
+    assert lrk.import_lrk_file(postcode_con, csv_title).places == 108
+
+
+@pytest.mark.parametrize("form", ["xlsx", "csv"])
+def test_a_bad_row_below_a_title_is_named_by_its_own_row_and_sheet(postcode_con, tmp_path, form):
+    bad = [ROWS[0], [ROWS[1][0], "KDV", "Het Klimrek", "zestig", *ROWS[1][4:]]]
+    if form == "xlsx":
+        path = _workbook(tmp_path / "lrk_2024.xlsx", {"Toelichting": [["Bron: LRK"]],
+                                                       "Oord": [["LRK-export Oord"], HEADER, *bad]})
+        where = "Bestand lrk_2024.xlsx, werkblad 'Oord', rij 4"
+    else:
+        path = _csv(tmp_path / "lrk_2024.csv", bad, "LRK-export Oord")
+        where = "Bestand lrk_2024.csv, rij 4"
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0] == (
+        f"{where}, kolom aantal_kindplaatsen: 'zestig' is geen aantal kindplaatsen (een heel getal "
+        "van 0 of meer).")
