@@ -261,7 +261,8 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # again): the count. Only one zero: '1.000' may be a thousand.
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
-    frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
+    # '1234 AB', also with the no-break space of a postcode copied from a web page
+    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
 
     errors = _unknown_statuses(frame, file_name, columns)
     notes = []

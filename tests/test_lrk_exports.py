@@ -413,3 +413,14 @@ def test_a_bad_row_below_a_title_is_named_by_its_own_row_and_sheet(postcode_con,
     assert refused.value.messages[0] == (
         f"{where}, kolom aantal_kindplaatsen: 'zestig' is geen aantal kindplaatsen (een heel getal "
         "van 0 of meer).")
+
+
+def test_a_postcode_with_a_no_break_space_is_that_postcode(postcode_con, tmp_path):
+    """A postcode copied from the register's web page has a no-break space: refused as
+    ''1234 AB' is geen postcode', which reads as a postcode."""
+    rows = [[*row[:7], row[7][:4] + "\u00a0" + row[7][4:], row[8]] for row in ROWS]
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(("\r\n".join([";".join(HEADER), *(";".join(row) for row in rows)]) + "\r\n")
+                     .encode("utf-8"))
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.unmapped_postcodes) == (2, 108, [])
