@@ -377,7 +377,7 @@ def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd
     """The export in a workbook read without a header: the first sheet with a row (among its first
     HEADER_SEARCH_ROWS) that names the required columns, as a frame under that row; its 0-based row;
     and the file's name for messages, with the sheet's when the workbook has more than one. Without
-    such a row: the first sheet under its first row."""
+    such a row: the first sheet under its first row, named by the file alone (no sheet has them)."""
     found = next(((name, sheet, number) for name, sheet in sheets.items()
                   for number, cells in enumerate(sheet.head(HEADER_SEARCH_ROWS).itertuples(index=False))
                   if _names_the_required_columns(list(cells))), None)
@@ -394,7 +394,7 @@ def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd
         columns.append(f"{column}.{seen[column]}" if seen[column] else column)
     raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
     raw.columns = columns
-    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 else file_name
+    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
     return raw, number, label
 
 
