@@ -262,6 +262,32 @@ def test_import_postcode_file(con, tmp_path):
         (2024, "3511AB", "BU03440102", "WK034401", "GM0344")]
 
 
+@pytest.mark.parametrize("codes", ["BU03440101;WK034401;GM0344", "3440101;34401;344"])
+def test_postcode_codes_with_their_prefix_or_without_leading_zeros_are_those_codes(con, tmp_path, codes):
+    """A copy with the codes as the kwb writes them (GM0344) was stored as 'GMGM03', 'WKWK0344',
+    'BUBU034401': every postcode in a gemeente that does not exist, and with --gemeente 'Geen
+    postcodes gevonden'. Excel drops the leading zeros of CBS's own digits ('344')."""
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text(f"PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n3511AA;1;{codes}\n",
+                    encoding="utf-8")
+    import_file(con, path, gemeenten=["GM0344"])
+    assert con.execute("select pc6, buurt_code, wijk_code, gemeente_code from postcodes").fetchall() == [
+        ("3511AA", "BU03440101", "WK034401", "GM0344")]
+
+
+def test_postcode_codes_that_are_no_cbs_codes_are_refused_naming_column_and_value(con, tmp_path):
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text("PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n3511AA;1;03440101;Binnenstad;0344\n",
+                    encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [
+        "Bestand pc6hnr20240801_gwb.csv, kolom Wijk2024: 1 postcode(s) met een code die geen "
+        "CBS-code is (bijvoorbeeld bij 3511AA: 'Binnenstad'); verwacht 6 cijfers (036300) of WK met "
+        "6 cijfers. Er is niets opgeslagen."]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
 def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
     db = tmp_path / "k.duckdb"
     assert cli.main(["import-cbs", str(FIXTURES / "kwb-2024.csv"), "--gemeente", "GM0344",
