@@ -424,3 +424,12 @@ def test_a_postcode_with_a_no_break_space_is_that_postcode(postcode_con, tmp_pat
                      .encode("utf-8"))
     result = lrk.import_lrk_file(postcode_con, path)
     assert (result.locations, result.places, result.unmapped_postcodes) == (2, 108, [])
+
+
+def test_a_workbook_without_the_header_on_any_sheet_names_the_file_not_a_sheet(postcode_con, tmp_path):
+    path = _workbook(tmp_path / "lrk_2024.xlsx", {"Leeg": [], "Oord": [["naam", "plaats"], ["De Boomhut", "Oord"]]})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0].startswith(
+        "Bestand lrk_2024.xlsx: de kolom(men) lrk_id, type_oko, aantal_kindplaatsen, "
+        "opvanglocatie_postcode ontbreken.")
