@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import gzip
 import io
 import re
 import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +19,9 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
-from data_sources.workbooks import OLE2_MAGIC, WorkbookLimits, check_workbook
+from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -883,6 +887,85 @@ def _supersede_replaced(con: duckdb.DuckDBPyConnection, year: int) -> None:
     )
 
 
+# An export zipped or gzipped to send it on: the export inside is read. No more than a national
+# export unpacks to (some 30 MB as CSV), with room to spare.
+MAX_UNPACKED_MEGABYTES = 200
+EXPORT_SUFFIXES = (".csv", ".txt", *EXCEL_SUFFIXES)
+
+
+@contextmanager
+def _unpacked(path: Path) -> Iterator[Path]:
+    """The export itself: `path`, or when it is a zip (not a workbook, which is a zip too) or a
+    gzip the one export in it, unpacked into a scratch folder. A damaged zip is left to the
+    reader, which says so."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except OSError:
+        yield path  # the reader says it does not exist
+        return
+    if head[:2] == b"\x1f\x8b":
+        with store.scratch_folder() as folder:
+            target = folder / (path.stem if path.suffix.lower() == ".gz" else path.name)
+            try:
+                with gzip.open(path) as source:
+                    data = source.read(MAX_UNPACKED_MEGABYTES * 1024 * 1024 + 1)
+            except DAMAGED_ZIP as exc:  # gzip's BadGzipFile is an OSError
+                raise InputRefused(f"Bestand {path.name}: het gzip-bestand is niet uit te pakken "
+                                   f"({unreadable(exc)}). Er is niets opgeslagen.") from None
+            _refuse_too_large(path.name, len(data))
+            target.write_bytes(data)
+            yield target
+        return
+    member = _zipped_export(path) if head == b"PK\x03\x04" else None
+    if member is None:
+        yield path
+        return
+    with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
+        _refuse_too_large(path.name, member.file_size)
+        refuse_encrypted(path.name, member)
+        target = folder / Path(member.filename).name
+        try:
+            with archive.open(member) as source:
+                data = source.read(MAX_UNPACKED_MEGABYTES * 1024 * 1024 + 1)
+        except DAMAGED_ZIP:
+            raise InputRefused(f"Bestand {path.name}: {member.filename} in de zip is beschadigd en "
+                               "niet uit te pakken (onvolledig gedownload?). Er is niets "
+                               "opgeslagen.") from None
+        _refuse_too_large(path.name, len(data))
+        target.write_bytes(data)
+        yield target
+
+
+def _refuse_too_large(file_name: str, size: int) -> None:
+    if size > MAX_UNPACKED_MEGABYTES * 1024 * 1024:
+        raise InputRefused(f"Bestand {file_name}: pakt uit tot meer dan {MAX_UNPACKED_MEGABYTES} MB; "
+                           "zo groot is geen LRK-export. Er is niets opgeslagen.")
+
+
+def _zipped_export(path: Path) -> zipfile.ZipInfo | None:
+    """The one export (.csv, .txt or a workbook) in a zip that is no workbook itself; None for a
+    workbook (or a damaged zip: the reader says so). Refused when the zip holds none or more."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [info for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")]
+    except DAMAGED_ZIP:
+        return None
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" in names or "mimetype" in names:  # .xlsx or .ods
+        return None
+    exports = [info for info in infos if Path(info.filename).suffix.lower() in EXPORT_SUFFIXES]
+    if len(exports) == 1:
+        return exports[0]
+    shown = ", ".join(Path(info.filename).name for info in (exports or infos)[:5])
+    raise InputRefused(
+        f"Bestand {path.name}: de zip bevat "
+        + (f"meer dan één bestand dat een export kan zijn ({shown}); pak de juiste uit en lees die in."
+           if exports else f"geen LRK-export (een .csv of werkmap){f' maar {shown}' if shown else ''}.")
+        + " Er is niets opgeslagen.")
+
+
 def import_lrk_file(
     con: duckdb.DuckDBPyConnection, path: str | Path, *, year: int | None = None,
     source: str = "lrk", within: set[str] | None = None,
@@ -890,13 +973,14 @@ def import_lrk_file(
     """Read, map and store one LRK export in a single transaction (nothing stored on refusal);
     with `within`, only the locations of those gemeenten (store_lrk)."""
     path = Path(path)
-    year = year or year_from_file_name(path)
-    if year is None:
-        raise InputRefused(
-            f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
-            "bestandsnaam."
-        )
-    frame = read_lrk_export(path, year)
+    with _unpacked(path) as export:
+        year = year or year_from_file_name(path) or year_from_file_name(export)
+        if year is None:
+            raise InputRefused(
+                f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
+                "bestandsnaam."
+            )
+        frame = read_lrk_export(export, year)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
                          file_hash=store.file_sha256(path), within=within)

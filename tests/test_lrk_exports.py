@@ -433,3 +433,73 @@ def test_a_workbook_without_the_header_on_any_sheet_names_the_file_not_a_sheet(p
     assert refused.value.messages[0].startswith(
         "Bestand lrk_2024.xlsx: de kolom(men) lrk_id, type_oko, aantal_kindplaatsen, "
         "opvanglocatie_postcode ontbreken.")
+
+
+def _zipped(path, members: dict[str, bytes]) -> object:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_export_zipped_or_gzipped_to_send_it_on_is_read_as_the_export(tmp_path, capsys):
+    """A zip holding the export (sent on by mail) was refused as 'beschadigd of een onverwachte
+    opbouw', a .csv.gz as 'tekens die niet te lezen zijn; sla het op als CSV UTF-8'."""
+    import gzip
+
+    from data_sources import cli
+
+    db = _with_postcodes(tmp_path / "k.duckdb")
+    export = _csv(tmp_path / "export_opendata_lrk_2024.csv", ROWS).read_bytes()
+    zipped = _zipped(tmp_path / "LRK.zip", {"LRK/export_opendata_lrk_2024.csv": export,
+                                            "__MACOSX/LRK/._export_opendata_lrk_2024.csv": b"\x00"})
+    assert cli.main(["import-lrk", str(zipped), "--db", str(db)]) == 0, capsys.readouterr().out
+    assert "LRK 2024: 2 ingeschreven locaties met samen 108 kindplaatsen" in capsys.readouterr().out
+    gzipped = tmp_path / "export_opendata_lrk.csv.gz"
+    gzipped.write_bytes(gzip.compress(export))
+    assert cli.main(["import-lrk", str(gzipped), "--jaar", "2024", "--db", str(db)]) == 0
+    assert "Vervangt de export van lading" in capsys.readouterr().out
+    con = store.connect(db)
+    assert con.execute("select file_name from loads where dataset = 'lrk-locaties' and status = 'active'"
+                       ).fetchall() == [("export_opendata_lrk.csv.gz",)]
+    assert con.execute("select sum(places) from supply_by_wijk").fetchone()[0] == 108
+    con.close()
+
+
+def test_a_zip_without_one_export_is_refused_saying_what_it_holds(postcode_con, tmp_path):
+    export = _csv(tmp_path / "a.csv", ROWS).read_bytes()
+    two = _zipped(tmp_path / "lrk_2024.zip", {"a_2024.csv": export, "b_2024.xlsx": b"PK"})
+    with pytest.raises(InputRefused, match=r"lrk_2024.zip: de zip bevat meer dan één bestand dat een "
+                                           r"export kan zijn \(a_2024.csv, b_2024.xlsx\)"):
+        lrk.import_lrk_file(postcode_con, two)
+    none = _zipped(tmp_path / "kaart_2024.zip", {"wijken.geojson": b"{}"})
+    with pytest.raises(InputRefused, match=r"kaart_2024.zip: de zip bevat geen LRK-export \(een .csv of "
+                                           r"werkmap\) maar wijken.geojson"):
+        lrk.import_lrk_file(postcode_con, none)
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_the_page_reads_a_zipped_export(app_db):
+    from conftest import ROOT, add_account, run_page
+
+    from data_sources.accounts import Account
+
+    sample = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes()
+    import io
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("lrk_export_GM9999_2024.csv", sample)
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("lrk_export_GM9999_2024.zip", data.getvalue(),
+                                                  "application/zip"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value.startswith("lrk_export_GM9999_2024.zip is ingelezen") for s in at.success)
