@@ -49,7 +49,7 @@ from data_sources.cbs.odata import (
     to_number,
 )
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import decode, delimiter, without_controls
+from data_sources.text import compact, decode, delimiter, without_controls
 from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
@@ -429,16 +429,41 @@ def _read_spreadsheet(path: Path) -> _Sheet:
         if not found:
             if not heads:
                 return _Sheet(pd.DataFrame())
+            _refuse_other_route(path, [cells for head in heads.values() for cells in head])
             name, row = next(iter(heads)), 0
         else:
             _, name, row = max(found, key=lambda item: item[0])
         cells = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=name, header=None)
+    except InputRefused:
+        raise  # a file for another route (_refuse_other_route), said as such
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen: {unreadable(exc)}.") from None
     if not found:
         return _Sheet(_with_header(cells, 0))
     return _Sheet(_with_header(cells, row), first_row=row + 2,
                   place=f", werkblad {name}" if len(heads) > 1 else "")
+
+
+# Files that Kindkaart reads by another route, known by their header among the first rows: said
+# so, instead of the column a CBS file would have ('kolom gwb_code_10 ontbreekt').
+_LRK_COLUMNS = {"lrkid", "typeoko", "aantalkindplaatsen", "opvanglocatiepostcode"}
+
+
+def _refuse_other_route(path: Path, rows: list) -> None:
+    """Refuse an LRK export, or CBS's postcode file saved as a workbook, by what it is."""
+    for cells in rows:
+        names = {compact(cell) for cell in cells if isinstance(cell, str)}
+        if len(names & _LRK_COLUMNS) >= 3:
+            raise InputRefused(
+                f"Bestand {path.name} is een export van het Landelijk Register Kinderopvang, geen "
+                "CBS-bestand: lees hem in op de pagina Gemeente laden onder LRK-export inlezen, of "
+                "met python -m data_sources import-lrk. Er is niets opgeslagen.")
+        if "pc6" in names and any(re.fullmatch(r"(buurt|wijk|gemeente)(code)?(\d{4})?", n) for n in names):
+            raise InputRefused(
+                f"Bestand {path.name} is het postcodebestand van CBS, opgeslagen als werkmap: "
+                "Kindkaart leest het zoals CBS het publiceert, als zip of als de CSV eruit "
+                "(pc6hnr…_gwb.csv). Excel toont van het landelijke bestand alleen de eerste "
+                "1.048.576 rijen; sla het daarom niet op vanuit Excel. Er is niets opgeslagen.")
 
 
 def _sheet_heads(path: Path, rows: int = 10) -> dict[str, list[list[object]]]:
@@ -703,6 +728,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
            or {"aantal inwoners", "0 tot 15 jaar"} & set(last_titles))
     keys = [_header_key(h, repeated, kwb=bool(kwb)) for h in header]
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
+        _refuse_other_route(path, [header])
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
     rows, row_numbers = [], []
