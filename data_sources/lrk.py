@@ -63,6 +63,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "responsible_gemeente_code": ("cbscode", "gemeentecode", "cbsgemeentecode"),
 }
 REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
+# Columns of CBS's files (kwb, StatLine by title or key such as Codering_3, the postcode file),
+# by how their compacted names begin: read on the wrong button, said so.
+_CBS_COLUMNS = ("gwbcode", "codering", "wijkenenbuurten", "regios", "pc6")
+CBS_FILE_HINT = (" Dit is een CBS-bestand: lees het in op de pagina Gemeente laden onder CBS-bestand "
+                 "inlezen, of met python -m data_sources import-cbs.")
 # The names of the required columns as the register's export writes them, for messages.
 HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
                 "postcode": "opvanglocatie_postcode"}
@@ -244,6 +249,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         raise InputRefused(
             f"Bestand {file_name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
             "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."
+            + (CBS_FILE_HINT if any(name.startswith(_CBS_COLUMNS) for name in by_normalised) else "")
         )
     # a NUL in a location's name ended up in the tables and the HTML report
     frame = pd.DataFrame({

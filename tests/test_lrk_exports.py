@@ -503,3 +503,19 @@ def test_the_page_reads_a_zipped_export(app_db):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any(s.value.startswith("lrk_export_GM9999_2024.zip is ingelezen") for s in at.success)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("kwb-2024.csv", "gwb_code_10;regio;a_inw;a_00_14\r\nGM0001;Oord;1000;150\r\n"),
+    ("pc6hnr20240801_gwb.csv", "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\r\n1234AB;1;00010101;000101;0001\r\n"),
+    ("84583NED_UntypedDataSet.csv",
+     '"ID";"WijkenEnBuurten";"Gemeentenaam_1";"Codering_3"\r\n"0";"GM0001";"Oord";"GM0001"\r\n'),
+])
+def test_a_cbs_file_read_as_an_export_says_where_it_goes(postcode_con, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[0].endswith(
+        "Dit is een CBS-bestand: lees het in op de pagina Gemeente laden onder CBS-bestand inlezen, "
+        "of met python -m data_sources import-cbs.")
