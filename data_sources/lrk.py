@@ -232,8 +232,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 # and shift every column by one: refused as 'onbekende status 01-01-2015'. Fields
                 # beyond the header are empty here (_refuse_fields_beyond_the_header).
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                # skip_blank_lines=False: an empty line is a row, as Excel shows it, so that the
+                # rows named in messages are the file's (empty rows are passed over below)
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                  na_values=[""], index_col=False)
+                                  na_values=[""], index_col=False, skip_blank_lines=False)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}

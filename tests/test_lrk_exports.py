@@ -519,3 +519,16 @@ def test_a_cbs_file_read_as_an_export_says_where_it_goes(postcode_con, tmp_path,
     assert refused.value.messages[0].endswith(
         "Dit is een CBS-bestand: lees het in op de pagina Gemeente laden onder CBS-bestand inlezen, "
         "of met python -m data_sources import-cbs.")
+
+
+def test_a_row_after_an_empty_line_is_named_by_its_own_row(postcode_con, tmp_path):
+    """An empty line in the export (a row deleted by hand in a text editor) was skipped before the
+    rows were counted: the bad row after it was named one row too early."""
+    bad = [ROWS[0][0], "KDV", "Het Klimrek", "zestig", *ROWS[1][4:]]
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(("\r\n".join([";".join(HEADER), ";".join(ROWS[0]), "", ";".join(bad)]) + "\r\n")
+                     .encode("cp1252"))
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0].startswith("Bestand lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: "
+                                                "'zestig' is geen aantal kindplaatsen")
