@@ -138,13 +138,16 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         text, header_row = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
+        # the rows are named as the file has them: below a title that _table_part left out
         if any(h.strip().lower() in short_names for h in header):
-            return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year, gemeenten)
+            return _read_kwb(_Sheet(_read_csv_frame(text, path), first_row=header_row + 2), path,
+                             year, gemeenten)
         _, _, below = text.partition("\n")
         if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
             # a row of titles above the short names (a kwb saved with its titles): the short
             # names are the header, read as the kwb file they name
-            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
+            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=header_row + 3), path,
+                             year, gemeenten)
         layered = _one_header_row(text, path)
         if layered is None:
             return _read_statline_csv(text, header, path, year, header_row)
@@ -494,8 +497,10 @@ def _with_header(cells: pd.DataFrame, row: int) -> pd.DataFrame:
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
     first = text.splitlines()[0]
     try:
+        # an empty line is a row, as Excel shows it (_numbered passes it over): the rows named in
+        # messages are the file's
         return pd.read_csv(io.StringIO(text), sep=delimiter(first), dtype=str,
-                           keep_default_na=False)
+                           keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
 
