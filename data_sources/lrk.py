@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import gzip
 import io
 import re
 import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +19,9 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
-from data_sources.workbooks import OLE2_MAGIC, WorkbookLimits, check_workbook
+from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -59,6 +63,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "responsible_gemeente_code": ("cbscode", "gemeentecode", "cbsgemeentecode"),
 }
 REQUIRED = ("lrk_id", "provision_type", "places", "postcode")
+# Columns of CBS's files (kwb, StatLine by title or key such as Codering_3, the postcode file),
+# by how their compacted names begin: read on the wrong button, said so.
+_CBS_COLUMNS = ("gwbcode", "codering", "wijkenenbuurten", "regios", "pc6")
+CBS_FILE_HINT = (" Dit is een CBS-bestand: lees het in op de pagina Gemeente laden onder CBS-bestand "
+                 "inlezen, of met python -m data_sources import-cbs.")
 # The names of the required columns as the register's export writes them, for messages.
 HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
                 "postcode": "opvanglocatie_postcode"}
@@ -197,27 +206,36 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         if _is_workbook(path):
             check_workbook(path, WORKBOOK_LIMITS)
             try:
-                # values as typed (a date cell is a date, not text to guess a day order from)
-                raw = pd.read_excel(path, dtype=object, engine="calamine").map(_workbook_text)
+                # values as typed (a date cell is a date, not text to guess a day order from);
+                # every sheet, without a header: the export may sit below a title, or on a sheet
+                # after a sheet of notes
+                sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
+                                       engine="calamine")
             except Exception as exc:  # noqa: BLE001 - calamine's own errors (a damaged workbook)
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
+            raw, header_row, file_name = _workbook_table(sheets, path.name)
         else:
             text = _decode(path)
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
                 text = rest
-            sep = separator[1] if separator else delimiter(text.split("\n", 1)[0])
-            _refuse_fields_beyond_the_header(text, sep, path.name)
+            header_row, sep = _csv_header(text, separator[1] if separator else None)
+            if header_row:  # lines of a title above the header
+                text = text.split("\n", header_row)[header_row]
+            file_name = path.name
+            _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
                 # of the line, not of the header) made pandas take the LRK numbers for the index
                 # and shift every column by one: refused as 'onbekende status 01-01-2015'. Fields
                 # beyond the header are empty here (_refuse_fields_beyond_the_header).
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                # skip_blank_lines=False: an empty line is a row, as Excel shows it, so that the
+                # rows named in messages are the file's (empty rows are passed over below)
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                  na_values=[""], index_col=False)
+                                  na_values=[""], index_col=False, skip_blank_lines=False)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -231,8 +249,9 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if missing:
         expected = ", ".join(HEADER_NAMES[f] for f in missing)
         raise InputRefused(
-            f"Bestand {path.name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
+            f"Bestand {file_name}: de kolom(men) {expected} ontbreken. Een LRK-export heeft onder "
             "meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode."
+            + (CBS_FILE_HINT if any(name.startswith(_CBS_COLUMNS) for name in by_normalised) else "")
         )
     # a NUL in a location's name ended up in the tables and the HTML report
     frame = pd.DataFrame({
@@ -240,29 +259,30 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
                 .str.strip()) if field in columns else pd.NA
         for field in COLUMN_ALIASES
     })
-    frame["row_number"] = range(2, len(frame) + 2)  # row 1 is the header
+    frame["row_number"] = range(header_row + 2, header_row + len(frame) + 2)
     # An LRK number typed with Excel's text prefix ('938831367, so that Excel keeps it as text) or
     # spaces around it is that number: kept with the apostrophe, it was a location of its own
     # beside the same number in another export, and no duplicate of it in the same one.
     frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     if frame.empty:
-        raise InputRefused(f"Bestand {path.name}: geen locaties gevonden.")
-    _refuse_rounded_numbers(frame, path.name, columns)
+        raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
+    _refuse_rounded_numbers(frame, file_name, columns)
     # A whole number with one zero decimal ('48.0', '48,0') is how pandas writes the column once a
     # gastouderbureau's empty places made it a float (an export filtered in Python and saved
     # again): the count. Only one zero: '1.000' may be a thousand.
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
-    frame["postcode"] = frame["postcode"].str.replace(" ", "", regex=False).str.upper()
+    # '1234 AB', also with the no-break space of a postcode copied from a web page
+    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
 
-    errors = _unknown_statuses(frame, path.name, columns)
+    errors = _unknown_statuses(frame, file_name, columns)
     notes = []
     if not errors:
         registered = counts(frame["registration_status"])
         slash_order = _slash_order(frame)
         for date_field in DATE_FIELDS:
-            frame[date_field] = _dates(frame, date_field, registered, slash_order, path.name,
+            frame[date_field] = _dates(frame, date_field, registered, slash_order, file_name,
                                        columns, errors, notes)
     # Only counted locations (counts()) are held to the rules: a deregistered one in a national
     # export may have lost its places or postcode, and must not refuse the file. Its type, places
@@ -276,7 +296,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
             frame[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
                                         "places", "postcode")), strict=True):
-        where = f"Bestand {path.name}, rij {row_number}"
+        where = f"Bestand {file_name}, rij {row_number}"
         if not isinstance(lrk_id, str) or not lrk_id:  # NaN when empty
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
         if not counted:
@@ -321,7 +341,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if not duplicated.empty:
         rows = ", ".join(str(r) for r in duplicated["row_number"].head(10))
         raise InputRefused(
-            f"Bestand {path.name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
+            f"Bestand {file_name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
             f"in het bestand (rijen {rows}). Er is niets opgeslagen."
         )
     if without_places:
@@ -336,8 +356,58 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
     frame = frame.drop(columns="counts").reset_index(drop=True)
+    if header_row:
+        notes.insert(0, f"de kopregel staat op rij {header_row + 1}; wat erboven staat is overgeslagen")
     frame.attrs["notes"] = notes
     return frame
+
+
+# How far down a title may push the header of an export ('LRK-export Zwolle, juni 2024' and an
+# empty row typed above it in Excel); the header is the first row that names the required columns.
+HEADER_SEARCH_ROWS = 20
+
+
+def _names_the_required_columns(cells: list) -> bool:
+    names = {compact(cell) for cell in cells if isinstance(cell, str)}
+    return all(names & {compact(HEADER_NAMES[field]), *COLUMN_ALIASES[field]} for field in REQUIRED)
+
+
+def _csv_header(text: str, sep: str | None) -> tuple[int, str]:
+    """The 0-based line of the header of a CSV export and its separator: the first of the first
+    lines that names the required columns, else the first line (whose columns are then said to be
+    missing). `sep`: the separator Excel's 'sep=' line gave, if any."""
+    # the head only: a national export is some 30 MB of text
+    lines = text[:1_000_000].split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    for number, line in enumerate(lines):
+        line_sep = sep or delimiter(line)
+        if _names_the_required_columns(line.strip("\r\ufeff").split(line_sep)):
+            return number, line_sep
+    return 0, sep or delimiter(lines[0] if lines else "")
+
+
+def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd.DataFrame, int, str]:
+    """The export in a workbook read without a header: the first sheet with a row (among its first
+    HEADER_SEARCH_ROWS) that names the required columns, as a frame under that row; its 0-based row;
+    and the file's name for messages, with the sheet's when the workbook has more than one. Without
+    such a row: the first sheet under its first row, named by the file alone (no sheet has them)."""
+    found = next(((name, sheet, number) for name, sheet in sheets.items()
+                  for number, cells in enumerate(sheet.head(HEADER_SEARCH_ROWS).itertuples(index=False))
+                  if _names_the_required_columns(list(cells))), None)
+    if found is None:
+        name, sheet = next(iter(sheets.items()))
+        number = 0
+    else:
+        name, sheet, number = found
+    header = [_workbook_text(cell) for cell in sheet.iloc[number]] if len(sheet) else []
+    columns, seen = [], {}
+    for index, cell in enumerate(header):
+        column = f"Unnamed: {index}" if cell is pd.NA else str(cell)
+        seen[column] = seen.get(column, -1) + 1
+        columns.append(f"{column}.{seen[column]}" if seen[column] else column)
+    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
+    raw.columns = columns
+    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
+    return raw, number, label
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
@@ -345,13 +415,14 @@ _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
 _TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
 
 
-def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str) -> None:
+def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str, header_row: int = 0) -> None:
     """A row with more filled fields than the header has columns ('De Boom; hut' without quotes)
-    is refused with its rows: every field after the separator would land in the wrong column."""
+    is refused with its rows: every field after the separator would land in the wrong column.
+    `header_row`: the lines of a title above the header (0-based row of the header)."""
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         width = len(next(rows, []))
-        beyond = [number for number, fields in enumerate(rows, start=2)
+        beyond = [number for number, fields in enumerate(rows, start=header_row + 2)
                   if len(fields) > width and any(f.strip() for f in fields[width:])]
     except csv.Error:
         return  # a field beyond csv's limit (128 kB): pandas reads it, and the checks judge it
@@ -824,6 +895,85 @@ def _supersede_replaced(con: duckdb.DuckDBPyConnection, year: int) -> None:
     )
 
 
+# An export zipped or gzipped to send it on: the export inside is read. No more than a national
+# export unpacks to (some 30 MB as CSV), with room to spare.
+MAX_UNPACKED_MEGABYTES = 200
+EXPORT_SUFFIXES = (".csv", ".txt", *EXCEL_SUFFIXES)
+
+
+@contextmanager
+def _unpacked(path: Path) -> Iterator[Path]:
+    """The export itself: `path`, or when it is a zip (not a workbook, which is a zip too) or a
+    gzip the one export in it, unpacked into a scratch folder. A damaged zip is left to the
+    reader, which says so."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except OSError:
+        yield path  # the reader says it does not exist
+        return
+    if head[:2] == b"\x1f\x8b":
+        with store.scratch_folder() as folder:
+            target = folder / (path.stem if path.suffix.lower() == ".gz" else path.name)
+            try:
+                with gzip.open(path) as source:
+                    data = source.read(MAX_UNPACKED_MEGABYTES * 1024 * 1024 + 1)
+            except DAMAGED_ZIP as exc:  # gzip's BadGzipFile is an OSError
+                raise InputRefused(f"Bestand {path.name}: het gzip-bestand is niet uit te pakken "
+                                   f"({unreadable(exc)}). Er is niets opgeslagen.") from None
+            _refuse_too_large(path.name, len(data))
+            target.write_bytes(data)
+            yield target
+        return
+    member = _zipped_export(path) if head == b"PK\x03\x04" else None
+    if member is None:
+        yield path
+        return
+    with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
+        _refuse_too_large(path.name, member.file_size)
+        refuse_encrypted(path.name, member)
+        target = folder / Path(member.filename).name
+        try:
+            with archive.open(member) as source:
+                data = source.read(MAX_UNPACKED_MEGABYTES * 1024 * 1024 + 1)
+        except DAMAGED_ZIP:
+            raise InputRefused(f"Bestand {path.name}: {member.filename} in de zip is beschadigd en "
+                               "niet uit te pakken (onvolledig gedownload?). Er is niets "
+                               "opgeslagen.") from None
+        _refuse_too_large(path.name, len(data))
+        target.write_bytes(data)
+        yield target
+
+
+def _refuse_too_large(file_name: str, size: int) -> None:
+    if size > MAX_UNPACKED_MEGABYTES * 1024 * 1024:
+        raise InputRefused(f"Bestand {file_name}: pakt uit tot meer dan {MAX_UNPACKED_MEGABYTES} MB; "
+                           "zo groot is geen LRK-export. Er is niets opgeslagen.")
+
+
+def _zipped_export(path: Path) -> zipfile.ZipInfo | None:
+    """The one export (.csv, .txt or a workbook) in a zip that is no workbook itself; None for a
+    workbook (or a damaged zip: the reader says so). Refused when the zip holds none or more."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [info for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")]
+    except DAMAGED_ZIP:
+        return None
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" in names or "mimetype" in names:  # .xlsx or .ods
+        return None
+    exports = [info for info in infos if Path(info.filename).suffix.lower() in EXPORT_SUFFIXES]
+    if len(exports) == 1:
+        return exports[0]
+    shown = ", ".join(Path(info.filename).name for info in (exports or infos)[:5])
+    raise InputRefused(
+        f"Bestand {path.name}: de zip bevat "
+        + (f"meer dan één bestand dat een export kan zijn ({shown}); pak de juiste uit en lees die in."
+           if exports else f"geen LRK-export (een .csv of werkmap){f' maar {shown}' if shown else ''}.")
+        + " Er is niets opgeslagen.")
+
+
 def import_lrk_file(
     con: duckdb.DuckDBPyConnection, path: str | Path, *, year: int | None = None,
     source: str = "lrk", within: set[str] | None = None,
@@ -831,13 +981,14 @@ def import_lrk_file(
     """Read, map and store one LRK export in a single transaction (nothing stored on refusal);
     with `within`, only the locations of those gemeenten (store_lrk)."""
     path = Path(path)
-    year = year or year_from_file_name(path)
-    if year is None:
-        raise InputRefused(
-            f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
-            "bestandsnaam."
-        )
-    frame = read_lrk_export(path, year)
+    with _unpacked(path) as export:
+        year = year or year_from_file_name(path) or year_from_file_name(export)
+        if year is None:
+            raise InputRefused(
+                f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
+                "bestandsnaam."
+            )
+        frame = read_lrk_export(export, year)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
                          file_hash=store.file_sha256(path), within=within)

@@ -61,9 +61,11 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
             f"""
             with rows as (
                 select upper(replace(trim({column['pc6']}), ' ', '')) as pc6,
-                       'BU' || lpad(trim({column['buurt']}), 8, '0') as buurt_code,
-                       'WK' || lpad(trim({column['wijk']}), 6, '0') as wijk_code,
-                       'GM' || lpad(trim({column['gemeente']}), 4, '0') as gemeente_code
+                       {_code(column['buurt'], 'BU', 8)} as buurt_code,
+                       {_code(column['wijk'], 'WK', 6)} as wijk_code,
+                       {_code(column['gemeente'], 'GM', 4)} as gemeente_code,
+                       {column['buurt']} as buurt, {column['wijk']} as wijk,
+                       {column['gemeente']} as gemeente
                 from read_csv(?, delim = ?, quote = '"', escape = '"', header = false, skip = 1,
                               auto_detect = false,
                               columns = {{{', '.join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))}}})
@@ -72,9 +74,11 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
                   and nullif(trim({column['wijk']}), '') is not null
                   and nullif(trim({column['gemeente']}), '') is not null
             )
-            select pc6, buurt_code, wijk_code, gemeente_code
-            from (select pc6, buurt_code, wijk_code, gemeente_code, count(*) as addresses
-                  from rows group by all)
+            select pc6, buurt_code, wijk_code, gemeente_code, buurt, wijk, gemeente
+            from (select pc6, buurt_code, wijk_code, gemeente_code, count(*) as addresses,
+                         any_value(buurt) as buurt, any_value(wijk) as wijk,
+                         any_value(gemeente) as gemeente
+                  from rows group by pc6, buurt_code, wijk_code, gemeente_code)
             qualify row_number() over (partition by pc6 order by addresses desc, buurt_code) = 1
             order by pc6
             """,
@@ -84,7 +88,37 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als postcodebestand: {unreadable(exc)}.") from None
     finally:
         con.close()
-    return year, frame
+    _refuse_codes_that_are_none(frame, path.name, {key: names[index] for key, index in columns.items()})
+    return year, frame.drop(columns=["buurt", "wijk", "gemeente"])
+
+
+def _code(column: str, prefix: str, digits: int) -> str:
+    """SQL for a region code of the file as Kindkaart keeps it: CBS writes the digits alone
+    ('0193', or '193' once Excel dropped the zero), other copies with their prefix ('GM0193')."""
+    return (f"'{prefix}' || lpad(regexp_replace(upper(trim({column})), '^{prefix}', ''), "
+            f"{digits}, '0')")
+
+
+_CODES = {"buurt_code": r"^BU[0-9]{8}$", "wijk_code": r"^WK[0-9]{6}$", "gemeente_code": r"^GM[0-9]{4}$"}
+
+
+def _refuse_codes_that_are_none(frame: pd.DataFrame, file_name: str, headers: dict[str, str]) -> None:
+    """Refuse a file whose codes are no CBS codes (a name, a code of more digits): stored, they
+    put the postcodes in no wijk, and every LRK location after them."""
+    for field, pattern in _CODES.items():
+        wrong = frame.loc[~frame[field].str.match(pattern), field]
+        if not wrong.empty:
+            level = field.removesuffix("_code")
+            raise InputRefused(
+                f"Bestand {file_name}, kolom {headers[level]}: {len(wrong)} postcode(s) met een code "
+                f"die geen CBS-code is (bijvoorbeeld bij {frame.loc[wrong.index[0], 'pc6']}: "
+                f"'{frame.loc[wrong.index[0], level].strip()}'); verwacht {_CODE_SHAPES[field]}. "
+                "Er is niets opgeslagen.")
+
+
+_CODE_SHAPES = {"buurt_code": "8 cijfers (03630000) of BU met 8 cijfers",
+                "wijk_code": "6 cijfers (036300) of WK met 6 cijfers",
+                "gemeente_code": "4 cijfers (0363) of GM met 4 cijfers"}
 
 
 def is_zip(path: Path) -> bool:

@@ -273,7 +273,8 @@ st.write(
     "cijfers niet. Na het inlezen staat hier wat de export vervangt."
 )
 lrk_left, lrk_right = st.columns([3, 1])
-lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk", type=["csv", "txt", "xlsx", "xls", "ods"],
+lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk",
+                                    type=["csv", "txt", "xlsx", "xls", "ods", "zip", "gz"],
                                     max_upload_size=MAX_FILE_MEGABYTES)
 lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam staat)", min_value=2010,
                                   max_value=2030, value=None, step=1, key="laden_lrk_jaar")

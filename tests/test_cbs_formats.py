@@ -262,6 +262,73 @@ def test_import_postcode_file(con, tmp_path):
         (2024, "3511AB", "BU03440102", "WK034401", "GM0344")]
 
 
+@pytest.mark.parametrize("codes", ["BU03440101;WK034401;GM0344", "3440101;34401;344"])
+def test_postcode_codes_with_their_prefix_or_without_leading_zeros_are_those_codes(con, tmp_path, codes):
+    """A copy with the codes as the kwb writes them (GM0344) was stored as 'GMGM03', 'WKWK0344',
+    'BUBU034401': every postcode in a gemeente that does not exist, and with --gemeente 'Geen
+    postcodes gevonden'. Excel drops the leading zeros of CBS's own digits ('344')."""
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text(f"PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n3511AA;1;{codes}\n",
+                    encoding="utf-8")
+    import_file(con, path, gemeenten=["GM0344"])
+    assert con.execute("select pc6, buurt_code, wijk_code, gemeente_code from postcodes").fetchall() == [
+        ("3511AA", "BU03440101", "WK034401", "GM0344")]
+
+
+def test_postcode_codes_that_are_no_cbs_codes_are_refused_naming_column_and_value(con, tmp_path):
+    path = tmp_path / "pc6hnr20240801_gwb.csv"
+    path.write_text("PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n3511AA;1;03440101;Binnenstad;0344\n",
+                    encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [
+        "Bestand pc6hnr20240801_gwb.csv, kolom Wijk2024: 1 postcode(s) met een code die geen "
+        "CBS-code is (bijvoorbeeld bij 3511AA: 'Binnenstad'); verwacht 6 cijfers (036300) of WK met "
+        "6 cijfers. Er is niets opgeslagen."]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx below a title"])
+def test_an_lrk_export_read_as_a_cbs_file_is_refused_saying_where_it_goes(con, tmp_path, form):
+    """The register's export on the wrong button was refused for what a CBS file lacks ('geen kolom
+    met regiocodes', 'kolom gwb_code_10 ontbreekt'), not for what it is."""
+    import openpyxl
+
+    header = ["lrk_id", "type_oko", "actuele_naam_oko", "aantal_kindplaatsen", "status",
+              "opvanglocatie_postcode"]
+    row = ["100000000001", "KDV", "De Boomhut", "48", "Ingeschreven", "1234AB"]
+    if form == "csv":
+        path = tmp_path / "export_opendata_lrk.csv"
+        path.write_text(";".join(header) + "\n" + ";".join(row) + "\n", encoding="cp1252")
+    else:
+        path = tmp_path / "export_opendata_lrk.xlsx"
+        book = openpyxl.Workbook()
+        for cells in (["LRK-export, juni 2024"], [], header, row):
+            book.active.append(cells)
+        book.save(path)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == [
+        f"Bestand {path.name} is een export van het Landelijk Register Kinderopvang, geen "
+        "CBS-bestand: lees hem in op de pagina Gemeente laden onder LRK-export inlezen, of met "
+        "python -m data_sources import-lrk. Er is niets opgeslagen."]
+
+
+def test_the_postcode_file_saved_as_a_workbook_is_refused_saying_how_to_read_it(con, tmp_path):
+    import openpyxl
+
+    path = tmp_path / "pc6hnr20240801_gwb.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["PC6", "Huisnummer", "Buurt2024", "Wijk2024", "Gemeente2024"])
+    book.active.append(["3511AA", 1, 3440101, 34401, 344])
+    book.save(path)
+    with pytest.raises(InputRefused, match=r"pc6hnr20240801_gwb.xlsx is het postcodebestand van CBS, "
+                                           r"opgeslagen als werkmap: Kindkaart leest het zoals CBS het "
+                                           r"publiceert, als zip of als de CSV eruit"):
+        import_file(con, path)
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
 def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
     db = tmp_path / "k.duckdb"
     assert cli.main(["import-cbs", str(FIXTURES / "kwb-2024.csv"), "--gemeente", "GM0344",

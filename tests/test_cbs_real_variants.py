@@ -319,6 +319,22 @@ def test_a_kwb_csv_with_its_titles_above_the_short_names_is_read_as_the_kwb(tmp_
         read_cbs_file(path)
 
 
+@pytest.mark.parametrize("added", ["a title above", "an empty line"])
+def test_a_bad_cell_of_a_kwb_csv_is_named_by_the_files_own_row(tmp_path, added):
+    """A title line above the short names (left out as StatLine's), or an empty line among the rows,
+    was not counted: the row named was one too early."""
+    from kwb_files import write_kwb_csv
+
+    lines = write_kwb_csv(tmp_path / "kwb-2024.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    lines[3] = lines[3].replace("WK019310", "WK0193XYZ")  # row 4 of the download
+    lines.insert(0 if added == "a title above" else 2, "Kerncijfers wijken en buurten 2024"
+                 if added == "a title above" else "")
+    path = tmp_path / "kwb-2024.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8-sig")
+    with pytest.raises(InputRefused, match="rij 5, kolom gwb_code_10: 'WK0193XYZ'"):
+        read_cbs_file(path)
+
+
 def test_nabijheid_from_the_new_open_data_without_its_groups_is_refused(con, tmp_path):
     folder = write_download(tmp_path / "86134NED", NABIJHEID_MEASURES, NABIJHEID_GROUPS,
                             NABIJHEID_OBSERVATIONS)

@@ -367,3 +367,168 @@ def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode
     build(postcode_con)  # the model counts by the same rule
     assert postcode_con.execute("select lrk_id from stg_lrk__locations order by 1").fetchall() == [
         ("100000000001",), ("100000000003",)]
+
+
+def _workbook(path, sheets: dict[str, list[list]]) -> object:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_export_below_a_title_or_after_a_sheet_of_notes_is_found_by_its_header(postcode_con, tmp_path):
+    """Opened in Excel, given a title and an empty row above it, or saved with a sheet of notes in
+    front: refused as 'de kolom(men) lrk_id, type_oko, ... ontbreken', though they were there."""
+    title = [["LRK-export Oord, juni 2024"], []]
+    below_a_title = _workbook(tmp_path / "lrk_2024.xlsx", {"Blad1": [*title, HEADER, *ROWS]})
+    result = lrk.import_lrk_file(postcode_con, below_a_title)
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["de kopregel staat op rij 3; wat erboven staat is overgeslagen"]
+    later_sheet = _workbook(tmp_path / "lrk_2024_b.xlsx",
+                            {"Toelichting": [["Bron: Landelijk Register Kinderopvang"]],
+                             "Oord": [HEADER, *ROWS]})
+    assert lrk.import_lrk_file(postcode_con, later_sheet).places == 108
+    csv_title = _csv(tmp_path / "lrk_2024.csv", ROWS, "LRK-export Oord, juni 2024")
+    assert lrk.import_lrk_file(postcode_con, csv_title).places == 108
+
+
+@pytest.mark.parametrize("form", ["xlsx", "csv"])
+def test_a_bad_row_below_a_title_is_named_by_its_own_row_and_sheet(postcode_con, tmp_path, form):
+    bad = [ROWS[0], [ROWS[1][0], "KDV", "Het Klimrek", "zestig", *ROWS[1][4:]]]
+    if form == "xlsx":
+        path = _workbook(tmp_path / "lrk_2024.xlsx", {"Toelichting": [["Bron: LRK"]],
+                                                       "Oord": [["LRK-export Oord"], HEADER, *bad]})
+        where = "Bestand lrk_2024.xlsx, werkblad 'Oord', rij 4"
+    else:
+        path = _csv(tmp_path / "lrk_2024.csv", bad, "LRK-export Oord")
+        where = "Bestand lrk_2024.csv, rij 4"
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0] == (
+        f"{where}, kolom aantal_kindplaatsen: 'zestig' is geen aantal kindplaatsen (een heel getal "
+        "van 0 of meer).")
+
+
+def test_a_postcode_with_a_no_break_space_is_that_postcode(postcode_con, tmp_path):
+    """A postcode copied from the register's web page has a no-break space: refused as
+    ''1234 AB' is geen postcode', which reads as a postcode."""
+    rows = [[*row[:7], row[7][:4] + "\u00a0" + row[7][4:], row[8]] for row in ROWS]
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(("\r\n".join([";".join(HEADER), *(";".join(row) for row in rows)]) + "\r\n")
+                     .encode("utf-8"))
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places, result.unmapped_postcodes) == (2, 108, [])
+
+
+def test_a_workbook_without_the_header_on_any_sheet_names_the_file_not_a_sheet(postcode_con, tmp_path):
+    path = _workbook(tmp_path / "lrk_2024.xlsx", {"Leeg": [], "Oord": [["naam", "plaats"], ["De Boomhut", "Oord"]]})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0].startswith(
+        "Bestand lrk_2024.xlsx: de kolom(men) lrk_id, type_oko, aantal_kindplaatsen, "
+        "opvanglocatie_postcode ontbreken.")
+
+
+def _zipped(path, members: dict[str, bytes]) -> object:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_export_zipped_or_gzipped_to_send_it_on_is_read_as_the_export(tmp_path, capsys):
+    """A zip holding the export (sent on by mail) was refused as 'beschadigd of een onverwachte
+    opbouw', a .csv.gz as 'tekens die niet te lezen zijn; sla het op als CSV UTF-8'."""
+    import gzip
+
+    from data_sources import cli
+
+    db = _with_postcodes(tmp_path / "k.duckdb")
+    export = _csv(tmp_path / "export_opendata_lrk_2024.csv", ROWS).read_bytes()
+    zipped = _zipped(tmp_path / "LRK.zip", {"LRK/export_opendata_lrk_2024.csv": export,
+                                            "__MACOSX/LRK/._export_opendata_lrk_2024.csv": b"\x00"})
+    assert cli.main(["import-lrk", str(zipped), "--db", str(db)]) == 0, capsys.readouterr().out
+    assert "LRK 2024: 2 ingeschreven locaties met samen 108 kindplaatsen" in capsys.readouterr().out
+    gzipped = tmp_path / "export_opendata_lrk.csv.gz"
+    gzipped.write_bytes(gzip.compress(export))
+    assert cli.main(["import-lrk", str(gzipped), "--jaar", "2024", "--db", str(db)]) == 0
+    assert "Vervangt de export van lading" in capsys.readouterr().out
+    con = store.connect(db)
+    assert con.execute("select file_name from loads where dataset = 'lrk-locaties' and status = 'active'"
+                       ).fetchall() == [("export_opendata_lrk.csv.gz",)]
+    assert con.execute("select sum(places) from supply_by_wijk").fetchone()[0] == 108
+    con.close()
+
+
+def test_a_zip_without_one_export_is_refused_saying_what_it_holds(postcode_con, tmp_path):
+    export = _csv(tmp_path / "a.csv", ROWS).read_bytes()
+    two = _zipped(tmp_path / "lrk_2024.zip", {"a_2024.csv": export, "b_2024.xlsx": b"PK"})
+    with pytest.raises(InputRefused, match=r"lrk_2024.zip: de zip bevat meer dan één bestand dat een "
+                                           r"export kan zijn \(a_2024.csv, b_2024.xlsx\)"):
+        lrk.import_lrk_file(postcode_con, two)
+    none = _zipped(tmp_path / "kaart_2024.zip", {"wijken.geojson": b"{}"})
+    with pytest.raises(InputRefused, match=r"kaart_2024.zip: de zip bevat geen LRK-export \(een .csv of "
+                                           r"werkmap\) maar wijken.geojson"):
+        lrk.import_lrk_file(postcode_con, none)
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_the_page_reads_a_zipped_export(app_db):
+    from conftest import ROOT, add_account, run_page
+
+    from data_sources.accounts import Account
+
+    sample = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes()
+    import io
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("lrk_export_GM9999_2024.csv", sample)
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("lrk_export_GM9999_2024.zip", data.getvalue(),
+                                                  "application/zip"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value.startswith("lrk_export_GM9999_2024.zip is ingelezen") for s in at.success)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("kwb-2024.csv", "gwb_code_10;regio;a_inw;a_00_14\r\nGM0001;Oord;1000;150\r\n"),
+    ("pc6hnr20240801_gwb.csv", "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\r\n1234AB;1;00010101;000101;0001\r\n"),
+    ("84583NED_UntypedDataSet.csv",
+     '"ID";"WijkenEnBuurten";"Gemeentenaam_1";"Codering_3"\r\n"0";"GM0001";"Oord";"GM0001"\r\n'),
+])
+def test_a_cbs_file_read_as_an_export_says_where_it_goes(postcode_con, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[0].endswith(
+        "Dit is een CBS-bestand: lees het in op de pagina Gemeente laden onder CBS-bestand inlezen, "
+        "of met python -m data_sources import-cbs.")
+
+
+def test_a_row_after_an_empty_line_is_named_by_its_own_row(postcode_con, tmp_path):
+    """An empty line in the export (a row deleted by hand in a text editor) was skipped before the
+    rows were counted: the bad row after it was named one row too early."""
+    bad = [ROWS[0][0], "KDV", "Het Klimrek", "zestig", *ROWS[1][4:]]
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(("\r\n".join([";".join(HEADER), ";".join(ROWS[0]), "", ";".join(bad)]) + "\r\n")
+                     .encode("cp1252"))
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0].startswith("Bestand lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: "
+                                                "'zestig' is geen aantal kindplaatsen")

@@ -49,7 +49,7 @@ from data_sources.cbs.odata import (
     to_number,
 )
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import decode, delimiter, without_controls
+from data_sources.text import compact, decode, delimiter, without_controls
 from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
@@ -138,13 +138,16 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         text, header_row = _table_part(without_controls(_read_text(path)), path)
         header = _split_header(text, path)
         short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
+        # the rows are named as the file has them: below a title that _table_part left out
         if any(h.strip().lower() in short_names for h in header):
-            return _read_kwb(_Sheet(_read_csv_frame(text, path)), path, year, gemeenten)
+            return _read_kwb(_Sheet(_read_csv_frame(text, path), first_row=header_row + 2), path,
+                             year, gemeenten)
         _, _, below = text.partition("\n")
         if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
             # a row of titles above the short names (a kwb saved with its titles): the short
             # names are the header, read as the kwb file they name
-            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=3), path, year, gemeenten)
+            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=header_row + 3), path,
+                             year, gemeenten)
         layered = _one_header_row(text, path)
         if layered is None:
             return _read_statline_csv(text, header, path, year, header_row)
@@ -429,16 +432,41 @@ def _read_spreadsheet(path: Path) -> _Sheet:
         if not found:
             if not heads:
                 return _Sheet(pd.DataFrame())
+            _refuse_other_route(path, [cells for head in heads.values() for cells in head])
             name, row = next(iter(heads)), 0
         else:
             _, name, row = max(found, key=lambda item: item[0])
         cells = pd.read_excel(path, dtype=str, engine="calamine", sheet_name=name, header=None)
+    except InputRefused:
+        raise  # a file for another route (_refuse_other_route), said as such
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise InputRefused(f"Bestand {path.name}: het werkblad is niet te lezen: {unreadable(exc)}.") from None
     if not found:
         return _Sheet(_with_header(cells, 0))
     return _Sheet(_with_header(cells, row), first_row=row + 2,
                   place=f", werkblad {name}" if len(heads) > 1 else "")
+
+
+# Files that Kindkaart reads by another route, known by their header among the first rows: said
+# so, instead of the column a CBS file would have ('kolom gwb_code_10 ontbreekt').
+_LRK_COLUMNS = {"lrkid", "typeoko", "aantalkindplaatsen", "opvanglocatiepostcode"}
+
+
+def _refuse_other_route(path: Path, rows: list) -> None:
+    """Refuse an LRK export, or CBS's postcode file saved as a workbook, by what it is."""
+    for cells in rows:
+        names = {compact(cell) for cell in cells if isinstance(cell, str)}
+        if len(names & _LRK_COLUMNS) >= 3:
+            raise InputRefused(
+                f"Bestand {path.name} is een export van het Landelijk Register Kinderopvang, geen "
+                "CBS-bestand: lees hem in op de pagina Gemeente laden onder LRK-export inlezen, of "
+                "met python -m data_sources import-lrk. Er is niets opgeslagen.")
+        if "pc6" in names and any(re.fullmatch(r"(buurt|wijk|gemeente)(code)?(\d{4})?", n) for n in names):
+            raise InputRefused(
+                f"Bestand {path.name} is het postcodebestand van CBS, opgeslagen als werkmap: "
+                "Kindkaart leest het zoals CBS het publiceert, als zip of als de CSV eruit "
+                "(pc6hnr…_gwb.csv). Excel toont van het landelijke bestand alleen de eerste "
+                "1.048.576 rijen; sla het daarom niet op vanuit Excel. Er is niets opgeslagen.")
 
 
 def _sheet_heads(path: Path, rows: int = 10) -> dict[str, list[list[object]]]:
@@ -469,8 +497,10 @@ def _with_header(cells: pd.DataFrame, row: int) -> pd.DataFrame:
 def _read_csv_frame(text: str, path: Path) -> pd.DataFrame:
     first = text.splitlines()[0]
     try:
+        # an empty line is a row, as Excel shows it (_numbered passes it over): the rows named in
+        # messages are the file's
         return pd.read_csv(io.StringIO(text), sep=delimiter(first), dtype=str,
-                           keep_default_na=False)
+                           keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputRefused(f"Bestand {path.name}: de CSV is niet te lezen: {unreadable(exc)}.") from None
 
@@ -703,6 +733,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
            or {"aantal inwoners", "0 tot 15 jaar"} & set(last_titles))
     keys = [_header_key(h, repeated, kwb=bool(kwb)) for h in header]
     if "Codering" not in {stem(k) for k in keys if k} and not {"WijkenEnBuurten", "RegioS"} & set(keys):
+        _refuse_other_route(path, [header])
         raise InputRefused(f"Bestand {path.name}: geen kolom met regiocodes (Codering, "
                            f"WijkenEnBuurten of RegioS). {SUPPORTED}")
     rows, row_numbers = [], []
