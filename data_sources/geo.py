@@ -307,6 +307,26 @@ def _code_of(props: dict) -> str | None:
     return min(regional, key=lambda c: _SPECIFIC[region_level(c)])
 
 
+def _polygons_in_collection(collection: dict, depth: int = 0) -> dict:
+    """The polygons of a GeoJSON GeometryCollection (what a GIS gives after a clip or an
+    intersection: the area with a stray line or point along its edge) as one MultiPolygon; the
+    lines and points are left out. Without a polygon: an empty dict (a region without a shape)."""
+    members = collection.get("geometries")
+    polygons = []
+    for member in members if isinstance(members, list) and depth < 8 else []:
+        if not isinstance(member, dict):
+            continue
+        if member.get("type") == "GeometryCollection":
+            member = _polygons_in_collection(member, depth + 1)
+        if member.get("type") == "Polygon":
+            polygons.append(member.get("coordinates"))
+        elif member.get("type") == "MultiPolygon" and isinstance(member.get("coordinates"), list):
+            polygons.extend(member["coordinates"])
+    if not polygons:
+        return {}
+    return {"type": "MultiPolygon", "coordinates": polygons}
+
+
 def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None) -> pd.DataFrame:
     """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
     (a file in RD New is converted). Parts of one region (features with the same code and the
@@ -355,6 +375,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
         level = region_level(code) if code else None
         if level is None:
             continue
+        if geometry.get("type") == "GeometryCollection":
+            geometry = _polygons_in_collection(geometry)
         if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
             shapeless.add(code)  # 'geometry': null (an empty shape in a GIS), or a point
             continue

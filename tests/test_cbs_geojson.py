@@ -153,6 +153,30 @@ def test_parts_of_one_region_are_merged(tmp_path):
     assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 3
 
 
+def test_a_wijk_in_a_geometry_collection_is_drawn_from_its_polygons(tmp_path):
+    # a GIS clip or intersection gives the area with a stray line along its edge as a
+    # GeometryCollection (nested too): its polygons are the wijk, the line is left out; a
+    # collection of only lines is a wijk without a shape, as a null geometry is
+    wijken = zwolle_wijken()[:3]
+    edge = {"type": "LineString", "coordinates": wijken[0]["geometry"]["coordinates"][0][:2]}
+    collected = dict(wijken[0], geometry={"type": "GeometryCollection",
+                                          "geometries": [wijken[0]["geometry"], edge]})
+    nested = dict(wijken[1], geometry={"type": "GeometryCollection", "geometries": [
+        {"type": "GeometryCollection", "geometries": [wijken[1]["geometry"]]},
+        {"type": "Point", "coordinates": edge["coordinates"][0]}]})
+    lines = dict(wijken[2], geometry={"type": "GeometryCollection", "geometries": [edge]})
+    frame = read_geojson(write(tmp_path / "wijken_2024.geojson", [collected, nested, lines]))
+    drawn = dict(zip(frame["region_code"], frame["geometry_json"], strict=True))
+    codes = [w["properties"]["statcode"] for w in wijken]
+    assert sorted(drawn) == sorted(codes[:2])
+    for wijk in wijken[:2]:
+        geometry = json.loads(drawn[wijk["properties"]["statcode"]])
+        assert geometry["type"] == "Polygon"  # one part, as any region of one polygon
+        first = geometry["coordinates"][0][0]
+        assert first == pytest.approx(wijk["geometry"]["coordinates"][0][0], abs=1e-5)
+    assert frame.attrs["shapeless"] == [codes[2]]
+
+
 def test_one_code_for_two_different_regions_is_refused(con, tmp_path):
     wijken = zwolle_wijken()
     import_file(con, write(tmp_path / "wijken_2024.geojson", wijken), gemeenten=["GM0193"])

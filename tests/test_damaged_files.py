@@ -524,7 +524,7 @@ def test_a_wijk_without_a_shape_in_a_geojson_is_named_in_a_note_not_dropped_unse
     path = tmp_path / "wijk_2024.geojson"
     path.write_text(json.dumps(collection), encoding="utf-8")
     _kind, _loads, notes = jobs.import_cbs_file(db, path)
-    assert f"{code} heeft in het bestand geen vlak (de geometrie is leeg of geen Polygon/MultiPolygon) " \
+    assert f"{code} heeft in het bestand geen vlak (de geometrie is leeg of bevat geen Polygon/MultiPolygon) " \
            "en staat niet op de kaart. Controleer die grenzen in het GIS-programma." in notes
 
 

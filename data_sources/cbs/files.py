@@ -107,7 +107,7 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         more = f" en nog {len(shapeless) - 10}" if len(shapeless) > 10 else ""
         has, stands = ("heeft", "staat") if len(shapeless) == 1 else ("hebben", "staan")
         notes.append(f"{', '.join(shapeless[:10])}{more} {has} in het bestand geen vlak (de "
-                     f"geometrie is leeg of geen Polygon/MultiPolygon) en {stands} niet op de "
+                     f"geometrie is leeg of bevat geen Polygon/MultiPolygon) en {stands} niet op de "
                      "kaart. Controleer die grenzen in het GIS-programma.")
     water = [code for code in frame.attrs.get("water", [])
              if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
