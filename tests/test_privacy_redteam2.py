@@ -1,0 +1,149 @@
+"""The thirtieth privacy review, as an attacker (README "Privacy"): routes the earlier reviews
+left open or did not take. Each test is an attack; one that recovers nothing says so and shows
+that the same attack does recover something where the protection it relies on is left out."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import add_account, app_copy
+from test_privacy_hidden_cells import ANALIST, LEA, PARTNER
+from test_privacy_versions import _lines, _others_bounds, _with_margins
+
+from data_sources.config import min_count
+from transforms.privacy import bounds_from_equations, protect_cube, unsafe_bounds
+
+
+def _cube(parts, previous=None) -> SimpleNamespace:
+    counts, hidden = protect_cube(np.stack(parts), previous=previous)
+    return SimpleNamespace(counts=counts, hidden=hidden)
+
+
+def _bystander_narrowed(rng, shape: tuple[int, ...], corrections: int, beside_before: bool) -> list[str]:
+    """Three organisations deliver a table (A, B and C). A corrects `corrections` cells of its
+    own share; B, who did not, knows its own share in both versions and (generously) which cells A
+    corrected. The hidden cells of the others' part (A + C) whose bounds over both versions
+    together are unsafe while neither version alone makes them so, apart from the cells that hold
+    a corrected one (their change follows from the totals). `beside_before`: the second version
+    is protected beside the first, as the build does; without it the attack must find cells."""
+    a = rng.choice([0.0, 1, 2, 3, 6, 9, 12], size=shape)
+    b = rng.choice([0.0, 0, 1, 2, 4, 8, 11], size=shape)
+    c = rng.choice([0.0, 0, 0, 1, 2, 3, 7], size=shape)
+    first = _cube([a, b, c])
+    corrected = np.zeros(shape, dtype=bool)
+    corrected.reshape(-1)[rng.choice(a.size, size=corrections, replace=False)] = True
+    a2 = np.where(corrected, rng.choice([0.0, 1, 4, 10], size=shape), a)
+    second = _cube([a2, b, c], (first.counts, first.hidden) if beside_before else None)
+    if beside_before:
+        assert not (first.hidden & ~second.hidden).any()
+    own = _with_margins(b)
+    changed = _with_margins(corrected.astype(float)) > 0
+    low, high, equations, n, full = _others_bounds([first, second], own)
+    per_version = len(_lines(full))
+    # the others' part of every figure that holds no corrected cell is one unknown in both
+    for flat in np.flatnonzero(~changed.reshape(-1)):
+        equations.append((np.array([flat, flat + n]), np.array([1.0, -1.0])))
+    together = bounds_from_equations(np.concatenate(low), np.concatenate(high), equations)
+    found = []
+    for v, cube in enumerate((first, second)):
+        lines = [(line - v * n, signs) for line, signs in equations[v * per_version:(v + 1) * per_version]]
+        alone = bounds_from_equations(low[v], high[v], lines)
+        others = cube.counts - own
+        both_low, both_high = (bound[v * n:(v + 1) * n].reshape(full) for bound in together)
+        narrowed = (unsafe_bounds(others, cube.hidden, both_low, both_high, min_count())
+                    & ~unsafe_bounds(others, cube.hidden, alone[0].reshape(full), alone[1].reshape(full),
+                                     min_count())
+                    & ~changed)
+        found += [f"versie {v + 1}, cel {cell}: {both_low[cell]:.0f}..{both_high[cell]:.0f} "
+                  f"(anderen echt {others[cell]:.0f})" for cell in zip(*np.nonzero(narrowed), strict=True)]
+    return found
+
+
+def test_a_bystander_who_knows_its_own_unchanged_share_learns_nothing_from_a_correction():
+    # README "Verschillen tussen versies" left this open: an organisation that did not correct
+    # (its share the same in both versions) lays the version before and after another's
+    # correction side by side. Random tables of three organisations, wijk x age and wijk x kind x
+    # age, one or two cells corrected: nothing narrows beyond what either version alone says.
+    rng = np.random.default_rng(30)
+    found = []
+    for shape, trials in (((3, 3), 120), ((4, 3), 60), ((3, 3, 2), 30)):
+        for corrections in (1, 2):
+            for _ in range(trials):
+                found += _bystander_narrowed(rng, shape, corrections, beside_before=True)
+    assert not found, found[:5]
+
+
+def test_the_bystander_attack_narrows_cells_of_a_version_protected_on_its_own():
+    # The attack above can fail: the second version protected afresh (not beside the first) lets
+    # the bystander narrow hidden cells of the others
+    rng = np.random.default_rng(30)
+    found = []
+    for _ in range(120):
+        found += _bystander_narrowed(rng, (3, 3), 1, beside_before=False)
+    assert found
+
+
+# Two small wijken whose every BRP cell and total is small (a business park, a hamlet): 1 | 1 | 1
+# and 2 | 1 | 1 children of 0-2, 2-4 and 4-12 in one database, the 0-2 year olds the other way
+# round in the other. Every cell shown and every age total is the same in both; what differs is
+# only inside hidden cells and hidden wijk totals (3 against 4 children), a margin that earlier
+# comparisons kept the same.
+TINY_WIJKEN = ("WK999907", "WK999906")  # Buitengebied, Kerkebuurt
+
+
+def _tiny(first_0_2: dict[str, int]) -> dict[tuple[str, int], int]:
+    children = {}
+    for wijk in TINY_WIJKEN:
+        children.update({(wijk, age): 0 for age in range(13)})
+        children.update({(wijk, 0): first_0_2[wijk], (wijk, 2): 1, (wijk, 4): 1})
+    return children
+
+
+@pytest.fixture(scope="module")
+def tiny_dbs(sample_db, tmp_path_factory):
+    from test_privacy_hidden_cells import _with_brp
+
+    folder = tmp_path_factory.mktemp("tiny")
+    return (_with_brp(sample_db, folder / "one", _tiny({"WK999907": 1, "WK999906": 2})),
+            _with_brp(sample_db, folder / "two", _tiny({"WK999907": 2, "WK999906": 1})))
+
+
+def test_the_tiny_wijken_differ_only_inside_hidden_figures(tiny_dbs):
+    from test_brp_privacy import shown_table
+
+    one, two = (shown_table(db) for db in tiny_dbs)
+    assert np.array_equal(one.hidden, two.hidden)
+    assert np.array_equal(np.nan_to_num(one.values, nan=-1), np.nan_to_num(two.values, nan=-1))
+    rows = [one.wijk_codes.index(code) for code in TINY_WIJKEN]
+    assert one.hidden[rows].all()  # every cell and the wijk total of both
+
+
+@pytest.mark.parametrize("account", [ANALIST, PARTNER, LEA], ids=["analist", "partner", "lea"])
+def test_no_role_is_sent_anything_of_what_hidden_wijk_totals_of_the_brp_hold(account, tiny_dbs, tmp_path,
+                                                                            monkeypatch):
+    from test_privacy_hidden_cells import _differences, _indicators, _views
+    from test_privacy_sent import _capture_downloads, _release_all_to
+
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in zip(("one", "two"), tiny_dbs, strict=True):
+        (tmp_path / name).mkdir()
+        path = app_copy(db, tmp_path / name, monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        if account.role != "analist":
+            _release_all_to(path, account.role, True)
+        sent[name] = _views(account, downloads, _indicators(population=True))
+    differing = _differences(sent["one"], sent["two"])
+    assert not differing, differing
+
+
+def test_no_export_tells_what_hidden_wijk_totals_of_the_brp_hold(tiny_dbs, tmp_path):
+    from test_privacy_hidden_cells import _exports
+
+    first, second = (_exports(db, tmp_path / name) for name, db in zip(("one", "two"), tiny_dbs, strict=True))
+    differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
+                 for name in first if first[name] != second[name]}
+    assert not differing, differing
+
