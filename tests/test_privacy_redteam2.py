@@ -147,3 +147,97 @@ def test_no_export_tells_what_hidden_wijk_totals_of_the_brp_hold(tiny_dbs, tmp_p
                  for name in first if first[name] != second[name]}
     assert not differing, differing
 
+
+# Buitengebied's jeugdhulp in the sample: 3 ambulant, 1 dagbehandeling, 1 jeugdbescherming and 1
+# pleegzorg child of 4-12, every cell and its wijk total hidden
+BUITENGEBIED = "WK999907"
+
+
+def _jeugdhulp_without(db, wijk: str, zero: bool) -> None:
+    """The gemeente corrects its jeugdhulp 2024: `wijk`'s rows left out (those children moved
+    away), or kept with 0 children (`zero`)."""
+    import io
+
+    import openpyxl
+    from test_privacy_versions import ROOT
+
+    from data_sources import jobs, store
+
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx")
+    sheet = book["Gegevens"]
+    for row in range(sheet.max_row, 1, -1):
+        if sheet.cell(row, 1).value == wijk:
+            if zero:
+                sheet.cell(row, 5).value = 0
+            else:
+                sheet.delete_rows(row)
+    data = io.BytesIO()
+    book.save(data)
+    con = store.connect(db)
+    try:
+        result = jobs.import_registration(con, data.getvalue(), "jeugdhulp", "Gemeente Voorbeeldstad",
+                                          "2024", "jeugdhulp-correctie.xlsx")
+    finally:
+        con.close()
+    assert result.status == "imported" and result.superseded
+
+
+def _jeugdhulp_status(db) -> dict[str, str]:
+    """The row of jeugdhulp in the delivery status as the werkboek, the report, Databronnen and
+    the slide 'Aanlevering van gegevens' give it to the analist."""
+    import duckdb
+
+    from outputs import exports
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        frame = exports.delivery_status(con, "GM9999", 2024)
+    finally:
+        con.close()
+    return {str(k): str(v) for k, v in frame[frame["Soort"] == "jeugdhulp"].iloc[0].items()}
+
+
+def test_the_delivery_status_names_no_wijk_empty_whose_hidden_counts_went_to_0(app_db):
+    # The gemeente corrected its jeugdhulp: Buitengebied's children (3, 1, 1 and 1, all hidden)
+    # moved away. Its cells stay hidden in the new version (hidden before, 0 now: carried, so
+    # that the old totals minus the new do not give their old counts back; README "Verschillen
+    # tussen versies"). But the delivery status (werkboek 'Aanlevering', report, Databronnen, the
+    # slide 'Aanlevering van gegevens') said "geen rijen voor 1 wijk: Buitengebied": it is 0 now,
+    # and each total shown in both versions minus its new value gave Buitengebied's old count:
+    # 3 ambulant, 1 dagbehandeling, 1 jeugdbescherming children, 6 in all, exactly.
+    from test_privacy_versions import _cube
+
+    before, _ = _cube(app_db)
+    wijk = before.row_of[BUITENGEBIED]
+    assert before.counts[wijk, -1, -1] == 6 and before.hidden[wijk, -1, -1]
+    _jeugdhulp_without(app_db, BUITENGEBIED, zero=False)
+    after, _ = _cube(app_db)
+    assert after.counts[wijk, -1, -1] == 0 and after.hidden[wijk, -1, -1]  # carried
+    status = _jeugdhulp_status(app_db)
+    empty_now = "Buitengebied" in status["Ontbreekt"] or "Buitengebied" in status["Wijken"]
+    recovered = {}
+    if empty_now:
+        # only Buitengebied changed (the attacker's assumption, as in test_privacy_versions):
+        # every gemeente figure shown in both versions changed by its old count
+        gemeente = before.counts.shape[0] - 1
+        for index in np.ndindex(*before.counts.shape[1:]):
+            if not before.hidden[(gemeente, *index)] and not after.hidden[(gemeente, *index)]:
+                old = before.counts[(gemeente, *index)] - after.counts[(gemeente, *index)]
+                if before.hidden[(wijk, *index)] and before.counts[(wijk, *index)] > 0:
+                    assert old == before.counts[(wijk, *index)]
+                    recovered[index] = old
+    assert not recovered, (status, recovered)
+    # and it is not told apart from a version in which Buitengebied kept its children
+    assert "Buitengebied" not in status["Ontbreekt"]
+
+
+def test_the_delivery_status_counts_no_wijk_as_0_whose_hidden_counts_went_to_0(app_db):
+    # The same correction with Buitengebied's rows kept at 0 children: the status said "(1 met 0
+    # gemeld)", and only Buitengebied's total was hidden among the wijken with rows
+    from test_privacy_versions import _cube
+
+    kept = _jeugdhulp_status(app_db)
+    _jeugdhulp_without(app_db, BUITENGEBIED, zero=True)
+    after, _ = _cube(app_db)
+    assert after.hidden[after.row_of[BUITENGEBIED], -1, -1]
+    assert _jeugdhulp_status(app_db)["Wijken"] == kept["Wijken"]
