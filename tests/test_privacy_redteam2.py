@@ -7,8 +7,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
-from conftest import add_account, app_copy
+from conftest import add_account, app_copy, run_page
 from test_privacy_hidden_cells import ANALIST, LEA, PARTNER
 from test_privacy_versions import _lines, _others_bounds, _with_margins
 
@@ -241,3 +242,85 @@ def test_the_delivery_status_counts_no_wijk_as_0_whose_hidden_counts_went_to_0(a
     after, _ = _cube(app_db)
     assert after.hidden[after.row_of[BUITENGEBIED], -1, -1]
     assert _jeugdhulp_status(app_db)["Wijken"] == kept["Wijken"]
+
+
+def _so_without_need(db, left_out: str | None = None) -> None:
+    """The samenwerkingsverband delivers the sample's speciaal-onderwijs rows without the column
+    'aantal met bso-behoefte' filled in (it is optional), and without the enrolled 4-12 pupils of
+    `left_out` (they left the school)."""
+    import io
+
+    import openpyxl
+    from test_privacy_attacks import SO_ORGANISATION
+    from test_privacy_versions import ROOT
+
+    from data_sources import jobs, store
+
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "speciaal-onderwijs.xlsx")
+    sheet = book["Gegevens"]
+    names = {"WK999907": "Buitengebied"}
+    for row in range(sheet.max_row, 1, -1):
+        sheet.cell(row, 9).value = None
+        if (left_out is not None and sheet.cell(row, 1).value == names[left_out]
+                and sheet.cell(row, 6).value == "ingeschreven" and sheet.cell(row, 7).value == "4-12"):
+            sheet.delete_rows(row)
+    data = io.BytesIO()
+    book.save(data)
+    con = store.connect(db)
+    try:
+        result = jobs.import_registration(con, data.getvalue(), "speciaal-onderwijs", SO_ORGANISATION,
+                                          "schooljaar 2024-2025", "so-zonder-bso.xlsx")
+    finally:
+        con.close()
+    assert result.status == "imported"
+
+
+def _bso_table(account) -> pd.DataFrame:
+    """Tekorten's table 'BSO voor leerlingen van so en sbo' for 4-12 year olds."""
+    from test_privacy_attacks import _clear
+
+    _clear()
+    at = run_page("tekorten", account=account)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    return next(d.value for d in at.dataframe if "Leerlingen (waargenomen)" in d.value.columns)
+
+
+def _sbo_pupils(db) -> str:
+    """Row 5 of Analysevragen: the enrolled sbo pupils as shown."""
+    import duckdb
+
+    from transforms.analysis import so_by_type_and_status
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        shown = so_by_type_and_status(con, "GM9999", 2024).display()
+    finally:
+        con.close()
+    return shown.set_index("soort").loc["sbo", "ingeschreven"]
+
+
+def test_tekorten_keeps_a_wijk_whose_hidden_pupils_went_to_0_without_an_observed_need(app_db, analist):
+    # Buitengebied has 1 enrolled sbo pupil of 4-12, hidden. Tekorten lists the wijken with
+    # pupils beside their modelled BSO need; a wijk whose observed need was hidden keeps its row
+    # when its pupils are gone (bso_need_wijken), but without an observed need (an optional
+    # column) the row went: the version after the pupil left said Buitengebied has none now,
+    # and the enrolled sbo pupils of row 5 on Analysevragen, shown in both versions (76, then
+    # 75), gave its hidden 1 back, the cell itself hidden in both.
+    from test_privacy_versions import _cube
+
+    _so_without_need(app_db)
+    before = _bso_table(analist)
+    cube, _ = _cube(app_db, "speciaal_onderwijs")
+    cell = (cube.row_of[BUITENGEBIED], cube.kinds.index("so_ingeschreven"), cube.ages.index("4-12"))
+    assert cube.counts[cell] == 1 and cube.hidden[cell]
+    assert "Buitengebied" in set(before["Wijk"])
+    sbo_before = _sbo_pupils(app_db)
+    _so_without_need(app_db, left_out=BUITENGEBIED)
+    after = _bso_table(analist)
+    cube_after, _ = _cube(app_db, "speciaal_onderwijs")
+    assert cube_after.counts[cell] == 0 and cube_after.hidden[cell]  # carried
+    assert (sbo_before, _sbo_pupils(app_db)) == ("76", "75")  # the decrease, in both shown
+    # the list of wijken, in its order, is the same: nothing says Buitengebied has none now
+    assert list(after["Wijk"]) == list(before["Wijk"])
+    assert after.set_index("Wijk").loc["Buitengebied", "Leerlingen (waargenomen)"] == "afgeschermd"
