@@ -324,3 +324,84 @@ def test_tekorten_keeps_a_wijk_whose_hidden_pupils_went_to_0_without_an_observed
     # the list of wijken, in its order, is the same: nothing says Buitengebied has none now
     assert list(after["Wijk"]) == list(before["Wijk"])
     assert after.set_index("Wijk").loc["Buitengebied", "Leerlingen (waargenomen)"] == "afgeschermd"
+
+
+def _bezetting(db, peuteropvang: int) -> None:
+    """A small organisation's only delivery of row 3 (kinderopvang-bezetting, as Kinderopvang
+    Zonnestraal, replacing the sample's): 30 and 25 children of 0-2 and 2-4 in dagopvang on 18 and
+    15 places, `peuteropvang` children of 2-4 in peuteropvang on 8 places, and a bso."""
+    import io
+
+    import openpyxl
+    from test_privacy_versions import ROOT
+
+    from data_sources import jobs, store
+
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "kinderopvang-bezetting.xlsx")
+    sheet = book["Gegevens"]
+    sheet.delete_rows(2, sheet.max_row)
+    for row in (("WK999901", "Zonnestraal Centrum", "dagopvang", "0-2", 30, 18),
+                ("WK999901", "Zonnestraal Centrum", "dagopvang", "2-4", 25, 15),
+                ("WK999901", "Zonnestraal Centrum", "peuteropvang", "2-4", peuteropvang, 8),
+                ("WK999901", "Zonnestraal Centrum", "bso", "4-12", 60, 30)):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    con = store.connect(db)
+    try:
+        result = jobs.import_registration(con, data.getvalue(), "kinderopvang-bezetting",
+                                          "Kinderopvang Zonnestraal", "2024", "bezetting.xlsx")
+    finally:
+        con.close()
+    assert result.status == "imported"
+
+
+def _row_3_seen(db) -> tuple[pd.DataFrame, str]:
+    """Row 3 on Analysevragen as the analist sees it: the table per care type and age group, and
+    the sentence with the children per place the model uses."""
+    import duckdb
+
+    from transforms import analysis
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return (analysis.participation(con, "GM9999", 2024),
+                analysis.model_children_per_place(con, "GM9999", 2024))
+    finally:
+        con.close()
+
+
+def _pool_rate(sentence: str) -> float | None:
+    import re
+
+    found = re.search(r"dagopvang \(met peuteropvang\) (\d+),(\d\d) \(rij 3\)", sentence)
+    return None if found is None else float(f"{found.group(1)}.{found.group(2)}")
+
+
+def test_a_corrected_row_3_gives_no_small_count_back_through_the_models_children_per_place(app_db):
+    # Row 3 (children per care type and age group) hides every cell of the model's pool
+    # (dagopvang with peuteropvang) where one is hidden, because the model's children per place
+    # times the public places is the pool's total. But across two versions: before, every cell
+    # shown (30, 25 and 12 on 18, 15 and 8 places) and the model's 1,63 per place (so 41 places);
+    # after a correction of peuteropvang to 3, every cell hidden and the model's 1,41 per place:
+    # 41 x 1,41 is 58 children (57,6 to 58,0), minus the 30 and 25 shown before gave the 3.
+    _bezetting(app_db, 12)
+    before, sentence_before = _row_3_seen(app_db)
+    assert not before["hidden"].any() and _pool_rate(sentence_before) == 1.63
+    pooled = before[before["care_type"].isin(["dagopvang", "peuteropvang"])]
+    _bezetting(app_db, 3)
+    after, sentence_after = _row_3_seen(app_db)
+    peuter = (after["care_type"] == "peuteropvang") & (after["age_group"] == "2-4")
+    assert after.loc[peuter, "hidden"].all()
+    rate_after = _pool_rate(sentence_after)
+    candidates = set(range(1, 60))
+    if rate_after is not None:
+        # the places (public, unchanged) from the version before, then the children after
+        rate_before = _pool_rate(sentence_before)
+        total_before = pooled["children"].sum()
+        places = [p for p in range(1, 200) if abs(total_before / p - rate_before) <= 0.005]
+        others = pooled.loc[pooled["care_type"] == "dagopvang", "children"].sum()
+        candidates = {total - others for p in places for total in range(0, 200)
+                      if abs(total / p - rate_after) <= 0.005 and total > others}
+    assert not (max(candidates) < min_count() - 1 or max(candidates) - min(candidates) < min_count() - 2), (
+        sentence_after, sorted(candidates))
