@@ -423,8 +423,8 @@ def _kaart_table(at, label: str) -> dict[str, str]:
 @pytest.mark.xfail(strict=True, reason=(
     "The contributor rule counts the organisations that upload. The samenwerkingsverband's one "
     "upload names the school of every row, and a school (a partner account) knows its own pupils: "
-    "to the rule the schools are one contributor. Making the row's school (and a provider's name "
-    "in jeugdhulp, wachtlijst zorg, trajecten) the contributor changes the protection of every "
+    "to the rule the schools are one contributor. Making the row's school (and the aanbieder "
+    "named in another's wachtlijst zorg) the contributor changes the protection of every "
     "partner table and the sample's figures: too big for this review."))
 def test_a_school_learns_no_small_count_of_other_schools_from_the_samenwerkingsverbands_upload(app_db):
     # The sample's so pupils are delivered by the samenwerkingsverband, one row per wijk and
