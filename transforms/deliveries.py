@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from data_sources.config import min_count
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 from transforms.partner_tables import read_published
 
@@ -114,7 +115,9 @@ def _hidden_wijk_totals(con: duckdb.DuckDBPyConnection, registration: str, gemee
         if year is None:
             continue
         pattern = read_published(con, gemeente_code, int(year)).get((gemeente_code, int(year), signal_type))
-        if pattern is not None:
+        # a pattern of another smallest count is not what the pages show (they protect afresh,
+        # and nothing hidden then is 0 now)
+        if pattern is not None and pattern.threshold == min_count():
             hidden |= {wijk for w, wijk in enumerate(pattern.wijken) if pattern.hidden[w, -1, -1]}
     return hidden
 
