@@ -399,14 +399,7 @@ if not vso.empty and age_group == "4-12":
     per_wijk = vso.groupby(["wijk_code", "wijk_name"], sort=False)[
         ["bso_need_modelled_low", "bso_need_modelled_high"]].sum().reset_index()
     need_published = analysis.read_beside(cursor(), gemeente_code, year).get(analysis.BSO_NEED_KEY)
-    if delivered:
-        # a wijk whose need was hidden before keeps its row when its pupils are gone (0)
-        gone = [code for code in analysis.bso_need_wijken(per_wijk["wijk_code"], need_published)
-                if code not in set(per_wijk["wijk_code"])]
-        names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
-        per_wijk = pd.concat([per_wijk, pd.DataFrame({
-            "wijk_code": gone, "wijk_name": [names.get(code, code) for code in gone],
-            "bso_need_modelled_low": 0.0, "bso_need_modelled_high": 0.0})], ignore_index=True)
+    names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
     # the pupils are the cells so_ingeschreven 4-12 of the one protected table of the signal
     # speciaal_onderwijs (the same figures as Continuüm and the Kaart, hidden where it hides
     # them; with the contributor rule); a wijk not in it is hidden
@@ -421,6 +414,23 @@ if not vso.empty and age_group == "4-12":
         pupils = protected.set_index("wijk_code")[["hidden", "children_count"]]
         total_hidden = bool(protected["gemeente_hidden"].iloc[0])
         total_pupils = float(protected["gemeente_count"].iloc[0])
+        # a wijk whose pupils the table hides keeps its row when they are gone (hidden before,
+        # 0 now: still hidden): a missing row would say it has none, and a total shown before
+        # and after (row 5 on Analysevragen) minus its new value would give its hidden pupils back
+        hidden_pupils = [code for code in protected.loc[protected["hidden"].astype(bool), "wijk_code"]
+                         if code not in set(per_wijk["wijk_code"])]
+        per_wijk = pd.concat([per_wijk, pd.DataFrame({
+            "wijk_code": hidden_pupils, "wijk_name": [names.get(code, code) for code in hidden_pupils],
+            "bso_need_modelled_low": 0.0, "bso_need_modelled_high": 0.0})], ignore_index=True)
+    if delivered:
+        # a wijk whose need was hidden before keeps its row when its pupils are gone (0)
+        gone = [code for code in analysis.bso_need_wijken(per_wijk["wijk_code"], need_published)
+                if code not in set(per_wijk["wijk_code"])]
+        per_wijk = pd.concat([per_wijk, pd.DataFrame({
+            "wijk_code": gone, "wijk_name": [names.get(code, code) for code in gone],
+            "bso_need_modelled_low": 0.0, "bso_need_modelled_high": 0.0})], ignore_index=True)
+    # by name, the kept wijken among the others: at the end they would be told apart
+    per_wijk = per_wijk.sort_values("wijk_name", kind="stable").reset_index(drop=True)
     pupils = pupils.reindex(per_wijk["wijk_code"])
     pupils_hidden = pupils["hidden"].fillna(True).astype(bool).to_numpy()
     pupils_shown = [hidden_label() if hide else format_number(value)

@@ -7,9 +7,17 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from data_sources.config import min_count
 from data_sources.registrations.schemas import REGISTRATION_TYPES
+from transforms.partner_tables import read_published
 
 MAX_NAMED_WIJKEN = 5
+# The signal table (signals_by_wijk, int_signals__partner_counts) each registration type is
+# counted in, per wijk: its published pattern says which wijk totals the pages hide
+SIGNAL_TYPES = {"vve-indicaties": "vve_indicaties", "jeugdhulp": "jeugdhulp",
+                "speciaal-onderwijs": "speciaal_onderwijs", "extra-ondersteuning": "extra_ondersteuning",
+                "ondersteuningstrajecten": "ondersteuningstrajecten", "wachtlijst-so": "wachtlijst_so",
+                "wachtlijst-zorg": "wachtlijst_zorg"}
 # The wijken of a registration whose figures are not released to the reader (README "Vrijgave")
 WITHHELD = "niet vrijgegeven"
 STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
@@ -39,6 +47,13 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         ).fetchall()
         covered = _covered_wijken(con, rtype.target, [r[0] for r in loads])
         zero = _zero_wijken(con, rtype.target, [r[0] for r in loads]) & covered
+        # a wijk without rows, or whose rows all say 0, has 0 children in every cell: said
+        # only where the pages show its total (as 0). Where they hide it (a count hidden in the
+        # version before and 0 now stays hidden), the old totals minus the new would give its
+        # hidden counts back; it is then a wijk with rows like any other
+        hidden_totals = _hidden_wijk_totals(con, rtype.key, gemeente_code, {r[3] for r in loads})
+        covered |= hidden_totals
+        zero -= hidden_totals
         organisations = {r[1] for r in loads if r[1]}
         shown_wijken = f"{len(covered & set(wijken))} van {len(wijken)}" if loads else ""
         if loads and rtype.key in withheld:
@@ -86,6 +101,25 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         row["ontbreekt"] = "; ".join(missing) or (WITHHELD if shown_wijken == WITHHELD else "niets")
         rows.append(row)
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def _hidden_wijk_totals(con: duckdb.DuckDBPyConnection, registration: str, gemeente_code: str,
+                        years: Iterable[int | None]) -> set[str]:
+    """The wijken whose total of the registration's signal table the pages hide in a year of its
+    active uploads (published_signal_patterns, the pattern every page and export shows)."""
+    signal_type = SIGNAL_TYPES.get(registration)
+    if signal_type is None:
+        return set()
+    hidden = set()
+    for year in years:
+        if year is None:
+            continue
+        pattern = read_published(con, gemeente_code, int(year)).get((gemeente_code, int(year), signal_type))
+        # a pattern of another smallest count is not what the pages show (they protect afresh,
+        # and nothing hidden then is 0 now)
+        if pattern is not None and pattern.threshold == min_count():
+            hidden |= {wijk for w, wijk in enumerate(pattern.wijken) if pattern.hidden[w, -1, -1]}
+    return hidden
 
 
 def _covered_wijken(con: duckdb.DuckDBPyConnection, target: str, load_ids: list[int]) -> set[str]:

@@ -9,8 +9,12 @@
 -- organisation's share is from 1 to below it); otherwise
 -- the model's needs in places would carry the hidden figure (needed = children / this).
 -- Nor where row 10 hides the pool's total (pool_protection_by_gemeente.pool_total_hidden): a kind
--- hidden now that was shown before would be that total minus the total before.
+-- hidden now that was shown before would be that total minus the total before. Nor where row 3
+-- (Analysevragen, care type x age group) hides a cell of the pool on its own (a small count, or
+-- the contributor rule): the pool's total minus its other cells as shown in a version before (a
+-- correction of one care type) would give that count back; the model then uses the parameter.
 -- Source: int_supply__children_by_organisation (rows 3 and 10), pool_protection_by_gemeente,
+-- stg_partner__kinderopvang_bezetting,
 -- population_by_wijk_age, stg_model__parameters, stg_model__settings.
 -- rebuild: per gemeente
 with hidden_pools as (
@@ -24,6 +28,33 @@ with hidden_pools as (
     where pool_total_hidden
 ),
 
+-- the row 3 cells (care type x age group per organisation, as transforms.analysis.participation
+-- protects them) hidden on their own: a count from 1 to below the smallest count, a remainder
+-- after the largest organisation's share that is, or an organisation's share that is
+small_row_3_pools as (
+    select distinct
+        gemeente_code,
+        year,
+        case when care_type = 'peuteropvang' then 'dagopvang' else care_type end as provision_type,
+        true as small_cell
+    from (
+        select
+            gemeente_code, year, coalesce(care_type, 'onbekend') as care_type,
+            coalesce(age_group, 'onbekend') as age_group, organisation,
+            sum(coalesce(children_count, 0)) as children_count
+        from stg_partner__kinderopvang_bezetting
+        group by all
+    )
+    group by gemeente_code, year, care_type, age_group
+    having (sum(children_count) > 0
+            and sum(children_count) < (select min_count from stg_model__settings))
+        or (sum(children_count) - max(children_count) > 0
+            and sum(children_count) - max(children_count)
+                < (select min_count from stg_model__settings))
+        or bool_or(children_count > 0
+            and children_count < (select min_count from stg_model__settings))
+),
+
 observed as (
     select
         c.gemeente_code,
@@ -33,7 +64,8 @@ observed as (
         sum(c.children_count) / sum(c.places) as children_per_place
     from int_supply__children_by_organisation as c
     left join hidden_pools as h using (gemeente_code, year, provision_type)
-    where h.total_hidden is null
+    left join small_row_3_pools as s using (gemeente_code, year, provision_type)
+    where h.total_hidden is null and s.small_cell is null
     group by all
     having not (
         (sum(children_count) > 0
