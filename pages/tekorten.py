@@ -454,7 +454,8 @@ if not vso.empty and age_group == "4-12":
         cube = joint_cube(so, continuum.contributions(gemeente_code, year),
                           continuum.published_of(so)) if not so.empty else None
         need_counts, need_hidden = analysis.bso_need_table(
-            cube, wijken, vso[["wijk_code", "organisation", "bso_needed_observed_count"]],
+            cube, wijken, vso[["wijk_code", "organisation", "named_organisation",
+                               "bso_needed_observed_count"]],
             need_published)
         order = [*(wijken.index(code) for code in per_wijk["wijk_code"]), len(wijken)]
         result["BSO nodig volgens partner (waargenomen)"] = [

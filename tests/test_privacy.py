@@ -263,6 +263,24 @@ def test_a_padding_organisation_sees_the_others_table_hidden_as_before():
         assert not (before & ~after).any()
 
 
+@pytest.mark.parametrize("seed", range(25))
+def test_a_school_named_in_anothers_upload_reads_no_small_count_of_the_others(seed):
+    # One samenwerkingsverband delivers every row; each row names a school, which knows its own
+    # pupils. Subtracting its share from what is shown, no school may read another's small
+    # remainder, nor narrow a hidden one (protect_cube's knowers)
+    rng = np.random.default_rng(seed)
+    schools = rng.choice([0, 0, 1, 2, 3, 4, 6, 9], size=(3, rng.integers(3, 8), 2, 2)).astype(float)
+    counts, hidden = protect_cube(schools.sum(axis=0)[np.newaxis], threshold=5, knowers=schools)
+    for share in schools:
+        for axis in range(1, share.ndim + 1):
+            share = np.concatenate([share, share.sum(axis=axis - 1, keepdims=True)], axis=axis - 1)
+        others = counts - share
+        assert hidden[(others > 0) & (others < 5)].all()
+        low, high = bounds_seen_by(counts, hidden, share)
+        narrowed = unsafe_bounds(others, hidden & (others > 0), low, high, 5)
+        assert not narrowed.any()
+
+
 def _beside_the_cube(parts, threshold=5):
     """A signal table wijk x status (protect_cube) and a crosstab soort x status of the same
     children protected beside it (protect_beside), from parts organisations x wijk x soort x

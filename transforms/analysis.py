@@ -20,6 +20,7 @@ from transforms.partner_tables import (
     has_table,
     joint_cube,
     joint_table,
+    party_name,
     read_published,
 )
 from transforms.privacy import (
@@ -166,7 +167,8 @@ def so_by_type_and_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
         "select school_type || coalesce(' cluster ' || cluster, '') as soort,"
         " 'so_' || replace(coalesce(enrolment_status, 'ingeschreven'), '-', '_') as signal_kind,"
         " coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end)"
-        " as age_group, wijk_code, organisation, sum(children_count) as children_count"
+        " as age_group, wijk_code, organisation, school as named_organisation,"
+        " sum(children_count) as children_count"
         " from stg_partner__speciaal_onderwijs where gemeente_code = ? and year = ?"
         " and children_count is not null group by all order by all",
         [gemeente_code, year]).df()
@@ -229,17 +231,22 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
             row.children_count)
     # what each attacker knows of the cells: an organisation its own share and, with three or
     # more, all the others together (a beheerder delivers for every known organisation) every
-    # share but one (transforms.privacy._views_of_others)
+    # share but one (transforms.privacy._views_of_others); and a school or aanbieder a row names
+    # its own children (with what it delivered itself)
     known_parts, known_shares = parts, shares
     if len(parts) > 2:
         known_parts = np.concatenate([parts, parts.sum(axis=0) - parts])
         known_shares = np.concatenate([shares, shares.sum(axis=0) - shares])
+    named_parts, named_shares = _named_knowledge(frame, soorten, statuses, cube)
+    if len(named_parts):
+        known_parts = np.concatenate([known_parts, named_parts])
+        known_shares = np.concatenate([known_shares, named_shares])
     # the shared margins: the cube's gemeente cell of each status over all age groups, and its
     # grand total; what the cube's visible cells say of them, in all and to each attacker
     margin = (-1, [kind_of[kind] for kind in statuses] + [-1], -1)
     low, high = bounds_from_margins(cube.counts, cube.hidden)
     views = []
-    for share in known_shares if len(shares) > 1 else []:
+    for share in known_shares if len(known_shares) > 1 else []:
         for axis in range(share.ndim):
             share = np.concatenate([share, share.sum(axis=axis, keepdims=True)], axis=axis)
         view_low, view_high = bounds_seen_by(cube.counts, cube.hidden, share)
@@ -272,6 +279,31 @@ def _beside_cube(cube: JointCube, frame: pd.DataFrame, *, vso_alle: bool = False
         hidden[:-1] = True
         breakdown = False
     return soorten, statuses, counts, hidden, breakdown
+
+
+def _named_knowledge(frame: pd.DataFrame, soorten: list, statuses: list,
+                     cube: JointCube) -> tuple[np.ndarray, np.ndarray]:
+    """What each school or aanbieder named in the rows (named_organisation) knows of a table
+    protected beside a signal's (`frame` as _beside_cube has it): its own children per soort and
+    kind, and per cell of the signal's table, with all the organisation of the same name
+    delivered itself. Empty arrays where no row names one."""
+    shape = (len(soorten), len(statuses)), tuple(n - 1 for n in cube.counts.shape)
+    names = frame.get("named_organisation")
+    parties = [] if names is None else [party_name(n) if isinstance(n, str) and n.strip() else None
+                                        for n in names]
+    known = {n: k for k, n in enumerate(sorted({n for n in parties if n}))}
+    parts, shares = np.zeros((len(known), *shape[0])), np.zeros((len(known), *shape[1]))
+    if not known:
+        return parts, shares
+    kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
+    age_of = {age: a for a, age in enumerate(cube.ages)}
+    for row, name in zip(frame.itertuples(index=False), parties, strict=True):
+        for party in {name, party_name(row.organisation)} & known.keys():
+            k = known[party]
+            parts[k, soorten.index(row.soort), statuses.index(row.signal_kind)] += row.children_count
+            shares[k, cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
+                row.children_count)
+    return parts, shares
 
 
 def _narrowed_by_age(cube: JointCube, counts: np.ndarray, hidden: np.ndarray, parts: np.ndarray,
@@ -728,11 +760,12 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         """
         select 'wachtlijst (v)so' as list, 'wachtlijst_so' as signal_kind,
                coalesce(school_type, 'onbekend') as soort, '4-12' as age_group, wijk_code,
-               organisation, children_count, waiting_weeks
+               organisation, school as named_organisation, children_count, waiting_weeks
         from stg_partner__wachtlijst_so where gemeente_code = ? and year = ?
         union all
         select 'wachtlijst zorg', 'wachtlijst_zorg', coalesce(request_kind, 'onbekend'),
-               coalesce(age_group, 'alle'), wijk_code, organisation, children_count, waiting_weeks
+               coalesce(age_group, 'alle'), wijk_code, organisation,
+               provider as named_organisation, children_count, waiting_weeks
         from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ?
         """, [gemeente_code, year, gemeente_code, year]).df()
     lists = []
@@ -745,8 +778,9 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
         rows = rows[rows["wijk_code"].isin(cube.row_of) & rows["children_count"].notna()]
         if rows.empty:
             continue
-        grouped = rows.fillna({"organisation": ""}).groupby(
-            ["soort", "signal_kind", "age_group", "wijk_code", "organisation"], as_index=False)
+        grouped = rows.fillna({"organisation": "", "named_organisation": ""}).groupby(
+            ["soort", "signal_kind", "age_group", "wijk_code", "organisation",
+             "named_organisation"], as_index=False)
         kinds, _, counts, hidden, breakdown = _beside_cube(
             cube, grouped["children_count"].sum(), total_shown=True,
             stored=published.get(signal_type))
@@ -811,7 +845,7 @@ BESIDE_CELLS_SCHEMA = pa.schema([
     ("hidden", pa.bool_()), ("breakdown", pa.bool_()), ("table_digest", pa.string()),
 ])
 BESIDE_COLUMNS = ["soort", "signal_kind", "age_group", "wijk_code", "organisation",
-                  "children_count"]
+                  "named_organisation", "children_count"]
 
 
 @dataclass(frozen=True)
@@ -893,9 +927,10 @@ def bso_need_wijken(wijken, stored: BesidePattern | None = None) -> list:
 def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
                    stored: BesidePattern | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Tekorten's observed BSO need of so and sbo pupils per wijk (`wijken`, in this order) with
-    its gemeente total, from `need` (rows wijk_code, organisation, bso_needed_observed_count): a
-    count of its own, protected with each organisation's share (protect_cube: the contributor
-    rule, each organisation's view) and hidden where its pupils are. The pupils are the cells
+    its gemeente total, from `need` (rows wijk_code, organisation, bso_needed_observed_count and
+    optionally named_organisation, the school): a count of its own, protected with each
+    organisation's and each school's share (protect_cube: the contributor rule, each one's view)
+    and hidden where its pupils are. The pupils are the cells
     so_ingeschreven 4-12 of the signal's one protected table (`cube`; None: all hidden): a wijk
     whose pupils are hidden is left out (protect_cube's `unshown`: hidden in the total's line, so
     that it never stands alone there), and where their gemeente total is hidden, so is the
@@ -917,10 +952,20 @@ def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
         if not pd.isna(row.bso_needed_observed_count):
             parts[organisations.index(row.organisation), wijken.index(row.wijk_code), 0] += (
                 row.bso_needed_observed_count)
+    # a school a row names knows its own pupils' need (with what it delivered itself)
+    named = ([party_name(n) if isinstance(n, str) and n.strip() else None
+              for n in need["named_organisation"]] if "named_organisation" in need else [])
+    known = {n: k for k, n in enumerate(sorted({n for n in named if n}))}
+    knowers = np.zeros((len(known), len(wijken), 1))
+    for row, name in zip(need.itertuples(index=False), named, strict=False):
+        if not pd.isna(row.bso_needed_observed_count):
+            for party in {name, party_name(row.organisation)} & known.keys():
+                knowers[known[party], wijken.index(row.wijk_code), 0] += row.bso_needed_observed_count
     previous = None
     if stored is not None and stored.threshold == min_count():
         previous = stored.aligned(list(wijken), [BSO_NEED_KIND])
-    counts, hidden = protect_cube(parts, unshown=pupils_hidden[:, None], previous=previous)
+    counts, hidden = protect_cube(parts, unshown=pupils_hidden[:, None], previous=previous,
+                                  knowers=knowers if known else None)
     hidden[:-1] |= pupils_hidden[:, None]  # also a 0 beside hidden pupils, as the pupils are
     if total_hidden:
         hidden[-1] = True

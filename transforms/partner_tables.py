@@ -23,9 +23,11 @@ from transforms.privacy import protect_contributions, protect_cube
 
 SIGNALS_SQL = ("select * from signals_by_wijk where gemeente_code = ? and year = ?"
                " order by signal_type, signal_kind, age_group, wijk_code")
-# Each organisation's children per signal type and kind, age group and wijk; {where} is
+# Each organisation's children per signal type and kind, age group, wijk and the school or
+# aanbieder its rows name (named_organisation); {where} is
 # "year = ?" or "year = ? and gemeente_code = ?".
 CONTRIBUTIONS_SQL = ("select gemeente_code, signal_type, signal_kind, age_group, wijk_code, organisation,"
+                     " named_organisation,"
                      " sum(children_count) as children_count from int_signals__partner_counts"
                      " where {where} and wijk_code is not null group by all")
 
@@ -230,6 +232,7 @@ def _cube(whole: Rows, shares: Rows | None, stored: Published | None, *,
     ages = sorted({age for _, age in keys}, key=repr)
     kind_of = {kind: k for k, kind in enumerate(kinds)}
     age_of = {age: a for a, age in enumerate(ages)}
+    knowers = None
     if shares is None:
         parts = np.zeros((1, len(wijken), len(kinds), len(ages)))
         cells = ([0] * len(keys), [row_of[code] for code in whole["wijk_code"].tolist()],
@@ -250,14 +253,45 @@ def _cube(whole: Rows, shares: Rows | None, stored: Published | None, *,
                  [row_of[code] for code in mine["wijk_code"].tolist()],
                  [kind_of[kind] for kind, _ in mine_keys], [age_of[age] for _, age in mine_keys])
         np.add.at(parts, cells, mine["children_count"].astype(float))
+        knowers = _knowers(mine, cells[1:], parts.shape[1:])
     if stored is None or stored.threshold != min_count():
-        counts, hidden = protect_cube(parts)
+        counts, hidden = protect_cube(parts, knowers=knowers)
         return JointCube(row_of, kinds, ages, counts, hidden)
     if (reuse and stored.wijken == wijken and stored.kinds == kinds and stored.ages == ages
             and np.array_equal(stored.counts, _with_margins(parts.sum(axis=0)))):
         return JointCube(row_of, kinds, ages, stored.counts, stored.hidden)
-    counts, hidden = protect_cube(parts, previous=stored.aligned(wijken, kinds, ages))
+    counts, hidden = protect_cube(parts, previous=stored.aligned(wijken, kinds, ages),
+                                  knowers=knowers)
     return JointCube(row_of, kinds, ages, counts, hidden)
+
+
+def party_name(name: object) -> str:
+    """An organisation, school or aanbieder as one party, however its name was typed."""
+    return " ".join(str(name).split()).casefold()
+
+
+def _knowers(mine: Rows, cells: tuple, shape: tuple) -> np.ndarray | None:
+    """What each school or aanbieder named in the rows (named_organisation) knows of the cells:
+    its own children there, with all the organisation of the same name delivered itself
+    (protect_cube's `knowers`). None where no row names one."""
+    named = mine.get("named_organisation")
+    if named is None:
+        return None
+    names = [party_name(n) if isinstance(n, str) and n.strip() else None for n in named.tolist()]
+    known = {n: k for k, n in enumerate(sorted({n for n in names if n}))}
+    if not known:
+        return None
+    # each row counts for the party it names and for its organisation where that is one too
+    rows, parties = [], []
+    for row, (uploader, name) in enumerate(zip(mine["organisation"].tolist(), names, strict=True)):
+        for party in {name, party_name(uploader)} & known.keys():
+            rows.append(row)
+            parties.append(known[party])
+    knowers = np.zeros((len(known), *shape))
+    at = np.asarray(rows, dtype=int)
+    np.add.at(knowers, (np.asarray(parties, dtype=int), *(np.asarray(axis)[at] for axis in cells)),
+              np.asarray(mine["children_count"], dtype=float)[at])
+    return knowers
 
 
 def _with_margins(cells: np.ndarray) -> np.ndarray:
@@ -332,14 +366,16 @@ def protected_cells(rows: pa.Table, previous: pa.Table | None = None,
             continue
         part = rows.slice(start, end - start)
         column = {name: part.column(name).to_numpy(zero_copy_only=False)
-                  for name in ("signal_type", "signal_kind", "age_group", "wijk_code", "organisation")}
+                  for name in ("signal_type", "signal_kind", "age_group", "wijk_code", "organisation",
+                               "named_organisation")}
         names = ("signal_type", "signal_kind", "age_group", "wijk_code")
         split -= start
         whole = {name: column[name][:split] for name in names}
         whole["children_count"] = counts[start:start + split]
         shares = None
         if split < end - start:
-            shares = {name: column[name][split:] for name in (*names, "organisation")}
+            shares = {name: column[name][split:]
+                      for name in (*names, "organisation", "named_organisation")}
             shares["children_count"] = counts[start + split:end]
         before = _published(published.slice(entry, 1).to_pylist()[0]) if current else None
         cube = (_cube(whole, shares, None) if before is None else

@@ -310,7 +310,8 @@ def protect_contributions(
 def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
                  unshown: np.ndarray | None = None,
                  previous: tuple[np.ndarray, np.ndarray] | None = None,
-                 known_zero: np.ndarray | None = None
+                 known_zero: np.ndarray | None = None,
+                 knowers: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """One protection of an N-dimensional table with ALL its margins, e.g. wijk x kind x age:
     `contributions` is organisations x n1 x ... x nd. Along every axis a total is appended (the
@@ -336,12 +337,21 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     whatever is shown (a wijk no longer in a corrected BRP: its figure is a CBS estimate, or it
     is listed as unknown, outside the totals): a cell hidden before is then told as by shown
     zeros, never carried, and the totals that would give its old count back are hidden.
+    `knowers` (k x n1 x ... x nd) is what other parties know of the cells besides the
+    organisations that delivered them: a school or aanbieder named in the rows of another's
+    upload knows its own children there (with what it delivered itself). For each the contributor
+    rule holds: a cell whose remainder after its share is from 1 to threshold-1 is hidden, and its
+    view (the cells minus its share) is protected as an organisation's. (A small share of one
+    school is not hidden for that alone: only all the other schools together would read it.)
     Returns (counts, hidden) of that shape."""
     threshold = threshold or min_count()
-    parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
-    for axis in range(1, parts.ndim):
-        parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
+    parts = _with_totals(contributions)
     counts, hidden = _primary(parts, threshold)
+    known_parts = None
+    if knowers is not None and len(knowers) and threshold > 1:
+        known_parts = _with_totals(knowers)
+        remainder = counts - known_parts
+        hidden |= ((remainder > 0) & (remainder < threshold)).any(axis=0)
     left_out = np.zeros(counts.shape, dtype=bool)
     if unshown is not None:
         left_out[tuple(slice(0, n) for n in np.shape(unshown))] = np.asarray(unshown, dtype=bool)
@@ -386,6 +396,17 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
                     seen &= ~known
                 _protect_lines(others, seen, threshold, known)
                 hidden |= seen
+        if threshold > 1 and (len(parts) > 1 or known_parts is not None):
+            # a school or aanbieder named in the rows sees the cells minus its own children
+            for share in [] if known_parts is None else known_parts:
+                if not share.any():
+                    continue
+                others = counts - share
+                seen = ((others > 0) & (others < threshold)) | (left_out & (others > 0))
+                if known is not None:
+                    seen &= ~known
+                _protect_lines(others, seen, threshold, known)
+                hidden |= seen
             _secondary_cube(counts, hidden, threshold, known)
         if known is None:
             break
@@ -403,6 +424,14 @@ def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,
     if known is not None:
         hidden |= shown_known
     return counts, hidden
+
+
+def _with_totals(contributions: np.ndarray) -> np.ndarray:
+    # parties x n1 x ... x nd with a total appended along every axis of the cells
+    parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
+    for axis in range(1, parts.ndim):
+        parts = np.concatenate([parts, parts.sum(axis=axis, keepdims=True)], axis=axis)
+    return parts
 
 
 def _carried(counts: np.ndarray, before_hidden: np.ndarray,

@@ -1,6 +1,6 @@
 -- materialized: table
--- One row per gemeente, wijk, year, age group, niveau (2, 3 or 4; null for other kinds) and
--- organisation of the support partners delivered (row 7 ondersteuningstrajecten): children
+-- One row per gemeente, wijk, year, age group, niveau (2, 3 or 4; null for other kinds),
+-- aanbieder and organisation of the support partners delivered (row 7 ondersteuningstrajecten): children
 -- reached, trajecten and hours. The organisation is kept for the contributor rule
 -- (transforms.privacy.protect_contributions): these children are also the signal
 -- 'ondersteuningstrajecten' per niveau (int_signals__partner_counts), one protected table for
@@ -17,6 +17,7 @@ with typed as (
         year,
         age_group,
         organisation,
+        provider,
         case
             when support_type = 'coaching pm''ers' then 2
             when support_type in (
@@ -39,6 +40,8 @@ final as (
         age_group,
         niveau,
         organisation,
+        -- the aanbieder the row names: the contributor rule holds for it as for the organisation
+        provider,
         sum(children_count) as support_children,
         sum(trajectories_count) as trajectories_count,
         sum(support_hours) as support_hours

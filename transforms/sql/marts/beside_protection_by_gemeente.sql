@@ -5,7 +5,8 @@
 -- their totals ('Totaal'), whether the page hides the cell (`hidden`) and whether the page shows
 -- more than the totals row (`breakdown`). Made in Python (transforms.analysis
 -- :protected_beside_tables, the function Analysevragen protects these tables with) from the rows
--- below: each table's children per soort, kind, age group, wijk and organisation, with the pattern
+-- below: each table's children per soort, kind, age group, wijk, organisation and the school or
+-- aanbieder a row names (named_organisation: the contributor rule holds for it too), with the pattern
 -- of the signal's table as published in this same build (published_signal_patterns, the state of
 -- signals_protection_by_wijk: the reference to that model below only orders the build). A table is
 -- protected beside its own pattern as published before (published_beside_patterns: what was
@@ -31,6 +32,7 @@ with beside_rows as (
             as age_group,
         wijk_code,
         organisation,
+        school as named_organisation,
         sum(children_count)::double as children_count
     from stg_partner__speciaal_onderwijs
     where children_count is not null
@@ -45,6 +47,7 @@ with beside_rows as (
         '4-12' as age_group,
         wijk_code,
         organisation,
+        school as named_organisation,
         sum(children_count)::double as children_count
     from stg_partner__wachtlijst_so
     where children_count is not null
@@ -59,6 +62,7 @@ with beside_rows as (
         coalesce(age_group, 'alle') as age_group,
         wijk_code,
         organisation,
+        provider as named_organisation,
         sum(children_count)::double as children_count
     from stg_partner__wachtlijst_zorg
     where children_count is not null
@@ -75,6 +79,7 @@ with beside_rows as (
         '4-12' as age_group,
         wijk_code,
         organisation,
+        school as named_organisation,
         sum(bso_needed_count)::double as children_count
     from stg_partner__speciaal_onderwijs
     where wijk_code is not null and children_count is not null

@@ -6,7 +6,8 @@
 -- signals_used_by_wijk (and so the estimate) uses a signal only where both are shown, so that no
 -- estimate and no "Gebruikte signalen" depends on a hidden cell. Made in Python
 -- (transforms.partner_tables.cell_protection) from the rows below: the cells of signals_by_wijk
--- (the rows the pages protect, is_share false) and each organisation's share of a cell (what
+-- (the rows the pages protect, is_share false) and each organisation's share of a cell, per
+-- school or aanbieder its rows name (what
 -- CONTRIBUTIONS_SQL gives the pages, is_share true), with a digest of all that per table
 -- (input_digest): a table whose input is unchanged keeps its stored rows, so that an upload
 -- computes only the tables it changed. Types of which no cell reaches the smallest count shown
@@ -27,6 +28,8 @@ with shares as (
         age_group,
         wijk_code,
         organisation,
+        -- the school or aanbieder a row names: the contributor rule holds for it too
+        named_organisation,
         sum(children_count) as children_count
     from int_signals__partner_counts
     where wijk_code is not null
@@ -43,6 +46,7 @@ input_rows as (
         wijk_code,
         false as is_share,
         null::varchar as organisation,
+        null::varchar as named_organisation,
         children_count::double as children_count
     from signals_by_wijk
     union all
@@ -55,6 +59,7 @@ input_rows as (
         wijk_code,
         true as is_share,
         organisation,
+        named_organisation,
         children_count::double as children_count
     from shares
 ),
@@ -68,10 +73,10 @@ digests as (
         gemeente_code,
         year,
         signal_type,
-        bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count))
-            ::varchar || '-'
-        || bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation, children_count,
-            'kindkaart'))::varchar as input_digest
+        bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation,
+            named_organisation, children_count))::varchar || '-'
+        || bit_xor(hash(signal_kind, age_group, wijk_code, is_share, organisation,
+            named_organisation, children_count, 'kindkaart'))::varchar as input_digest
     from input_rows
     group by all
 ),

@@ -1,7 +1,7 @@
--- One row per gemeente, wijk, year and organisation with so/sbo pupils of BSO age: observed pupils,
--- observed BSO need where the partner delivered it, and the modelled BSO need (pupils x share
--- needing BSO). Per organisation for the contributor rule of transforms.privacy: the page sums
--- the organisations of a wijk.
+-- One row per gemeente, wijk, year, organisation and school (named_organisation) with so/sbo
+-- pupils of BSO age: observed pupils, observed BSO need where the partner delivered it, and the
+-- modelled BSO need (pupils x share needing BSO). Per organisation and school for the contributor
+-- rule of transforms.privacy (a school knows its own pupils): the page sums them per wijk.
 -- Only enrolled pupils of 4-12: vso pupils (12+) are past BSO age, and thuiszitters and
 -- niet-bereik are no pupils (they are signals of their own in signals_by_wijk). Exactly the
 -- pupils of the signal's cell so_ingeschreven 4-12 (int_signals__partner_counts: a vso pupil
@@ -15,6 +15,7 @@ with pupils as (
         wijk_code,
         year,
         organisation,
+        school as named_organisation,
         sum(children_count) as pupils_count,
         sum(bso_needed_count) as bso_needed_observed_count
     from stg_partner__speciaal_onderwijs
@@ -36,6 +37,7 @@ final as (
         p.wijk_code,
         p.year,
         p.organisation,
+        p.named_organisation,
         p.pupils_count,
         p.bso_needed_observed_count,
         p.pupils_count * s.low as bso_need_modelled_low,
