@@ -54,6 +54,39 @@ def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):
     assert metrics["Niveau 3"] == "125"
 
 
+def test_niveau_1_middle_lies_in_its_range_after_the_sliders(app_db):
+    """Participation at the low end of its band and niveau 3 at 4 %: niveau 1 (the rest, 79,5 %)
+    read 2.810 on Continuüm beside its range 2.825-4.385, and Nieuwland's 735 beside the wijk
+    profile's 740-1.150; the caption still said the rest was 80,5 % (one slider run behind)."""
+    at = run_page("continuum")
+    for name, value in (("participation_0_2", 45.0), ("participation_2_4", 65.0),
+                        ("participation_4_12", 25.0), ("share_niveau_3", 4.0)):
+        at.slider(key=f"w_param_{name}_mid").set_value(value).run()
+    assert not at.exception, at.exception
+
+    def number(text: str) -> int:
+        return int(text.replace(".", ""))
+
+    middle = number({m.label: m.value for m in at.metric}["Niveau 1"])
+    low, high = next(c.value for c in at.caption if c.value.endswith("van wie opvang gebruikt of zoekt")
+                     ).split(" kinderen")[0].split("-")
+    assert number(low) <= middle <= number(high)
+    assert any("nu 79,5%" in c.value for c in at.caption)
+    parameters = next(d.value for d in at.dataframe if "Parameter" in d.value.columns
+                      and "Midden" in d.value.columns)
+    rest = parameters[parameters["Parameter"].str.startswith("Aandeel kinderen op niveau 1")].iloc[0]
+    assert (rest["Laag"], rest["Midden"], rest["Hoog"]) == ("79,5%", "79,5%", "90,0%")
+    nieuwland = next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns
+                     ).set_index("Wijk").loc["Nieuwland", "Niveau 1"]
+    at.switch_page("pages/kaart.py")
+    at.run()
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999904").run()
+    assert not at.exception, at.exception
+    profile = next(d.value for d in at.dataframe if "Nieuwland (laag-hoog)" in d.value.columns)
+    low, high = profile.iloc[0]["Nieuwland (laag-hoog)"].split("-")
+    assert number(low) <= number(nieuwland) <= number(high)
+
+
 @pytest.mark.parametrize("page", ["tekorten", "continuum"])
 def test_viewing_a_page_writes_nothing_to_the_audit_log(app_db, page):
     for _session in range(2):
