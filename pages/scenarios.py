@@ -146,6 +146,9 @@ if available:
                    "reguliere groepen: alleen de extra inzet); m² = 3,5 m² binnenspeelruimte per nieuwe "
                    "plek (r. 1733).")
         for plan in plans:
+            if plan.catchment_note:
+                st.caption(plain(plan.catchment_note))
+        for plan in plans:
             if plan_output.has_costs(plan) and plan.missing_tariffs:
                 with st.expander(f"{plain(plan.scenario.name)}: {len(plan.missing_tariffs)} hoeveelheden zonder "
                                  "tarief (niet in de kosten)"):

@@ -51,6 +51,45 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
     assert at.query_params["scenarios"] == "1,2"
 
 
+def test_the_scenario_says_how_many_groups_tekorten_counts_for_the_whole_gemeente(app_db):
+    """Passend, midden, 2024: Tekorten, the gap slide and the workbook count 1 BSO-plusgroep for
+    the gemeente (one catchment); Voorbeeld passend, with two verzorgingsgebieden each short of
+    less than a group, showed 0 in its column 'Gemeente' without a word on why the two differ.
+    The page, the plan and `scenario show` now give the one-catchment count beside it."""
+    import duckdb
+
+    from outputs import plan as plan_output
+
+    at = run_page("tekorten", 120)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    assert any("**1** bij de middenschatting" in m.value for m in at.markdown
+               if "Aparte groepen nodig in de gemeente" in m.value)
+    at = _open("scenarios")
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert table.loc["Nieuwe BSO-plusgroepen", "Gemeente · Voorbeeld passend (passend)"] == "0"
+    said = ("Voorbeeld passend: met de hele gemeente als één verzorgingsgebied (zo telt Tekorten de "
+            "aparte groepen) zijn het 0 nieuwe peuterplusgroepen en 1 nieuwe BSO-plusgroep; in dit "
+            "scenario 0 en 0")
+    assert any(said in c.value for c in at.caption)
+    assert not any("Voorbeeld inclusief: met de hele gemeente" in c.value for c in at.caption)
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        plan = scenarios.compute(con, scenarios.load_scenario(con, 1))
+    finally:
+        con.close()
+    assert said in plan_output.plan_html(plan, "Voorbeeldstad")
+    assert any(said in line for line in plan_output.summary_lines(plan))
+    # the comparison slide, shown after the gap slide's '1 voor 4-12 jaar'
+    slide = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    slide.query_params["dia"] = "scenarios"
+    slide.run()
+    slide.switch_page("pages/presentatie.py")
+    slide.run()
+    assert not slide.exception, slide.exception
+    assert any(said in m.value for m in slide.markdown)
+
+
 def test_build_a_scenario_and_copy_it(app_db):
     at = _open("scenarios")
     at.text_input(key="scenario_name_0").input("Inclusief met coaching")

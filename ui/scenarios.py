@@ -139,6 +139,10 @@ def _comparison_slide(context: SlideContext) -> None:
     for sentence in comparison_sentences(plans):
         st.markdown(f"<p class='kk-big' style='font-size:1.5rem !important'>{esc(sentence)}</p>",
                     unsafe_allow_html=True)
+    for plan in plans:
+        # the gap slide counts the groups for the whole gemeente: say why a scenario differs
+        if plan.catchment_note:
+            st.markdown(f"<p class='kk-note'>{esc(plan.catchment_note)}</p>", unsafe_allow_html=True)
 
 
 def _risk_slide(context: SlideContext) -> None:
