@@ -87,6 +87,26 @@ def test_niveau_1_middle_lies_in_its_range_after_the_sliders(app_db):
     assert number(low) <= number(nieuwland) <= number(high)
 
 
+@pytest.mark.parametrize("page, sliders, said", [
+    # niveau 2 at 99 %: niveau 2-4 more than all children
+    ("continuum", {"share_niveau_2_band": (10.0, 100.0), "share_niveau_2_mid": 99.0},
+     "De aandelen van niveau 2, 3 en 4 samen zijn meer dan 100%."),
+    # 0 children per place: the places needed were infinite (2023 uses the parameter)
+    ("tekorten", {"children_per_place_dagopvang_band": (0.0, 2.0), "children_per_place_dagopvang_mid": 0.0},
+     "kinderen per plek"),
+])
+def test_assumptions_the_model_cannot_use_are_refused_in_dutch_and_the_last_ones_stay(app_db, page, sliders,
+                                                                                      said):
+    """Both crashed the page with a traceback (a ValueError, an OverflowError)."""
+    at = run_page(page, params={"jaar": "2023"})
+    before = [d.value.to_dict("records") for d in at.dataframe if "Parameter" not in d.value.columns]
+    for name, value in sliders.items():
+        at.slider(key=f"w_param_{name}").set_value(value).run()
+    assert not at.exception, at.exception
+    assert any(said in e.value and "De vorige aannames blijven gelden" in e.value for e in at.error)
+    assert [d.value.to_dict("records") for d in at.dataframe if "Parameter" not in d.value.columns] == before
+
+
 @pytest.mark.parametrize("page", ["tekorten", "continuum"])
 def test_viewing_a_page_writes_nothing_to_the_audit_log(app_db, page):
     for _session in range(2):

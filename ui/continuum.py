@@ -176,7 +176,7 @@ def _with_remainder(frame: pd.DataFrame) -> pd.DataFrame:
     rest = 1 - sum(float(values[f"share_niveau_{n}"]) for n in (2, 3, 4))
     remainder = frame["name"] == REMAINDER
     frame.loc[remainder, "value"] = rest
-    frame.loc[remainder, "low"] = frame.loc[remainder, "low"].clip(upper=rest)
+    frame.loc[remainder, "low"] = frame.loc[remainder, "low"].clip(upper=max(rest, 0.0))
     frame.loc[remainder, "high"] = frame.loc[remainder, "high"].clip(lower=rest)
     return frame
 
@@ -284,6 +284,16 @@ def parameter_expander(expanded: bool = False) -> None:
         outside = ("" if low - 1e-9 <= rest <= high + 1e-9 else
                    " Dat ligt buiten de bandbreedte; de bandbreedte van niveau 1 loopt daarom tot "
                    "de middenwaarde.")
+        try:
+            model.validate_parameters(_parameters_with(tuple(sorted(stored.items()))))
+        except ValueError as problem:
+            # the model cannot use them (niveau 2-4 above all children, 0 children per place):
+            # said, and the last assumptions it could use stay (before: a traceback)
+            st.error(f"Deze aannames kan het model niet gebruiken: {problem} De vorige aannames blijven "
+                     "gelden.")
+            stored = before
+            rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
+            outside = ""
         rest_caption.caption(f"Middenwaarde: de rest na niveau 2-4, nu "
                              f"{format_number(rest * 100, 1)}% (niet apart in te stellen).{outside}")
         st.session_state[PARAMS_KEY] = stored
