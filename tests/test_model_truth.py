@@ -482,3 +482,36 @@ def test_a_second_organisations_bso_plus_places_read_the_same_everywhere(app_db)
     on_map = dict(row for row in _table(at, "Kindplaatsen") if len(row) == 2)
     assert int(on_map["Nieuwland"].replace(".", "")) == sum(
         int(v.replace(".", "")) for v in profile["Plekken (gelijktijdig)"])
+
+
+# --- A session with its own assumptions: what the downloads say they hold -----------------------
+
+
+def test_downloads_beside_slides_of_changed_assumptions_say_they_hold_the_defaults(app_db):
+    """Niveau 3 at 4 % on Continuüm: the continuum slide shows Nieuwland's 44 children (this
+    session's assumptions), while the report and workbook offered under it hold the standard
+    assumptions (33). The text over the downloads said 'De cijfers staan er zoals op het scherm'."""
+    from conftest import run_page
+
+    at = run_page("continuum")
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
+    assert not at.exception, at.exception
+    at.query_params["dia"] = "continuum"
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    slide = {row[0]: row[1:] for row in _table(at, "per niveau en wijk")}
+    assert slide["Nieuwland"][1] == "44"
+    sheet = _workbook_sheet(app_db, "Vraag per wijk en niveau")
+    workbook = sheet[(sheet["Wijk"] == "Nieuwland") & (sheet["Niveau"] == 3)]
+    assert workbook["Kinderen, schatting midden (afgerond)"].sum() == pytest.approx(33, abs=1)
+    texts = [str(m.value) for m in [*at.markdown, *at.warning, *at.info, *at.caption]]
+    assert not any("De cijfers staan er zoals op het scherm" in t for t in texts)
+    assert any("standaardaannames" in t and "deze sessie" in t for t in texts)
+    # with the defaults the downloads do hold what the slides show
+    at.switch_page("pages/continuum.py")
+    at.run()
+    at.button(key="w_param_reset").click().run()
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert any("De cijfers staan er zoals op het scherm" in str(m.value) for m in at.markdown)

@@ -336,7 +336,8 @@ def _evaluate(target: str, parameters: tuple, kinds: tuple, gemeente_code: str |
                           signal_kinds=kinds)
 
 
-def _defaults_in_use() -> bool:
+def defaults_in_use() -> bool:
+    """True when this session uses the shared marts' assumptions and signal kinds (the exports')."""
     return (not parameters_changed()
             and set(signal_kinds()) == set(model.DEFAULT_SIGNAL_KINDS))
 
@@ -357,7 +358,7 @@ def _model_mart(target: str, gemeente_code: str, year: int | None = None) -> pd.
     """`target` for the gemeente (every year, or only `year`): from the built mart while the
     session keeps the defaults (the mart is the model evaluated with them;
     tests/test_model_marts.py), else evaluated with the session's parameters."""
-    if _defaults_in_use():
+    if defaults_in_use():
         one_year = "" if year is None else " and year = ?"
         return query(f"select * from {target} where gemeente_code = ?{one_year}"
                      f" order by {ORDER[target]}", [gemeente_code, *([] if year is None else [year])])
@@ -426,7 +427,7 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
     """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
     wijk_name, value (as per_wijk). With the default parameters the built mart answers in one
     query; with this session's own the model is evaluated for the whole country once (cached)."""
-    if _defaults_in_use():
+    if defaults_in_use():
         where_component = "" if component is None else " and component = ?"
         if component in ON_LRK_PLACES:
             where_component += " and supply_year is not null"
