@@ -191,7 +191,11 @@ else:
                  "array": regular["gap_high"] - regular["gap_mid"],
                  "arrayminus": regular["gap_mid"] - regular["gap_low"],
                  "color": "#333333", "thickness": 1.5},
-        hovertemplate="%{y}: tekort %{x:,.0f} plekken<extra>schatting min plekken</extra>",
+        # as the sentence and the table show them (rounded to fives above 100, '<1')
+        customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
+                    in zip(regular["gap_mid"], regular["gap_low"], regular["gap_high"], strict=True)],
+        hovertemplate="%{y}: tekort %{customdata[0]} plekken (%{customdata[1]})"
+                      "<extra>schatting min plekken</extra>",
         name="Tekort",
     )
     figure.update_layout(
