@@ -135,6 +135,8 @@ if available:
         comparison = plan_output.comparison_frame(plans)
         st.dataframe(comparison, hide_index=True, width="stretch", key="scenarios_table",
                      height=35 * (len(comparison) + 1) + 3)
+        if note := ui_scenarios.standard_assumptions_note():
+            st.info(note)
         figure = ui_scenarios.comparison_chart(plans)
         plotly_chart(figure, width="stretch", key="scenarios_chart",
                         config=chart_config(f"scenario's {name}"))

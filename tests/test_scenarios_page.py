@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -88,6 +89,29 @@ def test_the_scenario_says_how_many_groups_tekorten_counts_for_the_whole_gemeent
     slide.run()
     assert not slide.exception, slide.exception
     assert any(said in m.value for m in slide.markdown)
+
+
+def test_scenarios_beside_a_sessions_own_assumptions_say_they_use_the_standard_ones(app_db):
+    """Niveau 3 at 4 % on Continuüm: 170 children there, while the scenarios (the shared marts,
+    the standard assumptions) showed 125 children on niveau 3 without a word, on the page and on
+    the slide after the continuum slide."""
+    at = run_page("continuum", 120)
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
+    assert {m.label: m.value for m in at.metric}["Niveau 3"] == "170"
+    at.switch_page("pages/scenarios.py")
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert table.loc["Kinderen niveau 3 (schatting)"].tolist()[-2:] == ["125", "125"]
+    said = "De scenario's rekenen met de standaardaannames van het continuümmodel"
+    assert any(said in i.value for i in at.info)
+    at.query_params["dia"] = "scenarios"
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any(said in html.unescape(m.value) for m in at.markdown)
+    # with the standard assumptions nothing to say
+    assert not any(said in i.value for i in _open("scenarios").info)
 
 
 def test_build_a_scenario_and_copy_it(app_db):
