@@ -283,6 +283,9 @@ with left:
             "Plekken plusgroep": [NOT_DELIVERED if pd.isna(v) else format_number(round_estimate(v))
                                   for v in separate["supply"]],
             "Tekort plekken (laag-hoog)": delivered_range(separate, "gap", "supply"),
+            # the figure the rows are ranked by (component): before, an order without a figure
+            "Tekort met signalen (midden)": [NOT_DELIVERED if pd.isna(s) else model_estimate_text(v) for v, s in
+                                             zip(separate["gap_signal_adjusted"], separate["supply"], strict=True)],
         }), hide_index=True, width="stretch")
         if partner_places_missing:
             st.caption(row_10_missing("plusgroepen"))
@@ -304,13 +307,17 @@ with right:
         "Bestaande aparte groepen (plekken)": [NOT_DELIVERED if partner_places_missing
                                                 else format_number(round_estimate(v))
                                                 for v in cap["separate_group_places"]],
+        "Boven de grens met signalen (midden)": (["niet geladen"] * len(cap) if places_unknown else
+                                                 [model_estimate_text(v) for v in cap["gap_signal_adjusted"]]),
     }), hide_index=True, width="stretch")
     inzet = component("specialistische_inzet", "inclusief")
     st.markdown(gemeente_sentence(inzet, "op niveau 3 met specialistische inzet", "kinderen"))
 st.caption(
     "Schatting (model) min waargenomen. Passend: 'deel van niveau 3 in een aparte groep' is een "
     "parameter (0-100%); inclusief: de opnamegrens is kinderen van niveau 3 per reguliere groep "
-    "(plekken ÷ groepsgrootte). Aparte groepen zijn moeilijk af te schalen (handreiking r. 157)."
+    "(plekken ÷ groepsgrootte). Aparte groepen zijn moeilijk af te schalen (handreiking r. 157). "
+    "Volgorde van de wijken: het midden met signalen (de schatting met lokale signalen van "
+    "Continuüm; zonder signalen het midden van het model), het grootste tekort bovenaan."
 )
 
 # 4. Niveau 4: regional

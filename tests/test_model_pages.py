@@ -163,6 +163,28 @@ def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     assert list(niveau_4["Leeftijd"]) == ["0-2 jaar", "2-4 jaar", "4-12 jaar"]
 
 
+def test_tekorten_niveau_3_tables_show_the_figure_they_are_ranked_by(app_db):
+    """The niveau-3 tables are ranked by the estimate with local signals, which they did not show:
+    inclusief for peuters put Bloemhof (-2 tot 6) and Buitengebied (0 tot <1) above Nieuwland
+    (-5 tot 11) without a figure on the page that explains the order."""
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+
+    def number(text: str) -> float:
+        return 0.5 if text == "<1" else float(text.replace(".", "").replace(",", "."))
+
+    for range_column, column in (("Boven de grens (laag-hoog)", "Boven de grens met signalen (midden)"),
+                                 ("Tekort plekken (laag-hoog)", "Tekort met signalen (midden)")):
+        table = next(d.value for d in at.dataframe if range_column in d.value.columns)
+        values = [number(v) for v in table[column]]
+        assert values == sorted(values, reverse=True), column
+    inclusief = next(d.value for d in at.dataframe if "Boven de grens (laag-hoog)" in d.value.columns)
+    assert inclusief["Wijk"].iloc[0] == "Bloemhof"
+    # Bloemhof's peuters on niveau 3 with signals: 10 (Continuüm), the opnamegrens 4
+    assert inclusief.set_index("Wijk").loc["Bloemhof", "Boven de grens met signalen (midden)"] == "6"
+    assert any("volgorde" in c.value.lower() and "met signalen" in c.value for c in at.caption)
+
+
 def test_kaart_model_indicator_and_wijk_profile(app_db):
     at = run_page("kaart")
     at.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
