@@ -5,7 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text, row_10_missing_text
+from transforms.labels import (
+    GAP_ROUNDING_NOTE,
+    WAITING_WITHOUT_WIJK,
+    lrk_missing_text,
+    lrk_year_text,
+    row_10_missing_text,
+)
 from transforms.partner_tables import joint_cube
 from transforms.privacy import (
     format_number,
@@ -35,7 +41,7 @@ st.write(
     "professionals voor niveau 2, specialistische inzet of een aparte groep voor niveau 3, "
     "behandelplekken voor niveau 4 (regionaal). Tekort = nodig min aanwezig; negatief is ruimte "
     "over. De handreiking kiest geen perspectief (r. 167): *passend* en *inclusief* staan naast "
-    "elkaar."
+    "elkaar. " + GAP_ROUNDING_NOTE
 )
 st.markdown(continuum.NOEMER_RULE_NL)
 continuum.parameter_expander()

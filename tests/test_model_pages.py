@@ -147,6 +147,28 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db):
     assert "Plekken, gelijktijdig (LRK)" in regular.columns
 
 
+def test_a_gap_that_is_not_its_rounded_terms_says_why(app_db):
+    """Tekorten's niveau-2 sentence for peuters: '115-295 peuters op niveau 2; aanwezig: 31
+    kinderen. Saldo over de wijken: 82-265' (112,8 - 31 = 81,8): 115 - 31 is not 82, and neither
+    Tekorten nor the report said that each figure is rounded on its own (fives above 100)."""
+    import duckdb
+
+    from outputs import report
+
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    sentence = next(m.value for m in at.markdown if "op niveau 2; aanwezig: 31 kinderen" in m.value)
+    assert "115-295 peuters" in sentence and "82-265 kinderen tekort" in sentence
+    said = "Elk getal is apart afgerond"
+    assert any(said in str(e.value) for e in [*at.caption, *at.markdown])
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        text = report.gemeente_report(con, "GM9999", 2024)
+    finally:
+        con.close()
+    assert "<td>115-295</td>" in text.replace(" class='num'", "") and said in text
+
+
 def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception
