@@ -278,7 +278,7 @@ def plan_sheets(plan: Plan, tariffs=(), inputs=()) -> list[Sheet]:
     """The sheets of a plan workbook."""
     sheets = [
         Sheet("Scenario", choices_frame(plan), ["De keuzes van het scenario met hun bron."]),
-        Sheet("Kerncijfers", comparison_frame([plan]), [ESTIMATE_NOTE]),
+        Sheet("Kerncijfers", comparison_frame([plan]), [ESTIMATE_NOTE, *filter(None, [plan.catchment_note])]),
         Sheet("Per verzorgingsgebied", rows_frame(plan), [
             "Groepen per verzorgingsgebied (wijken delen aanbod), nooit per wijk naar boven afgerond; "
             "een tekort van minder dan één groep vraagt geen groep. Geen plusgroepen voor 0-2 jaar. "
@@ -363,6 +363,8 @@ def summary_lines(plan: Plan, status: str = "") -> list[str]:
         lines.append(f"{catchment}: {figures_text}")
     if not has_costs(plan):
         lines.append("Kosten: nog geen tarieven ingevoerd (Kindkaart vult zelf geen bedragen in).")
+    if plan.catchment_note:
+        lines.append(plan.catchment_note)
     lines.append("Risico's: " + "; ".join(f"{risk.title} ({risk.source})" for risk, _ in plan.risks))
     lines.append(ESTIMATE_NOTE)
     return lines

@@ -124,17 +124,19 @@ for niveau in niveaus:
         x=order,
         y=rows["children_mid"],
         marker_color=theme.NIVEAU_COLOURS[niveau],
-        customdata=list(zip(rows["children_low"].round(), rows["children_high"].round(),
-                            strict=True)),
-        hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f} (%{customdata[0]:,.0f}-"
-                      "%{customdata[1]:,.0f})<extra>schatting</extra>",
+        # the figures as the table below shows them (rounded to fives above 100, '<1'): the
+        # chart's own ',.0f' read Zuiderpark's 157,7 as 158 beside the table's 160
+        customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
+                    in zip(rows["children_mid"], rows["children_low"], rows["children_high"], strict=True)],
+        hovertemplate="%{x}<br>%{fullData.name}: %{customdata[0]} (%{customdata[1]})<extra>schatting</extra>",
     )
 if show_all:
     mids = per_wijk.groupby("wijk_name")["children_mid"].sum()
     rest = children.set_index("wijk_name")["population_children"] - mids
     figure.add_bar(name="Geen kinderopvang", x=order, y=rest.reindex(order),
                    marker_color="#DDDDDD",
-                   hovertemplate="%{x}<br>geen kinderopvang: %{y:,.0f}<extra>schatting</extra>")
+                   customdata=[[model_estimate_text(value)] for value in rest.reindex(order)],
+                   hovertemplate="%{x}<br>geen kinderopvang: %{customdata[0]}<extra>schatting</extra>")
 figure.update_layout(
     barmode="stack",
     title="Verwachte kinderen per niveau en wijk (schatting, midden)",
@@ -300,6 +302,9 @@ for niveau in (2, 3, 4):
         error_y={"type": "data", "symmetric": False,
                  "array": rows["children_high"] - rows["children_mid"],
                  "arrayminus": rows["children_mid"] - rows["children_low"]},
+        customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
+                    in zip(rows["children_mid"], rows["children_low"], rows["children_high"], strict=True)],
+        hovertemplate="%{x}<br>%{fullData.name}: %{customdata[0]} (%{customdata[1]})<extra>schatting</extra>",
     )
 trend_figure.update_layout(
     title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting; alleen "

@@ -61,8 +61,10 @@ for column, age_group in enumerate(AGE_GROUP_LABELS):
         marker_color=theme.AGE_GROUP_COLOURS[age_group],
         text=[hidden_label() if hidden else "" for hidden in table.hidden[:total_row, column]],
         textposition="outside",
-        hovertemplate=("%{y}<br>%{fullData.name}: %{x:,.0f}<extra></extra>" if lying
-                       else "%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>"),
+        # as the table shows it ('<1' for an estimate below one child)
+        customdata=[[table.text(row, column)] for row in range(total_row)],
+        hovertemplate=("%{y}<br>%{fullData.name}: %{customdata[0]}<extra></extra>" if lying
+                       else "%{x}<br>%{fullData.name}: %{customdata[0]}<extra></extra>"),
     )
 figure.update_layout(
     barmode="group",

@@ -6,6 +6,7 @@ from data_sources.config import min_count
 from outputs import exports, report
 from outputs.html import esc
 from ui.auth import audited, current_account
+from ui.continuum import defaults_in_use
 from ui.data import cursor, releasing, showing_refusals
 from ui.downloads import XLSX_MIME, file_stem
 from ui.population import nothing_loaded
@@ -168,9 +169,13 @@ if not MAY_DOWNLOAD:
 with st.expander("Downloads voor de Planvorming: rapport, wijkfactsheet en werkboek"):
     # as the workbook's explanation says it (outputs.exports.suppression_note): estimates from
     # public CBS figures are rounded, not hidden; a rule for small counts only where counts are
+    # the exports hold the shared marts (the standard assumptions); the slides this session's
+    same = ("De cijfers staan er zoals op het scherm. " if defaults_in_use() else
+            "De modelcijfers staan er met de standaardaannames, niet met de aannames van deze sessie "
+            "die de dia's gebruiken (aangepast op Continuüm of Tekorten); de andere cijfers staan er "
+            "zoals op het scherm. ")
     st.write("Het gemeenterapport en de wijkfactsheet zijn HTML-pagina's die u in de browser opent en "
-             "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. De cijfers staan er "
-             "zoals op het scherm. "
+             "als PDF afdrukt (Ctrl+P / Cmd+P). Het werkboek bevat alle tabellen. " + same
              + exports.suppression_note(min_count(), exports.holds_counts(cursor(), gemeente_code)))
     stem = file_stem(f"kindkaart {gemeente_name(gemeente_code)} {year}")
     columns = st.columns(3)

@@ -135,6 +135,8 @@ if available:
         comparison = plan_output.comparison_frame(plans)
         st.dataframe(comparison, hide_index=True, width="stretch", key="scenarios_table",
                      height=35 * (len(comparison) + 1) + 3)
+        if note := ui_scenarios.standard_assumptions_note():
+            st.info(note)
         figure = ui_scenarios.comparison_chart(plans)
         plotly_chart(figure, width="stretch", key="scenarios_chart",
                         config=chart_config(f"scenario's {name}"))
@@ -145,6 +147,9 @@ if available:
                    "openingsuren ÷ uren per fte (aparte groepen: alle groepen in het plan, ook bestaande; "
                    "reguliere groepen: alleen de extra inzet); m² = 3,5 m² binnenspeelruimte per nieuwe "
                    "plek (r. 1733).")
+        for plan in plans:
+            if plan.catchment_note:
+                st.caption(plain(plan.catchment_note))
         for plan in plans:
             if plan_output.has_costs(plan) and plan.missing_tariffs:
                 with st.expander(f"{plain(plan.scenario.name)}: {len(plan.missing_tariffs)} hoeveelheden zonder "

@@ -5,7 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.labels import WAITING_WITHOUT_WIJK, lrk_missing_text, lrk_year_text, row_10_missing_text
+from transforms.labels import (
+    GAP_ROUNDING_NOTE,
+    WAITING_WITHOUT_WIJK,
+    lrk_missing_text,
+    lrk_year_text,
+    row_10_missing_text,
+)
 from transforms.partner_tables import joint_cube
 from transforms.privacy import (
     format_number,
@@ -35,7 +41,7 @@ st.write(
     "professionals voor niveau 2, specialistische inzet of een aparte groep voor niveau 3, "
     "behandelplekken voor niveau 4 (regionaal). Tekort = nodig min aanwezig; negatief is ruimte "
     "over. De handreiking kiest geen perspectief (r. 167): *passend* en *inclusief* staan naast "
-    "elkaar."
+    "elkaar. " + GAP_ROUNDING_NOTE
 )
 st.markdown(continuum.NOEMER_RULE_NL)
 continuum.parameter_expander()
@@ -191,7 +197,11 @@ else:
                  "array": regular["gap_high"] - regular["gap_mid"],
                  "arrayminus": regular["gap_mid"] - regular["gap_low"],
                  "color": "#333333", "thickness": 1.5},
-        hovertemplate="%{y}: tekort %{x:,.0f} plekken<extra>schatting min plekken</extra>",
+        # as the sentence and the table show them (rounded to fives above 100, '<1')
+        customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
+                    in zip(regular["gap_mid"], regular["gap_low"], regular["gap_high"], strict=True)],
+        hovertemplate="%{y}: tekort %{customdata[0]} plekken (%{customdata[1]})"
+                      "<extra>schatting min plekken</extra>",
         name="Tekort",
     )
     figure.update_layout(
@@ -279,6 +289,9 @@ with left:
             "Plekken plusgroep": [NOT_DELIVERED if pd.isna(v) else format_number(round_estimate(v))
                                   for v in separate["supply"]],
             "Tekort plekken (laag-hoog)": delivered_range(separate, "gap", "supply"),
+            # the figure the rows are ranked by (component): before, an order without a figure
+            "Tekort met signalen (midden)": [NOT_DELIVERED if pd.isna(s) else model_estimate_text(v) for v, s in
+                                             zip(separate["gap_signal_adjusted"], separate["supply"], strict=True)],
         }), hide_index=True, width="stretch")
         if partner_places_missing:
             st.caption(row_10_missing("plusgroepen"))
@@ -300,13 +313,17 @@ with right:
         "Bestaande aparte groepen (plekken)": [NOT_DELIVERED if partner_places_missing
                                                 else format_number(round_estimate(v))
                                                 for v in cap["separate_group_places"]],
+        "Boven de grens met signalen (midden)": (["niet geladen"] * len(cap) if places_unknown else
+                                                 [model_estimate_text(v) for v in cap["gap_signal_adjusted"]]),
     }), hide_index=True, width="stretch")
     inzet = component("specialistische_inzet", "inclusief")
     st.markdown(gemeente_sentence(inzet, "op niveau 3 met specialistische inzet", "kinderen"))
 st.caption(
     "Schatting (model) min waargenomen. Passend: 'deel van niveau 3 in een aparte groep' is een "
     "parameter (0-100%); inclusief: de opnamegrens is kinderen van niveau 3 per reguliere groep "
-    "(plekken ÷ groepsgrootte). Aparte groepen zijn moeilijk af te schalen (handreiking r. 157)."
+    "(plekken ÷ groepsgrootte). Aparte groepen zijn moeilijk af te schalen (handreiking r. 157). "
+    "Volgorde van de wijken: het midden met signalen (de schatting met lokale signalen van "
+    "Continuüm; zonder signalen het midden van het model), het grootste tekort bovenaan."
 )
 
 # 4. Niveau 4: regional

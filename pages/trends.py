@@ -61,11 +61,13 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     part = part.sort_values("year")
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
+    # each point as the table below shows it ('<1' for an estimate below one child)
+    texts = [a11y.figure_text(v, False, decimals) for v in part["value"]]
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
         name=labels[part["wijk_code"].iloc[0]], colour=palette[index % len(palette)], width=2.5, marker_size=10,
         dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
-        hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}" + (" (%{customdata})" if sources else "")
+        texts=texts, hovertemplate="%{x}: %{text}" + (" (%{customdata})" if sources else "")
                       + "<extra>%{fullData.name}</extra>")
 theme.mark_source_breaks(figure, sources)
 years_with_figures = sorted(int(y) for y in combined["year"].unique())

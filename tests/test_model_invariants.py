@@ -136,6 +136,30 @@ def test_session_evaluation_keeps_invariants(sample_con):
     assert (niveau_1["share_mid"] - (1 - 0.15 - 0.04 - 0.015)).abs().max() < 1e-9
 
 
+def test_niveau_1_range_holds_its_middle_when_niveau_2_to_4_leave_less_than_80_percent(sample_con):
+    """Niveau 1 is the rest after the mids of niveau 2-4: with niveau 3 at 4 % (within the
+    handreiking's 1-5 %) it is 79,5 %, below the handreiking's 80-90 % that the range used. With
+    the participation at the low end of its band the middle (2.810 children in Voorbeeldstad)
+    fell below the range (2.825-4.385) on Continuüm and in the wijk profile."""
+    parameters = model.default_parameters()
+    for name, share in (("participation_0_2", 0.45), ("participation_2_4", 0.65),
+                        ("participation_4_12", 0.25), ("share_niveau_3", 0.04)):
+        parameters.loc[parameters["name"] == name, "value"] = share
+    demand = model.demand(sample_con, parameters, gemeente_code="GM9999")
+    niveau_1 = demand[demand.niveau == 1]
+    assert (niveau_1["share_mid"] - 0.795).abs().max() < 1e-9
+    assert (niveau_1["share_low"] <= niveau_1["share_mid"]).all()
+    assert (niveau_1["share_mid"] <= niveau_1["share_high"]).all()
+    assert (niveau_1["children_low"] <= niveau_1["children_mid"]).all()
+    assert (niveau_1["children_mid"] <= niveau_1["children_high"]).all()
+    # and the other side: niveau 2-4 at their lows leave 88 %, within the range
+    parameters = model.default_parameters()
+    for name, share in (("share_niveau_2", 0.10), ("share_niveau_3", 0.01), ("share_niveau_4", 0.01)):
+        parameters.loc[parameters["name"] == name, "value"] = share
+    niveau_1 = model.demand(sample_con, parameters, gemeente_code="GM9999").query("niveau == 1")
+    assert set(niveau_1["share_low"].round(9)) == {0.8} and set(niveau_1["share_high"].round(9)) == {0.9}
+
+
 def test_no_shown_signal_count_leaves_a_hidden_one_derivable(sample_con):
     from data_sources.config import min_count
     from ui.continuum import protected_signal

@@ -54,6 +54,59 @@ def test_continuum_slider_changes_the_estimate_and_reset_restores_it(app_db):
     assert metrics["Niveau 3"] == "125"
 
 
+def test_niveau_1_middle_lies_in_its_range_after_the_sliders(app_db):
+    """Participation at the low end of its band and niveau 3 at 4 %: niveau 1 (the rest, 79,5 %)
+    read 2.810 on Continuüm beside its range 2.825-4.385, and Nieuwland's 735 beside the wijk
+    profile's 740-1.150; the caption still said the rest was 80,5 % (one slider run behind)."""
+    at = run_page("continuum")
+    for name, value in (("participation_0_2", 45.0), ("participation_2_4", 65.0),
+                        ("participation_4_12", 25.0), ("share_niveau_3", 4.0)):
+        at.slider(key=f"w_param_{name}_mid").set_value(value).run()
+    assert not at.exception, at.exception
+
+    def number(text: str) -> int:
+        return int(text.replace(".", ""))
+
+    middle = number({m.label: m.value for m in at.metric}["Niveau 1"])
+    low, high = next(c.value for c in at.caption if c.value.endswith("van wie opvang gebruikt of zoekt")
+                     ).split(" kinderen")[0].split("-")
+    assert number(low) <= middle <= number(high)
+    assert any("nu 79,5%" in c.value for c in at.caption)
+    parameters = next(d.value for d in at.dataframe if "Parameter" in d.value.columns
+                      and "Midden" in d.value.columns)
+    rest = parameters[parameters["Parameter"].str.startswith("Aandeel kinderen op niveau 1")].iloc[0]
+    assert (rest["Laag"], rest["Midden"], rest["Hoog"]) == ("79,5%", "79,5%", "90,0%")
+    nieuwland = next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns
+                     ).set_index("Wijk").loc["Nieuwland", "Niveau 1"]
+    at.switch_page("pages/kaart.py")
+    at.run()
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999904").run()
+    assert not at.exception, at.exception
+    profile = next(d.value for d in at.dataframe if "Nieuwland (laag-hoog)" in d.value.columns)
+    low, high = profile.iloc[0]["Nieuwland (laag-hoog)"].split("-")
+    assert number(low) <= number(nieuwland) <= number(high)
+
+
+@pytest.mark.parametrize("page, sliders, said", [
+    # niveau 2 at 99 %: niveau 2-4 more than all children
+    ("continuum", {"share_niveau_2_band": (10.0, 100.0), "share_niveau_2_mid": 99.0},
+     "De aandelen van niveau 2, 3 en 4 samen zijn meer dan 100%."),
+    # 0 children per place: the places needed were infinite (2023 uses the parameter)
+    ("tekorten", {"children_per_place_dagopvang_band": (0.0, 2.0), "children_per_place_dagopvang_mid": 0.0},
+     "kinderen per plek"),
+])
+def test_assumptions_the_model_cannot_use_are_refused_in_dutch_and_the_last_ones_stay(app_db, page, sliders,
+                                                                                      said):
+    """Both crashed the page with a traceback (a ValueError, an OverflowError)."""
+    at = run_page(page, params={"jaar": "2023"})
+    before = [d.value.to_dict("records") for d in at.dataframe if "Parameter" not in d.value.columns]
+    for name, value in sliders.items():
+        at.slider(key=f"w_param_{name}").set_value(value).run()
+    assert not at.exception, at.exception
+    assert any(said in e.value and "De vorige aannames blijven gelden" in e.value for e in at.error)
+    assert [d.value.to_dict("records") for d in at.dataframe if "Parameter" not in d.value.columns] == before
+
+
 @pytest.mark.parametrize("page", ["tekorten", "continuum"])
 def test_viewing_a_page_writes_nothing_to_the_audit_log(app_db, page):
     for _session in range(2):
@@ -94,6 +147,28 @@ def test_tekorten_answers_in_sentences_from_the_data(app_db):
     assert "Plekken, gelijktijdig (LRK)" in regular.columns
 
 
+def test_a_gap_that_is_not_its_rounded_terms_says_why(app_db):
+    """Tekorten's niveau-2 sentence for peuters: '115-295 peuters op niveau 2; aanwezig: 31
+    kinderen. Saldo over de wijken: 82-265' (112,8 - 31 = 81,8): 115 - 31 is not 82, and neither
+    Tekorten nor the report said that each figure is rounded on its own (fives above 100)."""
+    import duckdb
+
+    from outputs import report
+
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    sentence = next(m.value for m in at.markdown if "op niveau 2; aanwezig: 31 kinderen" in m.value)
+    assert "115-295 peuters" in sentence and "82-265 kinderen tekort" in sentence
+    said = "Elk getal is apart afgerond"
+    assert any(said in str(e.value) for e in [*at.caption, *at.markdown])
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        text = report.gemeente_report(con, "GM9999", 2024)
+    finally:
+        con.close()
+    assert "<td>115-295</td>" in text.replace(" class='num'", "") and said in text
+
+
 def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     at = run_page("tekorten")
     assert not at.exception, at.exception
@@ -108,6 +183,28 @@ def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     niveau_4 = next(d.value for d in at.dataframe
                     if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
     assert list(niveau_4["Leeftijd"]) == ["0-2 jaar", "2-4 jaar", "4-12 jaar"]
+
+
+def test_tekorten_niveau_3_tables_show_the_figure_they_are_ranked_by(app_db):
+    """The niveau-3 tables are ranked by the estimate with local signals, which they did not show:
+    inclusief for peuters put Bloemhof (-2 tot 6) and Buitengebied (0 tot <1) above Nieuwland
+    (-5 tot 11) without a figure on the page that explains the order."""
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+
+    def number(text: str) -> float:
+        return 0.5 if text == "<1" else float(text.replace(".", "").replace(",", "."))
+
+    for range_column, column in (("Boven de grens (laag-hoog)", "Boven de grens met signalen (midden)"),
+                                 ("Tekort plekken (laag-hoog)", "Tekort met signalen (midden)")):
+        table = next(d.value for d in at.dataframe if range_column in d.value.columns)
+        values = [number(v) for v in table[column]]
+        assert values == sorted(values, reverse=True), column
+    inclusief = next(d.value for d in at.dataframe if "Boven de grens (laag-hoog)" in d.value.columns)
+    assert inclusief["Wijk"].iloc[0] == "Bloemhof"
+    # Bloemhof's peuters on niveau 3 with signals: 10 (Continuüm), the opnamegrens 4
+    assert inclusief.set_index("Wijk").loc["Bloemhof", "Boven de grens met signalen (midden)"] == "6"
+    assert any("volgorde" in c.value.lower() and "met signalen" in c.value for c in at.caption)
 
 
 def test_kaart_model_indicator_and_wijk_profile(app_db):

@@ -482,3 +482,123 @@ def test_a_second_organisations_bso_plus_places_read_the_same_everywhere(app_db)
     on_map = dict(row for row in _table(at, "Kindplaatsen") if len(row) == 2)
     assert int(on_map["Nieuwland"].replace(".", "")) == sum(
         int(v.replace(".", "")) for v in profile["Plekken (gelijktijdig)"])
+
+
+# --- A session with its own assumptions: what the downloads say they hold -----------------------
+
+
+def test_downloads_beside_slides_of_changed_assumptions_say_they_hold_the_defaults(app_db):
+    """Niveau 3 at 4 % on Continuüm: the continuum slide shows Nieuwland's 44 children (this
+    session's assumptions), while the report and workbook offered under it hold the standard
+    assumptions (33). The text over the downloads said 'De cijfers staan er zoals op het scherm'."""
+    from conftest import run_page
+
+    at = run_page("continuum")
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
+    assert not at.exception, at.exception
+    at.query_params["dia"] = "continuum"
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    slide = {row[0]: row[1:] for row in _table(at, "per niveau en wijk")}
+    assert slide["Nieuwland"][1] == "44"
+    sheet = _workbook_sheet(app_db, "Vraag per wijk en niveau")
+    workbook = sheet[(sheet["Wijk"] == "Nieuwland") & (sheet["Niveau"] == 3)]
+    assert workbook["Kinderen, schatting midden (afgerond)"].sum() == pytest.approx(33, abs=1)
+    texts = [str(m.value) for m in [*at.markdown, *at.warning, *at.info, *at.caption]]
+    assert not any("De cijfers staan er zoals op het scherm" in t for t in texts)
+    assert any("standaardaannames" in t and "deze sessie" in t for t in texts)
+    # with the defaults the downloads do hold what the slides show
+    at.switch_page("pages/continuum.py")
+    at.run()
+    at.button(key="w_param_reset").click().run()
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert any("De cijfers staan er zoals op het scherm" in str(m.value) for m in at.markdown)
+
+
+# --- The charts' hover says what the tables say ----------------------------------------------------
+
+
+def _hover_texts(at, key: str | None) -> dict[str, dict]:
+    """A plotly chart of a run: trace name -> {x or y label: the first hover field}, with the
+    hover template (the test checks that the template shows that field)."""
+    import json
+
+    # by its title; a slide's chart has none (the slide's headline says it): the only chart
+    chart = next(c for c in at.get("plotly_chart") if key is None
+                 or key in json.dumps(json.loads(c.proto.spec).get("layout", {}).get("title", "")))
+    traces = {}
+    for trace in json.loads(chart.proto.spec)["data"]:
+        template = trace.get("hovertemplate", "")
+        assert "%{customdata[0]}" in template, template  # before: %{y:,.0f} of the raw figure
+        labels = trace["x"] if trace.get("orientation") != "h" else trace["y"]
+        if isinstance(labels, dict):  # plotly's binary array ({'dtype': 'i4', 'bdata': ...})
+            import base64
+
+            import numpy as np
+
+            labels = np.frombuffer(base64.b64decode(labels["bdata"]), dtype=labels["dtype"]).tolist()
+        # the chart escapes its texts (ui.safe.plotly_chart): the browser shows them unescaped
+        traces[trace["name"]] = {str(label): html.unescape(data[0]) for label, data in
+                                 zip(labels, trace["customdata"], strict=True)}
+    return traces
+
+
+def test_the_hover_of_the_model_charts_reads_as_their_tables(app_db):
+    """Continuüm's stacked bars hovered Zuiderpark's niveau 2 as 158 (the table: 160, rounded to
+    fives above 100) and Buitengebied's niveau 3 as 1 (the table: '<1'); Tekorten's bars hovered
+    Nieuwland's shortage as 139 (its sentence: 140). The trend per year hovered 630,12."""
+    from conftest import run_page
+
+    at = run_page("continuum")
+    at.checkbox(key="continuum_niveau_1").check().run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Alle kinderen" in d.value.columns).set_index("Wijk")
+    bars = _hover_texts(at, "per niveau en wijk")
+    for niveau in (1, 2, 3, 4):
+        for wijk, text in bars[f"Niveau {niveau}"].items():
+            assert text == table.loc[wijk, f"Niveau {niveau}"], (niveau, wijk)
+    for wijk, text in bars["Geen kinderopvang"].items():
+        assert text == table.loc[wijk, "Geen kinderopvang"], wijk
+    assert bars["Niveau 2"]["Zuiderpark"] == "160" and bars["Niveau 3"]["Buitengebied"] == "<1"
+    trend = _hover_texts(at, "per niveau in de gemeente, per jaar")
+    rows = {row[0]: row[1:] for row in _table(at, "per niveau in Voorbeeldstad, per jaar")[1:]}
+    for column, niveau in enumerate((2, 3, 4)):
+        for year, text in trend[f"Niveau {niveau}"].items():
+            assert rows[year][column].startswith(f"{text} ("), (niveau, year)
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    sentence = html.unescape(next(m.value for m in at.markdown if "het hoogst in" in m.value
+                                  and "Tekort aan reguliere plekken" in m.value))
+    highest, value = re.search(r"het hoogst in (.+?) \((.+?)\)", sentence).groups()
+    assert _hover_texts(at, "Tekort aan reguliere plekken")["Tekort"][highest] == value == "140"
+
+
+def test_the_hover_of_slides_trends_and_overzicht_reads_as_their_tables(app_db):
+    """The continuum slide hovered Buitengebied's 0,9 children on niveau 3 as 1 (its bar's label
+    and table: '<1'); Trends hovered the model's figures with ',.0f' beside its table's '<1'."""
+    import json
+
+    from conftest import run_page
+
+    slide = _hover_texts(_slide("continuum"), None)
+    assert slide["niveau 3"]["Buitengebied"] == "<1"
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    table = {row[0]: row[1:] for row in _table(at, "per wijk en jaar")[1:]}
+    assert table["Buitengebied"][-1] == "<1"
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            if trace.get("hoverinfo") == "skip":
+                continue  # a legend entry of the markers (theme.mark_source_breaks)
+            assert "%{text}" in trace["hovertemplate"], trace["hovertemplate"]
+            if trace["name"] == "Buitengebied" and 2024 in trace["x"]:
+                assert html.unescape(trace["text"][trace["x"].index(2024)]) == "<1"
+    at = run_page(params={"jaar": "2023"})
+    overzicht = _overzicht_children(at)
+    bars = _hover_texts(at, "Kinderen per wijk en leeftijdsgroep")
+    for column, age_group in enumerate(("0-2", "2-4", "4-12")):
+        for wijk, text in bars[f"{age_group} jaar"].items():
+            assert text == overzicht[wijk][column], (age_group, wijk)

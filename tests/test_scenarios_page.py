@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -49,6 +50,68 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {trace["name"] for trace in chart["data"]} == {"Voorbeeld passend", "Voorbeeld inclusief"}
     assert at.query_params["scenarios"] == "1,2"
+
+
+def test_the_scenario_says_how_many_groups_tekorten_counts_for_the_whole_gemeente(app_db):
+    """Passend, midden, 2024: Tekorten, the gap slide and the workbook count 1 BSO-plusgroep for
+    the gemeente (one catchment); Voorbeeld passend, with two verzorgingsgebieden each short of
+    less than a group, showed 0 in its column 'Gemeente' without a word on why the two differ.
+    The page, the plan and `scenario show` now give the one-catchment count beside it."""
+    import duckdb
+
+    from outputs import plan as plan_output
+
+    at = run_page("tekorten", 120)
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    assert any("**1** bij de middenschatting" in m.value for m in at.markdown
+               if "Aparte groepen nodig in de gemeente" in m.value)
+    at = _open("scenarios")
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert table.loc["Nieuwe BSO-plusgroepen", "Gemeente · Voorbeeld passend (passend)"] == "0"
+    said = ("Voorbeeld passend: met de hele gemeente als één verzorgingsgebied (zo telt Tekorten de "
+            "aparte groepen) zijn het 0 nieuwe peuterplusgroepen en 1 nieuwe BSO-plusgroep; in dit "
+            "scenario 0 en 0")
+    assert any(said in c.value for c in at.caption)
+    assert not any("Voorbeeld inclusief: met de hele gemeente" in c.value for c in at.caption)
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        plan = scenarios.compute(con, scenarios.load_scenario(con, 1))
+    finally:
+        con.close()
+    assert said in plan_output.plan_html(plan, "Voorbeeldstad")
+    assert any(said in line for line in plan_output.summary_lines(plan))
+    # the comparison slide, shown after the gap slide's '1 voor 4-12 jaar'
+    slide = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    slide.query_params["dia"] = "scenarios"
+    slide.run()
+    slide.switch_page("pages/presentatie.py")
+    slide.run()
+    assert not slide.exception, slide.exception
+    assert any(said in m.value for m in slide.markdown)
+
+
+def test_scenarios_beside_a_sessions_own_assumptions_say_they_use_the_standard_ones(app_db):
+    """Niveau 3 at 4 % on Continuüm: 170 children there, while the scenarios (the shared marts,
+    the standard assumptions) showed 125 children on niveau 3 without a word, on the page and on
+    the slide after the continuum slide."""
+    at = run_page("continuum", 120)
+    at.slider(key="w_param_share_niveau_3_mid").set_value(4.0).run()
+    assert {m.label: m.value for m in at.metric}["Niveau 3"] == "170"
+    at.switch_page("pages/scenarios.py")
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("Grootheid")
+    assert table.loc["Kinderen niveau 3 (schatting)"].tolist()[-2:] == ["125", "125"]
+    said = "De scenario's rekenen met de standaardaannames van het continuümmodel"
+    assert any(said in i.value for i in at.info)
+    at.query_params["dia"] = "scenarios"
+    at.switch_page("pages/presentatie.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any(said in html.unescape(m.value) for m in at.markdown)
+    # with the standard assumptions nothing to say
+    assert not any(said in i.value for i in _open("scenarios").info)
 
 
 def test_build_a_scenario_and_copy_it(app_db):

@@ -86,6 +86,12 @@ COMPONENT_SHORT_LABELS = {
 # Waiting lists (rows 6 and 9) delivered, but no row with a wijk of the gemeente and a count: the
 # pages count only children with a wijk (their one protected table), so "none delivered" would be
 # untrue (Analysevragen and Tekorten).
+# Why a shortage need not be its shown terms subtracted (Tekorten's sentences, the report's rows):
+# 115 peuters on niveau 2 (112,8) with 31 reached is a shortage of 82 (81,8), not 84
+GAP_ROUNDING_NOTE = ("Elk getal is apart afgerond (onder 100 op hele kinderen of plekken, daarboven "
+                     "op vijftallen): een tekort kan daardoor een paar verschillen van het getoonde "
+                     "nodig min aanwezig (bijvoorbeeld: 112,8 nodig staat er als 115; met 31 "
+                     "aanwezig is het tekort 82, niet 84).")
 WAITING_WITHOUT_WIJK = ("Er zijn voor dit jaar wel wachtlijsten geleverd, maar geen rij noemt een wijk "
                         "van deze gemeente met een aantal kinderen. Deze tabel telt alleen kinderen "
                         "met een wijk; zie Databronnen voor wat er geleverd is.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -354,6 +354,9 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     # False where the existing plus-group places were not delivered (row 10): counted as 0
     existing_places_known: bool = True
+    # With more than one catchment: the new plus groups of the whole gemeente as one catchment
+    # (as Tekorten counts them, groups_by_gemeente) where they differ from this plan's
+    catchment_note: str = ""
 
     def totals(self, catchment: str | None = None) -> dict[str, float]:
         """Key figures of one catchment (or the gemeente: every catchment)."""
@@ -599,7 +602,29 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
     plan = Plan(scenario, rows, costs, missing, [], parameters, catchments, wijk_names, warnings,
                 existing_places_known=all(w.plus_places_delivered for w in wijken))
     plan.risks = assess_risks(plan)
+    if len(catchments) > 1:
+        plan.catchment_note = _one_catchment_note(plan, compute_plan(replace(scenario, catchments={}), wijken))
     return plan
+
+
+def _groups_text(count: float, one: str, more: str) -> str:
+    return f"{count:g} {one if count == 1 else more}"
+
+
+def _one_catchment_note(plan: Plan, whole: Plan) -> str:
+    """Where counting per catchment gives other new plus groups than the whole gemeente as one
+    catchment (Tekorten's 'aparte groepen nodig in de gemeente'): both counts, and why."""
+    mine, gemeente = plan.totals(), whole.totals()
+    keys = ("plusgroepen_nieuw", "bso_plus_nieuw")
+    if all(mine[k] == gemeente[k] for k in keys):
+        return ""
+    return (f"{plan.scenario.name}: met de hele gemeente als één verzorgingsgebied (zo telt Tekorten "
+            f"de aparte groepen) zijn het "
+            f"{_groups_text(gemeente['plusgroepen_nieuw'], 'nieuwe peuterplusgroep', 'nieuwe peuterplusgroepen')} en "
+            f"{_groups_text(gemeente['bso_plus_nieuw'], 'nieuwe BSO-plusgroep', 'nieuwe BSO-plusgroepen')}; "
+            f"in dit scenario {mine['plusgroepen_nieuw']:g} en {mine['bso_plus_nieuw']:g}, omdat elk "
+            f"verzorgingsgebied zijn eigen groepen telt en een tekort van minder dan één groep in een "
+            f"gebied geen groep vraagt.")
 
 
 def _costs(scenario: Scenario, rows: list[PlanRow], tariffs) -> tuple[list[CostLine], list[tuple]]:

@@ -170,10 +170,14 @@ REMAINDER = "share_niveau_1"
 
 
 def _with_remainder(frame: pd.DataFrame) -> pd.DataFrame:
-    # niveau 1 is the rest after niveau 2-4 (the model computes it the same way); shown as such
+    # niveau 1 is the rest after niveau 2-4 (the model computes it the same way), its range
+    # widened to hold it (continuum_by_wijk_niveau); shown as such
     values = frame.set_index("name")["value"]
-    frame.loc[frame["name"] == REMAINDER, "value"] = 1 - sum(
-        float(values[f"share_niveau_{n}"]) for n in (2, 3, 4))
+    rest = 1 - sum(float(values[f"share_niveau_{n}"]) for n in (2, 3, 4))
+    remainder = frame["name"] == REMAINDER
+    frame.loc[remainder, "value"] = rest
+    frame.loc[remainder, "low"] = frame.loc[remainder, "low"].clip(upper=max(rest, 0.0))
+    frame.loc[remainder, "high"] = frame.loc[remainder, "high"].clip(lower=rest)
     return frame
 
 
@@ -259,10 +263,10 @@ def parameter_expander(expanded: bool = False) -> None:
                 key=f"w_param_{row.name}_band", disabled=locked,
             )
             if row.name == REMAINDER:
-                rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
-                right.caption(f"Middenwaarde: de rest na niveau 2-4, nu "
-                              f"{format_number(rest * 100, 1)}% (niet apart in te stellen).")
-                stored[row.name] = (band[0] / scale, rest, band[1] / scale)
+                # said after the sliders of niveau 2-4 below, which the rest follows (before, it
+                # showed the rest of the previous run: 80,5% with niveau 3 just set to 4%)
+                rest_caption = right.empty()
+                stored[row.name] = (band[0] / scale, value, band[1] / scale)
                 continue
             mid = right.slider(
                 f"Middenwaarde ({unit.strip()})", 0.0, top, value * scale, step=step,
@@ -274,11 +278,31 @@ def parameter_expander(expanded: bool = False) -> None:
                 right.caption(f"De middenwaarde ligt buiten de bandbreedte; gebruikt wordt "
                               f"{format_number(new_mid * scale, 1)}{unit}.")
             stored[row.name] = (new_low, new_mid, new_high)
+        rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
+        low, _value, high = stored[REMAINDER]
+        stored[REMAINDER] = (low, rest, high)
+        outside = ("" if low - 1e-9 <= rest <= high + 1e-9 else
+                   " Dat ligt buiten de bandbreedte; de bandbreedte van niveau 1 loopt daarom tot "
+                   "de middenwaarde.")
+        try:
+            model.validate_parameters(_parameters_with(tuple(sorted(stored.items()))))
+        except ValueError as problem:
+            # the model cannot use them (niveau 2-4 above all children, 0 children per place):
+            # said, and the last assumptions it could use stay (before: a traceback)
+            st.error(f"Deze aannames kan het model niet gebruiken: {problem} De vorige aannames blijven "
+                     "gelden.")
+            stored = before
+            rest = 1 - sum(stored[f"share_niveau_{n}"][1] for n in (2, 3, 4))
+            outside = ""
+        rest_caption.caption(f"Middenwaarde: de rest na niveau 2-4, nu "
+                             f"{format_number(rest * 100, 1)}% (niet apart in te stellen).{outside}")
         st.session_state[PARAMS_KEY] = stored
     # the sliders give back value × scale ÷ scale and the remainder is recomputed: equal up to
     # rounding is unchanged (a page view writes no audit line)
+    # niveau 1's middle follows niveau 2-4 (logged there): only its band is a change of its own
     changed = [f"{name} {_triple(before[name])} -> {_triple(stored[name])}"
-               for name in stored if not _same(stored[name], before[name])]
+               for name in stored if not _same(*((stored[name][::2], before[name][::2])
+                                                 if name == REMAINDER else (stored[name], before[name])))]
     if changed:
         record("parameter", "; ".join(changed))
     if parameters_changed():
@@ -312,7 +336,8 @@ def _evaluate(target: str, parameters: tuple, kinds: tuple, gemeente_code: str |
                           signal_kinds=kinds)
 
 
-def _defaults_in_use() -> bool:
+def defaults_in_use() -> bool:
+    """True when this session uses the shared marts' assumptions and signal kinds (the exports')."""
     return (not parameters_changed()
             and set(signal_kinds()) == set(model.DEFAULT_SIGNAL_KINDS))
 
@@ -333,7 +358,7 @@ def _model_mart(target: str, gemeente_code: str, year: int | None = None) -> pd.
     """`target` for the gemeente (every year, or only `year`): from the built mart while the
     session keeps the defaults (the mart is the model evaluated with them;
     tests/test_model_marts.py), else evaluated with the session's parameters."""
-    if _defaults_in_use():
+    if defaults_in_use():
         one_year = "" if year is None else " and year = ?"
         return query(f"select * from {target} where gemeente_code = ?{one_year}"
                      f" order by {ORDER[target]}", [gemeente_code, *([] if year is None else [year])])
@@ -402,7 +427,7 @@ def national_per_wijk(target: str, column: str, year: int, niveau: int,
     """`column` of a model mart summed per wijk for every gemeente (the national map): wijk_code,
     wijk_name, value (as per_wijk). With the default parameters the built mart answers in one
     query; with this session's own the model is evaluated for the whole country once (cached)."""
-    if _defaults_in_use():
+    if defaults_in_use():
         where_component = "" if component is None else " and component = ?"
         if component in ON_LRK_PLACES:
             where_component += " and supply_year is not null"

@@ -20,6 +20,20 @@ from ui.slides import FONT_SIZE, Slide, SlideContext, big_layout, show_chart
 
 SELECTED_KEY = "scenarios_selected"  # session state and URL (?scenarios=1,2): the compared ids
 MAX_COMPARED = 3
+# A plan starts from the shared marts (the model's standard assumptions); a session may have
+# changed those on Continuüm or Tekorten, whose figures then differ from the plans'
+STANDARD_ASSUMPTIONS_NOTE = (
+    "De scenario's rekenen met de standaardaannames van het continuümmodel, niet met de aannames "
+    "die in deze sessie op Continuüm of Tekorten zijn aangepast: daar staan daarom andere aantallen "
+    "kinderen per niveau. De eigen aannames van een scenario (groepsgrootte, uren, bouwstenen) "
+    "staan bij het scenario.")
+
+
+def standard_assumptions_note() -> str:
+    """STANDARD_ASSUMPTIONS_NOTE where this session changed the model's assumptions, else ''."""
+    from ui.continuum import defaults_in_use
+
+    return "" if defaults_in_use() else STANDARD_ASSUMPTIONS_NOTE
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -139,6 +153,12 @@ def _comparison_slide(context: SlideContext) -> None:
     for sentence in comparison_sentences(plans):
         st.markdown(f"<p class='kk-big' style='font-size:1.5rem !important'>{esc(sentence)}</p>",
                     unsafe_allow_html=True)
+    if note := standard_assumptions_note():
+        st.markdown(f"<p class='kk-note'>{esc(note)}</p>", unsafe_allow_html=True)
+    for plan in plans:
+        # the gap slide counts the groups for the whole gemeente: say why a scenario differs
+        if plan.catchment_note:
+            st.markdown(f"<p class='kk-note'>{esc(plan.catchment_note)}</p>", unsafe_allow_html=True)
 
 
 def _risk_slide(context: SlideContext) -> None:

@@ -255,7 +255,8 @@ def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int,
     for group in AGE_GROUP_LABELS:
         theme.add_sourced_line(figure, [int(y) for y in values.index], values[group].where(~hidden[group]).tolist(),
                                sources, name=f"{group} jaar", colour=theme.AGE_GROUP_COLOURS[group], width=5,
-                               marker_size=14, hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>")
+                               marker_size=14, texts=[shown_figure_text(v) for v in values[group]],
+                               hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>")
     theme.mark_source_breaks(figure, sources, font_size=FONT_SIZE - 4)
     return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"},
                       xaxis={"title": None, "dtick": 1})
@@ -364,7 +365,7 @@ def _model_ready(context: SlideContext) -> bool:
 
 
 def _continuum(context: SlideContext) -> None:
-    from transforms.privacy import model_estimate_text, round_estimate
+    from transforms.privacy import estimate_range, model_estimate_text, round_estimate
     from ui import continuum
 
     if _children_missing(context):
@@ -388,10 +389,10 @@ def _continuum(context: SlideContext) -> None:
             marker_color=theme.NIVEAU_COLOURS[niveau],
             text=[model_estimate_text(v) for v in part["children_mid"]],
             textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE - 4},
-            customdata=list(zip(part["children_low"].map(round_estimate), part["children_high"].map(round_estimate),
-                                strict=True)),
-            hovertemplate="%{y}: %{x:,.0f} (%{customdata[0]:,.0f}-%{customdata[1]:,.0f})<extra>%{fullData.name}"
-                          "</extra>",
+            # as the table under the chart shows them ('<1' for 0,9 children, where ',.0f' said 1)
+            customdata=[[model_estimate_text(m), estimate_range(low, high)] for m, low, high in
+                        zip(part["children_mid"], part["children_low"], part["children_high"], strict=True)],
+            hovertemplate="%{y}: %{customdata[0]} (%{customdata[1]})<extra>%{fullData.name}</extra>",
             row=1, col=column,
         )
     big_layout(figure, margin={"t": 50, "b": 20, "l": 20, "r": 50})
@@ -477,7 +478,8 @@ def _gap(context: SlideContext) -> None:
             text=[model_estimate_text(v) for v in part["gap_mid"]], textposition="outside",
             cliponaxis=False, error_x={"type": "data", "symmetric": False, "array": part["gap_high"] - part["gap_mid"],
                      "arrayminus": part["gap_mid"] - part["gap_low"], "thickness": 3, "color": "#000"},
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+            customdata=[[model_estimate_text(v)] for v in part["gap_mid"]],
+            hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
         ), row=1, col=column)
     # room above the panels for their titles on two lines
     big_layout(figure, yaxis={"title": None, "autorange": "reversed"}, margin={"t": 80, "b": 40, "l": 20, "r": 20})

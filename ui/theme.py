@@ -147,12 +147,13 @@ def _symbol(shape: str, route: str) -> str:
 
 def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], sources: dict[int, str], *,
                      name: str, colour: str, width: float, marker_size: int, hovertemplate: str,
-                     dash: str = "solid", shape: str = "circle") -> None:
+                     dash: str = "solid", shape: str = "circle", texts: list[str] | None = None) -> None:
     """One series over the years, broken where the route of the figures changes (sources: year ->
     PopulationTable.source): a trace per run of years with the same route, not joined, with an
     open marker for estimates and a filled one for counts (SOURCE_MARKERS). One legend entry per
-    series. `hovertemplate` may use %{customdata} (the route in words). `shape`: the series'
-    marker (SERIES_SYMBOLS), open for estimates."""
+    series. `hovertemplate` may use %{customdata} (the route in words) and %{text} (`texts`: each
+    figure as the page's table shows it, '<1' and fives above 100 for an estimate). `shape`: the
+    series' marker (SERIES_SYMBOLS), open for estimates."""
     from transforms.population import source_kind
 
     runs: list[list[int]] = []
@@ -170,6 +171,7 @@ def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], s
             marker={"size": marker_size, "symbol": _symbol(shape, route),
                     "line": {"width": max(2, marker_size // 5), "color": colour}},
             customdata=[source_kind(sources.get(years[i], "")) or "bron onbekend" for i in run],
+            text=[texts[i] for i in run] if texts is not None else None,
             hovertemplate=hovertemplate)
 
 

@@ -56,6 +56,9 @@ def default_parameters() -> pd.DataFrame:
     return validate_parameters(frame)
 
 
+DIVISORS = ("children_per_place_", "group_size_", "plusgroup_size_")
+
+
 def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
     """Check a parameter table (names known, low <= value <= high, shares within 0-1); returns a
     clean copy with the default unit, label and source filled in. Raises ValueError in Dutch."""
@@ -80,6 +83,10 @@ def validate_parameters(parameters: pd.DataFrame) -> pd.DataFrame:
             )
         if str(getattr(row, "unit", "")) == "aandeel" and not (0 <= low and high <= 1):
             problems.append(f"Parameter {row.name}: een aandeel ligt tussen 0 en 1.")
+        # the model divides by these: children ÷ children per place, places ÷ group size
+        if str(row.name).startswith(DIVISORS) and not low > 0:
+            problems.append(f"Parameter {row.name}: {getattr(row, 'unit', None) or 'de waarde'} moet meer "
+                            "dan 0 zijn.")
     shares = frame.set_index("name")["value"]
     if all(f"share_niveau_{n}" in shares for n in (2, 3, 4)):
         # niveau 1 is the remainder: niveau 2-4 together can be at most all children

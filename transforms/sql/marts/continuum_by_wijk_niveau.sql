@@ -40,16 +40,17 @@ shares_2_4 as (
     where n.niveau >= 2
 ),
 
--- niveau 1 is the remainder; its range stays the handreiking's 80-90 % (000:L194)
+-- niveau 1 is the remainder; its range is the handreiking's 80-90 % (000:L194), widened to the
+-- remainder where niveau 2-4 leave less than 80 % or more than 90 %, so that it holds its middle
 shares as (
     select * from shares_2_4
     union all
     select
         1 as niveau,
         s.age_group,
-        any_value(p.low) as share_low,
+        least(any_value(p.low), 1 - sum(s.share_mid)) as share_low,
         1 - sum(s.share_mid) as share_mid,
-        any_value(p.high) as share_high,
+        greatest(any_value(p.high), 1 - sum(s.share_mid)) as share_high,
         bool_or(s.share_per_age) as share_per_age
     from shares_2_4 as s
     cross join (select low, high from stg_model__parameters where name = 'share_niveau_1') as p
