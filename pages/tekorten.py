@@ -279,9 +279,9 @@ with left:
             st.markdown(
                 f"Aparte groepen nodig in de gemeente (wijken delen een groep): "
                 f"**{format_number(g.groups_needed_mid)}** bij de middenschatting "
-                f"({format_number(g.groups_needed_low)}-{format_number(g.groups_needed_high)}) van "
-                f"{format_number(g.group_size)} plekken; een tekort van minder dan één groep "
-                "vraagt geen groep.")
+                f"({format_number(g.groups_needed_low)}-{format_number(g.groups_needed_high)}), "
+                f"groepen van {format_number(g.group_size)} plekken; een tekort van minder dan "
+                "één groep vraagt geen groep.")
         st.dataframe(pd.DataFrame({
             "Wijk": separate["wijk_name"],
             "Kinderen (laag-hoog)": range_column(separate, "demand"),
