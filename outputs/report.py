@@ -489,8 +489,19 @@ def _assumptions(context: Context) -> str | None:
     wanted = [c for c in ("label_nl", "low", "value", "high", "unit", "source") if c in frame.columns]
     if frame.empty or not wanted:
         return None
-    frame = frame[wanted].rename(columns={"label_nl": "Aanname", "low": "Laag", "value": "Midden", "high": "Hoog",
-                                          "unit": "Eenheid", "source": "Bron"})
+    frame = frame[wanted].copy()
+    # as the pages write them (ui.continuum.parameter_table): a share as a percentage
+    share = frame["unit"].eq("aandeel") if "unit" in frame else pd.Series(False, index=frame.index)
+    for column in ("low", "value", "high"):
+        if column in frame:
+            frame[column] = [
+                "" if pd.isna(value) else f"{format_number(value * 100, 1)}%" if is_share
+                else format_number(value, 0 if float(value).is_integer() else 1)
+                for value, is_share in zip(frame[column], share, strict=True)]
+    if "unit" in frame:
+        frame["unit"] = frame["unit"].where(~share, "%")
+    frame = frame.rename(columns={"label_nl": "Aanname", "low": "Laag", "value": "Midden", "high": "Hoog",
+                                  "unit": "Eenheid", "source": "Bron"})
     body = html_table(frame, decimals=3)
     return body + "<p class='note'>De standaardwaarden van het model; op de pagina's kunt u ze aanpassen.</p>"
 

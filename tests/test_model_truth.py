@@ -602,3 +602,22 @@ def test_the_hover_of_slides_trends_and_overzicht_reads_as_their_tables(app_db):
     for column, age_group in enumerate(("0-2", "2-4", "4-12")):
         for wijk, text in bars[f"{age_group} jaar"].items():
             assert text == overzicht[wijk][column], (age_group, wijk)
+
+
+def test_the_reports_assumptions_read_as_the_pages_table(app_db):
+    # the report wrote a share as 0,650 where the assumptions on Continuüm and Tekorten say 65,0%
+    import duckdb
+
+    from outputs import report
+    from ui.continuum import parameter_table
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        text = html.unescape(re.sub(r"<[^>]+>", "|", report.gemeente_report(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    cells = [cell.strip() for cell in text.split("|") if cell.strip()]
+    page = parameter_table()
+    for row in page.itertuples(index=False):
+        at = cells.index(row.Parameter)
+        assert cells[at + 1:at + 5] == [row.Laag, row.Midden, row.Hoog, row.Eenheid], row.Parameter
