@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.labels import LoadHint
-from transforms.population import figure_kind
+from transforms.population import SECRET_LABEL, figure_kind
 from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
@@ -111,5 +111,22 @@ theme.html_table(
     numeric_from=2,
     total_last=True,
 )
-table_downloads(table.suppressed_table, chart_name, [source_note(table.source)], columns=headers)
+
+
+def _shown_per_wijk():
+    """The table Per wijk as the downloads give it: numbers where shown, with the wijken CBS keeps
+    secret as 'onbekend' (as on the screen), the total last. Made when a file is asked for
+    (pandas only then: see the module's docstring)."""
+    import pandas as pd
+
+    from outputs.exports import shown_frame
+
+    frame = shown_frame(table.suppressed_table())
+    unknown = pd.DataFrame([[code, name, *[SECRET_LABEL] * columns] for code, name in table.unknown_wijken],
+                           columns=frame.columns)
+    wijken = pd.concat([frame.iloc[:-1], unknown]).sort_values("wijk_code", kind="stable")
+    return pd.concat([wijken, frame.iloc[-1:]], ignore_index=True)
+
+
+table_downloads(_shown_per_wijk, chart_name, [source_note(table.source)], columns=headers)
 st.caption(f"{table.protection_note()} Bij een kleine wijk: kijk naar de hele gemeente.")

@@ -364,6 +364,24 @@ def test_the_export_names_the_unknown_wijken(kwb_con):
     assert sheet.frame["Wijkcode"].iloc[-1] == "Totaal"  # the total stays the last row
 
 
+def test_the_overzicht_downloads_list_the_secret_wijk_as_the_page_does(tmp_path, monkeypatch):
+    # the page lists Wijk 52 as 'onbekend'; its CSV and Excel left the wijk out
+    from test_privacy_sent import _capture_downloads, _download_text
+
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    downloads = _capture_downloads(monkeypatch)
+    at = run_page()
+    assert not at.exception, at.exception
+    texts = [_download_text(data) for data in downloads.values()]
+    csv = next(text for text in texts if text.lstrip("\ufeff").startswith("Wijkcode"))
+    rows = [line.split(";") if ";" in line else line.split(",") for line in csv.splitlines()]
+    [secret] = [row for row in rows if row[0].strip('"') == "WK019352"]
+    assert [cell.strip('"') for cell in secret[2:]] == ["onbekend (CBS geheim)"] * 4
+    assert rows[-1][0].strip('"') == "Totaal"
+    workbook = next(text for text in texts if "WK019352" in text and not text.startswith("Wijkcode"))
+    assert "onbekend (CBS geheim)" in workbook
+
+
 def test_a_factsheet_of_a_secret_wijk_says_why_there_is_none(tmp_path, monkeypatch, capsys):
     from data_sources.cli import main
 
