@@ -620,6 +620,41 @@ def _run_python_migration(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     module.migrate(con)
 
 
+def refuse_special_output(target: str | Path, nothing_done: str) -> None:
+    """Refuse (InputRefused) a file to write that exists and is no regular file: a device such as
+    /dev/null or /dev/stdout, a pipe or a folder (also behind a link). A file is written beside its
+    target and then renamed into its place, and a rename replaces what is there: run as root,
+    `export -o /dev/null` put a regular file in the place of /dev/null for every program after it.
+    `nothing_done` ends the sentence (what did not happen)."""
+    target = Path(target)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # a new name (or one a link leads nowhere from): the write says what fails
+    if not stat.S_ISREG(mode):
+        raise InputRefused(f"{target} is geen gewoon bestand (maar een apparaat, pipe of map): "
+                           f"Kindkaart zou het vervangen door een bestand. Kies een bestandsnaam. "
+                           f"{nothing_done}")
+
+
+def _refuse_backup_over_the_database(target: Path, database: Path) -> None:
+    """A copy named as the database itself (or a link to it), or as the .wal beside it: the first
+    put the copy in the database's place and called that a backup; the second gave the database a
+    log that is a whole database, which the next open took for its own and removed."""
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+        except OSError:
+            return False
+
+    database = Path(database)
+    if same(target, database) or same(target, database.with_name(database.name + ".wal")):
+        raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): een "
+                           "reservekopie hoort in een ander bestand. Kies een andere naam, of laat "
+                           "-o weg (dan komt hij in backups/ naast de database). Er is geen "
+                           "reservekopie gemaakt.")
+
+
 def backup_dir(database: Path) -> Path:
     """Where backups of a database go: a folder 'backups' beside it."""
     return Path(database).parent / "backups"
@@ -643,6 +678,9 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     complete (and read back), before it takes its name (the audit line of `backup`: killed in
     between, a line without a copy, never a copy without its line; an error there leaves none)."""
     database = Path(database)
+    if target is not None:
+        _refuse_backup_over_the_database(Path(target), database)
+        refuse_special_output(target, "Er is geen reservekopie gemaakt.")
     if con is not None:
         con.execute("checkpoint")
     target = Path(target) if target is not None else backup_name(database, label)

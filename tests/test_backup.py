@@ -352,3 +352,56 @@ def test_init_on_an_existing_database_logs_the_rebuild_as_the_app_does(tmp_path,
     fresh = tmp_path / "nieuw" / "kindkaart.duckdb"
     assert main(["init", "--db", str(fresh)]) == 0
     assert _audit(fresh, "modellen bijgewerkt") == []
+
+
+def _special_files(folder):
+    """A pipe and (as root, who may make one) a character device like /dev/null: targets that
+    a command must write into or refuse, never replace with a file."""
+    import os
+    import stat
+
+    pipe = folder / "pijp"
+    os.mkfifo(pipe)
+    found = [pipe]
+    try:
+        os.mknod(folder / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        found.append(folder / "null")
+    except PermissionError:
+        pass
+    return found
+
+
+def test_backup_never_puts_its_copy_over_the_database_its_wal_or_a_device(tmp_path, sample_db,
+                                                                           capsys):
+    """`backup -o /dev/null` (as root) replaced /dev/null with a regular file; `-o` naming the
+    database (or a link to it) said 'Reservekopie gemaakt' with no copy beside it, and `-o` naming
+    its .wal put a whole database there, which the next open took for its log and removed."""
+    import os
+    import stat
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    (tmp_path / "koppeling.duckdb").symlink_to(path)
+    loads = _loads(path)
+    specials = _special_files(tmp_path)
+    for target in [path, tmp_path / "koppeling.duckdb", tmp_path / "kindkaart.duckdb.wal",
+                   *specials]:
+        capsys.readouterr()
+        assert main(["backup", "-o", str(target), "--db", str(path)]) == 1, target
+        said = capsys.readouterr().out
+        assert "Reservekopie gemaakt" not in said and "Traceback" not in said, said
+        assert "Er is geen reservekopie gemaakt" in said, said
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pijp").st_mode)
+    if len(specials) > 1:
+        assert stat.S_ISCHR(os.stat(tmp_path / "null").st_mode)
+    assert (tmp_path / "koppeling.duckdb").is_symlink()
+    assert not (tmp_path / "kindkaart.duckdb.wal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["kindkaart.duckdb", "koppeling.duckdb", *(p.name for p in specials)])
+    assert _loads(path) == loads
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit_log where action = 'reservekopie gemaakt'"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()
