@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import importlib.util
 import os
@@ -187,7 +188,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
             _remember(target, con)
             # the .wacht files of waiters killed meanwhile (they count for nothing, but pile up)
             with contextlib.suppress(OSError):  # a read-only folder keeps them
-                remove_leftovers(target.parent, _WAITING, stem=target.name)
+                _remove_stale_waiters(target)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
@@ -313,6 +314,47 @@ def _waiting_name(target: Path, pid: int) -> Path:
     return target.with_name(f"{target.name}.{pid}{_WAITING}")
 
 
+# A waiter holds a lock (flock) on its .wacht file for as long as it waits; the lock ends with the
+# process, also with kill -9. A running process with the number in the name is not enough: process
+# numbers come back (soon in a container that restarts), and the app then gave way after every
+# click to a command killed long ago, each next click waiting 10 seconds for it.
+_WAITER_HELD: dict[Path, int] = {}
+_JUST_MADE = 1.0  # seconds: a file between its creation and its waiter's lock counts as waiting
+
+
+def _waiter_waits(waiting: Path, pid: int) -> bool:
+    """Whether the process that made the .wacht file `waiting` still waits: it runs and holds the
+    file's lock (or made the file a moment ago). False for a file another process left."""
+    if not _running(pid):
+        return False
+    try:
+        fd = os.open(waiting, os.O_RDONLY)
+    except OSError:
+        return False  # removed meanwhile: it stopped waiting
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return True  # a file system without locks: the process number is all there is
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return time.time() - os.fstat(fd).st_mtime < _JUST_MADE
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_waiters(target: Path) -> None:
+    """Remove the .wacht files beside the database of waiters that no longer wait (killed)."""
+    prefix = f"{target.name}."
+    for name in os.listdir(target.parent):
+        if name.startswith(prefix) and name.endswith(_WAITING):
+            pid = name[len(prefix):-len(_WAITING)]
+            if pid.isdigit() and int(pid) != os.getpid() and not _waiter_waits(
+                    target.parent / name, int(pid)):
+                (target.parent / name).unlink(missing_ok=True)
+
+
 # A new database file is made beside the target (kindkaart.duckdb.<pid>.nieuw) and put in place
 # only once DuckDB has written its headers: a process killed while DuckDB creates the file must not
 # leave a file of a few bytes under the database's name, which every command would then refuse as
@@ -357,7 +399,8 @@ def others_waiting(target: str | Path) -> bool:
     for name in names:
         if name.startswith(prefix) and name.endswith(_WAITING):
             pid = name[len(prefix):-len(_WAITING)]
-            if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and _waiter_waits(
+                    target.parent / name, int(pid)):
                 return True
     return False
 
@@ -404,6 +447,8 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     finally:
         if waiting:
             waiting.unlink(missing_ok=True)
+            if (held := _WAITER_HELD.pop(waiting, None)) is not None:
+                os.close(held)
 
 
 # DuckDB names the storage version of a file it cannot read: "Trying to read a database file with
@@ -440,9 +485,12 @@ def _say_waiting(target: Path) -> Path | bool:
     (read-only, full: then the app lets go only when it has been idle for a moment)."""
     waiting = _waiting_name(target, os.getpid())
     try:
-        waiting.touch()
+        fd = os.open(waiting, os.O_WRONLY | os.O_CREAT, 0o644)
     except OSError:
         return False
+    with contextlib.suppress(OSError):  # without locks, the process number alone tells
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _WAITER_HELD[waiting] = fd  # the lock lasts while the file is open (_open closes it)
     return waiting
 
 
