@@ -358,6 +358,7 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
     store.check_path(target)
     if target.exists() and not force:
         return target
+    target = store.through_link(target)  # the file a link leads to is replaced, not the link
     _check_replaceable(target)
     partial = _scratch_file(target, ".building")
     kept = store.backup_name(target, "voor-force") if target.exists() else None
@@ -392,7 +393,7 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None,
     (the backup's own) gets a line saying so, written into the copy before the swap: killed at
     any moment, the old database without it or the restored one with it."""
     source = Path(backup_file)
-    target = db_path(path)
+    target = store.through_link(db_path(path))  # the file a link leads to is replaced, not the link
     try:
         found = source.is_file()
     except OSError as error:  # a folder on the way that this user may not enter

@@ -703,14 +703,24 @@ def _refuse_backup_over_the_database(target: Path, database: Path) -> None:
                            "reservekopie gemaakt.")
 
 
+def through_link(database: str | Path) -> Path:
+    """The file a link at the database path leads to (a database kept on another disk), else the
+    path itself: what replacing the database replaces, and what its backups lie beside. Replacing
+    the link itself left the real database as it was and everything after in a file beside the
+    link."""
+    database = Path(database)
+    return Path(os.path.realpath(database)) if database.is_symlink() else database
+
+
 def backup_dir(database: Path) -> Path:
-    """Where backups of a database go: a folder 'backups' beside it."""
-    return Path(database).parent / "backups"
+    """Where backups of a database go: a folder 'backups' beside it (beside the file a link at its
+    path leads to)."""
+    return through_link(database).parent / "backups"
 
 
 def backup_name(database: str | Path, label: str) -> Path:
     """Where a backup made now goes: backups/<name>-<time>-<label>.duckdb beside the database."""
-    database = Path(database)
+    database = through_link(database)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     return backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
 

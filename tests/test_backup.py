@@ -405,3 +405,34 @@ def test_backup_never_puts_its_copy_over_the_database_its_wal_or_a_device(tmp_pa
                            ).fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_init_force_and_restore_backup_replace_the_file_a_link_leads_to_not_the_link(
+        tmp_path, sample_db, capsys):
+    """KINDKAART_DB as a link to the file on another disk (a volume): `init --sample --force` and
+    `restore-backup` put a regular file in the link's place and left the real database as it was,
+    so that everything after went to a file beside the link (lost with a container's own disk)."""
+    volume, app = tmp_path / "schijf", tmp_path / "app"
+    volume.mkdir()
+    app.mkdir()
+    real = volume / "kindkaart.duckdb"
+    shutil.copy(sample_db, real)
+    link = app / "kindkaart.duckdb"
+    link.symlink_to(real)
+
+    def audit_actions(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return [a for (a,) in con.execute("select action from audit_log order by event_id").fetchall()]
+        finally:
+            con.close()
+
+    assert main(["init", "--sample", "--force", "--db", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert audit_actions(real)[-1] == "database vervangen"
+    assert main(["backup", "--db", str(link)]) == 0
+    copy = capsys.readouterr().out.split("Reservekopie gemaakt: ")[1].strip()
+    assert main(["restore-backup", copy, "--db", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert audit_actions(real)[-1] == "reservekopie teruggezet"
+    assert sorted(p.name for p in app.iterdir()) == ["kindkaart.duckdb"]  # nothing beside the link
