@@ -31,6 +31,7 @@ from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
 from data_sources.registrations.validate import CheckedUpload
+from data_sources.text import file_name_shown
 from transforms.partner_staging import staging_view
 
 CONFLICT_ATTEMPTS = 5
@@ -128,7 +129,8 @@ def import_registration(
                             if result.superseded else "")
                 accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
                                f"upload {result.load_id}: {soort}, {organisation}, {period}, "
-                               f"{file_name}{replaced}", _gemeenten_of(con, [result.load_id]))
+                               f"{file_name_shown(file_name)}{replaced}",
+                               _gemeenten_of(con, [result.load_id]))
         return result
 
     return retrying(con, work)

@@ -16,7 +16,7 @@ from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.schemas import RegistrationType, registration_type
 from data_sources.registrations.validate import CheckedUpload, ValidationResult, validate_workbook
-from data_sources.text import normalise
+from data_sources.text import file_name_shown, normalise
 
 MAX_ORGANISATION_LENGTH = 100
 
@@ -135,7 +135,7 @@ def import_workbook_detailed(
         load_id = store.new_load(
             con, source=source, dataset=rtype.key, table_id=rtype.key,
             gemeente_code=result.gemeente_code, organisation=organisation, period=period,
-            year=year, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+            year=year, file_name=file_name_shown(file_name), file_hash=file_hash, loaded_by=loaded_by,
             row_count=len(frame), note=_note(result),
         )
         if rtype.target == "brp":
