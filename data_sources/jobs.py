@@ -140,8 +140,8 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
                    actor: str = "opdrachtregel", shown_as: int | None = None,
                    gemeente_code: str | None = None) -> list[int]:
     """Make an earlier upload active again, rebuild the marts (its gemeente only) and write the
-    audit log, in one transaction. With `organisation` (a partner) only an upload of that
-    organisation; with `gemeente_code` (the gemeente the page shows, which the account may see)
+    audit log, in one transaction. With `organisation` (a partner) only a partner upload of that
+    organisation (never a BRP extract); with `gemeente_code` (the gemeente the page shows, which the account may see)
     only an upload of that gemeente: whoever restores from a page restores only what that page
     listed, also if what the browser sends is forged. A refusal names the upload as `shown_as`
     (the number the reader knows it by, history.own_numbers) or else by its load_id; the audit
@@ -149,9 +149,12 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
     name = load_id if shown_as is None else shown_as
     def work() -> list[int]:
         with store.transaction(con):
-            owner = con.execute("select organisation, gemeente_code from loads where load_id = ?",
+            owner = con.execute("select organisation, gemeente_code, source from loads where load_id = ?",
                                 [int(load_id)]).fetchone()
-            if organisation is not None and (owner is None or owner[0] != organisation):
+            # a partner's own are its deliveries: never the gemeente's BRP extract, also when the
+            # beheerder delivered it under the partner's name (the gemeente as a partner)
+            if organisation is not None and (owner is None or owner[0] != organisation
+                                             or owner[2] != "partner"):
                 raise InputRefused(f"Upload {name} bestaat niet of is niet van uw organisatie.")
             if gemeente_code is not None and (owner is None or owner[1] != gemeente_code):
                 raise InputRefused(f"Upload {name} bestaat niet of hoort niet bij deze gemeente.")
