@@ -264,8 +264,28 @@ def check_path(target: str | Path) -> None:
                               "geschreven.", target)
 
 
+def _check_wal(target: Path) -> None:
+    """Refuse a .wal beside the database that is a link (or a folder, device or pipe): DuckDB
+    writes its log through a link, over the file it leads to (someone who may write in the data
+    folder could so have Kindkaart overwrite any file its user may write), and reads the log from
+    there. Beside the file a link at the database path leads to as well: DuckDB keeps its log there."""
+    for database in {target, through_link(target)}:
+        wal = database.with_name(database.name + ".wal")
+        try:
+            odd = wal.is_symlink() or (wal.exists() and not wal.is_file())
+        except OSError:
+            continue  # check_path named a folder this user may not enter
+        if odd:
+            raise DatabaseRefused(
+                f"Naast de database staat een .wal-bestand dat een koppeling (symlink) is, of een map "
+                f"of apparaat ({wal.name}): DuckDB zou zijn logboek daardoorheen schrijven, in een "
+                "ander bestand. Er is niets geschreven. Haal het weg (bekijk eerst waar het naar "
+                "wijst) en probeer het opnieuw.", target)
+
+
 def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool = True) -> None:
     check_path(target)
+    _check_wal(target)
     if target.is_dir():
         raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
     if not target.exists():

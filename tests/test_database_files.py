@@ -324,6 +324,27 @@ def test_a_wal_of_another_file_beside_the_database_is_named_as_the_cause(tmp_pat
     assert _fingerprint(tmp_path) == before
 
 
+def test_a_wal_beside_the_database_that_is_a_link_is_refused_and_nothing_goes_through_it(
+        tmp_path, sample_db, capsys):
+    """A .wal beside the database that is a link to another file (made by someone who may write
+    in the data folder): DuckDB wrote its log through it, over that file (a user's .bashrc, when
+    Kindkaart runs as that user), and kept the database's transactions there."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    victim = tmp_path / "van-een-ander.txt"
+    victim.write_text("tekst van een ander programma\n")
+    wal = path.with_name(path.name + ".wal")
+    wal.symlink_to(victim)
+    for read_only in (True, False):
+        with pytest.raises(store.DatabaseRefused) as refused:
+            store.connect(path, read_only=read_only)
+        assert "koppeling" in refused.value.messages[0] and ".wal" in refused.value.messages[0]
+    assert main(["users", "add", "nieuw", "--rol", "analist", "--alle", "--oidc", "--db", str(path)]) == 1
+    assert "koppeling" in capsys.readouterr().out
+    assert victim.read_text() == "tekst van een ander programma\n"
+    assert wal.is_symlink()  # the beheerder's to look at: never removed
+
+
 # --- A database this user may only read (a read-only copy for the LEA view) -----------------------
 # Made read-only three ways: permissions (they do not bind root, so skipped as root), an immutable
 # file (chattr +i, binds root too) and a read-only mount of its folder (needs the right to mount).
