@@ -295,7 +295,8 @@ def test_backup_and_restore_backup_say_so_in_the_audit_log(tmp_path, sample_db, 
     [(actor, detail)] = _audit(path, "reservekopie teruggezet")
     stamp = f"{datetime.fromtimestamp(made.stat().st_mtime):%d-%m-%Y %H:%M:%S}"
     assert (actor, detail) == ("opdrachtregel", f"{made.name} (gemaakt {stamp}); de vorige "
-                                                f"database staat in backups/{replaced.name}")
+                                                f"database staat in backups/{replaced.name}; de "
+                                                "accounts zijn die van de vorige database")
     assert _loads(path) == _loads(made) > 0 and _loads(replaced) == 0
     # the replaced database keeps its own log (the backup line, no restore line); the restored one
     # has the backup's log (without the lines written after the backup) plus the restore line
@@ -436,3 +437,68 @@ def test_init_force_and_restore_backup_replace_the_file_a_link_leads_to_not_the_
     assert link.is_symlink() and link.resolve() == real
     assert audit_actions(real)[-1] == "reservekopie teruggezet"
     assert sorted(p.name for p in app.iterdir()) == ["kindkaart.duckdb"]  # nothing beside the link
+
+
+def test_restore_backup_keeps_the_accounts_of_the_database_it_replaces(tmp_path, sample_db, capsys):
+    """Accounts are who may enter, not data: a backup from before an account was disabled (a
+    leaked password) or given a new password brought the account back with its old password,
+    without a word, for whoever had it."""
+    from data_sources import accounts
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = store.connect(path)
+    try:
+        accounts.add_account(con, "ggd", "partner", "oud wachtwoord 12", "GGD", ["GM9999"])
+        accounts.add_account(con, "analist", "analist", "oud wachtwoord 34")
+    finally:
+        con.close()
+    assert main(["backup", "--db", str(path)]) == 0
+    copy = capsys.readouterr().out.split("Reservekopie gemaakt: ")[1].strip()
+    con = store.connect(path)
+    try:
+        accounts.disable_account(con, "ggd")
+        accounts.set_password(con, "analist", "nieuw wachtwoord 56")
+        accounts.add_account(con, "beheer", "beheerder", "nieuw wachtwoord 78")
+        con.execute("delete from loads where dataset = 'vve-indicaties'")  # the data the backup brings back
+    finally:
+        con.close()
+    assert main(["restore-backup", copy, "--db", str(path)]) == 0
+    assert "accounts" in capsys.readouterr().out
+    con = store.connect(path)
+    try:
+        assert con.execute("select count(*) from loads where dataset = 'vve-indicaties'").fetchone()[0] > 0
+        assert con.execute("select login, active from accounts order by login").fetchall() == [
+            ("analist", True), ("beheer", True), ("ggd", False)]
+        assert accounts.verify_login(con, "ggd", "oud wachtwoord 12") is None
+        assert accounts.verify_login(con, "analist", "oud wachtwoord 34") is None
+        assert accounts.verify_login(con, "analist", "nieuw wachtwoord 56") is not None
+        assert accounts.gemeente_scope(con, "ggd") == {"GM9999"}
+        assert con.execute("select action from audit_log order by event_id desc limit 1").fetchone() == (
+            "reservekopie teruggezet",)
+    finally:
+        con.close()
+
+
+def test_restore_backup_onto_a_new_installation_keeps_the_accounts_of_the_backup(tmp_path, sample_db,
+                                                                                capsys):
+    """Moving to a new server (a fresh sample database without accounts, in demo mode): the
+    accounts of the backup come along, else every page would be open without a login."""
+    from data_sources import accounts
+
+    old = tmp_path / "oud" / "kindkaart.duckdb"
+    old.parent.mkdir()
+    shutil.copy(sample_db, old)
+    con = store.connect(old)
+    try:
+        accounts.add_account(con, "beheer", "beheerder", "wachtwoord van de oude 1")
+    finally:
+        con.close()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    assert main(["restore-backup", str(old), "--db", str(path)]) == 0
+    con = store.connect(path)
+    try:
+        assert accounts.verify_login(con, "beheer", "wachtwoord van de oude 1") is not None
+    finally:
+        con.close()
