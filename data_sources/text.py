@@ -57,6 +57,13 @@ def file_name_shown(name: str) -> str:
                                        str(name)).split())
 
 
+def one_line(text: str) -> str:
+    """Text for one line of a log: control characters, line breaks and bidirectional overrides
+    written as escapes (a line break as \\n), so that what someone typed shows as typed and never
+    starts a line of its own."""
+    return _NAME_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def decode(raw: bytes) -> str:
     """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
     UTF-16 with its BOM (Excel's 'Unicode-tekst'), else Windows-1252. Raises UnicodeDecodeError

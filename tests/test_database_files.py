@@ -521,6 +521,32 @@ def test_login_on_a_read_only_database_is_counted_and_told_to_the_server_log(rea
     assert _fingerprint(read_only_db.parent) == before
 
 
+def test_a_login_typed_with_line_breaks_forges_no_line_in_the_server_log(read_only_db, monkeypatch):
+    """On a read-only database the server's log is the only audit log, and anyone who reaches the
+    login page writes the login name into it: one with a line break (a browser field takes none,
+    a message sent by hand does) added a line of its own, such as a sign-in of the beheerder."""
+    from ui import auth
+    from ui.auth import SERVER_LOG
+
+    monkeypatch.setattr(auth, "_attempts", {})
+    monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
+    lines = _Lines()
+    SERVER_LOG.addHandler(lines.handler)
+    try:
+        at = run_page()
+        at.text_input(key="login_naam").set_value(
+            "x\nbeheer | inloggen | rol beheerder | gemeenten: -\r\x1b[2K")
+        at.text_input(key="login_wachtwoord").set_value("fout wachtwoord")
+        at.button[0].click()
+        at.run()
+        assert not at.exception
+    finally:
+        SERVER_LOG.removeHandler(lines.handler)
+    assert len(lines) == 2  # the attempt and its outcome, one line each
+    assert not any(character in line for line in lines for character in "\n\r\x1b")
+    assert all(line.startswith("x\\nbeheer | inloggen | rol beheerder") for line in lines), lines
+
+
 def test_a_read_only_database_of_another_version_says_it_needs_writing_once(tmp_path, sample_db,
                                                                              monkeypatch):
     # its marts were built by other rules: the app would rebuild them, which it cannot here
