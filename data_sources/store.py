@@ -579,7 +579,8 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The columns of the tables the migrations make whose type in this database is another
-    ('loads.row_count: VARCHAR in plaats van INTEGER'): a Kindkaart database changed by hand or by
+    ('loads.row_count: VARCHAR in plaats van INTEGER'), and the tables and columns of the
+    migrations that are gone ('accounts: ontbreekt'): a Kindkaart database changed by hand or by
     other software, which pages cannot read as theirs. Empty when they agree. For after an error
     (migrating a fresh in-memory store takes a few tenths of a second, once per process)."""
     with _opened_lock:
@@ -591,9 +592,21 @@ def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
             finally:
                 fresh.close()
     found = _columns(con)
-    return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
-            for (table, column), kind in sorted(_migrated_columns.items())
-            if (table, column) in found and found[(table, column)] != kind]
+    tables = {table for table, _ in found}
+    # a table of the migrations that is gone (dropped by hand or by another program), and a column
+    # gone from a table that is there: pages and commands read them as surely as the types. Not
+    # in a database whose migrations are pending (a read-only copy of an older version): those
+    # tables come with them.
+    if pending_migrations(con):
+        return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+                for (table, column), kind in sorted(_migrated_columns.items())
+                if (table, column) in found and found[(table, column)] != kind]
+    gone = sorted({table for table, _ in _migrated_columns} - tables)
+    return [f"{table}: ontbreekt" for table in gone] + [
+        f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+        if (table, column) in found else f"{table}.{column}: ontbreekt"
+        for (table, column), kind in sorted(_migrated_columns.items())
+        if table in tables and found.get((table, column)) != kind]
 
 
 def schema_refused(differences: list[str]) -> DatabaseRefused:

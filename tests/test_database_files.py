@@ -623,6 +623,30 @@ def test_tables_of_other_column_types_are_named_in_dutch(tmp_path, sample_db, mo
     assert _fingerprint(path.parent) == before
 
 
+def test_tables_of_the_migrations_that_are_gone_are_named_in_dutch(tmp_path, sample_db, monkeypatch):
+    """A Kindkaart database whose table of accounts was dropped (by hand, by another program):
+    `users list` printed DuckDB's English traceback ('Catalog Error: Table with name accounts does
+    not exist!') and the app gave only an error number."""
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("drop table account_gemeenten; drop table accounts")
+    con.close()
+    before = _fingerprint(path.parent)
+    result = subprocess.run([sys.executable, "-m", "data_sources", "users", "list", "--db", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "(account_gemeenten: ontbreekt; accounts: ontbreekt)" in result.stdout
+    assert "Traceback" not in result.stderr and "Catalog" not in result.stdout + result.stderr
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "accounts: ontbreekt" in shown and "restore-backup" in shown, shown
+    assert _fingerprint(path.parent) == before
+
+
 def test_a_sound_database_has_the_column_types_of_the_migrations(sample_con):
     assert store.schema_differences(sample_con) == []
 
