@@ -629,6 +629,30 @@ def mark_models_stale(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("update build_state set code_fingerprint = null where code_fingerprint is not null")
 
 
+def refuse_other_spelling(con: duckdb.DuckDBPyConnection, organisation: str | None) -> None:
+    """Refuse (InputRefused) an organisation written otherwise (capitals, accents, punctuation) than
+    one Kindkaart knows (of an account or an upload): uploads replace each other by the name as
+    written, so 'GGD voorbeeldregio' beside 'GGD Voorbeeldregio' stood as a second organisation,
+    and the figures counted both of their uploads for the same period."""
+    if not organisation:
+        return
+    from data_sources.text import normalise
+
+    known = [name for (name,) in con.execute(
+        "select organisation from accounts where organisation is not null union"
+        " select organisation from loads where source in ('partner', 'brp') and organisation is not null"
+    ).fetchall()] if has_table(con, "accounts") else []
+    if organisation in known:
+        return
+    same = sorted(name for name in known if normalise(name) == normalise(organisation))
+    if same:
+        raise InputRefused(
+            f"De organisatie '{organisation}' is in Kindkaart al bekend als '{same[0]}'. Gebruik die "
+            "schrijfwijze (met dezelfde hoofdletters, accenten en leestekens): Kindkaart houdt "
+            "organisaties uit elkaar op hun naam zoals die geschreven is, en zou de aanleveringen "
+            "van beide anders allebei meetellen.")
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the database of `con` has the table `name` in schema main (asked of the catalog: a
     failed select would abort the caller's transaction)."""

@@ -698,3 +698,26 @@ def test_users_set_rol_changes_a_role_on_the_command_line_and_logs_it(app_db, ca
     assert fetch(app_db, "select login, role, organisation from accounts order by login") == [
         ("ana", "lea", None), ("ggd", "partner", "Kinderopvang Zon")]
     assert len(fetch(app_db, "select * from audit_log where action = 'rol gewijzigd'")) == 3
+
+
+def test_an_organisation_spelled_as_another_with_other_capitals_or_accents_is_refused(app_db, capsys):
+    """Uploads of one organisation replace each other by its name as written. A second account
+    for the sample's 'GGD Voorbeeldregio (JGZ)' typed as 'GGD voorbeeldregio (JGZ)' was accepted:
+    its vve upload for 2024 then stood beside the first one's (its Organisatie sheet, compared
+    without capitals, passed), both active, and the figures counted the same children twice."""
+    from data_sources.cli import main
+
+    def refused(args) -> str:
+        assert main([*args, "--db", str(app_db)]) == 1
+        return capsys.readouterr().out
+
+    for spelled in ("GGD voorbeeldregio (JGZ)", "GGD Voorbeeldregio  JGZ", "ggd voorbéeldregio (jgz)"):
+        said = refused(["users", "add", "ggd2", "--rol", "partner", "--organisatie", spelled, "--oidc"])
+        assert f"'{GGD}'" in said and "schrijfwijze" in said, said
+    add_account(app_db, "ana", "analist")
+    said = refused(["users", "set-rol", "ana", "--rol", "partner", "--organisatie", "ggd voorbeeldregio (jgz)"])
+    assert f"'{GGD}'" in said, said
+    assert fetch(app_db, "select login from accounts order by login") == [("ana",)]
+    # written as the organisation is known, it is the same organisation: accepted
+    assert main(["users", "add", "ggd2", "--rol", "partner", "--organisatie", GGD, "--oidc",
+                 "--db", str(app_db)]) == 0

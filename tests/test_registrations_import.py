@@ -201,6 +201,8 @@ def test_identical_file_twice_is_recognised(gem):
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"periode": "2023"}), "GGD", "2024", "periode '2023'"),
     (vve_file(10**20), "GGD", "2024", "geen aannemelijk aantal"),
+    # the organisation of v1.xlsx with other capitals: it stood beside it, both counted
+    (vve_file(1), "ggd", "2024", "al bekend als 'GGD'"),
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"definitie": "zonder Jan (BSN 111222333)"}), "GGD", "2024",
      "persoonsgegevens geweigerd"),

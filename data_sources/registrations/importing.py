@@ -112,6 +112,7 @@ def import_workbook_detailed(
     the file went in), used instead of checking it again when nothing it read has changed."""
     rtype = registration_type(soort)
     organisation = check_organisation(organisation)
+    store.refuse_other_spelling(con, organisation)
     period, year = check_period(period)
     file_hash = store.file_sha256(data)
     result = checked.reused(con, file_hash, soort, file_name, gemeente_code, period) if checked else None
