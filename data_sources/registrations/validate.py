@@ -258,7 +258,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
             return result
         places = PlaceNames(con)
         # first and alone: every other message names the sheets, and would show the name
-        result.messages = _personal_in_sheet_names(entries, places)
+        result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
         result.messages = (_sheet_problems(entries, chosen, places)
@@ -452,13 +452,26 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
     return found
 
 
-def _personal_in_sheet_names(entries: list[SheetEntry], places: Container[str]) -> list[Message]:
+def _sheet_names(data: bytes, entries: list[SheetEntry]) -> list[str]:
+    """The name of every sheet in the order of the tabs: worksheets, and also chart sheets (a
+    chart moved to a sheet of its own) and dialog or macro sheets, which the survey (worksheets
+    only) leaves out. The worksheets' names where the workbook part cannot be read."""
+    try:
+        book = _small_part(data, "xl/workbook.xml")
+    except ValueError:  # an XML bomb: the survey refused the file before, on its own
+        book = None
+    names = [element.get("name", "") for element in book.iter()
+             if element.tag.rsplit("}", 1)[-1] == "sheet"] if book is not None else []
+    return names or [entry.name for entry in entries]
+
+
+def _personal_in_sheet_names(names: list[str], places: Container[str]) -> list[Message]:
     """A sheet named after a child ('Sven Jansen', 'Jansen, P.', a BSN), as a partner keeps a
-    sheet per child: refused without its name (every other message would show it). A date is
-    no birth date here: sheets are often named after their counting date ('31-12-2024')."""
+    sheet (or a chart) per child: refused without its name (every other message would show it). A
+    date is no birth date here: sheets are often named after their counting date ('31-12-2024')."""
     found = []
-    for number, entry in enumerate(entries, start=1):
-        name = entry.name.strip()
+    for number, name in enumerate(names, start=1):
+        name = name.strip()
         kind = (("een burgerservicenummer" if v.looks_like_bsn(re.sub(r"[ .]", "", name)) else None)
                 if re.fullmatch(r"[0-9][0-9 .]*", name)
                 else v.personal_in_text(name, dates=False, reference_dates=True, places=places))
