@@ -472,3 +472,36 @@ def test_a_dtd_hidden_from_the_head_check_is_refused_as_an_xml_bomb(gem, part, p
     assert counted is None
     assert messages == ["'upload.xlsx' bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
                         "wordt niet gelezen."]
+
+
+def _with_chart_cache(data: bytes, categories: list[str]) -> bytes:
+    """`data` with a chart whose categories Excel cached: a chart keeps a copy of the cells it
+    shows (c:strCache), also after the sheet they were on is deleted."""
+    points = "".join(f'<c:pt idx="{i}"><c:v>{name}</c:v></c:pt>' for i, name in enumerate(categories))
+    chart = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c='
+             '"http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart><c:plotArea>'
+             '<c:barChart><c:ser><c:idx val="0"/><c:cat><c:strRef><c:f>Kinderen!$A$2:$A$9</c:f>'
+             f'<c:strCache><c:ptCount val="{len(categories)}"/>{points}</c:strCache></c:strRef>'
+             '</c:cat><c:val><c:numRef><c:f>Kinderen!$B$2:$B$9</c:f><c:numCache><c:ptCount val="1"/>'
+             '<c:pt idx="0"><c:v>3</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart>'
+             "</c:plotArea></c:chart></c:chartSpace>")
+    return rezip(data, {"xl/charts/chart1.xml": chart.encode()})
+
+
+@pytest.mark.parametrize("categories, what", [
+    (["Sven Jansen", "Fatima el Amrani", "Jan de Vries"], "naam van een persoon"),
+    (["Emma", "Noah", "Sven", "Julia", "Mila"], "voornamen"),
+])
+def test_personal_data_in_a_charts_copy_is_refused(gem, categories, what):
+    # a chart of a list of children, the list deleted after: the chart still carries every name
+    messages, counted = outcome(gem, _with_chart_cache(plain_workbook(GOOD), categories))
+    assert counted is None
+    shown = " ".join(messages)
+    assert "persoonsgegevens geweigerd: een grafiek" in shown and what in shown, messages
+    assert not any(name in shown for name in categories)
+
+
+def test_a_chart_of_counts_per_wijk_passes(gem):
+    data = _with_chart_cache(plain_workbook(GOOD), ["Centrum", "Oude Haven", "2-4", "SES"])
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]

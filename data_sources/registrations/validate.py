@@ -666,8 +666,11 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
 # Parts that keep a copy of cells Kindkaart does not read: the cache of a pivot table ('draaitabel',
 # all rows of its source, also when that sheet was deleted) and the cache of a link to another
 # workbook ('externe koppeling', the cells the formulas took from it).
-_PIVOT_CACHE, _EXTERNAL_LINK = "xl/pivotCache/", "xl/externalLinks/"
+_PIVOT_CACHE, _EXTERNAL_LINK, _CHART = "xl/pivotCache/", "xl/externalLinks/", "xl/charts/"
 _COPY_ADVICE = {
+    _CHART: ("een grafiek in dit bestand bewaart een kopie van de cellen die ze toont (ook als dat "
+             "blad verwijderd is)", "verwijder de grafiek, of maak haar opnieuw van gegevens zonder "
+             "namen"),
     _PIVOT_CACHE: ("de draaitabel in dit bestand bewaart een kopie van haar brongegevens (ook als "
                    "dat blad verwijderd is)", "verwijder de draaitabel (of plak haar als waarden: "
                    "kopiëren, Plakken speciaal > Waarden)"),
@@ -678,8 +681,9 @@ _COPY_ADVICE = {
 
 
 def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
-    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK):
-    a pivot table of a list of children carries every name and BSN of that list along. Kindkaart
+    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK,
+    and the caches of a chart: _CHART): a pivot table of a list of children carries every name and
+    BSN of that list along, a chart every name on its axis. Kindkaart
     neither counts nor stores them, but the file may not carry them in. Only workbooks with such
     parts read anything more. The values are never named."""
     import io
@@ -693,9 +697,9 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = [name for name in archive.namelist()
-                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK)) and name.endswith(".xml")]
+                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK, _CHART)) and name.endswith(".xml")]
             for part in parts:
-                kind = _PIVOT_CACHE if part.startswith(_PIVOT_CACHE) else _EXTERNAL_LINK
+                kind = next(k for k in (_PIVOT_CACHE, _EXTERNAL_LINK, _CHART) if part.startswith(k))
                 fields: dict[int, str] = {}
                 values: dict[int, list[Any]] = {}
                 dates: dict[int, set[str]] = {}
