@@ -505,3 +505,42 @@ def test_a_chart_of_counts_per_wijk_passes(gem):
     data = _with_chart_cache(plain_workbook(GOOD), ["Centrum", "Oude Haven", "2-4", "SES"])
     messages, counted = outcome(gem, data)
     assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
+
+
+def _with_text_box(data: bytes, text: str) -> bytes:
+    """`data` with a text box on a sheet (Invoegen > Tekstvak), as Excel keeps it in a drawing."""
+    drawing = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr='
+               '"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a='
+               '"http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:twoCellAnchor>'
+               '<xdr:from><xdr:col>5</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>'
+               '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>9</xdr:col><xdr:colOff>0'
+               '</xdr:colOff><xdr:row>6</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp>'
+               '<xdr:nvSpPr><xdr:cNvPr id="2" name="Tekstvak 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
+               f'<xdr:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></xdr:txBody></xdr:sp>'
+               "<xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>")
+    relations = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                 '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id='
+                 f'"rId9" Type="{RELATIONSHIPS}/drawing" Target="../drawings/drawing1.xml"/>'
+                 "</Relationships>")
+    assert "xl/worksheets/_rels/sheet1.xml.rels" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    return rezip(data, {"xl/drawings/drawing1.xml": drawing.encode(),
+                        "xl/worksheets/_rels/sheet1.xml.rels": relations.encode()})
+
+
+@pytest.mark.parametrize("text, what", [
+    ("Let op: Sven Jansen (geb. 12-03-2020) telt dubbel", "geboortedatum"),
+    ("Bel 06-12345678 over de aanmelding", "telefoonnummer"),
+])
+def test_personal_data_in_a_text_box_is_refused(gem, text, what):
+    # a note in a text box beside the table, as partners write them: nothing read it
+    messages, counted = outcome(gem, _with_text_box(plain_workbook(GOOD), text))
+    assert counted is None
+    shown = " ".join(messages)
+    assert shown.startswith("Blad 'Gegevens': persoonsgegevens geweigerd: een tekstvak"), messages
+    assert what in shown and "Sven" not in shown and "12345678" not in shown
+
+
+def test_a_text_box_without_personal_data_passes(gem):
+    data = _with_text_box(plain_workbook(GOOD), "Voorlopige cijfers, peildatum 31-12-2024 (Centrum)")
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]

@@ -264,7 +264,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = (_sheet_problems(entries, chosen, places)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
-                           + _personal_in_copies(data, places))
+                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -660,6 +660,67 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
                 "persoonsgegevens staan: verwijder de notitie (rechtermuisknop op de cel > Notitie "
                 "of Opmerking verwijderen). " + _PERSONAL_REFUSED,
                 comment.sheet, comment.row, comment.column))
+    return found
+
+
+_DRAWINGS = "xl/drawings/"
+
+
+def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
+                            places: Container[str]) -> list[Message]:
+    """Personal data in a text box or shape on a sheet ('Let op: Sven Jansen, geb. 12-03-2020'
+    beside the table), as Excel keeps it in a drawing: each paragraph is checked as a note is. The
+    sheet is named (its drawing's relationship), the text never."""
+    import io
+    import posixpath
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    found: list[Message] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            drawings = sorted(name for name in names if name.startswith(_DRAWINGS)
+                              and name.endswith(".xml") and "/_rels/" not in name)
+            if not drawings:
+                return found
+            sheet_of: dict[str, str] = {}
+            for entry in entries:
+                folder, file = posixpath.split(entry.part)
+                relations = f"{folder}/_rels/{file}.rels"
+                if relations not in names or archive.getinfo(relations).file_size > 256 * 1024:
+                    continue
+                for element in fromstring(archive.read(relations), forbid_dtd=True).iter():
+                    target = element.get("Target") or ""
+                    if target.endswith(".xml") and "drawings/" in target:
+                        sheet_of[posixpath.normpath(posixpath.join(folder, target))] = entry.name
+            for part in drawings:
+                words: list[str] = []
+                with archive.open(part) as stream:
+                    for _event, element in iterparse(stream, forbid_dtd=True):
+                        tag = element.tag.rsplit("}", 1)[-1]
+                        if tag == "t" and element.text:
+                            words.append(element.text)
+                        elif tag == "p":
+                            kind = v.personal_in_text("".join(words), reference_dates=True,
+                                                      places=places) if words else None
+                            words = []
+                            element.clear()
+                            if kind:
+                                found.append(Message(
+                                    f"persoonsgegevens geweigerd: een tekstvak of vorm op dit blad "
+                                    f"bevat mogelijk {kind}. Kindkaart leest tekstvakken niet mee, "
+                                    "maar ook daarin mogen geen persoonsgegevens staan: verwijder "
+                                    "het tekstvak of de tekst. " + _PERSONAL_REFUSED,
+                                    sheet_of.get(part)))
+                                break
+    except DefusedXmlException:
+        return [Message(_XML_BOMB)]
+    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
+        return found  # a damaged part: the workbook reader refuses the file by itself
     return found
 
 
