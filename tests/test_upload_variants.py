@@ -536,7 +536,8 @@ def test_personal_data_in_a_text_box_is_refused(gem, text, what):
     messages, counted = outcome(gem, _with_text_box(plain_workbook(GOOD), text))
     assert counted is None
     shown = " ".join(messages)
-    assert shown.startswith("Blad 'Gegevens': persoonsgegevens geweigerd: een tekstvak"), messages
+    assert shown.startswith("Blad 'Gegevens': persoonsgegevens geweigerd: een tekstvak, vorm of "
+                            "grafiektitel op dit blad"), messages
     assert what in shown and "Sven" not in shown and "12345678" not in shown
 
 
@@ -544,3 +545,16 @@ def test_a_text_box_without_personal_data_passes(gem):
     data = _with_text_box(plain_workbook(GOOD), "Voorlopige cijfers, peildatum 31-12-2024 (Centrum)")
     messages, counted = outcome(gem, data)
     assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
+
+
+def test_personal_data_in_a_chart_title_is_refused(gem):
+    chart = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c='
+             '"http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a='
+             '"http://schemas.openxmlformats.org/drawingml/2006/main"><c:chart><c:title><c:tx>'
+             '<c:rich><a:p><a:r><a:t>Wachttijd van Sven Jansen</a:t></a:r></a:p></c:rich></c:tx>'
+             "</c:title><c:plotArea/></c:chart></c:chartSpace>")
+    messages, counted = outcome(gem, rezip(plain_workbook(GOOD), {"xl/charts/chart1.xml": chart.encode()}))
+    assert counted is None
+    assert any("persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel in dit bestand" in m
+               for m in messages), messages
+    assert not any("Jansen" in m for m in messages)

@@ -669,8 +669,8 @@ _DRAWINGS = "xl/drawings/"
 def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
                             places: Container[str]) -> list[Message]:
     """Personal data in a text box or shape on a sheet ('Let op: Sven Jansen, geb. 12-03-2020'
-    beside the table), as Excel keeps it in a drawing: each paragraph is checked as a note is. The
-    sheet is named (its drawing's relationship), the text never."""
+    beside the table), as Excel keeps it in a drawing, or in the title of a chart: each paragraph
+    is checked as a note is. The sheet of a drawing is named (its relationship), the text never."""
     import io
     import posixpath
     import xml.etree.ElementTree as ElementTree
@@ -683,7 +683,7 @@ def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            drawings = sorted(name for name in names if name.startswith(_DRAWINGS)
+            drawings = sorted(name for name in names if name.startswith((_DRAWINGS, _CHART))
                               and name.endswith(".xml") and "/_rels/" not in name)
             if not drawings:
                 return found
@@ -711,10 +711,11 @@ def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
                             element.clear()
                             if kind:
                                 found.append(Message(
-                                    f"persoonsgegevens geweigerd: een tekstvak of vorm op dit blad "
-                                    f"bevat mogelijk {kind}. Kindkaart leest tekstvakken niet mee, "
-                                    "maar ook daarin mogen geen persoonsgegevens staan: verwijder "
-                                    "het tekstvak of de tekst. " + _PERSONAL_REFUSED,
+                                    f"persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel "
+                                    f"{'op dit blad' if sheet_of.get(part) else 'in dit bestand'} "
+                                    f"bevat mogelijk {kind}. Kindkaart leest ze niet mee, maar ook "
+                                    "daarin mogen geen persoonsgegevens staan: verwijder het "
+                                    "tekstvak of de tekst. " + _PERSONAL_REFUSED,
                                     sheet_of.get(part)))
                                 break
     except DefusedXmlException:
