@@ -92,6 +92,7 @@ def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password:
     organisation = " ".join(str(organisation or "").split()) or None
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
+    store.refuse_other_spelling(con, organisation)
     password_hash = _HASHER.hash(check_password(password)) if password is not None else None
     if con.execute("select count(*) from accounts where lower(login) = lower(?)", [login]).fetchone()[0]:
         raise InputRefused(f"Het account '{login}' bestaat al.")
@@ -208,6 +209,8 @@ def set_role(con: duckdb.DuckDBPyConnection, login: str, role: str, organisation
     organisation = " ".join(str(organisation or "").split()) or old_organisation
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
+    if organisation != old_organisation:
+        store.refuse_other_spelling(con, organisation)
     if (role, organisation) == (old_role, old_organisation):
         raise InputRefused(f"Het account '{stored}' is al {role}"
                            f"{' van ' + organisation if organisation else ''}: er verandert niets.")

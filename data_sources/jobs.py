@@ -14,7 +14,7 @@ import random
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
@@ -31,6 +31,7 @@ from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
 from data_sources.registrations.validate import CheckedUpload
+from data_sources.text import file_name_shown
 from transforms.partner_staging import staging_view
 
 CONFLICT_ATTEMPTS = 5
@@ -128,7 +129,8 @@ def import_registration(
                             if result.superseded else "")
                 accounts.audit(con, actor, "vervanging" if result.superseded else "upload",
                                f"upload {result.load_id}: {soort}, {organisation}, {period}, "
-                               f"{file_name}{replaced}", _gemeenten_of(con, [result.load_id]))
+                               f"{file_name_shown(file_name)}{replaced}",
+                               _gemeenten_of(con, [result.load_id]))
         return result
 
     return retrying(con, work)
@@ -138,8 +140,8 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
                    actor: str = "opdrachtregel", shown_as: int | None = None,
                    gemeente_code: str | None = None) -> list[int]:
     """Make an earlier upload active again, rebuild the marts (its gemeente only) and write the
-    audit log, in one transaction. With `organisation` (a partner) only an upload of that
-    organisation; with `gemeente_code` (the gemeente the page shows, which the account may see)
+    audit log, in one transaction. With `organisation` (a partner) only a partner upload of that
+    organisation (never a BRP extract); with `gemeente_code` (the gemeente the page shows, which the account may see)
     only an upload of that gemeente: whoever restores from a page restores only what that page
     listed, also if what the browser sends is forged. A refusal names the upload as `shown_as`
     (the number the reader knows it by, history.own_numbers) or else by its load_id; the audit
@@ -147,9 +149,12 @@ def restore_upload(con: duckdb.DuckDBPyConnection, load_id: int, *, organisation
     name = load_id if shown_as is None else shown_as
     def work() -> list[int]:
         with store.transaction(con):
-            owner = con.execute("select organisation, gemeente_code from loads where load_id = ?",
+            owner = con.execute("select organisation, gemeente_code, source from loads where load_id = ?",
                                 [int(load_id)]).fetchone()
-            if organisation is not None and (owner is None or owner[0] != organisation):
+            # a partner's own are its deliveries: never the gemeente's BRP extract, also when the
+            # beheerder delivered it under the partner's name (the gemeente as a partner)
+            if organisation is not None and (owner is None or owner[0] != organisation
+                                             or owner[2] != "partner"):
                 raise InputRefused(f"Upload {name} bestaat niet of is niet van uw organisatie.")
             if gemeente_code is not None and (owner is None or owner[1] != gemeente_code):
                 raise InputRefused(f"Upload {name} bestaat niet of hoort niet bij deze gemeente.")
@@ -358,6 +363,7 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
     store.check_path(target)
     if target.exists() and not force:
         return target
+    target = store.through_link(target)  # the file a link leads to is replaced, not the link
     _check_replaceable(target)
     partial = _scratch_file(target, ".building")
     kept = store.backup_name(target, "voor-force") if target.exists() else None
@@ -382,8 +388,10 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
 
 
 def restore_backup(backup_file: str | Path, path: str | Path | None = None,
-                   actor: str = "opdrachtregel") -> tuple[Path, Path | None]:
-    """Put a backup in the database's place; returns (database, backup of the old one).
+                   actor: str = "opdrachtregel") -> tuple[Path, Path | None, bool]:
+    """Put a backup in the database's place; returns (database, backup of the old one, whether
+    the accounts of the old one were kept). The accounts (and their gemeenten) stay those of the
+    database it replaces: who may enter is not data (_put_accounts).
 
     The backup must be a complete Kindkaart database that reads back (store.verify_database, on
     the copy that will be put in place; the transactions of a .wal beside it are written into
@@ -392,7 +400,7 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None,
     (the backup's own) gets a line saying so, written into the copy before the swap: killed at
     any moment, the old database without it or the restored one with it."""
     source = Path(backup_file)
-    target = db_path(path)
+    target = store.through_link(db_path(path))  # the file a link leads to is replaced, not the link
     try:
         found = source.is_file()
     except OSError as error:  # a folder on the way that this user may not enter
@@ -422,19 +430,60 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None,
             raise _backup_damaged(source) from refused
         kept = store.backup_name(target, "voor-terugzetten") if target.exists() else None
         made = datetime.fromtimestamp(source.stat().st_mtime)
-        _audit_in_copy(partial, source, actor, "reservekopie teruggezet",
-                       f"{source.name} (gemaakt {made:%d-%m-%Y %H:%M:%S}); "
-                       + (f"de vorige database staat in backups/{kept.name}" if kept
-                          else "er stond nog geen database"))
-        old = put_in_place(partial, target, "voor-terugzetten", kept)
+        accounts_kept = False
+
+        def finish(current: duckdb.DuckDBPyConnection | None) -> None:
+            # with the current database locked (put_in_place): its accounts as they are at the swap
+            nonlocal accounts_kept
+            rows = _accounts_of(current) if current is not None else None
+            accounts_kept = rows is not None
+            _audit_in_copy(partial, source, actor, "reservekopie teruggezet",
+                           f"{source.name} (gemaakt {made:%d-%m-%Y %H:%M:%S}); "
+                           + (f"de vorige database staat in backups/{kept.name}" if kept
+                              else "er stond nog geen database")
+                           + ("; de accounts zijn die van de vorige database" if accounts_kept else ""),
+                           also=None if rows is None else lambda con: _put_accounts(con, rows))
+
+        old = put_in_place(partial, target, "voor-terugzetten", kept, before_swap=finish)
     except OSError as error:
         raise _not_replaced(target, error) from None
     finally:
         _remove_with_wal(partial)
-    return target, old
+    return target, old, accounts_kept
 
 
-def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: str) -> None:
+# Who may enter is the server's, not data: a backup from before an account was disabled (a leaked
+# password) or given a new password brought it back as it was, without a word. restore-backup keeps
+# the accounts (and their gemeenten) of the database it replaces; those only the backup has stay.
+_ACCOUNT_TABLES = ("accounts", "account_gemeenten")
+
+
+def _accounts_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[list[str], list[tuple]]] | None:
+    if not all(store.has_table(con, table) for table in _ACCOUNT_TABLES):
+        return None
+    found = {}
+    for table in _ACCOUNT_TABLES:
+        cursor = con.execute(f"select * from {table}")
+        found[table] = ([column[0] for column in cursor.description], cursor.fetchall())
+    return found
+
+
+def _put_accounts(con: duckdb.DuckDBPyConnection, rows: dict[str, tuple[list[str], list[tuple]]]) -> None:
+    # every account of the current database as it is; one only the backup has (restored onto a new
+    # installation, or after init --sample --force) stays: there is no command that removes one
+    columns, values = rows["accounts"]
+    logins = [row[columns.index("login")].lower() for row in values]
+    for table in reversed(_ACCOUNT_TABLES):
+        con.execute(f"delete from {table} where lower(login) in (select unnest(?::varchar[]))", [logins])
+    for table in _ACCOUNT_TABLES:
+        columns, values = rows[table]
+        if values:
+            con.executemany(f"insert into {table} ({', '.join(columns)}) values "
+                            f"({', '.join('?' for _ in columns)})", values)
+
+
+def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: str,
+                   also: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     # The copy is this process's own (no other checks, as absorb_wal). A backup of an older
     # version of Kindkaart gets the current schema here (its migrations; the backup itself is the
     # copy from before them), so that its audit log takes the line.
@@ -443,6 +492,8 @@ def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: st
         try:
             store.migrate(con)
             with store.transaction(con):
+                if also is not None:
+                    also(con)
                 accounts.audit(con, actor, action, detail)
             con.execute("checkpoint")
         finally:
@@ -458,15 +509,20 @@ def _backup_damaged(source: Path) -> store.DatabaseRefused:
                                  "lezen. Hij is niet teruggezet; de database is ongewijzigd.", source)
 
 
-def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = None) -> Path | None:
+def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = None,
+                 before_swap: Callable[[duckdb.DuckDBPyConnection | None], None] | None = None
+                 ) -> Path | None:
     """Replace the database at `target` by the file `new`, after backing it up (store.backup, to
     `backup_to` when given: a name the new database's audit line already gives); returns the
     backup (None when there was no database). The old database stays open here
     from before its backup until after the swap: DuckDB's lock keeps every other process (a
     click in the app) from writing to it in between, where its change would be in neither file.
     A damaged or foreign file is kept as it is, with a .wal beside it moved along (never deleted:
-    it may be another program's)."""
+    it may be another program's). `before_swap(current)` runs right before the swap, with the
+    current database open and locked (None when there is none, or it is damaged or foreign)."""
     if not target.exists():
+        if before_swap is not None:
+            before_swap(None)
         os.replace(new, target)
         return None
     try:
@@ -477,6 +533,8 @@ def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = N
         con = None
     try:
         old = store.backup(con, target, label, backup_to, verify=con is not None)
+        if before_swap is not None:
+            before_swap(con)
         wal = target.with_name(target.name + ".wal")
         if con is None and wal.exists():
             os.replace(wal, old.with_name(old.name + ".wal"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import importlib.util
 import os
@@ -187,7 +188,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
             _remember(target, con)
             # the .wacht files of waiters killed meanwhile (they count for nothing, but pile up)
             with contextlib.suppress(OSError):  # a read-only folder keeps them
-                remove_leftovers(target.parent, _WAITING, stem=target.name)
+                _remove_stale_waiters(target)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
@@ -263,8 +264,28 @@ def check_path(target: str | Path) -> None:
                               "geschreven.", target)
 
 
+def _check_wal(target: Path) -> None:
+    """Refuse a .wal beside the database that is a link (or a folder, device or pipe): DuckDB
+    writes its log through a link, over the file it leads to (someone who may write in the data
+    folder could so have Kindkaart overwrite any file its user may write), and reads the log from
+    there. Beside the file a link at the database path leads to as well: DuckDB keeps its log there."""
+    for database in {target, through_link(target)}:
+        wal = database.with_name(database.name + ".wal")
+        try:
+            odd = wal.is_symlink() or (wal.exists() and not wal.is_file())
+        except OSError:
+            continue  # check_path named a folder this user may not enter
+        if odd:
+            raise DatabaseRefused(
+                f"Naast de database staat een .wal-bestand dat een koppeling (symlink) is, of een map "
+                f"of apparaat ({wal.name}): DuckDB zou zijn logboek daardoorheen schrijven, in een "
+                "ander bestand. Er is niets geschreven. Haal het weg (bekijk eerst waar het naar "
+                "wijst) en probeer het opnieuw.", target)
+
+
 def _check_file(target: Path, *, read_only: bool, create: bool, read_head: bool = True) -> None:
     check_path(target)
+    _check_wal(target)
     if target.is_dir():
         raise DatabaseRefused("Het opgegeven databasepad is een map, geen databasebestand.", target)
     if not target.exists():
@@ -313,6 +334,47 @@ def _waiting_name(target: Path, pid: int) -> Path:
     return target.with_name(f"{target.name}.{pid}{_WAITING}")
 
 
+# A waiter holds a lock (flock) on its .wacht file for as long as it waits; the lock ends with the
+# process, also with kill -9. A running process with the number in the name is not enough: process
+# numbers come back (soon in a container that restarts), and the app then gave way after every
+# click to a command killed long ago, each next click waiting 10 seconds for it.
+_WAITER_HELD: dict[Path, int] = {}
+_JUST_MADE = 1.0  # seconds: a file between its creation and its waiter's lock counts as waiting
+
+
+def _waiter_waits(waiting: Path, pid: int) -> bool:
+    """Whether the process that made the .wacht file `waiting` still waits: it runs and holds the
+    file's lock (or made the file a moment ago). False for a file another process left."""
+    if not _running(pid):
+        return False
+    try:
+        fd = os.open(waiting, os.O_RDONLY)
+    except OSError:
+        return False  # removed meanwhile: it stopped waiting
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return True  # a file system without locks: the process number is all there is
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return time.time() - os.fstat(fd).st_mtime < _JUST_MADE
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_waiters(target: Path) -> None:
+    """Remove the .wacht files beside the database of waiters that no longer wait (killed)."""
+    prefix = f"{target.name}."
+    for name in os.listdir(target.parent):
+        if name.startswith(prefix) and name.endswith(_WAITING):
+            pid = name[len(prefix):-len(_WAITING)]
+            if pid.isdigit() and int(pid) != os.getpid() and not _waiter_waits(
+                    target.parent / name, int(pid)):
+                (target.parent / name).unlink(missing_ok=True)
+
+
 # A new database file is made beside the target (kindkaart.duckdb.<pid>.nieuw) and put in place
 # only once DuckDB has written its headers: a process killed while DuckDB creates the file must not
 # leave a file of a few bytes under the database's name, which every command would then refuse as
@@ -357,7 +419,8 @@ def others_waiting(target: str | Path) -> bool:
     for name in names:
         if name.startswith(prefix) and name.endswith(_WAITING):
             pid = name[len(prefix):-len(_WAITING)]
-            if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and _waiter_waits(
+                    target.parent / name, int(pid)):
                 return True
     return False
 
@@ -404,6 +467,8 @@ def _open(target, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     finally:
         if waiting:
             waiting.unlink(missing_ok=True)
+            if (held := _WAITER_HELD.pop(waiting, None)) is not None:
+                os.close(held)
 
 
 # DuckDB names the storage version of a file it cannot read: "Trying to read a database file with
@@ -440,9 +505,12 @@ def _say_waiting(target: Path) -> Path | bool:
     (read-only, full: then the app lets go only when it has been idle for a moment)."""
     waiting = _waiting_name(target, os.getpid())
     try:
-        waiting.touch()
+        fd = os.open(waiting, os.O_WRONLY | os.O_CREAT, 0o644)
     except OSError:
         return False
+    with contextlib.suppress(OSError):  # without locks, the process number alone tells
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _WAITER_HELD[waiting] = fd  # the lock lasts while the file is open (_open closes it)
     return waiting
 
 
@@ -511,7 +579,8 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The columns of the tables the migrations make whose type in this database is another
-    ('loads.row_count: VARCHAR in plaats van INTEGER'): a Kindkaart database changed by hand or by
+    ('loads.row_count: VARCHAR in plaats van INTEGER'), and the tables and columns of the
+    migrations that are gone ('accounts: ontbreekt'): a Kindkaart database changed by hand or by
     other software, which pages cannot read as theirs. Empty when they agree. For after an error
     (migrating a fresh in-memory store takes a few tenths of a second, once per process)."""
     with _opened_lock:
@@ -523,9 +592,21 @@ def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
             finally:
                 fresh.close()
     found = _columns(con)
-    return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
-            for (table, column), kind in sorted(_migrated_columns.items())
-            if (table, column) in found and found[(table, column)] != kind]
+    tables = {table for table, _ in found}
+    # a table of the migrations that is gone (dropped by hand or by another program), and a column
+    # gone from a table that is there: pages and commands read them as surely as the types. Not
+    # in a database whose migrations are pending (a read-only copy of an older version): those
+    # tables come with them.
+    if pending_migrations(con):
+        return [f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+                for (table, column), kind in sorted(_migrated_columns.items())
+                if (table, column) in found and found[(table, column)] != kind]
+    gone = sorted({table for table, _ in _migrated_columns} - tables)
+    return [f"{table}: ontbreekt" for table in gone] + [
+        f"{table}.{column}: {found[(table, column)]} in plaats van {kind}"
+        if (table, column) in found else f"{table}.{column}: ontbreekt"
+        for (table, column), kind in sorted(_migrated_columns.items())
+        if table in tables and found.get((table, column)) != kind]
 
 
 def schema_refused(differences: list[str]) -> DatabaseRefused:
@@ -546,6 +627,30 @@ def mark_models_stale(con: duckdb.DuckDBPyConnection) -> None:
                    " and schema_name = 'main' and table_name = 'build_state'"
                    " and column_name = 'code_fingerprint'").fetchall()[0][0]:
         con.execute("update build_state set code_fingerprint = null where code_fingerprint is not null")
+
+
+def refuse_other_spelling(con: duckdb.DuckDBPyConnection, organisation: str | None) -> None:
+    """Refuse (InputRefused) an organisation written otherwise (capitals, accents, punctuation) than
+    one Kindkaart knows (of an account or an upload): uploads replace each other by the name as
+    written, so 'GGD voorbeeldregio' beside 'GGD Voorbeeldregio' stood as a second organisation,
+    and the figures counted both of their uploads for the same period."""
+    if not organisation:
+        return
+    from data_sources.text import normalise
+
+    known = [name for (name,) in con.execute(
+        "select organisation from accounts where organisation is not null union"
+        " select organisation from loads where source in ('partner', 'brp') and organisation is not null"
+    ).fetchall()] if has_table(con, "accounts") else []
+    if organisation in known:
+        return
+    same = sorted(name for name in known if normalise(name) == normalise(organisation))
+    if same:
+        raise InputRefused(
+            f"De organisatie '{organisation}' is in Kindkaart al bekend als '{same[0]}'. Gebruik die "
+            "schrijfwijze (met dezelfde hoofdletters, accenten en leestekens): Kindkaart houdt "
+            "organisaties uit elkaar op hun naam zoals die geschreven is, en zou de aanleveringen "
+            "van beide anders allebei meetellen.")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -620,14 +725,59 @@ def _run_python_migration(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     module.migrate(con)
 
 
+def refuse_special_output(target: str | Path, nothing_done: str) -> None:
+    """Refuse (InputRefused) a file to write that exists and is no regular file: a device such as
+    /dev/null or /dev/stdout, a pipe or a folder (also behind a link). A file is written beside its
+    target and then renamed into its place, and a rename replaces what is there: run as root,
+    `export -o /dev/null` put a regular file in the place of /dev/null for every program after it.
+    `nothing_done` ends the sentence (what did not happen)."""
+    target = Path(target)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # a new name (or one a link leads nowhere from): the write says what fails
+    if not stat.S_ISREG(mode):
+        raise InputRefused(f"{target} is geen gewoon bestand (maar een apparaat, pipe of map): "
+                           f"Kindkaart zou het vervangen door een bestand. Kies een bestandsnaam. "
+                           f"{nothing_done}")
+
+
+def _refuse_backup_over_the_database(target: Path, database: Path) -> None:
+    """A copy named as the database itself (or a link to it), or as the .wal beside it: the first
+    put the copy in the database's place and called that a backup; the second gave the database a
+    log that is a whole database, which the next open took for its own and removed."""
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+        except OSError:
+            return False
+
+    database = Path(database)
+    if same(target, database) or same(target, database.with_name(database.name + ".wal")):
+        raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): een "
+                           "reservekopie hoort in een ander bestand. Kies een andere naam, of laat "
+                           "-o weg (dan komt hij in backups/ naast de database). Er is geen "
+                           "reservekopie gemaakt.")
+
+
+def through_link(database: str | Path) -> Path:
+    """The file a link at the database path leads to (a database kept on another disk), else the
+    path itself: what replacing the database replaces, and what its backups lie beside. Replacing
+    the link itself left the real database as it was and everything after in a file beside the
+    link."""
+    database = Path(database)
+    return Path(os.path.realpath(database)) if database.is_symlink() else database
+
+
 def backup_dir(database: Path) -> Path:
-    """Where backups of a database go: a folder 'backups' beside it."""
-    return Path(database).parent / "backups"
+    """Where backups of a database go: a folder 'backups' beside it (beside the file a link at its
+    path leads to)."""
+    return through_link(database).parent / "backups"
 
 
 def backup_name(database: str | Path, label: str) -> Path:
     """Where a backup made now goes: backups/<name>-<time>-<label>.duckdb beside the database."""
-    database = Path(database)
+    database = through_link(database)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     return backup_dir(database) / f"{database.stem}-{stamp}-{label}{database.suffix}"
 
@@ -643,6 +793,9 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     complete (and read back), before it takes its name (the audit line of `backup`: killed in
     between, a line without a copy, never a copy without its line; an error there leaves none)."""
     database = Path(database)
+    if target is not None:
+        _refuse_backup_over_the_database(Path(target), database)
+        refuse_special_output(target, "Er is geen reservekopie gemaakt.")
     if con is not None:
         con.execute("checkpoint")
     target = Path(target) if target is not None else backup_name(database, label)

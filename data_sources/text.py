@@ -44,6 +44,26 @@ def without_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+# Every control character (C0 with tab and line breaks, DEL, C1: 0x9b starts an escape sequence
+# in some terminals) and the bidirectional overrides that make text read in another order
+_NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def file_name_shown(name: str) -> str:
+    """A file name as sent by a browser (the partner's: any characters) fit to store and print:
+    without control characters or bidirectional overrides, on one line. Escape sequences in it
+    reached the terminal of whoever ran `history`, and a line break printed a made-up line."""
+    return " ".join(_NAME_CONTROLS.sub(lambda m: " " if m.group() in "\t\n\r" else "",
+                                       str(name)).split())
+
+
+def one_line(text: str) -> str:
+    """Text for one line of a log: control characters, line breaks and bidirectional overrides
+    written as escapes (a line break as \\n), so that what someone typed shows as typed and never
+    starts a line of its own."""
+    return _NAME_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def decode(raw: bytes) -> str:
     """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
     UTF-16 with its BOM (Excel's 'Unicode-tekst'), else Windows-1252. Raises UnicodeDecodeError

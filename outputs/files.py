@@ -37,7 +37,9 @@ def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | No
     complete. A full disk leaves no half export, and an earlier file of that name stays. The
     scratch file carries this process's id: what a killed run left (kill -9 runs no clean-up) the
     next write of this name removes. `before_placing` runs when the file is complete, before it
-    takes its place (an export's audit line: an error there leaves no file)."""
+    takes its place (an export's audit line: an error there leaves no file). A device, pipe or
+    folder at `path` is refused (store.refuse_special_output), never replaced."""
+    store.refuse_special_output(path, "Er is niets geschreven.")
     store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
     scratch = path.with_name(f".{path.name}.{os.getpid()}.deel")
     try:

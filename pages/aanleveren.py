@@ -324,7 +324,8 @@ def history_section() -> None:
     st.header("Geschiedenis")
     own = account.organisation if account.role == "partner" else None
     # a delivery's row count can be its children, one row each: only its own organisation sees it
-    history = without_child_row_counts(uploads(cursor(), organisation=own, gemeente_code=gemeente_code),
+    history = without_child_row_counts(uploads(cursor(), organisation=own, gemeente_code=gemeente_code,
+                                               partner_only=own is not None),
                                        own_organisation=account.organisation)
     if own is not None:
         st.caption(f"Alleen de aanleveringen van {plain(own)}.")

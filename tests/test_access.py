@@ -181,6 +181,40 @@ def test_a_partner_cannot_restore_another_organisations_upload(app_db):
         con.close()
 
 
+def test_the_gemeente_as_a_partner_neither_sees_nor_restores_its_brp(app_db):
+    """The gemeente delivers jeugdhulp as a partner (handreiking row 8; the sample's jeugdhulp comes
+    from 'Gemeente Voorbeeldstad'), under the name its BRP extracts carry too. Its partner account
+    listed the BRP uploads as its own and could restore an earlier one, though a partner never
+    delivers or replaces the population of the gemeente."""
+    from data_sources import jobs, store
+    from data_sources.errors import InputRefused
+
+    organisation = "Gemeente Voorbeeldstad"
+    brp = fetch(app_db, "select load_id from loads where dataset = 'bevolking' and status = 'active'")[0][0]
+    con = store.connect(app_db)
+    try:  # a newer extract replaces the sample's: the sample's is an earlier version now
+        jobs.import_registration(con, filled_template("bevolking", [["BU99990101", 0, 10]]),
+                                 "bevolking", organisation, "2024", "brp-nieuw.xlsx",
+                                 gemeente_code="GM9999")
+    finally:
+        con.close()
+    add_account(app_db, "gemeente", "partner", organisation)
+    at = run_page(account=Account("gemeente", "partner", organisation))
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert "jeugdhulp" in set(shown["Soort"]) and "bevolking" not in set(shown["Soort"])
+    assert not [s for s in at.selectbox if s.key == "aanleveren_herstel"]  # nothing of its own to restore
+    before = fetch(app_db, "select load_id, status from loads order by load_id")
+    con = store.connect(app_db)
+    try:
+        with pytest.raises(InputRefused) as refused:  # a forged request
+            jobs.restore_upload(con, brp, organisation=organisation, gemeente_code="GM9999", shown_as=1)
+        assert refused.value.messages == ["Upload 1 bestaat niet of is niet van uw organisatie."]
+    finally:
+        con.close()
+    assert fetch(app_db, "select load_id, status from loads order by load_id") == before
+
+
 def test_a_restore_from_one_gemeentes_page_never_restores_another_gemeentes_upload(app_db):
     # the page passes its gemeente: an upload id of another gemeente (a forged request) is
     # refused as one that does not exist there, and nothing changes
@@ -664,3 +698,26 @@ def test_users_set_rol_changes_a_role_on_the_command_line_and_logs_it(app_db, ca
     assert fetch(app_db, "select login, role, organisation from accounts order by login") == [
         ("ana", "lea", None), ("ggd", "partner", "Kinderopvang Zon")]
     assert len(fetch(app_db, "select * from audit_log where action = 'rol gewijzigd'")) == 3
+
+
+def test_an_organisation_spelled_as_another_with_other_capitals_or_accents_is_refused(app_db, capsys):
+    """Uploads of one organisation replace each other by its name as written. A second account
+    for the sample's 'GGD Voorbeeldregio (JGZ)' typed as 'GGD voorbeeldregio (JGZ)' was accepted:
+    its vve upload for 2024 then stood beside the first one's (its Organisatie sheet, compared
+    without capitals, passed), both active, and the figures counted the same children twice."""
+    from data_sources.cli import main
+
+    def refused(args) -> str:
+        assert main([*args, "--db", str(app_db)]) == 1
+        return capsys.readouterr().out
+
+    for spelled in ("GGD voorbeeldregio (JGZ)", "GGD Voorbeeldregio  JGZ", "ggd voorbéeldregio (jgz)"):
+        said = refused(["users", "add", "ggd2", "--rol", "partner", "--organisatie", spelled, "--oidc"])
+        assert f"'{GGD}'" in said and "schrijfwijze" in said, said
+    add_account(app_db, "ana", "analist")
+    said = refused(["users", "set-rol", "ana", "--rol", "partner", "--organisatie", "ggd voorbeeldregio (jgz)"])
+    assert f"'{GGD}'" in said, said
+    assert fetch(app_db, "select login from accounts order by login") == [("ana",)]
+    # written as the organisation is known, it is the same organisation: accepted
+    assert main(["users", "add", "ggd2", "--rol", "partner", "--organisatie", GGD, "--oidc",
+                 "--db", str(app_db)]) == 0

@@ -295,7 +295,8 @@ def test_backup_and_restore_backup_say_so_in_the_audit_log(tmp_path, sample_db, 
     [(actor, detail)] = _audit(path, "reservekopie teruggezet")
     stamp = f"{datetime.fromtimestamp(made.stat().st_mtime):%d-%m-%Y %H:%M:%S}"
     assert (actor, detail) == ("opdrachtregel", f"{made.name} (gemaakt {stamp}); de vorige "
-                                                f"database staat in backups/{replaced.name}")
+                                                f"database staat in backups/{replaced.name}; de "
+                                                "accounts zijn die van de vorige database")
     assert _loads(path) == _loads(made) > 0 and _loads(replaced) == 0
     # the replaced database keeps its own log (the backup line, no restore line); the restored one
     # has the backup's log (without the lines written after the backup) plus the restore line
@@ -352,3 +353,152 @@ def test_init_on_an_existing_database_logs_the_rebuild_as_the_app_does(tmp_path,
     fresh = tmp_path / "nieuw" / "kindkaart.duckdb"
     assert main(["init", "--db", str(fresh)]) == 0
     assert _audit(fresh, "modellen bijgewerkt") == []
+
+
+def _special_files(folder):
+    """A pipe and (as root, who may make one) a character device like /dev/null: targets that
+    a command must write into or refuse, never replace with a file."""
+    import os
+    import stat
+
+    pipe = folder / "pijp"
+    os.mkfifo(pipe)
+    found = [pipe]
+    try:
+        os.mknod(folder / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        found.append(folder / "null")
+    except PermissionError:
+        pass
+    return found
+
+
+def test_backup_never_puts_its_copy_over_the_database_its_wal_or_a_device(tmp_path, sample_db,
+                                                                           capsys):
+    """`backup -o /dev/null` (as root) replaced /dev/null with a regular file; `-o` naming the
+    database (or a link to it) said 'Reservekopie gemaakt' with no copy beside it, and `-o` naming
+    its .wal put a whole database there, which the next open took for its log and removed."""
+    import os
+    import stat
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    (tmp_path / "koppeling.duckdb").symlink_to(path)
+    loads = _loads(path)
+    specials = _special_files(tmp_path)
+    for target in [path, tmp_path / "koppeling.duckdb", tmp_path / "kindkaart.duckdb.wal",
+                   *specials]:
+        capsys.readouterr()
+        assert main(["backup", "-o", str(target), "--db", str(path)]) == 1, target
+        said = capsys.readouterr().out
+        assert "Reservekopie gemaakt" not in said and "Traceback" not in said, said
+        assert "Er is geen reservekopie gemaakt" in said, said
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pijp").st_mode)
+    if len(specials) > 1:
+        assert stat.S_ISCHR(os.stat(tmp_path / "null").st_mode)
+    assert (tmp_path / "koppeling.duckdb").is_symlink()
+    assert not (tmp_path / "kindkaart.duckdb.wal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["kindkaart.duckdb", "koppeling.duckdb", *(p.name for p in specials)])
+    assert _loads(path) == loads
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit_log where action = 'reservekopie gemaakt'"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_init_force_and_restore_backup_replace_the_file_a_link_leads_to_not_the_link(
+        tmp_path, sample_db, capsys):
+    """KINDKAART_DB as a link to the file on another disk (a volume): `init --sample --force` and
+    `restore-backup` put a regular file in the link's place and left the real database as it was,
+    so that everything after went to a file beside the link (lost with a container's own disk)."""
+    volume, app = tmp_path / "schijf", tmp_path / "app"
+    volume.mkdir()
+    app.mkdir()
+    real = volume / "kindkaart.duckdb"
+    shutil.copy(sample_db, real)
+    link = app / "kindkaart.duckdb"
+    link.symlink_to(real)
+
+    def audit_actions(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return [a for (a,) in con.execute("select action from audit_log order by event_id").fetchall()]
+        finally:
+            con.close()
+
+    assert main(["init", "--sample", "--force", "--db", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert audit_actions(real)[-1] == "database vervangen"
+    assert main(["backup", "--db", str(link)]) == 0
+    copy = capsys.readouterr().out.split("Reservekopie gemaakt: ")[1].strip()
+    assert main(["restore-backup", copy, "--db", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert audit_actions(real)[-1] == "reservekopie teruggezet"
+    assert sorted(p.name for p in app.iterdir()) == ["kindkaart.duckdb"]  # nothing beside the link
+
+
+def test_restore_backup_keeps_the_accounts_of_the_database_it_replaces(tmp_path, sample_db, capsys):
+    """Accounts are who may enter, not data: a backup from before an account was disabled (a
+    leaked password) or given a new password brought the account back with its old password,
+    without a word, for whoever had it."""
+    from data_sources import accounts
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    con = store.connect(path)
+    try:
+        accounts.add_account(con, "ggd", "partner", "oud wachtwoord 12", "GGD", ["GM9999"])
+        accounts.add_account(con, "analist", "analist", "oud wachtwoord 34")
+    finally:
+        con.close()
+    assert main(["backup", "--db", str(path)]) == 0
+    copy = capsys.readouterr().out.split("Reservekopie gemaakt: ")[1].strip()
+    con = store.connect(path)
+    try:
+        accounts.disable_account(con, "ggd")
+        accounts.set_password(con, "analist", "nieuw wachtwoord 56")
+        accounts.add_account(con, "beheer", "beheerder", "nieuw wachtwoord 78")
+        con.execute("delete from loads where dataset = 'vve-indicaties'")  # the data the backup brings back
+    finally:
+        con.close()
+    assert main(["restore-backup", copy, "--db", str(path)]) == 0
+    assert "accounts" in capsys.readouterr().out
+    con = store.connect(path)
+    try:
+        assert con.execute("select count(*) from loads where dataset = 'vve-indicaties'").fetchone()[0] > 0
+        assert con.execute("select login, active from accounts order by login").fetchall() == [
+            ("analist", True), ("beheer", True), ("ggd", False)]
+        assert accounts.verify_login(con, "ggd", "oud wachtwoord 12") is None
+        assert accounts.verify_login(con, "analist", "oud wachtwoord 34") is None
+        assert accounts.verify_login(con, "analist", "nieuw wachtwoord 56") is not None
+        assert accounts.gemeente_scope(con, "ggd") == {"GM9999"}
+        assert con.execute("select action from audit_log order by event_id desc limit 1").fetchone() == (
+            "reservekopie teruggezet",)
+    finally:
+        con.close()
+
+
+def test_restore_backup_onto_a_new_installation_keeps_the_accounts_of_the_backup(tmp_path, sample_db,
+                                                                                capsys):
+    """Moving to a new server (a fresh sample database without accounts, in demo mode): the
+    accounts of the backup come along, else every page would be open without a login."""
+    from data_sources import accounts
+
+    old = tmp_path / "oud" / "kindkaart.duckdb"
+    old.parent.mkdir()
+    shutil.copy(sample_db, old)
+    con = store.connect(old)
+    try:
+        accounts.add_account(con, "beheer", "beheerder", "wachtwoord van de oude 1")
+    finally:
+        con.close()
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    assert main(["restore-backup", str(old), "--db", str(path)]) == 0
+    con = store.connect(path)
+    try:
+        assert accounts.verify_login(con, "beheer", "wachtwoord van de oude 1") is not None
+    finally:
+        con.close()

@@ -115,6 +115,23 @@ def test_an_empty_cbs_csv_says_so(db, tmp_path):
         "Bestand kwb-2024.csv: het bestand is leeg."
 
 
+def test_a_cbs_file_that_is_a_pipe_or_device_is_refused_not_read_for_ever(tmp_path):
+    """import-cbs of a pipe (kwb-2024.csv made with mkfifo, a <(unzip -p ...) of the shell) waited
+    for ever, and of a device such as /dev/zero read until memory ran out; the other commands that
+    read a file refuse what is no regular file."""
+    import os
+    import subprocess
+
+    os.mkfifo(tmp_path / "kwb-2024.csv")
+    done = subprocess.run([sys.executable, "-m", "data_sources", "import-cbs",
+                           str(tmp_path / "kwb-2024.csv"), "--db", str(tmp_path / "k.duckdb")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.strip() == ("Bestand kwb-2024.csv is geen gewoon bestand (maar een pipe of "
+                                   "apparaat): lees een bestand of map in. Er is niets opgeslagen.")
+    assert not (tmp_path / "k.duckdb").exists()
+
+
 def test_a_statline_csv_with_an_unnamed_column_is_read(db, tmp_path):
     # a column title that maps to no key (here: empty) is left out, not a crash
     path = tmp_path / "statline_85984NED.csv"

@@ -324,6 +324,27 @@ def test_a_wal_of_another_file_beside_the_database_is_named_as_the_cause(tmp_pat
     assert _fingerprint(tmp_path) == before
 
 
+def test_a_wal_beside_the_database_that_is_a_link_is_refused_and_nothing_goes_through_it(
+        tmp_path, sample_db, capsys):
+    """A .wal beside the database that is a link to another file (made by someone who may write
+    in the data folder): DuckDB wrote its log through it, over that file (a user's .bashrc, when
+    Kindkaart runs as that user), and kept the database's transactions there."""
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    victim = tmp_path / "van-een-ander.txt"
+    victim.write_text("tekst van een ander programma\n")
+    wal = path.with_name(path.name + ".wal")
+    wal.symlink_to(victim)
+    for read_only in (True, False):
+        with pytest.raises(store.DatabaseRefused) as refused:
+            store.connect(path, read_only=read_only)
+        assert "koppeling" in refused.value.messages[0] and ".wal" in refused.value.messages[0]
+    assert main(["users", "add", "nieuw", "--rol", "analist", "--alle", "--oidc", "--db", str(path)]) == 1
+    assert "koppeling" in capsys.readouterr().out
+    assert victim.read_text() == "tekst van een ander programma\n"
+    assert wal.is_symlink()  # the beheerder's to look at: never removed
+
+
 # --- A database this user may only read (a read-only copy for the LEA view) -----------------------
 # Made read-only three ways: permissions (they do not bind root, so skipped as root), an immutable
 # file (chattr +i, binds root too) and a read-only mount of its folder (needs the right to mount).
@@ -500,6 +521,32 @@ def test_login_on_a_read_only_database_is_counted_and_told_to_the_server_log(rea
     assert _fingerprint(read_only_db.parent) == before
 
 
+def test_a_login_typed_with_line_breaks_forges_no_line_in_the_server_log(read_only_db, monkeypatch):
+    """On a read-only database the server's log is the only audit log, and anyone who reaches the
+    login page writes the login name into it: one with a line break (a browser field takes none,
+    a message sent by hand does) added a line of its own, such as a sign-in of the beheerder."""
+    from ui import auth
+    from ui.auth import SERVER_LOG
+
+    monkeypatch.setattr(auth, "_attempts", {})
+    monkeypatch.setenv("KINDKAART_DB", str(read_only_db))
+    lines = _Lines()
+    SERVER_LOG.addHandler(lines.handler)
+    try:
+        at = run_page()
+        at.text_input(key="login_naam").set_value(
+            "x\nbeheer | inloggen | rol beheerder | gemeenten: -\r\x1b[2K")
+        at.text_input(key="login_wachtwoord").set_value("fout wachtwoord")
+        at.button[0].click()
+        at.run()
+        assert not at.exception
+    finally:
+        SERVER_LOG.removeHandler(lines.handler)
+    assert len(lines) == 2  # the attempt and its outcome, one line each
+    assert not any(character in line for line in lines for character in "\n\r\x1b")
+    assert all(line.startswith("x\\nbeheer | inloggen | rol beheerder") for line in lines), lines
+
+
 def test_a_read_only_database_of_another_version_says_it_needs_writing_once(tmp_path, sample_db,
                                                                              monkeypatch):
     # its marts were built by other rules: the app would rebuild them, which it cannot here
@@ -573,6 +620,30 @@ def test_tables_of_other_column_types_are_named_in_dutch(tmp_path, sample_db, mo
     assert result.returncode == 1, result.stdout + result.stderr
     assert "loads.loaded_at: VARCHAR in plaats van TIMESTAMP" in result.stdout
     assert "Traceback" not in result.stderr
+    assert _fingerprint(path.parent) == before
+
+
+def test_tables_of_the_migrations_that_are_gone_are_named_in_dutch(tmp_path, sample_db, monkeypatch):
+    """A Kindkaart database whose table of accounts was dropped (by hand, by another program):
+    `users list` printed DuckDB's English traceback ('Catalog Error: Table with name accounts does
+    not exist!') and the app gave only an error number."""
+    path = tmp_path / "db" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("drop table account_gemeenten; drop table accounts")
+    con.close()
+    before = _fingerprint(path.parent)
+    result = subprocess.run([sys.executable, "-m", "data_sources", "users", "list", "--db", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "(account_gemeenten: ontbreekt; accounts: ontbreekt)" in result.stdout
+    assert "Traceback" not in result.stderr and "Catalog" not in result.stdout + result.stderr
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "accounts: ontbreekt" in shown and "restore-backup" in shown, shown
     assert _fingerprint(path.parent) == before
 
 

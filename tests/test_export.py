@@ -335,3 +335,36 @@ def test_a_workbook_with_counts_keeps_the_rule_for_small_numbers(sample_db):
     workbook = _sample_workbook(sample_db)
     about = " ".join(str(c.value) for c in workbook["Toelichting"]["A"] if c.value)
     assert "Aantallen van 1 tot 5 kinderen staan als 'afgeschermd'" in about
+
+
+def test_export_and_template_never_replace_a_device_or_pipe_with_a_file(app_db, tmp_path, capsys):
+    """`export -o /dev/null` (or /dev/stdout, a link to the terminal) run as root put a regular
+    file in the device's place, for every program on the machine after it."""
+    import os
+    import stat
+
+    tmp_path = tmp_path / "uit"  # beside app_db's own files
+    tmp_path.mkdir()
+    os.mkfifo(tmp_path / "pijp.csv")
+    os.mkfifo(tmp_path / "pijp.xlsx")
+    targets = {"pijp.csv": stat.S_ISFIFO, "pijp.xlsx": stat.S_ISFIFO}
+    try:
+        os.mknod(tmp_path / "null.csv", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        targets["null.csv"] = stat.S_ISCHR
+    except PermissionError:  # only root makes a device; a pipe shows the same
+        pass
+    (tmp_path / "terminal.xlsx").symlink_to(tmp_path / "pijp.xlsx")
+    for command in (["export", "-o", str(tmp_path / "pijp.csv")],
+                    ["export", "-o", str(tmp_path / "null.csv")],
+                    ["template", "--soort", "vve-indicaties", "-o", str(tmp_path / "pijp.xlsx")],
+                    ["template", "--soort", "vve-indicaties", "-o", str(tmp_path / "terminal.xlsx")]):
+        if not (tmp_path / command[-1].split("/")[-1]).exists():
+            continue
+        capsys.readouterr()
+        assert main([*command, "--db", str(app_db)]) == 1, command
+        said = capsys.readouterr().out
+        assert "geen gewoon bestand" in said and "Traceback" not in said, said
+    for name, kind in targets.items():
+        assert kind(os.stat(tmp_path / name).st_mode), name
+    assert (tmp_path / "terminal.xlsx").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*targets, "terminal.xlsx"])

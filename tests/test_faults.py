@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 
+import duckdb
 import pytest
 from conftest import ROOT, add_account, run_page
 
@@ -223,9 +224,15 @@ def _with_an_account(path, sample_db) -> None:
 
 
 def _with_an_account_since_the_backup(path, sample_db) -> None:
-    """A backup (kopie.duckdb) of the sample, and the database where an account was added since."""
+    """A backup (kopie.duckdb) of the sample, and the database where an account was added and an
+    upload marked replaced since (restore-backup brings the upload back and keeps the account)."""
     shutil.copy(sample_db, path.with_name("kopie.duckdb"))
     _with_an_account(path, sample_db)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("update loads set status = 'superseded' where dataset = 'jeugdhulp'")
+    finally:
+        con.close()
 
 
 KILLED = {

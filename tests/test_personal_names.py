@@ -399,6 +399,28 @@ def test_a_sheet_named_after_a_child_is_refused_without_its_name(gem, name):
     assert not any(part in texts[0] for part in ("Sven", "Jansen", "123456782"))
 
 
+def test_a_chart_sheet_named_after_a_child_is_refused_too(gem):
+    """A chart on a sheet of its own (Excel: Grafiek verplaatsen > Nieuw blad) is a chart sheet,
+    not a worksheet: its name was not checked, so a chart per child named after the child passed.
+    Numbered as Excel shows the tabs: the chart sheet first, Gegevens after it."""
+    from openpyxl.chart import BarChart, Reference
+
+    def chart_per_child(workbook):
+        chart = BarChart()
+        chart.add_data(Reference(workbook["Gegevens"], min_col=4, min_row=1, max_row=2))
+        workbook.create_chartsheet("Sven Jansen", 0).add_chart(chart)
+
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    chart_per_child(book)
+    out = io.BytesIO()
+    book.save(out)
+    texts = validate_workbook(out.getvalue(), "vve-indicaties", gem, "v.xlsx").message_texts()
+    assert len(texts) == 1 and texts[0].startswith(
+        "persoonsgegevens geweigerd: de naam van het 1e blad van de werkmap bevat mogelijk"), texts
+    assert "Sven" not in texts[0]
+
+
 def test_sheets_named_after_dates_places_and_groups_pass(gem):
     def change(book):
         for name in ("31-12-2024", "Sint Jan Zuid", "Groep Emma", "BSO Jan Ligthart", "Blad1"):

@@ -118,3 +118,30 @@ def test_as_a_program(db, tmp_path):
          "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "tekstbestand" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_history_never_prints_the_control_characters_of_an_uploaded_file_name(db, capsys):
+    """The file name of an upload is the partner's (the browser sends it; a partner can send any
+    bytes): escape sequences in it reached the terminal of the beheerder who ran `history` (ESC ]52
+    writes the clipboard, ESC [8m hides what follows) and a line break printed a made-up line."""
+    from data_sources import jobs
+
+    name = ("vve\x1b]52;c;ZWNobyBoYWNr\x07\x1b[8m.xlsx\n    99  actief     vve-indicaties"
+            "\u202e\x9b2J")
+    con = store.connect(db)
+    try:
+        jobs.import_registration(con, filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]]),
+                                 "vve-indicaties", "GGD", "2024", name, actor="ggd")
+        stored = con.execute("select file_name from loads where organisation = 'GGD'").fetchone()[0]
+        logged = con.execute("select detail from audit_log where action = 'upload'").fetchone()[0]
+        # an upload from before, stored as it came
+        con.execute("update loads set file_name = ? where organisation = 'GGD'", [name])
+    finally:
+        con.close()
+    assert stored == "vve]52;c;ZWNobyBoYWNr[8m.xlsx 99 actief vve-indicaties2J"
+    assert stored in logged
+    capsys.readouterr()
+    assert main(["history", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert not any(ord(c) < 32 and c != "\n" or 0x7f <= ord(c) <= 0x9f or c == "\u202e" for c in out)
+    assert len(out.splitlines()) == 2  # the header and the one upload

@@ -201,6 +201,8 @@ def test_identical_file_twice_is_recognised(gem):
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"periode": "2023"}), "GGD", "2024", "periode '2023'"),
     (vve_file(10**20), "GGD", "2024", "geen aannemelijk aantal"),
+    # the organisation of v1.xlsx with other capitals: it stood beside it, both counted
+    (vve_file(1), "ggd", "2024", "al bekend als 'GGD'"),
     (filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 1]],
                      meta={"definitie": "zonder Jan (BSN 111222333)"}), "GGD", "2024",
      "persoonsgegevens geweigerd"),
@@ -231,6 +233,68 @@ def test_refused_upload_for_a_given_gemeente_leaves_the_database_unchanged(gem, 
     assert any(expected in m for m in refused.value.messages), refused.value.messages
     assert "111222333" not in " ".join(refused.value.messages)
     assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("hours, shown", [
+    (10**15, "1000000000000000"),  # a long number pasted into the column: no DECIMAL(18,3) holds it
+    (1_000_001, "1000001"),
+])
+def test_implausible_hours_are_refused_naming_the_cell_and_store_nothing(gem, hours, shown):
+    """Hours are a number like a count: at most a million in one cell. Before, 10**15 hours passed
+    the check and the import failed in the marts with DuckDB's English 'Conversion Error'."""
+    import_workbook(gem, vve_file(10), "vve-indicaties", "GGD", "2024", "v1.xlsx")
+    before = table_content(gem)
+    data = filled_template("ondersteuningstrajecten",
+                           [["Centrum", "De Linde", "logopedie", "2-4", 5, 7, hours]])
+    with pytest.raises(InputRefused) as refused:
+        jobs.import_registration(gem, data, "ondersteuningstrajecten", "De Linde", "2024", "t.xlsx")
+    assert refused.value.messages == [
+        f"Blad 'Gegevens', rij 2, kolom G (uren): '{shown}' is geen aannemelijk getal; Kindkaart "
+        "neemt hoogstens 1.000.000 per cel aan"]
+    assert table_content(gem) == before
+
+
+def _with_hours_written_as(data: bytes, written: str) -> bytes:
+    """The workbook with cell G2 of Gegevens holding `written` as a program writes it (openpyxl
+    itself writes an empty cell for NaN and infinity)."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                part, n = re.subn(rb'<c r="G2"[^>]*?(/>|>.*?</c>)',
+                                  b'<c r="G2" t="n"><v>' + written.encode() + b"</v></c>", part)
+                assert n == 1
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("INF", "'inf' is geen aannemelijk getal; Kindkaart neemt hoogstens 1.000.000 per cel aan"),
+    ("1e999", "'inf' is geen aannemelijk getal; Kindkaart neemt hoogstens 1.000.000 per cel aan"),
+    ("NaN", "'nan' is geen getal"),  # was read as an empty cell
+])
+def test_hours_that_are_no_number_or_infinite_are_refused_naming_the_cell(gem, written, expected):
+    data = _with_hours_written_as(filled_template(
+        "ondersteuningstrajecten", [["Centrum", "De Linde", "logopedie", "2-4", 5, 7, 3]]), written)
+    before = table_content(gem)
+    with pytest.raises(InputRefused) as refused:
+        jobs.import_registration(gem, data, "ondersteuningstrajecten", "De Linde", "2024", "t.xlsx")
+    assert refused.value.messages == [f"Blad 'Gegevens', rij 2, kolom G (uren): {expected}"]
+    assert table_content(gem) == before
+
+
+def test_a_million_hours_are_still_hours(gem):
+    data = filled_template("ondersteuningstrajecten",
+                           [["Centrum", "De Linde", "logopedie", "2-4", 5, 7, 1_000_000]])
+    jobs.import_registration(gem, data, "ondersteuningstrajecten", "De Linde", "2024", "t.xlsx")
+    assert gem.execute("select support_hours from stg_partner__ondersteuningstrajecten"
+                       ).fetchall() == [(1_000_000.0,)]
 
 
 def test_failure_while_storing_rolls_everything_back(gem):

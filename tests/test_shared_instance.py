@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import shutil
 import subprocess
 import sys
@@ -264,3 +265,30 @@ def test_a_fragment_says_in_dutch_that_the_database_cannot_be_used(tmp_path, mon
         "nodig een reservekopie terug ('restore-backup')."]
     assert [button.label for button in at.button] == ["Opnieuw proberen"]
     assert foreign.read_text() == "geen database"
+
+
+def test_a_killed_waiters_file_whose_process_number_came_back_does_not_hold_up_the_app(
+        app_db, monkeypatch):
+    """A command killed while it waited leaves <database>.<pid>.wacht; once another process runs
+    under that number (process numbers come back, soon in a container that restarts), the app took
+    it for a waiting command for ever: it closed the database after every click and let each
+    next click wait 10 seconds for a command that would never come."""
+    monkeypatch.setattr(data, "IDLE_SECONDS", 60)
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        left = app_db.parent / f"{app_db.name}.{unrelated.pid}.wacht"
+        left.touch()
+        os.utime(left, (time.time() - 60, time.time() - 60))  # left a minute ago
+        assert not store.others_waiting(app_db)
+        start = time.monotonic()
+        first = _in_a_run(lambda con: con.execute("select count(*) from loads").fetchone()[0])
+        second = _in_a_run()
+        assert time.monotonic() - start < 5 and first["value"] > 0
+        assert second["instance"] is first["instance"]  # kept open between clicks
+        data.close_idle()
+        # and the next process that opens the database removes it, as it removes a dead one's
+        store.connect(app_db).close()
+        assert not list(app_db.parent.glob("*.wacht"))
+    finally:
+        unrelated.kill()
+        unrelated.wait()

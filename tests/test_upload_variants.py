@@ -472,3 +472,89 @@ def test_a_dtd_hidden_from_the_head_check_is_refused_as_an_xml_bomb(gem, part, p
     assert counted is None
     assert messages == ["'upload.xlsx' bevat verboden XML-constructies (mogelijk een 'XML-bom') en "
                         "wordt niet gelezen."]
+
+
+def _with_chart_cache(data: bytes, categories: list[str]) -> bytes:
+    """`data` with a chart whose categories Excel cached: a chart keeps a copy of the cells it
+    shows (c:strCache), also after the sheet they were on is deleted."""
+    points = "".join(f'<c:pt idx="{i}"><c:v>{name}</c:v></c:pt>' for i, name in enumerate(categories))
+    chart = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c='
+             '"http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart><c:plotArea>'
+             '<c:barChart><c:ser><c:idx val="0"/><c:cat><c:strRef><c:f>Kinderen!$A$2:$A$9</c:f>'
+             f'<c:strCache><c:ptCount val="{len(categories)}"/>{points}</c:strCache></c:strRef>'
+             '</c:cat><c:val><c:numRef><c:f>Kinderen!$B$2:$B$9</c:f><c:numCache><c:ptCount val="1"/>'
+             '<c:pt idx="0"><c:v>3</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart>'
+             "</c:plotArea></c:chart></c:chartSpace>")
+    return rezip(data, {"xl/charts/chart1.xml": chart.encode()})
+
+
+@pytest.mark.parametrize("categories, what", [
+    (["Sven Jansen", "Fatima el Amrani", "Jan de Vries"], "naam van een persoon"),
+    (["Emma", "Noah", "Sven", "Julia", "Mila"], "voornamen"),
+])
+def test_personal_data_in_a_charts_copy_is_refused(gem, categories, what):
+    # a chart of a list of children, the list deleted after: the chart still carries every name
+    messages, counted = outcome(gem, _with_chart_cache(plain_workbook(GOOD), categories))
+    assert counted is None
+    shown = " ".join(messages)
+    assert "persoonsgegevens geweigerd: een grafiek" in shown and what in shown, messages
+    assert not any(name in shown for name in categories)
+
+
+def test_a_chart_of_counts_per_wijk_passes(gem):
+    data = _with_chart_cache(plain_workbook(GOOD), ["Centrum", "Oude Haven", "2-4", "SES"])
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
+
+
+def _with_text_box(data: bytes, text: str) -> bytes:
+    """`data` with a text box on a sheet (Invoegen > Tekstvak), as Excel keeps it in a drawing."""
+    drawing = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr='
+               '"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a='
+               '"http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:twoCellAnchor>'
+               '<xdr:from><xdr:col>5</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>'
+               '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>9</xdr:col><xdr:colOff>0'
+               '</xdr:colOff><xdr:row>6</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp>'
+               '<xdr:nvSpPr><xdr:cNvPr id="2" name="Tekstvak 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
+               f'<xdr:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></xdr:txBody></xdr:sp>'
+               "<xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>")
+    relations = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                 '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id='
+                 f'"rId9" Type="{RELATIONSHIPS}/drawing" Target="../drawings/drawing1.xml"/>'
+                 "</Relationships>")
+    assert "xl/worksheets/_rels/sheet1.xml.rels" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    return rezip(data, {"xl/drawings/drawing1.xml": drawing.encode(),
+                        "xl/worksheets/_rels/sheet1.xml.rels": relations.encode()})
+
+
+@pytest.mark.parametrize("text, what", [
+    ("Let op: Sven Jansen (geb. 12-03-2020) telt dubbel", "geboortedatum"),
+    ("Bel 06-12345678 over de aanmelding", "telefoonnummer"),
+])
+def test_personal_data_in_a_text_box_is_refused(gem, text, what):
+    # a note in a text box beside the table, as partners write them: nothing read it
+    messages, counted = outcome(gem, _with_text_box(plain_workbook(GOOD), text))
+    assert counted is None
+    shown = " ".join(messages)
+    assert shown.startswith("Blad 'Gegevens': persoonsgegevens geweigerd: een tekstvak, vorm of "
+                            "grafiektitel op dit blad"), messages
+    assert what in shown and "Sven" not in shown and "12345678" not in shown
+
+
+def test_a_text_box_without_personal_data_passes(gem):
+    data = _with_text_box(plain_workbook(GOOD), "Voorlopige cijfers, peildatum 31-12-2024 (Centrum)")
+    messages, counted = outcome(gem, data)
+    assert messages == [] and counted == outcome(gem, plain_workbook(GOOD))[1]
+
+
+def test_personal_data_in_a_chart_title_is_refused(gem):
+    chart = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c='
+             '"http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a='
+             '"http://schemas.openxmlformats.org/drawingml/2006/main"><c:chart><c:title><c:tx>'
+             '<c:rich><a:p><a:r><a:t>Wachttijd van Sven Jansen</a:t></a:r></a:p></c:rich></c:tx>'
+             "</c:title><c:plotArea/></c:chart></c:chartSpace>")
+    messages, counted = outcome(gem, rezip(plain_workbook(GOOD), {"xl/charts/chart1.xml": chart.encode()}))
+    assert counted is None
+    assert any("persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel in dit bestand" in m
+               for m in messages), messages
+    assert not any("Jansen" in m for m in messages)

@@ -14,6 +14,7 @@ from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.config import SAMPLE_GEMEENTE_CODE
 from data_sources.errors import InputRefused
+from data_sources.text import one_line
 from transforms.labels import LoadHint, as_sentence
 from ui.data import cursor, forget, per_run, read_only, releasing
 from ui.safe import plain
@@ -156,7 +157,9 @@ if not SERVER_LOG.handlers:
     SERVER_LOG.propagate = False
 
 def _tell_server(login: str, action: str, detail: str, gemeenten) -> None:
-    SERVER_LOG.info("%s | %s | %s | gemeenten: %s", login, action, detail, ",".join(gemeenten) or "-")
+    # one line per deed: the login is typed by anyone who reaches the login page
+    SERVER_LOG.info("%s | %s | %s | gemeenten: %s", one_line(login), action, one_line(detail),
+                    ",".join(gemeenten) or "-")
 
 
 # Nor can a read-only database count failed logins (accounts.begin_login): this process counts

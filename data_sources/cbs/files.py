@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import stat
 import zipfile
 from datetime import datetime
 from functools import partial
@@ -205,6 +207,12 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
     file's gemeenten within them are stored (a note names the others), and a file with none of
     them is refused."""
     path = Path(path)
+    # a pipe was read for ever (waiting for a writer), a device such as /dev/zero until memory ran
+    # out; a file or a folder (cbsodata's) is what this reads
+    with contextlib.suppress(OSError):  # a path that is not there is refused where it is read
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise InputRefused(f"Bestand {path.name} is geen gewoon bestand (maar een pipe of apparaat): "
+                               "lees een bestand of map in. Er is niets opgeslagen.")
     notes: list[str] = []
     of_account = False
     if within is not None:

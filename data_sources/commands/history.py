@@ -7,6 +7,7 @@ from data_sources.commands._gemeente import choose, loaded_gemeenten
 from data_sources.gemeentenamen import label
 from data_sources.registrations.history import uploads
 from data_sources.registrations.schemas import REGISTRATION_TYPES
+from data_sources.text import file_name_shown
 
 NAME = "history"
 HELP = "Toon alle aangeleverde versies van registraties (wie, wanneer, bestand, status)."
@@ -37,5 +38,5 @@ def run(args) -> int:
         print(f"{r.load_id:>6}  {r.status_nl:<9}  {r.soort:<23}  {gemeente[:31]:<31}  "
               f"{str(r.organisation)[:24]:<24}  "
               f"{str(r.period)[:20]:<20}  {r.row_count:>5}  {r.loaded_at:%Y-%m-%d %H:%M}  "
-              f"{r.file_name}  ({str(r.file_hash)[:12]})")
+              f"{file_name_shown(r.file_name)}  ({str(r.file_hash)[:12]})")
     return 0

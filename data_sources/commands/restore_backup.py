@@ -14,7 +14,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    database, old = jobs.restore_backup(args.bestand, args.db)
+    database, old, accounts_kept = jobs.restore_backup(args.bestand, args.db)
     kept = f" De vorige database staat in {old}." if old else ""
-    print(f"Reservekopie {args.bestand} is teruggezet als {database}.{kept}")
+    same = (" De accounts zijn die van de vorige database (uitgeschakeld blijft uitgeschakeld, een "
+            "nieuw wachtwoord blijft gelden)." if accounts_kept else "")
+    print(f"Reservekopie {args.bestand} is teruggezet als {database}.{kept}{same}")
     return 0

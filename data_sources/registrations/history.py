@@ -17,9 +17,13 @@ def uploads(
     soort: str | None = None,
     organisation: str | None = None,
     gemeente_code: str | None = None,
+    partner_only: bool = False,
 ) -> pd.DataFrame:
-    """Every upload of a registration (newest first): who, when, file, hash, rows, status."""
-    where = ["source in ('partner', 'brp')", "dataset in (select unnest(?))"]
+    """Every upload of a registration (newest first): who, when, file, hash, rows, status.
+    `partner_only`: without the BRP extracts (a partner's own history: a partner never delivers
+    the population, also when the gemeente's BRP carries the partner's name)."""
+    where = ["source in ('partner')" if partner_only else "source in ('partner', 'brp')",
+             "dataset in (select unnest(?))"]
     params: list[object] = [list(REGISTRATION_TYPES)]
     for column, value in (("dataset", soort), ("organisation", organisation),
                           ("gemeente_code", gemeente_code)):
@@ -39,8 +43,9 @@ def uploads(
 def own_numbers(con: duckdb.DuckDBPyConnection, organisation: str, gemeente_code: str | None) -> dict[int, int]:
     """An organisation's own numbering of its uploads for a gemeente (load_id -> 1, 2, ... in the
     order they came in). A partner is shown these, not the load_id: that counts the uploads of
-    every organisation, so its steps would tell a partner how many others uploaded and when."""
-    where, params = ["source in ('partner', 'brp')", "organisation = ?"], [organisation]
+    every organisation, so its steps would tell a partner how many others uploaded and when.
+    Its deliveries only: not a BRP extract that carries its name (uploads `partner_only`)."""
+    where, params = ["source = 'partner'", "organisation = ?"], [organisation]
     if gemeente_code:
         where.append("gemeente_code = ?")
         params.append(gemeente_code)

@@ -16,7 +16,7 @@ from data_sources.errors import InputRefused
 from data_sources.registrations import values as v
 from data_sources.registrations.schemas import RegistrationType, registration_type
 from data_sources.registrations.validate import CheckedUpload, ValidationResult, validate_workbook
-from data_sources.text import normalise
+from data_sources.text import file_name_shown, normalise
 
 MAX_ORGANISATION_LENGTH = 100
 
@@ -112,6 +112,7 @@ def import_workbook_detailed(
     the file went in), used instead of checking it again when nothing it read has changed."""
     rtype = registration_type(soort)
     organisation = check_organisation(organisation)
+    store.refuse_other_spelling(con, organisation)
     period, year = check_period(period)
     file_hash = store.file_sha256(data)
     result = checked.reused(con, file_hash, soort, file_name, gemeente_code, period) if checked else None
@@ -135,7 +136,7 @@ def import_workbook_detailed(
         load_id = store.new_load(
             con, source=source, dataset=rtype.key, table_id=rtype.key,
             gemeente_code=result.gemeente_code, organisation=organisation, period=period,
-            year=year, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+            year=year, file_name=file_name_shown(file_name), file_hash=file_hash, loaded_by=loaded_by,
             row_count=len(frame), note=_note(result),
         )
         if rtype.target == "brp":

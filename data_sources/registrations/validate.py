@@ -258,13 +258,13 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
             return result
         places = PlaceNames(con)
         # first and alone: every other message names the sheets, and would show the name
-        result.messages = _personal_in_sheet_names(entries, places)
+        result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
         result.messages = (_sheet_problems(entries, chosen, places)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
-                           + _personal_in_copies(data, places))
+                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -452,13 +452,26 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
     return found
 
 
-def _personal_in_sheet_names(entries: list[SheetEntry], places: Container[str]) -> list[Message]:
+def _sheet_names(data: bytes, entries: list[SheetEntry]) -> list[str]:
+    """The name of every sheet in the order of the tabs: worksheets, and also chart sheets (a
+    chart moved to a sheet of its own) and dialog or macro sheets, which the survey (worksheets
+    only) leaves out. The worksheets' names where the workbook part cannot be read."""
+    try:
+        book = _small_part(data, "xl/workbook.xml")
+    except ValueError:  # an XML bomb: the survey refused the file before, on its own
+        book = None
+    names = [element.get("name", "") for element in book.iter()
+             if element.tag.rsplit("}", 1)[-1] == "sheet"] if book is not None else []
+    return names or [entry.name for entry in entries]
+
+
+def _personal_in_sheet_names(names: list[str], places: Container[str]) -> list[Message]:
     """A sheet named after a child ('Sven Jansen', 'Jansen, P.', a BSN), as a partner keeps a
-    sheet per child: refused without its name (every other message would show it). A date is
-    no birth date here: sheets are often named after their counting date ('31-12-2024')."""
+    sheet (or a chart) per child: refused without its name (every other message would show it). A
+    date is no birth date here: sheets are often named after their counting date ('31-12-2024')."""
     found = []
-    for number, entry in enumerate(entries, start=1):
-        name = entry.name.strip()
+    for number, name in enumerate(names, start=1):
+        name = name.strip()
         kind = (("een burgerservicenummer" if v.looks_like_bsn(re.sub(r"[ .]", "", name)) else None)
                 if re.fullmatch(r"[0-9][0-9 .]*", name)
                 else v.personal_in_text(name, dates=False, reference_dates=True, places=places))
@@ -650,11 +663,76 @@ def _personal_in_comments(data: bytes, places: Container[str]) -> list[Message]:
     return found
 
 
+_DRAWINGS = "xl/drawings/"
+
+
+def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
+                            places: Container[str]) -> list[Message]:
+    """Personal data in a text box or shape on a sheet ('Let op: Sven Jansen, geb. 12-03-2020'
+    beside the table), as Excel keeps it in a drawing, or in the title of a chart: each paragraph
+    is checked as a note is. The sheet of a drawing is named (its relationship), the text never."""
+    import io
+    import posixpath
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    found: list[Message] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            drawings = sorted(name for name in names if name.startswith((_DRAWINGS, _CHART))
+                              and name.endswith(".xml") and "/_rels/" not in name)
+            if not drawings:
+                return found
+            sheet_of: dict[str, str] = {}
+            for entry in entries:
+                folder, file = posixpath.split(entry.part)
+                relations = f"{folder}/_rels/{file}.rels"
+                if relations not in names or archive.getinfo(relations).file_size > 256 * 1024:
+                    continue
+                for element in fromstring(archive.read(relations), forbid_dtd=True).iter():
+                    target = element.get("Target") or ""
+                    if target.endswith(".xml") and "drawings/" in target:
+                        sheet_of[posixpath.normpath(posixpath.join(folder, target))] = entry.name
+            for part in drawings:
+                words: list[str] = []
+                with archive.open(part) as stream:
+                    for _event, element in iterparse(stream, forbid_dtd=True):
+                        tag = element.tag.rsplit("}", 1)[-1]
+                        if tag == "t" and element.text:
+                            words.append(element.text)
+                        elif tag == "p":
+                            kind = v.personal_in_text("".join(words), reference_dates=True,
+                                                      places=places) if words else None
+                            words = []
+                            element.clear()
+                            if kind:
+                                found.append(Message(
+                                    f"persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel "
+                                    f"{'op dit blad' if sheet_of.get(part) else 'in dit bestand'} "
+                                    f"bevat mogelijk {kind}. Kindkaart leest ze niet mee, maar ook "
+                                    "daarin mogen geen persoonsgegevens staan: verwijder het "
+                                    "tekstvak of de tekst. " + _PERSONAL_REFUSED,
+                                    sheet_of.get(part)))
+                                break
+    except DefusedXmlException:
+        return [Message(_XML_BOMB)]
+    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
+        return found  # a damaged part: the workbook reader refuses the file by itself
+    return found
+
+
 # Parts that keep a copy of cells Kindkaart does not read: the cache of a pivot table ('draaitabel',
 # all rows of its source, also when that sheet was deleted) and the cache of a link to another
 # workbook ('externe koppeling', the cells the formulas took from it).
-_PIVOT_CACHE, _EXTERNAL_LINK = "xl/pivotCache/", "xl/externalLinks/"
+_PIVOT_CACHE, _EXTERNAL_LINK, _CHART = "xl/pivotCache/", "xl/externalLinks/", "xl/charts/"
 _COPY_ADVICE = {
+    _CHART: ("een grafiek in dit bestand bewaart een kopie van de cellen die ze toont (ook als dat "
+             "blad verwijderd is)", "verwijder de grafiek, of maak haar opnieuw van gegevens zonder "
+             "namen"),
     _PIVOT_CACHE: ("de draaitabel in dit bestand bewaart een kopie van haar brongegevens (ook als "
                    "dat blad verwijderd is)", "verwijder de draaitabel (of plak haar als waarden: "
                    "kopiëren, Plakken speciaal > Waarden)"),
@@ -665,8 +743,9 @@ _COPY_ADVICE = {
 
 
 def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
-    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK):
-    a pivot table of a list of children carries every name and BSN of that list along. Kindkaart
+    """Personal data in the copies a workbook keeps of other cells (_PIVOT_CACHE, _EXTERNAL_LINK,
+    and the caches of a chart: _CHART): a pivot table of a list of children carries every name and
+    BSN of that list along, a chart every name on its axis. Kindkaart
     neither counts nor stores them, but the file may not carry them in. Only workbooks with such
     parts read anything more. The values are never named."""
     import io
@@ -680,9 +759,9 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = [name for name in archive.namelist()
-                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK)) and name.endswith(".xml")]
+                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK, _CHART)) and name.endswith(".xml")]
             for part in parts:
-                kind = _PIVOT_CACHE if part.startswith(_PIVOT_CACHE) else _EXTERNAL_LINK
+                kind = next(k for k in (_PIVOT_CACHE, _EXTERNAL_LINK, _CHART) if part.startswith(k))
                 fields: dict[int, str] = {}
                 values: dict[int, list[Any]] = {}
                 dates: dict[int, set[str]] = {}

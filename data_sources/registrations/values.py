@@ -118,6 +118,8 @@ def parse_number(value: object, ambiguous: str = "") -> float:
     if isinstance(value, bool):
         raise BadValue(f"'{show(value)}' is een ja/nee-waarde, geen getal")
     if isinstance(value, float):
+        if value != value:  # NaN, as a program writes it (<v>NaN</v>): Excel shows no number
+            raise BadValue(f"'{show(value)}' is geen getal")
         # as Excel shows it: to 15 significant digits. A count computed by a formula
         # (=0,1*50) is saved as 5.000000000000001 and shown, and meant, as 5.
         return float(f"{value:.15g}")
@@ -194,11 +196,17 @@ def parse_count(value: object) -> int:
 
 
 def parse_amount(value: object) -> float:
-    """A decimal number of 0 or more (hours, weeks). Text '1.234' and '1,234' are refused:
+    """A decimal number of 0 to 1,000,000 (hours, weeks). Text '1.234' and '1,234' are refused:
     either may be 1234 or 1,234."""
     number = parse_number(value, ambiguous=".,")
     if number < 0:
         raise BadValue(f"'{show(value)}' is negatief")
+    # the bound of a count: a long number pasted into the column (10**15 hours) is no amount, and
+    # no column of the marts (decimal(18, 3)) could hold it
+    if number > MAX_COUNT:
+        bound = f"{MAX_COUNT:,}".replace(",", ".")
+        raise BadValue(
+            f"'{show(value)}' is geen aannemelijk getal; Kindkaart neemt hoogstens {bound} per cel aan")
     return number
 
 
