@@ -7,6 +7,7 @@ import streamlit as st
 
 from transforms.labels import LoadHint
 from transforms.population import source_break_note, source_kind, sources_by_year_text
+from transforms.privacy import hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads
@@ -62,7 +63,9 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
     # each point as the table below shows it ('<1' for an estimate below one child)
-    texts = [a11y.figure_text(v, False, decimals) for v in part["value"]]
+    # (a hidden figure's text is never sent: its point is not drawn)
+    texts = [hidden_label() if h else a11y.figure_text(v, False, decimals)
+             for v, h in zip(part["value"], hidden, strict=True)]
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
         name=labels[part["wijk_code"].iloc[0]], colour=palette[index % len(palette)], width=2.5, marker_size=10,

@@ -255,7 +255,10 @@ def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int,
     for group in AGE_GROUP_LABELS:
         theme.add_sourced_line(figure, [int(y) for y in values.index], values[group].where(~hidden[group]).tolist(),
                                sources, name=f"{group} jaar", colour=theme.AGE_GROUP_COLOURS[group], width=5,
-                               marker_size=14, texts=[shown_figure_text(v) for v in values[group]],
+                               marker_size=14,
+                               # a hidden figure's text is never sent (its point is not drawn)
+                               texts=[hidden_label() if h else shown_figure_text(v)
+                                      for v, h in zip(values[group], hidden[group], strict=True)],
                                hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>")
     theme.mark_source_breaks(figure, sources, font_size=FONT_SIZE - 4)
     return big_layout(figure, yaxis={"title": "aantal kinderen", "rangemode": "tozero"},
