@@ -175,7 +175,7 @@ def test_tekorten_shows_both_perspectives_side_by_side(app_db):
     text = "\n".join(m.value for m in at.markdown)
     assert "**Passend**" in text and "**Inclusief**" in text
     assert ("Aparte groepen nodig in de gemeente (wijken delen een groep): **0** bij de "
-            "middenschatting (0-0) van 10 plekken") in text
+            "middenschatting (0-0), groepen van 10 plekken") in text
     assert "peuters op niveau 3, allemaal in reguliere groepen" in text
     at.selectbox(key="tekorten_age").set_value("0-2").run()
     assert not at.exception, at.exception

@@ -15,7 +15,8 @@ with pupils as (
         wijk_code,
         year,
         organisation,
-        school as named_organisation,
+        -- '' where the row names no school: part of the key
+        coalesce(trim(school), '') as named_organisation,
         sum(children_count) as pupils_count,
         sum(bso_needed_count) as bso_needed_observed_count
     from stg_partner__speciaal_onderwijs
