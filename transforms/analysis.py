@@ -20,7 +20,7 @@ from transforms.partner_tables import (
     has_table,
     joint_cube,
     joint_table,
-    party_name,
+    named_parties,
     read_published,
 )
 from transforms.privacy import (
@@ -288,21 +288,17 @@ def _named_knowledge(frame: pd.DataFrame, soorten: list, statuses: list,
     kind, and per cell of the signal's table, with all the organisation of the same name
     delivered itself. Empty arrays where no row names one."""
     shape = (len(soorten), len(statuses)), tuple(n - 1 for n in cube.counts.shape)
-    names = frame.get("named_organisation")
-    parties = [] if names is None else [party_name(n) if isinstance(n, str) and n.strip() else None
-                                        for n in names]
-    known = {n: k for k, n in enumerate(sorted({n for n in parties if n}))}
-    parts, shares = np.zeros((len(known), *shape[0])), np.zeros((len(known), *shape[1]))
-    if not known:
-        return parts, shares
+    count, pairs = (0, []) if "named_organisation" not in frame else named_parties(
+        frame["named_organisation"].tolist(), frame["organisation"].tolist())
+    parts, shares = np.zeros((count, *shape[0])), np.zeros((count, *shape[1]))
     kind_of = {kind: k for k, kind in enumerate(cube.kinds)}
     age_of = {age: a for a, age in enumerate(cube.ages)}
-    for row, name in zip(frame.itertuples(index=False), parties, strict=True):
-        for party in {name, party_name(row.organisation)} & known.keys():
-            k = known[party]
-            parts[k, soorten.index(row.soort), statuses.index(row.signal_kind)] += row.children_count
-            shares[k, cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
-                row.children_count)
+    rows = list(frame.itertuples(index=False)) if pairs else []
+    for at, k in pairs:
+        row = rows[at]
+        parts[k, soorten.index(row.soort), statuses.index(row.signal_kind)] += row.children_count
+        shares[k, cube.row_of[row.wijk_code], kind_of[row.signal_kind], age_of[row.age_group]] += (
+            row.children_count)
     return parts, shares
 
 
@@ -953,19 +949,18 @@ def bso_need_table(cube: JointCube | None, wijken: list, need: pd.DataFrame,
             parts[organisations.index(row.organisation), wijken.index(row.wijk_code), 0] += (
                 row.bso_needed_observed_count)
     # a school a row names knows its own pupils' need (with what it delivered itself)
-    named = ([party_name(n) if isinstance(n, str) and n.strip() else None
-              for n in need["named_organisation"]] if "named_organisation" in need else [])
-    known = {n: k for k, n in enumerate(sorted({n for n in named if n}))}
-    knowers = np.zeros((len(known), len(wijken), 1))
-    for row, name in zip(need.itertuples(index=False), named, strict=False):
-        if not pd.isna(row.bso_needed_observed_count):
-            for party in {name, party_name(row.organisation)} & known.keys():
-                knowers[known[party], wijken.index(row.wijk_code), 0] += row.bso_needed_observed_count
+    count, pairs = (0, []) if "named_organisation" not in need else named_parties(
+        need["named_organisation"].tolist(), need["organisation"].tolist())
+    knowers = np.zeros((count, len(wijken), 1))
+    rows = list(need.itertuples(index=False)) if pairs else []
+    for at, k in pairs:
+        if not pd.isna(rows[at].bso_needed_observed_count):
+            knowers[k, wijken.index(rows[at].wijk_code), 0] += rows[at].bso_needed_observed_count
     previous = None
     if stored is not None and stored.threshold == min_count():
         previous = stored.aligned(list(wijken), [BSO_NEED_KIND])
     counts, hidden = protect_cube(parts, unshown=pupils_hidden[:, None], previous=previous,
-                                  knowers=knowers if known else None)
+                                  knowers=knowers if count else None)
     hidden[:-1] |= pupils_hidden[:, None]  # also a 0 beside hidden pupils, as the pupils are
     if total_hidden:
         hidden[-1] = True

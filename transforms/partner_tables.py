@@ -270,6 +270,19 @@ def party_name(name: object) -> str:
     return " ".join(str(name).split()).casefold()
 
 
+def named_parties(named: list, organisations: list) -> tuple[int, list[tuple[int, int]]]:
+    """The schools and aanbieders the rows name (named_organisation, by party_name) as parties to
+    the contributor rule: how many, and each (row, party) a row's children count for: the party it
+    names, and its organisation where that is one of them too (what it delivered itself). (0, [])
+    where no row names one."""
+    names = [party_name(n) if isinstance(n, str) and n.strip() else None for n in named]
+    known = {n: k for k, n in enumerate(sorted({n for n in names if n}))}
+    pairs = [(row, known[party])
+             for row, (uploader, name) in enumerate(zip(organisations, names, strict=True))
+             for party in {name, party_name(uploader)} & known.keys()]
+    return len(known), pairs
+
+
 def _knowers(mine: Rows, cells: tuple, shape: tuple) -> np.ndarray | None:
     """What each school or aanbieder named in the rows (named_organisation) knows of the cells:
     its own children there, with all the organisation of the same name delivered itself
@@ -277,19 +290,13 @@ def _knowers(mine: Rows, cells: tuple, shape: tuple) -> np.ndarray | None:
     named = mine.get("named_organisation")
     if named is None:
         return None
-    names = [party_name(n) if isinstance(n, str) and n.strip() else None for n in named.tolist()]
-    known = {n: k for k, n in enumerate(sorted({n for n in names if n}))}
-    if not known:
+    count, pairs = named_parties(named.tolist(), mine["organisation"].tolist())
+    if not count:
         return None
-    # each row counts for the party it names and for its organisation where that is one too
-    rows, parties = [], []
-    for row, (uploader, name) in enumerate(zip(mine["organisation"].tolist(), names, strict=True)):
-        for party in {name, party_name(uploader)} & known.keys():
-            rows.append(row)
-            parties.append(known[party])
-    knowers = np.zeros((len(known), *shape))
-    at = np.asarray(rows, dtype=int)
-    np.add.at(knowers, (np.asarray(parties, dtype=int), *(np.asarray(axis)[at] for axis in cells)),
+    knowers = np.zeros((count, *shape))
+    at = np.asarray([row for row, _ in pairs], dtype=int)
+    parties = np.asarray([party for _, party in pairs], dtype=int)
+    np.add.at(knowers, (parties, *(np.asarray(axis)[at] for axis in cells)),
               np.asarray(mine["children_count"], dtype=float)[at])
     return knowers
 
