@@ -65,6 +65,18 @@ def test_template_then_validate_then_import_then_history_and_restore(db, tmp_pat
     con.close()
 
 
+@pytest.mark.parametrize("period", ["99999999999", "2099", "kwartaal 5"])
+def test_validate_judges_the_period_as_import_does(db, tmp_path, capsys, period):
+    # validate said 'in orde' for a period import refuses
+    good = write(tmp_path, "vve.xlsx", filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]]))
+    args = ["--soort", "vve-indicaties", "--periode", period, "--db", str(db)]
+    assert main(["validate", good, *args]) != 0
+    said = capsys.readouterr().out
+    assert "in orde" not in said and said.startswith("Periode: ")
+    assert main(["import", good, *args, "--organisatie", "GGD"]) != 0
+    assert capsys.readouterr().out.startswith("Periode: ")
+
+
 def test_invalid_file_exits_1_with_messages_and_stores_nothing(db, tmp_path, capsys):
     bad = write(tmp_path, "vve.xlsx", filled_template(
         "vve-indicaties", [["Noordeinde", "2-4", "SES", 5], ["Centrum", "2-4", "SES", -1]]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from data_sources import store
 from data_sources.commands._gemeente import choose
 from data_sources.commands._registration_args import add_gemeente, add_soort, read_file
+from data_sources.registrations.importing import check_period
 from data_sources.registrations.validate import validate_workbook
 
 NAME = "validate"
@@ -20,6 +21,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     data, name = read_file(args.file)
+    if args.periode is not None:
+        # the period as import judges it: a period import refuses is no file 'in orde'
+        check_period(args.periode)
     con = store.connect(args.db, read_only=True)
     try:
         # by name or code, refused in Dutch as in template and export; without it the file's own
