@@ -671,57 +671,69 @@ def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
     """Personal data in a text box or shape on a sheet ('Let op: Sven Jansen, geb. 12-03-2020'
     beside the table), as Excel keeps it in a drawing, or in the title of a chart: each paragraph
     is checked as a note is. The sheet of a drawing is named (its relationship), the text never."""
-    import io
     import posixpath
+
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    def scan(archive, found: list[Message]) -> None:
+        names = set(archive.namelist())
+        drawings = sorted(name for name in names if name.startswith((_DRAWINGS, _CHART))
+                          and name.endswith(".xml") and "/_rels/" not in name)
+        if not drawings:
+            return
+        sheet_of: dict[str, str] = {}
+        for entry in entries:
+            folder, file = posixpath.split(entry.part)
+            relations = f"{folder}/_rels/{file}.rels"
+            if relations not in names or archive.getinfo(relations).file_size > 256 * 1024:
+                continue
+            for element in fromstring(archive.read(relations), forbid_dtd=True).iter():
+                target = element.get("Target") or ""
+                if target.endswith(".xml") and "drawings/" in target:
+                    sheet_of[posixpath.normpath(posixpath.join(folder, target))] = entry.name
+        for part in drawings:
+            words: list[str] = []
+            with archive.open(part) as stream:
+                for _event, element in iterparse(stream, forbid_dtd=True):
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "t" and element.text:
+                        words.append(element.text)
+                    elif tag == "p":
+                        kind = v.personal_in_text("".join(words), reference_dates=True,
+                                                  places=places) if words else None
+                        words = []
+                        element.clear()
+                        if kind:
+                            found.append(Message(
+                                f"persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel "
+                                f"{'op dit blad' if sheet_of.get(part) else 'in dit bestand'} "
+                                f"bevat mogelijk {kind}. Kindkaart leest ze niet mee, maar ook "
+                                "daarin mogen geen persoonsgegevens staan: verwijder het "
+                                "tekstvak of de tekst. " + _PERSONAL_REFUSED,
+                                sheet_of.get(part)))
+                            break
+
+    return _scan_parts(data, scan)
+
+
+def _scan_parts(data: bytes, scan) -> list[Message]:
+    """The messages `scan(archive, found)` adds to `found` while it reads the workbook's parts:
+    an XML bomb in any of them is the one message; a damaged part ends the scan with what it found
+    (the workbook reader refuses the file by itself)."""
+    import io
     import xml.etree.ElementTree as ElementTree
     import zipfile
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring, iterparse
 
     found: list[Message] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            drawings = sorted(name for name in names if name.startswith((_DRAWINGS, _CHART))
-                              and name.endswith(".xml") and "/_rels/" not in name)
-            if not drawings:
-                return found
-            sheet_of: dict[str, str] = {}
-            for entry in entries:
-                folder, file = posixpath.split(entry.part)
-                relations = f"{folder}/_rels/{file}.rels"
-                if relations not in names or archive.getinfo(relations).file_size > 256 * 1024:
-                    continue
-                for element in fromstring(archive.read(relations), forbid_dtd=True).iter():
-                    target = element.get("Target") or ""
-                    if target.endswith(".xml") and "drawings/" in target:
-                        sheet_of[posixpath.normpath(posixpath.join(folder, target))] = entry.name
-            for part in drawings:
-                words: list[str] = []
-                with archive.open(part) as stream:
-                    for _event, element in iterparse(stream, forbid_dtd=True):
-                        tag = element.tag.rsplit("}", 1)[-1]
-                        if tag == "t" and element.text:
-                            words.append(element.text)
-                        elif tag == "p":
-                            kind = v.personal_in_text("".join(words), reference_dates=True,
-                                                      places=places) if words else None
-                            words = []
-                            element.clear()
-                            if kind:
-                                found.append(Message(
-                                    f"persoonsgegevens geweigerd: een tekstvak, vorm of grafiektitel "
-                                    f"{'op dit blad' if sheet_of.get(part) else 'in dit bestand'} "
-                                    f"bevat mogelijk {kind}. Kindkaart leest ze niet mee, maar ook "
-                                    "daarin mogen geen persoonsgegevens staan: verwijder het "
-                                    "tekstvak of de tekst. " + _PERSONAL_REFUSED,
-                                    sheet_of.get(part)))
-                                break
+            scan(archive, found)
     except DefusedXmlException:
         return [Message(_XML_BOMB)]
     except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
-        return found  # a damaged part: the workbook reader refuses the file by itself
+        return found
     return found
 
 
@@ -748,40 +760,30 @@ def _personal_in_copies(data: bytes, places: Container[str]) -> list[Message]:
     BSN of that list along, a chart every name on its axis. Kindkaart
     neither counts nor stores them, but the file may not carry them in. Only workbooks with such
     parts read anything more. The values are never named."""
-    import io
-    import xml.etree.ElementTree as ElementTree
-    import zipfile
-
-    from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import iterparse
 
-    found: list[Message] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = [name for name in archive.namelist()
-                     if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK, _CHART)) and name.endswith(".xml")]
-            for part in parts:
-                kind = next(k for k in (_PIVOT_CACHE, _EXTERNAL_LINK, _CHART) if part.startswith(k))
-                fields: dict[int, str] = {}
-                values: dict[int, list[Any]] = {}
-                dates: dict[int, set[str]] = {}
-                with archive.open(part) as stream:
-                    # no DTD, no entities: check_zip looks at the head of each part only
-                    _cached_values(iterparse(stream, events=("start", "end"), forbid_dtd=True),
-                                   fields, values, dates)
-                what = _personal_in_copy(fields, values, places) or _birth_dates_in_copy(dates)
-                if what:
-                    copy, advice = _COPY_ADVICE[kind]
-                    found.append(Message(
-                        f"persoonsgegevens geweigerd: {copy}, en daarin staan mogelijk {what}. "
-                        f"Kindkaart leest die kopie niet mee, maar het bestand mag haar niet "
-                        f"bevatten: {advice}. " + _PERSONAL_REFUSED))
-                    break
-    except DefusedXmlException:
-        return [Message(_XML_BOMB)]
-    except (KeyError, ElementTree.ParseError, *DAMAGED_ZIP):
-        return found  # a damaged part: the workbook reader refuses the file by itself
-    return found
+    def scan(archive, found: list[Message]) -> None:
+        parts = [name for name in archive.namelist()
+                 if name.startswith((_PIVOT_CACHE, _EXTERNAL_LINK, _CHART)) and name.endswith(".xml")]
+        for part in parts:
+            kind = next(k for k in (_PIVOT_CACHE, _EXTERNAL_LINK, _CHART) if part.startswith(k))
+            fields: dict[int, str] = {}
+            values: dict[int, list[Any]] = {}
+            dates: dict[int, set[str]] = {}
+            with archive.open(part) as stream:
+                # no DTD, no entities: check_zip looks at the head of each part only
+                _cached_values(iterparse(stream, events=("start", "end"), forbid_dtd=True),
+                               fields, values, dates)
+            what = _personal_in_copy(fields, values, places) or _birth_dates_in_copy(dates)
+            if what:
+                copy, advice = _COPY_ADVICE[kind]
+                found.append(Message(
+                    f"persoonsgegevens geweigerd: {copy}, en daarin staan mogelijk {what}. "
+                    f"Kindkaart leest die kopie niet mee, maar het bestand mag haar niet "
+                    f"bevatten: {advice}. " + _PERSONAL_REFUSED))
+                break
+
+    return _scan_parts(data, scan)
 
 
 def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]],
