@@ -19,7 +19,7 @@ import pytest
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip  # noqa: E402
+from support import filled_template, plain_workbook, rezip, sized  # noqa: E402
 
 from data_sources.registrations import reading  # noqa: E402
 from data_sources.registrations.reading import read_workbook  # noqa: E402
@@ -451,6 +451,19 @@ def test_hidden_rows_and_columns_are_read_from_either_reader(fast):
     entries = reading.survey_workbook(data)
     sheet = read_workbook(data, fast=fast, only=entries)[0]
     assert (sheet.hidden_rows, sheet.hidden_columns) == ({3}, {2, 3})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_rows_and_columns_of_height_or_width_zero_are_hidden(fast):
+    """Other programs than Excel hide a row or column by its size, without the hidden flag (Excel
+    shows it as hidden): it is counted unseen all the same. A size that only starts with 0 is no
+    zero."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6],
+                           ["Noord", "2-4", "SES", 7]])
+    data = sized(data, heights={3: "0", 2: "0.5", 4: "0.0"}, widths={2: "0", 3: "0.75"})
+    entries = reading.survey_workbook(data)
+    sheet = read_workbook(data, fast=fast, only=entries)[0]
+    assert (sheet.hidden_rows, sheet.hidden_columns) == ({3, 4}, {2})
 
 
 def _survey_both_ways(data: bytes, monkeypatch) -> tuple[list, list]:

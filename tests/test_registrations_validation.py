@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip  # noqa: E402
+from support import filled_template, plain_workbook, rezip, sized  # noqa: E402
 
 from data_sources.registrations import values  # noqa: E402
 from data_sources.registrations.reading import MAX_FILE_BYTES  # noqa: E402
@@ -603,8 +603,8 @@ def hidden_count_column(workbook):
         "Excel.",
         "De werkmap heeft naast het blad 'Gegevens' ook 'Gegevens (2)' met gegevens. Kindkaart "
         "leest alleen 'Gegevens'."]),
-    (hidden_row, ["Blad 'Gegevens': rij 3 is verborgen (ook een filter verbergt rijen). Kindkaart "
-                  "telt alle rijen, ook verborgen rijen."]),
+    (hidden_row, ["Blad 'Gegevens': rij 3 is verborgen (ook een filter of een rijhoogte van 0 "
+                  "verbergt rijen). Kindkaart telt alle rijen, ook verborgen rijen."]),
     (hidden_count_column, ["Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, "
                            "maar telt mee."]),
 ])
@@ -613,6 +613,24 @@ def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
     texts = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts()
     assert len(texts) == len(expected), texts
     assert all(t.startswith(e) for t, e in zip(texts, expected, strict=True)), texts
+
+
+def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
+    """Other programs than Excel hide a row or column by giving it a height or width of 0, without
+    the hidden flag (Excel shows it as hidden): a count there would be counted unseen."""
+    data = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
+                 heights={3: "0"}, widths={4: "0"})
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens': rij 3 is verborgen (ook een filter of een rijhoogte van 0 verbergt "
+        "rijen). Kindkaart telt alle rijen, ook verborgen rijen. Maak ze zichtbaar (Start > "
+        "Sorteren en filteren > Wissen, of rechtsklik > Zichtbaar maken), verwijder wat niet "
+        "meetelt en lever het bestand opnieuw aan.",
+        "Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, maar telt mee. Maak "
+        "hem zichtbaar (rechtsklik > Zichtbaar maken), controleer hem en lever het bestand "
+        "opnieuw aan."]
+    small = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
+                  heights={3: "0.5"}, widths={4: "0.75"})
+    assert validate_workbook(small, "vve-indicaties", gem, "vve.xlsx").ok
 
 
 def test_hidden_empty_rows_and_a_hidden_lists_sheet_are_fine(gem):

@@ -1453,7 +1453,7 @@ def _check_hidden(sheet: Sheet, header_row: int, mapping: dict[int, Column],
         word = "rij" if len(rows) == 1 else "rijen"
         out.add(Message(
             f"{word} {_row_list(rows)} {'is' if len(rows) == 1 else 'zijn'} verborgen (ook een "
-            "filter verbergt rijen). Kindkaart telt alle rijen, ook verborgen rijen. Maak ze "
+            "filter of een rijhoogte van 0 verbergt rijen). Kindkaart telt alle rijen, ook verborgen rijen. Maak ze "
             "zichtbaar (Start > Sorteren en filteren > Wissen, of rechtsklik > Zichtbaar maken), "
             "verwijder wat niet meetelt en lever het bestand opnieuw aan.", sheet.name))
     for c in sorted(sheet.hidden_columns & set(mapping)):
