@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from data_sources import store
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources import archives
+from data_sources.errors import InputRefused
 from data_sources.geo import LARGEST_COORDINATE
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -97,26 +97,9 @@ def refuse_shapefile(path: Path) -> None:
 def unzipped(path: Path, member: str) -> Iterator[Path]:
     """The GeoPackage `member` of the zip at `path`, unpacked into a temporary folder (no more
     than MAX_BYTES, counted while unpacking: a zip may say less than it holds)."""
-    with store.scratch_folder() as folder:
-        target = folder / Path(member).name
-        try:
-            with zipfile.ZipFile(path) as archive:
-                refuse_encrypted(path.name, archive.getinfo(member))
-            with zipfile.ZipFile(path) as archive, archive.open(member) as source, \
-                    target.open("wb") as sink:
-                copied = 0
-                while chunk := source.read(1024 * 1024):
-                    copied += len(chunk)
-                    if copied > MAX_BYTES:
-                        raise InputRefused(f"Bestand {path.name}: {Path(member).name} is uitgepakt "
-                                           f"groter dan {MAX_BYTES // 1024 ** 3} GB. Er is niets "
-                                           "opgeslagen.")
-                    sink.write(chunk)
-        except DAMAGED_ZIP as error:
-            raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen "
-                               f"({unreadable(error)}). "
-                               "Er is niets opgeslagen.") from None
-        yield target
+    with archives.unpacked(path, lambda info: info.filename == member, noun="wijk- en buurtkaart",
+                           max_bytes=MAX_BYTES) as folder:
+        yield folder / Path(member).name
 
 
 def read_geopackage(path: Path, gemeenten: Iterable[str] | None = None) -> tuple[dict, list[str]]:

@@ -7,18 +7,15 @@ import csv
 import io
 import itertools
 import json
-import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from data_sources import store
+from data_sources import archives
 from data_sources.cbs.columns import DIMENSION_KEYS, kwb_key_for_title
 from data_sources.cbs.nabijheid import stem_for_path
 from data_sources.cbs.odata import CbsTable, clean
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.errors import InputRefused, unreadable
 from data_sources.text import decode, delimiter, without_controls
-from data_sources.workbooks import DAMAGED_ZIP
 
 # The columns of an observation that are not a dimension.
 OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
@@ -203,33 +200,8 @@ def properties_of(folder: Path) -> dict:
     return next((row for row in rows if isinstance(row, dict)), {}) if isinstance(rows, list) else {}
 
 
-@contextmanager
 def unpacked(path: Path):
     """The CBS files of a zipped download (.csv, .json, .xlsx, .xls) in a temporary folder
     (checked: no more than MAX_MEGABYTES each, no folders outside it)."""
-    try:
-        with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
-            for info in archive.infolist():
-                name = Path(info.filename).name
-                if info.is_dir() or Path(name).suffix.lower() not in ZIPPED_SUFFIXES:
-                    continue
-                if info.file_size > MAX_MEGABYTES * 1024 * 1024:
-                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
-                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
-                refuse_encrypted(path.name, info)
-                try:
-                    with archive.open(info) as source:
-                        data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
-                except DAMAGED_ZIP:
-                    # zlib's and zipfile's own words (a CRC, 'invalid code') are English
-                    raise InputRefused(f"Bestand {path.name}: {info.filename} in de zip is "
-                                       "beschadigd en niet uit te pakken (onvolledig gedownload?). "
-                                       "Download het bestand opnieuw. Er is niets opgeslagen.") from None
-                if len(data) > MAX_MEGABYTES * 1024 * 1024:
-                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
-                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
-                (folder / name).write_bytes(data)
-            yield folder
-    except DAMAGED_ZIP as exc:
-        raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
-                           f"{unreadable(exc)}. Er is niets opgeslagen.") from None
+    return archives.unpacked(path, lambda info: Path(info.filename).suffix.lower() in ZIPPED_SUFFIXES,
+                             noun="CBS-bestand", max_bytes=MAX_MEGABYTES * 1024 * 1024)
