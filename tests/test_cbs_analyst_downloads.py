@@ -34,3 +34,33 @@ def test_kwb_names_with_curly_apostrophes_are_stored_with_the_straight_one(con, 
     assert names == {"GM0796": "'s-Hertogenbosch", "WK079601": "Wijk 01 Binnenstad",
                      "WK079602": "Wijk 02 't Zand"}
 
+
+
+def _wijken_geojson(path, gemeente: str):
+    import json
+
+    from data_sources.offline_boundaries import bundled_features
+
+    features = [f for f in bundled_features([gemeente]) if f["properties"]["statcode"].startswith("WK")]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path, len(features)
+
+
+def test_a_geojson_named_with_its_gemeente_code_takes_the_year_not_the_code(con, tmp_path):
+    """'GM1900_wijken_2024.geojson' (a QGIS export of Súdwest-Fryslân's wijken) was stored as the
+    boundaries of 1900: the map of 2024 had none of them. 32 gemeenten have a code GM19xx."""
+    path, count = _wijken_geojson(tmp_path / "GM1900_wijken_2024.geojson", "GM1900")
+    kind, _, _ = import_file(con, path)
+    assert kind == "geometrie"
+    assert con.execute("select year, count(*) from geometries group by all").fetchall() == [(2024, count)]
+
+
+def test_a_geojson_named_with_only_its_gemeente_code_asks_for_the_year(con, tmp_path):
+    from data_sources.errors import InputRefused
+
+    path, _ = _wijken_geojson(tmp_path / "wijken_GM1949.geojson", "GM1949")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert refused.value.messages == ["Bestand wijken_GM1949.geojson: het jaar van de grenzen is niet "
+                                      "af te leiden uit de naam; geef het op met --jaar."]
+    assert con.execute("select count(*) from geometries").fetchone() == (0,)

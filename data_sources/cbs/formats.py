@@ -386,6 +386,19 @@ def _split_header(text: str, path: Path) -> list[str]:
     return next(_csv_fields([first], delimiter(first), path), [])
 
 
+# A year in a file name (wijkenbuurten_2024_v1, cbsgebiedsindelingen2024, a date 20240801), not
+# other digits of a longer number nor of a region code: 'GM1900_wijken_2024' is of 2024, not 1900.
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(?<!gm)(?<!wk)(?<!bu)((?:19|20)\d{2})(?:\d{4})?(?!\d)",
+                           re.IGNORECASE)
+
+
+def year_in_file_name(name: str) -> int | None:
+    """The first year in a file name that is not part of a longer number or a region code
+    (GM1900, WK190001); None when there is none."""
+    match = _YEAR_IN_NAME.search(name)
+    return int(match.group(1)) if match else None
+
+
 def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
     if year:
         return year
