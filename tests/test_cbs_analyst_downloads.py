@@ -3,6 +3,8 @@ curly apostrophes in names, Dutch Excel's re-save, a kwb with a title row, one g
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from kwb_files import kwb_rows, write_kwb_xlsx
 from test_cbs_statline_ages import TITLE_HEADER, title_rows, write
@@ -64,3 +66,90 @@ def test_a_geojson_named_with_only_its_gemeente_code_asks_for_the_year(con, tmp_
     assert refused.value.messages == ["Bestand wijken_GM1949.geojson: het jaar van de grenzen is niet "
                                       "af te leiden uit de naam; geef het op met --jaar."]
     assert con.execute("select count(*) from geometries").fetchone() == (0,)
+
+
+def saved_as_workbook(lines: list[str], path, title: str | None = None):
+    """A StatLine CSV opened in Excel and saved as a workbook (.xlsx): the figures become numbers,
+    '.' and the names stay text; `title`: a line typed above the table."""
+    import csv
+
+    import openpyxl
+
+    def cell(value: str):
+        for kind in (int, float):
+            try:
+                return kind(value.strip())
+            except ValueError:
+                pass
+        return value
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = path.stem[:31]
+    if title:
+        sheet.append([title])
+    for number, fields in enumerate(csv.reader(lines, delimiter=";")):
+        sheet.append(fields if number == 0 else [cell(value) for value in fields])
+    workbook.save(path)
+    return path
+
+
+STATLINE_TITLES = Path(__file__).parent / "fixtures" / "cbs" / "statline_titels_kwb_2024.csv"
+
+
+@pytest.mark.parametrize("title", [None, "Kerncijfers wijken en buurten 2024"])
+def test_a_statline_csv_saved_as_a_workbook_stores_what_the_csv_stores(con, tmp_path, title):
+    """Opened in Excel and saved as .xlsx (Excel's own suggestion), the StatLine CSV was refused
+    as 'kolom gwb_code_10 (of gwb_code) ontbreekt': a column of the kwb the user never had."""
+    stored = ("select region_code, stem, value from raw_cbs__kerncijfers order by all")
+    lines = STATLINE_TITLES.read_bytes().decode("utf-8-sig").splitlines()
+    import_file(con, STATLINE_TITLES)
+    from_csv = con.execute(stored).fetchall()
+    con.execute("delete from raw_cbs__kerncijfers")
+    path = saved_as_workbook(lines, tmp_path / "Kerncijfers_wijken_en_buurten_2024.xlsx", title)
+    kind, _, _ = import_file(con, path)
+    assert kind == "kerncijfers"
+    assert con.execute(stored).fetchall() == from_csv
+    # the secret cell ('.') of the CSV is unknown in the workbook too
+    assert ("BU03440101", "JongerenMetJeugdzorgInNatura", None) in from_csv
+
+
+def test_03759ned_saved_as_a_workbook_gives_the_ages(con, tmp_path):
+    rows = title_rows("Súdwest-Fryslân (gemeente)") + title_rows("Nederland")
+    path = saved_as_workbook([TITLE_HEADER, *rows], tmp_path / "03759ned_sudwest.xlsx")
+    kind, _, notes = import_file(con, path)
+    assert (kind, notes) == ("bevolking-leeftijd", [])
+    assert con.execute("select gemeente_code, sum(persons) from raw_cbs__population_by_age"
+                       " group by all order by 1").fetchall() == [
+        ("GM1900", sum(1000 + age for age in range(15))), ("NL01", sum(1000 + age for age in range(15)))]
+
+
+def test_a_word_in_a_statline_workbook_is_refused_naming_its_region_and_topic(con, tmp_path):
+    from data_sources.errors import InputRefused
+
+    lines = STATLINE_TITLES.read_bytes().decode("utf-8-sig").splitlines()
+    lines[4] = lines[4].replace('"16925"', '"onbekend"')
+    path = saved_as_workbook(lines, tmp_path / "Kerncijfers_wijken_en_buurten_2024.xlsx",
+                             "Kerncijfers wijken en buurten 2024")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path)
+    assert "regio BU03440102, onderwerp AantalInwoners: 'onbekend' is geen getal" in refused.value.messages[0]
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_gemeente_laden_reads_a_statline_csv_saved_as_a_workbook(app_db, analist, tmp_path):
+    from conftest import run_page_as_analist as run_page
+
+    lines = STATLINE_TITLES.read_bytes().decode("utf-8-sig").splitlines()
+    path = saved_as_workbook(lines, tmp_path / "Kerncijfers_wijken_en_buurten_2024.xlsx")
+    at = run_page("gemeente_laden")
+    at.file_uploader(key="laden_bestand").set_value(
+        (path.name, path.read_bytes(),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception
+    assert [str(e.value) for e in at.error] == []
+    assert any(str(s.value).startswith("Kerncijfers_wijken_en_buurten_2024.xlsx") for s in at.success), \
+        [str(s.value) for s in at.success]
