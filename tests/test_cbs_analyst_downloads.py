@@ -153,3 +153,44 @@ def test_gemeente_laden_reads_a_statline_csv_saved_as_a_workbook(app_db, analist
     assert [str(e.value) for e in at.error] == []
     assert any(str(s.value).startswith("Kerncijfers_wijken_en_buurten_2024.xlsx") for s in at.success), \
         [str(s.value) for s in at.success]
+
+
+def _observations_saved_again(folder, *, decimals: bool):
+    """Observations.csv of the new CBS open data as Dutch Excel saves it again with the counts
+    formatted with thousands separators: '7.115', and (with `decimals`) '0,6' km."""
+    path = folder / "Observations.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    saved = [lines[0]] + [line.replace('"', "").replace(";7115;", ";7.115;")
+                          .replace(";0.6;", ";0,6;" if decimals else ";1;")
+                          .replace(";0.8;", ";0,8;" if decimals else ";1;") for line in lines[1:]]
+    path.write_bytes(("\r\n".join(saved) + "\r\n").encode("cp1252"))
+
+
+def test_observations_saved_again_with_thousands_separators_keep_their_counts(con, tmp_path):
+    """'7.115' inhabitants beside '0,6' km was stored as 7.115 inhabitants."""
+    from test_cbs_real_variants import write_download
+
+    folder = write_download(tmp_path / "86165NED")
+    _observations_saved_again(folder, decimals=True)
+    import_file(con, folder)
+    assert con.execute("select region_code, stem, value from raw_cbs__kerncijfers"
+                       " where region_code = 'WK019310' order by all").fetchall() == [
+        ("WK019310", "AantalInwoners", 7115), ("WK019310", "AfstandTotKinderdagverblijf", 0.6),
+        ("WK019310", "AfstandTotSchool", 0.8), ("WK019310", "k_0Tot15Jaar", 450)]
+
+
+def test_observations_whose_separators_are_unclear_are_refused_naming_region_and_topic(con, tmp_path):
+    from test_cbs_real_variants import write_download
+
+    from data_sources.errors import InputRefused
+
+    folder = write_download(tmp_path / "86165NED")
+    _observations_saved_again(folder, decimals=False)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, folder)
+    assert refused.value.messages[0] == (
+        "Map 86165NED, regio NL01, onderwerp 'Aantal inwoners': '7.115' is dubbelzinnig: uit het "
+        "bestand blijkt niet of '.' hier duizendtallen scheidt of het decimaalteken is; sla het "
+        "bestand op zonder scheidingstekens voor duizendtallen.")
+    assert refused.value.messages[-1] == "Er is niets opgeslagen."
+    assert con.execute("select count(*) from loads").fetchone() == (0,)
