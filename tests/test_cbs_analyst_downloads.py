@@ -194,3 +194,29 @@ def test_observations_whose_separators_are_unclear_are_refused_naming_region_and
         "bestand op zonder scheidingstekens voor duizendtallen.")
     assert refused.value.messages[-1] == "Er is niets opgeslagen."
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_geopackage_of_one_gemeente_exported_from_qgis_is_read(con, tmp_path):
+    """QGIS's 'Opslaan als' GeoPackage names the layer after the file: Súdwest-Fryslân's wijken
+    taken out of the wijk- en buurtkaart (its columns wijkcode, wijknaam, gemeentecode, water)
+    were refused as a GeoPackage without a layer 'gemeenten' or 'wijken'."""
+    import sqlite3
+
+    from test_cbs_geopackage import rd_polygons, write_gpkg
+
+    from data_sources.offline_boundaries import bundled_features
+
+    wijken = [f for f in bundled_features(["GM1900"]) if f["properties"]["statcode"].startswith("WK")]
+    path = tmp_path / "wijken_sudwest_fryslan_2024.gpkg"
+    write_gpkg(path, {"wijken": [
+        (f["properties"]["statcode"], f["properties"]["name"], "GM1900", "Súdwest-Fryslân", "NEE",
+         "1000", rd_polygons(f["geometry"])) for f in wijken]})
+    layer = "wijken_sudwest_fryslan_2024"
+    with sqlite3.connect(path) as gpkg:
+        gpkg.execute(f"alter table wijken rename to {layer}")
+        for table in ("gpkg_contents", "gpkg_geometry_columns"):
+            gpkg.execute(f"update {table} set table_name = ? where table_name = 'wijken'", [layer])
+    kind, _, _ = import_file(con, path)
+    assert kind == "geometrie"
+    assert con.execute("select region_code from geometries where year = 2024 order by 1").fetchall() \
+        == sorted((f["properties"]["statcode"],) for f in wijken)
