@@ -8,6 +8,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from data_sources.text import straight_apostrophes
+
 # The 342 gemeenten of 2024 with their CBS names; names taken from the public gemeente list of
 # minvws/nl-covid19-data-dashboard (packages/common/src/data/gm.ts, commit e32c09e), codes checked
 # against the CBS/PDOK 2024 indeling (85984NED and the 2024 wijk boundaries).
@@ -26,7 +28,8 @@ def bundled_names() -> dict[str, str]:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().lower()
+    # "’s-Hertogenbosch" as Excel or a browser writes it is "'s-Hertogenbosch"
+    return re.sub(r"\s+", " ", straight_apostrophes(name)).strip().lower()
 
 
 @cache

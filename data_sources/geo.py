@@ -297,9 +297,9 @@ def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> s
                        "Exporteer de kaart als WGS84 (EPSG:4326) of RD New (EPSG:28992).")
 
 
-def _code_of(props: dict) -> str | None:
-    # The most specific code: a buurt of the wijk- en buurtkaart also carries wijkcode and
-    # gemeentecode, and is a buurt.
+def region_code_of(props: dict) -> str | None:
+    """The code of a region among its properties (lower-case names, CODE_PROPERTIES): the most
+    specific one, as a buurt of the wijk- en buurtkaart also carries wijkcode and gemeentecode."""
     codes = [str(props[k]).strip() for k in CODE_PROPERTIES if props.get(k)]
     regional = [c for c in codes if region_level(c)]
     if not regional:
@@ -363,7 +363,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
                             "object (met statcode en statnaam).")
             continue
         props = {str(k).lower(): v for k, v in original.items()}
-        code = _code_of(props)
+        code = region_code_of(props)
         if any(str(props.get(k) or "").strip().upper() == "JA" for k in WATER_PROPERTIES):
             water.add(code)
             continue

@@ -8,7 +8,8 @@ layers are read, without their water parts, with each polygon snapped to a grid 
 (so the map stays small; neighbouring wijken snap their shared border to the same points) and
 handed to data_sources.geo as a FeatureCollection, which checks and converts it like any GeoJSON.
 PDOK's CBS-gebiedsindelingen GeoPackage (layers gemeente_gegeneraliseerd and wijk_gegeneraliseerd,
-statcode and statnaam) is read the same way.
+statcode and statnaam) is read the same way, and so is a GeoPackage a GIS wrote from either
+(QGIS names the layer after the file): by its columns of region codes, as a GeoJSON is read.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from data_sources import store
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources import archives, geo
+from data_sources.errors import InputRefused
 from data_sources.geo import LARGEST_COORDINATE
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -97,26 +98,9 @@ def refuse_shapefile(path: Path) -> None:
 def unzipped(path: Path, member: str) -> Iterator[Path]:
     """The GeoPackage `member` of the zip at `path`, unpacked into a temporary folder (no more
     than MAX_BYTES, counted while unpacking: a zip may say less than it holds)."""
-    with store.scratch_folder() as folder:
-        target = folder / Path(member).name
-        try:
-            with zipfile.ZipFile(path) as archive:
-                refuse_encrypted(path.name, archive.getinfo(member))
-            with zipfile.ZipFile(path) as archive, archive.open(member) as source, \
-                    target.open("wb") as sink:
-                copied = 0
-                while chunk := source.read(1024 * 1024):
-                    copied += len(chunk)
-                    if copied > MAX_BYTES:
-                        raise InputRefused(f"Bestand {path.name}: {Path(member).name} is uitgepakt "
-                                           f"groter dan {MAX_BYTES // 1024 ** 3} GB. Er is niets "
-                                           "opgeslagen.")
-                    sink.write(chunk)
-        except DAMAGED_ZIP as error:
-            raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen "
-                               f"({unreadable(error)}). "
-                               "Er is niets opgeslagen.") from None
-        yield target
+    with archives.unpacked(path, lambda info: info.filename == member, noun="wijk- en buurtkaart",
+                           max_bytes=MAX_BYTES) as folder:
+        yield folder / Path(member).name
 
 
 def read_geopackage(path: Path, gemeenten: Iterable[str] | None = None) -> tuple[dict, list[str]]:
@@ -178,10 +162,14 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
         if level in layers:
             layers.pop(layer, None)
     if not layers:
+        layers = _exported_layers(con, tables)
+    if not layers:
         raise InputRefused(f"Bestand {name}: deze GeoPackage heeft geen laag 'gemeenten' of 'wijken' "
-                           "(zoals de wijk- en buurtkaart van CBS), en ook geen laag "
+                           "(zoals de wijk- en buurtkaart van CBS), geen laag "
                            "'gemeente_gegeneraliseerd' of 'wijk_gegeneraliseerd' (zoals de "
-                           "CBS-gebiedsindelingen van PDOK). Er is niets opgeslagen.")
+                           "CBS-gebiedsindelingen van PDOK), en ook geen laag met een kolom "
+                           "gemeentecode, wijkcode of statcode (zoals een export uit QGIS). Er is "
+                           "niets opgeslagen.")
     systems = {_system(con, srs) for _, _, srs in layers.values()}
     if len(systems) != 1:
         raise InputRefused(f"Bestand {name}: de lagen hebben verschillende coördinatenstelsels.")
@@ -197,19 +185,28 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
     water = 0
     for layer, (table, geometry_column, _) in layers.items():
         columns = {row[1].lower(): row[1] for row in con.execute(f'pragma table_info("{_quoted(table)}")')}
-        code_column = columns.get(CODE_COLUMN[layer])
+        # a layer of CBS or PDOK by its own columns; one exported from a GIS by any of the
+        # columns a GeoJSON's regions are known by (geo.CODE_PROPERTIES, NAME_PROPERTIES)
+        known = layer in CODE_COLUMN
+        code_columns = [columns[c] for c in ((CODE_COLUMN[layer],) if known else geo.CODE_PROPERTIES)
+                        if c in columns]
+        name_columns = [columns[c] for c in ((NAME_COLUMN[layer],) if known else geo.NAME_PROPERTIES)
+                        if c in columns]
         if geometry_column.lower() not in columns:
             raise InputRefused(f"Bestand {name}: de laag '{layer}' mist haar geometriekolom "
                                f"'{geometry_column}'. Er is niets opgeslagen.")
-        if code_column is None:
+        if not code_columns:
             raise InputRefused(f"Bestand {name}: de laag '{layer}' heeft geen kolom "
                                f"'{CODE_COLUMN[layer]}'. Er is niets opgeslagen.")
-        name_column = columns.get(NAME_COLUMN[layer])
         water_column = columns.get("water")
-        selected = [code_column, name_column or code_column, water_column or code_column,
+        selected = [*code_columns, *name_columns, water_column or code_columns[0],
                     columns[geometry_column.lower()]]
         sql = "select " + ", ".join(f'"{_quoted(c)}"' for c in selected) + f' from "{_quoted(table)}"'
-        for number, (code, region_name, is_water, blob) in enumerate(con.execute(sql), start=1):
+        for number, row in enumerate(con.execute(sql), start=1):
+            codes = dict(zip([c.lower() for c in code_columns], row, strict=False))
+            names = [value for value in row[len(code_columns):-2] if str(value or "").strip()]
+            region_name, is_water, blob = (names[0] if names else None), row[-2], row[-1]
+            code = codes.get(CODE_COLUMN[layer]) if known else geo.region_code_of(codes)
             if number > MAX_FEATURES:
                 raise InputRefused(f"Bestand {name}: de laag '{layer}' heeft meer dan "
                                    f"{MAX_FEATURES:,} gebieden".replace(",", ".") + "; de wijk- en "
@@ -223,7 +220,8 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
                 continue
             if blob is None:
                 # an empty shape: named in a note (features_frame's 'shapeless'), not dropped unseen
-                features.append({"type": "Feature", "properties": {CODE_COLUMN[layer]: code},
+                features.append({"type": "Feature",
+                                 "properties": {CODE_COLUMN.get(layer, "statcode"): code},
                                  "geometry": None})
                 continue
             if not isinstance(blob, bytes):
@@ -244,13 +242,32 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
                                    "opgeslagen.") from None
             if geometry is None:
                 continue
-            properties = {CODE_COLUMN[layer]: code}
-            if name_column:
-                properties[NAME_COLUMN[layer]] = str(region_name or "").strip() or None
+            properties = {CODE_COLUMN.get(layer, "statcode"): code}
+            if name_columns:
+                properties[NAME_COLUMN.get(layer, "statnaam")] = str(region_name or "").strip() or None
             features.append({"type": "Feature", "properties": properties, "geometry": geometry})
     notes = [f"{water} wijk(en) of gemeente(n) van alleen water zijn niet op de kaart gezet."] if water else []
     return {"type": "FeatureCollection", "features": features,
             "crs": {"type": "name", "properties": {"name": system}}}, notes
+
+
+def _exported_layers(con: sqlite3.Connection, tables: dict[str, str]) -> dict[str, tuple]:
+    """The feature layers with a column of region codes (geo.CODE_PROPERTIES), for a GeoPackage
+    that a GIS wrote: QGIS names the layer after the file ('wijken_sudwest_fryslan'), whatever the
+    layer of the wijk- en buurtkaart it came from."""
+    layers = {}
+    for table, column, srs in con.execute(
+            "select c.table_name, g.column_name, c.srs_id from gpkg_contents c"
+            " join gpkg_geometry_columns g on g.table_name = c.table_name"
+            " where c.data_type = 'features'"):
+        layer = str(table).lower()
+        if layer not in tables:
+            continue
+        columns = {row[1].lower() for row in con.execute(
+            f'pragma table_info("{_quoted(tables[layer])}")')}
+        if columns & set(geo.CODE_PROPERTIES):
+            layers[layer] = (tables[layer], str(column), srs)
+    return layers
 
 
 def _sqlite_reason(error: Exception) -> str:

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_sources import store
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources import archives, store
+from data_sources.errors import InputRefused, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
@@ -921,7 +921,9 @@ def _unpacked(path: Path) -> Iterator[Path]:
             except DAMAGED_ZIP as exc:  # gzip's BadGzipFile is an OSError
                 raise InputRefused(f"Bestand {path.name}: het gzip-bestand is niet uit te pakken "
                                    f"({unreadable(exc)}). Er is niets opgeslagen.") from None
-            _refuse_too_large(path.name, len(data))
+            if len(data) > MAX_UNPACKED_MEGABYTES * 1024 * 1024:
+                raise archives.too_large(path.name, None, MAX_UNPACKED_MEGABYTES * 1024 * 1024,
+                                         "LRK-export")
             target.write_bytes(data)
             yield target
         return
@@ -929,26 +931,10 @@ def _unpacked(path: Path) -> Iterator[Path]:
     if member is None:
         yield path
         return
-    with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
-        _refuse_too_large(path.name, member.file_size)
-        refuse_encrypted(path.name, member)
-        target = folder / Path(member.filename).name
-        try:
-            with archive.open(member) as source:
-                data = source.read(MAX_UNPACKED_MEGABYTES * 1024 * 1024 + 1)
-        except DAMAGED_ZIP:
-            raise InputRefused(f"Bestand {path.name}: {member.filename} in de zip is beschadigd en "
-                               "niet uit te pakken (onvolledig gedownload?). Er is niets "
-                               "opgeslagen.") from None
-        _refuse_too_large(path.name, len(data))
-        target.write_bytes(data)
-        yield target
-
-
-def _refuse_too_large(file_name: str, size: int) -> None:
-    if size > MAX_UNPACKED_MEGABYTES * 1024 * 1024:
-        raise InputRefused(f"Bestand {file_name}: pakt uit tot meer dan {MAX_UNPACKED_MEGABYTES} MB; "
-                           "zo groot is geen LRK-export. Er is niets opgeslagen.")
+    with archives.unpacked(path, lambda info: info.header_offset == member.header_offset,
+                           noun="LRK-export",
+                           max_bytes=MAX_UNPACKED_MEGABYTES * 1024 * 1024) as folder:
+        yield folder / Path(member.filename).name
 
 
 def _zipped_export(path: Path) -> zipfile.ZipInfo | None:

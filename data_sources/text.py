@@ -20,6 +20,18 @@ def normalise(text: object) -> str:
     return _normalised(str(text))
 
 
+# The apostrophes other than the straight one that a name may carry: Excel's AutoCorrect and
+# word processors turn "'s-Hertogenbosch" into "’s-Hertogenbosch" (U+2019), some keyboards and
+# fonts give ‘ (U+2018), ʼ (U+02BC) or ´ and `. CBS writes the straight one.
+_APOSTROPHES = re.compile("[\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]")
+
+
+def straight_apostrophes(text: str) -> str:
+    """A name with every curly or typographic apostrophe written as the straight one CBS uses:
+    '’s-Gravenhage' -> "'s-Gravenhage"."""
+    return _APOSTROPHES.sub("'", text)
+
+
 def compact(text: object) -> str:
     """normalise() without the spaces, for headers spelled with or without separators:
     'Opvanglocatie_Postcode' and 'opvanglocatie postcode' -> 'opvanglocatiepostcode'."""

@@ -411,6 +411,55 @@ def _zipped(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _padded_csv(text: bytes, megabytes: float) -> bytes:
+    # a CSV grown past a limit by spaces at the end of its first line (packs to almost nothing)
+    first, rest = text.split(b"\n", 1)
+    return first + b" " * int(megabytes * 1024 * 1024) + b"\n" + rest
+
+
+@pytest.mark.parametrize("given", ["CBS-bestand", "LRK-export", "wijk- en buurtkaart"])
+def test_a_zipped_file_that_unpacks_beyond_its_limit_is_refused_naming_it_and_what_was_given(
+        db, tmp_path, monkeypatch, given):
+    """One helper (data_sources.archives) unpacks every zip a user gives; its refusal names the
+    member and what the zip should have held. The limits (200 MB, 200 MB, 3 GB) are lowered to 1
+    MB here, so that the test needs no file of that size."""
+    from test_cbs_real_variants import write_download
+
+    from data_sources import geopackage, lrk
+    from data_sources.cbs import observations
+
+    if given == "CBS-bestand":
+        monkeypatch.setattr(observations, "MAX_MEGABYTES", 1)
+        folder = write_download(tmp_path / "86165NED")
+        members = {f"86165NED/{f.name}": f.read_bytes() for f in sorted(folder.iterdir())}
+        member = "86165NED/Observations.csv"
+        members[member] = _padded_csv(members[member], 1.5)
+        path, read = tmp_path / "86165NED.zip", jobs.import_cbs_file
+    elif given == "LRK-export":
+        monkeypatch.setattr(lrk, "MAX_UNPACKED_MEGABYTES", 1)
+        member = "LRK/lrk_export_GM9999_2024.csv"
+        members = {member: _padded_csv(LRK.read_bytes(), 1.5)}
+        path, read = tmp_path / "lrk_2024.zip", jobs.import_lrk
+    else:
+        monkeypatch.setattr(geopackage, "MAX_BYTES", 1024 * 1024)
+        member = "wijkenbuurten_2024_v1.gpkg"
+        members = {member: b"SQLite format 3\x00" + bytes(2 * 1024 * 1024)}
+        path, read = tmp_path / "WijkBuurtkaart_2024_v1.zip", jobs.import_cbs_file
+    path.write_bytes(_zipped(members))
+    assert refused(db, lambda: read(db, path)) == (
+        f"Bestand {path.name}: {member} pakt uit tot meer dan 1 MB; zo groot leest Kindkaart geen "
+        f"{given}. Er is niets opgeslagen.")
+
+
+def test_a_zipped_lrk_export_with_a_damaged_member_says_so_as_a_cbs_zip_does(db, tmp_path):
+    path = tmp_path / "lrk_2024.zip"
+    path.write_bytes(broken_member(_zipped({"LRK/lrk_export_GM9999_2024.csv": LRK.read_bytes()}),
+                                   "LRK/lrk_export_GM9999_2024.csv"))
+    assert refused(db, lambda: jobs.import_lrk(db, path)) == (
+        "Bestand lrk_2024.zip: LRK/lrk_export_GM9999_2024.csv in de zip is beschadigd en niet uit "
+        "te pakken (onvolledig gedownload?). Download het bestand opnieuw. Er is niets opgeslagen.")
+
+
 @pytest.mark.parametrize("inner", ["open data", "wijk- en buurtkaart", "postcodes"])
 def test_a_zip_inside_a_zip_is_refused_naming_the_inner_zip(db, tmp_path, inner):
     # before: 'dit bestandstype (.zip) kan niet worden gelezen zonder Observations.csv erin'

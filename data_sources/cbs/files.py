@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from data_sources import geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
-from data_sources.cbs.formats import read_cbs_file
+from data_sources.cbs.formats import read_cbs_file, year_in_file_name
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import (
     NATIONAL_CODE,
@@ -77,11 +77,10 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
                     of_account: bool, collection: dict | None = None) -> tuple[str, list[int]]:
     """Boundaries from a GeoJSON file, or from `collection` (read from the GeoPackage at `path`)."""
     if not year:
-        match = re.search(r"(19|20)\d{2}", path.name)
-        if not match:
+        year = year_in_file_name(path.name)
+        if not year:
             raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
                                "leiden uit de naam; geef het op met --jaar.")
-        year = int(match.group(0))
     frame = (geo.read_geojson(path) if collection is None
              else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
@@ -129,8 +128,7 @@ def _import_geopackage(con, path: Path, member: str | None, gemeenten, year, not
             collection, read_notes = geopackage.read_geopackage(unpacked, gemeenten)
         if not year:
             # the year from the zip's name, else from the GeoPackage's own name
-            match = re.search(r"(19|20)\d{2}", path.name) or re.search(r"(19|20)\d{2}", Path(member).name)
-            year = int(match.group(0)) if match else None
+            year = year_in_file_name(path.name) or year_in_file_name(Path(member).name)
     else:
         collection, read_notes = geopackage.read_geopackage(path, gemeenten)
     if not collection["features"]:

@@ -115,7 +115,11 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if suffix == ".json":
         return _read_json_response(path, year)
     if suffix in {".xlsx", ".xls", ".xlsm"}:
-        return _read_kwb(_read_spreadsheet(path), path, year, gemeenten)
+        sheet = _read_spreadsheet(path)
+        if sheet.statline_text is not None:
+            # a StatLine CSV opened in Excel and saved as a workbook: read as that CSV
+            return _read_csv_table(sheet.statline_text, path, year, gemeenten)
+        return _read_kwb(sheet, path, year, gemeenten)
     if suffix == ".zip":
         with unpacked(path) as folder:
             observations = observations_file(folder)
@@ -135,29 +139,35 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         if is_observations(_split_header(first, path)):
             return _read_observations(path, path, year)
         _check_csv_size(path)
-        text, header_row = _table_part(without_controls(_read_text(path)), path)
-        header = _split_header(text, path)
-        short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
-        # the rows are named as the file has them: below a title that _table_part left out
-        if any(h.strip().lower() in short_names for h in header):
-            return _read_kwb(_Sheet(_read_csv_frame(text, path), first_row=header_row + 2), path,
-                             year, gemeenten)
-        _, _, below = text.partition("\n")
-        if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
-            # a row of titles above the short names (a kwb saved with its titles): the short
-            # names are the header, read as the kwb file they name
-            return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=header_row + 3), path,
-                             year, gemeenten)
-        layered = _one_header_row(text, path)
-        if layered is None:
-            return _read_statline_csv(text, header, path, year, header_row)
-        text, header, count, header_year = layered
-        try:
-            return _read_statline_csv(text, header, path, year or header_year, header_row + count - 1)
-        except InputRefused as refused:
-            raise InputRefused([_layout_said(path, count), *refused.messages, _FLAT_DOWNLOAD]) from None
+        return _read_csv_table(without_controls(_read_text(path)), path, year, gemeenten)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
+
+
+def _read_csv_table(text: str, path: Path, year: int | None, gemeenten: list[str] | None) -> CbsFile:
+    """A CBS table as CSV text (the file's, or a workbook's sheet written as CSV): the kwb by its
+    short names (also below a row of titles), else a StatLine CSV, flat or 'volgens tabelindeling'."""
+    text, header_row = _table_part(text, path)
+    header = _split_header(text, path)
+    short_names = set(KWB_CODE_COLUMNS) | set(KWB_STEMS) | KWB_TEXT_COLUMNS
+    # the rows are named as the file has them: below a title that _table_part left out
+    if any(h.strip().lower() in short_names for h in header):
+        return _read_kwb(_Sheet(_read_csv_frame(text, path), first_row=header_row + 2), path,
+                         year, gemeenten)
+    _, _, below = text.partition("\n")
+    if below and set(KWB_CODE_COLUMNS) & {h.strip().lower() for h in _split_header(below, path)}:
+        # a row of titles above the short names (a kwb saved with its titles): the short
+        # names are the header, read as the kwb file they name
+        return _read_kwb(_Sheet(_read_csv_frame(below, path), first_row=header_row + 3), path,
+                         year, gemeenten)
+    layered = _one_header_row(text, path)
+    if layered is None:
+        return _read_statline_csv(text, header, path, year, header_row)
+    text, header, count, header_year = layered
+    try:
+        return _read_statline_csv(text, header, path, year or header_year, header_row + count - 1)
+    except InputRefused as refused:
+        raise InputRefused([_layout_said(path, count), *refused.messages, _FLAT_DOWNLOAD]) from None
 
 
 def _read_observations(observations: Path, path: Path, year: int | None,
@@ -386,6 +396,19 @@ def _split_header(text: str, path: Path) -> list[str]:
     return next(_csv_fields([first], delimiter(first), path), [])
 
 
+# A year in a file name (wijkenbuurten_2024_v1, cbsgebiedsindelingen2024, a date 20240801), not
+# other digits of a longer number nor of a region code: 'GM1900_wijken_2024' is of 2024, not 1900.
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(?<!gm)(?<!wk)(?<!bu)((?:19|20)\d{2})(?:\d{4})?(?!\d)",
+                           re.IGNORECASE)
+
+
+def year_in_file_name(name: str) -> int | None:
+    """The first year in a file name that is not part of a longer number or a region code
+    (GM1900, WK190001); None when there is none."""
+    match = _YEAR_IN_NAME.search(name)
+    return int(match.group(1)) if match else None
+
+
 def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
     if year:
         return year
@@ -411,6 +434,8 @@ class _Sheet:
     frame: pd.DataFrame
     first_row: int = 2
     place: str = ""
+    # a StatLine table saved as a workbook: its sheet as CSV text (read as the StatLine CSV)
+    statline_text: str | None = None
 
 
 def _read_spreadsheet(path: Path) -> _Sheet:
@@ -433,6 +458,10 @@ def _read_spreadsheet(path: Path) -> _Sheet:
             if not heads:
                 return _Sheet(pd.DataFrame())
             _refuse_other_route(path, [cells for head in heads.values() for cells in head])
+            statline = next((name for name, head in heads.items() if _names_statline_regions(head)),
+                            None)
+            if statline is not None:
+                return _Sheet(pd.DataFrame(), statline_text=_sheet_as_csv(path, statline))
             name, row = next(iter(heads)), 0
         else:
             _, name, row = max(found, key=lambda item: item[0])
@@ -445,6 +474,34 @@ def _read_spreadsheet(path: Path) -> _Sheet:
         return _Sheet(_with_header(cells, 0))
     return _Sheet(_with_header(cells, row), first_row=row + 2,
                   place=f", werkblad {name}" if len(heads) > 1 else "")
+
+
+def _names_statline_regions(head: list[list[object]]) -> bool:
+    """Whether a row among the first of a sheet is a StatLine header: a column of regions by its
+    key or title (Codering_3, 'Regioaanduiding/Codering (code)', 'Wijken en buurten', "Regio's")."""
+    return any(key and (stem(key) == "Codering" or key in {"WijkenEnBuurten", "RegioS"})
+               for cells in head for key in (_header_key(str(c)) for c in cells
+                                             if isinstance(c, str) and c.strip()))
+
+
+def _sheet_as_csv(path: Path, name: str) -> str:
+    """The sheet `name` as ';'-separated CSV text, a line per row of the sheet (so that a message
+    names the sheet's own rows): a number as CBS writes it (90421, 0.7), text as it stands."""
+    from python_calamine import CalamineWorkbook
+
+    def cell(value: object) -> str:
+        if isinstance(value, bool) or value is None:
+            return "" if value is None else str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else repr(value)
+        return str(value)
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    finally:
+        book.close()
+    return "\n".join(_csv_line([cell(v) for v in row], ";") for row in rows) + "\n"
 
 
 # Files that Kindkaart reads by another route, known by their header among the first rows: said

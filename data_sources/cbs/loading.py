@@ -15,6 +15,7 @@ from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level,
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
+from data_sources.text import straight_apostrophes
 
 # Kerncijfers wijken en buurten: one table per year (check against the CBS catalogue when online).
 KERNCIJFERS_TABLES: dict[int, str] = {
@@ -105,6 +106,8 @@ def kerncijfers_frames(
             # Without a dimension file the codes come bare: the bundled 2024 names (wijken from
             # the boundaries, gemeenten from the list) are better than a code on every page.
             name = bundled_region_names().get(code)
+        if isinstance(name, str):
+            name = straight_apostrophes(name)  # "’s-Hertogenbosch" saved again by Excel
         wijk = "WK" + code[2:8] if level in {"wijk", "buurt"} else None
         region_rows.append((year, code, level, name, gemeente, wijk))
         for key, topic_stem in numeric.items():

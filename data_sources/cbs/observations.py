@@ -7,18 +7,16 @@ import csv
 import io
 import itertools
 import json
-import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from data_sources import store
+from data_sources import archives
 from data_sources.cbs.columns import DIMENSION_KEYS, kwb_key_for_title
+from data_sources.cbs.kwb_values import CellRefused, file_decimal_mark, read_number
 from data_sources.cbs.nabijheid import stem_for_path
-from data_sources.cbs.odata import CbsTable, clean
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.cbs.odata import CbsTable, clean, to_number
+from data_sources.errors import InputRefused, unreadable
 from data_sources.text import decode, delimiter, without_controls
-from data_sources.workbooks import DAMAGED_ZIP
 
 # The columns of an observation that are not a dimension.
 OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
@@ -126,6 +124,8 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
 
     props: list[dict] = []
     keys: dict[str, str] = {}  # measure code -> key of the topic
+    titles: dict[str, str] = {}  # key of the topic -> its title, for messages
+    textual_keys: set[str] = set()
     by_title = {}
     for measure in measures:
         title = str(measure.get("Title") or "").strip()
@@ -151,7 +151,10 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
         elif stem is None or len(by_title[stem]) > 1:
             continue
         keys[code] = f"{stem}_{index}"
+        titles[keys[code]] = title
         textual = str(measure.get("DataType") or "").strip().lower() in {"string", "text"}
+        if textual:
+            textual_keys.add(keys[code])
         props.append({"Type": "Topic", "Key": keys[code], "Title": title,
                       "Datatype": "String" if textual else "Double"})
     if not keys:
@@ -176,6 +179,8 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
         if value is None or (isinstance(value, str) and not value.strip()):
             value = row.get("StringValue")
         record[key] = value
+    _read_separated_figures(combined, {k for k in keys.values() if k not in textual_keys}, titles,
+                            name)
     table = CbsTable(table_id=table_id or f"odata-{period}", title=f"CBS-open data {name}",
                      period=period, modified=None, data_properties=props,
                      records=list(combined.values()))
@@ -185,6 +190,31 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
             table.dimensions[key] = {clean(str(c.get("Identifier") or "")): clean(str(c.get("Title") or ""))
                                      for c in rows_of(path)}
     return table
+
+
+def _read_separated_figures(combined: dict[tuple, dict], numeric: set[str], titles: dict[str, str],
+                            name: str) -> None:
+    """The figures of a CSV's observations that have a '.' or ',' read with the file's own decimal
+    mark, in place: Observations.csv saved again by Excel has '7.115' inhabitants beside '0,6' km,
+    which was read as 7.115. A figure that does not show which mark it has is refused, naming its
+    region and topic (its text, such as n.v.t., is left to the loaders' check)."""
+    separated = [(combo, key) for combo, record in combined.items() for key in numeric
+                 if isinstance(record.get(key), str) and ("." in record[key] or "," in record[key])]
+    if not separated:
+        return
+    mark = file_decimal_mark(combined[combo][key] for combo, key in separated)
+    problems = []
+    for combo, key in separated:
+        record = combined[combo]
+        try:
+            record[key] = read_number(record[key], mark)
+        except CellRefused as refused:
+            if to_number(record[key]) is not None and len(problems) < 10:
+                region = ", ".join(str(part) for part in combo if part)
+                problems.append(f"{_kind(name)} {name}, regio {region}, onderwerp "
+                                f"'{titles.get(key, key)}': {refused}.")
+    if problems:
+        raise InputRefused([*problems, "Er is niets opgeslagen."])
 
 
 def properties_of(folder: Path) -> dict:
@@ -203,33 +233,8 @@ def properties_of(folder: Path) -> dict:
     return next((row for row in rows if isinstance(row, dict)), {}) if isinstance(rows, list) else {}
 
 
-@contextmanager
 def unpacked(path: Path):
     """The CBS files of a zipped download (.csv, .json, .xlsx, .xls) in a temporary folder
     (checked: no more than MAX_MEGABYTES each, no folders outside it)."""
-    try:
-        with zipfile.ZipFile(path) as archive, store.scratch_folder() as folder:
-            for info in archive.infolist():
-                name = Path(info.filename).name
-                if info.is_dir() or Path(name).suffix.lower() not in ZIPPED_SUFFIXES:
-                    continue
-                if info.file_size > MAX_MEGABYTES * 1024 * 1024:
-                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
-                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
-                refuse_encrypted(path.name, info)
-                try:
-                    with archive.open(info) as source:
-                        data = source.read(MAX_MEGABYTES * 1024 * 1024 + 1)
-                except DAMAGED_ZIP:
-                    # zlib's and zipfile's own words (a CRC, 'invalid code') are English
-                    raise InputRefused(f"Bestand {path.name}: {info.filename} in de zip is "
-                                       "beschadigd en niet uit te pakken (onvolledig gedownload?). "
-                                       "Download het bestand opnieuw. Er is niets opgeslagen.") from None
-                if len(data) > MAX_MEGABYTES * 1024 * 1024:
-                    raise InputRefused(f"Bestand {path.name}: {name} is uitgepakt groter dan "
-                                       f"{MAX_MEGABYTES} MB. Er is niets opgeslagen.")
-                (folder / name).write_bytes(data)
-            yield folder
-    except DAMAGED_ZIP as exc:
-        raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
-                           f"{unreadable(exc)}. Er is niets opgeslagen.") from None
+    return archives.unpacked(path, lambda info: Path(info.filename).suffix.lower() in ZIPPED_SUFFIXES,
+                             noun="CBS-bestand", max_bytes=MAX_MEGABYTES * 1024 * 1024)

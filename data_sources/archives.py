@@ -1,0 +1,79 @@
+"""Files inside a zip that a user gave (a CBS download, an LRK export sent on): unpacked with limits."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from data_sources import store
+from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.workbooks import DAMAGED_ZIP
+
+_CHUNK = 1024 * 1024
+
+
+def _size(max_bytes: int) -> str:
+    return f"{max_bytes // 1024 ** 3} GB" if max_bytes >= 1024 ** 3 else f"{max_bytes // 1024 ** 2} MB"
+
+
+def too_large(file_name: str, member: str | None, max_bytes: int, noun: str) -> InputRefused:
+    """The refusal of a packed file (`member` of the zip `file_name`, or the gzip itself) that
+    unpacks to more than `max_bytes`; `noun` says what it should have been ('LRK-export')."""
+    what = f"{member} pakt" if member else "pakt"
+    return InputRefused(f"Bestand {file_name}: {what} uit tot meer dan {_size(max_bytes)}; zo groot "
+                        f"leest Kindkaart geen {noun}. Er is niets opgeslagen.")
+
+
+@contextmanager
+def unpacked(path: Path, wanted: Callable[[zipfile.ZipInfo], bool], *, noun: str,
+             max_bytes: int) -> Iterator[Path]:
+    """A scratch folder holding the files of the zip at `path` that `wanted` picks (the folders
+    are left out: a member is there by its own name). Each is counted while it is unpacked (a zip
+    may say less than it holds) and refused above `max_bytes`, naming it and `noun`, what the user
+    gave ('CBS-bestand', 'LRK-export'); a member locked with a password, a damaged member and a zip
+    that cannot be read are refused in Dutch as well."""
+    try:
+        archive = zipfile.ZipFile(path)
+        members = [info for info in archive.infolist() if not info.is_dir() and wanted(info)]
+    except DAMAGED_ZIP as exc:
+        raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
+                           f"{unreadable(exc)}. Er is niets opgeslagen.") from None
+    with archive, store.scratch_folder() as folder:
+        for info in members:
+            if info.file_size > max_bytes:
+                raise too_large(path.name, info.filename, max_bytes, noun)
+            refuse_encrypted(path.name, info)
+            _copy(archive, info, folder / Path(info.filename).name, path.name, noun, max_bytes)
+        yield folder
+
+
+def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, file_name: str,
+          noun: str, max_bytes: int) -> None:
+    # only the unpacking is damage: a full disk while writing is the store's to say
+    copied = 0
+    with target.open("wb") as sink:
+        try:
+            source = archive.open(info)
+        except DAMAGED_ZIP:
+            raise _damaged(file_name, info) from None
+        with source:
+            while True:
+                try:
+                    chunk = source.read(_CHUNK)
+                except DAMAGED_ZIP:
+                    raise _damaged(file_name, info) from None
+                if not chunk:
+                    break
+                copied += len(chunk)
+                if copied > max_bytes:
+                    raise too_large(file_name, info.filename, max_bytes, noun)
+                sink.write(chunk)
+
+
+def _damaged(file_name: str, info: zipfile.ZipInfo) -> InputRefused:
+    # zlib's and zipfile's own words (a CRC, 'invalid code') are English
+    return InputRefused(f"Bestand {file_name}: {info.filename} in de zip is beschadigd en niet uit "
+                        "te pakken (onvolledig gedownload?). Download het bestand opnieuw. Er is "
+                        "niets opgeslagen.")
