@@ -261,7 +261,8 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
     brp = LoadHint("de BRP-telling per wijk", "soort bevolking", page="aanleveren", by_the_gemeente=True)
     if wijk_rows and not wijk_values:
         return (f"Voor {name} in {year} houdt CBS het aantal kinderen van 0 tot 15 jaar van alle "
-                f"{wijk_rows} wijken geheim ('.' in kolom a_00_14): er is geen schatting per wijk te "
+                f"{wijk_rows} wijken geheim ('.' in de kerncijfers: kwb-kolom a_00_14, in StatLine "
+                f"'0 tot 15 jaar'): er is geen schatting per wijk te "
                 f"maken. {where(brp)}")
     other_years = f" (wel geladen voor {kwb_years})" if kwb_years else ""
     if gemeente_rows and not wijk_rows:

@@ -63,7 +63,8 @@ def secret_left_out(gemeente_code: str, year: int) -> str:
     names = ", ".join(f"{name} ({code})" for code, name in unknown)
     return (f"Niet op deze pagina: {names}. CBS houdt het aantal kinderen van 0 tot 15 jaar van "
             f"{'deze wijk' if len(unknown) == 1 else f'deze {len(unknown)} wijken'} geheim ('.' in "
-            "kolom a_00_14 van de kerncijfers), dus er is geen aantal om mee te rekenen; de "
+            "de kerncijfers: kwb-kolom a_00_14, in StatLine '0 tot 15 jaar'), dus er is geen "
+            "aantal om mee te rekenen; de "
             "gemeentetotalen van kinderen en modelcijfers tellen ze niet mee. Signalen van partners "
             "uit die wijk tellen wel, als aantal; hun aantal per 100 kinderen is onbekend. "
             "Lever de BRP-telling per wijk aan op de pagina "

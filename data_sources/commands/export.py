@@ -110,8 +110,9 @@ def run(args) -> int:
             if wijk_code not in known and wijk_code in (secret := exports.unknown_wijken(con, gemeente_code, year)):
                 raise InputRefused([
                     f"Voor {secret[wijk_code]} ({wijk_code}) in {year} houdt CBS het aantal kinderen van 0 tot "
-                    "15 jaar geheim ('.' in kolom a_00_14 van de kerncijfers): er is geen factsheet met cijfers "
-                    "te maken. Lever de BRP-telling per wijk aan op de pagina Aanleveren (soort bevolking). "
+                    "15 jaar geheim ('.' in de kerncijfers: kwb-kolom a_00_14, in StatLine '0 tot 15 jaar'): er is "
+                    "geen factsheet met cijfers te maken. Lever de BRP-telling per wijk aan op de pagina "
+                    "Aanleveren (soort bevolking). "
                     "Er is niets geschreven."])
             if wijk_code not in known:
                 raise InputRefused([f"Wijk {wijk_code} hoort niet bij {gemeente_code} in {year}. "
