@@ -621,3 +621,51 @@ def test_the_reports_assumptions_read_as_the_pages_table(app_db):
     for row in page.itertuples(index=False):
         at = cells.index(row.Parameter)
         assert cells[at + 1:at + 5] == [row.Laag, row.Midden, row.Hoog, row.Eenheid], row.Parameter
+
+
+def test_the_wijk_profile_without_an_lrk_export_shows_the_places_needed_as_tekorten(tmp_path,
+                                                                                    monkeypatch):
+    """Zwolle from its kwb alone (no LRK export): Tekorten shows per wijk and age group the
+    regular places needed (plekken, gelijktijdig) with 'niet geladen' for the places; the wijk
+    profile left the regular balance out altogether, and also the opnamegrens (its demand side).
+    Now it says the same need as Tekorten, and that the places are not known, never a shortage."""
+    import duckdb
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+
+    from ui.continuum import AGE_NOUNS_SHORT, LRK_PLACES_UNKNOWN
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    wijk_name = "Wijk 10 Binnenstad"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        wijk = con.execute("select distinct wijk_code from gap_by_wijk_niveau where wijk_name = ?",
+                           [wijk_name]).fetchone()[0]
+    finally:
+        con.close()
+    needed = {}
+    at = run_page_as_analist("tekorten")
+    for age_group in ("0-2", "2-4", "4-12"):
+        at.selectbox(key="tekorten_age").set_value(age_group).run()
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe
+                     if "Plekken nodig, gelijktijdig (laag-hoog)" in d.value.columns).set_index("Wijk")
+        assert table.loc[wijk_name, "Plekken, gelijktijdig (LRK)"] == "niet geladen"
+        needed[age_group] = table.loc[wijk_name, "Plekken nodig, gelijktijdig (laag-hoog)"]
+    at = run_page_as_analist("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+    assert not at.exception, at.exception
+    lines = [line for m in at.markdown for line in str(m.value).splitlines()]
+    regular = [line for line in lines if "reguliere opvang (niveau 1-3" in line]
+    assert len(regular) == 3, lines
+    for age_group, line in zip(("0-2", "2-4", "4-12"), regular, strict=True):
+        assert AGE_NOUNS_SHORT[age_group] in line, (age_group, line)
+        assert f"zijn dat {needed[age_group]} plekken (gelijktijdig). {LRK_PLACES_UNKNOWN}" in line, (
+            age_group, line)
+        assert "Tekort" not in line and "er zijn geen plekken" not in line.lower()
+    # the inclusief perspective: the children of niveau 3 stand, the opnamegrens is not known
+    capped = [line for line in lines if "allemaal in reguliere groepen" in line]
+    assert len(capped) == 3 and all("is niet bekend" in line and "Tekort" not in line
+                                    for line in capped), capped
+    text = " ".join(lines)
+    assert "Hieronder staat alleen hoeveel plekken nodig zijn." in text

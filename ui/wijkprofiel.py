@@ -294,11 +294,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     gap = continuum.protected_gap(gemeente_code, year)
     lrk_missing = bool(gap["supply_year"].isna().all())
     if lrk_missing:
-        # no LRK export of the gemeente: its regular places are unknown, not 0
+        # no LRK export of the gemeente: its regular places are unknown, not 0; the places
+        # needed stay below (as on Tekorten), where the regular balance is shown at all
         from ui.state import gemeente_name
 
-        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load).replace(
-            " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
+        text = lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load)
+        st.write(text if places_released else
+                 text.replace(" Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
     elif lrk_year := lrk_year_text(gap["supply_year"], year):
         st.caption(lrk_year)  # places of another year's export, as Tekorten says it
     if supply.empty:
@@ -314,8 +316,6 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     # the regular balance and the separate groups are built on partner places: under their release
     components = (["reguliere_plekken", "aparte_groep", "opnamegrens"] if places_released
                   else ["opnamegrens"])
-    if lrk_missing:
-        components = [c for c in components if c not in continuum.ON_LRK_PLACES]
     gap = gap[(gap["wijk_code"] == wijk_code) & gap["component"].isin(components)]
     if not gap.empty:
         st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
