@@ -669,3 +669,18 @@ def test_the_wijk_profile_without_an_lrk_export_shows_the_places_needed_as_tekor
                                     for line in capped), capped
     text = " ".join(lines)
     assert "Hieronder staat alleen hoeveel plekken nodig zijn." in text
+
+
+@pytest.mark.parametrize("year, heading", [
+    (2024, "**Vve-indicatie: SES (sociaaleconomisch)** (2-4 jaar)"),
+    (2022, "**CBS: jongeren met jeugdzorg (terugval)** (jongeren tot 23 jaar)"),
+])
+def test_signal_headings_keep_their_capitals(app_db, year, heading):
+    """Continuüm's signal headings went through str.capitalize(), which lowers the rest: 'Vve-
+    indicatie: ses (sociaaleconomisch)' and 'Cbs: jongeren met jeugdzorg', where the Kaart and the
+    wijk profile say SES and CBS."""
+    from conftest import run_page
+
+    at = run_page("continuum", params={"jaar": str(year)})
+    assert not at.exception, at.exception
+    assert any(m.value.startswith(heading) for m in at.markdown), [m.value[:60] for m in at.markdown]
