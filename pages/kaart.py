@@ -13,7 +13,7 @@ from ui.indicators import (
     national_values,
     population_route_note,
 )
-from ui.map_indicators import INDICATORS
+from ui.map_indicators import INDICATORS, resolved
 from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
@@ -43,7 +43,7 @@ national = st.session_state.gebied == NATIONAL
 st.title(f"Kaart {NATIONAL_LABEL if national else plain(gemeente_name(gemeente_code))} {year}")
 
 keys = [key for key in INDICATORS if indicator_allowed(key)]  # partners: what the gemeente released
-wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
+wanted = resolved(st.session_state.get("indicator") or st.query_params.get("indicator"))
 st.session_state.indicator = wanted if wanted in keys else keys[0]
 left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)
 key = persistent_selectbox(left, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)

@@ -671,6 +671,55 @@ def test_the_wijk_profile_without_an_lrk_export_shows_the_places_needed_as_tekor
     assert "Hieronder staat alleen hoeveel plekken nodig zijn." in text
 
 
+def test_vve_per_100_on_the_kaart_is_one_criterion_as_on_continuum(app_db):
+    """'Vve-indicaties per 100 kinderen' added the criteria up (taal/spraak + sociaal-emotioneel
+    + SES): a child with an indicatie on two criteria (000:L547 'en/of'; the template took one row
+    per criterion) counted twice, and the SES criterion, no support signal, was in it (Bloemhof
+    24,5 per 100 beside Continuüm's 11,0, 4,9 and 8,6). Now each criterion is its own map figure,
+    the one Continuüm shows for it, and the template says how a child with more criteria counts."""
+    from conftest import run_page
+
+    from data_sources.registrations.schemas import REGISTRATION_TYPES
+    from ui.continuum import SIGNAL_KIND_LABELS
+    from ui.map_indicators import INDICATORS
+
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    titles = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* \(.+\); gemeente: ", m.value)]
+    frames = [d.value for d in at.dataframe if any(str(c).startswith("Per 100") for c in d.value.columns)]
+    on_continuum = {}
+    for title, frame in zip(titles, frames, strict=True):
+        label = re.match(r"\*\*(.+?)\*\*", title).group(1)
+        if not label.startswith("Vve-indicatie"):
+            continue
+        # its gemeente rate and per wijk: the rate, or why there is none ('' where the count is hidden)
+        on_continuum[label] = {wijk: rate or "afgeschermd" for wijk, rate
+                               in zip(frame["Wijk"], frame["Per 100 kinderen"], strict=True)}
+    assert len(on_continuum) == 3, titles
+    vve_keys = [key for key in INDICATORS if key.startswith("vve")]
+    assert sorted(vve_keys) == ["vve_ses_per_100", "vve_sociaal_emotioneel_per_100",
+                                "vve_taal_spraak_per_100"]
+    for key in vve_keys:
+        kind = key.removesuffix("_per_100")
+        label = SIGNAL_KIND_LABELS[kind]
+        at = run_page("kaart", params={"indicator": key})
+        assert not at.exception, at.exception
+        indicator = INDICATORS[key]
+        rows = _table(at, indicator.label)
+        on_kaart = dict(rows[1:])
+        assert on_kaart == on_continuum[label[:1].upper() + label[1:]], key
+        note = " ".join(c.value for c in at.caption)
+        assert "Een kind met een indicatie op meer criteria telt bij elk daarvan" in note
+        assert "niet opgeteld" in note
+        assert ("telt standaard niet mee" in note) == (kind == "vve_ses"), key
+    assert on_kaart["Bloemhof"] == "8,6"  # SES, the last: its own rate, not the sum of three
+    # a link to the former figure opens the first criterion
+    at = run_page("kaart", params={"indicator": "vve_per_100"})
+    assert at.selectbox(key="_indicator_choice").value == "vve_taal_spraak_per_100"
+    criterion = REGISTRATION_TYPES["vve-indicaties"].column("criterion")
+    assert "Een kind met een indicatie op meer criteria telt bij elk daarvan" in criterion.help
+
+
 @pytest.mark.parametrize("year, heading", [
     (2024, "**Vve-indicatie: SES (sociaaleconomisch)** (2-4 jaar)"),
     (2022, "**CBS: jongeren met jeugdzorg (terugval)** (jongeren tot 23 jaar)"),

@@ -177,6 +177,28 @@ SHORTAGE_NOTE = (" Opgeteld zijn alleen de tekorten per leeftijdsgroep: ruimte o
                  "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past "
                  "geen baby); 0 is geen tekort in een leeftijdsgroep. Per leeftijdsgroep, met de "
                  "ruimte over, op de pagina Tekorten.")
+# Vve-indicaties per criterion (000:L547: "afgegeven o.b.v. taal/spraak, sociaal-emotioneel en/of
+# SES"): a child with an indicatie on two criteria counts under both (the template says so), so
+# the criteria are never added up; each map figure is one criterion, as on Continuüm. SES says
+# little about support in childcare (not in the signal index by default) and stands apart.
+VVE_NOTE = ("Waargenomen (JGZ): kinderen met een vve-indicatie op dit criterium, per 100 kinderen "
+            "van hun leeftijdsgroep (peuters: 2-4 jaar; voorschoolse educatie is voor 2,5 tot 4 "
+            "jaar, handreiking r. 77). Een kind met een indicatie op meer criteria telt bij elk "
+            "daarvan: de criteria staan elk apart en worden niet opgeteld. Kleine aantallen "
+            "afgeschermd.")
+VVE_INDICATORS = [
+    Indicator(f"{kind}_per_100", f"Vve-indicaties {what} per 100 kinderen (waargenomen)",
+              "per 100", "waargenomen", _signal((kind,), rate=True), VVE_NOTE + extra,
+              _signal_national((kind,), rate=True),
+              missing=_upload_hint("vve-indicaties", "de JGZ"))
+    for kind, what, extra in [
+        ("vve_taal_spraak", "taal/spraak", ""),
+        ("vve_sociaal_emotioneel", "sociaal-emotioneel", ""),
+        ("vve_ses", "SES (sociaaleconomisch)",
+         " Een indicatie op SES zegt weinig over ondersteuning in de opvang: ze telt standaard "
+         "niet mee in de schatting met lokale signalen (Continuüm)."),
+    ]
+]
 # The model's and the partners' map indicators (ui.map_indicators lists every indicator).
 MODEL_INDICATORS = [
     Indicator("tekort_reguliere_plekken",
@@ -204,13 +226,7 @@ MODEL_INDICATORS = [
               "per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
               "per reguliere groep." + SHORTAGE_NOTE, GAP_CAP[1], needs_lrk=True),
-    Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
-              "waargenomen", _signal(("vve_indicaties",), rate=True),
-              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
-              "voorschoolse educatie is voor 2,5 tot 4 jaar, handreiking r. 77); alle criteria, "
-              "ook SES; kleine aantallen afgeschermd.",
-              _signal_national(("vve_indicaties",), rate=True),
-              missing=_upload_hint("vve-indicaties", "de JGZ")),
+    *VVE_INDICATORS,
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
               _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
