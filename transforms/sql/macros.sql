@@ -1,6 +1,6 @@
--- The year rules the models and the Python-built queries share, created by transforms.build
--- before the models. Each is an aggregate over the candidate years (a column), given the wanted
--- year (a column, an expression or a parameter).
+-- The rules the models and the Python-built queries share, created by transforms.build before
+-- the models. The year rules are each an aggregate over the candidate years (a column), given the
+-- wanted year (a column, an expression or a parameter).
 
 -- The latest candidate at or before the wanted year; null when every candidate is later.
 -- Observed children per place of another year: only an earlier delivery stands in.
