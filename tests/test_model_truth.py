@@ -733,3 +733,25 @@ def test_signal_headings_keep_their_capitals(app_db, year, heading):
     at = run_page("continuum", params={"jaar": str(year)})
     assert not at.exception, at.exception
     assert any(m.value.startswith(heading) for m in at.markdown), [m.value[:60] for m in at.markdown]
+
+
+def test_plus_group_places_per_year_in_the_wijk_profile_say_not_delivered_as_tekorten(app_db):
+    """Row 10 (groepsgrootte) is delivered for 2024 only: Tekorten of 2023 says the plus-group
+    places were 'niet geleverd' (the model's null), while the wijk profile's 'Plekken per jaar'
+    read 0 for Centrum's plus-group in 2022 and 2023 (pivot filled with 0), as if counted."""
+    from conftest import run_page
+
+    at = run_page("tekorten", params={"jaar": "2023"})
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert set(passend["Plekken plusgroep"]) == {"niet geleverd"}
+    at = run_page("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999901").run()  # Centrum
+    assert not at.exception, at.exception
+    per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns).set_index("Soort")
+    assert list(per_year.loc["Plusgroep", ["2022", "2023", "2024"]]) == [
+        "niet geleverd", "niet geleverd", "10"]
+    # the LRK's types keep their counts, 0 only where an export has none in the wijk
+    assert "niet geleverd" not in set(per_year.drop(index="Plusgroep").to_numpy().ravel())
+    assert any("Plekken in plusgroepen en KDC/MKD komen alleen van partners" in c.value
+               for c in at.caption)

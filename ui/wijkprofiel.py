@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
-from transforms.partner_tables import Rows, as_rows, group_index, take_rows
+from transforms.labels import LRK_EXPORT, ROW_10_NOT_DELIVERED, lrk_missing_text, lrk_year_text
+from transforms.partner_tables import PARTNER_PROVISIONS, Rows, as_rows, group_index, take_rows
 from transforms.population import SECRET_LABEL
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
 from transforms.rates import BASE_TOO_SMALL_LABEL
@@ -253,6 +253,9 @@ MODEL_INDICATORS = [
 ]
 
 
+NOT_DELIVERED = "niet geleverd"
+
+
 def _show(value: float, hidden: bool) -> str:
     # a count as it is, an estimate below one child as '<1' (as Overzicht)
     return hidden_label() if hidden else shown_figure_text(value)
@@ -406,9 +409,22 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     if places["year"].nunique() > 1:
         # long: one row per year and type -> wide: a row per type, a column per year
         wide = places.pivot_table(index="provision_type", columns="year", values="places",
-                                  aggfunc="sum").fillna(0)
+                                  aggfunc="sum")
+        # plus-group and KDC/MKD places come only from row 10: a year in which no partner
+        # delivered it for the gemeente is 'niet geleverd', as on Tekorten, not 0 (gap_by_wijk_niveau)
+        delivered = set(query("select distinct year from supply_by_wijk where gemeente_code = ?"
+                              " and places_source = 'partner'", [gemeente_code])["year"])
+
+        def cell(provision_type: str, each: int, value: float) -> str:
+            if provision_type in PARTNER_PROVISIONS and each not in delivered:
+                return NOT_DELIVERED
+            return format_number(0 if pd.isna(value) else value)
+
         st.markdown("**Plekken per jaar** (gelijktijdig, waargenomen)")
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in wide.index],
-            **{str(year): [format_number(v) for v in wide[year]] for year in wide.columns},
+            **{str(each): [cell(t, each, v) for t, v in zip(wide.index, wide[each], strict=True)]
+               for each in wide.columns},
         }), hide_index=True)
+        if (wide.index.isin(PARTNER_PROVISIONS)).any() and set(wide.columns) - delivered:
+            st.caption(ROW_10_NOT_DELIVERED)
