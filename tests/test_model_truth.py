@@ -755,3 +755,19 @@ def test_plus_group_places_per_year_in_the_wijk_profile_say_not_delivered_as_tek
     assert "niet geleverd" not in set(per_year.drop(index="Plusgroep").to_numpy().ravel())
     assert any("Plekken in plusgroepen en KDC/MKD komen alleen van partners" in c.value
                for c in at.caption)
+
+
+@pytest.mark.parametrize("indicator", ["kindplaatsen", "tekort_reguliere_plekken"])
+def test_trends_say_which_years_show_another_years_lrk_export(app_db, indicator):
+    """Trends drew 2020 and 2021 with the places of the 2022 export (nearest_year) without a word,
+    and said under the places 'een jaar zonder levering heeft geen punt'; the Kaart, Tekorten,
+    the slides and the exports say LRK_2022 with them."""
+    from conftest import run_page
+
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value(indicator).run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert f"2020: {LRK_2022}" in captions and "2021: Plekken uit de LRK-export van 2022" in captions
+    assert "2022: Plekken" not in captions and "2024: Plekken" not in captions
+    assert ("een jaar zonder levering heeft geen punt." in captions) is False
