@@ -12,6 +12,7 @@ from ui.indicators import (
     national_row_10_note,
     national_values,
     population_route_note,
+    row_10_year_note,
 )
 from ui.map_indicators import INDICATORS, resolved
 from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
@@ -112,6 +113,8 @@ elif not national and (route := population_route_note(indicator, gemeente_code, 
     st.caption(route)
 if not national and (lrk_year := lrk_year_note(indicator, gemeente_code, year)):
     st.caption(lrk_year)
+if not national and (row_10_year := row_10_year_note(indicator, gemeente_code, year)):
+    st.caption(row_10_year)
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:

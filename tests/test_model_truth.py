@@ -771,3 +771,24 @@ def test_trends_say_which_years_show_another_years_lrk_export(app_db, indicator)
     assert f"2020: {LRK_2022}" in captions and "2021: Plekken uit de LRK-export van 2022" in captions
     assert "2022: Plekken" not in captions and "2024: Plekken" not in captions
     assert ("een jaar zonder levering heeft geen punt." in captions) is False
+
+
+def test_places_of_a_year_without_row_10_say_they_hold_only_the_lrk(app_db):
+    """'Kindplaatsen (LRK en partners)' of 2023 on the Kaart, the map slide and Trends held only
+    the LRK's places (no partner delivered row 10 for 2023), while Tekorten of 2023 says the
+    plus-group places were 'niet geleverd'; Trends then read Centrum's 162 -> 172 in 2024 as more
+    places, where 10 are the plus-group delivered for 2024."""
+    from conftest import run_page
+
+    said = "Alleen de plekken uit het LRK: plekken in plusgroepen en KDC/MKD komen van partners"
+    for year, expected in (("2023", True), ("2024", False)):
+        at = run_page("kaart", params={"jaar": year, "indicator": "kindplaatsen"})
+        assert not at.exception, at.exception
+        assert (said in " ".join(c.value for c in at.caption)) is expected, year
+        slide = run_page("presentatie", params={"jaar": year, "dia": "kaart", "indicator": "kindplaatsen"})
+        assert not slide.exception, slide.exception
+        assert (said in " ".join(c.value for c in slide.caption)) is expected, year
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()
+    assert not at.exception, at.exception
+    assert "2020, 2021, 2022, 2023: alleen de plekken uit het LRK" in " ".join(c.value for c in at.caption)
