@@ -31,6 +31,7 @@ from ui.auth import (
     current_account,
     guard_page,
     indicator_allowed,
+    release_of,
     where_to_load,
 )
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
@@ -294,7 +295,10 @@ def where_it_shows(soort: str) -> str:
     if released:
         from ui.map_indicators import INDICATORS  # only after a save: not on every rerun
 
-        return f"U ziet ze op de Kaart bij '{INDICATORS[release].label}'."
+        shown = [i.label for key, i in INDICATORS.items() if release_of(key) == release]
+        named = [f"'{label}'" for label in shown]
+        return ("U ziet ze op de Kaart bij "
+                + (", ".join(named[:-1]) + " en " if len(named) > 1 else "") + named[-1] + ".")
     return ("De gemeente ziet ze nu; u ziet ze op de Kaart pas als de gemeente ze voor "
             "partners vrijgeeft.")
 

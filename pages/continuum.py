@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
+from transforms.labels import capitalised
 from transforms.population import SECRET_LABEL, shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
@@ -265,7 +266,7 @@ if this_year["signal_index"].notna().any():
                              a11y.figure_text(None, False, 1, True)
                              if protected["gemeente_rate_unknown"].iloc[0] else
                              f"{format_number(protected['gemeente_rate_per_100'].iloc[0], 1)} {per}")
-            st.markdown(f"**{label.capitalize()}** ({group_text}); gemeente: {gemeente_rate}")
+            st.markdown(f"**{capitalised(label)}** ({group_text}); gemeente: {gemeente_rate}")
             st.dataframe(pd.DataFrame({
                 "Wijk": protected["wijk_name"],
                 # CBS jeugdzorg that CBS keeps secret in a wijk is unknown, not 0

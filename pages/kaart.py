@@ -12,8 +12,9 @@ from ui.indicators import (
     national_row_10_note,
     national_values,
     population_route_note,
+    row_10_year_note,
 )
-from ui.map_indicators import INDICATORS
+from ui.map_indicators import INDICATORS, resolved
 from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
@@ -43,7 +44,7 @@ national = st.session_state.gebied == NATIONAL
 st.title(f"Kaart {NATIONAL_LABEL if national else plain(gemeente_name(gemeente_code))} {year}")
 
 keys = [key for key in INDICATORS if indicator_allowed(key)]  # partners: what the gemeente released
-wanted = st.session_state.get("indicator") or st.query_params.get("indicator")
+wanted = resolved(st.session_state.get("indicator") or st.query_params.get("indicator"))
 st.session_state.indicator = wanted if wanted in keys else keys[0]
 left, right = st.columns([2, 1]) if len(scopes) > 1 else (st.container(), None)
 key = persistent_selectbox(left, "Indicator", keys, "indicator", format_func=lambda k: INDICATORS[k].label)
@@ -112,6 +113,8 @@ elif not national and (route := population_route_note(indicator, gemeente_code, 
     st.caption(route)
 if not national and (lrk_year := lrk_year_note(indicator, gemeente_code, year)):
     st.caption(lrk_year)
+if not national and (row_10_year := row_10_year_note(indicator, gemeente_code, year)):
+    st.caption(row_10_year)
 if not national and deck is not None and (other_year := boundary_year_note(gemeente_code, year)):
     st.caption(other_year)
 if not national and values.empty:

@@ -8,6 +8,7 @@ from transforms import analysis, model
 from transforms.labels import (
     GAP_ROUNDING_NOTE,
     WAITING_WITHOUT_WIJK,
+    capitalised,
     lrk_missing_text,
     lrk_year_text,
     row_10_missing_text,
@@ -382,7 +383,7 @@ else:
                                                shares)
         label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
         group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
-        st.markdown(f"**{label.capitalize()}** ({group_text}), gemeente: "
+        st.markdown(f"**{capitalised(label)}** ({group_text}), gemeente: "
                     + (hidden_label() if protected["gemeente_hidden"].iloc[0]
                        else format_number(protected["gemeente_count"].iloc[0]))
                     + " kinderen")

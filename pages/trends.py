@@ -11,7 +11,7 @@ from transforms.privacy import hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads
-from ui.indicators import missing_message
+from ui.indicators import lrk_year_note, missing_message, row_10_year_note
 from ui.map_indicators import INDICATORS
 from ui.population import nothing_loaded, population_table, secret_left_out, unranked_secret
 from ui.safe import plain, plotly_chart
@@ -143,9 +143,25 @@ if indicator.kind == "model":
                "lijn volgt het aantal kinderen (en bij een tekort ook de plekken). Een waargenomen "
                "verandering staat in de reeksen van partners (vve-indicaties, leerlingen, "
                "wachtlijsten).")
-elif indicator.kind == "waargenomen":
+# places of a year without its own LRK export are those of the nearest export, as the Kaart,
+# Tekorten, the slides and the exports say with them (transforms.labels.lrk_year_text)
+other_exports = [f"{each}: {note}" for each in shown_years
+                 if (note := lrk_year_note(indicator, gemeente_code, int(each)))]
+# and the years whose places hold no partner places (row 10 not delivered): a rise where it comes
+# is a delivery, not more places
+without_row_10 = [int(each) for each in shown_years if row_10_year_note(indicator, gemeente_code, int(each))]
+if indicator.kind == "waargenomen":
     st.caption("Waargenomen trend: de tellingen van partners of registers per jaar, zoals "
-               "geleverd; een jaar zonder levering heeft geen punt.")
+               "geleverd; een jaar zonder levering heeft geen punt"
+               + (", behalve de plekken van een jaar zonder eigen LRK-export: die komen uit de "
+                  "dichtstbijzijnde export (hieronder)." if other_exports else "."))
+if other_exports:
+    st.caption(" ".join(other_exports))
+if without_row_10:
+    st.caption(f"{', '.join(map(str, without_row_10))}: alleen de plekken uit het LRK; plekken in "
+               "plusgroepen en KDC/MKD (partners, rij 10 van de handreiking, groepsgrootte) zijn voor "
+               "die jaren niet geleverd (niet 0), dus een stijging daarna is ook de levering, niet "
+               "alleen meer plekken.")
 if hidden_points:
     st.caption(f"{hidden_points} punt(en) afgeschermd: daar is de lijn "
                "onderbroken, zodat ook de verandering niet te zien is.")

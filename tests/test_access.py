@@ -255,7 +255,7 @@ def test_partner_indicators_appear_for_partners_once_released(app_db):
 
     at = run_page("kaart", account=partner)
     after = at.selectbox(key="_indicator_choice").options
-    assert "Vve-indicaties per 100 kinderen (waargenomen)" in after
+    assert "Vve-indicaties taal/spraak per 100 kinderen (waargenomen)" in after
     assert not [label for label in after if "Wachtlijst" in label]
 
 

@@ -76,7 +76,7 @@ def test_an_lea_disabled_while_the_presentation_is_open_is_signed_out(app_db):
         assert disabled.returncode == 0, disabled.stdout + disabled.stderr
         page.get_by_role("button", name="Volgende").first.click()
         page.get_by_text("Inloggen bij Kindkaart").first.wait_for(timeout=60_000)
-        assert page.get_by_text("Vve-indicaties per 100").count() == 0
+        assert page.get_by_text("Vve-indicaties").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
 
 

@@ -363,11 +363,11 @@ def test_the_pages_show_no_rate_over_a_hidden_brp_cell(rate_dbs, monkeypatch):
     add_account(db, "ggd", "partner", GGD)
     add_account(db, "analist", "analist")
     at = run_page("kaart", account=Account("ggd", "partner", GGD))
-    at.selectbox(key="_indicator_choice").set_value("vve_per_100").run()
+    at.selectbox(key="_indicator_choice").set_value("vve_taal_spraak_per_100").run()
     assert not at.exception, at.exception
     for name in ("Buitengebied", "Oude Haven"):
-        assert html_table_row(at, "Vve-indicaties per 100", name)[0] == "afgeschermd", name
-    assert html_table_row(at, "Vve-indicaties per 100", "Centrum")[0] != "afgeschermd"
+        assert html_table_row(at, "Vve-indicaties taal/spraak per 100", name)[0] == "afgeschermd", name
+    assert html_table_row(at, "Vve-indicaties taal/spraak per 100", "Centrum")[0] != "afgeschermd"
     at = run_page("continuum", account=Account("analist", "analist", None))
     assert not at.exception, at.exception
     # the signals expander: a title '**Kind** (2-4 jaar); gemeente: ...' above each table

@@ -15,7 +15,7 @@ from data_sources.accounts import Account
 from data_sources.cli import main
 
 GGD = "GGD Voorbeeldregio (JGZ)"
-VVE = "Vve-indicaties per 100 kinderen (waargenomen)"
+VVE = "Vve-indicaties taal/spraak per 100 kinderen (waargenomen)"
 
 
 @pytest.fixture(scope="module")

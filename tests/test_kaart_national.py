@@ -100,7 +100,7 @@ def signed_in_here(analist_national, monkeypatch):
 
 def test_national_values_are_each_gemeente_protected_on_its_own(signed_in_here):
     checked = _national_equals_one_by_one()
-    assert {"kinderen_0_12", "tekort_reguliere_plekken", "vve_per_100", "kindplaatsen"} <= set(checked)
+    assert {"kinderen_0_12", "tekort_reguliere_plekken", "vve_taal_spraak_per_100", "kindplaatsen"} <= set(checked)
 
 
 def test_national_model_values_follow_the_session_parameters(signed_in_here):
@@ -146,5 +146,5 @@ def test_positions_per_gemeente_of_some_rows_and_of_none():
 def test_a_national_signal_map_of_a_year_without_signals_is_empty(analist_national):
     from ui.map_indicators import INDICATORS
 
-    frame = INDICATORS["vve_per_100"].load_national(1999)
+    frame = INDICATORS["vve_taal_spraak_per_100"].load_national(1999)
     assert frame.empty and list(frame.columns) == ["wijk_code", "wijk_name", "value", "hidden", "unknown"]

@@ -82,10 +82,10 @@ def _table_row(at, caption: str, name: str) -> str:
 def test_kaart_tooltip_table_and_wijkprofiel_say_basis_te_klein(app_db):
     """The sample's Buitengebied has 8 peuters (2-4): no vve rate on the Kaart (its tooltip and
     its table) nor in the wijkprofiel, 'basis te klein' instead; Centrum keeps its rate."""
-    at = run_page("kaart", 90, account=None, params={"indicator": "vve_per_100"})
+    at = run_page("kaart", 90, account=None, params={"indicator": "vve_taal_spraak_per_100"})
     assert not at.exception, at.exception
-    assert _table_row(at, "Vve-indicaties per 100", "Buitengebied") == BASE_TOO_SMALL_LABEL
-    assert re.fullmatch(r"\d+,\d", _table_row(at, "Vve-indicaties per 100", "Centrum"))
+    assert _table_row(at, "Vve-indicaties taal/spraak per 100", "Buitengebied") == BASE_TOO_SMALL_LABEL
+    assert re.fullmatch(r"\d+,\d", _table_row(at, "Vve-indicaties taal/spraak per 100", "Centrum"))
     features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
     tooltip = {f["properties"]["wijk_name"]: f["properties"]["value_text"] for f in features}
     assert tooltip["Buitengebied"] == BASE_TOO_SMALL_LABEL and tooltip["Centrum"] != BASE_TOO_SMALL_LABEL
@@ -100,7 +100,8 @@ def test_kaart_tooltip_table_and_wijkprofiel_say_basis_te_klein(app_db):
 
 
 def test_the_presentation_map_says_basis_te_klein(app_db):
-    at = run_page("presentatie", 90, params={"gemeente": "GM9999", "dia": "kaart", "indicator": "vve_per_100"})
+    at = run_page("presentatie", 90, params={"gemeente": "GM9999", "dia": "kaart",
+                                             "indicator": "vve_taal_spraak_per_100"})
     assert not at.exception, at.exception
     svg = next(m.value for m in at.markdown if "<svg" in m.value)
     assert f"Buitengebied: {BASE_TOO_SMALL_LABEL}<" in svg

@@ -621,3 +621,174 @@ def test_the_reports_assumptions_read_as_the_pages_table(app_db):
     for row in page.itertuples(index=False):
         at = cells.index(row.Parameter)
         assert cells[at + 1:at + 5] == [row.Laag, row.Midden, row.Hoog, row.Eenheid], row.Parameter
+
+
+def test_the_wijk_profile_without_an_lrk_export_shows_the_places_needed_as_tekorten(tmp_path,
+                                                                                    monkeypatch):
+    """Zwolle from its kwb alone (no LRK export): Tekorten shows per wijk and age group the
+    regular places needed (plekken, gelijktijdig) with 'niet geladen' for the places; the wijk
+    profile left the regular balance out altogether, and also the opnamegrens (its demand side).
+    Now it says the same need as Tekorten, and that the places are not known, never a shortage."""
+    import duckdb
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+
+    from ui.continuum import AGE_NOUNS_SHORT, LRK_PLACES_UNKNOWN
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    wijk_name = "Wijk 10 Binnenstad"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        wijk = con.execute("select distinct wijk_code from gap_by_wijk_niveau where wijk_name = ?",
+                           [wijk_name]).fetchone()[0]
+    finally:
+        con.close()
+    needed = {}
+    at = run_page_as_analist("tekorten")
+    for age_group in ("0-2", "2-4", "4-12"):
+        at.selectbox(key="tekorten_age").set_value(age_group).run()
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe
+                     if "Plekken nodig, gelijktijdig (laag-hoog)" in d.value.columns).set_index("Wijk")
+        assert table.loc[wijk_name, "Plekken, gelijktijdig (LRK)"] == "niet geladen"
+        needed[age_group] = table.loc[wijk_name, "Plekken nodig, gelijktijdig (laag-hoog)"]
+    at = run_page_as_analist("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+    assert not at.exception, at.exception
+    lines = [line for m in at.markdown for line in str(m.value).splitlines()]
+    regular = [line for line in lines if "reguliere opvang (niveau 1-3" in line]
+    assert len(regular) == 3, lines
+    for age_group, line in zip(("0-2", "2-4", "4-12"), regular, strict=True):
+        assert AGE_NOUNS_SHORT[age_group] in line, (age_group, line)
+        assert f"zijn dat {needed[age_group]} plekken (gelijktijdig). {LRK_PLACES_UNKNOWN}" in line, (
+            age_group, line)
+        assert "Tekort" not in line and "er zijn geen plekken" not in line.lower()
+    # the inclusief perspective: the children of niveau 3 stand, the opnamegrens is not known
+    capped = [line for line in lines if "allemaal in reguliere groepen" in line]
+    assert len(capped) == 3 and all("is niet bekend" in line and "Tekort" not in line
+                                    for line in capped), capped
+    text = " ".join(lines)
+    assert "Hieronder staat alleen hoeveel plekken nodig zijn." in text
+
+
+def test_vve_per_100_on_the_kaart_is_one_criterion_as_on_continuum(app_db):
+    """'Vve-indicaties per 100 kinderen' added the criteria up (taal/spraak + sociaal-emotioneel
+    + SES): a child with an indicatie on two criteria (000:L547 'en/of'; the template took one row
+    per criterion) counted twice, and the SES criterion, no support signal, was in it (Bloemhof
+    24,5 per 100 beside Continuüm's 11,0, 4,9 and 8,6). Now each criterion is its own map figure,
+    the one Continuüm shows for it, and the template says how a child with more criteria counts."""
+    from conftest import run_page
+
+    from data_sources.registrations.schemas import REGISTRATION_TYPES
+    from ui.continuum import SIGNAL_KIND_LABELS
+    from ui.map_indicators import INDICATORS
+
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    titles = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* \(.+\); gemeente: ", m.value)]
+    frames = [d.value for d in at.dataframe if any(str(c).startswith("Per 100") for c in d.value.columns)]
+    on_continuum = {}
+    for title, frame in zip(titles, frames, strict=True):
+        label = re.match(r"\*\*(.+?)\*\*", title).group(1)
+        if not label.startswith("Vve-indicatie"):
+            continue
+        # its gemeente rate and per wijk: the rate, or why there is none ('' where the count is hidden)
+        on_continuum[label] = {wijk: rate or "afgeschermd" for wijk, rate
+                               in zip(frame["Wijk"], frame["Per 100 kinderen"], strict=True)}
+    assert len(on_continuum) == 3, titles
+    vve_keys = [key for key in INDICATORS if key.startswith("vve")]
+    assert sorted(vve_keys) == ["vve_ses_per_100", "vve_sociaal_emotioneel_per_100",
+                                "vve_taal_spraak_per_100"]
+    for key in vve_keys:
+        kind = key.removesuffix("_per_100")
+        label = SIGNAL_KIND_LABELS[kind]
+        at = run_page("kaart", params={"indicator": key})
+        assert not at.exception, at.exception
+        indicator = INDICATORS[key]
+        rows = _table(at, indicator.label)
+        on_kaart = dict(rows[1:])
+        assert on_kaart == on_continuum[label[:1].upper() + label[1:]], key
+        note = " ".join(c.value for c in at.caption)
+        assert "Een kind met een indicatie op meer criteria telt bij elk daarvan" in note
+        assert "niet opgeteld" in note
+        assert ("telt standaard niet mee" in note) == (kind == "vve_ses"), key
+    assert on_kaart["Bloemhof"] == "8,6"  # SES, the last: its own rate, not the sum of three
+    # a link to the former figure opens the first criterion
+    at = run_page("kaart", params={"indicator": "vve_per_100"})
+    assert at.selectbox(key="_indicator_choice").value == "vve_taal_spraak_per_100"
+    criterion = REGISTRATION_TYPES["vve-indicaties"].column("criterion")
+    assert "Een kind met een indicatie op meer criteria telt bij elk daarvan" in criterion.help
+
+
+@pytest.mark.parametrize("year, heading", [
+    (2024, "**Vve-indicatie: SES (sociaaleconomisch)** (2-4 jaar)"),
+    (2022, "**CBS: jongeren met jeugdzorg (terugval)** (jongeren tot 23 jaar)"),
+])
+def test_signal_headings_keep_their_capitals(app_db, year, heading):
+    """Continuüm's signal headings went through str.capitalize(), which lowers the rest: 'Vve-
+    indicatie: ses (sociaaleconomisch)' and 'Cbs: jongeren met jeugdzorg', where the Kaart and the
+    wijk profile say SES and CBS."""
+    from conftest import run_page
+
+    at = run_page("continuum", params={"jaar": str(year)})
+    assert not at.exception, at.exception
+    assert any(m.value.startswith(heading) for m in at.markdown), [m.value[:60] for m in at.markdown]
+
+
+def test_plus_group_places_per_year_in_the_wijk_profile_say_not_delivered_as_tekorten(app_db):
+    """Row 10 (groepsgrootte) is delivered for 2024 only: Tekorten of 2023 says the plus-group
+    places were 'niet geleverd' (the model's null), while the wijk profile's 'Plekken per jaar'
+    read 0 for Centrum's plus-group in 2022 and 2023 (pivot filled with 0), as if counted."""
+    from conftest import run_page
+
+    at = run_page("tekorten", params={"jaar": "2023"})
+    assert not at.exception, at.exception
+    passend = next(d.value for d in at.dataframe if "Plekken plusgroep" in d.value.columns)
+    assert set(passend["Plekken plusgroep"]) == {"niet geleverd"}
+    at = run_page("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999901").run()  # Centrum
+    assert not at.exception, at.exception
+    per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns).set_index("Soort")
+    assert list(per_year.loc["Plusgroep", ["2022", "2023", "2024"]]) == [
+        "niet geleverd", "niet geleverd", "10"]
+    # the LRK's types keep their counts, 0 only where an export has none in the wijk
+    assert "niet geleverd" not in set(per_year.drop(index="Plusgroep").to_numpy().ravel())
+    assert any("Plekken in plusgroepen en KDC/MKD komen alleen van partners" in c.value
+               for c in at.caption)
+
+
+@pytest.mark.parametrize("indicator", ["kindplaatsen", "tekort_reguliere_plekken"])
+def test_trends_say_which_years_show_another_years_lrk_export(app_db, indicator):
+    """Trends drew 2020 and 2021 with the places of the 2022 export (nearest_year) without a word,
+    and said under the places 'een jaar zonder levering heeft geen punt'; the Kaart, Tekorten,
+    the slides and the exports say LRK_2022 with them."""
+    from conftest import run_page
+
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value(indicator).run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert f"2020: {LRK_2022}" in captions and "2021: Plekken uit de LRK-export van 2022" in captions
+    assert "2022: Plekken" not in captions and "2024: Plekken" not in captions
+    assert ("een jaar zonder levering heeft geen punt." in captions) is False
+
+
+def test_places_of_a_year_without_row_10_say_they_hold_only_the_lrk(app_db):
+    """'Kindplaatsen (LRK en partners)' of 2023 on the Kaart, the map slide and Trends held only
+    the LRK's places (no partner delivered row 10 for 2023), while Tekorten of 2023 says the
+    plus-group places were 'niet geleverd'; Trends then read Centrum's 162 -> 172 in 2024 as more
+    places, where 10 are the plus-group delivered for 2024."""
+    from conftest import run_page
+
+    said = "Alleen de plekken uit het LRK: plekken in plusgroepen en KDC/MKD komen van partners"
+    for year, expected in (("2023", True), ("2024", False)):
+        at = run_page("kaart", params={"jaar": year, "indicator": "kindplaatsen"})
+        assert not at.exception, at.exception
+        assert (said in " ".join(c.value for c in at.caption)) is expected, year
+        slide = run_page("presentatie", params={"jaar": year, "dia": "kaart", "indicator": "kindplaatsen"})
+        assert not slide.exception, slide.exception
+        assert (said in " ".join(c.value for c in slide.caption)) is expected, year
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()
+    assert not at.exception, at.exception
+    assert "2020, 2021, 2022, 2023: alleen de plekken uit het LRK" in " ".join(c.value for c in at.caption)

@@ -299,8 +299,8 @@ def test_the_comparison_sees_a_child_in_a_shown_cell(sample_db, tmp_path, monkey
         (tmp_path / f"app {name}").mkdir()
         path = app_copy(db, tmp_path / f"app {name}", monkeypatch)
         add_account(path, ANALIST.login, ANALIST.role)
-        sent[name] = {"kaart": _sent(run_page("kaart", account=ANALIST, params={"indicator": "vve_per_100"}),
-                                     downloads)}
+        at = run_page("kaart", account=ANALIST, params={"indicator": "vve_taal_spraak_per_100"})
+        sent[name] = {"kaart": _sent(at, downloads)}
     assert _differences(sent["sample"], sent["shown"])
 
 

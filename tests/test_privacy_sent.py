@@ -409,9 +409,9 @@ def test_before_a_release_a_role_is_sent_nothing_of_a_waiting_registration(accou
         at = run_page("presentatie", account=account, params={"dia": "levering"})
         assert "van 10" in _delivery_rows(at)["Kinderen met een vve-indicatie"]
     else:
-        at = run_page("kaart", account=account, params={"indicator": "vve_per_100"})
-        assert _sent(at, downloads) != absent["kaart vve_per_100"]
-        assert at.selectbox(key="_indicator_choice").value == "vve_per_100"
+        at = run_page("kaart", account=account, params={"indicator": "vve_taal_spraak_per_100"})
+        assert _sent(at, downloads) != absent["kaart vve_taal_spraak_per_100"]
+        assert at.selectbox(key="_indicator_choice").value == "vve_taal_spraak_per_100"
 
 
 @pytest.mark.parametrize("account", [LEA, PARTNER], ids=["lea", "partner"])

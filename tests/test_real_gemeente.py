@@ -401,7 +401,7 @@ def test_an_observed_map_figure_without_data_says_where_it_comes_from(tmp_path, 
     at = run_page("kaart")
     for key, expected in [
         ("kindplaatsen", "`python -m data_sources import-lrk LRK-export.csv --jaar 2024`"),
-        ("vve_per_100", "registratie vve-indicaties, die de JGZ aanlevert op de pagina **Aanleveren**"),
+        ("vve_taal_spraak_per_100", "registratie vve-indicaties, die de JGZ aanlevert op de pagina **Aanleveren**"),
         ("nabijheid_bso_1km", "`python -m data_sources import-cbs BESTAND.csv --gemeente GM0193`"),
     ]:
         at.selectbox(key="_indicator_choice").set_value(key)

@@ -328,7 +328,9 @@ def test_a_partner_is_told_where_its_saved_figures_show(app_db):
         con.close()
     said = save("vve-indicaties", [["Centrum", "2-4", "SES", 14]], "vve-2.xlsx")
     assert said == ("Opgeslagen als upload 2: 1 rij; vervangt upload 1. U ziet ze op de Kaart bij "
-                    "'Vve-indicaties per 100 kinderen (waargenomen)'.")
+                    "'Vve-indicaties taal/spraak per 100 kinderen (waargenomen)', 'Vve-indicaties "
+                    "sociaal-emotioneel per 100 kinderen (waargenomen)' en 'Vve-indicaties SES "
+                    "(sociaaleconomisch) per 100 kinderen (waargenomen)'.")
     said = save("jeugdhulp", [["Centrum", None, "ambulant", "4-12", 9]], "jeugdhulp.xlsx")
     assert said.endswith("De gemeente gebruikt deze cijfers in haar analyses; partners en de "
                          "LEA-weergave zien ze niet per wijk.")

@@ -31,6 +31,36 @@ def test_the_year_rules_are_macros_of_the_build(con):
     assert rows == [(2019, None, 2020), (2020, 2020, 2020), (2022, 2020, 2020), (2024, 2023, 2023)]
 
 
+# Pools of children per organisation (one number each) and whether the pool is small at a
+# threshold of 5: a count of 1-4, a remainder of 1-4 after the largest share, a share of 1-4.
+SMALL_POOLS = [
+    ([], False), ([0], False), ([3], True), ([5], False), ([20, 0], False), ([5, 5], False),
+    ([10, 3], True), ([10, 6], False), ([4, 4], True), ([12, 2, 2], True), ([9, 9, 9], False),
+]
+
+
+def test_the_small_pool_rule_is_one_macro_that_says_what_the_pages_say(con):
+    """int_supply__children_per_place wrote the primary small-count rule twice (row 3 cells and
+    the observed pools); it is the macro small_pool of sql/macros.sql, and it hides a pool where
+    the pages' own rule (transforms.privacy.protect_contributions) hides the cell."""
+    import numpy as np
+
+    from transforms.privacy import protect_contributions
+
+    transforms.build(con)
+    sql = (transforms.SQL_DIR / "intermediate" / "int_supply__children_per_place.sql").read_text()
+    assert sql.count("small_pool(") == 2 and "max(children_count)" not in sql
+    for pool, small in SMALL_POOLS:
+        rows = con.execute(
+            "select small_pool(children_count, 5) from unnest(?::integer[]) as t (children_count)",
+            [pool]).fetchone()[0]
+        assert bool(rows) is small, pool
+        if pool:
+            _, mask = protect_contributions(np.array(pool, dtype=float).reshape(-1, 1, 1),
+                                            threshold=5, row_totals=False, column_totals=False)
+            assert bool(mask[0, 0]) is small, pool
+
+
 def _tables_and_views(con):
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}

@@ -41,7 +41,13 @@ Where = Callable[..., str]  # where(*hints) -> the Dutch sentence(s) that say wh
 
 def as_sentence(clause: str) -> str:
     """A clause as a sentence: capital first letter, full stop."""
-    return f"{clause[:1].upper()}{clause[1:]}."
+    return f"{capitalised(clause)}."
+
+
+def capitalised(label: str) -> str:
+    """A label with a capital first letter and the rest as it is: str.capitalize() lowered the
+    rest ('Vve-indicatie: ses', 'Cbs: jongeren met jeugdzorg')."""
+    return f"{label[:1].upper()}{label[1:]}"
 
 
 def on_the_pages(*hints: LoadHint) -> str:

@@ -41,6 +41,8 @@ CHILDREN_BY_ORGANISATION_SQL = ("select * from int_supply__children_by_organisat
 CHILDREN_PER_PLACE_SQL = ("select * from int_supply__children_per_place"
                           " where gemeente_code = ? and year = ?")
 REGULAR_PROVISIONS = ("dagopvang", "bso", "gastouderopvang")
+# Provision types whose places only partners deliver (row 10, groepsgrootte), never the LRK
+PARTNER_PROVISIONS = ("plusgroep", "kdc_mkd")
 # What follows from the children reached and is hidden with them.
 SUPPORT_FOLLOWERS = ("supply", "trajectories_count", "support_hours", "gap_low", "gap_mid",
                      "gap_high", "gap_signal_adjusted")

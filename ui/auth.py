@@ -38,7 +38,7 @@ ROLE_DEFAULT_PAGE = {"lea": "presentatie", "partner": "aanleveren"}
 # Indicators computed from partner registrations: partners and the LEA view see them only once
 # the gemeente released them (page Beheer).
 PARTNER_INDICATORS = {
-    "vve_per_100": "Vve-indicaties per 100 kinderen",
+    "vve_per_100": "Vve-indicaties per 100 kinderen (per criterium)",
     "vso_leerlingen": "Leerlingen (v)so/sbo",
     "wachtlijst_zorg": "Wachtlijst zorg en ondersteuning",
     "wachtlijst_so": "Wachtlijst (v)so",
@@ -56,6 +56,16 @@ REGISTRATION_RELEASES["groepsgrootte"] = PARTNER_PLACES
 # Map indicators built on partner places: the regular balance leaves out the children the plus-
 # groups serve, the separate-group gap counts their places.
 BUILT_ON_PARTNER_PLACES = {"tekort_reguliere_plekken", "tekort_niveau_3_passend"}
+# Map indicators released under another key: the vve-indicaties per criterion are one release
+# (the registration's), as before they were split by criterion.
+RELEASED_WITH = {f"vve_{kind}_per_100": "vve_per_100"
+                 for kind in ("taal_spraak", "sociaal_emotioneel", "ses")}
+RELEASED_WITH |= dict.fromkeys(BUILT_ON_PARTNER_PLACES, PARTNER_PLACES)
+
+
+def release_of(key: str) -> str:
+    """The release key (PARTNER_INDICATORS) an indicator is shown under; itself when none."""
+    return RELEASED_WITH.get(key, key)
 
 
 def oidc_configured() -> bool:
@@ -395,7 +405,7 @@ def indicator_allowed(key: str, account: Account | None = None) -> bool:
     """Whether an indicator may be shown to the signed-in account (an indicator built on partner
     places: under the release of those places)."""
     account = account or current_account()
-    needs = PARTNER_PLACES if key in BUILT_ON_PARTNER_PLACES else key
+    needs = release_of(key)
     if account is None:  # signed out or disabled: no partner indicator at all, never DEMO's
         return needs not in PARTNER_INDICATORS
     allowed = released_indicators(account)

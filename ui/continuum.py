@@ -761,19 +761,34 @@ def children_per_place_text(row) -> str:
     return format_number(row.children_per_place, 2)
 
 
+# The supply of a regular-place balance without an LRK export (gap_sentence, Tekorten's table).
+LRK_PLACES_UNKNOWN = ("Hoeveel reguliere plekken er zijn, is niet bekend (geen LRK-export geladen), "
+                      "en dus ook het tekort niet.")
+
+
 def gap_sentence(row) -> str:
     """One row of gap_by_wijk_niveau in a sentence a controller can check: what is modelled, over
     which noemer and perspective, the supply in its own unit, and the balance."""
     noun = AGE_NOUNS_SHORT.get(row.age_group, f"kinderen van {row.age_group} jaar")
     perspective = "" if row.perspective == "beide" else f" (perspectief {row.perspective})"
     children = estimate_text(row.demand_low, row.demand_high)
+    # without an LRK export of the gemeente the regular places are unknown, not 0: the demand
+    # side stands (as on Tekorten), the supply and the balance do not
+    lrk_missing = row.component in ON_LRK_PLACES and pd.isna(getattr(row, "supply_year", 0))
     if row.component == "reguliere_plekken":
         sentence = (f"In {row.wijk_name} gebruiken of zoeken naar schatting {children} {noun} "
                     "reguliere opvang (niveau 1-3, zonder wie in een bestaande plusgroep zit); bij "
                     f"{children_per_place_text(row).replace('afgeschermd', 'een afgeschermd aantal')}"
                     " kinderen per plek zijn dat "
                     f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). "
-                    f"{_places(row.supply).capitalize()}.")
+                    + (LRK_PLACES_UNKNOWN if lrk_missing else f"{_places(row.supply).capitalize()}."))
+        if lrk_missing:
+            return sentence
+    elif row.component == "opnamegrens" and lrk_missing:
+        return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
+                f"in reguliere groepen{perspective}; hoeveel de reguliere groepen kunnen opnemen, "
+                "is niet bekend (de opnamegrens volgt uit de reguliere plekken: geen LRK-export "
+                "geladen).")
     elif row.component == "aparte_groep":
         sentence = (f"In {row.wijk_name} horen naar schatting {children} {noun} van niveau 3 in een "
                     f"aparte groep{perspective}: {estimate_text(row.need_low, row.need_high)} "

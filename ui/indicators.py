@@ -139,6 +139,33 @@ def lrk_year_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
     return lrk_year_text(years["supply_year"].tolist(), year)
 
 
+def row_10_year_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
+    """For the places of the LRK and partners: that the places of `year` hold no plus-group and
+    KDC/MKD places where no partner delivered row 10 (groepsgrootte) for the export year they come
+    from, as Tekorten, the wijk profile and the exports say 'niet geleverd' (not 0); '' otherwise,
+    and for an account that sees only the LRK's places (its note says so)."""
+    from ui.auth import partner_places_allowed
+
+    if indicator.key != "kindplaatsen" or not partner_places_allowed():
+        return ""
+    from ui.data import rows
+
+    chosen = rows(
+        """
+        with chosen as (
+            select nearest_year(year, ?) as year from supply_by_wijk where gemeente_code = ?
+        )
+        select count(*), count(*) filter (where s.places_source = 'partner')
+        from supply_by_wijk as s join chosen using (year) where s.gemeente_code = ?
+        """, [year, gemeente_code, gemeente_code])
+    places, partner_places = chosen[0]
+    if not places or partner_places:  # no places at all: the missing message says what to load
+        return ""
+    return (f"Alleen de plekken uit het LRK: plekken in plusgroepen en KDC/MKD komen van partners "
+            f"(rij 10 van de handreiking, groepsgrootte), en voor {year} leverde geen partner ze "
+            "(niet geleverd, niet 0).")
+
+
 def population_route_note(indicator: Indicator, gemeente_code: str, year: int) -> str:
     """For a figure made from the children: whether that year's children are counted or estimated,
     and how (source_note); '' for other figures or without children."""

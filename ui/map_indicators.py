@@ -10,3 +10,11 @@ INDICATORS: dict[str, Indicator] = {
     indicator.key: indicator
     for indicator in [*POPULATION_INDICATORS.values(), *MODEL_INDICATORS, *NABIJHEID_INDICATORS]
 }
+# Keys of indicators that are gone, for the links that still name them: 'vve_per_100' added the
+# vve criteria up (a child with two counted twice); its first criterion stands in its place.
+ALIASES = {"vve_per_100": "vve_taal_spraak_per_100"}
+
+
+def resolved(key: str | None) -> str | None:
+    """An indicator key from a link or the session: a former key as its successor."""
+    return ALIASES.get(key, key) if key is not None else None

@@ -20,8 +20,8 @@ from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
-from ui.indicators import lrk_year_note, missing_message, population_route_note
-from ui.map_indicators import INDICATORS
+from ui.indicators import lrk_year_note, missing_message, population_route_note, row_10_year_note
+from ui.map_indicators import INDICATORS, resolved
 from ui.population import (
     AGE_GROUP_LABELS,
     children_by_wijk,
@@ -168,8 +168,9 @@ def _key_figures(context: SlideContext) -> None:
 
 def map_indicator(context: SlideContext) -> str:
     """The indicator of the map slide: the one in the URL, else a gap indicator, else children 0-12."""
-    if context.indicator in INDICATORS and indicator_allowed(context.indicator):
-        return context.indicator
+    wanted = resolved(context.indicator)
+    if wanted in INDICATORS and indicator_allowed(wanted):
+        return wanted
     for key in INDICATORS:
         if "tekort" in key and indicator_allowed(key):
             return key
@@ -208,6 +209,8 @@ def _map(context: SlideContext) -> None:
         st.caption(for_the_room(route))
     if lrk_year := lrk_year_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(lrk_year))
+    if row_10_year := row_10_year_note(indicator, context.gemeente_code, context.year):
+        st.caption(for_the_room(row_10_year))
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
                              secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))

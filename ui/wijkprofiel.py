@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import LRK_EXPORT, lrk_missing_text, lrk_year_text
-from transforms.partner_tables import Rows, as_rows, group_index, take_rows
+from transforms.labels import LRK_EXPORT, ROW_10_NOT_DELIVERED, lrk_missing_text, lrk_year_text
+from transforms.partner_tables import PARTNER_PROVISIONS, Rows, as_rows, group_index, take_rows
 from transforms.population import SECRET_LABEL
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
 from transforms.rates import BASE_TOO_SMALL_LABEL
@@ -177,6 +177,28 @@ SHORTAGE_NOTE = (" Opgeteld zijn alleen de tekorten per leeftijdsgroep: ruimte o
                  "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past "
                  "geen baby); 0 is geen tekort in een leeftijdsgroep. Per leeftijdsgroep, met de "
                  "ruimte over, op de pagina Tekorten.")
+# Vve-indicaties per criterion (000:L547: "afgegeven o.b.v. taal/spraak, sociaal-emotioneel en/of
+# SES"): a child with an indicatie on two criteria counts under both (the template says so), so
+# the criteria are never added up; each map figure is one criterion, as on Continuüm. SES says
+# little about support in childcare (not in the signal index by default) and stands apart.
+VVE_NOTE = ("Waargenomen (JGZ): kinderen met een vve-indicatie op dit criterium, per 100 kinderen "
+            "van hun leeftijdsgroep (peuters: 2-4 jaar; voorschoolse educatie is voor 2,5 tot 4 "
+            "jaar, handreiking r. 77). Een kind met een indicatie op meer criteria telt bij elk "
+            "daarvan: de criteria staan elk apart en worden niet opgeteld. Kleine aantallen "
+            "afgeschermd.")
+VVE_INDICATORS = [
+    Indicator(f"{kind}_per_100", f"Vve-indicaties {what} per 100 kinderen (waargenomen)",
+              "per 100", "waargenomen", _signal((kind,), rate=True), VVE_NOTE + extra,
+              _signal_national((kind,), rate=True),
+              missing=_upload_hint("vve-indicaties", "de JGZ"))
+    for kind, what, extra in [
+        ("vve_taal_spraak", "taal/spraak", ""),
+        ("vve_sociaal_emotioneel", "sociaal-emotioneel", ""),
+        ("vve_ses", "SES (sociaaleconomisch)",
+         " Een indicatie op SES zegt weinig over ondersteuning in de opvang: ze telt standaard "
+         "niet mee in de schatting met lokale signalen (Continuüm)."),
+    ]
+]
 # The model's and the partners' map indicators (ui.map_indicators lists every indicator).
 MODEL_INDICATORS = [
     Indicator("tekort_reguliere_plekken",
@@ -204,13 +226,7 @@ MODEL_INDICATORS = [
               "per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "kinderen", "model", GAP_CAP[0], MODEL_NOTE + " Opnamegrens: kinderen van niveau 3 "
               "per reguliere groep." + SHORTAGE_NOTE, GAP_CAP[1], needs_lrk=True),
-    Indicator("vve_per_100", "Vve-indicaties per 100 kinderen (waargenomen)", "per 100",
-              "waargenomen", _signal(("vve_indicaties",), rate=True),
-              "Waargenomen (JGZ), per 100 kinderen van de leeftijdsgroep (peuters: 2-4 jaar; "
-              "voorschoolse educatie is voor 2,5 tot 4 jaar, handreiking r. 77); alle criteria, "
-              "ook SES; kleine aantallen afgeschermd.",
-              _signal_national(("vve_indicaties",), rate=True),
-              missing=_upload_hint("vve-indicaties", "de JGZ")),
+    *VVE_INDICATORS,
     Indicator("vso_leerlingen", "Leerlingen (v)so/sbo (waargenomen)", "kinderen", "waargenomen",
               _signal(("so_ingeschreven",), rate=False),
               "Waargenomen (samenwerkingsverband); kleine aantallen afgeschermd.",
@@ -235,6 +251,9 @@ MODEL_INDICATORS = [
               missing_hints=(replace(LRK_EXPORT, command="python -m data_sources import-lrk "
                                                          "LRK-export.csv --jaar {year}"),)),
 ]
+
+
+NOT_DELIVERED = "niet geleverd"
 
 
 def _show(value: float, hidden: bool) -> str:
@@ -294,11 +313,13 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     gap = continuum.protected_gap(gemeente_code, year)
     lrk_missing = bool(gap["supply_year"].isna().all())
     if lrk_missing:
-        # no LRK export of the gemeente: its regular places are unknown, not 0
+        # no LRK export of the gemeente: its regular places are unknown, not 0; the places
+        # needed stay below (as on Tekorten), where the regular balance is shown at all
         from ui.state import gemeente_name
 
-        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load).replace(
-            " Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
+        text = lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load)
+        st.write(text if places_released else
+                 text.replace(" Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
     elif lrk_year := lrk_year_text(gap["supply_year"], year):
         st.caption(lrk_year)  # places of another year's export, as Tekorten says it
     if supply.empty:
@@ -314,8 +335,6 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     # the regular balance and the separate groups are built on partner places: under their release
     components = (["reguliere_plekken", "aparte_groep", "opnamegrens"] if places_released
                   else ["opnamegrens"])
-    if lrk_missing:
-        components = [c for c in components if c not in continuum.ON_LRK_PLACES]
     gap = gap[(gap["wijk_code"] == wijk_code) & gap["component"].isin(components)]
     if not gap.empty:
         st.markdown("**Vraag en aanbod** (schatting min waargenomen; passend en inclusief naast "
@@ -390,9 +409,22 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     if places["year"].nunique() > 1:
         # long: one row per year and type -> wide: a row per type, a column per year
         wide = places.pivot_table(index="provision_type", columns="year", values="places",
-                                  aggfunc="sum").fillna(0)
+                                  aggfunc="sum")
+        # plus-group and KDC/MKD places come only from row 10: a year in which no partner
+        # delivered it for the gemeente is 'niet geleverd', as on Tekorten, not 0 (gap_by_wijk_niveau)
+        delivered = set(query("select distinct year from supply_by_wijk where gemeente_code = ?"
+                              " and places_source = 'partner'", [gemeente_code])["year"])
+
+        def cell(provision_type: str, each: int, value: float) -> str:
+            if provision_type in PARTNER_PROVISIONS and each not in delivered:
+                return NOT_DELIVERED
+            return format_number(0 if pd.isna(value) else value)
+
         st.markdown("**Plekken per jaar** (gelijktijdig, waargenomen)")
         st.dataframe(pd.DataFrame({
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in wide.index],
-            **{str(year): [format_number(v) for v in wide[year]] for year in wide.columns},
+            **{str(each): [cell(t, each, v) for t, v in zip(wide.index, wide[each], strict=True)]
+               for each in wide.columns},
         }), hide_index=True)
+        if (wide.index.isin(PARTNER_PROVISIONS)).any() and set(wide.columns) - delivered:
+            st.caption(ROW_10_NOT_DELIVERED)

@@ -223,7 +223,9 @@ REGISTRATION_TYPES: dict[str, RegistrationType] = {
                 _age_group(choices=("0-2", "2-4")),
                 Column("criterion", "criterium",
                        "Criterium van de indicatie: taal/spraak, sociaal-emotioneel of SES "
-                       "(sociaaleconomische status).", "choice", choices=VVE_CRITERIA,
+                       "(sociaaleconomische status). Een kind met een indicatie op meer criteria "
+                       "telt bij elk daarvan (een rij per criterium); Kindkaart toont elk "
+                       "criterium apart en telt ze niet op.", "choice", choices=VVE_CRITERIA,
                        aliases=("indicatiecriterium", "reden indicatie", "reden")),
                 _children(),
             ),

@@ -1,6 +1,6 @@
--- The year rules the models and the Python-built queries share, created by transforms.build
--- before the models. Each is an aggregate over the candidate years (a column), given the wanted
--- year (a column, an expression or a parameter).
+-- The rules the models and the Python-built queries share, created by transforms.build before
+-- the models. The year rules are each an aggregate over the candidate years (a column), given the
+-- wanted year (a column, an expression or a parameter).
 
 -- The latest candidate at or before the wanted year; null when every candidate is later.
 -- Observed children per place of another year: only an earlier delivery stands in.
@@ -25,3 +25,15 @@ create or replace macro period_end(period) as
         when regexp_full_match(period, 'schooljaar \d{4}-\d{4}')
             then make_date(right(period, 4)::integer, 7, 31)
     end;
+
+-- The primary small-count rule of a pool of children delivered by several organisations, as an
+-- aggregate over the organisations' counts (one row each): the pool is small when its count is
+-- from 1 to below the smallest count shown, when the remainder after the largest organisation's
+-- share is (that organisation reads the others off), or when one organisation's share is
+-- (whoever knows the other shares reads it off). transforms.partner_tables applies the same rule
+-- to the cells the pages show; the model uses no figure of a small pool.
+create or replace macro small_pool(children_count, min_count) as
+    (sum(children_count) > 0 and sum(children_count) < min_count)
+    or (sum(children_count) - max(children_count) > 0
+        and sum(children_count) - max(children_count) < min_count)
+    or bool_or(children_count > 0 and children_count < min_count);

@@ -29,8 +29,7 @@ with hidden_pools as (
 ),
 
 -- the row 3 cells (care type x age group per organisation, as transforms.analysis.participation
--- protects them) hidden on their own: a count from 1 to below the smallest count, a remainder
--- after the largest organisation's share that is, or an organisation's share that is
+-- protects them) hidden on their own (small_pool, sql/macros.sql)
 small_row_3_pools as (
     select distinct
         gemeente_code,
@@ -46,13 +45,7 @@ small_row_3_pools as (
         group by all
     )
     group by gemeente_code, year, care_type, age_group
-    having (sum(children_count) > 0
-            and sum(children_count) < (select min_count from stg_model__settings))
-        or (sum(children_count) - max(children_count) > 0
-            and sum(children_count) - max(children_count)
-                < (select min_count from stg_model__settings))
-        or bool_or(children_count > 0
-            and children_count < (select min_count from stg_model__settings))
+    having small_pool(children_count, (select min_count from stg_model__settings))
 ),
 
 observed as (
@@ -67,16 +60,8 @@ observed as (
     left join small_row_3_pools as s using (gemeente_code, year, provision_type)
     where h.total_hidden is null and s.small_cell is null
     group by all
-    having not (
-        (sum(children_count) > 0
-            and sum(children_count) < (select min_count from stg_model__settings))
-        or (sum(children_count) - max(children_count) > 0
-            and sum(children_count) - max(children_count)
-                < (select min_count from stg_model__settings))
-        -- a small share of one organisation: whoever knows the other shares reads it off
-        or bool_or(children_count > 0
-            and children_count < (select min_count from stg_model__settings))
-    )
+    -- the pool of one provision type and year (its organisations' children) is not small
+    having not small_pool(children_count, (select min_count from stg_model__settings))
 ),
 
 population_years as (
