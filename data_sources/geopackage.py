@@ -150,14 +150,8 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
         raise InputRefused(f"Bestand {name}: een SQLite-bestand zonder de tabellen van een GeoPackage "
                            "(gpkg_contents). Kindkaart leest de wijk- en buurtkaart van CBS als "
                            "GeoPackage (wijkenbuurten_<jaar>_v1.gpkg) of GeoJSON. Er is niets opgeslagen.")
-    layers = {}
-    for table, column, srs in con.execute(
-            "select c.table_name, g.column_name, c.srs_id from gpkg_contents c"
-            " join gpkg_geometry_columns g on g.table_name = c.table_name"
-            " where c.data_type = 'features'"):
-        layer = str(table).lower()
-        if (layer in LAYERS or layer in GEBIEDSINDELINGEN_LAYERS) and layer in tables:
-            layers[layer] = (tables[layer], str(column), srs)
+    layers = {layer: (tables[layer], column, srs) for layer, column, srs in _feature_layers(con)
+              if (layer in LAYERS or layer in GEBIEDSINDELINGEN_LAYERS) and layer in tables}
     for layer, level in GEBIEDSINDELINGEN_LAYERS.items():
         if level in layers:
             layers.pop(layer, None)
@@ -256,18 +250,24 @@ def _exported_layers(con: sqlite3.Connection, tables: dict[str, str]) -> dict[st
     that a GIS wrote: QGIS names the layer after the file ('wijken_sudwest_fryslan'), whatever the
     layer of the wijk- en buurtkaart it came from."""
     layers = {}
-    for table, column, srs in con.execute(
-            "select c.table_name, g.column_name, c.srs_id from gpkg_contents c"
-            " join gpkg_geometry_columns g on g.table_name = c.table_name"
-            " where c.data_type = 'features'"):
-        layer = str(table).lower()
+    for layer, column, srs in _feature_layers(con):
         if layer not in tables:
             continue
         columns = {row[1].lower() for row in con.execute(
             f'pragma table_info("{_quoted(tables[layer])}")')}
         if columns & set(geo.CODE_PROPERTIES):
-            layers[layer] = (tables[layer], str(column), srs)
+            layers[layer] = (tables[layer], column, srs)
     return layers
+
+
+def _feature_layers(con: sqlite3.Connection) -> Iterator[tuple[str, str, object]]:
+    """Each feature layer of the GeoPackage: its name in lower case, its geometry column and its
+    coordinate system (srs_id)."""
+    for table, column, srs in con.execute(
+            "select c.table_name, g.column_name, c.srs_id from gpkg_contents c"
+            " join gpkg_geometry_columns g on g.table_name = c.table_name"
+            " where c.data_type = 'features'"):
+        yield str(table).lower(), str(column), srs
 
 
 def _sqlite_reason(error: Exception) -> str:
