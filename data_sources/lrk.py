@@ -72,8 +72,9 @@ CBS_FILE_HINT = (" Dit is een CBS-bestand: lees het in op de pagina Gemeente lad
 HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
                 "postcode": "opvanglocatie_postcode"}
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
-# The register writes 'Ingeschreven' and 'Uitgeschreven'; an empty status (or none) counts. Any
-# other value is refused by name: counting it either way could be wrong.
+# The register writes 'Ingeschreven' and 'Uitgeschreven' (other words for them: STATUS_WORDS); an
+# empty status (or none) counts. Any other value is refused by name: counting it either way could
+# be wrong.
 REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
 # More places than any location has (the largest have a few hundred): a damaged export.
 MAX_PLACES = 10_000
@@ -83,6 +84,10 @@ DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijf
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# A date as Excel stores it, days since 30-12-1899 ('43221' is 01-05-2018): five digits, as every
+# date in DATE_YEARS has.
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 # The years a date of the register can have: the register (2005) took over the registrations of
 # the years before; a year such as 9999 (a 'no end' of another system) or 1900 (an empty date
 # cell of Excel) is no date of a location and would count it wrongly, so it is not read.
@@ -265,19 +270,24 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # beside the same number in another export, and no duplicate of it in the same one.
     frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
+    notes: list[str] = []
+    frame = _without_repeated_headers(frame, notes)
+    frame = _without_totals_rows(frame, notes)
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     _refuse_rounded_numbers(frame, file_name, columns)
-    # A whole number with one zero decimal ('48.0', '48,0') is how pandas writes the column once a
-    # gastouderbureau's empty places made it a float (an export filtered in Python and saved
-    # again): the count. Only one zero: '1.000' may be a thousand.
-    frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
+    frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
+    # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
+    # again), '48,00' as a Dutch Excel writes a cell formatted as a number. Not three: '1.000' may
+    # be a thousand.
+    frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     # '1234 AB', also with the no-break space of a postcode copied from a web page
     frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
 
+    _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
-    notes = []
     if not errors:
         registered = counts(frame["registration_status"])
         slash_order = _slash_order(frame)
@@ -301,7 +311,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
         if not counted:
             continue
-        if provision_type not in PROVISION_TYPES:
+        if not isinstance(provision_type, str):  # NA when empty
+            errors.append(f"{where}, kolom {columns['provision_type']}: het type ontbreekt; "
+                          f"verwacht {', '.join(PROVISION_TYPES)}.")
+        elif provision_type not in PROVISION_TYPES:
             errors.append(
                 f"{where}, kolom {columns['provision_type']}: '{provision_type}' is geen "
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
@@ -325,7 +338,9 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         postcode = postcode if isinstance(postcode, str) else ""
         # A gastouder's home may be published without its address: kept, but in no wijk.
         may_be_empty = provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
-        if not _PC6.match(postcode) and not (may_be_empty and not postcode):
+        if not postcode and not may_be_empty:
+            errors.append(f"{where}, kolom {columns['postcode']}: de postcode ontbreekt.")
+        elif postcode and not _PC6.match(postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
@@ -337,13 +352,8 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         else:
             shown.append("Er is niets opgeslagen.")
         raise InputRefused(shown)
-    duplicated = frame[frame["lrk_id"].duplicated(keep=False)]
-    if not duplicated.empty:
-        rows = ", ".join(str(r) for r in duplicated["row_number"].head(10))
-        raise InputRefused(
-            f"Bestand {file_name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
-            f"in het bestand (rijen {rows}). Er is niets opgeslagen."
-        )
+    if frame["lrk_id"].duplicated().any():
+        frame = _without_repeated_locations(frame, file_name, columns, notes)
     if without_places:
         rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
         notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
@@ -472,6 +482,119 @@ def _refuse_rounded_numbers(frame: pd.DataFrame, file_name: str, columns: dict) 
         "opent.")
 
 
+def _rows_shown(rows: pd.Series, most: int = 5) -> str:
+    return ", ".join(str(r) for r in rows.head(most)) + (" ..." if len(rows) > most else "")
+
+
+def _without_repeated_headers(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The rows without those that repeat the header (two exports pasted one under the other in
+    Excel): they are no locations, and their 'status' was refused as an unknown status."""
+    ids = frame["lrk_id"]
+    candidates = ids.notna() & ~ids.str.contains(r"[0-9]", na=False)  # few rows, if any
+    if not candidates.any():
+        return frame
+    repeated = candidates.copy()
+    for field in ("lrk_id", "provision_type"):
+        names = {compact(HEADER_NAMES[field]), *COLUMN_ALIASES[field]}
+        repeated[candidates] &= frame.loc[candidates, field].map(compact).isin(names)
+    if not repeated.any():
+        return frame
+    notes.append(f"rij {_rows_shown(frame.loc[repeated, 'row_number'])} herhaalt de kopregel (twee "
+                 "exports onder elkaar geplakt?) en is overgeslagen")
+    return frame[~repeated]
+
+
+def _without_totals_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The rows without those at the bottom that hold no location: no LRK number, type, postcode,
+    status, date or address, only a label ('Totaal') or a sum of the places as Excel adds them."""
+    no_location = ~frame["lrk_id"].str.contains(r"[0-9]", na=False)
+    for field in ("provision_type", "postcode", "street_address", "registration_status",
+                  "registered_on", "deregistered_on"):
+        no_location &= frame[field].isna()
+    # only the rows below the last location: one in the middle is a location with cells lost
+    at_bottom = no_location[::-1].cummin()[::-1].astype(bool)
+    if not at_bottom.any():
+        return frame
+    rows = frame.loc[at_bottom, "row_number"]
+    notes.append(f"rij {_rows_shown(rows)} onderaan {'heeft' if len(rows) == 1 else 'hebben'} geen "
+                 "LRK-nummer, type of postcode (een totaalregel?) en "
+                 f"{'is' if len(rows) == 1 else 'zijn'} overgeslagen")
+    return frame[~at_bottom]
+
+
+# An LRK number Excel shows as a number and writes so: with zero decimals ('938831367,00',
+# '938831367.0' as pandas writes it) or groups of thousands ('938.831.367'). Kept so, it was a
+# location of its own beside the same number in another export.
+_ZERO_DECIMALS = r"^([0-9][0-9., \u00a0]*)[.,]0{1,2}$"
+_THOUSANDS = r"^[0-9]{1,3}([., \u00a0])[0-9]{3}(?:\1[0-9]{3})+$"
+
+
+def _lrk_numbers(ids: pd.Series) -> pd.Series:
+    digits = ids.str.isdigit().fillna(True).astype(bool)
+    if digits.all():  # the register's own export: the regular expressions only where needed
+        return ids
+    numbers = ids[~digits].str.replace(_ZERO_DECIMALS, r"\1", regex=True)
+    grouped = numbers.str.match(_THOUSANDS, na=False)
+    numbers = numbers.where(~grouped, numbers.str.replace(r"[^0-9]", "", regex=True))
+    return ids.where(digits, numbers)
+
+
+# Other words for the register's two statuses, as copies kept by a gemeente or another system
+# write them (compared after lower-casing and removing spaces, '-' and '_'): stored as the
+# register's word, so that the import and stg_lrk__locations count them by the one rule.
+STATUS_WORDS = {
+    "geregistreerd": "Ingeschreven", "actief": "Ingeschreven",
+    "afgemeld": "Uitgeschreven", "nietmeeractief": "Uitgeschreven",
+}
+
+
+def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
+    status = frame["registration_status"]
+    values = status.dropna().unique()
+    if not len(values):
+        return
+    read_as = {value: STATUS_WORDS.get(compact(value)) for value in values}
+    read_as = {value: word for value, word in read_as.items() if word}
+    if not read_as:
+        return
+    frame["registration_status"] = status.replace(read_as)
+    counted = status.value_counts()
+    read = [f"'{value}' ({counted[value]} locatie{'' if counted[value] == 1 else 's'}) gelezen als {word}"
+            for value, word in read_as.items()]
+    notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
+                 "mee, Uitgeschreven niet)")
+
+
+def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,
+                                notes: list[str]) -> pd.DataFrame:
+    """The rows without a location's repeats with the same values in every column read (two
+    exports merged): counted once. A location twice with different values is refused: which row
+    holds its places is not to say."""
+    values = frame.drop(columns=["row_number", "counts"])
+    repeat = values.duplicated(keep="first")
+    if repeat.any():
+        notes.append(f"rij {_rows_shown(frame.loc[repeat, 'row_number'])} "
+                     f"{'herhaalt een locatie' if repeat.sum() == 1 else 'herhalen locaties'} met "
+                     "dezelfde gegevens (twee exports samengevoegd?): elke locatie telt één keer")
+        frame = frame[~repeat]
+        values = values[~repeat]
+    duplicated = frame["lrk_id"].duplicated(keep=False)
+    if not duplicated.any():
+        return frame
+    lrk_id = frame.loc[duplicated, "lrk_id"].iloc[0]
+    same = frame["lrk_id"] == lrk_id
+    differ = [columns[field] for field in values.columns
+              if field in columns and values.loc[same, field].nunique(dropna=False) > 1]
+    raise InputRefused(
+        f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
+        f"gegevens (rijen {_rows_shown(frame.loc[same, 'row_number'], 10)}; "
+        + (f"kolom {differ[0]} verschilt)" if len(differ) == 1
+           else f"kolommen {', '.join(differ)} verschillen)")
+        + (f"; ook {duplicated.sum() - same.sum()} andere rij(en) herhalen een LRK-nummer"
+           if duplicated.sum() > same.sum() else "")
+        + ". Laat elke locatie één keer in de export staan. Er is niets opgeslagen.")
+
+
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
     status = frame["registration_status"].str.strip().str.lower()
     unknown = frame[status.notna() & ~status.isin(["", REGISTERED, DEREGISTERED])]
@@ -482,8 +605,9 @@ def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> lis
         shown = ", ".join(str(r) for r in rows.head(5)) + (" ..." if len(rows) > 5 else "")
         found.append(f"'{value}' (rij {shown})")
     return [f"Bestand {file_name}, kolom {columns['registration_status']}: onbekende status "
-            f"{', '.join(found)}. Kindkaart kent Ingeschreven (telt mee) en Uitgeschreven (telt "
-            "niet mee); pas de status aan of laad de export zoals het register hem geeft."]
+            f"{', '.join(found)}. Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) "
+            "en Uitgeschreven, Afgemeld en Niet meer actief (telt niet mee); pas de status aan of "
+            "laad de export zoals het register hem geeft."]
 
 
 def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_order: str | None,
@@ -557,6 +681,9 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
     elif (match := _SLASH_DATE.match(text)) and slash_order:
         first, second, year = match.groups()
         day, month = (first, second) if slash_order == "dm" else (second, first)
+    elif match := _EXCEL_SERIAL.match(text):
+        # a date cell whose format was lost (set to Standaard) shows, and is saved as, its number
+        return _EXCEL_EPOCH + dt.timedelta(days=int(match[1]))
     else:
         return None
     try:

@@ -348,8 +348,10 @@ def test_an_lrk_number_with_a_text_prefix_beside_itself_is_a_duplicate(postcode_
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
     assert refused.value.messages == [
-        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand "
-        "(rijen 2, 3). Er is niets opgeslagen."]
+        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
+        "andere gegevens (rijen 2, 3; kolommen type_oko, actuele_naam_oko, aantal_kindplaatsen, "
+        "opvanglocatie_postcode, inschrijfdatum verschillen). Laat elke locatie één keer in de "
+        "export staan. Er is niets opgeslagen."]
 
 
 def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode_con, tmp_path):
@@ -532,3 +534,109 @@ def test_a_row_after_an_empty_line_is_named_by_its_own_row(postcode_con, tmp_pat
         lrk.import_lrk_file(postcode_con, path)
     assert refused.value.messages[0].startswith("Bestand lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: "
                                                 "'zestig' is geen aantal kindplaatsen")
+
+
+@pytest.mark.parametrize(("lrk_id", "places"), [("100.000.000.001", "48,00"), ("100000000001,00", "48.00"),
+                                                ("100000000001.0", "48"), ("100 000 000 001", "48,0")])
+def test_numbers_as_a_dutch_excel_writes_them_are_those_numbers(postcode_con, tmp_path, lrk_id, places):
+    """A column formatted as a number in Excel is saved as '48,00' and '100.000.000.001', and
+    pandas writes '100000000001.0': places were refused as 'geen aantal kindplaatsen', the LRK
+    number was stored as written, a location of its own beside the same number in the next
+    export (so a newer export held 'none' of the locations that counted)."""
+    rows = [[lrk_id, "KDV", "De Boomhut", places, *ROWS[0][4:]], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select lrk_id, places from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001", 48), ("100000000002", 60)]
+
+
+def test_two_exports_pasted_one_under_the_other_count_each_location_once(postcode_con, tmp_path):
+    """Two exports pasted together in Excel: the second header was refused as 'onbekende status
+    'status'', and without it every location as 'staat meer dan eens'. The header is passed over
+    and a location repeated with the same values counts once; both are said."""
+    rows = [ROWS[0], ROWS[1], HEADER, ROWS[0], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == [
+        "rij 4 herhaalt de kopregel (twee exports onder elkaar geplakt?) en is overgeslagen",
+        "rij 5, 6 herhalen locaties met dezelfde gegevens (twee exports samengevoegd?): elke "
+        "locatie telt één keer"]
+    assert postcode_con.execute("select row_number from raw_lrk__locations order by 1").fetchall() == [
+        (2,), (3,)]
+
+
+def test_a_location_twice_with_other_places_is_refused_naming_the_column(postcode_con, tmp_path):
+    rows = [ROWS[0], ROWS[1], ["100000000001", "KDV", "De Boomhut", "56", *ROWS[0][4:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
+        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt). Laat elke locatie één "
+        "keer in de export staan. Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("total", [["Totaal", "", "", "108", "", "", "", "", ""],
+                                   ["", "", "Totaal", "108", "", "", "", "", ""],
+                                   ["", "", "", "108", "", "", "", "", ""]])
+def test_a_totals_row_at_the_bottom_is_passed_over_and_said(postcode_con, tmp_path, total):
+    """A sum of the places typed below the export (=SOM) was refused as a location without
+    LRK-nummer, type ('<NA>' is geen LRK-type) and postcode ('' is geen postcode)."""
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", [*ROWS, total]))
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["rij 4 onderaan heeft geen LRK-nummer, type of postcode (een "
+                            "totaalregel?) en is overgeslagen"]
+
+
+def test_a_location_without_number_type_and_postcode_above_others_is_refused(postcode_con, tmp_path):
+    """Only rows below the last location are passed over: one between them is a location whose
+    cells were lost, and the refusal says what is missing in words, not '<NA>'."""
+    rows = [ROWS[0], ["", "", "De Wip", "12", "Ingeschreven", "", "", "", "Oord"], ROWS[1]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv, rij 3, kolom lrk_id: het LRK-nummer ontbreekt.",
+        "Bestand lrk_2024.csv, rij 3, kolom type_oko: het type ontbreekt; verwacht KDV, BSO, VGO, "
+        "GOB, PSZ.",
+        "Bestand lrk_2024.csv, rij 3, kolom opvanglocatie_postcode: de postcode ontbreekt.",
+        "Er is niets opgeslagen."]
+
+
+def test_status_words_of_other_systems_are_read_as_the_registers(postcode_con, tmp_path):
+    """'Geregistreerd', 'Afgemeld', 'Niet meer actief' (copies kept by a gemeente) refused the
+    whole export as unknown statuses. They are stored as the register's word, so the figures
+    (stg_lrk__locations) count them as the import's message does; the message says how they were
+    read."""
+    rows = [[*ROWS[0][:4], "Geregistreerd", *ROWS[0][5:]],
+            [*ROWS[1][:4], "niet meer actief", *ROWS[1][5:]],
+            ["100000000003", "BSO", "De Wip", "20", "AFGEMELD", "01-01-2019", "", "1234AC", "Oord"],
+            ["100000000004", "KDV", "De Tol", "16", "Actief", "01-01-2019", "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered) == (2, 64, 2)
+    assert result.notes == [
+        "kolom status: 'Geregistreerd' (1 locatie) gelezen als Ingeschreven, 'niet meer actief' (1 locatie) "
+        "gelezen als Uitgeschreven, 'AFGEMELD' (1 locatie) gelezen als Uitgeschreven, 'Actief' (1 locatie) "
+        "gelezen als Ingeschreven (Ingeschreven telt mee, Uitgeschreven niet)"]
+    assert postcode_con.execute(
+        "select lrk_id, registration_status from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001", "Ingeschreven"), ("100000000002", "Uitgeschreven"),
+        ("100000000003", "Uitgeschreven"), ("100000000004", "Ingeschreven")]
+
+
+def test_dates_whose_cell_format_was_lost_are_read_as_the_dates_excel_holds(postcode_con, tmp_path):
+    """A date column set to 'Standaard' in Excel shows and keeps the day number (43221 is
+    01-05-2018): refused row by row as 'geen datum'."""
+    from openpyxl import Workbook
+
+    path = tmp_path / "lrk_2024.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["100000000001", "KDV", "De Boomhut", 48, "Ingeschreven", 43221, None, "1234AB", "Oord"])
+    sheet.append(["100000000002", "BSO", "Het Klimrek", 60, "Uitgeschreven", 43221, 45000, "1234AC", "Oord"])
+    book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (1, 48)
+    assert postcode_con.execute(
+        "select registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [("2018-05-01", None), ("2018-05-01", "2023-03-15")]
