@@ -32,13 +32,16 @@ PROVISION_TYPES = {
 }
 # The same types written out, as the register's website shows them ("Type opvang" in a search
 # result copied to a spreadsheet): compared after lower-casing and removing spaces, '-' and '_'.
-# Only names of one type: "gastouderopvang" alone may be the bureau or the home, and is refused.
+# "Gastouderopvang" alone is the gastouder's home on the website, but some copies name the bureau
+# so too: it is read by its places (_read_gastouderopvang).
+EITHER_GASTOUDER = "GASTOUDEROPVANG"
 PROVISION_TYPE_NAMES = {
     "kinderdagverblijf": "KDV", "dagopvang": "KDV",
     "buitenschoolseopvang": "BSO",
     "voorzieningvoorgastouderopvang": "VGO",
     "gastouderbureau": "GOB",
     "peuterspeelzaal": "PSZ",
+    "gastouderopvang": EITHER_GASTOUDER,
 }
 # Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
 WITHOUT_PLACES = {"GOB"}
@@ -283,6 +286,7 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # be a thousand.
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
+    _read_gastouderopvang(frame, columns, notes)
     # '1234 AB', also with the no-break space of a postcode copied from a web page
     frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
 
@@ -563,6 +567,22 @@ def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str
             for value, word in read_as.items()]
     notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
                  "mee, Uitgeschreven niet)")
+
+
+def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
+    """'Gastouderopvang' with places as the gastouder's home (VGO), without (empty or 0) as the
+    gastouderbureau, which has no places of its own (GOB): refused before, so a website export
+    with gastouders did not load. Either way only the places of a home count."""
+    either = frame["provision_type"].isin([EITHER_GASTOUDER])
+    if not either.any():
+        return
+    places = frame["places"].fillna("").str.strip()
+    home = either & ~places.isin(["", "0"])
+    frame.loc[home, "provision_type"] = "VGO"
+    frame.loc[either & ~home, "provision_type"] = "GOB"
+    notes.append(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen als VGO (het huis "
+                 f"van de gastouder) bij {int(home.sum())} locatie(s) met kindplaatsen en als GOB "
+                 f"(gastouderbureau, zonder eigen plekken) bij {int((either & ~home).sum())} zonder")
 
 
 def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,

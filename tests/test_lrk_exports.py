@@ -108,14 +108,23 @@ def test_types_written_out_as_the_register_shows_them_are_read_as_their_codes(po
     assert (result.locations, result.places) == (3, 108)  # the bureau has no places
 
 
-def test_gastouderopvang_alone_is_refused_it_may_be_the_bureau_or_the_home(postcode_con, tmp_path):
-    """'Gastouderopvang' names both the bureau (no places) and the gastouder's home (places):
-    counting it either way could be wrong, so the row is named and nothing is stored."""
-    rows = [ROWS[0], ["100000000003", "Gastouderopvang", "Oord", "4", "Ingeschreven", "01-01-2019",
-                      "", "1234AC", "Oord"]]
-    with pytest.raises(InputRefused, match=r"rij 3, kolom type_oko: 'GASTOUDEROPVANG' is geen LRK-type"):
-        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
-    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+def test_gastouderopvang_is_the_home_with_places_and_the_bureau_without(postcode_con, tmp_path):
+    """'Gastouderopvang' is how the register's website names the gastouder's home (VGO); some
+    copies name the bureau (GOB) so too. It was refused, so an export with gastouders did not
+    load. A row with places is the home, one without the bureau: only the home's places count."""
+    rows = [ROWS[0],
+            ["100000000003", "Gastouderopvang", "Gastouder Oord", "4", "Ingeschreven", "01-01-2019",
+             "", "1234AC", "Oord"],
+            ["100000000004", "gastouder opvang", "Bureau Oord", "", "Ingeschreven", "01-01-2019",
+             "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (3, 52)
+    assert postcode_con.execute("select lrk_id, provision_type, places from raw_lrk__locations"
+                                " order by 1").fetchall() == [
+        ("100000000001", "KDV", 48), ("100000000003", "VGO", 4), ("100000000004", "GOB", None)]
+    assert result.notes == ["kolom type_oko: 'Gastouderopvang' gelezen als VGO (het huis van de "
+                            "gastouder) bij 1 locatie(s) met kindplaatsen en als GOB "
+                            "(gastouderbureau, zonder eigen plekken) bij 1 zonder"]
 
 
 def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, tmp_path):
