@@ -563,7 +563,7 @@ def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str
         return
     frame["registration_status"] = status.replace(read_as)
     counted = status.value_counts()
-    read = [f"'{value}' ({counted[value]} locatie{'' if counted[value] == 1 else 's'}) gelezen als {word}"
+    read = [f"'{value}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
             for value, word in read_as.items()]
     notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
                  "mee, Uitgeschreven niet)")
@@ -580,9 +580,11 @@ def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) 
     home = either & ~places.isin(["", "0"])
     frame.loc[home, "provision_type"] = "VGO"
     frame.loc[either & ~home, "provision_type"] = "GOB"
-    notes.append(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen als VGO (het huis "
-                 f"van de gastouder) bij {int(home.sum())} locatie(s) met kindplaatsen en als GOB "
-                 f"(gastouderbureau, zonder eigen plekken) bij {int((either & ~home).sum())} zonder")
+    homes, bureaus = int(home.sum()), int((either & ~home).sum())
+    read = ([f"als VGO (het huis van de gastouder) in {homes} rij(en) met kindplaatsen"] if homes
+            else []) + ([f"als GOB (gastouderbureau, zonder eigen plekken) in {bureaus} rij(en) "
+                         "zonder kindplaatsen"] if bureaus else [])
+    notes.append(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen {' en '.join(read)}")
 
 
 def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,

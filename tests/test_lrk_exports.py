@@ -123,8 +123,9 @@ def test_gastouderopvang_is_the_home_with_places_and_the_bureau_without(postcode
                                 " order by 1").fetchall() == [
         ("100000000001", "KDV", 48), ("100000000003", "VGO", 4), ("100000000004", "GOB", None)]
     assert result.notes == ["kolom type_oko: 'Gastouderopvang' gelezen als VGO (het huis van de "
-                            "gastouder) bij 1 locatie(s) met kindplaatsen en als GOB "
-                            "(gastouderbureau, zonder eigen plekken) bij 1 zonder"]
+                            "gastouder) in 1 rij(en) met kindplaatsen en als GOB "
+                            "(gastouderbureau, zonder eigen plekken) in 1 rij(en) zonder "
+                            "kindplaatsen"]
 
 
 def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, tmp_path):
@@ -623,8 +624,8 @@ def test_status_words_of_other_systems_are_read_as_the_registers(postcode_con, t
     result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
     assert (result.locations, result.places, result.deregistered) == (2, 64, 2)
     assert result.notes == [
-        "kolom status: 'Geregistreerd' (1 locatie) gelezen als Ingeschreven, 'niet meer actief' (1 locatie) "
-        "gelezen als Uitgeschreven, 'AFGEMELD' (1 locatie) gelezen als Uitgeschreven, 'Actief' (1 locatie) "
+        "kolom status: 'Geregistreerd' (1 rij) gelezen als Ingeschreven, 'niet meer actief' (1 rij) "
+        "gelezen als Uitgeschreven, 'AFGEMELD' (1 rij) gelezen als Uitgeschreven, 'Actief' (1 rij) "
         "gelezen als Ingeschreven (Ingeschreven telt mee, Uitgeschreven niet)"]
     assert postcode_con.execute(
         "select lrk_id, registration_status from raw_lrk__locations order by 1").fetchall() == [
@@ -649,3 +650,99 @@ def test_dates_whose_cell_format_was_lost_are_read_as_the_dates_excel_holds(post
     assert postcode_con.execute(
         "select registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
         " order by lrk_id").fetchall() == [("2018-05-01", None), ("2018-05-01", "2023-03-15")]
+
+
+def test_the_page_reads_the_registers_search_export_pasted_twice_in_excel(app_db):
+    """On Gemeente laden: the sample export as the register's website names its columns, types
+    and statuses ('Gastouderopvang', 'Afgemeld'), with dates and numbers as Excel cells, pasted
+    twice into one workbook with a totals row below. It was refused (the second header as an
+    unknown status, every location twice); now it stores what the export itself stores, and the
+    page says what it passed over."""
+    import datetime as dt
+    import io
+
+    import duckdb
+    from conftest import ROOT, add_account, run_page
+    from openpyxl import Workbook
+
+    from data_sources.accounts import Account
+
+    sample = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes().decode("cp1252")
+    header, *lines = [line.split(";") for line in sample.splitlines()]
+    column = {name: index for index, name in enumerate(header)}
+    types = {"KDV": "Kinderdagverblijf", "BSO": "Buitenschoolse opvang", "VGO": "Gastouderopvang",
+             "GOB": "Gastouderbureau"}
+
+    def date(text: str) -> dt.datetime | None:
+        return dt.datetime.strptime(text, "%d-%m-%Y") if text else None
+
+    website = ["Registratienummer", "Type opvang", "Naam", "Aantal kindplaatsen", "Adres", "Postcode",
+               "Plaats", "Status", "Datum inschrijving", "Datum uitschrijving", "Gemeente"]
+    rows = [[int(cells[column["lrk_id"]]), types[cells[column["type_oko"]]],
+             cells[column["actuele_naam_oko"]],
+             int(cells[column["aantal_kindplaatsen"]]) if cells[column["aantal_kindplaatsen"]] else None,
+             cells[column["opvanglocatie_adres"]], cells[column["opvanglocatie_postcode"]],
+             cells[column["opvanglocatie_woonplaats"]],
+             {"Uitgeschreven": "Afgemeld"}.get(cells[column["status"]], cells[column["status"]]),
+             date(cells[column["inschrijfdatum"]]), date(cells[column["uitschrijfdatum"]]),
+             cells[column["verantwoordelijke_gemeente"]]] for cells in lines]
+    book = Workbook()
+    sheet = book.active
+    for row in [website, *rows, website, *rows]:
+        sheet.append(row)
+    sheet.append(["Totaal", None, None, f"=SUM(D2:D{len(rows) + 1})"])
+    data = io.BytesIO()
+    book.save(data)
+
+    def stored(load_id: int) -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select lrk_id, provision_type, places, postcode, wijk_code,"
+                               " registration_status, registered_on, deregistered_on"
+                               " from raw_lrk__locations where load_id = ? order by lrk_id",
+                               [load_id]).fetchall()
+        finally:
+            con.close()
+
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        (sample_load,), = con.execute("select load_id from loads where dataset = 'lrk-locaties'"
+                                      " and year = 2024 and status = 'active'").fetchall()
+        # what the sample export itself counts, as read by import-sample
+        locations, places = con.execute(
+            "select count(*), sum(places) filter (where provision_type <> 'GOB')"
+            " from raw_lrk__locations where load_id = ? and registration_status = 'Ingeschreven'"
+            " and (deregistered_on is null or deregistered_on > date '2024-12-31')",
+            [sample_load]).fetchone()
+    finally:
+        con.close()
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("zoekresultaten_2024.xlsx", data.getvalue(),
+                                                  "application/octet-stream"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        f"zoekresultaten_2024.xlsx is ingelezen: {locations} ingeschreven locaties met samen {places} "
+        "kindplaatsen, jaar 2024."]
+    infos = [i.value for i in at.info]
+    second = len(rows) + 2
+    assert (f"Let op: rij {second} herhaalt de kopregel (twee exports onder elkaar geplakt?) en is "
+            "overgeslagen.") in infos
+    assert (f"Let op: rij {second + 1}, {second + 2}, {second + 3}, {second + 4}, {second + 5} ... herhalen "
+            "locaties met dezelfde gegevens (twee exports samengevoegd?): elke locatie telt één keer.") in infos
+    assert (f"Let op: rij {2 * second - 1} onderaan heeft geen LRK-nummer, type of postcode (een "
+            "totaalregel?) en is overgeslagen.") in infos
+    afgemeld = 2 * sum(row[7] == "Afgemeld" for row in rows)  # the rows of both copies
+    assert (f"Let op: kolom Status: 'Afgemeld' ({afgemeld} rijen) gelezen als Uitgeschreven "
+            "(Ingeschreven telt mee, Uitgeschreven niet).") in infos
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        (new_load,), = con.execute("select max(load_id) from loads where dataset = 'lrk-locaties'").fetchall()
+    finally:
+        con.close()
+    assert new_load != sample_load
+    assert stored(new_load) == stored(sample_load)
