@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,12 +201,14 @@ def _workbook_text(value: object) -> object:
     return str(value)
 
 
-def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
+def read_lrk_export(path: str | Path, year: int | None = None,
+                    keep: Callable[[pd.DataFrame], tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept. With `year`, a
     location deregistered by the end of it is not held to the rules (it never counts). What was
-    left empty on such a location is said in frame.attrs["notes"]."""
+    left empty on such a location is said in frame.attrs["notes"]. `keep`: which rows to read
+    (before they are checked) and a note on the others (import_lrk_file's `within`)."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -289,6 +291,12 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     _read_gastouderopvang(frame, columns, notes)
     # '1234 AB', also with the no-break space of a postcode copied from a web page
     frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+    if keep is not None:
+        # the locations of other gemeenten in the national export are not checked: a row of
+        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
+        kept, note = keep(frame)
+        frame = frame[kept.to_numpy()].copy()
+        notes += [note] if note else []
 
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
@@ -770,26 +778,7 @@ def store_lrk(
     the locations of those register gemeenten are stored, so that an analist of one gemeente can
     read the register's national export; the others are named in a note. Call inside a
     transaction."""
-    con.register("_lrk_frame", frame)
-    try:
-        mapped = con.execute(
-            """
-            with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code, year,
-                       row_number() over (
-                           partition by pc6 order by abs(year - ?), year desc
-                       ) as pick
-                from postcodes
-            )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
-            from _lrk_frame as f
-            left join pc on pc.pc6 = f.postcode and pc.pick = 1
-            order by f.row_number
-            """,
-            [year],
-        ).df()
-    finally:
-        con.unregister("_lrk_frame")
+    mapped = _with_postcode_areas(con, frame, year)
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     if not gemeenten:
         raise InputRefused(
@@ -873,6 +862,44 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _with_postcode_areas(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The export's rows (by row_number) with the gemeente, wijk and buurt of their postcode in the
+    postcodes of the nearest year."""
+    con.register("_lrk_frame", frame)
+    try:
+        return con.execute(
+            """
+            with pc as (
+                select pc6, buurt_code, wijk_code, gemeente_code, year,
+                       row_number() over (
+                           partition by pc6 order by abs(year - ?), year desc
+                       ) as pick
+                from postcodes
+            )
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
+            from _lrk_frame as f
+            left join pc on pc.pc6 = f.postcode and pc.pick = 1
+            order by f.row_number
+            """,
+            [year],
+        ).df()
+    finally:
+        con.unregister("_lrk_frame")
+
+
+def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
+                  within: set[str]) -> tuple[pd.Series, str]:
+    """Which rows of an export being read are locations of `within` (their register gemeente, as
+    store_lrk finds it), and the note on the others; refused when there are none."""
+    mapped = _with_postcode_areas(con, frame[["row_number", "postcode", "responsible_gemeente",
+                                              "responsible_gemeente_code"]], year)
+    names = _gemeente_names(con)
+    mapped["register_gemeente_code"] = _register_gemeenten(mapped, names)
+    _, note = _only_within(mapped, within, names)
+    own = dict(zip(mapped["row_number"], mapped["register_gemeente_code"].isin(within), strict=True))
+    return frame["row_number"].map(own).astype(bool), note
 
 
 def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
@@ -1123,7 +1150,9 @@ def import_lrk_file(
                 f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
                 "bestandsnaam."
             )
-        frame = read_lrk_export(export, year)
+        keep = None if within is None else (
+            lambda rows: _of_gemeenten(con, rows, year, within))
+        frame = read_lrk_export(export, year, keep)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
                          file_hash=store.file_sha256(path), within=within)

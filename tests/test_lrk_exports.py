@@ -746,3 +746,30 @@ def test_the_page_reads_the_registers_search_export_pasted_twice_in_excel(app_db
         con.close()
     assert new_load != sample_load
     assert stored(new_load) == stored(sample_load)
+
+
+def test_a_damaged_row_of_another_gemeente_does_not_refuse_the_national_export_for_one(postcode_con,
+                                                                                       tmp_path):
+    """An analist of one gemeente reads the register's national export (within): a row of
+    Amsterdam with a damaged postcode and places refused the whole file, a row the analist can
+    neither fix nor needs. Only the rows of the analist's gemeenten are checked and stored; the
+    others are named in a note. Without `within` (every gemeente is stored) it is still refused."""
+    header = [*HEADER, "cbs_code"]
+    rows = [[*ROWS[0], "0001"], [*ROWS[1], "0001"],
+            ["100000000009", "KDV", "De Gracht", "veel", "Ingeschreven", "01-01-2015", "", "1012",
+             "Amsterdam", "0363"]]
+    path = tmp_path / "export_opendata_lrk_2024.csv"
+    path.write_text("\n".join(";".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[:2] == [
+        "Bestand export_opendata_lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: 'veel' is geen "
+        "aantal kindplaatsen (een heel getal van 0 of meer).",
+        "Bestand export_opendata_lrk_2024.csv, rij 4, kolom opvanglocatie_postcode: '1012' is geen "
+        "postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB)."]
+    result = lrk.import_lrk_file(postcode_con, path, within={"GM0001"})
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de "
+                            "locaties van GM0001 horen bij uw account"]
+    assert postcode_con.execute("select lrk_id from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001",), ("100000000002",)]
