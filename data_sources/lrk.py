@@ -40,9 +40,11 @@ PROVISION_TYPE_NAMES = {
     "buitenschoolseopvang": "BSO",
     "voorzieningvoorgastouderopvang": "VGO",
     "gastouderbureau": "GOB",
-    "peuterspeelzaal": "PSZ",
+    "peuterspeelzaal": "PSZ", "peuteropvang": "PSZ",
     "gastouderopvang": EITHER_GASTOUDER,
 }
+# A name followed by its code, as a legend or a filter shows them: 'Kinderdagverblijf (KDV)'.
+_NAME_AND_CODE = re.compile(r"^.*\(\s*(KDV|BSO|VGO|GOB|PSZ)\s*\)$", re.IGNORECASE)
 # Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
 WITHOUT_PLACES = {"GOB"}
 # Types whose address the public register may leave out (the gastouder's home).
@@ -1173,5 +1175,7 @@ def _provision_type_code(value):
     one type ('Buitenschoolse opvang'); anything else as written (upper case), to be refused."""
     if not isinstance(value, str):
         return value
+    if match := _NAME_AND_CODE.match(value.strip()):
+        return match[1].upper()
     name = re.sub(r"[\s_-]+", "", value).lower()
     return PROVISION_TYPE_NAMES.get(name, value.strip().upper())

@@ -773,3 +773,15 @@ def test_a_damaged_row_of_another_gemeente_does_not_refuse_the_national_export_f
                             "locaties van GM0001 horen bij uw account"]
     assert postcode_con.execute("select lrk_id from raw_lrk__locations order by 1").fetchall() == [
         ("100000000001",), ("100000000002",)]
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Kinderdagverblijf (KDV)", "KDV"), ("buitenschoolse opvang (bso)", "BSO"),
+                                             ("Gastouderopvang (VGO)", "VGO"), ("Peuteropvang", "PSZ")])
+def test_a_type_with_its_code_after_it_or_peuteropvang_is_that_type(postcode_con, tmp_path, typed, code):
+    """'Kinderdagverblijf (KDV)' as a legend writes it, and 'Peuteropvang' (a peuterspeelzaal since
+    2018), were refused as 'geen LRK-type'."""
+    rows = [[ROWS[0][0], typed, *ROWS[0][2:]], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select provision_type from raw_lrk__locations order by lrk_id"
+                                ).fetchall() == [(code,), ("BSO",)]
