@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +32,19 @@ PROVISION_TYPES = {
 }
 # The same types written out, as the register's website shows them ("Type opvang" in a search
 # result copied to a spreadsheet): compared after lower-casing and removing spaces, '-' and '_'.
-# Only names of one type: "gastouderopvang" alone may be the bureau or the home, and is refused.
+# "Gastouderopvang" alone is the gastouder's home on the website, but some copies name the bureau
+# so too: it is read by its places (_read_gastouderopvang).
+EITHER_GASTOUDER = "GASTOUDEROPVANG"
 PROVISION_TYPE_NAMES = {
     "kinderdagverblijf": "KDV", "dagopvang": "KDV",
     "buitenschoolseopvang": "BSO",
     "voorzieningvoorgastouderopvang": "VGO",
     "gastouderbureau": "GOB",
-    "peuterspeelzaal": "PSZ",
+    "peuterspeelzaal": "PSZ", "peuteropvang": "PSZ",
+    "gastouderopvang": EITHER_GASTOUDER,
 }
+# A name followed by its code, as a legend or a filter shows them: 'Kinderdagverblijf (KDV)'.
+_NAME_AND_CODE = re.compile(r"^.*\(\s*(KDV|BSO|VGO|GOB|PSZ)\s*\)$", re.IGNORECASE)
 # Types without places of their own: an empty aantal_kindplaatsen and any address are fine.
 WITHOUT_PLACES = {"GOB"}
 # Types whose address the public register may leave out (the gastouder's home).
@@ -72,8 +77,9 @@ CBS_FILE_HINT = (" Dit is een CBS-bestand: lees het in op de pagina Gemeente lad
 HEADER_NAMES = {"lrk_id": "lrk_id", "provision_type": "type_oko", "places": "aantal_kindplaatsen",
                 "postcode": "opvanglocatie_postcode"}
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
-# The register writes 'Ingeschreven' and 'Uitgeschreven'; an empty status (or none) counts. Any
-# other value is refused by name: counting it either way could be wrong.
+# The register writes 'Ingeschreven' and 'Uitgeschreven' (other words for them: STATUS_WORDS); an
+# empty status (or none) counts. Any other value is refused by name: counting it either way could
+# be wrong.
 REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
 # More places than any location has (the largest have a few hundred): a damaged export.
 MAX_PLACES = 10_000
@@ -83,6 +89,10 @@ DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijf
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# A date as Excel stores it, days since 30-12-1899 ('43221' is 01-05-2018): five digits, as every
+# date in DATE_YEARS has.
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 # The years a date of the register can have: the register (2005) took over the registrations of
 # the years before; a year such as 9999 (a 'no end' of another system) or 1900 (an empty date
 # cell of Excel) is no date of a location and would count it wrongly, so it is not read.
@@ -193,12 +203,14 @@ def _workbook_text(value: object) -> object:
     return str(value)
 
 
-def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
+def read_lrk_export(path: str | Path, year: int | None = None,
+                    keep: Callable[[pd.DataFrame], tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept. With `year`, a
     location deregistered by the end of it is not held to the rules (it never counts). What was
-    left empty on such a location is said in frame.attrs["notes"]."""
+    left empty on such a location is said in frame.attrs["notes"]. `keep`: which rows to read
+    (before they are checked) and a note on the others (import_lrk_file's `within`)."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -265,19 +277,31 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
     # beside the same number in another export, and no duplicate of it in the same one.
     frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
+    notes: list[str] = []
+    frame = _without_repeated_headers(frame, notes)
+    frame = _without_totals_rows(frame, notes)
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     _refuse_rounded_numbers(frame, file_name, columns)
-    # A whole number with one zero decimal ('48.0', '48,0') is how pandas writes the column once a
-    # gastouderbureau's empty places made it a float (an export filtered in Python and saved
-    # again): the count. Only one zero: '1.000' may be a thousand.
-    frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0$", r"\1", regex=True)
+    frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
+    # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
+    # again), '48,00' as a Dutch Excel writes a cell formatted as a number. Not three: '1.000' may
+    # be a thousand.
+    frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
+    _read_gastouderopvang(frame, columns, notes)
     # '1234 AB', also with the no-break space of a postcode copied from a web page
     frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+    if keep is not None:
+        # the locations of other gemeenten in the national export are not checked: a row of
+        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
+        kept, note = keep(frame)
+        frame = frame[kept.to_numpy()].copy()
+        notes += [note] if note else []
 
+    _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
-    notes = []
     if not errors:
         registered = counts(frame["registration_status"])
         slash_order = _slash_order(frame)
@@ -301,7 +325,10 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
         if not counted:
             continue
-        if provision_type not in PROVISION_TYPES:
+        if not isinstance(provision_type, str):  # NA when empty
+            errors.append(f"{where}, kolom {columns['provision_type']}: het type ontbreekt; "
+                          f"verwacht {', '.join(PROVISION_TYPES)}.")
+        elif provision_type not in PROVISION_TYPES:
             errors.append(
                 f"{where}, kolom {columns['provision_type']}: '{provision_type}' is geen "
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
@@ -325,7 +352,9 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         postcode = postcode if isinstance(postcode, str) else ""
         # A gastouder's home may be published without its address: kept, but in no wijk.
         may_be_empty = provision_type in WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY
-        if not _PC6.match(postcode) and not (may_be_empty and not postcode):
+        if not postcode and not may_be_empty:
+            errors.append(f"{where}, kolom {columns['postcode']}: de postcode ontbreekt.")
+        elif postcode and not _PC6.match(postcode):
             errors.append(
                 f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
@@ -337,13 +366,8 @@ def read_lrk_export(path: str | Path, year: int | None = None) -> pd.DataFrame:
         else:
             shown.append("Er is niets opgeslagen.")
         raise InputRefused(shown)
-    duplicated = frame[frame["lrk_id"].duplicated(keep=False)]
-    if not duplicated.empty:
-        rows = ", ".join(str(r) for r in duplicated["row_number"].head(10))
-        raise InputRefused(
-            f"Bestand {file_name}: LRK-nummer {duplicated['lrk_id'].iloc[0]} staat meer dan eens "
-            f"in het bestand (rijen {rows}). Er is niets opgeslagen."
-        )
+    if frame["lrk_id"].duplicated().any():
+        frame = _without_repeated_locations(frame, file_name, columns, notes)
     if without_places:
         rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
         notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
@@ -472,6 +496,137 @@ def _refuse_rounded_numbers(frame: pd.DataFrame, file_name: str, columns: dict) 
         "opent.")
 
 
+def _rows_shown(rows: pd.Series, most: int = 5) -> str:
+    return ", ".join(str(r) for r in rows.head(most)) + (" ..." if len(rows) > most else "")
+
+
+def _without_repeated_headers(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The rows without those that repeat the header (two exports pasted one under the other in
+    Excel): they are no locations, and their 'status' was refused as an unknown status."""
+    ids = frame["lrk_id"]
+    candidates = ids.notna() & ~ids.str.contains(r"[0-9]", na=False)  # few rows, if any
+    if not candidates.any():
+        return frame
+    repeated = candidates.copy()
+    for field in ("lrk_id", "provision_type"):
+        names = {compact(HEADER_NAMES[field]), *COLUMN_ALIASES[field]}
+        repeated[candidates] &= frame.loc[candidates, field].map(compact).isin(names)
+    if not repeated.any():
+        return frame
+    notes.append(f"rij {_rows_shown(frame.loc[repeated, 'row_number'])} herhaalt de kopregel (twee "
+                 "exports onder elkaar geplakt?) en is overgeslagen")
+    return frame[~repeated]
+
+
+def _without_totals_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The rows without those at the bottom that hold no location: no LRK number, type, postcode,
+    status, date or address, only a label ('Totaal') or a sum of the places as Excel adds them."""
+    no_location = ~frame["lrk_id"].str.contains(r"[0-9]", na=False)
+    for field in ("provision_type", "postcode", "street_address", "registration_status",
+                  "registered_on", "deregistered_on"):
+        no_location &= frame[field].isna()
+    # only the rows below the last location: one in the middle is a location with cells lost
+    at_bottom = no_location[::-1].cummin()[::-1].astype(bool)
+    if not at_bottom.any():
+        return frame
+    rows = frame.loc[at_bottom, "row_number"]
+    notes.append(f"rij {_rows_shown(rows)} onderaan {'heeft' if len(rows) == 1 else 'hebben'} geen "
+                 "LRK-nummer, type of postcode (een totaalregel?) en "
+                 f"{'is' if len(rows) == 1 else 'zijn'} overgeslagen")
+    return frame[~at_bottom]
+
+
+# An LRK number Excel shows as a number and writes so: with zero decimals ('938831367,00',
+# '938831367.0' as pandas writes it) or groups of thousands ('938.831.367'). Kept so, it was a
+# location of its own beside the same number in another export.
+_ZERO_DECIMALS = r"^([0-9][0-9., \u00a0]*)[.,]0{1,2}$"
+_THOUSANDS = r"^[0-9]{1,3}([., \u00a0])[0-9]{3}(?:\1[0-9]{3})+$"
+
+
+def _lrk_numbers(ids: pd.Series) -> pd.Series:
+    digits = ids.str.isdigit().fillna(True).astype(bool)
+    if digits.all():  # the register's own export: the regular expressions only where needed
+        return ids
+    numbers = ids[~digits].str.replace(_ZERO_DECIMALS, r"\1", regex=True)
+    grouped = numbers.str.match(_THOUSANDS, na=False)
+    numbers = numbers.where(~grouped, numbers.str.replace(r"[^0-9]", "", regex=True))
+    return ids.where(digits, numbers)
+
+
+# Other words for the register's two statuses, as copies kept by a gemeente or another system
+# write them (compared after lower-casing and removing spaces, '-' and '_'): stored as the
+# register's word, so that the import and stg_lrk__locations count them by the one rule.
+STATUS_WORDS = {
+    "geregistreerd": "Ingeschreven", "actief": "Ingeschreven",
+    "afgemeld": "Uitgeschreven", "nietmeeractief": "Uitgeschreven",
+}
+
+
+def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
+    status = frame["registration_status"]
+    values = status.dropna().unique()
+    if not len(values):
+        return
+    read_as = {value: STATUS_WORDS.get(compact(value)) for value in values}
+    read_as = {value: word for value, word in read_as.items() if word}
+    if not read_as:
+        return
+    frame["registration_status"] = status.replace(read_as)
+    counted = status.value_counts()
+    read = [f"'{value}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
+            for value, word in read_as.items()]
+    notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
+                 "mee, Uitgeschreven niet)")
+
+
+def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
+    """'Gastouderopvang' with places as the gastouder's home (VGO), without (empty or 0) as the
+    gastouderbureau, which has no places of its own (GOB): refused before, so a website export
+    with gastouders did not load. Either way only the places of a home count."""
+    either = frame["provision_type"].isin([EITHER_GASTOUDER])
+    if not either.any():
+        return
+    places = frame["places"].fillna("").str.strip()
+    home = either & ~places.isin(["", "0"])
+    frame.loc[home, "provision_type"] = "VGO"
+    frame.loc[either & ~home, "provision_type"] = "GOB"
+    homes, bureaus = int(home.sum()), int((either & ~home).sum())
+    read = ([f"als VGO (het huis van de gastouder) in {homes} rij(en) met kindplaatsen"] if homes
+            else []) + ([f"als GOB (gastouderbureau, zonder eigen plekken) in {bureaus} rij(en) "
+                         "zonder kindplaatsen"] if bureaus else [])
+    notes.append(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen {' en '.join(read)}")
+
+
+def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,
+                                notes: list[str]) -> pd.DataFrame:
+    """The rows without a location's repeats with the same values in every column read (two
+    exports merged): counted once. A location twice with different values is refused: which row
+    holds its places is not to say."""
+    values = frame.drop(columns=["row_number", "counts"])
+    repeat = values.duplicated(keep="first")
+    if repeat.any():
+        notes.append(f"rij {_rows_shown(frame.loc[repeat, 'row_number'])} "
+                     f"{'herhaalt een locatie' if repeat.sum() == 1 else 'herhalen locaties'} met "
+                     "dezelfde gegevens (twee exports samengevoegd?): elke locatie telt één keer")
+        frame = frame[~repeat]
+        values = values[~repeat]
+    duplicated = frame["lrk_id"].duplicated(keep=False)
+    if not duplicated.any():
+        return frame
+    lrk_id = frame.loc[duplicated, "lrk_id"].iloc[0]
+    same = frame["lrk_id"] == lrk_id
+    differ = [columns[field] for field in values.columns
+              if field in columns and values.loc[same, field].nunique(dropna=False) > 1]
+    raise InputRefused(
+        f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
+        f"gegevens (rijen {_rows_shown(frame.loc[same, 'row_number'], 10)}; "
+        + (f"kolom {differ[0]} verschilt)" if len(differ) == 1
+           else f"kolommen {', '.join(differ)} verschillen)")
+        + (f"; ook {duplicated.sum() - same.sum()} andere rij(en) herhalen een LRK-nummer"
+           if duplicated.sum() > same.sum() else "")
+        + ". Laat elke locatie één keer in de export staan. Er is niets opgeslagen.")
+
+
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
     status = frame["registration_status"].str.strip().str.lower()
     unknown = frame[status.notna() & ~status.isin(["", REGISTERED, DEREGISTERED])]
@@ -482,8 +637,9 @@ def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> lis
         shown = ", ".join(str(r) for r in rows.head(5)) + (" ..." if len(rows) > 5 else "")
         found.append(f"'{value}' (rij {shown})")
     return [f"Bestand {file_name}, kolom {columns['registration_status']}: onbekende status "
-            f"{', '.join(found)}. Kindkaart kent Ingeschreven (telt mee) en Uitgeschreven (telt "
-            "niet mee); pas de status aan of laad de export zoals het register hem geeft."]
+            f"{', '.join(found)}. Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) "
+            "en Uitgeschreven, Afgemeld en Niet meer actief (telt niet mee); pas de status aan of "
+            "laad de export zoals het register hem geeft."]
 
 
 def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_order: str | None,
@@ -557,6 +713,9 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
     elif (match := _SLASH_DATE.match(text)) and slash_order:
         first, second, year = match.groups()
         day, month = (first, second) if slash_order == "dm" else (second, first)
+    elif match := _EXCEL_SERIAL.match(text):
+        # a date cell whose format was lost (set to Standaard) shows, and is saved as, its number
+        return _EXCEL_EPOCH + dt.timedelta(days=int(match[1]))
     else:
         return None
     try:
@@ -621,26 +780,7 @@ def store_lrk(
     the locations of those register gemeenten are stored, so that an analist of one gemeente can
     read the register's national export; the others are named in a note. Call inside a
     transaction."""
-    con.register("_lrk_frame", frame)
-    try:
-        mapped = con.execute(
-            """
-            with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code, year,
-                       row_number() over (
-                           partition by pc6 order by abs(year - ?), year desc
-                       ) as pick
-                from postcodes
-            )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
-            from _lrk_frame as f
-            left join pc on pc.pc6 = f.postcode and pc.pick = 1
-            order by f.row_number
-            """,
-            [year],
-        ).df()
-    finally:
-        con.unregister("_lrk_frame")
+    mapped = _with_postcode_areas(con, frame, year)
     gemeenten = sorted(mapped["gemeente_code"].dropna().unique())
     if not gemeenten:
         raise InputRefused(
@@ -724,6 +864,44 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _with_postcode_areas(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The export's rows (by row_number) with the gemeente, wijk and buurt of their postcode in the
+    postcodes of the nearest year."""
+    con.register("_lrk_frame", frame)
+    try:
+        return con.execute(
+            """
+            with pc as (
+                select pc6, buurt_code, wijk_code, gemeente_code, year,
+                       row_number() over (
+                           partition by pc6 order by abs(year - ?), year desc
+                       ) as pick
+                from postcodes
+            )
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
+            from _lrk_frame as f
+            left join pc on pc.pc6 = f.postcode and pc.pick = 1
+            order by f.row_number
+            """,
+            [year],
+        ).df()
+    finally:
+        con.unregister("_lrk_frame")
+
+
+def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
+                  within: set[str]) -> tuple[pd.Series, str]:
+    """Which rows of an export being read are locations of `within` (their register gemeente, as
+    store_lrk finds it), and the note on the others; refused when there are none."""
+    mapped = _with_postcode_areas(con, frame[["row_number", "postcode", "responsible_gemeente",
+                                              "responsible_gemeente_code"]], year)
+    names = _gemeente_names(con)
+    mapped["register_gemeente_code"] = _register_gemeenten(mapped, names)
+    _, note = _only_within(mapped, within, names)
+    own = dict(zip(mapped["row_number"], mapped["register_gemeente_code"].isin(within), strict=True))
+    return frame["row_number"].map(own).astype(bool), note
 
 
 def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
@@ -974,7 +1152,9 @@ def import_lrk_file(
                 f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
                 "bestandsnaam."
             )
-        frame = read_lrk_export(export, year)
+        keep = None if within is None else (
+            lambda rows: _of_gemeenten(con, rows, year, within))
+        frame = read_lrk_export(export, year, keep)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
                          file_hash=store.file_sha256(path), within=within)
@@ -995,5 +1175,7 @@ def _provision_type_code(value):
     one type ('Buitenschoolse opvang'); anything else as written (upper case), to be refused."""
     if not isinstance(value, str):
         return value
+    if match := _NAME_AND_CODE.match(value.strip()):
+        return match[1].upper()
     name = re.sub(r"[\s_-]+", "", value).lower()
     return PROVISION_TYPE_NAMES.get(name, value.strip().upper())

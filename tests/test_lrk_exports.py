@@ -108,14 +108,24 @@ def test_types_written_out_as_the_register_shows_them_are_read_as_their_codes(po
     assert (result.locations, result.places) == (3, 108)  # the bureau has no places
 
 
-def test_gastouderopvang_alone_is_refused_it_may_be_the_bureau_or_the_home(postcode_con, tmp_path):
-    """'Gastouderopvang' names both the bureau (no places) and the gastouder's home (places):
-    counting it either way could be wrong, so the row is named and nothing is stored."""
-    rows = [ROWS[0], ["100000000003", "Gastouderopvang", "Oord", "4", "Ingeschreven", "01-01-2019",
-                      "", "1234AC", "Oord"]]
-    with pytest.raises(InputRefused, match=r"rij 3, kolom type_oko: 'GASTOUDEROPVANG' is geen LRK-type"):
-        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
-    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+def test_gastouderopvang_is_the_home_with_places_and_the_bureau_without(postcode_con, tmp_path):
+    """'Gastouderopvang' is how the register's website names the gastouder's home (VGO); some
+    copies name the bureau (GOB) so too. It was refused, so an export with gastouders did not
+    load. A row with places is the home, one without the bureau: only the home's places count."""
+    rows = [ROWS[0],
+            ["100000000003", "Gastouderopvang", "Gastouder Oord", "4", "Ingeschreven", "01-01-2019",
+             "", "1234AC", "Oord"],
+            ["100000000004", "gastouder opvang", "Bureau Oord", "", "Ingeschreven", "01-01-2019",
+             "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (3, 52)
+    assert postcode_con.execute("select lrk_id, provision_type, places from raw_lrk__locations"
+                                " order by 1").fetchall() == [
+        ("100000000001", "KDV", 48), ("100000000003", "VGO", 4), ("100000000004", "GOB", None)]
+    assert result.notes == ["kolom type_oko: 'Gastouderopvang' gelezen als VGO (het huis van de "
+                            "gastouder) in 1 rij(en) met kindplaatsen en als GOB "
+                            "(gastouderbureau, zonder eigen plekken) in 1 rij(en) zonder "
+                            "kindplaatsen"]
 
 
 def test_an_export_with_the_wrong_extension_is_read_by_what_it_is(postcode_con, tmp_path):
@@ -348,8 +358,10 @@ def test_an_lrk_number_with_a_text_prefix_beside_itself_is_a_duplicate(postcode_
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
     assert refused.value.messages == [
-        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand "
-        "(rijen 2, 3). Er is niets opgeslagen."]
+        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
+        "andere gegevens (rijen 2, 3; kolommen type_oko, actuele_naam_oko, aantal_kindplaatsen, "
+        "opvanglocatie_postcode, inschrijfdatum verschillen). Laat elke locatie één keer in de "
+        "export staan. Er is niets opgeslagen."]
 
 
 def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode_con, tmp_path):
@@ -532,3 +544,244 @@ def test_a_row_after_an_empty_line_is_named_by_its_own_row(postcode_con, tmp_pat
         lrk.import_lrk_file(postcode_con, path)
     assert refused.value.messages[0].startswith("Bestand lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: "
                                                 "'zestig' is geen aantal kindplaatsen")
+
+
+@pytest.mark.parametrize(("lrk_id", "places"), [("100.000.000.001", "48,00"), ("100000000001,00", "48.00"),
+                                                ("100000000001.0", "48"), ("100 000 000 001", "48,0")])
+def test_numbers_as_a_dutch_excel_writes_them_are_those_numbers(postcode_con, tmp_path, lrk_id, places):
+    """A column formatted as a number in Excel is saved as '48,00' and '100.000.000.001', and
+    pandas writes '100000000001.0': places were refused as 'geen aantal kindplaatsen', the LRK
+    number was stored as written, a location of its own beside the same number in the next
+    export (so a newer export held 'none' of the locations that counted)."""
+    rows = [[lrk_id, "KDV", "De Boomhut", places, *ROWS[0][4:]], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select lrk_id, places from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001", 48), ("100000000002", 60)]
+
+
+def test_two_exports_pasted_one_under_the_other_count_each_location_once(postcode_con, tmp_path):
+    """Two exports pasted together in Excel: the second header was refused as 'onbekende status
+    'status'', and without it every location as 'staat meer dan eens'. The header is passed over
+    and a location repeated with the same values counts once; both are said."""
+    rows = [ROWS[0], ROWS[1], HEADER, ROWS[0], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == [
+        "rij 4 herhaalt de kopregel (twee exports onder elkaar geplakt?) en is overgeslagen",
+        "rij 5, 6 herhalen locaties met dezelfde gegevens (twee exports samengevoegd?): elke "
+        "locatie telt één keer"]
+    assert postcode_con.execute("select row_number from raw_lrk__locations order by 1").fetchall() == [
+        (2,), (3,)]
+
+
+def test_a_location_twice_with_other_places_is_refused_naming_the_column(postcode_con, tmp_path):
+    rows = [ROWS[0], ROWS[1], ["100000000001", "KDV", "De Boomhut", "56", *ROWS[0][4:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
+        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt). Laat elke locatie één "
+        "keer in de export staan. Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("total", [["Totaal", "", "", "108", "", "", "", "", ""],
+                                   ["", "", "Totaal", "108", "", "", "", "", ""],
+                                   ["", "", "", "108", "", "", "", "", ""]])
+def test_a_totals_row_at_the_bottom_is_passed_over_and_said(postcode_con, tmp_path, total):
+    """A sum of the places typed below the export (=SOM) was refused as a location without
+    LRK-nummer, type ('<NA>' is geen LRK-type) and postcode ('' is geen postcode)."""
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", [*ROWS, total]))
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["rij 4 onderaan heeft geen LRK-nummer, type of postcode (een "
+                            "totaalregel?) en is overgeslagen"]
+
+
+def test_a_location_without_number_type_and_postcode_above_others_is_refused(postcode_con, tmp_path):
+    """Only rows below the last location are passed over: one between them is a location whose
+    cells were lost, and the refusal says what is missing in words, not '<NA>'."""
+    rows = [ROWS[0], ["", "", "De Wip", "12", "Ingeschreven", "", "", "", "Oord"], ROWS[1]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        "Bestand lrk_2024.csv, rij 3, kolom lrk_id: het LRK-nummer ontbreekt.",
+        "Bestand lrk_2024.csv, rij 3, kolom type_oko: het type ontbreekt; verwacht KDV, BSO, VGO, "
+        "GOB, PSZ.",
+        "Bestand lrk_2024.csv, rij 3, kolom opvanglocatie_postcode: de postcode ontbreekt.",
+        "Er is niets opgeslagen."]
+
+
+def test_status_words_of_other_systems_are_read_as_the_registers(postcode_con, tmp_path):
+    """'Geregistreerd', 'Afgemeld', 'Niet meer actief' (copies kept by a gemeente) refused the
+    whole export as unknown statuses. They are stored as the register's word, so the figures
+    (stg_lrk__locations) count them as the import's message does; the message says how they were
+    read."""
+    rows = [[*ROWS[0][:4], "Geregistreerd", *ROWS[0][5:]],
+            [*ROWS[1][:4], "niet meer actief", *ROWS[1][5:]],
+            ["100000000003", "BSO", "De Wip", "20", "AFGEMELD", "01-01-2019", "", "1234AC", "Oord"],
+            ["100000000004", "KDV", "De Tol", "16", "Actief", "01-01-2019", "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered) == (2, 64, 2)
+    assert result.notes == [
+        "kolom status: 'Geregistreerd' (1 rij) gelezen als Ingeschreven, 'niet meer actief' (1 rij) "
+        "gelezen als Uitgeschreven, 'AFGEMELD' (1 rij) gelezen als Uitgeschreven, 'Actief' (1 rij) "
+        "gelezen als Ingeschreven (Ingeschreven telt mee, Uitgeschreven niet)"]
+    assert postcode_con.execute(
+        "select lrk_id, registration_status from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001", "Ingeschreven"), ("100000000002", "Uitgeschreven"),
+        ("100000000003", "Uitgeschreven"), ("100000000004", "Ingeschreven")]
+
+
+def test_dates_whose_cell_format_was_lost_are_read_as_the_dates_excel_holds(postcode_con, tmp_path):
+    """A date column set to 'Standaard' in Excel shows and keeps the day number (43221 is
+    01-05-2018): refused row by row as 'geen datum'."""
+    from openpyxl import Workbook
+
+    path = tmp_path / "lrk_2024.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["100000000001", "KDV", "De Boomhut", 48, "Ingeschreven", 43221, None, "1234AB", "Oord"])
+    sheet.append(["100000000002", "BSO", "Het Klimrek", 60, "Uitgeschreven", 43221, 45000, "1234AC", "Oord"])
+    book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (1, 48)
+    assert postcode_con.execute(
+        "select registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [("2018-05-01", None), ("2018-05-01", "2023-03-15")]
+
+
+def test_the_page_reads_the_registers_search_export_pasted_twice_in_excel(app_db):
+    """On Gemeente laden: the sample export as the register's website names its columns, types
+    and statuses ('Gastouderopvang', 'Afgemeld'), with dates and numbers as Excel cells, pasted
+    twice into one workbook with a totals row below. It was refused (the second header as an
+    unknown status, every location twice); now it stores what the export itself stores, and the
+    page says what it passed over."""
+    import datetime as dt
+    import io
+
+    import duckdb
+    from conftest import ROOT, add_account, run_page
+    from openpyxl import Workbook
+
+    from data_sources.accounts import Account
+
+    sample = (ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv").read_bytes().decode("cp1252")
+    header, *lines = [line.split(";") for line in sample.splitlines()]
+    column = {name: index for index, name in enumerate(header)}
+    types = {"KDV": "Kinderdagverblijf", "BSO": "Buitenschoolse opvang", "VGO": "Gastouderopvang",
+             "GOB": "Gastouderbureau"}
+
+    def date(text: str) -> dt.datetime | None:
+        return dt.datetime.strptime(text, "%d-%m-%Y") if text else None
+
+    website = ["Registratienummer", "Type opvang", "Naam", "Aantal kindplaatsen", "Adres", "Postcode",
+               "Plaats", "Status", "Datum inschrijving", "Datum uitschrijving", "Gemeente"]
+    rows = [[int(cells[column["lrk_id"]]), types[cells[column["type_oko"]]],
+             cells[column["actuele_naam_oko"]],
+             int(cells[column["aantal_kindplaatsen"]]) if cells[column["aantal_kindplaatsen"]] else None,
+             cells[column["opvanglocatie_adres"]], cells[column["opvanglocatie_postcode"]],
+             cells[column["opvanglocatie_woonplaats"]],
+             {"Uitgeschreven": "Afgemeld"}.get(cells[column["status"]], cells[column["status"]]),
+             date(cells[column["inschrijfdatum"]]), date(cells[column["uitschrijfdatum"]]),
+             cells[column["verantwoordelijke_gemeente"]]] for cells in lines]
+    book = Workbook()
+    sheet = book.active
+    for row in [website, *rows, website, *rows]:
+        sheet.append(row)
+    sheet.append(["Totaal", None, None, f"=SUM(D2:D{len(rows) + 1})"])
+    data = io.BytesIO()
+    book.save(data)
+
+    def stored(load_id: int) -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select lrk_id, provision_type, places, postcode, wijk_code,"
+                               " registration_status, registered_on, deregistered_on"
+                               " from raw_lrk__locations where load_id = ? order by lrk_id",
+                               [load_id]).fetchall()
+        finally:
+            con.close()
+
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        (sample_load,), = con.execute("select load_id from loads where dataset = 'lrk-locaties'"
+                                      " and year = 2024 and status = 'active'").fetchall()
+        # what the sample export itself counts, as read by import-sample
+        locations, places = con.execute(
+            "select count(*), sum(places) filter (where provision_type <> 'GOB')"
+            " from raw_lrk__locations where load_id = ? and registration_status = 'Ingeschreven'"
+            " and (deregistered_on is null or deregistered_on > date '2024-12-31')",
+            [sample_load]).fetchone()
+    finally:
+        con.close()
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("zoekresultaten_2024.xlsx", data.getvalue(),
+                                                  "application/octet-stream"))
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        f"zoekresultaten_2024.xlsx is ingelezen: {locations} ingeschreven locaties met samen {places} "
+        "kindplaatsen, jaar 2024."]
+    infos = [i.value for i in at.info]
+    second = len(rows) + 2
+    assert (f"Let op: rij {second} herhaalt de kopregel (twee exports onder elkaar geplakt?) en is "
+            "overgeslagen.") in infos
+    assert (f"Let op: rij {second + 1}, {second + 2}, {second + 3}, {second + 4}, {second + 5} ... herhalen "
+            "locaties met dezelfde gegevens (twee exports samengevoegd?): elke locatie telt één keer.") in infos
+    assert (f"Let op: rij {2 * second - 1} onderaan heeft geen LRK-nummer, type of postcode (een "
+            "totaalregel?) en is overgeslagen.") in infos
+    afgemeld = 2 * sum(row[7] == "Afgemeld" for row in rows)  # the rows of both copies
+    assert (f"Let op: kolom Status: 'Afgemeld' ({afgemeld} rijen) gelezen als Uitgeschreven "
+            "(Ingeschreven telt mee, Uitgeschreven niet).") in infos
+    con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+    try:
+        (new_load,), = con.execute("select max(load_id) from loads where dataset = 'lrk-locaties'").fetchall()
+    finally:
+        con.close()
+    assert new_load != sample_load
+    assert stored(new_load) == stored(sample_load)
+
+
+def test_a_damaged_row_of_another_gemeente_does_not_refuse_the_national_export_for_one(postcode_con,
+                                                                                       tmp_path):
+    """An analist of one gemeente reads the register's national export (within): a row of
+    Amsterdam with a damaged postcode and places refused the whole file, a row the analist can
+    neither fix nor needs. Only the rows of the analist's gemeenten are checked and stored; the
+    others are named in a note. Without `within` (every gemeente is stored) it is still refused."""
+    header = [*HEADER, "cbs_code"]
+    rows = [[*ROWS[0], "0001"], [*ROWS[1], "0001"],
+            ["100000000009", "KDV", "De Gracht", "veel", "Ingeschreven", "01-01-2015", "", "1012",
+             "Amsterdam", "0363"]]
+    path = tmp_path / "export_opendata_lrk_2024.csv"
+    path.write_text("\n".join(";".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[:2] == [
+        "Bestand export_opendata_lrk_2024.csv, rij 4, kolom aantal_kindplaatsen: 'veel' is geen "
+        "aantal kindplaatsen (een heel getal van 0 of meer).",
+        "Bestand export_opendata_lrk_2024.csv, rij 4, kolom opvanglocatie_postcode: '1012' is geen "
+        "postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB)."]
+    result = lrk.import_lrk_file(postcode_con, path, within={"GM0001"})
+    assert (result.locations, result.places) == (2, 108)
+    assert result.notes == ["1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de "
+                            "locaties van GM0001 horen bij uw account"]
+    assert postcode_con.execute("select lrk_id from raw_lrk__locations order by 1").fetchall() == [
+        ("100000000001",), ("100000000002",)]
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Kinderdagverblijf (KDV)", "KDV"), ("buitenschoolse opvang (bso)", "BSO"),
+                                             ("Gastouderopvang (VGO)", "VGO"), ("Peuteropvang", "PSZ")])
+def test_a_type_with_its_code_after_it_or_peuteropvang_is_that_type(postcode_con, tmp_path, typed, code):
+    """'Kinderdagverblijf (KDV)' as a legend writes it, and 'Peuteropvang' (a peuterspeelzaal since
+    2018), were refused as 'geen LRK-type'."""
+    rows = [[ROWS[0][0], typed, *ROWS[0][2:]], ROWS[1]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute("select provision_type from raw_lrk__locations order by lrk_id"
+                                ).fetchall() == [(code,), ("BSO",)]

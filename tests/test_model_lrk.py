@@ -712,18 +712,19 @@ def test_a_name_without_one_year_asks_for_it_saying_how(postcode_con, tmp_path):
 
 def test_unknown_status_values_are_refused_by_name_and_row(postcode_con, tmp_path):
     """'Actief' or 'Geregistreerd' were counted as uitgeschreven in the message and silently left
-    out of the figures."""
+    out of the figures; a status Kindkaart does not know is refused, not guessed."""
     lrk.import_lrk_file(postcode_con, write(tmp_path, "111;KDV;A;48;x;1234AB;O;Ingeschreven;;;\n"))
-    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;Actief;;;\n"
+    path = write(tmp_path, "111;KDV;A;48;x;1234AB;O;In behandeling;;;\n"
                            "222;BSO;B;20;x;1234AC;O;uitgeschreven;;;\n"
-                           "333;BSO;C;20;x;1234AC;O;Geregistreerd;;;\n"
-                           "444;BSO;D;20;x;1234AC;O;Actief;;;\n")
+                           "333;BSO;C;20;x;1234AC;O;Gepauzeerd;;;\n"
+                           "444;BSO;D;20;x;1234AC;O;In behandeling;;;\n")
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, path)
     assert refused.value.messages == [
-        "Bestand lrk_export_2024.csv, kolom status: onbekende status 'Actief' (rij 2, 5), "
-        "'Geregistreerd' (rij 4). Kindkaart kent Ingeschreven (telt mee) en Uitgeschreven (telt "
-        "niet mee); pas de status aan of laad de export zoals het register hem geeft.",
+        "Bestand lrk_export_2024.csv, kolom status: onbekende status 'In behandeling' (rij 2, 5), "
+        "'Gepauzeerd' (rij 4). Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) en "
+        "Uitgeschreven, Afgemeld en Niet meer actief (telt niet mee); pas de status aan of laad de "
+        "export zoals het register hem geeft.",
         "Er is niets opgeslagen."]
     assert postcode_con.execute("select count(*), sum(places) from raw_lrk__locations").fetchone() == (1, 48)
 
