@@ -217,20 +217,33 @@ def _main(argv: list[str] | None) -> int:
 
 def _said_schema_differences(database) -> bool:
     """After an unforeseen error: print the Dutch refusal when the database's tables have other
-    column types than the migrations make (store.schema_differences); whether it did."""
+    column types than the migrations make (store.schema_differences), or a model that the build
+    makes is gone (transforms.missing_models); whether it did."""
     if database is None or not database.is_file():
         return False
+    import transforms
+
     try:
         con = connect(database, read_only=True, create=False)
         try:
             differences = schema_differences(con)
+            missing = [] if differences else transforms.missing_models(con)
         finally:
             con.close()
     except Exception:  # noqa: BLE001 - the original error is the one to raise
         return False
-    if not differences:
+    if differences:
+        print(schema_refused(differences).messages[0])
+    elif missing:
+        # a mart or view dropped by hand: `export` and the app build it again themselves (the
+        # models are then not up to date); a command that only reads says how
+        shown = ", ".join(missing[:3]) + (f" en nog {len(missing) - 3}" if len(missing) > 3 else "")
+        print(f"In de database ontbreken tabellen die Kindkaart bouwt ({shown}): ze zijn met de hand "
+              "of door een ander programma weggehaald. Er is niets geschreven. Bouw ze opnieuw met "
+              "`python -m data_sources init` (zonder --sample: de gegevens blijven), of open de "
+              "database eenmaal in de app; probeer het daarna opnieuw.")
+    else:
         return False
-    print(schema_refused(differences).messages[0])
     print(f"Database: {database}")
     return True
 

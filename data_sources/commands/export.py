@@ -58,17 +58,24 @@ def _ensure_current_models(database) -> None:
     # database migrated but never built). The rebuild is a write, so only when it is needed.
     import transforms
 
+    # A mart or view dropped since (by hand, by another program) counts as not current too: it
+    # is built again, not read as missing (transforms.missing_models).
     con = store.connect(database, read_only=True)
     try:
         current = transforms.up_to_date(con)
+        missing = [] if current else transforms.missing_models(con)
     finally:
         con.close()
     if current:
         return
     if not store.writable(database):
-        raise InputRefused(["De tabellen van deze database zijn niet gebouwd met deze versie van "
-                            "Kindkaart, en de database is alleen te lezen. Open hem eerst met "
-                            "schrijfrechten (`python -m data_sources init`)."])
+        what = (f"In deze database ontbreken tabellen die Kindkaart bouwt ({_listed(missing)})"
+                if missing else "De tabellen van deze database zijn niet gebouwd met deze versie van "
+                "Kindkaart")
+        raise InputRefused([f"{what}, en de database is alleen te lezen, dus Kindkaart kan ze niet "
+                            "opnieuw bouwen. Er is niets geschreven. Bouw ze met schrijfrechten "
+                            "opnieuw (`python -m data_sources init`, zonder --sample: de gegevens "
+                            "blijven) en exporteer daarna."])
     from data_sources import jobs
 
     con = store.connect(database, create=False)
@@ -76,6 +83,10 @@ def _ensure_current_models(database) -> None:
         jobs.ensure_current_models(con, "opdrachtregel")
     finally:
         con.close()
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" en nog {len(names) - 3}" if len(names) > 3 else "")
 
 
 def run(args) -> int:
