@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from data_sources import store
 from data_sources.errors import InputRefused
+from data_sources.text import file_name_shown, storable
 
 ROLES = {
     "beheerder": "beheerder (accounts, organisaties, alles)",
@@ -77,6 +78,17 @@ def check_password(password: str) -> str:
     return password
 
 
+def _organisation_name(organisation: str | None) -> str:
+    # Control characters (an escape sequence) reached the terminal of whoever ran `users list`,
+    # and colour or a cleared line there hid or forged what is stored: refused, not stored.
+    name = " ".join(str(organisation or "").split())
+    if file_name_shown(name) != name:
+        raise InputRefused("De naam van de organisatie bevat stuurtekens (zoals een escape-teken of "
+                           "een teken dat de leesrichting omkeert): die horen niet in een naam. "
+                           "Typ de naam opnieuw. Er is niets gewijzigd.")
+    return name
+
+
 def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password: str | None,
                 organisation: str | None = None, gemeenten: list[str] | None = None,
                 all_gemeenten: bool = False) -> Account:
@@ -89,7 +101,7 @@ def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password:
         raise InputRefused("Een login bestaat uit 2 tot 100 letters, cijfers of . _ @ + -.")
     if role not in ROLES:
         raise InputRefused(f"Onbekende rol '{role}'; kies uit {', '.join(ROLES)}.")
-    organisation = " ".join(str(organisation or "").split()) or None
+    organisation = _organisation_name(organisation) or None
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
     store.refuse_other_spelling(con, organisation)
@@ -206,7 +218,7 @@ def set_role(con: duckdb.DuckDBPyConnection, login: str, role: str, organisation
     if row is None:
         raise InputRefused(f"Er is geen account '{login}'.")
     stored, old_role, old_organisation, sees_all = row
-    organisation = " ".join(str(organisation or "").split()) or old_organisation
+    organisation = _organisation_name(organisation) or old_organisation
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
     if organisation != old_organisation:
@@ -390,8 +402,9 @@ def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str =
     `gemeenten`: the codes of the gemeenten it concerns (a beheerder tied to gemeenten sees the
     entries of its own)."""
     codes = sorted({code for code in gemeenten or () if code}) or None
+    # a path or name from the command line may hold bytes that are no UTF-8 (text.storable)
     con.execute("insert into audit_log (actor, action, detail, gemeenten) values (?, ?, ?, ?)",
-                [actor, action, detail, codes])
+                [storable(actor), action, storable(detail), codes])
 
 
 def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None,

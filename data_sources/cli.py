@@ -26,6 +26,7 @@ from data_sources.store import (
     write_failure_reason,
     write_refused,
 )
+from data_sources.text import storable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
     that stops early (`history | head`) ends the command quietly, whichever command it is."""
     _log_messages_only()
+    _echo_bytes_as_given()
     try:
         code = _main(argv)
         sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
@@ -162,9 +164,37 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
 
 
+# The arguments that name a file or folder: kept as given (bytes that are no UTF-8 included), so
+# that a file with such a name can still be read or written.
+PATH_ARGUMENTS = frozenset({"db", "bestand", "file", "cache", "output", "uitvoer"})
+
+
+def _storable_arguments(args) -> None:
+    # Every other argument (an organisation, login, gemeente, period) with bytes that are no UTF-8
+    # as text.storable makes it: DuckDB refused Python's lone surrogates with an English traceback
+    # wherever such a value reached a query; now it is a name the commands refuse or store.
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS:
+            continue
+        if isinstance(value, str):
+            setattr(args, name, storable(value))
+        elif isinstance(value, list):
+            setattr(args, name, [storable(v) if isinstance(v, str) else v for v in value])
+
+
+def _echo_bytes_as_given() -> None:
+    # A path on the command line may hold bytes that are no UTF-8 (a name from another system);
+    # Python keeps them as lone surrogates, which a UTF-8 locale's stdout (nl_NL.UTF-8: 'strict')
+    # refused to print after the work was done. Written back as the bytes they were.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="surrogateescape")
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _storable_arguments(args)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE

@@ -233,12 +233,29 @@ def _remember(target: Path, con: duckdb.DuckDBPyConnection) -> None:
         _opened.setdefault(key, weakref.WeakSet()).add(con)
 
 
+# DuckDB opens no path with bytes that are no UTF-8 (it failed with "std::bad_cast")
+NOT_UTF8_MESSAGE = ("Het pad van de database bevat tekens die geen UTF-8 zijn (bytes uit een andere "
+                    "tekenset), en zo'n bestand kan DuckDB niet openen. Er is niets veranderd; geef het "
+                    "bestand en de mappen erboven een naam met gewone tekens.")
+
+
+def not_utf8(target: str | Path) -> bool:
+    """Whether a path holds bytes that are no UTF-8 (kept by Python as lone surrogates)."""
+    try:
+        str(target).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def check_path(target: str | Path) -> None:
     """Refuse (DatabaseRefused) a database path that leads to no plain file or folder: a symlink
     that loops back to itself or points to nothing (a file made through it, or the link replaced
     by one, is not the database anyone meant), a named pipe or device (reading its first bytes
     would wait forever). Nothing is read or written."""
     target = Path(target)
+    if not_utf8(target):
+        raise DatabaseRefused(NOT_UTF8_MESSAGE, target)
     try:
         mode = os.stat(target).st_mode
     except OSError as error:
@@ -742,18 +759,87 @@ def refuse_special_output(target: str | Path, nothing_done: str) -> None:
                            f"{nothing_done}")
 
 
+def check_output(target: str | Path, nothing_done: str, *, database: str | Path | None = None,
+                 make_folder: bool = False, database_file: bool = False) -> None:
+    """Refuse (InputRefused), before any work, a file to write where none can be written: a name
+    that ends in a slash (a folder), a device, pipe or folder at the path (refuse_special_output),
+    the database itself or its .wal (with `database`), a folder that does not exist (unless
+    `make_folder`: then the nearest folder that does), a part of the path that is a file, and a
+    folder that takes no file (no write rights, a read-only or full disk, /proc), and with
+    `database_file` (a copy DuckDB reads back) a name DuckDB cannot open (not_utf8). It tries: a
+    scratch file made and removed beside the target (named as outputs.files.write_whole names its
+    own, so that the next write removes one a kill left), because only the kernel knows (root
+    passes every permission check, yet writes nothing in /proc or an immutable folder). For the
+    command line: the message names the path the user gave. `nothing_done` ends it."""
+    if str(target).endswith(("/", os.sep)):
+        raise InputRefused(f"{target} is een map, geen bestandsnaam. Kies een bestandsnaam. {nothing_done}")
+    if database_file and not_utf8(target):
+        raise InputRefused(f"{target} bevat tekens die geen UTF-8 zijn (bytes uit een andere tekenset), "
+                           f"en zo'n bestand kan DuckDB niet openen. Kies een naam met gewone tekens. "
+                           f"{nothing_done}")
+    target = Path(target)
+    refuse_special_output(target, nothing_done)
+    if database is not None and _same_file(target, Path(database), with_wal=True):
+        raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): die zou "
+                           f"overschreven worden. Kies een andere naam. {nothing_done}")
+    folder = target.parent
+    if make_folder:
+        while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+            folder = folder.parent
+    probe = folder / f".{target.name}.{os.getpid()}.deel"
+    try:
+        try:
+            handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # left by a killed process with this process's number
+            probe.unlink()
+            handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(handle)
+        probe.unlink()
+    except OSError as error:
+        raise InputRefused(output_refused(target, error, nothing_done)) from None
+
+
+def output_refused(target: str | Path, error: OSError, nothing_done: str) -> str:
+    """The Dutch refusal of a file `target` that could not be written (`error`), naming the path
+    as the user gave it and why, without Python's English."""
+    target = Path(target)
+    folder = target.parent
+    number = error.errno
+    if number == errno.ENAMETOOLONG:
+        reason = "de naam is te lang"
+    elif number == errno.ENOTDIR or any(part.exists() and not part.is_dir() for part in target.parents):
+        reason = "een deel van het pad is een bestand, geen map"
+    elif number == errno.ENOENT and not folder.exists():
+        reason = f"de map {folder} bestaat niet"
+    elif number == errno.ENOENT:
+        reason = f"in de map {folder} kan geen bestand worden gemaakt"
+    elif number == errno.EISDIR:
+        reason = "het is een map"
+    elif number in (errno.EACCES, errno.EPERM):
+        reason = f"geen schrijfrechten in de map {folder}"
+    elif number in _WRITE_ERRNOS:
+        reason = _WRITE_ERRNOS[number]
+    else:
+        reason = "het bestand kon daar niet worden gemaakt"
+    return f"{target} kan niet worden geschreven: {reason}. Kies een andere plaats of naam. {nothing_done}"
+
+
+def _same_file(a: Path, b: Path, *, with_wal: bool = False) -> bool:
+    """Whether `a` is the file `b` (or a link to it), or with `with_wal` the .wal beside `b`."""
+    def same(x: Path, y: Path) -> bool:
+        try:
+            return x.resolve() == y.resolve() or (x.exists() and y.exists() and x.samefile(y))
+        except OSError:
+            return False
+
+    return same(a, b) or (with_wal and same(a, b.with_name(b.name + ".wal")))
+
+
 def _refuse_backup_over_the_database(target: Path, database: Path) -> None:
     """A copy named as the database itself (or a link to it), or as the .wal beside it: the first
     put the copy in the database's place and called that a backup; the second gave the database a
     log that is a whole database, which the next open took for its own and removed."""
-    def same(a: Path, b: Path) -> bool:
-        try:
-            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-        except OSError:
-            return False
-
-    database = Path(database)
-    if same(target, database) or same(target, database.with_name(database.name + ".wal")):
+    if _same_file(target, Path(database), with_wal=True):
         raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): een "
                            "reservekopie hoort in een ander bestand. Kies een andere naam, of laat "
                            "-o weg (dan komt hij in backups/ naast de database). Er is geen "
@@ -995,7 +1081,14 @@ def new_load(
     retrieved_at=None,
     note: str | None = None,
 ) -> int:
-    """Record where a batch of rows came from; returns the load_id the rows must carry."""
+    """Record where a batch of rows came from; returns the load_id the rows must carry. Names from
+    the command line (a file name with bytes that are no UTF-8) are stored as text.storable makes
+    them: DuckDB refuses Python's lone surrogates."""
+    from data_sources.text import storable
+
+    file_name, organisation, loaded_by, period, note = (
+        None if value is None else storable(value)
+        for value in (file_name, organisation, loaded_by, period, note))
     return con.execute(
         """
         insert into loads (source, dataset, row_count, table_id, gemeente_code, organisation,

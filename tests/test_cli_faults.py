@@ -109,3 +109,199 @@ def test_a_command_that_reads_a_dropped_mart_refuses_in_dutch(database, tmp_path
     assert not (tmp_path / "plan.html").exists()
     assert main(["init", "--db", str(database)]) == 0  # what the message says, and then it works
     assert main([*args, "--db", str(database)]) == 0
+
+
+# --- An output path where nothing can be written ---------------------------------------------------
+
+def audit_lines(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(*) from audit_log").fetchone()[0]
+
+
+# each command that writes a file: its arguments, the extension, and whether it makes a missing
+# folder itself (template and backup do; export and scenario export refuse it)
+WRITERS = {
+    "export": (["export"], ".csv", False),
+    "template": (["template", "--soort", "jeugdhulp"], ".xlsx", True),
+    "scenario export": (["scenario", "export", "1"], ".html", False),
+    "backup": (["backup"], ".duckdb", True),
+}
+
+
+def bad_places(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Where each output goes: (the path given, a word of the Dutch reason)."""
+    a_file = tmp_path / "een-bestand"
+    a_file.write_text("x")
+    places = {
+        "parent is a file": (str(a_file / "uit"), "een deel van het pad is een bestand"),
+        "parent of parent is a file": (str(a_file / "map" / "uit"), "een deel van het pad is een bestand"),
+        "trailing slash": (str(tmp_path / "uit") + "{ext}/", "is een map, geen bestandsnaam"),
+        "name too long": (str(tmp_path / ("a" * 300)), "de naam is te lang"),
+    }
+    if Path("/proc/self").exists():
+        places["in /proc"] = ("/proc/uit", "in de map /proc kan geen bestand worden gemaakt")
+    return places
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+@pytest.mark.parametrize("place", ["parent is a file", "parent of parent is a file", "trailing slash",
+                                   "name too long", "in /proc"])
+def test_an_output_where_nothing_can_be_written_is_refused_in_dutch_before_any_work(
+        database, tmp_path, writer, place, capsys):
+    """`export -o /proc/x.csv` (and under a file, or a name too long) ended in Python's
+    FileNotFoundError/NotADirectoryError traceback after the export was made; a trailing slash
+    wrote the file without it. Now one Dutch sentence, exit code 1, nothing written, no audit line."""
+    places = bad_places(tmp_path)
+    if place not in places:
+        pytest.skip("no /proc here")
+    args, ext, _ = WRITERS[writer]
+    given, reason = places[place]
+    output = given.format(ext=ext) if "{ext}" in given else given + ext
+    before = audit_lines(database)
+    listing = sorted(p.name for p in tmp_path.rglob("*"))
+    assert main([*args, "-o", output, "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert reason in out, out
+    assert "Er is niets geschreven." in out or "Er is geen reservekopie gemaakt." in out
+    assert sorted(p.name for p in tmp_path.rglob("*")) == listing  # no file, no scratch, no folder
+    assert audit_lines(database) == before
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_an_output_in_a_folder_that_takes_no_file_is_refused_before_any_work(database, tmp_path, writer,
+                                                                             capsys):
+    """A folder without write rights (chattr +i binds root too): export made the whole export and
+    then said the database's folder was not writable."""
+    folder = tmp_path / "alleen-lezen"
+    folder.mkdir()
+    args, ext, _ = WRITERS[writer]
+    before = audit_lines(database)
+    undo = immutable(folder)
+    try:
+        code = main([*args, "-o", str(folder / f"uit{ext}"), "--db", str(database)])
+        assert list(folder.iterdir()) == []
+    finally:
+        undo()
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"kan niet worden geschreven: geen schrijfrechten in de map {folder}" in out, out
+    assert "map van de database" not in out
+    assert audit_lines(database) == before
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_missing_folder_is_refused_or_made_as_each_command_says(database, tmp_path, writer, capsys):
+    args, ext, makes = WRITERS[writer]
+    output = tmp_path / "nieuw" / "map" / f"uit{ext}"
+    code = main([*args, "-o", str(output), "--db", str(database)])
+    out = capsys.readouterr().out
+    if makes:
+        assert code == 0 and output.is_file()
+    else:
+        assert code == 1 and f"de map {output.parent} bestaat niet" in out
+        assert not (tmp_path / "nieuw").exists()
+
+
+@pytest.mark.parametrize("writer", ["export", "template", "scenario export"])
+def test_an_output_that_is_the_database_itself_is_refused(sample_db, tmp_path, writer, capsys):
+    """A database named with the output's extension (kindkaart.xlsx): the export took its place."""
+    args, ext, _ = WRITERS[writer]
+    database = tmp_path / f"kindkaart{ext if ext != '.csv' else '.csv'}"
+    shutil.copy(sample_db, database)
+    size = database.stat().st_size
+    assert main([*args, "-o", str(database), "--db", str(database)]) == 1
+    assert "is de database zelf" in capsys.readouterr().out
+    assert database.stat().st_size == size
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from population_by_wijk_age").fetchone()[0] > 0
+
+
+# --- Names with bytes that are no UTF-8, and control characters ------------------------------------
+
+def run_strict(*args):
+    """The command line as on a server with a UTF-8 locale (nl_NL.UTF-8): stdout refuses what is
+    no UTF-8, where the C.UTF-8 of a container lets it through."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    return subprocess.run([sys.executable, "-m", "data_sources", *map(os.fsencode, args)], cwd=ROOT,
+                          capture_output=True, env=env, timeout=300)
+
+
+def shown(result) -> str:
+    return (result.stdout + result.stderr).decode("utf-8", "replace")
+
+
+def latin1_name(folder: Path, name: bytes) -> Path:
+    import os
+
+    return folder / os.fsdecode(name)
+
+
+def test_an_export_to_a_name_that_is_no_utf8_is_written_logged_and_said(database, tmp_path):
+    """'café.csv' typed on a Latin-1 system: DuckDB refused the name in the audit line (English
+    traceback), and a UTF-8 stdout refused to print it."""
+    output = latin1_name(tmp_path, b"caf\xe9.csv")
+    result = run_strict("export", "-o", str(output), "--db", str(database))
+    assert "Traceback" not in shown(result), shown(result)
+    assert result.returncode == 0
+    assert output.read_bytes().startswith(b"\xef\xbb\xbfWijkcode;")
+    assert b"caf\xe9.csv" in result.stdout  # echoed as the bytes given
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select detail from audit_log where action = 'export'").fetchall() == [
+            ("caf\ufffd.csv (GM9999, 2024)",)]
+
+
+def test_an_lrk_file_whose_name_is_no_utf8_loads(database, tmp_path):
+    source = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2022.csv"
+    file = latin1_name(tmp_path, b"lrk_2022_\xe9.csv")
+    shutil.copy(source, file)
+    result = run_strict("import-lrk", str(file), "--jaar", "2022", "--db", str(database))
+    assert "Traceback" not in shown(result) and "Onverwachte fout" not in shown(result), shown(result)
+    assert result.returncode == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select file_name from loads where source = 'lrk' and status = 'active'"
+                           " and year = 2022").fetchall() == [("lrk_2022_\ufffd.csv",)]
+
+
+@pytest.mark.parametrize("args", [
+    ["history", "--organisatie", "Zonnestra\udce9l"],
+    ["users", "add", "partner1", "--rol", "partner", "--organisatie", "Zonnestra\udce9l", "--oidc"],
+    ["export", "-o", "{out}/x.csv", "--gemeente", "Voorbeeldst\udce9d"],
+    ["validate", str(ROOT / "sample_data/registrations/jeugdhulp.xlsx"), "--soort", "jeugdhulp",
+     "--periode", "20\udce924"],
+])
+def test_an_argument_that_is_no_utf8_is_no_traceback(database, tmp_path, args):
+    """DuckDB refused Python's lone surrogates in a query parameter with an English traceback."""
+    result = run_strict(*[a.replace("{out}", str(tmp_path)) for a in args], "--db", str(database))
+    assert "Traceback" not in shown(result), shown(result)
+    assert result.returncode in (0, 1)
+    assert "\ufffd" in shown(result) or result.returncode == 0
+
+
+@pytest.mark.parametrize("args", [["backup", "-o", "{out}/kopie-\udce9.duckdb", "--db", "{db}"],
+                                  ["history", "--db", "{out}/kindkaart-\udce9.duckdb"],
+                                  ["init", "--db", "{out}/nieuw-\udce9.duckdb"]])
+def test_a_database_file_whose_name_is_no_utf8_is_refused_in_dutch(database, tmp_path, args):
+    """DuckDB opens no such path ('std::bad_cast', a RuntimeError): a backup was copied and then
+    failed, and every command on such a --db failed with a traceback."""
+    import os
+
+    shutil.copy(database, latin1_name(tmp_path, b"kindkaart-\xe9.duckdb"))
+    before = sorted(os.listdir(os.fsencode(tmp_path)))
+    result = run_strict(*[a.replace("{out}", str(tmp_path)).replace("{db}", str(database)) for a in args])
+    assert "Traceback" not in shown(result), shown(result)
+    assert result.returncode == 1
+    assert "geen UTF-8" in shown(result)
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == before
+
+
+@pytest.mark.parametrize("organisation", ["Zonne\x1b[31mstraal", "Zonne\u202estraal", "Zonne\x07straal"])
+def test_an_organisation_with_control_characters_is_refused(database, organisation, capsys):
+    """An escape sequence in --organisatie was stored and printed raw by `users list` (colour, a
+    cleared line or a bell on the beheerder's terminal)."""
+    assert main(["users", "add", "partner1", "--rol", "partner", "--organisatie", organisation,
+                 "--oidc", "--db", str(database)]) == 1
+    assert "stuurtekens" in capsys.readouterr().out
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0

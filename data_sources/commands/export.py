@@ -103,8 +103,8 @@ def run(args) -> int:
     database = db_path(args.db)
     if not database.exists():
         raise InputRefused([f"De database {database} bestaat niet. {LOAD_HINT}"])
-    if not output.parent.exists():
-        raise InputRefused([f"De map {output.parent} bestaat niet."])
+    # where nothing can be written (no folder, /proc, no rights): refused before any work
+    store.check_output(args.output, "Er is niets geschreven.", database=database)
     _ensure_current_models(database)
     con = store.connect(database, read_only=True)
     try:
