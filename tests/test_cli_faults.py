@@ -305,3 +305,39 @@ def test_an_organisation_with_control_characters_is_refused(database, organisati
     assert "stuurtekens" in capsys.readouterr().out
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+
+
+# --- Years out of range ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["export", "-o", "{out}/x.csv"],
+                                     ["import-lrk", str(ROOT / "sample_data/lrk/lrk_export_GM9999_2022.csv")],
+                                     ["import-cbs", str(ROOT / "sample_data/cbs")],
+                                     ["load-cbs", "--gemeente", "GM9999", "--offline"]])
+@pytest.mark.parametrize(("year", "said"), [("99999999999999", "ligt niet tussen 1900 en 2100"),
+                                            ("0", "ligt niet tussen 1900 en 2100"),
+                                            ("-1", "ligt niet tussen 1900 en 2100"),
+                                            ("twee", "'twee' is geen jaar; schrijf het jaar voluit, "
+                                                     "bijvoorbeeld 2024")])
+def test_a_year_out_of_range_is_wrong_usage_in_dutch(database, tmp_path, command, year, said):
+    """import-lrk --jaar 99999999999999 ended in an OverflowError that blamed the file ('een opbouw
+    die Kindkaart niet kent'), and --jaar 0 was taken for no year at all (the year of the name)."""
+    args = [a.replace("{out}", str(tmp_path)) for a in command]
+    before = audit_lines(database)
+    result = run_cli(*args, "--jaar", year, "--db", str(database))
+    no_traceback(result)
+    assert result.returncode == 2
+    shown_year = f"{year} " if said.startswith("ligt") else ""
+    assert result.stderr.splitlines()[-1] == f"Fout in de opdracht: argument --jaar: {shown_year}{said}"
+    assert audit_lines(database) == before
+
+
+def test_load_cbs_for_years_without_a_cbs_table_is_refused_not_a_success(database, capsys):
+    """load-cbs --jaar 2030 skipped the year with a warning and ended with 0 (gelukt), having
+    fetched and stored nothing."""
+    before = audit_lines(database)
+    assert main(["load-cbs", "--gemeente", "GM9999", "--jaar", "2030", "--offline",
+                 "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert "Voor 2030 kent Kindkaart geen tabel Kerncijfers wijken en buurten" in out
+    assert "Er is niets opgehaald of opgeslagen." in out
+    assert audit_lines(database) == before

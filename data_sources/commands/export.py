@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 from data_sources import accounts, store
+from data_sources.commands._registration_args import year
 from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 
@@ -20,7 +21,7 @@ def add_arguments(parser) -> None:
                         help="doelbestand; de extensie kiest de vorm: .xlsx, .csv of .html")
     parser.add_argument("--gemeente", metavar="NAAM of GMxxxx",
                         help="gemeentenaam of -code (nodig als er meer gemeenten geladen zijn)")
-    parser.add_argument("--jaar", type=int, metavar="JAAR",
+    parser.add_argument("--jaar", type=year, metavar="JAAR",
                         help="jaar (standaard het nieuwste met gegevens van de gemeente)")
     parser.add_argument("--wijk", metavar="WKxxxxxx", help="met .html: de factsheet van deze wijk")
 
