@@ -341,3 +341,49 @@ def test_load_cbs_for_years_without_a_cbs_table_is_refused_not_a_success(databas
     assert "Voor 2030 kent Kindkaart geen tabel Kerncijfers wijken en buurten" in out
     assert "Er is niets opgehaald of opgeslagen." in out
     assert audit_lines(database) == before
+
+
+# --- A file to read that is a folder, a pipe or a device -------------------------------------------
+
+READERS = {
+    "import-lrk": ["import-lrk", "{file}", "--jaar", "2022"],
+    "validate": ["validate", "{file}", "--soort", "jeugdhulp"],
+    "import": ["import", "{file}", "--soort", "jeugdhulp", "--organisatie", "Gemeente Voorbeeldstad",
+               "--periode", "2023"],
+    "restore-backup": ["restore-backup", "{file}"],
+}
+
+
+def odd_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    import os
+
+    folder = tmp_path / "een-map.csv"
+    folder.mkdir()
+    pipe = tmp_path / "pijp.csv"
+    os.mkfifo(pipe)
+    return {"folder": (folder, "is een map, geen bestand"),
+            "pipe": (pipe, "is geen gewoon bestand (maar een pipe of apparaat)"),
+            "device": (Path("/dev/zero"), "is geen gewoon bestand (maar een pipe of apparaat)")}
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize("odd", ["folder", "pipe", "device"])
+def test_a_file_to_read_that_is_a_folder_pipe_or_device_is_refused(database, tmp_path, reader, odd):
+    """import-lrk on a named pipe waited for ever for a writer; the others said of a folder, a
+    pipe or /dev/zero that it did not exist."""
+    file, reason = odd_files(tmp_path)[odd]
+    if not file.exists():
+        pytest.skip(f"no {file} here")
+    args = [a.replace("{file}", str(file)) for a in READERS[reader]]
+    with duckdb.connect(str(database), read_only=True) as con:
+        loads = con.execute("select count(*) from loads").fetchone()[0]
+    try:
+        result = subprocess.run([sys.executable, "-m", "data_sources", *args, "--db", str(database)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{reader} waited for ever on {odd}")
+    no_traceback(result)
+    assert result.returncode == 1
+    assert reason in result.stdout and "bestaat niet" not in result.stdout, result.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from loads").fetchone()[0] == loads

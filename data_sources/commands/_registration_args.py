@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_sources.errors import InputRefused, unreadable_reason
+from data_sources.errors import InputRefused, not_a_plain_file, unreadable_reason
 from data_sources.registrations.schemas import REGISTRATION_TYPES
 
 
@@ -44,6 +44,8 @@ def add_gemeente(parser) -> None:
 def read_file(path: str) -> tuple[bytes, str]:
     """The bytes and name of an uploaded file; a Dutch refusal when it cannot be read."""
     file = Path(path)
+    if (odd := not_a_plain_file(file)) is not None:
+        raise InputRefused(f"Het bestand '{path}' {odd}: kies een bestand. Er is niets opgeslagen.")
     try:
         if not file.is_file():  # looks into the folder: may be refused too
             raise InputRefused(f"Het bestand '{path}' bestaat niet.")
