@@ -26,6 +26,7 @@ ROLES = {
 }
 AUDIENCES = {"partner": "partners", "lea": "de LEA-weergave"}
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
 # After this many failed logins of one login name, it waits LOCKOUT_MINUTES: guessing passwords
 # through the form takes for ever, and the real user is told why.
 MAX_FAILURES = 5
@@ -72,9 +73,17 @@ def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def check_password(password: str) -> str:
-    """The password if it is long enough; InputRefused otherwise (no default or short passwords)."""
+    """The password if it is long enough, not too long and without control characters;
+    InputRefused otherwise (no default or short passwords). 50 MB of NUL bytes piped into
+    `users add --wachtwoord-stdin` (a file given by mistake) was accepted as a password that no
+    login form can type."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputRefused(f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InputRefused(f"Een wachtwoord heeft hoogstens {MAX_PASSWORD_LENGTH} tekens.")
+    if file_name_shown(password) != " ".join(password.split()) or "\t" in password:
+        raise InputRefused("Een wachtwoord bevat geen stuurtekens (zoals een nulteken, tab of "
+                           "escape-teken): die zijn op het inlogscherm niet te typen.")
     return password
 
 

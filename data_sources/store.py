@@ -782,11 +782,27 @@ def check_output(target: str | Path, nothing_done: str, *, database: str | Path 
     if database is not None and _same_file(target, Path(database), with_wal=True):
         raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): die zou "
                            f"overschreven worden. Kies een andere naam. {nothing_done}")
-    folder = target.parent
-    if make_folder:
-        while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
-            folder = folder.parent
-    probe = folder / f".{target.name}.{os.getpid()}.deel"
+    if (error := _try_writing_in(target.parent, target.name, walk_up=make_folder)) is not None:
+        raise InputRefused(output_refused(target, error, nothing_done))
+
+
+def check_folder(folder: str | Path, what: str, nothing_done: str) -> None:
+    """Refuse (InputRefused), before any work, a folder to write files in (made when missing) where
+    none can be written: a file at its place or on the way, no write rights, /proc. `what` names
+    it ('De map voor de opgeslagen kopieën'); the message names the path the user gave."""
+    folder = Path(folder)
+    if (error := _try_writing_in(folder, ".kindkaart")) is not None:
+        raise InputRefused(f"{what} ({folder}) kan niet worden gebruikt: "
+                           f"{_place_reason(folder / '.kindkaart', error)}. Kies een andere map. "
+                           f"{nothing_done}")
+
+
+def _try_writing_in(folder: Path, name: str, *, walk_up: bool = True) -> OSError | None:
+    """Make and remove a scratch file `.<name>.<pid>.deel` in `folder` (with `walk_up`, where it
+    is missing, in the nearest folder above it that is there); the error when that fails."""
+    while walk_up and not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        folder = folder.parent
+    probe = folder / f".{name}.{os.getpid()}.deel"
     try:
         try:
             handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -796,14 +812,21 @@ def check_output(target: str | Path, nothing_done: str, *, database: str | Path 
         os.close(handle)
         probe.unlink()
     except OSError as error:
-        raise InputRefused(output_refused(target, error, nothing_done)) from None
+        return error
+    return None
 
 
 def output_refused(target: str | Path, error: OSError, nothing_done: str) -> str:
     """The Dutch refusal of a file `target` that could not be written (`error`), naming the path
     as the user gave it and why, without Python's English."""
-    target = Path(target)
-    folder = target.parent
+    return (f"{target} kan niet worden geschreven: {_place_reason(Path(target), error)}. Kies een "
+            f"andere plaats of naam. {nothing_done}")
+
+
+def _place_reason(target: Path, error: OSError) -> str:
+    # the folder the file was tried in: the error's own path (a scratch file beside the target,
+    # or in the nearest folder above a missing one), else the target's
+    folder = Path(error.filename).parent if isinstance(error.filename, str) else target.parent
     number = error.errno
     if number == errno.ENAMETOOLONG:
         reason = "de naam is te lang"
@@ -821,7 +844,7 @@ def output_refused(target: str | Path, error: OSError, nothing_done: str) -> str
         reason = _WRITE_ERRNOS[number]
     else:
         reason = "het bestand kon daar niet worden gemaakt"
-    return f"{target} kan niet worden geschreven: {reason}. Kies een andere plaats of naam. {nothing_done}"
+    return reason
 
 
 def _same_file(a: Path, b: Path, *, with_wal: bool = False) -> bool:

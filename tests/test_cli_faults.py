@@ -387,3 +387,78 @@ def test_a_file_to_read_that_is_a_folder_pipe_or_device_is_refused(database, tmp
     assert reason in result.stdout and "bestaat niet" not in result.stdout, result.stdout
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from loads").fetchone()[0] == loads
+
+
+# --- load-cbs: what it cannot store in is refused before it fetches -------------------------------
+
+@pytest.mark.parametrize(("cache", "reason"), [("een-bestand", "een deel van het pad is een bestand"),
+                                               ("een-bestand/map", "een deel van het pad is een bestand"),
+                                               ("/proc/kindkaart/cbs", "in de map /proc kan geen bestand")])
+def test_load_cbs_with_a_cache_folder_that_takes_no_file_is_refused_before_fetching(
+        database, tmp_path, cache, reason):
+    """--cache naming a file (or a place under /proc) ended in Python's NotADirectoryError or
+    FileNotFoundError once the first table was fetched."""
+    (tmp_path / "een-bestand").write_text("x")
+    if cache.startswith("/proc") and not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    folder = cache if cache.startswith("/") else str(tmp_path / cache)
+    before = audit_lines(database)
+    result = run_cli("load-cbs", "--gemeente", "GM9999", "--jaar", "2024", "--cache", folder,
+                     "--db", str(database))
+    no_traceback(result)
+    assert result.returncode == 1
+    assert f"De map voor de opgeslagen kopieën ({folder}) kan niet worden gebruikt: {reason}" in result.stdout
+    assert "ophalen" not in result.stderr  # no table was fetched
+    assert audit_lines(database) == before
+
+
+def test_load_cbs_on_a_read_only_database_is_refused_before_fetching(database, tmp_path):
+    cache = tmp_path / "cache"
+    undo = immutable(database)
+    try:
+        result = run_cli("load-cbs", "--gemeente", "GM9999", "--jaar", "2024", "--cache", str(cache),
+                         "--db", str(database))
+    finally:
+        undo()
+    no_traceback(result)
+    assert result.returncode == 1 and "alleen te lezen" in result.stdout
+    assert "ophalen" not in result.stderr and not cache.exists()
+
+
+# --- A password on standard input that is no password ----------------------------------------------
+
+@pytest.mark.parametrize(("given", "said"), [
+    (b"correct \xff\xfe paard batterij\n", "geen UTF-8-tekst"),
+    (b"\0" * 5_000_000, "hoogstens 1024 tekens"),
+    (b"\0\0correct paard batterij\n", "geen stuurtekens"),
+    (b"correct\tpaard batterij\n", "geen stuurtekens"),
+    (b"correct \x1b[2Kpaard batterij\n", "geen stuurtekens"),
+])
+def test_a_password_on_standard_input_that_no_login_can_type_is_refused(database, given, said):
+    """Bytes that are no UTF-8 ended in a UnicodeDecodeError traceback; megabytes of NUL bytes (a
+    file piped in by mistake) were read whole and stored as the account's password."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    result = subprocess.run([sys.executable, "-m", "data_sources", "users", "add", "beheer", "--rol",
+                             "beheerder", "--wachtwoord-stdin", "--db", str(database)], cwd=ROOT,
+                            input=given, capture_output=True, env=env, timeout=120)
+    assert "Traceback" not in shown(result), shown(result)
+    assert result.returncode == 1
+    assert said in shown(result)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+
+
+def test_a_password_with_accents_and_spaces_is_taken(database):
+    result = subprocess.run([sys.executable, "-m", "data_sources", "users", "add", "beheer", "--rol",
+                             "beheerder", "--wachtwoord-stdin", "--db", str(database)], cwd=ROOT,
+                            input="Één  paard € batterij\r\n".encode(), capture_output=True, timeout=120)
+    assert result.returncode == 0, shown(result)
+    from data_sources import accounts, store
+
+    con = store.connect(database)
+    try:
+        assert accounts.verify_login(con, "beheer", "Één  paard € batterij") is not None
+    finally:
+        con.close()

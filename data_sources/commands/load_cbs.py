@@ -48,8 +48,13 @@ def run(args) -> int:
                            f"buurten van CBS (wel voor {min(KERNCIJFERS_TABLES)} tot en met "
                            f"{max(KERNCIJFERS_TABLES)}). Er is niets opgehaald of opgeslagen.")
     cache = args.cache or default_cache_dir(args.db)
+    # Before minutes of fetching: a database that takes no load (read-only, foreign, in use) and a
+    # cache folder that takes no file (a file at its place, /proc: a traceback after the first
+    # table) are refused first.
+    store.connect(args.db).close()
     fetched = None
     if not args.offline:
+        store.check_folder(cache, "De map voor de opgeslagen kopieën", "Er is niets opgehaald of opgeslagen.")
         # Fetch everything first into the offline copy, so that the database is held only while
         # storing, not while CBS and PDOK answer: a running app (or a scheduled refresh at night)
         # waits seconds instead of minutes. Then all tables in one transaction (jobs.load_cbs).
