@@ -200,6 +200,10 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_USAGE
     database = db_path(args.db) if hasattr(args, "db") else None
     try:
+        if getattr(args, "db", None) and args.db.endswith(("/", os.sep)):
+            raise DatabaseRefused("Het opgegeven databasepad eindigt op een '/': dat is een map, geen "
+                                  "databasebestand. Er is niets veranderd; geef de naam van het bestand "
+                                  "(KINDKAART_DB of --db).", database)
         if database is not None:
             check_path(database)  # a folder this user may not enter: refused before any look
         # a symlink at the path is the beheerder's, even when it leads nowhere: never removed
@@ -249,7 +253,10 @@ def _said_schema_differences(database) -> bool:
     """After an unforeseen error: print the Dutch refusal when the database's tables have other
     column types than the migrations make (store.schema_differences), or a model that the build
     makes is gone (transforms.missing_models); whether it did."""
-    if database is None or not database.is_file():
+    try:
+        if database is None or not database.is_file():
+            return False
+    except OSError:  # a name too long, a file on the way: not a database that was opened
         return False
     import transforms
 
@@ -287,5 +294,6 @@ def _run_keeping_no_new_database(args, new_database):
     except BaseException:
         if new_database is not None:
             for leftover in (new_database, new_database.with_name(new_database.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a path that cannot hold a file holds none
+                    leftover.unlink(missing_ok=True)
         raise

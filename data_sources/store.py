@@ -264,6 +264,14 @@ def check_path(target: str | Path) -> None:
                                   "koppelingen naar zichzelf terugwijst: er is geen database. Er is "
                                   "niets veranderd; controleer de koppeling of het pad (KINDKAART_DB "
                                   "of --db).", target) from None
+        if error.errno == errno.ENAMETOOLONG:
+            raise DatabaseRefused("Het opgegeven databasepad is te lang (of een naam erin is te lang) "
+                                  "voor het bestandssysteem. Er is niets veranderd; kies een korter "
+                                  "pad (KINDKAART_DB of --db).", target) from None
+        if error.errno == errno.ENOTDIR:
+            raise DatabaseRefused("Het opgegeven databasepad is onbruikbaar: een deel ervan is een "
+                                  "bestand, geen map. Er is niets veranderd; controleer het pad "
+                                  "(KINDKAART_DB of --db).", target) from None
         if error.errno in (errno.EACCES, errno.EPERM):
             # a folder on the way that this user may not enter: neither missing nor a write failure
             raise DatabaseRefused("De database kan niet worden gelezen: de map waarin hij staat is "
@@ -417,6 +425,11 @@ def _create_whole(target: Path) -> None:
     except duckdb.Error as exc:
         if (reason := write_failure_reason(exc)) is not None:
             raise write_refused(reason) from None
+        if isinstance(exc, duckdb.IOException):
+            # a folder where no file can be made although it is there (/proc, some mounts)
+            raise DatabaseRefused("De database kan op deze plaats niet worden gemaakt: in die map kan "
+                                  "geen bestand worden aangemaakt. Er is niets veranderd; kies een "
+                                  "ander pad (KINDKAART_DB of --db).", target) from None
         raise
     finally:
         for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):

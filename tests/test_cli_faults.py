@@ -462,3 +462,38 @@ def test_a_password_with_accents_and_spaces_is_taken(database):
         assert accounts.verify_login(con, "beheer", "Één  paard € batterij") is not None
     finally:
         con.close()
+
+
+# --- A database path where no database can be -------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["init"], ["init", "--sample"], ["history"],
+                                     ["import-cbs", str(ROOT / "sample_data/cbs/84799NED")]])
+@pytest.mark.parametrize(("where", "said"), [
+    ("under a file", "een deel ervan is een bestand, geen map"),
+    ("name too long", "Het opgegeven databasepad is te lang"),
+    ("trailing slash", "eindigt op een '/'"),
+    ("in /proc", "in die map kan geen bestand worden aangemaakt"),
+])
+def test_a_database_path_where_no_database_can_be_is_refused_in_dutch(tmp_path, command, where, said):
+    """init --db /proc/x.duckdb ended in DuckDB's IOException, a path under a file in Python's
+    NotADirectoryError (from removing the file it never made), a name too long in Python's
+    'File name too long'; a trailing slash made a file where a folder was meant."""
+    (tmp_path / "een-bestand").write_text("x")
+    paths = {"under a file": str(tmp_path / "een-bestand" / "k.duckdb"),
+             "name too long": str(tmp_path / ("k" * 300 + ".duckdb")),
+             "trailing slash": str(tmp_path / "nieuw") + "/",
+             "in /proc": "/proc/kindkaart.duckdb"}
+    if where == "in /proc" and (command[0] == "history" or not Path("/proc/self").exists()):
+        pytest.skip("history makes no database; or no /proc here")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run_cli(*command, "--db", paths[where])
+    no_traceback(result)
+    assert result.returncode == 1
+    assert said in result.stdout, result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_the_models_looked_for_are_every_model_the_build_makes():
+    """missing_models reads the names of the generated partner views from their committed copy (a
+    page must not import the registration schemas): the same names as the build's."""
+    assert sorted(transforms._model_names()) == sorted(m.name for m in transforms.all_models())
