@@ -816,6 +816,8 @@ def _try_writing_in(folder: Path, name: str, *, walk_up: bool = True) -> OSError
     while walk_up and not folder.exists() and not folder.is_symlink() and folder != folder.parent:
         folder = folder.parent
     probe = folder / f".{name}.{os.getpid()}.deel"
+    with contextlib.suppress(OSError):  # what a run killed between making and removing left
+        remove_leftovers(folder, ".deel", stem=f".{name}")
     try:
         try:
             handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -497,3 +497,20 @@ def test_the_models_looked_for_are_every_model_the_build_makes():
     """missing_models reads the names of the generated partner views from their committed copy (a
     page must not import the registration schemas): the same names as the build's."""
     assert sorted(transforms._model_names()) == sorted(m.name for m in transforms.all_models())
+
+
+def test_the_scratch_file_of_a_check_killed_midway_is_removed_by_the_next_check(database, tmp_path):
+    """The check of an output or cache folder makes and removes a scratch file: killed in between
+    (kill -9), the next check of that place removes what it left."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (tmp_path / f".kopie.duckdb.{dead}.deel").write_bytes(b"")
+    (cache / f"..kindkaart.{dead}.deel").write_bytes(b"")
+    assert main(["backup", "-o", str(tmp_path / "kopie.duckdb"), "--db", str(database)]) == 0
+    from data_sources import store
+
+    store.check_folder(cache, "De map", "")
+    assert list(cache.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "kindkaart.duckdb", "kopie.duckdb"]
