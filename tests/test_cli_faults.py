@@ -514,3 +514,19 @@ def test_the_scratch_file_of_a_check_killed_midway_is_removed_by_the_next_check(
     store.check_folder(cache, "De map", "")
     assert list(cache.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "kindkaart.duckdb", "kopie.duckdb"]
+
+
+# --- history: a filter that matches nothing ---------------------------------------------------------
+
+def test_history_of_an_organisation_that_delivered_nothing_names_those_that_did(database, capsys):
+    """A typo in --organisatie answered 'Er zijn nog geen registraties aangeleverd.' with exit code
+    0, as if nothing had been delivered at all."""
+    assert main(["history", "--organisatie", "Kinderopvang Zonnestral", "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert "Van organisatie 'Kinderopvang Zonnestral' is geen registratie aangeleverd." in out
+    assert "Kinderopvang Zonnestraal" in out and "nog geen registraties" not in out
+    assert main(["history", "--organisatie", "Kinderopvang Zonnestraal", "--soort", "jeugdhulp",
+                 "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Er zijn geen registraties met soort jeugdhulp en organisatie "
+                          "'Kinderopvang Zonnestraal'; wel ")
