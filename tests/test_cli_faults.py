@@ -530,3 +530,25 @@ def test_history_of_an_organisation_that_delivered_nothing_names_those_that_did(
     out = capsys.readouterr().out
     assert out.startswith("Er zijn geen registraties met soort jeugdhulp en organisatie "
                           "'Kinderopvang Zonnestraal'; wel ")
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_an_output_that_exists_and_may_not_be_changed_is_refused_before_any_work(database, tmp_path, writer,
+                                                                                capsys):
+    """An immutable file at the output's name: the export was made, its audit line written, and
+    then the rename failed with 'geen schrijfrechten in de map' (the folder was writable)."""
+    args, ext, _ = WRITERS[writer]
+    output = tmp_path / f"uit{ext}"
+    output.write_bytes(b"het bestand van eerder")
+    before = audit_lines(database)
+    undo = immutable(output)
+    try:
+        code = main([*args, "-o", str(output), "--db", str(database)])
+    finally:
+        undo()
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{output} bestaat al en is alleen te lezen" in out, out
+    assert output.read_bytes() == b"het bestand van eerder"
+    assert audit_lines(database) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kindkaart.duckdb", f"uit{ext}"]
