@@ -552,3 +552,12 @@ def test_an_output_that_exists_and_may_not_be_changed_is_refused_before_any_work
     assert output.read_bytes() == b"het bestand van eerder"
     assert audit_lines(database) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kindkaart.duckdb", f"uit{ext}"]
+
+
+@pytest.mark.parametrize("wijk", ["", "   "])
+def test_export_with_an_empty_wijk_is_refused_not_a_gemeente_report(database, tmp_path, wijk, capsys):
+    """--wijk '' wrote the gemeente report (exit 0) where a wijk factsheet was asked for."""
+    output = tmp_path / "factsheet.html"
+    assert main(["export", "-o", str(output), "--wijk", wijk, "--db", str(database)]) == 1
+    assert "--wijk is leeg" in capsys.readouterr().out
+    assert not output.exists()

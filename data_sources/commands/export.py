@@ -99,6 +99,10 @@ def run(args) -> int:
     if output.suffix.lower() not in SUFFIXES:
         raise InputRefused([f"Onbekende bestandsvorm '{output.suffix or '(geen extensie)'}' in {output}: "
                             "kies .xlsx, .csv of .html."])
+    if args.wijk is not None and not args.wijk.strip():
+        # an empty --wijk wrote the gemeente report, as if no factsheet had been asked for
+        raise InputRefused(["--wijk is leeg: geef de code van de wijk, bijvoorbeeld WK019301. Er is "
+                            "niets geschreven."])
     if args.wijk and output.suffix.lower() not in (".html", ".htm"):
         raise InputRefused(["--wijk hoort bij een factsheet: kies een .html-bestand."])
     database = db_path(args.db)
