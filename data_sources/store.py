@@ -795,7 +795,11 @@ def check_output(target: str | Path, nothing_done: str, *, database: str | Path 
     if database is not None and _same_file(target, Path(database), with_wal=True):
         raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): die zou "
                            f"overschreven worden. Kies een andere naam. {nothing_done}")
-    if target.is_file() and not os.access(target, os.W_OK):
+    try:
+        kept = target.is_file() and not os.access(target, os.W_OK)
+    except OSError:  # a name too long: the write below says so
+        kept = False
+    if kept:
         # an immutable file (chattr +i, binds root too) is not replaced: the export was made and
         # its audit line written before the rename failed; a read-only file is someone's to keep
         raise InputRefused(f"{target} bestaat al en is alleen te lezen: Kindkaart vervangt het niet. "
