@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from data_sources import store
 from data_sources.errors import InputRefused
+from data_sources.text import file_name_shown, storable
 
 ROLES = {
     "beheerder": "beheerder (accounts, organisaties, alles)",
@@ -25,6 +26,7 @@ ROLES = {
 }
 AUDIENCES = {"partner": "partners", "lea": "de LEA-weergave"}
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
 # After this many failed logins of one login name, it waits LOCKOUT_MINUTES: guessing passwords
 # through the form takes for ever, and the real user is told why.
 MAX_FAILURES = 5
@@ -71,10 +73,29 @@ def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def check_password(password: str) -> str:
-    """The password if it is long enough; InputRefused otherwise (no default or short passwords)."""
+    """The password if it is long enough, not too long and without control characters;
+    InputRefused otherwise (no default or short passwords). 50 MB of NUL bytes piped into
+    `users add --wachtwoord-stdin` (a file given by mistake) was accepted as a password that no
+    login form can type."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputRefused(f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InputRefused(f"Een wachtwoord heeft hoogstens {MAX_PASSWORD_LENGTH} tekens.")
+    if file_name_shown(password) != " ".join(password.split()) or "\t" in password:
+        raise InputRefused("Een wachtwoord bevat geen stuurtekens (zoals een nulteken, tab of "
+                           "escape-teken): die zijn op het inlogscherm niet te typen.")
     return password
+
+
+def _organisation_name(organisation: str | None) -> str:
+    # Control characters (an escape sequence) reached the terminal of whoever ran `users list`,
+    # and colour or a cleared line there hid or forged what is stored: refused, not stored.
+    name = " ".join(str(organisation or "").split())
+    if file_name_shown(name) != name:
+        raise InputRefused("De naam van de organisatie bevat stuurtekens (zoals een escape-teken of "
+                           "een teken dat de leesrichting omkeert): die horen niet in een naam. "
+                           "Typ de naam opnieuw. Er is niets gewijzigd.")
+    return name
 
 
 def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password: str | None,
@@ -89,7 +110,7 @@ def add_account(con: duckdb.DuckDBPyConnection, login: str, role: str, password:
         raise InputRefused("Een login bestaat uit 2 tot 100 letters, cijfers of . _ @ + -.")
     if role not in ROLES:
         raise InputRefused(f"Onbekende rol '{role}'; kies uit {', '.join(ROLES)}.")
-    organisation = " ".join(str(organisation or "").split()) or None
+    organisation = _organisation_name(organisation) or None
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
     store.refuse_other_spelling(con, organisation)
@@ -206,7 +227,7 @@ def set_role(con: duckdb.DuckDBPyConnection, login: str, role: str, organisation
     if row is None:
         raise InputRefused(f"Er is geen account '{login}'.")
     stored, old_role, old_organisation, sees_all = row
-    organisation = " ".join(str(organisation or "").split()) or old_organisation
+    organisation = _organisation_name(organisation) or old_organisation
     if role == "partner" and not organisation:
         raise InputRefused("Een partneraccount hoort bij een organisatie: geef --organisatie op.")
     if organisation != old_organisation:
@@ -390,8 +411,9 @@ def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str =
     `gemeenten`: the codes of the gemeenten it concerns (a beheerder tied to gemeenten sees the
     entries of its own)."""
     codes = sorted({code for code in gemeenten or () if code}) or None
+    # a path or name from the command line may hold bytes that are no UTF-8 (text.storable)
     con.execute("insert into audit_log (actor, action, detail, gemeenten) values (?, ?, ?, ?)",
-                [actor, action, detail, codes])
+                [storable(actor), action, storable(detail), codes])
 
 
 def audit_log(con: duckdb.DuckDBPyConnection, limit: int | None = None,

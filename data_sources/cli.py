@@ -26,6 +26,7 @@ from data_sources.store import (
     write_failure_reason,
     write_refused,
 )
+from data_sources.text import storable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
     that stops early (`history | head`) ends the command quietly, whichever command it is."""
     _log_messages_only()
+    _echo_bytes_as_given()
     try:
         code = _main(argv)
         sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
@@ -162,14 +164,46 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
 
 
+# The arguments that name a file or folder: kept as given (bytes that are no UTF-8 included), so
+# that a file with such a name can still be read or written.
+PATH_ARGUMENTS = frozenset({"db", "bestand", "file", "cache", "output", "uitvoer"})
+
+
+def _storable_arguments(args) -> None:
+    # Every other argument (an organisation, login, gemeente, period) with bytes that are no UTF-8
+    # as text.storable makes it: DuckDB refused Python's lone surrogates with an English traceback
+    # wherever such a value reached a query; now it is a name the commands refuse or store.
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS:
+            continue
+        if isinstance(value, str):
+            setattr(args, name, storable(value))
+        elif isinstance(value, list):
+            setattr(args, name, [storable(v) if isinstance(v, str) else v for v in value])
+
+
+def _echo_bytes_as_given() -> None:
+    # A path on the command line may hold bytes that are no UTF-8 (a name from another system);
+    # Python keeps them as lone surrogates, which a UTF-8 locale's stdout (nl_NL.UTF-8: 'strict')
+    # refused to print after the work was done. Written back as the bytes they were.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="surrogateescape")
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _storable_arguments(args)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
     database = db_path(args.db) if hasattr(args, "db") else None
     try:
+        if getattr(args, "db", None) and args.db.endswith(("/", os.sep)):
+            raise DatabaseRefused("Het opgegeven databasepad eindigt op een '/': dat is een map, geen "
+                                  "databasebestand. Er is niets veranderd; geef de naam van het bestand "
+                                  "(KINDKAART_DB of --db).", database)
         if database is not None:
             check_path(database)  # a folder this user may not enter: refused before any look
         # a symlink at the path is the beheerder's, even when it leads nowhere: never removed
@@ -217,20 +251,36 @@ def _main(argv: list[str] | None) -> int:
 
 def _said_schema_differences(database) -> bool:
     """After an unforeseen error: print the Dutch refusal when the database's tables have other
-    column types than the migrations make (store.schema_differences); whether it did."""
-    if database is None or not database.is_file():
+    column types than the migrations make (store.schema_differences), or a model that the build
+    makes is gone (transforms.missing_models); whether it did."""
+    try:
+        if database is None or not database.is_file():
+            return False
+    except OSError:  # a name too long, a file on the way: not a database that was opened
         return False
+    import transforms
+
     try:
         con = connect(database, read_only=True, create=False)
         try:
             differences = schema_differences(con)
+            missing = [] if differences else transforms.missing_models(con)
         finally:
             con.close()
     except Exception:  # noqa: BLE001 - the original error is the one to raise
         return False
-    if not differences:
+    if differences:
+        print(schema_refused(differences).messages[0])
+    elif missing:
+        # a mart or view dropped by hand: `export` and the app build it again themselves (the
+        # models are then not up to date); a command that only reads says how
+        shown = ", ".join(missing[:3]) + (f" en nog {len(missing) - 3}" if len(missing) > 3 else "")
+        print(f"In de database ontbreken tabellen die Kindkaart bouwt ({shown}): ze zijn met de hand "
+              "of door een ander programma weggehaald. Er is niets geschreven. Bouw ze opnieuw met "
+              "`python -m data_sources init` (zonder --sample: de gegevens blijven), of open de "
+              "database eenmaal in de app; probeer het daarna opnieuw.")
+    else:
         return False
-    print(schema_refused(differences).messages[0])
     print(f"Database: {database}")
     return True
 
@@ -244,5 +294,6 @@ def _run_keeping_no_new_database(args, new_database):
     except BaseException:
         if new_database is not None:
             for leftover in (new_database, new_database.with_name(new_database.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a path that cannot hold a file holds none
+                    leftover.unlink(missing_ok=True)
         raise

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import stat
+from pathlib import Path
 
 
 class InputRefused(Exception):
@@ -84,3 +86,19 @@ def unreadable_reason(error: OSError) -> str:
     if isinstance(error, IsADirectoryError):
         return "het is een map"
     return "het besturingssysteem weigert het"
+
+
+def not_a_plain_file(path: str | Path) -> str | None:
+    """Why a file to read that is there is no file to read, in Dutch ('is een map', 'is geen gewoon
+    bestand (maar een pipe of apparaat)'); None for a regular file, a path that is not there or
+    that cannot be looked at (the reader says why). A pipe was read for ever, waiting for a writer,
+    and a device such as /dev/zero until memory ran out."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "is een map, geen bestand"
+    if not stat.S_ISREG(mode):
+        return "is geen gewoon bestand (maar een pipe of apparaat)"
+    return None

@@ -26,7 +26,7 @@ from data_sources import accounts, lrk, sample, store
 from data_sources.cbs import files as cbs_files
 from data_sources.cbs.pipeline import CbsLoader, LoadReport
 from data_sources.config import SAMPLE_DIR, SAMPLE_GEMEENTE_CODE, db_path
-from data_sources.errors import InputRefused, unreadable_reason
+from data_sources.errors import InputRefused, not_a_plain_file, unreadable_reason
 from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
@@ -401,6 +401,9 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None,
     any moment, the old database without it or the restored one with it."""
     source = Path(backup_file)
     target = store.through_link(db_path(path))  # the file a link leads to is replaced, not the link
+    if (odd := not_a_plain_file(source)) is not None:
+        raise InputRefused(f"De reservekopie {source} {odd}: kies een reservekopie (.duckdb). De "
+                           "database is ongewijzigd.")
     try:
         found = source.is_file()
     except OSError as error:  # a folder on the way that this user may not enter

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import archives, store
-from data_sources.errors import InputRefused, unreadable
+from data_sources.errors import InputRefused, not_a_plain_file, unreadable
 from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
@@ -1145,6 +1145,8 @@ def import_lrk_file(
     """Read, map and store one LRK export in a single transaction (nothing stored on refusal);
     with `within`, only the locations of those gemeenten (store_lrk)."""
     path = Path(path)
+    if (odd := not_a_plain_file(path)) is not None:  # a pipe: _unpacked waited for ever
+        raise InputRefused(f"Bestand {path.name} {odd}: kies een LRK-export. Er is niets opgeslagen.")
     with _unpacked(path) as export:
         year = year or year_from_file_name(path) or year_from_file_name(export)
         if year is None:

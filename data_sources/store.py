@@ -233,12 +233,29 @@ def _remember(target: Path, con: duckdb.DuckDBPyConnection) -> None:
         _opened.setdefault(key, weakref.WeakSet()).add(con)
 
 
+# DuckDB opens no path with bytes that are no UTF-8 (it failed with "std::bad_cast")
+NOT_UTF8_MESSAGE = ("Het pad van de database bevat tekens die geen UTF-8 zijn (bytes uit een andere "
+                    "tekenset), en zo'n bestand kan DuckDB niet openen. Er is niets veranderd; geef het "
+                    "bestand en de mappen erboven een naam met gewone tekens.")
+
+
+def not_utf8(target: str | Path) -> bool:
+    """Whether a path holds bytes that are no UTF-8 (kept by Python as lone surrogates)."""
+    try:
+        str(target).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def check_path(target: str | Path) -> None:
     """Refuse (DatabaseRefused) a database path that leads to no plain file or folder: a symlink
     that loops back to itself or points to nothing (a file made through it, or the link replaced
     by one, is not the database anyone meant), a named pipe or device (reading its first bytes
     would wait forever). Nothing is read or written."""
     target = Path(target)
+    if not_utf8(target):
+        raise DatabaseRefused(NOT_UTF8_MESSAGE, target)
     try:
         mode = os.stat(target).st_mode
     except OSError as error:
@@ -247,6 +264,14 @@ def check_path(target: str | Path) -> None:
                                   "koppelingen naar zichzelf terugwijst: er is geen database. Er is "
                                   "niets veranderd; controleer de koppeling of het pad (KINDKAART_DB "
                                   "of --db).", target) from None
+        if error.errno == errno.ENAMETOOLONG:
+            raise DatabaseRefused("Het opgegeven databasepad is te lang (of een naam erin is te lang) "
+                                  "voor het bestandssysteem. Er is niets veranderd; kies een korter "
+                                  "pad (KINDKAART_DB of --db).", target) from None
+        if error.errno == errno.ENOTDIR:
+            raise DatabaseRefused("Het opgegeven databasepad is onbruikbaar: een deel ervan is een "
+                                  "bestand, geen map. Er is niets veranderd; controleer het pad "
+                                  "(KINDKAART_DB of --db).", target) from None
         if error.errno in (errno.EACCES, errno.EPERM):
             # a folder on the way that this user may not enter: neither missing nor a write failure
             raise DatabaseRefused("De database kan niet worden gelezen: de map waarin hij staat is "
@@ -400,6 +425,11 @@ def _create_whole(target: Path) -> None:
     except duckdb.Error as exc:
         if (reason := write_failure_reason(exc)) is not None:
             raise write_refused(reason) from None
+        if isinstance(exc, duckdb.IOException):
+            # a folder where no file can be made although it is there (/proc, some mounts)
+            raise DatabaseRefused("De database kan op deze plaats niet worden gemaakt: in die map kan "
+                                  "geen bestand worden aangemaakt. Er is niets veranderd; kies een "
+                                  "ander pad (KINDKAART_DB of --db).", target) from None
         raise
     finally:
         for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
@@ -742,18 +772,121 @@ def refuse_special_output(target: str | Path, nothing_done: str) -> None:
                            f"{nothing_done}")
 
 
+def check_output(target: str | Path, nothing_done: str, *, database: str | Path | None = None,
+                 make_folder: bool = False, database_file: bool = False) -> None:
+    """Refuse (InputRefused), before any work, a file to write where none can be written: a name
+    that ends in a slash (a folder), a device, pipe or folder at the path (refuse_special_output),
+    the database itself or its .wal (with `database`), a folder that does not exist (unless
+    `make_folder`: then the nearest folder that does), a part of the path that is a file, and a
+    folder that takes no file (no write rights, a read-only or full disk, /proc), and with
+    `database_file` (a copy DuckDB reads back) a name DuckDB cannot open (not_utf8). It tries: a
+    scratch file made and removed beside the target (named as outputs.files.write_whole names its
+    own, so that the next write removes one a kill left), because only the kernel knows (root
+    passes every permission check, yet writes nothing in /proc or an immutable folder). For the
+    command line: the message names the path the user gave. `nothing_done` ends it."""
+    if str(target).endswith(("/", os.sep)):
+        raise InputRefused(f"{target} is een map, geen bestandsnaam. Kies een bestandsnaam. {nothing_done}")
+    if database_file and not_utf8(target):
+        raise InputRefused(f"{target} bevat tekens die geen UTF-8 zijn (bytes uit een andere tekenset), "
+                           f"en zo'n bestand kan DuckDB niet openen. Kies een naam met gewone tekens. "
+                           f"{nothing_done}")
+    target = Path(target)
+    refuse_special_output(target, nothing_done)
+    if database is not None and _same_file(target, Path(database), with_wal=True):
+        raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): die zou "
+                           f"overschreven worden. Kies een andere naam. {nothing_done}")
+    try:
+        kept = target.is_file() and not os.access(target, os.W_OK)
+    except OSError:  # a name too long: the write below says so
+        kept = False
+    if kept:
+        # an immutable file (chattr +i, binds root too) is not replaced: the export was made and
+        # its audit line written before the rename failed; a read-only file is someone's to keep
+        raise InputRefused(f"{target} bestaat al en is alleen te lezen: Kindkaart vervangt het niet. "
+                           f"Kies een andere naam, of maak het bestand eerst schrijfbaar. {nothing_done}")
+    if (error := _try_writing_in(target.parent, target.name, walk_up=make_folder)) is not None:
+        raise InputRefused(output_refused(target, error, nothing_done))
+
+
+def check_folder(folder: str | Path, what: str, nothing_done: str) -> None:
+    """Refuse (InputRefused), before any work, a folder to write files in (made when missing) where
+    none can be written: a file at its place or on the way, no write rights, /proc. `what` names
+    it ('De map voor de opgeslagen kopieën'); the message names the path the user gave."""
+    folder = Path(folder)
+    if (error := _try_writing_in(folder, ".kindkaart")) is not None:
+        raise InputRefused(f"{what} ({folder}) kan niet worden gebruikt: "
+                           f"{_place_reason(folder / '.kindkaart', error)}. Kies een andere map. "
+                           f"{nothing_done}")
+
+
+def _try_writing_in(folder: Path, name: str, *, walk_up: bool = True) -> OSError | None:
+    """Make and remove a scratch file `.<name>.<pid>.deel` in `folder` (with `walk_up`, where it
+    is missing, in the nearest folder above it that is there); the error when that fails."""
+    while walk_up and not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        folder = folder.parent
+    probe = folder / f".{name}.{os.getpid()}.deel"
+    with contextlib.suppress(OSError):  # what a run killed between making and removing left
+        remove_leftovers(folder, ".deel", stem=f".{name}")
+    try:
+        try:
+            handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # left by a killed process with this process's number
+            probe.unlink()
+            handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(handle)
+        probe.unlink()
+    except OSError as error:
+        return error
+    return None
+
+
+def output_refused(target: str | Path, error: OSError, nothing_done: str) -> str:
+    """The Dutch refusal of a file `target` that could not be written (`error`), naming the path
+    as the user gave it and why, without Python's English."""
+    return (f"{target} kan niet worden geschreven: {_place_reason(Path(target), error)}. Kies een "
+            f"andere plaats of naam. {nothing_done}")
+
+
+def _place_reason(target: Path, error: OSError) -> str:
+    # the folder the file was tried in: the error's own path (a scratch file beside the target,
+    # or in the nearest folder above a missing one), else the target's
+    folder = Path(error.filename).parent if isinstance(error.filename, str) else target.parent
+    number = error.errno
+    if number == errno.ENAMETOOLONG:
+        reason = "de naam is te lang"
+    elif number == errno.ENOTDIR or any(part.exists() and not part.is_dir() for part in target.parents):
+        reason = "een deel van het pad is een bestand, geen map"
+    elif number == errno.ENOENT and not folder.exists():
+        reason = f"de map {folder} bestaat niet"
+    elif number == errno.ENOENT:
+        reason = f"in de map {folder} kan geen bestand worden gemaakt"
+    elif number == errno.EISDIR:
+        reason = "het is een map"
+    elif number in (errno.EACCES, errno.EPERM):
+        reason = f"geen schrijfrechten in de map {folder}"
+    elif number in _WRITE_ERRNOS:
+        reason = _WRITE_ERRNOS[number]
+    else:
+        reason = "het bestand kon daar niet worden gemaakt"
+    return reason
+
+
+def _same_file(a: Path, b: Path, *, with_wal: bool = False) -> bool:
+    """Whether `a` is the file `b` (or a link to it), or with `with_wal` the .wal beside `b`."""
+    def same(x: Path, y: Path) -> bool:
+        try:
+            return x.resolve() == y.resolve() or (x.exists() and y.exists() and x.samefile(y))
+        except OSError:
+            return False
+
+    return same(a, b) or (with_wal and same(a, b.with_name(b.name + ".wal")))
+
+
 def _refuse_backup_over_the_database(target: Path, database: Path) -> None:
     """A copy named as the database itself (or a link to it), or as the .wal beside it: the first
     put the copy in the database's place and called that a backup; the second gave the database a
     log that is a whole database, which the next open took for its own and removed."""
-    def same(a: Path, b: Path) -> bool:
-        try:
-            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-        except OSError:
-            return False
-
-    database = Path(database)
-    if same(target, database) or same(target, database.with_name(database.name + ".wal")):
+    if _same_file(target, Path(database), with_wal=True):
         raise InputRefused(f"{target} is de database zelf (of het .wal-bestand ernaast): een "
                            "reservekopie hoort in een ander bestand. Kies een andere naam, of laat "
                            "-o weg (dan komt hij in backups/ naast de database). Er is geen "
@@ -995,7 +1128,14 @@ def new_load(
     retrieved_at=None,
     note: str | None = None,
 ) -> int:
-    """Record where a batch of rows came from; returns the load_id the rows must carry."""
+    """Record where a batch of rows came from; returns the load_id the rows must carry. Names from
+    the command line (a file name with bytes that are no UTF-8) are stored as text.storable makes
+    them: DuckDB refuses Python's lone surrogates."""
+    from data_sources.text import storable
+
+    file_name, organisation, loaded_by, period, note = (
+        None if value is None else storable(value)
+        for value in (file_name, organisation, loaded_by, period, note))
     return con.execute(
         """
         insert into loads (source, dataset, row_count, table_id, gemeente_code, organisation,

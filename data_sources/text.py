@@ -64,9 +64,20 @@ _NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def file_name_shown(name: str) -> str:
     """A file name as sent by a browser (the partner's: any characters) fit to store and print:
     without control characters or bidirectional overrides, on one line. Escape sequences in it
-    reached the terminal of whoever ran `history`, and a line break printed a made-up line."""
+    reached the terminal of whoever ran `history`, and a line break printed a made-up line. Bytes
+    that are no UTF-8 (a name on the command line, kept by Python as lone surrogates, which
+    DuckDB refuses to store) become the replacement character."""
     return " ".join(_NAME_CONTROLS.sub(lambda m: " " if m.group() in "\t\n\r" else "",
-                                       str(name)).split())
+                                       storable(str(name))).split())
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text DuckDB can store: the lone surrogates by which Python keeps bytes that are no UTF-8 (a
+    file name or argument on the command line) replaced by the replacement character."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def one_line(text: str) -> str:

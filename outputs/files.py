@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
+from data_sources.errors import InputRefused
 from outputs import report
 from outputs.exports import build_sheets, csv_bytes, export_workbook
 
@@ -38,18 +40,29 @@ def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | No
     scratch file carries this process's id: what a killed run left (kill -9 runs no clean-up) the
     next write of this name removes. `before_placing` runs when the file is complete, before it
     takes its place (an export's audit line: an error there leaves no file). A device, pipe or
-    folder at `path` is refused (store.refuse_special_output), never replaced."""
-    store.refuse_special_output(path, "Er is niets geschreven.")
-    store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
+    folder at `path` is refused (store.refuse_special_output), never replaced; a place where the
+    file cannot be written (no folder, no rights, a full disk) is refused in Dutch (InputRefused,
+    store.output_refused). Callers check the path first (store.check_output), before the work."""
+    nothing_done = "Er is niets geschreven."
+    store.refuse_special_output(path, nothing_done)
+    with contextlib.suppress(OSError):  # a folder that cannot be listed: the write says why
+        store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
     scratch = path.with_name(f".{path.name}.{os.getpid()}.deel")
     try:
-        with scratch.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with scratch.open("wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as error:
+            raise InputRefused(store.output_refused(path, error, nothing_done)) from None
         if before_placing is not None:
-            before_placing()
-        os.replace(scratch, path)
+            before_placing()  # a write to the database: its own errors, said as the database's
+        try:
+            os.replace(scratch, path)
+        except OSError as error:
+            raise InputRefused(store.output_refused(path, error, nothing_done)) from None
     except BaseException:
-        Path(scratch).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            scratch.unlink(missing_ok=True)
         raise

@@ -55,6 +55,23 @@ def test_a_database_of_an_older_version_is_rebuilt_when_the_app_opens_it(app_db)
         con.close()
 
 
+def test_a_mart_dropped_by_hand_is_built_again_when_the_app_opens_the_database(app_db):
+    """A mart gone from the database (dropped by hand or by another program) counted as up to
+    date: the Kaart failed on it with an error number. It is rebuilt as after an upgrade."""
+    built = fetch(app_db, "select * from population_by_wijk_age order by all")
+    con = store.connect(app_db)
+    try:
+        con.execute("drop table population_by_wijk_age")
+    finally:
+        con.close()
+    at = run_page("kaart")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert fetch(app_db, "select * from population_by_wijk_age order by all") == built
+    assert fetch(app_db, "select action from audit_log where action = 'modellen bijgewerkt'") == [
+        ("modellen bijgewerkt",)]
+
+
 def test_another_smallest_count_is_another_build(app_db, monkeypatch):
     con = store.connect(app_db)
     try:

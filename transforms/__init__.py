@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from data_sources.store import has_table, in_transaction
 from transforms.dag import SQL_DIR, Model, build_order, file_models, references
 
 __all__ = ["BUILD_STATE", "Model", "all_models", "build", "build_order", "file_models",
-           "code_fingerprint", "fingerprint", "python_rows", "rebuilt_per_gemeente", "up_to_date"]
+           "code_fingerprint", "fingerprint", "missing_models", "python_rows", "rebuilt_per_gemeente", "up_to_date"]
 
 # one row: the fingerprint of the models and seeds of the last full build
 BUILD_STATE = "build_state"
@@ -143,8 +144,38 @@ def _source_digest() -> str:
 
 def up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database's models were last fully built by this version's files
-    (build_state.code_fingerprint). False for a database made by another version of Kindkaart
-    (an upgrade), or before build_state had the column: its marts follow older rules."""
+    (build_state.code_fingerprint) and every one of them is still there. False for a database
+    made by another version of Kindkaart (an upgrade), or before build_state had the column: its
+    marts follow older rules; False too when a mart or view was dropped since (by hand, by another
+    program): the app on opening and `export` then build them again instead of failing on it."""
+    return _built_by_this_code(con) and not missing_models(con)
+
+
+def missing_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The models (marts, views) that the database holds neither as a table nor as a view in
+    main: one catalog query, for every page run."""
+    present = {name for (name,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database()"
+        " and schema_name = 'main' union all select view_name from duckdb_views()"
+        " where database_name = current_database() and schema_name = 'main' and not internal"
+    ).fetchall()}
+    return [name for name in _model_names() if name not in present]
+
+
+# The committed copy of the generated partner staging views (tests/test_partner_staging.py keeps
+# it equal to the generator): their names without importing the registration schemas, which a
+# page that only reads marts does not load.
+GENERATED_STAGING = SQL_DIR / "staging" / "generated" / "partner_staging.sql"
+
+
+@functools.cache
+def _model_names() -> tuple[str, ...]:
+    generated = re.findall(r"^create or replace view (\w+) as$",
+                           GENERATED_STAGING.read_text(encoding="utf-8"), re.MULTILINE)
+    return (*(model.name for model in file_models()), *generated)
+
+
+def _built_by_this_code(con: duckdb.DuckDBPyConnection) -> bool:
     # Look before reading: a failed statement (no build_state, or one without the column) would
     # abort the caller's transaction, and the rebuild that follows in it would fail.
     if not has_table(con, BUILD_STATE):
@@ -317,7 +348,7 @@ def _store_python(con: duckdb.DuckDBPyConnection, model: Model, gemeente_code: s
         # a full build: what the table holds was made by this code only when the last full
         # build was (the per-gemeente rebuilds since then run only with the same code)
         previous = None
-        if has_table(con, model.name) and up_to_date(con) and _same_columns(con, model):
+        if has_table(con, model.name) and _built_by_this_code(con) and _same_columns(con, model):
             previous = con.sql(f"select * from {model.name}").to_arrow_table()
         rows = python_rows(con, model, previous=previous)
         statement = f"create or replace table {model.name} as"

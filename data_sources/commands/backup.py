@@ -19,6 +19,10 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     database = db_path(args.db)
+    if args.uitvoer is not None:
+        # a copy where none can be written is refused before the database is opened (and migrated)
+        store.check_output(args.uitvoer, "Er is geen reservekopie gemaakt.", make_folder=True,
+                           database_file=True)
     try:
         if database.is_file() and not os.access(database, os.W_OK):
             copy = _backup_read_only(database, args.uitvoer)

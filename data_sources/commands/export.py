@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 from data_sources import accounts, store
+from data_sources.commands._registration_args import year
 from data_sources.config import LOAD_HINT, db_path
 from data_sources.errors import InputRefused
 
@@ -20,7 +21,7 @@ def add_arguments(parser) -> None:
                         help="doelbestand; de extensie kiest de vorm: .xlsx, .csv of .html")
     parser.add_argument("--gemeente", metavar="NAAM of GMxxxx",
                         help="gemeentenaam of -code (nodig als er meer gemeenten geladen zijn)")
-    parser.add_argument("--jaar", type=int, metavar="JAAR",
+    parser.add_argument("--jaar", type=year, metavar="JAAR",
                         help="jaar (standaard het nieuwste met gegevens van de gemeente)")
     parser.add_argument("--wijk", metavar="WKxxxxxx", help="met .html: de factsheet van deze wijk")
 
@@ -58,17 +59,24 @@ def _ensure_current_models(database) -> None:
     # database migrated but never built). The rebuild is a write, so only when it is needed.
     import transforms
 
+    # A mart or view dropped since (by hand, by another program) counts as not current too: it
+    # is built again, not read as missing (transforms.missing_models).
     con = store.connect(database, read_only=True)
     try:
         current = transforms.up_to_date(con)
+        missing = [] if current else transforms.missing_models(con)
     finally:
         con.close()
     if current:
         return
     if not store.writable(database):
-        raise InputRefused(["De tabellen van deze database zijn niet gebouwd met deze versie van "
-                            "Kindkaart, en de database is alleen te lezen. Open hem eerst met "
-                            "schrijfrechten (`python -m data_sources init`)."])
+        what = (f"In deze database ontbreken tabellen die Kindkaart bouwt ({_listed(missing)})"
+                if missing else "De tabellen van deze database zijn niet gebouwd met deze versie van "
+                "Kindkaart")
+        raise InputRefused([f"{what}, en de database is alleen te lezen, dus Kindkaart kan ze niet "
+                            "opnieuw bouwen. Er is niets geschreven. Bouw ze met schrijfrechten "
+                            "opnieuw (`python -m data_sources init`, zonder --sample: de gegevens "
+                            "blijven) en exporteer daarna."])
     from data_sources import jobs
 
     con = store.connect(database, create=False)
@@ -76,6 +84,10 @@ def _ensure_current_models(database) -> None:
         jobs.ensure_current_models(con, "opdrachtregel")
     finally:
         con.close()
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" en nog {len(names) - 3}" if len(names) > 3 else "")
 
 
 def run(args) -> int:
@@ -87,13 +99,17 @@ def run(args) -> int:
     if output.suffix.lower() not in SUFFIXES:
         raise InputRefused([f"Onbekende bestandsvorm '{output.suffix or '(geen extensie)'}' in {output}: "
                             "kies .xlsx, .csv of .html."])
+    if args.wijk is not None and not args.wijk.strip():
+        # an empty --wijk wrote the gemeente report, as if no factsheet had been asked for
+        raise InputRefused(["--wijk is leeg: geef de code van de wijk, bijvoorbeeld WK019301. Er is "
+                            "niets geschreven."])
     if args.wijk and output.suffix.lower() not in (".html", ".htm"):
         raise InputRefused(["--wijk hoort bij een factsheet: kies een .html-bestand."])
     database = db_path(args.db)
     if not database.exists():
         raise InputRefused([f"De database {database} bestaat niet. {LOAD_HINT}"])
-    if not output.parent.exists():
-        raise InputRefused([f"De map {output.parent} bestaat niet."])
+    # where nothing can be written (no folder, /proc, no rights): refused before any work
+    store.check_output(args.output, "Er is niets geschreven.", database=database)
     _ensure_current_models(database)
     con = store.connect(database, read_only=True)
     try:

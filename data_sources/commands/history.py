@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from data_sources import store
 from data_sources.commands._gemeente import choose, loaded_gemeenten
+from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import label
 from data_sources.registrations.history import uploads
 from data_sources.registrations.schemas import REGISTRATION_TYPES
-from data_sources.text import file_name_shown
+from data_sources.text import file_name_shown, one_line
 
 NAME = "history"
 HELP = "Toon alle aangeleverde versies van registraties (wie, wanneer, bestand, status)."
@@ -26,10 +27,24 @@ def run(args) -> int:
         gemeenten = loaded_gemeenten(con)
         gemeente_code = choose(con, args.gemeente, gemeenten) if args.gemeente else None
         frame = uploads(con, args.soort, args.organisatie, gemeente_code)
+        everything = frame if not (args.soort or args.organisatie or gemeente_code) else uploads(con)
     finally:
         con.close()
-    if frame.empty:
+    if everything.empty:
         print("Er zijn nog geen registraties aangeleverd.")
+        return 0
+    if args.organisatie and args.organisatie not in set(everything["organisation"]):
+        # a typo answered 'nothing delivered yet' (exit 0), as if the organisation had sent nothing
+        known = sorted({str(name) for name in everything["organisation"].dropna()})
+        raise InputRefused(f"Van organisatie '{one_line(args.organisatie)}' is geen registratie "
+                           f"aangeleverd. Organisaties met aanleveringen: {', '.join(known)}. Schrijf "
+                           "de naam precies zo (hoofdletters, accenten en leestekens tellen mee).")
+    if frame.empty:
+        wanted = [f"soort {args.soort}" if args.soort else "",
+                  f"organisatie '{args.organisatie}'" if args.organisatie else "",
+                  f"gemeente {label(gemeente_code, gemeenten)}" if gemeente_code else ""]
+        print(f"Er zijn geen registraties met {' en '.join(w for w in wanted if w)}; wel "
+              f"{len(everything)} andere (`history` zonder filter toont ze).")
         return 0
     print("upload  status     soort                    gemeente                         organisatie"
           "               periode               rijen  geladen op        bestand  (hash)")

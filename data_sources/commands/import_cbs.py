@@ -6,6 +6,7 @@ from pathlib import Path
 
 from data_sources import jobs, store
 from data_sources.cbs.pipeline import check_gemeenten
+from data_sources.commands._registration_args import year
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
@@ -24,7 +25,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("bestand", metavar="BESTAND", help="het CBS-bestand of de map")
     parser.add_argument("--gemeente", action="append", default=[], metavar="GEMEENTE",
                         help="alleen deze gemeente(n) inlezen, code of naam (standaard: alles in het bestand)")
-    parser.add_argument("--jaar", type=int, metavar="JAAR",
+    parser.add_argument("--jaar", type=year, metavar="JAAR",
                         help="het jaar van de cijfers, als het niet uit de bestandsnaam blijkt")
     parser.add_argument("--vervang", action="store_true",
                         help="ook vervangen als het bestand waarden leegmaakt die een eerdere "

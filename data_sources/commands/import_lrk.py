@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data_sources import jobs, store
+from data_sources.commands._registration_args import year
 
 NAME = "import-lrk"
 HELP = ("Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen); hij "
@@ -11,7 +12,7 @@ HELP = ("Laad een export van het Landelijk Register Kinderopvang (locaties en ki
 
 def add_arguments(parser) -> None:
     parser.add_argument("bestand", help="LRK-export (.csv of .xlsx)")
-    parser.add_argument("--jaar", type=int,
+    parser.add_argument("--jaar", type=year, metavar="JAAR",
                         help="jaar van de export (standaard: het jaar in de bestandsnaam)")
 
 

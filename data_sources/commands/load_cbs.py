@@ -7,6 +7,7 @@ import sys
 from data_sources import jobs, store
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, check_gemeenten, default_cache_dir
+from data_sources.commands._registration_args import year
 from data_sources.errors import InputRefused
 
 NAME = "load-cbs"
@@ -18,7 +19,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--gemeente", action="append", default=[], metavar="GEMEENTE",
                         help="gemeentecode of -naam, bijvoorbeeld GM0344 of Utrecht (mag vaker)")
     parser.add_argument("--alle", action="store_true", help="alle gemeenten van Nederland")
-    parser.add_argument("--jaar", action="append", type=int, default=[], metavar="JAAR",
+    parser.add_argument("--jaar", action="append", type=year, default=[], metavar="JAAR",
                         help=f"jaar (mag vaker; standaard {max(KERNCIJFERS_TABLES)})")
     parser.add_argument("--vernieuw", action="store_true",
                         help="opnieuw ophalen, ook als er al een opgeslagen kopie is")
@@ -40,9 +41,20 @@ def run(args) -> int:
         raise InputRefused("Geef een gemeente op met --gemeente GM0344, of gebruik --alle.")
     gemeenten = None if args.alle else check_gemeenten(args.gemeente)
     years = sorted(set(args.jaar)) or [max(KERNCIJFERS_TABLES)]
+    if unknown := [str(y) for y in years if y not in KERNCIJFERS_TABLES]:
+        # the loader skips such a year with a warning: asked for alone, the command ended 'gelukt'
+        # (exit 0) with nothing fetched or stored
+        raise InputRefused(f"Voor {', '.join(unknown)} kent Kindkaart geen tabel Kerncijfers wijken en "
+                           f"buurten van CBS (wel voor {min(KERNCIJFERS_TABLES)} tot en met "
+                           f"{max(KERNCIJFERS_TABLES)}). Er is niets opgehaald of opgeslagen.")
     cache = args.cache or default_cache_dir(args.db)
+    # Before minutes of fetching: a database that takes no load (read-only, foreign, in use) and a
+    # cache folder that takes no file (a file at its place, /proc: a traceback after the first
+    # table) are refused first.
+    store.connect(args.db).close()
     fetched = None
     if not args.offline:
+        store.check_folder(cache, "De map voor de opgeslagen kopieën", "Er is niets opgehaald of opgeslagen.")
         # Fetch everything first into the offline copy, so that the database is held only while
         # storing, not while CBS and PDOK answer: a running app (or a scheduled refresh at night)
         # waits seconds instead of minutes. Then all tables in one transaction (jobs.load_cbs).

@@ -74,8 +74,8 @@ def run(args) -> int:
         if output.suffix.lower() not in SUFFIXES:
             raise InputRefused([f"Onbekende bestandsvorm '{output.suffix or '(geen extensie)'}' in "
                                 f"{output}: kies .xlsx of .html."])
-        if not output.parent.exists():
-            raise InputRefused([f"De map {output.parent} bestaat niet."])
+        # where nothing can be written (no folder, /proc, no rights): refused before any work
+        store.check_output(args.output, "Er is niets geschreven.", database=db_path(args.db))
     con = _open(args)
     try:
         if args.actie == "list":

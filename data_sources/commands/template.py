@@ -28,6 +28,8 @@ def run(args) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise InputRefused("Het sjabloon is een Excel-werkmap: geef een bestandsnaam op .xlsx.")
+    # where nothing can be written (a part of the path a file, /proc, no rights): refused first
+    store.check_output(args.output, "Er is niets geschreven.", database=db_path(args.db), make_folder=True)
     con = None
     gemeente_code = None
     if db_path(args.db).exists():
@@ -40,7 +42,10 @@ def run(args) -> int:
             raise InputRefused([f"De database {db_path(args.db)} bestaat niet, dus er is geen gemeente "
                                 "geladen. Laad de gemeente op de pagina Gemeente laden of met "
                                 "`python -m data_sources import-cbs kwb-2024.xlsx --gemeente GM0193`."])
-        output.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputRefused(store.output_refused(output, error, "Er is niets geschreven.")) from None
         workbook = io.BytesIO()
         write_template(args.soort, workbook, con, gemeente_code)
         write_whole(output, workbook.getvalue())  # killed while writing: no half workbook

@@ -82,8 +82,16 @@ def add_arguments(parser) -> None:
 
 
 def _password_from_stdin() -> str:
-    line = sys.stdin.readline()
-    password = line.rstrip("\r\n")
+    # bytes, at most one line of a length a password can have: a file piped in by mistake (a
+    # binary, /dev/zero) is refused, not read whole, and bytes that are no UTF-8 are said in Dutch
+    limit = 4 * accounts.MAX_PASSWORD_LENGTH + 2
+    try:
+        raw = getattr(sys.stdin, "buffer", None)  # a text stream put in its place has none
+        line = raw.readline(limit).decode("utf-8") if raw is not None else sys.stdin.readline(limit)
+        password = line.rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputRefused("Het wachtwoord op de standaardinvoer is geen UTF-8-tekst (of het is een "
+                           "ander bestand): typ het opnieuw. Er is niets gewijzigd.") from None
     if not password:
         raise InputRefused("Er kwam geen wachtwoord binnen op de standaardinvoer.")
     return password
