@@ -1,8 +1,11 @@
 """The vve-indicaties per criterion on the Kaart (and so on Trends and the map slide), attacked as
 the pages show them: each criterion's rate per 100 peuters times the peuters Overzicht shows is a
 count, and must be the cell of the one protected vve table that Continuüm shows (hidden where it
-is hidden); together with the gemeente rates, a padding upload of another JGZ and a corrected
-upload, they pin no hidden count (README "Privacy", "marges samen", "bijdragers")."""
+is hidden); together with the gemeente rates, Continuüm's cells per age group (a criterion over
+two age groups), a padding upload of another JGZ and a corrected upload, they pin no hidden count
+(README "Privacy", "marges samen", "bijdragers", "Verschillen tussen versies"). Each test fails
+when a part of the protection is taken away: secondary suppression on the Kaart or in the table,
+the contributor rule, or the published pattern of the version before."""
 
 from __future__ import annotations
 
@@ -442,3 +445,114 @@ def test_a_corrected_upload_read_before_and_after_pins_no_other_cell(app_db, ana
     assert not _too_narrow(bounds, truth, others)
     low, high = bounds["voor", kind, wijk]
     assert high > low, f"de oude telling {truth['voor', kind, wijk]} vastgezet: {low}..{high}"
+
+
+# Small vve-indicaties taal/spraak of 0-2 year olds beside the sample's 2-4 (the template allows
+# both): the Kaart's figure of a wijk is then its total over the two age groups, Continuüm shows
+# each age group
+TODDLER_ROWS = {"Centrum": 2, "Molenwijk": 6, "Nieuwland": 3, "De Horst": 1, "Bloemhof": 7,
+                "Zuiderpark": 9}
+
+
+def _children(account) -> dict[str, dict[str, int]]:
+    """Overzicht's children per wijk name (and 'Totaal') and age group ('0-2', '2-4')."""
+    at = run_page("overzicht", account=account)
+    assert not at.exception, at.exception
+    rows = _rows_of(at, "Kinderen per wijk")
+    header = next(r for r in rows if "2-4 jaar" in r)
+    columns = {age: header.index(f"{age} jaar") for age in ("0-2", "2-4")}
+    found = {r[1]: {age: int(_number(r[c])) for age, c in columns.items()}
+             for r in rows if r[0].startswith("WK")}
+    total = next(r for r in rows if r is not header and "Totaal" in r)
+    found["Totaal"] = {age: int(_number(total[c])) for age, c in columns.items()}
+    return found
+
+
+def _continuum_by_age(analist, kind: str) -> dict[str, tuple[dict[str, str], str]]:
+    """Continuüm's tables of one vve criterion per age group: {age: ({wijk: count text}, the
+    gemeente rate text)}."""
+    criterion = next(c for k, c in CRITERIA.values() if k == kind)
+    at = run_page("continuum", account=analist)
+    assert not at.exception, at.exception
+    titles = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* \(.+\); gemeente: ", m.value)]
+    frames = [d.value for d in at.dataframe if any(str(c).startswith("Per 100") for c in d.value.columns)]
+    assert len(titles) == len(frames)
+    found = {}
+    for title, frame in zip(titles, frames, strict=True):
+        if title.lower().startswith(f"**vve-indicatie: {criterion.lower()}**"):
+            age = next(a for a in ("0-2", "2-4") if f"({a} jaar)" in title)
+            count = next(c for c in frame.columns if c != "Wijk" and not str(c).startswith("Per 100"))
+            found[age] = ({wijk: str(text) for wijk, text in zip(frame["Wijk"], frame[count], strict=True)},
+                          title.rsplit("gemeente: ", 1)[1])
+    return found
+
+
+def test_a_criterion_over_two_age_groups_gives_no_age_cell_away(tmp_path, monkeypatch):
+    """Cross-page margins: the Kaart's figure of a criterion per wijk (its total over the age
+    groups, per 100 children of those age groups) beside Continuüm's cells per age group and its
+    gemeente rates per age group: solved together (the gemeente counts as known, the worst case),
+    they pin no hidden cell of either age group."""
+    import io
+
+    import openpyxl
+    from conftest import app_copy
+
+    db = app_copy(_sample_without_vve(tmp_path / "bouw"), tmp_path, monkeypatch)
+    book = openpyxl.load_workbook(SAMPLE_VVE)
+    sheet = book["Gegevens"]
+    for wijk, count in TODDLER_ROWS.items():
+        sheet.append([wijk, "0-2", "taal/spraak", count])
+    data = io.BytesIO()
+    book.save(data)
+    con = store.connect(db)
+    try:
+        assert jobs.import_registration(con, data.getvalue(), "vve-indicaties", JGZ, "2024",
+                                        "vve-indicaties.xlsx").status == "imported"
+    finally:
+        con.close()
+    add_account(db, "analist", "analist")
+    analist = Account("analist", "analist", None)
+    kind = "vve_taal_spraak"
+    children = _children(analist)
+    tables = _continuum_by_age(analist, kind)
+    assert set(tables) == {"0-2", "2-4"}, tables
+    kaart = _kaart(analist, "vve_taal_spraak_per_100")
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = dict(con.execute("select distinct wijk_code, wijk_name from signals_by_wijk").fetchall())
+        truth = {(age, names[wijk]): int(n) for age, wijk, n in con.execute(
+            "select age_group, wijk_code, sum(children_count) from int_signals__partner_counts"
+            " where year = 2024 and signal_kind = ? group by all", [kind]).fetchall()}
+    finally:
+        con.close()
+    attacker, hidden = Attacker(), set()
+    wijken = [w for w in children if w != "Totaal"]
+    for age, (cells, _) in tables.items():
+        for wijk in wijken:
+            text = cells.get(wijk, "0")  # a wijk without a row of that age group: none
+            if text == HIDDEN:
+                attacker.figure((age, wijk), 1, math.inf)
+                hidden.add((age, wijk))
+            else:
+                attacker.figure((age, wijk), int(_number(text)), int(_number(text)))
+        total = sum(n for (a, _), n in truth.items() if a == age)
+        attacker.figure((age, "gemeente"), total, total)
+        attacker.line([(age, wijk) for wijk in wijken], (age, "gemeente"))
+    shown_margins = 0
+    for wijk in wijken:
+        text = kaart[wijk]
+        if text in (HIDDEN, BASE_TOO_SMALL_LABEL):
+            attacker.figure(("alle", wijk), 0, math.inf)
+        else:
+            # the children of the age groups the criterion's rows cover in the wijk
+            covered = sum(children[wijk][age] for age, (cells, _) in tables.items() if wijk in cells)
+            counts = _counts_of(_number(text), covered)
+            assert counts, (wijk, text, covered)
+            attacker.figure(("alle", wijk), counts[0], counts[-1])
+            shown_margins += 1
+        attacker.line([("0-2", wijk), ("2-4", wijk)], ("alle", wijk))
+    assert shown_margins >= 4 and len(hidden) >= 4, (kaart, hidden)
+    assert any(0 < truth.get(name, 0) < min_count() for name in hidden)
+    assert not _too_narrow(attacker.solved(), {n: truth.get(n, 0) for n in attacker.names}, hidden)
