@@ -91,9 +91,14 @@ def test_an_lrk_import_on_a_full_disk_blames_the_disk_not_the_file(full_disk):
 
 def test_an_export_on_a_full_disk_leaves_no_half_file(full_disk):
     target = full_disk.parent / "export.xlsx"
+    audit = stored(full_disk, "select count(*) from audit_log")
     result = cli(full_disk, "export", "-o", str(target))
-    assert_refused_in_dutch(result, full_disk)
+    # refused before any work (the place is tried first): nothing written, the database untouched
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert FULL in result.stdout and "Er is niets geschreven" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
     assert not target.exists()
+    assert stored(full_disk, "select count(*) from audit_log") == audit
 
 
 def test_a_backup_on_a_full_disk_is_refused_in_dutch(full_disk):
