@@ -441,8 +441,36 @@ def _gap(context: Context) -> str | None:
     if hidden_note := model_hidden_note(hidden_cells):
         body += f"<p class='note'>{esc(hidden_note)}</p>"
     if context.wijk_code:
+        if not separate.empty:
+            body += ("<p class='note'>Aparte groepen (passend) worden voor de gemeente als geheel geteld: "
+                     "wijken delen een groep. Het aantal staat in het gemeenterapport.</p>")
         return body
-    return body + (_niveau_4(context) or "")
+    return body + _groups_needed(context) + (_niveau_4(context) or "")
+
+
+def _groups_needed(context: Context) -> str:
+    """The plus-groups the gemeente needs (passend), per age group, as Tekorten, the gap slide and
+    the workbook's sheet 'Aparte groepen (passend)' say it: whole groups over the wijken."""
+    frame = context.con.execute(
+        "select age_group, group_size, groups_needed_low, groups_needed_mid, groups_needed_high "
+        "from groups_by_gemeente where gemeente_code = ? and year = ? order by age_group",
+        [context.gemeente_code, context.year]).df()
+    if frame.empty:
+        return ""
+    parts = []
+    for row in frame.itertuples(index=False):
+        ages = f"{row.age_group} jaar (groepen van {format_number(row.group_size)} plekken)"
+        if pd.isna(row.groups_needed_mid):
+            parts.append(f"{ages}: niet geleverd (plekken in plusgroepen, rij 10)")
+            continue
+        spread = ("" if row.groups_needed_low == row.groups_needed_high else
+                  f" (laag-hoog {format_number(row.groups_needed_low)}-{format_number(row.groups_needed_high)})")
+        parts.append(f"{ages}: {format_number(row.groups_needed_mid)} bij de middenschatting{spread}")
+    return ("<p><strong>Aparte groepen nodig in de gemeente (passend)</strong>, wijken delen een groep: "
+            + esc("; ".join(parts)) + ".</p><p class='note'>Modeluitkomst: het tekort aan plekken in "
+            "aparte groepen over de hele gemeente, in hele groepen; een tekort van minder dan één groep "
+            "vraagt geen groep, en voor 0-2 jaar zijn er geen aparte groepen. Inclusief: geen aparte "
+            "groepen.</p>")
 
 
 def _niveau_4(context: Context) -> str | None:

@@ -469,6 +469,11 @@ def test_a_second_organisations_bso_plus_places_read_the_same_everywhere(app_db)
     groups = sheets["Aparte groepen (passend)"].set_index("Plekken per groep")
     bso_groups = groups.loc[14, "Groepen nodig, midden"]
     assert f"**{bso_groups}** bij de middenschatting" in groups_sentence
+    # the report says the same number (it left the groups out); the factsheet points to it
+    report_text = html.unescape(re.sub(r"<[^>]+>", "", gemeente_report))
+    assert "Aparte groepen nodig in de gemeente (passend)" in report_text
+    assert f"4-12 jaar (groepen van 14 plekken): {bso_groups} bij de middenschatting" in report_text
+    assert "Het aantal staat in het gemeenterapport" in html.unescape(factsheet)
     slide = _slide("tekort")
     assert any(f"{bso_groups} voor 4-12 jaar" in m.value for m in slide.markdown)
     # the Kaart: its places and the wijk profile's places of Nieuwland
