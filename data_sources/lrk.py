@@ -600,8 +600,12 @@ def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) 
 def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,
                                 notes: list[str]) -> pd.DataFrame:
     """The rows without a location's repeats with the same values in every column read (two
-    exports merged): counted once. A location twice with different values is refused: which row
-    holds its places is not to say."""
+    exports merged): counted once. A location twice with different values (two exports of
+    different dates merged: its places or status changed in between) counts by its newest row:
+    the one row with the latest inschrijf- or uitschrijfdatum (a deregistration is entered after
+    the registration, never taken back), said in a note. Refused, naming rows and columns, when
+    no date settles it (the same dates in every row: which row holds its places is not to say)
+    or when the rows are no one location (another type or postcode under the same number)."""
     values = frame.drop(columns=["row_number", "counts"])
     repeat = values.duplicated(keep="first")
     if repeat.any():
@@ -613,18 +617,68 @@ def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: di
     duplicated = frame["lrk_id"].duplicated(keep=False)
     if not duplicated.any():
         return frame
-    lrk_id = frame.loc[duplicated, "lrk_id"].iloc[0]
-    same = frame["lrk_id"] == lrk_id
-    differ = [columns[field] for field in values.columns
-              if field in columns and values.loc[same, field].nunique(dropna=False) > 1]
-    raise InputRefused(
-        f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
-        f"gegevens (rijen {_rows_shown(frame.loc[same, 'row_number'], 10)}; "
-        + (f"kolom {differ[0]} verschilt)" if len(differ) == 1
-           else f"kolommen {', '.join(differ)} verschillen)")
-        + (f"; ook {duplicated.sum() - same.sum()} andere rij(en) herhalen een LRK-nummer"
-           if duplicated.sum() > same.sum() else "")
-        + ". Laat elke locatie één keer in de export staan. Er is niets opgeslagen.")
+
+    def differing(rows: pd.Index) -> str:
+        differ = [columns[field] for field in values.columns
+                  if field in columns and values.loc[rows, field].nunique(dropna=False) > 1]
+        return (f"kolom {differ[0]} verschilt" if len(differ) == 1
+                else f"kolommen {', '.join(differ)} verschillen")
+
+    older: list = []      # index of the rows a newer row of their location replaces
+    settled: list = []    # per location read by its newest row: (lrk_id, kept row, date, others)
+    unsettled = None
+    for lrk_id, group in frame[duplicated].groupby("lrk_id", sort=False):
+        newest, why = _newest_row(group)
+        if newest is None:
+            unsettled = unsettled or (lrk_id, group.index, *why)
+            continue
+        others = group.index.drop(newest)
+        older.extend(others)
+        settled.append((lrk_id, group.index, newest, others))
+    if unsettled is not None:
+        lrk_id, rows, why, advice = unsettled
+        repeating = int(duplicated.sum()) - len(rows)
+        raise InputRefused(
+            f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
+            f"gegevens (rijen {_rows_shown(frame.loc[rows, 'row_number'], 10)}; {differing(rows)})"
+            + why
+            + (f"; ook {repeating} andere rij(en) herhalen een LRK-nummer" if repeating else "")
+            + f". Laat elke locatie één keer in de export staan{advice}. Er is niets opgeslagen.")
+    lrk_id, rows, newest, others = settled[0]
+    date = _latest_date(frame.loc[newest])
+    more = len(settled) - 1
+    notes.append(
+        f"{len(settled)} LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens "
+        "(exports van verschillende datum samengevoegd?): per locatie telt alleen de rij met de "
+        f"laatste inschrijf- of uitschrijfdatum. LRK-nummer {lrk_id}: rij "
+        f"{frame.loc[newest, 'row_number']} ({date:%d-%m-%Y}) telt, rij "
+        f"{_rows_shown(frame.loc[others, 'row_number'])} niet ({differing(rows)})"
+        + (f"; zo ook bij {more} ander(e) LRK-nummer(s)" if more else ""))
+    return frame.drop(index=older)
+
+
+def _latest_date(row: pd.Series) -> dt.date | None:
+    dates = [row[field] for field in DATE_FIELDS if isinstance(row[field], dt.date)]
+    return max(dates) if dates else None
+
+
+def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
+    """The index of the newest of one location's rows, or None with why not and what to do
+    (for the message)."""
+    for field in ("provision_type", "postcode"):
+        if group[field].nunique(dropna=False) > 1:
+            return None, (" en het zijn niet dezelfde locatie (een ander type of een andere "
+                          "postcode)", "")
+    latest = group.apply(_latest_date, axis=1)
+    merged = " (lees van exports van verschillende datum alleen de nieuwste in, niet samengevoegd)"
+    if latest.isna().any():
+        return None, (" en niet elke rij heeft een inschrijf- of uitschrijfdatum die zegt welke de "
+                      "nieuwste is", merged)
+    newest = latest[latest == latest.max()]
+    if len(newest) > 1:
+        return None, (" en geen inschrijf- of uitschrijfdatum zegt welke rij de nieuwste is (ze "
+                      "hebben dezelfde datums)", merged)
+    return newest.index[0], ("", "")
 
 
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:

@@ -360,8 +360,9 @@ def test_an_lrk_number_with_a_text_prefix_beside_itself_is_a_duplicate(postcode_
     assert refused.value.messages == [
         "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
         "andere gegevens (rijen 2, 3; kolommen type_oko, actuele_naam_oko, aantal_kindplaatsen, "
-        "opvanglocatie_postcode, inschrijfdatum verschillen). Laat elke locatie één keer in de "
-        "export staan. Er is niets opgeslagen."]
+        "opvanglocatie_postcode, inschrijfdatum verschillen) en het zijn niet dezelfde locatie (een "
+        "ander type of een andere postcode). Laat elke locatie één keer in de export staan. Er is "
+        "niets opgeslagen."]
 
 
 def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode_con, tmp_path):
@@ -576,14 +577,46 @@ def test_two_exports_pasted_one_under_the_other_count_each_location_once(postcod
 
 
 def test_a_location_twice_with_other_places_is_refused_naming_the_column(postcode_con, tmp_path):
+    """Two exports merged whose dates do not tell which row is newer (the same inschrijfdatum,
+    no uitschrijfdatum): which row holds the places is not to say."""
     rows = [ROWS[0], ROWS[1], ["100000000001", "KDV", "De Boomhut", "56", *ROWS[0][4:]]]
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
     assert refused.value.messages == [
         "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
-        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt). Laat elke locatie één "
-        "keer in de export staan. Er is niets opgeslagen."]
+        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt) en geen inschrijf- of "
+        "uitschrijfdatum zegt welke rij de nieuwste is (ze hebben dezelfde datums). Laat elke "
+        "locatie één keer in de export staan (lees van exports van verschillende datum alleen de "
+        "nieuwste in, niet samengevoegd). Er is niets opgeslagen."]
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_a_location_in_two_merged_exports_counts_by_its_newest_row(postcode_con, tmp_path, newer_first):
+    """Two exports of different dates merged: the older has the location registered with 48
+    places, the newer has it deregistered on 30-06-2024 (and another location's places raised
+    with a new registration). Refused before as 'staat meer dan eens'; the row with the latest
+    inschrijf- or uitschrijfdatum is the location now, wherever it stands, and the note says so."""
+    import datetime as dt
+
+    older = [ROWS[0], ROWS[1]]
+    newer = [["100000000001", "KDV", "De Boomhut", "48", "Uitgeschreven", "01-01-2015", "30-06-2024",
+              "1234AB", "Oord"],
+             ["100000000002", "BSO", "Het Klimrek", "72", "Ingeschreven", "01-09-2024", "", "1234AC", "Oord"]]
+    rows = [*newer, *older] if newer_first else [*older, *newer]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (1, 72)
+    kept, dropped = ("2", "4") if newer_first else ("4", "2")
+    assert result.notes == [
+        "2 LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens (exports van "
+        "verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste inschrijf- "
+        f"of uitschrijfdatum. LRK-nummer 100000000001: rij {kept} (30-06-2024) telt, rij {dropped} "
+        "niet (kolommen status, uitschrijfdatum verschillen); zo ook bij 1 ander(e) LRK-nummer(s)"]
+    assert postcode_con.execute(
+        "select lrk_id, places, registration_status, deregistered_on from raw_lrk__locations"
+        " order by 1").fetchall() == [
+        ("100000000001", 48, "Uitgeschreven", dt.date(2024, 6, 30)),
+        ("100000000002", 72, "Ingeschreven", None)]
 
 
 @pytest.mark.parametrize("total", [["Totaal", "", "", "108", "", "", "", "", ""],
