@@ -227,6 +227,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
+            decimal_sign = None  # a number cell has none; text cells say nothing of the locale
         else:
             text = _decode(path)
             first, _, rest = text.partition("\n")
@@ -237,6 +238,9 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if header_row:  # lines of a title above the header
                 text = text.split("\n", header_row)[header_row]
             file_name = path.name
+            # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
+            # where the point is; the register writes ';' and Dutch numbers
+            decimal_sign = {";": ",", ",": "."}.get(sep)
             _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
@@ -284,10 +288,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     _refuse_rounded_numbers(frame, file_name, columns)
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
     # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
     # again), '48,00' as a Dutch Excel writes a cell formatted as a number. Not three: '1.000' may
-    # be a thousand.
+    # be a thousand (_read_grouped_places).
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     _read_gastouderopvang(frame, columns, notes)
@@ -338,6 +343,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # the register left it empty: unknown, not 0, and no reason to refuse a national
                 # export of 100,000 locations for one of them
                 without_places.append(row_number)
+            elif row_number in ambiguous_places:
+                errors.append(f"{where}, kolom {columns['places']}: {ambiguous_places[row_number]}")
             elif not places.isdigit():
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
@@ -560,6 +567,70 @@ STATUS_WORDS = {
     "geregistreerd": "Ingeschreven", "actief": "Ingeschreven",
     "afgemeld": "Uitgeschreven", "nietmeeractief": "Uitgeschreven",
 }
+
+
+# Places written with a separator between groups of three digits, as a cell formatted '#.##0'
+# saves them ('1.200', '1,200', '1 200'), also with zero decimals after the other sign ('1.200,00').
+_GROUPED_PLACES = re.compile(r"^([0-9]{1,3})([.,\u00a0\u202f ])([0-9]{3}(?:\2[0-9]{3})*)(?:([.,])0{1,2})?$")
+# A decimal sign used as such: one or two digits after it (or four and more), never groups of three.
+_DECIMAL_PLACES = re.compile(r"^[0-9]+([.,])(?:[0-9]{1,2}|[0-9]{4,})$")
+_SIGN_NAMES = {".": "de punt", ",": "de komma"}
+
+
+def _read_grouped_places(frame: pd.DataFrame, columns: dict, decimal_sign: str | None,
+                         notes: list[str]) -> dict[int, str]:
+    """Read places written with a separator of thousands ('1.200') as the whole number: the
+    places of a location are a whole number, so a point or comma before groups of three digits
+    can only separate thousands, unless that sign is the decimal sign here: another value of the
+    column uses it so ('48,00'), or no value shows the other sign as the decimal sign and the CSV's
+    separator says so (';' as a Dutch Excel saves it, and the register writes: the comma; ',': the
+    point), or every value of the column has three digits
+    after it (a format with three decimals: '48.000' is 48). Those are left as written and returned
+    by row number with why they are ambiguous (refused when the location counts); those read are
+    said in a note."""
+    places = frame["places"]
+    if not places.str.contains(r"[0-9][.,\u00a0\u202f ][0-9]{3}", regex=True, na=False).any():
+        return {}  # the register's own export: plain whole numbers
+    given = places.dropna()
+    given = given[given.str.strip() != ""]
+    grouped = given.str.match(_GROUPED_PLACES.pattern, na=False)
+    decimals = given.str.extract(_DECIMAL_PLACES.pattern, expand=False).dropna()
+    ambiguous: dict[int, str] = {}
+    read: list[tuple[object, str, int, str]] = []  # index, as written, row number, the number
+    for index, text in given[grouped].items():
+        _, separator, _, decimal = _GROUPED_PLACES.match(text).groups()
+        whole = text if decimal is None else text.rsplit(decimal, 1)[0]
+        number = re.sub(r"[^0-9]", "", whole)
+        row_number = frame.at[index, "row_number"]
+        why = None
+        if decimal is None and separator in ".,":
+            sign = _SIGN_NAMES[separator]
+            used = decimals[decimals == separator]
+            if len(used):
+                example = used.index[0]
+                why = (f"{sign} is in deze kolom het decimaalteken (zoals in "
+                       f"'{given[example]}' op rij {frame.at[example, 'row_number']})")
+            elif separator == decimal_sign and decimals.empty:
+                why = (f"{sign} is het decimaalteken van een CSV-bestand met "
+                       f"'{';' if separator == ',' else ','}' als scheidingsteken")
+            elif grouped.all():
+                why = f"elk getal in de kolom heeft drie cijfers na {sign}, dus het kunnen decimalen zijn"
+        if why is None:
+            read.append((index, text, row_number, number))
+        else:
+            ambiguous[row_number] = (
+                f"'{text}' is niet eenduidig: {why}. Het kan {int(number)} kindplaatsen zijn of een "
+                f"getal met decimalen; schrijf het aantal zonder scheidingsteken ({int(number)}).")
+    if read:
+        frame.loc[[index for index, *_ in read], "places"] = [number for *_, number in read]
+        shown = ", ".join(f"'{text}' (rij {row})" for _, text, row, _ in read[:3])
+        values = ", ".join(str(int(number)) for *_, number in read[:3])
+        signs = {_GROUPED_PLACES.match(text)[2] for _, text, _, _ in read}
+        sign = _SIGN_NAMES.get(signs.pop(), "de spatie") if len(signs) == 1 else "het teken"
+        notes.append(f"kolom {columns['places']}: {shown}{' ...' if len(read) > 3 else ''} gelezen "
+                     f"als {values}: een aantal kindplaatsen is een heel getal, dus {sign} scheidt "
+                     "daar duizendtallen (en is nergens in de kolom een decimaalteken)")
+    return ambiguous
 
 
 def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:

@@ -818,3 +818,58 @@ def test_a_type_with_its_code_after_it_or_peuteropvang_is_that_type(postcode_con
     assert (result.locations, result.places) == (2, 108)
     assert postcode_con.execute("select provision_type from raw_lrk__locations order by lrk_id"
                                 ).fetchall() == [(code,), ("BSO",)]
+
+
+@pytest.mark.parametrize(("places", "sep", "sign"), [("1.200", ";", "de punt"), ("1.200,00", ";", "de punt"),
+                                                     ("1 200", ";", "de spatie"), ("1,200", ",", "de komma")])
+def test_places_with_a_separator_of_thousands_are_that_whole_number(postcode_con, tmp_path, places, sep, sign):
+    """A column formatted '#.##0' in a Dutch Excel is saved as '1.200' (an English one: '1,200'):
+    refused before as 'geen aantal kindplaatsen'. Places are a whole number, so the sign before
+    three digits separates thousands when the file uses it nowhere as its decimal sign; said."""
+    import csv
+    import io
+
+    rows = [["100000000001", "KDV", "De Boomhut", places, *ROWS[0][4:]], ROWS[1]]
+    text = io.StringIO()
+    csv.writer(text, delimiter=sep, lineterminator="\r\n").writerows([HEADER, *rows])
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(text.getvalue().encode("cp1252"))
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 1260)
+    assert result.notes == [f"kolom aantal_kindplaatsen: '{places}' (rij 2) gelezen als 1200: een "
+                            f"aantal kindplaatsen is een heel getal, dus {sign} scheidt daar "
+                            "duizendtallen (en is nergens in de kolom een decimaalteken)"]
+
+
+@pytest.mark.parametrize(("places", "other", "why"), [
+    ("1,200", "60", "de komma is het decimaalteken van een CSV-bestand met ';' als scheidingsteken"),
+    ("1.200", "60.00", "de punt is in deze kolom het decimaalteken (zoals in '60.00' op rij 3)")])
+def test_places_whose_separator_may_be_a_decimal_sign_are_refused_saying_why(postcode_con, tmp_path,
+                                                                           places, other, why):
+    """'1,200' in the register's Dutch CSV, or '1.200' beside '60.00': thousands or decimals is
+    not to say from the file, so it is refused, naming row, column and reason; nothing stored."""
+    rows = [["100000000001", "KDV", "De Boomhut", places, *ROWS[0][4:]],
+            [*ROWS[1][:3], other, *ROWS[1][4:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        f"Bestand lrk_2024.csv, rij 2, kolom aantal_kindplaatsen: '{places}' is niet eenduidig: "
+        f"{why}. Het kan 1200 kindplaatsen zijn of een getal met decimalen; schrijf het aantal "
+        "zonder scheidingsteken (1200).", "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_places_typed_as_text_with_a_point_of_thousands_in_a_workbook_are_read(postcode_con, tmp_path):
+    """A workbook's number cells carry no separator; one typed as text ('1.200') in a column of
+    numbers is the whole number, said in the note."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([100000000001, "KDV", "De Boomhut", "1.200", *ROWS[0][4:]])
+    book.active.append([100000000002, *ROWS[1][1:3], 60, *ROWS[1][4:]])
+    path = tmp_path / "lrk_2024.xlsx"
+    book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 1260)
+    assert result.notes[0].startswith("kolom aantal_kindplaatsen: '1.200' (rij 2) gelezen als 1200")
