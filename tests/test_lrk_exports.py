@@ -873,3 +873,113 @@ def test_places_typed_as_text_with_a_point_of_thousands_in_a_workbook_are_read(p
     result = lrk.import_lrk_file(postcode_con, path)
     assert (result.locations, result.places) == (2, 1260)
     assert result.notes[0].startswith("kolom aantal_kindplaatsen: '1.200' (rij 2) gelezen als 1200")
+
+
+# The header of the register's open-data download, export_opendata_lrk.csv at
+# landelijkregisterkinderopvang.nl/opendata (also via data.overheid.nl), as public readers of it
+# spell it out: 35 columns separated by ';', a UTF-8 byte order mark before Windows-1252 text,
+# CRLF, dates dd-mm-jjjj, postcodes without a space, contact fields in apostrophes ('' when
+# empty), cbs_code without 'GM', no uitschrijfdatum (only registered locations). The rows below
+# are made up.
+OPEN_DATA_HEADER = [
+    "lrk_id", "type_oko", "opc", "actuele_naam_oko", "aantal_kindplaatsen", "ve", "status",
+    "inschrijfdatum", "opvanglocatie_adres", "opvanglocatie_postcode", "opvanglocatie_woonplaats",
+    "bag_id", "naam_houder", "kvk_nummer_houder", "vestigingsnummer_houder", "rechtsvorm_houder",
+    "start_geschillencommissie", "einde_geschillencommissie", "houder_adres", "houder_postcode",
+    "houder_woonplaats", "houder_buitenland", "correspondentie_adres", "correspondentie_postcode",
+    "correspondentie_woonplaats", "correspondentie_buitenland", "contact_persoon", "contact_telefoon",
+    "contact_emailadres", "contact_website", "cbs_code", "verantwoordelijke_gemeente",
+    "gastouderbureau_1", "gastouderbureau_2", "lrk_url"]
+
+
+def _open_data_rows() -> list[dict[str, str]]:
+    def location(lrk_id, kind, name, places, postcode, address, **more):
+        fields = dict.fromkeys(OPEN_DATA_HEADER, "")
+        fields.update(lrk_id=lrk_id, type_oko=kind, opc="Nee", actuele_naam_oko=name,
+                      aantal_kindplaatsen=places, ve="Nee", status="Ingeschreven",
+                      inschrijfdatum="15-08-2019", opvanglocatie_adres=address,
+                      opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Oord" if postcode else "",
+                      bag_id="0001010000012345" if postcode else "", contact_telefoon="''",
+                      contact_emailadres="''", cbs_code="0001", verantwoordelijke_gemeente="Oord",
+                      lrk_url=f"https://www.landelijkregisterkinderopvang.nl/pp/#/inzien/oko/gegevens/{lrk_id}")
+        fields.update(more)
+        return fields
+
+    return [
+        location("204857361", "KDV", "Kinderdagverblijf Crèche 't Éénhoorntje", "48", "1234AB",
+                 "Dorpsstraat 12", ve="Ja", inschrijfdatum="01-03-2012", naam_houder="Stichting Café",
+                 kvk_nummer_houder="41000001", contact_emailadres="'info@voorbeeld.nl'"),
+        location("309182736", "BSO", 'BSO "De Klimboom"; locatie Noord', "40", "1234AC", "Schoolweg 1"),
+        location("187263544", "VGO", "Gastouder aan huis", "4", "", "Opvang bij de vraagouder", opc="Ja",
+                 gastouderbureau_1="Gastouderbureau De Wieg"),
+        location("776655443", "GOB", "Gastouderbureau De Wieg", "", "1234AB", "Kade 3"),
+        location("665544332", "KDV", "Peuteropvang 't Kabouterhuis\nlocatie Zuid", "16", "1234AC", "Laan 2"),
+    ]
+
+
+def _as_excel_saved_it(fields: dict[str, str]) -> dict[str, str]:
+    """A row as a Dutch Excel saves the download again as CSV: a date cell as d-m-jjjj, the CBS
+    code as the number it took it for, the BAG id rounded to what the cell shows."""
+    day, month, year = fields["inschrijfdatum"].split("-")
+    return {**fields, "inschrijfdatum": f"{int(day)}-{int(month)}-{year}",
+            "cbs_code": str(int(fields["cbs_code"])),
+            "bag_id": "1,00001E+13" if fields["bag_id"] else ""}
+
+
+@pytest.mark.parametrize("form", ["published", "zipped", "excel csv", "excel csv utf-8", "excel xlsx"])
+def test_the_registers_open_data_download_is_read_as_published_zipped_and_saved_by_excel(
+        postcode_con, tmp_path, form):
+    """The national download as the register publishes it (made-up rows in its real layout), sent
+    on zipped, or opened in Excel and saved again (as CSV, CSV UTF-8 or a workbook): every form
+    counts the same locations, places and register gemeente (its cbs_code, also '1' after
+    Excel), and the gastouder home without an address counts in no wijk."""
+    import csv
+    import datetime as dt
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    rows = _open_data_rows()
+    if form.startswith("excel"):
+        rows = [_as_excel_saved_it(row) for row in rows]
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerows([OPEN_DATA_HEADER, *(row.values() for row in rows)])
+    path = tmp_path / "export_opendata_lrk.csv"
+    if form in ("published", "zipped"):
+        path.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("cp1252"))
+    elif form == "excel csv":
+        path.write_bytes(text.getvalue().encode("cp1252"))
+    elif form == "excel csv utf-8":
+        path.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
+    if form == "zipped":
+        with zipfile.ZipFile(tmp_path / "export_opendata_lrk.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(path, "export_opendata_lrk.csv")
+        path = tmp_path / "export_opendata_lrk.zip"
+    if form == "excel xlsx":
+        book = Workbook()
+        book.active.title = "export_opendata_lrk"
+        book.active.append(OPEN_DATA_HEADER)
+        for row in _open_data_rows():
+            numbers = {name: int(row[name]) for name in ("lrk_id", "aantal_kindplaatsen", "cbs_code")
+                       if row[name]}
+            book.active.append(list({**row, **numbers, "inschrijfdatum": dt.datetime.strptime(
+                row["inschrijfdatum"], "%d-%m-%Y")}.values()))
+        path = tmp_path / "export_opendata_lrk.xlsx"
+        book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places, result.without_address, result.covered) == (
+        5, 108, 1, ["GM0001"])
+    assert result.notes == []
+    assert postcode_con.execute(
+        "select lrk_id, provision_type, location_name, places, postcode, wijk_code, registered_on"
+        " from raw_lrk__locations order by row_number").fetchall() == [
+        ("204857361", "KDV", "Kinderdagverblijf Crèche 't Éénhoorntje", 48, "1234AB", "WK000101",
+         dt.date(2012, 3, 1)),
+        ("309182736", "BSO", 'BSO "De Klimboom"; locatie Noord', 40, "1234AC", "WK000102",
+         dt.date(2019, 8, 15)),
+        ("187263544", "VGO", "Gastouder aan huis", 4, None, None, dt.date(2019, 8, 15)),
+        ("776655443", "GOB", "Gastouderbureau De Wieg", None, "1234AB", "WK000101", dt.date(2019, 8, 15)),
+        ("665544332", "KDV", "Peuteropvang 't Kabouterhuis\nlocatie Zuid", 16, "1234AC", "WK000102",
+         dt.date(2019, 8, 15))]
