@@ -375,6 +375,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         raise InputRefused(shown)
     if frame["lrk_id"].duplicated().any():
         frame = _without_repeated_locations(frame, file_name, columns, notes)
+        kept = set(frame["row_number"])
+        without_places = [row_number for row_number in without_places if row_number in kept]
     if without_places:
         rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
         notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "

@@ -594,12 +594,13 @@ def test_a_location_twice_with_other_places_is_refused_naming_the_column(postcod
 @pytest.mark.parametrize("newer_first", [False, True])
 def test_a_location_in_two_merged_exports_counts_by_its_newest_row(postcode_con, tmp_path, newer_first):
     """Two exports of different dates merged: the older has the location registered with 48
-    places, the newer has it deregistered on 30-06-2024 (and another location's places raised
-    with a new registration). Refused before as 'staat meer dan eens'; the row with the latest
-    inschrijf- or uitschrijfdatum is the location now, wherever it stands, and the note says so."""
+    places, the newer has it deregistered on 30-06-2024 (and another location, without places in
+    the older, with 72 and a new registration). Refused before as 'staat meer dan eens'; the row
+    with the latest inschrijf- or uitschrijfdatum is the location now, wherever it stands, and the
+    note says so (and nothing of the older row's empty places)."""
     import datetime as dt
 
-    older = [ROWS[0], ROWS[1]]
+    older = [ROWS[0], [*ROWS[1][:3], "", *ROWS[1][4:]]]
     newer = [["100000000001", "KDV", "De Boomhut", "48", "Uitgeschreven", "01-01-2015", "30-06-2024",
               "1234AB", "Oord"],
              ["100000000002", "BSO", "Het Klimrek", "72", "Ingeschreven", "01-09-2024", "", "1234AC", "Oord"]]
