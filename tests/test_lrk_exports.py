@@ -984,3 +984,40 @@ def test_the_registers_open_data_download_is_read_as_published_zipped_and_saved_
         ("776655443", "GOB", "Gastouderbureau De Wieg", None, "1234AB", "WK000101", dt.date(2019, 8, 15)),
         ("665544332", "KDV", "Peuteropvang 't Kabouterhuis\nlocatie Zuid", 16, "1234AC", "WK000102",
          dt.date(2019, 8, 15))]
+
+
+def test_the_page_reads_the_open_data_download_as_published_with_the_year_in_its_box(app_db):
+    """On Gemeente laden: export_opendata_lrk.csv as the register publishes it (no year in its
+    name, BOM before cp1252, CRLF) for Voorbeeldstad's postcodes, with a row of an older download
+    merged in: read with the year from the box, counted by the newest row, and said."""
+    import csv
+    import io
+
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    older = {**rows[0], "aantal_kindplaatsen": "32", "inschrijfdatum": "01-03-2010"}
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in [*rows, older])])
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", b"\xef\xbb\xbf" + text.getvalue()
+                                                  .encode("cp1252"), "text/csv"))
+    at.number_input(key="laden_lrk_jaar").set_value(2024)
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("Let op: 1 LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens (exports "
+            "van verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste "
+            "inschrijf- of uitschrijfdatum. LRK-nummer 204857361: rij 2 (01-03-2012) telt, rij 4 niet "
+            "(kolommen aantal_kindplaatsen, inschrijfdatum verschillen).") in [i.value for i in at.info]
