@@ -227,6 +227,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
+            decimal_sign = None  # a number cell has none; text cells say nothing of the locale
         else:
             text = _decode(path)
             first, _, rest = text.partition("\n")
@@ -237,6 +238,9 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if header_row:  # lines of a title above the header
                 text = text.split("\n", header_row)[header_row]
             file_name = path.name
+            # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
+            # where the point is; the register writes ';' and Dutch numbers
+            decimal_sign = {";": ",", ",": "."}.get(sep)
             _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
@@ -284,10 +288,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     _refuse_rounded_numbers(frame, file_name, columns)
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
     # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
     # again), '48,00' as a Dutch Excel writes a cell formatted as a number. Not three: '1.000' may
-    # be a thousand.
+    # be a thousand (_read_grouped_places).
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     _read_gastouderopvang(frame, columns, notes)
@@ -338,6 +343,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # the register left it empty: unknown, not 0, and no reason to refuse a national
                 # export of 100,000 locations for one of them
                 without_places.append(row_number)
+            elif row_number in ambiguous_places:
+                errors.append(f"{where}, kolom {columns['places']}: {ambiguous_places[row_number]}")
             elif not places.isdigit():
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
@@ -368,6 +375,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         raise InputRefused(shown)
     if frame["lrk_id"].duplicated().any():
         frame = _without_repeated_locations(frame, file_name, columns, notes)
+        kept = set(frame["row_number"])
+        without_places = [row_number for row_number in without_places if row_number in kept]
     if without_places:
         rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
         notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
@@ -562,6 +571,70 @@ STATUS_WORDS = {
 }
 
 
+# Places written with a separator between groups of three digits, as a cell formatted '#.##0'
+# saves them ('1.200', '1,200', '1 200'), also with zero decimals after the other sign ('1.200,00').
+_GROUPED_PLACES = re.compile(r"^([0-9]{1,3})([.,\u00a0\u202f ])([0-9]{3}(?:\2[0-9]{3})*)(?:([.,])0{1,2})?$")
+# A decimal sign used as such: one or two digits after it (or four and more), never groups of three.
+_DECIMAL_PLACES = re.compile(r"^[0-9]+([.,])(?:[0-9]{1,2}|[0-9]{4,})$")
+_SIGN_NAMES = {".": "de punt", ",": "de komma"}
+
+
+def _read_grouped_places(frame: pd.DataFrame, columns: dict, decimal_sign: str | None,
+                         notes: list[str]) -> dict[int, str]:
+    """Read places written with a separator of thousands ('1.200') as the whole number: the
+    places of a location are a whole number, so a point or comma before groups of three digits
+    can only separate thousands, unless that sign is the decimal sign here: another value of the
+    column uses it so ('48,00'), or no value shows the other sign as the decimal sign and the CSV's
+    separator says so (';' as a Dutch Excel saves it, and the register writes: the comma; ',': the
+    point), or every value of the column has three digits
+    after it (a format with three decimals: '48.000' is 48). Those are left as written and returned
+    by row number with why they are ambiguous (refused when the location counts); those read are
+    said in a note."""
+    places = frame["places"]
+    if not places.str.contains(r"[0-9][.,\u00a0\u202f ][0-9]{3}", regex=True, na=False).any():
+        return {}  # the register's own export: plain whole numbers
+    given = places.dropna()
+    given = given[given.str.strip() != ""]
+    grouped = given.str.match(_GROUPED_PLACES.pattern, na=False)
+    decimals = given.str.extract(_DECIMAL_PLACES.pattern, expand=False).dropna()
+    ambiguous: dict[int, str] = {}
+    read: list[tuple[object, str, int, str]] = []  # index, as written, row number, the number
+    for index, text in given[grouped].items():
+        _, separator, _, decimal = _GROUPED_PLACES.match(text).groups()
+        whole = text if decimal is None else text.rsplit(decimal, 1)[0]
+        number = re.sub(r"[^0-9]", "", whole)
+        row_number = frame.at[index, "row_number"]
+        why = None
+        if decimal is None and separator in ".,":
+            sign = _SIGN_NAMES[separator]
+            used = decimals[decimals == separator]
+            if len(used):
+                example = used.index[0]
+                why = (f"{sign} is in deze kolom het decimaalteken (zoals in "
+                       f"'{given[example]}' op rij {frame.at[example, 'row_number']})")
+            elif separator == decimal_sign and decimals.empty:
+                why = (f"{sign} is het decimaalteken van een CSV-bestand met "
+                       f"'{';' if separator == ',' else ','}' als scheidingsteken")
+            elif grouped.all():
+                why = f"elk getal in de kolom heeft drie cijfers na {sign}, dus het kunnen decimalen zijn"
+        if why is None:
+            read.append((index, text, row_number, number))
+        else:
+            ambiguous[row_number] = (
+                f"'{text}' is niet eenduidig: {why}. Het kan {int(number)} kindplaatsen zijn of een "
+                f"getal met decimalen; schrijf het aantal zonder scheidingsteken ({int(number)}).")
+    if read:
+        frame.loc[[index for index, *_ in read], "places"] = [number for *_, number in read]
+        shown = ", ".join(f"'{text}' (rij {row})" for _, text, row, _ in read[:3])
+        values = ", ".join(str(int(number)) for *_, number in read[:3])
+        signs = {_GROUPED_PLACES.match(text)[2] for _, text, _, _ in read}
+        sign = _SIGN_NAMES.get(signs.pop(), "de spatie") if len(signs) == 1 else "het teken"
+        notes.append(f"kolom {columns['places']}: {shown}{' ...' if len(read) > 3 else ''} gelezen "
+                     f"als {values}: een aantal kindplaatsen is een heel getal, dus {sign} scheidt "
+                     "daar duizendtallen (en is nergens in de kolom een decimaalteken)")
+    return ambiguous
+
+
 def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
     status = frame["registration_status"]
     values = status.dropna().unique()
@@ -600,8 +673,12 @@ def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) 
 def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,
                                 notes: list[str]) -> pd.DataFrame:
     """The rows without a location's repeats with the same values in every column read (two
-    exports merged): counted once. A location twice with different values is refused: which row
-    holds its places is not to say."""
+    exports merged): counted once. A location twice with different values (two exports of
+    different dates merged: its places or status changed in between) counts by its newest row:
+    the one row with the latest inschrijf- or uitschrijfdatum (a deregistration is entered after
+    the registration, never taken back), said in a note. Refused, naming rows and columns, when
+    no date settles it (the same dates in every row: which row holds its places is not to say)
+    or when the rows are no one location (another type or postcode under the same number)."""
     values = frame.drop(columns=["row_number", "counts"])
     repeat = values.duplicated(keep="first")
     if repeat.any():
@@ -613,18 +690,68 @@ def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: di
     duplicated = frame["lrk_id"].duplicated(keep=False)
     if not duplicated.any():
         return frame
-    lrk_id = frame.loc[duplicated, "lrk_id"].iloc[0]
-    same = frame["lrk_id"] == lrk_id
-    differ = [columns[field] for field in values.columns
-              if field in columns and values.loc[same, field].nunique(dropna=False) > 1]
-    raise InputRefused(
-        f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
-        f"gegevens (rijen {_rows_shown(frame.loc[same, 'row_number'], 10)}; "
-        + (f"kolom {differ[0]} verschilt)" if len(differ) == 1
-           else f"kolommen {', '.join(differ)} verschillen)")
-        + (f"; ook {duplicated.sum() - same.sum()} andere rij(en) herhalen een LRK-nummer"
-           if duplicated.sum() > same.sum() else "")
-        + ". Laat elke locatie één keer in de export staan. Er is niets opgeslagen.")
+
+    def differing(rows: pd.Index) -> str:
+        differ = [columns[field] for field in values.columns
+                  if field in columns and values.loc[rows, field].nunique(dropna=False) > 1]
+        return (f"kolom {differ[0]} verschilt" if len(differ) == 1
+                else f"kolommen {', '.join(differ)} verschillen")
+
+    older: list = []      # index of the rows a newer row of their location replaces
+    settled: list = []    # per location read by its newest row: (lrk_id, kept row, date, others)
+    unsettled = None
+    for lrk_id, group in frame[duplicated].groupby("lrk_id", sort=False):
+        newest, why = _newest_row(group)
+        if newest is None:
+            unsettled = unsettled or (lrk_id, group.index, *why)
+            continue
+        others = group.index.drop(newest)
+        older.extend(others)
+        settled.append((lrk_id, group.index, newest, others))
+    if unsettled is not None:
+        lrk_id, rows, why, advice = unsettled
+        repeating = int(duplicated.sum()) - len(rows)
+        raise InputRefused(
+            f"Bestand {file_name}: LRK-nummer {lrk_id} staat meer dan eens in het bestand met andere "
+            f"gegevens (rijen {_rows_shown(frame.loc[rows, 'row_number'], 10)}; {differing(rows)})"
+            + why
+            + (f"; ook {repeating} andere rij(en) herhalen een LRK-nummer" if repeating else "")
+            + f". Laat elke locatie één keer in de export staan{advice}. Er is niets opgeslagen.")
+    lrk_id, rows, newest, others = settled[0]
+    date = _latest_date(frame.loc[newest])
+    more = len(settled) - 1
+    notes.append(
+        f"{len(settled)} LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens "
+        "(exports van verschillende datum samengevoegd?): per locatie telt alleen de rij met de "
+        f"laatste inschrijf- of uitschrijfdatum. LRK-nummer {lrk_id}: rij "
+        f"{frame.loc[newest, 'row_number']} ({date:%d-%m-%Y}) telt, rij "
+        f"{_rows_shown(frame.loc[others, 'row_number'])} niet ({differing(rows)})"
+        + (f"; zo ook bij {more} ander(e) LRK-nummer(s)" if more else ""))
+    return frame.drop(index=older)
+
+
+def _latest_date(row: pd.Series) -> dt.date | None:
+    dates = [row[field] for field in DATE_FIELDS if isinstance(row[field], dt.date)]
+    return max(dates) if dates else None
+
+
+def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
+    """The index of the newest of one location's rows, or None with why not and what to do
+    (for the message)."""
+    for field in ("provision_type", "postcode"):
+        if group[field].nunique(dropna=False) > 1:
+            return None, (" en het zijn niet dezelfde locatie (een ander type of een andere "
+                          "postcode)", "")
+    latest = group.apply(_latest_date, axis=1)
+    merged = " (lees van exports van verschillende datum alleen de nieuwste in, niet samengevoegd)"
+    if latest.isna().any():
+        return None, (" en niet elke rij heeft een inschrijf- of uitschrijfdatum die zegt welke de "
+                      "nieuwste is", merged)
+    newest = latest[latest == latest.max()]
+    if len(newest) > 1:
+        return None, (" en geen inschrijf- of uitschrijfdatum zegt welke rij de nieuwste is (ze "
+                      "hebben dezelfde datums)", merged)
+    return newest.index[0], ("", "")
 
 
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:

@@ -360,8 +360,9 @@ def test_an_lrk_number_with_a_text_prefix_beside_itself_is_a_duplicate(postcode_
     assert refused.value.messages == [
         "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
         "andere gegevens (rijen 2, 3; kolommen type_oko, actuele_naam_oko, aantal_kindplaatsen, "
-        "opvanglocatie_postcode, inschrijfdatum verschillen). Laat elke locatie één keer in de "
-        "export staan. Er is niets opgeslagen."]
+        "opvanglocatie_postcode, inschrijfdatum verschillen) en het zijn niet dezelfde locatie (een "
+        "ander type of een andere postcode). Laat elke locatie één keer in de export staan. Er is "
+        "niets opgeslagen."]
 
 
 def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode_con, tmp_path):
@@ -576,14 +577,47 @@ def test_two_exports_pasted_one_under_the_other_count_each_location_once(postcod
 
 
 def test_a_location_twice_with_other_places_is_refused_naming_the_column(postcode_con, tmp_path):
+    """Two exports merged whose dates do not tell which row is newer (the same inschrijfdatum,
+    no uitschrijfdatum): which row holds the places is not to say."""
     rows = [ROWS[0], ROWS[1], ["100000000001", "KDV", "De Boomhut", "56", *ROWS[0][4:]]]
     with pytest.raises(InputRefused) as refused:
         lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
     assert refused.value.messages == [
         "Bestand lrk_2024.csv: LRK-nummer 100000000001 staat meer dan eens in het bestand met "
-        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt). Laat elke locatie één "
-        "keer in de export staan. Er is niets opgeslagen."]
+        "andere gegevens (rijen 2, 4; kolom aantal_kindplaatsen verschilt) en geen inschrijf- of "
+        "uitschrijfdatum zegt welke rij de nieuwste is (ze hebben dezelfde datums). Laat elke "
+        "locatie één keer in de export staan (lees van exports van verschillende datum alleen de "
+        "nieuwste in, niet samengevoegd). Er is niets opgeslagen."]
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_a_location_in_two_merged_exports_counts_by_its_newest_row(postcode_con, tmp_path, newer_first):
+    """Two exports of different dates merged: the older has the location registered with 48
+    places, the newer has it deregistered on 30-06-2024 (and another location, without places in
+    the older, with 72 and a new registration). Refused before as 'staat meer dan eens'; the row
+    with the latest inschrijf- or uitschrijfdatum is the location now, wherever it stands, and the
+    note says so (and nothing of the older row's empty places)."""
+    import datetime as dt
+
+    older = [ROWS[0], [*ROWS[1][:3], "", *ROWS[1][4:]]]
+    newer = [["100000000001", "KDV", "De Boomhut", "48", "Uitgeschreven", "01-01-2015", "30-06-2024",
+              "1234AB", "Oord"],
+             ["100000000002", "BSO", "Het Klimrek", "72", "Ingeschreven", "01-09-2024", "", "1234AC", "Oord"]]
+    rows = [*newer, *older] if newer_first else [*older, *newer]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places) == (1, 72)
+    kept, dropped = ("2", "4") if newer_first else ("4", "2")
+    assert result.notes == [
+        "2 LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens (exports van "
+        "verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste inschrijf- "
+        f"of uitschrijfdatum. LRK-nummer 100000000001: rij {kept} (30-06-2024) telt, rij {dropped} "
+        "niet (kolommen status, uitschrijfdatum verschillen); zo ook bij 1 ander(e) LRK-nummer(s)"]
+    assert postcode_con.execute(
+        "select lrk_id, places, registration_status, deregistered_on from raw_lrk__locations"
+        " order by 1").fetchall() == [
+        ("100000000001", 48, "Uitgeschreven", dt.date(2024, 6, 30)),
+        ("100000000002", 72, "Ingeschreven", None)]
 
 
 @pytest.mark.parametrize("total", [["Totaal", "", "", "108", "", "", "", "", ""],
@@ -785,3 +819,205 @@ def test_a_type_with_its_code_after_it_or_peuteropvang_is_that_type(postcode_con
     assert (result.locations, result.places) == (2, 108)
     assert postcode_con.execute("select provision_type from raw_lrk__locations order by lrk_id"
                                 ).fetchall() == [(code,), ("BSO",)]
+
+
+@pytest.mark.parametrize(("places", "sep", "sign"), [("1.200", ";", "de punt"), ("1.200,00", ";", "de punt"),
+                                                     ("1 200", ";", "de spatie"), ("1,200", ",", "de komma")])
+def test_places_with_a_separator_of_thousands_are_that_whole_number(postcode_con, tmp_path, places, sep, sign):
+    """A column formatted '#.##0' in a Dutch Excel is saved as '1.200' (an English one: '1,200'):
+    refused before as 'geen aantal kindplaatsen'. Places are a whole number, so the sign before
+    three digits separates thousands when the file uses it nowhere as its decimal sign; said."""
+    import csv
+    import io
+
+    rows = [["100000000001", "KDV", "De Boomhut", places, *ROWS[0][4:]], ROWS[1]]
+    text = io.StringIO()
+    csv.writer(text, delimiter=sep, lineterminator="\r\n").writerows([HEADER, *rows])
+    path = tmp_path / "lrk_2024.csv"
+    path.write_bytes(text.getvalue().encode("cp1252"))
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 1260)
+    assert result.notes == [f"kolom aantal_kindplaatsen: '{places}' (rij 2) gelezen als 1200: een "
+                            f"aantal kindplaatsen is een heel getal, dus {sign} scheidt daar "
+                            "duizendtallen (en is nergens in de kolom een decimaalteken)"]
+
+
+@pytest.mark.parametrize(("places", "other", "why"), [
+    ("1,200", "60", "de komma is het decimaalteken van een CSV-bestand met ';' als scheidingsteken"),
+    ("1.200", "60.00", "de punt is in deze kolom het decimaalteken (zoals in '60.00' op rij 3)")])
+def test_places_whose_separator_may_be_a_decimal_sign_are_refused_saying_why(postcode_con, tmp_path,
+                                                                           places, other, why):
+    """'1,200' in the register's Dutch CSV, or '1.200' beside '60.00': thousands or decimals is
+    not to say from the file, so it is refused, naming row, column and reason; nothing stored."""
+    rows = [["100000000001", "KDV", "De Boomhut", places, *ROWS[0][4:]],
+            [*ROWS[1][:3], other, *ROWS[1][4:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        f"Bestand lrk_2024.csv, rij 2, kolom aantal_kindplaatsen: '{places}' is niet eenduidig: "
+        f"{why}. Het kan 1200 kindplaatsen zijn of een getal met decimalen; schrijf het aantal "
+        "zonder scheidingsteken (1200).", "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_places_typed_as_text_with_a_point_of_thousands_in_a_workbook_are_read(postcode_con, tmp_path):
+    """A workbook's number cells carry no separator; one typed as text ('1.200') in a column of
+    numbers is the whole number, said in the note."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([100000000001, "KDV", "De Boomhut", "1.200", *ROWS[0][4:]])
+    book.active.append([100000000002, *ROWS[1][1:3], 60, *ROWS[1][4:]])
+    path = tmp_path / "lrk_2024.xlsx"
+    book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 1260)
+    assert result.notes[0].startswith("kolom aantal_kindplaatsen: '1.200' (rij 2) gelezen als 1200")
+
+
+# The header of the register's open-data download, export_opendata_lrk.csv at
+# landelijkregisterkinderopvang.nl/opendata (also via data.overheid.nl), as public readers of it
+# spell it out: 35 columns separated by ';', a UTF-8 byte order mark before Windows-1252 text,
+# CRLF, dates dd-mm-jjjj, postcodes without a space, contact fields in apostrophes ('' when
+# empty), cbs_code without 'GM', no uitschrijfdatum (only registered locations). The rows below
+# are made up.
+OPEN_DATA_HEADER = [
+    "lrk_id", "type_oko", "opc", "actuele_naam_oko", "aantal_kindplaatsen", "ve", "status",
+    "inschrijfdatum", "opvanglocatie_adres", "opvanglocatie_postcode", "opvanglocatie_woonplaats",
+    "bag_id", "naam_houder", "kvk_nummer_houder", "vestigingsnummer_houder", "rechtsvorm_houder",
+    "start_geschillencommissie", "einde_geschillencommissie", "houder_adres", "houder_postcode",
+    "houder_woonplaats", "houder_buitenland", "correspondentie_adres", "correspondentie_postcode",
+    "correspondentie_woonplaats", "correspondentie_buitenland", "contact_persoon", "contact_telefoon",
+    "contact_emailadres", "contact_website", "cbs_code", "verantwoordelijke_gemeente",
+    "gastouderbureau_1", "gastouderbureau_2", "lrk_url"]
+
+
+def _open_data_rows() -> list[dict[str, str]]:
+    def location(lrk_id, kind, name, places, postcode, address, **more):
+        fields = dict.fromkeys(OPEN_DATA_HEADER, "")
+        fields.update(lrk_id=lrk_id, type_oko=kind, opc="Nee", actuele_naam_oko=name,
+                      aantal_kindplaatsen=places, ve="Nee", status="Ingeschreven",
+                      inschrijfdatum="15-08-2019", opvanglocatie_adres=address,
+                      opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Oord" if postcode else "",
+                      bag_id="0001010000012345" if postcode else "", contact_telefoon="''",
+                      contact_emailadres="''", cbs_code="0001", verantwoordelijke_gemeente="Oord",
+                      lrk_url=f"https://www.landelijkregisterkinderopvang.nl/pp/#/inzien/oko/gegevens/{lrk_id}")
+        fields.update(more)
+        return fields
+
+    return [
+        location("204857361", "KDV", "Kinderdagverblijf Crèche 't Éénhoorntje", "48", "1234AB",
+                 "Dorpsstraat 12", ve="Ja", inschrijfdatum="01-03-2012", naam_houder="Stichting Café",
+                 kvk_nummer_houder="41000001", contact_emailadres="'info@voorbeeld.nl'"),
+        location("309182736", "BSO", 'BSO "De Klimboom"; locatie Noord', "40", "1234AC", "Schoolweg 1"),
+        location("187263544", "VGO", "Gastouder aan huis", "4", "", "Opvang bij de vraagouder", opc="Ja",
+                 gastouderbureau_1="Gastouderbureau De Wieg"),
+        location("776655443", "GOB", "Gastouderbureau De Wieg", "", "1234AB", "Kade 3"),
+        location("665544332", "KDV", "Peuteropvang 't Kabouterhuis\nlocatie Zuid", "16", "1234AC", "Laan 2"),
+    ]
+
+
+def _as_excel_saved_it(fields: dict[str, str]) -> dict[str, str]:
+    """A row as a Dutch Excel saves the download again as CSV: a date cell as d-m-jjjj, the CBS
+    code as the number it took it for, the BAG id rounded to what the cell shows."""
+    day, month, year = fields["inschrijfdatum"].split("-")
+    return {**fields, "inschrijfdatum": f"{int(day)}-{int(month)}-{year}",
+            "cbs_code": str(int(fields["cbs_code"])),
+            "bag_id": "1,00001E+13" if fields["bag_id"] else ""}
+
+
+@pytest.mark.parametrize("form", ["published", "zipped", "excel csv", "excel csv utf-8", "excel xlsx"])
+def test_the_registers_open_data_download_is_read_as_published_zipped_and_saved_by_excel(
+        postcode_con, tmp_path, form):
+    """The national download as the register publishes it (made-up rows in its real layout), sent
+    on zipped, or opened in Excel and saved again (as CSV, CSV UTF-8 or a workbook): every form
+    counts the same locations, places and register gemeente (its cbs_code, also '1' after
+    Excel), and the gastouder home without an address counts in no wijk."""
+    import csv
+    import datetime as dt
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    rows = _open_data_rows()
+    if form.startswith("excel"):
+        rows = [_as_excel_saved_it(row) for row in rows]
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerows([OPEN_DATA_HEADER, *(row.values() for row in rows)])
+    path = tmp_path / "export_opendata_lrk.csv"
+    if form in ("published", "zipped"):
+        path.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("cp1252"))
+    elif form == "excel csv":
+        path.write_bytes(text.getvalue().encode("cp1252"))
+    elif form == "excel csv utf-8":
+        path.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
+    if form == "zipped":
+        with zipfile.ZipFile(tmp_path / "export_opendata_lrk.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(path, "export_opendata_lrk.csv")
+        path = tmp_path / "export_opendata_lrk.zip"
+    if form == "excel xlsx":
+        book = Workbook()
+        book.active.title = "export_opendata_lrk"
+        book.active.append(OPEN_DATA_HEADER)
+        for row in _open_data_rows():
+            numbers = {name: int(row[name]) for name in ("lrk_id", "aantal_kindplaatsen", "cbs_code")
+                       if row[name]}
+            book.active.append(list({**row, **numbers, "inschrijfdatum": dt.datetime.strptime(
+                row["inschrijfdatum"], "%d-%m-%Y")}.values()))
+        path = tmp_path / "export_opendata_lrk.xlsx"
+        book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places, result.without_address, result.covered) == (
+        5, 108, 1, ["GM0001"])
+    assert result.notes == []
+    assert postcode_con.execute(
+        "select lrk_id, provision_type, location_name, places, postcode, wijk_code, registered_on"
+        " from raw_lrk__locations order by row_number").fetchall() == [
+        ("204857361", "KDV", "Kinderdagverblijf Crèche 't Éénhoorntje", 48, "1234AB", "WK000101",
+         dt.date(2012, 3, 1)),
+        ("309182736", "BSO", 'BSO "De Klimboom"; locatie Noord', 40, "1234AC", "WK000102",
+         dt.date(2019, 8, 15)),
+        ("187263544", "VGO", "Gastouder aan huis", 4, None, None, dt.date(2019, 8, 15)),
+        ("776655443", "GOB", "Gastouderbureau De Wieg", None, "1234AB", "WK000101", dt.date(2019, 8, 15)),
+        ("665544332", "KDV", "Peuteropvang 't Kabouterhuis\nlocatie Zuid", 16, "1234AC", "WK000102",
+         dt.date(2019, 8, 15))]
+
+
+def test_the_page_reads_the_open_data_download_as_published_with_the_year_in_its_box(app_db):
+    """On Gemeente laden: export_opendata_lrk.csv as the register publishes it (no year in its
+    name, BOM before cp1252, CRLF) for Voorbeeldstad's postcodes, with a row of an older download
+    merged in: read with the year from the box, counted by the newest row, and said."""
+    import csv
+    import io
+
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    older = {**rows[0], "aantal_kindplaatsen": "32", "inschrijfdatum": "01-03-2010"}
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in [*rows, older])])
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", b"\xef\xbb\xbf" + text.getvalue()
+                                                  .encode("cp1252"), "text/csv"))
+    at.number_input(key="laden_lrk_jaar").set_value(2024)
+    at.run()
+    next(b for b in at.button if b.label == "LRK-export inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("Let op: 1 LRK-nummer(s) staan meer dan eens in het bestand met andere gegevens (exports "
+            "van verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste "
+            "inschrijf- of uitschrijfdatum. LRK-nummer 204857361: rij 2 (01-03-2012) telt, rij 4 niet "
+            "(kolommen aantal_kindplaatsen, inschrijfdatum verschillen).") in [i.value for i in at.info]
