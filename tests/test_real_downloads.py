@@ -75,3 +75,12 @@ def test_a_statline_download_takes_its_year_from_the_table_id(tmp_path, year, ta
     shutil.copy(DOWNLOADS / KWB_DEN_HAAG, path)
     cbs_file = read_cbs_file(path)
     assert (cbs_file.kind, cbs_file.table.period) == ("kerncijfers", str(year))
+
+
+@pytest.mark.parametrize("name", ["84583NED_UntypedDataSet_2024-05-01.csv",
+                                  "kerncijfers_84583NED_download_2025.csv"])
+def test_a_download_named_with_another_year_keeps_the_year_of_its_table(con, tmp_path, name):
+    """A name with the day it was saved made the kwb of 2019 (84583NED) the kwb of 2024."""
+    shutil.copy(DOWNLOADS / KWB_DEN_HAAG, tmp_path / name)
+    import_file(con, tmp_path / name)
+    assert con.execute("select distinct year from raw_cbs__kerncijfers").fetchall() == [(2019,)]
