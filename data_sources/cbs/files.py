@@ -348,4 +348,38 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
+        if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
+            notes += _without_wijken_note(con, load_ids)
     return cbs_file.kind, load_ids
+
+
+def _without_wijken_note(con, load_ids: list[int]) -> list[str]:
+    """A kerncijfers file of only buurten, or only the gemeente (a StatLine selection without the
+    wijken), stored but made no children per wijk: said at once, with what to download, unless an
+    earlier load gave that gemeente and year its wijken. One note per year and kind of file."""
+    rows = con.execute(
+        """
+        select l.year, bool_or(k.region_level = 'buurt'), list(distinct l.gemeente_code order by l.gemeente_code)
+        from loads as l
+        inner join raw_cbs__kerncijfers as k using (load_id)
+        where l.load_id in (select unnest(?::integer[]))
+          and not exists (
+              select 1 from raw_cbs__kerncijfers as w
+              inner join loads as wl on wl.load_id = w.load_id and wl.status = 'active'
+                  and wl.dataset = 'kerncijfers'
+              where w.year = l.year and w.region_level = 'wijk' and w.stem = 'k_0Tot15Jaar'
+                and w.region_code like 'WK' || substr(l.gemeente_code, 3, 4) || '%')
+        group by l.year order by l.year
+        """, [load_ids]).fetchall()
+    notes = []
+    for year, buurten, gemeenten in rows:
+        held = "alleen buurten" if buurten else "alleen gemeentecijfers"
+        shown = ", ".join(gemeenten[:5]) + (f" en nog {len(gemeenten) - 5}" if len(gemeenten) > 5 else "")
+        notes.append(
+            f"Dit bestand heeft {held}, geen wijken ({shown}, {year}): het is opgeslagen, maar "
+            "Kindkaart rekent per wijk en maakt hiermee geen kinderen per wijk"
+            + (" (buurten worden niet opgeteld tot een wijk: CBS rondt elke buurt apart af en houdt "
+               "kleine buurten geheim)" if buurten else "")
+            + f". Download de kerncijfers van {year} met de wijken erbij: kwb-{year}.xlsx van "
+            "cbs.nl, of in StatLine bij 'Wijken en buurten' ook de wijken (of 'Alles') kiezen.")
+    return notes
