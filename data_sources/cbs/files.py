@@ -12,9 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from data_sources import geo, geopackage, postcodes, store
+from data_sources import archives, geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file, year_in_file_name
+from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import (
     NATIONAL_CODE,
@@ -56,6 +57,27 @@ def _is_geojson(path: Path) -> bool:
         return False
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         return '"FeatureCollection"' in handle.read(4096)
+
+
+def _zipped_geojson(path: Path) -> str | None:
+    """The name in the zip at `path` of its one GeoJSON file (.geojson, or .json holding a
+    FeatureCollection), beside nothing but what a zip program adds; None for any other zip."""
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")
+                     and not info.filename.lower().endswith(_ZIP_EXTRAS)]
+            if len(names) != 1 or not names[0].lower().endswith((".geojson", ".json")):
+                return None
+            if names[0].lower().endswith(".geojson"):
+                return names[0]
+            with archive.open(names[0]) as member:
+                head = member.read(4096).decode("utf-8", errors="replace")
+    except DAMAGED_ZIP:
+        return None  # a damaged zip: the readers say so in their own words
+    return names[0] if '"FeatureCollection"' in head else None
 
 
 def _is_postcode_file(path: Path) -> bool:
@@ -309,6 +331,14 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     _refuse_nested_zip(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
+    inner = _zipped_geojson(path)
+    if inner is not None:
+        # boundaries zipped to be sent or as downloaded (wijken_2024.zip with wijken_2024.geojson):
+        # read as the GeoJSON, the year from the zip's name, else from the GeoJSON's own name
+        with archives.unpacked(path, lambda info: info.filename == inner, noun="GeoJSON-bestand",
+                               max_bytes=MAX_ANSWER_BYTES) as folder:
+            return _import_geojson(con, folder / Path(inner).name, gemeenten,
+                                   year or year_in_file_name(path.name), notes, of_account)
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
