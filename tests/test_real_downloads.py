@@ -131,3 +131,29 @@ def test_a_download_named_with_another_year_keeps_the_year_of_its_table(con, tmp
     shutil.copy(DOWNLOADS / KWB_DEN_HAAG, tmp_path / name)
     import_file(con, tmp_path / name)
     assert con.execute("select distinct year from raw_cbs__kerncijfers").fetchall() == [(2019,)]
+
+
+def test_the_untyped_odata_answer_of_a_kwb_is_read_as_data(con, tmp_path):
+    """OData v3's UntypedDataSet (every figure as padded text), saved from the browser, was
+    refused as a description file without figures."""
+    import csv
+    import json
+
+    with (DOWNLOADS / KWB_DEN_HAAG).open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    name = "UntypedDataSet.json"
+    (tmp_path / name).write_text(json.dumps({
+        "odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/84583NED/$metadata"
+                          "#Cbs.OData.WebAPI.UntypedDataSet", "value": rows}), encoding="utf-8")
+    children = ("select wijk_code, age_group, children from population_by_wijk_age"
+                " where gemeente_code = 'GM0518' and year = 2019 order by all")
+    import_file(con, tmp_path / name)
+    from_json = con.execute(children).fetchall()
+    # the same children per wijk as the StatLine CSV of the same table gives
+    from_csv = store.connect(":memory:")
+    try:
+        import_file(from_csv, DOWNLOADS / KWB_DEN_HAAG)
+        assert from_json == from_csv.execute(children).fetchall()
+    finally:
+        from_csv.close()
+    assert len({wijk for wijk, *_ in from_json}) == 44

@@ -264,7 +264,9 @@ _NO_CHILDREN_NOTE = (
     "'0 tot 15 jaar' uit StatLine.")
 
 # The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
-METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups", "untypeddataset")
+# UntypedDataSet.json is no description: it is the data with every figure as text (OData v3's
+# UntypedDataSet, saved from the browser), and was refused as having no figures.
+METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
 
 
