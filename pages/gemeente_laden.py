@@ -193,8 +193,8 @@ st.write(
     "Observations.csv en MeasureCodes.csv), wijkgrenzen (.geojson, ook geëxporteerd uit een "
     "shapefile van CBS, of de wijk- en buurtkaart van CBS: wijkenbuurten_<jaar>_v1.gpkg of de zip "
     "ervan, of PDOK's cbsgebiedsindelingen<jaar>.gpkg) of het postcodebestand (de zip "
-    "pc6hnr…_gwb.zip van cbs.nl, of de csv eruit). Het jaar komt uit de bestandsnaam "
-    "(kwb-2024.xlsx) of uit het vak Jaar."
+    "pc6hnr…_gwb.zip van cbs.nl, of de csv eruit). Het jaar komt uit het tabelnummer "
+    "(85984NED is 2024) of de bestandsnaam (kwb-2024.xlsx), anders uit het vak Jaar."
 )
 file_left, file_right = st.columns([3, 1])
 cbs_upload = file_left.file_uploader("CBS-bestand", key="laden_bestand",

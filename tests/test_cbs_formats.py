@@ -399,7 +399,8 @@ def test_a_zip_without_a_postcode_file_or_damaged_is_refused_in_dutch(con, tmp_p
         import_file(con, damaged)
     assert refused.value.messages[0].startswith(
         "Bestand pc6hnr20240801_gwb.zip: de zip is beschadigd en kan niet worden gelezen")
-    other = _postcode_zip(tmp_path / "kaarten.zip", {"wijken.geojson": "{}"})
+    # (a zip of one GeoJSON is read as that GeoJSON: test_cbs_geojson)
+    other = _postcode_zip(tmp_path / "kaarten.zip", {"wijken.docx": "{}"})
     with pytest.raises(InputRefused, match=r"dit bestandstype \(\.zip\) kan niet worden gelezen"):
         import_file(con, other)
     assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -605,3 +605,38 @@ def test_a_geojson_in_windows_1252_is_read(con, tmp_path, bom):
     import_file(con, path, gemeenten=["GM0193"])
     assert con.execute("select count(*) from geometries where region_code like 'WK0193%'"
                        " and year = 2024").fetchone() == (len(wijken),)
+
+
+@pytest.mark.parametrize(("zip_name", "member"), [
+    ("wijken_2022.zip", "wijken_2022.geojson"),  # zipped to be sent on
+    ("wijk_2022.zip", "wijk_2022.json"),  # cartomap's .json, as downloaded
+    ("wijken_2022.zip", "__MACOSX/._x|wijken_2022.geojson"),  # zipped on a Mac
+    ("grenzen.zip", "wijken_2022.geojson"),  # the year in the GeoJSON's own name only
+])
+def test_a_zipped_geojson_is_read_as_the_geojson(con, tmp_path, zip_name, member):
+    """A GeoJSON in a zip was refused as 'dit bestandstype (.zip) kan niet worden gelezen zonder
+    Observations.csv erin', or as an OData answer without CBS rows."""
+    import zipfile
+
+    source = write(tmp_path / "wijken.geojson", zwolle_wijken())
+    *extras, name = member.split("|")
+    with zipfile.ZipFile(tmp_path / zip_name, "w") as archive:
+        for extra in extras:
+            archive.writestr(extra, b"\x00\x05\x16\x07")
+        archive.write(source, name)
+    stored = import_file(con, tmp_path / zip_name)
+    assert stored.kind == "geometrie"
+    assert con.execute("select distinct year from geometries").fetchall() == [(2022,)]
+    assert set(geometries(con, "wijk")) == {f["properties"]["statcode"] for f in zwolle_wijken()}
+
+
+def test_a_zip_of_a_geojson_and_other_files_is_still_refused(con, tmp_path):
+    import zipfile
+
+    source = write(tmp_path / "wijken.geojson", zwolle_wijken())
+    with zipfile.ZipFile(tmp_path / "wijken_2022.zip", "w") as archive:
+        archive.write(source, "wijken_2022.geojson")
+        archive.write(source, "gemeenten_2022.geojson")
+    with pytest.raises(InputRefused):
+        import_file(con, tmp_path / "wijken_2022.zip")
+    assert con.execute("select count(*) from geometries").fetchone() == (0,)

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, app_db_with_files
 from conftest import run_page_as_analist as run_page
 
+from data_sources import store
 from data_sources.cbs.formats import read_cbs_file
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.jobs import import_cbs_file as import_file
@@ -75,3 +76,84 @@ def test_a_statline_download_takes_its_year_from_the_table_id(tmp_path, year, ta
     shutil.copy(DOWNLOADS / KWB_DEN_HAAG, path)
     cbs_file = read_cbs_file(path)
     assert (cbs_file.kind, cbs_file.table.period) == ("kerncijfers", str(year))
+
+
+def _den_haag_2019(tmp_path, name: str, levels: tuple[str, ...]) -> object:
+    """The real 2019 download of 's-Gravenhage with only the rows of these SoortRegio levels
+    (StatLine's selection under 'Wijken en buurten')."""
+    header, *rows = (DOWNLOADS / KWB_DEN_HAAG).read_text(encoding="utf-8-sig").splitlines()
+    kept = [row for row in rows if row.split(";")[2].strip('"').strip() in levels]
+    path = tmp_path / name
+    path.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def test_a_download_of_only_buurten_says_at_once_and_on_the_page_that_the_wijken_are_missing(
+        tmp_path, monkeypatch):
+    """A StatLine selection of the buurten alone was stored without a word, and every page then
+    said to load kwb-2019.xlsx, as if nothing had been read."""
+    path = _den_haag_2019(tmp_path, KWB_DEN_HAAG, ("Buurt",))
+    connection = store.connect(app_db_with_files(tmp_path, monkeypatch))
+    try:
+        stored = import_file(connection, path)
+        buurten = connection.execute("select count(distinct region_code) from raw_cbs__kerncijfers"
+                                     " where region_level = 'buurt'").fetchone()[0]
+    finally:
+        connection.close()
+    assert buurten > 100
+    [note] = stored.notes
+    assert note.startswith("Dit bestand heeft alleen buurten, geen wijken (GM0518, 2019)")
+    assert "kwb-2019.xlsx" in note and "ook de wijken" in note
+    at = run_page()
+    assert not at.exception
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert f"Voor 's-Gravenhage in 2019 zijn alleen buurten geladen ({buurten}), geen wijken" in warnings
+
+
+def test_a_download_of_only_the_gemeente_says_at_once_that_it_makes_no_children_per_wijk(con, tmp_path):
+    stored = import_file(con, _den_haag_2019(tmp_path, KWB_DEN_HAAG, ("Gemeente",)))
+    [note] = stored.notes
+    assert note.startswith("Dit bestand heeft alleen gemeentecijfers, geen wijken (GM0518, 2019)")
+
+
+def test_buurten_after_the_wijken_of_the_same_year_are_stored_without_a_note(con, tmp_path):
+    import_file(con, _den_haag_2019(tmp_path, KWB_DEN_HAAG, ("Gemeente", "Wijk")))
+    stored = import_file(con, _den_haag_2019(tmp_path, "84583NED_buurten.csv", ("Buurt",)))
+    assert stored.notes == []
+    assert con.execute("select count(distinct wijk_code) from population_by_wijk_age"
+                       " where gemeente_code = 'GM0518' and year = 2019").fetchone()[0] == 44
+
+
+@pytest.mark.parametrize("name", ["84583NED_UntypedDataSet_2024-05-01.csv",
+                                  "kerncijfers_84583NED_download_2025.csv"])
+def test_a_download_named_with_another_year_keeps_the_year_of_its_table(con, tmp_path, name):
+    """A name with the day it was saved made the kwb of 2019 (84583NED) the kwb of 2024."""
+    shutil.copy(DOWNLOADS / KWB_DEN_HAAG, tmp_path / name)
+    import_file(con, tmp_path / name)
+    assert con.execute("select distinct year from raw_cbs__kerncijfers").fetchall() == [(2019,)]
+
+
+def test_the_untyped_odata_answer_of_a_kwb_is_read_as_data(con, tmp_path):
+    """OData v3's UntypedDataSet (every figure as padded text), saved from the browser, was
+    refused as a description file without figures."""
+    import csv
+    import json
+
+    with (DOWNLOADS / KWB_DEN_HAAG).open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    name = "UntypedDataSet.json"
+    (tmp_path / name).write_text(json.dumps({
+        "odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/84583NED/$metadata"
+                          "#Cbs.OData.WebAPI.UntypedDataSet", "value": rows}), encoding="utf-8")
+    children = ("select wijk_code, age_group, children from population_by_wijk_age"
+                " where gemeente_code = 'GM0518' and year = 2019 order by all")
+    import_file(con, tmp_path / name)
+    from_json = con.execute(children).fetchall()
+    # the same children per wijk as the StatLine CSV of the same table gives
+    from_csv = store.connect(":memory:")
+    try:
+        import_file(from_csv, DOWNLOADS / KWB_DEN_HAAG)
+        assert from_json == from_csv.execute(children).fetchall()
+    finally:
+        from_csv.close()
+    assert len({wijk for wijk, *_ in from_json}) == 44

@@ -240,7 +240,10 @@ _MISSING_SQL = """
            and region_code like 'WK' || substr(?, 3, 4) || '%'),
         -- other kwb columns of its wijken that year: a file without the ages was loaded
         (select count(*) from stg_cbs__kerncijfers
-         where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%')
+         where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'),
+        -- its buurten that year: a download of only the buurten has no wijk to count children in
+        (select count(distinct region_code) from stg_cbs__kerncijfers
+         where year = ? and region_level = 'buurt' and region_code like 'BU' || substr(?, 3, 4) || '%')
     from stg_cbs__kerncijfers as k
     where k.stem = 'k_0Tot15Jaar' and k.year = ?
       and (k.region_code = ? or k.region_code like 'WK' || substr(?, 3, 4) || '%')
@@ -254,8 +257,9 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
     a generic 'load data first'. `rows(sql, params)` runs a query (a page's cached ui.data.rows,
     or a connection's execute().fetchall()); `where(*hints)` words where to load (LoadHint)."""
     name = name or gemeente_code
-    [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns)] = rows(
-        _MISSING_SQL, [gemeente_code, year, gemeente_code, year, gemeente_code, gemeente_code])
+    [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns, buurten)] = rows(
+        _MISSING_SQL, [gemeente_code, year, gemeente_code, year, gemeente_code, year, gemeente_code,
+                       gemeente_code])
     kwb = LoadHint(f"kwb-{year}.xlsx", "onderdeel CBS-bestand inlezen, of van CBS",
                    f"python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}")
     brp = LoadHint("de BRP-telling per wijk", "soort bevolking", page="aanleveren", by_the_gemeente=True)
@@ -265,6 +269,13 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
                 f"'0 tot 15 jaar'): er is geen schatting per wijk te "
                 f"maken. {where(brp)}")
     other_years = f" (wel geladen voor {kwb_years})" if kwb_years else ""
+    if buurten and not wijk_rows and not other_columns:
+        return (f"Voor {name} in {year} zijn alleen buurten geladen ({buurten}), geen wijken: "
+                "Kindkaart rekent per wijk, en telt geen buurten op tot een wijk (CBS rondt elke "
+                "buurt apart af en houdt kleine buurten geheim). Er ontbreekt dus het aantal "
+                f"kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en buurten {year}, "
+                f"bestand kwb-{year}.xlsx, kolom a_00_14; in StatLine de wijken erbij kiezen)"
+                f"{other_years}. {where(kwb, brp)}")
     if gemeente_rows and not wijk_rows:
         return (f"Voor {name} in {year} zijn alleen gemeentecijfers geladen, geen wijken: er "
                 "ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "

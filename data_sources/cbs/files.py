@@ -12,9 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from data_sources import geo, geopackage, postcodes, store
+from data_sources import archives, geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file, year_in_file_name
+from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import (
     NATIONAL_CODE,
@@ -56,6 +57,27 @@ def _is_geojson(path: Path) -> bool:
         return False
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         return '"FeatureCollection"' in handle.read(4096)
+
+
+def _zipped_geojson(path: Path) -> str | None:
+    """The name in the zip at `path` of its one GeoJSON file (.geojson, or .json holding a
+    FeatureCollection), beside nothing but what a zip program adds; None for any other zip."""
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()
+                     and not info.filename.startswith("__MACOSX/")
+                     and not info.filename.lower().endswith(_ZIP_EXTRAS)]
+            if len(names) != 1 or not names[0].lower().endswith((".geojson", ".json")):
+                return None
+            if names[0].lower().endswith(".geojson"):
+                return names[0]
+            with archive.open(names[0]) as member:
+                head = member.read(4096).decode("utf-8", errors="replace")
+    except DAMAGED_ZIP:
+        return None  # a damaged zip: the readers say so in their own words
+    return names[0] if '"FeatureCollection"' in head else None
 
 
 def _is_postcode_file(path: Path) -> bool:
@@ -242,7 +264,9 @@ _NO_CHILDREN_NOTE = (
     "'0 tot 15 jaar' uit StatLine.")
 
 # The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
-METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups", "untypeddataset")
+# UntypedDataSet.json is no description: it is the data with every figure as text (OData v3's
+# UntypedDataSet, saved from the browser), and was refused as having no figures.
+METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
 
 
@@ -309,6 +333,14 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     _refuse_nested_zip(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
+    inner = _zipped_geojson(path)
+    if inner is not None:
+        # boundaries zipped to be sent or as downloaded (wijken_2024.zip with wijken_2024.geojson):
+        # read as the GeoJSON, the year from the zip's name, else from the GeoJSON's own name
+        with archives.unpacked(path, lambda info: info.filename == inner, noun="GeoJSON-bestand",
+                               max_bytes=MAX_ANSWER_BYTES) as folder:
+            return _import_geojson(con, folder / Path(inner).name, gemeenten,
+                                   year or year_in_file_name(path.name), notes, of_account)
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
@@ -348,4 +380,38 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
+        if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
+            notes += _without_wijken_note(con, load_ids)
     return cbs_file.kind, load_ids
+
+
+def _without_wijken_note(con, load_ids: list[int]) -> list[str]:
+    """A kerncijfers file of only buurten, or only the gemeente (a StatLine selection without the
+    wijken), stored but made no children per wijk: said at once, with what to download, unless an
+    earlier load gave that gemeente and year its wijken. One note per year and kind of file."""
+    rows = con.execute(
+        """
+        select l.year, bool_or(k.region_level = 'buurt'), list(distinct l.gemeente_code order by l.gemeente_code)
+        from loads as l
+        inner join raw_cbs__kerncijfers as k using (load_id)
+        where l.load_id in (select unnest(?::integer[]))
+          and not exists (
+              select 1 from raw_cbs__kerncijfers as w
+              inner join loads as wl on wl.load_id = w.load_id and wl.status = 'active'
+                  and wl.dataset = 'kerncijfers'
+              where w.year = l.year and w.region_level = 'wijk' and w.stem = 'k_0Tot15Jaar'
+                and w.region_code like 'WK' || substr(l.gemeente_code, 3, 4) || '%')
+        group by l.year order by l.year
+        """, [load_ids]).fetchall()
+    notes = []
+    for year, buurten, gemeenten in rows:
+        held = "alleen buurten" if buurten else "alleen gemeentecijfers"
+        shown = ", ".join(gemeenten[:5]) + (f" en nog {len(gemeenten) - 5}" if len(gemeenten) > 5 else "")
+        notes.append(
+            f"Dit bestand heeft {held}, geen wijken ({shown}, {year}): het is opgeslagen, maar "
+            "Kindkaart rekent per wijk en maakt hiermee geen kinderen per wijk"
+            + (" (buurten worden niet opgeteld tot een wijk: CBS rondt elke buurt apart af en houdt "
+               "kleine buurten geheim)" if buurten else "")
+            + f". Download de kerncijfers van {year} met de wijken erbij: kwb-{year}.xlsx van "
+            "cbs.nl, of in StatLine bij 'Wijken en buurten' ook de wijken (of 'Alles') kiezen.")
+    return notes

@@ -412,16 +412,18 @@ def year_in_file_name(name: str) -> int | None:
 def _year_from(path: Path, year: int | None, table_id: str | None = None) -> int:
     if year:
         return year
-    match = re.search(r"(?:kwb|jaar|_|-|^)((?:19|20)\d{2})(?!\d)", path.stem.lower())
-    if match:
-        return int(match.group(1))
-    # the lists are keyed by year: merged as dicts, the Jeugdmonitor's 2021 and 2023 would hide
-    # kwb 85039NED and 85618NED
+    # A table of one year says it before the name does: a download named with the day it was
+    # saved (84583NED_UntypedDataSet_2024-05-01.csv) was stored as kwb 2024 with 2019's figures.
+    # The lists are keyed by year: merged as dicts, the Jeugdmonitor's 2021 and 2023 would hide
+    # kwb 85039NED and 85618NED.
     by_id = {table.upper(): table_year
              for tables in (KERNCIJFERS_TABLES, JEUGDMONITOR_TABLES, NABIJHEID_TABLES)
              for table_year, table in tables.items()}
     if table_id and table_id.upper() in by_id:
         return by_id[table_id.upper()]
+    match = re.search(r"(?:kwb|jaar|_|-|^)((?:19|20)\d{2})(?!\d)", path.stem.lower())
+    if match:
+        return int(match.group(1))
     raise InputRefused(f"Bestand {path.name}: het jaar is niet af te leiden uit de naam; "
                        "geef het op met --jaar.")
 
