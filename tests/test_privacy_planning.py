@@ -212,3 +212,82 @@ def test_no_scenario_report_or_groups_sheet_tells_what_hidden_figures_hold(two_d
                for line in shown["2024.xlsx"].splitlines())
     shown_plans = _plans(shown_db)
     assert any(shown_plans[name] != plans[name] for name in plans)
+
+
+# An analist's assumptions on Tekorten that make the places needed the children themselves: one
+# child per place in plus-groups and in BSO, every child of the age group in childcare and the
+# most of niveau 3 in a separate group (ui.continuum.parameter_expander's sliders)
+ONE_CHILD_PER_PLACE = {"w_param_children_per_place_plusgroep_band": (1.0, 1.0),
+                       "w_param_children_per_place_plusgroep_mid": 1.0,
+                       "w_param_children_per_place_bso_band": (1.0, 1.0),
+                       "w_param_children_per_place_bso_mid": 1.0,
+                       "w_param_participation_4_12_band": (100.0, 100.0),
+                       "w_param_participation_4_12_mid": 100.0,
+                       "w_param_share_niveau_3_separate_band": (100.0, 100.0),
+                       "w_param_share_niveau_3_separate_mid": 100.0}
+
+
+def _role_views(account, downloads) -> dict[str, list[str]]:
+    """What `account` is sent (tests/test_privacy_sent.py `_sent`) where the plus-groups, the
+    children per place and the groups needed show: for the analist Tekorten per age group with the
+    default assumptions and ONE_CHILD_PER_PLACE, Continuüm, Analysevragen (rows 3 and 10) and
+    Scenario's; for a partner the Kaart with each model indicator and every wijk profile. (The LEA
+    view is left out: its slides show the model for the whole gemeente only, and these databases
+    have the same totals, so no protection removed would show there.)"""
+    from conftest import run_page
+    from test_privacy_hidden_cells import _indicators
+    from test_privacy_sent import _sent
+
+    from ui.map_indicators import INDICATORS
+
+    runs: dict[str, list[str]] = {}
+
+    def keep(name, at) -> None:
+        assert not at.exception, (name, at.exception)
+        runs[name] = _sent(at, downloads)
+
+    if account.role == "partner":
+        for key in _indicators():
+            if INDICATORS[key].kind == "model":
+                keep(f"kaart {key}", run_page("kaart", account=account, params={"indicator": key}))
+        at = run_page("kaart", account=account)
+        for wijk in [code for code in at.selectbox(key="_profiel_wijk_choice").options if code]:
+            at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
+            keep(f"wijkprofiel {wijk}", at)
+        return runs
+    for settings_name, settings in (("", {}), (" een kind per plek", ONE_CHILD_PER_PLACE)):
+        for page, key, age in (("tekorten", "tekorten_age", "2-4"), ("tekorten", "tekorten_age", "4-12"),
+                               ("continuum", "continuum_age", "alle")):
+            at = run_page(page, account=account)
+            for slider, value in settings.items():
+                at.slider(key=slider).set_value(value)
+            at.run()
+            (at.radio if page == "continuum" else at.selectbox)(key=key).set_value(age).run()
+            keep(f"{page} {age}{settings_name}", at)
+    for page in ("analysevragen", "scenarios"):
+        keep(page, run_page(page, account=account))
+    return runs
+
+
+@pytest.mark.parametrize("account", ["analist", "partner"])
+def test_no_role_is_sent_anything_of_what_hidden_supply_figures_hold(account, two_dbs, tmp_path, monkeypatch):
+    """The analist with its own assumptions and a partner (every indicator released to it) are
+    sent the same whichever children the hidden BRP cells, the small plus-group and the small BSO
+    hold."""
+    from conftest import add_account, app_copy
+    from test_privacy_hidden_cells import ANALIST, PARTNER, _differences
+    from test_privacy_sent import _capture_downloads, _release_all_to
+
+    account = {"analist": ANALIST, "partner": PARTNER}[account]
+    downloads = _capture_downloads(monkeypatch)
+    sent = {}
+    for name, db in zip("ab", two_dbs, strict=True):
+        (tmp_path / name).mkdir()
+        path = app_copy(db, tmp_path / name, monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        if account.role != "analist":
+            _release_all_to(path, account.role, True)
+        sent[name] = _role_views(account, downloads)
+    assert len(sent["a"]) > 3
+    differing = _differences(sent["a"], sent["b"])
+    assert not differing, differing
