@@ -498,9 +498,16 @@ _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""\b(r|min|max|hidden|ht|width)\s*=\s*["']([^"']*)["']""")
 # The first test of every upload, as fast as a search for one literal: 'hidden', or a row height of
 # zero (ht="0"), up to the end of the cells (after them, pageMargins has right="0.7"); and a column
-# width of zero, before them
+# width of zero, before them (defaultRowHeight="0" and defaultColWidth="0" match these too)
 _HIDDEN = re.compile(rb"""h(?:idden|t\s*=\s*["']0)""")
-_ZERO_WIDTH = re.compile(rb"""\bwidth\s*=\s*["']0""")
+_ZERO_WIDTH = re.compile(rb"""(?:\bw|W)idth\s*=\s*["']0""")
+# The sheet's defaults: a row without a height of its own is hidden when the default row height is
+# zero or zeroHeight="1" ('rows are hidden by default'), a column without a width of its own when
+# the default column width is zero: a sheet can hide every row and column but a few that way
+_SHEET_FORMAT = re.compile(rb"<(?:\w+:)?sheetFormatPr\b([^>]*)>")
+_DEFAULTS = re.compile(
+    rb"""\b(defaultRowHeight|zeroHeight|defaultColWidth)\s*=\s*["']([^"']*)["']""")
+_ZERO_HEIGHT = re.compile(rb"""zeroHeight\s*=\s*["'](?:1|true)""", re.IGNORECASE)
 
 
 def _is_zero(value: bytes | None) -> bool:
@@ -512,11 +519,17 @@ def _is_zero(value: bytes | None) -> bool:
         return False
 
 
+def _is_true(value: bytes | None) -> bool:
+    return value is not None and value.strip().lower() in (b"1", b"true")
+
+
 def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
                              ) -> tuple[set[int], set[int]]:
     """The rows and columns a sheet hides: hidden="1" (an Excel filter hides rows the same way),
-    or a height or width of zero, as other programs than Excel hide them (Excel itself shows such
-    a row or column as hidden); `xml`: the sheet's part when it was unpacked already."""
+    a height or width of zero, as other programs than Excel hide them (Excel itself shows such
+    a row or column as hidden), and a row or column without a size of its own where the sheet's
+    default size is zero (sheetFormatPr: defaultRowHeight="0" or zeroHeight="1", defaultColWidth
+    ="0"), up to MAX_COLUMNS; `xml`: the sheet's part when it was unpacked already."""
     if xml is None:
         try:
             xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
@@ -525,28 +538,52 @@ def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
     begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if not 0 <= begin < end:
         begin, end = len(xml), len(xml)
-    if _HIDDEN.search(xml, 0, end) is None and _ZERO_WIDTH.search(xml, 0, begin) is None:
+    if (_HIDDEN.search(xml, 0, end) is None and _ZERO_WIDTH.search(xml, 0, begin) is None
+            and _ZERO_HEIGHT.search(xml, 0, begin) is None):
         return set(), set()
+    rows_hidden, columns_hidden = _hidden_by_default(xml[:begin])
     rows: set[int] = set()
     columns: set[int] = set()
-    for tag, found, size in ((_ROW_TAG, rows, b"ht"), (_COL_TAG, columns, b"width")):
-        for match in tag.finditer(xml):
-            tag_attributes = match.group(1)
-            if b"hidden" not in tag_attributes and size not in tag_attributes:
-                continue
-            attributes = dict(_ATTRIBUTE.findall(tag_attributes))
-            if (attributes.get(b"hidden", b"").strip().lower() not in (b"1", b"true")
-                    and not _is_zero(attributes.get(size))):
-                continue
-            try:
-                if tag is _ROW_TAG:
-                    found.add(int(attributes[b"r"]))
-                else:
-                    first, last = int(attributes[b"min"]), int(attributes[b"max"])
-                    found.update(range(first, min(last, MAX_COLUMNS) + 1))
-            except (KeyError, ValueError):
-                continue
+    row = 0
+    for match in _ROW_TAG.finditer(xml, begin, end):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        try:
+            # a row without its number follows the one before (as every reader numbers it)
+            row = int(attributes[b"r"]) if b"r" in attributes else row + 1
+        except ValueError:
+            continue
+        height = attributes.get(b"ht")
+        # without a height of its own, a row has the sheet's default height (zero: hidden)
+        if (_is_true(attributes.get(b"hidden")) or _is_zero(height)
+                or height is None and rows_hidden):
+            rows.add(row)
+    sized: set[int] = set()
+    for match in _COL_TAG.finditer(xml, 0, begin):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        try:
+            first, last = int(attributes[b"min"]), int(attributes[b"max"])
+        except (KeyError, ValueError):
+            continue
+        span = range(max(first, 1), min(last, MAX_COLUMNS) + 1)
+        width = attributes.get(b"width")
+        if (_is_true(attributes.get(b"hidden")) or _is_zero(width)
+                or width is None and columns_hidden):
+            columns.update(span)
+        sized.update(span)
+    if columns_hidden:
+        columns.update(set(range(1, MAX_COLUMNS + 1)) - sized)
     return rows, columns
+
+
+def _hidden_by_default(head: bytes) -> tuple[bool, bool]:
+    """Whether the sheet's defaults (its sheetFormatPr, in `head`, the XML before the cells) hide
+    every row without a height of its own, and every column without a width of its own."""
+    found = _SHEET_FORMAT.search(head)
+    if found is None:
+        return False, False
+    defaults = dict(_DEFAULTS.findall(found.group(1)))
+    return (_is_true(defaults.get(b"zeroHeight")) or _is_zero(defaults.get(b"defaultRowHeight")),
+            _is_zero(defaults.get(b"defaultColWidth")))
 
 
 # What makes a workbook need openpyxl, in its cells or shared strings: a formula without a cached
