@@ -391,3 +391,52 @@ def test_a_hyperlink_on_every_cell_is_no_reason_to_run_out_of_memory(sample_db, 
     assert done.returncode == 1, done.stderr[-2000:]
     assert "rij 3, kolom D (aantal kinderen): formule die zijn waarde uit een ander bestand haalt" in (
         done.stdout), done.stdout
+
+
+def _with_part_twice(data: bytes, name: str, first: bytes, first_name: str) -> bytes:
+    """The same xlsx with the part `name` twice: `first`, named `first_name` (`name` in another
+    case, or the same), before the workbook's own copy (a zip may hold a name twice; Python's
+    zipfile and calamine read the last copy, another reader the first)."""
+    import io
+    import warnings
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it writes
+        for info in source.infolist():
+            if info.filename == name:
+                target.writestr(first_name, first)
+            target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("first_name", ["xl/worksheets/sheet1.xml", "xl/worksheets/Sheet1.xml"])
+def test_a_workbook_with_a_part_twice_is_refused_and_stores_nothing(gem, first_name):
+    """Two copies of the data sheet in one zip: the checks and the readers read the last, Excel
+    may show the first (1 child, where 500 were counted): what counts is no longer what is seen.
+    Part names are one name whatever their case."""
+    import io
+    import zipfile
+
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    shown = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 1]])
+    counted = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 500]])
+    data = _with_part_twice(counted, "xl/worksheets/sheet1.xml",
+                            zipfile.ZipFile(io.BytesIO(shown)).read("xl/worksheets/sheet1.xml"),
+                            first_name)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        "'vve.xlsx' is beschadigd: het onderdeel xl/worksheets/sheet1.xml staat er twee keer in. "
+        "Sla het in Excel opnieuw op als .xlsx."]
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
