@@ -266,6 +266,36 @@ def test_counts_typed_as_text_with_invisible_separators_are_read(gem, typed, cou
     assert result.aggregates_df["children_count"].tolist() == [count]
 
 
+@pytest.mark.parametrize(("typed", "count"), [
+    ("\u200e12", 12), ("12\u200f", 12), ("\u202a1.234\u202c", 1234), ("\u20681\u00a0234\u2069", 1234),
+    ("\u061c7", 7),
+])
+def test_counts_with_marks_of_writing_direction_pasted_along_are_read(gem, typed, count):
+    """Text copied from an e-mail or a web page carries marks of writing direction around a
+    number (U+200E, U+202A ... U+202C); Excel shows '12', Kindkaart said "'12' is geen getal"
+    (the mark invisible in the message too)."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+@pytest.mark.parametrize(("typed", "shown", "named"), [
+    # shows as 21: the override reverses the digits
+    ("\u202e12", "<U+202E>12", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    # a mark before two groups of digits may show them in the other order ('200 1')
+    ("\u200f1 200", "<U+200F>1 200", "U+200F (RIGHT-TO-LEFT MARK)"),
+])
+def test_a_count_whose_digits_may_show_in_another_order_is_refused_naming_the_character(
+        gem, typed, shown, named):
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{shown}' is geen eenduidig getal: "
+        f"de cel bevat een onzichtbaar teken, {named}; typ het getal opnieuw, zonder dat teken"]
+    assert result.aggregates_df.empty
+
+
 @pytest.mark.parametrize("typed", ["<5", "< 10", "≤4", "*"])
 def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
     """A partner's own report writes small counts as '<5': it was 'geen getal'."""
