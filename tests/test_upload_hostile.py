@@ -470,3 +470,64 @@ def test_a_workbook_with_a_part_twice_is_refused_and_stores_nothing(gem, first_n
     with pytest.raises(InputRefused):
         import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
     assert table_content(gem) == before
+
+
+def _formatted(rows: list[list], formats: dict[str, str]) -> bytes:
+    def extra(book):
+        for cell, code in formats.items():
+            book.active[cell].number_format = code
+
+    return plain_workbook([VVE_HEADER, *rows], extra=extra)
+
+
+@pytest.mark.parametrize(("code", "count", "what"), [
+    (";;;", 500, "niets"),                       # the trick to hide what a cell holds
+    ("0,", 1500, "een ander getal"),             # in thousands: 1500 shows as 2
+    ('#,##0,,"mln"', 1500, "een ander getal"),
+    ('0"0"', 5, "een ander getal"),              # 5 shows as 50
+    ('"5"', 500, "iets anders"),                 # a text instead of the number
+    ('[=500]"5";0', 500, "iets anders"),
+])
+def test_a_count_its_number_format_shows_as_something_else_is_refused(gem, code, count, what):
+    """What counts is what is seen: a count of 500 that Excel shows as nothing, as 5 or as 0 (a
+    format in thousands) was counted as 500 unseen. Nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    data = _formatted([["Centrum", "2-4", "SES", count], ["Oude Haven", "2-4", "SES", 7]],
+                      {"D2": code})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): de celopmaak (een aangepaste "
+        f"getalnotatie) laat Excel hier {what} zien, niet wat Kindkaart telt ('{count}'). Geef de "
+        "cel de opmaak Standaard (Start > Getal), controleer de waarde en lever het bestand "
+        "opnieuw aan."]
+    before = table_content(gem)
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
+
+
+def test_a_place_its_number_format_hides_is_refused(gem):
+    data = _formatted([["Centrum", "2-4", "SES", 5]], {"A2": ";;;"})
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 2, kolom A (wijk): de celopmaak (een aangepaste getalnotatie) laat "
+        "Excel hier niets zien, niet wat Kindkaart telt ('Centrum'). Geef de cel de opmaak "
+        "Standaard (Start > Getal), controleer de waarde en lever het bestand opnieuw aan."]
+
+
+ACCOUNTING = '_-* #,##0_-;-* #,##0_-;_-* "-"_-;_-@_-'
+
+
+@pytest.mark.parametrize(("code", "count"), [
+    ("#,##0", 1500), ('0" kinderen"', 5), ('"aantal: "0', 5), ("@", 5), ("0;-0;;@", 0),
+    (ACCOUNTING, 5), (ACCOUNTING, 0), ("[Red]0", 5), ("0;;;", 5), ('[=500]"5";0', 7),
+])
+def test_a_number_format_that_shows_the_count_as_it_is_passes(gem, code, count):
+    # a zero shown as '-' or as nothing (accounting formats) is the zero that was typed
+    data = _formatted([["Centrum", "2-4", "SES", count]], {"D2": code, "A2": ACCOUNTING})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]

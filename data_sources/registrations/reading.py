@@ -9,6 +9,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from data_sources.errors import InputRefused
@@ -62,6 +63,10 @@ class Sheet:
     # the totals rows of the Excel tables (Invoegen > Tabel) on the sheet; filled for surveyed
     # sheets
     table_totals_rows: set[int] = field(default_factory=set)
+    # cells with a number format of their own ('0,' in thousands, ';;;' shows nothing), by that
+    # format's code: shown_otherwise says whether Excel shows their value as something else;
+    # filled for surveyed sheets
+    custom_format_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def max_row(self) -> int:
@@ -335,7 +340,8 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
             if sheet.name == entry.name:
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, read_parts.get(entry.part))
-                sheet.percent_cells, sheet.month_first_cells = _formatted_cells(
+                (sheet.percent_cells, sheet.month_first_cells,
+                 sheet.custom_format_cells) = _formatted_cells(
                     data, entry.part, read_parts.get(entry.part))
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
     return sheets
@@ -394,13 +400,16 @@ _CELL_STYLE = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
-def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
-    """The style indexes (the s of a cell) whose number format shows a percentage, and those
-    whose number format shows a date month first (month_first_format)."""
+def _styles_of_formats(archive: zipfile.ZipFile
+                       ) -> tuple[set[bytes], set[bytes], dict[bytes, str]]:
+    """The style indexes (the s of a cell) whose number format shows a percentage, those whose
+    number format shows a date month first (month_first_format), and the code of every other
+    number format the file spells out that may show a number as something else (shown_otherwise)
+    by its style index."""
     try:
         styles = archive.read("xl/styles.xml")
     except (KeyError, *DAMAGED_ZIP):
-        return set(), set()
+        return set(), set(), {}
     # Excel's own formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text
     custom = _custom_formats(styles)
     percent_formats = {b"9", b"10"} | {
@@ -411,17 +420,22 @@ def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]
     # so it tells nothing about the order in which the date was typed.
     month_first_formats = {
         number for number, code in custom if month_first_format(_xml_text(code))}
+    other_formats = {number: _xml_text(code) for number, code in custom
+                     if number not in percent_formats and number not in month_first_formats
+                     and _may_show_otherwise(_xml_text(code))}
     block = _CELL_XFS.search(styles)
-    if block is None or not (percent_formats or month_first_formats):
-        return set(), set()
-    percent, month_first = set(), set()
+    if block is None or not (percent_formats or month_first_formats or other_formats):
+        return set(), set(), {}
+    percent, month_first, other = set(), set(), {}
     for index, xf in enumerate(_XF.finditer(block.group(0))):
         number = _NUM_FMT_ID.search(xf.group(1))
         if number and number.group(1) in percent_formats:
             percent.add(str(index).encode())
         if number and number.group(1) in month_first_formats:
             month_first.add(str(index).encode())
-    return percent, month_first
+        if number and number.group(1) in other_formats:
+            other[str(index).encode()] = other_formats[number.group(1)]
+    return percent, month_first, other
 
 
 def _custom_formats(styles: bytes) -> list[tuple[bytes, bytes]]:
@@ -465,32 +479,129 @@ def month_first_format(code: str) -> bool:
 
 
 def _formatted_cells(data: bytes, part: str, xml: bytes | None = None
-                     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """(row, column) of every cell of the sheet shown as a percentage, and of every cell shown
-    as a date month first (month_first_format)."""
+                     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]],
+                                dict[tuple[int, int], str]]:
+    """(row, column) of every cell of the sheet shown as a percentage, of every cell shown as a
+    date month first (month_first_format), and of every cell with another number format that may
+    show its value as something else, with that format's code (_styles_of_formats)."""
     from openpyxl.utils import column_index_from_string
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        percent_styles, month_first_styles = _styles_of_formats(archive)
-        if not (percent_styles or month_first_styles):
-            return set(), set()
+        percent_styles, month_first_styles, other_styles = _styles_of_formats(archive)
+        if not (percent_styles or month_first_styles or other_styles):
+            return set(), set(), {}
         if xml is None:
             xml = archive.read(part)
     except (KeyError, *DAMAGED_ZIP):
-        return set(), set()
-    percent, month_first = set(), set()
+        return set(), set(), {}
+    percent, month_first, other = set(), set(), {}
     for attributes in _STYLED_CELL.findall(xml):
         style = _CELL_STYLE.search(attributes)
         if style is None or not (style.group(1) in percent_styles
-                                 or style.group(1) in month_first_styles):
+                                 or style.group(1) in month_first_styles
+                                 or style.group(1) in other_styles):
             continue
         address = _CELL_ADDRESS.search(attributes)
         if address is None:
             continue
         cell = (int(address.group(2)), column_index_from_string(address.group(1).decode()))
-        (percent if style.group(1) in percent_styles else month_first).add(cell)
-    return percent, month_first
+        if style.group(1) in other_styles:
+            other[cell] = other_styles[style.group(1)]
+        else:
+            (percent if style.group(1) in percent_styles else month_first).add(cell)
+    return percent, month_first, other
+
+
+# A number format's sections (positive;negative;zero;text), split where a ';' stands outside
+# quoted text, an escaped character or brackets; a condition of a section ([<1000], [=5])
+_SECTION_PART = re.compile(r'"[^"]*"?|\\.|\[[^\]]*\]?|[^;"\\\[]+|;')
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?[0-9]+(?:[.,][0-9]+)?)\]")
+# What a section shows besides the number: quoted text, an escaped character, [Red] or [$-413],
+# a space the width of a character (_x), a fill (*x)
+_LITERAL = re.compile(r'"[^"]*"?|\\.|_.|\*.|!.')
+_PLACEHOLDER = re.compile(r"[0#?]")
+_GENERAL = re.compile(r"general|standaard|standard", re.IGNORECASE)
+# a comma after the last digit placeholder scales the number by a thousand ('0,' shows 1500 as 2)
+_SCALED = re.compile(r"[0#?],+(?![^0#?]*[0#?])")
+
+
+@lru_cache(maxsize=256)
+def _sections(code: str) -> tuple[str, ...]:
+    sections, current = [], ""
+    for part in _SECTION_PART.findall(code):
+        if part == ";":
+            sections.append(current)
+            current = ""
+        else:
+            current += part
+    return (*sections, current)
+
+
+def _may_show_otherwise(code: str) -> bool:
+    """A cheap first test of a format code: only one with sections, quoted or escaped text, a
+    condition, a thousands separator or no digit placeholder can show a number otherwise. A date
+    format is not one of them: a number in it is read as a date (and refused as such)."""
+    from openpyxl.styles.numbers import is_date_format
+
+    return ((any(ch in code for ch in ';"\\[,_*!') or not _PLACEHOLDER.search(code))
+            and not is_date_format(code))
+
+
+def _applies(condition: re.Match[str], value: float) -> bool:
+    operator, bound = condition.group(1), float(condition.group(2).replace(",", "."))
+    return {"<": value < bound, ">": value > bound, "=": value == bound, "<=": value <= bound,
+            ">=": value >= bound, "<>": value != bound}[operator]
+
+
+def _section_for(sections: tuple[str, ...], value: float) -> str | None:
+    """The section of a format that Excel shows a number with (None: none, Excel shows ###)."""
+    numeric = sections[:3]
+    conditions = [_CONDITION.search(section) for section in numeric]
+    if any(conditions[:2]):
+        for section, condition in zip(numeric[:2], conditions[:2], strict=False):
+            if condition is None or _applies(condition, value):
+                return section
+        return numeric[2] if len(numeric) > 2 else None
+    if len(numeric) == 1 or value > 0 or value == 0 and len(numeric) == 2:
+        return numeric[0]
+    if value < 0:
+        return numeric[1]
+    return numeric[2]
+
+
+def shown_otherwise(code: str, value: Any) -> str | None:
+    """What Excel shows instead of `value` in a cell with the number format `code`: 'niets' (the
+    format ';;;' hides it), 'een ander getal' (a format in thousands, '0,', shows 1500 as 2; digits
+    in quoted text beside the number, '0"0"', show 5 as 50), 'iets anders' (a section of text
+    only, '"5"', or no section for it: Excel shows ###) or None when it shows the value as it is. A zero shown as '-' or as nothing (the accounting formats)
+    is still zero; a text is only hidden by a text section without '@'."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    sections = _sections(code)
+    if isinstance(value, str):
+        if len(sections) < 4 or not value.strip() or "@" in _LITERAL.sub("", sections[3]):
+            return None
+        return "niets" if not _LITERAL.sub("", sections[3]).strip() and '"' not in sections[3] \
+            else "iets anders"
+    if value == 0:
+        return None
+    section = _section_for(sections, float(value))
+    return "iets anders" if section is None else _section_shows(section)
+
+
+@lru_cache(maxsize=1024)
+def _section_shows(section: str) -> str | None:
+    """What a section of a number format shows instead of the number (shown_otherwise)."""
+    bare = _CONDITION.sub("", re.sub(r"\[[^\]]*\]", "", _LITERAL.sub("", section)))
+    if "@" in bare or _GENERAL.search(bare):
+        return None  # a text format or General (as LibreOffice spells it out): shown as it is
+    literal_digits = any(ch.isdigit() for ch in "".join(_LITERAL.findall(section)))
+    if not _PLACEHOLDER.search(bare):
+        return "niets" if not "".join(_LITERAL.findall(section)).strip("_ *") else "iets anders"
+    if literal_digits or _SCALED.search(bare):
+        return "een ander getal"
+    return None
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")

@@ -24,6 +24,7 @@ from data_sources.registrations.reading import (
     Sheet,
     SheetEntry,
     read_workbook,
+    shown_otherwise,
     survey_workbook,
     transitional,
 )
@@ -1654,7 +1655,15 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     two_ways = {(r, c) for r, c in sheet.month_first_cells
                 if c in mapping and mapping[c].kind == "date"
                 and v.swapped_date(sheet.value(r, c)) is not None}
-    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent | two_ways
+    # a value that the cell's number format shows as something else ('0,' in thousands, ';;;')
+    shown_as = {}
+    for (r, c), code in sheet.custom_format_cells.items():
+        if c in mapping:
+            what = shown_otherwise(code, sheet.value(r, c))
+            if what:
+                shown_as[(r, c)] = (code, what)
+    missing = (sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
+               | two_ways | set(shown_as))
     hints = _hint_rows(sheet, header_row, mapping, index)
     apart = sheet.table_totals_rows | hints
     body = sheet.rows[header_row:]
@@ -1673,7 +1682,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
         else:
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
-    checker.percent, checker.two_ways = percent, two_ways
+    checker.percent, checker.two_ways, checker.shown_as = percent, two_ways, shown_as
     checker.hints = hints
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
@@ -1819,6 +1828,8 @@ class _RowChecker:
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
         self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
         self.two_ways: set[tuple[int, int]] = set()  # dates shown month first, day <= 12
+        # values the number format shows as something else: (format code, what it shows)
+        self.shown_as: dict[tuple[int, int], tuple[str, str]] = {}
         self.hints: set[int] = set()  # rows of hints under the header (_hint_rows)
 
     def _only_numbers(self, cells: tuple) -> bool:
@@ -1836,7 +1847,7 @@ class _RowChecker:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
         missing = (self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
-                   | self.percent | self.two_ways)
+                   | self.percent | self.two_ways | set(self.shown_as))
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -1870,6 +1881,14 @@ class _RowChecker:
                     "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
                     "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
                     "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
+            if missing and (r, c) in self.shown_as:
+                _code, what = self.shown_as[(r, c)]
+                group.problems.append((
+                    f"de celopmaak (een aangepaste getalnotatie) laat Excel hier {what} zien, niet "
+                    f"wat Kindkaart telt ('{v.show(raw)}'). Geef de cel de opmaak Standaard (Start > "
+                    "Getal), controleer de waarde en lever het bestand opnieuw aan.", c, header))
                 failed.add(c)
                 continue
             if missing and (r, c) in self.percent:
