@@ -456,14 +456,16 @@ def test_hidden_rows_and_columns_are_read_from_either_reader(fast):
 @pytest.mark.parametrize("fast", [True, False])
 def test_rows_and_columns_of_height_or_width_zero_are_hidden(fast):
     """Other programs than Excel hide a row or column by its size, without the hidden flag (Excel
-    shows it as hidden): it is counted unseen all the same. A size that only starts with 0 is no
-    zero."""
+    shows it as hidden): it is counted unseen all the same, and so is a row or column too small
+    to read (half a point high, three quarters of a character wide). A small size that can be
+    read is no hidden one."""
     data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6],
-                           ["Noord", "2-4", "SES", 7]])
-    data = sized(data, heights={3: "0", 2: "0.5", 4: "0.0"}, widths={2: "0", 3: "0.75"})
+                           ["Noord", "2-4", "SES", 7], ["Oost", "2-4", "SES", 8]])
+    data = sized(data, heights={3: "0", 2: "0.5", 4: "0.0", 5: "8"},
+                 widths={2: "0", 3: "0.75", 4: "2"})
     entries = reading.survey_workbook(data)
     sheet = read_workbook(data, fast=fast, only=entries)[0]
-    assert (sheet.hidden_rows, sheet.hidden_columns) == ({3, 4}, {2})
+    assert (sheet.hidden_rows, sheet.hidden_columns) == ({2, 3, 4}, {2, 3})
 
 
 

@@ -617,7 +617,9 @@ def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
 
 def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
     """Other programs than Excel hide a row or column by giving it a height or width of 0, without
-    the hidden flag (Excel shows it as hidden): a count there would be counted unseen."""
+    the hidden flag (Excel shows it as hidden): a count there would be counted unseen, as in a row
+    half a point high or a column three quarters of a character wide (nothing there can be read).
+    A small row or column that can be read passes."""
     data = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
                  heights={3: "0"}, widths={4: "0"})
     assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
@@ -628,8 +630,12 @@ def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
         "Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, maar telt mee. Maak "
         "hem zichtbaar (rechtsklik > Zichtbaar maken), controleer hem en lever het bestand "
         "opnieuw aan."]
+    tiny = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
+                 heights={3: "0.5"}, widths={4: "0.75"})
+    assert validate_workbook(tiny, "vve-indicaties", gem, "vve.xlsx").message_texts() == (
+        validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts())
     small = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
-                  heights={3: "0.5"}, widths={4: "0.75"})
+                  heights={3: "8"}, widths={4: "2"})
     assert validate_workbook(small, "vve-indicaties", gem, "vve.xlsx").ok
 
 

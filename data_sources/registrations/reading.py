@@ -574,8 +574,9 @@ def shown_otherwise(code: str, value: Any) -> str | None:
     """What Excel shows instead of `value` in a cell with the number format `code`: 'niets' (the
     format ';;;' hides it), 'een ander getal' (a format in thousands, '0,', shows 1500 as 2; digits
     in quoted text beside the number, '0"0"', show 5 as 50), 'iets anders' (a section of text
-    only, '"5"', or no section for it: Excel shows ###) or None when it shows the value as it is. A zero shown as '-' or as nothing (the accounting formats)
-    is still zero; a text is only hidden by a text section without '@'."""
+    only, '"5"', or no section for it: Excel shows ###) or None when it shows the value as it
+    is. A zero shown as '-' or as nothing (the accounting formats) is still zero; a text is only
+    hidden by a text section without '@'."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     sections = _sections(code)
@@ -607,10 +608,11 @@ def _section_shows(section: str) -> str | None:
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""\b(r|min|max|hidden|ht|width)\s*=\s*["']([^"']*)["']""")
-# The first test of every upload, as fast as a search for one literal: 'hidden', or a row height of
-# zero (ht="0"), up to the end of the cells (after them, pageMargins has right="0.7"); and a column
-# width of zero, before them (defaultRowHeight="0" and defaultColWidth="0" match these too)
-_HIDDEN = re.compile(rb"""h(?:idden|t\s*=\s*["']0)""")
+# The first test of every upload, as fast as a search for one literal: 'hidden', or a row height
+# below 3 points (ht="0", ht="2.5"), up to the end of the cells (after them, pageMargins has
+# right="0.7"); and a column width below one character, before them (defaultRowHeight="0" and
+# defaultColWidth="0" match these too)
+_HIDDEN = re.compile(rb"""h(?:idden|t\s*=\s*["'][0-2](?:["'.,]|$))""")
 _ZERO_WIDTH = re.compile(rb"""(?:\bw|W)idth\s*=\s*["']0""")
 # The sheet's defaults: a row without a height of its own is hidden when the default row height is
 # zero or zeroHeight="1" ('rows are hidden by default'), a column without a width of its own when
@@ -621,11 +623,16 @@ _DEFAULTS = re.compile(
 _ZERO_HEIGHT = re.compile(rb"""zeroHeight\s*=\s*["'](?:1|true)""", re.IGNORECASE)
 
 
-def _is_zero(value: bytes | None) -> bool:
-    """Whether a row height or column width (ht="0", width="0.0") is zero: the row or column is
-    there, but nobody sees it."""
+# A row lower than this (points; a row of text is 15) or a column narrower than this (characters)
+# shows nothing that can be read: the row or column is there, but nobody sees what it holds
+MIN_ROW_HEIGHT = 3.0
+MIN_COLUMN_WIDTH = 1.0
+
+
+def _below(value: bytes | None, least: float) -> bool:
+    """Whether a row height or column width (ht="0", width="0.5") is below `least`."""
     try:
-        return value is not None and float(value) == 0
+        return value is not None and float(value) < least
     except ValueError:
         return False
 
@@ -638,9 +645,10 @@ def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
                              ) -> tuple[set[int], set[int]]:
     """The rows and columns a sheet hides: hidden="1" (an Excel filter hides rows the same way),
     a height or width of zero, as other programs than Excel hide them (Excel itself shows such
-    a row or column as hidden), and a row or column without a size of its own where the sheet's
-    default size is zero (sheetFormatPr: defaultRowHeight="0" or zeroHeight="1", defaultColWidth
-    ="0"), up to MAX_COLUMNS; `xml`: the sheet's part when it was unpacked already."""
+    a row or column as hidden), or too small to read (below MIN_ROW_HEIGHT, MIN_COLUMN_WIDTH),
+    and a row or column without a size of its own where the sheet's default size is so
+    (sheetFormatPr: defaultRowHeight="0" or zeroHeight="1", defaultColWidth="0"), up to
+    MAX_COLUMNS; `xml`: the sheet's part when it was unpacked already."""
     if xml is None:
         try:
             xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
@@ -665,7 +673,7 @@ def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
             continue
         height = attributes.get(b"ht")
         # without a height of its own, a row has the sheet's default height (zero: hidden)
-        if (_is_true(attributes.get(b"hidden")) or _is_zero(height)
+        if (_is_true(attributes.get(b"hidden")) or _below(height, MIN_ROW_HEIGHT)
                 or height is None and rows_hidden):
             rows.add(row)
     sized: set[int] = set()
@@ -677,7 +685,7 @@ def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
             continue
         span = range(max(first, 1), min(last, MAX_COLUMNS) + 1)
         width = attributes.get(b"width")
-        if (_is_true(attributes.get(b"hidden")) or _is_zero(width)
+        if (_is_true(attributes.get(b"hidden")) or _below(width, MIN_COLUMN_WIDTH)
                 or width is None and columns_hidden):
             columns.update(span)
         sized.update(span)
@@ -693,8 +701,9 @@ def _hidden_by_default(head: bytes) -> tuple[bool, bool]:
     if found is None:
         return False, False
     defaults = dict(_DEFAULTS.findall(found.group(1)))
-    return (_is_true(defaults.get(b"zeroHeight")) or _is_zero(defaults.get(b"defaultRowHeight")),
-            _is_zero(defaults.get(b"defaultColWidth")))
+    return (_is_true(defaults.get(b"zeroHeight"))
+            or _below(defaults.get(b"defaultRowHeight"), MIN_ROW_HEIGHT),
+            _below(defaults.get(b"defaultColWidth"), MIN_COLUMN_WIDTH))
 
 
 # What makes a workbook need openpyxl, in its cells or shared strings: a formula without a cached
