@@ -615,6 +615,37 @@ def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
     assert all(t.startswith(e) for t, e in zip(texts, expected, strict=True)), texts
 
 
+
+@pytest.mark.parametrize("name", ["Kopie van Gegevens", "Copy of Gegevens", "Gegevens1", "Blad2"])
+def test_another_visible_sheet_with_the_header_and_rows_is_refused_as_a_copy(gem, name):
+    """A partner who copied the sheet and filled in the copy (Google Sheets names it 'Kopie van
+    Gegevens'; or any name) saw new counts, while Kindkaart read the old ones in 'Gegevens'."""
+    def copy(workbook):
+        sheet = workbook.create_sheet(name)
+        for row in [VVE_HEADER, ["Centrum", "2-4", "SES", 50]]:
+            sheet.append(row)
+
+    data = vve([["Centrum", "2-4", "SES", 5]], extra=copy)
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        f"De werkmap heeft naast het blad 'Gegevens' ook '{name}' met gegevens. Kindkaart leest "
+        "alleen 'Gegevens'. Zet de juiste gegevens in dat blad, verwijder de kopie en lever het "
+        "bestand opnieuw aan."]
+
+
+@pytest.mark.parametrize("rows", [
+    [VVE_HEADER],                                        # the header alone, nothing below it
+    [["Bron: eigen registratie"], ["aantal kinderen", 12]],  # one column name, no header
+])
+def test_another_sheet_without_the_header_and_rows_below_it_passes(gem, rows):
+    def other(workbook):
+        sheet = workbook.create_sheet("Overzicht")
+        for row in rows:
+            sheet.append(row)
+
+    data = vve([["Centrum", "2-4", "SES", 5]], extra=other)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+
 def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
     """Other programs than Excel hide a row or column by giving it a height or width of 0, without
     the hidden flag (Excel shows it as hidden): a count there would be counted unseen, as in a row

@@ -262,7 +262,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
-        result.messages = (_sheet_problems(entries, chosen, places)
+        result.messages = (_sheet_problems(entries, chosen, places, rtype)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
                            + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
@@ -862,11 +862,7 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
     # Several sheets with content and only one with the header of this type: the others are a
     # program's own (Apple Numbers exports an 'Exportoverzicht' sheet first) or the partner's;
     # they are still checked for personal data, and a notice names them as not read.
-    keys = _column_keys(rtype)
-    with_header = [e for e in candidates if any(
-        len({keys[_header_key(c)].name for c in row
-             if isinstance(c, str) and _header_key(c) in keys}) >= min(2, len(rtype.columns))
-        for row in e.head)]
+    with_header = [e for e in candidates if _type_header_row(e, rtype) is not None]
     if len(with_header) == 1:
         chosen = with_header[0]
         names = ", ".join(f"'{e.name}'" for e in candidates if e is not chosen)
@@ -887,13 +883,36 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
     return None
 
 
-_COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
+def _type_header_row(entry: SheetEntry, rtype: RegistrationType) -> int | None:
+    """The first row (1-based) of the sheet's head that holds the header of this type (at least
+    two of its column names), or None."""
+    keys = _column_keys(rtype)
+    for r, row in enumerate(entry.head, start=1):
+        if len({keys[_header_key(c)].name for c in row if isinstance(c, str)
+                and _header_key(c) in keys}) >= min(2, len(rtype.columns)):
+            return r
+    return None
+
+
+def _filled_below_header(entry: SheetEntry, rtype: RegistrationType) -> bool:
+    """Whether the sheet's head holds the header of this type with a filled row below it."""
+    header = _type_header_row(entry, rtype)
+    return header is not None and any(
+        any(_has_value(cell) for cell in row) for row in entry.head[header:])
+
+
+# A copy of the data sheet by its name, as Excel ('Gegevens (2)'), LibreOffice ('Gegevens_2') and
+# Google Sheets ('Kopie van Gegevens', 'Copy of Gegevens') name one
+_COPY_OF_DATA_SHEET = re.compile(rf"^(?:kopie van |copy of )?{normalise(DATA_SHEET)}\b")
 
 
 def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
-                    places: Container[str] = ()) -> list[Message]:
-    """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
-    what a partner sees must be what is counted, and no sheet may hold personal data."""
+                    places: Container[str] = (), rtype: RegistrationType | None = None
+                    ) -> list[Message]:
+    """A hidden data sheet, a visible copy of it (by its name, or another sheet with the header
+    of this type and rows below it: the partner may have filled in the copy), and personal-data
+    headers on any other sheet: what a partner sees must be what is counted, and no sheet may
+    hold personal data."""
     problems = []
     if not chosen.visible:
         problems.append(Message(
@@ -901,7 +920,9 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
             "het zichtbaar (klik met de rechtermuisknop op een bladtab > Zichtbaar maken), "
             "controleer de gegevens en lever het bestand opnieuw aan.", chosen.name))
     copies = [e for e in entries if e is not chosen and e.visible and e.has_content()
-              and _COPY_OF_DATA_SHEET.match(normalise(e.name))]
+              and (_COPY_OF_DATA_SHEET.match(normalise(e.name)) or rtype is not None
+                   and normalise(e.name) not in _TEMPLATE_SHEETS
+                   and _filled_below_header(e, rtype))]
     if copies:
         names = ", ".join(f"'{e.name}'" for e in copies)
         problems.append(Message(
