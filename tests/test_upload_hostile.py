@@ -531,3 +531,22 @@ def test_a_number_format_that_shows_the_count_as_it_is_passes(gem, code, count):
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+def test_a_character_that_shows_as_nothing_is_written_out_in_a_message(gem):
+    """A zero-width space in the period made "ingevuld voor periode '2024', maar wordt
+    aangeleverd voor '2024'": two values that look the same. The message shows it as <U+200B>."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"periode": "2024\u200b"})
+    before = table_content(gem)
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == [
+        "Blad 'Organisatie': het bestand is ingevuld voor periode '2024<U+200B>', maar wordt "
+        "aangeleverd voor '2024'."]
+    assert table_content(gem) == before

@@ -67,12 +67,22 @@ def cell_text(value: object) -> str:
 SHOWN_CHARACTERS = 80
 
 
+# Characters that show as nothing or change how the rest shows: format characters (zero-width
+# spaces, marks and overrides of writing direction) and control characters but tab and line breaks
+_UNSEEN = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                     "\ufeff\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def show(value: object) -> str:
     """A cell value as a partner would recognise it in a message: a long text by its start and
-    its length (a cell of 30,000 characters made a message, and the page's table, of that size)."""
+    its length (a cell of 30,000 characters made a message, and the page's table, of that size),
+    a character that shows as nothing as <U+200B> (the message "'2024' is not '2024'" hid a
+    zero-width space)."""
     text = cell_text(value)
     if len(text) > SHOWN_CHARACTERS:
-        return f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+        text = f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+    if _UNSEEN.search(text):
+        text = _UNSEEN.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
     return text
 
 
