@@ -550,3 +550,35 @@ def test_a_character_that_shows_as_nothing_is_written_out_in_a_message(gem):
         "Blad 'Organisatie': het bestand is ingevuld voor periode '2024<U+200B>', maar wordt "
         "aangeleverd voor '2024'."]
     assert table_content(gem) == before
+
+
+def test_the_page_refuses_what_is_counted_unseen_and_stores_nothing(app_db):
+    """Through the real Aanleveren page: a count its number format hides, rows a zero default
+    height hides, a filled-in copy of the data sheet: each named by sheet (row, column), no
+    confirm button, what was stored stays."""
+    from conftest import run_page, upload_registration
+    from support import sheet_format, sized
+    from test_registrations_page import loads_of, messages_of
+
+    before = loads_of(app_db, "vve-indicaties")
+    at = run_page("aanleveren")
+    hidden_by_format = _formatted([["Centrum", "2-4", "SES", 500]], {"D2": ";;;"})
+    hidden_by_default = sheet_format(sized(plain_workbook(
+        [VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Centrum", "0-2", "SES", 9]]),
+        heights={1: "15", 2: "15"}), 'defaultRowHeight="0" zeroHeight="1"')
+
+    def filled_copy(book):
+        copy = book.create_sheet("Kopie van Gegevens")
+        for row in [VVE_HEADER, ["Centrum", "2-4", "SES", 50]]:
+            copy.append(row)
+
+    copied = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]], extra=filled_copy)
+    for name, data, where in [("format.xlsx", hidden_by_format, ("Gegevens", "2", "D")),
+                              ("rijen.xlsx", hidden_by_default, ("Gegevens", "", "")),
+                              ("kopie.xlsx", copied, ("", "", ""))]:
+        at = upload_registration(at, "vve-indicaties", name, data)
+        assert not at.exception
+        messages = messages_of(at)
+        assert [(m["blad"], m["rij"], m["kolom"]) for m in messages] == [where], messages
+        assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert loads_of(app_db, "vve-indicaties") == before
