@@ -544,8 +544,17 @@ def _may_show_otherwise(code: str) -> bool:
     format is not one of them: a number in it is read as a date (and refused as such)."""
     from openpyxl.styles.numbers import is_date_format
 
-    return ((any(ch in code for ch in ';"\\[,_*!') or not _PLACEHOLDER.search(code))
-            and not is_date_format(code))
+    if not (any(ch in code for ch in ';"\\[,_*!') or not _PLACEHOLDER.search(code)) or (
+            is_date_format(code)):
+        return False
+    sections = _sections(code)
+    if any(_CONDITION.search(section) for section in sections[:3]):
+        return True
+    # the sections a value other than zero is shown with (a zero is still zero, shown_otherwise),
+    # and the text section: '#,##0' or an accounting format shows every value as it is
+    shown_with = [sections[0]] + ([sections[1]] if len(sections) > 1 else [])
+    return (any(_section_shows(section) for section in shown_with)
+            or len(sections) > 3 and shown_otherwise(code, "x") is not None)
 
 
 def _applies(condition: re.Match[str], value: float) -> bool:
