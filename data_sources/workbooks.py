@@ -78,6 +78,17 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
         ) from None
     if len(infos) > MAX_PARTS:
         raise InputRefused(f"{shown} bevat ongewoon veel onderdelen en wordt niet gelezen.")
+    # Part names are one name whatever their case (Office Open XML and OpenDocument); a zip can
+    # hold the same name twice, and which copy a reader takes differs (the checks here one, the
+    # cells another, Excel a third): what is checked must be what is read and what is seen.
+    seen: set[str] = set()
+    for info in infos:
+        key = info.filename.lower()
+        if key in seen:
+            raise InputRefused(
+                f"{shown} is beschadigd: het onderdeel {info.filename} staat er twee keer in. "
+                "Sla het in Excel opnieuw op als .xlsx.")
+        seen.add(key)
     total = 0
     for info in infos:
         total += info.file_size

@@ -19,7 +19,7 @@ import pytest
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip, sized  # noqa: E402
+from support import filled_template, plain_workbook, rezip, sheet_format, sized  # noqa: E402
 
 from data_sources.registrations import reading  # noqa: E402
 from data_sources.registrations.reading import read_workbook  # noqa: E402
@@ -456,15 +456,53 @@ def test_hidden_rows_and_columns_are_read_from_either_reader(fast):
 @pytest.mark.parametrize("fast", [True, False])
 def test_rows_and_columns_of_height_or_width_zero_are_hidden(fast):
     """Other programs than Excel hide a row or column by its size, without the hidden flag (Excel
-    shows it as hidden): it is counted unseen all the same. A size that only starts with 0 is no
-    zero."""
+    shows it as hidden): it is counted unseen all the same, and so is a row or column too small
+    to read (half a point high, three quarters of a character wide). A small size that can be
+    read is no hidden one."""
     data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6],
-                           ["Noord", "2-4", "SES", 7]])
-    data = sized(data, heights={3: "0", 2: "0.5", 4: "0.0"}, widths={2: "0", 3: "0.75"})
+                           ["Noord", "2-4", "SES", 7], ["Oost", "2-4", "SES", 8]])
+    data = sized(data, heights={3: "0", 2: "0.5", 4: "0.0", 5: "8"},
+                 widths={2: "0", 3: "0.75", 4: "2"})
     entries = reading.survey_workbook(data)
     sheet = read_workbook(data, fast=fast, only=entries)[0]
-    assert (sheet.hidden_rows, sheet.hidden_columns) == ({3, 4}, {2})
+    assert (sheet.hidden_rows, sheet.hidden_columns) == ({2, 3, 4}, {2, 3})
 
+
+
+@pytest.mark.parametrize("defaults", ['defaultRowHeight="0"', 'defaultRowHeight="15" zeroHeight="1"',
+                                      'defaultRowHeight="0.0" zeroHeight="true"'])
+@pytest.mark.parametrize("fast", [True, False])
+def test_rows_without_a_height_of_their_own_are_hidden_where_the_default_hides_them(fast, defaults):
+    """A sheet whose default row height is zero (or zeroHeight="1", 'rows are hidden by default')
+    hides every row that has no height of its own: only the rows given a height are seen."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6],
+                           ["Noord", "2-4", "SES", 7]])
+    data = sheet_format(sized(data, heights={1: "15", 2: "15", 4: "0"}), defaults)
+    entries = reading.survey_workbook(data)
+    sheet = read_workbook(data, fast=fast, only=entries)[0]
+    assert (sheet.hidden_rows, sheet.hidden_columns) == ({3, 4}, set())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_columns_without_a_width_of_their_own_are_hidden_where_the_default_is_zero(fast):
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]])
+    data = sheet_format(sized(data, widths={1: "20", 2: "9", 3: "0"}),
+                        'baseColWidth="8" defaultColWidth="0" defaultRowHeight="15"')
+    entries = reading.survey_workbook(data)
+    sheet = read_workbook(data, fast=fast, only=entries)[0]
+    assert sheet.hidden_rows == set()
+    assert sheet.hidden_columns == {3} | set(range(4, reading.MAX_COLUMNS + 1))
+
+
+def test_rows_without_their_number_are_numbered_as_they_come():
+    # r is optional on a row: a hidden row without it is the one after the row before
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Zuid", "2-4", "SES", 6]])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    data = rezip(data, {"xl/worksheets/sheet1.xml": xml.replace(b'<row r="3">',
+                                                                b'<row hidden="1">')})
+    entries = reading.survey_workbook(data)
+    sheet = read_workbook(data, fast=False, only=entries)[0]
+    assert sheet.value(3, 1) == "Zuid" and sheet.hidden_rows == {3}
 
 def _survey_both_ways(data: bytes, monkeypatch) -> tuple[list, list]:
     fast = reading.survey_workbook(data, "v.xlsx", head_rows=8)

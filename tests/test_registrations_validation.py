@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template, plain_workbook, rezip, sized  # noqa: E402
+from support import filled_template, plain_workbook, rezip, sheet_format, sized  # noqa: E402
 
 from data_sources.registrations import values  # noqa: E402
 from data_sources.registrations.reading import MAX_FILE_BYTES  # noqa: E402
@@ -615,9 +615,42 @@ def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
     assert all(t.startswith(e) for t, e in zip(texts, expected, strict=True)), texts
 
 
+
+@pytest.mark.parametrize("name", ["Kopie van Gegevens", "Copy of Gegevens", "Gegevens1", "Blad2"])
+def test_another_visible_sheet_with_the_header_and_rows_is_refused_as_a_copy(gem, name):
+    """A partner who copied the sheet and filled in the copy (Google Sheets names it 'Kopie van
+    Gegevens'; or any name) saw new counts, while Kindkaart read the old ones in 'Gegevens'."""
+    def copy(workbook):
+        sheet = workbook.create_sheet(name)
+        for row in [VVE_HEADER, ["Centrum", "2-4", "SES", 50]]:
+            sheet.append(row)
+
+    data = vve([["Centrum", "2-4", "SES", 5]], extra=copy)
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        f"De werkmap heeft naast het blad 'Gegevens' ook '{name}' met gegevens. Kindkaart leest "
+        "alleen 'Gegevens'. Zet de juiste gegevens in dat blad, verwijder de kopie en lever het "
+        "bestand opnieuw aan."]
+
+
+@pytest.mark.parametrize("rows", [
+    [VVE_HEADER],                                        # the header alone, nothing below it
+    [["Bron: eigen registratie"], ["aantal kinderen", 12]],  # one column name, no header
+])
+def test_another_sheet_without_the_header_and_rows_below_it_passes(gem, rows):
+    def other(workbook):
+        sheet = workbook.create_sheet("Overzicht")
+        for row in rows:
+            sheet.append(row)
+
+    data = vve([["Centrum", "2-4", "SES", 5]], extra=other)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+
 def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
     """Other programs than Excel hide a row or column by giving it a height or width of 0, without
-    the hidden flag (Excel shows it as hidden): a count there would be counted unseen."""
+    the hidden flag (Excel shows it as hidden): a count there would be counted unseen, as in a row
+    half a point high or a column three quarters of a character wide (nothing there can be read).
+    A small row or column that can be read passes."""
     data = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
                  heights={3: "0"}, widths={4: "0"})
     assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
@@ -628,10 +661,44 @@ def test_a_row_or_column_of_size_zero_is_refused_as_hidden(gem):
         "Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, maar telt mee. Maak "
         "hem zichtbaar (rechtsklik > Zichtbaar maken), controleer hem en lever het bestand "
         "opnieuw aan."]
+    tiny = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
+                 heights={3: "0.5"}, widths={4: "0.75"})
+    assert validate_workbook(tiny, "vve-indicaties", gem, "vve.xlsx").message_texts() == (
+        validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts())
     small = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
-                  heights={3: "0.5"}, widths={4: "0.75"})
+                  heights={3: "8"}, widths={4: "2"})
     assert validate_workbook(small, "vve-indicaties", gem, "vve.xlsx").ok
 
+
+
+def test_rows_and_columns_a_zero_default_size_hides_are_refused_as_hidden(gem):
+    """A sheet can hide every row without a height of its own (defaultRowHeight="0" or
+    zeroHeight="1") and every column without a width of its own (defaultColWidth="0"): the rows
+    and the column holding the counts are then counted unseen."""
+    data = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7],
+                      ["Bloemhof", "2-4", "SES", 9]]),
+                 heights={1: "15", 2: "15"}, widths={1: "20", 2: "12", 3: "12"})
+    data = sheet_format(data, 'baseColWidth="8" defaultColWidth="0" defaultRowHeight="0" '
+                              'zeroHeight="1"')
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens': rijen 3, 4 zijn verborgen (ook een filter of een rijhoogte van 0 "
+        "verbergt rijen). Kindkaart telt alle rijen, ook verborgen rijen. Maak ze zichtbaar "
+        "(Start > Sorteren en filteren > Wissen, of rechtsklik > Zichtbaar maken), verwijder wat "
+        "niet meetelt en lever het bestand opnieuw aan.",
+        "Blad 'Gegevens', kolom D (aantal kinderen): deze kolom is verborgen, maar telt mee. Maak "
+        "hem zichtbaar (rechtsklik > Zichtbaar maken), controleer hem en lever het bestand "
+        "opnieuw aan."]
+
+
+def test_a_sheet_that_hides_only_the_rows_and_columns_past_its_table_passes(gem):
+    # Excel, after 'hide every row below and column right of the table': zeroHeight="1" and a
+    # zero default width, every row and column of the table with a size of its own
+    data = sized(vve([["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 7]]),
+                 heights={1: "15", 2: "15", 3: "15"},
+                 widths={1: "20", 2: "12", 3: "12", 4: "12"})
+    data = sheet_format(data, 'defaultColWidth="0" defaultRowHeight="15" zeroHeight="1"')
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
 
 def test_hidden_empty_rows_and_a_hidden_lists_sheet_are_fine(gem):
     def hidden_empty_row(workbook):

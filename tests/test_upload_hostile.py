@@ -266,6 +266,36 @@ def test_counts_typed_as_text_with_invisible_separators_are_read(gem, typed, cou
     assert result.aggregates_df["children_count"].tolist() == [count]
 
 
+@pytest.mark.parametrize(("typed", "count"), [
+    ("\u200e12", 12), ("12\u200f", 12), ("\u202a1.234\u202c", 1234), ("\u20681\u00a0234\u2069", 1234),
+    ("\u061c7", 7),
+])
+def test_counts_with_marks_of_writing_direction_pasted_along_are_read(gem, typed, count):
+    """Text copied from an e-mail or a web page carries marks of writing direction around a
+    number (U+200E, U+202A ... U+202C); Excel shows '12', Kindkaart said "'12' is geen getal"
+    (the mark invisible in the message too)."""
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+@pytest.mark.parametrize(("typed", "shown", "named"), [
+    # shows as 21: the override reverses the digits
+    ("\u202e12", "<U+202E>12", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    # a mark before two groups of digits may show them in the other order ('200 1')
+    ("\u200f1 200", "<U+200F>1 200", "U+200F (RIGHT-TO-LEFT MARK)"),
+])
+def test_a_count_whose_digits_may_show_in_another_order_is_refused_naming_the_character(
+        gem, typed, shown, named):
+    data = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", typed]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): '{shown}' is geen eenduidig getal: "
+        f"de cel bevat een onzichtbaar teken, {named}; typ het getal opnieuw, zonder dat teken"]
+    assert result.aggregates_df.empty
+
+
 @pytest.mark.parametrize("typed", ["<5", "< 10", "≤4", "*"])
 def test_a_count_the_partner_kept_back_is_refused_with_what_to_do(gem, typed):
     """A partner's own report writes small counts as '<5': it was 'geen getal'."""
@@ -391,3 +421,164 @@ def test_a_hyperlink_on_every_cell_is_no_reason_to_run_out_of_memory(sample_db, 
     assert done.returncode == 1, done.stderr[-2000:]
     assert "rij 3, kolom D (aantal kinderen): formule die zijn waarde uit een ander bestand haalt" in (
         done.stdout), done.stdout
+
+
+def _with_part_twice(data: bytes, name: str, first: bytes, first_name: str) -> bytes:
+    """The same xlsx with the part `name` twice: `first`, named `first_name` (`name` in another
+    case, or the same), before the workbook's own copy (a zip may hold a name twice; Python's
+    zipfile and calamine read the last copy, another reader the first)."""
+    import io
+    import warnings
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it writes
+        for info in source.infolist():
+            if info.filename == name:
+                target.writestr(first_name, first)
+            target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("first_name", ["xl/worksheets/sheet1.xml", "xl/worksheets/Sheet1.xml"])
+def test_a_workbook_with_a_part_twice_is_refused_and_stores_nothing(gem, first_name):
+    """Two copies of the data sheet in one zip: the checks and the readers read the last, Excel
+    may show the first (1 child, where 500 were counted): what counts is no longer what is seen.
+    Part names are one name whatever their case."""
+    import io
+    import zipfile
+
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    shown = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 1]])
+    counted = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 500]])
+    data = _with_part_twice(counted, "xl/worksheets/sheet1.xml",
+                            zipfile.ZipFile(io.BytesIO(shown)).read("xl/worksheets/sheet1.xml"),
+                            first_name)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        "'vve.xlsx' is beschadigd: het onderdeel xl/worksheets/sheet1.xml staat er twee keer in. "
+        "Sla het in Excel opnieuw op als .xlsx."]
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
+
+
+def _formatted(rows: list[list], formats: dict[str, str]) -> bytes:
+    def extra(book):
+        for cell, code in formats.items():
+            book.active[cell].number_format = code
+
+    return plain_workbook([VVE_HEADER, *rows], extra=extra)
+
+
+@pytest.mark.parametrize(("code", "count", "what"), [
+    (";;;", 500, "niets"),                       # the trick to hide what a cell holds
+    ("0,", 1500, "een ander getal"),             # in thousands: 1500 shows as 2
+    ('#,##0,,"mln"', 1500, "een ander getal"),
+    ('0"0"', 5, "een ander getal"),              # 5 shows as 50
+    ('"5"', 500, "iets anders"),                 # a text instead of the number
+    ('[=500]"5";0', 500, "iets anders"),
+])
+def test_a_count_its_number_format_shows_as_something_else_is_refused(gem, code, count, what):
+    """What counts is what is seen: a count of 500 that Excel shows as nothing, as 5 or as 0 (a
+    format in thousands) was counted as 500 unseen. Nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    data = _formatted([["Centrum", "2-4", "SES", count], ["Oude Haven", "2-4", "SES", 7]],
+                      {"D2": code})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom D (aantal kinderen): de celopmaak (een aangepaste "
+        f"getalnotatie) laat Excel hier {what} zien, niet wat Kindkaart telt ('{count}'). Geef de "
+        "cel de opmaak Standaard (Start > Getal), controleer de waarde en lever het bestand "
+        "opnieuw aan."]
+    before = table_content(gem)
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
+
+
+def test_a_place_its_number_format_hides_is_refused(gem):
+    data = _formatted([["Centrum", "2-4", "SES", 5]], {"A2": ";;;"})
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 2, kolom A (wijk): de celopmaak (een aangepaste getalnotatie) laat "
+        "Excel hier niets zien, niet wat Kindkaart telt ('Centrum'). Geef de cel de opmaak "
+        "Standaard (Start > Getal), controleer de waarde en lever het bestand opnieuw aan."]
+
+
+ACCOUNTING = '_-* #,##0_-;-* #,##0_-;_-* "-"_-;_-@_-'
+
+
+@pytest.mark.parametrize(("code", "count"), [
+    ("#,##0", 1500), ('0" kinderen"', 5), ('"aantal: "0', 5), ("@", 5), ("0;-0;;@", 0),
+    (ACCOUNTING, 5), (ACCOUNTING, 0), ("[Red]0", 5), ("0;;;", 5), ('[=500]"5";0', 7),
+])
+def test_a_number_format_that_shows_the_count_as_it_is_passes(gem, code, count):
+    # a zero shown as '-' or as nothing (accounting formats) is the zero that was typed
+    data = _formatted([["Centrum", "2-4", "SES", count]], {"D2": code, "A2": ACCOUNTING})
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [count]
+
+
+def test_a_character_that_shows_as_nothing_is_written_out_in_a_message(gem):
+    """A zero-width space in the period made "ingevuld voor periode '2024', maar wordt
+    aangeleverd voor '2024'": two values that look the same. The message shows it as <U+200B>."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"periode": "2024\u200b"})
+    before = table_content(gem)
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == [
+        "Blad 'Organisatie': het bestand is ingevuld voor periode '2024<U+200B>', maar wordt "
+        "aangeleverd voor '2024'."]
+    assert table_content(gem) == before
+
+
+def test_the_page_refuses_what_is_counted_unseen_and_stores_nothing(app_db):
+    """Through the real Aanleveren page: a count its number format hides, rows a zero default
+    height hides, a filled-in copy of the data sheet: each named by sheet (row, column), no
+    confirm button, what was stored stays."""
+    from conftest import run_page, upload_registration
+    from support import sheet_format, sized
+    from test_registrations_page import loads_of, messages_of
+
+    before = loads_of(app_db, "vve-indicaties")
+    at = run_page("aanleveren")
+    hidden_by_format = _formatted([["Centrum", "2-4", "SES", 500]], {"D2": ";;;"})
+    hidden_by_default = sheet_format(sized(plain_workbook(
+        [VVE_HEADER, ["Centrum", "2-4", "SES", 5], ["Centrum", "0-2", "SES", 9]]),
+        heights={1: "15", 2: "15"}), 'defaultRowHeight="0" zeroHeight="1"')
+
+    def filled_copy(book):
+        copy = book.create_sheet("Kopie van Gegevens")
+        for row in [VVE_HEADER, ["Centrum", "2-4", "SES", 50]]:
+            copy.append(row)
+
+    copied = plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]], extra=filled_copy)
+    for name, data, where in [("format.xlsx", hidden_by_format, ("Gegevens", "2", "D")),
+                              ("rijen.xlsx", hidden_by_default, ("Gegevens", "", "")),
+                              ("kopie.xlsx", copied, ("", "", ""))]:
+        at = upload_registration(at, "vve-indicaties", name, data)
+        assert not at.exception
+        messages = messages_of(at)
+        assert [(m["blad"], m["rij"], m["kolom"]) for m in messages] == [where], messages
+        assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert loads_of(app_db, "vve-indicaties") == before

@@ -9,6 +9,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from data_sources.errors import InputRefused
@@ -62,6 +63,10 @@ class Sheet:
     # the totals rows of the Excel tables (Invoegen > Tabel) on the sheet; filled for surveyed
     # sheets
     table_totals_rows: set[int] = field(default_factory=set)
+    # cells with a number format of their own ('0,' in thousands, ';;;' shows nothing), by that
+    # format's code: shown_otherwise says whether Excel shows their value as something else;
+    # filled for surveyed sheets
+    custom_format_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def max_row(self) -> int:
@@ -335,7 +340,8 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
             if sheet.name == entry.name:
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, read_parts.get(entry.part))
-                sheet.percent_cells, sheet.month_first_cells = _formatted_cells(
+                (sheet.percent_cells, sheet.month_first_cells,
+                 sheet.custom_format_cells) = _formatted_cells(
                     data, entry.part, read_parts.get(entry.part))
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
     return sheets
@@ -394,13 +400,16 @@ _CELL_STYLE = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
-def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
-    """The style indexes (the s of a cell) whose number format shows a percentage, and those
-    whose number format shows a date month first (month_first_format)."""
+def _styles_of_formats(archive: zipfile.ZipFile
+                       ) -> tuple[set[bytes], set[bytes], dict[bytes, str]]:
+    """The style indexes (the s of a cell) whose number format shows a percentage, those whose
+    number format shows a date month first (month_first_format), and the code of every other
+    number format the file spells out that may show a number as something else (shown_otherwise)
+    by its style index."""
     try:
         styles = archive.read("xl/styles.xml")
     except (KeyError, *DAMAGED_ZIP):
-        return set(), set()
+        return set(), set(), {}
     # Excel's own formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quoted text
     custom = _custom_formats(styles)
     percent_formats = {b"9", b"10"} | {
@@ -411,17 +420,22 @@ def _styles_of_formats(archive: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]
     # so it tells nothing about the order in which the date was typed.
     month_first_formats = {
         number for number, code in custom if month_first_format(_xml_text(code))}
+    other_formats = {number: _xml_text(code) for number, code in custom
+                     if number not in percent_formats and number not in month_first_formats
+                     and _may_show_otherwise(_xml_text(code))}
     block = _CELL_XFS.search(styles)
-    if block is None or not (percent_formats or month_first_formats):
-        return set(), set()
-    percent, month_first = set(), set()
+    if block is None or not (percent_formats or month_first_formats or other_formats):
+        return set(), set(), {}
+    percent, month_first, other = set(), set(), {}
     for index, xf in enumerate(_XF.finditer(block.group(0))):
         number = _NUM_FMT_ID.search(xf.group(1))
         if number and number.group(1) in percent_formats:
             percent.add(str(index).encode())
         if number and number.group(1) in month_first_formats:
             month_first.add(str(index).encode())
-    return percent, month_first
+        if number and number.group(1) in other_formats:
+            other[str(index).encode()] = other_formats[number.group(1)]
+    return percent, month_first, other
 
 
 def _custom_formats(styles: bytes) -> list[tuple[bytes, bytes]]:
@@ -465,58 +479,185 @@ def month_first_format(code: str) -> bool:
 
 
 def _formatted_cells(data: bytes, part: str, xml: bytes | None = None
-                     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """(row, column) of every cell of the sheet shown as a percentage, and of every cell shown
-    as a date month first (month_first_format)."""
+                     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]],
+                                dict[tuple[int, int], str]]:
+    """(row, column) of every cell of the sheet shown as a percentage, of every cell shown as a
+    date month first (month_first_format), and of every cell with another number format that may
+    show its value as something else, with that format's code (_styles_of_formats)."""
     from openpyxl.utils import column_index_from_string
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        percent_styles, month_first_styles = _styles_of_formats(archive)
-        if not (percent_styles or month_first_styles):
-            return set(), set()
+        percent_styles, month_first_styles, other_styles = _styles_of_formats(archive)
+        if not (percent_styles or month_first_styles or other_styles):
+            return set(), set(), {}
         if xml is None:
             xml = archive.read(part)
     except (KeyError, *DAMAGED_ZIP):
-        return set(), set()
-    percent, month_first = set(), set()
+        return set(), set(), {}
+    percent, month_first, other = set(), set(), {}
     for attributes in _STYLED_CELL.findall(xml):
         style = _CELL_STYLE.search(attributes)
         if style is None or not (style.group(1) in percent_styles
-                                 or style.group(1) in month_first_styles):
+                                 or style.group(1) in month_first_styles
+                                 or style.group(1) in other_styles):
             continue
         address = _CELL_ADDRESS.search(attributes)
         if address is None:
             continue
         cell = (int(address.group(2)), column_index_from_string(address.group(1).decode()))
-        (percent if style.group(1) in percent_styles else month_first).add(cell)
-    return percent, month_first
+        if style.group(1) in other_styles:
+            other[cell] = other_styles[style.group(1)]
+        else:
+            (percent if style.group(1) in percent_styles else month_first).add(cell)
+    return percent, month_first, other
+
+
+# A number format's sections (positive;negative;zero;text), split where a ';' stands outside
+# quoted text, an escaped character or brackets; a condition of a section ([<1000], [=5])
+_SECTION_PART = re.compile(r'"[^"]*"?|\\.|\[[^\]]*\]?|[^;"\\\[]+|;')
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?[0-9]+(?:[.,][0-9]+)?)\]")
+# What a section shows besides the number: quoted text, an escaped character, [Red] or [$-413],
+# a space the width of a character (_x), a fill (*x)
+_LITERAL = re.compile(r'"[^"]*"?|\\.|_.|\*.|!.')
+_PLACEHOLDER = re.compile(r"[0#?]")
+_GENERAL = re.compile(r"general|standaard|standard", re.IGNORECASE)
+# a comma after the last digit placeholder scales the number by a thousand ('0,' shows 1500 as 2)
+_SCALED = re.compile(r"[0#?],+(?![^0#?]*[0#?])")
+
+
+@lru_cache(maxsize=256)
+def _sections(code: str) -> tuple[str, ...]:
+    sections, current = [], ""
+    for part in _SECTION_PART.findall(code):
+        if part == ";":
+            sections.append(current)
+            current = ""
+        else:
+            current += part
+    return (*sections, current)
+
+
+def _may_show_otherwise(code: str) -> bool:
+    """A cheap first test of a format code: only one with sections, quoted or escaped text, a
+    condition, a thousands separator or no digit placeholder can show a number otherwise. A date
+    format is not one of them: a number in it is read as a date (and refused as such)."""
+    from openpyxl.styles.numbers import is_date_format
+
+    if not (any(ch in code for ch in ';"\\[,_*!') or not _PLACEHOLDER.search(code)) or (
+            is_date_format(code)):
+        return False
+    sections = _sections(code)
+    if any(_CONDITION.search(section) for section in sections[:3]):
+        return True
+    # the sections a value other than zero is shown with (a zero is still zero, shown_otherwise),
+    # and the text section: '#,##0' or an accounting format shows every value as it is
+    shown_with = [sections[0]] + ([sections[1]] if len(sections) > 1 else [])
+    return (any(_section_shows(section) for section in shown_with)
+            or len(sections) > 3 and shown_otherwise(code, "x") is not None)
+
+
+def _applies(condition: re.Match[str], value: float) -> bool:
+    operator, bound = condition.group(1), float(condition.group(2).replace(",", "."))
+    return {"<": value < bound, ">": value > bound, "=": value == bound, "<=": value <= bound,
+            ">=": value >= bound, "<>": value != bound}[operator]
+
+
+def _section_for(sections: tuple[str, ...], value: float) -> str | None:
+    """The section of a format that Excel shows a number with (None: none, Excel shows ###)."""
+    numeric = sections[:3]
+    conditions = [_CONDITION.search(section) for section in numeric]
+    if any(conditions[:2]):
+        for section, condition in zip(numeric[:2], conditions[:2], strict=False):
+            if condition is None or _applies(condition, value):
+                return section
+        return numeric[2] if len(numeric) > 2 else None
+    if len(numeric) == 1 or value > 0 or value == 0 and len(numeric) == 2:
+        return numeric[0]
+    if value < 0:
+        return numeric[1]
+    return numeric[2]
+
+
+def shown_otherwise(code: str, value: Any) -> str | None:
+    """What Excel shows instead of `value` in a cell with the number format `code`: 'niets' (the
+    format ';;;' hides it), 'een ander getal' (a format in thousands, '0,', shows 1500 as 2; digits
+    in quoted text beside the number, '0"0"', show 5 as 50), 'iets anders' (a section of text
+    only, '"5"', or no section for it: Excel shows ###) or None when it shows the value as it
+    is. A zero shown as '-' or as nothing (the accounting formats) is still zero; a text is only
+    hidden by a text section without '@'."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    sections = _sections(code)
+    if isinstance(value, str):
+        if len(sections) < 4 or not value.strip() or "@" in _LITERAL.sub("", sections[3]):
+            return None
+        return "niets" if not _LITERAL.sub("", sections[3]).strip() and '"' not in sections[3] \
+            else "iets anders"
+    if value == 0:
+        return None
+    section = _section_for(sections, float(value))
+    return "iets anders" if section is None else _section_shows(section)
+
+
+@lru_cache(maxsize=1024)
+def _section_shows(section: str) -> str | None:
+    """What a section of a number format shows instead of the number (shown_otherwise)."""
+    bare = _CONDITION.sub("", re.sub(r"\[[^\]]*\]", "", _LITERAL.sub("", section)))
+    if "@" in bare or _GENERAL.search(bare):
+        return None  # a text format or General (as LibreOffice spells it out): shown as it is
+    literal_digits = any(ch.isdigit() for ch in "".join(_LITERAL.findall(section)))
+    if not _PLACEHOLDER.search(bare):
+        return "niets" if not "".join(_LITERAL.findall(section)).strip("_ *") else "iets anders"
+    if literal_digits or _SCALED.search(bare):
+        return "een ander getal"
+    return None
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""\b(r|min|max|hidden|ht|width)\s*=\s*["']([^"']*)["']""")
-# The first test of every upload, as fast as a search for one literal: 'hidden', or a row height of
-# zero (ht="0"), up to the end of the cells (after them, pageMargins has right="0.7"); and a column
-# width of zero, before them
-_HIDDEN = re.compile(rb"""h(?:idden|t\s*=\s*["']0)""")
-_ZERO_WIDTH = re.compile(rb"""\bwidth\s*=\s*["']0""")
+# The first test of every upload, as fast as a search for one literal: 'hidden', or a row height
+# below 3 points (ht="0", ht="2.5"), up to the end of the cells (after them, pageMargins has
+# right="0.7"); and a column width below one character, before them (defaultRowHeight="0" and
+# defaultColWidth="0" match these too)
+_HIDDEN = re.compile(rb"""h(?:idden|t\s*=\s*["'][0-2](?:["'.,]|$))""")
+_ZERO_WIDTH = re.compile(rb"""(?:\bw|W)idth\s*=\s*["']0""")
+# The sheet's defaults: a row without a height of its own is hidden when the default row height is
+# zero or zeroHeight="1" ('rows are hidden by default'), a column without a width of its own when
+# the default column width is zero: a sheet can hide every row and column but a few that way
+_SHEET_FORMAT = re.compile(rb"<(?:\w+:)?sheetFormatPr\b([^>]*)>")
+_DEFAULTS = re.compile(
+    rb"""\b(defaultRowHeight|zeroHeight|defaultColWidth)\s*=\s*["']([^"']*)["']""")
+_ZERO_HEIGHT = re.compile(rb"""zeroHeight\s*=\s*["'](?:1|true)""", re.IGNORECASE)
 
 
-def _is_zero(value: bytes | None) -> bool:
-    """Whether a row height or column width (ht="0", width="0.0") is zero: the row or column is
-    there, but nobody sees it."""
+# A row lower than this (points; a row of text is 15) or a column narrower than this (characters)
+# shows nothing that can be read: the row or column is there, but nobody sees what it holds
+MIN_ROW_HEIGHT = 3.0
+MIN_COLUMN_WIDTH = 1.0
+
+
+def _below(value: bytes | None, least: float) -> bool:
+    """Whether a row height or column width (ht="0", width="0.5") is below `least`."""
     try:
-        return value is not None and float(value) == 0
+        return value is not None and float(value) < least
     except ValueError:
         return False
+
+
+def _is_true(value: bytes | None) -> bool:
+    return value is not None and value.strip().lower() in (b"1", b"true")
 
 
 def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
                              ) -> tuple[set[int], set[int]]:
     """The rows and columns a sheet hides: hidden="1" (an Excel filter hides rows the same way),
-    or a height or width of zero, as other programs than Excel hide them (Excel itself shows such
-    a row or column as hidden); `xml`: the sheet's part when it was unpacked already."""
+    a height or width of zero, as other programs than Excel hide them (Excel itself shows such
+    a row or column as hidden), or too small to read (below MIN_ROW_HEIGHT, MIN_COLUMN_WIDTH),
+    and a row or column without a size of its own where the sheet's default size is so
+    (sheetFormatPr: defaultRowHeight="0" or zeroHeight="1", defaultColWidth="0"), up to
+    MAX_COLUMNS; `xml`: the sheet's part when it was unpacked already."""
     if xml is None:
         try:
             xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
@@ -525,28 +666,53 @@ def _hidden_rows_and_columns(data: bytes, part: str, xml: bytes | None = None
     begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if not 0 <= begin < end:
         begin, end = len(xml), len(xml)
-    if _HIDDEN.search(xml, 0, end) is None and _ZERO_WIDTH.search(xml, 0, begin) is None:
+    if (_HIDDEN.search(xml, 0, end) is None and _ZERO_WIDTH.search(xml, 0, begin) is None
+            and _ZERO_HEIGHT.search(xml, 0, begin) is None):
         return set(), set()
+    rows_hidden, columns_hidden = _hidden_by_default(xml[:begin])
     rows: set[int] = set()
     columns: set[int] = set()
-    for tag, found, size in ((_ROW_TAG, rows, b"ht"), (_COL_TAG, columns, b"width")):
-        for match in tag.finditer(xml):
-            tag_attributes = match.group(1)
-            if b"hidden" not in tag_attributes and size not in tag_attributes:
-                continue
-            attributes = dict(_ATTRIBUTE.findall(tag_attributes))
-            if (attributes.get(b"hidden", b"").strip().lower() not in (b"1", b"true")
-                    and not _is_zero(attributes.get(size))):
-                continue
-            try:
-                if tag is _ROW_TAG:
-                    found.add(int(attributes[b"r"]))
-                else:
-                    first, last = int(attributes[b"min"]), int(attributes[b"max"])
-                    found.update(range(first, min(last, MAX_COLUMNS) + 1))
-            except (KeyError, ValueError):
-                continue
+    row = 0
+    for match in _ROW_TAG.finditer(xml, begin, end):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        try:
+            # a row without its number follows the one before (as every reader numbers it)
+            row = int(attributes[b"r"]) if b"r" in attributes else row + 1
+        except ValueError:
+            continue
+        height = attributes.get(b"ht")
+        # without a height of its own, a row has the sheet's default height (zero: hidden)
+        if (_is_true(attributes.get(b"hidden")) or _below(height, MIN_ROW_HEIGHT)
+                or height is None and rows_hidden):
+            rows.add(row)
+    sized: set[int] = set()
+    for match in _COL_TAG.finditer(xml, 0, begin):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        try:
+            first, last = int(attributes[b"min"]), int(attributes[b"max"])
+        except (KeyError, ValueError):
+            continue
+        span = range(max(first, 1), min(last, MAX_COLUMNS) + 1)
+        width = attributes.get(b"width")
+        if (_is_true(attributes.get(b"hidden")) or _below(width, MIN_COLUMN_WIDTH)
+                or width is None and columns_hidden):
+            columns.update(span)
+        sized.update(span)
+    if columns_hidden:
+        columns.update(set(range(1, MAX_COLUMNS + 1)) - sized)
     return rows, columns
+
+
+def _hidden_by_default(head: bytes) -> tuple[bool, bool]:
+    """Whether the sheet's defaults (its sheetFormatPr, in `head`, the XML before the cells) hide
+    every row without a height of its own, and every column without a width of its own."""
+    found = _SHEET_FORMAT.search(head)
+    if found is None:
+        return False, False
+    defaults = dict(_DEFAULTS.findall(found.group(1)))
+    return (_is_true(defaults.get(b"zeroHeight"))
+            or _below(defaults.get(b"defaultRowHeight"), MIN_ROW_HEIGHT),
+            _below(defaults.get(b"defaultColWidth"), MIN_COLUMN_WIDTH))
 
 
 # What makes a workbook need openpyxl, in its cells or shared strings: a formula without a cached

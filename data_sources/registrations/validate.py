@@ -24,6 +24,7 @@ from data_sources.registrations.reading import (
     Sheet,
     SheetEntry,
     read_workbook,
+    shown_otherwise,
     survey_workbook,
     transitional,
 )
@@ -261,7 +262,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
-        result.messages = (_sheet_problems(entries, chosen, places)
+        result.messages = (_sheet_problems(entries, chosen, places, rtype)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
                            + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
@@ -861,11 +862,7 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
     # Several sheets with content and only one with the header of this type: the others are a
     # program's own (Apple Numbers exports an 'Exportoverzicht' sheet first) or the partner's;
     # they are still checked for personal data, and a notice names them as not read.
-    keys = _column_keys(rtype)
-    with_header = [e for e in candidates if any(
-        len({keys[_header_key(c)].name for c in row
-             if isinstance(c, str) and _header_key(c) in keys}) >= min(2, len(rtype.columns))
-        for row in e.head)]
+    with_header = [e for e in candidates if _type_header_row(e, rtype) is not None]
     if len(with_header) == 1:
         chosen = with_header[0]
         names = ", ".join(f"'{e.name}'" for e in candidates if e is not chosen)
@@ -886,13 +883,36 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
     return None
 
 
-_COPY_OF_DATA_SHEET = re.compile(rf"^{normalise(DATA_SHEET)}\b")
+def _type_header_row(entry: SheetEntry, rtype: RegistrationType) -> int | None:
+    """The first row (1-based) of the sheet's head that holds the header of this type (at least
+    two of its column names), or None."""
+    keys = _column_keys(rtype)
+    for r, row in enumerate(entry.head, start=1):
+        if len({keys[_header_key(c)].name for c in row if isinstance(c, str)
+                and _header_key(c) in keys}) >= min(2, len(rtype.columns)):
+            return r
+    return None
+
+
+def _filled_below_header(entry: SheetEntry, rtype: RegistrationType) -> bool:
+    """Whether the sheet's head holds the header of this type with a filled row below it."""
+    header = _type_header_row(entry, rtype)
+    return header is not None and any(
+        any(_has_value(cell) for cell in row) for row in entry.head[header:])
+
+
+# A copy of the data sheet by its name, as Excel ('Gegevens (2)'), LibreOffice ('Gegevens_2') and
+# Google Sheets ('Kopie van Gegevens', 'Copy of Gegevens') name one
+_COPY_OF_DATA_SHEET = re.compile(rf"^(?:kopie van |copy of )?{normalise(DATA_SHEET)}\b")
 
 
 def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
-                    places: Container[str] = ()) -> list[Message]:
-    """A hidden data sheet, a visible copy of it, and personal-data headers on any other sheet:
-    what a partner sees must be what is counted, and no sheet may hold personal data."""
+                    places: Container[str] = (), rtype: RegistrationType | None = None
+                    ) -> list[Message]:
+    """A hidden data sheet, a visible copy of it (by its name, or another sheet with the header
+    of this type and rows below it: the partner may have filled in the copy), and personal-data
+    headers on any other sheet: what a partner sees must be what is counted, and no sheet may
+    hold personal data."""
     problems = []
     if not chosen.visible:
         problems.append(Message(
@@ -900,7 +920,9 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
             "het zichtbaar (klik met de rechtermuisknop op een bladtab > Zichtbaar maken), "
             "controleer de gegevens en lever het bestand opnieuw aan.", chosen.name))
     copies = [e for e in entries if e is not chosen and e.visible and e.has_content()
-              and _COPY_OF_DATA_SHEET.match(normalise(e.name))]
+              and (_COPY_OF_DATA_SHEET.match(normalise(e.name)) or rtype is not None
+                   and normalise(e.name) not in _TEMPLATE_SHEETS
+                   and _filled_below_header(e, rtype))]
     if copies:
         names = ", ".join(f"'{e.name}'" for e in copies)
         problems.append(Message(
@@ -1654,7 +1676,15 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     two_ways = {(r, c) for r, c in sheet.month_first_cells
                 if c in mapping and mapping[c].kind == "date"
                 and v.swapped_date(sheet.value(r, c)) is not None}
-    missing = sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent | two_ways
+    # a value that the cell's number format shows as something else ('0,' in thousands, ';;;')
+    shown_as = {}
+    for (r, c), code in sheet.custom_format_cells.items():
+        if c in mapping:
+            what = shown_otherwise(code, sheet.value(r, c))
+            if what:
+                shown_as[(r, c)] = (code, what)
+    missing = (sheet.formula_without_value | set(sheet.formula_from_elsewhere) | percent
+               | two_ways | set(shown_as))
     hints = _hint_rows(sheet, header_row, mapping, index)
     apart = sheet.table_totals_rows | hints
     body = sheet.rows[header_row:]
@@ -1673,7 +1703,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
         else:
             group.rows.append(r)
     checker = _RowChecker(sheet, rtype, mapping, shown, index, reference, result)
-    checker.percent, checker.two_ways = percent, two_ways
+    checker.percent, checker.two_ways, checker.shown_as = percent, two_ways, shown_as
     checker.hints = hints
     problems: list[tuple[int, str, int | None, str | None]] = []
     counted: list[tuple[int, tuple, _Row]] = []
@@ -1819,6 +1849,8 @@ class _RowChecker:
         self.outcomes: dict[int, dict[Any, Any]] = {c: {} for c in mapping}
         self.percent: set[tuple[int, int]] = set()  # numbers shown as a percentage
         self.two_ways: set[tuple[int, int]] = set()  # dates shown month first, day <= 12
+        # values the number format shows as something else: (format code, what it shows)
+        self.shown_as: dict[tuple[int, int], tuple[str, str]] = {}
         self.hints: set[int] = set()  # rows of hints under the header (_hint_rows)
 
     def _only_numbers(self, cells: tuple) -> bool:
@@ -1836,7 +1868,7 @@ class _RowChecker:
         """Fill group.problems and group.parsed (None when the row is invalid or blank)."""
         r = group.rows[0]
         missing = (self.sheet.formula_without_value | set(self.sheet.formula_from_elsewhere)
-                   | self.percent | self.two_ways)
+                   | self.percent | self.two_ways | set(self.shown_as))
         if all(x is None or x.__class__ is str and not x.strip() for x in cells) and not (
                 missing and any((r, c) in missing for c, *_ in self.plan)):
             return
@@ -1870,6 +1902,14 @@ class _RowChecker:
                     "haalt; Kindkaart telt alleen wat in dit bestand staat. Vervang de formule door "
                     "haar waarde (kopiëren, Plakken speciaal > Waarden) en lever het bestand "
                     "opnieuw aan.", c, header))
+                failed.add(c)
+                continue
+            if missing and (r, c) in self.shown_as:
+                _code, what = self.shown_as[(r, c)]
+                group.problems.append((
+                    f"de celopmaak (een aangepaste getalnotatie) laat Excel hier {what} zien, niet "
+                    f"wat Kindkaart telt ('{v.show(raw)}'). Geef de cel de opmaak Standaard (Start > "
+                    "Getal), controleer de waarde en lever het bestand opnieuw aan.", c, header))
                 failed.add(c)
                 continue
             if missing and (r, c) in self.percent:

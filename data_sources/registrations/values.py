@@ -67,16 +67,36 @@ def cell_text(value: object) -> str:
 SHOWN_CHARACTERS = 80
 
 
+# Characters that show as nothing or change how the rest shows: format characters (zero-width
+# spaces, marks and overrides of writing direction) and control characters but tab and line breaks
+_UNSEEN = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                     "\ufeff\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def show(value: object) -> str:
     """A cell value as a partner would recognise it in a message: a long text by its start and
-    its length (a cell of 30,000 characters made a message, and the page's table, of that size)."""
+    its length (a cell of 30,000 characters made a message, and the page's table, of that size),
+    a character that shows as nothing as <U+200B> (the message "'2024' is not '2024'" hid a
+    zero-width space)."""
     text = cell_text(value)
     if len(text) > SHOWN_CHARACTERS:
-        return f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+        text = f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
+    if _UNSEEN.search(text):
+        text = _UNSEEN.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
     return text
 
 
 _NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]+")
+# The marks, embeddings and isolates of writing direction that text copied from an e-mail or a
+# web page carries around a number (U+200E, U+202A ... U+202C). Around one run of digits none
+# changes what shows; between two (a mark before '1 200') the groups can show in the other order
+# ('200 1'), and an override (U+202D, U+202E) reverses the digits themselves ('12' shows as '21'):
+# such a cell is refused, naming the character (_invisible_named).
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202c\u2066-\u2069]")
+_DIRECTION_OVERRIDES = re.compile("[\u202d\u202e]")
+_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# two groups of digits apart (a no-break space keeps them one group, as a point does)
+_GROUPS = re.compile("[0-9][^\\S\u00a0\u202f]+[0-9]")
 # How a partner's own report writes a small count it keeps back: '<5', '< 10', '≤4', '*'.
 _SUPPRESSED = re.compile("^(?:[<≤][0-9]+|\\*+)$")
 
@@ -131,9 +151,15 @@ def parse_number(value: object, ambiguous: str = "") -> float:
             "Geef de cel de opmaak Standaard of Getal (Start > Getal) en controleer het getal")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise BadValue(f"'{show(value)}' is een datum, geen getal")
+    text = str(value)
+    if _DIRECTION.search(text):
+        bare = _DIRECTION_MARKS.sub("", text)
+        if _DIRECTION_OVERRIDES.search(bare) or _GROUPS.search(bare):
+            raise BadValue(_invisible_named(f"'{show(value)}' is geen eenduidig getal", text))
+        text = bare
     # spaces as thousands separators (also the no-break ones Excel and French locales write) and
     # zero-width characters pasted along are no part of the number
-    text = _NO_PART_OF_A_NUMBER.sub("", str(value))
+    text = _NO_PART_OF_A_NUMBER.sub("", text)
     # Excel's mark for 'keep as text', written into the cell by a program that copied what Excel
     # shows ('12 for 12), and the minus sign of typesetting (U+2212) that text pasted from a
     # report or web page carries
@@ -171,8 +197,24 @@ def parse_number(value: object, ambiguous: str = "") -> float:
     elif _EN_THOUSANDS.match(text):
         text = text.replace(",", "")
     elif not _PLAIN.match(text):
-        raise BadValue(f"'{show(value)}' is geen getal")
+        raise BadValue(_invisible_named(f"'{show(value)}' is geen getal", text))
     return float(text)
+
+
+def _invisible_named(message: str, text: str) -> str:
+    """`message` with the invisible characters of `text` written as <U+202E> and named after it:
+    an override of writing direction or another invisible character pasted along made a cell that
+    shows '12' 'geen getal' without a word of why."""
+    import unicodedata
+
+    invisible = sorted({ch for ch in text if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn")})
+    if not invisible:
+        return message
+    for ch in invisible:
+        message = message.replace(ch, f"<U+{ord(ch):04X}>")
+    names = ", ".join(f"U+{ord(ch):04X} ({unicodedata.name(ch, 'zonder naam')})" for ch in invisible)
+    return (f"{message}: de cel bevat een onzichtbaar teken, {names}; typ het getal opnieuw, "
+            "zonder dat teken")
 
 
 def parse_count(value: object) -> int:
