@@ -380,6 +380,9 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
         finally:
             con.close()
         put_in_place(partial, target, "voor-force", kept)
+    except store.DatabaseRefused as refused:
+        refused.path = target  # the refusal names the path the user gave, not this scratch file
+        raise
     except OSError as error:
         raise _not_replaced(target, error) from None
     finally:

@@ -490,6 +490,10 @@ def test_a_database_path_where_no_database_can_be_is_refused_in_dutch(tmp_path, 
     no_traceback(result)
     assert result.returncode == 1
     assert said in result.stdout, result.stdout
+    # the path named is the one given: `init --sample` named its scratch file `….12079.building`
+    assert ".building" not in result.stdout, result.stdout
+    if where == "in /proc":
+        assert f"Database: {paths[where]}\n" in result.stdout, result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
