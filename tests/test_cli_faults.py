@@ -464,6 +464,37 @@ def test_a_password_with_accents_and_spaces_is_taken(database):
         con.close()
 
 
+def test_a_folder_as_standard_input_is_refused_in_dutch_by_the_launcher(database, tmp_path):
+    """`users add … --wachtwoord-stdin < map` stopped with "Fatal Python error: init_sys_streams:
+    <stdin> is a directory": Python refuses a folder on stdin while it starts, before site, a
+    .pth file or data_sources runs. The launcher ./kindkaart says so in Dutch before Python starts,
+    and otherwise is `python -m data_sources` (from any folder)."""
+    import os
+
+    launcher = ROOT / "kindkaart"
+    folder = tmp_path / "wachtwoorden"
+    folder.mkdir()
+    command = [str(launcher), "users", "add", "beheer", "--rol", "beheerder", "--wachtwoord-stdin",
+               "--db", str(database)]
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        result = subprocess.run(command, stdin=fd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(fd)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "De standaardinvoer is een map" in result.stdout and "Er is niets veranderd" in result.stdout
+    assert "Fatal" not in result.stderr, result.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+    # with a password on stdin, the same launcher, started elsewhere, adds the account
+    done = subprocess.run(command, input="correct paard batterij\n", cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select login from accounts").fetchall() == [("beheer",)]
+
+
 # --- A database path where no database can be -------------------------------------------------------
 
 @pytest.mark.parametrize("command", [["init"], ["init", "--sample"], ["history"],
