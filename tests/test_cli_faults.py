@@ -425,6 +425,30 @@ def test_load_cbs_on_a_read_only_database_is_refused_before_fetching(database, t
     assert "ophalen" not in result.stderr and not cache.exists()
 
 
+def test_load_cbs_in_a_folder_that_takes_no_file_is_refused_before_fetching(database, tmp_path):
+    """The database file could be opened for writing, so load-cbs fetched every table (minutes
+    for --alle) and failed only when storing: DuckDB makes its .wal beside the file then."""
+    import os
+
+    cache = tmp_path / "cache"
+    (tmp_path / "data").mkdir()
+    database = database.rename(tmp_path / "data" / database.name)
+    undo = immutable(database.parent)
+    try:
+        # CBS at a port where nothing answers: a fetch that starts says so on stderr, not the network
+        result = subprocess.run([sys.executable, "-m", "data_sources", "load-cbs", "--gemeente", "GM9999",
+                                 "--jaar", "2024", "--cache", str(cache), "--db", str(database)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "KINDKAART_CBS_V3_URL": "http://127.0.0.1:9/odata",
+                                     "KINDKAART_CBS_V4_URL": "http://127.0.0.1:9/v4"})
+    finally:
+        undo()
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "geen schrijfrechten in de map van de database" in result.stdout, result.stdout + result.stderr
+    assert "ophalen" not in result.stderr and not cache.exists()
+
+
 # --- A password on standard input that is no password ----------------------------------------------
 
 @pytest.mark.parametrize(("given", "said"), [

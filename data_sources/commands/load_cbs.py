@@ -8,6 +8,7 @@ from data_sources import jobs, store
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, check_gemeenten, default_cache_dir
 from data_sources.commands._registration_args import year
+from data_sources.config import db_path
 from data_sources.errors import InputRefused
 
 NAME = "load-cbs"
@@ -52,6 +53,11 @@ def run(args) -> int:
     # cache folder that takes no file (a file at its place, /proc: a traceback after the first
     # table) are refused first.
     store.connect(args.db).close()
+    database = db_path(args.db)
+    if not store.writable(database) and not database.with_name(database.name + ".wal").exists():
+        # a folder that takes no file (no write rights, chattr +i): DuckDB opens the file, and only
+        # the first write, after the fetching, fails when it makes the .wal beside it
+        raise store.write_refused("geen schrijfrechten in de map van de database")
     fetched = None
     if not args.offline:
         store.check_folder(cache, "De map voor de opgeslagen kopieën", "Er is niets opgehaald of opgeslagen.")
