@@ -21,6 +21,7 @@ from data_sources.store import (
     check_path,
     connect,
     is_damage,
+    is_interrupt,
     schema_differences,
     schema_refused,
     write_failure_reason,
@@ -29,6 +30,7 @@ from data_sources.store import (
 from data_sources.text import storable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+INTERRUPTED = "Afgebroken."
 
 # argparse's own texts, keyed by the message ids it passes to gettext (as in Python 3.11). An id
 # a later Python adds stays English; tests/test_cli.py checks the common ones in a real run.
@@ -155,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         code = _main(argv)
         sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
         return code
+    except KeyboardInterrupt:
+        # Ctrl-C while the command modules load (a second or more on a busy machine), before
+        # _main's own handlers: nothing was opened yet
+        print(INTERRUPTED)
+        return EXIT_REFUSED
     except BrokenPipeError:
         # Python ignores SIGPIPE, so a closed pipe is an exception at the next write, and again
         # when the interpreter flushes stdout at exit: send the rest to /dev/null instead.
@@ -223,6 +230,11 @@ def _main(argv: list[str] | None) -> int:
     except SourceUnavailable as unavailable:
         print(str(unavailable))
         return EXIT_REFUSED
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        # Ctrl-C; during a query DuckDB says it with its own exception. The transaction of the
+        # command was rolled back (or had been committed): no file is blamed
+        print(INTERRUPTED)
+        return EXIT_REFUSED
     except (duckdb.Error, OSError) as error:
         if (reason := write_failure_reason(error)) is not None:
             # a full disk or a folder without write rights, wherever the command writes
@@ -237,10 +249,10 @@ def _main(argv: list[str] | None) -> int:
         print(DAMAGED_MESSAGE)
         print(f"Database: {db_path(args.db)}")
         return EXIT_REFUSED
-    except KeyboardInterrupt:
-        print("Afgebroken.")
-        return EXIT_REFUSED
-    except Exception:
+    except Exception as error:
+        if is_interrupt(error):  # Ctrl-C while DuckDB handed over rows ('Query interrupted')
+            print(INTERRUPTED)
+            return EXIT_REFUSED
         # a table with other column types than Kindkaart makes (a value that is no number where a
         # command counts): say that, not Python's error; anything else is a bug, raised
         if _said_schema_differences(database):

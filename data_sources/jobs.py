@@ -214,10 +214,12 @@ def refused_unforeseen(path: str | Path) -> Iterator[None]:
     except InputRefused:
         raise
     except duckdb.Error as error:
+        store.raise_if_interrupted(error)  # Ctrl-C during a query: not the file's fault
         if store.is_damage(error):
             raise
         _refuse_unforeseen(path, error)
     except Exception as error:  # noqa: BLE001 - the safety net under every reader's own checks
+        store.raise_if_interrupted(error)
         _refuse_unforeseen(path, error)
 
 
@@ -505,6 +507,7 @@ def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: st
         finally:
             con.close()
     except duckdb.Error as error:
+        store.raise_if_interrupted(error)
         if (reason := store.write_failure_reason(error)) is not None:
             raise store.write_refused(reason) from None
         raise _backup_damaged(source) from error

@@ -620,3 +620,77 @@ def test_export_with_an_empty_wijk_is_refused_not_a_gemeente_report(database, tm
     assert main(["export", "-o", str(output), "--wijk", wijk, "--db", str(database)]) == 1
     assert "--wijk is leeg" in capsys.readouterr().out
     assert not output.exists()
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------
+
+# `python -m data_sources ARGS`, with Ctrl-C (SIGINT to itself) the moment MODULE starts to load
+INTERRUPTED_WHILE_LOADING = """
+import importlib.abc, os, runpy, signal, sys
+
+module = sys.argv[1]
+
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == module:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["data_sources", *sys.argv[2:]]
+runpy.run_module("data_sources", run_name="__main__", alter_sys=True)
+"""
+
+# the command line, with Ctrl-C while DuckDB runs a query of the rebuild after the file was read
+INTERRUPTED_IN_A_QUERY = """
+import os, signal, sys, threading
+
+import transforms
+
+build = transforms.build
+
+
+def interrupted_build(con, *args, **kwargs):
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    con.execute("select count(*) from range(100000000000)").fetchall()  # a query Ctrl-C ends
+    return build(con, *args, **kwargs)
+
+
+transforms.build = interrupted_build
+from data_sources.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("module", ["duckdb", "data_sources.commands.init"])
+def test_ctrl_c_while_the_command_loads_says_afgebroken_without_traceback(tmp_path, module):
+    """Ctrl-C in the first second or more (Python loading DuckDB, pandas and the command modules,
+    before main's handlers) printed a KeyboardInterrupt traceback."""
+    database = tmp_path / "kindkaart.duckdb"
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_LOADING, module, "init", "--db",
+                             str(database)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stdout == "Afgebroken.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_query_of_an_import_blames_no_file_and_stores_nothing(database):
+    """DuckDB says Ctrl-C during a query as RuntimeError('Query interrupted'): the safety net
+    under the file readers took it for a file of unknown shape ("Bestand kwb-2024.csv is niet te
+    lezen ... RuntimeError"). Now: "Afgebroken.", and the transaction was rolled back."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        before = con.execute("select load_id, status from loads order by 1").fetchall()
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_IN_A_QUERY, "import-cbs",
+                             str(ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"), "--db", str(database)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert result.stdout == "Afgebroken.\n", result.stdout + result.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select load_id, status from loads order by 1").fetchall() == before
+    assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
