@@ -192,3 +192,47 @@ def test_init_force_on_a_full_disk_blames_the_disk_and_keeps_the_old_database(fu
     assert "beschadigd" not in result.stdout and ".building" not in result.stdout
     assert active(full_disk) == before
     assert sorted(p.name for p in full_disk.parent.iterdir()) == ["kindkaart.duckdb", "vulling"]
+
+
+@pytest.fixture
+def full_temporary_folder(tmp_path, monkeypatch):
+    """The folder for temporary files (tempfile.gettempdir) on a 1 MB disk with no room left."""
+    import tempfile
+
+    disk = tmp_path / "tijdelijk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
+    try:
+        with open(disk / "vulling", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, shutil.disk_usage(disk).free)
+        monkeypatch.setattr(tempfile, "tempdir", str(disk))
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.parametrize(("uploader", "button", "upload"), [
+    ("laden_bestand", "Bestand inlezen", ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"),
+    ("laden_lrk", "LRK-export inlezen", LRK),
+])
+def test_a_file_on_gemeente_laden_with_a_full_temporary_folder_is_refused_in_dutch(
+        app_db, analist, full_temporary_folder, uploader, button, upload):
+    """The page keeps an upload in a temporary file for the readers: with no room there it showed
+    Python's OSError ('[Errno 28] No space left on device') as the page's exception."""
+    loads = active(app_db)
+    at = run_page("gemeente_laden", account=analist)
+    at.file_uploader(key=uploader).set_value((upload.name, upload.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == button).click()
+    at.run()
+    assert not at.exception, at.exception[0].value
+    shown = [error.value for error in at.error]
+    assert shown[0] == f"{upload.name} is niet ingelezen; er is niets opgeslagen."
+    assert f"{FULL} (in de map voor tijdelijke bestanden)" in shown[1]
+    assert str(full_temporary_folder) not in " ".join(shown)
+    assert not at.success
+    assert active(app_db) == loads
+    assert not [p for p in full_temporary_folder.iterdir() if p.name.startswith(store.SCRATCH_PREFIX)]
