@@ -694,3 +694,50 @@ def test_ctrl_c_during_a_query_of_an_import_blames_no_file_and_stores_nothing(da
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select load_id, status from loads order by 1").fetchall() == before
     assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
+
+
+# --- Standard streams closed or full ----------------------------------------------------------------
+
+def _lrk_loads(database) -> int:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select count(*) from loads where dataset like 'lrk%'").fetchone()[0]
+
+
+def test_output_to_a_full_disk_is_said_on_stderr_and_the_import_stays_stored(database):
+    """`import-lrk … > uit.txt` on a full disk (here /dev/full): the report after the commit met
+    ENOSPC, the handler for a database that cannot be written tried to print 'Er is niets
+    gewijzigd' on the same stdout, and Python ended with two tracebacks, although the export was
+    stored."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    before = _lrk_loads(database)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "data_sources", "import-lrk",
+                                 str(ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2023.csv"),
+                                 "--jaar", "2025", "--db", str(database)],
+                                cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert ("De uitvoer van de opdracht kon niet worden geschreven: de schijf is vol. Wat de opdracht "
+            "in de database opsloeg, blijft bewaard") in result.stderr
+    assert "niets gewijzigd" not in result.stderr
+    assert _lrk_loads(database) == before + 1
+
+
+def test_a_closed_stdout_or_stdin_gives_no_traceback(database):
+    """Started with stdout closed (`>&-`), a command that worked ended in AttributeError ('NoneType'
+    has no attribute 'flush'); with stdin closed (`<&-`), --wachtwoord-stdin did the same."""
+    import os
+
+    listed = subprocess.run([sys.executable, "-m", "data_sources", "history", "--db", str(database)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    added = subprocess.run([sys.executable, "-m", "data_sources", "users", "add", "beheer", "--rol",
+                            "beheerder", "--wachtwoord-stdin", "--db", str(database)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    no_traceback(added)
+    assert added.returncode == 1
+    assert "de standaardinvoer is gesloten" in added.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0
