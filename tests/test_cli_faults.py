@@ -741,3 +741,29 @@ def test_a_closed_stdout_or_stdin_gives_no_traceback(database):
     assert "de standaardinvoer is gesloten" in added.stdout
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+
+
+def test_load_cbs_with_stderr_on_a_full_disk_loads_all_the_same(tmp_path, sample_db):
+    """`load-cbs … 2>> log` with the log's disk full (here /dev/full): a progress line met ENOSPC
+    and the load was rolled back with "Kindkaart kon niet schrijven: de schijf is vol … in de map
+    van de database", though the database's folder had room. Progress is for whoever watches."""
+    import os
+
+    from test_cbs_fetch import CbsServer
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    database = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, database)
+    with CbsServer() as server, open("/dev/full", "w") as full:
+        endpoints = server.endpoints()
+        env = {**os.environ, "KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+               "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+               "KINDKAART_CBS_V4_URL": endpoints.cbs_v4, "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}
+        result = subprocess.run([sys.executable, "-m", "data_sources", "load-cbs", "--gemeente", "GM0344",
+                                 "--jaar", "2024", "--cache", str(tmp_path / "cache"), "--db", str(database)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=full, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert "85984NED 2024: 1 gemeente(n)" in result.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'").fetchone()[0] > 0

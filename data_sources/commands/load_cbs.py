@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from data_sources import jobs, store
@@ -31,7 +32,10 @@ def add_arguments(parser) -> None:
 
 def _print_progress(fraction: float | None, message: str) -> None:
     percent = f"{fraction * 100:3.0f}%" if fraction is not None else "   "
-    print(f"[{percent}] {message}", file=sys.stderr, flush=True)
+    # only for whoever watches: a stderr that takes nothing (`2>> log` on a full disk, a closed
+    # reader) made the load fail as if the database could not be written
+    with contextlib.suppress(OSError, ValueError):
+        print(f"[{percent}] {message}", file=sys.stderr, flush=True)
 
 
 def run(args) -> int:
