@@ -287,6 +287,15 @@ def fetch_cbs(gemeenten: list[str] | None, years: Iterable[int], *, cache_dir: s
         return CbsLoader(scratch, cache_dir=Path(cache_dir), refresh=refresh,
                          **{name: value for name, value in settings.items() if value is not None}
                          ).run(gemeenten, list(years))
+    except OSError as error:
+        # the offline copy is the only file written here: a full disk or a folder without write
+        # rights showed Python's OSError, with the server's path, on Gemeente laden
+        if (reason := store.write_failure_reason(error)) is None:
+            raise
+        raise InputRefused(f"De opgehaalde CBS-tabellen konden niet worden bewaard in de map voor de "
+                           f"opgeslagen kopieën: {reason}. Er is niets geladen; wat eerder geladen was, "
+                           "blijft. Vraag de beheerder om daar ruimte te maken of schrijfrechten te geven "
+                           "(KINDKAART_CBS_CACHE), en probeer het daarna opnieuw.") from None
     finally:
         scratch.close()
 

@@ -236,3 +236,51 @@ def test_a_file_on_gemeente_laden_with_a_full_temporary_folder_is_refused_in_dut
     assert not at.success
     assert active(app_db) == loads
     assert not [p for p in full_temporary_folder.iterdir() if p.name.startswith(store.SCRATCH_PREFIX)]
+
+
+@pytest.mark.parametrize("place", ["full disk", "no write rights"])
+def test_laden_on_gemeente_laden_with_a_cache_folder_that_takes_no_file_is_refused_in_dutch(
+        app_db, analist, tmp_path, monkeypatch, place):
+    """Laden fetches every table into the offline copy first: a full disk there, or a folder
+    without write rights (chattr +i, which binds root too), showed Python's OSError with the
+    server's path ("[Errno 1] Operation not permitted: '/…/cache/cbs'") on the page."""
+    from test_cbs_fetch import CbsServer
+
+    cache = tmp_path / "cbs-kopie"
+    cache.mkdir()
+    if place == "full disk":
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(cache)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
+        with open(cache / "vulling", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, shutil.disk_usage(cache).free)
+        undo = ["umount", "-l", str(cache)]
+    else:
+        if subprocess.run(["chattr", "+i", str(cache)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available here")
+        undo = ["chattr", "-i", str(cache)]
+    monkeypatch.setenv("KINDKAART_CBS_CACHE", str(cache))
+    loads = stored(app_db, "select load_id from loads order by 1")
+    try:
+        with CbsServer() as server:
+            endpoints = server.endpoints()
+            for name, url in {"KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+                              "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+                              "KINDKAART_CBS_V4_URL": endpoints.cbs_v4,
+                              "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}.items():
+                monkeypatch.setenv(name, url)
+            at = run_page("gemeente_laden", account=analist)
+            at.selectbox(key="laden_gemeente").set_value("GM0344")
+            at.run()
+            next(b for b in at.button if b.label == "Laden").click()
+            at.run(timeout=120)
+    finally:
+        subprocess.run(undo, check=False)
+    assert not at.exception, at.exception[0].value
+    shown = " ".join(error.value for error in at.error)
+    reason = FULL if place == "full disk" else "geen schrijfrechten"
+    assert f"bewaard in de map voor de opgeslagen kopieën: {reason}. Er is niets geladen" in shown, shown
+    assert str(tmp_path) not in shown
+    assert not at.success
+    assert stored(app_db, "select load_id from loads order by 1") == loads
