@@ -104,6 +104,8 @@ if right.button("Gemeentenamen ophalen bij CBS"):
         st.rerun()
     except SourceUnavailable as exc:
         st.error(plain(exc))
+    except InputRefused as refused:  # the names could not be kept (a full disk, no write rights)
+        st.error(plain(refused.messages[0]))
 
 if (load_clicked or refresh_clicked) and chosen and not gemeente_allowed(chosen):
     st.error("Deze gemeente hoort niet bij uw account: u laadt alleen uw eigen gemeenten.")

@@ -238,12 +238,18 @@ def test_a_file_on_gemeente_laden_with_a_full_temporary_folder_is_refused_in_dut
     assert not [p for p in full_temporary_folder.iterdir() if p.name.startswith(store.SCRATCH_PREFIX)]
 
 
+@pytest.mark.parametrize(("button", "said"), [
+    ("Laden", "De opgehaalde CBS-tabellen konden niet worden bewaard in de map voor de opgeslagen "
+              "kopieën: {reason}. Er is niets geladen"),
+    ("Gemeentenamen ophalen bij CBS", "De opgehaalde gemeentenamen konden niet worden bewaard in de map "
+                                      "voor de opgeslagen kopieën: {reason}. De lijst is ongewijzigd."),
+])
 @pytest.mark.parametrize("place", ["full disk", "no write rights"])
-def test_laden_on_gemeente_laden_with_a_cache_folder_that_takes_no_file_is_refused_in_dutch(
-        app_db, analist, tmp_path, monkeypatch, place):
-    """Laden fetches every table into the offline copy first: a full disk there, or a folder
-    without write rights (chattr +i, which binds root too), showed Python's OSError with the
-    server's path ("[Errno 1] Operation not permitted: '/…/cache/cbs'") on the page."""
+def test_fetching_on_gemeente_laden_with_a_cache_folder_that_takes_no_file_is_refused_in_dutch(
+        app_db, analist, tmp_path, monkeypatch, place, button, said):
+    """Laden fetches every table into the offline copy first, and the names are kept there too: a
+    full disk, or a folder without write rights (chattr +i, which binds root too), showed Python's
+    OSError with the server's path ("[Errno 1] Operation not permitted: '/…/cache/cbs'")."""
     from test_cbs_fetch import CbsServer
 
     cache = tmp_path / "cbs-kopie"
@@ -273,14 +279,14 @@ def test_laden_on_gemeente_laden_with_a_cache_folder_that_takes_no_file_is_refus
             at = run_page("gemeente_laden", account=analist)
             at.selectbox(key="laden_gemeente").set_value("GM0344")
             at.run()
-            next(b for b in at.button if b.label == "Laden").click()
+            next(b for b in at.button if b.label == button).click()
             at.run(timeout=120)
     finally:
         subprocess.run(undo, check=False)
     assert not at.exception, at.exception[0].value
     shown = " ".join(error.value for error in at.error)
     reason = FULL if place == "full disk" else "geen schrijfrechten"
-    assert f"bewaard in de map voor de opgeslagen kopieën: {reason}. Er is niets geladen" in shown, shown
+    assert said.format(reason=reason) in shown, shown
     assert str(tmp_path) not in shown
     assert not at.success
     assert stored(app_db, "select load_id from loads order by 1") == loads
