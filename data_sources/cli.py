@@ -21,6 +21,8 @@ from data_sources.store import (
     check_path,
     connect,
     is_damage,
+    is_interrupt,
+    os_reason,
     schema_differences,
     schema_refused,
     write_failure_reason,
@@ -29,6 +31,7 @@ from data_sources.store import (
 from data_sources.text import storable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+INTERRUPTED = "Afgebroken."
 
 # argparse's own texts, keyed by the message ids it passes to gettext (as in Python 3.11). An id
 # a later Python adds stays English; tests/test_cli.py checks the common ones in a real run.
@@ -146,22 +149,85 @@ def _log_messages_only() -> None:
         root.setLevel(logging.WARNING)
 
 
+class OutputFailed(BaseException):
+    """Writing the command's own report to stdout failed (`> uit.txt` on a full disk, /dev/full):
+    not its work. A BaseException, as KeyboardInterrupt, so that no handler on the way takes it
+    for a database or file that cannot be written ("Er is niets gewijzigd" after a commit)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _GuardedStdout:
+    """sys.stdout whose write errors (but a closed pipe) become OutputFailed."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputFailed(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputFailed(error) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 input refused, 2 wrong usage). A reader
-    that stops early (`history | head`) ends the command quietly, whichever command it is."""
+    that stops early (`history | head`) ends the command quietly, whichever command it is; output
+    that cannot be written (a full disk) is said on stderr, and what was stored stays stored."""
     _log_messages_only()
     _echo_bytes_as_given()
+    given = sys.stdout
+    if given is not None:  # closed (`>&-`): print() writes nothing, and nothing needs guarding
+        sys.stdout = _GuardedStdout(given)
     try:
         code = _main(argv)
-        sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
+        if sys.stdout is not None:
+            sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
         return code
+    except KeyboardInterrupt:
+        # Ctrl-C while the command modules load (a second or more on a busy machine), before
+        # _main's own handlers: nothing was opened yet
+        print(INTERRUPTED)
+        return EXIT_REFUSED
     except BrokenPipeError:
         # Python ignores SIGPIPE, so a closed pipe is an exception at the next write, and again
         # when the interpreter flushes stdout at exit: send the rest to /dev/null instead.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        _rest_to_devnull(given)
         return EXIT_REFUSED
+    except OutputFailed as failed:
+        _rest_to_devnull(given)
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr on the same disk
+            print(f"De uitvoer van de opdracht kon niet worden geschreven: {os_reason(failed.error)}. "
+                  "Wat de opdracht in de database opsloeg, blijft bewaard (zie `history` of "
+                  "`users list`); maak ruimte of stuur de uitvoer ergens anders heen.",
+                  file=sys.stderr, flush=True)
+        return EXIT_REFUSED
+    finally:
+        if given is not None:
+            sys.stdout = given
+
+
+def _rest_to_devnull(stream) -> None:
+    # what is still buffered would fail again when the interpreter flushes stdout at exit
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # a stream without a file (a test)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 # The arguments that name a file or folder: kept as given (bytes that are no UTF-8 included), so
@@ -223,6 +289,11 @@ def _main(argv: list[str] | None) -> int:
     except SourceUnavailable as unavailable:
         print(str(unavailable))
         return EXIT_REFUSED
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        # Ctrl-C; during a query DuckDB says it with its own exception. The transaction of the
+        # command was rolled back (or had been committed): no file is blamed
+        print(INTERRUPTED)
+        return EXIT_REFUSED
     except (duckdb.Error, OSError) as error:
         if (reason := write_failure_reason(error)) is not None:
             # a full disk or a folder without write rights, wherever the command writes
@@ -237,10 +308,10 @@ def _main(argv: list[str] | None) -> int:
         print(DAMAGED_MESSAGE)
         print(f"Database: {db_path(args.db)}")
         return EXIT_REFUSED
-    except KeyboardInterrupt:
-        print("Afgebroken.")
-        return EXIT_REFUSED
-    except Exception:
+    except Exception as error:
+        if is_interrupt(error):  # Ctrl-C while DuckDB handed over rows ('Query interrupted')
+            print(INTERRUPTED)
+            return EXIT_REFUSED
         # a table with other column types than Kindkaart makes (a value that is no number where a
         # command counts): say that, not Python's error; anything else is a bug, raised
         if _said_schema_differences(database):
@@ -291,6 +362,8 @@ def _run_keeping_no_new_database(args, new_database):
     behind, not an empty database the app would then take for a gemeente's."""
     try:
         return args.run(args)
+    except OutputFailed:
+        raise  # the work is done: only its report could not be written
     except BaseException:
         if new_database is not None:
             for leftover in (new_database, new_database.with_name(new_database.name + ".wal")):

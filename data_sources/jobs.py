@@ -214,10 +214,12 @@ def refused_unforeseen(path: str | Path) -> Iterator[None]:
     except InputRefused:
         raise
     except duckdb.Error as error:
+        store.raise_if_interrupted(error)  # Ctrl-C during a query: not the file's fault
         if store.is_damage(error):
             raise
         _refuse_unforeseen(path, error)
     except Exception as error:  # noqa: BLE001 - the safety net under every reader's own checks
+        store.raise_if_interrupted(error)
         _refuse_unforeseen(path, error)
 
 
@@ -285,6 +287,15 @@ def fetch_cbs(gemeenten: list[str] | None, years: Iterable[int], *, cache_dir: s
         return CbsLoader(scratch, cache_dir=Path(cache_dir), refresh=refresh,
                          **{name: value for name, value in settings.items() if value is not None}
                          ).run(gemeenten, list(years))
+    except OSError as error:
+        # the offline copy is the only file written here: a full disk or a folder without write
+        # rights showed Python's OSError, with the server's path, on Gemeente laden
+        if (reason := store.write_failure_reason(error)) is None:
+            raise
+        raise InputRefused(f"De opgehaalde CBS-tabellen konden niet worden bewaard in de map voor de "
+                           f"opgeslagen kopieën: {reason}. Er is niets geladen; wat eerder geladen was, "
+                           "blijft. Vraag de beheerder om daar ruimte te maken of schrijfrechten te geven "
+                           "(KINDKAART_CBS_CACHE), en probeer het daarna opnieuw.") from None
     finally:
         scratch.close()
 
@@ -380,6 +391,9 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
         finally:
             con.close()
         put_in_place(partial, target, "voor-force", kept)
+    except store.DatabaseRefused as refused:
+        refused.path = target  # the refusal names the path the user gave, not this scratch file
+        raise
     except OSError as error:
         raise _not_replaced(target, error) from None
     finally:
@@ -502,6 +516,7 @@ def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: st
         finally:
             con.close()
     except duckdb.Error as error:
+        store.raise_if_interrupted(error)
         if (reason := store.write_failure_reason(error)) is not None:
             raise store.write_refused(reason) from None
         raise _backup_damaged(source) from error

@@ -85,6 +85,7 @@ def read_postcode_file(path: str | Path) -> tuple[int | None, pd.DataFrame]:
             [str(path), separator],
         ).df()
     except duckdb.Error as exc:
+        store.raise_if_interrupted(exc)
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als postcodebestand: {unreadable(exc)}.") from None
     finally:
         con.close()

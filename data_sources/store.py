@@ -140,6 +140,21 @@ def write_refused(reason: str) -> DatabaseRefused:
         "in de map van de database, en probeer het daarna opnieuw.")
 
 
+def is_interrupt(error: BaseException) -> bool:
+    """Whether `error` is Ctrl-C (SIGINT): Python's KeyboardInterrupt, or how DuckDB says it when
+    the signal comes during a query (InterruptException) or while it hands over rows
+    (RuntimeError 'Query interrupted'). Never the fault of a file or of the database."""
+    return isinstance(error, (KeyboardInterrupt, duckdb.InterruptException)) or (
+        isinstance(error, RuntimeError) and "interrupted" in str(error).lower())
+
+
+def raise_if_interrupted(error: BaseException) -> None:
+    """Raise KeyboardInterrupt when `error` is Ctrl-C (is_interrupt): a handler that turns DuckDB's
+    errors into a refusal ("beschadigd", "niet te lezen") must not blame a file for it."""
+    if is_interrupt(error):
+        raise KeyboardInterrupt from None
+
+
 def is_damage(error: Exception) -> bool:
     """Whether a DuckDB error says the file is damaged (a block failed its checksum, the file is
     cut off, a block does not read back as what was written)."""
@@ -555,7 +570,8 @@ def check_complete(con: duckdb.DuckDBPyConnection, target=None) -> None:
             "select used_blocks, block_size from pragma_database_size()"
             " where database_name = current_database()").fetchall()[0]
         size = Path(target).stat().st_size
-    except (duckdb.Error, OSError, IndexError):
+    except (duckdb.Error, OSError, IndexError) as error:
+        raise_if_interrupted(error)
         raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
     if size < _HEADER_BYTES + used_blocks * block_size:
         raise DatabaseRefused(DAMAGED_MESSAGE, target)
@@ -586,7 +602,8 @@ def check_schema(con: duckdb.DuckDBPyConnection, target=None, *, new_allowed: bo
                 raise DatabaseRefused(EMPTY_MESSAGE, target)
             return
         applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
-    except duckdb.Error:
+    except duckdb.Error as error:
+        raise_if_interrupted(error)
         raise DatabaseRefused(DAMAGED_MESSAGE, target) from None
     known = {version for version, _ in migration_files()}
     unknown = sorted(applied - known)
@@ -1000,7 +1017,8 @@ def verify_database(path: str | Path) -> None:
         for schema, table in tables:
             con.execute(f'select count(*), bit_xor(hash(columns(*))) from "{schema}"."{table}"'
                         ).fetchall()
-    except duckdb.Error:
+    except duckdb.Error as error:
+        raise_if_interrupted(error)
         raise DatabaseRefused(DAMAGED_MESSAGE, Path(path)) from None
     finally:
         con.close()
@@ -1016,7 +1034,8 @@ def absorb_wal(path: str | Path) -> None:
             con.execute("checkpoint")
         finally:
             con.close()
-    except duckdb.Error:
+    except duckdb.Error as error:
+        raise_if_interrupted(error)
         raise DatabaseRefused(DAMAGED_MESSAGE, Path(path)) from None
 
 

@@ -104,6 +104,8 @@ if right.button("Gemeentenamen ophalen bij CBS"):
         st.rerun()
     except SourceUnavailable as exc:
         st.error(plain(exc))
+    except InputRefused as refused:  # the names could not be kept (a full disk, no write rights)
+        st.error(plain(refused.messages[0]))
 
 if (load_clicked or refresh_clicked) and chosen and not gemeente_allowed(chosen):
     st.error("Deze gemeente hoort niet bij uw account: u laadt alleen uw eigen gemeenten.")
@@ -163,10 +165,19 @@ if chosen and gemeente_allowed(chosen):
 @contextlib.contextmanager
 def as_file(upload) -> Iterator[Path]:
     """The uploaded file as a path in a temporary folder, under its own name: the readers take a
-    path, and the name carries the year and the kind (kwb-2024.xlsx, lrk_export_2024.csv)."""
-    with store.scratch_folder() as folder:
-        path = folder / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
+    path, and the name carries the year and the kind (kwb-2024.xlsx, lrk_export_2024.csv). A
+    folder for temporary files that takes no file (a full disk, no write rights) is InputRefused:
+    it showed Python's OSError on the page."""
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(store.scratch_folder())
+            path = folder / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+        except OSError as error:
+            raise InputRefused(f"De server kon het bestand niet neerzetten om het te lezen: "
+                               f"{store.os_reason(error)} (in de map voor tijdelijke bestanden). Er is "
+                               "niets opgeslagen. Vraag de beheerder om daar ruimte te maken of "
+                               "schrijfrechten te geven, en probeer het daarna opnieuw.") from None
         yield path
 
 
@@ -239,26 +250,29 @@ if cbs_upload is not None and refused_file == cbs_upload.file_id:
 if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_knop", disabled=locked):
     from data_sources.errors import WouldEmptyValues
 
-    with as_file(cbs_upload) as path:
-        try:
-            kind, load_ids, notes = jobs.import_cbs_file(
-                cursor(), path, gemeenten=keep, year=int(file_year) if file_year else None,
-                replace=replace_confirmed, actor=actor(), within=own)
-        except InputRefused as refused:
-            if isinstance(refused, WouldEmptyValues):
-                # Shown with a confirmation box above the button on the next run.
-                st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
-                st.rerun()
-            show_refusal(cbs_upload, refused)
-        except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
-            show_unforeseen(cbs_upload, error)
-        else:
-            st.session_state.pop("laden_bestand_leegmaken", None)
-            # the loads, not their number: 03759ned of Zwolle and Nederland is one gemeente
-            held = jobs.stored_gemeenten_phrase(cursor(), load_ids)
-            finished(("success", f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
-                                 f"{held}). Kies de gemeente links in de zijbalk."),
-                     *(("warning", plain(note)) for note in notes))
+    try:  # the server keeps the upload in a file for the readers
+        with as_file(cbs_upload) as path:
+            try:
+                kind, load_ids, notes = jobs.import_cbs_file(
+                    cursor(), path, gemeenten=keep, year=int(file_year) if file_year else None,
+                    replace=replace_confirmed, actor=actor(), within=own)
+            except InputRefused as refused:
+                if isinstance(refused, WouldEmptyValues):
+                    # Shown with a confirmation box above the button on the next run.
+                    st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
+                    st.rerun()
+                show_refusal(cbs_upload, refused)
+            except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
+                show_unforeseen(cbs_upload, error)
+            else:
+                st.session_state.pop("laden_bestand_leegmaken", None)
+                # the loads, not their number: 03759ned of Zwolle and Nederland is one gemeente
+                held = jobs.stored_gemeenten_phrase(cursor(), load_ids)
+                finished(("success", f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
+                                     f"{held}). Kies de gemeente links in de zijbalk."),
+                         *(("warning", plain(note)) for note in notes))
+    except InputRefused as refused:  # raised by as_file only: the jobs' refusals are said inside
+        show_refusal(cbs_upload, refused)
 
 st.header("LRK-export inlezen")
 st.write(
@@ -279,36 +293,39 @@ lrk_upload = lrk_left.file_uploader("LRK-export", key="laden_lrk",
 lrk_year = lrk_right.number_input("Jaar van de export (als het niet in de naam staat)", min_value=2010,
                                   max_value=2030, value=None, step=1, key="laden_lrk_jaar")
 if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_knop", disabled=locked):
-    with as_file(lrk_upload) as path:
-        try:
-            imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor(),
-                                       within=own)
-        except InputRefused as refused:
-            show_refusal(lrk_upload, refused)
-        except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
-            show_unforeseen(lrk_upload, error)
-        else:
-            clear_caches()
-            st.success(f"{plain(lrk_upload.name)} is ingelezen: {imported.locations} ingeschreven locaties "
-                       f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
-            for line in imported.coverage_lines():
-                (st.warning if line.startswith("Vervangt niets") else st.info)(plain(line))
-            if imported.deregistered:
-                st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
-                        "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
-                        f"uitschrijfdatum in {imported.year} of eerder.")
-            for note in imported.notes:
-                st.info(f"Let op: {plain(note.replace('--jaar', 'het vak Jaar'))}.")
-            unmapped = imported.unmapped_postcodes
-            if unmapped:
-                more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""
-                st.warning(f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
-                           f"({plain(', '.join(unmapped[:10]))}{more}): die locaties tellen niet mee per "
-                           "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
-                           "export opnieuw.")
-            if imported.without_address:
-                st.info(f"{imported.without_address} gastouder(s) zonder adres in de export: hun "
-                        "kindplaatsen tellen niet mee per wijk.")
+    try:  # the server keeps the upload in a file for the reader
+        with as_file(lrk_upload) as path:
+            try:
+                imported = jobs.import_lrk(cursor(), path, year=int(lrk_year) if lrk_year else None, actor=actor(),
+                                           within=own)
+            except InputRefused as refused:
+                show_refusal(lrk_upload, refused)
+            except Exception as error:  # noqa: BLE001 - no traceback or server path on the page
+                show_unforeseen(lrk_upload, error)
+            else:
+                clear_caches()
+                st.success(f"{plain(lrk_upload.name)} is ingelezen: {imported.locations} ingeschreven locaties "
+                           f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
+                for line in imported.coverage_lines():
+                    (st.warning if line.startswith("Vervangt niets") else st.info)(plain(line))
+                if imported.deregistered:
+                    st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
+                            "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
+                            f"uitschrijfdatum in {imported.year} of eerder.")
+                for note in imported.notes:
+                    st.info(f"Let op: {plain(note.replace('--jaar', 'het vak Jaar'))}.")
+                unmapped = imported.unmapped_postcodes
+                if unmapped:
+                    more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""
+                    st.warning(f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
+                               f"({plain(', '.join(unmapped[:10]))}{more}): die locaties tellen niet mee per "
+                               "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
+                               "export opnieuw.")
+                if imported.without_address:
+                    st.info(f"{imported.without_address} gastouder(s) zonder adres in de export: hun "
+                            "kindplaatsen tellen niet mee per wijk.")
+    except InputRefused as refused:  # raised by as_file only: the job's refusals are said inside
+        show_refusal(lrk_upload, refused)
 
 st.header("Wat is geschat")
 st.info(source_note("cbs-schatting"))

@@ -425,6 +425,30 @@ def test_load_cbs_on_a_read_only_database_is_refused_before_fetching(database, t
     assert "ophalen" not in result.stderr and not cache.exists()
 
 
+def test_load_cbs_in_a_folder_that_takes_no_file_is_refused_before_fetching(database, tmp_path):
+    """The database file could be opened for writing, so load-cbs fetched every table (minutes
+    for --alle) and failed only when storing: DuckDB makes its .wal beside the file then."""
+    import os
+
+    cache = tmp_path / "cache"
+    (tmp_path / "data").mkdir()
+    database = database.rename(tmp_path / "data" / database.name)
+    undo = immutable(database.parent)
+    try:
+        # CBS at a port where nothing answers: a fetch that starts says so on stderr, not the network
+        result = subprocess.run([sys.executable, "-m", "data_sources", "load-cbs", "--gemeente", "GM9999",
+                                 "--jaar", "2024", "--cache", str(cache), "--db", str(database)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "KINDKAART_CBS_V3_URL": "http://127.0.0.1:9/odata",
+                                     "KINDKAART_CBS_V4_URL": "http://127.0.0.1:9/v4"})
+    finally:
+        undo()
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "geen schrijfrechten in de map van de database" in result.stdout, result.stdout + result.stderr
+    assert "ophalen" not in result.stderr and not cache.exists()
+
+
 # --- A password on standard input that is no password ----------------------------------------------
 
 @pytest.mark.parametrize(("given", "said"), [
@@ -464,6 +488,37 @@ def test_a_password_with_accents_and_spaces_is_taken(database):
         con.close()
 
 
+def test_a_folder_as_standard_input_is_refused_in_dutch_by_the_launcher(database, tmp_path):
+    """`users add … --wachtwoord-stdin < map` stopped with "Fatal Python error: init_sys_streams:
+    <stdin> is a directory": Python refuses a folder on stdin while it starts, before site, a
+    .pth file or data_sources runs. The launcher ./kindkaart says so in Dutch before Python starts,
+    and otherwise is `python -m data_sources` (from any folder)."""
+    import os
+
+    launcher = ROOT / "kindkaart"
+    folder = tmp_path / "wachtwoorden"
+    folder.mkdir()
+    command = [str(launcher), "users", "add", "beheer", "--rol", "beheerder", "--wachtwoord-stdin",
+               "--db", str(database)]
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        result = subprocess.run(command, stdin=fd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(fd)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "De standaardinvoer is een map" in result.stdout and "Er is niets veranderd" in result.stdout
+    assert "Fatal" not in result.stderr, result.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+    # with a password on stdin, the same launcher, started elsewhere, adds the account
+    done = subprocess.run(command, input="correct paard batterij\n", cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select login from accounts").fetchall() == [("beheer",)]
+
+
 # --- A database path where no database can be -------------------------------------------------------
 
 @pytest.mark.parametrize("command", [["init"], ["init", "--sample"], ["history"],
@@ -490,6 +545,10 @@ def test_a_database_path_where_no_database_can_be_is_refused_in_dutch(tmp_path, 
     no_traceback(result)
     assert result.returncode == 1
     assert said in result.stdout, result.stdout
+    # the path named is the one given: `init --sample` named its scratch file `….12079.building`
+    assert ".building" not in result.stdout, result.stdout
+    if where == "in /proc":
+        assert f"Database: {paths[where]}\n" in result.stdout, result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
@@ -561,3 +620,150 @@ def test_export_with_an_empty_wijk_is_refused_not_a_gemeente_report(database, tm
     assert main(["export", "-o", str(output), "--wijk", wijk, "--db", str(database)]) == 1
     assert "--wijk is leeg" in capsys.readouterr().out
     assert not output.exists()
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------
+
+# `python -m data_sources ARGS`, with Ctrl-C (SIGINT to itself) the moment MODULE starts to load
+INTERRUPTED_WHILE_LOADING = """
+import importlib.abc, os, runpy, signal, sys
+
+module = sys.argv[1]
+
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == module:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["data_sources", *sys.argv[2:]]
+runpy.run_module("data_sources", run_name="__main__", alter_sys=True)
+"""
+
+# the command line, with Ctrl-C while DuckDB runs a query of the rebuild after the file was read
+INTERRUPTED_IN_A_QUERY = """
+import os, signal, sys, threading
+
+import transforms
+
+build = transforms.build
+
+
+def interrupted_build(con, *args, **kwargs):
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    con.execute("select count(*) from range(100000000000)").fetchall()  # a query Ctrl-C ends
+    return build(con, *args, **kwargs)
+
+
+transforms.build = interrupted_build
+from data_sources.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("module", ["duckdb", "data_sources.commands.init"])
+def test_ctrl_c_while_the_command_loads_says_afgebroken_without_traceback(tmp_path, module):
+    """Ctrl-C in the first second or more (Python loading DuckDB, pandas and the command modules,
+    before main's handlers) printed a KeyboardInterrupt traceback."""
+    database = tmp_path / "kindkaart.duckdb"
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_LOADING, module, "init", "--db",
+                             str(database)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stdout == "Afgebroken.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_query_of_an_import_blames_no_file_and_stores_nothing(database):
+    """DuckDB says Ctrl-C during a query as RuntimeError('Query interrupted'): the safety net
+    under the file readers took it for a file of unknown shape ("Bestand kwb-2024.csv is niet te
+    lezen ... RuntimeError"). Now: "Afgebroken.", and the transaction was rolled back."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        before = con.execute("select load_id, status from loads order by 1").fetchall()
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_IN_A_QUERY, "import-cbs",
+                             str(ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"), "--db", str(database)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert result.stdout == "Afgebroken.\n", result.stdout + result.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select load_id, status from loads order by 1").fetchall() == before
+    assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
+
+
+# --- Standard streams closed or full ----------------------------------------------------------------
+
+def _lrk_loads(database) -> int:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select count(*) from loads where dataset like 'lrk%'").fetchone()[0]
+
+
+def test_output_to_a_full_disk_is_said_on_stderr_and_the_import_stays_stored(database):
+    """`import-lrk … > uit.txt` on a full disk (here /dev/full): the report after the commit met
+    ENOSPC, the handler for a database that cannot be written tried to print 'Er is niets
+    gewijzigd' on the same stdout, and Python ended with two tracebacks, although the export was
+    stored."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    before = _lrk_loads(database)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "data_sources", "import-lrk",
+                                 str(ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2023.csv"),
+                                 "--jaar", "2025", "--db", str(database)],
+                                cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert ("De uitvoer van de opdracht kon niet worden geschreven: de schijf is vol. Wat de opdracht "
+            "in de database opsloeg, blijft bewaard") in result.stderr
+    assert "niets gewijzigd" not in result.stderr
+    assert _lrk_loads(database) == before + 1
+
+
+def test_a_closed_stdout_or_stdin_gives_no_traceback(database):
+    """Started with stdout closed (`>&-`), a command that worked ended in AttributeError ('NoneType'
+    has no attribute 'flush'); with stdin closed (`<&-`), --wachtwoord-stdin did the same."""
+    import os
+
+    listed = subprocess.run([sys.executable, "-m", "data_sources", "history", "--db", str(database)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    added = subprocess.run([sys.executable, "-m", "data_sources", "users", "add", "beheer", "--rol",
+                            "beheerder", "--wachtwoord-stdin", "--db", str(database)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    no_traceback(added)
+    assert added.returncode == 1
+    assert "de standaardinvoer is gesloten" in added.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 0
+
+
+def test_load_cbs_with_stderr_on_a_full_disk_loads_all_the_same(tmp_path, sample_db):
+    """`load-cbs … 2>> log` with the log's disk full (here /dev/full): a progress line met ENOSPC
+    and the load was rolled back with "Kindkaart kon niet schrijven: de schijf is vol … in de map
+    van de database", though the database's folder had room. Progress is for whoever watches."""
+    import os
+
+    from test_cbs_fetch import CbsServer
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    database = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, database)
+    with CbsServer() as server, open("/dev/full", "w") as full:
+        endpoints = server.endpoints()
+        env = {**os.environ, "KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+               "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+               "KINDKAART_CBS_V4_URL": endpoints.cbs_v4, "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}
+        result = subprocess.run([sys.executable, "-m", "data_sources", "load-cbs", "--gemeente", "GM0344",
+                                 "--jaar", "2024", "--cache", str(tmp_path / "cache"), "--db", str(database)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=full, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert "85984NED 2024: 1 gemeente(n)" in result.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from loads where gemeente_code = 'GM0344'").fetchone()[0] > 0

@@ -11,13 +11,16 @@ import subprocess
 
 import duckdb
 import pytest
-from conftest import ROOT, add_account, run_page
+from conftest import REAL_DATA, ROOT, add_account, run_page
 
 from data_sources import store
 from data_sources.cli import main
 
 LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
 JEUGDHULP = ROOT / "sample_data" / "registrations" / "jeugdhulp.xlsx"
+# every wijk of Nederland in 2024 (real, 1.4 MB: a few seconds to kill in), else the sample's
+WIJKGRENZEN = next(path for path in (REAL_DATA / "geo" / "wijk_2024_wgs84_cartomap.geojson",
+                                     ROOT / "sample_data" / "geo" / "wijken.geojson") if path.exists())
 
 
 def _files(folder):
@@ -193,7 +196,12 @@ def _state(path) -> tuple:
                 con.execute("select login, active from accounts order by 1").fetchall(),
                 store.schema_version(con),
                 con.execute("select count(*), round(sum(children), 6) from population_by_wijk_age").fetchall()
-                if store.has_table(con, "population_by_wijk_age") else None)
+                if store.has_table(con, "population_by_wijk_age") else None,
+                # the boundaries and postcodes an import-cbs of such a file replaces
+                con.execute("select count(*), count(distinct region_code) from geometries").fetchall()
+                if store.has_table(con, "geometries") else None,
+                con.execute("select count(*) from postcodes").fetchall()
+                if store.has_table(con, "postcodes") else None)
     finally:
         con.close()
 
@@ -252,6 +260,11 @@ KILLED = {
     "restore": (_with_a_replaced_upload, ["restore", "25"], 2),
     "import-lrk": (lambda path, sample_db: shutil.copy(sample_db, path),
                    ["import-lrk", str(LRK), "--jaar", "2025"], 2),
+    # the boundaries of every wijk of 2024 (GeoJSON, statcode), replacing the sample's of GM9999
+    "import-cbs grenzen": (lambda path, sample_db: shutil.copy(sample_db, path),
+                           ["import-cbs", str(WIJKGRENZEN), "--jaar", "2024"], 2),
+    "import-cbs postcodes": (lambda path, sample_db: shutil.copy(sample_db, path),
+                             ["import-cbs", str(ROOT / "sample_data" / "postcodes" / "pc6hnr20240801_gwb.csv")], 2),
 }
 
 

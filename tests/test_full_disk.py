@@ -192,3 +192,101 @@ def test_init_force_on_a_full_disk_blames_the_disk_and_keeps_the_old_database(fu
     assert "beschadigd" not in result.stdout and ".building" not in result.stdout
     assert active(full_disk) == before
     assert sorted(p.name for p in full_disk.parent.iterdir()) == ["kindkaart.duckdb", "vulling"]
+
+
+@pytest.fixture
+def full_temporary_folder(tmp_path, monkeypatch):
+    """The folder for temporary files (tempfile.gettempdir) on a 1 MB disk with no room left."""
+    import tempfile
+
+    disk = tmp_path / "tijdelijk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
+    try:
+        with open(disk / "vulling", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, shutil.disk_usage(disk).free)
+        monkeypatch.setattr(tempfile, "tempdir", str(disk))
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.parametrize(("uploader", "button", "upload"), [
+    ("laden_bestand", "Bestand inlezen", ROOT / "tests" / "fixtures" / "cbs" / "kwb-2024.csv"),
+    ("laden_lrk", "LRK-export inlezen", LRK),
+])
+def test_a_file_on_gemeente_laden_with_a_full_temporary_folder_is_refused_in_dutch(
+        app_db, analist, full_temporary_folder, uploader, button, upload):
+    """The page keeps an upload in a temporary file for the readers: with no room there it showed
+    Python's OSError ('[Errno 28] No space left on device') as the page's exception."""
+    loads = active(app_db)
+    at = run_page("gemeente_laden", account=analist)
+    at.file_uploader(key=uploader).set_value((upload.name, upload.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == button).click()
+    at.run()
+    assert not at.exception, at.exception[0].value
+    shown = [error.value for error in at.error]
+    assert shown[0] == f"{upload.name} is niet ingelezen; er is niets opgeslagen."
+    assert f"{FULL} (in de map voor tijdelijke bestanden)" in shown[1]
+    assert str(full_temporary_folder) not in " ".join(shown)
+    assert not at.success
+    assert active(app_db) == loads
+    assert not [p for p in full_temporary_folder.iterdir() if p.name.startswith(store.SCRATCH_PREFIX)]
+
+
+@pytest.mark.parametrize(("button", "said"), [
+    ("Laden", "De opgehaalde CBS-tabellen konden niet worden bewaard in de map voor de opgeslagen "
+              "kopieën: {reason}. Er is niets geladen"),
+    ("Gemeentenamen ophalen bij CBS", "De opgehaalde gemeentenamen konden niet worden bewaard in de map "
+                                      "voor de opgeslagen kopieën: {reason}. De lijst is ongewijzigd."),
+])
+@pytest.mark.parametrize("place", ["full disk", "no write rights"])
+def test_fetching_on_gemeente_laden_with_a_cache_folder_that_takes_no_file_is_refused_in_dutch(
+        app_db, analist, tmp_path, monkeypatch, place, button, said):
+    """Laden fetches every table into the offline copy first, and the names are kept there too: a
+    full disk, or a folder without write rights (chattr +i, which binds root too), showed Python's
+    OSError with the server's path ("[Errno 1] Operation not permitted: '/…/cache/cbs'")."""
+    from test_cbs_fetch import CbsServer
+
+    cache = tmp_path / "cbs-kopie"
+    cache.mkdir()
+    if place == "full disk":
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(cache)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"geen kleine schijf te maken (mount tmpfs: {mounted.stderr.strip()})")
+        with open(cache / "vulling", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, shutil.disk_usage(cache).free)
+        undo = ["umount", "-l", str(cache)]
+    else:
+        if subprocess.run(["chattr", "+i", str(cache)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available here")
+        undo = ["chattr", "-i", str(cache)]
+    monkeypatch.setenv("KINDKAART_CBS_CACHE", str(cache))
+    loads = stored(app_db, "select load_id from loads order by 1")
+    try:
+        with CbsServer() as server:
+            endpoints = server.endpoints()
+            for name, url in {"KINDKAART_CBS_V3_URL": endpoints.cbs_v3,
+                              "KINDKAART_CBS_V3_FEED_URL": endpoints.cbs_v3_feed,
+                              "KINDKAART_CBS_V4_URL": endpoints.cbs_v4,
+                              "KINDKAART_PDOK_WFS_URL": endpoints.pdok_wfs}.items():
+                monkeypatch.setenv(name, url)
+            at = run_page("gemeente_laden", account=analist)
+            at.selectbox(key="laden_gemeente").set_value("GM0344")
+            at.run()
+            next(b for b in at.button if b.label == button).click()
+            at.run(timeout=120)
+    finally:
+        subprocess.run(undo, check=False)
+    assert not at.exception, at.exception[0].value
+    shown = " ".join(error.value for error in at.error)
+    reason = FULL if place == "full disk" else "geen schrijfrechten"
+    assert said.format(reason=reason) in shown, shown
+    assert str(tmp_path) not in shown
+    assert not at.success
+    assert stored(app_db, "select load_id from loads order by 1") == loads

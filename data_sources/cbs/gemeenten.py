@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -12,6 +13,7 @@ from data_sources import store
 from data_sources.cbs.fetch import Endpoints
 from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
+from data_sources.errors import InputRefused
 from data_sources.gemeentenamen import bundled_names
 
 # The 342 gemeenten of 2024 with their names (data_sources.gemeentenamen); names fetched from CBS
@@ -47,16 +49,26 @@ def fetch_names(client: HttpClient, endpoints: Endpoints, cache_dir: Path,
     names = {str(r["Key"]).strip(): str(r.get("Title", "")).strip() for r in rows
              if str(r.get("Key", "")).strip().startswith("GM")}
     path = _names_path(cache_dir, year)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # beside it, then in place: a run killed while writing leaves the earlier list, not half a one
-    store.remove_leftovers(path.parent, ".deel", stem=path.name)
     scratch = path.with_name(f"{path.name}.{os.getpid()}.deel")
-    scratch.write_text(json.dumps({
-        "table_id": table_id,
-        "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
-        "names": names,
-    }, ensure_ascii=False), encoding="utf-8")
-    os.replace(scratch, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # beside it, then in place: a run killed while writing leaves the earlier list, not half a one
+        store.remove_leftovers(path.parent, ".deel", stem=path.name)
+        scratch.write_text(json.dumps({
+            "table_id": table_id,
+            "retrieved_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+            "names": names,
+        }, ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, path)
+    except OSError as error:
+        # a full disk or a folder without write rights: Python's OSError (with the server's path)
+        # was the page's
+        with contextlib.suppress(OSError):
+            scratch.unlink(missing_ok=True)
+        raise InputRefused(f"De opgehaalde gemeentenamen konden niet worden bewaard in de map voor de "
+                           f"opgeslagen kopieën: {store.os_reason(error)}. De lijst is ongewijzigd. Vraag "
+                           "de beheerder om daar ruimte te maken of schrijfrechten te geven "
+                           "(KINDKAART_CBS_CACHE).") from None
     return names
 
 

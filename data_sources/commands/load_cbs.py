@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from data_sources import jobs, store
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, check_gemeenten, default_cache_dir
 from data_sources.commands._registration_args import year
+from data_sources.config import db_path
 from data_sources.errors import InputRefused
 
 NAME = "load-cbs"
@@ -30,7 +32,10 @@ def add_arguments(parser) -> None:
 
 def _print_progress(fraction: float | None, message: str) -> None:
     percent = f"{fraction * 100:3.0f}%" if fraction is not None else "   "
-    print(f"[{percent}] {message}", file=sys.stderr, flush=True)
+    # only for whoever watches: a stderr that takes nothing (`2>> log` on a full disk, a closed
+    # reader) made the load fail as if the database could not be written
+    with contextlib.suppress(OSError, ValueError):
+        print(f"[{percent}] {message}", file=sys.stderr, flush=True)
 
 
 def run(args) -> int:
@@ -52,6 +57,11 @@ def run(args) -> int:
     # cache folder that takes no file (a file at its place, /proc: a traceback after the first
     # table) are refused first.
     store.connect(args.db).close()
+    database = db_path(args.db)
+    if not store.writable(database) and not database.with_name(database.name + ".wal").exists():
+        # a folder that takes no file (no write rights, chattr +i): DuckDB opens the file, and only
+        # the first write, after the fetching, fails when it makes the .wal beside it
+        raise store.write_refused("geen schrijfrechten in de map van de database")
     fetched = None
     if not args.offline:
         store.check_folder(cache, "De map voor de opgeslagen kopieën", "Er is niets opgehaald of opgeslagen.")

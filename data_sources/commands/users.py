@@ -85,6 +85,9 @@ def _password_from_stdin() -> str:
     # bytes, at most one line of a length a password can have: a file piped in by mistake (a
     # binary, /dev/zero) is refused, not read whole, and bytes that are no UTF-8 are said in Dutch
     limit = 4 * accounts.MAX_PASSWORD_LENGTH + 2
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise InputRefused("Er kwam geen wachtwoord binnen: de standaardinvoer is gesloten. Er is "
+                           "niets gewijzigd.")
     try:
         raw = getattr(sys.stdin, "buffer", None)  # a text stream put in its place has none
         line = raw.readline(limit).decode("utf-8") if raw is not None else sys.stdin.readline(limit)
