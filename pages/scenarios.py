@@ -117,7 +117,7 @@ if available:
             continue
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.warning(f"**{plain(scenario.name)}** staat {state}: sinds de laatste berekening zijn gegevens "
-                     "veranderd (een nieuwe levering, een nieuw CBS-jaar of andere aannames). De cijfers "
+                     "veranderd (een nieuwe levering, een nieuw CBS-jaar, andere aannames of tarieven). De cijfers "
                      "hieronder zijn al opnieuw berekend; bevestig ze om het scenario bij te werken.")
         if right.button("Opnieuw berekenen", key=f"scenario_recompute_{scenario.scenario_id}",
                         disabled=locked):

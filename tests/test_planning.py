@@ -247,6 +247,11 @@ def test_scenarios_survive_a_rebuild_and_a_new_upload_marks_them_stale(sample_rw
     scenarios.mark_computed(sample_rw, scenarios.compute(sample_rw, stored[0]))
     assert scenarios.status(sample_rw, scenarios.load_scenario(sample_rw, stored[0].scenario_id)) \
         == scenarios.CURRENT_LABEL
+    # another tariff too: the stored totals hold the costs (it kept saying 'actueel')
+    scenarios.add_tariff(sample_rw, "GM9999", Tariff("kot", "plek", 12.5, "gemeente", "2025-01-01"))
+    assert scenarios.status(sample_rw, stored[0]) == scenarios.STALE_LABEL
+    scenarios.mark_computed(sample_rw, scenarios.compute(sample_rw, stored[0]))
+    assert scenarios.status(sample_rw, stored[0]) == scenarios.CURRENT_LABEL
     # a new CBS year is a new input too
     store.new_load(sample_rw, source="cbs", dataset="kerncijfers", gemeente_code="GM9999", year=2025)
     assert scenarios.status(sample_rw, stored[0]) == scenarios.STALE_LABEL

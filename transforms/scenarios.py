@@ -85,8 +85,9 @@ def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year:
 
 def input_fingerprint(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str:
     """A token of everything a gemeente's plan is computed from: its active loads (CBS years,
-    uploads, LRK; loads of no gemeente too) and the parameter files. A rebuild of the marts keeps
-    it; a new upload, a new CBS year or a restored version changes it."""
+    uploads, LRK; loads of no gemeente too), the parameter files and the gemeente's tariffs (the
+    stored totals hold the costs). A rebuild of the marts keeps it; a new upload, a new CBS year, a
+    restored version or another tariff changes it."""
     from transforms.model import PARAMETERS_CSV
 
     loads = con.execute(
@@ -94,6 +95,10 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> str
         " where status = 'active' and (gemeente_code = ? or gemeente_code is null)",
         [gemeente_code]).fetchone()[0]
     digest = hashlib.sha256(loads.encode())
+    tariffs = con.execute(
+        "select coalesce(string_agg(concat_ws('|', stream, unit, group_type, amount, owner, tariff_date),"
+        " chr(10) order by tariff_id), '') from tariffs where gemeente_code = ?", [gemeente_code]).fetchone()[0]
+    digest.update(tariffs.encode())
     for path in (PARAMETERS_CSV, PLAN_PARAMETERS_CSV):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
