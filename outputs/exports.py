@@ -110,6 +110,22 @@ def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFr
                      ignore_index=True)
 
 
+# The column of the table Per wijk that names the route of each wijk's figures, as on Overzicht
+SOURCE_COLUMN = "Bron"
+
+
+def children_per_wijk(population: PopulationTable, unknown: dict[str, str]) -> pd.DataFrame:
+    """The table Per wijk of Overzicht as every file gives it (the page's downloads, the workbook,
+    the CSV of the command, the report): columns Wijkcode, Wijk, the age groups and Totaal as
+    shown, and Bron, the route of each wijk's figures as the page says it ('BRP (telling)', 'kwb,
+    gelijk verdeeld'; before, the files left it out and a CSV of estimates read as a count); a row
+    'onbekend (CBS geheim)' for each wijk of `unknown` (unknown_wijken), the total last."""
+    frame = shown_frame(population.suppressed_table()).rename(
+        columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
+    frame[SOURCE_COLUMN] = [*(population.source_label(row) for row in range(len(population.wijk_codes))), ""]
+    return with_unknown_rows(frame, unknown)
+
+
 def population_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> PopulationTable:
     """The protected wijk x age group table of a gemeente and year, with the same protection as on
     screen (transforms.population, beside the pattern the build published)."""
@@ -243,12 +259,11 @@ def _children_per_wijk(con, gemeente_code, year):
     table, is_estimate, source = population.suppressed_table(), population.is_estimate, population.source
     if table.values.empty:
         return None
-    frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
-                                               **AGE_GROUP_CONTENTS})
-    kind = figure_kind(is_estimate, source)
     # Wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, and a note.
+    frame = children_per_wijk(population, unknown_wijken(con, gemeente_code, year)).rename(
+        columns=AGE_GROUP_CONTENTS)
+    kind = figure_kind(is_estimate, source)
     unknown = unknown_note(con, gemeente_code, year)
-    frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source, on_the_pages),
                   *([unknown] if unknown else []), population.protection_note()])

@@ -797,3 +797,62 @@ def test_places_of_a_year_without_row_10_say_they_hold_only_the_lrk(app_db):
     at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()
     assert not at.exception, at.exception
     assert "2020, 2021, 2022, 2023: alleen de plekken uit het LRK" in " ".join(c.value for c in at.caption)
+
+
+# --- Every file of the children per wijk names its route, as Overzicht does ----------------------
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+
+
+def test_every_file_of_the_children_per_wijk_names_each_wijks_route_as_overzicht(tmp_path, monkeypatch):
+    """Zwolle loaded from its kwb alone: Overzicht names each wijk's route in the column Bron ('kwb,
+    gelijk verdeeld', the secret wijk 'onbekend (CBS geheim)'), but its CSV download, the CSV of
+    the command and the workbook gave 90 children of 0-2 in Binnenstad as a bare number: read in a
+    spreadsheet, an even spread of a CBS figure looked like a count."""
+    import duckdb
+    from conftest import app_db_with_files
+    from conftest import run_page_as_analist as run_page
+    from kwb_files import write_kwb_xlsx
+    from test_privacy_sent import _capture_downloads, _download_text
+
+    from data_sources.cli import main
+    from outputs import exports, report
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    downloads = _capture_downloads(monkeypatch)
+    at = run_page()
+    assert not at.exception, at.exception
+    page = _table(at, "Kinderen per wijk en leeftijdsgroep")
+    assert page[0][-1] == "Bron"
+    on_page = {row[0]: row[-1] for row in page[1:] if row[0] != "Totaal"}
+    assert on_page == {"WK019310": "kwb, gelijk verdeeld", "WK019311": "kwb, gelijk verdeeld",
+                       "WK019322": "kwb, gelijk verdeeld", "WK019352": "onbekend (CBS geheim)"}
+
+    def routes(rows: list[list]) -> dict:
+        header = [str(cell) for cell in rows[0]]
+        assert header[0] == "Wijkcode" and header[-1] == "Bron", header
+        return {row[0]: row[-1] for row in rows[1:] if row[0] != "Totaal"}
+
+    texts = [_download_text(data) for data in downloads.values()]
+    page_csv = next(text for text in texts if text.lstrip("\ufeff").startswith("Wijkcode"))
+    assert routes(_csv_rows(page_csv)) == on_page
+    target = tmp_path / "kinderen.csv"
+    assert main(["export", "-o", str(target), "--db", str(db), "--gemeente", "GM0193"]) == 0
+    assert routes(_csv_rows(target.read_text(encoding="utf-8"))) == on_page
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM0193", 2024) if s.title == "Kinderen per wijk")
+        markup = report.gemeente_report(con, "GM0193", 2024)
+    finally:
+        con.close()
+    assert routes([list(sheet.frame.columns), *sheet.frame.to_numpy().tolist()]) == on_page
+    table = next(t for t in re.findall(r"<table.*?</table>", markup, flags=re.S) if "WK019310" in t)
+    cells = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+              for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+    assert routes(cells) == on_page
