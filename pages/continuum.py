@@ -6,7 +6,7 @@ import streamlit as st
 
 from transforms import analysis, model
 from transforms.labels import capitalised
-from transforms.population import SECRET_LABEL, shown_children_text
+from transforms.population import SECRET_LABEL, figure_kind, shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -86,7 +86,10 @@ st.header("Gemeente totaal")
 totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
 all_children = children["population_children"].sum()
 all_sources = [source for sources in children["population_source"] for source in sources]
-children_kind = "telling" if all(s == "brp" for s in all_sources) else "middenschatting"
+# the children as Overzicht names them ('telling', 'schatting', 'telling en schatting'; before,
+# an estimate of CBS figures read 'middenschatting', the word for the model's own middle)
+population = population_table(gemeente_code, year)
+children_kind = figure_kind(population.is_estimate, population.source)
 outside = all_children - totals["children_mid"].sum()
 columns = st.columns(5)
 for column, niveau in zip(columns, [1, 2, 3, 4], strict=False):

@@ -856,3 +856,30 @@ def test_every_file_of_the_children_per_wijk_names_each_wijks_route_as_overzicht
               for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
              for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
     assert routes(cells) == on_page
+
+
+def test_continuum_names_the_children_as_overzicht_does(tmp_path, monkeypatch):
+    """Zwolle from its kwb alone: Overzicht calls its children a 'schatting' (an even spread of a
+    CBS figure); Continuüm's sentence under the gemeente total called the same 17.040 children a
+    'middenschatting', the word the page uses for the model's own middle of a range."""
+    from conftest import app_db_with_files
+    from conftest import run_page_as_analist as run_page
+    from kwb_files import write_kwb_xlsx
+
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    overzicht = run_page()
+    assert not overzicht.exception, overzicht.exception
+    kind = re.search(r"Kinderen per wijk en leeftijdsgroep \((.+?)\)", " ".join(
+        m.value for m in overzicht.markdown)).group(1)
+    continuum = run_page("continuum")
+    assert not continuum.exception, continuum.exception
+    said = next(c.value for c in continuum.caption if "zijn samen, vóór afronding" in c.value)
+    assert kind == "schatting"
+    assert f"alle {overzicht_total(overzicht)} kinderen ({kind})" in said, said
+    assert "middenschatting" not in said
+
+
+def overzicht_total(at) -> str:
+    """The key figure 'Kinderen 0-12 jaar' of Overzicht."""
+    markup = " ".join(m.value for m in at.markdown)
+    return html.unescape(re.search(r"Kinderen 0-12 jaar</dt><dd[^>]*>(.*?)</dd>", markup).group(1))
