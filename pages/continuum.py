@@ -207,12 +207,22 @@ if observed is not None:
     shown_observed = observed.display().rename(columns={"niveau": "Niveau (partner)",
                                                         TOTAL_LABEL: "Totaal"})
     st.dataframe(shown_observed, hide_index=True, width="stretch")
-    model_rows = this_year[this_year["niveau"].between(2, 4)].groupby("niveau")[
-        ["children_low", "children_high"]].sum()
-    st.caption("Model voor de hele gemeente (alle leeftijden): " + "; ".join(
-        f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
-        for n, r in model_rows.iterrows()) + ". Waargenomen: telling, kleine aantallen "
-        "afgeschermd.")
+    # the model over the ages the partners registered (row 2 is childcare: often 0-4 only); a
+    # row of unknown age could be any age, so then all ages. Before, the model of 0-12 year olds
+    # stood beside a count of 0-4 year olds.
+    observed_ages = [c for c in observed.value_columns if c != TOTAL_LABEL]
+    modelled = set(this_year["age_group"])
+    ages = observed_ages if set(observed_ages) <= modelled else sorted(modelled)
+    all_ages = set(ages) == modelled
+    model_rows = this_year[this_year["niveau"].between(2, 4) & this_year["age_group"].isin(ages)
+                           ].groupby("niveau")[["children_low", "children_high"]].sum()
+    st.caption(
+        ("Model voor de hele gemeente (alle leeftijden): " if all_ages else
+         f"Model voor de hele gemeente, dezelfde leeftijden als de registratie "
+         f"({' en '.join(ages)} jaar): ")
+        + "; ".join(f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
+                    for n, r in model_rows.iterrows())
+        + ". Waargenomen: telling, kleine aantallen afgeschermd.")
 
 # Signal-adjusted estimate for niveau 3 and 4
 st.header("Schatting met lokale signalen (niveau 3 en 4)")

@@ -883,3 +883,32 @@ def overzicht_total(at) -> str:
     """The key figure 'Kinderen 0-12 jaar' of Overzicht."""
     markup = " ".join(m.value for m in at.markdown)
     return html.unescape(re.search(r"Kinderen 0-12 jaar</dt><dd[^>]*>(.*?)</dd>", markup).group(1))
+
+
+def test_row_2_stands_beside_the_model_of_the_same_ages(app_db):
+    """Row 2 (extra ondersteuning) of the sample holds 0-2 and 2-4 year olds: childcare
+    organisations registered 71 children on niveau 2. Beside it Continuüm gave the model of all
+    children 0-12 (niveau 2: 355-975), almost twice the model of the ages registered (190-515):
+    the 4-12 year olds, whom no registration covers, stood in the comparison."""
+    import duckdb
+    from conftest import run_page
+
+    from ui.continuum import estimate_text
+
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    observed = next(d.value for d in at.dataframe if "Niveau (partner)" in d.value.columns)
+    ages = [c for c in observed.columns if c not in ("Niveau (partner)", "Totaal")]
+    assert ages == ["0-2", "2-4"]
+    said = next(c.value for c in at.caption if c.value.startswith("Model voor de hele gemeente"))
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        model = con.execute(
+            "select niveau, sum(children_low), sum(children_high) from demand_by_wijk_niveau"
+            " where gemeente_code = 'GM9999' and year = 2024 and niveau between 2 and 4"
+            " and list_contains(?, age_group) group by niveau order by niveau", [ages]).fetchall()
+    finally:
+        con.close()
+    assert "dezelfde leeftijden als de registratie (0-2 en 2-4 jaar)" in said, said
+    for niveau, low, high in model:
+        assert f"niveau {niveau}: {estimate_text(low, high)}" in said, said
