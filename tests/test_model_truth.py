@@ -912,3 +912,32 @@ def test_row_2_stands_beside_the_model_of_the_same_ages(app_db):
     assert "dezelfde leeftijden als de registratie (0-2 en 2-4 jaar)" in said, said
     for niveau, low, high in model:
         assert f"niveau {niveau}: {estimate_text(low, high)}" in said, said
+
+
+def test_a_wijk_without_rows_reads_as_databronnen_says_it_reads_on_the_pages(app_db):
+    """Row 6 (wachtlijst (v)so) of the sample has no rows for Buitengebied, Centrum, Vlietzoom and
+    Zuiderpark. Tekorten shows them with 0 children on the list (and row 7's Buitengebied with 0
+    reached), but Databronnen, the slide and the workbook listed them under 'Ontbreekt' and the
+    page said 'een wijk zonder rijen is niet geleverd', the words the model uses for a row no
+    partner delivered at all."""
+    from conftest import run_page
+
+    databronnen = run_page("databronnen")
+    assert not databronnen.exception, databronnen.exception
+    assert not any("zonder rijen is niet geleverd" in c.value for c in databronnen.caption)
+    status = databronnen.dataframe[0].value.set_index("Soort")["Ontbreekt"]
+    tekorten = run_page("tekorten")
+    assert not tekorten.exception, tekorten.exception
+    for soort, table_of in (("wachtlijst-so", "Kinderen op de wachtlijst"),
+                            ("ondersteuningstrajecten", "Kinderen bereikt met coaching (rij 7)")):
+        named = re.fullmatch(r"geen rijen voor \d+ wijk(?:en)?: (.+) \(op de pagina's 0\)",
+                             status[soort])
+        assert named, status[soort]
+        frames = [d.value for d in tekorten.dataframe if table_of in d.value.columns]
+        if soort == "wachtlijst-so":  # the first of the two waiting lists
+            frames = frames[:1]
+        shown = frames[0].set_index("Wijk")[table_of]
+        for wijk in named.group(1).split(", "):
+            assert shown[wijk] == "0", (soort, wijk, shown[wijk])
+    # the BRP: a wijk without rows gets the CBS estimate, not 0; it is not said of row 1
+    assert "op de pagina's 0" not in status["bevolking"]
