@@ -941,3 +941,28 @@ def test_a_wijk_without_rows_reads_as_databronnen_says_it_reads_on_the_pages(app
             assert shown[wijk] == "0", (soort, wijk, shown[wijk])
     # the BRP: a wijk without rows gets the CBS estimate, not 0; it is not said of row 1
     assert "op de pagina's 0" not in status["bevolking"]
+
+
+def test_trends_call_a_model_figure_an_estimate_as_the_kaart_does(app_db):
+    """Centrum's 10 children on niveau 3 in 2024 are the model's estimate on the Kaart and
+    Continuüm; Trends put them under '2024 (telling)' and its hover said 'telling (BRP)', the
+    route of the children the model starts from."""
+    import json
+
+    from conftest import run_page
+
+    kaart = run_page("kaart", params={"indicator": "verwacht_niveau_3"})
+    assert not kaart.exception, kaart.exception
+    on_kaart = dict(_table(kaart, "Verwachte kinderen op niveau 3")[1:])
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    rows = _table(at, "per wijk en jaar")
+    header = rows[0]
+    assert header[-1] == "2024 (schatting; kinderen: telling)", header
+    assert not any(h.endswith("(telling)") for h in header), header
+    centrum = next(row for row in rows if row[0] == "Centrum")
+    assert centrum[-1] == on_kaart["Centrum"]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    [counted] = [t for t in chart["data"] if t.get("name") == "Centrum" and 2024 in t["x"]]
+    assert counted["hovertemplate"].startswith("%{x}: %{text} (schatting van het model; kinderen: %{customdata})")
