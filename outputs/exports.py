@@ -21,6 +21,7 @@ from transforms.labels import (
     ROW_10_NOT_DELIVERED,
     lrk_year_text,
     on_the_pages,
+    supply_unit_text,
 )
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
@@ -389,7 +390,8 @@ def _gap_sheet(con, gemeente_code, year):
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
         "Aanbod, waargenomen (afgerond)": _hidden_where(
             _hidden_where(_rounded(frame["supply"]), hidden, hidden_label()), unknown, LRK_NOT_LOADED),
-        "Eenheid": frame["supply_unit"],
+        "Eenheid": [supply_unit_text(c, u) for c, u in zip(frame["component"], frame["supply_unit"],
+                                                             strict=True)],
         "Tekort (laag-hoog)": shown(_ranges(frame, "gap")),
         "Tekort midden (afgerond)": shown(_rounded(frame["gap_mid"])),
     })

@@ -411,7 +411,8 @@ def _gap(context: Context) -> str | None:
                                  else "niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
                                  for v, hide, no_lrk in zip(frame["supply"], frame["supply_hidden"],
                                                             frame["places_unknown"], strict=True)],
-        "Eenheid": frame["supply_unit"],
+        "Eenheid": [labels.supply_unit_text(c, u) for c, u in zip(frame["component"], frame["supply_unit"],
+                                                                    strict=True)],
         gap_header: ranged("gap"),
     })
     if lrk_missing:

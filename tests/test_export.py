@@ -274,7 +274,10 @@ def test_model_sheets_have_dutch_headers_with_units_rounded_values_and_ranges(ap
             "Aanbod, waargenomen (afgerond)"} <= set(header)
     perspectives = {r[header.index("Perspectief")] for r in rows}
     assert perspectives == {"beide", "passend", "inclusief"}
-    assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen"}
+    from transforms.labels import CAPACITY_UNIT
+
+    assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen",
+                                                          CAPACITY_UNIT}
     assert "Niveau 4 (regionaal)" in workbook.sheetnames
     assert "Aparte groepen (passend)" in workbook.sheetnames
 

@@ -966,3 +966,43 @@ def test_trends_call_a_model_figure_an_estimate_as_the_kaart_does(app_db):
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     [counted] = [t for t in chart["data"] if t.get("name") == "Centrum" and 2024 in t["x"]]
     assert counted["hovertemplate"].startswith("%{x}: %{text} (schatting van het model; kinderen: %{customdata})")
+
+
+def test_the_opnamegrens_is_a_capacity_in_the_workbook_and_report_as_on_tekorten(app_db):
+    """Tekorten says the reguliere groepen 'kunnen er samen 62 opnemen (opnamegrens: een
+    capaciteit, geen aanwezige kinderen)'; the workbook and the report put the same 62 (Centrum's
+    6) under 'Aanbod (waargenomen)' with the unit 'kinderen', beside the 90 children row 7
+    reached: a capacity from LRK places and two assumptions read as counted children."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import report
+    from transforms.labels import CAPACITY_UNIT
+
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    said = next(m.value for m in at.markdown if "opnamegrens: een capaciteit" in m.value)
+    inclusief = next(d.value for d in at.dataframe if "Opnamegrens reguliere groepen" in d.value.columns)
+    centrum = inclusief.set_index("Wijk").loc["Centrum", "Opnamegrens reguliere groepen"]
+    sheet = _workbook_sheet(app_db, "Tekort per wijk en niveau")
+    cap = sheet[sheet["Onderdeel"] == "opnamegrens reguliere groepen"]
+    assert set(cap["Eenheid"]) == {CAPACITY_UNIT}
+    row = cap[(cap["Wijk"] == "Centrum") & cap["Leeftijdsgroep"].str.startswith("2-4")]
+    assert float(row["Aanbod, waargenomen (afgerond)"].iloc[0]) == float(centrum)
+    others = sheet[sheet["Onderdeel"] != "opnamegrens reguliere groepen"]
+    assert CAPACITY_UNIT not in set(others["Eenheid"])
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        pages = [report.gemeente_report(con, "GM9999", 2024),
+                 report.wijk_factsheet(con, "GM9999", 2024, "WK999901")]
+    finally:
+        con.close()
+    total = re.search(r"samen (\d+) opnemen", said).group(1)
+    for page in pages:
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+                for r in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)]
+        capacity = [r for r in rows if "opnamegrens reguliere groepen" in r]
+        assert capacity and all(CAPACITY_UNIT in r for r in capacity), capacity
+        peuters = next(r for r in capacity if "2-4 jaar" in r)
+        assert (total if page is pages[0] else centrum) in peuters, peuters
