@@ -1006,3 +1006,26 @@ def test_the_opnamegrens_is_a_capacity_in_the_workbook_and_report_as_on_tekorten
         assert capacity and all(CAPACITY_UNIT in r for r in capacity), capacity
         peuters = next(r for r in capacity if "2-4 jaar" in r)
         assert (total if page is pages[0] else centrum) in peuters, peuters
+
+
+def test_the_rooms_map_of_places_says_it_holds_only_the_lrk_as_the_kaart_does(app_db):
+    """Until the gemeente releases partner places, the LEA view's map slide 'Kindplaatsen (LRK en
+    partners)' showed Centrum's 162 LRK places without a word, where the analist's Kaart (and
+    Tekorten, the report) count 172 with its plus-group; the Kaart of such an account says that it
+    shows the LRK's places only, the slide did not."""
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+    from ui.wijkprofiel import PLACES_NOT_RELEASED
+
+    analist = run_page("kaart", params={"indicator": "kindplaatsen"})
+    assert not analist.exception, analist.exception
+    on_kaart = dict(_table(analist, "Kindplaatsen")[1:])
+    assert PLACES_NOT_RELEASED not in [c.value for c in analist.caption]
+    add_account(app_db, "lea", "lea")
+    room = run_page("presentatie", account=Account("lea", "lea", None),
+                    params={"dia": "kaart", "indicator": "kindplaatsen"})
+    assert not room.exception, room.exception
+    on_slide = dict(_table(room, "Kindplaatsen")[1:])
+    assert on_slide["Centrum"] != on_kaart["Centrum"], (on_slide, on_kaart)  # 162 against 172
+    assert PLACES_NOT_RELEASED in [c.value for c in room.caption]

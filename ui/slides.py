@@ -30,6 +30,7 @@ from ui.population import (
     source_note,
     unranked_secret,
 )
+from ui.wijkprofiel import PLACES_NOT_RELEASED
 
 FONT_SIZE = 24
 # The presentation reruns this often: a partner's upload shows while people are still talking about it.
@@ -211,6 +212,11 @@ def _map(context: SlideContext) -> None:
         st.caption(for_the_room(lrk_year))
     if row_10_year := row_10_year_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(row_10_year))
+    if indicator.key == "kindplaatsen" and not partner_places_allowed():
+        # the room sees the LRK's places only until the gemeente releases partner places: said as
+        # on the Kaart (before, Centrum's 162 LRK places stood under 'LRK en partners' where the
+        # analist's Kaart, the report and Tekorten count 172 with its plus-group)
+        st.caption(PLACES_NOT_RELEASED)
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
                              secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))
