@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.labels import LoadHint
-from transforms.population import SECRET_LABEL, figure_kind
+from transforms.population import AGE_GROUPS_NOTE, SECRET_LABEL, figure_kind
 from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
@@ -35,7 +35,7 @@ theme.key_figures([
     ("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar", table.text(total_row, column))
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
-st.caption(source_note(table.source))
+st.caption(f"{source_note(table.source)} {AGE_GROUPS_NOTE}")
 unnamed = sum(name == code for code, name in zip(table.wijk_codes, table.wijk_names, strict=True))
 if unnamed:
     # a StatLine CSV "met codes" carries no names, and wijk codes that the bundled 2024 list

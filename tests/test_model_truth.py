@@ -1029,3 +1029,26 @@ def test_the_rooms_map_of_places_says_it_holds_only_the_lrk_as_the_kaart_does(ap
     on_slide = dict(_table(room, "Kindplaatsen")[1:])
     assert on_slide["Centrum"] != on_kaart["Centrum"], (on_slide, on_kaart)  # 162 against 172
     assert PLACES_NOT_RELEASED in [c.value for c in room.caption]
+
+
+def test_the_first_pages_say_what_each_age_group_holds_as_the_files_do(app_db):
+    """The workbook and the CSV head their columns '0-2 jaar (0 en 1 jaar)', '4-12 jaar (4 tot en
+    met 11 jaar)'; Overzicht and the Kerncijfers slide, the first things an analist and an LEA
+    chair see, said '0-2 jaar' and 'Kinderen 0-12 jaar' without a word, readable as three years
+    and as counting the twelve year olds."""
+    from conftest import run_page
+
+    from transforms.population import AGE_GROUP_CONTENTS
+
+    sheet = _workbook_sheet(app_db, "Kinderen per wijk")
+    assert set(AGE_GROUP_CONTENTS.values()) <= set(sheet.columns)
+    said = {"0-2": "0-2 jaar is 0 en 1 jaar", "2-4": "2-4 jaar is 2 en 3 jaar (peuters)",
+            "4-12": "4-12 jaar is 4 tot en met 11 jaar", "0-12": "0-12 jaar is 0 tot en met 11 jaar"}
+    for at in (run_page(), _slide("kerncijfers")):
+        assert not at.exception, at.exception
+        captions = " ".join(c.value for c in at.caption)
+        for age_group, sentence in said.items():
+            assert sentence in captions, (age_group, captions)
+        for age_group, header in AGE_GROUP_CONTENTS.items():  # the same contents as the files
+            contents = header.split("(")[1].split(")")[0].replace(", peuters", "")
+            assert f"{age_group} jaar is {contents}" in captions, (header, captions)

@@ -14,7 +14,14 @@ from plotly.subplots import make_subplots
 from outputs import exports, report
 from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
-from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
+from transforms.population import (
+    AGE_GROUPS_NOTE,
+    figure_kind,
+    source_break_note,
+    source_kind,
+    sources_by_year_text,
+    sources_label,
+)
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure_text
 from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
@@ -162,7 +169,7 @@ def _key_figures(context: SlideContext) -> None:
              else f"{wijken} {'wijk' if wijken == 1 else 'wijken'}")
     st.markdown(f"<p class='kk-big'>in {where} van {esc(context.gemeente_name)}, {context.year}: "
                 f"{esc(source_kind(source))}</p>", unsafe_allow_html=True)
-    st.caption(source_note(source))
+    st.caption(f"{source_note(source)} {AGE_GROUPS_NOTE}")
     if unknown:
         st.caption(unknown)
 
