@@ -561,9 +561,16 @@ def _safe_sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
+# A moment as the pages, the report and the slides write it ('06-12-2026 11:17',
+# transforms.privacy.format_moment); openpyxl's default showed '2026-12-06 11:17:58' beside it
+MOMENT_FORMAT = "dd-mm-yyyy hh:mm"
+
+
 def _write_value(cell, value: object) -> None:
     value = _cell_value(value)
     cell.value = value
+    if isinstance(value, datetime):
+        cell.number_format = MOMENT_FORMAT
     if isinstance(value, str):
         # Never a formula: text stays text, even when it starts with '=' (openpyxl would make it 'f').
         cell.data_type = "s"

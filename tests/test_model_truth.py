@@ -1052,3 +1052,33 @@ def test_the_first_pages_say_what_each_age_group_holds_as_the_files_do(app_db):
         for age_group, header in AGE_GROUP_CONTENTS.items():  # the same contents as the files
             contents = header.split("(")[1].split(")")[0].replace(", peuters", "")
             assert f"{age_group} jaar is {contents}" in captions, (header, captions)
+
+
+def test_the_workbook_writes_a_moment_as_databronnen_does(app_db):
+    """Databronnen, the slide and the report give the last delivery as '06-12-2026 11:17'
+    (format_moment); the workbook's Aanlevering and Databronnen sheets showed the same moment as
+    '2026-12-06 11:17:58', a date a Dutch reader takes for another."""
+    import io
+
+    import duckdb
+    import openpyxl
+    from conftest import run_page
+
+    from outputs import exports
+
+    page = run_page("databronnen")
+    assert not page.exception, page.exception
+    on_page = page.dataframe[0].value.set_index("Soort")["Laatst geleverd"]
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    rows = list(book["Aanlevering"].iter_rows())
+    header = [c.value for c in rows[0]]
+    cells = {row[header.index("Soort")].value: row[header.index("Laatst geleverd")] for row in rows[1:]}
+    cell = cells["wachtlijst-so"]
+    assert cell.number_format == "dd-mm-yyyy hh:mm"
+    assert f"{cell.value:%d-%m-%Y %H:%M}" == on_page["wachtlijst-so"]
+    loaded = [row[-1] for row in book["Databronnen"].iter_rows(min_row=2) if row[-1].value is not None]
+    assert loaded and {c.number_format for c in loaded} == {"dd-mm-yyyy hh:mm"}
