@@ -1082,3 +1082,24 @@ def test_the_workbook_writes_a_moment_as_databronnen_does(app_db):
     assert f"{cell.value:%d-%m-%Y %H:%M}" == on_page["wachtlijst-so"]
     loaded = [row[-1] for row in book["Databronnen"].iter_rows(min_row=2) if row[-1].value is not None]
     assert loaded and {c.number_format for c in loaded} == {"dd-mm-yyyy hh:mm"}
+
+
+def test_the_scenarios_count_of_one_catchment_names_its_assumptions_beside_tekorten(app_db):
+    """With a BSO-plusgroep of 8 on Tekorten's sliders, Tekorten needs 4 BSO-plusgroepen for the
+    gemeente; the Scenario's page said in the same session that 'met de hele gemeente als één
+    verzorgingsgebied (zo telt Tekorten de aparte groepen)' it is 1: the scenario counts with its
+    own assumptions, which it did not say."""
+    from conftest import run_page
+
+    at = run_page("tekorten")
+    at.slider(key="w_param_plusgroup_size_bso_mid").set_value(8.0).run()
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    on_tekorten = next(m.value for m in at.markdown if "Aparte groepen nodig in de gemeente" in m.value)
+    tekorten_groups = re.search(r"\*\*(\d+)\*\* bij de middenschatting", on_tekorten).group(1)
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, at.exception
+    note = next(c.value for c in at.caption if "met de hele gemeente als één verzorgingsgebied" in c.value)
+    scenario_groups = re.search(r"(\d+) nieuwe BSO-plusgroep", note).group(1)
+    assert scenario_groups != tekorten_groups  # 1 against 4: other assumptions
+    assert "hier met de aannames van dit scenario" in note, note
