@@ -21,6 +21,7 @@ from transforms.labels import (
     ROW_10_NOT_DELIVERED,
     lrk_year_text,
     on_the_pages,
+    supply_unit_text,
 )
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
 from transforms.population import (
@@ -108,6 +109,22 @@ def with_unknown_rows(frame: pd.DataFrame, unknown: dict[str, str]) -> pd.DataFr
     wijken = pd.concat([frame[~is_total].astype(object), rows], ignore_index=True)
     return pd.concat([wijken.sort_values("Wijkcode", kind="stable"), frame[is_total].astype(object)],
                      ignore_index=True)
+
+
+# The column of the table Per wijk that names the route of each wijk's figures, as on Overzicht
+SOURCE_COLUMN = "Bron"
+
+
+def children_per_wijk(population: PopulationTable, unknown: dict[str, str]) -> pd.DataFrame:
+    """The table Per wijk of Overzicht as every file gives it (the page's downloads, the workbook,
+    the CSV of the command, the report): columns Wijkcode, Wijk, the age groups and Totaal as
+    shown, and Bron, the route of each wijk's figures as the page says it ('BRP (telling)', 'kwb,
+    gelijk verdeeld'; before, the files left it out and a CSV of estimates read as a count); a row
+    'onbekend (CBS geheim)' for each wijk of `unknown` (unknown_wijken), the total last."""
+    frame = shown_frame(population.suppressed_table()).rename(
+        columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
+    frame[SOURCE_COLUMN] = [*(population.source_label(row) for row in range(len(population.wijk_codes))), ""]
+    return with_unknown_rows(frame, unknown)
 
 
 def population_table(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> PopulationTable:
@@ -243,12 +260,11 @@ def _children_per_wijk(con, gemeente_code, year):
     table, is_estimate, source = population.suppressed_table(), population.is_estimate, population.source
     if table.values.empty:
         return None
-    frame = shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk",
-                                               **AGE_GROUP_CONTENTS})
-    kind = figure_kind(is_estimate, source)
     # Wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, and a note.
+    frame = children_per_wijk(population, unknown_wijken(con, gemeente_code, year)).rename(
+        columns=AGE_GROUP_CONTENTS)
+    kind = figure_kind(is_estimate, source)
     unknown = unknown_note(con, gemeente_code, year)
-    frame = with_unknown_rows(frame, unknown_wijken(con, gemeente_code, year))
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source, on_the_pages),
                   *([unknown] if unknown else []), population.protection_note()])
@@ -374,7 +390,8 @@ def _gap_sheet(con, gemeente_code, year):
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
         "Aanbod, waargenomen (afgerond)": _hidden_where(
             _hidden_where(_rounded(frame["supply"]), hidden, hidden_label()), unknown, LRK_NOT_LOADED),
-        "Eenheid": frame["supply_unit"],
+        "Eenheid": [supply_unit_text(c, u) for c, u in zip(frame["component"], frame["supply_unit"],
+                                                             strict=True)],
         "Tekort (laag-hoog)": shown(_ranges(frame, "gap")),
         "Tekort midden (afgerond)": shown(_rounded(frame["gap_mid"])),
     })
@@ -544,9 +561,16 @@ def _safe_sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
+# A moment as the pages, the report and the slides write it ('06-12-2026 11:17',
+# transforms.privacy.format_moment); openpyxl's default showed '2026-12-06 11:17:58' beside it
+MOMENT_FORMAT = "dd-mm-yyyy hh:mm"
+
+
 def _write_value(cell, value: object) -> None:
     value = _cell_value(value)
     cell.value = value
+    if isinstance(value, datetime):
+        cell.number_format = MOMENT_FORMAT
     if isinstance(value, str):
         # Never a formula: text stays text, even when it starts with '=' (openpyxl would make it 'f').
         cell.data_type = "s"

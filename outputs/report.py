@@ -329,10 +329,9 @@ def _per_wijk(context: Context) -> str | None:
                      highlight=context.wijk_name if context.wijk_code else None)
     if context.wijk_code:
         return chart
-    frame = exports.shown_frame(table).rename(columns={"wijk_code": "Wijkcode", "wijk_name": "Wijk"})
     # wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, not left out
     secret = exports.unknown_wijken(context.con, context.gemeente_code, context.year)
-    frame = exports.with_unknown_rows(frame, secret)
+    frame = exports.children_per_wijk(population, secret)
     unknown = exports.unknown_note(context.con, context.gemeente_code, context.year) if secret else ""
     return chart + html_table(frame) + "".join(
         f"<p class='note'>{esc(note)}</p>" for note in (unknown, population.protection_note()) if note)
@@ -412,7 +411,8 @@ def _gap(context: Context) -> str | None:
                                  else "niet geleverd" if pd.isna(v) else format_number(round_estimate(v))
                                  for v, hide, no_lrk in zip(frame["supply"], frame["supply_hidden"],
                                                             frame["places_unknown"], strict=True)],
-        "Eenheid": frame["supply_unit"],
+        "Eenheid": [labels.supply_unit_text(c, u) for c, u in zip(frame["component"], frame["supply_unit"],
+                                                                    strict=True)],
         gap_header: ranged("gap"),
     })
     if lrk_missing:

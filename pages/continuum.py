@@ -6,7 +6,7 @@ import streamlit as st
 
 from transforms import analysis, model
 from transforms.labels import capitalised
-from transforms.population import SECRET_LABEL, shown_children_text
+from transforms.population import SECRET_LABEL, figure_kind, shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
     format_number,
@@ -86,7 +86,10 @@ st.header("Gemeente totaal")
 totals = per_wijk.groupby("niveau")[["children_low", "children_mid", "children_high"]].sum()
 all_children = children["population_children"].sum()
 all_sources = [source for sources in children["population_source"] for source in sources]
-children_kind = "telling" if all(s == "brp" for s in all_sources) else "middenschatting"
+# the children as Overzicht names them ('telling', 'schatting', 'telling en schatting'; before,
+# an estimate of CBS figures read 'middenschatting', the word for the model's own middle)
+population = population_table(gemeente_code, year)
+children_kind = figure_kind(population.is_estimate, population.source)
 outside = all_children - totals["children_mid"].sum()
 columns = st.columns(5)
 for column, niveau in zip(columns, [1, 2, 3, 4], strict=False):
@@ -204,12 +207,22 @@ if observed is not None:
     shown_observed = observed.display().rename(columns={"niveau": "Niveau (partner)",
                                                         TOTAL_LABEL: "Totaal"})
     st.dataframe(shown_observed, hide_index=True, width="stretch")
-    model_rows = this_year[this_year["niveau"].between(2, 4)].groupby("niveau")[
-        ["children_low", "children_high"]].sum()
-    st.caption("Model voor de hele gemeente (alle leeftijden): " + "; ".join(
-        f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
-        for n, r in model_rows.iterrows()) + ". Waargenomen: telling, kleine aantallen "
-        "afgeschermd.")
+    # the model over the ages the partners registered (row 2 is childcare: often 0-4 only); a
+    # row of unknown age could be any age, so then all ages. Before, the model of 0-12 year olds
+    # stood beside a count of 0-4 year olds.
+    observed_ages = [c for c in observed.value_columns if c != TOTAL_LABEL]
+    modelled = set(this_year["age_group"])
+    ages = observed_ages if set(observed_ages) <= modelled else sorted(modelled)
+    all_ages = set(ages) == modelled
+    model_rows = this_year[this_year["niveau"].between(2, 4) & this_year["age_group"].isin(ages)
+                           ].groupby("niveau")[["children_low", "children_high"]].sum()
+    st.caption(
+        ("Model voor de hele gemeente (alle leeftijden): " if all_ages else
+         f"Model voor de hele gemeente, dezelfde leeftijden als de registratie "
+         f"({' en '.join(ages)} jaar): ")
+        + "; ".join(f"niveau {n}: {continuum.estimate_text(r.children_low, r.children_high)}"
+                    for n, r in model_rows.iterrows())
+        + ". Waargenomen: telling, kleine aantallen afgeschermd.")
 
 # Signal-adjusted estimate for niveau 3 and 4
 st.header("Schatting met lokale signalen (niveau 3 en 4)")

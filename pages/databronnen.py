@@ -26,7 +26,9 @@ st.caption("De tien rijen uit de tabel van de handreiking (Informatie verzamelen
            "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. Bij de rijen "
            "van de kinderopvang staat hoeveel locaties in de levering voorkomen naast het aantal "
            "in het LRK: een gedeeltelijke levering is niet de hele gemeente. '0 gemeld' is een "
-           "wijk met alleen nullen; een wijk zonder rijen is niet geleverd. "
+           "wijk met alleen nullen. Een wijk zonder rijen in een levering staat op de pagina's "
+           "als 0 (de levering noemt er geen kinderen of plekken; ga bij de partner na of dat "
+           "klopt); 'niet geleverd' is een rij die voor de gemeente en het jaar niemand leverde. "
            "Aanleveren kan op de pagina Aanleveren.")
 handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
     "rij": "Rij", "gegevens": "Gegevens", "soort": "Soort", "geleverd_door": "Geleverd door",

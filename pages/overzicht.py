@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms.labels import LoadHint
-from transforms.population import SECRET_LABEL, figure_kind
+from transforms.population import AGE_GROUPS_NOTE, SECRET_LABEL, figure_kind
 from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
@@ -35,7 +35,7 @@ theme.key_figures([
     ("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar", table.text(total_row, column))
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
-st.caption(source_note(table.source))
+st.caption(f"{source_note(table.source)} {AGE_GROUPS_NOTE}")
 unnamed = sum(name == code for code, name in zip(table.wijk_codes, table.wijk_names, strict=True))
 if unnamed:
     # a StatLine CSV "met codes" carries no names, and wijk codes that the bundled 2024 list
@@ -99,7 +99,7 @@ columns = len(AGE_GROUP_LABELS) + 1
 # Each wijk says which route made its figures; wijken CBS keeps secret are listed as unknown.
 wijk_rows = [[code, name, *[table.text(row, column) for column in range(columns)], table.source_label(row)]
              for row, (code, name) in enumerate(zip(table.wijk_codes, table.wijk_names, strict=True))]
-wijk_rows += [[code, name, *["onbekend"] * columns, "onbekend (CBS geheim)"] for code, name in table.unknown_wijken]
+wijk_rows += [[code, name, *["onbekend"] * columns, SECRET_LABEL] for code, name in table.unknown_wijken]
 wijk_rows.sort(key=lambda row: row[0])
 # A plain HTML table, not the interactive grid: a summary of ten to a hundred rows reads better
 # on a projector, prints, and is a real table for screen readers; the grid's code alone took the
@@ -114,18 +114,12 @@ theme.html_table(
 
 
 def _shown_per_wijk():
-    """The table Per wijk as the downloads give it: numbers where shown, with the wijken CBS keeps
-    secret as 'onbekend' (as on the screen), the total last. Made when a file is asked for
-    (pandas only then: see the module's docstring)."""
-    import pandas as pd
+    """The table Per wijk as the downloads give it: numbers where shown, the route of each wijk's
+    figures (Bron) and the wijken CBS keeps secret as 'onbekend' (as on the screen), the total
+    last. Made when a file is asked for (pandas only then: see the module's docstring)."""
+    from outputs.exports import children_per_wijk
 
-    from outputs.exports import shown_frame
-
-    frame = shown_frame(table.suppressed_table())
-    unknown = pd.DataFrame([[code, name, *[SECRET_LABEL] * columns] for code, name in table.unknown_wijken],
-                           columns=frame.columns)
-    wijken = pd.concat([frame.iloc[:-1], unknown]).sort_values("wijk_code", kind="stable")
-    return pd.concat([wijken, frame.iloc[-1:]], ignore_index=True)
+    return children_per_wijk(table, dict(table.unknown_wijken))
 
 
 table_downloads(_shown_per_wijk, chart_name, [source_note(table.source)], columns=headers)

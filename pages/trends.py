@@ -57,6 +57,19 @@ names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str
 renumbered = sorted(set(names[names.duplicated(keep=False)]))
 labels = {code: f"{name} ({code})" if name in renumbered else name for code, name in names.items()}
 figure = go.Figure()
+# A model figure is an estimate over each year's children, whether these were counted or
+# estimated: before, '2024 (telling)' stood above Centrum's 10 children on niveau 3 (and its
+# hover said 'telling (BRP)'), the model's estimate that the Kaart and Continuüm call a schatting.
+MODEL_ROUTE = "schatting van het model; kinderen: " if indicator.kind == "model" else ""
+
+
+def year_kind(source: str) -> str:
+    """The kind of a year's figures for a table header: 'telling' (children), 'schatting;
+    kinderen: telling' (a model figure over counted children)."""
+    children = source_kind(source).split(" ")[0]
+    return f"schatting; kinderen: {children}" if indicator.kind == "model" else children
+
+
 hidden_points = 0
 for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
     part = part.sort_values("year")
@@ -70,7 +83,8 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
         name=labels[part["wijk_code"].iloc[0]], colour=palette[index % len(palette)], width=2.5, marker_size=10,
         dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
-        texts=texts, hovertemplate="%{x}: %{text}" + (" (%{customdata})" if sources else "")
+        texts=texts, hovertemplate="%{x}: %{text}" + (f" ({MODEL_ROUTE}%{{customdata}})"
+                                                      if sources else "")
                       + "<extra>%{fullData.name}</extra>")
 theme.mark_source_breaks(figure, sources)
 years_with_figures = sorted(int(y) for y in combined["year"].unique())
@@ -117,7 +131,7 @@ a11y.summary([a11y.ranking_sentence(
     subject=f"{indicator.label} in {shown_years[-1]}",
     unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked]))])
 points = {(r.wijk_code, r.year): point_text(r) for r in combined.itertuples(index=False)}
-year_headers = [f"{y} ({source_kind(sources[int(y)]).split(' ')[0]})" if sources.get(int(y)) else str(y)
+year_headers = [f"{y} ({year_kind(sources[int(y)])})" if sources.get(int(y)) else str(y)
                 for y in shown_years]
 a11y.data_table(["Wijk", *year_headers],
                 [[labels[code], *(points.get((code, y), "") for y in shown_years)] for code in names.index],

@@ -84,7 +84,7 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
     assert "Toelichting" in workbook.sheetnames
     header, rows = _sheet_rows(workbook, "Kinderen per wijk")
     assert header == ("Wijkcode", "Wijk", "0-2 jaar (0 en 1 jaar)", "2-4 jaar (2 en 3 jaar, peuters)",
-                      "4-12 jaar (4 tot en met 11 jaar)", "Totaal")
+                      "4-12 jaar (4 tot en met 11 jaar)", "Totaal", "Bron")
     assert len(rows) == 11
     for row in rows:
         for value in row[2:]:
@@ -102,8 +102,9 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
     assert not is_estimate
     shown = screen.display()
     for row, (_, screen_row) in zip(rows, shown.iterrows(), strict=True):
-        for value, column in zip(row[2:], screen.value_columns, strict=True):
+        for value, column in zip(row[2:-1], screen.value_columns, strict=True):
             assert (value == "afgeschermd") == (screen_row[column] == "afgeschermd")
+        assert row[-1] == ("BRP (telling)" if row[0] != "Totaal" else None)  # Bron, as on Overzicht
 
     # every year over time shows a cell only when that year's own table shows it
     header, years = _sheet_rows(workbook, "Kinderen per jaar")
@@ -111,7 +112,7 @@ def test_workbook_hides_every_small_count_and_matches_the_screen(small_db, tmp_p
     total_row = next(row for row in rows if row[1] is None and row[0] == "Totaal")
     assert header[:2] == ("Jaar", "Bron")
     assert by_year[SMALL_YEAR][1] == "telling (BRP)"
-    assert by_year[SMALL_YEAR][2:] == total_row[2:]
+    assert by_year[SMALL_YEAR][2:] == total_row[2:-1]  # without Bron
     for row in years:
         for value in row[2:]:
             assert not (isinstance(value, (int, float)) and 0 < value < 5)
@@ -155,11 +156,11 @@ def test_csv_export_of_children_per_wijk(small_db, tmp_path):
     target = tmp_path / "kinderen.csv"
     assert main(["export", "-o", str(target), "--db", str(small_db), "--jaar", str(SMALL_YEAR)]) == 0
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
-    assert rows[0][:2] == ["Wijkcode", "Wijk"]
+    assert rows[0][:2] == ["Wijkcode", "Wijk"] and rows[0][-1] == "Bron"
     small = next(r for r in rows if r[0] == SMALL_WIJK)
     assert small[2:4] == ["afgeschermd", "afgeschermd"]
     for row in rows[1:]:
-        for value in row[2:]:
+        for value in row[2:-1]:
             assert value == "afgeschermd" or value == "0" or float(value.replace(",", ".")) >= 5
 
 
@@ -273,7 +274,10 @@ def test_model_sheets_have_dutch_headers_with_units_rounded_values_and_ranges(ap
             "Aanbod, waargenomen (afgerond)"} <= set(header)
     perspectives = {r[header.index("Perspectief")] for r in rows}
     assert perspectives == {"beide", "passend", "inclusief"}
-    assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen"}
+    from transforms.labels import CAPACITY_UNIT
+
+    assert {r[header.index("Eenheid")] for r in rows} == {"plekken (gelijktijdig)", "kinderen",
+                                                          CAPACITY_UNIT}
     assert "Niveau 4 (regionaal)" in workbook.sheetnames
     assert "Aparte groepen (passend)" in workbook.sheetnames
 

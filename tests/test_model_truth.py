@@ -797,3 +797,309 @@ def test_places_of_a_year_without_row_10_say_they_hold_only_the_lrk(app_db):
     at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()
     assert not at.exception, at.exception
     assert "2020, 2021, 2022, 2023: alleen de plekken uit het LRK" in " ".join(c.value for c in at.caption)
+
+
+# --- Every file of the children per wijk names its route, as Overzicht does ----------------------
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+
+
+def test_every_file_of_the_children_per_wijk_names_each_wijks_route_as_overzicht(tmp_path, monkeypatch):
+    """Zwolle loaded from its kwb alone: Overzicht names each wijk's route in the column Bron ('kwb,
+    gelijk verdeeld', the secret wijk 'onbekend (CBS geheim)'), but its CSV download, the CSV of
+    the command and the workbook gave 90 children of 0-2 in Binnenstad as a bare number: read in a
+    spreadsheet, an even spread of a CBS figure looked like a count."""
+    import duckdb
+    from conftest import app_db_with_files
+    from conftest import run_page_as_analist as run_page
+    from kwb_files import write_kwb_xlsx
+    from test_privacy_sent import _capture_downloads, _download_text
+
+    from data_sources.cli import main
+    from outputs import exports, report
+
+    db = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    downloads = _capture_downloads(monkeypatch)
+    at = run_page()
+    assert not at.exception, at.exception
+    page = _table(at, "Kinderen per wijk en leeftijdsgroep")
+    assert page[0][-1] == "Bron"
+    on_page = {row[0]: row[-1] for row in page[1:] if row[0] != "Totaal"}
+    assert on_page == {"WK019310": "kwb, gelijk verdeeld", "WK019311": "kwb, gelijk verdeeld",
+                       "WK019322": "kwb, gelijk verdeeld", "WK019352": "onbekend (CBS geheim)"}
+
+    def routes(rows: list[list]) -> dict:
+        header = [str(cell) for cell in rows[0]]
+        assert header[0] == "Wijkcode" and header[-1] == "Bron", header
+        return {row[0]: row[-1] for row in rows[1:] if row[0] != "Totaal"}
+
+    texts = [_download_text(data) for data in downloads.values()]
+    page_csv = next(text for text in texts if text.lstrip("\ufeff").startswith("Wijkcode"))
+    assert routes(_csv_rows(page_csv)) == on_page
+    target = tmp_path / "kinderen.csv"
+    assert main(["export", "-o", str(target), "--db", str(db), "--gemeente", "GM0193"]) == 0
+    assert routes(_csv_rows(target.read_text(encoding="utf-8"))) == on_page
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM0193", 2024) if s.title == "Kinderen per wijk")
+        markup = report.gemeente_report(con, "GM0193", 2024)
+    finally:
+        con.close()
+    assert routes([list(sheet.frame.columns), *sheet.frame.to_numpy().tolist()]) == on_page
+    table = next(t for t in re.findall(r"<table.*?</table>", markup, flags=re.S) if "WK019310" in t)
+    cells = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+              for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+    assert routes(cells) == on_page
+
+
+def test_continuum_names_the_children_as_overzicht_does(tmp_path, monkeypatch):
+    """Zwolle from its kwb alone: Overzicht calls its children a 'schatting' (an even spread of a
+    CBS figure); Continuüm's sentence under the gemeente total called the same 17.040 children a
+    'middenschatting', the word the page uses for the model's own middle of a range."""
+    from conftest import app_db_with_files
+    from conftest import run_page_as_analist as run_page
+    from kwb_files import write_kwb_xlsx
+
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx"))
+    overzicht = run_page()
+    assert not overzicht.exception, overzicht.exception
+    kind = re.search(r"Kinderen per wijk en leeftijdsgroep \((.+?)\)", " ".join(
+        m.value for m in overzicht.markdown)).group(1)
+    continuum = run_page("continuum")
+    assert not continuum.exception, continuum.exception
+    said = next(c.value for c in continuum.caption if "zijn samen, vóór afronding" in c.value)
+    assert kind == "schatting"
+    assert f"alle {overzicht_total(overzicht)} kinderen ({kind})" in said, said
+    assert "middenschatting" not in said
+
+
+def overzicht_total(at) -> str:
+    """The key figure 'Kinderen 0-12 jaar' of Overzicht."""
+    markup = " ".join(m.value for m in at.markdown)
+    return html.unescape(re.search(r"Kinderen 0-12 jaar</dt><dd[^>]*>(.*?)</dd>", markup).group(1))
+
+
+def test_row_2_stands_beside_the_model_of_the_same_ages(app_db):
+    """Row 2 (extra ondersteuning) of the sample holds 0-2 and 2-4 year olds: childcare
+    organisations registered 71 children on niveau 2. Beside it Continuüm gave the model of all
+    children 0-12 (niveau 2: 355-975), almost twice the model of the ages registered (190-515):
+    the 4-12 year olds, whom no registration covers, stood in the comparison."""
+    import duckdb
+    from conftest import run_page
+
+    from ui.continuum import estimate_text
+
+    at = run_page("continuum")
+    assert not at.exception, at.exception
+    observed = next(d.value for d in at.dataframe if "Niveau (partner)" in d.value.columns)
+    ages = [c for c in observed.columns if c not in ("Niveau (partner)", "Totaal")]
+    assert ages == ["0-2", "2-4"]
+    said = next(c.value for c in at.caption if c.value.startswith("Model voor de hele gemeente"))
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        model = con.execute(
+            "select niveau, sum(children_low), sum(children_high) from demand_by_wijk_niveau"
+            " where gemeente_code = 'GM9999' and year = 2024 and niveau between 2 and 4"
+            " and list_contains(?, age_group) group by niveau order by niveau", [ages]).fetchall()
+    finally:
+        con.close()
+    assert "dezelfde leeftijden als de registratie (0-2 en 2-4 jaar)" in said, said
+    for niveau, low, high in model:
+        assert f"niveau {niveau}: {estimate_text(low, high)}" in said, said
+
+
+def test_a_wijk_without_rows_reads_as_databronnen_says_it_reads_on_the_pages(app_db):
+    """Row 6 (wachtlijst (v)so) of the sample has no rows for Buitengebied, Centrum, Vlietzoom and
+    Zuiderpark. Tekorten shows them with 0 children on the list (and row 7's Buitengebied with 0
+    reached), but Databronnen, the slide and the workbook listed them under 'Ontbreekt' and the
+    page said 'een wijk zonder rijen is niet geleverd', the words the model uses for a row no
+    partner delivered at all."""
+    from conftest import run_page
+
+    databronnen = run_page("databronnen")
+    assert not databronnen.exception, databronnen.exception
+    assert not any("zonder rijen is niet geleverd" in c.value for c in databronnen.caption)
+    status = databronnen.dataframe[0].value.set_index("Soort")["Ontbreekt"]
+    tekorten = run_page("tekorten")
+    assert not tekorten.exception, tekorten.exception
+    for soort, table_of in (("wachtlijst-so", "Kinderen op de wachtlijst"),
+                            ("ondersteuningstrajecten", "Kinderen bereikt met coaching (rij 7)")):
+        named = re.fullmatch(r"geen rijen voor \d+ wijk(?:en)?: (.+) \(op de pagina's 0\)",
+                             status[soort])
+        assert named, status[soort]
+        frames = [d.value for d in tekorten.dataframe if table_of in d.value.columns]
+        if soort == "wachtlijst-so":  # the first of the two waiting lists
+            frames = frames[:1]
+        shown = frames[0].set_index("Wijk")[table_of]
+        for wijk in named.group(1).split(", "):
+            assert shown[wijk] == "0", (soort, wijk, shown[wijk])
+    # the BRP: a wijk without rows gets the CBS estimate, not 0; it is not said of row 1
+    assert "op de pagina's 0" not in status["bevolking"]
+
+
+def test_trends_call_a_model_figure_an_estimate_as_the_kaart_does(app_db):
+    """Centrum's 10 children on niveau 3 in 2024 are the model's estimate on the Kaart and
+    Continuüm; Trends put them under '2024 (telling)' and its hover said 'telling (BRP)', the
+    route of the children the model starts from."""
+    import json
+
+    from conftest import run_page
+
+    kaart = run_page("kaart", params={"indicator": "verwacht_niveau_3"})
+    assert not kaart.exception, kaart.exception
+    on_kaart = dict(_table(kaart, "Verwachte kinderen op niveau 3")[1:])
+    at = run_page("trends")
+    at.selectbox(key="trend_indicator").set_value("verwacht_niveau_3").run()
+    assert not at.exception, at.exception
+    rows = _table(at, "per wijk en jaar")
+    header = rows[0]
+    assert header[-1] == "2024 (schatting; kinderen: telling)", header
+    assert not any(h.endswith("(telling)") for h in header), header
+    centrum = next(row for row in rows if row[0] == "Centrum")
+    assert centrum[-1] == on_kaart["Centrum"]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    [counted] = [t for t in chart["data"] if t.get("name") == "Centrum" and 2024 in t["x"]]
+    assert counted["hovertemplate"].startswith("%{x}: %{text} (schatting van het model; kinderen: %{customdata})")
+
+
+def test_the_opnamegrens_is_a_capacity_in_the_workbook_and_report_as_on_tekorten(app_db):
+    """Tekorten says the reguliere groepen 'kunnen er samen 62 opnemen (opnamegrens: een
+    capaciteit, geen aanwezige kinderen)'; the workbook and the report put the same 62 (Centrum's
+    6) under 'Aanbod (waargenomen)' with the unit 'kinderen', beside the 90 children row 7
+    reached: a capacity from LRK places and two assumptions read as counted children."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import report
+    from transforms.labels import CAPACITY_UNIT
+
+    at = run_page("tekorten")
+    assert not at.exception, at.exception
+    said = next(m.value for m in at.markdown if "opnamegrens: een capaciteit" in m.value)
+    inclusief = next(d.value for d in at.dataframe if "Opnamegrens reguliere groepen" in d.value.columns)
+    centrum = inclusief.set_index("Wijk").loc["Centrum", "Opnamegrens reguliere groepen"]
+    sheet = _workbook_sheet(app_db, "Tekort per wijk en niveau")
+    cap = sheet[sheet["Onderdeel"] == "opnamegrens reguliere groepen"]
+    assert set(cap["Eenheid"]) == {CAPACITY_UNIT}
+    row = cap[(cap["Wijk"] == "Centrum") & cap["Leeftijdsgroep"].str.startswith("2-4")]
+    assert float(row["Aanbod, waargenomen (afgerond)"].iloc[0]) == float(centrum)
+    others = sheet[sheet["Onderdeel"] != "opnamegrens reguliere groepen"]
+    assert CAPACITY_UNIT not in set(others["Eenheid"])
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        pages = [report.gemeente_report(con, "GM9999", 2024),
+                 report.wijk_factsheet(con, "GM9999", 2024, "WK999901")]
+    finally:
+        con.close()
+    total = re.search(r"samen (\d+) opnemen", said).group(1)
+    for page in pages:
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+                for r in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)]
+        capacity = [r for r in rows if "opnamegrens reguliere groepen" in r]
+        assert capacity and all(CAPACITY_UNIT in r for r in capacity), capacity
+        peuters = next(r for r in capacity if "2-4 jaar" in r)
+        assert (total if page is pages[0] else centrum) in peuters, peuters
+
+
+def test_the_rooms_map_of_places_says_it_holds_only_the_lrk_as_the_kaart_does(app_db):
+    """Until the gemeente releases partner places, the LEA view's map slide 'Kindplaatsen (LRK en
+    partners)' showed Centrum's 162 LRK places without a word, where the analist's Kaart (and
+    Tekorten, the report) count 172 with its plus-group; the Kaart of such an account says that it
+    shows the LRK's places only, the slide did not."""
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+    from ui.wijkprofiel import PLACES_NOT_RELEASED
+
+    analist = run_page("kaart", params={"indicator": "kindplaatsen"})
+    assert not analist.exception, analist.exception
+    on_kaart = dict(_table(analist, "Kindplaatsen")[1:])
+    assert PLACES_NOT_RELEASED not in [c.value for c in analist.caption]
+    add_account(app_db, "lea", "lea")
+    room = run_page("presentatie", account=Account("lea", "lea", None),
+                    params={"dia": "kaart", "indicator": "kindplaatsen"})
+    assert not room.exception, room.exception
+    on_slide = dict(_table(room, "Kindplaatsen")[1:])
+    assert on_slide["Centrum"] != on_kaart["Centrum"], (on_slide, on_kaart)  # 162 against 172
+    assert PLACES_NOT_RELEASED in [c.value for c in room.caption]
+
+
+def test_the_first_pages_say_what_each_age_group_holds_as_the_files_do(app_db):
+    """The workbook and the CSV head their columns '0-2 jaar (0 en 1 jaar)', '4-12 jaar (4 tot en
+    met 11 jaar)'; Overzicht and the Kerncijfers slide, the first things an analist and an LEA
+    chair see, said '0-2 jaar' and 'Kinderen 0-12 jaar' without a word, readable as three years
+    and as counting the twelve year olds."""
+    from conftest import run_page
+
+    from transforms.population import AGE_GROUP_CONTENTS
+
+    sheet = _workbook_sheet(app_db, "Kinderen per wijk")
+    assert set(AGE_GROUP_CONTENTS.values()) <= set(sheet.columns)
+    said = {"0-2": "0-2 jaar is 0 en 1 jaar", "2-4": "2-4 jaar is 2 en 3 jaar (peuters)",
+            "4-12": "4-12 jaar is 4 tot en met 11 jaar", "0-12": "0-12 jaar is 0 tot en met 11 jaar"}
+    for at in (run_page(), _slide("kerncijfers")):
+        assert not at.exception, at.exception
+        captions = " ".join(c.value for c in at.caption)
+        for age_group, sentence in said.items():
+            assert sentence in captions, (age_group, captions)
+        for age_group, header in AGE_GROUP_CONTENTS.items():  # the same contents as the files
+            contents = header.split("(")[1].split(")")[0].replace(", peuters", "")
+            assert f"{age_group} jaar is {contents}" in captions, (header, captions)
+
+
+def test_the_workbook_writes_a_moment_as_databronnen_does(app_db):
+    """Databronnen, the slide and the report give the last delivery as '06-12-2026 11:17'
+    (format_moment); the workbook's Aanlevering and Databronnen sheets showed the same moment as
+    '2026-12-06 11:17:58', a date a Dutch reader takes for another."""
+    import io
+
+    import duckdb
+    import openpyxl
+    from conftest import run_page
+
+    from outputs import exports
+
+    page = run_page("databronnen")
+    assert not page.exception, page.exception
+    on_page = page.dataframe[0].value.set_index("Soort")["Laatst geleverd"]
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(exports.export_workbook(con, "GM9999", 2024)))
+    finally:
+        con.close()
+    rows = list(book["Aanlevering"].iter_rows())
+    header = [c.value for c in rows[0]]
+    cells = {row[header.index("Soort")].value: row[header.index("Laatst geleverd")] for row in rows[1:]}
+    cell = cells["wachtlijst-so"]
+    assert cell.number_format == "dd-mm-yyyy hh:mm"
+    assert f"{cell.value:%d-%m-%Y %H:%M}" == on_page["wachtlijst-so"]
+    loaded = [row[-1] for row in book["Databronnen"].iter_rows(min_row=2) if row[-1].value is not None]
+    assert loaded and {c.number_format for c in loaded} == {"dd-mm-yyyy hh:mm"}
+
+
+def test_the_scenarios_count_of_one_catchment_names_its_assumptions_beside_tekorten(app_db):
+    """With a BSO-plusgroep of 8 on Tekorten's sliders, Tekorten needs 4 BSO-plusgroepen for the
+    gemeente; the Scenario's page said in the same session that 'met de hele gemeente als één
+    verzorgingsgebied (zo telt Tekorten de aparte groepen)' it is 1: the scenario counts with its
+    own assumptions, which it did not say."""
+    from conftest import run_page
+
+    at = run_page("tekorten")
+    at.slider(key="w_param_plusgroup_size_bso_mid").set_value(8.0).run()
+    at.selectbox(key="tekorten_age").set_value("4-12").run()
+    assert not at.exception, at.exception
+    on_tekorten = next(m.value for m in at.markdown if "Aparte groepen nodig in de gemeente" in m.value)
+    tekorten_groups = re.search(r"\*\*(\d+)\*\* bij de middenschatting", on_tekorten).group(1)
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, at.exception
+    note = next(c.value for c in at.caption if "met de hele gemeente als één verzorgingsgebied" in c.value)
+    scenario_groups = re.search(r"(\d+) nieuwe BSO-plusgroep", note).group(1)
+    assert scenario_groups != tekorten_groups  # 1 against 4: other assumptions
+    assert "hier met de aannames van dit scenario" in note, note

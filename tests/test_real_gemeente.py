@@ -376,7 +376,7 @@ def test_the_overzicht_downloads_list_the_secret_wijk_as_the_page_does(tmp_path,
     csv = next(text for text in texts if text.lstrip("\ufeff").startswith("Wijkcode"))
     rows = [line.split(";") if ";" in line else line.split(",") for line in csv.splitlines()]
     [secret] = [row for row in rows if row[0].strip('"') == "WK019352"]
-    assert [cell.strip('"') for cell in secret[2:]] == ["onbekend (CBS geheim)"] * 4
+    assert [cell.strip('"') for cell in secret[2:]] == ["onbekend (CBS geheim)"] * 5  # the figures and Bron
     assert rows[-1][0].strip('"') == "Totaal"
     workbook = next(text for text in texts if "WK019352" in text and not text.startswith("Wijkcode"))
     assert "onbekend (CBS geheim)" in workbook
@@ -549,7 +549,7 @@ def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
     html = report.gemeente_report(kwb_con, "GM0193", 2024)
     row = html[html.index("<td>WK019352</td>"):]
     row = row[:row.index("</tr>")]
-    assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 4  # 3 ages, total
+    assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 5  # 3 ages, total, Bron
     assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
 
 

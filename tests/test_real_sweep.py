@@ -202,7 +202,7 @@ def test_children_agree_on_overzicht_kaart_continuum_and_the_workbook(swept_app,
         con.close()
     frame = sheet.frame
     in_workbook = {w: f"{v:,.0f}".replace(",", ".") if isinstance(v, int | float) else v
-                   for w, v in zip(frame["Wijk"], frame[frame.columns[-1]], strict=True)}
+                   for w, v in zip(frame["Wijk"], frame["Totaal"], strict=True)}
     assert in_workbook.pop(None, in_workbook.pop("", None)) == total
     assert {w: in_workbook[w] for w in known} == known
     assert {w: in_workbook[w] for w in secret} == dict.fromkeys(secret, SECRET)

@@ -27,7 +27,7 @@ def test_status_names_deliverers_coverage_and_gaps(con):
     vve = status.loc["vve-indicaties"]
     assert (vve["geleverd_door"], vve["periode"], vve["wijken"]) == ("GGD, JGZ Noord", "2024",
                                                                      "3 van 4")
-    assert vve["ontbreekt"] == "geen rijen voor 1 wijk: Zuid-Éind"
+    assert vve["ontbreekt"] == "geen rijen voor 1 wijk: Zuid-Éind (op de pagina's 0)"
     assert status.loc["jeugdhulp", "ontbreekt"] == (
         "niets voor 2024; geen rijen voor 3 wijken: Bloemhof, Oude Haven, Zuid-Éind")
     # who provides a missing registration (the handreiking's supplier), so the LEA knows whom to ask
@@ -45,10 +45,11 @@ def test_status_tells_zero_reported_from_not_delivered(con):
         ["Bloemhof", None, "kdc/mkd", "0-2", 6, 12, None]]),
         "wachtlijst-zorg", "De Linde", "2024", "wl.xlsx")
     status = delivery_status(con, "GM9999", 2024).set_index("soort")
-    # Centrum reported 0 waiting; Oude Haven and Zuid-Éind did not deliver at all
+    # Centrum reported 0 waiting; Oude Haven and Zuid-Éind have no rows, which the pages read as
+    # 0 (no one on the list), not as 'niet geleverd' (a row nobody delivered for the year)
     assert status.loc["wachtlijst-zorg", "wijken"] == "2 van 4 (1 met 0 gemeld)"
     assert status.loc["wachtlijst-zorg", "ontbreekt"] == (
-        "geen rijen voor 2 wijken: Oude Haven, Zuid-Éind")
+        "geen rijen voor 2 wijken: Oude Haven, Zuid-Éind (op de pagina's 0)")
 
 
 def test_databronnen_page_shows_the_handreiking_table(app_db):

@@ -70,8 +70,8 @@ def test_the_scenario_says_how_many_groups_tekorten_counts_for_the_whole_gemeent
     table = at.dataframe[0].value.set_index("Grootheid")
     assert table.loc["Nieuwe BSO-plusgroepen", "Gemeente · Voorbeeld passend (passend)"] == "0"
     said = ("Voorbeeld passend: met de hele gemeente als één verzorgingsgebied (zo telt Tekorten de "
-            "aparte groepen) zijn het 0 nieuwe peuterplusgroepen en 1 nieuwe BSO-plusgroep; in dit "
-            "scenario 0 en 0")
+            "aparte groepen; hier met de aannames van dit scenario) zijn het 0 nieuwe "
+            "peuterplusgroepen en 1 nieuwe BSO-plusgroep; in dit scenario 0 en 0")
     assert any(said in c.value for c in at.caption)
     assert not any("Voorbeeld inclusief: met de hele gemeente" in c.value for c in at.caption)
     con = duckdb.connect(str(app_db), read_only=True)

@@ -20,6 +20,12 @@ SIGNAL_TYPES = {"vve-indicaties": "vve_indicaties", "jeugdhulp": "jeugdhulp",
                 "wachtlijst-zorg": "wachtlijst_zorg"}
 # The wijken of a registration whose figures are not released to the reader (README "Vrijgave")
 WITHHELD = "niet vrijgegeven"
+# Registration types the pages show per wijk, where a wijk without rows in a delivery reads 0
+# (the signals; row 10's plus-group and KDC/MKD places): 'geen rijen' there is not 'niet geleverd'
+# (no partner delivered for the gemeente and year), and the overview says so beside the names.
+# Not the BRP (a wijk without rows gets the CBS estimate) nor row 3 (used for the whole gemeente).
+PER_WIJK_AS_ZERO = {*SIGNAL_TYPES, "groepsgrootte"}
+SHOWN_AS_ZERO = " (op de pagina's 0)"
 STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
                   "wijken", "laatst_geleverd", "ontbreekt"]
 
@@ -85,7 +91,9 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                 more = len(absent) - len(names)
                 missing.append(
                     f"geen rijen voor {len(absent)} wijk{'en' if len(absent) > 1 else ''}: "
-                    + ", ".join(names) + (f" en {more} meer" if more else ""))
+                    + ", ".join(names) + (f" en {more} meer" if more else "")
+                    # only where the year's pages read the delivery (not beside 'niets voor')
+                    + (SHOWN_AS_ZERO if rtype.key in PER_WIJK_AS_ZERO and not missing else ""))
         if rtype.target == "brp":
             cbs = con.execute(
                 "select count(*) from loads where status = 'active' and gemeente_code = ?"

@@ -87,6 +87,17 @@ COMPONENT_SHORT_LABELS = {
     "specialistische_inzet": "specialistische inzet in de groep (rij 7)",
     "opnamegrens": "opnamegrens reguliere groepen",
 }
+# The 'supply' of the inclusief opnamegrens is a capacity, not delivered or counted children:
+# regular places (LRK) ÷ regular group size × the cap per group (parameters). Tekorten says so in
+# its sentence; in the tables of the workbook and the report, under 'Aanbod (waargenomen)', its
+# unit says it (before: '6 kinderen' beside the 90 children row 7 reached).
+CAPACITY_UNIT = "kinderen (capaciteit: reguliere groepen × opnamegrens, geen waargenomen kinderen)"
+
+
+def supply_unit_text(component: str, unit: str) -> str:
+    """The unit of a gap row's supply as the workbook and the report show it (gap_by_wijk_niveau
+    supply_unit; the opnamegrens as a capacity: CAPACITY_UNIT)."""
+    return CAPACITY_UNIT if component == "opnamegrens" else unit
 
 
 # Waiting lists (rows 6 and 9) delivered, but no row with a wijk of the gemeente and a count: the

@@ -618,8 +618,10 @@ def _one_catchment_note(plan: Plan, whole: Plan) -> str:
     keys = ("plusgroepen_nieuw", "bso_plus_nieuw")
     if all(mine[k] == gemeente[k] for k in keys):
         return ""
+    # with this scenario's assumptions: Tekorten counts with the session's (its sliders), so its
+    # figure can differ (group size 8 on Tekorten: 4 BSO-plusgroepen there, 1 here)
     return (f"{plan.scenario.name}: met de hele gemeente als één verzorgingsgebied (zo telt Tekorten "
-            f"de aparte groepen) zijn het "
+            f"de aparte groepen; hier met de aannames van dit scenario) zijn het "
             f"{_groups_text(gemeente['plusgroepen_nieuw'], 'nieuwe peuterplusgroep', 'nieuwe peuterplusgroepen')} en "
             f"{_groups_text(gemeente['bso_plus_nieuw'], 'nieuwe BSO-plusgroep', 'nieuwe BSO-plusgroepen')}; "
             f"in dit scenario {mine['plusgroepen_nieuw']:g} en {mine['bso_plus_nieuw']:g}, omdat elk "

@@ -33,6 +33,12 @@ AGE_GROUP_LABELS = list(AGE_GROUPS)
 AGE_GROUP_CONTENTS = {"0-2": "0-2 jaar (0 en 1 jaar)", "2-4": "2-4 jaar (2 en 3 jaar, peuters)",
                       "4-12": "4-12 jaar (4 tot en met 11 jaar)"}
 COLUMNS = [*AGE_GROUP_LABELS, TOTAL_LABEL]
+# The same for the pages and slides that show the handreiking's short labels ('0-2 jaar'): one
+# sentence under their key figures, so that no one reads 0-2 as three years or 0-12 as counting
+# the twelve year olds (only the files' headers said it: '4-12 jaar (4 tot en met 11 jaar)')
+AGE_GROUPS_NOTE = ("Leeftijdsgroepen van de handreiking: 0-2 jaar is 0 en 1 jaar, 2-4 jaar is 2 en 3 "
+                   "jaar (peuters), 4-12 jaar is 4 tot en met 11 jaar; 0-12 jaar is 0 tot en met 11 "
+                   "jaar.")
 
 # The rows protect_population expects, in this order.
 # Gemeenten with any loaded data (population, active loads of a gemeente, regions): the app's

@@ -14,7 +14,14 @@ from plotly.subplots import make_subplots
 from outputs import exports, report
 from outputs.html import esc
 from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
-from transforms.population import figure_kind, source_break_note, source_kind, sources_by_year_text, sources_label
+from transforms.population import (
+    AGE_GROUPS_NOTE,
+    figure_kind,
+    source_break_note,
+    source_kind,
+    sources_by_year_text,
+    sources_label,
+)
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure_text
 from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
@@ -30,6 +37,7 @@ from ui.population import (
     source_note,
     unranked_secret,
 )
+from ui.wijkprofiel import PLACES_NOT_RELEASED
 
 FONT_SIZE = 24
 # The presentation reruns this often: a partner's upload shows while people are still talking about it.
@@ -161,7 +169,7 @@ def _key_figures(context: SlideContext) -> None:
              else f"{wijken} {'wijk' if wijken == 1 else 'wijken'}")
     st.markdown(f"<p class='kk-big'>in {where} van {esc(context.gemeente_name)}, {context.year}: "
                 f"{esc(source_kind(source))}</p>", unsafe_allow_html=True)
-    st.caption(source_note(source))
+    st.caption(f"{source_note(source)} {AGE_GROUPS_NOTE}")
     if unknown:
         st.caption(unknown)
 
@@ -211,6 +219,11 @@ def _map(context: SlideContext) -> None:
         st.caption(for_the_room(lrk_year))
     if row_10_year := row_10_year_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(row_10_year))
+    if indicator.key == "kindplaatsen" and not partner_places_allowed():
+        # the room sees the LRK's places only until the gemeente releases partner places: said as
+        # on the Kaart (before, Centrum's 162 LRK places stood under 'LRK en partners' where the
+        # analist's Kaart, the report and Tekorten count 172 with its plus-group)
+        st.caption(PLACES_NOT_RELEASED)
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
                              secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))
