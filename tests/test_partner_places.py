@@ -81,7 +81,8 @@ def test_another_partner_sees_no_unreleased_partner_places(app_db, login, organi
 def test_the_partner_that_delivered_them_sees_its_own_places(app_db):
     add_account(app_db, "zon", "partner", ZONNESTRAAL)
     rows = places_table(profile_of_centrum(Account("zon", "partner", ZONNESTRAAL)))
-    assert ("Plusgroep", "10", "1", "EIGEN") in [(s.split(" (")[0], p, n, b) for s, p, n, b in rows]
+    assert ("Plusgroep", "10", "1", "eigen aanlevering (rij 10)") in [
+        (s.split(" (")[0], p, n, b) for s, p, n, b in rows]
 
 
 def test_once_released_partners_see_every_partners_places(app_db):
@@ -89,13 +90,13 @@ def test_once_released_partners_see_every_partners_places(app_db):
     release(app_db, "plekken_partners", "partner")
     at = profile_of_centrum(Account("ggd", "partner", GGD))
     rows = places_table(at)
-    assert ("Plusgroep", "10", "1", "PARTNER") in [(s.split(" (")[0], p, n, b) for s, p, n, b in rows]
+    assert ("Plusgroep", "10", "1", "partners (rij 10)") in [(s.split(" (")[0], p, n, b) for s, p, n, b in rows]
     assert PLACES_BUILT <= kaart_options(at)
 
 
 def test_the_analist_sees_every_place_without_a_release(app_db, analist):
     rows = places_table(profile_of_centrum(analist))
-    assert ("Plusgroep", "10", "1", "PARTNER") in [(s.split(" (")[0], p, n, b) for s, p, n, b in rows]
+    assert ("Plusgroep", "10", "1", "partners (rij 10)") in [(s.split(" (")[0], p, n, b) for s, p, n, b in rows]
 
 
 def deck(at) -> dict[str, str]:

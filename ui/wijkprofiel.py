@@ -25,6 +25,10 @@ from ui.safe import plain, plotly_chart
 EMPTY = pd.DataFrame(columns=["wijk_code", "wijk_name", "value", "hidden", "unknown"])
 
 
+# Where a place in the profile comes from (places_source): the public register, the partners'
+# row 10, or a partner's own row 10 before the partners' places are released
+PLACES_SOURCE_LABELS = {"lrk": "LRK", "partner": "partners (rij 10)", "eigen": "eigen aanlevering (rij 10)"}
+
 def _estimate(frame: pd.DataFrame) -> pd.DataFrame:
     # Sums of the same figures in another order differ in the last bits; rounded to six decimals
     # first, the gemeente map and the national map show the same estimate for a wijk.
@@ -329,7 +333,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             "Soort": [continuum.SUPPLY_LABELS.get(t, t) for t in supply["provision_type"]],
             "Plekken (gelijktijdig)": [format_number(v) for v in supply["places"]],
             "Locaties": [format_number(v) for v in supply["locations_count"]],
-            "Bron": supply["places_source"].str.upper(),
+            # in words, as Tekorten names them (the stored codes read as raw codes)
+            "Bron": [PLACES_SOURCE_LABELS.get(v, v) for v in supply["places_source"]],
         }), hide_index=True)
 
     # the regular balance and the separate groups are built on partner places: under their release
