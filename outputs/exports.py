@@ -48,6 +48,7 @@ from transforms.privacy import (
     TOTAL_LABEL,
     SuppressedTable,
     estimate_range,
+    format_number,
     hidden_label,
     hidden_rule,
     shown_estimate,
@@ -332,6 +333,12 @@ def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
     if cell is None:
         return 0
     return hidden_label() if cell[1] else int(cell[0])
+
+
+def protected_cell_text(cell: tuple[float, bool] | None) -> str:
+    """A protected count as the report writes it: the workbook's cell, as text."""
+    value = _protected_cell(cell, min_count())
+    return value if isinstance(value, str) else format_number(value)
 
 
 LRK_NOT_LOADED = "niet geladen (LRK)"

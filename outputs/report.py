@@ -476,17 +476,19 @@ def _groups_needed(context: Context) -> str:
 def _niveau_4(context: Context) -> str | None:
     """Niveau 4 per age group (regional): children, children per place and places needed, so
     that children and places are never compared without the conversion (row 10)."""
-    from transforms.partner_tables import provisions_hidden
+    from transforms.partner_tables import dagbehandeling, provisions_hidden
     from transforms.privacy import estimate_range, round_estimate
 
     niveau_4 = context.con.execute("""
-        select age_group, demand_low, demand_high, children_per_place, places, gap_low, gap_high
+        select age_group, demand_low, demand_high, children_per_place, places, gap_low, gap_high,
+               dagbehandeling_count
         from niveau4_by_gemeente where gemeente_code = ? and year = ? order by age_group""",
         [context.gemeente_code, context.year]).df()
     if niveau_4.empty or niveau_4["demand_low"].isna().all():
         return None
     # children per place of row 10 is a rate of a count of children: hidden where that count is
     cpp_hidden = "kdc_mkd" in provisions_hidden(context.con, context.gemeente_code, context.year)
+    cells = dagbehandeling(context.con, context.gemeente_code, context.year)
     table = pd.DataFrame({
         "Leeftijd": [f"{a} jaar" for a in niveau_4["age_group"]],
         "Niveau 4, alle kinderen (schatting)": [estimate_range(lo, hi) for lo, hi in
@@ -502,6 +504,10 @@ def _niveau_4(context: Context) -> str | None:
                             for v in niveau_4["places"]],
         "Tekort plekken": ["niet geleverd" if pd.isna(lo) else estimate_range(lo, hi) for lo, hi in
                            zip(niveau_4["gap_low"], niveau_4["gap_high"], strict=True)],
+        # as Tekorten and the workbook: the children in jeugdhulp dagbehandeling (row 9), protected
+        "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
+            "niet geleverd" if pd.isna(v) else exports.protected_cell_text(cells.get(age))
+            for v, age in zip(niveau_4["dagbehandeling_count"], niveau_4["age_group"], strict=True)],
     })
     not_delivered = (f"<p class='note'>{esc(labels.ROW_10_NOT_DELIVERED)}</p>"
                      if niveau_4["places"].isna().all() else "")

@@ -482,6 +482,8 @@ def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist)
 
         sheet = exports.build_sheets(con, "GM9999", 2024, ["niveau_4"])[0].frame
         row8 = analysis.jeugdhulp_by_type_and_age(con, "GM9999", 2024).display()
+        from outputs import report
+        report_html = report.gemeente_report(con, "GM9999", 2024)
     finally:
         con.close()
     _clear()
@@ -495,6 +497,15 @@ def test_niveau_4_dagbehandeling_is_the_protected_gemeente_cell(app_db, analist)
     table = next(d.value for d in at.dataframe
                  if "Jeugdhulp dagbehandeling (waargenomen)" in d.value.columns)
     assert list(table["Jeugdhulp dagbehandeling (waargenomen)"]) == list(shown)
+    # the report's niveau 4 table has the column too (it left it out), with the same cells
+    import html
+    import re
+    rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", report_html, re.S)]
+    header = next(r for r in rows if column in r)
+    at_column = header.index(column)
+    in_report = [r[at_column] for r in rows[rows.index(header) + 1:rows.index(header) + 4]]
+    assert in_report == [str(v) for v in shown]
 
 
 def test_a_padding_school_learns_no_small_count_of_so_pupils_needing_bso(app_db, analist):
