@@ -365,8 +365,10 @@ NOT_LOADED = "niet geladen (LRK)"
 
 def _gap(context: Context) -> str | None:
     rows = protected_gap(context.con, context.gemeente_code, context.year)
+    # every component Tekorten shows, specialistische inzet (niveau 3 in the regular group, both
+    # perspectives) too: the report left it out
     rows = rows[rows["component"].isin(['reguliere_plekken', 'ondersteuning_professionals',
-                                        'aparte_groep', 'opnamegrens'])]
+                                        'aparte_groep', 'opnamegrens', 'specialistische_inzet'])]
     if context.wijk_code:
         rows = rows[rows["wijk_code"] == context.wijk_code]
     if rows.empty:

@@ -123,9 +123,10 @@ def test_report_niveau_4_shows_children_per_place_and_places_needed(sample_con):
     start = next(i for i, r in enumerate(rows) if "Kinderen per plek" in r)
     header, body = rows[start], rows[start + 1:start + 4]
     assert header == ["Leeftijd", "Niveau 4, alle kinderen (schatting)", "Kinderen per plek",
-                      "Plekken nodig (schatting)", "Plekken KDC/MKD", "Tekort plekken"]
-    # 0-2: 17-34 children ÷ 1,19 per place = 14-29 places; none: 14-29 short
-    assert body[0] == ["0-2 jaar", "17-34", "1,19", "14-29", "0", "14-29"]
+                      "Plekken nodig (schatting)", "Plekken KDC/MKD", "Tekort plekken",
+                      "Jeugdhulp dagbehandeling, kinderen (waargenomen)"]
+    # 0-2: 17-34 children ÷ 1,19 per place = 14-29 places; none: 14-29 short; 3 in dagbehandeling
+    assert body[0] == ["0-2 jaar", "17-34", "1,19", "14-29", "0", "14-29", "afgeschermd"]
 
 
 def test_tekorten_niveau_4_and_inclusief_say_what_their_figures_are(app_db):

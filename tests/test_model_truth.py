@@ -1103,3 +1103,40 @@ def test_the_scenarios_count_of_one_catchment_names_its_assumptions_beside_tekor
     scenario_groups = re.search(r"(\d+) nieuwe BSO-plusgroep", note).group(1)
     assert scenario_groups != tekorten_groups  # 1 against 4: other assumptions
     assert "hier met de aannames van dit scenario" in note, note
+
+
+def test_the_report_has_tekortens_specialistische_inzet_with_the_same_gemeente_figures(app_db):
+    """Tekorten says per perspective how many children of niveau 3 get specialistische inzet in
+    the regular group and how many are reached (row 7); the gemeente report and the wijk
+    factsheet left that component out. Now they hold it, with the same children, support and
+    balance as the page's gemeente sentence (2-4 jaar, the age group row 7 delivers)."""
+    import duckdb
+    from conftest import run_page
+
+    from outputs import report
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        text = report.gemeente_report(con, "GM9999", 2024)
+        factsheet = report.wijk_factsheet(con, "GM9999", 2024, "WK999901")
+    finally:
+        con.close()
+
+    def rows_of(document: str) -> list[list[str]]:
+        return [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
+                for r in re.findall(r"<tr>(.*?)</tr>", document, re.S)]
+
+    inzet = {(r[1], r[3]): r for r in rows_of(text) if len(r) > 8 and r[2].startswith("specialistische inzet")}
+    assert {p for p, _ in inzet} == {"passend", "inclusief"}
+    assert any(r[2].startswith("specialistische inzet") for r in rows_of(factsheet))
+    at = run_page("tekorten")
+    at.selectbox(key="tekorten_age").set_value("2-4").run()
+    assert not at.exception, at.exception
+    for perspective, what in (("passend", "van niveau 3 in de reguliere groep"),
+                              ("inclusief", "op niveau 3 met specialistische inzet")):
+        sentence = html.unescape(next(m.value for m in at.markdown if what in m.value)).replace("**", "")
+        row = inzet[(perspective, "2-4 jaar")]
+        children, supply, balance = row[4], row[6], row[8]
+        assert f"naar schatting {children} peuters {what}" in sentence, (sentence, row)
+        assert f"aanwezig: {supply} kinderen" in sentence, (sentence, row)
+        assert f"Saldo over de wijken: {balance} kinderen tekort" in sentence, (sentence, row)
