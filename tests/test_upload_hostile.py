@@ -582,3 +582,55 @@ def test_the_page_refuses_what_is_counted_unseen_and_stores_nothing(app_db):
         assert [(m["blad"], m["rij"], m["kolom"]) for m in messages] == [where], messages
         assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
     assert loads_of(app_db, "vve-indicaties") == before
+
+
+VVE_ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 3], ["Bloemhof", "2-4", "SES", 7]]
+COUNT_D3 = b'<c r="D3" t="n"><v>3</v></c>'
+_REPAIR = ("Open het in Excel (dat herstelt het bestand), controleer die cel en sla het opnieuw op "
+           "als .xlsx.")
+
+
+@pytest.mark.parametrize(("damaged", "place", "what"), [
+    (b'<c r="D3" t="n"><v>abc</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 hoort volgens het bestand een getal te bevatten, maar er staat tekst in"),
+    (b'<c r="D3" t="s"><v>99</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 verwijst naar een tekst die niet in het bestand staat"),
+    (b'<c r="D3" t="b"><v>ja</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"),
+    (b'<c r="3D"><v>3</v></c>', "Blad 'Gegevens', rij 3", "een cel heeft geen geldig celadres"),
+    (b'<c r="D3"><v>3</v></x>', "Blad 'Gegevens', na cel C3",
+     "de opbouw van het blad breekt daar af"),
+])
+def test_a_damaged_cell_is_refused_naming_sheet_row_and_column(gem, damaged, place, what):
+    """A damaged cell made the whole file 'beschadigd of geen geldige Excel-werkmap' without
+    saying where: the partner could not find what to repair. Nothing is stored, nothing stored
+    before is lost."""
+    from support import sheet_edited, table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3, damaged)
+    expected = [f"{place}: 'vve.xlsx' is beschadigd: {what}. {_REPAIR}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_a_damaged_cell_on_another_sheet_is_named_on_that_sheet(gem):
+    from support import sheet_edited
+
+    def notes(book):
+        book.create_sheet("Notities").append(["telling", 4])
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS], extra=notes),
+                        b'<c r="B1" t="n"><v>4</v></c>', b'<c r="B1" t="n"><v>vier</v></c>',
+                        part="xl/worksheets/sheet2.xml")
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Notities', rij 1, kolom B: 'vve.xlsx' is beschadigd: cel B1 hoort volgens het "
+        f"bestand een getal te bevatten, maar er staat tekst in. {_REPAIR}"]

@@ -887,10 +887,95 @@ def _unreadable(exc: BaseException, shown: str, data: bytes = b"") -> InputRefus
             "Kindkaart leest die niet. Open het in Excel en sla het op als gewone Excel-werkmap "
             "(.xlsx)."
         )
+    damaged = damaged_cell(data)
+    if damaged:
+        return InputRefused(damaged.replace("{shown}", shown))
     return InputRefused(
         f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
         "Open het in Excel en sla het opnieuw op als .xlsx."
     )
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[ >/]")
+_REPAIR = ("Open het in Excel (dat herstelt het bestand), controleer die cel en sla het opnieuw op "
+           "als .xlsx.")
+
+
+def damaged_cell(data: bytes) -> str | None:
+    """Where a workbook that a reader could not read is damaged, as the start of a Dutch refusal
+    ('{shown}' stands for the file): the first cell whose value does not fit its type (a number
+    cell holding text, a reference to a shared text that is not there, a yes/no cell holding
+    something else), the row of a cell without a valid address, or the cell after which a sheet's
+    XML breaks off; None when no sheet shows such damage. Only read when a file is refused."""
+    import xml.etree.ElementTree as ElementTree
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = sheet_names(archive)
+        try:
+            strings = len(_SHARED_STRING.findall(archive.read("xl/sharedStrings.xml")))
+        except KeyError:
+            strings = 0
+        for info in archive.infolist():
+            xml = worksheet_xml(archive, info)
+            if xml is None:
+                continue
+            sheet = names.get(info.filename, info.filename)
+            row, last = None, None
+            try:
+                for event, element in iterparse(io.BytesIO(xml), ("start", "end"),
+                                                forbid_dtd=True):
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "row":
+                        if event == "start":
+                            row = element.get("r") or (str(int(row) + 1) if row else "1")
+                        else:
+                            element.clear()
+                        continue
+                    if tag != "c" or event == "start":
+                        continue
+                    found = _damage(element, strings)
+                    address = element.get("r")
+                    where = _CELL_REF.fullmatch(address or "")
+                    if where is None and address is not None:
+                        place = f"Blad '{sheet}'" + (f", rij {row}" if row else "")
+                        return (f"{place}: {{shown}} is beschadigd: een cel heeft geen geldig "
+                                f"celadres. {_REPAIR}")
+                    if where is not None:
+                        last = address
+                        if found:
+                            return (f"Blad '{sheet}', rij {where[2]}, kolom {where[1]}: {{shown}} "
+                                    f"is beschadigd: cel {address} {found}. {_REPAIR}")
+            except ElementTree.ParseError:
+                after = f", na cel {last}" if last else ""
+                return (f"Blad '{sheet}'{after}: {{shown}} is beschadigd: de opbouw van het blad "
+                        f"breekt daar af. {_REPAIR}")
+    except (DefusedXmlException, KeyError, *DAMAGED_ZIP):
+        return None
+    return None
+
+
+def _damage(cell: Any, strings: int) -> str | None:
+    """What is wrong with a cell's value for its type (t), or None."""
+    kind = cell.get("t", "n")
+    value = next((child.text for child in cell if child.tag.rsplit("}", 1)[-1] == "v"), None)
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if kind == "n":
+        try:
+            float(value)
+        except ValueError:
+            return "hoort volgens het bestand een getal te bevatten, maar er staat tekst in"
+    elif kind == "b" and not value.lstrip("-").isdigit():
+        return "hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"
+    elif kind == "s" and not (value.isdigit() and int(value) < strings):
+        return "verwijst naar een tekst die niet in het bestand staat"
+    return None
 
 
 def _macro_enabled(data: bytes) -> bool:
