@@ -262,7 +262,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
-        result.messages = (_sheet_problems(entries, chosen, places, rtype)
+        result.messages = (_hidden_window(data) + _sheet_problems(entries, chosen, places, rtype)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
                            + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
@@ -899,6 +899,32 @@ def _filled_below_header(entry: SheetEntry, rtype: RegistrationType) -> bool:
     header = _type_header_row(entry, rtype)
     return header is not None and any(
         any(_has_value(cell) for cell in row) for row in entry.head[header:])
+
+
+_WORKBOOK_VIEW = re.compile(rb"<(?:\w+:)?workbookView\b[^>]*>")
+_HIDDEN_VIEW = re.compile(rb"""\bvisibility\s*=\s*["'](?:hidden|veryHidden)["']""")
+
+
+def _hidden_window(data: bytes) -> list[Message]:
+    """A workbook whose every window is hidden (workbookView visibility="hidden", Beeld >
+    Verbergen): Excel opens it without showing anything, yet its sheets would be counted. Only a
+    workbook whose xl/workbook.xml says 'visibility' at all is looked at further."""
+    import io
+    import zipfile
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    except (KeyError, *DAMAGED_ZIP):
+        return []
+    if b"visibility" not in book:
+        return []
+    views = _WORKBOOK_VIEW.findall(book)
+    if not views or not all(_HIDDEN_VIEW.search(view) for view in views):
+        return []
+    return [Message(
+        "De werkmap is verborgen: Excel opent haar zonder venster, zodat u de gegevens niet ziet, "
+        "maar Kindkaart zou ze wel tellen. Maak de werkmap zichtbaar (Beeld > Zichtbaar maken), "
+        "controleer de gegevens en lever het bestand opnieuw aan.")]
 
 
 # A copy of the data sheet by its name, as Excel ('Gegevens (2)'), LibreOffice ('Gegevens_2') and
