@@ -5,6 +5,7 @@ written here; each refusal is Dutch, names sheet, row and column, and stores not
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -634,3 +635,68 @@ def test_a_damaged_cell_on_another_sheet_is_named_on_that_sheet(gem):
     assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
         "Blad 'Notities', rij 1, kolom B: 'vve.xlsx' is beschadigd: cel B1 hoort volgens het "
         f"bestand een getal te bevatten, maar er staat tekst in. {_REPAIR}"]
+
+
+def _with_phonetic_text(phonetic: str, shared: bool) -> bytes:
+    """A vve workbook whose cell A2 ('Centrum') carries a phonetic text (<rPh>, Japanese
+    furigana, which Excel keeps with a text and hides): in the shared strings as Excel and
+    xlsxwriter write them, or in an inline string as openpyxl writes it."""
+    import io
+
+    import xlsxwriter
+    from support import rezip, sheet_edited
+
+    run = f'<rPh sb="0" eb="7"><t>{phonetic}</t></rPh>'.encode()
+    if not shared:
+        return sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b"<t>Centrum</t></is>",
+                            b"<t>Centrum</t>" + run + b"</is>")
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    for r, row in enumerate([VVE_HEADER, *VVE_ROWS]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    data = out.getvalue()
+    strings = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml")
+    assert b"<si><t>Centrum</t></si>" in strings
+    return rezip(data, {"xl/sharedStrings.xml": strings.replace(
+        b"<si><t>Centrum</t></si>", b"<si><t>Centrum</t>" + run + b"</si>")})
+
+
+@pytest.mark.parametrize("shared", [True, False])
+@pytest.mark.parametrize(("phonetic", "kind"), [
+    ("111222333", "een burgerservicenummer"),
+    ("Sven Jansen geb. 12-03-2021", "een geboortedatum"),
+])
+def test_personal_data_in_the_phonetic_text_of_a_cell_is_refused(gem, phonetic, kind, shared):
+    """A phonetic text (<rPh>) is text in the file that Excel hides and no reader gives as the
+    cell's value: a BSN there passed the personal-data checks. Refused naming the cell, never
+    echoing it; nothing is stored, nothing stored before is lost."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = _with_phonetic_text(phonetic, shared)
+    expected = [
+        f"Blad 'Gegevens', rij 2, kolom A: persoonsgegevens geweigerd: de fonetische tekst bij "
+        f"deze cel bevat mogelijk {kind}. Excel toont die tekst meestal niet (Start > Fonetische "
+        "velden weergeven), maar ze staat wel in het bestand: typ de cel opnieuw in, dan is ze "
+        "weg. Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. "
+        "Verwijder deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen."]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_phonetic_text_without_personal_data_passes(gem, shared):
+    result = validate_workbook(_with_phonetic_text("セントラム", shared), "vve-indicaties", gem,
+                               "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]

@@ -265,7 +265,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = (_hidden_window(data) + _sheet_problems(entries, chosen, places, rtype)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
-                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
+                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places)
+                           + _personal_in_phonetic(data, entries, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -713,6 +714,83 @@ def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
                                 "tekstvak of de tekst. " + _PERSONAL_REFUSED,
                                 sheet_of.get(part)))
                             break
+
+    return _scan_parts(data, scan)
+
+
+_PHONETIC_ADVICE = (
+    "Excel toont die tekst meestal niet (Start > Fonetische velden weergeven), maar ze staat wel in "
+    "het bestand: typ de cel opnieuw in, dan is ze weg. ")
+_STRING_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?v>\s*([0-9]+)\s*</")
+_TYPE_SHARED = re.compile(rb"""\bt\s*=\s*["']s["']""")
+_PHONETIC = re.compile(rb"rPh\b")
+
+
+def _personal_in_phonetic(data: bytes, entries: list[SheetEntry],
+                          places: Container[str]) -> list[Message]:
+    """Personal data in the phonetic text of a cell (<rPh>, Japanese furigana, which Excel keeps
+    with a text and hides unless asked: Start > Fonetische velden weergeven): no reader gives it as
+    the cell's value, yet it is text in the file. Only a shared-strings part or sheet that holds
+    'rPh' at all is read further; the cell is named, the text never."""
+    import io
+
+    if entries and all(entry.sheet is not None for entry in entries):
+        # surveyed whole with calamine: the workbook is plain (reading._plain_workbook), which a
+        # workbook with a phonetic text in any sheet or shared text is not
+        return []
+
+    from defusedxml.ElementTree import iterparse
+
+    from data_sources.workbooks import column_number
+
+    def phonetic_kind(element) -> str | None:
+        texts = [t.text or "" for run in element.iter() if run.tag.rsplit("}", 1)[-1] == "rPh"
+                 for t in run.iter() if t.tag.rsplit("}", 1)[-1] == "t"]
+        return next(filter(None, (_personal_in_name_or_value(text, places) for text in texts)),
+                    None)
+
+    def message(kind: str, sheet: str | None, address: bytes | str | None) -> Message:
+        address = address.decode(errors="replace") if isinstance(address, bytes) else address
+        cell = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", address or "")
+        return Message(
+            f"persoonsgegevens geweigerd: de fonetische tekst bij deze cel bevat mogelijk {kind}. "
+            + _PHONETIC_ADVICE + _PERSONAL_REFUSED, sheet, int(cell[2]) if cell else None,
+            column_number(cell[1]) if cell else None)
+
+    def scan(archive, found: list[Message]) -> None:
+        # the shared texts with personal data in their phonetic text, by index
+        shared: dict[int, str] = {}
+        if "xl/sharedStrings.xml" in archive.namelist():
+            strings = archive.read("xl/sharedStrings.xml")
+            if _PHONETIC.search(strings):
+                texts = (e for _, e in iterparse(io.BytesIO(strings), forbid_dtd=True)
+                         if e.tag.rsplit("}", 1)[-1] == "si")
+                for index, element in enumerate(texts):
+                    kind = phonetic_kind(element)
+                    if kind:
+                        shared[index] = kind
+                    element.clear()
+        for entry in entries:
+            if not entry.part.startswith("xl/"):
+                continue
+            xml = entry.xml or archive.read(entry.part)
+            for attributes, number in _STRING_CELL.findall(xml) if shared else ():
+                kind = shared.pop(int(number), None)
+                if kind and _TYPE_SHARED.search(attributes):
+                    found.append(message(kind, entry.name,
+                                         dict(_ATTRIBUTE.findall(attributes)).get(b"r")))
+                elif kind:
+                    shared[int(number)] = kind  # a number cell, not the shared text
+            if not _PHONETIC.search(xml):
+                continue
+            for _event, element in iterparse(io.BytesIO(xml), forbid_dtd=True):
+                if element.tag.rsplit("}", 1)[-1] == "c":
+                    kind = phonetic_kind(element)
+                    if kind:
+                        found.append(message(kind, entry.name, element.get("r")))
+                    element.clear()
+        # a shared text no cell shows still travels in the file
+        found += [message(kind, None, None) for kind in shared.values()]
 
     return _scan_parts(data, scan)
 
