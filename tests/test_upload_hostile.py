@@ -700,3 +700,93 @@ def test_a_phonetic_text_without_personal_data_passes(gem, shared):
                                "vve.xlsx")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
+
+
+def _xlsxwriter_vve(rows: list[list]) -> bytes:
+    """A vve workbook as Excel writes one: its texts in the shared strings."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    for r, row in enumerate([VVE_HEADER, *rows]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return out.getvalue()
+
+
+_OVERRIDE = "U+202E (RIGHT-TO-LEFT OVERRIDE)"
+
+
+def _reordered(shown: str, named: str = _OVERRIDE) -> str:
+    return (f"'{shown}': de cel bevat een onzichtbaar teken dat de schrijfrichting verandert, "
+            f"{named}: Excel toont de tekst in een andere volgorde dan Kindkaart haar leest. Typ "
+            "de waarde opnieuw, zonder dat teken")
+
+
+def _escaped_in_shared_strings(text: str, escaped: bytes) -> bytes:
+    from support import rezip
+
+    data = _xlsxwriter_vve([["Centrum", "2-4", "SES", 5], [text, "2-4", "SES", 3]])
+    strings = zipfile.ZipFile(__import__("io").BytesIO(data)).read("xl/sharedStrings.xml")
+    assert text.encode() in strings
+    return rezip(data, {"xl/sharedStrings.xml": strings.replace(text.encode(), escaped)})
+
+
+@pytest.mark.parametrize(("make", "place", "shown", "named"), [
+    # Excel shows 'murtneC', Kindkaart matched the wijk Centrum: in the shared strings as written
+    (lambda: _xlsxwriter_vve([["Centrum", "2-4", "SES", 5], ["\u202eCentrum", "2-4", "SES", 3]]),
+     "rij 3, kolom A (wijk)", "<U+202E>Centrum", _OVERRIDE),
+    # ... and as an XML character reference
+    (lambda: _escaped_in_shared_strings("Oude Haven", b"&#x202E;Oude Haven"),
+     "rij 3, kolom A (wijk)", "<U+202E>Oude Haven", _OVERRIDE),
+    # Excel shows 'SSE', Kindkaart read the criterion SES
+    (lambda: plain_workbook([VVE_HEADER, ["Centrum", "2-4", "S\u202eES", 5]]),
+     "rij 2, kolom C (criterium)", "S<U+202E>ES", _OVERRIDE),
+    (lambda: plain_workbook([VVE_HEADER, ["\u2067Centrum\u2069", "2-4", "SES", 5]]),
+     "rij 2, kolom A (wijk)", "<U+2067>Centrum<U+2069>", "U+2067 (RIGHT-TO-LEFT ISOLATE)"),
+])
+def test_a_text_that_shows_in_another_order_is_refused_naming_the_character(
+        gem, make, place, shown, named):
+    """An override of writing direction (U+202E) makes Excel show a text reversed, while
+    Kindkaart read the characters as they stand: a wijk shown as 'murtneC' was counted for
+    Centrum. The counts had this refusal; texts now too. Nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    before = table_content(gem)
+    data = make()
+    expected = [f"Blad 'Gegevens', {place}: {_reordered(shown, named)}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
+
+
+def test_a_provider_that_shows_in_another_order_is_refused_not_stored(gem):
+    # shows as 'Zorg BV' in Excel; it was stored as typed, reversed with its override
+    data = filled_template("jeugdhulp", [["Centrum", "\u202eVB groZ", "ambulant", "0-2", 6]])
+    assert validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom B (aanbieder): {_reordered('<U+202E>VB groZ')}"]
+
+
+def test_an_organisation_field_that_shows_in_another_order_is_refused(gem):
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"bron": "\u202eDGG"})
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        f"Blad 'Organisatie', rij 7, kolom B (bron): {_reordered('<U+202E>DGG')}"]
+
+
+@pytest.mark.parametrize("text", ["\u200fCentrum", "Centrum\u200e", "\u202aCentrum\u202c",
+                                  "\u2066Centrum\u2069", "\u2068Oude Haven\u2069"])
+def test_a_text_with_marks_that_change_nothing_is_read(gem, text):
+    """The marks and left-to-right embeddings that e-mail and web pages carry around a text show
+    a Dutch text as it is."""
+    result = validate_workbook(plain_workbook([VVE_HEADER, [text, "2-4", "SES", 5]]),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert len(result.aggregates_df) == 1

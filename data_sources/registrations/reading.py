@@ -67,6 +67,10 @@ class Sheet:
     # format's code: shown_otherwise says whether Excel shows their value as something else;
     # filled for surveyed sheets
     custom_format_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    # whether the sheet's XML or the shared texts hold a character that shows a text in another
+    # order (values.REORDERING), as written or as a character reference: only then are its texts checked one by
+    # one; filled for surveyed sheets
+    may_reorder: bool = False
 
     @property
     def max_row(self) -> int:
@@ -344,7 +348,29 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                  sheet.custom_format_cells) = _formatted_cells(
                     data, entry.part, read_parts.get(entry.part))
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
+                sheet.may_reorder = _may_reorder(data, entry.part, read_parts.get(entry.part))
     return sheets
+
+
+# values.REORDERING in UTF-8 (U+202B, U+202D, U+202E, U+2067) or any character reference
+# (&#x202E;, &#8238;): each search starts with a literal, as fast as a search for it. (Excel's
+# escape _x202E_ neither reader decodes: such a cell is read as the letters '_x202E_'.)
+_REORDERING_BYTES = re.compile(rb"\xe2(?:\x80[\xab\xad\xae]|\x81\xa7)")
+_CHARACTER_REFERENCE = re.compile(rb"&#")
+
+
+def _may_reorder(data: bytes, part: str, xml: bytes | None = None) -> bool:
+    """Whether the sheet in `part` (`xml` when unpacked already) or the shared texts may hold a
+    character that shows a text in another order (values.REORDERING)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = [xml if xml is not None else archive.read(part)]
+        if "xl/sharedStrings.xml" in archive.namelist():
+            parts.append(archive.read("xl/sharedStrings.xml"))
+    except (KeyError, *DAMAGED_ZIP):
+        return False
+    return any(_REORDERING_BYTES.search(content) or _CHARACTER_REFERENCE.search(content)
+               for content in parts)
 
 
 _TABLE_RELATION = re.compile(

@@ -307,6 +307,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
     _check_merged(sheet, header_row, collector)
     _check_hidden(sheet, header_row, mapping, collector)
+    _check_reordered(sheet, header_row, mapping, collector)
     result.notices += collector.notices
     if collector.messages:
         result.messages = collector.final()
@@ -368,8 +369,9 @@ def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[
 
 
 def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
-    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!): named by its
-    cell, before its code is taken for a gemeente or period."""
+    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!), or that shows in
+    another order than it is read (values.REORDERING): named by its cell, before its code is taken
+    for a gemeente or period."""
     found = []
     for sheet in sheets:
         if _is_meta_sheet(sheet.name):
@@ -380,6 +382,9 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
                         f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
                         "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
                         sheet.name, r, 2, key))
+                reordered = v.reordered_text(value)
+                if reordered:
+                    found.append(Message(reordered, sheet.name, r, 2, key))
     return found
 
 
@@ -1588,6 +1593,26 @@ def _check_hidden(sheet: Sheet, header_row: int, mapping: dict[int, Column],
                 "deze kolom is verborgen, maar telt mee. Maak hem zichtbaar (rechtsklik > "
                 "Zichtbaar maken), controleer hem en lever het bestand opnieuw aan.",
                 sheet.name, None, c, _shown_header(sheet, header_row, c)))
+
+
+def _check_reordered(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+                     out: _Collector) -> None:
+    """A text Excel shows in another order than Kindkaart reads it (values.REORDERING: 'Centrum'
+    after U+202E shows as 'murtneC', yet matched the wijk Centrum; a provider so written was
+    stored reversed), in a column Kindkaart reads as text: refused naming the cell and the
+    character. Numbers have their own rule (values.parse_number). Only a sheet whose XML holds
+    such a character at all (Sheet.may_reorder) is looked at cell by cell."""
+    if not sheet.may_reorder:
+        return
+    texts = [c for c, column in mapping.items() if column.kind not in _NUMBER_KINDS]
+    for r in range(header_row + 1, sheet.max_row + 1):
+        for c in texts:
+            refusal = v.reordered_text(sheet.value(r, c))
+            if refusal:
+                out.add(Message(refusal, sheet.name, r, c, _shown_header(sheet, header_row, c)))
+
+
+_NUMBER_KINDS = ("count", "number", "age")
 
 
 def _has_value(value: Any) -> bool:
