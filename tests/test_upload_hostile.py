@@ -790,3 +790,52 @@ def test_a_text_with_marks_that_change_nothing_is_read(gem, text):
                                "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert len(result.aggregates_df) == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("written_twice", [
+    # the same cell twice in its row
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" t="n"><v>500</v></c>',
+    # the same row twice: <row r="3"> again, with the cell again
+    b'<c r="D3" t="n"><v>3</v></c></row><row r="3"><c r="D3" t="n"><v>500</v></c>',
+    # the cell again in the row below, where Excel would not look for it
+    b'<c r="D3" t="n"><v>3</v></c></row><row r="5"><c r="D3" t="n"><v>500</v></c>',
+])
+def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, written_twice):
+    """Both readers took the last copy of a cell written twice (500), Excel may show the first
+    (3) or repair the file: what is counted must be what is seen. Refused as damaged, naming
+    sheet and cell, with either reader; nothing is stored, nothing stored before is lost."""
+    from support import sheet_edited, table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations import reading
+    from data_sources.registrations.importing import import_workbook
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3, written_twice)
+    expected = [
+        "Blad 'Gegevens', rij 3, kolom D: 'vve.xlsx' is beschadigd: cel D3 staat er twee keer in, "
+        f"en Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_empty_cells_and_formulas_computed_to_nothing_are_no_cells_written_twice(gem):
+    """The first test counts cells with a closing tag against the values read: an empty text
+    from a formula (<v></v>) or a cell with only a style makes the two differ without any cell
+    written twice; the addresses are then compared, and the file passes."""
+    from support import sheet_edited
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b"</row></sheetData>",
+                        b'<c r="E4" t="str"><f>""</f><v></v></c><c r="F4" s="0"></c>'
+                        b"</row></sheetData>")
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
