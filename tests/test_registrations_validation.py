@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -614,6 +615,50 @@ def test_hidden_sheets_rows_and_columns_are_refused(gem, extra, expected):
     assert len(texts) == len(expected), texts
     assert all(t.startswith(e) for t, e in zip(texts, expected, strict=True)), texts
 
+
+
+def with_windows(data: bytes, *visibilities: str) -> bytes:
+    """The workbook with its window(s) (bookViews) as `visibilities`: openpyxl writes one visible
+    window and cannot hide it (Excel: Beeld > Verbergen)."""
+    book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    views = b"".join(b'<workbookView visibility="%s" activeTab="0"/>' % v.encode()
+                     for v in visibilities)
+    changed, count = re.subn(rb"<bookViews>.*?</bookViews>", b"<bookViews>" + views + b"</bookViews>",
+                             book, flags=re.DOTALL)
+    assert count == 1
+    return rezip(data, {"xl/workbook.xml": changed})
+
+
+@pytest.mark.parametrize("visibilities", [("hidden",), ("veryHidden",), ("hidden", "veryHidden")])
+def test_a_workbook_whose_window_is_hidden_is_refused_and_stores_nothing(gem, visibilities):
+    """A workbook saved with its window hidden opens in Excel without showing anything, while
+    every count in it was taken in; it is refused as a hidden sheet is."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, vve([["Centrum", "2-4", "SES", 5]]), "vve-indicaties",
+                    "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = with_windows(filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 500]]),
+                        *visibilities)
+    expected = [
+        "De werkmap is verborgen: Excel opent haar zonder venster, zodat u de gegevens niet ziet, "
+        "maar Kindkaart zou ze wel tellen. Maak de werkmap zichtbaar (Beeld > Zichtbaar maken), "
+        "controleer de gegevens en lever het bestand opnieuw aan."]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_a_workbook_with_one_visible_window_of_two_passes(gem):
+    data = with_windows(vve([["Centrum", "2-4", "SES", 5]]), "hidden", "visible")
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5]
 
 
 @pytest.mark.parametrize("name", ["Kopie van Gegevens", "Copy of Gegevens", "Gegevens1", "Blad2"])

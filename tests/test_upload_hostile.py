@@ -5,6 +5,7 @@ written here; each refusal is Dutch, names sheet, row and column, and stores not
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -582,3 +583,259 @@ def test_the_page_refuses_what_is_counted_unseen_and_stores_nothing(app_db):
         assert [(m["blad"], m["rij"], m["kolom"]) for m in messages] == [where], messages
         assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
     assert loads_of(app_db, "vve-indicaties") == before
+
+
+VVE_ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "2-4", "SES", 3], ["Bloemhof", "2-4", "SES", 7]]
+COUNT_D3 = b'<c r="D3" t="n"><v>3</v></c>'
+_REPAIR = ("Open het in Excel (dat herstelt het bestand), controleer die cel en sla het opnieuw op "
+           "als .xlsx.")
+
+
+@pytest.mark.parametrize(("damaged", "place", "what"), [
+    (b'<c r="D3" t="n"><v>abc</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 hoort volgens het bestand een getal te bevatten, maar er staat tekst in"),
+    (b'<c r="D3" t="s"><v>99</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 verwijst naar een tekst die niet in het bestand staat"),
+    (b'<c r="D3" t="b"><v>ja</v></c>', "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"),
+    (b'<c r="3D"><v>3</v></c>', "Blad 'Gegevens', rij 3", "een cel heeft geen geldig celadres"),
+    (b'<c r="D3"><v>3</v></x>', "Blad 'Gegevens', na cel C3",
+     "de opbouw van het blad breekt daar af"),
+])
+def test_a_damaged_cell_is_refused_naming_sheet_row_and_column(gem, damaged, place, what):
+    """A damaged cell made the whole file 'beschadigd of geen geldige Excel-werkmap' without
+    saying where: the partner could not find what to repair. Nothing is stored, nothing stored
+    before is lost."""
+    from support import sheet_edited, table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3, damaged)
+    expected = [f"{place}: 'vve.xlsx' is beschadigd: {what}. {_REPAIR}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_a_damaged_cell_on_another_sheet_is_named_on_that_sheet(gem):
+    from support import sheet_edited
+
+    def notes(book):
+        book.create_sheet("Notities").append(["telling", 4])
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS], extra=notes),
+                        b'<c r="B1" t="n"><v>4</v></c>', b'<c r="B1" t="n"><v>vier</v></c>',
+                        part="xl/worksheets/sheet2.xml")
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Notities', rij 1, kolom B: 'vve.xlsx' is beschadigd: cel B1 hoort volgens het "
+        f"bestand een getal te bevatten, maar er staat tekst in. {_REPAIR}"]
+
+
+def _with_phonetic_text(phonetic: str, shared: bool) -> bytes:
+    """A vve workbook whose cell A2 ('Centrum') carries a phonetic text (<rPh>, Japanese
+    furigana, which Excel keeps with a text and hides): in the shared strings as Excel and
+    xlsxwriter write them, or in an inline string as openpyxl writes it."""
+    import io
+
+    import xlsxwriter
+    from support import rezip, sheet_edited
+
+    run = f'<rPh sb="0" eb="7"><t>{phonetic}</t></rPh>'.encode()
+    if not shared:
+        return sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b"<t>Centrum</t></is>",
+                            b"<t>Centrum</t>" + run + b"</is>")
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    for r, row in enumerate([VVE_HEADER, *VVE_ROWS]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    data = out.getvalue()
+    strings = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml")
+    assert b"<si><t>Centrum</t></si>" in strings
+    return rezip(data, {"xl/sharedStrings.xml": strings.replace(
+        b"<si><t>Centrum</t></si>", b"<si><t>Centrum</t>" + run + b"</si>")})
+
+
+@pytest.mark.parametrize("shared", [True, False])
+@pytest.mark.parametrize(("phonetic", "kind"), [
+    ("111222333", "een burgerservicenummer"),
+    ("Sven Jansen geb. 12-03-2021", "een geboortedatum"),
+])
+def test_personal_data_in_the_phonetic_text_of_a_cell_is_refused(gem, phonetic, kind, shared):
+    """A phonetic text (<rPh>) is text in the file that Excel hides and no reader gives as the
+    cell's value: a BSN there passed the personal-data checks. Refused naming the cell, never
+    echoing it; nothing is stored, nothing stored before is lost."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = _with_phonetic_text(phonetic, shared)
+    expected = [
+        f"Blad 'Gegevens', rij 2, kolom A: persoonsgegevens geweigerd: de fonetische tekst bij "
+        f"deze cel bevat mogelijk {kind}. Excel toont die tekst meestal niet (Start > Fonetische "
+        "velden weergeven), maar ze staat wel in het bestand: typ de cel opnieuw in, dan is ze "
+        "weg. Kindkaart neemt geen burgerservicenummers, namen, adressen of geboortedatums aan. "
+        "Verwijder deze gegevens en lever het bestand opnieuw aan; er is niets opgeslagen."]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_phonetic_text_without_personal_data_passes(gem, shared):
+    result = validate_workbook(_with_phonetic_text("セントラム", shared), "vve-indicaties", gem,
+                               "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
+
+
+def _xlsxwriter_vve(rows: list[list]) -> bytes:
+    """A vve workbook as Excel writes one: its texts in the shared strings."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Gegevens")
+    for r, row in enumerate([VVE_HEADER, *rows]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return out.getvalue()
+
+
+_OVERRIDE = "U+202E (RIGHT-TO-LEFT OVERRIDE)"
+
+
+def _reordered(shown: str, named: str = _OVERRIDE) -> str:
+    return (f"'{shown}': de cel bevat een onzichtbaar teken dat de schrijfrichting verandert, "
+            f"{named}: Excel toont de tekst in een andere volgorde dan Kindkaart haar leest. Typ "
+            "de waarde opnieuw, zonder dat teken")
+
+
+def _escaped_in_shared_strings(text: str, escaped: bytes) -> bytes:
+    from support import rezip
+
+    data = _xlsxwriter_vve([["Centrum", "2-4", "SES", 5], [text, "2-4", "SES", 3]])
+    strings = zipfile.ZipFile(__import__("io").BytesIO(data)).read("xl/sharedStrings.xml")
+    assert text.encode() in strings
+    return rezip(data, {"xl/sharedStrings.xml": strings.replace(text.encode(), escaped)})
+
+
+@pytest.mark.parametrize(("make", "place", "shown", "named"), [
+    # Excel shows 'murtneC', Kindkaart matched the wijk Centrum: in the shared strings as written
+    (lambda: _xlsxwriter_vve([["Centrum", "2-4", "SES", 5], ["\u202eCentrum", "2-4", "SES", 3]]),
+     "rij 3, kolom A (wijk)", "<U+202E>Centrum", _OVERRIDE),
+    # ... and as an XML character reference
+    (lambda: _escaped_in_shared_strings("Oude Haven", b"&#x202E;Oude Haven"),
+     "rij 3, kolom A (wijk)", "<U+202E>Oude Haven", _OVERRIDE),
+    # Excel shows 'SSE', Kindkaart read the criterion SES
+    (lambda: plain_workbook([VVE_HEADER, ["Centrum", "2-4", "S\u202eES", 5]]),
+     "rij 2, kolom C (criterium)", "S<U+202E>ES", _OVERRIDE),
+    (lambda: plain_workbook([VVE_HEADER, ["\u2067Centrum\u2069", "2-4", "SES", 5]]),
+     "rij 2, kolom A (wijk)", "<U+2067>Centrum<U+2069>", "U+2067 (RIGHT-TO-LEFT ISOLATE)"),
+])
+def test_a_text_that_shows_in_another_order_is_refused_naming_the_character(
+        gem, make, place, shown, named):
+    """An override of writing direction (U+202E) makes Excel show a text reversed, while
+    Kindkaart read the characters as they stand: a wijk shown as 'murtneC' was counted for
+    Centrum. The counts had this refusal; texts now too. Nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations.importing import import_workbook
+
+    before = table_content(gem)
+    data = make()
+    expected = [f"Blad 'Gegevens', {place}: {_reordered(shown, named)}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert table_content(gem) == before
+
+
+def test_a_provider_that_shows_in_another_order_is_refused_not_stored(gem):
+    # shows as 'Zorg BV' in Excel; it was stored as typed, reversed with its override
+    data = filled_template("jeugdhulp", [["Centrum", "\u202eVB groZ", "ambulant", "0-2", 6]])
+    assert validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts() == [
+        f"Blad 'Gegevens', rij 2, kolom B (aanbieder): {_reordered('<U+202E>VB groZ')}"]
+
+
+def test_an_organisation_field_that_shows_in_another_order_is_refused(gem):
+    data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 5]],
+                           meta={"bron": "\u202eDGG"})
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        f"Blad 'Organisatie', rij 7, kolom B (bron): {_reordered('<U+202E>DGG')}"]
+
+
+@pytest.mark.parametrize("text", ["\u200fCentrum", "Centrum\u200e", "\u202aCentrum\u202c",
+                                  "\u2066Centrum\u2069", "\u2068Oude Haven\u2069"])
+def test_a_text_with_marks_that_change_nothing_is_read(gem, text):
+    """The marks and left-to-right embeddings that e-mail and web pages carry around a text show
+    a Dutch text as it is."""
+    result = validate_workbook(plain_workbook([VVE_HEADER, [text, "2-4", "SES", 5]]),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert len(result.aggregates_df) == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("written_twice", [
+    # the same cell twice in its row
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" t="n"><v>500</v></c>',
+    # the same row twice: <row r="3"> again, with the cell again
+    b'<c r="D3" t="n"><v>3</v></c></row><row r="3"><c r="D3" t="n"><v>500</v></c>',
+    # the cell again in the row below, where Excel would not look for it
+    b'<c r="D3" t="n"><v>3</v></c></row><row r="5"><c r="D3" t="n"><v>500</v></c>',
+])
+def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, written_twice):
+    """Both readers took the last copy of a cell written twice (500), Excel may show the first
+    (3) or repair the file: what is counted must be what is seen. Refused as damaged, naming
+    sheet and cell, with either reader; nothing is stored, nothing stored before is lost."""
+    from support import sheet_edited, table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations import reading
+    from data_sources.registrations.importing import import_workbook
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3, written_twice)
+    expected = [
+        "Blad 'Gegevens', rij 3, kolom D: 'vve.xlsx' is beschadigd: cel D3 staat er twee keer in, "
+        f"en Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_empty_cells_and_formulas_computed_to_nothing_are_no_cells_written_twice(gem):
+    """The first test counts cells with a closing tag against the values read: an empty text
+    from a formula (<v></v>) or a cell with only a style makes the two differ without any cell
+    written twice; the addresses are then compared, and the file passes."""
+    from support import sheet_edited
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b"</row></sheetData>",
+                        b'<c r="E4" t="str"><f>""</f><v></v></c><c r="F4" s="0"></c>'
+                        b"</row></sheetData>")
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]

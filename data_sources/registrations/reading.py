@@ -67,6 +67,10 @@ class Sheet:
     # format's code: shown_otherwise says whether Excel shows their value as something else;
     # filled for surveyed sheets
     custom_format_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    # whether the sheet's XML or the shared texts hold a character that shows a text in another
+    # order (values.REORDERING), as written or as a character reference: only then are its texts checked one by
+    # one; filled for surveyed sheets
+    may_reorder: bool = False
 
     @property
     def max_row(self) -> int:
@@ -338,13 +342,77 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
     for entry in only or ():
         for sheet in sheets:
             if sheet.name == entry.name:
+                xml = read_parts.get(entry.part)
+                if xml is None:  # read by openpyxl: unpacked once for the checks below
+                    try:
+                        xml = read_parts[entry.part] = zipfile.ZipFile(
+                            io.BytesIO(data)).read(entry.part)
+                    except (KeyError, *DAMAGED_ZIP):
+                        xml = None
+                if xml is not None:
+                    _refuse_cells_twice(sheet, xml, file_name)
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
-                    data, entry.part, read_parts.get(entry.part))
+                    data, entry.part, xml)
                 (sheet.percent_cells, sheet.month_first_cells,
-                 sheet.custom_format_cells) = _formatted_cells(
-                    data, entry.part, read_parts.get(entry.part))
+                 sheet.custom_format_cells) = _formatted_cells(data, entry.part, xml)
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
+                sheet.may_reorder = _may_reorder(data, entry.part, xml)
     return sheets
+
+
+# a cell with its address and something in it (no <c r="D3" s="1"/> or <c r="D3"></c>)
+_FILLED_ADDRESS = re.compile(
+    rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*(?<!/)>(?!</)""")
+
+
+def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str) -> None:
+    """Refuse a sheet that writes a filled cell twice (<c r="D3"> twice in one row, or again in a
+    second <row r="3">): both readers take the last copy, Excel may show another (or repair the
+    file), so what is checked and seen would not be what is counted. The first test counts: as
+    many values read as cells with a closing tag (every cell with a value has one: only an empty
+    cell is written <c r="D3" s="1"/>) means no two of them share an address (one count of a
+    literal, about a millisecond on 20,000 rows); only otherwise are the addresses compared."""
+    from itertools import repeat
+
+    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if not 0 <= begin < end:
+        return
+    read = sum(map(len, sheet.rows)) - sum(map(list.count, sheet.rows, repeat(None)))
+    if xml.count(b"</c>", begin, end) == read:
+        return
+    cells = _FILLED_ADDRESS.findall(xml, begin, end)
+    if len(set(cells)) == len(cells):
+        return
+    seen: set[tuple[bytes, bytes]] = set()
+    for column, row in cells:
+        if (column, row) in seen:
+            shown = f"'{file_name}'" if file_name else "Het bestand"
+            raise InputRefused(
+                f"Blad '{sheet.name}', rij {int(row)}, kolom {column.decode()}: {shown} is "
+                f"beschadigd: cel {column.decode()}{int(row)} staat er twee keer in, en Excel kan "
+                f"een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}")
+        seen.add((column, row))
+
+
+# values.REORDERING in UTF-8 (U+202B, U+202D, U+202E, U+2067) or any character reference
+# (&#x202E;, &#8238;): each search starts with a literal, as fast as a search for it. (Excel's
+# escape _x202E_ neither reader decodes: such a cell is read as the letters '_x202E_'.)
+_REORDERING_BYTES = re.compile(rb"\xe2(?:\x80[\xab\xad\xae]|\x81\xa7)")
+_CHARACTER_REFERENCE = re.compile(rb"&#")
+
+
+def _may_reorder(data: bytes, part: str, xml: bytes | None = None) -> bool:
+    """Whether the sheet in `part` (`xml` when unpacked already) or the shared texts may hold a
+    character that shows a text in another order (values.REORDERING)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = [xml if xml is not None else archive.read(part)]
+        if "xl/sharedStrings.xml" in archive.namelist():
+            parts.append(archive.read("xl/sharedStrings.xml"))
+    except (KeyError, *DAMAGED_ZIP):
+        return False
+    return any(_REORDERING_BYTES.search(content) or _CHARACTER_REFERENCE.search(content)
+               for content in parts)
 
 
 _TABLE_RELATION = re.compile(
@@ -887,10 +955,95 @@ def _unreadable(exc: BaseException, shown: str, data: bytes = b"") -> InputRefus
             "Kindkaart leest die niet. Open het in Excel en sla het op als gewone Excel-werkmap "
             "(.xlsx)."
         )
+    damaged = damaged_cell(data)
+    if damaged:
+        return InputRefused(damaged.replace("{shown}", shown))
     return InputRefused(
         f"{shown} is beschadigd of geen geldige Excel-werkmap en kan niet worden gelezen. "
         "Open het in Excel en sla het opnieuw op als .xlsx."
     )
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[ >/]")
+_REPAIR = ("Open het in Excel (dat herstelt het bestand), controleer die cel en sla het opnieuw op "
+           "als .xlsx.")
+
+
+def damaged_cell(data: bytes) -> str | None:
+    """Where a workbook that a reader could not read is damaged, as the start of a Dutch refusal
+    ('{shown}' stands for the file): the first cell whose value does not fit its type (a number
+    cell holding text, a reference to a shared text that is not there, a yes/no cell holding
+    something else), the row of a cell without a valid address, or the cell after which a sheet's
+    XML breaks off; None when no sheet shows such damage. Only read when a file is refused."""
+    import xml.etree.ElementTree as ElementTree
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = sheet_names(archive)
+        try:
+            strings = len(_SHARED_STRING.findall(archive.read("xl/sharedStrings.xml")))
+        except KeyError:
+            strings = 0
+        for info in archive.infolist():
+            xml = worksheet_xml(archive, info)
+            if xml is None:
+                continue
+            sheet = names.get(info.filename, info.filename)
+            row, last = None, None
+            try:
+                for event, element in iterparse(io.BytesIO(xml), ("start", "end"),
+                                                forbid_dtd=True):
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "row":
+                        if event == "start":
+                            row = element.get("r") or (str(int(row) + 1) if row else "1")
+                        else:
+                            element.clear()
+                        continue
+                    if tag != "c" or event == "start":
+                        continue
+                    found = _damage(element, strings)
+                    address = element.get("r")
+                    where = _CELL_REF.fullmatch(address or "")
+                    if where is None and address is not None:
+                        place = f"Blad '{sheet}'" + (f", rij {row}" if row else "")
+                        return (f"{place}: {{shown}} is beschadigd: een cel heeft geen geldig "
+                                f"celadres. {_REPAIR}")
+                    if where is not None:
+                        last = address
+                        if found:
+                            return (f"Blad '{sheet}', rij {where[2]}, kolom {where[1]}: {{shown}} "
+                                    f"is beschadigd: cel {address} {found}. {_REPAIR}")
+            except ElementTree.ParseError:
+                after = f", na cel {last}" if last else ""
+                return (f"Blad '{sheet}'{after}: {{shown}} is beschadigd: de opbouw van het blad "
+                        f"breekt daar af. {_REPAIR}")
+    except (DefusedXmlException, KeyError, *DAMAGED_ZIP):
+        return None
+    return None
+
+
+def _damage(cell: Any, strings: int) -> str | None:
+    """What is wrong with a cell's value for its type (t), or None."""
+    kind = cell.get("t", "n")
+    value = next((child.text for child in cell if child.tag.rsplit("}", 1)[-1] == "v"), None)
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if kind == "n":
+        try:
+            float(value)
+        except ValueError:
+            return "hoort volgens het bestand een getal te bevatten, maar er staat tekst in"
+    elif kind == "b" and not value.lstrip("-").isdigit():
+        return "hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"
+    elif kind == "s" and not (value.isdigit() and int(value) < strings):
+        return "verwijst naar een tekst die niet in het bestand staat"
+    return None
 
 
 def _macro_enabled(data: bytes) -> bool:

@@ -262,10 +262,11 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         result.messages = _personal_in_sheet_names(_sheet_names(data, entries), places)
         if result.messages:
             return result
-        result.messages = (_sheet_problems(entries, chosen, places, rtype)
+        result.messages = (_hidden_window(data) + _sheet_problems(entries, chosen, places, rtype)
                            + _personal_in_headers(data, entries, places)
                            + _personal_in_properties(data, places) + _personal_in_comments(data, places)
-                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places))
+                           + _personal_in_copies(data, places) + _personal_in_text_boxes(data, entries, places)
+                           + _personal_in_phonetic(data, entries, places))
         if result.messages:
             return result
         meta_entry = _meta_entry(entries)
@@ -306,6 +307,7 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     _check_columns(sheet, rtype, header_row, mapping, unknown, collector)
     _check_merged(sheet, header_row, collector)
     _check_hidden(sheet, header_row, mapping, collector)
+    _check_reordered(sheet, header_row, mapping, collector)
     result.notices += collector.notices
     if collector.messages:
         result.messages = collector.final()
@@ -367,8 +369,9 @@ def _personal_in_meta(sheets: list[Sheet], places: Container[str] = ()) -> list[
 
 
 def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
-    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!): named by its
-    cell, before its code is taken for a gemeente or period."""
+    """An Organisatie field whose formula Excel could not compute (#N/B, #VERW!), or that shows in
+    another order than it is read (values.REORDERING): named by its cell, before its code is taken
+    for a gemeente or period."""
     found = []
     for sheet in sheets:
         if _is_meta_sheet(sheet.name):
@@ -379,6 +382,9 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
                         f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
                         "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
                         sheet.name, r, 2, key))
+                reordered = v.reordered_text(value)
+                if reordered:
+                    found.append(Message(reordered, sheet.name, r, 2, key))
     return found
 
 
@@ -717,6 +723,83 @@ def _personal_in_text_boxes(data: bytes, entries: list[SheetEntry],
     return _scan_parts(data, scan)
 
 
+_PHONETIC_ADVICE = (
+    "Excel toont die tekst meestal niet (Start > Fonetische velden weergeven), maar ze staat wel in "
+    "het bestand: typ de cel opnieuw in, dan is ze weg. ")
+_STRING_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?v>\s*([0-9]+)\s*</")
+_TYPE_SHARED = re.compile(rb"""\bt\s*=\s*["']s["']""")
+_PHONETIC = re.compile(rb"rPh\b")
+
+
+def _personal_in_phonetic(data: bytes, entries: list[SheetEntry],
+                          places: Container[str]) -> list[Message]:
+    """Personal data in the phonetic text of a cell (<rPh>, Japanese furigana, which Excel keeps
+    with a text and hides unless asked: Start > Fonetische velden weergeven): no reader gives it as
+    the cell's value, yet it is text in the file. Only a shared-strings part or sheet that holds
+    'rPh' at all is read further; the cell is named, the text never."""
+    import io
+
+    if entries and all(entry.sheet is not None for entry in entries):
+        # surveyed whole with calamine: the workbook is plain (reading._plain_workbook), which a
+        # workbook with a phonetic text in any sheet or shared text is not
+        return []
+
+    from defusedxml.ElementTree import iterparse
+
+    from data_sources.workbooks import column_number
+
+    def phonetic_kind(element) -> str | None:
+        texts = [t.text or "" for run in element.iter() if run.tag.rsplit("}", 1)[-1] == "rPh"
+                 for t in run.iter() if t.tag.rsplit("}", 1)[-1] == "t"]
+        return next(filter(None, (_personal_in_name_or_value(text, places) for text in texts)),
+                    None)
+
+    def message(kind: str, sheet: str | None, address: bytes | str | None) -> Message:
+        address = address.decode(errors="replace") if isinstance(address, bytes) else address
+        cell = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", address or "")
+        return Message(
+            f"persoonsgegevens geweigerd: de fonetische tekst bij deze cel bevat mogelijk {kind}. "
+            + _PHONETIC_ADVICE + _PERSONAL_REFUSED, sheet, int(cell[2]) if cell else None,
+            column_number(cell[1]) if cell else None)
+
+    def scan(archive, found: list[Message]) -> None:
+        # the shared texts with personal data in their phonetic text, by index
+        shared: dict[int, str] = {}
+        if "xl/sharedStrings.xml" in archive.namelist():
+            strings = archive.read("xl/sharedStrings.xml")
+            if _PHONETIC.search(strings):
+                texts = (e for _, e in iterparse(io.BytesIO(strings), forbid_dtd=True)
+                         if e.tag.rsplit("}", 1)[-1] == "si")
+                for index, element in enumerate(texts):
+                    kind = phonetic_kind(element)
+                    if kind:
+                        shared[index] = kind
+                    element.clear()
+        for entry in entries:
+            if not entry.part.startswith("xl/"):
+                continue
+            xml = entry.xml or archive.read(entry.part)
+            for attributes, number in _STRING_CELL.findall(xml) if shared else ():
+                kind = shared.pop(int(number), None)
+                if kind and _TYPE_SHARED.search(attributes):
+                    found.append(message(kind, entry.name,
+                                         dict(_ATTRIBUTE.findall(attributes)).get(b"r")))
+                elif kind:
+                    shared[int(number)] = kind  # a number cell, not the shared text
+            if not _PHONETIC.search(xml):
+                continue
+            for _event, element in iterparse(io.BytesIO(xml), forbid_dtd=True):
+                if element.tag.rsplit("}", 1)[-1] == "c":
+                    kind = phonetic_kind(element)
+                    if kind:
+                        found.append(message(kind, entry.name, element.get("r")))
+                    element.clear()
+        # a shared text no cell shows still travels in the file
+        found += [message(kind, None, None) for kind in shared.values()]
+
+    return _scan_parts(data, scan)
+
+
 def _scan_parts(data: bytes, scan) -> list[Message]:
     """The messages `scan(archive, found)` adds to `found` while it reads the workbook's parts:
     an XML bomb in any of them is the one message; a damaged part ends the scan with what it found
@@ -899,6 +982,32 @@ def _filled_below_header(entry: SheetEntry, rtype: RegistrationType) -> bool:
     header = _type_header_row(entry, rtype)
     return header is not None and any(
         any(_has_value(cell) for cell in row) for row in entry.head[header:])
+
+
+_WORKBOOK_VIEW = re.compile(rb"<(?:\w+:)?workbookView\b[^>]*>")
+_HIDDEN_VIEW = re.compile(rb"""\bvisibility\s*=\s*["'](?:hidden|veryHidden)["']""")
+
+
+def _hidden_window(data: bytes) -> list[Message]:
+    """A workbook whose every window is hidden (workbookView visibility="hidden", Beeld >
+    Verbergen): Excel opens it without showing anything, yet its sheets would be counted. Only a
+    workbook whose xl/workbook.xml says 'visibility' at all is looked at further."""
+    import io
+    import zipfile
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    except (KeyError, *DAMAGED_ZIP):
+        return []
+    if b"visibility" not in book:
+        return []
+    views = _WORKBOOK_VIEW.findall(book)
+    if not views or not all(_HIDDEN_VIEW.search(view) for view in views):
+        return []
+    return [Message(
+        "De werkmap is verborgen: Excel opent haar zonder venster, zodat u de gegevens niet ziet, "
+        "maar Kindkaart zou ze wel tellen. Maak de werkmap zichtbaar (Beeld > Zichtbaar maken), "
+        "controleer de gegevens en lever het bestand opnieuw aan.")]
 
 
 # A copy of the data sheet by its name, as Excel ('Gegevens (2)'), LibreOffice ('Gegevens_2') and
@@ -1484,6 +1593,26 @@ def _check_hidden(sheet: Sheet, header_row: int, mapping: dict[int, Column],
                 "deze kolom is verborgen, maar telt mee. Maak hem zichtbaar (rechtsklik > "
                 "Zichtbaar maken), controleer hem en lever het bestand opnieuw aan.",
                 sheet.name, None, c, _shown_header(sheet, header_row, c)))
+
+
+def _check_reordered(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+                     out: _Collector) -> None:
+    """A text Excel shows in another order than Kindkaart reads it (values.REORDERING: 'Centrum'
+    after U+202E shows as 'murtneC', yet matched the wijk Centrum; a provider so written was
+    stored reversed), in a column Kindkaart reads as text: refused naming the cell and the
+    character. Numbers have their own rule (values.parse_number). Only a sheet whose XML holds
+    such a character at all (Sheet.may_reorder) is looked at cell by cell."""
+    if not sheet.may_reorder:
+        return
+    texts = [c for c, column in mapping.items() if column.kind not in _NUMBER_KINDS]
+    for r in range(header_row + 1, sheet.max_row + 1):
+        for c in texts:
+            refusal = v.reordered_text(sheet.value(r, c))
+            if refusal:
+                out.add(Message(refusal, sheet.name, r, c, _shown_header(sheet, header_row, c)))
+
+
+_NUMBER_KINDS = ("count", "number", "age")
 
 
 def _has_value(value: Any) -> bool:

@@ -95,6 +95,28 @@ _NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u206
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202c\u2066-\u2069]")
 _DIRECTION_OVERRIDES = re.compile("[\u202d\u202e]")
 _DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# What makes a text show in another order than its characters stand: an override (U+202D, U+202E
+# reverses 'Centrum' to 'murtneC'), and a right-to-left embedding or isolate (U+202B, U+2067),
+# which moves digits and signs at the edge of a text ('12 kinderen' shows as 'kinderen 12'). The
+# marks (U+200E, U+200F) and the left-to-right or first-strong embeddings and isolates that e-mail
+# and web pages put around a text change nothing in a Dutch one.
+REORDERING = re.compile("[\u202b\u202d\u202e\u2067]")
+
+
+def reordered_text(value: object) -> str | None:
+    """The refusal of a text cell that shows in another order than it is read (REORDERING),
+    naming the character, or None."""
+    if not isinstance(value, str) or not REORDERING.search(value):
+        return None
+    import unicodedata
+
+    found = sorted(set(REORDERING.findall(value)))
+    names = ", ".join(f"U+{ord(ch):04X} ({unicodedata.name(ch)})" for ch in found)
+    return (f"'{show(value)}': de cel bevat een onzichtbaar teken dat de schrijfrichting "
+            f"verandert, {names}: Excel toont de tekst in een andere volgorde dan Kindkaart haar "
+            "leest. Typ de waarde opnieuw, zonder dat teken")
+
+
 # two groups of digits apart (a no-break space keeps them one group, as a point does)
 _GROUPS = re.compile("[0-9][^\\S\u00a0\u202f]+[0-9]")
 # How a partner's own report writes a small count it keeps back: '<5', '< 10', '≤4', '*'.
