@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import refusal
 
 from data_sources.errors import InputRefused
 from data_sources.geo import rd_to_wgs84, read_geojson
@@ -630,13 +631,63 @@ def test_a_zipped_geojson_is_read_as_the_geojson(con, tmp_path, zip_name, member
     assert set(geometries(con, "wijk")) == {f["properties"]["statcode"] for f in zwolle_wijken()}
 
 
-def test_a_zip_of_a_geojson_and_other_files_is_still_refused(con, tmp_path):
+def zipped(path, members: dict[str, list[dict]]):
     import zipfile
 
-    source = write(tmp_path / "wijken.geojson", zwolle_wijken())
-    with zipfile.ZipFile(tmp_path / "wijken_2022.zip", "w") as archive:
-        archive.write(source, "wijken_2022.geojson")
-        archive.write(source, "gemeenten_2022.geojson")
-    with pytest.raises(InputRefused):
-        import_file(con, tmp_path / "wijken_2022.zip")
-    assert con.execute("select count(*) from geometries").fetchone() == (0,)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, features in members.items():
+            archive.writestr(name, json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def zwolle_gemeente() -> list[dict]:
+    return [f for f in bundled_features(["GM0193"]) if f["properties"]["statcode"] == "GM0193"]
+
+
+def test_a_zip_of_two_geojsons_with_the_same_regions_is_refused_naming_both(con, tmp_path):
+    # before: the generic 'dit bestandstype (.zip) kan niet worden gelezen zonder Observations.csv'
+    path = zipped(tmp_path / "wijken_2022.zip", {"wijken_2022.geojson": zwolle_wijken(),
+                                                 "wijken_2022_kopie.geojson": zwolle_wijken()})
+    message = refusal(con, lambda: import_file(con, path))
+    assert message.startswith(
+        "Bestand wijken_2022.zip: het zip-bestand bevat 2 GeoJSON-bestanden (wijken_2022.geojson en "
+        "wijken_2022_kopie.geojson), en wijken_2022.geojson en wijken_2022_kopie.geojson hebben "
+        "dezelfde gebieden (WK019310, ")
+    assert "Pak het zip-bestand uit en lees er één in. Er is niets opgeslagen." in message
+    assert "Observations.csv" not in message
+
+
+def test_a_zip_of_geojsons_of_different_years_is_refused_naming_them(con, tmp_path):
+    path = zipped(tmp_path / "grenzen.zip", {"wijk_2023.geojson": zwolle_wijken(),
+                                             "gemeente_2024.geojson": zwolle_gemeente()})
+    message = refusal(con, lambda: import_file(con, path))
+    assert message == (
+        "Bestand grenzen.zip: het zip-bestand bevat 2 GeoJSON-bestanden (wijk_2023.geojson en "
+        "gemeente_2024.geojson) van verschillende jaren (wijk_2023.geojson: 2023, "
+        "gemeente_2024.geojson: 2024). Pak het zip-bestand uit en lees de grenzen van één jaar in, "
+        "met --jaar als het jaar niet in de naam staat. Er is niets opgeslagen.")
+
+
+def test_the_gemeente_and_wijken_geojsons_of_one_year_in_one_zip_are_read_together(
+        tmp_path, monkeypatch):
+    """cartomap's gemeente_<jaar>.geojson and wijk_<jaar>.geojson zipped together (as the
+    GeoPackage's layers gemeenten and wijken are read together), beside the kwb of that year:
+    the Kaart page draws the year's wijken."""
+    import duckdb
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2022.xlsx")
+    boundaries = zipped(tmp_path / "grenzen.zip", {"cartomap/gemeente_2022.geojson": zwolle_gemeente(),
+                                                   "cartomap/wijk_2022.geojson": zwolle_wijken(),
+                                                   "cartomap/LEESMIJ.txt": []})
+    db = app_db_with_files(tmp_path, monkeypatch, kwb, boundaries)
+    with duckdb.connect(str(db), read_only=True) as stored:
+        levels = stored.execute("select region_level, count(*) from geometries where year = 2022"
+                                " group by 1 order by 1").fetchall()
+    assert levels == [("gemeente", 1), ("wijk", len(zwolle_wijken()))]
+    at = run_page_as_analist("kaart")
+    assert not at.exception
+    assert "Zwolle 2022" in " ".join(str(t.value) for t in at.title)
+    features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert {"WK019310", "WK019311", "WK019322"} <= {f["properties"]["wijk_code"] for f in features}

@@ -12,6 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+import pandas as pd
+
 from data_sources import archives, geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file, year_in_file_name
@@ -59,25 +61,76 @@ def _is_geojson(path: Path) -> bool:
         return '"FeatureCollection"' in handle.read(4096)
 
 
-def _zipped_geojson(path: Path) -> str | None:
-    """The name in the zip at `path` of its one GeoJSON file (.geojson, or .json holding a
-    FeatureCollection), beside nothing but what a zip program adds; None for any other zip."""
+def _zipped_geojsons(path: Path) -> list[str]:
+    """The names in the zip at `path` of its GeoJSON files (.geojson, or .json holding a
+    FeatureCollection), when it holds nothing else but what a zip program adds; [] for any other
+    zip."""
     if path.suffix.lower() != ".zip" or not path.is_file():
-        return None
+        return []
     try:
         with zipfile.ZipFile(path) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()
                      and not info.filename.startswith("__MACOSX/")
                      and not info.filename.lower().endswith(_ZIP_EXTRAS)]
-            if len(names) != 1 or not names[0].lower().endswith((".geojson", ".json")):
-                return None
-            if names[0].lower().endswith(".geojson"):
-                return names[0]
-            with archive.open(names[0]) as member:
-                head = member.read(4096).decode("utf-8", errors="replace")
+            if not names or not all(name.lower().endswith((".geojson", ".json")) for name in names):
+                return []
+            for name in names:
+                if name.lower().endswith(".json"):
+                    with archive.open(name) as member:
+                        if '"FeatureCollection"' not in member.read(4096).decode("utf-8", errors="replace"):
+                            return []
     except DAMAGED_ZIP:
-        return None  # a damaged zip: the readers say so in their own words
-    return names[0] if '"FeatureCollection"' in head else None
+        return []  # a damaged zip: the readers say so in their own words
+    return names
+
+
+def _files_said(names: list[str]) -> str:
+    shown = [Path(name).name for name in names]
+    return ", ".join(shown[:-1]) + " en " + shown[-1] if len(shown) > 1 else shown[0]
+
+
+def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
+                           notes: list[str]) -> tuple[pd.DataFrame, int | None]:
+    """The regions of several GeoJSON files in one zip as one frame, as the GeoPackage's layers
+    are read together: the gemeenten, wijken (and buurten) of one year, such as cartomap's
+    gemeente_2024.geojson and wijk_2024.geojson zipped to be sent on. Files of different years,
+    or two files with the same regions, are refused naming the files: which one is meant is the
+    user's to say. The year: `year`, else the zip's name, else the one year the files' names give."""
+    frames = {}
+    for member in members:
+        with archives.unpacked(path, lambda info, member=member: info.filename == member,
+                               noun="GeoJSON-bestand", max_bytes=MAX_ANSWER_BYTES) as folder:
+            frames[member] = geo.read_geojson(folder / Path(member).name)
+    regional = {member: frame for member, frame in frames.items() if not frame.empty}
+    if not regional:
+        return frames[members[0]], year
+    listing = f"het zip-bestand bevat {len(members)} GeoJSON-bestanden ({_files_said(members)})"
+    years = {member: year_in_file_name(member) for member in regional}
+    if not year and len(set(years.values()) - {None}) > 1:
+        said = ", ".join(f"{Path(m).name}: {y}" for m, y in years.items() if y)
+        raise InputRefused(f"Bestand {path.name}: {listing} van verschillende jaren ({said}). Pak "
+                           "het zip-bestand uit en lees de grenzen van één jaar in, met --jaar als "
+                           "het jaar niet in de naam staat. Er is niets opgeslagen.")
+    seen: dict[str, str] = {}
+    for member, frame in regional.items():
+        twice = [code for code in frame["region_code"] if code in seen]
+        if twice:
+            shown = ", ".join(twice[:3]) + (f" en nog {len(twice) - 3}" if len(twice) > 3 else "")
+            raise InputRefused(
+                f"Bestand {path.name}: {listing}, en {Path(seen[twice[0]]).name} en "
+                f"{Path(member).name} hebben dezelfde gebieden ({shown}). Pak het zip-bestand uit "
+                "en lees er één in. Er is niets opgeslagen.")
+        seen.update(dict.fromkeys(frame["region_code"], member))
+    skipped = [member for member in members if member not in regional]
+    if skipped:
+        has, is_ = ("heeft", "is") if len(skipped) == 1 else ("hebben", "zijn")
+        notes.append(f"{_files_said(skipped)} in {path.name} {has} geen gemeente-, wijk- of "
+                     f"buurtvlakken (eigenschap statcode, wijkcode of WK_CODE) en {is_} overgeslagen.")
+    merged = pd.concat(list(regional.values()), ignore_index=True)
+    for key in ("closed", "water", "shapeless"):
+        merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
+    return merged, year or year_in_file_name(path.name) or next(
+        (y for y in years.values() if y), None)
 
 
 def _is_postcode_file(path: Path) -> bool:
@@ -96,15 +149,18 @@ def _is_postcode_file(path: Path) -> bool:
 
 
 def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
-                    of_account: bool, collection: dict | None = None) -> tuple[str, list[int]]:
-    """Boundaries from a GeoJSON file, or from `collection` (read from the GeoPackage at `path`)."""
+                    of_account: bool, collection: dict | None = None,
+                    frame: pd.DataFrame | None = None) -> tuple[str, list[int]]:
+    """Boundaries from a GeoJSON file, from `collection` (read from the GeoPackage at `path`) or
+    from `frame` (the GeoJSON files of the zip at `path`)."""
     if not year:
         year = year_in_file_name(path.name)
         if not year:
             raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
                                "leiden uit de naam; geef het op met --jaar.")
-    frame = (geo.read_geojson(path) if collection is None
-             else geo.features_frame(collection, file_name=path.name))
+    if frame is None:
+        frame = (geo.read_geojson(path) if collection is None
+                 else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
                            "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
@@ -333,14 +389,20 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     _refuse_nested_zip(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
-    inner = _zipped_geojson(path)
-    if inner is not None:
+    inner = _zipped_geojsons(path)
+    if len(inner) == 1:
         # boundaries zipped to be sent or as downloaded (wijken_2024.zip with wijken_2024.geojson):
         # read as the GeoJSON, the year from the zip's name, else from the GeoJSON's own name
-        with archives.unpacked(path, lambda info: info.filename == inner, noun="GeoJSON-bestand",
+        with archives.unpacked(path, lambda info: info.filename == inner[0], noun="GeoJSON-bestand",
                                max_bytes=MAX_ANSWER_BYTES) as folder:
-            return _import_geojson(con, folder / Path(inner).name, gemeenten,
+            return _import_geojson(con, folder / Path(inner[0]).name, gemeenten,
                                    year or year_in_file_name(path.name), notes, of_account)
+    if inner:
+        frame, year = _zipped_geojson_frames(path, inner, year, notes)
+        if not year:
+            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te leiden "
+                               "uit de namen; geef het op met --jaar.")
+        return _import_geojson(con, path, gemeenten, year, notes, of_account, frame=frame)
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
