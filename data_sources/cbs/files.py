@@ -444,7 +444,35 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
         if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
             notes += _without_wijken_note(con, load_ids)
+        if cbs_file.kind == "jeugdzorg-wijk":
+            notes += _jeugdmonitor_note(con, load_ids)
     return cbs_file.kind, load_ids
+
+
+# The Jeugdmonitor's columns that the map shows (transforms/sql/marts/cbs_jeugdzorg_by_wijk.sql),
+# with the words of their map indicators (ui/jeugdmonitor.py)
+_JEUGDMONITOR_SHOWN = {"k_0Tot4Jaar": "Kinderen 0-4 jaar", "k_4Tot12Jaar": "Kinderen 4-12 jaar",
+                       "TotaalJongerenMetJeugdzorgInNatura": "Jongeren tot 23 jaar",
+                       "JongerenMetJeugdzorg": "Jongeren tot 23 jaar"}
+
+
+def _jeugdmonitor_note(con, load_ids: list[int]) -> list[str]:
+    """Where the Jeugdmonitor per wijk is shown (the Kaart), or, for a file without a wijk with
+    the young people in total or by age (a selection of other topics, or of the gemeente alone),
+    that it is stored but shows nothing, with what to download."""
+    found = con.execute(
+        "select list(distinct stem), list(distinct year order by year) from raw_cbs__jeugdzorg"
+        " where load_id in (select unnest(?::integer[])) and region_level = 'wijk'"
+        " and stem in (select unnest(?::varchar[]))", [load_ids, list(_JEUGDMONITOR_SHOWN)]).fetchone()
+    stems, years = found if found and found[0] else ([], [])
+    if stems:
+        shown = list(dict.fromkeys(label for stem, label in _JEUGDMONITOR_SHOWN.items() if stem in stems))
+        said = " of ".join(f"'{label} met jeugdzorg (CBS Jeugdmonitor)'" for label in shown)
+        return [f"Te zien op de Kaart ({', '.join(map(str, years))}): kies de indicator {said}."]
+    return ["Dit bestand heeft geen wijken met het aantal jongeren met jeugdzorg in natura (de "
+            "onderwerpen 'Totaal jongeren met jeugdzorg in natura', '0 tot 4 jaar' en '4 tot 12 "
+            "jaar'): het is opgeslagen, maar Kindkaart toont er niets van. Download de tabel in "
+            "StatLine opnieuw met die onderwerpen en bij 'Wijken' de wijken van uw gemeente."]
 
 
 def _without_wijken_note(con, load_ids: list[int]) -> list[str]:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from data_sources.cbs.columns import (
     DIMENSION_KEYS,
+    KEY_ALIASES,
     KWB_CODE_COLUMNS,
     KWB_STEMS,
     KWB_TEXT_COLUMNS,
@@ -909,7 +910,7 @@ def _last_title(header: str) -> str:
 def _header_key(header: str, repeated: set[str] = frozenset(), *, kwb: bool = False) -> str | None:
     header = header.strip().strip('"').strip()
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
-        return header
+        return KEY_ALIASES.get(header, header)
     # Titles repeat under different groups (Nabijheid: "Afstand tot school" four times): the
     # whole path decides, and a repeated last title never stands for all of them.
     nabijheid = None if kwb else stem_for_path(header.split("/"))
@@ -964,7 +965,7 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
     else:
         props = _guess_properties(data)
     keys = {p.get("Key") for p in props}
-    if not ({"WijkenEnBuurten", "RegioS"} & keys or any(stem(k or "") == "Codering" for k in keys)):
+    if not ({"WijkenEnBuurten", "RegioS", *KEY_ALIASES} & keys or any(stem(k or "") == "Codering" for k in keys)):
         raise InputRefused(f"Bestand {path.name}: geen regiocodes (WijkenEnBuurten, RegioS of "
                            f"Codering) in de rijen. {SUPPORTED}")
     period = ""
