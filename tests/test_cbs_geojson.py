@@ -691,3 +691,53 @@ def test_the_gemeente_and_wijken_geojsons_of_one_year_in_one_zip_are_read_togeth
     assert "Zwolle 2022" in " ".join(str(t.value) for t in at.title)
     features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
     assert {"WK019310", "WK019311", "WK019322"} <= {f["properties"]["wijk_code"] for f in features}
+
+
+def pdok_wfs_wijken(year: int = 2024, only_jrstatcode: bool = False) -> list[dict]:
+    """Zwolle's wijken as PDOK's WFS gebiedsindelingen:wijk_gegeneraliseerd answers in RD New:
+    statcode, jrstatcode (the year before the code), statnaam, rubriek; or, as a shapefile of the
+    gebiedsindelingen exported by QGIS, JRSTATCODE and STATNAAM alone."""
+    features = []
+    for wijk in zwolle_wijken():
+        code = wijk["properties"]["statcode"]
+        properties = ({"JRSTATCODE": f"{year}{code}", "STATNAAM": code} if only_jrstatcode else
+                      {"id": len(features) + 1, "statcode": code, "jrstatcode": f"{year}{code}",
+                       "statnaam": code, "rubriek": "wijk"})
+        features.append(kaart_feature(properties, {
+            "type": "Polygon", "coordinates": walk(wijk["geometry"]["coordinates"], wgs84_to_rd)}))
+    return features
+
+
+@pytest.mark.parametrize("only_jrstatcode", [False, True])
+def test_a_pdok_download_without_a_year_in_its_name_takes_the_year_of_its_jrstatcodes(
+        con, tmp_path, only_jrstatcode):
+    # before: 'het jaar van de grenzen is niet af te leiden uit de naam' (a WFS answer saved as
+    # wijk_gegeneraliseerd.json), and with JRSTATCODE alone no region was found at all
+    path = write(tmp_path / "wijk_gegeneraliseerd.json", pdok_wfs_wijken(2023, only_jrstatcode),
+                 crs=RD_CRS)
+    stored = import_file(con, path)
+    assert stored.kind == "geometrie" and stored.notes == []
+    codes = sorted(w["properties"]["statcode"] for w in zwolle_wijken())
+    assert con.execute("select year, list(region_code order by region_code) from geometries"
+                       " group by year").fetchall() == [(2023, codes)]
+
+
+def test_the_year_of_the_jrstatcodes_goes_before_the_year_in_the_name(con, tmp_path):
+    path = write(tmp_path / "wijken_2023.geojson", pdok_wfs_wijken(2024), crs=RD_CRS)
+    stored = import_file(con, path)
+    assert con.execute("select distinct year from geometries").fetchall() == [(2024,)]
+    assert stored.notes == [
+        "De naam wijken_2023.geojson noemt 2023, maar de grenzen zelf zijn van 2024 (jrstatcode "
+        "2024WK…): opgeslagen als grenzen van 2024. Geef met --jaar een ander jaar op als u dat "
+        "bedoelt."]
+    # a year given by the user goes before both
+    import_file(con, path, year=2022)
+    assert con.execute("select distinct year from geometries order by 1").fetchall() == [(2022,), (2024,)]
+
+
+def test_boundaries_of_several_years_by_their_jrstatcodes_are_refused(con, tmp_path):
+    features = pdok_wfs_wijken(2023)[:2] + pdok_wfs_wijken(2024)[2:]
+    path = write(tmp_path / "wijk_gegeneraliseerd.json", features, crs=RD_CRS)
+    assert refusal(con, lambda: import_file(con, path)) == (
+        "Bestand wijk_gegeneraliseerd.json: de grenzen zijn van meer jaren (jrstatcode 2023, 2024). "
+        "Lees de grenzen van één jaar in, of geef het jaar op met --jaar. Er is niets opgeslagen.")

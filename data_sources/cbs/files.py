@@ -95,7 +95,8 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
     are read together: the gemeenten, wijken (and buurten) of one year, such as cartomap's
     gemeente_2024.geojson and wijk_2024.geojson zipped to be sent on. Files of different years,
     or two files with the same regions, are refused naming the files: which one is meant is the
-    user's to say. The year: `year`, else the zip's name, else the one year the files' names give."""
+    user's to say. Returns the frame and the year the names give: the zip's, else the one year
+    the files' names give (the boundaries' own jrstatcodes go before it: _boundaries_year)."""
     frames = {}
     for member in members:
         with archives.unpacked(path, lambda info, member=member: info.filename == member,
@@ -103,7 +104,7 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
             frames[member] = geo.read_geojson(folder / Path(member).name)
     regional = {member: frame for member, frame in frames.items() if not frame.empty}
     if not regional:
-        return frames[members[0]], year
+        return frames[members[0]], None
     listing = f"het zip-bestand bevat {len(members)} GeoJSON-bestanden ({_files_said(members)})"
     years = {member: year_in_file_name(member) for member in regional}
     if not year and len(set(years.values()) - {None}) > 1:
@@ -127,10 +128,9 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
         notes.append(f"{_files_said(skipped)} in {path.name} {has} geen gemeente-, wijk- of "
                      f"buurtvlakken (eigenschap statcode, wijkcode of WK_CODE) en {is_} overgeslagen.")
     merged = pd.concat(list(regional.values()), ignore_index=True)
-    for key in ("closed", "water", "shapeless"):
+    for key in ("closed", "water", "shapeless", "years"):
         merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
-    return merged, year or year_in_file_name(path.name) or next(
-        (y for y in years.values() if y), None)
+    return merged, year_in_file_name(path.name) or next((y for y in years.values() if y), None)
 
 
 def _is_postcode_file(path: Path) -> bool:
@@ -150,14 +150,10 @@ def _is_postcode_file(path: Path) -> bool:
 
 def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
                     of_account: bool, collection: dict | None = None,
-                    frame: pd.DataFrame | None = None) -> tuple[str, list[int]]:
+                    frame: pd.DataFrame | None = None, name_year: int | None = None) -> tuple[str, list[int]]:
     """Boundaries from a GeoJSON file, from `collection` (read from the GeoPackage at `path`) or
-    from `frame` (the GeoJSON files of the zip at `path`)."""
-    if not year:
-        year = year_in_file_name(path.name)
-        if not year:
-            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
-                               "leiden uit de naam; geef het op met --jaar.")
+    from `frame` (the GeoJSON files of the zip at `path`). The year: `year` (given by the user),
+    else the one year the file's jrstatcodes give (PDOK), else `name_year` or the year in its name."""
     if frame is None:
         frame = (geo.read_geojson(path) if collection is None
                  else geo.features_frame(collection, file_name=path.name))
@@ -166,6 +162,9 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
                            "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
                            + (" buiten de delen die water zijn" if frame.attrs.get("water") else "")
                            + ".")
+    if not year:
+        year = _boundaries_year(path, frame.attrs.get("years", []),
+                                name_year or year_in_file_name(path.name), notes)
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
     if gemeenten:
@@ -196,6 +195,28 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
+
+
+def _boundaries_year(path: Path, data_years: list[int], name_year: int | None,
+                     notes: list[str]) -> int:
+    """The year of boundaries not given by the user: the year of their jrstatcodes (PDOK writes
+    each region's code with its year, 2024WK036300; a download from its WFS has no year in its
+    name), else the year in the name; refused when neither gives one, or the file has several."""
+    if len(data_years) > 1:
+        raise InputRefused(f"Bestand {path.name}: de grenzen zijn van meer jaren (jrstatcode "
+                           f"{', '.join(map(str, data_years))}). Lees de grenzen van één jaar in, "
+                           "of geef het jaar op met --jaar. Er is niets opgeslagen.")
+    if data_years:
+        if name_year and name_year != data_years[0]:
+            notes.append(f"De naam {path.name} noemt {name_year}, maar de grenzen zelf zijn van "
+                         f"{data_years[0]} (jrstatcode {data_years[0]}WK…): opgeslagen als "
+                         f"grenzen van {data_years[0]}. Geef met --jaar een ander jaar op als u dat "
+                         "bedoelt.")
+        return data_years[0]
+    if not name_year:
+        raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te leiden uit "
+                           "de naam of de gebieden (jrstatcode); geef het op met --jaar.")
+    return name_year
 
 
 def _import_geopackage(con, path: Path, member: str | None, gemeenten, year, notes: list[str],
@@ -395,14 +416,12 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         # read as the GeoJSON, the year from the zip's name, else from the GeoJSON's own name
         with archives.unpacked(path, lambda info: info.filename == inner[0], noun="GeoJSON-bestand",
                                max_bytes=MAX_ANSWER_BYTES) as folder:
-            return _import_geojson(con, folder / Path(inner[0]).name, gemeenten,
-                                   year or year_in_file_name(path.name), notes, of_account)
+            return _import_geojson(con, folder / Path(inner[0]).name, gemeenten, year, notes,
+                                   of_account, name_year=year_in_file_name(path.name))
     if inner:
-        frame, year = _zipped_geojson_frames(path, inner, year, notes)
-        if not year:
-            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te leiden "
-                               "uit de namen; geef het op met --jaar.")
-        return _import_geojson(con, path, gemeenten, year, notes, of_account, frame=frame)
+        frame, name_year = _zipped_geojson_frames(path, inner, year, notes)
+        return _import_geojson(con, path, gemeenten, year, notes, of_account, frame=frame,
+                               name_year=name_year)
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
