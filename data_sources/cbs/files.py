@@ -472,6 +472,7 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
 # with the words of their map indicators (ui/jeugdmonitor.py)
 _JEUGDMONITOR_SHOWN = {"k_0Tot4Jaar": "Kinderen 0-4 jaar", "k_4Tot12Jaar": "Kinderen 4-12 jaar",
                        "TotaalJongerenMetJeugdzorgInNatura": "Jongeren tot 23 jaar",
+                       "JongerenMetJeugdzorgInNatura": "Jongeren tot 23 jaar",
                        "JongerenMetJeugdzorg": "Jongeren tot 23 jaar"}
 
 

@@ -8,6 +8,7 @@
 with measures (stem, age_group) as (
     values
         ('TotaalJongerenMetJeugdzorgInNatura', 'tot 23'),
+        ('JongerenMetJeugdzorgInNatura', 'tot 23'),
         ('JongerenMetJeugdzorg', 'tot 23'),
         ('k_0Tot4Jaar', '0-4'),
         ('k_4Tot12Jaar', '4-12')
