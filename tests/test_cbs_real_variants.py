@@ -410,3 +410,29 @@ def test_codes_as_numbers_without_recs_are_refused_naming_the_missing_column(con
     assert "rij 3, kolom gwb_code: '193' is een code zonder GM, WK of BU ervoor" in message
     assert "kolom recs (soort regio: Gemeente, Wijk of Buurt) ontbreekt" in message
     assert "geen CBS-regiocode" not in message
+
+
+def test_a_zip_of_several_downloads_is_refused_naming_them(con, tmp_path):
+    # before: the kwb in it was stored and the boundaries beside it left out without a word
+    import zipfile
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    with zipfile.ZipFile(tmp_path / "downloads.zip", "w") as archive:
+        archive.write(kwb, "downloads/kwb-2024.xlsx")
+        archive.writestr("downloads/wijk_2024.geojson", '{"type": "FeatureCollection", "features": []}')
+        archive.writestr("downloads/LEESMIJ.txt", "Bron: CBS")
+    assert refusal(con, lambda: import_file(con, tmp_path / "downloads.zip")) == (
+        "Bestand downloads.zip: het zip-bestand bevat 2 bestanden (kwb-2024.xlsx, "
+        "wijk_2024.geojson); Kindkaart leest één bestand tegelijk. Pak het zip-bestand uit en lees "
+        "elk bestand apart in. Er is niets opgeslagen.")
+
+
+def test_a_zipped_kwb_beside_a_readme_is_read(con, tmp_path):
+    # a readme beside the one CBS file is no second file to read (it was refused as one)
+    import zipfile
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    with zipfile.ZipFile(tmp_path / "kwb-2024.zip", "w") as archive:
+        archive.write(kwb, "kwb-2024.xlsx")
+        archive.writestr("LEESMIJ.txt", "Bron: CBS")
+    assert import_file(con, tmp_path / "kwb-2024.zip").kind == "kerncijfers"

@@ -71,7 +71,7 @@ def _zipped_geojsons(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()
                      and not info.filename.startswith("__MACOSX/")
-                     and not info.filename.lower().endswith(_ZIP_EXTRAS)]
+                     and not info.filename.lower().endswith(archives.ZIP_EXTRAS)]
             if not names or not all(name.lower().endswith((".geojson", ".json")) for name in names):
                 return []
             for name in names:
@@ -376,8 +376,6 @@ def _refuse_topojson(path: Path) -> None:
             "in plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen.")
 
 
-# Beside a zip in a zip: what a zip program or a download adds, not a file to read.
-_ZIP_EXTRAS = (".txt", ".pdf", ".md", ".html", ".htm", ".ds_store")
 
 
 def _refuse_nested_zip(path: Path) -> None:
@@ -393,7 +391,7 @@ def _refuse_nested_zip(path: Path) -> None:
     except DAMAGED_ZIP:
         return  # a damaged zip: the readers say so in their own words
     inner = [name for name in names if name.lower().endswith(".zip")]
-    others = [name for name in names if not name.lower().endswith((".zip", *_ZIP_EXTRAS))]
+    others = [name for name in names if not name.lower().endswith((".zip", *archives.ZIP_EXTRAS))]
     if inner and not others:
         shown = ", ".join(Path(name).name for name in inner[:3]) + (
             f" en nog {len(inner) - 3}" if len(inner) > 3 else "")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_sources import archives
 from data_sources.cbs.columns import (
     DIMENSION_KEYS,
     KEY_ALIASES,
@@ -127,9 +128,23 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             if observations is not None:
                 return _read_observations(observations, path, year, folder)
             inside = sorted(folder.iterdir())
-            if len(inside) == 1:
-                # one CBS file zipped (a StatLine CSV, a kwb workbook): read as itself
-                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)
+            members = archives.data_members(path)
+            named = [file for file in inside if file.name in {Path(name).name for name in members}]
+            if len(members) == 1 and len(named) == 1:
+                # one CBS file zipped (a StatLine CSV, a kwb workbook), perhaps beside a readme:
+                # read as itself
+                return read_cbs_file(named[0], year=year, gemeenten=gemeenten)
+            if not members and len(inside) == 1:
+                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)  # a CSV as .txt
+            if len(members) > 1:
+                # a folder of downloads zipped (kwb-2024.xlsx beside wijk_2024.geojson): the
+                # first CBS file was read and the boundaries left out without a word
+                shown = ", ".join(Path(name).name for name in members[:5]) + (
+                    f" en nog {len(members) - 5}" if len(members) > 5 else "")
+                raise InputRefused(f"Bestand {path.name}: het zip-bestand bevat {len(members)} "
+                                   f"bestanden ({shown}); Kindkaart leest één bestand tegelijk. "
+                                   "Pak het zip-bestand uit en lees elk bestand apart in. Er is "
+                                   "niets opgeslagen.")
             raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
                                "gelezen zonder Observations.csv erin (zoals in de download van de "
                                "CBS-open data), één CBS-bestand of een postcodebestand. "
