@@ -12,6 +12,21 @@ from data_sources.errors import InputRefused, refuse_encrypted, unreadable
 from data_sources.workbooks import DAMAGED_ZIP
 
 _CHUNK = 1024 * 1024
+# Beside the files of a zip: what a zip program or a download adds (a readme, a licence), not a
+# file to read.
+ZIP_EXTRAS = (".txt", ".pdf", ".md", ".html", ".htm", ".ds_store")
+
+
+def data_members(path: Path) -> list[str]:
+    """The names of the files in the zip at `path` that are not folders, a Mac's __MACOSX copies
+    or ZIP_EXTRAS; [] for a zip that cannot be read (its readers say so in their own words)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return [info.filename for info in archive.infolist() if not info.is_dir()
+                    and not info.filename.startswith("__MACOSX/")
+                    and not info.filename.lower().endswith(ZIP_EXTRAS)]
+    except DAMAGED_ZIP:
+        return []
 
 
 def _size(max_bytes: int) -> str:

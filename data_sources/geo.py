@@ -297,11 +297,26 @@ def _coordinate_system(collection: dict, polygons: list[dict], prefix: str) -> s
                        "Exporteer de kaart als WGS84 (EPSG:4326) of RD New (EPSG:28992).")
 
 
+# PDOK's CBS-gebiedsindelingen (WFS and OGC API) give each region beside its statcode its code
+# with the year in front, jrstatcode ('2024WK036300'; JRSTATCODE in their shapefiles): the year of
+# the boundaries, in the file itself.
+_JRSTATCODE = re.compile(r"^((?:19|20)\d{2})((?:GM|WK|BU)\d{4}\w*)$")
+
+
+def jrstatcode_year(props: dict) -> int | None:
+    """The year of a region's boundary from its jrstatcode (lower-case property names), or None."""
+    match = _JRSTATCODE.match(str(props.get("jrstatcode") or "").strip().upper())
+    return int(match.group(1)) if match else None
+
+
 def region_code_of(props: dict) -> str | None:
     """The code of a region among its properties (lower-case names, CODE_PROPERTIES): the most
-    specific one, as a buurt of the wijk- en buurtkaart also carries wijkcode and gemeentecode."""
+    specific one, as a buurt of the wijk- en buurtkaart also carries wijkcode and gemeentecode;
+    without one, the code in jrstatcode after its year."""
     codes = [str(props[k]).strip() for k in CODE_PROPERTIES if props.get(k)]
     regional = [c for c in codes if region_level(c)]
+    if not regional and jrstatcode_year(props):
+        return _JRSTATCODE.match(str(props["jrstatcode"]).strip().upper()).group(2)
     if not regional:
         return codes[0] if codes else None
     return min(regional, key=lambda c: _SPECIFIC[region_level(c)])
@@ -344,6 +359,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
         raise InputRefused(f"{prefix}'features' is {_what(features)} in plaats van een lijst "
                            "van gebieden. Er is niets opgeslagen.")
     regions: dict[str, dict] = {}
+    years: set[int] = set()
     water: set[str | None] = set()
     shapeless: set[str] = set()
     clashes: list[str] = []
@@ -364,6 +380,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             continue
         props = {str(k).lower(): v for k, v in original.items()}
         code = region_code_of(props)
+        if jrstatcode_year(props):
+            years.add(jrstatcode_year(props))
         if any(str(props.get(k) or "").strip().upper() == "JA" for k in WATER_PROPERTIES):
             water.add(code)
             continue
@@ -411,6 +429,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     frame = pd.DataFrame(rows, columns=["region_code", "region_level", "region_name", "geometry_json"])
     # water parts left out: the codes of regions drawn without them, and of regions only water
     frame.attrs["water"] = sorted(code for code in water if code)
+    frame.attrs["years"] = sorted(years)  # the years its jrstatcodes give
     frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)

@@ -64,7 +64,8 @@ def test_a_geojson_named_with_only_its_gemeente_code_asks_for_the_year(con, tmp_
     with pytest.raises(InputRefused) as refused:
         import_file(con, path)
     assert refused.value.messages == ["Bestand wijken_GM1949.geojson: het jaar van de grenzen is niet "
-                                      "af te leiden uit de naam; geef het op met --jaar."]
+                                      "af te leiden uit de naam of de gebieden (jrstatcode); geef "
+                                      "het op met --jaar."]
     assert con.execute("select count(*) from geometries").fetchone() == (0,)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import refusal
 
 from data_sources.errors import InputRefused
 from data_sources.geo import rd_to_wgs84, read_geojson
@@ -630,13 +631,113 @@ def test_a_zipped_geojson_is_read_as_the_geojson(con, tmp_path, zip_name, member
     assert set(geometries(con, "wijk")) == {f["properties"]["statcode"] for f in zwolle_wijken()}
 
 
-def test_a_zip_of_a_geojson_and_other_files_is_still_refused(con, tmp_path):
+def zipped(path, members: dict[str, list[dict]]):
     import zipfile
 
-    source = write(tmp_path / "wijken.geojson", zwolle_wijken())
-    with zipfile.ZipFile(tmp_path / "wijken_2022.zip", "w") as archive:
-        archive.write(source, "wijken_2022.geojson")
-        archive.write(source, "gemeenten_2022.geojson")
-    with pytest.raises(InputRefused):
-        import_file(con, tmp_path / "wijken_2022.zip")
-    assert con.execute("select count(*) from geometries").fetchone() == (0,)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, features in members.items():
+            archive.writestr(name, json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def zwolle_gemeente() -> list[dict]:
+    return [f for f in bundled_features(["GM0193"]) if f["properties"]["statcode"] == "GM0193"]
+
+
+def test_a_zip_of_two_geojsons_with_the_same_regions_is_refused_naming_both(con, tmp_path):
+    # before: the generic 'dit bestandstype (.zip) kan niet worden gelezen zonder Observations.csv'
+    path = zipped(tmp_path / "wijken_2022.zip", {"wijken_2022.geojson": zwolle_wijken(),
+                                                 "wijken_2022_kopie.geojson": zwolle_wijken()})
+    message = refusal(con, lambda: import_file(con, path))
+    assert message.startswith(
+        "Bestand wijken_2022.zip: het zip-bestand bevat 2 GeoJSON-bestanden (wijken_2022.geojson en "
+        "wijken_2022_kopie.geojson), en wijken_2022.geojson en wijken_2022_kopie.geojson hebben "
+        "dezelfde gebieden (WK019310, ")
+    assert "Pak het zip-bestand uit en lees er één in. Er is niets opgeslagen." in message
+    assert "Observations.csv" not in message
+
+
+def test_a_zip_of_geojsons_of_different_years_is_refused_naming_them(con, tmp_path):
+    path = zipped(tmp_path / "grenzen.zip", {"wijk_2023.geojson": zwolle_wijken(),
+                                             "gemeente_2024.geojson": zwolle_gemeente()})
+    message = refusal(con, lambda: import_file(con, path))
+    assert message == (
+        "Bestand grenzen.zip: het zip-bestand bevat 2 GeoJSON-bestanden (wijk_2023.geojson en "
+        "gemeente_2024.geojson) van verschillende jaren (wijk_2023.geojson: 2023, "
+        "gemeente_2024.geojson: 2024). Pak het zip-bestand uit en lees de grenzen van één jaar in, "
+        "met --jaar als het jaar niet in de naam staat. Er is niets opgeslagen.")
+
+
+def test_the_gemeente_and_wijken_geojsons_of_one_year_in_one_zip_are_read_together(
+        tmp_path, monkeypatch):
+    """cartomap's gemeente_<jaar>.geojson and wijk_<jaar>.geojson zipped together (as the
+    GeoPackage's layers gemeenten and wijken are read together), beside the kwb of that year:
+    the Kaart page draws the year's wijken."""
+    import duckdb
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2022.xlsx")
+    boundaries = zipped(tmp_path / "grenzen.zip", {"cartomap/gemeente_2022.geojson": zwolle_gemeente(),
+                                                   "cartomap/wijk_2022.geojson": zwolle_wijken(),
+                                                   "cartomap/LEESMIJ.txt": []})
+    db = app_db_with_files(tmp_path, monkeypatch, kwb, boundaries)
+    with duckdb.connect(str(db), read_only=True) as stored:
+        levels = stored.execute("select region_level, count(*) from geometries where year = 2022"
+                                " group by 1 order by 1").fetchall()
+    assert levels == [("gemeente", 1), ("wijk", len(zwolle_wijken()))]
+    at = run_page_as_analist("kaart")
+    assert not at.exception
+    assert "Zwolle 2022" in " ".join(str(t.value) for t in at.title)
+    features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+    assert {"WK019310", "WK019311", "WK019322"} <= {f["properties"]["wijk_code"] for f in features}
+
+
+def pdok_wfs_wijken(year: int = 2024, only_jrstatcode: bool = False) -> list[dict]:
+    """Zwolle's wijken as PDOK's WFS gebiedsindelingen:wijk_gegeneraliseerd answers in RD New:
+    statcode, jrstatcode (the year before the code), statnaam, rubriek; or, as a shapefile of the
+    gebiedsindelingen exported by QGIS, JRSTATCODE and STATNAAM alone."""
+    features = []
+    for wijk in zwolle_wijken():
+        code = wijk["properties"]["statcode"]
+        properties = ({"JRSTATCODE": f"{year}{code}", "STATNAAM": code} if only_jrstatcode else
+                      {"id": len(features) + 1, "statcode": code, "jrstatcode": f"{year}{code}",
+                       "statnaam": code, "rubriek": "wijk"})
+        features.append(kaart_feature(properties, {
+            "type": "Polygon", "coordinates": walk(wijk["geometry"]["coordinates"], wgs84_to_rd)}))
+    return features
+
+
+@pytest.mark.parametrize("only_jrstatcode", [False, True])
+def test_a_pdok_download_without_a_year_in_its_name_takes_the_year_of_its_jrstatcodes(
+        con, tmp_path, only_jrstatcode):
+    # before: 'het jaar van de grenzen is niet af te leiden uit de naam' (a WFS answer saved as
+    # wijk_gegeneraliseerd.json), and with JRSTATCODE alone no region was found at all
+    path = write(tmp_path / "wijk_gegeneraliseerd.json", pdok_wfs_wijken(2023, only_jrstatcode),
+                 crs=RD_CRS)
+    stored = import_file(con, path)
+    assert stored.kind == "geometrie" and stored.notes == []
+    codes = sorted(w["properties"]["statcode"] for w in zwolle_wijken())
+    assert con.execute("select year, list(region_code order by region_code) from geometries"
+                       " group by year").fetchall() == [(2023, codes)]
+
+
+def test_the_year_of_the_jrstatcodes_goes_before_the_year_in_the_name(con, tmp_path):
+    path = write(tmp_path / "wijken_2023.geojson", pdok_wfs_wijken(2024), crs=RD_CRS)
+    stored = import_file(con, path)
+    assert con.execute("select distinct year from geometries").fetchall() == [(2024,)]
+    assert stored.notes == [
+        "De naam wijken_2023.geojson noemt 2023, maar de grenzen zelf zijn van 2024 (jrstatcode "
+        "2024WK…): opgeslagen als grenzen van 2024. Geef met --jaar een ander jaar op als u dat "
+        "bedoelt."]
+    # a year given by the user goes before both
+    import_file(con, path, year=2022)
+    assert con.execute("select distinct year from geometries order by 1").fetchall() == [(2022,), (2024,)]
+
+
+def test_boundaries_of_several_years_by_their_jrstatcodes_are_refused(con, tmp_path):
+    features = pdok_wfs_wijken(2023)[:2] + pdok_wfs_wijken(2024)[2:]
+    path = write(tmp_path / "wijk_gegeneraliseerd.json", features, crs=RD_CRS)
+    assert refusal(con, lambda: import_file(con, path)) == (
+        "Bestand wijk_gegeneraliseerd.json: de grenzen zijn van meer jaren (jrstatcode 2023, 2024). "
+        "Lees de grenzen van één jaar in, of geef het jaar op met --jaar. Er is niets opgeslagen.")

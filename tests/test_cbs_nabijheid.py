@@ -281,3 +281,18 @@ def test_a_saved_odata_answer_of_nabijheid_takes_its_year_from_the_table(tmp_pat
     regions, values = kerncijfers_frames(cbs_file.table)
     assert set(regions["year"]) == {year}
     assert dict(zip(values["stem"], values["value"], strict=True)) == {"NabijheidAfstandKinderdagverblijf": 0.3}
+
+
+def test_nabijheid_alone_is_not_called_a_kwb_file_without_the_ages(tmp_path, monkeypatch):
+    # before: "Het geladen kwb-bestand van 2023 heeft per wijk wel andere kolommen, maar niet
+    # a_00_14" where no kwb file was loaded, only Nabijheid voorzieningen
+    from conftest import run_page_as_analist as run_page
+
+    app_db_with_files(tmp_path, monkeypatch, write_statline(tmp_path))
+    at = run_page()
+    assert not at.exception
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert ("Voor Zwolle in 2023 ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
+            "Kerncijfers wijken en buurten 2023, bestand kwb-2023.xlsx van cbs.nl, kolom a_00_14)."
+            in warnings)
+    assert "Het geladen kwb-bestand" not in warnings

@@ -6,6 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import refusal
 from kwb_files import KWB_COLUMNS, kwb_rows, write_kwb_xlsx
 
 from data_sources.cbs.formats import read_cbs_file
@@ -376,3 +377,62 @@ def test_a_kwb_of_2016_with_only_the_percentage_of_children_says_so(con, tmp_pat
         "of de kolom '0 tot 15 jaar' uit StatLine."]
     stems = {row[0] for row in con.execute("select distinct stem from raw_cbs__kerncijfers").fetchall()}
     assert "AantalInwoners" in stems and "k_0Tot15Jaar" not in stems
+
+
+def without_recs(as_number: bool) -> tuple[list, list[list]]:
+    """The rows of without_prefix with the column recs (soort regio) left out, as a user who
+    deleted it in Excel, or a copy of only the codes and figures, has them."""
+    columns, rows = without_prefix(as_number)
+    at = columns.index("recs")
+    return columns[:at] + columns[at + 1:], [row[:at] + row[at + 1:] for row in rows]
+
+
+def test_codes_that_kept_their_zeros_are_read_by_their_length_without_recs(con, tmp_path):
+    # '0193' a gemeente, '019310' a wijk, '01931000' a buurt: CBS's own lengths (4, 6, 8)
+    plain = stored_values(read_cbs_file(write_kwb_xlsx(tmp_path / "kwb-2016.xlsx")))
+    columns, rows = without_recs(as_number=False)
+    for row in rows:
+        code = row[columns.index("gwb_code")]
+        if code != "0":
+            row[columns.index("gwb_code")] = code.zfill({3: 4, 5: 6, 7: 8}[len(code)])
+    path = write_sheet(tmp_path / "kwb-2016_zonder_recs.xlsx", columns, rows)
+    assert stored_values(read_cbs_file(path)) == plain
+    import_file(con, path, gemeenten=["GM0193"])
+    # the wijken with their 0-15 year olds (WK019352's are secret), as the same file with recs
+    assert con.execute("select list(distinct wijk_code order by wijk_code) from population_by_wijk_age"
+                       " where year = 2016").fetchone() == (["WK019310", "WK019311", "WK019322"],)
+
+
+def test_codes_as_numbers_without_recs_are_refused_naming_the_missing_column(con, tmp_path):
+    # 19310 as a number: WK019310, or a buurt of a gemeente below 10; the length cannot tell
+    path = write_sheet(tmp_path / "kwb-2016.xlsx", *without_recs(as_number=True))
+    message = refusal(con, lambda: import_file(con, path))
+    assert "rij 3, kolom gwb_code: '193' is een code zonder GM, WK of BU ervoor" in message
+    assert "kolom recs (soort regio: Gemeente, Wijk of Buurt) ontbreekt" in message
+    assert "geen CBS-regiocode" not in message
+
+
+def test_a_zip_of_several_downloads_is_refused_naming_them(con, tmp_path):
+    # before: the kwb in it was stored and the boundaries beside it left out without a word
+    import zipfile
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    with zipfile.ZipFile(tmp_path / "downloads.zip", "w") as archive:
+        archive.write(kwb, "downloads/kwb-2024.xlsx")
+        archive.writestr("downloads/wijk_2024.geojson", '{"type": "FeatureCollection", "features": []}')
+        archive.writestr("downloads/LEESMIJ.txt", "Bron: CBS")
+    assert refusal(con, lambda: import_file(con, tmp_path / "downloads.zip")) == (
+        "Bestand downloads.zip: het zip-bestand bevat 2 bestanden (kwb-2024.xlsx, "
+        "wijk_2024.geojson); Kindkaart leest één bestand tegelijk. Pak het zip-bestand uit en lees "
+        "elk bestand apart in. Er is niets opgeslagen.")
+
+
+def test_a_zipped_kwb_beside_a_readme_is_read(con, tmp_path):
+    # a readme beside the one CBS file is no second file to read (it was refused as one)
+    import zipfile
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx")
+    with zipfile.ZipFile(tmp_path / "kwb-2024.zip", "w") as archive:
+        archive.write(kwb, "kwb-2024.xlsx")
+        archive.writestr("LEESMIJ.txt", "Bron: CBS")
+    assert import_file(con, tmp_path / "kwb-2024.zip").kind == "kerncijfers"

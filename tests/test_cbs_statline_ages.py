@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import refusal
 from kwb_files import write_kwb_xlsx
 
 from data_sources.cbs.formats import read_cbs_file
@@ -195,3 +196,28 @@ def test_the_command_counts_nederland_apart_from_the_gemeenten(tmp_path, capsys)
     assert main(["import-cbs", str(path), "--db", str(tmp_path / "k.duckdb")]) == 0
     said = capsys.readouterr().out
     assert "ingelezen voor 1 gemeente(n) en Nederland:" in said, said
+
+
+@pytest.mark.parametrize(("sex", "status", "said"), [
+    ("Mannen", "Totaal burgerlijke staat", "(Geslacht: Mannen)"),
+    ("Totaal mannen en vrouwen", "Ongehuwd", "(Burgerlijke staat: Ongehuwd)"),
+])
+def test_a_download_of_only_boys_or_one_marital_status_says_to_choose_the_totals(
+        con, tmp_path, sex, status, said):
+    # before: 'geen leeftijden 0-14 per gemeente of voor Nederland gevonden', while the file had them
+    rows = [f'"{sex}";"{age} jaar";"{status}";"Zwolle (gemeente)";"2024";"{500 + age}";"500"'
+            for age in range(15)]
+    path = write(tmp_path, TITLE_HEADER, rows, "03759ned.csv")
+    message = refusal(con, lambda: import_file(con, path))
+    assert message == (
+        f"Tabel 03759ned: het bestand heeft de leeftijden alleen voor een deel van de kinderen {said}, "
+        "niet voor het totaal. Kindkaart telt alle kinderen: download de tabel opnieuw met bij "
+        "Geslacht 'Totaal mannen en vrouwen' en bij Burgerlijke staat 'Totaal burgerlijke staat'. "
+        "Er is niets opgeslagen.")
+
+
+def test_a_download_with_keys_names_the_code_it_has_instead_of_the_total(con, tmp_path):
+    rows = [f'"{i}";"3000";"{10010 if age == 0 else 10000 + 100 * age}";"T001019";"GM0193  ";'
+            f'"2024JJ00";"{500 + age}";"."' for i, age in enumerate(range(15))]
+    path = write(tmp_path, KEY_HEADER, rows, "03759ned.csv")
+    assert "(Geslacht: code 3000), niet voor het totaal" in refusal(con, lambda: import_file(con, path))

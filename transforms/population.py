@@ -244,9 +244,11 @@ _MISSING_SQL = """
          from stg_cbs__kerncijfers
          where stem = 'k_0Tot15Jaar' and region_level = 'wijk'
            and region_code like 'WK' || substr(?, 3, 4) || '%'),
-        -- other kwb columns of its wijken that year: a file without the ages was loaded
+        -- other kwb columns of its wijken that year: a file without the ages was loaded (not
+        -- Nabijheid voorzieningen, stored beside them: no kwb file, and it has no ages to lack)
         (select count(*) from stg_cbs__kerncijfers
-         where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'),
+         where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'
+           and stem not like 'Nabijheid%'),
         -- its buurten that year: a download of only the buurten has no wijk to count children in
         (select count(distinct region_code) from stg_cbs__kerncijfers
          where year = ? and region_level = 'buurt' and region_code like 'BU' || substr(?, 3, 4) || '%')

@@ -26,7 +26,16 @@ TITLE_KEYS = {
     "percentage jongeren met jeugdzorg": "PercentageJongerenMetJeugdzorg",
     "afstand tot kinderdagverblijf": "AfstandTotKinderdagverblijf",
     "afstand tot school": "AfstandTotSchool", "mate van stedelijkheid": "MateVanStedelijkheid",
+    # the Jeugdmonitor per wijk (85075NED, 85685NED: "Jongeren met jeugdzorg en
+    # jeugdzorgtrajecten in natura; wijken"): its regions are the dimension 'Wijken', its forms of
+    # care a dimension, the young people with jeugdzorg in natura in total and by age
+    "wijken": "WijkenEnBuurten", "vormen van jeugdzorg": "VormenVanJeugdzorg",
+    "totaal jongeren met jeugdzorg in natura": "TotaalJongerenMetJeugdzorgInNatura",
+    "0 tot 4 jaar": "k_0Tot4Jaar", "4 tot 12 jaar": "k_4Tot12Jaar",
+    "12 tot 18 jaar": "k_12Tot18Jaar", "18 tot 23 jaar": "k_18Tot23Jaar",
 }
+# The Jeugdmonitor's key of its regions ('Wijken') is read as the kerncijfers' WijkenEnBuurten
+KEY_ALIASES = {"Wijken": "WijkenEnBuurten"}
 _BY_TITLE = {normalise(title): key for title, key in TITLE_KEYS.items()}
 
 # Short names of the kwb-<year> download -> stems of the OData topics (CBS "Toelichting
@@ -141,7 +150,8 @@ KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam",
 # Dimension keys of the CBS tables -> their type in DataProperties, for formats without it
 DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",
                   "Perioden": "TimeDimension", "Geslacht": "Dimension", "Leeftijd": "Dimension",
-                  "BurgerlijkeStaat": "Dimension"}
+                  "BurgerlijkeStaat": "Dimension", "VormenVanJeugdzorg": "Dimension",
+                  "Wijken": "GeoDetail"}
 
 # The measures Kindkaart uses, matched on the end of their title path in the StatLine CSV header
 # ("Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)") or in the OData topic

@@ -12,6 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+import pandas as pd
+
 from data_sources import archives, geo, geopackage, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file, year_in_file_name
@@ -59,25 +61,76 @@ def _is_geojson(path: Path) -> bool:
         return '"FeatureCollection"' in handle.read(4096)
 
 
-def _zipped_geojson(path: Path) -> str | None:
-    """The name in the zip at `path` of its one GeoJSON file (.geojson, or .json holding a
-    FeatureCollection), beside nothing but what a zip program adds; None for any other zip."""
+def _zipped_geojsons(path: Path) -> list[str]:
+    """The names in the zip at `path` of its GeoJSON files (.geojson, or .json holding a
+    FeatureCollection), when it holds nothing else but what a zip program adds; [] for any other
+    zip."""
     if path.suffix.lower() != ".zip" or not path.is_file():
-        return None
+        return []
     try:
         with zipfile.ZipFile(path) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()
                      and not info.filename.startswith("__MACOSX/")
-                     and not info.filename.lower().endswith(_ZIP_EXTRAS)]
-            if len(names) != 1 or not names[0].lower().endswith((".geojson", ".json")):
-                return None
-            if names[0].lower().endswith(".geojson"):
-                return names[0]
-            with archive.open(names[0]) as member:
-                head = member.read(4096).decode("utf-8", errors="replace")
+                     and not info.filename.lower().endswith(archives.ZIP_EXTRAS)]
+            if not names or not all(name.lower().endswith((".geojson", ".json")) for name in names):
+                return []
+            for name in names:
+                if name.lower().endswith(".json"):
+                    with archive.open(name) as member:
+                        if '"FeatureCollection"' not in member.read(4096).decode("utf-8", errors="replace"):
+                            return []
     except DAMAGED_ZIP:
-        return None  # a damaged zip: the readers say so in their own words
-    return names[0] if '"FeatureCollection"' in head else None
+        return []  # a damaged zip: the readers say so in their own words
+    return names
+
+
+def _files_said(names: list[str]) -> str:
+    shown = [Path(name).name for name in names]
+    return ", ".join(shown[:-1]) + " en " + shown[-1] if len(shown) > 1 else shown[0]
+
+
+def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
+                           notes: list[str]) -> tuple[pd.DataFrame, int | None]:
+    """The regions of several GeoJSON files in one zip as one frame, as the GeoPackage's layers
+    are read together: the gemeenten, wijken (and buurten) of one year, such as cartomap's
+    gemeente_2024.geojson and wijk_2024.geojson zipped to be sent on. Files of different years,
+    or two files with the same regions, are refused naming the files: which one is meant is the
+    user's to say. Returns the frame and the year the names give: the zip's, else the one year
+    the files' names give (the boundaries' own jrstatcodes go before it: _boundaries_year)."""
+    frames = {}
+    for member in members:
+        with archives.unpacked(path, lambda info, member=member: info.filename == member,
+                               noun="GeoJSON-bestand", max_bytes=MAX_ANSWER_BYTES) as folder:
+            frames[member] = geo.read_geojson(folder / Path(member).name)
+    regional = {member: frame for member, frame in frames.items() if not frame.empty}
+    if not regional:
+        return frames[members[0]], None
+    listing = f"het zip-bestand bevat {len(members)} GeoJSON-bestanden ({_files_said(members)})"
+    years = {member: year_in_file_name(member) for member in regional}
+    if not year and len(set(years.values()) - {None}) > 1:
+        said = ", ".join(f"{Path(m).name}: {y}" for m, y in years.items() if y)
+        raise InputRefused(f"Bestand {path.name}: {listing} van verschillende jaren ({said}). Pak "
+                           "het zip-bestand uit en lees de grenzen van één jaar in, met --jaar als "
+                           "het jaar niet in de naam staat. Er is niets opgeslagen.")
+    seen: dict[str, str] = {}
+    for member, frame in regional.items():
+        twice = [code for code in frame["region_code"] if code in seen]
+        if twice:
+            shown = ", ".join(twice[:3]) + (f" en nog {len(twice) - 3}" if len(twice) > 3 else "")
+            raise InputRefused(
+                f"Bestand {path.name}: {listing}, en {Path(seen[twice[0]]).name} en "
+                f"{Path(member).name} hebben dezelfde gebieden ({shown}). Pak het zip-bestand uit "
+                "en lees er één in. Er is niets opgeslagen.")
+        seen.update(dict.fromkeys(frame["region_code"], member))
+    skipped = [member for member in members if member not in regional]
+    if skipped:
+        has, is_ = ("heeft", "is") if len(skipped) == 1 else ("hebben", "zijn")
+        notes.append(f"{_files_said(skipped)} in {path.name} {has} geen gemeente-, wijk- of "
+                     f"buurtvlakken (eigenschap statcode, wijkcode of WK_CODE) en {is_} overgeslagen.")
+    merged = pd.concat(list(regional.values()), ignore_index=True)
+    for key in ("closed", "water", "shapeless", "years"):
+        merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
+    return merged, year_in_file_name(path.name) or next((y for y in years.values() if y), None)
 
 
 def _is_postcode_file(path: Path) -> bool:
@@ -96,20 +149,22 @@ def _is_postcode_file(path: Path) -> bool:
 
 
 def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
-                    of_account: bool, collection: dict | None = None) -> tuple[str, list[int]]:
-    """Boundaries from a GeoJSON file, or from `collection` (read from the GeoPackage at `path`)."""
-    if not year:
-        year = year_in_file_name(path.name)
-        if not year:
-            raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te "
-                               "leiden uit de naam; geef het op met --jaar.")
-    frame = (geo.read_geojson(path) if collection is None
-             else geo.features_frame(collection, file_name=path.name))
+                    of_account: bool, collection: dict | None = None,
+                    frame: pd.DataFrame | None = None, name_year: int | None = None) -> tuple[str, list[int]]:
+    """Boundaries from a GeoJSON file, from `collection` (read from the GeoPackage at `path`) or
+    from `frame` (the GeoJSON files of the zip at `path`). The year: `year` (given by the user),
+    else the one year the file's jrstatcodes give (PDOK), else `name_year` or the year in its name."""
+    if frame is None:
+        frame = (geo.read_geojson(path) if collection is None
+                 else geo.features_frame(collection, file_name=path.name))
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
                            "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
                            + (" buiten de delen die water zijn" if frame.attrs.get("water") else "")
                            + ".")
+    if not year:
+        year = _boundaries_year(path, frame.attrs.get("years", []),
+                                name_year or year_in_file_name(path.name), notes)
     features = [{"type": "Feature", "properties": {"statcode": row.region_code},
                  "geometry": json.loads(row.geometry_json)} for row in frame.itertuples()]
     if gemeenten:
@@ -140,6 +195,28 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
+
+
+def _boundaries_year(path: Path, data_years: list[int], name_year: int | None,
+                     notes: list[str]) -> int:
+    """The year of boundaries not given by the user: the year of their jrstatcodes (PDOK writes
+    each region's code with its year, 2024WK036300; a download from its WFS has no year in its
+    name), else the year in the name; refused when neither gives one, or the file has several."""
+    if len(data_years) > 1:
+        raise InputRefused(f"Bestand {path.name}: de grenzen zijn van meer jaren (jrstatcode "
+                           f"{', '.join(map(str, data_years))}). Lees de grenzen van één jaar in, "
+                           "of geef het jaar op met --jaar. Er is niets opgeslagen.")
+    if data_years:
+        if name_year and name_year != data_years[0]:
+            notes.append(f"De naam {path.name} noemt {name_year}, maar de grenzen zelf zijn van "
+                         f"{data_years[0]} (jrstatcode {data_years[0]}WK…): opgeslagen als "
+                         f"grenzen van {data_years[0]}. Geef met --jaar een ander jaar op als u dat "
+                         "bedoelt.")
+        return data_years[0]
+    if not name_year:
+        raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te leiden uit "
+                           "de naam of de gebieden (jrstatcode); geef het op met --jaar.")
+    return name_year
 
 
 def _import_geopackage(con, path: Path, member: str | None, gemeenten, year, notes: list[str],
@@ -299,8 +376,6 @@ def _refuse_topojson(path: Path) -> None:
             "in plaats van .topojson), of zet haar om met mapshaper of QGIS. Er is niets opgeslagen.")
 
 
-# Beside a zip in a zip: what a zip program or a download adds, not a file to read.
-_ZIP_EXTRAS = (".txt", ".pdf", ".md", ".html", ".htm", ".ds_store")
 
 
 def _refuse_nested_zip(path: Path) -> None:
@@ -316,7 +391,7 @@ def _refuse_nested_zip(path: Path) -> None:
     except DAMAGED_ZIP:
         return  # a damaged zip: the readers say so in their own words
     inner = [name for name in names if name.lower().endswith(".zip")]
-    others = [name for name in names if not name.lower().endswith((".zip", *_ZIP_EXTRAS))]
+    others = [name for name in names if not name.lower().endswith((".zip", *archives.ZIP_EXTRAS))]
     if inner and not others:
         shown = ", ".join(Path(name).name for name in inner[:3]) + (
             f" en nog {len(inner) - 3}" if len(inner) > 3 else "")
@@ -333,14 +408,18 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     _refuse_nested_zip(path)
     if _is_geojson(path):
         return _import_geojson(con, path, gemeenten, year, notes, of_account)
-    inner = _zipped_geojson(path)
-    if inner is not None:
+    inner = _zipped_geojsons(path)
+    if len(inner) == 1:
         # boundaries zipped to be sent or as downloaded (wijken_2024.zip with wijken_2024.geojson):
         # read as the GeoJSON, the year from the zip's name, else from the GeoJSON's own name
-        with archives.unpacked(path, lambda info: info.filename == inner, noun="GeoJSON-bestand",
+        with archives.unpacked(path, lambda info: info.filename == inner[0], noun="GeoJSON-bestand",
                                max_bytes=MAX_ANSWER_BYTES) as folder:
-            return _import_geojson(con, folder / Path(inner).name, gemeenten,
-                                   year or year_in_file_name(path.name), notes, of_account)
+            return _import_geojson(con, folder / Path(inner[0]).name, gemeenten, year, notes,
+                                   of_account, name_year=year_in_file_name(path.name))
+    if inner:
+        frame, name_year = _zipped_geojson_frames(path, inner, year, notes)
+        return _import_geojson(con, path, gemeenten, year, notes, of_account, frame=frame,
+                               name_year=name_year)
     member = geopackage.zipped_geopackage(path)
     if member is not None or geopackage.is_geopackage(path):
         return _import_geopackage(con, path, member, gemeenten, year, notes, of_account)
@@ -382,7 +461,36 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
         if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
             notes += _without_wijken_note(con, load_ids)
+        if cbs_file.kind == "jeugdzorg-wijk":
+            notes += _jeugdmonitor_note(con, load_ids)
     return cbs_file.kind, load_ids
+
+
+# The Jeugdmonitor's columns that the map shows (transforms/sql/marts/cbs_jeugdzorg_by_wijk.sql),
+# with the words of their map indicators (ui/jeugdmonitor.py)
+_JEUGDMONITOR_SHOWN = {"k_0Tot4Jaar": "Kinderen 0-4 jaar", "k_4Tot12Jaar": "Kinderen 4-12 jaar",
+                       "TotaalJongerenMetJeugdzorgInNatura": "Jongeren tot 23 jaar",
+                       "JongerenMetJeugdzorgInNatura": "Jongeren tot 23 jaar",
+                       "JongerenMetJeugdzorg": "Jongeren tot 23 jaar"}
+
+
+def _jeugdmonitor_note(con, load_ids: list[int]) -> list[str]:
+    """Where the Jeugdmonitor per wijk is shown (the Kaart), or, for a file without a wijk with
+    the young people in total or by age (a selection of other topics, or of the gemeente alone),
+    that it is stored but shows nothing, with what to download."""
+    found = con.execute(
+        "select list(distinct stem), list(distinct year order by year) from raw_cbs__jeugdzorg"
+        " where load_id in (select unnest(?::integer[])) and region_level = 'wijk'"
+        " and stem in (select unnest(?::varchar[]))", [load_ids, list(_JEUGDMONITOR_SHOWN)]).fetchone()
+    stems, years = found if found and found[0] else ([], [])
+    if stems:
+        shown = list(dict.fromkeys(label for stem, label in _JEUGDMONITOR_SHOWN.items() if stem in stems))
+        said = " of ".join(f"'{label} met jeugdzorg (CBS Jeugdmonitor)'" for label in shown)
+        return [f"Te zien op de Kaart ({', '.join(map(str, years))}): kies de indicator {said}."]
+    return ["Dit bestand heeft geen wijken met het aantal jongeren met jeugdzorg in natura (de "
+            "onderwerpen 'Totaal jongeren met jeugdzorg in natura', '0 tot 4 jaar' en '4 tot 12 "
+            "jaar'): het is opgeslagen, maar Kindkaart toont er niets van. Download de tabel in "
+            "StatLine opnieuw met die onderwerpen en bij 'Wijken' de wijken van uw gemeente."]
 
 
 def _without_wijken_note(con, load_ids: list[int]) -> list[str]:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_sources import archives
 from data_sources.cbs.columns import (
     DIMENSION_KEYS,
+    KEY_ALIASES,
     KWB_CODE_COLUMNS,
     KWB_STEMS,
     KWB_TEXT_COLUMNS,
@@ -126,9 +128,23 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             if observations is not None:
                 return _read_observations(observations, path, year, folder)
             inside = sorted(folder.iterdir())
-            if len(inside) == 1:
-                # one CBS file zipped (a StatLine CSV, a kwb workbook): read as itself
-                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)
+            members = archives.data_members(path)
+            named = [file for file in inside if file.name in {Path(name).name for name in members}]
+            if len(members) == 1 and len(named) == 1:
+                # one CBS file zipped (a StatLine CSV, a kwb workbook), perhaps beside a readme:
+                # read as itself
+                return read_cbs_file(named[0], year=year, gemeenten=gemeenten)
+            if not members and len(inside) == 1:
+                return read_cbs_file(inside[0], year=year, gemeenten=gemeenten)  # a CSV as .txt
+            if len(members) > 1:
+                # a folder of downloads zipped (kwb-2024.xlsx beside wijk_2024.geojson): the
+                # first CBS file was read and the boundaries left out without a word
+                shown = ", ".join(Path(name).name for name in members[:5]) + (
+                    f" en nog {len(members) - 5}" if len(members) > 5 else "")
+                raise InputRefused(f"Bestand {path.name}: het zip-bestand bevat {len(members)} "
+                                   f"bestanden ({shown}); Kindkaart leest één bestand tegelijk. "
+                                   "Pak het zip-bestand uit en lees elk bestand apart in. Er is "
+                                   "niets opgeslagen.")
             raise InputRefused(f"Bestand {path.name}: dit bestandstype (.zip) kan niet worden "
                                "gelezen zonder Observations.csv erin (zoals in de download van de "
                                "CBS-open data), één CBS-bestand of een postcodebestand. "
@@ -603,11 +619,20 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
     records, names, problems = [], {}, []
     wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
     left_out = set()
+    by_length = "recs" not in frame.columns and _zeros_kept([_bare_code(row, code_column) for _, row in rows])
     for row_number, row in rows:
-        code = _kwb_code(row, code_column)
+        code = _kwb_code(row, code_column, by_length)
         if not code:
             continue
         where = f"Bestand {path.name}{sheet.place}, rij {row_number}, kolom"
+        if code.isdigit() and "recs" not in frame.columns:
+            raise InputRefused(
+                f"{where} {code_column}: '{code}' is een code zonder GM, WK of BU ervoor, en de "
+                "kolom recs (soort regio: Gemeente, Wijk of Buurt) ontbreekt; zo is niet te zien of "
+                "het een gemeente, wijk of buurt is (als getal opgeslagen verliest een code zijn "
+                "voorloopnullen, zodat de lengte het ook niet zegt). Laat de kolom recs in het "
+                "bestand staan zoals CBS het publiceert, of lees het kwb-bestand met de kolom "
+                "gwb_code_10 (GM0193, WK019310, BU01931000). Er is niets opgeslagen.")
         if not REGION_CODE.match(code):
             problems.append(f"{where} {code_column}: "
                             f"'{code}' is geen CBS-regiocode (GM0344, WK034401 of BU03440101).")
@@ -672,17 +697,40 @@ def _cell(value: object) -> str | None:
     return without_controls(str(value)).strip() or None
 
 
-def _kwb_code(row: dict, code_column: str) -> str:
+def _bare_code(row: dict, code_column: str) -> str:
     code = (_cell(row.get(code_column)) or "").upper()
     if re.fullmatch(r"\d+\.0", code):
         code = code[:-2]  # a code stored as a number in the workbook (193.0)
+    return code
+
+
+# Without recs, the length of a code that kept its zeros tells its level (CBS: gemeente 4 digits,
+# wijk 6, buurt 8).
+_LEVEL_BY_LENGTH = {4: "GM", 6: "WK", 8: "BU"}
+
+
+def _zeros_kept(codes: list[str]) -> bool:
+    """Whether the codes without prefix (a kwb without recs) show their level by their length:
+    every one 4, 6 or 8 digits and at least one with a leading zero. Stored as numbers, codes lose
+    their zeros (WK019310 becomes 19310, and the wijk 001401 of Groningen 1401, the length of a
+    gemeente); a file without one code starting with 0 cannot tell that apart."""
+    codes = [code for code in codes if code.isdigit() and code.strip("0")]
+    return bool(codes) and all(len(code) in _LEVEL_BY_LENGTH for code in codes) and any(
+        code.startswith("0") for code in codes)
+
+
+def _kwb_code(row: dict, code_column: str, by_length: bool = False) -> str:
+    code = _bare_code(row, code_column)
     if code and code[:2].isdigit():
-        # Older kwb files give codes without prefix; the level comes from `recs`, and the
-        # Nederland row (recs 'Land') has code 0.
+        # Older kwb files give codes without prefix; the level comes from `recs` (or, without
+        # recs, from the length of codes that kept their zeros), and the Nederland row (recs
+        # 'Land') has code 0.
         level = (_cell(row.get("recs")) or "").lower()
-        if level in {"land", "nederland"} and code.strip("0") == "":
+        if level in {"land", "nederland", ""} and code.strip("0") == "":
             return NATIONAL_KWB_CODE
         prefix = KWB_LEVEL_PREFIX.get(level, "")
+        if not level and by_length:
+            prefix = _LEVEL_BY_LENGTH.get(len(code), "") if code.isdigit() else ""
         width = {"GM": 4, "WK": 6, "BU": 8}.get(prefix, len(code))
         code = prefix + code.zfill(width)
     return code
@@ -877,7 +925,7 @@ def _last_title(header: str) -> str:
 def _header_key(header: str, repeated: set[str] = frozenset(), *, kwb: bool = False) -> str | None:
     header = header.strip().strip('"').strip()
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header):
-        return header
+        return KEY_ALIASES.get(header, header)
     # Titles repeat under different groups (Nabijheid: "Afstand tot school" four times): the
     # whole path decides, and a repeated last title never stands for all of them.
     nabijheid = None if kwb else stem_for_path(header.split("/"))
@@ -932,7 +980,7 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
     else:
         props = _guess_properties(data)
     keys = {p.get("Key") for p in props}
-    if not ({"WijkenEnBuurten", "RegioS"} & keys or any(stem(k or "") == "Codering" for k in keys)):
+    if not ({"WijkenEnBuurten", "RegioS", *KEY_ALIASES} & keys or any(stem(k or "") == "Codering" for k in keys)):
         raise InputRefused(f"Bestand {path.name}: geen regiocodes (WijkenEnBuurten, RegioS of "
                            f"Codering) in de rijen. {SUPPORTED}")
     period = ""

@@ -10,7 +10,15 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
+from data_sources.cbs.odata import (
+    CbsTable,
+    clean,
+    is_unreadable,
+    region_level,
+    stem,
+    to_number,
+    unreadable_message,
+)
 from data_sources.errors import InputRefused
 
 # Jeugdmonitor: jongeren met jeugdzorg naar vorm, per wijk. 85075NED is CBS's "Jongeren met
@@ -27,6 +35,9 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
     geo_key = next((p["Key"] for p in props if p.get("Type") in GEO_TYPES), None)
     if geo_key is None:
         raise InputRefused(f"Tabel {table.table_id}: geen regio-indeling (wijken/buurten) gevonden.")
+    # a StatLine CSV with titles has the names in its region column ('Wijk 10 Binnenstad') and
+    # the codes in Regioaanduiding/Codering
+    code_key = next((p["Key"] for p in props if stem(p.get("Key") or "") == "Codering"), geo_key)
     time_key = next((p["Key"] for p in props if p.get("Type") == "TimeDimension"), None)
     other_dims = [p["Key"] for p in props
                   if p.get("Type") == "Dimension" and p["Key"] not in {geo_key, time_key}]
@@ -38,7 +49,7 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
     rows = []
     unreadable: list[str] = []
     for record in table.records:
-        code = clean(record.get(geo_key, "")) or ""
+        code = clean(record.get(code_key) or record.get(geo_key) or "") or ""
         level = region_level(code)
         if level is None or (wanted and code[2:6] not in wanted):
             continue

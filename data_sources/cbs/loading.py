@@ -337,13 +337,19 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
 
     rows = []
     unresolved: set[str] = set()
+    # the parts that are no total (Mannen, Ongehuwd): what a file of only those lacks
+    parts: dict[str, set[str]] = {"Geslacht": set(), "Burgerlijke staat": set()}
+    totals = False
     for record in table.records:
         sex = title("Geslacht", record.get("Geslacht", "Totaal"))
         if "Geslacht" in record and not _is_total(sex):
+            parts["Geslacht"].add(str(sex))
             continue
         status = title("BurgerlijkeStaat", record.get("BurgerlijkeStaat", "Totaal"))
         if "BurgerlijkeStaat" in record and not _is_total(status):
+            parts["Burgerlijke staat"].add(str(status))
             continue
+        totals = True
         age = _age(title("Leeftijd", record.get("Leeftijd")))
         if age is None or age > 14:
             continue
@@ -376,6 +382,17 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
                            "lijst van 2024 (data_sources/gemeenten_2024.csv); download de tabel "
                            "met regiocodes (GM0193) of met de gemeentenamen van 2024.")
+    if not rows and not totals and any(parts.values()):
+        # StatLine selected 'Mannen' or 'Ongehuwd' instead of the totals: refused as having no
+        # ages 0-14, which the file had
+        said = "; ".join(f"{dimension}: " + ", ".join(f"code {v}" if v.isdigit() else v
+                                                      for v in sorted(values)[:4])
+                         for dimension, values in parts.items() if values)
+        raise InputRefused(f"Tabel {table.table_id}: het bestand heeft de leeftijden alleen voor "
+                           f"een deel van de kinderen ({said}), niet voor het totaal. Kindkaart telt "
+                           "alle kinderen: download de tabel opnieuw met bij Geslacht 'Totaal mannen "
+                           "en vrouwen' en bij Burgerlijke staat 'Totaal burgerlijke staat'. Er is "
+                           "niets opgeslagen.")
     return pd.DataFrame(rows, columns=["year", "gemeente_code", "age", "persons"]), unresolved
 
 
