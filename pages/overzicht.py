@@ -13,7 +13,14 @@ from transforms.privacy import TOTAL_LABEL, hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import AGE_GROUP_LABELS, nothing_loaded, population_missing, population_table, source_note
+from ui.population import (
+    AGE_GROUP_LABELS,
+    nothing_loaded,
+    population_missing,
+    population_table,
+    profile_mismatch,
+    source_note,
+)
 from ui.safe import pandas_settled, plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -36,6 +43,12 @@ theme.key_figures([
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
 st.caption(f"{source_note(table.source)} {AGE_GROUPS_NOTE}")
+# 03759ned and the kwb that disagree on the gemeente's children make every estimated wijk too high
+# or too low: said beside the route, never left to the reader to find
+mismatch = profile_mismatch(gemeente_code, year, plain(gemeente_name(gemeente_code))) \
+    if "cbs-schatting" in table.source else ""
+if mismatch:
+    st.warning(mismatch)
 unnamed = sum(name == code for code, name in zip(table.wijk_codes, table.wijk_names, strict=True))
 if unnamed:
     # a StatLine CSV "met codes" carries no names, and wijk codes that the bundled 2024 list
@@ -122,5 +135,6 @@ def _shown_per_wijk():
     return children_per_wijk(table, dict(table.unknown_wijken))
 
 
-table_downloads(_shown_per_wijk, chart_name, [source_note(table.source)], columns=headers)
+table_downloads(_shown_per_wijk, chart_name, [source_note(table.source), *([mismatch] if mismatch else [])],
+                columns=headers)
 st.caption(f"{table.protection_note()} Bij een kleine wijk: kijk naar de hele gemeente.")

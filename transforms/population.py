@@ -20,6 +20,7 @@ from transforms.privacy import (
     BELOW_ONE,
     TOTAL_LABEL,
     SuppressedTable,
+    format_number,
     hidden_label,
     hidden_rule,
     protect_observed_and_estimated,
@@ -293,6 +294,97 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
     return (f"Voor {name} in {year} ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
             f"Kerncijfers wijken en buurten {year}, bestand kwb-{year}.xlsx van cbs.nl, kolom "
             f"a_00_14){other_years}.{loaded} {where(kwb, brp)}")
+
+
+# The route 'CBS 03759ned × kwb' spreads the gemeente's children per age (03759ned) over its wijken
+# by their share of the 0-15 year olds (kwb a_00_14), so its total is 03759ned's. Both tables count
+# the inhabitants registered in the gemeente (BRP) on 1 January of the year, and the kwb figure of
+# a gemeente is not rounded (only wijken and buurten are, to fives): the same gemeente and year
+# agree to a few children. What lies between them is revision (a preliminary figure corrected
+# later) and, for a small gemeente, a handful of children; 2 % (at least 10 children) is well above
+# that and well below what the wrong file gives (another gemeente or one before a herindeling:
+# tens of %, only boys or girls: half). A file of the year before can stay under it (the 0-15 year
+# olds of a gemeente change by 0 to 3 % a year); its year comes from the file itself (Perioden).
+PROFILE_MISMATCH_SHARE = 0.02
+PROFILE_MISMATCH_MIN_CHILDREN = 10
+
+# The gemeente's ages 0-14 in 03759ned and its 0-15 year olds in the kwb, same year, with the
+# file (or CBS table) each came from.
+_PROFILE_CHECK_SQL = """
+    with ages as (
+        select sum(persons_count) as children, list(distinct age order by age) as ages,
+               min(load_id) as load_id
+        from stg_cbs__population_by_age
+        where gemeente_code = ? and year = ? and age between 0 and 14 and persons_count is not null
+    ),
+    kwb as (
+        select min(value) as children, min(load_id) as load_id
+        from stg_cbs__kerncijfers
+        where region_level = 'gemeente' and stem = 'k_0Tot15Jaar' and region_code = ? and year = ?
+          and value is not null
+    )
+    select a.children, a.ages, k.children, la.file_name, la.table_id, lk.file_name, lk.table_id
+    from ages as a
+    cross join kwb as k
+    left join loads as la on la.load_id = a.load_id
+    left join loads as lk on lk.load_id = k.load_id
+"""
+
+
+def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_code: str, year: int,
+                          name: str | None = None, *, where: Where) -> str:
+    """A Dutch warning when the gemeente's children of 0-14 in 03759ned and its 0-15 year olds in the
+    kwb (a_00_14) of the same year differ by more than PROFILE_MISMATCH_SHARE: the route 'CBS
+    03759ned × kwb' then gives every wijk too many or too few children. Names both totals, both
+    files and what to check; '' when they agree, or when either is missing or 03759ned lacks an age
+    (then there is nothing to compare). `rows` and `where` as population_missing_text."""
+    found = rows(_PROFILE_CHECK_SQL, [gemeente_code, year, gemeente_code, year])
+    if not found:
+        return ""
+    ages_children, ages, kwb_children, ages_file, ages_table, kwb_file, kwb_table = found[0]
+    name = name or gemeente_code
+    ages_source = f"bestand {ages_file}" if ages_file else f"opgehaald bij CBS, tabel {ages_table or '03759ned'}"
+    hint = LoadHint("het juiste bestand", "CBS-bestand inlezen", "python -m data_sources import-cbs BESTAND --vervang")
+    lacking = [age for age in range(12) if age not in (ages or [])]
+    if ages and lacking:
+        # an age group sums the ages it has: without them it is too low, by the missing ages
+        return (f"Let op: CBS-tabel 03759ned ({ages_source}) heeft voor {name} in {year} niet alle "
+                f"leeftijden; er ontbreken {_ages_text(lacking)}. De leeftijdsgroepen met die leeftijden "
+                "zijn per wijk daardoor te laag. Download 03759ned opnieuw met Leeftijd 0 jaar tot en "
+                f"met 14 jaar. {where(hint)}")
+    if ages_children is None or kwb_children is None or len(ages) != 15 or not kwb_children:
+        return ""
+    difference = ages_children - kwb_children
+    if abs(difference) <= max(PROFILE_MISMATCH_SHARE * kwb_children, PROFILE_MISMATCH_MIN_CHILDREN):
+        return ""
+    share = format_number(abs(difference) / kwb_children * 100)
+    more = "meer" if difference > 0 else "minder"
+    kwb_source = f"bestand {kwb_file}" if kwb_file else f"opgehaald bij CBS, tabel {kwb_table}"
+    return (f"Let op: de twee CBS-tabellen van deze schatting passen niet bij elkaar. Volgens CBS-tabel "
+            f"03759ned ({ages_source}) had {name} op 1 januari {year} {format_number(ages_children)} "
+            f"kinderen van 0 tot en met 14 jaar; volgens de Kerncijfers wijken en buurten {year} "
+            f"({kwb_source}, kolom a_00_14, het cijfer van de gemeente) {format_number(kwb_children)}: "
+            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; latere correcties "
+            f"en afronding verklaren hooguit {format_number(PROFILE_MISMATCH_SHARE * 100)} %. De kinderen "
+            "per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld naar het aandeel "
+            f"van elke wijk in de kwb): klopt de kwb, dan is elke wijk {share} % te "
+            f"{'hoog' if difference > 0 else 'laag'}. Controleer of 03759ned van deze gemeente "
+            f"is (na een herindeling de nieuwe gemeente, niet een oude of een buurgemeente), van {year}, "
+            "en gedownload met Geslacht 'Totaal mannen en vrouwen' en Burgerlijke staat 'Totaal "
+            f"burgerlijke staat'; en of het kwb-bestand echt dat van {year} is (het jaar komt uit de "
+            f"bestandsnaam of `--jaar`). {where(hint)}")
+
+
+def _ages_text(ages: list[int]) -> str:
+    # consecutive ages together: '4 tot en met 11 jaar', '0 en 3 jaar'
+    runs: list[list[int]] = []
+    for age in ages:
+        if runs and runs[-1][1] == age - 1:
+            runs[-1][1] = age
+        else:
+            runs.append([age, age])
+    parts = [str(a) if a == b else f"{a} en {b}" if b == a + 1 else f"{a} tot en met {b}" for a, b in runs]
+    return (", ".join(parts[:-1]) + " en " + parts[-1] if len(parts) > 1 else parts[0]) + " jaar"
 
 
 # How figures that are estimates are protected, in one sentence for captions, exports and the

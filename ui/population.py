@@ -24,6 +24,7 @@ from transforms.population import (
     PopulationTable,
     model_hidden_note,
     population_missing_text,
+    profile_mismatch_text,
     protect_beside_published,
     protect_population,
 )
@@ -96,6 +97,12 @@ def population_missing(gemeente_code: str, year: int, name: str | None = None) -
     """What is missing to count or estimate the children of a gemeente and year, and where to
     load it (Dutch, for this account); the pages say this instead of a generic 'load data first'."""
     return population_missing_text(rows, gemeente_code, year, name, where=where_to_load)
+
+
+def profile_mismatch(gemeente_code: str, year: int, name: str | None = None) -> str:
+    """The warning when the gemeente's 03759ned and kwb totals of 0-15 year olds disagree
+    (transforms.population profile_mismatch_text), for this account; '' when they agree."""
+    return profile_mismatch_text(rows, gemeente_code, year, name, where=where_to_load)
 
 
 def source_note(source: str) -> str:
@@ -188,4 +195,4 @@ def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
 
 __all__ = ["AGE_GROUP_LABELS", "nothing_loaded", "population_missing", "secret_left_out",
            "TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame",
-           "population_table", "source_note"]
+           "population_table", "profile_mismatch", "source_note"]
