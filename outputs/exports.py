@@ -37,6 +37,7 @@ from transforms.population import (
     figure_kind,
     model_hidden_note,
     population_missing_text,
+    profile_mismatch_text,
     protect_population,
     source_break_note,
     source_kind,
@@ -153,6 +154,17 @@ def population_missing(con: duckdb.DuckDBPyConnection, gemeente_code: str, year:
     return text.replace("**", "")
 
 
+def profile_mismatch(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int, source: str) -> str:
+    """Overzicht's warning when the route 'CBS 03759ned × kwb' (in `source`) stands on a 03759ned
+    and a kwb that disagree on the gemeente's children (transforms.population
+    profile_mismatch_text), in plain text for a file; '' when they agree or the route is another."""
+    if "cbs-schatting" not in source:
+        return ""
+    text = profile_mismatch_text(lambda sql, params: con.execute(sql, params).fetchall(), gemeente_code,
+                                 year, gemeente_name(con, gemeente_code), where=on_the_pages)
+    return text.replace("**", "")
+
+
 def suppression_note(threshold: int, counts: bool = True) -> str:
     """The rule, in Dutch, for every export; without `counts` (the figures are estimates alone,
     no count of children from the BRP or partners behind them) that they are rounded, not hidden,
@@ -266,9 +278,11 @@ def _children_per_wijk(con, gemeente_code, year):
         columns=AGE_GROUP_CONTENTS)
     kind = figure_kind(is_estimate, source)
     unknown = unknown_note(con, gemeente_code, year)
+    mismatch = profile_mismatch(con, gemeente_code, year, source)
     return Sheet("Kinderen per wijk", frame,
                  [f"Kinderen per wijk en leeftijdsgroep in {year} ({kind}).", source_note(source, on_the_pages),
-                  *([unknown] if unknown else []), population.protection_note()])
+                  *([mismatch] if mismatch else []), *([unknown] if unknown else []),
+                  population.protection_note()])
 
 
 def _children_over_years(con, gemeente_code, year):

@@ -288,8 +288,10 @@ def _key_figures(context: Context) -> str | None:
         value = hidden_label() if hide else shown_figure_text(table.values.loc[index, column])
         label = "Kinderen 0-12 jaar" if column == TOTAL_LABEL else f"Kinderen {column} jaar"
         cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div>{esc(label)}</div></div>')
+    mismatch = exports.profile_mismatch(context.con, context.gemeente_code, context.year, source)
     return (f'<div class="cards">{"".join(cards)}</div>'
-            f"<p class='note'>{esc(exports.source_note(source, labels.on_the_pages))}</p>")
+            f"<p class='note'>{esc(exports.source_note(source, labels.on_the_pages))}</p>"
+            + (f"<p class='note'><strong>{esc(mismatch)}</strong></p>" if mismatch else ""))
 
 
 def _map(context: Context) -> str | None:

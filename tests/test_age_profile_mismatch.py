@@ -82,3 +82,31 @@ def test_a_03759ned_of_the_ages_0_to_11_says_nothing(tmp_path, monkeypatch):
     at = _overzicht(tmp_path, monkeypatch, per_age=510, ages=range(12))
     assert "CBS 03759ned × kwb" in shown_text(at)
     assert _warnings(at) == []
+
+
+@pytest.mark.parametrize("per_age, warned", [(1000, True), (510, False)])
+def test_the_workbook_the_report_and_the_slide_say_it_as_overzicht_does(tmp_path, monkeypatch, per_age, warned):
+    import duckdb
+
+    from outputs import exports, report
+
+    at = _overzicht(tmp_path, monkeypatch, per_age=per_age)
+    on_overzicht = _warnings(at)
+    assert bool(on_overzicht) is warned
+    slide = run_page("presentatie", 120, account=ANALIST,
+                     params={"gemeente": "GM0193", "jaar": "2024", "dia": "kerncijfers"})
+    assert not slide.exception, slide.exception
+    # the same words everywhere, up to where to load it (the slide leaves out the command line)
+    said = [text.split(" Laad het juiste bestand")[0] for text in on_overzicht]
+    assert [text.split(" Laad het juiste bestand")[0] for text in _warnings(slide)] == said
+    con = duckdb.connect(str(tmp_path / "kindkaart.duckdb"), read_only=True)
+    try:
+        sheet = next(s for s in exports.build_sheets(con, "GM0193", 2024) if s.title == "Kinderen per wijk")
+        html = report.gemeente_report(con, "GM0193", 2024)
+    finally:
+        con.close()
+    in_workbook = [note.split(" Laad het juiste bestand")[0] for note in sheet.notes if "03759ned" in note
+                   and "Let op" in note]
+    assert in_workbook == said
+    assert [text for text in said if text.replace("'", "&#x27;") in html] == said
+    assert ("15.000" in html and "7.660" in html) is warned

@@ -34,6 +34,7 @@ from ui.population import (
     children_by_wijk,
     population_missing,
     population_table,
+    profile_mismatch,
     source_note,
     unranked_secret,
 )
@@ -170,6 +171,10 @@ def _key_figures(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>in {where} van {esc(context.gemeente_name)}, {context.year}: "
                 f"{esc(source_kind(source))}</p>", unsafe_allow_html=True)
     st.caption(f"{source_note(source)} {AGE_GROUPS_NOTE}")
+    mismatch = profile_mismatch(context.gemeente_code, context.year, context.gemeente_name) \
+        if "cbs-schatting" in source else ""
+    if mismatch:
+        st.warning(for_the_room(mismatch))
     if unknown:
         st.caption(unknown)
 
