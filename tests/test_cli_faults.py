@@ -628,6 +628,10 @@ def test_export_with_an_empty_wijk_is_refused_not_a_gemeente_report(database, tm
 INTERRUPTED_WHILE_LOADING = """
 import importlib.abc, os, runpy, signal, sys
 
+# Ctrl-C as a terminal delivers it: a process started in the background of a script (as CI may
+# run the tests) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 module = sys.argv[1]
 
 
@@ -647,6 +651,10 @@ runpy.run_module("data_sources", run_name="__main__", alter_sys=True)
 # the command line, with Ctrl-C while DuckDB runs a query of the rebuild after the file was read
 INTERRUPTED_IN_A_QUERY = """
 import os, signal, sys, threading
+
+# Ctrl-C as a terminal delivers it: a process started in the background of a script (as CI may
+# run the tests) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import transforms
 
