@@ -691,7 +691,8 @@ def refuse_other_spelling(con: duckdb.DuckDBPyConnection, organisation: str | No
     ).fetchall()] if has_table(con, "accounts") else []
     if organisation in known:
         return
-    same = sorted(name for name in known if normalise(name) == normalise(organisation))
+    key = normalise(organisation)
+    same = sorted(name for name in known if normalise(name) == key)
     if same:
         raise InputRefused(
             f"De organisatie '{organisation}' is in Kindkaart al bekend als '{same[0]}'. Gebruik die "

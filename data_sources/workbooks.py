@@ -258,6 +258,33 @@ def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
         f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
 
 
+
+def _at_most(limit: str, digits: str) -> str:
+    """A pattern for a whole string of `digits` (an alphabet in order; with '0' first, no leading
+    zero) that counts at most `limit`: shorter, or as long and not larger where it first differs."""
+    low = digits[1] if digits[0] == "0" else digits[0]
+    alternatives = [f"[{low}-{digits[-1]}][{digits[0]}-{digits[-1]}]{{0,{len(limit) - 2}}}"
+                    ] if len(limit) > 1 else []
+    for i, char in enumerate(limit):
+        first = low if i == 0 else digits[0]
+        if char != first:
+            lower = digits[digits.index(char) - 1]
+            alternatives.append(f"{limit[:i]}[{first}-{lower}][{digits[0]}-{digits[-1]}]"
+                                f"{{{len(limit) - i - 1}}}")
+    alternatives.append(limit)
+    return "|".join(alternatives)
+
+
+def cells_not_within(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """A pattern that finds, in a worksheet's cells, a tag starting '<c' that is not a cell with
+    its address first, as Excel writes it, within `max_rows` x `max_columns`: cells_beyond, and
+    also any odd address (lower case, no closing quote) and other tags starting with c (<color>).
+    One negative lookahead per tag: a third faster than cells_beyond on 20,000 rows, for a caller
+    to whom a match only means 'not plain' (reading._plain_workbook), never a refusal."""
+    columns = _at_most(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    rows = _at_most(str(max_rows), "0123456789")
+    return re.compile(f'<c(?! r="(?:{columns})(?:{rows})")'.encode())
+
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 # A cell that holds nothing, only a style: <c r="A30000" s="3"/> or <c r="A30000" s="3"></c>.
 # Excel writes one for every empty cell of a formatted selection (a border down to row 30,000);

@@ -52,18 +52,17 @@ class LocationIndex:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, gemeente_code: str):
         self.gemeente_code = gemeente_code
-        name = con.execute(
-            "select arg_max(region_name, year) from regions where region_code = ?",
-            [gemeente_code],
-        ).fetchone()[0]
-        self.gemeente_name = name or gemeente_code
-        # each name a region had, once, in the order of the last year it had it
-        regions = con.execute(
+        # each name a region had, once, in the order of the last year it had it; the gemeente's
+        # own rows (a gemeente is in its own gemeente_code) give its latest name: one scan of the
+        # regions, as every upload asks
+        rows = con.execute(
             "select region_code, region_level, region_name, wijk_code, max(year) as year"
-            " from regions where gemeente_code = ? and region_level in ('wijk', 'buurt')"
-            " group by all order by year, region_code",
+            " from regions where gemeente_code = ? group by all order by year, region_code",
             [gemeente_code],
         ).fetchall()
+        own = [row for row in rows if row[0] == gemeente_code]
+        self.gemeente_name = own[-1][2] if own and own[-1][2] else gemeente_code
+        regions = [row for row in rows if row[1] in ("wijk", "buurt")]
         if not regions:
             raise InputRefused(
                 f"Van gemeente {self.gemeente_name} zijn nog geen wijken geladen; laad eerst de "
@@ -92,17 +91,14 @@ class LocationIndex:
             for code in codes:
                 self._wijk_by_bare_name.setdefault(bare, set()).add((code, number))
         self._buurt_by_name = buurt_names
-        latest = con.execute(
-            "select max(year) from postcodes where gemeente_code = ?", [gemeente_code]
-        ).fetchone()[0]
+        # the latest year's postcodes (one query)
         self.pc6: dict[str, tuple[str, str]] = {}
-        if latest is not None:
-            for pc6, buurt, wijk in con.execute(
-                "select distinct pc6, buurt_code, wijk_code from postcodes"
-                " where gemeente_code = ? and year = ?",
-                [gemeente_code, latest],
-            ).fetchall():
-                self.pc6[pc6.replace(" ", "").upper()] = (_code("WK", wijk), _code("BU", buurt))
+        for pc6, buurt, wijk in con.execute(
+            "select distinct pc6, buurt_code, wijk_code from postcodes where gemeente_code = ?"
+            " and year = (select max(year) from postcodes where gemeente_code = ?)",
+            [gemeente_code, gemeente_code],
+        ).fetchall():
+            self.pc6[pc6.replace(" ", "").upper()] = (_code("WK", wijk), _code("BU", buurt))
         self._pc4: dict[str, Counter] = {}
         for pc6, (wijk, buurt) in self.pc6.items():
             self._pc4.setdefault(pc6[:4], Counter())[(wijk, buurt)] += 1

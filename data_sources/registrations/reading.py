@@ -20,6 +20,7 @@ from data_sources.workbooks import (
     OLE2_MAGIC,
     as_transitional,
     cells_beyond,
+    cells_not_within,
     check_package,
     filled_cell_beyond,
     is_strict,
@@ -874,7 +875,8 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
     return True
 
 
-_BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)
+# a match only sends the file to openpyxl (workbooks.check_workbook refuses cells beyond the limits)
+_BEYOND_LIMITS = cells_not_within(MAX_ROWS, MAX_COLUMNS)
 
 
 def _read_with_calamine(data: bytes, names: set[str] | None = None,

@@ -1619,32 +1619,35 @@ def _has_value(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _find_gemeente(con: duckdb.DuckDBPyConnection, wanted: object) -> str | None:
-    """The code of a loaded gemeente given by code or by name (any year's), or None."""
-    # a code, as the app and the command line pass it: one row to look up
+def _find_gemeente(con: duckdb.DuckDBPyConnection, wanted: object) -> tuple[str, set[str]] | None:
+    """The code of a loaded gemeente given by code or by name (any year's), with the names it had
+    (every year's), or None."""
+    # a code, as the app and the command line pass it: its own few rows, in one query (every
+    # upload asks, and each scan of the regions of all gemeenten costs milliseconds)
+    code = str(wanted).strip().upper()
     direct = con.execute(
-        "select region_code from regions where region_level = 'gemeente' and region_code = ?"
-        " limit 1", [str(wanted).strip().upper()]).fetchone()
+        "select region_name from regions where region_level = 'gemeente' and region_code = ?",
+        [code]).fetchall()
     if direct:
-        return direct[0]
+        return code, {name for (name,) in direct if name}
     key = normalise(str(wanted))
+    found = None
+    names: set[str] = set()
     for code, name in con.execute(
             "select distinct region_code, region_name from regions"
             " where region_level = 'gemeente' order by region_code").fetchall():
-        if normalise(code) == key or (name and normalise(name) == key):
-            return code
-    return None
+        if found is None and (normalise(code) == key or (name and normalise(name) == key)):
+            found = code
+        if code == found and name:
+            names.add(name)
+    return (found, names) if found is not None else None
 
 
-def _names_gemeente(con: duckdb.DuckDBPyConnection, code: str, named: object) -> bool:
+def _names_gemeente(code: str, names: set[str], named: object) -> bool:
     """Whether `named` (as typed on the Organisatie sheet: a code or a name of any year) is the
-    gemeente `code`: its own few names are compared, not every gemeente's (every upload asks)."""
+    gemeente `code`, which had `names`."""
     key = normalise(str(named))
-    if normalise(code) == key:
-        return True
-    names = con.execute("select distinct region_name from regions where region_level = 'gemeente'"
-                        " and region_code = ?", [code]).fetchall()
-    return any(name and normalise(name) == key for (name,) in names)
+    return normalise(code) == key or any(normalise(name) == key for name in names)
 
 
 def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) -> str:
@@ -1652,10 +1655,11 @@ def _gemeente(con: duckdb.DuckDBPyConnection, explicit: str | None, meta: dict) 
     named = None if named is None or not str(named).strip() else named
     wanted = explicit or named
     if wanted:
-        code = _find_gemeente(con, wanted)
-        if code is None:
+        found = _find_gemeente(con, wanted)
+        if found is None:
             raise InputRefused(f"Gemeente '{wanted}' is niet geladen in Kindkaart.")
-        if explicit and named is not None and not _names_gemeente(con, code, named):
+        code, names = found
+        if explicit and named is not None and not _names_gemeente(code, names, named):
             # as for organisation and period (importing._check_meta): never store a file filled
             # in for one gemeente under another
             name = con.execute(
