@@ -950,24 +950,47 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     if con is not None:
         con.execute("checkpoint")
     target = Path(target) if target is not None else backup_name(database, label)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # what killed backups left: in backups/ those of this database, elsewhere only this name's
-    in_backups = target.parent == backup_dir(database)
-    remove_leftovers(target.parent, ".kopie", stem=f"{database.stem}-" if in_backups else target.name)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.kopie")
+    made = _missing_folders(target.parent)
     try:
-        if con is not None:
-            _copy_in_child(database, partial)
-        else:
-            shutil.copyfile(database, partial)
-        if verify:
-            verify_database(partial)
-        if before_placing is not None:
-            before_placing(target)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # what killed backups left: in backups/ those of this database, elsewhere only this name's
+        in_backups = target.parent == backup_dir(database)
+        remove_leftovers(target.parent, ".kopie", stem=f"{database.stem}-" if in_backups else target.name)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.kopie")
+        try:
+            if con is not None:
+                _copy_in_child(database, partial)
+            else:
+                shutil.copyfile(database, partial)
+            if verify:
+                verify_database(partial)
+            if before_placing is not None:
+                before_placing(target)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    except BaseException:
+        # a refused backup (a full disk before a migration) leaves no empty backups/ of its making
+        _remove_empty_folders(made)
+        raise
     return target
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders that making `folder` would create, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty_folders(folders: list[Path]) -> None:
+    for folder in folders:  # innermost first; one that holds something stays, with its parents
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 _COPY_CHILD = """\

@@ -26,10 +26,11 @@ st.caption("De tien rijen uit de tabel van de handreiking (Informatie verzamelen
            "aanleverde, voor welke periode en wijken, wanneer, en wat nog ontbreekt. Bij de rijen "
            "van de kinderopvang staat hoeveel locaties in de levering voorkomen naast het aantal "
            "in het LRK: een gedeeltelijke levering is niet de hele gemeente. '0 gemeld' is een "
-           "wijk met alleen nullen. Een wijk zonder rijen in een levering staat op de pagina's "
-           "als 0 (de levering noemt er geen kinderen of plekken; ga bij de partner na of dat "
-           "klopt); 'niet geleverd' is een rij die voor de gemeente en het jaar niemand leverde. "
-           "Aanleveren kan op de pagina Aanleveren.")
+           "wijk met alleen nullen. Een wijk zonder rijen in een levering staat bij Wijken en op "
+           "de pagina's als 0 (de levering noemt er geen kinderen of plekken; ga bij de partner "
+           "na of dat klopt): de rij is daarmee niet onvolledig. Een rij is compleet als een "
+           "partner haar voor het jaar leverde; 'niet geleverd' is een rij die voor de gemeente "
+           "en het jaar niemand leverde. Aanleveren kan op de pagina Aanleveren.")
 handreiking = delivery_status(cursor(), gemeente_code, year).rename(columns={
     "rij": "Rij", "gegevens": "Gegevens", "soort": "Soort", "geleverd_door": "Geleverd door",
     "organisaties": "Organisaties", "periode": "Periode", "wijken": "Wijken", "laatst_geleverd": "Laatst geleverd",

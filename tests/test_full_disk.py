@@ -194,6 +194,40 @@ def test_init_force_on_a_full_disk_blames_the_disk_and_keeps_the_old_database(fu
     assert sorted(p.name for p in full_disk.parent.iterdir()) == ["kindkaart.duckdb", "vulling"]
 
 
+def _older_schema(database: Path) -> None:
+    """The database as the version before migration 0087 left it: a migration is pending, and a
+    backup is made before it runs."""
+    import duckdb
+
+    con = duckdb.connect(str(database))
+    con.execute("drop table published_pool_patterns; delete from schema_migrations where version = 87")
+    con.close()
+
+
+@pytest.mark.parametrize("earlier_backup", [False, True])
+def test_a_migration_refused_on_a_full_disk_leaves_no_empty_backups_folder(sample_db, tmp_path,
+                                                                           earlier_backup):
+    # the backup before a migration made backups/ beside the database, then found no room for the
+    # copy: the refusal left an empty folder that says a backup was made. A folder that was there
+    # already (with an earlier backup) stays as it was.
+    def prepare(database: Path) -> None:
+        _older_schema(database)
+        if earlier_backup:
+            (database.parent / "backups").mkdir()
+            (database.parent / "backups" / "kindkaart-eerder-handmatig.duckdb").write_bytes(b"")
+
+    with filled_disk(sample_db, tmp_path, prepare) as database:
+        before = sorted(p.name for p in database.parent.rglob("*"))
+        loads = active(database)
+        result = cli(database, "import-lrk", str(LRK))
+        assert_refused_in_dutch(result, database)
+        assert sorted(p.name for p in database.parent.rglob("*")) == before
+        assert ("backups" in before) == earlier_backup
+        # the migration did not run: the database is as it was, and the next open migrates it
+        assert stored(database, "select count(*) from schema_migrations where version = 87") == [(0,)]
+        assert active(database) == loads
+
+
 @pytest.fixture
 def full_temporary_folder(tmp_path, monkeypatch):
     """The folder for temporary files (tempfile.gettempdir) on a 1 MB disk with no room left."""

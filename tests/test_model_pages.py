@@ -220,6 +220,26 @@ def test_kaart_model_indicator_and_wijk_profile(app_db):
     assert {"Soort", "2022", "2023", "2024"} <= set(years.columns)  # places over the LRK years
 
 
+def test_the_wijk_profile_shows_the_gemeente_as_a_range_as_continuum_does(app_db):
+    """The profile's 'Verwachte kinderen per niveau' put the wijk's range (laag-hoog) beside a
+    single middle figure for the gemeente ('Gemeente (midden)'): the gemeente read as exact, the
+    wijk not. Both are ranges now, the gemeente's as Continuüm's Gemeente totaal gives it."""
+    continuum = run_page("continuum")
+    assert not continuum.exception, continuum.exception
+    ranges = [c.value.split(" kinderen; ")[0] for c in continuum.caption
+              if c.value.endswith(("kinderen; van wie opvang gebruikt of zoekt", "kinderen; alle kinderen"))]
+    assert len(ranges) == 4, ranges  # niveau 1-4
+    at = run_page("kaart")
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK999909").run()
+    assert not at.exception, at.exception
+    profile = next(d.value for d in at.dataframe if "Bloemhof (laag-hoog)" in d.value.columns)
+    assert "Gemeente (midden)" not in profile.columns
+    assert list(profile["Niveau"]) == [1, 2, 3, 4]
+    assert list(profile["Gemeente (laag-hoog)"]) == ranges
+    for wijk, gemeente in zip(profile["Bloemhof (laag-hoog)"], profile["Gemeente (laag-hoog)"], strict=True):
+        assert "-" in wijk and "-" in gemeente, (wijk, gemeente)
+
+
 def test_trends_page_draws_model_indicator(app_db):
     at = run_page("trends")
     at.selectbox(key="trend_indicator").set_value("kindplaatsen").run()

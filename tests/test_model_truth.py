@@ -925,12 +925,12 @@ def test_a_wijk_without_rows_reads_as_databronnen_says_it_reads_on_the_pages(app
     databronnen = run_page("databronnen")
     assert not databronnen.exception, databronnen.exception
     assert not any("zonder rijen is niet geleverd" in c.value for c in databronnen.caption)
-    status = databronnen.dataframe[0].value.set_index("Soort")["Ontbreekt"]
+    status = databronnen.dataframe[0].value.set_index("Soort")["Wijken"]
     tekorten = run_page("tekorten")
     assert not tekorten.exception, tekorten.exception
     for soort, table_of in (("wachtlijst-so", "Kinderen op de wachtlijst"),
                             ("ondersteuningstrajecten", "Kinderen bereikt met coaching (rij 7)")):
-        named = re.fullmatch(r"geen rijen voor \d+ wijk(?:en)?: (.+) \(op de pagina's 0\)",
+        named = re.fullmatch(r"\d+ van \d+; geen rijen voor \d+ wijk(?:en)?: (.+) \(op de pagina's 0\)",
                              status[soort])
         assert named, status[soort]
         frames = [d.value for d in tekorten.dataframe if table_of in d.value.columns]

@@ -89,11 +89,18 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
             if absent:
                 names = [wijken[code] or code for code in absent[:MAX_NAMED_WIJKEN]]
                 more = len(absent) - len(names)
-                missing.append(
+                without_rows = (
                     f"geen rijen voor {len(absent)} wijk{'en' if len(absent) > 1 else ''}: "
                     + ", ".join(names) + (f" en {more} meer" if more else "")
                     # only where the year's pages read the delivery (not beside 'niets voor')
                     + (SHOWN_AS_ZERO if rtype.key in PER_WIJK_AS_ZERO and not missing else ""))
+                if rtype.target == "brp":
+                    # the BRP covers the whole gemeente: a wijk it lacks gets the CBS estimate
+                    missing.append(without_rows)
+                else:
+                    # a partner's delivery had nothing to report there: said beside its wijken,
+                    # not owed (README "Wat ontbreekt nog"), so the row counts as complete
+                    row["wijken"] += f"; {without_rows}"
         if rtype.target == "brp":
             cbs = con.execute(
                 "select count(*) from loads where status = 'active' and gemeente_code = ?"

@@ -295,7 +295,9 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     this_year = demand[demand["year"] == year]
     wijk = this_year[this_year["wijk_code"] == wijk_code].groupby("niveau")[
         ["children_low", "children_mid", "children_high", "population_children"]].sum()
-    gemeente = this_year.groupby("niveau")[["children_mid"]].sum()
+    # the gemeente as a range too, as Continuüm shows it: a middle beside a range read as if the
+    # gemeente's estimate were exact and the wijk's not
+    gemeente = this_year.groupby("niveau")[["children_low", "children_high"]].sum()
     if not wijk.empty:
         st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden; noemer "
                     "niveau 1-3: kinderen in of op zoek naar opvang, niveau 4: alle kinderen)")
@@ -304,8 +306,9 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
                                      zip(wijk["children_low"], wijk["children_high"],
                                          strict=True)],
-            "Gemeente (midden)": [model_estimate_text(v)
-                                  for v in gemeente.loc[wijk.index, "children_mid"]],
+            "Gemeente (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
+                                     zip(gemeente.loc[wijk.index, "children_low"],
+                                         gemeente.loc[wijk.index, "children_high"], strict=True)],
         }), hide_index=True)
 
     supply = shown_supply(gemeente_code, year)
