@@ -85,10 +85,14 @@ REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
 MAX_PLACES = 10_000
 DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijfdatum"}
 # Dates as the register writes them (dd-mm-jjjj), as Excel and LibreOffice save a date cell or
-# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them.
-_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them. A
+# date cell formatted with a short year (d-m-jj, as a Dutch Excel can save a CSV: '1-3-12') has
+# two digits: the register began in 2005 (with the registrations of the years before), so such a
+# year is 20jj (TWO_DIGIT_CENTURY); one that would lie after today is refused (_dates).
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+TWO_DIGIT_CENTURY = 2000
 # A date as Excel stores it, days since 30-12-1899 ('43221' is 01-05-2018): five digits, as every
 # date in DATE_YEARS has.
 _EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
@@ -781,6 +785,7 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
     texts = frame[date_field]
     parsed, unreadable_rows = [], []
     known: dict[str, dt.date | None] = {}  # an export repeats the same few thousand dates
+    today = dt.date.today()
     for text, counted, row_number in zip(texts.tolist(), registered.tolist(),
                                          frame["row_number"].tolist(), strict=True):
         if not isinstance(text, str) or not text:  # NaN when empty
@@ -788,7 +793,18 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
             continue
         date = known[text] if text in known else known.setdefault(text, _date(text, slash_order))
         outside = date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]
-        if outside and counted:
+        # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
+        future = date is not None and date.year > today.year and _two_digit_year(text)
+        if future and counted:
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' heeft "
+                          f"een jaar van twee cijfers; als {date.year} ligt het in de toekomst, als "
+                          f"{date.year - 100} vóór het register. Schrijf de datum met vier cijfers "
+                          "voor het jaar (dd-mm-jjjj).")
+            date = None
+        elif future:
+            date = None
+            unreadable_rows.append(row_number)
+        elif outside and counted:
             empty = (" Heeft de locatie geen uitschrijfdatum, laat het vak dan leeg."
                      if date_field == "deregistered_on" else "")
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
@@ -846,9 +862,14 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
     else:
         return None
     try:
-        return dt.date(int(year), int(month), int(day))
+        return dt.date(int(year) + (TWO_DIGIT_CENTURY if len(year) == 2 else 0), int(month), int(day))
     except ValueError:
         return None
+
+
+def _two_digit_year(text: str) -> bool:
+    match = _DUTCH_DATE.match(text) or _SLASH_DATE.match(text)
+    return match is not None and len(match[3]) == 2
 
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,

@@ -1021,3 +1021,53 @@ def test_the_page_reads_the_open_data_download_as_published_with_the_year_in_its
             "van verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste "
             "inschrijf- of uitschrijfdatum. LRK-nummer 204857361: rij 2 (01-03-2012) telt, rij 4 niet "
             "(kolommen aantal_kindplaatsen, inschrijfdatum verschillen).") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize(("registered", "deregistered"), [
+    ("1-3-12", "31-12-19"), ("01-03-12", "31-12-19"), ("1-3-12 0:00", "31-12-19 0:00"),
+    # slashes in the order the file's own dates show (31 is no month)
+    ("1/3/12", "31/12/19")])
+def test_dates_with_a_two_digit_year_as_a_dutch_excel_saves_them_are_read_as_20jj(
+        postcode_con, tmp_path, registered, deregistered):
+    """A date column formatted d-m-jj in a Dutch Excel is saved in the CSV as '1-3-12': refused
+    row by row as 'geen datum'. The register has no dates of the 20th century's years that two
+    digits could mean, so they are 20jj; four-digit years, ISO and Excel day numbers still read."""
+    rows = [[*ROWS[0][:5], registered, "", *ROWS[0][7:]],
+            [*ROWS[1][:4], "Uitgeschreven", registered, deregistered, *ROWS[1][7:]],
+            ["100000000003", "KDV", "De Vlinder", "16", "Ingeschreven", "01-03-2012", "", "1234AB", "Oord"],
+            ["100000000004", "KDV", "De Rups", "12", "Ingeschreven", "2012-03-01", "", "1234AC", "Oord"],
+            ["100000000005", "BSO", "De Uil", "20", "Ingeschreven", "40969", "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered, result.notes) == (4, 96, 1, [])
+    assert postcode_con.execute(
+        "select lrk_id, registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [
+        ("100000000001", "2012-03-01", None), ("100000000002", "2012-03-01", "2019-12-31"),
+        ("100000000003", "2012-03-01", None), ("100000000004", "2012-03-01", None),
+        ("100000000005", "2012-03-01", None)]
+
+
+def test_a_two_digit_year_that_would_lie_ahead_is_refused_naming_row_and_column(postcode_con, tmp_path):
+    """'1-3-45' is no date of the register as 2045 (ahead of today) nor as 1945: refused with
+    row and column, nothing stored and the export loaded before kept. On a deregistered location
+    (which does not count) it is left empty, with a note, as other unreadable dates are."""
+    import datetime as dt
+
+    assert lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", ROWS)).places == 108
+    ahead = (dt.date.today().year + 1) % 100
+    rows = [[*ROWS[0][:5], f"1-3-{ahead:02d}", *ROWS[0][6:]],
+            [*ROWS[1][:4], "Uitgeschreven", "01-01-2019", f"1-3-{ahead:02d}", *ROWS[1][7:]]]
+    path = _csv(tmp_path / "lrk_2024_nieuw.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        f"Bestand lrk_2024_nieuw.csv, rij 2, kolom inschrijfdatum: '1-3-{ahead:02d}' heeft een jaar "
+        f"van twee cijfers; als {2000 + ahead} ligt het in de toekomst, als {1900 + ahead} vóór het "
+        "register. Schrijf de datum met vier cijfers voor het jaar (dd-mm-jjjj).",
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), sum(places) from raw_lrk__locations").fetchone() == (2, 108)
+    rows[0][5] = "01-03-2012"
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024_nieuw.csv", rows))
+    assert (result.locations, result.places, result.deregistered) == (1, 48, 1)
+    assert result.notes[0] == ("kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten "
+                               "1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)")
