@@ -20,7 +20,14 @@ import pandas as pd
 
 from data_sources import archives, store
 from data_sources.errors import InputRefused, not_a_plain_file, unreadable
-from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
+from data_sources.text import (
+    CONTROL_CHARACTERS,
+    WINDOWS_1252_UNDEFINED,
+    compact,
+    decode,
+    delimiter,
+    normalise,
+)
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
@@ -180,9 +187,18 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
             "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
-def _decode(path: Path) -> str:
-    # UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel) cp1252: 'Kinderopvang Café'
-    return decode(path.read_bytes())
+def _decode(path: Path) -> tuple[str, bool]:
+    """The text of a CSV export: UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel,
+    the register's open data) cp1252: 'Kinderopvang Café'; and whether it holds a byte cp1252
+    leaves undefined. One such byte in a row of Amsterdam refused the national export (100,000
+    rows) for every gemeente: it is read as Windows reads it, and refused only in a row that is
+    read (_windows_undefined)."""
+    raw = path.read_bytes()
+    try:
+        return decode(raw), False
+    except UnicodeDecodeError:
+        # what decode refuses but the undefined bytes (UTF-16 without a BOM) is refused again
+        return decode(raw, windows_undefined=True), True
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
@@ -231,9 +247,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
+            undefined_bytes = False  # cells are text, not bytes of a code page
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
         else:
-            text = _decode(path)
+            text, undefined_bytes = _decode(path)
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
@@ -309,6 +326,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         frame = frame[kept.to_numpy()].copy()
         notes += [note] if note else []
 
+    undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -317,6 +335,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         for date_field in DATE_FIELDS:
             frame[date_field] = _dates(frame, date_field, registered, slash_order, file_name,
                                        columns, errors, notes)
+    errors += undefined
     # Only counted locations (counts()) are held to the rules: a deregistered one in a national
     # export may have lost its places or postcode, and must not refuse the file. Its type, places
     # and postcode are kept where valid, else left empty; it is stored, never counted.
@@ -486,7 +505,7 @@ def _is_workbook(path: Path) -> bool:
 
 def _looks_like_text(path: Path) -> bool:
     try:
-        head = decode(path.read_bytes()[:4096])
+        head = decode(path.read_bytes()[:4096], windows_undefined=True)
     except UnicodeDecodeError:
         return False
     return "\x00" not in head and ("\n" in head or ";" in head)
@@ -756,6 +775,24 @@ def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
         return None, (" en geen inschrijf- of uitschrijfdatum zegt welke rij de nieuwste is (ze "
                       "hebben dezelfde datums)", merged)
     return newest.index[0], ("", "")
+
+
+def _windows_undefined(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
+    """The refusals of the values read that hold a byte Windows-1252 leaves undefined (a damaged
+    export, or one in another code page), by row and column, the character shown as <U+0081>:
+    on screen it is nothing, and 'Caf' would be stored with a character no one sees."""
+    found = []
+    for field, column in columns.items():
+        values = frame[field]
+        hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
+        found += [(row_number, column, value) for row_number, value
+                  in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
+    return [f"Bestand {file_name}, rij {row_number}, kolom {column}: '"
+            + WINDOWS_1252_UNDEFINED.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+            + f"' bevat de byte 0x{ord(WINDOWS_1252_UNDEFINED.search(value).group()):02X}, die in "
+            "Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
+            "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
+            "register hem geeft." for row_number, column, value in sorted(found)]
 
 
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:

@@ -1071,3 +1071,68 @@ def test_a_two_digit_year_that_would_lie_ahead_is_refused_naming_row_and_column(
     assert (result.locations, result.places, result.deregistered) == (1, 48, 1)
     assert result.notes[0] == ("kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten "
                                "1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)")
+
+
+def _open_data_export(path, rows: list[dict[str, str]]) -> object:
+    """The open-data download as published (BOM, cp1252, CRLF); '<0x81>' in a value is written
+    as that one byte, which Windows-1252 has no character for."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in rows)])
+    data = text.getvalue().encode("cp1252")
+    for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D):
+        data = data.replace(f"<0x{byte:02X}>".encode(), bytes([byte]))
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    return path
+
+
+def test_a_byte_undefined_in_windows_1252_in_a_row_of_another_gemeente_does_not_refuse_the_export(
+        postcode_con, tmp_path):
+    """One byte Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D) in a row of
+    Amsterdam refused the whole national export ('rij 7 bevat tekens die niet te lezen zijn') for
+    an analist of Oord. Now only the rows read are held to it: read for Oord, refused (naming row
+    and column) when every gemeente is read, and the earlier export is kept."""
+    rows = _open_data_rows()
+    amsterdam = {**rows[0], "lrk_id": "100000000009", "actuele_naam_oko": "Kinderopvang Caf<0x81>",
+                 "opvanglocatie_adres": "Gracht<0x9D> 1", "opvanglocatie_postcode": "1012AB",
+                 "opvanglocatie_woonplaats": "Amsterdam", "cbs_code": "0363",
+                 "verantwoordelijke_gemeente": "Amsterdam"}
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam])
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places, result.covered) == (5, 108, ["GM0001"])
+    assert result.notes == ["1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de "
+                            "locaties van GM0001 horen bij uw account"]
+    assert postcode_con.execute("select location_name from raw_lrk__locations where lrk_id = "
+                                "'204857361'").fetchone() == ("Kinderdagverblijf Crèche 't Éénhoorntje",)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij 7, kolom {column}: '{value}' bevat de byte {byte}, "
+        "die in Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
+        "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
+        "register hem geeft." for column, value, byte in (
+            ("actuele_naam_oko", "Kinderopvang Caf<U+0081>", "0x81"),
+            ("opvanglocatie_adres", "Gracht<U+009D> 1", "0x9D"))] + ["Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+@pytest.mark.parametrize("byte", ["0x8D", "0x8F", "0x90"])
+def test_a_byte_undefined_in_windows_1252_in_a_row_that_is_read_is_refused_naming_row_and_column(
+        postcode_con, tmp_path, byte):
+    """In a row of the account's own gemeente the byte would be stored as an invisible character
+    ('Crèche' with a character no one sees): refused, shown as <U+008D>, nothing stored."""
+    rows = _open_data_rows()
+    rows[1]["opvanglocatie_woonplaats"] = f"Oo<{byte}>rd"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij 3, kolom opvanglocatie_woonplaats: 'Oo<U+00{byte[2:]}>rd' "
+        f"bevat de byte {byte}, die in Windows-1252 (de codering van de export) geen teken is: het "
+        "bestand is beschadigd of in een andere codering opgeslagen. Verbeter de waarde, of lees de "
+        "export in zoals het register hem geeft.", "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
