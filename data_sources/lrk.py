@@ -822,16 +822,21 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
     texts = frame[date_field]
     parsed, unreadable_rows = [], []
     known: dict[str, dt.date | None] = {}  # an export repeats the same few thousand dates
-    today = dt.date.today()
+    this_year, ahead = dt.date.today().year, set()  # two-digit years after this one
     for text, counted, row_number in zip(texts.tolist(), registered.tolist(),
                                          frame["row_number"].tolist(), strict=True):
         if not isinstance(text, str) or not text:  # NaN when empty
             parsed.append(None)
             continue
-        date = known[text] if text in known else known.setdefault(text, _date(text, slash_order))
+        if text in known:
+            date = known[text]
+        else:
+            date = known[text] = _date(text, slash_order)
+            # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
+            if date is not None and date.year > this_year and _two_digit_year(text):
+                ahead.add(text)
         outside = date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]
-        # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
-        future = date is not None and date.year > today.year and _two_digit_year(text)
+        future = bool(ahead) and text in ahead
         if future and counted:
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' heeft "
                           f"een jaar van twee cijfers; als {date.year} ligt het in de toekomst, als "
