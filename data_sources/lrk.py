@@ -22,6 +22,7 @@ from data_sources import archives, store
 from data_sources.errors import InputRefused, not_a_plain_file, unreadable
 from data_sources.text import (
     CONTROL_CHARACTERS,
+    MONTHS,
     WINDOWS_1252_UNDEFINED,
     compact,
     decode,
@@ -96,10 +97,18 @@ DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijf
 # date cell formatted with a short year (d-m-jj, as a Dutch Excel can save a CSV: '1-3-12') has
 # two digits: the register began in 2005 (with the registrations of the years before), so such a
 # year is 20jj (TWO_DIGIT_CENTURY); one that would lie after today is refused (_dates).
-_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(?P<year>\d{4}|\d{2})$")
 TWO_DIGIT_CENTURY = 2000
+# A date cell formatted with the month's name, as a Dutch Excel offers them ('1-mrt-12', '1 mrt
+# 2012', 'donderdag 1 maart 2012') and saves them so in a CSV; a weekday must be the date's.
+_MONTH_NAME_DATE = re.compile(
+    r"^(?:(?P<weekday>[a-z]+),?\s+)?(?P<day>\d{1,2})[-\s]+(?P<month>[a-z]+)\.?[-\s]+"
+    r"(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$", re.IGNORECASE)
+_WEEKDAYS = {name: number for number, names in enumerate(
+    [("maandag", "ma"), ("dinsdag", "di"), ("woensdag", "wo"), ("donderdag", "do"),
+     ("vrijdag", "vr"), ("zaterdag", "za"), ("zondag", "zo")]) for name in names}
 # A date as Excel stores it, days since 30-12-1899 ('43221' is 01-05-2018): five digits, as every
 # date in DATE_YEARS has.
 _EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
@@ -891,8 +900,13 @@ def _slash_order(frame: pd.DataFrame) -> str | None:
 
 
 def _date(text: str, slash_order: str | None) -> dt.date | None:
+    weekday = None
     if match := _DUTCH_DATE.match(text):
         day, month, year = match.groups()
+    elif (match := _MONTH_NAME_DATE.match(text)) and match["month"].lower() in MONTHS:
+        day, month, year = match["day"], MONTHS[match["month"].lower()], match["year"]
+        if match["weekday"] is not None:
+            weekday = _WEEKDAYS.get(match["weekday"].lower(), -1)
     elif match := _ISO_DATE.match(text):
         year, month, day = match.groups()
     elif (match := _SLASH_DATE.match(text)) and slash_order:
@@ -904,14 +918,15 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
     else:
         return None
     try:
-        return dt.date(int(year) + (TWO_DIGIT_CENTURY if len(year) == 2 else 0), int(month), int(day))
+        date = dt.date(int(year) + (TWO_DIGIT_CENTURY if len(year) == 2 else 0), int(month), int(day))
     except ValueError:
         return None
+    return None if weekday is not None and weekday != date.weekday() else date
 
 
 def _two_digit_year(text: str) -> bool:
-    match = _DUTCH_DATE.match(text) or _SLASH_DATE.match(text)
-    return match is not None and len(match[3]) == 2
+    match = _DUTCH_DATE.match(text) or _SLASH_DATE.match(text) or _MONTH_NAME_DATE.match(text)
+    return match is not None and len(match["year"]) == 2
 
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,

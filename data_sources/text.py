@@ -21,6 +21,18 @@ def normalise(text: object) -> str:
     return _normalised(str(text))
 
 
+# Dutch month names and their abbreviations (as Excel writes them in a date: '1-mrt-12'), with
+# the few English ones that differ and people type: month name -> month number.
+MONTHS = {
+    name: i for i, names in enumerate(
+        [(), ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"),
+         ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
+         ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"),
+         ("december", "dec")]
+    ) for name in names
+}
+
+
 # The apostrophes other than the straight one that a name may carry: Excel's AutoCorrect and
 # word processors turn "'s-Hertogenbosch" into "’s-Hertogenbosch" (U+2019), some keyboards and
 # fonts give ‘ (U+2018), ʼ (U+02BC) or ´ and `. CBS writes the straight one.

@@ -1136,3 +1136,33 @@ def test_a_byte_undefined_in_windows_1252_in_a_row_that_is_read_is_refused_namin
         "bestand is beschadigd of in een andere codering opgeslagen. Verbeter de waarde, of lees de "
         "export in zoals het register hem geeft.", "Er is niets opgeslagen."]
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("registered", "deregistered"), [
+    ("1-mrt-12", "31-dec-19"), ("1-mrt-2012", "31-dec-2019"), ("1 mrt. 2012", "31 dec. 2019"),
+    ("1 maart 2012", "31 december 2019"), ("donderdag 1 maart 2012", "dinsdag 31 december 2019")])
+def test_dates_with_the_months_name_as_a_dutch_excel_formats_them_are_read(
+        postcode_con, tmp_path, registered, deregistered):
+    """A date column given one of Dutch Excel's date formats with the month's name (Celeigenschappen,
+    Datum: '14-mrt-12', '14 maart 2012', 'woensdag 14 maart 2012') is saved in a CSV as it shows:
+    refused row by row as 'geen datum'."""
+    rows = [[*ROWS[0][:5], registered, "", *ROWS[0][7:]],
+            [*ROWS[1][:4], "Uitgeschreven", registered, deregistered, *ROWS[1][7:]]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered, result.notes) == (1, 48, 1, [])
+    assert postcode_con.execute(
+        "select registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [("2012-03-01", None), ("2012-03-01", "2019-12-31")]
+
+
+def test_a_date_with_a_weekday_that_is_not_its_own_or_an_unknown_month_is_refused(postcode_con, tmp_path):
+    """'woensdag 1 maart 2012' (1 March 2012 was a Thursday) does not say which of the two is
+    meant, and 'mei' is the only May Kindkaart reads: both refused naming row and column."""
+    rows = [[*ROWS[0][:5], "woensdag 1 maart 2012", *ROWS[0][6:]],
+            [*ROWS[1][:5], "1-may-12", *ROWS[1][6:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        f"Bestand lrk_2024.csv, rij {row}, kolom inschrijfdatum: '{text}' is geen datum (verwacht "
+        "dd-mm-jjjj, bijvoorbeeld 01-05-2018)." for row, text in (
+            (2, "woensdag 1 maart 2012"), (3, "1-may-12"))] + ["Er is niets opgeslagen."]
