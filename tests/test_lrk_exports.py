@@ -1166,3 +1166,56 @@ def test_a_date_with_a_weekday_that_is_not_its_own_or_an_unknown_month_is_refuse
         f"Bestand lrk_2024.csv, rij {row}, kolom inschrijfdatum: '{text}' is geen datum (verwacht "
         "dd-mm-jjjj, bijvoorbeeld 01-05-2018)." for row, text in (
             (2, "woensdag 1 maart 2012"), (3, "1-may-12"))] + ["Er is niets opgeslagen."]
+
+
+def test_the_page_reads_the_national_download_with_a_byte_undefined_in_windows_1252_elsewhere(app_db):
+    """On Gemeente laden, an analist of Voorbeeldstad reads export_opendata_lrk.csv: a byte
+    Windows-1252 has no character for in a row of Amsterdam refused the whole download ('rij 4
+    bevat tekens die niet te lezen zijn'). Now Voorbeeldstad's locations load; the same byte in a
+    row of Voorbeeldstad is refused naming row and column, with no traceback, nothing stored."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def fetch(sql: str) -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    amsterdam = {**rows[0], "lrk_id": "100000000009", "actuele_naam_oko": "Kinderopvang Caf<0x81>",
+                 "opvanglocatie_postcode": "1012AB", "opvanglocatie_woonplaats": "Amsterdam",
+                 "cbs_code": "0363", "verantwoordelijke_gemeente": "Amsterdam"}
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+    before = fetch("select count(*) from raw_lrk__locations")
+
+    def read(rows: list[dict[str, str]]):
+        data = _open_data_export(app_db.parent / "export_opendata_lrk.csv", rows).read_bytes()
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", data, "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read([{**rows[0], "opvanglocatie_woonplaats": "Voorbeeld<0x8D>stad"}, rows[1], amsterdam])
+    # as markdown shows it: the page escapes '<' ('\\<U+008D\\>') so that it shows literally
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert ("rij 2, kolom opvanglocatie_woonplaats: 'Voorbeeld<U+008D>stad' bevat de byte 0x8D"
+            in errors), errors
+    assert "Traceback" not in errors and "/tmp" not in errors
+    assert fetch("select count(*) from raw_lrk__locations") == before
+    at = read([*rows, amsterdam])
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("Let op: 1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
