@@ -257,9 +257,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
             undefined_bytes = False  # cells are text, not bytes of a code page
+            replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
         else:
             text, undefined_bytes = _decode(path)
+            replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
@@ -336,6 +338,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         notes += [note] if note else []
 
     undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
+    if replaced:
+        notes += _lost_letters(frame, columns)
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -802,6 +806,27 @@ def _windows_undefined(frame: pd.DataFrame, file_name: str, columns: dict) -> li
             "Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
             "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
             "register hem geeft." for row_number, column, value in sorted(found)]
+
+
+def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
+    """A note per column of the rows read whose values hold the replacement character '\ufffd':
+    letters a program could not read and replaced. The register's open data is Windows-1252 text
+    behind a UTF-8 byte order mark, so a program that trusts the mark (Excel) reads 'Crèche' as
+    'Cr\ufffdche', and a copy saved from it keeps that: it was stored without a word."""
+    notes = []
+    for field, column in columns.items():
+        hit = frame[field].str.contains("\ufffd", regex=False, na=False)
+        if hit.any():
+            example = frame.loc[hit, field].iloc[0]
+            example = example if len(example) <= 60 else f"{example[:60]}..."
+            notes.append(
+                f"kolom {column}: {int(hit.sum())} waarde(n) met het teken \ufffd (rij "
+                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{example}'): "
+                "daar zijn letters verloren gegaan, meestal doordat de export als UTF-8 is geopend "
+                "en weer opgeslagen (het register zet een UTF-8-markering vóór Windows-1252-tekst; "
+                "Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor de juiste "
+                "namen het bestand in zoals het register het geeft")
+    return notes
 
 
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:

@@ -1219,3 +1219,39 @@ def test_the_page_reads_the_national_download_with_a_byte_undefined_in_windows_1
         "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
     assert ("Let op: 1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
             "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("form", ["excel csv utf-8", "excel xlsx"])
+def test_the_open_data_download_opened_as_utf8_says_which_names_lost_their_letters(
+        postcode_con, tmp_path, form):
+    """The download is Windows-1252 text behind a UTF-8 byte order mark: a program that trusts the
+    mark (Excel, opening it) reads 'Crèche' as 'Cr\ufffdche', and a copy saved from it keeps the
+    replacement characters. It was stored without a word; the locations still count, and the note
+    names the column, rows and an example, so that the user can read the register's own file."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in _open_data_rows())])
+    published = b"\xef\xbb\xbf" + text.getvalue().encode("cp1252")
+    as_opened = published.decode("utf-8-sig", errors="replace")  # what the program shows
+    if form == "excel csv utf-8":
+        path = tmp_path / "export_opendata_lrk.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + as_opened.encode("utf-8"))
+    else:
+        book = Workbook()
+        for row in csv.reader(io.StringIO(as_opened), delimiter=";"):
+            book.active.append(row)
+        path = tmp_path / "export_opendata_lrk.xlsx"
+        book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places) == (5, 108)
+    assert result.notes == [
+        "kolom actuele_naam_oko: 1 waarde(n) met het teken \ufffd (rij 2, zoals 'Kinderdagverblijf "
+        "Cr\ufffdche 't \ufffd\ufffdnhoorntje'): daar zijn letters verloren gegaan, meestal doordat de "
+        "export als UTF-8 is geopend en weer opgeslagen (het register zet een UTF-8-markering vóór "
+        "Windows-1252-tekst; Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor "
+        "de juiste namen het bestand in zoals het register het geeft"]
