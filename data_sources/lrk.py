@@ -20,7 +20,15 @@ import pandas as pd
 
 from data_sources import archives, store
 from data_sources.errors import InputRefused, not_a_plain_file, unreadable
-from data_sources.text import CONTROL_CHARACTERS, compact, decode, delimiter, normalise
+from data_sources.text import (
+    CONTROL_CHARACTERS,
+    MONTHS,
+    WINDOWS_1252_UNDEFINED,
+    compact,
+    decode,
+    delimiter,
+    normalise,
+)
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
@@ -85,10 +93,22 @@ REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
 MAX_PLACES = 10_000
 DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijfdatum"}
 # Dates as the register writes them (dd-mm-jjjj), as Excel and LibreOffice save a date cell or
-# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them.
-_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them. A
+# date cell formatted with a short year (d-m-jj, as a Dutch Excel can save a CSV: '1-3-12') has
+# two digits: the register began in 2005 (with the registrations of the years before), so such a
+# year is 20jj (TWO_DIGIT_CENTURY); one that would lie after today is refused (_dates).
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(?P<year>\d{4}|\d{2})$")
+TWO_DIGIT_CENTURY = 2000
+# A date cell formatted with the month's name, as a Dutch Excel offers them ('1-mrt-12', '1 mrt
+# 2012', 'donderdag 1 maart 2012') and saves them so in a CSV; a weekday must be the date's.
+_MONTH_NAME_DATE = re.compile(
+    r"^(?:(?P<weekday>[a-z]+),?\s+)?(?P<day>\d{1,2})[-\s]+(?P<month>[a-z]+)\.?[-\s]+"
+    r"(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$", re.IGNORECASE)
+_WEEKDAYS = {name: number for number, names in enumerate(
+    [("maandag", "ma"), ("dinsdag", "di"), ("woensdag", "wo"), ("donderdag", "do"),
+     ("vrijdag", "vr"), ("zaterdag", "za"), ("zondag", "zo")]) for name in names}
 # A date as Excel stores it, days since 30-12-1899 ('43221' is 01-05-2018): five digits, as every
 # date in DATE_YEARS has.
 _EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
@@ -176,9 +196,18 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
             "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
-def _decode(path: Path) -> str:
-    # UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel) cp1252: 'Kinderopvang Café'
-    return decode(path.read_bytes())
+def _decode(path: Path) -> tuple[str, bool]:
+    """The text of a CSV export: UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel,
+    the register's open data) cp1252: 'Kinderopvang Café'; and whether it holds a byte cp1252
+    leaves undefined. One such byte in a row of Amsterdam refused the national export (100,000
+    rows) for every gemeente: it is read as Windows reads it, and refused only in a row that is
+    read (_windows_undefined)."""
+    raw = path.read_bytes()
+    try:
+        return decode(raw), False
+    except UnicodeDecodeError:
+        # what decode refuses but the undefined bytes (UTF-16 without a BOM) is refused again
+        return decode(raw, windows_undefined=True), True
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
@@ -227,9 +256,12 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
+            undefined_bytes = False  # cells are text, not bytes of a code page
+            replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
         else:
-            text = _decode(path)
+            text, undefined_bytes = _decode(path)
+            replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
@@ -305,6 +337,9 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         frame = frame[kept.to_numpy()].copy()
         notes += [note] if note else []
 
+    undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
+    if replaced:
+        notes += _lost_letters(frame, columns)
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -313,6 +348,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         for date_field in DATE_FIELDS:
             frame[date_field] = _dates(frame, date_field, registered, slash_order, file_name,
                                        columns, errors, notes)
+    errors += undefined
     # Only counted locations (counts()) are held to the rules: a deregistered one in a national
     # export may have lost its places or postcode, and must not refuse the file. Its type, places
     # and postcode are kept where valid, else left empty; it is stored, never counted.
@@ -482,7 +518,7 @@ def _is_workbook(path: Path) -> bool:
 
 def _looks_like_text(path: Path) -> bool:
     try:
-        head = decode(path.read_bytes()[:4096])
+        head = decode(path.read_bytes()[:4096], windows_undefined=True)
     except UnicodeDecodeError:
         return False
     return "\x00" not in head and ("\n" in head or ";" in head)
@@ -754,6 +790,45 @@ def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
     return newest.index[0], ("", "")
 
 
+def _windows_undefined(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
+    """The refusals of the values read that hold a byte Windows-1252 leaves undefined (a damaged
+    export, or one in another code page), by row and column, the character shown as <U+0081>:
+    on screen it is nothing, and 'Caf' would be stored with a character no one sees."""
+    found = []
+    for field, column in columns.items():
+        values = frame[field]
+        hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
+        found += [(row_number, column, value) for row_number, value
+                  in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
+    return [f"Bestand {file_name}, rij {row_number}, kolom {column}: '"
+            + WINDOWS_1252_UNDEFINED.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+            + f"' bevat de byte 0x{ord(WINDOWS_1252_UNDEFINED.search(value).group()):02X}, die in "
+            "Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
+            "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
+            "register hem geeft." for row_number, column, value in sorted(found)]
+
+
+def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
+    """A note per column of the rows read whose values hold the replacement character '\ufffd':
+    letters a program could not read and replaced. The register's open data is Windows-1252 text
+    behind a UTF-8 byte order mark, so a program that trusts the mark (Excel) reads 'Crèche' as
+    'Cr\ufffdche', and a copy saved from it keeps that: it was stored without a word."""
+    notes = []
+    for field, column in columns.items():
+        hit = frame[field].str.contains("\ufffd", regex=False, na=False)
+        if hit.any():
+            example = frame.loc[hit, field].iloc[0]
+            example = example if len(example) <= 60 else f"{example[:60]}..."
+            notes.append(
+                f"kolom {column}: {int(hit.sum())} waarde(n) met het teken \ufffd (rij "
+                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{example}'): "
+                "daar zijn letters verloren gegaan, meestal doordat de export als UTF-8 is geopend "
+                "en weer opgeslagen (het register zet een UTF-8-markering vóór Windows-1252-tekst; "
+                "Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor de juiste "
+                "namen het bestand in zoals het register het geeft")
+    return notes
+
+
 def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
     status = frame["registration_status"].str.strip().str.lower()
     unknown = frame[status.notna() & ~status.isin(["", REGISTERED, DEREGISTERED])]
@@ -781,14 +856,31 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
     texts = frame[date_field]
     parsed, unreadable_rows = [], []
     known: dict[str, dt.date | None] = {}  # an export repeats the same few thousand dates
+    this_year, ahead = dt.date.today().year, set()  # two-digit years after this one
     for text, counted, row_number in zip(texts.tolist(), registered.tolist(),
                                          frame["row_number"].tolist(), strict=True):
         if not isinstance(text, str) or not text:  # NaN when empty
             parsed.append(None)
             continue
-        date = known[text] if text in known else known.setdefault(text, _date(text, slash_order))
+        if text in known:
+            date = known[text]
+        else:
+            date = known[text] = _date(text, slash_order)
+            # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
+            if date is not None and date.year > this_year and _two_digit_year(text):
+                ahead.add(text)
         outside = date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]
-        if outside and counted:
+        future = bool(ahead) and text in ahead
+        if future and counted:
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' heeft "
+                          f"een jaar van twee cijfers; als {date.year} ligt het in de toekomst, als "
+                          f"{date.year - 100} vóór het register. Schrijf de datum met vier cijfers "
+                          "voor het jaar (dd-mm-jjjj).")
+            date = None
+        elif future:
+            date = None
+            unreadable_rows.append(row_number)
+        elif outside and counted:
             empty = (" Heeft de locatie geen uitschrijfdatum, laat het vak dan leeg."
                      if date_field == "deregistered_on" else "")
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
@@ -833,8 +925,13 @@ def _slash_order(frame: pd.DataFrame) -> str | None:
 
 
 def _date(text: str, slash_order: str | None) -> dt.date | None:
+    weekday = None
     if match := _DUTCH_DATE.match(text):
         day, month, year = match.groups()
+    elif (match := _MONTH_NAME_DATE.match(text)) and match["month"].lower() in MONTHS:
+        day, month, year = match["day"], MONTHS[match["month"].lower()], match["year"]
+        if match["weekday"] is not None:
+            weekday = _WEEKDAYS.get(match["weekday"].lower(), -1)
     elif match := _ISO_DATE.match(text):
         year, month, day = match.groups()
     elif (match := _SLASH_DATE.match(text)) and slash_order:
@@ -846,9 +943,15 @@ def _date(text: str, slash_order: str | None) -> dt.date | None:
     else:
         return None
     try:
-        return dt.date(int(year), int(month), int(day))
+        date = dt.date(int(year) + (TWO_DIGIT_CENTURY if len(year) == 2 else 0), int(month), int(day))
     except ValueError:
         return None
+    return None if weekday is not None and weekday != date.weekday() else date
+
+
+def _two_digit_year(text: str) -> bool:
+    match = _DUTCH_DATE.match(text) or _SLASH_DATE.match(text) or _MONTH_NAME_DATE.match(text)
+    return match is not None and len(match["year"]) == 2
 
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,

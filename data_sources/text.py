@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
@@ -18,6 +19,18 @@ def normalise(text: object) -> str:
     """Lowercase, without accents, punctuation as single spaces, the slash kept:
     'Zuid-Éind ' -> 'zuid eind', 'Taal/spraak' -> 'taal/spraak'."""
     return _normalised(str(text))
+
+
+# Dutch month names and their abbreviations (as Excel writes them in a date: '1-mrt-12'), with
+# the few English ones that differ and people type: month name -> month number.
+MONTHS = {
+    name: i for i, names in enumerate(
+        [(), ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"),
+         ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
+         ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"),
+         ("december", "dec")]
+    ) for name in names
+}
 
 
 # The apostrophes other than the straight one that a name may carry: Excel's AutoCorrect and
@@ -87,11 +100,27 @@ def one_line(text: str) -> str:
     return _NAME_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
-def decode(raw: bytes) -> str:
+# The five bytes Windows-1252 has no character for. Python refuses them; Windows itself (and a
+# browser, by the WHATWG encoding standard) reads each as the C1 control character of the same
+# number, U+0081 for 0x81: invisible, so a reader that lets them through names where they are.
+WINDOWS_1252_UNDEFINED = re.compile("[\x81\x8d\x8f\x90\x9d]")
+
+
+def _as_windows_reads_it(error: UnicodeError) -> tuple[str, int]:
+    # Windows-1252 maps byte by byte: the error is the one byte it has no character for
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("kindkaart-windows-1252-undefined", _as_windows_reads_it)
+
+
+def decode(raw: bytes, *, windows_undefined: bool = False) -> str:
     """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
     UTF-16 with its BOM (Excel's 'Unicode-tekst'), else Windows-1252. Raises UnicodeDecodeError
     for bytes none of these read, and for UTF-16 without a BOM (every other byte zero), which
-    Windows-1252 would turn into text with a NUL between the letters."""
+    Windows-1252 would turn into text with a NUL between the letters. With `windows_undefined`,
+    a byte Windows-1252 leaves undefined is read as Windows reads it (WINDOWS_1252_UNDEFINED),
+    for the caller to name by row and column, instead of refusing the whole file."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     head = raw[:4096]
@@ -103,4 +132,5 @@ def decode(raw: bytes) -> str:
         # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
         # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the
         # first column's name: 'ï»¿lrk_id' was reported as a missing column lrk_id
-        return raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252")
+        return raw.removeprefix(b"\xef\xbb\xbf").decode(
+            "cp1252", errors="kindkaart-windows-1252-undefined" if windows_undefined else "strict")

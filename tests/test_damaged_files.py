@@ -76,13 +76,16 @@ def lrk_with_line(tmp_path, index: int, old: bytes, new: bytes):
     return path
 
 
-def test_an_lrk_export_with_unreadable_bytes_names_the_row(db, tmp_path):
-    # 0x81 is undefined in cp1252
+def test_an_lrk_export_with_unreadable_bytes_names_the_row_and_column(db, tmp_path):
+    # 0x81 is undefined in cp1252: named where it is, not the whole file refused as unreadable
+    # (tests/test_lrk_exports.py: in a row of another gemeente it refuses nothing)
     path = lrk_with_line(tmp_path, 4, b"BSO De Speelwerf", b"BSO De \x81Speelwerf")
     text = refused(db, lambda: jobs.import_lrk(db, path, year=2024))
-    assert text == ("Bestand lrk_export_GM9999_2024.csv: niet leesbaar als LRK-export: rij 5 bevat "
-                    "tekens die niet te lezen zijn (het bestand is geen UTF-8 en geen Windows-1252); "
-                    "sla het op als 'CSV UTF-8'.")
+    assert text == ("Bestand lrk_export_GM9999_2024.csv, rij 5, kolom actuele_naam_oko: 'BSO De "
+                    "<U+0081>Speelwerf Centrum' bevat de byte 0x81, die in Windows-1252 (de codering "
+                    "van de export) geen teken is: het bestand is beschadigd of in een andere "
+                    "codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
+                    "register hem geeft. Er is niets opgeslagen.")
 
 
 def test_an_lrk_export_with_a_field_too_many_names_the_row(db, tmp_path):

@@ -1021,3 +1021,237 @@ def test_the_page_reads_the_open_data_download_as_published_with_the_year_in_its
             "van verschillende datum samengevoegd?): per locatie telt alleen de rij met de laatste "
             "inschrijf- of uitschrijfdatum. LRK-nummer 204857361: rij 2 (01-03-2012) telt, rij 4 niet "
             "(kolommen aantal_kindplaatsen, inschrijfdatum verschillen).") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize(("registered", "deregistered"), [
+    ("1-3-12", "31-12-19"), ("01-03-12", "31-12-19"), ("1-3-12 0:00", "31-12-19 0:00"),
+    # slashes in the order the file's own dates show (31 is no month)
+    ("1/3/12", "31/12/19")])
+def test_dates_with_a_two_digit_year_as_a_dutch_excel_saves_them_are_read_as_20jj(
+        postcode_con, tmp_path, registered, deregistered):
+    """A date column formatted d-m-jj in a Dutch Excel is saved in the CSV as '1-3-12': refused
+    row by row as 'geen datum'. The register has no dates of the 20th century's years that two
+    digits could mean, so they are 20jj; four-digit years, ISO and Excel day numbers still read."""
+    rows = [[*ROWS[0][:5], registered, "", *ROWS[0][7:]],
+            [*ROWS[1][:4], "Uitgeschreven", registered, deregistered, *ROWS[1][7:]],
+            ["100000000003", "KDV", "De Vlinder", "16", "Ingeschreven", "01-03-2012", "", "1234AB", "Oord"],
+            ["100000000004", "KDV", "De Rups", "12", "Ingeschreven", "2012-03-01", "", "1234AC", "Oord"],
+            ["100000000005", "BSO", "De Uil", "20", "Ingeschreven", "40969", "", "1234AC", "Oord"]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered, result.notes) == (4, 96, 1, [])
+    assert postcode_con.execute(
+        "select lrk_id, registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [
+        ("100000000001", "2012-03-01", None), ("100000000002", "2012-03-01", "2019-12-31"),
+        ("100000000003", "2012-03-01", None), ("100000000004", "2012-03-01", None),
+        ("100000000005", "2012-03-01", None)]
+
+
+def test_a_two_digit_year_that_would_lie_ahead_is_refused_naming_row_and_column(postcode_con, tmp_path):
+    """'1-3-45' is no date of the register as 2045 (ahead of today) nor as 1945: refused with
+    row and column, nothing stored and the export loaded before kept. On a deregistered location
+    (which does not count) it is left empty, with a note, as other unreadable dates are."""
+    import datetime as dt
+
+    assert lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", ROWS)).places == 108
+    ahead = (dt.date.today().year + 1) % 100
+    rows = [[*ROWS[0][:5], f"1-3-{ahead:02d}", *ROWS[0][6:]],
+            [*ROWS[1][:4], "Uitgeschreven", "01-01-2019", f"1-3-{ahead:02d}", *ROWS[1][7:]]]
+    path = _csv(tmp_path / "lrk_2024_nieuw.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        f"Bestand lrk_2024_nieuw.csv, rij 2, kolom inschrijfdatum: '1-3-{ahead:02d}' heeft een jaar "
+        f"van twee cijfers; als {2000 + ahead} ligt het in de toekomst, als {1900 + ahead} vóór het "
+        "register. Schrijf de datum met vier cijfers voor het jaar (dd-mm-jjjj).",
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), sum(places) from raw_lrk__locations").fetchone() == (2, 108)
+    rows[0][5] = "01-03-2012"
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024_nieuw.csv", rows))
+    assert (result.locations, result.places, result.deregistered) == (1, 48, 1)
+    assert result.notes[0] == ("kolom uitschrijfdatum: 1 onleesbare datum(s) of jaren buiten "
+                               "1990-2099 bij uitgeschreven locaties leeg gelaten (rij 3)")
+
+
+def _open_data_export(path, rows: list[dict[str, str]]) -> object:
+    """The open-data download as published (BOM, cp1252, CRLF); '<0x81>' in a value is written
+    as that one byte, which Windows-1252 has no character for."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in rows)])
+    data = text.getvalue().encode("cp1252")
+    for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D):
+        data = data.replace(f"<0x{byte:02X}>".encode(), bytes([byte]))
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    return path
+
+
+def test_a_byte_undefined_in_windows_1252_in_a_row_of_another_gemeente_does_not_refuse_the_export(
+        postcode_con, tmp_path):
+    """One byte Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D) in a row of
+    Amsterdam refused the whole national export ('rij 7 bevat tekens die niet te lezen zijn') for
+    an analist of Oord. Now only the rows read are held to it: read for Oord, refused (naming row
+    and column) when every gemeente is read, and the earlier export is kept."""
+    rows = _open_data_rows()
+    amsterdam = {**rows[0], "lrk_id": "100000000009", "actuele_naam_oko": "Kinderopvang Caf<0x81>",
+                 "opvanglocatie_adres": "Gracht<0x9D> 1", "opvanglocatie_postcode": "1012AB",
+                 "opvanglocatie_woonplaats": "Amsterdam", "cbs_code": "0363",
+                 "verantwoordelijke_gemeente": "Amsterdam"}
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam])
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places, result.covered) == (5, 108, ["GM0001"])
+    assert result.notes == ["1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de "
+                            "locaties van GM0001 horen bij uw account"]
+    assert postcode_con.execute("select location_name from raw_lrk__locations where lrk_id = "
+                                "'204857361'").fetchone() == ("Kinderdagverblijf Crèche 't Éénhoorntje",)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij 7, kolom {column}: '{value}' bevat de byte {byte}, "
+        "die in Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
+        "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
+        "register hem geeft." for column, value, byte in (
+            ("actuele_naam_oko", "Kinderopvang Caf<U+0081>", "0x81"),
+            ("opvanglocatie_adres", "Gracht<U+009D> 1", "0x9D"))] + ["Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+@pytest.mark.parametrize("byte", ["0x8D", "0x8F", "0x90"])
+def test_a_byte_undefined_in_windows_1252_in_a_row_that_is_read_is_refused_naming_row_and_column(
+        postcode_con, tmp_path, byte):
+    """In a row of the account's own gemeente the byte would be stored as an invisible character
+    ('Crèche' with a character no one sees): refused, shown as <U+008D>, nothing stored."""
+    rows = _open_data_rows()
+    rows[1]["opvanglocatie_woonplaats"] = f"Oo<{byte}>rd"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij 3, kolom opvanglocatie_woonplaats: 'Oo<U+00{byte[2:]}>rd' "
+        f"bevat de byte {byte}, die in Windows-1252 (de codering van de export) geen teken is: het "
+        "bestand is beschadigd of in een andere codering opgeslagen. Verbeter de waarde, of lees de "
+        "export in zoals het register hem geeft.", "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("registered", "deregistered"), [
+    ("1-mrt-12", "31-dec-19"), ("1-mrt-2012", "31-dec-2019"), ("1 mrt. 2012", "31 dec. 2019"),
+    ("1 maart 2012", "31 december 2019"), ("donderdag 1 maart 2012", "dinsdag 31 december 2019")])
+def test_dates_with_the_months_name_as_a_dutch_excel_formats_them_are_read(
+        postcode_con, tmp_path, registered, deregistered):
+    """A date column given one of Dutch Excel's date formats with the month's name (Celeigenschappen,
+    Datum: '14-mrt-12', '14 maart 2012', 'woensdag 14 maart 2012') is saved in a CSV as it shows:
+    refused row by row as 'geen datum'."""
+    rows = [[*ROWS[0][:5], registered, "", *ROWS[0][7:]],
+            [*ROWS[1][:4], "Uitgeschreven", registered, deregistered, *ROWS[1][7:]]]
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert (result.locations, result.places, result.deregistered, result.notes) == (1, 48, 1, [])
+    assert postcode_con.execute(
+        "select registered_on::varchar, deregistered_on::varchar from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [("2012-03-01", None), ("2012-03-01", "2019-12-31")]
+
+
+def test_a_date_with_a_weekday_that_is_not_its_own_or_an_unknown_month_is_refused(postcode_con, tmp_path):
+    """'woensdag 1 maart 2012' (1 March 2012 was a Thursday) does not say which of the two is
+    meant, and 'mei' is the only May Kindkaart reads: both refused naming row and column."""
+    rows = [[*ROWS[0][:5], "woensdag 1 maart 2012", *ROWS[0][6:]],
+            [*ROWS[1][:5], "1-may-12", *ROWS[1][6:]]]
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    assert refused.value.messages == [
+        f"Bestand lrk_2024.csv, rij {row}, kolom inschrijfdatum: '{text}' is geen datum (verwacht "
+        "dd-mm-jjjj, bijvoorbeeld 01-05-2018)." for row, text in (
+            (2, "woensdag 1 maart 2012"), (3, "1-may-12"))] + ["Er is niets opgeslagen."]
+
+
+def test_the_page_reads_the_national_download_with_a_byte_undefined_in_windows_1252_elsewhere(app_db):
+    """On Gemeente laden, an analist of Voorbeeldstad reads export_opendata_lrk.csv: a byte
+    Windows-1252 has no character for in a row of Amsterdam refused the whole download ('rij 4
+    bevat tekens die niet te lezen zijn'). Now Voorbeeldstad's locations load; the same byte in a
+    row of Voorbeeldstad is refused naming row and column, with no traceback, nothing stored."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def fetch(sql: str) -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    amsterdam = {**rows[0], "lrk_id": "100000000009", "actuele_naam_oko": "Kinderopvang Caf<0x81>",
+                 "opvanglocatie_postcode": "1012AB", "opvanglocatie_woonplaats": "Amsterdam",
+                 "cbs_code": "0363", "verantwoordelijke_gemeente": "Amsterdam"}
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+    before = fetch("select count(*) from raw_lrk__locations")
+
+    def read(rows: list[dict[str, str]]):
+        data = _open_data_export(app_db.parent / "export_opendata_lrk.csv", rows).read_bytes()
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", data, "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read([{**rows[0], "opvanglocatie_woonplaats": "Voorbeeld<0x8D>stad"}, rows[1], amsterdam])
+    # as markdown shows it: the page escapes '<' ('\\<U+008D\\>') so that it shows literally
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert ("rij 2, kolom opvanglocatie_woonplaats: 'Voorbeeld<U+008D>stad' bevat de byte 0x8D"
+            in errors), errors
+    assert "Traceback" not in errors and "/tmp" not in errors
+    assert fetch("select count(*) from raw_lrk__locations") == before
+    at = read([*rows, amsterdam])
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("Let op: 1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("form", ["excel csv utf-8", "excel xlsx"])
+def test_the_open_data_download_opened_as_utf8_says_which_names_lost_their_letters(
+        postcode_con, tmp_path, form):
+    """The download is Windows-1252 text behind a UTF-8 byte order mark: a program that trusts the
+    mark (Excel, opening it) reads 'Crèche' as 'Cr\ufffdche', and a copy saved from it keeps the
+    replacement characters. It was stored without a word; the locations still count, and the note
+    names the column, rows and an example, so that the user can read the register's own file."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(
+        [OPEN_DATA_HEADER, *(row.values() for row in _open_data_rows())])
+    published = b"\xef\xbb\xbf" + text.getvalue().encode("cp1252")
+    as_opened = published.decode("utf-8-sig", errors="replace")  # what the program shows
+    if form == "excel csv utf-8":
+        path = tmp_path / "export_opendata_lrk.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + as_opened.encode("utf-8"))
+    else:
+        book = Workbook()
+        for row in csv.reader(io.StringIO(as_opened), delimiter=";"):
+            book.active.append(row)
+        path = tmp_path / "export_opendata_lrk.xlsx"
+        book.save(path)
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places) == (5, 108)
+    assert result.notes == [
+        "kolom actuele_naam_oko: 1 waarde(n) met het teken \ufffd (rij 2, zoals 'Kinderdagverblijf "
+        "Cr\ufffdche 't \ufffd\ufffdnhoorntje'): daar zijn letters verloren gegaan, meestal doordat de "
+        "export als UTF-8 is geopend en weer opgeslagen (het register zet een UTF-8-markering vóór "
+        "Windows-1252-tekst; Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor "
+        "de juiste namen het bestand in zoals het register het geeft"]

@@ -9,20 +9,13 @@ from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
-from data_sources.text import compact, normalise
+from data_sources.text import MONTHS, compact, normalise
 
 _NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
 _EN_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
-_MONTHS = {
-    name: i for i, names in enumerate(
-        [(), ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"),
-         ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
-         ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"),
-         ("december", "dec")]
-    ) for name in names
-}
+_MONTHS = MONTHS
 MONTH_NAMES = frozenset(_MONTHS)  # 'januari', 'jan', 'mei', ...
 
 
