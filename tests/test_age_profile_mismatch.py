@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_account, app_db_with_files, run_page, shown_text
-from kwb_files import kwb_rows, write_kwb_xlsx
+from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 
 from data_sources.accounts import Account
 
@@ -28,8 +28,8 @@ def _ages_03759ned(path, gemeente_code: str, per_age: int, ages=range(15)):
     return path
 
 
-def _overzicht(tmp_path, monkeypatch, per_age: int, ages=range(15)):
-    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(ZWOLLE))
+def _overzicht(tmp_path, monkeypatch, per_age: int, ages=range(15), rows=None):
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows or kwb_rows(ZWOLLE))
     ages_file = _ages_03759ned(tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv", "GM0193", per_age, ages)
     path = app_db_with_files(tmp_path, monkeypatch, kwb, ages_file)
     add_account(path, "analist", "analist")
@@ -80,6 +80,29 @@ def test_a_03759ned_without_the_school_ages_is_named(tmp_path, monkeypatch):
 def test_a_03759ned_of_the_ages_0_to_11_says_nothing(tmp_path, monkeypatch):
     # every age of the age groups is there; without 12-14 there is no total to compare
     at = _overzicht(tmp_path, monkeypatch, per_age=510, ages=range(12))
+    assert "CBS 03759ned × kwb" in shown_text(at)
+    assert _warnings(at) == []
+
+
+def _without_the_gemeente_row(wijken=ZWOLLE_WIJKEN[:3]) -> list[list]:
+    # a StatLine selection of only the wijken: no row of the gemeente itself (recs 'Gemeente')
+    return [row for row in kwb_rows(ZWOLLE, wijken) if row[4] != "Gemeente"]
+
+
+def test_without_the_gemeente_row_the_sum_of_the_wijken_is_compared_and_said_so(tmp_path, monkeypatch):
+    # 450 + 1.200 + 6.000 = 7.650 children of 0-15 in the three wijken, no figure of the gemeente
+    at = _overzicht(tmp_path, monkeypatch, per_age=1000, rows=_without_the_gemeente_row())
+    assert "CBS 03759ned × kwb" in shown_text(at)
+    [warning] = _warnings(at)
+    assert "15.000" in warning and "7.650" in warning and "96 % meer" in warning
+    assert "de som van de 3 wijken: het bestand heeft geen cijfer van de gemeente zelf" in warning
+    assert "elke wijk 96 % te hoog" in warning
+
+
+@pytest.mark.parametrize("per_age", [510, 511])
+def test_without_the_gemeente_row_rounding_of_the_wijken_says_nothing(tmp_path, monkeypatch, per_age):
+    # 7.650 and 7.665 beside the wijken's 7.650: what rounding each wijk to fives can explain
+    at = _overzicht(tmp_path, monkeypatch, per_age=per_age, rows=_without_the_gemeente_row())
     assert "CBS 03759ned × kwb" in shown_text(at)
     assert _warnings(at) == []
 
