@@ -133,3 +133,107 @@ def test_the_workbook_the_report_and_the_slide_say_it_as_overzicht_does(tmp_path
     assert in_workbook == said
     assert [text for text in said if text.replace("'", "&#x27;") in html] == said
     assert ("15.000" in html and "7.660" in html) is warned
+
+
+def _mismatch_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if "passen niet bij elkaar" in line]
+
+
+@pytest.mark.parametrize("order", ["kwb first", "03759ned first"])
+def test_import_cbs_says_it_right_after_the_file_that_makes_them_disagree(tmp_path, capsys, order):
+    from data_sources import cli
+
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(ZWOLLE))
+    ages = _ages_03759ned(tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv", "GM0193", 1000)
+    db = tmp_path / "k.duckdb"
+    first, second = (kwb, ages) if order == "kwb first" else (ages, kwb)
+    assert cli.main(["import-cbs", str(first), "--db", str(db)]) == 0
+    assert _mismatch_lines(capsys.readouterr().out) == []  # one table alone: nothing to compare
+    assert cli.main(["import-cbs", str(second), "--db", str(db)]) == 0
+    [line] = _mismatch_lines(capsys.readouterr().out)
+    assert line.startswith("Let op: De twee CBS-tabellen van deze schatting passen niet bij elkaar.")
+    assert "Zwolle" in line and "15.000" in line and "7.660" in line and "96 % meer" in line
+    assert "**" not in line  # plain text on a terminal
+    assert "python -m data_sources import-cbs BESTAND --vervang" in line
+
+
+def test_import_cbs_says_nothing_when_they_agree(tmp_path, capsys):
+    from data_sources import cli
+
+    db = tmp_path / "k.duckdb"
+    for path in (write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(ZWOLLE)),
+                 _ages_03759ned(tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv", "GM0193", 510)):
+        assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 0
+    assert _mismatch_lines(capsys.readouterr().out) == []
+
+
+def test_gemeente_laden_says_it_after_reading_the_file(tmp_path, monkeypatch):
+    path = app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(ZWOLLE)))
+    add_account(path, "analist", "analist")
+    ages = _ages_03759ned(tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv", "GM0193", 1000)
+    at = run_page("gemeente_laden", 120, account=ANALIST, params={"gemeente": "GM0193", "jaar": "2024"})
+    at.file_uploader(key="laden_bestand").set_value((ages.name, ages.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    assert any(str(s.value).startswith(ages.name) for s in at.success), shown_text(at)
+    [warning] = [str(w.value) for w in at.warning if "passen niet bij elkaar" in str(w.value)]
+    assert "15.000" in warning and "7.660" in warning and "96 % meer" in warning
+    assert "**" not in warning
+
+
+def _recorded_cbs_with_age_14(tmp_path, monkeypatch, children_of_14: int):
+    """The recorded CBS responses (tests/fixtures/cbs) served from a copy whose 03759ned also has
+    age 14 for Utrecht in 2024 (the recording stops at 13): `children_of_14` of them."""
+    import importlib.util
+    import json
+    import shutil
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures" / "cbs"
+    copy = shutil.copytree(fixtures, tmp_path / "cbs", ignore=shutil.ignore_patterns("downloads"))
+    typed = copy / "odata_v3" / "03759ned" / "TypedDataSet.json"
+    rows = json.loads(typed.read_text(encoding="utf-8"))
+    rows.append({**next(r for r in rows if r["RegioS"].strip() == "GM0344" and r["Perioden"] == "2024JJ00"),
+                 "ID": len(rows), "Leeftijd": "11400", "BevolkingOp1Januari_1": children_of_14})
+    typed.write_text(json.dumps(rows), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("cbs_fixture_server_copy", copy / "server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.HERE = copy
+    server = module.CbsServer()
+    endpoints = server.endpoints()
+    monkeypatch.setenv("KINDKAART_CBS_V3_URL", endpoints.cbs_v3)
+    monkeypatch.setenv("KINDKAART_CBS_V3_FEED_URL", endpoints.cbs_v3_feed)
+    monkeypatch.setenv("KINDKAART_CBS_V4_URL", endpoints.cbs_v4)
+    monkeypatch.setenv("KINDKAART_PDOK_WFS_URL", endpoints.pdok_wfs)
+    return server
+
+
+@pytest.mark.parametrize("children_of_14, warned", [(10000, True), (1800, False)])
+def test_load_cbs_says_it_after_fetching_tables_that_disagree(tmp_path, monkeypatch, capsys, children_of_14, warned):
+    from data_sources import cli
+
+    # Utrecht's recorded 0-13 year olds in 2024: 20.390; its kwb a_00_14: 22.210
+    with _recorded_cbs_with_age_14(tmp_path, monkeypatch, children_of_14):
+        assert cli.main(["load-cbs", "--gemeente", "GM0344", "--jaar", "2024", "--db", str(tmp_path / "k.duckdb"),
+                         "--cache", str(tmp_path / "cache")]) == 0
+    lines = _mismatch_lines(capsys.readouterr().out)
+    assert bool(lines) is warned
+    if warned:
+        [line] = lines
+        assert line.startswith("Let op: De twee CBS-tabellen")
+        assert "Utrecht" in line and "30.390" in line and "22.210" in line and "opgehaald bij CBS" in line
+
+
+@pytest.mark.parametrize("per_age, warned", [(1000, True), (510, False)])
+def test_databronnen_says_it_beside_the_loads(tmp_path, monkeypatch, per_age, warned):
+    at = _overzicht(tmp_path, monkeypatch, per_age=per_age)
+    on_overzicht = _warnings(at)
+    at.switch_page("pages/databronnen.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Databronnen Zwolle 2024"
+    assert bool(on_overzicht) is warned
+    assert _warnings(at) == on_overzicht  # the same words as Overzicht
