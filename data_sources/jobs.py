@@ -34,7 +34,8 @@ from data_sources.registrations.validate import CheckedUpload
 from data_sources.text import file_name_shown
 from transforms.labels import capitalised, on_the_pages
 from transforms.partner_staging import staging_view
-from transforms.population import profile_mismatch_text
+from transforms.population import PROFILE_MISMATCH_SHARE, profile_mismatch_text
+from transforms.privacy import format_number
 
 CONFLICT_ATTEMPTS = 5
 BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw gegevens zijn niet "
@@ -266,6 +267,9 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
         return retrying(con, work)
 
 
+# More gemeenten than this whose 03759ned and kwb disagree after one load get one note together
+MISMATCH_NOTES_SHOWN = 3
+
 # The gemeenten and years of some loads of the two tables of the route 'CBS 03759ned × kwb' whose
 # children per wijk (some wijken at least) take that route, with the gemeente's name
 _ESTIMATED_BY_PROFILE_SQL = """
@@ -292,10 +296,21 @@ def population_mismatch_notes(con: duckdb.DuckDBPyConnection, load_ids: list[int
     def run(sql: str, params: list) -> list[tuple]:
         return con.execute(sql, params).fetchall()
 
-    texts = (profile_mismatch_text(run, code, year, name, where=on_the_pages)
-             for code, year, name in run(_ESTIMATED_BY_PROFILE_SQL, [list(load_ids)]))
+    found = [(name, year, text) for code, year, name in run(_ESTIMATED_BY_PROFILE_SQL, [list(load_ids)])
+             if (text := profile_mismatch_text(run, code, year, name, where=on_the_pages))]
+    if len(found) > MISMATCH_NOTES_SHOWN:
+        # a national file of the wrong year or selection: one note naming them, not a wall of them
+        listed = ", ".join(f"{name} ({year})" for name, year, _ in found[:10])
+        more = f" en nog {len(found) - 10}" if len(found) > 10 else ""
+        return [f"Voor {len(found)} gemeenten passen de twee CBS-tabellen van de schatting per wijk niet "
+                "bij elkaar: hun kinderen van 0 tot en met 14 jaar in CBS-tabel 03759ned wijken meer dan "
+                f"{format_number(PROFILE_MISMATCH_SHARE * 100)} % af van de Kerncijfers wijken en buurten "
+                f"van hetzelfde jaar (kolom a_00_14): {listed}{more}. Controleer of 03759ned van die "
+                "gemeenten en dat jaar is, gedownload met Geslacht 'Totaal mannen en vrouwen' en "
+                "Burgerlijke staat 'Totaal burgerlijke staat', en of het kwb-bestand van dat jaar is. "
+                "Databronnen en Overzicht van elke gemeente noemen beide totalen."]
     # the command says 'Let op:' before every warning, the page shows it as one
-    return [capitalised(text.replace("**", "").removeprefix("Let op: ")) for text in texts if text]
+    return [capitalised(text.replace("**", "").removeprefix("Let op: ")) for _, _, text in found]
 
 
 def stored_gemeenten_phrase(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> str:

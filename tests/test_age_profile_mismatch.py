@@ -237,3 +237,33 @@ def test_databronnen_says_it_beside_the_loads(tmp_path, monkeypatch, per_age, wa
     assert at.title[0].value == "Databronnen Zwolle 2024"
     assert bool(on_overzicht) is warned
     assert _warnings(at) == on_overzicht  # the same words as Overzicht
+
+
+def test_many_gemeenten_that_disagree_get_one_note_naming_them(tmp_path, capsys):
+    # a national 03759ned of the wrong selection: one note, not a screen of them
+    from data_sources import cli
+
+    gemeenten = [("GM0014", "Groningen"), ("GM0193", "Zwolle"), ("GM0344", "Utrecht"), ("GM0363", "Amsterdam")]
+    rows = []
+    for code, name in gemeenten:
+        wijken = [(f"WK{code[2:]}{number:02d}", f"Wijk {number}", 5000, 800) for number in range(3)]
+        rows += kwb_rows((code, name), wijken)[0 if not rows else 1:]  # one row of Nederland
+    kwb = write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", rows)
+    ages = tmp_path / "03759ned_UntypedDataSet_05122026_120000.csv"
+    lines = ['"ID";"Geslacht";"Leeftijd";"BurgerlijkeStaat";"RegioS";"Perioden";'
+             '"BevolkingOp1Januari_1";"GemiddeldeBevolking_2"']
+    for code, _ in gemeenten:
+        for age in range(15):
+            lines.append(f'"{len(lines)}";"T001038";"{10010 if age == 0 else 10000 + age * 100}";"T001019";'
+                         f'"{code}";"2024JJ00";"1000";"1000.0"')
+    ages.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(kwb), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert cli.main(["import-cbs", str(ages), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert _mismatch_lines(out) == []  # not four paragraphs
+    [line] = [line for line in out.splitlines() if "passen de twee CBS-tabellen" in line]
+    assert line.startswith("Let op: Voor 4 gemeenten passen de twee CBS-tabellen van de schatting per wijk")
+    assert "Groningen (2024), Zwolle (2024), Utrecht (2024), Amsterdam (2024)." in line
+    assert "meer dan 2 % af" in line
