@@ -267,3 +267,18 @@ def test_many_gemeenten_that_disagree_get_one_note_naming_them(tmp_path, capsys)
     assert line.startswith("Let op: Voor 4 gemeenten passen de twee CBS-tabellen van de schatting per wijk")
     assert "Groningen (2024), Zwolle (2024), Utrecht (2024), Amsterdam (2024)." in line
     assert "meer dan 2 % af" in line
+
+
+def test_gemeente_laden_says_it_after_fetching_tables_that_disagree(app_db, tmp_path, monkeypatch):
+    add_account(app_db, "analist", "analist")
+    with _recorded_cbs_with_age_14(tmp_path, monkeypatch, 10000):
+        at = run_page("gemeente_laden", 120, account=ANALIST)
+        at.selectbox(key="laden_gemeente").set_value("GM0344")
+        at.multiselect(key="laden_jaren").set_value([2024])
+        at.run()
+        next(b for b in at.button if b.label == "Laden").click()
+        at.run(timeout=120)
+    assert not at.exception, at.exception
+    assert any("Utrecht (GM0344) is geladen" in str(s.value) for s in at.success), shown_text(at)
+    [warning] = [str(w.value) for w in at.warning if "passen niet bij elkaar" in str(w.value)]
+    assert "30.390" in warning and "22.210" in warning and "opgehaald bij CBS" in warning
