@@ -23,6 +23,31 @@ class WouldEmptyValues(InputRefused):
     """A file that would empty values an earlier load had; the caller may ask to replace anyway."""
 
 
+class Note(str):
+    """A Dutch note after a load: what a file held but was not stored, what to check. A note is a
+    warning (something is missing or may be wrong: the reader should act) unless the loader made
+    it with `info`. It is the text itself, so that it prints, compares and joins as one."""
+
+    severity = "warning"
+
+
+class InfoNote(Note):
+    """A note that only informs (what was left out as asked, where the figures show): the page
+    Gemeente laden shows it as information, the command without 'Let op:'."""
+
+    severity = "info"
+
+
+def info(text: str) -> InfoNote:
+    """`text` as a note that only informs (InfoNote)."""
+    return InfoNote(text)
+
+
+def severity(note: str) -> str:
+    """'warning' or 'info': how a note after a load is shown (Note); a plain text is a warning."""
+    return getattr(note, "severity", Note.severity)
+
+
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 # DuckDB's CSV reader: "CSV Error on Line: 2 ... Expected Number of Columns: 5 Found: 6"
 _DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from data_sources import archives, geo
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, info
 from data_sources.geo import LARGEST_COORDINATE
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -240,7 +240,7 @@ def _read(con: sqlite3.Connection, name: str, wanted: set[str]) -> tuple[dict, l
             if name_columns:
                 properties[NAME_COLUMN.get(layer, "statnaam")] = str(region_name or "").strip() or None
             features.append({"type": "Feature", "properties": properties, "geometry": geometry})
-    notes = [f"{water} wijk(en) of gemeente(n) van alleen water zijn niet op de kaart gezet."] if water else []
+    notes = [info(f"{water} wijk(en) of gemeente(n) van alleen water zijn niet op de kaart gezet.")] if water else []
     return {"type": "FeatureCollection", "features": features,
             "crs": {"type": "name", "properties": {"name": system}}}, notes
 

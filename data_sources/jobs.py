@@ -32,7 +32,10 @@ from data_sources.registrations.importing import ImportResult, import_workbook_d
 from data_sources.registrations.schemas import registration_type
 from data_sources.registrations.validate import CheckedUpload
 from data_sources.text import file_name_shown
+from transforms.labels import capitalised, on_the_pages
 from transforms.partner_staging import staging_view
+from transforms.population import PROFILE_MISMATCH_SHARE, profile_mismatch_text
+from transforms.privacy import format_number
 
 CONFLICT_ATTEMPTS = 5
 BUSY_MESSAGE = ("Er werden op hetzelfde moment andere gegevens opgeslagen; uw gegevens zijn niet "
@@ -258,10 +261,56 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
             transforms.build(con)
             accounts.audit(con, actor, "cbs-lading", f"{Path(path).name}: {stored.kind}",
                            _gemeenten_of(con, stored.load_ids))
-        return stored
+            return stored._replace(notes=[*stored.notes, *population_mismatch_notes(con, stored.load_ids)])
 
     with refused_unforeseen(path):
         return retrying(con, work)
+
+
+# More gemeenten than this whose 03759ned and kwb disagree after one load get one note together
+MISMATCH_NOTES_SHOWN = 3
+
+# The gemeenten and years of some loads of the two tables of the route 'CBS 03759ned × kwb' whose
+# children per wijk (some wijken at least) take that route, with the gemeente's name
+_ESTIMATED_BY_PROFILE_SQL = """
+    select p.gemeente_code, p.year,
+           coalesce((select max(r.region_name) from regions as r
+                     where r.region_code = p.gemeente_code and r.region_level = 'gemeente'), p.gemeente_code)
+    from population_by_wijk_age as p
+    where p.population_source = 'cbs-schatting'
+      and exists (select 1 from loads as l
+                  where l.load_id in (select unnest(?::integer[]))
+                    and l.dataset in ('kerncijfers', 'bevolking-leeftijd')
+                    -- a 03759ned load holds every year of its gemeente (loads.year empty)
+                    and l.gemeente_code = p.gemeente_code and coalesce(l.year, p.year) = p.year)
+    group by p.gemeente_code, p.year
+    order by p.gemeente_code, p.year
+"""
+
+
+def population_mismatch_notes(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> list[str]:
+    """Overzicht's warning that 03759ned and the kwb disagree on a gemeente's children
+    (transforms.population profile_mismatch_text), for every gemeente and year of these loads
+    whose children per wijk are estimated from the two, in plain text: the command and the page
+    Gemeente laden say it right after the load that caused it, not only the pages later."""
+    def run(sql: str, params: list) -> list[tuple]:
+        return con.execute(sql, params).fetchall()
+
+    found = [(name, year, text) for code, year, name in run(_ESTIMATED_BY_PROFILE_SQL, [list(load_ids)])
+             if (text := profile_mismatch_text(run, code, year, name, where=on_the_pages))]
+    if len(found) > MISMATCH_NOTES_SHOWN:
+        # a national file of the wrong year or selection: one note naming them, not a wall of them
+        listed = ", ".join(f"{name} ({year})" for name, year, _ in found[:10])
+        more = f" en nog {len(found) - 10}" if len(found) > 10 else ""
+        return [f"Voor {len(found)} gemeenten passen de twee CBS-tabellen van de schatting per wijk niet "
+                "bij elkaar: hun kinderen van 0 tot en met 14 jaar in CBS-tabel 03759ned wijken meer dan "
+                f"{format_number(PROFILE_MISMATCH_SHARE * 100)} % af van de Kerncijfers wijken en buurten "
+                f"van hetzelfde jaar (kolom a_00_14): {listed}{more}. Controleer of 03759ned van die "
+                "gemeenten en dat jaar is, gedownload met Geslacht 'Totaal mannen en vrouwen' en "
+                "Burgerlijke staat 'Totaal burgerlijke staat', en of het kwb-bestand van dat jaar is. "
+                "Databronnen en Overzicht van elke gemeente noemen beide totalen."]
+    # the command says 'Let op:' before every warning, the page shows it as one
+    return [capitalised(text.replace("**", "").removeprefix("Let op: ")) for _, _, text in found]
 
 
 def stored_gemeenten_phrase(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> str:
@@ -318,6 +367,8 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
         storing.progress = lambda f, message: loader.progress(None if f is None else 0.5 + f / 2, message)
     storing.progress(None, "Opslaan in de database")
 
+    mismatches: list[str] = []
+
     def work() -> LoadReport:
         with store.transaction(storing.con):
             report = storing.run(gemeenten, years)
@@ -327,12 +378,14 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
                 accounts.audit(storing.con, actor, "cbs-lading",
                                f"{', '.join(gemeenten) if gemeenten else 'alle gemeenten'}; "
                                f"jaren {', '.join(map(str, years)) or 'standaard'}", gemeenten)
+                mismatches[:] = population_mismatch_notes(
+                    storing.con, [load_id for table in report.loaded for load_id in table.load_ids])
         return report
 
     report = retrying(storing.con, work)
     storing.progress(1.0, "Klaar")
     if fetched is None:
-        return report
+        return LoadReport(report.loaded, [*report.warnings, *mismatches])
     # the fetching pass knows what was downloaded and why a table is missing; the storing pass
     # adds what only the database shows (a table that would empty earlier values)
     downloaded = {(t.table_id, t.year) for t in fetched.loaded if not t.from_cache}
@@ -340,7 +393,7 @@ def load_cbs(loader: CbsLoader, gemeenten: list[str] | None, years: Iterable[int
               for t in report.loaded]
     extra = [w for w in report.warnings if w not in fetched.warnings
              and not any(missing in w for missing in storing.uncached)]
-    return LoadReport(loaded, [*fetched.warnings, *extra])
+    return LoadReport(loaded, [*fetched.warnings, *extra, *mismatches])
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:

@@ -14,6 +14,7 @@ from transforms.privacy import (
 )
 from ui.auth import where_to_load
 from ui.data import cursor, query
+from ui.population import population_table, profile_mismatch
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -47,6 +48,11 @@ st.dataframe(
 )
 
 st.header("Alle geladen gegevens")
+# Two loaded CBS tables that disagree on the gemeente's children make every estimated wijk too
+# high or too low: said where the loads are listed, as on Overzicht
+if "cbs-schatting" in population_table(gemeente_code, year).source and (
+        mismatch := profile_mismatch(gemeente_code, year, plain(gemeente_name(gemeente_code)))):
+    st.warning(mismatch)
 
 loads = query(
     """

@@ -16,7 +16,7 @@ from data_sources.cbs.http import HttpClient
 from data_sources.cbs.loading import KERNCIJFERS_TABLES
 from data_sources.cbs.pipeline import CbsLoader, data_dates, default_cache_dir
 from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
-from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.errors import InputRefused, SourceUnavailable, severity
 from data_sources.gemeentenamen import common_name
 from data_sources.gemeentenamen import label as gemeente_label
 from transforms.labels import CBS_DATASET_LABELS
@@ -138,7 +138,7 @@ elif (load_clicked or refresh_clicked) and chosen:
         ).fetchone()
         shown = plain(f"{name[0]} ({chosen})" if name and name[0] else chosen)
         finished(("success", f"{shown} is geladen: {len(report.loaded)} tabellen."),
-                 *(("warning", plain(warning)) for warning in report.warnings))
+                 *((severity(warning), plain(warning)) for warning in report.warnings))
 
 if chosen and gemeente_allowed(chosen):
     st.header("Geladen gegevens")
@@ -270,7 +270,9 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
                 held = jobs.stored_gemeenten_phrase(cursor(), load_ids)
                 finished(("success", f"{plain(cbs_upload.name)} is ingelezen ({CBS_DATASET_LABELS.get(kind, kind)}, "
                                      f"{held}). Kies de gemeente links in de zijbalk."),
-                         *(("warning", plain(note)) for note in notes))
+                         # what to act on as a warning, first; what only informs as information
+                         *((severity(note), plain(note))
+                           for note in sorted(notes, key=lambda note: severity(note) != "warning")))
     except InputRefused as refused:  # raised by as_file only: the jobs' refusals are said inside
         show_refusal(cbs_upload, refused)
 

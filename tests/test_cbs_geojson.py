@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import refusal
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, severity
 from data_sources.geo import rd_to_wgs84, read_geojson
 from data_sources.jobs import import_cbs_file as import_file
 from data_sources.offline_boundaries import bundled_features
@@ -286,6 +286,7 @@ def test_a_ring_left_open_is_closed_and_said(con, tmp_path):
         f"De grens van {code} was niet gesloten (de laatste positie van een ring was niet de "
         "eerste); Kindkaart heeft hem gesloten, zoals GIS-programma's doen. Controleer die grens "
         "op de kaart."]
+    assert severity(stored.notes[0]) == "warning"  # to check on the map
     ring = json.loads(geometries(con, "wijk")[code])["coordinates"][0]
     assert ring[0] == ring[-1] and len(ring) == len(wijken[0]["geometry"]["coordinates"][0])
 
@@ -416,6 +417,7 @@ def test_a_geojson_exported_from_the_cbs_shapefile_is_read_without_its_water(con
         [c for p in wijken[0]["geometry"]["coordinates"][0] for c in p], abs=2e-5)
     assert stored.notes == ["1 gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
                             "(water of H2O = JA); die delen zijn niet op de kaart gezet."]
+    assert severity(stored.notes[0]) == "info"
 
 
 def test_buurten_from_the_cbs_shapefile_are_stored_as_buurten(con, tmp_path):
@@ -730,6 +732,7 @@ def test_the_year_of_the_jrstatcodes_goes_before_the_year_in_the_name(con, tmp_p
         "De naam wijken_2023.geojson noemt 2023, maar de grenzen zelf zijn van 2024 (jrstatcode "
         "2024WK…): opgeslagen als grenzen van 2024. Geef met --jaar een ander jaar op als u dat "
         "bedoelt."]
+    assert severity(stored.notes[0]) == "info"  # the year the boundaries carry, said
     # a year given by the user goes before both
     import_file(con, path, year=2022)
     assert con.execute("select distinct year from geometries order by 1").fetchall() == [(2022,), (2024,)]

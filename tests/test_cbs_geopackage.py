@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from test_cbs_geojson import walk, wgs84_to_rd
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, severity
 from data_sources.geopackage import read_geopackage
 from data_sources.jobs import import_cbs_file as import_file
 from data_sources.offline_boundaries import bundled_features
@@ -134,6 +134,7 @@ def test_the_cbs_geopackage_gives_land_polygons_of_gemeenten_and_wijken_snapped_
     assert sorted(codes) == sorted(originals)  # no water, no buurt
     assert collection["crs"]["properties"]["name"] == "EPSG:28992"
     assert notes == ["2 wijk(en) of gemeente(n) van alleen water zijn niet op de kaart gezet."]
+    assert severity(notes[0]) == "info"
     wijk = next(f for f in collection["features"] if f["properties"].get("wijkcode") == "WK019310")
     assert wijk["properties"]["wijknaam"] == originals["WK019310"]["properties"]["name"]
     ring = wijk["geometry"]["coordinates"][0]

@@ -8,6 +8,7 @@ from conftest import app_db_with_files, shown_text
 from conftest import run_page_as_analist as run_page
 from kwb_files import write_kwb_xlsx
 
+from data_sources.errors import severity
 from data_sources.jobs import import_cbs_file as import_file
 
 # The table's layout on cbs.nl: the dimensions Vormen van jeugdzorg, Wijken and Perioden, the
@@ -75,6 +76,7 @@ def test_the_statline_download_is_read_per_wijk_and_age(con, tmp_path, titles):
         "Te zien op de Kaart (2021): kies de indicator 'Kinderen 0-4 jaar met jeugdzorg (CBS "
         "Jeugdmonitor)' of 'Kinderen 4-12 jaar met jeugdzorg (CBS Jeugdmonitor)' of 'Jongeren tot "
         "23 jaar met jeugdzorg (CBS Jeugdmonitor)'."]
+    assert severity(stored.notes[0]) == "info"  # where it shows: nothing to act on
 
 
 def test_the_kaart_shows_the_jeugdmonitor_per_wijk(tmp_path, monkeypatch):
@@ -104,3 +106,4 @@ def test_a_jeugdmonitor_without_the_young_people_per_wijk_says_it_shows_nothing(
     assert stored.notes[0].startswith(
         "Dit bestand heeft geen wijken met het aantal jongeren met jeugdzorg in natura")
     assert "Download de tabel in StatLine opnieuw" in stored.notes[0]
+    assert severity(stored.notes[0]) == "warning"  # stored, but shows nothing: act on it

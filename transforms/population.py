@@ -308,8 +308,13 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
 PROFILE_MISMATCH_SHARE = 0.02
 PROFILE_MISMATCH_MIN_CHILDREN = 10
 
+# CBS rounds every wijk's count to fives: the sum of a gemeente's wijken is its own figure to at
+# most this much per wijk (as kerncijfers_reconciliation), the margin when only the sum is there.
+WIJK_ROUNDING_CHILDREN = 5
+
 # The gemeente's ages 0-14 in 03759ned and its 0-15 year olds in the kwb, same year, with the
-# file (or CBS table) each came from.
+# file (or CBS table) each came from; and the sum of its wijken's 0-15 year olds, for a kwb (or a
+# StatLine selection) without the gemeente's own row.
 _PROFILE_CHECK_SQL = """
     with ages as (
         select sum(persons_count) as children, list(distinct age order by age) as ages,
@@ -322,12 +327,22 @@ _PROFILE_CHECK_SQL = """
         from stg_cbs__kerncijfers
         where region_level = 'gemeente' and stem = 'k_0Tot15Jaar' and region_code = ? and year = ?
           and value is not null
+    ),
+    wijken as (
+        select sum(value) as children, count(*) as wijken, count(*) filter (where value is null) as secret,
+               min(load_id) as load_id
+        from stg_cbs__kerncijfers
+        where region_level = 'wijk' and stem = 'k_0Tot15Jaar' and year = ?
+          and region_code like 'WK' || substr(?, 3, 4) || '%'
     )
-    select a.children, a.ages, k.children, la.file_name, la.table_id, lk.file_name, lk.table_id
+    select a.children, a.ages, k.children, la.file_name, la.table_id, lk.file_name, lk.table_id,
+           w.children, w.wijken, w.secret, lw.file_name, lw.table_id
     from ages as a
     cross join kwb as k
+    cross join wijken as w
     left join loads as la on la.load_id = a.load_id
     left join loads as lk on lk.load_id = k.load_id
+    left join loads as lw on lw.load_id = w.load_id
 """
 
 
@@ -335,13 +350,17 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
                           name: str | None = None, *, where: Where) -> str:
     """A Dutch warning when the gemeente's children of 0-14 in 03759ned and its 0-15 year olds in the
     kwb (a_00_14) of the same year differ by more than PROFILE_MISMATCH_SHARE: the route 'CBS
-    03759ned × kwb' then gives every wijk too many or too few children. Names both totals, both
-    files and what to check; '' when they agree, or when either is missing or 03759ned lacks an age
-    (then there is nothing to compare). `rows` and `where` as population_missing_text."""
-    found = rows(_PROFILE_CHECK_SQL, [gemeente_code, year, gemeente_code, year])
+    03759ned × kwb' then gives every wijk too many or too few children. Without the gemeente's own
+    row in the kwb (a StatLine selection of the wijken) the sum of its wijken is compared instead,
+    said as such, with WIJK_ROUNDING_CHILDREN per wijk more room; not when a wijk is secret (its
+    children are missing from the sum). Names both totals, both files and what to check; '' when
+    they agree, or when either is missing or 03759ned lacks an age (then there is nothing to
+    compare). `rows` and `where` as population_missing_text."""
+    found = rows(_PROFILE_CHECK_SQL, [gemeente_code, year, gemeente_code, year, year, gemeente_code])
     if not found:
         return ""
-    ages_children, ages, kwb_children, ages_file, ages_table, kwb_file, kwb_table = found[0]
+    (ages_children, ages, kwb_children, ages_file, ages_table, kwb_file, kwb_table,
+     wijken_children, wijken, secret_wijken, wijken_file, wijken_table) = found[0]
     name = name or gemeente_code
     ages_source = f"bestand {ages_file}" if ages_file else f"opgehaald bij CBS, tabel {ages_table or '03759ned'}"
     hint = LoadHint("het juiste bestand", "CBS-bestand inlezen", "python -m data_sources import-cbs BESTAND --vervang")
@@ -352,20 +371,37 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
                 f"leeftijden; er ontbreken {_ages_text(lacking)}. De leeftijdsgroepen met die leeftijden "
                 "zijn per wijk daardoor te laag. Download 03759ned opnieuw met Leeftijd 0 jaar tot en "
                 f"met 14 jaar. {where(hint)}")
-    if ages_children is None or kwb_children is None or len(ages) != 15 or not kwb_children:
+    if ages_children is None or not ages or len(ages) != 15:
+        return ""
+    margin = max(PROFILE_MISMATCH_SHARE * (kwb_children or 0), PROFILE_MISMATCH_MIN_CHILDREN)
+    if kwb_children:
+        kwb_source = f"bestand {kwb_file}" if kwb_file else f"opgehaald bij CBS, tabel {kwb_table}"
+        kwb_said = f"({kwb_source}, kolom a_00_14, het cijfer van de gemeente)"
+        explained = (f"latere correcties en afronding verklaren hooguit "
+                     f"{format_number(PROFILE_MISMATCH_SHARE * 100)} %")
+    elif wijken_children and wijken and not secret_wijken:
+        # no figure of the gemeente itself: the sum of its wijken, each rounded to fives
+        kwb_children = wijken_children
+        margin = max(PROFILE_MISMATCH_SHARE * wijken_children, PROFILE_MISMATCH_MIN_CHILDREN,
+                     WIJK_ROUNDING_CHILDREN * wijken)
+        kwb_source = f"bestand {wijken_file}" if wijken_file else f"opgehaald bij CBS, tabel {wijken_table}"
+        kwb_said = (f"({kwb_source}, kolom a_00_14, de som van de {wijken} wijken: het bestand heeft "
+                    "geen cijfer van de gemeente zelf)")
+        explained = (f"latere correcties, afronding van elke wijk op vijftallen en inwoners zonder "
+                     f"bekende wijk verklaren hooguit {format_number(PROFILE_MISMATCH_SHARE * 100)} % of "
+                     f"{WIJK_ROUNDING_CHILDREN} kinderen per wijk")
+    else:
         return ""
     difference = ages_children - kwb_children
-    if abs(difference) <= max(PROFILE_MISMATCH_SHARE * kwb_children, PROFILE_MISMATCH_MIN_CHILDREN):
+    if abs(difference) <= margin:
         return ""
     share = format_number(abs(difference) / kwb_children * 100)
     more = "meer" if difference > 0 else "minder"
-    kwb_source = f"bestand {kwb_file}" if kwb_file else f"opgehaald bij CBS, tabel {kwb_table}"
     return (f"Let op: de twee CBS-tabellen van deze schatting passen niet bij elkaar. Volgens CBS-tabel "
             f"03759ned ({ages_source}) had {name} op 1 januari {year} {format_number(ages_children)} "
             f"kinderen van 0 tot en met 14 jaar; volgens de Kerncijfers wijken en buurten {year} "
-            f"({kwb_source}, kolom a_00_14, het cijfer van de gemeente) {format_number(kwb_children)}: "
-            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; latere correcties "
-            f"en afronding verklaren hooguit {format_number(PROFILE_MISMATCH_SHARE * 100)} %. De kinderen "
+            f"{kwb_said} {format_number(kwb_children)}: "
+            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; {explained}. De kinderen "
             "per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld naar het aandeel "
             f"van elke wijk in de kwb): klopt de kwb, dan is elke wijk {share} % te "
             f"{'hoog' if difference > 0 else 'laag'}. Controleer of 03759ned van deze gemeente "

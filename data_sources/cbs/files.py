@@ -29,7 +29,7 @@ from data_sources.cbs.loading import (
     store_population_by_age,
 )
 from data_sources.cbs.pipeline import store_geometries
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, info
 from data_sources.offline_boundaries import store_bundled_boundaries
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -125,8 +125,8 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
     skipped = [member for member in members if member not in regional]
     if skipped:
         has, is_ = ("heeft", "is") if len(skipped) == 1 else ("hebben", "zijn")
-        notes.append(f"{_files_said(skipped)} in {path.name} {has} geen gemeente-, wijk- of "
-                     f"buurtvlakken (eigenschap statcode, wijkcode of WK_CODE) en {is_} overgeslagen.")
+        notes.append(info(f"{_files_said(skipped)} in {path.name} {has} geen gemeente-, wijk- of "
+                          f"buurtvlakken (eigenschap statcode, wijkcode of WK_CODE) en {is_} overgeslagen."))
     merged = pd.concat(list(regional.values()), ignore_index=True)
     for key in ("closed", "water", "shapeless", "years"):
         merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
@@ -190,8 +190,8 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     water = [code for code in frame.attrs.get("water", [])
              if not gemeenten or f"GM{code[2:6]}" in set(gemeenten)]
     if water:
-        notes.append(f"{len(water)} gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
-                     "(water of H2O = JA); die delen zijn niet op de kaart gezet.")
+        notes.append(info(f"{len(water)} gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
+                          "(water of H2O = JA); die delen zijn niet op de kaart gezet."))
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
@@ -208,10 +208,11 @@ def _boundaries_year(path: Path, data_years: list[int], name_year: int | None,
                            "of geef het jaar op met --jaar. Er is niets opgeslagen.")
     if data_years:
         if name_year and name_year != data_years[0]:
-            notes.append(f"De naam {path.name} noemt {name_year}, maar de grenzen zelf zijn van "
-                         f"{data_years[0]} (jrstatcode {data_years[0]}WK…): opgeslagen als "
-                         f"grenzen van {data_years[0]}. Geef met --jaar een ander jaar op als u dat "
-                         "bedoelt.")
+            # the year the boundaries carry themselves goes before the name's: said, not asked
+            notes.append(info(f"De naam {path.name} noemt {name_year}, maar de grenzen zelf zijn van "
+                              f"{data_years[0]} (jrstatcode {data_years[0]}WK…): opgeslagen als "
+                              f"grenzen van {data_years[0]}. Geef met --jaar een ander jaar op als u dat "
+                              "bedoelt."))
         return data_years[0]
     if not name_year:
         raise InputRefused(f"Bestand {path.name}: het jaar van de grenzen is niet af te leiden uit "
@@ -258,8 +259,8 @@ def _left_out_note(others: set[str], of_account: bool = False) -> list[str]:
         return []
     shown = ", ".join(sorted(others)[:5]) + (f" en nog {len(others) - 5}" if len(others) > 5 else "")
     kept = "de gemeenten van uw account" if of_account else "de gekozen gemeente(n)"
-    return [f"Het bestand heeft ook {len(others)} andere gemeente(n) ({shown}); alleen "
-            f"{kept} zijn opgeslagen, van de andere niets."]
+    return [info(f"Het bestand heeft ook {len(others)} andere gemeente(n) ({shown}); alleen "
+                 f"{kept} zijn opgeslagen, van de andere niets.")]
 
 
 def _kept(path: Path, gemeenten: list[str], present, of_account: bool, notes: list[str]) -> list[str]:
@@ -486,7 +487,7 @@ def _jeugdmonitor_note(con, load_ids: list[int]) -> list[str]:
     if stems:
         shown = list(dict.fromkeys(label for stem, label in _JEUGDMONITOR_SHOWN.items() if stem in stems))
         said = " of ".join(f"'{label} met jeugdzorg (CBS Jeugdmonitor)'" for label in shown)
-        return [f"Te zien op de Kaart ({', '.join(map(str, years))}): kies de indicator {said}."]
+        return [info(f"Te zien op de Kaart ({', '.join(map(str, years))}): kies de indicator {said}.")]
     return ["Dit bestand heeft geen wijken met het aantal jongeren met jeugdzorg in natura (de "
             "onderwerpen 'Totaal jongeren met jeugdzorg in natura', '0 tot 4 jaar' en '4 tot 12 "
             "jaar'): het is opgeslagen, maar Kindkaart toont er niets van. Download de tabel in "

@@ -7,6 +7,7 @@ from pathlib import Path
 from data_sources import jobs, store
 from data_sources.cbs.pipeline import check_gemeenten
 from data_sources.commands._registration_args import year
+from data_sources.errors import severity
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
@@ -55,6 +56,7 @@ def run(args) -> int:
     amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
     print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {held}: "
           f"{amounts or 'niets opgeslagen'}.")
-    for note in notes:
-        print(f"Let op: {note}")
+    # what to act on first, marked; then what only informs (data_sources.errors.Note)
+    for note in sorted(notes, key=lambda note: severity(note) != "warning"):
+        print(f"Let op: {note}" if severity(note) == "warning" else note)
     return 0
