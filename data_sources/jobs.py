@@ -34,7 +34,11 @@ from data_sources.registrations.validate import CheckedUpload
 from data_sources.text import file_name_shown
 from transforms.labels import capitalised, on_the_pages
 from transforms.partner_staging import staging_view
-from transforms.population import PROFILE_MISMATCH_SHARE, profile_mismatch_text
+from transforms.population import (
+    PROFILE_MISMATCH_MIN_CHILDREN,
+    PROFILE_MISMATCH_SHARE,
+    profile_mismatch_text,
+)
 from transforms.privacy import format_number
 
 CONFLICT_ATTEMPTS = 5
@@ -271,20 +275,53 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
 MISMATCH_NOTES_SHOWN = 3
 
 # The gemeenten and years of some loads of the two tables of the route 'CBS 03759ned × kwb' whose
-# children per wijk (some wijken at least) take that route, with the gemeente's name
+# children per wijk (some wijken at least) take that route, with the gemeente's name; only those
+# that profile_mismatch_text may warn about, found for all of them at once (a national file holds
+# hundreds, and asking each costs some 10 ms): 03759ned lacks an age of 0-11, or it has every age
+# of 0-14 and its 0-14 year olds differ from the kwb's gemeente figure (else the sum of its
+# wijken) by more than the least margin that function allows.
 _ESTIMATED_BY_PROFILE_SQL = """
-    select p.gemeente_code, p.year,
+    with estimated as (
+        select p.gemeente_code, p.year
+        from population_by_wijk_age as p
+        where p.population_source = 'cbs-schatting'
+          and exists (select 1 from loads as l
+                      where l.load_id in (select unnest(?::integer[]))
+                        and l.dataset in ('kerncijfers', 'bevolking-leeftijd')
+                        -- a 03759ned load holds every year of its gemeente (loads.year empty)
+                        and l.gemeente_code = p.gemeente_code and coalesce(l.year, p.year) = p.year)
+        group by p.gemeente_code, p.year
+    ),
+    ages as (
+        select gemeente_code, year, sum(persons_count) as children,
+               count(distinct age) filter (where age <= 11) as young_ages, count(distinct age) as all_ages
+        from stg_cbs__population_by_age
+        where age between 0 and 14 and persons_count is not null
+          and (gemeente_code, year) in (select gemeente_code, year from estimated)
+        group by gemeente_code, year
+    ),
+    kwb as (
+        select region_code as gemeente_code, year, min(value) as children
+        from stg_cbs__kerncijfers
+        where region_level = 'gemeente' and stem = 'k_0Tot15Jaar' and value is not null
+        group by region_code, year
+    ),
+    wijken as (
+        select 'GM' || substr(region_code, 3, 4) as gemeente_code, year, sum(value) as children
+        from stg_cbs__kerncijfers
+        where region_level = 'wijk' and stem = 'k_0Tot15Jaar'
+        group by 1, year
+    )
+    select e.gemeente_code, e.year,
            coalesce((select max(r.region_name) from regions as r
-                     where r.region_code = p.gemeente_code and r.region_level = 'gemeente'), p.gemeente_code)
-    from population_by_wijk_age as p
-    where p.population_source = 'cbs-schatting'
-      and exists (select 1 from loads as l
-                  where l.load_id in (select unnest(?::integer[]))
-                    and l.dataset in ('kerncijfers', 'bevolking-leeftijd')
-                    -- a 03759ned load holds every year of its gemeente (loads.year empty)
-                    and l.gemeente_code = p.gemeente_code and coalesce(l.year, p.year) = p.year)
-    group by p.gemeente_code, p.year
-    order by p.gemeente_code, p.year
+                     where r.region_code = e.gemeente_code and r.region_level = 'gemeente'), e.gemeente_code)
+    from estimated as e
+    join ages as a using (gemeente_code, year)
+    left join kwb as k using (gemeente_code, year)
+    left join wijken as w using (gemeente_code, year)
+    where a.young_ages < 12
+       or a.all_ages = 15 and abs(a.children - coalesce(nullif(k.children, 0), w.children)) > ?
+    order by e.gemeente_code, e.year
 """
 
 
@@ -296,7 +333,8 @@ def population_mismatch_notes(con: duckdb.DuckDBPyConnection, load_ids: list[int
     def run(sql: str, params: list) -> list[tuple]:
         return con.execute(sql, params).fetchall()
 
-    found = [(name, year, text) for code, year, name in run(_ESTIMATED_BY_PROFILE_SQL, [list(load_ids)])
+    found = [(name, year, text) for code, year, name in run(_ESTIMATED_BY_PROFILE_SQL,
+                                                           [list(load_ids), PROFILE_MISMATCH_MIN_CHILDREN])
              if (text := profile_mismatch_text(run, code, year, name, where=on_the_pages))]
     if len(found) > MISMATCH_NOTES_SHOWN:
         # a national file of the wrong year or selection: one note naming them, not a wall of them
