@@ -487,6 +487,25 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
     return None
 
 
+# Excel's escape of a character in a text of a workbook's XML (ST_Xstring): _x000D_ for a carriage
+# return, which XML cannot keep, and any other character written so (_x0020_ a space); _x005F_
+# is the underscore that keeps a text like '_x000D_' from being read as an escape
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def ooxml_text(text: str) -> str:
+    """A text from a workbook's XML as Excel shows it: every _xHHHH_ the character of that UTF-16
+    code unit, read from left to right ('_x005F_x000D_' is the text '_x000D_'), a pair of
+    surrogates the one character they make, a lone surrogate (no character) U+FFFD."""
+    if "_x" not in text:
+        return text
+    decoded = _OOXML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text)
+    if _SURROGATE.search(decoded):
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
+
+
 def column_letters(number: int) -> str:
     """1 -> 'A', 27 -> 'AA', 16384 -> 'XFD'."""
     letters = ""

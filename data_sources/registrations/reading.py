@@ -23,6 +23,7 @@ from data_sources.workbooks import (
     check_package,
     filled_cell_beyond,
     is_strict,
+    ooxml_text,
     password_protected,
     sheet_names,
     without_empty_cells,
@@ -259,8 +260,9 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
                 entries = [
                     SheetEntry(ws.title, ws.sheet_state or "visible",
                                str(ws._worksheet_path).lstrip("/"),
-                               list(ws.iter_rows(min_row=1, max_row=head_rows,
-                                                 max_col=MAX_COLUMNS, values_only=True)))
+                               [tuple(_decoded(row)) for row in ws.iter_rows(
+                                   min_row=1, max_row=head_rows, max_col=MAX_COLUMNS,
+                                   values_only=True)])
                     for ws in book.worksheets
                 ]
             finally:
@@ -356,7 +358,7 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                 (sheet.percent_cells, sheet.month_first_cells,
                  sheet.custom_format_cells) = _formatted_cells(data, entry.part, xml)
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
-                sheet.may_reorder = _may_reorder(data, entry.part, xml)
+                sheet.may_reorder = sheet.may_reorder or _may_reorder(data, entry.part, xml)
     return sheets
 
 
@@ -396,7 +398,7 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str) -> None:
 
 # values.REORDERING in UTF-8 (U+202B, U+202D, U+202E, U+2067) or any character reference
 # (&#x202E;, &#8238;): each search starts with a literal, as fast as a search for it. (Excel's
-# escape _x202E_ neither reader decodes: such a cell is read as the letters '_x202E_'.)
+# escape _x202E_ is found in the decoded texts: _decode.)
 _REORDERING_BYTES = re.compile(rb"\xe2(?:\x80[\xab\xad\xae]|\x81\xa7)")
 _CHARACTER_REFERENCE = re.compile(rb"&#")
 
@@ -1082,6 +1084,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
                 f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
             )
         rows = _cell_values(ws_values)
+        reorders = _decode(rows)
         missing = set()
         elsewhere = {}
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
@@ -1101,8 +1104,34 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
             for m in ws_values.merged_cells.ranges
         ]
-        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere))
+        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere,
+                            may_reorder=reorders))
     return sheets
+
+
+def _decode(rows: list[list[Any]]) -> bool:
+    """Every text of `rows` as Excel shows it (_decoded), in place; True when a decoded text may
+    show in another order (values.REORDERING: _x202E_ is no such character in the XML, so
+    _may_reorder does not find it there)."""
+    from data_sources.registrations.values import REORDERING
+
+    reorders = False
+    for index, row in enumerate(rows):
+        if any(value.__class__ is str and "_x" in value for value in row):
+            rows[index] = row = _decoded(row)
+            reorders = reorders or any(
+                value.__class__ is str and REORDERING.search(value) for value in row)
+    return reorders
+
+
+def _decoded(row: Sequence[Any]) -> list[Any]:
+    """A row as openpyxl reads it with every text as Excel shows it: openpyxl leaves Excel's
+    escapes (_x000D_, workbooks.ooxml_text) as they stand, so a wijk written 'Oude_x0020_Haven'
+    was no wijk and a provider was stored with the escape. (A workbook with escapes never takes
+    calamine's way: _plain_workbook.)"""
+    text = str
+    return [ooxml_text(value) if value.__class__ is text and "_x" in value else value
+            for value in row]
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
