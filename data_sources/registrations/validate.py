@@ -35,7 +35,7 @@ from data_sources.registrations.schemas import (
     registration_type,
 )
 from data_sources.text import normalise
-from data_sources.workbooks import DAMAGED_ZIP
+from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
 
 DATA_SHEET = "Gegevens"
 META_SHEET = "Organisatie"
@@ -749,7 +749,8 @@ def _personal_in_phonetic(data: bytes, entries: list[SheetEntry],
     from data_sources.workbooks import column_number
 
     def phonetic_kind(element) -> str | None:
-        texts = [t.text or "" for run in element.iter() if run.tag.rsplit("}", 1)[-1] == "rPh"
+        texts = [ooxml_text(t.text or "") for run in element.iter()
+                 if run.tag.rsplit("}", 1)[-1] == "rPh"
                  for t in run.iter() if t.tag.rsplit("}", 1)[-1] == "t"]
         return next(filter(None, (_personal_in_name_or_value(text, places) for text in texts)),
                     None)
@@ -889,10 +890,11 @@ def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]],
             dates.setdefault(position if in_record else field_index, set()).add(element.get("v")[:10])
         if tag in ("s", "n") and element.get("v") is not None:
             # a shared item belongs to the field it is listed under; a record's value to its
-            # place in the record
-            values.setdefault(position if in_record else field_index, []).append(element.get("v"))
+            # place in the record; a text as Excel shows it (_x0040_ is an @: ooxml_text)
+            values.setdefault(position if in_record else field_index, []).append(
+                ooxml_text(element.get("v")))
         elif tag == "v" and element.text:
-            values.setdefault(-1, []).append(element.text)
+            values.setdefault(-1, []).append(ooxml_text(element.text))
         if in_record and tag in ("s", "n", "x", "b", "d", "e", "m"):
             position += 1
         if tag == "r":
