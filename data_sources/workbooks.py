@@ -246,16 +246,38 @@ def _greater_than(limit: str, digits: str) -> str:
     return "|".join(alternatives)
 
 
+def _surely_below(limit: str, digits: str) -> str:
+    """A pattern for a whole string of `digits` (as _greater_than) that is below `limit` at a
+    glance: shorter, or as long with a smaller first place; '' when there is none."""
+    first, last = digits[0], digits[-1]
+    alternatives = []
+    if len(limit) > 1:
+        lowest = digits[1] if first == "0" else first
+        alternatives.append(f"[{lowest}-{last}][{first}-{last}]{{0,{len(limit) - 2}}}")
+    if limit[0] != (digits[1] if first == "0" else first):
+        lowest = digits[1] if first == "0" else first
+        below = digits[digits.index(limit[0]) - 1]
+        alternatives.append(f"[{lowest}-{below}][{first}-{last}]{{{len(limit) - 1}}}")
+    return "|".join(alternatives)
+
+
 def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
     whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
     of the size its farthest cell sets, so such a cell is refused before anything is read."""
-    columns = _greater_than(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    columns = _greater_than(column_letters(max_columns), letters)
     rows = _greater_than(str(max_rows), "0123456789")
+    # A cell plainly within the limits (A1 ... AZ19999 for 20,000 rows and 60 columns) is passed
+    # over by its first test: the search tries every cell of every upload, and trying the
+    # alternatives below on each took twice as long.
+    near_columns = _surely_below(column_letters(max_columns), letters)
+    near_rows = _surely_below(str(max_rows), "0123456789")
+    within = f'(?! r="(?:{near_columns})(?:{near_rows})")' if near_columns and near_rows else ""
     # a cell without its address first (Excel writes r first), a column past the limit, a row
     # past the limit, or a row number with a leading zero
     return re.compile(
-        f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
+        f'<c{within}(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
 
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
