@@ -802,6 +802,11 @@ def test_a_text_with_marks_that_change_nothing_is_read(gem, text):
     b'<c r="D3" t="n"><v>3</v></c></row><row r="3"><c r="D3" t="n"><v>500</v></c>',
     # the cell again in the row below, where Excel would not look for it
     b'<c r="D3" t="n"><v>3</v></c></row><row r="5"><c r="D3" t="n"><v>500</v></c>',
+    # an empty second copy: openpyxl read nothing there, calamine 3
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" s="0"/>',
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" s="0"></c>',
+    # an empty first copy
+    b'<c r="D3" s="0"/><c r="D3" t="n"><v>3</v></c>',
 ])
 def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, written_twice):
     """Both readers took the last copy of a cell written twice (500), Excel may show the first
@@ -827,6 +832,95 @@ def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, writt
         import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
     assert refused.value.messages == expected
     assert table_content(gem) == before
+
+
+def _rows_moved(data: bytes, order: list[int]) -> bytes:
+    """The workbook with the rows of its first sheet written in `order` (their places, 0-based)."""
+    import io
+    import re
+
+    from support import rezip
+
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    rows = re.findall(rb"<row\b.*?</row>", xml)
+    assert len(rows) == len(order)
+    return rezip(data, {"xl/worksheets/sheet1.xml": xml.replace(
+        b"".join(rows), b"".join(rows[i] for i in order))})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(("order", "row", "what"), [
+    ([0, 1, 3, 2], 3, "rij 3 staat in het bestand na rij 4"),
+    ([3, 0, 1, 2], 1, "rij 1 staat in het bestand na rij 4"),   # the last row first
+    ([0, 2, 1, 3], 2, "rij 2 staat in het bestand na rij 3"),
+])
+def test_rows_out_of_order_are_refused_naming_the_row(gem, monkeypatch, fast, order, row, what):
+    """Both readers place a cell by its address, whatever the order of the rows; Excel takes
+    rows out of order for damage and leaves cells out when it repairs the file: what is counted
+    must be what is seen. Refused with either reader; nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations import reading
+    from data_sources.registrations.importing import import_workbook
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    before = table_content(gem)
+    data = _rows_moved(plain_workbook([VVE_HEADER, *VVE_ROWS]), order)
+    expected = [
+        f"Blad 'Gegevens', rij {row}: 'vve.xlsx' is beschadigd: {what}, en Excel laat bij rijen "
+        "die niet op volgorde staan cellen weg of toont andere waarden dan Kindkaart zou tellen. "
+        "Open het in Excel (dat herstelt het bestand), controleer die rijen en sla het opnieuw op "
+        "als .xlsx."]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_row_written_twice_with_other_cells_is_refused(gem, monkeypatch, fast):
+    """<row r="3"> twice, its count in the second: no cell is written twice, yet Excel repairs."""
+    from support import sheet_edited
+
+    from data_sources.registrations import reading
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3,
+                        b'</row><row r="3">' + COUNT_D3)
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 3: 'vve.xlsx' is beschadigd: rij 3 staat er twee keer in, en Excel "
+        "laat bij rijen die niet op volgorde staan cellen weg of toont andere waarden dan "
+        "Kindkaart zou tellen. Open het in Excel (dat herstelt het bestand), controleer die rijen "
+        "en sla het opnieuw op als .xlsx."]
+
+
+@pytest.mark.parametrize("rows", [
+    [1, 2, 3, 4], [1, 3, 4, 9],  # a gap, as Excel leaves out an empty row
+])
+def test_rows_in_order_with_or_without_gaps_pass(gem, rows):
+    import io
+    import re
+
+    from support import rezip
+
+    data = plain_workbook([VVE_HEADER, *VVE_ROWS])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    numbered = iter(rows)
+
+    def renumber(row: re.Match[bytes]) -> bytes:
+        new = next(numbered)
+        return re.sub(rb'r="([A-Z]+)%s"' % row[1], rb'r="\g<1>%d"' % new,
+                      row[0].replace(b'<row r="%s"' % row[1], b'<row r="%d"' % new))
+
+    xml = re.sub(rb'<row r="([0-9]+)".*?</row>', renumber, xml)
+    result = validate_workbook(rezip(data, {"xl/worksheets/sheet1.xml": xml}), "vve-indicaties",
+                               gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].sum() == 15
 
 
 def test_empty_cells_and_formulas_computed_to_nothing_are_no_cells_written_twice(gem):
