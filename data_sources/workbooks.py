@@ -261,10 +261,12 @@ def _surely_below(limit: str, digits: str) -> str:
     return "|".join(alternatives)
 
 
-def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+def cells_beyond(max_rows: int, max_columns: int, prefixed: bool = False) -> re.Pattern[bytes]:
     """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
     whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
-    of the size its farthest cell sets, so such a cell is refused before anything is read."""
+    of the size its farthest cell sets, so such a cell is refused before anything is read.
+    `prefixed`: also a cell written with a namespace prefix (<x:c r="XFD1048576">), which
+    calamine reads as any other (slower: the search has no literal to start from)."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     columns = _greater_than(column_letters(max_columns), letters)
     rows = _greater_than(str(max_rows), "0123456789")
@@ -276,15 +278,23 @@ def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     within = f'(?! r="(?:{near_columns})(?:{near_rows})")' if near_columns and near_rows else ""
     # a cell without its address first (Excel writes r first), a column past the limit, a row
     # past the limit, or a row number with a leading zero
+    start = "<(?:[A-Za-z_][\\w.-]*:)?c" if prefixed else "<c"
     return re.compile(
-        f'<c{within}(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
+        f'{start}{within}(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
+
+
+# A cell's tag with a namespace prefix (<x:c r="A1">, as some writers save every element): the
+# checks of the cells then look for cells so written too
+PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>]")
+_CELL_ADDRESS_FIRST = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c r="([A-Z]+)([0-9]+)"')
 
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 # A cell that holds nothing, only a style: <c r="A30000" s="3"/> or <c r="A30000" s="3"></c>.
 # Excel writes one for every empty cell of a formatted selection (a border down to row 30,000);
 # calamine reads none of them, so they make no sheet larger than its table.
-_EMPTY_CELL = re.compile(rb'<c\b[^>]*?(?:/>|></c>)')
+_EMPTY_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?(?:/>|></(?:[A-Za-z_][\w.-]*:)?c>)')
 
 
 def filled_cell_beyond(pattern: re.Pattern[bytes], sheet_data: bytes) -> re.Match[bytes] | None:
@@ -302,10 +312,22 @@ def without_empty_cells(sheet_xml: bytes) -> bytes:
     return _EMPTY_CELL.sub(b"", sheet_xml)
 
 
+def cells_bounds(xml: bytes) -> tuple[int, int]:
+    """Where the cells of a worksheet's XML lie, for the checks that look at cells only: from its
+    <sheetData> to its last </sheetData>, or the whole XML when the first sheetData is not so
+    written. calamine reads the first sheetData element whatever its prefix: with a prefixed one
+    first (<x:sheetData>) and an empty <sheetData/> after it, the cells it reads lay outside
+    what was checked, and one at XFD1048576 aborted the process."""
+    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if 0 <= begin < end and xml.find(b"sheetData") == begin + 1:
+        return begin, end
+    return 0, len(xml)
+
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_PATTERNS: dict[tuple[int, int], re.Pattern[bytes]] = {}
+_PATTERNS: dict[tuple[int, int, bool], re.Pattern[bytes]] = {}
 
 
 def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -352,17 +374,18 @@ def worksheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | No
 
 
 def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
-    key = (limits.max_rows, limits.max_columns)
-    if key not in _PATTERNS:
-        _PATTERNS[key] = cells_beyond(*key)
-    beyond = _PATTERNS[key]
     names = None
     for info in archive.infolist():
         name = info.filename
         xml = worksheet_xml(archive, info)
         if xml is not None:
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            begin, end = cells_bounds(xml)
+            sheet_data = xml[begin:end]
+            prefixed = b":c" in sheet_data and PREFIXED_CELL.search(sheet_data) is not None
+            key = (limits.max_rows, limits.max_columns, prefixed)
+            if key not in _PATTERNS:
+                _PATTERNS[key] = cells_beyond(*key)
+            beyond = _PATTERNS[key]
             # the dimension Excel writes counts formatted empty cells too (a border down to row
             # 1,048,576): it refuses the sheet only when a cell that holds something lies beyond
             dimension = _DIMENSION.search(xml[:4096])
@@ -373,13 +396,13 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
                 raise _too_large(shown, limits, int(dimension[2]), dimension[1].decode(),
                                  names.get(name))
             for cells in beyond.finditer(sheet_data):
-                tag = sheet_data[cells.start():cells.start() + 40]
-                if not tag.startswith((b"<c ", b"<c>")):
+                tag = sheet_data[cells.start():cells.start() + 80]
+                if not _CELL_TAG.match(tag):
                     continue  # another tag that starts with c (<color> in rich text)
                 if _EMPTY_CELL.match(sheet_data, cells.start()):
                     continue  # only a style: calamine reads nothing there
                 names = sheet_names(archive) if names is None else names
-                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
+                where = _CELL_ADDRESS_FIRST.match(tag)
                 if where is None:  # calamine would place it after the cell before
                     sheet = f"werkblad '{names[name]}'" if name in names else "het werkblad"
                     raise InputRefused(

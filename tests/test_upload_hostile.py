@@ -361,6 +361,82 @@ def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path)
     assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
 
 
+def prefixed_cells(data: bytes, far_cell: str | None = "XFD1048576", decoy: bool = False) -> bytes:
+    """The workbook with its first sheet's cells written with a namespace prefix (<x:sheetData>,
+    <x:row>, <x:c>, as some writers save every element), one cell at `far_cell`; `decoy`: an
+    empty <sheetData/> after them, which calamine does not read (it reads the first)."""
+    import re
+
+    def prefix(name: str, content: bytes) -> tuple[str, bytes]:
+        if name == "xl/worksheets/sheet1.xml":
+            if far_cell:
+                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                content = content.replace(b"</sheetData>", (
+                    f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
+                    "</sheetData>").encode())
+            content = re.sub(rb"<(/?)(sheetData|row|c|is|t|v)\b", rb"<\1x:\2", content).replace(
+                b"<x:sheetData>", b'<x:sheetData xmlns:x="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main">')
+            if decoy:
+                content = content.replace(b"</x:sheetData>", b"</x:sheetData><sheetData/>")
+        return name, content
+
+    return _rewritten(data, prefix)
+
+
+@pytest.mark.parametrize("decoy", [False, True])
+def test_a_far_cell_written_with_a_prefix_is_checked_not_an_abort(tmp_path, decoy):
+    """The checks before calamine looked for <c r="...">: a sheet written <x:c r="XFD1048576">
+    (its cells in <x:sheetData>) went past them, and calamine, which reads a prefixed cell as any
+    other, asked for 549 GB: the process aborted. Run as a process."""
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(prefixed_cells(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                    decoy=decoy))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+
+
+@pytest.mark.parametrize("decoy", [False, True])
+def test_a_far_cell_written_with_a_prefix_is_refused_in_an_lrk_or_kwb_workbook(tmp_path, decoy):
+    """The same sheet as an LRK export or kwb workbook (workbooks.check_workbook, before
+    calamine reads it): refused naming the sheet and the cell."""
+    from data_sources.errors import InputRefused
+    from data_sources.workbooks import WorkbookLimits, check_workbook
+
+    path = tmp_path / "lrk.xlsx"
+    path.write_bytes(prefixed_cells(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                    decoy=decoy))
+    limits = WorkbookLimits("een LRK-export", 200_000, 100, 50 * 1024 ** 2, 500 * 1024 ** 2,
+                            "sla de export op als CSV")
+    with pytest.raises(InputRefused) as refused:
+        check_workbook(path, limits)
+    assert refused.value.messages == [
+        "Bestand lrk.xlsx: werkblad 'Gegevens' loopt tot rij 1048576 en kolom XFD; een LRK-export "
+        "heeft hoogstens 200.000 rijen en 100 kolommen. Kindkaart leest het niet: verwijder de "
+        "cellen buiten de tabel (of sla de export op als CSV). Er is niets opgeslagen."]
+
+
+def test_cells_written_with_a_prefix_are_read_and_checked_as_any_other(gem):
+    data = prefixed_cells(plain_workbook([VVE_HEADER, *VVE_ROWS]), far_cell=None, decoy=True)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
+    twice = prefixed_cells(plain_workbook([VVE_HEADER, *VVE_ROWS]), far_cell="D3")
+    assert validate_workbook(twice, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 3, kolom D: 'vve.xlsx' is beschadigd: cel D3 staat er twee keer in, "
+        f"en Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}"]
+
+
 def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
     data = sheet_moved_out_of_worksheets(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
                                          far_cell=None)

@@ -18,8 +18,10 @@ from data_sources.workbooks import (
     ENCRYPTED_MARKER,
     MAX_COMPRESSION_RATIO,
     OLE2_MAGIC,
+    PREFIXED_CELL,
     as_transitional,
     cells_beyond,
+    cells_bounds,
     check_package,
     filled_cell_beyond,
     is_strict,
@@ -391,9 +393,7 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
     searches of a literal (a few milliseconds); only otherwise are the addresses compared."""
     from itertools import repeat
 
-    begin, end = _sheet_data_bounds(xml)
-    if begin is None:
-        return
+    begin, end = cells_bounds(xml)
     shown = f"'{file_name}'" if file_name else "Het bestand"
     if not (plain and _SELF_CLOSING.search(xml, begin, end) is None and xml.count(
             b"</c>", begin, end) == sum(map(len, sheet.rows)) - sum(
@@ -419,21 +419,6 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
             "rijen die niet op volgorde staan cellen weg of toont andere waarden dan Kindkaart "
             "zou tellen. Open het in Excel (dat herstelt het bestand), controleer die rijen en "
             "sla het opnieuw op als .xlsx.")
-
-
-_SHEET_DATA_START = re.compile(rb"<(?:\w+:)?sheetData\b")
-_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
-
-
-def _sheet_data_bounds(xml: bytes) -> tuple[int | None, int]:
-    """Where a sheet's cells begin and end in its XML (also with a prefix: <x:sheetData>), or
-    (None, 0) when it has none."""
-    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if 0 <= begin < end:
-        return begin, end
-    start = _SHEET_DATA_START.search(xml)
-    ends = list(_SHEET_DATA_END.finditer(xml, start.end())) if start else []
-    return (start.start(), ends[-1].start()) if ends else (None, 0)
 
 
 def _row_out_of_order(xml: bytes, begin: int, end: int, plain: bool) -> tuple[int, int] | None:
@@ -919,9 +904,11 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
         if worksheet and read_parts is not None:
             read_parts[name] = xml
         if worksheet:
-            # only the cells count: data validations outside them may hold formulas (<xm:f>)
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            xml = xml[begin:end] if 0 <= begin < end else b""
+            # only the cells count: data validations outside them may hold formulas (<xm:f>).
+            # Cells with a prefix (<x:sheetData>, <x:c r="XFD1048576">) are read by calamine as
+            # any other: such a sheet is checked whole (and goes to openpyxl: _PREFIXED).
+            begin, end = cells_bounds(xml)
+            xml = xml[begin:end]
             # formulas: the fast path when every one has its cached value (as Excel saves them);
             # <f may also be <family> in inline rich text: the counts differ, openpyxl reads it.
             # (A compiled search finds a short literal in megabytes of XML two to three times
@@ -947,6 +934,7 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
 
 
 _BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)
+_BEYOND_LIMITS_PREFIXED = cells_beyond(MAX_ROWS, MAX_COLUMNS, prefixed=True)
 
 
 def _read_with_calamine(data: bytes, names: set[str] | None = None,
@@ -1260,7 +1248,9 @@ def _for_openpyxl(data: bytes) -> bytes:
             continue  # openpyxl words the refusal
         if xml is None:
             continue
-        cleaned = without_empty_cells(xml) if _BEYOND_LIMITS.search(xml) else xml
+        beyond = (_BEYOND_LIMITS_PREFIXED if b":c" in xml and PREFIXED_CELL.search(xml)
+                  else _BEYOND_LIMITS)
+        cleaned = without_empty_cells(xml) if beyond.search(xml) else xml
         if b"hyperlink" in cleaned:
             cleaned = _HYPERLINKS.sub(b"", cleaned)
         if cleaned is not xml:
