@@ -112,12 +112,43 @@ def test_an_escaped_override_of_writing_direction_is_refused_naming_it(gem):
     assert table_content(gem) == before
 
 
-def test_an_escaped_control_character_is_written_out_in_the_message(gem):
-    data = inline_escaped(ROWS, "A3", "Cen_x0007_trum")
+@pytest.mark.parametrize(("cell", "escaped", "place", "shown", "named"), [
+    # a wijk: it was matched to Oude Haven as if the character were not there
+    ("A3", "Oude_x0007_Haven", "rij 3, kolom A (wijk)", "Oude<U+0007>Haven", "U+0007"),
+    # a provider: stored with the escape sequence, which reached the terminal of whoever
+    # listed the uploads
+    ("B2", "Zorg_x001B_[31m BV", "rij 2, kolom B (aanbieder)", "Zorg<U+001B>[31m BV", "U+001B"),
+    ("B2", "Zorg_x0000_BV", "rij 2, kolom B (aanbieder)", "Zorg<U+0000>BV", "U+0000"),
+])
+def test_an_escaped_control_character_is_refused_naming_it(gem, cell, escaped, place, shown,
+                                                           named):
+    """XML cannot hold a control character; Excel's escape can (_x001B_). Decoded, it would be
+    stored; refused naming the cell and the character, nothing stored."""
+    before = table_content(gem)
+    data = filled_template("jeugdhulp", [["Centrum", "Zorg BV", "ambulant", "0-2", 6],
+                                         ["Oude Haven", "Zorg BV", "ambulant", "2-4", 3]])
+    old = {"A3": b"<t>Oude Haven</t>", "B2": b"<t>Zorg BV</t>"}[cell]
+    data = sheet_edited(data, old, f"<t>{escaped}</t>".encode(), part="xl/worksheets/sheet2.xml")
+    expected = [
+        f"Blad 'Gegevens', {place}: '{shown}': de cel bevat een stuurteken, {named}, dat Excel "
+        "niet als teken toont en dat Kindkaart niet opslaat. Typ de waarde opnieuw, zonder dat "
+        "teken"]
+    assert validate_workbook(data, "jeugdhulp", gem, "j.xlsx", period="2024").message_texts() == (
+        expected)
+    with pytest.raises(InputRefused):
+        import_workbook(gem, data, "jeugdhulp", "Gemeente Voorbeeldstad", "2024", "j.xlsx")
+    assert table_content(gem) == before
+
+
+def test_an_escaped_control_character_in_an_organisation_field_is_refused(gem):
+    data = filled_template("vve-indicaties", ROWS, meta={"bron": "GGD"})
+    part = next(name for name in zipfile.ZipFile(io.BytesIO(data)).namelist()
+                if b"<t>GGD</t>" in zipfile.ZipFile(io.BytesIO(data)).read(name))
+    data = sheet_edited(data, b"<t>GGD</t>", b"<t>GGD_x001B_[2J</t>", part=part)
     assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
-        "Blad 'Gegevens', rij 3, kolom A (wijk): 'Cen<U+0007>trum' is geen wijk van "
-        "Voorbeeldstad: de cel bevat een onzichtbaar teken, U+0007 (zonder naam); typ de waarde "
-        "opnieuw, zonder dat teken"]
+        "Blad 'Organisatie', rij 7, kolom B (bron): 'GGD<U+001B>[2J': de cel bevat een "
+        "stuurteken, U+001B, dat Excel niet als teken toont en dat Kindkaart niet opslaat. Typ "
+        "de waarde opnieuw, zonder dat teken"]
 
 
 @pytest.mark.parametrize("escaped", ["j.devries_x0040_example.nl", "06_x002D_12345678"])

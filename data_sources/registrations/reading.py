@@ -74,6 +74,9 @@ class Sheet:
     # order (values.REORDERING), as written or as a character reference: only then are its texts checked one by
     # one; filled for surveyed sheets
     may_reorder: bool = False
+    # whether a text decoded from Excel's escapes holds a control character (values.CONTROLS),
+    # which XML cannot hold as written: only then are its texts checked for one
+    has_controls: bool = False
 
     @property
     def max_row(self) -> int:
@@ -1145,7 +1148,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
                 f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
             )
         rows = _cell_values(ws_values)
-        reorders = _decode(rows)
+        reorders, controls = _decode(rows)
         missing = set()
         elsewhere = {}
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
@@ -1166,23 +1169,25 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             for m in ws_values.merged_cells.ranges
         ]
         sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere,
-                            may_reorder=reorders))
+                            may_reorder=reorders, has_controls=controls))
     return sheets
 
 
-def _decode(rows: list[list[Any]]) -> bool:
-    """Every text of `rows` as Excel shows it (_decoded), in place; True when a decoded text may
+def _decode(rows: list[list[Any]]) -> tuple[bool, bool]:
+    """Every text of `rows` as Excel shows it (_decoded), in place; whether a decoded text may
     show in another order (values.REORDERING: _x202E_ is no such character in the XML, so
-    _may_reorder does not find it there)."""
-    from data_sources.registrations.values import REORDERING
+    _may_reorder does not find it there), and whether one holds a control character
+    (values.CONTROLS, which only an escape brings)."""
+    from data_sources.registrations.values import CONTROLS, REORDERING
 
-    reorders = False
+    reorders = controls = False
     for index, row in enumerate(rows):
         if any(value.__class__ is str and "_x" in value for value in row):
             rows[index] = row = _decoded(row)
-            reorders = reorders or any(
-                value.__class__ is str and REORDERING.search(value) for value in row)
-    return reorders
+            texts = [value for value in row if value.__class__ is str]
+            reorders = reorders or any(REORDERING.search(text) for text in texts)
+            controls = controls or any(CONTROLS.search(text) for text in texts)
+    return reorders, controls
 
 
 def _decoded(row: Sequence[Any]) -> list[Any]:

@@ -382,9 +382,9 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
                         f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
                         "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
                         sheet.name, r, 2, key))
-                reordered = v.reordered_text(value)
-                if reordered:
-                    found.append(Message(reordered, sheet.name, r, 2, key))
+                refused = v.reordered_text(value) or v.control_text(value)
+                if refused:
+                    found.append(Message(refused, sheet.name, r, 2, key))
     return found
 
 
@@ -1603,13 +1603,15 @@ def _check_reordered(sheet: Sheet, header_row: int, mapping: dict[int, Column],
     after U+202E shows as 'murtneC', yet matched the wijk Centrum; a provider so written was
     stored reversed), in a column Kindkaart reads as text: refused naming the cell and the
     character. Numbers have their own rule (values.parse_number). Only a sheet whose XML holds
-    such a character at all (Sheet.may_reorder) is looked at cell by cell."""
-    if not sheet.may_reorder:
+    such a character at all (Sheet.may_reorder) is looked at cell by cell. So is a text with a
+    control character that Excel's escape brought (values.CONTROLS: Sheet.has_controls)."""
+    if not (sheet.may_reorder or sheet.has_controls):
         return
     texts = [c for c, column in mapping.items() if column.kind not in _NUMBER_KINDS]
     for r in range(header_row + 1, sheet.max_row + 1):
         for c in texts:
-            refusal = v.reordered_text(sheet.value(r, c))
+            value = sheet.value(r, c)
+            refusal = v.reordered_text(value) or v.control_text(value)
             if refusal:
                 out.add(Message(refusal, sheet.name, r, c, _shown_header(sheet, header_row, c)))
 
