@@ -246,50 +246,55 @@ def _greater_than(limit: str, digits: str) -> str:
     return "|".join(alternatives)
 
 
-def cells_beyond(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
-    """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
-    whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
-    of the size its farthest cell sets, so such a cell is refused before anything is read."""
-    columns = _greater_than(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    rows = _greater_than(str(max_rows), "0123456789")
-    # a cell without its address first (Excel writes r first), a column past the limit, a row
-    # past the limit, or a row number with a leading zero
-    return re.compile(
-        f'<c(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
-
-
-
-def _at_most(limit: str, digits: str) -> str:
-    """A pattern for a whole string of `digits` (an alphabet in order; with '0' first, no leading
-    zero) that counts at most `limit`: shorter, or as long and not larger where it first differs."""
-    low = digits[1] if digits[0] == "0" else digits[0]
-    alternatives = [f"[{low}-{digits[-1]}][{digits[0]}-{digits[-1]}]{{0,{len(limit) - 2}}}"
-                    ] if len(limit) > 1 else []
-    for i, char in enumerate(limit):
-        first = low if i == 0 else digits[0]
-        if char != first:
-            lower = digits[digits.index(char) - 1]
-            alternatives.append(f"{limit[:i]}[{first}-{lower}][{digits[0]}-{digits[-1]}]"
-                                f"{{{len(limit) - i - 1}}}")
-    alternatives.append(limit)
+def _surely_below(limit: str, digits: str) -> str:
+    """A pattern for a whole string of `digits` (as _greater_than) that is below `limit` at a
+    glance: shorter, or as long with a smaller first place; '' when there is none."""
+    first, last = digits[0], digits[-1]
+    alternatives = []
+    if len(limit) > 1:
+        lowest = digits[1] if first == "0" else first
+        alternatives.append(f"[{lowest}-{last}][{first}-{last}]{{0,{len(limit) - 2}}}")
+    if limit[0] != (digits[1] if first == "0" else first):
+        lowest = digits[1] if first == "0" else first
+        below = digits[digits.index(limit[0]) - 1]
+        alternatives.append(f"[{lowest}-{below}][{first}-{last}]{{{len(limit) - 1}}}")
     return "|".join(alternatives)
 
 
-def cells_not_within(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
-    """A pattern that finds, in a worksheet's cells, a tag starting '<c' that is not a cell with
-    its address first, as Excel writes it, within `max_rows` x `max_columns`: cells_beyond, and
-    also any odd address (lower case, no closing quote) and other tags starting with c (<color>).
-    One negative lookahead per tag: a third faster than cells_beyond on 20,000 rows, for a caller
-    to whom a match only means 'not plain' (reading._plain_workbook), never a refusal."""
-    columns = _at_most(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    rows = _at_most(str(max_rows), "0123456789")
-    return re.compile(f'<c(?! r="(?:{columns})(?:{rows})")'.encode())
+def cells_beyond(max_rows: int, max_columns: int, prefixed: bool = False) -> re.Pattern[bytes]:
+    """A pattern that finds, in a worksheet's XML, a cell past `max_rows` or `max_columns` (or one
+    whose address is not where Excel writes it, first): calamine holds a sheet as one dense block
+    of the size its farthest cell sets, so such a cell is refused before anything is read.
+    `prefixed`: also a cell written with a namespace prefix (<x:c r="XFD1048576">), which
+    calamine reads as any other (slower: the search has no literal to start from)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    columns = _greater_than(column_letters(max_columns), letters)
+    rows = _greater_than(str(max_rows), "0123456789")
+    # A cell plainly within the limits (A1 ... AZ19999 for 20,000 rows and 60 columns) is passed
+    # over by its first test: the search tries every cell of every upload, and trying the
+    # alternatives below on each took twice as long.
+    near_columns = _surely_below(column_letters(max_columns), letters)
+    near_rows = _surely_below(str(max_rows), "0123456789")
+    within = f'(?! r="(?:{near_columns})(?:{near_rows})")' if near_columns and near_rows else ""
+    # a cell without its address first (Excel writes r first), a column past the limit, a row
+    # past the limit, or a row number with a leading zero
+    start = "<(?:[A-Za-z_][\\w.-]*:)?c" if prefixed else "<c"
+    return re.compile(
+        f'{start}{within}(?:(?! r=")| r="(?:(?:{columns})[0-9]|[A-Z]+(?:(?:{rows})"|0)))'.encode())
+
+
+# A cell's tag with a namespace prefix (<x:c r="A1">, as some writers save every element): the
+# checks of the cells then look for cells so written too
+PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>]")
+_CELL_ADDRESS_FIRST = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c r="([A-Z]+)([0-9]+)"')
+
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension [^>]*ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
 # A cell that holds nothing, only a style: <c r="A30000" s="3"/> or <c r="A30000" s="3"></c>.
 # Excel writes one for every empty cell of a formatted selection (a border down to row 30,000);
 # calamine reads none of them, so they make no sheet larger than its table.
-_EMPTY_CELL = re.compile(rb'<c\b[^>]*?(?:/>|></c>)')
+_EMPTY_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?(?:/>|></(?:[A-Za-z_][\w.-]*:)?c>)')
 
 
 def filled_cell_beyond(pattern: re.Pattern[bytes], sheet_data: bytes) -> re.Match[bytes] | None:
@@ -307,10 +312,22 @@ def without_empty_cells(sheet_xml: bytes) -> bytes:
     return _EMPTY_CELL.sub(b"", sheet_xml)
 
 
+def cells_bounds(xml: bytes) -> tuple[int, int]:
+    """Where the cells of a worksheet's XML lie, for the checks that look at cells only: from its
+    <sheetData> to its last </sheetData>, or the whole XML when the first sheetData is not so
+    written. calamine reads the first sheetData element whatever its prefix: with a prefixed one
+    first (<x:sheetData>) and an empty <sheetData/> after it, the cells it reads lay outside
+    what was checked, and one at XFD1048576 aborted the process."""
+    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if 0 <= begin < end and xml.find(b"sheetData") == begin + 1:
+        return begin, end
+    return 0, len(xml)
+
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_PATTERNS: dict[tuple[int, int], re.Pattern[bytes]] = {}
+_PATTERNS: dict[tuple[int, int, bool], re.Pattern[bytes]] = {}
 
 
 def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -357,17 +374,18 @@ def worksheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | No
 
 
 def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
-    key = (limits.max_rows, limits.max_columns)
-    if key not in _PATTERNS:
-        _PATTERNS[key] = cells_beyond(*key)
-    beyond = _PATTERNS[key]
     names = None
     for info in archive.infolist():
         name = info.filename
         xml = worksheet_xml(archive, info)
         if xml is not None:
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            sheet_data = xml[begin:end] if 0 <= begin < end else xml
+            begin, end = cells_bounds(xml)
+            sheet_data = xml[begin:end]
+            prefixed = b":c" in sheet_data and PREFIXED_CELL.search(sheet_data) is not None
+            key = (limits.max_rows, limits.max_columns, prefixed)
+            if key not in _PATTERNS:
+                _PATTERNS[key] = cells_beyond(*key)
+            beyond = _PATTERNS[key]
             # the dimension Excel writes counts formatted empty cells too (a border down to row
             # 1,048,576): it refuses the sheet only when a cell that holds something lies beyond
             dimension = _DIMENSION.search(xml[:4096])
@@ -378,13 +396,13 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
                 raise _too_large(shown, limits, int(dimension[2]), dimension[1].decode(),
                                  names.get(name))
             for cells in beyond.finditer(sheet_data):
-                tag = sheet_data[cells.start():cells.start() + 40]
-                if not tag.startswith((b"<c ", b"<c>")):
+                tag = sheet_data[cells.start():cells.start() + 80]
+                if not _CELL_TAG.match(tag):
                     continue  # another tag that starts with c (<color> in rich text)
                 if _EMPTY_CELL.match(sheet_data, cells.start()):
                     continue  # only a style: calamine reads nothing there
                 names = sheet_names(archive) if names is None else names
-                where = re.match(rb'<c r="([A-Z]+)([0-9]+)"', tag)
+                where = _CELL_ADDRESS_FIRST.match(tag)
                 if where is None:  # calamine would place it after the cell before
                     sheet = f"werkblad '{names[name]}'" if name in names else "het werkblad"
                     raise InputRefused(
@@ -512,6 +530,25 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
         root = b"".join(sector(n) for n in chain(struct.unpack_from("<I", entries[0], 116)[0], fat))
         return b"".join(root[n * mini_size:(n + 1) * mini_size] for n in chain(first, mini_fat))[:size]
     return None
+
+
+# Excel's escape of a character in a text of a workbook's XML (ST_Xstring): _x000D_ for a carriage
+# return, which XML cannot keep, and any other character written so (_x0020_ a space); _x005F_
+# is the underscore that keeps a text like '_x000D_' from being read as an escape
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def ooxml_text(text: str) -> str:
+    """A text from a workbook's XML as Excel shows it: every _xHHHH_ the character of that UTF-16
+    code unit, read from left to right ('_x005F_x000D_' is the text '_x000D_'), a pair of
+    surrogates the one character they make, a lone surrogate (no character) U+FFFD."""
+    if "_x" not in text:
+        return text
+    decoded = _OOXML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text)
+    if _SURROGATE.search(decoded):
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
 
 
 def column_letters(number: int) -> str:

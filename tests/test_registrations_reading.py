@@ -325,6 +325,28 @@ def test_cells_within_the_limits_stay_on_the_fast_path():
     assert reading._plain_workbook(far_away_cell(f"BH{reading.MAX_ROWS}"))
 
 
+@pytest.mark.parametrize(("max_rows", "max_columns"), [
+    (20_000, 60), (1_048_576, 16_384), (9, 5), (1, 1), (10, 26), (5000, 27)])
+def test_the_search_for_cells_past_the_limits_finds_exactly_those(max_rows, max_columns):
+    """cells_beyond passes over a cell plainly within the limits by a first test: every cell on
+    either side of each limit (and of the first test's own bounds) is found or passed over as
+    its address says."""
+    from data_sources.workbooks import cells_beyond, column_letters
+
+    pattern = cells_beyond(max_rows, max_columns)
+    rows = {1, 2, 9, 10, 11, 99, 100, 999, 1000, 9999, 10_000, 10_001, 19_999, 20_000, 20_001,
+            99_999, 100_000, 1_048_576, 1_048_577, max_rows - 1, max_rows, max_rows + 1} - {0}
+    columns = {1, 2, 25, 26, 27, 52, 53, 59, 60, 61, 702, 703, 16_384, max_columns - 1,
+               max_columns, max_columns + 1} - {0}
+    for row in rows:
+        for column in columns:
+            cell = f'<c r="{column_letters(column)}{row}" t="n"><v>1</v></c>'.encode()
+            beyond = row > max_rows or column > max_columns
+            assert (pattern.match(cell) is not None) == beyond, (cell, max_rows, max_columns)
+    assert pattern.match(b'<c r="A01" t="n"><v>1</v></c>')  # a row number with a leading zero
+    assert pattern.match(b'<c t="n" r="A1"><v>1</v></c>')   # the address not first
+
+
 def test_a_sheet_past_the_limits_is_refused_without_calamine_reading_it():
     # calamine would hold this sheet as one block of 17 billion cells
     with pytest.raises(reading.InputRefused, match="hoogstens 20000 rijen"):

@@ -361,6 +361,82 @@ def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path)
     assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
 
 
+def prefixed_cells(data: bytes, far_cell: str | None = "XFD1048576", decoy: bool = False) -> bytes:
+    """The workbook with its first sheet's cells written with a namespace prefix (<x:sheetData>,
+    <x:row>, <x:c>, as some writers save every element), one cell at `far_cell`; `decoy`: an
+    empty <sheetData/> after them, which calamine does not read (it reads the first)."""
+    import re
+
+    def prefix(name: str, content: bytes) -> tuple[str, bytes]:
+        if name == "xl/worksheets/sheet1.xml":
+            if far_cell:
+                row = far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                content = content.replace(b"</sheetData>", (
+                    f'<row r="{row}"><c r="{far_cell}" t="n"><v>1</v></c></row>'
+                    "</sheetData>").encode())
+            content = re.sub(rb"<(/?)(sheetData|row|c|is|t|v)\b", rb"<\1x:\2", content).replace(
+                b"<x:sheetData>", b'<x:sheetData xmlns:x="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main">')
+            if decoy:
+                content = content.replace(b"</x:sheetData>", b"</x:sheetData><sheetData/>")
+        return name, content
+
+    return _rewritten(data, prefix)
+
+
+@pytest.mark.parametrize("decoy", [False, True])
+def test_a_far_cell_written_with_a_prefix_is_checked_not_an_abort(tmp_path, decoy):
+    """The checks before calamine looked for <c r="...">: a sheet written <x:c r="XFD1048576">
+    (its cells in <x:sheetData>) went past them, and calamine, which reads a prefixed cell as any
+    other, asked for 549 GB: the process aborted. Run as a process."""
+    import subprocess
+
+    from data_sources import store
+
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(prefixed_cells(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                    decoy=decoy))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "validate", str(path), "--soort", "vve-indicaties",
+         "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+
+
+@pytest.mark.parametrize("decoy", [False, True])
+def test_a_far_cell_written_with_a_prefix_is_refused_in_an_lrk_or_kwb_workbook(tmp_path, decoy):
+    """The same sheet as an LRK export or kwb workbook (workbooks.check_workbook, before
+    calamine reads it): refused naming the sheet and the cell."""
+    from data_sources.errors import InputRefused
+    from data_sources.workbooks import WorkbookLimits, check_workbook
+
+    path = tmp_path / "lrk.xlsx"
+    path.write_bytes(prefixed_cells(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                                    decoy=decoy))
+    limits = WorkbookLimits("een LRK-export", 200_000, 100, 50 * 1024 ** 2, 500 * 1024 ** 2,
+                            "sla de export op als CSV")
+    with pytest.raises(InputRefused) as refused:
+        check_workbook(path, limits)
+    assert refused.value.messages == [
+        "Bestand lrk.xlsx: werkblad 'Gegevens' loopt tot rij 1048576 en kolom XFD; een LRK-export "
+        "heeft hoogstens 200.000 rijen en 100 kolommen. Kindkaart leest het niet: verwijder de "
+        "cellen buiten de tabel (of sla de export op als CSV). Er is niets opgeslagen."]
+
+
+def test_cells_written_with_a_prefix_are_read_and_checked_as_any_other(gem):
+    data = prefixed_cells(plain_workbook([VVE_HEADER, *VVE_ROWS]), far_cell=None, decoy=True)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
+    twice = prefixed_cells(plain_workbook([VVE_HEADER, *VVE_ROWS]), far_cell="D3")
+    assert validate_workbook(twice, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 3, kolom D: 'vve.xlsx' is beschadigd: cel D3 staat er twee keer in, "
+        f"en Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}"]
+
+
 def test_a_sheet_outside_the_worksheets_folder_is_read_as_any_other(gem):
     data = sheet_moved_out_of_worksheets(plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
                                          far_cell=None)
@@ -667,6 +743,8 @@ def _with_phonetic_text(phonetic: str, shared: bool) -> bytes:
 @pytest.mark.parametrize(("phonetic", "kind"), [
     ("111222333", "een burgerservicenummer"),
     ("Sven Jansen geb. 12-03-2021", "een geboortedatum"),
+    # as Excel escapes characters in a text (_x0032_ the digit 2)
+    ("111_x0032_22333", "een burgerservicenummer"),
 ])
 def test_personal_data_in_the_phonetic_text_of_a_cell_is_refused(gem, phonetic, kind, shared):
     """A phonetic text (<rPh>) is text in the file that Excel hides and no reader gives as the
@@ -800,6 +878,11 @@ def test_a_text_with_marks_that_change_nothing_is_read(gem, text):
     b'<c r="D3" t="n"><v>3</v></c></row><row r="3"><c r="D3" t="n"><v>500</v></c>',
     # the cell again in the row below, where Excel would not look for it
     b'<c r="D3" t="n"><v>3</v></c></row><row r="5"><c r="D3" t="n"><v>500</v></c>',
+    # an empty second copy: openpyxl read nothing there, calamine 3
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" s="0"/>',
+    b'<c r="D3" t="n"><v>3</v></c><c r="D3" s="0"></c>',
+    # an empty first copy
+    b'<c r="D3" s="0"/><c r="D3" t="n"><v>3</v></c>',
 ])
 def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, written_twice):
     """Both readers took the last copy of a cell written twice (500), Excel may show the first
@@ -825,6 +908,95 @@ def test_a_cell_written_twice_is_refused_naming_it(gem, monkeypatch, fast, writt
         import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
     assert refused.value.messages == expected
     assert table_content(gem) == before
+
+
+def _rows_moved(data: bytes, order: list[int]) -> bytes:
+    """The workbook with the rows of its first sheet written in `order` (their places, 0-based)."""
+    import io
+    import re
+
+    from support import rezip
+
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    rows = re.findall(rb"<row\b.*?</row>", xml)
+    assert len(rows) == len(order)
+    return rezip(data, {"xl/worksheets/sheet1.xml": xml.replace(
+        b"".join(rows), b"".join(rows[i] for i in order))})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(("order", "row", "what"), [
+    ([0, 1, 3, 2], 3, "rij 3 staat in het bestand na rij 4"),
+    ([3, 0, 1, 2], 1, "rij 1 staat in het bestand na rij 4"),   # the last row first
+    ([0, 2, 1, 3], 2, "rij 2 staat in het bestand na rij 3"),
+])
+def test_rows_out_of_order_are_refused_naming_the_row(gem, monkeypatch, fast, order, row, what):
+    """Both readers place a cell by its address, whatever the order of the rows; Excel takes
+    rows out of order for damage and leaves cells out when it repairs the file: what is counted
+    must be what is seen. Refused with either reader; nothing is stored."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations import reading
+    from data_sources.registrations.importing import import_workbook
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    before = table_content(gem)
+    data = _rows_moved(plain_workbook([VVE_HEADER, *VVE_ROWS]), order)
+    expected = [
+        f"Blad 'Gegevens', rij {row}: 'vve.xlsx' is beschadigd: {what}, en Excel laat bij rijen "
+        "die niet op volgorde staan cellen weg of toont andere waarden dan Kindkaart zou tellen. "
+        "Open het in Excel (dat herstelt het bestand), controleer die rijen en sla het opnieuw op "
+        "als .xlsx."]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_row_written_twice_with_other_cells_is_refused(gem, monkeypatch, fast):
+    """<row r="3"> twice, its count in the second: no cell is written twice, yet Excel repairs."""
+    from support import sheet_edited
+
+    from data_sources.registrations import reading
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), COUNT_D3,
+                        b'</row><row r="3">' + COUNT_D3)
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        "Blad 'Gegevens', rij 3: 'vve.xlsx' is beschadigd: rij 3 staat er twee keer in, en Excel "
+        "laat bij rijen die niet op volgorde staan cellen weg of toont andere waarden dan "
+        "Kindkaart zou tellen. Open het in Excel (dat herstelt het bestand), controleer die rijen "
+        "en sla het opnieuw op als .xlsx."]
+
+
+@pytest.mark.parametrize("rows", [
+    [1, 2, 3, 4], [1, 3, 4, 9],  # a gap, as Excel leaves out an empty row
+])
+def test_rows_in_order_with_or_without_gaps_pass(gem, rows):
+    import io
+    import re
+
+    from support import rezip
+
+    data = plain_workbook([VVE_HEADER, *VVE_ROWS])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    numbered = iter(rows)
+
+    def renumber(row: re.Match[bytes]) -> bytes:
+        new = next(numbered)
+        return re.sub(rb'r="([A-Z]+)%s"' % row[1], rb'r="\g<1>%d"' % new,
+                      row[0].replace(b'<row r="%s"' % row[1], b'<row r="%d"' % new))
+
+    xml = re.sub(rb'<row r="([0-9]+)".*?</row>', renumber, xml)
+    result = validate_workbook(rezip(data, {"xl/worksheets/sheet1.xml": xml}), "vve-indicaties",
+                               gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].sum() == 15
 
 
 def test_empty_cells_and_formulas_computed_to_nothing_are_no_cells_written_twice(gem):

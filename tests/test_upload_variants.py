@@ -222,6 +222,10 @@ GOOD = [VVE, ["Centrum", "2-4", "SES", 2], ["Oude Haven", "2-4", "SES", 1]]
      "voornamen"),
     ({"wie": ["Sven Jansen", "Fatima el Amrani"], "wijk": ["Centrum"]},
      [["Sven Jansen", "Centrum"], ["Fatima el Amrani", "Centrum"]], "naam van een persoon"),
+    # as Excel escapes characters in a cached text (_x0020_ a space)
+    ({"wie": ["Sven_x0020_Jansen", "Fatima_x0020_el_x0020_Amrani"], "wijk": ["Centrum"]},
+     [["Sven_x0020_Jansen", "Centrum"], ["Fatima_x0020_el_x0020_Amrani", "Centrum"]],
+     "naam van een persoon"),
     ({"kenmerk": [], "wijk": ["Centrum"]}, [[111222333, "Centrum"], [12345672, "Centrum"]],
      "burgerservicenummers"),
     ({"Geboortedatum": [], "wijk": ["Centrum"]}, [[43831, "Centrum"]], "geboortedatums"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from data_sources.workbooks import DAMAGED_ZIP, sheet_names
+from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_names
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -111,7 +111,8 @@ def _notes(archive: zipfile.ZipFile, part: str, sheet: str) -> list[CellComment]
         text_element = comment.find(f"{_MAIN}text")
         if place is None or text_element is None:
             continue
-        runs = [(t.text or "") for t in text_element.iter(f"{_MAIN}t")]
+        # a note's text is written as a cell's is: _x000D_ for a carriage return (ooxml_text)
+        runs = [ooxml_text(t.text or "") for t in text_element.iter(f"{_MAIN}t")]
         author_id = comment.get("authorId", "")
         author = authors[int(author_id)] if author_id.isdigit() and int(author_id) < len(authors) else ""
         if runs and author and runs[0].strip() == f"{author}:":

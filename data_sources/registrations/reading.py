@@ -18,12 +18,14 @@ from data_sources.workbooks import (
     ENCRYPTED_MARKER,
     MAX_COMPRESSION_RATIO,
     OLE2_MAGIC,
+    PREFIXED_CELL,
     as_transitional,
     cells_beyond,
-    cells_not_within,
+    cells_bounds,
     check_package,
     filled_cell_beyond,
     is_strict,
+    ooxml_text,
     password_protected,
     sheet_names,
     without_empty_cells,
@@ -72,6 +74,9 @@ class Sheet:
     # order (values.REORDERING), as written or as a character reference: only then are its texts checked one by
     # one; filled for surveyed sheets
     may_reorder: bool = False
+    # whether a text decoded from Excel's escapes holds a control character (values.CONTROLS),
+    # which XML cannot hold as written: only then are its texts checked for one
+    has_controls: bool = False
 
     @property
     def max_row(self) -> int:
@@ -260,8 +265,9 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
                 entries = [
                     SheetEntry(ws.title, ws.sheet_state or "visible",
                                str(ws._worksheet_path).lstrip("/"),
-                               list(ws.iter_rows(min_row=1, max_row=head_rows,
-                                                 max_col=MAX_COLUMNS, values_only=True)))
+                               [tuple(_decoded(row)) for row in ws.iter_rows(
+                                   min_row=1, max_row=head_rows, max_col=MAX_COLUMNS,
+                                   values_only=True)])
                     for ws in book.worksheets
                 ]
             finally:
@@ -332,12 +338,14 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
         # the survey read these sheets whole already (_survey_with_calamine)
         sheets = [entry.sheet for entry in only]
         read_parts = {entry.part: entry.xml for entry in only if entry.xml is not None}
+        read_by_calamine = True
     else:
         try:
             plain = fast and _plain_workbook(data, parts, read_parts)
         except DAMAGED_ZIP:
             plain = False  # a damaged part: openpyxl reads what it can or words the refusal
         sheets = _read_with_calamine(data, names) if plain else None
+        read_by_calamine = sheets is not None
         if sheets is None:
             sheets = _read_with_openpyxl(data, file_name, names)
     for entry in only or ():
@@ -351,53 +359,104 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                     except (KeyError, *DAMAGED_ZIP):
                         xml = None
                 if xml is not None:
-                    _refuse_cells_twice(sheet, xml, file_name)
+                    _refuse_cells_twice(sheet, xml, file_name, read_by_calamine)
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, xml)
                 (sheet.percent_cells, sheet.month_first_cells,
                  sheet.custom_format_cells) = _formatted_cells(data, entry.part, xml)
                 sheet.table_totals_rows = _table_totals_rows(data, entry.part)
-                sheet.may_reorder = _may_reorder(data, entry.part, xml)
+                sheet.may_reorder = sheet.may_reorder or _may_reorder(data, entry.part, xml)
     return sheets
 
 
-# a cell with its address and something in it (no <c r="D3" s="1"/> or <c r="D3"></c>)
-_FILLED_ADDRESS = re.compile(
-    rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*(?<!/)>(?!</)""")
+# every cell with its address, filled or empty, in the order of the sheet's XML: as Excel and
+# calamine write a cell (the address first, in double quotes), and in any spelling XML allows
+_CELL_ADDRESS_PLAIN = re.compile(rb"""<c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_CELL_ADDRESS_ANY = re.compile(
+    rb"""<(?:\w+:)?c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_SELF_CLOSING = re.compile(rb"/>")
+# the number of each row as Excel writes it (r first); b'' for a row without r first
+_ROW_NUMBER = re.compile(rb'<row\b(?: r="([0-9]+)")?')
+_ROW_TAG_ANY = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([0-9]+)["']""")
+_ROW_NUMBERS: list[bytes] = []  # b'1', b'2', ...: what the rows of most sheets are
 
 
-def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str) -> None:
-    """Refuse a sheet that writes a filled cell twice (<c r="D3"> twice in one row, or again in a
-    second <row r="3">): both readers take the last copy, Excel may show another (or repair the
-    file), so what is checked and seen would not be what is counted. The first test counts: as
-    many values read as cells with a closing tag (every cell with a value has one: only an empty
-    cell is written <c r="D3" s="1"/>) means no two of them share an address (one count of a
-    literal, about a millisecond on 20,000 rows); only otherwise are the addresses compared."""
+def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = False) -> None:
+    """Refuse a sheet that writes a cell twice (<c r="D3"> twice in one row, or again in a second
+    <row r="3">, also when one copy is empty: <c r="D3" s="1"/>), or its rows out of order
+    (<row r="5"> before <row r="3">, or a row twice): calamine and openpyxl may take different
+    copies, Excel another (or drops what follows when it repairs the file), so what is checked
+    and seen would not be what is counted. `plain`: the sheet was read by calamine, so its XML
+    has no prefixed cells and every filled cell starts <c r=" (reading._plain_workbook).
+
+    The first test counts: as many values read as cells with a closing tag, and no element
+    closed by '/>' (an empty cell), means no two cells share an address; the row numbers as Excel
+    writes them (1, 2, 3 ...) are compared as a whole. On 20,000 rows that costs a count and two
+    searches of a literal (a few milliseconds); only otherwise are the addresses compared."""
     from itertools import repeat
 
-    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if not 0 <= begin < end:
-        return
-    read = sum(map(len, sheet.rows)) - sum(map(list.count, sheet.rows, repeat(None)))
-    if xml.count(b"</c>", begin, end) == read:
-        return
-    cells = _FILLED_ADDRESS.findall(xml, begin, end)
-    if len(set(cells)) == len(cells):
-        return
-    seen: set[tuple[bytes, bytes]] = set()
-    for column, row in cells:
-        if (column, row) in seen:
-            shown = f"'{file_name}'" if file_name else "Het bestand"
-            raise InputRefused(
-                f"Blad '{sheet.name}', rij {int(row)}, kolom {column.decode()}: {shown} is "
-                f"beschadigd: cel {column.decode()}{int(row)} staat er twee keer in, en Excel kan "
-                f"een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}")
-        seen.add((column, row))
+    begin, end = cells_bounds(xml)
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    if not (plain and _SELF_CLOSING.search(xml, begin, end) is None and xml.count(
+            b"</c>", begin, end) == sum(map(len, sheet.rows)) - sum(
+                map(list.count, sheet.rows, repeat(None)))):
+        cells = (_CELL_ADDRESS_PLAIN if plain else _CELL_ADDRESS_ANY).findall(xml, begin, end)
+        if len(set(cells)) != len(cells):
+            seen: set[bytes] = set()
+            for cell in cells:
+                if cell in seen:
+                    where = re.fullmatch(r"([A-Z]+)([0-9]+)", cell.decode())
+                    raise InputRefused(
+                        f"Blad '{sheet.name}', rij {int(where[2])}, kolom {where[1]}: {shown} is "
+                        f"beschadigd: cel {where[1]}{int(where[2])} staat er twee keer in, en "
+                        f"Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}")
+                seen.add(cell)
+    out_of_order = _row_out_of_order(xml, begin, end, plain)
+    if out_of_order:
+        row, before = out_of_order
+        what = (f"rij {row} staat er twee keer in" if row == before else
+                f"rij {row} staat in het bestand na rij {before}")
+        raise InputRefused(
+            f"Blad '{sheet.name}', rij {row}: {shown} is beschadigd: {what}, en Excel laat bij "
+            "rijen die niet op volgorde staan cellen weg of toont andere waarden dan Kindkaart "
+            "zou tellen. Open het in Excel (dat herstelt het bestand), controleer die rijen en "
+            "sla het opnieuw op als .xlsx.")
+
+
+def _row_out_of_order(xml: bytes, begin: int, end: int, plain: bool) -> tuple[int, int] | None:
+    """The first row of the sheet's XML whose number is not above the one before it, with that
+    one; a row without its number follows the one before (as every reader numbers it)."""
+    import operator
+
+    found = _ROW_NUMBER.findall(xml, begin, end) if plain else None
+    if found is not None and b"" not in found:
+        if not found:
+            return None
+        first = int(found[0])
+        if first + len(found) <= MAX_ROWS + 2:
+            if not _ROW_NUMBERS:
+                _ROW_NUMBERS.extend(str(number).encode() for number in range(1, MAX_ROWS + 2))
+            if found == _ROW_NUMBERS[first - 1:first - 1 + len(found)]:
+                return None  # 1, 2, 3 ... or any other run without gaps
+        numbers = list(map(int, found))
+        if all(map(operator.lt, numbers, numbers[1:])):
+            return None
+    else:
+        numbers, row = [], 0
+        for tag in _ROW_TAG_ANY.finditer(xml, begin, end):
+            number = _ROW_ATTRIBUTE.search(tag.group(1))
+            row = int(number.group(1)) if number else row + 1
+            numbers.append(row)
+    for before, row in zip(numbers, numbers[1:], strict=False):
+        if row <= before:
+            return row, before
+    return None
 
 
 # values.REORDERING in UTF-8 (U+202B, U+202D, U+202E, U+2067) or any character reference
 # (&#x202E;, &#8238;): each search starts with a literal, as fast as a search for it. (Excel's
-# escape _x202E_ neither reader decodes: such a cell is read as the letters '_x202E_'.)
+# escape _x202E_ is found in the decoded texts: _decode.)
 _REORDERING_BYTES = re.compile(rb"\xe2(?:\x80[\xab\xad\xae]|\x81\xa7)")
 _CHARACTER_REFERENCE = re.compile(rb"&#")
 
@@ -848,9 +907,11 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
         if worksheet and read_parts is not None:
             read_parts[name] = xml
         if worksheet:
-            # only the cells count: data validations outside them may hold formulas (<xm:f>)
-            begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-            xml = xml[begin:end] if 0 <= begin < end else b""
+            # only the cells count: data validations outside them may hold formulas (<xm:f>).
+            # Cells with a prefix (<x:sheetData>, <x:c r="XFD1048576">) are read by calamine as
+            # any other: such a sheet is checked whole (and goes to openpyxl: _PREFIXED).
+            begin, end = cells_bounds(xml)
+            xml = xml[begin:end]
             # formulas: the fast path when every one has its cached value (as Excel saves them);
             # <f may also be <family> in inline rich text: the counts differ, openpyxl reads it.
             # (A compiled search finds a short literal in megabytes of XML two to three times
@@ -875,8 +936,8 @@ def _plain_workbook(data: bytes, parts: set[str] | None = None,
     return True
 
 
-# a match only sends the file to openpyxl (workbooks.check_workbook refuses cells beyond the limits)
-_BEYOND_LIMITS = cells_not_within(MAX_ROWS, MAX_COLUMNS)
+_BEYOND_LIMITS = cells_beyond(MAX_ROWS, MAX_COLUMNS)
+_BEYOND_LIMITS_PREFIXED = cells_beyond(MAX_ROWS, MAX_COLUMNS, prefixed=True)
 
 
 def _read_with_calamine(data: bytes, names: set[str] | None = None,
@@ -897,8 +958,11 @@ def _read_with_calamine(data: bytes, names: set[str] | None = None,
             if states is not None:
                 states[meta.name] = _STATES.get(str(meta.visible).rsplit(".", 1)[-1], "visible")
             sheet = book.get_sheet_by_name(meta.name)
-            text = str  # most cells are text: only the others go through _as_openpyxl
-            rows = [[value if value.__class__ is text and value else _as_openpyxl(value)
+            # most cells are text, and most others empty (''): only the rest go through
+            # _as_openpyxl (a call per empty cell cost half a millisecond on 20,000 rows)
+            text = str
+            rows = [[value if value.__class__ is text and value else None if value == ""
+                     else _as_openpyxl(value)
                      for value in row] for row in sheet.to_python(skip_empty_area=False)]
             merged = [
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1, _range_name(r1, c1, r2, c2))
@@ -1084,6 +1148,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
                 f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
             )
         rows = _cell_values(ws_values)
+        reorders, controls = _decode(rows)
         missing = set()
         elsewhere = {}
         for row in ws_formulas.iter_rows() if ws_formulas is not None else ():
@@ -1103,8 +1168,36 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             (m.min_row, m.min_col, m.max_row, m.max_col, m.coord)
             for m in ws_values.merged_cells.ranges
         ]
-        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere))
+        sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere,
+                            may_reorder=reorders, has_controls=controls))
     return sheets
+
+
+def _decode(rows: list[list[Any]]) -> tuple[bool, bool]:
+    """Every text of `rows` as Excel shows it (_decoded), in place; whether a decoded text may
+    show in another order (values.REORDERING: _x202E_ is no such character in the XML, so
+    _may_reorder does not find it there), and whether one holds a control character
+    (values.CONTROLS, which only an escape brings)."""
+    from data_sources.registrations.values import CONTROLS, REORDERING
+
+    reorders = controls = False
+    for index, row in enumerate(rows):
+        if any(value.__class__ is str and "_x" in value for value in row):
+            rows[index] = row = _decoded(row)
+            texts = [value for value in row if value.__class__ is str]
+            reorders = reorders or any(REORDERING.search(text) for text in texts)
+            controls = controls or any(CONTROLS.search(text) for text in texts)
+    return reorders, controls
+
+
+def _decoded(row: Sequence[Any]) -> list[Any]:
+    """A row as openpyxl reads it with every text as Excel shows it: openpyxl leaves Excel's
+    escapes (_x000D_, workbooks.ooxml_text) as they stand, so a wijk written 'Oude_x0020_Haven'
+    was no wijk and a provider was stored with the escape. (A workbook with escapes never takes
+    calamine's way: _plain_workbook.)"""
+    text = str
+    return [ooxml_text(value) if value.__class__ is text and "_x" in value else value
+            for value in row]
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
@@ -1160,7 +1253,9 @@ def _for_openpyxl(data: bytes) -> bytes:
             continue  # openpyxl words the refusal
         if xml is None:
             continue
-        cleaned = without_empty_cells(xml) if _BEYOND_LIMITS.search(xml) else xml
+        beyond = (_BEYOND_LIMITS_PREFIXED if b":c" in xml and PREFIXED_CELL.search(xml)
+                  else _BEYOND_LIMITS)
+        cleaned = without_empty_cells(xml) if beyond.search(xml) else xml
         if b"hyperlink" in cleaned:
             cleaned = _HYPERLINKS.sub(b"", cleaned)
         if cleaned is not xml:

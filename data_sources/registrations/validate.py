@@ -35,7 +35,7 @@ from data_sources.registrations.schemas import (
     registration_type,
 )
 from data_sources.text import normalise
-from data_sources.workbooks import DAMAGED_ZIP
+from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
 
 DATA_SHEET = "Gegevens"
 META_SHEET = "Organisatie"
@@ -382,9 +382,9 @@ def _errors_in_meta(sheets: list[Sheet]) -> list[Message]:
                         f"het veld '{key}' toont een foutwaarde van Excel ({error}): de formule "
                         "kan niet worden berekend. Verbeter de formule of vul het veld zelf in.",
                         sheet.name, r, 2, key))
-                reordered = v.reordered_text(value)
-                if reordered:
-                    found.append(Message(reordered, sheet.name, r, 2, key))
+                refused = v.reordered_text(value) or v.control_text(value)
+                if refused:
+                    found.append(Message(refused, sheet.name, r, 2, key))
     return found
 
 
@@ -749,7 +749,8 @@ def _personal_in_phonetic(data: bytes, entries: list[SheetEntry],
     from data_sources.workbooks import column_number
 
     def phonetic_kind(element) -> str | None:
-        texts = [t.text or "" for run in element.iter() if run.tag.rsplit("}", 1)[-1] == "rPh"
+        texts = [ooxml_text(t.text or "") for run in element.iter()
+                 if run.tag.rsplit("}", 1)[-1] == "rPh"
                  for t in run.iter() if t.tag.rsplit("}", 1)[-1] == "t"]
         return next(filter(None, (_personal_in_name_or_value(text, places) for text in texts)),
                     None)
@@ -889,10 +890,11 @@ def _cached_values(events, fields: dict[int, str], values: dict[int, list[Any]],
             dates.setdefault(position if in_record else field_index, set()).add(element.get("v")[:10])
         if tag in ("s", "n") and element.get("v") is not None:
             # a shared item belongs to the field it is listed under; a record's value to its
-            # place in the record
-            values.setdefault(position if in_record else field_index, []).append(element.get("v"))
+            # place in the record; a text as Excel shows it (_x0040_ is an @: ooxml_text)
+            values.setdefault(position if in_record else field_index, []).append(
+                ooxml_text(element.get("v")))
         elif tag == "v" and element.text:
-            values.setdefault(-1, []).append(element.text)
+            values.setdefault(-1, []).append(ooxml_text(element.text))
         if in_record and tag in ("s", "n", "x", "b", "d", "e", "m"):
             position += 1
         if tag == "r":
@@ -1601,13 +1603,15 @@ def _check_reordered(sheet: Sheet, header_row: int, mapping: dict[int, Column],
     after U+202E shows as 'murtneC', yet matched the wijk Centrum; a provider so written was
     stored reversed), in a column Kindkaart reads as text: refused naming the cell and the
     character. Numbers have their own rule (values.parse_number). Only a sheet whose XML holds
-    such a character at all (Sheet.may_reorder) is looked at cell by cell."""
-    if not sheet.may_reorder:
+    such a character at all (Sheet.may_reorder) is looked at cell by cell. So is a text with a
+    control character that Excel's escape brought (values.CONTROLS: Sheet.has_controls)."""
+    if not (sheet.may_reorder or sheet.has_controls):
         return
     texts = [c for c, column in mapping.items() if column.kind not in _NUMBER_KINDS]
     for r in range(header_row + 1, sheet.max_row + 1):
         for c in texts:
-            refusal = v.reordered_text(sheet.value(r, c))
+            value = sheet.value(r, c)
+            refusal = v.reordered_text(value) or v.control_text(value)
             if refusal:
                 out.add(Message(refusal, sheet.name, r, c, _shown_header(sheet, header_row, c)))
 

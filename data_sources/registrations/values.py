@@ -110,6 +110,21 @@ def reordered_text(value: object) -> str | None:
             "leest. Typ de waarde opnieuw, zonder dat teken")
 
 
+# The control characters XML cannot hold (all below U+0020 but tab and line breaks): a text only
+# has them through Excel's escape (_x001B_, workbooks.ooxml_text), and an escape sequence in a
+# stored provider would reach the terminal of whoever lists the uploads
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_text(value: object) -> str | None:
+    """The refusal of a text cell with a control character (CONTROLS), naming it, or None."""
+    if not isinstance(value, str) or not CONTROLS.search(value):
+        return None
+    names = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(set(CONTROLS.findall(value))))
+    return (f"'{show(value)}': de cel bevat een stuurteken, {names}, dat Excel niet als teken "
+            "toont en dat Kindkaart niet opslaat. Typ de waarde opnieuw, zonder dat teken")
+
+
 # two groups of digits apart (a no-break space keeps them one group, as a point does)
 _GROUPS = re.compile("[0-9][^\\S\u00a0\u202f]+[0-9]")
 # How a partner's own report writes a small count it keeps back: '<5', '< 10', '≤4', '*'.
