@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,13 +233,13 @@ def _workbook_text(value: object) -> object:
 
 
 def read_lrk_export(path: str | Path, year: int | None = None,
-                    keep: Callable[[pd.DataFrame], tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
+                    keep: Within | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept. With `year`, a
     location deregistered by the end of it is not held to the rules (it never counts). What was
-    left empty on such a location is said in frame.attrs["notes"]. `keep`: which rows to read
-    (before they are checked) and a note on the others (import_lrk_file's `within`)."""
+    left empty on such a location is said in frame.attrs["notes"]. `keep`: the gemeenten whose
+    rows are read (before they are checked; import_lrk_file's `within`), a note on the others."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -259,6 +259,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             undefined_bytes = False  # cells are text, not bytes of a code page
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
+            beyond, sep = {}, ""  # cells cannot spill into the next column
         else:
             text, undefined_bytes = _decode(path)
             replaced = "\ufffd" in text
@@ -273,17 +274,22 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
             decimal_sign = {";": ",", ",": "."}.get(sep)
-            _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
+            width, beyond = _rows_beyond_the_header(text, sep, header_row)
+            if beyond and keep is None:  # every row is read
+                raise _beyond_the_header(sorted(beyond), sep, file_name)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
                 # of the line, not of the header) made pandas take the LRK numbers for the index
                 # and shift every column by one: refused as 'onbekende status 01-01-2015'. Fields
-                # beyond the header are empty here (_refuse_fields_beyond_the_header).
+                # beyond the header are empty here, or in rows that may be of other gemeenten: those
+                # are read as far as the header goes (usecols; pandas refused a row with a field
+                # too many, but the first), and judged by Within.shifted_rows.
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
                 # skip_blank_lines=False: an empty line is a row, as Excel shows it, so that the
                 # rows named in messages are the file's (empty rows are passed over below)
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                  na_values=[""], index_col=False, skip_blank_lines=False)
+                                  na_values=[""], index_col=False, skip_blank_lines=False,
+                                  usecols=range(width) if beyond else None)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -318,7 +324,6 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame = _without_totals_rows(frame, notes)
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
-    _refuse_rounded_numbers(frame, file_name, columns)
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
     ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
@@ -333,9 +338,14 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     if keep is not None:
         # the locations of other gemeenten in the national export are not checked: a row of
         # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
-        kept, note = keep(frame)
+        kept, note = keep.rows(frame)
         frame = frame[kept.to_numpy()].copy()
         notes += [note] if note else []
+        if beyond:
+            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
+            if refused:
+                raise _beyond_the_header(refused, sep, file_name, unknown)
+    _refuse_rounded_numbers(frame, file_name, columns)
 
     undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
     if replaced:
@@ -484,24 +494,34 @@ _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
 _TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
 
 
-def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str, header_row: int = 0) -> None:
-    """A row with more filled fields than the header has columns ('De Boom; hut' without quotes)
-    is refused with its rows: every field after the separator would land in the wrong column.
-    `header_row`: the lines of a title above the header (0-based row of the header)."""
+def _rows_beyond_the_header(text: str, sep: str, header_row: int = 0) -> tuple[int, dict[int, list[str]]]:
+    """The number of columns of the header, and the rows with more filled fields than that ('De
+    Boom; hut' without quotes: every field after the separator lands in the wrong column), by row
+    number, with their fields. `header_row`: the 0-based row of the header (a title above it)."""
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         width = len(next(rows, []))
-        beyond = [number for number, fields in enumerate(rows, start=header_row + 2)
-                  if len(fields) > width and any(f.strip() for f in fields[width:])]
+        return width, {number: fields for number, fields in enumerate(rows, start=header_row + 2)
+                       if len(fields) > width and any(f.strip() for f in fields[width:])}
     except csv.Error:
-        return  # a field beyond csv's limit (128 kB): pandas reads it, and the checks judge it
-    if beyond:
-        shown = ", ".join(str(r) for r in beyond[:10]) + (" ..." if len(beyond) > 10 else "")
-        raise InputRefused(
-            f"Bestand {file_name}: rij {shown} {'heeft' if len(beyond) == 1 else 'hebben'} meer "
-            f"velden dan de kopregel kolommen heeft (mogelijk een '{sep}' in een naam zonder "
-            "aanhalingstekens eromheen). Laad de export zoals het register hem geeft, of zet die "
-            "namen tussen aanhalingstekens. Er is niets opgeslagen.")
+        return 0, {}  # a field beyond csv's limit (128 kB): pandas reads it, the checks judge it
+
+
+def _beyond_the_header(rows: list[int], sep: str, file_name: str,
+                       unknown: list[int] | None = None) -> InputRefused:
+    shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+    untold = ", ".join(str(r) for r in (unknown or [])[:10]) + (
+        " ..." if len(unknown or []) > 10 else "")
+    return InputRefused(
+        f"Bestand {file_name}: rij {shown} {'heeft' if len(rows) == 1 else 'hebben'} meer "
+        f"velden dan de kopregel kolommen heeft (mogelijk een '{sep}' in een naam zonder "
+        "aanhalingstekens eromheen)"
+        + (f"; door de verschoven kolommen is van rij {untold} niet te zien bij welke gemeente de "
+           "locatie hoort" if untold else "")
+        + ". Laad de export zoals het register hem geeft, of zet die namen tussen "
+        "aanhalingstekens. Er is niets opgeslagen.")
+
+
 # A 12-digit LRK number as Excel shows it, and writes it to a CSV: '1,00E+11', '1.23457E+11'.
 _ROUNDED = r"^[0-9]+(?:[.,][0-9]+)?E\+[0-9]+$"
 
@@ -1134,6 +1154,55 @@ def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int
     return frame["row_number"].map(own).astype(bool), note
 
 
+# The columns that say a location's gemeente (_register_gemeenten).
+_GEMEENTE_FIELDS = ("responsible_gemeente", "responsible_gemeente_code", "postcode")
+
+
+@dataclass(frozen=True)
+class Within:
+    """The gemeenten of the account that reads an export (import_lrk_file's `within`): which of
+    its rows are read, and which rows with fields beyond the header may be theirs."""
+
+    con: duckdb.DuckDBPyConnection
+    year: int
+    gemeenten: set[str]
+
+    def rows(self, frame: pd.DataFrame) -> tuple[pd.Series, str]:
+        """Which rows are locations of the gemeenten, and the note on the others."""
+        return _of_gemeenten(self.con, frame, self.year, self.gemeenten)
+
+    def shifted_rows(self, beyond: dict[int, list[str]], header: list[str],
+                     columns: dict) -> tuple[list[int], list[int]]:
+        """Of the rows with more fields than the header (by row number, their fields): those that
+        may be locations of the gemeenten, and of those the ones no reading ties to any gemeente.
+        A separator without quotes shifts every later field to the right, by as many fields as
+        the row has too many, so a column's value is one of the fields from its own position to
+        that many further on. Each such field is read alone as that column (a gemeente's name or
+        code, a postcode): a row may be the account's when one reading says one of its gemeenten,
+        or when none says any gemeente (it cannot be told, and a location dropped without a word
+        would make the wijk look short). Only a row that readings place elsewhere, and none here,
+        is passed over as the other rows of other gemeenten are."""
+        readings = []
+        for row_number, fields in beyond.items():
+            extra = len(fields) - len(header)
+            for field in _GEMEENTE_FIELDS:
+                if field not in columns:
+                    continue
+                at = header.index(columns[field])
+                readings += [{"row_number": row_number, field: fields[at + shift]}
+                             for shift in range(extra + 1) if fields[at + shift].strip()]
+        frame = pd.DataFrame(readings, columns=["row_number", *_GEMEENTE_FIELDS]).astype(object)
+        frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+        frame["responsible_gemeente"] = frame["responsible_gemeente"].str.strip()
+        frame["reading"] = range(len(frame))
+        mapped = _with_postcode_areas(self.con, frame, self.year).sort_values("reading")
+        mapped["gemeente"] = _register_gemeenten(mapped, _gemeente_names(self.con)).to_numpy()
+        told = mapped.dropna(subset=["gemeente"]).groupby("row_number")["gemeente"].agg(set)
+        unknown = sorted(set(beyond) - set(told.index))
+        ours = [row for row, gemeenten in told.items() if gemeenten & self.gemeenten]
+        return sorted([*ours, *unknown]), unknown
+
+
 def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
     """A note on counted locations that the postcodes of another year put in wijken their
     gemeente does not have in the export's year (CBS renumbered its wijken: Amsterdam's of 2021
@@ -1384,8 +1453,7 @@ def import_lrk_file(
                 f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
                 "bestandsnaam."
             )
-        keep = None if within is None else (
-            lambda rows: _of_gemeenten(con, rows, year, within))
+        keep = None if within is None else Within(con, year, within)
         frame = read_lrk_export(export, year, keep)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,
