@@ -23,11 +23,16 @@ from data_sources.errors import InputRefused, not_a_plain_file, unreadable
 from data_sources.text import (
     CONTROL_CHARACTERS,
     MONTHS,
+    NOT_UTF8,
+    UTF8_NOT_UTF8,
     WINDOWS_1252_UNDEFINED,
     compact,
     decode,
+    decoded,
     delimiter,
     normalise,
+    not_utf8_byte,
+    visible,
 )
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
@@ -196,18 +201,20 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
             "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
-def _decode(path: Path) -> tuple[str, bool]:
+def _decode(path: Path) -> tuple[str, bool, bool]:
     """The text of a CSV export: UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel,
-    the register's open data) cp1252: 'Kinderopvang Café'; and whether it holds a byte cp1252
-    leaves undefined. One such byte in a row of Amsterdam refused the national export (100,000
-    rows) for every gemeente: it is read as Windows reads it, and refused only in a row that is
-    read (_windows_undefined)."""
+    the register's open data) cp1252: 'Kinderopvang Café'; whether it holds a byte cp1252
+    leaves undefined, and whether it is UTF-8 with bytes that are no UTF-8. One such byte in a
+    row of Amsterdam refused the national export (100,000 rows) for every gemeente, or made it
+    cp1252 as a whole ('Crèche' as 'CrÃ¨che' in every row, without a word): it is kept as the
+    byte it is (text.decoded), and refused only in a row that is read (_bad_bytes)."""
     raw = path.read_bytes()
     try:
-        return decode(raw), False
+        text, encoding = decoded(raw, not_utf8=True)
+        return text, False, encoding == UTF8_NOT_UTF8
     except UnicodeDecodeError:
         # what decode refuses but the undefined bytes (UTF-16 without a BOM) is refused again
-        return decode(raw, windows_undefined=True), True
+        return decode(raw, windows_undefined=True), True, False
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
@@ -256,12 +263,12 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
-            undefined_bytes = False  # cells are text, not bytes of a code page
+            undefined_bytes = not_utf8_bytes = False  # cells are text, not bytes of a code page
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
             beyond, sep = {}, ""  # cells cannot spill into the next column
         else:
-            text, undefined_bytes = _decode(path)
+            text, undefined_bytes, not_utf8_bytes = _decode(path)
             replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
@@ -347,7 +354,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 raise _beyond_the_header(refused, sep, file_name, unknown)
     _refuse_rounded_numbers(frame, file_name, columns)
 
-    undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
+    undefined = (_bad_bytes(frame, file_name, columns, WINDOWS_1252_UNDEFINED) if undefined_bytes
+                 else _bad_bytes(frame, file_name, columns, NOT_UTF8) if not_utf8_bytes else [])
     if replaced:
         notes += _lost_letters(frame, columns)
     _read_other_status_words(frame, columns, notes)
@@ -810,22 +818,40 @@ def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
     return newest.index[0], ("", "")
 
 
-def _windows_undefined(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
-    """The refusals of the values read that hold a byte Windows-1252 leaves undefined (a damaged
-    export, or one in another code page), by row and column, the character shown as <U+0081>:
-    on screen it is nothing, and 'Caf' would be stored with a character no one sees."""
+def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Pattern) -> list[str]:
+    """The refusals of the values read that hold a byte the export's encoding does not read, by
+    row and column: a byte Windows-1252 leaves undefined (WINDOWS_1252_UNDEFINED, shown as
+    <U+0081>: on screen it is nothing, and 'Caf' would be stored with a character no one sees),
+    or a byte that is no UTF-8 in an export that otherwise is (NOT_UTF8, shown as <0xE9>, with
+    the letter it is in Windows-1252: a row pasted from another copy)."""
     found = []
     for field, column in columns.items():
         values = frame[field]
-        hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
+        hit = values.str.contains(bad.pattern, regex=True, na=False)
         found += [(row_number, column, value) for row_number, value
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
-    return [f"Bestand {file_name}, rij {row_number}, kolom {column}: '"
-            + WINDOWS_1252_UNDEFINED.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
-            + f"' bevat de byte 0x{ord(WINDOWS_1252_UNDEFINED.search(value).group()):02X}, die in "
-            "Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
-            "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
-            "register hem geeft." for row_number, column, value in sorted(found)]
+    refusals = []
+    for row_number, column, value in sorted(found):
+        where = f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(value)}' bevat de byte"
+        if bad is NOT_UTF8:
+            byte = not_utf8_byte(bad.search(value).group())
+            letter = bytes([byte]).decode("cp1252", errors="replace")
+            refusals.append(
+                f"{where} 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 "
+                f"is (in Windows-1252 is het '{_shown(letter)}': een rij uit een ander bestand "
+                "geplakt?). Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+        else:
+            refusals.append(
+                f"{where} 0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
+                "van de export) geen teken is: het bestand is beschadigd of in een andere codering "
+                "opgeslagen. Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+    return refusals
+
+
+def _shown(value: str) -> str:
+    """A value as a message shows it: a byte that is no UTF-8 as <0xE9>, a character that
+    shows as nothing as <U+0081> (text.visible)."""
+    return visible(NOT_UTF8.sub(lambda m: f"<0x{not_utf8_byte(m.group()):02X}>", value))
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:

@@ -1402,3 +1402,74 @@ def test_the_page_reads_the_national_download_with_damaged_rows_of_other_gemeent
         "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
     assert ("Let op: 2 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
             "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+
+
+def _utf8_export(path, rows: list[dict[str, str]], pasted: dict[int, str]) -> object:
+    """The download saved again as CSV UTF-8 (BOM, ';', CRLF), with the value of `pasted`
+    (row index -> column) in those rows written in Windows-1252, as a row pasted from the
+    register's own copy: 'é' is the one byte 0xE9 there, which is no UTF-8."""
+    import csv
+    import io
+
+    lines = []
+    for index, row in enumerate([dict(zip(OPEN_DATA_HEADER, OPEN_DATA_HEADER, strict=True)), *rows]):
+        text = io.StringIO()
+        csv.writer(text, delimiter=";", lineterminator="\r\n").writerow(row.values())
+        encoding = "cp1252" if index - 1 in pasted else "utf-8"
+        lines.append(text.getvalue().encode(encoding))
+    path.write_bytes(b"\xef\xbb\xbf" + b"".join(lines))
+    return path
+
+
+def test_a_utf8_export_with_a_row_in_windows_1252_is_read_as_utf8_naming_that_row(postcode_con,
+                                                                                   tmp_path):
+    """The download saved as CSV UTF-8, with a row pasted from the register's Windows-1252 copy:
+    its one byte for 'é' is no UTF-8, so the whole file was read as Windows-1252 and every other
+    accented letter stored as 'Ã¨' without a word. Now the file is read as UTF-8: the row with
+    that byte is refused naming row, column and the byte when it is read, and passed over when it
+    is of another gemeente (an analist of Oord reading the national download)."""
+    rows = _open_data_rows()
+    amsterdam = _amsterdam(rows[0], actuele_naam_oko="Kinderopvang Café")
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam], {5: "cp1252"})
+    assert b"Caf\xe9" in path.read_bytes() and "Crèche".encode() in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    assert postcode_con.execute("select location_name from raw_lrk__locations order by row_number"
+                                " limit 1").fetchall() == [("Kinderdagverblijf Crèche 't Éénhoorntje",)]
+    refusal = ("Bestand export_opendata_lrk.csv, rij {row}, kolom {column}: '{value}' bevat de byte "
+               "0x{byte}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in "
+               "Windows-1252 is het '{letter}': een rij uit een ander bestand geplakt?). Verbeter "
+               "de waarde, of lees de export in zoals het register hem geeft.")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        refusal.format(row=7, column="actuele_naam_oko", value="Kinderopvang Caf<0xE9>", byte="E9",
+                       letter="é"),
+        "Er is niets opgeslagen."]
+    rows[1]["actuele_naam_oko"] = "Crèche De Klimboom"  # the one letter of the UTF-8 rows
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {0: "cp1252"})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [
+        refusal.format(row=2, column="actuele_naam_oko", byte="E8", letter="è",
+                       value="Kinderdagverblijf Cr<0xE8>che 't <0xC9><0xE9>nhoorntje"),
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
+        postcode_con, tmp_path):
+    """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
+    that UTF-8 reads (as U+0260), beside letters whose bytes are no UTF-8. It is still read as
+    Windows-1252, every name as written, and nothing is refused."""
+    rows = _open_data_rows()
+    rows[1]["actuele_naam_oko"] = "KINDEROPVANG CAFÉ\u00a0NOORD"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    assert "É\u00a0".encode("cp1252").decode("utf-8") == "\u0260"
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places, result.notes) == (5, 108, [])
+    assert postcode_con.execute("select location_name from raw_lrk__locations order by row_number"
+                                " limit 2").fetchall() == [
+        ("Kinderdagverblijf Crèche 't Éénhoorntje",), ("KINDEROPVANG CAFÉ\u00a0NOORD",)]
+
