@@ -389,7 +389,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                           f"verwacht {', '.join(PROVISION_TYPES)}.")
         elif provision_type not in PROVISION_TYPES:
             errors.append(
-                f"{where}, kolom {columns['provision_type']}: '{provision_type}' is geen "
+                f"{where}, kolom {columns['provision_type']}: '{_shown(provision_type)}' is geen "
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
         if provision_type not in WITHOUT_PLACES:
@@ -401,7 +401,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 errors.append(f"{where}, kolom {columns['places']}: {ambiguous_places[row_number]}")
             elif not places.isdigit():
                 errors.append(
-                    f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
+                    f"{where}, kolom {columns['places']}: '{_shown(places) if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
             elif int(places) > MAX_PLACES:
@@ -417,7 +417,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             errors.append(f"{where}, kolom {columns['postcode']}: de postcode ontbreekt.")
         elif postcode and not _PC6.match(postcode):
             errors.append(
-                f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
+                f"{where}, kolom {columns['postcode']}: '{_shown(postcode)}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
             )
     if errors:
@@ -710,7 +710,7 @@ def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str
         return
     frame["registration_status"] = status.replace(read_as)
     counted = status.value_counts()
-    read = [f"'{value}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
+    read = [f"'{_shown(value)}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
             for value, word in read_as.items()]
     notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
                  "mee, Uitgeschreven niet)")
@@ -867,7 +867,7 @@ def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
             example = example if len(example) <= 60 else f"{example[:60]}..."
             notes.append(
                 f"kolom {column}: {int(hit.sum())} waarde(n) met het teken \ufffd (rij "
-                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{example}'): "
+                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{_shown(example)}'): "
                 "daar zijn letters verloren gegaan, meestal doordat de export als UTF-8 is geopend "
                 "en weer opgeslagen (het register zet een UTF-8-markering vóór Windows-1252-tekst; "
                 "Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor de juiste "
@@ -883,7 +883,7 @@ def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> lis
     found = []
     for value, rows in unknown.groupby("registration_status", sort=False)["row_number"]:
         shown = ", ".join(str(r) for r in rows.head(5)) + (" ..." if len(rows) > 5 else "")
-        found.append(f"'{value}' (rij {shown})")
+        found.append(f"'{_shown(value)}' (rij {shown})")
     return [f"Bestand {file_name}, kolom {columns['registration_status']}: onbekende status "
             f"{', '.join(found)}. Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) "
             "en Uitgeschreven, Afgemeld en Niet meer actief (telt niet mee); pas de status aan of "
@@ -942,8 +942,8 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
                        "export op met datums als dd-mm-jjjj")
             else:
                 why = "verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018"
-            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
-                          f"datum ({why}).")
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(text)}' is "
+                          f"geen datum ({why}).")
         elif date is None:
             unreadable_rows.append(row_number)
         parsed.append(date)

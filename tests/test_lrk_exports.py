@@ -1473,3 +1473,45 @@ def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_wi
                                 " limit 2").fetchall() == [
         ("Kinderdagverblijf Crèche 't Éénhoorntje",), ("KINDEROPVANG CAFÉ\u00a0NOORD",)]
 
+
+def test_an_invisible_character_in_a_postcode_status_or_date_is_shown_in_every_message(
+        postcode_con, tmp_path):
+    """A byte Windows-1252 leaves undefined in a postcode was shown as <U+0081> in one refusal,
+    but as itself (nothing on screen) in the next: "'1234AB' is geen postcode". So was a
+    zero-width space or word joiner copied along into a postcode, status or date of a UTF-8
+    copy. Every message now shows it as <U+...>."""
+    rows = _open_data_rows()
+    rows[0]["opvanglocatie_postcode"] = "1234<0x81>AB"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[1:] == [
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+0081>AB' is "
+        "geen postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB).",
+        "Er is niets opgeslagen."]
+    assert refused.value.messages[0].startswith(
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+0081>AB' "
+        "bevat de byte 0x81")
+    rows = _open_data_rows()
+    rows[0]["opvanglocatie_postcode"] = "1234\u200bAB"
+    rows[1]["status"] = "Ingeschreven\u2060"
+    rows[2]["inschrijfdatum"] = "15-08-2019\u200b"
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        "Bestand export_opendata_lrk.csv, kolom status: onbekende status 'Ingeschreven<U+2060>' (rij "
+        "3). Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) en Uitgeschreven, "
+        "Afgemeld en Niet meer actief (telt niet mee); pas de status aan of laad de export zoals het "
+        "register hem geeft.",
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+200B>AB' is "
+        "geen postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB).",
+        "Er is niets opgeslagen."]
+    rows[1]["status"] = "Ingeschreven"
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[0] == (
+        "Bestand export_opendata_lrk.csv, rij 4, kolom inschrijfdatum: '15-08-2019<U+200B>' is geen "
+        "datum (verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018).")
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
