@@ -1515,3 +1515,54 @@ def test_an_invisible_character_in_a_postcode_status_or_date_is_shown_in_every_m
         "Bestand export_opendata_lrk.csv, rij 4, kolom inschrijfdatum: '15-08-2019<U+200B>' is geen "
         "datum (verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018).")
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
+
+
+def test_the_page_reads_a_utf8_download_with_a_row_pasted_from_windows_1252(app_db):
+    """On Gemeente laden an analist of Voorbeeldstad reads the download saved as CSV UTF-8 with
+    a row pasted from the Windows-1252 copy: every accented name was stored as 'CrÃ¨che'. Now the
+    pasted row is refused naming row, column and byte when it is Voorbeeldstad's (no traceback,
+    nothing stored), and passed over when it is Amsterdam's, the names stored as written."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def names() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select location_name from raw_lrk__locations where lrk_id in"
+                               " ('204857361', '309182736') order by 1").fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    rows.append(_amsterdam(rows[0], actuele_naam_oko="Kinderopvang Café"))
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+    before = names()
+
+    def read(pasted: int):
+        path = _utf8_export(app_db.parent / "export_opendata_lrk.csv", rows, {pasted: "cp1252"})
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", path.read_bytes(),
+                                                     "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read(0)
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert ("rij 2, kolom actuele_naam_oko: 'Kinderdagverblijf Cr<0xE8>che 't <0xC9><0xE9>nhoorntje' "
+            "bevat de byte 0xE8, die geen UTF-8 is") in errors, errors
+    assert "Traceback" not in errors and "/tmp" not in errors
+    assert names() == before
+    at = read(2)
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert names() == [('BSO "De Klimboom"; locatie Noord',), ("Kinderdagverblijf Crèche 't Éénhoorntje",)]
