@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +23,16 @@ from data_sources.errors import InputRefused, not_a_plain_file, unreadable
 from data_sources.text import (
     CONTROL_CHARACTERS,
     MONTHS,
+    NOT_UTF8,
+    UTF8_NOT_UTF8,
     WINDOWS_1252_UNDEFINED,
     compact,
     decode,
+    decoded,
     delimiter,
     normalise,
+    not_utf8_byte,
+    visible,
 )
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
@@ -196,18 +201,20 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
             "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
-def _decode(path: Path) -> tuple[str, bool]:
+def _decode(path: Path) -> tuple[str, bool, bool]:
     """The text of a CSV export: UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel,
-    the register's open data) cp1252: 'Kinderopvang Café'; and whether it holds a byte cp1252
-    leaves undefined. One such byte in a row of Amsterdam refused the national export (100,000
-    rows) for every gemeente: it is read as Windows reads it, and refused only in a row that is
-    read (_windows_undefined)."""
+    the register's open data) cp1252: 'Kinderopvang Café'; whether it holds a byte cp1252
+    leaves undefined, and whether it is UTF-8 with bytes that are no UTF-8. One such byte in a
+    row of Amsterdam refused the national export (100,000 rows) for every gemeente, or made it
+    cp1252 as a whole ('Crèche' as 'CrÃ¨che' in every row, without a word): it is kept as the
+    byte it is (text.decoded), and refused only in a row that is read (_bad_bytes)."""
     raw = path.read_bytes()
     try:
-        return decode(raw), False
+        text, encoding = decoded(raw, not_utf8=True)
+        return text, False, encoding == UTF8_NOT_UTF8
     except UnicodeDecodeError:
         # what decode refuses but the undefined bytes (UTF-16 without a BOM) is refused again
-        return decode(raw, windows_undefined=True), True
+        return decode(raw, windows_undefined=True), True, False
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
@@ -233,13 +240,13 @@ def _workbook_text(value: object) -> object:
 
 
 def read_lrk_export(path: str | Path, year: int | None = None,
-                    keep: Callable[[pd.DataFrame], tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
+                    keep: Within | None = None) -> pd.DataFrame:
     """Read an LRK export (CSV with ';', ',' or tabs, or a workbook: .xlsx, .xls, .ods) into one row per location with
     the columns of raw_lrk__locations (without year, wijk and load). Refuses bad rows with Dutch
     messages naming row and column; contact columns of the export are not kept. With `year`, a
     location deregistered by the end of it is not held to the rules (it never counts). What was
-    left empty on such a location is said in frame.attrs["notes"]. `keep`: which rows to read
-    (before they are checked) and a note on the others (import_lrk_file's `within`)."""
+    left empty on such a location is said in frame.attrs["notes"]. `keep`: the gemeenten whose
+    rows are read (before they are checked; import_lrk_file's `within`), a note on the others."""
     path = Path(path)
     if not path.is_file():
         raise InputRefused(f"Bestand {path} bestaat niet.")
@@ -256,11 +263,12 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
-            undefined_bytes = False  # cells are text, not bytes of a code page
+            undefined_bytes = not_utf8_bytes = False  # cells are text, not bytes of a code page
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
+            beyond, sep = {}, ""  # cells cannot spill into the next column
         else:
-            text, undefined_bytes = _decode(path)
+            text, undefined_bytes, not_utf8_bytes = _decode(path)
             replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
@@ -273,17 +281,22 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
             decimal_sign = {";": ",", ",": "."}.get(sep)
-            _refuse_fields_beyond_the_header(text, sep, file_name, header_row)
+            width, beyond = _rows_beyond_the_header(text, sep, header_row)
+            if beyond and keep is None:  # every row is read
+                raise _beyond_the_header(sorted(beyond), sep, file_name)
             with warnings.catch_warnings():
                 # index_col=False: a separator after the last field of every row (';' at the end
                 # of the line, not of the header) made pandas take the LRK numbers for the index
                 # and shift every column by one: refused as 'onbekende status 01-01-2015'. Fields
-                # beyond the header are empty here (_refuse_fields_beyond_the_header).
+                # beyond the header are empty here, or in rows that may be of other gemeenten: those
+                # are read as far as the header goes (usecols; pandas refused a row with a field
+                # too many, but the first), and judged by Within.shifted_rows.
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
                 # skip_blank_lines=False: an empty line is a row, as Excel shows it, so that the
                 # rows named in messages are the file's (empty rows are passed over below)
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                  na_values=[""], index_col=False, skip_blank_lines=False)
+                                  na_values=[""], index_col=False, skip_blank_lines=False,
+                                  usecols=range(width) if beyond else None)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -318,7 +331,6 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame = _without_totals_rows(frame, notes)
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
-    _refuse_rounded_numbers(frame, file_name, columns)
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
     ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
@@ -333,11 +345,17 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     if keep is not None:
         # the locations of other gemeenten in the national export are not checked: a row of
         # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
-        kept, note = keep(frame)
+        kept, note = keep.rows(frame)
         frame = frame[kept.to_numpy()].copy()
         notes += [note] if note else []
+        if beyond:
+            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
+            if refused:
+                raise _beyond_the_header(refused, sep, file_name, unknown)
+    _refuse_rounded_numbers(frame, file_name, columns)
 
-    undefined = _windows_undefined(frame, file_name, columns) if undefined_bytes else []
+    undefined = (_bad_bytes(frame, file_name, columns, WINDOWS_1252_UNDEFINED) if undefined_bytes
+                 else _bad_bytes(frame, file_name, columns, NOT_UTF8) if not_utf8_bytes else [])
     if replaced:
         notes += _lost_letters(frame, columns)
     _read_other_status_words(frame, columns, notes)
@@ -371,7 +389,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                           f"verwacht {', '.join(PROVISION_TYPES)}.")
         elif provision_type not in PROVISION_TYPES:
             errors.append(
-                f"{where}, kolom {columns['provision_type']}: '{provision_type}' is geen "
+                f"{where}, kolom {columns['provision_type']}: '{_shown(provision_type)}' is geen "
                 f"LRK-type; verwacht {', '.join(PROVISION_TYPES)}."
             )
         if provision_type not in WITHOUT_PLACES:
@@ -383,7 +401,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 errors.append(f"{where}, kolom {columns['places']}: {ambiguous_places[row_number]}")
             elif not places.isdigit():
                 errors.append(
-                    f"{where}, kolom {columns['places']}: '{places if isinstance(places, str) else ''}' is "
+                    f"{where}, kolom {columns['places']}: '{_shown(places) if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
                 )
             elif int(places) > MAX_PLACES:
@@ -399,7 +417,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             errors.append(f"{where}, kolom {columns['postcode']}: de postcode ontbreekt.")
         elif postcode and not _PC6.match(postcode):
             errors.append(
-                f"{where}, kolom {columns['postcode']}: '{postcode}' is geen postcode "
+                f"{where}, kolom {columns['postcode']}: '{_shown(postcode)}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
             )
     if errors:
@@ -484,24 +502,34 @@ _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
 _TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
 
 
-def _refuse_fields_beyond_the_header(text: str, sep: str, file_name: str, header_row: int = 0) -> None:
-    """A row with more filled fields than the header has columns ('De Boom; hut' without quotes)
-    is refused with its rows: every field after the separator would land in the wrong column.
-    `header_row`: the lines of a title above the header (0-based row of the header)."""
+def _rows_beyond_the_header(text: str, sep: str, header_row: int = 0) -> tuple[int, dict[int, list[str]]]:
+    """The number of columns of the header, and the rows with more filled fields than that ('De
+    Boom; hut' without quotes: every field after the separator lands in the wrong column), by row
+    number, with their fields. `header_row`: the 0-based row of the header (a title above it)."""
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         width = len(next(rows, []))
-        beyond = [number for number, fields in enumerate(rows, start=header_row + 2)
-                  if len(fields) > width and any(f.strip() for f in fields[width:])]
+        return width, {number: fields for number, fields in enumerate(rows, start=header_row + 2)
+                       if len(fields) > width and any(f.strip() for f in fields[width:])}
     except csv.Error:
-        return  # a field beyond csv's limit (128 kB): pandas reads it, and the checks judge it
-    if beyond:
-        shown = ", ".join(str(r) for r in beyond[:10]) + (" ..." if len(beyond) > 10 else "")
-        raise InputRefused(
-            f"Bestand {file_name}: rij {shown} {'heeft' if len(beyond) == 1 else 'hebben'} meer "
-            f"velden dan de kopregel kolommen heeft (mogelijk een '{sep}' in een naam zonder "
-            "aanhalingstekens eromheen). Laad de export zoals het register hem geeft, of zet die "
-            "namen tussen aanhalingstekens. Er is niets opgeslagen.")
+        return 0, {}  # a field beyond csv's limit (128 kB): pandas reads it, the checks judge it
+
+
+def _beyond_the_header(rows: list[int], sep: str, file_name: str,
+                       unknown: list[int] | None = None) -> InputRefused:
+    shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+    untold = ", ".join(str(r) for r in (unknown or [])[:10]) + (
+        " ..." if len(unknown or []) > 10 else "")
+    return InputRefused(
+        f"Bestand {file_name}: rij {shown} {'heeft' if len(rows) == 1 else 'hebben'} meer "
+        f"velden dan de kopregel kolommen heeft (mogelijk een '{sep}' in een naam zonder "
+        "aanhalingstekens eromheen)"
+        + (f"; door de verschoven kolommen is van rij {untold} niet te zien bij welke gemeente de "
+           "locatie hoort" if untold else "")
+        + ". Laad de export zoals het register hem geeft, of zet die namen tussen "
+        "aanhalingstekens. Er is niets opgeslagen.")
+
+
 # A 12-digit LRK number as Excel shows it, and writes it to a CSV: '1,00E+11', '1.23457E+11'.
 _ROUNDED = r"^[0-9]+(?:[.,][0-9]+)?E\+[0-9]+$"
 
@@ -682,7 +710,7 @@ def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str
         return
     frame["registration_status"] = status.replace(read_as)
     counted = status.value_counts()
-    read = [f"'{value}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
+    read = [f"'{_shown(value)}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
             for value, word in read_as.items()]
     notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
                  "mee, Uitgeschreven niet)")
@@ -790,22 +818,40 @@ def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
     return newest.index[0], ("", "")
 
 
-def _windows_undefined(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
-    """The refusals of the values read that hold a byte Windows-1252 leaves undefined (a damaged
-    export, or one in another code page), by row and column, the character shown as <U+0081>:
-    on screen it is nothing, and 'Caf' would be stored with a character no one sees."""
+def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Pattern) -> list[str]:
+    """The refusals of the values read that hold a byte the export's encoding does not read, by
+    row and column: a byte Windows-1252 leaves undefined (WINDOWS_1252_UNDEFINED, shown as
+    <U+0081>: on screen it is nothing, and 'Caf' would be stored with a character no one sees),
+    or a byte that is no UTF-8 in an export that otherwise is (NOT_UTF8, shown as <0xE9>, with
+    the letter it is in Windows-1252: a row pasted from another copy)."""
     found = []
     for field, column in columns.items():
         values = frame[field]
-        hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
+        hit = values.str.contains(bad.pattern, regex=True, na=False)
         found += [(row_number, column, value) for row_number, value
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
-    return [f"Bestand {file_name}, rij {row_number}, kolom {column}: '"
-            + WINDOWS_1252_UNDEFINED.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
-            + f"' bevat de byte 0x{ord(WINDOWS_1252_UNDEFINED.search(value).group()):02X}, die in "
-            "Windows-1252 (de codering van de export) geen teken is: het bestand is beschadigd of "
-            "in een andere codering opgeslagen. Verbeter de waarde, of lees de export in zoals het "
-            "register hem geeft." for row_number, column, value in sorted(found)]
+    refusals = []
+    for row_number, column, value in sorted(found):
+        where = f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(value)}' bevat de byte"
+        if bad is NOT_UTF8:
+            byte = not_utf8_byte(bad.search(value).group())
+            letter = bytes([byte]).decode("cp1252", errors="replace")
+            refusals.append(
+                f"{where} 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 "
+                f"is (in Windows-1252 is het '{_shown(letter)}': een rij uit een ander bestand "
+                "geplakt?). Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+        else:
+            refusals.append(
+                f"{where} 0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
+                "van de export) geen teken is: het bestand is beschadigd of in een andere codering "
+                "opgeslagen. Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+    return refusals
+
+
+def _shown(value: str) -> str:
+    """A value as a message shows it: a byte that is no UTF-8 as <0xE9>, a character that
+    shows as nothing as <U+0081> (text.visible)."""
+    return visible(NOT_UTF8.sub(lambda m: f"<0x{not_utf8_byte(m.group()):02X}>", value))
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
@@ -821,7 +867,7 @@ def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
             example = example if len(example) <= 60 else f"{example[:60]}..."
             notes.append(
                 f"kolom {column}: {int(hit.sum())} waarde(n) met het teken \ufffd (rij "
-                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{example}'): "
+                f"{_rows_shown(frame.loc[hit, 'row_number'])}, zoals '{_shown(example)}'): "
                 "daar zijn letters verloren gegaan, meestal doordat de export als UTF-8 is geopend "
                 "en weer opgeslagen (het register zet een UTF-8-markering vóór Windows-1252-tekst; "
                 "Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor de juiste "
@@ -837,7 +883,7 @@ def _unknown_statuses(frame: pd.DataFrame, file_name: str, columns: dict) -> lis
     found = []
     for value, rows in unknown.groupby("registration_status", sort=False)["row_number"]:
         shown = ", ".join(str(r) for r in rows.head(5)) + (" ..." if len(rows) > 5 else "")
-        found.append(f"'{value}' (rij {shown})")
+        found.append(f"'{_shown(value)}' (rij {shown})")
     return [f"Bestand {file_name}, kolom {columns['registration_status']}: onbekende status "
             f"{', '.join(found)}. Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) "
             "en Uitgeschreven, Afgemeld en Niet meer actief (telt niet mee); pas de status aan of "
@@ -896,8 +942,8 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
                        "export op met datums als dd-mm-jjjj")
             else:
                 why = "verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018"
-            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
-                          f"datum ({why}).")
+            errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(text)}' is "
+                          f"geen datum ({why}).")
         elif date is None:
             unreadable_rows.append(row_number)
         parsed.append(date)
@@ -1132,6 +1178,55 @@ def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int
     _, note = _only_within(mapped, within, names)
     own = dict(zip(mapped["row_number"], mapped["register_gemeente_code"].isin(within), strict=True))
     return frame["row_number"].map(own).astype(bool), note
+
+
+# The columns that say a location's gemeente (_register_gemeenten).
+_GEMEENTE_FIELDS = ("responsible_gemeente", "responsible_gemeente_code", "postcode")
+
+
+@dataclass(frozen=True)
+class Within:
+    """The gemeenten of the account that reads an export (import_lrk_file's `within`): which of
+    its rows are read, and which rows with fields beyond the header may be theirs."""
+
+    con: duckdb.DuckDBPyConnection
+    year: int
+    gemeenten: set[str]
+
+    def rows(self, frame: pd.DataFrame) -> tuple[pd.Series, str]:
+        """Which rows are locations of the gemeenten, and the note on the others."""
+        return _of_gemeenten(self.con, frame, self.year, self.gemeenten)
+
+    def shifted_rows(self, beyond: dict[int, list[str]], header: list[str],
+                     columns: dict) -> tuple[list[int], list[int]]:
+        """Of the rows with more fields than the header (by row number, their fields): those that
+        may be locations of the gemeenten, and of those the ones no reading ties to any gemeente.
+        A separator without quotes shifts every later field to the right, by as many fields as
+        the row has too many, so a column's value is one of the fields from its own position to
+        that many further on. Each such field is read alone as that column (a gemeente's name or
+        code, a postcode): a row may be the account's when one reading says one of its gemeenten,
+        or when none says any gemeente (it cannot be told, and a location dropped without a word
+        would make the wijk look short). Only a row that readings place elsewhere, and none here,
+        is passed over as the other rows of other gemeenten are."""
+        readings = []
+        for row_number, fields in beyond.items():
+            extra = len(fields) - len(header)
+            for field in _GEMEENTE_FIELDS:
+                if field not in columns:
+                    continue
+                at = header.index(columns[field])
+                readings += [{"row_number": row_number, field: fields[at + shift]}
+                             for shift in range(extra + 1) if fields[at + shift].strip()]
+        frame = pd.DataFrame(readings, columns=["row_number", *_GEMEENTE_FIELDS]).astype(object)
+        frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+        frame["responsible_gemeente"] = frame["responsible_gemeente"].str.strip()
+        frame["reading"] = range(len(frame))
+        mapped = _with_postcode_areas(self.con, frame, self.year).sort_values("reading")
+        mapped["gemeente"] = _register_gemeenten(mapped, _gemeente_names(self.con)).to_numpy()
+        told = mapped.dropna(subset=["gemeente"]).groupby("row_number")["gemeente"].agg(set)
+        unknown = sorted(set(beyond) - set(told.index))
+        ours = [row for row, gemeenten in told.items() if gemeenten & self.gemeenten]
+        return sorted([*ours, *unknown]), unknown
 
 
 def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFrame, year: int) -> str:
@@ -1384,8 +1479,7 @@ def import_lrk_file(
                 f"Bestand {path.name}: geef het jaar van de export op (--jaar), het staat niet in de "
                 "bestandsnaam."
             )
-        keep = None if within is None else (
-            lambda rows: _of_gemeenten(con, rows, year, within))
+        keep = None if within is None else Within(con, year, within)
         frame = read_lrk_export(export, year, keep)
     with store.transaction(con):
         return store_lrk(con, frame, year=year, source=source, file_name=path.name,

@@ -100,6 +100,20 @@ def one_line(text: str) -> str:
     return _NAME_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
+# Characters that show as nothing or change how the rest shows: format characters (zero-width
+# spaces, marks and overrides of writing direction) and control characters but tab and line breaks
+_UNSEEN = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                     "\ufeff\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text for a message with every character that shows as nothing (or turns what follows)
+    written as <U+200B>: "'2024' is not '2024'" hid a zero-width space."""
+    if _UNSEEN.search(text):
+        return _UNSEEN.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
+    return text
+
+
 # The five bytes Windows-1252 has no character for. Python refuses them; Windows itself (and a
 # browser, by the WHATWG encoding standard) reads each as the C1 control character of the same
 # number, U+0081 for 0x81: invisible, so a reader that lets them through names where they are.
@@ -114,23 +128,85 @@ def _as_windows_reads_it(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("kindkaart-windows-1252-undefined", _as_windows_reads_it)
 
 
-def decode(raw: bytes, *, windows_undefined: bool = False) -> str:
+# A byte that is no UTF-8 in a text that otherwise is (decode's `not_utf8`), kept as a character
+# of the private use area for the caller to name: U+F780 + the byte (U+F7E9 for 0xE9). Python's
+# own 'surrogateescape' keeps it as a lone surrogate, which pandas refuses to read.
+NOT_UTF8 = re.compile("[\uf780-\uf7ff]")
+_NOT_UTF8_BASE = 0xF700
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def not_utf8_byte(ch: str) -> int:
+    """The byte that a character of NOT_UTF8 stands for: 0xE9 for U+F7E9."""
+    return ord(ch) - _NOT_UTF8_BASE
+
+
+# What UTF-8 gives Dutch text beyond ASCII: the letters with accents and signs of Latin-1 (é is
+# C3 A9) and the typographic quotes, dashes and euro sign (’ is E2 80 99). Read as Windows-1252
+# their bytes are 'Ã©' and 'â€™', which Dutch text does not have; two bytes of Windows-1252 that
+# happen to be UTF-8 give other characters ('É' and a no-break space: U+0260).
+_UTF8_LETTERS = re.compile("[\u0080-\u00ff\u2000-\u20ff]")
+# How many lines of a UTF-8 text may hold bytes that are no UTF-8 (rows pasted from another copy)
+# when those bytes outnumber its letters (a small export with few accents).
+NOT_UTF8_LINES = 5
+
+
+def _utf8_but_for_a_few_bytes(raw: bytes) -> str | None:
+    """`raw` as UTF-8 with its bytes that are no UTF-8 as NOT_UTF8 characters, when it has
+    letters that UTF-8 reads (_UTF8_LETTERS) and those bytes are no more than the letters, or
+    lie on at most NOT_UTF8_LINES lines; None otherwise. Windows-1252 text has a byte that is no
+    UTF-8 for nearly every accented letter, on every line that has one."""
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    text = body.decode("utf-8", errors="surrogateescape")
+    if len(text) == len(body):  # every byte one character: nothing UTF-8 reads beyond ASCII
+        return None
+    letters = len(_UTF8_LETTERS.findall(text))
+    if not letters:
+        return None
+    if len(text) - len(body.decode("utf-8", errors="ignore")) > letters:
+        lines = 0
+        for line in text.splitlines():
+            lines += bool(_ESCAPED.search(line))
+            if lines > NOT_UTF8_LINES:
+                return None
+    return _ESCAPED.sub(lambda found: chr(ord(found.group()) - 0xDC00 + _NOT_UTF8_BASE), text)
+
+
+def decode(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False) -> str:
+    """The text of a CSV or JSON file (decoded, without the name of its encoding)."""
+    return decoded(raw, windows_undefined=windows_undefined, not_utf8=not_utf8)[0]
+
+
+# The encodings decoded() names: the last two leave characters for the caller to name by row.
+UTF8_NOT_UTF8, WINDOWS_1252 = "utf-8 with bytes that are no utf-8", "windows-1252"
+
+
+def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False
+            ) -> tuple[str, str]:
     """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
     UTF-16 with its BOM (Excel's 'Unicode-tekst'), else Windows-1252. Raises UnicodeDecodeError
     for bytes none of these read, and for UTF-16 without a BOM (every other byte zero), which
     Windows-1252 would turn into text with a NUL between the letters. With `windows_undefined`,
     a byte Windows-1252 leaves undefined is read as Windows reads it (WINDOWS_1252_UNDEFINED),
-    for the caller to name by row and column, instead of refusing the whole file."""
+    for the caller to name by row and column, instead of refusing the whole file. With
+    `not_utf8`, UTF-8 text with a few bytes that are no UTF-8 (a row pasted from a Windows-1252
+    copy, a damaged byte) is read as UTF-8 with those bytes as NOT_UTF8 characters, for the
+    caller to name by row and column: read as Windows-1252 as a whole, every 'é' of the file
+    became 'Ã©' without a word. Returns the text and the encoding read: 'utf-16', 'utf-8',
+    UTF8_NOT_UTF8 or WINDOWS_1252."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16"), "utf-16"
     head = raw[:4096]
     if len(head) >= 8 and head.count(b"\x00") * 3 > len(head):
         raise UnicodeDecodeError("utf-16", raw, 0, 1, "UTF-16 without a byte order mark")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
+        if not_utf8 and (text := _utf8_but_for_a_few_bytes(raw)) is not None:
+            return text, UTF8_NOT_UTF8
         # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
         # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the
         # first column's name: 'ï»¿lrk_id' was reported as a missing column lrk_id
         return raw.removeprefix(b"\xef\xbb\xbf").decode(
-            "cp1252", errors="kindkaart-windows-1252-undefined" if windows_undefined else "strict")
+            "cp1252", errors="kindkaart-windows-1252-undefined" if windows_undefined else "strict"
+        ), WINDOWS_1252

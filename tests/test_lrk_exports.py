@@ -1255,3 +1255,314 @@ def test_the_open_data_download_opened_as_utf8_says_which_names_lost_their_lette
         "export als UTF-8 is geopend en weer opgeslagen (het register zet een UTF-8-markering vóór "
         "Windows-1252-tekst; Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor "
         "de juiste namen het bestand in zoals het register het geeft"]
+
+
+def _amsterdam(row: dict[str, str], **fields: str) -> dict[str, str]:
+    """A location of Amsterdam in the national download, made from one of Oord's rows."""
+    return {**row, "lrk_id": "100000000009", "opvanglocatie_postcode": "1012AB",
+            "opvanglocatie_woonplaats": "Amsterdam", "cbs_code": "0363",
+            "verantwoordelijke_gemeente": "Amsterdam", **fields}
+
+
+def _with_a_separator_too_many(path, rows: list[dict[str, str]], damaged: dict[int, str]) -> object:
+    """The download as published, with in the rows of `damaged` (index -> column) a ';' inside
+    that column's value without quotes around it: every later field is one column further."""
+    _open_data_export(path, rows)
+    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("cp1252").split("\r\n")
+    for index, column in damaged.items():
+        fields = list(rows[index].values())
+        at = OPEN_DATA_HEADER.index(column)
+        fields[at] = f"{fields[at]}; locatie 2"
+        lines[index + 1] = ";".join(fields)
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("cp1252"))
+    return path
+
+
+def test_an_excel_rounded_number_in_a_row_of_another_gemeente_does_not_refuse_the_export(
+        postcode_con, tmp_path):
+    """An LRK number of Amsterdam saved by Excel as '1,00E+11' refused the national download for
+    an analist of Oord, before its rows were chosen. Now only the rows read are held to it: read
+    for Oord; refused (naming rows and column) when every gemeente is read or the row is Oord's."""
+    rows = _open_data_rows()
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv",
+                             [*rows, _amsterdam(rows[0], lrk_id="1,00E+11")])
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places, result.covered) == (5, 108, ["GM0001"])
+    assert result.notes == ["1 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de "
+                            "locaties van GM0001 horen bij uw account"]
+    refusal = (
+        "Bestand export_opendata_lrk.csv, kolom lrk_id: 1 LRK-nummer is door Excel afgerond tot een "
+        "getal als '1,00E+11' (rij {row}); daarmee is niet meer te zien welke locatie het is. Laad "
+        "de export zoals het register hem geeft (niet eerst opgeslagen in Excel), of zet in Excel de "
+        "kolom lrk_id op Tekst voordat u de export opent.")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [refusal.format(row=7)]
+    rows[1]["lrk_id"] = "1,00E+11"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", [*rows, _amsterdam(rows[0])])
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [refusal.format(row=3)]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+@pytest.mark.parametrize("column", ["actuele_naam_oko", "naam_houder", "gastouderbureau_1"])
+def test_a_separator_too_many_in_a_row_of_another_gemeente_does_not_refuse_the_export(
+        postcode_con, tmp_path, column):
+    """A ';' without quotes in a name of an Amsterdam location (before or after the columns that
+    say its gemeente) refused the national download for an analist of Oord. Now that row is
+    passed over, since every way its fields can be shifted places it in Amsterdam; when every
+    gemeente is read (the command line) it is refused as before."""
+    rows = _open_data_rows()
+    amsterdam = _amsterdam(rows[0], actuele_naam_oko="De Gracht", gastouderbureau_1="Wieg")
+    path = _with_a_separator_too_many(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam],
+                                      {5: column})
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places, result.covered) == (5, 108, ["GM0001"])
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (5,)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        "Bestand export_opendata_lrk.csv: rij 7 heeft meer velden dan de kopregel kolommen heeft "
+        "(mogelijk een ';' in een naam zonder aanhalingstekens eromheen). Laad de export zoals het "
+        "register hem geeft, of zet die namen tussen aanhalingstekens. Er is niets opgeslagen."]
+
+
+@pytest.mark.parametrize("column", ["actuele_naam_oko", "naam_houder", "gastouderbureau_1"])
+def test_a_separator_too_many_in_a_row_that_may_be_the_accounts_is_refused_naming_the_row(
+        postcode_con, tmp_path, column):
+    """An own location with a ';' too many in its name: read as the header places its fields,
+    its gemeente columns hold the fields before them (an empty website, the code '0001' as the
+    gemeente's name) and the row seemed of no known gemeente, to be passed over without a word.
+    Every reading is judged: one says Oord, so the row is refused naming it, nothing stored. A
+    row whose readings say no gemeente at all may be Oord's too: refused, saying so."""
+    rows = _open_data_rows()
+    rows[1]["gastouderbureau_1"] = "Wieg"
+    unknown = _amsterdam(rows[0], opvanglocatie_postcode="", cbs_code="", verantwoordelijke_gemeente="")
+    path = _with_a_separator_too_many(tmp_path / "export_opendata_lrk.csv", [*rows, unknown],
+                                      {1: column, 5: "actuele_naam_oko"})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [
+        "Bestand export_opendata_lrk.csv: rij 3, 7 hebben meer velden dan de kopregel kolommen "
+        "heeft (mogelijk een ';' in een naam zonder aanhalingstekens eromheen); door de verschoven "
+        "kolommen is van rij 7 niet te zien bij welke gemeente de locatie hoort. Laad de export "
+        "zoals het register hem geeft, of zet die namen tussen aanhalingstekens. Er is niets "
+        "opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
+
+
+def test_the_page_reads_the_national_download_with_damaged_rows_of_other_gemeenten(app_db):
+    """On Gemeente laden an analist of Voorbeeldstad reads export_opendata_lrk.csv with two
+    damaged rows of Amsterdam, an LRK number Excel rounded and a ';' too many in a name: the
+    download was refused. Now Voorbeeldstad's locations load; the ';' in a row of Voorbeeldstad
+    is refused naming the row, without a traceback, nothing stored."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def stored() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select lrk_id from raw_lrk__locations order by 1").fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    rows += [_amsterdam(rows[0], lrk_id="1,00E+11"), _amsterdam(rows[0], actuele_naam_oko="De Gracht")]
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+    before = stored()
+
+    def read(damaged: dict[int, str]):
+        path = _with_a_separator_too_many(app_db.parent / "export_opendata_lrk.csv", rows, damaged)
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", path.read_bytes(),
+                                                     "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read({0: "actuele_naam_oko", 3: "actuele_naam_oko"})
+    errors = " ".join(e.value for e in at.error)
+    assert ("Bestand export_opendata_lrk.csv: rij 2 heeft meer velden dan de kopregel kolommen "
+            "heeft") in errors, errors
+    assert "Traceback" not in errors and "/tmp" not in errors
+    assert stored() == before
+    at = read({3: "actuele_naam_oko"})
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("Let op: 2 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+
+
+def _utf8_export(path, rows: list[dict[str, str]], pasted: dict[int, str]) -> object:
+    """The download saved again as CSV UTF-8 (BOM, ';', CRLF), with the value of `pasted`
+    (row index -> column) in those rows written in Windows-1252, as a row pasted from the
+    register's own copy: 'é' is the one byte 0xE9 there, which is no UTF-8."""
+    import csv
+    import io
+
+    lines = []
+    for index, row in enumerate([dict(zip(OPEN_DATA_HEADER, OPEN_DATA_HEADER, strict=True)), *rows]):
+        text = io.StringIO()
+        csv.writer(text, delimiter=";", lineterminator="\r\n").writerow(row.values())
+        encoding = "cp1252" if index - 1 in pasted else "utf-8"
+        lines.append(text.getvalue().encode(encoding))
+    path.write_bytes(b"\xef\xbb\xbf" + b"".join(lines))
+    return path
+
+
+def test_a_utf8_export_with_a_row_in_windows_1252_is_read_as_utf8_naming_that_row(postcode_con,
+                                                                                   tmp_path):
+    """The download saved as CSV UTF-8, with a row pasted from the register's Windows-1252 copy:
+    its one byte for 'é' is no UTF-8, so the whole file was read as Windows-1252 and every other
+    accented letter stored as 'Ã¨' without a word. Now the file is read as UTF-8: the row with
+    that byte is refused naming row, column and the byte when it is read, and passed over when it
+    is of another gemeente (an analist of Oord reading the national download)."""
+    rows = _open_data_rows()
+    amsterdam = _amsterdam(rows[0], actuele_naam_oko="Kinderopvang Café")
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam], {5: "cp1252"})
+    assert b"Caf\xe9" in path.read_bytes() and "Crèche".encode() in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    assert postcode_con.execute("select location_name from raw_lrk__locations order by row_number"
+                                " limit 1").fetchall() == [("Kinderdagverblijf Crèche 't Éénhoorntje",)]
+    refusal = ("Bestand export_opendata_lrk.csv, rij {row}, kolom {column}: '{value}' bevat de byte "
+               "0x{byte}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in "
+               "Windows-1252 is het '{letter}': een rij uit een ander bestand geplakt?). Verbeter "
+               "de waarde, of lees de export in zoals het register hem geeft.")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        refusal.format(row=7, column="actuele_naam_oko", value="Kinderopvang Caf<0xE9>", byte="E9",
+                       letter="é"),
+        "Er is niets opgeslagen."]
+    rows[1]["actuele_naam_oko"] = "Crèche De Klimboom"  # the one letter of the UTF-8 rows
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {0: "cp1252"})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert refused.value.messages == [
+        refusal.format(row=2, column="actuele_naam_oko", byte="E8", letter="è",
+                       value="Kinderdagverblijf Cr<0xE8>che 't <0xC9><0xE9>nhoorntje"),
+        "Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
+        postcode_con, tmp_path):
+    """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
+    that UTF-8 reads (as U+0260), beside letters whose bytes are no UTF-8. It is still read as
+    Windows-1252, every name as written, and nothing is refused."""
+    rows = _open_data_rows()
+    rows[1]["actuele_naam_oko"] = "KINDEROPVANG CAFÉ\u00a0NOORD"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    assert "É\u00a0".encode("cp1252").decode("utf-8") == "\u0260"
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places, result.notes) == (5, 108, [])
+    assert postcode_con.execute("select location_name from raw_lrk__locations order by row_number"
+                                " limit 2").fetchall() == [
+        ("Kinderdagverblijf Crèche 't Éénhoorntje",), ("KINDEROPVANG CAFÉ\u00a0NOORD",)]
+
+
+def test_an_invisible_character_in_a_postcode_status_or_date_is_shown_in_every_message(
+        postcode_con, tmp_path):
+    """A byte Windows-1252 leaves undefined in a postcode was shown as <U+0081> in one refusal,
+    but as itself (nothing on screen) in the next: "'1234AB' is geen postcode". So was a
+    zero-width space or word joiner copied along into a postcode, status or date of a UTF-8
+    copy. Every message now shows it as <U+...>."""
+    rows = _open_data_rows()
+    rows[0]["opvanglocatie_postcode"] = "1234<0x81>AB"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[1:] == [
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+0081>AB' is "
+        "geen postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB).",
+        "Er is niets opgeslagen."]
+    assert refused.value.messages[0].startswith(
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+0081>AB' "
+        "bevat de byte 0x81")
+    rows = _open_data_rows()
+    rows[0]["opvanglocatie_postcode"] = "1234\u200bAB"
+    rows[1]["status"] = "Ingeschreven\u2060"
+    rows[2]["inschrijfdatum"] = "15-08-2019\u200b"
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        "Bestand export_opendata_lrk.csv, kolom status: onbekende status 'Ingeschreven<U+2060>' (rij "
+        "3). Kindkaart kent Ingeschreven, Geregistreerd en Actief (telt mee) en Uitgeschreven, "
+        "Afgemeld en Niet meer actief (telt niet mee); pas de status aan of laad de export zoals het "
+        "register hem geeft.",
+        "Bestand export_opendata_lrk.csv, rij 2, kolom opvanglocatie_postcode: '1234<U+200B>AB' is "
+        "geen postcode (vier cijfers en twee letters, bijvoorbeeld 1234 AB).",
+        "Er is niets opgeslagen."]
+    rows[1]["status"] = "Ingeschreven"
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", rows, {})
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages[0] == (
+        "Bestand export_opendata_lrk.csv, rij 4, kolom inschrijfdatum: '15-08-2019<U+200B>' is geen "
+        "datum (verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018).")
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
+
+
+def test_the_page_reads_a_utf8_download_with_a_row_pasted_from_windows_1252(app_db):
+    """On Gemeente laden an analist of Voorbeeldstad reads the download saved as CSV UTF-8 with
+    a row pasted from the Windows-1252 copy: every accented name was stored as 'CrÃ¨che'. Now the
+    pasted row is refused naming row, column and byte when it is Voorbeeldstad's (no traceback,
+    nothing stored), and passed over when it is Amsterdam's, the names stored as written."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def names() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select location_name from raw_lrk__locations where lrk_id in"
+                               " ('204857361', '309182736') order by 1").fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    rows.append(_amsterdam(rows[0], actuele_naam_oko="Kinderopvang Café"))
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+    before = names()
+
+    def read(pasted: int):
+        path = _utf8_export(app_db.parent / "export_opendata_lrk.csv", rows, {pasted: "cp1252"})
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", path.read_bytes(),
+                                                     "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read(0)
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert ("rij 2, kolom actuele_naam_oko: 'Kinderdagverblijf Cr<0xE8>che 't <0xC9><0xE9>nhoorntje' "
+            "bevat de byte 0xE8, die geen UTF-8 is") in errors, errors
+    assert "Traceback" not in errors and "/tmp" not in errors
+    assert names() == before
+    at = read(2)
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert names() == [('BSO "De Klimboom"; locatie Noord',), ("Kinderdagverblijf Crèche 't Éénhoorntje",)]

@@ -9,7 +9,7 @@ from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
-from data_sources.text import MONTHS, compact, normalise
+from data_sources.text import MONTHS, compact, normalise, visible
 
 _NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
@@ -60,12 +60,6 @@ def cell_text(value: object) -> str:
 SHOWN_CHARACTERS = 80
 
 
-# Characters that show as nothing or change how the rest shows: format characters (zero-width
-# spaces, marks and overrides of writing direction) and control characters but tab and line breaks
-_UNSEEN = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-                     "\ufeff\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def show(value: object) -> str:
     """A cell value as a partner would recognise it in a message: a long text by its start and
     its length (a cell of 30,000 characters made a message, and the page's table, of that size),
@@ -74,9 +68,7 @@ def show(value: object) -> str:
     text = cell_text(value)
     if len(text) > SHOWN_CHARACTERS:
         text = f"{text[:SHOWN_CHARACTERS // 2]}... ({len(text)} tekens)"
-    if _UNSEEN.search(text):
-        text = _UNSEEN.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
-    return text
+    return visible(text)
 
 
 _NO_PART_OF_A_NUMBER = re.compile("[\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]+")
