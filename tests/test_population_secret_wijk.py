@@ -149,8 +149,15 @@ def test_without_any_bound_each_wijk_spreads_only_its_own_children(tmp_path, mon
         con.close()
     assert {name: (count, source) for name, count, source in found} == {
         name: (pytest.approx(young * 12 / 15), "kwb-gelijk-verdeeld") for name, young in KNOWN.items()}
+    # and Overzicht says why the gemeente's 03759ned, loaded, is not used
+    at = run_page(None, 120, account=ANALIST, params={"gemeente": "GM0193", "jaar": "2024"})
+    assert not at.exception, at.exception
+    [note] = [c.value for c in at.caption if c.value.startswith("Schatting: ")]
+    assert ("(of zonder de leeftijden 12 tot en met 14 jaar geladen, terwijl de kwb geen cijfer van de "
+            "gemeente zelf heeft en CBS de kinderen van een wijk geheimhoudt)") in note
 
 
+@pytest.mark.parametrize("gemeente_row", [True, False])
 def test_children_without_a_known_wijk_go_to_no_wijk_beside_a_secret_one(tmp_path, monkeypatch, gemeente_row):
     # the gemeente's 9.750 children of 0-15 (its kwb row and 03759ned's 15 ages of 650): 7.650 in
     # the known wijken, the rest in the secret wijk or without a known wijk (CBS counts those in

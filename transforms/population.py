@@ -111,6 +111,11 @@ def model_hidden_note(rows: Iterable[tuple]) -> str:
             "de gemeente tellen deze kinderen niet mee.")
 
 
+# The gemeente's own ages loaded but of no use (population_by_wijk_age, wijk_share): without the
+# kwb's gemeente row and with a secret wijk, 03759ned's ages 0-14 are the total each wijk's share
+# is taken of (else the share would hand the secret wijk's children to the others)
+_PROFILE_UNUSABLE = (" (of zonder de leeftijden 12 tot en met 14 jaar geladen, terwijl de kwb geen cijfer "
+                     "van de gemeente zelf heeft en CBS de kinderen van een wijk geheimhoudt)")
 SOURCE_NOTES = {
     "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
     "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
@@ -119,14 +124,14 @@ SOURCE_NOTES = {
     "cbs-landelijk-profiel": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                              "buurten, kolom a_00_14) zijn over de leeftijden 0 tot en met 14 verdeeld "
                              "zoals in heel Nederland (CBS, tabel 03759ned, regio Nederland, zelfde jaar), "
-                             "omdat de leeftijdsopbouw van de gemeente zelf voor dit jaar niet is geladen. "
-                             "Afgerond; geen telling.",
+                             "omdat de leeftijdsopbouw van de gemeente zelf voor dit jaar niet is geladen"
+                             f"{_PROFILE_UNUSABLE}. Afgerond; geen telling.",
     "kwb-gelijk-verdeeld": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                            "buurten, kolom a_00_14) zijn gelijk verdeeld over de leeftijden 0 tot en met 14 "
                            "jaar (elk 1/15), omdat de leeftijdsopbouw van de gemeente (CBS-tabel 03759ned) "
-                           "voor dit jaar niet is geladen, en ook die van Nederland niet. Afgerond; geen "
-                           "telling. Met 03759ned (van de gemeente, of van Nederland) wordt de verdeling "
-                           "beter.",
+                           f"voor dit jaar niet is geladen{_PROFILE_UNUSABLE}, en ook die van Nederland niet. "
+                           "Afgerond; geen telling. Met 03759ned (van de gemeente met de leeftijden 0 tot en "
+                           "met 14 jaar, of van Nederland) wordt de verdeling beter.",
 }
 # What makes a route's figures better, said after its note (source_note)
 SOURCE_LOAD_HINTS = {
