@@ -168,3 +168,31 @@ def test_children_without_a_known_wijk_go_to_no_wijk_beside_a_secret_one(tmp_pat
     for name, young in KNOWN.items():
         for age_group, ages in (("0-2", 2), ("2-4", 2), ("4-12", 8)):
             assert children[name][age_group] == pytest.approx(young / 9750 * ages * 650)
+
+
+@pytest.mark.parametrize("per_age, warned", [(250, True), (510, False), (1000, False)])
+def test_without_the_gemeente_row_fewer_children_in_03759ned_than_in_the_known_wijken_is_named(
+        tmp_path, monkeypatch, per_age, warned):
+    # the known wijken's 7.650 children miss the secret wijk's: 03759ned may count more (15.000:
+    # nothing to say), not fewer (3.750: the boys alone, say)
+    path = _db(tmp_path, monkeypatch, _kwb(gemeente_row=False), per_age=per_age)
+    _, _, warnings = _overzicht(path)
+    mismatch = [text for text in warnings if "passen niet bij elkaar" in text]
+    assert bool(mismatch) is warned
+    if warned:
+        [warning] = mismatch
+        assert "3.750" in warning and "7.650" in warning and "51 % minder" in warning
+        assert "de som van de 3 bekende wijken" in warning and "CBS houdt de kinderen van 1 wijk geheim" in warning
+        assert "De kinderen per wijk tellen op tot 03759ned" in warning and "elke wijk 51 % te laag" in warning
+        # and so they do: 3.750 children of 0-14 in 03759ned, 12 * 250 of 0-11 over the known wijken
+        assert sum(sum(groups.values()) for groups in _children(path).values()) == pytest.approx(12 * 250)
+
+
+def test_with_the_gemeente_row_and_a_secret_wijk_the_warning_does_not_say_the_wijken_add_up(tmp_path, monkeypatch):
+    # 03759ned of 15.000 beside the gemeente's 9.150: each wijk's share is of 9.150, so the wijken
+    # hold 7.650 / 9.150 of 03759ned, not all of it
+    _, _, warnings = _overzicht(_db(tmp_path, monkeypatch, _kwb(gemeente_row=True), per_age=1000))
+    [warning] = [text for text in warnings if "passen niet bij elkaar" in text]
+    assert "15.000" in warning and "9.150" in warning and "64 % meer" in warning
+    assert "tellen op tot 03759ned" not in warning
+    assert "verdeeld naar het aandeel van elke wijk in het totaal van de gemeente in de kwb" in warning

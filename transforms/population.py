@@ -357,10 +357,10 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
     kwb (a_00_14) of the same year differ by more than PROFILE_MISMATCH_SHARE: the route 'CBS
     03759ned × kwb' then gives every wijk too many or too few children. Without the gemeente's own
     row in the kwb (a StatLine selection of the wijken) the sum of its wijken is compared instead,
-    said as such, with WIJK_ROUNDING_CHILDREN per wijk more room; not when a wijk is secret (its
-    children are missing from the sum). Names both totals, both files and what to check; '' when
-    they agree, or when either is missing or 03759ned lacks an age (then there is nothing to
-    compare). `rows` and `where` as population_missing_text."""
+    said as such, with WIJK_ROUNDING_CHILDREN per wijk more room; with a secret wijk only when
+    03759ned counts fewer (the sum misses the secret wijk's children, so more says nothing). Names
+    both totals, both files and what to check; '' when they agree, or when either is missing or
+    03759ned lacks an age (then there is nothing to compare). `rows` and `where` as population_missing_text."""
     found = rows(_PROFILE_CHECK_SQL, [gemeente_code, year, gemeente_code, year, year, gemeente_code])
     if not found:
         return ""
@@ -379,36 +379,52 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
     if ages_children is None or not ages or len(ages) != 15:
         return ""
     margin = max(PROFILE_MISMATCH_SHARE * (kwb_children or 0), PROFILE_MISMATCH_MIN_CHILDREN)
+    kwb_source_is_gemeente = bool(kwb_children)
     if kwb_children:
         kwb_source = f"bestand {kwb_file}" if kwb_file else f"opgehaald bij CBS, tabel {kwb_table}"
         kwb_said = f"({kwb_source}, kolom a_00_14, het cijfer van de gemeente)"
         explained = (f"latere correcties en afronding verklaren hooguit "
                      f"{format_number(PROFILE_MISMATCH_SHARE * 100)} %")
-    elif wijken_children and wijken and not secret_wijken:
+    elif wijken_children and wijken:
         # no figure of the gemeente itself: the sum of its wijken, each rounded to fives
         kwb_children = wijken_children
         margin = max(PROFILE_MISMATCH_SHARE * wijken_children, PROFILE_MISMATCH_MIN_CHILDREN,
-                     WIJK_ROUNDING_CHILDREN * wijken)
+                     WIJK_ROUNDING_CHILDREN * (wijken - (secret_wijken or 0)))
         kwb_source = f"bestand {wijken_file}" if wijken_file else f"opgehaald bij CBS, tabel {wijken_table}"
         kwb_said = (f"({kwb_source}, kolom a_00_14, de som van de {wijken} wijken: het bestand heeft "
                     "geen cijfer van de gemeente zelf)")
         explained = (f"latere correcties, afronding van elke wijk op vijftallen en inwoners zonder "
                      f"bekende wijk verklaren hooguit {format_number(PROFILE_MISMATCH_SHARE * 100)} % of "
                      f"{WIJK_ROUNDING_CHILDREN} kinderen per wijk")
+        if secret_wijken:
+            # the sum misses the secret wijken's children: 03759ned may count more, never fewer
+            if ages_children >= kwb_children - margin:
+                return ""
+            known = wijken - secret_wijken
+            kwb_said = (f"({kwb_source}, kolom a_00_14, de som van de {known} bekende wijken: het "
+                        f"bestand heeft geen cijfer van de gemeente zelf, en CBS houdt de kinderen van "
+                        f"{secret_wijken} {'wijk' if secret_wijken == 1 else 'wijken'} geheim, dus de "
+                        "gemeente heeft er eerder meer)")
     else:
         return ""
     difference = ages_children - kwb_children
     if abs(difference) <= margin:
         return ""
+    # beside a secret wijk each wijk's share is of the gemeente's total in the kwb, so the wijken
+    # do not add up to 03759ned; without that total they do where it is below the known wijken
+    # (population_by_wijk_age, wijk_share), the one case said then
+    adds_up = ("De kinderen per wijk zijn de kinderen van 03759ned, verdeeld naar het aandeel van elke "
+               "wijk in het totaal van de gemeente in de kwb" if secret_wijken and kwb_source_is_gemeente else
+               "De kinderen per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld "
+               "naar het aandeel van elke wijk in de kwb)")
     share = format_number(abs(difference) / kwb_children * 100)
     more = "meer" if difference > 0 else "minder"
     return (f"Let op: de twee CBS-tabellen van deze schatting passen niet bij elkaar. Volgens CBS-tabel "
             f"03759ned ({ages_source}) had {name} op 1 januari {year} {format_number(ages_children)} "
             f"kinderen van 0 tot en met 14 jaar; volgens de Kerncijfers wijken en buurten {year} "
             f"{kwb_said} {format_number(kwb_children)}: "
-            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; {explained}. De kinderen "
-            "per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld naar het aandeel "
-            f"van elke wijk in de kwb): klopt de kwb, dan is elke wijk {share} % te "
+            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; {explained}. {adds_up}: "
+            f"klopt de kwb, dan is elke wijk {share} % te "
             f"{'hoog' if difference > 0 else 'laag'}. Controleer of 03759ned van deze gemeente "
             f"is (na een herindeling de nieuwe gemeente, niet een oude of een buurgemeente), van {year}, "
             "en gedownload met Geslacht 'Totaal mannen en vrouwen' en Burgerlijke staat 'Totaal "
