@@ -142,7 +142,8 @@ def test_source_note_leaves_where_to_load_to_its_caller():
     # the app says where to load per account (ui.auth.where_to_load), the command line as is
     asked = []
     note = source_note("kwb-gelijk-verdeeld", lambda *hints: asked.extend(hints) or "Vraag het.")
-    assert note.endswith("Met 03759ned (van de gemeente, of van Nederland) wordt de verdeling beter. Vraag het.")
+    assert note.endswith("Met 03759ned (van de gemeente met de leeftijden 0 tot en met 14 jaar, of van Nederland) "
+                         "wordt de verdeling beter. Vraag het.")
     assert [hint.what for hint in asked] == ["03759ned"]
     assert source_note("kwb-gelijk-verdeeld", on_the_pages).endswith(
         "Laad 03759ned op de pagina **Gemeente laden** (CBS-bestand inlezen, of van CBS) of met "

@@ -111,6 +111,11 @@ def model_hidden_note(rows: Iterable[tuple]) -> str:
             "de gemeente tellen deze kinderen niet mee.")
 
 
+# The gemeente's own ages loaded but of no use (population_by_wijk_age, wijk_share): without the
+# kwb's gemeente row and with a secret wijk, 03759ned's ages 0-14 are the total each wijk's share
+# is taken of (else the share would hand the secret wijk's children to the others)
+_PROFILE_UNUSABLE = (" (of zonder de leeftijden 12 tot en met 14 jaar geladen, terwijl de kwb geen cijfer "
+                     "van de gemeente zelf heeft en CBS de kinderen van een wijk geheimhoudt)")
 SOURCE_NOTES = {
     "brp": "Bron: basisregistratie personen (BRP) van de gemeente; kleine aantallen zijn afgeschermd.",
     "cbs-schatting": "Schatting: het aantal kinderen per leeftijd in de hele gemeente (CBS, tabel 03759ned) "
@@ -119,14 +124,14 @@ SOURCE_NOTES = {
     "cbs-landelijk-profiel": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                              "buurten, kolom a_00_14) zijn over de leeftijden 0 tot en met 14 verdeeld "
                              "zoals in heel Nederland (CBS, tabel 03759ned, regio Nederland, zelfde jaar), "
-                             "omdat de leeftijdsopbouw van de gemeente zelf voor dit jaar niet is geladen. "
-                             "Afgerond; geen telling.",
+                             "omdat de leeftijdsopbouw van de gemeente zelf voor dit jaar niet is geladen"
+                             f"{_PROFILE_UNUSABLE}. Afgerond; geen telling.",
     "kwb-gelijk-verdeeld": "Schatting: de kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                            "buurten, kolom a_00_14) zijn gelijk verdeeld over de leeftijden 0 tot en met 14 "
                            "jaar (elk 1/15), omdat de leeftijdsopbouw van de gemeente (CBS-tabel 03759ned) "
-                           "voor dit jaar niet is geladen, en ook die van Nederland niet. Afgerond; geen "
-                           "telling. Met 03759ned (van de gemeente, of van Nederland) wordt de verdeling "
-                           "beter.",
+                           f"voor dit jaar niet is geladen{_PROFILE_UNUSABLE}, en ook die van Nederland niet. "
+                           "Afgerond; geen telling. Met 03759ned (van de gemeente met de leeftijden 0 tot en "
+                           "met 14 jaar, of van Nederland) wordt de verdeling beter.",
 }
 # What makes a route's figures better, said after its note (source_note)
 SOURCE_LOAD_HINTS = {
@@ -352,10 +357,10 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
     kwb (a_00_14) of the same year differ by more than PROFILE_MISMATCH_SHARE: the route 'CBS
     03759ned × kwb' then gives every wijk too many or too few children. Without the gemeente's own
     row in the kwb (a StatLine selection of the wijken) the sum of its wijken is compared instead,
-    said as such, with WIJK_ROUNDING_CHILDREN per wijk more room; not when a wijk is secret (its
-    children are missing from the sum). Names both totals, both files and what to check; '' when
-    they agree, or when either is missing or 03759ned lacks an age (then there is nothing to
-    compare). `rows` and `where` as population_missing_text."""
+    said as such, with WIJK_ROUNDING_CHILDREN per wijk more room; with a secret wijk only when
+    03759ned counts fewer (the sum misses the secret wijk's children, so more says nothing). Names
+    both totals, both files and what to check; '' when they agree, or when either is missing or
+    03759ned lacks an age (then there is nothing to compare). `rows` and `where` as population_missing_text."""
     found = rows(_PROFILE_CHECK_SQL, [gemeente_code, year, gemeente_code, year, year, gemeente_code])
     if not found:
         return ""
@@ -374,36 +379,52 @@ def profile_mismatch_text(rows: Callable[[str, list], list[tuple]], gemeente_cod
     if ages_children is None or not ages or len(ages) != 15:
         return ""
     margin = max(PROFILE_MISMATCH_SHARE * (kwb_children or 0), PROFILE_MISMATCH_MIN_CHILDREN)
+    kwb_source_is_gemeente = bool(kwb_children)
     if kwb_children:
         kwb_source = f"bestand {kwb_file}" if kwb_file else f"opgehaald bij CBS, tabel {kwb_table}"
         kwb_said = f"({kwb_source}, kolom a_00_14, het cijfer van de gemeente)"
         explained = (f"latere correcties en afronding verklaren hooguit "
                      f"{format_number(PROFILE_MISMATCH_SHARE * 100)} %")
-    elif wijken_children and wijken and not secret_wijken:
+    elif wijken_children and wijken:
         # no figure of the gemeente itself: the sum of its wijken, each rounded to fives
         kwb_children = wijken_children
         margin = max(PROFILE_MISMATCH_SHARE * wijken_children, PROFILE_MISMATCH_MIN_CHILDREN,
-                     WIJK_ROUNDING_CHILDREN * wijken)
+                     WIJK_ROUNDING_CHILDREN * (wijken - (secret_wijken or 0)))
         kwb_source = f"bestand {wijken_file}" if wijken_file else f"opgehaald bij CBS, tabel {wijken_table}"
         kwb_said = (f"({kwb_source}, kolom a_00_14, de som van de {wijken} wijken: het bestand heeft "
                     "geen cijfer van de gemeente zelf)")
         explained = (f"latere correcties, afronding van elke wijk op vijftallen en inwoners zonder "
                      f"bekende wijk verklaren hooguit {format_number(PROFILE_MISMATCH_SHARE * 100)} % of "
                      f"{WIJK_ROUNDING_CHILDREN} kinderen per wijk")
+        if secret_wijken:
+            # the sum misses the secret wijken's children: 03759ned may count more, never fewer
+            if ages_children >= kwb_children - margin:
+                return ""
+            known = wijken - secret_wijken
+            kwb_said = (f"({kwb_source}, kolom a_00_14, de som van de {known} bekende wijken: het "
+                        f"bestand heeft geen cijfer van de gemeente zelf, en CBS houdt de kinderen van "
+                        f"{secret_wijken} {'wijk' if secret_wijken == 1 else 'wijken'} geheim, dus de "
+                        "gemeente heeft er eerder meer)")
     else:
         return ""
     difference = ages_children - kwb_children
     if abs(difference) <= margin:
         return ""
+    # beside a secret wijk each wijk's share is of the gemeente's total in the kwb, so the wijken
+    # do not add up to 03759ned; without that total they do where it is below the known wijken
+    # (population_by_wijk_age, wijk_share), the one case said then
+    adds_up = ("De kinderen per wijk zijn de kinderen van 03759ned, verdeeld naar het aandeel van elke "
+               "wijk in het totaal van de gemeente in de kwb" if secret_wijken and kwb_source_is_gemeente else
+               "De kinderen per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld "
+               "naar het aandeel van elke wijk in de kwb)")
     share = format_number(abs(difference) / kwb_children * 100)
     more = "meer" if difference > 0 else "minder"
     return (f"Let op: de twee CBS-tabellen van deze schatting passen niet bij elkaar. Volgens CBS-tabel "
             f"03759ned ({ages_source}) had {name} op 1 januari {year} {format_number(ages_children)} "
             f"kinderen van 0 tot en met 14 jaar; volgens de Kerncijfers wijken en buurten {year} "
             f"{kwb_said} {format_number(kwb_children)}: "
-            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; {explained}. De kinderen "
-            "per wijk tellen op tot 03759ned (ze zijn de kinderen van 03759ned, verdeeld naar het aandeel "
-            f"van elke wijk in de kwb): klopt de kwb, dan is elke wijk {share} % te "
+            f"{share} % {more}. Beide tellen dezelfde kinderen op dezelfde dag; {explained}. {adds_up}: "
+            f"klopt de kwb, dan is elke wijk {share} % te "
             f"{'hoog' if difference > 0 else 'laag'}. Controleer of 03759ned van deze gemeente "
             f"is (na een herindeling de nieuwe gemeente, niet een oude of een buurgemeente), van {year}, "
             "en gedownload met Geslacht 'Totaal mannen en vrouwen' en Burgerlijke staat 'Totaal "

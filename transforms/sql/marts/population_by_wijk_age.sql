@@ -7,7 +7,7 @@
 --    region NL01, same year, when loaded; none is shipped: its real figures were not at hand);
 -- 3. kwb-gelijk-verdeeld: the wijk's 0-15 year olds spread evenly over the ages 0-14.
 -- Buurten of the BRP map to their wijk.
--- Source: stg_brp__population, stg_cbs__kerncijfers, stg_cbs__population_by_age, stg_regions, stg_region_names.
+-- Source: stg_brp__population, stg_cbs__kerncijfers (k_0Tot15Jaar, AantalInwoners), stg_cbs__population_by_age, stg_regions, stg_region_names.
 -- rebuild: per gemeente
 with age_groups as (
     -- the ages of each age group, and the group's share of an even spread over the ages 0-14
@@ -62,19 +62,48 @@ gemeente_young as (
     where region_level = 'gemeente' and stem = 'k_0Tot15Jaar' and value is not null
 ),
 
+wijk_inhabitants as (
+    select year, region_code as wijk_code, value as inhabitants_count
+    from stg_cbs__kerncijfers
+    where region_level = 'wijk' and stem = 'AantalInwoners'
+),
+
 wijk_totals as (
     select
-        year,
-        gemeente_code,
-        sum(young_count) as known_young_count,
-        count(*) filter (where young_count is null) as secret_wijken
-    from wijk_young
+        w.year,
+        w.gemeente_code,
+        sum(w.young_count) as known_young_count,
+        count(*) filter (where w.young_count is null) as secret_wijken,
+        -- the most children the secret wijken can have: all their inhabitants (a_inw); null when
+        -- the kwb has no a_inw of one of them
+        case
+            when count(*) filter (where w.young_count is null and i.inhabitants_count is null) = 0
+                then coalesce(sum(i.inhabitants_count) filter (where w.young_count is null), 0)
+        end as secret_inhabitants_count
+    from wijk_young as w
+    left join wijk_inhabitants as i using (year, wijk_code)
     group by all
+),
+
+profile_young as (
+    -- the gemeente's 0-15 year olds by 03759ned (ages 0-14, all fifteen of them): the same
+    -- children as the kwb's gemeente row counts, for a kwb without that row
+    select gemeente_code, year, sum(persons_count) as young_count
+    from stg_cbs__population_by_age
+    where age between 0 and 14 and persons_count is not null
+    group by all
+    having count(distinct age) = 15
 ),
 
 wijk_share as (
     -- With a secret wijk the share is of the gemeente's own total, so that its children are not
-    -- spread over the other wijken (they stay unknown, see population_unknown_by_wijk).
+    -- spread over the other wijken (they stay unknown, see population_unknown_by_wijk): the kwb's
+    -- gemeente row, else (a StatLine selection of only the wijken) 03759ned's ages 0-14, the same
+    -- children; never less than the known wijken's sum (rounding of each wijk to fives). Without
+    -- either, the known wijken plus at most every inhabitant of the secret wijken (they get no
+    -- more than their own share: conservative), and without that no share at all (the next route
+    -- spreads each wijk's own 0-15 year olds). Without a secret wijk the wijken share the whole
+    -- of 03759ned, also its children without a known wijk.
     select
         w.year,
         w.gemeente_code,
@@ -82,13 +111,16 @@ wijk_share as (
         w.young_count,
         w.young_count / nullif(
             case
-                when t.secret_wijken > 0 and g.young_count >= t.known_young_count then g.young_count
-                else t.known_young_count
+                when t.secret_wijken = 0 then t.known_young_count
+                when coalesce(g.young_count, p.young_count) is not null
+                    then greatest(coalesce(g.young_count, p.young_count), t.known_young_count)
+                else t.known_young_count + t.secret_inhabitants_count
             end, 0
         ) as young_share
     from wijk_young as w
     inner join wijk_totals as t using (year, gemeente_code)
     left join gemeente_young as g using (year, gemeente_code)
+    left join profile_young as p using (year, gemeente_code)
     where w.young_count is not null
 ),
 
