@@ -1,6 +1,7 @@
 """Killed with kill -9 at random moments, `import-cbs` of the newer CBS files (a zipped GeoJSON, the
 Jeugdmonitor per wijk, an OData UntypedDataSet.json, a zip of the new open data's Observations.csv)
-leaves the old state or the new, no scratch folder after the next import, and a working app."""
+over an earlier version of the file leaves the old state (the earlier version whole) or the new,
+no scratch folder after the next import, and a working app."""
 
 from __future__ import annotations
 
@@ -29,25 +30,40 @@ WIJKGRENZEN = next(path for path in (REAL_DATA / "geo" / "wijk_2024_wgs84_cartom
                                      ROOT / "sample_data" / "geo" / "wijken.geojson") if path.exists())
 
 
-def _zipped_geojson(folder: Path) -> Path:
+def _zipped_geojson(folder: Path, earlier: bool) -> Path:
+    # earlier: only the wijken of the first gemeente in the file
     archive = folder / "wijk_2024.zip"
+    geojson = json.loads(WIJKGRENZEN.read_text(encoding="utf-8"))
+    if earlier:
+        first = geojson["features"][0]["properties"]["statcode"][2:6]
+        geojson["features"] = [f for f in geojson["features"] if f["properties"]["statcode"][2:6] == first]
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.write(WIJKGRENZEN, "wijk_2024.geojson")
+        zipped.writestr("wijk_2024.geojson", json.dumps(geojson))
     return archive
 
 
-def _jeugdmonitor(folder: Path) -> Path:
+def _jeugdmonitor(folder: Path, earlier: bool) -> Path:
     from test_cbs_jeugdmonitor import write_jeugdmonitor
 
-    return write_jeugdmonitor(folder)
+    path = write_jeugdmonitor(folder)
+    if earlier:  # 120 children of 4-12 with jeugdzorg in Diezerpoort, not 140
+        text = path.read_text(encoding="utf-8-sig")
+        assert text.count('"     140"') == 1
+        path.write_text(text.replace('"     140"', '"     120"'), encoding="utf-8-sig")
+    return path
 
 
-def _untyped_json(folder: Path) -> Path:
-    # the kwb of Den Haag 2019 (84583NED) as OData v3's UntypedDataSet: every figure padded text
+def _untyped_json(folder: Path, earlier: bool) -> Path:
+    # the kwb of Den Haag 2019 (84583NED) as OData v3's UntypedDataSet: every figure padded text;
+    # earlier: 50 children of 0-14 fewer in its first wijk that has more than 100
     import csv
 
     with (DOWNLOADS / "84583NED_UntypedDataSet_GM0518.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
+    if earlier:
+        wijk = next(row for row in rows if row["Codering_3"].startswith("WK")
+                    and row["k_0Tot15Jaar_8"].strip().isdigit() and int(row["k_0Tot15Jaar_8"]) > 100)
+        wijk["k_0Tot15Jaar_8"] = str(int(wijk["k_0Tot15Jaar_8"]) - 50).rjust(8)
     path = folder / "UntypedDataSet.json"
     path.write_text(json.dumps({
         "odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/84583NED/$metadata"
@@ -55,10 +71,15 @@ def _untyped_json(folder: Path) -> Path:
     return path
 
 
-def _observations_zip(folder: Path) -> Path:
+def _observations_zip(folder: Path, earlier: bool) -> Path:
     from test_cbs_real_variants import write_download
 
     download = write_download(folder / "86165NED")
+    if earlier:  # 7000 inhabitants where there are 7115
+        observations = download / "Observations.csv"
+        text = observations.read_text(encoding="utf-8-sig")
+        assert ";7115;" in text
+        observations.write_text(text.replace(";7115;", ";7000;"), encoding="utf-8-sig")
     archive = folder / "86165NED.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         for member in sorted(download.iterdir()):
@@ -66,9 +87,9 @@ def _observations_zip(folder: Path) -> Path:
     return archive
 
 
-# name: (write the file into a folder, extra arguments, the figure the import changes, the page
-# and query parameters that show it)
-FILES: dict[str, tuple[Callable[[Path], Path], list[str], str, dict[str, str]]] = {
+# name: (write the file (or an earlier version of it) into a folder, extra arguments, the figure
+# the import changes, the page and query parameters that show it)
+FILES: dict[str, tuple[Callable[[Path, bool], Path], list[str], str, dict[str, str]]] = {
     "zipped geojson": (_zipped_geojson, ["--jaar", "2024"],
                        "select count(*), count(distinct region_code) from geometries where year = 2024",
                        {}),
@@ -116,11 +137,17 @@ def test_a_killed_import_cbs_of_a_newer_file_leaves_the_old_state_or_the_new(tmp
     monkeypatch.setenv("TMPDIR", str(temporary))
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     path = folder / "kindkaart.duckdb"
-    command = _command("import-cbs", str(write(inputs)), *arguments, "--db", str(path))
+    # the old state: the sample with an earlier version of the file, which the new one replaces
+    earlier = tmp_path / "eerder" / "kindkaart.duckdb"
+    earlier.parent.mkdir()
+    (inputs / "eerder").mkdir()
+    shutil.copy(sample_db, earlier)
+    assert main(["import-cbs", str(write(inputs / "eerder", True)), *arguments, "--db", str(earlier)]) == 0
+    command = _command("import-cbs", str(write(inputs, False)), *arguments, "--db", str(path))
 
     def fresh() -> None:
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
-        shutil.copy(sample_db, path)
+        shutil.copy(earlier, path)
 
     def state() -> tuple:
         """(loads, audit log) after checking every mart equals a full build of them, and the figure."""
