@@ -452,6 +452,18 @@ def _create_whole(target: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
+def holds_nothing(path: str | Path) -> bool:
+    """Whether the file at `path` is a DuckDB file (or an empty file) with nothing in it: what a
+    command killed while it created the database leaves (the file comes first, then all
+    migrations in one transaction). It stands for a missing database. False for a missing file, a
+    database, and a file refused for any other reason (also one another process holds)."""
+    try:
+        connect(path, read_only=True, create=False).close()
+    except DatabaseRefused as refused:
+        return refused.messages == [EMPTY_MESSAGE]
+    return False
+
+
 def others_waiting(target: str | Path) -> bool:
     """Whether another running process waits to open the database `target` (its .wacht file
     beside it). Costs one listing of the folder; a waiter killed meanwhile does not count."""
