@@ -456,9 +456,10 @@ def holds_nothing(path: str | Path) -> bool:
     """Whether the file at `path` is a DuckDB file (or an empty file) with nothing in it: what a
     command killed while it created the database leaves (the file comes first, then all
     migrations in one transaction). It stands for a missing database. False for a missing file, a
-    database, and a file refused for any other reason (also one another process holds)."""
+    database, and a file refused for any other reason (also one another process holds: asked
+    once, without waiting for it)."""
     try:
-        connect(path, read_only=True, create=False).close()
+        connect(path, read_only=True, create=False, wait=0).close()
     except DatabaseRefused as refused:
         return refused.messages == [EMPTY_MESSAGE]
     return False
