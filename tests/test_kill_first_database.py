@@ -93,3 +93,33 @@ def test_the_same_command_completes_over_a_database_it_left_when_killed_creating
     finally:
         con.close()
     assert sorted(p.name for p in path.parent.iterdir()) == ["kindkaart.duckdb"]
+
+
+# `python -m data_sources` killed right after the new database file took its name (store._create_whole
+# links kindkaart.duckdb.<pid>.nieuw to kindkaart.duckdb, then removes the scratch name)
+_KILLED_AFTER_LINK = """import os, signal, sys
+real = os.link
+def link(*args, **kwargs):
+    real(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+os.link = link
+from data_sources.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_scratch_name_of_a_creation_killed_right_after_it_took_its_place_is_removed(tmp_path):
+    # The scratch name is a second name of the database file itself (a hard link); the next
+    # creation removed it, but there is none once the database is there: it stayed for good.
+    import sys
+
+    path = tmp_path / "data" / "kindkaart.duckdb"
+    path.parent.mkdir()
+    command = ["import-cbs", str(write_jeugdmonitor(tmp_path)), "--db", str(path)]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_LINK, *command], cwd=ROOT,
+                            capture_output=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    assert [p.name for p in path.parent.glob("*.nieuw")] != []  # what the killed run left
+    assert _holds_nothing(path)
+    subprocess.run(_command(*command), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["kindkaart.duckdb"]
