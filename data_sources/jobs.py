@@ -463,12 +463,14 @@ def build_sample_database(path: str | Path | None = None, *, force: bool = False
     swap (put_in_place). A path that cannot be replaced gives DatabaseRefused before any work."""
     target = db_path(path)
     store.check_path(target)
-    if target.exists() and not force:
+    # a file that holds nothing (a first command killed while creating it) is a missing database
+    missing = not target.exists() or store.holds_nothing(target)
+    if not missing and not force:
         return target
     target = store.through_link(target)  # the file a link leads to is replaced, not the link
     _check_replaceable(target)
     partial = _scratch_file(target, ".building")
-    kept = store.backup_name(target, "voor-force") if target.exists() else None
+    kept = None if missing else store.backup_name(target, "voor-force")
     try:
         con = store.connect(partial)
         try:
@@ -628,7 +630,9 @@ def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = N
     click in the app) from writing to it in between, where its change would be in neither file.
     A damaged or foreign file is kept as it is, with a .wal beside it moved along (never deleted:
     it may be another program's). `before_swap(current)` runs right before the swap, with the
-    current database open and locked (None when there is none, or it is damaged or foreign)."""
+    current database open and locked (None when there is none, or it is damaged or foreign). A
+    file that holds nothing (store.holds_nothing) is replaced without a backup when no
+    `backup_to` is given: there is nothing in it to keep."""
     if not target.exists():
         if before_swap is not None:
             before_swap(None)
@@ -638,7 +642,14 @@ def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = N
         con = store.connect(target, create=False)
     except store.DatabaseInUse:
         raise  # never replace a database a running app or load is writing to
-    except store.DatabaseRefused:
+    except store.DatabaseRefused as refused:
+        if backup_to is None and refused.messages == [store.EMPTY_MESSAGE]:
+            if before_swap is not None:
+                before_swap(None)
+            # its .wal holds no commit (else the file would not hold nothing): not for the new file
+            target.with_name(target.name + ".wal").unlink(missing_ok=True)
+            os.replace(new, target)
+            return None
         con = None
     try:
         old = store.backup(con, target, label, backup_to, verify=con is not None)

@@ -405,10 +405,16 @@ def _waiter_waits(waiting: Path, pid: int) -> bool:
 
 
 def _remove_stale_waiters(target: Path) -> None:
-    """Remove the .wacht files beside the database of waiters that no longer wait (killed)."""
+    """Remove the .wacht files beside the database of waiters that no longer wait (killed), and the
+    scratch name of a creation killed right after the file took its place (_create_whole): a
+    second name of the database file itself, which no later creation would come to remove."""
     prefix = f"{target.name}."
     for name in os.listdir(target.parent):
-        if name.startswith(prefix) and name.endswith(_WAITING):
+        if name.startswith(prefix) and name.endswith(_CREATING):
+            pid = name[len(prefix):-len(_CREATING)]
+            if pid.isdigit() and not _running(int(pid)):
+                (target.parent / name).unlink(missing_ok=True)
+        elif name.startswith(prefix) and name.endswith(_WAITING):
             pid = name[len(prefix):-len(_WAITING)]
             if pid.isdigit() and int(pid) != os.getpid() and not _waiter_waits(
                     target.parent / name, int(pid)):
@@ -450,6 +456,19 @@ def _create_whole(target: Path) -> None:
         for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
+
+
+def holds_nothing(path: str | Path) -> bool:
+    """Whether the file at `path` is a DuckDB file (or an empty file) with nothing in it: what a
+    command killed while it created the database leaves (the file comes first, then all
+    migrations in one transaction). It stands for a missing database. False for a missing file, a
+    database, and a file refused for any other reason (also one another process holds: asked
+    once, without waiting for it)."""
+    try:
+        connect(path, read_only=True, create=False, wait=0).close()
+    except DatabaseRefused as refused:
+        return refused.messages == [EMPTY_MESSAGE]
+    return False
 
 
 def others_waiting(target: str | Path) -> bool:

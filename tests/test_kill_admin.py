@@ -224,3 +224,56 @@ def test_users_add_or_disable_killed_leaves_the_account_with_its_audit_line_or_n
     outcomes = kill_at_random(_command(*arguments, "--db", str(path)), fresh, lambda: _accounts(path),
                               " ".join(arguments))
     assert "old" in outcomes
+
+
+def test_a_backup_to_a_new_folder_killed_at_random_moments_leaves_a_whole_copy_with_its_line_or_none(
+        tmp_path, sample_db, monkeypatch):
+    # backup -o into folders that are not there yet (backup makes them; a refused backup removes
+    # them again, store.backup): killed at random moments, the database as it was, at the target
+    # a whole copy named by its audit line or nothing; the next backup of that name completes and
+    # leaves nothing else in the folder, and the app shows its page.
+    from conftest import run_page
+
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+    target = tmp_path / "elders" / "nieuw" / "kopie.duckdb"
+    arguments = ["backup", "-o", str(target), "--db", str(path)]
+    command = _command(*arguments)
+
+    def fresh() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(tmp_path / "elders", ignore_errors=True)
+        folder.mkdir()
+        shutil.copy(sample_db, path)
+
+    def state() -> tuple[bool, int]:
+        if target.exists():
+            store.verify_database(target)
+        con = store.connect(path, read_only=True)
+        try:
+            lines = con.execute("select count(*) from audit_log where action = 'reservekopie gemaakt'"
+                                " and detail like '%kopie.duckdb%'").fetchone()[0]
+        finally:
+            con.close()
+        assert _data(path)[0] == _data(sample_db)[0]  # the loads as they were
+        return target.exists(), lines
+
+    fresh()
+    duration = _timed(command)
+    assert state() == (True, 1)
+    floor = min(startup_seconds(), duration) * 0.8
+    chance = random.Random("backup -o")
+    outcomes = []
+    for seconds in [chance.uniform(floor, duration) for _ in range(KILLS)] + [0.01]:
+        fresh()
+        _kill_after(command, seconds)
+        outcome = state()
+        assert outcome in ((False, 0), (False, 1), (True, 1)), outcome  # never a copy without its line
+        outcomes.append(outcome)
+        assert main(arguments) == 0
+        assert state()[0]
+        assert sorted(p.name for p in target.parent.iterdir()) == ["kopie.duckdb"]
+    assert (False, 0) in outcomes
+    monkeypatch.setenv("KINDKAART_DB", str(path))
+    at = run_page(timeout=120)
+    assert not at.exception, at.exception

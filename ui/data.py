@@ -79,7 +79,17 @@ def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
     # without write rights, a read-only mount) is opened read-only: every page reads it, and every
     # write is refused with store.READ_ONLY_MESSAGE (refusal), instead of every page refusing.
     read_only = path.exists() and not store.writable(path)
-    con = store.connect(path, create=False, read_only=read_only)
+    try:
+        con = store.connect(path, create=False, read_only=read_only)
+    except store.DatabaseRefused as refused:
+        # at the default place a file that holds nothing (a first command killed while creating
+        # it) is the missing database it stands for
+        if path != config.DEFAULT_DB_PATH or read_only or refused.messages != [store.EMPTY_MESSAGE]:
+            raise
+        from data_sources import jobs
+
+        jobs.build_sample_database(path)
+        con = store.connect(path, create=False)
     try:
         if read_only:
             if store.pending_migrations(con) or not transforms.up_to_date(con):

@@ -23,11 +23,13 @@ def run(args) -> int:
     target = db_path(args.db)
     store.check_path(target)  # a named pipe "exists" too, but is no database
     if args.sample:
-        if target.exists() and not (args.force or args.if_missing):
+        # a file that holds nothing (a first command killed while creating it) is no database yet
+        exists = target.exists() and not store.holds_nothing(target)
+        if exists and not (args.force or args.if_missing):
             print(f"De database {target} bestaat al. Gebruik --force om hem opnieuw te bouwen "
                   "uit de voorbeeldgegevens (alle geladen gegevens gaan dan verloren).")
             return 1
-        if target.exists() and not args.force:
+        if exists and not args.force:
             # --if-missing on a database of a real gemeente (make run with KINDKAART_DB): it is
             # left as it is, and holds no Voorbeeldstad unless someone put her there
             print(f"Database {target} bestaat al; die blijft zoals hij is (niet gevuld met de "
