@@ -139,9 +139,9 @@ def test_the_reports_specialistische_inzet_pins_no_hidden_support_of_another(app
     bounds = attacker.solved()
     assert small <= hidden, small - hidden
     assert not _too_narrow(bounds, truth, hidden)
-    # and, as README's rule says it, every hidden cell of the others still reaches from 1 (or 0)
+    # and, as README's rule says it, every small count of the others still reaches from 1 (or 0)
     # to the threshold: a line that said '1 to 4' would tell a small count
-    assert not {name: bounds[name] for name in hidden
+    assert not {name: bounds[name] for name in small
                 if bounds[name][0] > 1 or bounds[name][1] < min_count()}
 
 
