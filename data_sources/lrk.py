@@ -31,9 +31,9 @@ from data_sources.text import (
     decoded,
     delimiter,
     normalise,
-    not_utf8_byte,
-    visible,
+    not_utf8_said,
 )
+from data_sources.text import shown as _shown
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
@@ -832,26 +832,17 @@ def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Patte
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
     refusals = []
     for row_number, column, value in sorted(found):
-        where = f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(value)}' bevat de byte"
+        where = f"Bestand {file_name}, rij {row_number}, kolom {column}:"
         if bad is NOT_UTF8:
-            byte = not_utf8_byte(bad.search(value).group())
-            letter = bytes([byte]).decode("cp1252", errors="replace")
-            refusals.append(
-                f"{where} 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 "
-                f"is (in Windows-1252 is het '{_shown(letter)}': een rij uit een ander bestand "
-                "geplakt?). Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+            refusals.append(f"{where} {not_utf8_said(value)}. Verbeter de waarde, of lees de export "
+                            "in zoals het register hem geeft.")
         else:
             refusals.append(
-                f"{where} 0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
+                f"{where} '{_shown(value)}' bevat de byte "
+                f"0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
                 "van de export) geen teken is: het bestand is beschadigd of in een andere codering "
                 "opgeslagen. Verbeter de waarde, of lees de export in zoals het register hem geeft.")
     return refusals
-
-
-def _shown(value: str) -> str:
-    """A value as a message shows it: a byte that is no UTF-8 as <0xE9>, a character that
-    shows as nothing as <U+0081> (text.visible)."""
-    return visible(NOT_UTF8.sub(lambda m: f"<0x{not_utf8_byte(m.group()):02X}>", value))
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
