@@ -4,6 +4,8 @@ as a whole read as before. The names are real (Tytsjerksteradiel's wijken of 202
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import REAL_DATA
 from kwb_files import KWB_COLUMNS, kwb_rows
@@ -155,3 +157,57 @@ def test_observations_with_a_name_pasted_from_windows_1252_are_refused_naming_fi
     _saved(observations, lines)
     import_file(con, folder)
     assert _names(con)["WK019311"] == "Wijk 11 Earnewâld"
+
+
+def test_an_odata_answer_with_a_name_pasted_from_windows_1252_is_refused_naming_row_and_key(
+        con, tmp_path):
+    """A saved OData answer of the kwb 2024 (85984NED) written as UTF-8 with one record pasted
+    from a Windows-1252 copy: 'Súdwest-Fryslân' was stored as 'SÃºdwest-FryslÃ¢n'."""
+    records = [{"WijkenEnBuurten": code, "Gemeentenaam_1": "Súdwest-Fryslân", "Codering_3": code,
+                "AantalInwoners_5": 2400, "k_0Tot15Jaar_8": 400} for code in ("WK190000", "WK190001")]
+    lines = ['{"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#'
+             'Cbs.OData.WebAPI.TypedDataSet", "value": [',
+             ",\n".join(json.dumps(record, ensure_ascii=False) for record in records), "]}"]
+    lines = "\n".join(lines).splitlines()
+    path = tmp_path / "85984NED_TypedDataSet.json"
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, _saved(path, lines, pasted="WK190001"))
+    assert refused.value.messages == [
+        f"Bestand {path.name}: rij 2 van 'value', sleutel Gemeentenaam_1: "
+        + REFUSAL.format(value="S<0xFA>dwest-Frysl<0xE2>n", byte="FA", letter="ú"),
+        "Er is niets opgeslagen."]
+    assert con.execute("select count(*) from raw_cbs__kerncijfers").fetchone() == (0,)
+
+
+def test_gemeente_laden_refuses_a_kwb_csv_utf8_with_a_pasted_row_naming_it(app_db, tmp_path):
+    """On the page: the refusal names file, row, column and byte, without a traceback or a
+    server path, and the sample gemeente's regions stay as they were."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources import store
+    from data_sources.accounts import Account
+
+    def names() -> list[tuple]:
+        connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return connection.execute("select * from regions order by all").fetchall()
+        finally:
+            connection.close()
+
+    before = names()
+    lines = _csv_lines(kwb_rows(TYTSJERKSTERADIEL, TYTSJERKSTERADIEL_WIJKEN))
+    path = _saved(tmp_path / "kwb-2024.csv", lines, pasted=PASTED)
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception and not at.success
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes '<'
+    row = next(i for i, line in enumerate(lines, start=1) if f";{PASTED};" in line)
+    assert (f"rij {row}, kolom regio: 'Wijk 05 Earnew<0xE2>ld' bevat de byte 0xE2, die geen UTF-8 "
+            "is" in errors), errors
+    assert "Traceback" not in errors and str(tmp_path) not in errors
+    assert names() == before
