@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import archives, store
-from data_sources.errors import InputRefused, not_a_plain_file, unreadable
+from data_sources.errors import InputRefused, Note, info, not_a_plain_file, severity, unreadable
 from data_sources.text import (
     CONTROL_CHARACTERS,
     MONTHS,
@@ -31,9 +31,9 @@ from data_sources.text import (
     decoded,
     delimiter,
     normalise,
-    not_utf8_byte,
-    visible,
+    not_utf8_said,
 )
+from data_sources.text import shown as _shown
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
 
 PROVISION_TYPES = {
@@ -139,7 +139,8 @@ class LrkImport:
     without_address: int = 0
     # Locations in the export that are no longer registered: stored, never counted.
     deregistered: int = 0
-    # What else the user is told (dates left empty on deregistered locations).
+    # What else the user is told (dates left empty on deregistered locations): each a warning or,
+    # made with errors.info, only information (data_sources.errors.Note); note_sentence says it.
     notes: list[str] = dataclasses.field(default_factory=list)
     # The gemeenten this export counts for, and per gemeente the earlier export it replaces there.
     covered: list[str] = dataclasses.field(default_factory=list)
@@ -151,7 +152,8 @@ class LrkImport:
     gemeente_names: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def coverage_lines(self) -> list[str]:
-        """What this export replaces, in Dutch, for the command line and the page."""
+        """What this export replaces, in Dutch, for the command line and the page: information,
+        but a gemeente where it replaces nothing (errors.Note: a warning)."""
         lines = [f"Deze export telt voor {self._gemeenten(self.covered)}."] if self.covered else []
         by_load: dict[int, list[Replacement]] = {}
         for replacement in self.replaced:
@@ -159,11 +161,12 @@ class LrkImport:
         for load_id, replacements in sorted(by_load.items()):
             lines.append(f"Vervangt de export van lading {load_id} ({replacements[0].file_name}) voor "
                          f"{self._gemeenten([r.gemeente_code for r in replacements])}.")
-        lines += [_kept_line(kept, self.name(kept.gemeente_code)) for kept in self.kept]
+        lines = [info(line) for line in lines]
+        lines += [Note(_kept_line(kept, self.name(kept.gemeente_code))) for kept in self.kept]
         if self.elsewhere:
-            lines.append(f"{self.elsewhere} locatie(s) liggen volgens hun postcode in een andere "
-                         "gemeente dan hun verantwoordelijke gemeente: ze tellen mee in de wijk van "
-                         "hun postcode.")
+            lines.append(info(f"{self.elsewhere} locatie(s) liggen volgens hun postcode in een andere "
+                              "gemeente dan hun verantwoordelijke gemeente: ze tellen mee in de wijk "
+                              "van hun postcode."))
         return lines
 
     def name(self, gemeente_code: str) -> str:
@@ -187,6 +190,14 @@ class Replacement:
     earlier_locations: int = 0   # counted locations of the earlier export in the gemeente
     held: int = 0                # of those, how many the new export holds
     in_export: int = 0           # the new export's locations in the gemeente
+
+
+def note_sentence(note: str) -> Note:
+    """A note of LrkImport.notes as a sentence of its own, of the same severity (errors.severity):
+    'rij 4 herhaalt de kopregel ...' -> 'Rij 4 herhaalt de kopregel ....'. The command line puts
+    'Let op:' before a warning only; the page shows a warning as such, first."""
+    sentence = note[:1].upper() + note[1:] + "."
+    return info(sentence) if severity(note) == "info" else Note(sentence)
 
 
 def _gemeente_label(gemeente_code: str, names: dict[str, str]) -> str:
@@ -444,7 +455,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
     frame = frame.drop(columns="counts").reset_index(drop=True)
     if header_row:
-        notes.insert(0, f"de kopregel staat op rij {header_row + 1}; wat erboven staat is overgeslagen")
+        notes.insert(0, info(f"de kopregel staat op rij {header_row + 1}; wat erboven staat is "
+                             "overgeslagen"))
     frame.attrs["notes"] = notes
     return frame
 
@@ -586,8 +598,8 @@ def _without_repeated_headers(frame: pd.DataFrame, notes: list[str]) -> pd.DataF
         repeated[candidates] &= frame.loc[candidates, field].map(compact).isin(names)
     if not repeated.any():
         return frame
-    notes.append(f"rij {_rows_shown(frame.loc[repeated, 'row_number'])} herhaalt de kopregel (twee "
-                 "exports onder elkaar geplakt?) en is overgeslagen")
+    notes.append(info(f"rij {_rows_shown(frame.loc[repeated, 'row_number'])} herhaalt de kopregel "
+                      "(twee exports onder elkaar geplakt?) en is overgeslagen"))
     return frame[~repeated]
 
 
@@ -603,9 +615,9 @@ def _without_totals_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     if not at_bottom.any():
         return frame
     rows = frame.loc[at_bottom, "row_number"]
-    notes.append(f"rij {_rows_shown(rows)} onderaan {'heeft' if len(rows) == 1 else 'hebben'} geen "
-                 "LRK-nummer, type of postcode (een totaalregel?) en "
-                 f"{'is' if len(rows) == 1 else 'zijn'} overgeslagen")
+    notes.append(info(f"rij {_rows_shown(rows)} onderaan {'heeft' if len(rows) == 1 else 'hebben'} "
+                      "geen LRK-nummer, type of postcode (een totaalregel?) en "
+                      f"{'is' if len(rows) == 1 else 'zijn'} overgeslagen"))
     return frame[~at_bottom]
 
 
@@ -693,9 +705,10 @@ def _read_grouped_places(frame: pd.DataFrame, columns: dict, decimal_sign: str |
         values = ", ".join(str(int(number)) for *_, number in read[:3])
         signs = {_GROUPED_PLACES.match(text)[2] for _, text, _, _ in read}
         sign = _SIGN_NAMES.get(signs.pop(), "de spatie") if len(signs) == 1 else "het teken"
-        notes.append(f"kolom {columns['places']}: {shown}{' ...' if len(read) > 3 else ''} gelezen "
-                     f"als {values}: een aantal kindplaatsen is een heel getal, dus {sign} scheidt "
-                     "daar duizendtallen (en is nergens in de kolom een decimaalteken)")
+        notes.append(info(f"kolom {columns['places']}: {shown}{' ...' if len(read) > 3 else ''} "
+                          f"gelezen als {values}: een aantal kindplaatsen is een heel getal, dus "
+                          f"{sign} scheidt daar duizendtallen (en is nergens in de kolom een "
+                          "decimaalteken)"))
     return ambiguous
 
 
@@ -712,8 +725,8 @@ def _read_other_status_words(frame: pd.DataFrame, columns: dict, notes: list[str
     counted = status.value_counts()
     read = [f"'{_shown(value)}' ({counted[value]} {'rij' if counted[value] == 1 else 'rijen'}) gelezen als {word}"
             for value, word in read_as.items()]
-    notes.append(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven telt "
-                 "mee, Uitgeschreven niet)")
+    notes.append(info(f"kolom {columns['registration_status']}: {', '.join(read)} (Ingeschreven "
+                      "telt mee, Uitgeschreven niet)"))
 
 
 def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) -> None:
@@ -731,7 +744,7 @@ def _read_gastouderopvang(frame: pd.DataFrame, columns: dict, notes: list[str]) 
     read = ([f"als VGO (het huis van de gastouder) in {homes} rij(en) met kindplaatsen"] if homes
             else []) + ([f"als GOB (gastouderbureau, zonder eigen plekken) in {bureaus} rij(en) "
                          "zonder kindplaatsen"] if bureaus else [])
-    notes.append(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen {' en '.join(read)}")
+    notes.append(info(f"kolom {columns['provision_type']}: 'Gastouderopvang' gelezen {' en '.join(read)}"))
 
 
 def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: dict,
@@ -746,9 +759,10 @@ def _without_repeated_locations(frame: pd.DataFrame, file_name: str, columns: di
     values = frame.drop(columns=["row_number", "counts"])
     repeat = values.duplicated(keep="first")
     if repeat.any():
-        notes.append(f"rij {_rows_shown(frame.loc[repeat, 'row_number'])} "
-                     f"{'herhaalt een locatie' if repeat.sum() == 1 else 'herhalen locaties'} met "
-                     "dezelfde gegevens (twee exports samengevoegd?): elke locatie telt één keer")
+        notes.append(info(f"rij {_rows_shown(frame.loc[repeat, 'row_number'])} "
+                          f"{'herhaalt een locatie' if repeat.sum() == 1 else 'herhalen locaties'} "
+                          "met dezelfde gegevens (twee exports samengevoegd?): elke locatie telt "
+                          "één keer"))
         frame = frame[~repeat]
         values = values[~repeat]
     duplicated = frame["lrk_id"].duplicated(keep=False)
@@ -832,26 +846,17 @@ def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Patte
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
     refusals = []
     for row_number, column, value in sorted(found):
-        where = f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(value)}' bevat de byte"
+        where = f"Bestand {file_name}, rij {row_number}, kolom {column}:"
         if bad is NOT_UTF8:
-            byte = not_utf8_byte(bad.search(value).group())
-            letter = bytes([byte]).decode("cp1252", errors="replace")
-            refusals.append(
-                f"{where} 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 "
-                f"is (in Windows-1252 is het '{_shown(letter)}': een rij uit een ander bestand "
-                "geplakt?). Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+            refusals.append(f"{where} {not_utf8_said(value)}. Verbeter de waarde, of lees de export "
+                            "in zoals het register hem geeft.")
         else:
             refusals.append(
-                f"{where} 0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
+                f"{where} '{_shown(value)}' bevat de byte "
+                f"0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
                 "van de export) geen teken is: het bestand is beschadigd of in een andere codering "
                 "opgeslagen. Verbeter de waarde, of lees de export in zoals het register hem geeft.")
     return refusals
-
-
-def _shown(value: str) -> str:
-    """A value as a message shows it: a byte that is no UTF-8 as <0xE9>, a character that
-    shows as nothing as <U+0081> (text.visible)."""
-    return visible(NOT_UTF8.sub(lambda m: f"<0x{not_utf8_byte(m.group()):02X}>", value))
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
@@ -1281,8 +1286,8 @@ def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]
     note = ""
     if skipped:
         where = (f"{len(others)} andere gemeente(n)" if others else "geen bekende gemeente")
-        note = (f"{skipped} locatie(s) van {where} niet opgeslagen: alleen de locaties van "
-                f"{label} horen bij uw account")
+        note = info(f"{skipped} locatie(s) van {where} niet opgeslagen: alleen de locaties van "
+                    f"{label} horen bij uw account")
     return mapped.loc[own].reset_index(drop=True), note
 
 

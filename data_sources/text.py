@@ -141,6 +141,24 @@ def not_utf8_byte(ch: str) -> int:
     return ord(ch) - _NOT_UTF8_BASE
 
 
+def shown(value: str) -> str:
+    """A value as a message shows it: a byte that is no UTF-8 (NOT_UTF8) as <0xE9>, a character
+    that shows as nothing as <U+0081> (visible)."""
+    return visible(NOT_UTF8.sub(lambda m: f"<0x{not_utf8_byte(m.group()):02X}>", value))
+
+
+def not_utf8_said(value: str) -> str:
+    """Why a value with a byte that is no UTF-8 (NOT_UTF8) in a file that otherwise is UTF-8 is
+    not read, in Dutch, with the letter the byte is in Windows-1252: "'Caf<0xE9>' bevat de byte
+    0xE9, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in Windows-1252 is het
+    'é': ...)"."""
+    byte = not_utf8_byte(NOT_UTF8.search(value).group())
+    letter = bytes([byte]).decode("cp1252", errors="replace")
+    return (f"'{shown(value)}' bevat de byte 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van "
+            f"het bestand UTF-8 is (in Windows-1252 is het '{shown(letter)}': een rij uit een ander "
+            "bestand geplakt?)")
+
+
 # What UTF-8 gives Dutch text beyond ASCII: the letters with accents and signs of Latin-1 (é is
 # C3 A9) and the typographic quotes, dashes and euro sign (’ is E2 80 99). Read as Windows-1252
 # their bytes are 'Ã©' and 'â€™', which Dutch text does not have; two bytes of Windows-1252 that

@@ -19,6 +19,7 @@ from data_sources.config import SAMPLE_GEMEENTE_CODE, db_path
 from data_sources.errors import InputRefused, SourceUnavailable, severity
 from data_sources.gemeentenamen import common_name
 from data_sources.gemeentenamen import label as gemeente_label
+from data_sources.lrk import note_sentence
 from transforms.labels import CBS_DATASET_LABELS
 from transforms.privacy import format_moment
 from ui.auth import actor, gemeente_allowed, gemeente_scope, guard_page
@@ -308,24 +309,26 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
                 clear_caches()
                 st.success(f"{plain(lrk_upload.name)} is ingelezen: {imported.locations} ingeschreven locaties "
                            f"met samen {imported.places} kindplaatsen, jaar {imported.year}.")
-                for line in imported.coverage_lines():
-                    (st.warning if line.startswith("Vervangt niets") else st.info)(plain(line))
-                if imported.deregistered:
-                    st.info(f"{imported.deregistered} uitgeschreven locatie(s) in de export zijn bewaard "
-                            "maar tellen niet mee. Dat zijn locaties met de status Uitgeschreven of een "
-                            f"uitschrijfdatum in {imported.year} of eerder.")
-                for note in imported.notes:
-                    st.info(f"Let op: {plain(note.replace('--jaar', 'het vak Jaar'))}.")
+                # what to act on as a warning, first; what only informs as information
+                said = [(severity(line), line) for line in imported.coverage_lines()]
                 unmapped = imported.unmapped_postcodes
                 if unmapped:
                     more = f" en nog {len(unmapped) - 10}" if len(unmapped) > 10 else ""
-                    st.warning(f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
-                               f"({plain(', '.join(unmapped[:10]))}{more}): die locaties tellen niet mee per "
-                               "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
-                               "export opnieuw.")
+                    said.append(("warning", f"{len(unmapped)} postcode(s) staan niet in de postcodetabel "
+                                 f"({', '.join(unmapped[:10])}{more}): die locaties tellen niet mee per "
+                                 "wijk. Lees het CBS-postcodebestand van de gemeente in en daarna de "
+                                 "export opnieuw."))
                 if imported.without_address:
-                    st.info(f"{imported.without_address} gastouder(s) zonder adres in de export: hun "
-                            "kindplaatsen tellen niet mee per wijk.")
+                    said.append(("warning", f"{imported.without_address} gastouder(s) zonder adres in de "
+                                 "export: hun kindplaatsen tellen niet mee per wijk."))
+                if imported.deregistered:
+                    said.append(("info", f"{imported.deregistered} uitgeschreven locatie(s) in de export "
+                                 "zijn bewaard maar tellen niet mee. Dat zijn locaties met de status "
+                                 f"Uitgeschreven of een uitschrijfdatum in {imported.year} of eerder."))
+                said += [(severity(note), note.replace("--jaar", "het vak Jaar"))
+                         for note in map(note_sentence, imported.notes)]
+                for kind, line in sorted(said, key=lambda item: item[0] != "warning"):
+                    getattr(st, kind)(plain(line))
     except InputRefused as refused:  # raised by as_file only: the job's refusals are said inside
         show_refusal(lrk_upload, refused)
 

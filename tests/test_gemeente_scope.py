@@ -521,7 +521,7 @@ def test_a_tied_analist_reads_the_national_lrk_export_for_its_own_gemeente(app_d
     national = data + (b"" if data.endswith(b"\n") else b"\r\n") + other
     at = _read_lrk_on_the_page(app_db, ["GM9999"], "lrk_export_2024.csv", national)
     assert not at.error, [e.value for e in at.error]
-    assert ("Let op: 2 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+    assert ("2 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
             "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
     stored = fetch(app_db, "select distinct register_gemeente_code from raw_lrk__locations r"
                            " join loads using (load_id) where loads.file_name = 'lrk_export_2024.csv'")

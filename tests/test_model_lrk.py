@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data_sources import cli, lrk, store
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, severity
 
 HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;opvanglocatie_adres;"
           "opvanglocatie_postcode;opvanglocatie_woonplaats;status;inschrijfdatum;uitschrijfdatum;"
@@ -381,6 +381,9 @@ def test_an_export_with_a_location_across_the_border_leaves_the_neighbours_regis
         "Vervangt niets voor gemeente Elders (GM0002): daar blijft de export van lading "
         f"{result.load_id - 1} (lrk_elders_2024.csv) gelden, want deze export heeft maar 1 van de 3 "
         "locaties die daar nu tellen. De 1 locatie(s) van die gemeente in deze export tellen niet mee.")
+    # what it counts for only informs; where it replaces nothing is a warning (page and command)
+    assert [(line.split(" ")[0], severity(line)) for line in result.coverage_lines()] == [
+        ("Deze", "info"), ("Vervangt", "info"), ("Vervangt", "warning")]
 
 
 def test_an_export_without_the_gemeente_column_replaces_a_register_it_mostly_holds(

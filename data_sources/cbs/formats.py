@@ -51,7 +51,15 @@ from data_sources.cbs.odata import (
     to_number,
 )
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import compact, decode, delimiter, without_controls
+from data_sources.text import (
+    NOT_UTF8,
+    compact,
+    decoded,
+    delimiter,
+    not_utf8_said,
+    shown,
+    without_controls,
+)
 from data_sources.workbooks import WorkbookLimits, check_workbook
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
@@ -299,11 +307,15 @@ def _check_csv_size(path: Path) -> None:
 
 
 def _read_text(path: Path, line: str = "rij") -> str:
+    """The text of a CBS CSV or JSON file. A file that is UTF-8 but for a few bytes (a row pasted
+    from a Windows-1252 copy) is read as UTF-8 with those bytes kept as NOT_UTF8 characters, which
+    the readers refuse by row and column where a value is read (_not_utf8): read as Windows-1252 as
+    a whole, every 'Één' and '’s-Hertogenbosch' of the file was stored as 'Ã‰Ã©n' without a word."""
     raw = path.read_bytes()
     if not raw.strip():
         raise InputRefused(f"Bestand {path.name}: het bestand is leeg.")
     try:
-        return decode(raw)
+        return decoded(raw, not_utf8=True)[0]
     except UnicodeDecodeError as exc:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc, line)}.") from None
 
@@ -333,7 +345,7 @@ def _table_part(text: str, path: Path) -> tuple[str, int]:
             raise InputRefused(
                 f"Bestand {path.name}: rij {row + 1} heeft {filled[row]} gevulde velden waar de "
                 f"kopregel er {width} heeft (in kolom {width + 1}, na de laatste kolom, staat "
-                f"'{rows[row][width].strip()[:40]}'); mogelijk staat een '{separator}' in een naam "
+                f"'{shown(rows[row][width].strip()[:40])}'); mogelijk staat een '{separator}' in een naam "
                 "zonder aanhalingstekens eromheen, zodat elke waarde erna een kolom opschuift. "
                 "Er is niets opgeslagen; download het bestand opnieuw of zet die naam tussen "
                 "aanhalingstekens.")
@@ -625,6 +637,10 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
         if not code:
             continue
         where = f"Bestand {path.name}{sheet.place}, rij {row_number}, kolom"
+        if NOT_UTF8.search(code):
+            # whose row it is cannot be told
+            problems.append(f"{where} {code_column}: {not_utf8_said(_cell(row.get(code_column)))}.")
+            continue
         if code.isdigit() and "recs" not in frame.columns:
             raise InputRefused(
                 f"{where} {code_column}: '{code}' is een code zonder GM, WK of BU ervoor, en de "
@@ -639,6 +655,10 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
             continue
         if wanted and not code.startswith("NL") and f"GM{code[2:6]}" not in wanted:
             left_out.add(f"GM{code[2:6]}")
+            continue  # a byte that is no UTF-8 in a row not read is no matter: nothing is stored
+        bad_bytes = _not_utf8({column: _cell(row.get(column)) for column in read_columns}, where)
+        if bad_bytes:
+            problems += bad_bytes
             continue
         record = {"WijkenEnBuurten": code, "Codering_3": code,
                   "Gemeentenaam_1": _cell(row.get("gm_naam"))}
@@ -669,6 +689,13 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
                      period=str(year), modified=None, data_properties=props, records=records,
                      dimensions={"WijkenEnBuurten": names})
     return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", frozenset(left_out))
+
+
+def _not_utf8(values: dict[str, object], where: str) -> list[str]:
+    """The refusals of the values of a row read that hold a byte that is no UTF-8 in a file that
+    otherwise is (text.NOT_UTF8), by column: `where` names the file and row, up to 'kolom'."""
+    return [f"{where} {column}: {not_utf8_said(value)}." for column, value in values.items()
+            if isinstance(value, str) and NOT_UTF8.search(value)]
 
 
 def _is_description_row(row: dict, code_column: str, mapped: dict[str, str]) -> bool:
@@ -850,6 +877,12 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
         raw = dict(zip(fieldnames, fields, strict=False))
         rows.append({key: raw.get(h) for h, key in zip(header, keys, strict=True) if key})
         row_numbers.append(number)
+    titles = {key: h.strip().strip('"').strip() for h, key in zip(header, keys, strict=True) if key}
+    bad_bytes = [problem for number, row in zip(row_numbers, rows, strict=True)
+                 for problem in _not_utf8({f"'{titles[key]}'": value for key, value in row.items()},
+                                          f"Bestand {path.name}, rij {number}, kolom")]
+    if bad_bytes:
+        raise InputRefused([*bad_bytes[:10], "Er is niets opgeslagen."])
     props = []
     for key in keys:
         if not key:
@@ -1008,6 +1041,9 @@ def _plain_records(records: list[dict], path: Path) -> list[dict]:
                 kind = "waar/onwaar" if isinstance(value, bool) else "een getal"
                 problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
                                 f"{kind} waar een regiocode (tekst, zoals GM0344) hoort.")
+            elif isinstance(value, str) and NOT_UTF8.search(value):
+                problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
+                                f"{not_utf8_said(value)}.")
             elif isinstance(value, str):
                 record[key] = without_controls(value)
         if len(problems) >= 10:

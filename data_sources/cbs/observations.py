@@ -16,7 +16,15 @@ from data_sources.cbs.kwb_values import CellRefused, file_decimal_mark, read_num
 from data_sources.cbs.nabijheid import stem_for_path
 from data_sources.cbs.odata import CbsTable, clean, to_number
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import decode, delimiter, without_controls
+from data_sources.text import (
+    NOT_UTF8,
+    UTF8_NOT_UTF8,
+    decode,
+    decoded,
+    delimiter,
+    not_utf8_said,
+    without_controls,
+)
 
 # The columns of an observation that are not a dimension.
 OBSERVATION_COLUMNS = frozenset({"Id", "Measure", "ValueAttribute", "Value", "StringValue"})
@@ -36,28 +44,46 @@ def is_observations(columns: Iterable[str]) -> bool:
 def rows_of(path: Path, *, lazy: bool = False) -> list[dict] | Iterator[dict]:
     """The rows of one file of the download, .json (an OData answer or a bare list) or .csv.
     `lazy`: a CSV's rows one by one (Observations of a national table are millions of rows; only
-    the measures read are kept)."""
+    the measures read are kept). A file that is UTF-8 but for a few bytes (a row pasted from a
+    Windows-1252 copy) is read as UTF-8 and refused at the first value with such a byte, naming its
+    row and column: read as Windows-1252 as a whole, every accented letter became 'Ã©'."""
     if path.stat().st_size > MAX_MEGABYTES * 1024 * 1024:
         raise InputRefused(f"Bestand {path.name} is groter dan {MAX_MEGABYTES} MB; download alleen "
                            "de gemeenten die u nodig hebt. Er is niets opgeslagen.")
     try:
-        text = without_controls(decode(path.read_bytes()))
+        text, encoding = decoded(path.read_bytes(), not_utf8=True)
+        text = without_controls(text)
         if path.suffix.lower() == ".json":
             data = json.loads(text)
             data = data.get("value", data) if isinstance(data, dict) else data
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen.")
+            if encoding == UTF8_NOT_UTF8:
+                for number, record in enumerate(data, start=1):
+                    _refuse_not_utf8(record, f"Bestand {path.name}: rij {number} van 'value', sleutel")
             return data
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
-    rows = _csv_rows(text, path)
+    rows = _csv_rows(text, path, encoding == UTF8_NOT_UTF8)
     return rows if lazy else list(rows)
 
 
-def _csv_rows(text: str, path: Path) -> Iterator[dict]:
+def _refuse_not_utf8(record: dict, where: str) -> None:
+    for key, value in record.items():
+        if isinstance(value, str) and NOT_UTF8.search(value):
+            raise InputRefused(f"{where} {key}: {not_utf8_said(value)}. Er is niets opgeslagen.")
+
+
+def _csv_rows(text: str, path: Path, not_utf8: bool = False) -> Iterator[dict]:
     first = text.split("\n", 1)[0]
     try:
-        yield from csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter(first))
+        if not not_utf8:
+            yield from reader
+            return
+        for row in reader:
+            _refuse_not_utf8(row, f"Bestand {path.name}, rij {reader.line_num}, kolom")
+            yield row
     except csv.Error as exc:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
 

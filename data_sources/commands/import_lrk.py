@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from data_sources import jobs, store
 from data_sources.commands._registration_args import year
+from data_sources.errors import severity
+from data_sources.lrk import note_sentence
 
 NAME = "import-lrk"
 HELP = ("Laad een export van het Landelijk Register Kinderopvang (locaties en kindplaatsen); hij "
@@ -24,19 +26,26 @@ def run(args) -> int:
         con.close()
     print(f"LRK {result.year}: {result.locations} ingeschreven locaties met samen {result.places} "
           "kindplaatsen geladen.")
+    # what to act on first, marked 'Let op:'; then what only informs (data_sources.errors.Note)
+    warnings, information = [], []
     for line in result.coverage_lines():
-        print(line)
-    if result.deregistered:
-        print(f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
-              "niet mee. Dat zijn locaties met de status Uitgeschreven of een uitschrijfdatum in "
-              f"{result.year} of eerder.")
+        (warnings if severity(line) == "warning" else information).append(line)
     if result.unmapped_postcodes:
-        print(f"Let op: {len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
-              f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties tellen "
-              "niet mee per wijk.")
+        warnings.append(f"{len(result.unmapped_postcodes)} postcode(s) niet gevonden in de "
+                        f"postcodetabel ({', '.join(result.unmapped_postcodes[:10])}); die locaties "
+                        "tellen niet mee per wijk.")
     if result.without_address:
-        print(f"Let op: {result.without_address} gastouder(s) zonder adres in de export; hun "
-              "kindplaatsen tellen niet mee per wijk.")
-    for note in result.notes:
-        print(f"Let op: {note}.")
+        warnings.append(f"{result.without_address} gastouder(s) zonder adres in de export; hun "
+                        "kindplaatsen tellen niet mee per wijk.")
+    if result.deregistered:
+        information.append(
+            f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
+            "niet mee. Dat zijn locaties met de status Uitgeschreven of een uitschrijfdatum in "
+            f"{result.year} of eerder.")
+    for note in map(note_sentence, result.notes):
+        (warnings if severity(note) == "warning" else information).append(note)
+    for warning in warnings:
+        print(f"Let op: {warning}")
+    for line in information:
+        print(line)
     return 0

@@ -1,0 +1,213 @@
+"""CBS and PDOK files that are UTF-8 but for a few bytes (a row pasted from a Windows-1252 copy):
+read as UTF-8, the value with such a byte refused by row and column, files that are Windows-1252
+as a whole read as before. The names are real (Tytsjerksteradiel's wijken of 2024)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REAL_DATA
+from kwb_files import KWB_COLUMNS, kwb_rows
+from test_cbs_real_variants import kwb_observations, write_download
+
+from data_sources.errors import InputRefused
+from data_sources.jobs import import_cbs_file as import_file
+
+TYTSJERKSTERADIEL = ("GM0737", "Tytsjerksteradiel")
+# real wijken of 2024 (PDOK's wijk_gegeneraliseerd); the counts are made up
+TYTSJERKSTERADIEL_WIJKEN = [("WK073702", "Wijk 02 Mûnein", 2400, 400),
+                            ("WK073705", "Wijk 05 Earnewâld", 400, 60)]
+PASTED = "Wijk 05 Earnewâld"
+REFUSAL = ("'{value}' bevat de byte 0x{byte}, die geen UTF-8 is, terwijl de rest van het bestand "
+           "UTF-8 is (in Windows-1252 is het '{letter}': een rij uit een ander bestand geplakt?).")
+
+
+def _csv_lines(rows: list[list]) -> list[str]:
+    return [";".join(KWB_COLUMNS)] + [";".join(str(value) for value in row) for row in rows]
+
+
+def _saved(path, lines: list[str], pasted: str | None = None, encoding: str = "utf-8"):
+    """The lines as Excel saves them (CRLF; 'CSV UTF-8' with a BOM), the lines with `pasted` in
+    Windows-1252, as pasted from the other copy."""
+    bom = b"\xef\xbb\xbf" if encoding == "utf-8" else b""
+    path.write_bytes(bom + b"".join(
+        (line + "\r\n").encode("cp1252" if pasted and pasted in line else encoding) for line in lines))
+    return path
+
+
+def _names(con) -> dict[str, str]:
+    return dict(con.execute("select region_code, region_name from regions"
+                            " where region_level in ('gemeente', 'wijk')").fetchall())
+
+
+def _two_gemeenten() -> list[list]:
+    zwolle = kwb_rows()
+    return zwolle + kwb_rows(TYTSJERKSTERADIEL, TYTSJERKSTERADIEL_WIJKEN)[1:]  # one Nederland row
+
+
+def test_a_kwb_csv_utf8_with_a_row_pasted_from_windows_1252_is_refused_naming_row_and_column(
+        con, tmp_path):
+    """kwb-2024 saved as 'CSV UTF-8' with one wijk pasted from a Windows-1252 copy: read as
+    Windows-1252 as a whole, 'Wijk 02 Mûnein' was stored as 'Wijk 02 MÃ»nein' without a word.
+    Now the row with the byte is refused naming row, column and byte, nothing is stored and what
+    was stored before stays."""
+    lines = _csv_lines(_two_gemeenten())
+    clean = _saved(tmp_path / "kwb-2024.csv", lines)
+    import_file(con, clean, gemeenten=["GM0737"])
+    before = _names(con)
+    assert before["WK073702"] == "Wijk 02 Mûnein"
+    row = next(i for i, line in enumerate(lines, start=1) if f";{PASTED};" in line)
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, _saved(tmp_path / "kwb-2024.csv", lines, pasted=PASTED))
+    assert refused.value.messages[0] == (
+        f"Bestand kwb-2024.csv, rij {row}, kolom regio: "
+        + REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â"))
+    assert len(refused.value.messages) == 2  # the buurt below it was pasted too
+    assert _names(con) == before
+
+
+def test_a_byte_that_is_no_utf8_in_a_row_of_another_gemeente_is_passed_over(con, tmp_path):
+    """An analist of Zwolle reading the national kwb with a wijk of Tytsjerksteradiel pasted in:
+    that row is not read, so not refused; an analist of Tytsjerksteradiel gets the names as
+    written where read as Windows-1252 they were 'Wijk 02 MÃ»nein'."""
+    rows = _two_gemeenten()
+    rows = [[*row[:2], "Wijk 10 Binnenstad", *row[3:]] if row[0] == "WK019310" else row
+            for row in rows]
+    lines = [line.replace("Wijk 10 Binnenstad", "Wijk 10 Binnenstad-Zuidoost â") for line in
+             _csv_lines(rows)]
+    path = _saved(tmp_path / "kwb-2024.csv", lines, pasted="Binnenstad-Zuidoost")
+    import_file(con, path, gemeenten=["GM0737"])
+    assert _names(con) == {"GM0737": "Tytsjerksteradiel", "WK073702": "Wijk 02 Mûnein",
+                           "WK073705": "Wijk 05 Earnewâld"}
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, path, gemeenten=["GM0193"])
+    assert "kolom regio: 'Wijk 10 Binnenstad-Zuidoost <0xE2>'" in refused.value.messages[0]
+
+
+def test_a_kwb_csv_in_windows_1252_as_a_whole_is_read_as_written(con, tmp_path):
+    """Excel's 'CSV (gescheiden door lichtpuntkomma)' is Windows-1252 throughout: every name read
+    as written, nothing refused."""
+    rows = kwb_rows(TYTSJERKSTERADIEL, TYTSJERKSTERADIEL_WIJKEN)
+    import_file(con, _saved(tmp_path / "kwb-2024.csv", _csv_lines(rows), encoding="cp1252"))
+    assert _names(con) == {"GM0737": "Tytsjerksteradiel", "WK073702": "Wijk 02 Mûnein",
+                           "WK073705": "Wijk 05 Earnewâld"}
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+def test_a_statline_csv_with_a_row_pasted_from_windows_1252_is_refused_naming_row_and_column(
+        con, tmp_path):
+    """The real StatLine download of Nabijheid voorzieningen 2023 (UTF-8 with BOM, padded, quoted)
+    with wijken of Tytsjerksteradiel, one pasted from a Windows-1252 copy."""
+    header, nederland = (REAL_DATA / "statline_nabijheid_voorzieningen_2023_header.csv"
+                         ).read_text(encoding="utf-8-sig").splitlines()[:2]
+    figures = nederland.split(";")[5:]
+
+    def row(name, gemeente, kind, code):
+        return ";".join([f'"{name}"', f'"{gemeente}"', f'"{kind}"', f'"{code}"', '"1"', *figures])
+
+    lines = [header, nederland, row("Tytsjerksteradiel", "Tytsjerksteradiel", "Gemeente", "GM0737"),
+             *(row(name, "Tytsjerksteradiel", "Wijk", code) for code, name, *_ in TYTSJERKSTERADIEL_WIJKEN)]
+    path = tmp_path / "85830NED_nabijheid_2023.csv"
+    _saved(path, lines)
+    import_file(con, path)
+    before = _names(con)
+    assert before["WK073702"] == "Wijk 02 Mûnein"
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, _saved(path, lines, pasted=PASTED))
+    assert refused.value.messages == [
+        f"Bestand {path.name}, rij 5, kolom 'Wijken en buurten': "
+        + REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â"),
+        "Er is niets opgeslagen."]
+    assert _names(con) == before
+
+
+def test_observations_with_a_name_pasted_from_windows_1252_are_refused_naming_file_row_and_column(
+        con, tmp_path):
+    """The new CBS open data: the regions' names in WijkenEnBuurtenCodes.csv, the gemeente's name
+    as a StringValue in Observations.csv."""
+    folder = write_download(tmp_path / "86165NED", observations=[
+        (code, measure, "Tytsjerksteradiel" if value == "Zwolle" else value)
+        for code, measure, value in kwb_observations()])
+    codes = folder / "WijkenEnBuurtenCodes.csv"
+    lines = codes.read_text(encoding="utf-8-sig").splitlines()
+    lines = [line.replace("Wijk 10 Binnenstad", "Wijk 10 Mûnein")
+             .replace("Wijk 11 Diezerpoort", "Wijk 11 Earnewâld") for line in lines]
+    _saved(codes, lines, pasted="Earnewâld")
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, folder)
+    assert refused.value.messages == [
+        "Bestand WijkenEnBuurtenCodes.csv, rij 5, kolom Title: "
+        + REFUSAL.format(value="Wijk 11 Earnew<0xE2>ld", byte="E2", letter="â")
+        + " Er is niets opgeslagen."]
+    _saved(codes, lines)
+    observations = folder / "Observations.csv"
+    lines = observations.read_text(encoding="utf-8-sig").splitlines()
+    # the name of every region with a letter UTF-8 reads, one row pasted from Windows-1252
+    lines = [line.replace("Tytsjerksteradiel", "Tytsjerksteradiël") for line in lines]
+    row = next(i for i, line in enumerate(lines, start=1) if "Tytsjerksteradiël" in line)
+    _saved(observations, lines, pasted=lines[row - 1])
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, folder)
+    assert refused.value.messages == [
+        f"Bestand Observations.csv, rij {row}, kolom StringValue: "
+        + REFUSAL.format(value="Tytsjerksteradi<0xEB>l", byte="EB", letter="ë")
+        + " Er is niets opgeslagen."]
+    assert con.execute("select count(*) from raw_cbs__kerncijfers").fetchone() == (0,)
+    _saved(observations, lines)
+    import_file(con, folder)
+    assert _names(con)["WK019311"] == "Wijk 11 Earnewâld"
+
+
+def test_an_odata_answer_with_a_name_pasted_from_windows_1252_is_refused_naming_row_and_key(
+        con, tmp_path):
+    """A saved OData answer of the kwb 2024 (85984NED) written as UTF-8 with one record pasted
+    from a Windows-1252 copy: 'Súdwest-Fryslân' was stored as 'SÃºdwest-FryslÃ¢n'."""
+    records = [{"WijkenEnBuurten": code, "Gemeentenaam_1": "Súdwest-Fryslân", "Codering_3": code,
+                "AantalInwoners_5": 2400, "k_0Tot15Jaar_8": 400} for code in ("WK190000", "WK190001")]
+    lines = ['{"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#'
+             'Cbs.OData.WebAPI.TypedDataSet", "value": [',
+             ",\n".join(json.dumps(record, ensure_ascii=False) for record in records), "]}"]
+    lines = "\n".join(lines).splitlines()
+    path = tmp_path / "85984NED_TypedDataSet.json"
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, _saved(path, lines, pasted="WK190001"))
+    assert refused.value.messages == [
+        f"Bestand {path.name}: rij 2 van 'value', sleutel Gemeentenaam_1: "
+        + REFUSAL.format(value="S<0xFA>dwest-Frysl<0xE2>n", byte="FA", letter="ú"),
+        "Er is niets opgeslagen."]
+    assert con.execute("select count(*) from raw_cbs__kerncijfers").fetchone() == (0,)
+
+
+def test_gemeente_laden_refuses_a_kwb_csv_utf8_with_a_pasted_row_naming_it(app_db, tmp_path):
+    """On the page: the refusal names file, row, column and byte, without a traceback or a
+    server path, and the sample gemeente's regions stay as they were."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources import store
+    from data_sources.accounts import Account
+
+    def names() -> list[tuple]:
+        connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return connection.execute("select * from regions order by all").fetchall()
+        finally:
+            connection.close()
+
+    before = names()
+    lines = _csv_lines(kwb_rows(TYTSJERKSTERADIEL, TYTSJERKSTERADIEL_WIJKEN))
+    path = _saved(tmp_path / "kwb-2024.csv", lines, pasted=PASTED)
+    add_account(app_db, "beheer", "beheerder")
+    at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+    at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception and not at.success
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes '<'
+    row = next(i for i, line in enumerate(lines, start=1) if f";{PASTED};" in line)
+    assert (f"rij {row}, kolom regio: 'Wijk 05 Earnew<0xE2>ld' bevat de byte 0xE2, die geen UTF-8 "
+            "is" in errors), errors
+    assert "Traceback" not in errors and str(tmp_path) not in errors
+    assert names() == before
