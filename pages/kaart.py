@@ -69,11 +69,11 @@ with st.expander("Kaartinstellingen"):
 
 values = national_values(indicator, year) if national else indicator.load(gemeente_code, year)
 shapes = prepared_shapes(None if national else gemeente_code, year)
+# Names from the regions (kwb, dimension files): a wijk without population figures has one too
+# (on the national map the secret wijk of a gemeente was labelled by its code).
+region_names = wijk_region_names(None if national else gemeente_code)
 if national:
-    region_names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
-else:
-    # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
-    region_names = wijk_region_names(gemeente_code)
+    region_names.update(zip(values["wijk_code"], values["wijk_name"], strict=True))
 # a figure made from the children has none where CBS keeps them secret: 'onbekend (CBS geheim)'
 secret = secret_wijk_codes(None if national else gemeente_code, year) if indicator.needs_population else set()
 deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,

@@ -44,12 +44,13 @@ def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
                  [_pattern(gemeente_code), year])
 
 
-def region_names(gemeente_code: str) -> dict[str, str]:
-    """wijk_code -> name of the wijken of a gemeente from the regions (kwb, dimension files): a
-    wijk without population figures has one too, so a map never labels a wijk by its code when
-    its name is known."""
+def region_names(gemeente_code: str | None) -> dict[str, str]:
+    """wijk_code -> name of the wijken of a gemeente (None: of every gemeente, the national map)
+    from the regions (kwb, dimension files): a wijk without population figures has one too, so a
+    map never labels a wijk by its code when its name is known."""
     frame = query("select region_code, region_name from stg_region_names"
-                  " where gemeente_code = ? and region_level = 'wijk'", [gemeente_code])
+                  " where (gemeente_code = ? or ? is null) and region_level = 'wijk'",
+                  [gemeente_code, gemeente_code])
     return dict(zip(frame["region_code"], frame["region_name"], strict=True))
 
 
