@@ -40,8 +40,10 @@ def test_the_kaart_says_a_secret_wijk_is_unknown_and_a_wijk_without_figures_has_
     without = {name: text for name, text in shown.items()
                if name not in (SECRET, "Wijk 10 Binnenstad", "Wijk 11 Diezerpoort", "Wijk 22 Stadshagen")}
     assert without and set(without.values()) == {"geen gegevens"}
-    captions = [c.value for c in at.caption]
-    assert any(SECRET in c and "WK019352" in c and "geheim" in c for c in captions), captions
+    [note] = [c.value for c in at.caption if c.value.startswith("Aantal kinderen onbekend voor")]
+    assert note.startswith(f"Aantal kinderen onbekend voor {SECRET} (WK019352): CBS houdt")
+    assert f"de kaart zegt daar '{SECRET_LABEL}'" in note
+    assert ("het model heeft er geen aantal kinderen om mee te rekenen" in note) is (indicator == "verwacht_niveau_3")
 
 
 def test_the_map_slide_says_a_secret_wijk_is_unknown(secret_db):

@@ -108,7 +108,8 @@ def secret_on_map(gemeente_code: str, year: int, model: bool = False) -> str:
             f"van {'deze wijk' if len(unknown) == 1 else 'deze wijken'} geheim ('.' in de kerncijfers), "
             f"dus de kaart zegt daar '{SECRET_LABEL}'"
             + (" (het model heeft er geen aantal kinderen om mee te rekenen)" if model else "")
-            + ". Hun kinderen zijn niet over de andere wijken verdeeld.")
+            + ". Hun kinderen zijn niet over de andere wijken verdeeld. Lever BRP-cijfers aan "
+            "(pagina Aanleveren, soort bevolking) om ze te tellen.")
 
 
 def nothing_loaded() -> str:
