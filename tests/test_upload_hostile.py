@@ -989,16 +989,28 @@ def _d4_in_row_3(data: bytes) -> bytes:
     return sheet_edited(sheet_edited(data, COUNT_D4, b""), COUNT_D3, COUNT_D3 + COUNT_D4)
 
 
+def _d7_in_row_3(data: bytes) -> bytes:
+    """The count of row 3 addressed to row 7, which holds nothing else."""
+    from support import sheet_edited
+
+    return sheet_edited(data, COUNT_D3, b'<c r="D7" t="n"><v>3</v></c>')
+
+
+def _d3_before_b3(data: bytes, row_tag: bytes = b'<row r="3">') -> bytes:
+    from support import sheet_edited
+
+    data = sheet_edited(data, b'<row r="3">', row_tag)
+    return sheet_edited(data, B3_C3_D3, COUNT_D3 + B3_C3_D3.replace(COUNT_D3, b""))
+
+
 @pytest.mark.parametrize("fast", [True, False])
 @pytest.mark.parametrize(("damage", "place", "what"), [
     (_d4_in_row_3, "rij 3, cel D4", "cel D4 staat in het bestand in rij 3, niet in rij 4"),
-    # the count of row 3 in a row of its own further down, with nothing else in it
-    (lambda data: __import__("support").sheet_edited(data, COUNT_D3, b'<c r="D7" t="n"><v>3</v></c>'),
-     "rij 3, cel D7", "cel D7 staat in het bestand in rij 3, niet in rij 7"),
-    # D3 before B3 and C3 in row 3
-    (lambda data: __import__("support").sheet_edited(
-        data, B3_C3_D3, COUNT_D3 + B3_C3_D3.replace(COUNT_D3, b"")),
-     "rij 3, cel B3", "cel B3 staat in het bestand na cel D3"),
+    (_d7_in_row_3, "rij 3, cel D7", "cel D7 staat in het bestand in rij 3, niet in rij 7"),
+    (_d3_before_b3, "rij 3, cel B3", "cel B3 staat in het bestand na cel D3"),
+    # in a row whose number is not its first attribute (as some programs write spans first)
+    (lambda data: _d3_before_b3(data, b'<row spans="1:4" r="3">'), "rij 3, cel B3",
+     "cel B3 staat in het bestand na cel D3"),
 ])
 def test_a_cell_in_another_row_or_out_of_order_is_refused_naming_it(gem, monkeypatch, fast, damage, place,
                                                                      what):
@@ -1025,6 +1037,15 @@ def test_a_cell_in_another_row_or_out_of_order_is_refused_naming_it(gem, monkeyp
         import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
     assert refused.value.messages == expected
     assert table_content(gem) == before
+
+
+def test_cells_in_place_in_a_row_numbered_after_its_spans_pass(gem):
+    from support import sheet_edited
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b'<row r="3">', b'<row spans="1:4" r="3">')
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].sum() == 15
 
 
 @pytest.mark.parametrize("where", ["first", "last"])

@@ -427,7 +427,9 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
             "sla het opnieuw op als .xlsx.")
     for region_begin, region_end in _cell_order_regions(xml, begin, end, plain):
         # a region from the sheet's start knows its first row; one at its end from the row tag
-        misplaced = _cell_out_of_place(xml, region_begin, region_end, 0 if region_begin == begin else None)
+        row = 0 if region_begin == begin else None
+        misplaced = (_plain_cell_out_of_place(xml, region_begin, region_end, row) if plain
+                     else _cell_out_of_place(xml, region_begin, region_end, row))
         if misplaced:
             row, cell, before = misplaced
             what = (f"cel {cell} staat in het bestand na cel {before}" if before else
@@ -441,12 +443,12 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
 
 # How much of a sheet read by calamine is checked cell by cell for cells in another row than
 # their <row> or out of order within it: all of a sheet of up to twice this many bytes of cells
-# (about two hundred rows of a template), else its first and its last rows. No count sees the
+# (about 500 rows of a template), else its first and its last rows. No count sees the
 # order of the cells (a cell moved to another row leaves every count as it was), and going
 # through every cell of the upload benchmark's 20,000 rows took 60 ms, half of the whole upload,
 # which may grow by about one; these bytes take under a millisecond there. A program that
 # writes cells out of place does so from its first rows; a file read by openpyxl is checked whole.
-ORDER_CHECKED_BYTES = 16_000
+ORDER_CHECKED_BYTES = 48_000
 
 
 def _cell_order_regions(xml: bytes, begin: int, end: int, plain: bool) -> list[tuple[int, int]]:
@@ -460,7 +462,32 @@ def _cell_order_regions(xml: bytes, begin: int, end: int, plain: bool) -> list[t
     return [(begin, head_end), (tail_begin, end)]
 
 
+# each row and cell with its address first, as Excel and every writer that calamine reads write
+# it (four times as fast as the general pattern below): b'row', b'', b'3' or b'', b'D', b'7'
+_ROW_OR_CELL_PLAIN = re.compile(rb'<(?:(row)|c)\b(?: r="([A-Z]{0,3})([0-9]+)")?')
 _ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)")
+
+
+def _plain_cell_out_of_place(xml: bytes, begin: int, end: int, row: int | None
+                             ) -> tuple[int, str, str] | None:
+    """_cell_out_of_place for a sheet read by calamine; a row or cell without its address first
+    has the general pattern read the region."""
+    column, before = 0, b""
+    for is_row, letters, digits in _ROW_OR_CELL_PLAIN.findall(xml, begin, end):
+        if not digits or bool(is_row) == bool(letters):
+            return _cell_out_of_place(xml, begin, end, row)
+        if is_row:
+            row, column, before = int(digits), 0, b""
+            continue
+        number = 0
+        for letter in letters:
+            number = number * 26 + letter - 64
+        if row is not None and int(digits) != row:
+            return row, f"{letters.decode()}{int(digits)}", ""
+        if number <= column:
+            return int(digits), f"{letters.decode()}{int(digits)}", before.decode()
+        column, before = number, b"%s%d" % (letters, int(digits))
+    return None
 _ADDRESS_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Z]{0,3})([0-9]+)["']""")
 
 
