@@ -19,6 +19,7 @@ from transforms import labels
 from transforms.partner_tables import gemeente_rows, protected_gap
 from transforms.population import (
     MODEL_HIDDEN_SQL,
+    SECRET_LABEL,
     model_hidden_note,
     source_break_note,
     source_kind,
@@ -306,11 +307,21 @@ def _map(context: Context) -> str | None:
     values = dict(zip(rows["wijk_code"], rows[TOTAL_LABEL], strict=True))
     hidden = dict(zip(rows["wijk_code"], table.hidden.loc[rows.index, TOTAL_LABEL], strict=True))
     names = dict(zip(rows["wijk_code"], rows["wijk_name"], strict=True))
+    # a wijk whose children CBS keeps secret says so, as on the Kaart; one without figures as well
+    secret = exports.unknown_wijken(context.con, context.gemeente_code, context.year)
+    names.update({code: name for code, name in secret.items() if code not in names})
+
+    def text(code: str) -> str:
+        if hidden.get(code, False):
+            return ""
+        if code in secret:
+            return SECRET_LABEL
+        return shown_figure_text(values.get(code, float("nan"))) or "geen gegevens"
+
     drawn = {g.wijk_code: drawable_geometry(g.geometry_json) for g in geometries.itertuples(index=False)}
     shapes = [{"geometry": geometry, "name": names.get(code, code),
                "value": float(values.get(code, float("nan"))), "hidden": bool(hidden.get(code, False)),
-               "text": "" if hidden.get(code, False) else shown_figure_text(values.get(code, float("nan"))),
-               "highlight": code == context.wijk_code}
+               "text": text(code), "highlight": code == context.wijk_code}
               for code, geometry in drawn.items() if geometry is not None]
     title = f"Kinderen 0-12 jaar per wijk, {context.year}"
     if context.wijk_code:

@@ -20,7 +20,8 @@ from ui.maps import region_names as wijk_region_names
 from ui.population import (
     model_hidden,
     nothing_loaded,
-    population_table,
+    secret_on_map,
+    secret_wijk_codes,
     unranked_secret,
     unranked_secret_national,
 )
@@ -68,13 +69,15 @@ with st.expander("Kaartinstellingen"):
 
 values = national_values(indicator, year) if national else indicator.load(gemeente_code, year)
 shapes = prepared_shapes(None if national else gemeente_code, year)
+# Names from the regions (kwb, dimension files): a wijk without population figures has one too
+# (on the national map the secret wijk of a gemeente was labelled by its code).
+region_names = wijk_region_names(None if national else gemeente_code)
 if national:
-    region_names = dict(zip(values["wijk_code"], values["wijk_name"], strict=True))
-else:
-    # Names from the regions (kwb, dimension files): a wijk without population figures has one too.
-    region_names = wijk_region_names(gemeente_code)
+    region_names.update(zip(values["wijk_code"], values["wijk_name"], strict=True))
+# a figure made from the children has none where CBS keeps them secret: 'onbekend (CBS geheim)'
+secret = secret_wijk_codes(None if national else gemeente_code, year) if indicator.needs_population else set()
 deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,
-                          labels=show_names, names=region_names)
+                          labels=show_names, names=region_names, secret=secret)
 
 def figures_as_table() -> None:
     a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
@@ -119,7 +122,7 @@ if not national and deck is not None and (other_year := boundary_year_note(gemee
     st.caption(other_year)
 if not national and values.empty:
     st.info(missing_message(indicator, gemeente_code, year, plain(gemeente_name(gemeente_code))))
-elif not national and key.startswith("kinderen_") and (unknown := population_table(gemeente_code, year).unknown_note()):
+elif not national and secret and (unknown := secret_on_map(gemeente_code, year, indicator.kind == "model")):
     st.caption(unknown)
 if not national and indicator.kind == "model" and (hidden_note := model_hidden(gemeente_code, year)):
     st.caption(hidden_note)

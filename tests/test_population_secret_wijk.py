@@ -117,8 +117,8 @@ def test_without_the_gemeente_row_every_page_shows_the_same_figures(tmp_path, mo
     known = {name: text for name, text in shown["Overzicht"].items() if name in KNOWN}
     for where, texts in shown.items():
         assert {name: text for name, text in texts.items() if name in KNOWN} == known, where
-        # the secret wijk has no figure anywhere ('onbekend', on the map 'geen gegevens' with the
-        # note under it; Continuüm leaves it out and names it)
+        # the secret wijk has no figure anywhere ('onbekend (CBS geheim)', on the map too, with
+        # the note under it; Continuüm leaves it out and names it)
         assert not any(c.isdigit() for c in texts.get("Wijk 52 Soestweteringlanden", "")), where
 
 

@@ -551,6 +551,11 @@ def test_the_report_shows_a_secret_wijk_as_unknown(kwb_con):
     row = row[:row.index("</tr>")]
     assert "Wijk 52 Soestweteringlanden" in row and row.count("onbekend (CBS geheim)") == 5  # 3 ages, total, Bron
     assert "Aantal kinderen onbekend voor Wijk 52 Soestweteringlanden (WK019352)" in html
+    # and on its map, as on the Kaart (before: 'Wijk 52 Soestweteringlanden: ', empty); a wijk of
+    # the boundaries without figures (not in this kwb) says 'geen gegevens'
+    assert "<title>Wijk 52 Soestweteringlanden: onbekend (CBS geheim)</title>" in html
+    assert re.search(r"<title>WK0193\d\d: geen gegevens</title>", html)
+    assert "<title>Wijk 22 Stadshagen: " in html and "<title>Wijk 22 Stadshagen: geen gegevens" not in html
 
 
 def test_the_report_of_one_year_says_it_shows_no_development(kwb_con, sample_con):

@@ -974,6 +974,104 @@ def test_a_row_written_twice_with_other_cells_is_refused(gem, monkeypatch, fast)
         "en sla het opnieuw op als .xlsx."]
 
 
+_CELLS_OUT_OF_PLACE = ("en Excel laat bij cellen die niet op hun plaats staan cellen weg of toont "
+                       f"andere waarden dan Kindkaart zou tellen. {_REPAIR}")
+B3_C3_D3 = (b'<c r="B3" t="inlineStr"><is><t>2-4</t></is></c><c r="C3" t="inlineStr"><is><t>SES</t></is></c>'
+            + COUNT_D3)
+COUNT_D4 = b'<c r="D4" t="n"><v>7</v></c>'
+
+
+def _d4_in_row_3(data: bytes) -> bytes:
+    """Row 4's count written inside <row r="3">, after D3: both readers count it in row 4 (15
+    children in all), Excel takes the file for damaged."""
+    from support import sheet_edited
+
+    return sheet_edited(sheet_edited(data, COUNT_D4, b""), COUNT_D3, COUNT_D3 + COUNT_D4)
+
+
+def _d7_in_row_3(data: bytes) -> bytes:
+    """The count of row 3 addressed to row 7, which holds nothing else."""
+    from support import sheet_edited
+
+    return sheet_edited(data, COUNT_D3, b'<c r="D7" t="n"><v>3</v></c>')
+
+
+def _d3_before_b3(data: bytes, row_tag: bytes = b'<row r="3">') -> bytes:
+    from support import sheet_edited
+
+    data = sheet_edited(data, b'<row r="3">', row_tag)
+    return sheet_edited(data, B3_C3_D3, COUNT_D3 + B3_C3_D3.replace(COUNT_D3, b""))
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(("damage", "place", "what"), [
+    (_d4_in_row_3, "rij 3, cel D4", "cel D4 staat in het bestand in rij 3, niet in rij 4"),
+    (_d7_in_row_3, "rij 3, cel D7", "cel D7 staat in het bestand in rij 3, niet in rij 7"),
+    (_d3_before_b3, "rij 3, cel B3", "cel B3 staat in het bestand na cel D3"),
+    # in a row whose number is not its first attribute (as some programs write spans first)
+    (lambda data: _d3_before_b3(data, b'<row spans="1:4" r="3">'), "rij 3, cel B3",
+     "cel B3 staat in het bestand na cel D3"),
+])
+def test_a_cell_in_another_row_or_out_of_order_is_refused_naming_it(gem, monkeypatch, fast, damage, place,
+                                                                     what):
+    """Both readers place a cell by its address, whatever <row> holds it and in whatever order;
+    Excel takes such a file for damaged and leaves cells out when it repairs it, so what the
+    partner sees is not what Kindkaart counts. No cell is written twice, so the count of cells
+    passed them before. Refused with either reader; nothing is stored, nothing stored before is
+    lost."""
+    from support import table_content
+
+    from data_sources.errors import InputRefused
+    from data_sources.registrations import reading
+    from data_sources.registrations.importing import import_workbook
+
+    if not fast:
+        monkeypatch.setattr(reading, "_plain_workbook", lambda *args, **kwargs: False)
+    import_workbook(gem, plain_workbook([VVE_HEADER, ["Centrum", "2-4", "SES", 5]]),
+                    "vve-indicaties", "Consultatiebureau Oost", "2024", "eerst.xlsx")
+    before = table_content(gem)
+    data = damage(plain_workbook([VVE_HEADER, *VVE_ROWS]))
+    expected = [f"Blad 'Gegevens', {place}: 'vve.xlsx' is beschadigd: {what}, {_CELLS_OUT_OF_PLACE}"]
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == expected
+    with pytest.raises(InputRefused) as refused:
+        import_workbook(gem, data, "vve-indicaties", "Consultatiebureau Oost", "2024", "vve.xlsx")
+    assert refused.value.messages == expected
+    assert table_content(gem) == before
+
+
+def test_cells_in_place_in_a_row_numbered_after_its_spans_pass(gem):
+    from support import sheet_edited
+
+    data = sheet_edited(plain_workbook([VVE_HEADER, *VVE_ROWS]), b'<row r="3">', b'<row spans="1:4" r="3">')
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].sum() == 15
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_cell_out_of_order_in_the_first_or_last_rows_of_a_long_sheet_is_refused(gem, where):
+    """A sheet of thousands of rows read by calamine is checked cell by cell in its first and
+    last rows (reading.ORDER_CHECKED_BYTES): a program that writes cells out of order does so
+    from there."""
+    from support import sheet_edited
+
+    # one row per child, as partners that register per child deliver (no count)
+    rows = [[("Centrum", "Oude Haven", "Bloemhof")[i % 3], ("0-2", "2-4")[i % 2], "SES", None]
+            for i in range(3000)]
+    data = plain_workbook([VVE_HEADER, *rows])
+    r = 3 if where == "first" else 3001
+    group = ("0-2", "2-4")[(r - 2) % 2]
+    b_c = (f'<c r="B{r}" t="inlineStr"><is><t>{group}</t></is></c><c r="C{r}" t="inlineStr"><is><t>SES</t>'
+           f'</is></c>').encode()
+    c = b_c[b_c.index(b'<c r="C'):]
+    data = sheet_edited(data, b_c, c + b_c.replace(c, b""))
+    assert validate_workbook(data, "vve-indicaties", gem, "vve.xlsx").message_texts() == [
+        f"Blad 'Gegevens', rij {r}, cel B{r}: 'vve.xlsx' is beschadigd: cel B{r} staat in het bestand "
+        f"na cel C{r}, {_CELLS_OUT_OF_PLACE}"]
+    # and in its right order the same sheet passes
+    assert validate_workbook(plain_workbook([VVE_HEADER, *rows]), "vve-indicaties", gem, "vve.xlsx").ok
+
+
 @pytest.mark.parametrize("rows", [
     [1, 2, 3, 4], [1, 3, 4, 9],  # a gap, as Excel leaves out an empty row
 ])

@@ -6,6 +6,7 @@ import html
 import json
 import math
 import urllib.parse
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,12 +44,13 @@ def wijk_geometries(gemeente_code: str | None, year: int) -> pd.DataFrame:
                  [_pattern(gemeente_code), year])
 
 
-def region_names(gemeente_code: str) -> dict[str, str]:
-    """wijk_code -> name of the wijken of a gemeente from the regions (kwb, dimension files): a
-    wijk without population figures has one too, so a map never labels a wijk by its code when
-    its name is known."""
+def region_names(gemeente_code: str | None) -> dict[str, str]:
+    """wijk_code -> name of the wijken of a gemeente (None: of every gemeente, the national map)
+    from the regions (kwb, dimension files): a wijk without population figures has one too, so a
+    map never labels a wijk by its code when its name is known."""
     frame = query("select region_code, region_name from stg_region_names"
-                  " where gemeente_code = ? and region_level = 'wijk'", [gemeente_code])
+                  " where (gemeente_code = ? or ? is null) and region_level = 'wijk'",
+                  [gemeente_code, gemeente_code])
     return dict(zip(frame["region_code"], frame["region_name"], strict=True))
 
 
@@ -306,9 +308,10 @@ class _PreparedDeck(pdk.Deck):
 
 
 def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
-                 names: dict[str, str] | None) -> list[tuple[str, str, float, str]]:
+                 names: dict[str, str] | None, secret: Collection[str] = ()) -> list[tuple[str, str, float, str]]:
     """Per wijk on the map: code, name, value (NaN when hidden or missing) and the value as
-    shown (ui.a11y.figure_text); one rule for the deck and the SVG map."""
+    shown (ui.a11y.figure_text); one rule for the deck and the SVG map. A wijk of `secret`
+    without a figure is unknown ('onbekend (CBS geheim)'), not a wijk without data."""
     # plain lists, not itertuples: a national map has thousands of wijken
     unknown_flags = values["unknown"].tolist() if "unknown" in values else [False] * len(values)
     by_wijk = {code: (name, value, hidden, unknown) for code, name, value, hidden, unknown in zip(
@@ -320,7 +323,7 @@ def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
         hidden = row is not None and true_flag(row[2])
         # True (CBS secret) or a reason's text such as 'basis te klein' (ui.a11y.figure_text)
         unknown = (row[3] if isinstance(row[3], str) and row[3] else true_flag(row[3])
-                   ) if row is not None else False
+                   ) if row is not None else wijk_code in secret
         value = float("nan") if row is None or hidden or row[1] is None else row[1]
         text = figure_text(value, hidden, decimals, unknown)
         name = (row[0] if row is not None and isinstance(row[0], str)
@@ -331,16 +334,17 @@ def _wijk_values(shapes: PreparedShapes, values: pd.DataFrame, decimals: int,
 
 def svg_choropleth(values: pd.DataFrame, shapes: PreparedShapes, label: str, decimals: int = 0,
                    names: dict[str, str] | None = None, highlight: str | None = None,
-                   ) -> tuple[str, list[float]]:
+                   secret: Collection[str] = ()) -> tuple[str, list[float]]:
     """The same map as `choropleth`, as a static SVG image (outputs.report.svg_map_image, the
     map of the gemeenterapport): for the projector, where nobody hovers, it needs no WebGL and
     draws at once. Wijk names on it up to MAX_LABELS wijken; `highlight` outlines one wijk.
+    `secret`: wijken whose children CBS keeps secret (as `choropleth`).
     Returns the SVG ("" without geometries) and the class breaks for a legend."""
     breaks = theme.class_breaks(values["value"].tolist(), decimals=decimals)
     shapes_svg = [{"geometry": json.loads(shapes.geometry_text[code]), "name": name, "value": value,
                    "hidden": False, "text": text, "highlight": code == highlight,
                    "label_point": shapes.label_points.get(code)}
-                  for code, name, value, text in _wijk_values(shapes, values, decimals, names)]
+                  for code, name, value, text in _wijk_values(shapes, values, decimals, names, secret)]
     svg = svg_map_image(shapes_svg, label, breaks, width=1000, height=560, font_size=20,
                         show_names=len(shapes_svg) <= MAX_LABELS)
     return svg, breaks
@@ -348,11 +352,15 @@ def svg_choropleth(values: pd.DataFrame, shapes: PreparedShapes, label: str, dec
 
 def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, label: str,
                decimals: int = 0, *, background: bool = False, labels: bool = True,
-               names: dict[str, str] | None = None) -> tuple[pdk.Deck | None, list[float]]:
+               names: dict[str, str] | None = None,
+               secret: Collection[str] = ()) -> tuple[pdk.Deck | None, list[float]]:
     """A pydeck map of wijken coloured by `values` (wijk_code, wijk_name, value, hidden), over
     prepared_shapes() (or a wijk_geometries() frame, prepared on the spot), with the wijk names
     on it (up to MAX_LABELS wijken; `names` for wijken without a value) and, when `background`,
-    PDOK's grey BRT-Achtergrondkaart under it.
+    PDOK's grey BRT-Achtergrondkaart under it. `secret`: the wijken whose children CBS keeps
+    secret (ui.population.secret_wijk_codes), for a figure made from the children: without a
+    value they say 'onbekend (CBS geheim)', as every other page, where another wijk without a
+    value says 'geen gegevens'.
     Returns the deck (None without geometries) and the class breaks for a legend."""
     if isinstance(shapes, pd.DataFrame):
         shapes = shapes_from_frame(shapes)
@@ -360,7 +368,7 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         return None, []
     breaks = theme.class_breaks(values["value"].tolist(), decimals=decimals)
     features = []
-    for wijk_code, name, value, text in _wijk_values(shapes, values, decimals, names):
+    for wijk_code, name, value, text in _wijk_values(shapes, values, decimals, names, secret):
         properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
                       "fill": theme.sequential_colour(value, breaks)}
         features.append('{"type":"Feature","geometry":' + shapes.geometry_text[wijk_code] + ',"properties":'

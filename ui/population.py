@@ -20,6 +20,7 @@ from transforms.population import (
     POPULATION_SQL,
     PUBLISHED_SQL,
     PUBLISHED_YEAR_SQL,
+    SECRET_LABEL,
     UNKNOWN_SQL,
     PopulationTable,
     model_hidden_note,
@@ -85,6 +86,30 @@ def unranked_secret_national(year: int, ranked_codes) -> int:
     ranked = set(ranked_codes)
     secret = query("select distinct wijk_code from population_unknown_by_wijk where year = ?", [year])
     return sum(code not in ranked for code in secret["wijk_code"].tolist())
+
+
+def secret_wijk_codes(gemeente_code: str | None, year: int) -> set[str]:
+    """The wijken whose children CBS keeps secret, of a gemeente (None: of every gemeente, the
+    national map): a map of a figure made from the children says 'onbekend (CBS geheim)' there."""
+    if gemeente_code is not None:
+        return {code for code, _ in population_table(gemeente_code, year).unknown_wijken}
+    return set(query("select distinct wijk_code from population_unknown_by_wijk where year = ?",
+                     [year])["wijk_code"].tolist())
+
+
+def secret_on_map(gemeente_code: str, year: int, model: bool = False) -> str:
+    """The note under a map of a figure made from the children (`model`: the model's figures over
+    them) naming the wijken it shows as 'onbekend (CBS geheim)', and why; '' when there are none."""
+    unknown = population_table(gemeente_code, year).unknown_wijken
+    if not unknown:
+        return ""
+    names = ", ".join(f"{name} ({code})" for code, name in unknown)
+    return (f"Aantal kinderen onbekend voor {names}: CBS houdt het aantal kinderen van 0 tot 15 jaar "
+            f"van {'deze wijk' if len(unknown) == 1 else 'deze wijken'} geheim ('.' in de kerncijfers), "
+            f"dus de kaart zegt daar '{SECRET_LABEL}'"
+            + (" (het model heeft er geen aantal kinderen om mee te rekenen)" if model else "")
+            + ". Hun kinderen zijn niet over de andere wijken verdeeld. Lever BRP-cijfers aan "
+            "(pagina Aanleveren, soort bevolking) om ze te tellen.")
 
 
 def nothing_loaded() -> str:
@@ -195,4 +220,4 @@ def national_indicator_frame(year: int, column: str) -> pd.DataFrame:
 
 __all__ = ["AGE_GROUP_LABELS", "nothing_loaded", "population_missing", "secret_left_out",
            "TOTAL_LABEL", "children_by_wijk", "indicator_frame", "national_indicator_frame",
-           "population_table", "profile_mismatch", "source_note"]
+           "population_table", "profile_mismatch", "secret_on_map", "secret_wijk_codes", "source_note"]

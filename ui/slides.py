@@ -35,6 +35,8 @@ from ui.population import (
     population_missing,
     population_table,
     profile_mismatch,
+    secret_on_map,
+    secret_wijk_codes,
     source_note,
     unranked_secret,
 )
@@ -201,8 +203,9 @@ def _map(context: SlideContext) -> None:
     # the names the Kaart page uses: a wijk without figures is named too, not labelled by its code
     shapes = prepared_shapes(context.gemeente_code, context.year)
     names = region_names(context.gemeente_code)
+    secret = secret_wijk_codes(context.gemeente_code, context.year) if indicator.needs_population else set()
     svg, breaks = svg_choropleth(values, shapes, indicator.label, decimals=indicator.decimals,
-                                 names=names, highlight=context.wijk_code)
+                                 names=names, highlight=context.wijk_code, secret=secret)
     st.markdown(f"<p class='kk-big'>{indicator.label}</p>", unsafe_allow_html=True)
     if values.empty:
         st.warning(for_the_room(missing_message(indicator, context.gemeente_code, context.year,
@@ -220,6 +223,8 @@ def _map(context: SlideContext) -> None:
                 unsafe_allow_html=True)
     if route := population_route_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(route))
+    if secret and (unknown := secret_on_map(context.gemeente_code, context.year, indicator.kind == "model")):
+        st.caption(unknown)
     if lrk_year := lrk_year_note(indicator, context.gemeente_code, context.year):
         st.caption(for_the_room(lrk_year))
     if row_10_year := row_10_year_note(indicator, context.gemeente_code, context.year):
