@@ -1230,6 +1230,11 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 def supersede(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: object) -> int:
     """Mark earlier active loads with the same provenance keys (e.g. dataset, gemeente_code, year)
     as superseded, so that only `keep_load_id` counts in the views. Returns how many were marked."""
+    return len(superseded_loads(con, keep_load_id=keep_load_id, **same))
+
+
+def superseded_loads(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: object) -> list[int]:
+    """supersede, returning the loads it marked."""
     allowed = {"source", "dataset", "table_id", "gemeente_code", "organisation", "period", "year"}
     unknown = set(same) - allowed
     if unknown:
@@ -1240,7 +1245,7 @@ def supersede(con: duckdb.DuckDBPyConnection, *, keep_load_id: int, **same: obje
         f" where status = 'active' and load_id <> ? and {where} returning load_id",
         [keep_load_id, *same.values()],
     ).fetchall()
-    return len(marked)
+    return [load_id for (load_id,) in marked]
 
 
 # Raw tables whose rows carry the load that stored them (supersede_emptied checks them).

@@ -143,9 +143,8 @@ def import_workbook_detailed(
             _insert_brp(con, frame, year, load_id)
         else:
             _insert_partner(con, rtype, frame, load_id)
-        before = {r[0] for r in con.execute(
-            "select load_id from loads where status = 'active'").fetchall()}
-        store.supersede(con, keep_load_id=load_id, **key)
+        # the uploads this one replaces: those it marks (no other status changes in between)
+        superseded = set(store.superseded_loads(con, keep_load_id=load_id, **key))
         note = ""
         if rtype.target == "brp":
             # One BRP per gemeente and year: a later extract of the same year replaces every
@@ -156,15 +155,14 @@ def import_workbook_detailed(
                 " where status = 'active' and load_id <> ? and source = ? and dataset = ?"
                 " and gemeente_code is not distinct from ? and year = ? and period <> ?",
                 [load_id, source, rtype.key, result.gemeente_code, year, period]).fetchone()[0]
-            store.supersede(con, keep_load_id=load_id, source=source, dataset=rtype.key,
-                            gemeente_code=result.gemeente_code, year=year)
+            superseded.update(store.superseded_loads(
+                con, keep_load_id=load_id, source=source, dataset=rtype.key,
+                gemeente_code=result.gemeente_code, year=year))
             if others:
                 note = (f"Deze BRP-telling vervangt de eerdere BRP-telling van {year} (periode "
                         f"{others}): per jaar telt één BRP-levering, de nieuwste; ze worden niet "
                         "opgeteld.")
-        after = {r[0] for r in con.execute(
-            "select load_id from loads where status = 'active'").fetchall()}
-    return ImportResult(load_id, "imported", sorted(before - after), len(frame), result, note)
+    return ImportResult(load_id, "imported", sorted(superseded), len(frame), result, note)
 
 
 def _check_meta(result: ValidationResult, organisation: str, period: str) -> None:

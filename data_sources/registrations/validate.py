@@ -1223,24 +1223,24 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    places: Container[str] = ()) -> list[Message]:
     """Columns that hold personal data. Values are counted, never quoted."""
     found = []
-    columns = _columns(sheet.rows[header_row:])
+    columns = sheet.columns_under(header_row)
     for c, values in enumerate(columns, start=1):
         header = mapping[c].label if c in mapping else unknown.get(c)
         shown_header = _shown_header(sheet, header_row, c)
         kind = _personal_header(header) if header and c in unknown else None
-        bsn = dates = in_text = 0
         flagged: dict[Any, str] = {}  # the values refused, and why ('bsn', 'date', 'text')
         column = mapping.get(c)
         # a column of first names ('Emma', 'Daan'): not in a wijk column (a place there is looked
         # up, and an unknown one that is a name is refused by _parse_cell)
         lone = _NameCount() if column is None or column.kind == "text" else None
         # each distinct value is judged once (a per-child file repeats the same few values); equal
-        # values of other types (1, 1.0, True) are judged alike, so they may share a count
-        for value, count in Counter(values).items():
+        # values of other types (1, 1.0, True) are judged alike, so they may share a count. Only
+        # a column that may hold first names needs each value's count here; the others' counts
+        # are those of the rows named below (a dict of the distinct values is quicker to make)
+        for value, count in (Counter(values) if lone is not None else dict.fromkeys(values, 0)).items():
             if value is None:
                 continue
             if v.looks_like_bsn(value):
-                bsn += count
                 flagged[value] = "bsn"
             elif column is None or column.kind != "date":
                 if isinstance(value, (dt.date, dt.datetime)) or v.looks_like_date_text(value):
@@ -1250,12 +1250,10 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     if column is not None and column.kind in ("count", "number", "age") and (
                             v.number_shown_as_date(value)):
                         continue  # a number formatted as a date: refused by _parse_cell
-                    dates += count
                     flagged[value] = "date"
                 elif column is None and isinstance(value, str) and v.personal_in_text(
                         value, places=places):
-                    in_text += count  # template columns: named per cell (_parse_cell)
-                    flagged[value] = "text"
+                    flagged[value] = "text"  # template columns: named per cell (_parse_cell)
                 elif lone is not None and isinstance(value, str):
                     lone.add(value, None, count, places)
         names = 0
@@ -1269,6 +1267,7 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
             for i, value in enumerate(values, start=header_row + 1):
                 if value is not None and value in flagged:
                     rows.setdefault(flagged[value], []).append(i)
+        bsn, dates, in_text = (len(rows.get(reason, ())) for reason in ("bsn", "date", "text"))
         reasons = []
         if kind:
             reasons.append(f"de kolomnaam wijst op {kind}")
@@ -1825,7 +1824,7 @@ def _parse_rows(sheet: Sheet, rtype: RegistrationType, header_row: int,
     hints = _hint_rows(sheet, header_row, mapping, index)
     apart = sheet.table_totals_rows | hints
     body = sheet.rows[header_row:]
-    transposed = _columns(body)
+    transposed = sheet.columns_under(header_row)
     empty = (None,) * len(body)
     mapped = [transposed[c - 1] if c <= len(transposed) else empty for c in mapping]
     groups: dict[tuple, _Row] = {}
