@@ -31,12 +31,14 @@ WIJKGRENZEN = next(path for path in (REAL_DATA / "geo" / "wijk_2024_wgs84_cartom
 
 
 def _zipped_geojson(folder: Path, earlier: bool) -> Path:
-    # earlier: only the wijken of the first gemeente in the file
+    # earlier: only the wijken of the first gemeente in the file, without its last wijk (the
+    # sample's boundaries, where ../shared is not at hand, are of one gemeente only)
     archive = folder / "wijk_2024.zip"
     geojson = json.loads(WIJKGRENZEN.read_text(encoding="utf-8"))
     if earlier:
         first = geojson["features"][0]["properties"]["statcode"][2:6]
-        geojson["features"] = [f for f in geojson["features"] if f["properties"]["statcode"][2:6] == first]
+        geojson["features"] = [f for f in geojson["features"]
+                               if f["properties"]["statcode"][2:6] == first][:-1]
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("wijk_2024.geojson", json.dumps(geojson))
     return archive
@@ -91,7 +93,11 @@ def _observations_zip(folder: Path, earlier: bool) -> Path:
 # the import changes, the page and query parameters that show it)
 FILES: dict[str, tuple[Callable[[Path, bool], Path], list[str], str, dict[str, str]]] = {
     "zipped geojson": (_zipped_geojson, ["--jaar", "2024"],
-                       "select count(*), count(distinct region_code) from geometries where year = 2024",
+                       # the boundaries that came from the file (a wijk it leaves out keeps
+                       # the sample's: the count of all boundaries can be the same)
+                       "select count(*), count(distinct g.region_code) from geometries as g"
+                       " join loads as l using (load_id) where g.year = 2024"
+                       " and l.file_name = 'wijk_2024.geojson' and l.status = 'active'",
                        {}),
     "jeugdmonitor": (_jeugdmonitor, [],
                      "select count(*), sum(young_people_count) from cbs_jeugdzorg_by_wijk",

@@ -84,12 +84,16 @@ class Sheet:
 
     def columns_under(self, header_row: int) -> list[tuple[Any, ...]]:
         """The rows under `header_row` as columns, as wide as the widest row (missing cells
-        None): the personal-data scan and the row check both read them (1-2 ms on 20,000 rows);
-        the rows are not changed once read."""
+        None): the personal-data scan and the row check both read them (1-2 ms on 20,000 rows).
+        Whoever changes the rows calls rows_changed."""
         if header_row not in self._columns_under:
             body = self.rows[header_row:]
             self._columns_under[header_row] = list(zip_longest(*body)) if body else []
         return self._columns_under[header_row]
+
+    def rows_changed(self) -> None:
+        """Forget the columns made of the rows (columns_under): the rows were changed."""
+        self._columns_under.clear()
 
     @property
     def max_row(self) -> int:

@@ -1210,6 +1210,7 @@ def _school_type_from_cluster(sheet: Sheet, rtype: RegistrationType, header_row:
     header = sheet.rows[header_row - 1]
     header.extend([None] * (width - len(header)))
     header.append(school_type.label)
+    sheet.rows_changed()  # the columns made of the rows before (Sheet.columns_under) are stale
     mapping[width + 1] = school_type
     result.notices.append(Message(
         "dit bestand volgt het sjabloon van vóór de kolom onderwijssoort (sbo en vso stonden "
