@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import zip_longest
 from typing import Any
 
 import duckdb
@@ -1362,11 +1361,6 @@ def _rows(numbers: list[int], shown: int = 10) -> str:
     if len(numbers) <= shown:
         return f"rijen {', '.join(map(str, numbers[:-1]))} en {numbers[-1]}"
     return f"rijen {', '.join(map(str, numbers[:shown]))} en nog {len(numbers) - shown}"
-
-
-def _columns(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
-    """The rows as columns, as wide as the widest row (missing cells None)."""
-    return list(zip_longest(*rows)) if rows else []
 
 
 def _personal_header(header: str) -> str | None:
