@@ -53,3 +53,14 @@ def test_pinned_requirements_are_explained():
 
 def test_screenshot_exists():
     assert (ROOT / "docs" / "screenshot.png").stat().st_size > 10_000
+
+
+def test_contents_line_links_every_section():
+    """The README's 'Inhoud' line links each '## ' section by the anchor GitHub gives it, in order."""
+    contents = re.search(r"^\*\*Inhoud:\*\* (.+)$", README, re.M)
+    assert contents, "README has no 'Inhoud' line"
+    links = re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents.group(1))
+    headings = re.findall(r"^## (.+)$", README, re.M)
+    assert [title for title, _ in links] == headings
+    for title, anchor in links:
+        assert anchor == re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-"), title
