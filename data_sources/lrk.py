@@ -343,6 +343,20 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    # '1234 AB', also with the no-break space of a postcode copied from a web page
+    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+    other_gemeenten = ""
+    if keep is not None:
+        # the locations of other gemeenten in the national export are not checked: a row of
+        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle. They are
+        # left out before any decision over the column is taken (the decimal sign of the places,
+        # the counts in the notes): '60.00' in a row of Amsterdam made Zwolle's '1.200' ambiguous.
+        kept, other_gemeenten = keep.rows(frame)
+        frame = frame[kept.to_numpy()].copy()
+        if beyond:
+            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
+            if refused:
+                raise _beyond_the_header(refused, sep, file_name, unknown)
     ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
     # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
@@ -351,18 +365,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     _read_gastouderopvang(frame, columns, notes)
-    # '1234 AB', also with the no-break space of a postcode copied from a web page
-    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
-    if keep is not None:
-        # the locations of other gemeenten in the national export are not checked: a row of
-        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
-        kept, note = keep.rows(frame)
-        frame = frame[kept.to_numpy()].copy()
-        notes += [note] if note else []
-        if beyond:
-            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
-            if refused:
-                raise _beyond_the_header(refused, sep, file_name, unknown)
+    notes += [other_gemeenten] if other_gemeenten else []
     _refuse_rounded_numbers(frame, file_name, columns)
 
     undefined = (_bad_bytes(frame, file_name, columns, WINDOWS_1252_UNDEFINED) if undefined_bytes
