@@ -64,14 +64,20 @@ WITHOUT_PLACES = {"GOB"}
 ADDRESS_MAY_BE_EMPTY = {"VGO"}
 # Column names in LRK exports vary a little between the website export and open-data copies;
 # each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
+# The location's own columns are named with 'opvanglocatie' before or after the word, as the
+# register's (opvanglocatie_postcode) and a copy typed over in Dutch ('Postcode opvanglocatie')
+# write them; 'Postcode opvanglocatie' was refused as a missing column, and a name or address so
+# spelled was left out without a word. The houder's columns (houder_postcode) are never read.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "lrk_id": ("lrkid", "lrknummer", "registratienummer", "lrkregistratienummer"),
     "provision_type": ("typeoko", "type", "soortopvang", "typeopvang"),
-    "location_name": ("actuelenaamoko", "naam", "naamopvanglocatie", "naamoko"),
+    "location_name": ("actuelenaamoko", "naam", "naamopvanglocatie", "opvanglocatienaam",
+                      "naamoko", "opvanglocatie"),
     "places": ("aantalkindplaatsen", "kindplaatsen", "aantalkindplaatsenoko"),
-    "street_address": ("opvanglocatieadres", "adres"),
-    "postcode": ("opvanglocatiepostcode", "postcode"),
-    "woonplaats": ("opvanglocatiewoonplaats", "woonplaats", "plaats"),
+    "street_address": ("opvanglocatieadres", "adresopvanglocatie", "adres"),
+    "postcode": ("opvanglocatiepostcode", "postcodeopvanglocatie", "postcode"),
+    "woonplaats": ("opvanglocatiewoonplaats", "woonplaatsopvanglocatie", "opvanglocatieplaats",
+                   "plaatsopvanglocatie", "woonplaats", "plaats"),
     "registration_status": ("status", "statusoko", "registratiestatus"),
     "registered_on": ("inschrijfdatum", "datuminschrijving"),
     "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),

@@ -110,3 +110,4 @@ def test_the_page_reads_oords_places_whatever_a_row_of_amsterdam_writes(app_db):
     assert ("Kolom aantal_kindplaatsen: '1.200' (rij 2) gelezen als 1200: een aantal kindplaatsen "
             "is een heel getal, dus de punt scheidt daar duizendtallen (en is nergens in de kolom "
             "een decimaalteken).") in [i.value for i in at.info]
+
