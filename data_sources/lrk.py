@@ -175,6 +175,12 @@ class LrkImport:
                               "van hun postcode."))
         return lines
 
+    def deregistered_line(self) -> str:
+        """What the page and the command line say of the locations stored that do not count."""
+        return (f"{self.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
+                f"niet mee. Dat zijn locaties met een uitschrijfdatum in {self.year} of eerder, of "
+                "met de status Uitgeschreven zonder uitschrijfdatum.")
+
     def name(self, gemeente_code: str) -> str:
         return _gemeente_label(gemeente_code, self.gemeente_names)
 
@@ -1016,16 +1022,17 @@ def _two_digit_year(text: str) -> bool:
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,
            year: int | None = None, registered_on: pd.Series | None = None) -> pd.Series:
-    """Whether each location counts in the export's year: registered ('Ingeschreven', or an empty
-    status) and not deregistered by the end of that year (no uitschrijfdatum, or one after it: a
-    planned deregistration in 2025 leaves the location in 2024); with `registered_on`, also
-    registered by the end of that year (an export of 2025 read as 2024 has locations that did not
-    exist in 2024). stg_lrk__locations counts by the same rule (tests/test_model_lrk.py compares
-    the two)."""
+    """Whether each location counts in the export's year: not deregistered by the end of that year.
+    With an uitschrijfdatum (and `year`), that date says it, whatever the status: one after the
+    year leaves the location in it (a planned deregistration, or one that took place after the
+    year in an export downloaded later: 'Uitgeschreven' on 15-02-2025 was registered all of 2024);
+    without one, the status ('Ingeschreven', or empty). With `registered_on`, also registered by
+    the end of that year (an export of 2025 read as 2024 has locations that did not exist in 2024).
+    stg_lrk__locations counts by the same rule (tests/test_model_lrk.py compares the two)."""
     registered = status.isna() | status.str.strip().str.lower().isin(["", REGISTERED])
     if deregistered_on is not None and year is not None:
         dates = pd.to_datetime(deregistered_on)
-        registered &= dates.isna() | (dates > pd.Timestamp(year, 12, 31))
+        registered = (registered & dates.isna()) | (dates > pd.Timestamp(year, 12, 31))
     if registered_on is not None and year is not None:
         registered &= ~registered_after(registered_on, year)
     return registered.astype(bool)
@@ -1104,6 +1111,9 @@ def store_lrk(
     if later.any():
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), _later_note(mapped[later], year)]
     registered &= ~later & mapped["covers_register"]
+    if (ended_later := registered & ~counts(mapped["registration_status"])).any():
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []),
+                                _ended_after_note(mapped[ended_later], year)]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
     if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
@@ -1277,6 +1287,14 @@ def _later_note(later: pd.DataFrame, year: int) -> str:
     return (f"{len(later)} locatie(s) zijn pas na {year} ingeschreven (rij {rows}; de laatste op "
             f"{newest:%d-%m-%Y}): ze tellen niet mee in {year}. Is dit een export van {newest.year}, "
             f"lees hem dan in met dat jaar (--jaar {newest.year})")
+
+
+def _ended_after_note(ended: pd.DataFrame, year: int) -> str:
+    """The note on locations whose status says Uitgeschreven, but only after the export's year."""
+    first = pd.to_datetime(ended["deregistered_on"]).min()
+    return info(f"{len(ended)} locatie(s) met de status Uitgeschreven zijn pas na {year} uitgeschreven "
+                f"(rij {_rows_shown(ended['row_number'])}; de eerste op {first:%d-%m-%Y}): ze "
+                f"waren heel {year} ingeschreven en tellen dus mee in {year}")
 
 
 def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]

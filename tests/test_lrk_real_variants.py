@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from data_sources import lrk
+from data_sources.errors import severity
 
 
 @pytest.mark.parametrize(("name", "address", "postcode", "woonplaats"), [
@@ -47,3 +48,44 @@ def test_the_locations_columns_with_opvanglocatie_before_or_after_are_read(
         " order by lrk_id").fetchall() == [
         ("De Boomhut", "Dorpsstraat 12", "1234AB", "Oord", "WK000101"),
         ("Het Klimrek", "Schoolweg 1", "1234AC", "Oord", "WK000102")]
+
+
+# The register's export per gemeente with its uitgeschreven locations, as sample_data/lrk/ has it.
+LRKP_HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;inschrijfdatum;"
+               "uitschrijfdatum;opvanglocatie_adres;opvanglocatie_postcode;opvanglocatie_woonplaats;"
+               "verantwoordelijke_gemeente;naam_houder;kvk_nummer_houder;rechtsvorm_houder;houder_adres;"
+               "houder_postcode;houder_woonplaats;contact_telefoon;contact_emailadres;contact_website;lrk_url")
+
+
+@pytest.mark.parametrize(("year", "counted", "places"), [(2024, ["111", "222"], 80), (2025, ["111"], 48)])
+def test_a_location_uitgeschreven_after_the_exports_year_counts_in_it(postcode_con, tmp_path, year,
+                                                                      counted, places):
+    """An export downloaded in March 2025 and read for 2024 has 'Uitgeschreven' with
+    uitschrijfdatum 15-02-2025 on a location that was registered all of 2024: it did not count in
+    2024 (its status alone decided), though an inschrijfdatum after the year is read by its date.
+    Now the date decides where there is one, in the message and the figures alike; 'Uitgeschreven'
+    in 2024, or without a date, still does not count."""
+    from transforms import build
+
+    rows = ["111;KDV;De Boomhut;48;J;Ingeschreven;01-05-2018;;Dorpsstraat 12;1234 AB;Oord;Oord",
+            "222;BSO;Het Klimrek;32;N;Uitgeschreven;01-05-2018;15-02-2025;Schoolweg 1;1234 AC;Oord;Oord",
+            "333;BSO;De Tol;20;N;Uitgeschreven;01-05-2018;30-06-2024;Schoolweg 3;1234 AC;Oord;Oord",
+            "444;KDV;Oud;16;N;Uitgeschreven;01-05-2010;;Laan 2;1234 AB;Oord;Oord"]
+    path = tmp_path / "lrk_export_Oord.csv"
+    path.write_bytes("\r\n".join([LRKP_HEADER, *(row + ";" * 10 for row in rows)]).encode("cp1252")
+                     + b"\r\n")
+    result = lrk.import_lrk_file(postcode_con, path, year=year)
+    build(postcode_con)
+    assert (result.locations, result.places, result.deregistered) == (len(counted), places,
+                                                                     4 - len(counted))
+    assert postcode_con.execute("select list(lrk_id order by lrk_id), sum(places) from stg_lrk__locations"
+                                ).fetchone() == (counted, places)
+    assert result.notes == ([
+        "1 locatie(s) met de status Uitgeschreven zijn pas na 2024 uitgeschreven (rij 3; de eerste "
+        "op 15-02-2025): ze waren heel 2024 ingeschreven en tellen dus mee in 2024"] if year == 2024
+        else [])
+    assert all(severity(note) == "info" for note in result.notes)
+    assert result.deregistered_line() == (
+        f"{4 - len(counted)} uitgeschreven locatie(s) in de export zijn bewaard maar tellen niet "
+        f"mee. Dat zijn locaties met een uitschrijfdatum in {year} of eerder, of met de status "
+        "Uitgeschreven zonder uitschrijfdatum.")
