@@ -298,8 +298,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
                 text = rest
             header_row, sep = _csv_header(text, separator[1] if separator else None)
+            above: list[str] = []
             if header_row:  # lines of a title above the header
-                text = text.split("\n", header_row)[header_row]
+                *_, above_line, text = text.split("\n", header_row)
+                above = next(csv.reader([above_line.strip("\r\ufeff")], delimiter=sep), [])
             file_name = path.name
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
@@ -320,6 +322,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                                   na_values=[""], index_col=False, skip_blank_lines=False,
                                   usecols=range(width) if beyond else None)
+            header = next(csv.reader([text.partition("\n")[0].strip("\r\ufeff")], delimiter=sep), [])
+            grouped = _under_group_headings(header, above)
+            if grouped != header and len(grouped) == len(raw.columns):
+                raw.columns = _column_names([name or pd.NA for name in grouped])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -329,6 +335,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if alias in by_normalised:
                 columns[field] = by_normalised[alias]
                 break
+    _refuse_columns_twice(raw.columns, columns, file_name)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         expected = ", ".join(HEADER_NAMES[f] for f in missing)
@@ -513,15 +520,67 @@ def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd
     else:
         name, sheet, number = found
     header = [_workbook_text(cell) for cell in sheet.iloc[number]] if len(sheet) else []
+    if number:
+        header = _under_group_headings(header, [_workbook_text(cell) for cell in sheet.iloc[number - 1]])
+    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
+    raw.columns = _column_names(header)
+    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
+    return raw, number, label
+
+
+def _column_names(header: list) -> list[str]:
+    """The header's cells as column names, as pandas names them: an empty one 'Unnamed: 3', a
+    repeated one 'Postcode.1'."""
     columns, seen = [], {}
     for index, cell in enumerate(header):
         column = f"Unnamed: {index}" if cell is pd.NA else str(cell)
         seen[column] = seen.get(column, -1) + 1
         columns.append(f"{column}.{seen[column]}" if seen[column] else column)
-    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
-    raw.columns = columns
-    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
-    return raw, number, label
+    return columns
+
+
+# Headings over groups of columns, as a copy laid out for reading has them: merged cells 'Houder'
+# and 'Opvanglocatie' above 'Naam', 'Adres', 'Postcode', 'Plaats'. Under a heading of another party
+# than the location those names are that party's: the houder's postcode was read as the location's
+# (every location in the houder's wijk). A heading stands above the first of its columns (a merged
+# cell) and reaches to the next heading; only these names are renamed ('Houder Postcode'), so a
+# heading that seems to reach too far changes no other column.
+_OTHER_PARTIES = {"houder", "houdergegevens", "gegevenshouder", "correspondentie",
+                  "correspondentieadres", "contact", "contactgegevens", "contactpersoon",
+                  "gastouderbureau", "geschillencommissie"}
+_NAMES_OF_EVERY_PARTY = {"naam", "adres", "postcode", "plaats", "woonplaats"}
+
+
+def _under_group_headings(header: list, above: list) -> list:
+    """The header with the names under a heading of another party (_OTHER_PARTIES) in the row
+    `above` it prefixed with that heading; as it was when there is no such heading."""
+    named, party = [], None
+    for index, cell in enumerate(header):
+        heading = above[index] if index < len(above) else None
+        if isinstance(heading, str) and heading.strip():
+            party = heading.strip() if compact(heading) in _OTHER_PARTIES else None
+        if party and isinstance(cell, str) and compact(cell) in _NAMES_OF_EVERY_PARTY:
+            cell = f"{party} {cell}"
+        named.append(cell)
+    return named
+
+
+def _refuse_columns_twice(names: pd.Index, columns: dict, file_name: str) -> None:
+    """Refuse a header that has a column read twice ('Postcode' of the houder and of the location,
+    without a heading above that tells them apart): the first was read, whichever it was."""
+    from openpyxl.utils import get_column_letter
+
+    bare = [compact(re.sub(r"\.[0-9]+$", "", str(name))) for name in names]
+    for column in columns.values():
+        same = [index for index, name in enumerate(bare) if name == compact(column)]
+        if len(same) > 1:
+            letters = ", ".join(get_column_letter(index + 1) for index in same)
+            raise InputRefused(
+                f"Bestand {file_name}: de kolom {column} staat {len(same)} keer in de kopregel "
+                f"(kolom {letters}); daaruit is niet te zien welke bij de opvanglocatie hoort (de "
+                "andere is bijvoorbeeld die van de houder). Geef de andere kolom een eigen naam, "
+                f"zoals '{column} houder', of zet de kop 'Houder' erboven, of laad de export zoals "
+                "het register hem geeft. Er is niets opgeslagen.")
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from data_sources import lrk
-from data_sources.errors import severity
+from data_sources.errors import InputRefused, severity
 
 
 @pytest.mark.parametrize(("name", "address", "postcode", "woonplaats"), [
@@ -89,3 +89,73 @@ def test_a_location_uitgeschreven_after_the_exports_year_counts_in_it(postcode_c
         f"{4 - len(counted)} uitgeschreven locatie(s) in de export zijn bewaard maar tellen niet "
         f"mee. Dat zijn locaties met een uitschrijfdatum in {year} of eerder, of met de status "
         "Uitgeschreven zonder uitschrijfdatum.")
+
+
+def _with_headings(path, headings: list[str], header: list[str], rows: list[list]) -> object:
+    """A copy laid out for reading, as .xlsx (openpyxl, merged heading cells) or CSV with ';' as
+    Excel saves such a sheet (a heading in the first cell of its span, the rest empty)."""
+    import csv
+
+    from openpyxl import Workbook
+
+    table = ([headings] if headings else []) + [header, *rows]
+    if path.suffix == ".xlsx":
+        book = Workbook()
+        for row in table:
+            book.active.append(row)
+        if headings:
+            starts = [i for i, heading in enumerate(headings) if heading] + [len(headings)]
+            for start, end in zip(starts, starts[1:], strict=False):
+                if end - start > 1:
+                    book.active.merge_cells(start_row=1, start_column=start + 1, end_row=1,
+                                            end_column=end)
+        book.save(path)
+    else:
+        with path.open("w", encoding="cp1252", newline="") as file:
+            csv.writer(file, delimiter=";", lineterminator="\r\n").writerows(table)
+    return path
+
+
+GROUPED_HEADER = ["LRK-nummer", "Type", "Naam", "Adres", "Postcode", "Plaats", "Naam", "Adres",
+                  "Postcode", "Plaats", "Aantal kindplaatsen", "Status"]
+# The houder (Stichting Kinderopvang Oord, Schoolweg 1, 1234 AC) runs both locations.
+GROUPED_ROWS = [
+    ["100000000001", "KDV", "Stichting Kinderopvang Oord", "Schoolweg 1", "1234 AC", "Oord",
+     "De Boomhut", "Dorpsstraat 12", "1234 AB", "Oord", "48", "Ingeschreven"],
+    ["100000000002", "BSO", "Stichting Kinderopvang Oord", "Schoolweg 1", "1234 AC", "Oord",
+     "Het Klimrek", "Schoolweg 3", "1234 AC", "Oord", "60", "Ingeschreven"]]
+
+
+@pytest.mark.parametrize("houder", ["Houder", "Gegevens houder"])
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_houders_columns_under_their_heading_are_not_read_as_the_locations(
+        postcode_con, tmp_path, suffix, houder):
+    """A copy laid out with the headings 'Houder' and 'Opvanglocatie' above 'Naam', 'Adres',
+    'Postcode', 'Plaats' read the houder's (the first) as the location's: De Boomhut was stored
+    as 'Stichting Kinderopvang Oord' in the houder's wijk, without a word. The heading says whose
+    the columns are."""
+    headings = ["", "", houder, "", "", "", "Opvanglocatie", "", "", "", "", ""]
+    path = _with_headings(tmp_path / f"lrk_2024{suffix}", headings, GROUPED_HEADER, GROUPED_ROWS)
+    result = lrk.import_lrk_file(postcode_con, path)
+    assert (result.locations, result.places) == (2, 108)
+    assert postcode_con.execute(
+        "select location_name, street_address, postcode, wijk_code from raw_lrk__locations"
+        " order by lrk_id").fetchall() == [
+        ("De Boomhut", "Dorpsstraat 12", "1234AB", "WK000101"),
+        ("Het Klimrek", "Schoolweg 3", "1234AC", "WK000102")]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_column_twice_in_the_header_without_a_heading_is_refused_naming_both(
+        postcode_con, tmp_path, suffix):
+    """Without headings the two 'Postcode' columns cannot be told apart: the first was read. It is
+    refused naming the column and where it stands; nothing is stored."""
+    path = _with_headings(tmp_path / f"lrk_2024{suffix}", [], GROUPED_HEADER, GROUPED_ROWS)
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages == [
+        f"Bestand lrk_2024{suffix}: de kolom Naam staat 2 keer in de kopregel (kolom C, G); daaruit "
+        "is niet te zien welke bij de opvanglocatie hoort (de andere is bijvoorbeeld die van de "
+        "houder). Geef de andere kolom een eigen naam, zoals 'Naam houder', of zet de kop 'Houder' "
+        "erboven, of laad de export zoals het register hem geeft. Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchone() == (0,)
