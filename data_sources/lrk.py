@@ -64,14 +64,20 @@ WITHOUT_PLACES = {"GOB"}
 ADDRESS_MAY_BE_EMPTY = {"VGO"}
 # Column names in LRK exports vary a little between the website export and open-data copies;
 # each field accepts these spellings (compared after lower-casing and removing spaces, '_' and '-').
+# The location's own columns are named with 'opvanglocatie' before or after the word, as the
+# register's (opvanglocatie_postcode) and a copy typed over in Dutch ('Postcode opvanglocatie')
+# write them; 'Postcode opvanglocatie' was refused as a missing column, and a name or address so
+# spelled was left out without a word. The houder's columns (houder_postcode) are never read.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "lrk_id": ("lrkid", "lrknummer", "registratienummer", "lrkregistratienummer"),
     "provision_type": ("typeoko", "type", "soortopvang", "typeopvang"),
-    "location_name": ("actuelenaamoko", "naam", "naamopvanglocatie", "naamoko"),
+    "location_name": ("actuelenaamoko", "naam", "naamopvanglocatie", "opvanglocatienaam",
+                      "naamoko", "opvanglocatie"),
     "places": ("aantalkindplaatsen", "kindplaatsen", "aantalkindplaatsenoko"),
-    "street_address": ("opvanglocatieadres", "adres"),
-    "postcode": ("opvanglocatiepostcode", "postcode"),
-    "woonplaats": ("opvanglocatiewoonplaats", "woonplaats", "plaats"),
+    "street_address": ("opvanglocatieadres", "adresopvanglocatie", "adres"),
+    "postcode": ("opvanglocatiepostcode", "postcodeopvanglocatie", "postcode"),
+    "woonplaats": ("opvanglocatiewoonplaats", "woonplaatsopvanglocatie", "opvanglocatieplaats",
+                   "plaatsopvanglocatie", "woonplaats", "plaats"),
     "registration_status": ("status", "statusoko", "registratiestatus"),
     "registered_on": ("inschrijfdatum", "datuminschrijving"),
     "deregistered_on": ("uitschrijfdatum", "datumuitschrijving"),
@@ -168,6 +174,12 @@ class LrkImport:
                               "gemeente dan hun verantwoordelijke gemeente: ze tellen mee in de wijk "
                               "van hun postcode."))
         return lines
+
+    def deregistered_line(self) -> str:
+        """What the page and the command line say of the locations stored that do not count."""
+        return (f"{self.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
+                f"niet mee. Dat zijn locaties met een uitschrijfdatum in {self.year} of eerder, of "
+                "met de status Uitgeschreven zonder uitschrijfdatum.")
 
     def name(self, gemeente_code: str) -> str:
         return _gemeente_label(gemeente_code, self.gemeente_names)
@@ -286,8 +298,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if separator:  # Excel's hint of the separator ('sep=;'), above the header
                 text = rest
             header_row, sep = _csv_header(text, separator[1] if separator else None)
+            above: list[str] = []
             if header_row:  # lines of a title above the header
-                text = text.split("\n", header_row)[header_row]
+                *_, above_line, text = text.split("\n", header_row)
+                above = next(csv.reader([above_line.strip("\r\ufeff")], delimiter=sep), [])
             file_name = path.name
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
@@ -308,6 +322,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                                   na_values=[""], index_col=False, skip_blank_lines=False,
                                   usecols=range(width) if beyond else None)
+            header = next(csv.reader([text.partition("\n")[0].strip("\r\ufeff")], delimiter=sep), [])
+            grouped = _under_group_headings(header, above)
+            if grouped != header and len(grouped) == len(raw.columns):
+                raw.columns = _column_names([name or pd.NA for name in grouped])
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise InputRefused(f"Bestand {path.name}: niet leesbaar als LRK-export: {unreadable(exc)}.") from None
     by_normalised = {compact(c): c for c in raw.columns}
@@ -317,6 +335,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if alias in by_normalised:
                 columns[field] = by_normalised[alias]
                 break
+    _refuse_columns_twice(raw.columns, columns, file_name)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         expected = ", ".join(HEADER_NAMES[f] for f in missing)
@@ -343,6 +362,20 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     if frame.empty:
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
+    # '1234 AB', also with the no-break space of a postcode copied from a web page
+    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+    other_gemeenten = ""
+    if keep is not None:
+        # the locations of other gemeenten in the national export are not checked: a row of
+        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle. They are
+        # left out before any decision over the column is taken (the decimal sign of the places,
+        # the counts in the notes): '60.00' in a row of Amsterdam made Zwolle's '1.200' ambiguous.
+        kept, other_gemeenten = keep.rows(frame)
+        frame = frame[kept.to_numpy()].copy()
+        if beyond:
+            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
+            if refused:
+                raise _beyond_the_header(refused, sep, file_name, unknown)
     ambiguous_places = _read_grouped_places(frame, columns, decimal_sign, notes)
     # A whole number with one or two zero decimals is the count: '48.0' as pandas writes the column
     # once a gastouderbureau's empty places made it a float (an export filtered in Python and saved
@@ -351,18 +384,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
     frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
     _read_gastouderopvang(frame, columns, notes)
-    # '1234 AB', also with the no-break space of a postcode copied from a web page
-    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
-    if keep is not None:
-        # the locations of other gemeenten in the national export are not checked: a row of
-        # Amsterdam with a damaged postcode refused the export for an analist of Zwolle
-        kept, note = keep.rows(frame)
-        frame = frame[kept.to_numpy()].copy()
-        notes += [note] if note else []
-        if beyond:
-            refused, unknown = keep.shifted_rows(beyond, list(raw.columns), columns)
-            if refused:
-                raise _beyond_the_header(refused, sep, file_name, unknown)
+    notes += [other_gemeenten] if other_gemeenten else []
     _refuse_rounded_numbers(frame, file_name, columns)
 
     undefined = (_bad_bytes(frame, file_name, columns, WINDOWS_1252_UNDEFINED) if undefined_bytes
@@ -498,15 +520,67 @@ def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd
     else:
         name, sheet, number = found
     header = [_workbook_text(cell) for cell in sheet.iloc[number]] if len(sheet) else []
+    if number:
+        header = _under_group_headings(header, [_workbook_text(cell) for cell in sheet.iloc[number - 1]])
+    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
+    raw.columns = _column_names(header)
+    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
+    return raw, number, label
+
+
+def _column_names(header: list) -> list[str]:
+    """The header's cells as column names, as pandas names them: an empty one 'Unnamed: 3', a
+    repeated one 'Postcode.1'."""
     columns, seen = [], {}
     for index, cell in enumerate(header):
         column = f"Unnamed: {index}" if cell is pd.NA else str(cell)
         seen[column] = seen.get(column, -1) + 1
         columns.append(f"{column}.{seen[column]}" if seen[column] else column)
-    raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
-    raw.columns = columns
-    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
-    return raw, number, label
+    return columns
+
+
+# Headings over groups of columns, as a copy laid out for reading has them: merged cells 'Houder'
+# and 'Opvanglocatie' above 'Naam', 'Adres', 'Postcode', 'Plaats'. Under a heading of another party
+# than the location those names are that party's: the houder's postcode was read as the location's
+# (every location in the houder's wijk). A heading stands above the first of its columns (a merged
+# cell) and reaches to the next heading; only these names are renamed ('Houder Postcode'), so a
+# heading that seems to reach too far changes no other column.
+_OTHER_PARTIES = {"houder", "houdergegevens", "gegevenshouder", "correspondentie",
+                  "correspondentieadres", "contact", "contactgegevens", "contactpersoon",
+                  "gastouderbureau", "geschillencommissie"}
+_NAMES_OF_EVERY_PARTY = {"naam", "adres", "postcode", "plaats", "woonplaats"}
+
+
+def _under_group_headings(header: list, above: list) -> list:
+    """The header with the names under a heading of another party (_OTHER_PARTIES) in the row
+    `above` it prefixed with that heading; as it was when there is no such heading."""
+    named, party = [], None
+    for index, cell in enumerate(header):
+        heading = above[index] if index < len(above) else None
+        if isinstance(heading, str) and heading.strip():
+            party = heading.strip() if compact(heading) in _OTHER_PARTIES else None
+        if party and isinstance(cell, str) and compact(cell) in _NAMES_OF_EVERY_PARTY:
+            cell = f"{party} {cell}"
+        named.append(cell)
+    return named
+
+
+def _refuse_columns_twice(names: pd.Index, columns: dict, file_name: str) -> None:
+    """Refuse a header that has a column read twice ('Postcode' of the houder and of the location,
+    without a heading above that tells them apart): the first was read, whichever it was."""
+    from openpyxl.utils import get_column_letter
+
+    bare = [compact(re.sub(r"\.[0-9]+$", "", str(name))) for name in names]
+    for column in columns.values():
+        same = [index for index, name in enumerate(bare) if name == compact(column)]
+        if len(same) > 1:
+            letters = ", ".join(get_column_letter(index + 1) for index in same)
+            raise InputRefused(
+                f"Bestand {file_name}: de kolom {column} staat {len(same)} keer in de kopregel "
+                f"(kolom {letters}); daaruit is niet te zien welke bij de opvanglocatie hoort (de "
+                "andere is bijvoorbeeld die van de houder). Geef de andere kolom een eigen naam, "
+                f"zoals '{column} houder', of zet de kop 'Houder' erboven, of laad de export zoals "
+                "het register hem geeft. Er is niets opgeslagen.")
 
 
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
@@ -1007,16 +1081,17 @@ def _two_digit_year(text: str) -> bool:
 
 def counts(status: pd.Series, deregistered_on: pd.Series | None = None,
            year: int | None = None, registered_on: pd.Series | None = None) -> pd.Series:
-    """Whether each location counts in the export's year: registered ('Ingeschreven', or an empty
-    status) and not deregistered by the end of that year (no uitschrijfdatum, or one after it: a
-    planned deregistration in 2025 leaves the location in 2024); with `registered_on`, also
-    registered by the end of that year (an export of 2025 read as 2024 has locations that did not
-    exist in 2024). stg_lrk__locations counts by the same rule (tests/test_model_lrk.py compares
-    the two)."""
+    """Whether each location counts in the export's year: not deregistered by the end of that year.
+    With an uitschrijfdatum (and `year`), that date says it, whatever the status: one after the
+    year leaves the location in it (a planned deregistration, or one that took place after the
+    year in an export downloaded later: 'Uitgeschreven' on 15-02-2025 was registered all of 2024);
+    without one, the status ('Ingeschreven', or empty). With `registered_on`, also registered by
+    the end of that year (an export of 2025 read as 2024 has locations that did not exist in 2024).
+    stg_lrk__locations counts by the same rule (tests/test_model_lrk.py compares the two)."""
     registered = status.isna() | status.str.strip().str.lower().isin(["", REGISTERED])
     if deregistered_on is not None and year is not None:
         dates = pd.to_datetime(deregistered_on)
-        registered &= dates.isna() | (dates > pd.Timestamp(year, 12, 31))
+        registered = (registered & dates.isna()) | (dates > pd.Timestamp(year, 12, 31))
     if registered_on is not None and year is not None:
         registered &= ~registered_after(registered_on, year)
     return registered.astype(bool)
@@ -1095,6 +1170,9 @@ def store_lrk(
     if later.any():
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), _later_note(mapped[later], year)]
     registered &= ~later & mapped["covers_register"]
+    if (ended_later := registered & ~counts(mapped["registration_status"])).any():
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []),
+                                _ended_after_note(mapped[ended_later], year)]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
     unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
     if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
@@ -1268,6 +1346,14 @@ def _later_note(later: pd.DataFrame, year: int) -> str:
     return (f"{len(later)} locatie(s) zijn pas na {year} ingeschreven (rij {rows}; de laatste op "
             f"{newest:%d-%m-%Y}): ze tellen niet mee in {year}. Is dit een export van {newest.year}, "
             f"lees hem dan in met dat jaar (--jaar {newest.year})")
+
+
+def _ended_after_note(ended: pd.DataFrame, year: int) -> str:
+    """The note on locations whose status says Uitgeschreven, but only after the export's year."""
+    first = pd.to_datetime(ended["deregistered_on"]).min()
+    return info(f"{len(ended)} locatie(s) met de status Uitgeschreven zijn pas na {year} uitgeschreven "
+                f"(rij {_rows_shown(ended['row_number'])}; de eerste op {first:%d-%m-%Y}): ze "
+                f"waren heel {year} ingeschreven en tellen dus mee in {year}")
 
 
 def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]

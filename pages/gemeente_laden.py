@@ -322,9 +322,7 @@ if lrk_upload is not None and st.button("LRK-export inlezen", key="laden_lrk_kno
                     said.append(("warning", f"{imported.without_address} gastouder(s) zonder adres in de "
                                  "export: hun kindplaatsen tellen niet mee per wijk."))
                 if imported.deregistered:
-                    said.append(("info", f"{imported.deregistered} uitgeschreven locatie(s) in de export "
-                                 "zijn bewaard maar tellen niet mee. Dat zijn locaties met de status "
-                                 f"Uitgeschreven of een uitschrijfdatum in {imported.year} of eerder."))
+                    said.append(("info", imported.deregistered_line()))
                 said += [(severity(note), note.replace("--jaar", "het vak Jaar"))
                          for note in map(note_sentence, imported.notes)]
                 for kind, line in sorted(said, key=lambda item: item[0] != "warning"):

@@ -73,7 +73,7 @@ def test_import_lrk_marks_only_warnings_let_op_and_prints_them_first(app_db, cap
         "mee per wijk.",
         f"Let op: {WITHOUT_PLACES}"]
     deregistered = ("1 uitgeschreven locatie(s) in de export zijn bewaard maar tellen niet mee. Dat "
-                    "zijn locaties met de status Uitgeschreven of een uitschrijfdatum in 2024 of "
-                    "eerder.")
+                    "zijn locaties met een uitschrijfdatum in 2024 of eerder, of met de status "
+                    "Uitgeschreven zonder uitschrijfdatum.")
     assert lines[-2:] == [deregistered, STATUS_READ]
     assert lines.index(warnings[-1]) < lines.index(deregistered)

@@ -38,10 +38,7 @@ def run(args) -> int:
         warnings.append(f"{result.without_address} gastouder(s) zonder adres in de export; hun "
                         "kindplaatsen tellen niet mee per wijk.")
     if result.deregistered:
-        information.append(
-            f"{result.deregistered} uitgeschreven locatie(s) in de export zijn bewaard maar tellen "
-            "niet mee. Dat zijn locaties met de status Uitgeschreven of een uitschrijfdatum in "
-            f"{result.year} of eerder.")
+        information.append(result.deregistered_line())
     for note in map(note_sentence, result.notes):
         (warnings if severity(note) == "warning" else information).append(note)
     for warning in warnings:

@@ -35,9 +35,13 @@ from raw_lrk__locations as l
 inner join newest as n
     on n.year = l.year and n.register_gemeente_code is not distinct from l.register_gemeente_code
     and n.load_id = l.load_id and l.covers_register
--- counted as data_sources.lrk.counts() counts for the import's message: registered (or no status)
--- and not deregistered by the end of the export's year (a planned uitschrijfdatum after it counts),
--- and registered by then (an export of a later year read as this year's)
-where coalesce(nullif(lower(trim(l.registration_status)), ''), 'ingeschreven') = 'ingeschreven'
-    and (l.deregistered_on is null or l.deregistered_on > make_date(l.year, 12, 31))
+-- counted as data_sources.lrk.counts() counts for the import's message: not deregistered by the end
+-- of the export's year, by the uitschrijfdatum where there is one (a date after the year counts,
+-- also on 'Uitgeschreven' in an export downloaded after it), else by the status (registered or
+-- none); and registered by then (an export of a later year read as this year's)
+where (
+        l.deregistered_on > make_date(l.year, 12, 31)
+        or (l.deregistered_on is null
+            and coalesce(nullif(lower(trim(l.registration_status)), ''), 'ingeschreven') = 'ingeschreven')
+    )
     and (l.registered_on is null or l.registered_on <= make_date(l.year, 12, 31))
