@@ -129,3 +129,33 @@ def test_a_jeugdmonitor_cell_cbs_keeps_secret_is_unknown_not_without_figures(tmp
     trends.selectbox(key="trend_indicator").set_value("jeugdmonitor_4_12").run()
     summary = next(m.value for m in trends.markdown if "<p class='kk-summary'" in m.value)
     assert "het hoogst in Wijk 11 Diezerpoort (140)" in summary and "onbekend" not in summary, summary
+
+
+def test_the_national_map_says_a_secret_jeugdmonitor_cell_is_unknown(sample_db, tmp_path, monkeypatch):
+    # Voorbeeldstad and Zwolle's Jeugdmonitor of 2021: the map of Nederland as a table says that
+    # Binnenstad's secret 0-4 year olds are unknown too, not a wijk without figures (the map itself
+    # draws one year's boundaries for the whole country, the sample's of 2021: Zwolle has none)
+    from conftest import app_copy, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+    from test_cbs_jeugdmonitor import write_jeugdmonitor
+
+    from data_sources import store
+    from data_sources.jobs import import_cbs_file
+
+    db = app_copy(sample_db, tmp_path, monkeypatch)
+    connection = store.connect(db)
+    try:
+        import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx"))
+        import_cbs_file(connection, write_jeugdmonitor(tmp_path))
+    finally:
+        connection.close()
+    at = run_page_as_analist("kaart", 120, params={"gebied": "nederland", "indicator": "jeugdmonitor_0_4",
+                                                   "jaar": "2021"})
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Kaart Nederland (alle gemeenten) 2021"
+    table = next(m.value for m in at.markdown if "<table" in m.value and "hoogste waarde" in m.value
+                 or "<table" in m.value and "per wijk (" in m.value)
+    assert re.search(rf"Wijk 10 Binnenstad</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
+    assert re.search(r"Wijk 11 Diezerpoort</t[dh]>\s*<td[^>]*>50<", table), table
+    summary = next(m.value for m in at.markdown if "<p class='kk-summary'" in m.value)
+    assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk." in summary, summary
