@@ -82,7 +82,10 @@ deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.de
 def figures_as_table() -> None:
     a11y.map_alternative(values, indicator.label, NATIONAL_LABEL if national else gemeente_name(gemeente_code),
                          decimals=indicator.decimals, national=national,
-                         secret=unranked_secret_national(year, values["wijk_code"]) if national
+                         # a wijk whose children CBS keeps secret is unknown only for a figure
+                         # made from the children (as on the map); else it simply has none
+                         secret=0 if not indicator.needs_population
+                         else unranked_secret_national(year, values["wijk_code"]) if national
                          else unranked_secret(gemeente_code, year, values["wijk_code"]))
 
 

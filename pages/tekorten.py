@@ -371,9 +371,9 @@ if not niveau_4.empty:
 st.header("Wachtlijsten (waargenomen)")
 signals = continuum.signals(gemeente_code, year)
 waiting = signals[signals["evidence_kind"] == "wachtlijst"]
-delivered_rows, rows_outside = analysis.waiting_delivered(cursor(), gemeente_code, year)
+waiting_delivered, rows_outside = analysis.waiting_delivered(cursor(), gemeente_code, year)
 if waiting.empty:
-    st.info(WAITING_WITHOUT_WIJK if delivered_rows
+    st.info(WAITING_WITHOUT_WIJK if waiting_delivered
             else "Er zijn voor dit jaar geen wachtlijsten geleverd (registraties wachtlijst-so en "
                  "wachtlijst-zorg).")
 else:
@@ -397,8 +397,8 @@ else:
                 for w, h in zip(protected["waiting_weeks"], protected["hidden"], strict=True)],
         }), hide_index=True, width="stretch")
     st.caption(f"Waargenomen aantallen van partners. {hidden_rule(continuum.min_count())}"
-               + (f" {rows_outside} geleverde rij(en) van een wachtlijst noemen geen wijk die deze "
-                  "gemeente in dit jaar heeft en tellen hier niet mee (zie Databronnen)."
+               + (" Een deel van de geleverde rijen van een wachtlijst noemt geen wijk die deze "
+                  "gemeente in dit jaar heeft en telt hier niet mee (zie Databronnen)."
                   if rows_outside else ""))
 
 # (v)so pupils and BSO: a gap of its own

@@ -118,7 +118,8 @@ def point_text(row) -> str:
 
 
 def _unknown(row) -> bool:
-    # a rate over children CBS keeps secret (signal indicators; other frames have no such column)
+    # a rate over children CBS keeps secret (signal indicators), a count CBS keeps secret (the
+    # Jeugdmonitor); other frames have no such column
     unknown = getattr(row, "unknown", False)
     return isinstance(unknown, bool | np.bool_) and bool(unknown) and not bool(row.hidden)
 
@@ -129,7 +130,9 @@ ranked = [r for r in latest.itertuples(index=False) if not _unknown(r)]
 a11y.summary([a11y.ranking_sentence(
     [(str(r.wijk_name), None if r.hidden else r.value, point_text(r)) for r in ranked],
     subject=f"{indicator.label} in {shown_years[-1]}",
-    unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked]))])
+    # a figure not made from the children (the CBS Jeugdmonitor) has its own secret cells
+    unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked])
+    if indicator.needs_population else len(latest) - len(ranked))])
 points = {(r.wijk_code, r.year): point_text(r) for r in combined.itertuples(index=False)}
 year_headers = [f"{y} ({year_kind(sources[int(y)])})" if sources.get(int(y)) else str(y)
                 for y in shown_years]

@@ -81,3 +81,81 @@ def test_the_national_map_says_a_secret_wijk_is_unknown(sample_db, tmp_path, mon
     assert shown[SECRET] == SECRET_LABEL
     assert shown["Wijk 22 Stadshagen"][0].isdigit()
     assert "geen gegevens" in shown.values()  # wijken of Zwolle not in the kwb
+
+
+def test_a_jeugdmonitor_cell_cbs_keeps_secret_is_unknown_not_without_figures(tmp_path, monkeypatch):
+    # The Jeugdmonitor of Zwolle (85075NED, 2021) keeps the 0-4 year olds of Binnenstad secret
+    # ('.'): the Kaart's tooltip, the table under it and the map slide say 'onbekend (CBS geheim)'
+    # there, as for a secret wijk on the other maps; a wijk of the boundaries that is not in the
+    # Jeugdmonitor at all has no figures ('geen gegevens'). Before: Binnenstad said 'geen gegevens'.
+    from conftest import app_db_with_files, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+    from test_cbs_jeugdmonitor import write_jeugdmonitor
+
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx"),
+                      write_jeugdmonitor(tmp_path))
+    at = run_page_as_analist("kaart", 120, params={"indicator": "jeugdmonitor_0_4"})
+    assert not at.exception, at.exception
+    shown = _tooltips(at)
+    assert shown["Wijk 10 Binnenstad"] == SECRET_LABEL
+    assert shown["Wijk 11 Diezerpoort"] == "50"
+    others = {text for name, text in shown.items() if name not in ("Wijk 10 Binnenstad", "Wijk 11 Diezerpoort")}
+    assert others == {"geen gegevens"}
+    table = next(m.value for m in at.markdown if "<table" in m.value and "per wijk (" in m.value)
+    assert re.search(rf"Wijk 10 Binnenstad</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
+    summary = next(m.value for m in at.markdown if "<p class='kk-summary'" in m.value)
+    assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk" in summary, summary
+    # the 4-12 year olds of Binnenstad are published: a figure, not unknown
+    at = run_page_as_analist("kaart", 120, params={"indicator": "jeugdmonitor_4_12"})
+    assert _tooltips(at)["Wijk 10 Binnenstad"] == "40"
+
+    slide = run_page_as_analist("presentatie", 120, params={"dia": "kaart", "indicator": "jeugdmonitor_0_4"})
+    assert not slide.exception, slide.exception
+    svg = next(m.value for m in slide.markdown if "<svg" in m.value)
+    assert f"Wijk 10 Binnenstad: {SECRET_LABEL}" in svg
+    assert "Wijk 11 Diezerpoort: 50" in svg
+    assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk." in next(
+        m.value for m in slide.markdown if "<p class='kk-summary'" in m.value)
+
+    trends = run_page_as_analist("trends", 120)
+    trends.selectbox(key="trend_indicator").set_value("jeugdmonitor_0_4").run()
+    assert not trends.exception, trends.exception
+    table = next(m.value for m in trends.markdown if "<table" in m.value and "per wijk en jaar" in m.value)
+    assert re.search(rf"Wijk 10 Binnenstad</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
+    summary = next(m.value for m in trends.markdown if "<p class='kk-summary'" in m.value)
+    assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk." in summary, summary
+    # where the Jeugdmonitor has no secret cell nothing is unknown (Wijk 52, whose children the
+    # kwb keeps secret, is not in it: no figures, not counted as secret)
+    trends.selectbox(key="trend_indicator").set_value("jeugdmonitor_4_12").run()
+    summary = next(m.value for m in trends.markdown if "<p class='kk-summary'" in m.value)
+    assert "het hoogst in Wijk 11 Diezerpoort (140)" in summary and "onbekend" not in summary, summary
+
+
+def test_the_national_map_says_a_secret_jeugdmonitor_cell_is_unknown(sample_db, tmp_path, monkeypatch):
+    # Voorbeeldstad and Zwolle's Jeugdmonitor of 2021: the map of Nederland as a table says that
+    # Binnenstad's secret 0-4 year olds are unknown too, not a wijk without figures (the map itself
+    # draws one year's boundaries for the whole country, the sample's of 2021: Zwolle has none)
+    from conftest import app_copy, run_page_as_analist
+    from kwb_files import write_kwb_xlsx
+    from test_cbs_jeugdmonitor import write_jeugdmonitor
+
+    from data_sources import store
+    from data_sources.jobs import import_cbs_file
+
+    db = app_copy(sample_db, tmp_path, monkeypatch)
+    connection = store.connect(db)
+    try:
+        import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2021.xlsx"))
+        import_cbs_file(connection, write_jeugdmonitor(tmp_path))
+    finally:
+        connection.close()
+    at = run_page_as_analist("kaart", 120, params={"gebied": "nederland", "indicator": "jeugdmonitor_0_4",
+                                                   "jaar": "2021"})
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Kaart Nederland (alle gemeenten) 2021"
+    table = next(m.value for m in at.markdown if "<table" in m.value and "hoogste waarde" in m.value
+                 or "<table" in m.value and "per wijk (" in m.value)
+    assert re.search(rf"Wijk 10 Binnenstad</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
+    assert re.search(r"Wijk 11 Diezerpoort</t[dh]>\s*<td[^>]*>50<", table), table
+    summary = next(m.value for m in at.markdown if "<p class='kk-summary'" in m.value)
+    assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk." in summary, summary

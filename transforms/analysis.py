@@ -791,22 +791,24 @@ def waiting(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> pd
     return pd.concat(lists, ignore_index=True) if lists else pd.DataFrame(columns=columns)
 
 
-def waiting_delivered(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> tuple[int, int]:
-    """The waiting-list rows (rows 6 and 9) delivered for the gemeente and year: how many, and how
-    many of them name no wijk the tables per wijk count (signals_by_wijk: CBS redrew the wijken
-    after the upload). Those are not in the tables, so a page says so rather than 'none delivered' or a
-    silent zero. Counts rows, not children."""
-    return con.execute(
+def waiting_delivered(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int) -> tuple[bool, bool]:
+    """Whether waiting-list rows (rows 6 and 9) were delivered for the gemeente and year, and
+    whether some of them name no wijk the tables per wijk count (signals_by_wijk: CBS redrew the
+    wijken after the upload). Those are not in the tables, so a page says so rather than 'none
+    delivered' or a silent zero. Yes or no, not how many: a waiting list has a row per child, so
+    the number of rows is a count of children, which no page shows unprotected (README Privacy)."""
+    delivered, outside = con.execute(
         """
         with delivered as (
             select wijk_code from stg_partner__wachtlijst_so where gemeente_code = ? and year = ?
             union all
             select wijk_code from stg_partner__wachtlijst_zorg where gemeente_code = ? and year = ?)
-        select count(*),
+        select count(*) > 0,
                count(*) filter (where wijk_code is null or wijk_code not in (
-                   select wijk_code from signals_by_wijk where year = ? and gemeente_code = ?))
+                   select wijk_code from signals_by_wijk where year = ? and gemeente_code = ?)) > 0
         from delivered
         """, [gemeente_code, year, gemeente_code, year, year, gemeente_code]).fetchone()
+    return bool(delivered), bool(outside)
 
 
 def _signal_rows(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int,

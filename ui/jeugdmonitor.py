@@ -36,20 +36,24 @@ _SQL = """
 
 
 def young_people(age_group: str) -> Callable[[str, int], pd.DataFrame]:
-    """load(gemeente_code, year) for one age group: wijk_code, wijk_name, value, hidden. CBS
-    published these counts rounded and with its own secret cells (NaN, shown as unknown):
-    nothing further to suppress."""
+    """load(gemeente_code, year) for one age group: wijk_code, wijk_name, value, hidden, unknown.
+    CBS published these counts rounded and with its own secret cells: nothing further to
+    suppress. A secret cell (a row without a count) is unknown, 'onbekend (CBS geheim)'; a wijk
+    without a row has no figures."""
 
     def load(gemeente_code: str, year: int) -> pd.DataFrame:
-        frame = query(_SQL.format(gemeente="and j.gemeente_code = ?"), [year, age_group, gemeente_code])
-        return frame.assign(hidden=False)
+        return _published(query(_SQL.format(gemeente="and j.gemeente_code = ?"), [year, age_group, gemeente_code]))
 
     return load
 
 
 def young_people_national(age_group: str) -> Callable[[int], pd.DataFrame]:
     """The same age group for every wijk of the country (the national map)."""
-    return lambda year: query(_SQL.format(gemeente=""), [year, age_group]).assign(hidden=False)
+    return lambda year: _published(query(_SQL.format(gemeente=""), [year, age_group]))
+
+
+def _published(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(hidden=False, unknown=frame["value"].isna())
 
 
 # The map indicators of the Jeugdmonitor (ui.map_indicators lists every indicator).

@@ -236,7 +236,8 @@ def _map(context: SlideContext) -> None:
         st.caption(PLACES_NOT_RELEASED)
     if not values.empty:
         a11y.map_alternative(values, indicator.label, context.gemeente_name, decimals=indicator.decimals,
-                             secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"]))
+                             secret=unranked_secret(context.gemeente_code, context.year, values["wijk_code"])
+                             if indicator.needs_population else 0)
 
 
 def _per_wijk(context: SlideContext) -> None:
