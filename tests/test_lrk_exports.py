@@ -1459,6 +1459,58 @@ def test_a_utf8_export_with_a_row_in_windows_1252_is_read_as_utf8_naming_that_ro
                                 ).fetchone() == (5, 1)
 
 
+def test_a_utf8_export_with_more_pasted_windows_1252_rows_than_letters_of_its_own_stays_utf8(
+        postcode_con, tmp_path):
+    """A national copy saved as CSV UTF-8 with 8 rows of Amsterdam pasted from the register's
+    Windows-1252 copy: their 8 bytes for 'é' outnumbered the 4 letters of the UTF-8 rows, on more
+    than five lines, so the whole file was read as Windows-1252 and Oord's 'Crèche 't
+    Éénhoorntje' stored as 'CrÃ¨che 't Ã‰Ã©nhoorntje' without a word. Read as UTF-8, Oord's rows
+    are stored as written and Amsterdam's rows are passed over for an analist of Oord; when they
+    are read, each is refused by row and column, and what was stored stays."""
+    rows = _open_data_rows()
+    amsterdam = [_amsterdam(rows[0], lrk_id=f"1000000001{i:02d}", actuele_naam_oko=f"Café {i}")
+                 for i in range(8)]
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, *amsterdam],
+                        dict.fromkeys(range(5, 13), "cp1252"))
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    assert postcode_con.execute("select location_name from raw_lrk__locations"
+                                " where lrk_id = '204857361'").fetchall() == [
+        ("Kinderdagverblijf Crèche 't Éénhoorntje",)]
+    assert [note for note in result.notes if "0x" in note or "Ã" in note] == []
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij {row}, kolom actuele_naam_oko: 'Caf<0xE9> {i}' "
+        "bevat de byte 0xE9, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in "
+        "Windows-1252 is het 'é': een rij uit een ander bestand geplakt?). Verbeter de waarde, of "
+        "lees de export in zoals het register hem geeft." for i, row in enumerate(range(7, 15))
+    ] + ["Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+def test_rows_of_the_own_gemeente_pasted_from_windows_1252_into_a_utf8_export_are_refused(
+        postcode_con, tmp_path):
+    """The same with Oord's own rows pasted: six rows in Windows-1252 beside one UTF-8 row with
+    'Crèche' made the file Windows-1252 and that row 'CrÃ¨che' (the Windows-1252 bytes outnumbered
+    the UTF-8 letters, on more than five lines). Each pasted row that is read is
+    refused by row and column, and nothing is stored."""
+    rows = _open_data_rows()
+    rows[1]["actuele_naam_oko"] = "Crèche De Klimboom"
+    more = [{**rows[2], "lrk_id": f"18726354{i}", "actuele_naam_oko": f"Gastouder Zoë {i}"}
+            for i in range(5)]
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, *more],
+                        dict.fromkeys([0, *range(5, 10)], "cp1252"))
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    said = [message.split(": ", 1)[0] for message in refused.value.messages]
+    assert said == [f"Bestand export_opendata_lrk.csv, rij {row}, kolom actuele_naam_oko"
+                    for row in [2, 7, 8, 9, 10, 11]] + ["Er is niets opgeslagen."]
+    assert "'Gastouder Zo<0xEB> 0' bevat de byte 0xEB" in refused.value.messages[1]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
+
+
 def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
         postcode_con, tmp_path):
     """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
