@@ -211,6 +211,28 @@ def _utf8_but_for_some_lines(raw: bytes) -> str | None:
     return _ESCAPED.sub(lambda found: chr(ord(found.group()) - 0xDC00 + _NOT_UTF8_BASE), text)
 
 
+# The characters Windows-1252 gives its bytes 0x80-0xFF: UTF-8 read as Windows-1252 and saved
+# again shows as a run of two or more of them ('Ã¨' for 'è', 'â€™' for '’').
+_WINDOWS_1252_HIGH = "".join(bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0x100))
+MISREAD_UTF8 = re.compile(f"[{re.escape(_WINDOWS_1252_HIGH)}]{{2,}}")
+
+
+def misread_utf8(text: str) -> str | None:
+    """`text` as it was written when it holds UTF-8 that was read as Windows-1252 once and saved
+    so ('CrÃ¨che' -> 'Crèche', 'Ã‰Ã©n' -> 'Één'); None when it holds none. A run counts when
+    its Windows-1252 bytes are UTF-8 for letters Dutch text has (_UTF8_LETTERS): 'É' and a no-break
+    space, two bytes UTF-8 reads as U+0260, are the letters they are."""
+    def written(found: re.Match) -> str:
+        try:
+            letters = found.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return found.group()
+        return letters if len(_UTF8_LETTERS.findall(letters)) == len(letters) else found.group()
+
+    repaired = MISREAD_UTF8.sub(written, text)
+    return repaired if repaired != text else None
+
+
 def decode(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False) -> str:
     """The text of a CSV or JSON file (decoded, without the name of its encoding)."""
     return decoded(raw, windows_undefined=windows_undefined, not_utf8=not_utf8)[0]

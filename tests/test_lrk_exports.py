@@ -1511,6 +1511,36 @@ def test_rows_of_the_own_gemeente_pasted_from_windows_1252_into_a_utf8_export_ar
     assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
 
 
+def test_letters_misread_once_in_a_utf8_export_are_named_in_a_note_for_the_rows_read(
+        postcode_con, tmp_path):
+    """A copy that was once opened as Windows-1252 and saved as CSV UTF-8 holds 'CrÃ¨che' as
+    valid UTF-8: it was stored without a word. The rows read now get a note naming column, row,
+    the value and what it probably was; a row of another gemeente gets none, and a name whose
+    letters are what they are ('CAFÉ' and a no-break space) is not named."""
+    rows = _open_data_rows()
+    written = rows[0]["actuele_naam_oko"]
+    rows[0]["actuele_naam_oko"] = written.encode("utf-8").decode("cp1252")
+    rows[1]["actuele_naam_oko"] = "KINDEROPVANG CAFÉ\u00a0NOORD"
+    rows[4]["opvanglocatie_adres"] = "Laan 2 â€“ achterzijde"
+    amsterdam = _amsterdam(rows[0], actuele_naam_oko="Kinderopvang CafÃ©")
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam], {})
+    assert "CrÃ¨che 't Ã‰Ã©nhoorntje".encode() in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    misread = [str(note) for note in result.notes if "verkeerd gelezen" in str(note)]
+    assert misread == [
+        "kolom actuele_naam_oko: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij 2, "
+        "zoals 'Kinderdagverblijf CrÃ¨che 't Ã‰Ã©nhoorntje', waarschijnlijk 'Kinderdagverblijf "
+        "Crèche 't Éénhoorntje'): UTF-8-tekst is daar als Windows-1252 geopend en zo weer "
+        "opgeslagen. De locaties tellen mee onder de naam zoals die in het bestand staat; verbeter "
+        "de waarden, of lees de export in zoals het register hem geeft",
+        "kolom opvanglocatie_adres: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij "
+        "6, zoals 'Laan 2 â€“ achterzijde', waarschijnlijk 'Laan 2 – achterzijde'): UTF-8-tekst is "
+        "daar als Windows-1252 geopend en zo weer opgeslagen. De locaties tellen mee onder de naam "
+        "zoals die in het bestand staat; verbeter de waarden, of lees de export in zoals het "
+        "register hem geeft"]
+
+
 def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
         postcode_con, tmp_path):
     """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
