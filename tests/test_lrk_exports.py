@@ -1541,6 +1541,71 @@ def test_letters_misread_once_in_a_utf8_export_are_named_in_a_note_for_the_rows_
         "register hem geeft"]
 
 
+def test_the_page_reads_a_utf8_national_copy_with_rows_of_amsterdam_pasted_from_windows_1252(app_db):
+    """On Gemeente laden an analist of Voorbeeldstad reads a national copy saved as CSV UTF-8 with
+    8 rows of Amsterdam pasted from the register's Windows-1252 copy: Voorbeeldstad's 'Crèche 't
+    Éénhoorntje' was stored as 'CrÃ¨che 't Ã‰Ã©nhoorntje' without a word. Now it is stored as
+    written and Amsterdam's rows are passed over; a row of Voorbeeldstad pasted so is refused
+    naming row and column, and what was stored stays."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def stored() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select lrk_id, location_name from raw_lrk__locations"
+                               " where load_id = (select max(load_id) from raw_lrk__locations)"
+                               " order by 1").fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    rows[1]["actuele_naam_oko"] = "BSO Zoë"
+    rows += [_amsterdam(rows[0], lrk_id=f"1000000001{i:02d}", actuele_naam_oko=f"Café {i}")
+             for i in range(8)]
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+
+    def read(pasted: list[int]):
+        path = _utf8_export(app_db.parent / "export_opendata_lrk.csv", rows,
+                            dict.fromkeys(pasted, "cp1252"))
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", path.read_bytes(),
+                                                     "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read(list(range(2, 10)))
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("8 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+    before = stored()
+    assert before == [("204857361", "Kinderdagverblijf Crèche 't Éénhoorntje"),
+                      ("309182736", "BSO Zoë")]
+    at = read([0, *range(2, 10)])
+    errors = [e.value for e in at.error]
+    assert errors == [  # the page writes '<' as '\\<' for Markdown
+        "export_opendata_lrk.csv is niet ingelezen; er is niets opgeslagen.",
+        "Bestand export_opendata_lrk.csv, rij 2, kolom actuele_naam_oko: 'Kinderdagverblijf "
+        "Cr\\<0xE8\\>che 't \\<0xC9\\>\\<0xE9\\>nhoorntje' bevat de byte 0xE8, die geen UTF-8 is, "
+        "terwijl de rest van het bestand UTF-8 is (in Windows-1252 is het 'è': een rij uit een "
+        "ander bestand geplakt?). Verbeter de waarde, of lees de export in zoals het register hem "
+        "geeft.",
+        "Er is niets opgeslagen."]
+    assert "Traceback" not in " ".join(errors) and "/tmp" not in " ".join(errors)
+    assert stored() == before
+
+
 def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
         postcode_con, tmp_path):
     """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
