@@ -1622,6 +1622,31 @@ def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_wi
         ("Kinderdagverblijf Crèche 't Éénhoorntje",), ("KINDEROPVANG CAFÉ\u00a0NOORD",)]
 
 
+def test_a_windows_1252_download_with_one_line_that_reads_as_utf8_stays_windows_1252(
+        postcode_con, tmp_path):
+    """The register's Windows-1252 download with one name misread once ('CafÃ©': its bytes C3 A9
+    are UTF-8 for 'é') beside 150 names with a Windows-1252 'é': one line of UTF-8 letters among
+    more than 100 lines with bytes that are no UTF-8 is an accident, not a UTF-8 file with rows
+    pasted in, so the 150 names are read as written and none is refused; the misread name is
+    named in a note."""
+    rows = _open_data_rows()
+    rows += [{**rows[1], "lrk_id": f"4000000{i:03d}", "actuele_naam_oko": f"BSO Café {i}"}
+             for i in range(150)]
+    rows[1]["actuele_naam_oko"] = "BSO CafÃ©"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    assert b"Caf\xc3\xa9" in path.read_bytes() and b"Caf\xe9 149" in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places) == (155, 108 + 150 * 40)
+    assert postcode_con.execute(
+        "select count(*) from raw_lrk__locations where location_name like 'BSO Café %'"
+    ).fetchall() == [(150,)]
+    assert [str(note) for note in result.notes] == [
+        "kolom actuele_naam_oko: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij 3, "
+        "zoals 'BSO CafÃ©', waarschijnlijk 'BSO Café'): UTF-8-tekst is daar als Windows-1252 "
+        "geopend en zo weer opgeslagen. De locaties tellen mee onder de naam zoals die in het "
+        "bestand staat; verbeter de waarden, of lees de export in zoals het register hem geeft"]
+
+
 def test_an_invisible_character_in_a_postcode_status_or_date_is_shown_in_every_message(
         postcode_con, tmp_path):
     """A byte Windows-1252 leaves undefined in a postcode was shown as <U+0081> in one refusal,
