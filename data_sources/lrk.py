@@ -22,6 +22,7 @@ from data_sources import archives, store
 from data_sources.errors import InputRefused, Note, info, not_a_plain_file, severity, unreadable
 from data_sources.text import (
     CONTROL_CHARACTERS,
+    MISREAD_UTF8,
     MONTHS,
     NOT_UTF8,
     UTF8_NOT_UTF8,
@@ -30,6 +31,7 @@ from data_sources.text import (
     decode,
     decoded,
     delimiter,
+    misread_utf8,
     normalise,
     not_utf8_said,
 )
@@ -391,6 +393,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                  else _bad_bytes(frame, file_name, columns, NOT_UTF8) if not_utf8_bytes else [])
     if replaced:
         notes += _lost_letters(frame, columns)
+    notes += _misread_letters(frame, columns)
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -951,6 +954,28 @@ def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
                 "en weer opgeslagen (het register zet een UTF-8-markering vóór Windows-1252-tekst; "
                 "Excel leest hem daardoor verkeerd). De locaties tellen mee; lees voor de juiste "
                 "namen het bestand in zoals het register het geeft")
+    return notes
+
+
+def _misread_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
+    """A note per column of the rows read whose values hold UTF-8 that was read as Windows-1252
+    once and saved so ('CrÃ¨che' for 'Crèche', text.misread_utf8): valid UTF-8 as the file now is,
+    so it was stored without a word."""
+    notes = []
+    for field, column in columns.items():
+        values = frame[field]
+        candidates = values.str.contains(MISREAD_UTF8.pattern, regex=True, na=False)
+        repaired = values[candidates].map(misread_utf8).dropna()
+        if repaired.empty:
+            continue
+        example = values[repaired.index[0]]
+        notes.append(
+            f"kolom {column}: {len(repaired)} waarde(n) met letters die al eens verkeerd gelezen "
+            f"zijn (rij {_rows_shown(frame.loc[repaired.index, 'row_number'])}, zoals "
+            f"'{_shown(example)}', waarschijnlijk '{_shown(repaired.iloc[0])}'): UTF-8-tekst is "
+            "daar als Windows-1252 geopend en zo weer opgeslagen. De locaties tellen mee onder de "
+            "naam zoals die in het bestand staat; verbeter de waarden, of lees de export in zoals het "
+            "register hem geeft")
     return notes
 
 

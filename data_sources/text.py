@@ -159,35 +159,78 @@ def not_utf8_said(value: str) -> str:
             "bestand geplakt?)")
 
 
-# What UTF-8 gives Dutch text beyond ASCII: the letters with accents and signs of Latin-1 (é is
-# C3 A9) and the typographic quotes, dashes and euro sign (’ is E2 80 99). Read as Windows-1252
-# their bytes are 'Ã©' and 'â€™', which Dutch text does not have; two bytes of Windows-1252 that
-# happen to be UTF-8 give other characters ('É' and a no-break space: U+0260).
-_UTF8_LETTERS = re.compile("[\u0080-\u00ff\u2000-\u20ff]")
-# How many lines of a UTF-8 text may hold bytes that are no UTF-8 (rows pasted from another copy)
-# when those bytes outnumber its letters (a small export with few accents).
-NOT_UTF8_LINES = 5
+# What UTF-8 gives Dutch text beyond ASCII: the letters with accents and signs of Latin-1 and
+# Latin Extended-A (é is C3 A9, ş C5 9F) and the typographic quotes, dashes and euro sign (’ is
+# E2 80 99). Read as Windows-1252 their bytes are 'Ã©' and 'â€™', which Dutch text does not have;
+# two bytes of Windows-1252 that happen to be UTF-8 give other characters ('É' and a no-break space:
+# U+0260), and the C1 controls (U+0080-U+009F) are no letters either.
+_UTF8_LETTERS = re.compile("[\u00a0-\u017f\u2000-\u20ff]")
+# How many lines with bytes that are no UTF-8 one line of UTF-8 letters outweighs (_mixed_lines).
+STRAY_LINES_PER_UTF8_LINE = 100
 
 
-def _utf8_but_for_a_few_bytes(raw: bytes) -> str | None:
-    """`raw` as UTF-8 with its bytes that are no UTF-8 as NOT_UTF8 characters, when it has
-    letters that UTF-8 reads (_UTF8_LETTERS) and those bytes are no more than the letters, or
-    lie on at most NOT_UTF8_LINES lines; None otherwise. Windows-1252 text has a byte that is no
-    UTF-8 for nearly every accented letter, on every line that has one."""
+def _mixed_lines(text: str) -> tuple[int, int]:
+    """Of a text decoded as UTF-8 with 'surrogateescape': the lines that read as UTF-8 with a
+    letter beyond ASCII (_UTF8_LETTERS) and no byte that is no UTF-8, and the lines with such a
+    byte."""
+    utf8_lines = stray_lines = 0
+    for line in text.split("\n"):
+        if line.isascii():
+            continue
+        if _ESCAPED.search(line):
+            stray_lines += 1
+        elif _UTF8_LETTERS.search(line):
+            utf8_lines += 1
+    return utf8_lines, stray_lines
+
+
+def _utf8_but_for_some_lines(raw: bytes) -> str | None:
+    """`raw` as UTF-8 with its bytes that are no UTF-8 as NOT_UTF8 characters, when it is UTF-8
+    with lines pasted from elsewhere; None when it is Windows-1252.
+
+    The rule, line by line, because a file is pasted together by lines: UTF-8 writes a letter
+    beyond ASCII as a lead byte and one to three continuation bytes, Windows-1252 as one byte.
+    A line of Windows-1252 with an accented letter nearly always has a byte that is no UTF-8
+    ('é' is E9, a lead byte without its continuation), and it reads as a UTF-8 letter only by
+    accident: 'Ã' or 'â€' before a sign, i.e. text that was already read wrongly once. A line of
+    UTF-8 has no such byte at all. So a line with UTF-8 letters and no stray byte is evidence of
+    UTF-8 that Windows-1252 hardly ever gives, and a line with a stray byte is a line that is no
+    UTF-8. A file with no UTF-8 line is Windows-1252 (the register's own download); a file with
+    UTF-8 lines is UTF-8 with the other lines pasted in (8 rows of Amsterdam from the register's
+    copy in a national copy saved as CSV UTF-8, whose own 'Crèche' was stored as 'CrÃ¨che' when
+    the whole file was read as Windows-1252), unless they are fewer than 1 in
+    STRAY_LINES_PER_UTF8_LINE of its lines with stray bytes: then they are the accidents of a
+    Windows-1252 file of thousands of accented lines, which is read as a whole. Counting bytes
+    over the whole file instead made a UTF-8 copy with few accents of its own Windows-1252 as
+    soon as the pasted rows had more accented letters than it."""
     body = raw.removeprefix(b"\xef\xbb\xbf")
     text = body.decode("utf-8", errors="surrogateescape")
-    if len(text) == len(body):  # every byte one character: nothing UTF-8 reads beyond ASCII
+    utf8_lines, stray_lines = _mixed_lines(text)
+    if not utf8_lines or utf8_lines * STRAY_LINES_PER_UTF8_LINE < stray_lines:
         return None
-    letters = len(_UTF8_LETTERS.findall(text))
-    if not letters:
-        return None
-    if len(text) - len(body.decode("utf-8", errors="ignore")) > letters:
-        lines = 0
-        for line in text.splitlines():
-            lines += bool(_ESCAPED.search(line))
-            if lines > NOT_UTF8_LINES:
-                return None
     return _ESCAPED.sub(lambda found: chr(ord(found.group()) - 0xDC00 + _NOT_UTF8_BASE), text)
+
+
+# The characters Windows-1252 gives its bytes 0x80-0xFF: UTF-8 read as Windows-1252 and saved
+# again shows as a run of two or more of them ('Ã¨' for 'è', 'â€™' for '’').
+_WINDOWS_1252_HIGH = "".join(bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0x100))
+MISREAD_UTF8 = re.compile(f"[{re.escape(_WINDOWS_1252_HIGH)}]{{2,}}")
+
+
+def misread_utf8(text: str) -> str | None:
+    """`text` as it was written when it holds UTF-8 that was read as Windows-1252 once and saved
+    so ('CrÃ¨che' -> 'Crèche', 'Ã‰Ã©n' -> 'Één'); None when it holds none. A run counts when
+    its Windows-1252 bytes are UTF-8 for letters Dutch text has (_UTF8_LETTERS): 'É' and a no-break
+    space, two bytes UTF-8 reads as U+0260, are the letters they are."""
+    def written(found: re.Match) -> str:
+        try:
+            letters = found.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return found.group()
+        return letters if len(_UTF8_LETTERS.findall(letters)) == len(letters) else found.group()
+
+    repaired = MISREAD_UTF8.sub(written, text)
+    return repaired if repaired != text else None
 
 
 def decode(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False) -> str:
@@ -207,11 +250,11 @@ def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = Fal
     Windows-1252 would turn into text with a NUL between the letters. With `windows_undefined`,
     a byte Windows-1252 leaves undefined is read as Windows reads it (WINDOWS_1252_UNDEFINED),
     for the caller to name by row and column, instead of refusing the whole file. With
-    `not_utf8`, UTF-8 text with a few bytes that are no UTF-8 (a row pasted from a Windows-1252
-    copy, a damaged byte) is read as UTF-8 with those bytes as NOT_UTF8 characters, for the
-    caller to name by row and column: read as Windows-1252 as a whole, every 'é' of the file
-    became 'Ã©' without a word. Returns the text and the encoding read: 'utf-16', 'utf-8',
-    UTF8_NOT_UTF8 or WINDOWS_1252."""
+    `not_utf8`, UTF-8 text with lines whose bytes are no UTF-8 (rows pasted from a Windows-1252
+    copy, a damaged byte; the rule in _utf8_but_for_some_lines) is read as UTF-8 with those
+    bytes as NOT_UTF8 characters, for the caller to name by row and column: read as
+    Windows-1252 as a whole, every 'é' of the file became 'Ã©' without a word. Returns the
+    text and the encoding read: 'utf-16', 'utf-8', UTF8_NOT_UTF8 or WINDOWS_1252."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16"
     head = raw[:4096]
@@ -220,7 +263,7 @@ def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = Fal
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        if not_utf8 and (text := _utf8_but_for_a_few_bytes(raw)) is not None:
+        if not_utf8 and (text := _utf8_but_for_some_lines(raw)) is not None:
             return text, UTF8_NOT_UTF8
         # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
         # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the

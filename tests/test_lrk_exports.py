@@ -1459,6 +1459,153 @@ def test_a_utf8_export_with_a_row_in_windows_1252_is_read_as_utf8_naming_that_ro
                                 ).fetchone() == (5, 1)
 
 
+def test_a_utf8_export_with_more_pasted_windows_1252_rows_than_letters_of_its_own_stays_utf8(
+        postcode_con, tmp_path):
+    """A national copy saved as CSV UTF-8 with 8 rows of Amsterdam pasted from the register's
+    Windows-1252 copy: their 8 bytes for 'é' outnumbered the 4 letters of the UTF-8 rows, on more
+    than five lines, so the whole file was read as Windows-1252 and Oord's 'Crèche 't
+    Éénhoorntje' stored as 'CrÃ¨che 't Ã‰Ã©nhoorntje' without a word. Read as UTF-8, Oord's rows
+    are stored as written and Amsterdam's rows are passed over for an analist of Oord; when they
+    are read, each is refused by row and column, and what was stored stays."""
+    rows = _open_data_rows()
+    amsterdam = [_amsterdam(rows[0], lrk_id=f"1000000001{i:02d}", actuele_naam_oko=f"Café {i}")
+                 for i in range(8)]
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, *amsterdam],
+                        dict.fromkeys(range(5, 13), "cp1252"))
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    assert postcode_con.execute("select location_name from raw_lrk__locations"
+                                " where lrk_id = '204857361'").fetchall() == [
+        ("Kinderdagverblijf Crèche 't Éénhoorntje",)]
+    assert [note for note in result.notes if "0x" in note or "Ã" in note] == []
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert refused.value.messages == [
+        f"Bestand export_opendata_lrk.csv, rij {row}, kolom actuele_naam_oko: 'Caf<0xE9> {i}' "
+        "bevat de byte 0xE9, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in "
+        "Windows-1252 is het 'é': een rij uit een ander bestand geplakt?). Verbeter de waarde, of "
+        "lees de export in zoals het register hem geeft." for i, row in enumerate(range(7, 15))
+    ] + ["Er is niets opgeslagen."]
+    assert postcode_con.execute("select count(*), count(distinct load_id) from raw_lrk__locations"
+                                ).fetchone() == (5, 1)
+
+
+def test_rows_of_the_own_gemeente_pasted_from_windows_1252_into_a_utf8_export_are_refused(
+        postcode_con, tmp_path):
+    """The same with Oord's own rows pasted: six rows in Windows-1252 beside one UTF-8 row with
+    'Crèche' made the file Windows-1252 and that row 'CrÃ¨che' (the Windows-1252 bytes outnumbered
+    the UTF-8 letters, on more than five lines). Each pasted row that is read is
+    refused by row and column, and nothing is stored."""
+    rows = _open_data_rows()
+    rows[1]["actuele_naam_oko"] = "Crèche De Klimboom"
+    more = [{**rows[2], "lrk_id": f"18726354{i}", "actuele_naam_oko": f"Gastouder Zoë {i}"}
+            for i in range(5)]
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, *more],
+                        dict.fromkeys([0, *range(5, 10)], "cp1252"))
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    said = [message.split(": ", 1)[0] for message in refused.value.messages]
+    assert said == [f"Bestand export_opendata_lrk.csv, rij {row}, kolom actuele_naam_oko"
+                    for row in [2, 7, 8, 9, 10, 11]] + ["Er is niets opgeslagen."]
+    assert "'Gastouder Zo<0xEB> 0' bevat de byte 0xEB" in refused.value.messages[1]
+    assert postcode_con.execute("select count(*) from raw_lrk__locations").fetchall() == [(0,)]
+
+
+def test_letters_misread_once_in_a_utf8_export_are_named_in_a_note_for_the_rows_read(
+        postcode_con, tmp_path):
+    """A copy that was once opened as Windows-1252 and saved as CSV UTF-8 holds 'CrÃ¨che' as
+    valid UTF-8: it was stored without a word. The rows read now get a note naming column, row,
+    the value and what it probably was; a row of another gemeente gets none, and a name whose
+    letters are what they are ('CAFÉ' and a no-break space) is not named."""
+    rows = _open_data_rows()
+    written = rows[0]["actuele_naam_oko"]
+    rows[0]["actuele_naam_oko"] = written.encode("utf-8").decode("cp1252")
+    rows[1]["actuele_naam_oko"] = "KINDEROPVANG CAFÉ\u00a0NOORD"
+    rows[4]["opvanglocatie_adres"] = "Laan 2 â€“ achterzijde"
+    amsterdam = _amsterdam(rows[0], actuele_naam_oko="Kinderopvang CafÃ©")
+    path = _utf8_export(tmp_path / "export_opendata_lrk.csv", [*rows, amsterdam], {})
+    assert "CrÃ¨che 't Ã‰Ã©nhoorntje".encode() in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    misread = [str(note) for note in result.notes if "verkeerd gelezen" in str(note)]
+    assert misread == [
+        "kolom actuele_naam_oko: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij 2, "
+        "zoals 'Kinderdagverblijf CrÃ¨che 't Ã‰Ã©nhoorntje', waarschijnlijk 'Kinderdagverblijf "
+        "Crèche 't Éénhoorntje'): UTF-8-tekst is daar als Windows-1252 geopend en zo weer "
+        "opgeslagen. De locaties tellen mee onder de naam zoals die in het bestand staat; verbeter "
+        "de waarden, of lees de export in zoals het register hem geeft",
+        "kolom opvanglocatie_adres: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij "
+        "6, zoals 'Laan 2 â€“ achterzijde', waarschijnlijk 'Laan 2 – achterzijde'): UTF-8-tekst is "
+        "daar als Windows-1252 geopend en zo weer opgeslagen. De locaties tellen mee onder de naam "
+        "zoals die in het bestand staat; verbeter de waarden, of lees de export in zoals het "
+        "register hem geeft"]
+
+
+def test_the_page_reads_a_utf8_national_copy_with_rows_of_amsterdam_pasted_from_windows_1252(app_db):
+    """On Gemeente laden an analist of Voorbeeldstad reads a national copy saved as CSV UTF-8 with
+    8 rows of Amsterdam pasted from the register's Windows-1252 copy: Voorbeeldstad's 'Crèche 't
+    Éénhoorntje' was stored as 'CrÃ¨che 't Ã‰Ã©nhoorntje' without a word. Now it is stored as
+    written and Amsterdam's rows are passed over; a row of Voorbeeldstad pasted so is refused
+    naming row and column, and what was stored stays."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources.accounts import Account
+
+    def stored() -> list[tuple]:
+        con = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return con.execute("select lrk_id, location_name from raw_lrk__locations"
+                               " where load_id = (select max(load_id) from raw_lrk__locations)"
+                               " order by 1").fetchall()
+        finally:
+            con.close()
+
+    rows = _open_data_rows()[:2]
+    for row, postcode in zip(rows, ("9901DM", "9901GP"), strict=True):
+        row.update(opvanglocatie_postcode=postcode, opvanglocatie_woonplaats="Voorbeeldstad",
+                   cbs_code="9999", verantwoordelijke_gemeente="Voorbeeldstad")
+    rows[1]["actuele_naam_oko"] = "BSO Zoë"
+    rows += [_amsterdam(rows[0], lrk_id=f"1000000001{i:02d}", actuele_naam_oko=f"Café {i}")
+             for i in range(8)]
+    add_account(app_db, "ana", "analist", gemeenten=["GM9999"])
+
+    def read(pasted: list[int]):
+        path = _utf8_export(app_db.parent / "export_opendata_lrk.csv", rows,
+                            dict.fromkeys(pasted, "cp1252"))
+        at = run_page("gemeente_laden", account=Account("ana", "analist"))
+        at.file_uploader(key="laden_lrk").set_value(("export_opendata_lrk.csv", path.read_bytes(),
+                                                     "text/csv"))
+        at.number_input(key="laden_lrk_jaar").set_value(2024)
+        at.run()
+        next(b for b in at.button if b.label == "LRK-export inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read(list(range(2, 10)))
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
+    assert ("8 locatie(s) van 1 andere gemeente(n) niet opgeslagen: alleen de locaties van "
+            "Voorbeeldstad (GM9999) horen bij uw account.") in [i.value for i in at.info]
+    before = stored()
+    assert before == [("204857361", "Kinderdagverblijf Crèche 't Éénhoorntje"),
+                      ("309182736", "BSO Zoë")]
+    at = read([0, *range(2, 10)])
+    errors = [e.value for e in at.error]
+    assert errors == [  # the page writes '<' as '\\<' for Markdown
+        "export_opendata_lrk.csv is niet ingelezen; er is niets opgeslagen.",
+        "Bestand export_opendata_lrk.csv, rij 2, kolom actuele_naam_oko: 'Kinderdagverblijf "
+        "Cr\\<0xE8\\>che 't \\<0xC9\\>\\<0xE9\\>nhoorntje' bevat de byte 0xE8, die geen UTF-8 is, "
+        "terwijl de rest van het bestand UTF-8 is (in Windows-1252 is het 'è': een rij uit een "
+        "ander bestand geplakt?). Verbeter de waarde, of lees de export in zoals het register hem "
+        "geeft.",
+        "Er is niets opgeslagen."]
+    assert "Traceback" not in " ".join(errors) and "/tmp" not in " ".join(errors)
+    assert stored() == before
+
+
 def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
         postcode_con, tmp_path):
     """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
@@ -1473,6 +1620,31 @@ def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_wi
     assert postcode_con.execute("select location_name from raw_lrk__locations order by row_number"
                                 " limit 2").fetchall() == [
         ("Kinderdagverblijf Crèche 't Éénhoorntje",), ("KINDEROPVANG CAFÉ\u00a0NOORD",)]
+
+
+def test_a_windows_1252_download_with_one_line_that_reads_as_utf8_stays_windows_1252(
+        postcode_con, tmp_path):
+    """The register's Windows-1252 download with one name misread once ('CafÃ©': its bytes C3 A9
+    are UTF-8 for 'é') beside 150 names with a Windows-1252 'é': one line of UTF-8 letters among
+    more than 100 lines with bytes that are no UTF-8 is an accident, not a UTF-8 file with rows
+    pasted in, so the 150 names are read as written and none is refused; the misread name is
+    named in a note."""
+    rows = _open_data_rows()
+    rows += [{**rows[1], "lrk_id": f"4000000{i:03d}", "actuele_naam_oko": f"BSO Café {i}"}
+             for i in range(150)]
+    rows[1]["actuele_naam_oko"] = "BSO CafÃ©"
+    path = _open_data_export(tmp_path / "export_opendata_lrk.csv", rows)
+    assert b"Caf\xc3\xa9" in path.read_bytes() and b"Caf\xe9 149" in path.read_bytes()
+    result = lrk.import_lrk_file(postcode_con, path, year=2024)
+    assert (result.locations, result.places) == (155, 108 + 150 * 40)
+    assert postcode_con.execute(
+        "select count(*) from raw_lrk__locations where location_name like 'BSO Café %'"
+    ).fetchall() == [(150,)]
+    assert [str(note) for note in result.notes] == [
+        "kolom actuele_naam_oko: 1 waarde(n) met letters die al eens verkeerd gelezen zijn (rij 3, "
+        "zoals 'BSO CafÃ©', waarschijnlijk 'BSO Café'): UTF-8-tekst is daar als Windows-1252 "
+        "geopend en zo weer opgeslagen. De locaties tellen mee onder de naam zoals die in het "
+        "bestand staat; verbeter de waarden, of lees de export in zoals het register hem geeft"]
 
 
 def test_an_invisible_character_in_a_postcode_status_or_date_is_shown_in_every_message(
