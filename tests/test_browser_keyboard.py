@@ -235,7 +235,10 @@ def test_every_focus_stop_on_the_kaart_shows_the_focus(app_db):
         assert not unseen, f"no visible focus on: {unseen}"
 
 
-def test_every_focus_stop_on_overzicht_shows_the_focus_at_3_to_1(app_db):
+@pytest.mark.parametrize("path,title", [("", "Overzicht Voorbeeldstad 2024"),
+                                        ("continuum", "Continuüm van ondersteuning Voorbeeldstad 2024"),
+                                        ("aanleveren", "Gegevens aanleveren")])
+def test_every_focus_stop_shows_the_focus_at_3_to_1(app_db, path, title):
     """The focus is seen, not just different (WCAG 2.4.7, with the 3:1 of 1.4.11 for a control's
     state): Streamlit marks a focused link in the sidebar navigation with a light grey background
     (1.1:1), its header buttons (Hoofdmenu, Zijbalk inklappen) with a grey ring of 20 % (1.5:1) and
@@ -243,16 +246,18 @@ def test_every_focus_stop_on_overzicht_shows_the_focus_at_3_to_1(app_db):
     page, at least as many pixels as the control's outline is long change colour by 3:1 or more."""
     require_chromium()
     with streamlit_server(app_db) as url, chromium_page() as page:
-        page.goto(f"{url}/?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
-        page.get_by_role("heading", level=1, name="Overzicht Voorbeeldstad 2024").wait_for(timeout=60_000)
+        page.goto(f"{url}/{path}?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1, name=title).wait_for(timeout=60_000)
         settle(page)
         page.add_style_tag(content=STILL)
         faint, names = [], []
         for _ in range(60):
             page.keyboard.press("Tab")
+            # a radio button or checkbox hides its input: its focus shows around the option
             box = page.evaluate("""() => { const a = document.activeElement;
                 if (a === document.body) return null;
-                const r = a.getBoundingClientRect(), w = innerWidth, h = innerHeight;
+                const shown = ['radio', 'checkbox'].includes(a.type) ? a.closest('label') || a : a;
+                const r = shown.getBoundingClientRect(), w = innerWidth, h = innerHeight;
                 const x = Math.max(r.x, 0), y = Math.max(r.y, 0);
                 return {x, y, width: Math.min(r.right, w) - x, height: Math.min(r.bottom, h) - y,
                         name: a.tagName + ' ' + (a.getAttribute('aria-label') || a.innerText).trim()

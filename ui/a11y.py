@@ -176,6 +176,8 @@ _STYLE = """
   outline: 3px solid #0072B2 !important; outline-offset: -3px !important;
 }
 [data-testid='stElementToolbar']:focus-within { opacity: 1 !important; }
+/* a table's toolbar lies behind the table (z-index 0): a button of it with the focus stayed hidden */
+[data-testid='stElementToolbar']:focus-within { z-index: 1000 !important; }
 /* Streamlit shows the focus too faintly to see (WCAG 2.4.7 with the 3:1 of 1.4.11): a light grey
    background on a navigation link (1.1:1), a grey ring of 20 % on its header buttons (1.5:1), a
    blue ring of 50 % on buttons, expanders and heading links (2.1:1), nothing on the main area the
@@ -188,6 +190,16 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role='button']:fo
 }
 [data-testid='stSidebarNavLink']:focus-visible, [data-testid='stMain']:focus-visible,
 [role='region'][tabindex='0']:focus-visible { outline-offset: -3px !important; }
+/* A radio button, checkbox or switch hides its input and showed no focus at all; a table of
+   Streamlit's (a canvas) showed none either; a field only a 1 px border. The outline goes around the
+   option with its label, the table, the field. */
+label:has(input:is([type='radio'], [type='checkbox']):focus-visible),
+[data-testid='stDataFrame']:has(:is(canvas, .dvn-scroller):focus-visible),
+:is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],
+    [data-testid='stNumberInputContainer']):focus-within {
+  outline: 3px solid #0072B2 !important; outline-offset: 1px;
+}
+[data-testid='stDataFrame'] :is(canvas, .dvn-scroller):focus-visible { outline: none !important; }
 [class*='st-key-kk_breed_']:focus-visible { outline: 3px solid #0072B2; outline-offset: -3px; }
 /* WCAG 1.4.10 Reflow and 1.4.12 Tekstafstand: Streamlit cuts a chosen option of a multiselect and
    the label of a button or field off with an ellipsis on one line (at 320 px, or with more space
