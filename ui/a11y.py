@@ -37,6 +37,10 @@ _REPAIR_SCRIPT = """
     ["Skip to main content", "Naar de inhoud"], ["Upload", "Bestand kiezen"],
     ["Browse files", "Bestand kiezen"], ["Drag and drop file here", "Sleep een bestand hierheen"],
     ["Drag and drop files here", "Sleep bestanden hierheen"],
+    // the tooltip of a table's toolbar button (shown on focus, and the button's description)
+    ["Search", "Zoeken"], ["Download as CSV", "Downloaden als CSV"],
+    ["Show/hide columns", "Kolommen tonen of verbergen"], ["Fullscreen", "Volledig scherm"],
+    ["Close fullscreen", "Volledig scherm sluiten"],
   ]);
   const TEXT_PATTERNS = [[/^(?:Limit )?(\\d+)\\s*MB per file(.*)$/, "hoogstens $1 MB per bestand$2"]];
   const TRANSLATED = [
@@ -44,6 +48,7 @@ _REPAIR_SCRIPT = """
     "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stElementToolbar']",
     "a[aria-label='Link to heading']", "[data-testid='stSidebarHeader'] button",
     "[data-testid='stExpandSidebarButton']", "[data-testid='stMainMenuButton']",
+    "[data-testid='stTooltipContent']",
   ].join(", ");
   const ENGLISH = [
     "[data-testid='stFileChip']", "[data-has-shortcut='true'] kbd", ".modebar",
