@@ -48,6 +48,12 @@ st.markdown(
     .kk-counter { font-size: 1.5rem; color: #000; text-align: center; padding-top: .3rem; }
     .kk-nowrap { white-space: nowrap; }
     .kk-summary, [data-testid='stMarkdownContainer'] p.kk-summary { font-size: 1.4rem !important; color: #000; }
+    /* notes for the room (source, wijken CBS keeps secret, places not released, a warning) were
+       Streamlit's captions of 14 px at 60 % black: unreadable from the back on a projector */
+    [data-testid='stMain'] [data-testid='stCaptionContainer'],
+    [data-testid='stMain'] [data-testid='stCaptionContainer'] p,
+    [data-testid='stMain'] [data-testid='stAlertContainer'] p { font-size: 1.25rem !important; color: #000 !important;
+              opacity: 1 !important; }
     </style>
     """,
     unsafe_allow_html=True,

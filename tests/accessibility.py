@@ -124,3 +124,39 @@ def titled_chart_tops(page) -> list[float]:
 def cut_off_text(page) -> list[str]:
     """The texts on the page that cannot be read in full where they stand (see _CUT_OFF_TEXT)."""
     return page.evaluate(_CUT_OFF_TEXT)
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def channel(value: int) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    return 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+
+
+def contrast(first: tuple[int, ...], second: tuple[int, ...]) -> float:
+    """WCAG's contrast ratio of two sRGB colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def focus_change(focused_png: bytes, unfocused_png: bytes) -> int:
+    """The number of pixels whose colour changes by at least 3:1 between two screenshots of the
+    same place, with and without the focus: the area of a focus indicator one can see (WCAG 2.4.7
+    with the 3:1 of 1.4.11 for the state of a control). A light, half-transparent ring (Streamlit's
+    own, 2.1:1 on white) or a grey background on the navigation changes no pixel that much."""
+    import io
+
+    from PIL import Image
+
+    focused = Image.open(io.BytesIO(focused_png)).convert("RGB")
+    unfocused = Image.open(io.BytesIO(unfocused_png)).convert("RGB")
+    before, after = unfocused.tobytes(), focused.tobytes()
+    seen: dict[tuple, bool] = {}
+    changed = 0
+    for start in range(0, len(after), 3):
+        pair = (tuple(after[start:start + 3]), tuple(before[start:start + 3]))
+        if pair[0] != pair[1]:
+            if pair not in seen:
+                seen[pair] = contrast(*pair) >= 3
+            changed += seen[pair]
+    return changed

@@ -273,3 +273,27 @@ def test_a_field_error_on_aanleveren_is_the_fields_accessible_description(app_db
                                                                                   timeout=60_000)
         expect(period).to_have_accessible_description("", timeout=10_000)
         expect(period).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_table_toolbar_button_s_tooltip_is_dutch(app_db):
+    """The buttons above a data grid (the history on Aanleveren) were named in Dutch, but the
+    tooltip that shows on focus said
+    'Search', 'Download as CSV', 'Show/hide columns', 'Fullscreen' (WCAG 3.1.2)."""
+    require_chromium()
+    from playwright.sync_api import expect
+
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/aanleveren?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1, name=PAGES["aanleveren"]).wait_for(timeout=60_000)
+        settle(page)
+        search = page.get_by_role("button", name="Zoeken").first
+        search.wait_for(state="attached", timeout=60_000)
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if search.evaluate("(button) => button === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Tab never reached the table's Zoeken button")
+        tooltip = page.get_by_role("tooltip")
+        expect(tooltip).to_have_text("Zoeken", timeout=10_000)
+        assert tooltip.locator("[data-testid='stTooltipContent']").get_attribute("lang") == "nl"

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from accessibility import axe_violations, settle
+from accessibility import axe_violations, focus_change, settle
 from browser import chromium_page, require_chromium, streamlit_server
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
@@ -233,3 +233,47 @@ def test_every_focus_stop_on_the_kaart_shows_the_focus(app_db):
             page.evaluate("() => window.__focused.focus()")
         assert stops > 15
         assert not unseen, f"no visible focus on: {unseen}"
+
+
+@pytest.mark.parametrize("path,title", [("", "Overzicht Voorbeeldstad 2024"),
+                                        ("continuum", "Continuüm van ondersteuning Voorbeeldstad 2024"),
+                                        ("aanleveren", "Gegevens aanleveren")])
+def test_every_focus_stop_shows_the_focus_at_3_to_1(app_db, path, title):
+    """The focus is seen, not just different (WCAG 2.4.7, with the 3:1 of 1.4.11 for a control's
+    state): Streamlit marks a focused link in the sidebar navigation with a light grey background
+    (1.1:1), its header buttons (Hoofdmenu, Zijbalk inklappen) with a grey ring of 20 % (1.5:1) and
+    its buttons, expanders and heading links with a blue ring of 50 % (2.1:1). At every stop of the
+    page, at least as many pixels as the control's outline is long change colour by 3:1 or more."""
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page() as page:
+        page.goto(f"{url}/{path}?gemeente=GM9999&jaar=2024", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1, name=title).wait_for(timeout=60_000)
+        settle(page)
+        page.add_style_tag(content=STILL)
+        faint, names = [], []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            # a radio button or checkbox hides its input: its focus shows around the option
+            box = page.evaluate("""() => { const a = document.activeElement;
+                if (a === document.body) return null;
+                const shown = ['radio', 'checkbox'].includes(a.type) ? a.closest('label') || a : a;
+                const r = shown.getBoundingClientRect(), w = innerWidth, h = innerHeight;
+                const x = Math.max(r.x, 0), y = Math.max(r.y, 0);
+                return {x, y, width: Math.min(r.right, w) - x, height: Math.min(r.bottom, h) - y,
+                        name: a.tagName + ' ' + (a.getAttribute('aria-label') || a.innerText).trim()
+                              .replace(/\\s+/g, ' ').slice(0, 40)}; }""")
+            if box is None:
+                break  # past the last stop
+            names.append(box["name"])
+            clip = {"x": max(box["x"] - 6, 0), "y": max(box["y"] - 6, 0), "width": box["width"] + 12,
+                    "height": box["height"] + 12}
+            focused = page.screenshot(clip=clip)
+            # measure only: take the focus away for one picture, then give it back
+            page.evaluate("() => { window.__focused = document.activeElement; window.__focused.blur(); }")
+            unfocused = page.screenshot(clip=clip)
+            page.evaluate("() => window.__focused.focus()")
+            outline = 2 * (box["width"] + box["height"])
+            if (seen := focus_change(focused, unfocused)) < outline:
+                faint.append(f"{box['name']} ({seen} px op 3:1 of meer, omtrek {outline:.0f} px)")
+        assert len(names) > 15 and any(name.startswith("A ") and "Kaart" in name for name in names), names
+        assert not faint, "focus niet goed te zien op:\n" + "\n".join(faint)

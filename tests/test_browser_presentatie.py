@@ -207,6 +207,63 @@ def test_every_slide_fits_a_projector(app_db, width, height):
     assert not report, report
 
 
+# Every text the room reads on a slide, in HTML or in a chart: its size and its contrast on white
+# as seen (its colour's alpha and the opacity of every element around it). The presenter's own
+# controls (buttons, the refresh switch, Sluiten) and what is folded away (an expander) are not for
+# the room.
+ROOM_TEXT = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = (rgb) => 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+  const walker = document.createTreeWalker(document.querySelector("[data-testid='stMain']"), NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.nodeValue.trim(), element = node.parentElement;
+    if (!text || element.closest("a, button, summary, [data-testid='stExpander'], [data-testid='stCheckbox'],"
+                                 + " .modebar, style, script")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2) continue;
+    const style = getComputedStyle(element);
+    const colour = (element instanceof SVGElement ? style.fill : style.color).match(/[0-9.]+/g).map(Number);
+    let opacity = colour.length > 3 ? colour[3] : 1;
+    for (let e = element; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+    const seen = colour.slice(0, 3).map((c) => c * opacity + 255 * (1 - opacity));
+    found.push([text.slice(0, 50), parseFloat(style.fontSize), 1.05 / (luminance(seen) + 0.05)]);
+  }
+  return found;
+}"""
+
+
+def test_every_slide_s_text_reads_from_the_back_of_the_room(app_db):
+    """On a projector every text for the room is at least 18 px and black or nearly (7:1): the
+    notes under a slide's picture (the source, the route of the figures, wijken CBS keeps secret,
+    places not released, a warning) were Streamlit's captions, 14 px in black at 60 % (#666)."""
+    require_chromium()
+    report = {}
+    with streamlit_server(app_db) as url, chromium_page(1280, 720) as page:
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&wijk=WK999903", wait_until="domcontentloaded")
+        page.wait_for_selector(COUNTER, timeout=60_000)
+        total = int(page.locator(COUNTER).inner_text().split(" van ")[1].split(" ")[0])
+        notes = 0
+        for number in range(1, total + 1):
+            page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&wijk=WK999903&dia={number}",
+                      wait_until="domcontentloaded")
+            _wait_for_slide(page, number, "")
+            settled(page)
+            # the slide's picture drawn: a chart's text, the map, the key figures, a table or a list
+            page.wait_for_function("() => document.querySelector(\"[data-testid='stMain'] :is(.js-plotly-plot text,"
+                                   " .kk-map svg, .kk-cards, table, li)\")", timeout=60_000)
+            settled(page)
+            notes += page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").count()
+            texts = page.evaluate(ROOM_TEXT)
+            assert len(texts) > 3, texts
+            small = [f"{text!r}: {size:.0f} px, {ratio:.1f}:1" for text, size, ratio in texts
+                     if size < 18 or ratio < 7]
+            if small:
+                report[f"dia {number} ({page.locator(TITLE).inner_text()})"] = small
+    assert notes >= 3  # the sample's slides have notes under their picture (source, route per year)
+    assert not report, "\n".join(f"{slide}: {line}" for slide, lines in report.items() for line in lines)
+
+
 # The first headline of the slide (on 'Aanlevering van gegevens': the newest delivery).
 HEADLINE = "() => document.querySelector(\"[data-testid='stMain'] p.kk-big\")?.innerText ?? null"
 

@@ -37,6 +37,10 @@ _REPAIR_SCRIPT = """
     ["Skip to main content", "Naar de inhoud"], ["Upload", "Bestand kiezen"],
     ["Browse files", "Bestand kiezen"], ["Drag and drop file here", "Sleep een bestand hierheen"],
     ["Drag and drop files here", "Sleep bestanden hierheen"],
+    // the tooltip of a table's toolbar button (shown on focus, and the button's description)
+    ["Search", "Zoeken"], ["Download as CSV", "Downloaden als CSV"],
+    ["Show/hide columns", "Kolommen tonen of verbergen"], ["Fullscreen", "Volledig scherm"],
+    ["Close fullscreen", "Volledig scherm sluiten"],
   ]);
   const TEXT_PATTERNS = [[/^(?:Limit )?(\\d+)\\s*MB per file(.*)$/, "hoogstens $1 MB per bestand$2"]];
   const TRANSLATED = [
@@ -44,6 +48,7 @@ _REPAIR_SCRIPT = """
     "[data-testid='stFileUploaderDropzoneInstructions']", "[data-testid='stElementToolbar']",
     "a[aria-label='Link to heading']", "[data-testid='stSidebarHeader'] button",
     "[data-testid='stExpandSidebarButton']", "[data-testid='stMainMenuButton']",
+    "[data-testid='stTooltipContent']",
   ].join(", ");
   const ENGLISH = [
     "[data-testid='stFileChip']", "[data-has-shortcut='true'] kbd", ".modebar",
@@ -173,9 +178,33 @@ _REPAIR_SCRIPT = """
 _STYLE = """
 <style>
 [data-testid='stDeckGlJsonChart'] :focus-visible, [data-testid='stElementToolbar'] button:focus-visible {
-  outline: 3px solid #0072B2 !important; outline-offset: -3px;
+  outline: 3px solid #0072B2 !important; outline-offset: -3px !important;
 }
 [data-testid='stElementToolbar']:focus-within { opacity: 1 !important; }
+/* a table's toolbar lies behind the table (z-index 0): a button of it with the focus stayed hidden */
+[data-testid='stElementToolbar']:focus-within { z-index: 1000 !important; }
+/* Streamlit shows the focus too faintly to see (WCAG 2.4.7 with the 3:1 of 1.4.11): a light grey
+   background on a navigation link (1.1:1), a grey ring of 20 % on its header buttons (1.5:1), a
+   blue ring of 50 % on buttons, expanders and heading links (2.1:1), nothing on the main area the
+   skip link leads to. Here every link, button and focusable box gets a solid outline in the
+   theme's blue (5.2:1 on white, 4.5:1 on the sidebar); inside the element where a neighbour or
+   the sidebar's edge would cover it. Fields keep Streamlit's own blue border. */
+a:focus-visible, button:focus-visible, summary:focus-visible, [role='button']:focus-visible,
+[tabindex]:not(input):not(textarea):focus-visible {
+  outline: 3px solid #0072B2 !important; outline-offset: 1px;
+}
+[data-testid='stSidebarNavLink']:focus-visible, [data-testid='stMain']:focus-visible,
+[role='region'][tabindex='0']:focus-visible { outline-offset: -3px !important; }
+/* A radio button, checkbox or switch hides its input and showed no focus at all; a table of
+   Streamlit's (a canvas) showed none either; a field only a 1 px border. The outline goes around the
+   option with its label, the table, the field. */
+label:has(input:is([type='radio'], [type='checkbox']):focus-visible),
+[data-testid='stDataFrame']:has(:is(canvas, .dvn-scroller):focus-visible),
+:is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],
+    [data-testid='stNumberInputContainer']):focus-within {
+  outline: 3px solid #0072B2 !important; outline-offset: 1px;
+}
+[data-testid='stDataFrame'] :is(canvas, .dvn-scroller):focus-visible { outline: none !important; }
 [class*='st-key-kk_breed_']:focus-visible { outline: 3px solid #0072B2; outline-offset: -3px; }
 /* WCAG 1.4.10 Reflow and 1.4.12 Tekstafstand: Streamlit cuts a chosen option of a multiselect and
    the label of a button or field off with an ellipsis on one line (at 320 px, or with more space
