@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REAL_DATA
+from conftest import REAL_DATA, refusal
 from kwb_files import KWB_COLUMNS, kwb_rows
 from test_cbs_real_variants import kwb_observations, write_download
 
@@ -211,3 +211,76 @@ def test_gemeente_laden_refuses_a_kwb_csv_utf8_with_a_pasted_row_naming_it(app_d
             "is" in errors), errors
     assert "Traceback" not in errors and str(tmp_path) not in errors
     assert names() == before
+
+
+def _boundaries(path, *, damaged: str | None = None, damage: tuple[bytes, bytes] | None = None,
+                ascii_only: bool = False):
+    """The real 2024 boundaries of Zwolle and Tytsjerksteradiel (the bundled PDOK wijken) as
+    cartomap writes its national file: UTF-8, one feature a line (`ascii_only`: every letter
+    beyond ASCII as a \\u escape, as Python's json writes). The line of the region `damaged` is
+    pasted from a Windows-1252 copy, or, with `damage` (bytes, bytes), has those bytes replaced."""
+    from data_sources.offline_boundaries import bundled_features
+
+    lines = []
+    for feature in bundled_features(["GM0193", "GM0737"]):
+        line = json.dumps(feature, ensure_ascii=ascii_only).encode()
+        if feature["properties"]["statcode"] == damaged:
+            line = line.replace(*damage) if damage else line.decode().encode("cp1252")
+        lines.append(line)
+    path.write_bytes(b'{"type":"FeatureCollection", "features": [\n' + b",\n".join(lines) + b"\n]}\n")
+    return path
+
+
+def _feature_number(code: str) -> int:
+    from data_sources.offline_boundaries import bundled_features
+
+    return next(number for number, feature in enumerate(bundled_features(["GM0193", "GM0737"]), start=1)
+                if feature["properties"]["statcode"] == code)
+
+
+DAMAGED = ("bevat de byte 0x81, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (en ook "
+           "in Windows-1252 geen teken: het bestand is beschadigd).")
+UNDEFINED = ("bevat de byte 0x81, die in Windows-1252 (de codering van het bestand) geen teken is: "
+             "het bestand is beschadigd of in een andere codering opgeslagen.")
+
+
+@pytest.mark.parametrize(("damaged", "damage", "ascii_only", "said"), [
+    ("WK073705", None, False, REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â")),
+    ("WK073705", ("Earnewâld".encode(), b"Earnew\x81ld"), False, f"'Wijk 05 Earnew<0x81>ld' {DAMAGED}"),
+    ("WK073700", (b"Burgum", b"Bur\x81gum"), True, f"'Wijk 00 Bur<U+0081>gum' {UNDEFINED}"),
+], ids=["pasted-from-windows-1252", "damaged-byte-in-utf8", "damaged-byte-in-ascii"])
+def test_a_geojson_with_a_bad_byte_in_one_feature_refuses_only_that_gemeente(
+        con, tmp_path, damaged, damage, ascii_only, said):
+    """The national GeoJSON was decoded whole: a damaged byte in a feature of Tytsjerksteradiel
+    refused the file for an analist of Zwolle ('geen UTF-8 en geen Windows-1252'), and a feature
+    pasted from a Windows-1252 copy made the whole file Windows-1252 without a word. Now the byte
+    is refused, naming feature, property and byte, only where the feature is of a gemeente read."""
+    from data_sources.offline_boundaries import bundled_features
+
+    path = _boundaries(tmp_path / "wijk_2024.geojson", damaged=damaged, damage=damage,
+                       ascii_only=ascii_only)
+    import_file(con, path, gemeenten=["GM0193"])
+    zwolle = {f["properties"]["statcode"] for f in bundled_features(["GM0193"])}
+    assert {code for (code,) in con.execute("select region_code from geometries"
+                                            " where region_code like '%0193%'").fetchall()} == zwolle
+    said_now = refusal(con, lambda: import_file(con, path, gemeenten=["GM0737"]))
+    assert said_now == (f"Bestand wijk_2024.geojson: feature {_feature_number(damaged)} ({damaged}), "
+                        f"eigenschap name: {said} Er is niets opgeslagen; sla het bestand opnieuw "
+                        "op als UTF-8, of download het opnieuw.")
+    assert not con.execute("select 1 from geometries where region_code like '%0737%'").fetchall()
+    # the whole file, as on the command line without --gemeente: refused the same
+    assert refusal(con, lambda: import_file(con, path)) == said_now
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+def test_the_real_national_geojson_with_a_pasted_feature_still_gives_amsterdam(con, tmp_path):
+    """The real cartomap file of all 3,393 wijken with Tytsjerksteradiel's Earnewâld damaged:
+    Amsterdam's 110 wijken are stored."""
+    raw = (REAL_DATA / "geo" / "wijk_2024_wgs84_cartomap.geojson").read_bytes()
+    path = tmp_path / "wijk_2024.geojson"
+    path.write_bytes(raw.replace("Earnewâld".encode(), b"Earnew\x81ld"))
+    import_file(con, path, gemeenten=["GM0363"])
+    assert con.execute("select count(*) from geometries where region_code like 'WK0363%'"
+                       ).fetchone() == (110,)
+    assert "feature 1800 (WK073705), eigenschap name: 'Wijk 05 Earnew<0x81>ld'" in refusal(
+        con, lambda: import_file(con, path, gemeenten=["GM0737"]))
