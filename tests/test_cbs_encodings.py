@@ -284,3 +284,97 @@ def test_the_real_national_geojson_with_a_pasted_feature_still_gives_amsterdam(c
                        ).fetchone() == (110,)
     assert "feature 1800 (WK073705), eigenschap name: 'Wijk 05 Earnew<0x81>ld'" in refusal(
         con, lambda: import_file(con, path, gemeenten=["GM0737"]))
+
+
+def _cbsodata_folder(folder, *, pasted: str | None = None, damaged: str | None = None):
+    """Kerncijfers wijken en buurten 2024 (85984NED) as cbsodata saves them: the real TableInfos
+    and DataProperties, the real 2024 figures of Zwolle and Tytsjerksteradiel and their wijken in
+    TypedDataSet.json (padded codes, the gemeente's name), the real names of the wijken in
+    WijkenEnBuurten.json; written as UTF-8 (a folder saved again by a script). The item of the
+    region `pasted` in WijkenEnBuurten.json is pasted from a Windows-1252 copy; in the record of
+    the region `damaged` the gemeente's name has a damaged byte (0x81)."""
+    import shutil
+
+    from data_sources.cbs.gemeenten import bundled
+    from data_sources.offline_boundaries import bundled_features
+
+    kwb = REAL_DATA / "kwb2024_odata_85984NED"
+    folder.mkdir()
+    for name in ("TableInfos.json", "DataProperties.json"):
+        shutil.copy(kwb / name, folder / name)
+    figures = json.loads((kwb / "stripped_filtered_data_2024.json").read_text(encoding="utf-8"))
+    gemeenten = bundled()
+    names = {f["properties"]["statcode"]: f["properties"].get("name") or gemeenten[f["properties"]["statcode"]]
+             for f in bundled_features(["GM0193", "GM0737"])}
+    records = [{"ID": number, "WijkenEnBuurten": code.ljust(10),
+                "Gemeentenaam_1": gemeenten[f"GM{code[2:6]}"].ljust(40), "Codering_3": code.ljust(10),
+                **figures[code]} for number, code in enumerate(names)]
+    lines = json.dumps(records, ensure_ascii=False, indent=1).encode().split(b"\n")
+    if damaged:
+        at = next(i for i, line in enumerate(lines) if f'"{damaged.ljust(10)}"'.encode() in line)
+        lines[at + 1] = lines[at + 1].replace(b"Tytsjerksteradiel", b"Tytsjerkster\x81adiel")
+    (folder / "TypedDataSet.json").write_bytes(b"\n".join(lines))
+    items = [{"Key": code.ljust(10), "Title": name, "Description": None} for code, name in names.items()]
+    (folder / "WijkenEnBuurten.json").write_bytes(b"\n".join(
+        line.encode("cp1252") if pasted and line.startswith(f'{{"Key": "{pasted}') else line.encode()
+        for line in (json.dumps(item, ensure_ascii=False) for item in items)).join([b"[", b"]"])
+        .replace(b"}\n{", b"},\n{"))
+    return folder, list(names)
+
+
+def _wijk_names(con, gemeente: str) -> dict[str, str]:
+    return dict(con.execute("select region_code, region_name from regions where region_level = 'wijk'"
+                            " and gemeente_code = ?", [gemeente]).fetchall())
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+@pytest.mark.parametrize(("pasted", "damaged", "said"), [
+    ("WK073705", None, "WijkenEnBuurten.json: rij {row}, sleutel Title: "
+     + REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â")),
+    # TypedDataSet.json has no letter beyond ASCII: read as Windows-1252, which has no 0x81
+    (None, "WK073702", "TypedDataSet.json: rij {row}, sleutel Gemeentenaam_1: "
+     f"'Tytsjerkster<U+0081>adiel' {UNDEFINED}"),
+], ids=["name-pasted-from-windows-1252", "damaged-byte"])
+def test_a_cbsodata_folder_with_a_bad_byte_refuses_only_that_gemeente(con, tmp_path, pasted, damaged,
+                                                                     said):
+    """A folder saved by cbsodata was read as strict UTF-8 file by file: one byte pasted from a
+    Windows-1252 copy, or damaged, in a record of Tytsjerksteradiel refused the national table for
+    an analist of Zwolle ('geen geldige CBS JSON'). Now it is refused, naming file, record, key and
+    byte, only where the record is of a gemeente read."""
+    folder, codes = _cbsodata_folder(tmp_path / "85984NED", pasted=pasted, damaged=damaged)
+    import_file(con, folder, gemeenten=["GM0193"])
+    assert set(_wijk_names(con, "GM0193")) == {code for code in codes if code.startswith("WK0193")}
+    assert _wijk_names(con, "GM0193")["WK019310"] == "Wijk 10 Binnenstad"
+    row = codes.index(pasted or damaged) + 1
+    said_now = refusal(con, lambda: import_file(con, folder, gemeenten=["GM0737"]))
+    assert said_now == f"Bestand {said.format(row=row)} Er is niets opgeslagen."
+    assert _wijk_names(con, "GM0737") == {}
+    assert refusal(con, lambda: import_file(con, folder)) == said_now
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+def test_a_cbsodata_folder_read_whole_keeps_the_names_as_written(con, tmp_path):
+    """Without a bad byte every name of the folder is stored as written."""
+    folder, _codes = _cbsodata_folder(tmp_path / "85984NED")
+    import_file(con, folder)
+    assert _wijk_names(con, "GM0737")["WK073702"] == "Wijk 02 Mûnein"
+
+
+def test_an_odata_answer_with_a_pasted_record_of_another_gemeente_is_read_for_ones_own(con, tmp_path):
+    """The saved OData answer of the kwb 2024 with a record of Súdwest-Fryslân pasted from a
+    Windows-1252 copy: refused for Súdwest-Fryslân (above), read for Zwolle, whose records are
+    UTF-8; before, the whole answer was refused for it."""
+    records = [{"WijkenEnBuurten": code, "Gemeentenaam_1": name, "Codering_3": code,
+                "AantalInwoners_5": 2400, "k_0Tot15Jaar_8": 400}
+               for code, name in (("WK190000", "Súdwest-Fryslân"), ("WK190001", "Súdwest-Fryslân"),
+                                  ("GM0193", "Zwolle"), ("WK019310", "Zwolle"))]
+    lines = ['{"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#'
+             'Cbs.OData.WebAPI.TypedDataSet", "value": [',
+             ",\n".join(json.dumps(record, ensure_ascii=False) for record in records), "]}"]
+    path = _saved(tmp_path / "85984NED_TypedDataSet.json", "\n".join(lines).splitlines(),
+                  pasted="WK190001")
+    import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select region_code, value from raw_cbs__kerncijfers where stem = 'k_0Tot15Jaar'"
+                       " order by 1").fetchall() == [("GM0193", 400.0), ("WK019310", 400.0)]
+    assert "rij 2 van 'value', sleutel Gemeentenaam_1: 'S<0xFA>dwest" in refusal(
+        con, lambda: import_file(con, path, gemeenten=["GM1900"]))
