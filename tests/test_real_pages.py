@@ -27,8 +27,8 @@ PAGES = [None, "kaart", "continuum", "tekorten", "trends", "presentatie", "datab
          "analysevragen", "scenarios"]
 
 
-def _kwb_2024(path):
-    """kwb-2024.xlsx in CBS's layout with the real 2024 figures of GEMEENTEN and their wijken
+def _kwb_2024(path, gemeenten=GEMEENTEN):
+    """kwb-2024.xlsx in CBS's layout with the real 2024 figures of `gemeenten` and their wijken
     (inwoners, mannen, vrouwen, woningvoorraad) and the real wijk names. The real extract has no
     ages: a_00_14 is made up (12 to 18 % of the inhabitants per wijk, rounded to fives as CBS does)."""
     values = json.loads((REAL_DATA / "kwb2024_odata_85984NED" / "stripped_filtered_data_2024.json")
@@ -41,13 +41,13 @@ def _kwb_2024(path):
     sheet.append(KWB_COLUMNS)
     for code, row in values.items():
         gemeente = "GM" + code[2:6]
-        if gemeente not in GEMEENTEN:
+        if gemeente not in gemeenten:
             continue
         level = "Gemeente" if code.startswith("GM") else "Wijk"
         inhabitants = row["AantalInwoners_5"]
         share = 0.12 + (zlib.crc32(code.encode()) % 7) / 100
         young = int(inhabitants * 0.15) if level == "Gemeente" else int(round(inhabitants * share / 5) * 5)
-        sheet.append([code, code[2:], names.get(code, GEMEENTEN[gemeente]), GEMEENTEN[gemeente], level,
+        sheet.append([code, code[2:], names.get(code, gemeenten[gemeente]), gemeenten[gemeente], level,
                       code, 1, inhabitants, row["Mannen_6"], row["Vrouwen_7"], young, ".", ".", ".", ".",
                       ".", ".", row["Woningvoorraad_35"], ".", ".", ".", "."])
     book.save(path)
@@ -224,3 +224,26 @@ def test_a_slide_of_amsterdam_shows_the_wijken_with_the_most_and_every_wijk_in_i
     shown = set(chart["data"][0]["y"])
     assert len(values) > 100 and shown <= set(values)
     assert min(values[name] for name in shown) >= max(v for name, v in values.items() if name not in shown)
+
+
+def test_the_wijken_without_children_of_almere_are_all_the_fewest(tmp_path, monkeypatch):
+    """Almere's real kwb of 2024 has eight wijken without inhabitants (new and industrial areas:
+    Stichtsekant, Hollandsekant, ...), and more with a handful, whose 0-15 year olds round to 0.
+    Overzicht said 'Twentsekant de minste: 0' and the Kaart 'het laagst in Twentsekant (0)': one
+    of them, the last in the alphabet, as if it alone had the fewest children, while the table
+    beside it showed a dozen more wijken with 0."""
+    from conftest import app_db_with_files, run_page_as_analist
+
+    kwb = _kwb_2024(tmp_path / "kwb-2024.xlsx", {"GM0034": "Almere"})
+    rows = list(openpyxl.load_workbook(kwb).active.iter_rows(min_row=2, values_only=True))
+    empty = sorted(row[2] for row in rows if row[4] == "Wijk" and row[10] == 0)
+    assert len(empty) > 8 and "Twentsekant" in empty and sum(row[7] == 0 for row in rows) == 8
+    fewest = f"{empty[0]}, {empty[1]} en {len(empty) - 2} andere wijken"
+    app_db_with_files(tmp_path, monkeypatch, kwb)
+    params = {"gemeente": "GM0034", "jaar": "2024"}
+    overzicht = _shown(run_page_as_analist(params=params))
+    assert f"{fewest} de minste: 0." in overzicht, re.findall("kk-summary.>([^<]*)", overzicht)
+    assert "Twentsekant de minste" not in overzicht
+    kaart = run_page_as_analist("kaart", params={**params, "indicator": "kinderen_0_2"})
+    assert not kaart.exception, kaart.exception
+    assert f"het laagst in {fewest} (0)." in _shown(kaart)
