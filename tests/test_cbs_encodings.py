@@ -378,3 +378,50 @@ def test_an_odata_answer_with_a_pasted_record_of_another_gemeente_is_read_for_on
                        " order by 1").fetchall() == [("GM0193", 400.0), ("WK019310", 400.0)]
     assert "rij 2 van 'value', sleutel Gemeentenaam_1: 'S<0xFA>dwest" in refusal(
         con, lambda: import_file(con, path, gemeenten=["GM1900"]))
+
+
+def test_gemeente_laden_reads_a_national_geojson_with_a_damaged_feature_of_another_gemeente(
+        app_db, tmp_path):
+    """On the page, as a beheerder choosing Zwolle: the national file
+    with a damaged byte in Tytsjerksteradiel's feature is read for Zwolle; for Tytsjerksteradiel
+    the refusal names feature and byte, without a traceback or a server path, and nothing stored
+    before is lost."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources import store
+    from data_sources.accounts import Account
+
+    def boundaries() -> list[tuple]:
+        connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return connection.execute("select region_code, geometry_json from geometries order by all").fetchall()
+        finally:
+            connection.close()
+
+    path = _boundaries(tmp_path / "wijk_2024.geojson", damaged="WK073705",
+                       damage=("Earnewâld".encode(), b"Earnew\x81ld"))
+    add_account(app_db, "beheer", "beheerder")
+
+    def read_in(gemeente: str):
+        at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
+        at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
+        at.run()
+        assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
+        next(b for b in at.button if b.label == "Bestand inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read_in("GM0193")
+    assert at.success and not at.error, [e.value for e in at.error]
+    before = boundaries()
+    assert any(code.startswith("WK0193") for code, _ in before)
+    at = read_in("GM0737")
+    assert not at.success
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes '<'
+    assert (f"Bestand wijk_2024.geojson: feature {_feature_number('WK073705')} (WK073705), eigenschap "
+            f"name: 'Wijk 05 Earnew<0x81>ld' {DAMAGED}") in errors, errors
+    assert "Traceback" not in errors and str(tmp_path) not in errors
+    assert boundaries() == before
