@@ -247,3 +247,30 @@ def test_the_wijken_without_children_of_almere_are_all_the_fewest(tmp_path, monk
     kaart = run_page_as_analist("kaart", params={**params, "indicator": "kinderen_0_2"})
     assert not kaart.exception, kaart.exception
     assert f"het laagst in {fewest} (0)." in _shown(kaart)
+
+
+def test_the_national_map_names_each_wijk_with_its_gemeente(tmp_path, monkeypatch):
+    """Groningen and Assen both have a wijk 'Centrum' (twenty gemeenten have one), and Assen and
+    Voorne aan Zee (the herindeling of 2023) a 'Buitengebied'. The map of Nederland listed them by
+    name alone: twice 'Centrum' to choose from for a wijk profile, and a table and tooltips
+    that did not say which gemeente's Centrum had 590 children of 0-2."""
+    from conftest import app_db_with_files, run_page_as_analist
+
+    gemeenten = {"GM0014": "Groningen", "GM0106": "Assen", "GM1992": "Voorne aan Zee"}
+    app_db_with_files(tmp_path, monkeypatch, _kwb_2024(tmp_path / "kwb-2024.xlsx", gemeenten))
+    at = run_page_as_analist("kaart", params={"gemeente": "GM0106", "jaar": "2024", "gebied": "nederland",
+                                              "indicator": "kinderen_0_2"})
+    assert not at.exception, at.exception
+    assert "Kaart Nederland (alle gemeenten) 2024" in [t.value for t in at.title]
+    choice = at.selectbox(key="_profiel_wijk_choice")
+    offered = [choice.format_func(code) for code in choice.options[1:]]
+    assert len(offered) == len(set(offered))
+    assert {"Centrum (Groningen)", "Centrum (Assen)", "Buitengebied (Assen)",
+            "Buitengebied (Voorne aan Zee)"} <= set(offered)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    tooltips = {f["properties"]["wijk_code"]: f["properties"]["wijk_name"]
+                for f in spec["layers"][0]["data"]["features"]}
+    assert tooltips["WK001400"] == "Centrum (Groningen)" and tooltips["WK010600"] == "Centrum (Assen)"
+    table = next(m.value for m in at.markdown if "<table" in m.value and "Kinderen 0-2 jaar" in m.value)
+    assert re.search(r">Centrum \(Groningen\)</td><td[^>]*>\d", table)
+    assert "het hoogst in Centrum (Groningen) (" in _shown(at)
