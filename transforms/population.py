@@ -494,8 +494,9 @@ class PopulationTable:
         if not self.unknown_wijken:
             return ""
         names = ", ".join(f"{name} ({code})" for code, name in self.unknown_wijken)
+        these = "deze wijk" if len(self.unknown_wijken) == 1 else "deze wijken"
         return (f"Aantal kinderen onbekend voor {names}: CBS houdt het aantal kinderen van 0 tot 15 "
-                "jaar van deze wijk(en) geheim ('.' in de kerncijfers). Hun kinderen zijn niet over "
+                f"jaar van {these} geheim ('.' in de kerncijfers). Hun kinderen zijn niet over "
                 "de andere wijken verdeeld, dus het gemeentetotaal hierboven telt ze niet mee. "
                 "Lever BRP-cijfers aan (pagina Aanleveren, soort bevolking) om ze te tellen.")
 
