@@ -476,6 +476,20 @@ class PopulationTable:
             return hidden_label()
         return shown_figure_text(self.values[row, column])
 
+    def rounding_note(self) -> str:
+        """The Dutch sentence that the age groups of a wijk or the gemeente as shown may not add
+        up to its total as shown (each figure is rounded on its own: Vlieland's 26 + 26 + 96
+        children under a total of 150), when that is so in a row with nothing hidden; else ''."""
+        for row in range(len(self.values)):
+            parts, total = self.values[row, :-1], self.values[row, -1]
+            if self.hidden[row].any() or ((parts > 0) & (parts < 1)).any():
+                continue  # '<1' is no figure to add up
+            if abs(parts.sum() - total) >= 0.5:
+                return ("Elk getal is apart afgerond (onder 100 op hele kinderen, daarboven op "
+                        "vijftallen), dus de leeftijdsgroepen samen kunnen een paar kinderen van het "
+                        "getoonde totaal verschillen.")
+        return ""
+
     def source_label(self, row: int) -> str:
         """The route that made a wijk's figures, in words ('BRP (telling)', ...)."""
         source = self.wijk_sources[row] if row < len(self.wijk_sources) else ""
