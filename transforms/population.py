@@ -478,7 +478,7 @@ class PopulationTable:
 
     def rounding_note(self) -> str:
         """The Dutch sentence that the age groups of a wijk or the gemeente as shown may not add
-        up to its total as shown (each figure is rounded on its own: Vlieland's 26 + 26 + 96
+        up to its total as shown (each figure is rounded on its own: 26 + 26 + 96
         children under a total of 150), when that is so in a row with nothing hidden; else ''."""
         for row in range(len(self.values)):
             parts, total = self.values[row, :-1], self.values[row, -1]
