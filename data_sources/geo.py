@@ -15,7 +15,13 @@ import pandas as pd
 from data_sources import store
 from data_sources.cbs.odata import refuse_large_file, region_level
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import decode, without_controls
+from data_sources.text import (
+    bad_byte_said,
+    bad_bytes_of,
+    decoded,
+    json_error_at_bad_byte,
+    without_controls,
+)
 
 # Property names of a region's code: PDOK's statcode, the CBS wijk- en buurtkaart's gemeentecode,
 # wijkcode and buurtcode (GeoPackage, 2021 on), and GM_CODE, WK_CODE and BU_CODE of its shapefiles
@@ -342,7 +348,8 @@ def _polygons_in_collection(collection: dict, depth: int = 0) -> dict:
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None) -> pd.DataFrame:
+def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None,
+                   bad_bytes: re.Pattern | None = None) -> pd.DataFrame:
     """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
     (a file in RD New is converted). Parts of one region (features with the same code and the
     same properties) become one MultiPolygon; the same code with different properties is refused,
@@ -350,7 +357,11 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     (polygon_problem), naming the feature's code. Rings left open are closed; which regions had
     one is in frame.attrs["closed"]. Parts marked as water (WATER_PROPERTIES 'JA') are left out;
     their codes are in frame.attrs["water"]; regions with no polygon at all (geometry null or a
-    point) in frame.attrs["shapeless"]."""
+    point) in frame.attrs["shapeless"]. A property read (code, name, water, jrstatcode) holding
+    `bad_bytes` (the bytes its file's encoding does not read: text.bad_bytes_of) is not refused
+    here but named in frame.attrs["bad_bytes"], (code, refusal) per feature, for the caller to
+    refuse where the feature is of a gemeente it stores (bad_bytes_refusals): in another
+    gemeente's feature of a national file such a byte is no matter."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
@@ -364,6 +375,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     shapeless: set[str] = set()
     clashes: list[str] = []
     problems: list[str] = []
+    bad: list[tuple[str | None, str]] = []
     for number, feature in enumerate(features, start=1):
         if len(problems) >= 10:
             break
@@ -380,6 +392,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             continue
         props = {str(k).lower(): v for k, v in original.items()}
         code = region_code_of(props)
+        if bad_bytes is not None:
+            bad += _bad_byte_refusals(props, original, code, bad_bytes, where)
         if jrstatcode_year(props):
             years.add(jrstatcode_year(props))
         if any(str(props.get(k) or "").strip().upper() == "JA" for k in WATER_PROPERTIES):
@@ -430,11 +444,44 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     # water parts left out: the codes of regions drawn without them, and of regions only water
     frame.attrs["water"] = sorted(code for code in water if code)
     frame.attrs["years"] = sorted(years)  # the years its jrstatcodes give
+    frame.attrs["bad_bytes"] = bad
     frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))
     return frame
+
+
+# The properties features_frame reads: a byte its file's encoding does not read in one of them
+# is refused (in the gemeenten stored); in any other property (PDOK's FID, a GIS's own columns)
+# it is no matter.
+_READ_PROPERTIES = (*CODE_PROPERTIES, *NAME_PROPERTIES, *WATER_PROPERTIES, "jrstatcode")
+
+
+def _bad_byte_refusals(props: dict, original: dict, code: str | None, bad_bytes: re.Pattern,
+                       where: str) -> list[tuple[str | None, str]]:
+    """(code, refusal) for each property read of one feature of a region holding `bad_bytes`; the
+    code None when the code itself holds one (whose region it is cannot be told)."""
+    names = {str(k).lower(): k for k in original}
+    found = [(names[key], props[key]) for key in _READ_PROPERTIES
+             if isinstance(props.get(key), str) and bad_bytes.search(props[key])]
+    if not found or code is None:
+        return []  # a feature without a code is not read
+    whose = None if bad_bytes.search(code) else code
+    if whose is not None and region_level(code) is None:
+        return []  # no region of a gemeente (NL00, a province): not read
+    shown_code = f" ({code})" if whose else ""
+    return [(whose, f"{where}{shown_code}, eigenschap {key}: {bad_byte_said(value)}.")
+            for key, value in found]
+
+
+def bad_bytes_refusals(frame: pd.DataFrame, gemeenten: Iterable[str] | None) -> list[str]:
+    """The refusals of frame.attrs["bad_bytes"] (features_frame) of the features of `gemeenten`
+    (all when None), and of every feature whose code itself holds such a byte: a byte pasted
+    from another copy, or damaged, in a feature of a gemeente not stored is passed over."""
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+    return [message for code, message in frame.attrs.get("bad_bytes", [])
+            if wanted is None or code is None or f"GM{code[2:6]}" in wanted]
 
 
 def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
@@ -443,15 +490,22 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
         refuse_large_file(Path(path), "een GeoJSON-bestand",
                           "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
                           "buurtkaart als GeoPackage in.")
-        # decoded as every CSV and JSON reader does (data_sources.text.decode): a GIS program on
+        # decoded as every CSV and JSON reader does (data_sources.text.decoded): a GIS program on
         # Windows may write Windows-1252, with or without a UTF-8 BOM before it; read as UTF-8
-        # only, it was refused as 'geen UTF-8 en geen Windows-1252'
-        collection = json.loads(decode(Path(path).read_bytes()))
+        # only, it was refused as 'geen UTF-8 en geen Windows-1252'. A byte neither reads (a
+        # feature pasted from a Windows-1252 copy into UTF-8, a damaged byte) is kept for
+        # features_frame to name by feature: decoded whole, it refused a national file for a byte
+        # in another gemeente's feature
+        text, encoding = decoded(Path(path).read_bytes(), windows_undefined=True, not_utf8=True)
+        try:
+            collection = json.loads(text)
+        except ValueError as exc:
+            raise json_error_at_bad_byte(exc, encoding) from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
     _refuse_one_page(collection, Path(path).name)
-    return features_frame(collection, decimals, Path(path).name)
+    return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding))
 
 
 def _refuse_one_page(collection: object, name: str) -> None:

@@ -34,6 +34,7 @@ from data_sources.text import (
     misread_utf8,
     normalise,
     not_utf8_said,
+    windows_undefined_said,
 )
 from data_sources.text import shown as _shown
 from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
@@ -928,11 +929,8 @@ def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Patte
             refusals.append(f"{where} {not_utf8_said(value)}. Verbeter de waarde, of lees de export "
                             "in zoals het register hem geeft.")
         else:
-            refusals.append(
-                f"{where} '{_shown(value)}' bevat de byte "
-                f"0x{ord(bad.search(value).group()):02X}, die in Windows-1252 (de codering "
-                "van de export) geen teken is: het bestand is beschadigd of in een andere codering "
-                "opgeslagen. Verbeter de waarde, of lees de export in zoals het register hem geeft.")
+            refusals.append(f"{where} {windows_undefined_said(value, 'de export')}. Verbeter de "
+                            "waarde, of lees de export in zoals het register hem geeft.")
     return refusals
 
 

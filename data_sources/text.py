@@ -153,10 +153,29 @@ def not_utf8_said(value: str) -> str:
     0xE9, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (in Windows-1252 is het
     'é': ...)"."""
     byte = not_utf8_byte(NOT_UTF8.search(value).group())
-    letter = bytes([byte]).decode("cp1252", errors="replace")
-    return (f"'{shown(value)}' bevat de byte 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van "
-            f"het bestand UTF-8 is (in Windows-1252 is het '{shown(letter)}': een rij uit een ander "
-            "bestand geplakt?)")
+    said = (f"'{shown(value)}' bevat de byte 0x{byte:02X}, die geen UTF-8 is, terwijl de rest van "
+            "het bestand UTF-8 is")
+    try:
+        letter = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no pasted letter ('�' was shown as the letter it is)
+        return f"{said} (en ook in Windows-1252 geen teken: het bestand is beschadigd)"
+    return f"{said} (in Windows-1252 is het '{shown(letter)}': een rij uit een ander bestand geplakt?)"
+
+
+def windows_undefined_said(value: str, of: str = "het bestand") -> str:
+    """Why a value with a byte Windows-1252 leaves undefined (WINDOWS_1252_UNDEFINED, read as
+    Windows reads it) is not read, in Dutch: "'Caf<U+0081>' bevat de byte 0x81, die in
+    Windows-1252 (de codering van het bestand) geen teken is: ..."; `of`: what is in Windows-1252."""
+    byte = ord(WINDOWS_1252_UNDEFINED.search(value).group())
+    return (f"'{shown(value)}' bevat de byte 0x{byte:02X}, die in Windows-1252 (de codering van "
+            f"{of}) geen teken is: het bestand is beschadigd of in een andere codering opgeslagen")
+
+
+def bad_byte_said(value: str) -> str:
+    """Why a value with a byte its file's encoding does not read (bad_bytes_of) is not read, in
+    Dutch: not_utf8_said or windows_undefined_said."""
+    return not_utf8_said(value) if NOT_UTF8.search(value) else windows_undefined_said(value)
 
 
 # What UTF-8 gives Dutch text beyond ASCII: the letters with accents and signs of Latin-1 and
@@ -240,6 +259,24 @@ def decode(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = Fals
 
 # The encodings decoded() names: the last two leave characters for the caller to name by row.
 UTF8_NOT_UTF8, WINDOWS_1252 = "utf-8 with bytes that are no utf-8", "windows-1252"
+
+
+def json_error_at_bad_byte(error: BaseException, encoding: str) -> BaseException:
+    """A JSON error where the text breaks at a byte its encoding does not read (kept by decoded():
+    a damaged byte between values, not in a value) as the UnicodeDecodeError it stands for, which
+    errors.unreadable names as unreadable bytes on that line; any other error as it is."""
+    bad, doc, pos = bad_bytes_of(encoding), getattr(error, "doc", None), getattr(error, "pos", None)
+    if bad is None or not isinstance(doc, str) or pos is None or not bad.match(doc, pos):
+        return error
+    before = doc[:pos].encode("utf-8", errors="replace")
+    return UnicodeDecodeError(encoding, before + b"\x81", len(before), len(before) + 1, "not read")
+
+
+def bad_bytes_of(encoding: str) -> re.Pattern | None:
+    """The characters by which decoded(..., windows_undefined=True, not_utf8=True) kept the bytes
+    that `encoding` (as decoded() names it) does not read, for the reader to name where a value is
+    read: NOT_UTF8, WINDOWS_1252_UNDEFINED, or None."""
+    return {UTF8_NOT_UTF8: NOT_UTF8, WINDOWS_1252: WINDOWS_1252_UNDEFINED}.get(encoding)
 
 
 def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False

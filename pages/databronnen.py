@@ -126,7 +126,8 @@ else:
         if pd.isna(row["gemeente_value"]):
             return "gemeentecijfer ontbreekt"
         if row["wijken_unknown_count"]:
-            return f"{int(row['wijken_unknown_count'])} wijk(en) geheim"
+            count = int(row['wijken_unknown_count'])
+            return f"{count} {'wijk' if count == 1 else 'wijken'} geheim"
         if row["within_rounding"]:
             return "binnen afronding"
         if row["difference"] > 0:

@@ -74,6 +74,13 @@ shapes = prepared_shapes(None if national else gemeente_code, year)
 region_names = wijk_region_names(None if national else gemeente_code)
 if national:
     region_names.update(zip(values["wijk_code"], values["wijk_name"], strict=True))
+    # a wijk of every gemeente is named with its gemeente, on the map, in its table and ranking
+    # sentence and in the choice of a wijk profile: 'Centrum' is a wijk of twenty gemeenten (and
+    # 'Wijk 00' of fifteen), which the national view listed under one name, twice or more
+    region_names = {code: f"{name} ({gemeente_name('GM' + str(code)[2:6])})"
+                    for code, name in region_names.items()}
+    values = values.assign(wijk_name=[region_names.get(code, name) for code, name
+                                      in zip(values["wijk_code"], values["wijk_name"], strict=True)])
 # a figure made from the children has none where CBS keeps them secret: 'onbekend (CBS geheim)'
 secret = secret_wijk_codes(None if national else gemeente_code, year) if indicator.needs_population else set()
 deck, breaks = choropleth(values, shapes, indicator.label, decimals=indicator.decimals, background=background,

@@ -42,7 +42,7 @@ theme.key_figures([
     ("Kinderen 0-12 jaar" if label == TOTAL_LABEL else f"Kinderen {label} jaar", table.text(total_row, column))
     for column, label in enumerate([*AGE_GROUP_LABELS, TOTAL_LABEL])
 ])
-st.caption(f"{source_note(table.source)} {AGE_GROUPS_NOTE}")
+st.caption(" ".join(filter(None, [source_note(table.source), AGE_GROUPS_NOTE, table.rounding_note()])))
 # 03759ned and the kwb that disagree on the gemeente's children make every estimated wijk too high
 # or too low: said beside the route, never left to the reader to find
 mismatch = profile_mismatch(gemeente_code, year, plain(gemeente_name(gemeente_code))) \

@@ -184,3 +184,20 @@ def test_a_titled_chart_keeps_room_only_for_its_title_and_panel_titles_keep_thei
     panels.update_layout(title="Tekort per niveau", margin={"t": 60})
     tight_title(panels)
     assert panels.layout.margin.t == 60
+
+
+def test_wijken_sharing_the_highest_or_lowest_figure_are_named_together():
+    """Almere has eight wijken without inhabitants: 'Twentsekant de minste: 0' named one of them
+    (the last in the alphabet) as if it alone had the fewest."""
+    items = [("Stedenwijk", 235.0, "235"), ("Filmwijk", 220.0, "220"), ("Twentsekant", 0.0, "0"),
+             ("Hogekant", 0.0, "0"), ("Lagekant", 0.0, "0"), ("Sallandsekant", 0.0, "0"),
+             ("Hollandsekant", 0.0, "0")]
+    assert a11y.ranking_sentence(items, noun="kinderen van 0-2 jaar") == (
+        "Stedenwijk heeft de meeste kinderen van 0-2 jaar: 235; Hogekant, Hollandsekant en 3 andere "
+        "wijken de minste: 0.")
+    # ties are judged on the figure as shown: 0,3 and 0,4 children both read '<1'
+    items = [("Nieuwland", 120.2, "120"), ("Zuiderpark", 119.6, "120"), ("Molenwijk", 0.3, "<1"),
+             ("Bloemhof", 0.4, "<1"), ("Centrum", 80.0, "80")]
+    assert a11y.ranking_sentence(items, subject="Tekort") == (
+        "Tekort: het hoogst in Nieuwland en Zuiderpark (120), het laagst in Bloemhof en Molenwijk (<1).")
+    assert a11y.ranking_sentence(items[:2], noun="peuters") == "De 2 wijken hebben elk 120 peuters."

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REAL_DATA
+from conftest import REAL_DATA, refusal
 from kwb_files import KWB_COLUMNS, kwb_rows
 from test_cbs_real_variants import kwb_observations, write_download
 
@@ -211,3 +211,217 @@ def test_gemeente_laden_refuses_a_kwb_csv_utf8_with_a_pasted_row_naming_it(app_d
             "is" in errors), errors
     assert "Traceback" not in errors and str(tmp_path) not in errors
     assert names() == before
+
+
+def _boundaries(path, *, damaged: str | None = None, damage: tuple[bytes, bytes] | None = None,
+                ascii_only: bool = False):
+    """The real 2024 boundaries of Zwolle and Tytsjerksteradiel (the bundled PDOK wijken) as
+    cartomap writes its national file: UTF-8, one feature a line (`ascii_only`: every letter
+    beyond ASCII as a \\u escape, as Python's json writes). The line of the region `damaged` is
+    pasted from a Windows-1252 copy, or, with `damage` (bytes, bytes), has those bytes replaced."""
+    from data_sources.offline_boundaries import bundled_features
+
+    lines = []
+    for feature in bundled_features(["GM0193", "GM0737"]):
+        line = json.dumps(feature, ensure_ascii=ascii_only).encode()
+        if feature["properties"]["statcode"] == damaged:
+            line = line.replace(*damage) if damage else line.decode().encode("cp1252")
+        lines.append(line)
+    path.write_bytes(b'{"type":"FeatureCollection", "features": [\n' + b",\n".join(lines) + b"\n]}\n")
+    return path
+
+
+def _feature_number(code: str) -> int:
+    from data_sources.offline_boundaries import bundled_features
+
+    return next(number for number, feature in enumerate(bundled_features(["GM0193", "GM0737"]), start=1)
+                if feature["properties"]["statcode"] == code)
+
+
+DAMAGED = ("bevat de byte 0x81, die geen UTF-8 is, terwijl de rest van het bestand UTF-8 is (en ook "
+           "in Windows-1252 geen teken: het bestand is beschadigd).")
+UNDEFINED = ("bevat de byte 0x81, die in Windows-1252 (de codering van het bestand) geen teken is: "
+             "het bestand is beschadigd of in een andere codering opgeslagen.")
+
+
+@pytest.mark.parametrize(("damaged", "damage", "ascii_only", "said"), [
+    ("WK073705", None, False, REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â")),
+    ("WK073705", ("Earnewâld".encode(), b"Earnew\x81ld"), False, f"'Wijk 05 Earnew<0x81>ld' {DAMAGED}"),
+    ("WK073700", (b"Burgum", b"Bur\x81gum"), True, f"'Wijk 00 Bur<U+0081>gum' {UNDEFINED}"),
+], ids=["pasted-from-windows-1252", "damaged-byte-in-utf8", "damaged-byte-in-ascii"])
+def test_a_geojson_with_a_bad_byte_in_one_feature_refuses_only_that_gemeente(
+        con, tmp_path, damaged, damage, ascii_only, said):
+    """The national GeoJSON was decoded whole: a damaged byte in a feature of Tytsjerksteradiel
+    refused the file for an analist of Zwolle ('geen UTF-8 en geen Windows-1252'), and a feature
+    pasted from a Windows-1252 copy made the whole file Windows-1252 without a word. Now the byte
+    is refused, naming feature, property and byte, only where the feature is of a gemeente read."""
+    from data_sources.offline_boundaries import bundled_features
+
+    path = _boundaries(tmp_path / "wijk_2024.geojson", damaged=damaged, damage=damage,
+                       ascii_only=ascii_only)
+    import_file(con, path, gemeenten=["GM0193"])
+    zwolle = {f["properties"]["statcode"] for f in bundled_features(["GM0193"])}
+    assert {code for (code,) in con.execute("select region_code from geometries"
+                                            " where region_code like '%0193%'").fetchall()} == zwolle
+    said_now = refusal(con, lambda: import_file(con, path, gemeenten=["GM0737"]))
+    assert said_now == (f"Bestand wijk_2024.geojson: feature {_feature_number(damaged)} ({damaged}), "
+                        f"eigenschap name: {said} Er is niets opgeslagen; sla het bestand opnieuw "
+                        "op als UTF-8, of download het opnieuw.")
+    assert not con.execute("select 1 from geometries where region_code like '%0737%'").fetchall()
+    # the whole file, as on the command line without --gemeente: refused the same
+    assert refusal(con, lambda: import_file(con, path)) == said_now
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+def test_the_real_national_geojson_with_a_pasted_feature_still_gives_amsterdam(con, tmp_path):
+    """The real cartomap file of all 3,393 wijken with Tytsjerksteradiel's Earnewâld damaged:
+    Amsterdam's 110 wijken are stored."""
+    raw = (REAL_DATA / "geo" / "wijk_2024_wgs84_cartomap.geojson").read_bytes()
+    path = tmp_path / "wijk_2024.geojson"
+    path.write_bytes(raw.replace("Earnewâld".encode(), b"Earnew\x81ld"))
+    import_file(con, path, gemeenten=["GM0363"])
+    assert con.execute("select count(*) from geometries where region_code like 'WK0363%'"
+                       ).fetchone() == (110,)
+    assert "feature 1800 (WK073705), eigenschap name: 'Wijk 05 Earnew<0x81>ld'" in refusal(
+        con, lambda: import_file(con, path, gemeenten=["GM0737"]))
+
+
+def _cbsodata_folder(folder, *, pasted: str | None = None, damaged: str | None = None):
+    """Kerncijfers wijken en buurten 2024 (85984NED) as cbsodata saves them: the real TableInfos
+    and DataProperties, the real 2024 figures of Zwolle and Tytsjerksteradiel and their wijken in
+    TypedDataSet.json (padded codes, the gemeente's name), the real names of the wijken in
+    WijkenEnBuurten.json; written as UTF-8 (a folder saved again by a script). The item of the
+    region `pasted` in WijkenEnBuurten.json is pasted from a Windows-1252 copy; in the record of
+    the region `damaged` the gemeente's name has a damaged byte (0x81)."""
+    import shutil
+
+    from data_sources.cbs.gemeenten import bundled
+    from data_sources.offline_boundaries import bundled_features
+
+    kwb = REAL_DATA / "kwb2024_odata_85984NED"
+    folder.mkdir()
+    for name in ("TableInfos.json", "DataProperties.json"):
+        shutil.copy(kwb / name, folder / name)
+    figures = json.loads((kwb / "stripped_filtered_data_2024.json").read_text(encoding="utf-8"))
+    gemeenten = bundled()
+    names = {f["properties"]["statcode"]: f["properties"].get("name") or gemeenten[f["properties"]["statcode"]]
+             for f in bundled_features(["GM0193", "GM0737"])}
+    records = [{"ID": number, "WijkenEnBuurten": code.ljust(10),
+                "Gemeentenaam_1": gemeenten[f"GM{code[2:6]}"].ljust(40), "Codering_3": code.ljust(10),
+                **figures[code]} for number, code in enumerate(names)]
+    lines = json.dumps(records, ensure_ascii=False, indent=1).encode().split(b"\n")
+    if damaged:
+        at = next(i for i, line in enumerate(lines) if f'"{damaged.ljust(10)}"'.encode() in line)
+        lines[at + 1] = lines[at + 1].replace(b"Tytsjerksteradiel", b"Tytsjerkster\x81adiel")
+    (folder / "TypedDataSet.json").write_bytes(b"\n".join(lines))
+    items = [{"Key": code.ljust(10), "Title": name, "Description": None} for code, name in names.items()]
+    (folder / "WijkenEnBuurten.json").write_bytes(b"\n".join(
+        line.encode("cp1252") if pasted and line.startswith(f'{{"Key": "{pasted}') else line.encode()
+        for line in (json.dumps(item, ensure_ascii=False) for item in items)).join([b"[", b"]"])
+        .replace(b"}\n{", b"},\n{"))
+    return folder, list(names)
+
+
+def _wijk_names(con, gemeente: str) -> dict[str, str]:
+    return dict(con.execute("select region_code, region_name from regions where region_level = 'wijk'"
+                            " and gemeente_code = ?", [gemeente]).fetchall())
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+@pytest.mark.parametrize(("pasted", "damaged", "said"), [
+    ("WK073705", None, "WijkenEnBuurten.json: rij {row}, sleutel Title: "
+     + REFUSAL.format(value="Wijk 05 Earnew<0xE2>ld", byte="E2", letter="â")),
+    # TypedDataSet.json has no letter beyond ASCII: read as Windows-1252, which has no 0x81
+    (None, "WK073702", "TypedDataSet.json: rij {row}, sleutel Gemeentenaam_1: "
+     f"'Tytsjerkster<U+0081>adiel' {UNDEFINED}"),
+], ids=["name-pasted-from-windows-1252", "damaged-byte"])
+def test_a_cbsodata_folder_with_a_bad_byte_refuses_only_that_gemeente(con, tmp_path, pasted, damaged,
+                                                                     said):
+    """A folder saved by cbsodata was read as strict UTF-8 file by file: one byte pasted from a
+    Windows-1252 copy, or damaged, in a record of Tytsjerksteradiel refused the national table for
+    an analist of Zwolle ('geen geldige CBS JSON'). Now it is refused, naming file, record, key and
+    byte, only where the record is of a gemeente read."""
+    folder, codes = _cbsodata_folder(tmp_path / "85984NED", pasted=pasted, damaged=damaged)
+    import_file(con, folder, gemeenten=["GM0193"])
+    assert set(_wijk_names(con, "GM0193")) == {code for code in codes if code.startswith("WK0193")}
+    assert _wijk_names(con, "GM0193")["WK019310"] == "Wijk 10 Binnenstad"
+    row = codes.index(pasted or damaged) + 1
+    said_now = refusal(con, lambda: import_file(con, folder, gemeenten=["GM0737"]))
+    assert said_now == f"Bestand {said.format(row=row)} Er is niets opgeslagen."
+    assert _wijk_names(con, "GM0737") == {}
+    assert refusal(con, lambda: import_file(con, folder)) == said_now
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+def test_a_cbsodata_folder_read_whole_keeps_the_names_as_written(con, tmp_path):
+    """Without a bad byte every name of the folder is stored as written."""
+    folder, _codes = _cbsodata_folder(tmp_path / "85984NED")
+    import_file(con, folder)
+    assert _wijk_names(con, "GM0737")["WK073702"] == "Wijk 02 Mûnein"
+
+
+def test_an_odata_answer_with_a_pasted_record_of_another_gemeente_is_read_for_ones_own(con, tmp_path):
+    """The saved OData answer of the kwb 2024 with a record of Súdwest-Fryslân pasted from a
+    Windows-1252 copy: refused for Súdwest-Fryslân (above), read for Zwolle, whose records are
+    UTF-8; before, the whole answer was refused for it."""
+    records = [{"WijkenEnBuurten": code, "Gemeentenaam_1": name, "Codering_3": code,
+                "AantalInwoners_5": 2400, "k_0Tot15Jaar_8": 400}
+               for code, name in (("WK190000", "Súdwest-Fryslân"), ("WK190001", "Súdwest-Fryslân"),
+                                  ("GM0193", "Zwolle"), ("WK019310", "Zwolle"))]
+    lines = ['{"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#'
+             'Cbs.OData.WebAPI.TypedDataSet", "value": [',
+             ",\n".join(json.dumps(record, ensure_ascii=False) for record in records), "]}"]
+    path = _saved(tmp_path / "85984NED_TypedDataSet.json", "\n".join(lines).splitlines(),
+                  pasted="WK190001")
+    import_file(con, path, gemeenten=["GM0193"])
+    assert con.execute("select region_code, value from raw_cbs__kerncijfers where stem = 'k_0Tot15Jaar'"
+                       " order by 1").fetchall() == [("GM0193", 400.0), ("WK019310", 400.0)]
+    assert "rij 2 van 'value', sleutel Gemeentenaam_1: 'S<0xFA>dwest" in refusal(
+        con, lambda: import_file(con, path, gemeenten=["GM1900"]))
+
+
+def test_gemeente_laden_reads_a_national_geojson_with_a_damaged_feature_of_another_gemeente(
+        app_db, tmp_path):
+    """On the page, as a beheerder choosing Zwolle: the national file
+    with a damaged byte in Tytsjerksteradiel's feature is read for Zwolle; for Tytsjerksteradiel
+    the refusal names feature and byte, without a traceback or a server path, and nothing stored
+    before is lost."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources import store
+    from data_sources.accounts import Account
+
+    def boundaries() -> list[tuple]:
+        connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return connection.execute("select region_code, geometry_json from geometries order by all").fetchall()
+        finally:
+            connection.close()
+
+    path = _boundaries(tmp_path / "wijk_2024.geojson", damaged="WK073705",
+                       damage=("Earnewâld".encode(), b"Earnew\x81ld"))
+    add_account(app_db, "beheer", "beheerder")
+
+    def read_in(gemeente: str):
+        at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
+        at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
+        at.run()
+        assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
+        next(b for b in at.button if b.label == "Bestand inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read_in("GM0193")
+    assert at.success and not at.error, [e.value for e in at.error]
+    before = boundaries()
+    assert any(code.startswith("WK0193") for code, _ in before)
+    at = read_in("GM0737")
+    assert not at.success
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes '<'
+    assert (f"Bestand wijk_2024.geojson: feature {_feature_number('WK073705')} (WK073705), eigenschap "
+            f"name: 'Wijk 05 Earnew<0x81>ld' {DAMAGED}") in errors, errors
+    assert "Traceback" not in errors and str(tmp_path) not in errors
+    assert boundaries() == before

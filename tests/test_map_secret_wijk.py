@@ -77,9 +77,13 @@ def test_the_national_map_says_a_secret_wijk_is_unknown(sample_db, tmp_path, mon
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Kaart Nederland")
     shown = _tooltips(at)
-    # before: 'geen gegevens', under its code WK019352 (the national map named only wijken with figures)
-    assert shown[SECRET] == SECRET_LABEL
-    assert shown["Wijk 22 Stadshagen"][0].isdigit()
+    # before: 'geen gegevens', under its code WK019352 (the national map named only wijken with figures);
+    # the map of every gemeente names a wijk with its gemeente
+    assert shown[f"{SECRET} (Zwolle)"] == SECRET_LABEL
+    assert shown["Wijk 22 Stadshagen (Zwolle)"][0].isdigit()
+    # (a wijk whose name no file gave is shown by its code, as on the gemeente's own map)
+    assert all(name.endswith((" (Zwolle)", " (Voorbeeldstad)")) or name.startswith("WK0193")
+               for name in shown)
     assert "geen gegevens" in shown.values()  # wijken of Zwolle not in the kwb
 
 

@@ -27,8 +27,8 @@ PAGES = [None, "kaart", "continuum", "tekorten", "trends", "presentatie", "datab
          "analysevragen", "scenarios"]
 
 
-def _kwb_2024(path):
-    """kwb-2024.xlsx in CBS's layout with the real 2024 figures of GEMEENTEN and their wijken
+def _kwb_2024(path, gemeenten=GEMEENTEN):
+    """kwb-2024.xlsx in CBS's layout with the real 2024 figures of `gemeenten` and their wijken
     (inwoners, mannen, vrouwen, woningvoorraad) and the real wijk names. The real extract has no
     ages: a_00_14 is made up (12 to 18 % of the inhabitants per wijk, rounded to fives as CBS does)."""
     values = json.loads((REAL_DATA / "kwb2024_odata_85984NED" / "stripped_filtered_data_2024.json")
@@ -41,13 +41,13 @@ def _kwb_2024(path):
     sheet.append(KWB_COLUMNS)
     for code, row in values.items():
         gemeente = "GM" + code[2:6]
-        if gemeente not in GEMEENTEN:
+        if gemeente not in gemeenten:
             continue
         level = "Gemeente" if code.startswith("GM") else "Wijk"
         inhabitants = row["AantalInwoners_5"]
         share = 0.12 + (zlib.crc32(code.encode()) % 7) / 100
         young = int(inhabitants * 0.15) if level == "Gemeente" else int(round(inhabitants * share / 5) * 5)
-        sheet.append([code, code[2:], names.get(code, GEMEENTEN[gemeente]), GEMEENTEN[gemeente], level,
+        sheet.append([code, code[2:], names.get(code, gemeenten[gemeente]), gemeenten[gemeente], level,
                       code, 1, inhabitants, row["Mannen_6"], row["Vrouwen_7"], young, ".", ".", ".", ".",
                       ".", ".", row["Woningvoorraad_35"], ".", ".", ".", "."])
     book.save(path)
@@ -224,3 +224,82 @@ def test_a_slide_of_amsterdam_shows_the_wijken_with_the_most_and_every_wijk_in_i
     shown = set(chart["data"][0]["y"])
     assert len(values) > 100 and shown <= set(values)
     assert min(values[name] for name in shown) >= max(v for name, v in values.items() if name not in shown)
+
+
+def test_the_wijken_without_children_of_almere_are_all_the_fewest(tmp_path, monkeypatch):
+    """Almere's real kwb of 2024 has eight wijken without inhabitants (new and industrial areas:
+    Stichtsekant, Hollandsekant, ...), and more with a handful, whose 0-15 year olds round to 0.
+    Overzicht said 'Twentsekant de minste: 0' and the Kaart 'het laagst in Twentsekant (0)': one
+    of them, the last in the alphabet, as if it alone had the fewest children, while the table
+    beside it showed a dozen more wijken with 0."""
+    from conftest import app_db_with_files, run_page_as_analist
+
+    kwb = _kwb_2024(tmp_path / "kwb-2024.xlsx", {"GM0034": "Almere"})
+    rows = list(openpyxl.load_workbook(kwb).active.iter_rows(min_row=2, values_only=True))
+    empty = sorted(row[2] for row in rows if row[4] == "Wijk" and row[10] == 0)
+    assert len(empty) > 8 and "Twentsekant" in empty and sum(row[7] == 0 for row in rows) == 8
+    fewest = f"{empty[0]}, {empty[1]} en {len(empty) - 2} andere wijken"
+    app_db_with_files(tmp_path, monkeypatch, kwb)
+    params = {"gemeente": "GM0034", "jaar": "2024"}
+    overzicht = _shown(run_page_as_analist(params=params))
+    assert f"{fewest} de minste: 0." in overzicht, re.findall("kk-summary.>([^<]*)", overzicht)
+    assert "Twentsekant de minste" not in overzicht
+    kaart = run_page_as_analist("kaart", params={**params, "indicator": "kinderen_0_2"})
+    assert not kaart.exception, kaart.exception
+    assert f"het laagst in {fewest} (0)." in _shown(kaart)
+
+
+def test_the_national_map_names_each_wijk_with_its_gemeente(tmp_path, monkeypatch):
+    """Groningen and Assen both have a wijk 'Centrum' (twenty gemeenten have one), and Assen and
+    Voorne aan Zee (the herindeling of 2023) a 'Buitengebied'. The map of Nederland listed them by
+    name alone: twice 'Centrum' to choose from for a wijk profile, and a table and tooltips
+    that did not say which gemeente's Centrum had 590 children of 0-2."""
+    from conftest import app_db_with_files, run_page_as_analist
+
+    gemeenten = {"GM0014": "Groningen", "GM0106": "Assen", "GM1992": "Voorne aan Zee"}
+    app_db_with_files(tmp_path, monkeypatch, _kwb_2024(tmp_path / "kwb-2024.xlsx", gemeenten))
+    at = run_page_as_analist("kaart", params={"gemeente": "GM0106", "jaar": "2024", "gebied": "nederland",
+                                              "indicator": "kinderen_0_2"})
+    assert not at.exception, at.exception
+    assert "Kaart Nederland (alle gemeenten) 2024" in [t.value for t in at.title]
+    choice = at.selectbox(key="_profiel_wijk_choice")
+    offered = [choice.format_func(code) for code in choice.options[1:]]
+    assert len(offered) == len(set(offered))
+    assert {"Centrum (Groningen)", "Centrum (Assen)", "Buitengebied (Assen)",
+            "Buitengebied (Voorne aan Zee)"} <= set(offered)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    tooltips = {f["properties"]["wijk_code"]: f["properties"]["wijk_name"]
+                for f in spec["layers"][0]["data"]["features"]}
+    assert tooltips["WK001400"] == "Centrum (Groningen)" and tooltips["WK010600"] == "Centrum (Assen)"
+    table = next(m.value for m in at.markdown if "<table" in m.value and "Kinderen 0-2 jaar" in m.value)
+    assert re.search(r">Centrum \(Groningen\)</td><td[^>]*>\d", table)
+    assert "het hoogst in Centrum (Groningen) (" in _shown(at)
+
+
+ROUNDING_NOTE = ("Elk getal is apart afgerond (onder 100 op hele kinderen, daarboven op vijftallen), "
+                 "dus de leeftijdsgroepen samen kunnen een paar kinderen van het getoonde totaal "
+                 "verschillen.")
+
+
+def test_overzicht_says_why_the_age_groups_do_not_add_up_to_the_total(real_app):
+    """Each figure on Overzicht is rounded on its own: a gemeente whose key figures read, say,
+    26 + 26 + 96 children under 'Kinderen 0-12 jaar 150' was left to the reader to puzzle out
+    (the Continuüm beside it says why its niveaus differ from its total). Now the caption says
+    so where a row does not add up, and only there."""
+    mismatched = []
+    for gemeente in sorted(GEMEENTEN):
+        at = _page(None, gemeente)
+        assert not at.exception, at.exception
+        figures = next(m.value for m in at.markdown if "<dl" in m.value)
+        parts = [int(text.replace(".", "")) for text in re.findall(r"<dd[^>]*>([\d.]+)</dd>", figures)]
+        assert len(parts) == 4, figures
+        table = next(m.value for m in at.markdown if "<table" in m.value and "Kinderen per wijk" in m.value)
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in
+                 re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+        uneven = [row for row in rows if row and all(c.replace(".", "").isdigit() for c in row[2:6])
+                  and sum(int(c.replace(".", "")) for c in row[2:5]) != int(row[5].replace(".", ""))]
+        said = ROUNDING_NOTE in " ".join(c.value for c in at.caption)
+        assert said is bool(uneven), (gemeente, uneven[:3])
+        mismatched += [gemeente] if sum(parts[:3]) != parts[3] else []
+    assert mismatched  # the made-up ages give at least one gemeente whose key figures differ

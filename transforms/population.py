@@ -476,6 +476,20 @@ class PopulationTable:
             return hidden_label()
         return shown_figure_text(self.values[row, column])
 
+    def rounding_note(self) -> str:
+        """The Dutch sentence that the age groups of a wijk or the gemeente as shown may not add
+        up to its total as shown (each figure is rounded on its own: 26 + 26 + 96
+        children under a total of 150), when that is so in a row with nothing hidden; else ''."""
+        for row in range(len(self.values)):
+            parts, total = self.values[row, :-1], self.values[row, -1]
+            if self.hidden[row].any() or ((parts > 0) & (parts < 1)).any():
+                continue  # '<1' is no figure to add up
+            if abs(parts.sum() - total) >= 0.5:
+                return ("Elk getal is apart afgerond (onder 100 op hele kinderen, daarboven op "
+                        "vijftallen), dus de leeftijdsgroepen samen kunnen een paar kinderen van het "
+                        "getoonde totaal verschillen.")
+        return ""
+
     def source_label(self, row: int) -> str:
         """The route that made a wijk's figures, in words ('BRP (telling)', ...)."""
         source = self.wijk_sources[row] if row < len(self.wijk_sources) else ""
@@ -494,8 +508,9 @@ class PopulationTable:
         if not self.unknown_wijken:
             return ""
         names = ", ".join(f"{name} ({code})" for code, name in self.unknown_wijken)
+        these = "deze wijk" if len(self.unknown_wijken) == 1 else "deze wijken"
         return (f"Aantal kinderen onbekend voor {names}: CBS houdt het aantal kinderen van 0 tot 15 "
-                "jaar van deze wijk(en) geheim ('.' in de kerncijfers). Hun kinderen zijn niet over "
+                f"jaar van {these} geheim ('.' in de kerncijfers). Hun kinderen zijn niet over "
                 "de andere wijken verdeeld, dus het gemeentetotaal hierboven telt ze niet mee. "
                 "Lever BRP-cijfers aan (pagina Aanleveren, soort bevolking) om ze te tellen.")
 

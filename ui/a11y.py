@@ -286,10 +286,21 @@ def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: st
         only = "de enige wijk" if not hidden and not unknown else "de enige wijk met een zichtbare waarde"
         sentence = (f"{top}, {only}, heeft {top_text} {noun}." if noun
                     else f"{subject}: {top} ({top_text}), {only}.")
+    elif shown[0][2] == shown[-1][2]:
+        # every wijk shown has the same figure (each 0): no highest or lowest to name
+        text = shown[0][2]
+        sentence = (f"De {len(shown)} wijken hebben elk {text} {noun}." if noun
+                    else f"{subject}: in elk van de {len(shown)} wijken {text}.")
     else:
-        (top, _, top_text), (low, _, low_text) = shown[0], shown[-1]
+        # wijken that share the highest or lowest figure as shown are all of them the highest or
+        # lowest: 'Twentsekant de minste: 0' named one of Almere's eight wijken without inhabitants
+        top_text, low_text = shown[0][2], shown[-1][2]
+        tops = sorted(name for name, _, text in shown if text == top_text)
+        top = _names_said(tops)
+        low = _names_said(sorted(name for name, _, text in shown if text == low_text))
         if noun:
-            sentence = f"{top} heeft de meeste {noun}: {top_text}; {low} de minste: {low_text}."
+            has = "heeft" if len(tops) == 1 else "hebben"
+            sentence = f"{top} {has} de meeste {noun}: {top_text}; {low} de minste: {low_text}."
         else:
             sentence = f"{subject}: het hoogst in {top} ({top_text}), het laagst in {low} ({low_text})."
     if hidden:
@@ -299,6 +310,14 @@ def ranking_sentence(items: Sequence[tuple[str, float | None, str]], *, noun: st
         sentence += (f" Aantal kinderen onbekend (CBS geheim), niet gerangschikt: {unknown} "
                      f"{'wijk' if unknown == 1 else 'wijken'}.")
     return sentence
+
+
+def _names_said(names: list[str]) -> str:
+    """'Bloemhof', 'Bloemhof en Centrum', 'Bloemhof, Centrum en Duin', and beyond three
+    'Bloemhof, Centrum en 6 andere wijken'."""
+    if len(names) > 3:
+        return f"{names[0]}, {names[1]} en {len(names) - 2} andere wijken"
+    return " en ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 def summary(sentences: Sequence[str]) -> None:

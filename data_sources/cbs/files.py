@@ -130,6 +130,7 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
     merged = pd.concat(list(regional.values()), ignore_index=True)
     for key in ("closed", "water", "shapeless", "years"):
         merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
+    merged.attrs["bad_bytes"] = [bad for frame in frames.values() for bad in frame.attrs.get("bad_bytes", [])]
     return merged, year_in_file_name(path.name) or next((y for y in years.values() if y), None)
 
 
@@ -170,6 +171,11 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     if gemeenten:
         gemeenten = _kept(path, gemeenten, ("GM" + frame["region_code"].str[2:6]).unique(),
                           of_account, notes)
+    bad_bytes = geo.bad_bytes_refusals(frame, gemeenten)
+    if bad_bytes:
+        more = [f"En nog {len(bad_bytes) - 10} zulke waarden."] if len(bad_bytes) > 10 else []
+        raise InputRefused([*bad_bytes[:10], *more, "Er is niets opgeslagen; sla het bestand "
+                            "opnieuw op als UTF-8, of download het opnieuw."])
     features = pdok.features_of({"features": features}, gemeenten)
     closed = [code for code in frame.attrs["closed"]
               if any(f["properties"]["statcode"] == code for f in features)]

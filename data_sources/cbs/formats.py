@@ -44,6 +44,7 @@ from data_sources.cbs.observations import (
 from data_sources.cbs.odata import (
     REGION_LEVELS,
     CbsTable,
+    bad_byte_refusals,
     clean,
     read_table_dir,
     refuse_large_file,
@@ -118,12 +119,12 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             return _read_observations(observations, path, year)
         for file in sorted(path.glob("*.json")):
             refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
-        table = read_table_dir(path)
+        table = read_table_dir(path, gemeenten)
         table = _nabijheid_or_same(table)
         return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return _read_json_response(path, year)
+        return _read_json_response(path, year, gemeenten)
     if suffix in {".xlsx", ".xls", ".xlsm"}:
         sheet = _read_spreadsheet(path)
         if sheet.statline_text is not None:
@@ -975,8 +976,9 @@ def _table_id_from_name(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _read_json_response(path: Path, year: int | None) -> CbsFile:
-    """A saved OData response (envelope with odata.metadata and value, or the bare list)."""
+def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | None = None) -> CbsFile:
+    """A saved OData response (envelope with odata.metadata and value, or the bare list). With
+    `gemeenten`, a record of another gemeente is not refused for a byte that is no UTF-8."""
     refuse_large_file(path, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
     try:
         data = json.loads(_read_text(path, "regel"))
@@ -996,7 +998,7 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
         data = data.get("value")
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
-    data = _plain_records(data, path)
+    data = _plain_records(data, path, gemeenten)
     if is_observations(data[0]):
         return _read_observations(path, path, year, records=data, table_id=table_id)
     table_id = table_id or _table_id_from_name(path)
@@ -1025,10 +1027,11 @@ def _read_json_response(path: Path, year: int | None) -> CbsFile:
     return CbsFile(classify(table), table, "OData-antwoord (JSON)")
 
 
-def _plain_records(records: list[dict], path: Path) -> list[dict]:
+def _plain_records(records: list[dict], path: Path, gemeenten: list[str] | None = None) -> list[dict]:
     """The records with their text free of control characters; a value that is an object or a
     list (stored as empty before), or a region code that is no text, is refused naming the
-    record and key."""
+    record and key, and so is a value with a byte that is no UTF-8 in a file that otherwise is
+    (but in a record of a gemeente not among `gemeenten`: not stored, so no matter)."""
     problems = []
     for number, record in enumerate(records, start=1):
         for key, value in record.items():
@@ -1042,14 +1045,15 @@ def _plain_records(records: list[dict], path: Path) -> list[dict]:
                 problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
                                 f"{kind} waar een regiocode (tekst, zoals GM0344) hoort.")
             elif isinstance(value, str) and NOT_UTF8.search(value):
-                problems.append(f"Bestand {path.name}: rij {number} van 'value', sleutel {key}: "
-                                f"{not_utf8_said(value)}.")
+                continue  # refused below, where the record is of a gemeente read
             elif isinstance(value, str):
                 record[key] = without_controls(value)
         if len(problems) >= 10:
             break
+    if len(problems) < 10:
+        problems += bad_byte_refusals(records, path.name, NOT_UTF8, gemeenten)
     if problems:
-        raise InputRefused([*problems, "Er is niets opgeslagen."])
+        raise InputRefused([*problems[:10], "Er is niets opgeslagen."])
     return records
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.errors import InputRefused, unreadable
+from data_sources.text import bad_byte_said, bad_bytes_of, decoded, json_error_at_bad_byte
 
 _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
@@ -144,20 +145,76 @@ class CbsTable:
         ]
 
 
-def _read_json(path: Path) -> object:
+def _record_region(record: dict, region_key: str | None) -> object:
+    """The region code of an OData record (WijkenEnBuurten, RegioS, Codering_3), or of an item of
+    a dimension file (`region_key`: Key); None for a record without one (TableInfos)."""
+    if region_key is not None:
+        return record.get(region_key)
+    return next((value for key, value in record.items()
+                 if key in ("WijkenEnBuurten", "RegioS") or stem(key) == "Codering"), None)
+
+
+def bad_byte_refusals(records: list, file_name: str, bad_bytes: re.Pattern | None,
+                      gemeenten: list[str] | None, region_key: str | None = None,
+                      of_value: bool = True) -> list[str]:
+    """The refusals of the values of OData records that hold a byte their file's encoding does
+    not read (text.bad_bytes_of: a record pasted from a Windows-1252 copy, a damaged byte), by
+    record and key. With `gemeenten`, a record of a region of another gemeente is passed over, as
+    it is not stored; a record without a region (the table's description, Nederland) or whose code
+    holds such a byte (whose it is cannot be told) is refused. `of_value`: the records are the
+    'value' of an OData answer (else a bare list, as cbsodata saves them)."""
+    if bad_bytes is None or not isinstance(records, list):
+        return []
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+    problems = []
+    of = " van 'value'" if of_value else ""
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            continue
+        found = [(key, value) for key, value in record.items()
+                 if isinstance(value, str) and bad_bytes.search(value)]
+        if not found:
+            continue
+        code = _record_region(record, region_key)
+        if wanted is not None and isinstance(code, str) and not bad_bytes.search(code):
+            code = code.strip()
+            if region_level(code) and f"GM{code[2:6]}" not in wanted:
+                continue
+        problems += [f"Bestand {file_name}: rij {number}{of}, sleutel {key}: "
+                     f"{bad_byte_said(value.strip())}." for key, value in found]
+    return problems
+
+
+def _read_json(path: Path, gemeenten: list[str] | None, problems: list[str],
+               region_key: str | None = None) -> object:
+    """The rows of one file of the folder. A byte that is no UTF-8 in a file that otherwise is,
+    or that Windows-1252 leaves undefined, is added to `problems` where its record is read
+    (bad_byte_refusals): decoded whole, such a byte in another gemeente's record refused the
+    national table."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text, encoding = decoded(path.read_bytes(), windows_undefined=True, not_utf8=True)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise json_error_at_bad_byte(exc, encoding) from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON: {unreadable(exc, 'regel')}.") from None
     # A raw HTTP response wraps the rows in an envelope; cbsodata saves the bare list.
-    if isinstance(data, dict) and "value" in data:
-        return data["value"]
+    envelope = isinstance(data, dict) and "value" in data
+    if envelope:
+        data = data["value"]
+    rows = [data] if isinstance(data, dict) else data
+    problems += bad_byte_refusals(rows, path.name, bad_bytes_of(encoding), gemeenten, region_key,
+                                  of_value=envelope)
     return data
 
 
-def read_table_dir(directory: str | Path) -> CbsTable:
-    """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`."""
+def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) -> CbsTable:
+    """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`.
+    With `gemeenten`, the records of other gemeenten are not checked for bytes their file's
+    encoding does not read (bad_byte_refusals): they are not stored."""
     directory = Path(directory)
+    problems: list[str] = []
     infos_path = directory / "TableInfos.json"
     props_path = directory / "DataProperties.json"
     if not infos_path.exists() or not props_path.exists():
@@ -165,9 +222,9 @@ def read_table_dir(directory: str | Path) -> CbsTable:
             f"Map {directory}: TableInfos.json en DataProperties.json ontbreken; "
             "dit is geen CBS-tabel zoals cbsodata die opslaat."
         )
-    infos = _read_json(infos_path)
+    infos = _read_json(infos_path, gemeenten, problems)
     info = infos[0] if isinstance(infos, list) and infos else infos
-    props = _read_json(props_path)
+    props = _read_json(props_path, gemeenten, problems)
     data_file = next(
         (directory / name for name in ("TypedDataSet.json", "UntypedDataSet.json")
          if (directory / name).exists()),
@@ -175,7 +232,7 @@ def read_table_dir(directory: str | Path) -> CbsTable:
     )
     if data_file is None:
         raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.")
-    records = _read_json(data_file)
+    records = _read_json(data_file, gemeenten, problems)
     table = CbsTable(
         table_id=clean(info.get("Identifier", directory.name)),
         title=clean(info.get("Title", "")),
@@ -188,6 +245,10 @@ def read_table_dir(directory: str | Path) -> CbsTable:
         path = directory / f"{key}.json"
         if path.exists():
             table.dimensions[key] = {
-                clean(item["Key"]): clean(item.get("Title", item["Key"])) for item in _read_json(path)
+                clean(item["Key"]): clean(item.get("Title", item["Key"]))
+                for item in _read_json(path, gemeenten, problems, region_key="Key")
             }
+    if problems:
+        more = [f"En nog {len(problems) - 10} zulke waarden."] if len(problems) > 10 else []
+        raise InputRefused([*problems[:10], *more, "Er is niets opgeslagen."])
     return table
