@@ -971,24 +971,13 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     if con is not None:
         con.execute("checkpoint")
     target = Path(target) if target is not None else backup_name(database, label)
-    # Folders that are not there yet (backups/ of a first backup, a new folder of -o) are made
-    # under a name of this process (<folder>.<pid>.kopie) and take their name with the copy in
-    # them: killed at any moment, there is no new folder without a whole copy (an empty backups/
-    # suggested a backup that is not there).
-    missing = _missing_folders(target.parent)
-    staged = missing[-1].with_name(f"{missing[-1].name}.{os.getpid()}{COPYING}") if missing else None
-    try:
-        if staged is not None:
-            _remove_stale_staging(staged.parent, missing[-1].name)
-            copy_folder = staged / target.parent.relative_to(missing[-1])
-        else:
-            copy_folder = target.parent
+    with new_folders(target) as (folder, place):
+        if folder == target.parent:
             # what killed backups left: in backups/ those of this database, elsewhere this name's
             in_backups = target.parent == backup_dir(database)
             remove_leftovers(target.parent, COPYING,
                              stem=f"{database.stem}-" if in_backups else target.name)
-        copy_folder.mkdir(parents=True, exist_ok=True)
-        partial = copy_folder / f"{target.name}.{os.getpid()}{COPYING}"
+        partial = folder / f"{target.name}.{os.getpid()}{COPYING}"
         try:
             if con is not None:
                 _copy_in_child(database, partial)
@@ -998,15 +987,40 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
                 verify_database(partial)
             if before_placing is not None:
                 before_placing(target)
-            os.replace(partial, copy_folder / target.name)
-            if staged is not None:
-                _place_staged(staged, missing[-1], copy_folder / target.name, target)
+            place(partial)
         finally:
             partial.unlink(missing_ok=True)
-    finally:
-        if staged is not None:
-            shutil.rmtree(staged, ignore_errors=True)
     return target
+
+
+@contextmanager
+def new_folders(target: Path) -> Iterator[tuple[Path, Callable[[Path], None]]]:
+    """Where to write the file `target` whose folder may not be there yet: yields (folder, place).
+    Write it in `folder` under a scratch name, then place(scratch) puts it at `target`. Folders
+    that are not there yet (backups/ of a first backup, a new folder of -o) are made under a name of
+    this process (<top>.<pid>.kopie beside the outermost one) and take their name with the file in
+    them, in one step: killed at any moment, there is no new folder without the whole file (an
+    empty backups/ suggested a backup that is not there). What a killed run left the next one into
+    the same new folder removes; a run that fails removes its own."""
+    missing = _missing_folders(target.parent)
+    if not missing:
+        target.parent.mkdir(parents=True, exist_ok=True)  # a file in its place fails here
+        yield target.parent, lambda done: os.replace(done, target)
+        return
+    top = missing[-1]
+    staged = top.with_name(f"{top.name}.{os.getpid()}{COPYING}")
+    _remove_stale_staging(top.parent, top.name)
+    folder = staged / target.parent.relative_to(top)
+
+    def place(done: Path) -> None:
+        os.replace(done, folder / target.name)
+        _place_staged(staged, top, folder / target.name, target)
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder, place
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 # The ending of a backup's scratch copy (<name>.<pid>.kopie) and of the folder it is made in when
