@@ -256,3 +256,46 @@ def test_a_template_into_a_new_folder_killed_leaves_no_folder_or_the_whole_workb
     # nothing beside the workbook: what a killed run left the next one removed
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
         "kindkaart.duckdb", "sjablonen", "sjablonen/2026", "sjablonen/2026/jeugdhulp.xlsx"]
+
+
+def test_an_export_of_an_older_database_killed_at_random_moments_leaves_it_old_or_migrated(
+        tmp_path, sample_db):
+    # An export opens the database as every command does: a database of an older version is
+    # backed up (the first time into a new backups/), migrated and its models rebuilt before the
+    # export is written. Killed at any moment: the loads as they were, the schema the old one or
+    # the new, every backup whole (no backups/ without one), the export file whole with its line
+    # or absent; the next export completes.
+    from test_faults import _older_database
+    from test_kill_admin import _backups, _data
+
+    folder = tmp_path / "db"
+    path = folder / "kindkaart.duckdb"
+    target = tmp_path / "uit.xlsx"
+    arguments = ["export", "-o", str(target), "--db", str(path)]
+    latest = [version for version, _ in store.migration_files()]
+
+    def fresh() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        target.unlink(missing_ok=True)
+        folder.mkdir()
+        _older_database(path, sample_db)
+
+    fresh()
+    old_loads, _, _, old_versions = _data(path)
+
+    def state() -> tuple:
+        loads, _, lines, versions = _data(path)
+        assert loads == old_loads, "the loads changed"
+        assert versions in (old_versions, latest), versions
+        backups = _backups(folder)  # each reads back whole
+        assert (folder / "backups").exists() == bool(backups), "a backups/ without a backup"
+        exported = sum(action == "export" for _, action, _ in lines)
+        return versions == latest, bool(backups), _content(target), exported
+
+    def allowed(outcome, old, new) -> bool:
+        migrated, backed_up, content, exported = outcome
+        return ((not migrated or backed_up)  # never migrated without its backup
+                and (content, exported) in ((None, 0), (None, 1), (new[2], 1)))
+
+    outcomes = _kill_at_random(_command(*arguments), fresh, state, allowed, "export van een oudere database")
+    assert "old" in outcomes
