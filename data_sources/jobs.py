@@ -518,6 +518,9 @@ def restore_backup(backup_file: str | Path, path: str | Path | None = None,
                            f"{unreadable_reason(error)}. De database is ongewijzigd.") from None
     if not found:
         raise InputRefused(f"De reservekopie {source} bestaat niet (of is een map).")
+    if source.name.endswith(store.COPYING):
+        raise _backup_damaged(source, " (een .kopie-bestand is de kopie van een reservekopie die "
+                                      "nog niet af was: afgebroken of nog bezig)")
     if target.exists() and source.resolve() == target.resolve():
         raise InputRefused("De reservekopie is de database zelf.")
     try:
@@ -615,9 +618,9 @@ def _audit_in_copy(copy: Path, source: Path, actor: str, action: str, detail: st
         raise _backup_damaged(source) from error
 
 
-def _backup_damaged(source: Path) -> store.DatabaseRefused:
-    return store.DatabaseRefused("De reservekopie is beschadigd of onvolledig: niet alles erin is te "
-                                 "lezen. Hij is niet teruggezet; de database is ongewijzigd.", source)
+def _backup_damaged(source: Path, why: str = ": niet alles erin is te lezen") -> store.DatabaseRefused:
+    return store.DatabaseRefused(f"De reservekopie is beschadigd of onvolledig{why}. Hij is niet "
+                                 "teruggezet; de database is ongewijzigd.", source)
 
 
 def put_in_place(new: Path, target: Path, label: str, backup_to: Path | None = None,

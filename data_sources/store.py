@@ -204,6 +204,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, create: 
             # the .wacht files of waiters killed meanwhile (they count for nothing, but pile up)
             with contextlib.suppress(OSError):  # a read-only folder keeps them
                 _remove_stale_waiters(target)
+                if not read_only:  # a writer, as the next start of the app or a command
+                    _remove_killed_backups(target)
         check_schema(con, target, new_allowed=target == ":memory:" or (create and not read_only))
         if not read_only:
             migrate(con, backup_of=None if target == ":memory:" else target)
@@ -969,13 +971,13 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
     if con is not None:
         con.execute("checkpoint")
     target = Path(target) if target is not None else backup_name(database, label)
-    made = _missing_folders(target.parent)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # what killed backups left: in backups/ those of this database, elsewhere only this name's
-        in_backups = target.parent == backup_dir(database)
-        remove_leftovers(target.parent, ".kopie", stem=f"{database.stem}-" if in_backups else target.name)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.kopie")
+    with new_folders(target) as (folder, place):
+        if folder == target.parent:
+            # what killed backups left: in backups/ those of this database, elsewhere this name's
+            in_backups = target.parent == backup_dir(database)
+            remove_leftovers(target.parent, COPYING,
+                             stem=f"{database.stem}-" if in_backups else target.name)
+        partial = folder / f"{target.name}.{os.getpid()}{COPYING}"
         try:
             if con is not None:
                 _copy_in_child(database, partial)
@@ -985,14 +987,46 @@ def backup(con: duckdb.DuckDBPyConnection | None, database: str | Path, label: s
                 verify_database(partial)
             if before_placing is not None:
                 before_placing(target)
-            os.replace(partial, target)
+            place(partial)
         finally:
             partial.unlink(missing_ok=True)
-    except BaseException:
-        # a refused backup (a full disk before a migration) leaves no empty backups/ of its making
-        _remove_empty_folders(made)
-        raise
     return target
+
+
+@contextmanager
+def new_folders(target: Path) -> Iterator[tuple[Path, Callable[[Path], None]]]:
+    """Where to write the file `target` whose folder may not be there yet: yields (folder, place).
+    Write it in `folder` under a scratch name, then place(scratch) puts it at `target`. Folders
+    that are not there yet (backups/ of a first backup, a new folder of -o) are made under a name of
+    this process (<top>.<pid>.kopie beside the outermost one) and take their name with the file in
+    them, in one step: killed at any moment, there is no new folder without the whole file (an
+    empty backups/ suggested a backup that is not there). What a killed run left the next one into
+    the same new folder removes; a run that fails removes its own."""
+    missing = _missing_folders(target.parent)
+    if not missing:
+        target.parent.mkdir(parents=True, exist_ok=True)  # a file in its place fails here
+        yield target.parent, lambda done: os.replace(done, target)
+        return
+    top = missing[-1]
+    staged = top.with_name(f"{top.name}.{os.getpid()}{COPYING}")
+    _remove_stale_staging(top.parent, top.name)
+    folder = staged / target.parent.relative_to(top)
+
+    def place(done: Path) -> None:
+        os.replace(done, folder / target.name)
+        _place_staged(staged, top, folder / target.name, target)
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder, place
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+# The ending of a backup's scratch copy (<name>.<pid>.kopie) and of the folder it is made in when
+# its folder is new (<folder>.<pid>.kopie). Such a copy is never a backup (restore-backup refuses
+# it): it was not read back, and it may be still being written or its process killed.
+COPYING = ".kopie"
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -1004,12 +1038,37 @@ def _missing_folders(folder: Path) -> list[Path]:
     return missing
 
 
-def _remove_empty_folders(folders: list[Path]) -> None:
-    for folder in folders:  # innermost first; one that holds something stays, with its parents
-        try:
-            folder.rmdir()
-        except OSError:
-            return
+def _remove_killed_backups(database: Path) -> None:
+    """Remove what backups of the database killed midway left (kill -9 runs no clean-up): their
+    scratch copies in backups/ and the new backups/ folder they were copying into. Neither is a
+    backup; the next start removes them, as the next backup does."""
+    folder = backup_dir(database)
+    _remove_stale_staging(folder.parent, folder.name)
+    remove_leftovers(folder, COPYING, stem=f"{through_link(database).stem}-")
+
+
+def _place_staged(staged: Path, top: Path, copy: Path, target: Path) -> None:
+    try:
+        os.rename(staged, top)  # the new folder with the copy in it, in one step
+    except OSError as error:
+        if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+        # another process made the folder meanwhile: the copy alone goes into it
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(copy, target)
+
+
+def _remove_stale_staging(folder: Path, name: str) -> None:
+    """Remove the folders <name>.<pid>.kopie in `folder` of backups killed (processes that no longer
+    run) while they copied into a folder of their own making."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        marked = re.fullmatch(rf"{re.escape(name)}\.(\d+){re.escape(COPYING)}", entry.name)
+        if marked and not _running(int(marked.group(1))) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 _COPY_CHILD = """\

@@ -45,24 +45,32 @@ def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | No
     store.output_refused). Callers check the path first (store.check_output), before the work."""
     nothing_done = "Er is niets geschreven."
     store.refuse_special_output(path, nothing_done)
-    with contextlib.suppress(OSError):  # a folder that cannot be listed: the write says why
-        store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.deel")
+    folders = contextlib.ExitStack()
     try:
+        # a folder that is not there yet takes its name with the whole file in it (store.new_folders)
+        folder, place = folders.enter_context(store.new_folders(path))
+    except OSError as error:
+        raise InputRefused(store.output_refused(path, error, nothing_done)) from None
+    with folders:
+        if folder == path.parent:
+            with contextlib.suppress(OSError):  # a folder that cannot be listed: the write says why
+                store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
+        scratch = folder / f".{path.name}.{os.getpid()}.deel"
         try:
-            with scratch.open("wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as error:
-            raise InputRefused(store.output_refused(path, error, nothing_done)) from None
-        if before_placing is not None:
-            before_placing()  # a write to the database: its own errors, said as the database's
-        try:
-            os.replace(scratch, path)
-        except OSError as error:
-            raise InputRefused(store.output_refused(path, error, nothing_done)) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            scratch.unlink(missing_ok=True)
-        raise
+            try:
+                with scratch.open("wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except OSError as error:
+                raise InputRefused(store.output_refused(path, error, nothing_done)) from None
+            if before_placing is not None:
+                before_placing()  # a write to the database: its own errors, said as the database's
+            try:
+                place(scratch)
+            except OSError as error:
+                raise InputRefused(store.output_refused(path, error, nothing_done)) from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                scratch.unlink(missing_ok=True)
+            raise

@@ -502,3 +502,14 @@ def test_restore_backup_onto_a_new_installation_keeps_the_accounts_of_the_backup
         assert accounts.verify_login(con, "beheer", "wachtwoord van de oude 1") is not None
     finally:
         con.close()
+
+
+def test_restore_backup_refuses_the_whole_scratch_copy_a_killed_backup_leaves(tmp_path, sample_db, capsys):
+    # A backup killed after its copy was complete, before it was read back and took its name,
+    # leaves <name>.<pid>.kopie whole: restore-backup took it for a backup (it reads back), so a
+    # copy that was never a backup (no line in the log, possibly still being written) was put
+    # in the database's place.
+    bad = tmp_path / "kindkaart-20260101-120000-000000-handmatig.duckdb.4242.kopie"
+    shutil.copy(sample_db, bad)
+    store.verify_database(bad)  # whole: only its name tells
+    _restore_refused(tmp_path, sample_db, bad, capsys, "nog niet af")

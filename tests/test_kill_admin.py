@@ -277,3 +277,67 @@ def test_a_backup_to_a_new_folder_killed_at_random_moments_leaves_a_whole_copy_w
     monkeypatch.setenv("KINDKAART_DB", str(path))
     at = run_page(timeout=120)
     assert not at.exception, at.exception
+
+
+# A command whose function `store.<argv[2]>` marks the file argv[1] and waits when it is called:
+# a kill -9 at that moment of the work, however fast the machine.
+_PAUSED_CLI = """import pathlib, sys, time
+from data_sources import store
+real = getattr(store, sys.argv[2])
+def paused(*args, **kwargs):
+    pathlib.Path(sys.argv[1]).touch()
+    time.sleep(600)
+setattr(store, sys.argv[2], paused)
+from data_sources.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def _kill_paused(mark: Path, function: str, *arguments: str) -> None:
+    process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, str(mark), function, *arguments],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not mark.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert mark.exists(), f"{function} was not reached"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    mark.unlink()
+
+
+@pytest.mark.parametrize("moment", ["_copy_in_child", "verify_database"])
+@pytest.mark.parametrize("where", ["backups", "-o"])
+def test_a_first_backup_killed_while_it_copies_leaves_no_new_folder_and_no_copy(
+        tmp_path, sample_db, capsys, moment, where):
+    # The first backup makes its folder (backups/, or the new folders of -o). Killed after that,
+    # while the copy is made or read back, it left the folder: empty (a backup seemed to be there),
+    # or holding the complete scratch copy (<name>.<pid>.kopie) that restore-backup took as a
+    # backup although it was never read back. Now the new folder takes its name with the whole
+    # copy in it; what a kill leaves beside it the next start removes.
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    target = folder / "backups" if where == "backups" else tmp_path / "elders" / "nieuw" / "kopie.duckdb"
+    arguments = ["backup", "--db", str(path)] + ([] if where == "backups" else ["-o", str(target)])
+    top = folder / "backups" if where == "backups" else tmp_path / "elders"
+    _kill_paused(tmp_path / "gepauzeerd", moment, *arguments)
+    assert not top.exists(), sorted(str(p.relative_to(tmp_path)) for p in top.rglob("*"))
+    for copy in tmp_path.rglob("*.kopie"):  # a scratch copy is never offered as a backup
+        if copy.is_file():
+            assert main(["restore-backup", str(copy), "--db", str(path)]) == 1
+            assert "onvolledig" in capsys.readouterr().out
+    # the next start removes what the killed backup left beside the database
+    assert main(["users", "list", "--db", str(path)]) == 0
+    if where == "backups":
+        assert sorted(p.name for p in folder.iterdir()) == ["kindkaart.duckdb"]
+    # the next backup completes, its folder holding the copy only
+    assert main(arguments) == 0
+    assert not [p for p in tmp_path.rglob("*.kopie")]
+    [copy] = _backups(folder) if where == "backups" else [target]
+    store.verify_database(copy)
+    assert [p.name for p in copy.parent.iterdir()] == [copy.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["db"] + ([] if where == "backups" else ["elders"]))

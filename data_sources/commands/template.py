@@ -42,13 +42,10 @@ def run(args) -> int:
             raise InputRefused([f"De database {db_path(args.db)} bestaat niet, dus er is geen gemeente "
                                 "geladen. Laad de gemeente op de pagina Gemeente laden of met "
                                 "`python -m data_sources import-cbs kwb-2024.xlsx --gemeente GM0193`."])
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputRefused(store.output_refused(output, error, "Er is niets geschreven.")) from None
         workbook = io.BytesIO()
         write_template(args.soort, workbook, con, gemeente_code)
-        write_whole(output, workbook.getvalue())  # killed while writing: no half workbook
+        # killed while writing: no half workbook, and no new folder without it
+        write_whole(output, workbook.getvalue())
     finally:
         if con is not None:
             con.close()
