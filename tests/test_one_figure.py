@@ -469,7 +469,7 @@ FIGURES = ("kinderen", "niveau 2 midden", "niveau 3 midden", "niveau 4 midden", 
            "plekken plusgroep", "opnamegrens", "plekken KDC/MKD",
            "rij 7 coaching: kinderen bereikt met coaching", "rij 2 extra ondersteuning",
            "wachtlijst zorg", "wachtlijst (v)so", "aanlevering: wijken", "aanlevering: ontbreekt",
-           "rijen compleet", "soort kinderen", "bron kinderen")
+           "rijen compleet", "soort kinderen", "bron kinderen", "kinderen onder het model")
 
 
 @pytest.fixture(scope="module")
@@ -500,7 +500,8 @@ needs_real_data = pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/r
 # a real gemeente without BRP, LRK or partner data: every child is an estimate of CBS figures
 REAL_FIGURES = ("kinderen", "niveau 2 midden", "niveau 3 midden", "niveau 4 midden", "niveau 3 laag-hoog",
                 "niveau 4 laag-hoog", "reguliere opvang laag-hoog", "aanlevering: wijken",
-                "aanlevering: ontbreekt", "rijen compleet", "soort kinderen", "bron kinderen")
+                "aanlevering: ontbreekt", "rijen compleet", "soort kinderen", "bron kinderen",
+                "kinderen onder het model")
 
 
 @pytest.fixture(scope="module")
