@@ -537,3 +537,15 @@ def real_figures(tmp_path_factory) -> Figures:
 def test_a_real_gemeente_shows_each_figure_with_one_value_everywhere(real_figures, figure):
     assert len(real_figures.places(figure)) >= 2, real_figures.places(figure)
     assert real_figures.contradictions(figure) == [], "\n".join(real_figures.contradictions(figure))
+
+
+def test_a_wijk_without_row_7_rows_reads_0_trajecten_and_hours_as_databronnen_says(sample_figures):
+    """Row 7 (ondersteuningstrajecten) of the sample has no rows for Buitengebied: Databronnen says
+    the pages read such a wijk as 0. Tekorten showed 0 toddlers reached by coaching there, beside
+    empty trajecten and hours, which read as 'not given'."""
+    wijken = sample_figures.seen["aanlevering: wijken"][("7",)]["Databronnen"]
+    assert "Buitengebied (op de pagina's 0)" in wijken
+    shown = {figure.removeprefix("rij 7 coaching: "): sample_figures.seen[figure][("Buitengebied", "2-4")]["Tekorten"]
+             for figure in ("rij 7 coaching: kinderen bereikt met coaching", "rij 7 coaching: trajecten",
+                            "rij 7 coaching: uren")}
+    assert shown == {"kinderen bereikt met coaching": "0", "trajecten": "0", "uren": "0"}
