@@ -18,6 +18,14 @@ import pytest
 from conftest import REAL_DATA, ROOT
 
 AGES = ("0-2", "2-4", "4-12")
+# Tekorten's sentence on the whole gemeente per component, by a phrase of it, and the component
+# as the report names it (Onderdeel (perspectief))
+GEMEENTE_SENTENCES = (("reguliere opvang", "reguliere plekken voor niveau 1-3 (beide)"),
+                      ("op niveau 2", "coaching van professionals (rij 7) (beide)"),
+                      ("in een aparte groep", "aparte groep (plusgroep) (passend)"),
+                      ("in de reguliere groep;", "specialistische inzet in de groep (rij 7) (passend)"),
+                      ("allemaal in reguliere groepen", "opnamegrens reguliere groepen (inclusief)"),
+                      ("met specialistische inzet", "specialistische inzet in de groep (rij 7) (inclusief)"))
 # the supply of each component of gap_by_wijk_niveau, by the label the files give it
 SUPPLY_FIGURES = {"reguliere plekken voor niveau 1-3": "reguliere plekken",
                   "aparte groep (plusgroep)": "plekken plusgroep",
@@ -273,6 +281,18 @@ def collect(figures: Figures, gemeente: str, account) -> None:
                     for column in (reached[0], "Trajecten", "Uren"):
                         figures.add(f"rij 7 coaching: {column.split(' (')[0].lower()}", (row["Wijk"], age),
                                     "Tekorten", row[column])
+        # the gemeente's sentence of each component: its children, supply and balance
+        for sentence in re.findall(r"\*\*Gemeente [^*]+:\*\* (naar schatting [^*]*)", _text(tekorten)):
+            component = next((c for part, c in GEMEENTE_SENTENCES if part in sentence), None)
+            supply = re.search(r"aanwezig: (\S+) kinderen|er (?:zijn|is) (\S+) plek|samen (\S+) opnemen|is (niet "
+                               r"geleverd)", sentence)
+            if component is None or supply is None:
+                continue
+            key = (component, age)
+            figures.add("gemeente: kinderen", key, "Tekorten", re.match(r"naar schatting (\S+)", sentence).group(1))
+            figures.add("gemeente: aanbod", key, "Tekorten", next(g for g in supply.groups() if g))
+            balance = re.search(r"Saldo over de wijken: (.+?) (?:plekken|kinderen) tekort", sentence)
+            figures.add("gemeente: saldo", key, "Tekorten", balance.group(1) if balance else "niet geleverd")
     # the waiting lists (one table per list, in the order of their headings)
     headings = re.findall(r"\*\*(Wachtlijst [^*]+)\*\* \(([^)]+)\), gemeente: (\S+)",
                           " ".join(m.value for m in tekorten.markdown))
@@ -404,6 +424,14 @@ def collect(figures: Figures, gemeente: str, account) -> None:
     for label, value in _cards(markup).items():
         figures.add("kinderen", (GEMEENTE, label.split()[1]), "Rapport (kerncijfers)", value)
     for rows in report_tables.values():
+        if rows and "Tekort (saldo over de wijken)" in rows[0]:
+            header = rows[0]
+            for row in rows[1:]:
+                key = (f"{row[header.index('Onderdeel')]} ({row[header.index('Perspectief')]})",
+                       row[header.index("Leeftijd")].split()[0])
+                figures.add("gemeente: kinderen", key, "Rapport", row[header.index("Kinderen (schatting)")])
+                figures.add("gemeente: aanbod", key, "Rapport", row[header.index("Aanbod (waargenomen)")])
+                figures.add("gemeente: saldo", key, "Rapport", row[header.index("Tekort (saldo over de wijken)")])
         if rows and "Plekken KDC/MKD" in rows[0]:
             for row in rows[1:]:
                 figures.add("plekken KDC/MKD", (GEMEENTE, row[0].split()[0]), "Rapport",
@@ -469,7 +497,8 @@ FIGURES = ("kinderen", "niveau 2 midden", "niveau 3 midden", "niveau 4 midden", 
            "plekken plusgroep", "opnamegrens", "plekken KDC/MKD",
            "rij 7 coaching: kinderen bereikt met coaching", "rij 2 extra ondersteuning",
            "wachtlijst zorg", "wachtlijst (v)so", "aanlevering: wijken", "aanlevering: ontbreekt",
-           "rijen compleet", "soort kinderen", "bron kinderen", "kinderen onder het model")
+           "rijen compleet", "soort kinderen", "bron kinderen", "kinderen onder het model",
+           "gemeente: kinderen", "gemeente: aanbod", "gemeente: saldo")
 
 
 @pytest.fixture(scope="module")
@@ -501,7 +530,7 @@ needs_real_data = pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/r
 REAL_FIGURES = ("kinderen", "niveau 2 midden", "niveau 3 midden", "niveau 4 midden", "niveau 3 laag-hoog",
                 "niveau 4 laag-hoog", "reguliere opvang laag-hoog", "aanlevering: wijken",
                 "aanlevering: ontbreekt", "rijen compleet", "soort kinderen", "bron kinderen",
-                "kinderen onder het model")
+                "kinderen onder het model", "gemeente: kinderen", "gemeente: aanbod", "gemeente: saldo")
 
 
 @pytest.fixture(scope="module")
