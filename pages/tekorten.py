@@ -390,10 +390,10 @@ else:
                                                shares)
         label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
         group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+        # 'gemeente: afgeschermd', not 'afgeschermd kinderen'
         st.markdown(f"**{capitalised(label)}** ({group_text}), gemeente: "
                     + (hidden_label() if protected["gemeente_hidden"].iloc[0]
-                       else format_number(protected["gemeente_count"].iloc[0]))
-                    + " kinderen")
+                       else f"{format_number(protected['gemeente_count'].iloc[0])} kinderen"))
         st.dataframe(pd.DataFrame({
             "Wijk": protected["wijk_name"],
             "Kinderen op de wachtlijst": [hidden_label() if h else format_number(v) for v, h in

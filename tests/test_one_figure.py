@@ -294,7 +294,8 @@ def collect(figures: Figures, gemeente: str, account) -> None:
             balance = re.search(r"Saldo over de wijken: (.+?) (?:plekken|kinderen) tekort", sentence)
             figures.add("gemeente: saldo", key, "Tekorten", balance.group(1) if balance else "niet geleverd")
     # the waiting lists (one table per list, in the order of their headings)
-    headings = re.findall(r"\*\*(Wachtlijst [^*]+)\*\* \(([^)]+)\), gemeente: (\S+)",
+    headings = re.findall(r"\*\*(Wachtlijst [^*]+)\*\* \(([^)]+)\), gemeente: (afgeschermd(?: kinderen)?|\S+ "
+                          r"kinderen)",
                           " ".join(m.value for m in tekorten.markdown))
     lists = [d.value for d in tekorten.dataframe if "Kinderen op de wachtlijst" in d.value.columns]
     for (name, _ages, total), frame in zip(headings, lists, strict=True):
@@ -578,3 +579,12 @@ def test_a_wijk_without_row_7_rows_reads_0_trajecten_and_hours_as_databronnen_sa
              for figure in ("rij 7 coaching: kinderen bereikt met coaching", "rij 7 coaching: trajecten",
                             "rij 7 coaching: uren")}
     assert shown == {"kinderen bereikt met coaching": "0", "trajecten": "0", "uren": "0"}
+
+
+def test_a_hidden_waiting_list_total_reads_afgeschermd_not_afgeschermd_kinderen(sample_figures):
+    """The (v)so waiting list of the sample is hidden for the gemeente: Tekorten's heading said
+    'gemeente: afgeschermd kinderen'; the shown one keeps its unit."""
+    totals = {figure: sample_figures.seen[figure][(GEMEENTE, "alle")]["Tekorten"]
+              for figure in ("wachtlijst (v)so", "wachtlijst zorg")}
+    assert totals["wachtlijst (v)so"] == "afgeschermd"
+    assert re.fullmatch(r"[\d.]+ kinderen", totals["wachtlijst zorg"]), totals
