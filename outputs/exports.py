@@ -52,6 +52,7 @@ from transforms.privacy import (
     format_number,
     hidden_label,
     hidden_rule,
+    round_estimate,
     shown_estimate,
     shown_figure,
     without_child_row_counts,
@@ -342,6 +343,13 @@ def _rounded(values: pd.Series) -> list:
     return [shown_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
 
 
+def _observed(values: pd.Series) -> list:
+    # supply as Tekorten, the wijk profile and the report show it: places are capacities (shared
+    # over the age groups in proportion, so 0,99 of a gastouder's places for peuters), rounded
+    # as they are, never '<1', which says a model estimate of children
+    return [round_estimate(v) if pd.notna(v) else "niet geleverd" for v in values]
+
+
 def _protected_cell(cell: tuple[float, bool] | None, threshold: int):
     """A protected count (count, hidden) as exported; none delivered for it is 0."""
     if cell is None:
@@ -410,7 +418,7 @@ def _gap_sheet(con, gemeente_code, year):
                                            frame["children_per_place_hidden"]),
         "Nodig, schatting (laag-hoog)": _ranges(frame, "need"),
         "Aanbod, waargenomen (afgerond)": _hidden_where(
-            _hidden_where(_rounded(frame["supply"]), hidden, hidden_label()), unknown, LRK_NOT_LOADED),
+            _hidden_where(_observed(frame["supply"]), hidden, hidden_label()), unknown, LRK_NOT_LOADED),
         "Eenheid": [supply_unit_text(c, u) for c, u in zip(frame["component"], frame["supply_unit"],
                                                              strict=True)],
         "Tekort (laag-hoog)": shown(_ranges(frame, "gap")),
@@ -458,7 +466,7 @@ def _niveau4_sheet(con, gemeente_code, year):
         "Kinderen per plek": ["afgeschermd" if "kdc_mkd" in hidden else round(v, 2)
                               for v in frame["children_per_place"]],
         "Plekken nodig, gelijktijdig (laag-hoog)": _ranges(frame, "need"),
-        "Plekken KDC/MKD, gelijktijdig (waargenomen)": _rounded(frame["places"]),
+        "Plekken KDC/MKD, gelijktijdig (waargenomen)": _observed(frame["places"]),
         "Tekort in plekken (laag-hoog)": _ranges(frame, "gap"),
         "Jeugdhulp dagbehandeling, kinderen (waargenomen)": [
             "niet geleverd" if pd.isna(v) else _protected_cell(cells.get(age), threshold)
@@ -484,7 +492,7 @@ def _groups_sheet(con, gemeente_code, year):
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Plekken per groep": frame["group_size"].astype(int),
         "Plekken nodig in aparte groepen (laag-hoog)": _ranges(frame, "places_needed"),
-        "Plekken in plusgroepen (waargenomen)": _rounded(frame["places"]),
+        "Plekken in plusgroepen (waargenomen)": _observed(frame["places"]),
         "Tekort in plekken (laag-hoog)": _ranges(frame, "shortage_places"),
         "Groepen nodig, midden": [int(v) if pd.notna(v) else "niet geleverd"
                                   for v in frame["groups_needed_mid"]],

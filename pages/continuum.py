@@ -18,7 +18,14 @@ from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import model_hidden, nothing_loaded, population_missing, population_table, secret_left_out
+from ui.population import (
+    model_children_note,
+    model_hidden,
+    nothing_loaded,
+    population_missing,
+    population_table,
+    secret_left_out,
+)
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -111,7 +118,8 @@ st.caption(
     f"{shown_children_text(all_children, all_sources)} kinderen ({children_kind}); geen "
     "niveau wordt dubbel geteld. Boven 100 is op vijftallen afgerond, dus de getoonde delen "
     "kunnen een paar kinderen van het getoonde totaal verschillen. Bandbreedtes per niveau zijn "
-    "los: de lage (of hoge) waarden tellen niet op tot een geheel."
+    "los: de lage (of hoge) waarden tellen niet op tot een geheel. "
+    + model_children_note(gemeente_code, year)
 )
 
 # Stacked bar per wijk: the stack never exceeds the wijk's children

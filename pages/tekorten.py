@@ -25,7 +25,14 @@ from ui import a11y, continuum, theme
 from ui.auth import where_to_load
 from ui.data import cursor, query
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.population import model_hidden, nothing_loaded, population_missing, population_table, secret_left_out
+from ui.population import (
+    model_children_note,
+    model_hidden,
+    nothing_loaded,
+    population_missing,
+    population_table,
+    secret_left_out,
+)
 from ui.safe import plain, plotly_chart
 from ui.state import current, gemeente_name
 
@@ -44,7 +51,7 @@ st.write(
     "over. De handreiking kiest geen perspectief (r. 167): *passend* en *inclusief* staan naast "
     "elkaar. " + GAP_ROUNDING_NOTE
 )
-st.markdown(continuum.NOEMER_RULE_NL)
+st.markdown(continuum.NOEMER_RULE_NL + " " + model_children_note(gemeente_code, year))
 continuum.parameter_expander()
 
 age_group = st.selectbox("Leeftijdsgroep", ["2-4", "0-2", "4-12"], key="tekorten_age",
@@ -383,10 +390,10 @@ else:
                                                shares)
         label = continuum.SIGNAL_LABELS.get(signal_type, signal_type)
         group_text = "alle leeftijden" if group == "alle" else f"{group} jaar"
+        # 'gemeente: afgeschermd', not 'afgeschermd kinderen'
         st.markdown(f"**{capitalised(label)}** ({group_text}), gemeente: "
                     + (hidden_label() if protected["gemeente_hidden"].iloc[0]
-                       else format_number(protected["gemeente_count"].iloc[0]))
-                    + " kinderen")
+                       else f"{format_number(protected['gemeente_count'].iloc[0])} kinderen"))
         st.dataframe(pd.DataFrame({
             "Wijk": protected["wijk_name"],
             "Kinderen op de wachtlijst": [hidden_label() if h else format_number(v) for v, h in

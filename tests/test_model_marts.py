@@ -531,6 +531,7 @@ def test_support_in_its_own_unit_and_not_delivered_is_not_zero(con):
         ("WK000101", "0-2", "passend", "specialistische_inzet", None, None, None, None),
         # 22.5 toddlers on niveau 2, 10 reached with coaching (4 trajecten, 80 hours)
         ("WK000101", "2-4", "beide", "ondersteuning_professionals", 10.0, 4, 80.0, 12.5),
+        # rows that leave the optional trajecten and hours empty: not given, not 0
         ("WK000101", "2-4", "inclusief", "specialistische_inzet", 3.0, None, None, 1.5),
         ("WK000101", "2-4", "passend", "specialistische_inzet", 3.0, None, None, -0.75),
         ("WK000101", "4-12", "beide", "ondersteuning_professionals", None, None, None, None),
@@ -539,10 +540,11 @@ def test_support_in_its_own_unit_and_not_delivered_is_not_zero(con):
         ("WK000102", "0-2", "beide", "ondersteuning_professionals", None, None, None, None),
         ("WK000102", "0-2", "inclusief", "specialistische_inzet", None, None, None, None),
         ("WK000102", "0-2", "passend", "specialistische_inzet", None, None, None, None),
-        # delivered for toddlers, nothing in Zuid: 0 reported
-        ("WK000102", "2-4", "beide", "ondersteuning_professionals", 0.0, None, None, 4.5),
-        ("WK000102", "2-4", "inclusief", "specialistische_inzet", 0.0, None, None, 0.9),
-        ("WK000102", "2-4", "passend", "specialistische_inzet", 0.0, None, None, 0.45),
+        # delivered for toddlers, nothing in Zuid: 0 children, and so 0 trajecten and 0 hours
+        # (before: 0 children beside empty trajecten and hours, which read as 'not given')
+        ("WK000102", "2-4", "beide", "ondersteuning_professionals", 0.0, 0, 0.0, 4.5),
+        ("WK000102", "2-4", "inclusief", "specialistische_inzet", 0.0, 0, 0.0, 0.9),
+        ("WK000102", "2-4", "passend", "specialistische_inzet", 0.0, 0, 0.0, 0.45),
         ("WK000102", "4-12", "beide", "ondersteuning_professionals", None, None, None, None),
         ("WK000102", "4-12", "inclusief", "specialistische_inzet", None, None, None, None),
         ("WK000102", "4-12", "passend", "specialistische_inzet", None, None, None, None),

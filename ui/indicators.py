@@ -13,6 +13,7 @@ from ui.auth import where_to_load
 from ui.population import (
     TOTAL_LABEL,
     indicator_frame,
+    model_children_note,
     national_indicator_frame,
     population_missing,
     population_table,
@@ -176,7 +177,7 @@ def population_route_note(indicator: Indicator, gemeente_code: str, year: int) -
         return ""
     if indicator.kind == "bevolking":
         return f"Kinderen in {year}: {source_kind(source)}. {source_note(source)}"
-    return f"Het model rekent met de kinderen van {year}: {source_kind(source)}."
+    return model_children_note(gemeente_code, year)
 
 
 def _children(column: str) -> Callable[[str, int], pd.DataFrame]:

@@ -28,6 +28,7 @@ from transforms.population import (
     profile_mismatch_text,
     protect_beside_published,
     protect_population,
+    source_kind,
 )
 from transforms.population import source_note as _source_note
 from transforms.privacy import TOTAL_LABEL, SuppressedTable
@@ -46,6 +47,14 @@ def population_table(gemeente_code: str, year: int) -> PopulationTable:
     return per_run(f"population_table {gemeente_code} {year}", lambda: protect_population(
         rows(POPULATION_SQL, [gemeente_code, year]), rows(UNKNOWN_SQL, [gemeente_code, year]),
         rows(PUBLISHED_SQL, [gemeente_code, year])))
+
+
+def model_children_note(gemeente_code: str, year: int) -> str:
+    """The children a model figure rests on, counted or estimated and from what: 'Het model rekent
+    met de kinderen van 2024: telling (BRP).' The one sentence of every place that shows model
+    figures (the Kaart, Continuüm, Tekorten, the model slides); '' without children."""
+    source = population_table(gemeente_code, year).source
+    return f"Het model rekent met de kinderen van {year}: {source_kind(source)}." if source else ""
 
 
 def model_hidden(gemeente_code: str, year: int) -> str:

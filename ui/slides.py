@@ -32,6 +32,7 @@ from ui.map_indicators import INDICATORS, resolved
 from ui.population import (
     AGE_GROUP_LABELS,
     children_by_wijk,
+    model_children_note,
     population_missing,
     population_table,
     profile_mismatch,
@@ -434,7 +435,8 @@ def _continuum(context: SlideContext) -> None:
                 unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
-                "geldt voor beide perspectieven.</p>", unsafe_allow_html=True)
+                "geldt voor beide perspectieven. "
+                f"{esc(model_children_note(context.gemeente_code, context.year))}</p>", unsafe_allow_html=True)
     # as on Continuüm: '<1' between 0 and 1 (transforms.privacy.shown_estimate)
     mids = {niveau: per_wijk[per_wijk["niveau"] == niveau].set_index("wijk_name")["children_mid"]
             for niveau in (2, 3, 4)}
@@ -523,7 +525,8 @@ def _gap(context: SlideContext) -> None:
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep (vóór afronding): "
                 "ruimte over in de ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, "
-                "blauw = geen tekort. Noemer: kinderen in of op zoek naar opvang.</p>", unsafe_allow_html=True)
+                "blauw = geen tekort. Noemer: kinderen in of op zoek naar opvang. "
+                f"{esc(model_children_note(context.gemeente_code, context.year))}</p>", unsafe_allow_html=True)
     if "opnamegrens" in per_component and (lrk_year := lrk_year_text(rows["supply_year"], context.year)):
         st.markdown(f"<p class='kk-note'>Opnamegrens: {esc(lrk_year)}</p>", unsafe_allow_html=True)
     sentences, table = [], {}

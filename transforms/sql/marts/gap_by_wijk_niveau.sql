@@ -110,9 +110,11 @@ support as (
         sum(support_children) filter (where niveau = 2) as n2_children,
         sum(trajectories_count) filter (where niveau = 2) as n2_trajectories,
         sum(support_hours) filter (where niveau = 2) as n2_hours,
+        count(*) filter (where niveau = 2) as n2_rows,
         sum(support_children) filter (where niveau = 3) as n3_children,
         sum(trajectories_count) filter (where niveau = 3) as n3_trajectories,
-        sum(support_hours) filter (where niveau = 3) as n3_hours
+        sum(support_hours) filter (where niveau = 3) as n3_hours,
+        count(*) filter (where niveau = 3) as n3_rows
     from int_support__by_wijk_age
     group by all
 ),
@@ -142,11 +144,14 @@ joined as (
         pd.gemeente_code is not null as places_delivered,
         sd.gemeente_code is not null as support_delivered,
         coalesce(su.n2_children, 0) as n2_support,
-        su.n2_trajectories,
-        su.n2_hours,
+        -- where row 7 was delivered but names no support of the niveau in the wijk, its children,
+        -- trajecten and hours are 0 alike (Databronnen: 'op de pagina's 0'); where rows leave the
+        -- optional trajecten or hours empty, they stay empty (not given)
+        case when coalesce(su.n2_rows, 0) = 0 then 0 else su.n2_trajectories end as n2_trajectories,
+        case when coalesce(su.n2_rows, 0) = 0 then 0 else su.n2_hours end as n2_hours,
         coalesce(su.n3_children, 0) as n3_support,
-        su.n3_trajectories,
-        su.n3_hours
+        case when coalesce(su.n3_rows, 0) = 0 then 0 else su.n3_trajectories end as n3_trajectories,
+        case when coalesce(su.n3_rows, 0) = 0 then 0 else su.n3_hours end as n3_hours
     from demand as d
     cross join parameters as p
     left join supply as s using (gemeente_code, wijk_code, year, age_group)
@@ -215,13 +220,17 @@ components as (
             when 'reguliere_plekken' then j.regular_cpp_source
             when 'aparte_groep' then j.plus_cpp_source
         end as children_per_place_source,
-        case r.component
-            when 'ondersteuning_professionals' then j.n2_trajectories
-            when 'specialistische_inzet' then j.n3_trajectories
+        case when j.support_delivered then
+            case r.component
+                when 'ondersteuning_professionals' then j.n2_trajectories
+                when 'specialistische_inzet' then j.n3_trajectories
+            end
         end as trajectories_count,
-        case r.component
-            when 'ondersteuning_professionals' then j.n2_hours
-            when 'specialistische_inzet' then j.n3_hours
+        case when j.support_delivered then
+            case r.component
+                when 'ondersteuning_professionals' then j.n2_hours
+                when 'specialistische_inzet' then j.n3_hours
+            end
         end as support_hours
     from joined as j
     cross join component_rows as r
