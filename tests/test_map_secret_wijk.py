@@ -159,7 +159,7 @@ def test_the_national_map_says_a_secret_jeugdmonitor_cell_is_unknown(sample_db, 
     assert at.title[0].value == "Kaart Nederland (alle gemeenten) 2021"
     table = next(m.value for m in at.markdown if "<table" in m.value and "hoogste waarde" in m.value
                  or "<table" in m.value and "per wijk (" in m.value)
-    assert re.search(rf"Wijk 10 Binnenstad</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
-    assert re.search(r"Wijk 11 Diezerpoort</t[dh]>\s*<td[^>]*>50<", table), table
+    assert re.search(rf"Wijk 10 Binnenstad \(Zwolle\)</t[dh]>\s*<td[^>]*>{re.escape(SECRET_LABEL)}<", table), table
+    assert re.search(r"Wijk 11 Diezerpoort \(Zwolle\)</t[dh]>\s*<td[^>]*>50<", table), table
     summary = next(m.value for m in at.markdown if "<p class='kk-summary'" in m.value)
     assert "onbekend (CBS geheim), niet gerangschikt: 1 wijk." in summary, summary
