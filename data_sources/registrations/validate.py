@@ -444,10 +444,10 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
     for name in names:
         if name.get("name", "").startswith("_xl"):
             continue  # Excel's own: print area, filter range, newer functions (_xlfn.XLOOKUP)
-        value = (name.text or "").strip()
+        value = ooxml_text(name.text or "").strip()
         constant = value[1:-1].replace('""', '"') if value[:1] == value[-1:] == '"' and len(value) > 1 else (
             value if re.fullmatch(r"[0-9][0-9 .]*", value) else "")
-        kind = _personal_in_name_or_value(name.get("name", ""), places) or (
+        kind = _personal_in_name_or_value(ooxml_text(name.get("name", "")), places) or (
             _personal_in_name_or_value(constant, places) if constant else None)
         if kind:
             found.append(Message(
@@ -466,7 +466,8 @@ def _sheet_names(data: bytes, entries: list[SheetEntry]) -> list[str]:
         book = _small_part(data, "xl/workbook.xml")
     except ValueError:  # an XML bomb: the survey refused the file before, on its own
         book = None
-    names = [element.get("name", "") for element in book.iter()
+    # a name as Excel shows it: 'Sven_x0020_Jansen' is the tab 'Sven Jansen' (ooxml_text)
+    names = [ooxml_text(element.get("name", "")) for element in book.iter()
              if element.tag.rsplit("}", 1)[-1] == "sheet"] if book is not None else []
     return names or [entry.name for entry in entries]
 
@@ -548,7 +549,7 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
             except (KeyError, *DAMAGED_ZIP):
                 continue
             for match in _HEADER_FOOTER.finditer(xml):
-                text = unescape(match.group(3).decode("utf-8", errors="replace"))
+                text = ooxml_text(unescape(match.group(3).decode("utf-8", errors="replace")))
                 parts = re.split(r"&[LCR]", text.replace("&&", "\0"))
                 kind = next(filter(None, (
                     v.personal_in_text(" ".join(_HEADER_CODES.sub(" ", part).replace("\0", "&")
@@ -593,7 +594,7 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                             column_number(cell[1]) if cell else None))
                         break
             for attributes, formula in _INLINE_LIST.findall(xml):
-                text = unescape(formula.decode("utf-8", errors="replace")).strip()
+                text = ooxml_text(unescape(formula.decode("utf-8", errors="replace"))).strip()
                 if not (text.startswith('"') and text.endswith('"')):
                     continue  # a range (the template's lists on its sheet Lijsten), no text
                 kind = next(filter(None, (v.personal_in_text(item.strip(), places=places)
