@@ -162,3 +162,16 @@ def test_the_page_refuses_an_escaped_name_and_stores_nothing(app_db):
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
     assert loads_of(app_db, "vve-indicaties") == before
 
+
+def test_a_sheet_name_that_turns_the_writing_direction_is_written_out_in_the_message(gem):
+    """Every message starts with the sheet's name: one with U+202E (RIGHT-TO-LEFT OVERRIDE) in it
+    showed the rest of the message backwards, on the page and in a terminal."""
+    def change(book):
+        book.create_sheet("Kinderen\u202e")["B3"] = "123456782"
+    result = validate_workbook(template(change), "vve-indicaties", gem, "vve.xlsx")
+    [text] = result.message_texts()
+    assert text.startswith("Blad 'Kinderen<U+202E>', kolom B: persoonsgegevens geweigerd"), text
+    assert "\u202e" not in text
+    assert [row["blad"] for row in map(type(result.messages[0]).as_dict, result.messages)] == [
+        "Kinderen<U+202E>"]
+

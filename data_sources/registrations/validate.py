@@ -33,7 +33,7 @@ from data_sources.registrations.schemas import (
     RegistrationType,
     registration_type,
 )
-from data_sources.text import normalise
+from data_sources.text import normalise, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
 
 DATA_SHEET = "Gegevens"
@@ -95,16 +95,18 @@ class Message:
         if self.column:
             letter = get_column_letter(self.column)
             place.append(f"kolom {letter} ({self.header})" if self.header else f"kolom {letter}")
-        return (", ".join(place) + ": " if place else "") + self.text
+        # a sheet's or column's name is the file's: a character in it that shows as nothing or
+        # turns the writing direction (U+202E) is written out, not left to reverse the message
+        return visible((", ".join(place) + ": " if place else "") + self.text)
 
     def as_dict(self) -> dict[str, Any]:
         """The message as a table row for the upload page."""
         return {
-            "blad": self.sheet or "",
+            "blad": visible(self.sheet or ""),
             "rij": self.row or None,
             "kolom": get_column_letter(self.column) if self.column else "",
-            "kolomnaam": self.header or "",
-            "melding": self.text,
+            "kolomnaam": visible(self.header or ""),
+            "melding": visible(self.text),
         }
 
 
