@@ -175,3 +175,66 @@ def test_a_sheet_name_that_turns_the_writing_direction_is_written_out_in_the_mes
     assert [row["blad"] for row in map(type(result.messages[0]).as_dict, result.messages)] == [
         "Kinderen<U+202E>"]
 
+
+def remark_cell(text: str) -> bytes:
+    def change(book):
+        book["Gegevens"]["E1"] = "opmerking"
+        book["Gegevens"]["E2"] = text
+    return template(change)
+
+
+def note(text: str) -> bytes:
+    return template(lambda book: setattr(book["Gegevens"]["D2"], "comment", Comment(text, "JGZ")))
+
+
+def other_sheet(text: str) -> bytes:
+    def change(book):
+        book.create_sheet("Notities")["B3"] = text
+    return template(change)
+
+
+def organisation_note(text: str) -> bytes:
+    def change(book):
+        sheet = book["Organisatie"]
+        row = next(r for r in range(1, sheet.max_row + 1)
+                   if sheet.cell(r, 1).value == "toelichting")
+        sheet.cell(row, 2, f"Gesproken met {text}")
+    return template(change)
+
+
+UNSEEN_PLACES = {
+    "remark column": (remark_cell, ("Gegevens", None, 5)),
+    "note": (note, ("Gegevens", 2, 4)),
+    "sheet not counted": (other_sheet, ("Notities", None, 2)),
+    "organisation field": (organisation_note, ("Organisatie", 8, 2)),
+}
+# each shows as 'Sven Jansen' or the BSN 123456782
+UNSEEN = {
+    "zero-width space in a name": "Sve\u200bn Jansen",
+    "no-break space in a name": "Sven\u00a0Jansen",
+    "word joiner in a BSN": "1234\u206056782",
+    "full-width digits": "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff12",
+}
+
+
+@pytest.mark.parametrize("written", list(UNSEEN.values()), ids=list(UNSEEN))
+@pytest.mark.parametrize("where", list(UNSEEN_PLACES))
+def test_personal_data_broken_up_by_what_shows_as_nothing_is_refused(gem, where, written):
+    """A name with a zero-width space in it, or a name alone with a no-break space (as a web page
+    or Word puts between two words), and a BSN with a word joiner or in full-width digits passed
+    every check: the text was looked at as it is stored, not as it shows."""
+    make, (sheet, row, column) = UNSEEN_PLACES[where]
+    result = validate_workbook(make(written), "vve-indicaties", gem, "vve.xlsx")
+    assert len(result.messages) == 1 and result.aggregates_df.empty, result.message_texts()
+    [message] = result.messages
+    assert (message.sheet, message.row, message.column) == (sheet, row, column), str(message)
+    assert "persoonsgegevens geweigerd" in message.text
+    assert "Sven" not in message.text and "56782" not in message.text
+
+
+@pytest.mark.parametrize("text", ["Kinderopvang\u00a0De\u00a0Zon", "Peuter\u00adspeelzaal Noord",
+                                  "groep\u200b3", "\uff13 groepen"])
+def test_texts_without_personal_data_with_such_characters_pass(gem, text):
+    result = validate_workbook(organisation_note(text), "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+
