@@ -238,3 +238,35 @@ def test_texts_without_personal_data_with_such_characters_pass(gem, text):
     result = validate_workbook(organisation_note(text), "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
 
+
+@pytest.mark.parametrize(("value", "kind"), [(123456782, "een burgerservicenummer"),
+                                             ("Sven Jansen geb. 12-03-2020", "een geboortedatum")])
+@pytest.mark.parametrize("sheet", ["Lijsten", "Toelichting"])
+def test_personal_data_on_the_templates_own_sheets_is_refused(gem, sheet, value, kind):
+    """Toelichting and the hidden sheet Lijsten were not looked at for personal data at all (their
+    text is Kindkaart's): a child's BSN or name and birth date typed there went through."""
+    def change(book):
+        book[sheet]["H3"] = value
+    result = validate_workbook(template(change), "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert texts == [f"Blad '{sheet}', kolom H: persoonsgegevens geweigerd: 1 cel(len) met "
+                     f"mogelijk {kind} (rij 3). Ook een blad dat Kindkaart niet telt, mag geen "
+                     "persoonsgegevens bevatten. " + texts[0].split("bevatten. ", 1)[1]], texts
+    assert "Sven" not in texts[0] and "123456782" not in texts[0]
+
+
+@pytest.mark.parametrize("soort", [
+    "extra-ondersteuning", "kinderopvang-bezetting", "vve-indicaties", "speciaal-onderwijs",
+    "wachtlijst-so", "ondersteuningstrajecten", "jeugdhulp", "wachtlijst-zorg", "groepsgrootte",
+    "bevolking"])
+def test_the_templates_own_text_is_no_personal_data(gem, soort):
+    """Its line 'Geen persoonsgegevens: geen burgerservicenummers, namen, adressen of
+    geboortedatums' names them; the template of every type, with the gemeente's wijken on
+    Lijsten, is refused for nothing but its empty table."""
+    from data_sources.registrations.template import write_template
+
+    buffer = io.BytesIO()
+    write_template(soort, buffer, gem)
+    result = validate_workbook(buffer.getvalue(), soort, gem, f"{soort}.xlsx")
+    assert result.message_texts() == [
+        "Blad 'Gegevens': bevat onder de kopregel (rij 1) geen gegevens."]

@@ -1057,14 +1057,28 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
                         f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
-        if normalise(entry.name) not in _TEMPLATE_SHEETS:
-            problems += _personal_values(entry, reported, places)
+        if normalise(entry.name) != normalise(META_SHEET):
+            problems += _personal_values(_without_own_text(entry), reported, places)
     return problems
 
 
 # Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
 # fields (checked by _personal_in_meta; a contact for questions is no child's data, not stored).
 _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
+# The template's line on personal data on its sheet Toelichting (template._write_instructions),
+# which names them; every other cell of Toelichting and Lijsten is checked as any sheet's is: the
+# two were left out, and a BSN or 'Sven Jansen geb. 12-03-2020' on the hidden sheet Lijsten
+# went through.
+NO_PERSONAL_DATA_LINE = ("5. Geen persoonsgegevens: geen burgerservicenummers, namen, adressen "
+                         "of geboortedatums. Een bestand met persoonsgegevens wordt geweigerd.")
+
+
+def _without_own_text(entry: SheetEntry) -> SheetEntry:
+    if normalise(entry.name) != normalise(INSTRUCTIONS_SHEET):
+        return entry
+    head = [tuple(None if cell == NO_PERSONAL_DATA_LINE else cell for cell in row)
+            for row in entry.head]
+    return SheetEntry(entry.name, entry.state, entry.part, head)
 
 
 def _personal_values(entry: SheetEntry, reported: set[int],
