@@ -270,3 +270,34 @@ def test_the_templates_own_text_is_no_personal_data(gem, soort):
     result = validate_workbook(buffer.getvalue(), soort, gem, f"{soort}.xlsx")
     assert result.message_texts() == [
         "Blad 'Gegevens': bevat onder de kopregel (rij 1) geen gegevens."]
+
+
+@pytest.mark.parametrize(("cell", "value", "kind"), [
+    ("F10", 123456782, "een burgerservicenummer"),
+    ("D3", "Sven Jansen geb. 12-03-2020", "een geboortedatum"),
+    ("C12", "Emma (4 jaar oud)", "de leeftijd van een kind"),
+])
+def test_a_childs_data_beside_the_organisation_fields_is_refused(gem, cell, value, kind):
+    """Only the fields' values of the sheet Organisatie were checked: a BSN or a child's birth date
+    in any other cell of it went through."""
+    def change(book):
+        book["Organisatie"][cell] = value
+    result = validate_workbook(template(change), "vve-indicaties", gem, "vve.xlsx")
+    [message] = result.messages
+    row = int(cell[1:])
+    assert (message.sheet, message.column) == ("Organisatie", ord(cell[0]) - 64)
+    assert message.text.startswith(
+        f"persoonsgegevens geweigerd: 1 cel(len) met mogelijk {kind} (rij {row}). Op dit blad "
+        "mag een contactpersoon staan, maar geen gegevens van een kind."), message.text
+    assert str(value) not in message.text
+
+
+def test_a_contact_and_organisation_numbers_beside_the_organisation_fields_pass(gem):
+    """A contact for questions, a KvK number (8 digits) and an LRK number (12) are no child's
+    data."""
+    def change(book):
+        sheet = book["Organisatie"]
+        sheet["A10"], sheet["B10"] = "contactpersoon", "Piet de Vries, 06-12345678"
+        sheet["D2"], sheet["D3"], sheet["E4"] = "KvK 12345678", "LRK 123456789012", 12345678
+    result = validate_workbook(template(change), "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()

@@ -325,14 +325,17 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     return result
 
 
+_META_KEYS = frozenset({"organisatie", "periode", "gemeente", "peildatum", "definitie",
+                        "contactpersoon", "toelichting", "bron"})
+
+
 def _meta_fields(sheet: Sheet) -> dict[str, tuple[int, Any]]:
     """The filled-in fields of an Organisatie sheet, each with its row."""
     fields = {}
     for r, row in enumerate(sheet.rows[:30], start=1):
         if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
             key = normalise(row[0]).rstrip(":")
-            if key in ("organisatie", "periode", "gemeente", "peildatum", "definitie",
-                       "contactpersoon", "toelichting", "bron"):
+            if key in _META_KEYS:
                 fields[key] = (r, row[1].strip() if isinstance(row[1], str) else row[1])
     return fields
 
@@ -1059,7 +1062,38 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
         if normalise(entry.name) != normalise(META_SHEET):
             problems += _personal_values(_without_own_text(entry), reported, places)
+        else:
+            problems += _child_data_on_meta_sheet(entry, reported)
     return problems
+
+
+# What no cell of the sheet Organisatie may hold: it may name a contact for questions (name,
+# e-mail, telephone: no child's data, not stored), but a child's BSN or birth date stood beside
+# the fields unchecked ('Sven Jansen geb. 12-03-2020' in D3, a BSN in F10)
+_CHILD_DATA = ("een burgerservicenummer", "een geboortedatum", "de leeftijd van een kind")
+
+
+def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Message]:
+    """A child's BSN, birth date or age in a cell of the sheet Organisatie other than a field's
+    value (_personal_in_meta checks those, naming the field). Rows are named, values never."""
+    found: dict[int, tuple[str, list[int]]] = {}
+    for r, row in enumerate(entry.head, start=1):
+        field = len(row) >= 2 and isinstance(row[0], str) and (
+            normalise(row[0]).rstrip(":") in _META_KEYS)
+        for c, cell in enumerate(row, start=1):
+            if c in reported or cell is None or (field and c == 2):
+                continue
+            if isinstance(cell, str):
+                kind = v.personal_in_text(cell, dates=False, names=False)
+            else:
+                kind = "een burgerservicenummer" if len(str(cell)) == 9 and v.looks_like_bsn(
+                    cell) else None
+            if kind in _CHILD_DATA:
+                found.setdefault(c, (kind, []))[1].append(r)
+    return [Message(
+        f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
+        "Op dit blad mag een contactpersoon staan, maar geen gegevens van een kind. "
+        + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
 
 
 # Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
