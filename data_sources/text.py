@@ -114,6 +114,16 @@ def visible(text: str) -> str:
     return text
 
 
+def as_seen(text: str) -> str:
+    """Text as a reader sees it, for the checks on personal data: without the characters that
+    show as nothing (a zero-width space or soft hyphen in 'Sve\u200bn Jansen', '1234\u00ad56782'
+    kept a name and a BSN from being recognised), every kind of space a space and wide digits
+    plain ones (NFKC: 'Sven\u00a0Jansen', a BSN typed in full-width digits)."""
+    if text.isascii() and not _UNSEEN.search(text):
+        return text
+    return unicodedata.normalize("NFKC", _UNSEEN.sub("", text))
+
+
 # The five bytes Windows-1252 has no character for. Python refuses them; Windows itself (and a
 # browser, by the WHATWG encoding standard) reads each as the C1 control character of the same
 # number, U+0081 for 0x81: invisible, so a reader that lets them through names where they are.

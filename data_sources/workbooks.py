@@ -119,12 +119,41 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
                     f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
                     "niet gelezen."
                 )
+            if _SHARED_STRINGS_ROOT.match(_PROLOG.sub(b"", head)) and _too_many_strings(
+                    archive, info):
+                raise InputRefused(
+                    f"{shown} is beschadigd: het onderdeel {info.filename} geeft een onmogelijk "
+                    "aantal teksten op. Kindkaart leest het niet; sla het in Excel opnieuw op als "
+                    ".xlsx.")
     if total > max_uncompressed:
         raise InputRefused(
             f"{shown} is uitgepakt {total / 1024 / 1024:.0f} MB; dat is veel groter dan "
             f"{kind} kan zijn en wordt niet gelezen."
         )
     return archive
+
+
+# The shared strings of an .xlsx (<sst uniqueCount="...">, whatever its part's name): calamine
+# reserves room for uniqueCount texts before it reads one, 24 bytes each, so a 2 kB workbook that
+# says 4,294,967,295 made it ask for 103 GB and the process aborted (no exception to catch; in the
+# app it takes the server down). Every text takes at least the bytes of <si><t/></si>.
+_SHARED_STRINGS_ROOT = re.compile(rb"<(?:[A-Z_][\w.-]*:)?SST[\s>/]")
+_UNIQUE_COUNT = re.compile(rb"""\s(?:[A-Z_][\w.-]*:)?UNIQUECOUNT\s*=\s*["']\s*\+?([0-9]+)""")
+_LEAST_STRING_BYTES = 8
+
+
+def _too_many_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the shared strings part `info` says it holds more texts than its size can."""
+    with archive.open(info) as part:
+        head = part.read(1024 * 1024)
+    whole = len(head) < 1024 * 1024
+    head = _PROLOG.sub(b"", head.upper().replace(b"\0", b""))
+    # its start tag ends before the next element ('>' may stand in an attribute's value, '<' not)
+    end = head.find(b"<", 1)
+    if end < 0 and not whole:
+        return True  # a start tag longer than a megabyte: no workbook writes that
+    count = _UNIQUE_COUNT.search(head, 0, len(head) if end < 0 else end)
+    return count is not None and int(count[1]) > max(info.file_size // _LEAST_STRING_BYTES, 1000)
 
 
 def is_strict(archive: zipfile.ZipFile) -> bool:

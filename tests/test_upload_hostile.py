@@ -1109,3 +1109,80 @@ def test_empty_cells_and_formulas_computed_to_nothing_are_no_cells_written_twice
     result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
     assert result.aggregates_df["children_count"].tolist() == [5, 3, 7]
+
+
+def shared_strings_saying(data: bytes, start_tag: str) -> bytes:
+    """The workbook `data` (openpyxl's, with its texts inline) with a shared strings part
+    whose start tag is `start_tag`, holding one text, and the relationship that makes readers
+    load it."""
+    from support import rezip
+
+    archive = zipfile.ZipFile(__import__("io").BytesIO(data))
+    types = archive.read("[Content_Types].xml").replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    relations = archive.read("xl/_rels/workbook.xml.rels").replace(b"</Relationships>", (
+        b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    strings = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{start_tag}'
+               "<si><t>Centrum</t></si></sst>").encode()
+    return rezip(data, {"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": relations,
+                        "xl/sharedStrings.xml": strings})
+
+
+_SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+STRINGS_BOMBS = {
+    "uniqueCount of 2^32 - 1": _SST + 'count="1" uniqueCount="4294967295">',
+    "single quotes, leading zeros": _SST + "uniqueCount='04294967295'>",
+    "a '>' in an attribute before it": _SST + 'a="x>y" uniqueCount="4294967295">',
+    "a decoy in a comment before it": '<!-- <sst uniqueCount="1"> -->' + _SST
+    + 'uniqueCount="4294967295">',
+}
+
+
+@pytest.mark.parametrize("start_tag", list(STRINGS_BOMBS.values()), ids=list(STRINGS_BOMBS))
+def test_shared_strings_that_claim_billions_of_texts_are_refused_not_an_abort(tmp_path, start_tag):
+    """calamine reserves room for the uniqueCount of the shared strings before it reads one
+    text: a 3 kB upload that claims 4,294,967,295 made it ask for 103 GB and the process aborted
+    (in the app: the server). Refused in Dutch instead, and nothing stored. Run as a process."""
+    import subprocess
+
+    from support import built_small_gemeente, filled_template, stored_content
+
+    db = built_small_gemeente(tmp_path / "k.duckdb")
+    before = stored_content(db)
+    path = tmp_path / "vve.xlsx"
+    path.write_bytes(shared_strings_saying(filled_template(
+        "vve-indicaties", VVE_ROWS, {"organisatie": "JGZ Test", "periode": "2024"}), start_tag))
+    done = subprocess.run(
+        [sys.executable, "-m", "data_sources", "import", str(path), "--soort", "vve-indicaties",
+         "--organisatie", "JGZ Test", "--periode", "2024", "--db", str(db)],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
+    assert ("'vve.xlsx' is beschadigd: het onderdeel xl/sharedStrings.xml geeft een onmogelijk "
+            "aantal teksten op. Kindkaart leest het niet; sla het in Excel opnieuw op als .xlsx."
+            ) in done.stdout, done.stdout
+    assert stored_content(db) == before
+
+
+def test_shared_strings_that_claim_billions_of_texts_are_refused_in_an_lrk_or_kwb_workbook(
+        tmp_path):
+    from data_sources.errors import InputRefused
+    from data_sources.workbooks import WorkbookLimits, check_workbook
+
+    path = tmp_path / "lrk.xlsx"
+    path.write_bytes(shared_strings_saying(plain_workbook([VVE_HEADER, *VVE_ROWS]),
+                                           STRINGS_BOMBS["uniqueCount of 2^32 - 1"]))
+    limits = WorkbookLimits("een LRK-export", 200_000, 100, 50 * 1024 ** 2, 500 * 1024 ** 2,
+                            "sla de export op als CSV")
+    with pytest.raises(InputRefused, match="onmogelijk aantal teksten"):
+        check_workbook(path, limits)
+
+
+def test_shared_strings_with_a_count_off_by_some_are_read(gem):
+    """Writers other than Excel sometimes write a uniqueCount that is off (here 1,000 for one
+    text): that asks for 24 kB, and the workbook is read."""
+    data = shared_strings_saying(plain_workbook([VVE_HEADER, *VVE_ROWS]),
+                                 _SST + 'count="1000" uniqueCount="1000">')
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()

@@ -128,7 +128,9 @@ def _threaded(archive: zipfile.ZipFile, part: str, sheet: str) -> list[CellComme
     for comment in _parse(archive, part).iter(f"{_THREADED}threadedComment"):
         place = _cell(comment.get("ref"))
         text_element = comment.find(f"{_THREADED}text")
-        if place is None or text_element is None or not (text_element.text or "").strip():
+        # written as a note's text is (_x000D_, ooxml_text)
+        text = ooxml_text(text_element.text or "").strip() if text_element is not None else ""
+        if place is None or not text:
             continue
-        found.append(CellComment(sheet, *place, text_element.text.strip()))
+        found.append(CellComment(sheet, *place, text))
     return found

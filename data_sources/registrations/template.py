@@ -19,6 +19,7 @@ from data_sources.registrations.validate import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     META_SHEET,
+    NO_PERSONAL_DATA_LINE,
 )
 
 TEMPLATE_ROWS = 2000  # rows below the header that are unlocked and carry the checks
@@ -195,8 +196,7 @@ def _write_instructions(sheet, rtype, index: LocationIndex | None) -> None:
         (("4. Houdt u gegevens per kind bij? Dan mag u één rij per kind invullen en 'aantal "
           "kinderen' leeg laten; Kindkaart telt op en bewaart alleen de totalen."
           if rtype.per_child else "4. Vul elke rij volledig in; één rij per groep."), None),
-        ("5. Geen persoonsgegevens: geen burgerservicenummers, namen, adressen of "
-         "geboortedatums. Een bestand met persoonsgegevens wordt geweigerd.", None),
+        (NO_PERSONAL_DATA_LINE, None),  # the one text of this sheet the upload check passes
         ("6. Geen totaalrijen en geen samengevoegde cellen; Kindkaart telt zelf op.", None),
         ("7. Lever het bestand aan op de pagina Aanleveren. U ziet meteen wat er eventueel "
          "verbeterd moet worden; er wordt pas iets opgeslagen als alles klopt.", None),

@@ -33,7 +33,7 @@ from data_sources.registrations.schemas import (
     RegistrationType,
     registration_type,
 )
-from data_sources.text import normalise
+from data_sources.text import normalise, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
 
 DATA_SHEET = "Gegevens"
@@ -95,16 +95,18 @@ class Message:
         if self.column:
             letter = get_column_letter(self.column)
             place.append(f"kolom {letter} ({self.header})" if self.header else f"kolom {letter}")
-        return (", ".join(place) + ": " if place else "") + self.text
+        # a sheet's or column's name is the file's: a character in it that shows as nothing or
+        # turns the writing direction (U+202E) is written out, not left to reverse the message
+        return visible((", ".join(place) + ": " if place else "") + self.text)
 
     def as_dict(self) -> dict[str, Any]:
         """The message as a table row for the upload page."""
         return {
-            "blad": self.sheet or "",
+            "blad": visible(self.sheet or ""),
             "rij": self.row or None,
             "kolom": get_column_letter(self.column) if self.column else "",
-            "kolomnaam": self.header or "",
-            "melding": self.text,
+            "kolomnaam": visible(self.header or ""),
+            "melding": visible(self.text),
         }
 
 
@@ -323,14 +325,17 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     return result
 
 
+_META_KEYS = frozenset({"organisatie", "periode", "gemeente", "peildatum", "definitie",
+                        "contactpersoon", "toelichting", "bron"})
+
+
 def _meta_fields(sheet: Sheet) -> dict[str, tuple[int, Any]]:
     """The filled-in fields of an Organisatie sheet, each with its row."""
     fields = {}
     for r, row in enumerate(sheet.rows[:30], start=1):
         if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
             key = normalise(row[0]).rstrip(":")
-            if key in ("organisatie", "periode", "gemeente", "peildatum", "definitie",
-                       "contactpersoon", "toelichting", "bron"):
+            if key in _META_KEYS:
                 fields[key] = (r, row[1].strip() if isinstance(row[1], str) else row[1])
     return fields
 
@@ -444,10 +449,10 @@ def _personal_in_properties(data: bytes, places: Container[str]) -> list[Message
     for name in names:
         if name.get("name", "").startswith("_xl"):
             continue  # Excel's own: print area, filter range, newer functions (_xlfn.XLOOKUP)
-        value = (name.text or "").strip()
+        value = ooxml_text(name.text or "").strip()
         constant = value[1:-1].replace('""', '"') if value[:1] == value[-1:] == '"' and len(value) > 1 else (
             value if re.fullmatch(r"[0-9][0-9 .]*", value) else "")
-        kind = _personal_in_name_or_value(name.get("name", ""), places) or (
+        kind = _personal_in_name_or_value(ooxml_text(name.get("name", "")), places) or (
             _personal_in_name_or_value(constant, places) if constant else None)
         if kind:
             found.append(Message(
@@ -466,7 +471,8 @@ def _sheet_names(data: bytes, entries: list[SheetEntry]) -> list[str]:
         book = _small_part(data, "xl/workbook.xml")
     except ValueError:  # an XML bomb: the survey refused the file before, on its own
         book = None
-    names = [element.get("name", "") for element in book.iter()
+    # a name as Excel shows it: 'Sven_x0020_Jansen' is the tab 'Sven Jansen' (ooxml_text)
+    names = [ooxml_text(element.get("name", "")) for element in book.iter()
              if element.tag.rsplit("}", 1)[-1] == "sheet"] if book is not None else []
     return names or [entry.name for entry in entries]
 
@@ -548,7 +554,7 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
             except (KeyError, *DAMAGED_ZIP):
                 continue
             for match in _HEADER_FOOTER.finditer(xml):
-                text = unescape(match.group(3).decode("utf-8", errors="replace"))
+                text = ooxml_text(unescape(match.group(3).decode("utf-8", errors="replace")))
                 parts = re.split(r"&[LCR]", text.replace("&&", "\0"))
                 kind = next(filter(None, (
                     v.personal_in_text(" ".join(_HEADER_CODES.sub(" ", part).replace("\0", "&")
@@ -593,7 +599,7 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                             column_number(cell[1]) if cell else None))
                         break
             for attributes, formula in _INLINE_LIST.findall(xml):
-                text = unescape(formula.decode("utf-8", errors="replace")).strip()
+                text = ooxml_text(unescape(formula.decode("utf-8", errors="replace"))).strip()
                 if not (text.startswith('"') and text.endswith('"')):
                     continue  # a range (the template's lists on its sheet Lijsten), no text
                 kind = next(filter(None, (v.personal_in_text(item.strip(), places=places)
@@ -1054,14 +1060,59 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
                         f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
-        if normalise(entry.name) not in _TEMPLATE_SHEETS:
-            problems += _personal_values(entry, reported, places)
+        if normalise(entry.name) != normalise(META_SHEET):
+            problems += _personal_values(_without_own_text(entry), reported, places)
+        else:
+            problems += _child_data_on_meta_sheet(entry, reported)
     return problems
+
+
+# What no cell of the sheet Organisatie may hold: it may name a contact for questions (name,
+# e-mail, telephone: no child's data, not stored), but a child's BSN or birth date stood beside
+# the fields unchecked ('Sven Jansen geb. 12-03-2020' in D3, a BSN in F10)
+_CHILD_DATA = ("een burgerservicenummer", "een geboortedatum", "de leeftijd van een kind")
+
+
+def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Message]:
+    """A child's BSN, birth date or age in a cell of the sheet Organisatie other than a field's
+    value (_personal_in_meta checks those, naming the field). Rows are named, values never."""
+    found: dict[int, tuple[str, list[int]]] = {}
+    for r, row in enumerate(entry.head, start=1):
+        field = len(row) >= 2 and isinstance(row[0], str) and (
+            normalise(row[0]).rstrip(":") in _META_KEYS)
+        for c, cell in enumerate(row, start=1):
+            if c in reported or cell is None or (field and c == 2):
+                continue
+            if isinstance(cell, str):
+                kind = v.personal_in_text(cell, dates=False, names=False)
+            else:
+                kind = "een burgerservicenummer" if len(str(cell)) == 9 and v.looks_like_bsn(
+                    cell) else None
+            if kind in _CHILD_DATA:
+                found.setdefault(c, (kind, []))[1].append(r)
+    return [Message(
+        f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
+        "Op dit blad mag een contactpersoon staan, maar geen gegevens van een kind. "
+        + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
 
 
 # Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
 # fields (checked by _personal_in_meta; a contact for questions is no child's data, not stored).
 _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
+# The template's line on personal data on its sheet Toelichting (template._write_instructions),
+# which names them; every other cell of Toelichting and Lijsten is checked as any sheet's is: the
+# two were left out, and a BSN or 'Sven Jansen geb. 12-03-2020' on the hidden sheet Lijsten
+# went through.
+NO_PERSONAL_DATA_LINE = ("5. Geen persoonsgegevens: geen burgerservicenummers, namen, adressen "
+                         "of geboortedatums. Een bestand met persoonsgegevens wordt geweigerd.")
+
+
+def _without_own_text(entry: SheetEntry) -> SheetEntry:
+    if normalise(entry.name) != normalise(INSTRUCTIONS_SHEET):
+        return entry
+    head = [tuple(None if cell == NO_PERSONAL_DATA_LINE else cell for cell in row)
+            for row in entry.head]
+    return SheetEntry(entry.name, entry.state, entry.part, head)
 
 
 def _personal_values(entry: SheetEntry, reported: set[int],

@@ -9,7 +9,7 @@ from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
-from data_sources.text import MONTHS, compact, normalise, visible
+from data_sources.text import MONTHS, as_seen, compact, normalise, visible
 
 _NL_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NL_DECIMAL = re.compile(r"^-?\d+,\d+$")
@@ -720,6 +720,7 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
     `places` are the wijk and buurt names that are no person's name. Never returns the text."""
     if not isinstance(text, str):
         return None
+    text = as_seen(text)
     if "@" in text and _EMAIL.search(text):
         return "een e-mailadres"
     if "." in text or " van " in text.lower() or text[:1].isupper() or " " in text:
