@@ -24,16 +24,14 @@ from data_sources.text import (
     CONTROL_CHARACTERS,
     MISREAD_UTF8,
     MONTHS,
-    NOT_UTF8,
-    UTF8_NOT_UTF8,
     WINDOWS_1252_UNDEFINED,
+    LineByLine,
     compact,
     decode,
-    decoded,
+    decoded_by_line,
     delimiter,
     misread_utf8,
     normalise,
-    not_utf8_said,
     windows_undefined_said,
 )
 from data_sources.text import shown as _shown
@@ -227,20 +225,16 @@ def _kept_line(kept: Replacement, gemeente: str) -> str:
             "locatie(s) van die gemeente in deze export tellen niet mee.")
 
 
-def _decode(path: Path) -> tuple[str, bool, bool]:
+def _decode(path: Path) -> LineByLine:
     """The text of a CSV export: UTF-8, UTF-16 with a BOM, or (exports saved on Windows, Excel,
-    the register's open data) cp1252: 'Kinderopvang Café'; whether it holds a byte cp1252
-    leaves undefined, and whether it is UTF-8 with bytes that are no UTF-8. One such byte in a
-    row of Amsterdam refused the national export (100,000 rows) for every gemeente, or made it
-    cp1252 as a whole ('Crèche' as 'CrÃ¨che' in every row, without a word): it is kept as the
-    byte it is (text.decoded), and refused only in a row that is read (_bad_bytes)."""
-    raw = path.read_bytes()
-    try:
-        text, encoding = decoded(raw, not_utf8=True)
-        return text, False, encoding == UTF8_NOT_UTF8
-    except UnicodeDecodeError:
-        # what decode refuses but the undefined bytes (UTF-16 without a BOM) is refused again
-        return decode(raw, windows_undefined=True), True, False
+    the register's open data) cp1252: 'Kinderopvang Café', line by line where a copy holds lines
+    of both (text.decoded_by_line). Deciding for the file as a whole refused the rows of the
+    other encoding: the register's download with one name it stored misread ('CafÃ©', which is
+    UTF-8) was read as UTF-8 and its accented rows refused, and rows pasted from that download
+    into a copy saved as CSV UTF-8 were refused where they could be read. A byte cp1252 leaves
+    undefined is kept as Windows reads it, and refused only in a row that is read (_bad_bytes):
+    one in a row of Amsterdam refused the national export for every gemeente."""
+    return decoded_by_line(path.read_bytes())
 
 
 # A copy opened and saved again in Excel or LibreOffice: a workbook of any of their formats.
@@ -289,12 +283,15 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 # are no subclass of anything the CSV route raises: one Dutch message for all
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
-            undefined_bytes = not_utf8_bytes = False  # cells are text, not bytes of a code page
+            undefined_bytes = False  # cells are text, not bytes of a code page
+            by_line: tuple[set[int], ...] = (set(), set())
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
             beyond, sep = {}, ""  # cells cannot spill into the next column
         else:
-            text, undefined_bytes, not_utf8_bytes = _decode(path)
+            decoding = _decode(path)
+            text = decoding.text
+            undefined_bytes = bool(decoding.windows_1252)
             replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
@@ -305,6 +302,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             if header_row:  # lines of a title above the header
                 *_, above_line, text = text.split("\n", header_row)
                 above = next(csv.reader([above_line.strip("\r\ufeff")], delimiter=sep), [])
+            by_line = (set(), set())
+            if decoding.windows_1252 and decoding.utf8:  # rows pasted from a copy of the other
+                skipped = bool(separator) + header_row
+                by_line = tuple(_row_numbers(text, sep, header_row, [line - skipped for line in lines])
+                                for lines in (decoding.windows_1252, decoding.utf8))
             file_name = path.name
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
@@ -390,11 +392,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     notes += [other_gemeenten] if other_gemeenten else []
     _refuse_rounded_numbers(frame, file_name, columns)
 
-    undefined = (_bad_bytes(frame, file_name, columns, WINDOWS_1252_UNDEFINED) if undefined_bytes
-                 else _bad_bytes(frame, file_name, columns, NOT_UTF8) if not_utf8_bytes else [])
+    undefined = _bad_bytes(frame, file_name, columns) if undefined_bytes else []
     if replaced:
         notes += _lost_letters(frame, columns)
     notes += _misread_letters(frame, columns)
+    notes += _read_by_line(frame, *by_line)
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -910,28 +912,72 @@ def _newest_row(group: pd.DataFrame) -> tuple[object, tuple[str, str]]:
     return newest.index[0], ("", "")
 
 
-def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict, bad: re.Pattern) -> list[str]:
-    """The refusals of the values read that hold a byte the export's encoding does not read, by
-    row and column: a byte Windows-1252 leaves undefined (WINDOWS_1252_UNDEFINED, shown as
-    <U+0081>: on screen it is nothing, and 'Caf' would be stored with a character no one sees),
-    or a byte that is no UTF-8 in an export that otherwise is (NOT_UTF8, shown as <0xE9>, with
-    the letter it is in Windows-1252: a row pasted from another copy)."""
+def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
+    """The refusals of the values read that hold a byte Windows-1252 leaves undefined
+    (WINDOWS_1252_UNDEFINED, shown as <U+0081>: on screen it is nothing, and 'Caf' would be
+    stored with a character no one sees), by row and column."""
     found = []
     for field, column in columns.items():
         values = frame[field]
-        hit = values.str.contains(bad.pattern, regex=True, na=False)
+        hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
         found += [(row_number, column, value) for row_number, value
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
     refusals = []
     for row_number, column, value in sorted(found):
         where = f"Bestand {file_name}, rij {row_number}, kolom {column}:"
-        if bad is NOT_UTF8:
-            refusals.append(f"{where} {not_utf8_said(value)}. Verbeter de waarde, of lees de export "
-                            "in zoals het register hem geeft.")
-        else:
-            refusals.append(f"{where} {windows_undefined_said(value, 'de export')}. Verbeter de "
-                            "waarde, of lees de export in zoals het register hem geeft.")
+        refusals.append(f"{where} {windows_undefined_said(value, 'de export')}. Verbeter de "
+                        "waarde, of lees de export in zoals het register hem geeft.")
     return refusals
+
+
+def _row_numbers(table: str, sep: str, header_row: int, lines: list[int]) -> set[int]:
+    """The row numbers, as messages name them, of the rows of `table` (the CSV from its header
+    on) that its lines `lines` (0-based) belong to: a row with a line break in a quoted value
+    spans lines, and the rows after it are named by their own number, not by the line."""
+    wanted = sorted(line for line in lines if line > 0)  # the header and a title are no rows
+    rows, index = set(), 0
+    reader = csv.reader(io.StringIO(table), delimiter=sep)
+    try:
+        for record, _ in enumerate(reader):
+            while index < len(wanted) and wanted[index] < reader.line_num:
+                rows.add(header_row + 1 + record)
+                index += 1
+            if index == len(wanted):
+                break
+    except csv.Error:  # a field beyond csv's limit (128 kB): a line per row from there
+        rows |= {header_row + 1 + line for line in wanted[index:]}
+    return rows
+
+
+def _row_ranges(rows: list[int], most: int = 5) -> str:
+    """Sorted row numbers as runs: [7, 8, 9, 10, 11, 14] -> '7-11, 14'."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = ", ".join(f"{first}-{last}" if last > first else str(first) for first, last in runs[:most])
+    return shown + (" ..." if len(runs) > most else "")
+
+
+def _read_by_line(frame: pd.DataFrame, windows_1252: set[int], utf8: set[int]) -> list[str]:
+    """A note naming the rows read in the other encoding than most rows read, when those hold
+    letters of both (text.decoded_by_line; as many: the Windows-1252 ones): a row pasted from
+    another copy, or a name the register stored misread ('CafÃ©', UTF-8 in its Windows-1252
+    download), is read as written but worth a look. Rows of other gemeenten are not counted: an
+    analist of Oord whose rows are all UTF-8 is told nothing of Amsterdam's pasted rows."""
+    read = set(frame["row_number"].tolist())
+    windows_1252, utf8 = sorted(read & windows_1252), sorted(read & utf8)
+    if not windows_1252 or not utf8:
+        return []
+    if len(windows_1252) <= len(utf8):
+        return [info(f"rij {_row_ranges(windows_1252)} {'is' if len(windows_1252) == 1 else 'zijn'} "
+                     "gelezen als Windows-1252, de rest van het bestand als UTF-8 (geplakt uit een "
+                     "ander bestand?); controleer de namen")]
+    return [info(f"rij {_row_ranges(utf8)} {'is' if len(utf8) == 1 else 'zijn'} gelezen als UTF-8, "
+                 "de rest van het bestand als Windows-1252 (een naam die al eens verkeerd gelezen en "
+                 "zo opgeslagen is, of geplakt uit een ander bestand?); controleer de namen")]
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:

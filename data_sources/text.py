@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 
@@ -194,7 +195,8 @@ def bad_byte_said(value: str) -> str:
 # two bytes of Windows-1252 that happen to be UTF-8 give other characters ('É' and a no-break space:
 # U+0260), and the C1 controls (U+0080-U+009F) are no letters either.
 _UTF8_LETTERS = re.compile("[\u00a0-\u017f\u2000-\u20ff]")
-# How many lines with bytes that are no UTF-8 one line of UTF-8 letters outweighs (_mixed_lines).
+# How many lines with bytes that are no UTF-8 one line of UTF-8 letters outweighs in a CBS file
+# (_utf8_but_for_some_lines; an LRK export decides line by line, decoded_by_line).
 STRAY_LINES_PER_UTF8_LINE = 100
 
 
@@ -231,7 +233,13 @@ def _utf8_but_for_some_lines(raw: bytes) -> str | None:
     STRAY_LINES_PER_UTF8_LINE of its lines with stray bytes: then they are the accidents of a
     Windows-1252 file of thousands of accented lines, which is read as a whole. Counting bytes
     over the whole file instead made a UTF-8 copy with few accents of its own Windows-1252 as
-    soon as the pasted rows had more accented letters than it."""
+    soon as the pasted rows had more accented letters than it.
+
+    This is the rule of the CBS readers (decoded's `not_utf8`), which refuse a stray byte as the
+    damage it is in a file CBS writes in UTF-8. An LRK export, pasted together from the
+    register's Windows-1252 download and copies saved as CSV UTF-8, is read line by line instead
+    (decoded_by_line): there a small download with one name the register stored misread was
+    UTF-8 by this rule, and its accented rows refused."""
     body = raw.removeprefix(b"\xef\xbb\xbf")
     text = body.decode("utf-8", errors="surrogateescape")
     utf8_lines, stray_lines = _mixed_lines(text)
@@ -289,6 +297,20 @@ def bad_bytes_of(encoding: str) -> re.Pattern | None:
     return {UTF8_NOT_UTF8: NOT_UTF8, WINDOWS_1252: WINDOWS_1252_UNDEFINED}.get(encoding)
 
 
+def _unicode(raw: bytes) -> tuple[str, str] | None:
+    """`raw` as UTF-16 with its BOM or as UTF-8 (with or without BOM), and which; None when it is
+    neither. Raises UnicodeDecodeError for UTF-16 without a BOM (decoded)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    head = raw[:4096]
+    if len(head) >= 8 and head.count(b"\x00") * 3 > len(head):
+        raise UnicodeDecodeError("utf-16", raw, 0, 1, "UTF-16 without a byte order mark")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return None
+
+
 def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = False
             ) -> tuple[str, str]:
     """The text of a CSV or JSON file as Excel and CBS save them: UTF-8 (with or without BOM),
@@ -302,19 +324,67 @@ def decoded(raw: bytes, *, windows_undefined: bool = False, not_utf8: bool = Fal
     bytes as NOT_UTF8 characters, for the caller to name by row and column: read as
     Windows-1252 as a whole, every 'é' of the file became 'Ã©' without a word. Returns the
     text and the encoding read: 'utf-16', 'utf-8', UTF8_NOT_UTF8 or WINDOWS_1252."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    head = raw[:4096]
-    if len(head) >= 8 and head.count(b"\x00") * 3 > len(head):
-        raise UnicodeDecodeError("utf-16", raw, 0, 1, "UTF-16 without a byte order mark")
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        if not_utf8 and (text := _utf8_but_for_some_lines(raw)) is not None:
-            return text, UTF8_NOT_UTF8
-        # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
-        # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the
-        # first column's name: 'ï»¿lrk_id' was reported as a missing column lrk_id
-        return raw.removeprefix(b"\xef\xbb\xbf").decode(
-            "cp1252", errors="kindkaart-windows-1252-undefined" if windows_undefined else "strict"
-        ), WINDOWS_1252
+    if (unicode := _unicode(raw)) is not None:
+        return unicode
+    if not_utf8 and (text := _utf8_but_for_some_lines(raw)) is not None:
+        return text, UTF8_NOT_UTF8
+    # saved by Excel on Windows; a UTF-8 BOM before Windows-1252 text (a header pasted from a
+    # UTF-8 file, or the BOM a script wrote before appending an export) is no part of the
+    # first column's name: 'ï»¿lrk_id' was reported as a missing column lrk_id
+    return raw.removeprefix(b"\xef\xbb\xbf").decode(
+        "cp1252", errors="kindkaart-windows-1252-undefined" if windows_undefined else "strict"
+    ), WINDOWS_1252
+
+
+# A character of a line that UTF-8 reads but Dutch text written in UTF-8 does not have: not ASCII
+# and none of _UTF8_LETTERS ('É' and a no-break space in Windows-1252 read as UTF-8 give U+0260).
+_NO_UTF8_LETTER = re.compile(f"[^\x00-\x7f{_UTF8_LETTERS.pattern[1:-1]}]")
+
+
+@dataclass(frozen=True)
+class LineByLine:
+    """A text decoded line by line (decoded_by_line): the text, and of its lines with a character
+    beyond ASCII (0-based, split at line feeds) those read as Windows-1252 and those read as
+    UTF-8."""
+
+    text: str
+    windows_1252: list[int]
+    utf8: list[int]
+
+
+def decoded_by_line(raw: bytes) -> LineByLine:
+    """The text of a CSV file whose lines may each have their own encoding, as a file pasted
+    together from copies is (rows of the register's Windows-1252 download in a copy saved as CSV
+    UTF-8, or the reverse): UTF-16 with its BOM and valid UTF-8 as a whole (decoded), else line
+    by line. A line that is valid UTF-8 and has only letters Dutch text has beyond ASCII
+    (_UTF8_LETTERS) is UTF-8; every other line is Windows-1252, a byte it leaves undefined read
+    as Windows reads it (WINDOWS_1252_UNDEFINED), for the caller to name by row and column.
+
+    Why a line can be judged on its own: UTF-8 writes a letter beyond ASCII as a lead byte and
+    one to three continuation bytes, Windows-1252 as one byte. A line of Windows-1252 with an
+    accented letter nearly always has a byte that is no UTF-8 ('é' is E9, a lead byte without
+    its continuation); it reads as UTF-8 letters only when its bytes are the UTF-8 of those
+    letters, i.e. text that was read wrongly once ('CafÃ©' stored by the register is C3 A9: read
+    so it is 'Café'), and two bytes that happen to be UTF-8 for something else ('É' and a
+    no-break space: U+0260) are no letter and keep the line Windows-1252. Deciding for the file
+    as a whole by counting such lines refused every row of the one kind or the other: a
+    Windows-1252 download of 30 accented names with one 'CafÃ©' became UTF-8 and its 30 rows
+    were refused, rows pasted into a UTF-8 copy were refused where they could be read."""
+    if (unicode := _unicode(raw)) is not None:
+        return LineByLine(unicode[0], [], [])
+    lines, windows_1252, utf8 = [], [], []
+    for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")):
+        if line.isascii():
+            lines.append(line.decode("ascii"))
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or _NO_UTF8_LETTER.search(text):
+            text = line.decode("cp1252", errors="kindkaart-windows-1252-undefined")
+            windows_1252.append(number)
+        else:
+            utf8.append(number)
+        lines.append(text)
+    return LineByLine("\n".join(lines), windows_1252, utf8)
