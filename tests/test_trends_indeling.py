@@ -18,16 +18,16 @@ from data_sources.jobs import import_cbs_file as import_file
 
 IND_WBI = 6  # the column of ind_wbi in kwb_files.KWB_COLUMNS
 
-# Zwolle in two kwb years: Stadshagen (WK019320) split into WK019322 and WK019352, and WK019330
-# named otherwise (made-up names and counts, rounded to fives; the 2024 codes are real)
+# Zwolle in two kwb years: a wijk WK019325 split into WK019322 and WK019352, and WK019330 named
+# otherwise before (the codes and names of 2024 are CBS's; the earlier ones and all counts made up)
 WIJKEN_BEFORE = [("WK019310", "Wijk 10 Binnenstad", 7000, 440),
                  ("WK019311", "Wijk 11 Diezerpoort", 8000, 1100),
-                 ("WK019320", "Wijk 20 Stadshagen", 30000, 7000),
-                 ("WK019330", "Wijk 30 Oud-Noord", 5000, 600)]
+                 ("WK019325", "Wijk 25 Stadshagen", 30000, 7000),
+                 ("WK019330", "Wijk 30 Holtenbroek-Oost", 5000, 600)]
 WIJKEN_2024 = [("WK019310", "Wijk 10 Binnenstad", 7115, 450),
                ("WK019311", "Wijk 11 Diezerpoort", 8200, 1200),
                ("WK019322", "Wijk 22 Stadshagen", 26020, 6000),
-               ("WK019330", "Wijk 30 Nieuw-Zuid", 5100, 700),
+               ("WK019330", "Wijk 30 Holtenbroek", 5100, 700),
                ("WK019352", "Wijk 52 Soestweteringlanden", 4055, 900)]
 
 
@@ -58,16 +58,16 @@ def test_trends_says_which_wijken_are_gone_and_new_after_the_indeling_changed(tm
     at = run_page("trends")
     assert not at.exception
     warning = " ".join(str(w.value) for w in at.warning)
-    assert ("De wijkindeling van Zwolle is veranderd. Van 2022 naar 2024: niet meer in 2024: Wijk 20 "
-            "Stadshagen (WK019320); nieuw in 2024: Wijk 22 Stadshagen (WK019322) en Wijk 52 "
+    assert ("De wijkindeling van Zwolle is veranderd. Van 2022 naar 2024: niet meer in 2024: Wijk 25 "
+            "Stadshagen (WK019325); nieuw in 2024: Wijk 22 Stadshagen (WK019322) en Wijk 52 "
             "Soestweteringlanden (WK019352).") in warning
     # 2023 is not loaded: whether a code kept its area in between is not known
     assert "De kwb van 2023 is niet geladen" in warning
     # one code, two names: said with both, not silently under the latest
-    assert "WK019330 heette in 2022 Wijk 30 Oud-Noord en in 2024 Wijk 30 Nieuw-Zuid" in warning
+    assert "WK019330 heette in 2022 Wijk 30 Holtenbroek-Oost en in 2024 Wijk 30 Holtenbroek" in warning
     # the gone wijk is not on today's pages for 2024
     lines = chart(at)
-    assert lines["Wijk 20 Stadshagen"] == [2022] and lines["Wijk 22 Stadshagen"] == [2024]
+    assert lines["Wijk 25 Stadshagen"] == [2022] and lines["Wijk 22 Stadshagen"] == [2024]
 
 
 def test_a_wijk_cbs_gave_another_area_under_the_same_code_is_two_lines(tmp_path, monkeypatch):
@@ -85,15 +85,36 @@ def test_a_wijk_cbs_gave_another_area_under_the_same_code_is_two_lines(tmp_path,
     assert lines["Wijk 11 Diezerpoort"] == [2023, 2024]
     warning = " ".join(str(w.value) for w in at.warning)
     # each part of a broken line is named as the kwb of its years named it
-    assert lines["Wijk 30 Oud-Noord (WK019330, tot 2023)"] == [2023]
-    assert lines["Wijk 30 Nieuw-Zuid (WK019330, vanaf 2024)"] == [2024]
+    assert lines["Wijk 30 Holtenbroek-Oost (WK019330, tot 2023)"] == [2023]
+    assert lines["Wijk 30 Holtenbroek (WK019330, vanaf 2024)"] == [2024]
     warning = " ".join(str(w.value) for w in at.warning)
     assert ("in 2024 anders afgebakend dan het jaar ervoor (volgens CBS, kolom ind_wbi), met dezelfde "
-            "code: Wijk 10 Binnenstad (WK019310) en Wijk 30 Nieuw-Zuid (WK019330); hun lijn breekt in "
+            "code: Wijk 10 Binnenstad (WK019310) en Wijk 30 Holtenbroek (WK019330); hun lijn breekt in "
             "2024") in warning
     assert "niet geladen" not in warning  # 2023 and 2024 are consecutive
     table = " ".join(str(m.value) for m in at.markdown)
     assert "Wijk 10 Binnenstad (WK019310, tot 2023)" in table
+
+
+def test_the_map_of_an_earlier_year_does_not_draw_todays_other_area_under_the_same_code(tmp_path, monkeypatch):
+    # 2023 has no boundaries of its own: the map draws the bundled ones of 2024, where WK019310 is
+    # another area than in 2023 (ind_wbi 3): its 2024 shape would show 2023's children in it
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", kwb_rows(wijken=WIJKEN_BEFORE)),
+                      kwb_2024(tmp_path, other_area=("WK019310",)))
+    at = run_page("kaart", params={"jaar": "2023"})
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    drawn = {feature["properties"]["wijk_code"] for layer in spec["layers"] if layer["id"] == "wijken"
+             for feature in layer["data"]["features"]}
+    assert "WK019310" not in drawn and "WK019311" in drawn
+    assert ("Niet op de kaart, omdat CBS hun gebied tussen 2023 en 2024 anders heeft afgebakend (kolom "
+            "ind_wbi van de kwb), zodat de grens van 2024 onder dezelfde code een ander gebied is: Wijk 10 "
+            "Binnenstad (WK019310).") in " ".join(str(c.value) for c in at.caption)
+    # the map of 2024 itself draws it: its own year's boundary
+    at = run_page("kaart", params={"jaar": "2024"})
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "WK019310" in {feature["properties"]["wijk_code"] for layer in spec["layers"] if layer["id"] == "wijken"
+                          for feature in layer["data"]["features"]}
 
 
 def test_the_same_indeling_every_year_says_nothing_of_it(tmp_path, monkeypatch):
