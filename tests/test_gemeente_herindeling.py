@@ -59,3 +59,20 @@ def test_trends_of_the_successor_does_not_draw_the_merged_gemeente_as_its_wijken
     warning = " ".join(str(w.value) for w in at.warning)
     assert ("De wijkindeling van Purmerend is veranderd. Van 2021 naar 2024: nieuw in 2024: Beemster "
             "(WK043908).") in warning
+
+
+def test_the_gemeente_total_over_the_herindeling_says_it_is_another_area(tmp_path, monkeypatch):
+    # kwb-2022, the first year of the new Purmerend: CBS marks the gemeente itself as another area
+    # than in 2021 (ind_wbi 3); its total per year (Continuüm) jumps by Beemster's children
+    rows_2022 = kwb_rows(PURMEREND, PURMEREND_2024)
+    rows_2022[1][6] = 3  # the gemeente's row, ind_wbi
+    app_db_with_files(tmp_path, monkeypatch,
+                      write_kwb_xlsx(tmp_path / "kwb-2021.xlsx", kwb_rows(PURMEREND, PURMEREND_2021)),
+                      write_kwb_xlsx(tmp_path / "kwb-2022.xlsx", rows_2022))
+    at = run_page("continuum")
+    assert not at.exception
+    assert ("Purmerend is in 2022 anders afgebakend dan het jaar ervoor (gemeentelijke herindeling of "
+            "grenswijziging, volgens CBS, kolom ind_wbi van de kwb): het verschil tussen de jaren ervoor "
+            "en erna is (ook) dat andere gebied, geen ontwikkeling.") in [str(w.value) for w in at.warning]
+    at = run_page("trends")
+    assert "Purmerend zelf is in 2022 anders afgebakend" in " ".join(str(w.value) for w in at.warning)

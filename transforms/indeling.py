@@ -87,9 +87,13 @@ def indeling(found: list[tuple]) -> Indeling:
         before, after = by_year[earlier], by_year[later]
         wijken_before = {c for c, (level, *_) in before.items() if level == "wijk"}
         wijken_after = {c for c, (level, *_) in after.items() if level == "wijk"}
-        if not wijken_before or not wijken_after:
-            continue  # a kwb of only the gemeente says nothing about its wijken
         step = Step(earlier, later)
+        step.gemeente_other_area = any(level == "gemeente" and mark == OTHER_AREA
+                                       for level, _, mark in after.values())
+        if not wijken_before or not wijken_after:
+            # a kwb of only the gemeente says nothing about its wijken
+            steps += [step] if step.gemeente_other_area else []
+            continue
         step.gone = [(c, before[c][1] or c) for c in sorted(wijken_before - wijken_after)]
         step.new = [(c, after[c][1] or c) for c in sorted(wijken_after - wijken_before)]
         for code in sorted(wijken_before & wijken_after):
@@ -99,10 +103,20 @@ def indeling(found: list[tuple]) -> Indeling:
             old_name, new_name = before[code][1], after[code][1]
             if old_name and new_name and old_name != new_name:
                 step.renamed.append((code, old_name, new_name))
-        step.gemeente_other_area = any(level == "gemeente" and mark == OTHER_AREA
-                                       for level, _, mark in after.values())
         steps.append(step)
     return Indeling(steps, breaks, names)
+
+
+def gemeente_note(found: Indeling, gemeente_name: str) -> str | None:
+    """Dutch, for a figure of the whole gemeente over the years: the years in which CBS marks the
+    gemeente itself as another area than the year before (a herindeling), or None."""
+    changed = [step.later for step in found.steps if step.gemeente_other_area]
+    if not changed:
+        return None
+    return (f"{gemeente_name} is in {_listed([str(y) for y in changed])} anders afgebakend dan het jaar "
+            "ervoor (gemeentelijke herindeling of grenswijziging, volgens CBS, kolom ind_wbi van de "
+            "kwb): het verschil tussen de jaren ervoor en erna is (ook) dat andere gebied, geen "
+            "ontwikkeling.")
 
 
 def _listed(parts: list[str]) -> str:
