@@ -5,11 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.indeling import INDELING_SQL, indeling_note
+from transforms.indeling import indeling as wijk_indeling
 from transforms.labels import LoadHint
 from transforms.population import source_break_note, source_kind, sources_by_year_text
 from transforms.privacy import hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
+from ui.data import rows
 from ui.downloads import chart_config, chart_downloads
 from ui.indicators import lrk_year_note, missing_message, row_10_year_note
 from ui.map_indicators import INDICATORS
@@ -55,7 +58,17 @@ decimals = indicator.decimals
 # named with its code (only equal codes are one line), and a caption that says why.
 names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str)
 renumbered = sorted(set(names[names.duplicated(keep=False)]))
-labels = {code: f"{name} ({code})" if name in renumbered else name for code, name in names.items()}
+# A wijk whose area CBS changed (ind_wbi 3) between two years loaded is two lines, not one line
+# through two areas: each line is a code within one afbakening (transforms.indeling).
+indeling = wijk_indeling(rows(INDELING_SQL, [gemeente_code]))
+combined["series"] = [indeling.series(code, int(y)) for code, y in zip(combined["wijk_code"], combined["year"],
+                                                                       strict=True)]
+series_years = combined.groupby("series")["year"].apply(lambda ys: [int(y) for y in ys]).to_dict()
+series_code = dict(zip(combined["series"], combined["wijk_code"], strict=False))
+labels = {series: indeling.series_label(f"{names[code]} ({code})" if names[code] in renumbered
+                                         and code not in indeling.breaks else names[code],
+                                         series, series_years[series])
+          for series, code in sorted(series_code.items())}
 figure = go.Figure()
 # A model figure is an estimate over each year's children, whether these were counted or
 # estimated: before, '2024 (telling)' stood above Centrum's 10 children on niveau 3 (and its
@@ -71,7 +84,7 @@ def year_kind(source: str) -> str:
 
 
 hidden_points = 0
-for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
+for index, (series, part) in enumerate(combined.groupby("series", sort=True)):
     part = part.sort_values("year")
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
@@ -81,7 +94,7 @@ for index, (_, part) in enumerate(combined.groupby("wijk_code", sort=True)):
              for v, h in zip(part["value"], hidden, strict=True)]
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
-        name=labels[part["wijk_code"].iloc[0]], colour=palette[index % len(palette)], width=2.5, marker_size=10,
+        name=labels[series], colour=palette[index % len(palette)], width=2.5, marker_size=10,
         dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
         texts=texts, hovertemplate="%{x}: %{text}" + (f" ({MODEL_ROUTE}%{{customdata}})"
                                                       if sources else "")
@@ -133,11 +146,11 @@ a11y.summary([a11y.ranking_sentence(
     # a figure not made from the children (the CBS Jeugdmonitor) has its own secret cells
     unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked])
     if indicator.needs_population else len(latest) - len(ranked))])
-points = {(r.wijk_code, r.year): point_text(r) for r in combined.itertuples(index=False)}
+points = {(r.series, r.year): point_text(r) for r in combined.itertuples(index=False)}
 year_headers = [f"{y} ({year_kind(sources[int(y)])})" if sources.get(int(y)) else str(y)
                 for y in shown_years]
 a11y.data_table(["Wijk", *year_headers],
-                [[labels[code], *(points.get((code, y), "") for y in shown_years)] for code in names.index],
+                [[labels[series], *(points.get((series, y), "") for y in shown_years)] for series in labels],
                 f"{indicator.label} per wijk en jaar, {gemeente_name(gemeente_code)}")
 kind = {"model": "schatting van het model", "waargenomen": "waargenomen",
         "bevolking": "bevolking"}.get(indicator.kind, indicator.kind)
@@ -149,6 +162,8 @@ if sources:
 st.caption(f"Soort cijfer: {kind}. {indicator.shown_note()}".strip())
 if note := source_break_note(sources):
     st.warning(note)
+if indeling_changed := indeling_note(indeling, gemeente_name(gemeente_code)):
+    st.warning(indeling_changed)
 if renumbered:
     st.caption(f"{', '.join(renumbered)}: dezelfde naam onder meer wijkcodes (CBS heeft de wijk "
                "tussen de jaren een andere code gegeven of anders ingedeeld). Alleen een gelijke "

@@ -198,7 +198,8 @@ def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_
     loads = next(d.value for d in _page("databronnen", "GM0088").dataframe
                  if "Rijen" in d.value.columns and "Bron" in d.value.columns)
     assert loads.loc[loads["Gegevens"] == "vve-indicaties", "Rijen"].tolist() == [""]
-    assert loads.loc[loads["Bestand"] == "kwb-2024.xlsx", "Rijen"].tolist() == ["30"]
+    # the values stored (region x column), with CBS's ind_wbi of the gemeente and its wijk
+    assert loads.loc[loads["Bestand"] == "kwb-2024.xlsx", "Rijen"].tolist() == ["32"]
 
 
 @pytest.mark.parametrize(("dia", "most", "column"), [("per_wijk", "kinderen", 1),

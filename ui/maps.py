@@ -24,7 +24,7 @@ from outputs.report import (
     unreadable_boundaries_note,
 )
 from transforms.labels import LoadHint, short_wijk_name
-from transforms.years import WIJK_GEOMETRIES_SQL
+from transforms.years import WIJK_GEOMETRIES_SQL, boundary_changed_sql
 from ui import theme
 from ui.a11y import figure_text, true_flag
 from ui.auth import where_to_load
@@ -65,16 +65,21 @@ def boundary_year_note(gemeente_code: str, year: int) -> str:
     if boundary_year is None or int(boundary_year) == year:
         return ""
     wijken = query(
-        """
+        f"""
         select r.region_code, r.region_name,
                r.region_code in (select region_code from geometries
-                                 where year = ? and region_level = 'wijk') as drawn
+                                 where year = $1 and region_level = 'wijk') as drawn,
+               {boundary_changed_sql("r.region_code", "$1", "$2")} as other_area
         from stg_regions as r
-        where r.year = ? and r.gemeente_code = ? and r.region_level = 'wijk'
+        where r.year = $2 and r.gemeente_code = $3 and r.region_level = 'wijk'
         order by r.region_code
         """,
         [int(boundary_year), year, gemeente_code],
     )
+    # a code drawn in the boundaries' year, but CBS changed its area in between: left off the map
+    # (WIJK_GEOMETRIES_SQL), as that year's boundary is another area
+    other_area = wijken[wijken["drawn"].astype(bool) & wijken["other_area"].astype(bool)]
+    wijken = wijken.drop(other_area.index)
     missing = wijken[~wijken["drawn"].astype(bool)]
     note = (f"Deze kaart gebruikt de wijkgrenzen van {int(boundary_year)}: voor {year} zijn geen "
             "grenzen geladen.")
@@ -86,8 +91,16 @@ def boundary_year_note(gemeente_code: str, year: int) -> str:
                  + " De cijfers staan in de tabel onder de kaart.")
     elif len(missing):
         names = ", ".join(code if name in (None, code) else f"{name} ({code})"
-                          for code, name, _ in missing.itertuples(index=False))
+                          for code, name, *_ in missing.itertuples(index=False))
         note += f" Niet op de kaart, omdat hun wijkcode in {int(boundary_year)} niet bestaat: {names}."
+    if len(other_area):
+        earlier, later = sorted((year, int(boundary_year)))
+        names = ", ".join(code if name in (None, code) else f"{name} ({code})"
+                          for code, name, *_ in other_area.itertuples(index=False))
+        note += (f" Niet op de kaart, omdat CBS hun gebied tussen {earlier} en {later} anders heeft "
+                 f"afgebakend (kolom ind_wbi van de kwb), zodat de grens van {int(boundary_year)} onder "
+                 f"dezelfde code een ander gebied is: {names}. Hun cijfers staan in de tabel onder de "
+                 "kaart. " + where_to_load(LoadHint(f"de grenzen van {year}", "van CBS en PDOK, met internet")))
     return note
 
 

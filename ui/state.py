@@ -7,7 +7,8 @@ import re
 import streamlit as st
 
 from data_sources.config import SAMPLE_GEMEENTE_CODE
-from data_sources.gemeentenamen import label
+from data_sources.gemeentenamen import bundled_names, label
+from data_sources.offline_boundaries import BUNDLED_YEAR
 from transforms.labels import LoadHint
 from transforms.population import LOADED_GEMEENTEN_SQL
 from ui.auth import (
@@ -47,8 +48,6 @@ def _gemeenten() -> dict[str, str]:
     )
     # A gemeente loaded without region names (OData without dimension files) is named from the
     # bundled list of 2024, not shown as a bare code.
-    from data_sources.gemeentenamen import bundled_names
-
     names = bundled_names()
     named = [(code, names.get(code) or name if name == code else name) for code, name in found]
     return allowed_gemeenten(dict(sorted(named, key=lambda item: item[1].lower())))
@@ -74,6 +73,30 @@ def years(gemeente_code: str) -> list[int]:
         [gemeente_code] * 4,
     )
     return [int(year) for (year,) in found]
+
+
+def former_gemeenten(codes: list[str]) -> dict[str, int]:
+    """The loaded gemeenten that a herindeling merged away: not in the bundled list of 2024 and
+    without figures of 2024 or later (a gemeente formed after 2024 is no former one). code -> the
+    last year with figures. The sample gemeente is never one."""
+    names = bundled_names()
+    former = {}
+    for code in codes:
+        if code in names or code == SAMPLE_GEMEENTE_CODE:
+            continue
+        found = years(code)
+        if found and max(found) < BUNDLED_YEAR:
+            former[code] = max(found)
+    return former
+
+
+def _label(code: str, available: dict[str, str], former: dict[str, int]) -> str:
+    # 'Beemster (GM0370, opgeheven; cijfers t/m 2021)': not to be taken for a gemeente of today
+    if code not in former:
+        return label(code, available)
+    name = available.get(code, code)
+    said = f"{code}, opgeheven; cijfers t/m {former[code]}"
+    return f"{name} ({said})" if name != code else f"{code} (opgeheven; cijfers t/m {former[code]})"
 
 
 def _current_year_fallback() -> int:
@@ -127,15 +150,28 @@ def sidebar() -> tuple[str | None, int | None]:
         st.warning(f"{asked} uit de link is niet geladen; u ziet nu "
                    f"{plain(available[default])}. " + where_to_load(LoadHint("die gemeente")))
     st.session_state.gemeente_code = _choose(codes, wanted, default)
+    former = former_gemeenten(codes)
     gemeente_code = persistent_selectbox(
         st.sidebar, "Gemeente", codes, "gemeente_code",
-        format_func=lambda code: label(code, available),
+        format_func=lambda code: _label(code, available, former),
     )
     year_options = years(gemeente_code) or [_current_year_fallback()]
     wanted_year = st.session_state.get("year")
-    if wanted_year is None and st.query_params.get("jaar", "").isdigit():
+    year_from_url = wanted_year is None and st.query_params.get("jaar", "").isdigit()
+    if year_from_url:
         wanted_year = int(st.query_params["jaar"])
     st.session_state.year = _choose(year_options, wanted_year, year_options[0])
+    if wanted_year is not None and wanted_year not in year_options and (year_from_url or gemeente_code in former):
+        # a link or a chosen year the gemeente has no figures of: say which year is shown instead,
+        # and for a gemeente merged away in a herindeling why (its later years are another code's)
+        name = plain(available[gemeente_code])
+        said = (f"{name} ({gemeente_code}) bestaat in {BUNDLED_YEAR} niet meer als gemeente (opgeheven bij "
+                f"een gemeentelijke herindeling) en heeft geen cijfers van {wanted_year}; u ziet "
+                f"{st.session_state.year}. Kies voor {wanted_year} de gemeente waarin {name} is "
+                "opgegaan: haar kinderen staan vanaf de herindeling in die gemeente."
+                if gemeente_code in former else
+                f"Voor {name} ({gemeente_code}) is {wanted_year} niet geladen; u ziet {st.session_state.year}.")
+        st.warning(said)
     year = persistent_selectbox(st.sidebar, "Jaar", year_options, "year")
     st.query_params["gemeente"] = gemeente_code
     st.query_params["jaar"] = str(year)

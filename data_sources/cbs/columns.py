@@ -12,6 +12,12 @@ KERNCIJFERS_STEMS = (
     "MateVanStedelijkheid",
 )
 
+# CBS's indicator of a changed indeling per region and year, compared with the year before: 1 code
+# and area unchanged (a new name is possible), 2 another code for the same area, 3 another area
+# (the figures cannot simply be compared). OData types it as text ('1'); stored as a number.
+INDELING_STEM = "IndelingswijzigingGemeenteWijkBuurt"
+INDELING_OTHER_AREA = 3
+
 # Titles -> keys, for a StatLine export with titles as column headers and for OData v4, which
 # names measures by code (M000352) and title. Without the unit in parentheses.
 TITLE_KEYS = {
@@ -79,6 +85,9 @@ KWB_STEMS: dict[str, str] = {
     # in 85984NED, measure A025301 of 86165NED), and the average WOZ value as kwb-2016 to
     # kwb-2019 name it (g_wozbag from 2020 on)
     "a_ons_po": "LeerlingenPo", "g_woz": "GemiddeldeWOZWaardeVanWoningen",
+    # CBS's own mark of a changed indeling (1 unchanged, 2 other code, 3 other area than the year
+    # before): a wijk's line on Trends breaks where its area changed
+    "ind_wbi": INDELING_STEM,
 }
 # The titles of those columns in the StatLine table of the kwb (85984NED's DataProperties, the same
 # words in every year): a kwb CSV "met titels" gives the same stems as the kwb-<year> download.
@@ -140,12 +149,15 @@ KWB_TITLES: dict[str, str] = {
     "Oppervlakte water": "OppervlakteWater", "Dekkingspercentage": "Dekkingspercentage",
     "Mate van stedelijkheid": "MateVanStedelijkheid",
     "Omgevingsadressendichtheid": "Omgevingsadressendichtheid",
+    # the title of 85984NED (2024) and of older tables
+    "Indelingswijziging gemeente, wijk, buurt": INDELING_STEM,
+    "Indelingswijziging wijken en buurten": INDELING_STEM,
 }
 _BY_KWB_TITLE = {normalise(title): key for title, key in KWB_TITLES.items()}
 # the kwb's region code column (gwb_code in older files), and its columns of codes and names
 KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 KWB_TEXT_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs",
-                    "ind_wbi", "pst_mvp", "wk_code", "bu_code", "gm_code"}
+                    "pst_mvp", "wk_code", "bu_code", "gm_code"}
 
 # Dimension keys of the CBS tables -> their type in DataProperties, for formats without it
 DIMENSION_KEYS = {"WijkenEnBuurten": "GeoDetail", "RegioS": "GeoDimension",

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.columns import KWB_STEMS
+from data_sources.cbs.columns import INDELING_STEM, KWB_STEMS
 from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
@@ -83,6 +83,8 @@ def kerncijfers_frames(
     geo_key = next(iter(table.dimension_keys()), "WijkenEnBuurten")
     geo_titles = table.dimensions.get(geo_key, {})
     numeric = {k: s for k, s in table.numeric_topics().items() if s != "ID"}
+    if INDELING_STEM in keys:
+        numeric[keys[INDELING_STEM]] = INDELING_STEM  # a text topic in OData ('1   '), read as its number
     wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
 
     region_rows, value_rows = [], []

@@ -1,0 +1,170 @@
+"""How a gemeente's wijkindeling changed between the kwb years loaded, and where a wijk's line breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# CBS's kwb marks each region and year against the year before (ind_wbi, OData
+# IndelingswijzigingGemeenteWijkBuurt): 1 same code and area (a new name is possible), 2 another
+# code for the same area, 3 another area: "De cijfers kunnen niet zonder meer worden vergeleken".
+OTHER_AREA = 3
+
+# year, region_code, region_level, the name the kwb of that year gave it (else null), and CBS's
+# ind_wbi for it in that year (null when the file had no such column), for the gemeente ($1) and
+# its wijken as the kerncijfers of each year define them.
+INDELING_SQL = """
+    select r.year, r.region_code, r.region_level, r.region_name, k.value as ind_wbi
+    from regions as r
+    left join stg_cbs__kerncijfers as k
+        on k.year = r.year and k.region_code = r.region_code
+        and k.stem = 'IndelingswijzigingGemeenteWijkBuurt'
+    where r.gemeente_code = $1 and r.region_level in ('gemeente', 'wijk')
+    order by r.year, r.region_code
+"""
+
+
+@dataclass
+class Step:
+    """What changed from one kwb year loaded to the next one loaded."""
+
+    earlier: int
+    later: int
+    gone: list[tuple[str, str]] = field(default_factory=list)        # (code, name in earlier)
+    new: list[tuple[str, str]] = field(default_factory=list)         # (code, name in later)
+    other_area: list[tuple[str, str]] = field(default_factory=list)  # same code, ind_wbi 3 in later
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # (code, earlier, later name)
+    gemeente_other_area: bool = False                                # the gemeente's own ind_wbi 3
+
+    def changed(self) -> bool:
+        return bool(self.gone or self.new or self.other_area or self.gemeente_other_area)
+
+
+@dataclass
+class Indeling:
+    """The wijkindeling of a gemeente over the kwb years loaded."""
+
+    steps: list[Step]
+    # code -> the years from which a new line starts (the code's area changed from that year on)
+    breaks: dict[str, list[int]]
+    # (code, year) -> the name the kwb of that year gave the region
+    names: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def series(self, code: str, year: int) -> str:
+        """The key of the line a wijk's figure of a year is on: its code, plus the first year of
+        its area when CBS changed that area in a year loaded."""
+        starts = [start for start in self.breaks.get(code, []) if start <= year]
+        return f"{code}@{starts[-1]}" if starts else code
+
+    def series_label(self, name: str, series: str, years: Iterable[int]) -> str:
+        """'Wijk 30 (WK019330, tot 2022)' or '(WK019330, vanaf 2024)' for a broken line, each
+        named as the kwb of its last year named it; else `name`."""
+        code, _, start = series.partition("@")
+        if code not in self.breaks:
+            return name
+        shown = sorted(years)
+        name = self.names.get((code, shown[-1]), name)
+        if not start:
+            return f"{name} ({code}, tot {shown[-1]})"
+        later = [b for b in self.breaks[code] if b > int(start)]
+        span = f"vanaf {start}" if not later else f"{start}-{shown[-1]}" if shown[-1] > int(start) else start
+        return f"{name} ({code}, {span})"
+
+
+def indeling(found: list[tuple]) -> Indeling:
+    """The steps between the kwb years in `found` (rows of INDELING_SQL) and the breaks of lines:
+    a wijk breaks in a year where CBS marks its area as other than the year before (ind_wbi 3)
+    and an earlier year of it is loaded."""
+    by_year: dict[int, dict[str, tuple[str, str | None, float | None]]] = {}
+    names = {}
+    for year, code, level, name, mark in found:
+        by_year.setdefault(int(year), {})[code] = (level, name, mark)
+        if name:
+            names[(code, int(year))] = name
+    years = sorted(by_year)
+    steps, breaks = [], {}
+    for earlier, later in zip(years, years[1:], strict=False):
+        before, after = by_year[earlier], by_year[later]
+        wijken_before = {c for c, (level, *_) in before.items() if level == "wijk"}
+        wijken_after = {c for c, (level, *_) in after.items() if level == "wijk"}
+        step = Step(earlier, later)
+        step.gemeente_other_area = any(level == "gemeente" and mark == OTHER_AREA
+                                       for level, _, mark in after.values())
+        if not wijken_before or not wijken_after:
+            # a kwb of only the gemeente says nothing about its wijken
+            steps += [step] if step.gemeente_other_area else []
+            continue
+        step.gone = [(c, before[c][1] or c) for c in sorted(wijken_before - wijken_after)]
+        step.new = [(c, after[c][1] or c) for c in sorted(wijken_after - wijken_before)]
+        for code in sorted(wijken_before & wijken_after):
+            if after[code][2] == OTHER_AREA:
+                step.other_area.append((code, after[code][1] or code))
+                breaks.setdefault(code, []).append(later)
+            old_name, new_name = before[code][1], after[code][1]
+            if old_name and new_name and old_name != new_name:
+                step.renamed.append((code, old_name, new_name))
+        steps.append(step)
+    return Indeling(steps, breaks, names)
+
+
+def gemeente_note(found: Indeling, gemeente_name: str) -> str | None:
+    """Dutch, for a figure of the whole gemeente over the years: the years in which CBS marks the
+    gemeente itself as another area than the year before (a herindeling), or None."""
+    changed = [step.later for step in found.steps if step.gemeente_other_area]
+    if not changed:
+        return None
+    return (f"{gemeente_name} is in {_listed([str(y) for y in changed])} anders afgebakend dan het jaar "
+            "ervoor (gemeentelijke herindeling of grenswijziging, volgens CBS, kolom ind_wbi van de "
+            "kwb): het verschil tussen de jaren ervoor en erna is (ook) dat andere gebied, geen "
+            "ontwikkeling.")
+
+
+def _listed(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + " en " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _wijken(pairs: list[tuple[str, str]]) -> str:
+    return _listed([f"{name} ({code})" if name != code else code for code, name in pairs])
+
+
+def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
+    """Dutch: how the wijkindeling changed between the years loaded and what that means for the
+    lines, or None when it did not change (as far as the files loaded show)."""
+    sentences = []
+    for step in found.steps:
+        parts = []
+        if step.gone:
+            parts.append(f"niet meer in {step.later}: {_wijken(step.gone)}")
+        if step.new:
+            parts.append(f"nieuw in {step.later}: {_wijken(step.new)}")
+        if step.other_area:
+            parts.append(f"in {step.later} anders afgebakend dan het jaar ervoor (volgens CBS, kolom "
+                         f"ind_wbi), met dezelfde code: {_wijken(step.other_area)}; hun lijn breekt "
+                         f"in {step.later}")
+        if parts:
+            sentences.append(f"Van {step.earlier} naar {step.later}: " + "; ".join(parts) + ".")
+        if step.gemeente_other_area:
+            sentences.append(f"{gemeente_name} zelf is in {step.later} anders afgebakend dan het jaar "
+                             "ervoor (gemeentelijke herindeling of grenswijziging, volgens CBS): een "
+                             "totaal van de gemeente over deze jaren is geen ontwikkeling.")
+        if (step.gone or step.new) and step.later - step.earlier > 1:
+            skipped = list(range(step.earlier + 1, step.later))
+            sentences.append(
+                f"De kwb van {_listed([str(y) for y in skipped])} is niet geladen: of een wijk die in "
+                "beide jaren dezelfde code heeft daartussen anders is afgebakend, zegt alleen CBS' "
+                "kolom ind_wbi van elk jaar; laad die jaren om het te zien.")
+    renamed = [f"{code} heette in {step.earlier} {old} en in {step.later} {new}"
+               for step in found.steps for code, old, new in step.renamed]
+    if not sentences and not renamed:
+        return None
+    text = ""
+    if sentences:
+        text = (f"De wijkindeling van {gemeente_name} is veranderd. " + " ".join(sentences)
+                + " Een lijn volgt één wijk in één afbakening: waar CBS een wijk splitste, "
+                "samenvoegde of een nieuwe code gaf, staan de kinderen in de lijnen van de wijken "
+                "van elke indeling apart, en zijn die lijnen niet met elkaar te vergelijken.")
+    if renamed:
+        text += (" " if text else "") + (
+            f"{_listed(renamed)} (dezelfde code, een andere naam: volgens CBS hetzelfde gebied tenzij "
+            "de kolom ind_wbi anders zegt; de pagina's noemen de wijk bij haar laatste naam).")
+    return text
