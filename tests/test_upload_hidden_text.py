@@ -301,3 +301,31 @@ def test_a_contact_and_organisation_numbers_beside_the_organisation_fields_pass(
         sheet["D2"], sheet["D3"], sheet["E4"] = "KvK 12345678", "LRK 123456789012", 12345678
     result = validate_workbook(template(change), "vve-indicaties", gem, "vve.xlsx")
     assert result.ok, result.message_texts()
+
+
+@pytest.mark.parametrize("soort", [
+    "extra-ondersteuning", "kinderopvang-bezetting", "vve-indicaties", "speciaal-onderwijs",
+    "wachtlijst-so", "ondersteuningstrajecten", "jeugdhulp", "wachtlijst-zorg", "groepsgrootte",
+    "bevolking"])
+def test_the_check_passes_over_exactly_the_templates_own_texts(gem, soort):
+    """The upload check passes over Kindkaart's own texts on Toelichting and Lijsten
+    (template_text.own_texts: searching its prose for names cost every upload some 3 ms and can
+    find nothing); what the template writes there for the gemeente, its name in the title and its
+    wijken, is checked as a partner's text is."""
+    import openpyxl
+
+    from data_sources.registrations.locations import LocationIndex
+    from data_sources.registrations.template import write_template
+    from data_sources.registrations.template_text import own_texts
+
+    buffer = io.BytesIO()
+    write_template(soort, buffer, gem)
+    book = openpyxl.load_workbook(buffer)
+    written = {cell.value for name in ("Toelichting", "Lijsten") for row in book[name].iter_rows()
+               for cell in row if isinstance(cell.value, str) and cell.value}
+    index = LocationIndex(gem, "GM9999")
+    gemeente_texts = {f"Kindkaart — sjabloon {soort} voor {index.gemeente_name}",
+                      *index.wijk_choices()}
+    assert written - own_texts(soort) <= gemeente_texts
+    assert gemeente_texts & written  # the template was written for the gemeente
+    assert not own_texts(soort) & gemeente_texts

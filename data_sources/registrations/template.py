@@ -14,12 +14,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data_sources.registrations.locations import LocationIndex
 from data_sources.registrations.schemas import Column, registration_type
-from data_sources.registrations.validate import (
+from data_sources.registrations.template_text import (
+    COLUMNS_HEADER,
     DATA_SHEET,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     META_SHEET,
-    NO_PERSONAL_DATA_LINE,
+    column_row,
+    instruction_lines,
 )
 
 TEMPLATE_ROWS = 2000  # rows below the header that are unlocked and carry the checks
@@ -181,40 +183,21 @@ def _list_validation(choices: tuple[str, ...], lists, list_column: int, column: 
 
 
 def _write_instructions(sheet, rtype, index: LocationIndex | None) -> None:
-    gemeente = f" voor {index.gemeente_name}" if index is not None else ""
-    lines = [
-        (f"Kindkaart — sjabloon {rtype.key}{gemeente}", Font(bold=True, size=14)),
-        (rtype.label, Font(bold=True)),
-        (rtype.description, None),
-        ("", None),
-        ("Zo vult u het sjabloon in", Font(bold=True)),
-        (f"1. Vul in het blad '{META_SHEET}' uw organisatie en de periode in.", None),
-        (f"2. Vul in het blad '{DATA_SHEET}' één rij per wijk (of locatie) en indeling, "
-         "onder de kopregel. Verander de kopregel niet.", None),
-        ("3. Een plaats mag een CBS-wijkcode, een wijknaam, een buurtcode of een postcode "
-         "(1234 AB of 1234) zijn.", None),
-        (("4. Houdt u gegevens per kind bij? Dan mag u één rij per kind invullen en 'aantal "
-          "kinderen' leeg laten; Kindkaart telt op en bewaart alleen de totalen."
-          if rtype.per_child else "4. Vul elke rij volledig in; één rij per groep."), None),
-        (NO_PERSONAL_DATA_LINE, None),  # the one text of this sheet the upload check passes
-        ("6. Geen totaalrijen en geen samengevoegde cellen; Kindkaart telt zelf op.", None),
-        ("7. Lever het bestand aan op de pagina Aanleveren. U ziet meteen wat er eventueel "
-         "verbeterd moet worden; er wordt pas iets opgeslagen als alles klopt.", None),
-        ("", None),
-        ("Kolommen", Font(bold=True)),
-    ]
-    for r, (text, font) in enumerate(lines, start=1):
+    lines = instruction_lines(rtype, index.gemeente_name if index is not None else None)
+    fonts = {"title": Font(bold=True, size=14), "bold": Font(bold=True)}
+    for r, (text, style) in enumerate(lines, start=1):
         cell = sheet.cell(row=r, column=1, value=text)
-        if font:
-            cell.font = font
+        if style:
+            cell.font = fonts[style]
     start = len(lines) + 1
-    for c, head in enumerate(("kolom", "verplicht", "uitleg", "toegestane waarden"), start=1):
+    for c, head in enumerate(COLUMNS_HEADER, start=1):
         sheet.cell(row=start, column=c, value=head).font = Font(bold=True)
     for r, column in enumerate(rtype.columns, start=start + 1):
-        sheet.cell(row=r, column=1, value=column.label)
-        sheet.cell(row=r, column=2, value="ja" if column.required else "nee")
-        sheet.cell(row=r, column=3, value=column.help).alignment = Alignment(wrap_text=True)
-        sheet.cell(row=r, column=4, value=", ".join(column.choices))
+        label, required, help_text, choices = column_row(column)
+        sheet.cell(row=r, column=1, value=label)
+        sheet.cell(row=r, column=2, value=required)
+        sheet.cell(row=r, column=3, value=help_text).alignment = Alignment(wrap_text=True)
+        sheet.cell(row=r, column=4, value=choices)
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 80

@@ -33,13 +33,17 @@ from data_sources.registrations.schemas import (
     RegistrationType,
     registration_type,
 )
+from data_sources.registrations.template_text import (
+    DATA_SHEET,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    NO_PERSONAL_DATA_LINE,
+    own_texts,
+)
 from data_sources.text import normalise, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
 
-DATA_SHEET = "Gegevens"
-META_SHEET = "Organisatie"
-INSTRUCTIONS_SHEET = "Toelichting"
-LISTS_SHEET = "Lijsten"
 HEADER_SEARCH_ROWS = 30
 MAX_MESSAGES = 200
 
@@ -1061,7 +1065,7 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
                         "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
                         + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
         if normalise(entry.name) != normalise(META_SHEET):
-            problems += _personal_values(_without_own_text(entry), reported, places)
+            problems += _personal_values(_without_own_text(entry, rtype), reported, places)
         else:
             problems += _child_data_on_meta_sheet(entry, reported)
     return problems
@@ -1099,18 +1103,19 @@ def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Mes
 # Sheets of the template besides Gegevens: Kindkaart's own text, the lists, and the Organisatie
 # fields (checked by _personal_in_meta; a contact for questions is no child's data, not stored).
 _TEMPLATE_SHEETS = {normalise(n) for n in (META_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET)}
-# The template's line on personal data on its sheet Toelichting (template._write_instructions),
-# which names them; every other cell of Toelichting and Lijsten is checked as any sheet's is: the
-# two were left out, and a BSN or 'Sven Jansen geb. 12-03-2020' on the hidden sheet Lijsten
-# went through.
-NO_PERSONAL_DATA_LINE = ("5. Geen persoonsgegevens: geen burgerservicenummers, namen, adressen "
-                         "of geboortedatums. Een bestand met persoonsgegevens wordt geweigerd.")
+# Kindkaart's own texts on the template's sheets Toelichting and Lijsten (its lines, the table of
+# columns, the choices: template_text.own_texts) are passed over; every other cell of the two is
+# checked as any sheet's is: the two were left out, and a BSN or 'Sven Jansen geb. 12-03-2020' on
+# the hidden sheet Lijsten went through. Checking the template's own prose cost every upload of
+# the template some 3 ms of name searches that can find nothing.
+_OWN_TEXT_SHEETS = {normalise(INSTRUCTIONS_SHEET), normalise(LISTS_SHEET)}
 
 
-def _without_own_text(entry: SheetEntry) -> SheetEntry:
-    if normalise(entry.name) != normalise(INSTRUCTIONS_SHEET):
+def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> SheetEntry:
+    if normalise(entry.name) not in _OWN_TEXT_SHEETS:
         return entry
-    head = [tuple(None if cell == NO_PERSONAL_DATA_LINE else cell for cell in row)
+    own = own_texts(rtype.key) if rtype is not None else frozenset({NO_PERSONAL_DATA_LINE})
+    head = [tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
             for row in entry.head]
     return SheetEntry(entry.name, entry.state, entry.part, head)
 
