@@ -15,6 +15,7 @@ import pandas as pd
 from data_sources.config import min_count
 from data_sources.store import has_table
 from transforms import deliveries as deliveries_model
+from transforms.indeling import gemeente_note, indeling_of
 from transforms.labels import (
     COMPONENT_SHORT_LABELS,
     LOAD_SOURCE_LABELS,
@@ -301,6 +302,9 @@ def _children_over_years(con, gemeente_code, year):
              suppression_note(min_count(), any("brp" in source.split(", ") for source in sources.values()))]
     if note := source_break_note(sources):
         notes.insert(1, note)
+    # a herindeling in a year shown: the total's jump is (also) another area, as Continuüm says
+    if herindeling := gemeente_note(indeling_of(con, gemeente_code), gemeente_name(con, gemeente_code)):
+        notes.insert(1, herindeling)
     return Sheet("Kinderen per jaar", frame, notes)
 
 

@@ -16,6 +16,7 @@ from data_sources.config import min_count
 from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
+from transforms.indeling import gemeente_note, indeling_of, wijk_note
 from transforms.partner_tables import gemeente_rows, protected_gap
 from transforms.population import (
     MODEL_HIDDEN_SQL,
@@ -370,7 +371,16 @@ def _trend(context: Context) -> str | None:
     note = source_break_note(sources)
     return chart + html_table(frame.reset_index(drop=True)) + (
         f"<p class='note'>Bron per jaar: {esc(sources_by_year_text(sources))}; elk jaar zoals in de tabel "
-        f"per wijk van dat jaar.{' ' + esc(note) if note else ''}</p>")
+        f"per wijk van dat jaar.{' ' + esc(note) if note else ''}</p>") + _other_area(context)
+
+
+def _other_area(context: Context) -> str:
+    """The warning where CBS marks the gemeente (report) or the wijk (factsheet) as another area
+    than the year before in a year of the trend, as Continuüm and Trends say it; else ''."""
+    found = indeling_of(context.con, context.gemeente_code)
+    note = (wijk_note(found, context.wijk_code, context.wijk_name) if context.wijk_code
+            else gemeente_note(found, context.gemeente_name))
+    return f"<p class='warning'>{esc(note)}</p>" if note else ""
 
 
 NOT_LOADED = "niet geladen (LRK)"
@@ -611,6 +621,7 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 .card { border: 2px solid #0072B2; border-radius: 6px; padding: .5em 1em; min-width: 8em; }
 .card .value { font-size: 20pt; font-weight: bold; }
 .note { font-size: 9.5pt; color: #333; }
+.warning { font-size: 10.5pt; color: #111; border-left: 4px solid #D55E00; padding: .2em .6em; }
 .legend { font-size: 10pt; } .swatch { display: inline-block; width: 1em; height: 1em;
   vertical-align: middle; margin: 0 .3em 0 .8em; border: 1px solid #888; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

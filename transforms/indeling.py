@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import duckdb
+
 # CBS's kwb marks each region and year against the year before (ind_wbi, OData
 # IndelingswijzigingGemeenteWijkBuurt): 1 same code and area (a new name is possible), 2 another
 # code for the same area, 3 another area: "De cijfers kunnen niet zonder meer worden vergeleken".
@@ -111,12 +113,29 @@ def gemeente_note(found: Indeling, gemeente_name: str) -> str | None:
     """Dutch, for a figure of the whole gemeente over the years: the years in which CBS marks the
     gemeente itself as another area than the year before (a herindeling), or None."""
     changed = [step.later for step in found.steps if step.gemeente_other_area]
-    if not changed:
+    return _other_area_note(gemeente_name, changed, "gemeentelijke herindeling of grenswijziging, ")
+
+
+def wijk_note(found: Indeling, wijk_code: str, wijk_name: str) -> str | None:
+    """Dutch, for a figure of one wijk over the years: the years in which CBS marks the wijk as
+    another area than the year before under the same code (where its line breaks), or None."""
+    return _other_area_note(f"{wijk_name} ({wijk_code})", found.breaks.get(wijk_code, []))
+
+
+def _other_area_note(subject: str, years: list[int], why: str = "") -> str | None:
+    # one sentence for the gemeente (Continuüm, slides, report, workbook) and a wijk (its slide and
+    # factsheet): a line through two areas is no development
+    if not years:
         return None
-    return (f"{gemeente_name} is in {_listed([str(y) for y in changed])} anders afgebakend dan het jaar "
-            "ervoor (gemeentelijke herindeling of grenswijziging, volgens CBS, kolom ind_wbi van de "
-            "kwb): het verschil tussen de jaren ervoor en erna is (ook) dat andere gebied, geen "
-            "ontwikkeling.")
+    return (f"{subject} is in {_listed([str(y) for y in years])} anders afgebakend dan het jaar ervoor "
+            f"({why}volgens CBS, kolom ind_wbi van de kwb): het verschil tussen de jaren ervoor en erna is "
+            "(ook) dat andere gebied, geen ontwikkeling.")
+
+
+def indeling_of(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> Indeling:
+    """The wijkindeling of a gemeente over the kwb years in the store (for outputs without the
+    app's cached queries)."""
+    return indeling(con.execute(INDELING_SQL, [gemeente_code]).fetchall())
 
 
 def _listed(parts: list[str]) -> str:
