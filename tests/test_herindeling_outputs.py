@@ -7,6 +7,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from conftest import app_db_with_files
+from conftest import run_page_as_analist as run_page
 from kwb_files import kwb_rows, write_kwb_xlsx
 from test_gemeente_herindeling import PURMEREND, PURMEREND_2021, PURMEREND_2024
 from test_trends_indeling import WIJKEN_BEFORE, kwb_2024
@@ -41,6 +42,10 @@ def other_wijk(tmp_path, monkeypatch):
                              kwb_2024(tmp_path, other_area=("WK019310",)))
 
 
+def _slide_text(at) -> str:
+    return " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.warning])
+
+
 def _export(tmp_path, database, name: str, *extra: str) -> str:
     target = tmp_path / name
     assert main(["export", "-o", str(target), "--db", str(database), *extra]) == 0
@@ -56,6 +61,23 @@ def _sheet_notes(path, sheet: str) -> str:
     about = [r[0] for r in openpyxl.load_workbook(path)["Toelichting"].iter_rows(values_only=True)]
     start = about.index(sheet) + 1
     return " ".join(about[start:about.index(None, start)])
+
+
+def test_the_trend_slide_says_the_gemeente_is_another_area(herindeling):
+    at = run_page("presentatie", params={"gemeente": "GM0439", "dia": "trend"})
+    assert not at.exception
+    assert at.main.title[-1].value == "Ontwikkeling"
+    assert GEMEENTE_WARNING in _slide_text(at)
+
+
+def test_the_wijk_slide_says_the_wijk_is_another_area(other_wijk):
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019310"})
+    assert not at.exception
+    assert at.main.title[-1].value == "Wijk in beeld"
+    assert WIJK_WARNING in _slide_text(at)
+    # a wijk CBS did not re-bound says nothing of it
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019311"})
+    assert not at.exception and "anders afgebakend" not in _slide_text(at)
 
 
 def test_report_and_workbook_say_the_gemeente_is_another_area(herindeling, tmp_path):

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
+from transforms.indeling import INDELING_SQL, gemeente_note, indeling, wijk_note
 from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
 from transforms.population import (
     AGE_GROUPS_NOTE,
@@ -303,11 +304,17 @@ def _trend_table(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, 
                     caption)
 
 
-def _sources_caption(sources: dict[int, str]) -> None:
-    """The source of every year, and a warning where it changes (no trend across it)."""
+def _sources_caption(sources: dict[int, str], context: SlideContext, wijk_name: str | None = None) -> None:
+    """The source of every year, and a warning where it changes or where CBS marks the gemeente
+    (or the wijk) as another area than the year before (no trend across either), in the room's
+    large type."""
     st.caption(f"Bron per jaar: {sources_by_year_text(sources)}.")
-    if note := source_break_note(sources):
-        st.markdown(f"<p class='kk-summary'>{esc(note)}</p>", unsafe_allow_html=True)
+    found = indeling(rows(INDELING_SQL, [context.gemeente_code]))
+    other_area = (wijk_note(found, context.wijk_code, wijk_name or context.wijk_code) if wijk_name is not None
+                  else gemeente_note(found, context.gemeente_name))
+    for note in (source_break_note(sources), other_area):
+        if note:
+            st.markdown(f"<p class='kk-summary'>{esc(note)}</p>", unsafe_allow_html=True)
 
 
 def _trend(context: SlideContext) -> None:
@@ -316,7 +323,7 @@ def _trend(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {esc(context.gemeente_name)}, "
                 f"{values.index.min()}-{values.index.max()} ({esc(kind)})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden, sources), "dia_trend", f"trend {context.gemeente_name}")
-    _sources_caption(sources)
+    _sources_caption(sources, context)
     _trend_table(values, hidden, sources,
                  f"Kinderen per leeftijdsgroep in {context.gemeente_name} per jaar ({kind})")
 
@@ -378,7 +385,7 @@ def _wijk(context: SlideContext) -> None:
     st.markdown(f"<p class='kk-big'>Wijk {esc(names.get(context.wijk_code, context.wijk_code))}: kinderen per "
                 f"leeftijdsgroep ({esc(kind)})</p>", unsafe_allow_html=True)
     show_chart(_trend_figure(values, hidden, sources), "dia_wijk", f"wijk {context.wijk_code}")
-    _sources_caption(sources)
+    _sources_caption(sources, context, names.get(context.wijk_code, context.wijk_code))
     _trend_table(values, hidden, sources, f"Kinderen per leeftijdsgroep in wijk "
                                           f"{names.get(context.wijk_code, context.wijk_code)} per jaar ({kind})")
 
