@@ -11,6 +11,7 @@ from transforms.labels import (
     capitalised,
     lrk_missing_text,
     lrk_year_text,
+    regular_places_children,
     row_10_missing_text,
 )
 from transforms.partner_tables import joint_cube
@@ -246,8 +247,7 @@ else:
     st.dataframe(regular_table, hide_index=True, width="stretch")
     table_downloads(regular_table, f"Reguliere plekken {name} {year} {age_group}")
 st.caption(
-    "Kinderen: schatting (model; noemer: kinderen die opvang gebruiken of zoeken, zonder niveau 4 "
-    "en zonder wie in een bestaande plusgroep zit). Kinderen per plek: "
+    f"Kinderen: schatting (model; noemer: {regular_places_children()}). Kinderen per plek: "
     + ", ".join(sorted({continuum.CPP_SOURCES.get(t.strip(), t) for v in source
                         for t in str(v).split(",")}))
     + (". Plekken: niet geladen (geen LRK-export)." if places_unknown else

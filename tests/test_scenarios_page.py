@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from pathlib import Path
 
@@ -335,3 +336,17 @@ def test_a_confirmation_that_meets_another_sessions_write_lands_once_that_one_is
             ("scenario 1 (Voorbeeld passend) opnieuw berekend",)]
     finally:
         con.close()
+
+
+def test_the_kaart_says_who_the_regular_places_are_for_as_tekorten_does(app_db):
+    """Tekorten's caption of the regular-place shortage says the children in an existing plus
+    group are not counted again ('zonder wie in een bestaande plusgroep zit'); the Kaart's caption
+    of the same figure ('tekort reguliere plekken', the sum of Tekorten's rows) did not."""
+    tekorten = _open("tekorten")
+    noemer = next(re.search(r"Kinderen: schatting \(model; noemer: (.+?)\)\. Kinderen per plek", c.value)
+                  for c in tekorten.caption if c.value.startswith("Kinderen: schatting (model; noemer:"))
+    assert "bestaande plusgroep" in noemer.group(1)
+    kaart = _open("kaart")
+    kaart.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
+    assert not kaart.exception, kaart.exception
+    assert any(noemer.group(1) in c.value for c in kaart.caption), [c.value for c in kaart.caption]

@@ -113,6 +113,14 @@ WAITING_WITHOUT_WIJK = ("Er zijn voor dit jaar wel wachtlijsten geleverd, maar g
                         "van deze gemeente met een aantal kinderen. Deze tabel telt alleen kinderen "
                         "met een wijk; zie Databronnen voor wat er geleverd is.")
 
+def regular_places_children() -> str:
+    """Who the regular places (niveau 1-3) are for, as every place that shows their shortage says
+    it (Tekorten, the Kaart, the workbook): the children the existing plus groups serve have a
+    place there and are not counted again (gap_by_wijk_niveau, in_plus_groups)."""
+    return ("kinderen die opvang gebruiken of zoeken, zonder niveau 4 en zonder wie in een "
+            "bestaande plusgroep zit")
+
+
 # Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none
 # delivered them for the gemeente and year (gap_by_wijk_niveau, niveau4_by_gemeente: null), places,
 # shortage and groups needed are "niet geleverd", never 0; the places needed stay. Every page,
