@@ -7,6 +7,7 @@ import streamlit as st
 from transforms import analysis, model
 from transforms.labels import (
     GAP_ROUNDING_NOTE,
+    SEPARATE_SHARE_WORDS,
     WAITING_WITHOUT_WIJK,
     capitalised,
     lrk_missing_text,
@@ -279,7 +280,7 @@ with left:
                  "praktijkvoorbeelden zijn voor peuters (PeuterPlus, 2,5 tot 5 jaar, r. 1298) en de "
                  "bso; voor baby's noemt geen bron er een.")
     else:
-        st.markdown(gemeente_sentence(separate, "van niveau 3 in een aparte groep", "plekken"))
+        st.markdown(gemeente_sentence(separate, SEPARATE_SHARE_WORDS, "plekken"))
         groups = continuum.groups(gemeente_code)
         group = groups[(groups["year"] == year) & (groups["age_group"] == age_group)]
         if not group.empty and pd.notna(group.iloc[0].groups_needed_mid):
