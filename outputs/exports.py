@@ -22,6 +22,7 @@ from transforms.labels import (
     ROW_10_NOT_DELIVERED,
     lrk_year_text,
     on_the_pages,
+    regular_places_children,
     supply_unit_text,
 )
 from transforms.partner_tables import dagbehandeling, protected_gap, provisions_hidden
@@ -431,7 +432,7 @@ def _gap_sheet(con, gemeente_code, year):
     return Sheet("Tekort per wijk en niveau", out, [
         "Tekort = nodig min aanbod, in de eenheid van het aanbod: plekken (gelijktijdig; kinderen ÷ "
         "kinderen per plek) of kinderen. Positief: te weinig. Niveau 1 is de balans van de reguliere "
-        "plekken voor alle kinderen die opvang gebruiken of zoeken; niveau 3 staat per perspectief. "
+        f"plekken voor de {regular_places_children()}; niveau 3 staat per perspectief. "
         "Niveau 4 is regionaal: zie het blad Niveau 4. 'niet geleverd': geen partnergegevens (rij 7; "
         "plekken in plusgroepen: rij 10). "
         f"'{LRK_NOT_LOADED}': geen export van het Landelijk Register Kinderopvang geladen, dus plekken "

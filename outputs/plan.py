@@ -15,6 +15,7 @@ import pandas as pd
 from outputs.exports import Sheet, workbook_bytes
 from outputs.html import esc, html_table
 from outputs.report import STYLE
+from transforms.labels import SEPARATE_PLACED_CHILDREN, SEPARATE_SHARE_CHILDREN
 from transforms.planning import (
     BUILDING_BLOCKS,
     FINANCING_MODELS,
@@ -46,7 +47,8 @@ class Figure:
 
 FIGURES = (
     Figure("kinderen_niveau3", "Kinderen niveau 3 (schatting)", "children"),
-    Figure("kinderen_niveau3_apart", "waarvan in aparte groepen", "children"),
+    Figure("kinderen_niveau3_apart", SEPARATE_PLACED_CHILDREN, "children"),
+    Figure("kinderen_niveau3_deel_apart", SEPARATE_SHARE_CHILDREN, "children"),
     Figure("plusgroepen_nieuw", "Nieuwe peuterplusgroepen", "groups"),
     Figure("bso_plus_nieuw", "Nieuwe BSO-plusgroepen", "groups"),
     Figure("aparte_groepen_nieuw", "Nieuwe aparte groepen samen", "groups"),

@@ -7,10 +7,12 @@ import streamlit as st
 from transforms import analysis, model
 from transforms.labels import (
     GAP_ROUNDING_NOTE,
+    SEPARATE_SHARE_WORDS,
     WAITING_WITHOUT_WIJK,
     capitalised,
     lrk_missing_text,
     lrk_year_text,
+    regular_places_children,
     row_10_missing_text,
 )
 from transforms.partner_tables import joint_cube
@@ -246,8 +248,7 @@ else:
     st.dataframe(regular_table, hide_index=True, width="stretch")
     table_downloads(regular_table, f"Reguliere plekken {name} {year} {age_group}")
 st.caption(
-    "Kinderen: schatting (model; noemer: kinderen die opvang gebruiken of zoeken, zonder niveau 4 "
-    "en zonder wie in een bestaande plusgroep zit). Kinderen per plek: "
+    f"Kinderen: schatting (model; noemer: {regular_places_children()}). Kinderen per plek: "
     + ", ".join(sorted({continuum.CPP_SOURCES.get(t.strip(), t) for v in source
                         for t in str(v).split(",")}))
     + (". Plekken: niet geladen (geen LRK-export)." if places_unknown else
@@ -279,7 +280,7 @@ with left:
                  "praktijkvoorbeelden zijn voor peuters (PeuterPlus, 2,5 tot 5 jaar, r. 1298) en de "
                  "bso; voor baby's noemt geen bron er een.")
     else:
-        st.markdown(gemeente_sentence(separate, "van niveau 3 in een aparte groep", "plekken"))
+        st.markdown(gemeente_sentence(separate, SEPARATE_SHARE_WORDS, "plekken"))
         groups = continuum.groups(gemeente_code)
         group = groups[(groups["year"] == year) & (groups["age_group"] == age_group)]
         if not group.empty and pd.notna(group.iloc[0].groups_needed_mid):

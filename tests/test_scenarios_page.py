@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from pathlib import Path
 
+import duckdb
 from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
@@ -39,7 +41,7 @@ def test_page_compares_the_two_examples_with_risks_and_downloads(app_db):
     assert table.loc["Fte totaal"].tolist()[-2:] == ["19,9", "27,2"]
     # inclusief keeps the existing groups as they are: fewer children apart than passend, more
     # regular groups with extra inzet (before: 33 against 20, and 49 against 56)
-    apart = next(label for label in table.index if "waarvan in aparte groepen" in label)
+    apart = next(label for label in table.index if "met een plek in een aparte groep" in label)
     assert table.loc[apart].tolist()[-2:] == ["20", "9"]
     assert table.loc["Reguliere groepen met extra inzet"].tolist()[-2:] == ["56", "60"]
     assert table.loc["Nieuwe binnenspeelruimte (m²)"].tolist()[-2:] == ["0", "0"]
@@ -335,3 +337,67 @@ def test_a_confirmation_that_meets_another_sessions_write_lands_once_that_one_is
             ("scenario 1 (Voorbeeld passend) opnieuw berekend",)]
     finally:
         con.close()
+
+
+def _tekorten_sentence(age_group: str) -> re.Match:
+    at = _open("tekorten")
+    next(s for s in at.selectbox if s.label == "Leeftijdsgroep").set_value(age_group).run()
+    assert not at.exception, at.exception
+    found = re.search(r"\*\*Gemeente [^*]+:\*\* naar schatting (\S+) (?:peuters|kinderen van 4-12 jaar) "
+                      r"(van niveau 3 in een aparte groep)[,;]", _text(at))
+    assert found, _text(at)
+    return found
+
+
+def test_scenarios_and_tekorten_mean_one_figure_by_niveau_3_in_een_aparte_groep(app_db):
+    """Tekorten says '49' (19,5 peuters and 29,5 kinderen van 4-12 jaar, each as a range) 'van
+    niveau 3 in een aparte groep': the passend share of niveau 3. Scenario's showed 'waarvan in
+    aparte groepen' 20 for Voorbeeld passend: the children its plus groups take (no BSO-plus
+    place in either catchment), the same words for another figure. Every children figure of
+    Scenario's that speaks of aparte groepen without saying it counts places must be Tekorten's."""
+    from outputs.plan import FIGURES
+    from transforms.privacy import model_estimate_text
+    from ui.continuum import estimate_text
+
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        demand = dict(((age, (low, mid, high)) for age, low, mid, high in con.execute(
+            "select age_group, sum(demand_low), sum(demand_mid), sum(demand_high) from gap_by_wijk_niveau"
+            " where gemeente_code = 'GM9999' and year = 2024 and component = 'aparte_groep'"
+            " group by all").fetchall()))
+    finally:
+        con.close()
+    assert set(demand) == {"2-4", "4-12"}
+    words = set()
+    for age_group, (low, _, high) in demand.items():
+        sentence = _tekorten_sentence(age_group)
+        assert sentence.group(1) == estimate_text(low, high)  # Tekorten states the mart's share
+        words.add(sentence.group(2))
+
+    at = _open("scenarios")
+    table = at.dataframe[0].value.set_index("Grootheid")
+    children = {f.label for f in FIGURES if f.kind == "children"}
+    same_words = [label for label in table.index if label in children and "aparte groep" in label.lower()
+                  and "plek" not in label.lower()]
+    assert same_words, list(table.index)
+    expected = model_estimate_text(sum(mid for _, mid, _ in demand.values()))
+    for label in same_words:
+        assert table.loc[label, "Gemeente · Voorbeeld passend (passend)"] == expected, (label, expected)
+        assert all(w in label for w in words), (label, words)  # in the same words
+    # the children the plan's plus groups take are there too, in words that say so
+    placed = next(label for label in table.index if "met een plek in een aparte groep" in label)
+    assert table.loc[placed].tolist()[-2:] == ["20", "9"]
+
+
+def test_the_kaart_says_who_the_regular_places_are_for_as_tekorten_does(app_db):
+    """Tekorten's caption of the regular-place shortage says the children in an existing plus
+    group are not counted again ('zonder wie in een bestaande plusgroep zit'); the Kaart's caption
+    of the same figure ('tekort reguliere plekken', the sum of Tekorten's rows) did not."""
+    tekorten = _open("tekorten")
+    noemer = next(re.search(r"Kinderen: schatting \(model; noemer: (.+?)\)\. Kinderen per plek", c.value)
+                  for c in tekorten.caption if c.value.startswith("Kinderen: schatting (model; noemer:"))
+    assert "bestaande plusgroep" in noemer.group(1)
+    kaart = _open("kaart")
+    kaart.selectbox(key="_indicator_choice").set_value("tekort_reguliere_plekken").run()
+    assert not kaart.exception, kaart.exception
+    assert any(noemer.group(1) in c.value for c in kaart.caption), [c.value for c in kaart.caption]

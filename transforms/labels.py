@@ -113,6 +113,26 @@ WAITING_WITHOUT_WIJK = ("Er zijn voor dit jaar wel wachtlijsten geleverd, maar g
                         "van deze gemeente met een aantal kinderen. Deze tabel telt alleen kinderen "
                         "met een wijk; zie Databronnen voor wat er geleverd is.")
 
+# The children the passend perspective puts in a separate group: niveau 3 × 'deel van niveau 3 in
+# een aparte groep', 2-4 and 4-12 years (gap_by_wijk_niveau, component aparte_groep, demand).
+# Tekorten says them in these words, and so does Scenario's for the same children; the children a
+# plan's plus groups can take (existing and new places) are another figure, with other words:
+# before, Scenario's called those 20 (the sample's 20 existing places) "waarvan in aparte groepen"
+# beside Tekorten's 50 % of niveau 3 "in een aparte groep".
+SEPARATE_SHARE_WORDS = "van niveau 3 in een aparte groep"
+SEPARATE_SHARE_CHILDREN = f"Kinderen {SEPARATE_SHARE_WORDS} (het deel bij passend, als op Tekorten)"
+SEPARATE_PLACED_CHILDREN = ("waarvan met een plek in een aparte groep in dit plan (bestaande en "
+                            "nieuwe plekken)")
+
+
+def regular_places_children() -> str:
+    """Who the regular places (niveau 1-3) are for, as every place that shows their shortage says
+    it (Tekorten, the Kaart, the workbook): the children the existing plus groups serve have a
+    place there and are not counted again (gap_by_wijk_niveau, in_plus_groups)."""
+    return ("kinderen die opvang gebruiken of zoeken, zonder niveau 4 en zonder wie in een "
+            "bestaande plusgroep zit")
+
+
 # Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none
 # delivered them for the gemeente and year (gap_by_wijk_niveau, niveau4_by_gemeente: null), places,
 # shortage and groups needed are "niet geleverd", never 0; the places needed stay. Every page,

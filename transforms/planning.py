@@ -357,6 +357,10 @@ class Plan:
     # With more than one catchment: the new plus groups of the whole gemeente as one catchment
     # (as Tekorten counts them, groups_by_gemeente) where they differ from this plan's
     catchment_note: str = ""
+    # (catchment, age group) -> the niveau-3 children the scenario's separate share puts in a
+    # separate group (N3 × s; Tekorten's 'van niveau 3 in een aparte groep'), whether or not the
+    # plan's plus groups have the places for them
+    separate_share_children: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def totals(self, catchment: str | None = None) -> dict[str, float]:
         """Key figures of one catchment (or the gemeente: every catchment)."""
@@ -369,6 +373,8 @@ class Plan:
         result = {
             "kinderen_niveau3": sum(r.children for r in rows if r.group_type != "coaching_niveau2"),
             "kinderen_niveau3_apart": total("plusgroep", "children") + total("bso_plus", "children"),
+            "kinderen_niveau3_deel_apart": sum(
+                v for (c, _), v in self.separate_share_children.items() if catchment is None or c == catchment),
             "plusgroepen_nieuw": total("plusgroep", "groups_new"),
             "bso_plus_nieuw": total("bso_plus", "groups_new"),
             "plekken_apart": total("plusgroep", "places") + total("bso_plus", "places"),
@@ -500,6 +506,7 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
     m2_per_place = values["m2_per_child"]
     rows: list[PlanRow] = []
     warnings: list[str] = []
+    separate_share_children: dict[tuple[str, str], float] = {}
     for catchment in catchments:
         for age_group in MODEL_AGE_GROUPS:
             members = by_key.get((catchment, age_group), [])
@@ -529,6 +536,7 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
             if age_group != "0-2":
                 share = scenario.separate_share if passend else 0.0
                 separate = n3 * share
+                separate_share_children[(catchment, age_group)] = separate
                 needed = separate / plus_cpp
                 new_groups = (math.floor(max(needed - existing_places, 0) / plus_size)
                               if passend and "plusgroepen" in blocks else 0)
@@ -600,7 +608,8 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
         p.name, float(scenario.parameters[p.name]), p.low, p.high, p.unit, p.label, p.source),
         p.name in changed) for p in default_parameters().values()]
     plan = Plan(scenario, rows, costs, missing, [], parameters, catchments, wijk_names, warnings,
-                existing_places_known=all(w.plus_places_delivered for w in wijken))
+                existing_places_known=all(w.plus_places_delivered for w in wijken),
+                separate_share_children=separate_share_children)
     plan.risks = assess_risks(plan)
     if len(catchments) > 1:
         plan.catchment_note = _one_catchment_note(plan, compute_plan(replace(scenario, catchments={}), wijken))

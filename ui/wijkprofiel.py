@@ -9,7 +9,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import LRK_EXPORT, ROW_10_NOT_DELIVERED, lrk_missing_text, lrk_year_text
+from transforms.labels import (
+    LRK_EXPORT,
+    ROW_10_NOT_DELIVERED,
+    lrk_missing_text,
+    lrk_year_text,
+    regular_places_children,
+)
 from transforms.partner_tables import PARTNER_PROVISIONS, Rows, as_rows, group_index, take_rows
 from transforms.population import SECRET_LABEL
 from transforms.privacy import format_number, hidden_label, model_estimate_text, round_estimate, shown_figure_text
@@ -209,8 +215,8 @@ MODEL_INDICATORS = [
               "Tekort reguliere plekken (gelijktijdig), niveau 1-3, beide perspectieven: som van "
               "de tekorten per leeftijdsgroep (0-2, 2-4 en 4-12 jaar)",
               "plekken", "model", GAP_REGULAR[0],
-              MODEL_NOTE + " Per leeftijdsgroep: kinderen die opvang gebruiken of zoeken ÷ "
-              "kinderen per plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1],
+              MODEL_NOTE + f" Per leeftijdsgroep: {regular_places_children()} ÷ kinderen per "
+              "plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1],
               needs_lrk=True),
     Indicator("verwacht_niveau_3",
               "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
