@@ -349,7 +349,7 @@ def _polygons_in_collection(collection: dict, depth: int = 0) -> dict:
 
 
 def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None,
-                   bad_bytes: re.Pattern | None = None) -> pd.DataFrame:
+                   bad_bytes: re.Pattern | None = None, per_gemeente: bool = False) -> pd.DataFrame:
     """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
     (a file in RD New is converted). Parts of one region (features with the same code and the
     same properties) become one MultiPolygon; the same code with different properties is refused,
@@ -361,7 +361,11 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     `bad_bytes` (the bytes its file's encoding does not read: text.bad_bytes_of) is not refused
     here but named in frame.attrs["bad_bytes"], (code, refusal) per feature, for the caller to
     refuse where the feature is of a gemeente it stores (bad_bytes_refusals): in another
-    gemeente's feature of a national file such a byte is no matter."""
+    gemeente's feature of a national file such a byte is no matter. With `per_gemeente` (a file
+    read for some gemeenten, possibly the national one) the same holds for a region whose polygon
+    cannot be drawn or whose code has two different sets of properties: left out of the frame and
+    named in frame.attrs["undrawable"] and ["clashes"], (code, refusal), for the caller to refuse
+    in the gemeenten it stores (refuse_damaged_regions)."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
@@ -375,6 +379,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     shapeless: set[str] = set()
     clashes: list[str] = []
     problems: list[str] = []
+    undrawable: list[tuple[str, str]] = []  # per_gemeente: refused where their gemeente is stored
     bad: list[tuple[str | None, str]] = []
     for number, feature in enumerate(features, start=1):
         if len(problems) >= 10:
@@ -400,11 +405,15 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             water.add(code)
             continue
         geometry = feature.get("geometry") or {}
-        if not isinstance(geometry, dict):
-            problems.append(f"{where}{f' ({code})' if code else ''}: 'geometry' is "
-                            f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
-            continue
         level = region_level(code) if code else None
+        if not isinstance(geometry, dict):
+            problem = (f"{where}{f' ({code})' if code else ''}: 'geometry' is "
+                       f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
+            if per_gemeente and level is not None:
+                undrawable.append((code, problem))
+            else:
+                problems.append(problem)
+            continue
         if level is None:
             continue
         if geometry.get("type") == "GeometryCollection":
@@ -414,19 +423,36 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             continue
         problem = polygon_problem(geometry)
         if problem:
-            problems.append(f"{prefix}de grens van {code} (feature {number}): {problem}.")
+            problem = f"{prefix}de grens van {code} (feature {number}): {problem}."
+            if per_gemeente:
+                undrawable.append((code, problem))
+            else:
+                problems.append(problem)
             continue
         parts = _polygons_of(geometry)
         if code in regions:
             if regions[code]["props"] != original:
                 clashes.append(code)
             regions[code]["parts"] += parts
+            regions[code]["numbers"].append(number)
             continue
         name = next((without_controls(str(props[k])).strip() for k in NAME_PROPERTIES if props.get(k)), None)
-        regions[code] = {"level": level, "name": name, "props": original, "parts": parts}
+        regions[code] = {"level": level, "name": name, "props": original, "parts": parts,
+                         "numbers": [number]}
     if problems:
-        raise InputRefused([*problems[:10], "Er is niets opgeslagen; herstel de grenzen in het "
-                            "GIS-programma en exporteer ze opnieuw als GeoJSON."])
+        raise InputRefused([*problems[:10], _REDRAW])
+    clashing: list[tuple[str, str]] = []
+    if per_gemeente:
+        for code in sorted(set(clashes)):
+            numbers = regions[code]["numbers"]
+            said = (", ".join(map(str, numbers[:-1])) + f" en {numbers[-1]}" if len(numbers) <= 5
+                    else ", ".join(map(str, numbers[:5])) + f" en nog {len(numbers) - 5}")
+            clashing.append((code, f"{prefix}de code {code} staat meer dan eens in het bestand "
+                                   f"(feature {said}), met andere eigenschappen (twee gebieden "
+                                   "met dezelfde code?)."))
+        for code, _refusal in (*undrawable, *clashing):
+            regions.pop(code, None)
+        clashes = []
     if clashes:
         shown = ", ".join(sorted(set(clashes))[:5])
         raise InputRefused(f"{prefix}de code(s) {shown} staan meer dan eens in het bestand, met "
@@ -445,6 +471,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     frame.attrs["water"] = sorted(code for code in water if code)
     frame.attrs["years"] = sorted(years)  # the years its jrstatcodes give
     frame.attrs["bad_bytes"] = bad
+    frame.attrs["undrawable"] = undrawable
+    frame.attrs["clashes"] = clashing
     frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
@@ -484,8 +512,36 @@ def bad_bytes_refusals(frame: pd.DataFrame, gemeenten: Iterable[str] | None) -> 
             if wanted is None or code is None or f"GM{code[2:6]}" in wanted]
 
 
-def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
-    """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names)."""
+_REDRAW = ("Er is niets opgeslagen; herstel de grenzen in het GIS-programma en exporteer ze "
+           "opnieuw als GeoJSON.")
+_ONE_CODE = "Er is niets opgeslagen; laat elke code één keer voorkomen."
+
+
+def refuse_damaged_regions(frame: pd.DataFrame, gemeenten: Iterable[str] | None) -> None:
+    """Refuse the regions of `gemeenten` (all when None) that features_frame(per_gemeente=True)
+    left out: a polygon that cannot be drawn, a code with two different sets of properties. The
+    same fault in a region of a gemeente not stored (another gemeente's wijk in the national file)
+    is passed over: it refused the whole file for every gemeente."""
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+
+    def stored(code: str) -> bool:
+        return wanted is None or f"GM{code[2:6]}" in wanted
+
+    undrawable = [refusal for code, refusal in frame.attrs.get("undrawable", []) if stored(code)]
+    clashes = [refusal for code, refusal in frame.attrs.get("clashes", []) if stored(code)]
+    refusals = [*undrawable, *clashes]
+    if not refusals:
+        return
+    more = [f"En nog {len(refusals) - 10} zulke gebieden."] if len(refusals) > 10 else []
+    closing = (_ONE_CODE if not undrawable else _REDRAW if not clashes else
+               "Er is niets opgeslagen; herstel de grenzen in het GIS-programma, laat elke code "
+               "één keer voorkomen en exporteer ze opnieuw als GeoJSON.")
+    raise InputRefused([*refusals[:10], *more, closing])
+
+
+def read_geojson(path: str | Path, decimals: int = 5, per_gemeente: bool = False) -> pd.DataFrame:
+    """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names);
+    `per_gemeente`: as features_frame, for the caller to refuse_damaged_regions."""
     try:
         refuse_large_file(Path(path), "een GeoJSON-bestand",
                           "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
@@ -505,7 +561,7 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
     _refuse_one_page(collection, Path(path).name)
-    return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding))
+    return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding), per_gemeente)
 
 
 def _refuse_one_page(collection: object, name: str) -> None:
