@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -363,7 +364,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     refuse where the feature is of a gemeente it stores (bad_bytes_refusals): in another
     gemeente's feature of a national file such a byte is no matter. With `per_gemeente` (a file
     read for some gemeenten, possibly the national one) the same holds for a region whose polygon
-    cannot be drawn or whose code has two different sets of properties: left out of the frame and
+    cannot be drawn, whose coordinates do not lie where the rest of the file's lie (_misplaced),
+    or whose code has two different sets of properties: left out of the frame and
     named in frame.attrs["undrawable"] and ["clashes"], (code, refusal), for the caller to refuse
     in the gemeenten it stores (refuse_damaged_regions)."""
     prefix = f"Bestand {file_name}: " if file_name else ""
@@ -444,12 +446,9 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     clashing: list[tuple[str, str]] = []
     if per_gemeente:
         for code in sorted(set(clashes)):
-            numbers = regions[code]["numbers"]
-            said = (", ".join(map(str, numbers[:-1])) + f" en {numbers[-1]}" if len(numbers) <= 5
-                    else ", ".join(map(str, numbers[:5])) + f" en nog {len(numbers) - 5}")
             clashing.append((code, f"{prefix}de code {code} staat meer dan eens in het bestand "
-                                   f"(feature {said}), met andere eigenschappen (twee gebieden "
-                                   "met dezelfde code?)."))
+                                   f"(feature {_numbers_said(regions[code]['numbers'])}), met "
+                                   "andere eigenschappen (twee gebieden met dezelfde code?)."))
         for code, _refusal in (*undrawable, *clashing):
             regions.pop(code, None)
         clashes = []
@@ -461,7 +460,16 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     geometries = {code: ({"type": "Polygon", "coordinates": r["parts"][0]} if len(r["parts"]) == 1
                          else {"type": "MultiPolygon", "coordinates": r["parts"]})
                   for code, r in regions.items()}
-    system = _coordinate_system(collection, list(geometries.values()), prefix)
+    try:
+        system = _coordinate_system(collection, list(geometries.values()), prefix)
+    except InputRefused:
+        misplaced = _misplaced(collection, geometries, regions, prefix) if per_gemeente else []
+        if not misplaced:
+            raise
+        undrawable += misplaced
+        for code, _refusal in misplaced:
+            del regions[code], geometries[code]
+        system = _coordinate_system(collection, list(geometries.values()), prefix)
     convert = rd_to_wgs84 if system == "rd" else None
     rows = [(code, r["level"], r["name"],
              json.dumps(round_coordinates(geometries[code], decimals, convert), separators=(",", ":")))
@@ -478,6 +486,43 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))
     return frame
+
+
+def _numbers_said(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return str(numbers[0])
+    if len(numbers) <= 5:
+        return ", ".join(map(str, numbers[:-1])) + f" en {numbers[-1]}"
+    return ", ".join(map(str, numbers[:5])) + f" en nog {len(numbers) - 5}"
+
+
+def _misplaced(collection: dict, geometries: dict[str, dict], regions: dict[str, dict],
+               prefix: str) -> list[tuple[str, str]]:
+    """(code, refusal) of the regions whose coordinates do not lie where most of the file's lie
+    (WGS84 or RD New in the Netherlands): one wijk with latitude and longitude swapped, or left in
+    another system, in the national file. [] when no region lies in the Netherlands, or the file
+    declares a system Kindkaart does not read: the file's own refusal stands."""
+    systems = {}
+    for code, geometry in geometries.items():
+        try:
+            systems[code] = _coordinate_system(collection, [geometry], prefix)
+        except InputRefused:
+            systems[code] = None
+    counts = Counter(system for system in systems.values() if system)
+    if not counts:
+        return []
+    system = counts.most_common(1)[0][0]
+    said = {"rd": "RD New (EPSG:28992)", "wgs84": "WGS84"}[system]
+    misplaced = []
+    for code, its_system in systems.items():
+        if its_system == system:
+            continue
+        xs, ys = zip(*((point[0], point[1]) for point in _points(geometries[code])), strict=True)
+        misplaced.append((code, f"{prefix}de grens van {code} (feature "
+                                f"{_numbers_said(regions[code]['numbers'])}): de coördinaten (x van "
+                                f"{min(xs):g} tot {max(xs):g}, y van {min(ys):g} tot {max(ys):g}) "
+                                f"liggen niet in Nederland als {said}, zoals de rest van het bestand."))
+    return misplaced
 
 
 # The properties features_frame reads: a byte its file's encoding does not read in one of them

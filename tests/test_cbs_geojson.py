@@ -764,6 +764,7 @@ def _damage(feature: dict, how: str) -> None:
         "text-coordinates": [[str(c) for c in p] for p in ring],
         "nan-coordinate": [ring[0], [float("nan"), ring[1][1]], *ring[2:]],
         "self-intersecting": [[x, y], [x + .01, y + .01], [x + .01, y], [x, y + .01], [x, y]],
+        "latitude-first": [[lat, lon] for lon, lat in ring],
     }
     if how == "geometry-as-text":
         feature["geometry"] = "POLYGON EMPTY"
@@ -791,7 +792,7 @@ def national_wijken(path, how: str) -> tuple[object, dict[str, int]]:
 
 
 ALL_DAMAGES = ["open-ring", "ring-of-two", "text-coordinates", "nan-coordinate", "self-intersecting",
-               "geometry-as-text", "same-code"]
+               "geometry-as-text", "same-code", "latitude-first"]
 
 
 @needs_national
@@ -817,6 +818,14 @@ def _refusal_of(how: str, numbers: dict[str, int]) -> str:
     if how == "geometry-as-text":
         return (f"Bestand wijk_2024.geojson: feature {number} ({DAMAGED_WIJK}): 'geometry' is tekst "
                 f"in plaats van een GeoJSON-geometrie. {REDRAW}")
+    if how == "latitude-first":  # Earnewâld's real ring, latitude and longitude swapped
+        line = next(line for line in NATIONAL_WIJKEN.read_text(encoding="utf-8").split("\n")
+                    if f'"statcode":"{DAMAGED_WIJK}"' in line)
+        lons, lats = zip(*json.loads(line.rstrip(","))["geometry"]["coordinates"][0], strict=True)
+        return (f"Bestand wijk_2024.geojson: de grens van {DAMAGED_WIJK} (feature {number}): de "
+                f"coördinaten (x van {min(lats):g} tot {max(lats):g}, y van {min(lons):g} tot "
+                f"{max(lons):g}) liggen niet in Nederland als WGS84, zoals de rest van het bestand. "
+                f"{REDRAW}")
     said = {"ring-of-two": "een ring heeft 2 positie(s); een vlak heeft er minstens vier nodig "
                            "(drie hoeken en de eerste nog eens aan het eind)",
             "text-coordinates": "een coördinaat is tekst in plaats van een getal",
@@ -826,7 +835,7 @@ def _refusal_of(how: str, numbers: dict[str, int]) -> str:
 
 @needs_national
 @pytest.mark.parametrize("how", ["ring-of-two", "text-coordinates", "nan-coordinate",
-                                 "geometry-as-text", "same-code"])
+                                 "geometry-as-text", "same-code", "latitude-first"])
 def test_the_same_damage_in_the_gemeente_stored_is_refused_naming_feature_and_code(con, tmp_path, how):
     path, numbers = national_wijken(tmp_path / "wijk_2024.geojson", how)
     import_file(con, path, gemeenten=["GM0363"])
