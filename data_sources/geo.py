@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -349,7 +350,7 @@ def _polygons_in_collection(collection: dict, depth: int = 0) -> dict:
 
 
 def features_frame(collection: dict, decimals: int = 5, file_name: str | None = None,
-                   bad_bytes: re.Pattern | None = None) -> pd.DataFrame:
+                   bad_bytes: re.Pattern | None = None, per_gemeente: bool = False) -> pd.DataFrame:
     """region_code, region_level, region_name, geometry_json for every polygon feature, in WGS84
     (a file in RD New is converted). Parts of one region (features with the same code and the
     same properties) become one MultiPolygon; the same code with different properties is refused,
@@ -361,7 +362,12 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     `bad_bytes` (the bytes its file's encoding does not read: text.bad_bytes_of) is not refused
     here but named in frame.attrs["bad_bytes"], (code, refusal) per feature, for the caller to
     refuse where the feature is of a gemeente it stores (bad_bytes_refusals): in another
-    gemeente's feature of a national file such a byte is no matter."""
+    gemeente's feature of a national file such a byte is no matter. With `per_gemeente` (a file
+    read for some gemeenten, possibly the national one) the same holds for a region whose polygon
+    cannot be drawn, whose coordinates do not lie where the rest of the file's lie (_misplaced),
+    or whose code has two different sets of properties: left out of the frame and
+    named in frame.attrs["undrawable"] and ["clashes"], (code, refusal), for the caller to refuse
+    in the gemeenten it stores (refuse_damaged_regions)."""
     prefix = f"Bestand {file_name}: " if file_name else ""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InputRefused(f"{prefix}dit is geen GeoJSON FeatureCollection.")
@@ -375,6 +381,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     shapeless: set[str] = set()
     clashes: list[str] = []
     problems: list[str] = []
+    undrawable: list[tuple[str, str]] = []  # per_gemeente: refused where their gemeente is stored
     bad: list[tuple[str | None, str]] = []
     for number, feature in enumerate(features, start=1):
         if len(problems) >= 10:
@@ -400,11 +407,15 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             water.add(code)
             continue
         geometry = feature.get("geometry") or {}
-        if not isinstance(geometry, dict):
-            problems.append(f"{where}{f' ({code})' if code else ''}: 'geometry' is "
-                            f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
-            continue
         level = region_level(code) if code else None
+        if not isinstance(geometry, dict):
+            problem = (f"{where}{f' ({code})' if code else ''}: 'geometry' is "
+                       f"{_what(geometry)} in plaats van een GeoJSON-geometrie.")
+            if per_gemeente and level is not None:
+                undrawable.append((code, problem))
+            else:
+                problems.append(problem)
+            continue
         if level is None:
             continue
         if geometry.get("type") == "GeometryCollection":
@@ -414,19 +425,33 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
             continue
         problem = polygon_problem(geometry)
         if problem:
-            problems.append(f"{prefix}de grens van {code} (feature {number}): {problem}.")
+            problem = f"{prefix}de grens van {code} (feature {number}): {problem}."
+            if per_gemeente:
+                undrawable.append((code, problem))
+            else:
+                problems.append(problem)
             continue
         parts = _polygons_of(geometry)
         if code in regions:
             if regions[code]["props"] != original:
                 clashes.append(code)
             regions[code]["parts"] += parts
+            regions[code]["numbers"].append(number)
             continue
         name = next((without_controls(str(props[k])).strip() for k in NAME_PROPERTIES if props.get(k)), None)
-        regions[code] = {"level": level, "name": name, "props": original, "parts": parts}
+        regions[code] = {"level": level, "name": name, "props": original, "parts": parts,
+                         "numbers": [number]}
     if problems:
-        raise InputRefused([*problems[:10], "Er is niets opgeslagen; herstel de grenzen in het "
-                            "GIS-programma en exporteer ze opnieuw als GeoJSON."])
+        raise InputRefused([*problems[:10], _REDRAW])
+    clashing: list[tuple[str, str]] = []
+    if per_gemeente:
+        for code in sorted(set(clashes)):
+            clashing.append((code, f"{prefix}de code {code} staat meer dan eens in het bestand "
+                                   f"(feature {_numbers_said(regions[code]['numbers'])}), met "
+                                   "andere eigenschappen (twee gebieden met dezelfde code?)."))
+        for code, _refusal in (*undrawable, *clashing):
+            regions.pop(code, None)
+        clashes = []
     if clashes:
         shown = ", ".join(sorted(set(clashes))[:5])
         raise InputRefused(f"{prefix}de code(s) {shown} staan meer dan eens in het bestand, met "
@@ -435,7 +460,16 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     geometries = {code: ({"type": "Polygon", "coordinates": r["parts"][0]} if len(r["parts"]) == 1
                          else {"type": "MultiPolygon", "coordinates": r["parts"]})
                   for code, r in regions.items()}
-    system = _coordinate_system(collection, list(geometries.values()), prefix)
+    try:
+        system = _coordinate_system(collection, list(geometries.values()), prefix)
+    except InputRefused:
+        misplaced = _misplaced(collection, geometries, regions, prefix) if per_gemeente else []
+        if not misplaced:
+            raise
+        undrawable += misplaced
+        for code, _refusal in misplaced:
+            del regions[code], geometries[code]
+        system = _coordinate_system(collection, list(geometries.values()), prefix)
     convert = rd_to_wgs84 if system == "rd" else None
     rows = [(code, r["level"], r["name"],
              json.dumps(round_coordinates(geometries[code], decimals, convert), separators=(",", ":")))
@@ -445,11 +479,50 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     frame.attrs["water"] = sorted(code for code in water if code)
     frame.attrs["years"] = sorted(years)  # the years its jrstatcodes give
     frame.attrs["bad_bytes"] = bad
+    frame.attrs["undrawable"] = undrawable
+    frame.attrs["clashes"] = clashing
     frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))
     return frame
+
+
+def _numbers_said(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return str(numbers[0])
+    if len(numbers) <= 5:
+        return ", ".join(map(str, numbers[:-1])) + f" en {numbers[-1]}"
+    return ", ".join(map(str, numbers[:5])) + f" en nog {len(numbers) - 5}"
+
+
+def _misplaced(collection: dict, geometries: dict[str, dict], regions: dict[str, dict],
+               prefix: str) -> list[tuple[str, str]]:
+    """(code, refusal) of the regions whose coordinates do not lie where most of the file's lie
+    (WGS84 or RD New in the Netherlands): one wijk with latitude and longitude swapped, or left in
+    another system, in the national file. [] when no region lies in the Netherlands, or the file
+    declares a system Kindkaart does not read: the file's own refusal stands."""
+    systems = {}
+    for code, geometry in geometries.items():
+        try:
+            systems[code] = _coordinate_system(collection, [geometry], prefix)
+        except InputRefused:
+            systems[code] = None
+    counts = Counter(system for system in systems.values() if system)
+    if not counts:
+        return []
+    system = counts.most_common(1)[0][0]
+    said = {"rd": "RD New (EPSG:28992)", "wgs84": "WGS84"}[system]
+    misplaced = []
+    for code, its_system in systems.items():
+        if its_system == system:
+            continue
+        xs, ys = zip(*((point[0], point[1]) for point in _points(geometries[code])), strict=True)
+        misplaced.append((code, f"{prefix}de grens van {code} (feature "
+                                f"{_numbers_said(regions[code]['numbers'])}): de coördinaten (x van "
+                                f"{min(xs):g} tot {max(xs):g}, y van {min(ys):g} tot {max(ys):g}) "
+                                f"liggen niet in Nederland als {said}, zoals de rest van het bestand."))
+    return misplaced
 
 
 # The properties features_frame reads: a byte its file's encoding does not read in one of them
@@ -484,8 +557,36 @@ def bad_bytes_refusals(frame: pd.DataFrame, gemeenten: Iterable[str] | None) -> 
             if wanted is None or code is None or f"GM{code[2:6]}" in wanted]
 
 
-def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
-    """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names)."""
+_REDRAW = ("Er is niets opgeslagen; herstel de grenzen in het GIS-programma en exporteer ze "
+           "opnieuw als GeoJSON.")
+_ONE_CODE = "Er is niets opgeslagen; laat elke code één keer voorkomen."
+
+
+def refuse_damaged_regions(frame: pd.DataFrame, gemeenten: Iterable[str] | None) -> None:
+    """Refuse the regions of `gemeenten` (all when None) that features_frame(per_gemeente=True)
+    left out: a polygon that cannot be drawn, a code with two different sets of properties. The
+    same fault in a region of a gemeente not stored (another gemeente's wijk in the national file)
+    is passed over: it refused the whole file for every gemeente."""
+    wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
+
+    def stored(code: str) -> bool:
+        return wanted is None or f"GM{code[2:6]}" in wanted
+
+    undrawable = [refusal for code, refusal in frame.attrs.get("undrawable", []) if stored(code)]
+    clashes = [refusal for code, refusal in frame.attrs.get("clashes", []) if stored(code)]
+    refusals = [*undrawable, *clashes]
+    if not refusals:
+        return
+    more = [f"En nog {len(refusals) - 10} zulke gebieden."] if len(refusals) > 10 else []
+    closing = (_ONE_CODE if not undrawable else _REDRAW if not clashes else
+               "Er is niets opgeslagen; herstel de grenzen in het GIS-programma, laat elke code "
+               "één keer voorkomen en exporteer ze opnieuw als GeoJSON.")
+    raise InputRefused([*refusals[:10], *more, closing])
+
+
+def read_geojson(path: str | Path, decimals: int = 5, per_gemeente: bool = False) -> pd.DataFrame:
+    """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names);
+    `per_gemeente`: as features_frame, for the caller to refuse_damaged_regions."""
     try:
         refuse_large_file(Path(path), "een GeoJSON-bestand",
                           "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
@@ -505,7 +606,7 @@ def read_geojson(path: str | Path, decimals: int = 5) -> pd.DataFrame:
         # ValueError: also JSONDecodeError, and a number of thousands of digits
         raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
     _refuse_one_page(collection, Path(path).name)
-    return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding))
+    return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding), per_gemeente)
 
 
 def _refuse_one_page(collection: object, name: str) -> None:

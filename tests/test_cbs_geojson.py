@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import refusal
+from conftest import REAL_DATA, refusal
 
 from data_sources.errors import InputRefused, severity
 from data_sources.geo import rd_to_wgs84, read_geojson
@@ -189,9 +189,9 @@ def test_one_code_for_two_different_regions_is_refused(con, tmp_path):
         import_file(con, path, gemeenten=["GM0193"])
     code = buurten[0]["properties"]["buurtcode"]
     assert refused.value.messages == [
-        f"Bestand buurten_2024.geojson: de code(s) {code} staan meer dan eens in het bestand, met "
-        "andere eigenschappen (twee gebieden met dezelfde code?). Er is niets opgeslagen; laat "
-        "elke code één keer voorkomen."]
+        f"Bestand buurten_2024.geojson: de code {code} staat meer dan eens in het bestand (feature "
+        "1 en 2), met andere eigenschappen (twee gebieden met dezelfde code?).",
+        "Er is niets opgeslagen; laat elke code één keer voorkomen."]
     assert geometries(con, "wijk") == before and geometries(con, "buurt") == {}
 
 
@@ -329,7 +329,7 @@ def test_an_error_nobody_foresaw_is_a_dutch_refusal_with_the_traceback_only_in_t
 
     from data_sources import geo
 
-    def unforeseen(path, decimals=5):
+    def unforeseen(path, decimals=5, per_gemeente=False):
         raise KeyError("coordinates")
 
     monkeypatch.setattr(geo, "read_geojson", unforeseen)
@@ -361,7 +361,7 @@ def test_on_the_command_line_an_unforeseen_error_is_the_dutch_refusal_without_a_
 
     path = write(tmp_path / "wijken_2024.geojson", zwolle_wijken())
     script = ("import sys\nfrom data_sources import geo, cli\n"
-              "def unforeseen(path, decimals=5):\n    raise KeyError('coordinates')\n"
+              "def unforeseen(path, decimals=5, per_gemeente=False):\n    raise KeyError('coordinates')\n"
               "geo.read_geojson = unforeseen\n"
               f"sys.exit(cli.main(['import-cbs', {str(path)!r}, '--db', {str(tmp_path / 'k.duckdb')!r}]))\n")
     root = Path(__file__).resolve().parent.parent
@@ -744,3 +744,181 @@ def test_boundaries_of_several_years_by_their_jrstatcodes_are_refused(con, tmp_p
     assert refusal(con, lambda: import_file(con, path)) == (
         "Bestand wijk_gegeneraliseerd.json: de grenzen zijn van meer jaren (jrstatcode 2023, 2024). "
         "Lees de grenzen van één jaar in, of geef het jaar op met --jaar. Er is niets opgeslagen.")
+
+
+# The real national wijken of 2024 (cartomap, one feature a line), with a wijk of Tytsjerksteradiel
+# (WK073705, Earnewâld) damaged as a GIS or a hand edit leaves it.
+NATIONAL_WIJKEN = REAL_DATA / "geo" / "wijk_2024_wgs84_cartomap.geojson"
+needs_national = pytest.mark.skipif(not NATIONAL_WIJKEN.exists(), reason="../shared/real_data ontbreekt")
+DAMAGED_WIJK = "WK073705"
+REDRAW = ("Er is niets opgeslagen; herstel de grenzen in het GIS-programma en exporteer ze opnieuw "
+          "als GeoJSON.")
+
+
+def _damage(feature: dict, how: str) -> None:
+    ring = feature["geometry"]["coordinates"][0]
+    x, y = ring[0]
+    damaged = {
+        "open-ring": ring[:-1],
+        "ring-of-two": ring[:2],
+        "text-coordinates": [[str(c) for c in p] for p in ring],
+        "nan-coordinate": [ring[0], [float("nan"), ring[1][1]], *ring[2:]],
+        "self-intersecting": [[x, y], [x + .01, y + .01], [x + .01, y], [x, y + .01], [x, y]],
+        "latitude-first": [[lat, lon] for lon, lat in ring],
+    }
+    if how == "geometry-as-text":
+        feature["geometry"] = "POLYGON EMPTY"
+    elif how == "same-code":  # another wijk's code, the properties of Earnewâld
+        feature["properties"]["statcode"] = "WK073702"
+    else:
+        feature["geometry"]["coordinates"][0] = damaged[how]
+
+
+def national_wijken(path, how: str) -> tuple[object, dict[str, int]]:
+    """The national file with DAMAGED_WIJK damaged `how`, at `path`; and the feature number of
+    each code in the file as it was."""
+    lines = NATIONAL_WIJKEN.read_text(encoding="utf-8").split("\n")
+    numbers = {}
+    for at, line in enumerate(lines):
+        if not line.startswith('{"type":"Feature"'):
+            continue
+        feature = json.loads(line.rstrip(","))
+        numbers[feature["properties"]["statcode"]] = len(numbers) + 1
+        if feature["properties"]["statcode"] == DAMAGED_WIJK:
+            _damage(feature, how)
+            lines[at] = json.dumps(feature) + ("," if line.endswith(",") else "")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, numbers
+
+
+ALL_DAMAGES = ["open-ring", "ring-of-two", "text-coordinates", "nan-coordinate", "self-intersecting",
+               "geometry-as-text", "same-code", "latitude-first"]
+
+
+@needs_national
+@pytest.mark.parametrize("how", ALL_DAMAGES)
+def test_the_national_file_with_another_gemeentes_damaged_wijk_gives_amsterdam(con, tmp_path, how):
+    """Before: a ring of two positions, coordinates as text or NaN, a geometry that is text, or two
+    wijken with one code in Tytsjerksteradiel refused the whole national file for Amsterdam."""
+    path, numbers = national_wijken(tmp_path / "wijk_2024.geojson", how)
+    stored = import_file(con, path, gemeenten=["GM0363"])
+    assert stored.notes == []  # Tytsjerksteradiel's wijk is no matter of Amsterdam's
+    amsterdam = sorted(code for code in numbers if code.startswith("WK0363"))
+    stored_codes = con.execute("select region_code from geometries order by 1").fetchall()
+    assert [code for (code,) in stored_codes] == amsterdam
+
+
+def _refusal_of(how: str, numbers: dict[str, int]) -> str:
+    number = numbers[DAMAGED_WIJK]
+    if how == "same-code":
+        return (f"Bestand wijk_2024.geojson: de code WK073702 staat meer dan eens in het bestand "
+                f"(feature {numbers['WK073702']} en {number}), met andere eigenschappen (twee "
+                "gebieden met dezelfde code?). Er is niets opgeslagen; laat elke code één keer "
+                "voorkomen.")
+    if how == "geometry-as-text":
+        return (f"Bestand wijk_2024.geojson: feature {number} ({DAMAGED_WIJK}): 'geometry' is tekst "
+                f"in plaats van een GeoJSON-geometrie. {REDRAW}")
+    if how == "latitude-first":  # Earnewâld's real ring, latitude and longitude swapped
+        line = next(line for line in NATIONAL_WIJKEN.read_text(encoding="utf-8").split("\n")
+                    if f'"statcode":"{DAMAGED_WIJK}"' in line)
+        lons, lats = zip(*json.loads(line.rstrip(","))["geometry"]["coordinates"][0], strict=True)
+        return (f"Bestand wijk_2024.geojson: de grens van {DAMAGED_WIJK} (feature {number}): de "
+                f"coördinaten (x van {min(lats):g} tot {max(lats):g}, y van {min(lons):g} tot "
+                f"{max(lons):g}) liggen niet in Nederland als WGS84, zoals de rest van het bestand. "
+                f"{REDRAW}")
+    said = {"ring-of-two": "een ring heeft 2 positie(s); een vlak heeft er minstens vier nodig "
+                           "(drie hoeken en de eerste nog eens aan het eind)",
+            "text-coordinates": "een coördinaat is tekst in plaats van een getal",
+            "nan-coordinate": "een coördinaat is geen eindig getal (NaN of oneindig)"}[how]
+    return f"Bestand wijk_2024.geojson: de grens van {DAMAGED_WIJK} (feature {number}): {said}. {REDRAW}"
+
+
+@needs_national
+@pytest.mark.parametrize("how", ["ring-of-two", "text-coordinates", "nan-coordinate",
+                                 "geometry-as-text", "same-code", "latitude-first"])
+def test_the_same_damage_in_the_gemeente_stored_is_refused_naming_feature_and_code(con, tmp_path, how):
+    path, numbers = national_wijken(tmp_path / "wijk_2024.geojson", how)
+    import_file(con, path, gemeenten=["GM0363"])
+    before = geometries(con, "wijk")
+    assert refusal(con, lambda: import_file(con, path, gemeenten=["GM0737"])) == _refusal_of(how, numbers)
+    # the whole file, as on the command line without --gemeente: refused the same
+    assert refusal(con, lambda: import_file(con, path)) == _refusal_of(how, numbers)
+    assert geometries(con, "wijk") == before
+
+
+@needs_national
+def test_a_zip_of_the_national_gemeenten_and_wijken_passes_over_another_gemeentes_damaged_wijk(
+        con, tmp_path):
+    import zipfile
+
+    wijken, numbers = national_wijken(tmp_path / "wijk_2024.geojson", "ring-of-two")
+    path = tmp_path / "cartomap_2024.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(REAL_DATA / "geo" / "gemeente_2024_wgs84_dissolved_from_wijken.geojson",
+                      "gemeente_2024.geojson")
+        archive.write(wijken, "wijk_2024.geojson")
+    import_file(con, path, gemeenten=["GM0363"])
+    assert con.execute("select count(*) from geometries where region_level = 'wijk'").fetchone() == (
+        sum(code.startswith("WK0363") for code in numbers),)
+    assert refusal(con, lambda: import_file(con, path, gemeenten=["GM0737"])) == _refusal_of(
+        "ring-of-two", numbers)
+
+
+def test_pdok_boundaries_with_a_damaged_wijk_are_still_refused_whole(con):
+    """PDOK's layers are filtered to the gemeenten loaded before features_frame sees them: a
+    damaged polygon there is of a gemeente being stored, and refuses the load as before."""
+    from data_sources.cbs.pipeline import store_geometries
+
+    wijken = zwolle_wijken()
+    wijken[1]["geometry"] = {"type": "Polygon", "coordinates": [wijken[1]["geometry"]["coordinates"][0][:2]]}
+    with pytest.raises(InputRefused) as refused:
+        store_geometries(con, wijken, year=2024)
+    assert refused.value.messages[0].startswith(
+        f"de grens van {wijken[1]['properties']['statcode']} (feature 2): een ring heeft 2 positie(s)")
+    assert geometries(con, "wijk") == {}
+
+
+@needs_national
+def test_gemeente_laden_reads_the_national_file_with_another_gemeentes_damaged_wijk(app_db, tmp_path):
+    """On the page, as a beheerder: the national file with a ring of two positions in
+    Tytsjerksteradiel's Earnewâld is read for Zwolle; for Tytsjerksteradiel it is refused naming
+    file, feature and code, without a traceback or a server path, and the stored boundaries stay."""
+    import duckdb
+    from conftest import add_account, run_page
+
+    from data_sources import store
+    from data_sources.accounts import Account
+
+    def boundaries() -> list[tuple]:
+        connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
+        try:
+            return connection.execute("select region_code, geometry_json from geometries order by all").fetchall()
+        finally:
+            connection.close()
+
+    path, numbers = national_wijken(tmp_path / "wijk_2024.geojson", "ring-of-two")
+    add_account(app_db, "beheer", "beheerder")
+
+    def read_in(gemeente: str):
+        at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
+        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
+        at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
+        at.run()
+        assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
+        next(b for b in at.button if b.label == "Bestand inlezen").click()
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = read_in("GM0193")
+    assert at.success and not at.error, [e.value for e in at.error]
+    before = boundaries()
+    assert sorted(code for code, _ in before if code.startswith("WK0193")) == sorted(
+        code for code in numbers if code.startswith("WK0193"))
+    at = read_in("GM0737")
+    assert not at.success
+    errors = [e.value for e in at.error]
+    assert errors == ["wijk_2024.geojson is niet ingelezen; er is niets opgeslagen.",
+                      _refusal_of("ring-of-two", numbers).removesuffix(" " + REDRAW), REDRAW], errors
+    assert not any("Traceback" in e or str(tmp_path) in e for e in errors)
+    assert boundaries() == before

@@ -101,9 +101,13 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
     for member in members:
         with archives.unpacked(path, lambda info, member=member: info.filename == member,
                                noun="GeoJSON-bestand", max_bytes=MAX_ANSWER_BYTES) as folder:
-            frames[member] = geo.read_geojson(folder / Path(member).name)
+            frames[member] = geo.read_geojson(folder / Path(member).name, per_gemeente=True)
     regional = {member: frame for member, frame in frames.items() if not frame.empty}
+    # (code, refusal) of every file, also of one whose regions were all refused
+    refusals = {key: [item for frame in frames.values() for item in frame.attrs.get(key, [])]
+                for key in ("bad_bytes", "undrawable", "clashes")}
     if not regional:
+        frames[members[0]].attrs.update(refusals)
         return frames[members[0]], None
     listing = f"het zip-bestand bevat {len(members)} GeoJSON-bestanden ({_files_said(members)})"
     years = {member: year_in_file_name(member) for member in regional}
@@ -130,7 +134,7 @@ def _zipped_geojson_frames(path: Path, members: list[str], year: int | None,
     merged = pd.concat(list(regional.values()), ignore_index=True)
     for key in ("closed", "water", "shapeless", "years"):
         merged.attrs[key] = sorted({code for frame in regional.values() for code in frame.attrs.get(key, [])})
-    merged.attrs["bad_bytes"] = [bad for frame in frames.values() for bad in frame.attrs.get("bad_bytes", [])]
+    merged.attrs.update(refusals)
     return merged, year_in_file_name(path.name) or next((y for y in years.values() if y), None)
 
 
@@ -156,8 +160,11 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     from `frame` (the GeoJSON files of the zip at `path`). The year: `year` (given by the user),
     else the one year the file's jrstatcodes give (PDOK), else `name_year` or the year in its name."""
     if frame is None:
-        frame = (geo.read_geojson(path) if collection is None
+        # a GeoJSON is often the national file: a damaged region of another gemeente is passed
+        # over (refuse_damaged_regions); the GeoPackage reader kept only the gemeenten asked for
+        frame = (geo.read_geojson(path, per_gemeente=True) if collection is None
                  else geo.features_frame(collection, file_name=path.name))
+    geo.refuse_damaged_regions(frame, gemeenten)
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
                            "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
