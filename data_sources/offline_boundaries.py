@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 from collections.abc import Iterable
@@ -25,9 +26,12 @@ def _features() -> tuple[dict, ...]:
 
 
 def bundled_features(gemeenten: Iterable[str]) -> list[dict]:
-    """The bundled gemeente outline and wijk polygons of these gemeenten (GMxxxx codes)."""
+    """The bundled gemeente outline and wijk polygons of these gemeenten (GMxxxx codes), as copies:
+    the features are read once per process (_features), and a caller that changed the ones it got
+    changed them for every later caller (a test that broke a ring of Diezerpoort made every later
+    load of Zwolle in that process refuse its boundaries)."""
     numbers = {code[2:6] for code in gemeenten}
-    return [f for f in _features() if str(f["properties"].get("statcode", ""))[2:6] in numbers]
+    return copy.deepcopy([f for f in _features() if str(f["properties"].get("statcode", ""))[2:6] in numbers])
 
 
 @cache

@@ -922,3 +922,16 @@ def test_gemeente_laden_reads_the_national_file_with_another_gemeentes_damaged_w
                       _refusal_of("ring-of-two", numbers).removesuffix(" " + REDRAW), REDRAW], errors
     assert not any("Traceback" in e or str(tmp_path) in e for e in errors)
     assert boundaries() == before
+
+
+def test_the_bundled_boundaries_a_caller_changes_stay_as_bundled_for_the_next():
+    """bundled_features gives copies: the features are read once per process, and a caller that
+    broke a ring of the features it got broke them for every later load of that gemeente."""
+    from data_sources.offline_boundaries import bundled_features
+
+    first = bundled_features(["GM0193"])
+    first[1]["geometry"]["coordinates"] = [[[0, 0], [1, 1]]]
+    first[1]["properties"]["statcode"] = "WK999999"
+    again = bundled_features(["GM0193"])
+    assert again[1]["properties"]["statcode"].startswith("WK0193")
+    assert len(again[1]["geometry"]["coordinates"][0]) > 2
