@@ -12,6 +12,7 @@ from conftest import private_connection, sample_and_synthetic
 import transforms
 from benchmarks.upload import workbook
 from data_sources import jobs, store
+from data_sources.errors import InputRefused
 from data_sources.registrations.importing import import_workbook
 from transforms import Model
 
@@ -386,3 +387,85 @@ def test_uploads_for_one_gemeente_at_once_conflict_so_the_job_runs_again(db):
         _upload_uncommitted(second, db, "GM0001", "GGD Twee (JGZ)")
     second.rollback()
     first.commit()
+
+
+def _uploads_at_once(db, uploads: list[tuple], monkeypatch) -> tuple[dict, list[str]]:
+    """Run these uploads (soort, gemeente, data, organisation) from threads of their own, each
+    with a connection of its own, all arriving while another job holds the write turn (as
+    partners clicking 'Bevestigen en opslaan' while a save is under way); what each got, and the
+    gemeenten of the rebuilds that ran."""
+    import threading
+    import time
+
+    path = Path(db.execute("select path from duckdb_databases() where database_name = current_database()"
+                           ).fetchone()[0])
+    rebuilds: list[str] = []
+    build = transforms.build
+
+    def counted(con, *args, **kwargs):
+        rebuilds.append(kwargs.get("gemeente_code"))
+        return build(con, *args, **kwargs)
+
+    monkeypatch.setattr(transforms, "build", counted)
+    outcome: dict[int, object] = {}
+
+    def upload(n: int, soort: str, gemeente: str, data: bytes, organisation: str) -> None:
+        con = store.connect(path)
+        try:
+            outcome[n] = jobs.import_registration(con, data, soort, organisation, "2024",
+                                                  f"{soort}-{n}.xlsx", gemeente_code=gemeente)
+        except Exception as error:
+            outcome[n] = error
+        finally:
+            con.close()
+
+    assert jobs._write_turn.acquire(timeout=10)
+    try:
+        threads = [threading.Thread(target=upload, args=(n, *item)) for n, item in enumerate(uploads)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(jobs._waiting) < len(uploads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(jobs._waiting) == len(uploads)
+    finally:
+        jobs._write_turn.release()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert jobs._waiting == [] and jobs._leading == set()
+    return outcome, rebuilds
+
+
+def test_uploads_arriving_together_are_stored_together_with_one_rebuild(db, monkeypatch):
+    a, b, c = "GGD Proef (JGZ)", "Kinderopvang Proef", "Peuterwerk Proef"
+    uploads = [("vve-indicaties", "GM0001", workbook(db, "vve-indicaties", "GM0001", 30, organisation=a), a),
+               ("vve-indicaties", "GM0001", workbook(db, "vve-indicaties", "GM0001", 20, organisation=b), b),
+               ("ondersteuningstrajecten", "GM0002",
+                workbook(db, "ondersteuningstrajecten", "GM0002", 25, organisation=c), c)]
+    audited = db.execute("select count(*) from audit_log").fetchone()[0]
+    outcome, rebuilds = _uploads_at_once(db, uploads, monkeypatch)
+    assert [outcome[n].status for n in range(3)] == ["imported"] * 3
+    # one rebuild per gemeente for the three, not one per upload
+    assert sorted(rebuilds) == ["GM0001", "GM0002"]
+    active = db.execute("select organisation, gemeente_code from loads where status = 'active'"
+                        " and load_id in (select unnest(?::integer[]))",
+                        [[outcome[n].load_id for n in range(3)]]).fetchall()
+    assert sorted(active) == [(a, "GM0001"), (b, "GM0001"), (c, "GM0002")]
+    assert db.execute("select count(*) from audit_log").fetchone()[0] == audited + 3
+    _assert_as_full_build(db)
+
+
+def test_a_refused_upload_among_simultaneous_ones_is_refused_alone(db, monkeypatch):
+    a, b = "GGD Proef (JGZ)", "Kinderopvang Proef"
+    before = _vve_signals(db, "GM0001")
+    uploads = [("vve-indicaties", "GM0001", workbook(db, "vve-indicaties", "GM0001", 30, organisation=a), a),
+               ("vve-indicaties", "GM0001", b"geen werkmap", b)]
+    outcome, rebuilds = _uploads_at_once(db, uploads, monkeypatch)
+    assert outcome[0].status == "imported"
+    assert isinstance(outcome[1], InputRefused)
+    # the batch was rolled back whole, then each stored on its own: the good one once
+    assert db.execute("select count(*) from loads where organisation = ?", [b]).fetchone()[0] == 0
+    assert db.execute("select count(*) from loads where organisation = ? and status = 'active'",
+                      [a]).fetchone()[0] == 1
+    assert _vve_signals(db, "GM0001") != before
+    _assert_as_full_build(db)
