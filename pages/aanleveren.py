@@ -34,7 +34,15 @@ from ui.auth import (
     release_of,
     where_to_load,
 )
-from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, releasing, showing_refusals
+from ui.data import (
+    READ_ONLY_NOTE,
+    background_priority,
+    clear_caches,
+    cursor,
+    read_only,
+    releasing,
+    showing_refusals,
+)
 from ui.safe import plain
 from ui.state import current, gemeente_name
 
@@ -177,6 +185,7 @@ def saved(notice: str, restored: bool = False) -> None:
 def delivery() -> None:
     """Choosing, checking, saving and restoring: a part of the page that reruns on its own (an
     upload is three clicks; the title, the menu and the sidebar stay as they are)."""
+    background_priority()  # the pages others read (the LEA's slides) go first
     if current_account() != account:  # signed out, disabled or changed since the page ran
         st.rerun()
     if toast := st.session_state.pop("aanleveren_toast", None):  # saved(): once, in sight

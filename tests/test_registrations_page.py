@@ -361,3 +361,47 @@ def test_a_refusal_before_the_rows_says_the_rows_come_next(app_db):
     error, messages = errors_for("verhuist")
     assert "'Molewijk' is geen wijk van Voorbeeldstad" in messages
     assert "nog niet gecontroleerd" not in error
+
+
+def test_the_upload_page_works_at_background_priority_and_the_thread_it_lowers_is_its_own(app_db, monkeypatch):
+    import os
+    import threading
+
+    from ui import data
+
+    lowered = []
+    real = data.background_priority
+
+    def recording():
+        real()
+        thread = threading.get_native_id()
+        lowered.append((thread, os.getpriority(os.PRIO_PROCESS, thread)))
+
+    monkeypatch.setattr(data, "background_priority", recording)
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    data_ = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
+    upload_registration(run_page("aanleveren"), "vve-indicaties", "vve.xlsx", data_)
+    assert lowered and all(nice >= data.BACKGROUND_NICE for _, nice in lowered)
+    # the script ran in threads of its own: the test's thread (as the server's) keeps its priority
+    assert threading.get_native_id() not in {thread for thread, _ in lowered}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+
+
+def test_background_priority_lowers_only_the_calling_thread():
+    import os
+    import threading
+
+    from ui import data
+
+    seen = {}
+
+    def work():
+        data.background_priority()
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen["nice"] == max(before, data.BACKGROUND_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

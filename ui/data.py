@@ -6,8 +6,10 @@ frames (DuckDB's `.df()` imports it), so the first page draws without it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
 import secrets
 import threading
 import time
@@ -214,6 +216,24 @@ def connection() -> duckdb.DuckDBPyConnection:
         _local.path = path
         _local.read_only = shared.read_only
     return lease.con
+
+
+# The upload page's work (checking a file, saving it, rebuilding the marts) runs at a lower
+# processor priority than the pages being read: with four partners saving at once, the LEA's
+# slide on the projector waited for their reruns (the five shared the interpreter and the cores
+# evenly). A niceness of 10, as for batch work: an upload takes a little longer only while others
+# are busy. Per thread (Linux); Streamlit runs each script run in a thread of its own session, so
+# it stays with that session's run. Raising it back needs privileges a server does not have.
+BACKGROUND_NICE = 10
+
+
+def background_priority() -> None:
+    """Lower this thread's processor priority to BACKGROUND_NICE (where the system allows it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        thread = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        if current < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, thread, BACKGROUND_NICE)
 
 
 def per_run(key: str, compute):
