@@ -240,14 +240,8 @@ def _store_uploads(con: duckdb.DuckDBPyConnection, batch: list[_Upload]) -> list
     one transaction."""
     with store.transaction(con):
         results = [import_workbook_detailed(con, *u.args) for u in batch]
-        loads = [r.load_id for r in results if r.status == "imported"]
-        changed: dict[str, set[str]] = {}
-        for gemeente_code, dataset in con.execute(
-                "select gemeente_code, dataset from loads where load_id in (select unnest(?::integer[]))",
-                [[int(i) for i in loads]]).fetchall():
-            changed.setdefault(gemeente_code, set()).add(staging_view(registration_type(dataset)))
-        for gemeente_code, views in sorted(changed.items()):
-            transforms.build(con, gemeente_code=gemeente_code, changed=sorted(views))
+        if loads := [r.load_id for r in results if r.status == "imported"]:
+            _rebuild_for_uploads(con, loads)
         for u, result in zip(batch, results, strict=True):
             if result.status != "imported":
                 continue
@@ -301,13 +295,20 @@ def _gemeenten_of(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> list[s
 
 
 def _rebuild_for_upload(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    _rebuild_for_uploads(con, [load_id])
+
+
+def _rebuild_for_uploads(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> None:
     # An upload holds rows of its own gemeente only (validation places every row in it), and
     # what it replaces has the same gemeente and type: only that gemeente's rows of the marts
-    # that read the type's staging view change.
-    gemeente_code, dataset = con.execute(
-        "select gemeente_code, dataset from loads where load_id = ?", [int(load_id)]).fetchone()
-    transforms.build(con, gemeente_code=gemeente_code,
-                     changed=[staging_view(registration_type(dataset))])
+    # that read the type's staging view change. Once per gemeente for uploads stored together.
+    changed: dict[str, set[str]] = {}
+    for gemeente_code, dataset in con.execute(
+            "select gemeente_code, dataset from loads where load_id in (select unnest(?::integer[]))",
+            [[int(i) for i in load_ids]]).fetchall():
+        changed.setdefault(gemeente_code, set()).add(staging_view(registration_type(dataset)))
+    for gemeente_code, views in sorted(changed.items()):
+        transforms.build(con, gemeente_code=gemeente_code, changed=sorted(views))
 
 
 def import_lrk(con: duckdb.DuckDBPyConnection, path: str | Path, year: int | None = None,

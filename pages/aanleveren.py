@@ -37,8 +37,8 @@ from ui.auth import (
 from ui.data import (
     READ_ONLY_NOTE,
     background_priority,
-    clear_caches,
     cursor,
+    data_changed,
     read_only,
     releasing,
     showing_refusals,
@@ -169,7 +169,7 @@ def saved(notice: str, restored: bool = False) -> None:
     preview, and the browser, keeping its scroll position, can show only the history below."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    clear_caches()
+    data_changed()  # every cached query is keyed by the data version the save changed
     st.session_state["aanleveren_done"] = notice
     st.session_state["aanleveren_done_restore"] = restored
     if not restored:

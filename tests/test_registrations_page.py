@@ -405,3 +405,27 @@ def test_background_priority_lowers_only_the_calling_thread():
     thread.join()
     assert seen["nice"] == max(before, data.BACKGROUND_NICE)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def test_a_save_leaves_what_other_sessions_read_in_the_cache(app_db, monkeypatch):
+    # Every cached query is keyed by the data version, which a save changes. Clearing the whole
+    # cache on a save threw away what other sessions had read at the new version (the LEA's
+    # slide read everything again after every partner's save).
+    from ui import data
+
+    sql = "select count(*) from loads"
+    other_session = data._cached_query(sql, (), "versie-van-een-andere-sessie", str(app_db), True)
+    organisation = loads_of(app_db, "vve-indicaties")[0][1]
+    at = run_page("aanleveren")
+    at.text_input(key="aanleveren_organisatie").set_value(organisation)
+    upload_registration(at, "vve-indicaties", "vve-nieuw.xlsx",
+                        filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]]))
+    [b for b in at.button if b.label == "Bevestigen en opslaan"][0].click()
+    at.run()
+    assert "Opgeslagen als upload" in at.success[0].value
+
+    def no_database():
+        raise AssertionError("read again: the cache was cleared")
+
+    monkeypatch.setattr(data, "cursor", no_database)
+    assert data._cached_query(sql, (), "versie-van-een-andere-sessie", str(app_db), True) == other_session

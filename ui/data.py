@@ -396,6 +396,15 @@ def rows(sql: str, params: tuple | list = ()) -> list[tuple]:
     return _cached_query(sql, tuple(params), data_version(), str(db_path()), True)
 
 
+def data_changed() -> None:
+    """After a write that changed the data version (an upload, a restore: a row of `loads`):
+    forget what this run kept (per_run: the version itself among it). The cached queries need no
+    clearing, their key holds the version; clearing them (clear_caches) threw away what other
+    sessions had read since, such as the LEA's slide, which then read it all again after every
+    partner's save."""
+    _local.memo = {}
+
+
 def clear_caches() -> None:
     """Forget cached query results and everything per_run kept in this run (after a load: the
     data version, the gemeenten; in another run the version changes anyway)."""
