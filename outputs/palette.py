@@ -19,6 +19,43 @@ HIDDEN_FILL = "#bebebe"
 # children secret, or nothing was delivered for it)
 HIDDEN_LEGEND = "afgeschermd of onbekend"
 HIGHLIGHT = "#D55E00"
+# WCAG 1.4.11: a mark (a wijk, a bar, a legend square) needs 3:1 against what lies around it. The
+# yellow-green viridis classes, light blue and orange of Okabe-Ito and the grey of a hidden wijk
+# have less against white, so they are drawn with a dark boundary (12.6:1 against white, 3:1 or
+# more against each of those fills); the darker fills stand out by themselves and keep the white
+# line that separates two of them. The fills stay as they are: the palettes are colour-blind-safe.
+NON_TEXT_CONTRAST = 3.0
+BOUNDARY_DARK = "#333333"
+BOUNDARY_LIGHT = "#ffffff"
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """'#0072B2', '#abc', 'rgb(0,114,178)' or 'rgba(0,114,178,0.5)' -> (0, 114, 178)."""
+    colour = colour.strip()
+    if colour.startswith("rgb"):
+        parts = colour[colour.index("(") + 1:colour.rindex(")")].split(",")
+        return tuple(round(float(part)) for part in parts[:3])  # type: ignore[return-value]
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def contrast_ratio(first: str | tuple[int, int, int], second: str | tuple[int, int, int]) -> float:
+    """WCAG's contrast ratio of two colours (1 to 21), from their relative luminance."""
+    def luminance(colour) -> float:
+        channels = [c / 255 for c in (rgb(colour) if isinstance(colour, str) else colour)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def boundary_colour(fill: str | tuple[int, int, int], background: str = "#ffffff") -> str:
+    """The line around a mark of `fill` on `background`: BOUNDARY_DARK where the fill has less
+    than 3:1 against the background (its edge would not be seen), else BOUNDARY_LIGHT."""
+    return BOUNDARY_DARK if contrast_ratio(fill, background) < NON_TEXT_CONTRAST else BOUNDARY_LIGHT
 
 
 def class_breaks(values: list[float], classes: int = 5, decimals: int | None = None) -> list[float]:

@@ -126,13 +126,24 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
     def xy(pt):
         return (left + (pt[0] - west) * aspect * scale, top + (north - pt[1]) * scale)
 
+    def fill_of(shape: dict) -> str:
+        return palette.class_colour(float("nan") if shape.get("hidden") else shape["value"], breaks)
+
+    def order(item: tuple[dict, list]) -> tuple[bool, bool]:
+        # the dark boundaries of light wijken after the white lines of dark ones, so that where
+        # the two meet the edge stays dark (WCAG 1.4.11); the highlighted wijk last of all, so
+        # that its outline lies on top of its neighbours
+        shape = item[0]
+        return bool(shape.get("highlight")), palette.boundary_colour(fill_of(shape)) == palette.BOUNDARY_DARK
+
     paths = []
-    # The highlighted wijk last, so that its outline lies on top of its neighbours.
-    for shape, shape_rings in sorted(rings, key=lambda item: bool(item[0].get("highlight"))):
+    for shape, shape_rings in sorted(rings, key=order):
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring)) + " Z" for ring in shape_rings)
         value = float("nan") if shape.get("hidden") else shape["value"]
-        fill = palette.class_colour(value, breaks)
-        stroke, stroke_width = (palette.HIGHLIGHT, 4) if shape.get("highlight") else ("#ffffff", 1.5)
+        fill = fill_of(shape)
+        # on a white page: a light wijk (less than 3:1) gets a dark boundary, a dark one a white line
+        stroke, stroke_width = ((palette.HIGHLIGHT, 4) if shape.get("highlight")
+                                else (palette.boundary_colour(fill), 1.5))
         text = shape.get("text") or (hidden_label() if shape.get("hidden") else format_number(value))
         paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')

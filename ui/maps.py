@@ -281,11 +281,12 @@ def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
 # A map style of one background layer, inline as a data: URL. Without a style Streamlit draws
 # CARTO's basemap, fetched from basemaps.cartocdn.com on every view: a third party would see who
 # looks at the map, and the map would stay grey offline. The wijken carry names (tooltip) and shapes.
+MAP_BACKGROUND = "#f2f2f0"
 PLAIN_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps({
     "version": 8,
     "sources": {},
     "layers": [{"id": "achtergrond", "type": "background",
-                "paint": {"background-color": "#f2f2f0"}}],
+                "paint": {"background-color": MAP_BACKGROUND}}],
 }, separators=(",", ":")))
 
 
@@ -298,9 +299,10 @@ BRT_GRIJS_BACKGROUND = "data:application/json," + urllib.parse.quote(json.dumps(
     "sources": {"brt": {"type": "raster", "tiles": [BRT_GRIJS_TILES], "tileSize": 256,
                         "minzoom": 6, "maxzoom": 19,
                         "attribution": "Achtergrond: BRT-Achtergrondkaart © Kadaster (PDOK), CC BY 4.0"}},
-    "layers": [{"id": "achtergrond", "type": "background", "paint": {"background-color": "#f2f2f0"}},
+    "layers": [{"id": "achtergrond", "type": "background", "paint": {"background-color": MAP_BACKGROUND}},
                {"id": "brt-grijs", "type": "raster", "source": "brt"}],
 }, separators=(",", ":")))
+WHITE_LINE = theme.hex_to_rgb(theme.BOUNDARY_LIGHT, alpha=255)
 # Names on the map up to this many wijken (a gemeente); the national map would be a blur of text.
 MAX_LABELS = 150
 # The wijk names on the Kaart page, in pixels
@@ -380,12 +382,21 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
     if not shapes.geometry_text:
         return None, []
     breaks = theme.class_breaks(values["value"].tolist(), decimals=decimals)
+    # the grey background shows through a little, enough to recognise roads and water
+    opacity = 0.8 if background else 1.0
     features = []
     for wijk_code, name, value, text in _wijk_values(shapes, values, decimals, names, secret):
-        properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text,
-                      "fill": theme.sequential_colour(value, breaks)}
-        features.append('{"type":"Feature","geometry":' + shapes.geometry_text[wijk_code] + ',"properties":'
-                        + json.dumps(properties, separators=(",", ":"), ensure_ascii=False) + "}")
+        fill = theme.sequential_colour(value, breaks)
+        line = theme.deck_line_colour(fill, MAP_BACKGROUND, opacity)
+        properties = {"wijk_name": name, "wijk_code": wijk_code, "value_text": text, "fill": fill,
+                      "line": line}
+        features.append((line != WHITE_LINE, '{"type":"Feature","geometry":' + shapes.geometry_text[wijk_code]
+                         + ',"properties":' + json.dumps(properties, separators=(",", ":"), ensure_ascii=False)
+                         + "}"))
+    # WCAG 1.4.11: a light wijk has a dark boundary, a dark one a white line. The dark boundaries
+    # are drawn last (deck.gl strokes in the order of the features), so that where a light wijk
+    # meets a dark one its edge stays dark rather than white on light.
+    features = [feature for _, feature in sorted(features, key=lambda item: item[0])]
     layer = pdk.Layer(
         "GeoJsonLayer",
         data={"type": "FeatureCollection", "features": FEATURES_PLACEHOLDER},
@@ -394,11 +405,11 @@ def choropleth(values: pd.DataFrame, shapes: PreparedShapes | pd.DataFrame, labe
         stroked=True,
         filled=True,
         get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1.5 if len(features) < 500 else 0.5,
+        get_line_color="properties.line",
+        # a boundary of half a pixel (the country's map) was blurred to a light grey
+        line_width_min_pixels=1.5 if len(features) < 500 else 1,
         auto_highlight=True,
-        # the grey background shows through a little, enough to recognise roads and water
-        opacity=0.8 if background else 1.0,
+        opacity=opacity,
     )
     layers = [layer]
     if labels and 0 < len(shapes.label_points) <= MAX_LABELS:
@@ -453,14 +464,15 @@ def legend_markdown(breaks: list[float], decimals: int = 0, values: list[float] 
     map's values, for the lowest class's start (outputs.palette.class_labels)."""
     if not breaks:
         return ""
-    parts = []
-    for bound, text in zip(breaks, class_labels(breaks, values, decimals), strict=True):
-        colour = theme.sequential_colour(bound, breaks)
-        swatch = f"rgb({colour[0]},{colour[1]},{colour[2]})"
-        parts.append(f"<span style='display:inline-block;width:1em;height:1em;"
-                     f"background:{swatch};margin:0 .3em 0 1em;vertical-align:middle'></span>{html.escape(text)}")
-    parts.append("<span style='display:inline-block;width:1em;height:1em;background:rgb(190,190,190);"
-                 f"margin:0 .3em 0 1em;vertical-align:middle'></span>{theme.HIDDEN_LEGEND}")
+    def swatch(colour: str) -> str:
+        # the square's edge as the map's (WCAG 1.4.11): dark around a light class, on the white page
+        return (f"<span style='display:inline-block;width:1em;height:1em;box-sizing:border-box;"
+                f"background:{colour};border:1px solid {theme.boundary_colour(colour)};"
+                "margin:0 .3em 0 1em;vertical-align:middle'></span>")
+
+    parts = [swatch(theme.class_colour(bound, breaks)) + html.escape(text)
+             for bound, text in zip(breaks, class_labels(breaks, values, decimals), strict=True)]
+    parts.append(swatch(theme.HIDDEN_FILL) + theme.HIDDEN_LEGEND)
     # a class and its colour stay on one line: on a 1024 px projector 'afgeschermd of onbekend'
     # wrapped to the next line, away from its grey square
     return " ".join(f"<span style='white-space:nowrap'>{part}</span>" for part in parts)

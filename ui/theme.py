@@ -8,13 +8,17 @@ from typing import TYPE_CHECKING
 
 from outputs.palette import (  # noqa: F401  (the pages take their colours from ui.theme)
     AGE_GROUP_COLOURS,
+    BOUNDARY_DARK,
+    BOUNDARY_LIGHT,
     CATEGORICAL,
     HIDDEN_FILL,
     HIDDEN_LEGEND,
     NIVEAU_COLOURS,
     SEQUENTIAL,
+    boundary_colour,
     class_breaks,
     class_colour,
+    rgb,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +43,44 @@ def sequential_colour(value: float, breaks: list[float]) -> list[int]:
     """The fill colour of a value in its class, for pydeck; grey for a hidden or missing value."""
     colour = class_colour(value, breaks)
     return hex_to_rgb(colour, alpha=200 if colour == HIDDEN_FILL else 220)
+
+
+def deck_line_colour(fill: list[int], background: str, opacity: float = 1.0) -> list[int]:
+    """The boundary of a wijk of `fill` (r, g, b, alpha) on the deck.gl map over `background`
+    (outputs.palette.boundary_colour), judged by the colour as shown: the fill's alpha and the
+    layer's `opacity` let the background through, which makes a light class lighter still."""
+    alpha = fill[3] / 255 * opacity
+    shown = tuple(round(alpha * f + (1 - alpha) * b) for f, b in zip(fill[:3], rgb(background), strict=True))
+    return hex_to_rgb(boundary_colour(shown, background), alpha=255)
+
+
+# the outline of a bar, wide enough to be seen beside its neighbour in a stack
+BAR_LINE_WIDTH = 1.5
+
+
+def _bar_colours(trace) -> list[str] | str | None:
+    colour = trace.marker.color
+    if colour is None or isinstance(colour, str):
+        return colour
+    return [c if isinstance(c, str) else None for c in colour]
+
+
+def outline_bars(figure: go.Figure) -> go.Figure:
+    """WCAG 1.4.11: every bar whose colour has less than 3:1 against the white chart (light blue,
+    orange, the grey of 'geen kinderopvang') gets a dark outline, the others a white one that
+    parts them from their neighbours (outputs.palette.boundary_colour). A bar without a colour
+    of its own (plotly's) gets the dark one; an outline the chart set itself stays."""
+    for trace in figure.data:
+        if trace.type != "bar" or trace.marker.line.color is not None:
+            continue
+        colours = _bar_colours(trace)
+        if isinstance(colours, list):
+            line = [BOUNDARY_DARK if c is None else boundary_colour(c) for c in colours]
+        else:
+            line = BOUNDARY_DARK if colours is None else boundary_colour(colours)
+        trace.marker.line.color = line
+        trace.marker.line.width = BAR_LINE_WIDTH
+    return figure
 
 
 def key_figures(figures: list[tuple[str, str]]) -> None:
@@ -113,11 +155,13 @@ CHART_FONT = "'Source Sans Pro', 'Source Sans 3', sans-serif"
 def screen_look(figure: go.Figure) -> go.Figure:
     """The house look of a chart on a page (ui.safe.plotly_chart draws it without Streamlit's
     theme): white background with light grid lines, all text near-black in the app's font, at
-    least 15 px unless the chart sets its own size. A colour or size the chart set stays."""
+    least 15 px unless the chart sets its own size, bars outlined (outline_bars). A colour or size
+    the chart set stays."""
     white_background(figure)
     font = figure.layout.font
     figure.update_layout(font={"family": font.family or CHART_FONT, "color": font.color or CHART_TEXT,
                                "size": font.size or 15})
+    outline_bars(figure)
     # long wijk names under a bar take the room they need instead of being cut off
     figure.update_xaxes(automargin=True)
     figure.update_yaxes(automargin=True)

@@ -1,0 +1,221 @@
+"""WCAG 1.4.11 (non-text contrast): every wijk on a map, bar in a chart and square in a legend can
+be seen as a shape: its fill has 3:1 against what lies around it, or a boundary has. The colours
+are read from the objects the code builds (deck, SVG, legend HTML, the charts of the pages and
+slides in AppTest) and measured here with WCAG's own formula."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run_page
+from test_presentatie import _open as open_slide
+from test_presentatie import _slide_keys
+
+WHITE = (255, 255, 255)
+NAMED = {"white": WHITE, "black": (0, 0, 0)}  # as plotly's layout may name them
+
+
+def _rgb(colour) -> tuple[int, int, int]:
+    if not isinstance(colour, str):
+        return tuple(colour[:3])
+    if colour in NAMED:
+        return NAMED[colour]
+    if colour.startswith("rgb"):
+        return tuple(round(float(p)) for p in colour[colour.index("(") + 1:-1].split(",")[:3])
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def _luminance(colour) -> float:
+    # WCAG 2.1, "relative luminance"
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in _rgb(colour))]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_formula_gives_wcags_own_examples():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)  # the lightest AA grey
+    assert contrast("#949494", "#ffffff") == pytest.approx(3.03, abs=0.01)
+
+
+def _check_mark(what: str, fill, line, line_width: float, background) -> None:
+    """A mark of `fill` with a boundary `line` on `background` is seen as a shape: where the fill
+    has less than 3:1 against the background a boundary has it (and against white, the page),
+    and every boundary parts the fill from its neighbour (3:1 against the fill)."""
+    if contrast(fill, background) < 3:
+        assert line is not None and line_width >= 1, f"{what}: fill {fill} without a boundary"
+        assert contrast(line, background) >= 3, f"{what}: boundary {line} on {background}"
+        assert contrast(line, WHITE) >= 3, f"{what}: boundary {line} on white"
+    if line is not None and line_width > 0:
+        assert contrast(line, fill) >= 3, f"{what}: boundary {line} against its fill {fill}"
+
+
+def _wijken(count: int) -> pd.DataFrame:
+    def square(column: int, row: int) -> str:
+        x, y = 5.0 + column * 0.01, 52.0 + row * 0.01
+        ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+        return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+    return pd.DataFrame({"wijk_code": [f"WK{i:06d}" for i in range(count)],
+                         "geometry_json": [square(i % 30, i // 30) for i in range(count)]})
+
+
+def _values(codes: list[str]) -> pd.DataFrame:
+    # every class of the viridis scale, a hidden wijk and (the last) a wijk without a figure
+    shown = codes[:-1]
+    return pd.DataFrame({"wijk_code": shown, "wijk_name": [f"Wijk {i}" for i in range(len(shown))],
+                         "value": [float(i % 40) for i in range(len(shown))],
+                         "hidden": [i == 3 for i in range(len(shown))]})
+
+
+def _sample_wijken(sample_con) -> pd.DataFrame:
+    return sample_con.execute("select region_code as wijk_code, geometry_json from geometries"
+                              " where region_level = 'wijk' and year = (select max(year) from geometries)"
+                              " order by region_code").df()
+
+
+def _deck_marks(deck) -> tuple[list[tuple], str, float]:
+    spec = json.loads(deck.to_json())
+    style = json.loads(urllib.parse.unquote(spec["mapStyle"].split(",", 1)[1]))
+    background = next(layer["paint"]["background-color"] for layer in style["layers"]
+                      if layer["type"] == "background")
+    layer = next(layer for layer in spec["layers"] if layer["id"] == "wijken")
+    assert layer["getFillColor"] == "@@=properties.fill"
+    opacity = layer.get("opacity", 1.0)
+    marks = []
+    for feature in layer["data"]["features"]:
+        fill = feature["properties"]["fill"]
+        # one colour for every wijk, or each its own
+        line = (feature["properties"]["line"] if layer["getLineColor"] == "@@=properties.line"
+                else layer["getLineColor"])
+        alpha = fill[3] / 255 * opacity  # the colour as shown: the background shows through
+        shown = tuple(round(alpha * f + (1 - alpha) * b) for f, b in zip(fill[:3], _rgb(background), strict=True))
+        assert line[3] == 255
+        marks.append((feature["properties"]["wijk_name"], shown, tuple(line[:3])))
+    return marks, background, layer["lineWidthMinPixels"]
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_every_wijk_of_the_kaart_has_a_boundary_where_its_colour_is_light(sample_con, background):
+    from ui.maps import choropleth, shapes_from_frame
+
+    frame = _sample_wijken(sample_con)
+    assert len(frame) >= 7  # five classes, a hidden wijk and one without a figure
+    deck, breaks = choropleth(_values(frame["wijk_code"].tolist()), shapes_from_frame(frame),
+                              "Kinderen 0-12 jaar", background=background)
+    assert len(breaks) == 5
+    marks, map_background, width = _deck_marks(deck)
+    light = [mark for mark in marks if contrast(mark[1], map_background) < 3]
+    assert light, "the light classes of viridis and the grey are on this map"
+    for name, shown, line in marks:
+        _check_mark(f"wijk {name}", shown, line, width, map_background)
+    # where a light wijk meets a dark one, the dark boundary is drawn last (on top)
+    dark_lines = [contrast(line, WHITE) >= 3 for _, _, line in marks]
+    assert dark_lines == sorted(dark_lines)
+
+
+def test_the_map_of_the_country_keeps_its_boundaries_visible():
+    """More than 500 wijken (the national map) drew its lines half a pixel wide."""
+    from ui.maps import choropleth, shapes_from_frame
+
+    frame = _wijken(600)
+    deck, _ = choropleth(_values(frame["wijk_code"].tolist()), shapes_from_frame(frame), "Kinderen", labels=False)
+    marks, map_background, width = _deck_marks(deck)
+    assert len(marks) == 600
+    for name, shown, line in marks:
+        _check_mark(f"wijk {name}", shown, line, width, map_background)
+
+
+def test_every_wijk_of_the_slide_map_has_a_boundary_where_its_colour_is_light(sample_con):
+    from ui.maps import shapes_from_frame, svg_choropleth
+
+    frame = _sample_wijken(sample_con)
+    svg, _ = svg_choropleth(_values(frame["wijk_code"].tolist()), shapes_from_frame(frame), "Kinderen 0-12 jaar")
+    paths = re.findall(r'<path d="[^"]*" fill="([^"]+)" stroke="([^"]+)" stroke-width="([^"]+)"[^>]*><title>([^<]+)',
+                       svg)
+    assert len(paths) == len(frame)
+    assert any(contrast(fill, WHITE) < 3 for fill, *_ in paths)
+    for fill, stroke, width, title in paths:
+        _check_mark(title, fill, stroke, float(width), WHITE)  # the slide and the report are white
+    dark_lines = [contrast(stroke, WHITE) >= 3 for _, stroke, _, _ in paths]
+    assert dark_lines == sorted(dark_lines)
+
+
+def test_every_square_of_the_map_legend_has_a_border_where_its_colour_is_light():
+    from ui import theme
+    from ui.maps import legend_markdown
+
+    legend = legend_markdown(theme.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+    squares = re.findall(r"<span style='display:inline-block;[^']*'></span>", legend)
+    assert len(squares) == 6  # five classes and 'afgeschermd of onbekend'
+    for square in squares:
+        fill = re.search(r"background:([^;']+)", square).group(1)
+        border = re.search(r"border:(\d+)px solid ([^;']+)", square)
+        _check_mark(f"legend square {fill}", fill, border and border.group(2), int(border.group(1)) if border else 0,
+                    WHITE)
+
+
+def _length(values) -> int:
+    """How many values a trace has: a list, or plotly's typed array ({"dtype", "bdata"})."""
+    if isinstance(values, dict):
+        return len(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return len(values or [])
+
+
+def _bars(at, where: str) -> list[tuple[str, object, object, float, str]]:
+    """Every bar of every chart on the page: (what, fill, outline, outline width, background)."""
+    bars = []
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        background = figure["layout"].get("plot_bgcolor", "#ffffff")
+        for trace in figure["data"]:
+            if trace.get("type") != "bar":
+                continue
+            marker = trace.get("marker", {})
+            count = _length(trace.get("x") if trace.get("x") is not None else trace.get("y"))
+            fills = marker.get("color")
+            fills = fills if isinstance(fills, list) else [fills] * count
+            line = marker.get("line", {})
+            lines = line.get("color")
+            lines = lines if isinstance(lines, list) else [lines] * count
+            for index, (fill, outline) in enumerate(zip(fills, lines, strict=True)):
+                assert fill is not None, f"{where}: a bar of {trace.get('name')} without a colour of Kindkaart"
+                bars.append((f"{where}, {trace.get('name')} bar {index}", fill, outline, line.get("width", 0),
+                             background))
+    return bars
+
+
+@pytest.mark.parametrize("page", ["overzicht", "continuum", "tekorten"])
+def test_every_bar_on_the_pages_has_an_outline_where_its_colour_is_light(app_db, page):
+    at = run_page(page, 90)
+    assert not at.exception, at.exception
+    if page == "continuum":  # with niveau 1 and 'geen kinderopvang' (light blue, light grey)
+        at.checkbox(key="continuum_niveau_1").check().run()
+        assert not at.exception, at.exception
+    bars = _bars(at, page)
+    assert bars
+    assert any(contrast(fill, background) < 3 for _, fill, _, _, background in bars)
+    for what, fill, outline, width, background in bars:
+        _check_mark(what, fill, outline, width, background)
+
+
+def test_every_bar_on_the_slides_has_an_outline_where_its_colour_is_light(app_db):
+    bars = []
+    for dia in _slide_keys():
+        bars += _bars(open_slide({"dia": dia}), dia)
+    assert {what.split(",")[0] for what, *_ in bars} >= {"per_wijk", "continuum", "tekort"}
+    for what, fill, outline, width, background in bars:
+        _check_mark(what, fill, outline, width, background)
