@@ -198,7 +198,7 @@ def _bars(at, where: str) -> list[tuple[str, object, object, float, str]]:
     return bars
 
 
-@pytest.mark.parametrize("page", ["overzicht", "continuum", "tekorten"])
+@pytest.mark.parametrize("page", ["overzicht", "continuum", "tekorten", "scenarios"])
 def test_every_bar_on_the_pages_has_an_outline_where_its_colour_is_light(app_db, page):
     at = run_page(page, 90)
     assert not at.exception, at.exception
