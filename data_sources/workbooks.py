@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, member_shown, points_outside
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted .xlsx
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -83,6 +83,14 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     # cells another, Excel a third): what is checked must be what is read and what is seen.
     seen: set[str] = set()
     for info in infos:
+        # Office and LibreOffice write a part's name with forward slashes within the package
+        # only: a backslash, a '..', a full path or a NUL there is a crafted file's sign
+        if "\\" in info.orig_filename or points_outside(info):
+            raise InputRefused(
+                f"{shown} is geen gewone werkmap: het onderdeel '{member_shown(info)}' heeft een "
+                "naam die buiten de werkmap wijst (met '..', '\\', een volledig pad of een "
+                "nul-teken), zoals Excel die nooit schrijft. Kindkaart leest het bestand daarom "
+                "niet; sla het in Excel opnieuw op als .xlsx.")
         key = info.filename.lower()
         if key in seen:
             raise InputRefused(
