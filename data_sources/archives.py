@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from data_sources import store
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, refuse_outside, unreadable
 from data_sources.workbooks import DAMAGED_ZIP
 
 _CHUNK = 1024 * 1024
@@ -47,15 +47,19 @@ def unpacked(path: Path, wanted: Callable[[zipfile.ZipInfo], bool], *, noun: str
     """A scratch folder holding the files of the zip at `path` that `wanted` picks (the folders
     are left out: a member is there by its own name). Each is counted while it is unpacked (a zip
     may say less than it holds) and refused above `max_bytes`, naming it and `noun`, what the user
-    gave ('CBS-bestand', 'LRK-export'); a member locked with a password, a damaged member and a zip
-    that cannot be read are refused in Dutch as well."""
+    gave ('CBS-bestand', 'LRK-export'); a member locked with a password, a damaged member, a zip
+    that cannot be read and one with any member whose name points outside it (a sign of a crafted
+    file: errors.refuse_outside) are refused in Dutch as well."""
     try:
         archive = zipfile.ZipFile(path)
-        members = [info for info in archive.infolist() if not info.is_dir() and wanted(info)]
+        infos = archive.infolist()
+        members = [info for info in infos if not info.is_dir() and wanted(info)]
     except DAMAGED_ZIP as exc:
         raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
                            f"{unreadable(exc)}. Er is niets opgeslagen.") from None
     with archive, store.scratch_folder() as folder:
+        for info in infos:
+            refuse_outside(path.name, info)
         for info in members:
             if info.file_size > max_bytes:
                 raise too_large(path.name, info.filename, max_bytes, noun)

@@ -6,6 +6,8 @@ import re
 import stat
 from pathlib import Path
 
+from data_sources.text import visible
+
 
 class InputRefused(Exception):
     """Input that Kindkaart refuses; `messages` are Dutch sentences fit to show a user."""
@@ -61,6 +63,41 @@ def refuse_encrypted(file_name: str, member) -> None:
         raise InputRefused(f"Bestand {file_name}: {member.filename} in de zip is versleuteld (met een "
                            "wachtwoord) en kan niet worden gelezen. Pak de zip zelf uit en lees het "
                            "bestand in, of download het opnieuw. Er is niets opgeslagen.")
+
+
+# A drive letter before a member's name (C:evil.csv, C:/Windows/...): a path outside the zip on
+# Windows, as a name with a leading slash is anywhere
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
+def points_outside(member) -> bool:
+    """Whether the name of a zip member (zipfile.ZipInfo) points outside the zip: a '..' among
+    its folders, an absolute path (/..., \\..., C:...) or a NUL (zipfile reads 'a.csv<NUL>.txt'
+    as 'a.csv', other programs otherwise). No zip program writes such a name for a file in the
+    zip; a crafted file does, to write (or show) a file elsewhere on unpacking. A backslash
+    counts as a folder's separator: Windows' own zip tools wrote it so for years."""
+    name = member.orig_filename
+    path = name.replace("\\", "/")
+    return ("\0" in name or path.startswith("/") or _DRIVE.match(path) is not None
+            or ".." in path.split("/"))
+
+
+def member_shown(member) -> str:
+    """The name of a zip member (zipfile.ZipInfo) for a message: as the zip holds it, with the
+    characters that show as nothing (a NUL) written out as <U+0000>."""
+    return visible(member.orig_filename)
+
+
+def refuse_outside(file_name: str, member) -> None:
+    """Refuse a zip member (zipfile.ZipInfo) whose name points outside the zip (points_outside),
+    naming it. Kindkaart unpacks a member by its last name only, so nothing lands outside its
+    scratch folder either way: the name is refused as the sign of a crafted file."""
+    if points_outside(member):
+        raise InputRefused(f"Bestand {file_name}: het onderdeel '{member_shown(member)}' in de zip "
+                           "heeft een naam die buiten de zip wijst (met '..', een volledig pad of "
+                           "een nul-teken). Geen zip-programma schrijft zo'n naam; Kindkaart leest "
+                           "dit bestand daarom niet. Download het opnieuw bij de bron. Er is niets "
+                           "opgeslagen.")
 
 
 def unreadable(exc: BaseException, line: str = "rij") -> str:

@@ -35,7 +35,7 @@ from data_sources.text import (
     windows_undefined_said,
 )
 from data_sources.text import shown as _shown
-from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook
+from data_sources.workbooks import DAMAGED_ZIP, OLE2_MAGIC, WorkbookLimits, check_workbook, sheet_shown
 
 PROVISION_TYPES = {
     "KDV": "kinderdagverblijf (dagopvang, sinds 2018 ook peuteropvang)",
@@ -530,7 +530,7 @@ def _workbook_table(sheets: dict[str, pd.DataFrame], file_name: str) -> tuple[pd
         header = _under_group_headings(header, [_workbook_text(cell) for cell in sheet.iloc[number - 1]])
     raw = sheet.iloc[number + 1:].map(_workbook_text).reset_index(drop=True)
     raw.columns = _column_names(header)
-    label = f"{file_name}, werkblad '{name}'" if len(sheets) > 1 and found else file_name
+    label = f"{file_name}, werkblad '{sheet_shown(name)}'" if len(sheets) > 1 and found else file_name
     return raw, number, label
 
 

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.errors import InputRefused, refuse_encrypted, unreadable
+from data_sources.errors import InputRefused, refuse_encrypted, refuse_outside, unreadable
 from data_sources.text import delimiter
 from data_sources.workbooks import DAMAGED_ZIP
 
@@ -136,6 +136,8 @@ def _extract_csv(path: Path, folder: Path) -> Path:
     into `folder`; refused when there is none, more than one, or it unpacks suspiciously large."""
     try:
         with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                refuse_outside(path.name, info)  # a crafted zip: nothing in it is read
             members = [m for m in archive.infolist() if not m.is_dir()
                        and m.filename.lower().endswith((".csv", ".txt"))]
             chosen = [m for m in members if Path(m.filename).name.lower().startswith("pc6")] or members

@@ -1158,6 +1158,25 @@ def remove_leftovers(folder: Path, ending: str, stem: str = "") -> None:
         leftover.unlink(missing_ok=True)
 
 
+def remove_dead_scratch(folder: Path, ending: str, min_age: float) -> None:
+    """Remove the scratch files of any name in `folder`, `.<name>.<pid><ending>` (as an export
+    writes them), whose process is gone and that were last written more than `min_age` seconds
+    ago: what a killed run (kill -9) left beside another target. A process still running keeps
+    its file (it may be writing it), and so does a recent one: a folder shared over the network
+    may hold the file of a run on another computer, whose process this one cannot see."""
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for leftover in folder.iterdir():
+        marked = re.fullmatch(rf"\..+\.(\d+){re.escape(ending)}", leftover.name)
+        if not marked or _running(int(marked.group(1))):
+            continue
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove
+            written = leftover.lstat()
+            if stat.S_ISREG(written.st_mode) and now - written.st_mtime > min_age:
+                leftover.unlink()
+
+
 SCRATCH_PREFIX = "kindkaart-"
 
 
@@ -1189,7 +1208,7 @@ def _running(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # none, or a number no process can have
         return False
     except OSError:
         return True  # exists, another user's

@@ -16,7 +16,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_sources.errors import InputRefused
+from data_sources.errors import InputRefused, member_shown, points_outside
+from data_sources.text import visible
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted .xlsx
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -83,6 +84,14 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
     # cells another, Excel a third): what is checked must be what is read and what is seen.
     seen: set[str] = set()
     for info in infos:
+        # Office and LibreOffice write a part's name with forward slashes within the package
+        # only: a backslash, a '..', a full path or a NUL there is a crafted file's sign
+        if "\\" in info.orig_filename or points_outside(info):
+            raise InputRefused(
+                f"{shown} is geen gewone werkmap: het onderdeel '{member_shown(info)}' heeft een "
+                "naam die buiten de werkmap wijst (met '..', '\\', een volledig pad of een "
+                "nul-teken), zoals Excel die nooit schrijft. Kindkaart leest het bestand daarom "
+                "niet; sla het in Excel opnieuw op als .xlsx.")
         key = info.filename.lower()
         if key in seen:
             raise InputRefused(
@@ -251,7 +260,7 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
 
 def _too_large(shown: str, limits: WorkbookLimits, rows: object, columns: object,
                sheet: str | None = None) -> InputRefused:
-    where = f"werkblad '{sheet}'" if sheet else "het werkblad"
+    where = f"werkblad '{sheet_shown(sheet)}'" if sheet else "het werkblad"
     return InputRefused(
         f"{shown}: {where} loopt tot rij {rows} en kolom {columns}; {limits.kind} heeft "
         f"hoogstens {f'{limits.max_rows:_}'.replace('_', '.')} rijen en {limits.max_columns} "
@@ -433,7 +442,8 @@ def _check_sheets(shown: str, archive: zipfile.ZipFile, limits: WorkbookLimits) 
                 names = sheet_names(archive) if names is None else names
                 where = _CELL_ADDRESS_FIRST.match(tag)
                 if where is None:  # calamine would place it after the cell before
-                    sheet = f"werkblad '{names[name]}'" if name in names else "het werkblad"
+                    sheet = (f"werkblad '{sheet_shown(names[name])}'" if name in names
+                             else "het werkblad")
                     raise InputRefused(
                         f"{shown}: {sheet} heeft cellen zonder adres voorop (r=\"A1\"); Kindkaart "
                         f"leest het niet: sla het opnieuw op in Excel (of {limits.advice}). Er is "
@@ -578,6 +588,14 @@ def ooxml_text(text: str) -> str:
     if _SURROGATE.search(decoded):
         decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return decoded
+
+
+def sheet_shown(name: str) -> str:
+    """A sheet's name for a message, as Excel shows it on its tab and as a cell's text is shown:
+    its _xHHHH_ escapes decoded (ooxml_text: 'Blad_x0020_2' is the tab 'Blad 2'), a character that
+    shows as nothing written out (text.visible: a control character as <U+0007>). The readers
+    (calamine, openpyxl) give the name as the workbook's XML holds it."""
+    return visible(ooxml_text(name))
 
 
 def column_letters(number: int) -> str:

@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 
 import duckdb
 import pytest
@@ -454,6 +455,42 @@ def test_the_scratch_file_of_a_killed_template_or_export_is_removed_by_the_next_
         (output / f".{name}.{dead}.deel").write_bytes(b"PK\x03\x04 half a file")
         assert main([*command, "-o", str(output / name), "--db", str(path)]) == 0, capsys.readouterr()
     assert sorted(p.name for p in output.iterdir()) == ["export.html", "plan.xlsx", "sjabloon.xlsx"]
+
+
+def test_an_export_removes_what_killed_runs_left_beside_other_names_but_not_what_runs_write(
+        tmp_path, sample_db, capsys):
+    # kill -9 between writing and renaming leaves `.<name>.<pid>.deel`: an export into that folder
+    # under another name removed it only when it wrote that same name again
+    import sys
+
+    from outputs.files import OTHERS_LEFT_FOR
+
+    path = tmp_path / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    output = tmp_path / "uit"
+    output.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        left = {f".plan.xlsx.{dead}.deel": True,  # its process gone: removed
+                ".rapport.html.99999999999999999999.deel": True,  # no process has that number
+                f".sjabloon.xlsx.{live.pid}.deel": False,  # its process may still write it
+                "notities.deel": False}  # not the name of a scratch file
+        long_ago = time.time() - OTHERS_LEFT_FOR - 60
+        for name in left:
+            (output / name).write_bytes(b"PK\x03\x04 half a file")
+            os.utime(output / name, (long_ago, long_ago))
+        # just written, its process not running here: on a network folder another computer's export
+        (output / f".kinderen.csv.{dead}.deel").write_bytes(b"wijk;aantal")
+        assert main(["export", "-o", str(output / "export.html"), "--db", str(path)]) == 0, (
+            capsys.readouterr())
+        assert sorted(p.name for p in output.iterdir()) == sorted(
+            ["export.html", f".kinderen.csv.{dead}.deel",
+             *(name for name, removed in left.items() if not removed)])
+    finally:
+        live.kill()
+        live.wait()
 
 
 def test_a_login_killed_between_counting_and_checking_counts_as_a_failure_and_the_next_login_works(app_db):

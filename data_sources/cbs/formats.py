@@ -61,7 +61,7 @@ from data_sources.text import (
     shown,
     without_controls,
 )
-from data_sources.workbooks import WorkbookLimits, check_workbook
+from data_sources.workbooks import WorkbookLimits, check_workbook, sheet_shown
 
 # the kwb's `recs` (gemeente, wijk, buurt) -> the prefix of a region code
 KWB_LEVEL_PREFIX = {level: prefix for prefix, level in REGION_LEVELS.items()}
@@ -504,7 +504,7 @@ def _read_spreadsheet(path: Path) -> _Sheet:
     if not found:
         return _Sheet(_with_header(cells, 0))
     return _Sheet(_with_header(cells, row), first_row=row + 2,
-                  place=f", werkblad {name}" if len(heads) > 1 else "")
+                  place=f", werkblad {sheet_shown(name)}" if len(heads) > 1 else "")
 
 
 def _names_statline_regions(head: list[list[object]]) -> bool:

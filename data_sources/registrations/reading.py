@@ -29,6 +29,7 @@ from data_sources.workbooks import (
     ooxml_text,
     password_protected,
     sheet_names,
+    sheet_shown,
     without_empty_cells,
     worksheet_xml,
 )
@@ -428,7 +429,7 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
                 if cell in seen:
                     where = re.fullmatch(r"([A-Z]+)([0-9]+)", cell.decode())
                     raise InputRefused(
-                        f"Blad '{sheet.name}', rij {int(where[2])}, kolom {where[1]}: {shown} is "
+                        f"Blad '{sheet_shown(sheet.name)}', rij {int(where[2])}, kolom {where[1]}: {shown} is "
                         f"beschadigd: cel {where[1]}{int(where[2])} staat er twee keer in, en "
                         f"Excel kan een andere waarde tonen dan Kindkaart zou tellen. {_REPAIR}")
                 seen.add(cell)
@@ -438,7 +439,7 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
         what = (f"rij {row} staat er twee keer in" if row == before else
                 f"rij {row} staat in het bestand na rij {before}")
         raise InputRefused(
-            f"Blad '{sheet.name}', rij {row}: {shown} is beschadigd: {what}, en Excel laat bij "
+            f"Blad '{sheet_shown(sheet.name)}', rij {row}: {shown} is beschadigd: {what}, en Excel laat bij "
             "rijen die niet op volgorde staan cellen weg of toont andere waarden dan Kindkaart "
             "zou tellen. Open het in Excel (dat herstelt het bestand), controleer die rijen en "
             "sla het opnieuw op als .xlsx.")
@@ -453,7 +454,7 @@ def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = 
                     f"cel {cell} staat in het bestand in rij {row}, niet in rij "
                     f"{int(cell.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ'))}")
             raise InputRefused(
-                f"Blad '{sheet.name}', rij {row}, cel {cell}: {shown} is beschadigd: {what}, en "
+                f"Blad '{sheet_shown(sheet.name)}', rij {row}, cel {cell}: {shown} is beschadigd: {what}, en "
                 "Excel laat bij cellen die niet op hun plaats staan cellen weg of toont andere "
                 f"waarden dan Kindkaart zou tellen. {_REPAIR}")
 
@@ -1193,17 +1194,17 @@ def damaged_cell(data: bytes) -> str | None:
                     address = element.get("r")
                     where = _CELL_REF.fullmatch(address or "")
                     if where is None and address is not None:
-                        place = f"Blad '{sheet}'" + (f", rij {row}" if row else "")
+                        place = f"Blad '{sheet_shown(sheet)}'" + (f", rij {row}" if row else "")
                         return (f"{place}: {{shown}} is beschadigd: een cel heeft geen geldig "
                                 f"celadres. {_REPAIR}")
                     if where is not None:
                         last = address
                         if found:
-                            return (f"Blad '{sheet}', rij {where[2]}, kolom {where[1]}: {{shown}} "
+                            return (f"Blad '{sheet_shown(sheet)}', rij {where[2]}, kolom {where[1]}: {{shown}} "
                                     f"is beschadigd: cel {address} {found}. {_REPAIR}")
             except ElementTree.ParseError:
                 after = f", na cel {last}" if last else ""
-                return (f"Blad '{sheet}'{after}: {{shown}} is beschadigd: de opbouw van het blad "
+                return (f"Blad '{sheet_shown(sheet)}'{after}: {{shown}} is beschadigd: de opbouw van het blad "
                         f"breekt daar af. {_REPAIR}")
     except (DefusedXmlException, KeyError, *DAMAGED_ZIP):
         return None
@@ -1260,7 +1261,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
         ws_formulas = formulas[ws_values.title] if formulas is not None else None
         if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
             raise InputRefused(
-                f"Blad '{ws_values.title}' heeft {ws_values.max_row} rijen en "
+                f"Blad '{sheet_shown(ws_values.title)}' heeft {ws_values.max_row} rijen en "
                 f"{ws_values.max_column} kolommen; Kindkaart leest hoogstens {MAX_ROWS} rijen en "
                 f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
             )
@@ -1348,7 +1349,7 @@ def _refuse_large_merges(data: bytes) -> None:
                 sheet = sheet_names(archive).get(info.filename, info.filename)
                 ref = f"{found[1].decode()}{first_row}:{found[3].decode()}{last_row}"
                 raise InputRefused(
-                    f"Blad '{sheet}', rij {first_row}, kolom {found[1].decode()}: de cellen {ref} "
+                    f"Blad '{sheet_shown(sheet)}', rij {first_row}, kolom {found[1].decode()}: de cellen {ref} "
                     "zijn samengevoegd. Maak het samenvoegen ongedaan en vul elke cel apart in.")
 
 

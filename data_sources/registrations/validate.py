@@ -42,7 +42,7 @@ from data_sources.registrations.template_text import (
     own_texts,
 )
 from data_sources.text import normalise, visible
-from data_sources.workbooks import DAMAGED_ZIP, ooxml_text
+from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_shown
 
 HEADER_SEARCH_ROWS = 30
 MAX_MESSAGES = 200
@@ -93,7 +93,7 @@ class Message:
     def __str__(self) -> str:
         place = []
         if self.sheet:
-            place.append(f"Blad '{self.sheet}'")
+            place.append(f"Blad '{sheet_shown(self.sheet)}'")
         if self.row:
             place.append(f"rij {self.row}")
         if self.column:
@@ -106,7 +106,7 @@ class Message:
     def as_dict(self) -> dict[str, Any]:
         """The message as a table row for the upload page."""
         return {
-            "blad": visible(self.sheet or ""),
+            "blad": sheet_shown(self.sheet or ""),
             "rij": self.row or None,
             "kolom": get_column_letter(self.column) if self.column else "",
             "kolomnaam": visible(self.header or ""),
@@ -959,9 +959,9 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
     with_header = [e for e in candidates if _type_header_row(e, rtype) is not None]
     if len(with_header) == 1:
         chosen = with_header[0]
-        names = ", ".join(f"'{e.name}'" for e in candidates if e is not chosen)
+        names = ", ".join(f"'{sheet_shown(e.name)}'" for e in candidates if e is not chosen)
         result.notices.append(Message(
-            f"Kindkaart leest het blad '{chosen.name}' (het enige met de kopregel van "
+            f"Kindkaart leest het blad '{sheet_shown(chosen.name)}' (het enige met de kopregel van "
             f"{rtype.key}); {names} {'wordt' if len(candidates) == 2 else 'worden'} niet "
             "gelezen en telt dus niet mee."))
         return chosen
@@ -970,7 +970,7 @@ def _data_sheet(entries: list[SheetEntry], result: ValidationResult,
             "De werkmap bevat geen gegevens: alle bladen zijn leeg. Vul het blad "
             f"'{DATA_SHEET}' van het sjabloon."))
     else:
-        names = ", ".join(f"'{e.name}'" for e in candidates)
+        names = ", ".join(f"'{sheet_shown(e.name)}'" for e in candidates)
         result.messages.append(Message(
             f"De werkmap heeft meer bladen met gegevens ({names}) en geen blad '{DATA_SHEET}'. "
             f"Zet de gegevens in één blad met de naam '{DATA_SHEET}'."))
@@ -1044,10 +1044,10 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
                    and normalise(e.name) not in _TEMPLATE_SHEETS
                    and _filled_below_header(e, rtype))]
     if copies:
-        names = ", ".join(f"'{e.name}'" for e in copies)
+        names = ", ".join(f"'{sheet_shown(e.name)}'" for e in copies)
         problems.append(Message(
-            f"De werkmap heeft naast het blad '{chosen.name}' ook {names} met gegevens. "
-            f"Kindkaart leest alleen '{chosen.name}'. Zet de juiste gegevens in dat blad, "
+            f"De werkmap heeft naast het blad '{sheet_shown(chosen.name)}' ook {names} met "
+            f"gegevens. Kindkaart leest alleen '{sheet_shown(chosen.name)}'. Zet de juiste gegevens in dat blad, "
             "verwijder de kopie en lever het bestand opnieuw aan."))
     for entry in entries:
         if entry is chosen:

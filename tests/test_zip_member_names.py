@@ -1,0 +1,120 @@
+"""A zip whose member names point outside it ('../', a full path, a NUL; in a workbook also a
+backslash) is refused naming the file and the member, before anything in it is read or stored:
+no zip program writes such a name, a crafted file does."""
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import refusal
+
+from data_sources import jobs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kwb_files import write_kwb_xlsx  # noqa: E402
+from test_cbs_geopackage import cbs_map  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+VVE = ROOT / "sample_data" / "registrations" / "vve-indicaties.xlsx"
+LRK = ROOT / "sample_data" / "lrk" / "lrk_export_GM9999_2024.csv"
+NUL = "\0"
+
+
+def named(name: str) -> zipfile.ZipInfo:
+    # ZipInfo cuts a name at its NUL and writes strips a leading slash: the name is set as is
+    info = zipfile.ZipInfo("placeholder")
+    info.filename = name
+    return info
+
+
+def zip_with(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(named(name), content)
+    return path
+
+
+def workbook_with_part(data: bytes, name: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        archive.writestr(named(name), b'<?xml version="1.0"?><x/>')
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("../../kindkaart.xml", "../../kindkaart.xml"),
+    ("/etc/kindkaart.xml", "/etc/kindkaart.xml"),
+    ("C:/Users/kindkaart.xml", "C:/Users/kindkaart.xml"),
+    ("xl\\worksheets\\sheet9.xml", "xl\\worksheets\\sheet9.xml"),
+    (f"xl/worksheets/sheet9.xml{NUL}.txt", "xl/worksheets/sheet9.xml<U+0000>.txt"),
+])
+def test_a_partner_workbook_with_a_part_named_outside_it_is_refused(sample_copy, name, shown):
+    text = refusal(sample_copy, lambda: jobs.import_registration(
+        sample_copy, workbook_with_part(VVE.read_bytes(), name), "vve-indicaties",
+        "GGD Voorbeeldregio (JGZ)", "2024", "vve.xlsx", gemeente_code="GM9999"))
+    assert text == (
+        f"'vve.xlsx' is geen gewone werkmap: het onderdeel '{shown}' heeft een naam die buiten de "
+        "werkmap wijst (met '..', '\\', een volledig pad of een nul-teken), zoals Excel die nooit "
+        "schrijft. Kindkaart leest het bestand daarom niet; sla het in Excel opnieuw op als .xlsx.")
+
+
+def outside(file_name: str, shown: str) -> str:
+    return (f"Bestand {file_name}: het onderdeel '{shown}' in de zip heeft een naam die buiten de "
+            "zip wijst (met '..', een volledig pad of een nul-teken). Geen zip-programma schrijft "
+            "zo'n naam; Kindkaart leest dit bestand daarom niet. Download het opnieuw bij de bron. "
+            "Er is niets opgeslagen.")
+
+
+@pytest.mark.parametrize("members, shown", [
+    (["../kwb-2024.xlsx"], "../kwb-2024.xlsx"),
+    (["/tmp/kwb-2024.xlsx"], "/tmp/kwb-2024.xlsx"),
+    (["..\\..\\kwb-2024.xlsx"], "..\\..\\kwb-2024.xlsx"),
+    (["C:kwb-2024.xlsx"], "C:kwb-2024.xlsx"),
+    ([f"kwb-2024.xlsx{NUL}.txt"], "kwb-2024.xlsx<U+0000>.txt"),
+    # beside the file that is read, a readme crafted to land elsewhere: the whole zip is refused
+    (["kwb-2024.xlsx", "../../LEESMIJ.txt"], "../../LEESMIJ.txt"),
+])
+def test_a_zipped_cbs_file_with_a_member_named_outside_the_zip_is_refused(sample_copy, tmp_path,
+                                                                         members, shown):
+    kwb = write_kwb_xlsx(tmp_path / "kwb.xlsx").read_bytes()
+    path = zip_with(tmp_path / "kwb-2024.zip", {name: kwb for name in members})
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == outside(
+        "kwb-2024.zip", shown)
+
+
+def test_a_zipped_cbs_file_with_windows_backslashes_is_read(sample_copy, tmp_path):
+    # Windows' own zip tools wrote a folder's separator as a backslash for years: no sign of harm
+    kwb = write_kwb_xlsx(tmp_path / "kwb.xlsx").read_bytes()
+    path = zip_with(tmp_path / "kwb-2024.zip", {"download\\kwb-2024.xlsx": kwb})
+    assert jobs.import_cbs_file(sample_copy, path).kind == "kerncijfers"
+
+
+def test_a_zipped_wijk_en_buurtkaart_with_a_member_named_outside_the_zip_is_refused(
+        sample_copy, tmp_path):
+    inner = tmp_path / "wijkenbuurten_2023_v1.gpkg"
+    cbs_map(inner)
+    path = zip_with(tmp_path / "WijkBuurtkaart_2023_v1.zip", {
+        "WijkBuurtkaart_2023_v1/../../wijkenbuurten_2023_v1.gpkg": inner.read_bytes()})
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == outside(
+        "WijkBuurtkaart_2023_v1.zip", "WijkBuurtkaart_2023_v1/../../wijkenbuurten_2023_v1.gpkg")
+
+
+def test_a_zipped_postcode_file_with_a_member_named_outside_the_zip_is_refused(sample_copy,
+                                                                              tmp_path):
+    path = zip_with(tmp_path / "pc6hnr20240801_gwb.zip", {
+        "/var/tmp/pc6hnr20240801_gwb.csv": b"PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
+                                          b"3511AA;1;3440101;34401;344\n"})
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == outside(
+        "pc6hnr20240801_gwb.zip", "/var/tmp/pc6hnr20240801_gwb.csv")
+
+
+def test_a_zipped_lrk_export_with_a_member_named_outside_the_zip_is_refused(sample_copy,
+                                                                           tmp_path):
+    path = zip_with(tmp_path / "lrk_export.zip", {"../lrk_export.csv": LRK.read_bytes()})
+    assert refusal(sample_copy, lambda: jobs.import_lrk(sample_copy, path, year=2024)) == outside(
+        "lrk_export.zip", "../lrk_export.csv")
