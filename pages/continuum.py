@@ -5,8 +5,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.indeling import INDELING_SQL, gemeente_note
-from transforms.indeling import indeling as wijk_indeling
 from transforms.labels import capitalised
 from transforms.population import SECRET_LABEL, figure_kind, shown_children_text
 from transforms.privacy import (
@@ -19,8 +17,8 @@ from transforms.privacy import (
 from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.data import cursor
-from ui.data import rows as data_rows
 from ui.downloads import chart_config, chart_downloads, table_downloads
+from ui.indeling import other_area_note
 from ui.population import (
     model_children_note,
     model_hidden,
@@ -341,8 +339,7 @@ plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_
 st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandelen, dus deze lijn "
            "volgt het aantal kinderen. Een waargenomen verandering in de vraag staat bij de "
            "signalen van partners (pagina Trends).")
-if herindeling := gemeente_note(wijk_indeling(data_rows(INDELING_SQL, [gemeente_code])),
-                               gemeente_name(gemeente_code)):
+if herindeling := other_area_note(gemeente_code, gemeente_name(gemeente_code)):
     st.warning(herindeling)
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
 a11y.data_table(

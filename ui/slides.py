@@ -13,7 +13,6 @@ from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
-from transforms.indeling import INDELING_SQL, gemeente_note, indeling, wijk_note
 from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
 from transforms.population import (
     AGE_GROUPS_NOTE,
@@ -28,6 +27,7 @@ from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
+from ui.indeling import other_area_note
 from ui.indicators import lrk_year_note, missing_message, population_route_note, row_10_year_note
 from ui.map_indicators import INDICATORS, resolved
 from ui.population import (
@@ -309,9 +309,8 @@ def _sources_caption(sources: dict[int, str], context: SlideContext, wijk_name: 
     (or the wijk) as another area than the year before (no trend across either), in the room's
     large type."""
     st.caption(f"Bron per jaar: {sources_by_year_text(sources)}.")
-    found = indeling(rows(INDELING_SQL, [context.gemeente_code]))
-    other_area = (wijk_note(found, context.wijk_code, wijk_name or context.wijk_code) if wijk_name is not None
-                  else gemeente_note(found, context.gemeente_name))
+    other_area = other_area_note(context.gemeente_code, context.gemeente_name,
+                                 context.wijk_code if wijk_name is not None else None, wijk_name)
     for note in (source_break_note(sources), other_area):
         if note:
             st.markdown(f"<p class='kk-summary'>{esc(note)}</p>", unsafe_allow_html=True)
