@@ -19,6 +19,8 @@ from transforms.indeling import gemeente_note, indeling_of
 from transforms.labels import (
     COMPONENT_SHORT_LABELS,
     LOAD_SOURCE_LABELS,
+    NOEMER_RULE,
+    NOEMER_WORDS,
     ROW_10_NOT_DELIVERED,
     lrk_year_text,
     on_the_pages,
@@ -333,8 +335,6 @@ def _data_sources(con, gemeente_code, year):
 
 
 MODEL_AGE_LABELS = AGE_GROUP_CONTENTS
-NOEMER_LABELS = {"in_opvang": "kinderen die opvang gebruiken of zoeken",
-                 "alle_kinderen": "alle kinderen"}
 PERSPECTIVE_LABELS = {"beide": "beide", "passend": "passend", "inclusief": "inclusief"}
 
 
@@ -387,15 +387,13 @@ def _demand_sheet(con, gemeente_code, year):
         "Wijkcode": frame["wijk_code"], "Wijk": frame["wijk_name"],
         "Leeftijdsgroep": frame["age_group"].map(MODEL_AGE_LABELS),
         "Niveau": frame["niveau"], "Omschrijving": frame["niveau_name"],
-        "Noemer": frame["noemer"].map(NOEMER_LABELS),
+        "Noemer": frame["noemer"].map(NOEMER_WORDS),
         "Kinderen, schatting (laag-hoog)": _ranges(frame, "children"),
         "Kinderen, schatting midden (afgerond)": _rounded(frame["children_mid"]),
     })
     return Sheet("Vraag per wijk en niveau", out, [
         "Modeluitkomst met de standaardaannames: geschat aantal kinderen per niveau van het "
-        "continuüm. Niveau 1-3 over de kinderen die kinderopvang gebruiken of zoeken, niveau 4 over "
-        "alle kinderen; niveau 1 is de rest, dus de niveaus tellen nooit op tot meer dan de "
-        "kinderen. Schattingen, afgerond (onder 100 op hele kinderen, daarboven op vijftallen); "
+        f"continuüm. {NOEMER_RULE} Schattingen, afgerond (onder 100 op hele kinderen, daarboven op vijftallen); "
         "geen tellingen. Geldt voor beide perspectieven.", *_model_hidden(con, gemeente_code, year)])
 
 

@@ -465,7 +465,7 @@ def _gap(context: Context) -> str | None:
         "kinderen per plek). Leeftijdsgroepen worden niet opgeteld: ruimte over in de ene "
         "leeftijdsgroep telt niet mee voor een tekort in een andere (een BSO-plek past geen baby), "
         "en waar ondersteuning (rij 7) voor een leeftijdsgroep niet is geleverd staat 'niet "
-        f"geleverd'.{where}{where_lrk} Noemer: niveau 1-3 de kinderen die opvang gebruiken of zoeken. Passend "
+        f"geleverd'.{where}{where_lrk} {labels.NOEMER_RULE} {labels.regular_places_noemer()} Passend "
         f"en inclusief staan naast elkaar; de handreiking kiest geen perspectief. {labels.GAP_ROUNDING_NOTE}</p>")
     separate = frame[frame["component"] == "aparte_groep"]
     if not separate.empty and separate["supply"].isna().all():

@@ -5,9 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
-from transforms.indeling import INDELING_SQL, gemeente_note
-from transforms.indeling import indeling as wijk_indeling
-from transforms.labels import capitalised
+from transforms.labels import NOEMER_RULE, as_sentence, capitalised, noemer_clause, noemer_words
 from transforms.population import SECRET_LABEL, figure_kind, shown_children_text
 from transforms.privacy import (
     TOTAL_LABEL,
@@ -19,8 +17,8 @@ from transforms.privacy import (
 from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.data import cursor
-from ui.data import rows as data_rows
 from ui.downloads import chart_config, chart_downloads, table_downloads
+from ui.indeling import other_area_note
 from ui.population import (
     model_children_note,
     model_hidden,
@@ -49,13 +47,13 @@ st.table(pd.DataFrame({
     "Ondersteuning": [n.capitalize() for n in model.NIVEAU_NAMES.values()],
     "Aandeel (handreiking)": ["de rest: 80,5% (ca. 80-90%, r. 194)", "ca. 10-20% (r. 200)",
                               "ca. 1-5% (r. 204)", "ca. 1-2% (r. 210)"],
-    "Noemer": ["kinderen in of op zoek naar opvang"] * 3 + ["alle kinderen"],
+    "Noemer": [noemer_words(niveau) for niveau in (1, 2, 3, 4)],
     "Aanbod (eigen eenheid)": [
         "reguliere plekken (gelijktijdig)", "coaching van professionals (trajecten, uren)",
         "specialistische inzet in de groep, of plekken in een aparte groep",
         "KDC, MKD, DJK, MOC (geïndiceerde zorg; regionaal)"],
 }), hide_index=True)  # a static table: its text wraps (the grid cut off the last column)
-st.markdown(continuum.NOEMER_RULE_NL)
+st.markdown(NOEMER_RULE)
 continuum.parameter_expander()
 
 demand = continuum.demand(gemeente_code)
@@ -201,8 +199,8 @@ st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 
 table_downloads(shown, f"Continuum per wijk {gemeente_name(gemeente_code)} {year}")
 st.caption(
     "Schatting (model), geen perspectief nodig: de vraag per niveau is in beide perspectieven "
-    "gelijk. Noemer: niveau 1-3 de kinderen die kinderopvang gebruiken of zoeken, niveau 4 alle "
-    "kinderen. 'Alle kinderen' is de som van de rij, vóór afronding. Getallen onder 100 afgerond op hele "
+    f"gelijk. {as_sentence(noemer_clause())} 'Alle kinderen' is de som van de rij, vóór afronding. "
+    "Getallen onder 100 afgerond op hele "
     "kinderen, daarboven op vijftallen; tussen 0 en 1 staat '<1'. Een modelschatting is geen "
     "telling van kinderen en wordt niet afgeschermd."
 )
@@ -341,8 +339,7 @@ plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_
 st.caption("Alleen bevolkingseffect: het model gebruikt elk jaar dezelfde aandelen, dus deze lijn "
            "volgt het aantal kinderen. Een waargenomen verandering in de vraag staat bij de "
            "signalen van partners (pagina Trends).")
-if herindeling := gemeente_note(wijk_indeling(data_rows(INDELING_SQL, [gemeente_code])),
-                               gemeente_name(gemeente_code)):
+if herindeling := other_area_note(gemeente_code, gemeente_name(gemeente_code)):
     st.warning(herindeling)
 chart_downloads(trend_figure, f"Continuum per jaar {gemeente_name(gemeente_code)}")
 a11y.data_table(

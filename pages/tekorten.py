@@ -6,12 +6,20 @@ import streamlit as st
 
 from transforms import analysis, model
 from transforms.labels import (
+    CAPACITY_UNKNOWN,
     GAP_ROUNDING_NOTE,
+    NOEMER_RULE,
+    PLUS_PLACES_NOT_DELIVERED,
+    REGULAR_PLACES_UNKNOWN,
     SEPARATE_SHARE_WORDS,
+    SUPPORT_HIDDEN,
+    SUPPORT_NOT_DELIVERED,
     WAITING_WITHOUT_WIJK,
+    capacity_text,
     capitalised,
     lrk_missing_text,
     lrk_year_text,
+    places_text,
     regular_places_children,
     row_10_missing_text,
 )
@@ -53,7 +61,7 @@ st.write(
     "over. De handreiking kiest geen perspectief (r. 167): *passend* en *inclusief* staan naast "
     "elkaar. " + GAP_ROUNDING_NOTE
 )
-st.markdown(continuum.NOEMER_RULE_NL + " " + model_children_note(gemeente_code, year))
+st.markdown(NOEMER_RULE + " " + model_children_note(gemeente_code, year))
 continuum.parameter_expander()
 
 age_group = st.selectbox("Leeftijdsgroep", ["2-4", "0-2", "4-12"], key="tekorten_age",
@@ -118,28 +126,23 @@ def gemeente_sentence(frame: pd.DataFrame, what: str, unit: str, capacity: bool 
     if frame["gemeente_supply"].notna().any():
         # row 7 support: the protected gemeente total, never the sum of the wijken shown
         if frame["gemeente_supply_hidden"].iloc[0]:
-            return text + f"; aanwezig: afgeschermd aantal {unit} (dus ook het saldo)."
+            return text + f"; {SUPPORT_HIDDEN}."
         supply = frame["gemeente_supply"].iloc[0]
     if unit == "plekken" and places_unknown and regular_places:
         return (text + f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
-                "(gelijktijdig) nodig; hoeveel plekken er zijn is niet bekend (geen LRK-export "
-                "geladen).")
+                f"(gelijktijdig) nodig; {REGULAR_PLACES_UNKNOWN}.")
     if capacity and places_unknown:
-        return text + ("; hoeveel de reguliere groepen kunnen opnemen is niet bekend (de "
-                       "opnamegrens volgt uit de reguliere plekken: geen LRK-export geladen).")
+        return text + f"; {CAPACITY_UNKNOWN}."
     if unit == "plekken" and not regular_places and partner_places_missing:
         return (text + f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
-                "(gelijktijdig) nodig; hoeveel plekken er in plusgroepen zijn is niet geleverd "
-                "(rij 10 van de handreiking, groepsgrootte).")
+                f"(gelijktijdig) nodig; {PLUS_PLACES_NOT_DELIVERED}.")
     if unit == "plekken":
         text += (f", {continuum.estimate_text(total.need_low, total.need_high)} plekken "
-                 f"(gelijktijdig) nodig; er zijn {format_number(round_estimate(supply))} "
-                 "plekken.")
+                 f"(gelijktijdig) nodig; {places_text(supply)}.")
     elif pd.isna(supply):
-        return text + "; het aanbod is niet geleverd (rij 7 van de handreiking)."
+        return text + f"; {SUPPORT_NOT_DELIVERED}."
     elif capacity:
-        text += (f"; de reguliere groepen kunnen er samen {format_number(round_estimate(supply))} "
-                 "opnemen (opnamegrens: een capaciteit, geen aanwezige kinderen).")
+        text += f"; {capacity_text(supply)}."
     else:
         text += f"; aanwezig: {format_number(round_estimate(supply))} {unit}."
     balance = continuum.estimate_text(total.need_low - supply, total.need_high - supply)

@@ -5,15 +5,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.indeling import INDELING_SQL, indeling_note
-from transforms.indeling import indeling as wijk_indeling
 from transforms.labels import LoadHint
 from transforms.population import source_break_note, source_kind, sources_by_year_text
 from transforms.privacy import hidden_label
 from ui import a11y, theme
 from ui.auth import where_to_load
-from ui.data import rows
 from ui.downloads import chart_config, chart_downloads
+from ui.indeling import wijkindeling, wijkindeling_note
 from ui.indicators import lrk_year_note, missing_message, row_10_year_note
 from ui.map_indicators import INDICATORS
 from ui.population import nothing_loaded, population_table, secret_left_out, unranked_secret
@@ -60,7 +58,7 @@ names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str
 renumbered = sorted(set(names[names.duplicated(keep=False)]))
 # A wijk whose area CBS changed (ind_wbi 3) between two years loaded is two lines, not one line
 # through two areas: each line is a code within one afbakening (transforms.indeling).
-indeling = wijk_indeling(rows(INDELING_SQL, [gemeente_code]))
+indeling = wijkindeling(gemeente_code)
 combined["series"] = [indeling.series(code, int(y)) for code, y in zip(combined["wijk_code"], combined["year"],
                                                                        strict=True)]
 series_years = combined.groupby("series")["year"].apply(lambda ys: [int(y) for y in ys]).to_dict()
@@ -162,7 +160,7 @@ if sources:
 st.caption(f"Soort cijfer: {kind}. {indicator.shown_note()}".strip())
 if note := source_break_note(sources):
     st.warning(note)
-if indeling_changed := indeling_note(indeling, gemeente_name(gemeente_code)):
+if indeling_changed := wijkindeling_note(gemeente_code, gemeente_name(gemeente_code)):
     st.warning(indeling_changed)
 if renumbered:
     st.caption(f"{', '.join(renumbered)}: dezelfde naam onder meer wijkcodes (CBS heeft de wijk "

@@ -4,6 +4,8 @@ Continuüm and Trends do: each year a kwb-<year>.xlsx in CBS's layout."""
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pytest
 from conftest import app_db_with_files
@@ -93,3 +95,34 @@ def test_the_wijkfactsheet_says_the_wijk_is_another_area(other_wijk, tmp_path):
     assert "anders afgebakend" not in _trend_section(_export(tmp_path, other_wijk, "rapport.html"))
     _export(tmp_path, other_wijk, "werkboek.xlsx")
     assert "anders afgebakend" not in _sheet_notes(tmp_path / "werkboek.xlsx", "Kinderen per jaar")
+
+
+def _other_area_sentences(text: str, subject: str) -> set[str]:
+    return set(re.findall(rf"{re.escape(subject)}(?: zelf)? is in [^:]+ anders afgebakend dan het jaar ervoor .*?"
+                          r"(?:geen ontwikkeling)\.", text))
+
+
+def test_continuum_trends_and_the_trend_slide_say_the_herindeling_in_one_sentence(herindeling):
+    """Continuüm, Trends and the trend slide each built the herindeling note from the store
+    themselves; Trends said it in a sentence of its own ('Purmerend zelf is in 2022 anders
+    afgebakend ...: een totaal van de gemeente over deze jaren is geen ontwikkeling') beside the
+    others' ('Purmerend is in 2022 anders afgebakend ...: het verschil tussen de jaren ervoor en
+    erna is (ook) dat andere gebied'). Now one cached helper (ui.indeling) gives all three the
+    sentence of transforms.indeling.gemeente_note, which the report and the workbook say too."""
+    import duckdb
+
+    from transforms.indeling import gemeente_note, indeling_of
+
+    con = duckdb.connect(str(herindeling), read_only=True)
+    try:
+        expected = gemeente_note(indeling_of(con, "GM0439"), "Purmerend")
+    finally:
+        con.close()
+    assert expected == GEMEENTE_WARNING
+    said = {}
+    for place, page, params in (("Continuüm", "continuum", {}), ("Trends", "trends", {}),
+                                ("Dia Ontwikkeling", "presentatie", {"dia": "trend"})):
+        at = run_page(page, params={"gemeente": "GM0439", **params})
+        assert not at.exception, (place, at.exception)
+        said[place] = _other_area_sentences(_slide_text(at), "Purmerend")
+    assert said == {place: {expected} for place in said}, said

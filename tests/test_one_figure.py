@@ -290,7 +290,8 @@ def collect(figures: Figures, gemeente: str, account) -> None:
                 continue
             key = (component, age)
             figures.add("gemeente: kinderen", key, "Tekorten", re.match(r"naar schatting (\S+)", sentence).group(1))
-            figures.add("gemeente: aanbod", key, "Tekorten", next(g for g in supply.groups() if g))
+            shown = next(g for g in supply.groups() if g)  # 'er zijn geen plekken' (labels.places_text)
+            figures.add("gemeente: aanbod", key, "Tekorten", "0" if shown == "geen" else shown)
             balance = re.search(r"Saldo over de wijken: (.+?) (?:plekken|kinderen) tekort", sentence)
             figures.add("gemeente: saldo", key, "Tekorten", balance.group(1) if balance else "niet geleverd")
     # the waiting lists (one table per list, in the order of their headings)

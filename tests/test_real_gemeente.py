@@ -12,6 +12,7 @@ from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
 from data_sources import store
 from data_sources.errors import WouldEmptyValues
 from data_sources.jobs import import_cbs_file as import_file
+from transforms.labels import CAPACITY_UNKNOWN, PLUS_PLACES_NOT_DELIVERED, REGULAR_PLACES_UNKNOWN
 
 KWB_LOADS = "select file_name, status from loads where dataset = 'kerncijfers' order by load_id"
 KNOWN = {code: young for code, _, _, young in ZWOLLE_WIJKEN if isinstance(young, int)}
@@ -465,10 +466,10 @@ def test_without_an_lrk_export_places_are_unknown_not_a_shortage_of_the_whole_de
     text = " ".join(str(m.value) for m in at.markdown)
     regular = next(str(m.value) for m in at.markdown if "reguliere opvang" in str(m.value)
                    and str(m.value).startswith("**Gemeente Zwolle:**"))
-    assert "hoeveel plekken er zijn is niet bekend" in regular and "er zijn 0 plekken" not in regular
+    assert REGULAR_PLACES_UNKNOWN in regular and "er zijn 0 plekken" not in regular
     assert "Tekort aan reguliere plekken" not in text
     assert "Reguliere plekken nodig voor peuters (2-4 jaar) (schatting, midden)" in text
-    assert "hoeveel de reguliere groepen kunnen opnemen is niet bekend" in text
+    assert CAPACITY_UNKNOWN in text
     assert set(at.dataframe[0].value["Plekken, gelijktijdig (LRK)"]) == {"niet geladen"}
     for key in ("tekort_reguliere_plekken", "boven_opnamegrens_niveau_3"):
         kaart = run_page("kaart", params={"indicator": key})
@@ -789,7 +790,7 @@ def test_tekorten_says_plus_group_places_were_not_delivered_not_zero(tmp_path, m
     text = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
     assert "van niveau 3 in een aparte groep" in text
     assert "er zijn 0 plekken" not in text and "er zijn geen plekken" not in text
-    assert "hoeveel plekken er in plusgroepen zijn is niet geleverd (rij 10" in text
+    assert PLUS_PLACES_NOT_DELIVERED in text
     assert "Voor Zwolle heeft geen partner rij 10 van de handreiking (groepsgrootte) geleverd" in text
     assert "Aparte groepen nodig in de gemeente" not in text  # no groups counted against 0 places
 
@@ -850,7 +851,7 @@ def test_plus_group_places_not_delivered_say_so_in_every_output(tmp_path, monkey
     at.selectbox(key="_profiel_wijk_choice").set_value(wijk).run()
     assert not at.exception, at.exception
     profile = " ".join(m.value for m in at.markdown)
-    assert "hoeveel plekken er in plusgroepen zijn, is niet geleverd (rij 10)" in profile
+    assert PLUS_PLACES_NOT_DELIVERED in profile
     assert "in plusgroepen. Tekort" not in profile
     # the gap slide: passend is left out, and the slide says why
     slide = run_page("presentatie", params={"dia": "tekort"})

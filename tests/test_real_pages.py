@@ -17,6 +17,7 @@ from kwb_files import KWB_COLUMNS
 from data_sources import accounts, store
 from data_sources.accounts import Account
 from data_sources.jobs import import_cbs_file
+from transforms.labels import CAPACITY_UNKNOWN
 
 pytestmark = pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
 
@@ -119,7 +120,7 @@ def test_tekorten_without_an_lrk_export_shows_no_opnamegrens_of_zero(real_app):
     wijk and the whole niveau 3 as 'Boven de grens'."""
     at = _page("tekorten", "GM0796")
     assert not at.exception, at.exception
-    assert "hoeveel de reguliere groepen kunnen opnemen is niet bekend" in _shown(at)
+    assert CAPACITY_UNKNOWN in _shown(at)
     cap = next(d.value for d in at.dataframe if "Opnamegrens reguliere groepen" in d.value.columns)
     assert len(cap) == 14  # every wijk of 's-Hertogenbosch
     assert set(cap["Opnamegrens reguliere groepen"]) == {"niet geladen"}

@@ -162,10 +162,6 @@ def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
                          f"in {step.later}")
         if parts:
             sentences.append(f"Van {step.earlier} naar {step.later}: " + "; ".join(parts) + ".")
-        if step.gemeente_other_area:
-            sentences.append(f"{gemeente_name} zelf is in {step.later} anders afgebakend dan het jaar "
-                             "ervoor (gemeentelijke herindeling of grenswijziging, volgens CBS): een "
-                             "totaal van de gemeente over deze jaren is geen ontwikkeling.")
         if (step.gone or step.new) and step.later - step.earlier > 1:
             skipped = list(range(step.earlier + 1, step.later))
             sentences.append(
@@ -174,7 +170,10 @@ def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
                 "kolom ind_wbi van elk jaar; laad die jaren om het te zien.")
     renamed = [f"{code} heette in {step.earlier} {old} en in {step.later} {new}"
                for step in found.steps for code, old, new in step.renamed]
-    if not sentences and not renamed:
+    # the gemeente itself in another area: gemeente_note's sentence, as Continuüm, the slides,
+    # the report and the workbook say it (Trends had a sentence of its own for it)
+    other_area = gemeente_note(found, gemeente_name)
+    if not sentences and not renamed and not other_area:
         return None
     text = ""
     if sentences:
@@ -186,4 +185,6 @@ def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
         text += (" " if text else "") + (
             f"{_listed(renamed)} (dezelfde code, een andere naam: volgens CBS hetzelfde gebied tenzij "
             "de kolom ind_wbi anders zegt; de pagina's noemen de wijk bij haar laatste naam).")
+    if other_area:
+        text += (" " if text else "") + other_area
     return text

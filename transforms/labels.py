@@ -125,12 +125,79 @@ SEPARATE_PLACED_CHILDREN = ("waarvan met een plek in een aparte groep in dit pla
                             "nieuwe plekken)")
 
 
+# The one noemer rule (transforms.model.NOEMERS, the column `noemer` of demand_by_wijk_niveau):
+# niveau 1-3 over the children who use or seek childcare, niveau 4 over all children. Every page,
+# slide and file says each noemer in these words: the Kaart and the wijk profile said "kinderen
+# in of op zoek naar opvang" beside the workbook's "kinderen die opvang gebruiken of zoeken", and
+# the workbook and the report worded the rule each on their own.
+NOEMER_WORDS = {"in_opvang": "kinderen die opvang gebruiken of zoeken", "alle_kinderen": "alle kinderen"}
+
+
+def noemer_words(niveau: int) -> str:
+    """The noemer of a niveau in words: 'kinderen die opvang gebruiken of zoeken' (1-3) or 'alle
+    kinderen' (4)."""
+    return NOEMER_WORDS["alle_kinderen" if int(niveau) == 4 else "in_opvang"]
+
+
+def noemer_clause() -> str:
+    """The noemer of every niveau in a clause: 'noemer: niveau 1-3 de kinderen die opvang
+    gebruiken of zoeken, niveau 4 alle kinderen' (lower case, no full stop)."""
+    return f"noemer: niveau 1-3 de {noemer_words(1)}, niveau 4 {noemer_words(4)}"
+
+
+NOEMER_RULE = (f"Noemer: niveau 4 telt over {noemer_words(4)} van de leeftijdsgroep (behandeling staat "
+               f"los van opvang); niveau 1-3 over de {noemer_words(1)} (kinderen × deelname). Niveau 1 "
+               "is de rest: de niveaus tellen nooit op tot meer dan het aantal kinderen.")
+
+
 def regular_places_children() -> str:
     """Who the regular places (niveau 1-3) are for, as every place that shows their shortage says
     it (Tekorten, the Kaart, the workbook): the children the existing plus groups serve have a
     place there and are not counted again (gap_by_wijk_niveau, in_plus_groups)."""
     return ("kinderen die opvang gebruiken of zoeken, zonder niveau 4 en zonder wie in een "
             "bestaande plusgroep zit")
+
+
+def regular_places_noemer() -> str:
+    """Who the children beside the regular places are, as a sentence (Tekorten's caption says it
+    in its own parentheses, the report under its gap table)."""
+    return f"Kinderen bij reguliere plekken: de {regular_places_children()}."
+
+
+# A gap sentence where its supply is not known, hidden or a capacity: the same clause in the
+# sentence of a wijk (ui.continuum.gap_sentence: Tekorten and the wijk profile on the Kaart) and in
+# Tekorten's sentence of the gemeente, which worded each on its own ('hoeveel plekken er in
+# plusgroepen zijn, is niet geleverd (rij 10)' beside '... zijn is niet geleverd (rij 10 van de
+# handreiking, groepsgrootte)'). Lower case, no full stop.
+REGULAR_PLACES_UNKNOWN = ("hoeveel reguliere plekken er zijn, is niet bekend (geen LRK-export geladen), "
+                          "en dus ook het tekort niet")
+CAPACITY_UNKNOWN = ("hoeveel de reguliere groepen kunnen opnemen, is niet bekend (de opnamegrens volgt "
+                    "uit de reguliere plekken: geen LRK-export geladen)")
+PLUS_PLACES_NOT_DELIVERED = ("hoeveel plekken er in plusgroepen zijn, is niet geleverd (rij 10 van de "
+                             "handreiking, groepsgrootte)")
+SUPPORT_NOT_DELIVERED = "hoeveel ondersteuning er is, is niet geleverd (rij 7 van de handreiking)"
+SUPPORT_HIDDEN = "hoeveel kinderen partners er bereikten, is afgeschermd (rij 7), en dus ook het tekort"
+
+
+def capacity_text(supply: float) -> str:
+    """The opnamegrens of the inclusief perspective as a gap sentence says it: 'de reguliere
+    groepen kunnen er samen 62 opnemen (opnamegrens: een capaciteit, geen aanwezige kinderen)'."""
+    from transforms.privacy import format_number, round_estimate
+
+    shown = round_estimate(supply)
+    return (f"de reguliere groepen kunnen er samen {'geen' if shown == 0 else format_number(shown)} "
+            "opnemen (opnamegrens: een capaciteit, geen aanwezige kinderen)")
+
+
+def places_text(supply: float) -> str:
+    """A count of places in a gap sentence: 'er zijn 31 plekken', 'er is 1 plek', 'er zijn geen
+    plekken' (rounded as the tables show them)."""
+    from transforms.privacy import format_number, round_estimate
+
+    shown = round_estimate(supply)
+    if shown == 1:
+        return "er is 1 plek"
+    return "er zijn geen plekken" if shown == 0 else f"er zijn {format_number(shown)} plekken"
 
 
 # Plus-group and KDC/MKD places come only from partners (row 10, groepsgrootte): where none
@@ -174,13 +241,15 @@ def lrk_year_text(supply_years, year: int) -> str:
 LRK_EXPORT = LoadHint("een LRK-export", "LRK-export inlezen", "python -m data_sources import-lrk BESTAND")
 
 
-def lrk_missing_text(gemeente_name: str, where: Where) -> str:
+def lrk_missing_text(gemeente_name: str, where: Where, needed_below: bool = True) -> str:
     """Why a page shows no regular places and no shortage of them: no LRK export of the gemeente
-    is loaded, so the places are unknown (not 0), and where to load one (`where(LRK_EXPORT)`)."""
+    is loaded, so the places are unknown (not 0), and where to load one (`where(LRK_EXPORT)`).
+    `needed_below`: the page shows the places needed below (the wijk profile does not where the
+    partners' places are not released)."""
+    below = " Hieronder staat alleen hoeveel plekken nodig zijn." if needed_below else ""
     return (f"Voor {gemeente_name} is geen export van het Landelijk Register Kinderopvang (LRK) "
             "geladen: het aantal reguliere plekken is niet bekend, en dus ook het tekort niet (het "
-            "is geen tekort van de hele vraag). Hieronder staat alleen hoeveel plekken nodig zijn. "
-            f"{where(LRK_EXPORT)}")
+            f"is geen tekort van de hele vraag).{below} {where(LRK_EXPORT)}")
 
 
 # The source documents behind a reference such as '000:L204' (line 204 of document 000): README

@@ -13,6 +13,16 @@ from data_sources.config import (
     min_count,  # noqa: F401  (pages show the threshold)
 )
 from transforms import model, partner_tables
+from transforms.labels import (
+    CAPACITY_UNKNOWN,
+    PLUS_PLACES_NOT_DELIVERED,
+    REGULAR_PLACES_UNKNOWN,
+    SUPPORT_HIDDEN,
+    SUPPORT_NOT_DELIVERED,
+    as_sentence,
+    capacity_text,
+    places_text,
+)
 from transforms.partner_tables import (
     CHILDREN_BY_ORGANISATION_SQL,
     CHILDREN_PER_PLACE_SQL,
@@ -102,11 +112,6 @@ SIGNAL_LABELS = {
 }
 PERCENT_UNITS = {"aandeel"}
 NOEMER_PHRASES = model.NOEMERS
-NOEMER_RULE_NL = (
-    "Noemer: niveau 4 telt over alle kinderen van de leeftijdsgroep (behandeling staat los van "
-    "opvang); niveau 1-3 over de kinderen die kinderopvang gebruiken of zoeken (kinderen × "
-    "deelname). Niveau 1 is de rest: de niveaus tellen nooit op tot meer dan het aantal kinderen."
-)
 SIGNAL_METHOD_NL = (
     "**Hoe de schatting met lokale signalen werkt.** Het model gaat uit van dezelfde aandelen voor "
     "elke wijk. Waar partners gegevens leverden (vve-indicaties, jeugdhulp, leerlingen in het "
@@ -746,14 +751,6 @@ def estimate_text(low: float, high: float) -> str:
     return estimate_range(low, high)
 
 
-def _places(value: float) -> str:
-    """'er zijn 31 plekken', 'er is 1 plek', 'er zijn geen plekken' (a count of places, rounded)."""
-    shown = round_estimate(value)
-    if shown == 1:
-        return "er is 1 plek"
-    return "er zijn geen plekken" if shown == 0 else f"er zijn {format_number(shown)} plekken"
-
-
 def children_per_place_text(row) -> str:
     """Children per place of a gap row, '1,23', or 'afgeschermd' where the count behind it is."""
     if getattr(row, "children_per_place_hidden", False):
@@ -762,8 +759,7 @@ def children_per_place_text(row) -> str:
 
 
 # The supply of a regular-place balance without an LRK export (gap_sentence, Tekorten's table).
-LRK_PLACES_UNKNOWN = ("Hoeveel reguliere plekken er zijn, is niet bekend (geen LRK-export geladen), "
-                      "en dus ook het tekort niet.")
+LRK_PLACES_UNKNOWN = as_sentence(REGULAR_PLACES_UNKNOWN)
 
 
 def gap_sentence(row) -> str:
@@ -781,34 +777,29 @@ def gap_sentence(row) -> str:
                     f"{children_per_place_text(row).replace('afgeschermd', 'een afgeschermd aantal')}"
                     " kinderen per plek zijn dat "
                     f"{estimate_text(row.need_low, row.need_high)} plekken (gelijktijdig). "
-                    + (LRK_PLACES_UNKNOWN if lrk_missing else f"{_places(row.supply).capitalize()}."))
+                    + (LRK_PLACES_UNKNOWN if lrk_missing else as_sentence(places_text(row.supply))))
         if lrk_missing:
             return sentence
     elif row.component == "opnamegrens" and lrk_missing:
         return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
-                f"in reguliere groepen{perspective}; hoeveel de reguliere groepen kunnen opnemen, "
-                "is niet bekend (de opnamegrens volgt uit de reguliere plekken: geen LRK-export "
-                "geladen).")
+                f"in reguliere groepen{perspective}; {CAPACITY_UNKNOWN}.")
     elif row.component == "aparte_groep":
         sentence = (f"In {row.wijk_name} horen naar schatting {children} {noun} van niveau 3 in een "
                     f"aparte groep{perspective}: {estimate_text(row.need_low, row.need_high)} "
                     "plekken (gelijktijdig); "
-                    + ("hoeveel plekken er in plusgroepen zijn, is niet geleverd (rij 10)."
-                       if pd.isna(row.supply) else f"{_places(row.supply)} in plusgroepen."))
+                    + (f"{PLUS_PLACES_NOT_DELIVERED}."
+                       if pd.isna(row.supply) else f"{places_text(row.supply)} in plusgroepen."))
     elif row.component == "opnamegrens":
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op niveau 3, allemaal "
-                    f"in reguliere groepen{perspective}; de reguliere groepen kunnen er samen "
-                    f"{'geen' if round_estimate(row.supply) == 0 else format_number(round_estimate(row.supply))} "
-                    "opnemen (opnamegrens).")
+                    f"in reguliere groepen{perspective}; {capacity_text(row.supply)}.")
     else:
         niveau = "niveau 2" if row.niveau == 2 else "niveau 3 in de reguliere groep"
         if pd.isna(row.supply):
             return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
-                    f"{perspective}; hoeveel ondersteuning er is, is niet geleverd (rij 7).")
+                    f"{perspective}; {SUPPORT_NOT_DELIVERED}.")
         if getattr(row, "supply_hidden", False):
             return (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
-                    f"{perspective}; hoeveel kinderen partners er bereikten, is afgeschermd "
-                    "(rij 7), en dus ook het tekort.")
+                    f"{perspective}; {SUPPORT_HIDDEN}.")
         sentence = (f"In {row.wijk_name} zijn naar schatting {children} {noun} op {niveau}"
                     f"{perspective}; partners bereikten er {format_number(row.supply)} kinderen "
                     "(rij 7, waargenomen).")

@@ -13,8 +13,14 @@ from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
-from transforms.indeling import INDELING_SQL, gemeente_note, indeling, wijk_note
-from transforms.labels import LOAD_SOURCE_LABELS, lrk_missing_text, lrk_year_text
+from transforms.labels import (
+    LOAD_SOURCE_LABELS,
+    capitalised,
+    lrk_missing_text,
+    lrk_year_text,
+    noemer_clause,
+    noemer_words,
+)
 from transforms.population import (
     AGE_GROUPS_NOTE,
     figure_kind,
@@ -28,6 +34,7 @@ from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
+from ui.indeling import other_area_note
 from ui.indicators import lrk_year_note, missing_message, population_route_note, row_10_year_note
 from ui.map_indicators import INDICATORS, resolved
 from ui.population import (
@@ -309,9 +316,8 @@ def _sources_caption(sources: dict[int, str], context: SlideContext, wijk_name: 
     (or the wijk) as another area than the year before (no trend across either), in the room's
     large type."""
     st.caption(f"Bron per jaar: {sources_by_year_text(sources)}.")
-    found = indeling(rows(INDELING_SQL, [context.gemeente_code]))
-    other_area = (wijk_note(found, context.wijk_code, wijk_name or context.wijk_code) if wijk_name is not None
-                  else gemeente_note(found, context.gemeente_name))
+    other_area = other_area_note(context.gemeente_code, context.gemeente_name,
+                                 context.wijk_code if wijk_name is not None else None, wijk_name)
     for note in (source_break_note(sources), other_area):
         if note:
             st.markdown(f"<p class='kk-summary'>{esc(note)}</p>", unsafe_allow_html=True)
@@ -441,7 +447,7 @@ def _continuum(context: SlideContext) -> None:
                 + most_wijken_note(len(on_slide), len(order), "kinderen op niveau 3"),
                 unsafe_allow_html=True)
     show_chart(figure, "dia_continuum", f"continuum {context.gemeente_name} {context.year}")
-    st.markdown("<p class='kk-note'>Niveau 2-3 van wie opvang gebruikt of zoekt, niveau 4 van alle kinderen; "
+    st.markdown(f"<p class='kk-note'>{esc(capitalised(noemer_clause()))}; "
                 "geldt voor beide perspectieven. "
                 f"{esc(model_children_note(context.gemeente_code, context.year))}</p>", unsafe_allow_html=True)
     # as on Continuüm: '<1' between 0 and 1 (transforms.privacy.shown_estimate)
@@ -532,7 +538,7 @@ def _gap(context: SlideContext) -> None:
     show_chart(figure, "dia_tekort", f"tekort {context.gemeente_name} {context.year}")
     st.markdown("<p class='kk-note'>Per wijk de som van de tekorten per leeftijdsgroep (vóór afronding): "
                 "ruimte over in de ene leeftijdsgroep telt niet mee voor een andere. Oranjerood = tekort, "
-                "blauw = geen tekort. Noemer: kinderen in of op zoek naar opvang. "
+                f"blauw = geen tekort. Noemer: de {noemer_words(3)}. "
                 f"{esc(model_children_note(context.gemeente_code, context.year))}</p>", unsafe_allow_html=True)
     if "opnamegrens" in per_component and (lrk_year := lrk_year_text(rows["supply_year"], context.year)):
         st.markdown(f"<p class='kk-note'>Opnamegrens: {esc(lrk_year)}</p>", unsafe_allow_html=True)

@@ -14,6 +14,8 @@ from transforms.labels import (
     ROW_10_NOT_DELIVERED,
     lrk_missing_text,
     lrk_year_text,
+    noemer_clause,
+    noemer_words,
     regular_places_children,
 )
 from transforms.partner_tables import PARTNER_PROVISIONS, Rows, as_rows, group_index, take_rows
@@ -219,10 +221,10 @@ MODEL_INDICATORS = [
               "plek, min de plekken in het LRK." + SHORTAGE_NOTE, GAP_REGULAR[1],
               needs_lrk=True),
     Indicator("verwacht_niveau_3",
-              "Verwachte kinderen op niveau 3 (schatting; noemer: kinderen in of op zoek naar "
-              "opvang)", "kinderen", "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
+              f"Verwachte kinderen op niveau 3 (schatting; noemer: {noemer_words(3)})", "kinderen",
+              "model", DEMAND_3[0], MODEL_NOTE, DEMAND_3[1]),
     Indicator("verwacht_niveau_4",
-              "Verwachte kinderen op niveau 4 (schatting; noemer: alle kinderen)", "kinderen",
+              f"Verwachte kinderen op niveau 4 (schatting; noemer: {noemer_words(4)})", "kinderen",
               "model", DEMAND_4[0], MODEL_NOTE + " Niveau 4 is regionaal: de plekken staan per "
               "gemeente op de pagina Tekorten.", DEMAND_4[1]),
     Indicator("tekort_niveau_3_passend",
@@ -305,8 +307,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
     # gemeente's estimate were exact and the wijk's not
     gemeente = this_year.groupby("niveau")[["children_low", "children_high"]].sum()
     if not wijk.empty:
-        st.markdown("**Verwachte kinderen per niveau** (schatting, alle leeftijden; noemer "
-                    "niveau 1-3: kinderen in of op zoek naar opvang, niveau 4: alle kinderen)")
+        st.markdown(f"**Verwachte kinderen per niveau** (schatting, alle leeftijden; {noemer_clause()})")
         st.dataframe(pd.DataFrame({
             "Niveau": wijk.index,
             f"{title} (laag-hoog)": [continuum.estimate_text(lo, hi) for lo, hi in
@@ -330,9 +331,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         # needed stay below (as on Tekorten), where the regular balance is shown at all
         from ui.state import gemeente_name
 
-        text = lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load)
-        st.write(text if places_released else
-                 text.replace(" Hieronder staat alleen hoeveel plekken nodig zijn.", ""))
+        st.write(lrk_missing_text(plain(gemeente_name(gemeente_code)), where_to_load,
+                                  needed_below=places_released))
     elif lrk_year := lrk_year_text(gap["supply_year"], year):
         st.caption(lrk_year)  # places of another year's export, as Tekorten says it
     if supply.empty:

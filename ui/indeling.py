@@ -1,0 +1,36 @@
+"""A gemeente's wijkindeling over the kwb years loaded, cached, and the notes the pages say of it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from transforms.indeling import INDELING_SQL, Indeling, gemeente_note, indeling, indeling_note, wijk_note
+from ui.data import cursor, data_version, db_path
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _wijkindeling(gemeente_code: str, version: str, database: str) -> Indeling:
+    return indeling(cursor().execute(INDELING_SQL, [gemeente_code]).fetchall())
+
+
+def wijkindeling(gemeente_code: str) -> Indeling:
+    """How the wijkindeling of `gemeente_code` changed over the kwb years loaded
+    (transforms.indeling); cached until the data change."""
+    return _wijkindeling(gemeente_code, data_version(), str(db_path()))
+
+
+def other_area_note(gemeente_code: str, gemeente_name: str, wijk_code: str | None = None,
+                    wijk_name: str | None = None) -> str | None:
+    """The warning beside a figure over the years where CBS marks the gemeente (or, with
+    `wijk_code`, the wijk) as another area than the year before: the sentence of
+    transforms.indeling that the report and the workbook say too; None where it did not change."""
+    found = wijkindeling(gemeente_code)
+    if wijk_code is not None:
+        return wijk_note(found, wijk_code, wijk_name or wijk_code)
+    return gemeente_note(found, gemeente_name)
+
+
+def wijkindeling_note(gemeente_code: str, gemeente_name: str) -> str | None:
+    """Trends' warning: how the wijken changed between the years loaded and, where CBS marks the
+    gemeente itself as another area, other_area_note's sentence; None where nothing changed."""
+    return indeling_note(wijkindeling(gemeente_code), gemeente_name)
