@@ -111,7 +111,6 @@ SIGNAL_LABELS = {
     "wachtlijst_zorg": "wachtlijst zorg/ondersteuning", "cbs_jeugdzorg": "CBS jeugdzorg",
 }
 PERCENT_UNITS = {"aandeel"}
-NOEMER_PHRASES = model.NOEMERS
 SIGNAL_METHOD_NL = (
     "**Hoe de schatting met lokale signalen werkt.** Het model gaat uit van dezelfde aandelen voor "
     "elke wijk. Waar partners gegevens leverden (vve-indicaties, jeugdhulp, leerlingen in het "
