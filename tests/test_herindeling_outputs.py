@@ -126,3 +126,77 @@ def test_continuum_trends_and_the_trend_slide_say_the_herindeling_in_one_sentenc
         assert not at.exception, (place, at.exception)
         said[place] = _other_area_sentences(_slide_text(at), "Purmerend")
     assert said == {place: {expected} for place in said}, said
+
+
+def _slide_lines(at) -> list[tuple[str, list[int]]]:
+    """The 'Wijk in beeld' chart's lines: (name, the years each drawn piece joins)."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return [(trace["legendgroup"], [x for x, y in zip(trace["x"], trace["y"], strict=True) if y is not None])
+            for trace in spec["data"] if trace.get("mode", "").startswith("lines") and trace.get("legendgroup")]
+
+
+def test_the_wijk_slide_breaks_the_lines_where_the_wijk_became_another_area(other_wijk):
+    """The slide drew Binnenstad's children of 2023 and 2024 as one line per age group, joined
+    across the year CBS re-bounded it: the jump read as a change in children. Now each line breaks
+    there, as on Trends (transforms.indeling: the same rule), and the note says so."""
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019310"})
+    assert not at.exception
+    pieces = _slide_lines(at)
+    assert {name for name, _ in pieces} == {"0-2 jaar", "2-4 jaar", "4-12 jaar"}
+    assert sorted(years for _, years in pieces) == [[2023]] * 3 + [[2024]] * 3
+    assert WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024." \
+        in _slide_text(at)
+    # a wijk CBS did not re-bound stays one line per age group
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019311"})
+    assert sorted(years for _, years in _slide_lines(at)) == [[2023, 2024]] * 3
+
+
+def _factsheet_lines(html: str) -> list[int]:
+    """The number of points of each line in the trend chart of a report or factsheet."""
+    return [len(points.split()) for points in re.findall(r'<polyline [^>]*points="([^"]*)"', _trend_section(html))]
+
+
+def test_the_wijkfactsheet_breaks_the_lines_where_the_wijk_became_another_area(other_wijk, tmp_path):
+    """The factsheet's chart joined Binnenstad's 2023 and 2024 as one line per age group."""
+    html = _export(tmp_path, other_wijk, "factsheet.html", "--wijk", "WK019310")
+    assert not any(points > 1 for points in _factsheet_lines(html))  # no line from 2023 to 2024
+    assert _trend_section(html).count("<circle ") == 6  # each year's figures are still drawn
+    assert (WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024.") \
+        in _trend_section(html)
+    assert _factsheet_lines(_export(tmp_path, other_wijk, "factsheet-11.html", "--wijk", "WK019311")) == [2] * 3
+
+
+def _profile_lines(at) -> list[tuple[str, list[int]]]:
+    """The wijk profile's trend on the Kaart: (niveau, the years each drawn piece joins)."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    return [(trace["legendgroup"], [int(x) for x in _plotly_list(trace["x"])]) for trace in spec["data"]]
+
+
+def _plotly_list(values) -> list:
+    # plotly sends a numeric array as {'dtype': 'i4', 'bdata': base64}
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_the_wijk_profile_breaks_its_trend_where_the_wijk_became_another_area(other_wijk):
+    """The wijk profile on the Kaart drew Binnenstad's niveau 3 and 4 of 2023 and 2024 as one line
+    each, without a word that 2024's Binnenstad is another area."""
+    at = run_page("kaart", params={"gemeente": "GM0193"})
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019310").run()
+    assert not at.exception
+    assert sorted(_profile_lines(at)) == [("niveau 3", [2023]), ("niveau 3", [2024]),
+                                          ("niveau 4", [2023]), ("niveau 4", [2024])]
+    assert (WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024.") \
+        in " ".join(str(w.value) for w in at.warning)
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
+    assert sorted(_profile_lines(at)) == [("niveau 3", [2023, 2024]), ("niveau 4", [2023, 2024])]
+    assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)
