@@ -200,3 +200,43 @@ def test_the_wijk_profile_breaks_its_trend_where_the_wijk_became_another_area(ot
     at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
     assert sorted(_profile_lines(at)) == [("niveau 3", [2023, 2024]), ("niveau 4", [2023, 2024])]
     assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)
+
+
+LRK_HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;inschrijfdatum;uitschrijfdatum;"
+              "opvanglocatie_adres;opvanglocatie_postcode;opvanglocatie_woonplaats;verantwoordelijke_gemeente;"
+              "naam_houder;kvk_nummer_houder;rechtsvorm_houder;houder_adres;houder_postcode;houder_woonplaats;"
+              "contact_telefoon;contact_emailadres;contact_website;lrk_url")
+
+
+def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(other_wijk, tmp_path):
+    """'Plekken per jaar' in the wijk profile put the places of 2023's Binnenstad (the LRK export of
+    2023 with the postcodes of 2023) and of 2024's, another area under the same code, in one row
+    without a word; its neighbour says nothing."""
+    from data_sources import jobs, store
+
+    con = store.connect(other_wijk)
+    try:
+        for year, places in ((2023, 40), (2024, 56)):
+            postcodes = tmp_path / f"pc6hnr{year}0801_gwb.csv"
+            postcodes.write_text(f"PC6;Huisnummer;Buurt{year};Wijk{year};Gemeente{year}\n"
+                                 "8011AA;1;01931000;019310;0193\n8011AB;1;01931100;019311;0193\n", encoding="utf-8")
+            jobs.import_cbs_file(con, postcodes, gemeenten=["GM0193"])
+            lrk = tmp_path / f"lrk_export_GM0193_{year}.csv"
+            lrk.write_text(LRK_HEADER + "\n" + "\n".join(
+                f"{lrk_id};KDV;Kindcentrum {name};{count};J;Ingeschreven;01-05-2018;;Straat 1;{postcode};Zwolle;"
+                "Zwolle;;;;;;;;;;" for lrk_id, name, count, postcode in
+                ((100000001, "Binnenstad", places, "8011 AA"), (100000002, "Diezerpoort", 30, "8011 AB"))) + "\n",
+                encoding="utf-8")
+            jobs.import_lrk(con, lrk, year=year)
+    finally:
+        con.close()
+    at = run_page("kaart", params={"gemeente": "GM0193"})
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019310").run()
+    assert not at.exception
+    per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns)
+    assert list(per_year[["2023", "2024"]].iloc[0]) == ["40", "56"]
+    warnings = [str(w.value) for w in at.warning]
+    # beside the table: its years are two areas (no lines to break there)
+    assert WIJK_WARNING in warnings, warnings
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
+    assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)

@@ -451,3 +451,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         }), hide_index=True)
         if (wide.index.isin(PARTNER_PROVISIONS)).any() and set(wide.columns) - delivered:
             st.caption(ROW_10_NOT_DELIVERED)
+        # each year's export is mapped to the wijken of the postcodes of its year (or the nearest
+        # loaded): a column of before the year CBS re-bounded the wijk may count another area
+        if other_area := other_area_note(gemeente_code, "", wijk_code, title, lines=False):
+            st.warning(other_area)
