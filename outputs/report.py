@@ -16,7 +16,7 @@ from data_sources.config import min_count
 from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
-from transforms.indeling import gemeente_note, indeling_of, wijk_note
+from transforms.indeling import gemeente_note, indeling_of, line_runs, wijk_note
 from transforms.partner_tables import gemeente_rows, protected_gap
 from transforms.population import (
     MODEL_HIDDEN_SQL,
@@ -238,8 +238,10 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
 
 
 def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]], title: str,
-              width: int = 640, height: int = 300) -> str:
-    """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out."""
+              width: int = 640, height: int = 300, areas: list[str] | None = None) -> str:
+    """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out.
+    `areas`: per year a wijk's line (transforms.indeling.Indeling.series): each series breaks
+    where it changes (CBS re-bounded the wijk), as on Trends."""
     left, right, top_pad, bottom = 60, 90, 15, 35
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
@@ -264,12 +266,15 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
     for name, (values, hidden) in series.items():
         colour = AGE_GROUP_COLOURS.get(name, "#0072B2")
-        points = [(x(i), y(v)) for i, (v, h) in enumerate(zip(values, hidden, strict=True))
-                  if not h and not math.isnan(v)]
+        points = []
+        for run in line_runs(areas if areas is not None else [None] * len(years)):
+            line = [(x(i), y(values[i])) for i in run if not hidden[i] and not math.isnan(values[i])]
+            if len(line) > 1:
+                parts.append('<polyline fill="none" stroke-width="3" stroke="{}" points="{}"/>'.format(
+                    colour, " ".join(f"{px:.1f},{py:.1f}" for px, py in line)))
+            points += line
         if not points:
             continue
-        parts.append('<polyline fill="none" stroke-width="3" stroke="{}" points="{}"/>'.format(
-            colour, " ".join(f"{px:.1f},{py:.1f}" for px, py in points)))
         parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>' for px, py in points]
         end_labels.append([points[-1][1] + 5, name, colour, points[-1][0] + 8])
     # End labels pushed apart so that lines close together stay readable.
@@ -371,7 +376,10 @@ def _trend(context: Context) -> str | None:
               if column != TOTAL_LABEL}
     where = context.wijk_name if context.wijk_code else context.gemeente_name
     period = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}")
+    # a wijk's lines break where CBS re-bounded it (Indeling.series, as on Trends and the slide)
+    areas = ([indeling_of(context.con, context.gemeente_code).series(context.wijk_code, y) for y in years]
+             if context.wijk_code else None)
+    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}", areas=areas)
     if len(years) == 1:  # as Trends says it: one year is no development (a real gemeente, one kwb)
         chart += (f"<p class='note'>Alleen {years[0]} heeft cijfers: een ontwikkeling vraagt om twee "
                   "of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de pagina Gemeente "

@@ -126,3 +126,117 @@ def test_continuum_trends_and_the_trend_slide_say_the_herindeling_in_one_sentenc
         assert not at.exception, (place, at.exception)
         said[place] = _other_area_sentences(_slide_text(at), "Purmerend")
     assert said == {place: {expected} for place in said}, said
+
+
+def _slide_lines(at) -> list[tuple[str, list[int]]]:
+    """The 'Wijk in beeld' chart's lines: (name, the years each drawn piece joins)."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return [(trace["legendgroup"], [x for x, y in zip(trace["x"], trace["y"], strict=True) if y is not None])
+            for trace in spec["data"] if trace.get("mode", "").startswith("lines") and trace.get("legendgroup")]
+
+
+def test_the_wijk_slide_breaks_the_lines_where_the_wijk_became_another_area(other_wijk):
+    """The slide drew Binnenstad's children of 2023 and 2024 as one line per age group, joined
+    across the year CBS re-bounded it: the jump read as a change in children. Now each line breaks
+    there, as on Trends (transforms.indeling: the same rule), and the note says so."""
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019310"})
+    assert not at.exception
+    pieces = _slide_lines(at)
+    assert {name for name, _ in pieces} == {"0-2 jaar", "2-4 jaar", "4-12 jaar"}
+    assert sorted(years for _, years in pieces) == [[2023]] * 3 + [[2024]] * 3
+    assert WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024." \
+        in _slide_text(at)
+    # a wijk CBS did not re-bound stays one line per age group
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "wijk", "wijk": "WK019311"})
+    assert sorted(years for _, years in _slide_lines(at)) == [[2023, 2024]] * 3
+
+
+def _factsheet_lines(html: str) -> list[int]:
+    """The number of points of each line in the trend chart of a report or factsheet."""
+    return [len(points.split()) for points in re.findall(r'<polyline [^>]*points="([^"]*)"', _trend_section(html))]
+
+
+def test_the_wijkfactsheet_breaks_the_lines_where_the_wijk_became_another_area(other_wijk, tmp_path):
+    """The factsheet's chart joined Binnenstad's 2023 and 2024 as one line per age group."""
+    html = _export(tmp_path, other_wijk, "factsheet.html", "--wijk", "WK019310")
+    assert not any(points > 1 for points in _factsheet_lines(html))  # no line from 2023 to 2024
+    assert _trend_section(html).count("<circle ") == 6  # each year's figures are still drawn
+    assert (WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024.") \
+        in _trend_section(html)
+    assert _factsheet_lines(_export(tmp_path, other_wijk, "factsheet-11.html", "--wijk", "WK019311")) == [2] * 3
+
+
+def _profile_lines(at) -> list[tuple[str, list[int]]]:
+    """The wijk profile's trend on the Kaart: (niveau, the years each drawn piece joins)."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    return [(trace["legendgroup"], [int(x) for x in _plotly_list(trace["x"])]) for trace in spec["data"]]
+
+
+def _plotly_list(values) -> list:
+    # plotly sends a numeric array as {'dtype': 'i4', 'bdata': base64}
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_the_wijk_profile_breaks_its_trend_where_the_wijk_became_another_area(other_wijk):
+    """The wijk profile on the Kaart drew Binnenstad's niveau 3 and 4 of 2023 and 2024 as one line
+    each, without a word that 2024's Binnenstad is another area."""
+    at = run_page("kaart", params={"gemeente": "GM0193"})
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019310").run()
+    assert not at.exception
+    assert sorted(_profile_lines(at)) == [("niveau 3", [2023]), ("niveau 3", [2024]),
+                                          ("niveau 4", [2023]), ("niveau 4", [2024])]
+    assert (WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024.") \
+        in " ".join(str(w.value) for w in at.warning)
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
+    assert sorted(_profile_lines(at)) == [("niveau 3", [2023, 2024]), ("niveau 4", [2023, 2024])]
+    assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)
+
+
+LRK_HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;inschrijfdatum;uitschrijfdatum;"
+              "opvanglocatie_adres;opvanglocatie_postcode;opvanglocatie_woonplaats;verantwoordelijke_gemeente;"
+              "naam_houder;kvk_nummer_houder;rechtsvorm_houder;houder_adres;houder_postcode;houder_woonplaats;"
+              "contact_telefoon;contact_emailadres;contact_website;lrk_url")
+
+
+def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(other_wijk, tmp_path):
+    """'Plekken per jaar' in the wijk profile put the places of 2023's Binnenstad (the LRK export of
+    2023 with the postcodes of 2023) and of 2024's, another area under the same code, in one row
+    without a word; its neighbour says nothing."""
+    from data_sources import jobs, store
+
+    con = store.connect(other_wijk)
+    try:
+        for year, places in ((2023, 40), (2024, 56)):
+            postcodes = tmp_path / f"pc6hnr{year}0801_gwb.csv"
+            postcodes.write_text(f"PC6;Huisnummer;Buurt{year};Wijk{year};Gemeente{year}\n"
+                                 "8011AA;1;01931000;019310;0193\n8011AB;1;01931100;019311;0193\n", encoding="utf-8")
+            jobs.import_cbs_file(con, postcodes, gemeenten=["GM0193"])
+            lrk = tmp_path / f"lrk_export_GM0193_{year}.csv"
+            lrk.write_text(LRK_HEADER + "\n" + "\n".join(
+                f"{lrk_id};KDV;Kindcentrum {name};{count};J;Ingeschreven;01-05-2018;;Straat 1;{postcode};Zwolle;"
+                "Zwolle;;;;;;;;;;" for lrk_id, name, count, postcode in
+                ((100000001, "Binnenstad", places, "8011 AA"), (100000002, "Diezerpoort", 30, "8011 AB"))) + "\n",
+                encoding="utf-8")
+            jobs.import_lrk(con, lrk, year=year)
+    finally:
+        con.close()
+    at = run_page("kaart", params={"gemeente": "GM0193"})
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019310").run()
+    assert not at.exception
+    per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns)
+    assert list(per_year[["2023", "2024"]].iloc[0]) == ["40", "56"]
+    warnings = [str(w.value) for w in at.warning]
+    # beside the table: its years are two areas (no lines to break there)
+    assert WIJK_WARNING in warnings, warnings
+    at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
+    assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -73,6 +73,20 @@ class Indeling:
         return f"{name} ({code}, {span})"
 
 
+def line_runs(keys: Sequence[Hashable]) -> list[list[int]]:
+    """The points of one series drawn as one line: the indices of consecutive points with the same
+    key, a new line where the key changes. The key of a wijk's point is Indeling.series (its area:
+    Trends, the slide "Wijk in beeld", the wijkfactsheet, the wijk profile), with the route of the
+    figures where a change of source breaks the line too."""
+    runs: list[list[int]] = []
+    for index, key in enumerate(keys):
+        if runs and keys[index - 1] == key:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
 def indeling(found: list[tuple]) -> Indeling:
     """The steps between the kwb years in `found` (rows of INDELING_SQL) and the breaks of lines:
     a wijk breaks in a year where CBS marks its area as other than the year before (ind_wbi 3)
@@ -116,10 +130,19 @@ def gemeente_note(found: Indeling, gemeente_name: str) -> str | None:
     return _other_area_note(gemeente_name, changed, "gemeentelijke herindeling of grenswijziging, ")
 
 
-def wijk_note(found: Indeling, wijk_code: str, wijk_name: str) -> str | None:
+# Trends' sentence on its lines (indeling_note), which the wijk's other figures over the years say too
+ONE_AREA_PER_LINE = "Een lijn volgt één wijk in één afbakening"
+
+
+def wijk_note(found: Indeling, wijk_code: str, wijk_name: str, lines: bool = True) -> str | None:
     """Dutch, for a figure of one wijk over the years: the years in which CBS marks the wijk as
-    another area than the year before under the same code (where its line breaks), or None."""
-    return _other_area_note(f"{wijk_name} ({wijk_code})", found.breaks.get(wijk_code, []))
+    another area than the year before under the same code, and (`lines`: beside a chart whose
+    lines break there by line_runs and Indeling.series) that its lines break there; or None."""
+    years = found.breaks.get(wijk_code, [])
+    note = _other_area_note(f"{wijk_name} ({wijk_code})", years)
+    if note and lines:
+        note += f" {ONE_AREA_PER_LINE}: daarom breken de lijnen in {_listed([str(y) for y in years])}."
+    return note
 
 
 def _other_area_note(subject: str, years: list[int], why: str = "") -> str | None:
@@ -178,7 +201,7 @@ def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
     text = ""
     if sentences:
         text = (f"De wijkindeling van {gemeente_name} is veranderd. " + " ".join(sentences)
-                + " Een lijn volgt één wijk in één afbakening: waar CBS een wijk splitste, "
+                + f" {ONE_AREA_PER_LINE}: waar CBS een wijk splitste, "
                 "samenvoegde of een nieuwe code gaf, staan de kinderen in de lijnen van de wijken "
                 "van elke indeling apart, en zijn die lijnen niet met elkaar te vergelijken.")
     if renamed:

@@ -34,7 +34,7 @@ from ui import a11y, safe, theme
 from ui.auth import indicator_allowed, partner_places_allowed, where_to_load, withheld_registrations
 from ui.data import cursor, data_version, query, rows
 from ui.downloads import chart_config
-from ui.indeling import other_area_note
+from ui.indeling import other_area_note, wijkindeling
 from ui.indicators import lrk_year_note, missing_message, population_route_note, row_10_year_note
 from ui.map_indicators import INDICATORS, resolved
 from ui.population import (
@@ -283,15 +283,17 @@ def _rows_over_years(gemeente_code: str, wijk_code: str | None, version: str):
     return exports.wijk_rows_over_years(cursor(), gemeente_code, wijk_code)
 
 
-def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, str]) -> go.Figure:
+def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int, str],
+                  areas: list[str] | None = None) -> go.Figure:
     """A line per age group over the years; where the source changes (estimates, then a BRP
     count) the line breaks and the marker changes (theme.add_sourced_line): no trend is drawn
-    across a change of source."""
+    across a change of source, nor (`areas`: a wijk's Indeling.series per year) across the year
+    CBS re-bounded the wijk."""
     figure = go.Figure()
     for group in AGE_GROUP_LABELS:
         theme.add_sourced_line(figure, [int(y) for y in values.index], values[group].where(~hidden[group]).tolist(),
                                sources, name=f"{group} jaar", colour=theme.AGE_GROUP_COLOURS[group], width=5,
-                               marker_size=14,
+                               marker_size=14, areas=areas,
                                # a hidden figure's text is never sent (its point is not drawn)
                                texts=[hidden_label() if h else shown_figure_text(v)
                                       for v, h in zip(values[group], hidden[group], strict=True)],
@@ -390,7 +392,10 @@ def _wijk(context: SlideContext) -> None:
     kind = sources_label(sources)
     st.markdown(f"<p class='kk-big'>Wijk {esc(names.get(context.wijk_code, context.wijk_code))}: kinderen per "
                 f"leeftijdsgroep ({esc(kind)})</p>", unsafe_allow_html=True)
-    show_chart(_trend_figure(values, hidden, sources), "dia_wijk", f"wijk {context.wijk_code}")
+    # one line per age group and area: Binnenstad's 2023 and 2024 were joined across the year CBS
+    # re-bounded it, and the jump read as a change in children
+    areas = [wijkindeling(context.gemeente_code).series(context.wijk_code, int(y)) for y in values.index]
+    show_chart(_trend_figure(values, hidden, sources, areas), "dia_wijk", f"wijk {context.wijk_code}")
     _sources_caption(sources, context, names.get(context.wijk_code, context.wijk_code))
     _trend_table(values, hidden, sources, f"Kinderen per leeftijdsgroep in wijk "
                                           f"{names.get(context.wijk_code, context.wijk_code)} per jaar ({kind})")

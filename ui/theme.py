@@ -191,21 +191,20 @@ def _symbol(shape: str, route: str) -> str:
 
 def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], sources: dict[int, str], *,
                      name: str, colour: str, width: float, marker_size: int, hovertemplate: str,
-                     dash: str = "solid", shape: str = "circle", texts: list[str] | None = None) -> None:
+                     dash: str = "solid", shape: str = "circle", texts: list[str] | None = None,
+                     areas: list[str] | None = None) -> None:
     """One series over the years, broken where the route of the figures changes (sources: year ->
     PopulationTable.source): a trace per run of years with the same route, not joined, with an
     open marker for estimates and a filled one for counts (SOURCE_MARKERS). One legend entry per
     series. `hovertemplate` may use %{customdata} (the route in words) and %{text} (`texts`: each
     figure as the page's table shows it, '<1' and fives above 100 for an estimate). `shape`: the
-    series' marker (SERIES_SYMBOLS), open for estimates."""
+    series' marker (SERIES_SYMBOLS), open for estimates. `areas`: per year the wijk's line
+    (transforms.indeling.Indeling.series), so that the line breaks where CBS re-bounded the wijk."""
+    from transforms.indeling import line_runs
     from transforms.population import source_kind
 
-    runs: list[list[int]] = []
-    for index, year in enumerate(years):
-        if runs and source_kind(sources.get(years[index - 1], "")) == source_kind(sources.get(year, "")):
-            runs[-1].append(index)
-        else:
-            runs.append([index])
+    runs = line_runs([(source_kind(sources.get(year, "")), areas[index] if areas is not None else None)
+                      for index, year in enumerate(years)])
     for number, run in enumerate(runs):
         route = _route(sources.get(years[run[0]], ""))
         figure.add_scatter(

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from transforms.indeling import line_runs
 from transforms.labels import (
     LRK_EXPORT,
     ROW_10_NOT_DELIVERED,
@@ -25,6 +26,7 @@ from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.auth import own_organisation, partner_places_allowed, signal_allowed, where_to_load
 from ui.data import data_version, db_path, query
+from ui.indeling import other_area_note, wijkindeling
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
 from ui.safe import plain, plotly_chart
@@ -397,11 +399,16 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         ["year", "niveau"], as_index=False)["children_mid"].sum()
     if trend["year"].nunique() > 1:
         figure = go.Figure()
+        indeling = wijkindeling(gemeente_code)
         for niveau in (3, 4):
-            rows = trend[trend["niveau"] == niveau]
-            figure.add_scatter(x=rows["year"], y=rows["children_mid"].map(round_estimate),
-                               name=f"Niveau {niveau} (schatting)", mode="lines+markers",
-                               line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
+            rows = trend[trend["niveau"] == niveau].sort_values("year")
+            # a line per area of the wijk: not joined across the year CBS re-bounded it (as Trends)
+            for number, run in enumerate(line_runs([indeling.series(wijk_code, int(y)) for y in rows["year"]])):
+                part = rows.iloc[run]
+                figure.add_scatter(x=part["year"], y=part["children_mid"].map(round_estimate),
+                                   name=f"Niveau {niveau} (schatting)", legendgroup=f"niveau {niveau}",
+                                   showlegend=number == 0, mode="lines+markers",
+                                   line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
         figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4 "
                                    "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
@@ -413,6 +420,8 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                            trend[trend["year"] == each].set_index("niveau")["children_mid"].reindex([3, 4]))]
              for each in sorted(trend["year"].unique())],
             f"Verwachte kinderen op niveau 3 en 4 in {title}, per jaar (schatting)")
+        if other_area := other_area_note(gemeente_code, "", wijk_code, title):
+            st.warning(other_area)
 
     places = query(
         "select year, provision_type, places from supply_by_wijk"
@@ -442,3 +451,7 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         }), hide_index=True)
         if (wide.index.isin(PARTNER_PROVISIONS)).any() and set(wide.columns) - delivered:
             st.caption(ROW_10_NOT_DELIVERED)
+        # each year's export is mapped to the wijken of the postcodes of its year (or the nearest
+        # loaded): a column of before the year CBS re-bounded the wijk may count another area
+        if other_area := other_area_note(gemeente_code, "", wijk_code, title, lines=False):
+            st.warning(other_area)
