@@ -141,12 +141,18 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring)) + " Z" for ring in shape_rings)
         value = float("nan") if shape.get("hidden") else shape["value"]
         fill = fill_of(shape)
-        # on a white page: a light wijk (less than 3:1) gets a dark boundary, a dark one a white line
-        stroke, stroke_width = ((palette.HIGHLIGHT, 4) if shape.get("highlight")
+        # on a white page: a light wijk (less than 3:1) gets a dark boundary, a dark one a white line;
+        # the chosen wijk a black band with a white one on top (palette.HIGHLIGHT_OUTER), seen
+        # against every class colour and the page
+        stroke, stroke_width = (palette.HIGHLIGHT_OUTER if shape.get("highlight")
                                 else (palette.boundary_colour(fill), 1.5))
         text = shape.get("text") or (hidden_label() if shape.get("hidden") else format_number(value))
-        paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
+        paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width:g}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
+        if shape.get("highlight"):
+            inner, inner_width = palette.HIGHLIGHT_INNER
+            paths.append(f'<path d="{d}" fill="none" stroke="{inner}" stroke-width="{inner_width:g}" '
+                         'fill-rule="evenodd" aria-hidden="true"/>')
     names = _name_labels(rings, xy, font_size) if show_names else []
     return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')

@@ -219,3 +219,53 @@ def test_every_bar_on_the_slides_has_an_outline_where_its_colour_is_light(app_db
     assert {what.split(",")[0] for what, *_ in bars} >= {"per_wijk", "continuum", "tekort"}
     for what, fill, outline, width, background in bars:
         _check_mark(what, fill, outline, width, background)
+
+
+def _attribute(element: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', element)
+    return found.group(1) if found else None
+
+
+def _check_outline(svg: str, where: str, others: tuple[str, ...] = ()) -> None:
+    """The chosen wijk's outline (every stroke drawn along its edge, in the order drawn) is seen
+    against every colour that can lie beside it: each fill of the map, the white page and
+    `others`. A stroke shows where those drawn on top of it leave it 1 px or more per side."""
+    paths = re.findall(r'<path d="([^"]*)"([^>]*)>', svg)
+    widths = [float(_attribute(rest, "stroke-width")) for _, rest in paths]
+    assert max(widths) > 1.5, f"{where}: no wijk outlined"
+    chosen = paths[widths.index(max(widths))][0]  # the widest line: the outline
+    strokes = [(_attribute(rest, "stroke"), float(_attribute(rest, "stroke-width"))) for d, rest in paths
+               if d == chosen]
+    shown = [colour for index, (colour, width) in enumerate(strokes)
+             if index == len(strokes) - 1 or (width - max(w for _, w in strokes[index + 1:])) / 2 >= 1]
+    beside = {_attribute(rest, "fill") for _, rest in paths} - {"none"} | {"#ffffff", *others}
+    for colour in beside:
+        best = max(contrast(stroke, colour) for stroke in shown)
+        assert best >= 3, f"{where}: the outline {shown} has {best:.2f}:1 against {colour}"
+
+
+def test_the_chosen_wijk_is_outlined_against_every_class_of_the_map(sample_con):
+    from ui.maps import shapes_from_frame, svg_choropleth
+
+    frame = _sample_wijken(sample_con)
+    codes = frame["wijk_code"].tolist()
+    for chosen in codes:  # five classes, a hidden wijk and one without a figure, each chosen once
+        svg, breaks = svg_choropleth(_values(codes), shapes_from_frame(frame), "Kinderen 0-12 jaar",
+                                     highlight=chosen)
+        assert len(breaks) == 5
+        _check_outline(svg, f"map with {chosen}")
+
+
+def test_the_chosen_wijk_is_outlined_on_the_map_slide_and_in_the_factsheet(app_db, sample_con):
+    from outputs import palette
+    from outputs.report import wijk_factsheet
+
+    at = open_slide({"dia": "kaart", "wijk": "WK999907"})
+    [slide] = [m.value for m in at.markdown if "<svg" in m.value and "<path" in m.value]
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    sheet = wijk_factsheet(sample_con, "GM9999", year, "WK999907")
+    [factsheet] = [svg for svg in re.findall(r"<svg\b.*?</svg>", sheet, flags=re.S) if "<path" in svg]
+    # the classes this gemeente's maps happen to show, and every other class colour they can take
+    every_class = tuple(palette.class_colour(value, [1, 2, 3, 4, 5]) for value in (1, 2, 3, 4, 5, None))
+    for where, svg in (("map slide", slide), ("factsheet", factsheet)):
+        _check_outline(svg, where, every_class)
