@@ -399,9 +399,11 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         figure = go.Figure()
         for niveau in (3, 4):
             rows = trend[trend["niveau"] == niveau]
+            style = theme.NIVEAU_LINES[niveau]
             figure.add_scatter(x=rows["year"], y=rows["children_mid"].map(round_estimate),
                                name=f"Niveau {niveau} (schatting)", mode="lines+markers",
-                               line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
+                               line={"color": style.colour, "width": 3, "dash": style.dash},
+                               marker={"color": style.colour, "symbol": style.symbol, "size": 10})
         figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4 "
                                    "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
