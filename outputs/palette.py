@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+from dataclasses import dataclass
 
 # Okabe-Ito: distinguishable with every common form of colour blindness.
 CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -27,6 +28,39 @@ HIGHLIGHT = "#D55E00"
 NON_TEXT_CONTRAST = 3.0
 BOUNDARY_DARK = "#333333"
 BOUNDARY_LIGHT = "#ffffff"
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    """How one series is drawn as a line: colour, dash (plotly's names) and marker shape."""
+
+    colour: str
+    dash: str
+    symbol: str
+
+
+# Lines and markers (1.4.11): a line has no outline in plotly, so its own colour needs 3:1 against
+# the white chart. Light blue and orange (2.3:1) stay for areas, which get a dark outline; lines
+# take the darker members of Okabe-Ito (blue 5.2:1, vermillion 3.9, bluish green 3.4, reddish
+# purple 3.1, black). Each series also has a dash and a marker shape of its own, so that colour is
+# not the only thing that tells two lines apart (1.4.1). Where a bar has a light colour, its
+# line takes a dark one of the same family where there is one (light blue -> blue, orange ->
+# vermillion), else one not used by the others.
+LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
+LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),
+                   "4-12": LineStyle("#D55E00", "dash", "diamond")}
+NIVEAU_LINES = {1: LineStyle("#0072B2", "solid", "circle"), 2: LineStyle("#009E73", "dot", "square"),
+                3: LineStyle("#000000", "dash", "diamond"), 4: LineStyle("#D55E00", "dashdot", "triangle-up")}
+# plotly's dashes as an SVG stroke-dasharray for a line 3 wide (the report)
+SVG_DASHES = {"solid": None, "dash": "10 5", "dot": "3 4", "dashdot": "10 4 3 4", "longdash": "18 6",
+              "longdashdot": "18 5 3 5"}
+# The chosen wijk on a map: a black band with a white one inside it, so that the outline has 3:1
+# or more against every class colour, the grey of a hidden wijk and the white page (where a
+# colour is light the black shows it, where it is dark the white); an orange line alone (3.9:1
+# on white) had 1.2:1 against the middle classes of viridis.
+HIGHLIGHT_OUTER = ("#000000", 8.0)
+HIGHLIGHT_INNER = ("#ffffff", 3.0)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

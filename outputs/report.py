@@ -29,8 +29,8 @@ from transforms.population import (
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure, shown_figure_text
 from transforms.years import WIJK_GEOMETRIES_SQL
 
-# The screen's palettes (outputs.palette), with black for the total line.
-AGE_GROUP_COLOURS = {**palette.AGE_GROUP_COLOURS, TOTAL_LABEL: "#000000"}
+# The screen's line styles (outputs.palette), with black for the total line.
+AGE_GROUP_LINES = {**palette.AGE_GROUP_LINES, TOTAL_LABEL: palette.LineStyle("#000000", "solid", "triangle-up")}
 
 
 @dataclass
@@ -141,12 +141,18 @@ def svg_map_image(shapes: list[dict], title: str, breaks: list[float], width: in
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring)) + " Z" for ring in shape_rings)
         value = float("nan") if shape.get("hidden") else shape["value"]
         fill = fill_of(shape)
-        # on a white page: a light wijk (less than 3:1) gets a dark boundary, a dark one a white line
-        stroke, stroke_width = ((palette.HIGHLIGHT, 4) if shape.get("highlight")
+        # on a white page: a light wijk (less than 3:1) gets a dark boundary, a dark one a white line;
+        # the chosen wijk a black band with a white one on top (palette.HIGHLIGHT_OUTER), seen
+        # against every class colour and the page
+        stroke, stroke_width = (palette.HIGHLIGHT_OUTER if shape.get("highlight")
                                 else (palette.boundary_colour(fill), 1.5))
         text = shape.get("text") or (hidden_label() if shape.get("hidden") else format_number(value))
-        paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
+        paths.append(f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width:g}" '
                      f'fill-rule="evenodd"><title>{esc(shape["name"])}: {esc(text)}</title></path>')
+        if shape.get("highlight"):
+            inner, inner_width = palette.HIGHLIGHT_INNER
+            paths.append(f'<path d="{d}" fill="none" stroke="{inner}" stroke-width="{inner_width:g}" '
+                         'fill-rule="evenodd" aria-hidden="true"/>')
     names = _name_labels(rings, xy, font_size) if show_names else []
     return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(paths)}{"".join(names)}</svg>')
@@ -242,7 +248,7 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out.
     `areas`: per year a wijk's line (transforms.indeling.Indeling.series): each series breaks
     where it changes (CBS re-bounded the wijk), as on Trends."""
-    left, right, top_pad, bottom = 60, 90, 15, 35
+    left, right, top_pad, bottom = 60, 120, 15, 35
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
     if not years or not all_values:
@@ -264,29 +270,55 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     end_labels = []
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
-    for name, (values, hidden) in series.items():
-        colour = AGE_GROUP_COLOURS.get(name, "#0072B2")
+    for index, (name, (values, hidden)) in enumerate(series.items()):
+        # a colour with 3:1 on white, a dash and a marker of its own (WCAG 1.4.11, 1.4.1)
+        style = AGE_GROUP_LINES.get(name) or palette.LineStyle(
+            palette.LINE_COLOURS[index % len(palette.LINE_COLOURS)], "solid", "circle")
         points = []
         for run in line_runs(areas if areas is not None else [None] * len(years)):
             line = [(x(i), y(values[i])) for i in run if not hidden[i] and not math.isnan(values[i])]
             if len(line) > 1:
-                parts.append('<polyline fill="none" stroke-width="3" stroke="{}" points="{}"/>'.format(
-                    colour, " ".join(f"{px:.1f},{py:.1f}" for px, py in line)))
+                parts.append(f'<polyline fill="none" stroke-width="3" stroke="{style.colour}"{_dasharray(style)} '
+                             'points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in line) + '"/>')
             points += line
         if not points:
             continue
-        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>' for px, py in points]
-        end_labels.append([points[-1][1] + 5, name, colour, points[-1][0] + 8])
-    # End labels pushed apart so that lines close together stay readable.
+        parts += [_svg_marker(style, px, py) for px, py in points]
+        end_labels.append([points[-1][1] + 5, name, style, points[-1][0] + 8])
+    # End labels pushed apart so that lines close together stay readable: a piece of the line with
+    # its marker, then the name in black (text needs 4.5:1, more than most line colours have)
     end_labels.sort()
     for i in range(1, len(end_labels)):
         end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + 15)
-    for label_y, name, colour, label_x in end_labels:
+    for label_y, name, style, label_x in end_labels:
         label = name if name == TOTAL_LABEL else f"{name} jaar"
-        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="13" fill="{colour}">{esc(label)}</text>')
+        parts.append(f'<line x1="{label_x:.1f}" y1="{label_y - 4:.1f}" x2="{label_x + 22:.1f}" y2="{label_y - 4:.1f}" '
+                     f'stroke-width="3" stroke="{style.colour}"{_dasharray(style)}/>'
+                     + _svg_marker(style, label_x + 11, label_y - 4)
+                     + f'<text x="{label_x + 27:.1f}" y="{label_y:.1f}" font-size="13" fill="#141414">'
+                     f'{esc(label)}</text>')
     return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
             '</figure>')
+
+
+def _dasharray(style: palette.LineStyle) -> str:
+    dashes = palette.SVG_DASHES.get(style.dash)
+    return f' stroke-dasharray="{dashes}"' if dashes else ""
+
+
+def _svg_marker(style: palette.LineStyle, x: float, y: float, size: float = 4.5) -> str:
+    """A point of a line in the series' marker shape (plotly's names: circle, square, diamond,
+    triangle-up)."""
+    if style.symbol == "square":
+        return (f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}" '
+                f'fill="{style.colour}"/>')
+    corners = {"diamond": [(0, -1.3), (1.3, 0), (0, 1.3), (-1.3, 0)],
+               "triangle-up": [(0, -1.3), (1.2, 1), (-1.2, 1)]}.get(style.symbol)
+    if corners is None:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" fill="{style.colour}"/>'
+    points = " ".join(f"{x + dx * size:.1f},{y + dy * size:.1f}" for dx, dy in corners)
+    return f'<polygon points="{points}" fill="{style.colour}"/>'
 
 
 def _key_figures(context: Context) -> str | None:

@@ -319,10 +319,13 @@ trend = selected_all.groupby(["year", "niveau"], as_index=False)[
 trend_figure = go.Figure()
 for niveau in (2, 3, 4):
     rows = trend[trend["niveau"] == niveau]
+    # a line's colour with 3:1 on white, and a dash and marker of its own (theme.NIVEAU_LINES)
+    style = theme.NIVEAU_LINES[niveau]
     trend_figure.add_scatter(
         x=rows["year"], y=rows["children_mid"], name=f"Niveau {niveau}", mode="lines+markers",
-        line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3},
-        error_y={"type": "data", "symmetric": False,
+        line={"color": style.colour, "width": 3, "dash": style.dash},
+        marker={"color": style.colour, "symbol": style.symbol, "size": 10},
+        error_y={"type": "data", "symmetric": False, "color": style.colour,
                  "array": rows["children_high"] - rows["children_mid"],
                  "arrayminus": rows["children_mid"] - rows["children_low"]},
         customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high

@@ -42,8 +42,9 @@ if not frames:
 if secret_note := secret_left_out(gemeente_code, year):
     st.caption(secret_note)
 
-# yellow is unreadable on white on a projector; repeat colours with a dashed line instead
-palette = [c for c in theme.CATEGORICAL if c != "#F0E442"]
+# the line colours with 3:1 or more on white (WCAG 1.4.11); after them the colours repeat with
+# the next dash, and every wijk has a marker shape of its own (1.4.1)
+palette = theme.LINE_COLOURS
 combined = pd.concat(frames)
 combined = combined[combined["wijk_code"].astype(str).str.startswith("WK")]  # wijken only
 # Figures made from the children carry the route of each year's children: where it changes (CBS
@@ -93,7 +94,8 @@ for index, (series, part) in enumerate(combined.groupby("series", sort=True)):
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
         name=labels[series], colour=palette[index % len(palette)], width=2.5, marker_size=10,
-        dash="solid" if index < len(palette) else "dash", shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
+        dash=theme.LINE_DASHES[index // len(palette) % len(theme.LINE_DASHES)],
+        shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
         texts=texts, hovertemplate="%{x}: %{text}" + (f" ({MODEL_ROUTE}%{{customdata}})"
                                                       if sources else "")
                       + "<extra>%{fullData.name}</extra>")

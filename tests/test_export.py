@@ -180,7 +180,7 @@ def test_gemeente_report_and_wijk_factsheet(small_db, tmp_path):
                  "--wijk", SMALL_WIJK]) == 0
     sheet = sheet_path.read_text(encoding="utf-8")
     assert "Wijkfactsheet Buitengebied" in sheet
-    assert 'stroke="#D55E00"' in sheet  # the wijk is outlined on the map
+    assert 'stroke="#000000" stroke-width="8"' in sheet  # the wijk is outlined on the map
     con = duckdb.connect(str(small_db), read_only=True)
     present = exports.existing_tables(con)
     con.close()

@@ -56,8 +56,11 @@ def test_svg_map_shows_what_the_deck_shows():
 def test_svg_map_outlines_the_chosen_wijk_last():
     svg, _ = svg_choropleth(VALUES, SHAPES, "Kinderen 0-12 jaar", highlight="WK999903")
     paths = re.findall(r"<path [^>]*>", svg)
-    assert 'stroke="#D55E00" stroke-width="4"' in paths[-1]
-    assert sum("#D55E00" in path for path in paths) == 1
+    # a black band with a white one on top, both along Haven's edge, over every other wijk
+    assert 'stroke="#000000" stroke-width="8"' in paths[-2] and "<title>Wijk 03 Haven" in svg.split(paths[-2])[1][:40]
+    assert 'fill="none" stroke="#ffffff" stroke-width="3"' in paths[-1]
+    assert paths[-1].split('" ')[0] == paths[-2].split('" ')[0]  # the same d
+    assert sum('stroke-width="8"' in path for path in paths) == 1
 
 
 def test_svg_map_without_geometries_is_empty():

@@ -219,3 +219,160 @@ def test_every_bar_on_the_slides_has_an_outline_where_its_colour_is_light(app_db
     assert {what.split(",")[0] for what, *_ in bars} >= {"per_wijk", "continuum", "tekort"}
     for what, fill, outline, width, background in bars:
         _check_mark(what, fill, outline, width, background)
+
+
+# Lines and markers (1.4.11): plotly draws a line without an outline, so the colour of every line,
+# marker and error bar itself needs 3:1 against the chart; and each series has a dash and marker
+# shape of its own, so that colour is not the only thing that tells two lines apart (1.4.1).
+
+def _line_marks(figure: dict, where: str) -> tuple[list[tuple[str, object, str]], dict[str, tuple]]:
+    """Every line, marker and error bar of a chart: (what, colour as drawn, background), and each
+    series' style without its colour: name -> (dash, marker shape)."""
+    background = figure["layout"].get("plot_bgcolor", "#ffffff")
+    marks, styles = [], {}
+    for trace in figure["data"]:
+        if trace.get("type", "scatter") != "scatter":
+            continue
+        mode = trace.get("mode", "lines+markers")
+        name = f"{where}, {trace.get('name')}"
+        line = trace.get("line", {})
+        marker = trace.get("marker", {})
+        # plotly's defaults: the markers and error bars of a line take the line's colour
+        marker_colour = marker.get("color", line.get("color"))
+        if "lines" in mode:
+            marks.append((f"{name} line", line.get("color"), background))
+            symbol = str(marker.get("symbol", "circle")).removesuffix("-open") if "markers" in mode else None
+            styles.setdefault(trace.get("legendgroup") or trace.get("name"), (line.get("dash", "solid"), symbol))
+        if "markers" in mode:
+            marks.append((f"{name} marker", marker_colour, background))
+            if marker.get("line", {}).get("width", 0) > 0:
+                marks.append((f"{name} marker edge", marker["line"].get("color", marker_colour), background))
+        error = trace.get("error_y") or {}
+        if error.get("visible", "array" in error):
+            marks.append((f"{name} error bar", error.get("color", line.get("color") or marker_colour), background))
+    return marks, styles
+
+
+def _check_lines(marks: list[tuple[str, object, str]], styles: dict[str, tuple], where: str) -> None:
+    assert marks, f"{where}: no lines"
+    for what, colour, background in marks:
+        assert isinstance(colour, str), f"{what}: without a colour of Kindkaart ({colour})"
+        assert contrast(colour, background) >= 3, f"{what}: {colour} has {contrast(colour, background):.2f}:1"
+    assert len(set(styles.values())) == len(styles), f"{where}: two series alike but for colour: {styles}"
+
+
+def _line_charts(at, where: str) -> list[tuple[str, list, dict]]:
+    charts = []
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        if any(t.get("type", "scatter") == "scatter" and "lines" in t.get("mode", "lines") for t in figure["data"]):
+            charts.append((f"{where} {chart.proto.id[-30:]}", *_line_marks(figure, where)))
+    return charts
+
+
+@pytest.mark.parametrize("page", ["trends", "continuum", "kaart"])
+def test_every_line_on_the_pages_has_contrast_and_a_style_of_its_own(app_db, page):
+    at = run_page(page, 90)
+    assert not at.exception, at.exception
+    if page == "kaart":  # the wijkprofiel's trend of niveau 3 and 4
+        at.selectbox(key="_profiel_wijk_choice").set_value("WK999907").run()
+        assert not at.exception, at.exception
+    charts = _line_charts(at, page)
+    assert charts, f"{page}: no line chart"
+    for where, marks, styles in charts:
+        assert len(styles) >= 2, f"{where}: {styles}"
+        _check_lines(marks, styles, where)
+
+
+def test_every_line_on_the_slides_has_contrast_and_a_style_of_its_own(app_db):
+    seen = []
+    for dia in _slide_keys():
+        for where, marks, styles in _line_charts(open_slide({"dia": dia}), dia):
+            seen.append(dia)
+            _check_lines(marks, styles, where)
+    assert "trend" in seen
+
+
+def _svg_line_charts(html: str) -> list[str]:
+    return [svg for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.S) if "<polyline" in svg]
+
+
+def _attribute(element: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', element)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("wijk", [None, "WK999907"])
+def test_every_line_of_the_report_has_contrast_and_a_style_of_its_own(sample_con, wijk):
+    from outputs.report import gemeente_report, wijk_factsheet
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    html = (wijk_factsheet(sample_con, "GM9999", year, wijk) if wijk
+            else gemeente_report(sample_con, "GM9999", year))
+    charts = _svg_line_charts(html)
+    assert charts
+    for svg in charts:
+        lines = re.findall(r"(<polyline\b[^>]*>)((?:<(?:circle|rect|polygon)\b[^>]*>)*)", svg)
+        assert len(lines) >= 3  # the age groups (and the total)
+        styles = {}
+        for line, markers in lines:
+            stroke = _attribute(line, "stroke")
+            assert contrast(stroke, WHITE) >= 3, f"report line {stroke}: {contrast(stroke, WHITE):.2f}:1"
+            # a marker's shape: its element, a polygon by its corners
+            shape = {(tag, points.count(",")) for tag, points in re.findall(r"<(\w+)\b(?:[^>]*points=\"([^\"]*)\")?",
+                                                                           markers)}
+            assert markers, f"report line {stroke} without markers"
+            styles[stroke] = (_attribute(line, "stroke-dasharray"), frozenset(shape))
+        for marker in re.findall(r"<(?:circle|rect|polygon)\b[^>]*>", svg):
+            for colour in (_attribute(marker, "fill"), _attribute(marker, "stroke")):
+                if colour not in (None, "none"):
+                    assert contrast(colour, WHITE) >= 3, f"report marker {marker}"
+        assert len(set(styles.values())) == len(lines), f"report: lines alike but for colour: {styles}"
+        # the names at the ends of the lines are text: 4.5:1 (1.4.3)
+        for text in re.findall(r"<text\b[^>]*>", svg):
+            assert contrast(_attribute(text, "fill") or "#000000", WHITE) >= 4.5, text
+
+
+def _check_outline(svg: str, where: str, others: tuple[str, ...] = ()) -> None:
+    """The chosen wijk's outline (every stroke drawn along its edge, in the order drawn) is seen
+    against every colour that can lie beside it: each fill of the map, the white page and
+    `others`. A stroke shows where those drawn on top of it leave it 1 px or more per side."""
+    paths = re.findall(r'<path d="([^"]*)"([^>]*)>', svg)
+    widths = [float(_attribute(rest, "stroke-width")) for _, rest in paths]
+    assert max(widths) > 1.5, f"{where}: no wijk outlined"
+    chosen = paths[widths.index(max(widths))][0]  # the widest line: the outline
+    strokes = [(_attribute(rest, "stroke"), float(_attribute(rest, "stroke-width"))) for d, rest in paths
+               if d == chosen]
+    shown = [colour for index, (colour, width) in enumerate(strokes)
+             if index == len(strokes) - 1 or (width - max(w for _, w in strokes[index + 1:])) / 2 >= 1]
+    beside = {_attribute(rest, "fill") for _, rest in paths} - {"none"} | {"#ffffff", *others}
+    for colour in beside:
+        best = max(contrast(stroke, colour) for stroke in shown)
+        assert best >= 3, f"{where}: the outline {shown} has {best:.2f}:1 against {colour}"
+
+
+def test_the_chosen_wijk_is_outlined_against_every_class_of_the_map(sample_con):
+    from ui.maps import shapes_from_frame, svg_choropleth
+
+    frame = _sample_wijken(sample_con)
+    codes = frame["wijk_code"].tolist()
+    for chosen in codes:  # five classes, a hidden wijk and one without a figure, each chosen once
+        svg, breaks = svg_choropleth(_values(codes), shapes_from_frame(frame), "Kinderen 0-12 jaar",
+                                     highlight=chosen)
+        assert len(breaks) == 5
+        _check_outline(svg, f"map with {chosen}")
+
+
+def test_the_chosen_wijk_is_outlined_on_the_map_slide_and_in_the_factsheet(app_db, sample_con):
+    from outputs import palette
+    from outputs.report import wijk_factsheet
+
+    at = open_slide({"dia": "kaart", "wijk": "WK999907"})
+    [slide] = [m.value for m in at.markdown if "<svg" in m.value and "<path" in m.value]
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    sheet = wijk_factsheet(sample_con, "GM9999", year, "WK999907")
+    [factsheet] = [svg for svg in re.findall(r"<svg\b.*?</svg>", sheet, flags=re.S) if "<path" in svg]
+    # the classes this gemeente's maps happen to show, and every other class colour they can take
+    every_class = tuple(palette.class_colour(value, [1, 2, 3, 4, 5]) for value in (1, 2, 3, 4, 5, None))
+    for where, svg in (("map slide", slide), ("factsheet", factsheet)):
+        _check_outline(svg, where, every_class)

@@ -291,9 +291,10 @@ def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int,
     CBS re-bounded the wijk."""
     figure = go.Figure()
     for group in AGE_GROUP_LABELS:
+        style = theme.AGE_GROUP_LINES[group]
         theme.add_sourced_line(figure, [int(y) for y in values.index], values[group].where(~hidden[group]).tolist(),
-                               sources, name=f"{group} jaar", colour=theme.AGE_GROUP_COLOURS[group], width=5,
-                               marker_size=14, areas=areas,
+                               sources, name=f"{group} jaar", colour=style.colour, width=5, marker_size=14,
+                               dash=style.dash, shape=style.symbol, areas=areas,
                                # a hidden figure's text is never sent (its point is not drawn)
                                texts=[hidden_label() if h else shown_figure_text(v)
                                       for v, h in zip(values[group], hidden[group], strict=True)],

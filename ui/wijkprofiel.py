@@ -402,13 +402,15 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         indeling = wijkindeling(gemeente_code)
         for niveau in (3, 4):
             rows = trend[trend["niveau"] == niveau].sort_values("year")
+            style = theme.NIVEAU_LINES[niveau]
             # a line per area of the wijk: not joined across the year CBS re-bounded it (as Trends)
             for number, run in enumerate(line_runs([indeling.series(wijk_code, int(y)) for y in rows["year"]])):
                 part = rows.iloc[run]
                 figure.add_scatter(x=part["year"], y=part["children_mid"].map(round_estimate),
                                    name=f"Niveau {niveau} (schatting)", legendgroup=f"niveau {niveau}",
                                    showlegend=number == 0, mode="lines+markers",
-                                   line={"color": theme.NIVEAU_COLOURS[niveau], "width": 3})
+                                   line={"color": style.colour, "width": 3, "dash": style.dash},
+                                   marker={"color": style.colour, "symbol": style.symbol, "size": 10})
         figure.update_layout(title=f"Trend {title}: verwachte kinderen op niveau 3 en 4 "
                                    "(alleen bevolkingseffect)",
                              xaxis={"dtick": 1}, yaxis_title="kinderen (schatting)",
