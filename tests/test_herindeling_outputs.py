@@ -162,7 +162,10 @@ def test_the_wijkfactsheet_breaks_the_lines_where_the_wijk_became_another_area(o
     """The factsheet's chart joined Binnenstad's 2023 and 2024 as one line per age group."""
     html = _export(tmp_path, other_wijk, "factsheet.html", "--wijk", "WK019310")
     assert not any(points > 1 for points in _factsheet_lines(html))  # no line from 2023 to 2024
-    assert _trend_section(html).count("<circle ") == 6  # each year's figures are still drawn
+    # each year's figures are still drawn: a marker per age group and year (3 × 2), and one in
+    # each age group's key at the end of its line (a circle, square or diamond per age group)
+    section = _trend_section(html)
+    assert sum(section.count(f"<{shape} ") for shape in ("circle", "rect", "polygon")) == 6 + 3
     assert (WIJK_WARNING + " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024.") \
         in _trend_section(html)
     assert _factsheet_lines(_export(tmp_path, other_wijk, "factsheet-11.html", "--wijk", "WK019311")) == [2] * 3
