@@ -240,8 +240,8 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
 def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]], title: str,
               width: int = 640, height: int = 300, areas: list[str] | None = None) -> str:
     """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out.
-    `areas`: per year a wijk's line (transforms.indeling.Indeling.series): each series breaks
-    where it changes (CBS re-bounded the wijk), as on Trends."""
+    `areas`: per year a wijk's Indeling.series or the gemeente's Indeling.gemeente_series: each
+    series breaks where it changes (CBS re-bounded the area), as on Trends and the slides."""
     left, right, top_pad, bottom = 60, 90, 15, 35
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
@@ -376,9 +376,10 @@ def _trend(context: Context) -> str | None:
               if column != TOTAL_LABEL}
     where = context.wijk_name if context.wijk_code else context.gemeente_name
     period = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    # a wijk's lines break where CBS re-bounded it (Indeling.series, as on Trends and the slide)
-    areas = ([indeling_of(context.con, context.gemeente_code).series(context.wijk_code, y) for y in years]
-             if context.wijk_code else None)
+    # the lines break where CBS re-bounded the wijk or the gemeente (Indeling.series,
+    # .gemeente_series), as on Trends and the slides
+    found = indeling_of(context.con, context.gemeente_code)
+    areas = [found.series(context.wijk_code, y) if context.wijk_code else found.gemeente_series(y) for y in years]
     chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}", areas=areas)
     if len(years) == 1:  # as Trends says it: one year is no development (a real gemeente, one kwb)
         chart += (f"<p class='note'>Alleen {years[0]} heeft cijfers: een ontwikkeling vraagt om twee "
