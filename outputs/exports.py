@@ -306,7 +306,9 @@ def _children_over_years(con, gemeente_code, year):
     if note := source_break_note(sources):
         notes.insert(1, note)
     # a herindeling in a year shown: the total's jump is (also) another area, as Continuüm says
-    if herindeling := gemeente_note(indeling_of(con, gemeente_code), gemeente_name(con, gemeente_code)):
+    # (a table: no line to break)
+    if herindeling := gemeente_note(indeling_of(con, gemeente_code), gemeente_name(con, gemeente_code),
+                                    lines=False):
         notes.insert(1, herindeling)
     return Sheet("Kinderen per jaar", frame, notes)
 

@@ -16,7 +16,7 @@ from data_sources.config import min_count
 from outputs import exports, palette
 from outputs.html import esc, html_table
 from transforms import labels
-from transforms.indeling import gemeente_note, indeling_of, line_runs, wijk_note
+from transforms.indeling import gemeente_note, indeling_of, sourced_line_runs, wijk_note
 from transforms.partner_tables import gemeente_rows, protected_gap
 from transforms.population import (
     MODEL_HIDDEN_SQL,
@@ -244,10 +244,13 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
 
 
 def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]], title: str,
-              width: int = 640, height: int = 300, areas: list[str] | None = None) -> str:
+              width: int = 640, height: int = 300, areas: list[str] | None = None,
+              sources: dict[int, str] | None = None) -> str:
     """Lines over the years, one per series (name -> (values, hidden)); hidden points are left out.
-    `areas`: per year a wijk's line (transforms.indeling.Indeling.series): each series breaks
-    where it changes (CBS re-bounded the wijk), as on Trends."""
+    Each series breaks where the route of the figures changes (`sources`: year ->
+    PopulationTable.source) or the area does (`areas`: per year a wijk's Indeling.series or the
+    gemeente's Indeling.gemeente_series): transforms.indeling.sourced_line_runs, as on the slides
+    and Trends."""
     left, right, top_pad, bottom = 60, 120, 15, 35
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
@@ -275,7 +278,7 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
         style = AGE_GROUP_LINES.get(name) or palette.LineStyle(
             palette.LINE_COLOURS[index % len(palette.LINE_COLOURS)], "solid", "circle")
         points = []
-        for run in line_runs(areas if areas is not None else [None] * len(years)):
+        for run in sourced_line_runs(years, sources or {}, areas):
             line = [(x(i), y(values[i])) for i in run if not hidden[i] and not math.isnan(values[i])]
             if len(line) > 1:
                 parts.append(f'<polyline fill="none" stroke-width="3" stroke="{style.colour}"{_dasharray(style)} '
@@ -408,10 +411,12 @@ def _trend(context: Context) -> str | None:
               if column != TOTAL_LABEL}
     where = context.wijk_name if context.wijk_code else context.gemeente_name
     period = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    # a wijk's lines break where CBS re-bounded it (Indeling.series, as on Trends and the slide)
-    areas = ([indeling_of(context.con, context.gemeente_code).series(context.wijk_code, y) for y in years]
-             if context.wijk_code else None)
-    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}", areas=areas)
+    # the lines break where CBS re-bounded the wijk or the gemeente (Indeling.series,
+    # .gemeente_series) and where the source changes, as on Trends and the slides
+    found = indeling_of(context.con, context.gemeente_code)
+    areas = [found.series(context.wijk_code, y) if context.wijk_code else found.gemeente_series(y) for y in years]
+    chart = svg_lines(years, series, f"Kinderen per leeftijdsgroep, {where}, {period}", areas=areas,
+                      sources=sources)
     if len(years) == 1:  # as Trends says it: one year is no development (a real gemeente, one kwb)
         chart += (f"<p class='note'>Alleen {years[0]} heeft cijfers: een ontwikkeling vraagt om twee "
                   "of meer jaren. Laad de kerncijfers (kwb) van een ander jaar op de pagina Gemeente "

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from transforms import analysis, model
+from transforms.indeling import line_runs
 from transforms.labels import NOEMER_RULE, as_sentence, capitalised, noemer_clause, noemer_words
 from transforms.population import SECRET_LABEL, figure_kind, shown_children_text
 from transforms.privacy import (
@@ -18,7 +19,7 @@ from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.data import cursor
 from ui.downloads import chart_config, chart_downloads, table_downloads
-from ui.indeling import other_area_note
+from ui.indeling import other_area_note, wijkindeling
 from ui.population import (
     model_children_note,
     model_hidden,
@@ -317,21 +318,27 @@ selected_all = demand if age_group == "alle" else demand[demand["age_group"] == 
 trend = selected_all.groupby(["year", "niveau"], as_index=False)[
     ["children_low", "children_mid", "children_high"]].sum()
 trend_figure = go.Figure()
+indeling = wijkindeling(gemeente_code)
 for niveau in (2, 3, 4):
-    rows = trend[trend["niveau"] == niveau]
+    rows = trend[trend["niveau"] == niveau].sort_values("year")
     # a line's colour with 3:1 on white, and a dash and marker of its own (theme.NIVEAU_LINES)
     style = theme.NIVEAU_LINES[niveau]
-    trend_figure.add_scatter(
-        x=rows["year"], y=rows["children_mid"], name=f"Niveau {niveau}", mode="lines+markers",
-        line={"color": style.colour, "width": 3, "dash": style.dash},
-        marker={"color": style.colour, "symbol": style.symbol, "size": 10},
-        error_y={"type": "data", "symmetric": False, "color": style.colour,
-                 "array": rows["children_high"] - rows["children_mid"],
-                 "arrayminus": rows["children_mid"] - rows["children_low"]},
-        customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
-                    in zip(rows["children_mid"], rows["children_low"], rows["children_high"], strict=True)],
-        hovertemplate="%{x}<br>%{fullData.name}: %{customdata[0]} (%{customdata[1]})<extra>schatting</extra>",
-    )
+    # a line per area of the gemeente: not joined across a herindeling (Purmerend 2021 -> 2022 with
+    # Beemster), as the slide "Ontwikkeling" and the report draw it
+    for number, run in enumerate(line_runs([indeling.gemeente_series(int(y)) for y in rows["year"]])):
+        part = rows.iloc[run]
+        trend_figure.add_scatter(
+            x=part["year"], y=part["children_mid"], name=f"Niveau {niveau}", legendgroup=f"niveau {niveau}",
+            showlegend=number == 0, mode="lines+markers",
+            line={"color": style.colour, "width": 3, "dash": style.dash},
+            marker={"color": style.colour, "symbol": style.symbol, "size": 10},
+            error_y={"type": "data", "symmetric": False, "color": style.colour,
+                     "array": part["children_high"] - part["children_mid"],
+                     "arrayminus": part["children_mid"] - part["children_low"]},
+            customdata=[[model_estimate_text(mid), continuum.estimate_text(low, high)] for mid, low, high
+                        in zip(part["children_mid"], part["children_low"], part["children_high"], strict=True)],
+            hovertemplate="%{x}<br>%{fullData.name}: %{customdata[0]} (%{customdata[1]})<extra>schatting</extra>",
+        )
 trend_figure.update_layout(
     title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting; alleen "
           "bevolkingseffect)",

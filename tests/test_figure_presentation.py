@@ -191,6 +191,23 @@ def test_workbook_and_report_say_the_source_of_every_year(app_db):
         assert "Schattingen;" not in trend
 
 
+def test_report_and_factsheet_break_the_lines_where_the_source_changes(app_db):
+    """The charts of the report and the factsheet said the change of source (estimates 2020-2023,
+    a BRP count 2024) in their note, but joined each age group's line from 2023 to 2024, unlike
+    the slide and Trends: now they break it there by the same rule."""
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        pages = [report.gemeente_report(con, "GM9999", 2024), report.wijk_factsheet(con, "GM9999", 2024, "WK999902")]
+    finally:
+        con.close()
+    for page in pages:
+        trend = page.split('<section id="trend">')[1].split("</section>")[0]
+        lines = re.findall(r'<polyline [^>]*points="([^"]*)"', trend)
+        # one line per age group over the four estimates; 2024's count stands alone, still drawn
+        assert [len(points.split()) for points in lines] == [4] * 3, lines
+        assert trend.count("<circle ") == 15
+
+
 # --- decimals ----------------------------------------------------------------------------------
 
 def test_distances_keep_one_decimal_on_the_kaart_the_slide_and_trends(app_db):

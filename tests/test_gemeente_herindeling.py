@@ -73,7 +73,8 @@ def test_the_gemeente_total_over_the_herindeling_says_it_is_another_area(tmp_pat
     assert not at.exception
     assert ("Purmerend is in 2022 anders afgebakend dan het jaar ervoor (gemeentelijke herindeling of "
             "grenswijziging, volgens CBS, kolom ind_wbi van de kwb): het verschil tussen de jaren ervoor "
-            "en erna is (ook) dat andere gebied, geen ontwikkeling.") in [str(w.value) for w in at.warning]
+            "en erna is (ook) dat andere gebied, geen ontwikkeling. Een lijn volgt Purmerend in één "
+            "afbakening: daarom breken de lijnen in 2022.") in [str(w.value) for w in at.warning]
     at = run_page("trends")
     assert ("Purmerend is in 2022 anders afgebakend dan het jaar ervoor (gemeentelijke herindeling of "
             "grenswijziging, volgens CBS, kolom ind_wbi van de kwb)") in " ".join(str(w.value) for w in at.warning)

@@ -115,7 +115,8 @@ def test_continuum_trends_and_the_trend_slide_say_the_herindeling_in_one_sentenc
 
     con = duckdb.connect(str(herindeling), read_only=True)
     try:
-        expected = gemeente_note(indeling_of(con, "GM0439"), "Purmerend")
+        # the sentence all three say; the charts that break their lines add that they do
+        expected = gemeente_note(indeling_of(con, "GM0439"), "Purmerend", lines=False)
     finally:
         con.close()
     assert expected == GEMEENTE_WARNING
@@ -243,3 +244,69 @@ def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(othe
     assert WIJK_WARNING in warnings, warnings
     at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
     assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)
+
+
+GEMEENTE_LINES_BREAK = " Een lijn volgt Purmerend in één afbakening: daarom breken de lijnen in 2022."
+
+
+def test_the_trend_slide_breaks_the_lines_at_the_herindeling(herindeling):
+    """The slide "Ontwikkeling" drew Purmerend's children of 2021 and of 2022 (with Beemster) as
+    one line per age group across the herindeling, while its note said the difference is another
+    area: now each line breaks there, as a wijk's does, and the note says so."""
+    at = run_page("presentatie", params={"gemeente": "GM0439", "dia": "trend"})
+    assert not at.exception
+    pieces = _slide_lines(at)
+    assert {name for name, _ in pieces} == {"0-2 jaar", "2-4 jaar", "4-12 jaar"}
+    assert sorted(years for _, years in pieces) == [[2021]] * 3 + [[2022]] * 3
+    assert GEMEENTE_WARNING + GEMEENTE_LINES_BREAK in _slide_text(at)
+
+
+def test_the_trend_slide_of_a_gemeente_that_kept_its_area_draws_one_line(other_wijk):
+    at = run_page("presentatie", params={"gemeente": "GM0193", "dia": "trend"})
+    assert not at.exception
+    assert sorted(years for _, years in _slide_lines(at)) == [[2023, 2024]] * 3
+    assert "anders afgebakend" not in _slide_text(at)
+
+
+def test_the_gemeenterapport_breaks_the_lines_at_the_herindeling(herindeling, tmp_path):
+    """The report's chart joined Purmerend's 2021 and 2022 as one line per age group."""
+    html = _export(tmp_path, herindeling, "rapport.html")
+    assert not any(points > 1 for points in _factsheet_lines(html))  # no line from 2021 to 2022
+    assert _trend_section(html).count("<circle ") == 6  # each year's figures are still drawn
+    assert GEMEENTE_WARNING + GEMEENTE_LINES_BREAK in _trend_section(html)
+    # the workbook's sheet is a table: no line to break, so it says none breaks
+    _export(tmp_path, herindeling, "werkboek.xlsx")
+    notes = _sheet_notes(tmp_path / "werkboek.xlsx", "Kinderen per jaar")
+    assert GEMEENTE_WARNING in notes and "breken de lijnen" not in notes
+
+
+def test_the_gemeenterapport_of_a_gemeente_that_kept_its_area_draws_one_line(other_wijk, tmp_path):
+    assert _factsheet_lines(_export(tmp_path, other_wijk, "rapport.html")) == [2] * 3
+
+
+def _continuum_lines(at) -> list[tuple[str, list[int]]]:
+    """Continuüm's trend: (niveau, the years each drawn piece joins)."""
+    import json
+
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id and "continuum_trend" in c.proto.id)
+    spec = json.loads(chart.proto.spec)
+    return [(trace["name"], [int(x) for x in _plotly_list(trace["x"])]) for trace in spec["data"]]
+
+
+def test_continuum_breaks_its_trend_at_the_herindeling(herindeling):
+    """Continuüm's trend drew Purmerend's expected children per niveau of 2021 and 2022 as one line
+    each across the herindeling."""
+    at = run_page("continuum", params={"gemeente": "GM0439"})
+    assert not at.exception
+    assert sorted(_continuum_lines(at)) == [(f"Niveau {n}", [year]) for n in (2, 3, 4) for year in (2021, 2022)]
+    assert GEMEENTE_WARNING + GEMEENTE_LINES_BREAK in " ".join(str(w.value) for w in at.warning)
+    # Trends draws no line of the gemeente: it says the herindeling, not that a line breaks
+    at = run_page("trends", params={"gemeente": "GM0439"})
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert GEMEENTE_WARNING in warning and "Een lijn volgt Purmerend" not in warning
+
+
+def test_continuum_of_a_gemeente_that_kept_its_area_draws_one_line(other_wijk):
+    at = run_page("continuum", params={"gemeente": "GM0193"})
+    assert not at.exception
+    assert sorted(_continuum_lines(at)) == [(f"Niveau {n}", [2023, 2024]) for n in (2, 3, 4)]

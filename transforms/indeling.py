@@ -51,12 +51,21 @@ class Indeling:
     breaks: dict[str, list[int]]
     # (code, year) -> the name the kwb of that year gave the region
     names: dict[tuple[str, int], str] = field(default_factory=dict)
+    # the years from which the gemeente's own line starts anew (CBS: another area, a herindeling)
+    gemeente_breaks: list[int] = field(default_factory=list)
 
     def series(self, code: str, year: int) -> str:
         """The key of the line a wijk's figure of a year is on: its code, plus the first year of
         its area when CBS changed that area in a year loaded."""
         starts = [start for start in self.breaks.get(code, []) if start <= year]
         return f"{code}@{starts[-1]}" if starts else code
+
+    def gemeente_series(self, year: int) -> str:
+        """The key of the line a figure of the whole gemeente of a year is on: the first year of
+        its area when CBS marks the gemeente as another area in a year loaded (a herindeling),
+        'gemeente' before; as series is for a wijk."""
+        starts = [start for start in self.gemeente_breaks if start <= year]
+        return f"gemeente@{starts[-1]}" if starts else "gemeente"
 
     def series_label(self, name: str, series: str, years: Iterable[int]) -> str:
         """'Wijk 30 (WK019330, tot 2022)' or '(WK019330, vanaf 2024)' for a broken line, each
@@ -76,8 +85,9 @@ class Indeling:
 def line_runs(keys: Sequence[Hashable]) -> list[list[int]]:
     """The points of one series drawn as one line: the indices of consecutive points with the same
     key, a new line where the key changes. The key of a wijk's point is Indeling.series (its area:
-    Trends, the slide "Wijk in beeld", the wijkfactsheet, the wijk profile), with the route of the
-    figures where a change of source breaks the line too."""
+    Trends, the slide "Wijk in beeld", the wijkfactsheet, the wijk profile), of the gemeente's
+    Indeling.gemeente_series (the slide "Ontwikkeling", the report, Continuüm); sourced_line_runs
+    adds the route of the figures, where a change of source breaks the line too."""
     runs: list[list[int]] = []
     for index, key in enumerate(keys):
         if runs and keys[index - 1] == key:
@@ -87,10 +97,22 @@ def line_runs(keys: Sequence[Hashable]) -> list[list[int]]:
     return runs
 
 
+def sourced_line_runs(years: Sequence[int], sources: dict[int, str],
+                      areas: Sequence[str] | None = None) -> list[list[int]]:
+    """line_runs of a series of children over the years, as every chart of them draws it
+    (theme.add_sourced_line, report.svg_lines): a new line where the route of the figures changes
+    (`sources`: year -> PopulationTable.source; an estimate and a count are no trend) or where the
+    area does (`areas`: per year Indeling.series or Indeling.gemeente_series)."""
+    from transforms.population import source_kind
+
+    return line_runs([(source_kind(sources.get(year, "")), areas[index] if areas is not None else None)
+                      for index, year in enumerate(years)])
+
+
 def indeling(found: list[tuple]) -> Indeling:
     """The steps between the kwb years in `found` (rows of INDELING_SQL) and the breaks of lines:
     a wijk breaks in a year where CBS marks its area as other than the year before (ind_wbi 3)
-    and an earlier year of it is loaded."""
+    and an earlier year of it is loaded; the gemeente's own line where CBS marks the gemeente so."""
     by_year: dict[int, dict[str, tuple[str, str | None, float | None]]] = {}
     names = {}
     for year, code, level, name, mark in found:
@@ -120,18 +142,27 @@ def indeling(found: list[tuple]) -> Indeling:
             if old_name and new_name and old_name != new_name:
                 step.renamed.append((code, old_name, new_name))
         steps.append(step)
-    return Indeling(steps, breaks, names)
+    return Indeling(steps, breaks, names, [step.later for step in steps if step.gemeente_other_area])
 
 
-def gemeente_note(found: Indeling, gemeente_name: str) -> str | None:
+def gemeente_note(found: Indeling, gemeente_name: str, lines: bool = True) -> str | None:
     """Dutch, for a figure of the whole gemeente over the years: the years in which CBS marks the
-    gemeente itself as another area than the year before (a herindeling), or None."""
-    changed = [step.later for step in found.steps if step.gemeente_other_area]
-    return _other_area_note(gemeente_name, changed, "gemeentelijke herindeling of grenswijziging, ")
+    gemeente itself as another area than the year before (a herindeling), and (`lines`: beside a
+    chart whose lines break there by line_runs and Indeling.gemeente_series) that its lines break
+    there; or None."""
+    note = _other_area_note(gemeente_name, found.gemeente_breaks, "gemeentelijke herindeling of grenswijziging, ")
+    if note and lines:
+        note += " " + _lines_break(gemeente_name, found.gemeente_breaks)
+    return note
 
 
-# Trends' sentence on its lines (indeling_note), which the wijk's other figures over the years say too
-ONE_AREA_PER_LINE = "Een lijn volgt één wijk in één afbakening"
+# Trends' sentence on its lines (indeling_note), which every other figure over the years whose lines
+# break where CBS re-bounded the area says too (of a wijk: 'één wijk'; of the gemeente: its name)
+ONE_AREA_PER_LINE = "Een lijn volgt {area} in één afbakening"
+
+
+def _lines_break(area: str, years: list[int]) -> str:
+    return f"{ONE_AREA_PER_LINE.format(area=area)}: daarom breken de lijnen in {_listed([str(y) for y in years])}."
 
 
 def wijk_note(found: Indeling, wijk_code: str, wijk_name: str, lines: bool = True) -> str | None:
@@ -141,7 +172,7 @@ def wijk_note(found: Indeling, wijk_code: str, wijk_name: str, lines: bool = Tru
     years = found.breaks.get(wijk_code, [])
     note = _other_area_note(f"{wijk_name} ({wijk_code})", years)
     if note and lines:
-        note += f" {ONE_AREA_PER_LINE}: daarom breken de lijnen in {_listed([str(y) for y in years])}."
+        note += " " + _lines_break("één wijk", years)
     return note
 
 
@@ -194,14 +225,15 @@ def indeling_note(found: Indeling, gemeente_name: str) -> str | None:
     renamed = [f"{code} heette in {step.earlier} {old} en in {step.later} {new}"
                for step in found.steps for code, old, new in step.renamed]
     # the gemeente itself in another area: gemeente_note's sentence, as Continuüm, the slides,
-    # the report and the workbook say it (Trends had a sentence of its own for it)
-    other_area = gemeente_note(found, gemeente_name)
+    # the report and the workbook say it (Trends had a sentence of its own for it); Trends draws
+    # no line of the gemeente, so none breaks here
+    other_area = gemeente_note(found, gemeente_name, lines=False)
     if not sentences and not renamed and not other_area:
         return None
     text = ""
     if sentences:
         text = (f"De wijkindeling van {gemeente_name} is veranderd. " + " ".join(sentences)
-                + f" {ONE_AREA_PER_LINE}: waar CBS een wijk splitste, "
+                + f" {ONE_AREA_PER_LINE.format(area='één wijk')}: waar CBS een wijk splitste, "
                 "samenvoegde of een nieuwe code gaf, staan de kinderen in de lijnen van de wijken "
                 "van elke indeling apart, en zijn die lijnen niet met elkaar te vergelijken.")
     if renamed:

@@ -24,11 +24,11 @@ def other_area_note(gemeente_code: str, gemeente_name: str, wijk_code: str | Non
     """The warning beside a figure over the years where CBS marks the gemeente (or, with
     `wijk_code`, the wijk) as another area than the year before: the sentence of
     transforms.indeling that the report and the workbook say too; None where it did not change.
-    `lines`: the wijk's figure is a chart whose lines break there (else a table)."""
+    `lines`: the figure is a chart whose lines break there (else a table)."""
     found = wijkindeling(gemeente_code)
     if wijk_code is not None:
         return wijk_note(found, wijk_code, wijk_name or wijk_code, lines)
-    return gemeente_note(found, gemeente_name)
+    return gemeente_note(found, gemeente_name, lines)
 
 
 def wijkindeling_note(gemeente_code: str, gemeente_name: str) -> str | None:

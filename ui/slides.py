@@ -287,8 +287,8 @@ def _trend_figure(values: pd.DataFrame, hidden: pd.DataFrame, sources: dict[int,
                   areas: list[str] | None = None) -> go.Figure:
     """A line per age group over the years; where the source changes (estimates, then a BRP
     count) the line breaks and the marker changes (theme.add_sourced_line): no trend is drawn
-    across a change of source, nor (`areas`: a wijk's Indeling.series per year) across the year
-    CBS re-bounded the wijk."""
+    across a change of source, nor (`areas`: per year a wijk's Indeling.series or the gemeente's
+    Indeling.gemeente_series) across the year CBS re-bounded the wijk or the gemeente."""
     figure = go.Figure()
     for group in AGE_GROUP_LABELS:
         style = theme.AGE_GROUP_LINES[group]
@@ -331,7 +331,10 @@ def _trend(context: SlideContext) -> None:
     kind = sources_label(sources)
     st.markdown(f"<p class='kk-big'>Kinderen per leeftijdsgroep in {esc(context.gemeente_name)}, "
                 f"{values.index.min()}-{values.index.max()} ({esc(kind)})</p>", unsafe_allow_html=True)
-    show_chart(_trend_figure(values, hidden, sources), "dia_trend", f"trend {context.gemeente_name}")
+    # one line per age group and area of the gemeente: Purmerend's 2021 and 2022 (with Beemster)
+    # were joined across the herindeling
+    areas = [wijkindeling(context.gemeente_code).gemeente_series(int(y)) for y in values.index]
+    show_chart(_trend_figure(values, hidden, sources, areas), "dia_trend", f"trend {context.gemeente_name}")
     _sources_caption(sources, context)
     _trend_table(values, hidden, sources,
                  f"Kinderen per leeftijdsgroep in {context.gemeente_name} per jaar ({kind})")

@@ -202,13 +202,13 @@ def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], s
     open marker for estimates and a filled one for counts (SOURCE_MARKERS). One legend entry per
     series. `hovertemplate` may use %{customdata} (the route in words) and %{text} (`texts`: each
     figure as the page's table shows it, '<1' and fives above 100 for an estimate). `shape`: the
-    series' marker (SERIES_SYMBOLS), open for estimates. `areas`: per year the wijk's line
-    (transforms.indeling.Indeling.series), so that the line breaks where CBS re-bounded the wijk."""
-    from transforms.indeling import line_runs
+    series' marker (SERIES_SYMBOLS), open for estimates. `areas`: per year the wijk's or the
+    gemeente's line (transforms.indeling.Indeling.series, .gemeente_series), so that the line breaks
+    where CBS re-bounded it. The runs: transforms.indeling.sourced_line_runs, as report.svg_lines."""
+    from transforms.indeling import sourced_line_runs
     from transforms.population import source_kind
 
-    runs = line_runs([(source_kind(sources.get(year, "")), areas[index] if areas is not None else None)
-                      for index, year in enumerate(years)])
+    runs = sourced_line_runs(years, sources, areas)
     for number, run in enumerate(runs):
         route = _route(sources.get(years[run[0]], ""))
         figure.add_scatter(
