@@ -205,7 +205,8 @@ def test_report_and_factsheet_break_the_lines_where_the_source_changes(app_db):
         lines = re.findall(r'<polyline [^>]*points="([^"]*)"', trend)
         # one line per age group over the four estimates; 2024's count stands alone, still drawn
         assert [len(points.split()) for points in lines] == [4] * 3, lines
-        assert trend.count("<circle ") == 15
+        # a marker per age group and year (3 × 5), and one in each age group's key (its shape)
+        assert sum(trend.count(f"<{shape} ") for shape in ("circle", "rect", "polygon")) == 15 + 3
 
 
 # --- decimals ----------------------------------------------------------------------------------

@@ -272,7 +272,10 @@ def test_the_gemeenterapport_breaks_the_lines_at_the_herindeling(herindeling, tm
     """The report's chart joined Purmerend's 2021 and 2022 as one line per age group."""
     html = _export(tmp_path, herindeling, "rapport.html")
     assert not any(points > 1 for points in _factsheet_lines(html))  # no line from 2021 to 2022
-    assert _trend_section(html).count("<circle ") == 6  # each year's figures are still drawn
+    # each year's figures are still drawn: a marker per age group and year (3 × 2), and one in
+    # each age group's key at the end of its line
+    section = _trend_section(html)
+    assert sum(section.count(f"<{shape} ") for shape in ("circle", "rect", "polygon")) == 6 + 3
     assert GEMEENTE_WARNING + GEMEENTE_LINES_BREAK in _trend_section(html)
     # the workbook's sheet is a table: no line to break, so it says none breaks
     _export(tmp_path, herindeling, "werkboek.xlsx")
