@@ -212,19 +212,20 @@ LRK_HEADER = ("lrk_id;type_oko;actuele_naam_oko;aantal_kindplaatsen;vve;status;i
               "contact_telefoon;contact_emailadres;contact_website;lrk_url")
 
 
-def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(other_wijk, tmp_path):
-    """'Plekken per jaar' in the wijk profile put the places of 2023's Binnenstad (the LRK export of
-    2023 with the postcodes of 2023) and of 2024's, another area under the same code, in one row
-    without a word; its neighbour says nothing."""
+def _load_places(database, tmp_path, postcode_years: tuple[int, ...], lrk_years=(2023, 2024)) -> None:
+    """Zwolle's postcode files of `postcode_years` (Binnenstad 8011AA, Diezerpoort 8011AB) and an LRK
+    export of each of `lrk_years` (Binnenstad 40 places in 2023, 56 in 2024; Diezerpoort 30)."""
     from data_sources import jobs, store
 
-    con = store.connect(other_wijk)
+    con = store.connect(database)
     try:
-        for year, places in ((2023, 40), (2024, 56)):
+        for year in postcode_years:
             postcodes = tmp_path / f"pc6hnr{year}0801_gwb.csv"
             postcodes.write_text(f"PC6;Huisnummer;Buurt{year};Wijk{year};Gemeente{year}\n"
                                  "8011AA;1;01931000;019310;0193\n8011AB;1;01931100;019311;0193\n", encoding="utf-8")
             jobs.import_cbs_file(con, postcodes, gemeenten=["GM0193"])
+        for year in lrk_years:
+            places = {2023: 40, 2024: 56}[year]
             lrk = tmp_path / f"lrk_export_GM0193_{year}.csv"
             lrk.write_text(LRK_HEADER + "\n" + "\n".join(
                 f"{lrk_id};KDV;Kindcentrum {name};{count};J;Ingeschreven;01-05-2018;;Straat 1;{postcode};Zwolle;"
@@ -234,16 +235,65 @@ def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(othe
             jobs.import_lrk(con, lrk, year=year)
     finally:
         con.close()
+
+
+def _profile_of(wijk_code: str):
     at = run_page("kaart", params={"gemeente": "GM0193"})
-    at.selectbox(key="_profiel_wijk_choice").set_value("WK019310").run()
+    at.selectbox(key="_profiel_wijk_choice").set_value(wijk_code).run()
     assert not at.exception
+    return at
+
+
+WIJK_LINES_BREAK = " Een lijn volgt één wijk in één afbakening: daarom breken de lijnen in 2024."
+
+
+def test_the_wijk_profiles_places_per_year_say_the_wijk_became_another_area(other_wijk, tmp_path):
+    """'Plekken per jaar' in the wijk profile put the places of 2023's Binnenstad (the LRK export of
+    2023 with the postcodes of 2023) and of 2024's, another area under the same code, in one row
+    without a word; its neighbour says nothing. The profile then said it twice: the trend's
+    warning and, below the table, the same sentence again. Now one warning, under the trend, says
+    both: the lines break, and which columns of the table count which area."""
+    _load_places(other_wijk, tmp_path, postcode_years=(2023, 2024))
+    at = _profile_of("WK019310")
     per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns)
     assert list(per_year[["2023", "2024"]].iloc[0]) == ["40", "56"]
     warnings = [str(w.value) for w in at.warning]
-    # beside the table: its years are two areas (no lines to break there)
-    assert WIJK_WARNING in warnings, warnings
-    at.selectbox(key="_profiel_wijk_choice").set_value("WK019311").run()
+    assert warnings == [WIJK_WARNING + WIJK_LINES_BREAK + (
+        " In *Plekken per jaar* telt elke LRK-export in de wijk volgens de postcodes van zijn eigen "
+        "jaar of het dichtstbijzijnde geladen jaar (2023: postcodes van 2023; 2024: postcodes van "
+        "2024): de kolommen vóór 2024 tellen de plekken van het andere gebied.")], warnings
+    assert " ".join(warnings).count("anders afgebakend") == 1
+    at = _profile_of("WK019311")
     assert "anders afgebakend" not in " ".join(str(w.value) for w in at.warning)
+
+
+def test_one_postcode_file_gives_the_places_per_year_one_area(other_wijk, tmp_path):
+    """With only the postcodes of 2024 loaded, the LRK exports of 2023 and 2024 both count in
+    2024's Binnenstad: 'Plekken per jaar' compares one area, yet the profile warned below it that
+    the years before 2024 may count the other area. Now it says that every column counts the area
+    of the one postcode file, and what is needed to see the other; no warning of it."""
+    _load_places(other_wijk, tmp_path, postcode_years=(2024,))
+    at = _profile_of("WK019310")
+    per_year = next(d.value for d in at.dataframe if "2023" in d.value.columns)
+    assert list(per_year[["2023", "2024"]].iloc[0]) == ["40", "56"]
+    warnings = [str(w.value) for w in at.warning]
+    places = ("In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens het enige geladen "
+              "postcodebestand, dat van 2024: één afbakening over de hele rij, geen ander gebied. "
+              "Welke plekken in de afbakening van vóór 2024 lagen, is pas te zien met een "
+              "postcodebestand van vóór 2024.")
+    # the trend's warning stays (its children are two areas), with the table's sentence in it
+    assert warnings == [WIJK_WARNING + WIJK_LINES_BREAK + " " + places], warnings
+    assert "de kolommen vóór" not in " ".join(warnings)
+
+
+def test_places_of_the_postcodes_of_one_side_of_the_change_are_one_area(other_wijk, tmp_path):
+    """The postcodes of 2023 only: both exports count in 2023's Binnenstad."""
+    _load_places(other_wijk, tmp_path, postcode_years=(2023,))
+    warnings = " ".join(str(w.value) for w in _profile_of("WK019310").warning)
+    assert ("volgens het enige geladen postcodebestand, dat van 2023: één afbakening over de hele rij, "
+            "geen ander gebied. Welke plekken in de afbakening van 2024 of later lagen, is pas te zien "
+            "met een postcodebestand van 2024 of later.") in warnings
+    assert warnings.count("anders afgebakend") == 1
 
 
 GEMEENTE_LINES_BREAK = " Een lijn volgt Purmerend in één afbakening: daarom breken de lijnen in 2022."
@@ -313,3 +363,40 @@ def test_continuum_of_a_gemeente_that_kept_its_area_draws_one_line(other_wijk):
     at = run_page("continuum", params={"gemeente": "GM0193"})
     assert not at.exception
     assert sorted(_continuum_lines(at)) == [(f"Niveau {n}", [2023, 2024]) for n in (2, 3, 4)]
+
+
+def _rows_of_kwb(years_and_marks: dict[int, int | None]) -> list[tuple]:
+    # INDELING_SQL's rows of Zwolle and its Binnenstad in each year, with Binnenstad's ind_wbi
+    return [row for year, mark in years_and_marks.items()
+            for row in ((year, "GM0193", "gemeente", "Zwolle", 1), (year, "WK019310", "wijk", "Binnenstad", mark))]
+
+
+@pytest.mark.parametrize(("placed", "expected"), [
+    # the exports of 2023 and 2024 each with its own postcodes: two areas, a warning
+    ([(2023, 2023), (2024, 2024)], True),
+    # both with the postcodes of 2024 or both of 2025 (the nearest to 2024 after 2024): one area
+    ([(2023, 2024), (2024, 2024)], False),
+    ([(2024, 2025), (2025, 2025)], False),
+    # no LRK export in the table (partner places only): the columns follow each year's wijken
+    ([], True),
+])
+def test_places_note_warns_only_where_the_postcode_years_straddle_the_change(placed, expected):
+    from transforms.indeling import indeling, places_note
+
+    found = indeling(_rows_of_kwb({2023: 1, 2024: 3, 2025: 1}))
+    text, warns = places_note(found, "WK019310", placed)
+    assert warns is expected, text
+    assert ("de kolommen vóór 2024 tellen de plekken van het andere gebied" in text) is (bool(placed) and expected)
+    # a wijk CBS never re-bounded has no note at all
+    assert places_note(indeling(_rows_of_kwb({2023: 1, 2024: 1})), "WK019310", placed) is None
+
+
+def test_places_note_names_the_postcode_file_that_would_show_the_other_area():
+    from transforms.indeling import indeling, places_note
+
+    found = indeling(_rows_of_kwb({2023: 1, 2024: 3, 2025: 1}))
+    text, _ = places_note(found, "WK019310", [(2024, 2025), (2025, 2025)])
+    assert text == ("In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens het enige geladen "
+                    "postcodebestand, dat van 2025: één afbakening over de hele rij, geen ander gebied. "
+                    "Welke plekken in de afbakening van vóór 2024 lagen, is pas te zien met een "
+                    "postcodebestand van vóór 2024.")

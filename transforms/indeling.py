@@ -176,6 +176,59 @@ def wijk_note(found: Indeling, wijk_code: str, wijk_name: str, lines: bool = Tru
     return note
 
 
+# Per LRK export year of a gemeente, the year of the postcode file its locations were placed in a
+# wijk by: per postcode the nearest year loaded, the later one on a tie, as the loader places them
+# (data_sources.lrk._with_postcode_areas; a model may not import a loader). $1 gemeente_code.
+PLACES_POSTCODE_YEARS_SQL = """
+    with placed as (
+        select l.year as lrk_year, p.year as postcode_year,
+               row_number() over (partition by l.load_id, l.lrk_id, l.year
+                                  order by abs(p.year - l.year), p.year desc) as pick
+        from stg_lrk__locations as l
+        inner join postcodes as p on p.pc6 = l.postcode
+        where l.gemeente_code = $1
+    )
+    select distinct lrk_year, postcode_year from placed where pick = 1 order by lrk_year, postcode_year
+"""
+
+
+def places_note(found: Indeling, wijk_code: str, placed: list[tuple[int, int]]) -> tuple[str, bool] | None:
+    """Dutch, for the wijk profile's 'Plekken per jaar' of a wijk CBS re-bounded under the same code
+    (Indeling.breaks): whether its columns count different areas, and a warning flag. An LRK
+    export counts in the wijken of the postcode file of its year or the nearest loaded
+    (`placed`: rows of PLACES_POSTCODE_YEARS_SQL), so the columns are two areas only where the
+    postcode years used lie on both sides of a year CBS re-bounded the wijk; with one postcode
+    file (or all on one side) every column is the same area, which it says instead of a warning.
+    None where CBS did not re-bound the wijk; without any LRK export, the warning of wijk_note."""
+    breaks = found.breaks.get(wijk_code, [])
+    if not breaks:
+        return None
+    used = sorted({int(postcode_year) for _, postcode_year in placed})
+    if not used:  # no LRK export placed by postcode: the columns follow each year's own wijken
+        return ("In *Plekken per jaar* kunnen de jaren vóór de nieuwe afbakening de plekken van het "
+                "andere gebied tellen."), True
+    between = [year for year in breaks if used[0] < year <= used[-1]]
+    if between:
+        per_year = "; ".join(f"{int(lrk_year)}: postcodes van {int(postcode_year)}"
+                             for lrk_year, postcode_year in placed)
+        return (f"In *Plekken per jaar* telt elke LRK-export in de wijk volgens de postcodes van zijn "
+                f"eigen jaar of het dichtstbijzijnde geladen jaar ({per_year}): de kolommen vóór "
+                f"{_listed([str(y) for y in between])} tellen de plekken van het andere gebied."), True
+    # every column in the area of the postcode files used, on one side of each change
+    if len(used) == 1:
+        source = f"het enige geladen postcodebestand, dat van {used[0]}"
+    else:
+        source = f"de postcodes van {_listed([str(y) for y in used])}, die haar gelijk afbakenen"
+    # the other area: before the last change up to the postcode year, or from the first change after it
+    earlier = [year for year in breaks if year <= used[0]]
+    later = [year for year in breaks if year > used[-1]]
+    missing = " en ".join(part for part in (f"vóór {earlier[-1]}" if earlier else "",
+                                            f"{later[0]} of later" if later else "") if part)
+    return (f"In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens {source}: één "
+            f"afbakening over de hele rij, geen ander gebied. Welke plekken in de afbakening van "
+            f"{missing} lagen, is pas te zien met een postcodebestand van {missing}."), False
+
+
 def _other_area_note(subject: str, years: list[int], why: str = "") -> str | None:
     # one sentence for the gemeente (Continuüm, slides, report, workbook) and a wijk (its slide and
     # factsheet): a line through two areas is no development

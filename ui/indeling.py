@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from transforms.indeling import INDELING_SQL, Indeling, gemeente_note, indeling, indeling_note, wijk_note
-from ui.data import cursor, data_version, db_path
+from transforms.indeling import (
+    INDELING_SQL,
+    PLACES_POSTCODE_YEARS_SQL,
+    Indeling,
+    gemeente_note,
+    indeling,
+    indeling_note,
+    places_note,
+    wijk_note,
+)
+from ui.data import cursor, data_version, db_path, rows
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -29,6 +38,15 @@ def other_area_note(gemeente_code: str, gemeente_name: str, wijk_code: str | Non
     if wijk_code is not None:
         return wijk_note(found, wijk_code, wijk_name or wijk_code, lines)
     return gemeente_note(found, gemeente_name, lines)
+
+
+def places_area_note(gemeente_code: str, wijk_code: str, years) -> tuple[str, bool] | None:
+    """transforms.indeling.places_note of the wijk profile's 'Plekken per jaar' over `years` (its
+    columns): which areas its columns count where CBS re-bounded the wijk, and whether to warn."""
+    shown = {int(year) for year in years}
+    placed = [(int(lrk_year), int(postcode_year)) for lrk_year, postcode_year
+              in rows(PLACES_POSTCODE_YEARS_SQL, [gemeente_code]) if int(lrk_year) in shown]
+    return places_note(wijkindeling(gemeente_code), wijk_code, placed)
 
 
 def wijkindeling_note(gemeente_code: str, gemeente_name: str) -> str | None:

@@ -26,7 +26,7 @@ from transforms.rates import BASE_TOO_SMALL_LABEL
 from ui import a11y, continuum, theme
 from ui.auth import own_organisation, partner_places_allowed, signal_allowed, where_to_load
 from ui.data import data_version, db_path, query
-from ui.indeling import other_area_note, wijkindeling
+from ui.indeling import other_area_note, places_area_note, wijkindeling
 from ui.indicators import Indicator
 from ui.population import children_by_wijk
 from ui.safe import plain, plotly_chart
@@ -394,10 +394,22 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             lines.append(f"- {label} ({group_text}): {rate}; gemeente {gemeente}")
         st.markdown("\n".join(lines) if lines else "Geen signalen voor deze wijk.")
 
+    places = query(
+        "select year, provision_type, places from supply_by_wijk"
+        " where gemeente_code = ? and wijk_code = ?"
+        + ("" if places_released else " and places_source = 'lrk'") + " order by year",
+        [gemeente_code, wijk_code],
+    )
+    places_shown = places["year"].nunique() > 1
+    # each year's LRK export counts in the wijken of the postcodes of its year (or the nearest
+    # loaded): whether the columns of a wijk CBS re-bounded count two areas
+    places_area = places_area_note(gemeente_code, wijk_code, places["year"].unique()) if places_shown else None
+
     # Trend: modelled niveau 3 and 4 over the years, with the places of plus-groups and KDC/MKD
     trend = demand[(demand["wijk_code"] == wijk_code) & (demand["niveau"] >= 3)].groupby(
         ["year", "niveau"], as_index=False)["children_mid"].sum()
-    if trend["year"].nunique() > 1:
+    trend_shown = trend["year"].nunique() > 1
+    if trend_shown:
         figure = go.Figure()
         indeling = wijkindeling(gemeente_code)
         for niveau in (3, 4):
@@ -422,16 +434,12 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
                            trend[trend["year"] == each].set_index("niveau")["children_mid"].reindex([3, 4]))]
              for each in sorted(trend["year"].unique())],
             f"Verwachte kinderen op niveau 3 en 4 in {title}, per jaar (schatting)")
+        # one warning of the re-bounding for the trend and 'Plekken per jaar' below it: the lines
+        # break, and (places_area_note) whether the table's columns count two areas
         if other_area := other_area_note(gemeente_code, "", wijk_code, title):
-            st.warning(other_area)
+            st.warning(other_area + (f" {places_area[0]}" if places_area else ""))
 
-    places = query(
-        "select year, provision_type, places from supply_by_wijk"
-        " where gemeente_code = ? and wijk_code = ?"
-        + ("" if places_released else " and places_source = 'lrk'") + " order by year",
-        [gemeente_code, wijk_code],
-    )
-    if places["year"].nunique() > 1:
+    if places_shown:
         # long: one row per year and type -> wide: a row per type, a column per year
         wide = places.pivot_table(index="provision_type", columns="year", values="places",
                                   aggfunc="sum")
@@ -453,7 +461,11 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
         }), hide_index=True)
         if (wide.index.isin(PARTNER_PROVISIONS)).any() and set(wide.columns) - delivered:
             st.caption(ROW_10_NOT_DELIVERED)
-        # each year's export is mapped to the wijken of the postcodes of its year (or the nearest
-        # loaded): a column of before the year CBS re-bounded the wijk may count another area
-        if other_area := other_area_note(gemeente_code, "", wijk_code, title, lines=False):
-            st.warning(other_area)
+        # without the trend above (whose warning says it), the note of the re-bounding is here
+        if places_area and not trend_shown:
+            text, warns = places_area
+            if warns:
+                st.warning(f"{other_area_note(gemeente_code, '', wijk_code, title, lines=False)} {text}")
+            else:
+                st.caption(f"CBS bakende {plain(title)} ({wijk_code}) anders af dan het jaar ervoor "
+                           f"(kolom ind_wbi van de kwb). {text}")
