@@ -45,7 +45,10 @@ def too_large(file_name: str, member: str | None, max_bytes: int, noun: str) -> 
 def unpacked(path: Path, wanted: Callable[[zipfile.ZipInfo], bool], *, noun: str,
              max_bytes: int) -> Iterator[Path]:
     """A scratch folder holding the files of the zip at `path` that `wanted` picks (the folders
-    are left out: a member is there by its own name). Each is counted while it is unpacked (a zip
+    are left out: a member is there by its own name; a Mac's __MACOSX copies are never unpacked).
+    Two picked members with the same name (in different folders of the zip, or twice the same
+    path; case aside, as Windows and macOS see a name) are refused naming both: unpacked side by
+    side, the one would silently replace the other. Each is counted while it is unpacked (a zip
     may say less than it holds) and refused above `max_bytes`, naming it and `noun`, what the user
     gave ('CBS-bestand', 'LRK-export'); a member locked with a password, a damaged member, a zip
     that cannot be read and one with any member whose name points outside it (a sign of a crafted
@@ -53,19 +56,37 @@ def unpacked(path: Path, wanted: Callable[[zipfile.ZipInfo], bool], *, noun: str
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
-        members = [info for info in infos if not info.is_dir() and wanted(info)]
+        members = [info for info in infos if not info.is_dir()
+                   and not info.filename.startswith("__MACOSX/") and wanted(info)]
     except DAMAGED_ZIP as exc:
         raise InputRefused(f"Bestand {path.name}: het zip-bestand is niet te lezen: "
                            f"{unreadable(exc)}. Er is niets opgeslagen.") from None
     with archive, store.scratch_folder() as folder:
         for info in infos:
             refuse_outside(path.name, info)
+        _refuse_same_names(path.name, members)
         for info in members:
             if info.file_size > max_bytes:
                 raise too_large(path.name, info.filename, max_bytes, noun)
             refuse_encrypted(path.name, info)
             _copy(archive, info, folder / Path(info.filename).name, path.name, noun, max_bytes)
         yield folder
+
+
+def _refuse_same_names(file_name: str, members: list[zipfile.ZipInfo]) -> None:
+    # by the name each is unpacked as (unpacked's target), case aside
+    seen: dict[str, zipfile.ZipInfo] = {}
+    for info in members:
+        name = Path(info.filename).name
+        first = seen.setdefault(name.casefold(), info)
+        if first is info:
+            continue
+        both = (f"{info.filename} twee keer" if first.filename == info.filename
+                else f"twee bestanden met de naam {name}: {first.filename} en {info.filename}")
+        raise InputRefused(f"Bestand {file_name}: de zip bevat {both}. Kindkaart pakt de bestanden "
+                           "naast elkaar uit, dus het ene zou het andere ongemerkt vervangen. Pak het "
+                           "zip-bestand uit en lees het juiste bestand apart in. Er is niets "
+                           "opgeslagen.")
 
 
 def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, file_name: str,

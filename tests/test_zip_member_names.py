@@ -118,3 +118,64 @@ def test_a_zipped_lrk_export_with_a_member_named_outside_the_zip_is_refused(samp
     path = zip_with(tmp_path / "lrk_export.zip", {"../lrk_export.csv": LRK.read_bytes()})
     assert refusal(sample_copy, lambda: jobs.import_lrk(sample_copy, path, year=2024)) == outside(
         "lrk_export.zip", "../lrk_export.csv")
+
+
+def _same_name(file_name: str, name: str, first: str, second: str) -> str:
+    return (f"Bestand {file_name}: de zip bevat twee bestanden met de naam {name}: {first} en {second}. "
+            "Kindkaart pakt de bestanden naast elkaar uit, dus het ene zou het andere ongemerkt "
+            "vervangen. Pak het zip-bestand uit en lees het juiste bestand apart in. Er is niets "
+            "opgeslagen.")
+
+
+@pytest.mark.parametrize("other", ["oud/Observations.csv", "oud/observations.csv"])
+def test_a_zipped_cbs_download_with_two_observations_in_different_folders_is_refused(
+        sample_copy, tmp_path, other):
+    """A CBS open-data download zipped beside an older Observations.csv in another folder: both
+    were unpacked into one folder by their last name, the later replaced the first, and the old
+    figures were read and stored without a word (the 'more than one file' refusal comes only
+    after a zip without Observations). Windows and macOS see two names that differ in case as one."""
+    from test_cbs_real_variants import kwb_observations, write_download
+
+    current = write_download(tmp_path / "86165NED")
+    older = write_download(tmp_path / "oud", observations=[
+        (code, measure, 1 if measure == "T001036" else value) for code, measure, value in kwb_observations()])
+    path = tmp_path / "86165NED.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in sorted(current.iterdir()):
+            archive.write(member, f"86165NED/{member.name}")
+        archive.write(older / "Observations.csv", other)
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == _same_name(
+        "86165NED.zip", Path(other).name, "86165NED/Observations.csv", other)
+
+
+def test_a_zip_with_one_member_twice_is_refused_naming_it(sample_copy, tmp_path):
+    """A zip may hold one path twice (zip programs that append); unpacked, the second replaced the
+    first. The wijk- en buurtkaart picks its GeoPackage by its path, so both were unpacked."""
+    import warnings
+
+    first, second = tmp_path / "eerste.gpkg", tmp_path / "tweede.gpkg"
+    cbs_map(first)
+    cbs_map(second)
+    path = tmp_path / "WijkBuurtkaart_2023_v1.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it writes
+        for copy in (first, second):
+            archive.write(copy, "WijkBuurtkaart_2023_v1/wijkenbuurten_2023_v1.gpkg")
+    text = refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path))
+    assert "WijkBuurtkaart_2023_v1/wijkenbuurten_2023_v1.gpkg twee keer" in text, text
+
+
+def test_a_cbs_download_zipped_on_a_mac_is_read(sample_copy, tmp_path):
+    """A Mac's zip holds a __MACOSX/._<name> copy of every file: never unpacked beside the files
+    (its ._Observations.csv sorted before Observations.csv, and same-named copies of two folders
+    would be refused as two files of one name)."""
+    from test_cbs_real_variants import write_download
+
+    folder = write_download(tmp_path / "86165NED")
+    path = tmp_path / "86165NED.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in sorted(folder.iterdir()):
+            archive.write(member, f"86165NED/{member.name}")
+            archive.writestr(f"__MACOSX/86165NED/._{member.name}", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+            archive.writestr(f"__MACOSX/oud/._{member.name}", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    assert jobs.import_cbs_file(sample_copy, path, gemeenten=["GM0193"]).kind == "kerncijfers"
