@@ -1615,7 +1615,8 @@ def _zipped_export(path: Path) -> zipfile.ZipInfo | None:
     exports = [info for info in infos if Path(info.filename).suffix.lower() in EXPORT_SUFFIXES]
     if len(exports) == 1:
         return exports[0]
-    shown = ", ".join(Path(info.filename).name for info in (exports or infos)[:5])
+    # by their paths in the zip: a/export.csv and b/export.csv are two files, not one name twice
+    shown = ", ".join(info.filename for info in (exports or infos)[:5])
     raise InputRefused(
         f"Bestand {path.name}: de zip bevat "
         + (f"meer dan één bestand dat een export kan zijn ({shown}); pak de juiste uit en lees die in."

@@ -145,8 +145,10 @@ def _extract_csv(path: Path, folder: Path) -> Path:
                 raise InputRefused(
                     f"Bestand {path.name}: de zip bevat geen postcodebestand (pc6hnr…_gwb.csv)"
                     if not chosen else
-                    f"Bestand {path.name}: de zip bevat meer dan één postcodebestand; pak het "
-                    "juiste uit en lees dat in.")
+                    f"Bestand {path.name}: de zip bevat meer dan één postcodebestand ("
+                    + ", ".join(m.filename for m in chosen[:5])
+                    + (f" en nog {len(chosen) - 5}" if len(chosen) > 5 else "")
+                    + "); pak het juiste uit en lees dat in. Er is niets opgeslagen.")
             member = chosen[0]
             if member.file_size > MAX_UNPACKED_BYTES or member.file_size > 200 * max(member.compress_size, 1):
                 raise InputRefused(f"Bestand {path.name}: pakt verdacht groot uit en wordt niet gelezen.")

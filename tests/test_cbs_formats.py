@@ -394,6 +394,15 @@ def test_a_zip_without_a_postcode_file_or_damaged_is_refused_in_dutch(con, tmp_p
     two = _postcode_zip(tmp_path / "postcodes.zip", {"pc6_a.csv": "PC6\n", "pc6_b.csv": "PC6\n"})
     with pytest.raises(InputRefused, match="meer dan één postcodebestand"):
         import_file(con, two)
+    # the same name in two folders: named by their paths
+    folders = _postcode_zip(tmp_path / "pc6hnr20240801_gwb.zip", {"2024/pc6hnr20240801_gwb.csv": "PC6\n",
+                                                                  "oud/pc6hnr20240801_gwb.csv": "PC6\n"})
+    with pytest.raises(InputRefused) as refused:
+        import_file(con, folders)
+    assert refused.value.messages == [
+        "Bestand pc6hnr20240801_gwb.zip: de zip bevat meer dan één postcodebestand "
+        "(2024/pc6hnr20240801_gwb.csv, oud/pc6hnr20240801_gwb.csv); pak het juiste uit en lees dat "
+        "in. Er is niets opgeslagen."]
     damaged = tmp_path / "pc6hnr20240801_gwb.zip"
     damaged.write_bytes(_postcode_zip(tmp_path / "whole.zip", {
         "pc6hnr20240801_gwb.csv": "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n" * 2000,

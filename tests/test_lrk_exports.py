@@ -487,6 +487,12 @@ def test_a_zip_without_one_export_is_refused_saying_what_it_holds(postcode_con, 
     with pytest.raises(InputRefused, match=r"lrk_2024.zip: de zip bevat meer dan één bestand dat een "
                                            r"export kan zijn \(a_2024.csv, b_2024.xlsx\)"):
         lrk.import_lrk_file(postcode_con, two)
+    # two exports of one name in two folders: named by their paths ('export_2024.csv' twice said
+    # neither which files nor that they differ)
+    folders = _zipped(tmp_path / "lrk_2024.zip", {"oud/export_2024.csv": export, "nieuw/export_2024.csv": export})
+    with pytest.raises(InputRefused, match=r"lrk_2024.zip: de zip bevat meer dan één bestand dat een "
+                                           r"export kan zijn \(oud/export_2024.csv, nieuw/export_2024.csv\)"):
+        lrk.import_lrk_file(postcode_con, folders)
     none = _zipped(tmp_path / "kaart_2024.zip", {"wijken.geojson": b"{}"})
     with pytest.raises(InputRefused, match=r"kaart_2024.zip: de zip bevat geen LRK-export \(een .csv of "
                                            r"werkmap\) maar wijken.geojson"):
