@@ -391,6 +391,16 @@ def test_places_note_warns_only_where_the_postcode_years_straddle_the_change(pla
     assert places_note(indeling(_rows_of_kwb({2023: 1, 2024: 1})), "WK019310", placed) is None
 
 
+def test_places_note_names_every_postcode_year_of_an_export():
+    # a postcode missing from the file of its export's year is placed by the next nearest year
+    from transforms.indeling import indeling, places_note
+
+    found = indeling(_rows_of_kwb({2023: 1, 2024: 3}))
+    text, warns = places_note(found, "WK019310", [(2023, 2023), (2023, 2024), (2024, 2024)])
+    assert warns
+    assert "(2023: postcodes van 2023 en 2024; 2024: postcodes van 2024)" in text, text
+
+
 def test_places_note_names_the_postcode_file_that_would_show_the_other_area():
     from transforms.indeling import indeling, places_note
 

@@ -209,8 +209,10 @@ def places_note(found: Indeling, wijk_code: str, placed: list[tuple[int, int]]) 
                 "andere gebied tellen."), True
     between = [year for year in breaks if used[0] < year <= used[-1]]
     if between:
-        per_year = "; ".join(f"{int(lrk_year)}: postcodes van {int(postcode_year)}"
-                             for lrk_year, postcode_year in placed)
+        by_year: dict[int, list[str]] = {}
+        for lrk_year, postcode_year in sorted(placed):
+            by_year.setdefault(int(lrk_year), []).append(str(int(postcode_year)))
+        per_year = "; ".join(f"{lrk_year}: postcodes van {_listed(years)}" for lrk_year, years in by_year.items())
         return (f"In *Plekken per jaar* telt elke LRK-export in de wijk volgens de postcodes van zijn "
                 f"eigen jaar of het dichtstbijzijnde geladen jaar ({per_year}): de kolommen vóór "
                 f"{_listed([str(y) for y in between])} tellen de plekken van het andere gebied."), True
