@@ -467,5 +467,6 @@ def wijk_profile(gemeente_code: str, year: int, wijk_code: str) -> None:
             if warns:
                 st.warning(f"{other_area_note(gemeente_code, '', wijk_code, title, lines=False)} {text}")
             else:
-                st.caption(f"CBS bakende {plain(title)} ({wijk_code}) anders af dan het jaar ervoor "
-                           f"(kolom ind_wbi van de kwb). {text}")
+                changed = " en ".join(str(y) for y in wijkindeling(gemeente_code).breaks[wijk_code])
+                st.caption(f"CBS bakende {plain(title)} ({wijk_code}) in {changed} anders af dan het "
+                           f"jaar ervoor (kolom ind_wbi van de kwb). {text}")
