@@ -40,13 +40,21 @@ class LineStyle:
 
 
 # Lines and markers (1.4.11): a line has no outline in plotly, so its own colour needs 3:1 against
-# the white chart. Light blue and orange (2.3:1) stay for areas, which get a dark outline; lines
-# take the darker members of Okabe-Ito (blue 5.2:1, vermillion 3.9, bluish green 3.4, reddish
-# purple 3.1, black). Each series also has a dash and a marker shape of its own, so that colour is
-# not the only thing that tells two lines apart (1.4.1). Where a bar has a light colour, its
-# line takes a dark one of the same family where there is one (light blue -> blue, orange ->
-# vermillion), else one not used by the others.
-LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
+# everything it is drawn on: the white chart and the grid lines it crosses (GRID_LINE). Light blue
+# and orange (2.3:1) stay for areas, which get a dark outline; lines take the darker members of
+# Okabe-Ito (blue 5.2:1 on white, vermillion 3.9, bluish green 3.4, black) and a darker reddish
+# purple, #AA3377 (6.1:1): Okabe-Ito's own #CC79A7 has 3.06:1 on white and 2.7:1 on the grid. It is
+# the purple of Paul Tol's colour-blind-safe "bright" scheme, and stays as far from the other line
+# colours with protanopia, deuteranopia and tritanopia as #CC79A7 did (its closest, bluish green with
+# deuteranopia, a little further). Each series also has a dash and a marker shape of its own, so
+# that colour is not the only thing that tells two lines apart (1.4.1). Where a bar has a light
+# colour, its line takes a dark one of the same family where there is one (light blue -> blue,
+# orange -> vermillion), else one not used by the others.
+LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#AA3377", "#000000"]
+# The grid of every chart (screen, slides, report): plotly_white's #EBF0F8 a shade lighter, so that
+# bluish green keeps 3:1 where it crosses a grid line (2.99:1 on #EBF0F8; the report's #ddd gave
+# vermillion 2.9 and bluish green 2.5).
+GRID_LINE = "#EEF2F8"
 LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),
                    "4-12": LineStyle("#D55E00", "dash", "diamond")}

@@ -267,7 +267,8 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
 
     parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#444"/>']
     for tick in (top / 1.1 / 2, top / 1.1):
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" '
+                     f'stroke="{palette.GRID_LINE}"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12">'
                      f'{esc(format_number(tick))}</text>')
     end_labels = []

@@ -12,6 +12,7 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     BOUNDARY_DARK,
     BOUNDARY_LIGHT,
     CATEGORICAL,
+    GRID_LINE,
     HIDDEN_FILL,
     HIDDEN_LEGEND,
     LINE_COLOURS,
@@ -28,8 +29,8 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-# plotly_white's grid, axis and zero lines
-WHITE_GRID = "#EBF0F8"
+# the grid, axis and zero lines of plotly_white, a shade lighter (outputs.palette.GRID_LINE)
+WHITE_GRID = GRID_LINE
 
 
 def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
