@@ -20,6 +20,7 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     NIVEAU_COLOURS,
     NIVEAU_LINES,
     SEQUENTIAL,
+    LineStyle,
     boundary_colour,
     class_breaks,
     class_colour,
@@ -188,6 +189,27 @@ def _route(source: str) -> str:
 # (WCAG 1.4.1), and the palette repeats after seven. Each shape has an open form for estimates.
 SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon",
                   "star", "hourglass", "bowtie")
+
+
+# Every series of a line chart of wijken its own style: colour (LINE_COLOURS), then after every
+# colour once the next dash, and a marker that moves one shape on with each colour and each dash,
+# so that two series differ in at least two of colour, dash and marker up to SERIES_STYLES (30):
+# the two of the same colour in their dash and marker, the two of the same dash in their colour and
+# marker. Before, the marker followed the series' number alone and every style came back after 30.
+SERIES_STYLES = len(LINE_COLOURS) * len(LINE_DASHES)
+
+
+def series_style(index: int) -> LineStyle:
+    """The line style of the `index`th series of a chart of wijken (SERIES_STYLES of them differ)."""
+    colour, dash = index % len(LINE_COLOURS), index // len(LINE_COLOURS) % len(LINE_DASHES)
+    return LineStyle(LINE_COLOURS[colour], LINE_DASHES[dash], SERIES_SYMBOLS[(colour + dash) % len(SERIES_SYMBOLS)])
+
+
+# Trends draws at most this many wijken at once (the reader picks which; every wijk is in the
+# table). A style of its own for each of 99 wijken (Amsterdam) would exist, but 99 lines over five
+# years are one tangle and a legend longer than the chart: nobody can follow one wijk in it. Fifteen
+# lines (60 of the 342 gemeenten have more wijken) still part by two of colour, dash and marker.
+MAX_TREND_LINES = 15
 
 
 def _symbol(shape: str, route: str) -> str:
