@@ -60,6 +60,19 @@ AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyl
                    "4-12": LineStyle("#D55E00", "dash", "diamond")}
 NIVEAU_LINES = {1: LineStyle("#0072B2", "solid", "circle"), 2: LineStyle("#009E73", "dot", "square"),
                 3: LineStyle("#000000", "dash", "diamond"), 4: LineStyle("#D55E00", "dashdot", "triangle-up")}
+# Markers of the population's routes on a line over the years (transforms.population.source_route):
+# an estimate open, a count filled, so that the kind of figure shows without colour (the line's
+# colour is the series'); on the screen and the slides (ui.theme) as in the report.
+SOURCE_MARKERS = {"schatting": "circle-open", "telling": "circle"}
+
+
+def open_marker(route: str) -> bool:
+    """Whether a point of this route is drawn open (SOURCE_MARKERS; a count or no route filled)."""
+    return SOURCE_MARKERS.get(route, "circle").endswith("-open")
+
+
+# the dashed line where the route changes, in plotly's terms and as an SVG stroke
+SOURCE_BREAK_LINE = {"dash": "dash", "color": "#000000", "width": 2}
 # plotly's dashes as an SVG stroke-dasharray for a line 3 wide (the report)
 SVG_DASHES = {"solid": None, "dash": "10 5", "dot": "3 4", "dashdot": "10 4 3 4", "longdash": "18 6",
               "longdashdot": "18 5 3 5"}
