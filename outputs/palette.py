@@ -40,18 +40,39 @@ class LineStyle:
 
 
 # Lines and markers (1.4.11): a line has no outline in plotly, so its own colour needs 3:1 against
-# the white chart. Light blue and orange (2.3:1) stay for areas, which get a dark outline; lines
-# take the darker members of Okabe-Ito (blue 5.2:1, vermillion 3.9, bluish green 3.4, reddish
-# purple 3.1, black). Each series also has a dash and a marker shape of its own, so that colour is
-# not the only thing that tells two lines apart (1.4.1). Where a bar has a light colour, its
-# line takes a dark one of the same family where there is one (light blue -> blue, orange ->
-# vermillion), else one not used by the others.
-LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
+# everything it is drawn on: the white chart and the grid lines it crosses (GRID_LINE). Light blue
+# and orange (2.3:1) stay for areas, which get a dark outline; lines take the darker members of
+# Okabe-Ito (blue 5.2:1 on white, vermillion 3.9, bluish green 3.4, black) and a darker reddish
+# purple, #AA3377 (6.1:1): Okabe-Ito's own #CC79A7 has 3.06:1 on white and 2.7:1 on the grid. It is
+# the purple of Paul Tol's colour-blind-safe "bright" scheme, and stays as far from the other line
+# colours with protanopia, deuteranopia and tritanopia as #CC79A7 did (its closest, bluish green with
+# deuteranopia, a little further). Each series also has a dash and a marker shape of its own, so
+# that colour is not the only thing that tells two lines apart (1.4.1). Where a bar has a light
+# colour, its line takes a dark one of the same family where there is one (light blue -> blue,
+# orange -> vermillion), else one not used by the others.
+LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#AA3377", "#000000"]
+# The grid of every chart (screen, slides, report): plotly_white's #EBF0F8 a shade lighter, so that
+# bluish green keeps 3:1 where it crosses a grid line (2.99:1 on #EBF0F8; the report's #ddd gave
+# vermillion 2.9 and bluish green 2.5).
+GRID_LINE = "#EEF2F8"
 LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),
                    "4-12": LineStyle("#D55E00", "dash", "diamond")}
 NIVEAU_LINES = {1: LineStyle("#0072B2", "solid", "circle"), 2: LineStyle("#009E73", "dot", "square"),
                 3: LineStyle("#000000", "dash", "diamond"), 4: LineStyle("#D55E00", "dashdot", "triangle-up")}
+# Markers of the population's routes on a line over the years (transforms.population.source_route):
+# an estimate open, a count filled, so that the kind of figure shows without colour (the line's
+# colour is the series'); on the screen and the slides (ui.theme) as in the report.
+SOURCE_MARKERS = {"schatting": "circle-open", "telling": "circle"}
+
+
+def open_marker(route: str) -> bool:
+    """Whether a point of this route is drawn open (SOURCE_MARKERS; a count or no route filled)."""
+    return SOURCE_MARKERS.get(route, "circle").endswith("-open")
+
+
+# the dashed line where the route changes, in plotly's terms and as an SVG stroke
+SOURCE_BREAK_LINE = {"dash": "dash", "color": "#000000", "width": 2}
 # plotly's dashes as an SVG stroke-dasharray for a line 3 wide (the report)
 SVG_DASHES = {"solid": None, "dash": "10 5", "dot": "3 4", "dashdot": "10 4 3 4", "longdash": "18 6",
               "longdashdot": "18 5 3 5"}

@@ -22,8 +22,11 @@ from transforms.population import (
     MODEL_HIDDEN_SQL,
     SECRET_LABEL,
     model_hidden_note,
+    source_break_marks,
     source_break_note,
     source_kind,
+    source_route,
+    source_routes,
     sources_by_year_text,
 )
 from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, shown_figure, shown_figure_text
@@ -250,8 +253,15 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     Each series breaks where the route of the figures changes (`sources`: year ->
     PopulationTable.source) or the area does (`areas`: per year a wijk's Indeling.series or the
     gemeente's Indeling.gemeente_series): transforms.indeling.sourced_line_runs, as on the slides
-    and Trends."""
-    left, right, top_pad, bottom = 60, 120, 15, 35
+    and Trends. As there, a point of an estimate is open and one of a count filled
+    (palette.SOURCE_MARKERS), and where the route changes a dashed line says 'bron wisselt:
+    schatting → telling' (transforms.population.source_break_marks), with a key of both markers
+    under the years."""
+    sources = sources or {}
+    marks = [mark for mark in source_break_marks(sources) if mark.year in years[1:]]
+    # room above the plot for the text at a break, and under the years for the key
+    left, right, top_pad, bottom = 60, 120, 32 if marks else 15, 35
+    key_height = 26 if marks else 0
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
     if not years or not all_values:
@@ -267,9 +277,19 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
 
     parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#444"/>']
     for tick in (top / 1.1 / 2, top / 1.1):
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" '
+                     f'stroke="{palette.GRID_LINE}"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12">'
                      f'{esc(format_number(tick))}</text>')
+    rule = palette.SOURCE_BREAK_LINE
+    for mark in marks:
+        between = x(years.index(mark.year) - 0.5)
+        parts.append(f'<line x1="{between:.1f}" y1="{top_pad - 12}" x2="{between:.1f}" y2="{y(0):.1f}" '
+                     f'stroke="{rule["color"]}" stroke-width="{rule["width"]}" '
+                     f'stroke-dasharray="{palette.SVG_DASHES[rule["dash"]]}"/>'
+                     f'<text x="{between + (-5 if mark.text_before else 5):.1f}" y="{top_pad - 4}" '
+                     f'text-anchor="{"end" if mark.text_before else "start"}" font-size="12" fill="#141414">'
+                     f'{esc(mark.text)}</text>')
     end_labels = []
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
@@ -278,31 +298,42 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
         style = AGE_GROUP_LINES.get(name) or palette.LineStyle(
             palette.LINE_COLOURS[index % len(palette.LINE_COLOURS)], "solid", "circle")
         points = []
-        for run in sourced_line_runs(years, sources or {}, areas):
-            line = [(x(i), y(values[i])) for i in run if not hidden[i] and not math.isnan(values[i])]
+        for run in sourced_line_runs(years, sources, areas):
+            line = [(x(i), y(values[i]), palette.open_marker(source_route(sources.get(years[i], ""))))
+                    for i in run if not hidden[i] and not math.isnan(values[i])]
             if len(line) > 1:
                 parts.append(f'<polyline fill="none" stroke-width="3" stroke="{style.colour}"{_dasharray(style)} '
-                             'points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in line) + '"/>')
+                             'points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in line) + '"/>')
             points += line
         if not points:
             continue
-        parts += [_svg_marker(style, px, py) for px, py in points]
-        end_labels.append([points[-1][1] + 5, name, style, points[-1][0] + 8])
+        parts += [_svg_marker(style, px, py, hollow) for px, py, hollow in points]
+        end_labels.append([points[-1][1] + 5, name, style, points[-1][0] + 8, points[-1][2]])
     # End labels pushed apart so that lines close together stay readable: a piece of the line with
-    # its marker, then the name in black (text needs 4.5:1, more than most line colours have)
+    # its marker (as its last point), then the name in black (text needs 4.5:1, more than most line
+    # colours have)
     end_labels.sort()
     for i in range(1, len(end_labels)):
         end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + 15)
-    for label_y, name, style, label_x in end_labels:
+    for label_y, name, style, label_x, hollow in end_labels:
         label = name if name == TOTAL_LABEL else f"{name} jaar"
         parts.append(f'<line x1="{label_x:.1f}" y1="{label_y - 4:.1f}" x2="{label_x + 22:.1f}" y2="{label_y - 4:.1f}" '
                      f'stroke-width="3" stroke="{style.colour}"{_dasharray(style)}/>'
-                     + _svg_marker(style, label_x + 11, label_y - 4)
+                     + _svg_marker(style, label_x + 11, label_y - 4, hollow)
                      + f'<text x="{label_x + 27:.1f}" y="{label_y:.1f}" font-size="13" fill="#141414">'
                      f'{esc(label)}</text>')
-    return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
-            '</figure>')
+    if marks:
+        # the key of the routes, as the slides' legend: a black marker, open or filled, and its name
+        key_x = left
+        for route in source_routes(sources):
+            key_style = palette.LineStyle("#000000", "solid", "circle")
+            parts.append(_svg_marker(key_style, key_x + 6, height + key_height / 2, palette.open_marker(route))
+                         + f'<text x="{key_x + 16}" y="{height + key_height / 2 + 4:.1f}" font-size="13" '
+                         f'fill="#141414">{esc(route)}</text>')
+            key_x += 30 + 8 * len(route)
+    return (f'<figure><svg viewBox="0 0 {width} {height + key_height}" width="100%" role="img" '
+            f'aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+            f'<figcaption>{esc(title)}</figcaption></figure>')
 
 
 def _dasharray(style: palette.LineStyle) -> str:
@@ -310,18 +341,20 @@ def _dasharray(style: palette.LineStyle) -> str:
     return f' stroke-dasharray="{dashes}"' if dashes else ""
 
 
-def _svg_marker(style: palette.LineStyle, x: float, y: float, size: float = 4.5) -> str:
+def _svg_marker(style: palette.LineStyle, x: float, y: float, hollow: bool = False, size: float = 4.5) -> str:
     """A point of a line in the series' marker shape (plotly's names: circle, square, diamond,
-    triangle-up)."""
+    triangle-up); `hollow`: open, only its outline (an estimate, palette.SOURCE_MARKERS)."""
+    paint = (f'fill="none" stroke="{style.colour}" stroke-width="2"' if hollow
+             else f'fill="{style.colour}"')
     if style.symbol == "square":
         return (f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}" '
-                f'fill="{style.colour}"/>')
+                f'{paint}/>')
     corners = {"diamond": [(0, -1.3), (1.3, 0), (0, 1.3), (-1.3, 0)],
                "triangle-up": [(0, -1.3), (1.2, 1), (-1.2, 1)]}.get(style.symbol)
     if corners is None:
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" fill="{style.colour}"/>'
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" {paint}/>'
     points = " ".join(f"{x + dx * size:.1f},{y + dy * size:.1f}" for dx, dy in corners)
-    return f'<polygon points="{points}" fill="{style.colour}"/>'
+    return f'<polygon points="{points}" {paint}/>'
 
 
 def _key_figures(context: Context) -> str | None:

@@ -42,9 +42,6 @@ if not frames:
 if secret_note := secret_left_out(gemeente_code, year):
     st.caption(secret_note)
 
-# the line colours with 3:1 or more on white (WCAG 1.4.11); after them the colours repeat with
-# the next dash, and every wijk has a marker shape of its own (1.4.1)
-palette = theme.LINE_COLOURS
 combined = pd.concat(frames)
 combined = combined[combined["wijk_code"].astype(str).str.startswith("WK")]  # wijken only
 # Figures made from the children carry the route of each year's children: where it changes (CBS
@@ -82,9 +79,36 @@ def year_kind(source: str) -> str:
     return f"schatting; kinderen: {children}" if indicator.kind == "model" else children
 
 
+
+
+def last_figure(series: str) -> float:
+    """The series' figure in its last year with one shown (-inf without: it sorts last)."""
+    part = combined[(combined["series"] == series) & ~combined["hidden"].astype(bool)].sort_values("year")
+    shown = part["value"].dropna()
+    return float(shown.iloc[-1]) if len(shown) else float("-inf")
+
+
+# At most theme.MAX_TREND_LINES wijken drawn at once, each in a style of its own (colour, dash and
+# marker: theme.series_style); the reader picks which, starting from those with the highest figure
+# in their last year (where a gap or a need is largest). Every wijk stays in the table below.
+drawn = list(labels)
+if len(labels) > theme.MAX_TREND_LINES:
+    highest = sorted(labels, key=lambda s: (-last_figure(s), labels[s]))[:theme.MAX_TREND_LINES]
+    # the choice stays when the indicator changes, as far as its wijken have figures here
+    kept = [s for s in st.session_state.get("trend_wijken", []) if s in labels]
+    # in the order of the list, not ranked (the chips would rank the unrounded figures)
+    st.session_state["trend_wijken"] = kept or [s for s in labels if s in highest]
+    drawn = st.multiselect(
+        f"Wijken in de grafiek (hoogstens {theme.MAX_TREND_LINES})", list(labels), format_func=labels.get,
+        max_selections=theme.MAX_TREND_LINES, key="trend_wijken", placeholder="kies wijken")
+    st.caption(f"De grafiek toont {len(drawn)} van de {len(labels)} wijken: meer lijnen tegelijk zijn niet "
+               f"uit elkaar te houden. Eerst de {theme.MAX_TREND_LINES} met het hoogste cijfer in hun laatste "
+               "jaar; kies hierboven andere. Alle wijken staan onder de grafiek in *Cijfers als tabel*.")
 hidden_points = 0
-for index, (series, part) in enumerate(combined.groupby("series", sort=True)):
-    part = part.sort_values("year")
+by_series = dict(tuple(combined.groupby("series", sort=True)))
+for index, series in enumerate(sorted(drawn)):
+    part = by_series[series].sort_values("year")
+    style = theme.series_style(index)
     hidden = part["hidden"].astype(bool)
     hidden_points += int(hidden.sum())
     # each point as the table below shows it ('<1' for an estimate below one child)
@@ -93,9 +117,7 @@ for index, (series, part) in enumerate(combined.groupby("series", sort=True)):
              for v, h in zip(part["value"], hidden, strict=True)]
     theme.add_sourced_line(
         figure, [int(y) for y in part["year"]], part["value"].where(~hidden).tolist(), sources,
-        name=labels[series], colour=palette[index % len(palette)], width=2.5, marker_size=10,
-        dash=theme.LINE_DASHES[index // len(palette) % len(theme.LINE_DASHES)],
-        shape=theme.SERIES_SYMBOLS[index % len(theme.SERIES_SYMBOLS)],
+        name=labels[series], colour=style.colour, width=2.5, marker_size=10, dash=style.dash, shape=style.symbol,
         texts=texts, hovertemplate="%{x}: %{text}" + (f" ({MODEL_ROUTE}%{{customdata}})"
                                                       if sources else "")
                       + "<extra>%{fullData.name}</extra>")

@@ -166,6 +166,72 @@ def test_the_trend_slide_says_which_years_are_estimates(app_db):
     assert [t["x"] for t in chart["data"] if t.get("name") == "0-2 jaar"] == [[2020, 2021, 2022, 2023], [2024]]
 
 
+def _slide_marks(chart: dict) -> tuple[dict, list, dict]:
+    """The trend slide's marks of the routes: (line colour, year) -> open marker, the breaks as
+    (between which years, text), and the key: route -> open marker."""
+    points = {(trace["line"]["color"], year): str(trace["marker"]["symbol"]).endswith("-open")
+              for trace in chart["data"] if "lines" in trace.get("mode", "") for year in trace["x"]}
+    breaks = [(shape["x0"], annotation["text"]) for shape, annotation
+              in zip(chart["layout"]["shapes"], chart["layout"]["annotations"], strict=True)]
+    key = {trace["name"]: trace["marker"]["symbol"].endswith("-open") for trace in chart["data"]
+           if str(trace.get("legendgroup", "")).startswith("bron ")}
+    return points, breaks, key
+
+
+def _centre_x(marker: str) -> float:
+    if marker.startswith("<circle"):
+        return float(re.search(r'cx="([^"]*)"', marker).group(1))
+    if marker.startswith("<rect"):
+        left, width = (float(re.search(rf' {name}="([^"]*)"', marker).group(1)) for name in ("x", "width"))
+        return left + width / 2
+    corners = re.search(r'points="([^"]*)"', marker).group(1).split()
+    return sum(float(corner.split(",")[0]) for corner in corners) / len(corners)
+
+
+def _report_marks(svg: str) -> tuple[dict, list, dict]:
+    """The same marks read from the report's SVG chart: the points by where they stand among the
+    years on the axis, the dashed vertical lines with the text beside them, the key under the years."""
+    year_x = {float(x): int(year) for x, year in re.findall(r'<text x="([^"]*)"[^>]*>(\d{4})</text>', svg)}
+    first, second = sorted(year_x)[:2]
+
+    def year_at(x: float) -> float:
+        return year_x[sorted(year_x)[0]] + (x - first) / (second - first)
+
+    points = {}
+    for marker in re.findall(r"<(?:circle|rect|polygon)\b[^>]*>", svg):
+        colour = re.search(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', marker).group(1)
+        at = year_at(_centre_x(marker))
+        if colour != "#000000" and abs(at - round(at)) < 0.01 and round(at) in year_x.values():  # not a name's sample
+            points[(colour, round(at))] = 'fill="none"' in marker
+    vertical_dashed = r'<line x1="([^"]*)" y1="[^"]*" x2="\1"[^>]*stroke-dasharray[^>]*/><text[^>]*>([^<]*)</text>'
+    breaks = [(year_at(float(x)), text) for x, text in re.findall(vertical_dashed, svg)]
+    key = {route: 'fill="none"' in marker
+           for marker, route in re.findall(r'(<circle[^>]*stroke="#000000"[^>]*/>|<circle[^>]*fill="#000000"[^>]*/>)'
+                                           r'<text[^>]*>([^<]*)</text>', svg)}
+    return points, breaks, key
+
+
+@pytest.mark.parametrize("wijk", [None, "WK999902"])
+def test_the_report_marks_a_change_of_source_as_the_trend_slide_does(app_db, wijk):
+    """An estimate's point open and a count's filled, a dashed line with 'bron wisselt: schatting →
+    telling' between the years, and a key of both markers: in the SVG of the gemeenterapport and
+    the wijkfactsheet as on the trend slide of the same gemeente (or wijk)."""
+    at = _open("presentatie", {"gemeente": "GM9999", "dia": "trend", **({"wijk": wijk} if wijk else {})})
+    slide = _slide_marks(json.loads(at.get("plotly_chart")[0].proto.spec))
+    con = duckdb.connect(str(app_db), read_only=True)
+    try:
+        html = (report.wijk_factsheet(con, "GM9999", 2024, wijk) if wijk
+                else report.gemeente_report(con, "GM9999", 2024))
+    finally:
+        con.close()
+    [svg] = [svg for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.S) if "<polyline" in svg]
+    points, breaks, key = _report_marks(svg)
+    assert set(slide[0].values()) == {True, False}  # estimates and counts both on the slide
+    assert points == slide[0]
+    assert breaks == slide[1] and breaks
+    assert key == slide[2] and len(key) == 2
+
+
 def test_workbook_and_report_say_the_source_of_every_year(app_db):
     con = duckdb.connect(str(app_db), read_only=True)
     try:
@@ -205,8 +271,9 @@ def test_report_and_factsheet_break_the_lines_where_the_source_changes(app_db):
         lines = re.findall(r'<polyline [^>]*points="([^"]*)"', trend)
         # one line per age group over the four estimates; 2024's count stands alone, still drawn
         assert [len(points.split()) for points in lines] == [4] * 3, lines
-        # a marker per age group and year (3 × 5), and one in each age group's key (its shape)
-        assert sum(trend.count(f"<{shape} ") for shape in ("circle", "rect", "polygon")) == 15 + 3
+        # a marker per age group and year (3 × 5), one in each age group's key (its shape) and one
+        # per route in the key under the years (open: schatting, filled: telling)
+        assert sum(trend.count(f"<{shape} ") for shape in ("circle", "rect", "polygon")) == 15 + 3 + 2
 
 
 # --- decimals ----------------------------------------------------------------------------------

@@ -225,10 +225,20 @@ def test_every_bar_on_the_slides_has_an_outline_where_its_colour_is_light(app_db
 # marker and error bar itself needs 3:1 against the chart; and each series has a dash and marker
 # shape of its own, so that colour is not the only thing that tells two lines apart (1.4.1).
 
-def _line_marks(figure: dict, where: str) -> tuple[list[tuple[str, object, str]], dict[str, tuple]]:
-    """Every line, marker and error bar of a chart: (what, colour as drawn, background), and each
+def _chart_backgrounds(layout: dict) -> tuple[str, ...]:
+    """What a line of a plotly chart lies on: the plot area, its grid lines (a line crosses them),
+    and the paper around it (the legend draws each line's sample there). Unset: plotly's default
+    template (#E5ECF6 plot, white grid and paper), which is what a chart without the house look
+    shows."""
+    axes = [value for name, value in layout.items() if name.startswith(("xaxis", "yaxis"))] or [{}]
+    return (layout.get("plot_bgcolor", "#E5ECF6"), layout.get("paper_bgcolor", "#ffffff"),
+            *(axis.get("gridcolor", "#ffffff") for axis in axes if axis.get("showgrid", True)))
+
+
+def _line_marks(figure: dict, where: str) -> tuple[list[tuple[str, object, tuple]], dict[str, tuple]]:
+    """Every line, marker and error bar of a chart: (what, colour as drawn, backgrounds), and each
     series' style without its colour: name -> (dash, marker shape)."""
-    background = figure["layout"].get("plot_bgcolor", "#ffffff")
+    background = _chart_backgrounds(figure["layout"])
     marks, styles = [], {}
     for trace in figure["data"]:
         if trace.get("type", "scatter") != "scatter":
@@ -253,12 +263,97 @@ def _line_marks(figure: dict, where: str) -> tuple[list[tuple[str, object, str]]
     return marks, styles
 
 
-def _check_lines(marks: list[tuple[str, object, str]], styles: dict[str, tuple], where: str) -> None:
+def _check_lines(marks: list[tuple[str, object, tuple]], styles: dict[str, tuple], where: str) -> None:
     assert marks, f"{where}: no lines"
-    for what, colour, background in marks:
+    for what, colour, backgrounds in marks:
         assert isinstance(colour, str), f"{what}: without a colour of Kindkaart ({colour})"
-        assert contrast(colour, background) >= 3, f"{what}: {colour} has {contrast(colour, background):.2f}:1"
+        for background in backgrounds:
+            assert contrast(colour, background) >= 3, \
+                f"{what}: {colour} has {contrast(colour, background):.2f}:1 against {background}"
     assert len(set(styles.values())) == len(styles), f"{where}: two series alike but for colour: {styles}"
+
+
+def _line_colours() -> dict[str, str]:
+    from outputs import palette
+
+    colours = {f"LINE_COLOURS[{i}]": colour for i, colour in enumerate(palette.LINE_COLOURS)}
+    for name, styles in (("AGE_GROUP_LINES", palette.AGE_GROUP_LINES), ("NIVEAU_LINES", palette.NIVEAU_LINES)):
+        colours |= {f"{name}[{key}]": style.colour for key, style in styles.items()}
+    return colours
+
+
+def _report_backgrounds() -> set[str]:
+    """What a line of the report's SVG chart lies on: the white page and the grid lines it crosses
+    (the horizontal lines above the axis, the lowest one), read from the SVG."""
+    from outputs.report import svg_lines
+
+    svg = svg_lines([2020, 2021, 2022], {"0-2": ([10.0, 12.0, 11.0], [False] * 3)}, "proef")
+    horizontal = [(float(_attribute(line, "y1")), _attribute(line, "stroke"))
+                  for line in re.findall(r"<line\b[^>]*>", svg)
+                  # not a line's sample beside its name (drawn as wide as the line)
+                  if _attribute(line, "y1") == _attribute(line, "y2") and _attribute(line, "stroke-width") is None]
+    axis = max(y for y, _ in horizontal)
+    return {"#ffffff"} | {stroke for y, stroke in horizontal if y < axis}
+
+
+def test_every_line_colour_has_contrast_against_every_background_it_is_drawn_on():
+    """Not only the series a sample chart happens to draw: every colour a line can take (the fifth
+    wijk on Trends takes the fourth of LINE_COLOURS) against the plot, paper and grid of a chart
+    in the house look (read from the figure ui.theme builds) and the page and grid of the report."""
+    import plotly.graph_objects as go
+
+    from ui import theme
+
+    figure = theme.screen_look(go.Figure(go.Scatter(x=[2020, 2021], y=[1, 2], mode="lines")))
+    backgrounds = {"scherm": _chart_backgrounds(figure.to_plotly_json()["layout"]),
+                   "rapport": tuple(_report_backgrounds())}
+    # the grid of each is there, and is not white
+    assert all(any(_rgb(b) != WHITE for b in around) for around in backgrounds.values()), backgrounds
+    for what, colour in _line_colours().items():
+        for where, around in backgrounds.items():
+            for background in around:
+                assert contrast(colour, background) >= 3, \
+                    f"{what} {colour} on {background} ({where}): {contrast(colour, background):.2f}:1"
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB: how a colour looks with
+# protanopia, deuteranopia and tritanopia.
+CVD = {"protanopie": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                      (-0.003882, -0.048116, 1.051998)),
+       "deuteranopie": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                        (-0.011820, 0.042940, 0.968881)),
+       "tritanopie": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                      (0.004733, 0.691367, 0.303900))}
+
+
+def _lab(colour, deficiency: str | None = None) -> np.ndarray:
+    channels = np.array(_rgb(colour)) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    if deficiency:
+        linear = np.clip(np.array(CVD[deficiency]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _closest_pair(colours: list[str]) -> tuple[float, str, str, str]:
+    """The two colours that look most alike (CIELAB distance) with normal vision or any of the
+    three colour-vision deficiencies."""
+    return min((float(np.linalg.norm(_lab(a, kind) - _lab(b, kind))), a, b, kind or "normaal")
+               for kind in (None, *CVD) for i, a in enumerate(colours) for b in colours[i + 1:])
+
+
+def test_the_line_colours_stay_apart_with_every_common_colour_vision_deficiency():
+    """The line colours are told apart as well as the dark members of Okabe-Ito are among
+    themselves (blue, vermillion, bluish green, black: the closest pair is blue and bluish green
+    with tritanopia), also with protanopia, deuteranopia and tritanopia."""
+    from outputs import palette
+
+    okabe_ito_dark = ["#0072B2", "#D55E00", "#009E73", "#000000"]
+    floor = _closest_pair(okabe_ito_dark)[0]
+    distance, first, second, kind = _closest_pair(palette.LINE_COLOURS)
+    assert distance >= floor, f"{first} and {second} look alike with {kind}: {distance:.0f} < {floor:.0f}"
 
 
 def _line_charts(at, where: str) -> list[tuple[str, list, dict]]:

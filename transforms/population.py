@@ -209,6 +209,43 @@ def source_breaks(sources: dict[int, str]) -> list[int]:
             if source_kind(sources[before]) != source_kind(sources[year])]
 
 
+def source_route(source: str) -> str:
+    """The route of a year's figures in one word ('schatting', 'telling'; '' without a source):
+    what a chart over the years shows with an open or a filled marker (outputs.palette)."""
+    return source_kind(source).split(" ")[0]
+
+
+@dataclass(frozen=True)
+class SourceBreak:
+    """Where a chart over the years marks a change of route: a dashed line between the year before
+    and `year`, with `text` beside it, on the side of the earlier years when `text_before` (a break
+    in the later half has more room there: centred near the last year the text ran off a narrow
+    chart, WCAG 1.4.10)."""
+
+    year: int
+    text: str
+    text_before: bool
+
+
+def source_break_marks(sources: dict[int, str]) -> list[SourceBreak]:
+    """The marks of every change of route (source_breaks) on a chart over the years: 'bron wisselt:
+    schatting → telling', or 'andere telling' where only the source of the same kind changes. The
+    slides and pages (ui.theme.mark_source_breaks) and the report (outputs.report.svg_lines) draw
+    these."""
+    years = sorted(sources)
+    marks = []
+    for year in source_breaks(sources):
+        before, after = source_route(sources[years[years.index(year) - 1]]), source_route(sources[year])
+        text = f"bron wisselt: {before} → {after}" if before != after else f"andere {after}"
+        marks.append(SourceBreak(year, text, years.index(year) > len(years) / 2))
+    return marks
+
+
+def source_routes(sources: dict[int, str]) -> list[str]:
+    """The routes of the years in a chart's key, a count before an estimate."""
+    return sorted({source_route(source) for source in sources.values()}, reverse=True)
+
+
 def source_break_note(sources: dict[int, str]) -> str:
     """A Dutch sentence warning that a change of route is no trend, or '' when every year has the
     same route."""

@@ -12,6 +12,7 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     BOUNDARY_DARK,
     BOUNDARY_LIGHT,
     CATEGORICAL,
+    GRID_LINE,
     HIDDEN_FILL,
     HIDDEN_LEGEND,
     LINE_COLOURS,
@@ -19,17 +20,21 @@ from outputs.palette import (  # noqa: F401  (the pages take their colours from 
     NIVEAU_COLOURS,
     NIVEAU_LINES,
     SEQUENTIAL,
+    SOURCE_BREAK_LINE,
+    SOURCE_MARKERS,
+    LineStyle,
     boundary_colour,
     class_breaks,
     class_colour,
+    open_marker,
     rgb,
 )
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-# plotly_white's grid, axis and zero lines
-WHITE_GRID = "#EBF0F8"
+# the grid, axis and zero lines of plotly_white, a shade lighter (outputs.palette.GRID_LINE)
+WHITE_GRID = GRID_LINE
 
 
 def hex_to_rgb(colour: str, alpha: int = 220) -> list[int]:
@@ -172,25 +177,35 @@ def screen_look(figure: go.Figure) -> go.Figure:
     return figure
 
 
-# Markers of the population's routes on a line over the years: an estimate open, a count filled,
-# so that the kind of figure shows without colour (the line's colour is the series').
-SOURCE_MARKERS = {"schatting": "circle-open", "telling": "circle"}
-
-
-def _route(source: str) -> str:
-    from transforms.population import source_kind
-
-    return source_kind(source).split(" ")[0]
-
-
 # A marker shape per series (line charts of wijken): colour alone does not tell them apart
 # (WCAG 1.4.1), and the palette repeats after seven. Each shape has an open form for estimates.
 SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon",
                   "star", "hourglass", "bowtie")
 
 
+# Every series of a line chart of wijken its own style: colour (LINE_COLOURS), then after every
+# colour once the next dash, and a marker that moves one shape on with each colour and each dash,
+# so that two series differ in at least two of colour, dash and marker up to SERIES_STYLES (30):
+# the two of the same colour in their dash and marker, the two of the same dash in their colour and
+# marker. Before, the marker followed the series' number alone and every style came back after 30.
+SERIES_STYLES = len(LINE_COLOURS) * len(LINE_DASHES)
+
+
+def series_style(index: int) -> LineStyle:
+    """The line style of the `index`th series of a chart of wijken (SERIES_STYLES of them differ)."""
+    colour, dash = index % len(LINE_COLOURS), index // len(LINE_COLOURS) % len(LINE_DASHES)
+    return LineStyle(LINE_COLOURS[colour], LINE_DASHES[dash], SERIES_SYMBOLS[(colour + dash) % len(SERIES_SYMBOLS)])
+
+
+# Trends draws at most this many wijken at once (the reader picks which; every wijk is in the
+# table). A style of its own for each of 99 wijken (Amsterdam) would exist, but 99 lines over five
+# years are one tangle and a legend longer than the chart: nobody can follow one wijk in it. Fifteen
+# lines (60 of the 342 gemeenten have more wijken) still part by two of colour, dash and marker.
+MAX_TREND_LINES = 15
+
+
 def _symbol(shape: str, route: str) -> str:
-    return f"{shape}-open" if SOURCE_MARKERS.get(route, "circle").endswith("-open") else shape
+    return f"{shape}-open" if open_marker(route) else shape
 
 
 def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], sources: dict[int, str], *,
@@ -206,11 +221,11 @@ def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], s
     gemeente's line (transforms.indeling.Indeling.series, .gemeente_series), so that the line breaks
     where CBS re-bounded it. The runs: transforms.indeling.sourced_line_runs, as report.svg_lines."""
     from transforms.indeling import sourced_line_runs
-    from transforms.population import source_kind
+    from transforms.population import source_kind, source_route
 
     runs = sourced_line_runs(years, sources, areas)
     for number, run in enumerate(runs):
-        route = _route(sources.get(years[run[0]], ""))
+        route = source_route(sources.get(years[run[0]], ""))
         figure.add_scatter(
             x=[years[i] for i in run], y=[values[i] for i in run], name=name, legendgroup=name,
             showlegend=number == 0, mode="lines+markers", connectgaps=False,
@@ -224,24 +239,18 @@ def add_sourced_line(figure: go.Figure, years: list[int], values: list[float], s
 
 def mark_source_breaks(figure: go.Figure, sources: dict[int, str], font_size: int = 14) -> None:
     """Where the route changes between two years: a dashed vertical line with 'bron wisselt:
-    schatting → telling', and legend entries for the open and filled markers."""
-    from transforms.population import source_breaks
+    schatting → telling', and legend entries for the open and filled markers
+    (transforms.population.source_break_marks, as the report's outputs.report.svg_lines)."""
+    from transforms.population import source_break_marks, source_routes
 
-    breaks = source_breaks(sources)
-    if not breaks:
+    marks = source_break_marks(sources)
+    if not marks:
         return
-    years = sorted(sources)
-    for year in breaks:
-        before, after = _route(sources[years[years.index(year) - 1]]), _route(sources[year])
-        text = f"bron wisselt: {before} → {after}" if before != after else f"andere {after}"
-        # the text beside the line on the side with more room: centred on a break near the last
-        # year it ran off the chart on a narrow screen (WCAG 1.4.10)
-        side = "top left" if years.index(year) > len(years) / 2 else "top right"
-        figure.add_vline(x=year - 0.5, line={"dash": "dash", "color": "#000000", "width": 2},
-                         annotation={"text": text, "font": {"size": font_size},
-                                     "bgcolor": "#ffffff"},
-                         annotation_position=side)
-    for route in sorted({_route(sources[year]) for year in years}, reverse=True):
+    for mark in marks:
+        figure.add_vline(x=mark.year - 0.5, line=SOURCE_BREAK_LINE,
+                         annotation={"text": mark.text, "font": {"size": font_size}, "bgcolor": "#ffffff"},
+                         annotation_position="top left" if mark.text_before else "top right")
+    for route in source_routes(sources):
         figure.add_scatter(x=[None], y=[None], mode="markers", name=route, legendgroup=f"bron {route}",
                            marker={"size": 12, "symbol": SOURCE_MARKERS.get(route, "circle"), "color": "#000000",
                                    "line": {"width": 2, "color": "#000000"}},
