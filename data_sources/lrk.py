@@ -285,13 +285,14 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             raw, header_row, file_name = _workbook_table(sheets, path.name)
             undefined_bytes = False  # cells are text, not bytes of a code page
             by_line: tuple[set[int], ...] = (set(), set())
+            both: dict[int, list[str]] = {}
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
             decimal_sign = None  # a number cell has none; text cells say nothing of the locale
             beyond, sep = {}, ""  # cells cannot spill into the next column
         else:
             decoding = _decode(path)
             text = decoding.text
-            undefined_bytes = bool(decoding.windows_1252)
+            undefined_bytes = bool(decoding.windows_1252 or decoding.both)
             replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
@@ -303,10 +304,15 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 *_, above_line, text = text.split("\n", header_row)
                 above = next(csv.reader([above_line.strip("\r\ufeff")], delimiter=sep), [])
             by_line = (set(), set())
+            skipped = bool(separator) + header_row
             if decoding.windows_1252 and decoding.utf8:  # rows pasted from a copy of the other
-                skipped = bool(separator) + header_row
                 by_line = tuple(_row_numbers(text, sep, header_row, [line - skipped for line in lines])
                                 for lines in (decoding.windows_1252, decoding.utf8))
+            # a value typed or pasted in the other encoding: each part read in its own
+            both = {}
+            for line, row in _rows_of_lines(text, sep, header_row,
+                                            [line - skipped for line in decoding.both]).items():
+                both.setdefault(row, []).extend(decoding.both[line + skipped])
             file_name = path.name
             # Excel saves a CSV with ';' where the comma is the decimal sign (Dutch), with ','
             # where the point is; the register writes ';' and Dutch numbers
@@ -397,6 +403,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         notes += _lost_letters(frame, columns)
     notes += _misread_letters(frame, columns)
     notes += _read_by_line(frame, *by_line)
+    notes += _read_in_both(frame, both, columns)
     _read_other_status_words(frame, columns, notes)
     errors = _unknown_statuses(frame, file_name, columns)
     if not errors:
@@ -934,18 +941,24 @@ def _row_numbers(table: str, sep: str, header_row: int, lines: list[int]) -> set
     """The row numbers, as messages name them, of the rows of `table` (the CSV from its header
     on) that its lines `lines` (0-based) belong to: a row with a line break in a quoted value
     spans lines, and the rows after it are named by their own number, not by the line."""
+    return set(_rows_of_lines(table, sep, header_row, lines).values())
+
+
+def _rows_of_lines(table: str, sep: str, header_row: int, lines: list[int]) -> dict[int, int]:
+    """Each of the lines `lines` (0-based) of `table` with the row number it belongs to
+    (_row_numbers)."""
     wanted = sorted(line for line in lines if line > 0)  # the header and a title are no rows
-    rows, index = set(), 0
+    rows, index = {}, 0
     reader = csv.reader(io.StringIO(table), delimiter=sep)
     try:
         for record, _ in enumerate(reader):
             while index < len(wanted) and wanted[index] < reader.line_num:
-                rows.add(header_row + 1 + record)
+                rows[wanted[index]] = header_row + 1 + record
                 index += 1
             if index == len(wanted):
                 break
     except csv.Error:  # a field beyond csv's limit (128 kB): a line per row from there
-        rows |= {header_row + 1 + line for line in wanted[index:]}
+        rows |= {line: header_row + 1 + line for line in wanted[index:]}
     return rows
 
 
@@ -978,6 +991,23 @@ def _read_by_line(frame: pd.DataFrame, windows_1252: set[int], utf8: set[int]) -
     return [info(f"rij {_row_ranges(utf8)} {'is' if len(utf8) == 1 else 'zijn'} gelezen als UTF-8, "
                  "de rest van het bestand als Windows-1252 (een naam die al eens verkeerd gelezen en "
                  "zo opgeslagen is, of geplakt uit een ander bestand?); controleer de namen")]
+
+
+def _read_in_both(frame: pd.DataFrame, both: dict[int, list[str]], columns: dict) -> list[str]:
+    """A note per row read that holds letters of both encodings (text.decoded_by_line: a value
+    typed or pasted in the other encoding), naming the columns of its Windows-1252 words: each
+    part is read in its own encoding, so 'Crèche' and 'Café' are stored as written (the row was
+    read as Windows-1252 whole, its UTF-8 letters stored as 'CrÃ¨che'), but worth a look."""
+    notes = []
+    for row_number, values in frame.loc[frame["row_number"].isin(both)].set_index("row_number").iterrows():
+        words = both[row_number]
+        named = [column for field, column in columns.items()
+                 if isinstance(values[field], str) and any(word in values[field] for word in words)]
+        if named:
+            notes.append(info(
+                f"rij {row_number}, kolom {', '.join(named)}: gelezen als Windows-1252, de rest van "
+                "de rij als UTF-8 (getypt of geplakt in een ander programma?); controleer de namen"))
+    return notes
 
 
 def _lost_letters(frame: pd.DataFrame, columns: dict) -> list[str]:

@@ -1001,15 +1001,22 @@ def new_folders(target: Path) -> Iterator[tuple[Path, Callable[[Path], None]]]:
     this process (<top>.<pid>.kopie beside the outermost one) and take their name with the file in
     them, in one step: killed at any moment, there is no new folder without the whole file (an
     empty backups/ suggested a backup that is not there). What a killed run left the next one into
-    the same new folder removes; a run that fails removes its own."""
+    the same folder removes (also when the folder was made meanwhile), and the next one into the
+    folder beside it once OTHERS_LEFT_FOR old (remove_dead_staging); a run that fails removes its
+    own."""
     missing = _missing_folders(target.parent)
+    # what killed runs left: those making a folder on the way to this file (still missing, or made
+    # since by hand or by another run), and those making another folder beside it
+    for on_the_way in Path(os.path.abspath(target)).parents:
+        if on_the_way.name:
+            _remove_stale_staging(on_the_way.parent, on_the_way.name)
+    remove_dead_staging(missing[-1].parent if missing else target.parent, OTHERS_LEFT_FOR)
     if not missing:
         target.parent.mkdir(parents=True, exist_ok=True)  # a file in its place fails here
         yield target.parent, lambda done: os.replace(done, target)
         return
     top = missing[-1]
     staged = top.with_name(f"{top.name}.{os.getpid()}{COPYING}")
-    _remove_stale_staging(top.parent, top.name)
     folder = staged / target.parent.relative_to(top)
 
     def place(done: Path) -> None:
@@ -1061,14 +1068,57 @@ def _place_staged(staged: Path, top: Path, copy: Path, target: Path) -> None:
 def _remove_stale_staging(folder: Path, name: str) -> None:
     """Remove the folders <name>.<pid>.kopie in `folder` of backups killed (processes that no longer
     run) while they copied into a folder of their own making."""
+    _remove_staging(folder, re.escape(name), min_age=0)
+
+
+def remove_dead_staging(folder: Path, min_age: float) -> None:
+    """Remove the folders <any name>.<pid>.kopie in `folder` that a run killed while it wrote into a
+    new folder left (new_folders), once its process is gone and nothing in it was written for
+    `min_age` seconds: a folder shared over the network may hold another computer's run, whose
+    process this one cannot see."""
+    _remove_staging(folder, r".+", min_age)
+
+
+def _remove_staging(folder: Path, name: str, min_age: float) -> None:
     try:
         entries = list(folder.iterdir())
     except OSError:
         return
+    now = time.time()
     for entry in entries:
-        marked = re.fullmatch(rf"{re.escape(name)}\.(\d+){re.escape(COPYING)}", entry.name)
-        if marked and not _running(int(marked.group(1))) and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+        marked = re.fullmatch(rf"{name}\.(\d+){re.escape(COPYING)}", entry.name)
+        if not marked or _running(int(marked.group(1))):
+            continue
+        with contextlib.suppress(OSError):  # gone already, or not ours to look into
+            written = _staging_written(entry)
+            if written is not None and now - written >= min_age:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _staging_written(staged: Path) -> float | None:
+    """When the folder new_folders made was last written: it holds one chain of folders with at
+    most one file at its end (the copy or scratch file). None for anything else (a link, a folder
+    with more in it): not such a folder, so never removed."""
+    newest, entry = 0.0, staged
+    while True:
+        info = entry.lstat()
+        newest = max(newest, info.st_mtime)
+        if entry is not staged and stat.S_ISREG(info.st_mode):
+            return newest
+        if not stat.S_ISDIR(info.st_mode):
+            return None
+        inside = list(entry.iterdir())
+        if len(inside) > 1:
+            return None
+        if not inside:
+            return newest
+        entry = inside[0]
+
+
+# How long a scratch file or folder of another name, whose process is not running here, is left
+# alone: on a network folder it may be another computer's export or backup being written (seconds,
+# not minutes)
+OTHERS_LEFT_FOR = 10 * 60
 
 
 _COPY_CHILD = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -350,6 +350,9 @@ class LineByLine:
     text: str
     windows_1252: list[int]
     utf8: list[int]
+    # lines with letters of both (a value typed or pasted in the other encoding), and per such
+    # line the words that hold its Windows-1252 letters, to name their column
+    both: dict[int, list[str]] = field(default_factory=dict)
 
 
 def decoded_by_line(raw: bytes) -> LineByLine:
@@ -372,7 +375,8 @@ def decoded_by_line(raw: bytes) -> LineByLine:
     were refused, rows pasted into a UTF-8 copy were refused where they could be read."""
     if (unicode := _unicode(raw)) is not None:
         return LineByLine(unicode[0], [], [])
-    lines, windows_1252, utf8 = [], [], []
+    lines, windows_1252, utf8, both = [], [], [], {}
+    maybe_both = any(lead in raw for lead in _UTF8_LETTER_LEADS)
     for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")):
         if line.isascii():
             lines.append(line.decode("ascii"))
@@ -381,10 +385,60 @@ def decoded_by_line(raw: bytes) -> LineByLine:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             text = None
+            if maybe_both and _UTF8_LETTER_BYTES.search(line) and (
+                    mixed := _utf8_and_windows_1252(line)) is not None:
+                text, both[number] = mixed
+                lines.append(text)
+                continue
         if text is None or _NO_UTF8_LETTER.search(text):
             text = line.decode("cp1252", errors="kindkaart-windows-1252-undefined")
             windows_1252.append(number)
         else:
             utf8.append(number)
         lines.append(text)
-    return LineByLine("\n".join(lines), windows_1252, utf8)
+    return LineByLine("\n".join(lines), windows_1252, utf8, both)
+
+
+# The UTF-8 of a letter of _UTF8_LETTERS: a line without one is read as Windows-1252 at once (the
+# register's download has tens of thousands of such lines)
+_UTF8_LETTER_BYTES = re.compile(rb"\xc2[\xa0-\xbf]|[\xc3-\xc5][\x80-\xbf]|\xe2[\x80-\x83][\x80-\xbf]")
+_UTF8_LETTER_LEADS = (b"\xc2", b"\xc3", b"\xc4", b"\xc5", b"\xe2")  # in the file at all?
+
+
+def _utf8_and_windows_1252(line: bytes) -> tuple[str, list[str]] | None:
+    """A line that is no UTF-8 as a whole but holds UTF-8 letters (_UTF8_LETTERS) beside bytes
+    that are no UTF-8 (or UTF-8 of no letter): each part read in its own encoding, with the
+    words that hold the Windows-1252 parts. A name in UTF-8 and an address typed in a Windows
+    program on one line was read as Windows-1252 whole, its UTF-8 letters stored as 'CrÃ¨che'.
+    None for a line without a UTF-8 letter: a Windows-1252 line."""
+    pieces: list[str] = []
+    foreign: list[tuple[int, int]] = []  # character ranges read as Windows-1252
+    at, length, letters = 0, 0, False
+
+    def windows_1252(part: bytes) -> None:
+        nonlocal length
+        pieces.append(part.decode("cp1252", errors="kindkaart-windows-1252-undefined"))
+        foreign.append((length, length + len(pieces[-1])))
+        length += len(pieces[-1])
+
+    while at < len(line):
+        try:
+            part, end = line[at:].decode("utf-8"), len(line)
+        except UnicodeDecodeError as error:
+            part, end = line[at:at + error.start].decode("utf-8"), at + error.end
+        for kept in re.split(f"({_NO_UTF8_LETTER.pattern})", part):
+            if _NO_UTF8_LETTER.fullmatch(kept):  # UTF-8 of no letter: Windows-1252 bytes
+                windows_1252(kept.encode("utf-8"))
+            elif kept:
+                letters = letters or not kept.isascii()
+                pieces.append(kept)
+                length += len(kept)
+        if end > (done := at + len(part.encode("utf-8"))):
+            windows_1252(line[done:end])
+        at = end
+    if not letters:
+        return None
+    text = "".join(pieces)
+    words = [match[0] for match in re.finditer(r"[^\s;,\t\"]+", text)
+             if any(match.start() < stop and start < match.end() for start, stop in foreign)]
+    return text, list(dict.fromkeys(words))

@@ -34,17 +34,12 @@ def export_bytes(con: duckdb.DuckDBPyConnection, path: Path, gemeente_code: str,
     return data
 
 
-# How long the scratch file of another name, whose process is not running here, is left alone:
-# on a network folder it may be another computer's export being written (seconds, not minutes)
-OTHERS_LEFT_FOR = 10 * 60
-
-
 def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | None = None) -> None:
     """Write `data` to `path` whole or not at all: into a file beside it, put in place when
     complete. A full disk leaves no half export, and an earlier file of that name stays. The
     scratch file carries this process's id: what a killed run left (kill -9 runs no clean-up) the
     next write of this name removes, and the next write of any name into that folder once it is
-    OTHERS_LEFT_FOR old (store.remove_dead_scratch); never the file of a process still running.
+    store.OTHERS_LEFT_FOR old (store.remove_dead_scratch); never the file of a process still running.
     `before_placing` runs when the file is complete, before it takes its place (an export's audit
     line: an error there leaves no file). A device, pipe or folder at `path` is refused
     (store.refuse_special_output), never replaced; a place where the file cannot be written (no
@@ -62,7 +57,7 @@ def write_whole(path: Path, data: bytes, before_placing: Callable[[], None] | No
         if folder == path.parent:
             with contextlib.suppress(OSError):  # a folder that cannot be listed: the write says why
                 store.remove_leftovers(path.parent, ".deel", stem=f".{path.name}")
-                store.remove_dead_scratch(path.parent, ".deel", OTHERS_LEFT_FOR)
+                store.remove_dead_scratch(path.parent, ".deel", store.OTHERS_LEFT_FOR)
         scratch = folder / f".{path.name}.{os.getpid()}.deel"
         try:
             try:

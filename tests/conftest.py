@@ -259,6 +259,23 @@ def run_page(page: str | None = None, timeout: int = 60, account=None, params: d
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def read_in_boundaries(path: Path, gemeente: str, login: str = "beheer"):
+    """On Gemeente laden, signed in as the beheerder `login`: choose `gemeente`, upload the GeoJSON
+    file at `path` and press 'Bestand inlezen' (the file read for the chosen gemeente only).
+    Returns the AppTest, after a run without an exception."""
+    from data_sources.accounts import Account
+
+    at = run_page("gemeente_laden", account=Account(login, "beheerder"))
+    at.selectbox(key="laden_gemeente").set_value(gemeente).run()
+    at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
+    at.run()
+    assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def upload_registration(at, soort: str, name: str, data: bytes):
     """On the Aanleveren page in `at`: choose the registration type and upload the workbook."""
     at.selectbox(key="aanleveren_soort").set_value(soort)

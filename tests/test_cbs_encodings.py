@@ -387,10 +387,9 @@ def test_gemeente_laden_reads_a_national_geojson_with_a_damaged_feature_of_anoth
     the refusal names feature and byte, without a traceback or a server path, and nothing stored
     before is lost."""
     import duckdb
-    from conftest import add_account, run_page
+    from conftest import add_account, read_in_boundaries
 
     from data_sources import store
-    from data_sources.accounts import Account
 
     def boundaries() -> list[tuple]:
         connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
@@ -403,22 +402,11 @@ def test_gemeente_laden_reads_a_national_geojson_with_a_damaged_feature_of_anoth
                        damage=("Earnewâld".encode(), b"Earnew\x81ld"))
     add_account(app_db, "beheer", "beheerder")
 
-    def read_in(gemeente: str):
-        at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
-        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
-        at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
-        at.run()
-        assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
-        next(b for b in at.button if b.label == "Bestand inlezen").click()
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    at = read_in("GM0193")
+    at = read_in_boundaries(path, "GM0193")
     assert at.success and not at.error, [e.value for e in at.error]
     before = boundaries()
     assert any(code.startswith("WK0193") for code, _ in before)
-    at = read_in("GM0737")
+    at = read_in_boundaries(path, "GM0737")
     assert not at.success
     errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes '<'
     assert (f"Bestand wijk_2024.geojson: feature {_feature_number('WK073705')} (WK073705), eigenschap "

@@ -884,10 +884,9 @@ def test_gemeente_laden_reads_the_national_file_with_another_gemeentes_damaged_w
     Tytsjerksteradiel's Earnewâld is read for Zwolle; for Tytsjerksteradiel it is refused naming
     file, feature and code, without a traceback or a server path, and the stored boundaries stay."""
     import duckdb
-    from conftest import add_account, run_page
+    from conftest import add_account, read_in_boundaries
 
     from data_sources import store
-    from data_sources.accounts import Account
 
     def boundaries() -> list[tuple]:
         connection = duckdb.connect(str(app_db), config=store.CONNECT_CONFIG)
@@ -899,23 +898,12 @@ def test_gemeente_laden_reads_the_national_file_with_another_gemeentes_damaged_w
     path, numbers = national_wijken(tmp_path / "wijk_2024.geojson", "ring-of-two")
     add_account(app_db, "beheer", "beheerder")
 
-    def read_in(gemeente: str):
-        at = run_page("gemeente_laden", account=Account("beheer", "beheerder"))
-        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
-        at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/geo+json"))
-        at.run()
-        assert at.radio(key="laden_bestand_bereik").value is False  # only the gemeente chosen
-        next(b for b in at.button if b.label == "Bestand inlezen").click()
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    at = read_in("GM0193")
+    at = read_in_boundaries(path, "GM0193")
     assert at.success and not at.error, [e.value for e in at.error]
     before = boundaries()
     assert sorted(code for code, _ in before if code.startswith("WK0193")) == sorted(
         code for code in numbers if code.startswith("WK0193"))
-    at = read_in("GM0737")
+    at = read_in_boundaries(path, "GM0737")
     assert not at.success
     errors = [e.value for e in at.error]
     assert errors == ["wijk_2024.geojson is niet ingelezen; er is niets opgeslagen.",

@@ -463,7 +463,7 @@ def test_an_export_removes_what_killed_runs_left_beside_other_names_but_not_what
     # under another name removed it only when it wrote that same name again
     import sys
 
-    from outputs.files import OTHERS_LEFT_FOR
+    from data_sources.store import OTHERS_LEFT_FOR
 
     path = tmp_path / "kindkaart.duckdb"
     shutil.copy(sample_db, path)

@@ -3,7 +3,9 @@ state or the new: every backup whole, every audit line exactly with its deed."""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -341,3 +343,61 @@ def test_a_first_backup_killed_while_it_copies_leaves_no_new_folder_and_no_copy(
     assert [p.name for p in copy.parent.iterdir()] == [copy.name]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["db"] + ([] if where == "backups" else ["elders"]))
+
+
+def _written_long_ago(folder: Path) -> None:
+    """Set the times of `folder` and all in it an hour back, past store.OTHERS_LEFT_FOR."""
+    long_ago = time.time() - store.OTHERS_LEFT_FOR - 3600
+    for entry in [folder, *folder.rglob("*")]:
+        os.utime(entry, (long_ago, long_ago))
+
+
+@pytest.mark.parametrize("next_target", ["beside", "made by hand"])
+def test_what_a_backup_killed_in_a_new_folder_left_the_next_backup_elsewhere_removes(
+        tmp_path, sample_db, capsys, next_target):
+    # `backup -o elders/nieuw/kopie.duckdb` killed while it copies leaves elders.<pid>.kopie (the
+    # new folder under its scratch name). Only a backup into that same still missing folder removed
+    # it: one into the folder beside it, or into elders/ made by hand meanwhile, left it for good.
+    # Now those remove it too (beside: once its process is gone and it is OTHERS_LEFT_FOR old, as
+    # export scratch files); never the folder of a process still running, nor anything else.
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "kindkaart.duckdb"
+    shutil.copy(sample_db, path)
+    target = tmp_path / "elders" / "nieuw" / "kopie.duckdb"
+    _kill_paused(tmp_path / "gepauzeerd", "_copy_in_child", "backup", "--db", str(path), "-o", str(target))
+    [leftover] = [p for p in tmp_path.iterdir() if p.name.startswith("elders.")]
+    assert re.fullmatch(r"elders\.\d+\.kopie", leftover.name) and leftover.is_dir()
+    dead = int(leftover.name.split(".")[1])
+    living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        # a backup still writing into its new folder, and a folder that only looks like one
+        running = tmp_path / f"anders.{living.pid}.kopie"
+        (running / "nieuw").mkdir(parents=True)
+        (running / "nieuw" / f"kopie.duckdb.{living.pid}.kopie").write_bytes(b"half")
+        not_ours = tmp_path / f"foto's.{dead}.kopie"
+        not_ours.mkdir()
+        for name in ("een.jpg", "twee.jpg"):
+            (not_ours / name).write_bytes(b"foto")
+        for kept in (running, not_ours):
+            _written_long_ago(kept)
+        if next_target == "beside":
+            # just written: it may be another computer's backup on a network folder, so it stays
+            assert main(["backup", "--db", str(path), "-o", str(tmp_path / "ander.duckdb")]) == 0
+            assert leftover.is_dir()
+            _written_long_ago(leftover)
+            assert main(["backup", "--db", str(path), "-o", str(tmp_path / "nog een.duckdb")]) == 0
+            made = ["ander.duckdb", "nog een.duckdb"]
+        else:
+            (tmp_path / "elders").mkdir()
+            assert main(["backup", "--db", str(path), "-o", str(target)]) == 0
+            store.verify_database(target)
+            made = ["elders"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["db", running.name, not_ours.name, *made])
+        assert (running / "nieuw" / f"kopie.duckdb.{living.pid}.kopie").read_bytes() == b"half"
+        assert sorted(p.name for p in not_ours.iterdir()) == ["een.jpg", "twee.jpg"]
+    finally:
+        living.kill()
+        living.wait()
+    capsys.readouterr()

@@ -1620,6 +1620,45 @@ def test_the_page_reads_a_utf8_national_copy_with_rows_of_amsterdam_pasted_from_
     assert stored() == before
 
 
+def _addresses(con, load_id: int) -> list[tuple]:
+    return con.execute("select lrk_id, location_name, street_address from raw_lrk__locations"
+                       " where load_id = ? order by row_number", [load_id]).fetchall()
+
+
+def test_a_line_with_a_value_in_windows_1252_among_utf8_values_reads_each_as_written(
+        postcode_con, tmp_path):
+    """A UTF-8 export in which one row's address was typed in a Windows program ('Caféstraat': the
+    one byte 0xE9) and one name holds both ('Crèche' in UTF-8, 'Café' in Windows-1252): such a
+    line is no UTF-8, so it was read as Windows-1252 whole and Oord's name stored as 'CrÃ¨che 't
+    Ã‰Ã©nhoorntje', with a note that blamed an earlier save. Now each part is read in its own
+    encoding and a note names row and column; the same export written in UTF-8 alone gives the
+    same names without a note."""
+    rows = _open_data_rows()
+    rows[0]["opvanglocatie_adres"] = "Caféstraat 12"
+    rows[1]["actuele_naam_oko"] = "Crèche Café De Klimboom"
+    (tmp_path / "schoon").mkdir()
+    clean = _utf8_export(tmp_path / "schoon" / "export_opendata_lrk.csv", rows, {})
+    mixed = tmp_path / "gemengd" / "export_opendata_lrk.csv"
+    mixed.parent.mkdir()
+    mixed.write_bytes(clean.read_bytes().replace("Caféstraat".encode(), "Caféstraat".encode("cp1252"))
+                      .replace("Café De".encode(), "Café De".encode("cp1252")))
+    assert b"Caf\xe9straat" in mixed.read_bytes() and "Crèche ".encode() + b"Caf\xe9 De" in mixed.read_bytes()
+    written = [("204857361", "Kinderdagverblijf Crèche 't Éénhoorntje", "Caféstraat 12"),
+               ("309182736", "Crèche Café De Klimboom", "Schoolweg 1")]
+    result = lrk.import_lrk_file(postcode_con, clean, year=2024, within={"GM0001"})
+    assert _addresses(postcode_con, result.load_id)[:2] == written
+    assert [note for note in result.notes if "gelezen" in note or "Ã" in note] == []
+    result = lrk.import_lrk_file(postcode_con, mixed, year=2024, within={"GM0001"})
+    assert (result.locations, result.places) == (5, 108)
+    assert _addresses(postcode_con, result.load_id)[:2] == written
+    assert [note for note in result.notes if "gelezen" in note or "Ã" in note] == [
+        "rij 2, kolom opvanglocatie_adres: gelezen als Windows-1252, de rest van de rij als UTF-8 "
+        "(getypt of geplakt in een ander programma?); controleer de namen",
+        "rij 3, kolom actuele_naam_oko: gelezen als Windows-1252, de rest van de rij als UTF-8 "
+        "(getypt of geplakt in een ander programma?); controleer de namen"]
+    assert all(severity(note) == "info" for note in result.notes if "gelezen" in note)
+
+
 def test_the_download_in_windows_1252_with_bytes_that_happen_to_be_utf8_stays_windows_1252(
         postcode_con, tmp_path):
     """The register's own download is Windows-1252: 'É' followed by a no-break space is two bytes
