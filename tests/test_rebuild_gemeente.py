@@ -469,3 +469,54 @@ def test_a_refused_upload_among_simultaneous_ones_is_refused_alone(db, monkeypat
                       [a]).fetchone()[0] == 1
     assert _vve_signals(db, "GM0001") != before
     _assert_as_full_build(db)
+
+
+def _rebuilt_gemeente(con) -> str | None:
+    return con.execute(f"select getvariable('{transforms.REBUILT_GEMEENTE}')").fetchone()[0]
+
+
+def test_a_model_filtering_its_sources_to_the_rebuilt_gemeente_is_rebuilt_per_gemeente():
+    # in_rebuilt_gemeente (macros.sql) keeps a source's rows of other gemeenten out only in the
+    # rebuild of one gemeente: right only where that gemeente's rows need no other gemeente's
+    per_gemeente = transforms.rebuilt_per_gemeente(transforms.all_models())
+    using = [m.name for m in transforms.all_models() if "in_rebuilt_gemeente(" in m.sql]
+    assert "signals_by_wijk" in using
+    assert [name for name in using if not per_gemeente.get(name)] == []
+
+
+def test_the_rebuild_of_one_gemeente_reads_that_gemeentes_sources_only(db):
+    # signals_by_wijk reads its counts (a common table expression read four times) and the
+    # populations beside them (left joins) with in_rebuilt_gemeente: the filter on its result
+    # reached neither, and the rebuild of one gemeente grouped the rows of every gemeente
+    body = next(m.sql for m in transforms.all_models() if m.name == "signals_by_wijk").strip().rstrip(";")
+    def gemeenten_read() -> list[str]:
+        return [code for (code,) in db.execute(
+            f"select distinct gemeente_code from ({body}) order by 1").fetchall()]
+    everywhere = gemeenten_read()
+    assert everywhere == ["GM0001", "GM0002", "GM9999"]
+    with transforms._rebuilding(db, "GM0002"):
+        assert _rebuilt_gemeente(db) == "GM0002"
+        assert gemeenten_read() == ["GM0002"]
+        plan = db.execute(f"explain select * from ({body})").fetchall()[0][1]
+        assert "gemeente_code='GM0002'" in plan.replace(" ", "")
+    assert _rebuilt_gemeente(db) is None
+    assert gemeenten_read() == everywhere
+
+
+def test_the_rebuilt_gemeente_is_forgotten_after_a_build_also_one_that_failed(db, monkeypatch):
+    _upload(db, "vve-indicaties", "GM0001", 30)  # a per-gemeente rebuild on this connection
+    assert _rebuilt_gemeente(db) is None
+
+    def failing(con, model, gemeente_code=None):
+        assert _rebuilt_gemeente(con) == gemeente_code == "GM0001"
+        raise RuntimeError("model failed")
+
+    monkeypatch.setattr(transforms, "_store_python", failing)
+    with pytest.raises(RuntimeError, match="model failed"):
+        transforms.build(db, gemeente_code="GM0001", changed=["stg_partner__vve_indicaties"])
+    assert _rebuilt_gemeente(db) is None
+    monkeypatch.undo()
+    # a full build on the same connection reads every gemeente again
+    transforms.build(db)
+    assert {code for (code,) in db.execute("select distinct gemeente_code from signals_by_wijk"
+                                           ).fetchall()} == {"GM0001", "GM0002", "GM9999"}

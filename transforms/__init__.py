@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -242,18 +243,41 @@ def _rebuild_gemeente(con: duckdb.DuckDBPyConnection, ordered: list[Model], geme
     built = []
     for model in stored:
         body = model.sql.strip().rstrip(";")
-        if model.python:
-            _store_python(con, model, gemeente_code if per_gemeente[model.name] else None)
-        elif per_gemeente[model.name]:
-            con.execute(f"delete from {model.name} where gemeente_code = ?", [gemeente_code])
-            # the filter reaches the sources (the models are written so that it can: no
-            # correlated subqueries or anti joins across gemeenten), so this reads one gemeente
-            con.execute(f"insert into {model.name} select * from ({body}) where gemeente_code = ?",
-                        [gemeente_code])
+        if not per_gemeente[model.name]:
+            if model.python:
+                _store_python(con, model)
+            else:
+                con.execute(f"create or replace table {model.name} as {body}")
         else:
-            con.execute(f"create or replace table {model.name} as {body}")
+            with _rebuilding(con, gemeente_code):
+                if model.python:
+                    _store_python(con, model, gemeente_code)
+                else:
+                    con.execute(f"delete from {model.name} where gemeente_code = ?", [gemeente_code])
+                    # the filter reaches the sources (the models are written so that it can: no
+                    # correlated subqueries or anti joins across gemeenten; where the optimiser
+                    # cannot push it, the model filters with in_rebuilt_gemeente), so this reads
+                    # one gemeente
+                    con.execute(f"insert into {model.name} select * from ({body})"
+                                " where gemeente_code = ?", [gemeente_code])
         built.append(model.name)
     return built
+
+
+REBUILT_GEMEENTE = "kindkaart_rebuilt_gemeente"  # the variable of in_rebuilt_gemeente (macros.sql)
+
+
+@contextlib.contextmanager
+def _rebuilding(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> Iterator[None]:
+    """While one model's rows of `gemeente_code` are made again: in_rebuilt_gemeente(g) holds
+    for that gemeente only. The variable is the connection's own (other sessions never see it)
+    and is reset afterwards, also when the model fails: a full build, or a page reading a view,
+    on this connection reads every gemeente again."""
+    con.execute(f"set variable {REBUILT_GEMEENTE} = ?", [gemeente_code])
+    try:
+        yield
+    finally:
+        con.execute(f"reset variable {REBUILT_GEMEENTE}")
 
 
 # (schema signature, build fingerprint) -> the models whose stored columns were found equal to

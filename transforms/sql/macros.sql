@@ -37,3 +37,15 @@ create or replace macro small_pool(children_count, min_count) as
     or (sum(children_count) - max(children_count) > 0
         and sum(children_count) - max(children_count) < min_count)
     or bool_or(children_count > 0 and children_count < min_count);
+
+-- Whether a row of this gemeente is one that the running build makes: always in a full build;
+-- in the rebuild of one gemeente's rows (new data of that gemeente: an upload, a restore) only
+-- that gemeente's. transforms.build sets the variable around each model it rebuilds per gemeente
+-- and only then; DuckDB folds the macro when it plans the query, so a model that filters its
+-- sources with it reads one gemeente where the optimiser could not push the filter itself (a
+-- common table expression read several times, the right side of a left join). Only for a model
+-- declared '-- rebuild: per gemeente', and only on rows whose figures come from their own
+-- gemeente's rows (tests/test_rebuild_gemeente.py holds the models that use it to that).
+create or replace macro in_rebuilt_gemeente(gemeente) as
+    getvariable('kindkaart_rebuilt_gemeente') is null
+    or gemeente = getvariable('kindkaart_rebuilt_gemeente');

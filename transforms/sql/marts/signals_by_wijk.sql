@@ -17,7 +17,8 @@
 -- Source: int_signals__partner_counts, population_by_wijk_age, population_unknown_by_wijk,
 -- population_protection_by_wijk, published_signal_patterns,
 -- stg_cbs__kerncijfers (CBS jeugdzorg: per 100 young people up to 23).
--- rebuild: per gemeente
+-- rebuild: per gemeente (every row from its own gemeente's rows: the sources read only the rebuilt
+-- gemeente's, in_rebuilt_gemeente, where the filter on the result cannot reach them)
 with counts as (
     select
         gemeente_code,
@@ -31,6 +32,7 @@ with counts as (
             / nullif(sum(children_count) filter (where waiting_weeks is not null), 0)
             as waiting_weeks
     from int_signals__partner_counts
+    where in_rebuilt_gemeente(gemeente_code)
     group by all
 ),
 
@@ -80,9 +82,11 @@ delivered as (
 population as (
     select gemeente_code, wijk_code, wijk_name, year, age_group, children, false as population_unknown
     from population_by_wijk_age
+    where in_rebuilt_gemeente(gemeente_code)
     union all
     select gemeente_code, wijk_code, any_value(wijk_name), year, 'alle', sum(children), false
     from population_by_wijk_age
+    where in_rebuilt_gemeente(gemeente_code)
     group by gemeente_code, wijk_code, year
     union all
     -- a wijk whose children CBS keeps secret keeps its delivered counts; only its rate is unknown
@@ -95,11 +99,13 @@ population as (
 population_hidden as (
     select gemeente_code, year, wijk_code, age_group, cell_hidden, gemeente_hidden
     from population_protection_by_wijk
+    where in_rebuilt_gemeente(gemeente_code)
     union all
     select gemeente_code, year, wijk_code, 'alle',
         bool_or(cell_hidden) or bool_or(wijk_total_hidden),
         bool_or(gemeente_hidden) or bool_or(gemeente_total_hidden)
     from population_protection_by_wijk
+    where in_rebuilt_gemeente(gemeente_code)
     group by gemeente_code, year, wijk_code
 ),
 
