@@ -79,13 +79,13 @@ def year_kind(source: str) -> str:
     return f"schatting; kinderen: {children}" if indicator.kind == "model" else children
 
 
-
-
 def last_figure(series: str) -> float:
-    """The series' figure in its last year with one shown (-inf without: it sorts last)."""
+    """The series' figure in its last year with one shown, rounded as the page shows it (-inf
+    without: it sorts last). Unrounded, which wijken come first would tell which of two equal
+    shown figures is the larger."""
     part = combined[(combined["series"] == series) & ~combined["hidden"].astype(bool)].sort_values("year")
     shown = part["value"].dropna()
-    return float(shown.iloc[-1]) if len(shown) else float("-inf")
+    return round(float(shown.iloc[-1]), decimals) if len(shown) else float("-inf")
 
 
 # At most theme.MAX_TREND_LINES wijken drawn at once, each in a style of its own (colour, dash and
