@@ -7,7 +7,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
@@ -125,10 +125,30 @@ class SheetEntry:
     # _survey_with_calamine): read_workbook then takes it from here instead of reading it again.
     sheet: Sheet | None = field(default=None, repr=False, compare=False)
     xml: bytes | None = field(default=None, repr=False, compare=False)
+    # The filled cells of the first rows beyond MAX_COLUMNS, as (row, column, value): a system
+    # export pasted beside the data is wider than the head, and its BSN column at BT was never
+    # looked at. Kept apart, not in `head`: one cell at XFD1 would make every row 16,384 wide.
+    far: list[tuple[int, int, Any]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
         return self.state == "visible"
+
+    def whole_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The first rows with their numbers, each as wide as its last filled cell (`head` and
+        `far` together), for the checks that must see every column of a sheet not counted."""
+        beyond: dict[int, list[tuple[int, Any]]] = {}
+        for r, c, value in self.far:
+            beyond.setdefault(r, []).append((c, value))
+        for r, row in enumerate(self.head, start=1):
+            if r not in beyond:
+                yield r, row
+                continue
+            cells = list(row) + [None] * (MAX_COLUMNS - len(row))
+            cells += [None] * (max(c for c, _ in beyond[r]) - len(cells))
+            for c, value in beyond[r]:
+                cells[c - 1] = value
+            yield r, tuple(cells)
 
     def has_content(self) -> bool:
         """True when the first rows hold a value."""
@@ -280,19 +300,34 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                entries = [
-                    SheetEntry(ws.title, ws.sheet_state or "visible",
-                               str(ws._worksheet_path).lstrip("/"),
-                               [tuple(_decoded(row)) for row in ws.iter_rows(
-                                   min_row=1, max_row=head_rows, max_col=MAX_COLUMNS,
-                                   values_only=True)])
-                    for ws in book.worksheets
-                ]
+                entries = [_streamed_entry(ws, head_rows) for ws in book.worksheets]
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
         raise _unreadable(exc, shown, data) from None
     return entries
+
+
+# At most this many cells beyond MAX_COLUMNS are kept of a sheet's head (SheetEntry.far): a
+# partner's export fills a few dozen columns more; the bound keeps a file of thousands of
+# far cells on hundreds of sheets from taking the memory.
+MAX_FAR_CELLS = 5_000
+
+
+def _streamed_entry(ws: Any, head_rows: int) -> SheetEntry:
+    """A sheet's entry from openpyxl's streaming reader: its first `head_rows` rows, MAX_COLUMNS
+    wide, and the filled cells beyond (`far`). The rows are read as wide as their last cell, not
+    as wide as the sheet's recorded size says (`reset_dimensions`): a program may record A1."""
+    ws.reset_dimensions()
+    head, far = [], []
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=head_rows, values_only=True), start=1):
+        row = _decoded(row)
+        head.append(tuple(row[:MAX_COLUMNS]) + (None,) * (MAX_COLUMNS - len(row)))
+        for c in range(MAX_COLUMNS, len(row)):
+            if row[c] is not None and len(far) < MAX_FAR_CELLS:
+                far.append((r, c + 1, row[c]))
+    return SheetEntry(ws.title, ws.sheet_state or "visible", str(ws._worksheet_path).lstrip("/"),
+                      head, far=far)
 
 
 # A plain workbook of at most this many worksheets is surveyed by reading every sheet whole with

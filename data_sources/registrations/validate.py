@@ -1053,7 +1053,7 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
         if entry is chosen:
             continue  # its columns are checked with their values (_personal_data)
         reported = set()
-        for r, row in enumerate(entry.head, start=1):
+        for r, row in entry.whole_rows():
             for c, cell in enumerate(row, start=1):
                 if c in reported or not isinstance(cell, str) or len(cell) > 40:
                     continue
@@ -1117,7 +1117,9 @@ def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> Shee
     own = own_texts(rtype.key) if rtype is not None else frozenset({NO_PERSONAL_DATA_LINE})
     head = [tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
             for row in entry.head]
-    return SheetEntry(entry.name, entry.state, entry.part, head)
+    far = [(r, c, None if cell.__class__ is str and cell in own else cell)
+           for r, c, cell in entry.far]
+    return SheetEntry(entry.name, entry.state, entry.part, head, far=far)
 
 
 def _personal_values(entry: SheetEntry, reported: set[int],
@@ -1128,7 +1130,7 @@ def _personal_values(entry: SheetEntry, reported: set[int],
     must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
     lone: dict[int, _NameCount] = {}
-    for r, row in enumerate(entry.head, start=1):
+    for r, row in entry.whole_rows():
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
@@ -1143,7 +1145,7 @@ def _personal_values(entry: SheetEntry, reported: set[int],
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
     if not found:
-        return _rows_of_names(entry.name, enumerate(entry.head, start=1), reported, places,
+        return _rows_of_names(entry.name, entry.whole_rows(), reported, places,
                               "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
                               "bevatten. ")
     return [Message(

@@ -1,0 +1,90 @@
+"""Partner workbooks wider than the template: a system export pasted beside the data (a
+pupil administration exports 70 to 100 columns), a stray cell far to the right. Real .xlsx files
+through the real check and the Aanleveren page; personal data beyond column 60 is refused as
+anywhere else, and a sheet too large is named by the cell that makes it so."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import openpyxl
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from conftest import run_page, shown_text, upload_registration  # noqa: E402
+from support import filled_template, stored_content  # noqa: E402
+
+from data_sources.registrations.reading import MAX_COLUMNS  # noqa: E402
+from data_sources.registrations.validate import validate_workbook  # noqa: E402
+
+ROWS = [["Centrum", "2-4", "SES", 12], ["Oude Haven", "0-2", "taal/spraak", 3]]
+BSNS = [123456782, 111222333]  # both pass the elfproef
+
+
+def _with_export(header: list, rows: list[list]) -> bytes:
+    """The filled template with a sheet 'Export leerlingen' beside Gegevens, as a partner pastes
+    its system's export there to count from: `header` and `rows` from A1."""
+    book = openpyxl.load_workbook(io.BytesIO(filled_template("vve-indicaties", ROWS)))
+    export = book.create_sheet("Export leerlingen", 2)
+    export.append(header)
+    for row in rows:
+        export.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _export_columns(count: int) -> list[str]:
+    return [f"veld {n}" for n in range(1, count + 1)]
+
+
+def test_a_bsn_column_beyond_column_60_of_another_sheet_is_refused(gem):
+    """The survey of the other sheets read their first 60 columns only: a BSN column at BT of a
+    wide export beside the data went through, although the README promises a header that points
+    at BSNs is refused 'op welk blad ook'."""
+    header = [*_export_columns(71), "BSN"]  # column 72, BT
+    data = _with_export(header, [["x"] * 71 + [bsn] for bsn in BSNS])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert any(t.startswith("Blad 'Export leerlingen', rij 1, kolom BT (BSN): persoonsgegevens "
+                            "geweigerd: de kolomnaam wijst op burgerservicenummers") for t in texts), texts
+    assert not any(str(bsn) in t for t in texts for bsn in BSNS), texts
+
+
+def test_bsns_and_names_without_a_telling_header_beyond_column_60_are_refused(gem):
+    header = [*_export_columns(68), "id", "leerling"]  # BQ and BR: no word that tells
+    data = _with_export(header, [["x"] * 68 + [bsn, name]
+                                 for bsn, name in zip(BSNS, ["Sven Jansen", "Fatima el Amrani"], strict=True)])
+    texts = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024").message_texts()
+    assert any(t.startswith("Blad 'Export leerlingen', kolom BQ: persoonsgegevens geweigerd: 2 cel(len) "
+                            "met mogelijk een burgerservicenummer (rijen 2 en 3)") for t in texts), texts
+    assert any(t.startswith("Blad 'Export leerlingen', kolom BR: persoonsgegevens geweigerd")
+               for t in texts), texts
+    assert not any(part in t for t in texts for part in ("Jansen", "Amrani", "123456782"))
+
+
+def test_a_wide_sheet_without_personal_data_beside_the_data_changes_nothing(gem):
+    header = _export_columns(MAX_COLUMNS + 30)
+    data = _with_export(header, [list(range(MAX_COLUMNS + 30))])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx", period="2024")
+    assert result.ok, result.message_texts()
+    assert sorted(result.aggregates_df[["wijk_code", "children_count"]].itertuples(index=False,
+                                                                                  name=None)) == [
+        ("WK999901", 12), ("WK999902", 3)]
+
+
+def test_the_page_refuses_a_bsn_column_far_to_the_right_and_stores_nothing(app_db):
+    before = stored_content(app_db)
+    header = [*_export_columns(79), "burgerservicenummer"]  # column 80, CB
+    at = run_page("aanleveren")
+    upload_registration(at, "vve-indicaties", "vve-jgz.xlsx",
+                        _with_export(header, [["x"] * 79 + [bsn] for bsn in BSNS]))
+    assert not at.exception
+    text = shown_text(at)
+    assert "niet in orde" in text and "Er is niets opgeslagen" in text, text
+    assert "burgerservicenummers" in text and "Export leerlingen" in text and "CB" in text, text
+    assert not any(str(bsn) in text for bsn in BSNS)
+    assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert stored_content(app_db) == before
