@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from conftest import run_page, shown_text, upload_registration  # noqa: E402
@@ -87,4 +89,49 @@ def test_the_page_refuses_a_bsn_column_far_to_the_right_and_stores_nothing(app_d
     assert "burgerservicenummers" in text and "Export leerlingen" in text and "CB" in text, text
     assert not any(str(bsn) in text for bsn in BSNS)
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
+    assert stored_content(app_db) == before
+
+
+def _template_with(cells: dict[str, object]) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(filled_template("vve-indicaties", ROWS)))
+    for address, value in cells.items():
+        book["Gegevens"][address] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    # a stray cell far to the right (Ctrl+Pijl rechts, a typed space): no advice about rows
+    ({"XFD2": " "}, "Blad 'Gegevens' heeft 16.384 kolommen; Kindkaart leest hoogstens 60 kolommen "
+                    "(A tot en met BH). De eerste cel met inhoud daarbuiten is XFD2. Verwijder wat "
+                    "rechts van de tabel staat (selecteer de kolommen vanaf BI"),
+    # a system export pasted beside the template's columns
+    ({f"{openpyxl.utils.get_column_letter(c)}{r}": "x" for c in range(5, 80) for r in (1, 2)},
+     "Blad 'Gegevens' heeft 79 kolommen; Kindkaart leest hoogstens 60 kolommen (A tot en met BH). "
+     "De eerste cel met inhoud daarbuiten is BI1. Verwijder"),
+    ({"A25000": "Centrum"}, "Blad 'Gegevens' heeft 25.000 rijen; Kindkaart leest hoogstens 20.000 "
+                            "rijen. De eerste cel met inhoud daarbuiten is A25000. Staat onder rij "
+                            "20.000 niets dat meetelt, verwijder dan die rijen; zijn het echt zoveel "
+                            "rijen, tel dan per wijk op in plaats van één rij per kind."),
+])
+def test_a_sheet_too_large_is_refused_naming_its_first_cell_beyond_and_what_to_do(gem, cells, expected):
+    """'Blad 'Gegevens' heeft 2 rijen en 16384 kolommen; ... Tel per wijk op in plaats van één rij
+    per kind': no cell to look for, and advice about rows for a sheet two rows long."""
+    result = validate_workbook(_template_with(cells), "vve-indicaties", gem, "vve.xlsx", period="2024")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert len(texts) == 1 and texts[0].startswith(expected), texts
+    assert ("Tel per wijk op" in texts[0] or "tel dan per wijk op" in texts[0]) == ("A25000" in cells)
+
+
+def test_the_page_names_the_stray_cell_and_stores_nothing(app_db):
+    before = stored_content(app_db)
+    at = run_page("aanleveren")
+    upload_registration(at, "vve-indicaties", "vve-jgz.xlsx", _template_with({"XFD2": "x"}))
+    assert not at.exception
+    text = shown_text(at)
+    assert "niet in orde" in text and "Er is niets opgeslagen" in text, text
+    assert "XFD2" in text and "Verwijder wat rechts van de tabel staat" in text, text
+    assert "per wijk op" not in text
     assert stored_content(app_db) == before

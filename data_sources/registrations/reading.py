@@ -1295,11 +1295,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             continue  # only the chosen sheets are made dense
         ws_formulas = formulas[ws_values.title] if formulas is not None else None
         if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
-            raise InputRefused(
-                f"Blad '{sheet_shown(ws_values.title)}' heeft {ws_values.max_row} rijen en "
-                f"{ws_values.max_column} kolommen; Kindkaart leest hoogstens {MAX_ROWS} rijen en "
-                f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
-            )
+            raise _too_large(ws_values)
         rows = _cell_values(ws_values)
         reorders, controls = _decode(rows)
         missing = set()
@@ -1324,6 +1320,45 @@ def _read_with_openpyxl(data: bytes, file_name: str,
         sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere,
                             may_reorder=reorders, has_controls=controls))
     return sheets
+
+
+def _dutch_number(number: int) -> str:
+    return f"{number:_}".replace("_", ".")
+
+
+def _too_large(ws: Any) -> InputRefused:
+    """The refusal of a sheet past MAX_ROWS x MAX_COLUMNS, naming the first cell beyond them with
+    something in it and what to do: a stray cell at XFD2 was refused as '2 rijen en 16384
+    kolommen ... Tel per wijk op in plaats van één rij per kind', naming no cell and giving
+    advice about rows."""
+    from openpyxl.utils import get_column_letter
+
+    rows, columns = ws.max_row > MAX_ROWS, ws.max_column > MAX_COLUMNS
+    size = " en ".join(part for part, beyond in (
+        (f"{_dutch_number(ws.max_row)} rijen", rows),
+        (f"{_dutch_number(ws.max_column)} kolommen", columns)) if beyond)
+    limit = " en ".join(part for part, beyond in (
+        (f"{_dutch_number(MAX_ROWS)} rijen", rows),
+        (f"{MAX_COLUMNS} kolommen (A tot en met {get_column_letter(MAX_COLUMNS)})", columns))
+        if beyond)
+    cells = getattr(ws, "_cells", None)
+    beyond_cells = [(r, c) for (r, c), cell in cells.items()
+                    if (r > MAX_ROWS or c > MAX_COLUMNS) and cell.value is not None
+                    ] if isinstance(cells, dict) else []
+    first = ""
+    if beyond_cells:
+        r, c = min(beyond_cells)
+        first = f" De eerste cel met inhoud daarbuiten is {get_column_letter(c)}{r}."
+    if columns:
+        advice = (f" Verwijder wat rechts van de tabel staat (selecteer de kolommen vanaf "
+                  f"{get_column_letter(MAX_COLUMNS + 1)}, rechtsklik > Verwijderen; ook een spatie "
+                  "of een formule die niets toont, telt) en lever het bestand opnieuw aan.")
+    else:
+        advice = (f" Staat onder rij {_dutch_number(MAX_ROWS)} niets dat meetelt, verwijder dan "
+                  "die rijen; zijn het echt zoveel rijen, tel dan per wijk op in plaats van één "
+                  "rij per kind.")
+    return InputRefused(f"Blad '{sheet_shown(ws.title)}' heeft {size}; Kindkaart leest "
+                        f"hoogstens {limit}.{first}{advice}")
 
 
 def _decode(rows: list[list[Any]]) -> tuple[bool, bool]:
