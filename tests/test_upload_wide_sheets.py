@@ -1,7 +1,8 @@
 """Partner workbooks wider than the template: a system export pasted beside the data (a
-pupil administration exports 70 to 100 columns), a stray cell far to the right. Real .xlsx files
-through the real check and the Aanleveren page; personal data beyond column 60 is refused as
-anywhere else, and a sheet too large is named by the cell that makes it so."""
+pupil administration exports 70 to 100 columns), a stray cell far to the right, a column of the
+partner's own hidden beside the template's. Real .xlsx files through the real check and the
+Aanleveren page; personal data beyond column 60 is refused as anywhere else, a sheet too large is
+named by the cell that makes it so, and a hidden column that must go is said to be hidden."""
 
 from __future__ import annotations
 
@@ -135,3 +136,40 @@ def test_the_page_names_the_stray_cell_and_stores_nothing(app_db):
     assert "XFD2" in text and "Verwijder wat rechts van de tabel staat" in text, text
     assert "per wijk op" not in text
     assert stored_content(app_db) == before
+
+
+def _hidden_extra_column(header: str | None) -> bytes:
+    """The filled template with a column E the partner hid (a check of its own), numbers below."""
+    book = openpyxl.load_workbook(io.BytesIO(filled_template("vve-indicaties", ROWS)))
+    sheet = book["Gegevens"]
+    sheet["E1"], sheet["E2"], sheet["E3"] = header, 12, 3
+    sheet.column_dimensions["E"].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("header", "start"), [
+    ("controle", "Blad 'Gegevens', rij 1, kolom E (controle): 'controle' is geen kolom van het "
+                 "sjabloon vve-indicaties. Verwijder de kolom. Deze kolom is verborgen"),
+    (None, "Blad 'Gegevens', rij 1, kolom E: deze kolom heeft geen kolomnaam in de kopregel, maar "
+           "wel waarden (rijen 2, 3)."),
+])
+def test_a_hidden_column_that_must_go_is_said_to_be_hidden(gem, header, start):
+    """A partner told to remove column E found none: Excel did not show it."""
+    result = validate_workbook(_hidden_extra_column(header), "vve-indicaties", gem, "vve.xlsx",
+                               period="2024")
+    texts = result.message_texts()
+    assert len(texts) == 1 and texts[0].startswith(start), texts
+    assert texts[0].endswith("Deze kolom is verborgen: selecteer de kolommen ernaast en kies "
+                             "rechtsklik > Zichtbaar maken om hem te zien."), texts
+
+
+def test_a_visible_column_that_must_go_is_not_said_to_be_hidden(gem):
+    book = openpyxl.load_workbook(io.BytesIO(_hidden_extra_column("controle")))
+    book["Gegevens"].column_dimensions["E"].hidden = False
+    out = io.BytesIO()
+    book.save(out)
+    texts = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx",
+                              period="2024").message_texts()
+    assert len(texts) == 1 and "verwijder" in texts[0].lower() and "verborgen" not in texts[0]

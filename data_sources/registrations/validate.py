@@ -1499,12 +1499,12 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             continue
         if has_data:
             out.add(Message(
-                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
-                "van: " + ", ".join(f"'{col.label}'" for col in rtype.columns
-                                    if col.name not in present)
-                + " of verwijder hem." if len(present) < len(rtype.columns) else
-                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.",
-                sheet.name, header_row, c, header))
+                (f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
+                 "van: " + ", ".join(f"'{col.label}'" for col in rtype.columns
+                                     if col.name not in present)
+                 + " of verwijder hem." if len(present) < len(rtype.columns) else
+                 f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.")
+                + _if_hidden(sheet, c), sheet.name, header_row, c, header))
     _check_unnamed_columns(sheet, header_row, mapping, unknown, out)
     for column in rtype.columns:
         if column.required and column.name not in present:
@@ -1596,7 +1596,16 @@ def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Col
             "deze kolom heeft geen kolomnaam in de kopregel, maar wel waarden "
             f"({'rij' if len(rows) == 1 else 'rijen'} {_row_list(rows)}). Kindkaart weet niet "
             "wat ze betekenen en zou ze niet meetellen. Zet de juiste kolomnaam van het sjabloon "
-            "erboven of verwijder de waarden.", sheet.name, header_row, c))
+            "erboven of verwijder de waarden." + _if_hidden(sheet, c), sheet.name, header_row, c))
+
+
+def _if_hidden(sheet: Sheet, column: int) -> str:
+    """What a message about a column adds when the column is hidden: 'kolom E (controle): ...
+    Verwijder de kolom.' sent a partner looking for a column E that Excel did not show."""
+    if column not in sheet.hidden_columns:
+        return ""
+    return (" Deze kolom is verborgen: selecteer de kolommen ernaast en kies rechtsklik > "
+            "Zichtbaar maken om hem te zien.")
 
 
 def _is_number(value: Any) -> bool:
