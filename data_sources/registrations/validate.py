@@ -128,10 +128,22 @@ class ValidationResult:
     # whether the rows below the header were checked: a refusal of the file as a whole (personal
     # data, a column, the sheet Organisatie) stops before them, and fixing it can bring new messages
     rows_checked: bool = False
+    # problems beyond MAX_MESSAGES, left out of `messages` (whose last line says how many)
+    dropped: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.messages
+
+    def count_text(self) -> str:
+        """How many problems there are, in words: '3 melding(en)', or with more than
+        MAX_MESSAGES '1.200 meldingen; de eerste 200 staan hieronder' (the page said '201
+        melding(en)', counting the line that says how many more there are as one)."""
+        if not self.dropped:
+            return f"{len(self.messages)} melding(en)"
+        shown = len(self.messages) - 1
+        total = f"{shown + self.dropped:_}".replace("_", ".")
+        return f"{total} meldingen; de eerste {shown} staan hieronder"
 
     @property
     def aggregates(self) -> pd.DataFrame:
@@ -315,14 +327,14 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     _check_reordered(sheet, header_row, mapping, collector)
     result.notices += collector.notices
     if collector.messages:
-        result.messages = collector.final()
+        result.messages, result.dropped = collector.final(), collector.dropped
         return result
     rows = _parse_rows(sheet, rtype, header_row, mapping, index, reference, collector, result)
     result.rows_checked = True
     if not rows and not collector.messages:
         collector.add(Message(
             f"bevat onder de kopregel (rij {header_row}) geen gegevens.", sheet.name))
-    result.messages = collector.final()
+    result.messages, result.dropped = collector.final(), collector.dropped
     result.rows_read = sum(times for _row, times in rows)
     if result.ok:
         result.aggregates_df = aggregate(rtype, rows, gemeente)
