@@ -248,7 +248,7 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
         # what was said is surprised by a second round of messages about the rows
         later = ("" if result.rows_checked else " De rijen zelf zijn nog niet gecontroleerd: dat "
                  "gebeurt zodra dit is opgelost.")
-        st.error(f"{plain(upload.name)} is niet in orde ({len(result.messages)} melding(en)). Er is niets "
+        st.error(f"{plain(upload.name)} is niet in orde ({result.count_text()}). Er is niets "
                  f"opgeslagen. Verbeter het bestand en upload het opnieuw.{later}")
         # A plain table, not the data grid: a screen reader reads it as a table right after the
         # alert, with no grid navigation to learn (there are at most 200 messages).

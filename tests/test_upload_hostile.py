@@ -124,7 +124,7 @@ def test_a_filled_cell_far_below_the_table_is_still_refused(gem):
     book.save(out)
     result = validate_workbook(out.getvalue(), "vve-indicaties", gem, "vve.xlsx")
     assert not result.ok
-    assert any("25000 rijen" in t for t in result.message_texts()), result.message_texts()
+    assert any("25.000 rijen" in t for t in result.message_texts()), result.message_texts()
 
 
 def _with_formula_in_d3(formula: str) -> bytes:
@@ -358,7 +358,7 @@ def test_a_sheet_outside_the_worksheets_folder_is_checked_not_an_abort(tmp_path)
          "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
         timeout=120)
     assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
-    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+    assert "Blad 'Gegevens' heeft 1.048.576 rijen en 16.384 kolommen" in done.stdout
 
 
 def prefixed_cells(data: bytes, far_cell: str | None = "XFD1048576", decoy: bool = False) -> bytes:
@@ -403,7 +403,7 @@ def test_a_far_cell_written_with_a_prefix_is_checked_not_an_abort(tmp_path, deco
          "--db", str(db)], cwd=Path(__file__).parent.parent, capture_output=True, text=True,
         timeout=120)
     assert (done.returncode, done.stderr) == (1, ""), done.stderr[-2000:]
-    assert "Blad 'Gegevens' heeft 1048576 rijen en 16384 kolommen" in done.stdout
+    assert "Blad 'Gegevens' heeft 1.048.576 rijen en 16.384 kolommen" in done.stdout
 
 
 @pytest.mark.parametrize("decoy", [False, True])

@@ -37,7 +37,8 @@ def run(args) -> int:
     if not result.ok:
         for line in result.message_texts():
             print(line)
-        print(f"{name} is niet in orde: {len(result.messages)} melding(en). Er is niets opgeslagen.")
+        print(f"{name} is niet in orde: {result.count_text().replace('hieronder', 'hierboven')}. "
+              "Er is niets opgeslagen.")
         return 1
     print(f"{name} is in orde: {result.rows_read} rijen gelezen, {len(result.aggregates_df)} "
           "rijen om op te slaan.")

@@ -7,7 +7,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
@@ -125,10 +125,30 @@ class SheetEntry:
     # _survey_with_calamine): read_workbook then takes it from here instead of reading it again.
     sheet: Sheet | None = field(default=None, repr=False, compare=False)
     xml: bytes | None = field(default=None, repr=False, compare=False)
+    # The filled cells of the first rows beyond MAX_COLUMNS, as (row, column, value): a system
+    # export pasted beside the data is wider than the head, and its BSN column at BT was never
+    # looked at. Kept apart, not in `head`: one cell at XFD1 would make every row 16,384 wide.
+    far: list[tuple[int, int, Any]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
         return self.state == "visible"
+
+    def whole_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The first rows with their numbers, each as wide as its last filled cell (`head` and
+        `far` together), for the checks that must see every column of a sheet not counted."""
+        beyond: dict[int, list[tuple[int, Any]]] = {}
+        for r, c, value in self.far:
+            beyond.setdefault(r, []).append((c, value))
+        for r, row in enumerate(self.head, start=1):
+            if r not in beyond:
+                yield r, row
+                continue
+            cells = list(row) + [None] * (MAX_COLUMNS - len(row))
+            cells += [None] * (max(c for c, _ in beyond[r]) - len(cells))
+            for c, value in beyond[r]:
+                cells[c - 1] = value
+            yield r, tuple(cells)
 
     def has_content(self) -> bool:
         """True when the first rows hold a value."""
@@ -280,19 +300,34 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                entries = [
-                    SheetEntry(ws.title, ws.sheet_state or "visible",
-                               str(ws._worksheet_path).lstrip("/"),
-                               [tuple(_decoded(row)) for row in ws.iter_rows(
-                                   min_row=1, max_row=head_rows, max_col=MAX_COLUMNS,
-                                   values_only=True)])
-                    for ws in book.worksheets
-                ]
+                entries = [_streamed_entry(ws, head_rows) for ws in book.worksheets]
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
         raise _unreadable(exc, shown, data) from None
     return entries
+
+
+# At most this many cells beyond MAX_COLUMNS are kept of a sheet's head (SheetEntry.far): a
+# partner's export fills a few dozen columns more; the bound keeps a file of thousands of
+# far cells on hundreds of sheets from taking the memory.
+MAX_FAR_CELLS = 5_000
+
+
+def _streamed_entry(ws: Any, head_rows: int) -> SheetEntry:
+    """A sheet's entry from openpyxl's streaming reader: its first `head_rows` rows, MAX_COLUMNS
+    wide, and the filled cells beyond (`far`). The rows are read as wide as their last cell, not
+    as wide as the sheet's recorded size says (`reset_dimensions`): a program may record A1."""
+    ws.reset_dimensions()
+    head, far = [], []
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=head_rows, values_only=True), start=1):
+        row = _decoded(row)
+        head.append(tuple(row[:MAX_COLUMNS]) + (None,) * (MAX_COLUMNS - len(row)))
+        for c in range(MAX_COLUMNS, len(row)):
+            if row[c] is not None and len(far) < MAX_FAR_CELLS:
+                far.append((r, c + 1, row[c]))
+    return SheetEntry(ws.title, ws.sheet_state or "visible", str(ws._worksheet_path).lstrip("/"),
+                      head, far=far)
 
 
 # A plain workbook of at most this many worksheets is surveyed by reading every sheet whole with
@@ -1260,11 +1295,7 @@ def _read_with_openpyxl(data: bytes, file_name: str,
             continue  # only the chosen sheets are made dense
         ws_formulas = formulas[ws_values.title] if formulas is not None else None
         if ws_values.max_row > MAX_ROWS or ws_values.max_column > MAX_COLUMNS:
-            raise InputRefused(
-                f"Blad '{sheet_shown(ws_values.title)}' heeft {ws_values.max_row} rijen en "
-                f"{ws_values.max_column} kolommen; Kindkaart leest hoogstens {MAX_ROWS} rijen en "
-                f"{MAX_COLUMNS} kolommen. Tel per wijk op in plaats van één rij per kind."
-            )
+            raise _too_large(ws_values)
         rows = _cell_values(ws_values)
         reorders, controls = _decode(rows)
         missing = set()
@@ -1289,6 +1320,45 @@ def _read_with_openpyxl(data: bytes, file_name: str,
         sheets.append(Sheet(ws_values.title, rows, missing, merged, formula_from_elsewhere=elsewhere,
                             may_reorder=reorders, has_controls=controls))
     return sheets
+
+
+def _dutch_number(number: int) -> str:
+    return f"{number:_}".replace("_", ".")
+
+
+def _too_large(ws: Any) -> InputRefused:
+    """The refusal of a sheet past MAX_ROWS x MAX_COLUMNS, naming the first cell beyond them with
+    something in it and what to do: a stray cell at XFD2 was refused as '2 rijen en 16384
+    kolommen ... Tel per wijk op in plaats van één rij per kind', naming no cell and giving
+    advice about rows."""
+    from openpyxl.utils import get_column_letter
+
+    rows, columns = ws.max_row > MAX_ROWS, ws.max_column > MAX_COLUMNS
+    size = " en ".join(part for part, beyond in (
+        (f"{_dutch_number(ws.max_row)} rijen", rows),
+        (f"{_dutch_number(ws.max_column)} kolommen", columns)) if beyond)
+    limit = " en ".join(part for part, beyond in (
+        (f"{_dutch_number(MAX_ROWS)} rijen", rows),
+        (f"{MAX_COLUMNS} kolommen (A tot en met {get_column_letter(MAX_COLUMNS)})", columns))
+        if beyond)
+    cells = getattr(ws, "_cells", None)
+    beyond_cells = [(r, c) for (r, c), cell in cells.items()
+                    if (r > MAX_ROWS or c > MAX_COLUMNS) and cell.value is not None
+                    ] if isinstance(cells, dict) else []
+    first = ""
+    if beyond_cells:
+        r, c = min(beyond_cells)
+        first = f" De eerste cel met inhoud daarbuiten is {get_column_letter(c)}{r}."
+    if columns:
+        advice = (f" Verwijder wat rechts van de tabel staat (selecteer de kolommen vanaf "
+                  f"{get_column_letter(MAX_COLUMNS + 1)}, rechtsklik > Verwijderen; ook een spatie "
+                  "of een formule die niets toont, telt) en lever het bestand opnieuw aan.")
+    else:
+        advice = (f" Staat onder rij {_dutch_number(MAX_ROWS)} niets dat meetelt, verwijder dan "
+                  "die rijen; zijn het echt zoveel rijen, tel dan per wijk op in plaats van één "
+                  "rij per kind.")
+    return InputRefused(f"Blad '{sheet_shown(ws.title)}' heeft {size}; Kindkaart leest "
+                        f"hoogstens {limit}.{first}{advice}")
 
 
 def _decode(rows: list[list[Any]]) -> tuple[bool, bool]:

@@ -128,10 +128,22 @@ class ValidationResult:
     # whether the rows below the header were checked: a refusal of the file as a whole (personal
     # data, a column, the sheet Organisatie) stops before them, and fixing it can bring new messages
     rows_checked: bool = False
+    # problems beyond MAX_MESSAGES, left out of `messages` (whose last line says how many)
+    dropped: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.messages
+
+    def count_text(self) -> str:
+        """How many problems there are, in words: '3 melding(en)', or with more than
+        MAX_MESSAGES '1.200 meldingen; de eerste 200 staan hieronder' (the page said '201
+        melding(en)', counting the line that says how many more there are as one)."""
+        if not self.dropped:
+            return f"{len(self.messages)} melding(en)"
+        shown = len(self.messages) - 1
+        total = f"{shown + self.dropped:_}".replace("_", ".")
+        return f"{total} meldingen; de eerste {shown} staan hieronder"
 
     @property
     def aggregates(self) -> pd.DataFrame:
@@ -315,14 +327,14 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
     _check_reordered(sheet, header_row, mapping, collector)
     result.notices += collector.notices
     if collector.messages:
-        result.messages = collector.final()
+        result.messages, result.dropped = collector.final(), collector.dropped
         return result
     rows = _parse_rows(sheet, rtype, header_row, mapping, index, reference, collector, result)
     result.rows_checked = True
     if not rows and not collector.messages:
         collector.add(Message(
             f"bevat onder de kopregel (rij {header_row}) geen gegevens.", sheet.name))
-    result.messages = collector.final()
+    result.messages, result.dropped = collector.final(), collector.dropped
     result.rows_read = sum(times for _row, times in rows)
     if result.ok:
         result.aggregates_df = aggregate(rtype, rows, gemeente)
@@ -1053,7 +1065,7 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
         if entry is chosen:
             continue  # its columns are checked with their values (_personal_data)
         reported = set()
-        for r, row in enumerate(entry.head, start=1):
+        for r, row in entry.whole_rows():
             for c, cell in enumerate(row, start=1):
                 if c in reported or not isinstance(cell, str) or len(cell) > 40:
                     continue
@@ -1117,7 +1129,9 @@ def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> Shee
     own = own_texts(rtype.key) if rtype is not None else frozenset({NO_PERSONAL_DATA_LINE})
     head = [tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
             for row in entry.head]
-    return SheetEntry(entry.name, entry.state, entry.part, head)
+    far = [(r, c, None if cell.__class__ is str and cell in own else cell)
+           for r, c, cell in entry.far]
+    return SheetEntry(entry.name, entry.state, entry.part, head, far=far)
 
 
 def _personal_values(entry: SheetEntry, reported: set[int],
@@ -1128,7 +1142,7 @@ def _personal_values(entry: SheetEntry, reported: set[int],
     must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
     lone: dict[int, _NameCount] = {}
-    for r, row in enumerate(entry.head, start=1):
+    for r, row in entry.whole_rows():
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
@@ -1143,7 +1157,7 @@ def _personal_values(entry: SheetEntry, reported: set[int],
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
     if not found:
-        return _rows_of_names(entry.name, enumerate(entry.head, start=1), reported, places,
+        return _rows_of_names(entry.name, entry.whole_rows(), reported, places,
                               "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
                               "bevatten. ")
     return [Message(
@@ -1497,12 +1511,12 @@ def _check_columns(sheet: Sheet, rtype: RegistrationType, header_row: int,
             continue
         if has_data:
             out.add(Message(
-                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
-                "van: " + ", ".join(f"'{col.label}'" for col in rtype.columns
-                                    if col.name not in present)
-                + " of verwijder hem." if len(present) < len(rtype.columns) else
-                f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.",
-                sheet.name, header_row, c, header))
+                (f"'{header}' is geen kolom van het sjabloon {rtype.key}. Hernoem de kolom naar een "
+                 "van: " + ", ".join(f"'{col.label}'" for col in rtype.columns
+                                     if col.name not in present)
+                 + " of verwijder hem." if len(present) < len(rtype.columns) else
+                 f"'{header}' is geen kolom van het sjabloon {rtype.key}. Verwijder de kolom.")
+                + _if_hidden(sheet, c), sheet.name, header_row, c, header))
     _check_unnamed_columns(sheet, header_row, mapping, unknown, out)
     for column in rtype.columns:
         if column.required and column.name not in present:
@@ -1594,7 +1608,16 @@ def _check_unnamed_columns(sheet: Sheet, header_row: int, mapping: dict[int, Col
             "deze kolom heeft geen kolomnaam in de kopregel, maar wel waarden "
             f"({'rij' if len(rows) == 1 else 'rijen'} {_row_list(rows)}). Kindkaart weet niet "
             "wat ze betekenen en zou ze niet meetellen. Zet de juiste kolomnaam van het sjabloon "
-            "erboven of verwijder de waarden.", sheet.name, header_row, c))
+            "erboven of verwijder de waarden." + _if_hidden(sheet, c), sheet.name, header_row, c))
+
+
+def _if_hidden(sheet: Sheet, column: int) -> str:
+    """What a message about a column adds when the column is hidden: 'kolom E (controle): ...
+    Verwijder de kolom.' sent a partner looking for a column E that Excel did not show."""
+    if column not in sheet.hidden_columns:
+        return ""
+    return (" Deze kolom is verborgen: selecteer de kolommen ernaast en kies rechtsklik > "
+            "Zichtbaar maken om hem te zien.")
 
 
 def _is_number(value: Any) -> bool:
