@@ -227,6 +227,26 @@ def test_header_lower_down_reordered_and_empty_extra_columns_are_accepted(gem):
     assert rows_of(result, ["wijk_code", "children_count"]) == [("WK999901", 5), ("WK999902", 8)]
 
 
+@pytest.mark.parametrize("count_header", ["aantal kinderen (n)", "Aantal (n)", "aantal kinderen (abs.)",
+                                          "Aantal kinderen (absoluut)", "aantal kinderen (aantal)"])
+def test_a_count_headed_with_a_note_of_what_it_counts_is_read(gem, count_header):
+    # 'aantal kinderen (n)' was refused: "... is geen kolom van het sjabloon"
+    data = plain_workbook([["wijk", "leeftijdsgroep", "criterium", count_header],
+                           ["Centrum", "2-4", "SES", 12]])
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["wijk_code", "children_count"]) == [("WK999901", 12)]
+
+
+@pytest.mark.parametrize("waiting_header", ["Wachttijd in weken", "gemiddelde wachttijd in weken"])
+def test_a_waiting_time_headed_in_words_is_read(gem, waiting_header):
+    data = plain_workbook([["wijk", "soort hulpvraag", "leeftijdsgroep", "aantal kinderen", waiting_header],
+                           ["Centrum", "behandeling", "4-12", 4, 6.5]])
+    result = validate_workbook(data, "wachtlijst-zorg", gem, "wachtlijst.xlsx")
+    assert result.ok, result.message_texts()
+    assert rows_of(result, ["wijk_code", "waiting_weeks"]) == [("WK999901", 6.5)]
+
+
 def test_pc4_in_two_wijken_goes_to_the_larger_with_a_notice(gem):
     result = validate_workbook(vve([["9901", "2-4", "SES", 9]]), "vve-indicaties", gem, "v.xlsx")
     assert result.ok

@@ -118,7 +118,9 @@ def _children(help_text: str | None = None, per_child: bool = True) -> Column:
     return Column(
         "children_count", "aantal kinderen", help_text or default_help, "count",
         required=not per_child, combine="sum", sql_type="integer",
-        aliases=("aantal", "kinderen", "aantal kinderen", "n"),
+        # also with a note of what the count is, as partners head such a column themselves
+        aliases=("aantal", "kinderen", "aantal kinderen", "n", "aantal kinderen n", "aantal n",
+                 "aantal kinderen abs", "aantal kinderen absoluut", "aantal kinderen aantal"),
     )
 
 
@@ -151,7 +153,8 @@ def _waiting_weeks() -> Column:
         "Gemiddelde wachttijd in weken (mag met decimalen, bijvoorbeeld 6,5). Bij één rij per kind "
         "kan in plaats daarvan de datum van aanmelding worden ingevuld.",
         "number", required=False, combine="mean", sql_type="double",
-        aliases=("wachttijd", "wachttijd weken", "gemiddelde wachttijd"),
+        aliases=("wachttijd", "wachttijd weken", "gemiddelde wachttijd", "wachttijd in weken",
+                 "gemiddelde wachttijd in weken", "gemiddelde wachttijd weken"),
         # a typo (5000) or a date of 1900 gave waiting times of a century: every child is at
         # most 12, so none waited 13 years
         maximum=MAX_WAITING_WEEKS,
