@@ -114,7 +114,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
-        observations = observations_file(path)
+        observations = observations_file(path, path.name)
         if observations is not None and not (path / "TableInfos.json").exists():
             return _read_observations(observations, path, year)
         for file in sorted(path.glob("*.json")):
@@ -133,7 +133,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         return _read_kwb(sheet, path, year, gemeenten)
     if suffix == ".zip":
         with unpacked(path) as folder:
-            observations = observations_file(folder)
+            observations = observations_file(folder, path.name)
             if observations is not None:
                 return _read_observations(observations, path, year, folder)
             inside = sorted(folder.iterdir())
@@ -205,7 +205,7 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     # millions of observations)
     rows = iter(rows_of(observations, lazy=True) if records is None else records)
     first = next(rows, None)
-    properties = properties_of(folder)
+    properties = properties_of(folder, path.name)
     table_id = (table_id or str(properties.get("Identifier") or "").strip() or None
                 or _table_id_from_name(path) or _table_id_from_name(observations.parent))
     dims = set(first or {})
