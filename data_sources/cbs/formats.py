@@ -337,6 +337,8 @@ def _table_part(text: str, path: Path) -> tuple[str, int]:
     filled = [len(_without_trailing_empties(fields)) for fields in rows]
     titles = [filled[i] for i in range(min(10, len(rows))) if not _is_data_row(rows[i])]
     width = max(titles) if titles else max(widths[:10])
+    if max(filled[:10], default=0) <= 1:
+        _refuse_text(rows, path)
     start = next((i for i, (w, f) in enumerate(zip(widths, filled, strict=True))
                   if w >= width and f >= min(2, width)), widths.index(max(widths[:10])))
     for row in range(start, len(lines)):
@@ -366,6 +368,18 @@ def _table_part(text: str, path: Path) -> tuple[str, int]:
                 f"{width} heeft; het bestand is afgebroken of beschadigd (onvolledig gedownload?). "
                 "Er is niets opgeslagen; download het bestand opnieuw.")
     return "\n".join(lines[start:end]) + "\n", start
+
+
+def _refuse_text(rows: list[list[str]], path: Path) -> None:
+    # a text saved as .txt or .csv (CBS's Toelichting variabelen kwb beside the kwb): refused for
+    # a ';' in a sentence further on, with advice to quote a name
+    first = next((" ".join(fields).strip() for fields in rows if " ".join(fields).strip()), "")
+    raise InputRefused(
+        f"Bestand {path.name}: dit is geen tabel. De eerste tien regels hebben elk hoogstens één "
+        "waarde, zonder kolommen gescheiden door ';', ',' of een tab (de eerste regel is "
+        f"'{shown(first[:60])}'). Het lijkt een tekst, zoals de toelichting bij de kerncijfers. "
+        "Lees de tabel zelf in: het kwb-bestand (kwb-2024.xlsx) of een StatLine-CSV. Er is niets "
+        "opgeslagen.")
 
 
 def _without_trailing_empties(fields: list[str]) -> list[str]:
