@@ -383,6 +383,14 @@ METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
 
 
+def _has_children(table) -> bool:
+    """Whether a row of the table has the 0-15 year olds. cbsodata saves the whole DataProperties
+    beside a selection of columns (get_data(select=...)): a topic described but in no row said
+    'alleen gemeentecijfers, geen wijken' of a file of every wijk, and not that the ages lacked."""
+    key = table.topic_keys().get("k_0Tot15Jaar")
+    return key is not None and any(key in record for record in table.records)
+
+
 def _refuse_metadata(path: Path) -> None:
     """A cbsodata description file (DataProperties.json, TableInfos.json, ...) is refused with
     what to read instead, not taken for a file without data or of an unknown year."""
@@ -480,7 +488,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         gemeenten = kept
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
-    if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" not in cbs_file.table.topic_keys():
+    children = _has_children(cbs_file.table)
+    if cbs_file.kind == "kerncijfers" and not children:
         notes.append(_NO_CHILDREN_NOTE.format(year=cbs_file.table.period or "dit jaar"))
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
@@ -495,7 +504,7 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
-        if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
+        if cbs_file.kind == "kerncijfers" and children:
             notes += _without_wijken_note(con, load_ids)
         if cbs_file.kind == "jeugdzorg-wijk":
             notes += _jeugdmonitor_note(con, load_ids)
