@@ -1009,7 +1009,7 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
                           str(data.get("odata.metadata") or data.get("@odata.context") or ""),
                           re.IGNORECASE)
         table_id = match.group(1) if match else None
-        data = data.get("value")
+        data = data.get("value") if "value" in data else _keyed_by_region(data)
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
     data = _plain_records(data, path, gemeenten)
@@ -1039,6 +1039,17 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
                      period=period, modified=None, data_properties=props, records=data)
     table = _nabijheid_or_same(table)
     return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+
+
+def _keyed_by_region(data: dict) -> list[dict] | None:
+    """The rows of a table saved keyed by region code ({"GM0014": {"AantalInwoners_5": ...}}, as
+    pandas writes a cbsodata table with to_json(orient="index")), each with its code as
+    WijkenEnBuurten; None when a key is no region code or a value no row. Refused before as 'geen
+    lijst met CBS-rijen'."""
+    if not data or not all(isinstance(row, dict) and REGION_CODE.match(str(code).strip())
+                           for code, row in data.items()):
+        return None
+    return [{"WijkenEnBuurten": str(code).strip(), **row} for code, row in data.items()]
 
 
 def _plain_records(records: list[dict], path: Path, gemeenten: list[str] | None = None) -> list[dict]:
