@@ -379,6 +379,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     years: set[int] = set()
     water: set[str | None] = set()
     shapeless: set[str] = set()
+    others: set[str] = set()  # codes of regions that are no gemeente, wijk or buurt (PV20, AM01)
     clashes: list[str] = []
     problems: list[str] = []
     undrawable: list[tuple[str, str]] = []  # per_gemeente: refused where their gemeente is stored
@@ -417,6 +418,8 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
                 problems.append(problem)
             continue
         if level is None:
+            if code:
+                others.add(code)
             continue
         if geometry.get("type") == "GeometryCollection":
             geometry = _polygons_in_collection(geometry)
@@ -482,6 +485,7 @@ def features_frame(collection: dict, decimals: int = 5, file_name: str | None = 
     frame.attrs["undrawable"] = undrawable
     frame.attrs["clashes"] = clashing
     frame.attrs["shapeless"] = sorted(shapeless - set(regions) - water)
+    frame.attrs["other_codes"] = sorted(others)
     frame.attrs["closed"] = sorted(code for code, geometry in geometries.items()
                                    if not all(_closed(ring) for polygon in _polygons_of(geometry)
                                               for ring in polygon))

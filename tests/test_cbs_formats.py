@@ -163,7 +163,7 @@ def test_population_by_age_without_dimension_files(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, expected", [
-    ("notities.txt", "hallo wereld\n", "geen kolom met regiocodes"),
+    ("notities.txt", "hallo wereld\n", "dit is geen tabel"),
     ("leeg.json", "{}", "geen lijst met CBS-rijen"),
     ("kapot.json", "{niet json", "geen geldige JSON"),
     ("foto.png", "x", "dit bestandstype (.png) kan niet worden gelezen"),

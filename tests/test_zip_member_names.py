@@ -179,3 +179,88 @@ def test_a_cbs_download_zipped_on_a_mac_is_read(sample_copy, tmp_path):
             archive.writestr(f"__MACOSX/86165NED/._{member.name}", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
             archive.writestr(f"__MACOSX/oud/._{member.name}", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
     assert jobs.import_cbs_file(sample_copy, path, gemeenten=["GM0193"]).kind == "kerncijfers"
+
+
+def _two_downloads_zip(path: Path, tmp_path: Path, other_name: str, *, properties: bool = True,
+                       same: bool = False) -> Path:
+    """A CBS open-data download of 86165NED zipped (with its Properties.json when `properties`),
+    and beside its Observations.csv `other_name`: an older download's figures (1 inhabitant per
+    region; as a v4 answer when `other_name` is .json), or an identical copy when `same`."""
+    import json
+
+    from test_cbs_real_variants import kwb_observations, write_download
+
+    current = write_download(tmp_path / "86165NED")
+    if properties:
+        (current / "Properties.json").write_text(json.dumps({
+            "Identifier": "86165NED", "Title": "Kerncijfers wijken en buurten 2025"}), encoding="utf-8")
+    json_observations = other_name.endswith(".json")
+    older = write_download(tmp_path / "oud", json_observations=json_observations,
+                           observations=None if same else [
+        (code, measure, 1 if measure == "T001036" else value) for code, measure, value in kwb_observations()])
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in sorted(current.iterdir()):
+            archive.write(member, f"86165NED/{member.name}")
+        archive.write(older / ("Observations.json" if json_observations else "Observations.csv"),
+                      f"86165NED/{other_name}")
+    return path
+
+
+def test_a_zipped_cbs_download_with_a_second_observations_file_is_refused_naming_which_to_keep(
+        sample_copy, tmp_path):
+    """Observations.csv beside 86165NED_Observations.csv in one download: the first by name
+    (86165NED_…) was read without a word, here an older download's figures. Properties names the
+    table, so the refusal says which file carries its name."""
+    path = _two_downloads_zip(tmp_path / "86165NED.zip", tmp_path, "86165NED_Observations.csv")
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == (
+        "Bestand 86165NED.zip: het zip-bestand bevat twee verschillende bestanden die elk "
+        "Observations van de CBS-download kunnen zijn (86165NED_Observations.csv en "
+        "Observations.csv); welke Kindkaart moet lezen, is niet zeker. Volgens Properties.json is "
+        "de download tabel 86165NED, en 86165NED_Observations.csv draagt die naam: pak het "
+        "zip-bestand uit, haal Observations.csv weg en lees de map (of een nieuwe zip) in. Er is "
+        "niets opgeslagen.")
+
+
+@pytest.mark.parametrize("other", ["Observations.json", "86165NED_Observations.csv",
+                                   "85984NED_Observations.csv"])
+def test_a_zipped_cbs_download_without_properties_and_two_observations_is_refused(
+        sample_copy, tmp_path, other):
+    path = _two_downloads_zip(tmp_path / "86165NED.zip", tmp_path, other, properties=False)
+    shown = (f"{other} en Observations.csv" if other < "Observations.csv"
+             else f"Observations.csv en {other}")
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == (
+        "Bestand 86165NED.zip: het zip-bestand bevat twee verschillende bestanden die elk "
+        f"Observations van de CBS-download kunnen zijn ({shown}); welke Kindkaart moet lezen, is "
+        "niet zeker. Pak het zip-bestand uit, houd alleen het bestand van de download die u bedoelt "
+        "(met hetzelfde tabelnummer als de andere bestanden, of het nieuwste) en lees de map (of "
+        "een nieuwe zip) in. Er is niets opgeslagen.")
+
+
+def test_a_cbs_download_folder_with_two_measure_codes_is_refused(sample_copy, tmp_path):
+    """MeasureCodes.csv beside 86165NED_MeasureCodes.csv of another state of the table, in which
+    M000352 is Aantal inwoners: which code is which topic is not certain, so nothing is read."""
+    from test_cbs_real_variants import KWB_MEASURES, write_download
+
+    folder = write_download(tmp_path / "86165NED")
+    other = write_download(tmp_path / "ander", measures=[
+        (code, {"T001036": "0 tot 15 jaar", "M000352": "Aantal inwoners"}.get(code, title), group, kind)
+        for code, title, group, kind in KWB_MEASURES])
+    (folder / "86165NED_MeasureCodes.csv").write_bytes((other / "MeasureCodes.csv").read_bytes())
+    assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, folder)) == (
+        "Map 86165NED: de map bevat twee verschillende bestanden die elk MeasureCodes van de "
+        "CBS-download kunnen zijn (86165NED_MeasureCodes.csv en MeasureCodes.csv); welke Kindkaart "
+        "moet lezen, is niet zeker. Houd in de map alleen het bestand van de download die u bedoelt "
+        "(met hetzelfde tabelnummer als de andere bestanden, of het nieuwste) en lees opnieuw in. "
+        "Er is niets opgeslagen.")
+
+
+def test_a_zipped_cbs_download_with_an_identical_copy_of_its_observations_is_read(sample_copy,
+                                                                                 tmp_path):
+    # the same file under the table's name too (copied, or renamed and kept): nothing to choose
+    path = _two_downloads_zip(tmp_path / "86165NED.zip", tmp_path, "86165NED_Observations.csv",
+                              same=True)
+    load_ids = jobs.import_cbs_file(sample_copy, path, gemeenten=["GM0193"]).load_ids
+    assert sample_copy.execute(
+        "select region_code, value from raw_cbs__kerncijfers where stem = 'AantalInwoners'"
+        " and load_id in (select unnest(?::integer[])) order by 1", [load_ids]).fetchall() == [
+        ("GM0193", 7115), ("WK019310", 7115), ("WK019311", 7115)]

@@ -165,6 +165,8 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
         frame = (geo.read_geojson(path, per_gemeente=True) if collection is None
                  else geo.features_frame(collection, file_name=path.name))
     geo.refuse_damaged_regions(frame, gemeenten)
+    if frame.empty and frame.attrs.get("other_codes"):
+        raise _other_regions_refused(path.name, frame.attrs["other_codes"])
     if frame.empty:
         raise InputRefused(f"Bestand {path.name}: geen gemeente-, wijk- of buurtvlakken "
                            "(eigenschap statcode, wijkcode of WK_CODE) gevonden"
@@ -208,6 +210,26 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)
     return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
                                          file_name=path.name, file_hash=store.file_sha256(path))
+
+
+# The kinds of region CBS and PDOK publish boundaries of besides gemeenten, wijken and buurten,
+# by the letters of their statcode (PV20, AM01): said when a file holds only such regions.
+_OTHER_REGIONS = {"PV": "provincies", "LD": "landsdelen", "CR": "COROP-gebieden",
+                  "AM": "arbeidsmarktregio's", "GG": "GGD-regio's", "JZ": "jeugdzorgregio's",
+                  "VR": "veiligheidsregio's", "RE": "RES-regio's", "NL": "Nederland"}
+
+
+def _other_regions_refused(file_name: str, codes: list[str]) -> InputRefused:
+    """A GeoJSON of regions with a statcode of another kind (the provinces, arbeidsmarktregio's
+    of cartomap and PDOK): said as such, not as a file without the property statcode."""
+    kinds = {_OTHER_REGIONS.get(code[:2].upper()) for code in codes}
+    kind = next(iter(kinds)) if len(kinds) == 1 and None not in kinds else "andere gebieden"
+    shown = ", ".join(codes[:3]) + (f" en nog {len(codes) - 3}" if len(codes) > 3 else "")
+    return InputRefused(
+        f"Bestand {file_name}: geen gemeente-, wijk- of buurtvlakken; de vlakken zijn {kind} "
+        f"(statcode {shown}). Kindkaart tekent gemeenten en wijken: lees de wijkgrenzen in "
+        "(wijk_<jaar>.geojson van PDOK of cartomap, of de wijk- en buurtkaart van CBS). Er is "
+        "niets opgeslagen.")
 
 
 def _boundaries_year(path: Path, data_years: list[int], name_year: int | None,
@@ -361,6 +383,14 @@ METADATA_FILES = ("dataproperties", "tableinfos", "categorygroups")
 _METADATA_MARKS = ('"Cbs.OData.', '"ShortTitle"', '"Identifier"')
 
 
+def _has_children(table) -> bool:
+    """Whether a row of the table has the 0-15 year olds. cbsodata saves the whole DataProperties
+    beside a selection of columns (get_data(select=...)): a topic described but in no row said
+    'alleen gemeentecijfers, geen wijken' of a file of every wijk, and not that the ages lacked."""
+    key = table.topic_keys().get("k_0Tot15Jaar")
+    return key is not None and any(key in record for record in table.records)
+
+
 def _refuse_metadata(path: Path) -> None:
     """A cbsodata description file (DataProperties.json, TableInfos.json, ...) is refused with
     what to read instead, not taken for a file without data or of an unknown year."""
@@ -458,7 +488,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         gemeenten = kept
     if cbs_file.kind == "bevolking-leeftijd":
         notes += population_by_age_notes(cbs_file.table)
-    if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" not in cbs_file.table.topic_keys():
+    children = _has_children(cbs_file.table)
+    if cbs_file.kind == "kerncijfers" and not children:
         notes.append(_NO_CHILDREN_NOTE.format(year=cbs_file.table.period or "dit jaar"))
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
@@ -473,7 +504,7 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         )
         if not load_ids:
             raise InputRefused(f"Bestand {path.name}: geen gegevens voor de gekozen gemeente(n).")
-        if cbs_file.kind == "kerncijfers" and "k_0Tot15Jaar" in cbs_file.table.topic_keys():
+        if cbs_file.kind == "kerncijfers" and children:
             notes += _without_wijken_note(con, load_ids)
         if cbs_file.kind == "jeugdzorg-wijk":
             notes += _jeugdmonitor_note(con, load_ids)

@@ -114,7 +114,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
-        observations = observations_file(path)
+        observations = observations_file(path, path.name)
         if observations is not None and not (path / "TableInfos.json").exists():
             return _read_observations(observations, path, year)
         for file in sorted(path.glob("*.json")):
@@ -133,7 +133,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
         return _read_kwb(sheet, path, year, gemeenten)
     if suffix == ".zip":
         with unpacked(path) as folder:
-            observations = observations_file(folder)
+            observations = observations_file(folder, path.name)
             if observations is not None:
                 return _read_observations(observations, path, year, folder)
             inside = sorted(folder.iterdir())
@@ -205,7 +205,7 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     # millions of observations)
     rows = iter(rows_of(observations, lazy=True) if records is None else records)
     first = next(rows, None)
-    properties = properties_of(folder)
+    properties = properties_of(folder, path.name)
     table_id = (table_id or str(properties.get("Identifier") or "").strip() or None
                 or _table_id_from_name(path) or _table_id_from_name(observations.parent))
     dims = set(first or {})
@@ -337,6 +337,8 @@ def _table_part(text: str, path: Path) -> tuple[str, int]:
     filled = [len(_without_trailing_empties(fields)) for fields in rows]
     titles = [filled[i] for i in range(min(10, len(rows))) if not _is_data_row(rows[i])]
     width = max(titles) if titles else max(widths[:10])
+    if max(filled[:10], default=0) <= 1:
+        _refuse_text(rows, path)
     start = next((i for i, (w, f) in enumerate(zip(widths, filled, strict=True))
                   if w >= width and f >= min(2, width)), widths.index(max(widths[:10])))
     for row in range(start, len(lines)):
@@ -366,6 +368,18 @@ def _table_part(text: str, path: Path) -> tuple[str, int]:
                 f"{width} heeft; het bestand is afgebroken of beschadigd (onvolledig gedownload?). "
                 "Er is niets opgeslagen; download het bestand opnieuw.")
     return "\n".join(lines[start:end]) + "\n", start
+
+
+def _refuse_text(rows: list[list[str]], path: Path) -> None:
+    # a text saved as .txt or .csv (CBS's Toelichting variabelen kwb beside the kwb): refused for
+    # a ';' in a sentence further on, with advice to quote a name
+    first = next((" ".join(fields).strip() for fields in rows if " ".join(fields).strip()), "")
+    raise InputRefused(
+        f"Bestand {path.name}: dit is geen tabel. De eerste tien regels hebben elk hoogstens één "
+        "waarde, zonder kolommen gescheiden door ';', ',' of een tab (de eerste regel is "
+        f"'{shown(first[:60])}'). Het lijkt een tekst, zoals de toelichting bij de kerncijfers. "
+        "Lees de tabel zelf in: het kwb-bestand (kwb-2024.xlsx) of een StatLine-CSV. Er is niets "
+        "opgeslagen.")
 
 
 def _without_trailing_empties(fields: list[str]) -> list[str]:
@@ -995,7 +1009,7 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
                           str(data.get("odata.metadata") or data.get("@odata.context") or ""),
                           re.IGNORECASE)
         table_id = match.group(1) if match else None
-        data = data.get("value")
+        data = data.get("value") if "value" in data else _keyed_by_region(data)
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
         raise InputRefused(f"Bestand {path.name}: geen lijst met CBS-rijen gevonden. {SUPPORTED}")
     data = _plain_records(data, path, gemeenten)
@@ -1025,6 +1039,17 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
                      period=period, modified=None, data_properties=props, records=data)
     table = _nabijheid_or_same(table)
     return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+
+
+def _keyed_by_region(data: dict) -> list[dict] | None:
+    """The rows of a table saved keyed by region code ({"GM0014": {"AantalInwoners_5": ...}}, as
+    pandas writes a cbsodata table with to_json(orient="index")), each with its code as
+    WijkenEnBuurten; None when a key is no region code or a value no row. Refused before as 'geen
+    lijst met CBS-rijen'."""
+    if not data or not all(isinstance(row, dict) and REGION_CODE.match(str(code).strip())
+                           for code, row in data.items()):
+        return None
+    return [{"WijkenEnBuurten": str(code).strip(), **row} for code, row in data.items()]
 
 
 def _plain_records(records: list[dict], path: Path, gemeenten: list[str] | None = None) -> list[dict]:

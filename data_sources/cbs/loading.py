@@ -169,6 +169,20 @@ def _listed(codes: list[str]) -> str:
     return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " en " + codes[-1]
 
 
+def _no_regions(table: CbsTable, file_name: str | None) -> InputRefused:
+    """A table without a gemeente, wijk or buurt, named by its file (a StatLine download of
+    Nederland alone was 'Tabel statline-2023: geen gemeente, wijk of buurt gevonden')."""
+    code_key = table.topic_keys().get("Codering")
+    geo_key = next(iter(table.dimension_keys()), "WijkenEnBuurten")
+    national = any(str(clean((record.get(code_key) if code_key else None) or record.get(geo_key, ""))
+                       ).upper().startswith("NL") for record in table.records)
+    return InputRefused(
+        (f"Bestand {file_name}" if file_name else f"Tabel {table.table_id}")
+        + (": alleen Nederland, geen" if national else ": geen") + " gemeente, wijk of buurt "
+        "gevonden. Download de tabel opnieuw met de regio's van uw gemeente (in StatLine bij "
+        "'Wijken en buurten' de gemeente en haar wijken). Er is niets opgeslagen.")
+
+
 def store_kerncijfers(
     con: duckdb.DuckDBPyConnection,
     table: CbsTable,
@@ -188,7 +202,7 @@ def store_kerncijfers(
     Returns the new load ids."""
     regions, values = kerncijfers_frames(table, gemeenten)
     if regions.empty:
-        raise InputRefused(f"Tabel {table.table_id}: geen gemeente, wijk of buurt gevonden.")
+        raise _no_regions(table, file_name)
     year = int(regions["year"].iloc[0])
     gemeente_of = dict(zip(regions["region_code"], regions["gemeente_code"], strict=True))
     values = values.assign(gemeente_code=values["region_code"].map(gemeente_of))

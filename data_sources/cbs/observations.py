@@ -3,7 +3,9 @@ per region and measure, the measures as codes (M000352) explained in MeasureCode
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import filecmp
 import io
 import itertools
 import json
@@ -88,20 +90,53 @@ def _csv_rows(text: str, path: Path, not_utf8: bool = False) -> Iterator[dict]:
         raise InputRefused(f"Bestand {path.name}: {unreadable(exc)}. Er is niets opgeslagen.") from None
 
 
-def _sibling(folder: Path, stem: str) -> Path | None:
+def _sibling(folder: Path, stem: str, name: str | None = None) -> Path | None:
     """The file `stem`.csv or .json of the download, also with the table id before it
-    (86165NED_MeasureCodes.csv)."""
-    for suffix in (".csv", ".json"):
-        for candidate in sorted(folder.glob(f"*{suffix}")):
-            name = candidate.stem.lower()
-            if name == stem.lower() or name.endswith(f"_{stem.lower()}"):
-                return candidate
-    return None
+    (86165NED_MeasureCodes.csv). Two such files that differ (Observations.csv beside
+    86165NED_Observations.csv, or beside Observations.json) are refused naming both: the first by
+    name was read without a word, perhaps the figures of an older download or another table.
+    `name`: the file or folder the user gave (the zip), for the message."""
+    found = [candidate for suffix in (".csv", ".json") for candidate in sorted(folder.glob(f"*{suffix}"))
+             if candidate.stem.lower() == stem.lower() or candidate.stem.lower().endswith(f"_{stem.lower()}")]
+    if any(not filecmp.cmp(found[0], other, shallow=False) for other in found[1:]):
+        raise _two_candidates(folder, stem, found, name or folder.name)
+    return found[0] if found else None
 
 
-def observations_file(folder: Path) -> Path | None:
-    """The Observations file of a folder of the download (None when it has none)."""
-    return _sibling(folder, "Observations")
+def _two_candidates(folder: Path, stem: str, found: list[Path], name: str) -> InputRefused:
+    shown = ", ".join(file.name for file in found[:-1]) + " en " + found[-1].name
+    zipped = name.lower().endswith(".zip")
+    where = ("het zip-bestand" if zipped else "de map van dit bestand" if Path(name).suffix
+             else "de map")
+    table_id = None
+    if stem != "Properties":
+        with contextlib.suppress(InputRefused):
+            table_id = str(properties_of(folder, name).get("Identifier") or "").strip() or None
+    named = [file for file in found if table_id and file.stem.lower() == f"{table_id}_{stem}".lower()]
+    if len(named) == 1:
+        others = " en ".join(file.name for file in found if file != named[0])
+        keep = (f"Volgens {_sibling(folder, 'Properties', name).name} is de download tabel "
+                f"{table_id}, en {named[0].name} draagt die naam: "
+                + (f"pak het zip-bestand uit, haal {others} weg en lees de map (of een nieuwe zip) in."
+                   if zipped else f"haal {others} uit de map en lees opnieuw in."))
+    else:
+        keep = ((
+            "Pak het zip-bestand uit, houd alleen het bestand van de download die u bedoelt (met "
+            "hetzelfde tabelnummer als de andere bestanden, of het nieuwste) en lees de map (of een "
+            "nieuwe zip) in.") if zipped else (
+            "Houd in de map alleen het bestand van de download die u bedoelt (met hetzelfde "
+            "tabelnummer als de andere bestanden, of het nieuwste) en lees opnieuw in."))
+    count = "twee" if len(found) == 2 else len(found)
+    return InputRefused(
+        f"{_kind(name)} {name}: {where} bevat {count} verschillende bestanden die elk {stem} "
+        f"van de CBS-download kunnen zijn ({shown}); welke Kindkaart moet lezen, is niet zeker. "
+        f"{keep} Er is niets opgeslagen.")
+
+
+def observations_file(folder: Path, name: str | None = None) -> Path | None:
+    """The Observations file of a folder of the download (None when it has none); two that differ
+    are refused (_sibling), `name` being the file or folder the user gave."""
+    return _sibling(folder, "Observations", name)
 
 
 # Nabijheid titles that only their group tells apart
@@ -130,13 +165,13 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
     (MeasureCodes, MeasureGroups, <dimension>Codes) are taken from `folder`. A kwb table (its id
     in `kwb_ids`, or with Aantal inwoners or 0 tot 15 jaar) keeps its own distances: its
     'Nabijheid voorzieningen/Basisonderwijs/Afstand tot school' is AfstandTotSchool."""
-    codes_path = _sibling(folder, "MeasureCodes")
+    codes_path = _sibling(folder, "MeasureCodes", name)
     if codes_path is None:
         raise _missing_codes(name)
     measures = [m for m in rows_of(codes_path) if str(m.get("Identifier") or "").strip()]
     if not measures:
         raise _missing_codes(name)
-    groups_path = _sibling(folder, "MeasureGroups")
+    groups_path = _sibling(folder, "MeasureGroups", name)
     groups = {str(g.get("Id")).strip(): g for g in (rows_of(groups_path) if groups_path else [])}
 
     def group_path(group_id: object) -> list[str]:
@@ -211,7 +246,7 @@ def read_observations(records: Iterable[dict], folder: Path, name: str, *, table
                      period=period, modified=None, data_properties=props,
                      records=list(combined.values()))
     for key in dimensions:
-        path = _sibling(folder, f"{key}Codes")
+        path = _sibling(folder, f"{key}Codes", name)
         if path is not None:
             table.dimensions[key] = {clean(str(c.get("Identifier") or "")): clean(str(c.get("Title") or ""))
                                      for c in rows_of(path)}
@@ -243,9 +278,9 @@ def _read_separated_figures(combined: dict[tuple, dict], numeric: set[str], titl
         raise InputRefused([*problems, "Er is niets opgeslagen."])
 
 
-def properties_of(folder: Path) -> dict:
+def properties_of(folder: Path, name: str | None = None) -> dict:
     """Properties of the download (json or csv: Identifier, Title, TemporalCoverage), if there."""
-    path = _sibling(folder, "Properties")
+    path = _sibling(folder, "Properties", name)
     if path is None:
         return {}
     if path.suffix.lower() == ".csv":
