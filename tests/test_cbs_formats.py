@@ -626,3 +626,26 @@ def test_the_ages_of_03759ned_under_a_kwb_number_are_refused(con, tmp_path):
                        r"Kerncijfers wijken en buurten, maar de kolommen zijn die van 03759ned"):
         import_file(con, folder)
     assert con.execute("select count(*) from loads").fetchone() == (0,)
+
+
+def test_a_cbsodata_folder_without_its_data_file_names_the_data_file_it_does_hold(tmp_path):
+    # the real 85984NED folder: TableInfos and DataProperties beside a dict of rows by region
+    # code; 'geen TypedDataSet.json' did not say that the figures were in the other file
+    folder = tmp_path / "85984NED"
+    folder.mkdir()
+    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85984NED", "Title": "Kerncijfers"}]))
+    (folder / "DataProperties.json").write_text(json.dumps([
+        {"Key": "WijkenEnBuurten", "Type": "GeoDimension"},
+        {"Key": "AantalInwoners_5", "Type": "Topic"}]))
+    (folder / "WijkenEnBuurten.json").write_text(json.dumps([{"Key": "GM0193", "Title": "Zwolle"}]))
+    (folder / "stripped_filtered_data_2024.json").write_text(json.dumps({"GM0193": {"AantalInwoners_5": 1}}))
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(folder)
+    assert refused.value.messages == [
+        f"Map {folder}: geen TypedDataSet.json of UntypedDataSet.json. In de map staat wel "
+        "stripped_filtered_data_2024.json: lees dat bestand zelf in (import-cbs met het pad van het "
+        "bestand)."]
+    (folder / "stripped_filtered_data_2024.json").unlink()
+    with pytest.raises(InputRefused) as refused:
+        read_cbs_file(folder)
+    assert refused.value.messages == [f"Map {folder}: geen TypedDataSet.json of UntypedDataSet.json."]

@@ -209,6 +209,12 @@ def _read_json(path: Path, gemeenten: list[str] | None, problems: list[str],
     return data
 
 
+def _dimension_file(path: Path, props: object) -> bool:
+    """Whether `path` is the codes of a dimension that DataProperties names (WijkenEnBuurten.json)."""
+    keys = {str(item.get("Key")) for item in props if isinstance(item, dict)} if isinstance(props, list) else set()
+    return path.stem in keys
+
+
 def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) -> CbsTable:
     """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`.
     With `gemeenten`, the records of other gemeenten are not checked for bytes their file's
@@ -231,7 +237,16 @@ def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) ->
         None,
     )
     if data_file is None:
-        raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.")
+        # a folder of the description beside data saved otherwise (a dict of rows by region
+        # code): say which file holds the figures, not only what is missing
+        described = {"tableinfos", "dataproperties", "categorygroups"}
+        others = sorted(path.name for path in directory.glob("*.json")
+                        if path.stem.lower() not in described and not _dimension_file(path, props))
+        hint = (f" In de map staat wel {', '.join(others[:3])}"
+                + (f" en nog {len(others) - 3}" if len(others) > 3 else "")
+                + ": lees dat bestand zelf in (import-cbs met het pad van het bestand)."
+                if others else "")
+        raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
     records = _read_json(data_file, gemeenten, problems)
     table = CbsTable(
         table_id=clean(info.get("Identifier", directory.name)),
