@@ -571,3 +571,17 @@ def test_a_workbook_of_many_sheets_is_still_surveyed_by_head(monkeypatch):
     entries = reading.survey_workbook(data, "v.xlsx", head_rows=5)
     assert len(entries) > reading.SURVEY_WHOLE_SHEETS
     assert all(entry.sheet is None for entry in entries)
+
+
+@pytest.mark.parametrize(("file_name", "said"), [
+    ("vve.csv", "een CSV-bestand (tekst)"),
+    ("vve.xlsx", "een tekstbestand (bijvoorbeeld CSV met een andere extensie)"),
+])
+def test_text_is_refused_as_what_its_name_says(file_name, said):
+    # a real .csv was told it was 'CSV met een andere extensie'
+    text = b"wijk;leeftijdsgroep;criterium;aantal kinderen\r\nCentrum;2-4;SES;12\r\n"
+    with pytest.raises(reading.InputRefused) as refused:
+        reading.sniff(text, file_name)
+    assert refused.value.messages == [
+        f"'{file_name}' is geen Excel-werkmap maar {said}. Open het in Excel en sla het op als "
+        "Excel-werkmap (.xlsx), of gebruik het sjabloon."]

@@ -184,10 +184,12 @@ def sniff(data: bytes, file_name: str = "") -> None:
                 f"{shown} is geen Excel-werkmap maar {saved_as}. Open het in Excel en kies "
                 "Opslaan als > Excel-werkmap (.xlsx), of gebruik het sjabloon.")
         if _looks_like_text(data):
+            # a .csv is what it says it is; text under another name may be a CSV renamed
+            what = ("een CSV-bestand (tekst)" if file_name.lower().endswith((".csv", ".txt")) else
+                    "een tekstbestand (bijvoorbeeld CSV met een andere extensie)")
             raise InputRefused(
-                f"{shown} is geen Excel-werkmap maar een tekstbestand (bijvoorbeeld CSV met een "
-                "andere extensie). Open het in Excel en sla het op als Excel-werkmap (.xlsx), of "
-                "gebruik het sjabloon."
+                f"{shown} is geen Excel-werkmap maar {what}. Open het in Excel en sla het op als "
+                "Excel-werkmap (.xlsx), of gebruik het sjabloon."
             )
         raise InputRefused(
             f"{shown} is geen Excel-werkmap (.xlsx). Gebruik het sjabloon van Kindkaart."
