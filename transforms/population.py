@@ -292,6 +292,13 @@ _MISSING_SQL = """
         (select count(*) from stg_cbs__kerncijfers
          where year = ? and region_level = 'wijk' and region_code like 'WK' || substr(?, 3, 4) || '%'
            and stem not like 'Nabijheid%'),
+        -- the files they came from (none: fetched from CBS), to name what was loaded as it was
+        -- (a JSON file was called 'het geladen kwb-bestand')
+        (select list(distinct l.file_name order by l.file_name) filter (where l.file_name is not null)
+         from stg_cbs__kerncijfers as o
+         inner join loads as l on l.load_id = o.load_id
+         where o.year = ? and o.region_level = 'wijk'
+           and o.region_code like 'WK' || substr(?, 3, 4) || '%' and o.stem not like 'Nabijheid%'),
         -- its buurten that year: a download of only the buurten has no wijk to count children in
         (select count(distinct region_code) from stg_cbs__kerncijfers
          where year = ? and region_level = 'buurt' and region_code like 'BU' || substr(?, 3, 4) || '%')
@@ -308,9 +315,9 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
     a generic 'load data first'. `rows(sql, params)` runs a query (a page's cached ui.data.rows,
     or a connection's execute().fetchall()); `where(*hints)` words where to load (LoadHint)."""
     name = name or gemeente_code
-    [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns, buurten)] = rows(
+    [(wijk_rows, wijk_values, gemeente_rows, kwb_years, other_columns, other_files, buurten)] = rows(
         _MISSING_SQL, [gemeente_code, year, gemeente_code, year, gemeente_code, year, gemeente_code,
-                       gemeente_code])
+                       year, gemeente_code, gemeente_code])
     kwb = LoadHint(f"kwb-{year}.xlsx", "onderdeel CBS-bestand inlezen, of van CBS",
                    f"python -m data_sources import-cbs kwb-{year}.xlsx --gemeente {gemeente_code}")
     brp = LoadHint("de BRP-telling per wijk", "soort bevolking", page="aanleveren", by_the_gemeente=True)
@@ -331,11 +338,20 @@ def population_missing_text(rows: Callable[[str, list], list[tuple]], gemeente_c
         return (f"Voor {name} in {year} zijn alleen gemeentecijfers geladen, geen wijken: er "
                 "ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS Kerncijfers wijken en "
                 f"buurten {year}, bestand kwb-{year}.xlsx, kolom a_00_14){other_years}. {where(kwb, brp)}")
-    loaded = (f" Het geladen kwb-bestand van {year} heeft per wijk wel andere kolommen, maar niet a_00_14."
-              if other_columns and not wijk_rows else "")
+    loaded = (f" {_loaded_without_ages(list(other_files or []), year)} per wijk wel andere kolommen, "
+              "maar niet a_00_14." if other_columns and not wijk_rows else "")
     return (f"Voor {name} in {year} ontbreekt het aantal kinderen van 0 tot 15 jaar per wijk (CBS "
             f"Kerncijfers wijken en buurten {year}, bestand kwb-{year}.xlsx van cbs.nl, kolom "
             f"a_00_14){other_years}.{loaded} {where(kwb, brp)}")
+
+
+def _loaded_without_ages(files: list[str], year: int) -> str:
+    # named as what was loaded: a kwb, a StatLine CSV or an OData JSON file, or the table from CBS
+    if not files:
+        return f"De kerncijfers van {year} die van CBS zijn opgehaald, hebben"
+    if len(files) == 1:
+        return f"Het geladen bestand {files[0]} heeft"
+    return f"De geladen bestanden {', '.join(files[:-1])} en {files[-1]} hebben"
 
 
 # The route 'CBS 03759ned × kwb' spreads the gemeente's children per age (03759ned) over its wijken
