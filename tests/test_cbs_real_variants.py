@@ -370,11 +370,11 @@ def test_a_kwb_of_2016_with_only_the_percentage_of_children_says_so(con, tmp_pat
     stored = import_file(con, write_sheet(tmp_path / "kwb-2016.xlsx", columns, rows), gemeenten=["GM0193"])
     assert stored.kind == "kerncijfers"
     assert stored.notes == [
-        "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14, in StatLine "
-        "'0 tot 15 jaar'): de andere cijfers zijn opgeslagen, maar voor 2016 maakt Kindkaart hiermee "
-        "geen kinderen per wijk. Kwb-bestanden tot en met 2016 geven alleen het percentage "
-        "(p_00_14); dat rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, "
-        "of de kolom '0 tot 15 jaar' uit StatLine."]
+        "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14): de andere "
+        "cijfers zijn opgeslagen, maar voor 2016 maakt Kindkaart hiermee geen kinderen per wijk. "
+        "Kwb-bestanden tot en met 2016 geven alleen het percentage (p_00_14); dat rekent Kindkaart "
+        "niet om naar een aantal. Laad een kwb van 2017 of later, of de kolom '0 tot 15 jaar' uit "
+        "StatLine."]
     stems = {row[0] for row in con.execute("select distinct stem from raw_cbs__kerncijfers").fetchall()}
     assert "AantalInwoners" in stems and "k_0Tot15Jaar" not in stems
 

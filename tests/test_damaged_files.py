@@ -542,7 +542,7 @@ def test_an_odata_figure_that_is_nan_infinite_or_absurd_is_refused(db, tmp_path,
     path.write_text(json.dumps(source).replace('"__figure__"', number), encoding="utf-8")
     code = record["Codering_3"].strip()
     assert refused(db, lambda: jobs.import_cbs_file(db, path)).startswith(
-        f"Tabel 85984NED, regio {code}, onderwerp AantalInwoners_5: '{shown}' {why}")
+        f"Bestand {path.name}, regio {code}, onderwerp AantalInwoners_5: '{shown}' {why}")
 
 
 def test_a_kwb_figure_of_a_billion_is_refused(db, tmp_path):

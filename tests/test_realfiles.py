@@ -468,5 +468,6 @@ def test_statline_03759ned_refuses_a_word_that_is_no_cbs_symbol(tmp_path):
     with pytest.raises(InputRefused) as refused:
         population_by_age_frame(read_cbs_file(path).table)
     assert refused.value.messages == [
-        "Tabel 03759ned, regio GM0193, leeftijd 4: 'onbekend' is geen getal en geen teken van het "
+        "Bestand Bevolking__geslacht__leeftijd_en_burgerlijke_staat__1_januari_03122026.csv, regio "
+        "GM0193, leeftijd 4: 'onbekend' is geen getal en geen teken van het "
         "CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen."]

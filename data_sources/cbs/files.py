@@ -20,9 +20,11 @@ from data_sources.cbs.formats import read_cbs_file, year_in_file_name
 from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.cbs.jeugdzorg import store_jeugdzorg
 from data_sources.cbs.loading import (
+    KERNCIJFERS_TABLES,
     NATIONAL_CODE,
     absent_gemeenten,
     gemeenten_in_table,
+    no_regions_refused,
     population_by_age_frame,
     population_by_age_notes,
     store_kerncijfers,
@@ -39,6 +41,8 @@ STORERS = {
     "bevolking-leeftijd": store_population_by_age,
     "jeugdzorg-wijk": store_jeugdzorg,
 }
+# The kinds store_kerncijfers stores: it refuses a table without a gemeente, wijk or buurt.
+_BY_REGION = {"kerncijfers", "nabijheid"}
 # Kinds whose values a later file can empty: refused unless the user asks to replace.
 REPLACEABLE = {"kerncijfers", "nabijheid"}
 
@@ -371,14 +375,48 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
 
 
 # A kerncijfers file without the 0-15 year olds stores, but makes no children per wijk: said at
-# once, not only on the pages later. The kwb up to 2016 gives the age groups as percentages only
+# once, not only on the pages later, in the words of the file that was read (a 2024 OData JSON was
+# told about kwb files up to 2016). The kwb up to 2016 gives the age groups as percentages only
 # (p_00_14; counts a_00_14 from kwb-2017 on): a rounded percentage is not turned into a count.
-_NO_CHILDREN_NOTE = (
-    "Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar (kwb-kolom a_00_14, in StatLine "
-    "'0 tot 15 jaar'): de andere cijfers zijn opgeslagen, maar voor {year} maakt Kindkaart hiermee "
-    "geen kinderen per wijk. Kwb-bestanden tot en met 2016 geven alleen het percentage (p_00_14); "
-    "dat rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, of de kolom "
-    "'0 tot 15 jaar' uit StatLine.")
+LAST_KWB_WITH_PERCENTAGES = 2016
+_CHILDREN_TOPIC = {
+    "kwb": "kwb-kolom a_00_14",
+    "statline": "in StatLine het onderwerp '0 tot 15 jaar'",
+    "odata": "in OData het onderwerp k_0Tot15Jaar",
+    "cbsodata": "in OData het onderwerp k_0Tot15Jaar",
+    "opendata": "in de CBS-open data de meting '0 tot 15 jaar'",
+}
+
+
+def _no_children_note(cbs_file) -> str:
+    """What a kerncijfers file without the 0-15 year olds means, and what to load instead, for
+    its kind (kwb, StatLine, OData, open data) and year."""
+    year = cbs_file.table.period if str(cbs_file.table.period).isdigit() else None
+    kwb = f"kwb-{year}.xlsx" if year else "het kwb-bestand van dat jaar"
+    table_id = KERNCIJFERS_TABLES.get(int(year)) if year else None
+    table = f"tabel {table_id}" if table_id else "de tabel"
+    if cbs_file.form == "kwb" and year and int(year) <= LAST_KWB_WITH_PERCENTAGES:
+        instead = ("Kwb-bestanden tot en met 2016 geven alleen het percentage (p_00_14); dat "
+                   "rekent Kindkaart niet om naar een aantal. Laad een kwb van 2017 of later, of de "
+                   "kolom '0 tot 15 jaar' uit StatLine.")
+    elif cbs_file.form == "kwb":
+        instead = (f"Laad {kwb} van cbs.nl zoals CBS het publiceert (met de kolom a_00_14), of de "
+                   f"kerncijfers{f' van {year}' if year else ''} uit StatLine met het onderwerp "
+                   "'0 tot 15 jaar'.")
+    elif cbs_file.form == "statline":
+        instead = (f"Download {table} in StatLine opnieuw met het onderwerp '0 tot 15 jaar' (onder "
+                   f"Bevolking, Leeftijdsgroepen) erbij, of laad {kwb} van cbs.nl.")
+    elif cbs_file.form == "opendata":
+        instead = (f"Download {table} opnieuw met de meting '0 tot 15 jaar' erbij, of laad {kwb} "
+                   "van cbs.nl.")
+    else:
+        instead = (f"Het OData-bestand heeft een deel van de onderwerpen van {table}: download "
+                   f"{table} opnieuw met k_0Tot15Jaar erbij (of haal de hele tabel op bij CBS: knop "
+                   f"Laden op Gemeente laden, of load-cbs), of laad {kwb} van cbs.nl.")
+    return (f"Dit bestand heeft geen aantal kinderen van 0 tot 15 jaar ({_CHILDREN_TOPIC[cbs_file.form]}): "
+            f"de andere cijfers zijn opgeslagen, maar voor {year or 'dit jaar'} maakt Kindkaart "
+            f"hiermee geen kinderen per wijk. {instead}")
+
 
 # The description files cbsodata writes beside the data (TypedDataSet.json): no figures in them.
 # UntypedDataSet.json is no description: it is the data with every figure as text (OData v3's
@@ -486,6 +524,9 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         present = (set(population_by_age_frame(cbs_file.table)["gemeente_code"])
                    if cbs_file.kind == "bevolking-leeftijd" else gemeenten_in_table(cbs_file.table))
         present |= cbs_file.left_out
+        if not present - {NATIONAL_CODE} and cbs_file.kind in _BY_REGION:
+            # Nederland alone, or no region at all: said as it is without a gemeente
+            raise no_regions_refused(cbs_file.table, path.name)
         kept = _kept(path, gemeenten, present, of_account, notes)
         if not of_account:
             notes += _left_out_note(present - set(kept) - {NATIONAL_CODE})
@@ -494,7 +535,7 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         notes += population_by_age_notes(cbs_file.table)
     children = _has_children(cbs_file.table)
     if cbs_file.kind == "kerncijfers" and not children:
-        notes.append(_NO_CHILDREN_NOTE.format(year=cbs_file.table.period or "dit jaar"))
+        notes.append(_no_children_note(cbs_file))
     file_hash = store.file_sha256(path) if path.is_file() else None
     # The analyst downloaded the file by hand: its modification time is the retrieval date.
     retrieved = datetime.fromtimestamp(path.stat().st_mtime)

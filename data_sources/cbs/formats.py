@@ -101,6 +101,7 @@ class CbsFile:
     kind: str  # kerncijfers | bevolking-leeftijd | jeugdzorg-wijk | nabijheid
     table: CbsTable
     description: str
+    form: str  # kwb | statline | odata | cbsodata | opendata: where its topics are to be found
     # gemeenten whose rows were left out while reading (not asked for): their codes
     left_out: frozenset[str] = frozenset()
 
@@ -111,6 +112,14 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     `gemeenten`, a kwb file keeps only their rows (the others are neither checked nor kept;
     CbsFile.left_out names their gemeenten)."""
     path = Path(path)
+    cbs_file = _read_cbs_file(path, year, gemeenten)
+    if cbs_file.table.source is None:
+        # a file in a zip is named by itself, as its other messages name it
+        cbs_file.table.source = f"{'Map' if path.is_dir() else 'Bestand'} {path.name}"
+    return cbs_file
+
+
+def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) -> CbsFile:
     if not path.exists():
         raise InputRefused(f"Bestand {path} bestaat niet.")
     if path.is_dir():
@@ -121,7 +130,7 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
             refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
         table = read_table_dir(path, gemeenten)
         table = _nabijheid_or_same(table)
-        return CbsFile(classify(table), table, "map zoals cbsodata die opslaat")
+        return CbsFile(classify(table), table, "map zoals cbsodata die opslaat", "cbsodata")
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json_response(path, year, gemeenten)
@@ -218,7 +227,7 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     rows = itertools.chain([first] if first is not None else [], rows)
     table = read_observations(rows, folder, path.name, table_id=table_id, period=period,
                               kwb_ids=KERNCIJFERS_TABLES.values())
-    return CbsFile(classify(table), table, "CBS-open data (waarnemingen)")
+    return CbsFile(classify(table), table, "CBS-open data (waarnemingen)", "opendata")
 
 
 # What each kind of table is called in messages.
@@ -703,7 +712,7 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
     table = CbsTable(table_id=f"kwb-{year}", title=f"Kerncijfers wijken en buurten {year} (kwb)",
                      period=str(year), modified=None, data_properties=props, records=records,
                      dimensions={"WijkenEnBuurten": names})
-    return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", frozenset(left_out))
+    return CbsFile("kerncijfers", table, f"kwb-{year} spreadsheet", "kwb", frozenset(left_out))
 
 
 def _not_utf8(values: dict[str, object], where: str) -> list[str]:
@@ -938,7 +947,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     table = CbsTable(table_id=table_id or f"statline-{period}", title=f"StatLine-export {path.name}",
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
-    return CbsFile(classify(table), table, "StatLine-CSV")
+    return CbsFile(classify(table), table, "StatLine-CSV", "statline")
 
 
 # The columns of a StatLine CSV that hold text, not figures.
@@ -1038,7 +1047,7 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
     table = CbsTable(table_id=table_id or f"odata-{period}", title=f"OData-antwoord {path.name}",
                      period=period, modified=None, data_properties=props, records=data)
     table = _nabijheid_or_same(table)
-    return CbsFile(classify(table), table, "OData-antwoord (JSON)")
+    return CbsFile(classify(table), table, "OData-antwoord (JSON)", "odata")
 
 
 def _keyed_by_region(data: dict) -> list[dict] | None:

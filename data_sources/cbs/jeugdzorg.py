@@ -69,7 +69,7 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
                 if is_unreadable(record[key], number) and len(unreadable) < 10:
                     # as in every CBS reader: a word is not 'unknown'
                     unreadable.append(unreadable_message(
-                        table.table_id, f"regio {code}, onderwerp {key}", record[key]))
+                        table, f"regio {code}, onderwerp {key}", record[key]))
                 rows.append((year, code, level, category, topic_stem, titles.get(key), number))
     if unreadable:
         raise InputRefused(unreadable)

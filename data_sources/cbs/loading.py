@@ -117,7 +117,7 @@ def kerncijfers_frames(
                 number = to_number(record[key])
                 if is_unreadable(record[key], number) and len(unreadable) < 10:
                     unreadable.append(unreadable_message(
-                        table.table_id, f"regio {code}, onderwerp {key}", record[key]))
+                        table, f"regio {code}, onderwerp {key}", record[key]))
                 value_rows.append((year, code, level, topic_stem, number))
     if unreadable:
         raise InputRefused(unreadable)
@@ -169,9 +169,11 @@ def _listed(codes: list[str]) -> str:
     return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " en " + codes[-1]
 
 
-def _no_regions(table: CbsTable, file_name: str | None) -> InputRefused:
+def no_regions_refused(table: CbsTable, file_name: str | None) -> InputRefused:
     """A table without a gemeente, wijk or buurt, named by its file (a StatLine download of
-    Nederland alone was 'Tabel statline-2023: geen gemeente, wijk of buurt gevonden')."""
+    Nederland alone was 'Tabel statline-2023: geen gemeente, wijk of buurt gevonden'), read for
+    a gemeente or not (with one it was 'GM0193 staat niet in het bestand (het bestand heeft
+    geen gemeente)')."""
     code_key = table.topic_keys().get("Codering")
     geo_key = next(iter(table.dimension_keys()), "WijkenEnBuurten")
     national = any(str(clean((record.get(code_key) if code_key else None) or record.get(geo_key, ""))
@@ -202,7 +204,7 @@ def store_kerncijfers(
     Returns the new load ids."""
     regions, values = kerncijfers_frames(table, gemeenten)
     if regions.empty:
-        raise _no_regions(table, file_name)
+        raise no_regions_refused(table, file_name)
     year = int(regions["year"].iloc[0])
     gemeente_of = dict(zip(regions["region_code"], regions["gemeente_code"], strict=True))
     values = values.assign(gemeente_code=values["region_code"].map(gemeente_of))
@@ -391,7 +393,7 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         persons = to_number(record.get(value_key))
         if is_unreadable(record.get(value_key), persons):
             raise InputRefused(unreadable_message(
-                table.table_id, f"regio {region}, leeftijd {age}", record.get(value_key)))
+                table, f"regio {region}, leeftijd {age}", record.get(value_key)))
         rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])

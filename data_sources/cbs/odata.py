@@ -92,14 +92,15 @@ def is_unreadable(value: object, number: float | None) -> bool:
 MAX_FIGURE = 1e9
 
 
-def unreadable_message(table_id: str, where: str, value: object) -> str:
-    """The Dutch refusal of a cell is_unreadable found: `where` names region and topic or age."""
+def unreadable_message(table: CbsTable, where: str, value: object) -> str:
+    """The Dutch refusal of a cell is_unreadable found: `where` names region and topic or age;
+    the table is named as the user knows it (CbsTable.named)."""
     number = to_number(value)
     if number is not None and abs(number) >= MAX_FIGURE:
-        return (f"Tabel {table_id}, {where}: '{str(value).strip()[:40]}' is groter dan elk "
+        return (f"{table.named()}, {where}: '{str(value).strip()[:40]}' is groter dan elk "
                 "CBS-cijfer van een gebied (hoogstens een miljard); het bestand is beschadigd. Er is "
                 "niets opgeslagen.")
-    return (f"Tabel {table_id}, {where}: '{str(value).strip()[:40]}' is geen getal en geen teken "
+    return (f"{table.named()}, {where}: '{str(value).strip()[:40]}' is geen getal en geen teken "
             "van het CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
 
 
@@ -119,6 +120,15 @@ class CbsTable:
     data_properties: list[dict]
     records: list[dict]
     dimensions: dict[str, dict[str, str]] = field(default_factory=dict)
+    # 'Bestand <name>' or 'Map <name>' for a table read from what the user gave (read_cbs_file);
+    # None for a table fetched from CBS, named by its id
+    source: str | None = None
+
+    def named(self) -> str:
+        """How a message names the table: the file or folder the user gave ('Bestand
+        stripped_filtered_data_2024.json'), not an id Kindkaart made up ('odata-2024'); a table
+        fetched from CBS by its id ('Tabel 85984NED')."""
+        return self.source or f"Tabel {self.table_id}"
 
     def topic_keys(self) -> dict[str, str]:
         """Map of stem -> full key for every Topic (numeric and string)."""
