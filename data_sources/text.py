@@ -94,6 +94,18 @@ def storable(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+# A line break typed in a cell (Alt+Enter in Excel, CR LF from some programs), with the spaces
+# around it: what wraps a header or a sheet's name onto a second line in the cell.
+_LINE_BREAKS = re.compile("[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t\r\n\u2028\u2029]*")
+
+
+def on_one_line(text: str) -> str:
+    """Text for a message, with each line break typed in a cell as one space ('leeftijds-\\ngroep'
+    -> 'leeftijds- groep'): as the cell reads, and a line break in a message broke the command
+    line's output. A log, which must show what was typed, uses one_line."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def one_line(text: str) -> str:
     """Text for one line of a log: control characters, line breaks and bidirectional overrides
     written as escapes (a line break as \\n), so that what someone typed shows as typed and never

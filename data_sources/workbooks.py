@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data_sources.errors import InputRefused, member_shown, points_outside
-from data_sources.text import visible
+from data_sources.text import on_one_line, visible
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted .xlsx
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
@@ -594,8 +594,9 @@ def sheet_shown(name: str) -> str:
     """A sheet's name for a message, as Excel shows it on its tab and as a cell's text is shown:
     its _xHHHH_ escapes decoded (ooxml_text: 'Blad_x0020_2' is the tab 'Blad 2'), a character that
     shows as nothing written out (text.visible: a control character as <U+0007>). The readers
-    (calamine, openpyxl) give the name as the workbook's XML holds it."""
-    return visible(ooxml_text(name))
+    (calamine, openpyxl) give the name as the workbook's XML holds it; a line break in it
+    (_x000A_) as a space (text.on_one_line)."""
+    return visible(on_one_line(ooxml_text(name)))
 
 
 def column_letters(number: int) -> str:

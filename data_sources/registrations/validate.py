@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -29,6 +30,7 @@ from data_sources.registrations.reading import (
 )
 from data_sources.registrations.schemas import (
     MAX_CHILDREN_PER_PLACE,
+    REGISTRATION_TYPES,
     Column,
     RegistrationType,
     registration_type,
@@ -41,7 +43,7 @@ from data_sources.registrations.template_text import (
     NO_PERSONAL_DATA_LINE,
     own_texts,
 )
-from data_sources.text import normalise, visible
+from data_sources.text import normalise, on_one_line, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_shown
 
 HEADER_SEARCH_ROWS = 30
@@ -100,8 +102,9 @@ class Message:
             letter = get_column_letter(self.column)
             place.append(f"kolom {letter} ({self.header})" if self.header else f"kolom {letter}")
         # a sheet's or column's name is the file's: a character in it that shows as nothing or
-        # turns the writing direction (U+202E) is written out, not left to reverse the message
-        return visible((", ".join(place) + ": " if place else "") + self.text)
+        # turns the writing direction (U+202E) is written out, not left to reverse the message,
+        # and a line break typed in a header cell (Alt+Enter) is a space (on_one_line)
+        return visible(on_one_line((", ".join(place) + ": " if place else "") + self.text))
 
     def as_dict(self) -> dict[str, Any]:
         """The message as a table row for the upload page."""
@@ -109,8 +112,8 @@ class Message:
             "blad": sheet_shown(self.sheet or ""),
             "rij": self.row or None,
             "kolom": get_column_letter(self.column) if self.column else "",
-            "kolomnaam": visible(self.header or ""),
-            "melding": visible(self.text),
+            "kolomnaam": visible(on_one_line(self.header or "")),
+            "melding": visible(on_one_line(self.text)),
         }
 
 
@@ -1187,8 +1190,27 @@ def _rows_of_names(sheet_name: str, rows: Iterator[tuple[int, Any]], skipped: Co
     return found
 
 
+# A hyphen that ends a line of a header cell: 'leeftijds-' Alt+Enter 'groep'.
+_HYPHEN_AT_LINE_END = re.compile("-[ \t]*(?:\r\n|[\r\n\u2028\u2029])\\s*")
+
+
 def _header_key(text: object) -> str:
-    return normalise(str(text)).replace("/", " ")
+    """A header as it is compared: normalised, a line break a space ('aantal\\nkinderen'). A
+    hyphen that ends a line is read as a word broken over two lines ('leeftijds-\\ngroep' is
+    'leeftijdsgroep') only where that is unambiguous: the header as typed, the hyphen a space
+    ('leeftijds groep'), names no column of any registration type, and the joined word does."""
+    key = normalise(str(text)).replace("/", " ")
+    # the hyphen first: _known_header_keys reads the schemas' names through this function
+    if not _HYPHEN_AT_LINE_END.search(str(text)) or key in _known_header_keys():
+        return key
+    joined = normalise(_HYPHEN_AT_LINE_END.sub("", str(text))).replace("/", " ")
+    return joined if joined in _known_header_keys() else key
+
+
+@cache
+def _known_header_keys() -> frozenset[str]:
+    return frozenset().union(*(_column_keys(rtype) for rtype in REGISTRATION_TYPES.values()),
+                             _REMARK_HEADERS)
 
 
 def _column_keys(rtype: RegistrationType) -> dict[str, Column]:
@@ -1530,8 +1552,6 @@ def _other_template(sheet: Sheet, rtype: RegistrationType, header_row: int,
     """The registration type whose header this is when it is not that of `rtype`: `rtype` misses
     a required column, and the other type has all of its own, knows every header cell and
     matches more of them (a workbook uploaded under the wrong type)."""
-    from data_sources.registrations.schemas import REGISTRATION_TYPES
-
     present = {column.name for column in mapping.values()}
     if not unknown or all(column.name in present for column in rtype.columns if column.required):
         return None
