@@ -134,3 +134,26 @@ def test_a_file_of_nederland_alone_says_so_with_or_without_a_gemeente(tmp_path, 
         "Bestand statline_nabijheid_voorzieningen_2023_header.csv: alleen Nederland, geen gemeente, "
         "wijk of buurt gevonden. Download de tabel opnieuw met de regio's van uw gemeente (in "
         "StatLine bij 'Wijken en buurten' de gemeente en haar wijken). Er is niets opgeslagen."]
+
+
+def test_a_word_among_the_numbers_of_a_file_without_its_description_is_refused_too(tmp_path, capsys):
+    """Uploaded alone (no DataProperties.json beside it, as on Gemeente laden), the file's types
+    are guessed: one 'onbekend' made Woningvoorraad_35 a text topic, left out for every region
+    without a word. Now the word is refused as it is with the description beside the file."""
+    path = odata_json(tmp_path / "85984NED", Woningvoorraad_35="onbekend")
+    (path.parent / "DataProperties.json").unlink()
+    code, out = import_cbs(tmp_path, path, "--gemeente", "GM1680", capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        "Bestand stripped_filtered_data_2024.json, regio WK168001, onderwerp Woningvoorraad_35: "
+        "'onbekend' is geen getal en geen teken van het CBS ('.' of 'x' geheim, '-' niet "
+        "beschikbaar, leeg). Er is niets opgeslagen."]
+    # a text topic stays text: names in every row are no numbers to refuse
+    named = odata_json(tmp_path / "named", Woningvoorraad_35=602)
+    rows = json.loads(named.read_text(encoding="utf-8"))
+    for code_, row in rows.items():
+        row["Gemeentenaam_1"] = "Aa en Hunze" if code_ == "GM1680" else "Gieten"
+    named.write_text(json.dumps(rows), encoding="utf-8")
+    (named.parent / "DataProperties.json").unlink()
+    code, out = import_cbs(tmp_path, named, "--gemeente", "GM1680", capsys=capsys)
+    assert code == 0, out

@@ -1112,7 +1112,12 @@ def _guess_properties(records: list[dict]) -> list[dict]:
             props.append({"Type": DIMENSION_KEYS[key], "Key": key})
             continue
         values = [r.get(key) for r in records[:200]]
-        textual = any(isinstance(v, str) and to_number(v) is None and v.strip() not in {".", ""}
-                      for v in values)
+        filled = [v for v in values if v is not None and not (isinstance(v, str) and v.strip() in {".", ""})]
+        words = sum(1 for v in filled if isinstance(v, str) and to_number(v) is None)
+        # a text topic (names, codes) is text in most rows; one word among numbers ('onbekend' for
+        # a number) made the whole topic text, left out for every region without a word: now it
+        # is a number, and the word is refused naming region and topic (unreadable_message), as
+        # with DataProperties.json beside the file
+        textual = words > 0 and 2 * words > len(filled)
         props.append({"Type": "Topic", "Key": key, "Datatype": "String" if textual else "Double"})
     return props
