@@ -210,7 +210,7 @@ def test_a_download_of_only_boys_or_one_marital_status_says_to_choose_the_totals
     path = write(tmp_path, TITLE_HEADER, rows, "03759ned.csv")
     message = refusal(con, lambda: import_file(con, path))
     assert message == (
-        f"Tabel 03759ned: het bestand heeft de leeftijden alleen voor een deel van de kinderen {said}, "
+        f"Bestand 03759ned.csv: het bestand heeft de leeftijden alleen voor een deel van de kinderen {said}, "
         "niet voor het totaal. Kindkaart telt alle kinderen: download de tabel opnieuw met bij "
         "Geslacht 'Totaal mannen en vrouwen' en bij Burgerlijke staat 'Totaal burgerlijke staat'. "
         "Er is niets opgeslagen.")

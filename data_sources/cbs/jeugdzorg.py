@@ -34,7 +34,7 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
     props = table.data_properties
     geo_key = next((p["Key"] for p in props if p.get("Type") in GEO_TYPES), None)
     if geo_key is None:
-        raise InputRefused(f"Tabel {table.table_id}: geen regio-indeling (wijken/buurten) gevonden.")
+        raise InputRefused(f"{table.named()}: geen regio-indeling (wijken/buurten) gevonden.")
     # a StatLine CSV with titles has the names in its region column ('Wijk 10 Binnenstad') and
     # the codes in Regioaanduiding/Codering
     code_key = next((p["Key"] for p in props if stem(p.get("Key") or "") == "Codering"), geo_key)
@@ -99,7 +99,7 @@ def store_jeugdzorg(
     same table, gemeente and year. Call inside a transaction."""
     frame = jeugdzorg_frame(table, gemeenten)
     if frame.empty:
-        raise InputRefused(f"Tabel {table.table_id}: geen cijfers per gemeente, wijk of buurt.")
+        raise InputRefused(f"{table.named()}: geen cijfers per gemeente, wijk of buurt.")
     frame["gemeente_code"] = "GM" + frame["region_code"].str[2:6]
     load_ids = []
     for (gemeente, year), rows in frame.groupby(["gemeente_code", "year"]):

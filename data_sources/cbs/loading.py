@@ -39,7 +39,7 @@ def kerncijfers_year(table: CbsTable) -> int:
     by_id = {v.upper(): k for k, v in KERNCIJFERS_TABLES.items()}
     if table.table_id.upper() in by_id:
         return by_id[table.table_id.upper()]
-    raise InputRefused(f"Tabel {table.table_id}: het jaar van de tabel is onbekend.")
+    raise InputRefused(f"{table.named()}: het jaar van de tabel is onbekend.")
 
 
 def new_loads_per_gemeente(
@@ -346,7 +346,7 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
     keys = table.topic_keys()
     value_key = keys.get("BevolkingOp1Januari") or next(iter(table.numeric_topics()), None)
     if value_key is None:
-        raise InputRefused(f"Tabel {table.table_id}: kolom BevolkingOp1Januari ontbreekt.")
+        raise InputRefused(f"{table.named()}: kolom BevolkingOp1Januari ontbreekt.")
     wanted = {g.strip().upper() for g in gemeenten} if gemeenten else None
 
     def title(dimension: str, value: object) -> str:
@@ -397,7 +397,7 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         rows.append((int(year_match.group(1)), region, age, persons))
     if not rows and unresolved:
         names = ", ".join(sorted(unresolved)[:5])
-        raise InputRefused(f"Tabel {table.table_id}: de regio's {names} zijn geen gemeenten van de "
+        raise InputRefused(f"{table.named()}: de regio's {names} zijn geen gemeenten van de "
                            "lijst van 2024 (data_sources/gemeenten_2024.csv); download de tabel "
                            "met regiocodes (GM0193) of met de gemeentenamen van 2024.")
     if not rows and not totals and any(parts.values()):
@@ -406,7 +406,7 @@ def _population_by_age(table: CbsTable, gemeenten: Iterable[str] | None) -> tupl
         said = "; ".join(f"{dimension}: " + ", ".join(f"code {v}" if v.isdigit() else v
                                                       for v in sorted(values)[:4])
                          for dimension, values in parts.items() if values)
-        raise InputRefused(f"Tabel {table.table_id}: het bestand heeft de leeftijden alleen voor "
+        raise InputRefused(f"{table.named()}: het bestand heeft de leeftijden alleen voor "
                            f"een deel van de kinderen ({said}), niet voor het totaal. Kindkaart telt "
                            "alle kinderen: download de tabel opnieuw met bij Geslacht 'Totaal mannen "
                            "en vrouwen' en bij Burgerlijke staat 'Totaal burgerlijke staat'. Er is "
@@ -504,7 +504,7 @@ def store_population_by_age(
         if notes is not None:
             notes.append(message)
     if frame.empty:
-        raise InputRefused(f"Tabel {table.table_id}: geen leeftijden 0-14 per gemeente of voor "
+        raise InputRefused(f"{table.named()}: geen leeftijden 0-14 per gemeente of voor "
                            "Nederland gevonden.")
     load_ids = []
     for gemeente, rows in frame.groupby("gemeente_code"):
