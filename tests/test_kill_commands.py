@@ -211,7 +211,11 @@ def test_an_account_change_killed_at_random_moments_is_done_with_its_audit_line_
                                lambda outcome, old, new: outcome in (old, new), " ".join(arguments[:2]),
                                given=given)
     assert "old" in outcomes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kindkaart.duckdb"]
+    # nothing beside the database but, when the last kill fell after the commit and before the
+    # close, DuckDB's own journal of that committed change (state() read it: the change is there;
+    # the next command that writes folds it into the file)
+    assert sorted(p.name for p in tmp_path.iterdir()) in (
+        ["kindkaart.duckdb"], ["kindkaart.duckdb", "kindkaart.duckdb.wal"])
 
 
 # A command whose function argv[2] ('module:name') marks the file argv[1] and waits when it is
