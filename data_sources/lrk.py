@@ -1305,11 +1305,11 @@ def store_lrk(
             insert into raw_lrk__locations (year, lrk_id, provision_type, location_name, places,
                 street_address, postcode, woonplaats, gemeente_code, wijk_code, buurt_code,
                 registration_status, registered_on, deregistered_on, row_number, load_id,
-                register_gemeente_code, covers_register)
+                register_gemeente_code, covers_register, postcode_year)
             select year, lrk_id, provision_type, location_name, places, street_address, postcode,
                 woonplaats, gemeente_code, wijk_code, buurt_code, registration_status,
                 registered_on, deregistered_on, row_number, load_id, register_gemeente_code,
-                covers_register
+                covers_register, postcode_year
             from _lrk_mapped
             """
         )
@@ -1324,29 +1324,103 @@ def store_lrk(
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
 
 
+# The one rule that places an LRK location: per postcode, the postcode file of the export's year
+# or else the nearest year loaded, the later one on a tie. `wanted` is a query of (year, postcode):
+# the export years and postcodes to place. The import places an export by it (_with_postcode_areas),
+# a postcode year loaded later places the locations again (place_again), and the year it used is
+# stored with each location (raw_lrk__locations.postcode_year), which the wijk profile reads.
+_PLACED_SQL = """
+    select w.year as lrk_year, w.postcode, p.gemeente_code, p.wijk_code, p.buurt_code,
+           p.year as postcode_year
+    from (select distinct year, postcode from ({wanted}) where postcode is not null) as w
+    inner join postcodes as p on p.pc6 = w.postcode
+    qualify row_number() over (partition by w.year, w.postcode
+                               order by abs(p.year - w.year), p.year desc) = 1
+"""
+
+
 def _with_postcode_areas(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int) -> pd.DataFrame:
     """The export's rows (by row_number) with the gemeente, wijk and buurt of their postcode in the
-    postcodes of the nearest year."""
+    postcodes of the nearest year (_PLACED_SQL), and that year (postcode_year)."""
     con.register("_lrk_frame", frame)
     try:
+        placed = _PLACED_SQL.format(wanted="select ?::integer as year, postcode from _lrk_frame")
         return con.execute(
-            """
-            with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code, year,
-                       row_number() over (
-                           partition by pc6 order by abs(year - ?), year desc
-                       ) as pick
-                from postcodes
-            )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
+            f"""
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.postcode_year
             from _lrk_frame as f
-            left join pc on pc.pc6 = f.postcode and pc.pick = 1
+            left join ({placed}) as pc on pc.postcode = f.postcode
             order by f.row_number
             """,
             [year],
         ).df()
     finally:
         con.unregister("_lrk_frame")
+
+
+def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | None:
+    """Place again, by _PLACED_SQL, the stored LRK locations (of every export) for which the
+    postcodes of `postcode_year`, just loaded, are now the nearest year, and those that year placed
+    before (loaded again, it may place them elsewhere or not at all); store the year with each.
+    Returns the Dutch note on how many locations of which export years were placed again (the
+    exports that count), or None when none moved to another postcode year, wijk or buurt. Call in
+    the transaction that stores the postcodes, before the marts are built."""
+    changed = f"""
+        select l.load_id, l.row_number, l.year, l.lrk_id, l.postcode_year as before_year,
+               l.wijk_code as before_wijk, p.gemeente_code, p.wijk_code, p.buurt_code, p.postcode_year
+        from raw_lrk__locations as l
+        left join ({_PLACED_SQL.format(wanted="select year, postcode from raw_lrk__locations")}) as p
+            on p.lrk_year = l.year and p.postcode = l.postcode
+        where (p.postcode_year = $year or l.postcode_year = $year)
+          and (l.postcode_year is distinct from p.postcode_year
+               or l.gemeente_code is distinct from p.gemeente_code
+               or l.wijk_code is distinct from p.wijk_code
+               or l.buurt_code is distinct from p.buurt_code)
+    """
+    con.execute(f"create or replace temporary table _lrk_placed_again as {changed}", {"year": postcode_year})
+    try:
+        con.execute(
+            """
+            update raw_lrk__locations as l
+            set gemeente_code = a.gemeente_code, wijk_code = a.wijk_code, buurt_code = a.buurt_code,
+                postcode_year = a.postcode_year
+            from _lrk_placed_again as a
+            where a.load_id = l.load_id and a.row_number = l.row_number
+            """
+        )
+        # per export year, the locations of the exports that count (a location in a national and
+        # a gemeente's export once), where they were placed before, and how many in another wijk
+        per_year = con.execute(
+            """
+            select a.year, count(distinct a.lrk_id),
+                   list(distinct coalesce(a.before_year::varchar,
+                                          if(a.before_wijk is null, 'geen', 'onbekend'))),
+                   count(distinct a.lrk_id) filter (where a.before_wijk is distinct from a.wijk_code)
+            from _lrk_placed_again as a
+            inner join loads using (load_id)
+            where loads.status = 'active'
+            group by a.year order by a.year
+            """
+        ).fetchall()
+    finally:
+        con.execute("drop table _lrk_placed_again")
+    return _placed_again_note(postcode_year, per_year) if per_year else None
+
+
+def _placed_again_note(postcode_year: int, per_year: list[tuple]) -> str:
+    def placed_before(year: str) -> str:
+        return {"geen": "zonder wijk", "onbekend": "met postcodes van een onbekend jaar",
+                str(postcode_year): f"met de vorige versie van de postcodes van {postcode_year}"
+                }.get(year, f"met de postcodes van {year}")
+
+    parts = [f"{locations} van de export van {lrk_year} (eerder "
+             f"{' of '.join(placed_before(year) for year in sorted(before))}"
+             + (f"; {other_wijk} daarvan nu in een andere wijk)" if other_wijk else ")")
+             for lrk_year, locations, before, other_wijk in per_year]
+    total = sum(locations for _, locations, _, _ in per_year)
+    return (f"Nu de postcodes van {postcode_year} zijn geladen, zijn {total} LRK-locatie(s) opnieuw in "
+            "een wijk geplaatst (elke locatie volgens de postcodes van het jaar van haar export, of "
+            f"anders het dichtstbijzijnde geladen jaar): {'; '.join(parts)}.")
 
 
 def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
@@ -1435,7 +1509,7 @@ def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFram
             f"er in {year} niet zijn ({shown}; CBS heeft de wijken tussen die jaren anders "
             f"ingedeeld): hun plekken tellen in geen wijk van {year}, dus hun wijk lijkt een groter "
             f"tekort te hebben. Lees het CBS-bestand Buurt, wijk en gemeente {year} voor "
-            "postcode-huisnummer in en daarna de export opnieuw")
+            "postcode-huisnummer in: de locaties van deze export worden dan opnieuw geplaatst")
 
 
 def _later_note(later: pd.DataFrame, year: int) -> str:

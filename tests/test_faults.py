@@ -159,8 +159,8 @@ def test_a_saved_scenario_its_totals_and_its_log_line_are_one_transaction(app_db
 
 def _older_database(path, sample_db) -> None:
     """The sample database as an earlier version of Kindkaart left it: without migrations 0075,
-    0080, 0085, 0086 and 0087 (whose changes are undone), with a partner account 0075 must decide
-    about."""
+    0080, 0085, 0086, 0087 and 0090 (whose changes are undone), with a partner account 0075 must
+    decide about."""
     import duckdb
 
     shutil.copy(sample_db, path)
@@ -177,6 +177,8 @@ def _older_database(path, sample_db) -> None:
     con.execute("delete from schema_migrations where version = 86")
     con.execute("drop table published_pool_patterns")
     con.execute("delete from schema_migrations where version = 87")
+    con.execute("alter table raw_lrk__locations drop column postcode_year")
+    con.execute("delete from schema_migrations where version = 90")
     con.close()
 
 
