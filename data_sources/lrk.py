@@ -1377,33 +1377,28 @@ def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | Non
                or l.wijk_code is distinct from p.wijk_code
                or l.buurt_code is distinct from p.buurt_code)
     """
-    con.execute(f"create or replace temporary table _lrk_placed_again as {changed}", {"year": postcode_year})
-    try:
-        con.execute(
-            """
-            update raw_lrk__locations as l
-            set gemeente_code = a.gemeente_code, wijk_code = a.wijk_code, buurt_code = a.buurt_code,
-                postcode_year = a.postcode_year
-            from _lrk_placed_again as a
-            where a.load_id = l.load_id and a.row_number = l.row_number
-            """
-        )
-        # per export year, the locations of the exports that count (a location in a national and
-        # a gemeente's export once), where they were placed before, and how many in another wijk
-        per_year = con.execute(
-            """
-            select a.year, count(distinct a.lrk_id),
-                   list(distinct coalesce(a.before_year::varchar,
-                                          if(a.before_wijk is null, 'geen', 'onbekend'))),
-                   count(distinct a.lrk_id) filter (where a.before_wijk is distinct from a.wijk_code)
-            from _lrk_placed_again as a
-            inner join loads using (load_id)
-            where loads.status = 'active'
-            group by a.year order by a.year
-            """
-        ).fetchall()
-    finally:
-        con.execute("drop table _lrk_placed_again")
+    # per export year, the locations of the exports that count (a location in a national and a
+    # gemeente's export once), where they were placed before, and how many in another wijk
+    per_year = con.execute(
+        f"""
+        with a as ({changed})
+        select a.year, count(distinct a.lrk_id),
+               list(distinct coalesce(a.before_year::varchar,
+                                      if(a.before_wijk is null, 'geen', 'onbekend'))),
+               count(distinct a.lrk_id) filter (where a.before_wijk is distinct from a.wijk_code)
+        from a
+        inner join loads using (load_id)
+        where loads.status = 'active'
+        group by a.year order by a.year
+        """, {"year": postcode_year}).fetchall()
+    con.execute(
+        f"""
+        update raw_lrk__locations as l
+        set gemeente_code = a.gemeente_code, wijk_code = a.wijk_code, buurt_code = a.buurt_code,
+            postcode_year = a.postcode_year
+        from ({changed}) as a
+        where a.load_id = l.load_id and a.row_number = l.row_number
+        """, {"year": postcode_year})
     return _placed_again_note(postcode_year, per_year) if per_year else None
 
 

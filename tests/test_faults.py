@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from conftest import REAL_DATA, ROOT, add_account, run_page
 
+import transforms
 from data_sources import store
 from data_sources.cli import main
 
@@ -179,6 +180,9 @@ def _older_database(path, sample_db) -> None:
     con.execute("delete from schema_migrations where version = 87")
     con.execute("alter table raw_lrk__locations drop column postcode_year")
     con.execute("delete from schema_migrations where version = 90")
+    # its models were built by that version: stg_lrk__locations read no postcode_year then, and
+    # the current one (built with the sample) fails without it until the models are rebuilt
+    con.execute(f"update {transforms.BUILD_STATE} set code_fingerprint = 'een oudere versie'")
     con.close()
 
 
