@@ -1273,7 +1273,7 @@ def store_lrk(
         frame.attrs["notes"] = [*frame.attrs.get("notes", []),
                                 _ended_after_note(mapped[ended_later], year)]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
-    unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    unmapped = _unmapped_postcodes(mapped, counted)
     if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), other_wijken]
     without_address = int((mapped["postcode"].isna() & counted).sum())
@@ -1292,7 +1292,7 @@ def store_lrk(
             *(f"vervangt lading {earlier} voor {', '.join(codes) if len(codes) <= 5 else f'{len(codes)} gemeenten'}"
               for earlier, codes in replaces.items()),
             *(f"lading {k.load_id} blijft voor {k.gemeente_code}" for k in kept),
-            f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
+            _unmapped_part(len(unmapped)),
             f"{deregistered} uitgeschreven locatie(s), niet meegeteld" if deregistered else "",
             f"{without_address} gastouder(s) zonder adres" if without_address else "",
             *frame.attrs.get("notes", [])) if part) or None,
@@ -1322,6 +1322,54 @@ def store_lrk(
                      covered=covered, replaced=replaced, kept=kept, elsewhere=elsewhere,
                      gemeente_names={code: names[code] for code in
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
+
+
+def _unmapped_postcodes(locations: pd.DataFrame, counted: pd.Series) -> list[str]:
+    """The postcodes of counted locations that no postcode year places in a wijk."""
+    return sorted(locations.loc[locations["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+
+
+def _unmapped_part(count: int) -> str:
+    return f"{count} postcode(s) niet in de postcodetabel" if count else ""
+
+
+# The part of a load's note that _unmapped_part wrote, and the '; ' that joins it to the one before.
+_UNMAPPED_PART = re.compile(r"(^|; )\d+( postcode\(s\) niet in de postcodetabel)(?=; |$)")
+
+
+def _with_unmapped_part(note: str | None, count: int) -> str | None:
+    """A load's note with its count of postcodes not in the postcode table made `count`: where
+    the part stood, else before the other counts (as store_lrk orders them); none at 0."""
+    if note and (found := _UNMAPPED_PART.search(note)):
+        if count:
+            return f"{note[:found.start()]}{found[1]}{count}{found[2]}{note[found.end():]}"
+        return (note[:found.start()] + note[found.end():]).removeprefix("; ") or None
+    if not count:
+        return note
+    parts = note.split("; ") if note else []
+    at = next((i for i, part in enumerate(parts) if re.match(
+        r"\d+ (uitgeschreven locatie|gastouder\(s\) zonder adres)", part)), None)
+    if at is None:  # after what the export covers, replaces and keeps, before the other notes
+        at = sum(1 for part in parts if re.match(r"(telt voor|vervangt lading|lading \d+ blijft) ", part))
+    return "; ".join([*parts[:at], _unmapped_part(count), *parts[at:]])
+
+
+def _restate_unmapped(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> None:
+    """Make the count of postcodes not in the postcode table in the notes of these LRK loads
+    true again after their locations were placed again (store_lrk's rule over the stored rows)."""
+    for load_id, year, note in con.execute(
+            "select load_id, year, note from loads where load_id in (select unnest(?)) order by load_id",
+            [load_ids]).fetchall():
+        rows = con.execute(
+            "select postcode, wijk_code, provision_type, registration_status, registered_on,"
+            " deregistered_on, covers_register from raw_lrk__locations where load_id = ?",
+            [load_id]).df()
+        counted = (counts(rows["registration_status"], rows["deregistered_on"], year, rows["registered_on"])
+                   & rows["covers_register"].fillna(True).astype(bool)
+                   & ~rows["provision_type"].isin(WITHOUT_PLACES))
+        restated = _with_unmapped_part(note, len(_unmapped_postcodes(rows, counted)))
+        if restated != note:
+            con.execute("update loads set note = ? where load_id = ?", [restated, load_id])
 
 
 # The one rule that places an LRK location: per postcode, the postcode file of the export's year
@@ -1361,7 +1409,8 @@ def _with_postcode_areas(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, ye
 def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | None:
     """Place again, by _PLACED_SQL, the stored LRK locations (of every export) for which the
     postcodes of `postcode_year`, just loaded, are now the nearest year, and those that year placed
-    before (loaded again, it may place them elsewhere or not at all); store the year with each.
+    before (loaded again, it may place them elsewhere or not at all); store the year with each,
+    and make the count of postcodes not in the postcode table in those exports' notes true.
     Returns the Dutch note on how many locations of which export years were placed again (the
     exports that count), or None when none moved to another postcode year, wijk or buurt. Call in
     the transaction that stores the postcodes, before the marts are built."""
@@ -1379,6 +1428,8 @@ def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | Non
     """
     # per export year, the locations of the exports that count (a location in a national and a
     # gemeente's export once), where they were placed before, and how many in another wijk
+    moved = [load_id for (load_id,) in con.execute(
+        f"select distinct load_id from ({changed})", {"year": postcode_year}).fetchall()]
     per_year = con.execute(
         f"""
         with a as ({changed})
@@ -1399,6 +1450,7 @@ def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | Non
         from ({changed}) as a
         where a.load_id = l.load_id and a.row_number = l.row_number
         """, {"year": postcode_year})
+    _restate_unmapped(con, moved)
     return _placed_again_note(postcode_year, per_year) if per_year else None
 
 

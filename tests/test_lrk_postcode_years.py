@@ -291,3 +291,38 @@ def test_a_killed_postcode_load_leaves_the_old_placement_or_the_new(sample_db, t
                                                                             (2024, 2024)}
     assert after[3] != before[3]
     assert "old" in outcomes
+
+
+def lrk_note(con, year: int) -> str | None:
+    return con.execute("select note from loads where dataset = 'lrk-locaties' and year = ?", [year]).fetchone()[0]
+
+
+def test_the_note_of_an_export_placed_again_counts_the_postcodes_still_missing(tmp_path):
+    """An export read while the postcode table lacked 8011AB kept '1 postcode(s) niet in de
+    postcodetabel' in its load's note after a postcode year placed that location: the note now
+    counts what is missing after each placement (and says it again when a file drops a postcode)."""
+    con = store.connect(tmp_path / "kindkaart.duckdb")
+    try:
+        jobs.import_cbs_file(con, write_postcodes(tmp_path, 2023, {"8011AA": ("01931000", "019310")}))
+        export = write_export(tmp_path, 2024)
+        # a deregistered location too, so that the note holds another part beside the count
+        export.write_text(export.read_text(encoding="utf-8")
+                          + "100000003;KDV;Kindcentrum Oud;12;J;Uitgeschreven;01-05-2010;01-01-2020;Straat 2;"
+                          "8011 AA;Zwolle;Zwolle;;;;;;;;;;\n", encoding="utf-8")
+        result = jobs.import_lrk(con, export, year=2024)
+        assert result.unmapped_postcodes == ["8011AB"]
+        assert lrk_note(con, 2024) == ("1 postcode(s) niet in de postcodetabel; "
+                                       "1 uitgeschreven locatie(s), niet meegeteld")
+
+        jobs.import_cbs_file(con, write_postcodes(tmp_path, 2024))
+        assert placement(con)[1] == (2024, "100000002", "WK019310", "BU01931001", 2024)
+        assert lrk_note(con, 2024) == "1 uitgeschreven locatie(s), niet meegeteld"
+
+        # the postcodes of 2024 loaded again without 8011AB: 2023's lack it too, so it is unplaced
+        jobs.import_cbs_file(con, write_postcodes(tmp_path, 2024, {"8011AA": ("01931000", "019310")}))
+        assert placement(con)[1] == (2024, "100000002", None, None, None)
+        assert lrk_note(con, 2024) == ("1 postcode(s) niet in de postcodetabel; "
+                                       "1 uitgeschreven locatie(s), niet meegeteld")
+    finally:
+        con.close()
+
