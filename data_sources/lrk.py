@@ -1273,7 +1273,7 @@ def store_lrk(
         frame.attrs["notes"] = [*frame.attrs.get("notes", []),
                                 _ended_after_note(mapped[ended_later], year)]
     counted = registered & ~mapped["provision_type"].isin(WITHOUT_PLACES)
-    unmapped = sorted(mapped.loc[mapped["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+    unmapped = _unmapped_postcodes(mapped, counted)
     if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), other_wijken]
     without_address = int((mapped["postcode"].isna() & counted).sum())
@@ -1292,7 +1292,7 @@ def store_lrk(
             *(f"vervangt lading {earlier} voor {', '.join(codes) if len(codes) <= 5 else f'{len(codes)} gemeenten'}"
               for earlier, codes in replaces.items()),
             *(f"lading {k.load_id} blijft voor {k.gemeente_code}" for k in kept),
-            f"{len(unmapped)} postcode(s) niet in de postcodetabel" if unmapped else "",
+            _unmapped_part(len(unmapped)),
             f"{deregistered} uitgeschreven locatie(s), niet meegeteld" if deregistered else "",
             f"{without_address} gastouder(s) zonder adres" if without_address else "",
             *frame.attrs.get("notes", [])) if part) or None,
@@ -1305,11 +1305,11 @@ def store_lrk(
             insert into raw_lrk__locations (year, lrk_id, provision_type, location_name, places,
                 street_address, postcode, woonplaats, gemeente_code, wijk_code, buurt_code,
                 registration_status, registered_on, deregistered_on, row_number, load_id,
-                register_gemeente_code, covers_register)
+                register_gemeente_code, covers_register, postcode_year)
             select year, lrk_id, provision_type, location_name, places, street_address, postcode,
                 woonplaats, gemeente_code, wijk_code, buurt_code, registration_status,
                 registered_on, deregistered_on, row_number, load_id, register_gemeente_code,
-                covers_register
+                covers_register, postcode_year
             from _lrk_mapped
             """
         )
@@ -1324,29 +1324,150 @@ def store_lrk(
                                      {*covered, *(k.gemeente_code for k in kept)} if code in names})
 
 
+def _unmapped_postcodes(locations: pd.DataFrame, counted: pd.Series) -> list[str]:
+    """The postcodes of counted locations that no postcode year places in a wijk."""
+    return sorted(locations.loc[locations["wijk_code"].isna() & counted, "postcode"].dropna().unique())
+
+
+def _unmapped_part(count: int) -> str:
+    return f"{count} postcode(s) niet in de postcodetabel" if count else ""
+
+
+# The part of a load's note that _unmapped_part wrote, and the '; ' that joins it to the one before.
+_UNMAPPED_PART = re.compile(r"(^|; )\d+( postcode\(s\) niet in de postcodetabel)(?=; |$)")
+
+
+def _with_unmapped_part(note: str | None, count: int) -> str | None:
+    """A load's note with its count of postcodes not in the postcode table made `count`: where
+    the part stood, else before the other counts (as store_lrk orders them); none at 0."""
+    if note and (found := _UNMAPPED_PART.search(note)):
+        if count:
+            return f"{note[:found.start()]}{found[1]}{count}{found[2]}{note[found.end():]}"
+        return (note[:found.start()] + note[found.end():]).removeprefix("; ") or None
+    if not count:
+        return note
+    parts = note.split("; ") if note else []
+    at = next((i for i, part in enumerate(parts) if re.match(
+        r"\d+ (uitgeschreven locatie|gastouder\(s\) zonder adres)", part)), None)
+    if at is None:  # after what the export covers, replaces and keeps, before the other notes
+        at = sum(1 for part in parts if re.match(r"(telt voor|vervangt lading|lading \d+ blijft) ", part))
+    return "; ".join([*parts[:at], _unmapped_part(count), *parts[at:]])
+
+
+def _restate_unmapped(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> None:
+    """Make the count of postcodes not in the postcode table in the notes of these LRK loads
+    true again after their locations were placed again (store_lrk's rule over the stored rows)."""
+    for load_id, year, note in con.execute(
+            "select load_id, year, note from loads where load_id in (select unnest(?)) order by load_id",
+            [load_ids]).fetchall():
+        rows = con.execute(
+            "select postcode, wijk_code, provision_type, registration_status, registered_on,"
+            " deregistered_on, covers_register from raw_lrk__locations where load_id = ?",
+            [load_id]).df()
+        counted = (counts(rows["registration_status"], rows["deregistered_on"], year, rows["registered_on"])
+                   & rows["covers_register"].fillna(True).astype(bool)
+                   & ~rows["provision_type"].isin(WITHOUT_PLACES))
+        restated = _with_unmapped_part(note, len(_unmapped_postcodes(rows, counted)))
+        if restated != note:
+            con.execute("update loads set note = ? where load_id = ?", [restated, load_id])
+
+
+# The one rule that places an LRK location: per postcode, the postcode file of the export's year
+# or else the nearest year loaded, the later one on a tie. `wanted` is a query of (year, postcode):
+# the export years and postcodes to place. The import places an export by it (_with_postcode_areas),
+# a postcode year loaded later places the locations again (place_again), and the year it used is
+# stored with each location (raw_lrk__locations.postcode_year), which the wijk profile reads.
+_PLACED_SQL = """
+    select w.year as lrk_year, w.postcode, p.gemeente_code, p.wijk_code, p.buurt_code,
+           p.year as postcode_year
+    from (select distinct year, postcode from ({wanted}) where postcode is not null) as w
+    inner join postcodes as p on p.pc6 = w.postcode
+    qualify row_number() over (partition by w.year, w.postcode
+                               order by abs(p.year - w.year), p.year desc) = 1
+"""
+
+
 def _with_postcode_areas(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int) -> pd.DataFrame:
     """The export's rows (by row_number) with the gemeente, wijk and buurt of their postcode in the
-    postcodes of the nearest year."""
+    postcodes of the nearest year (_PLACED_SQL), and that year (postcode_year)."""
     con.register("_lrk_frame", frame)
     try:
+        placed = _PLACED_SQL.format(wanted="select ?::integer as year, postcode from _lrk_frame")
         return con.execute(
-            """
-            with pc as (
-                select pc6, buurt_code, wijk_code, gemeente_code, year,
-                       row_number() over (
-                           partition by pc6 order by abs(year - ?), year desc
-                       ) as pick
-                from postcodes
-            )
-            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.year as postcode_year
+            f"""
+            select f.*, pc.gemeente_code, pc.wijk_code, pc.buurt_code, pc.postcode_year
             from _lrk_frame as f
-            left join pc on pc.pc6 = f.postcode and pc.pick = 1
+            left join ({placed}) as pc on pc.postcode = f.postcode
             order by f.row_number
             """,
             [year],
         ).df()
     finally:
         con.unregister("_lrk_frame")
+
+
+def place_again(con: duckdb.DuckDBPyConnection, postcode_year: int) -> str | None:
+    """Place again, by _PLACED_SQL, the stored LRK locations (of every export) for which the
+    postcodes of `postcode_year`, just loaded, are now the nearest year, and those that year placed
+    before (loaded again, it may place them elsewhere or not at all); store the year with each,
+    and make the count of postcodes not in the postcode table in those exports' notes true.
+    Returns the Dutch note on how many locations of which export years were placed again (the
+    exports that count), or None when none moved to another postcode year, wijk or buurt. Call in
+    the transaction that stores the postcodes, before the marts are built."""
+    changed = f"""
+        select l.load_id, l.row_number, l.year, l.lrk_id, l.postcode_year as before_year,
+               l.wijk_code as before_wijk, p.gemeente_code, p.wijk_code, p.buurt_code, p.postcode_year
+        from raw_lrk__locations as l
+        left join ({_PLACED_SQL.format(wanted="select year, postcode from raw_lrk__locations")}) as p
+            on p.lrk_year = l.year and p.postcode = l.postcode
+        where (p.postcode_year = $year or l.postcode_year = $year)
+          and (l.postcode_year is distinct from p.postcode_year
+               or l.gemeente_code is distinct from p.gemeente_code
+               or l.wijk_code is distinct from p.wijk_code
+               or l.buurt_code is distinct from p.buurt_code)
+    """
+    # per export year, the locations of the exports that count (a location in a national and a
+    # gemeente's export once), where they were placed before, and how many in another wijk
+    moved = [load_id for (load_id,) in con.execute(
+        f"select distinct load_id from ({changed})", {"year": postcode_year}).fetchall()]
+    per_year = con.execute(
+        f"""
+        with a as ({changed})
+        select a.year, count(distinct a.lrk_id),
+               list(distinct coalesce(a.before_year::varchar,
+                                      if(a.before_wijk is null, 'geen', 'onbekend'))),
+               count(distinct a.lrk_id) filter (where a.before_wijk is distinct from a.wijk_code)
+        from a
+        inner join loads using (load_id)
+        where loads.status = 'active'
+        group by a.year order by a.year
+        """, {"year": postcode_year}).fetchall()
+    con.execute(
+        f"""
+        update raw_lrk__locations as l
+        set gemeente_code = a.gemeente_code, wijk_code = a.wijk_code, buurt_code = a.buurt_code,
+            postcode_year = a.postcode_year
+        from ({changed}) as a
+        where a.load_id = l.load_id and a.row_number = l.row_number
+        """, {"year": postcode_year})
+    _restate_unmapped(con, moved)
+    return _placed_again_note(postcode_year, per_year) if per_year else None
+
+
+def _placed_again_note(postcode_year: int, per_year: list[tuple]) -> str:
+    def placed_before(year: str) -> str:
+        return {"geen": "zonder wijk", "onbekend": "met postcodes van een onbekend jaar",
+                str(postcode_year): f"met de vorige versie van de postcodes van {postcode_year}"
+                }.get(year, f"met de postcodes van {year}")
+
+    parts = [f"{locations} van de export van {lrk_year} (eerder "
+             f"{' of '.join(placed_before(year) for year in sorted(before))}"
+             + (f"; {other_wijk} daarvan nu in een andere wijk)" if other_wijk else ")")
+             for lrk_year, locations, before, other_wijk in per_year]
+    total = sum(locations for _, locations, _, _ in per_year)
+    return (f"Nu de postcodes van {postcode_year} zijn geladen, zijn {total} LRK-locatie(s) opnieuw in "
+            "een wijk geplaatst (elke locatie volgens de postcodes van het jaar van haar export, of "
+            f"anders het dichtstbijzijnde geladen jaar): {'; '.join(parts)}.")
 
 
 def _of_gemeenten(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, year: int,
@@ -1435,7 +1556,7 @@ def _wijken_not_of_the_year(con: duckdb.DuckDBPyConnection, counted: pd.DataFram
             f"er in {year} niet zijn ({shown}; CBS heeft de wijken tussen die jaren anders "
             f"ingedeeld): hun plekken tellen in geen wijk van {year}, dus hun wijk lijkt een groter "
             f"tekort te hebben. Lees het CBS-bestand Buurt, wijk en gemeente {year} voor "
-            "postcode-huisnummer in en daarna de export opnieuw")
+            "postcode-huisnummer in: de locaties van deze export worden dan opnieuw geplaatst")
 
 
 def _later_note(later: pd.DataFrame, year: int) -> str:

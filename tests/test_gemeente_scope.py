@@ -23,7 +23,9 @@ def previous_schema_db(tmp_path_factory) -> Path:
     """Voorbeeldstad and two synthetic gemeenten loaded by the schema before migration 0070 (every
     migration up to 0065), with a partner, an LEA and an analist account and a release."""
     with pytest.MonkeyPatch.context() as patch:
-        older = [(version, path) for version, path in store.migration_files() if version < 70]
+        # and 0090: today's LRK loader stores the postcode year of each location (a column of
+        # raw_lrk__locations that nothing in 0070-0087 touches)
+        older = [(version, path) for version, path in store.migration_files() if version < 70 or version == 90]
         patch.setattr(store, "migration_files", lambda: older)
         # the marts of today's models read tables of later migrations (published_signal_patterns):
         # the app builds them once it has migrated the copy (regio_db)

@@ -139,7 +139,17 @@ def test_an_lrk_export_of_a_year_whose_wijken_the_postcodes_do_not_know_says_so(
         "1 locatie(s) liggen volgens de postcodes van 2024 in wijken die er in 2021 niet zijn "
         "(WK019311; CBS heeft de wijken tussen die jaren anders ingedeeld): hun plekken tellen in "
         "geen wijk van 2021, dus hun wijk lijkt een groter tekort te hebben. Lees het CBS-bestand "
-        "Buurt, wijk en gemeente 2021 voor postcode-huisnummer in en daarna de export opnieuw"]
+        "Buurt, wijk en gemeente 2021 voor postcode-huisnummer in: de locaties van deze export worden "
+        "dan opnieuw geplaatst"]
+    # as the note says: the postcode file of 2021 places the export's locations again, and
+    # Diezerpoort's places count in its wijk of 2021
+    postcodes_2021 = tmp_path / "pc6hnr20210801_gwb.csv"
+    postcodes_2021.write_text("PC6;Huisnummer;Buurt2021;Wijk2021;Gemeente2021\n"
+                              "8011AA;1;01931000;019310;0193\n8012AB;4;01931200;019312;0193\n", encoding="utf-8")
+    assert any("2 LRK-locatie(s) opnieuw in een wijk geplaatst" in note
+               for note in jobs.import_cbs_file(con, postcodes_2021).notes)
+    assert con.execute("select wijk_code, places from supply_by_wijk where year = 2021 order by 1").fetchall() == [
+        ("WK019310", 50), ("WK019312", 60)]
     # read as 2024, whose wijken are not loaded, there is nothing to compare and nothing is said
     assert jobs.import_lrk(con, export, year=2024).notes == []
     con.close()

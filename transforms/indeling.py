@@ -177,45 +177,58 @@ def wijk_note(found: Indeling, wijk_code: str, wijk_name: str, lines: bool = Tru
 
 
 # Per LRK export year of a gemeente, the year of the postcode file its locations were placed in a
-# wijk by: per postcode the nearest year loaded, the later one on a tie, as the loader places them
-# (data_sources.lrk._with_postcode_areas; a model may not import a loader). $1 gemeente_code.
+# wijk by, as the loader stored it with each location (data_sources.lrk: the export's year or the
+# nearest loaded; a postcode year loaded later places them again); null where it is not known (a
+# location stored before Kindkaart kept the year). $1 gemeente_code.
 PLACES_POSTCODE_YEARS_SQL = """
-    with placed as (
-        select l.year as lrk_year, p.year as postcode_year,
-               row_number() over (partition by l.load_id, l.lrk_id, l.year
-                                  order by abs(p.year - l.year), p.year desc) as pick
-        from stg_lrk__locations as l
-        inner join postcodes as p on p.pc6 = l.postcode
-        where l.gemeente_code = $1
-    )
-    select distinct lrk_year, postcode_year from placed where pick = 1 order by lrk_year, postcode_year
+    select distinct year as lrk_year, postcode_year
+    from stg_lrk__locations
+    where gemeente_code = $1 and wijk_code is not null
+    order by lrk_year, postcode_year nulls last
 """
 
 
-def places_note(found: Indeling, wijk_code: str, placed: list[tuple[int, int]]) -> tuple[str, bool] | None:
+def places_note(found: Indeling, wijk_code: str,
+                placed: list[tuple[int, int | None]]) -> tuple[str, bool] | None:
     """Dutch, for the wijk profile's 'Plekken per jaar' of a wijk CBS re-bounded under the same code
     (Indeling.breaks): whether its columns count different areas, and a warning flag. An LRK
     export counts in the wijken of the postcode file of its year or the nearest loaded
-    (`placed`: rows of PLACES_POSTCODE_YEARS_SQL), so the columns are two areas only where the
-    postcode years used lie on both sides of a year CBS re-bounded the wijk; with one postcode
-    file (or all on one side) every column is the same area, which it says instead of a warning.
-    None where CBS did not re-bound the wijk; without any LRK export, the warning of wijk_note."""
+    (`placed`: rows of PLACES_POSTCODE_YEARS_SQL, the postcode year None where it is not known),
+    so the columns are two areas only where the postcode years used lie on both sides of a year
+    CBS re-bounded the wijk; with one postcode file (or all on one side) every column is the same
+    area, which it says instead of a warning. An unknown postcode year may be either side: a
+    warning that says so. None where CBS did not re-bound the wijk; without any LRK export, the
+    warning of wijk_note."""
     breaks = found.breaks.get(wijk_code, [])
     if not breaks:
         return None
-    used = sorted({int(postcode_year) for _, postcode_year in placed})
-    if not used:  # no LRK export placed by postcode: the columns follow each year's own wijken
+    used = sorted({int(postcode_year) for _, postcode_year in placed if postcode_year is not None})
+    unknown = sorted({int(lrk_year) for lrk_year, postcode_year in placed if postcode_year is None})
+    if not used and not unknown:  # no LRK export placed by postcode: the columns follow each year's own wijken
         return ("In *Plekken per jaar* kunnen de jaren vóór de nieuwe afbakening de plekken van het "
                 "andere gebied tellen."), True
-    between = [year for year in breaks if used[0] < year <= used[-1]]
-    if between:
+    between = [year for year in breaks if used and used[0] < year <= used[-1]]
+    if between or unknown:
         by_year: dict[int, list[str]] = {}
-        for lrk_year, postcode_year in sorted(placed):
-            by_year.setdefault(int(lrk_year), []).append(str(int(postcode_year)))
+        for lrk_year, postcode_year in sorted(placed, key=lambda row: (row[0], row[1] is None, row[1] or 0)):
+            by_year.setdefault(int(lrk_year), []).append(
+                "een onbekend jaar" if postcode_year is None else str(int(postcode_year)))
         per_year = "; ".join(f"{lrk_year}: postcodes van {_listed(years)}" for lrk_year, years in by_year.items())
-        return (f"In *Plekken per jaar* telt elke LRK-export in de wijk volgens de postcodes van zijn "
-                f"eigen jaar of het dichtstbijzijnde geladen jaar ({per_year}): de kolommen vóór "
-                f"{_listed([str(y) for y in between])} tellen de plekken van het andere gebied."), True
+        text = (f"In *Plekken per jaar* telt elke LRK-export in de wijk volgens de postcodes van zijn "
+                f"eigen jaar of het dichtstbijzijnde geladen jaar ({per_year})")
+        if between:
+            text += (f": de kolommen vóór {_listed([str(y) for y in between])} tellen de plekken van "
+                     "het andere gebied.")
+        else:
+            text += "."
+        if unknown:
+            text += (f" Met welk postcodejaar (een deel van) de locaties van "
+                     f"{_listed([str(y) for y in unknown])} in een wijk is geplaatst, is onbekend (ze "
+                     "zijn geladen voordat Kindkaart dat bewaarde): die kolommen kunnen de plekken van "
+                     "het andere gebied tellen. Lees het postcodebestand van het jaar van die export "
+                     "(of het dichtstbijzijnde geladen jaar) opnieuw in: dan worden ze ermee geplaatst "
+                     "en staat het jaar hier.")
+        return text, True
     # every column in the area of the postcode files used, on one side of each change
     if len(used) == 1:
         source = f"het enige geladen postcodebestand, dat van {used[0]}"

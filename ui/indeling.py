@@ -44,8 +44,9 @@ def places_area_note(gemeente_code: str, wijk_code: str, years) -> tuple[str, bo
     """transforms.indeling.places_note of the wijk profile's 'Plekken per jaar' over `years` (its
     columns): which areas its columns count where CBS re-bounded the wijk, and whether to warn."""
     shown = {int(year) for year in years}
-    placed = [(int(lrk_year), int(postcode_year)) for lrk_year, postcode_year
-              in rows(PLACES_POSTCODE_YEARS_SQL, [gemeente_code]) if int(lrk_year) in shown]
+    placed = [(int(lrk_year), None if postcode_year is None else int(postcode_year))
+              for lrk_year, postcode_year in rows(PLACES_POSTCODE_YEARS_SQL, [gemeente_code])
+              if int(lrk_year) in shown]
     return places_note(wijkindeling(gemeente_code), wijk_code, placed)
 
 

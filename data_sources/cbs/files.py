@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from data_sources import archives, geo, geopackage, postcodes, store
+from data_sources import archives, geo, geopackage, lrk, postcodes, store
 from data_sources.cbs import pdok
 from data_sources.cbs.formats import read_cbs_file, year_in_file_name
 from data_sources.cbs.http import MAX_ANSWER_BYTES
@@ -289,6 +289,10 @@ def _import_postcodes(con, path: Path, gemeenten, year, notes: list[str],
         load_id = postcodes.store_postcodes(con, frame, year=year, gemeenten=gemeenten,
                                             file_name=path.name,
                                             file_hash=store.file_sha256(path))
+        # the LRK locations for which this year is now the nearest follow it, in the same
+        # transaction (the caller builds the marts in it too)
+        if placed := lrk.place_again(con, year):
+            notes.append(info(placed))
     return "postcodes", [load_id]
 
 

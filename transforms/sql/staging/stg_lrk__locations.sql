@@ -27,6 +27,9 @@ select
     l.gemeente_code,
     l.wijk_code,
     l.buurt_code,
+    -- the year of the postcode file that placed it in its wijk (data_sources.lrk); null without a
+    -- wijk, or where a database of before that was stored could not tell
+    l.postcode_year,
     l.registration_status,
     l.registered_on,
     l.deregistered_on,
