@@ -578,3 +578,55 @@ def test_every_colour_of_the_reports_charts_has_contrast_against_what_it_is_draw
     assert checked >= {"wijk", "line", "polyline", "rect", "circle", "polygon", "text"}, checked
     assert decorative == set(DECORATIVE), decorative
 
+
+# The slides' plotly charts: their axis lines, tick marks and zero lines where shown, and every
+# text colour. A zero line the chart asks for (zeroline=True: on the gap slide, where a shortage
+# turns into room to spare) carries meaning; plotly's own zero line, drawn only where 0 happens to
+# be in the range and in the colour of the grid (ui.theme.white_background), is part of the grid.
+
+def _text_colours(figure: dict) -> list[tuple[str, str]]:
+    """Every text of a plotly chart with its colour as drawn: plotly's default is #444."""
+    layout = figure["layout"]
+    default = layout.get("font", {}).get("color", "#444")
+    texts = [("font", default), ("legend", layout.get("legend", {}).get("font", {}).get("color", default))]
+    texts += [(f"annotation {a.get('text')}", a.get("font", {}).get("color", default))
+              for a in layout.get("annotations", [])]
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and axis.get("visible", True):
+            texts += [(f"{name} ticks", axis.get("tickfont", {}).get("color", default)),
+                      (f"{name} title", axis.get("title", {}).get("font", {}).get("color", default))]
+    texts += [(f"text of {t.get('name')}", t.get("textfont", {}).get("color", default))
+              for t in figure["data"] if t.get("text") is not None]
+    return texts
+
+
+def _axis_marks(figure: dict) -> list[tuple[str, str]]:
+    """The axis lines, tick marks and requested zero lines a chart draws, with their colours."""
+    marks = []
+    for name, axis in figure["layout"].items():
+        if not name.startswith(("xaxis", "yaxis")) or not axis.get("visible", True):
+            continue
+        if axis.get("showline"):
+            marks.append((f"{name} line", axis.get("linecolor", "#444")))
+        if axis.get("ticks") in ("inside", "outside"):
+            marks.append((f"{name} ticks", axis.get("tickcolor", "#444")))
+        if axis.get("zeroline") is True:
+            marks.append((f"{name} zero line", axis.get("zerolinecolor", "#444")))
+    return marks
+
+
+def test_every_axis_line_and_text_on_the_slides_has_contrast(app_db):
+    seen = set()
+    for dia in _slide_keys():
+        for chart in open_slide({"dia": dia}).get("plotly_chart"):
+            figure = json.loads(chart.proto.spec)
+            layout = figure["layout"]
+            page = (layout.get("plot_bgcolor", "#E5ECF6"), layout.get("paper_bgcolor", "#ffffff"))
+            for what, colour in _text_colours(figure):
+                for background in page:
+                    assert contrast(colour, background) >= 4.5, f"{dia}, {what}: {colour} on {background}"
+            for what, colour in _axis_marks(figure):
+                seen.add(dia)
+                for background in page:
+                    assert contrast(colour, background) >= 3, f"{dia}, {what}: {colour} on {background}"
+    assert "tekort" in seen  # the zero line of the gap slide
