@@ -55,6 +55,10 @@ LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#AA3377", "#000000"]
 # bluish green keeps 3:1 where it crosses a grid line (2.99:1 on #EBF0F8; the report's #ddd gave
 # vermillion 2.9 and bluish green 2.5).
 GRID_LINE = "#EEF2F8"
+# The axis of the report's charts, where the values start (the zero of a line chart): a graphical
+# object that carries meaning, so 3:1 or more against the white page (9.7:1); the grid above it is
+# decorative (the table under each chart gives the figures) and stays light.
+AXIS_LINE = "#444444"
 LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),
                    "4-12": LineStyle("#D55E00", "dash", "diamond")}

@@ -217,16 +217,20 @@ def svg_map(shapes: list[dict], title: str, width: int = 640, height: int = 480)
 
 
 def _legend(breaks: list[float], values: list[float]) -> str:
-    items = []
-    for bound, text in zip(breaks, palette.class_labels(breaks, values), strict=True):
-        swatch = palette.class_colour(bound, breaks)
-        items.append(f'<span class="swatch" style="background:{swatch}"></span>{esc(text)}')
-    items.append(f'<span class="swatch" style="background:{palette.HIDDEN_FILL}"></span>{palette.HIDDEN_LEGEND}')
+    def swatch(colour: str) -> str:
+        # the square's edge as the map's (WCAG 1.4.11): dark around a light class, white around a
+        # dark one (one grey #888 for all had 2.9:1 against the yellow class, 1.9 against the grey)
+        return (f'<span class="swatch" style="background:{colour};border:1px solid '
+                f'{palette.boundary_colour(colour)}"></span>')
+
+    items = [swatch(palette.class_colour(bound, breaks)) + esc(text)
+             for bound, text in zip(breaks, palette.class_labels(breaks, values), strict=True)]
+    items.append(swatch(palette.HIDDEN_FILL) + palette.HIDDEN_LEGEND)
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
-def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str, colour: str = "#0072B2",
-             highlight: str | None = None, width: int = 640) -> str:
+def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
+             colour: str = palette.CATEGORICAL[0], highlight: str | None = None, width: int = 640) -> str:
     """Horizontal bars with the value at the end; hidden values show the hidden label."""
     row, left, right = 26, 170, 70
     height = row * len(labels) + 20
@@ -275,10 +279,11 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     def y(v):
         return top_pad + (height - top_pad - bottom) * (1 - v / top)
 
-    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#444"/>']
+    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="{palette.AXIS_LINE}"/>']
     for tick in (top / 1.1 / 2, top / 1.1):
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" '
-                     f'stroke="{palette.GRID_LINE}"/>'
+        # decorative (palette.GRID_LINE): the table under the chart gives every figure
+        parts.append(f'<line class="grid" x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" '
+                     f'y2="{y(tick):.1f}" stroke="{palette.GRID_LINE}"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12">'
                      f'{esc(format_number(tick))}</text>')
     rule = palette.SOURCE_BREAK_LINE
@@ -712,7 +717,7 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 .note { font-size: 9.5pt; color: #333; }
 .warning { font-size: 10.5pt; color: #111; border-left: 4px solid #D55E00; padding: .2em .6em; }
 .legend { font-size: 10pt; } .swatch { display: inline-block; width: 1em; height: 1em;
-  vertical-align: middle; margin: 0 .3em 0 .8em; border: 1px solid #888; }
+  vertical-align: middle; margin: 0 .3em 0 .8em; box-sizing: border-box; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 """
 

@@ -471,3 +471,162 @@ def test_the_chosen_wijk_is_outlined_on_the_map_slide_and_in_the_factsheet(app_d
     every_class = tuple(palette.class_colour(value, [1, 2, 3, 4, 5]) for value in (1, 2, 3, 4, 5, None))
     for where, svg in (("map slide", slide), ("factsheet", factsheet)):
         _check_outline(svg, where, every_class)
+
+
+# The report's charts as a whole (1.4.11 and 1.4.3): every stroke and fill of its SVG charts (axis
+# line, grid, bars, lines, markers, the line where the source changes, the wijken of the map), the
+# squares of the map's legend and every text colour, read from a report rendered on the sample
+# database, so that a colour changed anywhere is measured here.
+
+# Lighter than 3:1 on purpose, with the reason. A class of the SVG names the element; any other
+# stroke or fill in a chart needs 3:1 against what it is drawn on.
+DECORATIVE = {
+    # the grid lines of the trend chart: the number at each grid line names the scale and the table
+    # under the chart gives every point's figure, so the grid only eases reading; it is light so
+    # that every line colour keeps 3:1 where it crosses it (palette.GRID_LINE)
+    "grid": "decoratief: de tabel onder de grafiek geeft elk cijfer",
+}
+
+
+def _report_pages(con) -> dict[str, str]:
+    from outputs.report import gemeente_report, wijk_factsheet
+
+    year = con.execute("select max(year) from geometries").fetchone()[0]
+    return {"gemeenterapport": gemeente_report(con, "GM9999", year),
+            "wijkfactsheet": wijk_factsheet(con, "GM9999", year, "WK999907")}
+
+
+def _style_sheet(html: str) -> str:
+    return "".join(re.findall(r"<style>(.*?)</style>", html, flags=re.S))
+
+
+def _css_rule(style: str, selector: str) -> str:
+    found = re.search(rf"(?:^|}})\s*{re.escape(selector)}\s*{{([^}}]*)}}", style, flags=re.M)
+    return found.group(1) if found else ""
+
+
+def _paints(element: str) -> list[str]:
+    """The colours an SVG element paints with: its fill and its stroke (not 'none', not a stroke of
+    width 0)."""
+    paints = []
+    fill = _attribute(element, "fill")
+    if fill is None and not element.startswith(("<line", "<polyline")):
+        fill = "#000000"  # SVG's default fill
+    if fill not in (None, "none"):
+        paints.append(fill)
+    stroke = _attribute(element, "stroke")
+    if stroke not in (None, "none") and _attribute(element, "stroke-width") != "0":
+        paints.append(stroke)
+    return paints
+
+
+def test_every_colour_of_the_reports_charts_has_contrast_against_what_it_is_drawn_on(sample_con):
+    checked, decorative = set(), set()
+    for where, html in _report_pages(sample_con).items():
+        style = _style_sheet(html)
+        # a style sheet's fill beats an SVG attribute (a presentation attribute)
+        css_text_fill = re.search(r"fill:\s*([^;}\s]+)", _css_rule(style, "svg text"))
+        charts = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+        assert all(any(tag in svg for svg in charts) for tag in ("<path", "<rect", "<polyline")), \
+            f"{where}: a map, bars and lines"
+        for svg in charts:
+            elements = re.findall(r"<(?:line|polyline|rect|circle|polygon|path)\b[^>]*>", svg)
+            grid = {stroke for element in elements if _attribute(element, "class") in DECORATIVE
+                    for stroke in _paints(element)}
+            # what lies under a mark or a text: the white page and the grid lines it may cross
+            backgrounds = {"#ffffff"} | grid
+            for element in elements:
+                what = f"{where}: {element[:90]}"
+                if _attribute(element, "class") in DECORATIVE:
+                    decorative.add(_attribute(element, "class"))
+                    continue
+                if element.startswith("<path"):
+                    # a wijk: its fill with its boundary (the chosen wijk's outline on top of it has
+                    # a test of its own, test_the_chosen_wijk_is_outlined_...)
+                    if _attribute(element, "fill") != "none":
+                        width = float(_attribute(element, "stroke-width") or 0)
+                        _check_mark(what, _attribute(element, "fill"), _attribute(element, "stroke"), width, WHITE)
+                        checked.add("wijk")
+                    continue
+                assert _paints(element), what
+                for colour in _paints(element):
+                    for background in backgrounds:
+                        assert contrast(colour, background) >= 3, \
+                            f"{what}: {colour} has {contrast(colour, background):.2f}:1 against {background}"
+                checked.add(element.split()[0][1:])
+            for text in re.findall(r"<text\b[^>]*>", svg):
+                fill = css_text_fill.group(1) if css_text_fill else _attribute(text, "fill") or "#000000"
+                halo = _attribute(text, "stroke") if _attribute(text, "paint-order") == "stroke" else None
+                # a name on the map lies on a band of its halo, whatever the wijk's colour
+                for background in [halo] if halo else backgrounds:
+                    assert contrast(fill, background) >= 4.5, \
+                        f"{where}: text {fill} has {contrast(fill, background):.2f}:1 against {background}: {text}"
+                checked.add("text")
+        # the legend of the map: each square as a mark on the page (a light class needs its border)
+        squares = re.findall(r'<span class="swatch" style="([^"]*)"', html)
+        assert len(squares) >= 6, where  # the classes and 'afgeschermd of onbekend'
+        sheet_border = re.search(r"border:\s*([\d.]+)px solid ([^;}\s]+)", _css_rule(style, ".swatch"))
+        for square in squares:
+            fill = re.search(r"background:\s*([^;]+)", square).group(1).strip()
+            border = re.search(r"border:\s*([\d.]+)px solid ([^;]+)", square) or sheet_border
+            _check_mark(f"{where}: legend square {fill}", fill, border and border.group(2).strip(),
+                        float(border.group(1)) if border else 0, WHITE)
+        # the text of the page (1.4.3): every colour of the style sheet on the white page
+        for colour in re.findall(r"(?<![-\w])color:\s*(#[0-9A-Fa-f]{3,6})", style):
+            assert contrast(colour, WHITE) >= 4.5, f"{where}: text colour {colour} of the style sheet"
+    # the axis line, the dashed line where the source changes, the lines, every marker shape, the bars
+    assert checked >= {"wijk", "line", "polyline", "rect", "circle", "polygon", "text"}, checked
+    assert decorative == set(DECORATIVE), decorative
+
+
+# The slides' plotly charts: their axis lines, tick marks and zero lines where shown, and every
+# text colour. A zero line the chart asks for (zeroline=True: on the gap slide, where a shortage
+# turns into room to spare) carries meaning; plotly's own zero line, drawn only where 0 happens to
+# be in the range and in the colour of the grid (ui.theme.white_background), is part of the grid.
+
+def _text_colours(figure: dict) -> list[tuple[str, str]]:
+    """Every text of a plotly chart with its colour as drawn: plotly's default is #444."""
+    layout = figure["layout"]
+    default = layout.get("font", {}).get("color", "#444")
+    texts = [("font", default), ("legend", layout.get("legend", {}).get("font", {}).get("color", default))]
+    texts += [(f"annotation {a.get('text')}", a.get("font", {}).get("color", default))
+              for a in layout.get("annotations", [])]
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and axis.get("visible", True):
+            texts += [(f"{name} ticks", axis.get("tickfont", {}).get("color", default)),
+                      (f"{name} title", axis.get("title", {}).get("font", {}).get("color", default))]
+    texts += [(f"text of {t.get('name')}", t.get("textfont", {}).get("color", default))
+              for t in figure["data"] if t.get("text") is not None]
+    return texts
+
+
+def _axis_marks(figure: dict) -> list[tuple[str, str]]:
+    """The axis lines, tick marks and requested zero lines a chart draws, with their colours."""
+    marks = []
+    for name, axis in figure["layout"].items():
+        if not name.startswith(("xaxis", "yaxis")) or not axis.get("visible", True):
+            continue
+        if axis.get("showline"):
+            marks.append((f"{name} line", axis.get("linecolor", "#444")))
+        if axis.get("ticks") in ("inside", "outside"):
+            marks.append((f"{name} ticks", axis.get("tickcolor", "#444")))
+        if axis.get("zeroline") is True:
+            marks.append((f"{name} zero line", axis.get("zerolinecolor", "#444")))
+    return marks
+
+
+def test_every_axis_line_and_text_on_the_slides_has_contrast(app_db):
+    seen = set()
+    for dia in _slide_keys():
+        for chart in open_slide({"dia": dia}).get("plotly_chart"):
+            figure = json.loads(chart.proto.spec)
+            layout = figure["layout"]
+            page = (layout.get("plot_bgcolor", "#E5ECF6"), layout.get("paper_bgcolor", "#ffffff"))
+            for what, colour in _text_colours(figure):
+                for background in page:
+                    assert contrast(colour, background) >= 4.5, f"{dia}, {what}: {colour} on {background}"
+            for what, colour in _axis_marks(figure):
+                seen.add(dia)
+                for background in page:
+                    assert contrast(colour, background) >= 3, f"{dia}, {what}: {colour} on {background}"
+    assert "tekort" in seen  # the zero line of the gap slide
