@@ -493,6 +493,9 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         notes.insert(0, info(f"de kopregel staat op rij {header_row + 1}; wat erboven staat is "
                              "overgeslagen"))
     frame.attrs["notes"] = notes
+    # the column of the register gemeente as this file names it, for store_lrk's note on a name
+    # that is no gemeente it knows
+    frame.attrs["gemeente_column"] = columns.get("responsible_gemeente")
     return frame
 
 
@@ -1252,6 +1255,8 @@ def store_lrk(
     if within is not None:
         mapped, skipped_note = _only_within(mapped, within, names)
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), *([skipped_note] if skipped_note else [])]
+    if unrecognised := _unrecognised_note(mapped, frame.attrs.get("gemeente_column")):
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []), unrecognised]
     replaced, kept = _coverage(con, mapped, year)
     mapped["covers_register"] = ~mapped["register_gemeente_code"].isin(
         [k.gemeente_code for k in kept])
@@ -1277,7 +1282,8 @@ def store_lrk(
     if other_wijken := _wijken_not_of_the_year(con, mapped[counted], year):
         frame.attrs["notes"] = [*frame.attrs.get("notes", []), other_wijken]
     without_address = int((mapped["postcode"].isna() & counted).sum())
-    elsewhere = int((counted & mapped["gemeente_code"].notna()
+    # a location whose register gemeente is not known lies in no 'other' gemeente than it
+    elsewhere = int((counted & mapped["gemeente_code"].notna() & mapped["register_gemeente_code"].notna()
                      & (mapped["gemeente_code"] != mapped["register_gemeente_code"])).sum())
     replaces = {}
     for replacement in replaced:
@@ -1287,7 +1293,8 @@ def store_lrk(
         gemeente_code=covered[0] if len(covered) == 1 else None, file_name=file_name,
         file_hash=file_hash, row_count=len(mapped),
         note="; ".join(part for part in (
-            "" if len(covered) == 1 else f"telt voor {', '.join(covered)}" if len(covered) <= 5
+            # no gemeente named where the export covers none by name (_unrecognised_note says why)
+            "" if len(covered) <= 1 else f"telt voor {', '.join(covered)}" if len(covered) <= 5
             else f"telt voor {len(covered)} gemeenten",
             *(f"vervangt lading {earlier} voor {', '.join(codes) if len(codes) <= 5 else f'{len(codes)} gemeenten'}"
               for earlier, codes in replaces.items()),
@@ -1574,6 +1581,28 @@ def _ended_after_note(ended: pd.DataFrame, year: int) -> str:
     return info(f"{len(ended)} locatie(s) met de status Uitgeschreven zijn pas na {year} uitgeschreven "
                 f"(rij {_rows_shown(ended['row_number'])}; de eerste op {first:%d-%m-%Y}): ze "
                 f"waren heel {year} ingeschreven en tellen dus mee in {year}")
+
+
+def _unrecognised_note(mapped: pd.DataFrame, column: str | None) -> str:
+    """A note on the locations whose verantwoordelijke gemeente (a name) is no gemeente Kindkaart
+    knows and whose postcodes point to no one gemeente (_register_gemeenten leaves them without
+    one), naming those names and their rows; '' when there are none. They count in the wijk of
+    their postcode, but a later export of their gemeente does not replace them: the coverage of
+    an export is per register gemeente."""
+    responsible = mapped["responsible_gemeente"].fillna("").str.strip()
+    unknown = mapped[(responsible != "") & mapped["register_gemeente_code"].isna()]
+    if unknown.empty:
+        return ""
+    by_name = unknown.groupby(responsible[unknown.index], sort=True)["row_number"]
+    named = [f"'{_shown(name)}' (rij {_rows_shown(rows.sort_values())})" for name, rows in by_name][:5]
+    more = f" en nog {by_name.ngroups - 5}" if by_name.ngroups > 5 else ""
+    column = column or "verantwoordelijke_gemeente"
+    return (f"kolom {column}: {len(unknown)} locatie(s) hebben een verantwoordelijke gemeente die "
+            f"Kindkaart niet kent: {', '.join(named)}{more}. Geen geladen gemeente heet zo, en hun "
+            "postcodes wijzen niet op één gemeente. Ze tellen mee in de wijk van hun postcode, maar "
+            "horen bij geen gemeente: een latere export van hun gemeente vervangt ze niet, ook niet "
+            "als de naam daarin verbeterd is. Gebruik in die kolom de naam van de gemeente zoals "
+            "CBS die nu schrijft, of haar CBS-code (zoals GM0518)")
 
 
 def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]

@@ -410,3 +410,27 @@ def test_places_note_names_the_postcode_file_that_would_show_the_other_area():
                     "postcodebestand, dat van 2025: één afbakening over de hele rij, geen ander gebied. "
                     "Welke plekken in de afbakening van vóór 2024 lagen, is pas te zien met een "
                     "postcodebestand van vóór 2024.")
+
+
+@pytest.mark.parametrize(("loaded", "source", "seen"), [
+    # the one file loaded: said so, and the file that would show the other area asked for
+    ([2023], "het enige geladen postcodebestand, dat van 2023",
+     "is pas te zien met een postcodebestand van 2024 of later."),
+    # an older file loaded too, farther from both exports: not 'the only one', the same request
+    ([2021, 2023], "het postcodebestand van 2023", "is pas te zien met een postcodebestand van 2024 of later."),
+    # a file of the other area loaded but placing no export: not asked for again
+    ([2023, 2025], "het postcodebestand van 2023",
+     "is niet te zien: de postcodes van 2025 zijn geladen, maar geen LRK-export is ermee geplaatst."),
+])
+def test_places_note_names_the_postcode_files_loaded_beside_those_used(loaded, source, seen):
+    """The exports of 2022 and 2023, both placed by 2023's postcodes (the nearest, the later on a
+    tie): with 2021's loaded too the note called 2023's 'het enige geladen postcodebestand'; with
+    2025's loaded, it asked for a file of 2024 or later."""
+    from transforms.indeling import indeling, places_note
+
+    found = indeling(_rows_of_kwb({2023: 1, 2024: 3}))
+    text, warns = places_note(found, "WK019310", [(2022, 2023), (2023, 2023)], loaded)
+    assert not warns
+    assert text == (f"In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens {source}: één "
+                    "afbakening over de hele rij, geen ander gebied. Welke plekken in de afbakening van "
+                    f"2024 of later lagen, {seen}")

@@ -1829,3 +1829,36 @@ def test_the_page_reads_a_utf8_download_with_a_row_pasted_from_windows_1252(app_
     assert [s.value for s in at.success] == [
         "export_opendata_lrk.csv is ingelezen: 2 ingeschreven locaties met samen 88 kindplaatsen, jaar 2024."]
     assert names() == [('BSO "De Klimboom"; locatie Noord',), ("Kinderdagverblijf Crèche 't Éénhoorntje",)]
+
+
+UNKNOWN_GEMEENTE_NOTE = (
+    "Kolom verantwoordelijke_gemeente: 2 locatie(s) hebben een verantwoordelijke gemeente die "
+    "Kindkaart niet kent: 'Oud-Oord' (rij 2, 3). Geen geladen gemeente heet zo, en hun postcodes "
+    "wijzen niet op één gemeente. Ze tellen mee in de wijk van hun postcode, maar horen bij geen "
+    "gemeente: een latere export van hun gemeente vervangt ze niet, ook niet als de naam daarin "
+    "verbeterd is. Gebruik in die kolom de naam van de gemeente zoals CBS die nu schrijft, of haar "
+    "CBS-code (zoals GM0518).")
+
+
+@pytest.mark.parametrize("also_oord", [False, True])
+def test_a_gemeente_name_that_cannot_be_matched_is_named_not_an_empty_list(postcode_con, tmp_path,
+                                                                           also_oord):
+    """A verantwoordelijke_gemeente that is no gemeente loaded (an old name) whose locations lie
+    half in GM0001, half at a postcode not in the table, ties them to no gemeente: the load's note
+    read 'telt voor ; ...' (an empty list of gemeenten), the user was told they lay 'in een andere
+    gemeente dan hun verantwoordelijke gemeente', and not that the name was not matched."""
+    rows = [[*row[:7], postcode, "Oud-Oord"] for row, postcode in zip(ROWS, ("1234AB", "9999ZZ"), strict=True)]
+    if also_oord:
+        rows.append(["100000000003", "KDV", "De Uil", "20", "Ingeschreven", "01-01-2015", "", "1234AC", "Oord"])
+    result = lrk.import_lrk_file(postcode_con, _csv(tmp_path / "lrk_2024.csv", rows))
+    note = postcode_con.execute("select note from loads where load_id = ?", [result.load_id]).fetchone()[0]
+    assert "telt voor" not in note
+    stored = UNKNOWN_GEMEENTE_NOTE[0].lower() + UNKNOWN_GEMEENTE_NOTE[1:-1]  # as a part of the note
+    assert note == f"1 postcode(s) niet in de postcodetabel; {stored}"
+    said = [*result.coverage_lines(), *map(lrk.note_sentence, result.notes)]
+    assert said == (["Deze export telt voor gemeente Oord (GM0001)."] if also_oord else []) + [UNKNOWN_GEMEENTE_NOTE]
+    assert severity(said[-1]) == "warning"
+    # the two locations still count in the wijk of their postcode (one has none)
+    assert postcode_con.execute(
+        "select lrk_id, register_gemeente_code, wijk_code from raw_lrk__locations order by lrk_id"
+    ).fetchall()[:2] == [("100000000001", None, "WK000101"), ("100000000002", None, None)]

@@ -326,3 +326,47 @@ def test_the_note_of_an_export_placed_again_counts_the_postcodes_still_missing(t
     finally:
         con.close()
 
+
+
+def test_the_wijk_profile_says_the_stored_year_where_todays_postcodes_would_say_another(other_wijk, tmp_path):
+    """Exports of 2023 and 2024 placed by the postcodes of 2023; those of 2024 loaded after them by
+    a Kindkaart that did not place locations again (the migration keeps 2023, the year that placed
+    them). The placement rule worked out from today's postcodes says 2024 for the export of 2024,
+    and the note said so: that the columns before 2024 count another area, while every column
+    counts 2023's Binnenstad. And it called 2023's file 'het enige geladen postcodebestand' with
+    2024's loaded too. The note follows the stored year, and names the file loaded but not used."""
+    con = store.connect(other_wijk)
+    try:
+        jobs.import_cbs_file(con, write_postcodes(tmp_path, 2023), gemeenten=["GM0193"])
+        for year in (2023, 2024):
+            jobs.import_lrk(con, write_export(tmp_path, year, {2023: 40, 2024: 56}[year]), year=year)
+        year, frame = postcodes.read_postcode_file(write_postcodes(tmp_path, 2024))
+        with store.transaction(con):
+            postcodes.store_postcodes(con, frame, year=year)
+    finally:
+        con.close()
+    _as_before_migration_0090(other_wijk)
+    con = store.connect(other_wijk)  # migrates, and builds the marts over the stored placement
+    try:
+        assert [row[-1] for row in placement(con)] == [2023] * 4
+        # the rule over today's postcodes: 2024 for the export of 2024
+        assert con.execute("select distinct p.year from raw_lrk__locations as l inner join postcodes"
+                           " as p on p.pc6 = l.postcode where l.year = 2024 and p.year = 2024").fetchall()
+    finally:
+        con.close()
+    assert _profile_places("WK019310") == ["40", "56"]  # Diezerpoort's 8011AB in neither column
+    warnings = _profile_warnings("WK019310")
+    assert warnings == WIJK_WARNING + WIJK_LINES_BREAK + (
+        " In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens het postcodebestand "
+        "van 2023: één afbakening over de hele rij, geen ander gebied. Welke plekken in de "
+        "afbakening van 2024 of later lagen, is niet te zien: de postcodes van 2024 zijn geladen, "
+        "maar geen LRK-export is ermee geplaatst."), warnings
+
+    con = store.connect(other_wijk)
+    try:  # read again, the postcodes of 2024 place the export of 2024, and the note follows
+        jobs.import_cbs_file(con, write_postcodes(tmp_path, 2024), gemeenten=["GM0193"])
+    finally:
+        con.close()
+    assert _profile_places("WK019310") == ["40", "86"]
+    assert "(2023: postcodes van 2023; 2024: postcodes van 2024): de kolommen vóór 2024 tellen" in (
+        _profile_warnings("WK019310"))

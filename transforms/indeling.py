@@ -188,8 +188,15 @@ PLACES_POSTCODE_YEARS_SQL = """
 """
 
 
-def places_note(found: Indeling, wijk_code: str,
-                placed: list[tuple[int, int | None]]) -> tuple[str, bool] | None:
+# The years of the postcode files loaded with postcodes of a gemeente ($1): which the note names
+# as loaded, beside the years that placed its locations (PLACES_POSTCODE_YEARS_SQL).
+LOADED_POSTCODE_YEARS_SQL = """
+    select distinct year from postcodes where gemeente_code = $1 order by year
+"""
+
+
+def places_note(found: Indeling, wijk_code: str, placed: list[tuple[int, int | None]],
+                loaded: Iterable[int] | None = None) -> tuple[str, bool] | None:
     """Dutch, for the wijk profile's 'Plekken per jaar' of a wijk CBS re-bounded under the same code
     (Indeling.breaks): whether its columns count different areas, and a warning flag. An LRK
     export counts in the wijken of the postcode file of its year or the nearest loaded
@@ -198,7 +205,9 @@ def places_note(found: Indeling, wijk_code: str,
     CBS re-bounded the wijk; with one postcode file (or all on one side) every column is the same
     area, which it says instead of a warning. An unknown postcode year may be either side: a
     warning that says so. None where CBS did not re-bound the wijk; without any LRK export, the
-    warning of wijk_note."""
+    warning of wijk_note. `loaded`: the postcode years loaded for the gemeente
+    (LOADED_POSTCODE_YEARS_SQL; None: only those that placed the locations), so that a file loaded
+    but used by no export is not called the only one, nor asked for."""
     breaks = found.breaks.get(wijk_code, [])
     if not breaks:
         return None
@@ -230,8 +239,11 @@ def places_note(found: Indeling, wijk_code: str,
                      "en staat het jaar hier.")
         return text, True
     # every column in the area of the postcode files used, on one side of each change
+    loaded = sorted({int(year) for year in loaded}) if loaded is not None else used
     if len(used) == 1:
-        source = f"het enige geladen postcodebestand, dat van {used[0]}"
+        only = loaded == used
+        source = (f"het enige geladen postcodebestand, dat van {used[0]}" if only
+                  else f"het postcodebestand van {used[0]}")
     else:
         source = f"de postcodes van {_listed([str(y) for y in used])}, die haar gelijk afbakenen"
     # the other area: before the last change up to the postcode year, or from the first change after it
@@ -239,9 +251,19 @@ def places_note(found: Indeling, wijk_code: str,
     later = [year for year in breaks if year > used[-1]]
     missing = " en ".join(part for part in (f"vóór {earlier[-1]}" if earlier else "",
                                             f"{later[0]} of later" if later else "") if part)
+    # postcode years of that other area loaded but used by no export (further from each export's
+    # year, or loaded before Kindkaart placed locations again): asking for one would mislead
+    other_side = [year for year in loaded
+                  if (earlier and year < earlier[-1]) or (later and year >= later[0])]
+    if other_side:
+        shown = _listed([str(y) for y in other_side])
+        seen = (f"is niet te zien: de postcodes van {shown} zijn geladen, maar geen LRK-export is "
+                "ermee geplaatst.")
+    else:
+        seen = f"is pas te zien met een postcodebestand van {missing}."
     return (f"In *Plekken per jaar* tellen alle jaren de plekken in de wijk volgens {source}: één "
             f"afbakening over de hele rij, geen ander gebied. Welke plekken in de afbakening van "
-            f"{missing} lagen, is pas te zien met een postcodebestand van {missing}."), False
+            f"{missing} lagen, {seen}"), False
 
 
 def _other_area_note(subject: str, years: list[int], why: str = "") -> str | None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from transforms.indeling import (
     INDELING_SQL,
+    LOADED_POSTCODE_YEARS_SQL,
     PLACES_POSTCODE_YEARS_SQL,
     Indeling,
     gemeente_note,
@@ -47,7 +48,8 @@ def places_area_note(gemeente_code: str, wijk_code: str, years) -> tuple[str, bo
     placed = [(int(lrk_year), None if postcode_year is None else int(postcode_year))
               for lrk_year, postcode_year in rows(PLACES_POSTCODE_YEARS_SQL, [gemeente_code])
               if int(lrk_year) in shown]
-    return places_note(wijkindeling(gemeente_code), wijk_code, placed)
+    loaded = [int(year) for (year,) in rows(LOADED_POSTCODE_YEARS_SQL, [gemeente_code])]
+    return places_note(wijkindeling(gemeente_code), wijk_code, placed, loaded)
 
 
 def wijkindeling_note(gemeente_code: str, gemeente_name: str) -> str | None:
