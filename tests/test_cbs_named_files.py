@@ -1,0 +1,78 @@
+"""A CBS download is named as the user gave it: refusals while deciding which table a file is
+name the file or folder (not 'Tabel odata-2024'), and the line and table after loading a download
+without a CBS table number name it too. Files built small in their real formats (an OData v3
+answer as 84489NED_TypedDataSet_excerpt.json in ../shared/real_data has it, the new CBS open data as
+its download holds it, a cbsodata folder as cbsodata saves it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_page_as_analist as run_page
+
+from data_sources import cli
+
+UNKNOWN_TABLE = (": dit is geen tabel die Kindkaart kent (kerncijfers wijken en buurten, 03759ned "
+                 "bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk).")
+
+
+def import_cbs(tmp_path: Path, path: Path, *options: str, capsys) -> tuple[int, str]:
+    code = cli.main(["import-cbs", str(path), *options, "--db", str(tmp_path / "k.duckdb")])
+    return code, capsys.readouterr().out
+
+
+def income_answer(path: Path, table_id: str | None) -> Path:
+    """A saved OData v3 answer (envelope, padded strings) of a table Kindkaart does not read: the
+    income per inhabitant per wijk; `table_id` in its odata.metadata, or none (a bare list)."""
+    rows = [{"ID": 0, "WijkenEnBuurten": "WK019310  ", "GemiddeldInkomenPerInwoner_66": 30.1},
+            {"ID": 1, "WijkenEnBuurten": "WK019311  ", "GemiddeldInkomenPerInwoner_66": 24.7}]
+    data = rows if table_id is None else {
+        "odata.metadata": f"https://opendata.cbs.nl/ODataApi/OData/{table_id}/$metadata"
+                          "#Cbs.OData.WebAPI.TypedDataSet", "value": rows}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("table_id", "named"), [
+    (None, "Bestand wijkinkomen_2024.json"),
+    # the number only the answer's metadata holds says which table the file is
+    ("85146NED", "Bestand wijkinkomen_2024.json (tabel 85146NED)")])
+def test_a_table_kindkaart_does_not_read_is_refused_naming_the_file(tmp_path, capsys, table_id, named):
+    """Before: 'Tabel odata-2024: dit is geen tabel die Kindkaart kent', an id Kindkaart made up,
+    and 'Tabel 85146NED: ...', a number the user never gave."""
+    path = income_answer(tmp_path / "wijkinkomen_2024.json", table_id)
+    code, out = import_cbs(tmp_path, path, capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == [named + UNKNOWN_TABLE]
+
+
+def test_a_folder_named_after_its_table_does_not_say_the_number_twice(tmp_path, capsys):
+    folder = tmp_path / "85146NED"
+    folder.mkdir()
+    income_answer(folder / "TypedDataSet.json", None)
+    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85146NED", "Title": "Inkomen"}]))
+    (folder / "DataProperties.json").write_text(json.dumps([
+        {"Key": "WijkenEnBuurten", "Type": "GeoDetail"},
+        {"Key": "GemiddeldInkomenPerInwoner_66", "Type": "Topic", "Datatype": "Double"}]))
+    code, out = import_cbs(tmp_path, folder, capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == ["Map 85146NED" + UNKNOWN_TABLE]
+
+
+def _upload(at, name: str, data: bytes, mime: str = "application/octet-stream"):
+    at.file_uploader(key="laden_bestand").set_value((name, data, mime))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_gemeente_laden_names_the_uploaded_file_of_a_table_it_does_not_read(app_db, tmp_path):
+    path = income_answer(tmp_path / "wijkinkomen_2024.json", "85146NED")
+    at = run_page("gemeente_laden")
+    _upload(at, path.name, path.read_bytes(), "application/json")
+    assert [str(e.value) for e in at.error] == [
+        "wijkinkomen_2024.json is niet ingelezen; er is niets opgeslagen.",
+        "Bestand wijkinkomen_2024.json (tabel 85146NED)" + UNKNOWN_TABLE]
