@@ -336,7 +336,7 @@ def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
     assert cli.main(["import-cbs", str(FIXTURES / "kwb-2024.csv"), "--gemeente", "GM0344",
                      "--db", str(db)]) == 0
     assert capsys.readouterr().out.strip() == (
-        "kwb-2024.csv: kerncijfers (kwb-2024, 2024) ingelezen voor 1 gemeente(n): 81 cijfers (gebied × kenmerk).\n"
+        "kwb-2024.csv: kerncijfers (2024) ingelezen voor 1 gemeente(n): 81 cijfers (gebied × kenmerk).\n"
         # only informs (the other gemeente was left out as asked): no 'Let op:'
         "Het bestand heeft ook 1 andere gemeente(n) (GM0345); alleen de gekozen "
         "gemeente(n) zijn opgeslagen, van de andere niets.")

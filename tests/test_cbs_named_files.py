@@ -7,10 +7,12 @@ its download holds it, a cbsodata folder as cbsodata saves it)."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import run_page_as_analist as run_page
+from test_cbs_real_variants import write_download
 
 from data_sources import cli
 
@@ -76,3 +78,48 @@ def test_gemeente_laden_names_the_uploaded_file_of_a_table_it_does_not_read(app_
     assert [str(e.value) for e in at.error] == [
         "wijkinkomen_2024.json is niet ingelezen; er is niets opgeslagen.",
         "Bestand wijkinkomen_2024.json (tabel 85146NED)" + UNKNOWN_TABLE]
+
+
+def open_data_zip(tmp_path: Path, name: str) -> Path:
+    """The new CBS open data download of the kwb 2025 (Zwolle, two wijken) zipped under `name`,
+    without Properties: no table number in it, the year in its name."""
+    folder = write_download(tmp_path / Path(name).stem)
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in folder.iterdir():
+            archive.write(member, f"{folder.name}/{member.name}")
+    return path
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_the_line_after_loading_an_open_data_download_names_no_made_up_table(tmp_path, capsys, zipped):
+    """Before: 'wijkcijfers_2025.zip: kerncijfers (odata-2025, 2025) ingelezen ...'."""
+    path = open_data_zip(tmp_path, "wijkcijfers_2025.zip")
+    if not zipped:
+        path = path.with_suffix("")
+    code, out = import_cbs(tmp_path, path, capsys=capsys)
+    assert code == 0, out
+    assert out.splitlines()[0] == (f"{path.name}: kerncijfers (2025) ingelezen voor 1 gemeente(n): "
+                                   "12 cijfers (gebied × kenmerk).")
+
+
+def test_the_line_after_loading_a_download_with_its_table_number_keeps_the_number(tmp_path, capsys):
+    folder = write_download(tmp_path / "86165NED")
+    code, out = import_cbs(tmp_path, folder, capsys=capsys)
+    assert code == 0, out
+    assert out.splitlines()[0] == ("86165NED: kerncijfers (86165NED, 2025) ingelezen voor 1 "
+                                   "gemeente(n): 12 cijfers (gebied × kenmerk).")
+
+
+def test_gemeente_laden_lists_the_uploaded_download_by_its_name(app_db, tmp_path):
+    """Before: the table of loaded data said 'odata-2025' under Tabel after the upload."""
+    path = open_data_zip(tmp_path, "wijkcijfers_2025.zip")
+    at = run_page("gemeente_laden")
+    at.selectbox(key="laden_gemeente").set_value("GM0193").run()
+    _upload(at, path.name, path.read_bytes(), "application/zip")
+    assert [s.value for s in at.success][0].startswith("wijkcijfers_2025.zip is ingelezen")
+    at.run()
+    shown = [row for frame in at.dataframe for row in frame.value.to_dict("records")]
+    kerncijfers = [row for row in shown if row.get("Jaar") == 2025 and row.get("Bron") == "CBS"]
+    assert [row["Tabel"] for row in kerncijfers] == ["wijkcijfers_2025.zip"], shown
+    assert "odata-" not in json.dumps(shown, default=str)
