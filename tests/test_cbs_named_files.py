@@ -7,6 +7,7 @@ its download holds it, a cbsodata folder as cbsodata saves it)."""
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from conftest import run_page_as_analist as run_page
 from test_cbs_real_variants import write_download
 
 from data_sources import cli
+from data_sources.cbs.formats import read_cbs_file
 
+FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 UNKNOWN_TABLE = (": dit is geen tabel die Kindkaart kent (kerncijfers wijken en buurten, 03759ned "
                  "bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk).")
 
@@ -123,3 +126,19 @@ def test_gemeente_laden_lists_the_uploaded_download_by_its_name(app_db, tmp_path
     kerncijfers = [row for row in shown if row.get("Jaar") == 2025 and row.get("Bron") == "CBS"]
     assert [row["Tabel"] for row in kerncijfers] == ["wijkcijfers_2025.zip"], shown
     assert "odata-" not in json.dumps(shown, default=str)
+
+
+def test_a_cbsodata_folder_with_both_data_sets_reads_the_typed_one(tmp_path):
+    """cbsodata saves TypedDataSet.json (get_data(typed=True)) or UntypedDataSet.json (every
+    figure as text); a folder downloaded both ways holds both. The typed figures are read,
+    whatever order the folder lists its files in."""
+    folder = tmp_path / "85984NED"
+    shutil.copytree(FIXTURES / "odata_v3" / "85984NED", folder)
+    typed = json.loads((folder / "TypedDataSet.json").read_text(encoding="utf-8"))
+    untyped = [{key: f"{value:>12}" if isinstance(value, int | float) and key != "ID" else value
+                for key, value in row.items()} for row in typed]
+    for row in untyped:
+        row["AantalInwoners_5"] = "       11111"  # an older download: other figures
+    (folder / "UntypedDataSet.json").write_text(json.dumps(untyped), encoding="utf-8")
+    records = read_cbs_file(folder).table.records
+    assert [row["AantalInwoners_5"] for row in records] == [row["AantalInwoners_5"] for row in typed]
