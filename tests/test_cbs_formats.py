@@ -336,7 +336,7 @@ def test_import_cbs_command_reports_what_was_stored(tmp_path, capsys):
     assert cli.main(["import-cbs", str(FIXTURES / "kwb-2024.csv"), "--gemeente", "GM0344",
                      "--db", str(db)]) == 0
     assert capsys.readouterr().out.strip() == (
-        "kwb-2024.csv: kerncijfers (kwb-2024, 2024) ingelezen voor 1 gemeente(n): 81 cijfers (gebied × kenmerk).\n"
+        "kwb-2024.csv: kerncijfers (2024) ingelezen voor 1 gemeente(n): 81 cijfers (gebied × kenmerk).\n"
         # only informs (the other gemeente was left out as asked): no 'Let op:'
         "Het bestand heeft ook 1 andere gemeente(n) (GM0345); alleen de gekozen "
         "gemeente(n) zijn opgeslagen, van de andere niets.")
@@ -601,8 +601,8 @@ def test_a_kwb_table_named_as_another_table_is_refused_naming_both(con, tmp_path
     or refused as 'GM0344 staat niet in het bestand' (03759ned)."""
     path = tmp_path / name
     shutil.copy(FIXTURES / "statline_85984NED.csv", path)
-    expected = (f"Tabel {name[:8]}: volgens dat nummer (in de naam of de beschrijving van het "
-                f"bestand) is dit {named}, maar de kolommen zijn die van de Kerncijfers wijken en "
+    expected = (f"Bestand {name}: volgens het tabelnummer {name[:8]} (in de naam of de "
+                f"beschrijving van het bestand) is dit {named}, maar de kolommen zijn die van de Kerncijfers wijken en "
                 "buurten. Kindkaart leest het niet; er is niets opgeslagen. Kies het bestand van de "
                 "tabel die u bedoelt, of geef het bestand de naam die CBS het gaf.")
     with pytest.raises(InputRefused) as refused:
@@ -622,7 +622,7 @@ def test_the_ages_of_03759ned_under_a_kwb_number_are_refused(con, tmp_path):
     for info in infos if isinstance(infos, list) else infos["value"]:
         info["Identifier"] = "85984NED"
     (folder / "TableInfos.json").write_text(json.dumps(infos), encoding="utf-8")
-    with pytest.raises(InputRefused, match="Tabel 85984NED: volgens dat nummer .* is dit de "
+    with pytest.raises(InputRefused, match="Map 03759ned: volgens het tabelnummer 85984NED .* is dit de "
                        r"Kerncijfers wijken en buurten, maar de kolommen zijn die van 03759ned"):
         import_file(con, folder)
     assert con.execute("select count(*) from loads").fetchone() == (0,)

@@ -115,8 +115,20 @@ def read_cbs_file(path: str | Path, *, year: int | None = None,
     cbs_file = _read_cbs_file(path, year, gemeenten)
     if cbs_file.table.source is None:
         # a file in a zip is named by itself, as its other messages name it
-        cbs_file.table.source = f"{'Map' if path.is_dir() else 'Bestand'} {path.name}"
+        cbs_file.table.source = _named(path)
     return cbs_file
+
+
+def _named(path: Path) -> str:
+    """How a message names what the user gave: 'Bestand kwb-2024.xlsx', 'Map 85984NED'."""
+    return f"{'Map' if path.is_dir() else 'Bestand'} {path.name}"
+
+
+def _classified(table: CbsTable, path: Path) -> str:
+    """classify, its refusals naming the file or folder the user gave (`path`), not 'Tabel
+    odata-2024', an id Kindkaart made up."""
+    table.source = _named(path)
+    return classify(table)
 
 
 def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) -> CbsFile:
@@ -130,7 +142,7 @@ def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) ->
             refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
         table = read_table_dir(path, gemeenten)
         table = _nabijheid_or_same(table)
-        return CbsFile(classify(table), table, "map zoals cbsodata die opslaat", "cbsodata")
+        return CbsFile(_classified(table, path), table, "map zoals cbsodata die opslaat", "cbsodata")
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json_response(path, year, gemeenten)
@@ -227,7 +239,7 @@ def _read_observations(observations: Path, path: Path, year: int | None,
     rows = itertools.chain([first] if first is not None else [], rows)
     table = read_observations(rows, folder, path.name, table_id=table_id, period=period,
                               kwb_ids=KERNCIJFERS_TABLES.values())
-    return CbsFile(classify(table), table, "CBS-open data (waarnemingen)", "opendata")
+    return CbsFile(_classified(table, path), table, "CBS-open data (waarnemingen)", "opendata")
 
 
 # What each kind of table is called in messages.
@@ -267,15 +279,16 @@ def _refuse_other_table(table: CbsTable) -> None:
     by_id, by_columns = _kind_by_id(table.table_id), _kind_by_columns(table)
     if by_id and by_columns and by_id != by_columns:
         raise InputRefused(
-            f"Tabel {table.table_id}: volgens dat nummer (in de naam of de beschrijving van het "
-            f"bestand) is dit {KIND_NAMES[by_id]}, maar de kolommen zijn die van "
+            f"{table.named()}: volgens het tabelnummer {table.table_id.strip()} (in de naam of de "
+            f"beschrijving van het bestand) is dit {KIND_NAMES[by_id]}, maar de kolommen zijn die van "
             f"{KIND_NAMES[by_columns]}. Kindkaart leest het niet; er is niets opgeslagen. Kies het "
             "bestand van de tabel die u bedoelt, of geef het bestand de naam die CBS het gaf.")
 
 
 def classify(table: CbsTable) -> str:
     """kerncijfers, bevolking-leeftijd, nabijheid or jeugdzorg-wijk, by table id or its columns;
-    a table whose id and columns say different tables is refused (_refuse_other_table)."""
+    a table whose id and columns say different tables is refused (_refuse_other_table). Its
+    refusals name the table as CbsTable.named does (the file, when its source is set)."""
     _refuse_other_table(table)
     by_id = _kind_by_id(table.table_id)
     if by_id and by_id != "nabijheid":
@@ -294,14 +307,14 @@ def classify(table: CbsTable) -> str:
         # Nabijheid voorzieningen by its keys alone: 'Afstand tot school' and 'Binnen 1 km' occur
         # under several groups (basisschool, vmbo; kinderdagverblijf, bso), told apart only by them
         raise InputRefused(
-            f"Tabel {table.table_id}: dit lijkt Nabijheid voorzieningen met alleen kolomsleutels "
+            f"{table.named_with_id()}: dit lijkt Nabijheid voorzieningen met alleen kolomsleutels "
             "(AfstandTotKinderdagverblijf_52, Binnen1Km_53) en zonder hun kolomgroepen; zonder die "
             "groepen is niet te zien welke 'Afstand tot school' of 'Binnen 1 km' bij de basisschool "
             "of de kinderopvang hoort. Download de StatLine-CSV met titels (de kolomkoppen zoals "
             "'Kinderopvang/Kinderdagverblijf/Afstand tot kinderdagverblijf (km)'), of lees de map "
             "zoals cbsodata die opslaat (met DataProperties.json). Er is niets opgeslagen.")
     raise InputRefused(
-        f"Tabel {table.table_id}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
+        f"{table.named_with_id()}: dit is geen tabel die Kindkaart kent (kerncijfers wijken en "
         "buurten, 03759ned bevolking naar leeftijd, Nabijheid voorzieningen of Jeugdmonitor per wijk)."
     )
 
@@ -947,7 +960,7 @@ def _read_statline_csv(text: str, header: list[str], path: Path, year: int | Non
     table = CbsTable(table_id=table_id or f"statline-{period}", title=f"StatLine-export {path.name}",
                      period=period, modified=None, data_properties=props, records=rows,
                      dimensions={"WijkenEnBuurten": names} if names else {})
-    return CbsFile(classify(table), table, "StatLine-CSV", "statline")
+    return CbsFile(_classified(table, path), table, "StatLine-CSV", "statline")
 
 
 # The columns of a StatLine CSV that hold text, not figures.
@@ -1047,7 +1060,7 @@ def _read_json_response(path: Path, year: int | None, gemeenten: list[str] | Non
     table = CbsTable(table_id=table_id or f"odata-{period}", title=f"OData-antwoord {path.name}",
                      period=period, modified=None, data_properties=props, records=data)
     table = _nabijheid_or_same(table)
-    return CbsFile(classify(table), table, "OData-antwoord (JSON)", "odata")
+    return CbsFile(_classified(table, path), table, "OData-antwoord (JSON)", "odata")
 
 
 def _keyed_by_region(data: dict) -> list[dict] | None:

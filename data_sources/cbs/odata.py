@@ -16,6 +16,15 @@ _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
 REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+# The number of a CBS StatLine table (85984NED, 03759ned); Kindkaart's own ids of a file without
+# one (odata-2024, statline-2023, kwb-2024) are no such number.
+CBS_TABLE_ID = re.compile(r"^\d{5}(?:NED|ENG)$", re.IGNORECASE)
+
+
+def is_cbs_table_id(table_id: object) -> bool:
+    """Whether `table_id` is the number of a CBS table (85984NED), not an id Kindkaart made up for
+    a file without one (odata-2024, statline-2023, kwb-2024)."""
+    return isinstance(table_id, str) and bool(CBS_TABLE_ID.match(table_id.strip()))
 
 
 def refuse_large_file(path: Path, what: str, advice: str) -> None:
@@ -129,6 +138,15 @@ class CbsTable:
         stripped_filtered_data_2024.json'), not an id Kindkaart made up ('odata-2024'); a table
         fetched from CBS by its id ('Tabel 85984NED')."""
         return self.source or f"Tabel {self.table_id}"
+
+    def named_with_id(self) -> str:
+        """named(), with the CBS table number beside the file's name where the name lacks it
+        ('Bestand wijkcijfers.json (tabel 85830NED)'): the number says which table the file is.
+        An id Kindkaart made up (odata-2024) is never shown."""
+        if (self.source and is_cbs_table_id(self.table_id)
+                and self.table_id.strip().upper() not in self.source.upper()):
+            return f"{self.source} (tabel {self.table_id.strip()})"
+        return self.named()
 
     def topic_keys(self) -> dict[str, str]:
         """Map of stem -> full key for every Topic (numeric and string)."""

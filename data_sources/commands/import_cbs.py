@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_sources import jobs, store
+from data_sources.cbs.odata import is_cbs_table_id
 from data_sources.cbs.pipeline import check_gemeenten
 from data_sources.commands._registration_args import year
 from data_sources.errors import severity
@@ -52,9 +53,14 @@ def run(args) -> int:
             " group by dataset order by min(load_id)", [load_ids]).fetchall()
     finally:
         con.close()
-    source = ", ".join(str(part) for part in rows if part)
+    # the CBS table number and year; an id Kindkaart made up for a file without a number
+    # (odata-2024 of an open-data download, statline-2023) is no name the user knows: the line
+    # already starts with the name of the file or folder given
+    table_id, table_year = rows
+    source = ", ".join(str(part) for part in (table_id if is_cbs_table_id(table_id) else None,
+                                              table_year) if part)
     amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
-    print(f"{Path(args.bestand).name}: {kind} ({source}) ingelezen voor {held}: "
+    print(f"{Path(args.bestand).name}: {kind}{f' ({source})' if source else ''} ingelezen voor {held}: "
           f"{amounts or 'niets opgeslagen'}.")
     # what to act on first, marked; then what only informs (data_sources.errors.Note)
     for note in sorted(notes, key=lambda note: severity(note) != "warning"):
