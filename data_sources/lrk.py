@@ -1600,9 +1600,10 @@ def _unrecognised_note(mapped: pd.DataFrame, column: str | None) -> str:
     return (f"kolom {column}: {len(unknown)} locatie(s) hebben een verantwoordelijke gemeente die "
             f"Kindkaart niet kent: {', '.join(named)}{more}. Geen geladen gemeente heet zo, en hun "
             "postcodes wijzen niet op één gemeente. Ze tellen mee in de wijk van hun postcode, maar "
-            "horen bij geen gemeente: een latere export van hun gemeente vervangt ze niet, ook niet "
-            "als de naam daarin verbeterd is. Gebruik in die kolom de naam van de gemeente zoals "
-            "CBS die nu schrijft, of haar CBS-code (zoals GM0518)")
+            "horen bij geen gemeente: een latere export van hun gemeente, ook met de naam verbeterd, "
+            "vervangt alleen de locaties die daarin ook staan (hetzelfde LRK-nummer); een locatie die "
+            "alleen in deze export staat, blijft meetellen. Gebruik in die kolom de naam van de "
+            "gemeente zoals CBS die nu schrijft, of haar CBS-code (zoals GM0518)")
 
 
 def _only_within(mapped: pd.DataFrame, within: set[str], names: dict[str, str]

@@ -1835,9 +1835,10 @@ UNKNOWN_GEMEENTE_NOTE = (
     "Kolom verantwoordelijke_gemeente: 2 locatie(s) hebben een verantwoordelijke gemeente die "
     "Kindkaart niet kent: 'Oud-Oord' (rij 2, 3). Geen geladen gemeente heet zo, en hun postcodes "
     "wijzen niet op één gemeente. Ze tellen mee in de wijk van hun postcode, maar horen bij geen "
-    "gemeente: een latere export van hun gemeente vervangt ze niet, ook niet als de naam daarin "
-    "verbeterd is. Gebruik in die kolom de naam van de gemeente zoals CBS die nu schrijft, of haar "
-    "CBS-code (zoals GM0518).")
+    "gemeente: een latere export van hun gemeente, ook met de naam verbeterd, vervangt alleen de "
+    "locaties die daarin ook staan (hetzelfde LRK-nummer); een locatie die alleen in deze export "
+    "staat, blijft meetellen. Gebruik in die kolom de naam van de gemeente zoals CBS die nu "
+    "schrijft, of haar CBS-code (zoals GM0518).")
 
 
 @pytest.mark.parametrize("also_oord", [False, True])

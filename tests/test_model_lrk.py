@@ -860,3 +860,34 @@ def test_the_open_data_layout_loads_and_its_cbs_code_names_the_register_gemeente
                                                   ("05180", None), ("Den Haag", None)])
 def test_a_cbs_code_is_read_as_a_gemeente_code_only_when_it_is_one(stated, expected):
     assert lrk._code_of(stated) == expected
+
+
+def test_a_location_whose_register_gemeente_changed_between_exports_counts_once(two_gemeenten, tmp_path):
+    """An export whose verantwoordelijke_gemeente matches no gemeente ('Oud-Oord') ties its
+    locations to none, and a corrected export of Oord does not replace that group: both stayed
+    active and every location counted twice. A location counts once per year, from the newest
+    export: also its word that it has closed; one that only the older export lists still counts."""
+    con = two_gemeenten
+    # half of them at a postcode not in the table: the postcodes do not point to one gemeente
+    old_name = [(111, "KDV", 48, "1234AB", "Oud-Oord"), (222, "BSO", 20, "1234AC", "Oud-Oord"),
+                (223, "BSO", 16, "8888XX", "Oud-Oord"), (224, "KDV", 12, "8888XY", "Oud-Oord")]
+    lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_a_2024.csv", old_name))
+    assert con.execute("select distinct register_gemeente_code from raw_lrk__locations").fetchall() == [(None,)]
+    assert _per_gemeente(con) == [("GM0001", 2, 68), (None, 2, 28)]
+    corrected = [(111, "KDV", 50, "1234AB", "Oord"), (222, "BSO", 20, "1234AC", "Oord")]
+    lrk.import_lrk_file(con, _gemeente_export(tmp_path, "lrk_b_2024.csv", corrected))
+    # 111 and 222 once, as the newer export has them (111 with 50 places); 223 and 224 from the
+    # older export, the only one that lists them
+    assert _per_gemeente(con) == [("GM0001", 2, 70), (None, 2, 28)]
+    assert con.execute("select lrk_id, places from stg_lrk__locations order by 1").fetchall() == [
+        ("111", 50), ("222", 20), ("223", 16), ("224", 12)]
+    # the newest export says a location has closed: it no longer counts, though the older
+    # export (still active for the locations tied to no gemeente) has it open
+    closing = tmp_path / "lrk_c_2024.csv"
+    closing.write_text(
+        "lrk_id;type_oko;aantal_kindplaatsen;opvanglocatie_postcode;status;uitschrijfdatum;"
+        "verantwoordelijke_gemeente\n"
+        "111;KDV;50;1234AB;Uitgeschreven;01-03-2024;Oord\n222;BSO;20;1234AC;Ingeschreven;;Oord\n",
+        encoding="utf-8")
+    lrk.import_lrk_file(con, closing)
+    assert _per_gemeente(con) == [("GM0001", 1, 20), (None, 2, 28)]
