@@ -10,21 +10,18 @@ from pathlib import Path
 
 from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import bad_byte_said, bad_bytes_of, decoded, json_error_at_bad_byte
+from data_sources.text import (
+    bad_byte_said,
+    bad_bytes_of,
+    decoded,
+    is_cbs_table_id,
+    json_error_at_bad_byte,
+)
 
 _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
 REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-# The number of a CBS StatLine table (85984NED, 03759ned); Kindkaart's own ids of a file without
-# one (odata-2024, statline-2023, kwb-2024) are no such number.
-CBS_TABLE_ID = re.compile(r"^\d{5}(?:NED|ENG)$", re.IGNORECASE)
-
-
-def is_cbs_table_id(table_id: object) -> bool:
-    """Whether `table_id` is the number of a CBS table (85984NED), not an id Kindkaart made up for
-    a file without one (odata-2024, statline-2023, kwb-2024)."""
-    return isinstance(table_id, str) and bool(CBS_TABLE_ID.match(table_id.strip()))
 
 
 def refuse_large_file(path: Path, what: str, advice: str) -> None:

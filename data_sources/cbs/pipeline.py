@@ -26,9 +26,10 @@ from data_sources.cbs.loading import (
     store_kerncijfers,
     store_population_by_age,
 )
-from data_sources.cbs.odata import is_cbs_table_id, read_table_dir
+from data_sources.cbs.odata import read_table_dir
 from data_sources.config import PROJECT_ROOT, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.text import table_shown
 
 GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 # 03759ned: both sexes (T001038), every marital status (T001019); the measure in the v4 API.
@@ -390,9 +391,8 @@ def _text(exc: Exception) -> str:
 
 def data_dates(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[tuple]:
     """Per table and year the active CBS/PDOK loads of a gemeente: (source, dataset, table,
-    year, retrieved_at, loaded_at), newest year first. `table` is the CBS table number, or for a
-    file without one the name of the file or folder loaded last (not odata-2024, an id Kindkaart
-    made up)."""
+    year, retrieved_at, loaded_at), newest year first. `table` as data_sources.text.table_shown
+    names it, of the file or folder loaded last."""
     rows = con.execute(
         "select source, dataset, table_id, coalesce(year, try_cast(split_part(period, '-', 2)"
         " as integer)) as year, max(retrieved_at), max(loaded_at),"
@@ -401,11 +401,5 @@ def data_dates(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[tuple
         " group by all order by year desc nulls last, dataset",
         [gemeente_code],
     ).fetchall()
-    return [(source, dataset, file_name if dataset in CBS_FILE_DATASETS and file_name
-             and not is_cbs_table_id(table_id) else table_id, year, retrieved, loaded)
+    return [(source, dataset, table_shown(dataset, table_id, file_name), year, retrieved, loaded)
             for source, dataset, table_id, year, retrieved, loaded, file_name in rows]
-
-
-# The datasets of CBS tables: a file of one without its number gets an id Kindkaart makes up
-# (odata-2024, statline-2023, kwb-2024). Boundaries are named by their source, not by the file.
-CBS_FILE_DATASETS = frozenset({"kerncijfers", "nabijheid", "bevolking-leeftijd", "jeugdzorg-wijk"})
