@@ -204,3 +204,21 @@ def test_the_workbook_and_report_name_a_download_without_a_table_number_by_its_n
     ("lrk-locaties", "LRK", "lrk_export.csv", "LRK")])
 def test_one_rule_names_a_loaded_table(dataset, table_id, file_name, shown):
     assert table_shown(dataset, table_id, file_name) == shown
+
+
+@pytest.mark.parametrize("given", ["absolute", "here"])
+def test_a_cbsodata_folder_without_its_figures_is_named_as_the_folder_not_its_path(
+        tmp_path, capsys, monkeypatch, given):
+    """Before: 'Map /home/…/85146NED: geen TypedDataSet.json …', the whole path; given as '.',
+    'Map .: …'."""
+    folder = tmp_path / "data" / "85146NED"
+    folder.mkdir(parents=True)
+    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85146NED", "Title": "Inkomen"}]))
+    (folder / "DataProperties.json").write_text(json.dumps([
+        {"Key": "WijkenEnBuurten", "Type": "GeoDetail"},
+        {"Key": "GemiddeldInkomenPerInwoner_66", "Type": "Topic", "Datatype": "Double"}]))
+    if given == "here":
+        monkeypatch.chdir(folder)
+    code, out = import_cbs(tmp_path, folder if given == "absolute" else Path("."), capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == ["Map 85146NED: geen TypedDataSet.json of UntypedDataSet.json."]

@@ -240,17 +240,23 @@ def _dimension_file(path: Path, props: object) -> bool:
     return path.stem in keys
 
 
-def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) -> CbsTable:
+def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None, *,
+                   copy_of: str | None = None) -> CbsTable:
     """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`.
     With `gemeenten`, the records of other gemeenten are not checked for bytes their file's
-    encoding does not read (bad_byte_refusals): they are not stored."""
+    encoding does not read (bad_byte_refusals): they are not stored. A refusal names the folder
+    by its own name ('Map 85984NED'), never by its path (a folder on the server in the app);
+    with `copy_of`, the table a fetched copy in the cache is of, as that copy, without advice on
+    the files in a folder the user never saw."""
     directory = Path(directory)
+    named = (f"De opgeslagen kopie van CBS-tabel {copy_of}" if copy_of
+             else f"Map {directory.name or directory.resolve().name}")
     problems: list[str] = []
     infos_path = directory / "TableInfos.json"
     props_path = directory / "DataProperties.json"
     if not infos_path.exists() or not props_path.exists():
         raise InputRefused(
-            f"Map {directory}: TableInfos.json en DataProperties.json ontbreken; "
+            f"{named}: TableInfos.json en DataProperties.json ontbreken; "
             "dit is geen CBS-tabel zoals cbsodata die opslaat."
         )
     infos = _read_json(infos_path, gemeenten, problems)
@@ -270,8 +276,8 @@ def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) ->
         hint = (f" In de map staat wel {', '.join(others[:3])}"
                 + (f" en nog {len(others) - 3}" if len(others) > 3 else "")
                 + ": lees dat bestand zelf in (import-cbs met het pad van het bestand)."
-                if others else "")
-        raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
+                if others and not copy_of else "")
+        raise InputRefused(f"{named}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
     records = _read_json(data_file, gemeenten, problems)
     table = CbsTable(
         table_id=clean(info.get("Identifier", directory.name)),

@@ -189,7 +189,7 @@ class CbsLoader:
                     data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
                     dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
                 )
-                table = read_table_dir(directory)
+                table = _read_cached(directory, table_id)
                 with self._storing():
                     ids = store_kerncijfers(self.con, table, gemeenten=gemeenten,
                                             retrieved_at=fetch.retrieved_at(meta))
@@ -244,7 +244,7 @@ class CbsLoader:
                                 f" and Perioden eq '{period}' and ({regions_v4})"),
                 dimension_filters={"RegioS": region_dim, "Perioden": f"Key eq '{period}'"},
             )
-            table = read_table_dir(directory)
+            table = _read_cached(directory, POPULATION_BY_AGE_TABLE)
             with self._storing():
                 ids = store_population_by_age(self.con, table, gemeenten=gemeenten,
                                               retrieved_at=fetch.retrieved_at(meta))
@@ -267,7 +267,7 @@ class CbsLoader:
                 data_filter=fetch.region_filter(geo_key, gemeenten),
                 dimension_filters={geo_key: fetch.region_filter("Key", gemeenten)},
             )
-            table = read_table_dir(directory)
+            table = _read_cached(directory, table_id)
             with self._storing():
                 ids = store_jeugdzorg(self.con, table, gemeenten=gemeenten,
                                       retrieved_at=fetch.retrieved_at(meta))
@@ -372,6 +372,17 @@ def store_geometries(
         store.supersede_emptied(con, load_ids, "geometries", source="pdok", dataset="geometrie",
                                 year=year)
     return list(load_ids.values())
+
+
+def _read_cached(directory: Path, table_id: str):
+    """A fetched table from its copy in the cache; a copy that cannot be read is named as the
+    table it is a copy of, not by the cache's folder (a path on the server), with what to do."""
+    try:
+        return read_table_dir(directory, copy_of=table_id)
+    except InputRefused as refused:
+        raise InputRefused([*refused.messages,
+                            "Haal de tabel opnieuw op: Vernieuwen bij CBS op de pagina Gemeente "
+                            "laden, of met python -m data_sources load-cbs --vernieuw."]) from None
 
 
 def _cache_key(gemeenten: list[str] | None) -> str:
