@@ -85,6 +85,33 @@ def file_name_shown(name: str) -> str:
                                        storable(str(name))).split())
 
 
+# The number of a CBS StatLine table (85984NED, 03759ned); Kindkaart's own ids of a file without
+# one (odata-2024, statline-2023, kwb-2024) are no such number.
+CBS_TABLE_ID = re.compile(r"^\d{5}(?:NED|ENG)$", re.IGNORECASE)
+
+# The datasets of CBS tables (loads.dataset): a file of one without its number gets an id
+# Kindkaart makes up (odata-2024, statline-2023, kwb-2024). Boundaries, postcodes, the LRK and
+# partner registrations are named by their source or soort, not by the file.
+CBS_TABLE_DATASETS = frozenset({"kerncijfers", "nabijheid", "bevolking-leeftijd", "jeugdzorg-wijk"})
+
+
+def is_cbs_table_id(table_id: object) -> bool:
+    """Whether `table_id` is the number of a CBS table (85984NED), not an id Kindkaart made up for
+    a file without one (odata-2024, statline-2023, kwb-2024)."""
+    return isinstance(table_id, str) and bool(CBS_TABLE_ID.match(table_id.strip()))
+
+
+def table_shown(dataset: object, table_id: object, file_name: object) -> object:
+    """How a load's table (loads.table_id) is named to a user, under 'Tabel' or 'Tabel of soort'
+    on every page, export and report: the CBS table number, or for a CBS file without one the name
+    of the file or folder loaded (not odata-2024, an id Kindkaart made up, which stays stored: it
+    keys replacements). Any other load keeps its table_id (the soort of a registration, LRK)."""
+    if (dataset in CBS_TABLE_DATASETS and isinstance(file_name, str) and file_name
+            and not is_cbs_table_id(table_id)):
+        return file_name
+    return table_id
+
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from data_sources.config import min_count
 from data_sources.store import has_table
+from data_sources.text import table_shown
 from transforms import deliveries as deliveries_model
 from transforms.indeling import gemeente_note, indeling_of
 from transforms.labels import (
@@ -315,8 +316,10 @@ def _children_over_years(con, gemeente_code, year):
 
 def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFrame:
     """Active loads of a gemeente (and national ones): what was delivered, by whom, when; no row
-    count of a delivery about children (transforms.privacy.without_child_row_counts)."""
-    return without_child_row_counts(con.execute(
+    count of a delivery about children (transforms.privacy.without_child_row_counts). `table_id`
+    as a user reads it (data_sources.text.table_shown): a CBS file without a table number by its
+    name, not by the id Kindkaart made up for it."""
+    loads = without_child_row_counts(con.execute(
         """
         select source, dataset, table_id, organisation, period, file_name, row_count, loaded_at
         from loads
@@ -325,6 +328,8 @@ def deliveries(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> pd.DataFra
         """,
         [gemeente_code],
     ).df())
+    return loads.assign(table_id=[table_shown(*load) for load in zip(
+        loads["dataset"], loads["table_id"], loads["file_name"], strict=True)])
 
 
 def _data_sources(con, gemeente_code, year):

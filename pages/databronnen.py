@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from data_sources.text import table_shown
 from transforms.deliveries import delivery_status
 from transforms.labels import LOAD_SOURCE_LABELS, LoadHint
 from transforms.privacy import (
@@ -56,18 +57,23 @@ if "cbs-schatting" in population_table(gemeente_code, year).source and (
 
 loads = query(
     """
-    select source,
-           -- 03759ned of Nederland: the age profile of every gemeente without its own
-           dataset || case when gemeente_code = 'NL01' then ' (Nederland)' else '' end as dataset,
-           table_id, coalesce(organisation, '') as organisation,
+    select source, dataset, table_id, coalesce(organisation, '') as organisation,
            coalesce(period, '') as period, coalesce(file_name, '') as file_name, row_count,
-           loaded_at, retrieved_at, status
+           loaded_at, retrieved_at, status, gemeente_code = 'NL01' as national
     from loads
     where gemeente_code = ? or gemeente_code is null or gemeente_code = 'NL01'
     order by loaded_at desc, load_id desc
     """,
     [gemeente_code],
 )
+loads = loads.assign(
+    # a CBS file without a table number by its name, not by the id Kindkaart made up (odata-2024)
+    table_id=[table_shown(*load) for load in zip(loads["dataset"], loads["table_id"], loads["file_name"],
+                                                 strict=True)],
+    # 03759ned of Nederland: the age profile of every gemeente without its own
+    dataset=[f"{dataset} (Nederland)" if national else dataset
+             for dataset, national in zip(loads["dataset"], loads["national"], strict=True)],
+).drop(columns="national")
 loads = without_child_row_counts(loads)  # a partner's rows can be its children, one by one
 active = loads[loads["status"] == "active"]
 st.metric("Actieve gegevenssets", len(active))

@@ -98,3 +98,27 @@ def test_unreachable_cbs_shows_dutch_message(app_db, recorded_cbs, analist, monk
     at.run(timeout=120)
     assert not at.exception
     assert any("niet bereikbaar" in str(e.value) for e in at.error)
+
+
+def test_a_damaged_copy_of_a_fetched_table_is_named_as_the_table_not_by_its_folder(
+        app_db, recorded_cbs, analist):
+    """The copy of a fetched table lives in a folder on the server (the cache beside the
+    database): before, a copy without its data said 'Map /…/cbs_cache/cbs/85984NED/GM0344: geen
+    TypedDataSet.json …' on the page."""
+    at = run_page("gemeente_laden", account=analist)
+    at.selectbox(key="laden_gemeente").set_value("GM0344")
+    at.multiselect(key="laden_jaren").set_value([2024])
+    at.run()
+    next(b for b in at.button if b.label == "Laden").click()
+    at.run(timeout=120)
+    assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
+    copy = app_db.parent / "cbs_cache" / "cbs" / "85984NED" / "GM0344"
+    (copy / "TypedDataSet.json").unlink()  # a copy cut short (a full disk, a cleanup)
+    next(b for b in at.button if b.label == "Laden").click()  # from the copy, as it is there
+    at.run(timeout=120)
+    assert not at.exception
+    said = [str(e.value) for e in [*at.warning, *at.error]]
+    assert ("De opgeslagen kopie van CBS-tabel 85984NED: geen TypedDataSet.json of "
+            "UntypedDataSet.json. Haal de tabel opnieuw op: Vernieuwen bij CBS op de pagina "
+            "Gemeente laden, of met python -m data_sources load-cbs --vernieuw.") in said, said
+    assert str(app_db.parent) not in _page_text(at) and "cbs_cache" not in _page_text(at)

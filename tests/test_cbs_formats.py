@@ -641,11 +641,12 @@ def test_a_cbsodata_folder_without_its_data_file_names_the_data_file_it_does_hol
     (folder / "stripped_filtered_data_2024.json").write_text(json.dumps({"GM0193": {"AantalInwoners_5": 1}}))
     with pytest.raises(InputRefused) as refused:
         read_cbs_file(folder)
+    # the folder as the user knows it, not its path (in the app a folder on the server)
     assert refused.value.messages == [
-        f"Map {folder}: geen TypedDataSet.json of UntypedDataSet.json. In de map staat wel "
+        "Map 85984NED: geen TypedDataSet.json of UntypedDataSet.json. In de map staat wel "
         "stripped_filtered_data_2024.json: lees dat bestand zelf in (import-cbs met het pad van het "
         "bestand)."]
     (folder / "stripped_filtered_data_2024.json").unlink()
     with pytest.raises(InputRefused) as refused:
         read_cbs_file(folder)
-    assert refused.value.messages == [f"Map {folder}: geen TypedDataSet.json of UntypedDataSet.json."]
+    assert refused.value.messages == ["Map 85984NED: geen TypedDataSet.json of UntypedDataSet.json."]

@@ -11,12 +11,16 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import duckdb
+import openpyxl
 import pytest
+from conftest import app_db_with_files, shown_text
 from conftest import run_page_as_analist as run_page
 from test_cbs_real_variants import write_download
 
 from data_sources import cli
 from data_sources.cbs.formats import read_cbs_file
+from data_sources.text import table_shown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 UNKNOWN_TABLE = (": dit is geen tabel die Kindkaart kent (kerncijfers wijken en buurten, 03759ned "
@@ -142,3 +146,79 @@ def test_a_cbsodata_folder_with_both_data_sets_reads_the_typed_one(tmp_path):
     (folder / "UntypedDataSet.json").write_text(json.dumps(untyped), encoding="utf-8")
     records = read_cbs_file(folder).table.records
     assert [row["AantalInwoners_5"] for row in records] == [row["AantalInwoners_5"] for row in typed]
+
+
+def _zwolle_from_an_open_data_download(tmp_path: Path, monkeypatch) -> Path:
+    """An app database (KINDKAART_DB) with nothing but Zwolle's kwb 2025 from the open data
+    download wijkcijfers_2025.zip, stored as table odata-2025 (no number in the download)."""
+    path = app_db_with_files(tmp_path, monkeypatch, open_data_zip(tmp_path, "wijkcijfers_2025.zip"))
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        # the made-up id stays stored: a later load of the same download replaces by it
+        assert connection.execute("select distinct table_id, file_name from loads where dataset ="
+                                  " 'kerncijfers'").fetchall() == [("odata-2025", "wijkcijfers_2025.zip")]
+    finally:
+        connection.close()
+    return path
+
+
+def test_databronnen_lists_a_download_without_a_table_number_by_its_name(tmp_path, monkeypatch):
+    """Before: 'odata-2025' under Tabel of soort, an id Kindkaart made up."""
+    _zwolle_from_an_open_data_download(tmp_path, monkeypatch)
+    at = run_page("databronnen", params={"gemeente": "GM0193", "jaar": "2025"})
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Databronnen Zwolle 2025"
+    loads = next(frame.value for frame in at.dataframe if "Tabel of soort" in frame.value.columns)
+    kerncijfers = loads[loads["Gegevens"] == "kerncijfers"]
+    assert list(kerncijfers["Tabel of soort"]) == ["wijkcijfers_2025.zip"], loads
+    assert "odata-" not in shown_text(at)
+
+
+def test_the_workbook_and_report_name_a_download_without_a_table_number_by_its_name(tmp_path, monkeypatch):
+    """Before: the sheet Databronnen and the report's sources said 'odata-2025' under Tabel of soort."""
+    db = _zwolle_from_an_open_data_download(tmp_path, monkeypatch)
+    workbook, report = tmp_path / "zwolle.xlsx", tmp_path / "zwolle.html"
+    for target in (workbook, report):
+        assert cli.main(["export", "-o", str(target), "--gemeente", "GM0193", "--jaar", "2025",
+                         "--db", str(db)]) == 0
+    sheet = openpyxl.load_workbook(workbook)["Databronnen"]
+    header, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    loads = [dict(zip(header, row, strict=True)) for row in rows if row[0] is not None]
+    assert [load["Tabel of soort"] for load in loads if load["Gegevens"] == "kerncijfers"] == [
+        "wijkcijfers_2025.zip"], loads
+    assert not [cell for row in rows for cell in row if "odata-" in str(cell)]
+    html = report.read_text(encoding="utf-8")
+    assert "<td>wijkcijfers_2025.zip</td>" in html
+    assert "odata-" not in html
+
+
+@pytest.mark.parametrize(("dataset", "table_id", "file_name", "shown"), [
+    ("kerncijfers", "odata-2025", "wijkcijfers_2025.zip", "wijkcijfers_2025.zip"),
+    ("kerncijfers", "kwb-2024", "kwb-2024.csv", "kwb-2024.csv"),
+    ("bevolking-leeftijd", "statline-2023", "leeftijden/", "leeftijden/"),
+    # a real CBS table number is what the user looks up on StatLine: kept, also beside a file
+    ("kerncijfers", "85984NED", "wijkcijfers.json", "85984NED"),
+    ("bevolking-leeftijd", "03759ned", None, "03759ned"),
+    # not a CBS table: the soort of a registration, the register
+    ("vve-indicaties", "vve-indicaties", "vve.xlsx", "vve-indicaties"),
+    ("lrk-locaties", "LRK", "lrk_export.csv", "LRK")])
+def test_one_rule_names_a_loaded_table(dataset, table_id, file_name, shown):
+    assert table_shown(dataset, table_id, file_name) == shown
+
+
+@pytest.mark.parametrize("given", ["absolute", "here"])
+def test_a_cbsodata_folder_without_its_figures_is_named_as_the_folder_not_its_path(
+        tmp_path, capsys, monkeypatch, given):
+    """Before: 'Map /home/…/85146NED: geen TypedDataSet.json …', the whole path; given as '.',
+    'Map .: …'."""
+    folder = tmp_path / "data" / "85146NED"
+    folder.mkdir(parents=True)
+    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85146NED", "Title": "Inkomen"}]))
+    (folder / "DataProperties.json").write_text(json.dumps([
+        {"Key": "WijkenEnBuurten", "Type": "GeoDetail"},
+        {"Key": "GemiddeldInkomenPerInwoner_66", "Type": "Topic", "Datatype": "Double"}]))
+    if given == "here":
+        monkeypatch.chdir(folder)
+    code, out = import_cbs(tmp_path, folder if given == "absolute" else Path("."), capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == ["Map 85146NED: geen TypedDataSet.json of UntypedDataSet.json."]

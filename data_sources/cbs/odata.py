@@ -10,21 +10,18 @@ from pathlib import Path
 
 from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.errors import InputRefused, unreadable
-from data_sources.text import bad_byte_said, bad_bytes_of, decoded, json_error_at_bad_byte
+from data_sources.text import (
+    bad_byte_said,
+    bad_bytes_of,
+    decoded,
+    is_cbs_table_id,
+    json_error_at_bad_byte,
+)
 
 _SUFFIX = re.compile(r"_\d+$")
 DIMENSION_TYPES = frozenset({"GeoDetail", "GeoDimension", "Dimension", "TimeDimension"})
 NUMERIC_TYPES = {"Long", "Double", "Integer", "Float", "Decimal", "Short"}
 REGION_LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-# The number of a CBS StatLine table (85984NED, 03759ned); Kindkaart's own ids of a file without
-# one (odata-2024, statline-2023, kwb-2024) are no such number.
-CBS_TABLE_ID = re.compile(r"^\d{5}(?:NED|ENG)$", re.IGNORECASE)
-
-
-def is_cbs_table_id(table_id: object) -> bool:
-    """Whether `table_id` is the number of a CBS table (85984NED), not an id Kindkaart made up for
-    a file without one (odata-2024, statline-2023, kwb-2024)."""
-    return isinstance(table_id, str) and bool(CBS_TABLE_ID.match(table_id.strip()))
 
 
 def refuse_large_file(path: Path, what: str, advice: str) -> None:
@@ -243,17 +240,23 @@ def _dimension_file(path: Path, props: object) -> bool:
     return path.stem in keys
 
 
-def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) -> CbsTable:
+def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None, *,
+                   copy_of: str | None = None) -> CbsTable:
     """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`.
     With `gemeenten`, the records of other gemeenten are not checked for bytes their file's
-    encoding does not read (bad_byte_refusals): they are not stored."""
+    encoding does not read (bad_byte_refusals): they are not stored. A refusal names the folder
+    by its own name ('Map 85984NED'), never by its path (a folder on the server in the app);
+    with `copy_of`, the table a fetched copy in the cache is of, as that copy, without advice on
+    the files in a folder the user never saw."""
     directory = Path(directory)
+    named = (f"De opgeslagen kopie van CBS-tabel {copy_of}" if copy_of
+             else f"Map {directory.name or directory.resolve().name}")
     problems: list[str] = []
     infos_path = directory / "TableInfos.json"
     props_path = directory / "DataProperties.json"
     if not infos_path.exists() or not props_path.exists():
         raise InputRefused(
-            f"Map {directory}: TableInfos.json en DataProperties.json ontbreken; "
+            f"{named}: TableInfos.json en DataProperties.json ontbreken; "
             "dit is geen CBS-tabel zoals cbsodata die opslaat."
         )
     infos = _read_json(infos_path, gemeenten, problems)
@@ -273,8 +276,8 @@ def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None) ->
         hint = (f" In de map staat wel {', '.join(others[:3])}"
                 + (f" en nog {len(others) - 3}" if len(others) > 3 else "")
                 + ": lees dat bestand zelf in (import-cbs met het pad van het bestand)."
-                if others else "")
-        raise InputRefused(f"Map {directory}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
+                if others and not copy_of else "")
+        raise InputRefused(f"{named}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
     records = _read_json(data_file, gemeenten, problems)
     table = CbsTable(
         table_id=clean(info.get("Identifier", directory.name)),

@@ -26,9 +26,10 @@ from data_sources.cbs.loading import (
     store_kerncijfers,
     store_population_by_age,
 )
-from data_sources.cbs.odata import is_cbs_table_id, read_table_dir
+from data_sources.cbs.odata import read_table_dir
 from data_sources.config import PROJECT_ROOT, db_path
 from data_sources.errors import InputRefused, SourceUnavailable
+from data_sources.text import table_shown
 
 GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 # 03759ned: both sexes (T001038), every marital status (T001019); the measure in the v4 API.
@@ -188,7 +189,7 @@ class CbsLoader:
                     data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
                     dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
                 )
-                table = read_table_dir(directory)
+                table = _read_cached(directory, table_id)
                 with self._storing():
                     ids = store_kerncijfers(self.con, table, gemeenten=gemeenten,
                                             retrieved_at=fetch.retrieved_at(meta))
@@ -243,7 +244,7 @@ class CbsLoader:
                                 f" and Perioden eq '{period}' and ({regions_v4})"),
                 dimension_filters={"RegioS": region_dim, "Perioden": f"Key eq '{period}'"},
             )
-            table = read_table_dir(directory)
+            table = _read_cached(directory, POPULATION_BY_AGE_TABLE)
             with self._storing():
                 ids = store_population_by_age(self.con, table, gemeenten=gemeenten,
                                               retrieved_at=fetch.retrieved_at(meta))
@@ -266,7 +267,7 @@ class CbsLoader:
                 data_filter=fetch.region_filter(geo_key, gemeenten),
                 dimension_filters={geo_key: fetch.region_filter("Key", gemeenten)},
             )
-            table = read_table_dir(directory)
+            table = _read_cached(directory, table_id)
             with self._storing():
                 ids = store_jeugdzorg(self.con, table, gemeenten=gemeenten,
                                       retrieved_at=fetch.retrieved_at(meta))
@@ -373,6 +374,17 @@ def store_geometries(
     return list(load_ids.values())
 
 
+def _read_cached(directory: Path, table_id: str):
+    """A fetched table from its copy in the cache; a copy that cannot be read is named as the
+    table it is a copy of, not by the cache's folder (a path on the server), with what to do."""
+    try:
+        return read_table_dir(directory, copy_of=table_id)
+    except InputRefused as refused:
+        raise InputRefused([*refused.messages,
+                            "Haal de tabel opnieuw op: Vernieuwen bij CBS op de pagina Gemeente "
+                            "laden, of met python -m data_sources load-cbs --vernieuw."]) from None
+
+
 def _cache_key(gemeenten: list[str] | None) -> str:
     if not gemeenten:
         return "alle"
@@ -390,9 +402,8 @@ def _text(exc: Exception) -> str:
 
 def data_dates(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[tuple]:
     """Per table and year the active CBS/PDOK loads of a gemeente: (source, dataset, table,
-    year, retrieved_at, loaded_at), newest year first. `table` is the CBS table number, or for a
-    file without one the name of the file or folder loaded last (not odata-2024, an id Kindkaart
-    made up)."""
+    year, retrieved_at, loaded_at), newest year first. `table` as data_sources.text.table_shown
+    names it, of the file or folder loaded last."""
     rows = con.execute(
         "select source, dataset, table_id, coalesce(year, try_cast(split_part(period, '-', 2)"
         " as integer)) as year, max(retrieved_at), max(loaded_at),"
@@ -401,11 +412,5 @@ def data_dates(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[tuple
         " group by all order by year desc nulls last, dataset",
         [gemeente_code],
     ).fetchall()
-    return [(source, dataset, file_name if dataset in CBS_FILE_DATASETS and file_name
-             and not is_cbs_table_id(table_id) else table_id, year, retrieved, loaded)
+    return [(source, dataset, table_shown(dataset, table_id, file_name), year, retrieved, loaded)
             for source, dataset, table_id, year, retrieved, loaded, file_name in rows]
-
-
-# The datasets of CBS tables: a file of one without its number gets an id Kindkaart makes up
-# (odata-2024, statline-2023, kwb-2024). Boundaries are named by their source, not by the file.
-CBS_FILE_DATASETS = frozenset({"kerncijfers", "nabijheid", "bevolking-leeftijd", "jeugdzorg-wijk"})

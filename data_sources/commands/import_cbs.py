@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_sources import jobs, store
-from data_sources.cbs.odata import is_cbs_table_id
 from data_sources.cbs.pipeline import check_gemeenten
 from data_sources.commands._registration_args import year
 from data_sources.errors import severity
+from data_sources.text import is_cbs_table_id
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
