@@ -29,6 +29,13 @@ def data_members(path: Path) -> list[str]:
         return []
 
 
+def folder_and_name(member: str) -> tuple[str, str]:
+    """The folder ('' at the top of the zip) and the last name of the zip member named `member`;
+    a backslash counts as a folder's separator (Windows' own zip tools wrote it so for years)."""
+    folder, _, name = member.replace("\\", "/").rpartition("/")
+    return folder, name
+
+
 def _size(max_bytes: int) -> str:
     return f"{max_bytes // 1024 ** 3} GB" if max_bytes >= 1024 ** 3 else f"{max_bytes // 1024 ** 2} MB"
 
@@ -69,7 +76,8 @@ def unpacked(path: Path, wanted: Callable[[zipfile.ZipInfo], bool], *, noun: str
             if info.file_size > max_bytes:
                 raise too_large(path.name, info.filename, max_bytes, noun)
             refuse_encrypted(path.name, info)
-            _copy(archive, info, folder / Path(info.filename).name, path.name, noun, max_bytes)
+            _copy(archive, info, folder / folder_and_name(info.filename)[1], path.name, noun,
+                  max_bytes)
         yield folder
 
 
@@ -77,7 +85,7 @@ def _refuse_same_names(file_name: str, members: list[zipfile.ZipInfo]) -> None:
     # by the name each is unpacked as (unpacked's target), case aside
     seen: dict[str, zipfile.ZipInfo] = {}
     for info in members:
-        name = Path(info.filename).name
+        name = folder_and_name(info.filename)[1]
         first = seen.setdefault(name.casefold(), info)
         if first is info:
             continue

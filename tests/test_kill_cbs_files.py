@@ -1,7 +1,7 @@
 """Killed with kill -9 at random moments, `import-cbs` of the newer CBS files (a zipped GeoJSON, the
-Jeugdmonitor per wijk, an OData UntypedDataSet.json, a zip of the new open data's Observations.csv)
-over an earlier version of the file leaves the old state (the earlier version whole) or the new,
-no scratch folder after the next import, and a working app."""
+Jeugdmonitor per wijk, an OData UntypedDataSet.json, a zip of the new open data's Observations.csv,
+a zipped cbsodata folder) over an earlier version of the file leaves the old state (the earlier
+version whole) or the new, no scratch folder after the next import, and a working app."""
 
 from __future__ import annotations
 
@@ -89,6 +89,23 @@ def _observations_zip(folder: Path, earlier: bool) -> Path:
     return archive
 
 
+def _cbsodata_zip(folder: Path, earlier: bool) -> Path:
+    # the kerncijfers 2024 of Utrecht as cbsodata saves them, the folder zipped to be mailed on;
+    # earlier: 100 children of 0-14 fewer in its first wijk
+    download = folder / "85984NED"
+    shutil.copytree(DOWNLOADS.parent / "odata_v3" / "85984NED", download)
+    if earlier:
+        rows = json.loads((download / "TypedDataSet.json").read_text(encoding="utf-8"))
+        wijk = next(row for row in rows if row["WijkenEnBuurten"].startswith("WK0344"))
+        wijk["k_0Tot15Jaar_8"] -= 100
+        (download / "TypedDataSet.json").write_text(json.dumps(rows), encoding="utf-8")
+    archive = folder / "85984NED.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for member in sorted(download.iterdir()):
+            zipped.write(member, f"85984NED/{member.name}")
+    return archive
+
+
 # name: (write the file (or an earlier version of it) into a folder, extra arguments, the figure
 # the import changes, the page and query parameters that show it)
 FILES: dict[str, tuple[Callable[[Path, bool], Path], list[str], str, dict[str, str]]] = {
@@ -105,6 +122,9 @@ FILES: dict[str, tuple[Callable[[Path, bool], Path], list[str], str, dict[str, s
     "untyped json": (_untyped_json, [],
                      "select count(*), round(sum(children), 6) from population_by_wijk_age"
                      " where gemeente_code = 'GM0518'", {"gemeente": "GM0518", "jaar": "2019"}),
+    "cbsodata zip": (_cbsodata_zip, [],
+                     "select count(*), round(sum(value), 6) from raw_cbs__kerncijfers"
+                     " where region_code like '%0344%'", {}),
     "observations zip": (_observations_zip, [],
                          "select count(*), round(sum(value), 6) from raw_cbs__kerncijfers"
                          " where region_code like '%0193%'", {}),

@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from data_sources.cbs.columns import (
     key_for_title,
     kwb_key_for_title,
 )
+from data_sources.cbs.http import MAX_ANSWER_BYTES
 from data_sources.cbs.jeugdzorg import JEUGDMONITOR_TABLES
 from data_sources.cbs.kwb_values import (
     CellRefused,
@@ -138,11 +140,7 @@ def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) ->
         observations = observations_file(path, path.name)
         if observations is not None and not (path / "TableInfos.json").exists():
             return _read_observations(observations, path, year)
-        for file in sorted(path.glob("*.json")):
-            refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
-        table = read_table_dir(path, gemeenten)
-        table = _nabijheid_or_same(table)
-        return CbsFile(_classified(table, path), table, "map zoals cbsodata die opslaat", "cbsodata")
+        return _read_cbsodata_folder(path, path, gemeenten)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json_response(path, year, gemeenten)
@@ -153,13 +151,21 @@ def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) ->
             return _read_csv_table(sheet.statline_text, path, year, gemeenten)
         return _read_kwb(sheet, path, year, gemeenten)
     if suffix == ".zip":
+        inner = _zipped_cbsodata_folder(path)
+        if inner is not None:
+            # the folder zipped to be mailed, with or without the folder itself in the zip
+            with archives.unpacked(path, partial(_in_folder, inner), noun="CBS-bestand",
+                                   max_bytes=MAX_ANSWER_BYTES) as folder:
+                return _read_cbsodata_folder(folder, path, gemeenten,
+                                             name=inner.rpartition("/")[2] or path.stem)
         with unpacked(path) as folder:
             observations = observations_file(folder, path.name)
             if observations is not None:
                 return _read_observations(observations, path, year, folder)
             inside = sorted(folder.iterdir())
             members = archives.data_members(path)
-            named = [file for file in inside if file.name in {Path(name).name for name in members}]
+            named = [file for file in inside
+                     if file.name in {archives.folder_and_name(name)[1] for name in members}]
             if len(members) == 1 and len(named) == 1:
                 # one CBS file zipped (a StatLine CSV, a kwb workbook), perhaps beside a readme:
                 # read as itself
@@ -188,6 +194,71 @@ def _read_cbs_file(path: Path, year: int | None, gemeenten: list[str] | None) ->
         return _read_csv_table(without_controls(_read_text(path)), path, year, gemeenten)
     raise InputRefused(f"Bestand {path.name}: dit bestandstype ({suffix or 'geen extensie'}) "
                        f"kan niet worden gelezen. {SUPPORTED}")
+
+
+def _read_cbsodata_folder(folder: Path, path: Path, gemeenten: list[str] | None,
+                          name: str | None = None) -> CbsFile:
+    """A table as cbsodata saves it, in `folder`: the folder the user gave (`path`), or the one
+    unpacked from the zip `path` (whose refusals name the zip), `name` being the folder's own."""
+    for file in sorted(folder.glob("*.json")):
+        refuse_large_file(file, "een opgeslagen OData-antwoord", _SMALLER_ODATA)
+    zipped = path.name if folder != path else None
+    table = read_table_dir(folder, gemeenten, zipped=zipped, name=name)
+    table = _nabijheid_or_same(table)
+    return CbsFile(_classified(table, path), table, "map zoals cbsodata die opslaat", "cbsodata")
+
+
+# The files cbsodata writes for every table beside its data (TypedDataSet.json) and the codes of
+# its dimensions (WijkenEnBuurten.json): what marks a zip as a zipped cbsodata folder.
+_CBSODATA_DESCRIPTIONS = {"tableinfos.json", "dataproperties.json"}
+
+
+def _zipped_cbsodata_folder(path: Path) -> str | None:
+    """The folder in the zip at `path` that holds a table as cbsodata saves it ('' for its files
+    at the top of the zip), None for a zip without one (also a download of the new open data:
+    Observations without TableInfos, read as a folder of it is). Two such folders, or one beside
+    other files, are refused naming what the zip holds: one table is read at a time, and a file
+    left out without a word may be the one that was meant."""
+    members = archives.data_members(path)
+    split = [archives.folder_and_name(member) for member in members]
+    names = {name.casefold() for _, name in split}
+    if not names & _CBSODATA_DESCRIPTIONS or (
+            "tableinfos.json" not in names
+            and any(Path(name).stem.casefold().endswith("observations") for name in names)):
+        return None
+    folders = sorted({folder for folder, name in split if name.casefold() in _CBSODATA_DESCRIPTIONS})
+    if len(folders) > 1:
+        shown = _listed([folder or "bovenaan in het zip-bestand" for folder in folders])
+        raise InputRefused(f"Bestand {path.name}: het zip-bestand bevat {len(folders)} mappen zoals "
+                           f"cbsodata die opslaat ({shown}); Kindkaart leest één tabel tegelijk. Pak "
+                           "het zip-bestand uit en lees elke map apart in. Er is niets opgeslagen.")
+    others = [member for member, (folder, name) in zip(members, split, strict=True)
+              if folder != folders[0] or not name.lower().endswith(".json")]
+    if others:
+        shown = _listed(others)
+        files = "ander bestand" if len(others) == 1 else "andere bestanden"
+        raise InputRefused(f"Bestand {path.name}: het zip-bestand bevat een map zoals cbsodata die "
+                           f"opslaat ({_folder_said(folders[0])}) en daarnaast {len(others)} {files} "
+                           f"({shown}); Kindkaart leest één tabel tegelijk. Pak het zip-bestand uit "
+                           "en lees de map en elk ander bestand apart in. Er is niets opgeslagen.")
+    return folders[0]
+
+
+def _in_folder(folder: str, info) -> bool:
+    # the files of a zipped cbsodata folder to unpack (_zipped_cbsodata_folder): its JSON files
+    inner, name = archives.folder_and_name(info.filename)
+    return inner == folder and name.lower().endswith(".json")
+
+
+def _folder_said(folder: str) -> str:
+    return f"map {folder}" if folder else "de bestanden bovenaan in het zip-bestand"
+
+
+def _listed(names: list[str]) -> str:
+    shown = names[:5]
+    more = f" en nog {len(names) - 5}" if len(names) > 5 else ""
+    return (", ".join(shown[:-1]) + " en " + shown[-1] if len(shown) > 1 and not more
+            else ", ".join(shown)) + more
 
 
 def _read_csv_table(text: str, path: Path, year: int | None, gemeenten: list[str] | None) -> CbsFile:

@@ -241,15 +241,19 @@ def _dimension_file(path: Path, props: object) -> bool:
 
 
 def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None, *,
-                   copy_of: str | None = None) -> CbsTable:
+                   copy_of: str | None = None, zipped: str | None = None,
+                   name: str | None = None) -> CbsTable:
     """Read a directory written by `cbsodata.get_data(table_id, dir=...)` or `download_data`.
     With `gemeenten`, the records of other gemeenten are not checked for bytes their file's
     encoding does not read (bad_byte_refusals): they are not stored. A refusal names the folder
     by its own name ('Map 85984NED'), never by its path (a folder on the server in the app);
     with `copy_of`, the table a fetched copy in the cache is of, as that copy, without advice on
-    the files in a folder the user never saw."""
+    the files in a folder the user never saw. `zipped`: the name of the zip the folder was
+    unpacked from, which the refusals name instead of the scratch folder; `name`: the folder's
+    own name (the table id when TableInfos has none), else the directory's."""
     directory = Path(directory)
     named = (f"De opgeslagen kopie van CBS-tabel {copy_of}" if copy_of
+             else f"Bestand {zipped}" if zipped
              else f"Map {directory.name or directory.resolve().name}")
     problems: list[str] = []
     infos_path = directory / "TableInfos.json"
@@ -273,14 +277,15 @@ def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None, *,
         described = {"tableinfos", "dataproperties", "categorygroups"}
         others = sorted(path.name for path in directory.glob("*.json")
                         if path.stem.lower() not in described and not _dimension_file(path, props))
-        hint = (f" In de map staat wel {', '.join(others[:3])}"
+        read_it = ("pak het zip-bestand uit en lees dat bestand zelf in" if zipped
+                   else "lees dat bestand zelf in (import-cbs met het pad van het bestand)")
+        hint = (f" In {'het zip-bestand' if zipped else 'de map'} staat wel {', '.join(others[:3])}"
                 + (f" en nog {len(others) - 3}" if len(others) > 3 else "")
-                + ": lees dat bestand zelf in (import-cbs met het pad van het bestand)."
-                if others and not copy_of else "")
+                + f": {read_it}." if others and not copy_of else "")
         raise InputRefused(f"{named}: geen TypedDataSet.json of UntypedDataSet.json.{hint}")
     records = _read_json(data_file, gemeenten, problems)
     table = CbsTable(
-        table_id=clean(info.get("Identifier", directory.name)),
+        table_id=clean(info.get("Identifier", name or directory.name)),
         title=clean(info.get("Title", "")),
         period=clean(info.get("Period", "")),
         modified=info.get("Modified"),
