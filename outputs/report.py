@@ -229,9 +229,15 @@ def _legend(breaks: list[float], values: list[float]) -> str:
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
+BAR_OUTLINE = 3.0
+
+
 def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
              colour: str = palette.CATEGORICAL[0], highlight: str | None = None, width: int = 640) -> str:
-    """Horizontal bars with the value at the end; hidden values show the hidden label."""
+    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar of
+    `highlight` (a label: the chosen wijk) is orange, and, so that colour is not the only thing
+    that marks it (WCAG 1.4.1), outlined in black as the map outlines it, with its name in bold;
+    the title should say so."""
     row, left, right = 26, 170, 70
     height = row * len(labels) + 20
     visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
@@ -240,10 +246,18 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        fill = palette.HIGHLIGHT if highlight is not None and label == highlight else colour
+        chosen = highlight is not None and label == highlight
+        fill = palette.HIGHLIGHT if chosen else colour
+        # the chosen bar: the black of the map's outline (palette.HIGHLIGHT_OUTER), 1.5 px inside
+        # the bar's box so that its length stays the value's
+        outline = (f' stroke="{palette.HIGHLIGHT_OUTER[0]}" stroke-width="{BAR_OUTLINE:g}"' if chosen and bar > 0
+                   else "")
+        inset = BAR_OUTLINE / 2 if chosen and bar > BAR_OUTLINE else 0
+        weight = ' font-weight="700"' if chosen else ""
         text = hidden_label() if hide else shown_figure_text(value)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{esc(label)}</text>'
-                     f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14"{weight}>{esc(label)}</text>'
+                     f'<rect x="{left + inset:.1f}" y="{y + 3 + inset:.1f}" width="{max(bar - 2 * inset, 0):.1f}" '
+                     f'height="{row - 8 - 2 * inset:.1f}" fill="{fill}"{outline}/>'
                      f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{esc(text)}</text>')
     return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
@@ -428,7 +442,8 @@ def _per_wijk(context: Context) -> str | None:
     if rows.empty:
         return None
     chart = svg_bars(list(rows["wijk_name"]), list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
-                     f"Kinderen 0-12 jaar per wijk, {context.year}",
+                     f"Kinderen 0-12 jaar per wijk, {context.year}"
+                     + (f" (vet en omrand: {context.wijk_name})" if context.wijk_code else ""),
                      highlight=context.wijk_name if context.wijk_code else None)
     if context.wijk_code:
         return chart

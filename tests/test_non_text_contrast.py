@@ -473,6 +473,65 @@ def test_the_chosen_wijk_is_outlined_on_the_map_slide_and_in_the_factsheet(app_d
         _check_outline(svg, where, every_class)
 
 
+def _bar_rows(svg: str) -> list[tuple[str, str, dict[str, str | None]]]:
+    """Each bar of an SVG bar chart of the report: (label, fill, everything else that styles it:
+    the label's weight and the bar's outline)."""
+    rows = re.findall(r"(<text\b[^>]*>)([^<]*)</text>(<rect\b[^>]*>)", svg)
+    return [(label, _attribute(rect, "fill"),
+             {"font-weight": _attribute(text, "font-weight"), "stroke": _attribute(rect, "stroke"),
+              "stroke-width": _attribute(rect, "stroke-width")})
+            for text, label, rect in rows]
+
+
+@pytest.mark.parametrize("wijk", ["WK999907", "WK999904"])
+def test_the_chosen_wijks_bar_in_the_factsheet_is_marked_by_more_than_its_colour(sample_con, wijk):
+    """WCAG 1.4.1: the factsheet's bars of every wijk mark the chosen one orange, and a reader who
+    cannot tell orange from blue (or prints in grey) still sees at once which bar it is: its bar
+    is outlined as on the map and its name is bold, and the caption says so."""
+    import html as html_module
+
+    from outputs.report import wijk_factsheet
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    sheet = wijk_factsheet(sample_con, "GM9999", year, wijk)
+    name = sample_con.execute("select distinct wijk_name from population_by_wijk_age where wijk_code = ?",
+                              [wijk]).fetchone()[0]
+    section = re.search(r'<section id="per_wijk">.*?</section>', sheet, flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    rows = _bar_rows(svg)
+    assert len(rows) >= 5
+    chosen = [row for row in rows if html_module.unescape(row[0]) in (name, name.split(" ", 2)[-1])]
+    assert len(chosen) == 1, (name, [row[0] for row in rows])
+    _, chosen_fill, chosen_style = chosen[0]
+    others = [row for row in rows if row is not chosen[0]]
+    # the colours alone: orange against blue, about as light as each other (nearly one grey)
+    assert {fill for _, fill, _ in others} != {chosen_fill}
+    assert contrast(chosen_fill, others[0][1]) < 3
+    # but not colour alone: every other bar alike, the chosen one different in more than its fill
+    assert len({tuple(style.items()) for _, _, style in others}) == 1
+    assert chosen_style != others[0][2], f"only the colour marks {name}: {chosen_style}"
+    assert chosen_style["font-weight"] in ("bold", "700", "800", "900")
+    # its outline is seen against the bar and the page (1.4.11) and at least as wide as a line
+    assert chosen_style["stroke"] is not None and float(chosen_style["stroke-width"]) >= 2
+    for background in (chosen_fill, "#ffffff"):
+        assert contrast(chosen_style["stroke"], background) >= 3
+    # and the text says it: the caption and the chart's accessible name name the chosen wijk
+    caption = html_module.unescape(re.search(r"<figcaption>(.*?)</figcaption>", section).group(1))
+    assert "vet en omrand" in caption and html_module.unescape(chosen[0][0]) in caption
+    assert html_module.unescape(_attribute(svg, "aria-label")) == caption
+
+
+def test_the_gemeente_reports_bars_mark_no_wijk(sample_con):
+    from outputs.report import gemeente_report
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    section = re.search(r'<section id="per_wijk">.*?</section>', gemeente_report(sample_con, "GM9999", year),
+                        flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    assert len({(fill, tuple(style.items())) for _, fill, style in _bar_rows(svg)}) == 1
+    assert "omrand" not in section
+
+
 # The report's charts as a whole (1.4.11 and 1.4.3): every stroke and fill of its SVG charts (axis
 # line, grid, bars, lines, markers, the line where the source changes, the wijken of the map), the
 # squares of the map's legend and every text colour, read from a report rendered on the sample
