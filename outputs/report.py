@@ -752,7 +752,8 @@ section { break-inside: avoid; page-break-inside: avoid; margin-bottom: 1.2em; }
 figure { margin: .5em 0; break-inside: avoid; } figcaption { font-size: 10pt; color: #333; }
 svg text { font-family: inherit; fill: #111; }
 table { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: .5em 0; }
-th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; } td.num { text-align: right; }
+""" + f"""th, td {{ border: 1px solid {palette.TABLE_RULE}; padding: 2px 6px; text-align: left; vertical-align: top; }}
+""" + """td.num { text-align: right; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 .cards { display: flex; gap: 1em; flex-wrap: wrap; }
 .card { border: 2px solid #0072B2; border-radius: 6px; padding: .5em 1em; min-width: 8em; }

@@ -769,6 +769,27 @@ def test_every_colour_of_the_reports_charts_has_contrast_against_what_it_is_draw
     assert decorative == set(DECORATIVE), decorative
 
 
+def test_the_lines_between_the_cells_of_the_reports_tables_have_contrast(sample_con):
+    """1.4.11: in the report's tables the line between two rows is what says which cells make a row
+    (a source or an assumption wraps over several lines, rows stand only their padding apart, about
+    as far as two lines in one cell), so it is a graphical object needed to read the table: 3:1 on
+    the white page. #bbb had 1.9:1. Every other border of the style sheet is held to the same."""
+    for where, html in _report_pages(sample_con).items():
+        style = _style_sheet(html)
+        cells = re.search(r"border:\s*([\d.]+)px solid ([^;}\s]+)", _css_rule(style, "th, td"))
+        assert cells, f"{where}: the table cells have no border"
+        assert float(cells.group(1)) >= 1
+        assert contrast(cells.group(2), WHITE) >= 3, \
+            f"{where}: cell border {cells.group(2)} has {contrast(cells.group(2), WHITE):.2f}:1 on white"
+        # why: cells of several lines (the sources of the assumptions: hundreds of characters)
+        longest = max(len(text) for text in re.findall(r"<td[^>]*>([^<]*)</td>", html))
+        assert longest > 200, longest
+        borders = re.findall(r"border(?:-\w+)?:\s*[\d.]+px solid (#[0-9A-Fa-f]{3,6})", style)
+        assert len(borders) >= 4, borders  # cells, headings, key figures, warnings
+        for colour in borders:
+            assert contrast(colour, WHITE) >= 3, f"{where}: border {colour} of the style sheet"
+
+
 # The slides' plotly charts: their axis lines, tick marks and zero lines where shown, and every
 # text colour. A zero line the chart asks for (zeroline=True: on the gap slide, where a shortage
 # turns into room to spare) carries meaning; plotly's own zero line, drawn only where 0 happens to
