@@ -59,6 +59,15 @@ GRID_LINE = "#EEF2F8"
 # object that carries meaning, so 3:1 or more against the white page (9.7:1); the grid above it is
 # decorative (the table under each chart gives the figures) and stays light.
 AXIS_LINE = "#444444"
+# The band under every line and marker of the report's line chart: the page's own white, so that
+# a line or marker on the axis (a figure of 0) or a grid line is seen against white, where it has
+# 3:1 or more, not against the axis (#444444: 1.9:1 against blue, 2.5 against vermillion).
+HALO = "#ffffff"
+# The lines between the cells of the report's tables (1.4.11). They are needed to read a table:
+# cells wrap (a source, an assumption, 'reguliere plekken voor niveau 1-3' in nine columns on A4)
+# and rows stand 4 px apart, less than the lines within a cell, so the line is what says which
+# cells make one row. #bbb had 1.9:1 on white; this grey has 3.5:1 (columns get it too: one grid).
+TABLE_RULE = "#888888"
 LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),
                    "4-12": LineStyle("#D55E00", "dash", "diamond")}

@@ -229,9 +229,15 @@ def _legend(breaks: list[float], values: list[float]) -> str:
     return f'<p class="legend">{" ".join(items)}</p>'
 
 
+BAR_OUTLINE = 3.0
+
+
 def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
              colour: str = palette.CATEGORICAL[0], highlight: str | None = None, width: int = 640) -> str:
-    """Horizontal bars with the value at the end; hidden values show the hidden label."""
+    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar of
+    `highlight` (a label: the chosen wijk) is orange, and, so that colour is not the only thing
+    that marks it (WCAG 1.4.1), outlined in black as the map outlines it, with its name in bold;
+    the title should say so."""
     row, left, right = 26, 170, 70
     height = row * len(labels) + 20
     visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
@@ -240,10 +246,18 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        fill = palette.HIGHLIGHT if highlight is not None and label == highlight else colour
+        chosen = highlight is not None and label == highlight
+        fill = palette.HIGHLIGHT if chosen else colour
+        # the chosen bar: the black of the map's outline (palette.HIGHLIGHT_OUTER), 1.5 px inside
+        # the bar's box so that its length stays the value's
+        outline = (f' stroke="{palette.HIGHLIGHT_OUTER[0]}" stroke-width="{BAR_OUTLINE:g}"' if chosen and bar > 0
+                   else "")
+        inset = BAR_OUTLINE / 2 if chosen and bar > BAR_OUTLINE else 0
+        weight = ' font-weight="700"' if chosen else ""
         text = hidden_label() if hide else shown_figure_text(value)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14">{esc(label)}</text>'
-                     f'<rect x="{left}" y="{y + 3}" width="{max(bar, 0):.1f}" height="{row - 8}" fill="{fill}"/>'
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14"{weight}>{esc(label)}</text>'
+                     f'<rect x="{left + inset:.1f}" y="{y + 3 + inset:.1f}" width="{max(bar - 2 * inset, 0):.1f}" '
+                     f'height="{row - 8 - 2 * inset:.1f}" fill="{fill}"{outline}/>'
                      f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{esc(text)}</text>')
     return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
@@ -279,8 +293,12 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     def y(v):
         return top_pad + (height - top_pad - bottom) * (1 - v / top)
 
-    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="{palette.AXIS_LINE}"/>']
-    for tick in (top / 1.1 / 2, top / 1.1):
+    # the axis is the zero, and says so: a line of zeros lies on it and may hide it (below)
+    parts = [f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="{palette.AXIS_LINE}"/>'
+             f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="12">0</text>']
+    # each grid line at the whole number its label shows (a line at 0,45 said "0": the lines of a
+    # wijk without children seemed to lie above zero), none of them at the axis
+    for tick in sorted({round(value) for value in (top / 1.1 / 2, top / 1.1) if round(value) > 0}):
         # decorative (palette.GRID_LINE): the table under the chart gives every figure
         parts.append(f'<line class="grid" x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" '
                      f'y2="{y(tick):.1f}" stroke="{palette.GRID_LINE}"/>'
@@ -298,6 +316,12 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     end_labels = []
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="13">{year}</text>')
+    # Every line and marker lies on a band of the page's white (palette.HALO), all bands under all
+    # lines: where a figure is 0 its line lies on the axis (#444, 1.9:1 against blue), and the
+    # gaps of a dashed line and the inside of an open marker showed the axis, so that the dash and
+    # the marker, which tell the lines apart without colour, were lost in it; the white parts them
+    # from the axis and the grid, not from each other (lines that cross still cross)
+    halos, lines = [], []
     for index, (name, (values, hidden)) in enumerate(series.items()):
         # a colour with 3:1 on white, a dash and a marker of its own (WCAG 1.4.11, 1.4.1)
         style = AGE_GROUP_LINES.get(name) or palette.LineStyle(
@@ -307,13 +331,18 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
             line = [(x(i), y(values[i]), palette.open_marker(source_route(sources.get(years[i], ""))))
                     for i in run if not hidden[i] and not math.isnan(values[i])]
             if len(line) > 1:
-                parts.append(f'<polyline fill="none" stroke-width="3" stroke="{style.colour}"{_dasharray(style)} '
-                             'points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in line) + '"/>')
+                coordinates = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in line)
+                halos.append(f'<polyline class="halo" fill="none" stroke-width="{LINE_WIDTH + 2 * HALO_WIDTH:g}" '
+                             f'stroke="{palette.HALO}" stroke-linejoin="round" points="{coordinates}"/>')
+                lines.append(f'<polyline fill="none" stroke-width="{LINE_WIDTH:g}" stroke="{style.colour}"'
+                             f'{_dasharray(style)} points="{coordinates}"/>')
             points += line
         if not points:
             continue
-        parts += [_svg_marker(style, px, py, hollow) for px, py, hollow in points]
+        halos += [_svg_marker(style, px, py, hollow, halo=True) for px, py, hollow in points]
+        lines += [_svg_marker(style, px, py, hollow) for px, py, hollow in points]
         end_labels.append([points[-1][1] + 5, name, style, points[-1][0] + 8, points[-1][2]])
+    parts += halos + lines
     # End labels pushed apart so that lines close together stay readable: a piece of the line with
     # its marker (as its last point), then the name in black (text needs 4.5:1, more than most line
     # colours have)
@@ -323,7 +352,7 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     for label_y, name, style, label_x, hollow in end_labels:
         label = name if name == TOTAL_LABEL else f"{name} jaar"
         parts.append(f'<line x1="{label_x:.1f}" y1="{label_y - 4:.1f}" x2="{label_x + 22:.1f}" y2="{label_y - 4:.1f}" '
-                     f'stroke-width="3" stroke="{style.colour}"{_dasharray(style)}/>'
+                     f'stroke-width="{LINE_WIDTH:g}" stroke="{style.colour}"{_dasharray(style)}/>'
                      + _svg_marker(style, label_x + 11, label_y - 4, hollow)
                      + f'<text x="{label_x + 27:.1f}" y="{label_y:.1f}" font-size="13" fill="#141414">'
                      f'{esc(label)}</text>')
@@ -341,16 +370,29 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
             f'<figcaption>{esc(title)}</figcaption></figure>')
 
 
+# the report's lines: 3 wide, an open marker's edge 2, each on a white band 2 wider on each side
+LINE_WIDTH = 3.0
+MARKER_OUTLINE = 2.0
+HALO_WIDTH = 2.0
+
+
 def _dasharray(style: palette.LineStyle) -> str:
     dashes = palette.SVG_DASHES.get(style.dash)
     return f' stroke-dasharray="{dashes}"' if dashes else ""
 
 
-def _svg_marker(style: palette.LineStyle, x: float, y: float, hollow: bool = False, size: float = 4.5) -> str:
+def _svg_marker(style: palette.LineStyle, x: float, y: float, hollow: bool = False, size: float = 4.5,
+                halo: bool = False) -> str:
     """A point of a line in the series' marker shape (plotly's names: circle, square, diamond,
-    triangle-up); `hollow`: open, only its outline (an estimate, palette.SOURCE_MARKERS)."""
-    paint = (f'fill="none" stroke="{style.colour}" stroke-width="2"' if hollow
-             else f'fill="{style.colour}"')
+    triangle-up); `hollow`: open, only its outline (an estimate, palette.SOURCE_MARKERS). With
+    `halo` the white band under it: the same shape filled, HALO_WIDTH beyond its outer edge."""
+    if halo:
+        width = (MARKER_OUTLINE if hollow else 0) + 2 * HALO_WIDTH
+        paint = (f'class="halo" fill="{palette.HALO}" stroke="{palette.HALO}" stroke-width="{width:g}" '
+                 'stroke-linejoin="round"')
+    else:
+        paint = (f'fill="none" stroke="{style.colour}" stroke-width="{MARKER_OUTLINE:g}"' if hollow
+                 else f'fill="{style.colour}"')
     if style.symbol == "square":
         return (f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}" '
                 f'{paint}/>')
@@ -428,7 +470,8 @@ def _per_wijk(context: Context) -> str | None:
     if rows.empty:
         return None
     chart = svg_bars(list(rows["wijk_name"]), list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
-                     f"Kinderen 0-12 jaar per wijk, {context.year}",
+                     f"Kinderen 0-12 jaar per wijk, {context.year}"
+                     + (f" (vet en omrand: {context.wijk_name})" if context.wijk_code else ""),
                      highlight=context.wijk_name if context.wijk_code else None)
     if context.wijk_code:
         return chart
@@ -709,7 +752,8 @@ section { break-inside: avoid; page-break-inside: avoid; margin-bottom: 1.2em; }
 figure { margin: .5em 0; break-inside: avoid; } figcaption { font-size: 10pt; color: #333; }
 svg text { font-family: inherit; fill: #111; }
 table { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: .5em 0; }
-th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; } td.num { text-align: right; }
+""" + f"""th, td {{ border: 1px solid {palette.TABLE_RULE}; padding: 2px 6px; text-align: left; vertical-align: top; }}
+""" + """td.num { text-align: right; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 .cards { display: flex; gap: 1em; flex-wrap: wrap; }
 .card { border: 2px solid #0072B2; border-radius: 6px; padding: .5em 1em; min-width: 8em; }

@@ -55,7 +55,9 @@ def _export(tmp_path, database, name: str, *extra: str) -> str:
 
 
 def _trend_section(html: str) -> str:
-    return html.split('<section id="trend">')[1].split("</section>")[0]
+    """The trend section, without the white band under each line and marker (palette.HALO)."""
+    section = html.split('<section id="trend">')[1].split("</section>")[0]
+    return re.sub(r'<[^>]*\bclass="halo"[^>]*>', "", section)
 
 
 def _sheet_notes(path, sheet: str) -> str:

@@ -407,6 +407,8 @@ def test_every_line_of_the_report_has_contrast_and_a_style_of_its_own(sample_con
     charts = _svg_line_charts(html)
     assert charts
     for svg in charts:
+        # the white band under each line and marker (palette.HALO) has a test of its own
+        svg = re.sub(r'<[^>]*\bclass="halo"[^>]*>', "", svg)
         lines = re.findall(r"(<polyline\b[^>]*>)((?:<(?:circle|rect|polygon)\b[^>]*>)*)", svg)
         assert len(lines) >= 3  # the age groups (and the total)
         styles = {}
@@ -473,6 +475,188 @@ def test_the_chosen_wijk_is_outlined_on_the_map_slide_and_in_the_factsheet(app_d
         _check_outline(svg, where, every_class)
 
 
+def _bar_rows(svg: str) -> list[tuple[str, str, dict[str, str | None]]]:
+    """Each bar of an SVG bar chart of the report: (label, fill, everything else that styles it:
+    the label's weight and the bar's outline)."""
+    rows = re.findall(r"(<text\b[^>]*>)([^<]*)</text>(<rect\b[^>]*>)", svg)
+    return [(label, _attribute(rect, "fill"),
+             {"font-weight": _attribute(text, "font-weight"), "stroke": _attribute(rect, "stroke"),
+              "stroke-width": _attribute(rect, "stroke-width")})
+            for text, label, rect in rows]
+
+
+@pytest.mark.parametrize("wijk", ["WK999907", "WK999904"])
+def test_the_chosen_wijks_bar_in_the_factsheet_is_marked_by_more_than_its_colour(sample_con, wijk):
+    """WCAG 1.4.1: the factsheet's bars of every wijk mark the chosen one orange, and a reader who
+    cannot tell orange from blue (or prints in grey) still sees at once which bar it is: its bar
+    is outlined as on the map and its name is bold, and the caption says so."""
+    import html as html_module
+
+    from outputs.report import wijk_factsheet
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    sheet = wijk_factsheet(sample_con, "GM9999", year, wijk)
+    name = sample_con.execute("select distinct wijk_name from population_by_wijk_age where wijk_code = ?",
+                              [wijk]).fetchone()[0]
+    section = re.search(r'<section id="per_wijk">.*?</section>', sheet, flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    rows = _bar_rows(svg)
+    assert len(rows) >= 5
+    chosen = [row for row in rows if html_module.unescape(row[0]) in (name, name.split(" ", 2)[-1])]
+    assert len(chosen) == 1, (name, [row[0] for row in rows])
+    _, chosen_fill, chosen_style = chosen[0]
+    others = [row for row in rows if row is not chosen[0]]
+    # the colours alone: orange against blue, about as light as each other (nearly one grey)
+    assert {fill for _, fill, _ in others} != {chosen_fill}
+    assert contrast(chosen_fill, others[0][1]) < 3
+    # but not colour alone: every other bar alike, the chosen one different in more than its fill
+    assert len({tuple(style.items()) for _, _, style in others}) == 1
+    assert chosen_style != others[0][2], f"only the colour marks {name}: {chosen_style}"
+    assert chosen_style["font-weight"] in ("bold", "700", "800", "900")
+    # its outline is seen against the bar and the page (1.4.11) and at least as wide as a line
+    assert chosen_style["stroke"] is not None and float(chosen_style["stroke-width"]) >= 2
+    for background in (chosen_fill, "#ffffff"):
+        assert contrast(chosen_style["stroke"], background) >= 3
+    # and the text says it: the caption and the chart's accessible name name the chosen wijk
+    caption = html_module.unescape(re.search(r"<figcaption>(.*?)</figcaption>", section).group(1))
+    assert "vet en omrand" in caption and html_module.unescape(chosen[0][0]) in caption
+    assert html_module.unescape(_attribute(svg, "aria-label")) == caption
+
+
+def test_the_gemeente_reports_bars_mark_no_wijk(sample_con):
+    from outputs.report import gemeente_report
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    section = re.search(r'<section id="per_wijk">.*?</section>', gemeente_report(sample_con, "GM9999", year),
+                        flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    assert len({(fill, tuple(style.items())) for _, fill, style in _bar_rows(svg)}) == 1
+    assert "omrand" not in section
+
+
+# A wijk without children: a business park or a new district. 26 wijken of 2024 had no
+# inhabitants at all (AantalInwoners_5 = 0 in 85984NED) and many more no children of an age group;
+# their trend lines lie on the axis of the report's chart.
+WIJK_WITHOUT_CHILDREN = ("WK019352", "Wijk 52 Soestweteringlanden", 40, 0)
+
+
+@pytest.fixture
+def zero_wijk_con(tmp_path):
+    """Zwolle in two kwb years (kwb-2023.xlsx, kwb-2024.xlsx in CBS's layout, through the real
+    loader), one of its wijken without children in either."""
+    from kwb_files import ZWOLLE_WIJKEN, kwb_rows, write_kwb_xlsx
+
+    from data_sources import jobs, store
+
+    wijken = [*ZWOLLE_WIJKEN[:3], WIJK_WITHOUT_CHILDREN]
+    connection = store.connect(tmp_path / "kindkaart.duckdb")
+    for year in (2023, 2024):
+        jobs.import_cbs_file(connection, write_kwb_xlsx(tmp_path / f"kwb-{year}.xlsx", kwb_rows(wijken=wijken)))
+    yield connection
+    connection.close()
+
+
+def _svg_elements(svg: str) -> list[str]:
+    return re.findall(r"<(?:line|polyline|rect|circle|polygon)\b[^>]*>", svg)
+
+
+def _centre(element: str) -> tuple[float, float]:
+    if element.startswith("<circle"):
+        return float(_attribute(element, "cx")), float(_attribute(element, "cy"))
+    if element.startswith("<rect"):
+        return (float(_attribute(element, "x")) + float(_attribute(element, "width")) / 2,
+                float(_attribute(element, "y")) + float(_attribute(element, "height")) / 2)
+    corners = [tuple(map(float, point.split(","))) for point in _attribute(element, "points").split()]
+    return (round(sum(x for x, _ in corners) / len(corners), 1), round(sum(y for _, y in corners) / len(corners), 1))
+
+
+def _marks_on_the_axis(svg: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The axis colour of a report line chart and every line and marker that lies on it, each with
+    what is drawn under it after the axis and along the same path or round the same centre."""
+    elements = _svg_elements(svg)
+    axis = next(e for e in elements if e.startswith("<line") and _attribute(e, "class") is None)
+    axis_y, axis_x = float(_attribute(axis, "y1")), (float(_attribute(axis, "x1")), float(_attribute(axis, "x2")))
+    found = []
+    for index, element in enumerate(elements):
+        if element.startswith("<line") or _attribute(element, "class") == "halo":
+            continue
+        if element.startswith("<polyline"):
+            points = [tuple(map(float, p.split(","))) for p in _attribute(element, "points").split()]
+            if not any(y == axis_y for _, y in points):
+                continue
+            under = [e for e in elements[elements.index(axis) + 1:index]
+                     if e.startswith("<polyline") and _attribute(e, "points") == _attribute(element, "points")]
+        else:
+            x, y = _centre(element)
+            if abs(y - axis_y) > 6 or not axis_x[0] - 6 <= x <= axis_x[1] + 6:
+                continue
+            under = [e for e in elements[elements.index(axis) + 1:index]
+                     if e.split()[0] == element.split()[0] and _centre(e) == (x, y)]
+        found.append((element, under))
+    return _attribute(axis, "stroke"), found
+
+
+def test_a_line_of_zeros_in_the_trend_chart_is_seen_against_the_axis(zero_wijk_con):
+    """WCAG 1.4.11 and 1.4.1: a wijk without children has every trend line on the axis (#444,
+    1.9:1 against the blue line). Each line and marker must still be seen there: what lies round
+    it where it is on the axis (in the gaps of a dashed line, inside an open marker, along its
+    edges) has 3:1 against it: a band under it, wide enough to show 1 px or more on each side, or
+    else the axis itself. Colours are read from the rendered factsheet."""
+    from outputs.report import wijk_factsheet
+
+    sheet = wijk_factsheet(zero_wijk_con, "GM0193", 2024, WIJK_WITHOUT_CHILDREN[0])
+    [svg] = _svg_line_charts(sheet)
+    axis, marks = _marks_on_the_axis(svg)
+    assert contrast(axis, WHITE) >= 3  # the axis carries meaning (palette.AXIS_LINE)
+    lines = [m for m in marks if m[0].startswith("<polyline")]
+    assert len(lines) == 3 and len(marks) >= 9, "the three age groups, two years each, on the axis"
+    for element, under in marks:
+        colours = [c for c in _paints(element) if c != "none"]
+        # a band: drawn under it, wide enough to show 1 px or more beyond its edge on each side, and
+        # for a marker filled (the inside of an open marker showed the axis); another line of the
+        # same width along the same path (two age groups both 0) is a mark, not a band
+        width = float(_attribute(element, "stroke-width") or 0)
+        bands = [e for e in under if float(_attribute(e, "stroke-width") or 0) >= width + 2
+                 and (element.startswith("<polyline") or _attribute(e, "fill") == _attribute(e, "stroke"))]
+        around = _attribute(bands[-1], "stroke") if bands else axis
+        for colour in colours:
+            assert contrast(colour, around) >= 3, \
+                f"{element} on the axis: {colour} has {contrast(colour, around):.2f}:1 against {around}"
+
+
+def _scale_labels(svg: str) -> list[tuple[float, float]]:
+    """The numbers of a report line chart's vertical scale (right-aligned at its left edge), as
+    (value, y of the text's baseline)."""
+    return [(float(text.replace(".", "").replace(",", ".")), float(y))
+            for y, text in re.findall(r'<text x="\d+" y="([\d.]+)" text-anchor="end" font-size="12">([\d.,]+)</text>',
+                                      svg)]
+
+
+@pytest.mark.parametrize("wijk", [None, WIJK_WITHOUT_CHILDREN[0]])
+def test_every_number_of_the_trend_charts_scale_stands_at_its_value(zero_wijk_con, wijk):
+    """The numbers beside the grid lines stand where their value is: 0 at the axis, each other on
+    one scale with it. A chart of zeros had its top at 1 and '0' beside the line at 0,45: the lines
+    of the wijk seemed to lie below zero."""
+    from outputs.report import gemeente_report, wijk_factsheet
+
+    html = (wijk_factsheet(zero_wijk_con, "GM0193", 2024, wijk) if wijk
+            else gemeente_report(zero_wijk_con, "GM0193", 2024))
+    [svg] = _svg_line_charts(html)
+    axis = next(e for e in _svg_elements(svg) if e.startswith("<line") and _attribute(e, "class") is None)
+    axis_y = float(_attribute(axis, "y1"))
+    labels = _scale_labels(svg)
+    assert len(labels) >= 2
+    offset = {y - axis_y for value, y in labels if value == 0}
+    # one 0, beside the axis: its baseline within half a line of 12 px text of it
+    assert len(offset) == 1 and abs(next(iter(offset))) <= 6, f"no 0 at the axis (y {axis_y}): {labels}"
+    zero = axis_y + offset.pop()
+    highest, highest_y = max(labels)
+    assert highest > 0 and highest_y < zero, labels
+    for value, y in labels:
+        # on the scale of the highest number (the SVG rounds positions to 0.1)
+        assert abs(y - (zero - (zero - highest_y) * value / highest)) <= 0.15, (value, y, labels)
+
+
 # The report's charts as a whole (1.4.11 and 1.4.3): every stroke and fill of its SVG charts (axis
 # line, grid, bars, lines, markers, the line where the source changes, the wijken of the map), the
 # squares of the map's legend and every text colour, read from a report rendered on the sample
@@ -537,6 +721,12 @@ def test_every_colour_of_the_reports_charts_has_contrast_against_what_it_is_draw
             backgrounds = {"#ffffff"} | grid
             for element in elements:
                 what = f"{where}: {element[:90]}"
+                if _attribute(element, "class") == "halo":
+                    # the band under a line or marker is the page itself, so that the mark on it has
+                    # the contrast it has on the page (test_a_line_of_zeros_...)
+                    assert {_rgb(c) for c in _paints(element)} == {WHITE}, what
+                    checked.add("halo")
+                    continue
                 if _attribute(element, "class") in DECORATIVE:
                     decorative.add(_attribute(element, "class"))
                     continue
@@ -575,8 +765,29 @@ def test_every_colour_of_the_reports_charts_has_contrast_against_what_it_is_draw
         for colour in re.findall(r"(?<![-\w])color:\s*(#[0-9A-Fa-f]{3,6})", style):
             assert contrast(colour, WHITE) >= 4.5, f"{where}: text colour {colour} of the style sheet"
     # the axis line, the dashed line where the source changes, the lines, every marker shape, the bars
-    assert checked >= {"wijk", "line", "polyline", "rect", "circle", "polygon", "text"}, checked
+    assert checked >= {"wijk", "line", "polyline", "rect", "circle", "polygon", "text", "halo"}, checked
     assert decorative == set(DECORATIVE), decorative
+
+
+def test_the_lines_between_the_cells_of_the_reports_tables_have_contrast(sample_con):
+    """1.4.11: in the report's tables the line between two rows is what says which cells make a row
+    (a source or an assumption wraps over several lines, rows stand only their padding apart, about
+    as far as two lines in one cell), so it is a graphical object needed to read the table: 3:1 on
+    the white page. #bbb had 1.9:1. Every other border of the style sheet is held to the same."""
+    for where, html in _report_pages(sample_con).items():
+        style = _style_sheet(html)
+        cells = re.search(r"border:\s*([\d.]+)px solid ([^;}\s]+)", _css_rule(style, "th, td"))
+        assert cells, f"{where}: the table cells have no border"
+        assert float(cells.group(1)) >= 1
+        assert contrast(cells.group(2), WHITE) >= 3, \
+            f"{where}: cell border {cells.group(2)} has {contrast(cells.group(2), WHITE):.2f}:1 on white"
+        # why: cells of several lines (the sources of the assumptions: hundreds of characters)
+        longest = max(len(text) for text in re.findall(r"<td[^>]*>([^<]*)</td>", html))
+        assert longest > 200, longest
+        borders = re.findall(r"border(?:-\w+)?:\s*[\d.]+px solid (#[0-9A-Fa-f]{3,6})", style)
+        assert len(borders) >= 4, borders  # cells, headings, key figures, warnings
+        for colour in borders:
+            assert contrast(colour, WHITE) >= 3, f"{where}: border {colour} of the style sheet"
 
 
 # The slides' plotly charts: their axis lines, tick marks and zero lines where shown, and every
