@@ -233,9 +233,11 @@ BAR_OUTLINE = 3.0
 
 
 def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
-             colour: str = palette.CATEGORICAL[0], highlight: str | None = None, width: int = 640) -> str:
-    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar of
-    `highlight` (a label: the chosen wijk) is orange, and, so that colour is not the only thing
+             colour: str = palette.CATEGORICAL[0], codes: list[str] | None = None,
+             highlight: str | None = None, width: int = 640) -> str:
+    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar
+    whose code (`codes`, one per label) is `highlight` (the chosen wijk's code: after a herindeling
+    two wijken can share a name) is orange, and, so that colour is not the only thing
     that marks it (WCAG 1.4.1), outlined in black as the map outlines it, with its name in bold;
     the title should say so."""
     row, left, right = 26, 170, 70
@@ -243,10 +245,11 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
     top = max(visible + [1.0])
     parts = []
-    for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
+    codes = codes if codes is not None else [None] * len(labels)
+    for i, (label, value, hide, code) in enumerate(zip(labels, values, hidden, codes, strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        chosen = highlight is not None and label == highlight
+        chosen = highlight is not None and code == highlight
         fill = palette.HIGHLIGHT if chosen else colour
         # the chosen bar: the black of the map's outline (palette.HIGHLIGHT_OUTER), 1.5 px inside
         # the bar's box so that its length stays the value's
@@ -469,10 +472,14 @@ def _per_wijk(context: Context) -> str | None:
     rows = table.values.iloc[:-1]
     if rows.empty:
         return None
-    chart = svg_bars(list(rows["wijk_name"]), list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
+    # two wijken of one name (after a herindeling, two 'Centrum') each carry their code
+    names, codes = list(rows["wijk_name"]), list(rows["wijk_code"])
+    bar_labels = [f"{name} ({code})" if names.count(name) > 1 else name for name, code in zip(names, codes, strict=True)]
+    chosen = bar_labels[codes.index(context.wijk_code)] if context.wijk_code in codes else context.wijk_name
+    chart = svg_bars(bar_labels, list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
                      f"Kinderen 0-12 jaar per wijk, {context.year}"
-                     + (f" (vet en omrand: {context.wijk_name})" if context.wijk_code else ""),
-                     highlight=context.wijk_name if context.wijk_code else None)
+                     + (f" (vet en omrand: {chosen})" if context.wijk_code else ""),
+                     codes=codes, highlight=context.wijk_code)
     if context.wijk_code:
         return chart
     # wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, not left out

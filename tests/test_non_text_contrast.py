@@ -841,3 +841,49 @@ def test_every_axis_line_and_text_on_the_slides_has_contrast(app_db):
                 for background in page:
                     assert contrast(colour, background) >= 3, f"{dia}, {what}: {colour} on {background}"
     assert "tekort" in seen  # the zero line of the gap slide
+
+
+# After a herindeling a gemeente can have two wijken of one name (two 'Centrum', each from one of
+# the old gemeenten); the factsheet marks the chosen wijk by its code, not by its name.
+TWO_CENTRUMS = [("WK019310", "Centrum", 7115, 450), ("WK019311", "Centrum", 26020, 6000),
+                ("WK019322", "Wijk 22 Stadshagen", 8200, 1200)]
+
+
+@pytest.fixture
+def two_centrums_con(tmp_path):
+    """A gemeente in kwb-2024.xlsx (CBS's layout, the real loader) with two wijken named Centrum."""
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources import jobs, store
+
+    connection = store.connect(tmp_path / "kindkaart.duckdb")
+    jobs.import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=TWO_CENTRUMS)))
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("wijk", ["WK019310", "WK019311"])
+def test_of_two_wijken_of_one_name_the_factsheet_marks_only_the_chosen_one(two_centrums_con, wijk):
+    """Of the two bars named Centrum only the chosen wijk's is bold and outlined: the one with the
+    fewer children for WK019310, the one with the more for WK019311. Each Centrum carries its code,
+    and the caption names the chosen one by it."""
+    import html as html_module
+
+    from outputs.report import wijk_factsheet
+
+    sheet = wijk_factsheet(two_centrums_con, "GM0193", 2024, wijk)
+    section = re.search(r'<section id="per_wijk">.*?</section>', sheet, flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    # (name, is marked, children shown at the end of the bar)
+    bars = [(html_module.unescape(name), _attribute(rect, "stroke") is not None and 'font-weight' in text,
+             float(figure.replace(".", "").replace(",", ".")))
+            for text, name, rect, figure in re.findall(r"(<text\b[^>]*>)([^<]*)</text>(<rect\b[^>]*>)"
+                                                       r"<text\b[^>]*>([\d.,]+)</text>", svg)]
+    centrums = [bar for bar in bars if bar[0].startswith("Centrum")]
+    assert {name for name, _, _ in centrums} == {"Centrum (WK019310)", "Centrum (WK019311)"}, bars
+    assert "Wijk 22 Stadshagen" in [name for name, _, _ in bars]  # a name of its own keeps no code
+    marked = [bar for bar in bars if bar[1]]
+    expected = (min if wijk == "WK019310" else max)(centrums, key=lambda bar: bar[2])
+    assert marked == [(expected[0], True, expected[2])] and wijk in expected[0], bars
+    caption = html_module.unescape(re.search(r"<figcaption>(.*?)</figcaption>", section).group(1))
+    assert f"vet en omrand: Centrum ({wijk})" in caption
