@@ -233,9 +233,11 @@ BAR_OUTLINE = 3.0
 
 
 def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
-             colour: str = palette.CATEGORICAL[0], highlight: str | None = None, width: int = 640) -> str:
-    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar of
-    `highlight` (a label: the chosen wijk) is orange, and, so that colour is not the only thing
+             colour: str = palette.CATEGORICAL[0], codes: list[str] | None = None,
+             highlight: str | None = None, width: int = 640) -> str:
+    """Horizontal bars with the value at the end; hidden values show the hidden label. The bar
+    whose code (`codes`, one per label) is `highlight` (the chosen wijk's code: after a herindeling
+    two wijken can share a name) is orange, and, so that colour is not the only thing
     that marks it (WCAG 1.4.1), outlined in black as the map outlines it, with its name in bold;
     the title should say so."""
     row, left, right = 26, 170, 70
@@ -243,10 +245,11 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
     top = max(visible + [1.0])
     parts = []
-    for i, (label, value, hide) in enumerate(zip(labels, values, hidden, strict=True)):
+    codes = codes if codes is not None else [None] * len(labels)
+    for i, (label, value, hide, code) in enumerate(zip(labels, values, hidden, codes, strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        chosen = highlight is not None and label == highlight
+        chosen = highlight is not None and code == highlight
         fill = palette.HIGHLIGHT if chosen else colour
         # the chosen bar: the black of the map's outline (palette.HIGHLIGHT_OUTER), 1.5 px inside
         # the bar's box so that its length stays the value's
@@ -277,8 +280,17 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
     under the years."""
     sources = sources or {}
     marks = [mark for mark in source_break_marks(sources) if mark.year in years[1:]]
-    # room above the plot for the text at a break, and under the years for the key
-    left, right, top_pad, bottom = 60, 120, 32 if marks else 15, 35
+    # series whose shown points are all alike lie exactly on each other (a wijk without children:
+    # every age group 0 on the axis), and only the one drawn last shows: one name for them all
+    alike: dict[tuple, list[str]] = {}
+    for name, (values, hidden) in series.items():
+        shown = tuple(None if h or math.isnan(v) else v for v, h in zip(values, hidden, strict=True))
+        alike.setdefault(shown, []).append(name)
+    end_texts = {names[-1]: _end_label_rows(names) for names in alike.values()}
+    # room above the plot for the text at a break, under the years for the key, and right of it
+    # for the widest name at the end of a line (after its piece of line)
+    widest = max((_text_width(row, END_LABEL_SIZE) for rows in end_texts.values() for row in rows), default=0)
+    left, right, top_pad, bottom = 60, max(120, math.ceil(widest) + 27 + 8 + 4), 32 if marks else 15, 35
     key_height = 26 if marks else 0
     all_values = [v for values, hidden in series.values() for v, h in zip(values, hidden, strict=True)
                   if not h and not math.isnan(v)]
@@ -341,21 +353,26 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
             continue
         halos += [_svg_marker(style, px, py, hollow, halo=True) for px, py, hollow in points]
         lines += [_svg_marker(style, px, py, hollow) for px, py, hollow in points]
-        end_labels.append([points[-1][1] + 5, name, style, points[-1][0] + 8, points[-1][2]])
+        if name in end_texts:  # the last drawn of the lines alike: the one that shows
+            end_labels.append([points[-1][1] + 5, end_texts[name], style, points[-1][0] + 8, points[-1][2]])
     parts += halos + lines
     # End labels pushed apart so that lines close together stay readable: a piece of the line with
     # its marker (as its last point), then the name in black (text needs 4.5:1, more than most line
-    # colours have)
-    end_labels.sort()
+    # colours have). Pushed down they left the chart where the lines end at 0 (its bottom is the
+    # years), so the stack then moves up: the lowest name at most level with the axis
+    end_labels.sort(key=lambda label: label[0])
     for i in range(1, len(end_labels)):
-        end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + 15)
-    for label_y, name, style, label_x, hollow in end_labels:
-        label = name if name == TOTAL_LABEL else f"{name} jaar"
+        end_labels[i][0] = max(end_labels[i][0], end_labels[i - 1][0] + END_LABEL_ROW * len(end_labels[i - 1][1]))
+    lowest = y(0) + 5
+    for label in reversed(end_labels):
+        label[0] = min(label[0], lowest - END_LABEL_ROW * (len(label[1]) - 1))
+        lowest = label[0] - END_LABEL_ROW
+    for label_y, rows, style, label_x, hollow in end_labels:
         parts.append(f'<line x1="{label_x:.1f}" y1="{label_y - 4:.1f}" x2="{label_x + 22:.1f}" y2="{label_y - 4:.1f}" '
                      f'stroke-width="{LINE_WIDTH:g}" stroke="{style.colour}"{_dasharray(style)}/>'
-                     + _svg_marker(style, label_x + 11, label_y - 4, hollow)
-                     + f'<text x="{label_x + 27:.1f}" y="{label_y:.1f}" font-size="13" fill="#141414">'
-                     f'{esc(label)}</text>')
+                     + _svg_marker(style, label_x + 11, label_y - 4, hollow))
+        parts += [f'<text x="{label_x + 27:.1f}" y="{label_y + END_LABEL_ROW * i:.1f}" '
+                  f'font-size="{END_LABEL_SIZE:g}" fill="#141414">{esc(row)}</text>' for i, row in enumerate(rows)]
     if marks:
         # the key of the routes, as the slides' legend: a black marker, open or filled, and its name
         key_x = left
@@ -374,6 +391,35 @@ def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]
 LINE_WIDTH = 3.0
 MARKER_OUTLINE = 2.0
 HALO_WIDTH = 2.0
+# the names at the ends of the lines: 13 px text, a row each 15 px apart, a row at most 170 px
+END_LABEL_SIZE = 13.0
+END_LABEL_ROW = 15
+END_LABEL_WIDTH = 170.0
+
+
+def _end_label_rows(names: list[str]) -> list[str]:
+    """The rows of the name at the end of one line, or of lines that lie on each other: '0-2, 2-4
+    en 4-12 jaar' and 'vallen samen', in rows of at most END_LABEL_WIDTH."""
+    ages = [name for name in names if name != TOTAL_LABEL]
+    named = ([TOTAL_LABEL] if TOTAL_LABEL in names else []) + ([f"{', '.join(ages[:-1])} en {ages[-1]} jaar"
+                                                                 if len(ages) > 1 else f"{ages[0]} jaar"]
+                                                                if ages else [])
+    text = " en ".join(named) if len(named) < 2 or len(ages) < 2 else f"{named[0]}, {named[1]}"
+    rows = [""]
+    for word in text.split() + (["vallen samen"] if len(names) > 1 else []):
+        candidate = f"{rows[-1]} {word}".strip()
+        if rows[-1] and _text_width(candidate, END_LABEL_SIZE) > END_LABEL_WIDTH:
+            rows.append(word)
+        else:
+            rows[-1] = candidate
+    return rows
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous width of a text in a sans-serif font (DejaVu Sans, wider than system-ui): the SVG
+    is drawn by the reader's browser, whose font the report cannot measure."""
+    narrow, wide = " ,.:;-'ijlrtf()", "mwMW"
+    return size * sum(0.34 if c in narrow else 0.95 if c in wide else 0.66 for c in text)
 
 
 def _dasharray(style: palette.LineStyle) -> str:
@@ -469,10 +515,15 @@ def _per_wijk(context: Context) -> str | None:
     rows = table.values.iloc[:-1]
     if rows.empty:
         return None
-    chart = svg_bars(list(rows["wijk_name"]), list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
+    # two wijken of one name (after a herindeling, two 'Centrum') each carry their code
+    names, codes = list(rows["wijk_name"]), list(rows["wijk_code"])
+    bar_labels = [f"{name} ({code})" if names.count(name) > 1 else name
+                  for name, code in zip(names, codes, strict=True)]
+    chosen = bar_labels[codes.index(context.wijk_code)] if context.wijk_code in codes else context.wijk_name
+    chart = svg_bars(bar_labels, list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
                      f"Kinderen 0-12 jaar per wijk, {context.year}"
-                     + (f" (vet en omrand: {context.wijk_name})" if context.wijk_code else ""),
-                     highlight=context.wijk_name if context.wijk_code else None)
+                     + (f" (vet en omrand: {chosen})" if context.wijk_code else ""),
+                     codes=codes, highlight=context.wijk_code)
     if context.wijk_code:
         return chart
     # wijken whose children CBS keeps secret: a row 'onbekend (CBS geheim)' each, not left out

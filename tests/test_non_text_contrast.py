@@ -841,3 +841,156 @@ def test_every_axis_line_and_text_on_the_slides_has_contrast(app_db):
                 for background in page:
                     assert contrast(colour, background) >= 3, f"{dia}, {what}: {colour} on {background}"
     assert "tekort" in seen  # the zero line of the gap slide
+
+
+# After a herindeling a gemeente can have two wijken of one name (two 'Centrum', each from one of
+# the old gemeenten); the factsheet marks the chosen wijk by its code, not by its name.
+TWO_CENTRUMS = [("WK019310", "Centrum", 7115, 450), ("WK019311", "Centrum", 26020, 6000),
+                ("WK019322", "Wijk 22 Stadshagen", 8200, 1200)]
+
+
+@pytest.fixture
+def two_centrums_con(tmp_path):
+    """A gemeente in kwb-2024.xlsx (CBS's layout, the real loader) with two wijken named Centrum."""
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources import jobs, store
+
+    connection = store.connect(tmp_path / "kindkaart.duckdb")
+    jobs.import_cbs_file(connection, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=TWO_CENTRUMS)))
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("wijk", ["WK019310", "WK019311"])
+def test_of_two_wijken_of_one_name_the_factsheet_marks_only_the_chosen_one(two_centrums_con, wijk):
+    """Of the two bars named Centrum only the chosen wijk's is bold and outlined: the one with the
+    fewer children for WK019310, the one with the more for WK019311. Each Centrum carries its code,
+    and the caption names the chosen one by it."""
+    import html as html_module
+
+    from outputs.report import wijk_factsheet
+
+    sheet = wijk_factsheet(two_centrums_con, "GM0193", 2024, wijk)
+    section = re.search(r'<section id="per_wijk">.*?</section>', sheet, flags=re.S).group(0)
+    [svg] = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    # (name, is marked, children shown at the end of the bar)
+    bars = [(html_module.unescape(name), _attribute(rect, "stroke") is not None and 'font-weight' in text,
+             float(figure.replace(".", "").replace(",", ".")))
+            for text, name, rect, figure in re.findall(r"(<text\b[^>]*>)([^<]*)</text>(<rect\b[^>]*>)"
+                                                       r"<text\b[^>]*>([\d.,]+)</text>", svg)]
+    centrums = [bar for bar in bars if bar[0].startswith("Centrum")]
+    assert {name for name, _, _ in centrums} == {"Centrum (WK019310)", "Centrum (WK019311)"}, bars
+    assert "Wijk 22 Stadshagen" in [name for name, _, _ in bars]  # a name of its own keeps no code
+    marked = [bar for bar in bars if bar[1]]
+    expected = (min if wijk == "WK019310" else max)(centrums, key=lambda bar: bar[2])
+    assert marked == [(expected[0], True, expected[2])] and wijk in expected[0], bars
+    caption = html_module.unescape(re.search(r"<figcaption>(.*?)</figcaption>", section).group(1))
+    assert f"vet en omrand: Centrum ({wijk})" in caption
+
+
+def _text_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """Every text of an SVG chart as (text, left, top, right, bottom): its width measured in DejaVu
+    Sans (wider than the report's system-ui fonts), its height from its font size (ascent 0.8,
+    descent 0.25 of it, as 'j' and 'g' reach below the baseline)."""
+    import html as html_module
+
+    from PIL import ImageFont
+
+    boxes = []
+    for element, text in re.findall(r"(<text\b[^>]*>)([^<]*)</text>", svg):
+        text = html_module.unescape(text)
+        size = float(_attribute(element, "font-size"))
+        x, y = float(_attribute(element, "x")), float(_attribute(element, "y"))
+        try:
+            font = ImageFont.truetype("DejaVuSans.ttf", size)
+        except OSError:
+            font = ImageFont.load_default(size)
+        width = font.getlength(text)
+        left = {"end": x - width, "middle": x - width / 2}.get(_attribute(element, "text-anchor"), x)
+        boxes.append((text, left, y - 0.8 * size, left + width, y + 0.25 * size))
+    return boxes
+
+
+@pytest.mark.parametrize("wijk", [None, "WK019310", WIJK_WITHOUT_CHILDREN[0]])
+def test_every_text_of_the_trend_chart_lies_inside_it_and_apart(zero_wijk_con, wijk):
+    """The names at the ends of the lines stay inside the chart: a wijk without children has every
+    line at 0, on the axis, and its stack of names ran below the chart's bottom edge, cut off
+    ('4-12 jaar' at the edge, its 'j' beyond it). No two texts overlap (the names and the years)."""
+    from outputs.report import gemeente_report, wijk_factsheet
+
+    html = (wijk_factsheet(zero_wijk_con, "GM0193", 2024, wijk) if wijk
+            else gemeente_report(zero_wijk_con, "GM0193", 2024))
+    [svg] = _svg_line_charts(html)
+    min_x, min_y, width, height = map(float, _attribute(svg, "viewBox").split())
+    boxes = _text_boxes(svg)
+    assert len(boxes) >= 6  # 0 and a number of the scale, two years, the lines' names
+    for text, left, top, right, bottom in boxes:
+        assert min_x <= left and right <= min_x + width and min_y <= top and bottom <= min_y + height, \
+            f"'{text}' ({left:.0f}, {top:.0f})-({right:.0f}, {bottom:.0f}) outside the chart ({width:g} x {height:g})"
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            apart = one[3] <= other[1] or other[3] <= one[1] or one[4] <= other[2] or other[4] <= one[2]
+            assert apart, f"'{one[0]}' and '{other[0]}' overlap"
+
+
+def _end_label_text(svg: str) -> str:
+    """The words right of the lines' ends: every text that is neither a number of the scale, nor a
+    year, nor the note where the source changes."""
+    import html as html_module
+
+    texts = [html_module.unescape(text) for element, text in re.findall(r"(<text\b[^>]*>)([^<]*)</text>", svg)
+             if _attribute(element, "text-anchor") is None and "bron" not in text]
+    return " ".join(texts)
+
+
+def test_lines_that_lie_on_each_other_are_named_together(zero_wijk_con):
+    """A wijk without children: the lines of 0-2, 2-4 and 4-12 jaar all lie on the axis, exactly on
+    each other, so that only the one drawn last shows. Its name says the others are there: one
+    label names all three and says they coincide."""
+    from outputs.report import wijk_factsheet
+
+    [svg] = _svg_line_charts(wijk_factsheet(zero_wijk_con, "GM0193", 2024, WIJK_WITHOUT_CHILDREN[0]))
+    named = _end_label_text(svg)
+    assert re.search(r"0-2, 2-4 en 4-12 jaar:? vallen samen", named), named
+    # one label: one sample of the line (its piece of line) for the three names
+    assert len(re.findall(r"<line\b[^>]*stroke-width=\"3\"", svg)) == 1, svg
+
+
+def test_two_lines_alike_are_named_together_and_a_line_apart_alone(zero_wijk_con):
+    """A wijk whose children are estimated from CBS's 0-15 (Binnenstad): 0-2 and 2-4 jaar, both two
+    years of age, get the same figures, so their lines lie on each other; 4-12 jaar has its own."""
+    from outputs.report import wijk_factsheet
+
+    [svg] = _svg_line_charts(wijk_factsheet(zero_wijk_con, "GM0193", 2024, "WK019310"))
+    named = _end_label_text(svg)
+    assert re.search(r"^4-12 jaar 0-2 en 2-4 jaar vallen samen$", named), named
+    assert len(re.findall(r"<line\b[^>]*stroke-width=\"3\"", svg)) == 2, svg
+
+
+def test_lines_apart_keep_a_name_each(sample_con):
+    """The sample gemeente's counts (BRP): every age group has figures of its own, and a name."""
+    from outputs.report import wijk_factsheet
+
+    year = sample_con.execute("select max(year) from geometries").fetchone()[0]
+    [svg] = _svg_line_charts(wijk_factsheet(sample_con, "GM9999", year, "WK999907"))
+    named = _end_label_text(svg)
+    assert "samen" not in named and all(f"{group} jaar" in named for group in ("0-2", "2-4", "4-12")), named
+    assert len(re.findall(r"<line\b[^>]*stroke-width=\"3\"", svg)) == 3, svg
+
+
+def test_names_of_lines_ending_apart_near_the_axis_move_up_into_the_chart():
+    """Three lines that end apart but close above 0 (a wijk emptied for rebuilding): their names,
+    pushed apart downwards, went below the chart; the stack moves up, each name on a row of its own."""
+    from outputs.report import svg_lines
+
+    svg = svg_lines([2023, 2024], {"0-2": ([40.0, 0.0], [False] * 2), "2-4": ([45.0, 1.0], [False] * 2),
+                                   "4-12": ([160.0, 2.0], [False] * 2)}, "proef")
+    _, _, width, height = map(float, _attribute(svg, "viewBox").split())
+    boxes = _text_boxes(svg)
+    for text, left, top, right, bottom in boxes:
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height, (text, top, bottom, height)
+    for i, one in enumerate(boxes):
+        assert all(one[3] <= other[1] or other[3] <= one[1] or one[4] <= other[2] or other[4] <= one[2]
+                   for other in boxes[i + 1:]), one
+    assert "samen" not in _end_label_text(svg)
