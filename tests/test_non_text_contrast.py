@@ -841,3 +841,26 @@ def test_every_axis_line_and_text_on_the_slides_has_contrast(app_db):
                 for background in page:
                     assert contrast(colour, background) >= 3, f"{dia}, {what}: {colour} on {background}"
     assert "tekort" in seen  # the zero line of the gap slide
+
+
+def test_the_lines_under_the_rows_of_the_pages_tables_have_the_reports_contrast(app_db):
+    """1.4.11: the tables a page draws itself (theme.html_table: Overzicht's Per wijk, the tables
+    under the charts, Aanleveren's messages) had a line of #d0d0d6 under each row, 1.5:1 on white.
+    Their cells wrap as the report's do (tests/test_browser_table_rules.py measures it), so the
+    line says which cells make a row: the report's colour, and each cell starts at the top."""
+    from outputs.palette import TABLE_RULE
+
+    at = run_page("overzicht")
+    assert not at.exception, at.exception
+    tables = [m.value for m in at.markdown if "<table" in m.value]
+    assert tables, "Overzicht draws no table of its own"
+    for html in tables:
+        styles = re.findall(r"<t[dh][^>]* style='([^']*)'", html)
+        assert styles
+        for style in styles:
+            rule = re.search(r"border-bottom:\s*([\d.]+)px solid ([^;']+)", style)
+            assert rule, style
+            assert float(rule.group(1)) >= 1
+            assert rule.group(2) == TABLE_RULE, style
+            assert contrast(rule.group(2), WHITE) >= 3, style
+            assert "vertical-align:top" in style, style
