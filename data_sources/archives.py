@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from data_sources import store
@@ -27,6 +28,42 @@ def data_members(path: Path) -> list[str]:
                     and not info.filename.lower().endswith(ZIP_EXTRAS)]
     except DAMAGED_ZIP:
         return []
+
+
+def data_date(path: Path) -> datetime | None:
+    """When the data files of the zip at `path` were written (the newest of their dates, as
+    data_members picks them): the moment of the CBS download, where the zip's own modification
+    date is when it was saved from a mail or uploaded. A zip date has no time zone (read as local
+    time, as a file's modification time is) and carries no usable date when a tool zeroed it
+    (1980-01-01, or the impossible 1980-00-00), or when it lies in the future; None when no
+    member has one (and for a zip that cannot be read). Only ZIP_EXTRAS beside each other (a CSV
+    saved as .txt, read as itself): their dates."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except DAMAGED_ZIP:
+        return None
+    # a zip of only a CSV saved as .txt (read as itself): its date is the data's
+    files = [info for info in infos if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
+    names = set(data_members(path)) or {info.filename for info in files}
+    dates = [date for info in files if info.filename in names
+             and (date := _usable_date(info.date_time)) is not None]
+    return max(dates, default=None)
+
+
+# a zip member's date on or before this day is no date: what a tool writes that zeroes it
+_NO_DATE_UNTIL = datetime(1980, 1, 2)
+
+
+def _usable_date(date_time: tuple[int, ...]) -> datetime | None:
+    try:
+        date = datetime(*date_time)
+    except ValueError:  # month or day 0, second 60: a zeroed or damaged date
+        return None
+    # a day ahead is still the time zone of the one who zipped it; later is a wrong clock
+    if date < _NO_DATE_UNTIL or date > datetime.now() + timedelta(days=1):
+        return None
+    return date
 
 
 def folder_and_name(member: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from outputs.palette import TABLE_RULE
 from transforms.privacy import format_number
 
 if TYPE_CHECKING:
@@ -15,7 +16,12 @@ if TYPE_CHECKING:
 VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
                    "white-space:nowrap")
 # Inline styles for a table drawn on a page (the report styles its tables with a style sheet).
-_CELL_STYLE = "padding:0.4rem 0.75rem;border:none;border-bottom:1px solid #d0d0d6"
+# The line under each row has the report's colour (3:1 on white, WCAG 1.4.11): on a page cells
+# wrap too (a wijk's name of 56 characters, the route of its figures, at 1280 px on a projector
+# every row of Overzicht took two lines), and a light grey is lost on a projector. Each cell
+# starts at the top, as in the report, so that a row's first lines stand side by side.
+_CELL_STYLE = (f"padding:0.4rem 0.75rem;border:none;border-bottom:1px solid {TABLE_RULE};"
+               "vertical-align:top")
 _TABLE_STYLE = "border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums"
 
 # (text, is_number): a number is right-aligned

@@ -994,3 +994,26 @@ def test_names_of_lines_ending_apart_near_the_axis_move_up_into_the_chart():
         assert all(one[3] <= other[1] or other[3] <= one[1] or one[4] <= other[2] or other[4] <= one[2]
                    for other in boxes[i + 1:]), one
     assert "samen" not in _end_label_text(svg)
+
+
+def test_the_lines_under_the_rows_of_the_pages_tables_have_the_reports_contrast(app_db):
+    """1.4.11: the tables a page draws itself (theme.html_table: Overzicht's Per wijk, the tables
+    under the charts, Aanleveren's messages) had a line of #d0d0d6 under each row, 1.5:1 on white.
+    Their cells wrap as the report's do (tests/test_browser_table_rules.py measures it), so the
+    line says which cells make a row: the report's colour, and each cell starts at the top."""
+    from outputs.palette import TABLE_RULE
+
+    at = run_page("overzicht")
+    assert not at.exception, at.exception
+    tables = [m.value for m in at.markdown if "<table" in m.value]
+    assert tables, "Overzicht draws no table of its own"
+    for html in tables:
+        styles = re.findall(r"<t[dh][^>]* style='([^']*)'", html)
+        assert styles
+        for style in styles:
+            rule = re.search(r"border-bottom:\s*([\d.]+)px solid ([^;']+)", style)
+            assert rule, style
+            assert float(rule.group(1)) >= 1
+            assert rule.group(2) == TABLE_RULE, style
+            assert contrast(rule.group(2), WHITE) >= 3, style
+            assert "vertical-align:top" in style, style

@@ -159,10 +159,12 @@ def _is_postcode_file(path: Path) -> bool:
 
 def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
                     of_account: bool, collection: dict | None = None,
-                    frame: pd.DataFrame | None = None, name_year: int | None = None) -> tuple[str, list[int]]:
+                    frame: pd.DataFrame | None = None, name_year: int | None = None,
+                    retrieved: datetime | None = None) -> tuple[str, list[int]]:
     """Boundaries from a GeoJSON file, from `collection` (read from the GeoPackage at `path`) or
     from `frame` (the GeoJSON files of the zip at `path`). The year: `year` (given by the user),
-    else the one year the file's jrstatcodes give (PDOK), else `name_year` or the year in its name."""
+    else the one year the file's jrstatcodes give (PDOK), else `name_year` or the year in its name.
+    `retrieved`: the date of the zip the GeoJSON file at `path` was unpacked from (retrieved_at)."""
     if frame is None:
         # a GeoJSON is often the national file: a damaged region of another gemeente is passed
         # over (refuse_damaged_regions); the GeoPackage reader kept only the gemeenten asked for
@@ -211,8 +213,8 @@ def _import_geojson(con, path: Path, gemeenten, year, notes: list[str],
     if water:
         notes.append(info(f"{len(water)} gemeente(n), wijk(en) of buurt(en) hebben delen die water zijn "
                           "(water of H2O = JA); die delen zijn niet op de kaart gezet."))
-    retrieved = datetime.fromtimestamp(path.stat().st_mtime)
-    return "geometrie", store_geometries(con, features, year=year, retrieved_at=retrieved,
+    return "geometrie", store_geometries(con, features, year=year,
+                                         retrieved_at=retrieved or retrieved_at(path),
                                          file_name=path.name, file_hash=store.file_sha256(path))
 
 
@@ -487,6 +489,17 @@ def _refuse_nested_zip(path: Path) -> None:
             f"eerst uit en lees {first} zelf in. Er is niets opgeslagen.")
 
 
+def retrieved_at(path: Path) -> datetime:
+    """When a hand-downloaded file was fetched (loads.retrieved_at, 'Opgehaald op'): its
+    modification time; for a zip the date of the data files inside (archives.data_date), as the
+    zip's own is when it was saved from a mail or uploaded, else the zip's own date."""
+    if path.suffix.lower() == ".zip" and path.is_file():
+        inside = archives.data_date(path)
+        if inside is not None:
+            return inside
+    return datetime.fromtimestamp(path.stat().st_mtime)
+
+
 def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str],
                of_account: bool = False) -> tuple[str, list[int]]:
     _refuse_metadata(path)
@@ -501,7 +514,8 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
         with archives.unpacked(path, lambda info: info.filename == inner[0], noun="GeoJSON-bestand",
                                max_bytes=MAX_ANSWER_BYTES) as folder:
             return _import_geojson(con, folder / Path(inner[0]).name, gemeenten, year, notes,
-                                   of_account, name_year=year_in_file_name(path.name))
+                                   of_account, name_year=year_in_file_name(path.name),
+                                   retrieved=retrieved_at(path))
     if inner:
         frame, name_year = _zipped_geojson_frames(path, inner, year, notes)
         return _import_geojson(con, path, gemeenten, year, notes, of_account, frame=frame,
@@ -537,8 +551,7 @@ def _store_one(con, path: Path, gemeenten, year, replace: bool, notes: list[str]
     if cbs_file.kind == "kerncijfers" and not children:
         notes.append(_no_children_note(cbs_file))
     file_hash = store.file_sha256(path) if path.is_file() else None
-    # The analyst downloaded the file by hand: its modification time is the retrieval date.
-    retrieved = datetime.fromtimestamp(path.stat().st_mtime)
+    retrieved = retrieved_at(path)
     options = {"replace": replace} if cbs_file.kind in REPLACEABLE else {}
     if cbs_file.kind == "bevolking-leeftijd":
         options["notes"] = notes  # former gemeenten (a herindeling) are named, not stored
