@@ -631,14 +631,9 @@ def test_the_ages_of_03759ned_under_a_kwb_number_are_refused(con, tmp_path):
 def test_a_cbsodata_folder_without_its_data_file_names_the_data_file_it_does_hold(tmp_path):
     # the real 85984NED folder: TableInfos and DataProperties beside a dict of rows by region
     # code; 'geen TypedDataSet.json' did not say that the figures were in the other file
-    folder = tmp_path / "85984NED"
-    folder.mkdir()
-    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85984NED", "Title": "Kerncijfers"}]))
-    (folder / "DataProperties.json").write_text(json.dumps([
-        {"Key": "WijkenEnBuurten", "Type": "GeoDimension"},
-        {"Key": "AantalInwoners_5", "Type": "Topic"}]))
-    (folder / "WijkenEnBuurten.json").write_text(json.dumps([{"Key": "GM0193", "Title": "Zwolle"}]))
-    (folder / "stripped_filtered_data_2024.json").write_text(json.dumps({"GM0193": {"AantalInwoners_5": 1}}))
+    from test_cbs_zipped_folder import folder_without_data
+
+    folder = folder_without_data(tmp_path / "85984NED")
     with pytest.raises(InputRefused) as refused:
         read_cbs_file(folder)
     # the folder as the user knows it, not its path (in the app a folder on the server)

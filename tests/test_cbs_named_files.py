@@ -57,14 +57,19 @@ def test_a_table_kindkaart_does_not_read_is_refused_naming_the_file(tmp_path, ca
     assert out.splitlines() == [named + UNKNOWN_TABLE]
 
 
-def test_a_folder_named_after_its_table_does_not_say_the_number_twice(tmp_path, capsys):
-    folder = tmp_path / "85146NED"
+def income_folder(folder: Path) -> Path:
+    """A cbsodata folder of 85146NED (income per wijk), a table Kindkaart does not read."""
     folder.mkdir()
     income_answer(folder / "TypedDataSet.json", None)
     (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85146NED", "Title": "Inkomen"}]))
     (folder / "DataProperties.json").write_text(json.dumps([
         {"Key": "WijkenEnBuurten", "Type": "GeoDetail"},
         {"Key": "GemiddeldInkomenPerInwoner_66", "Type": "Topic", "Datatype": "Double"}]))
+    return folder
+
+
+def test_a_folder_named_after_its_table_does_not_say_the_number_twice(tmp_path, capsys):
+    folder = income_folder(tmp_path / "85146NED")
     code, out = import_cbs(tmp_path, folder, capsys=capsys)
     assert code == 1
     assert out.splitlines() == ["Map 85146NED" + UNKNOWN_TABLE]

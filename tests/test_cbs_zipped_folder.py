@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from conftest import refusal
 from conftest import run_page_as_analist as run_page
-from test_cbs_named_files import UNKNOWN_TABLE, income_answer
+from test_cbs_named_files import UNKNOWN_TABLE, income_folder
 
 from data_sources import cli, jobs, store
 
@@ -109,13 +109,7 @@ def test_a_zipped_cbsodata_folder_without_its_data_file_names_the_data_file_it_d
 
 def test_a_zipped_cbsodata_folder_of_a_table_kindkaart_does_not_read_is_refused_as_the_folder(
         sample_copy, tmp_path):
-    folder = tmp_path / "85146NED"
-    folder.mkdir()
-    income_answer(folder / "TypedDataSet.json", None)
-    (folder / "TableInfos.json").write_text(json.dumps([{"Identifier": "85146NED", "Title": "Inkomen"}]))
-    (folder / "DataProperties.json").write_text(json.dumps([
-        {"Key": "WijkenEnBuurten", "Type": "GeoDetail"},
-        {"Key": "GemiddeldInkomenPerInwoner_66", "Type": "Topic", "Datatype": "Double"}]))
+    folder = income_folder(tmp_path / "85146NED")
     path = zipped(folder, tmp_path / "inkomen.zip", "flat")
     assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == (
         "Bestand inkomen.zip (tabel 85146NED)" + UNKNOWN_TABLE)
