@@ -48,13 +48,19 @@ def test_page_offers_every_gemeente_and_explains_the_estimate(app_db, analist):
     assert "0 tot 15 jaar" in text
 
 
-def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs, analist):
+def _load_utrecht_2024(analist):
+    """Gemeente laden: Utrecht, 2024, fetched from the recorded CBS server."""
     at = run_page("gemeente_laden", account=analist)
     at.selectbox(key="laden_gemeente").set_value("GM0344")
     at.multiselect(key="laden_jaren").set_value([2024])
     at.run()
     next(b for b in at.button if b.label == "Laden").click()
     at.run(timeout=120)
+    return at
+
+
+def test_load_a_recorded_gemeente_and_show_it_on_the_map(app_db, recorded_cbs, analist):
+    at = _load_utrecht_2024(analist)
     assert not at.exception
     assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
     assert not at.error
@@ -105,12 +111,7 @@ def test_a_damaged_copy_of_a_fetched_table_is_named_as_the_table_not_by_its_fold
     """The copy of a fetched table lives in a folder on the server (the cache beside the
     database): before, a copy without its data said 'Map /…/cbs_cache/cbs/85984NED/GM0344: geen
     TypedDataSet.json …' on the page."""
-    at = run_page("gemeente_laden", account=analist)
-    at.selectbox(key="laden_gemeente").set_value("GM0344")
-    at.multiselect(key="laden_jaren").set_value([2024])
-    at.run()
-    next(b for b in at.button if b.label == "Laden").click()
-    at.run(timeout=120)
+    at = _load_utrecht_2024(analist)
     assert any("is geladen" in str(s.value) for s in at.success), _page_text(at)
     copy = app_db.parent / "cbs_cache" / "cbs" / "85984NED" / "GM0344"
     (copy / "TypedDataSet.json").unlink()  # a copy cut short (a full disk, a cleanup)

@@ -83,6 +83,17 @@ def _upload(at, name: str, data: bytes, mime: str = "application/octet-stream"):
     assert not at.exception, at.exception
 
 
+def loaded_rows_after_zip_upload(path: Path) -> list[dict]:
+    """Gemeente laden for Zwolle: upload the zipped download at `path`, and the rows of the page's
+    tables of loaded data afterwards."""
+    at = run_page("gemeente_laden")
+    at.selectbox(key="laden_gemeente").set_value("GM0193").run()
+    _upload(at, path.name, path.read_bytes(), "application/zip")
+    assert [s.value for s in at.success][0].startswith(f"{path.name} is ingelezen")
+    at.run()
+    return [row for frame in at.dataframe for row in frame.value.to_dict("records")]
+
+
 def test_gemeente_laden_names_the_uploaded_file_of_a_table_it_does_not_read(app_db, tmp_path):
     path = income_answer(tmp_path / "wijkinkomen_2024.json", "85146NED")
     at = run_page("gemeente_laden")
@@ -125,13 +136,7 @@ def test_the_line_after_loading_a_download_with_its_table_number_keeps_the_numbe
 
 def test_gemeente_laden_lists_the_uploaded_download_by_its_name(app_db, tmp_path):
     """Before: the table of loaded data said 'odata-2025' under Tabel after the upload."""
-    path = open_data_zip(tmp_path, "wijkcijfers_2025.zip")
-    at = run_page("gemeente_laden")
-    at.selectbox(key="laden_gemeente").set_value("GM0193").run()
-    _upload(at, path.name, path.read_bytes(), "application/zip")
-    assert [s.value for s in at.success][0].startswith("wijkcijfers_2025.zip is ingelezen")
-    at.run()
-    shown = [row for frame in at.dataframe for row in frame.value.to_dict("records")]
+    shown = loaded_rows_after_zip_upload(open_data_zip(tmp_path, "wijkcijfers_2025.zip"))
     kerncijfers = [row for row in shown if row.get("Jaar") == 2025 and row.get("Bron") == "CBS"]
     assert [row["Tabel"] for row in kerncijfers] == ["wijkcijfers_2025.zip"], shown
     assert "odata-" not in json.dumps(shown, default=str)

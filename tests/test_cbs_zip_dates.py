@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from conftest import run_page_as_analist as run_page
 from test_cbs_geojson import zwolle_wijken
-from test_cbs_named_files import _upload
+from test_cbs_named_files import loaded_rows_after_zip_upload
 from test_cbs_real_variants import write_download
 
 from data_sources import cli
@@ -112,12 +112,7 @@ def test_gemeente_laden_and_databronnen_show_the_date_of_the_files_in_an_uploade
         app_db, tmp_path):
     """An upload is a fresh file on the server: before, 'Opgehaald op' was the moment of the upload."""
     path = zip_with_dates(tmp_path / "wijkcijfers_2025.zip", open_data_download(tmp_path), DOWNLOADED)
-    at = run_page("gemeente_laden")
-    at.selectbox(key="laden_gemeente").set_value("GM0193").run()
-    _upload(at, path.name, path.read_bytes(), "application/zip")
-    assert [s.value for s in at.success][0].startswith("wijkcijfers_2025.zip is ingelezen")
-    at.run()
-    shown = [row for frame in at.dataframe for row in frame.value.to_dict("records")]
+    shown = loaded_rows_after_zip_upload(path)
     loaded = [row for row in shown if row.get("Tabel") == "wijkcijfers_2025.zip"]
     assert [row["Gegevensdatum (opgehaald)"] for row in loaded] == ["14-03-2025 09:26"], shown
 

@@ -115,12 +115,17 @@ def test_a_zipped_cbsodata_folder_of_a_table_kindkaart_does_not_read_is_refused_
         "Bestand inkomen.zip (tabel 85146NED)" + UNKNOWN_TABLE)
 
 
-def test_a_zip_of_two_cbsodata_folders_is_refused_naming_them(sample_copy, tmp_path):
-    path = tmp_path / "kerncijfers.zip"
+def two_folders_zipped(path: Path, top: str = "") -> Path:
+    """A zip of two recorded cbsodata folders (85618NED and 85984NED), under `top` if given."""
     with zipfile.ZipFile(path, "w") as archive:
         for fixture in ("odata_v3/85618NED", "odata_v3/85984NED"):
             for file in sorted((FIXTURES / fixture).iterdir()):
-                archive.write(file, f"kerncijfers/{Path(fixture).name}/{file.name}")
+                archive.write(file, f"{top}{Path(fixture).name}/{file.name}")
+    return path
+
+
+def test_a_zip_of_two_cbsodata_folders_is_refused_naming_them(sample_copy, tmp_path):
+    path = two_folders_zipped(tmp_path / "kerncijfers.zip", "kerncijfers/")
     assert refusal(sample_copy, lambda: jobs.import_cbs_file(sample_copy, path)) == (
         "Bestand kerncijfers.zip: het zip-bestand bevat 2 mappen zoals cbsodata die opslaat "
         "(kerncijfers/85618NED en kerncijfers/85984NED); Kindkaart leest één tabel tegelijk. Pak "
@@ -182,11 +187,7 @@ def test_gemeente_laden_reads_a_zipped_cbsodata_folder(app_db, tmp_path):
 
 
 def test_gemeente_laden_names_what_a_zip_of_two_cbsodata_folders_holds(app_db, tmp_path):
-    path = tmp_path / "kerncijfers.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        for fixture in ("odata_v3/85618NED", "odata_v3/85984NED"):
-            for file in sorted((FIXTURES / fixture).iterdir()):
-                archive.write(file, f"{Path(fixture).name}/{file.name}")
+    path = two_folders_zipped(tmp_path / "kerncijfers.zip")
     at = run_page("gemeente_laden")
     at.selectbox(key="laden_gemeente").set_value("GM0344").run()
     _upload(at, path)
