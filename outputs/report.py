@@ -53,6 +53,14 @@ class Context:
     def wijk_name(self) -> str:
         return exports.wijken(self.con, self.gemeente_code, self.year).get(self.wijk_code or "", self.wijk_code or "")
 
+    @property
+    def wijk_label(self) -> str:
+        """The wijk's name, with its code when another wijk of the gemeente has that name that year
+        (labels.wijk_labels; the wijken whose children CBS keeps secret count too)."""
+        names = {**exports.unknown_wijken(self.con, self.gemeente_code, self.year),
+                 **exports.wijken(self.con, self.gemeente_code, self.year)}
+        return labels.wijk_labels(names).get(self.wijk_code or "", self.wijk_name)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -503,7 +511,7 @@ def _map(context: Context) -> str | None:
               for code, geometry in drawn.items() if geometry is not None]
     title = f"Kinderen 0-12 jaar per wijk, {context.year}"
     if context.wijk_code:
-        title += f" (omrand: {context.wijk_name})"
+        title += f" (omrand: {context.wijk_label})"
     left_out = [code for code, geometry in drawn.items() if geometry is None]
     note = (f"<p class='note'>{esc(unreadable_boundaries_note(left_out, names))}</p>" if left_out else "")
     return (svg_map(shapes, title) if shapes else "") + note or None
@@ -516,9 +524,9 @@ def _per_wijk(context: Context) -> str | None:
     if rows.empty:
         return None
     # two wijken of one name (after a herindeling, two 'Centrum') each carry their code
-    names, codes = list(rows["wijk_name"]), list(rows["wijk_code"])
-    bar_labels = [f"{name} ({code})" if names.count(name) > 1 else name
-                  for name, code in zip(names, codes, strict=True)]
+    codes = list(rows["wijk_code"])
+    shown = labels.wijk_labels(dict(zip(codes, rows["wijk_name"], strict=True)))
+    bar_labels = [shown[code] for code in codes]
     chosen = bar_labels[codes.index(context.wijk_code)] if context.wijk_code in codes else context.wijk_name
     chart = svg_bars(bar_labels, list(rows[TOTAL_LABEL]), list(table.hidden.iloc[:-1][TOTAL_LABEL]),
                      f"Kinderen 0-12 jaar per wijk, {context.year}"
@@ -844,5 +852,5 @@ def wijk_factsheet(con: duckdb.DuckDBPyConnection, gemeente_code: str, year: int
                    sections: list[Section] | None = None) -> str:
     """The factsheet of one wijk: every section with scope 'wijk', as one HTML page."""
     context = Context(con, gemeente_code, year, wijk_code)
-    return _document(context, "wijk", f"Wijkfactsheet {context.wijk_name} ({context.gemeente_name}) {year}",
+    return _document(context, "wijk", f"Wijkfactsheet {context.wijk_label} ({context.gemeente_name}) {year}",
                      sections)

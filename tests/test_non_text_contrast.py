@@ -889,6 +889,36 @@ def test_of_two_wijken_of_one_name_the_factsheet_marks_only_the_chosen_one(two_c
     assert f"vet en omrand: Centrum ({wijk})" in caption
 
 
+@pytest.mark.parametrize(("wijken", "wijk", "heading"), [
+    (TWO_CENTRUMS, "WK019310", "Wijkfactsheet Centrum (WK019310) (Zwolle) 2024"),
+    (TWO_CENTRUMS, "WK019311", "Wijkfactsheet Centrum (WK019311) (Zwolle) 2024"),
+    (TWO_CENTRUMS, "WK019322", "Wijkfactsheet Wijk 22 Stadshagen (Zwolle) 2024"),
+    # the other Centrum's children are secret (CBS '.'): it has no bar, yet shares the name
+    ([TWO_CENTRUMS[0], (*TWO_CENTRUMS[1][:3], "."), TWO_CENTRUMS[2]], "WK019310",
+     "Wijkfactsheet Centrum (WK019310) (Zwolle) 2024"),
+    ([TWO_CENTRUMS[0], TWO_CENTRUMS[2]], "WK019310", "Wijkfactsheet Centrum (Zwolle) 2024"),
+])
+def test_the_factsheets_heading_names_a_wijk_of_a_shared_name_by_its_code(tmp_path, wijken, wijk, heading):
+    """After a herindeling two wijken of one gemeente can both be 'Centrum': the factsheet's heading
+    and its <title> carry the code then, as the bars do, so that two factsheets are never named
+    alike; a name of its own stays without a code."""
+    import html as html_module
+
+    from kwb_files import kwb_rows, write_kwb_xlsx
+
+    from data_sources import jobs, store
+    from outputs.report import wijk_factsheet
+
+    con = store.connect(tmp_path / "kindkaart.duckdb")
+    try:
+        jobs.import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(wijken=wijken)))
+        sheet = wijk_factsheet(con, "GM0193", 2024, wijk)
+    finally:
+        con.close()
+    assert html_module.unescape(re.search(r"<h1>(.*?)</h1>", sheet).group(1)) == heading
+    assert html_module.unescape(re.search(r"<title>(.*?)</title>", sheet).group(1)) == heading
+
+
 def _text_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
     """Every text of an SVG chart as (text, left, top, right, bottom): its width measured in DejaVu
     Sans (wider than the report's system-ui fonts), its height from its font size (ascent 0.8,

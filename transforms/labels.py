@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -222,6 +223,14 @@ def short_wijk_name(name: str) -> str:
     """A wijk's name as written on a map: CBS names wijken "Wijk 10 Binnenstad", and the number is
     noise there."""
     return re.sub(r"^Wijk \d+\s+", "", name)
+
+
+def wijk_labels(names: dict[str, str]) -> dict[str, str]:
+    """wijk_code -> the wijk's name as the report shows it among the wijken of one gemeente and
+    year (`names`: code -> name): after a herindeling two wijken can share a name (two 'Centrum'),
+    and each of those carries its code, 'Centrum (WK036301)'; a name of its own stays as it is."""
+    counts = Counter(names.values())
+    return {code: f"{name} ({code})" if counts[name] > 1 else name for code, name in names.items()}
 
 
 def lrk_year_text(supply_years, year: int) -> str:
