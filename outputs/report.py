@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,6 +239,11 @@ def _legend(breaks: list[float], values: list[float]) -> str:
 
 
 BAR_OUTLINE = 3.0
+BAR_LABEL_SIZE = 14
+BAR_LABEL_GAP = 8        # between a name's end and its bar
+BAR_LABEL_BOLD = 1.15    # a bold name (the chosen wijk) is wider than _text_width's regular one
+BAR_LEFT_MIN = 60        # the margin of short names
+BAR_LEFT_SHARE = 0.5     # the names never take more than this share of the chart's width
 
 
 def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: str,
@@ -247,17 +253,26 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
     whose code (`codes`, one per label) is `highlight` (the chosen wijk's code: after a herindeling
     two wijken can share a name) is orange, and, so that colour is not the only thing
     that marks it (WCAG 1.4.1), outlined in black as the map outlines it, with its name in bold;
-    the title should say so."""
-    row, left, right = 26, 170, 70
+    the title should say so.
+    The names' margin follows the longest name (a generous estimate of its width, _text_width); a
+    name wider than half the chart is shortened with '…' and keeps its full text in a <title>
+    (hover, screen readers), so that no name runs off the chart's left edge."""
+    row, right = 26, 70
     height = row * len(labels) + 20
     visible = [v for v, h in zip(values, hidden, strict=True) if not h and v is not None and not math.isnan(v)]
     top = max(visible + [1.0])
     parts = []
     codes = codes if codes is not None else [None] * len(labels)
-    for i, (label, value, hide, code) in enumerate(zip(labels, values, hidden, codes, strict=True)):
+    chosen_bars = [highlight is not None and code == highlight for code in codes]
+    room = width * BAR_LEFT_SHARE - BAR_LABEL_GAP
+    shown = [_fitted_label(label, room, BAR_LABEL_BOLD if chosen else 1.0)
+             for label, chosen in zip(labels, chosen_bars, strict=True)]
+    left = math.ceil(max([BAR_LEFT_MIN] + [_bar_label_width(text, chosen) + BAR_LABEL_GAP
+                                           for text, chosen in zip(shown, chosen_bars, strict=True)]))
+    for i, (label, text_shown, value, hide, chosen) in enumerate(zip(labels, shown, values, hidden, chosen_bars,
+                                                                    strict=True)):
         y = 10 + i * row
         bar = 0 if hide or value is None or math.isnan(value) else (width - left - right) * value / top
-        chosen = highlight is not None and code == highlight
         fill = palette.HIGHLIGHT if chosen else colour
         # the chosen bar: the black of the map's outline (palette.HIGHLIGHT_OUTER), 1.5 px inside
         # the bar's box so that its length stays the value's
@@ -266,13 +281,30 @@ def svg_bars(labels: list[str], values: list[float], hidden: list[bool], title: 
         inset = BAR_OUTLINE / 2 if chosen and bar > BAR_OUTLINE else 0
         weight = ' font-weight="700"' if chosen else ""
         text = hidden_label() if hide else shown_figure_text(value)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="14"{weight}>{esc(label)}</text>'
+        full = f"<title>{esc(label)}</title>" if text_shown != label else ""
+        parts.append(f'<text x="{left - BAR_LABEL_GAP}" y="{y + 17}" text-anchor="end" font-size="{BAR_LABEL_SIZE}"'
+                     f'{weight}>{full}{esc(text_shown)}</text>'
                      f'<rect x="{left + inset:.1f}" y="{y + 3 + inset:.1f}" width="{max(bar - 2 * inset, 0):.1f}" '
                      f'height="{row - 8 - 2 * inset:.1f}" fill="{fill}"{outline}/>'
                      f'<text x="{left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="14">{esc(text)}</text>')
     return (f'<figure><svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{esc(title)}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg><figcaption>{esc(title)}</figcaption>'
             '</figure>')
+
+
+def _bar_label_width(text: str, bold: bool) -> float:
+    return _text_width(text, BAR_LABEL_SIZE) * (BAR_LABEL_BOLD if bold else 1.0)
+
+
+def _fitted_label(label: str, room: float, factor: float) -> str:
+    """The label when it fits in `room` px, else shortened with '…'; a code at the end ('Centrum
+    (WK019310)', two wijken of one name) stays, the name before it is shortened."""
+    if _text_width(label, BAR_LABEL_SIZE) * factor <= room:
+        return label
+    name, code = re.fullmatch(r"(.*?)((?: \([A-Z]{2}\d+\))?)", label, flags=re.S).groups()
+    while name and _text_width(f"{name.rstrip()}…{code}", BAR_LABEL_SIZE) * factor > room:
+        name = name[:-1]
+    return f"{name.rstrip()}…{code}"
 
 
 def svg_lines(years: list[int], series: dict[str, tuple[list[float], list[bool]]], title: str,

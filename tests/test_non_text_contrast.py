@@ -919,21 +919,70 @@ def test_the_factsheets_heading_names_a_wijk_of_a_shared_name_by_its_code(tmp_pa
     assert html_module.unescape(re.search(r"<title>(.*?)</title>", sheet).group(1)) == heading
 
 
+LONG_WIJK = "Wijk 12 Binnenstad-Oost en Oude Haven"
+LONGER_WIJK = "Wijk 03 Sint-Maartensvlotbrug, Mijdrecht-Zuid en de Oude Haven"
+
+
+@pytest.mark.parametrize("chosen", [None, "WK000012", "WK000003"])
+def test_a_long_wijk_name_beside_its_bar_is_never_cut_off(chosen):
+    """Real CBS names reach 40 characters and more: with the names' margin fixed at 170 px they
+    ran off the chart's left edge (cut in the HTML and in print). The margin follows the longest
+    name; one wider than half the chart is shortened with '…' and keeps its full name in a
+    <title>. Every name starts inside the chart, by the report's own estimate and measured in
+    DejaVu Sans (bold for the chosen wijk), and ends before the bars begin."""
+    import html as html_module
+
+    from outputs.report import _text_width, svg_bars
+
+    svg = svg_bars([LONG_WIJK, LONGER_WIJK, "Oost"], [120.0, 80.0, 40.0], [False] * 3, "proef",
+                   codes=["WK000012", "WK000003", "WK000001"], highlight=chosen)
+    _, _, width, _ = map(float, _attribute(svg, "viewBox").split())
+    names = re.findall(r"(<text\b[^>]*>)(?:<title>([^<]*)</title>)?([^<]*)</text><rect\b([^>]*)>", svg)
+    assert len(names) == 3, svg
+    bars_start = min(float(_attribute(f"<rect {rect}>", "x")) for *_, rect in names)
+    for element, _, text, _ in names:
+        estimate = _text_width(html_module.unescape(text), 14)
+        assert float(_attribute(element, "x")) - estimate >= 0, (text, svg)
+    for text, left, _, right, _ in _text_boxes(svg):
+        if text in {"120", "80", "40"}:
+            continue
+        assert 0 <= left and right <= bars_start, (text, left, right, bars_start)
+    shown = {html_module.unescape(full or text): html_module.unescape(text) for _, full, text, _ in names}
+    assert shown[LONGER_WIJK].endswith("…") and len(shown[LONGER_WIJK]) < len(LONGER_WIJK)
+    assert shown["Oost"] == "Oost"
+    # the name that fits in half the chart is shown whole, unless bold (chosen) it no longer does
+    assert (shown[LONG_WIJK] == LONG_WIJK) == (chosen != "WK000012"), shown
+    assert bars_start <= width / 2 + 8
+
+
+def test_short_names_beside_the_bars_keep_a_compact_margin():
+    """Short names leave the bars the room: no margin wider than the names need (plus the gap)."""
+    from outputs.report import svg_bars
+
+    svg = svg_bars(["Oost", "West", "Noord"], [10.0, 20.0, 30.0], [False] * 3, "proef")
+    starts = {float(x) for x in re.findall(r'<rect x="([\d.]+)"', svg)}
+    assert starts == {60.0}, svg
+    assert "<title>" not in svg
+    for text, left, _, right, _ in _text_boxes(svg):
+        assert 0 <= left and (text.isdigit() or right <= 60), (text, left, right)
+
+
 def _text_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
     """Every text of an SVG chart as (text, left, top, right, bottom): its width measured in DejaVu
-    Sans (wider than the report's system-ui fonts), its height from its font size (ascent 0.8,
+    Sans (wider than the report's system-ui fonts; bold where the text is), its height from its font size (ascent 0.8,
     descent 0.25 of it, as 'j' and 'g' reach below the baseline)."""
     import html as html_module
 
     from PIL import ImageFont
 
     boxes = []
-    for element, text in re.findall(r"(<text\b[^>]*>)([^<]*)</text>", svg):
+    for element, text in re.findall(r"(<text\b[^>]*>)(?:<title>[^<]*</title>)?([^<]*)</text>", svg):
         text = html_module.unescape(text)
         size = float(_attribute(element, "font-size"))
         x, y = float(_attribute(element, "x")), float(_attribute(element, "y"))
+        bold = _attribute(element, "font-weight") in ("bold", "700", "800", "900")
         try:
-            font = ImageFont.truetype("DejaVuSans.ttf", size)
+            font = ImageFont.truetype("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
         except OSError:
             font = ImageFont.load_default(size)
         width = font.getlength(text)
