@@ -31,7 +31,7 @@ from data_sources.registrations.history import restore
 from data_sources.registrations.importing import ImportResult, import_workbook_detailed
 from data_sources.registrations.schemas import registration_type
 from data_sources.registrations.validate import CheckedUpload
-from data_sources.text import file_name_shown
+from data_sources.text import file_name_shown, given_path
 from transforms.labels import capitalised, on_the_pages
 from transforms.partner_staging import staging_view
 from transforms.population import (
@@ -377,6 +377,8 @@ def import_cbs_file(con: duckdb.DuckDBPyConnection, path: str | Path, *,
     but was not stored); raises InputRefused when refused (nothing stored). `within`: the
     gemeenten of the account that reads it (page Gemeente laden; None: every gemeente, as the
     command line of the server's administrator): nothing of another gemeente is stored."""
+    path = given_path(path)  # '.' is named as the folder it stands for, in the audit and refusals
+
     def work() -> cbs_files.StoredFile:
         with store.transaction(con):
             stored = cbs_files.store_file(con, path, gemeenten=gemeenten, year=year,

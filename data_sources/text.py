@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 
 @lru_cache(maxsize=65536)
@@ -83,6 +84,14 @@ def file_name_shown(name: str) -> str:
     DuckDB refuses to store) become the replacement character."""
     return " ".join(_NAME_CONTROLS.sub(lambda m: " " if m.group() in "\t\n\r" else "",
                                        storable(str(name))).split())
+
+
+def given_path(path: str | Path) -> Path:
+    """A file or folder as the user gave it, resolved when its name says nothing: `.`, `./` and
+    `map/..` have no name of their own (Path('.').name is ''), so the line after loading read
+    ': kerncijfers ...' and the load stored no file name. A symlink given by its name keeps it."""
+    path = Path(path)
+    return path.resolve() if path.name in ("", "..") else path
 
 
 # The number of a CBS StatLine table (85984NED, 03759ned); Kindkaart's own ids of a file without

@@ -67,7 +67,8 @@ HALO = "#ffffff"
 # cells wrap (a source, an assumption, 'reguliere plekken voor niveau 1-3' in nine columns on A4)
 # and rows stand 4 px apart, less than the lines within a cell, so the line is what says which
 # cells make one row. #bbb had 1.9:1 on white; this grey has 3.5:1 (columns get it too: one grid).
-# The tables on the app's pages (outputs.html.table) draw their line under each row in it too.
+# The tables on the app's pages (outputs.html.table) draw their line under each row in it too,
+# the slides' tables (pages/presentatie.py) their grid.
 TABLE_RULE = "#888888"
 LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 AGE_GROUP_LINES = {"0-2": LineStyle("#009E73", "dot", "circle"), "2-4": LineStyle("#0072B2", "solid", "square"),

@@ -5,6 +5,7 @@ import streamlit as st
 from data_sources.config import min_count
 from outputs import exports, report
 from outputs.html import esc
+from outputs.palette import TABLE_RULE
 from ui.auth import audited, current_account
 from ui.continuum import defaults_in_use
 from ui.data import cursor, releasing, showing_refusals
@@ -40,7 +41,10 @@ st.markdown(
     .kk-map svg { width: 100%; height: min(560px, calc(100vh - 330px)); }
     .kk-legend, .kk-legend p { font-size: 1.4rem !important; color: #000; }
     .kk-table table { font-size: 1.15rem; border-collapse: collapse; width: 100%; color: #000; }
-    .kk-table th, .kk-table td { border: 1px solid #777; padding: .15rem .5rem; text-align: left; }
+    """ + f"""
+    /* the report's grid (palette.TABLE_RULE, 3:1 on white); it wins over Streamlit's markdown table */
+    .kk-table th, .kk-table td {{ border: 1px solid {TABLE_RULE}; padding: .15rem .5rem; text-align: left; }}
+    """ + """
     .kk-table td.num { text-align: right; }
     .st-key-kk_clicker { display: none !important; }
     .kk-paused, [data-testid='stMarkdownContainer'] p.kk-paused { font-size: 1.1rem; color: #000; margin: 0;

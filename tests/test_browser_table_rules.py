@@ -2,7 +2,8 @@
 (theme.html_table) wrap with a real gemeente's wijk names, so the line under each row is what says
 which cells make a row: it has 3:1 on white (WCAG 1.4.11), as in the report, and each cell of a
 row starts on the same line. Haarlemmermeer's 18 wijken with their real names (CBS 2024, from
-../shared/real_data) in a kwb-2024.xlsx in CBS's layout (made-up counts)."""
+../shared/real_data) in a kwb-2024.xlsx in CBS's layout (made-up counts). The levering slide's
+table (report.html_table, ruled by the Presentatie page's style sheet) has its grid in that colour."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from browser import chromium_page, require_chromium, settled, sign_in, streamlit_server
 from conftest import REAL_DATA, add_account, app_db_with_files
 from kwb_files import kwb_rows, write_kwb_xlsx
-from test_non_text_contrast import WHITE, contrast
+from test_non_text_contrast import WHITE, _rgb, contrast
+
+from outputs.palette import TABLE_RULE
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +75,36 @@ def test_the_rows_of_overzicht_wrap_at_1280_px_and_are_parted_by_a_line_with_con
         assert len(row["firstTops"]) == 1, f"the cells of a row start on different lines: {row}"
         for colour in row["rules"]:
             assert contrast(colour, WHITE) >= 3, f"line under a row {colour}: {contrast(colour, WHITE):.2f}:1"
+
+
+# Per table of the levering slide (report.html_table in a .kk-table box, no inline style): the
+# colours of the lines around each cell, and the background the table stands on.
+SLIDE_MEASURE = """() => [...document.querySelectorAll('[data-testid="stMain"] .kk-table table')].map(t => {
+  const background = el => { for (; el; el = el.parentElement) {
+      const colour = getComputedStyle(el).backgroundColor;
+      if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour; }
+    return 'rgb(255, 255, 255)'; };
+  return {background: background(t),
+          rules: [...t.querySelectorAll('th, td')].map(c => { const s = getComputedStyle(c);
+            return {text: c.innerText, width: s.borderBottomWidth,
+                    colours: [s.borderTopColor, s.borderRightColor, s.borderBottomColor, s.borderLeftColor]}; })};
+})"""
+
+
+def test_the_table_on_the_levering_slide_is_ruled_in_the_table_rule(app_db):
+    """The slides draw the deliveries with report.html_table, without inline styles: the
+    Presentatie page's style sheet gives its cells their lines, in the report's TABLE_RULE (3:1 on
+    the slide's white, WCAG 1.4.11), as the report's. Before: #777, a second copy of the colour."""
+    require_chromium()
+    with streamlit_server(app_db) as url, chromium_page(1280, 800) as page:
+        page.goto(f"{url}/presentatie?gemeente=GM9999&jaar=2024&dia=levering", wait_until="domcontentloaded")
+        page.locator("[data-testid='stMain'] .kk-table table tbody tr").first.wait_for(timeout=60_000)
+        settled(page)
+        [table] = page.evaluate(SLIDE_MEASURE)
+    assert contrast(table["background"], WHITE) == 1, table["background"]
+    assert len(table["rules"]) > 10, table
+    for cell in table["rules"]:
+        assert float(cell["width"].removesuffix("px")) >= 1, cell
+        for colour in cell["colours"]:
+            assert _rgb(colour) == _rgb(TABLE_RULE), f"line around {cell['text']!r}: {colour}"
+            assert contrast(colour, table["background"]) >= 3, cell

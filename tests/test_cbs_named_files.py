@@ -232,3 +232,22 @@ def test_a_cbsodata_folder_without_its_figures_is_named_as_the_folder_not_its_pa
     code, out = import_cbs(tmp_path, folder if given == "absolute" else Path("."), capsys=capsys)
     assert code == 1
     assert out.splitlines() == ["Map 85146NED: geen TypedDataSet.json of UntypedDataSet.json."]
+
+
+@pytest.mark.parametrize("given", [".", "./", "../kerncijfers_utrecht/", "sub/.."])
+def test_a_cbsodata_folder_given_as_dot_is_named_as_the_folder_after_loading(
+        tmp_path, capsys, monkeypatch, given):
+    """Before: ': kerncijfers (85984NED, 2024) ingelezen ...', Path('.').name being '', and the
+    load stored an empty file name. The recorded Utrecht folder, copied and given as the folder
+    one stands in."""
+    folder = tmp_path / "kerncijfers_utrecht"
+    shutil.copytree(FIXTURES / "odata_v3" / "85984NED", folder)
+    (folder / "sub").mkdir()
+    monkeypatch.chdir(folder)
+    code, out = import_cbs(tmp_path, given, capsys=capsys)  # as typed, the slash kept
+    assert code == 0, out
+    assert out.splitlines() == ["kerncijfers_utrecht: kerncijfers (85984NED, 2024) ingelezen voor 2 gemeente(n): "
+                                "90 cijfers (gebied × kenmerk)."]
+    with duckdb.connect(str(tmp_path / "k.duckdb"), read_only=True) as con:
+        assert con.execute("select distinct file_name from loads where dataset = 'kerncijfers'").fetchall() == [
+            ("kerncijfers_utrecht",)]

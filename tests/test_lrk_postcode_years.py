@@ -173,6 +173,19 @@ def _as_before_migration_0090(database: Path) -> None:
         con.close()
 
 
+def _postcodes_stored_by_a_kindkaart_before_0090(database: Path, path: Path) -> None:
+    """The postcode file at `path` loaded as a Kindkaart before migration 0090 loaded it (stored
+    without placing any LRK location again), and the database as that Kindkaart left it."""
+    con = store.connect(database)
+    try:
+        year, frame = postcodes.read_postcode_file(path)
+        with store.transaction(con):
+            postcodes.store_postcodes(con, frame, year=year)
+    finally:
+        con.close()
+    _as_before_migration_0090(database)
+
+
 def test_an_older_database_migrates_with_the_years_that_can_be_known(other_wijk, tmp_path):
     """A database of before the postcode year was stored: each location gets the year the loader's
     rule took over the postcodes loaded before its export, unless the postcodes of a year the rule
@@ -185,13 +198,10 @@ def test_an_older_database_migrates_with_the_years_that_can_be_known(other_wijk,
         jobs.import_cbs_file(con, write_postcodes(tmp_path, 2024, ZWOLLE[2023]), gemeenten=["GM0193"])
         for year in (2023, 2024):
             jobs.import_lrk(con, write_export(tmp_path, year, {2023: 40, 2024: 56}[year]), year=year)
-        # the postcodes of 2024 loaded again as an older Kindkaart did: without placing anything
-        year, frame = postcodes.read_postcode_file(write_postcodes(tmp_path, 2024, ZWOLLE[2023]))
-        with store.transaction(con):
-            postcodes.store_postcodes(con, frame, year=year)
     finally:
         con.close()
-    _as_before_migration_0090(other_wijk)
+    # the postcodes of 2024 loaded again as an older Kindkaart did: without placing anything
+    _postcodes_stored_by_a_kindkaart_before_0090(other_wijk, write_postcodes(tmp_path, 2024, ZWOLLE[2023]))
 
     con = store.connect(other_wijk)  # migrates
     try:
@@ -229,12 +239,9 @@ def test_the_migration_keeps_the_year_where_it_can_be_known(tmp_path):
     try:
         jobs.import_cbs_file(con, write_postcodes(tmp_path, 2023))
         jobs.import_lrk(con, write_export(tmp_path, 2024), year=2024)
-        year, frame = postcodes.read_postcode_file(write_postcodes(tmp_path, 2024))
-        with store.transaction(con):
-            postcodes.store_postcodes(con, frame, year=year)
     finally:
         con.close()
-    _as_before_migration_0090(database)
+    _postcodes_stored_by_a_kindkaart_before_0090(database, write_postcodes(tmp_path, 2024))
     con = store.connect(database)
     try:
         assert placement(con) == [(2024, "100000001", "WK019310", "BU01931000", 2023),
@@ -340,12 +347,9 @@ def test_the_wijk_profile_says_the_stored_year_where_todays_postcodes_would_say_
         jobs.import_cbs_file(con, write_postcodes(tmp_path, 2023), gemeenten=["GM0193"])
         for year in (2023, 2024):
             jobs.import_lrk(con, write_export(tmp_path, year, {2023: 40, 2024: 56}[year]), year=year)
-        year, frame = postcodes.read_postcode_file(write_postcodes(tmp_path, 2024))
-        with store.transaction(con):
-            postcodes.store_postcodes(con, frame, year=year)
     finally:
         con.close()
-    _as_before_migration_0090(other_wijk)
+    _postcodes_stored_by_a_kindkaart_before_0090(other_wijk, write_postcodes(tmp_path, 2024))
     con = store.connect(other_wijk)  # migrates, and builds the marts over the stored placement
     try:
         assert [row[-1] for row in placement(con)] == [2023] * 4

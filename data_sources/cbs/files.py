@@ -33,6 +33,7 @@ from data_sources.cbs.loading import (
 from data_sources.cbs.pipeline import store_geometries
 from data_sources.errors import InputRefused, info
 from data_sources.offline_boundaries import store_bundled_boundaries
+from data_sources.text import given_path
 from data_sources.workbooks import DAMAGED_ZIP
 
 STORERS = {
@@ -349,7 +350,7 @@ def store_file(con, path: str | Path, *, gemeenten: list[str] | None = None,
     as on the command line). `gemeenten` must lie within them; without `gemeenten` only the
     file's gemeenten within them are stored (a note names the others), and a file with none of
     them is refused."""
-    path = Path(path)
+    path = given_path(path)  # '.' names the folder (its file name, the year in it)
     # a pipe was read for ever (waiting for a writer), a device such as /dev/zero until memory ran
     # out; a file or a folder (cbsodata's) is what this reads
     with contextlib.suppress(OSError):  # a path that is not there is refused where it is read

@@ -14,6 +14,7 @@ from data_sources.text import (
     bad_byte_said,
     bad_bytes_of,
     decoded,
+    given_path,
     is_cbs_table_id,
     json_error_at_bad_byte,
 )
@@ -254,7 +255,7 @@ def read_table_dir(directory: str | Path, gemeenten: list[str] | None = None, *,
     directory = Path(directory)
     named = (f"De opgeslagen kopie van CBS-tabel {copy_of}" if copy_of
              else f"Bestand {zipped}" if zipped
-             else f"Map {directory.name or directory.resolve().name}")
+             else f"Map {given_path(directory).name}")
     problems: list[str] = []
     infos_path = directory / "TableInfos.json"
     props_path = directory / "DataProperties.json"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from data_sources import jobs, store
 from data_sources.cbs.pipeline import check_gemeenten
 from data_sources.commands._registration_args import year
 from data_sources.errors import severity
-from data_sources.text import is_cbs_table_id
+from data_sources.text import given_path, is_cbs_table_id
 
 NAME = "import-cbs"
 HELP = ("Een handmatig gedownload CBS-bestand inlezen (StatLine-CSV, kwb-xlsx/csv, OData-JSON, "
@@ -60,7 +58,7 @@ def run(args) -> int:
     source = ", ".join(str(part) for part in (table_id if is_cbs_table_id(table_id) else None,
                                               table_year) if part)
     amounts = ", ".join(f"{int(count or 0)} {STORED_UNITS.get(dataset, 'rijen')}" for dataset, count in stored)
-    print(f"{Path(args.bestand).name}: {kind}{f' ({source})' if source else ''} ingelezen voor {held}: "
+    print(f"{given_path(args.bestand).name}: {kind}{f' ({source})' if source else ''} ingelezen voor {held}: "
           f"{amounts or 'niets opgeslagen'}.")
     # what to act on first, marked; then what only informs (data_sources.errors.Note)
     for note in sorted(notes, key=lambda note: severity(note) != "warning"):
