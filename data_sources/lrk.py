@@ -105,13 +105,16 @@ REGISTERED, DEREGISTERED = "ingeschreven", "uitgeschreven"
 MAX_PLACES = 10_000
 DATE_FIELDS = {"registered_on": "inschrijfdatum", "deregistered_on": "uitschrijfdatum"}
 # Dates as the register writes them (dd-mm-jjjj), as Excel and LibreOffice save a date cell or
-# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them. A
+# ISO text (jjjj-mm-dd, a time may follow), and with slashes as an English Excel writes them, also
+# with the time of a date-time cell ('5/1/2008 0:00', or '5/1/2008 12:00:00 AM' as English
+# Windows programs write a database's timestamp); the time is not read. A
 # date cell formatted with a short year (d-m-jj, as a Dutch Excel can save a CSV: '1-3-12') has
 # two digits: the register began in 2005 (with the registrations of the years before), so such a
 # year is 20jj (TWO_DIGIT_CENTURY); one that would lie after today is refused (_dates).
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(?P<year>\d{4}|\d{2})$")
+_SLASH_DATE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(?P<year>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?)?$", re.IGNORECASE)
 TWO_DIGIT_CENTURY = 2000
 # A date cell formatted with the month's name, as a Dutch Excel offers them ('1-mrt-12', '1 mrt
 # 2012', 'donderdag 1 maart 2012') and saves them so in a CSV; a weekday must be the date's.

@@ -1,0 +1,114 @@
+"""Layouts of LRK and CBS files as public repositories hold them, not tried before: each built
+small in its real layout (made-up rows) and read by the command line into a real DuckDB file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from data_sources import cli, store
+
+# The LRK table of RIVM's geodatabase (voorz_lrkp_20150115, as a public model of it names its
+# columns): the register's columns with the GIS's own around them (objectid, uniek_nr, pc4,
+# gem_code, x_coord, y_coord, geocod), inschrijfdatum and uitschrijfdatum as timestamps.
+GIS_HEADER = ("objectid,uniek_nr,lrk_id,type_oko,actuele_naam_oko,aantal_kindplaatsen,status,"
+              "inschrijfdatum,uitschrijfdatum,opvanglocatie_adres,opvanglocatie_postcode,"
+              "opvanglocatie_woonplaats,pc4,gem_code,verantwoordelijke_gemeente,x_coord,y_coord,geocod")
+GIS_ROWS = [
+    ("1,1001,111111111,KDV,De Boomhut,48,Ingeschreven,{2008-05-01},,Dorpsstraat 1,1234AB,Oord,1234,1,"
+     "Oord,155000,463000,pc6hnr"),
+    ("2,1002,222222222,BSO,Het Klimrek,60,Ingeschreven,{2012-09-01},,Kerkweg 2,1234AC,Oord,1234,1,"
+     "Oord,155100,463100,pc6hnrletter"),
+    ("3,1003,333333333,PSZ,Peuterzaal,16,Uitgeschreven,{2006-01-01},{2014-07-31},Laan 3,1234AC,Oord,"
+     "1234,1,Oord,155200,463200,pc6"),
+    ("4,1004,444444444,VGO,Gastouder,4,Ingeschreven,{2013-03-01},,Laan 4,1234AB,Oord,1234,1,Oord,"
+     "155300,463300,pc6hnrtoev"),
+]
+# How a timestamp reaches the CSV: as the database writes it, from an English Excel (a date-time
+# cell saved as m/d/jjjj h:mm), and as English Windows programs write one (ArcGIS, Access).
+TIMESTAMPS = {
+    "database": lambda d: f"{d:%Y-%m-%d} 00:00:00",
+    "english excel": lambda d: f"{d.month}/{d.day}/{d.year} 0:00",
+    "english windows": lambda d: f"{d.month}/{d.day}/{d.year} 12:00:00 AM",
+}
+
+
+def _postcode_db(path) -> None:
+    con = store.connect(path)
+    load_id = store.new_load(con, source="cbs", dataset="postcodes", year=2024)
+    for postcode, buurt, wijk in [("1234AB", "BU00010101", "WK000101"), ("1234AC", "BU00010201", "WK000102")]:
+        con.execute("insert into postcodes values (2024, ?, ?, ?, 'GM0001', ?)", [postcode, buurt, wijk, load_id])
+    con.close()
+
+
+def _gis_export(path, form: str):
+    def row(line: str) -> str:
+        for iso in {part.split("}")[0] for part in line.split("{")[1:]}:
+            line = line.replace("{" + iso + "}", TIMESTAMPS[form](dt.date.fromisoformat(iso)))
+        return line
+
+    path.write_text("\r\n".join([GIS_HEADER, *map(row, GIS_ROWS)]) + "\r\n", encoding="cp1252")
+    return path
+
+
+@pytest.mark.parametrize("form", list(TIMESTAMPS))
+def test_the_lrk_table_of_a_geodatabase_loads_with_its_timestamps_in_every_form(tmp_path, capsys, form):
+    """Before, a date with slashes and a time ('5/1/2008 0:00', '5/1/2008 12:00:00 AM') was 'geen
+    datum', and the whole export was refused; the same date with dashes and a time was read."""
+    db = tmp_path / "k.duckdb"
+    _postcode_db(db)
+    export = _gis_export(tmp_path / "voorz_lrkp_20150115.csv", form)
+    assert cli.main(["import-lrk", str(export), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "LRK 2015: 3 ingeschreven locaties met samen 112 kindplaatsen geladen." in out
+    assert "1 uitgeschreven locatie(s)" in out
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute(
+            "select lrk_id, provision_type, places, wijk_code, registered_on, deregistered_on"
+            " from raw_lrk__locations order by row_number").fetchall() == [
+            ("111111111", "KDV", 48, "WK000101", dt.date(2008, 5, 1), None),
+            ("222222222", "BSO", 60, "WK000102", dt.date(2012, 9, 1), None),
+            ("333333333", "PSZ", 16, "WK000102", dt.date(2006, 1, 1), dt.date(2014, 7, 31)),
+            ("444444444", "VGO", 4, "WK000101", dt.date(2013, 3, 1), None)]
+        assert con.execute("select wijk_code, sum(places) from supply_by_wijk where year = 2015"
+                           " group by wijk_code order by wijk_code").fetchall() == [
+            ("WK000101", 52.0), ("WK000102", 60.0)]
+    finally:
+        con.close()
+
+
+def test_a_slashed_date_time_whose_order_the_file_does_not_show_is_refused_saying_so(tmp_path, capsys):
+    """With a time too, '5/1/2008 0:00' is 1 May or 5 January: without a date whose day is above 12
+    the file does not tell, and the message says so (not 'geen datum')."""
+    db = tmp_path / "k.duckdb"
+    _postcode_db(db)
+    export = tmp_path / "voorz_lrkp_2015.csv"
+    export.write_text(f"{GIS_HEADER}\r\n" + GIS_ROWS[0].replace("{2008-05-01}", "5/1/2008 0:00") + "\r\n",
+                      encoding="cp1252")
+    assert cli.main(["import-lrk", str(export), "--db", str(db)]) == 1
+    assert ("rij 2, kolom inschrijfdatum: '5/1/2008 0:00' is geen datum (de volgorde van dag en maand "
+            "is niet uit het bestand af te leiden") in capsys.readouterr().out
+
+
+def test_a_ggd_risk_profile_table_of_lrk_locations_is_refused_naming_the_missing_type(tmp_path, capsys):
+    """The GGD's risk profiles with LRK columns (openstate/datasets, kinderopvang/
+    risicoprofielen_kdv_haarlem.csv): ',' separated, 'LRK nummer', a row per location and year,
+    dates m/d/jjjj, but no type_oko and no status; no year in its name."""
+    db = tmp_path / "k.duckdb"
+    _postcode_db(db)
+    export = tmp_path / "risicoprofielen_kdv_oord.csv"
+    export.write_text(
+        "LRK nummer,jaar,kleur vestiging,actuele_naam_oko,aantal_kindplaatsen,vve,inschrijfdatum,"
+        "opvanglocatie_adres,opvanglocatie_postcode,opvanglocatie_woonplaats,longitude,latitude,"
+        "naam_houder,houdervanaf,url\n"
+        "111111111,2015,geel,De Boomhut,48,Nee,01/01/2010,Dorpsstraat 1 ,1234AB,OORD,4.64,52.39,"
+        "Stichting X,01/01/2005,http://lrk/Oko/Kdv/GegevensOKO.jsf?selectedResultId=2\n"
+        "111111111,2014,oranje,De Boomhut,48,Nee,01/01/2010,Dorpsstraat 1 ,1234AB,OORD,4.64,52.39,"
+        "Stichting X,01/01/2005,http://lrk/Oko/Kdv/GegevensOKO.jsf?selectedResultId=2\n", encoding="utf-8")
+    assert cli.main(["import-lrk", str(export), "--jaar", "2015", "--db", str(db)]) == 1
+    assert capsys.readouterr().out == (
+        "Bestand risicoprofielen_kdv_oord.csv: de kolom(men) type_oko ontbreken. Een LRK-export heeft "
+        "onder meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode.\n")
