@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import openpyxl
 import pytest
+from kwb_files import KWB_COLUMNS, kwb_rows
 
 from data_sources import cli, store
 
@@ -112,3 +114,86 @@ def test_a_ggd_risk_profile_table_of_lrk_locations_is_refused_naming_the_missing
     assert capsys.readouterr().out == (
         "Bestand risicoprofielen_kdv_oord.csv: de kolom(men) type_oko ontbreken. Een LRK-export heeft "
         "onder meer lrk_id, type_oko, aantal_kindplaatsen en opvanglocatie_postcode.\n")
+
+
+# The wijk- en buurtkaart's table of figures as people save it (QGIS, the PDOK services): up to 2021
+# WK_CODE, AANT_INW and P_00_14_JR with -99999999 for secret (a public SQL table and R scripts of
+# it), from 2022 wijkcode, aantal_inwoners and percentage_personen_0_tot_15_jaar with -99997
+# ('data_from_wijkbuurtkaart.csv' of a public notebook).
+KAART_LAYOUTS = {
+    "up to 2021": (["WK_CODE", "WK_NAAM", "GM_CODE", "GM_NAAM", "IND_WBI", "WATER", "AANT_INW",
+                    "AANT_MAN", "AANT_VROUW", "P_00_14_JR", "P_15_24_JR", "AANTAL_HH", "P_HH_M_K"],
+                   "-99999999", "P_00_14_JR"),
+    "from 2022": (["wijkcode", "wijknaam", "gemeentecode", "gemeentenaam",
+                   "indelingswijziging_wijken_en_buurten", "water", "aantal_inwoners", "mannen",
+                   "vrouwen", "percentage_personen_0_tot_15_jaar", "percentage_personen_15_tot_25_jaar",
+                   "aantal_huishoudens", "percentage_huishoudens_met_kinderen"],
+                  "-99997", "percentage_personen_0_tot_15_jaar"),
+}
+
+
+def _kaart_rows(secret: str) -> list[list]:
+    return [["WK019310", "Wijk 10 Binnenstad", "GM0193", "Zwolle", 1, "NEE", 7115, 3485, 3630, 6, 17, 4200, 15],
+            ["WK019352", "Wijk 52 Soestweteringlanden", "GM0193", "Zwolle", 1, "NEE", 55, 30, 25,
+             secret, secret, 20, secret]]
+
+
+@pytest.mark.parametrize("saved", ["csv", "xlsx"])
+@pytest.mark.parametrize("layout", list(KAART_LAYOUTS))
+def test_the_table_of_the_wijk_en_buurtkaart_is_refused_saying_what_it_is_and_what_to_load(
+        tmp_path, capsys, layout, saved):
+    """Before, it was refused as a kwb without gwb_code_10 or a file without 'a column of region
+    codes', though it has wijk codes: it has the ages only as a percentage, which Kindkaart does
+    not turn into a count (as for kwb-2016), and the message now says so and what to load."""
+    header, secret, young = KAART_LAYOUTS[layout]
+    path = tmp_path / f"wijk_2021.{saved}"
+    if saved == "csv":
+        path.write_text("\n".join(",".join(map(str, row)) for row in [header, *_kaart_rows(secret)]) + "\n",
+                        encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        for row in [header, *_kaart_rows(int(secret))]:
+            book.active.append(row)
+        book.save(path)
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 1
+    assert capsys.readouterr().out == (
+        f"Bestand {path.name} is de tabel van de wijk- en buurtkaart van CBS (kolom {young}): die geeft "
+        "de leeftijden alleen als percentage van de inwoners, en dat rekent Kindkaart niet om naar een "
+        "aantal kinderen. Lees voor de cijfers het kwb-bestand (kwb-<jaar>.xlsx) of de kerncijfers uit "
+        "StatLine in, en voor de grenzen de wijk- en buurtkaart als GeoPackage. Er is niets opgeslagen.\n")
+    con = store.connect(db)
+    try:
+        assert con.execute("select count(*) from loads where source = 'cbs'").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_kwb_csv_with_quoted_padded_cells_decimal_points_and_names_with_a_space_loads(tmp_path, capsys):
+    """cbs-kwb-2024.csv as a public script reads it: ';', every name quoted, some with a space
+    after them ('a_nb_won ', 'p_won_m_ag '), numbers right-aligned with a decimal point, secret
+    cells '       .' in quotes. The counts land as in the workbook."""
+    def cell(value) -> str:
+        if value == ".":
+            return '"       ."'
+        return f'"{value}"' if isinstance(value, str) else f"{value:>10}"
+
+    header = [*KWB_COLUMNS, "a_nb_won ", "p_won_m_ag "]
+    lines = [";".join(f'"{name}"' for name in header)]
+    lines += [";".join(cell(value) for value in [*row, ".", 12.5]) for row in kwb_rows()]
+    path = tmp_path / "cbs-kwb-2024.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 0
+    assert "kerncijfers (2024) ingelezen voor 1 gemeente(n)" in capsys.readouterr().out
+    con = store.connect(db)
+    try:
+        assert con.execute(
+            "select region_code, stem, value from raw_cbs__kerncijfers where region_level = 'wijk'"
+            " and stem in ('k_0Tot15Jaar', 'AfstandTotKinderdagverblijf') order by 1, 2").fetchall() == [
+            ("WK019310", "AfstandTotKinderdagverblijf", 0.6), ("WK019310", "k_0Tot15Jaar", 450.0),
+            ("WK019311", "AfstandTotKinderdagverblijf", 0.6), ("WK019311", "k_0Tot15Jaar", 1200.0),
+            ("WK019322", "AfstandTotKinderdagverblijf", 0.6), ("WK019322", "k_0Tot15Jaar", 6000.0),
+            ("WK019352", "AfstandTotKinderdagverblijf", 0.6), ("WK019352", "k_0Tot15Jaar", None)]
+    finally:
+        con.close()

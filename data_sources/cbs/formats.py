@@ -645,12 +645,27 @@ def _sheet_as_csv(path: Path, name: str) -> str:
 # Files that Kindkaart reads by another route, known by their header among the first rows: said
 # so, instead of the column a CBS file would have ('kolom gwb_code_10 ontbreekt').
 _LRK_COLUMNS = {"lrkid", "typeoko", "aantalkindplaatsen", "opvanglocatiepostcode"}
+# The attribute table of CBS's wijk- en buurtkaart, saved as CSV or workbook from QGIS or the
+# PDOK services: its codes (WK_CODE up to 2021, wijkcode from 2022) beside the ages as a
+# percentage of the inhabitants (P_00_14_JR, percentage_personen_0_tot_15_jaar), never a count.
+_KAART_CODES = {"gmcode", "wkcode", "bucode", "gemeentecode", "wijkcode", "buurtcode"}
+_KAART_YOUNG = {"p0014jr", "percentagepersonen0tot15jaar"}
 
 
 def _refuse_other_route(path: Path, rows: list) -> None:
-    """Refuse an LRK export, or CBS's postcode file saved as a workbook, by what it is."""
+    """Refuse an LRK export, CBS's postcode file saved as a workbook, or the wijk- en buurtkaart's
+    table of figures, by what it is."""
     for cells in rows:
-        names = {compact(cell) for cell in cells if isinstance(cell, str)}
+        spelled = {compact(cell): cell.strip() for cell in cells if isinstance(cell, str)}
+        names = set(spelled)
+        young = sorted(names & _KAART_YOUNG)
+        if names & _KAART_CODES and young:
+            raise InputRefused(
+                f"Bestand {path.name} is de tabel van de wijk- en buurtkaart van CBS (kolom "
+                f"{spelled[young[0]]}): die geeft de leeftijden alleen als percentage van de "
+                "inwoners, en dat rekent Kindkaart niet om naar een aantal kinderen. Lees voor de "
+                "cijfers het kwb-bestand (kwb-<jaar>.xlsx) of de kerncijfers uit StatLine in, en "
+                "voor de grenzen de wijk- en buurtkaart als GeoPackage. Er is niets opgeslagen.")
         if len(names & _LRK_COLUMNS) >= 3:
             raise InputRefused(
                 f"Bestand {path.name} is een export van het Landelijk Register Kinderopvang, geen "
@@ -713,6 +728,7 @@ def _read_kwb(sheet: _Sheet, path: Path, year: int | None,
             "bestand heeft er zo'n 18.500). Kindkaart leest het niet; er is niets opgeslagen.")
     code_column = next((c for c in KWB_CODE_COLUMNS if c in frame.columns), None)
     if code_column is None:
+        _refuse_other_route(path, [list(sheet.frame.columns)])
         raise InputRefused(f"Bestand {path.name}: kolom gwb_code_10 (of gwb_code) ontbreekt.")
     year = _year_from(path, year)
     mapped = {c: KWB_STEMS[c] for c in frame.columns if c in KWB_STEMS}
