@@ -197,3 +197,40 @@ def test_a_kwb_csv_with_quoted_padded_cells_decimal_points_and_names_with_a_spac
             ("WK019352", "AfstandTotKinderdagverblijf", 0.6), ("WK019352", "k_0Tot15Jaar", None)]
     finally:
         con.close()
+
+
+# kwb-2012.xls as public scripts read it: Code_10_pos12 and GWB_CODE12 (the code without its
+# letters) first, then its name (GWB_NAAM12_60POS), the parts of the code (GM_CODE, WK_CODE,
+# BU_CODE), GEM_NAAM, RECS as one letter (G, W, B), long names (AANT_INW, AANTAL_HH, STED eleventh)
+# and the children as a percentage (P_00_14_JR).
+OLD_KWB_HEADER = ["Code_10_pos12", "GWB_CODE12", "GWB_NAAM12_60POS", "GM_CODE", "WK_CODE", "BU_CODE",
+                  "GEM_NAAM", "RECS", "AANT_INW", "AANTAL_HH", "STED", "P_00_14_JR"]
+OLD_KWB_ROWS = [["GM0193", "0193", "Zwolle", "0193", "", "", "Zwolle", "G", 122000, 52000, 2, 19],
+                ["WK019310", "019310", "Wijk 10 Binnenstad", "0193", "10", "", "Zwolle", "W", 7100, 4200, 1, 6],
+                ["BU01931000", "01931000", "Binnenstad", "0193", "10", "00", "Zwolle", "B", 3100, 1900, 1, 5]]
+
+
+@pytest.mark.parametrize("saved", ["xls", "csv"])
+def test_a_kwb_of_2012_is_refused_saying_which_kwb_years_kindkaart_reads(tmp_path, capsys, saved):
+    """Before, kwb-2012.xls was 'kolom gwb_code_10 (of gwb_code) ontbreekt', though it has its
+    codes in GWB_CODE12; its names are not those of kwb-2013 on, and its children a percentage."""
+    path = tmp_path / f"kwb-2012.{saved}"
+    if saved == "xls":
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("kwb_2012")
+        for r, row in enumerate([OLD_KWB_HEADER, *OLD_KWB_ROWS]):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        book.save(str(path))
+    else:
+        path.write_text("\n".join(";".join(map(str, row)) for row in [OLD_KWB_HEADER, *OLD_KWB_ROWS]) + "\n",
+                        encoding="cp1252")
+    db = tmp_path / "k.duckdb"
+    assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 1
+    assert capsys.readouterr().out == (
+        f"Bestand {path.name} is een kwb-bestand van 2012 of eerder (kolom GWB_CODE12): daarin heten de "
+        "kolommen anders (AANT_INW, P_00_14_JR) en staan de kinderen van 0 tot 15 jaar alleen als "
+        "percentage. Kindkaart leest de kwb-bestanden vanaf 2013 (gwb_code, a_inw), met het aantal "
+        "kinderen vanaf kwb-2017. Er is niets opgeslagen.\n")

@@ -650,6 +650,10 @@ _LRK_COLUMNS = {"lrkid", "typeoko", "aantalkindplaatsen", "opvanglocatiepostcode
 # percentage of the inhabitants (P_00_14_JR, percentage_personen_0_tot_15_jaar), never a count.
 _KAART_CODES = {"gmcode", "wkcode", "bucode", "gemeentecode", "wijkcode", "buurtcode"}
 _KAART_YOUNG = {"p0014jr", "percentagepersonen0tot15jaar"}
+# A kwb of 2012 or before (kwb-2012.xls): its code column with the year (GWB_CODE12) beside the
+# parts (GM_CODE, WK_CODE, BU_CODE), long names (AANT_INW) and RECS as one letter; from kwb-2013 on
+# CBS writes the short names Kindkaart reads (gwb_code, a_inw, recs 'Gemeente').
+_OLD_KWB_CODE = re.compile(r"gwbcode\d{2}")
 
 
 def _refuse_other_route(path: Path, rows: list) -> None:
@@ -659,6 +663,13 @@ def _refuse_other_route(path: Path, rows: list) -> None:
         spelled = {compact(cell): cell.strip() for cell in cells if isinstance(cell, str)}
         names = set(spelled)
         young = sorted(names & _KAART_YOUNG)
+        old_code = next((spelled[n] for n in sorted(names) if _OLD_KWB_CODE.fullmatch(n)), None)
+        if old_code is not None:
+            raise InputRefused(
+                f"Bestand {path.name} is een kwb-bestand van 2012 of eerder (kolom {old_code}): "
+                "daarin heten de kolommen anders (AANT_INW, P_00_14_JR) en staan de kinderen van 0 "
+                "tot 15 jaar alleen als percentage. Kindkaart leest de kwb-bestanden vanaf 2013 "
+                "(gwb_code, a_inw), met het aantal kinderen vanaf kwb-2017. Er is niets opgeslagen.")
         if names & _KAART_CODES and young:
             raise InputRefused(
                 f"Bestand {path.name} is de tabel van de wijk- en buurtkaart van CBS (kolom "
