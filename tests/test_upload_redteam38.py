@@ -5,6 +5,7 @@ spaces. Each refusal is Dutch, names sheet, row and column where there is one, a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 import zipfile
@@ -16,6 +17,7 @@ import xlsxwriter
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import (  # noqa: E402
     built_small_gemeente,
+    plain_workbook,
     rezip,
     sheet_edited,
     stored_content,
@@ -154,6 +156,57 @@ def test_the_command_line_refuses_a_damaged_text_reference_and_stores_nothing(tm
     code, out, changed = import_by_cli(tmp_path, data, capsys)
     assert (code, changed) == (1, False)
     assert "cel A2 verwijst naar een tekst die niet in het bestand staat" in out, out
+
+
+# --- headers of personal data as child lists abbreviate them ------------------------------------
+
+@pytest.mark.parametrize(("header", "kind"), [
+    ("gebdatum", "geboortedatums"), ("Geb.dat.", "geboortedatums"), ("geboren op", "geboortedatums"),
+    ("Birthdate", "geboortedatums"), ("kindnaam", "namen"), ("Leerlingnaam", "namen"),
+    ("cliëntnaam", "namen"), ("sofinr", "burgerservicenummers"),
+    # a soft hyphen or zero-width space pasted along from a word processor
+    ("ge\u00adboorte\u00addatum", "geboortedatums"), ("B\u200bSN", "burgerservicenummers"),
+])
+def test_a_list_of_children_on_another_sheet_under_an_abbreviated_header_is_refused(
+        gem, header, kind):
+    """A hidden sheet 'Kinderen' with 'kindnaam' and 'gebdatum' above one child went through:
+    only the full words were known, and a date is no reason to refuse on a sheet not counted."""
+    def child_list(book):
+        sheet = book.create_sheet("Kinderen")
+        sheet.append(["nr", header])
+        sheet.append([1, dt.date(2021, 3, 12) if kind == "geboortedatums" else "Sanne"])
+        sheet.sheet_state = "hidden"
+
+    data = plain_workbook([VVE, ["Centrum", "2-4", "SES", 5]], extra=child_list)
+    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
+    texts = result.message_texts()
+    assert not result.ok and result.aggregates_df.empty
+    assert any(t.startswith("Blad 'Kinderen', rij 1, kolom B") and
+               f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}" in t for t in texts), texts
+
+
+@pytest.mark.parametrize("header", ["locatienaam", "wijknaam", "organisatienaam", "schoolnaam",
+                                    "naam locatie", "gebied"])
+def test_names_of_places_and_organisations_are_no_personal_headers(gem, header):
+    def other(book):
+        sheet = book.create_sheet("Locaties")
+        sheet.append([header, "aantal"])
+        sheet.append(["De Regenboog", 12])
+
+    result = validate_workbook(plain_workbook([VVE, ["Centrum", "2-4", "SES", 5]], extra=other),
+                               "vve-indicaties", gem, "vve.xlsx")
+    # ('wijknaam' and 'aantal' are the header of a copy of the data, refused as such)
+    assert not any("persoonsgegevens" in t for t in result.message_texts()), result.message_texts()
+
+
+def test_a_header_with_a_soft_hyphen_or_zero_width_space_is_the_column(gem):
+    """'leeftijds\u00adgroep' shows in Excel as 'leeftijdsgroep' and was 'geen kolom van het
+    sjabloon', the column then missing."""
+    header = ["wijk", "leeftijds\u00adgroep", "crite\u200brium", "aantal kinderen\ufeff"]
+    result = validate_workbook(plain_workbook([header, ["Centrum", "2-4", "SES", 5]]),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["children_count"].tolist() == [5]
 
 
 # --- the page -------------------------------------------------------------------------------------
