@@ -209,6 +209,28 @@ def test_a_header_with_a_soft_hyphen_or_zero_width_space_is_the_column(gem):
     assert result.aggregates_df["children_count"].tolist() == [5]
 
 
+# --- wijk and buurt codes printed with spaces ----------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "wijk"), [
+    ("WK 9999 01", "WK999901"), ("wk 999902", "WK999902"), ("WK\u00a09999\u00a003", "WK999903"),
+    ("BU 9999 01 02", "WK999901"), ("BU 99990901", "WK999909"),
+])
+def test_a_code_printed_with_spaces_between_its_parts_is_read(gem, typed, wijk):
+    """'WK 0363 01', as reports print a code by gemeente and wijk, was 'geen wijk'."""
+    result = validate_workbook(plain_workbook([VVE, [typed, "2-4", "SES", 5]]),
+                               "vve-indicaties", gem, "vve.xlsx")
+    assert result.ok, result.message_texts()
+    assert result.aggregates_df["wijk_code"].tolist() == [wijk]
+
+
+@pytest.mark.parametrize("typed", ["WK 9999 1", "WK 99 99 01", "WK-9999-01", "WK 9999 08"])
+def test_other_spellings_and_codes_of_no_wijk_are_still_refused(gem, typed):
+    texts = validate_workbook(plain_workbook([VVE, [typed, "2-4", "SES", 5]]),
+                              "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert texts and texts[0].startswith(f"Blad 'Gegevens', rij 2, kolom A (wijk): '{typed}' "
+                                         "is geen wijk"), texts
+
+
 # --- the page -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("damage", ["utf-16", "text reference"])
