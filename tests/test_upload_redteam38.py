@@ -251,3 +251,18 @@ def test_the_page_refuses_these_files_in_dutch_and_stores_nothing(app_db, damage
     assert expected in shown, shown
     assert not [b for b in at.button if b.label == "Bevestigen en opslaan"]
     assert loads_of(app_db, "vve-indicaties") == before
+
+
+# --- a PDF under a workbook's name ---------------------------------------------------------------
+
+@pytest.mark.parametrize("pdf", [
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n",
+    b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",  # without binary bytes: it reads as text
+])
+def test_a_pdf_renamed_to_xlsx_is_named_as_a_pdf_not_a_csv(gem, pdf):
+    """'Opslaan als PDF' then renamed: it was 'een tekstbestand (bijvoorbeeld CSV ...)' and told
+    to open it in Excel, which does not open a PDF."""
+    texts = validate_workbook(pdf, "vve-indicaties", gem, "vve.xlsx").message_texts()
+    assert texts == ["'vve.xlsx' is geen Excel-werkmap maar een PDF-bestand. Kindkaart leest geen "
+                     "cijfers uit een PDF: lever het Excel-bestand aan waaruit de PDF is gemaakt "
+                     "(.xlsx), of gebruik het sjabloon."], texts

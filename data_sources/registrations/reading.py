@@ -178,6 +178,13 @@ def sniff(data: bytes, file_name: str = "") -> None:
             "Opslaan als > Excel-werkmap (.xlsx)."
         )
     if not data.startswith(b"PK\x03\x04"):
+        # a PDF (Opslaan als PDF, or printed to one) was called a text file like a CSV, whose
+        # remedy (open it in Excel and save it as a workbook) a PDF does not have
+        if b"%PDF-" in data[:1024]:
+            raise InputRefused(
+                f"{shown} is geen Excel-werkmap maar een PDF-bestand. Kindkaart leest geen cijfers "
+                "uit een PDF: lever het Excel-bestand aan waaruit de PDF is gemaakt (.xlsx), of "
+                "gebruik het sjabloon.")
         saved_as = _saved_as_text(data)
         if saved_as:
             raise InputRefused(
