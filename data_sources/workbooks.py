@@ -32,6 +32,8 @@ _SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # byte-order mark), and that element's start, in an upper-cased head
 _PROLOG = re.compile(rb"\A(?:\s|\xef\xbb\xbf|\xff\xfe|\xfe\xff|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _ELEMENT_FIRST = re.compile(rb"<[A-Z_]")
+# The encoding an XML part declares (<?xml ... encoding="UTF-16"?>); none declared is UTF-8.
+_DECLARED_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _STRICT_SPREADSHEETML = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -110,7 +112,7 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
         if info.filename.endswith((".xml", ".rels", ".vml")):
             try:
                 with archive.open(info) as part:
-                    head = part.read(4096).upper()
+                    head = part.read(4096)
             except DAMAGED_ZIP:
                 raise InputRefused(
                     f"{shown} is beschadigd (onderdeel {info.filename} is niet uit te pakken) en "
@@ -121,13 +123,21 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
             # element (a prolog padded past it with a comment) is refused too. UTF-16 text is
             # read without its zero bytes.
             whole = len(head) < 4096
-            head = head.replace(b"\0", b"")
+            # (Excel's VML drawings are legacy markup, not read as XML by the checks)
+            encoding = None if info.filename.endswith(".vml") else _not_utf8(head)
+            head = head.upper().replace(b"\0", b"")
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head or (
                     not whole and not _ELEMENT_FIRST.match(_PROLOG.sub(b"", head))):
                 raise InputRefused(
                     f"{shown} bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt "
                     "niet gelezen."
                 )
+            if encoding:
+                raise InputRefused(
+                    f"{shown} is geen gewone werkmap: het onderdeel {info.filename} is geschreven "
+                    f"in {encoding} in plaats van UTF-8, zoals Excel en andere "
+                    "spreadsheetprogramma's nooit doen. Kindkaart leest het daarom niet; open het "
+                    "in Excel en sla het opnieuw op als .xlsx.")
             if _SHARED_STRINGS_ROOT.match(_PROLOG.sub(b"", head)) and _too_many_strings(
                     archive, info):
                 raise InputRefused(
@@ -140,6 +150,19 @@ def check_zip(data: bytes, shown: str, *, max_uncompressed: int,
             f"{kind} kan zijn en wordt niet gelezen."
         )
     return archive
+
+
+def _not_utf8(head: bytes) -> str | None:
+    """The encoding of an XML part written otherwise than in UTF-8 (as Office, LibreOffice and
+    every other spreadsheet program write them), from its first bytes; None for UTF-8. The checks
+    of the cells, notes and headers read the parts as UTF-8 bytes: a sheet in UTF-16 was read as
+    empty ('is leeg') and none of them saw its cells."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head[:4]:
+        return "UTF-16"
+    declared = _DECLARED_ENCODING.match(head)
+    if declared and declared.group(1).strip().upper().replace(b"_", b"-") not in (b"UTF-8", b"UTF8"):
+        return visible(declared.group(1).decode("ascii", "replace")[:40])
+    return None
 
 
 # The shared strings of an .xlsx (<sst uniqueCount="...">, whatever its part's name): calamine

@@ -15,8 +15,10 @@ from data_sources.text import normalise
 
 _PC6 = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 _PC4 = re.compile(r"^[1-9][0-9]{3}$")
-_WIJK_CODE = re.compile(r"^WK\s*([0-9]{6})$", re.IGNORECASE)
-_BUURT_CODE = re.compile(r"^BU\s*([0-9]{8})$", re.IGNORECASE)
+# A code as CBS writes it (WK036301), or with its parts spaced as some reports print it
+# ('WK 0363 01': gemeente, wijk; 'BU 0363 01 02'): it was 'geen wijk'.
+_WIJK_CODE = re.compile(r"^WK\s*([0-9]{4})\s?([0-9]{2})$", re.IGNORECASE)
+_BUURT_CODE = re.compile(r"^BU\s*([0-9]{4})\s?([0-9]{2})\s?([0-9]{2})$", re.IGNORECASE)
 # CBS names many wijken 'Wijk 01 Centrum' (the number is the last two digits of the code); a
 # partner types 'Centrum', or the other way round: both are one wijk when number and code agree.
 _NUMBERED = re.compile(r"^wijk ([0-9]{1,2}) (.+)$")
@@ -131,13 +133,13 @@ class LocationIndex:
         where = f"van {self.gemeente_name}"
         match = _WIJK_CODE.match(text)
         if match:
-            code = "WK" + match.group(1)
+            code = "WK" + "".join(match.groups())
             if code in self.wijken:
                 return Place(code)
             raise UnknownLocation(f"'{text}' is geen wijkcode {where}")
         match = _BUURT_CODE.match(text)
         if match:
-            code = "BU" + match.group(1)
+            code = "BU" + "".join(match.groups())
             if code in self.buurten:
                 return Place(self.buurten[code], code)
             # buurten not loaded (a kwb file without its buurt rows): a buurtcode holds its wijk's

@@ -178,6 +178,13 @@ def sniff(data: bytes, file_name: str = "") -> None:
             "Opslaan als > Excel-werkmap (.xlsx)."
         )
     if not data.startswith(b"PK\x03\x04"):
+        # a PDF (Opslaan als PDF, or printed to one) was called a text file like a CSV, whose
+        # remedy (open it in Excel and save it as a workbook) a PDF does not have
+        if b"%PDF-" in data[:1024]:
+            raise InputRefused(
+                f"{shown} is geen Excel-werkmap maar een PDF-bestand. Kindkaart leest geen cijfers "
+                "uit een PDF: lever het Excel-bestand aan waaruit de PDF is gemaakt (.xlsx), of "
+                "gebruik het sjabloon.")
         saved_as = _saved_as_text(data)
         if saved_as:
             raise InputRefused(
@@ -415,6 +422,7 @@ def read_workbook(data: bytes, file_name: str = "", fast: bool = True,
                         xml = None
                 if xml is not None:
                     _refuse_cells_twice(sheet, xml, file_name, read_by_calamine)
+                    _refuse_text_reference_damaged(sheet, xml, file_name)
                 sheet.hidden_rows, sheet.hidden_columns = _hidden_rows_and_columns(
                     data, entry.part, xml)
                 (sheet.percent_cells, sheet.month_first_cells,
@@ -435,6 +443,39 @@ _ROW_NUMBER = re.compile(rb'<row\b(?: r="([0-9]+)")?')
 _ROW_TAG_ANY = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([0-9]+)["']""")
 _ROW_NUMBERS: list[bytes] = []  # b'1', b'2', ...: what the rows of most sheets are
+
+
+# a cell that refers to a shared text (t="s") by something other than its number: '-1', '1.5',
+# 'abc', ' 4 '. calamine read such a cell as the first text of the workbook and openpyxl '-1' as
+# the last ('wijk' or 'SES' where Centrum stood); an empty reference is an empty cell to both. The
+# search starts at t="s" as programs write it (a few milliseconds on 20,000 rows); the type
+# written with spaces around '=' (legal XML, written by no program) takes the slower search.
+_TEXT_REFERENCE_DAMAGED = re.compile(rb"""t=["']s["'][^>]*>\s*<(?:\w+:)?v>(?![0-9]*<)""")
+_TEXT_REFERENCE_DAMAGED_SPACED = re.compile(
+    rb"""\bt\s*=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>(?![0-9]*<)""")
+_SPACED_EQUALS = re.compile(rb"t\s+=|t=\s")
+_ADDRESS_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+
+
+def _refuse_text_reference_damaged(sheet: Sheet, xml: bytes, file_name: str) -> None:
+    """Refuse a sheet with a cell whose reference to a shared text is no number: both readers
+    read another text than the cell's, Excel calls the file damaged."""
+    begin, end = cells_bounds(xml)
+    pattern = (_TEXT_REFERENCE_DAMAGED_SPACED if _SPACED_EQUALS.search(xml, begin, end)
+               else _TEXT_REFERENCE_DAMAGED)
+    found = pattern.search(xml, begin, end)
+    if found is None:
+        return
+    shown = f"'{file_name}'" if file_name else "Het bestand"
+    tag_start = xml.rfind(b"<", begin, found.start())
+    address = _ADDRESS_ATTRIBUTE.search(xml[max(tag_start, begin):found.end()])
+    if address is None:
+        raise InputRefused(f"Blad '{sheet_shown(sheet.name)}': {shown} is beschadigd: een cel "
+                           f"verwijst naar een tekst die niet in het bestand staat. {_REPAIR}")
+    column, row = address.group(1).decode(), int(address.group(2))
+    raise InputRefused(
+        f"Blad '{sheet_shown(sheet.name)}', rij {row}, kolom {column}: {shown} is beschadigd: cel "
+        f"{column}{row} verwijst naar een tekst die niet in het bestand staat. {_REPAIR}")
 
 
 def _refuse_cells_twice(sheet: Sheet, xml: bytes, file_name: str, plain: bool = False) -> None:

@@ -43,7 +43,7 @@ from data_sources.registrations.template_text import (
     NO_PERSONAL_DATA_LINE,
     own_texts,
 )
-from data_sources.text import normalise, on_one_line, visible
+from data_sources.text import as_seen, normalise, on_one_line, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_shown
 
 HEADER_SEARCH_ROWS = 30
@@ -67,7 +67,17 @@ _PERSONAL_HEADERS = {
     "gsm": "telefoonnummers", "huisnr": "adressen", "woonadres": "adressen",
     "postcode en huisnummer": "adressen", "postcode huisnummer": "adressen",
     "voornamen": "namen", "initialen": "namen",
+    # as child and pupil lists abbreviate them (a leerlingadministratie, a kinderlijst)
+    "gebdatum": "geboortedatums", "gebdat": "geboortedatums", "geb dat": "geboortedatums",
+    "geboren op": "geboortedatums", "birthdate": "geboortedatums", "birth date": "geboortedatums",
+    "sofinr": "burgerservicenummers", "sofi nummer": "burgerservicenummers",
+    "sofi nr": "burgerservicenummers",
 }
+# A name column of a person, written as one word ('kindnaam', 'Leerlingnaam'); 'locatienaam'
+# or 'wijknaam' names no person.
+_PERSON_NAME_WORDS = frozenset({
+    "kindnaam", "kindernaam", "leerlingnaam", "clientnaam", "oudernaam", "moedernaam",
+    "vadernaam", "verzorgernaam"})
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
 _XML_BOMB = ("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
@@ -1198,12 +1208,16 @@ def _header_key(text: object) -> str:
     """A header as it is compared: normalised, a line break a space ('aantal\\nkinderen'). A
     hyphen that ends a line is read as a word broken over two lines ('leeftijds-\\ngroep' is
     'leeftijdsgroep') only where that is unambiguous: the header as typed, the hyphen a space
-    ('leeftijds groep'), names no column of any registration type, and the joined word does."""
-    key = normalise(str(text)).replace("/", " ")
+    ('leeftijds groep'), names no column of any registration type, and the joined word does.
+    Characters that show as nothing are left out (as_seen): a soft hyphen pasted along from a
+    word processor made 'leeftijds\u00adgroep' no column, and 'ge\u00adboortedatum' no header of
+    personal data."""
+    text = as_seen(str(text))
+    key = normalise(text).replace("/", " ")
     # the hyphen first: _known_header_keys reads the schemas' names through this function
-    if not _HYPHEN_AT_LINE_END.search(str(text)) or key in _known_header_keys():
+    if not _HYPHEN_AT_LINE_END.search(text) or key in _known_header_keys():
         return key
-    joined = normalise(_HYPHEN_AT_LINE_END.sub("", str(text))).replace("/", " ")
+    joined = normalise(_HYPHEN_AT_LINE_END.sub("", text)).replace("/", " ")
     return joined if joined in _known_header_keys() else key
 
 
@@ -1475,6 +1489,8 @@ def _personal_header(header: str) -> str | None:
         return "adressen"
     if words and words[0] == "naam" and len(words) > 1 and words[1] in (
             "kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader"):
+        return "namen"
+    if words and words[0] in _PERSON_NAME_WORDS:
         return "namen"
     return None
 
