@@ -1,13 +1,16 @@
 """Layouts of LRK and CBS files as public repositories hold them, not tried before: each built
-small in its real layout (made-up rows) and read by the command line into a real DuckDB file."""
+small in its real layout (made-up rows) and read by the command line into a real DuckDB file; the
+refused CBS layouts also uploaded on Gemeente laden, which shows the same message."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import openpyxl
 import pytest
+from conftest import run_page_as_analist as run_page
 from kwb_files import KWB_COLUMNS, kwb_rows
 
 from data_sources import cli, store
@@ -138,15 +141,10 @@ def _kaart_rows(secret: str) -> list[list]:
              secret, secret, 20, secret]]
 
 
-@pytest.mark.parametrize("saved", ["csv", "xlsx"])
-@pytest.mark.parametrize("layout", list(KAART_LAYOUTS))
-def test_the_table_of_the_wijk_en_buurtkaart_is_refused_saying_what_it_is_and_what_to_load(
-        tmp_path, capsys, layout, saved):
-    """Before, it was refused as a kwb without gwb_code_10 or a file without 'a column of region
-    codes', though it has wijk codes: it has the ages only as a percentage, which Kindkaart does
-    not turn into a count (as for kwb-2016), and the message now says so and what to load."""
+def _kaart_file(folder, layout: str, saved: str):
+    """The table in `layout` saved as CSV or workbook, and its column of the children."""
     header, secret, young = KAART_LAYOUTS[layout]
-    path = tmp_path / f"wijk_2021.{saved}"
+    path = folder / f"wijk_2021.{saved}"
     if saved == "csv":
         path.write_text("\n".join(",".join(map(str, row)) for row in [header, *_kaart_rows(secret)]) + "\n",
                         encoding="utf-8")
@@ -155,13 +153,27 @@ def test_the_table_of_the_wijk_en_buurtkaart_is_refused_saying_what_it_is_and_wh
         for row in [header, *_kaart_rows(int(secret))]:
             book.active.append(row)
         book.save(path)
+    return path, young
+
+
+def _kaart_message(name: str, young: str) -> str:
+    return (f"Bestand {name} is de tabel van de wijk- en buurtkaart van CBS (kolom {young}): die geeft "
+            "de leeftijden alleen als percentage van de inwoners, en dat rekent Kindkaart niet om naar een "
+            "aantal kinderen. Lees voor de cijfers het kwb-bestand (kwb-<jaar>.xlsx) of de kerncijfers uit "
+            "StatLine in, en voor de grenzen de wijk- en buurtkaart als GeoPackage. Er is niets opgeslagen.")
+
+
+@pytest.mark.parametrize("saved", ["csv", "xlsx"])
+@pytest.mark.parametrize("layout", list(KAART_LAYOUTS))
+def test_the_table_of_the_wijk_en_buurtkaart_is_refused_saying_what_it_is_and_what_to_load(
+        tmp_path, capsys, layout, saved):
+    """Before, it was refused as a kwb without gwb_code_10 or a file without 'a column of region
+    codes', though it has wijk codes: it has the ages only as a percentage, which Kindkaart does
+    not turn into a count (as for kwb-2016), and the message now says so and what to load."""
+    path, young = _kaart_file(tmp_path, layout, saved)
     db = tmp_path / "k.duckdb"
     assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 1
-    assert capsys.readouterr().out == (
-        f"Bestand {path.name} is de tabel van de wijk- en buurtkaart van CBS (kolom {young}): die geeft "
-        "de leeftijden alleen als percentage van de inwoners, en dat rekent Kindkaart niet om naar een "
-        "aantal kinderen. Lees voor de cijfers het kwb-bestand (kwb-<jaar>.xlsx) of de kerncijfers uit "
-        "StatLine in, en voor de grenzen de wijk- en buurtkaart als GeoPackage. Er is niets opgeslagen.\n")
+    assert capsys.readouterr().out == _kaart_message(path.name, young) + "\n"
     con = store.connect(db)
     try:
         assert con.execute("select count(*) from loads where source = 'cbs'").fetchone()[0] == 0
@@ -210,11 +222,8 @@ OLD_KWB_ROWS = [["GM0193", "0193", "Zwolle", "0193", "", "", "Zwolle", "G", 1220
                 ["BU01931000", "01931000", "Binnenstad", "0193", "10", "00", "Zwolle", "B", 3100, 1900, 1, 5]]
 
 
-@pytest.mark.parametrize("saved", ["xls", "csv"])
-def test_a_kwb_of_2012_is_refused_saying_which_kwb_years_kindkaart_reads(tmp_path, capsys, saved):
-    """Before, kwb-2012.xls was 'kolom gwb_code_10 (of gwb_code) ontbreekt', though it has its
-    codes in GWB_CODE12; its names are not those of kwb-2013 on, and its children a percentage."""
-    path = tmp_path / f"kwb-2012.{saved}"
+def _old_kwb_file(folder, saved: str):
+    path = folder / f"kwb-2012.{saved}"
     if saved == "xls":
         import xlwt
 
@@ -227,10 +236,64 @@ def test_a_kwb_of_2012_is_refused_saying_which_kwb_years_kindkaart_reads(tmp_pat
     else:
         path.write_text("\n".join(";".join(map(str, row)) for row in [OLD_KWB_HEADER, *OLD_KWB_ROWS]) + "\n",
                         encoding="cp1252")
+    return path
+
+
+def _old_kwb_message(name: str) -> str:
+    return (f"Bestand {name} is een kwb-bestand van 2012 of eerder (kolom GWB_CODE12): daarin heten de "
+            "kolommen anders (AANT_INW, P_00_14_JR) en staan de kinderen van 0 tot 15 jaar alleen als "
+            "percentage. Kindkaart leest de kwb-bestanden vanaf 2013 (gwb_code, a_inw), met het aantal "
+            "kinderen vanaf kwb-2017. Er is niets opgeslagen.")
+
+
+@pytest.mark.parametrize("saved", ["xls", "csv"])
+def test_a_kwb_of_2012_is_refused_saying_which_kwb_years_kindkaart_reads(tmp_path, capsys, saved):
+    """Before, kwb-2012.xls was 'kolom gwb_code_10 (of gwb_code) ontbreekt', though it has its
+    codes in GWB_CODE12; its names are not those of kwb-2013 on, and its children a percentage."""
+    path = _old_kwb_file(tmp_path, saved)
     db = tmp_path / "k.duckdb"
     assert cli.main(["import-cbs", str(path), "--db", str(db)]) == 1
-    assert capsys.readouterr().out == (
-        f"Bestand {path.name} is een kwb-bestand van 2012 of eerder (kolom GWB_CODE12): daarin heten de "
-        "kolommen anders (AANT_INW, P_00_14_JR) en staan de kinderen van 0 tot 15 jaar alleen als "
-        "percentage. Kindkaart leest de kwb-bestanden vanaf 2013 (gwb_code, a_inw), met het aantal "
-        "kinderen vanaf kwb-2017. Er is niets opgeslagen.\n")
+    assert capsys.readouterr().out == _old_kwb_message(path.name) + "\n"
+
+
+def _refused_on_the_page(db, path, gemeente: str | None) -> list[str]:
+    """Gemeente laden (optionally with `gemeente` chosen): upload `path` as the CBS file and click
+    Bestand inlezen; the errors as shown. No exception on the page, and the loads as before."""
+    at = run_page("gemeente_laden")
+    if gemeente:
+        at.selectbox(key="laden_gemeente").set_value(gemeente).run()
+
+    def loads() -> list[tuple]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("select * from loads order by all").fetchall()
+        finally:
+            con.close()
+
+    before = loads()
+    at.file_uploader(key="laden_bestand").set_value((path.name, path.read_bytes(), "application/octet-stream"))
+    at.run()
+    next(b for b in at.button if b.label == "Bestand inlezen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.success
+    assert loads() == before
+    # as markdown shows them: ui.safe.plain escapes '<' and the like with a backslash
+    return [re.sub(r"\\(.)", r"\1", str(e.value)) for e in at.error]
+
+
+@pytest.mark.parametrize("saved", ["csv", "xlsx"])
+@pytest.mark.parametrize("layout", list(KAART_LAYOUTS))
+def test_gemeente_laden_refuses_the_table_of_the_wijk_en_buurtkaart_as_the_command_line_does(
+        app_db, tmp_path, layout, saved):
+    path, young = _kaart_file(tmp_path, layout, saved)
+    assert _refused_on_the_page(app_db, path, None) == [
+        f"{path.name} is niet ingelezen; er is niets opgeslagen.", _kaart_message(path.name, young)]
+
+
+@pytest.mark.parametrize("saved", ["xls", "csv"])
+def test_gemeente_laden_refuses_a_kwb_of_2012_as_the_command_line_does(app_db, tmp_path, saved):
+    """With a gemeente chosen (only Zwolle kept), as a user who loads Zwolle's file would."""
+    path = _old_kwb_file(tmp_path, saved)
+    assert _refused_on_the_page(app_db, path, "GM0193") == [
+        f"{path.name} is niet ingelezen; er is niets opgeslagen.", _old_kwb_message(path.name)]
