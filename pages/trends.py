@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from transforms.labels import LoadHint
+from transforms.labels import LoadHint, wijk_labels
 from transforms.population import source_break_note, source_kind, sources_by_year_text
 from transforms.privacy import hidden_label
 from ui import a11y, theme
@@ -51,9 +51,11 @@ sources = ({int(each): population_table(gemeente_code, int(each)).source for eac
            if indicator.needs_population else {})
 decimals = indicator.decimals
 # A wijk that CBS renumbered between two kwb years has one name under two codes: two lines, each
-# named with its code (only equal codes are one line), and a caption that says why.
-names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str)
-renumbered = sorted(set(names[names.duplicated(keep=False)]))
+# named with its code (only equal codes are one line; the report's rule, labels.wijk_labels, over
+# the wijken of every year shown), and a caption that says why.
+names = combined.groupby("wijk_code", sort=True)["wijk_name"].first().astype(str).to_dict()
+named = wijk_labels(names)
+renumbered = sorted({names[code] for code in names if named[code] != names[code]})
 # A wijk whose area CBS changed (ind_wbi 3) between two years loaded is two lines, not one line
 # through two areas: each line is a code within one afbakening (transforms.indeling).
 indeling = wijkindeling(gemeente_code)
@@ -61,8 +63,8 @@ combined["series"] = [indeling.series(code, int(y)) for code, y in zip(combined[
                                                                        strict=True)]
 series_years = combined.groupby("series")["year"].apply(lambda ys: [int(y) for y in ys]).to_dict()
 series_code = dict(zip(combined["series"], combined["wijk_code"], strict=False))
-labels = {series: indeling.series_label(f"{names[code]} ({code})" if names[code] in renumbered
-                                         and code not in indeling.breaks else names[code],
+# a line broken by a change of area is named with its code by series_label itself
+labels = {series: indeling.series_label(names[code] if code in indeling.breaks else named[code],
                                          series, series_years[series])
           for series, code in sorted(series_code.items())}
 figure = go.Figure()

@@ -96,6 +96,26 @@ def test_a_wijk_cbs_gave_another_area_under_the_same_code_is_two_lines(tmp_path,
     assert "Wijk 10 Binnenstad (WK019310, tot 2023)" in table
 
 
+def test_a_renumbered_name_carries_its_code_and_a_broken_line_its_code_once(tmp_path, monkeypatch):
+    """Diezerpoort under WK019312 in 2023 and WK019311 in 2024 (one name, two codes: the rule of
+    labels.wijk_labels, as the report labels them) beside Binnenstad, another area in 2024 under
+    its code: its lines are named with the code by the indeling, not twice."""
+    before = [("WK019312", *wijk[1:]) if wijk[0] == "WK019311" else wijk for wijk in WIJKEN_BEFORE]
+    app_db_with_files(tmp_path, monkeypatch, write_kwb_xlsx(tmp_path / "kwb-2023.xlsx", kwb_rows(wijken=before)),
+                      kwb_2024(tmp_path, other_area=("WK019310",)))
+    at = run_page("trends")
+    assert not at.exception
+    lines = chart(at)
+    assert lines["Wijk 11 Diezerpoort (WK019312)"] == [2023]
+    assert lines["Wijk 11 Diezerpoort (WK019311)"] == [2024]
+    assert lines["Wijk 10 Binnenstad (WK019310, tot 2023)"] == [2023]
+    assert lines["Wijk 10 Binnenstad (WK019310, vanaf 2024)"] == [2024]
+    assert lines["Wijk 25 Stadshagen"] == [2023]  # a name of its own stays as it is
+    assert not any(name.count("WK019310") > 1 for name in lines)
+    assert ("Wijk 11 Diezerpoort: dezelfde naam onder meer wijkcodes"
+            in " ".join(str(c.value) for c in at.caption))
+
+
 def test_the_map_of_an_earlier_year_does_not_draw_todays_other_area_under_the_same_code(tmp_path, monkeypatch):
     # 2023 has no boundaries of its own: the map draws the bundled ones of 2024, where WK019310 is
     # another area than in 2023 (ind_wbi 3): its 2024 shape would show 2023's children in it
