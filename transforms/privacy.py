@@ -18,7 +18,9 @@ Rules (after CBS and the lessons in DESIGN.md):
     bound enters the next line): in a table with all its margins (protect_cube) what all lines
     together say of every hidden cell must leave it an interval at least as wide as the hidden
     range 1..threshold-1 and reaching threshold-1, and a small cell of the table itself must not
-    be told apart from 1 (unsafe_bounds); further cells are hidden until it does. What the
+    be told apart from 1 (unsafe_bounds); further cells are hidden until it does. Whoever knows
+    the rule knows that a second hidden cell is at most the smallest cell its line still shows:
+    the line-by-line check counts that bound too (choice_caps). What the
     lines say is checked one line at a time (bounds_from_margins: interval propagation) and
     then with all lines solved together (linear_bounds: a linear program, as an attacker with
     a solver: two hidden row totals whose sum is told, written out in their rows, bound their
@@ -809,7 +811,7 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
     if threshold <= 1 or not hidden.any():
         return
     for _ in range(counts.size):
-        low, high = bounds_from_margins(counts, hidden)
+        low, high = bounds_from_margins(counts, hidden, high=choice_caps(counts, hidden, threshold, fixed))
         unsafe = unsafe_bounds(counts, hidden, low, high, threshold)
         if not unsafe.any():
             unsafe = solved_unsafe(counts, hidden, threshold)
@@ -820,6 +822,34 @@ def _protect_lines(counts: np.ndarray, hidden: np.ndarray, threshold: int,
         if not unsafe.any() or not _widen(counts, hidden, unsafe, fixed):
             break
         _secondary_cube(counts, hidden, threshold, fixed)
+
+
+def choice_caps(counts: np.ndarray, hidden: np.ndarray, threshold: int,
+                fixed: np.ndarray | None = None) -> np.ndarray:
+    """What the rule that chooses the second hidden cells tells whoever knows it (README
+    "Privacy"): a cell is hidden as a small count (at most threshold-1) or as the smallest
+    visible non-zero cell of a line, so it is at most the smallest cell still shown in one of the
+    lines it is a cell of (cells only become hidden). In the line 4, 20, 21 with its total 45 the
+    two hidden cells add up to 24 and the second is at most 21: the small one is 3 or 4, not 1
+    to the threshold. Returns an upper bound for every figure as bounds_from_margins takes it:
+    the count of a shown one, and for a hidden one the larger of threshold-1 and the largest of
+    those smallest shown cells (infinite where a line through it shows none); also infinite
+    where the count is above that (hidden by another rule, the contributor rule or a version
+    before), as the bound would not hold there. A `fixed` cell was never a candidate: it is not
+    counted as shown here."""
+    best = np.full(counts.shape, -np.inf)
+    candidate = ~hidden & (counts > 0) if fixed is None else ~hidden & ~fixed & (counts > 0)
+    for axis in range(counts.ndim):
+        n = counts.shape[axis] - 1
+        line_counts = np.moveaxis(counts, axis, -1)
+        shown = np.where(np.moveaxis(candidate, axis, -1)[..., :n], line_counts[..., :n], np.inf)
+        # for each cell of a line, the smallest shown one among the others (itself is hidden)
+        smallest = np.full(line_counts.shape, -np.inf)
+        smallest[..., :n] = shown.min(axis=-1, keepdims=True)
+        best = np.maximum(best, np.moveaxis(smallest, -1, axis))
+    cap = np.maximum(best, threshold - 1.0)
+    cap = np.where(np.isneginf(best) | (counts > cap), np.inf, cap)
+    return np.where(hidden, cap, counts)
 
 
 def protect_beside(contributions: np.ndarray, margin_hidden: np.ndarray, margin_low: np.ndarray,
