@@ -448,27 +448,28 @@ _ROW_NUMBERS: list[bytes] = []  # b'1', b'2', ...: what the rows of most sheets 
 # a cell that refers to a shared text (t="s") by something other than its number: '-1', '1.5',
 # 'abc', ' 4 '. calamine read such a cell as the first text of the workbook and openpyxl '-1' as
 # the last ('wijk' or 'SES' where Centrum stood); an empty reference is an empty cell to both. The
-# search starts at t="s" as programs write it (a few milliseconds on 20,000 rows); the type
-# written with spaces around '=' (legal XML, written by no program) takes the slower search.
-_TEXT_REFERENCE_DAMAGED = re.compile(rb"""t=["']s["'][^>]*>\s*<(?:\w+:)?v>(?![0-9]*<)""")
-_TEXT_REFERENCE_DAMAGED_SPACED = re.compile(
-    rb"""\bt\s*=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>(?![0-9]*<)""")
-_SPACED_EQUALS = re.compile(rb"t\s+=|t=\s")
-_ADDRESS_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+# search starts at the '=' of an attribute whose value is s (spaces around '=' are legal XML), a
+# few milliseconds on 20,000 rows; a find is a damaged cell only when that attribute is the type
+# (_CELL_TYPE_TEXT), as it is in every cell that programs write so.
+_TEXT_REFERENCE_DAMAGED = re.compile(rb"""=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>(?![0-9]*<)""")
+_CELL_TYPE_TEXT = re.compile(rb"""\st\s*=\s*["']s["']""")
+_CELL_ADDRESS = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
 
 
 def _refuse_text_reference_damaged(sheet: Sheet, xml: bytes, file_name: str) -> None:
     """Refuse a sheet with a cell whose reference to a shared text is no number: both readers
     read another text than the cell's, Excel calls the file damaged."""
     begin, end = cells_bounds(xml)
-    pattern = (_TEXT_REFERENCE_DAMAGED_SPACED if _SPACED_EQUALS.search(xml, begin, end)
-               else _TEXT_REFERENCE_DAMAGED)
-    found = pattern.search(xml, begin, end)
-    if found is None:
+    start = begin
+    while (found := _TEXT_REFERENCE_DAMAGED.search(xml, start, end)) is not None:
+        tag = xml[max(xml.rfind(b"<", begin, found.start()), begin):found.end()]
+        if _CELL_TYPE_TEXT.search(tag):
+            break
+        start = found.end()
+    else:
         return
     shown = f"'{file_name}'" if file_name else "Het bestand"
-    tag_start = xml.rfind(b"<", begin, found.start())
-    address = _ADDRESS_ATTRIBUTE.search(xml[max(tag_start, begin):found.end()])
+    address = _CELL_ADDRESS.search(tag)
     if address is None:
         raise InputRefused(f"Blad '{sheet_shown(sheet.name)}': {shown} is beschadigd: een cel "
                            f"verwijst naar een tekst die niet in het bestand staat. {_REPAIR}")
