@@ -73,11 +73,11 @@ _PERSONAL_HEADERS = {
     "sofinr": "burgerservicenummers", "sofi nummer": "burgerservicenummers",
     "sofi nr": "burgerservicenummers",
 }
-# A name column of a person, written as one word ('kindnaam', 'Leerlingnaam'); 'locatienaam'
-# or 'wijknaam' names no person.
-_PERSON_NAME_WORDS = frozenset({
-    "kindnaam", "kindernaam", "leerlingnaam", "clientnaam", "oudernaam", "moedernaam",
-    "vadernaam", "verzorgernaam"})
+# Whose name a column holds: 'naam kind', or as one word ('kindnaam', 'Leerlingnaam');
+# 'locatienaam' or 'wijknaam' names no person.
+_PERSONS = ("kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader")
+_PERSON_NAME_WORDS = frozenset({"kindernaam", *(f"{person}naam" for person in _PERSONS
+                                                if person != "ouders")})
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
 _XML_BOMB = ("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
@@ -1487,8 +1487,7 @@ def _personal_header(header: str) -> str | None:
         return "e-mailadressen" if "mail" in key else "adressen"
     if any(word in ("huisnummer", "huisnr") for word in words):
         return "adressen"
-    if words and words[0] == "naam" and len(words) > 1 and words[1] in (
-            "kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader"):
+    if words and words[0] == "naam" and len(words) > 1 and words[1] in _PERSONS:
         return "namen"
     if words and words[0] in _PERSON_NAME_WORDS:
         return "namen"
