@@ -165,7 +165,8 @@ latest = combined[combined["year"] == shown_years[-1]]
 # wijken whose figure is unknown (CBS keeps their children secret) are counted, not ranked
 ranked = [r for r in latest.itertuples(index=False) if not _unknown(r)]
 a11y.summary([a11y.ranking_sentence(
-    [(str(r.wijk_name), None if r.hidden else r.value, point_text(r)) for r in ranked],
+    # named as the legend and the table name them (a code beside a name two wijken share)
+    [(labels[r.series], None if r.hidden else r.value, point_text(r)) for r in ranked],
     subject=f"{indicator.label} in {shown_years[-1]}",
     # a figure not made from the children (the CBS Jeugdmonitor) has its own secret cells
     unknown=unranked_secret(gemeente_code, int(shown_years[-1]), [r.wijk_code for r in ranked])

@@ -114,6 +114,9 @@ def test_a_renumbered_name_carries_its_code_and_a_broken_line_its_code_once(tmp_
     assert not any(name.count("WK019310") > 1 for name in lines)
     assert ("Wijk 11 Diezerpoort: dezelfde naam onder meer wijkcodes"
             in " ".join(str(c.value) for c in at.caption))
+    # the ranking sentence names a wijk as the legend and the table do
+    summary = " ".join(str(m.value) for m in at.markdown if "kk-summary" in str(m.value))
+    assert "het laagst in Wijk 10 Binnenstad (WK019310, vanaf 2024) (60)" in summary
 
 
 def test_the_map_of_an_earlier_year_does_not_draw_todays_other_area_under_the_same_code(tmp_path, monkeypatch):
