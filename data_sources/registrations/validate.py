@@ -71,7 +71,7 @@ _PERSONAL_HEADERS = {
     "gebdatum": "geboortedatums", "gebdat": "geboortedatums", "geb dat": "geboortedatums",
     "geboren op": "geboortedatums", "birthdate": "geboortedatums", "birth date": "geboortedatums",
     "sofinr": "burgerservicenummers", "sofi nummer": "burgerservicenummers",
-    "sofi nr": "burgerservicenummers",
+    "sofi nr": "burgerservicenummers", "geb": "geboortedatums",
 }
 # Whose name a column holds: 'naam kind', or as one word ('kindnaam', 'Leerlingnaam');
 # 'locatienaam' or 'wijknaam' names no person.
@@ -537,6 +537,10 @@ _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _INLINE_LIST = re.compile(
     rb"<(?:\w+:)?dataValidation\b([^>]*)>\s*<(?:\w+:)?formula1>(.*?)</(?:\w+:)?formula1>", re.DOTALL)
+# The input and error message of a data validation (Gegevensvalidatie > Invoerbericht,
+# Foutmelding), which Excel shows when the cell is chosen or filled in wrongly.
+_VALIDATION = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>")
+_VALIDATION_TEXTS = (b"promptTitle", b"prompt", b"errorTitle", b"error")
 
 
 def _outside_cells(xml: bytes) -> bytes:
@@ -631,8 +635,13 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                 text = ooxml_text(unescape(formula.decode("utf-8", errors="replace"))).strip()
                 if not (text.startswith('"') and text.endswith('"')):
                     continue  # a range (the template's lists on its sheet Lijsten), no text
-                kind = next(filter(None, (v.personal_in_text(item.strip(), places=places)
-                                          for item in text[1:-1].split(","))), None)
+                items, names = [item.strip() for item in text[1:-1].split(",")], _NameCount()
+                kind = next(filter(None, (v.personal_in_text(item, places=places)
+                                          for item in items)), None)
+                for item in items if kind is None else ():
+                    names.add(item, None, 1, places)
+                if names.is_a_name_column():  # 'Sanne,Daan,Emma': a list of children
+                    kind = "namen (een lijst met voornamen)"
                 if kind:
                     cells = dict(_ATTRIBUTE.findall(attributes)).get(b"sqref", b"").decode()
                     found.append(Message(
@@ -640,6 +649,20 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                         f"(Gegevens > Gegevensvalidatie) bevat mogelijk {kind}. Verwijder die "
                         "keuzelijst of zet er alleen keuzes zonder persoonsgegevens in. "
                         + _PERSONAL_REFUSED, entry.name))
+                    break
+            for tag in _VALIDATION.findall(xml) if b"rompt" in xml or b"rror" in xml else ():
+                attributes = {k.split(b":")[-1]: val for k, val in _ATTRIBUTE.findall(tag)}
+                kind = next(filter(None, (
+                    v.personal_in_text(ooxml_text(unescape(attributes[key].decode(
+                        "utf-8", errors="replace"))), reference_dates=True, places=places)
+                    for key in _VALIDATION_TEXTS if attributes.get(key))), None)
+                if kind:
+                    cells = attributes.get(b"sqref", b"").decode(errors="replace")
+                    found.append(Message(
+                        f"persoonsgegevens geweigerd: het invoerbericht of de foutmelding van "
+                        f"cel(len) {cells} (Gegevens > Gegevensvalidatie) bevat mogelijk {kind}. "
+                        "Maak die teksten leeg of zet er alleen uitleg zonder persoonsgegevens "
+                        "in. " + _PERSONAL_REFUSED, entry.name))
                     break
     return found
 
@@ -1099,7 +1122,8 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
 # What no cell of the sheet Organisatie may hold: it may name a contact for questions (name,
 # e-mail, telephone: no child's data, not stored), but a child's BSN or birth date stood beside
 # the fields unchecked ('Sven Jansen geb. 12-03-2020' in D3, a BSN in F10)
-_CHILD_DATA = ("een burgerservicenummer", "een geboortedatum", "de leeftijd van een kind")
+_CHILD_DATA = ("een burgerservicenummer", "een geboortedatum", "de leeftijd van een kind",
+               v.NAME_WITH_DATE)
 
 
 def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Message]:
@@ -1109,16 +1133,24 @@ def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Mes
     for r, row in enumerate(entry.head, start=1):
         field = len(row) >= 2 and isinstance(row[0], str) and (
             normalise(row[0]).rstrip(":") in _META_KEYS)
+        name_at = date_at = 0
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None or (field and c == 2):
                 continue
             if isinstance(cell, str):
                 kind = v.personal_in_text(cell, dates=False, names=False)
+                if kind is None and not name_at and v.is_first_name(cell, capitals=True):
+                    name_at = c
+                elif kind is None and not date_at and v.looks_like_date_text(cell):
+                    date_at = c
             else:
                 kind = "een burgerservicenummer" if len(str(cell)) == 9 and v.looks_like_bsn(
                     cell) else None
+                date_at = date_at or (c if isinstance(cell, dt.date) else 0)
             if kind in _CHILD_DATA:
                 found.setdefault(c, (kind, []))[1].append(r)
+        if name_at and date_at:  # beside the fields, 'Sanne | 12-03-2021' (_name_beside_date)
+            found.setdefault(name_at, (_name_beside_date(date_at), []))[1].append(r)
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         "Op dit blad mag een contactpersoon staan, maar geen gegevens van een kind. "
@@ -1147,36 +1179,55 @@ def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> Shee
     return SheetEntry(entry.name, entry.state, entry.part, head, far=far)
 
 
-def _personal_values(entry: SheetEntry, reported: set[int],
-                     places: Container[str] = ()) -> list[Message]:
+_NOT_COUNTED = "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
+
+
+def _personal_values(entry: SheetEntry, reported: Container[int],
+                     places: Container[str] = (), where: str = _NOT_COUNTED) -> list[Message]:
     """Per column of a sheet Kindkaart does not count, the cells in its first rows that hold a
-    BSN, an e-mail address, a phone number, an address or a name, and a column of first names
-    ('Kinderlijst': a column of names beside one of ages): a partner's own list next to the data
-    must not carry them into Kindkaart either. Rows are named, values never."""
+    BSN, an e-mail address, a phone number, an address or a name, a column of first names
+    ('Kinderlijst': a column of names beside one of ages), and a first name alone with a date in
+    the same row ('Sanne | 12-03-2021' under 'kind | geb', _name_beside_date): a partner's own list
+    next to the data must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
     lone: dict[int, _NameCount] = {}
     for r, row in entry.whole_rows():
+        name_at = date_at = 0
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
+            # a date alone is no birth date here (a counting date), nor with a name after
+            # 'per' or 'op' ('Telling per 31-12-2024 door Roos'): reference_dates
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
-                    v.personal_in_text(cell, dates=False, places=places)
+                    v.personal_in_text(cell, dates=False, reference_dates=True, places=places)
                     if isinstance(cell, str) else None)
             if kind:
                 found.setdefault(c, (kind, []))[1].append(r)
             elif isinstance(cell, str):
-                lone.setdefault(c, _NameCount()).add(cell, r, 1, places)
+                if lone.setdefault(c, _NameCount()).add(cell, r, 1, places):
+                    name_at = name_at or c
+                elif not date_at and v.looks_like_date_text(cell):
+                    date_at = c
+            elif not date_at and isinstance(cell, dt.date):
+                date_at = c
+        if name_at and date_at:
+            found.setdefault(name_at, (_name_beside_date(date_at), []))[1].append(r)
     for c, count in lone.items():
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
     if not found:
-        return _rows_of_names(entry.name, entry.whole_rows(), reported, places,
-                              "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
-                              "bevatten. ")
+        return _rows_of_names(entry.name, entry.whole_rows(), reported, places, where)
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
-        "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
-        + _PERSONAL_REFUSED, entry.name, None, c) for c, (kind, rows) in found.items()]
+        + where + _PERSONAL_REFUSED, entry.name, None, c)
+        for c, (kind, rows) in found.items()]
+
+
+def _name_beside_date(column: int) -> str:
+    """What a first name alone with a date in its row is: a child's name and birth date, as a
+    partner's own list of children holds them ('Sanne | 12-03-2021'), under whatever headers."""
+    return (f"een voornaam met in dezelfde rij een datum (kolom {get_column_letter(column)}), "
+            "zoals een geboortedatum")
 
 
 def _rows_of_names(sheet_name: str, rows: Iterator[tuple[int, Any]], skipped: Container[int],
@@ -1327,8 +1378,11 @@ def _school_type_from_cluster(sheet: Sheet, rtype: RegistrationType, header_row:
 def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                    mapping: dict[int, Column], unknown: dict[int, str],
                    places: Container[str] = ()) -> list[Message]:
-    """Columns that hold personal data. Values are counted, never quoted."""
-    found = []
+    """Columns that hold personal data, and personal data in the rows above the header and in
+    the header's cells that are no column of the template. Values are counted, never quoted."""
+    found = _personal_above_header(sheet, header_row, mapping, places)
+    if found:
+        return found
     columns = sheet.columns_under(header_row)
     for c, values in enumerate(columns, start=1):
         header = mapping[c].label if c in mapping else unknown.get(c)
@@ -1404,6 +1458,20 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
     return found
 
 
+def _personal_above_header(sheet: Sheet, header_row: int, mapping: dict[int, Column],
+                           places: Container[str]) -> list[Message]:
+    """The rows above the header ('Kinderlijst Sanne Jansen' as a title, skipped as no data) and
+    the header cells that name no column of the template ('Sanne Jansen' over an empty column),
+    checked as a sheet Kindkaart does not count is (_personal_values)."""
+    header = tuple(None if c in mapping else cell
+                   for c, cell in enumerate(sheet.rows[header_row - 1], start=1))
+    if header_row == 1 and not any(cell.__class__ is str for cell in header):
+        return []
+    above = SheetEntry(sheet.name, "visible", "", [*map(tuple, sheet.rows[:header_row - 1]), header])
+    return _personal_values(above, (), places, "Ook boven en in de kopregel mogen geen "
+                                                "persoonsgegevens staan. ")
+
+
 class PlaceNames(Container[str]):
     """The wijk and buurt names of every loaded gemeente, normalised: a place named after a
     person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Read from the
@@ -1438,23 +1506,25 @@ class _NameCount:
         self.rows: list[int] = []
         self.values: list[str] = []
 
-    def add(self, text: str, row: int | None, times: int, places: Container[str]) -> None:
+    def add(self, text: str, row: int | None, times: int, places: Container[str]) -> bool:
+        """Count `text`; True when it is a first name alone."""
         word = text.strip()
         if not word or word[0].isdigit():
-            return
+            return False
         key = normalise(word)
         if key in v.MONTH_NAMES:
-            return
+            return False
         if v.is_first_name(word, capitals=True):
             if key in places:
-                return
+                return False
             self.texts += times
             self.names += times
             self.values.append(text)
             if row is not None:
                 self.rows.append(row)
-        else:
-            self.texts += times
+            return True
+        self.texts += times
+        return False
 
     def is_a_name_column(self) -> bool:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts

@@ -468,11 +468,23 @@ _AGE_OF_A_PERSON = re.compile(
 # matches); an address as postcode with house number ('1234 AB 12', 'Laan 3, 1234 AB'). A postcode
 # alone is a place, not an address.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An e-mail address written so that programs miss it: 'j.jansen(at)school.nl', 'j.jansen [at]
+# school.nl', 'j.jansen at school dot nl', 'j.jansen apenstaartje school punt nl'. An 'at' between
+# spaces is English prose ('counted at cbs.nl') unless the part before it has a dot, digit or the
+# like, as an address's has, or the dots are spelled out too (_spelled_email).
+_SPELLED_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punt)\s*[)\]}>]\s*|\s+(?:dot|punt)\s+)"
+_SPELLED_EMAIL = re.compile(
+    r"([A-Za-z0-9._%+-]+)(\s*[(\[{<]\s*(?:at|a|apenstaartje)\s*[)\]}>]\s*|\s+(?:at|apenstaartje)\s+)"
+    rf"([A-Za-z0-9-]+(?:{_SPELLED_DOT}[A-Za-z0-9-]+)*{_SPELLED_DOT}[A-Za-z]{{2,}})(?![A-Za-z0-9])",
+    re.IGNORECASE | re.ASCII)
+# A phone number's digits in groups of any kind: '06-12345678', '06 - 123 456 78', '06.12.34.56.78',
+# '(06) 12345678', '(020) 123 4567', '+31 (0)6-12345678'.
 _PHONE = re.compile(
-    r"(?<![0-9+])(?:\+31|0031|0)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?[0-9]){8}(?![0-9])", re.ASCII)
+    r"(?<![0-9+])(?:\+31|0031|\(?0)(?: ?-? ?)(?:\(0\)[ -]?)?[1-9](?:(?: ?[-.)]? ?)[0-9]){8}"
+    r"(?![0-9])", re.ASCII)
 _POSTCODE = r"[1-9][0-9]{3} ?[A-Za-z]{2}"
 _ADDRESS = re.compile(
-    rf"(?<![0-9A-Za-z]){_POSTCODE}[ ,]+(?:nr\.? ?)?[0-9]{{1,5}}(?:[A-Za-z]|-[0-9A-Za-z]{{1,4}})?"
+    rf"(?<![0-9A-Za-z]){_POSTCODE}[ ,]*(?:nr\.? ?)?[0-9]{{1,5}}(?:[A-Za-z]|-[0-9A-Za-z]{{1,4}})?"
     r"(?= *(?:$|[,;)/]))"
     rf"|[A-Za-z][a-z]+ [0-9]{{1,5}}[A-Za-z]?(?: ?-? ?[0-9]{{1,3}})?,? +{_POSTCODE}(?![0-9A-Za-z])",
     re.ASCII)
@@ -665,6 +677,27 @@ def names_in_text(text: str, places: Container[str] = ()) -> bool:
     return False
 
 
+def first_name_in(text: str, places: Container[str] = ()) -> bool:
+    """True when a word of `text` is a first name of the list ('Sanne 12-03-2021', 'SANNE'),
+    outside `places` (wijk and buurt names, normalised)."""
+    names = first_names()
+    for match in _WORD.finditer(text):
+        word = _capitals_as_names(match)
+        if _is_first_name(word, names) and normalise(word) not in places:
+            return True
+    return False
+
+
+def _spelled_email(text: str) -> bool:
+    """An e-mail address with its @ (and maybe its dots) written out (_SPELLED_EMAIL)."""
+    for match in _SPELLED_EMAIL.finditer(text):
+        local, at, domain = match.groups()
+        bracketed = at.strip()[0] in "([{<"
+        if bracketed or not local.isalpha() or not domain.replace(".", "").replace("-", "").isalnum():
+            return True
+    return False
+
+
 def _surname_before(text: str, words: list[re.Match], i: int, places: Container[str]) -> bool:
     """True when the first name words[i] follows a surname and a comma, as a register sorts names
     ('de Vries, Jan', 'Jansen, Sophie'), and ends the text or its part ('Bakker, Emma; ...')."""
@@ -708,6 +741,10 @@ def _dates_in(text: str):
             yield match, (int(match.group(1)), month, int(match.group(3)))
 
 
+# What personal_in_text finds in a first name beside a date, where a date alone is none.
+NAME_WITH_DATE = "een voornaam met een datum, zoals een geboortedatum"
+
+
 def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False,
                      names: bool = True, places: Container[str] = ()) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
@@ -721,7 +758,7 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
     if not isinstance(text, str):
         return None
     text = as_seen(text)
-    if "@" in text and _EMAIL.search(text):
+    if "@" in text and _EMAIL.search(text) or _spelled_email(text):
         return "een e-mailadres"
     if "." in text or " van " in text.lower() or text[:1].isupper() or " " in text:
         if _names_a_person(text):
@@ -735,13 +772,18 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
             return "een burgerservicenummer"
     if _BIRTH_WORDS.search(text):
         return "een geboortedatum"
-    if dates:
-        for match, (day, month, year) in _dates_in(text):
-            if not _is_date(day, month, year):
-                continue
-            if reference_dates and _REFERENCE_WORD.search(text, 0, match.start()):
-                continue
+    for match, (day, month, year) in _dates_in(text):
+        if not _is_date(day, month, year):
+            continue
+        if reference_dates and _REFERENCE_WORD.search(text, 0, match.start()):
+            continue
+        if dates:
             return "een datum (mogelijk een geboortedatum)"
+        # where a date is no personal data by itself (a date column, a sheet's name, a sheet
+        # Kindkaart does not count), a first name beside it is a child's birth date:
+        # 'Sanne 12-03-2021', 'Sanne, 12-03-2021'
+        if first_name_in(text, places):
+            return NAME_WITH_DATE
     if _AGE_OF_A_PERSON.search(text):
         return "de leeftijd van een kind"
     if _PHONE.search(text):
