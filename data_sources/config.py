@@ -32,13 +32,19 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB_PATH
 
 
+def _at_least_one(variable: str, default: int) -> int:
+    # a setting that is no whole number falls back to the default; below 1 it would show every
+    # count or divide by nothing
+    try:
+        value = int(os.environ.get(variable, str(default)))
+    except ValueError:
+        value = default
+    return max(value, 1)
+
+
 def min_count() -> int:
     """Smallest count of children shown as is; smaller counts are suppressed ($KINDKAART_MIN_COUNT)."""
-    try:
-        value = int(os.environ.get("KINDKAART_MIN_COUNT", "5"))
-    except ValueError:
-        value = 5
-    return max(value, 1)
+    return _at_least_one("KINDKAART_MIN_COUNT", 5)
 
 
 def min_base() -> int:
@@ -46,11 +52,7 @@ def min_base() -> int:
     divide by; over fewer the rate is not shown ('basis te klein', $KINDKAART_MIN_BASE). Over 8
     children one child moves the rate by 12,5 per 100 and "8 of 8" says every child has the
     signal; CBS likewise shows percentages only above a minimum base (README, Privacy)."""
-    try:
-        value = int(os.environ.get("KINDKAART_MIN_BASE", "20"))
-    except ValueError:
-        value = 20
-    return max(value, 1)
+    return _at_least_one("KINDKAART_MIN_BASE", 20)
 
 
 def background_map() -> bool:

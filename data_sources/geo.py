@@ -14,13 +14,11 @@ import duckdb
 import pandas as pd
 
 from data_sources import store
-from data_sources.cbs.odata import refuse_large_file, region_level
-from data_sources.errors import InputRefused, unreadable
+from data_sources.cbs.odata import read_json_file, region_level
+from data_sources.errors import InputRefused
 from data_sources.text import (
     bad_byte_said,
     bad_bytes_of,
-    decoded,
-    json_error_at_bad_byte,
     without_controls,
 )
 
@@ -591,24 +589,15 @@ def refuse_damaged_regions(frame: pd.DataFrame, gemeenten: Iterable[str] | None)
 def read_geojson(path: str | Path, decimals: int = 5, per_gemeente: bool = False) -> pd.DataFrame:
     """Read a GeoJSON file of CBS regions (statcode/statnaam or PDOK property names);
     `per_gemeente`: as features_frame, for the caller to refuse_damaged_regions."""
-    try:
-        refuse_large_file(Path(path), "een GeoJSON-bestand",
-                          "Sla alleen de gemeenten op die u nodig hebt, of lees de wijk- en "
-                          "buurtkaart als GeoPackage in.")
-        # decoded as every CSV and JSON reader does (data_sources.text.decoded): a GIS program on
-        # Windows may write Windows-1252, with or without a UTF-8 BOM before it; read as UTF-8
-        # only, it was refused as 'geen UTF-8 en geen Windows-1252'. A byte neither reads (a
-        # feature pasted from a Windows-1252 copy into UTF-8, a damaged byte) is kept for
-        # features_frame to name by feature: decoded whole, it refused a national file for a byte
-        # in another gemeente's feature
-        text, encoding = decoded(Path(path).read_bytes(), windows_undefined=True, not_utf8=True)
-        try:
-            collection = json.loads(text)
-        except ValueError as exc:
-            raise json_error_at_bad_byte(exc, encoding) from None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        # ValueError: also JSONDecodeError, and a number of thousands of digits
-        raise InputRefused(f"Bestand {Path(path).name}: geen leesbare GeoJSON: {unreadable(exc, 'regel')}.") from None
+    # decoded as every CSV and JSON reader does: a GIS program on Windows may write Windows-1252,
+    # with or without a UTF-8 BOM before it; read as UTF-8 only, it was refused as 'geen UTF-8 en
+    # geen Windows-1252'. A byte neither reads (a feature pasted from a Windows-1252 copy into
+    # UTF-8, a damaged byte) is kept for features_frame to name by feature: decoded whole, it
+    # refused a national file for a byte in another gemeente's feature
+    collection, encoding = read_json_file(
+        Path(path), "geen leesbare GeoJSON",
+        too_large=("een GeoJSON-bestand", "Sla alleen de gemeenten op die u nodig hebt, of lees de "
+                   "wijk- en buurtkaart als GeoPackage in."))
     _refuse_one_page(collection, Path(path).name)
     return features_frame(collection, decimals, Path(path).name, bad_bytes_of(encoding), per_gemeente)
 

@@ -12,14 +12,11 @@ from transforms.privacy import TOTAL_LABEL, format_number, hidden_label, hidden_
 from ui.auth import actor, record
 from ui.continuum import SIGNAL_KIND_LABELS
 from ui.data import READ_ONLY_NOTE, clear_caches, cursor, read_only, written
-from ui.population import nothing_loaded, secret_left_out
+from ui.population import secret_left_out
 from ui.safe import plain
-from ui.state import current, gemeente_name
+from ui.state import current_loaded, gemeente_name
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 name = gemeente_name(gemeente_code)
 st.title(f"Analysevragen {plain(name)} {year}")

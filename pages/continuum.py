@@ -23,18 +23,14 @@ from ui.indeling import other_area_note, wijkindeling
 from ui.population import (
     model_children_note,
     model_hidden,
-    nothing_loaded,
     population_missing,
     population_table,
     secret_left_out,
 )
 from ui.safe import plain, plotly_chart
-from ui.state import current, gemeente_name
+from ui.state import current_loaded, gemeente_name
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 st.title(f"Continuüm van ondersteuning {plain(gemeente_name(gemeente_code))} {year}")
 st.write(

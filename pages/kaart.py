@@ -19,22 +19,18 @@ from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundari
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
     model_hidden,
-    nothing_loaded,
     secret_on_map,
     secret_wijk_codes,
     unranked_secret,
     unranked_secret_national,
 )
 from ui.safe import plain
-from ui.state import current, gemeente_name, gemeenten, persistent_selectbox
+from ui.state import current_loaded, gemeente_name, gemeenten, persistent_selectbox
 
 NATIONAL = "nederland"
 NATIONAL_LABEL = "Nederland (alle gemeenten)"
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 # The national view of all wijken exists once more than one gemeente is loaded, for accounts
 # that see every gemeente (not for one tied to some: users set-gemeente).

@@ -15,21 +15,17 @@ from ui.auth import where_to_load
 from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import (
     AGE_GROUP_LABELS,
-    nothing_loaded,
     population_missing,
     population_table,
     profile_mismatch,
     source_note,
 )
 from ui.safe import pandas_settled, plain, plotly_chart
-from ui.state import current, gemeente_name
+from ui.state import current_loaded, gemeente_name
 
 MAX_WIJKEN_STANDING = 20  # more wijken than this: one line per wijk
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 st.title(f"Overzicht {plain(gemeente_name(gemeente_code))} {year}")
 table = population_table(gemeente_code, year)

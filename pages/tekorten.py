@@ -38,18 +38,14 @@ from ui.downloads import chart_config, chart_downloads, table_downloads
 from ui.population import (
     model_children_note,
     model_hidden,
-    nothing_loaded,
     population_missing,
     population_table,
     secret_left_out,
 )
 from ui.safe import plain, plotly_chart
-from ui.state import current, gemeente_name
+from ui.state import current_loaded, gemeente_name
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 name = gemeente_name(gemeente_code)
 st.title(f"Tekorten {plain(name)} {year}")

@@ -14,14 +14,11 @@ from ui.downloads import chart_config, chart_downloads
 from ui.indeling import wijkindeling, wijkindeling_note
 from ui.indicators import lrk_year_note, missing_message, row_10_year_note
 from ui.map_indicators import INDICATORS
-from ui.population import nothing_loaded, population_table, secret_left_out, unranked_secret
+from ui.population import population_table, secret_left_out, unranked_secret
 from ui.safe import plain, plotly_chart
-from ui.state import current, gemeente_name, years
+from ui.state import current_loaded, gemeente_name, years
 
-gemeente_code, year = current()
-if gemeente_code is None:
-    st.info(nothing_loaded())
-    st.stop()
+gemeente_code, year = current_loaded()
 
 st.title(f"Trends {plain(gemeente_name(gemeente_code))}")
 keys = list(INDICATORS)

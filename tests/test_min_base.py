@@ -14,6 +14,7 @@ from conftest import run_page
 
 from data_sources import jobs
 from data_sources.accounts import Account
+from data_sources.config import min_base, min_count
 from transforms.rates import BASE_TOO_SMALL_LABEL
 
 BUITENGEBIED = "WK999907"
@@ -144,3 +145,18 @@ def test_a_rate_over_a_small_base_adjusts_no_estimate(tmp_path, monkeypatch):
         finally:
             con.close()
     assert used == {"20": [(True,)], "100": [(False,)]}
+
+
+@pytest.mark.parametrize(("setting", "expected_count", "expected_base"),
+                         [(None, 5, 20), ("12", 12, 12), ("0", 1, 1), ("-3", 1, 1),
+                          ("vijf", 5, 20), ("", 5, 20)])
+def test_a_setting_that_is_no_whole_number_or_below_one_falls_back(monkeypatch, setting,
+                                                                   expected_count, expected_base):
+    """KINDKAART_MIN_COUNT and KINDKAART_MIN_BASE read alike: a typo gives the default, a number
+    below 1 gives 1 (no count shown unprotected by a setting of 0, no rate over 0 children)."""
+    for variable in ("KINDKAART_MIN_COUNT", "KINDKAART_MIN_BASE"):
+        if setting is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, setting)
+    assert (min_count(), min_base()) == (expected_count, expected_base)

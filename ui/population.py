@@ -92,9 +92,7 @@ def unranked_secret(gemeente_code: str, year: int, ranked_codes) -> int:
 def unranked_secret_national(year: int, ranked_codes) -> int:
     """unranked_secret for the national map: the wijken of every gemeente whose children CBS keeps
     secret in `year` and that are not among `ranked_codes`."""
-    ranked = set(ranked_codes)
-    secret = query("select distinct wijk_code from population_unknown_by_wijk where year = ?", [year])
-    return sum(code not in ranked for code in secret["wijk_code"].tolist())
+    return len(secret_wijk_codes(None, year) - set(ranked_codes))
 
 
 def secret_wijk_codes(gemeente_code: str | None, year: int) -> set[str]:

@@ -20,6 +20,7 @@ from ui.auth import (
     where_to_load,
 )
 from ui.data import per_run, rows
+from ui.population import nothing_loaded
 from ui.safe import plain
 
 GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
@@ -192,6 +193,16 @@ def current() -> tuple[str | None, int | None]:
         st.error("Deze gemeente hoort niet bij uw account. Kies een gemeente in de zijbalk.")
         st.stop()
     return gemeente_code, st.session_state.get("year")
+
+
+def current_loaded() -> tuple[str, int]:
+    """current() for a page that shows one gemeente's figures: with none loaded yet it says where
+    to load one (nothing_loaded) and stops the page."""
+    gemeente_code, year = current()
+    if gemeente_code is None:
+        st.info(nothing_loaded())
+        st.stop()
+    return gemeente_code, year
 
 
 def gemeente_name(gemeente_code: str) -> str:

@@ -37,6 +37,26 @@ def refuse_large_file(path: Path, what: str, advice: str) -> None:
             f"Kindkaart leest het niet; er is niets opgeslagen. {advice}")
 
 
+def read_json_file(path: Path, refusal: str,
+                   too_large: tuple[str, str] | None = None) -> tuple[object, str]:
+    """The JSON value of a file on disk (a saved OData answer, GeoJSON) and the encoding it was
+    decoded in (data_sources.text.decoded, as every CSV and JSON reader does). A byte that neither
+    UTF-8 nor Windows-1252 reads stays in the text, for the caller to name by record
+    (bad_bytes_of the encoding). An unreadable file is refused as 'Bestand <name>: <refusal>:
+    <why>.'; `too_large` (what, advice): first refuse_large_file."""
+    try:
+        if too_large:
+            refuse_large_file(path, *too_large)
+        text, encoding = decoded(path.read_bytes(), windows_undefined=True, not_utf8=True)
+        try:
+            return json.loads(text), encoding
+        except ValueError as exc:
+            raise json_error_at_bad_byte(exc, encoding) from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: also JSONDecodeError, and a number of thousands of digits
+        raise InputRefused(f"Bestand {path.name}: {refusal}: {unreadable(exc, 'regel')}.") from None
+
+
 def stem(key: str) -> str:
     """A CBS column key without its numeric suffix: 'k_0Tot15Jaar_8' -> 'k_0Tot15Jaar'."""
     return _SUFFIX.sub("", key)
@@ -217,14 +237,7 @@ def _read_json(path: Path, gemeenten: list[str] | None, problems: list[str],
     or that Windows-1252 leaves undefined, is added to `problems` where its record is read
     (bad_byte_refusals): decoded whole, such a byte in another gemeente's record refused the
     national table."""
-    try:
-        text, encoding = decoded(path.read_bytes(), windows_undefined=True, not_utf8=True)
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise json_error_at_bad_byte(exc, encoding) from None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputRefused(f"Bestand {path.name}: geen geldige CBS JSON: {unreadable(exc, 'regel')}.") from None
+    data, encoding = read_json_file(path, "geen geldige CBS JSON")
     # A raw HTTP response wraps the rows in an envelope; cbsodata saves the bare list.
     envelope = isinstance(data, dict) and "value" in data
     if envelope:

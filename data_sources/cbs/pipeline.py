@@ -125,6 +125,17 @@ class CbsLoader:
             store.mark_models_stale(self.con)
             yield
 
+    def _store_table(self, report, store_table, table_id, dataset, year, gemeenten, directory,
+                     meta, cached) -> list[int]:
+        # the one way a fetched CBS table is stored (kerncijfers, ages, Jeugdmonitor): read from
+        # its directory, stored where _storing says, its loads recorded in the report
+        table = _read_cached(directory, table_id)
+        retrieved_at = fetch.retrieved_at(meta)
+        with self._storing():
+            ids = store_table(self.con, table, gemeenten=gemeenten, retrieved_at=retrieved_at)
+        report.loaded.append(LoadedTable(table_id, dataset, year, retrieved_at, cached, ids))
+        return ids
+
     def _cached_table(self, table_id: str, key: str, **fetch_args) -> tuple[Path, dict, bool]:
         """A table directory from the cache or freshly fetched; falls back to an older cached
         copy when the source is down (a warning is added by the caller)."""
@@ -189,12 +200,8 @@ class CbsLoader:
                     data_filter=fetch.region_filter("WijkenEnBuurten", gemeenten),
                     dimension_filters={"WijkenEnBuurten": fetch.region_filter("Key", gemeenten)},
                 )
-                table = _read_cached(directory, table_id)
-                with self._storing():
-                    ids = store_kerncijfers(self.con, table, gemeenten=gemeenten,
-                                            retrieved_at=fetch.retrieved_at(meta))
-                report.loaded.append(LoadedTable(table_id, "kerncijfers", year,
-                                                 fetch.retrieved_at(meta), cached, ids))
+                ids = self._store_table(report, store_kerncijfers, table_id, "kerncijfers", year,
+                                        gemeenten, directory, meta, cached)
                 self._warn_missing(report, table_id, year, directory, ids)
             except (SourceUnavailable, InputRefused) as exc:
                 failures.append(_text(exc))
@@ -244,12 +251,8 @@ class CbsLoader:
                                 f" and Perioden eq '{period}' and ({regions_v4})"),
                 dimension_filters={"RegioS": region_dim, "Perioden": f"Key eq '{period}'"},
             )
-            table = _read_cached(directory, POPULATION_BY_AGE_TABLE)
-            with self._storing():
-                ids = store_population_by_age(self.con, table, gemeenten=gemeenten,
-                                              retrieved_at=fetch.retrieved_at(meta))
-            report.loaded.append(LoadedTable(POPULATION_BY_AGE_TABLE, "bevolking-leeftijd", year,
-                                             fetch.retrieved_at(meta), cached, ids))
+            self._store_table(report, store_population_by_age, POPULATION_BY_AGE_TABLE,
+                              "bevolking-leeftijd", year, gemeenten, directory, meta, cached)
         except InputRefused:
             report.warnings.append(
                 f"CBS heeft (nog) geen leeftijden per gemeente voor {year} (tabel "
@@ -267,12 +270,8 @@ class CbsLoader:
                 data_filter=fetch.region_filter(geo_key, gemeenten),
                 dimension_filters={geo_key: fetch.region_filter("Key", gemeenten)},
             )
-            table = _read_cached(directory, table_id)
-            with self._storing():
-                ids = store_jeugdzorg(self.con, table, gemeenten=gemeenten,
-                                      retrieved_at=fetch.retrieved_at(meta))
-            report.loaded.append(LoadedTable(table_id, "jeugdzorg-wijk", year,
-                                             fetch.retrieved_at(meta), cached, ids))
+            self._store_table(report, store_jeugdzorg, table_id, "jeugdzorg-wijk", year,
+                              gemeenten, directory, meta, cached)
         except (SourceUnavailable, InputRefused) as exc:
             report.warnings.append(f"Jeugdmonitor per wijk {year} ({table_id}) niet geladen: "
                                    f"{_text(exc)}")
