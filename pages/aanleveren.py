@@ -40,10 +40,8 @@ from ui.data import (
     cursor,
     data_changed,
     read_only,
-    refusal,
     releasing,
     showing_refusals,
-    unexpected,
 )
 from ui.safe import plain
 from ui.state import current, gemeente_name
@@ -160,59 +158,25 @@ def organisation_field(middle) -> str | None:
                             key="aanleveren_organisatie_keuze", placeholder="kies een organisatie")
 
 
-def remember_saved(notice: str, restored: bool = False) -> None:
+def saved(notice: str, restored: bool = False) -> None:
     """After a save or restore: the notice stays until a new file goes in, and the uploader
     starts empty (a key of its own per saved file), so that the saved file's 'Bevestigen en
-    opslaan' is not on the page to be clicked a second time. A restore's notice stands under
+    opslaan' is not on the page to be clicked a second time. Only this part of the page runs
+    again (the rest does not change with an upload), unless the click came in a run of the whole
+    page (Streamlit merges a click with a pending full rerun). A restore's notice stands under
     the Terugzetten button: at the top of the page it was out of sight of whoever clicked. A
     save's stands under the uploader, and comes once as a toast too: the page gets shorter by the
     preview, and the browser, keeping its scroll position, can show only the history below."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     data_changed()  # every cached query is keyed by the data version the save changed
     st.session_state["aanleveren_done"] = notice
     st.session_state["aanleveren_done_restore"] = restored
     if not restored:
         st.session_state["aanleveren_toast"] = notice
     st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
-
-
-def saved(notice: str, restored: bool = False) -> None:
-    """remember_saved, then only this part of the page runs again (the rest does not change with
-    an upload), unless the click came in a run of the whole page (Streamlit merges a click with a
-    pending full rerun)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    remember_saved(notice, restored)
     ctx = get_script_run_ctx()
     st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
-
-
-def save_upload(data: bytes, soort: str, organisation: str | None, period: str, file_name: str,
-                checked_file: validate.CheckedUpload) -> None:
-    """'Bevestigen en opslaan' (its on_click): the save happens before the run the click starts,
-    so that run shows the outcome. Saved in the run itself, the page needed a rerun of its own to
-    empty the uploader: three runs per upload, each drawing the preview and the history, where
-    two do (with partners uploading at once, every run is one the LEA's slides wait behind). What
-    is saved is what the page showed when the button was clicked (the arguments of that run)."""
-    background_priority()  # as the fragment itself: the pages others read go first
-    try:
-        if current_account() != account:
-            return  # signed out, disabled or changed: the fragment's own check reruns the page
-        outcome = jobs.import_registration(
-            cursor(), data, soort, organisation, period, file_name,
-            loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(), checked=checked_file,
-        )
-    except InputRefused as refused:
-        st.session_state["aanleveren_opslaan_fout"] = [plain(m) for m in refused.messages]
-    except Exception as error:
-        # outside the fragment's showing_refusals: a database that cannot be used now, or a bug
-        # (with its number), in Dutch under the button instead of a traceback
-        messages = refusal(error) or unexpected(error)
-        if messages is None:
-            raise
-        st.session_state["aanleveren_opslaan_fout"] = messages
-    else:
-        remember_saved(" ".join(filter(None, [outcome.summary(upload_number()),
-                                              where_it_shows(soort) if outcome.status == "imported" else ""])))
 
 
 @st.fragment
@@ -308,10 +272,18 @@ def check_upload(upload, soort: str, organisation: str | None, period: str, rtyp
             problems.extend(refused.messages)
     for problem in problems:
         st.warning(plain(problem))
-    st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems), on_click=save_upload,
-              args=(data, soort, organisation, period, upload.name, checked_file))
-    for message in st.session_state.pop("aanleveren_opslaan_fout", []):  # save_upload refused it
-        st.error(message)
+    if st.button("Bevestigen en opslaan", type="primary", disabled=bool(problems)):
+        try:
+            outcome = jobs.import_registration(
+                cursor(), data, soort, organisation, period, upload.name,
+                loaded_by=actor(), gemeente_code=gemeente_code, actor=actor(), checked=checked_file,
+            )
+        except InputRefused as refused:
+            for message in refused.messages:
+                st.error(plain(message))
+        else:
+            saved(" ".join(filter(None, [outcome.summary(upload_number()),
+                                         where_it_shows(soort) if outcome.status == "imported" else ""])))
 
 
 def where_it_shows(soort: str) -> str:
