@@ -72,12 +72,37 @@ _PERSONAL_HEADERS = {
     "geboren op": "geboortedatums", "birthdate": "geboortedatums", "birth date": "geboortedatums",
     "sofinr": "burgerservicenummers", "sofi nummer": "burgerservicenummers",
     "sofi nr": "burgerservicenummers", "geb": "geboortedatums",
+    # in English, as a system's export or a translated list names them
+    "first name": "namen", "firstname": "namen", "last name": "namen", "lastname": "namen",
+    "surname": "namen", "full name": "namen", "child name": "namen", "childs name": "namen",
+    "child s name": "namen", "pupil name": "namen", "student name": "namen", "address": "adressen",
+    "phone": "telefoonnummers", "phone number": "telefoonnummers", "mobile": "telefoonnummers",
 }
 # Whose name a column holds: 'naam kind', or as one word ('kindnaam', 'Leerlingnaam');
 # 'locatienaam' or 'wijknaam' names no person.
 _PERSONS = ("kind", "leerling", "client", "ouder", "ouders", "verzorger", "moeder", "vader")
 _PERSON_NAME_WORDS = frozenset({"kindernaam", *(f"{person}naam" for person in _PERSONS
                                                 if person != "ouders")})
+# Headers that name the persons a column is about ('Leerling', 'Kind', 'Cliënt'): a first name
+# under one is a person's, even a single one ('Sanne' under 'Leerling' beside 'Centrum').
+_PERSON_ROLE_HEADERS = frozenset({
+    "kind", "kinderen", "leerling", "leerlingen", "client", "clienten", "deelnemer", "deelnemers",
+    "ouder", "ouders", "verzorger", "verzorgers", "ouder verzorger", "moeder", "vader", "peuter",
+    "peuters", "kleuter", "kleuters", "baby", "jeugdige", "jeugdigen", "pupil", "child",
+    "children", "student", "patient", "pleegkind", "kind naam",
+})
+# Whose number a column holds ('Cliëntnummer', 'leerling nr', 'Dossiernummer'): a number that
+# points at one person is personal data as much as a name (pseudonymised, still about a child).
+_PERSON_NUMBER_OWNERS = ("client", "leerling", "kind", "deelnemer", "patient", "jeugdige",
+                         "dossier", "persoons", "zorgdossier", "ouder", "pleegkind")
+_NUMBER_WORDS = ("nummer", "nr", "id", "no")
+_PERSON_NUMBER_HEADERS = frozenset({
+    *(f"{owner}{word}" for owner in _PERSON_NUMBER_OWNERS for word in _NUMBER_WORDS),
+    *(f"{owner} {word}" for owner in _PERSON_NUMBER_OWNERS for word in _NUMBER_WORDS),
+    "onderwijsnummer", "pgn", "persoonsgebonden nummer", "a nummer", "anummer",
+    "vreemdelingennummer", "v nummer", "zorgdossier", "client id", "kind id",
+})
+PERSON_NUMBERS = "nummers van personen (cliënt-, leerling- of dossiernummers)"
 # The Organisatie fields copied into the load's note (importing._note): stored, so checked.
 NOTE_FIELDS = ("definitie", "bron", "toelichting")
 _XML_BOMB = ("Het bestand bevat verboden XML-constructies (mogelijk een 'XML-bom') en wordt niet "
@@ -1191,11 +1216,18 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
     next to the data must not carry them into Kindkaart either. Rows are named, values never."""
     found: dict[int, tuple[str, list[int]]] = {}
     lone: dict[int, _NameCount] = {}
+    persons: dict[int, str] = {}  # columns under a header that names persons ('Leerling')
+    beside_age: dict[int, tuple[str, list[int]]] = {}  # a first name with an age in its row
     for r, row in entry.whole_rows():
-        name_at = date_at = 0
+        name_at = date_at = age_at = 0
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
+            if c not in persons and _names_persons(cell):
+                persons[c] = cell.strip()
+                continue
+            if not age_at and _age_or_birth_year(cell):
+                age_at = c
             # a date alone is no birth date here (a counting date), nor with a name after
             # 'per' or 'op' ('Telling per 31-12-2024 door Roos'): reference_dates
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
@@ -1212,9 +1244,15 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
                 date_at = c
         if name_at and date_at:
             found.setdefault(name_at, (_name_beside_date(date_at), []))[1].append(r)
+        elif name_at and age_at:
+            beside_age.setdefault(name_at, (_name_beside_age(age_at), []))[1].append(r)
     for c, count in lone.items():
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
+        elif c not in found and c in persons and count.rows:
+            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", count.rows)
+    for c, reason in beside_age.items():
+        found.setdefault(c, reason)
     if not found:
         return _rows_of_names(entry.name, entry.whole_rows(), reported, places, where)
     return [Message(
@@ -1228,6 +1266,21 @@ def _name_beside_date(column: int) -> str:
     partner's own list of children holds them ('Sanne | 12-03-2021'), under whatever headers."""
     return (f"een voornaam met in dezelfde rij een datum (kolom {get_column_letter(column)}), "
             "zoals een geboortedatum")
+
+
+def _name_beside_age(column: int) -> str:
+    """What a first name alone with an age or a birth year in its row is ('Sanne | 3' under
+    'kind | lft', 'Daan | 2021'): a child's name with what tells how old the child is."""
+    return (f"een voornaam met in dezelfde rij een getal dat een leeftijd of geboortejaar kan "
+            f"zijn (kolom {get_column_letter(column)})")
+
+
+def _age_or_birth_year(cell: object) -> bool:
+    """A whole number that can be a child's age (0-18) or birth year (the last 19 years)."""
+    if cell.__class__ not in (int, float) or cell != cell or cell % 1:
+        return False
+    this_year = dt.date.today().year
+    return 0 <= cell <= 18 or this_year - 18 <= cell <= this_year
 
 
 def _rows_of_names(sheet_name: str, rows: Iterator[tuple[int, Any]], skipped: Container[int],
@@ -1417,7 +1470,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 elif lone is not None and isinstance(value, str):
                     lone.add(value, None, count, places)
         names = 0
-        if lone is not None and lone.is_a_name_column():
+        if lone is not None and (lone.is_a_name_column() or lone.names and c in unknown
+                                 and _names_persons(header)):
             names = lone.names
             for value in lone.values:
                 flagged.setdefault(value, "name")
@@ -1561,7 +1615,15 @@ def _personal_header(header: str) -> str | None:
         return "namen"
     if words and words[0] in _PERSON_NAME_WORDS:
         return "namen"
+    if key in _PERSON_NUMBER_HEADERS or (len(words) > 1 and " ".join(words[:2]) in _PERSON_NUMBER_HEADERS) or (
+            words and words[0] in _PERSON_NUMBER_HEADERS):
+        return PERSON_NUMBERS
     return None
+
+
+def _names_persons(header: object) -> bool:
+    """Whether a header names the persons its column is about ('Leerling', 'Kind', 'Cliënt')."""
+    return isinstance(header, str) and len(header) <= 40 and _header_key(header) in _PERSON_ROLE_HEADERS
 
 
 def header_or_letter(header: str | None, column: int) -> str:
