@@ -156,3 +156,25 @@ def test_a_first_name_with_an_age_or_birth_year_in_its_row_is_refused(gem, rows)
 ], ids=["wijk-count", "no-name", "large-number", "place"])
 def test_a_number_beside_no_first_name_is_no_age(gem, rows):
     accepted(gem, workbook(with_sheet("Eigen toelichting", rows)))
+
+
+# --- a mobile number stored as a number ----------------------------------------------------------
+
+@pytest.mark.parametrize("number", [612345678, 612345678.0, "612345678", 31612345678])
+def test_a_mobile_number_that_excel_stored_as_a_number_is_refused(gem, number):
+    # 0612345678 typed into a cell is kept as 612345678: no 0, so no phone number to the text check
+    text = refused(gem, workbook(with_sheet("Contact", [["Bereikbaar", number]])))
+    assert text.startswith("Blad 'Contact', kolom B: persoonsgegevens geweigerd: 1 cel(len) met "
+                           "mogelijk een telefoonnummer (een 06-nummer als getal, zonder de 0) "
+                           "(rij 1)."), text
+
+
+def test_a_mobile_number_as_a_number_beside_the_data_is_refused(gem):
+    text = refused(gem, workbook(beside_the_data("Bereikbaar", [612345678])))
+    assert text.startswith("Blad 'Gegevens', kolom F (Bereikbaar): persoonsgegevens geweigerd: 1 "
+                           "cel(len) met een telefoonnummer (een 06-nummer als getal, zonder de 0) (rij 2)."), text
+
+
+@pytest.mark.parametrize("number", [123456789012, 12345678, 712345678, 59999999, 1_250_000])
+def test_lrk_kvk_and_other_large_numbers_are_no_phone_number(gem, number):
+    accepted(gem, workbook(with_sheet("Eigen toelichting", [["Nummer", number]])))

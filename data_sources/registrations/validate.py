@@ -1231,6 +1231,7 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
             # a date alone is no birth date here (a counting date), nor with a name after
             # 'per' or 'op' ('Telling per 31-12-2024 door Roos'): reference_dates
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
+                    _MOBILE_AS_NUMBER if v.looks_like_mobile_number(cell) else
                     v.personal_in_text(cell, dates=False, reference_dates=True, places=places)
                     if isinstance(cell, str) else None)
             if kind:
@@ -1266,6 +1267,9 @@ def _name_beside_date(column: int) -> str:
     partner's own list of children holds them ('Sanne | 12-03-2021'), under whatever headers."""
     return (f"een voornaam met in dezelfde rij een datum (kolom {get_column_letter(column)}), "
             "zoals een geboortedatum")
+
+
+_MOBILE_AS_NUMBER = "een telefoonnummer (een 06-nummer als getal, zonder de 0)"
 
 
 def _name_beside_age(column: int) -> str:
@@ -1455,6 +1459,8 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                 continue
             if v.looks_like_bsn(value):
                 flagged[value] = "bsn"
+            elif column is None and v.looks_like_mobile_number(value):
+                flagged[value] = "phone"
             elif column is None or column.kind != "date":
                 if isinstance(value, (dt.date, dt.datetime)) or v.looks_like_date_text(value):
                     if column is not None and column.kind == "choice" and _date_is_choice(
@@ -1491,6 +1497,9 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
         if dates:
             reasons.append(f"{dates} cel(len) met een volledige datum (mogelijk een "
                            f"geboortedatum; {_rows(rows['date'])})")
+        if rows.get("phone"):
+            reasons.append(f"{len(rows['phone'])} cel(len) met {_MOBILE_AS_NUMBER} "
+                           f"({_rows(rows['phone'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
                            "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer, "

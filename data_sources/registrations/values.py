@@ -441,6 +441,24 @@ def looks_like_bsn(value: object) -> bool:
     return elfproef(text.zfill(9))
 
 
+def looks_like_mobile_number(value: object) -> bool:
+    """True for a Dutch mobile number stored as a number: Excel drops the leading 0 of 0612345678
+    typed into a cell (612345678), and keeps +31 6 12345678 typed without signs as 31612345678.
+    No count, amount of euros or LRK (12 digits) or KvK number (8) a partner sheet holds looks so."""
+    if value.__class__ is float:
+        if not value.is_integer():
+            return False
+        value = int(value)
+    elif value.__class__ is str:
+        text = value.strip()
+        if not text.isdigit():
+            return False
+        value = int(text) if text[0] != "0" else 0
+    if value.__class__ is not int:
+        return False
+    return 600_000_000 <= value <= 699_999_999 or 31_600_000_000 <= value <= 31_699_999_999
+
+
 # Personal data inside free text. A BSN: nine digits (optionally in groups, '1234.56.789'), not
 # part of a longer number, passing the elfproef; an 8-digit KvK or 12-digit LRK number never
 # matches. A date: day-month-year or year-month-day with - / or . (a period such as 2024, 2024-Q1,
