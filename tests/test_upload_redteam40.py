@@ -178,3 +178,23 @@ def test_a_mobile_number_as_a_number_beside_the_data_is_refused(gem):
 @pytest.mark.parametrize("number", [123456789012, 12345678, 712345678, 59999999, 1_250_000])
 def test_lrk_kvk_and_other_large_numbers_are_no_phone_number(gem, number):
     accepted(gem, workbook(with_sheet("Eigen toelichting", [["Nummer", number]])))
+
+
+def test_a_first_name_with_an_age_beside_the_organisatie_fields_is_refused(gem):
+    def change(book):
+        book["Organisatie"]["D3"] = "Sanne"
+        book["Organisatie"]["E3"] = 3
+    text = refused(gem, workbook(change))
+    assert text.startswith("Blad 'Organisatie', kolom D: persoonsgegevens geweigerd: 1 cel(len) "
+                           "met mogelijk een voornaam met in dezelfde rij een getal dat een leeftijd "
+                           "of geboortejaar kan zijn (kolom E) (rij 3). Op dit blad mag een "
+                           "contactpersoon staan, maar geen gegevens van een kind."), text
+
+
+def test_the_organisatie_fields_with_numbers_and_a_contact_are_accepted(gem):
+    def change(book):
+        sheet = book["Organisatie"]
+        for r in range(1, sheet.max_row + 1):
+            if sheet.cell(r, 1).value == "Toelichting":
+                sheet.cell(r, 2, "Telling door Sanne, 3 locaties")
+    accepted(gem, workbook(change))

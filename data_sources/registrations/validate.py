@@ -1158,10 +1158,12 @@ def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Mes
     for r, row in enumerate(entry.head, start=1):
         field = len(row) >= 2 and isinstance(row[0], str) and (
             normalise(row[0]).rstrip(":") in _META_KEYS)
-        name_at = date_at = 0
+        name_at = date_at = age_at = 0
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None or (field and c == 2):
                 continue
+            if not age_at and _age_or_birth_year(cell):
+                age_at = c
             if isinstance(cell, str):
                 kind = v.personal_in_text(cell, dates=False, names=False)
                 if kind is None and not name_at and v.is_first_name(cell, capitals=True):
@@ -1174,8 +1176,9 @@ def _child_data_on_meta_sheet(entry: SheetEntry, reported: set[int]) -> list[Mes
                 date_at = date_at or (c if isinstance(cell, dt.date) else 0)
             if kind in _CHILD_DATA:
                 found.setdefault(c, (kind, []))[1].append(r)
-        if name_at and date_at:  # beside the fields, 'Sanne | 12-03-2021' (_name_beside_date)
-            found.setdefault(name_at, (_name_beside_date(date_at), []))[1].append(r)
+        if name_at and (date_at or age_at):  # beside the fields, 'Sanne | 12-03-2021', 'Sanne | 3'
+            reason = _name_beside_date(date_at) if date_at else _name_beside_age(age_at)
+            found.setdefault(name_at, (reason, []))[1].append(r)
     return [Message(
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         "Op dit blad mag een contactpersoon staan, maar geen gegevens van een kind. "
