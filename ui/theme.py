@@ -177,6 +177,12 @@ def screen_look(figure: go.Figure) -> go.Figure:
     figure.update_layout(font={"family": font.family or CHART_FONT, "color": font.color or CHART_TEXT,
                                "size": font.size or 15})
     outline_bars(figure)
+    # Dutch numbers on the axes and in hover texts: 18.000 kinderen and 2,5 per 100, as the tables
+    # and key figures write them; Plotly's default writes 18,000 (eighteen, to a Dutch reader) and
+    # 2.5. Each page sets it on its charts; here for any chart that does not. Four digits stay
+    # unseparated, as Plotly writes them, so that a year stays 2024.
+    if figure.layout.separators is None:
+        figure.update_layout(separators=",.")
     # long wijk names under a bar take the room they need instead of being cut off
     figure.update_xaxes(automargin=True)
     figure.update_yaxes(automargin=True)
