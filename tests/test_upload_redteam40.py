@@ -198,3 +198,26 @@ def test_the_organisatie_fields_with_numbers_and_a_contact_are_accepted(gem):
             if sheet.cell(r, 1).value == "Toelichting":
                 sheet.cell(r, 2, "Telling door Sanne, 3 locaties")
     accepted(gem, workbook(change))
+
+
+# --- a postcode with its house number in the next cell -------------------------------------------
+
+@pytest.mark.parametrize("number", [12, 12.0, "12a", "12-2", "3 bis", "104"])
+def test_a_postcode_with_a_house_number_in_the_next_cell_is_refused(gem, number):
+    # '1234 AB 12' in one cell was refused; over two cells it went through
+    text = refused(gem, workbook(with_sheet("Gezinnen", [["Centrum", "1234 AB", number],
+                                                         ["Oude Haven", "2345CD", 7]])))
+    assert text.startswith("Blad 'Gezinnen', kolom B: persoonsgegevens geweigerd: 2 cel(len) met "
+                           "mogelijk een adres (een postcode met in de cel ernaast een huisnummer) "
+                           "(rijen 1 en 2)."), text
+    assert "1234" not in text
+
+
+@pytest.mark.parametrize("rows", [
+    [["1234 AB", "Centrum"]],                      # a postcode beside a wijk
+    [["1234", 12]],                                # four digits: a postcode area, no address
+    [["1234 AB"], [12]],                           # the number is not in the same row
+    [["1234 AB", None, 12]],                       # nor in the next cell
+], ids=["beside-text", "pc4", "next-row", "gap"])
+def test_a_postcode_without_a_house_number_beside_it_is_accepted(gem, rows):
+    accepted(gem, workbook(with_sheet("Eigen toelichting", rows)))

@@ -1222,7 +1222,7 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
     persons: dict[int, str] = {}  # columns under a header that names persons ('Leerling')
     beside_age: dict[int, tuple[str, list[int]]] = {}  # a first name with an age in its row
     for r, row in entry.whole_rows():
-        name_at = date_at = age_at = 0
+        name_at = date_at = age_at = postcode_at = 0
         for c, cell in enumerate(row, start=1):
             if c in reported or cell is None:
                 continue
@@ -1231,6 +1231,9 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
                 continue
             if not age_at and _age_or_birth_year(cell):
                 age_at = c
+            if postcode_at and c == postcode_at + 1 and _house_number(cell):
+                found.setdefault(postcode_at, (_ADDRESS_IN_TWO_CELLS, []))[1].append(r)
+            postcode_at = c if cell.__class__ is str and _FULL_POSTCODE.match(cell) else 0
             # a date alone is no birth date here (a counting date), nor with a name after
             # 'per' or 'op' ('Telling per 31-12-2024 door Roos'): reference_dates
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
@@ -1273,6 +1276,19 @@ def _name_beside_date(column: int) -> str:
 
 
 _MOBILE_AS_NUMBER = "een telefoonnummer (een 06-nummer als getal, zonder de 0)"
+# A postcode of six positions with a house number in the next cell ('1234 AB | 12a'): an address
+# typed over two columns, as a partner's own list of children or families holds it. Only on sheets
+# Kindkaart does not count: in Gegevens a postcode places a row and the next column is data.
+_ADDRESS_IN_TWO_CELLS = "een adres (een postcode met in de cel ernaast een huisnummer)"
+_FULL_POSTCODE = re.compile(r"\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$")
+_HOUSE_NUMBER = re.compile(r"\s*[1-9][0-9]{0,4}(?:\s?[A-Za-z]|\s?[-/]\s?[0-9A-Za-z]{1,4}|\s+bis)?\s*$")
+
+
+def _house_number(cell: object) -> bool:
+    """A whole number from 1 to 99999, or one with a letter or addition ('12a', '12-2', '3 bis')."""
+    if cell.__class__ in (int, float):
+        return cell == cell and not cell % 1 and 1 <= cell <= 99_999
+    return cell.__class__ is str and _HOUSE_NUMBER.match(cell) is not None
 
 
 def _name_beside_age(column: int) -> str:
