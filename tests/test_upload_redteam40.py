@@ -9,17 +9,13 @@ a header 'Kind' over kinds of children or a wijk with a count, are still accepte
 from __future__ import annotations
 
 import datetime as dt
-import io
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import filled_template  # noqa: E402
-
-from data_sources.registrations.validate import validate_workbook  # noqa: E402
+from support import accepted_total, changed_template, one_refusal, with_sheet  # noqa: E402
 
 ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "0-2", "taal/spraak", 3]]
 NOT_STORED = "er is niets opgeslagen"
@@ -28,19 +24,7 @@ THIS_YEAR = dt.date.today().year
 
 def workbook(change) -> bytes:
     """The real vve-indicaties template with two valid rows, then `change(workbook)`."""
-    book = openpyxl.load_workbook(io.BytesIO(filled_template("vve-indicaties", ROWS)))
-    change(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def with_sheet(name: str, rows: list[list]):
-    def change(book):
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    return change
+    return changed_template("vve-indicaties", ROWS, change)
 
 
 def beside_the_data(header: str, values: list):
@@ -54,18 +38,13 @@ def beside_the_data(header: str, values: list):
 
 
 def refused(gem, data: bytes) -> str:
-    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
-    assert not result.ok and result.aggregates_df.empty
-    assert len(result.messages) == 1, result.message_texts()
-    text = result.message_texts()[0]
-    assert "persoonsgegevens geweigerd" in text and NOT_STORED in text and "Traceback" not in text
+    text = one_refusal(gem, data)
+    assert "persoonsgegevens geweigerd" in text, text
     return text
 
 
 def accepted(gem, data: bytes) -> None:
-    result = validate_workbook(data, "vve-indicaties", gem, "vve.xlsx")
-    assert result.ok, result.message_texts()
-    assert result.aggregates_df["children_count"].sum() == 8
+    assert accepted_total(gem, data) == 8
 
 
 # --- a first name under a header that names persons ----------------------------------------------
