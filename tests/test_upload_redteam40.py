@@ -18,7 +18,6 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import accepted_total, changed_template, one_refusal, with_sheet  # noqa: E402
 
 ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "0-2", "taal/spraak", 3]]
-NOT_STORED = "er is niets opgeslagen"
 THIS_YEAR = dt.date.today().year
 
 
