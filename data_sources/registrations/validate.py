@@ -1643,8 +1643,8 @@ def _personal_header(header: str) -> str | None:
         return "namen"
     if words and words[0] in _PERSON_NAME_WORDS:
         return "namen"
-    if key in _PERSON_NUMBER_HEADERS or (len(words) > 1 and " ".join(words[:2]) in _PERSON_NUMBER_HEADERS) or (
-            words and words[0] in _PERSON_NUMBER_HEADERS):
+    # 'Cliëntnummer', 'leerling nr kind', 'Dossiernummer JGZ'
+    if words and (words[0] in _PERSON_NUMBER_HEADERS or " ".join(words[:2]) in _PERSON_NUMBER_HEADERS):
         return PERSON_NUMBERS
     return None
 
