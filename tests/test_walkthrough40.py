@@ -3,6 +3,7 @@ its CBS figures, a partner who delivers, the LEA slides. What they tripped over,
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -36,3 +37,13 @@ def test_analysevragen_names_each_table_that_was_not_delivered(zwolle_db):
     assert {"Geen kinderen met extra ondersteuning geleverd voor dit jaar (rij 2).",
             "Geen jeugdhulp geleverd voor dit jaar (rij 8).",
             "Geen leerlingen in (v)so en sbo geleverd voor dit jaar (rij 5)."} <= set(captions)
+
+
+def test_the_continuum_trend_of_one_year_has_no_empty_years_on_its_axis(zwolle_db):
+    at = run_page_as_analist("continuum")
+    assert not at.exception, at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    trend = next(c for c in charts
+                 if "per jaar" in c["layout"]["title"]["text"])
+    # one loaded year drew 2023 and 2025 beside it, years with nothing loaded (Trends had it right)
+    assert trend["layout"]["xaxis"]["tickvals"] == [2024]
