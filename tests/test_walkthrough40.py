@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    add_account,
     app_db_with_files,
+    run_page,
     run_page_as_analist,
+    upload_registration,
+    uploader,
 )
 from kwb_files import write_kwb_xlsx
 
+from data_sources import store
 from data_sources.accounts import Account
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import filled_template  # noqa: E402
+from test_registrations_page import messages_of  # noqa: E402
 
 PARTNER = Account("kdv", "partner", "Kinderopvang Zwolle")
 
@@ -47,3 +54,49 @@ def test_the_continuum_trend_of_one_year_has_no_empty_years_on_its_axis(zwolle_d
                  if "per jaar" in c["layout"]["title"]["text"])
     # one loaded year drew 2023 and 2025 beside it, years with nothing loaded (Trends had it right)
     assert trend["layout"]["xaxis"]["tickvals"] == [2024]
+
+
+def _partner_page(db: Path):
+    add_account(db, "kdv", "partner", "Kinderopvang Zwolle", gemeenten=["GM0193"])
+    at = run_page("aanleveren", account=PARTNER)
+    assert not at.exception, at.exception
+    at.text_input(key="aanleveren_periode").set_value("2024")
+    return at
+
+
+def test_a_partner_is_told_whom_to_ask_for_the_postcode_file(zwolle_db):
+    at = _partner_page(zwolle_db)
+    con = store.connect(zwolle_db)
+    try:
+        data = filled_template("extra-ondersteuning", [["8017 AB", None, "2-4", "taal/spraak", "3", 12]],
+                               con=con)
+    finally:
+        con.close()
+    upload_registration(at, "extra-ondersteuning", "ondersteuning.xlsx", data)
+    assert not at.exception, at.exception
+    [message] = messages_of(at)
+    assert (message["blad"], message["rij"], message["kolom"]) == ("Gegevens", "2", "A")
+    # a partner has neither Gemeente laden nor a command line; the command showed in backticks
+    assert "python -m" not in message["melding"] and "`" not in message["melding"]
+    assert ("nog niet geladen (dat doet de beheerder of een analist van de gemeente, op de pagina "
+            "Gemeente laden); gebruik zolang een wijkcode of wijknaam") in message["melding"]
+
+
+def test_a_partner_s_save_toast_is_one_sentence_without_view_more(zwolle_db):
+    at = _partner_page(zwolle_db)
+    con = store.connect(zwolle_db)
+    try:
+        data = filled_template("extra-ondersteuning", [["WK019322", None, "2-4", "taal/spraak", "3", 12]],
+                               con=con)
+    finally:
+        con.close()
+    upload_registration(at, "extra-ondersteuning", "ondersteuning.xlsx", data)
+    next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
+    at.run()
+    assert not at.exception, at.exception
+    notice = at.success[0].value
+    assert notice.startswith("Opgeslagen als upload 1: 1 rij. ") and "partners" in notice
+    # the whole notice (two sentences for a partner) folded behind Streamlit's English
+    # 'view more' in the toast: the toast has the first sentence, the notice stands on the page
+    assert [t.value for t in at.toast] == ["Opgeslagen als upload 1: 1 rij."]
+    assert uploader(at, "extra-ondersteuning").value is None
