@@ -13,6 +13,7 @@ from conftest import (
     app_db_with_files,
     run_page,
     run_page_as_analist,
+    shown_text,
     upload_registration,
     uploader,
 )
@@ -100,3 +101,19 @@ def test_a_partner_s_save_toast_is_one_sentence_without_view_more(zwolle_db):
     # 'view more' in the toast: the toast has the first sentence, the notice stands on the page
     assert [t.value for t in at.toast] == ["Opgeslagen als upload 1: 1 rij."]
     assert uploader(at, "extra-ondersteuning").value is None
+
+
+def test_the_delivery_slide_names_the_registration_not_its_key(zwolle_db):
+    con = store.connect(zwolle_db)
+    try:
+        store.new_load(con, source="partner", dataset="extra-ondersteuning", gemeente_code="GM0193",
+                       year=2024, period="2024", organisation="Kinderopvang Zwolle",
+                       file_name="ondersteuning.xlsx")
+    finally:
+        con.close()
+    at = run_page_as_analist("presentatie", params={"dia": "levering"})
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert ("Laatste levering: Kinderen met een extra ondersteuningsbehoefte van Kinderopvang Zwolle"
+            in text)
+    assert "extra-ondersteuning" not in text
