@@ -17,10 +17,13 @@ from conftest import (
     upload_registration,
     uploader,
 )
-from kwb_files import write_kwb_xlsx
+from kwb_files import kwb_rows, write_kwb_xlsx
 
 from data_sources import store
 from data_sources.accounts import Account
+from data_sources.cbs.loading import EMPTIED_ON_THE_COMMAND_LINE, EMPTIED_ON_THE_PAGE
+from data_sources.errors import WouldEmptyValues
+from data_sources.jobs import import_cbs_file
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
@@ -117,3 +120,17 @@ def test_the_delivery_slide_names_the_registration_not_its_key(zwolle_db):
     assert ("Laatste levering: Kinderen met een extra ondersteuningsbehoefte van Kinderopvang Zwolle"
             in text)
     assert "extra-ondersteuning" not in text
+
+
+def test_a_file_that_empties_values_asks_the_page_for_its_box_not_for_vervang(con, tmp_path):
+    import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2024.xlsx", kwb_rows(secret_jeugdzorg=False)))
+    with pytest.raises(WouldEmptyValues) as refused:
+        import_cbs_file(con, write_kwb_xlsx(tmp_path / "kwb-2024-voorlopig.xlsx",
+                                            kwb_rows(secret_jeugdzorg=True)))
+    [cli] = refused.value.messages
+    [page] = refused.value.on_page
+    assert cli.endswith(EMPTIED_ON_THE_COMMAND_LINE) and "--vervang" in cli
+    # the page Gemeente laden read 'opnieuw in met --vervang, of bevestig ... op de pagina
+    # Gemeente laden' above its own box to tick
+    assert page == cli.removesuffix(EMPTIED_ON_THE_COMMAND_LINE) + EMPTIED_ON_THE_PAGE
+    assert "--vervang" not in page and "op de pagina Gemeente laden" not in page
