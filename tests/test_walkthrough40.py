@@ -24,6 +24,8 @@ from data_sources.accounts import Account
 from data_sources.cbs.loading import EMPTIED_ON_THE_COMMAND_LINE, EMPTIED_ON_THE_PAGE
 from data_sources.errors import WouldEmptyValues
 from data_sources.jobs import import_cbs_file
+from transforms import scenarios
+from transforms.planning import REGULAR_GROUPS_NOT_LOADED, Scenario, compute_plan
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
 from support import filled_template  # noqa: E402
@@ -134,3 +136,18 @@ def test_a_file_that_empties_values_asks_the_page_for_its_box_not_for_vervang(co
     # Gemeente laden' above its own box to tick
     assert page == cli.removesuffix(EMPTIED_ON_THE_COMMAND_LINE) + EMPTIED_ON_THE_PAGE
     assert "--vervang" not in page and "op de pagina Gemeente laden" not in page
+
+
+def test_a_plan_without_an_lrk_export_does_not_say_about_0_regular_groups(zwolle_db):
+    con = store.connect(zwolle_db)
+    try:
+        inputs = scenarios.plan_inputs(con, "GM0193", 2024)
+    finally:
+        con.close()
+    assert inputs and not any(w.regular_places_known for w in inputs)
+    plan = compute_plan(Scenario(name="Inclusief", gemeente_code="GM0193", year=2024,
+                                 perspective="inclusief", separate_share=0.0), inputs)
+    assert plan.warnings
+    # Tekorten says the regular places are not known; the plan said 'ongeveer 0 reguliere groepen'
+    assert all(w.endswith(REGULAR_GROUPS_NOT_LOADED) for w in plan.warnings), plan.warnings
+    assert not any("ongeveer 0 reguliere groepen" in w for w in plan.warnings)
