@@ -4,6 +4,7 @@ its CBS figures, a partner who delivers, the LEA slides. What they tripped over,
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -151,3 +152,23 @@ def test_a_plan_without_an_lrk_export_does_not_say_about_0_regular_groups(zwolle
     # Tekorten says the regular places are not known; the plan said 'ongeveer 0 reguliere groepen'
     assert all(w.endswith(REGULAR_GROUPS_NOT_LOADED) for w in plan.warnings), plan.warnings
     assert not any("ongeveer 0 reguliere groepen" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("bounds", [
+    (6.004, 52.441, 6.211, 52.588),  # Zwolle's wijken of 2024 (../shared/real_data/geo), taller than wide
+    (4.0, 52.0, 4.0934, 52.0543),  # as wide and tall as Voorbeeldstad
+])
+def test_the_first_view_of_the_map_holds_the_whole_gemeente(bounds):
+    from ui.maps import MAP_HEIGHT, view_state
+
+    west, south, east, north = bounds
+    view = view_state(bounds)
+    scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude (Web Mercator)
+
+    def mercator(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+    height = (mercator(north) - mercator(south)) * scale
+    # Zwolle's Vechtlanden and Soestweteringlanden ran off the top and bottom (584 of 560 px)
+    assert height <= MAP_HEIGHT - 40, height
+    assert (east - west) * scale <= 600  # the map is some 730 px wide beside the sidebar at 1280 px
