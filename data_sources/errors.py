@@ -22,7 +22,15 @@ class SourceUnavailable(Exception):
 
 
 class WouldEmptyValues(InputRefused):
-    """A file that would empty values an earlier load had; the caller may ask to replace anyway."""
+    """A file that would empty values an earlier load had; the caller may ask to replace anyway.
+    `messages` say how on the command line (--vervang); `on_page` says it for the page Gemeente
+    laden, which asks with a box to tick (it read there: 'opnieuw in met --vervang, of bevestig
+    het vervangen op de pagina Gemeente laden', on that very page)."""
+
+    def __init__(self, messages: str | list[str], on_page: str | list[str] | None = None):
+        super().__init__(messages)
+        self.on_page = (self.messages if on_page is None
+                        else [on_page] if isinstance(on_page, str) else list(on_page))
 
 
 class Note(str):

@@ -173,7 +173,9 @@ def saved(notice: str, restored: bool = False) -> None:
     st.session_state["aanleveren_done"] = notice
     st.session_state["aanleveren_done_restore"] = restored
     if not restored:
-        st.session_state["aanleveren_toast"] = notice
+        # the first sentence only: Streamlit folds a toast of more than three lines behind an
+        # English 'view more'; the whole notice stands under the uploader
+        st.session_state["aanleveren_toast"] = notice.split(". ", 1)[0].removesuffix(".") + "."
     st.session_state["aanleveren_ronde"] = st.session_state.get("aanleveren_ronde", 0) + 1
     ctx = get_script_run_ctx()
     st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")

@@ -35,9 +35,11 @@ SUPPORT_COLUMNS = {"support_type": "Soort ondersteuning", "youth_care_type": "So
                    TOTAL_LABEL: "Totaal"}
 
 
-def show_table(table, caption: str) -> None:
+def show_table(table, caption: str, missing: str) -> None:
+    # `missing`: what was not delivered, named (three bare 'Niet geleverd' under one question
+    # did not say which of its tables was missing)
     if table is None:
-        st.caption("Niet geleverd voor dit jaar.")
+        st.caption(missing)
         return
     shown = table.display().rename(columns=SUPPORT_COLUMNS)
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -52,7 +54,8 @@ def answer(key: str) -> None:
                     "registreerden (rij 2), naar het niveau dat zij gaven.")
         show_table(analysis.niveau_observed(con, gemeente_code, year),
                    "Waargenomen (rij 2); alleen de organisaties die leverden, kinderen met een "
-                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm.")
+                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm.",
+                   "Geen kinderen met extra ondersteuning geleverd voor dit jaar (rij 2).")
     elif key == "waiting":
         frame = analysis.waiting(con, gemeente_code, year)
         if frame.empty:
@@ -141,7 +144,8 @@ def answer(key: str) -> None:
                        "afgeschermd waar de kinderen het zijn.")
         show_table(analysis.jeugdhulp_by_type_and_age(con, gemeente_code, year),
                    "Waargenomen (rij 8): kinderen met jeugdhulp per soort en leeftijd, met een "
-                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm, Tekorten en de Kaart.")
+                   "wijk. Dezelfde afgeschermde cijfers als op Continuüm, Tekorten en de Kaart.",
+                   "Geen jeugdhulp geleverd voor dit jaar (rij 8).")
         so = analysis.so_by_type_and_status(con, gemeente_code, year)
         # only the totals row, of pupils there are: no breakdown was safe (protect_beside)
         totals_only = (so is not None and len(so.values) == 1
@@ -153,7 +157,8 @@ def answer(key: str) -> None:
                    "en de kruistabel schermt zo af dat ze samen met de signaalcijfers geen "
                    "afgeschermd aantal verraden."
                    + ("" if not totals_only else " Elke uitsplitsing naar onderwijssoort zou dat wel "
-                      "doen: alleen de totalen staan er."))
+                      "doen: alleen de totalen staan er."),
+                   "Geen leerlingen in (v)so en sbo geleverd voor dit jaar (rij 5).")
 
 
 stored = notes(cursor(), gemeente_code)

@@ -338,7 +338,9 @@ for niveau in (2, 3, 4):
 trend_figure.update_layout(
     title="Verwachte kinderen per niveau in de gemeente, per jaar (schatting; alleen "
           "bevolkingseffect)",
-    yaxis_title="kinderen (schatting)", xaxis={"dtick": 1}, font={"size": 16},
+    # only the years that have figures on the axis, as on Trends (one year showed 2023 and 2025)
+    yaxis_title="kinderen (schatting)",
+    xaxis={"tickvals": sorted(int(y) for y in trend["year"].unique()), "tickformat": "d"}, font={"size": 16},
     separators=",.", height=420,
 )
 plotly_chart(trend_figure, width="stretch", key="continuum_trend", config=chart_config("continuum per jaar"))

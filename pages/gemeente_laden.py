@@ -261,7 +261,7 @@ if cbs_upload is not None and st.button("Bestand inlezen", key="laden_bestand_kn
             except InputRefused as refused:
                 if isinstance(refused, WouldEmptyValues):
                     # Shown with a confirmation box above the button on the next run.
-                    st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.messages)
+                    st.session_state.laden_bestand_leegmaken = (cbs_upload.file_id, refused.on_page)
                     st.rerun()
                 show_refusal(cbs_upload, refused)
             except Exception as error:  # noqa: BLE001 - no traceback or server path on the page

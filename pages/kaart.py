@@ -15,7 +15,7 @@ from ui.indicators import (
     row_10_year_note,
 )
 from ui.map_indicators import INDICATORS, resolved
-from ui.maps import boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
+from ui.maps import MAP_HEIGHT, boundary_year_note, choropleth, legend_markdown, no_boundaries_message, prepared_shapes
 from ui.maps import region_names as wijk_region_names
 from ui.population import (
     model_hidden,
@@ -98,7 +98,7 @@ if deck is None:
     if not values.empty:  # the figures are there without a map (a gemeente of before a herindeling)
         figures_as_table()
 else:
-    event = st.pydeck_chart(deck, height=560, key="wijkkaart", on_select="rerun",
+    event = st.pydeck_chart(deck, height=MAP_HEIGHT, key="wijkkaart", on_select="rerun",
                             selection_mode="single-object")
     st.markdown(legend_markdown(breaks, indicator.decimals, values["value"].tolist()), unsafe_allow_html=True)
     figures_as_table()

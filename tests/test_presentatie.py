@@ -153,7 +153,9 @@ def test_new_delivery_appears_and_the_slide_stays(app_db):
     assert _slide_title(at) == "Aanlevering van gegevens"
     page_text = "".join(m.value for m in at.markdown)
     assert "Kinderopvang De Vlinder" in page_text
-    assert "Laatste levering: groepsgrootte van Kinderopvang De Vlinder" in page_text
+    # named as the table below names it, not by its key ('groepsgrootte')
+    assert ("Laatste levering: Groepsgrootte in kinderopvanglocaties van Kinderopvang De Vlinder"
+            in page_text)
 
 
 def test_organisation_names_are_escaped_on_the_delivery_slide(app_db):

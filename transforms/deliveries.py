@@ -9,6 +9,7 @@ import pandas as pd
 
 from data_sources.config import min_count
 from data_sources.registrations.schemas import REGISTRATION_TYPES
+from transforms.labels import CBS_DATASET_LABELS
 from transforms.partner_tables import read_published
 
 MAX_NAMED_WIJKEN = 5
@@ -28,6 +29,17 @@ PER_WIJK_AS_ZERO = {*SIGNAL_TYPES, "groepsgrootte"}
 SHOWN_AS_ZERO = " (op de pagina's 0)"
 STATUS_COLUMNS = ["rij", "gegevens", "soort", "geleverd_door", "organisaties", "periode",
                   "wijken", "laatst_geleverd", "ontbreekt"]
+
+
+def dataset_label(dataset: str) -> str:
+    """A load's dataset (loads.dataset) as a reader names it: a registration type by its label
+    ('Kinderen met een extra ondersteuningsbehoefte', not 'extra-ondersteuning'), a CBS table by
+    its title, the LRK export as such."""
+    if dataset in REGISTRATION_TYPES:
+        return REGISTRATION_TYPES[dataset].label
+    if dataset == "lrk-locaties":
+        return "LRK-export"
+    return CBS_DATASET_LABELS.get(dataset, dataset)
 
 
 def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,

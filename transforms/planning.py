@@ -243,6 +243,9 @@ class WijkInput:
     # False where no partner delivered row 10 (groepsgrootte) for the gemeente: the existing
     # plus-group places are not known ("niet geleverd"), and the plan counts 0 of them
     plus_places_delivered: bool = True
+    # False where no LRK export is loaded for the gemeente: the regular places are not known
+    # (Tekorten: "niet bekend"), and the plan counts 0 of them
+    regular_places_known: bool = True
 
     def served_today(self, variant: str, default_cpp: float) -> float:
         """The niveau-3 children in this wijk's existing plus groups today, at most the niveau 3
@@ -579,9 +582,12 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
                 reduced = values[f"reduced_group_size_{'bso' if bso else '0_4'}"]
                 lost_places = extra_groups * max(regular_size - reduced, 0)
             if overflow:
+                # without an LRK export the regular groups are not known: not 'ongeveer 0'
+                known = all(w.regular_places_known for w in members)
                 warnings.append(f"{catchment}, {age_group} jaar: {extra_groups} groepen met niveau "
-                                f"3-kinderen bij de opnamegrens van {cap:g}, maar ongeveer "
-                                f"{math.floor(regular_groups)} reguliere groepen.")
+                                f"3-kinderen bij de opnamegrens van {cap:g}, maar "
+                                + (f"ongeveer {math.floor(regular_groups)} reguliere groepen." if known
+                                   else REGULAR_GROUPS_NOT_LOADED))
             new_places = lost_places + overflow * regular_size
             row.places = new_places
             row.places_new = new_places
@@ -659,6 +665,11 @@ def _costs(scenario: Scenario, rows: list[PlanRow], tariffs) -> tuple[list[CostL
     return costs, missing
 
 
+# What a plan says of the regular groups where no LRK export is loaded (the overflow warning)
+REGULAR_GROUPS_NOT_LOADED = ("hoeveel reguliere groepen er zijn, is niet bekend (geen LRK-export "
+                             "geladen), dus het plan rekent met 0 en zet ze allemaal als extra "
+                             "reguliere groepen in het plan.")
+
 # What a plan says of the existing plus-group places where no partner delivered row 10
 NOT_DELIVERED_PLACES = ("niet geleverd: geen partner leverde rij 10 van de datatabel (groepsgrootte), "
                         "dus het plan rekent met 0")
@@ -735,5 +746,7 @@ def input_rows(records: list[dict]) -> list[WijkInput]:
             values[key] = None if value is None or value != value else float(value)
         if values.get("plus_places_delivered") is None:
             values.pop("plus_places_delivered", None)  # no plus-group rows (0-2): nothing missing
+        if values.get("regular_places_known") is None:
+            values.pop("regular_places_known", None)
         rows.append(WijkInput(**values))
     return rows

@@ -45,7 +45,10 @@ select
         as plus_children_per_place,
     any_value(in_plus_groups) filter (where component = 'opnamegrens') as in_plus_groups,
     -- row 10 not delivered: the plus-group places are null ('niet geleverd'), not 0
-    bool_or(supply is not null) filter (where component = 'aparte_groep') as plus_places_delivered
+    bool_or(supply is not null) filter (where component = 'aparte_groep') as plus_places_delivered,
+    -- no LRK export: the regular places are 0 in the mart, but not known (supply_year null)
+    bool_or(supply_year is not null) filter (where component = 'reguliere_plekken')
+        as regular_places_known
 from gap_by_wijk_niveau
 where gemeente_code = ? and year = ?
 group by wijk_code, age_group

@@ -270,10 +270,20 @@ def prepared_shapes(gemeente_code: str | None, year: int) -> PreparedShapes:
                             str(db_path()), year)
 
 
+# The map's height on the page (pages/kaart.py) and how much of it the wijken may fill at first
+MAP_HEIGHT = 560
+FILLED_HEIGHT = 500
+
+
 def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
-    """A view that fits the bounds (zoom from the larger extent)."""
+    """A view that fits the bounds (zoom from the larger extent). A degree of latitude is
+    1/cos(latitude) times as tall as a degree of longitude is wide in Web Mercator (1.64 in the
+    Netherlands, not 1.6): a gemeente taller than wide, as Zwolle, ran off the top and the bottom
+    of the map; its height now fits FILLED_HEIGHT of MAP_HEIGHT pixels."""
     west, south, east, north = bounds
-    extent = max(east - west, (north - south) * 1.6, 1e-4)
+    # at zoom log2(400 / extent) a degree of longitude is 512 * 400 / 360 / extent pixels
+    tall = (north - south) / math.cos(math.radians((south + north) / 2)) * (512 * 400 / 360) / FILLED_HEIGHT
+    extent = max(east - west, tall, 1e-4)
     zoom = max(5.0, min(15.0, math.log2(400 / extent)))
     return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom)
 

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from outputs import exports, report
 from outputs.html import esc
+from transforms.deliveries import dataset_label
 from transforms.labels import (
     LOAD_SOURCE_LABELS,
     capitalised,
@@ -366,7 +367,8 @@ def _deliveries(context: SlideContext) -> None:
         newest = loads.iloc[0]
         who = newest["organisation"] if isinstance(newest["organisation"], str) and newest["organisation"] else \
             LOAD_SOURCE_LABELS.get(newest["source"], newest["source"])
-        st.markdown(f"<p class='kk-big'>Laatste levering: {esc(newest['dataset'])} van "
+        # the registration's name, as in the table below ('extra-ondersteuning' was its key)
+        st.markdown(f"<p class='kk-big'>Laatste levering: {esc(dataset_label(newest['dataset']))} van "
                     f"{esc(who)}, {newest['loaded_at']:%d-%m-%Y %H:%M}</p>", unsafe_allow_html=True)
     status = _delivery_status(context)
     if status is not None and not status.empty:

@@ -237,7 +237,9 @@ def store_kerncijfers(
         if emptied:
             con.unregister("_kerncijfers_regions")
             con.unregister("_kerncijfers_frame")
-            raise WouldEmptyValues(_emptied_message(table, emptied, year, file_name))
+            asked = _emptied_message(table, emptied, year, file_name)
+            raise WouldEmptyValues(asked + " " + EMPTIED_ON_THE_COMMAND_LINE,
+                                   on_page=asked + " " + EMPTIED_ON_THE_PAGE)
     value_counts = values.groupby("gemeente_code").size()
     # One load per gemeente, but bulk statements: a national table has 342 gemeenten and
     # 17,000 regions, and per-gemeente statements would take minutes.
@@ -302,9 +304,14 @@ def _emptied_message(table: CbsTable, emptied: list[tuple], year: int, file_name
     earlier = next((f or t for _, _, f, t in emptied if f or t), "een eerdere lading")
     return (f"Bestand {file_name or table.table_id}: dit zou waarden van {year} leegmaken die "
             f"{earlier} wel had, in de kolommen {columns} (tot {regions} gebieden). Er is niets "
-            "opgeslagen. Is dit bewust (bijvoorbeeld een gecorrigeerde CBS-versie)? Lees het "
-            "bestand dan opnieuw in met --vervang, of bevestig het vervangen op de pagina "
-            "Gemeente laden.")
+            "opgeslagen. Is dit bewust (bijvoorbeeld een gecorrigeerde CBS-versie)?")
+
+
+# How to replace anyway: on the command line, and on the page Gemeente laden (its box to tick)
+EMPTIED_ON_THE_COMMAND_LINE = ("Lees het bestand dan opnieuw in met --vervang, of bevestig het "
+                               "vervangen op de pagina Gemeente laden.")
+EMPTIED_ON_THE_PAGE = ("Vink dan hieronder het vervangen aan en klik nog eens op Bestand "
+                       "inlezen.")
 
 
 _AGE_TITLE = re.compile(r"^(\d+) jaar$")

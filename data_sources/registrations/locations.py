@@ -42,11 +42,13 @@ class UnknownLocation(ValueError):
     """The location could not be mapped; the message is Dutch and may quote the input."""
 
 
-# A postcode needs CBS's postcode file (pc6 -> buurt, wijk, gemeente): which file, where to load it.
+# A postcode needs CBS's postcode file (pc6 -> buurt, wijk, gemeente): which file, and who loads
+# it. The partner who reads this on Aanleveren has neither Gemeente laden nor a command line
+# (README "Waar iets te laden is"), and a command in backticks showed raw in the table of messages.
 NO_POSTCODES = ("het CBS-postcodebestand (pc6hnr…_gwb.zip van cbs.nl, 'Buurt, wijk en gemeente bij "
-                "postcode en huisnummer') is voor {gemeente} nog niet geladen; lees het in op de pagina Gemeente "
-                "laden of met `python -m data_sources import-cbs pc6hnr20240801_gwb.zip`, of gebruik "
-                "een wijkcode of wijknaam")
+                "postcode en huisnummer') is voor {gemeente} nog niet geladen (dat doet de beheerder "
+                "of een analist van de gemeente, op de pagina Gemeente laden); gebruik zolang een "
+                "wijkcode of wijknaam")
 
 
 class LocationIndex:
