@@ -576,14 +576,18 @@ def compute_plan(scenario: Scenario, wijken: list[WijkInput], tariffs: list[Tari
             row = PlanRow(catchment, "regulier_extra", age_group, children=integrated,
                           groups=extra_groups)
             hours = values["hours_regular_group_bso" if bso else "hours_regular_group_0_4"] / fte_hours
-            overflow = max(extra_groups - math.floor(regular_groups), 0)
+            # Without an LRK export the regular groups are not known (Tekorten: "niet bekend"):
+            # the plan then adds no new regular groups for the cap (it counted the unknown groups
+            # as 0 and put every group with niveau 3 children in the plan as a new one: Zwolle
+            # got 76 groups and 4.780 m2 it may well have), and the risk says so.
+            known = all(w.regular_places_known for w in members)
+            over_cap = max(extra_groups - math.floor(regular_groups), 0)
+            overflow = over_cap if known else 0
             lost_places = 0.0
             if "minder_kinderen" in blocks:
                 reduced = values[f"reduced_group_size_{'bso' if bso else '0_4'}"]
                 lost_places = extra_groups * max(regular_size - reduced, 0)
-            if overflow:
-                # without an LRK export the regular groups are not known: not 'ongeveer 0'
-                known = all(w.regular_places_known for w in members)
+            if over_cap:
                 warnings.append(f"{catchment}, {age_group} jaar: {extra_groups} groepen met niveau "
                                 f"3-kinderen bij de opnamegrens van {cap:g}, maar "
                                 + (f"ongeveer {math.floor(regular_groups)} reguliere groepen." if known
@@ -667,8 +671,9 @@ def _costs(scenario: Scenario, rows: list[PlanRow], tariffs) -> tuple[list[CostL
 
 # What a plan says of the regular groups where no LRK export is loaded (the overflow warning)
 REGULAR_GROUPS_NOT_LOADED = ("hoeveel reguliere groepen er zijn, is niet bekend (geen LRK-export "
-                             "geladen), dus het plan rekent met 0 en zet ze allemaal als extra "
-                             "reguliere groepen in het plan.")
+                             "geladen), dus het plan kan niet nagaan of ze volstaan en rekent geen "
+                             "extra reguliere groepen. Laad de LRK-export van de gemeente om dit na "
+                             "te gaan.")
 
 # What a plan says of the existing plus-group places where no partner delivered row 10
 NOT_DELIVERED_PLACES = ("niet geleverd: geen partner leverde rij 10 van de datatabel (groepsgrootte), "
