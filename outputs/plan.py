@@ -110,10 +110,14 @@ def figures(plan: Plan) -> tuple[Figure, ...]:
 
 
 def catchment_order(plans: list[Plan]) -> list[str]:
-    """Every catchment of the plans in first-seen order, then the gemeente."""
+    """Every catchment of the plans in first-seen order, then the gemeente. Plans of one catchment
+    each (no verzorgingsgebieden: 'Hele gemeente') have only the gemeente: that catchment's figures
+    are the gemeente's, and the chart and table showed them twice ('Hele gemeente' and 'Gemeente')."""
     names: list[str] = []
     for plan in plans:
         names += [c for c in plan.catchments if c not in names]
+    if all(len(plan.catchments) <= 1 for plan in plans):
+        return [GEMEENTE_LABEL]
     return [*names, GEMEENTE_LABEL]
 
 

@@ -176,3 +176,22 @@ def test_the_first_view_of_the_map_holds_the_whole_gemeente(bounds):
     # Zwolle's Vechtlanden and Soestweteringlanden ran off the top and bottom (584 of 560 px)
     assert height <= MAP_HEIGHT - 40, height
     assert (east - west) * scale <= 600  # the map is some 730 px wide beside the sidebar at 1280 px
+
+
+def test_a_plan_without_verzorgingsgebieden_shows_the_gemeente_once(zwolle_db):
+    # one catchment ('Hele gemeente') is the gemeente: the chart and the table showed the same
+    # figures twice, under 'Hele gemeente' and under 'Gemeente'
+    from outputs import plan as plan_output
+
+    con = store.connect(zwolle_db)
+    try:
+        inputs = scenarios.plan_inputs(con, "GM0193", 2024)
+    finally:
+        con.close()
+    plans = [compute_plan(Scenario(name=name, gemeente_code="GM0193", year=2024, perspective=name,
+                                   separate_share=share), inputs)
+             for name, share in (("inclusief", 0.0), ("passend", 0.3))]
+    assert set(plan_output.comparison_long(plans)["catchment"]) == {plan_output.GEMEENTE_LABEL}
+    assert list(plan_output.comparison_frame(plans[:1]).columns) == ["Grootheid", "Gemeente"]
+    assert [line.split(":")[0] for line in plan_output.summary_lines(plans[0])
+            if line.startswith(("Hele gemeente:", "Gemeente:"))] == ["Gemeente"]
