@@ -98,29 +98,40 @@ def test_the_moved_rows_change_only_hidden_cells(sample_db, moved_db):
         assert _waiting_rows(sample_db, wijk) != _waiting_rows(moved_db, wijk)  # what the attack wants
 
 
+def _sent_differently(account, first_db, second_db, tmp_path, monkeypatch) -> dict:
+    """What `account` is sent (pages, chart specs, maps, downloads) that differs between a copy of
+    each database, with every indicator released to its role."""
+    downloads = _capture_downloads(monkeypatch)
+    sent = []
+    for name, db in (("first", first_db), ("second", second_db)):
+        (tmp_path / name).mkdir()
+        path = app_copy(db, tmp_path / name, monkeypatch)
+        add_account(path, account.login, account.role, account.organisation)
+        if account.role != "analist":
+            _release_all_to(path, account.role, True)
+        sent.append(_views(account, downloads, _indicators()))
+    return _differences(*sent)
+
+
+def _exported_differently(first_db, second_db, tmp_path) -> dict:
+    """The CLI exports that differ between the two databases, with a few of their differing lines."""
+    first, second = _exports(first_db, tmp_path / "first"), _exports(second_db, tmp_path / "second")
+    return {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
+            for name in first if first[name] != second[name]}
+
+
 @pytest.mark.parametrize("account", [ANALIST, PARTNER, LEA], ids=["analist", "partner", "lea"])
 def test_no_role_is_sent_what_kinds_wait_in_hidden_wijken(account, sample_db, moved_db, tmp_path, monkeypatch):
     # Attack: the kind of care or school a child waits for, and its waiting weeks, inside a wijk
     # the pages hide (Tekorten's waiting time per wijk, the map, the wijk profile, the kinds of
     # rows 6 and 9 on Analysevragen, every slide and download). Nothing any role is sent may
     # differ between the two databases.
-    downloads = _capture_downloads(monkeypatch)
-    sent = {}
-    for name, db in (("sample", sample_db), ("moved", moved_db)):
-        (tmp_path / name).mkdir()
-        path = app_copy(db, tmp_path / name, monkeypatch)
-        add_account(path, account.login, account.role, account.organisation)
-        if account.role != "analist":
-            _release_all_to(path, account.role, True)
-        sent[name] = _views(account, downloads, _indicators())
-    differing = _differences(sent["sample"], sent["moved"])
+    differing = _sent_differently(account, sample_db, moved_db, tmp_path, monkeypatch)
     assert not differing, differing
 
 
 def test_no_export_tells_what_kinds_wait_in_hidden_wijken(sample_db, moved_db, tmp_path):
-    first, second = _exports(sample_db, tmp_path / "sample"), _exports(moved_db, tmp_path / "moved")
-    differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
-                 for name in first if first[name] != second[name]}
+    differing = _exported_differently(sample_db, moved_db, tmp_path)
     assert not differing, differing
 
 
@@ -216,23 +227,12 @@ def test_no_role_is_sent_what_hidden_totals_hold(account, sample_db, margins_db,
     # Attack: a hidden gemeente total (or a wijk's total over kinds) read from a view that takes
     # it from elsewhere: a gemeente rate per 100 times the children, the model's estimate with
     # signals, Analysevragen's kinds of the waiting lists, a ranking or a chart's range.
-    downloads = _capture_downloads(monkeypatch)
-    sent = {}
-    for name, db in (("sample", sample_db), ("margins", margins_db)):
-        (tmp_path / name).mkdir()
-        path = app_copy(db, tmp_path / name, monkeypatch)
-        add_account(path, account.login, account.role, account.organisation)
-        if account.role != "analist":
-            _release_all_to(path, account.role, True)
-        sent[name] = _views(account, downloads, _indicators())
-    differing = _differences(sent["sample"], sent["margins"])
+    differing = _sent_differently(account, sample_db, margins_db, tmp_path, monkeypatch)
     assert not differing, differing
 
 
 def test_no_export_tells_what_hidden_totals_hold(sample_db, margins_db, tmp_path):
-    first, second = _exports(sample_db, tmp_path / "sample"), _exports(margins_db, tmp_path / "margins")
-    differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
-                 for name in first if first[name] != second[name]}
+    differing = _exported_differently(sample_db, margins_db, tmp_path)
     assert not differing, differing
 
 
@@ -243,12 +243,5 @@ def test_the_analist_is_sent_nothing_of_what_hidden_wijk_totals_hold(sample_db, 
     # Analysevragen, Scenario's, every slide): a wijk's total over the criteria or a rate over it
     # on any of those would differ.
     moved = _changed(sample_db, tmp_path / "moved", HIDDEN_WIJK_TOTALS)
-    downloads = _capture_downloads(monkeypatch)
-    sent = {}
-    for name, db in (("sample", sample_db), ("moved", moved)):
-        (tmp_path / f"app {name}").mkdir()
-        path = app_copy(db, tmp_path / f"app {name}", monkeypatch)
-        add_account(path, ANALIST.login, ANALIST.role)
-        sent[name] = _views(ANALIST, downloads, _indicators())
-    differing = _differences(sent["sample"], sent["moved"])
+    differing = _sent_differently(ANALIST, sample_db, moved, tmp_path, monkeypatch)
     assert not differing, differing
