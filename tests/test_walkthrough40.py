@@ -71,15 +71,21 @@ def _partner_page(db: Path):
     return at
 
 
-def test_a_partner_is_told_whom_to_ask_for_the_postcode_file(zwolle_db):
-    at = _partner_page(zwolle_db)
-    con = store.connect(zwolle_db)
+def _uploaded(db, location: str):
+    """The partner page after uploading one row of extra-ondersteuning for `location`."""
+    at = _partner_page(db)
+    con = store.connect(db)
     try:
-        data = filled_template("extra-ondersteuning", [["8017 AB", None, "2-4", "taal/spraak", "3", 12]],
+        data = filled_template("extra-ondersteuning", [[location, None, "2-4", "taal/spraak", "3", 12]],
                                con=con)
     finally:
         con.close()
     upload_registration(at, "extra-ondersteuning", "ondersteuning.xlsx", data)
+    return at
+
+
+def test_a_partner_is_told_whom_to_ask_for_the_postcode_file(zwolle_db):
+    at = _uploaded(zwolle_db, "8017 AB")
     assert not at.exception, at.exception
     [message] = messages_of(at)
     assert (message["blad"], message["rij"], message["kolom"]) == ("Gegevens", "2", "A")
@@ -90,14 +96,7 @@ def test_a_partner_is_told_whom_to_ask_for_the_postcode_file(zwolle_db):
 
 
 def test_a_partner_s_save_toast_is_one_sentence_without_view_more(zwolle_db):
-    at = _partner_page(zwolle_db)
-    con = store.connect(zwolle_db)
-    try:
-        data = filled_template("extra-ondersteuning", [["WK019322", None, "2-4", "taal/spraak", "3", 12]],
-                               con=con)
-    finally:
-        con.close()
-    upload_registration(at, "extra-ondersteuning", "ondersteuning.xlsx", data)
+    at = _uploaded(zwolle_db, "WK019322")
     next(b for b in at.button if b.label == "Bevestigen en opslaan").click()
     at.run()
     assert not at.exception, at.exception
