@@ -63,6 +63,16 @@ if read_only():  # a read-only copy: a file can still be checked, saving it is r
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def registration_name(soort: str, short: bool = False) -> str:
+    """A registration as a partner reads it: its Dutch name, and the key that names its template
+    file and the command line's `--soort` ('Kinderen met een jeugdhulpindicatie (jeugdhulp)');
+    `short`: the name alone, where a line says more (a version to restore)."""
+    rtype = REGISTRATION_TYPES.get(soort)
+    if rtype is None:
+        return soort
+    return rtype.label if short else f"{rtype.label} ({soort})"
+
+
 def template_bytes(soort: str, gemeente_code: str, organisation: str | None, version: str) -> bytes:
     buffer = io.BytesIO()
     write_template(soort, buffer, cursor(), gemeente_code, organisation)
@@ -198,7 +208,7 @@ def delivery() -> None:
                if account.role != "partner" or rtype.target == "partner"]
     soort = left.selectbox(
         "Soort registratie", soorten, key="aanleveren_soort",
-        format_func=lambda key: f"{REGISTRATION_TYPES[key].label} ({key})",
+        format_func=registration_name,
     )
     organisation = organisation_field(middle)
     period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
@@ -354,6 +364,7 @@ def history_section() -> None:
     # count that is not shown or a delivery without a name of who delivered it
     st.dataframe(
         history.assign(file_name=shown_file_names(history),
+                       soort=[registration_name(k) for k in history["soort"]],
                        load_id=[number(i) for i in history["load_id"]],
                        row_count=[empty_or_count(v) for v in history["row_count"]],
                        loaded_at=[f"{v:%d-%m-%Y %H:%M}" for v in history["loaded_at"]],
@@ -371,8 +382,8 @@ def history_section() -> None:
         restore_notice()
         return
     labels = {
-        int(r.load_id): f"Upload {number(r.load_id)}: {r.soort}, {r.organisation}, {r.period} "
-                        f"({r.loaded_at:%d-%m-%Y %H:%M})"
+        int(r.load_id): f"Upload {number(r.load_id)}: {registration_name(r.soort, short=True)}, "
+                        f"{r.organisation}, {r.period} ({r.loaded_at:%d-%m-%Y %H:%M})"
         for r in earlier.itertuples()
     }
     chosen = st.selectbox("Eerdere versie terugzetten", list(labels),

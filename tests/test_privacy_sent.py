@@ -531,7 +531,7 @@ def test_a_partner_sees_its_own_upload_numbers_not_the_global_ones(app_db):
 
     # restoring the first version still works, by its own number
     restore = at.selectbox(key="aanleveren_herstel")
-    assert restore.options[0].startswith("Upload 1: ondersteuningstrajecten, Padding Zorg")
+    assert restore.options[0].startswith("Upload 1: Ingezette extra ondersteuning, Padding Zorg")
     restore.set_value(mine[0]).run()
     [b for b in at.button if b.label == "Terugzetten"][0].click().run()
     assert not at.exception, at.exception

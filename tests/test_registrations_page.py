@@ -47,7 +47,9 @@ def test_page_offers_every_template(app_db):
     assert len(at.selectbox(key="aanleveren_soort").options) == 10
     assert any("Sjabloon" in str(b.label) for b in at.get("download_button"))
     history = at.dataframe[-1].value
-    assert set(history["Soort"]) >= {"vve-indicaties", "bevolking"}
+    # named as the choice above names them, not by their keys alone
+    assert set(history["Soort"]) >= {"Kinderen met een vve-indicatie (vve-indicaties)",
+                                     "Kinderen in de gemeente (BRP) (bevolking)"}
 
 
 def test_rejected_file_shows_messages_and_stores_nothing(app_db):
