@@ -18,10 +18,9 @@ from test_privacy_hidden_cells import (
     _changed,
     _differences,
     _exports,
-    _indicators,
-    _views,
+    _sent_differently,
 )
-from test_privacy_sent import _capture_downloads, _release_all_to, _sent
+from test_privacy_sent import _capture_downloads, _sent
 
 from data_sources import store
 
@@ -96,21 +95,6 @@ def test_the_moved_rows_change_only_hidden_cells(sample_db, moved_db):
     for wijk in MOVED_WIJKEN:
         assert before[("wachtlijst_zorg", "wachtlijst_zorg", "2-4", wijk)][1]  # hidden
         assert _waiting_rows(sample_db, wijk) != _waiting_rows(moved_db, wijk)  # what the attack wants
-
-
-def _sent_differently(account, first_db, second_db, tmp_path, monkeypatch) -> dict:
-    """What `account` is sent (pages, chart specs, maps, downloads) that differs between a copy of
-    each database, with every indicator released to its role."""
-    downloads = _capture_downloads(monkeypatch)
-    sent = []
-    for name, db in (("first", first_db), ("second", second_db)):
-        (tmp_path / name).mkdir()
-        path = app_copy(db, tmp_path / name, monkeypatch)
-        add_account(path, account.login, account.role, account.organisation)
-        if account.role != "analist":
-            _release_all_to(path, account.role, True)
-        sent.append(_views(account, downloads, _indicators()))
-    return _differences(*sent)
 
 
 def _exported_differently(first_db, second_db, tmp_path) -> dict:
