@@ -239,26 +239,6 @@ def suppress_table(
                           row_totals=row_totals, column_totals=column_totals, total_label=total_label)
 
 
-def suppress_array(
-    counts: np.ndarray,
-    *,
-    threshold: int | None = None,
-    row_totals: bool = True,
-    column_totals: bool = True,
-    previous: tuple[np.ndarray, np.ndarray] | None = None,
-    known_zero: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The numeric core of suppress_table, for callers that protect many small tables at once
-    (the national map: one table per gemeente). Returns (counts with the total column and row
-    appended as asked, hidden mask of the same shape); NaN counts count as 0. `previous` and
-    `known_zero`: the table as published before and the cells known to be 0 now (protect_cube's;
-    with both totals only)."""
-    counts = np.nan_to_num(np.asarray(counts, dtype=float), nan=0.0)
-    return protect_contributions(counts, threshold=threshold, row_totals=row_totals,
-                                 column_totals=column_totals, previous=previous,
-                                 known_zero=known_zero)
-
-
 def protect_contributions(
     contributions: np.ndarray,
     *,
@@ -268,16 +248,18 @@ def protect_contributions(
     previous: tuple[np.ndarray, np.ndarray] | None = None,
     known_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """suppress_array for counts made of several organisations' deliveries: `contributions` is
-    organisations x rows x columns; a cell (and every total) is the sum over organisations. Hidden
-    first: a count from 1 to threshold-1, and (contributor rule) a count whose remainder after its
-    largest organisation's share is from 1 to threshold-1 (a count of one organisation leaves 0:
-    nothing of another to learn) or that holds a share of one organisation from 1 to
-    threshold-1 (what delivering as all the others tells). Then secondary suppression over the
-    table with its totals, and, as in protect_cube, over each organisation's view (the others'
-    table: its own share subtracted) and, with three or more organisations, over each one's own
-    share (what all the others together see), so that no second hidden cell is one an attacker
-    can fill in itself.
+    """The numeric core of suppress_table, for callers that protect many small tables at once
+    (the national map: one table per gemeente), also for counts made of several organisations'
+    deliveries: `contributions` is rows x columns (one organisation, suppress_array) or
+    organisations x rows x columns; a cell (and every total) is the sum over organisations, and
+    NaN counts count as 0. Hidden first: a count from 1 to threshold-1, and (contributor rule) a
+    count whose remainder after its largest organisation's share is from 1 to threshold-1 (a
+    count of one organisation leaves 0: nothing of another to learn) or that holds a share of
+    one organisation from 1 to threshold-1 (what delivering as all the others tells). Then
+    secondary suppression over the table with its totals, and, as in protect_cube, over each
+    organisation's view (the others' table: its own share subtracted) and, with three or more
+    organisations, over each one's own share (what all the others together see), so that no
+    second hidden cell is one an attacker can fill in itself.
     `previous` and `known_zero` (with both totals only): protect_cube's.
     Returns (counts with the totals appended as asked, hidden mask of the same shape)."""
     parts = np.nan_to_num(np.asarray(contributions, dtype=float), nan=0.0)
@@ -307,6 +289,10 @@ def protect_contributions(
             hidden |= seen
         _secondary(counts, hidden, lines, threshold)
     return counts, hidden
+
+
+# One table's counts (rows x columns) are the contributions of one organisation: the same call.
+suppress_array = protect_contributions
 
 
 def protect_cube(contributions: np.ndarray, *, threshold: int | None = None,

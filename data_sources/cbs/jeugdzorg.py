@@ -13,11 +13,9 @@ from data_sources import store
 from data_sources.cbs.odata import (
     CbsTable,
     clean,
-    is_unreadable,
+    region_figures,
     region_level,
     stem,
-    to_number,
-    unreadable_message,
 )
 from data_sources.errors import InputRefused
 
@@ -63,14 +61,8 @@ def jeugdzorg_frame(table: CbsTable, gemeenten: Iterable[str] | None = None) -> 
             table.dimensions.get(d, {}).get(clean(record.get(d)), clean(record.get(d)) or "")
             for d in other_dims
         )
-        for key, topic_stem in numeric.items():
-            if key in record:
-                number = to_number(record[key])
-                if is_unreadable(record[key], number) and len(unreadable) < 10:
-                    # as in every CBS reader: a word is not 'unknown'
-                    unreadable.append(unreadable_message(
-                        table, f"regio {code}, onderwerp {key}", record[key]))
-                rows.append((year, code, level, category, topic_stem, titles.get(key), number))
+        for key, topic_stem, number in region_figures(table, record, code, numeric, unreadable):
+            rows.append((year, code, level, category, topic_stem, titles.get(key), number))
     if unreadable:
         raise InputRefused(unreadable)
     return pd.DataFrame(rows, columns=["year", "region_code", "region_level", "category", "stem",

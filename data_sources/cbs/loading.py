@@ -11,7 +11,15 @@ import pandas as pd
 
 from data_sources import store
 from data_sources.cbs.columns import INDELING_STEM, KWB_STEMS
-from data_sources.cbs.odata import CbsTable, clean, is_unreadable, region_level, to_number, unreadable_message
+from data_sources.cbs.odata import (
+    CbsTable,
+    clean,
+    is_unreadable,
+    region_figures,
+    region_level,
+    to_number,
+    unreadable_message,
+)
 from data_sources.errors import InputRefused, WouldEmptyValues
 from data_sources.gemeentenamen import bundled_names, gemeente_code_for
 from data_sources.offline_boundaries import bundled_region_names
@@ -112,13 +120,8 @@ def kerncijfers_frames(
             name = straight_apostrophes(name)  # "’s-Hertogenbosch" saved again by Excel
         wijk = "WK" + code[2:8] if level in {"wijk", "buurt"} else None
         region_rows.append((year, code, level, name, gemeente, wijk))
-        for key, topic_stem in numeric.items():
-            if key in record:
-                number = to_number(record[key])
-                if is_unreadable(record[key], number) and len(unreadable) < 10:
-                    unreadable.append(unreadable_message(
-                        table, f"regio {code}, onderwerp {key}", record[key]))
-                value_rows.append((year, code, level, topic_stem, number))
+        for _key, topic_stem, number in region_figures(table, record, code, numeric, unreadable):
+            value_rows.append((year, code, level, topic_stem, number))
     if unreadable:
         raise InputRefused(unreadable)
     regions = pd.DataFrame(

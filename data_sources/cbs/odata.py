@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +130,21 @@ def unreadable_message(table: CbsTable, where: str, value: object) -> str:
                 "niets opgeslagen.")
     return (f"{table.named()}, {where}: '{str(value).strip()[:40]}' is geen getal en geen teken "
             "van het CBS ('.' of 'x' geheim, '-' niet beschikbaar, leeg). Er is niets opgeslagen.")
+
+
+def region_figures(table: CbsTable, record: dict, code: str, numeric: dict[str, str],
+                   unreadable: list[str]) -> Iterator[tuple[str, str, float | None]]:
+    """The figures of one region's record, as every CBS reader reads them: (key, stem, number) for
+    each numeric topic (`numeric`: key -> stem) the record has, None where CBS has no figure. A
+    cell is_unreadable finds adds its refusal to `unreadable` (the first ten): a word is not
+    'unknown'."""
+    for key, topic_stem in numeric.items():
+        if key in record:
+            number = to_number(record[key])
+            if is_unreadable(record[key], number) and len(unreadable) < 10:
+                unreadable.append(unreadable_message(table, f"regio {code}, onderwerp {key}",
+                                                     record[key]))
+            yield key, topic_stem, number
 
 
 def region_level(code: str) -> str | None:

@@ -246,11 +246,7 @@ def parse_count(value: object) -> int:
     number = parse_number(value, ambiguous=",")
     if number < 0:
         raise BadValue(f"'{show(value)}' is negatief; een aantal is 0 of meer")
-    if number > MAX_COUNT:
-        bound = f"{MAX_COUNT:,}".replace(",", ".")
-        raise BadValue(
-            f"'{show(value)}' is geen aannemelijk aantal; Kindkaart neemt hoogstens {bound} per "
-            "cel aan")
+    _refuse_above_bound(value, number, "aantal")
     if not float(number).is_integer():
         if 0 < number < 1:
             raise BadValue(f"'{show(value)}' is geen heel getal; is het een percentage "
@@ -267,11 +263,15 @@ def parse_amount(value: object) -> float:
         raise BadValue(f"'{show(value)}' is negatief")
     # the bound of a count: a long number pasted into the column (10**15 hours) is no amount, and
     # no column of the marts (decimal(18, 3)) could hold it
+    _refuse_above_bound(value, number, "getal")
+    return number
+
+
+def _refuse_above_bound(value: object, number: float, noun: str) -> None:
     if number > MAX_COUNT:
         bound = f"{MAX_COUNT:,}".replace(",", ".")
         raise BadValue(
-            f"'{show(value)}' is geen aannemelijk getal; Kindkaart neemt hoogstens {bound} per cel aan")
-    return number
+            f"'{show(value)}' is geen aannemelijk {noun}; Kindkaart neemt hoogstens {bound} per cel aan")
 
 
 def parse_date(value: object) -> dt.date:
