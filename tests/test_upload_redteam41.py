@@ -1,9 +1,10 @@
 """Partner workbooks red-teamed in session 41, each a real .xlsx written here: a column of birth
-dates on a sheet Kindkaart does not count, without a header or a name beside it, and children's
-first names in lowercase under a header that names persons ('kind | sanne'). Each refusal is
-Dutch, names the sheet, the column and the rows (never the values) and stores nothing; ordinary
-workbooks beside them (a series of counting dates, a peildatum, a few dates, old or future dates,
-a word that is also a name) are still accepted."""
+dates on a sheet Kindkaart does not count, without a header or a name beside it; children's first
+names in lowercase under a header that names persons ('kind | sanne'); and a list of children
+that starts past the first 30 rows of such a sheet. Each refusal is Dutch, names the sheet, the
+column and the rows (never the values) and stores nothing; ordinary workbooks beside them (a
+series of counting dates, a peildatum, a few dates, old or future dates, a word that is also a
+name) are still accepted."""
 
 from __future__ import annotations
 
@@ -131,3 +132,60 @@ def test_first_names_in_lowercase_under_a_person_header_beside_the_data_are_refu
 def test_lowercase_words_that_are_also_names_are_accepted(gem, values):
     accepted(gem, workbook(with_sheet("Lijst", [["kind", "toelichting"]]
                                       + [[value, "zie sjabloon"] for value in values])))
+
+
+# --- past the first 30 rows of a sheet not counted ------------------------------------------------
+
+def test_a_list_of_children_from_row_40_is_refused(gem):
+    # before: only the first 30 rows of a sheet not counted were searched
+    rows = [["Eigen overzicht"]] + [[None]] * 38 + [
+        ["Sanne", BIRTH_DATES[0]], ["Daan", BIRTH_DATES[1]], ["Emma", BIRTH_DATES[2]]]
+    text = refused(gem, workbook(with_sheet("Blad2", rows)))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 3 cel(len) met "
+                           "mogelijk een voornaam met in dezelfde rij een datum (kolom B), zoals "
+                           "een geboortedatum (rijen 40, 41 en 42)."), text
+
+
+def test_a_bsn_at_row_500_is_refused(gem):
+    rows = [["Eigen overzicht"]] + [[None]] * 498 + [["111222333"]]
+    text = refused(gem, workbook(with_sheet("Blad2", rows)))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 1 cel(len) met "
+                           "mogelijk een burgerservicenummer (rij 500)."), text
+
+
+def test_a_list_of_children_from_row_40_in_a_workbook_of_many_sheets_is_refused(gem):
+    # more than six sheets: the survey streams each sheet instead of reading it whole
+    def change(book):
+        for i in range(4):
+            book.create_sheet(f"Extra {i}").append(["leeg"])
+        sheet = book.create_sheet("Blad2")
+        sheet.cell(1, 1, "Eigen overzicht")
+        for r, (name, day) in enumerate(zip(["Sanne", "Daan", "Emma"], BIRTH_DATES[:3], strict=True), start=40):
+            sheet.cell(r, 1, name)
+            sheet.cell(r, 2, day)
+    text = refused(gem, workbook(change))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 3 cel(len) met "
+                           "mogelijk een voornaam met in dezelfde rij een datum (kolom B)"), text
+
+
+def test_the_streaming_survey_reads_on_past_the_head_of_sheets_not_counted_only(monkeypatch):
+    from data_sources.registrations import reading
+
+    def change(book):
+        for name in ("Gegevens", "Blad2", "Blad3"):
+            sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
+            for r in (35, 60):
+                sheet.cell(r, 1, f"rij {r}")
+
+    data = workbook(change)
+    monkeypatch.setattr(reading, "SURVEY_WHOLE_SHEETS", 0)
+    entries = {e.name: e for e in reading.survey_workbook(
+        data, "v.xlsx", 30, 50, lambda name: name != "Gegevens")}
+    assert entries["Gegevens"].tail == []
+    assert [r for r, _row in entries["Blad2"].tail] == [35]  # up to row 50
+    assert [r for r, _row in entries["Blad2"].whole_rows()][-2:] == [30, 35]
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)  # all sheets together read 5 rows past the heads
+    entries = {e.name: e for e in reading.survey_workbook(
+        data, "v.xlsx", 30, 50, lambda name: name != "Gegevens")}
+    assert [r for r, _row in entries["Blad2"].tail] == [35]
+    assert entries["Blad3"].tail == []

@@ -48,6 +48,10 @@ from data_sources.text import as_seen, normalise, on_one_line, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_shown
 
 HEADER_SEARCH_ROWS = 30
+# How far a sheet Kindkaart does not count is searched for personal data when the survey streams it
+# (more than six sheets, or a workbook with formulas); a plain workbook of a few sheets is read
+# whole, and each of its sheets searched to the end.
+SEARCH_ROWS = 2_000
 MAX_MESSAGES = 200
 
 # Headers that announce personal data; such columns are refused whatever they hold.
@@ -309,7 +313,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
         # through its first rows (a workbook of hundreds of sheets must not take the memory).
         data = transitional(data, file_name)  # a Strict Open XML workbook, else unchanged
-        entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
+        entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS, SEARCH_ROWS,
+                                  lambda name: normalise(name) != normalise(DATA_SHEET))
         chosen = _data_sheet(entries, result, rtype)
         if chosen is None:
             return result
@@ -1201,11 +1206,16 @@ def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> Shee
     if normalise(entry.name) not in _OWN_TEXT_SHEETS:
         return entry
     own = own_texts(rtype.key) if rtype is not None else frozenset({NO_PERSONAL_DATA_LINE})
-    head = [tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
-            for row in entry.head]
+
+    def kept(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
+
+    if entry.sheet is not None:  # read whole: searched to its last row (SheetEntry.whole_rows)
+        return SheetEntry(entry.name, entry.state, entry.part, [kept(row) for row in entry.sheet.rows])
     far = [(r, c, None if cell.__class__ is str and cell in own else cell)
            for r, c, cell in entry.far]
-    return SheetEntry(entry.name, entry.state, entry.part, head, far=far)
+    return SheetEntry(entry.name, entry.state, entry.part, [kept(row) for row in entry.head],
+                      far=far, tail=[(r, kept(row)) for r, row in entry.tail])
 
 
 _NOT_COUNTED = "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
