@@ -7,10 +7,10 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from typing import Any
 
 from data_sources.errors import InputRefused
@@ -129,18 +129,28 @@ class SheetEntry:
     # export pasted beside the data is wider than the head, and its BSN column at BT was never
     # looked at. Kept apart, not in `head`: one cell at XFD1 would make every row 16,384 wide.
     far: list[tuple[int, int, Any]] = field(default_factory=list, repr=False, compare=False)
+    # The filled rows past the head that the streaming survey read on to (survey_workbook's
+    # `search_rows`), as (row, values) at most MAX_COLUMNS wide: a list of children from row 40
+    # of a sheet not counted was never looked at.
+    tail: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list, repr=False,
+                                                    compare=False)
 
     @property
     def visible(self) -> bool:
         return self.state == "visible"
 
     def whole_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """The first rows with their numbers, each as wide as its last filled cell (`head` and
-        `far` together), for the checks that must see every column of a sheet not counted."""
+        """Every row the survey read, with its number, each as wide as its last filled cell, for
+        the checks that must see every cell of a sheet not counted: the whole sheet where the
+        survey read it whole (`sheet`), else the head, the rows past it (`tail`) and the cells
+        beyond MAX_COLUMNS (`far`) together."""
+        if self.sheet is not None:
+            yield from enumerate(map(tuple, self.sheet.rows), start=1)
+            return
         beyond: dict[int, list[tuple[int, Any]]] = {}
         for r, c, value in self.far:
             beyond.setdefault(r, []).append((c, value))
-        for r, row in enumerate(self.head, start=1):
+        for r, row in chain(enumerate(self.head, start=1), self.tail):
             if r not in beyond:
                 yield r, row
                 continue
@@ -292,11 +302,15 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> list[SheetEntry]:
+def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30, search_rows: int = 0,
+                    search: Callable[[str], bool] = lambda name: True) -> list[SheetEntry]:
     """Every worksheet of an uploaded .xlsx with its state and first `head_rows` rows (at most
     MAX_COLUMNS wide); raises InputRefused. Streams each sheet and stops after its head, so a
     workbook of hundreds of sheets costs little: only the sheets chosen from this survey are then
-    read whole (read_workbook)."""
+    read whole (read_workbook). A sheet whose name `search` takes is streamed on to row
+    `search_rows`, its filled rows past the head kept apart (SheetEntry.tail), until MAX_ROWS rows
+    past the heads are read in all (hundreds of sheets of thousands of rows stay bounded). A plain
+    workbook of a few sheets is read whole (_survey_with_calamine)."""
     sniff(data, file_name)
     surveyed = _survey_with_calamine(data, head_rows)
     if surveyed is not None:
@@ -309,7 +323,12 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                entries = [_streamed_entry(ws, head_rows) for ws in book.worksheets]
+                entries, rows_left = [], MAX_ROWS  # past the heads, for all sheets together
+                for ws in book.worksheets:
+                    deeper = min(search_rows, head_rows + rows_left) if search(ws.title) else 0
+                    entries.append(_streamed_entry(ws, head_rows, deeper))
+                    if entries[-1].tail:
+                        rows_left -= entries[-1].tail[-1][0] - head_rows
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds; a refusal names none of its internals
@@ -323,20 +342,29 @@ def survey_workbook(data: bytes, file_name: str = "", head_rows: int = 30) -> li
 MAX_FAR_CELLS = 5_000
 
 
-def _streamed_entry(ws: Any, head_rows: int) -> SheetEntry:
+def _streamed_entry(ws: Any, head_rows: int, search_rows: int = 0) -> SheetEntry:
     """A sheet's entry from openpyxl's streaming reader: its first `head_rows` rows, MAX_COLUMNS
-    wide, and the filled cells beyond (`far`). The rows are read as wide as their last cell, not
-    as wide as the sheet's recorded size says (`reset_dimensions`): a program may record A1."""
+    wide, the filled rows after them up to row `search_rows` (`tail`), and the filled cells beyond
+    (`far`). The rows are read as wide as their last cell, not as wide as the sheet's recorded
+    size says (`reset_dimensions`): a program may record A1."""
     ws.reset_dimensions()
-    head, far = [], []
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=head_rows, values_only=True), start=1):
-        row = _decoded(row)
-        head.append(tuple(row[:MAX_COLUMNS]) + (None,) * (MAX_COLUMNS - len(row)))
+    head, far, tail = [], [], []
+    rows = ws.iter_rows(min_row=1, max_row=max(head_rows, search_rows), values_only=True)
+    for r, row in enumerate(rows, start=1):
+        if r > head_rows:
+            if any(value is not None for value in row):
+                row = _decoded(row)
+                tail.append((r, tuple(row[:MAX_COLUMNS])))
+            else:
+                continue
+        else:
+            row = _decoded(row)
+            head.append(tuple(row[:MAX_COLUMNS]) + (None,) * (MAX_COLUMNS - len(row)))
         for c in range(MAX_COLUMNS, len(row)):
             if row[c] is not None and len(far) < MAX_FAR_CELLS:
                 far.append((r, c + 1, row[c]))
     return SheetEntry(ws.title, ws.sheet_state or "visible", str(ws._worksheet_path).lstrip("/"),
-                      head, far=far)
+                      head, far=far, tail=tail)
 
 
 # A plain workbook of at most this many worksheets is surveyed by reading every sheet whole with

@@ -10,6 +10,7 @@ from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import duckdb
@@ -47,6 +48,10 @@ from data_sources.text import as_seen, normalise, on_one_line, visible
 from data_sources.workbooks import DAMAGED_ZIP, ooxml_text, sheet_shown
 
 HEADER_SEARCH_ROWS = 30
+# How far a sheet Kindkaart does not count is searched for personal data when the survey streams it
+# (more than six sheets, or a workbook with formulas); a plain workbook of a few sheets is read
+# whole, and each of its sheets searched to the end.
+SEARCH_ROWS = 2_000
 MAX_MESSAGES = 200
 
 # Headers that announce personal data; such columns are refused whatever they hold.
@@ -308,7 +313,8 @@ def _validate(data: bytes, soort: str, con: duckdb.DuckDBPyConnection, file_name
         # Only the data sheet and the Organisatie sheet are read whole; every other sheet is seen
         # through its first rows (a workbook of hundreds of sheets must not take the memory).
         data = transitional(data, file_name)  # a Strict Open XML workbook, else unchanged
-        entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS)
+        entries = survey_workbook(data, file_name, HEADER_SEARCH_ROWS, SEARCH_ROWS,
+                                  lambda name: normalise(name) != normalise(DATA_SHEET))
         chosen = _data_sheet(entries, result, rtype)
         if chosen is None:
             return result
@@ -1200,11 +1206,16 @@ def _without_own_text(entry: SheetEntry, rtype: RegistrationType | None) -> Shee
     if normalise(entry.name) not in _OWN_TEXT_SHEETS:
         return entry
     own = own_texts(rtype.key) if rtype is not None else frozenset({NO_PERSONAL_DATA_LINE})
-    head = [tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
-            for row in entry.head]
+
+    def kept(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(None if cell.__class__ is str and cell in own else cell for cell in row)
+
+    if entry.sheet is not None:  # read whole: searched to its last row (SheetEntry.whole_rows)
+        return SheetEntry(entry.name, entry.state, entry.part, [kept(row) for row in entry.sheet.rows])
     far = [(r, c, None if cell.__class__ is str and cell in own else cell)
            for r, c, cell in entry.far]
-    return SheetEntry(entry.name, entry.state, entry.part, head, far=far)
+    return SheetEntry(entry.name, entry.state, entry.part, [kept(row) for row in entry.head],
+                      far=far, tail=[(r, kept(row)) for r, row in entry.tail])
 
 
 _NOT_COUNTED = "Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
@@ -1221,6 +1232,7 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
     lone: dict[int, _NameCount] = {}
     persons: dict[int, str] = {}  # columns under a header that names persons ('Leerling')
     beside_age: dict[int, tuple[str, list[int]]] = {}  # a first name with an age in its row
+    dates: dict[int, list[tuple[int, Any]]] = {}  # the dates of each column, with their rows
     for r, row in entry.whole_rows():
         name_at = date_at = age_at = postcode_at = 0
         for c, cell in enumerate(row, start=1):
@@ -1245,10 +1257,12 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
             elif isinstance(cell, str):
                 if lone.setdefault(c, _NameCount()).add(cell, r, 1, places):
                     name_at = name_at or c
-                elif not date_at and v.looks_like_date_text(cell):
-                    date_at = c
-            elif not date_at and isinstance(cell, dt.date):
-                date_at = c
+                elif v.looks_like_date_text(cell):
+                    date_at = date_at or c
+                    dates.setdefault(c, []).append((r, cell))
+            elif isinstance(cell, dt.date):
+                date_at = date_at or c
+                dates.setdefault(c, []).append((r, cell))
         if name_at and date_at:
             found.setdefault(name_at, (_name_beside_date(date_at), []))[1].append(r)
         elif name_at and age_at:
@@ -1256,10 +1270,13 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
     for c, count in lone.items():
         if c not in found and count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
-        elif c not in found and c in persons and count.rows:
-            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", count.rows)
+        elif c not in found and c in persons and count.person_names()[1]:
+            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", count.person_names()[1])
     for c, reason in beside_age.items():
         found.setdefault(c, reason)
+    for c, cells in dates.items():
+        if c not in found and _birth_dates([day for _r, day in cells]):
+            found[c] = (_BIRTH_DATES_COLUMN, [r for r, _day in cells])
     if not found:
         return _rows_of_names(entry.name, entry.whole_rows(), reported, places, where)
     return [Message(
@@ -1273,6 +1290,44 @@ def _name_beside_date(column: int) -> str:
     partner's own list of children holds them ('Sanne | 12-03-2021'), under whatever headers."""
     return (f"een voornaam met in dezelfde rij een datum (kolom {get_column_letter(column)}), "
             "zoals een geboortedatum")
+
+
+# A column of children's birth dates with no name beside it and no header that says so ('datum',
+# or none): at least _LEAST_BIRTH_DATES distinct days, all in the last _CHILD_YEARS years.
+_LEAST_BIRTH_DATES, _CHILD_YEARS = 8, 13
+_BIRTH_DATES_COLUMN = (f"een geboortedatum, in een kolom met datums op verschillende dagen van de "
+                       f"laatste {_CHILD_YEARS} jaar")
+
+
+def _birth_dates(cells: list[Any]) -> bool:
+    """Whether a column's dates (date cells, or date texts) look like children's birth dates:
+    at least _LEAST_BIRTH_DATES distinct days, none a timestamp, all in the last _CHILD_YEARS
+    years, more than a year apart from first to last, on scattered days of the month (at least
+    five different ones, at most a quarter on a month's first or last day), and no series. What
+    passes: a series of counting dates (every first or last of the month, the 15th of each month,
+    every week or fortnight, every workday), a year's meeting dates, a few dates, older or future
+    dates."""
+    days = set()
+    for cell in cells:
+        if isinstance(cell, dt.datetime):
+            if cell.time() != dt.time():
+                return False  # a moment of a log, not a day of birth
+            cell = cell.date()
+        elif not isinstance(cell, dt.date):
+            cell = v.parse_date(cell)  # a date text (looks_like_date_text read it)
+        days.add(cell)
+    if len(days) < _LEAST_BIRTH_DATES:
+        return False
+    today = dt.date.today()
+    earliest = dt.date(today.year - _CHILD_YEARS, today.month, min(today.day, 28))
+    ordered = sorted(days)
+    if ordered[0] < earliest or ordered[-1] > today or (ordered[-1] - ordered[0]).days <= 366:
+        return False
+    month_edges = sum(day.day == 1 or (day + dt.timedelta(days=1)).day == 1 for day in ordered)
+    if month_edges * 4 > len(ordered) or len({day.day for day in ordered}) < 5:
+        return False
+    gaps = {(later - earlier).days for earlier, later in pairwise(ordered)}
+    return len(gaps) > 1 and max(gaps) > 3 and any(gap % 7 for gap in gaps)
 
 
 _MOBILE_AS_NUMBER = "een telefoonnummer (een 06-nummer als getal, zonder de 0)"
@@ -1494,12 +1549,13 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     flagged[value] = "text"  # template columns: named per cell (_parse_cell)
                 elif lone is not None and isinstance(value, str):
                     lone.add(value, None, count, places)
-        names = 0
-        if lone is not None and (lone.is_a_name_column() or lone.names and c in unknown
-                                 and _names_persons(header)):
-            names = lone.names
-            for value in lone.values:
-                flagged.setdefault(value, "name")
+        names, named = 0, []
+        if lone is not None and lone.is_a_name_column():
+            names, named = lone.names, lone.values
+        elif lone is not None and c in unknown and _names_persons(header):
+            names, _named_rows, named = lone.person_names()
+        for value in named:
+            flagged.setdefault(value, "name")
         # the rows, never the values: a row number is no personal data, and it says where to look
         rows: dict[str, list[int]] = {}
         if flagged:
@@ -1587,6 +1643,11 @@ class _NameCount:
         self.names = self.texts = 0
         self.rows: list[int] = []
         self.values: list[str] = []
+        # first names typed in lowercase ('sanne'), by their name: counted apart, for a column
+        # under a header that names persons (person_names)
+        self.lowercase: dict[str, list[int]] = {}
+        self.lowercase_cells = 0
+        self.lowercase_values: list[str] = []
 
     def add(self, text: str, row: int | None, times: int, places: Container[str]) -> bool:
         """Count `text`; True when it is a first name alone."""
@@ -1606,10 +1667,25 @@ class _NameCount:
                 self.rows.append(row)
             return True
         self.texts += times
+        if word.islower() and v.is_first_name(word.capitalize()) and key not in places:
+            self.lowercase.setdefault(key, []).extend([row] if row is not None else [])
+            self.lowercase_cells += times
+            self.lowercase_values.append(text)
         return False
 
     def is_a_name_column(self) -> bool:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts
+
+    def person_names(self) -> tuple[int, list[int], list[str]]:
+        """For a column under a header that names persons ('Leerling'): how many cells are a first
+        name, their rows and their values. One capitalised name is enough; names in lowercase
+        ('sanne', 'daan') count only when there are LEAST distinct ones and, with the capitalised
+        names, more than half of the text cells: 'roos', 'mark' and 'bas' are words too."""
+        names = self.names + self.lowercase_cells
+        if len(self.lowercase) < self.LEAST or names <= self.SHARE * self.texts:
+            return self.names, self.rows, self.values
+        rows = sorted(self.rows + [r for rows in self.lowercase.values() for r in rows])
+        return names, rows, self.values + self.lowercase_values
 
 
 def _rows(numbers: list[int], shown: int = 10) -> str:

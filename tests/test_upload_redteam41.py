@@ -1,0 +1,191 @@
+"""Partner workbooks red-teamed in session 41, each a real .xlsx written here: a column of birth
+dates on a sheet Kindkaart does not count, without a header or a name beside it; children's first
+names in lowercase under a header that names persons ('kind | sanne'); and a list of children
+that starts past the first 30 rows of such a sheet. Each refusal is Dutch, names the sheet, the
+column and the rows (never the values) and stores nothing; ordinary workbooks beside them (a
+series of counting dates, a peildatum, a few dates, old or future dates, a word that is also a
+name) are still accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
+from support import accepted_total, changed_template, one_refusal, with_sheet  # noqa: E402
+
+ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "0-2", "taal/spraak", 3]]
+THIS_YEAR = dt.date.today().year
+# nine children born on scattered days of the last ten years (always in the past, never older
+# than 13, whatever the day the test runs)
+BIRTH_DATES = [dt.date(THIS_YEAR - years, month, day) for years, month, day in [
+    (1, 3, 12), (2, 7, 23), (3, 11, 5), (4, 2, 17), (5, 9, 28), (6, 5, 9), (7, 12, 14),
+    (8, 4, 26), (10, 10, 3)]]
+
+
+def workbook(change) -> bytes:
+    """The real vve-indicaties template with two valid rows, then `change(workbook)`."""
+    return changed_template("vve-indicaties", ROWS, change)
+
+
+def refused(gem, data: bytes) -> str:
+    text = one_refusal(gem, data)
+    assert "persoonsgegevens geweigerd" in text, text
+    return text
+
+
+def accepted(gem, data: bytes) -> None:
+    assert accepted_total(gem, data) == 8
+
+
+def beside_the_data(header: str, values: list):
+    """A column F on the data sheet, beside the template's columns."""
+    def change(book):
+        sheet = book["Gegevens"]
+        sheet.cell(1, 6, header)
+        for i, value in enumerate(values, start=2):
+            sheet.cell(i, 6, value)
+    return change
+
+
+# --- a column of birth dates without a name beside it ---------------------------------------------
+
+@pytest.mark.parametrize("header", [None, "datum", "Datum"])
+def test_a_column_of_birth_dates_without_a_name_is_refused(gem, header):
+    # before: a date alone on a sheet not counted was taken for a counting date, so a column of
+    # nine children's birth dates went through when no name stood beside them
+    rows = ([[header]] if header else []) + [[day] for day in BIRTH_DATES]
+    text = refused(gem, workbook(with_sheet("Blad2", rows)))
+    first = 2 if header else 1
+    shown = ", ".join(str(r) for r in range(first, first + 8)) + f" en {first + 8}"
+    assert text.startswith(
+        f"Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 9 cel(len) met mogelijk een "
+        f"geboortedatum, in een kolom met datums op verschillende dagen van de laatste 13 jaar "
+        f"(rijen {shown}). Ook een blad dat Kindkaart niet telt, mag geen persoonsgegevens "
+        "bevatten."), text
+    assert str(BIRTH_DATES[0].year) not in text
+
+
+def test_a_column_of_birth_dates_typed_as_text_is_refused(gem):
+    rows = [["Overzicht"], ["datum", "aantal"]] + [[f"{d:%d-%m-%Y}", 1] for d in BIRTH_DATES]
+    text = refused(gem, workbook(with_sheet("Eigen", rows)))
+    assert text.startswith("Blad 'Eigen', kolom A: persoonsgegevens geweigerd: 9 cel(len) met "
+                           "mogelijk een geboortedatum"), text
+
+
+def _monthly(day: int) -> list[dt.date]:
+    return [dt.date(THIS_YEAR - 1, month, day) for month in range(1, 13)]
+
+
+@pytest.mark.parametrize("dates", [
+    _monthly(1),                                                          # first of the month
+    [dt.date(THIS_YEAR - 1, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)],  # month ends
+    _monthly(15),                                                         # a monthly counting day
+    [dt.date(THIS_YEAR - 2, 1, 6) + dt.timedelta(weeks=w) for w in range(20)],  # every week
+    [dt.date(THIS_YEAR - 2, 3, 2) + dt.timedelta(days=d) for d in range(40) if d % 7 < 5],  # workdays
+    [dt.date(THIS_YEAR - 1, m, d) for m, d in [(1, 15), (2, 12), (3, 18), (4, 9), (5, 27),
+                                               (6, 10), (9, 16), (10, 21), (11, 11)]],  # one year
+    BIRTH_DATES[:7],                                                      # a few dates
+    [d.replace(year=d.year - 14) for d in BIRTH_DATES],                   # older than 13 years
+    [d.replace(year=d.year + 12) for d in BIRTH_DATES],                   # in the future
+    BIRTH_DATES[:6] + [BIRTH_DATES[0]] * 4,                               # repeated: 6 distinct
+], ids=["month-firsts", "month-ends", "monthly-15th", "weekly", "workdays", "meetings-of-a-year",
+        "seven", "old", "future", "repeated"])
+def test_ordinary_columns_of_dates_are_accepted(gem, dates):
+    accepted(gem, workbook(with_sheet("Planning", [["datum", "activiteit"]]
+                                      + [[day, "overleg"] for day in dates])))
+
+
+def test_one_peildatum_is_accepted(gem):
+    accepted(gem, workbook(with_sheet("Toelichting eigen", [
+        ["Peildatum", dt.date(THIS_YEAR - 1, 3, 12)], ["Bron", "eigen registratie"]])))
+
+
+# --- first names in lowercase under a header that names persons -----------------------------------
+
+@pytest.mark.parametrize("header", ["kind", "Leerling", "Cliënt"])
+def test_first_names_in_lowercase_under_a_person_header_are_refused(gem, header):
+    # before: only a capitalised first name counted ('Sanne'), so 'sanne', 'daan', 'emma' passed
+    text = refused(gem, workbook(with_sheet("Lijst", [
+        ["Wijk", header], ["Centrum", "sanne"], ["Oude Haven", "daan"], ["Bloemhof", "emma"]])))
+    assert text.startswith(f"Blad 'Lijst', kolom B: persoonsgegevens geweigerd: 3 cel(len) met "
+                           f"mogelijk een voornaam onder de kolomnaam '{header}' (rijen 2, 3 en "
+                           "4). Ook een blad dat Kindkaart niet telt"), text
+    assert "sanne" not in text and "daan" not in text
+
+
+def test_first_names_in_lowercase_under_a_person_header_beside_the_data_are_refused(gem):
+    text = refused(gem, workbook(beside_the_data("leerling", ["sanne", "daan", "emma"])))
+    assert text.startswith("Blad 'Gegevens', kolom F (leerling): persoonsgegevens geweigerd: 3 "
+                           "cel(len) met alleen een voornaam: de kolom lijkt namen van personen te "
+                           "bevatten (rijen 2, 3 en 4)."), text
+
+
+@pytest.mark.parametrize("values", [
+    ["roos", "mark"],                          # two words that are also names: too few
+    ["roos", "roos", "roos", "roos"],          # one word, repeated
+    ["peuter", "kleuter", "roos", "mark", "bas", "baby", "schoolkind"],  # names are not most cells
+], ids=["two", "one-repeated", "among-words"])
+def test_lowercase_words_that_are_also_names_are_accepted(gem, values):
+    accepted(gem, workbook(with_sheet("Lijst", [["kind", "toelichting"]]
+                                      + [[value, "zie sjabloon"] for value in values])))
+
+
+# --- past the first 30 rows of a sheet not counted ------------------------------------------------
+
+def test_a_list_of_children_from_row_40_is_refused(gem):
+    # before: only the first 30 rows of a sheet not counted were searched
+    rows = [["Eigen overzicht"]] + [[None]] * 38 + [
+        ["Sanne", BIRTH_DATES[0]], ["Daan", BIRTH_DATES[1]], ["Emma", BIRTH_DATES[2]]]
+    text = refused(gem, workbook(with_sheet("Blad2", rows)))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 3 cel(len) met "
+                           "mogelijk een voornaam met in dezelfde rij een datum (kolom B), zoals "
+                           "een geboortedatum (rijen 40, 41 en 42)."), text
+
+
+def test_a_bsn_at_row_500_is_refused(gem):
+    rows = [["Eigen overzicht"]] + [[None]] * 498 + [["111222333"]]
+    text = refused(gem, workbook(with_sheet("Blad2", rows)))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 1 cel(len) met "
+                           "mogelijk een burgerservicenummer (rij 500)."), text
+
+
+def test_a_list_of_children_from_row_40_in_a_workbook_of_many_sheets_is_refused(gem):
+    # more than six sheets: the survey streams each sheet instead of reading it whole
+    def change(book):
+        for i in range(4):
+            book.create_sheet(f"Extra {i}").append(["leeg"])
+        sheet = book.create_sheet("Blad2")
+        sheet.cell(1, 1, "Eigen overzicht")
+        for r, (name, day) in enumerate(zip(["Sanne", "Daan", "Emma"], BIRTH_DATES[:3], strict=True), start=40):
+            sheet.cell(r, 1, name)
+            sheet.cell(r, 2, day)
+    text = refused(gem, workbook(change))
+    assert text.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 3 cel(len) met "
+                           "mogelijk een voornaam met in dezelfde rij een datum (kolom B)"), text
+
+
+def test_the_streaming_survey_reads_on_past_the_head_of_sheets_not_counted_only(monkeypatch):
+    from data_sources.registrations import reading
+
+    def change(book):
+        for name in ("Gegevens", "Blad2", "Blad3"):
+            sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
+            for r in (35, 60):
+                sheet.cell(r, 1, f"rij {r}")
+
+    data = workbook(change)
+    monkeypatch.setattr(reading, "SURVEY_WHOLE_SHEETS", 0)
+    entries = {e.name: e for e in reading.survey_workbook(
+        data, "v.xlsx", 30, 50, lambda name: name != "Gegevens")}
+    assert entries["Gegevens"].tail == []
+    assert [r for r, _row in entries["Blad2"].tail] == [35]  # up to row 50
+    assert [r for r, _row in entries["Blad2"].whole_rows()][-2:] == [30, 35]
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)  # all sheets together read 5 rows past the heads
+    entries = {e.name: e for e in reading.survey_workbook(
+        data, "v.xlsx", 30, 50, lambda name: name != "Gegevens")}
+    assert [r for r, _row in entries["Blad2"].tail] == [35]
+    assert entries["Blad3"].tail == []
