@@ -64,3 +64,35 @@ def test_contents_line_links_every_section():
     assert [title for title, _ in links] == headings
     for title, anchor in links:
         assert anchor == re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-"), title
+
+
+def _anchors(text: str):
+    """The anchors GitHub gives the headings of a markdown text (a repeated heading gets -1, -2)."""
+    seen: dict[str, int] = {}
+    in_code = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        heading = not in_code and re.match(r"#{1,6} (.+)$", line)
+        if heading:
+            base = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            seen[base] = seen.get(base, -1) + 1
+            yield base if seen[base] == 0 else f"{base}-{seen[base]}"
+
+
+def test_local_links_in_readme_and_docs_resolve():
+    """Every markdown link to a file or heading in README.md and docs/*.md leads somewhere, also after
+    text moved from the README into docs/ (a link there is relative to docs/)."""
+    checked = 0
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+            if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+                continue
+            file_part, _, fragment = target.partition("#")
+            linked = (path.parent / file_part) if file_part else path
+            assert linked.exists(), f"{path.relative_to(ROOT)}: {target} does not exist"
+            if fragment:
+                assert fragment in set(_anchors(linked.read_text(encoding="utf-8"))), \
+                    f"{path.relative_to(ROOT)}: {target} has no such heading"
+            checked += 1
+    assert checked >= 30

@@ -133,7 +133,7 @@ FILES: dict[str, tuple[Callable[[Path, bool], Path], list[str], str, dict[str, s
 
 def _scratch(folder: Path, temporary: Path) -> list[str]:
     """What killed runs left: beside the database anything but it, and Kindkaart's scratch folders
-    in the temporary files (README "Tijdelijke bestanden": the next such command removes them)."""
+    in the temporary files (docs/storingen.md "Tijdelijke bestanden": the next such command removes them)."""
     return sorted([p.name for p in folder.iterdir() if p.name != "kindkaart.duckdb"]
                   + [p.name for p in temporary.iterdir() if p.name.startswith(store.SCRATCH_PREFIX)])
 

@@ -369,7 +369,7 @@ def test_an_empty_status_counts_as_registered_until_its_uitschrijfdatum(postcode
     """The register writes every location it lists as Ingeschreven or Uitgeschreven, and an
     uitgeschreven one with its uitschrijfdatum; older exports have no status at all. An empty
     status (a cell emptied in Excel) is read so: registered, unless its uitschrijfdatum lies in or
-    before the export's year (README, 'Een locatie telt')."""
+    before the export's year (docs/gemeente-laden.md, 'Een locatie telt')."""
     rows = [[*ROWS[0][:4], "", *ROWS[0][5:]],
             [*ROWS[1][:4], "", "01-01-2019", "01-03-2024", *ROWS[1][7:]],
             ["100000000003", "KDV", "De Vlinder", "16", "", "01-01-2020", "01-03-2025", "1234AB", "Oord"]]

@@ -111,7 +111,7 @@ def delivery_status(con: duckdb.DuckDBPyConnection, gemeente_code: str,
                     missing.append(without_rows)
                 else:
                     # a partner's delivery had nothing to report there: said beside its wijken,
-                    # not owed (README "Wat ontbreekt nog"), so the row counts as complete
+                    # not owed (docs/aanleveren.md "Wat ontbreekt nog"), so the row counts as complete
                     row["wijken"] += f"; {without_rows}"
         if rtype.target == "brp":
             cbs = con.execute(

@@ -155,7 +155,7 @@ def record(action: str, detail: str = "", account: Account | None = None,
 
 # A read-only database (ui.data.read_only: a copy for the LEA view, no write rights) takes no line
 # in audit_log. What may still happen there, looking, is told to the server's log instead: every
-# login attempt, sign-out and download, with who, what and when (README "Alleen-lezen database").
+# login attempt, sign-out and download, with who, what and when (docs/storingen.md "Alleen-lezen database").
 LOGGED_BY_THE_SERVER = {"inloggen", "inloggen (identiteitsprovider)", "inloggen mislukt",
                         "uitloggen", "export"}
 SERVER_LOG = logging.getLogger("kindkaart.logboek")

@@ -44,7 +44,7 @@ class UnknownLocation(ValueError):
 
 # A postcode needs CBS's postcode file (pc6 -> buurt, wijk, gemeente): which file, and who loads
 # it. The partner who reads this on Aanleveren has neither Gemeente laden nor a command line
-# (README "Waar iets te laden is"), and a command in backticks showed raw in the table of messages.
+# (docs/toegang.md "Waar iets te laden is"), and a command in backticks showed raw in the table of messages.
 NO_POSTCODES = ("het CBS-postcodebestand (pc6hnr…_gwb.zip van cbs.nl, 'Buurt, wijk en gemeente bij "
                 "postcode en huisnummer') is voor {gemeente} nog niet geladen (dat doet de beheerder "
                 "of een analist van de gemeente, op de pagina Gemeente laden); gebruik zolang een "
