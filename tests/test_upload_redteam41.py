@@ -189,3 +189,50 @@ def test_the_streaming_survey_reads_on_past_the_head_of_sheets_not_counted_only(
         data, "v.xlsx", 30, 50, lambda name: name != "Gegevens")}
     assert [r for r, _row in entries["Blad2"].tail] == [35]
     assert entries["Blad3"].tail == []
+
+
+def _children_after_filled_cells(filled_rows: int):
+    """Blad1: `filled_rows` rows of four numbers past row 30; Blad2: a list of children at row 40."""
+    def change(book):
+        numbers = book.create_sheet("Blad1")
+        for r in range(31, 31 + filled_rows):
+            for c in range(1, 5):
+                numbers.cell(r, c, r * c)
+        sheet = book.create_sheet("Blad2")
+        sheet.cell(1, 1, "Eigen overzicht")
+        for r, (name, day) in enumerate(zip(["Sanne", "Daan", "Emma"], BIRTH_DATES[:3], strict=True), start=40):
+            sheet.cell(r, 1, name)
+            sheet.cell(r, 2, day)
+    return change
+
+
+def test_the_search_of_sheets_not_counted_reads_a_budget_of_cells_past_their_first_rows(gem, monkeypatch):
+    # Read to their last rows, two extra sheets of 20,000 rows of text took 8 s to check (every
+    # rule costs some 25 µs a text cell): all sheets not counted together are read as far as
+    # _SEARCHED_CELLS filled cells past their first 30 rows, in the workbook's order.
+    from data_sources.registrations import validate
+
+    monkeypatch.setattr(validate, "_SEARCHED_CELLS", 400)
+    within = refused(gem, workbook(_children_after_filled_cells(90)))  # 360 cells, then the list
+    assert within.startswith("Blad 'Blad2', kolom A: persoonsgegevens geweigerd: 3 cel(len)"), within
+    accepted(gem, workbook(_children_after_filled_cells(100)))  # 400 cells: the list lies past them
+
+
+def test_the_budget_sets_the_last_row_read_of_each_sheet_not_counted():
+    from data_sources.registrations import validate
+    from data_sources.registrations.reading import SheetEntry
+
+    def entry(name, rows):
+        return SheetEntry(name, "visible", f"xl/worksheets/{name}.xml", [tuple(row) for row in rows])
+
+    head = [["kop"]] * validate.HEADER_SEARCH_ROWS
+    chosen = entry("Gegevens", head + [[1, 2, 3]] * 50_000)
+    first = entry("Blad1", head + [[1, None, 2, 3]] * 6_000)  # 18,000 filled cells past the head
+    second = entry("Blad2", head + [["a", "b"]] * 2_000)  # 1,000 rows fit, then the budget is spent
+    third = entry("Blad3", head + [["c"]])
+    limited = validate._within_budget([chosen, first, second, third], chosen)
+    assert [e.last_row for e in limited] == [None, None, validate.HEADER_SEARCH_ROWS + 1_000,
+                                             validate.HEADER_SEARCH_ROWS]
+    assert limited[0] is chosen  # the sheet counted is checked with its values, whole
+    assert [r for r, _row in limited[2].whole_rows()][-1] == validate.HEADER_SEARCH_ROWS + 1_000
+    assert [r for r, _row in limited[3].whole_rows()][-1] == validate.HEADER_SEARCH_ROWS

@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, zip_longest
+from itertools import chain, takewhile, zip_longest
 from typing import Any
 
 from data_sources.errors import InputRefused
@@ -134,6 +134,9 @@ class SheetEntry:
     # of a sheet not counted was never looked at.
     tail: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list, repr=False,
                                                     compare=False)
+    # The last row the search for personal data reads (None: every row read), set by the check
+    # so that all sheets not counted together stay within its budget of cells.
+    last_row: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
@@ -143,7 +146,11 @@ class SheetEntry:
         """Every row the survey read, with its number, each as wide as its last filled cell, for
         the checks that must see every cell of a sheet not counted: the whole sheet where the
         survey read it whole (`sheet`), else the head, the rows past it (`tail`) and the cells
-        beyond MAX_COLUMNS (`far`) together."""
+        beyond MAX_COLUMNS (`far`) together; up to `last_row` where that is set."""
+        rows = self._whole_rows()
+        yield from (rows if self.last_row is None else takewhile(lambda r: r[0] <= self.last_row, rows))
+
+    def _whole_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         if self.sheet is not None:
             yield from enumerate(map(tuple, self.sheet.rows), start=1)
             return
