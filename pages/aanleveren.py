@@ -66,7 +66,8 @@ if read_only():  # a read-only copy: a file can still be checked, saving it is r
 def registration_name(soort: str, short: bool = False) -> str:
     """A registration as a partner reads it: its Dutch name, and the key that names its template
     file and the command line's `--soort` ('Kinderen met een jeugdhulpindicatie (jeugdhulp)');
-    `short`: the name alone, where a line says more (a version to restore)."""
+    `short`: the name alone, where the key would only widen the text (the history, a version
+    to restore)."""
     rtype = REGISTRATION_TYPES.get(soort)
     if rtype is None:
         return soort
@@ -202,22 +203,24 @@ def delivery() -> None:
         st.rerun()
     if toast := st.session_state.pop("aanleveren_toast", None):  # saved(): once, in sight
         st.toast(toast, icon=":material/check_circle:", duration="long")
-    left, middle, right = st.columns([2, 2, 1])
     # The gemeente's own register (bevolking, BRP) replaces the population figures: not a partner's.
     soorten = [key for key, rtype in REGISTRATION_TYPES.items()
                if account.role != "partner" or rtype.target == "partner"]
-    soort = left.selectbox(
+    # a row of its own: beside the other two fields the longest name was cut off
+    # ('Kinderen met een extra ondersteuningsbehoe')
+    soort = st.selectbox(
         "Soort registratie", soorten, key="aanleveren_soort",
         format_func=registration_name,
     )
+    rtype = REGISTRATION_TYPES[soort]
+    st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
+    middle, right = st.columns([3, 1])
     organisation = organisation_field(middle)
     period = right.text_input("Periode", value=str(year or ""), key="aanleveren_periode",
                               help="2024, 2024-Q3, 2024-09 of schooljaar 2024-2025")
     # What is wrong with a field is said under that field (WCAG 3.3.1), not only above the button.
     # An empty organisation is only an error once there is a file to save.
     field_errors = [(middle, check_organisation, organisation), (right, check_period, period)]
-    rtype = REGISTRATION_TYPES[soort]
-    st.caption(f"{rtype.description} Levert meestal: {rtype.supplier}.")
     st.download_button(
         "Sjabloon downloaden (.xlsx)",
         # the organisation filled in as the page delivers it (a partner's own, from its account)
@@ -364,7 +367,7 @@ def history_section() -> None:
     # count that is not shown or a delivery without a name of who delivered it
     st.dataframe(
         history.assign(file_name=shown_file_names(history),
-                       soort=[registration_name(k) for k in history["soort"]],
+                       soort=[registration_name(k, short=True) for k in history["soort"]],
                        load_id=[number(i) for i in history["load_id"]],
                        row_count=[empty_or_count(v) for v in history["row_count"]],
                        loaded_at=[f"{v:%d-%m-%Y %H:%M}" for v in history["loaded_at"]],

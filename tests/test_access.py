@@ -14,6 +14,7 @@ from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
 from data_sources.accounts import Account  # noqa: E402
+from data_sources.registrations.schemas import REGISTRATION_TYPES  # noqa: E402
 
 GGD = "GGD Voorbeeldregio (JGZ)"
 PASSWORD = "correct paard batterij"
@@ -202,8 +203,8 @@ def test_the_gemeente_as_a_partner_neither_sees_nor_restores_its_brp(app_db):
     at = run_page(account=Account("gemeente", "partner", organisation))
     assert not at.exception
     shown = at.dataframe[0].value
-    kinds = {kind.rsplit(" (", 1)[-1].rstrip(")") for kind in shown["Soort"]}  # 'Naam (sleutel)'
-    assert "jeugdhulp" in kinds and "bevolking" not in kinds
+    kinds = set(shown["Soort"])
+    assert REGISTRATION_TYPES["jeugdhulp"].label in kinds and REGISTRATION_TYPES["bevolking"].label not in kinds
     assert not [s for s in at.selectbox if s.key == "aanleveren_herstel"]  # nothing of its own to restore
     before = fetch(app_db, "select load_id, status from loads order by load_id")
     con = store.connect(app_db)
