@@ -182,17 +182,17 @@ def test_field_errors_are_shown_under_their_field(app_db):
     at.text_input(key="aanleveren_periode").set_value("2024-Q7")
     at.run()
     assert not at.exception
-    columns = at.columns[:3]
-    period_errors = [e.value for e in columns[2].error]
+    organisation_column, period_column = at.columns[:2]  # the registration has a row of its own
+    period_errors = [e.value for e in period_column.error]
     assert len(period_errors) == 1 and period_errors[0].startswith("Periode:")
-    assert not columns[1].error  # no file yet: an empty organisation is not an error yet
+    assert not organisation_column.error  # no file yet: an empty organisation is not an error yet
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
     upload_registration(at, "vve-indicaties", "vve.xlsx", data)
     assert not at.exception
-    assert any("naam van de organisatie" in e.value for e in at.columns[1].error)
+    assert any("naam van de organisatie" in e.value for e in at.columns[0].error)
     at.text_input(key="aanleveren_periode").set_value("2024")
     at.run()
-    assert not at.columns[2].error
+    assert not at.columns[1].error
 
 
 def test_a_period_that_has_not_begun_is_refused_and_nothing_is_stored(app_db):
@@ -208,7 +208,7 @@ def test_a_period_that_has_not_begun_is_refused_and_nothing_is_stored(app_db):
     data = filled_template("vve-indicaties", [["Centrum", "2-4", "SES", 12]])
     upload_registration(at, "vve-indicaties", "vve.xlsx", data)
     assert not at.exception
-    assert [e.value for e in at.columns[2].error] == [
+    assert [e.value for e in at.columns[1].error] == [
         f"Periode: '{future}' is nog niet begonnen; geef de periode op waarin geteld is "
         f"(bijvoorbeeld {int(future) - 2} of {int(future) - 1})."]
     [save] = [b for b in at.button if b.label == "Bevestigen en opslaan"]
@@ -216,7 +216,7 @@ def test_a_period_that_has_not_begun_is_refused_and_nothing_is_stored(app_db):
     assert loads_of(app_db, "vve-indicaties") == before
     at.text_input(key="aanleveren_periode").set_value(str(dt.date.today().year))
     at.run()
-    assert not at.columns[2].error
+    assert not at.columns[1].error
 
 
 def test_saving_does_not_check_the_file_again_when_others_uploaded_meanwhile(app_db, monkeypatch):
