@@ -15,40 +15,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from support import accepted_total, changed_template, one_refusal, with_sheet  # noqa: E402
+from support import with_sheet  # noqa: E402
+from test_upload_redteam40 import accepted, beside_the_data, refused, workbook  # noqa: E402
 
-ROWS = [["Centrum", "2-4", "SES", 5], ["Oude Haven", "0-2", "taal/spraak", 3]]
 THIS_YEAR = dt.date.today().year
 # nine children born on scattered days of the last ten years (always in the past, never older
 # than 13, whatever the day the test runs)
 BIRTH_DATES = [dt.date(THIS_YEAR - years, month, day) for years, month, day in [
     (1, 3, 12), (2, 7, 23), (3, 11, 5), (4, 2, 17), (5, 9, 28), (6, 5, 9), (7, 12, 14),
     (8, 4, 26), (10, 10, 3)]]
-
-
-def workbook(change) -> bytes:
-    """The real vve-indicaties template with two valid rows, then `change(workbook)`."""
-    return changed_template("vve-indicaties", ROWS, change)
-
-
-def refused(gem, data: bytes) -> str:
-    text = one_refusal(gem, data)
-    assert "persoonsgegevens geweigerd" in text, text
-    return text
-
-
-def accepted(gem, data: bytes) -> None:
-    assert accepted_total(gem, data) == 8
-
-
-def beside_the_data(header: str, values: list):
-    """A column F on the data sheet, beside the template's columns."""
-    def change(book):
-        sheet = book["Gegevens"]
-        sheet.cell(1, 6, header)
-        for i, value in enumerate(values, start=2):
-            sheet.cell(i, 6, value)
-    return change
 
 
 # --- a column of birth dates without a name beside it ---------------------------------------------
