@@ -1296,10 +1296,12 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
         elif name_at and age_at:
             beside_age.setdefault(name_at, (_name_beside_age(age_at), []))[1].append(r)
     for c, count in lone.items():
-        if c not in found and count.is_a_name_column():
+        if c in found:
+            continue
+        if count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
-        elif c not in found and c in persons and count.person_names()[1]:
-            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", count.person_names()[1])
+        elif c in persons and (rows := count.person_names()[1]):
+            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", rows)
     for c, reason in beside_age.items():
         found.setdefault(c, reason)
     for c, cells in dates.items():
