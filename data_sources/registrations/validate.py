@@ -82,6 +82,10 @@ _PERSONAL_HEADERS = {
     "surname": "namen", "full name": "namen", "child name": "namen", "childs name": "namen",
     "child s name": "namen", "pupil name": "namen", "student name": "namen", "address": "adressen",
     "phone": "telefoonnummers", "phone number": "telefoonnummers", "mobile": "telefoonnummers",
+    # a parent's bank account (an invoice list, an ouderbijdrage)
+    "iban": "rekeningnummers", "rekeningnummer": "rekeningnummers",
+    "bankrekening": "rekeningnummers", "bankrekeningnummer": "rekeningnummers",
+    "rekeningnr": "rekeningnummers", "iban nummer": "rekeningnummers",
 }
 # Whose name a column holds: 'naam kind', or as one word ('kindnaam', 'Leerlingnaam');
 # 'locatienaam' or 'wijknaam' names no person.
@@ -673,6 +677,8 @@ def _personal_in_headers(data: bytes, entries: list[SheetEntry],
                     names.add(item, None, 1, places)
                 if names.is_a_name_column():  # 'Sanne,Daan,Emma': a list of children
                     kind = "namen (een lijst met voornamen)"
+                elif names.is_a_surname_column():  # 'Jansen,de Vries,Bakker'
+                    kind = "namen (een lijst met achternamen)"
                 if kind:
                     cells = dict(_ATTRIBUTE.findall(attributes)).get(b"sqref", b"").decode()
                     found.append(Message(
@@ -1019,6 +1025,8 @@ def _personal_in_copy(fields: dict[int, str], values: dict[int, list[Any]],
             names.add(value, None, 1, places)
         if names.is_a_name_column():
             return "namen (een veld met alleen voornamen)"
+        if names.is_a_surname_column():
+            return "namen (een veld met alleen achternamen)"
     return None
 
 
@@ -1300,8 +1308,12 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
             continue
         if count.is_a_name_column():
             found[c] = ("een voornaam, in een kolom die een lijst met namen lijkt", count.rows)
+        elif count.is_a_surname_column():
+            found[c] = ("een achternaam, in een kolom die een lijst met namen lijkt",
+                        count.surname_rows())
         elif c in persons and (rows := count.person_names()[1]):
-            found[c] = (f"een voornaam onder de kolomnaam '{persons[c]}'", rows)
+            name = "een voor- of achternaam" if count.surname_cells else "een voornaam"
+            found[c] = (f"{name} onder de kolomnaam '{persons[c]}'", rows)
     for c, reason in beside_age.items():
         found.setdefault(c, reason)
     for c, cells in dates.items():
@@ -1579,9 +1591,11 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                     flagged[value] = "text"  # template columns: named per cell (_parse_cell)
                 elif lone is not None and isinstance(value, str):
                     lone.add(value, None, count, places)
-        names, named = 0, []
+        names, named, what = 0, [], "alleen een voornaam"
         if lone is not None and lone.is_a_name_column():
             names, named = lone.names, lone.values
+        elif lone is not None and lone.is_a_surname_column():
+            names, named, what = lone.surname_cells, lone.surname_values, "alleen een achternaam"
         elif lone is not None and c in unknown and _names_persons(header):
             names, _named_rows, named = lone.person_names()
         for value in named:
@@ -1607,10 +1621,11 @@ def _personal_data(sheet: Sheet, rtype: RegistrationType, header_row: int,
                            f"({_rows(rows['phone'])})")
         if in_text:
             reasons.append(f"{in_text} cel(len) met tekst waarin een burgerservicenummer, "
-                           "geboortedatum, leeftijd van een kind, e-mailadres, telefoonnummer, "
-                           f"adres of naam van een persoon lijkt te staan ({_rows(rows['text'])})")
+                           "geboortedatum, leeftijd van een kind, e-mailadres, rekeningnummer, "
+                           "telefoonnummer, adres of naam van een persoon lijkt te staan "
+                           f"({_rows(rows['text'])})")
         if names:
-            reasons.append(f"{names} cel(len) met alleen een voornaam: de kolom lijkt namen van "
+            reasons.append(f"{names} cel(len) met {what}: de kolom lijkt namen van "
                            f"personen te bevatten ({_rows(rows['name'])})")
         if reasons:
             found.append(Message(
@@ -1678,6 +1693,11 @@ class _NameCount:
         self.lowercase: dict[str, list[int]] = {}
         self.lowercase_cells = 0
         self.lowercase_values: list[str] = []
+        # common family names alone ('Jansen', 'de Vries'), by their name: a list of persons when
+        # there are LEAST distinct ones (is_a_surname_column); one 'Smit' is no list
+        self.surnames: dict[str, list[int]] = {}
+        self.surname_cells = 0
+        self.surname_values: list[str] = []
 
     def add(self, text: str, row: int | None, times: int, places: Container[str]) -> bool:
         """Count `text`; True when it is a first name alone."""
@@ -1697,6 +1717,11 @@ class _NameCount:
                 self.rows.append(row)
             return True
         self.texts += times
+        if v.is_surname(word) and key not in places:
+            self.surnames.setdefault(key, []).extend([row] if row is not None else [])
+            self.surname_cells += times
+            self.surname_values.append(text)
+            return False
         if word.islower() and v.is_first_name(word.capitalize()) and key not in places:
             self.lowercase.setdefault(key, []).extend([row] if row is not None else [])
             self.lowercase_cells += times
@@ -1706,16 +1731,28 @@ class _NameCount:
     def is_a_name_column(self) -> bool:
         return self.names >= self.LEAST and self.names > self.SHARE * self.texts
 
+    def is_a_surname_column(self) -> bool:
+        """Family names of the list ('Jansen', 'de Vries', 'Bakker'): LEAST distinct ones, and
+        with the first names alone more than half of the text cells."""
+        return (len(self.surnames) >= self.LEAST
+                and self.surname_cells + self.names > self.SHARE * self.texts)
+
+    def surname_rows(self) -> list[int]:
+        return sorted(r for rows in self.surnames.values() for r in rows)
+
     def person_names(self) -> tuple[int, list[int], list[str]]:
         """For a column under a header that names persons ('Leerling'): how many cells are a first
         name, their rows and their values. One capitalised name is enough; names in lowercase
         ('sanne', 'daan') count only when there are LEAST distinct ones and, with the capitalised
         names, more than half of the text cells: 'roos', 'mark' and 'bas' are words too."""
         names = self.names + self.lowercase_cells
+        # a family name of the list under such a header is a person's too ('Leerling | Jansen')
+        capitalised = (self.names + self.surname_cells, sorted(self.rows + self.surname_rows()),
+                       self.values + self.surname_values)
         if len(self.lowercase) < self.LEAST or names <= self.SHARE * self.texts:
-            return self.names, self.rows, self.values
-        rows = sorted(self.rows + [r for rows in self.lowercase.values() for r in rows])
-        return names, rows, self.values + self.lowercase_values
+            return capitalised
+        rows = sorted(capitalised[1] + [r for rows in self.lowercase.values() for r in rows])
+        return names + self.surname_cells, rows, capitalised[2] + self.lowercase_values
 
 
 def _rows(numbers: list[int], shown: int = 10) -> str:

@@ -500,6 +500,11 @@ _SPELLED_EMAIL = re.compile(
 _PHONE = re.compile(
     r"(?<![0-9+])(?:\+31|0031|\(?0)(?: ?-? ?)(?:\(0\)[ -]?)?[1-9](?:(?: ?[-.)]? ?)[0-9]){8}"
     r"(?![0-9])", re.ASCII)
+# A bank account number (IBAN: country, two check digits, the account; 'NL91 ABNA 0417 1643 00'),
+# told by its check digits (ISO 13616, modulo 97): a parent's account points at one family.
+# Written as one word or, as printed, in groups of four.
+_IBAN = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2}[0-9]{2}(?:[0-9A-Za-z]{11,30}|(?: [0-9A-Za-z]{4}){2,7}"
+                   r"(?: [0-9A-Za-z]{1,3})?))(?![0-9A-Za-z])", re.ASCII)
 _POSTCODE = r"[1-9][0-9]{3} ?[A-Za-z]{2}"
 _ADDRESS = re.compile(
     rf"(?<![0-9A-Za-z]){_POSTCODE}[ ,]*(?:nr\.? ?)?[0-9]{{1,5}}(?:[A-Za-z]|-[0-9A-Za-z]{{1,4}})?"
@@ -602,6 +607,38 @@ def first_names() -> frozenset[str]:
     lines = _FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines
                      if line.strip() and not line.startswith("#") and line.strip() != "name")
+
+
+_SURNAMES_FILE = Path(__file__).with_name("surnames.csv")
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """The bundled common family names, lowercase (surnames.csv; its header names the sources)."""
+    lines = _SURNAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines
+                     if line.strip() and not line.startswith("#") and line.strip() != "name")
+
+
+def is_surname(text: object) -> bool:
+    """True for a cell holding one common family name of the list and nothing else: 'Jansen',
+    'de Vries', 'van den Berg', as a register sorts it ('Vries, de'), or in capitals ('JANSEN',
+    as some systems export names). Its own word capitalised: 'bakker' is a trade. Only a column
+    with several such names is a list of persons (validate._NameCount); one 'Smit' is not."""
+    if not isinstance(text, str):
+        return False
+    words = text.replace(",", " , ").split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if "," in words:  # 'Vries, de' -> 'de Vries'
+        i = words.index(",")
+        words = words[i + 1:] + words[:i]
+    if not words or "," in words:
+        return False
+    main = words[-1]
+    if not main[:1].isupper() or any(not w.replace("-", "").isalpha() for w in words):
+        return False
+    return " ".join(words).lower() in surnames()
 
 
 def _is_first_name(word: str, names: frozenset[str]) -> bool:
@@ -738,6 +775,19 @@ _REFERENCE_WORD = re.compile(
     r"datum|stand)\s*:?\s*$", re.IGNORECASE)
 
 
+def is_iban(text: str) -> bool:
+    """True for an account number whose check digits hold: 'NL91ABNA0417164300', 'nl91 abna
+    0417 1643 00' (ISO 13616: the first four characters moved to the end, letters as 10-35, the
+    number modulo 97 is 1)."""
+    compact = text.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34 or not compact.isalnum() or not compact[:2].isalpha():
+        return False
+    if compact[:2] == "NL" and not re.fullmatch(r"NL[0-9]{2}[A-Z]{4}[0-9]{10}", compact):
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
 def _is_date(day: int, month: int, year: int) -> bool:
     try:
         dt.date(year, month, day)
@@ -766,9 +816,9 @@ NAME_WITH_DATE = "een voornaam met een datum, zoals een geboortedatum"
 def personal_in_text(text: str, dates: bool = True, reference_dates: bool = False,
                      names: bool = True, places: Container[str] = ()) -> str | None:
     """What personal data free text seems to hold ('een burgerservicenummer', 'een
-    geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een telefoonnummer', 'een
-    adres (postcode met huisnummer)', 'een adres (straat met huisnummer)', 'de naam van een
-    persoon'), or None. `dates=False` for a date column, where
+    geboortedatum', 'de leeftijd van een kind', 'een e-mailadres', 'een rekeningnummer (IBAN)',
+    'een telefoonnummer', 'een adres (postcode met huisnummer)', 'een adres (straat met
+    huisnummer)', 'de naam van een persoon'), or None. `dates=False` for a date column, where
     a date is the value itself; `reference_dates=True` for a definition or note, where a date
     after 'op', 'per', 'peildatum', 'tot' and the like is a counting date. `names=False` skips
     names typed plainly (names_in_text; a wijk column checks them only for an unknown place),
@@ -804,6 +854,8 @@ def personal_in_text(text: str, dates: bool = True, reference_dates: bool = Fals
             return NAME_WITH_DATE
     if _AGE_OF_A_PERSON.search(text):
         return "de leeftijd van een kind"
+    if any(is_iban(match.group(1)) for match in _IBAN.finditer(text)):
+        return "een rekeningnummer (IBAN)"
     if _PHONE.search(text):
         return "een telefoonnummer"
     if _ADDRESS.search(text):
