@@ -287,6 +287,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 raise ValueError(str(exc)) from exc
             raw, header_row, file_name = _workbook_table(sheets, path.name)
             undefined_bytes = False  # cells are text, not bytes of a code page
+            controls = True  # a cell may hold any character
             by_line: tuple[set[int], ...] = (set(), set())
             both: dict[int, list[str]] = {}
             replaced = True  # a workbook saved from a copy whose letters were lost (_lost_letters)
@@ -296,6 +297,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
             decoding = _decode(path)
             text = decoding.text
             undefined_bytes = bool(decoding.windows_1252 or decoding.both)
+            # the values are parts of the text: where it has no control character, none has
+            controls = any(character in text for character in _CONTROL_CHARACTER_SET)
             replaced = "\ufffd" in text
             first, _, rest = text.partition("\n")
             separator = _SEP_LINE.match(first)
@@ -360,15 +363,16 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         )
     # a NUL in a location's name ended up in the tables and the HTML report
     frame = pd.DataFrame({
-        field: (raw[columns[field]].astype("string").str.replace(CONTROL_CHARACTERS, "", regex=True)
-                .str.strip()) if field in columns else pd.NA
+        field: _without_controls(raw[columns[field]].astype("string"), controls).str.strip()
+        if field in columns else pd.NA
         for field in COLUMN_ALIASES
     })
     frame["row_number"] = range(header_row + 2, header_row + len(frame) + 2)
     # An LRK number typed with Excel's text prefix ('938831367, so that Excel keeps it as text) or
     # spaces around it is that number: kept with the apostrophe, it was a location of its own
     # beside the same number in another export, and no duplicate of it in the same one.
-    frame["lrk_id"] = frame["lrk_id"].str.replace(_TEXT_PREFIX, "", regex=True)
+    frame["lrk_id"] = _replaced(frame["lrk_id"], frame["lrk_id"].str.startswith(_TEXT_PREFIXES),
+                                _TEXT_PREFIX, "")
     frame = frame[frame.drop(columns="row_number").notna().any(axis=1)].copy()
     notes: list[str] = []
     frame = _without_repeated_headers(frame, notes)
@@ -377,7 +381,8 @@ def read_lrk_export(path: str | Path, year: int | None = None,
         raise InputRefused(f"Bestand {file_name}: geen locaties gevonden.")
     frame["lrk_id"] = _lrk_numbers(frame["lrk_id"])
     # '1234 AB', also with the no-break space of a postcode copied from a web page
-    frame["postcode"] = frame["postcode"].str.replace(r"\s", "", regex=True).str.upper()
+    postcode = frame["postcode"].str.replace(" ", "", regex=False)
+    frame["postcode"] = _replaced(postcode, ~postcode.str.isalnum(), r"\s", "").str.upper()
     other_gemeenten = ""
     if keep is not None:
         # the locations of other gemeenten in the national export are not checked: a row of
@@ -396,7 +401,10 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     # again), '48,00' as a Dutch Excel writes a cell formatted as a number. Not three: '1.000' may
     # be a thousand (_read_grouped_places).
     frame["places"] = frame["places"].str.replace(r"^([0-9]+)[.,]0{1,2}$", r"\1", regex=True)
-    frame["provision_type"] = frame["provision_type"].map(_provision_type_code)
+    # per value written, not per row: an export has a few types in 100,000 rows
+    types = frame["provision_type"]
+    frame["provision_type"] = types.map(
+        {value: _provision_type_code(value) for value in types.dropna().unique()}.get)
     _read_gastouderopvang(frame, columns, notes)
     notes += [other_gemeenten] if other_gemeenten else []
     _refuse_rounded_numbers(frame, file_name, columns)
@@ -423,11 +431,12 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                              frame["deregistered_on"] if not errors else None, year,
                              frame["registered_on"] if not errors else None)
     without_places = []
-    # as Python lists: stepping through arrow-backed columns row by row took most of the time
-    # of a national export (100,000 rows)
+    # as Python lists, and only the rows that may be refused or lack places: stepping through
+    # arrow-backed columns row by row took most of the time of a national export (100,000 rows)
+    looked_at = frame[~_plainly_valid(frame, ambiguous_places)]
     for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
-            frame[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
-                                        "places", "postcode")), strict=True):
+            looked_at[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
+                                            "places", "postcode")), strict=True):
         where = f"Bestand {file_name}, rij {row_number}"
         if not isinstance(lrk_id, str) or not lrk_id:  # NaN when empty
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
@@ -500,6 +509,23 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     # that is no gemeente it knows
     frame.attrs["gemeente_column"] = columns.get("responsible_gemeente")
     return frame
+
+
+def _plainly_valid(frame: pd.DataFrame, ambiguous_places: dict[int, str]) -> pd.Series:
+    """Per row, whether the checks of read_lrk_export's rows find nothing in it at a glance: an
+    LRK number, and if it counts a known type, places as a plain number below MAX_PLACES (or a
+    type without places) and a postcode (or a type whose address may be empty). The other rows
+    are gone through one by one; a row this is unsure of is one of them."""
+    provision_type = frame["provision_type"]
+    places = frame["places"].str.fullmatch(f"[0-9]{{1,{len(str(MAX_PLACES)) - 1}}}", na=False)
+    postcode = frame["postcode"].fillna("")
+    valid = (provision_type.isin(list(PROVISION_TYPES)).fillna(False)
+             & (provision_type.isin(list(WITHOUT_PLACES)).fillna(False)
+                | (places & ~frame["row_number"].isin(list(ambiguous_places))))
+             & (postcode.str.fullmatch(_PC6.pattern.strip("^$"), na=False)
+                | ((postcode == "") & provision_type.isin(list(WITHOUT_PLACES | ADDRESS_MAY_BE_EMPTY))
+                   .fillna(False))))
+    return ((frame["lrk_id"].fillna("") != "") & (~frame["counts"] | valid)).astype(bool)
 
 
 # How far down a title may push the header of an export ('LRK-export Zwolle, juni 2024' and an
@@ -602,9 +628,41 @@ def _refuse_columns_twice(names: pd.Index, columns: dict, file_name: str) -> Non
                 "het register hem geeft. Er is niets opgeslagen.")
 
 
+def _without_controls(values: pd.Series, controls: bool) -> pd.Series:
+    """The values without control characters (CONTROL_CHARACTERS); `controls`: whether the file
+    has any (a CSV export has none as a rule: the regular expression over every column of a
+    national export was a tenth of its reading)."""
+    return values.str.replace(CONTROL_CHARACTERS, "", regex=True) if controls else values
+
+
+# The characters of CONTROL_CHARACTERS, to look for in a text with `in` (a regular expression
+# over the text of a national export took a tenth of a second).
+_CONTROL_CHARACTER_SET = [chr(code) for code in range(32) if re.fullmatch(CONTROL_CHARACTERS, chr(code))]
+
+
+def _all_ascii(values: pd.Series) -> bool:
+    """Whether every value of a column of text is ASCII (or empty): a regular expression for
+    characters beyond it has nothing to look for there (a tenth of a second per check over the
+    columns of a national export)."""
+    return bool(values.str.isascii().all())
+
+
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$")
 # Excel's text prefix before a typed number (an apostrophe; a curly one after autocorrect).
-_TEXT_PREFIX = r"^['\u2018\u2019`]+\s*"
+_TEXT_PREFIXES = ("'", "\u2018", "\u2019", "`")
+_TEXT_PREFIX = f"^[{''.join(_TEXT_PREFIXES)}]+\\s*"
+
+
+def _replaced(values: pd.Series, where: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """values.str.replace(pattern, replacement, regex=True) in the rows `where` (NA: no), which
+    hold every match: a pattern pyarrow cannot run (\\s is Unicode in Python) goes through
+    Python's re value by value, a third of a second for a column of a national export."""
+    where = where.fillna(False).astype(bool)
+    if not where.any():
+        return values
+    values = values.copy()
+    values[where] = values[where].str.replace(pattern, replacement, regex=True)
+    return values
 
 
 def _rows_beyond_the_header(text: str, sep: str, header_row: int = 0) -> tuple[int, dict[int, list[str]]]:
@@ -614,6 +672,10 @@ def _rows_beyond_the_header(text: str, sep: str, header_row: int = 0) -> tuple[i
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         width = len(next(rows, []))
+        if max(map(len, rows), default=0) <= width:  # as the register writes it: no row to name
+            return width, {}
+        rows = csv.reader(io.StringIO(text), delimiter=sep)
+        next(rows)
         return width, {number: fields for number, fields in enumerate(rows, start=header_row + 2)
                        if len(fields) > width and any(f.strip() for f in fields[width:])}
     except csv.Error:
@@ -760,7 +822,8 @@ def _read_grouped_places(frame: pd.DataFrame, columns: dict, decimal_sign: str |
     by row number with why they are ambiguous (refused when the location counts); those read are
     said in a note."""
     places = frame["places"]
-    if not places.str.contains(r"[0-9][.,\u00a0\u202f ][0-9]{3}", regex=True, na=False).any():
+    # the signs as characters, not as \u escapes: pandas runs those with Python's re, value by value
+    if not places.str.contains("[0-9][.,\u00a0\u202f ][0-9]{3}", regex=True, na=False).any():
         return {}  # the register's own export: plain whole numbers
     given = places.dropna()
     given = given[given.str.strip() != ""]
@@ -932,6 +995,8 @@ def _bad_bytes(frame: pd.DataFrame, file_name: str, columns: dict) -> list[str]:
     found = []
     for field, column in columns.items():
         values = frame[field]
+        if _all_ascii(values):  # the five characters lie beyond ASCII
+            continue
         hit = values.str.contains(WINDOWS_1252_UNDEFINED.pattern, regex=True, na=False)
         found += [(row_number, column, value) for row_number, value
                   in zip(frame.loc[hit, "row_number"].tolist(), values[hit].tolist(), strict=True)]
@@ -954,6 +1019,8 @@ def _rows_of_lines(table: str, sep: str, header_row: int, lines: list[int]) -> d
     """Each of the lines `lines` (0-based) of `table` with the row number it belongs to
     (_row_numbers)."""
     wanted = sorted(line for line in lines if line > 0)  # the header and a title are no rows
+    if not wanted:  # as a rule: then the text need not be copied for csv
+        return {}
     rows, index = {}, 0
     reader = csv.reader(io.StringIO(table), delimiter=sep)
     try:
@@ -1044,6 +1111,8 @@ def _misread_letters(frame: pd.DataFrame, columns: dict) -> list[str]:
     notes = []
     for field, column in columns.items():
         values = frame[field]
+        if _all_ascii(values):  # MISREAD_UTF8 is of letters beyond ASCII
+            continue
         candidates = values.str.contains(MISREAD_UTF8.pattern, regex=True, na=False)
         repaired = values[candidates].map(misread_utf8).dropna()
         if repaired.empty:
@@ -1083,32 +1152,33 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
     if date_field not in columns:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object)
     column = columns[date_field]
-    texts = frame[date_field]
-    parsed, unreadable_rows = [], []
-    known: dict[str, dt.date | None] = {}  # an export repeats the same few thousand dates
+    texts = frame[date_field].tolist()
+    unreadable_rows = []
+    # an export repeats the same few thousand dates: each read once, and only the rows of a date
+    # that is refused or left empty (a few, if any) are gone through one by one
+    known: dict[str, dt.date | None] = {}
     this_year, ahead = dt.date.today().year, set()  # two-digit years after this one
-    for text, counted, row_number in zip(texts.tolist(), registered.tolist(),
-                                         frame["row_number"].tolist(), strict=True):
-        if not isinstance(text, str) or not text:  # NaN when empty
-            parsed.append(None)
+    for text in filter(None, frame[date_field].dropna().unique().tolist()):  # '' when spaces
+        date = known[text] = _date(text, slash_order)
+        # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
+        if date is not None and date.year > this_year and _two_digit_year(text):
+            ahead.add(text)
+    refused = {text for text, date in known.items()
+               if date is None or text in ahead or not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]}
+    parsed = list(map(known.get, texts))  # None when empty (NA, or '')
+    rows = zip(texts, registered.tolist(), frame["row_number"].tolist(), strict=True) if refused else ()
+    for at, (text, counted, row_number) in enumerate(rows):
+        if not isinstance(text, str) or text not in refused:
             continue
-        if text in known:
-            date = known[text]
-        else:
-            date = known[text] = _date(text, slash_order)
-            # '1-3-45': no date of the register either way (2045 lies ahead, 1945 before it began)
-            if date is not None and date.year > this_year and _two_digit_year(text):
-                ahead.add(text)
+        date, parsed[at] = known[text], None
         outside = date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]
-        future = bool(ahead) and text in ahead
+        future = text in ahead
         if future and counted:
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' heeft "
                           f"een jaar van twee cijfers; als {date.year} ligt het in de toekomst, als "
                           f"{date.year - 100} vóór het register. Schrijf de datum met vier cijfers "
                           "voor het jaar (dd-mm-jjjj).")
-            date = None
         elif future:
-            date = None
             unreadable_rows.append(row_number)
         elif outside and counted:
             empty = (" Heeft de locatie geen uitschrijfdatum, laat het vak dan leeg."
@@ -1116,11 +1186,9 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{text}' is geen "
                           f"datum van het register (het jaar {date.year} ligt niet tussen "
                           f"{DATE_YEARS[0]} en {DATE_YEARS[1]}).{empty}")
-            date = None
         elif outside:
-            date = None
             unreadable_rows.append(row_number)
-        elif date is None and counted:
+        elif counted:  # no date
             if slash_order is None and _SLASH_DATE.match(text):
                 why = ("de volgorde van dag en maand is niet uit het bestand af te leiden; sla de "
                        "export op met datums als dd-mm-jjjj")
@@ -1128,9 +1196,8 @@ def _dates(frame: pd.DataFrame, date_field: str, registered: pd.Series, slash_or
                 why = "verwacht dd-mm-jjjj, bijvoorbeeld 01-05-2018"
             errors.append(f"Bestand {file_name}, rij {row_number}, kolom {column}: '{_shown(text)}' is "
                           f"geen datum ({why}).")
-        elif date is None:
+        else:
             unreadable_rows.append(row_number)
-        parsed.append(date)
     if unreadable_rows:
         notes.append(f"kolom {column}: {len(unreadable_rows)} onleesbare datum(s) of jaren buiten "
                      f"{DATE_YEARS[0]}-{DATE_YEARS[1]} bij uitgeschreven "
@@ -1144,7 +1211,7 @@ def _slash_order(frame: pd.DataFrame) -> str | None:
     None when no date tells (or they contradict each other)."""
     day_first = month_first = False
     for date_field in DATE_FIELDS:
-        for text in frame[date_field].dropna().tolist():
+        for text in frame[date_field].dropna().unique().tolist():
             match = _SLASH_DATE.match(text)
             if match:
                 day_first |= int(match[1]) > 12
