@@ -20,7 +20,13 @@
 -- python: transforms.analysis:protected_beside_tables
 -- state: published_beside_patterns (gemeente_code, year, table_key)
 -- rebuild: per gemeente
-with beside_rows as (
+-- the rows of speciaal onderwijs, read once for both tables that count them (the view parses
+-- each row's JSON)
+with speciaal_onderwijs as materialized (
+    select * from stg_partner__speciaal_onderwijs where children_count is not null
+),
+
+beside_rows as (
     -- the age group as the signal's table has it (int_signals__partner_counts)
     select
         gemeente_code,
@@ -34,8 +40,7 @@ with beside_rows as (
         organisation,
         school as named_organisation,
         sum(children_count)::double as children_count
-    from stg_partner__speciaal_onderwijs
-    where children_count is not null
+    from speciaal_onderwijs
     group by all
     union all
     select
@@ -81,8 +86,8 @@ with beside_rows as (
         organisation,
         school as named_organisation,
         sum(bso_needed_count)::double as children_count
-    from stg_partner__speciaal_onderwijs
-    where wijk_code is not null and children_count is not null
+    from speciaal_onderwijs
+    where wijk_code is not null
         and coalesce(enrolment_status, 'ingeschreven') = 'ingeschreven'
         and coalesce(age_group, case when school_type = 'vso' then 'alle' else '4-12' end) = '4-12'
     group by all
