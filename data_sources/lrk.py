@@ -457,7 +457,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 without_places.append(row_number)
             elif row_number in ambiguous_places:
                 errors.append(f"{where}, kolom {columns['places']}: {ambiguous_places[row_number]}")
-            elif not places.isdigit():
+            elif not (places.isascii() and places.isdigit()):  # not '4²' or '٤٨'
                 errors.append(
                     f"{where}, kolom {columns['places']}: '{_shown(places) if isinstance(places, str) else ''}' is "
                     "geen aantal kindplaatsen (een heel getal van 0 of meer)."
@@ -495,7 +495,7 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                      f"(rij {rows}): hun plekken zijn onbekend en tellen niet mee")
     # an uitgeschreven location is not checked (it does not count): a number of places beyond
     # MAX_PLACES is left unknown there, not stored (it broke the database's integer column)
-    places = frame["places"].where(frame["places"].str.isdigit()
+    places = frame["places"].where(frame["places"].str.isdigit() & frame["places"].str.isascii()
                                    & (frame["places"].str.len() <= len(str(MAX_PLACES))))
     places = pd.to_numeric(places, errors="coerce")
     frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")

@@ -414,11 +414,11 @@ def _remove_stale_waiters(target: Path) -> None:
     for name in os.listdir(target.parent):
         if name.startswith(prefix) and name.endswith(_CREATING):
             pid = name[len(prefix):-len(_CREATING)]
-            if pid.isdigit() and not _running(int(pid)):
+            if pid.isdecimal() and not _running(int(pid)):
                 (target.parent / name).unlink(missing_ok=True)
         elif name.startswith(prefix) and name.endswith(_WAITING):
             pid = name[len(prefix):-len(_WAITING)]
-            if pid.isdigit() and int(pid) != os.getpid() and not _waiter_waits(
+            if pid.isdecimal() and int(pid) != os.getpid() and not _waiter_waits(
                     target.parent / name, int(pid)):
                 (target.parent / name).unlink(missing_ok=True)
 
@@ -485,7 +485,7 @@ def others_waiting(target: str | Path) -> bool:
     for name in names:
         if name.startswith(prefix) and name.endswith(_WAITING):
             pid = name[len(prefix):-len(_WAITING)]
-            if pid.isdigit() and int(pid) != os.getpid() and _waiter_waits(
+            if pid.isdecimal() and int(pid) != os.getpid() and _waiter_waits(
                     target.parent / name, int(pid)):
                 return True
     return False

@@ -1863,3 +1863,21 @@ def test_a_gemeente_name_that_cannot_be_matched_is_named_not_an_empty_list(postc
     assert postcode_con.execute(
         "select lrk_id, register_gemeente_code, wijk_code from raw_lrk__locations order by lrk_id"
     ).fetchall()[:2] == [("100000000001", None, "WK000101"), ("100000000002", None, None)]
+
+
+@pytest.mark.parametrize("places", ["4²", "٤٨"])
+def test_places_in_digits_that_are_no_plain_digits_are_refused_with_a_message(postcode_con, tmp_path, places):
+    """'4²' passed str.isdigit() and then stopped the import with a Python error (int() refuses a
+    superscript); Arabic-Indic digits were read as a number. Both are no number of places as the
+    register writes it: a Dutch message with row and column."""
+    rows = [ROWS[0][:3] + [places] + ROWS[0][4:], ROWS[1]]
+    path = _csv(tmp_path / "lrk_2024.csv", rows) if places.isascii() or places == "4²" else None
+    if path is None:  # cp1252 has no Arabic-Indic digits: the export in UTF-8
+        path = tmp_path / "lrk_2024.csv"
+        path.write_text("\r\n".join([";".join(HEADER), *(";".join(r) for r in rows)]) + "\r\n",
+                        encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        lrk.import_lrk_file(postcode_con, path)
+    assert refused.value.messages[0] == (
+        f"Bestand lrk_2024.csv, rij 2, kolom aantal_kindplaatsen: '{places}' is geen aantal "
+        "kindplaatsen (een heel getal van 0 of meer).")

@@ -672,6 +672,9 @@ _REPAIR = ("Open het in Excel (dat herstelt het bestand), controleer die cel en 
      "cel D3 hoort volgens het bestand een getal te bevatten, maar er staat tekst in"),
     (b'<c r="D3" t="s"><v>99</v></c>', "Blad 'Gegevens', rij 3, kolom D",
      "cel D3 verwijst naar een tekst die niet in het bestand staat"),
+    # a superscript passed str.isdigit() and then stopped int() with a Python error
+    ('<c r="D3" t="s"><v>1²</v></c>'.encode(), "Blad 'Gegevens', rij 3, kolom D",
+     "cel D3 verwijst naar een tekst die niet in het bestand staat"),
     (b'<c r="D3" t="b"><v>ja</v></c>', "Blad 'Gegevens', rij 3, kolom D",
      "cel D3 hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"),
     (b'<c r="3D"><v>3</v></c>', "Blad 'Gegevens', rij 3", "een cel heeft geen geldig celadres"),

@@ -128,3 +128,22 @@ def test_codes_shaped_like_an_account_without_its_check_digits_are_accepted(gem)
     accepted(gem, workbook(with_sheet("Codes", [["Code", "Omschrijving"],
                                                 ["AB12CDEFGHIJKLMNOP", "projectcode"],
                                                 ["WK019301", "wijkcode"]])))
+
+
+# --- digits that are no digits for int() ---------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["98765432²", "61234567²", "4²"])
+def test_a_superscript_digit_is_no_number_and_no_crash(gem, value):
+    # before: str.isdigit() took '²' for a digit and int() then failed: the check of the whole
+    # file stopped with a Python error instead of a message
+    from data_sources.registrations import values
+
+    assert not values.looks_like_bsn(value) and not values.looks_like_mobile_number(value)
+    accepted(gem, workbook(with_sheet("Toelichting eigen", [["Oppervlakte", value]])))
+
+
+def test_a_bsn_whose_last_digit_is_a_superscript_is_refused_as_a_reader_sees_it(gem):
+    # '12345678²' reads as 123456782, which passes the elfproef
+    text = refused(gem, workbook(with_sheet("Toelichting eigen", [["Nummer", "12345678²"]])))
+    assert text.startswith("Blad 'Toelichting eigen', kolom B: persoonsgegevens geweigerd: 1 "
+                           "cel(len) met mogelijk een burgerservicenummer (rij 1)."), text

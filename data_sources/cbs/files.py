@@ -394,7 +394,7 @@ _CHILDREN_TOPIC = {
 def _no_children_note(cbs_file) -> str:
     """What a kerncijfers file without the 0-15 year olds means, and what to load instead, for
     its kind (kwb, StatLine, OData, open data) and year."""
-    year = cbs_file.table.period if str(cbs_file.table.period).isdigit() else None
+    year = cbs_file.table.period if str(cbs_file.table.period).isdecimal() else None
     kwb = f"kwb-{year}.xlsx" if year else "het kwb-bestand van dat jaar"
     table_id = KERNCIJFERS_TABLES.get(int(year)) if year else None
     table = f"tabel {table_id}" if table_id else "de tabel"

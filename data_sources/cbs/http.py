@@ -92,7 +92,7 @@ def _bounded_body(response: requests.Response, url: str, source: str) -> bytes:
         source, url, f"het antwoord is groter dan {MAX_ANSWER_BYTES // 1024 ** 2} MB"))
     with response:
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        if declared.isdecimal() and int(declared) > MAX_ANSWER_BYTES:
             raise too_large
         body = bytearray()
         try:

@@ -82,7 +82,7 @@ def read_number(value: object, decimal_mark: str | None) -> float | None:
         thousands = "," if text.rfind(".") > text.rfind(",") else "."
         whole, _, fraction = text.rpartition("," if thousands == "." else ".")
         if (decimal_mark and thousands == decimal_mark) or not _GROUPED.match(whole) \
-                or not fraction.isdigit():
+                or not fraction.isdecimal():
             raise CellRefused(f"'{text}' is geen getal")
         text = whole.replace(thousands, "") + "." + fraction
     elif points + commas:

@@ -114,7 +114,7 @@ def _notes(archive: zipfile.ZipFile, part: str, sheet: str) -> list[CellComment]
         # a note's text is written as a cell's is: _x000D_ for a carriage return (ooxml_text)
         runs = [ooxml_text(t.text or "") for t in text_element.iter(f"{_MAIN}t")]
         author_id = comment.get("authorId", "")
-        author = authors[int(author_id)] if author_id.isdigit() and int(author_id) < len(authors) else ""
+        author = authors[int(author_id)] if author_id.isdecimal() and int(author_id) < len(authors) else ""
         if runs and author and runs[0].strip() == f"{author}:":
             runs = runs[1:]  # Excel's bold 'Author:' before the note
         text = "".join(runs).strip()

@@ -1339,7 +1339,7 @@ def _damage(cell: Any, strings: int) -> str | None:
             return "hoort volgens het bestand een getal te bevatten, maar er staat tekst in"
     elif kind == "b" and not value.lstrip("-").isdigit():
         return "hoort een ja/nee-waarde (WAAR of ONWAAR) te bevatten, maar er staat iets anders in"
-    elif kind == "s" and not (value.isdigit() and int(value) < strings):
+    elif kind == "s" and not (value.isdecimal() and int(value) < strings):
         return "verwijst naar een tekst die niet in het bestand staat"
     return None
 

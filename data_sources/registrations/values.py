@@ -420,7 +420,7 @@ def period_start(period: str) -> dt.date:
 
 def elfproef(digits: str) -> bool:
     """True when nine digits pass the BSN eleven test (the last digit weighs -1)."""
-    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+    if len(digits) != 9 or not digits.isdecimal() or digits == "000000000":
         return False
     total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
     total -= int(digits[8])
@@ -436,7 +436,8 @@ def looks_like_bsn(value: object) -> bool:
             return False
         value = int(value)
     text = str(value).strip().replace(".", "").replace(" ", "")
-    if not text.isdigit() or len(text) not in (8, 9):
+    # isdecimal, not isdigit: '12345678²' is no number (int() refuses a superscript)
+    if not text.isdecimal() or len(text) not in (8, 9):
         return False
     return elfproef(text.zfill(9))
 
@@ -451,7 +452,7 @@ def looks_like_mobile_number(value: object) -> bool:
         value = int(value)
     elif value.__class__ is str:
         text = value.strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             return False
         value = int(text) if text[0] != "0" else 0
     if value.__class__ is not int:
