@@ -79,7 +79,7 @@ def context() -> SlideContext:
 
 def _slide_from_url(keys: list[str]) -> str | None:
     wanted = st.query_params.get("dia", "")
-    if wanted.isdigit() and 1 <= int(wanted) <= len(keys):
+    if wanted.isdecimal() and 1 <= int(wanted) <= len(keys):
         return keys[int(wanted) - 1]
     return wanted if wanted in keys else None
 

@@ -63,7 +63,7 @@ def selected_ids(available: list[Scenario]) -> list[int]:
     chosen = st.session_state.get(SELECTED_KEY)
     if chosen is None:
         wanted = st.query_params.get("scenarios", "")
-        chosen = [int(x) for x in wanted.split(",") if x.strip().isdigit()]
+        chosen = [int(x) for x in wanted.split(",") if x.strip().isdecimal()]
     chosen = [i for i in chosen if i in ids][:MAX_COMPARED]
     return chosen or ids[:MAX_COMPARED]
 

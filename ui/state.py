@@ -158,7 +158,7 @@ def sidebar() -> tuple[str | None, int | None]:
     )
     year_options = years(gemeente_code) or [_current_year_fallback()]
     wanted_year = st.session_state.get("year")
-    year_from_url = wanted_year is None and st.query_params.get("jaar", "").isdigit()
+    year_from_url = wanted_year is None and st.query_params.get("jaar", "").isdecimal()
     if year_from_url:
         wanted_year = int(st.query_params["jaar"])
     st.session_state.year = _choose(year_options, wanted_year, year_options[0])
