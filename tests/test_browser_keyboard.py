@@ -267,13 +267,22 @@ def test_every_focus_stop_shows_the_focus_at_3_to_1(app_db, path, title):
             names.append(box["name"])
             clip = {"x": max(box["x"] - 6, 0), "y": max(box["y"] - 6, 0), "width": box["width"] + 12,
                     "height": box["height"] + 12}
-            focused = page.screenshot(clip=clip)
-            # measure only: take the focus away for one picture, then give it back
-            page.evaluate("() => { window.__focused = document.activeElement; window.__focused.blur(); }")
-            unfocused = page.screenshot(clip=clip)
-            page.evaluate("() => window.__focused.focus()")
             outline = 2 * (box["width"] + box["height"])
-            if (seen := focus_change(focused, unfocused)) < outline:
+            # a canvas (the data grid) draws its focus ring in a later frame: on a busy machine
+            # the first picture can come before it, so look again a few times before judging
+            for attempt in range(5):
+                if attempt:
+                    page.wait_for_timeout(300)
+                focused = page.screenshot(clip=clip)
+                # measure only: take the focus away for one picture, then give it back
+                page.evaluate("() => { window.__focused = document.activeElement; window.__focused.blur(); }")
+                if attempt:
+                    page.wait_for_timeout(300)
+                unfocused = page.screenshot(clip=clip)
+                page.evaluate("() => window.__focused.focus()")
+                if (seen := focus_change(focused, unfocused)) >= outline:
+                    break
+            else:
                 faint.append(f"{box['name']} ({seen} px op 3:1 of meer, omtrek {outline:.0f} px)")
         assert len(names) > 15 and any(name.startswith("A ") and "Kaart" in name for name in names), names
         assert not faint, "focus niet goed te zien op:\n" + "\n".join(faint)
