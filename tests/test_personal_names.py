@@ -81,6 +81,21 @@ def test_the_first_names_are_a_small_sourced_lowercase_list():
     assert {"anjali", "radjesh", "sunita", "jerrel", "wietske", "durk", "hylke"} <= v.first_names()
 
 
+def test_both_bundled_lists_are_read_by_one_rule(tmp_path):
+    """first_names.csv and surnames.csv are read alike: comment lines, the header 'name' and blank
+    lines are no names; surnames are lowercased as they are looked up ('de Vries' -> 'de vries')."""
+    listing = tmp_path / "names.csv"
+    listing.write_text("# Sources: a list\n#   name\nname\n  de Vries \n\nJansen\n   \nvan Dijk\n",
+                       encoding="utf-8")
+    assert v._bundled_names(listing) == ["de Vries", "Jansen", "van Dijk"]
+    assert v.first_names() == frozenset(v._bundled_names(v._FIRST_NAMES_FILE))
+    family = v._bundled_names(v._SURNAMES_FILE)
+    assert "de Vries" in family and "name" not in family and 100 < len(family) < 1000
+    assert v.surnames() == {name.lower() for name in family}
+    assert {"de vries", "jansen", "van den berg"} <= v.surnames()
+    assert not any(name.startswith("#") or name == "name" for name in v.surnames())
+
+
 # -- refused ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["Jan de Vries", "Sven Jansen", "Fatima el Amrani",

@@ -602,12 +602,18 @@ _MORE_PLACE_ENDINGS = re.compile(r"(?:dorp|oord|stad|haven|polder)$", re.IGNOREC
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|'[st]\b")
 
 
+def _bundled_names(path: Path) -> list[str]:
+    """The names of a bundled list as written, one a line, without its comment lines (#: the
+    sources), its header 'name' and blank lines."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#"))
+    return [line for line in lines if line and line != "name"]
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The bundled first names, lowercase (first_names.csv; its header names the sources)."""
-    lines = _FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines
-                     if line.strip() and not line.startswith("#") and line.strip() != "name")
+    return frozenset(_bundled_names(_FIRST_NAMES_FILE))  # the file writes them lowercase
 
 
 _SURNAMES_FILE = Path(__file__).with_name("surnames.csv")
@@ -616,9 +622,7 @@ _SURNAMES_FILE = Path(__file__).with_name("surnames.csv")
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """The bundled common family names, lowercase (surnames.csv; its header names the sources)."""
-    lines = _SURNAMES_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines
-                     if line.strip() and not line.startswith("#") and line.strip() != "name")
+    return frozenset(name.lower() for name in _bundled_names(_SURNAMES_FILE))  # 'de Vries'
 
 
 def is_surname(text: object) -> bool:
