@@ -430,13 +430,55 @@ def read_lrk_export(path: str | Path, year: int | None = None,
     frame["counts"] = counts(frame["registration_status"],
                              frame["deregistered_on"] if not errors else None, year,
                              frame["registered_on"] if not errors else None)
-    without_places = []
-    # as Python lists, and only the rows that may be refused or lack places: stepping through
-    # arrow-backed columns row by row took most of the time of a national export (100,000 rows)
-    looked_at = frame[~_plainly_valid(frame, ambiguous_places)]
+    # only the rows that may be refused or lack places go through the checks row by row: stepping
+    # through arrow-backed columns took most of the time of a national export (100,000 rows)
+    row_errors, without_places = _row_faults(frame[~_plainly_valid(frame, ambiguous_places)],
+                                             columns, ambiguous_places, file_name)
+    errors += row_errors
+    if errors:
+        shown = errors[:20]
+        if len(errors) > 20:
+            shown.append(f"... en nog {len(errors) - 20} fouten. Er is niets opgeslagen.")
+        else:
+            shown.append("Er is niets opgeslagen.")
+        raise InputRefused(shown)
+    if frame["lrk_id"].duplicated().any():
+        frame = _without_repeated_locations(frame, file_name, columns, notes)
+        kept = set(frame["row_number"])
+        without_places = [row_number for row_number in without_places if row_number in kept]
+    if without_places:
+        rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
+        notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
+                     f"(rij {rows}): hun plekken zijn onbekend en tellen niet mee")
+    # an uitgeschreven location is not checked (it does not count): a number of places beyond
+    # MAX_PLACES is left unknown there, not stored (it broke the database's integer column)
+    places = frame["places"].where(frame["places"].str.isdigit() & frame["places"].str.isascii()
+                                   & (frame["places"].str.len() <= len(str(MAX_PLACES))))
+    places = pd.to_numeric(places, errors="coerce")
+    frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")
+    frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
+    frame = frame.drop(columns="counts").reset_index(drop=True)
+    if header_row:
+        notes.insert(0, info(f"de kopregel staat op rij {header_row + 1}; wat erboven staat is "
+                             "overgeslagen"))
+    frame.attrs["notes"] = notes
+    # the column of the register gemeente as this file names it, for store_lrk's note on a name
+    # that is no gemeente it knows
+    frame.attrs["gemeente_column"] = columns.get("responsible_gemeente")
+    return frame
+
+
+def _row_faults(rows: pd.DataFrame, columns: dict, ambiguous_places: dict[int, str],
+                file_name: str) -> tuple[list[str], list[int]]:
+    """The checks of read_lrk_export, row by row: the Dutch refusals of `rows`, and the row numbers
+    of counted locations without places (a note, not a refusal). Only a counted location
+    (counts()) is held to the rules beyond its LRK number."""
+    errors: list[str] = []
+    without_places: list[int] = []
+    # as Python lists: stepping through arrow-backed columns row by row is slow
     for row_number, lrk_id, counted, provision_type, places, postcode in zip(*(
-            looked_at[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
-                                            "places", "postcode")), strict=True):
+            rows[c].tolist() for c in ("row_number", "lrk_id", "counts", "provision_type",
+                                       "places", "postcode")), strict=True):
         where = f"Bestand {file_name}, rij {row_number}"
         if not isinstance(lrk_id, str) or not lrk_id:  # NaN when empty
             errors.append(f"{where}, kolom {columns['lrk_id']}: het LRK-nummer ontbreekt.")
@@ -478,41 +520,11 @@ def read_lrk_export(path: str | Path, year: int | None = None,
                 f"{where}, kolom {columns['postcode']}: '{_shown(postcode)}' is geen postcode "
                 "(vier cijfers en twee letters, bijvoorbeeld 1234 AB)."
             )
-    if errors:
-        shown = errors[:20]
-        if len(errors) > 20:
-            shown.append(f"... en nog {len(errors) - 20} fouten. Er is niets opgeslagen.")
-        else:
-            shown.append("Er is niets opgeslagen.")
-        raise InputRefused(shown)
-    if frame["lrk_id"].duplicated().any():
-        frame = _without_repeated_locations(frame, file_name, columns, notes)
-        kept = set(frame["row_number"])
-        without_places = [row_number for row_number in without_places if row_number in kept]
-    if without_places:
-        rows = ", ".join(str(r) for r in without_places[:5]) + (" ..." if len(without_places) > 5 else "")
-        notes.append(f"{len(without_places)} ingeschreven locatie(s) zonder aantal kindplaatsen "
-                     f"(rij {rows}): hun plekken zijn onbekend en tellen niet mee")
-    # an uitgeschreven location is not checked (it does not count): a number of places beyond
-    # MAX_PLACES is left unknown there, not stored (it broke the database's integer column)
-    places = frame["places"].where(frame["places"].str.isdigit() & frame["places"].str.isascii()
-                                   & (frame["places"].str.len() <= len(str(MAX_PLACES))))
-    places = pd.to_numeric(places, errors="coerce")
-    frame["places"] = places.where(places <= MAX_PLACES).astype("Int64")
-    frame["postcode"] = frame["postcode"].where(frame["postcode"].str.match(_PC6.pattern))
-    frame = frame.drop(columns="counts").reset_index(drop=True)
-    if header_row:
-        notes.insert(0, info(f"de kopregel staat op rij {header_row + 1}; wat erboven staat is "
-                             "overgeslagen"))
-    frame.attrs["notes"] = notes
-    # the column of the register gemeente as this file names it, for store_lrk's note on a name
-    # that is no gemeente it knows
-    frame.attrs["gemeente_column"] = columns.get("responsible_gemeente")
-    return frame
+    return errors, without_places
 
 
 def _plainly_valid(frame: pd.DataFrame, ambiguous_places: dict[int, str]) -> pd.Series:
-    """Per row, whether the checks of read_lrk_export's rows find nothing in it at a glance: an
+    """Per row, whether the checks of _row_faults find nothing in it at a glance: an
     LRK number, and if it counts a known type, places as a plain number below MAX_PLACES (or a
     type without places) and a postcode (or a type whose address may be empty). The other rows
     are gone through one by one; a row this is unsure of is one of them."""
