@@ -347,6 +347,41 @@ def shown_file_names(history: pd.DataFrame) -> list[str]:
             for name, digest in zip(history["file_name"], history["file_hash"], strict=True)]
 
 
+HISTORY_LABELS = {
+    "load_id": "Upload", "status_nl": "Status", "soort": "Soort", "period": "Periode",
+    "loaded_at": "Geladen op", "organisation": "Organisatie", "file_name": "Bestand",
+    "row_count": "Rijen", "loaded_by": "Door",
+}
+# the history in two tables that each fit a 1280 px screen, joined by the upload's number
+HISTORY_COLUMNS = ["Upload", "Status", "Soort", "Periode", "Geladen op"]
+ORIGIN_COLUMNS = ["Upload", "Organisatie", "Bestand", "Rijen", "Door"]
+
+
+def history_columns(table: pd.DataFrame) -> dict:
+    """The column_config of a table of the history: what each column means, on its header
+    (help=), and a width that shows every value whole (the grid sizes a column from its first
+    rows only, and cut off a longer value further down)."""
+    texts = {
+        "Upload": "Het nummer van de aanlevering: hetzelfde nummer staat in beide tabellen en bij "
+                  "'Eerdere versie terugzetten'.",
+        "Status": "actief: telt mee in de cijfers. vervangen: een latere aanlevering van dezelfde "
+                  "organisatie, soort en periode telt mee; deze kunt u terugzetten. verwijderd: "
+                  "telt niet mee.",
+        "Soort": "De soort registratie, zoals bij 'Soort registratie' bovenaan.",
+        "Periode": "De periode waarover de aanlevering gaat.",
+        "Geladen op": "Wanneer de aanlevering is opgeslagen (dd-mm-jjjj uu:mm).",
+        "Organisatie": "De organisatie die aanleverde.",
+        "Bestand": "Het geüploade bestand. Staat één naam voor bestanden met verschillende inhoud, "
+                   "dan staan de eerste tekens van de inhoud erachter.",
+        "Rijen": "Het aantal rijen in het bestand, alleen bij de aanleveringen van uw eigen "
+                 "organisatie: bij één rij per kind is het een telling van kinderen.",
+        "Door": "De login die de aanlevering opsloeg.",
+    }
+    return {label: st.column_config.Column(label, help=texts[label],
+                                           width=theme.grid_column_width(label, table[label]))
+            for label in table.columns}
+
+
 def history_section() -> None:
     """Every delivery for this gemeente (a partner: its own), and restoring an earlier one."""
     st.header("Geschiedenis")
@@ -357,29 +392,27 @@ def history_section() -> None:
                                        own_organisation=account.organisation)
     if own is not None:
         st.caption(f"Alleen de aanleveringen van {plain(own)}.")
-    else:
-        st.caption(ROW_COUNT_NOTE)
     if history.empty:
         st.write("Nog geen aanleveringen voor deze gemeente.")
         return
     number = upload_number() or int
     # as on Databronnen: moments as dd-mm-jjjj uu:mm, and an empty cell (not 'None') for a row
     # count that is not shown or a delivery without a name of who delivered it
-    st.dataframe(
-        history.assign(file_name=shown_file_names(history),
-                       soort=[registration_name(k, short=True) for k in history["soort"]],
-                       load_id=[number(i) for i in history["load_id"]],
-                       row_count=[empty_or_count(v) for v in history["row_count"]],
-                       loaded_at=[f"{v:%d-%m-%Y %H:%M}" for v in history["loaded_at"]],
-                       loaded_by=history["loaded_by"].fillna("")).rename(columns={
-            "load_id": "Upload", "soort": "Soort", "organisation": "Organisatie",
-            "period": "Periode", "file_name": "Bestand",
-            "row_count": "Rijen", "loaded_at": "Geladen op", "loaded_by": "Door",
-            "status_nl": "Status",
-        })[["Upload", "Status", "Soort", "Organisatie", "Periode", "Bestand", "Rijen",
-            "Geladen op", "Door"]],
-        hide_index=True, width="stretch",
-    )
+    shown = history.assign(file_name=shown_file_names(history),
+                           soort=[registration_name(k, short=True) for k in history["soort"]],
+                           load_id=[number(i) for i in history["load_id"]],
+                           row_count=[empty_or_count(v) for v in history["row_count"]],
+                           loaded_at=[f"{v:%d-%m-%Y %H:%M}" for v in history["loaded_at"]],
+                           loaded_by=history["loaded_by"].fillna("")).rename(columns=HISTORY_LABELS)
+    # Nine columns were 1,223 px wide in a grid of 818 px at 1280 x 720: what and when in the
+    # first table, where it came from in the second, side by side by the upload's number
+    st.dataframe(shown[HISTORY_COLUMNS], hide_index=True, width="stretch",
+                 column_config=history_columns(shown[HISTORY_COLUMNS]))
+    st.subheader("Herkomst per upload")
+    if own is None:
+        st.caption(ROW_COUNT_NOTE)
+    st.dataframe(shown[ORIGIN_COLUMNS], hide_index=True, width="stretch",
+                 column_config=history_columns(shown[ORIGIN_COLUMNS]))
     earlier = history[history["status"] == "superseded"]
     if earlier.empty:
         restore_notice()

@@ -141,6 +141,16 @@ def refusal(con, call) -> str:
     return " ".join(caught.value.messages)
 
 
+def delivery_history(at):
+    """The history on Aanleveren as one table: its two grids (what and when; where from, the
+    'Herkomst per upload') joined row by row by the upload's number."""
+    grids = [d.value for d in at.dataframe if "Upload" in d.value.columns]
+    what = next(grid for grid in grids if "Soort" in grid.columns)
+    origin = next(grid for grid in grids if "Bestand" in grid.columns)
+    assert list(what["Upload"]) == list(origin["Upload"]), (what, origin)  # the same rows, in order
+    return what.merge(origin, on="Upload", validate="one_to_one")
+
+
 def shown_text(at) -> str:
     """Every text an AppTest run shows: titles, headings, markdown, captions, notices, metrics,
     tables and the selectboxes with their options, one per line."""

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from conftest import add_account, run_page, upload_registration  # noqa: E402
+from conftest import add_account, delivery_history, run_page, upload_registration  # noqa: E402
 from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
@@ -159,7 +159,7 @@ def test_a_partner_uploads_as_its_own_organisation_and_sees_only_its_own_history
     stored = fetch(app_db, "select organisation, loaded_by, status from loads"
                            " where file_name = 'vve.xlsx'")
     assert stored == [("Kinderopvang Zonnetje", "kdv", "active")]
-    history = at.dataframe[-1].value
+    history = delivery_history(at)
     assert set(history["Organisatie"]) == {"Kinderopvang Zonnetje"}
     log = fetch(app_db, "select actor, action, detail from audit_log where action = 'upload'")
     assert log[0][0] == "kdv" and "vve-indicaties, Kinderopvang Zonnetje, 2024" in log[0][2]

@@ -65,6 +65,10 @@ def _choose_file(page, workbook: Path) -> None:
     """On Aanleveren: choose vve-indicaties (once per session) and put the file in the uploader,
     until the button to save it is drawn."""
     if page.get_by_text("Levert meestal: JGZ").count() == 0:
+        # scrolled down to Terugzetten, the click's own scroll to the box came a frame after the
+        # list opened, and closed it (the history's second table made the page that long)
+        page.get_by_label("Soort registratie").scroll_into_view_if_needed()
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
         page.get_by_label("Soort registratie").click()
         page.get_by_role("option").filter(has_text="(vve-indicaties)").click()
         page.get_by_text("Levert meestal: JGZ").first.wait_for(timeout=30_000)

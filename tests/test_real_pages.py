@@ -11,7 +11,7 @@ import zlib
 
 import openpyxl
 import pytest
-from conftest import REAL_DATA, app_copy, run_page, shown_text
+from conftest import REAL_DATA, app_copy, delivery_history, run_page, shown_text
 from kwb_files import KWB_COLUMNS
 
 from data_sources import accounts, store
@@ -193,7 +193,7 @@ def test_the_upload_history_and_databronnen_show_no_none_and_dutch_moments(real_
     book.save(template)
     assert main(["import", str(template), "--soort", "vve-indicaties", "--organisatie", "JGZ Fryslân",
                  "--periode", "2024", "--gemeente", "GM0088", "--db", str(real_app)]) == 0
-    history = next(d.value for d in _page("aanleveren", "GM0088").dataframe if "Rijen" in d.value.columns)
+    history = delivery_history(_page("aanleveren", "GM0088"))
     assert history[["Organisatie", "Rijen", "Door"]].values.tolist() == [["JGZ Fryslân", "", ""]]
     assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", history["Geladen op"].iloc[0])
     loads = next(d.value for d in _page("databronnen", "GM0088").dataframe

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "registrations"))
-from conftest import XLSX_MIME, run_page, upload_registration, uploader  # noqa: E402
+from conftest import XLSX_MIME, delivery_history, run_page, upload_registration, uploader  # noqa: E402
 from support import filled_template  # noqa: E402
 
 from data_sources import store  # noqa: E402
@@ -46,7 +46,7 @@ def test_page_offers_every_template(app_db):
     assert at.title[0].value == "Gegevens aanleveren"
     assert len(at.selectbox(key="aanleveren_soort").options) == 10
     assert any("Sjabloon" in str(b.label) for b in at.get("download_button"))
-    history = at.dataframe[-1].value
+    history = delivery_history(at)
     # named in Dutch, not by their keys
     assert set(history["Soort"]) >= {"Kinderen met een vve-indicatie", "Kinderen in de gemeente (BRP)"}
 

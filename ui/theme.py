@@ -4,6 +4,8 @@ and plain tables drawn as single light elements."""
 from __future__ import annotations
 
 import functools
+import math
+import unicodedata
 from typing import TYPE_CHECKING
 
 from outputs.palette import (  # noqa: F401  (the pages take their colours from ui.theme)
@@ -130,6 +132,38 @@ def html_table(columns: list[str], rows: list[list[str]], caption: str, *, numer
                 "style='overflow-x:auto;max-width:100%'>"
                 f"{table(header, cells, caption=caption, total_last=total_last, inline_style=True)}</div>",
                 unsafe_allow_html=True)
+
+
+# Streamlit's grid (st.dataframe, Glide Data Grid) sizes a column from its first nine rows and its
+# last, and leaves out a value twice as wide as their mean: a later or a rarer long value (two
+# times 'schooljaar 2024-2025' among eight times '2024') was cut off. grid_column_width gives a
+# width that fits every value: px of Source Sans at 14 px as the grid draws it, measured in
+# Chromium and rounded up (tests/test_browser_aanleveren.py checks it against the browser).
+_GRID_CHAR_WIDTHS = ((3.7, " |ijl'.,:;’I"), (4.9, "!f()[]{}-tr/\\"), (6.6, "*sz?\"xcvy"),
+                     (7.1, "0123456789YJLFkeag#$+<=>^~€_–"), (9.4, "KBDGUNHOQ&"), (12.0, "wmMW%@—"),
+                     (13.3, "…"))
+_GRID_CHAR_WIDTH = 8.0       # every other Latin letter and sign (at most 7.99: C, R, P, o, u)
+_GRID_WIDE_CHAR = 14.0       # CJK and other full-width characters: one em
+GRID_CELL_PADDING = 8        # left and right of a cell's text
+
+
+def grid_text_width(text: str) -> float:
+    """A generous width in px of `text` in a cell of Streamlit's grid (an accented letter as wide
+    as the letter without its accent)."""
+    def char_width(char: str) -> float:
+        base = unicodedata.normalize("NFD", char)[0]
+        for width, chars in _GRID_CHAR_WIDTHS:
+            if base in chars:
+                return width
+        return _GRID_WIDE_CHAR if unicodedata.east_asian_width(base) in "WF" else _GRID_CHAR_WIDTH
+    return sum(char_width(char) for char in text)
+
+
+def grid_column_width(label: str, values) -> int:
+    """A width in px for a column of st.dataframe that shows its title and every one of `values`
+    whole (for st.column_config's `width=`)."""
+    widest = max(grid_text_width(text) for text in [label, *map(str, values)])
+    return math.ceil(widest + 2 * GRID_CELL_PADDING)
 
 
 def title_lines(title: str, width: int) -> str:
