@@ -11,7 +11,8 @@ databases that differ only inside hidden cells, each choice must send the same."
 
 from __future__ import annotations
 
-from conftest import ROOT, add_account, app_copy
+import pytest
+from conftest import REAL_DATA, ROOT, add_account, app_copy
 from test_privacy_hidden_cells import (  # noqa: F401 (module fixtures)
     ANALIST,
     SWAPPED_CELLS,
@@ -135,5 +136,155 @@ def test_the_stack_of_all_children_tells_nothing_of_hidden_wijk_totals_of_the_br
     first, second = _seen(tiny_dbs, lambda downloads: {
         f"continuum {age}": _sent(_continuum(tuple(SWAPPED_KINDS), age), downloads)
         for age in ("alle", "0-2", "2-4", "4-12")}, tmp_path, monkeypatch)
+    differing = _differences(first, second)
+    assert not differing, differing
+
+
+# --- A real gemeente: Houten, whose buitengebieden are real small wijken -------------------------
+
+HOUTEN = "GM0321"
+real_data = pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real_data ontbreekt")
+# 't Goy Buitengebied and Schalkwijk Buitengebied: their babies (age 0) and peuters (age 2) small,
+# 3 and 2 against 2 and 3, ages 1 and 3 none, so that every wijk and age total stays the same
+HOUTEN_SMALL = {"before": {("WK032131", 0): 3, ("WK032131", 2): 2, ("WK032151", 0): 2, ("WK032151", 2): 3},
+                "after": {("WK032131", 0): 2, ("WK032131", 2): 3, ("WK032151", 0): 3, ("WK032151", 2): 2}}
+# left out of the BRP: their children stay CBS's estimate (a table of counts and estimates)
+HOUTEN_ESTIMATED = ("WK032120", "WK032130")
+
+
+def _houten_brp(small: dict[tuple[str, int], int], estimates: dict[str, dict[str, float]],
+                shift: dict[tuple[str, int], int] | None = None) -> bytes:
+    """A BRP extract of Houten per wijk and age: each age a share of CBS's estimate of its age
+    group (rounded), `small` as it says, `shift` children added, the wijken of HOUTEN_ESTIMATED
+    left out."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "registrations" / "bevolking.xlsx")
+    sheet = book["Gegevens"]
+    sheet.delete_rows(2, sheet.max_row)
+    groups = {"0-2": (0, 1), "2-4": (2, 3), "4-12": tuple(range(4, 12))}
+    small_wijken = {wijk for wijk, _ in small}
+    for wijk, by_group in sorted(estimates.items()):
+        if wijk in HOUTEN_ESTIMATED:
+            continue
+        for group, ages in groups.items():
+            for age in ages:
+                if wijk in small_wijken and group != "4-12":
+                    count = small.get((wijk, age), 0)
+                else:
+                    count = round(by_group[group] / len(ages))
+                sheet.append([wijk, age, count + (shift or {}).get((wijk, age), 0)])
+    for row in book["Organisatie"].iter_rows(min_row=2):
+        if row[0].value == "organisatie":
+            row[1].value = "Gemeente Houten"
+        if row[0].value == "gemeente":
+            row[1].value = "Houten"
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+@pytest.fixture(scope="module")
+def houten_dbs(tmp_path_factory):
+    """Houten loaded as a user loads a real gemeente (the kwb of ../shared/real_data, then
+    03759ned), with a BRP whose small cells are HOUTEN_SMALL before, the same with them after, and
+    (to see that the comparison can fail) before with one more child of 5 in Houten Noord-West."""
+    import shutil
+
+    import duckdb
+    import test_real_pages
+    from test_real_pages import _ages_03759ned, _kwb_2024
+
+    from data_sources import jobs, store
+
+    folder = tmp_path_factory.mktemp("houten")
+    base = folder / "cbs.duckdb"
+    con = store.connect(base)
+    try:
+        jobs.import_cbs_file(con, _kwb_2024(folder / "kwb-2024.xlsx", {HOUTEN: "Houten"}))
+        # the ages of Houten only: the only gemeente, the one every page opens with
+        gemeenten, test_real_pages.GEMEENTEN = test_real_pages.GEMEENTEN, {HOUTEN: "Houten"}
+        try:
+            jobs.import_cbs_file(con, _ages_03759ned(folder / "03759ned_UntypedDataSet_05122026_120000.csv"))
+        finally:
+            test_real_pages.GEMEENTEN = gemeenten
+        estimates: dict[str, dict[str, float]] = {}
+        for wijk, group, children in con.execute(
+                "select wijk_code, age_group, children from population_by_wijk_age"
+                " where gemeente_code = ? and year = 2024", [HOUTEN]).fetchall():
+            estimates.setdefault(wijk, {})[group] = children
+    finally:
+        con.close()
+    dbs = []
+    for name, small, shift in (("before", HOUTEN_SMALL["before"], None), ("after", HOUTEN_SMALL["after"], None),
+                               ("shown", HOUTEN_SMALL["before"], {("WK032110", 5): 1})):
+        (folder / name).mkdir()
+        path = folder / name / "kindkaart.duckdb"
+        shutil.copy(base, path)
+        con = store.connect(path)
+        try:
+            jobs.import_registration(con, _houten_brp(small, estimates, shift), "bevolking",
+                                     "Gemeente Houten", "2024", "brp.xlsx", gemeente_code=HOUTEN)
+            # the moment of an upload is no secret, but it is not the same in two databases
+            con.execute("update loads set loaded_at = timestamp '2025-01-06 09:00:00',"
+                        " status_changed_at = timestamp '2025-01-06 09:00:00' where source = 'brp'")
+        finally:
+            con.close()
+        dbs.append(path)
+    read = duckdb.connect(str(dbs[0]), read_only=True)
+    try:
+        hidden = set(read.execute("select wijk_code, age_group from population_protection_by_wijk"
+                                  " where year = 2024 and cell_hidden").fetchall())
+    finally:
+        read.close()
+    # the four small cells are hidden (the attack is on them)
+    assert {("WK032131", "0-2"), ("WK032131", "2-4"), ("WK032151", "0-2"), ("WK032151", "2-4")} <= hidden
+    return dbs
+
+
+def _houten_exports(db, folder) -> dict[str, str]:
+    """The CLI's workbook, csv, report and the factsheets of the small wijken of Houten, as text
+    (the moment of writing left out)."""
+    import re
+    import subprocess
+    import sys
+
+    from test_privacy_sent import _download_text
+
+    folder.mkdir()
+    texts = {}
+    for name, extra in [("werkboek.xlsx", []), ("tabellen.csv", []), ("rapport.html", []),
+                        *((f"{wijk}.html", ["--wijk", wijk]) for wijk in ("WK032131", "WK032151", "WK032141"))]:
+        out = folder / name
+        subprocess.run([sys.executable, "-m", "data_sources", "export", "--db", str(db), "-o", str(out),
+                        "--gemeente", HOUTEN, *extra], check=True, capture_output=True, cwd=ROOT)
+        texts[name] = re.sub(r"\d\d-\d\d-\d{4},? \d\d:\d\d(:\d\d)?", "<moment>", _download_text(out.read_bytes()))
+    return texts
+
+
+@real_data
+def test_no_export_of_a_real_gemeente_tells_what_its_hidden_brp_cells_hold(houten_dbs, tmp_path):
+    first, second, shown = (_houten_exports(db, tmp_path / name)
+                            for name, db in zip(("a", "b", "c"), houten_dbs, strict=True))
+    # the comparison sees one child more in a shown cell
+    assert first["tabellen.csv"] != shown["tabellen.csv"]
+    assert first.keys() == second.keys()
+    assert "afgeschermd" in first["tabellen.csv"]
+    differing = {name: sorted(set(first[name].splitlines()) ^ set(second[name].splitlines()))[:4]
+                 for name in first if first[name] != second[name]}
+    assert not differing, differing
+
+
+@real_data
+def test_no_page_of_a_real_gemeente_tells_the_analist_what_its_hidden_brp_cells_hold(houten_dbs, tmp_path,
+                                                                                   monkeypatch):
+    from test_privacy_hidden_cells import _indicators, _views
+
+    first, second = _seen(houten_dbs[:2], lambda downloads: _views(ANALIST, downloads, _indicators(population=True)),
+                          tmp_path, monkeypatch)
+    assert any("Houten" in text for text in first["overzicht"])
+    assert any("afgeschermd" in text for text in first["overzicht"])
     differing = _differences(first, second)
     assert not differing, differing
