@@ -15,6 +15,8 @@ import pytest
 from conftest import REAL_DATA, ROOT, add_account, app_copy
 from test_privacy_hidden_cells import (  # noqa: F401 (module fixtures)
     ANALIST,
+    LEA,
+    PARTNER,
     SWAPPED_CELLS,
     _differences,
     base_db,
@@ -102,15 +104,15 @@ def test_no_signal_kind_an_analist_chooses_tells_what_hidden_cells_hold(base_db,
     assert not differing, differing
 
 
-def _seen(dbs, views, tmp_path, monkeypatch) -> list[dict[str, list[str]]]:
-    """What `views` (downloads -> {name: sent}) gives the analist on a copy of each database."""
+def _seen(dbs, views, tmp_path, monkeypatch, account=ANALIST) -> list[dict[str, list[str]]]:
+    """What `views` (downloads -> {name: sent}) gives `account` on a copy of each database."""
     downloads = _capture_downloads(monkeypatch)
     sent = []
     for index, db in enumerate(dbs):
         folder = tmp_path / f"db {index}"
         folder.mkdir()
         path = app_copy(db, folder, monkeypatch)
-        add_account(path, ANALIST.login, ANALIST.role)
+        add_account(path, account.login, account.role, account.organisation)
         sent.append(views(downloads))
     return sent
 
@@ -278,12 +280,14 @@ def test_no_export_of_a_real_gemeente_tells_what_its_hidden_brp_cells_hold(houte
 
 
 @real_data
-def test_no_page_of_a_real_gemeente_tells_the_analist_what_its_hidden_brp_cells_hold(houten_dbs, tmp_path,
-                                                                                   monkeypatch):
+@pytest.mark.parametrize("account", [ANALIST, LEA, PARTNER], ids=["analist", "lea", "partner"])
+def test_no_page_of_a_real_gemeente_tells_a_role_what_its_hidden_brp_cells_hold(account, houten_dbs, tmp_path,
+                                                                              monkeypatch):
+    """Every page, chart spec and download a role may open (the BRP needs no release)."""
     from test_privacy_hidden_cells import _indicators, _views
 
-    first, second = _seen(houten_dbs[:2], lambda downloads: _views(ANALIST, downloads, _indicators(population=True)),
-                          tmp_path, monkeypatch)
+    first, second = _seen(houten_dbs[:2], lambda downloads: _views(account, downloads, _indicators(population=True)),
+                          tmp_path, monkeypatch, account)
     assert any("Houten" in text for text in first["overzicht"])
     assert any("afgeschermd" in text for text in first["overzicht"])
     differing = _differences(first, second)
