@@ -7,7 +7,9 @@ kind to adjust the estimate (vve op SES, pleegzorg, jeugdbescherming, extra onde
 2: kinds whose hidden cells the swaps move children between), one kind alone so that the adjusted
 estimate of a wijk is that kind's signal and nothing else, and may show the stack of all children
 (niveau 1 and the children without childcare: the wijk's children minus the model). Read with two
-databases that differ only inside hidden cells, each choice must send the same."""
+databases that differ only inside hidden cells, each choice must send the same. And a real
+gemeente (Houten, from ../shared/real_data) with a BRP whose small cells are swapped, read through
+the CLI's exports and as every role."""
 
 from __future__ import annotations
 
