@@ -18,6 +18,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from data_sources.errors import InputRefused
+from data_sources.gemeentenamen import bundled_names
 from data_sources.registrations import values as v
 from data_sources.registrations.comments import workbook_comments
 from data_sources.registrations.locations import LocationIndex, UnknownLocation
@@ -1140,22 +1141,60 @@ def _sheet_problems(entries: list[SheetEntry], chosen: SheetEntry,
         if entry is chosen:
             continue  # its columns are checked with their values (_personal_data)
         reported = set()
+        # headers such as 'straat' and 'naam', judged by the cells below them (_PLACE_HEADERS)
+        pending: dict[int, tuple[int, str, str]] = {}
+        below: dict[int, list[Any]] = {}
+        headers: list[tuple[int, int, Message]] = []  # by row and column, as the sheet reads
         for r, row in entry.whole_rows():
             for c, cell in enumerate(row, start=1):
+                if c in pending:
+                    if cell is not None:
+                        below[c].append(cell)
+                    continue
                 if c in reported or not isinstance(cell, str) or len(cell) > 40:
                     continue
                 kind = _personal_header(cell)
                 if kind:
                     reported.add(c)
-                    problems.append(Message(
-                        f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een "
-                        "blad dat Kindkaart niet telt, mag geen persoonsgegevens bevatten. "
-                        + _PERSONAL_REFUSED, entry.name, r, c, header_or_letter(cell.strip(), c)))
+                    if _header_key(cell) in _PLACE_HEADERS:
+                        pending[c], below[c] = (r, cell, kind), []
+                    else:
+                        headers.append((r, c, _personal_header_refused(entry.name, r, c, cell, kind)))
+        for c, (r, cell, kind) in pending.items():
+            if _places_below(_PLACE_HEADERS[_header_key(cell)], below[c], places):
+                reported.discard(c)  # a list of locations: its cells are checked as any others
+            else:
+                headers.append((r, c, _personal_header_refused(entry.name, r, c, cell, kind)))
+        problems += [message for _r, _c, message in sorted(headers, key=lambda h: h[:2])]
         if normalise(entry.name) != normalise(META_SHEET):
             problems += _personal_values(_without_own_text(entry, rtype), reported, places)
         else:
             problems += _child_data_on_meta_sheet(entry, reported)
     return problems
+
+
+# Headers that announce personal data unless their column lists places or organisations: a
+# street's name without a number is no address ('straat | Kerkstraat'), and a partner's list of
+# locations may head its names 'naam' ('naam | Kinderopvang Smit & Co'). One cell below that is
+# neither ('naam | Jansen', 'straat | Dorpsstraat 12', a number) and the header refuses the column.
+_PLACE_HEADERS = {"straat": "street", "straatnaam": "street", "naam": "organisation",
+                  "namen": "organisation"}
+
+
+def _places_below(what: str, cells: list[Any], places: Container[str]) -> bool:
+    if not cells:
+        return False
+    if what == "street":
+        return all(v.is_street_name(cell) for cell in cells)
+    return all(v.is_organisation_name(cell, places) for cell in cells)
+
+
+def _personal_header_refused(sheet_name: str, row: int, column: int, header: str,
+                             kind: str) -> Message:
+    return Message(
+        f"persoonsgegevens geweigerd: de kolomnaam wijst op {kind}. Ook een blad dat Kindkaart "
+        "niet telt, mag geen persoonsgegevens bevatten. " + _PERSONAL_REFUSED, sheet_name, row,
+        column, header_or_letter(header.strip(), column))
 
 
 # The filled cells past their first HEADER_SEARCH_ROWS rows that the search for personal data
@@ -1269,6 +1308,7 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
     persons: dict[int, str] = {}  # columns under a header that names persons ('Leerling')
     beside_age: dict[int, tuple[str, list[int]]] = {}  # a first name with an age in its row
     dates: dict[int, list[tuple[int, Any]]] = {}  # the dates of each column, with their rows
+    location_numbers = _location_number_columns(entry.whole_rows())
     for r, row in entry.whole_rows():
         name_at = date_at = age_at = postcode_at = 0
         for c, cell in enumerate(row, start=1):
@@ -1284,6 +1324,8 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
             postcode_at = c if cell.__class__ is str and _FULL_POSTCODE.match(cell) else 0
             # a date alone is no birth date here (a counting date), nor with a name after
             # 'per' or 'op' ('Telling per 31-12-2024 door Roos'): reference_dates
+            if c in location_numbers and _number_digits(cell):
+                continue  # an LRK number that passes the elfproef by chance
             kind = ("een burgerservicenummer" if v.looks_like_bsn(cell) else
                     _MOBILE_AS_NUMBER if v.looks_like_mobile_number(cell) else
                     v.personal_in_text(cell, dates=False, reference_dates=True, places=places)
@@ -1325,6 +1367,38 @@ def _personal_values(entry: SheetEntry, reported: Container[int],
         f"persoonsgegevens geweigerd: {len(rows)} cel(len) met mogelijk {kind} ({_rows(rows)}). "
         + where + _PERSONAL_REFUSED, entry.name, None, c)
         for c, (kind, rows) in found.items()]
+
+
+# Headers over the numbers of locations and organisations. An LRK number has nine digits, and
+# about one in eleven passes the elfproef by chance: a column of them under such a header, most of
+# whose numbers fail it, is no list of BSNs (every number of a list of BSNs passes).
+_LOCATION_NUMBER_HEADERS = frozenset({
+    "lrk", "lrk id", "lrk nummer", "lrknummer", "lrk nr", "lrk registratienummer",
+    "registratienummer", "registratienummer lrk", "locatienummer", "locatie nummer", "kvk",
+    "kvk nummer", "kvknummer", "kvk nr", "lrk id oko", "nummer lrk"})
+
+
+def _number_digits(cell: object) -> str:
+    if cell.__class__ is int or cell.__class__ is float and cell.is_integer():
+        return str(int(cell))
+    text = cell.strip() if cell.__class__ is str else ""
+    return text if text.isdecimal() else ""
+
+
+def _location_number_columns(rows: Iterator[tuple[int, Any]]) -> set[int]:
+    headers: dict[int, str] = {}
+    numbers: Counter[int] = Counter()
+    passed: Counter[int] = Counter()
+    for _r, row in rows:
+        for c, cell in enumerate(row, start=1):
+            if cell is None:
+                continue
+            if c not in headers:
+                headers[c] = _header_key(cell) if cell.__class__ is str else ""
+            elif headers[c] in _LOCATION_NUMBER_HEADERS and len(_number_digits(cell)) in (8, 9):
+                numbers[c] += 1
+                passed[c] += v.looks_like_bsn(cell)
+    return {c for c, count in numbers.items() if count >= 3 and 2 * passed[c] < count}
 
 
 def _name_beside_date(column: int) -> str:
@@ -1656,9 +1730,10 @@ def _personal_above_header(sheet: Sheet, header_row: int, mapping: dict[int, Col
 
 
 class PlaceNames(Container[str]):
-    """The wijk and buurt names of every loaded gemeente, normalised: a place named after a
-    person ('Sint Jan', 'Prins Hendrikpark', 'Julianadorp') is no person's name. Read from the
-    store only when a cell looks like a name: a national store holds some 17,000 names, and most
+    """The gemeente, wijk and buurt names of every loaded gemeente and the 342 gemeenten of 2024
+    (gemeentenamen), normalised: a place named after a person ('Sint Jan', 'Prins Hendrikpark',
+    'Julianadorp', the gemeente Lisse, the wijk Fatima) is no person's name. Read from the store
+    only when a cell looks like a name: a national store holds some 17,000 names, and most
     uploads have no cell to look up."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -1670,10 +1745,11 @@ class PlaceNames(Container[str]):
             try:
                 rows = self._con.execute(
                     "select distinct region_name from regions where region_level in "
-                    "('wijk', 'buurt') and region_name is not null").fetchall()
+                    "('gemeente', 'wijk', 'buurt') and region_name is not null").fetchall()
             except duckdb.Error:
                 rows = []  # no regions yet: the upload is refused later for that
-            self._names = frozenset(normalise(name) for (name,) in rows)
+            self._names = frozenset(normalise(name) for name in (
+                *(name for (name,) in rows), *bundled_names().values()))
         return key in self._names
 
 

@@ -748,6 +748,43 @@ def first_name_in(text: str, places: Container[str] = ()) -> bool:
     return False
 
 
+# A street's name without a house number ('Kerkstraat', 'Jan van Galenstraat', 'Lange Laan'): a
+# place, no address (with a number it is one, _STREET).
+_STREET_NAME = re.compile(
+    r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|steeg|hof|park|pad|ring|markt|baan|"
+    r"allee|boulevard|wal|erf|passage|promenade)$", re.IGNORECASE)
+# Words that make a text the name of an organisation or location ('Kinderopvang Smit & Co', 'BSO
+# De Vries', 'Gastouderbureau Jansen', 'Team Jeugd gemeente Assen'), ending a word ('Basisschool',
+# not 'Schoolderman'). A gastouder is a person: 'Gastouder Jansen' is no organisation.
+_ORGANISATION = re.compile(
+    r"(?:school|scholen|college|lyceum|opvang|dagverblijf|speelzaal|centrum|stichting|vereniging|"
+    r"praktijk|zorg|groep|bureau|afdeling)\b|"
+    r"\b(?:kdv|bso|psz|ikc|tso|ggd|jgz|cjg|bv|b\.v|nv|vof|team|huis|gemeente|co)\b", re.IGNORECASE)
+
+
+def is_street_name(text: object) -> bool:
+    """True for a street's name alone ('Kerkstraat', 'Jan van Galenstraat'): no house number, no
+    person's name, ending as Dutch street names do."""
+    if not isinstance(text, str):
+        return False
+    name = as_seen(text).strip().rstrip(".")
+    if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
+        return False
+    return bool(_STREET_NAME.search(name)) and personal_in_text(name) is None
+
+
+def is_organisation_name(text: object, places: Container[str] = ()) -> bool:
+    """True for the name of an organisation or location, by a word that says so ('Kinderopvang
+    Smit & Co', 'BSO De Vries', 'Gastouderbureau Jansen'), or a known place in `places`, without
+    other personal data in it. A name alone ('Jansen', 'De Regenboog') is none."""
+    if not isinstance(text, str):
+        return False
+    name = as_seen(text).strip()
+    if not name or len(name) > 100 or personal_in_text(name, places=places) is not None:
+        return False
+    return bool(_ORGANISATION.search(name)) or normalise(name) in places
+
+
 def _spelled_email(text: str) -> bool:
     """An e-mail address with its @ (and maybe its dots) written out (_SPELLED_EMAIL)."""
     for match in _SPELLED_EMAIL.finditer(text):
