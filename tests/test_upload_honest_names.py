@@ -158,8 +158,12 @@ def test_organisations_named_after_a_family_under_naam_are_accepted(tilburg):
 
 @pytest.mark.parametrize("cells", [SURNAMES, ["Kinderopvang Smit & Co", "Jansen"],
                                    ["Gastouder Jansen", "Gastouder de Vries"],
-                                   ["BSO De Vries", "Yusuf Özdemir"]],
-                         ids=["family-names", "one-person", "gastouders", "unlisted-name"])
+                                   ["BSO De Vries", "Yusuf Özdemir"],
+                                   ["Groep 3 Sanne", "Groep 4 Daan"],
+                                   ["BSO Sanne de Vries", "Kinderopvang Smit & Co"],
+                                   ["Team Emma", "Huis van Daan"]],
+                         ids=["family-names", "one-person", "gastouders", "unlisted-name",
+                              "class-and-child", "child-at-an-organisation", "first-names"])
 def test_naam_over_persons_is_still_refused(tilburg, cells):
     # a gastouder is a person, and a name of no list is only told by its header
     rows = [["naam", "wijk"]] + [[c, "Fatima"] for c in cells]

@@ -776,13 +776,17 @@ def is_street_name(text: object) -> bool:
 def is_organisation_name(text: object, places: Container[str] = ()) -> bool:
     """True for the name of an organisation or location, by a word that says so ('Kinderopvang
     Smit & Co', 'BSO De Vries', 'Gastouderbureau Jansen'), or a known place in `places`, without
-    other personal data in it. A name alone ('Jansen', 'De Regenboog') is none."""
+    other personal data in it. A name alone ('Jansen', 'De Regenboog') is none, and neither is
+    one with a first name in it ('Groep 3 Sanne', 'BSO Sanne de Vries', 'Team Emma'): a child or
+    a person beside an organisation's word."""
     if not isinstance(text, str):
         return False
     name = as_seen(text).strip()
     if not name or len(name) > 100 or personal_in_text(name, places=places) is not None:
         return False
-    return bool(_ORGANISATION.search(name)) or normalise(name) in places
+    if normalise(name) in places:
+        return True  # 'Sint Anna', a wijk
+    return bool(_ORGANISATION.search(name)) and not first_name_in(name, places)
 
 
 def _spelled_email(text: str) -> bool:
