@@ -124,7 +124,8 @@ def click_until_shown(page, button: str, text: str, timeout: float = 120_000) ->
     """Click the button named `button` and wait until `text` shows. A click that reached no
     script run (the page was still drawing the previous one) is made once more when the page
     has settled without the text, as a user would; a click that did reach a run is not made
-    twice (settled waits for that run to end)."""
+    twice (settled waits for that run to end). Where the button is gone by then (on a loaded
+    machine the run reading a large file can outlast the wait), the text is waited for alone."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     shown = page.get_by_text(text).first
@@ -135,7 +136,10 @@ def click_until_shown(page, button: str, text: str, timeout: float = 120_000) ->
     except PlaywrightTimeout:
         settled(page, timeout)
     if page.get_by_text(text).count() == 0:
-        page.get_by_role("button", name=button).click()
+        try:
+            page.get_by_role("button", name=button).click(timeout=30_000)
+        except PlaywrightTimeout:
+            pass  # no button to click again: a run still reading the file holds the page; wait
     shown.wait_for(timeout=timeout)
 
 
